@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Text;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Types;
+using QueryLake.Formats.FlatBuffers;
+
+namespace QueryLake.Formats.Ipc;
+
+/// <summary>
+/// Reads the Arrow IPC file format with random access to record batches. Files are memory-mapped:
+/// uncompressed buffers are used in place, without copying. Any malformed input fails with a
+/// <see cref="Errors.CorruptFileException"/> naming the file and the problem.
+/// </summary>
+public sealed class ArrowFileReader : IDisposable
+{
+    private readonly Func<long, int, ReadOnlyMemory<byte>> _slice;
+    private readonly long _length;
+    private readonly (long Offset, int MetadataLength, long BodyLength)[] _batches;
+    private readonly IpcDictionaries _dictionaries;
+    private readonly int[] _batchLengths;
+
+    private ArrowFileReader(string path, long length, Func<long, int, ReadOnlyMemory<byte>> slice)
+    {
+        Path = path;
+        _length = length;
+        _slice = slice;
+        (Schema, _batches, _dictionaries) = IpcErrors.Guard(path, ReadFooter);
+        _batchLengths = new int[_batches.Length];
+        Array.Fill(_batchLengths, -1);
+    }
+
+    /// <summary>Opens (memory-maps) an Arrow file.</summary>
+    public static ArrowFileReader Open(string path)
+    {
+        var file = MappedFile.Open(path);
+        return new ArrowFileReader(path, file.Length, file.Slice);
+    }
+
+    /// <summary>Reads an Arrow file held in memory; <paramref name="name"/> is used in error messages.</summary>
+    public static ArrowFileReader FromMemory(ReadOnlyMemory<byte> bytes, string name = "<memory>") =>
+        new(name, bytes.Length, (o, n) => bytes.Slice(checked((int)o), n));
+
+    /// <summary>The file's path (or name).</summary>
+    public string Path { get; }
+
+    /// <summary>The schema.</summary>
+    public Schema Schema { get; }
+
+    /// <summary>Number of record batches.</summary>
+    public int RecordBatchCount => _batches.Length;
+
+    private ReadOnlyMemory<byte> Slice(long offset, long length, string what)
+    {
+        if (offset < 0 || length < 0 || length > int.MaxValue || offset > _length - length)
+            throw new InvalidDataException($"{what} at [{offset}, {offset}+{length}) lies outside the {_length}-byte file");
+        return _slice(offset, (int)length);
+    }
+
+    private (Schema, (long, int, long)[], IpcDictionaries) ReadFooter()
+    {
+        if (_length < 18) throw new InvalidDataException($"file is {_length} bytes, too short to be an Arrow file (truncated?)");
+        var head = Slice(0, 6, "magic").Span;
+        var tail = Slice(_length - 10, 10, "footer trailer").Span;
+        if (!head.SequenceEqual("ARROW1"u8))
+            throw new InvalidDataException("not an Arrow file: it does not start with ARROW1" + (head.StartsWith("\xff\xff\xff\xff"u8) ? " (it looks like an Arrow stream; use ArrowStreamReader)" : ""));
+        if (!tail[4..].SequenceEqual("ARROW1"u8)) throw new InvalidDataException("file does not end with ARROW1: it is truncated or not an Arrow file");
+        int footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
+        if (footerLength <= 0 || footerLength > _length - 18) throw new InvalidDataException($"footer length {footerLength} is out of range");
+        var footer = FlatTable.Root(Slice(_length - 10 - footerLength, footerLength, "footer").ToArray());
+        var schemaTable = footer.GetTable(1) ?? throw new FlatBufferException("footer has no schema");
+        var dictTypes = new Dictionary<long, DictionaryType>();
+        var schema = ArrowSchemaCodec.Read(schemaTable, dictTypes);
+        var dictionaries = new IpcDictionaries(schema, dictTypes);
+        foreach (var block in Blocks(footer, 2))
+        {
+            var (message, body) = ReadMessage(block);
+            if (message.HeaderType != IpcMessageWriter.HeaderDictionaryBatch) throw new FlatBufferException("a dictionary block does not hold a dictionary batch");
+            dictionaries.Read(message.Header, body);
+        }
+        return (schema, Blocks(footer, 3), dictionaries);
+    }
+
+    private static (long, int, long)[] Blocks(FlatTable footer, int slot)
+    {
+        var bytes = footer.GetVectorBytes(slot, 24, out int count);
+        var result = new (long, int, long)[count];
+        for (int i = 0; i < count; i++)
+        {
+            var s = bytes.Slice(24 * i);
+            result[i] = (BinaryPrimitives.ReadInt64LittleEndian(s), BinaryPrimitives.ReadInt32LittleEndian(s[8..]), BinaryPrimitives.ReadInt64LittleEndian(s[16..]));
+        }
+        return result;
+    }
+
+    private (IpcMessage, ReadOnlyMemory<byte>) ReadMessage((long Offset, int MetadataLength, long BodyLength) block)
+    {
+        if (block.MetadataLength < 8) throw new InvalidDataException($"block at {block.Offset} has metadata length {block.MetadataLength}");
+        var prefix = Slice(block.Offset, 8, "message prefix").Span;
+        var (len, prefixLength) = IpcMessage.ReadPrefix(prefix);
+        if (prefixLength + len > block.MetadataLength) throw new InvalidDataException($"message at {block.Offset} is longer than its block");
+        var message = IpcMessage.Parse(Slice(block.Offset + prefixLength, len, "message metadata").ToArray());
+        if (message.BodyLength != block.BodyLength)
+            throw new InvalidDataException($"message at {block.Offset} has body length {message.BodyLength} but its footer block says {block.BodyLength}");
+        var body = Slice(block.Offset + block.MetadataLength, block.BodyLength, "message body");
+        return (message, body);
+    }
+
+    /// <summary>Number of rows in batch <paramref name="index"/> (reads only its metadata).</summary>
+    public int GetRecordBatchLength(int index)
+    {
+        if (_batchLengths[index] >= 0) return _batchLengths[index];
+        return _batchLengths[index] = IpcErrors.Guard(Path, () =>
+        {
+            var (message, _) = ReadMessage(_batches[index]);
+            long n = message.Header.GetInt64(0);
+            if (n is < 0 or > int.MaxValue) throw new InvalidDataException($"batch {index} length {n} is out of range");
+            return (int)n;
+        });
+    }
+
+    /// <summary>Reads record batch <paramref name="index"/>.</summary>
+    public RecordBatch ReadRecordBatch(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_batches.Length, nameof(index));
+        return IpcErrors.Guard(Path, () =>
+        {
+            var (message, body) = ReadMessage(_batches[index]);
+            if (message.HeaderType != IpcMessageWriter.HeaderRecordBatch) throw new FlatBufferException($"block {index} does not hold a record batch");
+            var decoder = new RecordBatchDecoder(message.Header, body, _dictionaries.Fields, _dictionaries.Get);
+            var columns = decoder.DecodeColumns(Schema);
+            _batchLengths[index] = decoder.Length;
+            return new RecordBatch(Schema, columns.Select(ArrowArray.FromData).ToArray(), decoder.Length);
+        });
+    }
+
+    /// <summary>Reads every record batch in order.</summary>
+    public IEnumerable<RecordBatch> ReadAll()
+    {
+        for (int i = 0; i < _batches.Length; i++) yield return ReadRecordBatch(i);
+    }
+
+    /// <summary>Nothing to release eagerly: mapped memory is freed once no batch refers to it.</summary>
+    public void Dispose() { }
+
+    internal static bool HasMagic(ReadOnlySpan<byte> head) => head.StartsWith(Encoding.ASCII.GetBytes("ARROW1"));
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Memory;
+using QueryLake.Columnar.Types;
+using QueryLake.Formats.FlatBuffers;
+using QueryLake.Native;
+
+namespace QueryLake.Formats.Ipc;
+
+/// <summary>
+/// Rebuilds arrays from a RecordBatch table and its body. Uncompressed buffers are zero-copy slices of the
+/// body (which may be a memory-mapped file); every length and offset is checked before use, and the
+/// result is validated, so corrupt input fails with <see cref="FlatBufferException"/> or
+/// <see cref="InvalidDataException"/> instead of misbehaving later.
+/// </summary>
+internal sealed class RecordBatchDecoder
+{
+    private readonly ReadOnlyMemory<byte> _body;
+    private readonly byte[] _nodes;
+    private readonly int _nodeCount;
+    private readonly byte[] _buffers;
+    private readonly int _bufferCount;
+    private readonly IpcCompression _compression;
+    private readonly IReadOnlyList<(long Id, DictionaryType Type)> _dictionaryFields;
+    private readonly Func<long, ArrayData> _dictionary;
+    private int _nextNode, _nextBuffer, _nextDictionaryField;
+
+    public RecordBatchDecoder(FlatTable batch, ReadOnlyMemory<byte> body,
+        IReadOnlyList<(long Id, DictionaryType Type)> dictionaryFields, Func<long, ArrayData> dictionary)
+    {
+        long length = batch.GetInt64(0);
+        if (length is < 0 or > int.MaxValue) throw new FlatBufferException($"record batch length {length} is out of range");
+        Length = (int)length;
+        _body = body;
+        _nodes = batch.GetVectorBytes(1, 16, out _nodeCount).ToArray();
+        _buffers = batch.GetVectorBytes(2, 16, out _bufferCount).ToArray();
+        _compression = IpcCompression.None;
+        if (batch.GetTable(3) is { } c)
+        {
+            if (c.GetByte(1) != 0) throw new FlatBufferException("unknown body compression method");
+            _compression = c.GetByte(0) switch
+            {
+                0 => IpcCompression.Lz4Frame,
+                1 => IpcCompression.Zstd,
+                var x => throw new FlatBufferException($"unknown compression codec {x}"),
+            };
+        }
+        _dictionaryFields = dictionaryFields;
+        _dictionary = dictionary;
+    }
+
+    public int Length { get; }
+
+    public ArrayData[] DecodeColumns(Schema schema, int dictionaryFieldStart = 0)
+    {
+        _nextDictionaryField = dictionaryFieldStart;
+        var result = new ArrayData[schema.Fields.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = Decode(schema.Fields[i], 0);
+            if (result[i].Length != Length)
+                throw new InvalidDataException($"column '{schema.Fields[i].Name}' has {result[i].Length} rows but the batch has {Length}");
+        }
+        return result;
+    }
+
+    public ArrayData DecodeSingle(Field field) => Decode(field, 0);
+
+    private (int Length, int NullCount) NextNode(string field)
+    {
+        if (_nextNode >= _nodeCount) throw new FlatBufferException($"record batch has too few field nodes (at column '{field}')");
+        var span = _nodes.AsSpan(16 * _nextNode++);
+        long length = BinaryPrimitives.ReadInt64LittleEndian(span), nulls = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
+        if (length is < 0 or > int.MaxValue) throw new FlatBufferException($"column '{field}': length {length} is out of range");
+        if (nulls < 0 || nulls > length) throw new FlatBufferException($"column '{field}': null count {nulls} is out of range for length {length}");
+        return ((int)length, (int)nulls);
+    }
+
+    private ArrowBuffer NextBuffer(string field)
+    {
+        if (_nextBuffer >= _bufferCount) throw new FlatBufferException($"record batch has too few buffers (at column '{field}')");
+        var span = _buffers.AsSpan(16 * _nextBuffer++);
+        long offset = BinaryPrimitives.ReadInt64LittleEndian(span), length = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
+        if (offset < 0 || length < 0 || offset + length > _body.Length)
+            throw new FlatBufferException($"column '{field}': buffer [{offset}, {offset}+{length}) lies outside the {_body.Length}-byte message body");
+        var raw = _body.Slice((int)offset, (int)length);
+        if (_compression == IpcCompression.None || length == 0) return new ArrowBuffer(raw);
+        if (length < 8) throw new InvalidDataException($"column '{field}': compressed buffer of {length} bytes has no length prefix");
+        long declared = BinaryPrimitives.ReadInt64LittleEndian(raw.Span);
+        if (declared == -1) return new ArrowBuffer(raw[8..]);
+        try
+        {
+            var data = raw[8..].Span;
+            return new ArrowBuffer(_compression == IpcCompression.Zstd ? Zstd.Decompress(data, declared) : Lz4Frame.Decompress(data, declared));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"column '{field}': {e.Message}", e);
+        }
+    }
+
+    private ArrayData Decode(Field field, int depth)
+    {
+        if (depth > 64) throw new FlatBufferException("arrays are nested more than 64 levels deep");
+        var type = field.DataType;
+        var storage = type.StorageType;
+        var (length, nulls) = NextNode(field.Name);
+        var validity = NextBuffer(field.Name);
+        ArrayData data;
+        switch (storage)
+        {
+            case PrimitiveType or TimestampType:
+                data = new ArrayData(type, length, 0, nulls, [validity, NextBuffer(field.Name)]);
+                break;
+            case VariableBinaryType:
+            {
+                var offsets = NextBuffer(field.Name);
+                data = new ArrayData(type, length, 0, nulls, [validity, offsets, NextBuffer(field.Name)]);
+                break;
+            }
+            case ListType l:
+            {
+                var offsets = NextBuffer(field.Name);
+                data = new ArrayData(type, length, 0, nulls, [validity, offsets], [Decode(l.ValueField, depth + 1)]);
+                break;
+            }
+            case FixedSizeListType f:
+                data = new ArrayData(type, length, 0, nulls, [validity], [Decode(f.ValueField, depth + 1)]);
+                break;
+            case StructType s:
+                data = new ArrayData(type, length, 0, nulls, [validity], s.Fields.Select(c => Decode(c, depth + 1)).ToArray());
+                break;
+            case DictionaryType:
+            {
+                if (_nextDictionaryField >= _dictionaryFields.Count) throw new FlatBufferException($"column '{field.Name}': no dictionary id");
+                long id = _dictionaryFields[_nextDictionaryField++].Id;
+                var indices = NextBuffer(field.Name);
+                data = new ArrayData(type, length, 0, nulls, [validity, indices], null, _dictionary(id));
+                break;
+            }
+            default:
+                throw new FlatBufferException($"column '{field.Name}' has unsupported type {type}");
+        }
+        try
+        {
+            ArrayValidator.Validate(data);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"column '{field.Name}': {e.Message}", e);
+        }
+        return data;
+    }
+}
