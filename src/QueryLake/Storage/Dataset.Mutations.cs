@@ -1,0 +1,198 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Errors;
+using QueryLake.Formats.Ipc;
+using QueryLake.Storage.Fragments;
+using QueryLake.Storage.Manifests;
+
+namespace QueryLake.Storage;
+
+public sealed partial class Dataset
+{
+    /// <summary>Deletes rows by id (deletion vectors: data files are untouched). Unknown ids fail; already deleted ids are ignored.</summary>
+    public DatasetSnapshot Delete(IEnumerable<long> rowIds)
+    {
+        var byFragment = rowIds.GroupBy(RowId.Fragment).ToDictionary(g => g.Key, g => g.Select(RowId.Offset).ToList());
+        return Commit(m =>
+        {
+            long deleted = 0;
+            foreach (var (fragId, offsets) in byFragment)
+            {
+                var f = m.Fragments.Find(x => x.Id == fragId)
+                    ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
+                var bad = offsets.FirstOrDefault(o => o >= f.PhysicalRows, uint.MaxValue);
+                if (bad != uint.MaxValue) throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete row id {RowId.Make(fragId, bad)}: fragment {fragId} has {f.PhysicalRows} rows");
+                var set = DeletionVector.Read(Path, f.Deletions);
+                int before = set.Count;
+                set.UnionWith(offsets);
+                if (set.Count == before) continue;
+                deleted += set.Count - before;
+                f.Deletions = DeletionVector.Write(Path, fragId, set);
+            }
+            if (deleted == 0) return null;
+            m.Operation = new OperationRecord { Kind = "delete", TouchedFragments = byFragment.Keys.ToList(), RowsDeleted = deleted };
+            return m;
+        });
+    }
+
+    /// <summary>Deletes the live rows for which <paramref name="predicate"/>(batch, row) is true.</summary>
+    public DatasetSnapshot DeleteWhere(Func<RecordBatch, int, bool> predicate, IReadOnlyList<string>? columns = null)
+    {
+        var ids = new List<long>();
+        foreach (var b in Latest().Scan(columns, withRowId: true))
+        {
+            var rid = (PrimitiveArray<long>)b.Columns[^1];
+            for (int i = 0; i < b.Length; i++) if (predicate(b, i)) ids.Add(rid[i]);
+        }
+        return Delete(ids);
+    }
+
+    /// <summary>
+    /// Sets columns to new values on the live rows matching <paramref name="predicate"/>. Each fragment with a
+    /// match is rewritten whole (same rows, same offsets), so row ids stay stable.
+    /// </summary>
+    public DatasetSnapshot Update(Func<RecordBatch, int, bool> predicate, IReadOnlyDictionary<string, Func<RecordBatch, int, object?>> assignments)
+    {
+        var schema = Schema;
+        foreach (var name in assignments.Keys)
+            if (schema.IndexOf(name) < 0) throw new LakeException("QL-COLUMN-NOT-FOUND", $"cannot update: dataset '{Name}' has no column '{name}'");
+        return Commit(m =>
+        {
+            var snapshot = new DatasetSnapshot(this, m);
+            var fields = snapshot.Resolve(null);
+            var fieldIds = fields.Select(f => f.Id).ToArray();
+            var touched = new List<long>();
+            long updated = 0;
+            foreach (var frag in m.Fragments.ToList())
+            {
+                var reader = snapshot.Reader(frag);
+                var deleted = DeletionVector.Read(Path, frag.Deletions);
+                var batches = new List<(RecordBatch Batch, bool[] Match)>();
+                bool any = false;
+                long start = 0;
+                for (int bi = 0; bi < frag.BatchRows.Count; bi++)
+                {
+                    var b = reader.ReadBatch(bi, fields, withRowId: false);
+                    var match = new bool[b.Length];
+                    for (int i = 0; i < b.Length; i++)
+                        if (!deleted.Contains((uint)(start + i)) && predicate(b, i)) { match[i] = true; any = true; updated++; }
+                    batches.Add((b, match));
+                    start += b.Length;
+                }
+                if (!any) continue;
+                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression });
+                foreach (var (b, match) in batches)
+                {
+                    var cols = new ArrowArray[b.Columns.Count];
+                    for (int c = 0; c < cols.Length; c++)
+                    {
+                        var name = b.Schema.Fields[c].Name;
+                        if (!assignments.TryGetValue(name, out var set)) { cols[c] = b.Columns[c]; continue; }
+                        var builder = ArrayBuilder.Create(b.Schema.Fields[c].DataType);
+                        for (int i = 0; i < b.Length; i++)
+                        {
+                            if (match[i]) builder.Append(set(b, i));
+                            else builder.AppendFrom(b.Columns[c], i);
+                        }
+                        cols[c] = builder.Build();
+                    }
+                    w.Write(new RecordBatch(b.Schema, cols, b.Length));
+                }
+                frag.Files = [w.Finish()];
+                touched.Add(frag.Id);
+            }
+            if (touched.Count == 0) return null;
+            m.Operation = new OperationRecord { Kind = "update", TouchedFragments = touched, Detail = $"{updated} rows: {string.Join(", ", assignments.Keys)}" };
+            return m;
+        });
+    }
+
+    /// <summary>
+    /// Adds a column (schema evolution). When <paramref name="compute"/> is given it is evaluated for every
+    /// stored row and written as a new data file per fragment; otherwise existing rows read as null.
+    /// </summary>
+    public DatasetSnapshot AddColumn(Field field, Func<RecordBatch, int, object?>? compute = null)
+    {
+        Lake.CheckName(field.Name, "column");
+        if (Schema.IndexOf(field.Name) >= 0) throw new LakeException("QL-COLUMN-EXISTS", $"dataset '{Name}' already has a column '{field.Name}'");
+        if (!field.Nullable && compute is null) throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{field.Name}' is not nullable, so existing rows need values: pass a compute function");
+        ManifestJson.TypeToJson(field.DataType); // fails early for unsupported types
+        return Commit(m =>
+        {
+            var snapshot = new DatasetSnapshot(this, m);
+            var fields = snapshot.Resolve(null);
+            int id = m.NextFieldId++;
+            int nf = id;
+            var record = ManifestJson.FromSchema(new Schema([field]), ref nf).Fields[0];
+            m.Schema.Fields.Add(record);
+            if (compute is not null)
+            {
+                var one = new Schema([field]);
+                foreach (var frag in m.Fragments)
+                {
+                    var reader = snapshot.Reader(frag);
+                    using var w = new DataFileWriter(Path, one, [id], new IpcWriteOptions { Compression = Options.Compression });
+                    for (int bi = 0; bi < frag.BatchRows.Count; bi++)
+                    {
+                        var b = reader.ReadBatch(bi, fields, withRowId: false);
+                        var builder = ArrayBuilder.Create(field.DataType);
+                        for (int i = 0; i < b.Length; i++) builder.Append(compute(b, i));
+                        w.Write(new RecordBatch(one, [builder.Build()], b.Length));
+                    }
+                    frag.Files.Add(w.Finish());
+                }
+            }
+            m.Operation = new OperationRecord { Kind = "add_column", SchemaChanged = true, Detail = field.ToString() };
+            return m;
+        });
+    }
+
+    /// <summary>
+    /// Rewrites fragments that are small (fewer live rows than <see cref="DatasetWriteOptions.CompactBelowRows"/>)
+    /// or more than 20% deleted into fewer, larger fragments holding only live rows. Returns the current
+    /// version unchanged when there is nothing worth compacting. Compacted rows get new row ids.
+    /// </summary>
+    public DatasetSnapshot Compact()
+    {
+        return Commit(m =>
+        {
+            var candidates = m.Fragments.Where(f => f.LiveRows < Options.CompactBelowRows || f.Deletions?.Count > f.PhysicalRows / 5).ToList();
+            if (candidates.Count < 2 && !candidates.Any(f => f.Deletions is not null)) return null;
+            var snapshot = new DatasetSnapshot(this, m);
+            var fields = snapshot.Resolve(null);
+            var fieldIds = fields.Select(f => f.Id).ToArray();
+            var ipc = new IpcWriteOptions { Compression = Options.Compression };
+            var created = new List<FragmentRecord>();
+            DataFileWriter? w = null;
+            void Flush()
+            {
+                if (w is null) return;
+                if (w.Rows > 0) created.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = w.Rows, BatchRows = w.BatchRows, Files = [w.Finish()] });
+                w.Dispose();
+                w = null;
+            }
+            try
+            {
+                foreach (var frag in candidates)
+                    foreach (var b in snapshot.Reader(frag).Scan(fields, withRowId: false))
+                    {
+                        if (w is not null && w.Rows + b.Length > Options.MaxRowsPerFile) Flush();
+                        w ??= new DataFileWriter(Path, snapshot.Schema, fieldIds, ipc);
+                        w.Write(b);
+                    }
+                Flush();
+            }
+            finally
+            {
+                w?.Dispose();
+            }
+            var removed = candidates.Select(f => f.Id).ToHashSet();
+            int at = m.Fragments.FindIndex(f => removed.Contains(f.Id));
+            m.Fragments.RemoveAll(f => removed.Contains(f.Id));
+            m.Fragments.InsertRange(Math.Min(at, m.Fragments.Count), created);
+            m.Operation = new OperationRecord { Kind = "compact", TouchedFragments = removed.ToList(), Detail = $"{candidates.Count} fragments into {created.Count}" };
+            return m;
+        });
+    }
+}

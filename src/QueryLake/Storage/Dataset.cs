@@ -1,0 +1,209 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Errors;
+using QueryLake.Formats.Ipc;
+using QueryLake.Storage.Commits;
+using QueryLake.Storage.Fragments;
+using QueryLake.Storage.Manifests;
+
+namespace QueryLake.Storage;
+
+/// <summary>
+/// A dataset on one branch: the handle for writing (append, delete, update, add column, compact, tag,
+/// branch, merge) and for opening versions to read. Every write commits a new version atomically;
+/// a writer that loses a race to another writer retries when their changes do not conflict and
+/// otherwise throws <see cref="CommitConflictException"/>, committing nothing.
+/// </summary>
+public sealed partial class Dataset
+{
+    private readonly CommitLog _log;
+
+    internal Dataset(Lake lake, string name, string path, string branch, DatasetWriteOptions options)
+    {
+        Lake = lake;
+        Name = name;
+        Path = path;
+        Branch = branch;
+        Options = options;
+        _log = new CommitLog(path);
+    }
+
+    /// <summary>The lake holding the dataset.</summary>
+    public Lake Lake { get; }
+
+    /// <summary>The dataset name.</summary>
+    public string Name { get; }
+
+    /// <summary>The dataset folder.</summary>
+    public string Path { get; }
+
+    /// <summary>The branch this handle reads and writes.</summary>
+    public string Branch { get; }
+
+    /// <summary>Write options.</summary>
+    public DatasetWriteOptions Options { get; }
+
+    internal FileCache Files { get; } = new();
+
+    internal void EnsureBranchExists()
+    {
+        if (!_log.BranchExists(Branch))
+            throw new LakeException("QL-BRANCH-NOT-FOUND", $"dataset '{Name}' has no branch '{Branch}'; branches: {string.Join(", ", _log.Branches())}");
+    }
+
+    internal static Dataset Create(Lake lake, string name, string path, Schema schema, DatasetWriteOptions options)
+    {
+        foreach (var f in schema.Fields)
+            if (f.Name == RowId.ColumnName) throw new LakeException("QL-BAD-NAME", $"'{RowId.ColumnName}' is reserved for row ids");
+        int nextField = 0;
+        var m = new Manifest
+        {
+            Dataset = name, Branch = "main", Version = 1, TimestampMicros = NowMicros(0),
+            Operation = new OperationRecord { Kind = "create" },
+            Schema = ManifestJson.FromSchema(schema, ref nextField),
+        };
+        m.NextFieldId = nextField;
+        var log = new CommitLog(path);
+        if (!log.TryPublish(m)) throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {lake.Path}");
+        return new Dataset(lake, name, path, "main", options);
+    }
+
+    private static long NowMicros(long after) =>
+        Math.Max((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10, after + 1);
+
+    /// <summary>The latest version of this branch.</summary>
+    public DatasetSnapshot Latest() => Snapshot(_log.Latest(Branch));
+
+    /// <summary>The latest version number of this branch.</summary>
+    public long LatestVersion => _log.Latest(Branch);
+
+    /// <summary>The schema at the latest version.</summary>
+    public Schema Schema => Latest().Schema;
+
+    internal DatasetSnapshot Snapshot(long version) => new(this, _log.Read(Branch, version));
+
+    /// <summary>
+    /// Commits one change: <paramref name="change"/> turns the head manifest into the next one (it may be
+    /// called again on a newer head after a lost race), then the new manifest is published create-if-absent.
+    /// </summary>
+    private DatasetSnapshot Commit(Func<Manifest, Manifest?> change)
+    {
+        for (int attempt = 0; attempt < Options.MaxCommitAttempts; attempt++)
+        {
+            long head = _log.Latest(Branch);
+            var current = _log.Read(Branch, head);
+            var next = change(current.Clone());
+            if (next is null) return new DatasetSnapshot(this, current); // nothing to do
+            next.Version = head + 1;
+            next.Parent = head;
+            next.Branch = Branch;
+            next.Dataset = Name;
+            next.TimestampMicros = NowMicros(current.TimestampMicros);
+            if (_log.TryPublish(next)) return new DatasetSnapshot(this, next);
+            // Lost the race: see what won, and give up only if it conflicts with this change.
+            long latest = _log.Latest(Branch);
+            for (long v = head + 1; v <= latest; v++)
+            {
+                var other = _log.Read(Branch, v).Operation;
+                var overlap = other.TouchedFragments.Intersect(next.Operation.TouchedFragments).ToList();
+                if (other.SchemaChanged || next.Operation.SchemaChanged || overlap.Count > 0)
+                    throw new CommitConflictException(
+                        $"cannot commit {next.Operation.Kind} to dataset '{Name}' (branch '{Branch}'): version {v} ({other.Kind}) was committed concurrently and " +
+                        (overlap.Count > 0 ? $"changed the same fragment(s) {string.Join(", ", overlap)}" : "changed the schema") +
+                        ". Nothing was committed; re-read the dataset and retry.");
+            }
+        }
+        throw new CommitConflictException($"cannot commit to dataset '{Name}': {Options.MaxCommitAttempts} attempts lost the race to other writers");
+    }
+
+    /// <summary>Appends one batch.</summary>
+    public DatasetSnapshot Append(RecordBatch batch) => Append([batch]);
+
+    /// <summary>
+    /// Appends a stream of batches of any total size: they are written to data files as they arrive (never
+    /// all held in memory), then committed as one new version. Columns are matched by name; nullable
+    /// columns missing from the batches are filled with nulls.
+    /// </summary>
+    public DatasetSnapshot Append(IEnumerable<RecordBatch> batches)
+    {
+        var head = _log.Read(Branch, _log.Latest(Branch));
+        var schema = ManifestJson.ToSchema(head.Schema);
+        var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
+        var written = new List<(DataFileRecord File, List<int> BatchRows, long Rows)>();
+        DataFileWriter? writer = null;
+        var ipc = new IpcWriteOptions { Compression = Options.Compression };
+        try
+        {
+            foreach (var input in batches)
+            {
+                var aligned = Align(input, schema);
+                for (int start = 0; start < aligned.Length; start += Options.MaxRowsPerBatch)
+                {
+                    var piece = aligned.Length <= Options.MaxRowsPerBatch ? aligned : aligned.Slice(start, Math.Min(Options.MaxRowsPerBatch, aligned.Length - start));
+                    if (writer is not null && (writer.Rows + piece.Length > Options.MaxRowsPerFile || writer.Bytes >= Options.MaxBytesPerFile))
+                    {
+                        written.Add((writer.Finish(), writer.BatchRows, writer.Rows));
+                        writer = null;
+                    }
+                    writer ??= new DataFileWriter(Path, schema, fieldIds, ipc);
+                    writer.Write(piece);
+                }
+            }
+            if (writer is not null && writer.Rows > 0) written.Add((writer.Finish(), writer.BatchRows, writer.Rows));
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
+        if (written.Count == 0) return new DatasetSnapshot(this, head);
+        LibCFsync(System.IO.Path.Combine(Path, "data"));
+        return Commit(m =>
+        {
+            if (!m.Schema.Fields.Select(f => f.Id).SequenceEqual(fieldIds)) return Conflict("append", "the schema changed while the data was being written");
+            long rows = 0;
+            foreach (var (file, batchRows, n) in written)
+            {
+                m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
+                rows += n;
+            }
+            m.Operation = new OperationRecord { Kind = "append", RowsAdded = rows };
+            return m;
+        });
+    }
+
+    private static void LibCFsync(string dir) => Native.LibC.FsyncDirectory(dir);
+
+    private Manifest Conflict(string what, string why) =>
+        throw new CommitConflictException($"cannot commit {what} to dataset '{Name}': {why}. Nothing was committed.");
+
+    /// <summary>Matches a batch's columns to the dataset schema by name, filling missing nullable columns with nulls.</summary>
+    internal static RecordBatch Align(RecordBatch batch, Schema schema)
+    {
+        foreach (var f in batch.Schema.Fields)
+            if (schema.IndexOf(f.Name) < 0)
+                throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{f.Name}' is not in the dataset; its columns are: {string.Join(", ", schema.Fields.Select(x => x.Name))}");
+        var columns = new ArrowArray[schema.Fields.Count];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            var target = schema.Fields[i];
+            int at = batch.Schema.IndexOf(target.Name);
+            if (at < 0)
+            {
+                if (!target.Nullable) throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is not nullable but the appended batch lacks it");
+                columns[i] = ArrayBuilder.Nulls(target.DataType, batch.Length);
+                continue;
+            }
+            var col = batch.Columns[at];
+            if (!col.Type.Equals(target.DataType))
+            {
+                if (col.Type.StorageType.Equals(target.DataType.StorageType)) col = ArrowArray.FromData(col.Data.WithType(target.DataType));
+                else throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is {target.DataType} in the dataset, but the appended batch has {col.Type}");
+            }
+            if (!target.Nullable && col.NullCount > 0)
+                throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is not nullable but the appended batch has {col.NullCount} nulls in it");
+            columns[i] = col;
+        }
+        return new RecordBatch(schema, columns, batch.Length);
+    }
+}

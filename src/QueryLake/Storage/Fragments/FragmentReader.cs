@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Formats.Ipc;
+using QueryLake.Kernels;
+using QueryLake.Storage.Manifests;
+
+namespace QueryLake.Storage.Fragments;
+
+/// <summary>
+/// Reads the rows of one fragment: each of its data files holds some columns, all with the same batch
+/// boundaries (recorded as <c>batchRows</c>); columns no file holds read as nulls. Files are memory-mapped
+/// and their decoded batches cached, so random access to single rows costs no scan.
+/// </summary>
+internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment, FileCache cache)
+{
+    private long[]? _batchStarts;
+
+    public FragmentRecord Fragment { get; } = fragment;
+
+    private long[] BatchStarts
+    {
+        get
+        {
+            if (_batchStarts is not null) return _batchStarts;
+            var starts = new long[Fragment.BatchRows.Count + 1];
+            for (int i = 0; i < Fragment.BatchRows.Count; i++) starts[i + 1] = starts[i] + Fragment.BatchRows[i];
+            return _batchStarts = starts;
+        }
+    }
+
+    /// <summary>Reads batch <paramref name="index"/> with the given fields (physical rows, deleted included).</summary>
+    public RecordBatch ReadBatch(int index, IReadOnlyList<(Field Field, int Id)> fields, bool withRowId)
+    {
+        int rows = Fragment.BatchRows[index];
+        var columns = new List<ArrowArray>(fields.Count + 1);
+        var outFields = new List<Field>(fields.Count + 1);
+        foreach (var (field, id) in fields)
+        {
+            ArrowArray? column = null;
+            foreach (var file in Fragment.Files)
+            {
+                int pos = file.FieldIds.IndexOf(id);
+                if (pos < 0) continue;
+                var batch = cache.Get(Path.Combine(datasetPath, file.Path)).Batch(index);
+                if (batch.Length != rows)
+                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
+                column = batch.Columns[pos];
+                if (!column.Type.Equals(field.DataType))
+                    column = ArrowArray.FromData(column.Data.WithType(field.DataType));
+                break;
+            }
+            columns.Add(column ?? ArrayBuilder.Nulls(field.DataType, rows));
+            outFields.Add(field);
+        }
+        if (withRowId)
+        {
+            var ids = new PrimitiveBuilder<long>(DataType.Int64);
+            long start = BatchStarts[index];
+            for (int j = 0; j < rows; j++) ids.Append(RowId.Make(Fragment.Id, start + j));
+            columns.Add(ids.Build());
+            outFields.Add(new Field(RowId.ColumnName, DataType.Int64, nullable: false));
+        }
+        return new RecordBatch(new Schema(outFields), columns, rows);
+    }
+
+    /// <summary>All live rows, batch by batch.</summary>
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId)
+    {
+        var deleted = DeletionVector.Read(datasetPath, Fragment.Deletions);
+        for (int i = 0; i < Fragment.BatchRows.Count; i++)
+        {
+            var batch = ReadBatch(i, fields, withRowId);
+            if (deleted.Count == 0) { yield return batch; continue; }
+            long start = BatchStarts[i];
+            var keep = new List<int>(batch.Length);
+            for (int j = 0; j < batch.Length; j++) if (!deleted.Contains((uint)(start + j))) keep.Add(j);
+            if (keep.Count == batch.Length) yield return batch;
+            else if (keep.Count > 0) yield return Take.Rows(batch, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keep));
+        }
+    }
+
+    /// <summary>Locates a physical row offset: (batch index, row within batch).</summary>
+    public (int Batch, int Row) Locate(long offset)
+    {
+        var starts = BatchStarts;
+        if (offset < 0 || offset >= starts[^1]) return (-1, -1);
+        int lo = 0, hi = starts.Length - 2;
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+        }
+        return (lo, (int)(offset - starts[lo]));
+    }
+}

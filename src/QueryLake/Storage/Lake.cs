@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using QueryLake.Columnar;
+using QueryLake.Errors;
+
+namespace QueryLake.Storage;
+
+/// <summary>
+/// A lake: a directory holding datasets, each in a folder of its own. Opening a lake is cheap; every
+/// dataset keeps its own versioned commit log, so readers and writers in several processes share a lake.
+/// </summary>
+public sealed partial class Lake
+{
+    private Lake(string path) => Path = path;
+
+    /// <summary>The lake directory.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens the lake at <paramref name="path"/>, creating the directory if needed.</summary>
+    public static Lake Open(string path)
+    {
+        Directory.CreateDirectory(path);
+        return new Lake(System.IO.Path.GetFullPath(path));
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex NamePattern();
+
+    internal static void CheckName(string name, string what)
+    {
+        if (!NamePattern().IsMatch(name))
+            throw new LakeException("QL-BAD-NAME", $"'{name}' is not a valid {what} name: use letters, digits, '_', '.' or '-', starting with a letter or '_'");
+    }
+
+    private string DatasetPath(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Names of the datasets in the lake, sorted.</summary>
+    public IReadOnlyList<string> ListDatasets() =>
+        Directory.EnumerateDirectories(Path)
+            .Where(d => Directory.Exists(System.IO.Path.Combine(d, "_versions", "main")))
+            .Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>True when a dataset of that name exists.</summary>
+    public bool DatasetExists(string name) => Directory.Exists(System.IO.Path.Combine(DatasetPath(name), "_versions", "main"));
+
+    /// <summary>Creates an empty dataset (version 1) with <paramref name="schema"/>.</summary>
+    public Dataset CreateDataset(string name, Schema schema, DatasetWriteOptions? options = null)
+    {
+        CheckName(name, "dataset");
+        if (DatasetExists(name)) throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {Path}");
+        return Dataset.Create(this, name, DatasetPath(name), schema, options ?? DatasetWriteOptions.Default);
+    }
+
+    /// <summary>Opens a dataset on its main branch (or on <paramref name="branch"/>).</summary>
+    public Dataset OpenDataset(string name, string branch = "main", DatasetWriteOptions? options = null)
+    {
+        if (!DatasetExists(name))
+        {
+            var known = ListDatasets();
+            var hint = known.OrderBy(k => Levenshtein(k, name)).FirstOrDefault(k => Levenshtein(k, name) <= 2);
+            throw new LakeException("QL-DATASET-NOT-FOUND", $"no dataset '{name}' in {Path}" + (hint is null ? "" : $"; did you mean '{hint}'?"));
+        }
+        var ds = new Dataset(this, name, DatasetPath(name), branch, options ?? DatasetWriteOptions.Default);
+        ds.EnsureBranchExists();
+        return ds;
+    }
+
+    /// <summary>Deletes a dataset and all its versions and files.</summary>
+    public void DropDataset(string name)
+    {
+        if (!DatasetExists(name)) throw new LakeException("QL-DATASET-NOT-FOUND", $"no dataset '{name}' in {Path}");
+        // Make it invisible first (atomic rename), then remove the files.
+        var trash = System.IO.Path.Combine(Path, $".dropped-{name}-{Guid.NewGuid():N}");
+        Directory.Move(DatasetPath(name), trash);
+        Directory.Delete(trash, recursive: true);
+    }
+
+    internal static int Levenshtein(string a, string b)
+    {
+        var d = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) d[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int prev = d[0];
+            d[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int tmp = d[j];
+                d[j] = Math.Min(Math.Min(d[j] + 1, d[j - 1] + 1), prev + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+                prev = tmp;
+            }
+        }
+        return d[b.Length];
+    }
+}
