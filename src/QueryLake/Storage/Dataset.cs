@@ -46,6 +46,9 @@ public sealed partial class Dataset
 
     internal FileCache Files { get; } = new();
 
+    /// <summary>Test hook: runs after a change is computed and before it is published, to stage races.</summary>
+    internal Action<long>? BeforePublish { get; set; }
+
     internal void EnsureBranchExists()
     {
         if (!_log.BranchExists(Branch))
@@ -100,6 +103,7 @@ public sealed partial class Dataset
             next.Branch = Branch;
             next.Dataset = Name;
             next.TimestampMicros = NowMicros(current.TimestampMicros);
+            BeforePublish?.Invoke(next.Version);
             if (_log.TryPublish(next)) return new DatasetSnapshot(this, next);
             // Lost the race: see what won, and give up only if it conflicts with this change.
             long latest = _log.Latest(Branch);

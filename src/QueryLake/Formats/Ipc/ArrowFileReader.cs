@@ -63,7 +63,7 @@ public sealed class ArrowFileReader : IDisposable
         var head = Slice(0, 6, "magic").Span;
         var tail = Slice(_length - 10, 10, "footer trailer").Span;
         if (!head.SequenceEqual("ARROW1"u8))
-            throw new InvalidDataException("not an Arrow file: it does not start with ARROW1" + (head.StartsWith("\xff\xff\xff\xff"u8) ? " (it looks like an Arrow stream; use ArrowStreamReader)" : ""));
+            throw new InvalidDataException("not an Arrow file: it does not start with ARROW1" + (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFF, 0xFF, 0xFF]) ? " (it looks like an Arrow stream; use ArrowStreamReader)" : ""));
         if (!tail[4..].SequenceEqual("ARROW1"u8)) throw new InvalidDataException("file does not end with ARROW1: it is truncated or not an Arrow file");
         int footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
         if (footerLength <= 0 || footerLength > _length - 18) throw new InvalidDataException($"footer length {footerLength} is out of range");
@@ -142,6 +142,4 @@ public sealed class ArrowFileReader : IDisposable
 
     /// <summary>Nothing to release eagerly: mapped memory is freed once no batch refers to it.</summary>
     public void Dispose() { }
-
-    internal static bool HasMagic(ReadOnlySpan<byte> head) => head.StartsWith(Encoding.ASCII.GetBytes("ARROW1"));
 }
