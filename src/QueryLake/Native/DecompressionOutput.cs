@@ -18,7 +18,7 @@ internal sealed class DecompressionOutput
         if (declaredLength < 0 || declaredLength > Array.MaxLength)
             throw new InvalidDataException($"declared uncompressed length {declaredLength} is outside 0..{Array.MaxLength}");
         long initial = Math.Min(declaredLength, Math.Max(1 << 16, 8L * compressedLength));
-        _buffer = AlignedMemory.Allocate((int)initial);
+        _buffer = AlignedMemory.Allocate((int)initial, clear: false);
     }
 
     /// <summary>Where the next bytes go.</summary>
@@ -27,7 +27,7 @@ internal sealed class DecompressionOutput
         if (_length == _buffer.Length)
         {
             if (_buffer.Length == Array.MaxLength) throw new InvalidDataException($"data decodes to more than {Array.MaxLength} bytes");
-            var next = AlignedMemory.Allocate((int)Math.Min(Array.MaxLength, Math.Max(64, 2L * _buffer.Length)));
+            var next = AlignedMemory.Allocate((int)Math.Min(Array.MaxLength, Math.Max(64, 2L * _buffer.Length)), clear: false);
             _buffer.Span.CopyTo(next.Span);
             _buffer = next;
         }

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
-using QueryLake.Columnar.Builders;
 using QueryLake.Errors;
+using QueryLake.Kernels;
 using QueryLake.Storage.Fragments;
 using QueryLake.Storage.Manifests;
 
@@ -127,10 +127,12 @@ public sealed class DatasetSnapshot
         var fields = Resolve(columns);
         var byId = _manifest.Fragments.ToDictionary(f => f.Id);
         var deletedCache = new Dictionary<long, HashSet<uint>>();
-        var builders = fields.Select(f => ArrayBuilder.Create(f.Field.DataType)).ToArray();
-        var batchCache = new Dictionary<(long, int), RecordBatch>();
-        foreach (var id in rowIds)
+        var sources = new List<RecordBatch>();
+        var sourceIndex = new Dictionary<(long, int), int>();
+        var picks = new Gather.Pick[rowIds.Count];
+        for (int k = 0; k < picks.Length; k++)
         {
+            long id = rowIds[k];
             long fragId = RowId.Fragment(id);
             uint offset = RowId.Offset(id);
             if (!byId.TryGetValue(fragId, out var frag))
@@ -143,11 +145,16 @@ public sealed class DatasetSnapshot
             var reader = Reader(frag);
             var (batchIndex, row) = reader.Locate(offset);
             if (batchIndex < 0) throw new LakeException("QL-ROW-NOT-FOUND", $"row id {id}: fragment {fragId} has only {frag.PhysicalRows} rows");
-            if (!batchCache.TryGetValue((fragId, batchIndex), out var batch))
-                batchCache[(fragId, batchIndex)] = batch = reader.ReadBatch(batchIndex, fields, withRowId: false);
-            for (int c = 0; c < builders.Length; c++) builders[c].AppendFrom(batch.Columns[c], row);
+            if (!sourceIndex.TryGetValue((fragId, batchIndex), out int source))
+            {
+                sourceIndex[(fragId, batchIndex)] = source = sources.Count;
+                sources.Add(reader.ReadBatch(batchIndex, fields, withRowId: false));
+            }
+            picks[k] = new Gather.Pick(source, row);
         }
-        var schema = new Schema(fields.Select(f => f.Field).ToList());
-        return new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), rowIds.Count);
+        var columnsOut = new ArrowArray[fields.Count];
+        for (int c = 0; c < columnsOut.Length; c++)
+            columnsOut[c] = Gather.Rows(fields[c].Field.DataType, sources.Select(b => b.Columns[c]).ToList(), picks);
+        return new RecordBatch(new Schema(fields.Select(f => f.Field).ToList()), columnsOut, rowIds.Count);
     }
 }

@@ -8,7 +8,7 @@ internal static class AlignedMemory
 {
     public const int Alignment = 64;
 
-    public static unsafe Memory<byte> Allocate(int length)
+    public static unsafe Memory<byte> Allocate(int length, bool clear = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var array = GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: true);
@@ -16,7 +16,7 @@ internal static class AlignedMemory
         {
             int shift = (int)((Alignment - ((nint)p & (Alignment - 1))) & (Alignment - 1));
             var mem = new Memory<byte>(array, shift, length);
-            mem.Span.Clear();
+            if (clear) mem.Span.Clear();
             return mem;
         }
     }

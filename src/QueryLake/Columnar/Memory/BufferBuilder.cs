@@ -8,7 +8,7 @@ internal sealed class BufferBuilder
     private Memory<byte> _mem;
     private int _length;
 
-    public BufferBuilder(int capacity = 64) => _mem = AlignedMemory.Allocate(Math.Max(capacity, 64));
+    public BufferBuilder(int capacity = 64) => _mem = AlignedMemory.Allocate(Math.Max(capacity, 64), clear: false);
 
     public int Length => _length;
 
@@ -19,7 +19,7 @@ internal sealed class BufferBuilder
         if (needed <= _mem.Length) return;
         if (needed > Array.MaxLength) throw new InvalidOperationException($"an Arrow buffer cannot exceed {Array.MaxLength} bytes");
         long cap = Math.Max(needed, Math.Min((long)_mem.Length * 2, Array.MaxLength));
-        var next = AlignedMemory.Allocate((int)cap);
+        var next = AlignedMemory.Allocate((int)cap, clear: false);
         _mem.Span[.._length].CopyTo(next.Span);
         _mem = next;
     }
@@ -60,7 +60,7 @@ internal sealed class BufferBuilder
     public ArrowBuffer Build()
     {
         var result = _length == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_mem[.._length]);
-        _mem = AlignedMemory.Allocate(64);
+        _mem = AlignedMemory.Allocate(64, clear: false);
         _length = 0;
         return result;
     }

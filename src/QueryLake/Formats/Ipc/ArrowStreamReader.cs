@@ -113,13 +113,13 @@ public sealed class ArrowStreamReader : IDisposable
         if (_stream.CanSeek && length > _stream.Length - _stream.Position)
             throw new EndOfStreamException($"stream is truncated: {what} needs {length} bytes, {_stream.Length - _stream.Position} remain");
         // Grow with the data actually read, never trusting the declared length for the allocation.
-        var buffer = AlignedMemory.Allocate((int)Math.Min(length, 1 << 20));
+        var buffer = AlignedMemory.Allocate((int)Math.Min(length, 1 << 20), clear: false);
         int filled = 0;
         while (filled < length)
         {
             if (filled == buffer.Length)
             {
-                var next = AlignedMemory.Allocate((int)Math.Min(length, 2L * buffer.Length));
+                var next = AlignedMemory.Allocate((int)Math.Min(length, 2L * buffer.Length), clear: false);
                 buffer.Span.CopyTo(next.Span);
                 buffer = next;
             }

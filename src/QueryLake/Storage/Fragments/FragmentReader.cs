@@ -78,7 +78,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             var keep = new List<int>(batch.Length);
             for (int j = 0; j < batch.Length; j++) if (!deleted.Contains((uint)(start + j))) keep.Add(j);
             if (keep.Count == batch.Length) yield return batch;
-            else if (keep.Count > 0) yield return Take.Rows(batch, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keep));
+            else if (keep.Count > 0) yield return Gather.Rows(batch, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keep));
         }
     }
 

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace QueryLake.Bench;
+
+/// <summary>Physical limits of this machine, measured in the same run as the benchmarks they bound.</summary>
+internal static class Limits
+{
+    /// <summary>Sequential write rate of the disk holding <paramref name="dir"/>: a large file written in 1 MiB blocks and fsynced (like dd conv=fsync).</summary>
+    public static double DiskWriteBytesPerSecond(string dir, long bytes)
+    {
+        var path = Path.Combine(dir, "disk-probe.bin");
+        var block = new byte[1 << 20];
+        new Random(1).NextBytes(block);
+        var sw = Stopwatch.StartNew();
+        using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            for (long w = 0; w < bytes; w += block.Length) fs.Write(block);
+            fs.Flush(flushToDisk: true);
+        }
+        double rate = bytes / sw.Elapsed.TotalSeconds;
+        File.Delete(path);
+        return rate;
+    }
+
+    /// <summary>Single-thread memory read bandwidth: a vectorized sum over a buffer far larger than the caches.</summary>
+    public static double MemoryReadBytesPerSecond(int bytes = 1 << 30)
+    {
+        var data = GC.AllocateUninitializedArray<long>(bytes / 8, pinned: true);
+        new Random(2).NextBytes(MemoryMarshal.AsBytes(data.AsSpan()));
+        SumInt64(data); // fault the pages in
+        var sw = Stopwatch.StartNew();
+        long s = SumInt64(data);
+        double rate = bytes / sw.Elapsed.TotalSeconds;
+        GC.KeepAlive(s);
+        return rate;
+    }
+
+    /// <summary>Single-thread memory copy bandwidth (bytes copied per second) with a 1 GiB buffer copy.</summary>
+    public static double MemoryCopyBytesPerSecond(int bytes = 1 << 30)
+    {
+        var a = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+        var b = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+        a.AsSpan().Fill(1);
+        b.AsSpan().Fill(2);
+        var sw = Stopwatch.StartNew();
+        a.AsSpan().CopyTo(b);
+        return bytes / sw.Elapsed.TotalSeconds;
+    }
+
+    public static long SumInt64(ReadOnlySpan<long> values)
+    {
+        var acc = Vector<long>.Zero;
+        int i = 0;
+        for (; i <= values.Length - Vector<long>.Count; i += Vector<long>.Count) acc += new Vector<long>(values[i..]);
+        long s = Vector.Sum(acc);
+        for (; i < values.Length; i++) s += values[i];
+        return s;
+    }
+}
