@@ -61,8 +61,15 @@ try
     var snapshot = blobs!.Latest();
     var rowIds = snapshot.Scan(["id"], withRowId: true).SelectMany(b => ((PrimitiveArray<long>)b.Column(RowId.ColumnName)).Values.ToArray()).ToArray();
     var rng = new Random(7);
-    long[] Pick() => Enumerable.Range(0, 1000).Select(_ => rowIds[rng.Next(rowIds.Length)]).ToArray();
+    // 1,000 distinct random rows, as the LanceDB peer takes.
+    long[] Pick()
+    {
+        var chosen = new HashSet<long>();
+        while (chosen.Count < 1000) chosen.Add(rowIds[rng.Next(rowIds.Length)]);
+        return chosen.ToArray();
+    }
     Console.WriteLine($"dataset for takes: {Gb(blobBytes):F1} GB in {snapshot.Fragments.Count} fragments");
+    var takeWarmResults = new Dictionary<string, double>();
     foreach (var (label, columns) in new (string, string[]?)[] { ("id only", ["id"]), ("id + 100 KB image", null) })
     {
         var takeCold = Median(opts.Repeat, () =>
@@ -83,6 +90,7 @@ try
         });
         Console.WriteLine($"take 1,000 random rows ({label}), cold  {1000 / takeCold,9:F0} rows/s   ({takeCold * 1000:F1} ms; page cache evicted: {PageCache.LastEvictionWorked})");
         Console.WriteLine($"take 1,000 random rows ({label}), warm  {1000 / takeWarm,9:F0} rows/s   ({takeWarm * 1000:F2} ms)");
+        takeWarmResults[columns is null ? "withImage" : "idOnly"] = takeWarm;
     }
 
     // 4. Full scan of one int64 column, next to memory read bandwidth.
@@ -99,10 +107,51 @@ try
     });
     long scanBytes = opts.Rows * 8L;
     Console.WriteLine($"scan + sum of one int64 column         {Gb(scanBytes / scan),8:F2} GB/s   = {scanBytes / scan / memRead:P0} of memory read bandwidth");
+
+    // 5. LanceDB on the same data, in the same run.
+    var peers = Path.Combine(FindRepoRoot(), "bench", "peers");
+    if (!Directory.Exists(Path.Combine(peers, "node_modules")))
+    {
+        Console.WriteLine("peer   LanceDB skipped: run `npm ci --prefix bench/peers` first");
+        return;
+    }
+    var mixedFile = Path.Combine(root, "mixed.arrow");
+    using (var w = QueryLake.Formats.Ipc.ArrowFileWriter.Create(mixedFile, scalarSchema))
+        foreach (var b in scalarBatches) w.Write(b);
+    var blobFile = Path.Combine(root, "blob-batch.arrow");
+    using (var w = QueryLake.Formats.Ipc.ArrowFileWriter.Create(blobFile, blobSchema))
+        w.Write(MakeBlobBatches(blobSchema, 256).First());
+    lake.DropDataset("blobs");
+    var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, WorkingDirectory = peers };
+    foreach (var a in new[] { Path.Combine(peers, "lancedb-storage.mjs"), mixedFile, blobFile, opts.Blobs.ToString(System.Globalization.CultureInfo.InvariantCulture), root, opts.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        psi.ArgumentList.Add(a);
+    using var node = Process.Start(psi)!;
+    var json = node.StandardOutput.ReadToEnd();
+    node.WaitForExit();
+    if (node.ExitCode != 0) throw new InvalidOperationException("the LanceDB peer failed");
+    var lance = System.Text.Json.JsonDocument.Parse(json).RootElement;
+    double L(string k) => lance.GetProperty(k).GetDouble();
+    Console.WriteLine();
+    Console.WriteLine("workload (same data, same run)           QueryLake      LanceDB    QueryLake/LanceDB speed");
+    Row("append 10M mixed rows (s)", appendScalar, L("appendMixedSeconds"));
+    Row("append 100 KB blobs (s)", appendBlobs, L("appendBlobsSeconds"));
+    Row("take 1,000 rows, id only, warm (ms)", takeWarmResults["idOnly"], L("take_idOnly_warmSeconds"), 1000);
+    Row("take 1,000 rows, with image, warm (ms)", takeWarmResults["withImage"], L("take_withImage_warmSeconds"), 1000);
+    Row("scan one int64 column (ms)", scan, L("scanIdSeconds"), 1000);
 }
 finally
 {
     Directory.Delete(root, recursive: true);
+}
+
+static void Row(string what, double ours, double theirs, double scale = 1) =>
+    Console.WriteLine($"{what,-40} {ours * scale,10:F2}   {theirs * scale,10:F2}    {theirs / ours,6:F2}x");
+
+static string FindRepoRoot()
+{
+    var dir = AppContext.BaseDirectory;
+    while (dir is not null && !File.Exists(Path.Combine(dir, "QueryLake.sln"))) dir = Path.GetDirectoryName(dir);
+    return dir ?? throw new InvalidOperationException("run the benchmark from inside the repository");
 }
 
 static double CheckTake(RecordBatch batch, int n, Stopwatch sw)

@@ -134,9 +134,11 @@ public sealed partial class Dataset
         var head = _log.Read(Branch, _log.Latest(Branch));
         var schema = ManifestJson.ToSchema(head.Schema);
         var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
-        var written = new List<(DataFileRecord File, List<int> BatchRows, long Rows)>();
+        // A finished file is closed and fsynced in the background while the next one is being written.
+        var finishing = new List<Task<(DataFileRecord File, List<int> BatchRows, long Rows)>>();
         DataFileWriter? writer = null;
         var ipc = new IpcWriteOptions { Compression = Options.Compression };
+        void Roll(DataFileWriter w) => finishing.Add(Task.Run(() => { using (w) return (w.Finish(), w.BatchRows, w.Rows); }));
         try
         {
             foreach (var input in batches)
@@ -147,19 +149,24 @@ public sealed partial class Dataset
                     var piece = aligned.Length <= Options.MaxRowsPerBatch ? aligned : aligned.Slice(start, Math.Min(Options.MaxRowsPerBatch, aligned.Length - start));
                     if (writer is not null && (writer.Rows + piece.Length > Options.MaxRowsPerFile || writer.Bytes >= Options.MaxBytesPerFile))
                     {
-                        written.Add((writer.Finish(), writer.BatchRows, writer.Rows));
+                        Roll(writer);
                         writer = null;
                     }
                     writer ??= new DataFileWriter(Path, schema, fieldIds, ipc);
                     writer.Write(piece);
                 }
             }
-            if (writer is not null && writer.Rows > 0) written.Add((writer.Finish(), writer.BatchRows, writer.Rows));
+            if (writer is not null && writer.Rows > 0) Roll(writer);
+            else writer?.Dispose();
+            writer = null;
         }
-        finally
+        catch
         {
             writer?.Dispose();
+            try { Task.WaitAll(finishing.ToArray<Task>()); } catch (AggregateException) { } // the first error is the one to report
+            throw;
         }
+        var written = finishing.Select(t => t.GetAwaiter().GetResult()).ToList();
         if (written.Count == 0) return new DatasetSnapshot(this, head);
         LibCFsync(System.IO.Path.Combine(Path, "data"));
         return Commit(m =>

@@ -52,7 +52,7 @@ public sealed class CommitConcurrencyTests : IDisposable
         var b = _lake.OpenDataset("d");
         a.Append(LakeTestData.Batch(0, 10));
         a.BeforePublish = _ => { a.BeforePublish = null; b.Append(LakeTestData.Batch(10, 1)); };
-        Assert.Throws<CommitConflictException>(() => a.AddColumn(new Field("x", Columnar.Types.DataType.Int32), (_, _) => 1));
+        Assert.Throws<CommitConflictException>(() => a.AddColumn(new Field("x", QueryLake.Columnar.Types.DataType.Int32), (_, _) => 1));
         Assert.Equal(5, a.Latest().Schema.Fields.Count);
     }
 
