@@ -1,0 +1,303 @@
+// The QueryLake dataset language: SQL first, plus dataset statements.
+// This file is the truth for the syntax; docs/language.md explains it. Keywords are case-insensitive.
+// Regenerate the C# parser with `bash grammar/generate.sh` (antlr-ng); the output is committed.
+grammar QueryLake;
+
+script
+    : SEMI* (statement (SEMI+ statement)* SEMI*)? EOF
+    ;
+
+singleStatement
+    : statement SEMI* EOF
+    ;
+
+statement
+    : EXPLAIN ANALYZE? statement                                                        # explain
+    | query                                                                             # queryStatement
+    | CREATE DATASET (IF NOT EXISTS)? name=identifier
+        (LPAREN columnDefinition (COMMA columnDefinition)* RPAREN)? (AS query)?          # createDataset
+    | DROP DATASET (IF EXISTS)? name=identifier                                          # dropDataset
+    | INSERT INTO name=identifier (LPAREN identifierList RPAREN)? query                  # insert
+    | UPDATE name=identifier SET assignment (COMMA assignment)* (WHERE where=expression)? # update
+    | DELETE FROM name=identifier (WHERE where=expression)?                             # delete
+    | ALTER DATASET name=identifier ADD COLUMN? column=identifier dataType?
+        (AS expression)?                                                                 # addColumn
+    | SHOW DATASETS                                                                      # showDatasets
+    | SHOW VERSIONS OF name=identifier                                                   # showVersions
+    | (DESCRIBE | DESC) (name=identifier | LPAREN query RPAREN)                           # describe
+    | COPY LPAREN query RPAREN TO target=STRING (LPAREN copyOption (COMMA copyOption)* RPAREN)? # copy
+    ;
+
+columnDefinition
+    : identifier dataType (NOT NULL)?
+    ;
+
+assignment
+    : identifier EQ expression
+    ;
+
+copyOption
+    : identifier (expression)?
+    ;
+
+query
+    : with? queryExpression orderBy? limitClause?
+    ;
+
+with
+    : WITH RECURSIVE? commonTableExpression (COMMA commonTableExpression)*
+    ;
+
+commonTableExpression
+    : name=identifier (LPAREN identifierList RPAREN)? AS LPAREN query RPAREN
+    ;
+
+queryExpression
+    : queryPrimary                                                                       # primaryQuery
+    | left=queryExpression op=INTERSECT quantifier=setQuantifier? right=queryExpression  # setOperation
+    | left=queryExpression op=(UNION | EXCEPT) quantifier=setQuantifier? right=queryExpression # setOperation
+    ;
+
+queryPrimary
+    : select                                                                             # selectQuery
+    | VALUES rowValue (COMMA rowValue)*                                                  # valuesQuery
+    | LPAREN query RPAREN                                                                # parenthesizedQuery
+    ;
+
+rowValue
+    : LPAREN expression (COMMA expression)* RPAREN
+    ;
+
+select
+    : SELECT setQuantifier? selectItem (COMMA selectItem)*
+      (FROM relation (COMMA relation)*)?
+      (WHERE where=expression)?
+      (GROUP BY groupBy)?
+      (HAVING having=expression)?
+      (WINDOW windowDefinition (COMMA windowDefinition)*)?
+    ;
+
+setQuantifier
+    : DISTINCT
+    | ALL
+    ;
+
+selectItem
+    : expression (AS? alias=identifier)?                                                 # selectExpression
+    | (qualifier=identifier DOT)? STAR (EXCLUDE LPAREN identifierList RPAREN)?           # selectAll
+    ;
+
+groupBy
+    : ALL
+    | expression (COMMA expression)*
+    ;
+
+orderBy
+    : ORDER BY sortItem (COMMA sortItem)*
+    ;
+
+sortItem
+    : expression ordering=(ASC | DESC)? (NULLS nullOrdering=(FIRST | LAST))?
+    ;
+
+limitClause
+    : LIMIT limit=expression (OFFSET offset=expression)?
+    | OFFSET offset=expression (LIMIT limit=expression)?
+    ;
+
+relation
+    : left=relation CROSS JOIN right=relationPrimary                                     # crossJoin
+    | left=relation joinType JOIN right=relationPrimary (ON on=expression | USING LPAREN identifierList RPAREN) # join
+    | left=relation NATURAL joinType JOIN right=relationPrimary                          # naturalJoin
+    | relationPrimary                                                                    # primaryRelation
+    ;
+
+joinType
+    : INNER?
+    | LEFT OUTER?
+    | RIGHT OUTER?
+    | FULL OUTER?
+    | SEMI
+    | ANTI
+    ;
+
+relationPrimary
+    : name=identifier versionClause? sampleClause? tableAlias?                           # datasetRelation
+    | path=STRING sampleClause? tableAlias?                                              # fileRelation
+    | function=identifier LPAREN (expression (COMMA expression)*)? (COMMA namedArgument)* RPAREN tableAlias? # tableFunction
+    | LPAREN query RPAREN sampleClause? tableAlias?                                      # subqueryRelation
+    | LPAREN relation RPAREN                                                             # parenthesizedRelation
+    ;
+
+namedArgument
+    : identifier (EQ | ASSIGN) expression
+    ;
+
+versionClause
+    : VERSION INTEGER_VALUE                                                              # versionNumber
+    | AS OF TIMESTAMP STRING                                                             # versionAsOf
+    | BRANCH identifier                                                                  # versionBranch
+    | TAG identifier                                                                     # versionTag
+    ;
+
+sampleClause
+    : TABLESAMPLE method=(BERNOULLI | SYSTEM) LPAREN expression PERCENT? RPAREN (REPEATABLE LPAREN seed=INTEGER_VALUE RPAREN)?
+    ;
+
+tableAlias
+    : AS? identifier (LPAREN identifierList RPAREN)?
+    ;
+
+windowDefinition
+    : identifier AS LPAREN windowSpecification RPAREN
+    ;
+
+windowSpecification
+    : base=identifier? (PARTITION BY expression (COMMA expression)*)? orderBy? windowFrame?
+    ;
+
+windowFrame
+    : unit=(ROWS | RANGE) start=frameBound
+    | unit=(ROWS | RANGE) BETWEEN start=frameBound AND end=frameBound
+    ;
+
+frameBound
+    : UNBOUNDED boundType=PRECEDING
+    | UNBOUNDED boundType=FOLLOWING
+    | CURRENT ROW
+    | expression boundType=(PRECEDING | FOLLOWING)
+    ;
+
+expression
+    : primaryExpression                                                                  # primary
+    | value=expression LBRACKET index=sliceOrIndex (COMMA sliceOrIndex)* RBRACKET        # subscript
+    | value=expression DOUBLE_COLON dataType                                             # postfixCast
+    | value=expression DOT field=identifier                                              # fieldAccess
+    | op=(MINUS | PLUS) operand=expression                                               # unary
+    | left=expression op=(STAR | SLASH | PERCENT_SIGN) right=expression                  # arithmetic
+    | left=expression op=(PLUS | MINUS) right=expression                                 # arithmetic
+    | left=expression op=CONCAT right=expression                                         # arithmetic
+    | left=expression op=comparisonOperator right=expression                             # comparison
+    | value=expression IS NOT? NULL                                                      # isNull
+    | left=expression IS NOT? DISTINCT FROM right=expression                             # isDistinctFrom
+    | value=expression NOT? BETWEEN lower=expression AND upper=expression                # between
+    | value=expression NOT? IN LPAREN query RPAREN                                       # inSubquery
+    | value=expression NOT? IN LPAREN expression (COMMA expression)* RPAREN              # inList
+    | value=expression NOT? op=(LIKE | ILIKE) pattern=expression (ESCAPE escape=expression)? # like
+    | NOT operand=expression                                                             # not
+    | left=expression AND right=expression                                               # and
+    | left=expression OR right=expression                                                # or
+    ;
+
+sliceOrIndex
+    : expression                                                                         # index
+    | from=expression? COLON to=expression? (COLON step=expression?)?                    # slice
+    ;
+
+comparisonOperator
+    : EQ | NEQ | LT | LTE | GT | GTE
+    ;
+
+primaryExpression
+    : NULL                                                                               # nullLiteral
+    | (TRUE | FALSE)                                                                     # booleanLiteral
+    | INTEGER_VALUE                                                                      # integerLiteral
+    | (DECIMAL_VALUE | DOUBLE_VALUE)                                                     # decimalLiteral
+    | STRING                                                                             # stringLiteral
+    | dataType STRING                                                                    # typedLiteral
+    | INTERVAL STRING intervalUnit=identifier?                                           # intervalLiteral
+    | parameter                                                                          # parameterReference
+    | CASE operand=expression? whenClause+ (ELSE elseValue=expression)? END              # simpleOrSearchedCase
+    | castKind=(CAST | TRY_CAST) LPAREN expression AS dataType RPAREN                    # cast
+    | EXTRACT LPAREN field=identifier FROM expression RPAREN                              # extract
+    | EXISTS LPAREN query RPAREN                                                         # exists
+    | LPAREN query RPAREN                                                                # scalarSubquery
+    | function=identifier LPAREN (STAR | (setQuantifier? expression (COMMA expression)*)? (ORDER BY sortItem (COMMA sortItem)*)?) RPAREN
+        (FILTER LPAREN WHERE filter=expression RPAREN)? over?                            # functionCall
+    | LBRACKET (expression (COMMA expression)*)? RBRACKET                                # listLiteral
+    | LPAREN expression (COMMA expression)+ RPAREN                                       # rowConstructor
+    | LPAREN expression RPAREN                                                           # parenthesized
+    | identifier                                                                         # columnReference
+    ;
+
+over
+    : OVER (identifier | LPAREN windowSpecification RPAREN)
+    ;
+
+whenClause
+    : WHEN condition=expression THEN result=expression
+    ;
+
+parameter
+    : AT identifier                                                                      # namedParameter
+    | DOLLAR identifier                                                                  # namedParameter
+    | COLON identifier                                                                   # namedParameter
+    | QUESTION                                                                           # positionalParameter
+    ;
+
+dataType
+    : base=identifier (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)* RPAREN)? (LBRACKET INTEGER_VALUE? RBRACKET)*
+    | base=identifier LT dataType (COMMA dataType)* GT
+    ;
+
+identifierList
+    : identifier (COMMA identifier)*
+    ;
+
+identifier
+    : IDENTIFIER
+    | QUOTED_IDENTIFIER
+    | nonReserved
+    ;
+
+// Keywords that may also name columns, datasets and functions.
+nonReserved
+    : ADD | ALL | ANALYZE | ANTI | ASC | BERNOULLI | BRANCH | COLUMN | COPY | CURRENT | DATASET | DATASETS | DESC
+    | DESCRIBE | EXCLUDE | EXPLAIN | FILTER | FIRST | FOLLOWING | INTERVAL | LAST | NULLS | OF | OFFSET | OVER
+    | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SEMI | SHOW | SYSTEM | TAG
+    | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO
+    ;
+
+ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
+BERNOULLI: B E R N O U L L I; BETWEEN: B E T W E E N; BRANCH: B R A N C H; BY: B Y; CASE: C A S E; CAST: C A S T;
+COLUMN: C O L U M N; COPY: C O P Y; CREATE: C R E A T E; CROSS: C R O S S; CURRENT: C U R R E N T;
+DATASET: D A T A S E T; DATASETS: D A T A S E T S; DELETE: D E L E T E; DESC: D E S C; DESCRIBE: D E S C R I B E;
+DISTINCT: D I S T I N C T; DROP: D R O P; ELSE: E L S E; END: E N D; ESCAPE: E S C A P E; EXCEPT: E X C E P T;
+EXCLUDE: E X C L U D E; EXISTS: E X I S T S; EXPLAIN: E X P L A I N; EXTRACT: E X T R A C T; FALSE: F A L S E;
+FILTER: F I L T E R; FIRST: F I R S T; FOLLOWING: F O L L O W I N G; FROM: F R O M; FULL: F U L L; GROUP: G R O U P;
+HAVING: H A V I N G; IF: I F; ILIKE: I L I K E; IN: I N; INNER: I N N E R; INSERT: I N S E R T;
+INTERSECT: I N T E R S E C T; INTERVAL: I N T E R V A L; INTO: I N T O; IS: I S; JOIN: J O I N; LAST: L A S T;
+LEFT: L E F T; LIKE: L I K E; LIMIT: L I M I T; NATURAL: N A T U R A L; NOT: N O T; NULL: N U L L; NULLS: N U L L S;
+OF: O F; OFFSET: O F F S E T; ON: O N; OR: O R; ORDER: O R D E R; OUTER: O U T E R; OVER: O V E R;
+PARTITION: P A R T I T I O N; PERCENT: P E R C E N T; PRECEDING: P R E C E D I N G; RANGE: R A N G E;
+RECURSIVE: R E C U R S I V E; REPEATABLE: R E P E A T A B L E; REPLACE: R E P L A C E; RIGHT: R I G H T; ROW: R O W;
+ROWS: R O W S; SELECT: S E L E C T; SEMI: S E M I; SET: S E T; SHOW: S H O W; SYSTEM: S Y S T E M;
+TABLESAMPLE: T A B L E S A M P L E; TAG: T A G; THEN: T H E N; TIMESTAMP: T I M E S T A M P; TO: T O; TRUE: T R U E;
+TRY_CAST: T R Y '_' C A S T; UNBOUNDED: U N B O U N D E D; UNION: U N I O N; UPDATE: U P D A T E; USING: U S I N G;
+VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W H E N; WHERE: W H E R E;
+WINDOW: W I N D O W; WITH: W I T H;
+
+EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>=';
+PLUS: '+'; MINUS: '-'; STAR: '*'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
+LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMI: ';';
+DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
+
+STRING: '\'' ( ~'\'' | '\'\'' )* '\'';
+INTEGER_VALUE: DIGIT+;
+DECIMAL_VALUE: DIGIT+ '.' DIGIT* | '.' DIGIT+;
+DOUBLE_VALUE: (DIGIT+ ('.' DIGIT*)? | '.' DIGIT+) [eE] [+-]? DIGIT+;
+IDENTIFIER: (LETTER | '_') (LETTER | DIGIT | '_')*;
+QUOTED_IDENTIFIER: '"' ( ~'"' | '""' )* '"';
+
+LINE_COMMENT: '--' ~[\r\n]* -> channel(HIDDEN);
+BLOCK_COMMENT: '/*' .*? '*/' -> channel(HIDDEN);
+WS: [ \t\r\n]+ -> channel(HIDDEN);
+UNRECOGNIZED: .;
+
+fragment DIGIT: [0-9];
+fragment LETTER: [a-zA-Z\u0080-\uFFFF];
+fragment A: [aA]; fragment B: [bB]; fragment C: [cC]; fragment D: [dD]; fragment E: [eE]; fragment F: [fF];
+fragment G: [gG]; fragment H: [hH]; fragment I: [iI]; fragment J: [jJ]; fragment K: [kK]; fragment L: [lL];
+fragment M: [mM]; fragment N: [nN]; fragment O: [oO]; fragment P: [pP]; fragment Q: [qQ]; fragment R: [rR];
+fragment S: [sS]; fragment T: [tT]; fragment U: [uU]; fragment V: [vV]; fragment W: [wW]; fragment X: [xX];
+fragment Y: [yY]; fragment Z: [zZ];
