@@ -4,11 +4,11 @@
 grammar QueryLake;
 
 script
-    : SEMI* (statement (SEMI+ statement)* SEMI*)? EOF
+    : SEMICOLON* (statement (SEMICOLON+ statement)* SEMICOLON*)? EOF
     ;
 
 singleStatement
-    : statement SEMI* EOF
+    : statement SEMICOLON* EOF
     ;
 
 statement
@@ -117,7 +117,7 @@ joinType
     | LEFT OUTER?
     | RIGHT OUTER?
     | FULL OUTER?
-    | SEMI
+    | SEMI_JOIN
     | ANTI
     ;
 
@@ -254,7 +254,7 @@ identifier
 nonReserved
     : ADD | ALL | ANALYZE | ANTI | ASC | BERNOULLI | BRANCH | COLUMN | COPY | CURRENT | DATASET | DATASETS | DESC
     | DESCRIBE | EXCLUDE | EXPLAIN | FILTER | FIRST | FOLLOWING | INTERVAL | LAST | NULLS | OF | OFFSET | OVER
-    | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SEMI | SHOW | SYSTEM | TAG
+    | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SEMI_JOIN | SHOW | SYSTEM | TAG
     | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO
     ;
 
@@ -271,7 +271,7 @@ LEFT: L E F T; LIKE: L I K E; LIMIT: L I M I T; NATURAL: N A T U R A L; NOT: N O
 OF: O F; OFFSET: O F F S E T; ON: O N; OR: O R; ORDER: O R D E R; OUTER: O U T E R; OVER: O V E R;
 PARTITION: P A R T I T I O N; PERCENT: P E R C E N T; PRECEDING: P R E C E D I N G; RANGE: R A N G E;
 RECURSIVE: R E C U R S I V E; REPEATABLE: R E P E A T A B L E; REPLACE: R E P L A C E; RIGHT: R I G H T; ROW: R O W;
-ROWS: R O W S; SELECT: S E L E C T; SEMI: S E M I; SET: S E T; SHOW: S H O W; SYSTEM: S Y S T E M;
+ROWS: R O W S; SELECT: S E L E C T; SEMI_JOIN: S E M I; SET: S E T; SHOW: S H O W; SYSTEM: S Y S T E M;
 TABLESAMPLE: T A B L E S A M P L E; TAG: T A G; THEN: T H E N; TIMESTAMP: T I M E S T A M P; TO: T O; TRUE: T R U E;
 TRY_CAST: T R Y '_' C A S T; UNBOUNDED: U N B O U N D E D; UNION: U N I O N; UPDATE: U P D A T E; USING: U S I N G;
 VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W H E N; WHERE: W H E R E;
@@ -279,7 +279,7 @@ WINDOW: W I N D O W; WITH: W I T H;
 
 EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>=';
 PLUS: '+'; MINUS: '-'; STAR: '*'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
-LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMI: ';';
+LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
 
 STRING: '\'' ( ~'\'' | '\'\'' )* '\'';
