@@ -47,4 +47,6 @@ public enum TypeId
     Dictionary,
     /// <summary>A named extension over a storage type (IMAGE, TENSOR, EMBEDDING).</summary>
     Extension,
+    /// <summary>The type of an untyped NULL literal; the binder replaces it before execution.</summary>
+    Null,
 }

@@ -1,0 +1,160 @@
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Errors;
+using QueryLake.Kernels;
+
+namespace QueryLake.Functions.Aggregate;
+
+/// <summary>count, sum, avg, min and max. Sums of integers are exact (128-bit accumulation) and an
+/// int64 result that does not fit is an error; NULL inputs are skipped; an empty group gives NULL
+/// (count gives 0).</summary>
+internal static class BasicAggregates
+{
+    public static void Register(FunctionRegistry r)
+    {
+        r.Add(new AggregateFunction("count", "count(*) | count(x)", "Number of rows, or of non-NULL values of x.", "SELECT count(*) FROM scenes",
+            t => new AggregateResolution(DataType.Int64, () => new CountState())));
+        r.Add(new AggregateFunction("sum", "sum(x)", "Sum of the non-NULL values.", "SELECT sum(size) FROM scenes",
+            t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
+                ? new AggregateResolution(c, () => c.Id == TypeId.Int64 ? new IntSumState(false) : new DoubleSumState(false), c) : null));
+        r.Add(new AggregateFunction("avg", "avg(x)", "Mean of the non-NULL values.", "SELECT avg(brightness) FROM scenes",
+            t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
+                ? new AggregateResolution(DataType.Float64, () => c.Id == TypeId.Int64 ? new IntSumState(true) : new DoubleSumState(true), c) : null));
+        r.Add(new AggregateFunction("min", "min(x)", "Smallest non-NULL value.", "SELECT min(captured_at) FROM scenes",
+            t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: false), TypeRules.Logical(t))));
+        r.Add(new AggregateFunction("max", "max(x)", "Largest non-NULL value.", "SELECT max(captured_at) FROM scenes",
+            t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: true), TypeRules.Logical(t))));
+    }
+
+    private static void Grow<T>(ref T[] a, int needed)
+    {
+        if (needed <= a.Length) return;
+        Array.Resize(ref a, Math.Max(needed, a.Length * 2));
+    }
+
+    private sealed class CountState : AggregateState
+    {
+        private long[] _counts = new long[16];
+
+        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        {
+            for (int i = 0; i < groups.Length; i++)
+            {
+                Grow(ref _counts, groups[i] + 1);
+                if (input is null || input.IsValid(i)) _counts[groups[i]]++;
+            }
+        }
+
+        public override ArrowArray Finish(int groupCount)
+        {
+            Grow(ref _counts, groupCount);
+            return Vectors.Make(DataType.Int64, _counts[..groupCount], Columnar.Memory.ArrowBuffer.Empty, 0);
+        }
+    }
+
+    private sealed class IntSumState(bool average) : AggregateState
+    {
+        private Int128[] _sums = new Int128[16];
+        private long[] _counts = new long[16];
+
+        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        {
+            var x = (PrimitiveArray<long>)input!;
+            var values = x.Values;
+            bool noNulls = x.NullCount == 0;
+            for (int i = 0; i < groups.Length; i++)
+            {
+                int g = groups[i];
+                if (g >= _sums.Length) { Grow(ref _sums, g + 1); Grow(ref _counts, g + 1); }
+                if (noNulls || x.IsValid(i)) { _sums[g] += values[i]; _counts[g]++; }
+            }
+        }
+
+        public override ArrowArray Finish(int groupCount)
+        {
+            Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);
+            var b = average ? ArrayBuilder.Create(DataType.Float64) : ArrayBuilder.Create(DataType.Int64);
+            for (int g = 0; g < groupCount; g++)
+            {
+                if (_counts[g] == 0) { b.AppendNull(); continue; }
+                if (average) b.Append((double)_sums[g] / _counts[g]);
+                else if (_sums[g] > long.MaxValue || _sums[g] < long.MinValue)
+                    throw new QueryLakeException("QL-OVERFLOW", $"sum overflow: {_sums[g]} does not fit in int64");
+                else b.Append((long)_sums[g]);
+            }
+            return b.Build();
+        }
+    }
+
+    private sealed class DoubleSumState(bool average) : AggregateState
+    {
+        private double[] _sums = new double[16];
+        private long[] _counts = new long[16];
+
+        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        {
+            var x = (PrimitiveArray<double>)input!;
+            var values = x.Values;
+            bool noNulls = x.NullCount == 0;
+            for (int i = 0; i < groups.Length; i++)
+            {
+                int g = groups[i];
+                if (g >= _sums.Length) { Grow(ref _sums, g + 1); Grow(ref _counts, g + 1); }
+                if (noNulls || x.IsValid(i)) { _sums[g] += values[i]; _counts[g]++; }
+            }
+        }
+
+        public override ArrowArray Finish(int groupCount)
+        {
+            Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);
+            var b = ArrayBuilder.Create(DataType.Float64);
+            for (int g = 0; g < groupCount; g++)
+            {
+                if (_counts[g] == 0) b.AppendNull();
+                else b.Append(average ? _sums[g] / _counts[g] : _sums[g]);
+            }
+            return b.Build();
+        }
+    }
+
+    private sealed class MinMaxState(DataType type, bool max) : AggregateState
+    {
+        private object?[] _best = new object?[16];
+
+        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        {
+            var x = CastKernel.Cast(input!, type, false);
+            for (int i = 0; i < groups.Length; i++)
+            {
+                int g = groups[i];
+                Grow(ref _best, g + 1);
+                if (x.IsNull(i)) continue;
+                var v = x.GetValue(i)!;
+                if (_best[g] is null || Better(v, _best[g]!)) _best[g] = v;
+            }
+        }
+
+        private bool Better(object v, object current)
+        {
+            int c = v switch
+            {
+                double d => Comparer.Doubles(d, (double)current),
+                float f => Comparer.Doubles(f, (float)current),
+                string s => string.CompareOrdinal(s, (string)current),
+                byte[] b => b.AsSpan().SequenceCompareTo((byte[])current),
+                IComparable cmp => cmp.CompareTo(current),
+                _ => throw new InvalidOperationException($"min/max of {type} is not supported"),
+            };
+            return max ? c > 0 : c < 0;
+        }
+
+        public override ArrowArray Finish(int groupCount)
+        {
+            Grow(ref _best, groupCount);
+            var b = ArrayBuilder.Create(type);
+            for (int g = 0; g < groupCount; g++) b.Append(_best[g]);
+            return b.Build();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using QueryLake.Columnar.Types;
+
+namespace QueryLake.Functions.Scalar;
+
+/// <summary>Date and time functions over date32 and timestamps (UTC).</summary>
+internal static class DateFunctions
+{
+    private static bool Temporal(DataType t) => t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Null;
+
+    private static DateTime AsDateTime(object v) => v switch
+    {
+        DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+        DateTime t => t,
+        _ => throw new InvalidCastException($"{v} is not a date or timestamp"),
+    };
+
+    public static long Part(string field, object v)
+    {
+        var t = AsDateTime(v);
+        return field.ToLowerInvariant() switch
+        {
+            "year" or "years" => t.Year,
+            "quarter" => (t.Month - 1) / 3 + 1,
+            "month" or "months" => t.Month,
+            "day" or "days" => t.Day,
+            "dayofweek" or "dow" => (long)t.DayOfWeek,
+            "isodow" => t.DayOfWeek == DayOfWeek.Sunday ? 7 : (long)t.DayOfWeek,
+            "dayofyear" or "doy" => t.DayOfYear,
+            "week" or "weeks" => ISOWeek.GetWeekOfYear(t),
+            "hour" or "hours" => t.Hour,
+            "minute" or "minutes" => t.Minute,
+            "second" or "seconds" => t.Second,
+            "epoch" => (long)(t - DateTime.UnixEpoch).TotalSeconds,
+            var f => throw new Errors.QueryLakeException("QL-BAD-ARGUMENT", $"unknown date part '{f}'; use year, quarter, month, day, dayofweek, dayofyear, week, hour, minute, second or epoch"),
+        };
+    }
+
+    public static void Register(FunctionRegistry r)
+    {
+        foreach (var part in new[] { "year", "month", "day", "hour", "minute", "second", "quarter", "dayofweek", "dayofyear", "week" })
+            r.Add(new ScalarFunction(part, $"{part}(t)", $"The {part} of a date or timestamp.", $"SELECT {part}(TIMESTAMP '2026-03-01 07:30:00')",
+                t => t.Count == 1 && Temporal(t[0]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))) : null));
+        r.Add(new ScalarFunction("date_part", "date_part(part, t)", "A field of a date or timestamp (EXTRACT(part FROM t) is the same).", "SELECT date_part('month', DATE '2026-03-01') → 3",
+            t => t.Count == 2 && Temporal(t[1]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => Part((string)a[0]!, a[1]!)), [DataType.Utf8, t[1]]) : null));
+        r.Add(new ScalarFunction("date_trunc", "date_trunc(part, t)", "Truncates a timestamp to the start of its year, quarter, month, week, day, hour, minute or second.",
+            "SELECT date_trunc('month', TIMESTAMP '2026-03-17 10:00:00') → 2026-03-01 00:00:00",
+            t => t.Count == 2 && Temporal(t[1]) ? new Resolution(DataType.Timestamp(), RowMapped.Kernel(DataType.Timestamp(), a => Trunc((string)a[0]!, AsDateTime(a[1]!))), [DataType.Utf8, t[1]]) : null));
+        r.Add(new ScalarFunction("strftime", "strftime(t, format)", "Formats with C strftime codes (%Y %m %d %H %M %S %j %a %b %%).", "SELECT strftime(DATE '2026-03-01', '%d/%m/%Y') → '01/03/2026'",
+            t => t.Count == 2 && Temporal(t[0]) ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Strftime(AsDateTime(a[0]!), (string)a[1]!)), [t[0], DataType.Utf8]) : null));
+    }
+
+    private static DateTime Trunc(string part, DateTime t) => part.ToLowerInvariant() switch
+    {
+        "year" => new DateTime(t.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        "quarter" => new DateTime(t.Year, (t.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        "month" => new DateTime(t.Year, t.Month, 1, 0, 0, 0, DateTimeKind.Utc),
+        "week" => t.Date.AddDays(-(((int)t.DayOfWeek + 6) % 7)),
+        "day" => t.Date,
+        "hour" => new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc),
+        "minute" => new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, DateTimeKind.Utc),
+        "second" => new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc),
+        var p => throw new Errors.QueryLakeException("QL-BAD-ARGUMENT", $"date_trunc: unknown part '{p}'"),
+    };
+
+    private static string Strftime(DateTime t, string format)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%' || i + 1 == format.Length) { sb.Append(format[i]); continue; }
+            char c = format[++i];
+            sb.Append(c switch
+            {
+                'Y' => t.Year.ToString("D4", CultureInfo.InvariantCulture),
+                'm' => t.Month.ToString("D2", CultureInfo.InvariantCulture),
+                'd' => t.Day.ToString("D2", CultureInfo.InvariantCulture),
+                'H' => t.Hour.ToString("D2", CultureInfo.InvariantCulture),
+                'M' => t.Minute.ToString("D2", CultureInfo.InvariantCulture),
+                'S' => t.Second.ToString("D2", CultureInfo.InvariantCulture),
+                'j' => t.DayOfYear.ToString("D3", CultureInfo.InvariantCulture),
+                'a' => t.ToString("ddd", CultureInfo.InvariantCulture),
+                'A' => t.ToString("dddd", CultureInfo.InvariantCulture),
+                'b' => t.ToString("MMM", CultureInfo.InvariantCulture),
+                'B' => t.ToString("MMMM", CultureInfo.InvariantCulture),
+                'y' => (t.Year % 100).ToString("D2", CultureInfo.InvariantCulture),
+                '%' => "%",
+                _ => "%" + c,
+            });
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,227 @@
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Memory;
+using QueryLake.Columnar.Types;
+using QueryLake.Errors;
+using QueryLake.Kernels;
+
+namespace QueryLake.Functions.Scalar;
+
+/// <summary>Arithmetic, comparison, logical and pattern operators. Semantics follow DuckDB: integer overflow
+/// is an error, <c>/</c> divides as floating point, division or modulo by zero gives NULL, and AND/OR use
+/// three-valued logic.</summary>
+internal static class OperatorFunctions
+{
+    public static void Register(FunctionRegistry r)
+    {
+        r.Add(Arithmetic("+", "a + b", "Adds two numbers.", "SELECT 1 + 2 → 3", checked_: (x, y) => checked(x + y), (x, y) => x + y));
+        r.Add(Arithmetic("-", "a - b", "Subtracts b from a.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
+        r.Add(Arithmetic("*", "a * b", "Multiplies two numbers.", "SELECT 6 * 7 → 42", checked_: (x, y) => checked(x * y), (x, y) => x * y));
+        r.Add(new ScalarFunction("/", "a / b", "Divides as floating point (as DuckDB does); division by zero gives NULL.", "SELECT 7 / 2 → 3.5",
+            t => TypeRules.Numeric(t[0], t[1]) is null ? null : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true));
+        r.Add(new ScalarFunction("//", "a // b", "Integer division, truncating toward zero; division by zero gives NULL.", "SELECT 7 // 2 → 3",
+            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true));
+        r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
+            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true));
+        r.Add(new ScalarFunction("negate", "-a", "Negates a number.", "SELECT -(3) → -3",
+            t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : null, isOperator: true));
+        foreach (var (op, test) in new (string, Func<int, bool>)[] { ("=", c => c == 0), ("<>", c => c != 0), ("<", c => c < 0), ("<=", c => c <= 0), (">", c => c > 0), (">=", c => c >= 0) })
+            r.Add(new ScalarFunction(op, $"a {op} b", $"Compares two values; NULL if either is NULL.", $"SELECT 1 {op} 2",
+                t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true));
+        r.Add(new ScalarFunction("IS DISTINCT FROM", "a IS DISTINCT FROM b", "Like <>, but NULL is a value: NULL IS DISTINCT FROM NULL is false.", "SELECT NULL IS DISTINCT FROM 1 → true",
+            t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Distinct(true), [c, c]) : null, isOperator: true));
+        r.Add(new ScalarFunction("IS NOT DISTINCT FROM", "a IS NOT DISTINCT FROM b", "Like =, but NULL equals NULL.", "SELECT NULL IS NOT DISTINCT FROM NULL → true",
+            t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Distinct(false), [c, c]) : null, isOperator: true));
+        r.Add(new ScalarFunction("AND", "a AND b", "Logical and with three-valued logic: false wins over NULL.", "SELECT true AND NULL → NULL",
+            t => Bools(t) ? new Resolution(DataType.Boolean, (a, n) => Logic(a, n, and: true), [DataType.Boolean, DataType.Boolean]) : null, isOperator: true));
+        r.Add(new ScalarFunction("OR", "a OR b", "Logical or with three-valued logic: true wins over NULL.", "SELECT false OR NULL → NULL",
+            t => Bools(t) ? new Resolution(DataType.Boolean, (a, n) => Logic(a, n, and: false), [DataType.Boolean, DataType.Boolean]) : null, isOperator: true));
+        r.Add(new ScalarFunction("NOT", "NOT a", "Logical negation; NOT NULL is NULL.", "SELECT NOT true → false",
+            t => Bools(t) ? new Resolution(DataType.Boolean, Not, [DataType.Boolean]) : null, isOperator: true));
+        r.Add(new ScalarFunction("IS NULL", "a IS NULL", "True when a is NULL.", "SELECT NULL IS NULL → true",
+            t => new Resolution(DataType.Boolean, (a, n) => NullTest(a[0], wantNull: true)), isOperator: true));
+        r.Add(new ScalarFunction("IS NOT NULL", "a IS NOT NULL", "True when a is not NULL.", "SELECT 1 IS NOT NULL → true",
+            t => new Resolution(DataType.Boolean, (a, n) => NullTest(a[0], wantNull: false)), isOperator: true));
+        r.Add(new ScalarFunction("||", "a || b", "Concatenates two strings; NULL if either is NULL.", "SELECT 'night' || 'fall' → 'nightfall'",
+            t => new Resolution(DataType.Utf8, StringFunctions.Concat(nullIfAnyNull: true), [DataType.Utf8, DataType.Utf8]), isOperator: true));
+        r.Add(new ScalarFunction("LIKE", "a LIKE pattern", "SQL pattern match: % matches any run of characters, _ one character.", "SELECT 'hail' LIKE 'h%' → true",
+            t => new Resolution(DataType.Boolean, Like(false), [DataType.Utf8, DataType.Utf8]), isOperator: true));
+        r.Add(new ScalarFunction("ILIKE", "a ILIKE pattern", "Case-insensitive LIKE.", "SELECT 'HAIL' ILIKE 'h%' → true",
+            t => new Resolution(DataType.Boolean, Like(true), [DataType.Utf8, DataType.Utf8]), isOperator: true));
+    }
+
+    private static bool Bools(IReadOnlyList<DataType> t) => t.All(x => x.Id is TypeId.Boolean or TypeId.Null);
+
+    private static ScalarFunction Arithmetic(string op, string sig, string desc, string example, Func<long, long, long> checked_, Func<double, double, double> dbl) =>
+        new(op, sig, desc + " Integer overflow is an error.", example, t =>
+        {
+            var c = TypeRules.Numeric(t[0], t[1]);
+            if (c is null) return null;
+            ScalarKernel k = c.Id == TypeId.Int64
+                ? (a, n) => Binary((PrimitiveArray<long>)a[0], (PrimitiveArray<long>)a[1], DataType.Int64, (x, y) =>
+                    {
+                        try { return checked_(x, y); }
+                        catch (OverflowException) { throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} {op} {y} does not fit in int64"); }
+                    })
+                : (a, n) => Binary((PrimitiveArray<double>)a[0], (PrimitiveArray<double>)a[1], DataType.Float64, dbl);
+            return new Resolution(c, k, [c, c]);
+        }, isOperator: true);
+
+    private static PrimitiveArray<T> Binary<T>(PrimitiveArray<T> a, PrimitiveArray<T> b, DataType type, Func<T, T, T> op) where T : unmanaged
+    {
+        var (validity, nulls) = Vectors.AndValidity(a.Length, a, b);
+        var x = a.Values;
+        var y = b.Values;
+        var r = new T[a.Length];
+        if (nulls == 0) for (int i = 0; i < r.Length; i++) r[i] = op(x[i], y[i]);
+        else for (int i = 0; i < r.Length; i++) if (a.IsValid(i) && b.IsValid(i)) r[i] = op(x[i], y[i]);
+        return Vectors.Make(type, r, validity, nulls);
+    }
+
+    private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n)
+    {
+        var x = (PrimitiveArray<double>)a[0];
+        var y = (PrimitiveArray<double>)a[1];
+        var r = new double[n];
+        var bits = new byte[BitUtil.BytesFor(n)];
+        int nulls = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (x.IsNull(i) || y.IsNull(i) || y[i] == 0) { nulls++; continue; }
+            r[i] = x[i] / y[i];
+            BitUtil.SetBit(bits, i, true);
+        }
+        return Vectors.Make(DataType.Float64, r, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
+    }
+
+    private static ArrowArray DivOrMod(IReadOnlyList<ArrowArray> a, int n, Func<long, long, long> li, Func<double, double, double> di)
+    {
+        var bits = new byte[BitUtil.BytesFor(n)];
+        int nulls = 0;
+        if (a[0] is PrimitiveArray<long> x && a[1] is PrimitiveArray<long> y)
+        {
+            var r = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                if (x.IsNull(i) || y.IsNull(i) || y[i] == 0) { nulls++; continue; }
+                r[i] = li(x[i], y[i]);
+                BitUtil.SetBit(bits, i, true);
+            }
+            return Vectors.Make(DataType.Int64, r, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
+        }
+        var xd = (PrimitiveArray<double>)a[0];
+        var yd = (PrimitiveArray<double>)a[1];
+        var rd = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (xd.IsNull(i) || yd.IsNull(i) || yd[i] == 0) { nulls++; continue; }
+            rd[i] = di(xd[i], yd[i]);
+            BitUtil.SetBit(bits, i, true);
+        }
+        return Vectors.Make(DataType.Float64, rd, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
+    }
+
+    private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>
+        DivOrMod(a, n, (x, y) => y == -1
+                ? x == long.MinValue ? throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} // -1 does not fit in int64") : -x
+                : x / y,
+            (x, y) => Math.Truncate(x / y));
+
+    private static ArrowArray Modulo(IReadOnlyList<ArrowArray> a, int n) => DivOrMod(a, n, (x, y) => y == -1 ? 0 : x % y, (x, y) => x % y);
+
+    private static ArrowArray Negate(IReadOnlyList<ArrowArray> a, int n) => a[0] switch
+    {
+        PrimitiveArray<long> x => Binary(x, x, DataType.Int64, (v, _) => v == long.MinValue
+            ? throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: -({v}) does not fit in int64") : -v),
+        PrimitiveArray<double> x => Binary(x, x, DataType.Float64, (v, _) => -v),
+        var other => throw new InvalidOperationException($"negate of {other.Type}"),
+    };
+
+    private static ScalarKernel Compare(Func<int, bool> test) => (a, n) =>
+    {
+        var (validity, nulls) = Vectors.AndValidity(n, a[0], a[1]);
+        var r = new bool[n];
+        switch (a[0], a[1])
+        {
+            case (PrimitiveArray<long> x, PrimitiveArray<long> y):
+            {
+                var xs = x.Values; var ys = y.Values;
+                for (int i = 0; i < n; i++) r[i] = test(xs[i].CompareTo(ys[i]));
+                break;
+            }
+            case (PrimitiveArray<double> x, PrimitiveArray<double> y):
+            {
+                var xs = x.Values; var ys = y.Values;
+                for (int i = 0; i < n; i++) r[i] = test(Comparer.Doubles(xs[i], ys[i]));
+                break;
+            }
+            default:
+                var cmp = Comparer.For(a[0], a[1]);
+                for (int i = 0; i < n; i++) if (nulls == 0 || (a[0].IsValid(i) && a[1].IsValid(i))) r[i] = test(cmp(i, i));
+                break;
+        }
+        return Vectors.MakeBool(r, validity, nulls);
+    };
+
+    private static ScalarKernel Distinct(bool distinct) => (a, n) =>
+    {
+        var cmp = Comparer.For(a[0], a[1]);
+        var r = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            bool nx = a[0].IsNull(i), ny = a[1].IsNull(i);
+            bool same = nx || ny ? nx == ny : cmp(i, i) == 0;
+            r[i] = distinct ? !same : same;
+        }
+        return Vectors.MakeBool(r, ArrowBuffer.Empty, 0);
+    };
+
+    private static ArrowArray Logic(IReadOnlyList<ArrowArray> a, int n, bool and)
+    {
+        var x = (BooleanArray)a[0];
+        var y = (BooleanArray)a[1];
+        var r = new bool[n];
+        var bits = new byte[BitUtil.BytesFor(n)];
+        int nulls = 0;
+        for (int i = 0; i < n; i++)
+        {
+            bool xn = x.IsNull(i), yn = y.IsNull(i);
+            bool xv = !xn && x.GetBoolean(i), yv = !yn && y.GetBoolean(i);
+            bool? v = and
+                ? (!xn && !xv) || (!yn && !yv) ? false : xn || yn ? null : true
+                : (!xn && xv) || (!yn && yv) ? true : xn || yn ? null : false;
+            if (v is null) { nulls++; continue; }
+            r[i] = v.Value;
+            BitUtil.SetBit(bits, i, true);
+        }
+        return Vectors.MakeBool(r, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
+    }
+
+    private static ArrowArray Not(IReadOnlyList<ArrowArray> a, int n)
+    {
+        var x = (BooleanArray)a[0];
+        var r = new bool[n];
+        for (int i = 0; i < n; i++) r[i] = !x.GetBoolean(i);
+        return Vectors.MakeBool(r, CastKernel.Validity(x), x.NullCount);
+    }
+
+    private static ArrowArray NullTest(ArrowArray a, bool wantNull)
+    {
+        var r = new bool[a.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = a.IsNull(i) == wantNull;
+        return Vectors.MakeBool(r, ArrowBuffer.Empty, 0);
+    }
+
+    private static ScalarKernel Like(bool ignoreCase) => (a, n) =>
+    {
+        var s = (BinaryArray)a[0];
+        var p = (BinaryArray)a[1];
+        var (validity, nulls) = Vectors.AndValidity(n, s, p);
+        var r = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (s.IsNull(i) || p.IsNull(i)) continue;
+            r[i] = LikeMatcher.Matches(s.GetString(i)!, p.GetString(i)!, ignoreCase);
+        }
+        return Vectors.MakeBool(r, validity, nulls);
+    };
+}

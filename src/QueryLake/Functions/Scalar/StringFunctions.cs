@@ -1,0 +1,68 @@
+using System.Text;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+
+namespace QueryLake.Functions.Scalar;
+
+/// <summary>String functions. Positions are 1-based, as in SQL and DuckDB.</summary>
+internal static class StringFunctions
+{
+    private static bool Text(DataType t) => TypeRules.Logical(t).Id is TypeId.Utf8 or TypeId.LargeUtf8 or TypeId.Null;
+
+    public static void Register(FunctionRegistry r)
+    {
+        r.Add(Str1("lower", "Lower-cases a string.", "SELECT lower('Hail') → 'hail'", s => s.ToLowerInvariant()));
+        r.Add(Str1("upper", "Upper-cases a string.", "SELECT upper('hail') → 'HAIL'", s => s.ToUpperInvariant()));
+        r.Add(Str1("trim", "Removes leading and trailing spaces.", "SELECT trim('  a ') → 'a'", s => s.Trim(' ')));
+        r.Add(Str1("ltrim", "Removes leading spaces.", "SELECT ltrim('  a') → 'a'", s => s.TrimStart(' ')));
+        r.Add(Str1("rtrim", "Removes trailing spaces.", "SELECT rtrim('a  ') → 'a'", s => s.TrimEnd(' ')));
+        r.Add(Str1("reverse", "Reverses a string.", "SELECT reverse('abc') → 'cba'", s => new string(s.EnumerateRunes().Reverse().SelectMany(x => x.ToString()).ToArray())));
+        r.Add(new ScalarFunction("length", "length(s)", "Number of characters (Unicode code points).", "SELECT length('hail') → 4",
+            t => t.Count == 1 && Text(t[0]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((string)a[0]!).EnumerateRunes().Count()), [DataType.Utf8]) : null));
+        r.Add(new ScalarFunction("substr", "substr(s, start [, length])", "The substring from 1-based start, of length characters (default: to the end).", "SELECT substr('nightfall', 6) → 'fall'",
+            t => t.Count is 2 or 3 && Text(t[0]) && t.Skip(1).All(x => x.IsInteger || x is NullType)
+                ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Substr((string)a[0]!, (long)a[1]!, a.Length > 2 ? (long)a[2]! : null)),
+                    t.Count == 2 ? [DataType.Utf8, DataType.Int64] : [DataType.Utf8, DataType.Int64, DataType.Int64])
+                : null));
+        r.Add(new ScalarFunction("replace", "replace(s, from, to)", "Replaces every occurrence of from with to.", "SELECT replace('a-b', '-', '+') → 'a+b'",
+            t => t.Count == 3 && t.All(Text) ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => ((string)a[1]!).Length == 0 ? a[0] : ((string)a[0]!).Replace((string)a[1]!, (string)a[2]!, StringComparison.Ordinal)), [DataType.Utf8, DataType.Utf8, DataType.Utf8]) : null));
+        r.Add(new ScalarFunction("starts_with", "starts_with(s, prefix)", "True when s starts with prefix.", "SELECT starts_with('night', 'ni') → true",
+            t => t.Count == 2 && t.All(Text) ? new Resolution(DataType.Boolean, RowMapped.Kernel(DataType.Boolean, a => ((string)a[0]!).StartsWith((string)a[1]!, StringComparison.Ordinal)), [DataType.Utf8, DataType.Utf8]) : null));
+        r.Add(new ScalarFunction("strpos", "strpos(s, needle)", "1-based position of needle in s, 0 when absent.", "SELECT strpos('nightfall', 'fall') → 6",
+            t => t.Count == 2 && t.All(Text) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((string)a[0]!).IndexOf((string)a[1]!, StringComparison.Ordinal) + 1), [DataType.Utf8, DataType.Utf8]) : null));
+        r.Add(new ScalarFunction("concat", "concat(a, b, …)", "Concatenates the string forms of its arguments, skipping NULLs.", "SELECT concat('a', NULL, 1) → 'a1'",
+            t => t.Count >= 1 ? new Resolution(DataType.Utf8, Concat(nullIfAnyNull: false), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null));
+    }
+
+    private static ScalarFunction Str1(string name, string desc, string example, Func<string, string> f) =>
+        new(name, $"{name}(s)", desc, example, t => t.Count == 1 && Text(t[0])
+            ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => f((string)a[0]!)), [DataType.Utf8]) : null);
+
+    private static string Substr(string s, long start, long? length)
+    {
+        var runes = s.EnumerateRunes().ToArray();
+        long from = start > 0 ? start - 1 : start == 0 ? 0 : Math.Max(0, runes.Length + start);
+        long to = length is { } l ? (start == 0 ? from + l - 1 : from + l) : runes.Length;
+        from = Math.Clamp(from, 0, runes.Length);
+        to = Math.Clamp(to, from, runes.Length);
+        var sb = new StringBuilder();
+        for (long i = from; i < to; i++) sb.Append(runes[i].ToString());
+        return sb.ToString();
+    }
+
+    public static ScalarKernel Concat(bool nullIfAnyNull) => (args, n) =>
+    {
+        var b = new BinaryBuilder(DataType.Utf8);
+        var arrays = args.Select(a => (BinaryArray)a).ToArray();
+        var buffer = new List<byte>();
+        for (int i = 0; i < n; i++)
+        {
+            if (nullIfAnyNull && arrays.Any(a => a.IsNull(i))) { b.AppendNull(); continue; }
+            buffer.Clear();
+            foreach (var a in arrays) if (!a.IsNull(i)) buffer.AddRange(a.GetBytes(i));
+            b.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buffer));
+        }
+        return b.Build();
+    };
+}

@@ -1,0 +1,24 @@
+using QueryLake.Columnar.Types;
+
+namespace QueryLake.Functions;
+
+/// <summary>How a function applies to given argument types: the result type, the kernel, and the types the
+/// arguments must be cast to first (implicit casts), if any.</summary>
+internal sealed record Resolution(DataType Result, ScalarKernel Kernel, IReadOnlyList<DataType>? ArgumentTypes = null);
+
+/// <summary>
+/// A scalar function (operators are functions too), declared with the metadata the function reference in
+/// docs/functions.md is generated from.
+/// </summary>
+internal sealed class ScalarFunction(string name, string signature, string description, string example,
+    Func<IReadOnlyList<DataType>, Resolution?> resolve, bool isOperator = false)
+{
+    public string Name { get; } = name;
+    public string Signature { get; } = signature;
+    public string Description { get; } = description;
+    public string Example { get; } = example;
+    public bool IsOperator { get; } = isOperator;
+
+    /// <summary>Resolves the function for argument types, or null when it does not apply to them.</summary>
+    public Resolution? Resolve(IReadOnlyList<DataType> argumentTypes) => resolve(argumentTypes);
+}

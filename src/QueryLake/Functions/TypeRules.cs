@@ -1,0 +1,33 @@
+using QueryLake.Columnar.Types;
+
+namespace QueryLake.Functions;
+
+/// <summary>Implicit conversions between argument types, DuckDB-style: integers widen to int64, any float
+/// makes float64, NULL takes the other side's type, and strings compare with strings.</summary>
+internal static class TypeRules
+{
+    public static DataType Logical(DataType t) => t is DictionaryType d ? d.ValueType : t is ExtensionType e ? e.StorageType : t;
+
+    public static DataType? Numeric(DataType a, DataType b)
+    {
+        a = Logical(a); b = Logical(b);
+        if (a is NullType && b is NullType) return DataType.Int64;
+        if (a is NullType) a = b;
+        if (b is NullType) b = a;
+        if (!a.IsNumeric || !b.IsNumeric) return null;
+        return a.Id is TypeId.Float32 or TypeId.Float64 || b.Id is TypeId.Float32 or TypeId.Float64 ? DataType.Float64 : DataType.Int64;
+    }
+
+    /// <summary>The type two values are compared in, or null when they are not comparable.</summary>
+    public static DataType? Comparable(DataType a, DataType b)
+    {
+        a = Logical(a); b = Logical(b);
+        if (Numeric(a, b) is { } n) return n;
+        if (a is NullType) return b;
+        if (b is NullType) return a;
+        if (a.Id is TypeId.Utf8 or TypeId.LargeUtf8 && b.Id is TypeId.Utf8 or TypeId.LargeUtf8) return DataType.Utf8;
+        if (a.Equals(b) && a.StorageType is PrimitiveType or TimestampType or VariableBinaryType) return a;
+        if (a.Id == TypeId.Date32 && b is TimestampType || b.Id == TypeId.Date32 && a is TimestampType) return a is TimestampType ? a : b;
+        return null;
+    }
+}

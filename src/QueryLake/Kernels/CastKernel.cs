@@ -1,0 +1,178 @@
+using System.Globalization;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Errors;
+
+namespace QueryLake.Kernels;
+
+/// <summary>
+/// Casts between types following DuckDB: numbers convert with range checks (out of range is an error,
+/// or NULL under TRY_CAST), strings parse strictly, and NULL stays NULL.
+/// </summary>
+internal static class CastKernel
+{
+    public static bool CanCast(DataType from, DataType to)
+    {
+        if (from.Equals(to)) return true;
+        bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
+        return Scalar(from) && Scalar(to);
+    }
+
+    public static ArrowArray Cast(ArrowArray input, DataType to, bool tryCast)
+    {
+        if (input.Type.Equals(to)) return input;
+        if (input is DictionaryArray dict)
+            return Cast(Gather.Rows(dict.Dictionary.Type, [dict.Dictionary], Indices(dict)), to, tryCast);
+        // Fast numeric paths.
+        if (to is PrimitiveType { Id: TypeId.Float64 } && input.Type.IsNumeric) return ToFloat64(input);
+        if (to is PrimitiveType { Id: TypeId.Int64 } && input.Type.IsInteger && input.Type.Id != TypeId.UInt64) return ToInt64(input);
+        var b = ArrayBuilder.Create(to);
+        for (int i = 0; i < input.Length; i++)
+        {
+            if (input.IsNull(i)) { b.AppendNull(); continue; }
+            object? v;
+            try
+            {
+                v = Convert(input.GetValue(i)!, input.Type, to);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
+            {
+                if (tryCast) { b.AppendNull(); continue; }
+                throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {to}: {e.Message}");
+            }
+            b.Append(v);
+        }
+        return b.Build();
+    }
+
+    private static Gather.Pick[] Indices(DictionaryArray d)
+    {
+        var picks = new Gather.Pick[d.Length];
+        for (int i = 0; i < d.Length; i++) picks[i] = new Gather.Pick(0, d.IsNull(i) ? 0 : (int)d.GetIndex(i));
+        return picks;
+    }
+
+    private static string Show(object? v) => v is string s ? $"'{s}'" : System.Convert.ToString(v, CultureInfo.InvariantCulture) ?? "NULL";
+
+    public static PrimitiveArray<double> ToFloat64(ArrowArray a)
+    {
+        if (a is PrimitiveArray<double> d) return d;
+        var r = new double[a.Length];
+        switch (a)
+        {
+            case PrimitiveArray<float> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<long> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<int> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<short> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<sbyte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<ulong> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<uint> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<ushort> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<byte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            default: throw new InvalidOperationException($"not numeric: {a.Type}");
+        }
+        return Vectors.Make(DataType.Float64, r, Validity(a), a.NullCount);
+    }
+
+    public static PrimitiveArray<long> ToInt64(ArrowArray a)
+    {
+        if (a is PrimitiveArray<long> l && a.Type.Id == TypeId.Int64) return l;
+        var r = new long[a.Length];
+        switch (a)
+        {
+            case PrimitiveArray<long> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<int> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<short> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<sbyte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<uint> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<ushort> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            case PrimitiveArray<byte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
+            default: throw new InvalidOperationException($"not an integer: {a.Type}");
+        }
+        return Vectors.Make(DataType.Int64, r, Validity(a), a.NullCount);
+    }
+
+    /// <summary>The validity bitmap re-based to offset 0.</summary>
+    public static Columnar.Memory.ArrowBuffer Validity(ArrowArray a)
+    {
+        if (a.NullCount == 0) return Columnar.Memory.ArrowBuffer.Empty;
+        if (a.Data.Offset == 0) return a.Data.Validity;
+        var bits = new byte[Columnar.Memory.BitUtil.BytesFor(a.Length)];
+        Columnar.Memory.BitUtil.CopyBits(a.Data.Validity.Span, a.Data.Offset, bits, 0, a.Length);
+        return Columnar.Memory.ArrowBuffer.Copy(bits);
+    }
+
+    /// <summary>Converts one non-null value (in its <see cref="ArrowArray.GetValue"/> form) to the target type.</summary>
+    public static object Convert(object v, DataType from, DataType to)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        switch (to.StorageType)
+        {
+            case VariableBinaryType { IsUtf8: true }:
+                return v switch
+                {
+                    bool b => b ? "true" : "false",
+                    double d => FormatDouble(d),
+                    float f => FormatDouble(f),
+                    DateOnly d => d.ToString("yyyy-MM-dd", inv),
+                    DateTime t => t.ToString(t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.ffffff", inv),
+                    _ => System.Convert.ToString(v, inv)!,
+                };
+            case PrimitiveType { Id: TypeId.Boolean }:
+                return v switch
+                {
+                    string s => s.Trim().ToLowerInvariant() switch
+                    {
+                        "true" or "t" or "1" or "yes" or "y" => true,
+                        "false" or "f" or "0" or "no" or "n" => false,
+                        _ => throw new FormatException($"'{s}' is not a boolean"),
+                    },
+                    bool b => b,
+                    _ => System.Convert.ToDouble(v, inv) != 0,
+                };
+            case PrimitiveType { Id: TypeId.Date32 }:
+                return v switch
+                {
+                    string s => DateOnly.ParseExact(s.Trim(), ["yyyy-MM-dd", "yyyy-M-d", "yyyy/MM/dd"], inv),
+                    DateTime t => DateOnly.FromDateTime(t),
+                    _ => throw new InvalidCastException($"{from} does not convert to date"),
+                };
+            case TimestampType:
+                return v switch
+                {
+                    string s => DateTime.SpecifyKind(DateTime.Parse(s.Trim(), inv, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), DateTimeKind.Utc),
+                    DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+                    DateTime t => t,
+                    _ => throw new InvalidCastException($"{from} does not convert to timestamp"),
+                };
+            case PrimitiveType { IsFloatingPoint: true } p:
+                double dv = v is string s2 ? double.Parse(s2.Trim(), NumberStyles.Float, inv) : v is bool bb ? (bb ? 1 : 0) : System.Convert.ToDouble(v, inv);
+                return p.Id == TypeId.Float32 ? (float)dv : dv;
+            case PrimitiveType { IsInteger: true } p:
+                object n = v switch
+                {
+                    string s => decimal.Parse(s.Trim(), NumberStyles.Float, inv),
+                    bool b => b ? 1 : 0,
+                    double d => Math.Round(d, MidpointRounding.ToEven) is var r && (double.IsNaN(r) || double.IsInfinity(r)) ? throw new OverflowException("not a finite number") : (decimal)r,
+                    float f => (decimal)Math.Round((double)f, MidpointRounding.ToEven),
+                    _ => v,
+                };
+                if (n is decimal dec && dec != decimal.Truncate(dec)) n = decimal.Round(dec, MidpointRounding.ToEven);
+                return p.Id switch
+                {
+                    TypeId.Int8 => System.Convert.ToSByte(n, inv), TypeId.Int16 => System.Convert.ToInt16(n, inv),
+                    TypeId.Int32 => System.Convert.ToInt32(n, inv), TypeId.Int64 => System.Convert.ToInt64(n, inv),
+                    TypeId.UInt8 => System.Convert.ToByte(n, inv), TypeId.UInt16 => System.Convert.ToUInt16(n, inv),
+                    TypeId.UInt32 => System.Convert.ToUInt32(n, inv), _ => System.Convert.ToUInt64(n, inv),
+                };
+            default:
+                throw new InvalidCastException($"cannot cast {from} to {to}");
+        }
+    }
+
+    public static string FormatDouble(double d) =>
+        double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf"
+        : d == Math.Floor(d) && Math.Abs(d) < 1e15 ? d.ToString("0.0", CultureInfo.InvariantCulture) : d.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,35 @@
+using QueryLake.Columnar.Arrays;
+
+namespace QueryLake.Kernels;
+
+/// <summary>Compares slots of arrays of one type, DuckDB-style: strings by UTF-8 bytes, NaN equal to itself
+/// and greater than every other number. Nulls are handled by callers.</summary>
+internal static class Comparer
+{
+    public static int Doubles(double a, double b)
+    {
+        bool na = double.IsNaN(a), nb = double.IsNaN(b);
+        if (na || nb) return na == nb ? 0 : na ? 1 : -1;
+        return a.CompareTo(b);
+    }
+
+    /// <summary>A comparison of slot i of <paramref name="a"/> with slot j of <paramref name="b"/>.</summary>
+    public static Func<int, int, int> For(ArrowArray a, ArrowArray b) => (a, b) switch
+    {
+        (PrimitiveArray<long> x, PrimitiveArray<long> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<double> x, PrimitiveArray<double> y) => (i, j) => Doubles(x[i], y[j]),
+        (PrimitiveArray<int> x, PrimitiveArray<int> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<float> x, PrimitiveArray<float> y) => (i, j) => Doubles(x[i], y[j]),
+        (PrimitiveArray<short> x, PrimitiveArray<short> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<sbyte> x, PrimitiveArray<sbyte> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<ulong> x, PrimitiveArray<ulong> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<uint> x, PrimitiveArray<uint> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<ushort> x, PrimitiveArray<ushort> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<byte> x, PrimitiveArray<byte> y) => (i, j) => x[i].CompareTo(y[j]),
+        (BooleanArray x, BooleanArray y) => (i, j) => x.GetBoolean(i).CompareTo(y.GetBoolean(j)),
+        (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
+        (DictionaryArray x, _) => For(CastKernel.Cast(x, x.Dictionary.Type, false), b),
+        (_, DictionaryArray y) => For(a, CastKernel.Cast(y, y.Dictionary.Type, false)),
+        _ => throw new InvalidOperationException($"cannot compare {a.Type} with {b.Type}"),
+    };
+}

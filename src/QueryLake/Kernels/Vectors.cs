@@ -1,0 +1,66 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Memory;
+using QueryLake.Columnar.Types;
+
+namespace QueryLake.Kernels;
+
+/// <summary>Helpers shared by the compute kernels: validity bitmaps, broadcasting and typed array construction.</summary>
+internal static class Vectors
+{
+    /// <summary>The AND of the validity of <paramref name="arrays"/> (nulls propagate), as a fresh bitmap.</summary>
+    public static (ArrowBuffer Bits, int Nulls) AndValidity(int length, params ArrowArray[] arrays)
+    {
+        if (arrays.All(a => a.NullCount == 0)) return (ArrowBuffer.Empty, 0);
+        var bits = new byte[BitUtil.BytesFor(length)];
+        int nulls = 0;
+        for (int i = 0; i < length; i++)
+        {
+            bool valid = true;
+            foreach (var a in arrays) if (a.IsNull(i)) { valid = false; break; }
+            if (valid) BitUtil.SetBit(bits, i, true); else nulls++;
+        }
+        return (nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
+    }
+
+    public static PrimitiveArray<T> Make<T>(DataType type, T[] values, ArrowBuffer validity, int nulls) where T : unmanaged =>
+        (PrimitiveArray<T>)ArrowArray.FromData(new ArrayData(type, values.Length, 0, nulls, [validity, ArrowBuffer.Copy<T>(values)]));
+
+    public static BooleanArray MakeBool(bool[] values, ArrowBuffer validity, int nulls)
+    {
+        var bits = new byte[BitUtil.BytesFor(values.Length)];
+        for (int i = 0; i < values.Length; i++) if (values[i]) BitUtil.SetBit(bits, i, true);
+        return (BooleanArray)ArrowArray.FromData(new ArrayData(DataType.Boolean, values.Length, 0, nulls, [validity, ArrowBuffer.Copy(bits)]));
+    }
+
+    /// <summary>An array of <paramref name="length"/> copies of a .NET value.</summary>
+    public static ArrowArray Broadcast(DataType type, object? value, int length)
+    {
+        if (value is null) return ArrayBuilder.Nulls(type, length);
+        switch (type)
+        {
+            case PrimitiveType { Id: TypeId.Int64 }: return Make(type, Fill(length, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
+            case PrimitiveType { Id: TypeId.Float64 }: return Make(type, Fill(length, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
+            case PrimitiveType { Id: TypeId.Boolean }: return MakeBool(Fill(length, (bool)value), ArrowBuffer.Empty, 0);
+        }
+        var b = ArrayBuilder.Create(type);
+        if (length > 0)
+        {
+            b.Append(value);
+            var one = b.Build();
+            for (int i = 0; i < length; i++) b.AppendFrom(one, 0);
+        }
+        return b.Build();
+    }
+
+    private static T[] Fill<T>(int n, T v)
+    {
+        var a = new T[n];
+        Array.Fill(a, v);
+        return a;
+    }
+
+    /// <summary>True when slot i is valid and true.</summary>
+    public static bool IsTrue(ArrowArray mask, int i) => !mask.IsNull(i) && ((BooleanArray)mask).GetBoolean(i);
+}

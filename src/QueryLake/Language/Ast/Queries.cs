@@ -1,0 +1,35 @@
+namespace QueryLake.Language.Ast;
+
+/// <summary>A full query: optional CTEs, a body, ORDER BY, LIMIT and OFFSET.</summary>
+internal sealed record Query(SourceSpan At, IReadOnlyList<Cte> With, QueryBody Body, IReadOnlyList<SortItem> OrderBy, Expr? Limit, Expr? Offset);
+
+internal sealed record Cte(string Name, IReadOnlyList<string> Columns, Query Query);
+
+internal abstract record QueryBody(SourceSpan At);
+
+internal sealed record SelectBody(SourceSpan At, bool Distinct, IReadOnlyList<SelectItem> Items, IReadOnlyList<Relation> From, Expr? Where,
+    IReadOnlyList<Expr> GroupBy, bool GroupByAll, Expr? Having, IReadOnlyDictionary<string, WindowSpec> Windows) : QueryBody(At);
+
+internal sealed record ValuesBody(SourceSpan At, IReadOnlyList<IReadOnlyList<Expr>> Rows) : QueryBody(At);
+
+internal sealed record SetOperationBody(SourceSpan At, string Op, bool All, QueryBody Left, QueryBody Right) : QueryBody(At);
+
+internal sealed record NestedQueryBody(SourceSpan At, Query Query) : QueryBody(At);
+
+internal sealed record SelectItem(Expr Expr, string? Alias);
+
+internal abstract record Relation(SourceSpan At);
+
+internal sealed record DatasetRelation(SourceSpan At, string Name, VersionSpec? Version, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases) : Relation(At);
+
+internal sealed record FileRelation(SourceSpan At, string Path, SampleSpec? Sample, string? Alias) : Relation(At);
+
+internal sealed record TableFunctionRelation(SourceSpan At, string Name, IReadOnlyList<Expr> Args, IReadOnlyDictionary<string, Expr> NamedArgs, string? Alias) : Relation(At);
+
+internal sealed record SubqueryRelation(SourceSpan At, Query Query, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases) : Relation(At);
+
+internal sealed record JoinRelation(SourceSpan At, string Kind, Relation Left, Relation Right, Expr? On, IReadOnlyList<string> Using, bool Natural) : Relation(At);
+
+internal sealed record VersionSpec(long? Number, string? AsOf, string? Branch, string? Tag);
+
+internal sealed record SampleSpec(string Method, Expr Percent, long? Seed);

@@ -1,0 +1,33 @@
+namespace QueryLake.Language.Ast;
+
+/// <summary>A statement as written. <see cref="Text"/> is its source text (for lineage and errors).</summary>
+internal abstract record Statement(SourceSpan At)
+{
+    public string Text { get; init; } = "";
+}
+
+internal sealed record QueryStatement(SourceSpan At, Query Query) : Statement(At);
+
+internal sealed record ExplainStatement(SourceSpan At, Statement Inner, bool Analyze) : Statement(At);
+
+internal sealed record CreateDatasetStatement(SourceSpan At, string Name, bool IfNotExists, IReadOnlyList<ColumnDef> Columns, Query? As) : Statement(At);
+
+internal sealed record ColumnDef(string Name, TypeName Type, bool NotNull);
+
+internal sealed record DropDatasetStatement(SourceSpan At, string Name, bool IfExists) : Statement(At);
+
+internal sealed record InsertStatement(SourceSpan At, string Name, IReadOnlyList<string> Columns, Query Query) : Statement(At);
+
+internal sealed record UpdateStatement(SourceSpan At, string Name, IReadOnlyList<(string Column, Expr Value)> Set, Expr? Where) : Statement(At);
+
+internal sealed record DeleteStatement(SourceSpan At, string Name, Expr? Where) : Statement(At);
+
+internal sealed record AddColumnStatement(SourceSpan At, string Name, string Column, TypeName? Type, Expr? Expression) : Statement(At);
+
+internal sealed record ShowDatasetsStatement(SourceSpan At) : Statement(At);
+
+internal sealed record ShowVersionsStatement(SourceSpan At, string Name) : Statement(At);
+
+internal sealed record DescribeStatement(SourceSpan At, string? Name, Query? Query) : Statement(At);
+
+internal sealed record CopyStatement(SourceSpan At, Query Query, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);

@@ -1,0 +1,268 @@
+using System.Globalization;
+using Antlr4.Runtime;
+using Antlr4.Runtime.Tree;
+using QueryLake.Language.Ast;
+using QueryLake.Language.Parsing.Generated;
+using P = QueryLake.Language.Parsing.Generated.QueryLakeParser;
+
+namespace QueryLake.Language.Parsing;
+
+/// <summary>Turns the ANTLR parse tree into the AST.</summary>
+internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
+{
+    private int _positional;
+
+    private static SourceSpan At(ParserRuleContext c) => new(c.Start.Line, c.Start.Column + 1);
+    private static SourceSpan At(IToken t) => new(t.Line, t.Column + 1);
+
+    private Expr E(P.ExpressionContext c) => (Expr)Visit(c)!;
+    private Expr? EOpt(P.ExpressionContext? c) => c is null ? null : E(c);
+    private Query Q(P.QueryContext c) => (Query)Visit(c)!;
+
+    public static string Ident(P.IdentifierContext c)
+    {
+        if (c.QUOTED_IDENTIFIER() is { } q) return q.GetText()[1..^1].Replace("\"\"", "\"");
+        return c.GetText().ToLowerInvariant();
+    }
+
+    private static IReadOnlyList<string> Idents(P.IdentifierListContext? c) => c?.identifier().Select(Ident).ToList() ?? [];
+
+    private static string Unquote(IToken t) => t.Text[1..^1].Replace("''", "'");
+
+    // ---- statements ----
+    public override object VisitExplain(P.ExplainContext c) => new ExplainStatement(At(c), (Statement)Visit(c.statement())!, c.ANALYZE() is not null);
+    public override object VisitQueryStatement(P.QueryStatementContext c) => new QueryStatement(At(c), Q(c.query()));
+
+    public override object VisitCreateDataset(P.CreateDatasetContext c) =>
+        new CreateDatasetStatement(At(c), Ident(c.name), c.IF() is not null,
+            c.columnDefinition().Select(d => new ColumnDef(Ident(d.identifier()), Type(d.dataType()), d.NOT() is not null)).ToList(),
+            c.query() is { } q ? Q(q) : null);
+
+    public override object VisitDropDataset(P.DropDatasetContext c) => new DropDatasetStatement(At(c), Ident(c.name), c.IF() is not null);
+    public override object VisitInsert(P.InsertContext c) => new InsertStatement(At(c), Ident(c.name), Idents(c.identifierList()), Q(c.query()));
+
+    public override object VisitUpdate(P.UpdateContext c) =>
+        new UpdateStatement(At(c), Ident(c.name), c.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), EOpt(c.where));
+
+    public override object VisitDelete(P.DeleteContext c) => new DeleteStatement(At(c), Ident(c.name), EOpt(c.where));
+
+    public override object VisitAddColumn(P.AddColumnContext c) =>
+        new AddColumnStatement(At(c), Ident(c.name), Ident(c.column), c.dataType() is { } t ? Type(t) : null, c.expression() is { } e ? E(e) : null);
+
+    public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
+    public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
+    public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
+
+    public override object VisitCopy(P.CopyContext c) =>
+        new CopyStatement(At(c), Q(c.query()), Unquote(c.target),
+            c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));
+
+    // ---- queries ----
+    public override object VisitQuery(P.QueryContext c)
+    {
+        var with = c.with()?.commonTableExpression().Select(t => new Cte(Ident(t.name), Idents(t.identifierList()), Q(t.query()))).ToList() ?? [];
+        var body = (QueryBody)Visit(c.queryExpression())!;
+        var order = c.orderBy()?.sortItem().Select(Sort).ToList() ?? [];
+        var limit = c.limitClause();
+        return new Query(At(c), with, body, order, EOpt(limit?.limit), EOpt(limit?.offset));
+    }
+
+    private SortItem Sort(P.SortItemContext s) =>
+        new(E(s.expression()), s.ordering?.Type == P.DESC, s.nullOrdering is null ? null : s.nullOrdering.Type == P.FIRST);
+
+    public override object VisitPrimaryQuery(P.PrimaryQueryContext c) => Visit(c.queryPrimary())!;
+
+    public override object VisitSetOperation(P.SetOperationContext c) =>
+        new SetOperationBody(At(c), c.op.Text.ToUpperInvariant(), c.quantifier?.ALL() is not null,
+            (QueryBody)Visit(c.left)!, (QueryBody)Visit(c.right)!);
+
+    public override object VisitParenthesizedQuery(P.ParenthesizedQueryContext c) => new NestedQueryBody(At(c), Q(c.query()));
+
+    public override object VisitValuesQuery(P.ValuesQueryContext c) =>
+        new ValuesBody(At(c), c.rowValue().Select(r => (IReadOnlyList<Expr>)r.expression().Select(E).ToList()).ToList());
+
+    public override object VisitSelectQuery(P.SelectQueryContext c)
+    {
+        var s = c.select();
+        var items = s.selectItem().Select(i => i switch
+        {
+            P.SelectExpressionContext e => new SelectItem(E(e.expression()), e.alias is null ? null : Ident(e.alias)),
+            P.SelectAllContext a => new SelectItem(new StarExpr(At(a), a.qualifier is null ? null : Ident(a.qualifier), Idents(a.identifierList())), null),
+            _ => throw new InvalidOperationException(),
+        }).ToList();
+        var from = s.relation().Select(r => (Relation)Visit(r)!).ToList();
+        var group = s.groupBy();
+        var windows = s.windowDefinition().ToDictionary(w => Ident(w.identifier()), w => Window(w.windowSpecification()));
+        return new SelectBody(At(c), s.setQuantifier()?.DISTINCT() is not null, items, from, EOpt(s.where),
+            group?.expression().Select(E).ToList() ?? [], group?.ALL() is not null, EOpt(s.having), windows);
+    }
+
+    // ---- relations ----
+    public override object VisitPrimaryRelation(P.PrimaryRelationContext c) => Visit(c.relationPrimary())!;
+
+    public override object VisitCrossJoin(P.CrossJoinContext c) =>
+        new JoinRelation(At(c), "CROSS", (Relation)Visit(c.left)!, (Relation)Visit(c.right)!, null, [], false);
+
+    public override object VisitJoin(P.JoinContext c) =>
+        new JoinRelation(At(c), JoinKind(c.joinType()), (Relation)Visit(c.left)!, (Relation)Visit(c.right)!, EOpt(c.on), Idents(c.identifierList()), false);
+
+    public override object VisitNaturalJoin(P.NaturalJoinContext c) =>
+        new JoinRelation(At(c), JoinKind(c.joinType()), (Relation)Visit(c.left)!, (Relation)Visit(c.right)!, null, [], true);
+
+    private static string JoinKind(P.JoinTypeContext t) =>
+        t.LEFT() is not null ? "LEFT" : t.RIGHT() is not null ? "RIGHT" : t.FULL() is not null ? "FULL"
+        : t.SEMI_JOIN() is not null ? "SEMI" : t.ANTI() is not null ? "ANTI" : "INNER";
+
+    private static (string?, IReadOnlyList<string>) Alias(P.TableAliasContext? a) =>
+        a is null ? (null, []) : (Ident(a.identifier()), Idents(a.identifierList()));
+
+    public override object VisitDatasetRelation(P.DatasetRelationContext c)
+    {
+        var (alias, cols) = Alias(c.tableAlias());
+        return new DatasetRelation(At(c), Ident(c.name), Version(c.versionClause()), Sample(c.sampleClause()), alias, cols);
+    }
+
+    public override object VisitFileRelation(P.FileRelationContext c) =>
+        new FileRelation(At(c), Unquote(c.path), Sample(c.sampleClause()), Alias(c.tableAlias()).Item1);
+
+    public override object VisitTableFunction(P.TableFunctionContext c) =>
+        new TableFunctionRelation(At(c), Ident(c.function), c.expression().Select(E).ToList(),
+            c.namedArgument().ToDictionary(n => Ident(n.identifier()), n => E(n.expression()), StringComparer.OrdinalIgnoreCase),
+            Alias(c.tableAlias()).Item1);
+
+    public override object VisitSubqueryRelation(P.SubqueryRelationContext c)
+    {
+        var (alias, cols) = Alias(c.tableAlias());
+        return new SubqueryRelation(At(c), Q(c.query()), Sample(c.sampleClause()), alias, cols);
+    }
+
+    public override object VisitParenthesizedRelation(P.ParenthesizedRelationContext c) => Visit(c.relation())!;
+
+    private static VersionSpec? Version(P.VersionClauseContext? v) => v switch
+    {
+        null => null,
+        P.VersionNumberContext n => new VersionSpec(long.Parse(n.INTEGER_VALUE().GetText(), CultureInfo.InvariantCulture), null, null, null),
+        P.VersionAsOfContext a => new VersionSpec(null, Unquote(a.STRING().Symbol), null, null),
+        P.VersionBranchContext b => new VersionSpec(null, null, Ident(b.identifier()), null),
+        P.VersionTagContext t => new VersionSpec(null, null, null, Ident(t.identifier())),
+        _ => throw new InvalidOperationException(),
+    };
+
+    private SampleSpec? Sample(P.SampleClauseContext? s) =>
+        s is null ? null : new SampleSpec(s.method.Text.ToUpperInvariant(), E(s.expression()),
+            s.seed is null ? null : long.Parse(s.seed.Text, CultureInfo.InvariantCulture));
+
+    private WindowSpec Window(P.WindowSpecificationContext w)
+    {
+        WindowFrame? frame = null;
+        if (w.windowFrame() is { } f)
+        {
+            var start = Bound(f.start);
+            var end = f.end is null ? new FrameBound(FrameBoundKind.CurrentRow, null) : Bound(f.end);
+            frame = new WindowFrame(f.unit.Type == P.ROWS, start, end);
+        }
+        return new WindowSpec(w.@base is null ? null : Ident(w.@base), w.expression().Select(E).ToList(),
+            w.orderBy()?.sortItem().Select(Sort).ToList() ?? [], frame);
+    }
+
+    private FrameBound Bound(P.FrameBoundContext b)
+    {
+        if (b.CURRENT() is not null) return new FrameBound(FrameBoundKind.CurrentRow, null);
+        bool preceding = b.boundType.Type == P.PRECEDING;
+        if (b.UNBOUNDED() is not null) return new FrameBound(preceding ? FrameBoundKind.UnboundedPreceding : FrameBoundKind.UnboundedFollowing, null);
+        return new FrameBound(preceding ? FrameBoundKind.Preceding : FrameBoundKind.Following, E(b.expression()));
+    }
+
+    // ---- expressions ----
+    public override object? VisitPrimary(P.PrimaryContext c) => Visit(c.primaryExpression());
+    public override object VisitUnary(P.UnaryContext c) => new UnaryExpr(At(c), c.op.Text, E(c.operand));
+    public override object VisitNot(P.NotContext c) => new UnaryExpr(At(c), "NOT", E(c.operand));
+    public override object VisitArithmetic(P.ArithmeticContext c) => new BinaryExpr(At(c.op), c.op.Text, E(c.left), E(c.right));
+    public override object VisitComparison(P.ComparisonContext c) =>
+        new BinaryExpr(At(c.op), c.op.GetText() switch { "==" => "=", "!=" => "<>", var o => o }, E(c.left), E(c.right));
+    public override object VisitAnd(P.AndContext c) => new BinaryExpr(At(c), "AND", E(c.left), E(c.right));
+    public override object VisitOr(P.OrContext c) => new BinaryExpr(At(c), "OR", E(c.left), E(c.right));
+    public override object VisitIsNull(P.IsNullContext c) => new IsNullExpr(At(c), E(c.value), c.NOT() is not null);
+    public override object VisitIsDistinctFrom(P.IsDistinctFromContext c) =>
+        new BinaryExpr(At(c), c.NOT() is null ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM", E(c.left), E(c.right));
+    public override object VisitBetween(P.BetweenContext c) => new BetweenExpr(At(c), E(c.value), E(c.lower), E(c.upper), c.NOT() is not null);
+    public override object VisitInList(P.InListContext c) =>
+        new InListExpr(At(c), E(c.value), c.expression().Skip(1).Select(E).ToList(), c.NOT() is not null);
+    public override object VisitInSubquery(P.InSubqueryContext c) => new InSubqueryExpr(At(c), E(c.value), Q(c.query()), c.NOT() is not null);
+    public override object VisitLike(P.LikeContext c) =>
+        new LikeExpr(At(c), E(c.value), E(c.pattern), EOpt(c.escape), c.op.Type == P.ILIKE, c.NOT() is not null);
+    public override object VisitPostfixCast(P.PostfixCastContext c) => new CastExpr(At(c), E(c.value), Type(c.dataType()), false);
+    public override object VisitFieldAccess(P.FieldAccessContext c)
+    {
+        var value = E(c.value);
+        var field = Ident(c.field);
+        // a.b.c parses as field accesses over a column: fold it back into a qualified column name.
+        return value is ColumnExpr col ? new ColumnExpr(col.At, [.. col.Parts, field]) : new FieldAccessExpr(At(c), value, field);
+    }
+
+    public override object VisitSubscript(P.SubscriptContext c) =>
+        new SubscriptExpr(At(c), E(c.value), c.sliceOrIndex().Select(s => s switch
+        {
+            P.IndexContext i => new SliceOrIndex(E(i.expression()), null, null, null, false),
+            P.SliceContext sl => new SliceOrIndex(null, EOpt(sl.from), EOpt(sl.to), EOpt(sl.step), true),
+            _ => throw new InvalidOperationException(),
+        }).ToList());
+
+    public override object VisitNullLiteral(P.NullLiteralContext c) => new LiteralExpr(At(c), null);
+    public override object VisitBooleanLiteral(P.BooleanLiteralContext c) => new LiteralExpr(At(c), c.TRUE() is not null);
+
+    public override object VisitIntegerLiteral(P.IntegerLiteralContext c)
+    {
+        var text = c.GetText();
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v)) return new LiteralExpr(At(c), v);
+        if (decimal.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d)) return new LiteralExpr(At(c), (double)d);
+        return new LiteralExpr(At(c), double.Parse(text, CultureInfo.InvariantCulture));
+    }
+
+    public override object VisitDecimalLiteral(P.DecimalLiteralContext c) =>
+        new LiteralExpr(At(c), double.Parse(c.GetText(), NumberStyles.Float, CultureInfo.InvariantCulture));
+
+    public override object VisitStringLiteral(P.StringLiteralContext c) => new LiteralExpr(At(c), Unquote(c.STRING().Symbol));
+    public override object VisitTypedLiteral(P.TypedLiteralContext c) =>
+        new CastExpr(At(c), new LiteralExpr(At(c.STRING().Symbol), Unquote(c.STRING().Symbol)), Type(c.dataType()), false);
+    public override object VisitIntervalLiteral(P.IntervalLiteralContext c) =>
+        new IntervalExpr(At(c), Unquote(c.STRING().Symbol), c.intervalUnit is null ? null : Ident(c.intervalUnit));
+
+    public override object VisitNamedParameter(P.NamedParameterContext c) => new ParameterExpr(At(c), Ident(c.identifier()), -1);
+    public override object VisitPositionalParameter(P.PositionalParameterContext c) => new ParameterExpr(At(c), null, _positional++);
+    public override object? VisitParameterReference(P.ParameterReferenceContext c) => Visit(c.parameter());
+
+    public override object VisitSimpleOrSearchedCase(P.SimpleOrSearchedCaseContext c) =>
+        new CaseExpr(At(c), EOpt(c.operand), c.whenClause().Select(w => (E(w.condition), E(w.result))).ToList(), EOpt(c.elseValue));
+
+    public override object VisitCast(P.CastContext c) => new CastExpr(At(c), E(c.expression()), Type(c.dataType()), c.castKind.Type == P.TRY_CAST);
+    public override object VisitExtract(P.ExtractContext c) => new ExtractExpr(At(c), Ident(c.field), E(c.expression()));
+    public override object VisitExists(P.ExistsContext c) => new ExistsExpr(At(c), Q(c.query()));
+    public override object VisitScalarSubquery(P.ScalarSubqueryContext c) => new SubqueryExpr(At(c), Q(c.query()));
+    public override object VisitListLiteral(P.ListLiteralContext c) => new ListExpr(At(c), c.expression().Select(E).ToList());
+    public override object VisitRowConstructor(P.RowConstructorContext c) =>
+        new FunctionExpr(At(c), "row", c.expression().Select(E).ToList(), false, false, null, null, []);
+    public override object? VisitParenthesized(P.ParenthesizedContext c) => Visit(c.expression());
+    public override object VisitColumnReference(P.ColumnReferenceContext c) => new ColumnExpr(At(c), [Ident(c.identifier())]);
+
+    public override object VisitFunctionCall(P.FunctionCallContext c)
+    {
+        var args = c.expression().Where(e => e != c.filter).Select(E).ToList();
+        WindowSpec? over = null;
+        if (c.over() is { } o)
+            over = o.windowSpecification() is { } spec ? Window(spec) : new WindowSpec(Ident(o.identifier()), [], [], null);
+        return new FunctionExpr(At(c), Ident(c.function), args, c.setQuantifier()?.DISTINCT() is not null, c.STAR() is not null,
+            EOpt(c.filter), over, c.sortItem().Select(Sort).ToList());
+    }
+
+    private static TypeName Type(P.DataTypeContext t) =>
+        new(At(t), Ident(t.@base).ToUpperInvariant(),
+            t.LPAREN() is null ? [] : t.INTEGER_VALUE().Where(i => i.Symbol.TokenIndex < t.RPAREN().Symbol.TokenIndex)
+                .Select(i => int.Parse(i.GetText(), CultureInfo.InvariantCulture)).ToList(),
+            t.dataType().Select(Type).ToList(),
+            t.LBRACKET().Select(lb =>
+            {
+                var next = t.INTEGER_VALUE().FirstOrDefault(i => i.Symbol.TokenIndex == lb.Symbol.TokenIndex + 1);
+                return next is null ? (int?)null : int.Parse(next.GetText(), CultureInfo.InvariantCulture);
+            }).ToList());
+}

@@ -1,0 +1,56 @@
+using QueryLake.Columnar.Types;
+using QueryLake.Functions;
+
+namespace QueryLake.Planning.Expressions;
+
+/// <summary>An expression with names resolved to column positions and every type known.</summary>
+internal abstract record BoundExpr(DataType Type)
+{
+    public abstract IEnumerable<BoundExpr> Children { get; }
+}
+
+/// <summary>Column <see cref="Index"/> of the input batch.</summary>
+internal sealed record ColumnRef(int Index, string Name, DataType ColumnType) : BoundExpr(ColumnType)
+{
+    public override IEnumerable<BoundExpr> Children => [];
+    public override string ToString() => $"{Name}#{Index}";
+}
+
+/// <summary>A constant (null is typed too).</summary>
+internal sealed record Literal(object? Value, DataType LiteralType) : BoundExpr(LiteralType)
+{
+    public override IEnumerable<BoundExpr> Children => [];
+    public override string ToString() => Value switch
+    {
+        null => "NULL",
+        string s => $"'{s.Replace("'", "''")}'",
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => Value.ToString() ?? "",
+    };
+}
+
+/// <summary>A call of a scalar function (operators are functions too) with its resolved kernel.</summary>
+internal sealed record Call(ScalarFunction Function, IReadOnlyList<BoundExpr> Args, ScalarKernel Kernel, DataType ResultType) : BoundExpr(ResultType)
+{
+    public override IEnumerable<BoundExpr> Children => Args;
+    public override string ToString() => Function.IsOperator && Args.Count == 2
+        ? $"({Args[0]} {Function.Name} {Args[1]})"
+        : Function.IsOperator && Args.Count == 1 ? $"({Function.Name} {Args[0]})" : $"{Function.Name}({string.Join(", ", Args)})";
+}
+
+/// <summary>CASE WHEN … THEN … [ELSE …] END (the simple form is rewritten to this one).</summary>
+internal sealed record CaseWhen(IReadOnlyList<(BoundExpr When, BoundExpr Then)> Branches, BoundExpr? Else, DataType ResultType) : BoundExpr(ResultType)
+{
+    public override IEnumerable<BoundExpr> Children => Branches.SelectMany(b => new[] { b.When, b.Then }).Concat(Else is null ? [] : [Else]);
+    public override string ToString() =>
+        $"CASE {string.Join(" ", Branches.Select(b => $"WHEN {b.When} THEN {b.Then}"))}{(Else is null ? "" : $" ELSE {Else}")} END";
+}
+
+/// <summary>CAST or TRY_CAST.</summary>
+internal sealed record Cast(BoundExpr Value, DataType Target, bool Try) : BoundExpr(Target)
+{
+    public override IEnumerable<BoundExpr> Children => [Value];
+    public override string ToString() => $"{(Try ? "TRY_CAST" : "CAST")}({Value} AS {Target})";
+}
