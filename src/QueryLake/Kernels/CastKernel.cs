@@ -23,6 +23,8 @@ internal static class CastKernel
     public static ArrowArray Cast(ArrowArray input, DataType to, bool tryCast)
     {
         if (input.Type.Equals(to)) return input;
+        if (input.Type.StorageType.Equals(to.StorageType) && (input.Type is ExtensionType || to is ExtensionType))
+            return ArrowArray.FromData(input.Data.WithType(to));
         if (input is DictionaryArray dict)
             return Cast(Gather.Rows(dict.Dictionary.Type, [dict.Dictionary], Indices(dict)), to, tryCast);
         // Fast numeric paths.

@@ -1,0 +1,35 @@
+using QueryLake.Columnar;
+using QueryLake.Execution.Operators.Distinct;
+using QueryLake.Execution.Operators.Filter;
+using QueryLake.Execution.Operators.HashAggregate;
+using QueryLake.Execution.Operators.HashJoin;
+using QueryLake.Execution.Operators.Limit;
+using QueryLake.Execution.Operators.Project;
+using QueryLake.Execution.Operators.Scan;
+using QueryLake.Execution.Operators.SetOperation;
+using QueryLake.Execution.Operators.Sort;
+using QueryLake.Execution.Operators.TopK;
+using QueryLake.Execution.Operators.Values;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution;
+
+/// <summary>Turns an optimized plan into a pull-based pipeline of operators and runs it.</summary>
+internal static class Executor
+{
+    public static IEnumerable<RecordBatch> Run(LogicalPlan plan, ExecutionContext ctx) => ctx.Measure(plan, plan switch
+    {
+        ScanNode s => ScanOperator.Execute(s, ctx),
+        ValuesNode v => ValuesOperator.Execute(v, ctx),
+        FilterNode f => FilterOperator.Execute(f, Run(f.Input, ctx), ctx),
+        ProjectNode p => ProjectOperator.Execute(p, Run(p.Input, ctx), ctx),
+        AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
+        SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),
+        TopKNode t => TopKOperator.Execute(t, Run(t.Input, ctx), ctx),
+        LimitNode l => LimitOperator.Execute(l, Run(l.Input, ctx), ctx),
+        JoinNode j => HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx),
+        SetOperationNode s => SetOperationOperator.Execute(s, Run(s.Left, ctx), Run(s.Right, ctx), ctx),
+        DistinctNode d => DistinctOperator.Execute(d, Run(d.Input, ctx), ctx),
+        _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
+    });
+}

@@ -1,0 +1,77 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Functions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.HashAggregate;
+
+/// <summary>Groups rows in a hash table keyed by the group values and updates each aggregate's state per batch.
+/// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
+internal static class HashAggregateOperator
+{
+    public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    {
+        var groups = new Dictionary<RowKey, int>();
+        var keys = new List<RowKey>();
+        var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
+        if (node.Groups.Count == 0) { groups[new RowKey([])] = 0; keys.Add(new RowKey([])); }
+        foreach (var b in input)
+        {
+            ctx.Cancel.ThrowIfCancellationRequested();
+            var keyColumns = node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray();
+            var ids = new int[b.Length];
+            if (keyColumns.Length > 0)
+                for (int i = 0; i < b.Length; i++)
+                {
+                    var key = RowKey.Of(keyColumns, i);
+                    if (!groups.TryGetValue(key, out int id)) { groups[key] = id = keys.Count; keys.Add(key); }
+                    ids[i] = id;
+                }
+            for (int a = 0; a < states.Length; a++)
+            {
+                var arg = node.Aggregates[a].Argument;
+                states[a].Update(ids, arg is null ? null : ExpressionEvaluator.Evaluate(arg, b));
+            }
+        }
+        var columns = new List<ArrowArray>();
+        for (int g = 0; g < node.Groups.Count; g++)
+        {
+            var builder = ArrayBuilder.Create(node.Groups[g].Type);
+            foreach (var k in keys) builder.Append(k.Values[g]);
+            columns.Add(builder.Build());
+        }
+        columns.AddRange(states.Select(s => s.Finish(keys.Count)));
+        yield return new RecordBatch(node.Schema, columns, keys.Count);
+    }
+
+    /// <summary>An aggregate over the distinct non-NULL values of each group.</summary>
+    private sealed class DistinctState(AggregateResolution resolution) : AggregateState
+    {
+        private readonly List<HashSet<RowKey>> _seen = [];
+        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        {
+            for (int i = 0; i < groups.Length; i++)
+            {
+                while (_seen.Count <= groups[i]) _seen.Add([]);
+                if (input is not null && input.IsValid(i)) _seen[groups[i]].Add(new RowKey([input.GetValue(i)]));
+            }
+        }
+
+        public override ArrowArray Finish(int groupCount)
+        {
+            while (_seen.Count < groupCount) _seen.Add([]);
+            var inner = resolution.CreateState();
+            var type = resolution.InputType!;
+            for (int g = 0; g < groupCount; g++)
+            {
+                if (_seen[g].Count == 0) continue;
+                var values = ArrayBuilder.Build(type, _seen[g].Select(k => k.Values[0]));
+                var ids = new int[values.Length];
+                Array.Fill(ids, g);
+                inner.Update(ids, values);
+            }
+            return inner.Finish(groupCount);
+        }
+    }
+}

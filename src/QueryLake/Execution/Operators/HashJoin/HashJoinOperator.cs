@@ -1,0 +1,146 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Kernels;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.HashJoin;
+
+/// <summary>
+/// Joins by building a hash table on the right input over the equality keys found in the condition, then
+/// probing it with left batches; other conditions are checked on the candidate pairs. Without equality keys
+/// it falls back to a nested loop. NULL keys never match. Inner, left, right, full, semi, anti and cross joins.
+/// </summary>
+internal static class HashJoinOperator
+{
+    public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, ExecutionContext ctx)
+    {
+        int leftWidth = node.Left.Schema.Fields.Count;
+        var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, leftWidth);
+        var build = right.Where(b => b.Length > 0).ToList();
+        var table = new Dictionary<RowKey, List<Gather.Pick>>();
+        var allRight = new List<Gather.Pick>();
+        for (int b = 0; b < build.Count; b++)
+        {
+            var keys = rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, build[b])).ToArray();
+            for (int r = 0; r < build[b].Length; r++)
+            {
+                var pick = new Gather.Pick(b, r);
+                allRight.Add(pick);
+                if (keys.Length == 0) continue;
+                var key = RowKey.Of(keys, r);
+                if (key.HasNull) continue;
+                if (!table.TryGetValue(key, out var list)) table[key] = list = [];
+                list.Add(pick);
+            }
+        }
+        var rightMatched = new HashSet<Gather.Pick>();
+        var nullRight = node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 1)).ToArray();
+        var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
+        var nullPick = new Gather.Pick(build.Count, 0);
+
+        foreach (var lb in left)
+        {
+            ctx.Cancel.ThrowIfCancellationRequested();
+            if (lb.Length == 0) continue;
+            var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
+            var li = new List<int>();
+            var rp = new List<Gather.Pick>();
+            for (int r = 0; r < lb.Length; r++)
+            {
+                if (keys.Length == 0)
+                {
+                    foreach (var p in allRight) { li.Add(r); rp.Add(p); }
+                    continue;
+                }
+                var key = RowKey.Of(keys, r);
+                if (key.HasNull || !table.TryGetValue(key, out var matches)) continue;
+                foreach (var p in matches) { li.Add(r); rp.Add(p); }
+            }
+            var candidates = Combine(node, lb, li, rp, rightSources);
+            var keepRows = residual is null ? Enumerable.Range(0, li.Count).ToArray() : ExpressionEvaluator.Select(residual, candidates);
+            var leftHit = new bool[lb.Length];
+            foreach (int k in keepRows)
+            {
+                leftHit[li[k]] = true;
+                if (node.Kind is JoinKind.Right or JoinKind.Full) rightMatched.Add(rp[k]);
+            }
+            switch (node.Kind)
+            {
+                case JoinKind.Semi or JoinKind.Anti:
+                    var rows = Enumerable.Range(0, lb.Length).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
+                    if (rows.Length > 0) yield return Gather.Rows(lb, rows);
+                    break;
+                default:
+                    var outLeft = keepRows.Select(k => li[k]).ToList();
+                    var outRight = keepRows.Select(k => rp[k]).ToList();
+                    if (node.Kind is JoinKind.Left or JoinKind.Full)
+                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) { outLeft.Add(r); outRight.Add(nullPick); }
+                    if (outLeft.Count > 0) yield return Combine(node, lb, outLeft, outRight, rightSources);
+                    break;
+            }
+        }
+        if (node.Kind is JoinKind.Right or JoinKind.Full)
+        {
+            var unmatched = allRight.Where(p => !rightMatched.Contains(p)).ToArray();
+            if (unmatched.Length > 0)
+            {
+                var columns = node.Left.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, unmatched.Length))
+                    .Concat(node.Right.Schema.Fields.Select((f, c) => Gather.Rows(f.DataType, rightSources[c], unmatched))).ToArray();
+                yield return new RecordBatch(node.Schema, columns, unmatched.Length);
+            }
+        }
+    }
+
+    private static RecordBatch Combine(JoinNode node, RecordBatch lb, List<int> li, List<Gather.Pick> rp, IReadOnlyList<ArrowArray>[] rightSources)
+    {
+        var leftPicks = li.Select(r => new Gather.Pick(0, r)).ToArray();
+        var rightPicks = rp.ToArray();
+        var columns = lb.Columns.Select(c => Gather.Rows(c.Type, [c], leftPicks))
+            .Concat(node.Right.Schema.Fields.Select((f, c) => Gather.Rows(f.DataType, rightSources[c], rightPicks))).ToArray();
+        var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
+            ? new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList())
+            : node.Schema;
+        return new RecordBatch(schema, columns, li.Count);
+    }
+
+    /// <summary>Splits a join condition into equality keys (left expression, right expression) and the rest.</summary>
+    public static (List<BoundExpr> Left, List<BoundExpr> Right, BoundExpr? Residual) SplitCondition(BoundExpr? condition, int leftWidth)
+    {
+        var left = new List<BoundExpr>();
+        var right = new List<BoundExpr>();
+        var rest = new List<BoundExpr>();
+        foreach (var c in Conjuncts(condition))
+        {
+            if (c is Call { Function.Name: "=", Args: [var a, var b] })
+            {
+                var (sa, sb) = (Side(a, leftWidth), Side(b, leftWidth));
+                if (sa == 0 && sb == 1) { left.Add(a); right.Add(Shift(b, leftWidth)); continue; }
+                if (sa == 1 && sb == 0) { left.Add(b); right.Add(Shift(a, leftWidth)); continue; }
+            }
+            rest.Add(c);
+        }
+        BoundExpr? residual = rest.Count == 0 ? null : rest.Aggregate((x, y) => ExpressionRewriter.And(x, y));
+        return (left, right, residual);
+    }
+
+    public static IEnumerable<BoundExpr> Conjuncts(BoundExpr? e) => e switch
+    {
+        null => [],
+        Call { Function.Name: "AND", Args: [var a, var b] } => Conjuncts(a).Concat(Conjuncts(b)),
+        _ => [e],
+    };
+
+    /// <summary>0 when an expression reads only left columns, 1 when only right ones, -1 when both or none.</summary>
+    private static int Side(BoundExpr e, int leftWidth)
+    {
+        var cols = ExpressionRewriter.Columns(e).ToList();
+        if (cols.Count == 0) return -1;
+        if (cols.All(c => c < leftWidth)) return 0;
+        if (cols.All(c => c >= leftWidth)) return 1;
+        return -1;
+    }
+
+    private static BoundExpr Shift(BoundExpr e, int by) => ExpressionRewriter.RemapColumns(e, i => i - by);
+}

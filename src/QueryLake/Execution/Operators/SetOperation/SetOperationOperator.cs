@@ -1,0 +1,63 @@
+using QueryLake.Columnar;
+using QueryLake.Kernels;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.SetOperation;
+
+/// <summary>UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL] with SQL's multiset semantics (NULLs compare equal).</summary>
+internal static class SetOperationOperator
+{
+    public static IEnumerable<RecordBatch> Execute(SetOperationNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, ExecutionContext ctx)
+    {
+        if (node.Op == "UNION" && node.All)
+        {
+            foreach (var b in left) yield return Rename(b, node.Schema);
+            foreach (var b in right) yield return Rename(b, node.Schema);
+            yield break;
+        }
+        var rightCounts = new Dictionary<RowKey, long>();
+        var rightBatches = new List<RecordBatch>();
+        foreach (var b in right)
+        {
+            rightBatches.Add(b);
+            for (int r = 0; r < b.Length; r++)
+            {
+                var k = RowKey.Of(b.Columns, r);
+                rightCounts[k] = rightCounts.GetValueOrDefault(k) + 1;
+            }
+        }
+        var emitted = new Dictionary<RowKey, long>();
+        IEnumerable<RecordBatch> Side(IEnumerable<RecordBatch> batches)
+        {
+            foreach (var b in batches)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                var keep = new List<int>();
+                for (int r = 0; r < b.Length; r++)
+                {
+                    var k = RowKey.Of(b.Columns, r);
+                    long seen = emitted.GetValueOrDefault(k);
+                    long inRight = rightCounts.GetValueOrDefault(k);
+                    bool take;
+                    switch (node.Op)
+                    {
+                        case "UNION": take = seen == 0; break;
+                        case "INTERSECT": take = node.All ? seen < inRight : seen == 0 && inRight > 0; break;
+                        default: // EXCEPT: with ALL, each right occurrence cancels one left occurrence
+                            if (!node.All) take = seen == 0 && inRight == 0;
+                            else if (inRight > 0) { rightCounts[k] = inRight - 1; take = false; }
+                            else take = true;
+                            break;
+                    }
+                    if (take) { keep.Add(r); emitted[k] = seen + 1; }
+                }
+                if (keep.Count > 0) yield return Rename(Gather.Rows(b, keep.ToArray()), node.Schema);
+            }
+        }
+        foreach (var b in Side(left)) yield return b;
+        if (node.Op == "UNION")
+            foreach (var b in Side(rightBatches)) yield return b;
+    }
+
+    private static RecordBatch Rename(RecordBatch b, Schema schema) => new(schema, b.Columns, b.Length);
+}

@@ -1,0 +1,20 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Builders;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.Values;
+
+/// <summary>Produces the literal rows of a VALUES list (or the single row of a FROM-less SELECT).</summary>
+internal static class ValuesOperator
+{
+    private static readonly RecordBatch OneRow = new(new Schema([]), [], 1);
+
+    public static IEnumerable<RecordBatch> Execute(ValuesNode node, ExecutionContext ctx)
+    {
+        var builders = node.Schema.Fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
+        foreach (var row in node.Rows)
+            for (int c = 0; c < builders.Length; c++)
+                builders[c].AppendFrom(ExpressionEvaluator.Evaluate(row[c], OneRow), 0);
+        yield return new RecordBatch(node.Schema, builders.Select(b => b.Build()).ToArray(), node.Rows.Count);
+    }
+}

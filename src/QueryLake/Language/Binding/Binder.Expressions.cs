@@ -1,0 +1,200 @@
+using QueryLake.Columnar.Types;
+using QueryLake.Functions;
+using QueryLake.Functions.Scalar;
+using QueryLake.Language.Ast;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Language.Binding;
+
+internal sealed partial class Binder
+{
+    /// <summary>Binds an expression over <paramref name="scope"/>; <paramref name="child"/> binds sub-expressions
+    /// (by default this same method), which lets aggregation re-route group keys and aggregates.</summary>
+    public BoundExpr BindExpr(Expr e, Scope scope, Func<Expr, BoundExpr>? child = null)
+    {
+        child ??= x => BindExpr(x, scope);
+        switch (e)
+        {
+            case LiteralExpr l:
+                return l.Value switch
+                {
+                    null => new Literal(null, NullType.Instance),
+                    long v => new Literal(v, DataType.Int64),
+                    double d => new Literal(d, DataType.Float64),
+                    bool b => new Literal(b, DataType.Boolean),
+                    string s => new Literal(s, DataType.Utf8),
+                    _ => throw Error(l.At, "QL-UNSUPPORTED", $"literal {l.Value}"),
+                };
+            case ColumnExpr c:
+                int index = scope.Resolve(c);
+                return new ColumnRef(index, scope.Columns[index].Name, scope.Columns[index].Type);
+            case ParameterExpr p:
+                object? value;
+                if (p.Name is null)
+                {
+                    if (p.Position >= positional.Count) throw Error(p.At, "QL-MISSING-PARAMETER", $"positional parameter {p.Position + 1} has no value");
+                    value = positional[p.Position];
+                }
+                else if (!parameters.TryGetValue(p.Name, out value))
+                    throw Error(p.At, "QL-MISSING-PARAMETER", $"parameter '{p.Name}' has no value" + Scope.Suggest(p.Name, parameters.Keys));
+                return ParameterLiteral(value, p.At);
+            case UnaryExpr u:
+                var operand = child(u.Operand);
+                return u.Op switch
+                {
+                    "-" => operand is Literal { Value: long v } && v != long.MinValue ? new Literal(-v, DataType.Int64)
+                         : operand is Literal { Value: double d } ? new Literal(-d, DataType.Float64)
+                         : BindCall("negate", [operand], u.At),
+                    "+" => operand,
+                    _ => BindCall("NOT", [operand], u.At),
+                };
+            case BinaryExpr b:
+                return BindCall(b.Op, [child(b.Left), child(b.Right)], b.At);
+            case IsNullExpr n:
+                return BindCall(n.Negated ? "IS NOT NULL" : "IS NULL", [child(n.Value)], n.At);
+            case BetweenExpr bt:
+            {
+                var v = child(bt.Value);
+                var range = ExpressionRewriter.And(BindCall(">=", [v, child(bt.Low)], bt.At), BindCall("<=", [v, child(bt.High)], bt.At));
+                return bt.Negated ? BindCall("NOT", [range], bt.At) : range;
+            }
+            case InListExpr il:
+            {
+                var v = child(il.Value);
+                BoundExpr? any = null;
+                foreach (var item in il.List)
+                {
+                    var eq = BindCall("=", [v, child(item)], il.At);
+                    any = any is null ? eq : BindCall("OR", [any, eq], il.At);
+                }
+                return il.Negated ? BindCall("NOT", [any!], il.At) : any!;
+            }
+            case LikeExpr lk:
+            {
+                if (lk.Escape is not null) throw Error(lk.Escape.At, "QL-UNSUPPORTED", "LIKE … ESCAPE is not supported yet; use a backslash to escape % and _");
+                var like = BindCall(lk.CaseInsensitive ? "ILIKE" : "LIKE", [child(lk.Value), child(lk.Pattern)], lk.At);
+                return lk.Negated ? BindCall("NOT", [like], lk.At) : like;
+            }
+            case CaseExpr ce:
+            {
+                var operandValue = ce.Operand is null ? null : child(ce.Operand);
+                var branches = ce.Whens.Select(w => (When: operandValue is null ? child(w.When) : BindCall("=", [operandValue, child(w.When)], w.When.At), Then: child(w.Then))).ToList();
+                foreach (var (when, _) in branches) RequireBoolean(when, ce.At, "a WHEN condition");
+                var otherwise = ce.Else is null ? null : child(ce.Else);
+                var type = ConditionalFunctions.Common(branches.Select(b => b.Then.Type).Concat(otherwise is null ? [] : [otherwise.Type]).ToList())
+                    ?? throw Error(ce.At, "QL-TYPE-MISMATCH", $"CASE branches have incompatible types: {string.Join(", ", branches.Select(b => b.Then.Type))}");
+                return new CaseWhen(branches.Select(b => (b.When, CastTo(b.Then, type))).ToList(), otherwise is null ? null : CastTo(otherwise, type), type);
+            }
+            case CastExpr cx:
+            {
+                var target = TypeNames.Resolve(cx.Type);
+                var v = child(cx.Value);
+                if (v is Literal { Value: null }) return new Literal(null, target);
+                if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {v.Type} to {target}");
+                return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try);
+            }
+            case ExtractExpr x:
+                return BindCall("date_part", [new Literal(x.Field, DataType.Utf8), child(x.Value)], x.At);
+            case FunctionExpr f:
+                return BindFunction(f, child);
+            case SubqueryExpr sq:
+            {
+                var (plan, _) = BindQuery(sq.Query);
+                if (plan.Schema.Fields.Count != 1) throw Error(sq.At, "QL-SUBQUERY-WIDTH", $"a scalar subquery must return one column, this one returns {plan.Schema.Fields.Count}");
+                var rows = catalog.Execute(plan);
+                if (rows.Count > 1) throw Error(sq.At, "QL-SUBQUERY-ROWS", $"a scalar subquery returned {rows.Count} rows; it must return at most one");
+                return new Literal(rows.Count == 0 ? null : rows[0][0], plan.Schema.Fields[0].DataType);
+            }
+            case ExistsExpr ex:
+            {
+                var (plan, _) = BindQuery(ex.Query);
+                return new Literal(catalog.Execute(new LimitNode(plan, 1, 0)).Count > 0, DataType.Boolean);
+            }
+            case InSubqueryExpr ins:
+            {
+                var (plan, _) = BindQuery(ins.Query);
+                if (plan.Schema.Fields.Count != 1) throw Error(ins.At, "QL-SUBQUERY-WIDTH", "IN (subquery) needs a subquery returning one column");
+                var v = child(ins.Value);
+                var type = plan.Schema.Fields[0].DataType;
+                var values = catalog.Execute(plan).Select(r => r[0]).ToList();
+                BoundExpr result;
+                if (values.Count == 0) result = new Literal(false, DataType.Boolean);
+                else
+                {
+                    BoundExpr? any = null;
+                    foreach (var item in values.Distinct())
+                    {
+                        var eq = BindCall("=", [v, new Literal(item, item is null ? NullType.Instance : type)], ins.At);
+                        any = any is null ? eq : BindCall("OR", [any, eq], ins.At);
+                    }
+                    result = any!;
+                }
+                return ins.Negated ? BindCall("NOT", [result], ins.At) : result;
+            }
+            case StarExpr st:
+                throw Error(st.At, "QL-BAD-STAR", "* is only allowed in the select list and in count(*)");
+            default:
+                throw Error(e.At, "QL-UNSUPPORTED", $"{ExprNames.Print(e)} is not supported yet");
+        }
+    }
+
+    private static Literal ParameterLiteral(object? value, SourceSpan at) => value switch
+    {
+        null => new Literal(null, NullType.Instance),
+        long or int or short or sbyte or byte or ushort or uint => new Literal(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), DataType.Int64),
+        double or float => new Literal(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), DataType.Float64),
+        decimal m => new Literal((double)m, DataType.Float64),
+        bool b => new Literal(b, DataType.Boolean),
+        string s => new Literal(s, DataType.Utf8),
+        DateTime t => new Literal(t, DataType.Timestamp()),
+        DateOnly d => new Literal(d, DataType.Date32),
+        byte[] bytes => new Literal(bytes, DataType.Binary),
+        float[] v => new Literal(v, new EmbeddingType(Math.Max(1, v.Length))),
+        _ => throw Error(at, "QL-BAD-PARAMETER", $"parameters of type {value.GetType().Name} are not supported"),
+    };
+
+    private BoundExpr BindFunction(FunctionExpr f, Func<Expr, BoundExpr> child)
+    {
+        if (f.Over is not null) throw Error(f.At, "QL-UNSUPPORTED", $"window functions ({f.Name} … OVER) are not supported yet");
+        if (_functions.Scalar(f.Name) is null)
+        {
+            if (_functions.Aggregate(f.Name) is not null)
+                throw Error(f.At, "QL-AGGREGATE-CONTEXT", $"aggregate {f.Name}() is not allowed here");
+            throw Error(f.At, "QL-NO-FUNCTION", $"function {f.Name}() does not exist" + Scope.Suggest(f.Name, _functions.Names));
+        }
+        if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");
+        return BindCall(f.Name, f.Args.Select(child).ToList(), f.At);
+    }
+
+    /// <summary>Resolves a function for its argument types, inserting the implicit casts it asks for.</summary>
+    public BoundExpr BindCall(string name, IReadOnlyList<BoundExpr> args, SourceSpan at)
+    {
+        var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");
+        args = CoerceStringLiterals(args);
+        var resolution = function.Resolve(args.Select(a => a.Type).ToList());
+        if (resolution is null)
+        {
+            string types = string.Join(", ", args.Select(a => a.Type));
+            throw Error(at, "QL-NO-FUNCTION", function.IsOperator
+                ? $"operator {name} cannot be applied to ({types}); add an explicit CAST"
+                : $"no overload of {name}({types}); {name} takes {function.Signature}");
+        }
+        if (resolution.ArgumentTypes is { } want)
+            args = args.Select((a, i) => CastTo(a, want[i])).ToList();
+        var call = new Call(function, args, resolution.Kernel, resolution.Result);
+        return (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
+    }
+
+    /// <summary>A string literal next to a date, timestamp, number or boolean takes that type, as in DuckDB
+    /// (<c>d &gt;= '2026-01-01'</c>).</summary>
+    private static IReadOnlyList<BoundExpr> CoerceStringLiterals(IReadOnlyList<BoundExpr> args)
+    {
+        if (args.Count != 2) return args;
+        BoundExpr Fix(BoundExpr lit, BoundExpr other) =>
+            lit is Literal { Value: string } && TypeRules.Logical(other.Type) is var t && t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Boolean || (lit is Literal { Value: string } && other.Type.IsNumeric)
+                ? new Cast(lit, TypeRules.Logical(other.Type), false)
+                : lit;
+        return [Fix(args[0], args[1]), Fix(args[1], args[0])];
+    }
+}

@@ -1,0 +1,211 @@
+using QueryLake.Columnar;
+using QueryLake.Functions;
+using QueryLake.Language.Ast;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Language.Binding;
+
+internal sealed partial class Binder
+{
+    /// <summary>The aggregation being bound: group keys (bound over the input) and the aggregate calls found so far.</summary>
+    private sealed class Aggregation(Scope input, List<BoundExpr> groups)
+    {
+        public Scope Input { get; } = input;
+        public List<BoundExpr> Groups { get; } = groups;
+        public List<string> GroupKeys { get; } = groups.Select(g => g.ToString()!).ToList();
+        public List<AggregateCall> Calls { get; } = [];
+        public Dictionary<string, int> CallIndex { get; } = [];
+    }
+
+    private bool IsAggregate(FunctionExpr f) => f.Over is null && _functions.Aggregate(f.Name) is not null && _functions.Scalar(f.Name) is null;
+
+    private bool ContainsAggregate(Expr e) => e switch
+    {
+        FunctionExpr f when IsAggregate(f) => true,
+        FunctionExpr f => f.Args.Any(ContainsAggregate),
+        UnaryExpr u => ContainsAggregate(u.Operand),
+        BinaryExpr b => ContainsAggregate(b.Left) || ContainsAggregate(b.Right),
+        IsNullExpr n => ContainsAggregate(n.Value),
+        BetweenExpr b => ContainsAggregate(b.Value) || ContainsAggregate(b.Low) || ContainsAggregate(b.High),
+        InListExpr i => ContainsAggregate(i.Value) || i.List.Any(ContainsAggregate),
+        LikeExpr l => ContainsAggregate(l.Value) || ContainsAggregate(l.Pattern),
+        CaseExpr c => (c.Operand is not null && ContainsAggregate(c.Operand)) || c.Whens.Any(w => ContainsAggregate(w.When) || ContainsAggregate(w.Then)) || (c.Else is not null && ContainsAggregate(c.Else)),
+        CastExpr c => ContainsAggregate(c.Value),
+        ExtractExpr x => ContainsAggregate(x.Value),
+        _ => false,
+    };
+
+    private (LogicalPlan, Scope) BindSelect(SelectBody s, IReadOnlyList<SortItem> orderBy)
+    {
+        // FROM
+        LogicalPlan plan;
+        Scope scope;
+        if (s.From.Count == 0)
+        {
+            plan = new ValuesNode(new Schema([]), [[]]);
+            scope = Scope.Empty;
+        }
+        else
+        {
+            (plan, scope) = BindRelation(s.From[0]);
+            foreach (var r in s.From.Skip(1))
+            {
+                var (rp, rs) = BindRelation(r);
+                plan = new JoinNode(plan, rp, JoinKind.Cross, null);
+                scope = scope.Concat(rs);
+            }
+        }
+
+        // WHERE
+        if (s.Where is not null)
+        {
+            if (ContainsAggregate(s.Where)) throw Error(s.Where.At, "QL-AGGREGATE-IN-WHERE", "aggregates are not allowed in WHERE; use HAVING");
+            var predicate = BindExpr(s.Where, scope);
+            RequireBoolean(predicate, s.Where.At, "WHERE");
+            plan = new FilterNode(plan, predicate);
+        }
+
+        // Select list, with * expanded.
+        var items = new List<(Expr Expr, string Name)>();
+        foreach (var item in s.Items)
+        {
+            if (item.Expr is StarExpr star)
+            {
+                var cols = scope.Columns.Select((c, i) => (c, i)).Where(x => !x.c.HiddenFromStar &&
+                    (star.Qualifier is null || string.Equals(x.c.Table, star.Qualifier, StringComparison.OrdinalIgnoreCase)) &&
+                    !star.Excluded.Contains(x.c.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+                if (cols.Count == 0 && star.Qualifier is not null)
+                    throw Error(star.At, "QL-TABLE-NOT-FOUND", $"no table or alias named '{star.Qualifier}' in FROM" + Scope.Suggest(star.Qualifier, scope.Columns.Select(c => c.Table).OfType<string>()));
+                foreach (var (c, _) in cols) items.Add((new ColumnExpr(star.At, c.Table is null ? [c.Name] : [c.Table, c.Name]), c.Name));
+            }
+            else items.Add((item.Expr, item.Alias ?? ExprNames.Name(item.Expr)));
+        }
+
+        bool aggregating = s.GroupBy.Count > 0 || s.GroupByAll || s.Having is not null || items.Any(i => ContainsAggregate(i.Expr))
+                           || orderBy.Any(o => ContainsAggregate(o.Expr));
+        Func<Expr, BoundExpr> bind = e => BindExpr(e, scope);
+        Aggregation? agg = null;
+        if (aggregating)
+        {
+            var groupExprs = s.GroupByAll ? items.Where(i => !ContainsAggregate(i.Expr)).Select(i => i.Expr).ToList() : s.GroupBy.ToList();
+            var groups = groupExprs.Select(g => BindGroupKey(g, items, scope)).ToList();
+            agg = new Aggregation(scope, groups);
+            bind = e => BindAggregated(e, agg);
+        }
+
+        var exprs = items.Select(i => Concrete(bind(i.Expr))).ToList();
+        BoundExpr? having = null;
+        if (s.Having is not null)
+        {
+            having = bind(s.Having);
+            RequireBoolean(having, s.Having.At, "HAVING");
+        }
+
+        // ORDER BY keys: an output alias or ordinal, or else an expression over the input (a hidden column).
+        var names = UniqueNames(items.Select(i => i.Name));
+        var outputScope = new Scope(exprs.Select((e, i) => new ScopeColumn(null, names[i], e.Type)).ToList());
+        var sortKeys = new List<SortKey>();
+        var hidden = new List<BoundExpr>();
+        foreach (var o in orderBy)
+        {
+            BoundExpr key;
+            if (o.Expr is LiteralExpr { Value: long } ||
+                (o.Expr is ColumnExpr { Parts.Count: 1 } c && items.Any(i => string.Equals(i.Name, c.Name, StringComparison.OrdinalIgnoreCase))))
+                key = BindOrderKey(o.Expr, outputScope);
+            else
+            {
+                var bound = bind(o.Expr);
+                int existing = exprs.FindIndex(x => x.ToString() == bound.ToString());
+                if (existing >= 0) key = new ColumnRef(existing, names[existing], bound.Type);
+                else
+                {
+                    if (s.Distinct) throw Error(o.Expr.At, "QL-ORDER-BY-DISTINCT", "with SELECT DISTINCT, ORDER BY expressions must appear in the select list");
+                    hidden.Add(bound);
+                    key = new ColumnRef(exprs.Count + hidden.Count - 1, $"#sort{hidden.Count - 1}", bound.Type);
+                }
+            }
+            sortKeys.Add(new SortKey(key, o.Descending, o.NullsFirst ?? false));
+        }
+
+        if (agg is not null)
+        {
+            var groupNames = UniqueNames(agg.Groups.Select((g, i) => $"#g{i}"));
+            plan = new AggregateNode(plan, agg.Groups, groupNames, agg.Calls);
+            if (having is not null) plan = new FilterNode(plan, having);
+        }
+        var allExprs = exprs.Concat(hidden).ToList();
+        var allNames = names.Concat(hidden.Select((_, i) => $"#sort{i}")).ToList();
+        plan = new ProjectNode(plan, allExprs, allNames);
+        if (s.Distinct) plan = new DistinctNode(plan);
+        if (sortKeys.Count > 0) plan = new SortNode(plan, sortKeys);
+        if (hidden.Count > 0)
+            plan = new ProjectNode(plan, exprs.Select((e, i) => (BoundExpr)new ColumnRef(i, names[i], e.Type)).ToList(), names);
+        return (plan, outputScope);
+    }
+
+    /// <summary>A GROUP BY key: an expression over the input, a 1-based select-list position, or a select alias.</summary>
+    private BoundExpr BindGroupKey(Expr g, List<(Expr Expr, string Name)> items, Scope scope)
+    {
+        if (g is LiteralExpr { Value: long pos })
+        {
+            if (pos < 1 || pos > items.Count) throw Error(g.At, "QL-BAD-ORDINAL", $"GROUP BY position {pos} is not in the select list (1..{items.Count})");
+            g = items[(int)pos - 1].Expr;
+        }
+        else if (g is ColumnExpr { Parts.Count: 1 } c && !scope.Columns.Any(x => string.Equals(x.Name, c.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            var aliased = items.FirstOrDefault(i => string.Equals(i.Name, c.Name, StringComparison.OrdinalIgnoreCase));
+            if (aliased.Expr is not null) g = aliased.Expr;
+        }
+        if (ContainsAggregate(g)) throw Error(g.At, "QL-AGGREGATE-IN-GROUP-BY", "GROUP BY cannot contain aggregates");
+        return BindExpr(g, scope);
+    }
+
+    /// <summary>Binds an expression above an aggregation: group keys and aggregates become columns of its output.</summary>
+    private BoundExpr BindAggregated(Expr e, Aggregation agg)
+    {
+        if (e is FunctionExpr f && IsAggregate(f)) return BindAggregateCall(f, agg);
+        if (!ContainsAggregate(e))
+        {
+            BoundExpr? bound = null;
+            try { bound = BindExpr(e, agg.Input); }
+            catch (SqlException) when (e is not ColumnExpr) { }
+            if (bound is not null)
+            {
+                int g = agg.GroupKeys.IndexOf(bound.ToString()!);
+                if (g >= 0) return new ColumnRef(g, $"#g{g}", bound.Type);
+                if (!ExpressionRewriter.Columns(bound).Any()) return bound;
+                if (e is ColumnExpr col)
+                    throw Error(col.At, "QL-NOT-GROUPED", $"column '{col}' must appear in GROUP BY or be used in an aggregate function (e.g. any_value({col}))");
+            }
+        }
+        return BindExpr(e, Scope.Empty, child => BindAggregated(child, agg));
+    }
+
+    private BoundExpr BindAggregateCall(FunctionExpr f, Aggregation agg)
+    {
+        var function = _functions.Aggregate(f.Name)!;
+        if (f.Args.Any(ContainsAggregate)) throw Error(f.At, "QL-NESTED-AGGREGATE", $"aggregate {f.Name}() cannot contain another aggregate");
+        if (f.Args.Count > 1) throw Error(f.At, "QL-ARITY", $"{f.Name}() takes one argument");
+        BoundExpr? arg = f.Star || f.Args.Count == 0 ? null : BindExpr(f.Args[0], agg.Input);
+        if (f.Filter is not null)
+        {
+            var filter = BindExpr(f.Filter, agg.Input);
+            RequireBoolean(filter, f.Filter.At, "FILTER");
+            arg ??= new Literal(1L, Columnar.Types.DataType.Int64);
+            arg = new CaseWhen([(filter, arg)], null, arg.Type);
+        }
+        var resolution = function.Resolve(arg?.Type)
+            ?? throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}({arg?.Type.ToString() ?? "*"}) does not exist; {f.Name} takes {function.Signature}");
+        if (arg is not null && resolution.InputType is { } want) arg = CastTo(arg, want);
+        var name = ExprNames.Name(f);
+        string key = $"{f.Name.ToLowerInvariant()}|{f.Distinct}|{arg}";
+        if (!agg.CallIndex.TryGetValue(key, out int index))
+        {
+            index = agg.Calls.Count;
+            agg.Calls.Add(new AggregateCall(function, arg, f.Distinct, resolution, $"#a{index}"));
+            agg.CallIndex[key] = index;
+        }
+        return new ColumnRef(agg.Groups.Count + index, name, resolution.Result);
+    }
+}

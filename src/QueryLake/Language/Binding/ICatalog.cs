@@ -1,0 +1,15 @@
+using QueryLake.Language.Ast;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Language.Binding;
+
+/// <summary>What the binder needs from the session: relations by name or path, and running subqueries.</summary>
+internal interface ICatalog
+{
+    ITableSource Dataset(DatasetRelation relation);
+    ITableSource File(string path, SourceSpan at);
+    ITableSource TableFunction(TableFunctionRelation relation, IReadOnlyList<object?> args);
+
+    /// <summary>Executes an uncorrelated subquery's plan and returns its rows.</summary>
+    IReadOnlyList<object?[]> Execute(LogicalPlan plan);
+}

@@ -1,0 +1,36 @@
+using QueryLake.Columnar.Types;
+using QueryLake.Language.Ast;
+
+namespace QueryLake.Language.Binding;
+
+/// <summary>SQL type names (DuckDB's and the common aliases) to column types.</summary>
+internal static class TypeNames
+{
+    public static DataType Resolve(TypeName t)
+    {
+        DataType baseType = t.Name switch
+        {
+            "BOOLEAN" or "BOOL" or "LOGICAL" => DataType.Boolean,
+            "TINYINT" or "INT1" => DataType.Int8,
+            "INT8" or "BIGINT" or "LONG" => DataType.Int64,
+            "SMALLINT" or "INT2" or "SHORT" => DataType.Int16,
+            "INTEGER" or "INT" or "INT4" or "SIGNED" => DataType.Int32,
+            "HUGEINT" => DataType.Int64,
+            "UTINYINT" => DataType.UInt8, "USMALLINT" => DataType.UInt16, "UINTEGER" => DataType.UInt32, "UBIGINT" => DataType.UInt64,
+            "REAL" or "FLOAT" or "FLOAT4" => DataType.Float32,
+            "DOUBLE" or "FLOAT8" or "DECIMAL" or "NUMERIC" => DataType.Float64,
+            "VARCHAR" or "TEXT" or "STRING" or "CHAR" or "BPCHAR" => DataType.Utf8,
+            "BLOB" or "BYTEA" or "BINARY" or "VARBINARY" => DataType.Binary,
+            "DATE" => DataType.Date32,
+            "TIMESTAMP" or "DATETIME" => DataType.Timestamp(),
+            "TIMESTAMPTZ" => DataType.Timestamp("UTC"),
+            "IMAGE" => new ImageType(),
+            "EMBEDDING" when t.Parameters.Count == 1 => new EmbeddingType(t.Parameters[0]),
+            "LIST" when t.Arguments.Count == 1 => DataType.List(Resolve(t.Arguments[0])),
+            _ => throw new SqlException("QL-UNKNOWN-TYPE", t.At.Line, t.At.Column, $"unknown type '{t}'" +
+                Scope.Suggest(t.Name, ["BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "IMAGE", "EMBEDDING"])),
+        };
+        foreach (var dim in t.ArrayDims) baseType = dim is { } n ? DataType.FixedSizeList(baseType, n) : DataType.List(baseType);
+        return baseType;
+    }
+}

@@ -1,0 +1,41 @@
+using QueryLake.Functions;
+
+namespace QueryLake.Planning.Expressions;
+
+/// <summary>Small structural operations on bound expressions shared by the binder, the optimizer and execution.</summary>
+internal static class ExpressionRewriter
+{
+    public static BoundExpr And(BoundExpr a, BoundExpr b)
+    {
+        var f = FunctionRegistry.Default.Scalar("AND")!;
+        var r = f.Resolve([a.Type, b.Type])!;
+        return new Call(f, [a, b], r.Kernel, r.Result);
+    }
+
+    /// <summary>Column indices an expression reads.</summary>
+    public static IEnumerable<int> Columns(BoundExpr e) => e switch
+    {
+        ColumnRef c => [c.Index],
+        _ => e.Children.SelectMany(Columns),
+    };
+
+    /// <summary>Rewrites column indices.</summary>
+    public static BoundExpr RemapColumns(BoundExpr e, Func<int, int> map) => Rewrite(e, x => x is ColumnRef c ? c with { Index = map(c.Index) } : null);
+
+    /// <summary>Rewrites bottom-up: <paramref name="replace"/> returns a replacement or null to keep the node (with rewritten children).</summary>
+    public static BoundExpr Rewrite(BoundExpr e, Func<BoundExpr, BoundExpr?> replace)
+    {
+        if (replace(e) is { } direct) return direct;
+        return e switch
+        {
+            Call c => c with { Args = c.Args.Select(a => Rewrite(a, replace)).ToList() },
+            Cast c => c with { Value = Rewrite(c.Value, replace) },
+            CaseWhen w => w with
+            {
+                Branches = w.Branches.Select(b => (Rewrite(b.When, replace), Rewrite(b.Then, replace))).ToList(),
+                Else = w.Else is null ? null : Rewrite(w.Else, replace),
+            },
+            _ => e,
+        };
+    }
+}

@@ -1,0 +1,147 @@
+using QueryLake.Columnar;
+using QueryLake.Functions;
+using QueryLake.Planning.Expressions;
+
+namespace QueryLake.Planning.Logical;
+
+/// <summary>Reads <see cref="Columns"/> of a source; filters, fragment pruning and limits may be pushed into it.</summary>
+internal sealed record ScanNode(ITableSource Source, IReadOnlyList<string> Columns, BoundExpr? Filter = null, long? Limit = null) : LogicalPlan
+{
+    public override Schema Schema { get; } = new(Columns.Select(c => Source.Schema[c]).ToList());
+    public override IReadOnlyList<LogicalPlan> Inputs => [];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
+    public override long? EstimatedRows => Limit is { } l ? Math.Min(l, Source.EstimatedRows ?? l) : Source.EstimatedRows;
+    public override string Label() =>
+        $"Scan: {Source.Name} [{string.Join(", ", Columns)}]" + (Filter is null ? "" : $" filter={Filter}") + (Limit is null ? "" : $" limit={Limit}");
+}
+
+/// <summary>Literal rows.</summary>
+internal sealed record ValuesNode(Schema OutputSchema, IReadOnlyList<IReadOnlyList<BoundExpr>> Rows) : LogicalPlan
+{
+    public override Schema Schema => OutputSchema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
+    public override long? EstimatedRows => Rows.Count;
+    public override string Label() => $"Values: {Rows.Count} row(s) [{string.Join(", ", Schema.Fields.Select(f => f.Name))}]";
+}
+
+/// <summary>Keeps rows where the predicate is true.</summary>
+internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : LogicalPlan
+{
+    public override Schema Schema => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, n / 4) : null;
+    public override string Label() => $"Filter: {Predicate}";
+}
+
+/// <summary>Computes output columns from input rows.</summary>
+internal sealed record ProjectNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Exprs, IReadOnlyList<string> Names) : LogicalPlan
+{
+    public override Schema Schema { get; } = new(Exprs.Zip(Names, (e, n) => new Field(n, e.Type)).ToList());
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Project: {string.Join(", ", Exprs.Zip(Names, (e, n) => e is ColumnRef c && c.Name == n ? n : $"{e} AS {n}"))}";
+}
+
+/// <summary>One aggregate of an aggregation: the function, its argument (null for count(*)) and DISTINCT.</summary>
+internal sealed record AggregateCall(AggregateFunction Function, BoundExpr? Argument, bool Distinct, AggregateResolution Resolution, string Name)
+{
+    public override string ToString() => $"{Function.Name}({(Distinct ? "DISTINCT " : "")}{(Argument is null ? "*" : Argument.ToString())})";
+}
+
+/// <summary>Groups rows by <see cref="Groups"/> and computes <see cref="Aggregates"/>; outputs the group keys, then the aggregates.</summary>
+internal sealed record AggregateNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Groups, IReadOnlyList<string> GroupNames, IReadOnlyList<AggregateCall> Aggregates) : LogicalPlan
+{
+    public override Schema Schema { get; } = new(
+        Groups.Zip(GroupNames, (g, n) => new Field(n, g.Type)).Concat(Aggregates.Select(a => new Field(a.Name, a.Resolution.Result))).ToList());
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => Groups.Count == 0 ? 1 : Input.EstimatedRows is { } n ? Math.Max(1, n / 10) : null;
+    public override string Label() => $"Aggregate: groups=[{string.Join(", ", Groups)}] aggregates=[{string.Join(", ", Aggregates)}]";
+}
+
+/// <summary>One sort key.</summary>
+internal sealed record SortKey(BoundExpr Expr, bool Descending, bool NullsFirst)
+{
+    public override string ToString() => $"{Expr} {(Descending ? "DESC" : "ASC")} NULLS {(NullsFirst ? "FIRST" : "LAST")}";
+}
+
+/// <summary>Sorts all rows.</summary>
+internal sealed record SortNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys) : LogicalPlan
+{
+    public override Schema Schema => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Sort: {string.Join(", ", Keys)}";
+}
+
+/// <summary>The first <see cref="K"/> rows in key order, without sorting everything.</summary>
+internal sealed record TopKNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys, long K, long Offset) : LogicalPlan
+{
+    public override Schema Schema => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => K;
+    public override string Label() => $"TopK: k={K}{(Offset > 0 ? $" offset={Offset}" : "")} {string.Join(", ", Keys)}";
+}
+
+/// <summary>Skips <see cref="Offset"/> rows, then passes at most <see cref="Limit"/>.</summary>
+internal sealed record LimitNode(LogicalPlan Input, long? Limit, long Offset) : LogicalPlan
+{
+    public override Schema Schema => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => Limit;
+    public override string Label() => $"Limit: {(Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all")}{(Offset > 0 ? $" offset={Offset}" : "")}";
+}
+
+/// <summary>Joins two inputs; the condition is over the left columns followed by the right columns.</summary>
+internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Kind, BoundExpr? Condition) : LogicalPlan
+{
+    public override Schema Schema { get; } = Kind is JoinKind.Semi or JoinKind.Anti ? Left.Schema
+        : new(Left.Schema.Fields.Concat(Right.Schema.Fields).Select((f, i) => f).ToList().Let(Dedupe));
+    public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
+    public override long? EstimatedRows => Left.EstimatedRows is { } l && Right.EstimatedRows is { } r ? Math.Max(l, r) : null;
+    public override string Label() => $"Join: {Kind.ToString().ToLowerInvariant()}{(Condition is null ? "" : $" on {Condition}")}";
+
+    /// <summary>Join outputs may repeat column names (a.id, b.id); the schema needs unique names, so repeats get a suffix.</summary>
+    private static List<Field> Dedupe(List<Field> fields)
+    {
+        var seen = new HashSet<string>();
+        return fields.Select(f =>
+        {
+            var name = f.Name;
+            for (int k = 1; !seen.Add(name); k++) name = $"{f.Name}_{k}";
+            return name == f.Name ? f : f.WithName(name);
+        }).ToList();
+    }
+}
+
+/// <summary>The kinds of join.</summary>
+internal enum JoinKind { Inner, Left, Right, Full, Semi, Anti, Cross }
+
+/// <summary>UNION, INTERSECT or EXCEPT, with or without ALL.</summary>
+internal sealed record SetOperationNode(LogicalPlan Left, LogicalPlan Right, string Op, bool All) : LogicalPlan
+{
+    public override Schema Schema => Left.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
+    public override long? EstimatedRows => Left.EstimatedRows is { } l && Right.EstimatedRows is { } r ? l + r : null;
+    public override string Label() => $"{Op}{(All ? " ALL" : "")}";
+}
+
+/// <summary>Removes duplicate rows.</summary>
+internal sealed record DistinctNode(LogicalPlan Input) : LogicalPlan
+{
+    public override Schema Schema => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => "Distinct";
+}
+
+internal static class PlanExtensions
+{
+    public static TOut Let<TIn, TOut>(this TIn value, Func<TIn, TOut> f) => f(value);
+}

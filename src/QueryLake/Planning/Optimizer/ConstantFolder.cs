@@ -1,0 +1,33 @@
+using QueryLake.Columnar;
+using QueryLake.Planning.Expressions;
+
+namespace QueryLake.Planning.Optimizer;
+
+/// <summary>Evaluates calls whose arguments are all constants, once, at planning time.</summary>
+internal static class ConstantFolder
+{
+    private static readonly RecordBatch OneRow = new(new Schema([]), [], 1);
+
+    public static Literal? TryFold(BoundExpr e)
+    {
+        if (e is Literal || e.Type is Columnar.Types.NullType) return null;
+        if (e is not (Call or Cast or CaseWhen) || !e.Children.All(c => c is Literal)) return null;
+        var value = Execution.ExpressionEvaluator.Evaluate(e, OneRow);
+        return new Literal(value.GetValue(0), e.Type);
+    }
+
+    /// <summary>Folds bottom-up everywhere in an expression.</summary>
+    public static BoundExpr Fold(BoundExpr e) => FoldTree(e);
+
+    private static BoundExpr FoldTree(BoundExpr e)
+    {
+        BoundExpr withChildren = e switch
+        {
+            Call c => c with { Args = c.Args.Select(FoldTree).ToList() },
+            Cast c => c with { Value = FoldTree(c.Value) },
+            CaseWhen w => w with { Branches = w.Branches.Select(b => (FoldTree(b.When), FoldTree(b.Then))).ToList(), Else = w.Else is null ? null : FoldTree(w.Else) },
+            _ => e,
+        };
+        return TryFold(withChildren) ?? withChildren;
+    }
+}
