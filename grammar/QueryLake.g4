@@ -174,7 +174,7 @@ expression
     | value=expression DOUBLE_COLON dataType                                             # postfixCast
     | value=expression DOT field=identifier                                              # fieldAccess
     | op=(MINUS | PLUS) operand=expression                                               # unary
-    | left=expression op=(STAR | SLASH | PERCENT_SIGN) right=expression                  # arithmetic
+    | left=expression op=(STAR | SLASH | PERCENT_SIGN | INTEGER_DIVIDE) right=expression # arithmetic
     | left=expression op=(PLUS | MINUS) right=expression                                 # arithmetic
     | left=expression op=CONCAT right=expression                                         # arithmetic
     | left=expression op=comparisonOperator right=expression                             # comparison
@@ -278,7 +278,7 @@ VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W 
 WINDOW: W I N D O W; WITH: W I T H;
 
 EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>=';
-PLUS: '+'; MINUS: '-'; STAR: '*'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
+PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
 LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
 

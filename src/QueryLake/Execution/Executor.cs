@@ -17,7 +17,7 @@ namespace QueryLake.Execution;
 /// <summary>Turns an optimized plan into a pull-based pipeline of operators and runs it.</summary>
 internal static class Executor
 {
-    public static IEnumerable<RecordBatch> Run(LogicalPlan plan, ExecutionContext ctx) => ctx.Measure(plan, plan switch
+    public static IEnumerable<RecordBatch> Run(LogicalPlan plan, QueryContext ctx) => ctx.Measure(plan, plan switch
     {
         ScanNode s => ScanOperator.Execute(s, ctx),
         ValuesNode v => ValuesOperator.Execute(v, ctx),

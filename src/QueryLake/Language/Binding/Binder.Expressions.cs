@@ -180,8 +180,9 @@ internal sealed partial class Binder
                 ? $"operator {name} cannot be applied to ({types}); add an explicit CAST"
                 : $"no overload of {name}({types}); {name} takes {function.Signature}");
         }
-        if (resolution.ArgumentTypes is { } want)
-            args = args.Select((a, i) => CastTo(a, want[i])).ToList();
+        args = resolution.ArgumentTypes is { } want
+            ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i])).ToList()
+            : args.Select(Concrete).ToList();
         var call = new Call(function, args, resolution.Kernel, resolution.Result);
         return (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }

@@ -7,7 +7,7 @@ namespace QueryLake.Execution.Operators.Distinct;
 /// <summary>Passes each distinct row once, in order of first appearance.</summary>
 internal static class DistinctOperator
 {
-    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         var seen = new HashSet<RowKey>();
         foreach (var b in input)

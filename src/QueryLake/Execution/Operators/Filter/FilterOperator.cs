@@ -7,7 +7,7 @@ namespace QueryLake.Execution.Operators.Filter;
 /// <summary>Keeps the rows where the predicate is true (NULL is not true).</summary>
 internal static class FilterOperator
 {
-    public static IEnumerable<RecordBatch> Execute(FilterNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(FilterNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         foreach (var b in input)
         {

@@ -10,7 +10,7 @@ namespace QueryLake.Execution.Operators.HashAggregate;
 /// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
 internal static class HashAggregateOperator
 {
-    public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         var groups = new Dictionary<RowKey, int>();
         var keys = new List<RowKey>();

@@ -14,7 +14,7 @@ namespace QueryLake.Execution.Operators.HashJoin;
 /// </summary>
 internal static class HashJoinOperator
 {
-    public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx)
     {
         int leftWidth = node.Left.Schema.Fields.Count;
         var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, leftWidth);

@@ -6,7 +6,7 @@ namespace QueryLake.Execution.Operators.Limit;
 /// <summary>Skips OFFSET rows, passes LIMIT rows, and stops pulling input once done.</summary>
 internal static class LimitOperator
 {
-    public static IEnumerable<RecordBatch> Execute(LimitNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(LimitNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         long skip = node.Offset, remaining = node.Limit ?? long.MaxValue;
         if (remaining == 0) yield break;

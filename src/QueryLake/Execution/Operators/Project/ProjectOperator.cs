@@ -6,7 +6,7 @@ namespace QueryLake.Execution.Operators.Project;
 /// <summary>Computes the output columns of each batch.</summary>
 internal static class ProjectOperator
 {
-    public static IEnumerable<RecordBatch> Execute(ProjectNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(ProjectNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         foreach (var b in input)
         {

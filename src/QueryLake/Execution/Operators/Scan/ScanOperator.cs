@@ -9,7 +9,7 @@ namespace QueryLake.Execution.Operators.Scan;
 /// filter and stops at the pushed limit.</summary>
 internal static class ScanOperator
 {
-    public static IEnumerable<RecordBatch> Execute(ScanNode node, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)
     {
         var keep = node.Filter is null ? null : StatisticsPruning.Predicate(node.Filter, node.Schema);
         long remaining = node.Limit ?? long.MaxValue;

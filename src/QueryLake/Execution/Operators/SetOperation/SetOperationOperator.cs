@@ -7,7 +7,7 @@ namespace QueryLake.Execution.Operators.SetOperation;
 /// <summary>UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL] with SQL's multiset semantics (NULLs compare equal).</summary>
 internal static class SetOperationOperator
 {
-    public static IEnumerable<RecordBatch> Execute(SetOperationNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(SetOperationNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx)
     {
         if (node.Op == "UNION" && node.All)
         {

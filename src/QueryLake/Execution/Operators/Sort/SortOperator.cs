@@ -10,7 +10,7 @@ internal static class SortOperator
 {
     public const int OutputBatchRows = 1 << 16;
 
-    public static IEnumerable<RecordBatch> Execute(SortNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(SortNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         var batches = input.Where(b => b.Length > 0).ToList();
         var order = SortedOrder(batches, node.Keys, ctx);
@@ -18,7 +18,7 @@ internal static class SortOperator
     }
 
     /// <summary>Global row order: (batch, row) picks in key order.</summary>
-    public static Gather.Pick[] SortedOrder(List<RecordBatch> batches, IReadOnlyList<SortKey> keys, ExecutionContext ctx)
+    public static Gather.Pick[] SortedOrder(List<RecordBatch> batches, IReadOnlyList<SortKey> keys, QueryContext ctx)
     {
         var keyColumns = keys.Select(k => batches.Select(b => ExpressionEvaluator.Evaluate(k.Expr, b)).ToArray()).ToArray();
         var picks = new List<Gather.Pick>();

@@ -9,7 +9,7 @@ namespace QueryLake.Execution.Operators.TopK;
 /// whenever the buffer doubles, so memory stays O(k) and time O(n log k).</summary>
 internal static class TopKOperator
 {
-    public static IEnumerable<RecordBatch> Execute(TopKNode node, IEnumerable<RecordBatch> input, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(TopKNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         long keep = node.K + node.Offset;
         var buffer = new List<RecordBatch>();
@@ -27,7 +27,7 @@ internal static class TopKOperator
         return SortOperator.Emit(node.Schema, buffer, order, start, count);
     }
 
-    private static (List<RecordBatch>, long) Trim(TopKNode node, List<RecordBatch> buffer, long keep, ExecutionContext ctx)
+    private static (List<RecordBatch>, long) Trim(TopKNode node, List<RecordBatch> buffer, long keep, QueryContext ctx)
     {
         var order = SortOperator.SortedOrder(buffer, node.Keys, ctx);
         var best = SortOperator.Emit(node.Schema, buffer, order, 0, (int)Math.Min(keep, order.Length)).ToList();

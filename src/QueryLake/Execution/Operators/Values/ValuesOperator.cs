@@ -9,7 +9,7 @@ internal static class ValuesOperator
 {
     private static readonly RecordBatch OneRow = new(new Schema([]), [], 1);
 
-    public static IEnumerable<RecordBatch> Execute(ValuesNode node, ExecutionContext ctx)
+    public static IEnumerable<RecordBatch> Execute(ValuesNode node, QueryContext ctx)
     {
         var builders = node.Schema.Fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
         foreach (var row in node.Rows)

@@ -4,7 +4,7 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution;
 
 /// <summary>State shared by the operators of one query: cancellation and, for EXPLAIN ANALYZE, rows and time per operator.</summary>
-internal sealed class ExecutionContext(CancellationToken cancel, bool collectStatistics = false)
+internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false)
 {
     public CancellationToken Cancel { get; } = cancel;
     public bool CollectStatistics { get; } = collectStatistics;

@@ -1,0 +1,83 @@
+using QueryLake.Errors;
+using QueryLake.Sessions;
+
+namespace QueryLake.Cli;
+
+/// <summary>
+/// <c>querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]</c>: runs statements and
+/// prints their results, or opens a basic REPL when neither -c nor -f is given. <c>--demo</c> runs the demo.
+/// </summary>
+internal static class CommandLine
+{
+    public static int Run(string[] args)
+    {
+        string? lake = null;
+        var commands = new List<(bool IsFile, string Text)>();
+        var format = OutputFormat.Table;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            switch (a)
+            {
+                case "-c" or "--command" when i + 1 < args.Length: commands.Add((false, args[++i])); break;
+                case "-f" or "--file" when i + 1 < args.Length: commands.Add((true, args[++i])); break;
+                case "--format" when i + 1 < args.Length:
+                    if (!Enum.TryParse(args[++i], ignoreCase: true, out format))
+                        return Fail($"unknown format '{args[i]}': use table, csv, json or markdown");
+                    break;
+                case "--demo": return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
+                case "-h" or "--help": Usage(); return 0;
+                case "-c" or "-f" or "--format": return Fail($"{a} needs a value");
+                default:
+                    if (a.StartsWith('-')) return Fail($"unknown option {a}; see querylake --help");
+                    if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
+                    lake = a;
+                    break;
+            }
+        }
+        using var session = QueryLakeSession.Open(lake);
+        if (commands.Count == 0) return Repl.Run(session, format);
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        foreach (var (isFile, text) in commands)
+        {
+            try
+            {
+                string sql = isFile ? File.ReadAllText(text) : text;
+                foreach (var result in session.Execute(sql, cancel: cancel.Token))
+                    ResultPrinter.Print(Console.Out, result, format);
+            }
+            catch (Exception e)
+            {
+                return Fail(e switch
+                {
+                    OperationCanceledException => "cancelled",
+                    QueryLakeException or IOException or UnauthorizedAccessException => e.Message,
+                    _ => $"internal error ({e.GetType().Name}): {e.Message}",
+                });
+            }
+        }
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"Error: {message}");
+        return 1;
+    }
+
+    private static void Usage() => Console.WriteLine("""
+        querylake — an embedded query engine and versioned lake for deep-learning data
+
+        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]
+               querylake --demo [LAKE_DIR]
+
+          LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
+          -c SQL          run SQL (repeatable; statements run in order)
+          -f FILE         run the statements in FILE
+          --format F      output format: table (default), csv, json or markdown
+          --demo          build a demo lake of driving scenes and walk through versions, branches and time travel
+
+        With neither -c nor -f, querylake reads statements interactively; end each with ';'.
+        """);
+}

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Errors;
+using QueryLake.Execution;
+using QueryLake.Language;
+using QueryLake.Language.Ast;
+using QueryLake.Language.Binding;
+using QueryLake.Language.Parsing;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+using QueryLake.Planning.Optimizer;
+using QueryLake.Storage;
+
+namespace QueryLake.Sessions;
+
+/// <summary>
+/// The one entry point to QueryLake: a connection to a lake that runs statements of the dataset language.
+/// Front ends (the CLI, the ADO.NET provider, notebooks) are thin layers over this class.
+/// </summary>
+public sealed class QueryLakeSession : IDisposable
+{
+    private readonly bool _temporary;
+
+    private QueryLakeSession(Lake lake, bool temporary)
+    {
+        Lake = lake;
+        _temporary = temporary;
+    }
+
+    /// <summary>Opens a session on the lake at <paramref name="lakePath"/>, or on a temporary lake (deleted on
+    /// <see cref="Dispose"/>) when it is null.</summary>
+    public static QueryLakeSession Open(string? lakePath = null)
+    {
+        bool temporary = lakePath is null;
+        lakePath ??= Path.Combine(Path.GetTempPath(), "querylake-" + Guid.NewGuid().ToString("N")[..12]);
+        return new QueryLakeSession(Lake.Open(lakePath), temporary);
+    }
+
+    /// <summary>The lake this session works on.</summary>
+    public Lake Lake { get; }
+
+    /// <summary>Statements running longer than this are cancelled (null: no limit).</summary>
+    public TimeSpan? StatementTimeout { get; set; }
+
+    /// <summary>Optimizer rules to skip, by name (for diagnosis).</summary>
+    public ISet<string> DisabledRules { get; } = new HashSet<string>();
+
+    /// <summary>Runs every statement of <paramref name="sql"/> in order and returns their results.</summary>
+    public IReadOnlyList<QueryResult> Execute(string sql, IReadOnlyDictionary<string, object?>? parameters = null,
+        IReadOnlyList<object?>? positional = null, CancellationToken cancel = default)
+    {
+        var statements = SqlParser.ParseScript(sql);
+        var results = new List<QueryResult>();
+        foreach (var s in statements)
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            if (StatementTimeout is { } t) cts.CancelAfter(t);
+            try
+            {
+                results.Add(Run(s, parameters ?? new Dictionary<string, object?>(), positional ?? [], cts.Token));
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested && StatementTimeout is not null)
+            {
+                throw new QueryLakeException("QL-TIMEOUT", $"statement timed out after {StatementTimeout}: {s.Text}");
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> and returns the last statement's result.</summary>
+    public QueryResult Query(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancel = default) =>
+        Execute(sql, parameters, null, cancel) is { Count: > 0 } r ? r[^1] : throw new QueryLakeException("QL-EMPTY", "no statement to run");
+
+    private Binder NewBinder(IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel) =>
+        new(new SessionCatalog(this, cancel), parameters, positional);
+
+    private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
+    {
+        var binder = NewBinder(parameters, positional, cancel);
+        switch (s)
+        {
+            case QueryStatement q:
+            {
+                var plan = Plan(binder, q.Query);
+                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel)).ToList());
+            }
+            case ExplainStatement e:
+                return Explain(binder, e, cancel);
+            case CreateDatasetStatement c:
+                return CreateDataset(binder, c);
+            case DropDatasetStatement d:
+                if (!Lake.DatasetExists(d.Name))
+                {
+                    if (d.IfExists) return Message(s, "dataset does not exist");
+                    throw Missing(d.Name, d.At);
+                }
+                Lake.DropDataset(d.Name);
+                return Message(s, $"dropped {d.Name}");
+            case InsertStatement i:
+                return Insert(binder, i, cancel);
+            case DeleteStatement d:
+                return Delete(binder, d, cancel);
+            case UpdateStatement u:
+                return Update(binder, u);
+            case AddColumnStatement a:
+                return AddColumn(binder, a);
+            case ShowDatasetsStatement:
+                return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
+            case ShowVersionsStatement v:
+                return Table(s, [new Field("version", DataType.Int64), new Field("timestamp", DataType.Timestamp("UTC")), new Field("operation", DataType.Utf8),
+                        new Field("rows", DataType.Int64), new Field("detail", DataType.Utf8)],
+                    Open(v.Name, v.At).Versions().Select(x => new object?[] { x.Version, x.Timestamp, x.Operation, x.RowCount, x.Detail }));
+            case DescribeStatement d:
+            {
+                var schema = d.Name is not null ? Open(d.Name, d.At).Schema : Plan(binder, d.Query!).Schema;
+                return Table(s, [new Field("column_name", DataType.Utf8), new Field("column_type", DataType.Utf8), new Field("null", DataType.Utf8)],
+                    schema.Fields.Select(f => new object?[] { f.Name, f.DataType.ToString(), f.Nullable ? "YES" : "NO" }));
+            }
+            default:
+                throw new SqlException("QL-UNSUPPORTED", s.At.Line, s.At.Column, $"{s.GetType().Name.Replace("Statement", "")} is not supported yet");
+        }
+    }
+
+    private LogicalPlan Plan(Binder binder, Query q) => LogicalOptimizer.Optimize(binder.BindQuery(q).Plan, DisabledRules);
+
+    private static SqlException Missing(string name, SourceSpan at) =>
+        new("QL-DATASET-NOT-FOUND", at.Line, at.Column, $"dataset '{name}' does not exist");
+
+    private Dataset Open(string name, SourceSpan at)
+    {
+        if (!Lake.DatasetExists(name))
+            throw new SqlException("QL-DATASET-NOT-FOUND", at.Line, at.Column, $"dataset '{name}' does not exist" + Scope.Suggest(name, Lake.ListDatasets()));
+        return Lake.OpenDataset(name);
+    }
+
+    private static QueryResult Message(Statement s, string text) => Table(s, [new Field("result", DataType.Utf8)], [[text]]);
+
+    private static QueryResult Count(Statement s, long n) =>
+        new(s.Text, new Schema([new Field("Count", DataType.Int64)]), [new RecordBatch(new Schema([new Field("Count", DataType.Int64)]), [ArrayBuilder.Build(DataType.Int64, [n])], 1)], n);
+
+    private static QueryResult Table(Statement s, IReadOnlyList<Field> fields, IEnumerable<object?[]> rows)
+    {
+        var schema = new Schema(fields);
+        var builders = fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
+        int n = 0;
+        foreach (var row in rows)
+        {
+            for (int c = 0; c < builders.Length; c++) builders[c].Append(row[c]);
+            n++;
+        }
+        return new QueryResult(s.Text, schema, [new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n)]);
+    }
+
+    private QueryResult Explain(Binder binder, ExplainStatement e, CancellationToken cancel)
+    {
+        if (e.Inner is not QueryStatement q) throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries");
+        var plan = Plan(binder, q.Query);
+        string text;
+        if (e.Analyze)
+        {
+            var ctx = new QueryContext(cancel, collectStatistics: true);
+            var sw = Stopwatch.StartNew();
+            long rows = Executor.Run(plan, ctx).Sum(b => (long)b.Length);
+            text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st) ? $"  (rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : "")
+                   + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms\n";
+        }
+        else text = PlanPrinter.Print(plan);
+        return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
+    }
+
+    private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c)
+    {
+        if (Lake.DatasetExists(c.Name))
+        {
+            if (c.IfNotExists) return Message(c, "dataset exists");
+            throw new SqlException("QL-DATASET-EXISTS", c.At.Line, c.At.Column, $"dataset '{c.Name}' already exists");
+        }
+        if (c.As is null)
+        {
+            if (c.Columns.Count == 0) throw new SqlException("QL-NO-COLUMNS", c.At.Line, c.At.Column, "CREATE DATASET needs columns or AS query");
+            Lake.CreateDataset(c.Name, new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()));
+            return Message(c, $"created {c.Name}");
+        }
+        var plan = Plan(binder, c.As);
+        var ds = Lake.CreateDataset(c.Name, plan.Schema);
+        var v = ds.Append(Executor.Run(plan, new QueryContext(default)));
+        return Count(c, v.RowCount);
+    }
+
+    private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel)
+    {
+        var ds = Open(i.Name, i.At);
+        var target = ds.Schema;
+        var plan = Plan(binder, i.Query);
+        var columns = i.Columns.Count > 0 ? i.Columns.ToList() : target.Fields.Select(f => f.Name).ToList();
+        if (columns.Count != plan.Schema.Fields.Count)
+            throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
+        var fields = columns.Select(name => target.IndexOf(name) is var k and >= 0 ? target.Fields[k]
+            : throw new SqlException("QL-COLUMN-NOT-FOUND", i.At.Line, i.At.Column, $"dataset '{i.Name}' has no column '{name}'" + Scope.Suggest(name, target.Fields.Select(f => f.Name)))).ToList();
+        var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
+        var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
+        long before = ds.Latest().RowCount;
+        var v = ds.Append(Executor.Run(project, new QueryContext(cancel)));
+        return Count(i, v.RowCount - before);
+    }
+
+    private Scope DatasetScope(Dataset ds, string name) =>
+        new(ds.Schema.Fields.Select(f => new ScopeColumn(name, f.Name, f.DataType)).ToList());
+
+    private QueryResult Delete(Binder binder, DeleteStatement d, CancellationToken cancel)
+    {
+        var ds = Open(d.Name, d.At);
+        var snapshot = ds.Latest();
+        var predicate = d.Where is null ? null : binder.BindExpr(d.Where, DatasetScope(ds, d.Name));
+        var ids = new List<long>();
+        foreach (var b in snapshot.Scan(withRowId: true))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var rowIds = (PrimitiveArray<long>)b.Columns[^1];
+            if (predicate is null) { for (int r = 0; r < b.Length; r++) ids.Add(rowIds[r]); continue; }
+            foreach (int r in ExpressionEvaluator.Select(predicate, b)) ids.Add(rowIds[r]);
+        }
+        if (ids.Count > 0) ds.Delete(ids);
+        return Count(d, ids.Count);
+    }
+
+    private QueryResult Update(Binder binder, UpdateStatement u)
+    {
+        var ds = Open(u.Name, u.At);
+        var scope = DatasetScope(ds, u.Name);
+        var predicate = u.Where is null ? null : binder.BindExpr(u.Where, scope);
+        var sets = u.Set.ToDictionary(x => x.Column, x =>
+        {
+            var field = ds.Schema.IndexOf(x.Column) is var k and >= 0 ? ds.Schema.Fields[k]
+                : throw new SqlException("QL-COLUMN-NOT-FOUND", u.At.Line, u.At.Column, $"dataset '{u.Name}' has no column '{x.Column}'");
+            return Binder.CastTo(Binder.Concrete(binder.BindExpr(x.Value, scope)), field.DataType);
+        });
+        var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, Dictionary<string, ArrowArray>>();
+        ArrowArray Eval(RecordBatch b, string key, BoundExpr e)
+        {
+            var perBatch = cache.GetOrCreateValue(b);
+            if (!perBatch.TryGetValue(key, out var arr)) perBatch[key] = arr = ExpressionEvaluator.Evaluate(e, b);
+            return arr;
+        }
+        long updated = 0;
+        ds.Update((b, i) =>
+        {
+            bool hit = predicate is null || Kernels.Vectors.IsTrue(Eval(b, "#where", predicate), i);
+            if (hit) updated++;
+            return hit;
+        }, sets.ToDictionary(kv => kv.Key, kv => (Func<RecordBatch, int, object?>)((b, i) => Eval(b, kv.Key, kv.Value).GetValue(i))));
+        return Count(u, updated);
+    }
+
+    private QueryResult AddColumn(Binder binder, AddColumnStatement a)
+    {
+        var ds = Open(a.Name, a.At);
+        BoundExpr? expr = a.Expression is null ? null : Binder.Concrete(binder.BindExpr(a.Expression, DatasetScope(ds, a.Name)));
+        var type = a.Type is not null ? TypeNames.Resolve(a.Type) : expr?.Type
+            ?? throw new SqlException("QL-NO-TYPE", a.At.Line, a.At.Column, $"ADD COLUMN {a.Column} needs a type or AS expression");
+        if (expr is not null) expr = Binder.CastTo(expr, type);
+        var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, ArrowArray>();
+        ds.AddColumn(new Field(a.Column, type), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
+        return Message(a, $"added column {a.Column} {type}");
+    }
+
+    /// <summary>Deletes a temporary lake.</summary>
+    public void Dispose()
+    {
+        if (_temporary && Directory.Exists(Lake.Path))
+        {
+            try { Directory.Delete(Lake.Path, recursive: true); } catch (IOException) { }
+        }
+    }
+}

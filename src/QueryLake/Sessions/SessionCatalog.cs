@@ -1,0 +1,89 @@
+using System.Globalization;
+using QueryLake.Columnar;
+using QueryLake.Errors;
+using QueryLake.Formats.Ipc;
+using QueryLake.Language;
+using QueryLake.Language.Ast;
+using QueryLake.Language.Binding;
+using QueryLake.Planning.Logical;
+using QueryLake.Planning.Optimizer;
+using QueryLake.Planning.Sources;
+using QueryLake.Storage;
+
+namespace QueryLake.Sessions;
+
+/// <summary>Resolves the relations a query names against the session's lake and the file system.</summary>
+internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken cancel) : ICatalog
+{
+    public ITableSource Dataset(DatasetRelation r)
+    {
+        if (!session.Lake.DatasetExists(r.Name))
+            throw new SqlException("QL-DATASET-NOT-FOUND", r.At.Line, r.At.Column,
+                $"dataset '{r.Name}' does not exist" + Scope.Suggest(r.Name, session.Lake.ListDatasets()));
+        var v = r.Version;
+        var ds = session.Lake.OpenDataset(r.Name, v?.Branch ?? "main");
+        DatasetSnapshot snapshot;
+        try
+        {
+            snapshot = v switch
+            {
+                { Number: { } n } => ds.Checkout(n),
+                { AsOf: { } t } => ds.AsOf(DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
+                { Tag: { } tag } => ds.CheckoutTag(tag),
+                _ => ds.Latest(),
+            };
+        }
+        catch (LakeException e)
+        {
+            throw new SqlException(e.Code, r.At.Line, r.At.Column, e.Message);
+        }
+        catch (FormatException)
+        {
+            throw new SqlException("QL-BAD-TIMESTAMP", r.At.Line, r.At.Column, $"'{v!.AsOf}' is not a timestamp (use e.g. '2026-11-22 10:00:00')");
+        }
+        return new DatasetSource(snapshot, r.Name);
+    }
+
+    public ITableSource File(string path, SourceSpan at)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!System.IO.File.Exists(full))
+            throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, $"file '{path}' does not exist");
+        var ext = System.IO.Path.GetExtension(full).ToLowerInvariant();
+        return ext switch
+        {
+            ".arrow" or ".feather" or ".ipc" or ".arrows" => ReadArrow(full),
+            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .arrow/.arrows files so far (CSV, JSON and Parquet readers are coming)"),
+        };
+    }
+
+    private static MemorySource ReadArrow(string path)
+    {
+        using var fs = System.IO.File.OpenRead(path);
+        Span<byte> head = stackalloc byte[6];
+        int n = fs.Read(head);
+        fs.Position = 0;
+        if (n == 6 && head.SequenceEqual("ARROW1"u8))
+        {
+            using var r = ArrowFileReader.Open(path);
+            return new MemorySource(System.IO.Path.GetFileName(path), r.Schema, r.ReadAll().ToList());
+        }
+        using var s = new ArrowStreamReader(fs, path, leaveOpen: true);
+        return new MemorySource(System.IO.Path.GetFileName(path), s.Schema, s.ReadAll().ToList());
+    }
+
+    public ITableSource TableFunction(TableFunctionRelation r, IReadOnlyList<object?> args) => r.Name.ToLowerInvariant() switch
+    {
+        "read_arrow" when args is [string p] => File(p, r.At),
+        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_arrow"])),
+    };
+
+    public IReadOnlyList<object?[]> Execute(LogicalPlan plan)
+    {
+        var optimized = LogicalOptimizer.Optimize(plan);
+        var rows = new List<object?[]>();
+        foreach (var b in Execution.Executor.Run(optimized, new Execution.QueryContext(cancel)))
+            for (int r = 0; r < b.Length; r++) rows.Add(b.Columns.Select(c => c.GetValue(r)).ToArray());
+        return rows;
+    }
+}
