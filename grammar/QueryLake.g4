@@ -168,25 +168,34 @@ frameBound
     | expression boundType=(PRECEDING | FOLLOWING)
     ;
 
+// Boolean operators bind loosest; a predicate (comparison, IS, BETWEEN, IN, LIKE) applies to a value
+// expression, so `a BETWEEN 1 AND 2 OR b` and `x LIKE 'r%' OR y` group as SQL users expect.
 expression
-    : primaryExpression                                                                  # primary
-    | value=expression LBRACKET index=sliceOrIndex (COMMA sliceOrIndex)* RBRACKET        # subscript
-    | value=expression DOUBLE_COLON dataType                                             # postfixCast
-    | value=expression DOT field=identifier                                              # fieldAccess
-    | op=(MINUS | PLUS) operand=expression                                               # unary
-    | left=expression op=(STAR | SLASH | PERCENT_SIGN | INTEGER_DIVIDE) right=expression # arithmetic
-    | left=expression op=(PLUS | MINUS) right=expression                                 # arithmetic
-    | left=expression op=CONCAT right=expression                                         # arithmetic
-    | left=expression op=comparisonOperator right=expression                             # comparison
-    | value=expression IS NOT? NULL                                                      # isNull
-    | left=expression IS NOT? DISTINCT FROM right=expression                             # isDistinctFrom
-    | value=expression NOT? BETWEEN lower=expression AND upper=expression                # between
-    | value=expression NOT? IN LPAREN query RPAREN                                       # inSubquery
-    | value=expression NOT? IN LPAREN expression (COMMA expression)* RPAREN              # inList
-    | value=expression NOT? op=(LIKE | ILIKE) pattern=expression (ESCAPE escape=expression)? # like
+    : valueExpression predicate?                                                         # predicated
     | NOT operand=expression                                                             # not
     | left=expression AND right=expression                                               # and
     | left=expression OR right=expression                                                # or
+    ;
+
+predicate
+    : comparisonOperator right=valueExpression                                           # comparison
+    | IS NOT? NULL                                                                       # isNull
+    | IS NOT? DISTINCT FROM right=valueExpression                                        # isDistinctFrom
+    | NOT? BETWEEN lower=valueExpression AND upper=valueExpression                       # between
+    | NOT? IN LPAREN query RPAREN                                                        # inSubquery
+    | NOT? IN LPAREN expression (COMMA expression)* RPAREN                               # inList
+    | NOT? op=(LIKE | ILIKE) pattern=valueExpression (ESCAPE escape=valueExpression)?    # like
+    ;
+
+valueExpression
+    : primaryExpression                                                                  # primary
+    | value=valueExpression LBRACKET index=sliceOrIndex (COMMA sliceOrIndex)* RBRACKET   # subscript
+    | value=valueExpression DOUBLE_COLON dataType                                        # postfixCast
+    | value=valueExpression DOT field=identifier                                         # fieldAccess
+    | op=(MINUS | PLUS) operand=valueExpression                                          # unary
+    | left=valueExpression op=(STAR | SLASH | PERCENT_SIGN | INTEGER_DIVIDE) right=valueExpression # arithmetic
+    | left=valueExpression op=(PLUS | MINUS) right=valueExpression                       # arithmetic
+    | left=valueExpression op=CONCAT right=valueExpression                               # arithmetic
     ;
 
 sliceOrIndex

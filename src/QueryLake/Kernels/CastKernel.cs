@@ -157,11 +157,11 @@ internal static class CastKernel
                 {
                     string s => decimal.Parse(s.Trim(), NumberStyles.Float, inv),
                     bool b => b ? 1 : 0,
-                    double d => Math.Round(d, MidpointRounding.ToEven) is var r && (double.IsNaN(r) || double.IsInfinity(r)) ? throw new OverflowException("not a finite number") : (decimal)r,
-                    float f => (decimal)Math.Round((double)f, MidpointRounding.ToEven),
+                    double d => Math.Round(d, MidpointRounding.AwayFromZero) is var r && (double.IsNaN(r) || double.IsInfinity(r)) ? throw new OverflowException("not a finite number") : (decimal)r,
+                    float f => (decimal)Math.Round((double)f, MidpointRounding.AwayFromZero),
                     _ => v,
                 };
-                if (n is decimal dec && dec != decimal.Truncate(dec)) n = decimal.Round(dec, MidpointRounding.ToEven);
+                if (n is decimal dec && dec != decimal.Truncate(dec)) n = decimal.Round(dec, MidpointRounding.AwayFromZero);
                 return p.Id switch
                 {
                     TypeId.Int8 => System.Convert.ToSByte(n, inv), TypeId.Int16 => System.Convert.ToInt16(n, inv),

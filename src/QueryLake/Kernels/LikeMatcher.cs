@@ -1,11 +1,11 @@
 namespace QueryLake.Kernels;
 
 /// <summary>SQL LIKE matching: <c>%</c> matches any run of characters (also none), <c>_</c> exactly one;
-/// a backslash escapes the next character. Iterative with backtracking to the last %, so it runs in
-/// O(text × pattern) at worst and never recurses.</summary>
+/// the optional escape character makes the next character literal. Iterative with backtracking to the
+/// last %, so it runs in O(text × pattern) at worst and never recurses.</summary>
 internal static class LikeMatcher
 {
-    public static bool Matches(string text, string pattern, bool ignoreCase)
+    public static bool Matches(string text, string pattern, bool ignoreCase, char? escape = null)
     {
         if (ignoreCase)
         {
@@ -19,7 +19,7 @@ internal static class LikeMatcher
             {
                 char c = pattern[p];
                 if (c == '%') { starP = p++; starT = t; continue; }
-                if (c == '\\' && p + 1 < pattern.Length)
+                if (c == escape && p + 1 < pattern.Length)
                 {
                     if (text[t] == pattern[p + 1]) { t++; p += 2; continue; }
                 }

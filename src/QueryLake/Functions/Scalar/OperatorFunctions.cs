@@ -16,9 +16,9 @@ internal static class OperatorFunctions
         r.Add(Arithmetic("+", "a + b", "Adds two numbers.", "SELECT 1 + 2 → 3", checked_: (x, y) => checked(x + y), (x, y) => x + y));
         r.Add(Arithmetic("-", "a - b", "Subtracts b from a.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
         r.Add(Arithmetic("*", "a * b", "Multiplies two numbers.", "SELECT 6 * 7 → 42", checked_: (x, y) => checked(x * y), (x, y) => x * y));
-        r.Add(new ScalarFunction("/", "a / b", "Divides as floating point (as DuckDB does); division by zero gives NULL.", "SELECT 7 / 2 → 3.5",
+        r.Add(new ScalarFunction("/", "a / b", "Divides as floating point, as DuckDB does: 7 / 2 is 3.5, and division by zero follows IEEE 754 (1 / 0 is inf, 0 / 0 is nan).", "SELECT 7 / 2 → 3.5",
             t => TypeRules.Numeric(t[0], t[1]) is null ? null : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true));
-        r.Add(new ScalarFunction("//", "a // b", "Integer division, truncating toward zero; division by zero gives NULL.", "SELECT 7 // 2 → 3",
+        r.Add(new ScalarFunction("//", "a // b", "Integer division truncating toward zero (on floats it divides, as in DuckDB); division by zero gives NULL.", "SELECT 7 // 2 → 3",
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true));
         r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true));
@@ -43,10 +43,10 @@ internal static class OperatorFunctions
             t => new Resolution(DataType.Boolean, (a, n) => NullTest(a[0], wantNull: false)), isOperator: true));
         r.Add(new ScalarFunction("||", "a || b", "Concatenates two strings; NULL if either is NULL.", "SELECT 'night' || 'fall' → 'nightfall'",
             t => new Resolution(DataType.Utf8, StringFunctions.Concat(nullIfAnyNull: true), [DataType.Utf8, DataType.Utf8]), isOperator: true));
-        r.Add(new ScalarFunction("LIKE", "a LIKE pattern", "SQL pattern match: % matches any run of characters, _ one character.", "SELECT 'hail' LIKE 'h%' → true",
-            t => new Resolution(DataType.Boolean, Like(false), [DataType.Utf8, DataType.Utf8]), isOperator: true));
-        r.Add(new ScalarFunction("ILIKE", "a ILIKE pattern", "Case-insensitive LIKE.", "SELECT 'HAIL' ILIKE 'h%' → true",
-            t => new Resolution(DataType.Boolean, Like(true), [DataType.Utf8, DataType.Utf8]), isOperator: true));
+        r.Add(new ScalarFunction("LIKE", "a LIKE pattern [ESCAPE c]", "SQL pattern match: % matches any run of characters, _ one character; ESCAPE names a character that makes the next % or _ literal (there is none by default, as in DuckDB).", "SELECT 'hail' LIKE 'h%' → true",
+            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(false), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true));
+        r.Add(new ScalarFunction("ILIKE", "a ILIKE pattern [ESCAPE c]", "Case-insensitive LIKE.", "SELECT 'HAIL' ILIKE 'h%' → true",
+            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(true), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true));
     }
 
     private static bool Bools(IReadOnlyList<DataType> t) => t.All(x => x.Id is TypeId.Boolean or TypeId.Null);
@@ -77,21 +77,8 @@ internal static class OperatorFunctions
         return Vectors.Make(type, r, validity, nulls);
     }
 
-    private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n)
-    {
-        var x = (PrimitiveArray<double>)a[0];
-        var y = (PrimitiveArray<double>)a[1];
-        var r = new double[n];
-        var bits = new byte[BitUtil.BytesFor(n)];
-        int nulls = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (x.IsNull(i) || y.IsNull(i) || y[i] == 0) { nulls++; continue; }
-            r[i] = x[i] / y[i];
-            BitUtil.SetBit(bits, i, true);
-        }
-        return Vectors.Make(DataType.Float64, r, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
-    }
+    private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n) =>
+        Binary((PrimitiveArray<double>)a[0], (PrimitiveArray<double>)a[1], DataType.Float64, (x, y) => x / y);
 
     private static ArrowArray DivOrMod(IReadOnlyList<ArrowArray> a, int n, Func<long, long, long> li, Func<double, double, double> di)
     {
@@ -124,7 +111,7 @@ internal static class OperatorFunctions
         DivOrMod(a, n, (x, y) => y == -1
                 ? x == long.MinValue ? throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} // -1 does not fit in int64") : -x
                 : x / y,
-            (x, y) => Math.Truncate(x / y));
+            (x, y) => x / y);
 
     private static ArrowArray Modulo(IReadOnlyList<ArrowArray> a, int n) => DivOrMod(a, n, (x, y) => y == -1 ? 0 : x % y, (x, y) => x % y);
 
@@ -215,12 +202,20 @@ internal static class OperatorFunctions
     {
         var s = (BinaryArray)a[0];
         var p = (BinaryArray)a[1];
-        var (validity, nulls) = Vectors.AndValidity(n, s, p);
+        var e = a.Count > 2 ? (BinaryArray)a[2] : null;
+        var (validity, nulls) = e is null ? Vectors.AndValidity(n, s, p) : Vectors.AndValidity(n, s, p, e);
         var r = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            if (s.IsNull(i) || p.IsNull(i)) continue;
-            r[i] = LikeMatcher.Matches(s.GetString(i)!, p.GetString(i)!, ignoreCase);
+            if (s.IsNull(i) || p.IsNull(i) || (e is not null && e.IsNull(i))) continue;
+            char? escape = null;
+            if (e is not null)
+            {
+                var esc = e.GetString(i)!;
+                if (esc.Length > 1) throw new QueryLakeException("QL-BAD-ARGUMENT", $"the LIKE escape must be one character, not '{esc}'");
+                escape = esc.Length == 1 ? esc[0] : null;
+            }
+            r[i] = LikeMatcher.Matches(s.GetString(i)!, p.GetString(i)!, ignoreCase, escape);
         }
         return Vectors.MakeBool(r, validity, nulls);
     };

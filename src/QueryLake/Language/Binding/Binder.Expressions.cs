@@ -72,8 +72,9 @@ internal sealed partial class Binder
             }
             case LikeExpr lk:
             {
-                if (lk.Escape is not null) throw Error(lk.Escape.At, "QL-UNSUPPORTED", "LIKE … ESCAPE is not supported yet; use a backslash to escape % and _");
-                var like = BindCall(lk.CaseInsensitive ? "ILIKE" : "LIKE", [child(lk.Value), child(lk.Pattern)], lk.At);
+                var likeArgs = new List<BoundExpr> { child(lk.Value), child(lk.Pattern) };
+                if (lk.Escape is not null) likeArgs.Add(child(lk.Escape));
+                var like = BindCall(lk.CaseInsensitive ? "ILIKE" : "LIKE", likeArgs, lk.At);
                 return lk.Negated ? BindCall("NOT", [like], lk.At) : like;
             }
             case CaseExpr ce:
@@ -171,7 +172,7 @@ internal sealed partial class Binder
     public BoundExpr BindCall(string name, IReadOnlyList<BoundExpr> args, SourceSpan at)
     {
         var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");
-        args = CoerceStringLiterals(args);
+        if (function.IsOperator) args = CoerceStringLiterals(args);
         var resolution = function.Resolve(args.Select(a => a.Type).ToList());
         if (resolution is null)
         {

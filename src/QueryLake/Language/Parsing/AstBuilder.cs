@@ -175,33 +175,44 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     // ---- expressions ----
     public override object? VisitPrimary(P.PrimaryContext c) => Visit(c.primaryExpression());
-    public override object VisitUnary(P.UnaryContext c) => new UnaryExpr(At(c), c.op.Text, E(c.operand));
+    public override object VisitUnary(P.UnaryContext c) => new UnaryExpr(At(c), c.op.Text, V(c.operand));
     public override object VisitNot(P.NotContext c) => new UnaryExpr(At(c), "NOT", E(c.operand));
-    public override object VisitArithmetic(P.ArithmeticContext c) => new BinaryExpr(At(c.op), c.op.Text, E(c.left), E(c.right));
-    public override object VisitComparison(P.ComparisonContext c) =>
-        new BinaryExpr(At(c.op), c.op.GetText() switch { "==" => "=", "!=" => "<>", var o => o }, E(c.left), E(c.right));
+    public override object VisitArithmetic(P.ArithmeticContext c) => new BinaryExpr(At(c.op), c.op.Text, V(c.left), V(c.right));
     public override object VisitAnd(P.AndContext c) => new BinaryExpr(At(c), "AND", E(c.left), E(c.right));
     public override object VisitOr(P.OrContext c) => new BinaryExpr(At(c), "OR", E(c.left), E(c.right));
-    public override object VisitIsNull(P.IsNullContext c) => new IsNullExpr(At(c), E(c.value), c.NOT() is not null);
-    public override object VisitIsDistinctFrom(P.IsDistinctFromContext c) =>
-        new BinaryExpr(At(c), c.NOT() is null ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM", E(c.left), E(c.right));
-    public override object VisitBetween(P.BetweenContext c) => new BetweenExpr(At(c), E(c.value), E(c.lower), E(c.upper), c.NOT() is not null);
-    public override object VisitInList(P.InListContext c) =>
-        new InListExpr(At(c), E(c.value), c.expression().Skip(1).Select(E).ToList(), c.NOT() is not null);
-    public override object VisitInSubquery(P.InSubqueryContext c) => new InSubqueryExpr(At(c), E(c.value), Q(c.query()), c.NOT() is not null);
-    public override object VisitLike(P.LikeContext c) =>
-        new LikeExpr(At(c), E(c.value), E(c.pattern), EOpt(c.escape), c.op.Type == P.ILIKE, c.NOT() is not null);
-    public override object VisitPostfixCast(P.PostfixCastContext c) => new CastExpr(At(c), E(c.value), Type(c.dataType()), false);
+    public override object VisitPostfixCast(P.PostfixCastContext c) => new CastExpr(At(c), V(c.value), Type(c.dataType()), false);
+
+    private Expr V(P.ValueExpressionContext c) => (Expr)Visit(c)!;
+
+    /// <summary>A value with an optional predicate applied to it.</summary>
+    public override object VisitPredicated(P.PredicatedContext c)
+    {
+        var value = V(c.valueExpression());
+        var at = At(c);
+        return c.predicate() switch
+        {
+            null => value,
+            P.ComparisonContext p => new BinaryExpr(At(p), p.comparisonOperator().GetText() switch { "==" => "=", "!=" => "<>", var o => o }, value, V(p.right)),
+            P.IsNullContext p => new IsNullExpr(at, value, p.NOT() is not null),
+            P.IsDistinctFromContext p => new BinaryExpr(at, p.NOT() is null ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM", value, V(p.right)),
+            P.BetweenContext p => new BetweenExpr(at, value, V(p.lower), V(p.upper), p.NOT() is not null),
+            P.InSubqueryContext p => new InSubqueryExpr(at, value, Q(p.query()), p.NOT() is not null),
+            P.InListContext p => new InListExpr(at, value, p.expression().Select(E).ToList(), p.NOT() is not null),
+            P.LikeContext p => new LikeExpr(at, value, V(p.pattern), p.escape is null ? null : V(p.escape), p.op.Type == P.ILIKE, p.NOT() is not null),
+            _ => throw new InvalidOperationException("unknown predicate"),
+        };
+    }
+
     public override object VisitFieldAccess(P.FieldAccessContext c)
     {
-        var value = E(c.value);
+        var value = V(c.value);
         var field = Ident(c.field);
         // a.b.c parses as field accesses over a column: fold it back into a qualified column name.
         return value is ColumnExpr col ? new ColumnExpr(col.At, [.. col.Parts, field]) : new FieldAccessExpr(At(c), value, field);
     }
 
     public override object VisitSubscript(P.SubscriptContext c) =>
-        new SubscriptExpr(At(c), E(c.value), c.sliceOrIndex().Select(s => s switch
+        new SubscriptExpr(At(c), V(c.value), c.sliceOrIndex().Select(s => s switch
         {
             P.IndexContext i => new SliceOrIndex(E(i.expression()), null, null, null, false),
             P.SliceContext sl => new SliceOrIndex(null, EOpt(sl.from), EOpt(sl.to), EOpt(sl.step), true),

@@ -8,7 +8,12 @@ namespace QueryLake.Planning.Logical;
 /// </summary>
 internal abstract record LogicalPlan
 {
-    public abstract Schema Schema { get; }
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LogicalPlan, Schema> Schemas = new();
+
+    /// <summary>The output columns, computed once per node instance (a <c>with</c> copy computes its own).</summary>
+    public Schema Schema => Schemas.GetValue(this, p => p.ComputeSchema());
+
+    protected abstract Schema ComputeSchema();
     public abstract IReadOnlyList<LogicalPlan> Inputs { get; }
     public abstract LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs);
     public abstract string Label();

@@ -7,7 +7,7 @@ namespace QueryLake.Planning.Logical;
 /// <summary>Reads <see cref="Columns"/> of a source; filters, fragment pruning and limits may be pushed into it.</summary>
 internal sealed record ScanNode(ITableSource Source, IReadOnlyList<string> Columns, BoundExpr? Filter = null, long? Limit = null) : LogicalPlan
 {
-    public override Schema Schema { get; } = new(Columns.Select(c => Source.Schema[c]).ToList());
+    protected override Schema ComputeSchema() => new(Columns.Select(c => Source.Schema[c]).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
     public override long? EstimatedRows => Limit is { } l ? Math.Min(l, Source.EstimatedRows ?? l) : Source.EstimatedRows;
@@ -18,7 +18,7 @@ internal sealed record ScanNode(ITableSource Source, IReadOnlyList<string> Colum
 /// <summary>Literal rows.</summary>
 internal sealed record ValuesNode(Schema OutputSchema, IReadOnlyList<IReadOnlyList<BoundExpr>> Rows) : LogicalPlan
 {
-    public override Schema Schema => OutputSchema;
+    protected override Schema ComputeSchema() => OutputSchema;
     public override IReadOnlyList<LogicalPlan> Inputs => [];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
     public override long? EstimatedRows => Rows.Count;
@@ -28,7 +28,7 @@ internal sealed record ValuesNode(Schema OutputSchema, IReadOnlyList<IReadOnlyLi
 /// <summary>Keeps rows where the predicate is true.</summary>
 internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : LogicalPlan
 {
-    public override Schema Schema => Input.Schema;
+    protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, n / 4) : null;
@@ -38,7 +38,7 @@ internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : Logi
 /// <summary>Computes output columns from input rows.</summary>
 internal sealed record ProjectNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Exprs, IReadOnlyList<string> Names) : LogicalPlan
 {
-    public override Schema Schema { get; } = new(Exprs.Zip(Names, (e, n) => new Field(n, e.Type)).ToList());
+    protected override Schema ComputeSchema() => new(Exprs.Zip(Names, (e, n) => new Field(n, e.Type)).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Project: {string.Join(", ", Exprs.Zip(Names, (e, n) => e is ColumnRef c && c.Name == n ? n : $"{e} AS {n}"))}";
@@ -53,7 +53,7 @@ internal sealed record AggregateCall(AggregateFunction Function, BoundExpr? Argu
 /// <summary>Groups rows by <see cref="Groups"/> and computes <see cref="Aggregates"/>; outputs the group keys, then the aggregates.</summary>
 internal sealed record AggregateNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Groups, IReadOnlyList<string> GroupNames, IReadOnlyList<AggregateCall> Aggregates) : LogicalPlan
 {
-    public override Schema Schema { get; } = new(
+    protected override Schema ComputeSchema() => new(
         Groups.Zip(GroupNames, (g, n) => new Field(n, g.Type)).Concat(Aggregates.Select(a => new Field(a.Name, a.Resolution.Result))).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
@@ -70,7 +70,7 @@ internal sealed record SortKey(BoundExpr Expr, bool Descending, bool NullsFirst)
 /// <summary>Sorts all rows.</summary>
 internal sealed record SortNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys) : LogicalPlan
 {
-    public override Schema Schema => Input.Schema;
+    protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Sort: {string.Join(", ", Keys)}";
@@ -79,7 +79,7 @@ internal sealed record SortNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys) 
 /// <summary>The first <see cref="K"/> rows in key order, without sorting everything.</summary>
 internal sealed record TopKNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys, long K, long Offset) : LogicalPlan
 {
-    public override Schema Schema => Input.Schema;
+    protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override long? EstimatedRows => K;
@@ -89,7 +89,7 @@ internal sealed record TopKNode(LogicalPlan Input, IReadOnlyList<SortKey> Keys, 
 /// <summary>Skips <see cref="Offset"/> rows, then passes at most <see cref="Limit"/>.</summary>
 internal sealed record LimitNode(LogicalPlan Input, long? Limit, long Offset) : LogicalPlan
 {
-    public override Schema Schema => Input.Schema;
+    protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override long? EstimatedRows => Limit;
@@ -99,7 +99,7 @@ internal sealed record LimitNode(LogicalPlan Input, long? Limit, long Offset) : 
 /// <summary>Joins two inputs; the condition is over the left columns followed by the right columns.</summary>
 internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Kind, BoundExpr? Condition) : LogicalPlan
 {
-    public override Schema Schema { get; } = Kind is JoinKind.Semi or JoinKind.Anti ? Left.Schema
+    protected override Schema ComputeSchema() => Kind is JoinKind.Semi or JoinKind.Anti ? Left.Schema
         : new(Left.Schema.Fields.Concat(Right.Schema.Fields).Select((f, i) => f).ToList().Let(Dedupe));
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
@@ -125,7 +125,7 @@ internal enum JoinKind { Inner, Left, Right, Full, Semi, Anti, Cross }
 /// <summary>UNION, INTERSECT or EXCEPT, with or without ALL.</summary>
 internal sealed record SetOperationNode(LogicalPlan Left, LogicalPlan Right, string Op, bool All) : LogicalPlan
 {
-    public override Schema Schema => Left.Schema;
+    protected override Schema ComputeSchema() => Left.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
     public override long? EstimatedRows => Left.EstimatedRows is { } l && Right.EstimatedRows is { } r ? l + r : null;
@@ -135,7 +135,7 @@ internal sealed record SetOperationNode(LogicalPlan Left, LogicalPlan Right, str
 /// <summary>Removes duplicate rows.</summary>
 internal sealed record DistinctNode(LogicalPlan Input) : LogicalPlan
 {
-    public override Schema Schema => Input.Schema;
+    protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => "Distinct";

@@ -49,8 +49,10 @@ internal static class HashAggregateOperator
     private sealed class DistinctState(AggregateResolution resolution) : AggregateState
     {
         private readonly List<HashSet<RowKey>> _seen = [];
+        private Columnar.Types.DataType? _type;
         public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
         {
+            _type ??= input?.Type;
             for (int i = 0; i < groups.Length; i++)
             {
                 while (_seen.Count <= groups[i]) _seen.Add([]);
@@ -62,7 +64,7 @@ internal static class HashAggregateOperator
         {
             while (_seen.Count < groupCount) _seen.Add([]);
             var inner = resolution.CreateState();
-            var type = resolution.InputType!;
+            var type = resolution.InputType ?? _type ?? Columnar.Types.DataType.Int64;
             for (int g = 0; g < groupCount; g++)
             {
                 if (_seen[g].Count == 0) continue;

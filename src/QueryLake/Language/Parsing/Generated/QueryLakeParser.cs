@@ -67,18 +67,20 @@ internal partial class QueryLakeParser : Parser {
 		RULE_relation = 19, RULE_joinType = 20, RULE_relationPrimary = 21, RULE_namedArgument = 22, 
 		RULE_versionClause = 23, RULE_sampleClause = 24, RULE_tableAlias = 25, 
 		RULE_windowDefinition = 26, RULE_windowSpecification = 27, RULE_windowFrame = 28, 
-		RULE_frameBound = 29, RULE_expression = 30, RULE_sliceOrIndex = 31, RULE_comparisonOperator = 32, 
-		RULE_primaryExpression = 33, RULE_over = 34, RULE_whenClause = 35, RULE_parameter = 36, 
-		RULE_dataType = 37, RULE_identifierList = 38, RULE_identifier = 39, RULE_nonReserved = 40;
+		RULE_frameBound = 29, RULE_expression = 30, RULE_predicate = 31, RULE_valueExpression = 32, 
+		RULE_sliceOrIndex = 33, RULE_comparisonOperator = 34, RULE_primaryExpression = 35, 
+		RULE_over = 36, RULE_whenClause = 37, RULE_parameter = 38, RULE_dataType = 39, 
+		RULE_identifierList = 40, RULE_identifier = 41, RULE_nonReserved = 42;
 	public static readonly string[] ruleNames = {
 		"script", "singleStatement", "statement", "columnDefinition", "assignment", 
 		"copyOption", "query", "with", "commonTableExpression", "queryExpression", 
 		"queryPrimary", "rowValue", "select", "setQuantifier", "selectItem", "groupBy", 
 		"orderBy", "sortItem", "limitClause", "relation", "joinType", "relationPrimary", 
 		"namedArgument", "versionClause", "sampleClause", "tableAlias", "windowDefinition", 
-		"windowSpecification", "windowFrame", "frameBound", "expression", "sliceOrIndex", 
-		"comparisonOperator", "primaryExpression", "over", "whenClause", "parameter", 
-		"dataType", "identifierList", "identifier", "nonReserved"
+		"windowSpecification", "windowFrame", "frameBound", "expression", "predicate", 
+		"valueExpression", "sliceOrIndex", "comparisonOperator", "primaryExpression", 
+		"over", "whenClause", "parameter", "dataType", "identifierList", "identifier", 
+		"nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -180,75 +182,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 85;
+			State = 89;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 82;
+				State = 86;
 				Match(SEMICOLON);
 				}
 				}
-				State = 87;
+				State = 91;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 106;
+			State = 110;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 140746174955528L) != 0) || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 68723752969L) != 0)) {
 				{
-				State = 88;
+				State = 92;
 				statement();
-				State = 97;
+				State = 101;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 90;
+						State = 94;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 89;
+							State = 93;
 							Match(SEMICOLON);
 							}
 							}
-							State = 92;
+							State = 96;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 94;
+						State = 98;
 						statement();
 						}
 						} 
 					}
-					State = 99;
+					State = 103;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 103;
+				State = 107;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 100;
+					State = 104;
 					Match(SEMICOLON);
 					}
 					}
-					State = 105;
+					State = 109;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 108;
+			State = 112;
 			Match(Eof);
 			}
 		}
@@ -293,23 +295,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 110;
-			statement();
 			State = 114;
+			statement();
+			State = 118;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 111;
+				State = 115;
 				Match(SEMICOLON);
 				}
 				}
-				State = 116;
+				State = 120;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 117;
+			State = 121;
 			Match(Eof);
 			}
 		}
@@ -602,26 +604,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 238;
+			State = 242;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 119;
+				State = 123;
 				Match(EXPLAIN);
-				State = 121;
+				State = 125;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 120;
+					State = 124;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 123;
+				State = 127;
 				statement();
 				}
 				break;
@@ -629,7 +631,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 124;
+				State = 128;
 				query();
 				}
 				break;
@@ -637,64 +639,64 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 125;
+				State = 129;
 				Match(CREATE);
-				State = 126;
-				Match(DATASET);
 				State = 130;
+				Match(DATASET);
+				State = 134;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 127;
+					State = 131;
 					Match(IF);
-					State = 128;
+					State = 132;
 					Match(NOT);
-					State = 129;
+					State = 133;
 					Match(EXISTS);
 					}
 				}
 
-				State = 132;
+				State = 136;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 144;
+				State = 148;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 133;
+					State = 137;
 					Match(LPAREN);
-					State = 134;
+					State = 138;
 					columnDefinition();
-					State = 139;
+					State = 143;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 135;
+						State = 139;
 						Match(COMMA);
-						State = 136;
+						State = 140;
 						columnDefinition();
 						}
 						}
-						State = 141;
+						State = 145;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 142;
+					State = 146;
 					Match(RPAREN);
 					}
 				}
 
-				State = 148;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 146;
+					State = 150;
 					Match(AS);
-					State = 147;
+					State = 151;
 					query();
 					}
 				}
@@ -705,23 +707,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 150;
-				Match(DROP);
-				State = 151;
-				Match(DATASET);
 				State = 154;
+				Match(DROP);
+				State = 155;
+				Match(DATASET);
+				State = 158;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 152;
+					State = 156;
 					Match(IF);
-					State = 153;
+					State = 157;
 					Match(EXISTS);
 					}
 				}
 
-				State = 156;
+				State = 160;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -729,27 +731,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 157;
+				State = 161;
 				Match(INSERT);
-				State = 158;
+				State = 162;
 				Match(INTO);
-				State = 159;
+				State = 163;
 				((InsertContext)_localctx).name = identifier();
-				State = 164;
+				State = 168;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
 				case 1:
 					{
-					State = 160;
+					State = 164;
 					Match(LPAREN);
-					State = 161;
+					State = 165;
 					identifierList();
-					State = 162;
+					State = 166;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 166;
+				State = 170;
 				query();
 				}
 				break;
@@ -757,38 +759,38 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 168;
+				State = 172;
 				Match(UPDATE);
-				State = 169;
+				State = 173;
 				((UpdateContext)_localctx).name = identifier();
-				State = 170;
+				State = 174;
 				Match(SET);
-				State = 171;
+				State = 175;
 				assignment();
-				State = 176;
+				State = 180;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 172;
+					State = 176;
 					Match(COMMA);
-					State = 173;
+					State = 177;
 					assignment();
 					}
 					}
-					State = 178;
+					State = 182;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 181;
+				State = 185;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 179;
+					State = 183;
 					Match(WHERE);
-					State = 180;
+					State = 184;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -799,20 +801,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 183;
+				State = 187;
 				Match(DELETE);
-				State = 184;
-				Match(FROM);
-				State = 185;
-				((DeleteContext)_localctx).name = identifier();
 				State = 188;
+				Match(FROM);
+				State = 189;
+				((DeleteContext)_localctx).name = identifier();
+				State = 192;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 186;
+					State = 190;
 					Match(WHERE);
-					State = 187;
+					State = 191;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -823,44 +825,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 190;
+				State = 194;
 				Match(ALTER);
-				State = 191;
-				Match(DATASET);
-				State = 192;
-				((AddColumnContext)_localctx).name = identifier();
-				State = 193;
-				Match(ADD);
 				State = 195;
+				Match(DATASET);
+				State = 196;
+				((AddColumnContext)_localctx).name = identifier();
+				State = 197;
+				Match(ADD);
+				State = 199;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
 				case 1:
 					{
-					State = 194;
+					State = 198;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 197;
+				State = 201;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 199;
+				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114615551L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 198;
+					State = 202;
 					dataType();
 					}
 				}
 
-				State = 203;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 201;
+					State = 205;
 					Match(AS);
-					State = 202;
+					State = 206;
 					expression(0);
 					}
 				}
@@ -871,9 +873,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 205;
+				State = 209;
 				Match(SHOW);
-				State = 206;
+				State = 210;
 				Match(DATASETS);
 				}
 				break;
@@ -881,13 +883,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 207;
+				State = 211;
 				Match(SHOW);
-				State = 208;
+				State = 212;
 				Match(VERSIONS);
-				State = 209;
+				State = 213;
 				Match(OF);
-				State = 210;
+				State = 214;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -895,7 +897,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 211;
+				State = 215;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -904,7 +906,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 217;
+				State = 221;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -957,17 +959,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 212;
+					State = 216;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 213;
+					State = 217;
 					Match(LPAREN);
-					State = 214;
+					State = 218;
 					query();
-					State = 215;
+					State = 219;
 					Match(RPAREN);
 					}
 					break;
@@ -980,44 +982,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 219;
-				Match(COPY);
-				State = 220;
-				Match(LPAREN);
-				State = 221;
-				query();
-				State = 222;
-				Match(RPAREN);
 				State = 223;
-				Match(TO);
+				Match(COPY);
 				State = 224;
+				Match(LPAREN);
+				State = 225;
+				query();
+				State = 226;
+				Match(RPAREN);
+				State = 227;
+				Match(TO);
+				State = 228;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 236;
+				State = 240;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 225;
+					State = 229;
 					Match(LPAREN);
-					State = 226;
+					State = 230;
 					copyOption();
-					State = 231;
+					State = 235;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 227;
+						State = 231;
 						Match(COMMA);
-						State = 228;
+						State = 232;
 						copyOption();
 						}
 						}
-						State = 233;
+						State = 237;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 234;
+					State = 238;
 					Match(RPAREN);
 					}
 				}
@@ -1067,18 +1069,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 240;
-			identifier();
-			State = 241;
-			dataType();
 			State = 244;
+			identifier();
+			State = 245;
+			dataType();
+			State = 248;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 242;
+				State = 246;
 				Match(NOT);
-				State = 243;
+				State = 247;
 				Match(NULL);
 				}
 			}
@@ -1124,11 +1126,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 246;
+			State = 250;
 			identifier();
-			State = 247;
+			State = 251;
 			Match(EQ);
-			State = 248;
+			State = 252;
 			expression(0);
 			}
 		}
@@ -1171,14 +1173,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 250;
+			State = 254;
 			identifier();
-			State = 252;
+			State = 256;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389142L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 				{
-				State = 251;
+				State = 255;
 				expression(0);
 				}
 			}
@@ -1230,34 +1232,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 255;
+			State = 259;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 254;
+				State = 258;
 				with();
 				}
 			}
 
-			State = 257;
+			State = 261;
 			queryExpression(0);
-			State = 259;
+			State = 263;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 258;
+				State = 262;
 				orderBy();
 				}
 			}
 
-			State = 262;
+			State = 266;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 261;
+				State = 265;
 				limitClause();
 				}
 			}
@@ -1309,33 +1311,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 264;
+			State = 268;
 			Match(WITH);
-			State = 266;
+			State = 270;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 			case 1:
 				{
-				State = 265;
+				State = 269;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 268;
+			State = 272;
 			commonTableExpression();
-			State = 273;
+			State = 277;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 269;
+				State = 273;
 				Match(COMMA);
-				State = 270;
+				State = 274;
 				commonTableExpression();
 				}
 				}
-				State = 275;
+				State = 279;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1393,29 +1395,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 276;
+			State = 280;
 			_localctx.name = identifier();
-			State = 281;
+			State = 285;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 277;
+				State = 281;
 				Match(LPAREN);
-				State = 278;
+				State = 282;
 				identifierList();
-				State = 279;
+				State = 283;
 				Match(RPAREN);
 				}
 			}
 
-			State = 283;
+			State = 287;
 			Match(AS);
-			State = 284;
+			State = 288;
 			Match(LPAREN);
-			State = 285;
+			State = 289;
 			query();
-			State = 286;
+			State = 290;
 			Match(RPAREN);
 			}
 		}
@@ -1502,11 +1504,11 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 289;
+			State = 293;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 305;
+			State = 309;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -1515,7 +1517,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 303;
+					State = 307;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
 					case 1:
@@ -1523,21 +1525,21 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 291;
+						State = 295;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 292;
+						State = 296;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 294;
+						State = 298;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 293;
+							State = 297;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 296;
+						State = 300;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -1546,9 +1548,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 297;
+						State = 301;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 298;
+						State = 302;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -1558,24 +1560,24 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 300;
+						State = 304;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 299;
+							State = 303;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 302;
+						State = 306;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 307;
+				State = 311;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
 			}
@@ -1657,14 +1659,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 20, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 322;
+			State = 326;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 308;
+				State = 312;
 				select();
 				}
 				break;
@@ -1672,25 +1674,25 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 309;
+				State = 313;
 				Match(VALUES);
-				State = 310;
+				State = 314;
 				rowValue();
-				State = 315;
+				State = 319;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 311;
+						State = 315;
 						Match(COMMA);
-						State = 312;
+						State = 316;
 						rowValue();
 						}
 						} 
 					}
-					State = 317;
+					State = 321;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
 				}
@@ -1700,11 +1702,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 318;
+				State = 322;
 				Match(LPAREN);
-				State = 319;
+				State = 323;
 				query();
-				State = 320;
+				State = 324;
 				Match(RPAREN);
 				}
 				break;
@@ -1757,27 +1759,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 324;
+			State = 328;
 			Match(LPAREN);
-			State = 325;
+			State = 329;
 			expression(0);
-			State = 330;
+			State = 334;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 326;
+				State = 330;
 				Match(COMMA);
-				State = 327;
+				State = 331;
 				expression(0);
 				}
 				}
-				State = 332;
+				State = 336;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 333;
+			State = 337;
 			Match(RPAREN);
 			}
 		}
@@ -1857,130 +1859,130 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 335;
+			State = 339;
 			Match(SELECT);
-			State = 337;
+			State = 341;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
 			case 1:
 				{
-				State = 336;
+				State = 340;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 339;
+			State = 343;
 			selectItem();
-			State = 344;
+			State = 348;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,39,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 340;
+					State = 344;
 					Match(COMMA);
-					State = 341;
+					State = 345;
 					selectItem();
 					}
 					} 
 				}
-				State = 346;
+				State = 350;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,39,Context);
 			}
-			State = 356;
+			State = 360;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 			case 1:
 				{
-				State = 347;
+				State = 351;
 				Match(FROM);
-				State = 348;
+				State = 352;
 				relation(0);
-				State = 353;
+				State = 357;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 349;
+						State = 353;
 						Match(COMMA);
-						State = 350;
+						State = 354;
 						relation(0);
 						}
 						} 
 					}
-					State = 355;
+					State = 359;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
 				}
 				}
 				break;
 			}
-			State = 360;
+			State = 364;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 			case 1:
 				{
-				State = 358;
-				Match(WHERE);
-				State = 359;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 365;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
-			case 1:
-				{
 				State = 362;
-				Match(GROUP);
+				Match(WHERE);
 				State = 363;
-				Match(BY);
-				State = 364;
-				groupBy();
+				_localctx.where = expression(0);
 				}
 				break;
 			}
 			State = 369;
 			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+			case 1:
+				{
+				State = 366;
+				Match(GROUP);
+				State = 367;
+				Match(BY);
+				State = 368;
+				groupBy();
+				}
+				break;
+			}
+			State = 373;
+			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				{
-				State = 367;
+				State = 371;
 				Match(HAVING);
-				State = 368;
+				State = 372;
 				_localctx.having = expression(0);
 				}
 				break;
 			}
-			State = 380;
+			State = 384;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				{
-				State = 371;
+				State = 375;
 				Match(WINDOW);
-				State = 372;
+				State = 376;
 				windowDefinition();
-				State = 377;
+				State = 381;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 373;
+						State = 377;
 						Match(COMMA);
-						State = 374;
+						State = 378;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 379;
+					State = 383;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
 				}
@@ -2024,7 +2026,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 382;
+			State = 386;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2103,31 +2105,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 28, RULE_selectItem);
 		int _la;
 		try {
-			State = 404;
+			State = 408;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 384;
+				State = 388;
 				expression(0);
-				State = 389;
+				State = 393;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
 				case 1:
 					{
-					State = 386;
+					State = 390;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 385;
+						State = 389;
 						Match(AS);
 						}
 					}
 
-					State = 388;
+					State = 392;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2138,32 +2140,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 394;
+				State = 398;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114615551L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 391;
+					State = 395;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 392;
+					State = 396;
 					Match(DOT);
 					}
 				}
 
-				State = 396;
+				State = 400;
 				Match(STAR);
-				State = 402;
+				State = 406;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 397;
+					State = 401;
 					Match(EXCLUDE);
-					State = 398;
+					State = 402;
 					Match(LPAREN);
-					State = 399;
+					State = 403;
 					identifierList();
-					State = 400;
+					State = 404;
 					Match(RPAREN);
 					}
 					break;
@@ -2214,36 +2216,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_groupBy);
 		try {
 			int _alt;
-			State = 415;
+			State = 419;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 406;
+				State = 410;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 407;
+				State = 411;
 				expression(0);
-				State = 412;
+				State = 416;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 408;
+						State = 412;
 						Match(COMMA);
-						State = 409;
+						State = 413;
 						expression(0);
 						}
 						} 
 					}
-					State = 414;
+					State = 418;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
 				}
@@ -2296,25 +2298,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 417;
+			State = 421;
 			Match(ORDER);
-			State = 418;
+			State = 422;
 			Match(BY);
-			State = 419;
+			State = 423;
 			sortItem();
-			State = 424;
+			State = 428;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 420;
+				State = 424;
 				Match(COMMA);
-				State = 421;
+				State = 425;
 				sortItem();
 				}
 				}
-				State = 426;
+				State = 430;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2363,14 +2365,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 427;
+			State = 431;
 			expression(0);
-			State = 429;
+			State = 433;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 428;
+				State = 432;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2383,14 +2385,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 433;
+			State = 437;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 431;
+				State = 435;
 				Match(NULLS);
-				State = 432;
+				State = 436;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -2446,24 +2448,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_limitClause);
 		int _la;
 		try {
-			State = 447;
+			State = 451;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 435;
-				Match(LIMIT);
-				State = 436;
-				_localctx.limit = expression(0);
 				State = 439;
+				Match(LIMIT);
+				State = 440;
+				_localctx.limit = expression(0);
+				State = 443;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 437;
+					State = 441;
 					Match(OFFSET);
-					State = 438;
+					State = 442;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -2473,18 +2475,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 441;
-				Match(OFFSET);
-				State = 442;
-				_localctx.offset = expression(0);
 				State = 445;
+				Match(OFFSET);
+				State = 446;
+				_localctx.offset = expression(0);
+				State = 449;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 443;
+					State = 447;
 					Match(LIMIT);
-					State = 444;
+					State = 448;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -2625,11 +2627,11 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 450;
+			State = 454;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 477;
+			State = 481;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -2638,7 +2640,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 475;
+					State = 479;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 					case 1:
@@ -2646,13 +2648,13 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 452;
+						State = 456;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 453;
+						State = 457;
 						Match(CROSS);
-						State = 454;
+						State = 458;
 						Match(JOIN);
-						State = 455;
+						State = 459;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -2661,34 +2663,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 456;
+						State = 460;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 457;
+						State = 461;
 						joinType();
-						State = 458;
+						State = 462;
 						Match(JOIN);
-						State = 459;
+						State = 463;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 467;
+						State = 471;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 460;
+							State = 464;
 							Match(ON);
-							State = 461;
+							State = 465;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 462;
+							State = 466;
 							Match(USING);
-							State = 463;
+							State = 467;
 							Match(LPAREN);
-							State = 464;
+							State = 468;
 							identifierList();
-							State = 465;
+							State = 469;
 							Match(RPAREN);
 							}
 							break;
@@ -2702,22 +2704,22 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 469;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 470;
-						Match(NATURAL);
-						State = 471;
-						joinType();
-						State = 472;
-						Match(JOIN);
 						State = 473;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 474;
+						Match(NATURAL);
+						State = 475;
+						joinType();
+						State = 476;
+						Match(JOIN);
+						State = 477;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 479;
+				State = 483;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			}
@@ -2761,19 +2763,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_joinType);
 		int _la;
 		try {
-			State = 497;
+			State = 501;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 481;
+				State = 485;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 480;
+					State = 484;
 					Match(INNER);
 					}
 				}
@@ -2783,25 +2785,8 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 483;
-				Match(LEFT);
-				State = 485;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 484;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 487;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 489;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -2814,11 +2799,11 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 491;
-				Match(FULL);
+				Match(RIGHT);
 				State = 493;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -2831,17 +2816,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 495;
+				Match(FULL);
+				State = 497;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 496;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 495;
+				State = 499;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 496;
+				State = 500;
 				Match(ANTI);
 				}
 				break;
@@ -2987,41 +2989,41 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 552;
+			State = 556;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 499;
+				State = 503;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 501;
+				State = 505;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 				case 1:
 					{
-					State = 500;
+					State = 504;
 					versionClause();
 					}
 					break;
 				}
-				State = 504;
+				State = 508;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 				case 1:
 					{
-					State = 503;
+					State = 507;
 					sampleClause();
 					}
 					break;
 				}
-				State = 507;
+				State = 511;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 				case 1:
 					{
-					State = 506;
+					State = 510;
 					tableAlias();
 					}
 					break;
@@ -3032,24 +3034,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 509;
+				State = 513;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 511;
+				State = 515;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 				case 1:
 					{
-					State = 510;
+					State = 514;
 					sampleClause();
 					}
 					break;
 				}
-				State = 514;
+				State = 518;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 				case 1:
 					{
-					State = 513;
+					State = 517;
 					tableAlias();
 					}
 					break;
@@ -3060,62 +3062,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 516;
+				State = 520;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 517;
+				State = 521;
 				Match(LPAREN);
-				State = 526;
+				State = 530;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389142L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 518;
+					State = 522;
 					expression(0);
-					State = 523;
+					State = 527;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 519;
+							State = 523;
 							Match(COMMA);
-							State = 520;
+							State = 524;
 							expression(0);
 							}
 							} 
 						}
-						State = 525;
+						State = 529;
 						ErrorHandler.Sync(this);
 						_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 					}
 					}
 				}
 
-				State = 532;
+				State = 536;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 528;
+					State = 532;
 					Match(COMMA);
-					State = 529;
+					State = 533;
 					namedArgument();
 					}
 					}
-					State = 534;
+					State = 538;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 535;
+				State = 539;
 				Match(RPAREN);
-				State = 537;
+				State = 541;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 536;
+					State = 540;
 					tableAlias();
 					}
 					break;
@@ -3126,28 +3128,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 539;
-				Match(LPAREN);
-				State = 540;
-				query();
-				State = 541;
-				Match(RPAREN);
 				State = 543;
+				Match(LPAREN);
+				State = 544;
+				query();
+				State = 545;
+				Match(RPAREN);
+				State = 547;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 542;
+					State = 546;
 					sampleClause();
 					}
 					break;
 				}
-				State = 546;
+				State = 550;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 				case 1:
 					{
-					State = 545;
+					State = 549;
 					tableAlias();
 					}
 					break;
@@ -3158,11 +3160,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 548;
+				State = 552;
 				Match(LPAREN);
-				State = 549;
+				State = 553;
 				relation(0);
-				State = 550;
+				State = 554;
 				Match(RPAREN);
 				}
 				break;
@@ -3209,9 +3211,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 554;
+			State = 558;
 			identifier();
-			State = 555;
+			State = 559;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3220,7 +3222,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 556;
+			State = 560;
 			expression(0);
 			}
 		}
@@ -3303,16 +3305,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_versionClause);
 		try {
-			State = 568;
+			State = 572;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 558;
+				State = 562;
 				Match(VERSION);
-				State = 559;
+				State = 563;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3320,13 +3322,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 560;
+				State = 564;
 				Match(AS);
-				State = 561;
+				State = 565;
 				Match(OF);
-				State = 562;
+				State = 566;
 				Match(TIMESTAMP);
-				State = 563;
+				State = 567;
 				Match(STRING);
 				}
 				break;
@@ -3334,9 +3336,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 564;
+				State = 568;
 				Match(BRANCH);
-				State = 565;
+				State = 569;
 				identifier();
 				}
 				break;
@@ -3344,9 +3346,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 566;
+				State = 570;
 				Match(TAG);
-				State = 567;
+				State = 571;
 				identifier();
 				}
 				break;
@@ -3406,9 +3408,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 570;
+			State = 574;
 			Match(TABLESAMPLE);
-			State = 571;
+			State = 575;
 			_localctx.method = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -3418,34 +3420,34 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 572;
+			State = 576;
 			Match(LPAREN);
-			State = 573;
+			State = 577;
 			expression(0);
-			State = 575;
+			State = 579;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PERCENT) {
 				{
-				State = 574;
+				State = 578;
 				Match(PERCENT);
 				}
 			}
 
-			State = 577;
+			State = 581;
 			Match(RPAREN);
-			State = 582;
+			State = 586;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
 			case 1:
 				{
-				State = 578;
+				State = 582;
 				Match(REPEATABLE);
-				State = 579;
+				State = 583;
 				Match(LPAREN);
-				State = 580;
+				State = 584;
 				_localctx.seed = Match(INTEGER_VALUE);
-				State = 581;
+				State = 585;
 				Match(RPAREN);
 				}
 				break;
@@ -3494,28 +3496,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 585;
+			State = 589;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 584;
+				State = 588;
 				Match(AS);
 				}
 			}
 
-			State = 587;
+			State = 591;
 			identifier();
-			State = 592;
+			State = 596;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				{
-				State = 588;
+				State = 592;
 				Match(LPAREN);
-				State = 589;
+				State = 593;
 				identifierList();
-				State = 590;
+				State = 594;
 				Match(RPAREN);
 				}
 				break;
@@ -3563,15 +3565,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 594;
-			identifier();
-			State = 595;
-			Match(AS);
-			State = 596;
-			Match(LPAREN);
-			State = 597;
-			windowSpecification();
 			State = 598;
+			identifier();
+			State = 599;
+			Match(AS);
+			State = 600;
+			Match(LPAREN);
+			State = 601;
+			windowSpecification();
+			State = 602;
 			Match(RPAREN);
 			}
 		}
@@ -3630,62 +3632,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 601;
+			State = 605;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 			case 1:
 				{
-				State = 600;
+				State = 604;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 613;
+			State = 617;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 603;
+				State = 607;
 				Match(PARTITION);
-				State = 604;
+				State = 608;
 				Match(BY);
-				State = 605;
+				State = 609;
 				expression(0);
-				State = 610;
+				State = 614;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 606;
+					State = 610;
 					Match(COMMA);
-					State = 607;
+					State = 611;
 					expression(0);
 					}
 					}
-					State = 612;
+					State = 616;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 616;
+			State = 620;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 615;
+				State = 619;
 				orderBy();
 				}
 			}
 
-			State = 619;
+			State = 623;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 618;
+				State = 622;
 				windowFrame();
 				}
 			}
@@ -3736,13 +3738,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 56, RULE_windowFrame);
 		int _la;
 		try {
-			State = 629;
+			State = 633;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 621;
+				State = 625;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3752,14 +3754,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 622;
+				State = 626;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 623;
+				State = 627;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3769,13 +3771,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 624;
+				State = 628;
 				Match(BETWEEN);
-				State = 625;
+				State = 629;
 				_localctx.start = frameBound();
-				State = 626;
+				State = 630;
 				Match(AND);
-				State = 627;
+				State = 631;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -3821,42 +3823,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_frameBound);
 		int _la;
 		try {
-			State = 640;
+			State = 644;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 631;
+				State = 635;
 				Match(UNBOUNDED);
-				State = 632;
+				State = 636;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 633;
+				State = 637;
 				Match(UNBOUNDED);
-				State = 634;
+				State = 638;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 635;
+				State = 639;
 				Match(CURRENT);
-				State = 636;
+				State = 640;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 637;
+				State = 641;
 				expression(0);
-				State = 638;
+				State = 642;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -3893,31 +3895,18 @@ internal partial class QueryLakeParser : Parser {
 			base.CopyFrom(context);
 		}
 	}
-	public partial class PrimaryContext : ExpressionContext {
-		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
-			return GetRuleContext<PrimaryExpressionContext>(0);
+	public partial class PredicatedContext : ExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
 		}
-		public PrimaryContext(ExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode] public PredicateContext predicate() {
+			return GetRuleContext<PredicateContext>(0);
+		}
+		public PredicatedContext(ExpressionContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitPrimary(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class UnaryContext : ExpressionContext {
-		public IToken op;
-		public ExpressionContext operand;
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(QueryLakeParser.MINUS, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLUS() { return GetToken(QueryLakeParser.PLUS, 0); }
-		public UnaryContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitUnary(this);
+			if (typedVisitor != null) return typedVisitor.VisitPredicated(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -3932,73 +3921,6 @@ internal partial class QueryLakeParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitNot(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class ArithmeticContext : ExpressionContext {
-		public ExpressionContext left;
-		public IToken op;
-		public ExpressionContext right;
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STAR() { return GetToken(QueryLakeParser.STAR, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLASH() { return GetToken(QueryLakeParser.SLASH, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERCENT_SIGN() { return GetToken(QueryLakeParser.PERCENT_SIGN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_DIVIDE() { return GetToken(QueryLakeParser.INTEGER_DIVIDE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLUS() { return GetToken(QueryLakeParser.PLUS, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(QueryLakeParser.MINUS, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CONCAT() { return GetToken(QueryLakeParser.CONCAT, 0); }
-		public ArithmeticContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitArithmetic(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class ComparisonContext : ExpressionContext {
-		public ExpressionContext left;
-		public ComparisonOperatorContext op;
-		public ExpressionContext right;
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ComparisonOperatorContext comparisonOperator() {
-			return GetRuleContext<ComparisonOperatorContext>(0);
-		}
-		public ComparisonContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitComparison(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class IsDistinctFromContext : ExpressionContext {
-		public ExpressionContext left;
-		public ExpressionContext right;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IS() { return GetToken(QueryLakeParser.IS, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(QueryLakeParser.DISTINCT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		public IsDistinctFromContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitIsDistinctFrom(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -4038,171 +3960,6 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
-	public partial class SubscriptContext : ExpressionContext {
-		public ExpressionContext value;
-		public SliceOrIndexContext index;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(QueryLakeParser.LBRACKET, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(QueryLakeParser.RBRACKET, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public SliceOrIndexContext[] sliceOrIndex() {
-			return GetRuleContexts<SliceOrIndexContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public SliceOrIndexContext sliceOrIndex(int i) {
-			return GetRuleContext<SliceOrIndexContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
-			return GetToken(QueryLakeParser.COMMA, i);
-		}
-		public SubscriptContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitSubscript(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class PostfixCastContext : ExpressionContext {
-		public ExpressionContext value;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOUBLE_COLON() { return GetToken(QueryLakeParser.DOUBLE_COLON, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public DataTypeContext dataType() {
-			return GetRuleContext<DataTypeContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		public PostfixCastContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitPostfixCast(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class FieldAccessContext : ExpressionContext {
-		public ExpressionContext value;
-		public IdentifierContext field;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(QueryLakeParser.DOT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
-		}
-		public FieldAccessContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitFieldAccess(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class IsNullContext : ExpressionContext {
-		public ExpressionContext value;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IS() { return GetToken(QueryLakeParser.IS, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULL() { return GetToken(QueryLakeParser.NULL, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		public IsNullContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitIsNull(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class BetweenContext : ExpressionContext {
-		public ExpressionContext value;
-		public ExpressionContext lower;
-		public ExpressionContext upper;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BETWEEN() { return GetToken(QueryLakeParser.BETWEEN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AND() { return GetToken(QueryLakeParser.AND, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		public BetweenContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitBetween(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class InSubqueryContext : ExpressionContext {
-		public ExpressionContext value;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
-			return GetRuleContext<QueryContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		public InSubqueryContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitInSubquery(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class InListContext : ExpressionContext {
-		public ExpressionContext value;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
-			return GetToken(QueryLakeParser.COMMA, i);
-		}
-		public InListContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitInList(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class LikeContext : ExpressionContext {
-		public ExpressionContext value;
-		public IToken op;
-		public ExpressionContext pattern;
-		public ExpressionContext escape;
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIKE() { return GetToken(QueryLakeParser.LIKE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ILIKE() { return GetToken(QueryLakeParser.ILIKE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ESCAPE() { return GetToken(QueryLakeParser.ESCAPE, 0); }
-		public LikeContext(ExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitLike(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
 
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
@@ -4216,12 +3973,660 @@ internal partial class QueryLakeParser : Parser {
 		ExpressionContext _prevctx = _localctx;
 		int _startState = 60;
 		EnterRecursionRule(_localctx, 60, RULE_expression, _p);
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 653;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ADD:
+			case ALL:
+			case ANALYZE:
+			case ANTI:
+			case ASC:
+			case BERNOULLI:
+			case BRANCH:
+			case CASE:
+			case CAST:
+			case COLUMN:
+			case COPY:
+			case CURRENT:
+			case DATASET:
+			case DATASETS:
+			case DESC:
+			case DESCRIBE:
+			case ESCAPE:
+			case EXCLUDE:
+			case EXISTS:
+			case EXPLAIN:
+			case EXTRACT:
+			case FALSE:
+			case FILTER:
+			case FIRST:
+			case FOLLOWING:
+			case INTERVAL:
+			case LAST:
+			case NULL:
+			case NULLS:
+			case OF:
+			case OFFSET:
+			case OVER:
+			case PARTITION:
+			case PERCENT:
+			case PRECEDING:
+			case RANGE:
+			case RECURSIVE:
+			case REPEATABLE:
+			case REPLACE:
+			case ROW:
+			case ROWS:
+			case SEMI_JOIN:
+			case SHOW:
+			case SYSTEM:
+			case TAG:
+			case TIMESTAMP:
+			case TO:
+			case TRUE:
+			case TRY_CAST:
+			case UNBOUNDED:
+			case VERSION:
+			case VERSIONS:
+			case WINDOW:
+			case PLUS:
+			case MINUS:
+			case LPAREN:
+			case LBRACKET:
+			case COLON:
+			case AT:
+			case DOLLAR:
+			case QUESTION:
+			case STRING:
+			case INTEGER_VALUE:
+			case DECIMAL_VALUE:
+			case DOUBLE_VALUE:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				{
+				_localctx = new PredicatedContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+
+				State = 647;
+				valueExpression(0);
+				State = 649;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				case 1:
+					{
+					State = 648;
+					predicate();
+					}
+					break;
+				}
+				}
+				break;
+			case NOT:
+				{
+				_localctx = new NotContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 651;
+				Match(NOT);
+				State = 652;
+				((NotContext)_localctx).operand = expression(3);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 663;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					State = 661;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+					case 1:
+						{
+						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
+						((AndContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_expression);
+						State = 655;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 656;
+						Match(AND);
+						State = 657;
+						((AndContext)_localctx).right = expression(3);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
+						((OrContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_expression);
+						State = 658;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 659;
+						Match(OR);
+						State = 660;
+						((OrContext)_localctx).right = expression(2);
+						}
+						break;
+					}
+					} 
+				}
+				State = 665;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class PredicateContext : ParserRuleContext {
+		public PredicateContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_predicate; } }
+	 
+		public PredicateContext() { }
+		public virtual void CopyFrom(PredicateContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class ComparisonContext : PredicateContext {
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ComparisonOperatorContext comparisonOperator() {
+			return GetRuleContext<ComparisonOperatorContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public ComparisonContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitComparison(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class IsNullContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IS() { return GetToken(QueryLakeParser.IS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULL() { return GetToken(QueryLakeParser.NULL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public IsNullContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitIsNull(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class IsDistinctFromContext : PredicateContext {
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IS() { return GetToken(QueryLakeParser.IS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(QueryLakeParser.DISTINCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public IsDistinctFromContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitIsDistinctFrom(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class BetweenContext : PredicateContext {
+		public ValueExpressionContext lower;
+		public ValueExpressionContext upper;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BETWEEN() { return GetToken(QueryLakeParser.BETWEEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AND() { return GetToken(QueryLakeParser.AND, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public BetweenContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBetween(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InSubqueryContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public InSubqueryContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInSubquery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InListContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public InListContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInList(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class LikeContext : PredicateContext {
+		public IToken op;
+		public ValueExpressionContext pattern;
+		public ValueExpressionContext escape;
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIKE() { return GetToken(QueryLakeParser.LIKE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ILIKE() { return GetToken(QueryLakeParser.ILIKE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ESCAPE() { return GetToken(QueryLakeParser.ESCAPE, 0); }
+		public LikeContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitLike(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public PredicateContext predicate() {
+		PredicateContext _localctx = new PredicateContext(Context, State);
+		EnterRule(_localctx, 62, RULE_predicate);
+		int _la;
+		try {
+			State = 721;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			case 1:
+				_localctx = new ComparisonContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 666;
+				comparisonOperator();
+				State = 667;
+				((ComparisonContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 2:
+				_localctx = new IsNullContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 669;
+				Match(IS);
+				State = 671;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 670;
+					Match(NOT);
+					}
+				}
+
+				State = 673;
+				Match(NULL);
+				}
+				break;
+			case 3:
+				_localctx = new IsDistinctFromContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 674;
+				Match(IS);
+				State = 676;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 675;
+					Match(NOT);
+					}
+				}
+
+				State = 678;
+				Match(DISTINCT);
+				State = 679;
+				Match(FROM);
+				State = 680;
+				((IsDistinctFromContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 4:
+				_localctx = new BetweenContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 682;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 681;
+					Match(NOT);
+					}
+				}
+
+				State = 684;
+				Match(BETWEEN);
+				State = 685;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 686;
+				Match(AND);
+				State = 687;
+				((BetweenContext)_localctx).upper = valueExpression(0);
+				}
+				break;
+			case 5:
+				_localctx = new InSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 690;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 689;
+					Match(NOT);
+					}
+				}
+
+				State = 692;
+				Match(IN);
+				State = 693;
+				Match(LPAREN);
+				State = 694;
+				query();
+				State = 695;
+				Match(RPAREN);
+				}
+				break;
+			case 6:
+				_localctx = new InListContext(_localctx);
+				EnterOuterAlt(_localctx, 6);
+				{
+				State = 698;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 697;
+					Match(NOT);
+					}
+				}
+
+				State = 700;
+				Match(IN);
+				State = 701;
+				Match(LPAREN);
+				State = 702;
+				expression(0);
+				State = 707;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 703;
+					Match(COMMA);
+					State = 704;
+					expression(0);
+					}
+					}
+					State = 709;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 710;
+				Match(RPAREN);
+				}
+				break;
+			case 7:
+				_localctx = new LikeContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
+				{
+				State = 713;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 712;
+					Match(NOT);
+					}
+				}
+
+				State = 715;
+				((LikeContext)_localctx).op = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==ILIKE || _la==LIKE) ) {
+					((LikeContext)_localctx).op = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 716;
+				((LikeContext)_localctx).pattern = valueExpression(0);
+				State = 719;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+				case 1:
+					{
+					State = 717;
+					Match(ESCAPE);
+					State = 718;
+					((LikeContext)_localctx).escape = valueExpression(0);
+					}
+					break;
+				}
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class ValueExpressionContext : ParserRuleContext {
+		public ValueExpressionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_valueExpression; } }
+	 
+		public ValueExpressionContext() { }
+		public virtual void CopyFrom(ValueExpressionContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class PrimaryContext : ValueExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
+			return GetRuleContext<PrimaryExpressionContext>(0);
+		}
+		public PrimaryContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPrimary(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class UnaryContext : ValueExpressionContext {
+		public IToken op;
+		public ValueExpressionContext operand;
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(QueryLakeParser.MINUS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLUS() { return GetToken(QueryLakeParser.PLUS, 0); }
+		public UnaryContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitUnary(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ArithmeticContext : ValueExpressionContext {
+		public ValueExpressionContext left;
+		public IToken op;
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STAR() { return GetToken(QueryLakeParser.STAR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLASH() { return GetToken(QueryLakeParser.SLASH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERCENT_SIGN() { return GetToken(QueryLakeParser.PERCENT_SIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_DIVIDE() { return GetToken(QueryLakeParser.INTEGER_DIVIDE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLUS() { return GetToken(QueryLakeParser.PLUS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(QueryLakeParser.MINUS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CONCAT() { return GetToken(QueryLakeParser.CONCAT, 0); }
+		public ArithmeticContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArithmetic(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubscriptContext : ValueExpressionContext {
+		public ValueExpressionContext value;
+		public SliceOrIndexContext index;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(QueryLakeParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(QueryLakeParser.RBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SliceOrIndexContext[] sliceOrIndex() {
+			return GetRuleContexts<SliceOrIndexContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SliceOrIndexContext sliceOrIndex(int i) {
+			return GetRuleContext<SliceOrIndexContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public SubscriptContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubscript(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PostfixCastContext : ValueExpressionContext {
+		public ValueExpressionContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOUBLE_COLON() { return GetToken(QueryLakeParser.DOUBLE_COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DataTypeContext dataType() {
+			return GetRuleContext<DataTypeContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public PostfixCastContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPostfixCast(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class FieldAccessContext : ValueExpressionContext {
+		public ValueExpressionContext value;
+		public IdentifierContext field;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(QueryLakeParser.DOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public FieldAccessContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFieldAccess(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public ValueExpressionContext valueExpression() {
+		return valueExpression(0);
+	}
+
+	private ValueExpressionContext valueExpression(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
+		ValueExpressionContext _prevctx = _localctx;
+		int _startState = 64;
+		EnterRecursionRule(_localctx, 64, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 648;
+			State = 727;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4294,7 +4699,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 643;
+				State = 724;
 				primaryExpression();
 				}
 				break;
@@ -4304,7 +4709,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 644;
+				State = 725;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4314,45 +4719,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 645;
-				((UnaryContext)_localctx).operand = expression(14);
-				}
-				break;
-			case NOT:
-				{
-				_localctx = new NotContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 646;
-				Match(NOT);
-				State = 647;
-				((NotContext)_localctx).operand = expression(3);
+				State = 726;
+				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 747;
+			State = 758;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,103,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 745;
+					State = 756;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 					case 1:
 						{
-						_localctx = new ArithmeticContext(new ExpressionContext(_parentctx, _parentState));
+						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 650;
-						if (!(Precpred(Context, 13))) throw new FailedPredicateException(this, "Precpred(Context, 13)");
-						State = 651;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 729;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 730;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 109)) & ~0x3f) == 0 && ((1L << (_la - 109)) & 15L) != 0)) ) {
@@ -4362,18 +4756,18 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 652;
-						((ArithmeticContext)_localctx).right = expression(14);
+						State = 731;
+						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
 					case 2:
 						{
-						_localctx = new ArithmeticContext(new ExpressionContext(_parentctx, _parentState));
+						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 653;
-						if (!(Precpred(Context, 12))) throw new FailedPredicateException(this, "Precpred(Context, 12)");
-						State = 654;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 732;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 733;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4383,315 +4777,86 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 655;
-						((ArithmeticContext)_localctx).right = expression(13);
+						State = 734;
+						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
 					case 3:
 						{
-						_localctx = new ArithmeticContext(new ExpressionContext(_parentctx, _parentState));
+						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 656;
-						if (!(Precpred(Context, 11))) throw new FailedPredicateException(this, "Precpred(Context, 11)");
-						State = 657;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 735;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 736;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 658;
-						((ArithmeticContext)_localctx).right = expression(12);
+						State = 737;
+						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					case 4:
 						{
-						_localctx = new ComparisonContext(new ExpressionContext(_parentctx, _parentState));
-						((ComparisonContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 659;
-						if (!(Precpred(Context, 10))) throw new FailedPredicateException(this, "Precpred(Context, 10)");
-						State = 660;
-						((ComparisonContext)_localctx).op = comparisonOperator();
-						State = 661;
-						((ComparisonContext)_localctx).right = expression(11);
+						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
+						((SubscriptContext)_localctx).value = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 738;
+						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
+						State = 739;
+						Match(LBRACKET);
+						State = 740;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 745;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						while (_la==COMMA) {
+							{
+							{
+							State = 741;
+							Match(COMMA);
+							State = 742;
+							sliceOrIndex();
+							}
+							}
+							State = 747;
+							ErrorHandler.Sync(this);
+							_la = TokenStream.LA(1);
+						}
+						State = 748;
+						Match(RBRACKET);
 						}
 						break;
 					case 5:
 						{
-						_localctx = new IsDistinctFromContext(new ExpressionContext(_parentctx, _parentState));
-						((IsDistinctFromContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 663;
-						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 664;
-						Match(IS);
-						State = 666;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 665;
-							Match(NOT);
-							}
-						}
-
-						State = 668;
-						Match(DISTINCT);
-						State = 669;
-						Match(FROM);
-						State = 670;
-						((IsDistinctFromContext)_localctx).right = expression(9);
+						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
+						((PostfixCastContext)_localctx).value = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 750;
+						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
+						State = 751;
+						Match(DOUBLE_COLON);
+						State = 752;
+						dataType();
 						}
 						break;
 					case 6:
 						{
-						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
-						((AndContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 671;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 672;
-						Match(AND);
-						State = 673;
-						((AndContext)_localctx).right = expression(3);
-						}
-						break;
-					case 7:
-						{
-						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
-						((OrContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 674;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 675;
-						Match(OR);
-						State = 676;
-						((OrContext)_localctx).right = expression(2);
-						}
-						break;
-					case 8:
-						{
-						_localctx = new SubscriptContext(new ExpressionContext(_parentctx, _parentState));
-						((SubscriptContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 677;
-						if (!(Precpred(Context, 17))) throw new FailedPredicateException(this, "Precpred(Context, 17)");
-						State = 678;
-						Match(LBRACKET);
-						State = 679;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 684;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						while (_la==COMMA) {
-							{
-							{
-							State = 680;
-							Match(COMMA);
-							State = 681;
-							sliceOrIndex();
-							}
-							}
-							State = 686;
-							ErrorHandler.Sync(this);
-							_la = TokenStream.LA(1);
-						}
-						State = 687;
-						Match(RBRACKET);
-						}
-						break;
-					case 9:
-						{
-						_localctx = new PostfixCastContext(new ExpressionContext(_parentctx, _parentState));
-						((PostfixCastContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 689;
-						if (!(Precpred(Context, 16))) throw new FailedPredicateException(this, "Precpred(Context, 16)");
-						State = 690;
-						Match(DOUBLE_COLON);
-						State = 691;
-						dataType();
-						}
-						break;
-					case 10:
-						{
-						_localctx = new FieldAccessContext(new ExpressionContext(_parentctx, _parentState));
+						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 692;
-						if (!(Precpred(Context, 15))) throw new FailedPredicateException(this, "Precpred(Context, 15)");
-						State = 693;
-						Match(DOT);
-						State = 694;
-						((FieldAccessContext)_localctx).field = identifier();
-						}
-						break;
-					case 11:
-						{
-						_localctx = new IsNullContext(new ExpressionContext(_parentctx, _parentState));
-						((IsNullContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 695;
-						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 696;
-						Match(IS);
-						State = 698;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 697;
-							Match(NOT);
-							}
-						}
-
-						State = 700;
-						Match(NULL);
-						}
-						break;
-					case 12:
-						{
-						_localctx = new BetweenContext(new ExpressionContext(_parentctx, _parentState));
-						((BetweenContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 701;
-						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 703;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 702;
-							Match(NOT);
-							}
-						}
-
-						State = 705;
-						Match(BETWEEN);
-						State = 706;
-						((BetweenContext)_localctx).lower = expression(0);
-						State = 707;
-						Match(AND);
-						State = 708;
-						((BetweenContext)_localctx).upper = expression(0);
-						}
-						break;
-					case 13:
-						{
-						_localctx = new InSubqueryContext(new ExpressionContext(_parentctx, _parentState));
-						((InSubqueryContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 710;
-						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 712;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 711;
-							Match(NOT);
-							}
-						}
-
-						State = 714;
-						Match(IN);
-						State = 715;
-						Match(LPAREN);
-						State = 716;
-						query();
-						State = 717;
-						Match(RPAREN);
-						}
-						break;
-					case 14:
-						{
-						_localctx = new InListContext(new ExpressionContext(_parentctx, _parentState));
-						((InListContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 719;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 753;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 721;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 720;
-							Match(NOT);
-							}
-						}
-
-						State = 723;
-						Match(IN);
-						State = 724;
-						Match(LPAREN);
-						State = 725;
-						expression(0);
-						State = 730;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						while (_la==COMMA) {
-							{
-							{
-							State = 726;
-							Match(COMMA);
-							State = 727;
-							expression(0);
-							}
-							}
-							State = 732;
-							ErrorHandler.Sync(this);
-							_la = TokenStream.LA(1);
-						}
-						State = 733;
-						Match(RPAREN);
-						}
-						break;
-					case 15:
-						{
-						_localctx = new LikeContext(new ExpressionContext(_parentctx, _parentState));
-						((LikeContext)_localctx).value = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 735;
-						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 737;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==NOT) {
-							{
-							State = 736;
-							Match(NOT);
-							}
-						}
-
-						State = 739;
-						((LikeContext)_localctx).op = TokenStream.LT(1);
-						_la = TokenStream.LA(1);
-						if ( !(_la==ILIKE || _la==LIKE) ) {
-							((LikeContext)_localctx).op = ErrorHandler.RecoverInline(this);
-						}
-						else {
-							ErrorHandler.ReportMatch(this);
-						    Consume();
-						}
-						State = 740;
-						((LikeContext)_localctx).pattern = expression(0);
-						State = 743;
-						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
-						case 1:
-							{
-							State = 741;
-							Match(ESCAPE);
-							State = 742;
-							((LikeContext)_localctx).escape = expression(0);
-							}
-							break;
-						}
+						State = 754;
+						Match(DOT);
+						State = 755;
+						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 749;
+				State = 760;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,103,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 			}
 			}
 		}
@@ -4756,17 +4921,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
 		SliceOrIndexContext _localctx = new SliceOrIndexContext(Context, State);
-		EnterRule(_localctx, 62, RULE_sliceOrIndex);
+		EnterRule(_localctx, 66, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 764;
+			State = 775;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 750;
+				State = 761;
 				expression(0);
 				}
 				break;
@@ -4774,41 +4939,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 752;
+				State = 763;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 				case 1:
 					{
-					State = 751;
+					State = 762;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 754;
+				State = 765;
 				Match(COLON);
-				State = 756;
+				State = 767;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 755;
+					State = 766;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 762;
+				State = 773;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 758;
+					State = 769;
 					Match(COLON);
-					State = 760;
+					State = 771;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389142L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 						{
-						State = 759;
+						State = 770;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -4854,12 +5019,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 64, RULE_comparisonOperator);
+		EnterRule(_localctx, 68, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 766;
+			State = 777;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 101)) & ~0x3f) == 0 && ((1L << (_la - 101)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5202,17 +5367,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, State);
-		EnterRule(_localctx, 66, RULE_primaryExpression);
+		EnterRule(_localctx, 70, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 889;
+			State = 900;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 768;
+				State = 779;
 				Match(NULL);
 				}
 				break;
@@ -5220,7 +5385,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 769;
+				State = 780;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5235,7 +5400,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 770;
+				State = 781;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5243,7 +5408,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 771;
+				State = 782;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5258,7 +5423,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 772;
+				State = 783;
 				Match(STRING);
 				}
 				break;
@@ -5266,9 +5431,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 773;
+				State = 784;
 				dataType();
-				State = 774;
+				State = 785;
 				Match(STRING);
 				}
 				break;
@@ -5276,16 +5441,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 776;
+				State = 787;
 				Match(INTERVAL);
-				State = 777;
+				State = 788;
 				Match(STRING);
-				State = 779;
+				State = 790;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 778;
+					State = 789;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -5296,7 +5461,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 781;
+				State = 792;
 				parameter();
 				}
 				break;
@@ -5304,45 +5469,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 782;
+				State = 793;
 				Match(CASE);
-				State = 784;
+				State = 795;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389142L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 783;
+					State = 794;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 787;
+				State = 798;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 786;
+					State = 797;
 					whenClause();
 					}
 					}
-					State = 789;
+					State = 800;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 793;
+				State = 804;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 791;
+					State = 802;
 					Match(ELSE);
-					State = 792;
+					State = 803;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 795;
+				State = 806;
 				Match(END);
 				}
 				break;
@@ -5350,7 +5515,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 797;
+				State = 808;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -5360,15 +5525,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 798;
+				State = 809;
 				Match(LPAREN);
-				State = 799;
+				State = 810;
 				expression(0);
-				State = 800;
+				State = 811;
 				Match(AS);
-				State = 801;
+				State = 812;
 				dataType();
-				State = 802;
+				State = 813;
 				Match(RPAREN);
 				}
 				break;
@@ -5376,17 +5541,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 804;
+				State = 815;
 				Match(EXTRACT);
-				State = 805;
+				State = 816;
 				Match(LPAREN);
-				State = 806;
+				State = 817;
 				((ExtractContext)_localctx).field = identifier();
-				State = 807;
+				State = 818;
 				Match(FROM);
-				State = 808;
+				State = 819;
 				expression(0);
-				State = 809;
+				State = 820;
 				Match(RPAREN);
 				}
 				break;
@@ -5394,13 +5559,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 811;
+				State = 822;
 				Match(EXISTS);
-				State = 812;
+				State = 823;
 				Match(LPAREN);
-				State = 813;
+				State = 824;
 				query();
-				State = 814;
+				State = 825;
 				Match(RPAREN);
 				}
 				break;
@@ -5408,11 +5573,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 816;
+				State = 827;
 				Match(LPAREN);
-				State = 817;
+				State = 828;
 				query();
-				State = 818;
+				State = 829;
 				Match(RPAREN);
 				}
 				break;
@@ -5420,16 +5585,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 820;
+				State = 831;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 821;
+				State = 832;
 				Match(LPAREN);
-				State = 848;
+				State = 859;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 822;
+					State = 833;
 					Match(STAR);
 					}
 					break;
@@ -5505,66 +5670,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 834;
+					State = 845;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358118943574L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 						{
-						State = 824;
+						State = 835;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 						case 1:
 							{
-							State = 823;
+							State = 834;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 826;
+						State = 837;
 						expression(0);
-						State = 831;
+						State = 842;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 827;
+							State = 838;
 							Match(COMMA);
-							State = 828;
+							State = 839;
 							expression(0);
 							}
 							}
-							State = 833;
+							State = 844;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 846;
+					State = 857;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 836;
+						State = 847;
 						Match(ORDER);
-						State = 837;
+						State = 848;
 						Match(BY);
-						State = 838;
+						State = 849;
 						sortItem();
-						State = 843;
+						State = 854;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 839;
+							State = 850;
 							Match(COMMA);
-							State = 840;
+							State = 851;
 							sortItem();
 							}
 							}
-							State = 845;
+							State = 856;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -5576,32 +5741,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 850;
+				State = 861;
 				Match(RPAREN);
-				State = 857;
+				State = 868;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 851;
+					State = 862;
 					Match(FILTER);
-					State = 852;
+					State = 863;
 					Match(LPAREN);
-					State = 853;
+					State = 864;
 					Match(WHERE);
-					State = 854;
+					State = 865;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 855;
+					State = 866;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 860;
+				State = 871;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 859;
+					State = 870;
 					over();
 					}
 					break;
@@ -5612,35 +5777,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 862;
+				State = 873;
 				Match(LBRACKET);
-				State = 871;
+				State = 882;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389142L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944555265L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 863;
+					State = 874;
 					expression(0);
-					State = 868;
+					State = 879;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 864;
+						State = 875;
 						Match(COMMA);
-						State = 865;
+						State = 876;
 						expression(0);
 						}
 						}
-						State = 870;
+						State = 881;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 873;
+				State = 884;
 				Match(RBRACKET);
 				}
 				break;
@@ -5648,27 +5813,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 874;
+				State = 885;
 				Match(LPAREN);
-				State = 875;
+				State = 886;
 				expression(0);
-				State = 878;
+				State = 889;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 876;
+					State = 887;
 					Match(COMMA);
-					State = 877;
+					State = 888;
 					expression(0);
 					}
 					}
-					State = 880;
+					State = 891;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 882;
+				State = 893;
 				Match(RPAREN);
 				}
 				break;
@@ -5676,11 +5841,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 884;
+				State = 895;
 				Match(LPAREN);
-				State = 885;
+				State = 896;
 				expression(0);
-				State = 886;
+				State = 897;
 				Match(RPAREN);
 				}
 				break;
@@ -5688,7 +5853,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 888;
+				State = 899;
 				identifier();
 				}
 				break;
@@ -5731,13 +5896,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 68, RULE_over);
+		EnterRule(_localctx, 72, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 891;
+			State = 902;
 			Match(OVER);
-			State = 897;
+			State = 908;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5790,17 +5955,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 892;
+				State = 903;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 893;
+				State = 904;
 				Match(LPAREN);
-				State = 894;
+				State = 905;
 				windowSpecification();
-				State = 895;
+				State = 906;
 				Match(RPAREN);
 				}
 				break;
@@ -5847,17 +6012,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 70, RULE_whenClause);
+		EnterRule(_localctx, 74, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 899;
+			State = 910;
 			Match(WHEN);
-			State = 900;
+			State = 911;
 			_localctx.condition = expression(0);
-			State = 901;
+			State = 912;
 			Match(THEN);
-			State = 902;
+			State = 913;
 			_localctx.result = expression(0);
 			}
 		}
@@ -5913,18 +6078,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 72, RULE_parameter);
+		EnterRule(_localctx, 76, RULE_parameter);
 		try {
-			State = 911;
+			State = 922;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 904;
+				State = 915;
 				Match(AT);
-				State = 905;
+				State = 916;
 				identifier();
 				}
 				break;
@@ -5932,9 +6097,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 906;
+				State = 917;
 				Match(DOLLAR);
-				State = 907;
+				State = 918;
 				identifier();
 				}
 				break;
@@ -5942,9 +6107,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 908;
+				State = 919;
 				Match(COLON);
-				State = 909;
+				State = 920;
 				identifier();
 				}
 				break;
@@ -5952,7 +6117,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 910;
+				State = 921;
 				Match(QUESTION);
 				}
 				break;
@@ -6018,104 +6183,104 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 74, RULE_dataType);
+		EnterRule(_localctx, 78, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 948;
+			State = 959;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 913;
-				_localctx.@base = identifier();
 				State = 924;
+				_localctx.@base = identifier();
+				State = 935;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 914;
+					State = 925;
 					Match(LPAREN);
-					State = 915;
+					State = 926;
 					Match(INTEGER_VALUE);
-					State = 920;
+					State = 931;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 916;
+						State = 927;
 						Match(COMMA);
-						State = 917;
+						State = 928;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 922;
+						State = 933;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 923;
+					State = 934;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 933;
+				State = 944;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,130,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 926;
+						State = 937;
 						Match(LBRACKET);
-						State = 928;
+						State = 939;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 927;
+							State = 938;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 930;
+						State = 941;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 935;
+					State = 946;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,130,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 936;
+				State = 947;
 				_localctx.@base = identifier();
-				State = 937;
+				State = 948;
 				Match(LT);
-				State = 938;
+				State = 949;
 				dataType();
-				State = 943;
+				State = 954;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 939;
+					State = 950;
 					Match(COMMA);
-					State = 940;
+					State = 951;
 					dataType();
 					}
 					}
-					State = 945;
+					State = 956;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 946;
+				State = 957;
 				Match(GT);
 				}
 				break;
@@ -6159,26 +6324,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 76, RULE_identifierList);
+		EnterRule(_localctx, 80, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 950;
+			State = 961;
 			identifier();
-			State = 955;
+			State = 966;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 951;
+				State = 962;
 				Match(COMMA);
-				State = 952;
+				State = 963;
 				identifier();
 				}
 				}
-				State = 957;
+				State = 968;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -6217,22 +6382,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 78, RULE_identifier);
+		EnterRule(_localctx, 82, RULE_identifier);
 		try {
-			State = 961;
+			State = 972;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 958;
+				State = 969;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 959;
+				State = 970;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -6285,7 +6450,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 960;
+				State = 971;
 				nonReserved();
 				}
 				break;
@@ -6368,12 +6533,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 80, RULE_nonReserved);
+		EnterRule(_localctx, 84, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 963;
+			State = 974;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114615551L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -6400,6 +6565,7 @@ internal partial class QueryLakeParser : Parser {
 		case 9: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
 		case 19: return relation_sempred((RelationContext)_localctx, predIndex);
 		case 30: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 32: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -6420,376 +6586,378 @@ internal partial class QueryLakeParser : Parser {
 	}
 	private bool expression_sempred(ExpressionContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 5: return Precpred(Context, 13);
-		case 6: return Precpred(Context, 12);
-		case 7: return Precpred(Context, 11);
-		case 8: return Precpred(Context, 10);
-		case 9: return Precpred(Context, 8);
-		case 10: return Precpred(Context, 2);
-		case 11: return Precpred(Context, 1);
-		case 12: return Precpred(Context, 17);
-		case 13: return Precpred(Context, 16);
-		case 14: return Precpred(Context, 15);
-		case 15: return Precpred(Context, 9);
-		case 16: return Precpred(Context, 7);
-		case 17: return Precpred(Context, 6);
-		case 18: return Precpred(Context, 5);
-		case 19: return Precpred(Context, 4);
+		case 5: return Precpred(Context, 2);
+		case 6: return Precpred(Context, 1);
+		}
+		return true;
+	}
+	private bool valueExpression_sempred(ValueExpressionContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 7: return Precpred(Context, 3);
+		case 8: return Precpred(Context, 2);
+		case 9: return Precpred(Context, 1);
+		case 10: return Precpred(Context, 7);
+		case 11: return Precpred(Context, 6);
+		case 12: return Precpred(Context, 5);
 		}
 		return true;
 	}
 
 	private static int[] _serializedATN = {
-		4,1,136,966,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,136,977,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
-		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,1,0,5,0,84,8,0,10,0,
-		12,0,87,9,0,1,0,1,0,4,0,91,8,0,11,0,12,0,92,1,0,5,0,96,8,0,10,0,12,0,99,
-		9,0,1,0,5,0,102,8,0,10,0,12,0,105,9,0,3,0,107,8,0,1,0,1,0,1,1,1,1,5,1,
-		113,8,1,10,1,12,1,116,9,1,1,1,1,1,1,2,1,2,3,2,122,8,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,3,2,131,8,2,1,2,1,2,1,2,1,2,1,2,5,2,138,8,2,10,2,12,2,141,
-		9,2,1,2,1,2,3,2,145,8,2,1,2,1,2,3,2,149,8,2,1,2,1,2,1,2,1,2,3,2,155,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,165,8,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,5,2,175,8,2,10,2,12,2,178,9,2,1,2,1,2,3,2,182,8,2,1,2,1,2,1,2,
-		1,2,1,2,3,2,189,8,2,1,2,1,2,1,2,1,2,1,2,3,2,196,8,2,1,2,1,2,3,2,200,8,
-		2,1,2,1,2,3,2,204,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		3,2,218,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,230,8,2,10,2,12,
-		2,233,9,2,1,2,1,2,3,2,237,8,2,3,2,239,8,2,1,3,1,3,1,3,1,3,3,3,245,8,3,
-		1,4,1,4,1,4,1,4,1,5,1,5,3,5,253,8,5,1,6,3,6,256,8,6,1,6,1,6,3,6,260,8,
-		6,1,6,3,6,263,8,6,1,7,1,7,3,7,267,8,7,1,7,1,7,1,7,5,7,272,8,7,10,7,12,
-		7,275,9,7,1,8,1,8,1,8,1,8,1,8,3,8,282,8,8,1,8,1,8,1,8,1,8,1,8,1,9,1,9,
-		1,9,1,9,1,9,1,9,3,9,295,8,9,1,9,1,9,1,9,1,9,3,9,301,8,9,1,9,5,9,304,8,
-		9,10,9,12,9,307,9,9,1,10,1,10,1,10,1,10,1,10,5,10,314,8,10,10,10,12,10,
-		317,9,10,1,10,1,10,1,10,1,10,3,10,323,8,10,1,11,1,11,1,11,1,11,5,11,329,
-		8,11,10,11,12,11,332,9,11,1,11,1,11,1,12,1,12,3,12,338,8,12,1,12,1,12,
-		1,12,5,12,343,8,12,10,12,12,12,346,9,12,1,12,1,12,1,12,1,12,5,12,352,8,
-		12,10,12,12,12,355,9,12,3,12,357,8,12,1,12,1,12,3,12,361,8,12,1,12,1,12,
-		1,12,3,12,366,8,12,1,12,1,12,3,12,370,8,12,1,12,1,12,1,12,1,12,5,12,376,
-		8,12,10,12,12,12,379,9,12,3,12,381,8,12,1,13,1,13,1,14,1,14,3,14,387,8,
-		14,1,14,3,14,390,8,14,1,14,1,14,1,14,3,14,395,8,14,1,14,1,14,1,14,1,14,
-		1,14,1,14,3,14,403,8,14,3,14,405,8,14,1,15,1,15,1,15,1,15,5,15,411,8,15,
-		10,15,12,15,414,9,15,3,15,416,8,15,1,16,1,16,1,16,1,16,1,16,5,16,423,8,
-		16,10,16,12,16,426,9,16,1,17,1,17,3,17,430,8,17,1,17,1,17,3,17,434,8,17,
-		1,18,1,18,1,18,1,18,3,18,440,8,18,1,18,1,18,1,18,1,18,3,18,446,8,18,3,
-		18,448,8,18,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
-		1,19,1,19,1,19,1,19,1,19,1,19,3,19,468,8,19,1,19,1,19,1,19,1,19,1,19,1,
-		19,5,19,476,8,19,10,19,12,19,479,9,19,1,20,3,20,482,8,20,1,20,1,20,3,20,
-		486,8,20,1,20,1,20,3,20,490,8,20,1,20,1,20,3,20,494,8,20,1,20,1,20,3,20,
-		498,8,20,1,21,1,21,3,21,502,8,21,1,21,3,21,505,8,21,1,21,3,21,508,8,21,
-		1,21,1,21,3,21,512,8,21,1,21,3,21,515,8,21,1,21,1,21,1,21,1,21,1,21,5,
-		21,522,8,21,10,21,12,21,525,9,21,3,21,527,8,21,1,21,1,21,5,21,531,8,21,
-		10,21,12,21,534,9,21,1,21,1,21,3,21,538,8,21,1,21,1,21,1,21,1,21,3,21,
-		544,8,21,1,21,3,21,547,8,21,1,21,1,21,1,21,1,21,3,21,553,8,21,1,22,1,22,
-		1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,569,8,
-		23,1,24,1,24,1,24,1,24,1,24,3,24,576,8,24,1,24,1,24,1,24,1,24,1,24,3,24,
-		583,8,24,1,25,3,25,586,8,25,1,25,1,25,1,25,1,25,1,25,3,25,593,8,25,1,26,
-		1,26,1,26,1,26,1,26,1,26,1,27,3,27,602,8,27,1,27,1,27,1,27,1,27,1,27,5,
-		27,609,8,27,10,27,12,27,612,9,27,3,27,614,8,27,1,27,3,27,617,8,27,1,27,
-		3,27,620,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,630,8,28,1,
-		29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,641,8,29,1,30,1,30,1,30,
-		1,30,1,30,1,30,3,30,649,8,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,667,8,30,1,30,1,30,1,30,1,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,683,8,30,10,30,
-		12,30,686,9,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,
-		3,30,699,8,30,1,30,1,30,1,30,3,30,704,8,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,1,30,3,30,713,8,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,722,8,30,
-		1,30,1,30,1,30,1,30,1,30,5,30,729,8,30,10,30,12,30,732,9,30,1,30,1,30,
-		1,30,1,30,3,30,738,8,30,1,30,1,30,1,30,1,30,3,30,744,8,30,5,30,746,8,30,
-		10,30,12,30,749,9,30,1,31,1,31,3,31,753,8,31,1,31,1,31,3,31,757,8,31,1,
-		31,1,31,3,31,761,8,31,3,31,763,8,31,3,31,765,8,31,1,32,1,32,1,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,780,8,33,1,33,1,33,1,
-		33,3,33,785,8,33,1,33,4,33,788,8,33,11,33,12,33,789,1,33,1,33,3,33,794,
-		8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,3,33,825,8,33,1,33,1,33,1,33,5,33,830,8,33,10,33,12,33,833,9,
-		33,3,33,835,8,33,1,33,1,33,1,33,1,33,1,33,5,33,842,8,33,10,33,12,33,845,
-		9,33,3,33,847,8,33,3,33,849,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,
-		33,858,8,33,1,33,3,33,861,8,33,1,33,1,33,1,33,1,33,5,33,867,8,33,10,33,
-		12,33,870,9,33,3,33,872,8,33,1,33,1,33,1,33,1,33,1,33,4,33,879,8,33,11,
-		33,12,33,880,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,890,8,33,1,34,1,34,
-		1,34,1,34,1,34,1,34,3,34,898,8,34,1,35,1,35,1,35,1,35,1,35,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,3,36,912,8,36,1,37,1,37,1,37,1,37,1,37,5,37,919,
-		8,37,10,37,12,37,922,9,37,1,37,3,37,925,8,37,1,37,1,37,3,37,929,8,37,1,
-		37,5,37,932,8,37,10,37,12,37,935,9,37,1,37,1,37,1,37,1,37,1,37,5,37,942,
-		8,37,10,37,12,37,945,9,37,1,37,1,37,3,37,949,8,37,1,38,1,38,1,38,5,38,
-		954,8,38,10,38,12,38,957,9,38,1,39,1,39,1,39,3,39,962,8,39,1,40,1,40,1,
-		40,0,3,18,38,60,41,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,0,17,
-		1,0,23,24,2,0,30,30,91,91,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,53,53,
-		2,0,101,101,122,122,2,0,9,9,82,82,2,0,71,71,77,77,2,0,38,38,70,70,1,0,
-		107,108,1,0,109,112,2,0,44,44,55,55,1,0,101,106,2,0,35,35,88,88,1,0,129,
-		130,2,0,14,14,89,89,24,0,1,2,4,4,6,6,8,9,11,11,15,16,19,21,23,24,29,29,
-		31,31,33,34,36,38,49,49,53,53,60,62,67,74,76,77,79,79,81,82,84,84,86,87,
-		89,90,95,96,99,99,1115,0,85,1,0,0,0,2,110,1,0,0,0,4,238,1,0,0,0,6,240,
-		1,0,0,0,8,246,1,0,0,0,10,250,1,0,0,0,12,255,1,0,0,0,14,264,1,0,0,0,16,
-		276,1,0,0,0,18,288,1,0,0,0,20,322,1,0,0,0,22,324,1,0,0,0,24,335,1,0,0,
-		0,26,382,1,0,0,0,28,404,1,0,0,0,30,415,1,0,0,0,32,417,1,0,0,0,34,427,1,
-		0,0,0,36,447,1,0,0,0,38,449,1,0,0,0,40,497,1,0,0,0,42,552,1,0,0,0,44,554,
-		1,0,0,0,46,568,1,0,0,0,48,570,1,0,0,0,50,585,1,0,0,0,52,594,1,0,0,0,54,
-		601,1,0,0,0,56,629,1,0,0,0,58,640,1,0,0,0,60,648,1,0,0,0,62,764,1,0,0,
-		0,64,766,1,0,0,0,66,889,1,0,0,0,68,891,1,0,0,0,70,899,1,0,0,0,72,911,1,
-		0,0,0,74,948,1,0,0,0,76,950,1,0,0,0,78,961,1,0,0,0,80,963,1,0,0,0,82,84,
-		5,120,0,0,83,82,1,0,0,0,84,87,1,0,0,0,85,83,1,0,0,0,85,86,1,0,0,0,86,106,
-		1,0,0,0,87,85,1,0,0,0,88,97,3,4,2,0,89,91,5,120,0,0,90,89,1,0,0,0,91,92,
-		1,0,0,0,92,90,1,0,0,0,92,93,1,0,0,0,93,94,1,0,0,0,94,96,3,4,2,0,95,90,
-		1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,0,98,103,1,0,0,0,99,97,
-		1,0,0,0,100,102,5,120,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,
-		0,0,103,104,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,106,88,1,0,0,0,106,
-		107,1,0,0,0,107,108,1,0,0,0,108,109,5,0,0,1,109,1,1,0,0,0,110,114,3,4,
-		2,0,111,113,5,120,0,0,112,111,1,0,0,0,113,116,1,0,0,0,114,112,1,0,0,0,
-		114,115,1,0,0,0,115,117,1,0,0,0,116,114,1,0,0,0,117,118,5,0,0,1,118,3,
-		1,0,0,0,119,121,5,33,0,0,120,122,5,4,0,0,121,120,1,0,0,0,121,122,1,0,0,
-		0,122,123,1,0,0,0,123,239,3,4,2,0,124,239,3,12,6,0,125,126,5,17,0,0,126,
-		130,5,20,0,0,127,128,5,43,0,0,128,129,5,58,0,0,129,131,5,32,0,0,130,127,
-		1,0,0,0,130,131,1,0,0,0,131,132,1,0,0,0,132,144,3,78,39,0,133,134,5,114,
-		0,0,134,139,3,6,3,0,135,136,5,118,0,0,136,138,3,6,3,0,137,135,1,0,0,0,
-		138,141,1,0,0,0,139,137,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,139,
-		1,0,0,0,142,143,5,115,0,0,143,145,1,0,0,0,144,133,1,0,0,0,144,145,1,0,
-		0,0,145,148,1,0,0,0,146,147,5,7,0,0,147,149,3,12,6,0,148,146,1,0,0,0,148,
-		149,1,0,0,0,149,239,1,0,0,0,150,151,5,26,0,0,151,154,5,20,0,0,152,153,
-		5,43,0,0,153,155,5,32,0,0,154,152,1,0,0,0,154,155,1,0,0,0,155,156,1,0,
-		0,0,156,239,3,78,39,0,157,158,5,47,0,0,158,159,5,50,0,0,159,164,3,78,39,
-		0,160,161,5,114,0,0,161,162,3,76,38,0,162,163,5,115,0,0,163,165,1,0,0,
-		0,164,160,1,0,0,0,164,165,1,0,0,0,165,166,1,0,0,0,166,167,3,12,6,0,167,
-		239,1,0,0,0,168,169,5,92,0,0,169,170,3,78,39,0,170,171,5,80,0,0,171,176,
-		3,8,4,0,172,173,5,118,0,0,173,175,3,8,4,0,174,172,1,0,0,0,175,178,1,0,
-		0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,181,1,0,0,0,178,176,1,0,0,0,179,
-		180,5,98,0,0,180,182,3,60,30,0,181,179,1,0,0,0,181,182,1,0,0,0,182,239,
-		1,0,0,0,183,184,5,22,0,0,184,185,5,39,0,0,185,188,3,78,39,0,186,187,5,
-		98,0,0,187,189,3,60,30,0,188,186,1,0,0,0,188,189,1,0,0,0,189,239,1,0,0,
-		0,190,191,5,3,0,0,191,192,5,20,0,0,192,193,3,78,39,0,193,195,5,1,0,0,194,
-		196,5,15,0,0,195,194,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,197,199,3,
-		78,39,0,198,200,3,74,37,0,199,198,1,0,0,0,199,200,1,0,0,0,200,203,1,0,
-		0,0,201,202,5,7,0,0,202,204,3,60,30,0,203,201,1,0,0,0,203,204,1,0,0,0,
-		204,239,1,0,0,0,205,206,5,81,0,0,206,239,5,21,0,0,207,208,5,81,0,0,208,
-		209,5,96,0,0,209,210,5,61,0,0,210,239,3,78,39,0,211,217,7,0,0,0,212,218,
-		3,78,39,0,213,214,5,114,0,0,214,215,3,12,6,0,215,216,5,115,0,0,216,218,
-		1,0,0,0,217,212,1,0,0,0,217,213,1,0,0,0,218,239,1,0,0,0,219,220,5,16,0,
-		0,220,221,5,114,0,0,221,222,3,12,6,0,222,223,5,115,0,0,223,224,5,87,0,
-		0,224,236,5,127,0,0,225,226,5,114,0,0,226,231,3,10,5,0,227,228,5,118,0,
-		0,228,230,3,10,5,0,229,227,1,0,0,0,230,233,1,0,0,0,231,229,1,0,0,0,231,
-		232,1,0,0,0,232,234,1,0,0,0,233,231,1,0,0,0,234,235,5,115,0,0,235,237,
-		1,0,0,0,236,225,1,0,0,0,236,237,1,0,0,0,237,239,1,0,0,0,238,119,1,0,0,
-		0,238,124,1,0,0,0,238,125,1,0,0,0,238,150,1,0,0,0,238,157,1,0,0,0,238,
-		168,1,0,0,0,238,183,1,0,0,0,238,190,1,0,0,0,238,205,1,0,0,0,238,207,1,
-		0,0,0,238,211,1,0,0,0,238,219,1,0,0,0,239,5,1,0,0,0,240,241,3,78,39,0,
-		241,244,3,74,37,0,242,243,5,58,0,0,243,245,5,59,0,0,244,242,1,0,0,0,244,
-		245,1,0,0,0,245,7,1,0,0,0,246,247,3,78,39,0,247,248,5,101,0,0,248,249,
-		3,60,30,0,249,9,1,0,0,0,250,252,3,78,39,0,251,253,3,60,30,0,252,251,1,
-		0,0,0,252,253,1,0,0,0,253,11,1,0,0,0,254,256,3,14,7,0,255,254,1,0,0,0,
-		255,256,1,0,0,0,256,257,1,0,0,0,257,259,3,18,9,0,258,260,3,32,16,0,259,
-		258,1,0,0,0,259,260,1,0,0,0,260,262,1,0,0,0,261,263,3,36,18,0,262,261,
-		1,0,0,0,262,263,1,0,0,0,263,13,1,0,0,0,264,266,5,100,0,0,265,267,5,72,
-		0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,273,3,16,8,0,269,
-		270,5,118,0,0,270,272,3,16,8,0,271,269,1,0,0,0,272,275,1,0,0,0,273,271,
-		1,0,0,0,273,274,1,0,0,0,274,15,1,0,0,0,275,273,1,0,0,0,276,281,3,78,39,
-		0,277,278,5,114,0,0,278,279,3,76,38,0,279,280,5,115,0,0,280,282,1,0,0,
-		0,281,277,1,0,0,0,281,282,1,0,0,0,282,283,1,0,0,0,283,284,5,7,0,0,284,
-		285,5,114,0,0,285,286,3,12,6,0,286,287,5,115,0,0,287,17,1,0,0,0,288,289,
-		6,9,-1,0,289,290,3,20,10,0,290,305,1,0,0,0,291,292,10,2,0,0,292,294,5,
-		48,0,0,293,295,3,26,13,0,294,293,1,0,0,0,294,295,1,0,0,0,295,296,1,0,0,
-		0,296,304,3,18,9,3,297,298,10,1,0,0,298,300,7,1,0,0,299,301,3,26,13,0,
-		300,299,1,0,0,0,300,301,1,0,0,0,301,302,1,0,0,0,302,304,3,18,9,2,303,291,
-		1,0,0,0,303,297,1,0,0,0,304,307,1,0,0,0,305,303,1,0,0,0,305,306,1,0,0,
-		0,306,19,1,0,0,0,307,305,1,0,0,0,308,323,3,24,12,0,309,310,5,94,0,0,310,
-		315,3,22,11,0,311,312,5,118,0,0,312,314,3,22,11,0,313,311,1,0,0,0,314,
-		317,1,0,0,0,315,313,1,0,0,0,315,316,1,0,0,0,316,323,1,0,0,0,317,315,1,
-		0,0,0,318,319,5,114,0,0,319,320,3,12,6,0,320,321,5,115,0,0,321,323,1,0,
-		0,0,322,308,1,0,0,0,322,309,1,0,0,0,322,318,1,0,0,0,323,21,1,0,0,0,324,
-		325,5,114,0,0,325,330,3,60,30,0,326,327,5,118,0,0,327,329,3,60,30,0,328,
-		326,1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,331,1,0,0,0,331,333,1,
-		0,0,0,332,330,1,0,0,0,333,334,5,115,0,0,334,23,1,0,0,0,335,337,5,78,0,
-		0,336,338,3,26,13,0,337,336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,
-		344,3,28,14,0,340,341,5,118,0,0,341,343,3,28,14,0,342,340,1,0,0,0,343,
-		346,1,0,0,0,344,342,1,0,0,0,344,345,1,0,0,0,345,356,1,0,0,0,346,344,1,
-		0,0,0,347,348,5,39,0,0,348,353,3,38,19,0,349,350,5,118,0,0,350,352,3,38,
-		19,0,351,349,1,0,0,0,352,355,1,0,0,0,353,351,1,0,0,0,353,354,1,0,0,0,354,
-		357,1,0,0,0,355,353,1,0,0,0,356,347,1,0,0,0,356,357,1,0,0,0,357,360,1,
-		0,0,0,358,359,5,98,0,0,359,361,3,60,30,0,360,358,1,0,0,0,360,361,1,0,0,
-		0,361,365,1,0,0,0,362,363,5,41,0,0,363,364,5,12,0,0,364,366,3,30,15,0,
-		365,362,1,0,0,0,365,366,1,0,0,0,366,369,1,0,0,0,367,368,5,42,0,0,368,370,
-		3,60,30,0,369,367,1,0,0,0,369,370,1,0,0,0,370,380,1,0,0,0,371,372,5,99,
-		0,0,372,377,3,52,26,0,373,374,5,118,0,0,374,376,3,52,26,0,375,373,1,0,
-		0,0,376,379,1,0,0,0,377,375,1,0,0,0,377,378,1,0,0,0,378,381,1,0,0,0,379,
-		377,1,0,0,0,380,371,1,0,0,0,380,381,1,0,0,0,381,25,1,0,0,0,382,383,7,2,
-		0,0,383,27,1,0,0,0,384,389,3,60,30,0,385,387,5,7,0,0,386,385,1,0,0,0,386,
-		387,1,0,0,0,387,388,1,0,0,0,388,390,3,78,39,0,389,386,1,0,0,0,389,390,
-		1,0,0,0,390,405,1,0,0,0,391,392,3,78,39,0,392,393,5,119,0,0,393,395,1,
-		0,0,0,394,391,1,0,0,0,394,395,1,0,0,0,395,396,1,0,0,0,396,402,5,109,0,
-		0,397,398,5,31,0,0,398,399,5,114,0,0,399,400,3,76,38,0,400,401,5,115,0,
-		0,401,403,1,0,0,0,402,397,1,0,0,0,402,403,1,0,0,0,403,405,1,0,0,0,404,
-		384,1,0,0,0,404,394,1,0,0,0,405,29,1,0,0,0,406,416,5,2,0,0,407,412,3,60,
-		30,0,408,409,5,118,0,0,409,411,3,60,30,0,410,408,1,0,0,0,411,414,1,0,0,
-		0,412,410,1,0,0,0,412,413,1,0,0,0,413,416,1,0,0,0,414,412,1,0,0,0,415,
-		406,1,0,0,0,415,407,1,0,0,0,416,31,1,0,0,0,417,418,5,65,0,0,418,419,5,
-		12,0,0,419,424,3,34,17,0,420,421,5,118,0,0,421,423,3,34,17,0,422,420,1,
-		0,0,0,423,426,1,0,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,33,1,0,0,0,426,
-		424,1,0,0,0,427,429,3,60,30,0,428,430,7,3,0,0,429,428,1,0,0,0,429,430,
-		1,0,0,0,430,433,1,0,0,0,431,432,5,60,0,0,432,434,7,4,0,0,433,431,1,0,0,
-		0,433,434,1,0,0,0,434,35,1,0,0,0,435,436,5,56,0,0,436,439,3,60,30,0,437,
-		438,5,62,0,0,438,440,3,60,30,0,439,437,1,0,0,0,439,440,1,0,0,0,440,448,
-		1,0,0,0,441,442,5,62,0,0,442,445,3,60,30,0,443,444,5,56,0,0,444,446,3,
-		60,30,0,445,443,1,0,0,0,445,446,1,0,0,0,446,448,1,0,0,0,447,435,1,0,0,
-		0,447,441,1,0,0,0,448,37,1,0,0,0,449,450,6,19,-1,0,450,451,3,42,21,0,451,
-		477,1,0,0,0,452,453,10,4,0,0,453,454,5,18,0,0,454,455,5,52,0,0,455,476,
-		3,42,21,0,456,457,10,3,0,0,457,458,3,40,20,0,458,459,5,52,0,0,459,467,
-		3,42,21,0,460,461,5,63,0,0,461,468,3,60,30,0,462,463,5,93,0,0,463,464,
-		5,114,0,0,464,465,3,76,38,0,465,466,5,115,0,0,466,468,1,0,0,0,467,460,
-		1,0,0,0,467,462,1,0,0,0,468,476,1,0,0,0,469,470,10,2,0,0,470,471,5,57,
-		0,0,471,472,3,40,20,0,472,473,5,52,0,0,473,474,3,42,21,0,474,476,1,0,0,
-		0,475,452,1,0,0,0,475,456,1,0,0,0,475,469,1,0,0,0,476,479,1,0,0,0,477,
-		475,1,0,0,0,477,478,1,0,0,0,478,39,1,0,0,0,479,477,1,0,0,0,480,482,5,46,
-		0,0,481,480,1,0,0,0,481,482,1,0,0,0,482,498,1,0,0,0,483,485,5,54,0,0,484,
-		486,5,66,0,0,485,484,1,0,0,0,485,486,1,0,0,0,486,498,1,0,0,0,487,489,5,
-		75,0,0,488,490,5,66,0,0,489,488,1,0,0,0,489,490,1,0,0,0,490,498,1,0,0,
-		0,491,493,5,40,0,0,492,494,5,66,0,0,493,492,1,0,0,0,493,494,1,0,0,0,494,
-		498,1,0,0,0,495,498,5,79,0,0,496,498,5,6,0,0,497,481,1,0,0,0,497,483,1,
-		0,0,0,497,487,1,0,0,0,497,491,1,0,0,0,497,495,1,0,0,0,497,496,1,0,0,0,
-		498,41,1,0,0,0,499,501,3,78,39,0,500,502,3,46,23,0,501,500,1,0,0,0,501,
-		502,1,0,0,0,502,504,1,0,0,0,503,505,3,48,24,0,504,503,1,0,0,0,504,505,
-		1,0,0,0,505,507,1,0,0,0,506,508,3,50,25,0,507,506,1,0,0,0,507,508,1,0,
-		0,0,508,553,1,0,0,0,509,511,5,127,0,0,510,512,3,48,24,0,511,510,1,0,0,
-		0,511,512,1,0,0,0,512,514,1,0,0,0,513,515,3,50,25,0,514,513,1,0,0,0,514,
-		515,1,0,0,0,515,553,1,0,0,0,516,517,3,78,39,0,517,526,5,114,0,0,518,523,
-		3,60,30,0,519,520,5,118,0,0,520,522,3,60,30,0,521,519,1,0,0,0,522,525,
-		1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,527,1,0,0,0,525,523,1,0,0,
-		0,526,518,1,0,0,0,526,527,1,0,0,0,527,532,1,0,0,0,528,529,5,118,0,0,529,
-		531,3,44,22,0,530,528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,
-		1,0,0,0,533,535,1,0,0,0,534,532,1,0,0,0,535,537,5,115,0,0,536,538,3,50,
-		25,0,537,536,1,0,0,0,537,538,1,0,0,0,538,553,1,0,0,0,539,540,5,114,0,0,
-		540,541,3,12,6,0,541,543,5,115,0,0,542,544,3,48,24,0,543,542,1,0,0,0,543,
-		544,1,0,0,0,544,546,1,0,0,0,545,547,3,50,25,0,546,545,1,0,0,0,546,547,
-		1,0,0,0,547,553,1,0,0,0,548,549,5,114,0,0,549,550,3,38,19,0,550,551,5,
-		115,0,0,551,553,1,0,0,0,552,499,1,0,0,0,552,509,1,0,0,0,552,516,1,0,0,
-		0,552,539,1,0,0,0,552,548,1,0,0,0,553,43,1,0,0,0,554,555,3,78,39,0,555,
-		556,7,5,0,0,556,557,3,60,30,0,557,45,1,0,0,0,558,559,5,95,0,0,559,569,
-		5,128,0,0,560,561,5,7,0,0,561,562,5,61,0,0,562,563,5,86,0,0,563,569,5,
-		127,0,0,564,565,5,11,0,0,565,569,3,78,39,0,566,567,5,84,0,0,567,569,3,
-		78,39,0,568,558,1,0,0,0,568,560,1,0,0,0,568,564,1,0,0,0,568,566,1,0,0,
-		0,569,47,1,0,0,0,570,571,5,83,0,0,571,572,7,6,0,0,572,573,5,114,0,0,573,
-		575,3,60,30,0,574,576,5,69,0,0,575,574,1,0,0,0,575,576,1,0,0,0,576,577,
-		1,0,0,0,577,582,5,115,0,0,578,579,5,73,0,0,579,580,5,114,0,0,580,581,5,
-		128,0,0,581,583,5,115,0,0,582,578,1,0,0,0,582,583,1,0,0,0,583,49,1,0,0,
-		0,584,586,5,7,0,0,585,584,1,0,0,0,585,586,1,0,0,0,586,587,1,0,0,0,587,
-		592,3,78,39,0,588,589,5,114,0,0,589,590,3,76,38,0,590,591,5,115,0,0,591,
-		593,1,0,0,0,592,588,1,0,0,0,592,593,1,0,0,0,593,51,1,0,0,0,594,595,3,78,
-		39,0,595,596,5,7,0,0,596,597,5,114,0,0,597,598,3,54,27,0,598,599,5,115,
-		0,0,599,53,1,0,0,0,600,602,3,78,39,0,601,600,1,0,0,0,601,602,1,0,0,0,602,
-		613,1,0,0,0,603,604,5,68,0,0,604,605,5,12,0,0,605,610,3,60,30,0,606,607,
-		5,118,0,0,607,609,3,60,30,0,608,606,1,0,0,0,609,612,1,0,0,0,610,608,1,
-		0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,0,613,603,1,0,0,0,
-		613,614,1,0,0,0,614,616,1,0,0,0,615,617,3,32,16,0,616,615,1,0,0,0,616,
-		617,1,0,0,0,617,619,1,0,0,0,618,620,3,56,28,0,619,618,1,0,0,0,619,620,
-		1,0,0,0,620,55,1,0,0,0,621,622,7,7,0,0,622,630,3,58,29,0,623,624,7,7,0,
-		0,624,625,5,10,0,0,625,626,3,58,29,0,626,627,5,5,0,0,627,628,3,58,29,0,
-		628,630,1,0,0,0,629,621,1,0,0,0,629,623,1,0,0,0,630,57,1,0,0,0,631,632,
-		5,90,0,0,632,641,5,70,0,0,633,634,5,90,0,0,634,641,5,38,0,0,635,636,5,
-		19,0,0,636,641,5,76,0,0,637,638,3,60,30,0,638,639,7,8,0,0,639,641,1,0,
-		0,0,640,631,1,0,0,0,640,633,1,0,0,0,640,635,1,0,0,0,640,637,1,0,0,0,641,
-		59,1,0,0,0,642,643,6,30,-1,0,643,649,3,66,33,0,644,645,7,9,0,0,645,649,
-		3,60,30,14,646,647,5,58,0,0,647,649,3,60,30,3,648,642,1,0,0,0,648,644,
-		1,0,0,0,648,646,1,0,0,0,649,747,1,0,0,0,650,651,10,13,0,0,651,652,7,10,
-		0,0,652,746,3,60,30,14,653,654,10,12,0,0,654,655,7,9,0,0,655,746,3,60,
-		30,13,656,657,10,11,0,0,657,658,5,113,0,0,658,746,3,60,30,12,659,660,10,
-		10,0,0,660,661,3,64,32,0,661,662,3,60,30,11,662,746,1,0,0,0,663,664,10,
-		8,0,0,664,666,5,51,0,0,665,667,5,58,0,0,666,665,1,0,0,0,666,667,1,0,0,
-		0,667,668,1,0,0,0,668,669,5,25,0,0,669,670,5,39,0,0,670,746,3,60,30,9,
-		671,672,10,2,0,0,672,673,5,5,0,0,673,746,3,60,30,3,674,675,10,1,0,0,675,
-		676,5,64,0,0,676,746,3,60,30,2,677,678,10,17,0,0,678,679,5,116,0,0,679,
-		684,3,62,31,0,680,681,5,118,0,0,681,683,3,62,31,0,682,680,1,0,0,0,683,
-		686,1,0,0,0,684,682,1,0,0,0,684,685,1,0,0,0,685,687,1,0,0,0,686,684,1,
-		0,0,0,687,688,5,117,0,0,688,746,1,0,0,0,689,690,10,16,0,0,690,691,5,121,
-		0,0,691,746,3,74,37,0,692,693,10,15,0,0,693,694,5,119,0,0,694,746,3,78,
-		39,0,695,696,10,9,0,0,696,698,5,51,0,0,697,699,5,58,0,0,698,697,1,0,0,
-		0,698,699,1,0,0,0,699,700,1,0,0,0,700,746,5,59,0,0,701,703,10,7,0,0,702,
-		704,5,58,0,0,703,702,1,0,0,0,703,704,1,0,0,0,704,705,1,0,0,0,705,706,5,
-		10,0,0,706,707,3,60,30,0,707,708,5,5,0,0,708,709,3,60,30,0,709,746,1,0,
-		0,0,710,712,10,6,0,0,711,713,5,58,0,0,712,711,1,0,0,0,712,713,1,0,0,0,
-		713,714,1,0,0,0,714,715,5,45,0,0,715,716,5,114,0,0,716,717,3,12,6,0,717,
-		718,5,115,0,0,718,746,1,0,0,0,719,721,10,5,0,0,720,722,5,58,0,0,721,720,
-		1,0,0,0,721,722,1,0,0,0,722,723,1,0,0,0,723,724,5,45,0,0,724,725,5,114,
-		0,0,725,730,3,60,30,0,726,727,5,118,0,0,727,729,3,60,30,0,728,726,1,0,
-		0,0,729,732,1,0,0,0,730,728,1,0,0,0,730,731,1,0,0,0,731,733,1,0,0,0,732,
-		730,1,0,0,0,733,734,5,115,0,0,734,746,1,0,0,0,735,737,10,4,0,0,736,738,
-		5,58,0,0,737,736,1,0,0,0,737,738,1,0,0,0,738,739,1,0,0,0,739,740,7,11,
-		0,0,740,743,3,60,30,0,741,742,5,29,0,0,742,744,3,60,30,0,743,741,1,0,0,
-		0,743,744,1,0,0,0,744,746,1,0,0,0,745,650,1,0,0,0,745,653,1,0,0,0,745,
-		656,1,0,0,0,745,659,1,0,0,0,745,663,1,0,0,0,745,671,1,0,0,0,745,674,1,
-		0,0,0,745,677,1,0,0,0,745,689,1,0,0,0,745,692,1,0,0,0,745,695,1,0,0,0,
-		745,701,1,0,0,0,745,710,1,0,0,0,745,719,1,0,0,0,745,735,1,0,0,0,746,749,
-		1,0,0,0,747,745,1,0,0,0,747,748,1,0,0,0,748,61,1,0,0,0,749,747,1,0,0,0,
-		750,765,3,60,30,0,751,753,3,60,30,0,752,751,1,0,0,0,752,753,1,0,0,0,753,
-		754,1,0,0,0,754,756,5,123,0,0,755,757,3,60,30,0,756,755,1,0,0,0,756,757,
-		1,0,0,0,757,762,1,0,0,0,758,760,5,123,0,0,759,761,3,60,30,0,760,759,1,
-		0,0,0,760,761,1,0,0,0,761,763,1,0,0,0,762,758,1,0,0,0,762,763,1,0,0,0,
-		763,765,1,0,0,0,764,750,1,0,0,0,764,752,1,0,0,0,765,63,1,0,0,0,766,767,
-		7,12,0,0,767,65,1,0,0,0,768,890,5,59,0,0,769,890,7,13,0,0,770,890,5,128,
-		0,0,771,890,7,14,0,0,772,890,5,127,0,0,773,774,3,74,37,0,774,775,5,127,
-		0,0,775,890,1,0,0,0,776,777,5,49,0,0,777,779,5,127,0,0,778,780,3,78,39,
-		0,779,778,1,0,0,0,779,780,1,0,0,0,780,890,1,0,0,0,781,890,3,72,36,0,782,
-		784,5,13,0,0,783,785,3,60,30,0,784,783,1,0,0,0,784,785,1,0,0,0,785,787,
-		1,0,0,0,786,788,3,70,35,0,787,786,1,0,0,0,788,789,1,0,0,0,789,787,1,0,
-		0,0,789,790,1,0,0,0,790,793,1,0,0,0,791,792,5,27,0,0,792,794,3,60,30,0,
-		793,791,1,0,0,0,793,794,1,0,0,0,794,795,1,0,0,0,795,796,5,28,0,0,796,890,
-		1,0,0,0,797,798,7,15,0,0,798,799,5,114,0,0,799,800,3,60,30,0,800,801,5,
-		7,0,0,801,802,3,74,37,0,802,803,5,115,0,0,803,890,1,0,0,0,804,805,5,34,
-		0,0,805,806,5,114,0,0,806,807,3,78,39,0,807,808,5,39,0,0,808,809,3,60,
-		30,0,809,810,5,115,0,0,810,890,1,0,0,0,811,812,5,32,0,0,812,813,5,114,
-		0,0,813,814,3,12,6,0,814,815,5,115,0,0,815,890,1,0,0,0,816,817,5,114,0,
-		0,817,818,3,12,6,0,818,819,5,115,0,0,819,890,1,0,0,0,820,821,3,78,39,0,
-		821,848,5,114,0,0,822,849,5,109,0,0,823,825,3,26,13,0,824,823,1,0,0,0,
-		824,825,1,0,0,0,825,826,1,0,0,0,826,831,3,60,30,0,827,828,5,118,0,0,828,
-		830,3,60,30,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,1,0,0,0,831,832,
-		1,0,0,0,832,835,1,0,0,0,833,831,1,0,0,0,834,824,1,0,0,0,834,835,1,0,0,
-		0,835,846,1,0,0,0,836,837,5,65,0,0,837,838,5,12,0,0,838,843,3,34,17,0,
-		839,840,5,118,0,0,840,842,3,34,17,0,841,839,1,0,0,0,842,845,1,0,0,0,843,
-		841,1,0,0,0,843,844,1,0,0,0,844,847,1,0,0,0,845,843,1,0,0,0,846,836,1,
-		0,0,0,846,847,1,0,0,0,847,849,1,0,0,0,848,822,1,0,0,0,848,834,1,0,0,0,
-		849,850,1,0,0,0,850,857,5,115,0,0,851,852,5,36,0,0,852,853,5,114,0,0,853,
-		854,5,98,0,0,854,855,3,60,30,0,855,856,5,115,0,0,856,858,1,0,0,0,857,851,
-		1,0,0,0,857,858,1,0,0,0,858,860,1,0,0,0,859,861,3,68,34,0,860,859,1,0,
-		0,0,860,861,1,0,0,0,861,890,1,0,0,0,862,871,5,116,0,0,863,868,3,60,30,
-		0,864,865,5,118,0,0,865,867,3,60,30,0,866,864,1,0,0,0,867,870,1,0,0,0,
-		868,866,1,0,0,0,868,869,1,0,0,0,869,872,1,0,0,0,870,868,1,0,0,0,871,863,
-		1,0,0,0,871,872,1,0,0,0,872,873,1,0,0,0,873,890,5,117,0,0,874,875,5,114,
-		0,0,875,878,3,60,30,0,876,877,5,118,0,0,877,879,3,60,30,0,878,876,1,0,
-		0,0,879,880,1,0,0,0,880,878,1,0,0,0,880,881,1,0,0,0,881,882,1,0,0,0,882,
-		883,5,115,0,0,883,890,1,0,0,0,884,885,5,114,0,0,885,886,3,60,30,0,886,
-		887,5,115,0,0,887,890,1,0,0,0,888,890,3,78,39,0,889,768,1,0,0,0,889,769,
-		1,0,0,0,889,770,1,0,0,0,889,771,1,0,0,0,889,772,1,0,0,0,889,773,1,0,0,
-		0,889,776,1,0,0,0,889,781,1,0,0,0,889,782,1,0,0,0,889,797,1,0,0,0,889,
-		804,1,0,0,0,889,811,1,0,0,0,889,816,1,0,0,0,889,820,1,0,0,0,889,862,1,
-		0,0,0,889,874,1,0,0,0,889,884,1,0,0,0,889,888,1,0,0,0,890,67,1,0,0,0,891,
-		897,5,67,0,0,892,898,3,78,39,0,893,894,5,114,0,0,894,895,3,54,27,0,895,
-		896,5,115,0,0,896,898,1,0,0,0,897,892,1,0,0,0,897,893,1,0,0,0,898,69,1,
-		0,0,0,899,900,5,97,0,0,900,901,3,60,30,0,901,902,5,85,0,0,902,903,3,60,
-		30,0,903,71,1,0,0,0,904,905,5,124,0,0,905,912,3,78,39,0,906,907,5,125,
-		0,0,907,912,3,78,39,0,908,909,5,123,0,0,909,912,3,78,39,0,910,912,5,126,
-		0,0,911,904,1,0,0,0,911,906,1,0,0,0,911,908,1,0,0,0,911,910,1,0,0,0,912,
-		73,1,0,0,0,913,924,3,78,39,0,914,915,5,114,0,0,915,920,5,128,0,0,916,917,
-		5,118,0,0,917,919,5,128,0,0,918,916,1,0,0,0,919,922,1,0,0,0,920,918,1,
-		0,0,0,920,921,1,0,0,0,921,923,1,0,0,0,922,920,1,0,0,0,923,925,5,115,0,
-		0,924,914,1,0,0,0,924,925,1,0,0,0,925,933,1,0,0,0,926,928,5,116,0,0,927,
-		929,5,128,0,0,928,927,1,0,0,0,928,929,1,0,0,0,929,930,1,0,0,0,930,932,
-		5,117,0,0,931,926,1,0,0,0,932,935,1,0,0,0,933,931,1,0,0,0,933,934,1,0,
-		0,0,934,949,1,0,0,0,935,933,1,0,0,0,936,937,3,78,39,0,937,938,5,103,0,
-		0,938,943,3,74,37,0,939,940,5,118,0,0,940,942,3,74,37,0,941,939,1,0,0,
-		0,942,945,1,0,0,0,943,941,1,0,0,0,943,944,1,0,0,0,944,946,1,0,0,0,945,
-		943,1,0,0,0,946,947,5,105,0,0,947,949,1,0,0,0,948,913,1,0,0,0,948,936,
-		1,0,0,0,949,75,1,0,0,0,950,955,3,78,39,0,951,952,5,118,0,0,952,954,3,78,
-		39,0,953,951,1,0,0,0,954,957,1,0,0,0,955,953,1,0,0,0,955,956,1,0,0,0,956,
-		77,1,0,0,0,957,955,1,0,0,0,958,962,5,131,0,0,959,962,5,132,0,0,960,962,
-		3,80,40,0,961,958,1,0,0,0,961,959,1,0,0,0,961,960,1,0,0,0,962,79,1,0,0,
-		0,963,964,7,16,0,0,964,81,1,0,0,0,135,85,92,97,103,106,114,121,130,139,
-		144,148,154,164,176,181,188,195,199,203,217,231,236,238,244,252,255,259,
-		262,266,273,281,294,300,303,305,315,322,330,337,344,353,356,360,365,369,
-		377,380,386,389,394,402,404,412,415,424,429,433,439,445,447,467,475,477,
-		481,485,489,493,497,501,504,507,511,514,523,526,532,537,543,546,552,568,
-		575,582,585,592,601,610,613,616,619,629,640,648,666,684,698,703,712,721,
-		730,737,743,745,747,752,756,760,762,764,779,784,789,793,824,831,834,843,
-		846,848,857,860,868,871,880,889,897,911,920,924,928,933,943,948,955,961
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
+		1,0,5,0,88,8,0,10,0,12,0,91,9,0,1,0,1,0,4,0,95,8,0,11,0,12,0,96,1,0,5,
+		0,100,8,0,10,0,12,0,103,9,0,1,0,5,0,106,8,0,10,0,12,0,109,9,0,3,0,111,
+		8,0,1,0,1,0,1,1,1,1,5,1,117,8,1,10,1,12,1,120,9,1,1,1,1,1,1,2,1,2,3,2,
+		126,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,135,8,2,1,2,1,2,1,2,1,2,1,2,5,
+		2,142,8,2,10,2,12,2,145,9,2,1,2,1,2,3,2,149,8,2,1,2,1,2,3,2,153,8,2,1,
+		2,1,2,1,2,1,2,3,2,159,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,169,8,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,179,8,2,10,2,12,2,182,9,2,1,2,1,2,
+		3,2,186,8,2,1,2,1,2,1,2,1,2,1,2,3,2,193,8,2,1,2,1,2,1,2,1,2,1,2,3,2,200,
+		8,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,3,2,222,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,5,2,234,8,2,10,2,12,2,237,9,2,1,2,1,2,3,2,241,8,2,3,2,243,8,2,1,3,
+		1,3,1,3,1,3,3,3,249,8,3,1,4,1,4,1,4,1,4,1,5,1,5,3,5,257,8,5,1,6,3,6,260,
+		8,6,1,6,1,6,3,6,264,8,6,1,6,3,6,267,8,6,1,7,1,7,3,7,271,8,7,1,7,1,7,1,
+		7,5,7,276,8,7,10,7,12,7,279,9,7,1,8,1,8,1,8,1,8,1,8,3,8,286,8,8,1,8,1,
+		8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,1,9,1,9,3,9,299,8,9,1,9,1,9,1,9,1,9,3,9,
+		305,8,9,1,9,5,9,308,8,9,10,9,12,9,311,9,9,1,10,1,10,1,10,1,10,1,10,5,10,
+		318,8,10,10,10,12,10,321,9,10,1,10,1,10,1,10,1,10,3,10,327,8,10,1,11,1,
+		11,1,11,1,11,5,11,333,8,11,10,11,12,11,336,9,11,1,11,1,11,1,12,1,12,3,
+		12,342,8,12,1,12,1,12,1,12,5,12,347,8,12,10,12,12,12,350,9,12,1,12,1,12,
+		1,12,1,12,5,12,356,8,12,10,12,12,12,359,9,12,3,12,361,8,12,1,12,1,12,3,
+		12,365,8,12,1,12,1,12,1,12,3,12,370,8,12,1,12,1,12,3,12,374,8,12,1,12,
+		1,12,1,12,1,12,5,12,380,8,12,10,12,12,12,383,9,12,3,12,385,8,12,1,13,1,
+		13,1,14,1,14,3,14,391,8,14,1,14,3,14,394,8,14,1,14,1,14,1,14,3,14,399,
+		8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,407,8,14,3,14,409,8,14,1,15,1,
+		15,1,15,1,15,5,15,415,8,15,10,15,12,15,418,9,15,3,15,420,8,15,1,16,1,16,
+		1,16,1,16,1,16,5,16,427,8,16,10,16,12,16,430,9,16,1,17,1,17,3,17,434,8,
+		17,1,17,1,17,3,17,438,8,17,1,18,1,18,1,18,1,18,3,18,444,8,18,1,18,1,18,
+		1,18,1,18,3,18,450,8,18,3,18,452,8,18,1,19,1,19,1,19,1,19,1,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,3,19,472,8,19,
+		1,19,1,19,1,19,1,19,1,19,1,19,5,19,480,8,19,10,19,12,19,483,9,19,1,20,
+		3,20,486,8,20,1,20,1,20,3,20,490,8,20,1,20,1,20,3,20,494,8,20,1,20,1,20,
+		3,20,498,8,20,1,20,1,20,3,20,502,8,20,1,21,1,21,3,21,506,8,21,1,21,3,21,
+		509,8,21,1,21,3,21,512,8,21,1,21,1,21,3,21,516,8,21,1,21,3,21,519,8,21,
+		1,21,1,21,1,21,1,21,1,21,5,21,526,8,21,10,21,12,21,529,9,21,3,21,531,8,
+		21,1,21,1,21,5,21,535,8,21,10,21,12,21,538,9,21,1,21,1,21,3,21,542,8,21,
+		1,21,1,21,1,21,1,21,3,21,548,8,21,1,21,3,21,551,8,21,1,21,1,21,1,21,1,
+		21,3,21,557,8,21,1,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,
+		1,23,1,23,1,23,3,23,573,8,23,1,24,1,24,1,24,1,24,1,24,3,24,580,8,24,1,
+		24,1,24,1,24,1,24,1,24,3,24,587,8,24,1,25,3,25,590,8,25,1,25,1,25,1,25,
+		1,25,1,25,3,25,597,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,27,3,27,606,8,
+		27,1,27,1,27,1,27,1,27,1,27,5,27,613,8,27,10,27,12,27,616,9,27,3,27,618,
+		8,27,1,27,3,27,621,8,27,1,27,3,27,624,8,27,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,1,28,3,28,634,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,
+		3,29,645,8,29,1,30,1,30,1,30,3,30,650,8,30,1,30,1,30,3,30,654,8,30,1,30,
+		1,30,1,30,1,30,1,30,1,30,5,30,662,8,30,10,30,12,30,665,9,30,1,31,1,31,
+		1,31,1,31,1,31,3,31,672,8,31,1,31,1,31,1,31,3,31,677,8,31,1,31,1,31,1,
+		31,1,31,3,31,683,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,691,8,31,1,31,
+		1,31,1,31,1,31,1,31,1,31,3,31,699,8,31,1,31,1,31,1,31,1,31,1,31,5,31,706,
+		8,31,10,31,12,31,709,9,31,1,31,1,31,1,31,3,31,714,8,31,1,31,1,31,1,31,
+		1,31,3,31,720,8,31,3,31,722,8,31,1,32,1,32,1,32,1,32,3,32,728,8,32,1,32,
+		1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,
+		744,8,32,10,32,12,32,747,9,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
+		5,32,757,8,32,10,32,12,32,760,9,32,1,33,1,33,3,33,764,8,33,1,33,1,33,3,
+		33,768,8,33,1,33,1,33,3,33,772,8,33,3,33,774,8,33,3,33,776,8,33,1,34,1,
+		34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,791,8,35,
+		1,35,1,35,1,35,3,35,796,8,35,1,35,4,35,799,8,35,11,35,12,35,800,1,35,1,
+		35,3,35,805,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,3,35,836,8,35,1,35,1,35,1,35,5,35,841,8,35,10,35,12,
+		35,844,9,35,3,35,846,8,35,1,35,1,35,1,35,1,35,1,35,5,35,853,8,35,10,35,
+		12,35,856,9,35,3,35,858,8,35,3,35,860,8,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,3,35,869,8,35,1,35,3,35,872,8,35,1,35,1,35,1,35,1,35,5,35,878,
+		8,35,10,35,12,35,881,9,35,3,35,883,8,35,1,35,1,35,1,35,1,35,1,35,4,35,
+		890,8,35,11,35,12,35,891,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,901,8,
+		35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,909,8,36,1,37,1,37,1,37,1,37,1,37,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,923,8,38,1,39,1,39,1,39,1,39,1,
+		39,5,39,930,8,39,10,39,12,39,933,9,39,1,39,3,39,936,8,39,1,39,1,39,3,39,
+		940,8,39,1,39,5,39,943,8,39,10,39,12,39,946,9,39,1,39,1,39,1,39,1,39,1,
+		39,5,39,953,8,39,10,39,12,39,956,9,39,1,39,1,39,3,39,960,8,39,1,40,1,40,
+		1,40,5,40,965,8,40,10,40,12,40,968,9,40,1,41,1,41,1,41,3,41,973,8,41,1,
+		42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,
+		30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,
+		78,80,82,84,0,17,1,0,23,24,2,0,30,30,91,91,2,0,2,2,25,25,2,0,8,8,23,23,
+		2,0,37,37,53,53,2,0,101,101,122,122,2,0,9,9,82,82,2,0,71,71,77,77,2,0,
+		38,38,70,70,2,0,44,44,55,55,1,0,107,108,1,0,109,112,1,0,101,106,2,0,35,
+		35,88,88,1,0,129,130,2,0,14,14,89,89,24,0,1,2,4,4,6,6,8,9,11,11,15,16,
+		19,21,23,24,29,29,31,31,33,34,36,38,49,49,53,53,60,62,67,74,76,77,79,79,
+		81,82,84,84,86,87,89,90,95,96,99,99,1124,0,89,1,0,0,0,2,114,1,0,0,0,4,
+		242,1,0,0,0,6,244,1,0,0,0,8,250,1,0,0,0,10,254,1,0,0,0,12,259,1,0,0,0,
+		14,268,1,0,0,0,16,280,1,0,0,0,18,292,1,0,0,0,20,326,1,0,0,0,22,328,1,0,
+		0,0,24,339,1,0,0,0,26,386,1,0,0,0,28,408,1,0,0,0,30,419,1,0,0,0,32,421,
+		1,0,0,0,34,431,1,0,0,0,36,451,1,0,0,0,38,453,1,0,0,0,40,501,1,0,0,0,42,
+		556,1,0,0,0,44,558,1,0,0,0,46,572,1,0,0,0,48,574,1,0,0,0,50,589,1,0,0,
+		0,52,598,1,0,0,0,54,605,1,0,0,0,56,633,1,0,0,0,58,644,1,0,0,0,60,653,1,
+		0,0,0,62,721,1,0,0,0,64,727,1,0,0,0,66,775,1,0,0,0,68,777,1,0,0,0,70,900,
+		1,0,0,0,72,902,1,0,0,0,74,910,1,0,0,0,76,922,1,0,0,0,78,959,1,0,0,0,80,
+		961,1,0,0,0,82,972,1,0,0,0,84,974,1,0,0,0,86,88,5,120,0,0,87,86,1,0,0,
+		0,88,91,1,0,0,0,89,87,1,0,0,0,89,90,1,0,0,0,90,110,1,0,0,0,91,89,1,0,0,
+		0,92,101,3,4,2,0,93,95,5,120,0,0,94,93,1,0,0,0,95,96,1,0,0,0,96,94,1,0,
+		0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,100,3,4,2,0,99,94,1,0,0,0,100,103,1,
+		0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,107,1,0,0,0,103,101,1,0,0,0,104,
+		106,5,120,0,0,105,104,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,
+		1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,110,92,1,0,0,0,110,111,1,0,0,0,
+		111,112,1,0,0,0,112,113,5,0,0,1,113,1,1,0,0,0,114,118,3,4,2,0,115,117,
+		5,120,0,0,116,115,1,0,0,0,117,120,1,0,0,0,118,116,1,0,0,0,118,119,1,0,
+		0,0,119,121,1,0,0,0,120,118,1,0,0,0,121,122,5,0,0,1,122,3,1,0,0,0,123,
+		125,5,33,0,0,124,126,5,4,0,0,125,124,1,0,0,0,125,126,1,0,0,0,126,127,1,
+		0,0,0,127,243,3,4,2,0,128,243,3,12,6,0,129,130,5,17,0,0,130,134,5,20,0,
+		0,131,132,5,43,0,0,132,133,5,58,0,0,133,135,5,32,0,0,134,131,1,0,0,0,134,
+		135,1,0,0,0,135,136,1,0,0,0,136,148,3,82,41,0,137,138,5,114,0,0,138,143,
+		3,6,3,0,139,140,5,118,0,0,140,142,3,6,3,0,141,139,1,0,0,0,142,145,1,0,
+		0,0,143,141,1,0,0,0,143,144,1,0,0,0,144,146,1,0,0,0,145,143,1,0,0,0,146,
+		147,5,115,0,0,147,149,1,0,0,0,148,137,1,0,0,0,148,149,1,0,0,0,149,152,
+		1,0,0,0,150,151,5,7,0,0,151,153,3,12,6,0,152,150,1,0,0,0,152,153,1,0,0,
+		0,153,243,1,0,0,0,154,155,5,26,0,0,155,158,5,20,0,0,156,157,5,43,0,0,157,
+		159,5,32,0,0,158,156,1,0,0,0,158,159,1,0,0,0,159,160,1,0,0,0,160,243,3,
+		82,41,0,161,162,5,47,0,0,162,163,5,50,0,0,163,168,3,82,41,0,164,165,5,
+		114,0,0,165,166,3,80,40,0,166,167,5,115,0,0,167,169,1,0,0,0,168,164,1,
+		0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,171,3,12,6,0,171,243,1,0,0,0,
+		172,173,5,92,0,0,173,174,3,82,41,0,174,175,5,80,0,0,175,180,3,8,4,0,176,
+		177,5,118,0,0,177,179,3,8,4,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,
+		1,0,0,0,180,181,1,0,0,0,181,185,1,0,0,0,182,180,1,0,0,0,183,184,5,98,0,
+		0,184,186,3,60,30,0,185,183,1,0,0,0,185,186,1,0,0,0,186,243,1,0,0,0,187,
+		188,5,22,0,0,188,189,5,39,0,0,189,192,3,82,41,0,190,191,5,98,0,0,191,193,
+		3,60,30,0,192,190,1,0,0,0,192,193,1,0,0,0,193,243,1,0,0,0,194,195,5,3,
+		0,0,195,196,5,20,0,0,196,197,3,82,41,0,197,199,5,1,0,0,198,200,5,15,0,
+		0,199,198,1,0,0,0,199,200,1,0,0,0,200,201,1,0,0,0,201,203,3,82,41,0,202,
+		204,3,78,39,0,203,202,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,
+		5,7,0,0,206,208,3,60,30,0,207,205,1,0,0,0,207,208,1,0,0,0,208,243,1,0,
+		0,0,209,210,5,81,0,0,210,243,5,21,0,0,211,212,5,81,0,0,212,213,5,96,0,
+		0,213,214,5,61,0,0,214,243,3,82,41,0,215,221,7,0,0,0,216,222,3,82,41,0,
+		217,218,5,114,0,0,218,219,3,12,6,0,219,220,5,115,0,0,220,222,1,0,0,0,221,
+		216,1,0,0,0,221,217,1,0,0,0,222,243,1,0,0,0,223,224,5,16,0,0,224,225,5,
+		114,0,0,225,226,3,12,6,0,226,227,5,115,0,0,227,228,5,87,0,0,228,240,5,
+		127,0,0,229,230,5,114,0,0,230,235,3,10,5,0,231,232,5,118,0,0,232,234,3,
+		10,5,0,233,231,1,0,0,0,234,237,1,0,0,0,235,233,1,0,0,0,235,236,1,0,0,0,
+		236,238,1,0,0,0,237,235,1,0,0,0,238,239,5,115,0,0,239,241,1,0,0,0,240,
+		229,1,0,0,0,240,241,1,0,0,0,241,243,1,0,0,0,242,123,1,0,0,0,242,128,1,
+		0,0,0,242,129,1,0,0,0,242,154,1,0,0,0,242,161,1,0,0,0,242,172,1,0,0,0,
+		242,187,1,0,0,0,242,194,1,0,0,0,242,209,1,0,0,0,242,211,1,0,0,0,242,215,
+		1,0,0,0,242,223,1,0,0,0,243,5,1,0,0,0,244,245,3,82,41,0,245,248,3,78,39,
+		0,246,247,5,58,0,0,247,249,5,59,0,0,248,246,1,0,0,0,248,249,1,0,0,0,249,
+		7,1,0,0,0,250,251,3,82,41,0,251,252,5,101,0,0,252,253,3,60,30,0,253,9,
+		1,0,0,0,254,256,3,82,41,0,255,257,3,60,30,0,256,255,1,0,0,0,256,257,1,
+		0,0,0,257,11,1,0,0,0,258,260,3,14,7,0,259,258,1,0,0,0,259,260,1,0,0,0,
+		260,261,1,0,0,0,261,263,3,18,9,0,262,264,3,32,16,0,263,262,1,0,0,0,263,
+		264,1,0,0,0,264,266,1,0,0,0,265,267,3,36,18,0,266,265,1,0,0,0,266,267,
+		1,0,0,0,267,13,1,0,0,0,268,270,5,100,0,0,269,271,5,72,0,0,270,269,1,0,
+		0,0,270,271,1,0,0,0,271,272,1,0,0,0,272,277,3,16,8,0,273,274,5,118,0,0,
+		274,276,3,16,8,0,275,273,1,0,0,0,276,279,1,0,0,0,277,275,1,0,0,0,277,278,
+		1,0,0,0,278,15,1,0,0,0,279,277,1,0,0,0,280,285,3,82,41,0,281,282,5,114,
+		0,0,282,283,3,80,40,0,283,284,5,115,0,0,284,286,1,0,0,0,285,281,1,0,0,
+		0,285,286,1,0,0,0,286,287,1,0,0,0,287,288,5,7,0,0,288,289,5,114,0,0,289,
+		290,3,12,6,0,290,291,5,115,0,0,291,17,1,0,0,0,292,293,6,9,-1,0,293,294,
+		3,20,10,0,294,309,1,0,0,0,295,296,10,2,0,0,296,298,5,48,0,0,297,299,3,
+		26,13,0,298,297,1,0,0,0,298,299,1,0,0,0,299,300,1,0,0,0,300,308,3,18,9,
+		3,301,302,10,1,0,0,302,304,7,1,0,0,303,305,3,26,13,0,304,303,1,0,0,0,304,
+		305,1,0,0,0,305,306,1,0,0,0,306,308,3,18,9,2,307,295,1,0,0,0,307,301,1,
+		0,0,0,308,311,1,0,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,19,1,0,0,0,311,
+		309,1,0,0,0,312,327,3,24,12,0,313,314,5,94,0,0,314,319,3,22,11,0,315,316,
+		5,118,0,0,316,318,3,22,11,0,317,315,1,0,0,0,318,321,1,0,0,0,319,317,1,
+		0,0,0,319,320,1,0,0,0,320,327,1,0,0,0,321,319,1,0,0,0,322,323,5,114,0,
+		0,323,324,3,12,6,0,324,325,5,115,0,0,325,327,1,0,0,0,326,312,1,0,0,0,326,
+		313,1,0,0,0,326,322,1,0,0,0,327,21,1,0,0,0,328,329,5,114,0,0,329,334,3,
+		60,30,0,330,331,5,118,0,0,331,333,3,60,30,0,332,330,1,0,0,0,333,336,1,
+		0,0,0,334,332,1,0,0,0,334,335,1,0,0,0,335,337,1,0,0,0,336,334,1,0,0,0,
+		337,338,5,115,0,0,338,23,1,0,0,0,339,341,5,78,0,0,340,342,3,26,13,0,341,
+		340,1,0,0,0,341,342,1,0,0,0,342,343,1,0,0,0,343,348,3,28,14,0,344,345,
+		5,118,0,0,345,347,3,28,14,0,346,344,1,0,0,0,347,350,1,0,0,0,348,346,1,
+		0,0,0,348,349,1,0,0,0,349,360,1,0,0,0,350,348,1,0,0,0,351,352,5,39,0,0,
+		352,357,3,38,19,0,353,354,5,118,0,0,354,356,3,38,19,0,355,353,1,0,0,0,
+		356,359,1,0,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,361,1,0,0,0,359,357,
+		1,0,0,0,360,351,1,0,0,0,360,361,1,0,0,0,361,364,1,0,0,0,362,363,5,98,0,
+		0,363,365,3,60,30,0,364,362,1,0,0,0,364,365,1,0,0,0,365,369,1,0,0,0,366,
+		367,5,41,0,0,367,368,5,12,0,0,368,370,3,30,15,0,369,366,1,0,0,0,369,370,
+		1,0,0,0,370,373,1,0,0,0,371,372,5,42,0,0,372,374,3,60,30,0,373,371,1,0,
+		0,0,373,374,1,0,0,0,374,384,1,0,0,0,375,376,5,99,0,0,376,381,3,52,26,0,
+		377,378,5,118,0,0,378,380,3,52,26,0,379,377,1,0,0,0,380,383,1,0,0,0,381,
+		379,1,0,0,0,381,382,1,0,0,0,382,385,1,0,0,0,383,381,1,0,0,0,384,375,1,
+		0,0,0,384,385,1,0,0,0,385,25,1,0,0,0,386,387,7,2,0,0,387,27,1,0,0,0,388,
+		393,3,60,30,0,389,391,5,7,0,0,390,389,1,0,0,0,390,391,1,0,0,0,391,392,
+		1,0,0,0,392,394,3,82,41,0,393,390,1,0,0,0,393,394,1,0,0,0,394,409,1,0,
+		0,0,395,396,3,82,41,0,396,397,5,119,0,0,397,399,1,0,0,0,398,395,1,0,0,
+		0,398,399,1,0,0,0,399,400,1,0,0,0,400,406,5,109,0,0,401,402,5,31,0,0,402,
+		403,5,114,0,0,403,404,3,80,40,0,404,405,5,115,0,0,405,407,1,0,0,0,406,
+		401,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,388,1,0,0,0,408,398,1,
+		0,0,0,409,29,1,0,0,0,410,420,5,2,0,0,411,416,3,60,30,0,412,413,5,118,0,
+		0,413,415,3,60,30,0,414,412,1,0,0,0,415,418,1,0,0,0,416,414,1,0,0,0,416,
+		417,1,0,0,0,417,420,1,0,0,0,418,416,1,0,0,0,419,410,1,0,0,0,419,411,1,
+		0,0,0,420,31,1,0,0,0,421,422,5,65,0,0,422,423,5,12,0,0,423,428,3,34,17,
+		0,424,425,5,118,0,0,425,427,3,34,17,0,426,424,1,0,0,0,427,430,1,0,0,0,
+		428,426,1,0,0,0,428,429,1,0,0,0,429,33,1,0,0,0,430,428,1,0,0,0,431,433,
+		3,60,30,0,432,434,7,3,0,0,433,432,1,0,0,0,433,434,1,0,0,0,434,437,1,0,
+		0,0,435,436,5,60,0,0,436,438,7,4,0,0,437,435,1,0,0,0,437,438,1,0,0,0,438,
+		35,1,0,0,0,439,440,5,56,0,0,440,443,3,60,30,0,441,442,5,62,0,0,442,444,
+		3,60,30,0,443,441,1,0,0,0,443,444,1,0,0,0,444,452,1,0,0,0,445,446,5,62,
+		0,0,446,449,3,60,30,0,447,448,5,56,0,0,448,450,3,60,30,0,449,447,1,0,0,
+		0,449,450,1,0,0,0,450,452,1,0,0,0,451,439,1,0,0,0,451,445,1,0,0,0,452,
+		37,1,0,0,0,453,454,6,19,-1,0,454,455,3,42,21,0,455,481,1,0,0,0,456,457,
+		10,4,0,0,457,458,5,18,0,0,458,459,5,52,0,0,459,480,3,42,21,0,460,461,10,
+		3,0,0,461,462,3,40,20,0,462,463,5,52,0,0,463,471,3,42,21,0,464,465,5,63,
+		0,0,465,472,3,60,30,0,466,467,5,93,0,0,467,468,5,114,0,0,468,469,3,80,
+		40,0,469,470,5,115,0,0,470,472,1,0,0,0,471,464,1,0,0,0,471,466,1,0,0,0,
+		472,480,1,0,0,0,473,474,10,2,0,0,474,475,5,57,0,0,475,476,3,40,20,0,476,
+		477,5,52,0,0,477,478,3,42,21,0,478,480,1,0,0,0,479,456,1,0,0,0,479,460,
+		1,0,0,0,479,473,1,0,0,0,480,483,1,0,0,0,481,479,1,0,0,0,481,482,1,0,0,
+		0,482,39,1,0,0,0,483,481,1,0,0,0,484,486,5,46,0,0,485,484,1,0,0,0,485,
+		486,1,0,0,0,486,502,1,0,0,0,487,489,5,54,0,0,488,490,5,66,0,0,489,488,
+		1,0,0,0,489,490,1,0,0,0,490,502,1,0,0,0,491,493,5,75,0,0,492,494,5,66,
+		0,0,493,492,1,0,0,0,493,494,1,0,0,0,494,502,1,0,0,0,495,497,5,40,0,0,496,
+		498,5,66,0,0,497,496,1,0,0,0,497,498,1,0,0,0,498,502,1,0,0,0,499,502,5,
+		79,0,0,500,502,5,6,0,0,501,485,1,0,0,0,501,487,1,0,0,0,501,491,1,0,0,0,
+		501,495,1,0,0,0,501,499,1,0,0,0,501,500,1,0,0,0,502,41,1,0,0,0,503,505,
+		3,82,41,0,504,506,3,46,23,0,505,504,1,0,0,0,505,506,1,0,0,0,506,508,1,
+		0,0,0,507,509,3,48,24,0,508,507,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,
+		0,510,512,3,50,25,0,511,510,1,0,0,0,511,512,1,0,0,0,512,557,1,0,0,0,513,
+		515,5,127,0,0,514,516,3,48,24,0,515,514,1,0,0,0,515,516,1,0,0,0,516,518,
+		1,0,0,0,517,519,3,50,25,0,518,517,1,0,0,0,518,519,1,0,0,0,519,557,1,0,
+		0,0,520,521,3,82,41,0,521,530,5,114,0,0,522,527,3,60,30,0,523,524,5,118,
+		0,0,524,526,3,60,30,0,525,523,1,0,0,0,526,529,1,0,0,0,527,525,1,0,0,0,
+		527,528,1,0,0,0,528,531,1,0,0,0,529,527,1,0,0,0,530,522,1,0,0,0,530,531,
+		1,0,0,0,531,536,1,0,0,0,532,533,5,118,0,0,533,535,3,44,22,0,534,532,1,
+		0,0,0,535,538,1,0,0,0,536,534,1,0,0,0,536,537,1,0,0,0,537,539,1,0,0,0,
+		538,536,1,0,0,0,539,541,5,115,0,0,540,542,3,50,25,0,541,540,1,0,0,0,541,
+		542,1,0,0,0,542,557,1,0,0,0,543,544,5,114,0,0,544,545,3,12,6,0,545,547,
+		5,115,0,0,546,548,3,48,24,0,547,546,1,0,0,0,547,548,1,0,0,0,548,550,1,
+		0,0,0,549,551,3,50,25,0,550,549,1,0,0,0,550,551,1,0,0,0,551,557,1,0,0,
+		0,552,553,5,114,0,0,553,554,3,38,19,0,554,555,5,115,0,0,555,557,1,0,0,
+		0,556,503,1,0,0,0,556,513,1,0,0,0,556,520,1,0,0,0,556,543,1,0,0,0,556,
+		552,1,0,0,0,557,43,1,0,0,0,558,559,3,82,41,0,559,560,7,5,0,0,560,561,3,
+		60,30,0,561,45,1,0,0,0,562,563,5,95,0,0,563,573,5,128,0,0,564,565,5,7,
+		0,0,565,566,5,61,0,0,566,567,5,86,0,0,567,573,5,127,0,0,568,569,5,11,0,
+		0,569,573,3,82,41,0,570,571,5,84,0,0,571,573,3,82,41,0,572,562,1,0,0,0,
+		572,564,1,0,0,0,572,568,1,0,0,0,572,570,1,0,0,0,573,47,1,0,0,0,574,575,
+		5,83,0,0,575,576,7,6,0,0,576,577,5,114,0,0,577,579,3,60,30,0,578,580,5,
+		69,0,0,579,578,1,0,0,0,579,580,1,0,0,0,580,581,1,0,0,0,581,586,5,115,0,
+		0,582,583,5,73,0,0,583,584,5,114,0,0,584,585,5,128,0,0,585,587,5,115,0,
+		0,586,582,1,0,0,0,586,587,1,0,0,0,587,49,1,0,0,0,588,590,5,7,0,0,589,588,
+		1,0,0,0,589,590,1,0,0,0,590,591,1,0,0,0,591,596,3,82,41,0,592,593,5,114,
+		0,0,593,594,3,80,40,0,594,595,5,115,0,0,595,597,1,0,0,0,596,592,1,0,0,
+		0,596,597,1,0,0,0,597,51,1,0,0,0,598,599,3,82,41,0,599,600,5,7,0,0,600,
+		601,5,114,0,0,601,602,3,54,27,0,602,603,5,115,0,0,603,53,1,0,0,0,604,606,
+		3,82,41,0,605,604,1,0,0,0,605,606,1,0,0,0,606,617,1,0,0,0,607,608,5,68,
+		0,0,608,609,5,12,0,0,609,614,3,60,30,0,610,611,5,118,0,0,611,613,3,60,
+		30,0,612,610,1,0,0,0,613,616,1,0,0,0,614,612,1,0,0,0,614,615,1,0,0,0,615,
+		618,1,0,0,0,616,614,1,0,0,0,617,607,1,0,0,0,617,618,1,0,0,0,618,620,1,
+		0,0,0,619,621,3,32,16,0,620,619,1,0,0,0,620,621,1,0,0,0,621,623,1,0,0,
+		0,622,624,3,56,28,0,623,622,1,0,0,0,623,624,1,0,0,0,624,55,1,0,0,0,625,
+		626,7,7,0,0,626,634,3,58,29,0,627,628,7,7,0,0,628,629,5,10,0,0,629,630,
+		3,58,29,0,630,631,5,5,0,0,631,632,3,58,29,0,632,634,1,0,0,0,633,625,1,
+		0,0,0,633,627,1,0,0,0,634,57,1,0,0,0,635,636,5,90,0,0,636,645,5,70,0,0,
+		637,638,5,90,0,0,638,645,5,38,0,0,639,640,5,19,0,0,640,645,5,76,0,0,641,
+		642,3,60,30,0,642,643,7,8,0,0,643,645,1,0,0,0,644,635,1,0,0,0,644,637,
+		1,0,0,0,644,639,1,0,0,0,644,641,1,0,0,0,645,59,1,0,0,0,646,647,6,30,-1,
+		0,647,649,3,64,32,0,648,650,3,62,31,0,649,648,1,0,0,0,649,650,1,0,0,0,
+		650,654,1,0,0,0,651,652,5,58,0,0,652,654,3,60,30,3,653,646,1,0,0,0,653,
+		651,1,0,0,0,654,663,1,0,0,0,655,656,10,2,0,0,656,657,5,5,0,0,657,662,3,
+		60,30,3,658,659,10,1,0,0,659,660,5,64,0,0,660,662,3,60,30,2,661,655,1,
+		0,0,0,661,658,1,0,0,0,662,665,1,0,0,0,663,661,1,0,0,0,663,664,1,0,0,0,
+		664,61,1,0,0,0,665,663,1,0,0,0,666,667,3,68,34,0,667,668,3,64,32,0,668,
+		722,1,0,0,0,669,671,5,51,0,0,670,672,5,58,0,0,671,670,1,0,0,0,671,672,
+		1,0,0,0,672,673,1,0,0,0,673,722,5,59,0,0,674,676,5,51,0,0,675,677,5,58,
+		0,0,676,675,1,0,0,0,676,677,1,0,0,0,677,678,1,0,0,0,678,679,5,25,0,0,679,
+		680,5,39,0,0,680,722,3,64,32,0,681,683,5,58,0,0,682,681,1,0,0,0,682,683,
+		1,0,0,0,683,684,1,0,0,0,684,685,5,10,0,0,685,686,3,64,32,0,686,687,5,5,
+		0,0,687,688,3,64,32,0,688,722,1,0,0,0,689,691,5,58,0,0,690,689,1,0,0,0,
+		690,691,1,0,0,0,691,692,1,0,0,0,692,693,5,45,0,0,693,694,5,114,0,0,694,
+		695,3,12,6,0,695,696,5,115,0,0,696,722,1,0,0,0,697,699,5,58,0,0,698,697,
+		1,0,0,0,698,699,1,0,0,0,699,700,1,0,0,0,700,701,5,45,0,0,701,702,5,114,
+		0,0,702,707,3,60,30,0,703,704,5,118,0,0,704,706,3,60,30,0,705,703,1,0,
+		0,0,706,709,1,0,0,0,707,705,1,0,0,0,707,708,1,0,0,0,708,710,1,0,0,0,709,
+		707,1,0,0,0,710,711,5,115,0,0,711,722,1,0,0,0,712,714,5,58,0,0,713,712,
+		1,0,0,0,713,714,1,0,0,0,714,715,1,0,0,0,715,716,7,9,0,0,716,719,3,64,32,
+		0,717,718,5,29,0,0,718,720,3,64,32,0,719,717,1,0,0,0,719,720,1,0,0,0,720,
+		722,1,0,0,0,721,666,1,0,0,0,721,669,1,0,0,0,721,674,1,0,0,0,721,682,1,
+		0,0,0,721,690,1,0,0,0,721,698,1,0,0,0,721,713,1,0,0,0,722,63,1,0,0,0,723,
+		724,6,32,-1,0,724,728,3,70,35,0,725,726,7,10,0,0,726,728,3,64,32,4,727,
+		723,1,0,0,0,727,725,1,0,0,0,728,758,1,0,0,0,729,730,10,3,0,0,730,731,7,
+		11,0,0,731,757,3,64,32,4,732,733,10,2,0,0,733,734,7,10,0,0,734,757,3,64,
+		32,3,735,736,10,1,0,0,736,737,5,113,0,0,737,757,3,64,32,2,738,739,10,7,
+		0,0,739,740,5,116,0,0,740,745,3,66,33,0,741,742,5,118,0,0,742,744,3,66,
+		33,0,743,741,1,0,0,0,744,747,1,0,0,0,745,743,1,0,0,0,745,746,1,0,0,0,746,
+		748,1,0,0,0,747,745,1,0,0,0,748,749,5,117,0,0,749,757,1,0,0,0,750,751,
+		10,6,0,0,751,752,5,121,0,0,752,757,3,78,39,0,753,754,10,5,0,0,754,755,
+		5,119,0,0,755,757,3,82,41,0,756,729,1,0,0,0,756,732,1,0,0,0,756,735,1,
+		0,0,0,756,738,1,0,0,0,756,750,1,0,0,0,756,753,1,0,0,0,757,760,1,0,0,0,
+		758,756,1,0,0,0,758,759,1,0,0,0,759,65,1,0,0,0,760,758,1,0,0,0,761,776,
+		3,60,30,0,762,764,3,60,30,0,763,762,1,0,0,0,763,764,1,0,0,0,764,765,1,
+		0,0,0,765,767,5,123,0,0,766,768,3,60,30,0,767,766,1,0,0,0,767,768,1,0,
+		0,0,768,773,1,0,0,0,769,771,5,123,0,0,770,772,3,60,30,0,771,770,1,0,0,
+		0,771,772,1,0,0,0,772,774,1,0,0,0,773,769,1,0,0,0,773,774,1,0,0,0,774,
+		776,1,0,0,0,775,761,1,0,0,0,775,763,1,0,0,0,776,67,1,0,0,0,777,778,7,12,
+		0,0,778,69,1,0,0,0,779,901,5,59,0,0,780,901,7,13,0,0,781,901,5,128,0,0,
+		782,901,7,14,0,0,783,901,5,127,0,0,784,785,3,78,39,0,785,786,5,127,0,0,
+		786,901,1,0,0,0,787,788,5,49,0,0,788,790,5,127,0,0,789,791,3,82,41,0,790,
+		789,1,0,0,0,790,791,1,0,0,0,791,901,1,0,0,0,792,901,3,76,38,0,793,795,
+		5,13,0,0,794,796,3,60,30,0,795,794,1,0,0,0,795,796,1,0,0,0,796,798,1,0,
+		0,0,797,799,3,74,37,0,798,797,1,0,0,0,799,800,1,0,0,0,800,798,1,0,0,0,
+		800,801,1,0,0,0,801,804,1,0,0,0,802,803,5,27,0,0,803,805,3,60,30,0,804,
+		802,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,807,5,28,0,0,807,901,1,
+		0,0,0,808,809,7,15,0,0,809,810,5,114,0,0,810,811,3,60,30,0,811,812,5,7,
+		0,0,812,813,3,78,39,0,813,814,5,115,0,0,814,901,1,0,0,0,815,816,5,34,0,
+		0,816,817,5,114,0,0,817,818,3,82,41,0,818,819,5,39,0,0,819,820,3,60,30,
+		0,820,821,5,115,0,0,821,901,1,0,0,0,822,823,5,32,0,0,823,824,5,114,0,0,
+		824,825,3,12,6,0,825,826,5,115,0,0,826,901,1,0,0,0,827,828,5,114,0,0,828,
+		829,3,12,6,0,829,830,5,115,0,0,830,901,1,0,0,0,831,832,3,82,41,0,832,859,
+		5,114,0,0,833,860,5,109,0,0,834,836,3,26,13,0,835,834,1,0,0,0,835,836,
+		1,0,0,0,836,837,1,0,0,0,837,842,3,60,30,0,838,839,5,118,0,0,839,841,3,
+		60,30,0,840,838,1,0,0,0,841,844,1,0,0,0,842,840,1,0,0,0,842,843,1,0,0,
+		0,843,846,1,0,0,0,844,842,1,0,0,0,845,835,1,0,0,0,845,846,1,0,0,0,846,
+		857,1,0,0,0,847,848,5,65,0,0,848,849,5,12,0,0,849,854,3,34,17,0,850,851,
+		5,118,0,0,851,853,3,34,17,0,852,850,1,0,0,0,853,856,1,0,0,0,854,852,1,
+		0,0,0,854,855,1,0,0,0,855,858,1,0,0,0,856,854,1,0,0,0,857,847,1,0,0,0,
+		857,858,1,0,0,0,858,860,1,0,0,0,859,833,1,0,0,0,859,845,1,0,0,0,860,861,
+		1,0,0,0,861,868,5,115,0,0,862,863,5,36,0,0,863,864,5,114,0,0,864,865,5,
+		98,0,0,865,866,3,60,30,0,866,867,5,115,0,0,867,869,1,0,0,0,868,862,1,0,
+		0,0,868,869,1,0,0,0,869,871,1,0,0,0,870,872,3,72,36,0,871,870,1,0,0,0,
+		871,872,1,0,0,0,872,901,1,0,0,0,873,882,5,116,0,0,874,879,3,60,30,0,875,
+		876,5,118,0,0,876,878,3,60,30,0,877,875,1,0,0,0,878,881,1,0,0,0,879,877,
+		1,0,0,0,879,880,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,0,882,874,1,0,0,
+		0,882,883,1,0,0,0,883,884,1,0,0,0,884,901,5,117,0,0,885,886,5,114,0,0,
+		886,889,3,60,30,0,887,888,5,118,0,0,888,890,3,60,30,0,889,887,1,0,0,0,
+		890,891,1,0,0,0,891,889,1,0,0,0,891,892,1,0,0,0,892,893,1,0,0,0,893,894,
+		5,115,0,0,894,901,1,0,0,0,895,896,5,114,0,0,896,897,3,60,30,0,897,898,
+		5,115,0,0,898,901,1,0,0,0,899,901,3,82,41,0,900,779,1,0,0,0,900,780,1,
+		0,0,0,900,781,1,0,0,0,900,782,1,0,0,0,900,783,1,0,0,0,900,784,1,0,0,0,
+		900,787,1,0,0,0,900,792,1,0,0,0,900,793,1,0,0,0,900,808,1,0,0,0,900,815,
+		1,0,0,0,900,822,1,0,0,0,900,827,1,0,0,0,900,831,1,0,0,0,900,873,1,0,0,
+		0,900,885,1,0,0,0,900,895,1,0,0,0,900,899,1,0,0,0,901,71,1,0,0,0,902,908,
+		5,67,0,0,903,909,3,82,41,0,904,905,5,114,0,0,905,906,3,54,27,0,906,907,
+		5,115,0,0,907,909,1,0,0,0,908,903,1,0,0,0,908,904,1,0,0,0,909,73,1,0,0,
+		0,910,911,5,97,0,0,911,912,3,60,30,0,912,913,5,85,0,0,913,914,3,60,30,
+		0,914,75,1,0,0,0,915,916,5,124,0,0,916,923,3,82,41,0,917,918,5,125,0,0,
+		918,923,3,82,41,0,919,920,5,123,0,0,920,923,3,82,41,0,921,923,5,126,0,
+		0,922,915,1,0,0,0,922,917,1,0,0,0,922,919,1,0,0,0,922,921,1,0,0,0,923,
+		77,1,0,0,0,924,935,3,82,41,0,925,926,5,114,0,0,926,931,5,128,0,0,927,928,
+		5,118,0,0,928,930,5,128,0,0,929,927,1,0,0,0,930,933,1,0,0,0,931,929,1,
+		0,0,0,931,932,1,0,0,0,932,934,1,0,0,0,933,931,1,0,0,0,934,936,5,115,0,
+		0,935,925,1,0,0,0,935,936,1,0,0,0,936,944,1,0,0,0,937,939,5,116,0,0,938,
+		940,5,128,0,0,939,938,1,0,0,0,939,940,1,0,0,0,940,941,1,0,0,0,941,943,
+		5,117,0,0,942,937,1,0,0,0,943,946,1,0,0,0,944,942,1,0,0,0,944,945,1,0,
+		0,0,945,960,1,0,0,0,946,944,1,0,0,0,947,948,3,82,41,0,948,949,5,103,0,
+		0,949,954,3,78,39,0,950,951,5,118,0,0,951,953,3,78,39,0,952,950,1,0,0,
+		0,953,956,1,0,0,0,954,952,1,0,0,0,954,955,1,0,0,0,955,957,1,0,0,0,956,
+		954,1,0,0,0,957,958,5,105,0,0,958,960,1,0,0,0,959,924,1,0,0,0,959,947,
+		1,0,0,0,960,79,1,0,0,0,961,966,3,82,41,0,962,963,5,118,0,0,963,965,3,82,
+		41,0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,1,0,0,0,966,967,1,0,0,0,967,
+		81,1,0,0,0,968,966,1,0,0,0,969,973,5,131,0,0,970,973,5,132,0,0,971,973,
+		3,84,42,0,972,969,1,0,0,0,972,970,1,0,0,0,972,971,1,0,0,0,973,83,1,0,0,
+		0,974,975,7,16,0,0,975,85,1,0,0,0,140,89,96,101,107,110,118,125,134,143,
+		148,152,158,168,180,185,192,199,203,207,221,235,240,242,248,256,259,263,
+		266,270,277,285,298,304,307,309,319,326,334,341,348,357,360,364,369,373,
+		381,384,390,393,398,406,408,416,419,428,433,437,443,449,451,471,479,481,
+		485,489,493,497,501,505,508,511,515,518,527,530,536,541,547,550,556,572,
+		579,586,589,596,605,614,617,620,623,633,644,649,653,661,663,671,676,682,
+		690,698,707,713,719,721,727,745,756,758,763,767,771,773,775,790,795,800,
+		804,835,842,845,854,857,859,868,871,879,882,891,900,908,922,931,935,939,
+		944,954,959,966,972
 	};
 
 	public static readonly ATN _ATN =

@@ -396,19 +396,12 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitFrameBound([NotNull] QueryLakeParser.FrameBoundContext context);
 	/// <summary>
-	/// Visit a parse tree produced by the <c>primary</c>
+	/// Visit a parse tree produced by the <c>predicated</c>
 	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitPrimary([NotNull] QueryLakeParser.PrimaryContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>unary</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitUnary([NotNull] QueryLakeParser.UnaryContext context);
+	Result VisitPredicated([NotNull] QueryLakeParser.PredicatedContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>not</c>
 	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
@@ -416,27 +409,6 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitNot([NotNull] QueryLakeParser.NotContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>arithmetic</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitArithmetic([NotNull] QueryLakeParser.ArithmeticContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>comparison</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitComparison([NotNull] QueryLakeParser.ComparisonContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>isDistinctFrom</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitIsDistinctFrom([NotNull] QueryLakeParser.IsDistinctFromContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>and</c>
 	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
@@ -452,61 +424,96 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitOr([NotNull] QueryLakeParser.OrContext context);
 	/// <summary>
-	/// Visit a parse tree produced by the <c>subscript</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// Visit a parse tree produced by the <c>comparison</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitSubscript([NotNull] QueryLakeParser.SubscriptContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>postfixCast</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitPostfixCast([NotNull] QueryLakeParser.PostfixCastContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>fieldAccess</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitFieldAccess([NotNull] QueryLakeParser.FieldAccessContext context);
+	Result VisitComparison([NotNull] QueryLakeParser.ComparisonContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>isNull</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitIsNull([NotNull] QueryLakeParser.IsNullContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>isDistinctFrom</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitIsDistinctFrom([NotNull] QueryLakeParser.IsDistinctFromContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>between</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitBetween([NotNull] QueryLakeParser.BetweenContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>inSubquery</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitInSubquery([NotNull] QueryLakeParser.InSubqueryContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>inList</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitInList([NotNull] QueryLakeParser.InListContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>like</c>
-	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitLike([NotNull] QueryLakeParser.LikeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>primary</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPrimary([NotNull] QueryLakeParser.PrimaryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>unary</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitUnary([NotNull] QueryLakeParser.UnaryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>arithmetic</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitArithmetic([NotNull] QueryLakeParser.ArithmeticContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>subscript</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubscript([NotNull] QueryLakeParser.SubscriptContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>postfixCast</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPostfixCast([NotNull] QueryLakeParser.PostfixCastContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>fieldAccess</c>
+	/// labeled alternative in <see cref="QueryLakeParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFieldAccess([NotNull] QueryLakeParser.FieldAccessContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>index</c>
 	/// labeled alternative in <see cref="QueryLakeParser.sliceOrIndex"/>.

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json;
+using QueryLake.Errors;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Sql;
+
+/// <summary>
+/// Runs the same queries on QueryLake and on DuckDB over real data neither wrote (vega-datasets: flights,
+/// Seattle weather, cars, airports) and compares the results value by value. Queries with ORDER BY compare
+/// in order; the others as multisets. A query that fails in DuckDB must fail in QueryLake too.
+/// </summary>
+public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTests.Fixture>
+{
+    public sealed class Fixture : IDisposable
+    {
+        public TempDir Dir { get; } = new();
+        public QueryLakeSession Session { get; }
+        public Dictionary<string, JsonElement> DuckDb { get; } = [];
+
+        public Fixture()
+        {
+            var queriesFile = Dir.File("queries.json");
+            File.WriteAllText(queriesFile, JsonSerializer.Serialize(Queries));
+            var results = JsonDocument.Parse(Oracles.RunNode("duckdb-diff.mjs", Dir.Path, queriesFile)).RootElement;
+            for (int i = 0; i < Queries.Length; i++) DuckDb[Queries[i]] = results[i].Clone();
+            Session = QueryLakeSession.Open(Dir.File("lake"));
+            foreach (var t in new[] { "flights", "weather", "cars", "airports" })
+                Session.Execute($"CREATE DATASET {t} AS SELECT * FROM '{Dir.File(t + ".arrow")}'");
+        }
+
+        public void Dispose()
+        {
+            Session.Dispose();
+            Dir.Dispose();
+        }
+    }
+
+    private readonly Fixture _f;
+
+    public DuckDbDifferentialTests(Fixture f) => _f = f;
+
+    public static readonly string[] Queries =
+    [
+        "SELECT count(*), sum(delay), avg(delay), min(delay), max(delay), min(time), max(time) FROM flights",
+        "SELECT count(*) FROM flights WHERE delay > 60 AND distance < 500",
+        "SELECT count(*) FROM flights WHERE delay BETWEEN -5 AND 5 OR distance IN (300, 400, 500)",
+        "SELECT distance // 250 AS bucket, count(*), avg(delay), min(time) FROM flights GROUP BY 1 ORDER BY bucket",
+        "SELECT delay, count(*) AS n FROM flights GROUP BY delay HAVING count(*) > 3000 ORDER BY n DESC, delay",
+        "SELECT count(DISTINCT delay), count(DISTINCT distance) FROM flights",
+        "SELECT delay, distance, time FROM flights ORDER BY delay DESC, distance DESC, time DESC LIMIT 10",
+        "SELECT delay, distance FROM flights ORDER BY distance, delay LIMIT 5 OFFSET 100",
+        "SELECT CASE WHEN delay < 0 THEN 'early' WHEN delay < 15 THEN 'on time' ELSE 'late' END AS status, count(*) FROM flights GROUP BY 1 ORDER BY 1",
+        "SELECT sum(CASE WHEN delay > 30 THEN 1 ELSE 0 END), sum(distance * 2 + 1) FROM flights",
+        "SELECT weather, count(*), round(avg(temp_max), 3), max(precipitation) FROM weather GROUP BY weather ORDER BY weather",
+        "SELECT year(date) AS y, month(date) AS m, avg(temp_max) FROM weather GROUP BY ALL ORDER BY y, m",
+        "SELECT date, temp_max FROM weather WHERE date >= '2015-06-01' AND date < '2015-06-08' ORDER BY date",
+        "SELECT count(*) FROM weather WHERE weather LIKE 'r%' OR weather ILIKE 'SUN'",
+        "SELECT weather, count(*) FROM weather WHERE weather NOT IN ('rain', 'sun') GROUP BY weather ORDER BY 2 DESC",
+        "SELECT extract(year FROM date), count(*) FROM weather GROUP BY 1 ORDER BY 1",
+        "SELECT Origin, count(*), avg(Horsepower), avg(Miles_per_Gallon) FROM cars GROUP BY Origin ORDER BY Origin",
+        "SELECT count(*), count(Miles_per_Gallon), count(Horsepower) FROM cars",
+        "SELECT Name FROM cars WHERE Miles_per_Gallon IS NULL ORDER BY Name",
+        "SELECT Cylinders, coalesce(avg(Horsepower), -1) FROM cars GROUP BY Cylinders ORDER BY Cylinders",
+        "SELECT upper(substr(Name, 1, 5)), length(Name) FROM cars ORDER BY Name LIMIT 5",
+        "SELECT nullif(Cylinders, 4), count(*) FROM cars GROUP BY 1 ORDER BY 1 NULLS FIRST",
+        "SELECT state, count(*) AS n FROM airports GROUP BY state ORDER BY n DESC, state LIMIT 5",
+        "SELECT a.state, count(*) FROM airports a JOIN (SELECT state FROM airports GROUP BY state HAVING count(*) > 100) big ON a.state = big.state GROUP BY a.state ORDER BY 1",
+        "SELECT count(*) FROM airports a LEFT JOIN airports b ON a.iata = b.iata AND b.state = 'CA'",
+        "SELECT a.city, b.city FROM airports a JOIN airports b ON a.city = b.city AND a.iata < b.iata WHERE a.state = 'AK' ORDER BY 1, 2",
+        "SELECT state FROM airports WHERE country = 'USA' INTERSECT SELECT state FROM airports WHERE latitude > 45",
+        "SELECT state FROM airports EXCEPT SELECT state FROM airports WHERE longitude > -100",
+        "SELECT count(*) FROM (SELECT state FROM airports UNION SELECT weather FROM weather)",
+        "SELECT count(*) FROM (SELECT state FROM airports UNION ALL SELECT weather FROM weather)",
+        "WITH s AS (SELECT state, count(*) AS n FROM airports GROUP BY state) SELECT max(n), min(n) FROM s",
+        "SELECT name FROM airports WHERE state = (SELECT state FROM airports GROUP BY state ORDER BY count(*) DESC LIMIT 1) AND latitude > 34 ORDER BY name LIMIT 5",
+        "SELECT count(*) FROM airports WHERE state IN (SELECT DISTINCT state FROM airports WHERE latitude < 20)",
+        "SELECT DISTINCT country FROM airports ORDER BY country",
+        "SELECT 1 + 2 * 3, 7 / 2, 7 // 2, -7 // 2, 7 % 3, -7 % 2, 2.5 * 4, NULL + 1",
+        "SELECT 1 / 0, -1 / 0, 1 // 0, 1 % 0",
+        "SELECT NULL = NULL, NULL AND false, NULL OR true, NOT NULL, 1 IS DISTINCT FROM NULL, NULL IS NOT DISTINCT FROM NULL",
+        "SELECT CAST('42' AS INTEGER) + 1, CAST(3.7 AS INTEGER), CAST(-2.5 AS BIGINT), TRY_CAST('x' AS INTEGER), CAST(1 AS VARCHAR) || 'a'",
+        "SELECT 'a' < 'B', 'abc' LIKE 'a_c', 'abc' LIKE '%bc', 'a%c' LIKE 'a\\%c', 'a%c' LIKE 'a!%c' ESCAPE '!', 'abc' LIKE 'a!%c' ESCAPE '!'",
+        "SELECT 9223372036854775807 + 1",
+        "SELECT CAST('nope' AS INTEGER)",
+        "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) t(x, y) WHERE y IS NOT NULL ORDER BY x",
+    ];
+
+    public static TheoryData<int> Indexes() => new(Enumerable.Range(0, Queries.Length));
+
+    [Theory]
+    [MemberData(nameof(Indexes))]
+    public void Same_results_as_DuckDB(int index)
+    {
+        var sql = Queries[index];
+        var expected = _f.DuckDb[sql];
+        if (expected.TryGetProperty("error", out var error))
+        {
+            var e = Assert.ThrowsAny<QueryLakeException>(() => _f.Session.Query(sql));
+            Assert.False(string.IsNullOrEmpty(e.Message), $"DuckDB failed with {error}; QueryLake must fail too");
+            return;
+        }
+        var ours = _f.Session.Query(sql).Rows().Select(r => r.Select(Canonical).ToList()).ToList();
+        var theirs = expected.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().Select(Canonical).ToList()).ToList();
+        Assert.True(theirs.Count == ours.Count, $"{sql}\nDuckDB returned {theirs.Count} rows, QueryLake {ours.Count}\nDuckDB: {Show(theirs.Take(5))}\nQueryLake: {Show(ours.Take(5))}");
+        if (!sql.Contains("ORDER BY", StringComparison.Ordinal))
+        {
+            ours = ours.OrderBy(Show, StringComparer.Ordinal).ToList();
+            theirs = theirs.OrderBy(Show, StringComparer.Ordinal).ToList();
+        }
+        for (int r = 0; r < ours.Count; r++)
+        {
+            Assert.True(ours[r].Count == theirs[r].Count, $"{sql}: row {r} has {ours[r].Count} columns, DuckDB {theirs[r].Count}");
+            for (int c = 0; c < ours[r].Count; c++)
+                Assert.True(Same(theirs[r][c], ours[r][c]), $"{sql}\nrow {r}, column {c}: DuckDB {Show([theirs[r]])}, QueryLake {Show([ours[r]])}");
+        }
+    }
+
+    private static string Show(IEnumerable<List<object?>> rows) => string.Join("; ", rows.Select(Show));
+    private static string Show(List<object?> row) => string.Join(" | ", row.Select(v => v switch { null => "NULL", double d => d.ToString("R", CultureInfo.InvariantCulture), _ => v.ToString() }));
+
+    /// <summary>Numbers become double (ints stay exact as decimal), dates yyyy-MM-dd, the rest as is.</summary>
+    private static object? Canonical(object? v) => v switch
+    {
+        null => null,
+        long or int or short or sbyte or byte or ushort or uint or ulong => Convert.ToDecimal(v, CultureInfo.InvariantCulture),
+        double d => d,
+        float f => (double)f,
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => v,
+    };
+
+    private static object? Canonical(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Object => e.GetProperty("f") switch
+        {
+            { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
+            { ValueKind: JsonValueKind.String } s => s.GetString() switch { "Infinity" => double.PositiveInfinity, "-Infinity" => double.NegativeInfinity, _ => double.NaN },
+            _ => double.NaN,
+        },
+        JsonValueKind.String when decimal.TryParse(e.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d) && !e.GetString()!.Contains('-', StringComparison.Ordinal) || e.GetString() is ['-', _, ..] && decimal.TryParse(e.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            => decimal.Parse(e.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+        _ => e.GetString(),
+    };
+
+    private static bool Same(object? a, object? b)
+    {
+        if (a is null || b is null) return a is null && b is null;
+        double? x = a switch { double d => d, decimal m => (double)m, _ => null };
+        double? y = b switch { double d => d, decimal m => (double)m, _ => null };
+        if (x is { } p && y is { } q)
+        {
+            if (double.IsNaN(p) || double.IsNaN(q)) return double.IsNaN(p) && double.IsNaN(q);
+            if (double.IsInfinity(p) || double.IsInfinity(q)) return p == q;
+            return Math.Abs(p - q) <= 1e-9 * Math.Max(1, Math.Max(Math.Abs(p), Math.Abs(q)));
+        }
+        return Equals(a, b);
+    }
+}
