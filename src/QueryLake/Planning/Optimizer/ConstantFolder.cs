@@ -28,6 +28,21 @@ internal static class ConstantFolder
             CaseWhen w => w with { Branches = w.Branches.Select(b => (FoldTree(b.When), FoldTree(b.Then))).ToList(), Else = w.Else is null ? null : FoldTree(w.Else) },
             _ => e,
         };
-        return TryFold(withChildren) ?? withChildren;
+        return TryFold(withChildren) ?? Simplify(withChildren);
+    }
+
+    /// <summary>Boolean identities that hold under three-valued logic: x AND true = x, x AND false = false,
+    /// x OR false = x, x OR true = true.</summary>
+    private static BoundExpr Simplify(BoundExpr e)
+    {
+        if (e is not Call { Function.Name: "AND" or "OR", Args: [var a, var b] } c) return e;
+        bool and = c.Function.Name == "AND";
+        foreach (var (lit, other) in new[] { (a, b), (b, a) })
+        {
+            if (lit is not Literal { Value: bool v }) continue;
+            if (v == and) return other;          // AND true / OR false
+            return new Literal(!and, c.Type);   // AND false / OR true
+        }
+        return e;
     }
 }

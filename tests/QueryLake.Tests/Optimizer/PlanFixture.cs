@@ -1,0 +1,30 @@
+using QueryLake.Sessions;
+
+namespace QueryLake.Tests.Optimizer;
+
+/// <summary>A lake with a wide dataset (with a blob column) and a small one, for plan-text tests.</summary>
+public sealed class PlanFixture : IDisposable
+{
+    public QueryLakeSession Session { get; } = QueryLakeSession.Open();
+
+    public PlanFixture()
+    {
+        Session.Execute("""
+            CREATE DATASET t (a BIGINT, b VARCHAR, c DOUBLE, img BLOB);
+            INSERT INTO t VALUES (1, 'x', 0.5, NULL), (2, 'y', 0.7, NULL), (3, 'z', 0.9, NULL);
+            CREATE DATASET small (a BIGINT, label VARCHAR);
+            INSERT INTO small VALUES (1, 'x');
+            """);
+    }
+
+    /// <summary>The optimized plan text, with the named rules switched off.</summary>
+    public string Explain(string sql, params string[] disabled)
+    {
+        Session.DisabledRules.Clear();
+        Session.DisabledRules.UnionWith(disabled);
+        try { return (string)Session.Query("EXPLAIN " + sql).Rows().Single()[0]!; }
+        finally { Session.DisabledRules.Clear(); }
+    }
+
+    public void Dispose() => Session.Dispose();
+}
