@@ -10,14 +10,7 @@ namespace QueryLake.Tests.Storage;
 /// committed version, with every committed append complete and nothing committed lost.</summary>
 public sealed class CrashRecoveryTests
 {
-    private static string WriterDll()
-    {
-        var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string tfm = Path.GetFileName(baseDir), config = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
-        var dll = Path.Combine(Oracles.Root, "tests", "QueryLake.CrashWriter", "bin", config, tfm, "QueryLake.CrashWriter.dll");
-        Assert.True(File.Exists(dll), $"crash writer not built at {dll}");
-        return dll;
-    }
+    private static string WriterDll() => Programs.Dll("QueryLake.CrashWriter", "QueryLake.CrashWriter");
 
     [Fact]
     public void Killing_a_writer_mid_append_never_leaves_a_half_visible_version()

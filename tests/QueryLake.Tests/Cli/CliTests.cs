@@ -1,0 +1,65 @@
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Cli;
+
+/// <summary>The querylake command as a user runs it: arguments, output formats, exit codes, errors on stderr.</summary>
+public sealed class CliTests
+{
+    private static readonly string Cli = Programs.Dll("QueryLake.Cli", "querylake");
+
+    [Fact]
+    public void Runs_statements_in_order_and_prints_csv_with_empty_nulls()
+    {
+        using var dir = new TempDir();
+        var (exit, stdout, stderr) = Programs.Run(Cli, null, dir.Path,
+            "-c", "CREATE DATASET t (a INTEGER, b VARCHAR)",
+            "-c", "INSERT INTO t VALUES (1, 'x,y'), (2, NULL)",
+            "-c", "SELECT a, b FROM t ORDER BY a", "--format", "csv");
+        Assert.Equal("", stderr);
+        Assert.Equal(0, exit);
+        Assert.EndsWith("a,b\n1,\"x,y\"\n2,\n", stdout.Replace("\r", ""));
+        // The lake persists between runs.
+        (exit, stdout, _) = Programs.Run(Cli, null, dir.Path, "-c", "SELECT count(*) AS n FROM t", "--format", "json");
+        Assert.Equal(0, exit);
+        Assert.Equal("[{\"n\":2}]", stdout.Trim());
+    }
+
+    [Fact]
+    public void Errors_go_to_stderr_with_exit_code_1()
+    {
+        var (exit, stdout, stderr) = Programs.Run(Cli, null, "-c", "SELECT 1", "-c", "SELEC 2");
+        Assert.Equal(1, exit);
+        Assert.StartsWith("Error: 1:1: syntax error", stderr);
+        Assert.Contains("1 row", stdout);
+    }
+
+    [Fact]
+    public void Reads_statements_from_a_file_and_prints_tables_and_markdown()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("q.sql"), "SELECT 42 AS answer;\nSELECT 'a' AS s, NULL AS n;");
+        var (exit, stdout, _) = Programs.Run(Cli, null, "-f", dir.File("q.sql"));
+        Assert.Equal(0, exit);
+        Assert.Contains("│ answer │", stdout);
+        Assert.Contains("│     42 │", stdout);
+        (exit, stdout, _) = Programs.Run(Cli, null, "-f", dir.File("q.sql"), "--format", "markdown");
+        Assert.Contains("| a | NULL |", stdout);
+    }
+
+    [Fact]
+    public void Without_commands_it_reads_statements_from_stdin()
+    {
+        var (exit, stdout, _) = Programs.Run(Cli, "SELECT 1 +\n 1 AS two;\nSELECT 'done' AS s;\n", "--format", "csv");
+        Assert.Equal(0, exit);
+        Assert.Equal("two\n2\ns\ndone\n", stdout.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_explained()
+    {
+        var (exit, _, stderr) = Programs.Run(Cli, null, "--format", "xml", "-c", "SELECT 1");
+        Assert.Equal(1, exit);
+        Assert.Contains("unknown format 'xml'", stderr);
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Every test, from a fresh machine with only the .NET SDK and Node.js: installs the oracles (apache-arrow,
+# DuckDB, codecs, vega-datasets) and the parser generator from the committed lock files, checks that the
+# committed parser matches the grammar, then runs the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+npm ci --prefix tests/oracles --no-audit --no-fund
+npm ci --prefix grammar --no-audit --no-fund
+bash grammar/generate.sh --check
+dotnet test QueryLake.sln -c Release
