@@ -1,0 +1,38 @@
+using QueryLake.Functions;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Sql;
+
+public sealed class FunctionReferenceTests
+{
+    [Fact]
+    public void Docs_function_reference_is_generated_from_the_metadata()
+    {
+        var path = Path.Combine(Oracles.Root, "docs", "functions.md");
+        var expected = FunctionReference.Render(FunctionRegistry.Default);
+        if (Environment.GetEnvironmentVariable("QL_UPDATE_DOCS") == "1") File.WriteAllText(path, expected);
+        Assert.True(File.Exists(path) && File.ReadAllText(path) == expected, "docs/functions.md is out of date: run QL_UPDATE_DOCS=1 dotnet test --filter FunctionReference");
+    }
+
+    [Fact]
+    public void Every_documented_example_runs()
+    {
+        using var session = QueryLakeSession.Open();
+        foreach (var f in FunctionRegistry.Default.Scalars)
+        {
+            var sql = f.Example.Split(" → ")[0];
+            var result = session.Query(sql);
+            Assert.Equal(1, result.RowCount);
+            if (f.Example.Contains(" → ", StringComparison.Ordinal))
+            {
+                var want = f.Example.Split(" → ")[1].Trim('\'');
+                var got = SqlLogicTests.Render(result.Rows().Single()[0]);
+                var inv = System.Globalization.CultureInfo.InvariantCulture;
+                bool same = want == got || (double.TryParse(want, inv, out var a) && double.TryParse(got, inv, out var b) && a == b);
+                Assert.True(same, $"{f.Name}: example {f.Example} gives {got}");
+            }
+        }
+    }
+}
