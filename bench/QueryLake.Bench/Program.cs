@@ -10,6 +10,12 @@ using QueryLake.Storage;
 // The storage benchmark harness. It measures QueryLake's appends, takes and scans next to the machine's
 // physical limits, measured in the same run, and prints medians and ratios.
 // usage: dotnet run -c Release --project bench/QueryLake.Bench -- [--dir DIR] [--rows N] [--blobs N] [--repeat N]
+//        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
+if (args is ["sql", ..])
+{
+    SqlBench.Run(args[1..]);
+    return;
+}
 var opts = ParseArgs(args);
 var root = Path.Combine(opts.Dir, "ql-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(root);

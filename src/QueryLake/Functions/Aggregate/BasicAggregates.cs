@@ -120,18 +120,54 @@ internal static class BasicAggregates
 
     private sealed class MinMaxState(DataType type, bool max) : AggregateState
     {
+        // Typed accumulators for int64 and float64 (no boxing); other types keep .NET values.
+        private long[] _longs = new long[16];
+        private double[] _doubles = new double[16];
+        private bool[] _has = new bool[16];
         private object?[] _best = new object?[16];
 
         public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
         {
             var x = CastKernel.Cast(input!, type, false);
+            int needed = 0;
+            foreach (var g in groups) needed = Math.Max(needed, g + 1);
+            Grow(ref _has, needed);
+            switch (x)
+            {
+                case PrimitiveArray<long> l:
+                {
+                    Grow(ref _longs, needed);
+                    var v = l.Values;
+                    for (int i = 0; i < groups.Length; i++)
+                    {
+                        if (l.IsNull(i)) continue;
+                        int g = groups[i];
+                        if (!_has[g] || (max ? v[i] > _longs[g] : v[i] < _longs[g])) { _longs[g] = v[i]; _has[g] = true; }
+                    }
+                    return;
+                }
+                case PrimitiveArray<double> d:
+                {
+                    Grow(ref _doubles, needed);
+                    var v = d.Values;
+                    for (int i = 0; i < groups.Length; i++)
+                    {
+                        if (d.IsNull(i)) continue;
+                        int g = groups[i];
+                        if (!_has[g]) { _doubles[g] = v[i]; _has[g] = true; continue; }
+                        int c = Comparer.Doubles(v[i], _doubles[g]);
+                        if (max ? c > 0 : c < 0) _doubles[g] = v[i];
+                    }
+                    return;
+                }
+            }
+            Grow(ref _best, needed);
             for (int i = 0; i < groups.Length; i++)
             {
                 int g = groups[i];
-                Grow(ref _best, g + 1);
                 if (x.IsNull(i)) continue;
                 var v = x.GetValue(i)!;
-                if (_best[g] is null || Better(v, _best[g]!)) _best[g] = v;
+                if (!_has[g] || Better(v, _best[g]!)) { _best[g] = v; _has[g] = true; }
             }
         }
 
@@ -139,7 +175,6 @@ internal static class BasicAggregates
         {
             int c = v switch
             {
-                double d => Comparer.Doubles(d, (double)current),
                 float f => Comparer.Doubles(f, (float)current),
                 string s => string.CompareOrdinal(s, (string)current),
                 byte[] b => b.AsSpan().SequenceCompareTo((byte[])current),
@@ -151,9 +186,18 @@ internal static class BasicAggregates
 
         public override ArrowArray Finish(int groupCount)
         {
-            Grow(ref _best, groupCount);
+            Grow(ref _has, groupCount);
             var b = ArrayBuilder.Create(type);
-            for (int g = 0; g < groupCount; g++) b.Append(_best[g]);
+            for (int g = 0; g < groupCount; g++)
+            {
+                if (!_has[g]) { b.AppendNull(); continue; }
+                b.Append(type.StorageType switch
+                {
+                    PrimitiveType { Id: TypeId.Int64 } or TimestampType => _longs[g],
+                    PrimitiveType { Id: TypeId.Float64 } => _doubles[g],
+                    _ => _best[g],
+                });
+            }
             return b.Build();
         }
     }

@@ -12,37 +12,35 @@ internal static class HashAggregateOperator
 {
     public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
-        var groups = new Dictionary<RowKey, int>();
-        var keys = new List<RowKey>();
+        GroupIndexer? indexer = null;
         var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
-        if (node.Groups.Count == 0) { groups[new RowKey([])] = 0; keys.Add(new RowKey([])); }
         foreach (var b in input)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
             var keyColumns = node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray();
             var ids = new int[b.Length];
             if (keyColumns.Length > 0)
-                for (int i = 0; i < b.Length; i++)
-                {
-                    var key = RowKey.Of(keyColumns, i);
-                    if (!groups.TryGetValue(key, out int id)) { groups[key] = id = keys.Count; keys.Add(key); }
-                    ids[i] = id;
-                }
+            {
+                indexer ??= GroupIndexer.For(keyColumns);
+                indexer.Assign(keyColumns, ids);
+            }
             for (int a = 0; a < states.Length; a++)
             {
                 var arg = node.Aggregates[a].Argument;
                 states[a].Update(ids, arg is null ? null : ExpressionEvaluator.Evaluate(arg, b));
             }
         }
+        // Without GROUP BY there is exactly one group, even over no rows.
+        int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
         var columns = new List<ArrowArray>();
         for (int g = 0; g < node.Groups.Count; g++)
         {
             var builder = ArrayBuilder.Create(node.Groups[g].Type);
-            foreach (var k in keys) builder.Append(k.Values[g]);
+            foreach (var k in indexer?.Keys ?? []) builder.Append(k[g]);
             columns.Add(builder.Build());
         }
-        columns.AddRange(states.Select(s => s.Finish(keys.Count)));
-        yield return new RecordBatch(node.Schema, columns, keys.Count);
+        columns.AddRange(states.Select(s => s.Finish(groupCount)));
+        yield return new RecordBatch(node.Schema, columns, groupCount);
     }
 
     /// <summary>An aggregate over the distinct non-NULL values of each group.</summary>
