@@ -5,6 +5,17 @@ namespace QueryLake.Kernels;
 /// last %, so it runs in O(text × pattern) at worst and never recurses.</summary>
 internal static class LikeMatcher
 {
+    public enum SimpleKind { Exact, Prefix, Suffix, Contains }
+
+    /// <summary>Recognizes patterns that are a literal with % only at its ends: exact, 'a%', '%a' and '%a%'.</summary>
+    public static (SimpleKind Kind, string Literal)? Simple(string pattern)
+    {
+        bool lead = pattern.StartsWith('%'), trail = pattern.Length > 1 && pattern.EndsWith('%');
+        var core = pattern[(lead ? 1 : 0)..(pattern.Length - (trail ? 1 : 0))];
+        if (core.Contains('%') || core.Contains('_') || (lead && pattern.Length == 1)) return null;
+        return (lead && trail ? SimpleKind.Contains : lead ? SimpleKind.Suffix : trail ? SimpleKind.Prefix : SimpleKind.Exact, core);
+    }
+
     public static bool Matches(string text, string pattern, bool ignoreCase, char? escape = null)
     {
         if (ignoreCase)

@@ -43,6 +43,16 @@ internal static class Vectors
             case PrimitiveType { Id: TypeId.Int64 }: return Make(type, Fill(length, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
             case PrimitiveType { Id: TypeId.Float64 }: return Make(type, Fill(length, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
             case PrimitiveType { Id: TypeId.Boolean }: return MakeBool(Fill(length, (bool)value), ArrowBuffer.Empty, 0);
+            case VariableBinaryType { IsLarge: false } when value is string or byte[]:
+            {
+                // One copy of the bytes, repeated: offsets step by its length.
+                var bytes = value is string s ? System.Text.Encoding.UTF8.GetBytes(s) : (byte[])value;
+                var offsets = new int[length + 1];
+                for (int i = 1; i <= length; i++) offsets[i] = checked(offsets[i - 1] + bytes.Length);
+                var data = new byte[(long)bytes.Length * length];
+                for (int i = 0; i < length; i++) bytes.CopyTo(data, i * bytes.Length);
+                return ArrowArray.FromData(new ArrayData(type, length, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Copy<int>(offsets), ArrowBuffer.Copy(data)]));
+            }
         }
         var b = ArrayBuilder.Create(type);
         if (length > 0)

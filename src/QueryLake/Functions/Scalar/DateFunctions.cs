@@ -40,7 +40,7 @@ internal static class DateFunctions
     {
         foreach (var part in new[] { "year", "month", "day", "hour", "minute", "second", "quarter", "dayofweek", "dayofyear", "week" })
             r.Add(new ScalarFunction(part, $"{part}(t)", $"The {part} of a date or timestamp.", $"SELECT {part}(TIMESTAMP '2026-03-01 07:30:00')",
-                t => t.Count == 1 && Temporal(t[0]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))) : null));
+                t => t.Count == 1 && Temporal(t[0]) ? new Resolution(DataType.Int64, PartKernel(part)) : null));
         r.Add(new ScalarFunction("date_part", "date_part(part, t)", "A field of a date or timestamp (EXTRACT(part FROM t) is the same).", "SELECT date_part('month', DATE '2026-03-01') → 3",
             t => t.Count == 2 && Temporal(t[1]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => Part((string)a[0]!, a[1]!)), [DataType.Utf8, t[1]]) : null));
         r.Add(new ScalarFunction("date_trunc", "date_trunc(part, t)", "Truncates a timestamp to the start of its year, quarter, month, week, day, hour, minute or second.",
@@ -49,6 +49,22 @@ internal static class DateFunctions
         r.Add(new ScalarFunction("strftime", "strftime(t, format)", "Formats with C strftime codes (%Y %m %d %H %M %S %j %a %b %%).", "SELECT strftime(DATE '2026-03-01', '%d/%m/%Y') → '01/03/2026'",
             t => t.Count == 2 && Temporal(t[0]) ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Strftime(AsDateTime(a[0]!), (string)a[1]!)), [t[0], DataType.Utf8]) : null));
     }
+
+    /// <summary>A date part over a whole column without boxing: timestamps and dates become DateTime arithmetically.</summary>
+    private static ScalarKernel PartKernel(string part) => (args, n) =>
+    {
+        var input = args[0];
+        var result = new long[n];
+        Func<int, DateTime>? at = input switch
+        {
+            Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt => i => DateTime.UnixEpoch.AddTicks(ts[i] * (TimeSpan.TicksPerSecond / Math.Min(tt.UnitsPerSecond, TimeSpan.TicksPerSecond)) / Math.Max(1, tt.UnitsPerSecond / TimeSpan.TicksPerSecond)),
+            Columnar.Arrays.PrimitiveArray<int> d when input.Type.Id == TypeId.Date32 => i => DateTime.UnixEpoch.AddDays(d[i]),
+            _ => null,
+        };
+        if (at is null) return RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))(args, n);
+        for (int i = 0; i < n; i++) if (input.IsValid(i)) result[i] = Part(part, at(i));
+        return Kernels.Vectors.Make(DataType.Int64, result, Kernels.CastKernel.Validity(input), input.NullCount);
+    };
 
     private static DateTime Trunc(string part, DateTime t) => part.ToLowerInvariant() switch
     {

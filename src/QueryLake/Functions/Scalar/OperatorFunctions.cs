@@ -191,6 +191,15 @@ internal static class OperatorFunctions
         return Vectors.MakeBool(r, CastKernel.Validity(x), x.NullCount);
     }
 
+    /// <summary>The pattern when every row has the same non-null one (a literal pattern), else null.</summary>
+    private static string? ConstantPattern(BinaryArray p)
+    {
+        if (p.Length == 0 || p.NullCount > 0) return null;
+        var first = p.GetBytes(0);
+        for (int i = 1; i < p.Length; i++) if (!p.GetBytes(i).SequenceEqual(first)) return null;
+        return System.Text.Encoding.UTF8.GetString(first);
+    }
+
     private static ArrowArray NullTest(ArrowArray a, bool wantNull)
     {
         var r = new bool[a.Length];
@@ -205,6 +214,24 @@ internal static class OperatorFunctions
         var e = a.Count > 2 ? (BinaryArray)a[2] : null;
         var (validity, nulls) = e is null ? Vectors.AndValidity(n, s, p) : Vectors.AndValidity(n, s, p, e);
         var r = new bool[n];
+        if (e is null && !ignoreCase && ConstantPattern(p) is { } pattern && LikeMatcher.Simple(pattern) is { } simple)
+        {
+            // 'abc%', '%abc' and '%abc%' match on the UTF-8 bytes directly.
+            var needle = System.Text.Encoding.UTF8.GetBytes(simple.Literal);
+            for (int i = 0; i < n; i++)
+            {
+                if (s.IsNull(i)) continue;
+                var text = s.GetBytes(i);
+                r[i] = simple.Kind switch
+                {
+                    LikeMatcher.SimpleKind.Prefix => text.StartsWith(needle),
+                    LikeMatcher.SimpleKind.Suffix => text.EndsWith(needle),
+                    LikeMatcher.SimpleKind.Contains => text.IndexOf(needle) >= 0,
+                    _ => text.SequenceEqual(needle),
+                };
+            }
+            return Vectors.MakeBool(r, validity, nulls);
+        }
         for (int i = 0; i < n; i++)
         {
             if (s.IsNull(i) || p.IsNull(i) || (e is not null && e.IsNull(i))) continue;
