@@ -1,3 +1,4 @@
+using System.Numerics;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
@@ -17,15 +18,18 @@ internal static class BasicAggregates
             t => new AggregateResolution(DataType.Int64, () => new CountState())));
         r.Add(new AggregateFunction("sum", "sum(x)", "Sum of the non-NULL values.", "SELECT sum(size) FROM scenes",
             t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
-                ? new AggregateResolution(c, () => c.Id == TypeId.Int64 ? new IntSumState(false) : new DoubleSumState(false), c) : null));
+                ? new AggregateResolution(c, () => Sum(c, average: false), c) : null));
         r.Add(new AggregateFunction("avg", "avg(x)", "Mean of the non-NULL values.", "SELECT avg(brightness) FROM scenes",
             t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
-                ? new AggregateResolution(DataType.Float64, () => c.Id == TypeId.Int64 ? new IntSumState(true) : new DoubleSumState(true), c) : null));
+                ? new AggregateResolution(DataType.Float64, () => Sum(c, average: true), c) : null));
         r.Add(new AggregateFunction("min", "min(x)", "Smallest non-NULL value.", "SELECT min(captured_at) FROM scenes",
             t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: false), TypeRules.Logical(t))));
         r.Add(new AggregateFunction("max", "max(x)", "Largest non-NULL value.", "SELECT max(captured_at) FROM scenes",
             t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: true), TypeRules.Logical(t))));
     }
+
+    private static AggregateState Sum(DataType type, bool average) =>
+        type.Id == TypeId.Int64 ? new SumState<long, Int128>(average) : new SumState<double, double>(average);
 
     private static void Grow<T>(ref T[] a, int needed)
     {
@@ -53,66 +57,40 @@ internal static class BasicAggregates
         }
     }
 
-    private sealed class IntSumState(bool average) : AggregateState
+    /// <summary>sum and avg: int64 inputs accumulate exactly in Int128, float64 inputs in double.</summary>
+    private sealed class SumState<TIn, TAcc>(bool average) : AggregateState
+        where TIn : unmanaged, INumber<TIn>
+        where TAcc : unmanaged, INumber<TAcc>
     {
-        private Int128[] _sums = new Int128[16];
+        private TAcc[] _sums = new TAcc[16];
         private long[] _counts = new long[16];
 
         public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
         {
-            var x = (PrimitiveArray<long>)input!;
+            var x = (PrimitiveArray<TIn>)input!;
             var values = x.Values;
             bool noNulls = x.NullCount == 0;
             for (int i = 0; i < groups.Length; i++)
             {
                 int g = groups[i];
                 if (g >= _sums.Length) { Grow(ref _sums, g + 1); Grow(ref _counts, g + 1); }
-                if (noNulls || x.IsValid(i)) { _sums[g] += values[i]; _counts[g]++; }
+                if (noNulls || x.IsValid(i)) { _sums[g] += TAcc.CreateTruncating(values[i]); _counts[g]++; }
             }
         }
 
         public override ArrowArray Finish(int groupCount)
         {
             Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);
-            var b = average ? ArrayBuilder.Create(DataType.Float64) : ArrayBuilder.Create(DataType.Int64);
+            bool integer = typeof(TAcc) == typeof(Int128);
+            var b = ArrayBuilder.Create(average || !integer ? DataType.Float64 : DataType.Int64);
             for (int g = 0; g < groupCount; g++)
             {
                 if (_counts[g] == 0) { b.AppendNull(); continue; }
-                if (average) b.Append((double)_sums[g] / _counts[g]);
-                else if (_sums[g] > long.MaxValue || _sums[g] < long.MinValue)
+                if (average) b.Append(double.CreateTruncating(_sums[g]) / _counts[g]);
+                else if (!integer) b.Append(double.CreateTruncating(_sums[g]));
+                else if (_sums[g] > TAcc.CreateTruncating(long.MaxValue) || _sums[g] < TAcc.CreateTruncating(long.MinValue))
                     throw new QueryLakeException("QL-OVERFLOW", $"sum overflow: {_sums[g]} does not fit in int64");
-                else b.Append((long)_sums[g]);
-            }
-            return b.Build();
-        }
-    }
-
-    private sealed class DoubleSumState(bool average) : AggregateState
-    {
-        private double[] _sums = new double[16];
-        private long[] _counts = new long[16];
-
-        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
-        {
-            var x = (PrimitiveArray<double>)input!;
-            var values = x.Values;
-            bool noNulls = x.NullCount == 0;
-            for (int i = 0; i < groups.Length; i++)
-            {
-                int g = groups[i];
-                if (g >= _sums.Length) { Grow(ref _sums, g + 1); Grow(ref _counts, g + 1); }
-                if (noNulls || x.IsValid(i)) { _sums[g] += values[i]; _counts[g]++; }
-            }
-        }
-
-        public override ArrowArray Finish(int groupCount)
-        {
-            Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);
-            var b = ArrayBuilder.Create(DataType.Float64);
-            for (int g = 0; g < groupCount; g++)
-            {
-                if (_counts[g] == 0) b.AppendNull();
-                else b.Append(average ? _sums[g] / _counts[g] : _sums[g]);
+                else b.Append(long.CreateTruncating(_sums[g]));
             }
             return b.Build();
         }
