@@ -118,7 +118,7 @@ try
     var peers = Path.Combine(FindRepoRoot(), "bench", "peers");
     if (!Directory.Exists(Path.Combine(peers, "node_modules")))
     {
-        Console.WriteLine("peer   LanceDB skipped: run `npm ci --prefix bench/peers` first");
+        Console.WriteLine("peer   LanceDB skipped: run `npm install --prefix bench/peers --no-save` first");
         return;
     }
     var mixedFile = Path.Combine(root, "mixed.arrow");

@@ -23,7 +23,7 @@ public static class Oracles
     public static string RunNode(string script, params string[] args)
     {
         if (!Directory.Exists(Path.Combine(OraclesDir, "node_modules")))
-            throw new InvalidOperationException("tests/oracles/node_modules is missing: run `npm ci --prefix tests/oracles` (the README's test command does)");
+            throw new InvalidOperationException("tests/oracles/node_modules is missing: run `bash tests/run.sh` (the README's test command), which installs it");
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = OraclesDir };
         psi.ArgumentList.Add(Path.Combine(OraclesDir, script));
         foreach (var a in args) psi.ArgumentList.Add(a);
