@@ -20,6 +20,8 @@ internal sealed class FunctionRegistry
         ConditionalFunctions.Register(r);
         DateFunctions.Register(r);
         BasicAggregates.Register(r);
+        StatisticalAggregates.Register(r);
+        CollectionAggregates.Register(r);
         return r;
     }
 

@@ -86,6 +86,14 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT 9223372036854775807 + 1",
         "SELECT CAST('nope' AS INTEGER)",
         "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) t(x, y) WHERE y IS NOT NULL ORDER BY x",
+        "SELECT weather, stddev(temp_max), stddev_pop(temp_max), variance(temp_min), var_pop(wind) FROM weather GROUP BY weather ORDER BY weather",
+        "SELECT median(delay), median(distance), quantile_cont(delay, 0.9), quantile_disc(delay, 0.25), quantile(distance, 0.75) FROM flights",
+        "SELECT Origin, median(Horsepower), quantile_cont(Weight_in_lbs, 0.1) FROM cars GROUP BY Origin ORDER BY Origin",
+        "SELECT weather, length(string_agg(weather, '-')), count(*) FROM weather GROUP BY weather ORDER BY weather",
+        "SELECT arg_max(date, temp_max), arg_min(date, temp_min), max(temp_max) FROM weather WHERE year(date) = 2013",
+        "SELECT weather, bool_and(precipitation > 0), bool_or(temp_max > 30) FROM weather GROUP BY weather ORDER BY weather",
+        "SELECT count(*) FILTER (WHERE delay > 0), sum(distance) FILTER (WHERE delay < 0), avg(delay) FILTER (WHERE distance > 1000) FROM flights",
+        "SELECT stddev(x) FROM (VALUES (1.0)) t(x)",
     ];
 
     public static TheoryData<int> Indexes() => new(Enumerable.Range(0, Queries.Length));

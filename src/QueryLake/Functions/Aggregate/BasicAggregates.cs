@@ -15,23 +15,23 @@ internal static class BasicAggregates
     public static void Register(FunctionRegistry r)
     {
         r.Add(new AggregateFunction("count", "count(*) | count(x)", "Number of rows, or of non-NULL values of x.", "SELECT count(*) FROM scenes",
-            t => new AggregateResolution(DataType.Int64, () => new CountState())));
+            t => t.Count <= 1 ? new AggregateResolution(DataType.Int64, () => new CountState()) : null));
         r.Add(new AggregateFunction("sum", "sum(x)", "Sum of the non-NULL values.", "SELECT sum(size) FROM scenes",
-            t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
-                ? new AggregateResolution(c, () => Sum(c, average: false), c) : null));
+            t => t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
+                ? new AggregateResolution(c, () => Sum(c, average: false), [c]) : null));
         r.Add(new AggregateFunction("avg", "avg(x)", "Mean of the non-NULL values.", "SELECT avg(brightness) FROM scenes",
-            t => TypeRules.Numeric(t ?? DataType.Int64, t ?? DataType.Int64) is { } c
-                ? new AggregateResolution(DataType.Float64, () => Sum(c, average: true), c) : null));
+            t => t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
+                ? new AggregateResolution(DataType.Float64, () => Sum(c, average: true), [c]) : null));
         r.Add(new AggregateFunction("min", "min(x)", "Smallest non-NULL value.", "SELECT min(captured_at) FROM scenes",
-            t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: false), TypeRules.Logical(t))));
+            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Logical(t[0]), () => new MinMaxState(TypeRules.Logical(t[0]), max: false), [TypeRules.Logical(t[0])])));
         r.Add(new AggregateFunction("max", "max(x)", "Largest non-NULL value.", "SELECT max(captured_at) FROM scenes",
-            t => t is null ? null : new AggregateResolution(TypeRules.Logical(t), () => new MinMaxState(TypeRules.Logical(t), max: true), TypeRules.Logical(t))));
+            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Logical(t[0]), () => new MinMaxState(TypeRules.Logical(t[0]), max: true), [TypeRules.Logical(t[0])])));
     }
 
     private static AggregateState Sum(DataType type, bool average) =>
         type.Id == TypeId.Int64 ? new SumState<long, Int128>(average) : new SumState<double, double>(average);
 
-    private static void Grow<T>(ref T[] a, int needed)
+    internal static void Grow<T>(ref T[] a, int needed)
     {
         if (needed <= a.Length) return;
         Array.Resize(ref a, Math.Max(needed, a.Length * 2));
@@ -41,8 +41,9 @@ internal static class BasicAggregates
     {
         private long[] _counts = new long[16];
 
-        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
+            var input = inputs.Count == 0 ? null : inputs[0];
             for (int i = 0; i < groups.Length; i++)
             {
                 Grow(ref _counts, groups[i] + 1);
@@ -65,9 +66,9 @@ internal static class BasicAggregates
         private TAcc[] _sums = new TAcc[16];
         private long[] _counts = new long[16];
 
-        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
-            var x = (PrimitiveArray<TIn>)input!;
+            var x = (PrimitiveArray<TIn>)inputs[0];
             var values = x.Values;
             bool noNulls = x.NullCount == 0;
             for (int i = 0; i < groups.Length; i++)
@@ -104,9 +105,9 @@ internal static class BasicAggregates
         private bool[] _has = new bool[16];
         private object?[] _best = new object?[16];
 
-        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
-            var x = CastKernel.Cast(input!, type, false);
+            var x = CastKernel.Cast(inputs[0], type, false);
             int needed = 0;
             foreach (var g in groups) needed = Math.Max(needed, g + 1);
             Grow(ref _has, needed);

@@ -186,24 +186,26 @@ internal sealed partial class Binder
     {
         var function = _functions.Aggregate(f.Name)!;
         if (f.Args.Any(ContainsAggregate)) throw Error(f.At, "QL-NESTED-AGGREGATE", $"aggregate {f.Name}() cannot contain another aggregate");
-        if (f.Args.Count > 1) throw Error(f.At, "QL-ARITY", $"{f.Name}() takes one argument");
-        BoundExpr? arg = f.Star || f.Args.Count == 0 ? null : BindExpr(f.Args[0], agg.Input);
+        var args = f.Star ? [] : f.Args.Select(a => BindExpr(a, agg.Input)).ToList();
         if (f.Filter is not null)
         {
             var filter = BindExpr(f.Filter, agg.Input);
             RequireBoolean(filter, f.Filter.At, "FILTER");
-            arg ??= new Literal(1L, Columnar.Types.DataType.Int64);
-            arg = new CaseWhen([(filter, arg)], null, arg.Type);
+            // Rows the filter rejects reach the aggregate as NULL, which aggregates skip.
+            if (args.Count == 0) args.Add(new Literal(1L, Columnar.Types.DataType.Int64));
+            args[0] = new CaseWhen([(filter, args[0])], null, args[0].Type);
         }
-        var resolution = function.Resolve(arg?.Type)
-            ?? throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}({arg?.Type.ToString() ?? "*"}) does not exist; {f.Name} takes {function.Signature}");
-        if (arg is not null && resolution.InputType is { } want) arg = CastTo(arg, want);
+        if (f.Distinct && args.Count != 1) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}(DISTINCT …) takes exactly one argument");
+        var resolution = function.Resolve(args.Select(a => a.Type).ToList())
+            ?? throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}({string.Join(", ", args.Select(a => a.Type.ToString()))}) does not exist; {f.Name} takes {function.Signature}");
+        if (resolution.InputTypes is { } want) args = args.Select((a, i) => i < want.Count ? CastTo(a, want[i]) : Concrete(a)).ToList();
+        else args = args.Select(Concrete).ToList();
         var name = ExprNames.Name(f);
-        string key = $"{f.Name.ToLowerInvariant()}|{f.Distinct}|{arg}";
+        string key = $"{f.Name.ToLowerInvariant()}|{f.Distinct}|{string.Join(",", args)}";
         if (!agg.CallIndex.TryGetValue(key, out int index))
         {
             index = agg.Calls.Count;
-            agg.Calls.Add(new AggregateCall(function, arg, f.Distinct, resolution, $"#a{index}"));
+            agg.Calls.Add(new AggregateCall(function, args, f.Distinct, resolution, $"#a{index}"));
             agg.CallIndex[key] = index;
         }
         return new ColumnRef(agg.Groups.Count + index, name, resolution.Result);

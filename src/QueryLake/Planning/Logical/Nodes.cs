@@ -44,10 +44,10 @@ internal sealed record ProjectNode(LogicalPlan Input, IReadOnlyList<BoundExpr> E
     public override string Label() => $"Project: {string.Join(", ", Exprs.Zip(Names, (e, n) => e is ColumnRef c && c.Name == n ? n : $"{e} AS {n}"))}";
 }
 
-/// <summary>One aggregate of an aggregation: the function, its argument (null for count(*)) and DISTINCT.</summary>
-internal sealed record AggregateCall(AggregateFunction Function, BoundExpr? Argument, bool Distinct, AggregateResolution Resolution, string Name)
+/// <summary>One aggregate of an aggregation: the function, its arguments (none for count(*)) and DISTINCT.</summary>
+internal sealed record AggregateCall(AggregateFunction Function, IReadOnlyList<BoundExpr> Arguments, bool Distinct, AggregateResolution Resolution, string Name)
 {
-    public override string ToString() => $"{Function.Name}({(Distinct ? "DISTINCT " : "")}{(Argument is null ? "*" : Argument.ToString())})";
+    public override string ToString() => $"{Function.Name}({(Distinct ? "DISTINCT " : "")}{(Arguments.Count == 0 ? "*" : string.Join(", ", Arguments))})";
 }
 
 /// <summary>Groups rows by <see cref="Groups"/> and computes <see cref="Aggregates"/>; outputs the group keys, then the aggregates.</summary>

@@ -25,10 +25,7 @@ internal static class HashAggregateOperator
                 indexer.Assign(keyColumns, ids);
             }
             for (int a = 0; a < states.Length; a++)
-            {
-                var arg = node.Aggregates[a].Argument;
-                states[a].Update(ids, arg is null ? null : ExpressionEvaluator.Evaluate(arg, b));
-            }
+                states[a].Update(ids, node.Aggregates[a].Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList());
         }
         // Without GROUP BY there is exactly one group, even over no rows.
         int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
@@ -48,8 +45,9 @@ internal static class HashAggregateOperator
     {
         private readonly List<HashSet<RowKey>> _seen = [];
         private Columnar.Types.DataType? _type;
-        public override void Update(ReadOnlySpan<int> groups, ArrowArray? input)
+        public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
+            var input = inputs.Count == 0 ? null : inputs[0];
             _type ??= input?.Type;
             for (int i = 0; i < groups.Length; i++)
             {
@@ -62,14 +60,14 @@ internal static class HashAggregateOperator
         {
             while (_seen.Count < groupCount) _seen.Add([]);
             var inner = resolution.CreateState();
-            var type = resolution.InputType ?? _type ?? Columnar.Types.DataType.Int64;
+            var type = resolution.InputTypes?.FirstOrDefault() ?? _type ?? Columnar.Types.DataType.Int64;
             for (int g = 0; g < groupCount; g++)
             {
                 if (_seen[g].Count == 0) continue;
                 var values = ArrayBuilder.Build(type, _seen[g].Select(k => k.Values[0]));
                 var ids = new int[values.Length];
                 Array.Fill(ids, g);
-                inner.Update(ids, values);
+                inner.Update(ids, [values]);
             }
             return inner.Finish(groupCount);
         }

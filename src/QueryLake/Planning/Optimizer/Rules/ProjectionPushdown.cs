@@ -45,13 +45,13 @@ internal sealed class ProjectionPushdown : IOptimizerRule
             }
             case AggregateNode a:
             {
-                var need = a.Groups.SelectMany(Cols).Concat(a.Aggregates.SelectMany(c => Cols(c.Argument))).ToHashSet();
+                var need = a.Groups.SelectMany(Cols).Concat(a.Aggregates.SelectMany(c => c.Arguments.SelectMany(Cols))).ToHashSet();
                 var (input, map) = Prune(a.Input, need);
                 return (a with
                 {
                     Input = input,
                     Groups = a.Groups.Select(g => Remap(g, map)).ToList(),
-                    Aggregates = a.Aggregates.Select(c => c with { Argument = c.Argument is null ? null : Remap(c.Argument, map) }).ToList(),
+                    Aggregates = a.Aggregates.Select(c => c with { Arguments = c.Arguments.Select(x => Remap(x, map)).ToList() }).ToList(),
                 }, Identity(a.Schema.Fields.Count));
             }
             case SortNode s:
