@@ -30,6 +30,7 @@ internal static class Executor
         JoinNode j => HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx),
         SetOperationNode s => SetOperationOperator.Execute(s, Run(s.Left, ctx), Run(s.Right, ctx), ctx),
         DistinctNode d => DistinctOperator.Execute(d, Run(d.Input, ctx), ctx),
+        WindowNode w => Operators.Window.WindowOperator.Execute(w, Run(w.Input, ctx), ctx),
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
 }

@@ -94,6 +94,11 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT weather, bool_and(precipitation > 0), bool_or(temp_max > 30) FROM weather GROUP BY weather ORDER BY weather",
         "SELECT count(*) FILTER (WHERE delay > 0), sum(distance) FILTER (WHERE delay < 0), avg(delay) FILTER (WHERE distance > 1000) FROM flights",
         "SELECT stddev(x) FROM (VALUES (1.0)) t(x)",
+        "SELECT date, weather, row_number() OVER (PARTITION BY weather ORDER BY date) AS rn, rank() OVER (ORDER BY temp_max DESC) AS r, dense_rank() OVER (ORDER BY weather) AS dr FROM weather ORDER BY date",
+        "SELECT date, temp_max, lag(temp_max) OVER (ORDER BY date), lead(temp_max, 2, -1.0) OVER (ORDER BY date), ntile(7) OVER (ORDER BY date) FROM weather WHERE year(date) = 2014 ORDER BY date",
+        "SELECT date, sum(precipitation) OVER (PARTITION BY year(date) ORDER BY date) AS running, avg(temp_max) OVER (ORDER BY date ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING) AS smooth FROM weather ORDER BY date",
+        "SELECT weather, count(*) OVER (PARTITION BY weather), max(wind) OVER (PARTITION BY weather), first_value(date) OVER (PARTITION BY weather ORDER BY date), last_value(date) OVER (PARTITION BY weather ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM weather ORDER BY date",
+        "SELECT weather, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) FROM weather GROUP BY weather ORDER BY n DESC",
     ];
 
     public static TheoryData<int> Indexes() => new(Enumerable.Range(0, Queries.Length));

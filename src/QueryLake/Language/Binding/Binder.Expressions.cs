@@ -157,7 +157,9 @@ internal sealed partial class Binder
 
     private BoundExpr BindFunction(FunctionExpr f, Func<Expr, BoundExpr> child)
     {
-        if (f.Over is not null) throw Error(f.At, "QL-UNSUPPORTED", $"window functions ({f.Name} … OVER) are not supported yet");
+        if (f.Over is not null)
+            return _windows is { } w ? w.Bind(this, f, child)
+                : throw Error(f.At, "QL-WINDOW-CONTEXT", $"window function {f.Name}() … OVER is only allowed in the select list and ORDER BY");
         if (_functions.Scalar(f.Name) is null)
         {
             if (_functions.Aggregate(f.Name) is not null)

@@ -38,6 +38,9 @@ internal sealed partial class Binder
 
     private (LogicalPlan, Scope) BindSelect(SelectBody s, IReadOnlyList<SortItem> orderBy)
     {
+        // Subqueries bind their own SELECTs; the enclosing one's window calls are restored at the end.
+        var enclosingWindows = _windows;
+        _windows = null;
         // FROM
         LogicalPlan plan;
         Scope scope;
@@ -94,13 +97,15 @@ internal sealed partial class Binder
             bind = e => BindAggregated(e, agg);
         }
 
-        var exprs = items.Select(i => Concrete(bind(i.Expr))).ToList();
         BoundExpr? having = null;
         if (s.Having is not null)
         {
             having = bind(s.Having);
             RequireBoolean(having, s.Having.At, "HAVING");
         }
+        // Window functions are allowed from here on (select list and ORDER BY); they compute after HAVING.
+        _windows = new WindowCollector(s.Windows);
+        var exprs = items.Select(i => Concrete(bind(i.Expr))).ToList();
 
         // ORDER BY keys: an output alias or ordinal, or else an expression over the input (a hidden column).
         var names = UniqueNames(items.Select(i => i.Name));
@@ -128,11 +133,22 @@ internal sealed partial class Binder
             sortKeys.Add(new SortKey(key, o.Descending, o.NullsFirst ?? false));
         }
 
+        var windows = _windows;
+        _windows = enclosingWindows;
         if (agg is not null)
         {
             var groupNames = UniqueNames(agg.Groups.Select((g, i) => $"#g{i}"));
             plan = new AggregateNode(plan, agg.Groups, groupNames, agg.Calls);
             if (having is not null) plan = new FilterNode(plan, having);
+        }
+        if (windows.Calls.Count > 0)
+        {
+            // Window results were bound as placeholders -1, -2, …: they follow the input columns.
+            int width = plan.Schema.Fields.Count;
+            BoundExpr Place(BoundExpr e) => ExpressionRewriter.RemapColumns(e, i => i < 0 ? width + (-i - 1) : i);
+            plan = new WindowNode(plan, windows.Calls);
+            exprs = exprs.Select(Place).ToList();
+            hidden = hidden.Select(Place).ToList();
         }
         var allExprs = exprs.Concat(hidden).ToList();
         var allNames = names.Concat(hidden.Select((_, i) => $"#sort{i}")).ToList();

@@ -16,6 +16,7 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
 {
     private readonly FunctionRegistry _functions = FunctionRegistry.Default;
     private readonly Stack<Dictionary<string, (LogicalPlan Plan, Scope Scope)>> _ctes = new();
+    private WindowCollector? _windows;
 
     private static SqlException Error(SourceSpan at, string code, string message) => new(code, at.Line, at.Column, message);
 

@@ -145,3 +145,29 @@ internal static class PlanExtensions
 {
     public static TOut Let<TIn, TOut>(this TIn value, Func<TIn, TOut> f) => f(value);
 }
+
+/// <summary>One window function call: the function, its arguments, the partition and order keys and the frame.</summary>
+internal sealed record WindowCall(string Function, IReadOnlyList<BoundExpr> Arguments, IReadOnlyList<BoundExpr> PartitionBy,
+    IReadOnlyList<SortKey> OrderBy, WindowFrameSpec Frame, Columnar.Types.DataType ResultType, string Name)
+{
+    public override string ToString() =>
+        $"{Function}({string.Join(", ", Arguments)}) OVER (" +
+        (PartitionBy.Count > 0 ? $"PARTITION BY {string.Join(", ", PartitionBy)}" : "") +
+        (OrderBy.Count > 0 ? $"{(PartitionBy.Count > 0 ? " " : "")}ORDER BY {string.Join(", ", OrderBy)}" : "") + $" {Frame})";
+}
+
+/// <summary>A window frame: ROWS or RANGE between two bounds; an offset is a row count (null: unbounded or current row).</summary>
+internal sealed record WindowFrameSpec(bool Rows, Language.Ast.FrameBoundKind StartKind, long StartOffset, Language.Ast.FrameBoundKind EndKind, long EndOffset)
+{
+    public override string ToString() => $"{(Rows ? "ROWS" : "RANGE")} {StartKind}{(StartOffset > 0 ? $" {StartOffset}" : "")} AND {EndKind}{(EndOffset > 0 ? $" {EndOffset}" : "")}";
+}
+
+/// <summary>Computes window functions: outputs the input columns, then one column per call.</summary>
+internal sealed record WindowNode(LogicalPlan Input, IReadOnlyList<WindowCall> Calls) : LogicalPlan
+{
+    protected override Schema ComputeSchema() =>
+        new(Input.Schema.Fields.Concat(Calls.Select(c => new Field(c.Name, c.ResultType))).ToList());
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Window: {string.Join(", ", Calls)}";
+}

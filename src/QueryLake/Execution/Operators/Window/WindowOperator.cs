@@ -1,0 +1,222 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Kernels;
+using QueryLake.Language.Ast;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.Window;
+
+/// <summary>
+/// Window functions: rows are split into partitions (a hash of the PARTITION BY keys), each partition is sorted
+/// by the ORDER BY keys (stable), and every function is computed over its frame. Running sums and counts use
+/// prefix sums; ranks use peer groups (rows with equal ORDER BY keys).
+/// </summary>
+internal static class WindowOperator
+{
+    public static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
+    {
+        var batches = input.Where(b => b.Length > 0).ToList();
+        var results = node.Calls.Select(c => batches.Select(b => new object?[b.Length]).ToArray()).ToArray();
+        for (int c = 0; c < node.Calls.Count; c++)
+        {
+            ctx.Cancel.ThrowIfCancellationRequested();
+            Compute(node.Calls[c], batches, results[c]);
+        }
+        for (int b = 0; b < batches.Count; b++)
+        {
+            var columns = batches[b].Columns.Concat(node.Calls.Select((call, c) => ArrayBuilder.Build(call.ResultType, results[c][b]))).ToArray();
+            yield return new RecordBatch(node.Schema, columns, batches[b].Length);
+        }
+    }
+
+    private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output)
+    {
+        var args = call.Arguments.Select(a => batches.Select(b => ExpressionEvaluator.Evaluate(a, b)).ToArray()).ToArray();
+        var keys = call.OrderBy.Select(k => batches.Select(b => ExpressionEvaluator.Evaluate(k.Expr, b)).ToArray()).ToArray();
+        var order = SortOrder(call.OrderBy, keys);
+        foreach (var partition in Partitions(call, batches))
+        {
+            partition.Sort((x, y) => order(x, y) is var c and not 0 ? c : x.Source != y.Source ? x.Source.CompareTo(y.Source) : x.Row.CompareTo(y.Row));
+            int n = partition.Count;
+            // Peer groups: [peerStart[i], peerEnd[i]] holds the rows whose ORDER BY keys equal row i's.
+            var peerStart = new int[n];
+            var peerEnd = new int[n];
+            for (int i = 1; i < n; i++) peerStart[i] = order(partition[i - 1], partition[i]) == 0 ? peerStart[i - 1] : i;
+            peerEnd[n - 1] = n - 1;
+            for (int i = n - 2; i >= 0; i--) peerEnd[i] = order(partition[i], partition[i + 1]) == 0 ? peerEnd[i + 1] : i;
+            object? Arg(int a, int pos) => args[a][partition[pos].Source].GetValue(partition[pos].Row);
+            var values = Evaluate(call, n, peerStart, peerEnd, Arg);
+            for (int i = 0; i < n; i++) output[partition[i].Source][partition[i].Row] = values[i];
+        }
+    }
+
+    private static List<List<Gather.Pick>> Partitions(WindowCall call, List<RecordBatch> batches)
+    {
+        if (call.PartitionBy.Count == 0)
+            return [batches.SelectMany((b, s) => Enumerable.Range(0, b.Length).Select(r => new Gather.Pick(s, r))).ToList()];
+        var partitions = new List<List<Gather.Pick>>();
+        GroupIndexer? indexer = null;
+        for (int s = 0; s < batches.Count; s++)
+        {
+            var keyColumns = call.PartitionBy.Select(p => ExpressionEvaluator.Evaluate(p, batches[s])).ToArray();
+            indexer ??= GroupIndexer.For(keyColumns);
+            var ids = new int[batches[s].Length];
+            indexer.Assign(keyColumns, ids);
+            for (int r = 0; r < ids.Length; r++)
+            {
+                while (partitions.Count <= ids[r]) partitions.Add([]);
+                partitions[ids[r]].Add(new Gather.Pick(s, r));
+            }
+        }
+        return partitions;
+    }
+
+    private static Comparison<Gather.Pick> SortOrder(IReadOnlyList<SortKey> keys, ArrowArray[][] columns) =>
+        keys.Count == 0 ? (_, _) => 0 : Sort.SortOperator.RowComparer(keys, columns);
+
+    private static object?[] Evaluate(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
+    {
+        var result = new object?[n];
+        switch (call.Function)
+        {
+            case "row_number":
+                for (int i = 0; i < n; i++) result[i] = (long)i + 1;
+                return result;
+            case "rank":
+                for (int i = 0; i < n; i++) result[i] = (long)peerStart[i] + 1;
+                return result;
+            case "dense_rank":
+                long dense = 0;
+                for (int i = 0; i < n; i++) { if (peerStart[i] == i) dense++; result[i] = dense; }
+                return result;
+            case "ntile":
+            {
+                long buckets = Convert.ToInt64(arg(0, 0), System.Globalization.CultureInfo.InvariantCulture);
+                if (buckets <= 0) throw new Errors.QueryLakeException("QL-BAD-ARGUMENT", "ntile needs a positive number of buckets");
+                long q = n / buckets, r = n % buckets;
+                for (int i = 0; i < n; i++)
+                    result[i] = i < r * (q + 1) ? i / (q + 1) + 1 : q == 0 ? i + 1 : (i - r * (q + 1)) / q + r + 1;
+                return result;
+            }
+            case "lag" or "lead":
+            {
+                long offset = call.Arguments.Count > 1 ? Convert.ToInt64(arg(1, 0), System.Globalization.CultureInfo.InvariantCulture) : 1;
+                for (int i = 0; i < n; i++)
+                {
+                    long j = call.Function == "lag" ? i - offset : i + offset;
+                    result[i] = j >= 0 && j < n ? arg(0, (int)j) : call.Arguments.Count > 2 ? arg(2, i) : null;
+                }
+                return result;
+            }
+        }
+        // Frames that start at the partition's first row only grow: accumulate once instead of per row.
+        if (call.Frame.StartKind == FrameBoundKind.UnboundedPreceding && call.Function is "sum" or "avg" or "count" or "min" or "max")
+            return Running(call, n, peerStart, peerEnd, arg);
+        // Functions over the frame.
+        for (int i = 0; i < n; i++)
+        {
+            var (s, e) = Frame(call.Frame, i, n, peerStart, peerEnd);
+            result[i] = s > e ? Empty(call.Function) : call.Function switch
+            {
+                "first_value" => arg(0, s),
+                "last_value" => arg(0, e),
+                _ => Aggregate(call, s, e, arg),
+            };
+        }
+        return result;
+    }
+
+    private static object?[] Running(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
+    {
+        var result = new object?[n];
+        bool star = call.Arguments.Count == 0, integer = !star && call.Arguments[0].Type.IsInteger;
+        long count = 0, longSum = 0;
+        double doubleSum = 0;
+        object? best = null;
+        int included = -1;
+        for (int i = 0; i < n; i++)
+        {
+            var (_, e) = Frame(call.Frame, i, n, peerStart, peerEnd);
+            for (; included < e; included++)
+            {
+                var v = star ? 1L : arg(0, included + 1);
+                if (v is null) continue;
+                count++;
+                if (call.Function is "sum" or "avg")
+                {
+                    if (integer) longSum = checked(longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
+                    else doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (call.Function is "min" or "max" && (best is null || (call.Function == "max" ? CompareValues(v, best) > 0 : CompareValues(v, best) < 0)))
+                    best = v;
+            }
+            result[i] = call.Function switch
+            {
+                "count" => count,
+                "sum" => count == 0 ? null : integer ? longSum : doubleSum,
+                "avg" => count == 0 ? null : (integer ? longSum : doubleSum) / (double)count,
+                _ => best,
+            };
+        }
+        return result;
+    }
+
+    private static object? Empty(string function) => function == "count" ? 0L : null;
+
+    private static (int Start, int End) Frame(WindowFrameSpec f, int i, int n, int[] peerStart, int[] peerEnd)
+    {
+        int Bound(FrameBoundKind kind, long offset, bool start) => kind switch
+        {
+            FrameBoundKind.UnboundedPreceding => 0,
+            FrameBoundKind.UnboundedFollowing => n - 1,
+            FrameBoundKind.Preceding => (int)Math.Max(-1, i - offset),
+            FrameBoundKind.Following => (int)Math.Min(n, i + offset),
+            _ => f.Rows ? i : start ? peerStart[i] : peerEnd[i],  // RANGE: CURRENT ROW means its peers (all rows without ORDER BY)
+        };
+        int s = Math.Max(0, Bound(f.StartKind, f.StartOffset, true));
+        int e = Math.Min(n - 1, Bound(f.EndKind, f.EndOffset, false));
+        return (s, e);
+    }
+
+    private static object? Aggregate(WindowCall call, int s, int e, Func<int, int, object?> arg)
+    {
+        if (call.Function == "count" && call.Arguments.Count == 0) return (long)(e - s + 1);
+        long count = 0, longSum = 0;
+        double doubleSum = 0;
+        object? best = null;
+        bool integer = call.Arguments[0].Type.IsInteger;
+        for (int p = s; p <= e; p++)
+        {
+            var v = arg(0, p);
+            if (v is null) continue;
+            count++;
+            switch (call.Function)
+            {
+                case "sum" or "avg":
+                    if (integer) longSum = checked(longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
+                    else doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "min" or "max":
+                    if (best is null || (call.Function == "max" ? CompareValues(v, best) > 0 : CompareValues(v, best) < 0)) best = v;
+                    break;
+            }
+        }
+        return call.Function switch
+        {
+            "count" => count,
+            "sum" => count == 0 ? null : integer ? longSum : doubleSum,
+            "avg" => count == 0 ? null : (integer ? longSum : doubleSum) / (double)count,
+            _ => best,
+        };
+    }
+
+    private static int CompareValues(object a, object b) => a switch
+    {
+        double d => Kernels.Comparer.Doubles(d, (double)b),
+        string s => string.CompareOrdinal(s, (string)b),
+        IComparable c => c.CompareTo(b),
+        _ => 0,
+    };
+}

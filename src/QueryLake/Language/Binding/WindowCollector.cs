@@ -1,0 +1,68 @@
+using QueryLake.Columnar.Types;
+using QueryLake.Functions;
+using QueryLake.Language.Ast;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Language.Binding;
+
+/// <summary>
+/// Collects the window function calls of one SELECT. Each call is bound (arguments, PARTITION BY, ORDER BY and
+/// frame) with the SELECT's current binder, and stands for a placeholder column -1, -2, … that the binder moves
+/// after the input columns once it places the <see cref="WindowNode"/>.
+/// </summary>
+internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> named)
+{
+    private static readonly string[] Ranking = ["row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value"];
+    private static readonly string[] Aggregates = ["sum", "avg", "count", "min", "max"];
+
+    public List<WindowCall> Calls { get; } = [];
+
+    public static IEnumerable<string> Names => Ranking.Concat(Aggregates);
+
+    public BoundExpr Bind(Binder binder, FunctionExpr f, Func<Expr, BoundExpr> bind)
+    {
+        string name = f.Name.ToLowerInvariant();
+        if (!Ranking.Contains(name) && !Aggregates.Contains(name))
+            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{f.Name}() is not a window function" + Scope.Suggest(name, Names));
+        if (f.Distinct) throw new SqlException("QL-UNSUPPORTED", f.At.Line, f.At.Column, "DISTINCT in window functions is not supported");
+        var spec = f.Over!;
+        if (spec.BaseName is { } baseName)
+        {
+            if (!named.TryGetValue(baseName, out var b))
+                throw new SqlException("QL-WINDOW-NOT-FOUND", f.At.Line, f.At.Column, $"no window named '{baseName}'" + Scope.Suggest(baseName, named.Keys));
+            spec = new WindowSpec(null, spec.PartitionBy.Count > 0 ? spec.PartitionBy : b.PartitionBy, spec.OrderBy.Count > 0 ? spec.OrderBy : b.OrderBy, spec.Frame ?? b.Frame);
+        }
+        var args = f.Star ? [] : f.Args.Select(bind).Select(Binder.Concrete).ToList();
+        var partition = spec.PartitionBy.Select(bind).ToList();
+        var order = spec.OrderBy.Select(o => new SortKey(bind(o.Expr), o.Descending, o.NullsFirst ?? false)).ToList();
+        var frame = Frame(spec.Frame, f.At);
+        DataType type = name switch
+        {
+            "row_number" or "rank" or "dense_rank" or "ntile" or "count" => DataType.Int64,
+            "avg" => DataType.Float64,
+            "sum" when args.Count == 1 && args[0].Type.IsInteger => DataType.Int64,
+            "sum" => DataType.Float64,
+            _ when args.Count > 0 => TypeRules.Logical(args[0].Type),
+            _ => throw new SqlException("QL-ARITY", f.At.Line, f.At.Column, $"{name}() needs an argument"),
+        };
+        if (name is "sum" or "avg" && (args.Count != 1 || !args[0].Type.IsNumeric))
+            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{name}() OVER needs one numeric argument");
+        if (name is "lag" or "lead" && args.Count > 2) args[2] = Binder.CastTo(args[2], type);
+        Calls.Add(new WindowCall(name, args, partition, order, frame, type, ExprNames.Name(f)));
+        return new ColumnRef(-Calls.Count, ExprNames.Name(f), type);
+    }
+
+    private static WindowFrameSpec Frame(WindowFrame? f, SourceSpan at)
+    {
+        if (f is null) return new WindowFrameSpec(false, FrameBoundKind.UnboundedPreceding, 0, FrameBoundKind.CurrentRow, 0);
+        long Offset(FrameBound b)
+        {
+            if (b.Offset is null) return 0;
+            if (!f.Rows) throw new SqlException("QL-UNSUPPORTED", at.Line, at.Column, "RANGE frames with offsets are not supported yet; use ROWS");
+            return b.Offset is LiteralExpr { Value: long v } && v >= 0 ? v
+                : throw new SqlException("QL-BAD-ARGUMENT", at.Line, at.Column, "frame offsets must be non-negative integer constants");
+        }
+        return new WindowFrameSpec(f.Rows, f.Start.Kind, Offset(f.Start), f.End.Kind, Offset(f.End));
+    }
+}
