@@ -4,9 +4,12 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution;
 
 /// <summary>State shared by the operators of one query: cancellation and, for EXPLAIN ANALYZE, rows and time per operator.</summary>
-internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false)
+internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0)
 {
     public CancellationToken Cancel { get; } = cancel;
+
+    /// <summary>How many batches per-batch operators work on at once (default: one per core).</summary>
+    public int Threads { get; } = threads > 0 ? threads : Environment.ProcessorCount;
     public bool CollectStatistics { get; } = collectStatistics;
     public Dictionary<LogicalPlan, (long Rows, TimeSpan Time)> Statistics { get; } = new(ReferenceEqualityComparer.Instance);
 

@@ -45,6 +45,9 @@ public sealed class QueryLakeSession : IDisposable
     /// <summary>Statements running longer than this are cancelled (null: no limit).</summary>
     public TimeSpan? StatementTimeout { get; set; }
 
+    /// <summary>Threads a query may use (default: one per core).</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Optimizer rules to skip, by name (for diagnosis).</summary>
     public ISet<string> DisabledRules { get; } = new HashSet<string>();
 
@@ -85,7 +88,7 @@ public sealed class QueryLakeSession : IDisposable
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
-                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel)).ToList());
+                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel, threads: Threads)).ToList());
             }
             case ExplainStatement e:
                 return Explain(binder, e, cancel);
@@ -161,7 +164,7 @@ public sealed class QueryLakeSession : IDisposable
         string text;
         if (e.Analyze)
         {
-            var ctx = new QueryContext(cancel, collectStatistics: true);
+            var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads);
             var sw = Stopwatch.StartNew();
             long rows = Executor.Run(plan, ctx).Sum(b => (long)b.Length);
             text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st) ? $"  (rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : "")
@@ -186,7 +189,7 @@ public sealed class QueryLakeSession : IDisposable
         }
         var plan = Plan(binder, c.As);
         var ds = Lake.CreateDataset(c.Name, plan.Schema);
-        var v = ds.Append(Executor.Run(plan, new QueryContext(default)));
+        var v = ds.Append(Executor.Run(plan, new QueryContext(default, threads: Threads)));
         return Count(c, v.RowCount);
     }
 
@@ -203,7 +206,7 @@ public sealed class QueryLakeSession : IDisposable
         var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
         var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
         long before = ds.Latest().RowCount;
-        var v = ds.Append(Executor.Run(project, new QueryContext(cancel)));
+        var v = ds.Append(Executor.Run(project, new QueryContext(cancel, threads: Threads)));
         return Count(i, v.RowCount - before);
     }
 

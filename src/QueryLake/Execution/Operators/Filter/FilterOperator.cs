@@ -9,12 +9,12 @@ internal static class FilterOperator
 {
     public static IEnumerable<RecordBatch> Execute(FilterNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
-        foreach (var b in input)
+        var filtered = Parallel.OrderedMap(input, b =>
         {
-            ctx.Cancel.ThrowIfCancellationRequested();
             var rows = ExpressionEvaluator.Select(node.Predicate, b);
-            if (rows.Length == b.Length) yield return b;
-            else if (rows.Length > 0) yield return Gather.Rows(b, rows);
-        }
+            return rows.Length == b.Length ? b : rows.Length == 0 ? null : Gather.Rows(b, rows);
+        }, ctx.Threads, ctx.Cancel);
+        foreach (var b in filtered)
+            if (b is not null) yield return b;
     }
 }
