@@ -110,6 +110,8 @@ public sealed class QueryLakeSession : IDisposable
                 return Update(binder, u);
             case AddColumnStatement a:
                 return AddColumn(binder, a);
+            case CopyStatement c:
+                return Copy(binder, c, cancel);
             case ShowDatasetsStatement:
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
             case ShowVersionsStatement v:
@@ -269,6 +271,55 @@ public sealed class QueryLakeSession : IDisposable
         ds.AddColumn(new Field(a.Column, type), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
         return Message(a, $"added column {a.Column} {type}");
     }
+
+    private QueryResult Copy(Binder binder, CopyStatement c, CancellationToken cancel)
+    {
+        var plan = Plan(binder, c.Query);
+        // Option values are constants; a bare word (FORMAT csv) parses as a column name and means itself.
+        string Option(string name, string fallback) => !c.Options.TryGetValue(name, out var e) ? fallback : e switch
+        {
+            null => throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COPY option {name.ToUpperInvariant()} needs a value"),
+            ColumnExpr { Parts.Count: 1 } word => word.Name,
+            _ => binder.BindExpr(e, Scope.Empty) is Literal { Value: { } v } ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!
+                : throw new SqlException("QL-BAD-ARGUMENT", e.At.Line, e.At.Column, $"COPY option {name.ToUpperInvariant()} must be a constant"),
+        };
+        string format = Option("format", FormatOf(c.Target)).ToLowerInvariant();
+        foreach (var key in c.Options.Keys)
+            if (key.ToLowerInvariant() is not ("format" or "delimiter" or "delim" or "compression"))
+                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY option '{key}'; options are FORMAT, DELIMITER, COMPRESSION");
+        var batches = Executor.Run(plan, new QueryContext(cancel, threads: Threads));
+        long rows;
+        switch (format)
+        {
+            case "csv":
+                rows = Formats.Text.TextWriters.WriteCsv(c.Target, plan.Schema, batches, Option("delimiter", Option("delim", ","))[0]);
+                break;
+            case "json" or "jsonl" or "ndjson":
+                rows = Formats.Text.TextWriters.WriteJsonLines(c.Target, plan.Schema, batches);
+                break;
+            case "arrow" or "ipc" or "feather":
+                var compression = Option("compression", "none").ToLowerInvariant() switch
+                {
+                    "zstd" => Formats.Ipc.IpcCompression.Zstd,
+                    "none" or "uncompressed" => Formats.Ipc.IpcCompression.None,
+                    var other => throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COMPRESSION '{other}' is not supported for Arrow; use zstd or none"),
+                };
+                rows = 0;
+                using (var w = Formats.Ipc.ArrowFileWriter.Create(c.Target, plan.Schema, new Formats.Ipc.IpcWriteOptions { Compression = compression }))
+                    foreach (var b in batches) { w.Write(b); rows += b.Length; }
+                break;
+            default:
+                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY format '{format}'; use arrow, csv or json (Parquet is coming)");
+        }
+        return Count(c, rows);
+    }
+
+    private static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".csv" => "csv",
+        ".json" or ".jsonl" or ".ndjson" => "json",
+        _ => "arrow",
+    };
 
     /// <summary>Deletes a temporary lake.</summary>
     public void Dispose()

@@ -53,8 +53,16 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         return ext switch
         {
             ".arrow" or ".feather" or ".ipc" or ".arrows" => ReadArrow(full),
-            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .arrow/.arrows files so far (CSV, JSON and Parquet readers are coming)"),
+            ".csv" or ".tsv" => Text(full, () => Formats.Text.CsvReader.Read(full, ext == ".tsv" ? '\t' : ',')),
+            ".json" or ".jsonl" or ".ndjson" => Text(full, () => Formats.Text.JsonReader.Read(full)),
+            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .arrow, .arrows, .csv, .tsv, .json and .jsonl files (Parquet is coming); or use read_csv/read_json/read_arrow"),
         };
+    }
+
+    private static MemorySource Text(string path, Func<(Schema Schema, IReadOnlyList<RecordBatch> Batches)> read)
+    {
+        var (schema, batches) = read();
+        return new MemorySource(System.IO.Path.GetFileName(path), schema, batches);
     }
 
     private static MemorySource ReadArrow(string path)
@@ -74,9 +82,27 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
 
     public ITableSource TableFunction(TableFunctionRelation r, IReadOnlyList<object?> args) => r.Name.ToLowerInvariant() switch
     {
-        "read_arrow" when args is [string p] => File(p, r.At),
-        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_arrow"])),
+        "read_arrow" when args is [string p] => Existing(p, r.At, ReadArrow),
+        "read_csv" or "read_csv_auto" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
+        "read_json" or "read_json_auto" or "read_ndjson" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
+        "read_arrow" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" =>
+            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path as a string"),
+        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_arrow", "read_csv", "read_json"])),
     };
+
+    private static ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!System.IO.File.Exists(full)) throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, $"file '{path}' does not exist");
+        return open(full);
+    }
+
+    private char Delimiter(TableFunctionRelation r)
+    {
+        if (!r.NamedArgs.TryGetValue("delim", out var e) && !r.NamedArgs.TryGetValue("sep", out e)) return ',';
+        return e is LiteralExpr { Value: string { Length: 1 } d } ? d[0]
+            : throw new SqlException("QL-BAD-ARGUMENT", e.At.Line, e.At.Column, "delim must be a one-character string");
+    }
 
     public IReadOnlyList<object?[]> Execute(LogicalPlan plan)
     {
