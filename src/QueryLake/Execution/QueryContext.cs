@@ -4,9 +4,33 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution;
 
 /// <summary>State shared by the operators of one query: cancellation and, for EXPLAIN ANALYZE, rows and time per operator.</summary>
-internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0)
+internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0, long? memoryLimit = null)
 {
     public CancellationToken Cancel { get; } = cancel;
+
+    private long _reserved;
+
+    /// <summary>The most bytes the query's blocking operators (sort, aggregation, join build, window, distinct) may hold.</summary>
+    public long? MemoryLimit { get; } = memoryLimit;
+
+    /// <summary>Accounts for memory an operator holds; fails the query with a clear error past the limit,
+    /// instead of letting it take the process down. (Spilling to disk is not implemented yet.)</summary>
+    public void Reserve(long bytes, string holder)
+    {
+        long total = Interlocked.Add(ref _reserved, bytes);
+        if (MemoryLimit is { } limit && total > limit)
+            throw new Errors.QueryLakeException("QL-OUT-OF-MEMORY",
+                $"the query needs more than its memory limit of {Format(limit)} ({holder} holds {Format(total)} so far); raise the limit, or filter or aggregate earlier");
+    }
+
+    private static string Format(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / (double)(1 << 20):F1} MiB";
+
+    /// <summary>Bytes held by a batch's buffers (shared buffers counted once per batch).</summary>
+    public static long SizeOf(Columnar.RecordBatch b)
+    {
+        long Size(Columnar.ArrayData d) => d.Buffers.Sum(x => (long)x.Length) + d.Children.Sum(Size) + (d.Dictionary is null ? 0 : Size(d.Dictionary));
+        return b.Columns.Sum(c => Size(c.Data));
+    }
 
     /// <summary>How many batches per-batch operators work on at once (default: one per core).</summary>
     public int Threads { get; } = threads > 0 ? threads : Environment.ProcessorCount;

@@ -45,6 +45,10 @@ public sealed class QueryLakeSession : IDisposable
     /// <summary>Statements running longer than this are cancelled (null: no limit).</summary>
     public TimeSpan? StatementTimeout { get; set; }
 
+    /// <summary>The most memory one statement's blocking operators may hold, in bytes (null: no limit). A statement
+    /// that needs more fails with QL-OUT-OF-MEMORY; the session stays usable.</summary>
+    public long? MemoryLimit { get; set; }
+
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
@@ -88,7 +92,7 @@ public sealed class QueryLakeSession : IDisposable
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
-                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel, threads: Threads)).ToList());
+                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).ToList());
             }
             case ExplainStatement e:
                 return Explain(binder, e, cancel);
@@ -166,7 +170,7 @@ public sealed class QueryLakeSession : IDisposable
         string text;
         if (e.Analyze)
         {
-            var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads);
+            var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads, memoryLimit: MemoryLimit);
             var sw = Stopwatch.StartNew();
             long rows = Executor.Run(plan, ctx).Sum(b => (long)b.Length);
             text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st) ? $"  (rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : "")
@@ -191,7 +195,7 @@ public sealed class QueryLakeSession : IDisposable
         }
         var plan = Plan(binder, c.As);
         var ds = Lake.CreateDataset(c.Name, plan.Schema);
-        var v = ds.Append(Executor.Run(plan, new QueryContext(default, threads: Threads)));
+        var v = ds.Append(Executor.Run(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)));
         return Count(c, v.RowCount);
     }
 
@@ -208,7 +212,7 @@ public sealed class QueryLakeSession : IDisposable
         var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
         var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
         long before = ds.Latest().RowCount;
-        var v = ds.Append(Executor.Run(project, new QueryContext(cancel, threads: Threads)));
+        var v = ds.Append(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)));
         return Count(i, v.RowCount - before);
     }
 
@@ -287,7 +291,7 @@ public sealed class QueryLakeSession : IDisposable
         foreach (var key in c.Options.Keys)
             if (key.ToLowerInvariant() is not ("format" or "delimiter" or "delim" or "compression"))
                 throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY option '{key}'; options are FORMAT, DELIMITER, COMPRESSION");
-        var batches = Executor.Run(plan, new QueryContext(cancel, threads: Threads));
+        var batches = Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit));
         long rows;
         switch (format)
         {

@@ -15,6 +15,7 @@ internal static class DistinctOperator
             ctx.Cancel.ThrowIfCancellationRequested();
             var keep = new List<int>();
             for (int r = 0; r < b.Length; r++) if (seen.Add(RowKey.Of(b.Columns, r))) keep.Add(r);
+            ctx.Reserve(64L * keep.Count * b.Columns.Count, "DISTINCT");
             if (keep.Count == b.Length) yield return b;
             else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
         }

@@ -22,7 +22,10 @@ internal static class HashAggregateOperator
             if (keyColumns.Length > 0)
             {
                 indexer ??= GroupIndexer.For(keyColumns);
+                int before = indexer.Keys.Count;
                 indexer.Assign(keyColumns, ids);
+                // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
+                ctx.Reserve(64L * (indexer.Keys.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
             }
             for (int a = 0; a < states.Length; a++)
                 states[a].Update(ids, node.Aggregates[a].Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList());

@@ -18,7 +18,13 @@ internal static class HashJoinOperator
     {
         int leftWidth = node.Left.Schema.Fields.Count;
         var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, leftWidth);
-        var build = right.Where(b => b.Length > 0).ToList();
+        var build = new List<RecordBatch>();
+        foreach (var b in right)
+        {
+            if (b.Length == 0) continue;
+            ctx.Reserve(QueryContext.SizeOf(b) + 64L * b.Length, "the hash join's build side");
+            build.Add(b);
+        }
         var table = new Dictionary<RowKey, List<Gather.Pick>>();
         var allRight = new List<Gather.Pick>();
         for (int b = 0; b < build.Count; b++)

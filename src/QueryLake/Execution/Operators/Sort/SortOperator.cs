@@ -12,7 +12,13 @@ internal static class SortOperator
 
     public static IEnumerable<RecordBatch> Execute(SortNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
-        var batches = input.Where(b => b.Length > 0).ToList();
+        var batches = new List<RecordBatch>();
+        foreach (var b in input)
+        {
+            if (b.Length == 0) continue;
+            ctx.Reserve(QueryContext.SizeOf(b), "sort");
+            batches.Add(b);
+        }
         var order = SortedOrder(batches, node.Keys, ctx);
         return Emit(node.Schema, batches, order, 0, order.Length);
     }

@@ -17,7 +17,13 @@ internal static class WindowOperator
 {
     public static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
-        var batches = input.Where(b => b.Length > 0).ToList();
+        var batches = new List<RecordBatch>();
+        foreach (var b in input)
+        {
+            if (b.Length == 0) continue;
+            ctx.Reserve(QueryContext.SizeOf(b) + 16L * b.Length * node.Calls.Count, "window functions");
+            batches.Add(b);
+        }
         var results = node.Calls.Select(c => batches.Select(b => new object?[b.Length]).ToArray()).ToArray();
         for (int c = 0; c < node.Calls.Count; c++)
         {

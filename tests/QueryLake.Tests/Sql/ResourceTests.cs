@@ -1,0 +1,46 @@
+using QueryLake.Errors;
+using QueryLake.Sessions;
+using Xunit;
+
+namespace QueryLake.Tests.Sql;
+
+/// <summary>Memory limit, statement timeout and cancellation: a statement fails cleanly and the session lives on.</summary>
+public sealed class ResourceTests : IDisposable
+{
+    private readonly QueryLakeSession _session = QueryLakeSession.Open();
+
+    public ResourceTests() =>
+        _session.Execute("CREATE DATASET big AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')) v(x, s)" +
+                         "; INSERT INTO big SELECT a.x * 10 + b.x, a.s || b.s FROM big a CROSS JOIN big b" +
+                         "; INSERT INTO big SELECT a.x * 100 + b.x, a.s || b.s FROM big a CROSS JOIN big b");
+
+    public void Dispose() => _session.Dispose();
+
+    [Fact]
+    public void A_query_over_its_memory_limit_fails_clearly_and_the_session_goes_on()
+    {
+        _session.MemoryLimit = 4096;
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query("SELECT x, s FROM big ORDER BY s DESC, x"));
+        Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
+        Assert.Contains("memory limit of", e.Message);
+        Assert.Contains("sort", e.Message);
+        Assert.Throws<QueryLakeException>(() => _session.Query("SELECT a.x FROM big a JOIN big b ON a.s = b.s"));
+        _session.MemoryLimit = null;
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM (SELECT x FROM big ORDER BY s)").Rows().Single()[0]);
+    }
+
+    [Fact]
+    public void Statement_timeout_and_cancellation_stop_a_query()
+    {
+        _session.StatementTimeout = TimeSpan.FromMilliseconds(1);
+        var e = Assert.Throws<QueryLakeException>(() =>
+            _session.Query("SELECT count(*) FROM big a CROSS JOIN big b CROSS JOIN big c WHERE a.x + b.x + c.x = -1"));
+        Assert.Equal("QL-TIMEOUT", e.Code);
+        _session.StatementTimeout = null;
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query("SELECT count(*) FROM big", cancel: cancel.Token));
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
+    }
+}
