@@ -16,6 +16,8 @@ internal static class ExpressionEvaluator
         Call c => c.Kernel(c.Args.Select(a => Evaluate(a, batch)).ToList(), batch.Length),
         Cast c => CastKernel.Cast(Evaluate(c.Value, batch), c.Target, c.Try),
         CaseWhen w => Case(w, batch),
+        OuterRef o => Vectors.Broadcast(o.Type, OuterRow.Value?[o.Slot], batch.Length),
+        CorrelatedSubquery q => Correlated(q, batch),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
     };
 
@@ -34,6 +36,71 @@ internal static class ExpressionEvaluator
             else b.AppendNull();
         }
         return b.Build();
+    }
+
+    /// <summary>The outer row a correlated subquery is running for (flows into tasks the subquery starts).</summary>
+    private static readonly AsyncLocal<object?[]?> Outer = new();
+
+    private static class OuterRow
+    {
+        public static object?[]? Value => Outer.Value;
+    }
+
+    private static ArrowArray Correlated(CorrelatedSubquery q, RecordBatch batch)
+    {
+        var args = q.OuterArgs.Select(a => Evaluate(a, batch)).ToArray();
+        var value = q.Value is null ? null : Evaluate(q.Value, batch);
+        var memo = new Dictionary<RowKey, object?>();
+        var b = ArrayBuilder.Create(q.Type);
+        var saved = Outer.Value;
+        try
+        {
+            for (int i = 0; i < batch.Length; i++)
+            {
+                var key = RowKey.Of(args, i);
+                if (!memo.TryGetValue(key, out var result))
+                {
+                    Outer.Value = key.Values;
+                    result = Run(q);
+                    memo[key] = result;
+                }
+                if (q.Kind == SubqueryKind.In && result is InResult r) b.Append(r.Test(value!.GetValue(i)));
+                else b.Append(result);
+            }
+        }
+        finally
+        {
+            Outer.Value = saved;
+        }
+        return b.Build();
+    }
+
+    /// <summary>The rows of an IN subquery, tested with SQL's three-valued logic.</summary>
+    private sealed record InResult(HashSet<RowKey> Values, bool HasNull)
+    {
+        public bool? Test(object? v) => v is null ? (Values.Count == 0 ? false : null)
+            : Values.Contains(new RowKey([v])) ? true : HasNull ? null : false;
+    }
+
+    private static object? Run(CorrelatedSubquery q)
+    {
+        var rows = new List<object?>();
+        foreach (var b in Executor.Run(q.Plan, new QueryContext(CancellationToken.None, threads: 1)))
+        {
+            for (int r = 0; r < b.Length; r++)
+            {
+                if (q.Kind == SubqueryKind.Exists) return true;
+                rows.Add(b.Columns[0].GetValue(r));
+                if (q.Kind == SubqueryKind.Scalar && rows.Count > 1)
+                    throw new Errors.QueryLakeException("QL-SUBQUERY-ROWS", "a correlated scalar subquery returned more than one row for an outer row");
+            }
+        }
+        return q.Kind switch
+        {
+            SubqueryKind.Exists => false,
+            SubqueryKind.Scalar => rows.Count == 0 ? null : rows[0],
+            _ => new InResult(rows.Where(v => v is not null).Select(v => new RowKey([v])).ToHashSet(), rows.Any(v => v is null)),
+        };
     }
 
     /// <summary>Evaluates a predicate and returns the indices of rows where it is true (NULL counts as false).</summary>

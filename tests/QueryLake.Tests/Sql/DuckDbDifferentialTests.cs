@@ -104,6 +104,11 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT country, count(*), avg(latitude) FROM '$DATA/airports.csv' GROUP BY country ORDER BY country",
         "SELECT Name, Miles_per_Gallon, Cylinders, Year FROM read_json('$DATA/cars.json') ORDER BY Name, Year, Miles_per_Gallon NULLS FIRST",
         "SELECT * FROM read_csv('$DATA/stocks.csv') WHERE symbol = 'AAPL' ORDER BY date",
+        "SELECT name, (SELECT count(*) FROM airports b WHERE b.state = a.state) FROM airports a WHERE a.state = 'WY' ORDER BY name",
+        "SELECT count(*) FROM airports a WHERE EXISTS (SELECT 1 FROM airports b WHERE b.city = a.city AND b.iata <> a.iata)",
+        "SELECT state, count(*) FROM airports a WHERE latitude > (SELECT avg(latitude) FROM airports b WHERE b.state = a.state) GROUP BY state ORDER BY state",
+        "SELECT count(*) FROM airports a WHERE a.iata NOT IN (SELECT b.iata FROM airports b WHERE b.state = a.state AND b.latitude < a.latitude)",
+        "SELECT weather, (SELECT max(temp_max) FROM weather w2 WHERE w2.weather = w1.weather AND year(w2.date) = 2012) AS hottest FROM weather w1 GROUP BY weather ORDER BY weather",
     ];
 
     /// <summary>The query with $DATA replaced by the vega-datasets folder, the same for both engines.</summary>

@@ -27,8 +27,29 @@ internal sealed partial class Binder
                     _ => throw Error(l.At, "QL-UNSUPPORTED", $"literal {l.Value}"),
                 };
             case ColumnExpr c:
-                int index = scope.Resolve(c);
+            {
+                int index;
+                try
+                {
+                    index = scope.Resolve(c);
+                }
+                catch (SqlException notHere) when (notHere.Code is "QL-COLUMN-NOT-FOUND" or "QL-TABLE-NOT-FOUND" && _correlations.Count > 0)
+                {
+                    // Not here: maybe a column of the enclosing query (a correlated subquery).
+                    var corr = _correlations.Peek();
+                    int outer;
+                    try { outer = corr.Outer.Resolve(c); }
+                    catch (SqlException) { throw notHere; }
+                    int slot = corr.Args.FindIndex(a => a.Index == outer);
+                    if (slot < 0)
+                    {
+                        slot = corr.Args.Count;
+                        corr.Args.Add(new ColumnRef(outer, corr.Outer.Columns[outer].Name, corr.Outer.Columns[outer].Type));
+                    }
+                    return new OuterRef(slot, corr.Outer.Columns[outer].Name, corr.Outer.Columns[outer].Type);
+                }
                 return new ColumnRef(index, scope.Columns[index].Name, scope.Columns[index].Type);
+            }
             case ParameterExpr p:
                 object? value;
                 if (p.Name is null)
@@ -101,7 +122,9 @@ internal sealed partial class Binder
                 return BindFunction(f, child);
             case SubqueryExpr sq:
             {
-                var (plan, _) = BindQuery(sq.Query);
+                var (plan, args) = BindSubquery(sq.Query, scope);
+                if (plan.Schema.Fields.Count != 1) throw Error(sq.At, "QL-SUBQUERY-WIDTH", $"a scalar subquery must return one column, this one returns {plan.Schema.Fields.Count}");
+                if (args.Count > 0) return new CorrelatedSubquery(plan, SubqueryKind.Scalar, args, null, plan.Schema.Fields[0].DataType);
                 if (plan.Schema.Fields.Count != 1) throw Error(sq.At, "QL-SUBQUERY-WIDTH", $"a scalar subquery must return one column, this one returns {plan.Schema.Fields.Count}");
                 var rows = catalog.Execute(plan);
                 if (rows.Count > 1) throw Error(sq.At, "QL-SUBQUERY-ROWS", $"a scalar subquery returned {rows.Count} rows; it must return at most one");
@@ -109,14 +132,23 @@ internal sealed partial class Binder
             }
             case ExistsExpr ex:
             {
-                var (plan, _) = BindQuery(ex.Query);
+                var (plan, args) = BindSubquery(ex.Query, scope);
+                if (args.Count > 0) return new CorrelatedSubquery(plan, SubqueryKind.Exists, args, null, DataType.Boolean);
                 return new Literal(catalog.Execute(new LimitNode(plan, 1, 0)).Count > 0, DataType.Boolean);
             }
             case InSubqueryExpr ins:
             {
-                var (plan, _) = BindQuery(ins.Query);
+                var (plan, args) = BindSubquery(ins.Query, scope);
                 if (plan.Schema.Fields.Count != 1) throw Error(ins.At, "QL-SUBQUERY-WIDTH", "IN (subquery) needs a subquery returning one column");
                 var v = child(ins.Value);
+                if (args.Count > 0)
+                {
+                    var common = ConditionalFunctions.Common([v.Type, plan.Schema.Fields[0].DataType])
+                        ?? throw Error(ins.At, "QL-TYPE-MISMATCH", $"cannot compare {v.Type} with {plan.Schema.Fields[0].DataType} in IN (subquery)");
+                    var inner = CastColumns(plan, new Scope([new ScopeColumn(null, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType)]), [common]);
+                    BoundExpr test = new CorrelatedSubquery(Planning.Optimizer.LogicalOptimizer.Optimize(inner), SubqueryKind.In, args, CastTo(v, common), DataType.Boolean);
+                    return ins.Negated ? BindCall("NOT", [test], ins.At) : test;
+                }
                 var type = plan.Schema.Fields[0].DataType;
                 var values = catalog.Execute(plan).Select(r => r[0]).ToList();
                 BoundExpr result;
@@ -137,6 +169,23 @@ internal sealed partial class Binder
                 throw Error(st.At, "QL-BAD-STAR", "* is only allowed in the select list and in count(*)");
             default:
                 throw Error(e.At, "QL-UNSUPPORTED", $"{ExprNames.Print(e)} is not supported yet");
+        }
+    }
+
+    /// <summary>Binds a subquery that may read columns of <paramref name="outer"/>; returns the optimized plan
+    /// and the outer columns it reads (none: uncorrelated).</summary>
+    private (LogicalPlan Plan, IReadOnlyList<BoundExpr> OuterArgs) BindSubquery(Query q, Scope outer)
+    {
+        var corr = new Correlation(outer);
+        _correlations.Push(corr);
+        try
+        {
+            var (plan, _) = BindQuery(q);
+            return (corr.Args.Count > 0 ? Planning.Optimizer.LogicalOptimizer.Optimize(plan) : plan, corr.Args);
+        }
+        finally
+        {
+            _correlations.Pop();
         }
     }
 

@@ -186,6 +186,14 @@ internal sealed partial class Binder
             BoundExpr? bound = null;
             try { bound = BindExpr(e, agg.Input); }
             catch (SqlException) when (e is not ColumnExpr) { }
+            if (bound is CorrelatedSubquery q && q.Value is null)
+            {
+                // A correlated subquery above GROUP BY may read only group keys of the outer row.
+                var args = q.OuterArgs.Select(a => agg.GroupKeys.IndexOf(a.ToString()!) is var k and >= 0
+                    ? (BoundExpr)new ColumnRef(k, $"#g{k}", a.Type)
+                    : throw Error(e.At, "QL-NOT-GROUPED", $"the subquery reads {a}, which must appear in GROUP BY")).ToList();
+                return q with { OuterArgs = args };
+            }
             if (bound is not null)
             {
                 int g = agg.GroupKeys.IndexOf(bound.ToString()!);

@@ -18,6 +18,15 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     private readonly Stack<Dictionary<string, (LogicalPlan Plan, Scope Scope)>> _ctes = new();
     private WindowCollector? _windows;
 
+    /// <summary>A subquery being bound inside an expression over <see cref="Outer"/>: the outer columns it reads.</summary>
+    private sealed class Correlation(Scope outer)
+    {
+        public Scope Outer { get; } = outer;
+        public List<ColumnRef> Args { get; } = [];
+    }
+
+    private readonly Stack<Correlation> _correlations = new();
+
     private static SqlException Error(SourceSpan at, string code, string message) => new(code, at.Line, at.Column, message);
 
     // ------------------------------------------------------------------ queries

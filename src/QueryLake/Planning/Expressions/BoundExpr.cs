@@ -54,3 +54,25 @@ internal sealed record Cast(BoundExpr Value, DataType Target, bool Try) : BoundE
     public override IEnumerable<BoundExpr> Children => [Value];
     public override string ToString() => $"{(Try ? "TRY_CAST" : "CAST")}({Value} AS {Target})";
 }
+
+/// <summary>Inside a correlated subquery: the value of outer column <see cref="Slot"/> of the current outer row.</summary>
+internal sealed record OuterRef(int Slot, string Name, DataType ColumnType) : BoundExpr(ColumnType)
+{
+    public override IEnumerable<BoundExpr> Children => [];
+    public override string ToString() => $"outer.{Name}";
+}
+
+/// <summary>The kinds of subquery expression.</summary>
+internal enum SubqueryKind { Scalar, Exists, In }
+
+/// <summary>
+/// A subquery that reads columns of the outer row (<see cref="OuterArgs"/>, which the inner plan sees as
+/// <see cref="OuterRef"/> slots). It runs once per distinct combination of outer values.
+/// </summary>
+internal sealed record CorrelatedSubquery(Logical.LogicalPlan Plan, SubqueryKind Kind, IReadOnlyList<BoundExpr> OuterArgs, BoundExpr? Value, DataType ResultType)
+    : BoundExpr(ResultType)
+{
+    public override IEnumerable<BoundExpr> Children => Value is null ? OuterArgs : OuterArgs.Append(Value);
+    public override string ToString() =>
+        $"{(Kind == SubqueryKind.In ? $"{Value} IN " : Kind == SubqueryKind.Exists ? "EXISTS " : "")}(correlated subquery on {string.Join(", ", OuterArgs)})";
+}
