@@ -15,26 +15,25 @@ internal static class DateFunctions
         _ => throw new InvalidCastException($"{v} is not a date or timestamp"),
     };
 
-    public static long Part(string field, object v)
+    public static long Part(string field, object v) => PartOf(field)(AsDateTime(v));
+
+    /// <summary>The function computing one date part, chosen once per column rather than per row.</summary>
+    private static Func<DateTime, long> PartOf(string field) => field.ToLowerInvariant() switch
     {
-        var t = AsDateTime(v);
-        return field.ToLowerInvariant() switch
-        {
-            "year" or "years" => t.Year,
-            "quarter" => (t.Month - 1) / 3 + 1,
-            "month" or "months" => t.Month,
-            "day" or "days" => t.Day,
-            "dayofweek" or "dow" => (long)t.DayOfWeek,
-            "isodow" => t.DayOfWeek == DayOfWeek.Sunday ? 7 : (long)t.DayOfWeek,
-            "dayofyear" or "doy" => t.DayOfYear,
-            "week" or "weeks" => ISOWeek.GetWeekOfYear(t),
-            "hour" or "hours" => t.Hour,
-            "minute" or "minutes" => t.Minute,
-            "second" or "seconds" => t.Second,
-            "epoch" => (long)(t - DateTime.UnixEpoch).TotalSeconds,
-            var f => throw new Errors.QueryLakeException("QL-BAD-ARGUMENT", $"unknown date part '{f}'; use year, quarter, month, day, dayofweek, dayofyear, week, hour, minute, second or epoch"),
-        };
-    }
+        "year" or "years" => t => t.Year,
+        "quarter" => t => (t.Month - 1) / 3 + 1,
+        "month" or "months" => t => t.Month,
+        "day" or "days" => t => t.Day,
+        "dayofweek" or "dow" => t => (long)t.DayOfWeek,
+        "isodow" => t => t.DayOfWeek == DayOfWeek.Sunday ? 7 : (long)t.DayOfWeek,
+        "dayofyear" or "doy" => t => t.DayOfYear,
+        "week" or "weeks" => t => ISOWeek.GetWeekOfYear(t),
+        "hour" or "hours" => t => t.Hour,
+        "minute" or "minutes" => t => t.Minute,
+        "second" or "seconds" => t => t.Second,
+        "epoch" => t => (long)(t - DateTime.UnixEpoch).TotalSeconds,
+        var f => throw new Errors.QueryLakeException("QL-BAD-ARGUMENT", $"unknown date part '{f}'; use year, quarter, month, day, dayofweek, dayofyear, week, hour, minute, second or epoch"),
+    };
 
     public static void Register(FunctionRegistry r)
     {
@@ -55,14 +54,26 @@ internal static class DateFunctions
     {
         var input = args[0];
         var result = new long[n];
-        Func<int, DateTime>? at = input switch
+        var f = PartOf(part);
+        long epoch = DateTime.UnixEpoch.Ticks;
+        switch (input)
         {
-            Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt => i => DateTime.UnixEpoch.AddTicks(ts[i] * (TimeSpan.TicksPerSecond / Math.Min(tt.UnitsPerSecond, TimeSpan.TicksPerSecond)) / Math.Max(1, tt.UnitsPerSecond / TimeSpan.TicksPerSecond)),
-            Columnar.Arrays.PrimitiveArray<int> d when input.Type.Id == TypeId.Date32 => i => DateTime.UnixEpoch.AddDays(d[i]),
-            _ => null,
-        };
-        if (at is null) return RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))(args, n);
-        for (int i = 0; i < n; i++) if (input.IsValid(i)) result[i] = Part(part, at(i));
+            case Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt:
+            {
+                long mul = Math.Max(1, TimeSpan.TicksPerSecond / tt.UnitsPerSecond), div = Math.Max(1, tt.UnitsPerSecond / TimeSpan.TicksPerSecond);
+                var v = ts.Values;
+                for (int i = 0; i < n; i++) if (input.IsValid(i)) result[i] = f(new DateTime(epoch + v[i] * mul / div, DateTimeKind.Utc));
+                break;
+            }
+            case Columnar.Arrays.PrimitiveArray<int> d when input.Type.Id == TypeId.Date32:
+            {
+                var v = d.Values;
+                for (int i = 0; i < n; i++) if (input.IsValid(i)) result[i] = f(new DateTime(epoch + v[i] * TimeSpan.TicksPerDay, DateTimeKind.Utc));
+                break;
+            }
+            default:
+                return RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))(args, n);
+        }
         return Kernels.Vectors.Make(DataType.Int64, result, Kernels.CastKernel.Validity(input), input.NullCount);
     };
 

@@ -25,22 +25,11 @@ internal static class HashJoinOperator
             ctx.Reserve(QueryContext.SizeOf(b) + 64L * b.Length, "the hash join's build side");
             build.Add(b);
         }
-        var table = new Dictionary<RowKey, List<Gather.Pick>>();
         var allRight = new List<Gather.Pick>();
+        var buildKeys = build.Select(b => rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList();
         for (int b = 0; b < build.Count; b++)
-        {
-            var keys = rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, build[b])).ToArray();
-            for (int r = 0; r < build[b].Length; r++)
-            {
-                var pick = new Gather.Pick(b, r);
-                allRight.Add(pick);
-                if (keys.Length == 0) continue;
-                var key = RowKey.Of(keys, r);
-                if (key.HasNull) continue;
-                if (!table.TryGetValue(key, out var list)) table[key] = list = [];
-                list.Add(pick);
-            }
-        }
+            for (int r = 0; r < build[b].Length; r++) allRight.Add(new Gather.Pick(b, r));
+        var table = JoinTable.Build(buildKeys, rightKeys.Count);
         var rightMatched = new HashSet<Gather.Pick>();
         var nullRight = node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 1)).ToArray();
         var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
@@ -60,8 +49,8 @@ internal static class HashJoinOperator
                     foreach (var p in allRight) { li.Add(r); rp.Add(p); }
                     continue;
                 }
-                var key = RowKey.Of(keys, r);
-                if (key.HasNull || !table.TryGetValue(key, out var matches)) continue;
+                var matches = table.Probe(keys, r);
+                if (matches is null) continue;
                 foreach (var p in matches) { li.Add(r); rp.Add(p); }
             }
             var candidates = Combine(node, lb, li, rp, rightSources);
