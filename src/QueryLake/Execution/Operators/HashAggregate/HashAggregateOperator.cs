@@ -14,11 +14,17 @@ internal static class HashAggregateOperator
     {
         GroupIndexer? indexer = null;
         var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
-        foreach (var b in input)
+        // Group keys and aggregate arguments are computed on several batches at once; the hash table and the
+        // accumulators are then updated in order on this thread.
+        var evaluated = Parallel.OrderedMap(input, b => (
+            Length: b.Length,
+            Keys: node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
+            Args: node.Aggregates.Select(a => (IReadOnlyList<ArrowArray>)a.Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList()).ToArray()),
+            ctx.Threads, ctx.Cancel);
+        foreach (var (length, keyColumns, args) in evaluated)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
-            var keyColumns = node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray();
-            var ids = new int[b.Length];
+            var ids = new int[length];
             if (keyColumns.Length > 0)
             {
                 indexer ??= GroupIndexer.For(keyColumns);
@@ -27,8 +33,7 @@ internal static class HashAggregateOperator
                 // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
                 ctx.Reserve(64L * (indexer.Keys.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
             }
-            for (int a = 0; a < states.Length; a++)
-                states[a].Update(ids, node.Aggregates[a].Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList());
+            for (int a = 0; a < states.Length; a++) states[a].Update(ids, args[a]);
         }
         // Without GROUP BY there is exactly one group, even over no rows.
         int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
