@@ -77,6 +77,16 @@ internal static class Demo
                 Console.WriteLine($"  v{info.Version,-3} {info.Timestamp:HH:mm:ss.fff}  {info.Operation,-11} {info.RowCount,8:N0} rows  {info.Detail}");
             var stats = v.Fragments[0].Statistics["captured_at"];
             Console.WriteLine($"fragment 0 statistics for captured_at: min {stats.Min}, max {stats.Max}, nulls {stats.NullCount}");
+
+            // The same lake through the query language.
+            using var session = Sessions.QueryLakeSession.Open(lake.Path);
+            const string sql = "SELECT weather, count(*) AS scenes, count(*) FILTER (WHERE is_night) AS night, " +
+                               "rank() OVER (ORDER BY count(*) DESC) AS rank FROM scenes GROUP BY weather ORDER BY scenes DESC";
+            Console.WriteLine($"\nql> {sql};");
+            ResultPrinter.Print(Console.Out, session.Query(sql), OutputFormat.Table);
+            const string hail = "SELECT count(*) AS night_hail FROM scenes VERSION 4 WHERE weather = 'hail' AND is_night";
+            Console.WriteLine($"ql> {hail};   -- time travel: before snow was relabelled");
+            ResultPrinter.Print(Console.Out, session.Query(hail), OutputFormat.Table);
             return 0;
         }
         finally
