@@ -10,8 +10,8 @@ namespace QueryLake.Execution.Operators.Window;
 
 /// <summary>
 /// Window functions: rows are split into partitions (a hash of the PARTITION BY keys), each partition is sorted
-/// by the ORDER BY keys (stable), and every function is computed over its frame. Running sums and counts use
-/// prefix sums; ranks use peer groups (rows with equal ORDER BY keys).
+/// by the ORDER BY keys (stable), and every function is computed over its frame. Frames that start at the
+/// partition's first row accumulate incrementally; ranks use peer groups (rows with equal ORDER BY keys).
 /// </summary>
 internal static class WindowOperator
 {
@@ -40,11 +40,12 @@ internal static class WindowOperator
     private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output)
     {
         var args = call.Arguments.Select(a => batches.Select(b => ExpressionEvaluator.Evaluate(a, b)).ToArray()).ToArray();
-        var keys = call.OrderBy.Select(k => batches.Select(b => ExpressionEvaluator.Evaluate(k.Expr, b)).ToArray()).ToArray();
-        var order = SortOrder(call.OrderBy, keys);
+        var rowOrder = new RowOrder(call.OrderBy);
+        foreach (var b in batches) rowOrder.AddSource(b);
+        Comparison<Gather.Pick> order = rowOrder.CompareKeys;
         foreach (var partition in Partitions(call, batches))
         {
-            partition.Sort((x, y) => order(x, y) is var c and not 0 ? c : x.Source != y.Source ? x.Source.CompareTo(y.Source) : x.Row.CompareTo(y.Row));
+            partition.Sort(rowOrder);
             int n = partition.Count;
             // Peer groups: [peerStart[i], peerEnd[i]] holds the rows whose ORDER BY keys equal row i's.
             var peerStart = new int[n];
@@ -78,9 +79,6 @@ internal static class WindowOperator
         }
         return partitions;
     }
-
-    private static Comparison<Gather.Pick> SortOrder(IReadOnlyList<SortKey> keys, ArrowArray[][] columns) =>
-        keys.Count == 0 ? (_, _) => 0 : Sort.SortOperator.RowComparer(keys, columns);
 
     private static object?[] Evaluate(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
     {
