@@ -10,6 +10,7 @@ namespace QueryLake.Formats;
 /// </summary>
 internal sealed unsafe class MappedFile
 {
+    // Held so the mapping (its SafeHandle) lives as long as this object and every slice of it.
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _base;
 
@@ -45,9 +46,6 @@ internal sealed unsafe class MappedFile
     }
 
     public ReadOnlySpan<byte> Span(long offset, int length) => Slice(offset, length).Span;
-
-    /// <summary>Hints the kernel that a range will be read soon (or not at all).</summary>
-    public MemoryMappedViewAccessor? View => _view;
 
     private sealed class Region(MappedFile owner, byte* ptr, int length) : MemoryManager<byte>
     {

@@ -2,14 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace QueryLake.Native;
 
-/// <summary>The LZ4 frame format through the machine's liblz4.so.1.</summary>
+/// <summary>Decoding of the LZ4 frame format through the machine's liblz4.so.1 (QueryLake reads LZ4, writes ZSTD).</summary>
 internal static unsafe partial class Lz4Frame
 {
     private const string Lib = "liblz4.so.1";
     private const uint Version = 100;
 
-    [LibraryImport(Lib, EntryPoint = "LZ4F_compressFrameBound")] private static partial nuint CompressFrameBound(nuint srcSize, nint prefs);
-    [LibraryImport(Lib, EntryPoint = "LZ4F_compressFrame")] private static partial nuint CompressFrame(byte* dst, nuint dstCapacity, byte* src, nuint srcSize, nint prefs);
     [LibraryImport(Lib, EntryPoint = "LZ4F_isError")] private static partial uint IsError(nuint code);
     [LibraryImport(Lib, EntryPoint = "LZ4F_getErrorName")] private static partial nint GetErrorName(nuint code);
     [LibraryImport(Lib, EntryPoint = "LZ4F_createDecompressionContext")] private static partial nuint CreateContext(nint* ctx, uint version);
@@ -17,20 +15,6 @@ internal static unsafe partial class Lz4Frame
     [LibraryImport(Lib, EntryPoint = "LZ4F_decompress")] private static partial nuint DecompressNative(nint ctx, byte* dst, nuint* dstSize, byte* src, nuint* srcSize, nint options);
 
     private static string ErrorName(nuint code) => Marshal.PtrToStringAnsi(GetErrorName(code)) ?? "unknown lz4 error";
-
-    /// <summary>Compresses into one LZ4 frame.</summary>
-    public static byte[] Compress(ReadOnlySpan<byte> src)
-    {
-        var dst = new byte[(int)CompressFrameBound((nuint)src.Length, 0)];
-        fixed (byte* s = src)
-        fixed (byte* d = dst)
-        {
-            nuint n = CompressFrame(d, (nuint)dst.Length, s, (nuint)src.Length, 0);
-            if (IsError(n) != 0) throw new InvalidOperationException($"lz4 compression failed: {ErrorName(n)}");
-            Array.Resize(ref dst, (int)n);
-            return dst;
-        }
-    }
 
     /// <summary>Decompresses LZ4 frames declared to hold <paramref name="declaredLength"/> bytes; see
     /// <see cref="Zstd.Decompress"/> for the allocation and error guarantees.</summary>

@@ -100,9 +100,9 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
     private ReadOnlyMemory<byte> Compress(ReadOnlyMemory<byte> raw)
     {
         if (options.Compression == IpcCompression.None || raw.IsEmpty) return raw;
-        if (options.Compression == IpcCompression.Lz4Frame && !options.AllowLz4ForTests)
+        if (options.Compression != IpcCompression.Zstd)
             throw new NotSupportedException("QueryLake writes ZSTD-compressed Arrow files; LZ4_FRAME is read only");
-        var compressed = options.Compression == IpcCompression.Zstd ? Zstd.Compress(raw.Span, options.ZstdLevel) : Lz4Frame.Compress(raw.Span);
+        var compressed = Zstd.Compress(raw.Span, options.ZstdLevel);
         byte[] result;
         if (compressed.Length >= raw.Length)
         {

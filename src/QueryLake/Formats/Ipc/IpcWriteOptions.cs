@@ -11,7 +11,4 @@ public sealed record IpcWriteOptions
 
     /// <summary>The defaults: no compression.</summary>
     public static IpcWriteOptions Default { get; } = new();
-
-    /// <summary>For tests of the reader only: allows LZ4 frame output, which QueryLake does not otherwise write.</summary>
-    internal bool AllowLz4ForTests { get; init; }
 }

@@ -12,6 +12,14 @@ internal static class ExpressionRewriter
         return new Call(f, [a, b], r.Kernel, r.Result);
     }
 
+    /// <summary>The conjuncts of an AND chain (the expression itself when it is not an AND).</summary>
+    public static IEnumerable<BoundExpr> Conjuncts(BoundExpr? e) => e switch
+    {
+        null => [],
+        Call { Function.Name: "AND", Args: [var a, var b] } => Conjuncts(a).Concat(Conjuncts(b)),
+        _ => [e],
+    };
+
     /// <summary>Column indices an expression reads.</summary>
     public static IEnumerable<int> Columns(BoundExpr e) => e switch
     {

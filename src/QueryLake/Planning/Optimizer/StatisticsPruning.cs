@@ -13,7 +13,7 @@ internal static class StatisticsPruning
     public static Func<FragmentInfo, bool>? Predicate(BoundExpr filter, Schema schema)
     {
         var tests = new List<Func<FragmentInfo, bool>>();
-        foreach (var c in Execution.Operators.HashJoin.HashJoinOperator.Conjuncts(filter))
+        foreach (var c in ExpressionRewriter.Conjuncts(filter))
         {
             if (c is not Call { Function.IsOperator: true, Args: [var a, var b] } call) continue;
             var (col, lit, op) = (a, b) switch

@@ -106,7 +106,7 @@ internal static class HashJoinOperator
         var left = new List<BoundExpr>();
         var right = new List<BoundExpr>();
         var rest = new List<BoundExpr>();
-        foreach (var c in Conjuncts(condition))
+        foreach (var c in ExpressionRewriter.Conjuncts(condition))
         {
             if (c is Call { Function.Name: "=", Args: [var a, var b] })
             {
@@ -119,13 +119,6 @@ internal static class HashJoinOperator
         BoundExpr? residual = rest.Count == 0 ? null : rest.Aggregate((x, y) => ExpressionRewriter.And(x, y));
         return (left, right, residual);
     }
-
-    public static IEnumerable<BoundExpr> Conjuncts(BoundExpr? e) => e switch
-    {
-        null => [],
-        Call { Function.Name: "AND", Args: [var a, var b] } => Conjuncts(a).Concat(Conjuncts(b)),
-        _ => [e],
-    };
 
     /// <summary>0 when an expression reads only left columns, 1 when only right ones, -1 when both or none.</summary>
     private static int Side(BoundExpr e, int leftWidth)

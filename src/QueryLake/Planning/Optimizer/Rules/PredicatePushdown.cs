@@ -1,4 +1,3 @@
-using QueryLake.Execution.Operators.HashJoin;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
@@ -29,7 +28,7 @@ internal sealed class PredicatePushdown : IOptimizerRule
                     var toLeft = new List<BoundExpr>();
                     var toRight = new List<BoundExpr>();
                     var keep = new List<BoundExpr>();
-                    foreach (var c in HashJoinOperator.Conjuncts(f.Predicate))
+                    foreach (var c in ExpressionRewriter.Conjuncts(f.Predicate))
                     {
                         var cols = ExpressionRewriter.Columns(c).ToList();
                         if (cols.Count > 0 && cols.All(i => i < leftWidth)) toLeft.Add(c);
