@@ -13,6 +13,17 @@ internal static class Comparer
         return a.CompareTo(b);
     }
 
+    /// <summary>Compares two non-null values of one type in their .NET form (as <c>GetValue</c> returns them).</summary>
+    public static int Values(object a, object b) => a switch
+    {
+        double d => Doubles(d, (double)b),
+        float f => Doubles(f, (float)b),
+        string s => string.CompareOrdinal(s, (string)b),
+        byte[] bytes => bytes.AsSpan().SequenceCompareTo((byte[])b),
+        IComparable c => c.CompareTo(b),
+        _ => throw new InvalidOperationException($"values of type {a.GetType().Name} cannot be ordered"),
+    };
+
     /// <summary>A comparison of slot i of <paramref name="a"/> with slot j of <paramref name="b"/>.</summary>
     public static Func<int, int, int> For(ArrowArray a, ArrowArray b) => (a, b) switch
     {

@@ -150,18 +150,7 @@ internal static class BasicAggregates
             }
         }
 
-        private bool Better(object v, object current)
-        {
-            int c = v switch
-            {
-                float f => Comparer.Doubles(f, (float)current),
-                string s => string.CompareOrdinal(s, (string)current),
-                byte[] b => b.AsSpan().SequenceCompareTo((byte[])current),
-                IComparable cmp => cmp.CompareTo(current),
-                _ => throw new InvalidOperationException($"min/max of {type} is not supported"),
-            };
-            return max ? c > 0 : c < 0;
-        }
+        private bool Better(object v, object current) => max ? Comparer.Values(v, current) > 0 : Comparer.Values(v, current) < 0;
 
         public override ArrowArray Finish(int groupCount)
         {

@@ -79,13 +79,7 @@ internal static class CollectionAggregates
                 if (inputs[1].IsNull(i)) continue;
                 var by = inputs[1].GetValue(i)!;
                 var current = _best[groups[i]].By;
-                int c = current is null ? (max ? 1 : -1) : by switch
-                {
-                    double d => Comparer.Doubles(d, (double)current),
-                    string s => string.CompareOrdinal(s, (string)current),
-                    IComparable cmp => cmp.CompareTo(current),
-                    _ => 0,
-                };
+                int c = current is null ? (max ? 1 : -1) : Comparer.Values(by, current);
                 if (max ? c > 0 : c < 0) _best[groups[i]] = (inputs[0].GetValue(i), by);
             }
         }

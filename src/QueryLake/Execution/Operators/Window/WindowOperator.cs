@@ -135,34 +135,14 @@ internal static class WindowOperator
     private static object?[] Running(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
     {
         var result = new object?[n];
-        bool star = call.Arguments.Count == 0, integer = !star && call.Arguments[0].Type.IsInteger;
-        long count = 0, longSum = 0;
-        double doubleSum = 0;
-        object? best = null;
+        bool star = call.Arguments.Count == 0;
+        var acc = new Accumulator(call);
         int included = -1;
         for (int i = 0; i < n; i++)
         {
             var (_, e) = Frame(call.Frame, i, n, peerStart, peerEnd);
-            for (; included < e; included++)
-            {
-                var v = star ? 1L : arg(0, included + 1);
-                if (v is null) continue;
-                count++;
-                if (call.Function is "sum" or "avg")
-                {
-                    if (integer) longSum = checked(longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
-                    else doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else if (call.Function is "min" or "max" && (best is null || (call.Function == "max" ? CompareValues(v, best) > 0 : CompareValues(v, best) < 0)))
-                    best = v;
-            }
-            result[i] = call.Function switch
-            {
-                "count" => count,
-                "sum" => count == 0 ? null : integer ? longSum : doubleSum,
-                "avg" => count == 0 ? null : (integer ? longSum : doubleSum) / (double)count,
-                _ => best,
-            };
+            for (; included < e; included++) acc.Add(star ? 1L : arg(0, included + 1));
+            result[i] = acc.Result;
         }
         return result;
     }
@@ -187,40 +167,41 @@ internal static class WindowOperator
     private static object? Aggregate(WindowCall call, int s, int e, Func<int, int, object?> arg)
     {
         if (call.Function == "count" && call.Arguments.Count == 0) return (long)(e - s + 1);
-        long count = 0, longSum = 0;
-        double doubleSum = 0;
-        object? best = null;
-        bool integer = call.Arguments[0].Type.IsInteger;
-        for (int p = s; p <= e; p++)
+        var acc = new Accumulator(call);
+        for (int p = s; p <= e; p++) acc.Add(arg(0, p));
+        return acc.Result;
+    }
+
+    /// <summary>sum, avg, count, min or max over the values added so far (NULLs skipped).</summary>
+    private sealed class Accumulator(WindowCall call)
+    {
+        private readonly bool _integer = call.Arguments.Count > 0 && call.Arguments[0].Type.IsInteger;
+        private long _count, _longSum;
+        private double _doubleSum;
+        private object? _best;
+
+        public void Add(object? v)
         {
-            var v = arg(0, p);
-            if (v is null) continue;
-            count++;
+            if (v is null) return;
+            _count++;
             switch (call.Function)
             {
                 case "sum" or "avg":
-                    if (integer) longSum = checked(longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
-                    else doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
+                    if (_integer) _longSum = checked(_longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
+                    else _doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 case "min" or "max":
-                    if (best is null || (call.Function == "max" ? CompareValues(v, best) > 0 : CompareValues(v, best) < 0)) best = v;
+                    if (_best is null || (call.Function == "max" ? Kernels.Comparer.Values(v, _best) > 0 : Kernels.Comparer.Values(v, _best) < 0)) _best = v;
                     break;
             }
         }
-        return call.Function switch
+
+        public object? Result => call.Function switch
         {
-            "count" => count,
-            "sum" => count == 0 ? null : integer ? longSum : doubleSum,
-            "avg" => count == 0 ? null : (integer ? longSum : doubleSum) / (double)count,
-            _ => best,
+            "count" => _count,
+            "sum" => _count == 0 ? null : _integer ? _longSum : _doubleSum,
+            "avg" => _count == 0 ? null : (_integer ? _longSum : _doubleSum) / (double)_count,
+            _ => _best,
         };
     }
-
-    private static int CompareValues(object a, object b) => a switch
-    {
-        double d => Kernels.Comparer.Doubles(d, (double)b),
-        string s => string.CompareOrdinal(s, (string)b),
-        IComparable c => c.CompareTo(b),
-        _ => 0,
-    };
 }
