@@ -47,6 +47,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     public ITableSource File(string path, SourceSpan at)
     {
         var full = System.IO.Path.GetFullPath(path);
+        if (Formats.FileGlob.IsPattern(path) && path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return Parquet(path, at);
         if (!System.IO.File.Exists(full))
             throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, $"file '{path}' does not exist");
         var ext = System.IO.Path.GetExtension(full).ToLowerInvariant();
@@ -55,8 +56,25 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
             ".arrow" or ".feather" or ".ipc" or ".arrows" => ReadArrow(full),
             ".csv" or ".tsv" => Text(full, () => Formats.Text.CsvReader.Read(full, ext == ".tsv" ? '\t' : ',')),
             ".json" or ".jsonl" or ".ndjson" => Text(full, () => Formats.Text.JsonReader.Read(full)),
-            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .arrow, .arrows, .csv, .tsv, .json and .jsonl files (Parquet is coming); or use read_csv/read_json/read_arrow"),
+            ".parquet" or ".pq" => Parquet(path, at),
+            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .parquet, .arrow, .arrows, .csv, .tsv, .json and .jsonl files; or use read_parquet/read_csv/read_json/read_arrow"),
         };
+    }
+
+    /// <summary>A Parquet file, or every file a glob matches (sharing one schema).</summary>
+    private static ParquetSource Parquet(string pattern, SourceSpan at)
+    {
+        var files = Formats.FileGlob.Expand(pattern);
+        if (files.Count == 0)
+            throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, Formats.FileGlob.IsPattern(pattern) ? $"no file matches '{pattern}'" : $"file '{pattern}' does not exist");
+        try
+        {
+            return new ParquetSource(System.IO.Path.GetFileName(pattern), files.Select(Formats.Parquet.ParquetFileReader.Open).ToList());
+        }
+        catch (QueryLakeException e) when (e is not SqlException)
+        {
+            throw new SqlException(e.Code, at.Line, at.Column, e.Message);
+        }
     }
 
     private static MemorySource Text(string path, Func<(Schema Schema, IReadOnlyList<RecordBatch> Batches)> read)
@@ -83,11 +101,12 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     public ITableSource TableFunction(TableFunctionRelation r, IReadOnlyList<object?> args) => r.Name.ToLowerInvariant() switch
     {
         "read_arrow" when args is [string p] => Existing(p, r.At, ReadArrow),
+        "read_parquet" or "parquet_scan" when args is [string p] => Parquet(p, r.At),
         "read_csv" or "read_csv_auto" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
         "read_json" or "read_json_auto" or "read_ndjson" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
-        "read_arrow" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" =>
-            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path as a string"),
-        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_arrow", "read_csv", "read_json"])),
+        "read_arrow" or "read_parquet" or "parquet_scan" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" =>
+            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string"),
+        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json"])),
     };
 
     private static ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)

@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+
+namespace QueryLake.Formats.Parquet.Encodings;
+
+/// <summary>Parquet's bit packing: values of <c>width</c> bits, least significant bit first, back to back.</summary>
+internal static class BitPacking
+{
+    /// <summary>Unpacks <c>dst.Length</c> values of up to 32 bits; <paramref name="src"/> must hold them all.</summary>
+    public static void Unpack32(ReadOnlySpan<byte> src, int width, Span<int> dst)
+    {
+        if (width == 0) { dst.Clear(); return; }
+        ulong mask = width == 32 ? uint.MaxValue : (1UL << width) - 1;
+        int n = dst.Length;
+        // Whole 8-byte loads while they stay inside the source; the tail goes byte by byte.
+        int fast = src.Length >= 8 ? Math.Min(n, (int)(((long)(src.Length - 8) * 8) / width)) : 0;
+        long bit = 0;
+        int i = 0;
+        for (; i < fast; i++, bit += width)
+            dst[i] = (int)((BinaryPrimitives.ReadUInt64LittleEndian(src[(int)(bit >> 3)..]) >> (int)(bit & 7)) & mask);
+        for (; i < n; i++, bit += width) dst[i] = (int)Slow(src, bit, width);
+    }
+
+    /// <summary>Unpacks values of up to 64 bits.</summary>
+    public static void Unpack64(ReadOnlySpan<byte> src, int width, Span<long> dst)
+    {
+        if (width == 0) { dst.Clear(); return; }
+        long bit = 0;
+        if (width <= 56)
+        {
+            ulong mask = (1UL << width) - 1;
+            int fast = src.Length >= 8 ? Math.Min(dst.Length, (int)(((long)(src.Length - 8) * 8) / width)) : 0;
+            int i = 0;
+            for (; i < fast; i++, bit += width)
+                dst[i] = (long)((BinaryPrimitives.ReadUInt64LittleEndian(src[(int)(bit >> 3)..]) >> (int)(bit & 7)) & mask);
+            for (; i < dst.Length; i++, bit += width) dst[i] = (long)Slow(src, bit, width);
+            return;
+        }
+        for (int i = 0; i < dst.Length; i++, bit += width) dst[i] = (long)Slow(src, bit, width);
+    }
+
+    private static ulong Slow(ReadOnlySpan<byte> src, long bit, int width)
+    {
+        ulong v = 0;
+        for (int b = 0; b < width;)
+        {
+            long pos = bit + b;
+            int take = Math.Min(8 - (int)(pos & 7), width - b);
+            ulong part = (ulong)(src[(int)(pos >> 3)] >> (int)(pos & 7)) & ((1UL << take) - 1);
+            v |= part << b;
+            b += take;
+        }
+        return v;
+    }
+
+    /// <summary>Packs values of <paramref name="width"/> bits into <paramref name="dst"/> (which must be zeroed and
+    /// hold <c>ceil(n × width / 8)</c> bytes).</summary>
+    public static void Pack(ReadOnlySpan<long> values, int width, Span<byte> dst)
+    {
+        long bit = 0;
+        foreach (var value in values)
+        {
+            ulong v = width == 64 ? (ulong)value : (ulong)value & ((1UL << width) - 1);
+            for (int b = 0; b < width;)
+            {
+                long pos = bit + b;
+                int take = Math.Min(8 - (int)(pos & 7), width - b);
+                dst[(int)(pos >> 3)] |= (byte)(((v >> b) & ((1UL << take) - 1)) << (int)(pos & 7));
+                b += take;
+            }
+            bit += width;
+        }
+    }
+
+    /// <summary>The bits needed for <paramref name="max"/> (0 for 0).</summary>
+    public static int WidthOf(ulong max) => 64 - System.Numerics.BitOperations.LeadingZeroCount(max);
+}

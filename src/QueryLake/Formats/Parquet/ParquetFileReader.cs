@@ -1,0 +1,210 @@
+using System.Buffers.Binary;
+using System.Text;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Types;
+using QueryLake.Errors;
+using QueryLake.Formats.Parquet.Metadata;
+using QueryLake.Formats.Parquet.Reading;
+using QueryLake.Kernels;
+using QueryLake.Storage;
+
+namespace QueryLake.Formats.Parquet;
+
+/// <summary>
+/// Reads a Parquet file (memory-mapped) into Arrow record batches: one row group at a time, only the columns asked
+/// for, skipping row groups and pages whose statistics rule a filter out. Every structural problem surfaces as a
+/// <see cref="CorruptFileException"/> naming the file, the row group and the column.
+/// </summary>
+public sealed class ParquetFileReader
+{
+    private readonly MappedFile _file;
+    private readonly FileMetaData _meta;
+    private readonly ParquetSchema _schema;
+
+    private ParquetFileReader(MappedFile file, FileMetaData meta, ParquetSchema schema)
+    {
+        (_file, _meta, _schema) = (file, meta, schema);
+    }
+
+    /// <summary>Opens a file and reads its footer and schema.</summary>
+    /// <exception cref="CorruptFileException">The file is not Parquet, or its footer is damaged.</exception>
+    public static ParquetFileReader Open(string path)
+    {
+        var file = MappedFile.Open(path);
+        try
+        {
+            if (file.Length < 12) throw new ParquetFormatException($"the file has {file.Length} bytes, too few for Parquet");
+            if (!file.Span(0, 4).SequenceEqual("PAR1"u8)) throw new ParquetFormatException("the file does not start with the Parquet magic 'PAR1'");
+            var tail = file.Span(file.Length - 8, 8);
+            if (tail[4..].SequenceEqual("PARE"u8)) throw new ParquetFormatException("the file is encrypted (footer magic 'PARE'), which is not supported");
+            if (!tail[4..].SequenceEqual("PAR1"u8)) throw new ParquetFormatException("the file does not end with the Parquet magic 'PAR1' (truncated?)");
+            int footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
+            if (footerLength <= 0 || footerLength > file.Length - 12) throw new ParquetFormatException($"the footer length {footerLength} does not fit the {file.Length}-byte file");
+            var meta = FileMetaData.Read(file.Span(file.Length - 8 - footerLength, footerLength));
+            var schema = new ParquetSchema(meta.Schema);
+            foreach (var (g, i) in meta.RowGroups.Select((g, i) => (g, i)))
+            {
+                if (g.Columns.Count != schema.Leaves.Count) throw new ParquetFormatException($"row group {i} has {g.Columns.Count} column chunks but the schema has {schema.Leaves.Count} leaf columns");
+                if (g.NumRows < 0 || g.NumRows > int.MaxValue) throw new ParquetFormatException($"row group {i} declares {g.NumRows} rows");
+            }
+            return new ParquetFileReader(file, meta, schema);
+        }
+        catch (ParquetFormatException e) { throw new CorruptFileException(path, e.Message, e); }
+        catch (OverflowException e) { throw new CorruptFileException(path, "the footer holds an out-of-range number", e); }
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path => _file.Path;
+
+    /// <summary>The Arrow schema the file reads as.</summary>
+    public Schema Schema => _schema.Arrow;
+
+    /// <summary>The number of rows in the file.</summary>
+    public long RowCount => _meta.RowGroups.Sum(g => g.NumRows);
+
+    /// <summary>The number of row groups.</summary>
+    public int RowGroupCount => _meta.RowGroups.Count;
+
+    /// <summary>The rows of one row group.</summary>
+    public long RowGroupRows(int index) => _meta.RowGroups[index].NumRows;
+
+    /// <summary>The writer that made the file, when it says.</summary>
+    public string? CreatedBy => _meta.CreatedBy;
+
+    /// <summary>The footer's key/value metadata.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> KeyValueMetadata => _meta.KeyValues;
+
+    /// <summary>Min/max/null statistics of a row group's top-level primitive columns, as the engine compares them.</summary>
+    public IReadOnlyDictionary<string, ColumnStatistics> RowGroupStatistics(int index)
+    {
+        var result = new Dictionary<string, ColumnStatistics>();
+        var g = _meta.RowGroups[index];
+        foreach (var node in _schema.Columns)
+        {
+            if (node.Kind != SchemaNode.NodeKind.Leaf || g.Columns[node.LeafIndex].Statistics is not { } s) continue;
+            var (min, max) = s.Bounds(LegacyStatisticsUsable(node.Leaf!));
+            var cs = Statistic(node.Leaf!, node.Field.DataType, min, max, s.NullCount);
+            if (cs is not null) result[node.Field.Name] = cs;
+        }
+        return result;
+    }
+
+    /// <summary>Reads one row group's columns (all when <paramref name="columns"/> is null) as one record batch.</summary>
+    /// <exception cref="CorruptFileException">A page or level stream is damaged.</exception>
+    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null) => ReadRowGroup(index, columns, null) ?? throw new InvalidOperationException();
+
+    /// <summary>Reads a row group, keeping only rows on pages the <paramref name="keep"/> test (over page statistics from
+    /// the column index) does not rule out; null when the whole row group is ruled out.</summary>
+    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep)
+    {
+        var g = _meta.RowGroups[index];
+        var nodes = columns is null ? _schema.Columns.ToList() : columns.Select(Column).ToList();
+        var outSchema = new Schema(nodes.Select(n => n.Field).ToList());
+        string current = "";
+        try
+        {
+            RowSelection? selection = null;
+            if (keep is not null)
+            {
+                current = "(page index)";
+                selection = PageFilter.Select(_file, g, _schema, keep, (leaf, t, min, max, nulls) => Statistic(leaf, t, min, max, nulls));
+                if (selection is { IsEmpty: true }) return null;
+            }
+            var arrays = new ArrowArray[nodes.Count];
+            for (int c = 0; c < nodes.Count; c++)
+            {
+                var node = nodes[c];
+                current = node.Field.Name;
+                var leaves = new Dictionary<int, LeafData>();
+                bool partial = selection is not null && node.Leaves().All(l => _schema.Leaves[l].MaxRep == 0 && g.Columns[l].OffsetIndexOffset is not null);
+                var covered = new Dictionary<int, RowSelection>();
+                foreach (int l in node.Leaves())
+                {
+                    current = _schema.Leaves[l].PathText;
+                    if (partial)
+                    {
+                        var (pages, rows) = PageFilter.Pages(_file, g.Columns[l], selection!, g.NumRows);
+                        leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], pages);
+                        covered[l] = rows;
+                    }
+                    else leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l]);
+                }
+                current = node.Field.Name;
+                if (partial)
+                {
+                    // Every leaf of a flat column covers the same pages' rows only if their pages align; take the first
+                    // leaf's coverage (structs of flat leaves are rare) and require the others to match.
+                    var rows = covered[node.FirstLeaf];
+                    if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l]); }
+                    else
+                    {
+                        var a = LevelAssembler.Column(node, leaves, rows.Count);
+                        arrays[c] = Gather.Rows(a, rows.PositionsOf(selection!));
+                        continue;
+                    }
+                }
+                var full = LevelAssembler.Column(node, leaves, g.NumRows);
+                arrays[c] = selection is null ? full : Gather.Rows(full, selection.Rows());
+            }
+            int length = selection?.Count ?? (int)g.NumRows;
+            return new RecordBatch(outSchema, arrays, length);
+        }
+        catch (ParquetFormatException e)
+        {
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+        }
+        catch (Exception e) when (e is OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
+        {
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads every row group in order.</summary>
+    public IEnumerable<RecordBatch> ReadAll(IReadOnlyList<string>? columns = null)
+    {
+        for (int i = 0; i < RowGroupCount; i++) yield return ReadRowGroup(i, columns);
+    }
+
+    private SchemaNode Column(string name)
+    {
+        int i = _schema.Arrow.IndexOf(name);
+        if (i < 0) throw new ArgumentException($"'{_file.Path}' has no column '{name}'", nameof(name));
+        return _schema.Columns[i];
+    }
+
+    /// <summary>Legacy (pre min_value/max_value) statistics were signed comparisons: trustworthy only for signed numbers.</summary>
+    private static bool LegacyStatisticsUsable(LeafColumn leaf) =>
+        leaf.Physical is PhysicalType.Int32 or PhysicalType.Int64 or PhysicalType.Float or PhysicalType.Double
+        && leaf.Element.Converted is null or ConvertedType.Int8 or ConvertedType.Int16 or ConvertedType.Int32 or ConvertedType.Int64 or ConvertedType.Date
+        && leaf.Element.Logical?.Kind is null or LogicalKind.None or LogicalKind.Date or LogicalKind.Integer && leaf.Element.Logical?.Signed != false;
+
+    /// <summary>A PLAIN-encoded min/max pair as the engine's statistic values (long, double or string); null when the
+    /// type's statistics are not comparable the way the engine compares.</summary>
+    private static ColumnStatistics? Statistic(LeafColumn leaf, DataType type, byte[]? min, byte[]? max, long? nulls)
+    {
+        object? Decode(byte[]? b)
+        {
+            if (b is null) return null;
+            switch (type.StorageType)
+            {
+                case PrimitiveType { Id: TypeId.Int8 or TypeId.Int16 or TypeId.Int32 or TypeId.UInt8 or TypeId.UInt16 or TypeId.Date32 } when leaf.Physical == PhysicalType.Int32 && b.Length == 4:
+                    return type.Id == TypeId.UInt16 || type.Id == TypeId.UInt8 ? (long)(uint)BinaryPrimitives.ReadInt32LittleEndian(b) : (long)BinaryPrimitives.ReadInt32LittleEndian(b);
+                case PrimitiveType { Id: TypeId.UInt32 } when b.Length == 4: return (long)BinaryPrimitives.ReadUInt32LittleEndian(b);
+                case PrimitiveType { Id: TypeId.Int64 } when leaf.Physical == PhysicalType.Int64 && b.Length == 8 && leaf.Element.Logical?.Kind != LogicalKind.Time: return BinaryPrimitives.ReadInt64LittleEndian(b);
+                case TimestampType { Unit: TimeUnit.Microsecond } when leaf.Physical == PhysicalType.Int64 && b.Length == 8: return BinaryPrimitives.ReadInt64LittleEndian(b);
+                case PrimitiveType { Id: TypeId.Float32 } when leaf.Physical == PhysicalType.Float && b.Length == 4:
+                    { double d = BinaryPrimitives.ReadSingleLittleEndian(b); return double.IsNaN(d) ? null : d; }
+                case PrimitiveType { Id: TypeId.Float64 } when leaf.Physical == PhysicalType.Double && b.Length == 8:
+                    { double d = BinaryPrimitives.ReadDoubleLittleEndian(b); return double.IsNaN(d) ? null : d; }
+                case VariableBinaryType { Id: TypeId.Utf8 } when leaf.Physical == PhysicalType.ByteArray:
+                    return Encoding.UTF8.GetString(b);
+                default: return null;
+            }
+        }
+        var lo = Decode(min);
+        var hi = Decode(max);
+        if (lo is null && hi is null && nulls is null) return null;
+        return new ColumnStatistics(lo, hi, nulls ?? -1);
+    }
+}

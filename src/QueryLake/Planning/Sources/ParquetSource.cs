@@ -1,0 +1,57 @@
+using QueryLake.Columnar;
+using QueryLake.Errors;
+using QueryLake.Formats.Parquet;
+using QueryLake.Planning.Logical;
+using QueryLake.Storage;
+
+namespace QueryLake.Planning.Sources;
+
+/// <summary>One or more Parquet files with one schema as a scan source: each row group is a fragment with its column
+/// statistics (so filters prune row groups, and then pages through the page index), only the selected columns are
+/// decoded, and row groups decode in parallel.</summary>
+internal sealed class ParquetSource : ITableSource
+{
+    private const int BatchRows = 1 << 16;
+    private readonly IReadOnlyList<ParquetFileReader> _files;
+    private readonly List<(int File, int RowGroup)> _groups = [];
+
+    public ParquetSource(string name, IReadOnlyList<ParquetFileReader> files)
+    {
+        Name = name;
+        _files = files;
+        Schema = files[0].Schema;
+        foreach (var f in files.Skip(1))
+            if (!SameColumns(f.Schema, Schema))
+                throw new QueryLakeException("QL-SCHEMA-MISMATCH", $"'{f.Path}' has columns ({string.Join(", ", f.Schema.Fields)}) but '{files[0].Path}' has ({string.Join(", ", Schema.Fields)}); files read together must share a schema");
+        var fragments = new List<FragmentInfo>();
+        for (int f = 0; f < files.Count; f++)
+            for (int g = 0; g < files[f].RowGroupCount; g++)
+            {
+                long rows = files[f].RowGroupRows(g);
+                fragments.Add(new FragmentInfo(_groups.Count, rows, rows, [files[f].Path], files[f].RowGroupStatistics(g)));
+                _groups.Add((f, g));
+            }
+        Fragments = fragments;
+    }
+
+    private static bool SameColumns(Schema a, Schema b) =>
+        a.Fields.Count == b.Fields.Count && a.Fields.Zip(b.Fields).All(p => p.First.Name == p.Second.Name && p.First.DataType.Equals(p.Second.DataType));
+
+    public string Name { get; }
+    public Schema Schema { get; }
+    public long? EstimatedRows => _files.Sum(f => f.RowCount);
+    public IReadOnlyList<FragmentInfo>? Fragments { get; }
+
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+    {
+        var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
+        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep),
+            Environment.ProcessorCount, cancel);
+        foreach (var batch in decoded)
+        {
+            if (batch is null) continue;
+            for (int start = 0; start < batch.Length; start += BatchRows)
+                yield return start == 0 && batch.Length <= BatchRows ? batch : batch.Slice(start, Math.Min(BatchRows, batch.Length - start));
+        }
+    }
+}
