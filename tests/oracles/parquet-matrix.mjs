@@ -1,5 +1,6 @@
 // The DuckDB side of QueryLake's Parquet matrix test.
-// usage: node parquet-matrix.mjs <work-dir>
+// usage: node parquet-matrix.mjs <work-dir>          write the matrix and <work-dir>/matrix.json
+//        node parquet-matrix.mjs read <out.json> <file>...   read files (QueryLake's) into the same canonical form
 // DuckDB writes one table with every type and nesting it supports into Parquet files for each codec and format
 // version, then reads each file back and prints, per file, the rows in a canonical JSON form (see norm below) and the
 // encodings it used: [{ "file", "codec", "version", "encodings": [...], "rows": [[...]] }].
@@ -7,11 +8,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fs from 'fs';
 import path from 'path';
 
-const [work] = process.argv.slice(2);
+const args = process.argv.slice(2);
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
 const q = async sql => (await con.runAndReadAll(sql)).getRowObjectsJson();
 
+async function createTable() {
 await con.run(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`);
 await con.run(`CREATE TABLE t AS SELECT
   i AS id,
@@ -49,6 +51,7 @@ await con.run(`CREATE TABLE t AS SELECT
   CASE WHEN i % 10 = 0 THEN NULL ELSE MAP(['k' || (i % 3), 'z' || i][1:(i % 2 + 1)], [i, NULL][1:(i % 2 + 1)]) END AS m,
   [i::FLOAT, -i, 0.5, i / 3]::FLOAT[4] AS emb
 FROM range(3000) r(i)`);
+}
 
 // The canonical form: integers as decimal strings, floats and decimals as JSON numbers, dates as days, times and
 // timestamps as microseconds (strings), blobs as base64, maps as lists of {key, value}.
@@ -87,6 +90,23 @@ function splitTop(s) {
   return out;
 }
 
+async function canonical(file) {
+  const cols = await q(`DESCRIBE SELECT * FROM '${file}'`);
+  const select = cols.map(c => `${norm(`"${c.column_name}"`, c.column_type)} AS "${c.column_name}"`).join(', ');
+  const rows = (await q(`SELECT to_json(struct_pack(${cols.map(c => `"${c.column_name}" := "${c.column_name}"`).join(', ')})) AS j FROM (SELECT ${select} FROM '${file}')`))
+    .map(r => { const o = JSON.parse(r.j); return cols.map(c => o[c.column_name] ?? null); });
+  return { file, columns: cols.map(c => c.column_name), types: cols.map(c => c.column_type), rows };
+}
+
+if (args[0] === 'read') {
+  const out = [];
+  for (const f of args.slice(2)) out.push(await canonical(f));
+  fs.writeFileSync(args[1], JSON.stringify(out));
+  process.exit(0);
+}
+
+const work = args[0];
+await createTable();
 const results = [];
 const variants = [];
 for (const codec of ['uncompressed', 'snappy', 'gzip', 'zstd', 'lz4_raw', 'brotli'])
@@ -94,12 +114,8 @@ for (const codec of ['uncompressed', 'snappy', 'gzip', 'zstd', 'lz4_raw', 'brotl
 for (const v of variants) {
   const file = path.join(work, `matrix-${v.codec}-${v.version}.parquet`);
   await con.run(`COPY (SELECT * FROM t ORDER BY id) TO '${file}' (FORMAT parquet, COMPRESSION ${v.codec}, PARQUET_VERSION ${v.version}, ROW_GROUP_SIZE 1024)`);
-  const cols = await q(`DESCRIBE SELECT * FROM '${file}'`);
-  const select = cols.map(c => `${norm(`"${c.column_name}"`, c.column_type)} AS "${c.column_name}"`).join(', ');
-  const rows = (await q(`SELECT to_json(struct_pack(${cols.map(c => `"${c.column_name}" := "${c.column_name}"`).join(', ')})) AS j FROM (SELECT ${select} FROM '${file}')`))
-    .map(r => { const o = JSON.parse(r.j); return cols.map(c => o[c.column_name] ?? null); });
   const enc = await q(`SELECT DISTINCT unnest(string_split(encodings, ', ')) AS e FROM parquet_metadata('${file}') ORDER BY e`);
-  results.push({ file, codec: v.codec, version: v.version, columns: cols.map(c => c.column_name), types: cols.map(c => c.column_type), encodings: enc.map(e => e.e), rows });
+  results.push({ ...(await canonical(file)), codec: v.codec, version: v.version, encodings: enc.map(e => e.e) });
 }
 fs.writeFileSync(path.join(work, 'matrix.json'), JSON.stringify(results));
 console.log(JSON.stringify(results.map(r => ({ file: path.basename(r.file), encodings: r.encodings, rows: r.rows.length }))));

@@ -58,7 +58,7 @@ public static class ParquetCanonical
         return row;
     }
 
-    /// <summary>Deep equality with doubles compared to a relative 1e-9 (decimal-to-double conversions may differ by an ulp).</summary>
+    /// <summary>Deep equality; numbers compare as doubles, exactly.</summary>
     public static void AssertEqual(JsonNode? expected, JsonNode? actual, string where)
     {
         if (expected is null || actual is null)
@@ -87,7 +87,7 @@ public static class ParquetCanonical
                 if (ev2.GetValueKind() == JsonValueKind.Number)
                 {
                     double x = ev2.GetValue<double>(), y = actual.AsValue().GetValue<double>();
-                    Assert.True(x == y || Math.Abs(x - y) <= 1e-9 * Math.Max(Math.Abs(x), Math.Abs(y)), $"{where}: expected {x:R}, got {y:R}");
+                    Assert.True(x.Equals(y), $"{where}: expected {x:R}, got {y:R}");
                     return;
                 }
                 Assert.True(JsonNode.DeepEquals(expected, actual), $"{where}: expected {expected.ToJsonString()}, got {actual.ToJsonString()}");

@@ -212,7 +212,7 @@ internal static class LevelAssembler
             case PhysicalType.Int32:
                 {
                     var s = MemoryMarshal.Cast<byte, int>(raw);
-                    if (isDecimal) { double f = Math.Pow(10, scale); var copy = s.ToArray(); return Doubles(i => copy[i] / f); }
+                    if (isDecimal) { var copy = s.ToArray(); return Doubles(i => Decimal(copy[i], scale)); }
                     if (type.Id == TypeId.Int64) { var copy = s.ToArray(); return Longs(type, i => copy[i] * 1000L); } // TIME(MILLIS) → microseconds
                     if (type.StorageType is PrimitiveType { ByteWidth: 1 or 2 } narrow)
                     {
@@ -225,7 +225,7 @@ internal static class LevelAssembler
                 }
             case PhysicalType.Int64:
                 {
-                    if (isDecimal) { double f = Math.Pow(10, scale); var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Doubles(i => copy[i] / f); }
+                    if (isDecimal) { var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Doubles(i => Decimal(copy[i], scale)); }
                     if (e.Logical is { Kind: LogicalKind.Time, Unit: TimeUnit.Nanosecond }) { var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Longs(type, i => copy[i] / 1000); }
                     return Fixed(type, values.Data.Build());
                 }
@@ -277,10 +277,17 @@ internal static class LevelAssembler
         }
     }
 
-    private static double BigEndianDecimal(ReadOnlySpan<byte> bytes, int scale)
+    private static double BigEndianDecimal(ReadOnlySpan<byte> bytes, int scale) =>
+        bytes.Length == 0 ? 0 : Decimal(new System.Numerics.BigInteger(bytes, isUnsigned: false, isBigEndian: true), scale);
+
+    private static readonly double[] Pow10 = Enumerable.Range(0, 23).Select(k => Math.Pow(10, k)).ToArray();
+
+    /// <summary>unscaled × 10^−scale correctly rounded to a double: one exact division when both are exact doubles,
+    /// else through the correctly rounded decimal-text parser.</summary>
+    private static double Decimal(System.Numerics.BigInteger unscaled, int scale)
     {
-        if (bytes.Length == 0) return 0;
-        var unscaled = new System.Numerics.BigInteger(bytes, isUnsigned: false, isBigEndian: true);
-        return (double)unscaled / Math.Pow(10, scale);
+        if (scale is >= 0 and <= 22 && System.Numerics.BigInteger.Abs(unscaled) < (1L << 53)) return (double)(long)unscaled / Pow10[scale];
+        return double.Parse(unscaled.ToString(System.Globalization.CultureInfo.InvariantCulture) + "e" + (-scale).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,0 +1,136 @@
+using QueryLake.Columnar;
+using QueryLake.Formats.Parquet.Metadata;
+using QueryLake.Formats.Parquet.Thrift;
+using QueryLake.Formats.Parquet.Writing;
+
+namespace QueryLake.Formats.Parquet;
+
+/// <summary>
+/// Writes Arrow record batches as a Parquet file: row groups of <see cref="ParquetWriteOptions.RowGroupSize"/> rows,
+/// dictionary encoding where it pays, statistics on every chunk and page, the page index (column and offset indexes),
+/// nested lists and structs, and fixed-size lists (embeddings) as lists. The file is written beside its target and
+/// renamed into place when complete, so a crash never leaves a partial file under the target name.
+/// </summary>
+public sealed class ParquetFileWriter : IDisposable
+{
+    private readonly string _path;
+    private readonly string _temp;
+    private readonly FileStream _out;
+    private readonly ParquetWriteOptions _options;
+    private readonly List<WriteNode> _nodes;
+    private readonly FileMetaData _meta = new() { CreatedBy = "QueryLake" };
+    private readonly LeafAccumulator[] _leaves;
+    private readonly List<List<ColumnChunkWriter.Result>> _indexes = [];
+    private long _rows;
+    private bool _done;
+
+    /// <summary>Starts a file for <paramref name="schema"/>.</summary>
+    /// <exception cref="NotSupportedException">A column's type has no Parquet form.</exception>
+    public ParquetFileWriter(string path, Schema schema, ParquetWriteOptions? options = null)
+    {
+        _options = options ?? new ParquetWriteOptions();
+        _ = _options.Codec; // validates the name
+        if (_options.RowGroupSize <= 0 || _options.PageRows <= 0) throw new ArgumentException("row group size and page rows must be positive");
+        Schema = schema;
+        _nodes = WriteNode.Build(schema, out var elements);
+        _meta.Schema = elements;
+        _leaves = _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l.Physical))).ToArray();
+        _path = Path.GetFullPath(path);
+        _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        _out = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        _out.Write("PAR1"u8);
+    }
+
+    /// <summary>The schema being written.</summary>
+    public Schema Schema { get; }
+
+    /// <summary>Rows written so far.</summary>
+    public long RowCount => _rows + _pendingRows;
+
+    private long _pendingRows;
+
+    /// <summary>Appends a batch (its schema must have the writer's column types).</summary>
+    public void Write(RecordBatch batch)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (batch.Columns.Count != _nodes.Count) throw new ArgumentException($"the batch has {batch.Columns.Count} columns but the file has {_nodes.Count}");
+        int offset = 0;
+        while (offset < batch.Length)
+        {
+            int take = (int)Math.Min(batch.Length - offset, _options.RowGroupSize - _pendingRows);
+            var part = offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take);
+            for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves);
+            _pendingRows += take;
+            offset += take;
+            if (_pendingRows == _options.RowGroupSize) FlushRowGroup();
+        }
+    }
+
+    private void FlushRowGroup()
+    {
+        if (_pendingRows == 0) return;
+        var group = new RowGroup { NumRows = _pendingRows };
+        var results = new List<ColumnChunkWriter.Result>();
+        foreach (var acc in _leaves)
+        {
+            var r = ColumnChunkWriter.Write(_out, acc, _options);
+            group.Columns.Add(r.Chunk);
+            group.TotalByteSize += r.Chunk.TotalUncompressedSize;
+            results.Add(r);
+            acc.Reset();
+        }
+        _meta.RowGroups.Add(group);
+        _indexes.Add(results);
+        _rows += _pendingRows;
+        _pendingRows = 0;
+    }
+
+    /// <summary>Writes the last row group, the page index and the footer, and moves the file into place.</summary>
+    public void Finish()
+    {
+        if (_done) return;
+        FlushRowGroup();
+        // The page index: column indexes, then offset indexes, after all row groups.
+        for (int g = 0; g < _indexes.Count; g++)
+            for (int c = 0; c < _indexes[g].Count; c++)
+            {
+                var r = _indexes[g][c];
+                if (!r.IndexUsable) continue;
+                var w = new ThriftWriter();
+                PageIndex.WriteColumnIndex(w, r.NullPages, r.Mins, r.Maxes, r.NullCounts);
+                r.Chunk.ColumnIndexOffset = _out.Position;
+                r.Chunk.ColumnIndexLength = w.Written.Length;
+                _out.Write(w.Written);
+            }
+        for (int g = 0; g < _indexes.Count; g++)
+            foreach (var r in _indexes[g])
+            {
+                var w = new ThriftWriter();
+                PageIndex.WriteOffsetIndex(w, r.Pages);
+                r.Chunk.OffsetIndexOffset = _out.Position;
+                r.Chunk.OffsetIndexLength = w.Written.Length;
+                _out.Write(w.Written);
+            }
+        _meta.NumRows = _rows;
+        var footer = new ThriftWriter();
+        _meta.Write(footer);
+        _out.Write(footer.Written);
+        Span<byte> len = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(len, footer.Written.Length);
+        _out.Write(len);
+        _out.Write("PAR1"u8);
+        _out.Flush(flushToDisk: true);
+        _out.Dispose();
+        File.Move(_temp, _path, overwrite: true);
+        _done = true;
+    }
+
+    /// <summary>Without <see cref="Finish"/>, abandons the write and removes the partial file.</summary>
+    public void Dispose()
+    {
+        if (_done) return;
+        _done = true;
+        _out.Dispose();
+        try { File.Delete(_temp); } catch (IOException) { }
+    }
+}

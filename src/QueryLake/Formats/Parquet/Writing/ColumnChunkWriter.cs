@@ -1,0 +1,276 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using QueryLake.Columnar.Memory;
+using QueryLake.Formats.Parquet.Encodings;
+using QueryLake.Formats.Parquet.Metadata;
+using QueryLake.Formats.Parquet.Reading;
+using QueryLake.Formats.Parquet.Thrift;
+
+namespace QueryLake.Formats.Parquet.Writing;
+
+/// <summary>Writes one leaf's row group as a column chunk: a dictionary page when dictionary encoding pays, then data
+/// pages that start at row boundaries, each with statistics; returns the chunk metadata and the page index entries.</summary>
+internal static class ColumnChunkWriter
+{
+    public sealed record Result(ColumnChunk Chunk, List<(long Offset, int Size, long FirstRow)> Pages,
+        List<bool> NullPages, List<byte[]> Mins, List<byte[]> Maxes, List<long> NullCounts, bool IndexUsable);
+
+    public static Result Write(Stream output, LeafAccumulator acc, ParquetWriteOptions options)
+    {
+        var leaf = acc.Leaf;
+        var values = acc.Values;
+        var codec = options.Codec;
+        var order = new ValueOrder(leaf);
+        var def = leaf.MaxDef > 0 ? acc.Def.Span : default;
+        var rep = leaf.MaxRep > 0 ? acc.Rep.Span : default;
+        int entries = acc.Entries;
+
+        // Dictionary encoding when it pays: few distinct values and dictionary + indices smaller than the values.
+        int[]? indices = null;
+        ValueBuffer? dictionary = null;
+        if (leaf.Physical != PhysicalType.Boolean && values.Count > 0)
+            (dictionary, indices) = TryDictionary(values, options.MaxDictionarySize);
+
+        var chunk = new ColumnChunk { Type = leaf.Physical, Path = leaf.Path.ToList(), Codec = codec, NumValues = entries };
+        long start = output.Position;
+        long uncompressedTotal = 0;
+        if (dictionary is not null)
+        {
+            chunk.DictionaryPageOffset = start;
+            var plain = new BufferBuilder(dictionary.Data.Length + 4 * dictionary.Count);
+            EncodePlain(dictionary, 0, dictionary.Count, leaf.Physical, plain);
+            uncompressedTotal += WritePage(output, new PageHeader { Type = PageType.DictionaryPage, NumValues = dictionary.Count, Encoding = ParquetEncoding.Plain }, plain.Span, codec, false);
+        }
+        chunk.DataPageOffset = output.Position;
+        var pages = new List<(long, int, long)>();
+        var nullPages = new List<bool>();
+        var mins = new List<byte[]>();
+        var maxes = new List<byte[]>();
+        var nullCounts = new List<long>();
+        bool indexUsable = order.Comparable;
+        byte[]? chunkMin = null, chunkMax = null;
+        long chunkNulls = 0;
+
+        int e = 0, v = 0;
+        long row = 0;
+        var body = new BufferBuilder(1 << 16);
+        while (e < entries || (entries == 0 && pages.Count == 0))
+        {
+            // A page: up to PageRows rows, ending at a row boundary.
+            int pageStart = e, vStart = v, rows = 0;
+            while (e < entries)
+            {
+                if (rep.IsEmpty || rep[e] == 0)
+                {
+                    if (rows == options.PageRows) break;
+                    rows++;
+                }
+                if (def.IsEmpty || def[e] == leaf.MaxDef) v++;
+                e++;
+            }
+            int n = e - pageStart, present = v - vStart;
+            body.SetLength(0);
+            int repLen = 0, defLen = 0;
+            var levelsV1 = !options.DataPageV2;
+            if (leaf.MaxRep > 0) repLen = Levels(rep.Slice(pageStart, n), leaf.MaxRep, body, levelsV1);
+            if (leaf.MaxDef > 0) defLen = Levels(def.Slice(pageStart, n), leaf.MaxDef, body, levelsV1);
+            int levelBytes = body.Length;
+            ParquetEncoding encoding;
+            if (indices is not null)
+            {
+                encoding = ParquetEncoding.RleDictionary;
+                int width = Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dictionary!.Count - 1)));
+                body.Append((byte)width);
+                RleHybrid.Encode(indices.AsSpan(vStart, present), width, body);
+            }
+            else
+            {
+                encoding = ParquetEncoding.Plain;
+                EncodePlain(values, vStart, present, leaf.Physical, body);
+            }
+            var (min, max) = order.MinMax(values, vStart, present);
+            long nulls = n - present;
+            var stats = new Statistics { NullCount = nulls, MinValue = min, MaxValue = max };
+            var header = new PageHeader { Type = options.DataPageV2 ? PageType.DataPageV2 : PageType.DataPage, NumValues = n, Encoding = encoding, Statistics = stats };
+            if (options.DataPageV2) { header.NumNulls = (int)nulls; header.NumRows = rows; header.RepetitionLevelsLength = repLen; header.DefinitionLevelsLength = defLen; }
+            long pageOffset = output.Position;
+            uncompressedTotal += WritePage(output, header, body.Span, codec, options.DataPageV2, levelBytes);
+            pages.Add((pageOffset, (int)(output.Position - pageOffset), row));
+            row += rows;
+            nullPages.Add(present == 0);
+            if (present > 0 && (min is null || max is null)) indexUsable = false; // e.g. a page of only NaNs
+            mins.Add(min ?? []);
+            maxes.Add(max ?? []);
+            nullCounts.Add(nulls);
+            if (min is not null && (chunkMin is null || order.Compare(min, chunkMin) < 0)) chunkMin = min;
+            if (max is not null && (chunkMax is null || order.Compare(max, chunkMax) > 0)) chunkMax = max;
+            chunkNulls += nulls;
+            if (entries == 0) break;
+        }
+        chunk.Encodings = indices is not null ? [ParquetEncoding.Plain, ParquetEncoding.Rle, ParquetEncoding.RleDictionary] : [ParquetEncoding.Plain, ParquetEncoding.Rle];
+        chunk.TotalCompressedSize = output.Position - start;
+        chunk.TotalUncompressedSize = uncompressedTotal;
+        chunk.Statistics = new Statistics { NullCount = chunkNulls, MinValue = order.Comparable ? chunkMin : null, MaxValue = order.Comparable ? chunkMax : null };
+        return new Result(chunk, pages, nullPages, mins, maxes, nullCounts, indexUsable);
+    }
+
+    /// <summary>Levels as the RLE hybrid, with the 4-byte length prefix for v1 pages; returns the bytes written.</summary>
+    private static int Levels(ReadOnlySpan<byte> levels, int max, BufferBuilder body, bool lengthPrefix)
+    {
+        var ints = new int[levels.Length];
+        for (int i = 0; i < levels.Length; i++) ints[i] = levels[i];
+        int start = body.Length;
+        if (lengthPrefix) body.Append(0);
+        int dataStart = body.Length;
+        RleHybrid.Encode(ints, BitPacking.WidthOf((ulong)max), body);
+        if (lengthPrefix) BinaryPrimitives.WriteInt32LittleEndian(body.Span[start..], body.Length - dataStart);
+        return body.Length - start;
+    }
+
+    private static long WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> body, CompressionCodec codec, bool v2, int levelBytes = 0)
+    {
+        ReadOnlySpan<byte> stored;
+        byte[]? compressed = null;
+        if (v2)
+        {
+            // v2: the levels stay uncompressed in front of the (compressed) values.
+            var values = body[levelBytes..];
+            compressed = codec == CompressionCodec.Uncompressed ? null : ParquetCodecs.Compress(codec, values);
+            header.IsCompressed = compressed is not null;
+            var joined = new byte[levelBytes + (compressed?.Length ?? values.Length)];
+            body[..levelBytes].CopyTo(joined);
+            (compressed ?? values.ToArray()).CopyTo(joined, levelBytes);
+            stored = joined;
+        }
+        else stored = codec == CompressionCodec.Uncompressed ? body : (compressed = ParquetCodecs.Compress(codec, body));
+        header.UncompressedSize = body.Length;
+        header.CompressedSize = stored.Length;
+        var w = new ThriftWriter();
+        header.Write(w);
+        output.Write(w.Written);
+        output.Write(stored);
+        return w.Written.Length + body.Length;
+    }
+
+    private static void EncodePlain(ValueBuffer values, int start, int count, PhysicalType type, BufferBuilder dst)
+    {
+        if (type == PhysicalType.Boolean)
+        {
+            var bits = dst.Extend((count + 7) / 8);
+            for (int i = 0; i < count; i++) if (values.Data.Span[start + i] != 0) bits[i >> 3] |= (byte)(1 << (i & 7));
+            return;
+        }
+        if (values.Width > 0)
+        {
+            dst.Append(values.Data.Span.Slice(start * values.Width, count * values.Width));
+            return;
+        }
+        for (int i = start; i < start + count; i++)
+        {
+            var b = values.Binary(i);
+            dst.Append(b.Length);
+            dst.Append(b);
+        }
+    }
+
+    private static (ValueBuffer?, int[]?) TryDictionary(ValueBuffer values, int maxSize)
+    {
+        int n = values.Count;
+        var indices = new int[n];
+        var dict = new ValueBuffer(values.Width);
+        if (values.Width == 8 || values.Width == 4)
+        {
+            var map = new Dictionary<long, int>();
+            var data = values.Data.Span;
+            for (int i = 0; i < n; i++)
+            {
+                long key = values.Width == 8 ? BinaryPrimitives.ReadInt64LittleEndian(data[(i * 8)..]) : BinaryPrimitives.ReadInt32LittleEndian(data[(i * 4)..]);
+                if (!map.TryGetValue(key, out int ix))
+                {
+                    if (map.Count >= maxSize) return (null, null);
+                    ix = map.Count;
+                    map[key] = ix;
+                    dict.AppendFixed(data.Slice(i * values.Width, values.Width), 1);
+                }
+                indices[i] = ix;
+            }
+        }
+        else if (values.Width == 0)
+        {
+            var map = new Dictionary<int, int>(new BinaryComparer(values));
+            for (int i = 0; i < n; i++)
+            {
+                if (!map.TryGetValue(i, out int ix))
+                {
+                    if (map.Count >= maxSize) return (null, null);
+                    ix = map.Count;
+                    map[i] = ix;
+                    dict.AppendBinary(values.Binary(i));
+                }
+                indices[i] = ix;
+            }
+        }
+        else return (null, null);
+        long plainBytes = values.Width > 0 ? (long)n * values.Width : values.Data.Length + 4L * n;
+        long dictBytes = (values.Width > 0 ? (long)dict.Count * values.Width : dict.Data.Length + 4L * dict.Count)
+            + (long)n * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
+        return dictBytes < plainBytes * 3 / 4 ? (dict, indices) : (null, null);
+    }
+
+    /// <summary>Compares byte-array values by index (for the dictionary's hash map).</summary>
+    private sealed class BinaryComparer(ValueBuffer values) : IEqualityComparer<int>
+    {
+        public bool Equals(int a, int b) => values.Binary(a).SequenceEqual(values.Binary(b));
+
+        public int GetHashCode(int i)
+        {
+            var h = new HashCode();
+            h.AddBytes(values.Binary(i));
+            return h.ToHashCode();
+        }
+    }
+
+    /// <summary>The sort order statistics use: signed or unsigned integers, IEEE floats without NaN, unsigned bytes.</summary>
+    private sealed class ValueOrder(WriteNode leaf)
+    {
+        private readonly bool _unsigned = leaf.Field.DataType.StorageType.Id is Columnar.Types.TypeId.UInt8 or Columnar.Types.TypeId.UInt16
+            or Columnar.Types.TypeId.UInt32 or Columnar.Types.TypeId.UInt64;
+
+        public bool Comparable => true;
+
+        public int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => leaf.Physical switch
+        {
+            PhysicalType.Int32 => _unsigned ? BinaryPrimitives.ReadUInt32LittleEndian(a).CompareTo(BinaryPrimitives.ReadUInt32LittleEndian(b)) : BinaryPrimitives.ReadInt32LittleEndian(a).CompareTo(BinaryPrimitives.ReadInt32LittleEndian(b)),
+            PhysicalType.Int64 => _unsigned ? BinaryPrimitives.ReadUInt64LittleEndian(a).CompareTo(BinaryPrimitives.ReadUInt64LittleEndian(b)) : BinaryPrimitives.ReadInt64LittleEndian(a).CompareTo(BinaryPrimitives.ReadInt64LittleEndian(b)),
+            PhysicalType.Float => BinaryPrimitives.ReadSingleLittleEndian(a).CompareTo(BinaryPrimitives.ReadSingleLittleEndian(b)),
+            PhysicalType.Double => BinaryPrimitives.ReadDoubleLittleEndian(a).CompareTo(BinaryPrimitives.ReadDoubleLittleEndian(b)),
+            PhysicalType.Boolean => a[0].CompareTo(b[0]),
+            _ => a.SequenceCompareTo(b),
+        };
+
+        /// <summary>Min and max of values [start, start+count), PLAIN-encoded; nulls when there are none (or only NaNs).</summary>
+        public (byte[]?, byte[]?) MinMax(ValueBuffer values, int start, int count)
+        {
+            int best = -1, worst = -1;
+            for (int i = start; i < start + count; i++)
+            {
+                var x = Get(values, i);
+                if (leaf.Physical == PhysicalType.Float && float.IsNaN(BinaryPrimitives.ReadSingleLittleEndian(x))) continue;
+                if (leaf.Physical == PhysicalType.Double && double.IsNaN(BinaryPrimitives.ReadDoubleLittleEndian(x))) continue;
+                if (best < 0 || Compare(x, Get(values, best)) < 0) best = i;
+                if (worst < 0 || Compare(x, Get(values, worst)) > 0) worst = i;
+            }
+            if (best < 0) return (null, null);
+            var min = Get(values, best).ToArray();
+            var max = Get(values, worst).ToArray();
+            // Zeros: -0.0 as the min, +0.0 as the max (the spec's rule, since they compare equal).
+            if (leaf.Physical == PhysicalType.Double && BinaryPrimitives.ReadDoubleLittleEndian(min) == 0) BinaryPrimitives.WriteDoubleLittleEndian(min, -0.0);
+            if (leaf.Physical == PhysicalType.Double && BinaryPrimitives.ReadDoubleLittleEndian(max) == 0) BinaryPrimitives.WriteDoubleLittleEndian(max, 0.0);
+            if (leaf.Physical == PhysicalType.Float && BinaryPrimitives.ReadSingleLittleEndian(min) == 0) BinaryPrimitives.WriteSingleLittleEndian(min, -0.0f);
+            if (leaf.Physical == PhysicalType.Float && BinaryPrimitives.ReadSingleLittleEndian(max) == 0) BinaryPrimitives.WriteSingleLittleEndian(max, 0.0f);
+            return (min, max);
+        }
+
+        private static ReadOnlySpan<byte> Get(ValueBuffer values, int i) => values.Width > 0 ? values.Fixed(i) : values.Binary(i);
+    }
+}
