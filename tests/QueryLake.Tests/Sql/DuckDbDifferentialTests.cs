@@ -104,6 +104,13 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT country, count(*), avg(latitude) FROM '$DATA/airports.csv' GROUP BY country ORDER BY country",
         "SELECT Name, Miles_per_Gallon, Cylinders, Year FROM read_json('$DATA/cars.json') ORDER BY Name, Year, Miles_per_Gallon NULLS FIRST",
         "SELECT * FROM read_csv('$DATA/stocks.csv') WHERE symbol = 'AAPL' ORDER BY date",
+        // flights-3m.parquet (written by Polars): 11 row groups, dictionary-encoded, ZSTD.
+        "SELECT count(*), sum(delay), avg(delay), min(date), max(date), sum(distance), count(DISTINCT destination) FROM '$DATA/flights-3m.parquet'",
+        "SELECT origin, count(*), avg(delay), max(distance) FROM read_parquet('$DATA/flights-3m.parquet') GROUP BY origin ORDER BY count(*) DESC, origin LIMIT 20",
+        "SELECT count(*), avg(distance), min(date) FROM '$DATA/flights-3m.parquet' WHERE delay > 60 AND origin = 'LAX'",
+        "SELECT date_trunc('month', date) AS m, count(*), sum(delay), sum(CASE WHEN delay > 15 THEN 1 ELSE 0 END) FROM '$DATA/flights-3m.parquet' GROUP BY 1 ORDER BY 1",
+        "SELECT destination, count(DISTINCT origin), median(delay) FROM '$DATA/flights-3m.parquet' GROUP BY destination ORDER BY destination",
+        "SELECT * FROM '$DATA/flights-3m.parquet' WHERE date >= TIMESTAMP '2001-06-30 23:00:00' ORDER BY date, origin, destination, delay, distance",
         "SELECT name, (SELECT count(*) FROM airports b WHERE b.state = a.state) FROM airports a WHERE a.state = 'WY' ORDER BY name",
         "SELECT count(*) FROM airports a WHERE EXISTS (SELECT 1 FROM airports b WHERE b.city = a.city AND b.iata <> a.iata)",
         "SELECT state, count(*) FROM airports a WHERE latitude > (SELECT avg(latitude) FROM airports b WHERE b.state = a.state) GROUP BY state ORDER BY state",
@@ -147,7 +154,7 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
     private static string Show(IEnumerable<List<object?>> rows) => string.Join("; ", rows.Select(Show));
     private static string Show(List<object?> row) => string.Join(" | ", row.Select(v => v switch { null => "NULL", double d => d.ToString("R", CultureInfo.InvariantCulture), _ => v.ToString() }));
 
-    /// <summary>Numbers become double (ints stay exact as decimal), dates yyyy-MM-dd, the rest as is.</summary>
+    /// <summary>Numbers become double (ints stay exact as decimal), dates yyyy-MM-dd, timestamps as DuckDB prints them, the rest as is.</summary>
     private static object? Canonical(object? v) => v switch
     {
         null => null,
@@ -155,6 +162,7 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         double d => d,
         float f => (double)f,
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString(t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
         _ => v,
     };
 

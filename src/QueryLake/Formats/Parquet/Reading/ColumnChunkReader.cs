@@ -63,8 +63,8 @@ internal static class ColumnChunkReader
         }
         else
         {
-            // A dictionary page precedes the first data page.
-            if (chunk.DictionaryPageOffset is { } d && d > 0 && d < chunk.DataPageOffset) ReadPage(d, chunk.DataPageOffset, false);
+            // A dictionary page, if any, is the chunk's first page (some writers leave dictionary_page_offset unset).
+            ReadPage(start, start + length, false);
             expected = int.MaxValue;
             foreach (var (offset, size) in pages)
             {
