@@ -1,0 +1,124 @@
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Errors;
+using QueryLake.Formats.Parquet;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Formats.Parquet;
+
+/// <summary>Corrupts valid Parquet files in FsCheck-generated ways (bit flips, extreme values, truncation, spliced
+/// garbage): every read either succeeds or fails with a <see cref="CorruptFileException"/> naming the file, and never
+/// crashes, hangs or allocates far beyond the file's size.</summary>
+public sealed class ParquetFuzzTests
+{
+    private static byte[] Valid(string codec, bool v2)
+    {
+        using var dir = new TempDir();
+        var batch = SampleData.AllTypes(60, seed: 11);
+        var path = dir.File("v.parquet");
+        using (var w = new ParquetFileWriter(path, batch.Schema, new ParquetWriteOptions { Compression = codec, DataPageV2 = v2, RowGroupSize = 25, PageRows = 10 }))
+        {
+            w.Write(batch);
+            w.Finish();
+        }
+        return File.ReadAllBytes(path);
+    }
+
+    public sealed record Corruption(int Kind, int[] Positions, byte[] Values, int Cut);
+
+    private static readonly Gen<Corruption> Corruptions =
+        from kind in Gen.Choose(0, 3)
+        from positions in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), 4)
+        from values in Gen.ArrayOf(Gen.Elements<byte>(0x00, 0xFF, 0x7F, 0x80, 0x01, 0x10, 0xFE), 4)
+        from cut in Gen.Choose(0, int.MaxValue)
+        select new Corruption(kind, positions, values, cut);
+
+    private static byte[] Apply(byte[] valid, Corruption c)
+    {
+        var bytes = (byte[])valid.Clone();
+        switch (c.Kind)
+        {
+            case 0:
+                for (int i = 0; i < c.Positions.Length; i++) bytes[c.Positions[i] % bytes.Length] ^= (byte)(c.Values[i] | 1);
+                return bytes;
+            case 1:
+                for (int i = 0; i < c.Positions.Length; i++)
+                {
+                    int at = c.Positions[i] % (bytes.Length - 4);
+                    for (int k = 0; k < 4; k++) bytes[at + k] = c.Values[i];
+                }
+                return bytes;
+            case 2:
+                return bytes[..(c.Cut % bytes.Length)];
+            default:
+                int pos = c.Cut % bytes.Length;
+                return [.. bytes[..pos], .. c.Values, .. c.Values, .. bytes[pos..]];
+        }
+    }
+
+    private static void ReadEverything(string path)
+    {
+        var r = ParquetFileReader.Open(path);
+        foreach (var b in r.ReadAll())
+            for (int i = 0; i < b.Length; i++)
+                foreach (var c in b.Columns) Canonical.Value(c, i);
+        for (int g = 0; g < r.RowGroupCount; g++) r.RowGroupStatistics(g);
+    }
+
+    [Theory]
+    [InlineData("none", false)]
+    [InlineData("zstd", true)]
+    [InlineData("snappy", false)]
+    [InlineData("gzip", true)]
+    public void Corrupted_files_fail_cleanly_or_read(string codec, bool v2)
+    {
+        var valid = Valid(codec, v2);
+        using var dir = new TempDir();
+        var path = dir.File("fuzz.parquet");
+        File.WriteAllBytes(path, valid);
+        ReadEverything(path);
+        var property = Prop.ForAll(Corruptions.ToArbitrary(), c =>
+        {
+            File.WriteAllBytes(path, Apply(valid, c));
+            var task = Task.Run(() =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                try { ReadEverything(path); }
+                catch (CorruptFileException e) { Assert.Contains("fuzz.parquet", e.Message); }
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated < 64 << 20, $"reading a corrupted file allocated {allocated} bytes");
+            });
+            Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a corrupted file hung: {c}");
+            task.GetAwaiter().GetResult();
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+    }
+
+    [Fact]
+    public void Errors_name_the_file_the_column_and_the_problem()
+    {
+        using var dir = new TempDir();
+        var valid = Valid("none", false);
+        File.WriteAllBytes(dir.File("half.parquet"), valid[..(valid.Length / 2)]);
+        var e = Assert.Throws<CorruptFileException>(() => ParquetFileReader.Open(dir.File("half.parquet")));
+        Assert.Equal($"{dir.File("half.parquet")}: the file does not end with the Parquet magic 'PAR1' (truncated?)", e.Message);
+        File.WriteAllBytes(dir.File("text.parquet"), "hello, this is not parquet"u8.ToArray());
+        e = Assert.Throws<CorruptFileException>(() => ParquetFileReader.Open(dir.File("text.parquet")));
+        Assert.Contains("does not start with the Parquet magic", e.Message);
+        // Damage the first data page of column 'i32' (the fifth leaf): the error names the row group and the column.
+        var reader = ParquetFileReader.Open(WriteTo(dir.File("ok.parquet"), valid));
+        var bytes = (byte[])valid.Clone();
+        for (int i = 4; i < bytes.Length / 3; i++) bytes[i] = 0xFF;
+        File.WriteAllBytes(dir.File("bad.parquet"), bytes);
+        e = Assert.Throws<CorruptFileException>(() => ParquetFileReader.Open(dir.File("bad.parquet")).ReadAll().ToList());
+        Assert.Matches(@"bad\.parquet: row group 0, column '\w+': ", e.Message);
+        Assert.Equal(60, reader.RowCount);
+    }
+
+    private static string WriteTo(string path, byte[] bytes)
+    {
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+}
