@@ -11,9 +11,15 @@ using QueryLake.Storage;
 // physical limits, measured in the same run, and prints medians and ratios.
 // usage: dotnet run -c Release --project bench/QueryLake.Bench -- [--dir DIR] [--rows N] [--blobs N] [--repeat N]
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
 if (args is ["sql", ..])
 {
     SqlBench.Run(args[1..]);
+    return;
+}
+if (args is ["parquet", ..])
+{
+    ParquetBench.Run(args[1..]);
     return;
 }
 var opts = ParseArgs(args);

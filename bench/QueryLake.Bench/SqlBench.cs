@@ -73,6 +73,8 @@ internal static class SqlBench
         }
     }
 
+    public static string RepositoryRoot() => Root();
+
     private static string Root()
     {
         var dir = AppContext.BaseDirectory;

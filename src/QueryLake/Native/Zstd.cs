@@ -19,6 +19,7 @@ internal static unsafe partial class Zstd
     [LibraryImport(Lib, EntryPoint = "ZSTD_getErrorName")] private static partial nint GetErrorName(nuint code);
     [LibraryImport(Lib, EntryPoint = "ZSTD_createDCtx")] private static partial nint CreateDCtx();
     [LibraryImport(Lib, EntryPoint = "ZSTD_freeDCtx")] private static partial nuint FreeDCtx(nint ctx);
+    [LibraryImport(Lib, EntryPoint = "ZSTD_decompressDCtx")] private static partial nuint DecompressDCtx(nint ctx, byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
     [LibraryImport(Lib, EntryPoint = "ZSTD_decompressStream")] private static partial nuint DecompressStream(nint ctx, OutBuffer* output, InBuffer* input);
 
     private static string ErrorName(nuint code) => Marshal.PtrToStringAnsi(GetErrorName(code)) ?? "unknown zstd error";
@@ -34,6 +35,26 @@ internal static unsafe partial class Zstd
             if (IsError(n) != 0) throw new InvalidOperationException($"zstd compression failed: {ErrorName(n)}");
             Array.Resize(ref dst, (int)n);
             return dst;
+        }
+    }
+
+    [ThreadStatic] private static nint t_context;
+
+    /// <summary>Decompresses into <paramref name="dst"/>, which must be exactly the content size, with a per-thread
+    /// context; returns the bytes written, or throws with the reason.</summary>
+    public static int DecompressExact(ReadOnlySpan<byte> src, Span<byte> dst)
+    {
+        if (t_context == 0)
+        {
+            t_context = CreateDCtx();
+            if (t_context == 0) throw new OutOfMemoryException("zstd: cannot create a decompression context");
+        }
+        fixed (byte* s = src)
+        fixed (byte* d = dst)
+        {
+            nuint n = DecompressDCtx(t_context, d, (nuint)dst.Length, s, (nuint)src.Length);
+            if (IsError(n) != 0) throw new InvalidDataException($"zstd: {ErrorName(n)}");
+            return (int)n;
         }
     }
 

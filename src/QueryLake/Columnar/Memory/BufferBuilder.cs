@@ -49,6 +49,15 @@ internal sealed class BufferBuilder
         return s;
     }
 
+    /// <summary>Grows the length by <paramref name="count"/> bytes left as they are, for a caller that writes them all.</summary>
+    public Span<byte> ExtendUninitialized(int count)
+    {
+        EnsureCapacity((long)_length + count);
+        var s = _mem.Span.Slice(_length, count);
+        _length += count;
+        return s;
+    }
+
     public void SetLength(int length)
     {
         EnsureCapacity(length);

@@ -12,6 +12,10 @@ internal static class ParquetCodecs
     /// <summary>The largest page QueryLake accepts (Parquet writers use pages of about 1 MB).</summary>
     public const int MaxPageSize = 1 << 30;
 
+    [ThreadStatic] private static byte[]? t_scratch;
+
+    /// <summary>Decompresses a page. The result may live in a per-thread scratch buffer that the next call on this
+    /// thread reuses: decode it before decompressing another page.</summary>
     public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int declared)
     {
         if (declared < 0 || declared > MaxPageSize) throw new ParquetFormatException($"a page declares {declared} uncompressed bytes");
@@ -20,7 +24,7 @@ internal static class ParquetCodecs
             if (src.Length != declared) throw new ParquetFormatException($"an uncompressed page holds {src.Length} bytes but declares {declared}");
             return src;
         }
-        byte[] result;
+        ReadOnlyMemory<byte> result;
         try
         {
             result = codec switch
@@ -28,6 +32,7 @@ internal static class ParquetCodecs
                 CompressionCodec.Snappy => Snappy(src.Span, declared),
                 CompressionCodec.Gzip => Stream(new GZipStream(new ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
                 CompressionCodec.Brotli => Stream(new BrotliStream(new ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
+                CompressionCodec.Zstd when declared <= OneShotLimit(src.Length) => ZstdOneShot(src.Span, declared, out var used) is var z ? z.AsMemory(0, used) : default,
                 CompressionCodec.Zstd => Exact(Zstd.Decompress(src.Span, declared), declared),
                 CompressionCodec.Lz4Raw => Lz4Raw(src.Span, declared),
                 CompressionCodec.Lz4 => HadoopLz4(src.Span, declared),
@@ -39,6 +44,19 @@ internal static class ParquetCodecs
             throw new ParquetFormatException($"{codec} data is corrupt: {e.Message}");
         }
         return result;
+    }
+
+    /// <summary>Output sizes allocated up front; beyond this ratio the streaming path grows with the real output, so a
+    /// hostile declared size costs nothing.</summary>
+    private static long OneShotLimit(int compressed) => Math.Max(1L << 20, 64L * compressed);
+
+    private static byte[] ZstdOneShot(ReadOnlySpan<byte> src, int declared, out int used)
+    {
+        var dst = t_scratch is { } s && s.Length >= declared ? s : (t_scratch = GC.AllocateUninitializedArray<byte>(Math.Max(declared, 1 << 16)));
+        int n = Zstd.DecompressExact(src, dst.AsSpan(0, declared));
+        if (n != declared) throw new ParquetFormatException($"a page decompresses to {n} bytes but declares {declared}");
+        used = declared;
+        return dst;
     }
 
     private static byte[] Exact(Memory<byte> m, int declared)

@@ -110,6 +110,7 @@ public sealed class ParquetFileReader
                 current = "(page index)";
                 selection = PageFilter.Select(_file, g, _schema, keep, (leaf, t, min, max, nulls) => Statistic(leaf, t, min, max, nulls));
                 if (selection is { IsEmpty: true }) return null;
+                if (selection is not null && selection.Count == g.NumRows) selection = null; // no page ruled out
             }
             var arrays = new ArrowArray[nodes.Count];
             for (int c = 0; c < nodes.Count; c++)
@@ -140,7 +141,7 @@ public sealed class ParquetFileReader
                     else
                     {
                         var a = LevelAssembler.Column(node, leaves, rows.Count);
-                        arrays[c] = Gather.Rows(a, rows.PositionsOf(selection!));
+                        arrays[c] = rows.SameAs(selection!) ? a : Gather.Rows(a, rows.PositionsOf(selection!));
                         continue;
                     }
                 }

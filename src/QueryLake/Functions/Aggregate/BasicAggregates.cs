@@ -104,6 +104,7 @@ internal static class BasicAggregates
         private double[] _doubles = new double[16];
         private bool[] _has = new bool[16];
         private object?[] _best = new object?[16];
+        private byte[]?[] _bytes = new byte[16][];
 
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
@@ -139,6 +140,21 @@ internal static class BasicAggregates
                     }
                     return;
                 }
+                case BinaryArray b:
+                {
+                    // Strings and blobs compare as bytes (UTF-8 byte order is code point order); copied only on a new best.
+                    Grow(ref _bytes, needed);
+                    for (int i = 0; i < groups.Length; i++)
+                    {
+                        if (b.IsNull(i)) continue;
+                        int g = groups[i];
+                        var v = b.GetBytes(i);
+                        if (!_has[g]) { _bytes[g] = v.ToArray(); _has[g] = true; continue; }
+                        int c = v.SequenceCompareTo(_bytes[g]);
+                        if (max ? c > 0 : c < 0) _bytes[g] = v.ToArray();
+                    }
+                    return;
+                }
             }
             Grow(ref _best, needed);
             for (int i = 0; i < groups.Length; i++)
@@ -156,6 +172,13 @@ internal static class BasicAggregates
         {
             Grow(ref _has, groupCount);
             var b = ArrayBuilder.Create(type);
+            if (b is BinaryBuilder bin)
+            {
+                Grow(ref _bytes, groupCount);
+                for (int g = 0; g < groupCount; g++)
+                    if (_has[g]) bin.Append(_bytes[g]); else bin.AppendNull();
+                return b.Build();
+            }
             for (int g = 0; g < groupCount; g++)
             {
                 if (!_has[g]) { b.AppendNull(); continue; }

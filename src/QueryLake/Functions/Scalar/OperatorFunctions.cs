@@ -141,6 +141,9 @@ internal static class OperatorFunctions
                 for (int i = 0; i < n; i++) r[i] = test(Comparer.Doubles(xs[i], ys[i]));
                 break;
             }
+            case (BinaryArray x, BinaryArray y):
+                for (int i = 0; i < n; i++) r[i] = test(x.GetBytes(i).SequenceCompareTo(y.GetBytes(i)));
+                break;
             default:
                 var cmp = Comparer.For(a[0], a[1]);
                 for (int i = 0; i < n; i++) if (nulls == 0 || (a[0].IsValid(i) && a[1].IsValid(i))) r[i] = test(cmp(i, i));

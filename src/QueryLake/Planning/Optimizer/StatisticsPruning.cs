@@ -1,4 +1,5 @@
 using QueryLake.Columnar;
+using QueryLake.Columnar.Types;
 using QueryLake.Planning.Expressions;
 using QueryLake.Storage;
 
@@ -25,11 +26,27 @@ internal static class StatisticsPruning
             };
             if (col is null || lit?.Value is null || op is not ("=" or "<" or "<=" or ">" or ">=")) continue;
             string name = schema.Fields[col.Index].Name;
-            object value = lit.Value;
+            if (StatisticValue(lit.Value, schema.Fields[col.Index].DataType) is not { } value) continue;
             tests.Add(f => !f.Statistics.TryGetValue(name, out var s) || MayMatch(s, op, value));
         }
         return tests.Count == 0 ? null : f => tests.All(t => t(f));
     }
+
+    /// <summary>A literal in the form statistics take for a column of <paramref name="type"/>: timestamps as counts of
+    /// the column's unit since the epoch, dates as days; null when it cannot be compared.</summary>
+    private static object? StatisticValue(object literal, DataType type) => (literal, type.StorageType) switch
+    {
+        (DateTime t, TimestampType ts) => ts.Unit switch
+        {
+            TimeUnit.Second => (t - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond,
+            TimeUnit.Millisecond => (t - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond,
+            TimeUnit.Microsecond => (t - DateTime.UnixEpoch).Ticks / 10,
+            _ => (t - DateTime.UnixEpoch).Ticks * 100,
+        },
+        (DateOnly d, PrimitiveType { Id: TypeId.Date32 }) => (long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
+        (DateTime or DateOnly, _) => null,
+        _ => literal,
+    };
 
     private static string Flip(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
 

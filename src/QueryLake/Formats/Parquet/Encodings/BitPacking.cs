@@ -15,8 +15,12 @@ internal static class BitPacking
         int fast = src.Length >= 8 ? Math.Min(n, (int)(((long)(src.Length - 8) * 8) / width)) : 0;
         long bit = 0;
         int i = 0;
+        ref byte b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref int d = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        // In bounds: every load starts at most src.Length - 8 bytes in (see fast).
         for (; i < fast; i++, bit += width)
-            dst[i] = (int)((BinaryPrimitives.ReadUInt64LittleEndian(src[(int)(bit >> 3)..]) >> (int)(bit & 7)) & mask);
+            System.Runtime.CompilerServices.Unsafe.Add(ref d, i) =
+                (int)((System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref System.Runtime.CompilerServices.Unsafe.Add(ref b, (nint)(bit >> 3))) >> (int)(bit & 7)) & mask);
         for (; i < n; i++, bit += width) dst[i] = (int)Slow(src, bit, width);
     }
 

@@ -40,6 +40,49 @@ internal static class RleHybrid
         return pos;
     }
 
+    /// <summary>Decodes levels (widths up to 8) straight into bytes.</summary>
+    public static void DecodeBytes(ReadOnlySpan<byte> src, int width, Span<byte> dst)
+    {
+        if (width is < 0 or > 8) throw new ParquetFormatException($"level bit width {width} is outside 0..8");
+        int pos = 0, done = 0;
+        Span<int> group = stackalloc int[512];
+        while (done < dst.Length)
+        {
+            ulong header = ReadVarint(src, ref pos);
+            if ((header & 1) == 0)
+            {
+                ulong run = header >> 1;
+                if (run == 0) throw new ParquetFormatException("RLE run of length 0");
+                byte value = 0;
+                if (width > 0)
+                {
+                    if (pos >= src.Length) throw new ParquetFormatException("RLE run value runs past the end of its data");
+                    value = src[pos++];
+                }
+                int take = (int)Math.Min(run, (ulong)(dst.Length - done));
+                dst.Slice(done, take).Fill(value);
+                done += take;
+            }
+            else
+            {
+                ulong groups = header >> 1;
+                if (groups == 0 || groups > (ulong)(src.Length - pos)) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
+                int bytes = checked((int)groups * width);
+                if (bytes > src.Length - pos) throw new ParquetFormatException("bit-packed run runs past the end of its data");
+                int count = (int)Math.Min(groups * 8, (ulong)(dst.Length - done));
+                var packed = src.Slice(pos, bytes);
+                for (int k = 0; k < count; k += group.Length)
+                {
+                    int m = Math.Min(group.Length, count - k);
+                    BitPacking.Unpack32(packed[(k * width / 8)..], width, group[..m]);
+                    for (int j = 0; j < m; j++) dst[done + k + j] = (byte)group[j];
+                }
+                pos += bytes;
+                done += count;
+            }
+        }
+    }
+
     private static ulong ReadVarint(ReadOnlySpan<byte> src, ref int pos)
     {
         ulong v = 0;

@@ -12,6 +12,8 @@ namespace QueryLake.Formats.Parquet.Reading;
 /// read (from the offset index); other pages are skipped without being decompressed.</summary>
 internal static class ColumnChunkReader
 {
+    [ThreadStatic] private static int[]? t_indices;
+
     public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null)
     {
         if (chunk.Type != leaf.Physical) throw new ParquetFormatException($"the chunk's type {chunk.Type} differs from the schema's {leaf.Physical}");
@@ -19,7 +21,7 @@ internal static class ColumnChunkReader
         if (start < 4 || length < 0 || start + length > file.Length) throw new ParquetFormatException($"the chunk's bytes [{start}, {start + length}) lie outside the file ({file.Length} bytes)");
         if (chunk.NumValues < 0 || chunk.NumValues > int.MaxValue) throw new ParquetFormatException($"the chunk declares {chunk.NumValues} values");
         int expected = (int)chunk.NumValues;
-        var values = new ValueBuffer(WidthOf(leaf));
+        var values = new ValueBuffer(WidthOf(leaf), expected);
         var def = leaf.MaxDef > 0 ? new List<byte[]>() : null;
         var rep = leaf.MaxRep > 0 ? new List<byte[]>() : null;
         int entries = 0;
@@ -121,9 +123,7 @@ internal static class ColumnChunkReader
         int present = n;
         if (defLevels is not null)
         {
-            present = 0;
-            byte max = (byte)leaf.MaxDef;
-            foreach (var d in defLevels) if (d == max) present++;
+            present = defLevels.AsSpan().Count((byte)leaf.MaxDef);
         }
         if (repLevels is not null && repLevels.Length > 0 && h.Type == PageType.DataPageV2 && repLevels[0] != 0)
             throw new ParquetFormatException("a v2 data page does not start at a row boundary");
@@ -166,24 +166,11 @@ internal static class ColumnChunkReader
 
     private static byte[] Levels(ReadOnlySpan<byte> src, int max, int n, string what)
     {
-        var tmp = ArrayPool<int>.Shared.Rent(n);
-        try
-        {
-            var span = tmp.AsSpan(0, n);
-            RleHybrid.Decode(src, BitPacking.WidthOf((ulong)max), span);
-            var result = new byte[n];
-            for (int i = 0; i < n; i++)
-            {
-                int v = span[i];
-                if ((uint)v > (uint)max) throw new ParquetFormatException($"{what} level {v} exceeds the maximum {max}");
-                result[i] = (byte)v;
-            }
-            return result;
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(tmp);
-        }
+        var result = GC.AllocateUninitializedArray<byte>(n);
+        RleHybrid.DecodeBytes(src, BitPacking.WidthOf((ulong)max), result);
+        if (n > 0 && System.Numerics.Tensors.TensorPrimitives.Max<byte>(result) is var top && top > max)
+            throw new ParquetFormatException($"{what} level {top} exceeds the maximum {max}");
+        return result;
     }
 
     private static void DecodeValues(ReadOnlySpan<byte> src, ParquetEncoding encoding, LeafColumn leaf, int count, ValueBuffer? dictionary, ValueBuffer values)
@@ -198,13 +185,9 @@ internal static class ColumnChunkReader
                     if (dictionary is null) throw new ParquetFormatException("a dictionary-encoded page has no dictionary page before it");
                     if (count == 0) break;
                     if (src.Length < 1) throw new ParquetFormatException("a dictionary-encoded page has no bit width");
-                    var idx = ArrayPool<int>.Shared.Rent(count);
-                    try
-                    {
-                        RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
-                        values.AppendFrom(dictionary, idx.AsSpan(0, count));
-                    }
-                    finally { ArrayPool<int>.Shared.Return(idx); }
+                    var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
+                    RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
+                    values.AppendFrom(dictionary, idx.AsSpan(0, count));
                     break;
                 }
             case ParquetEncoding.Rle when leaf.Physical == PhysicalType.Boolean:

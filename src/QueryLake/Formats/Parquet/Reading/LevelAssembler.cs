@@ -105,7 +105,7 @@ internal static class LevelAssembler
         var dense = Dense(node.Leaf!, node.Field.DataType, leaf.Values);
         var def = leaf.Def;
         int n = slots?.Length ?? leaf.Entries;
-        if (def is null && slots is null)
+        if (slots is null && (def is null || leaf.Values.Count == leaf.Entries))
         {
             if (dense.Length != n) throw new ParquetFormatException($"column '{node.Leaf!.PathText}' holds {dense.Length} values for {n} slots");
             return dense;

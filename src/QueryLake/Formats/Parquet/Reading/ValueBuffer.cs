@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using QueryLake.Columnar.Memory;
 
@@ -5,19 +6,19 @@ namespace QueryLake.Formats.Parquet.Reading;
 
 /// <summary>Decoded physical values of one column chunk, dense (no nulls): fixed-width values back to back (booleans one
 /// byte each), or byte arrays as offsets and data.</summary>
-internal sealed class ValueBuffer(int width)
+internal sealed class ValueBuffer(int width, int capacity = 0)
 {
     /// <summary>Bytes per value; 0 for byte arrays.</summary>
     public int Width { get; } = width;
     public int Count { get; private set; }
-    public BufferBuilder Data { get; } = new(1024);
+    public BufferBuilder Data { get; } = new(Math.Max(1024, width * capacity));
     private BufferBuilder? _offsets;
 
     public BufferBuilder Offsets
     {
         get
         {
-            if (_offsets is null) { _offsets = new BufferBuilder(1024); _offsets.Append(0); }
+            if (_offsets is null) { _offsets = new BufferBuilder(Math.Max(1024, 4 * (capacity + 1))); _offsets.Append(0); }
             return _offsets;
         }
     }
@@ -31,11 +32,11 @@ internal sealed class ValueBuffer(int width)
         Count += n;
     }
 
-    /// <summary>Reserves room for <paramref name="n"/> fixed-width values and returns it to fill.</summary>
+    /// <summary>Reserves room for <paramref name="n"/> fixed-width values and returns it; the caller writes every byte.</summary>
     public Span<byte> ExtendFixed(int n)
     {
         Count += n;
-        return Data.Extend(n * Width);
+        return Data.ExtendUninitialized(n * Width);
     }
 
     public void AppendBinary(ReadOnlySpan<byte> value)
@@ -51,30 +52,47 @@ internal sealed class ValueBuffer(int width)
         return Data.Span[o[i]..o[i + 1]];
     }
 
+    /// <summary>dst[k] = src[indices[k]], with the indices already checked against <paramref name="src"/>.</summary>
+    private static void Take<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> indices, Span<T> dst) where T : unmanaged
+    {
+        ref T s = ref MemoryMarshal.GetReference(src);
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        ref int ix = ref MemoryMarshal.GetReference(indices);
+        for (int k = 0; k < indices.Length; k++)
+            Unsafe.Add(ref d, k) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k));
+    }
+
     public ReadOnlySpan<byte> Fixed(int i) => Data.Span.Slice(i * Width, Width);
 
     /// <summary>Appends values of <paramref name="dictionary"/> chosen by <paramref name="indices"/>.</summary>
     public void AppendFrom(ValueBuffer dictionary, ReadOnlySpan<int> indices)
     {
         int dn = dictionary.Count;
-        foreach (int ix in indices)
-            if ((uint)ix >= (uint)dn) throw new ParquetFormatException($"dictionary index {ix} is outside the dictionary of {dn} values");
+        // One unsigned max over the indices checks them all (a negative index wraps to a huge one).
+        if (indices.Length > 0 && (uint)System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(indices)) >= (uint)dn)
+            throw new ParquetFormatException($"a dictionary index is outside the dictionary of {dn} values");
         if (Width == 0)
         {
             var dOff = dictionary.OffsetSpan;
-            var dData = dictionary.Data.Span;
             long total = 0;
-            foreach (int ix in indices) total += dOff[ix + 1] - dOff[ix];
+            ref int off = ref MemoryMarshal.GetReference(dOff);
+            foreach (int ix in indices) total += Unsafe.Add(ref off, ix + 1) - Unsafe.Add(ref off, ix);
             if (Data.Length + total > int.MaxValue) throw new ParquetFormatException("a column chunk's strings exceed 2 GB");
-            var dst = Data.Extend((int)total);
-            var offs = MemoryMarshal.Cast<byte, int>(Offsets.Extend(indices.Length * 4));
-            int start = Data.Length - (int)total, p = 0;
+            int start = Data.Length;
+            // The first page sizes the buffer for the whole chunk by its average length (growth copies are costly).
+            if (start == 0 && capacity > indices.Length && indices.Length > 0) Data.EnsureCapacity(Math.Min(int.MaxValue, total * capacity / indices.Length + 64));
+            var dst = Data.ExtendUninitialized((int)total);
+            var offs = MemoryMarshal.Cast<byte, int>(Offsets.ExtendUninitialized(indices.Length * 4));
+            ref byte from = ref MemoryMarshal.GetReference(dictionary.Data.Span);
+            ref byte to = ref MemoryMarshal.GetReference(dst);
+            ref int outOff = ref MemoryMarshal.GetReference(offs);
+            int p = 0;
             for (int k = 0; k < indices.Length; k++)
             {
-                int ix = indices[k], len = dOff[ix + 1] - dOff[ix];
-                dData.Slice(dOff[ix], len).CopyTo(dst[p..]);
+                int ix = indices[k], o = Unsafe.Add(ref off, ix), len = Unsafe.Add(ref off, ix + 1) - o;
+                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref to, p), ref Unsafe.Add(ref from, o), (uint)len);
                 p += len;
-                offs[k] = start + p;
+                Unsafe.Add(ref outOff, k) = start + p;
             }
             Count += indices.Length;
             return;
@@ -83,20 +101,9 @@ internal sealed class ValueBuffer(int width)
         var output = ExtendFixed(indices.Length);
         switch (Width)
         {
-            case 8:
-                {
-                    var s = MemoryMarshal.Cast<byte, long>(src);
-                    var d = MemoryMarshal.Cast<byte, long>(output);
-                    for (int k = 0; k < indices.Length; k++) d[k] = s[indices[k]];
-                    break;
-                }
-            case 4:
-                {
-                    var s = MemoryMarshal.Cast<byte, int>(src);
-                    var d = MemoryMarshal.Cast<byte, int>(output);
-                    for (int k = 0; k < indices.Length; k++) d[k] = s[indices[k]];
-                    break;
-                }
+            case 8: Take(MemoryMarshal.Cast<byte, long>(src), indices, MemoryMarshal.Cast<byte, long>(output)); break;
+            case 4: Take(MemoryMarshal.Cast<byte, int>(src), indices, MemoryMarshal.Cast<byte, int>(output)); break;
+            case 1: Take(src, indices, output); break;
             default:
                 for (int k = 0; k < indices.Length; k++) src.Slice(indices[k] * Width, Width).CopyTo(output[(k * Width)..]);
                 break;
