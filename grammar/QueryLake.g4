@@ -26,6 +26,8 @@ statement
     | SHOW VERSIONS OF name=identifier                                                   # showVersions
     | (DESCRIBE | DESC) (name=identifier | LPAREN query RPAREN)                           # describe
     | COPY LPAREN query RPAREN TO target=STRING (LPAREN copyOption (COMMA copyOption)* RPAREN)? # copy
+    | IMPORT format=identifier source=STRING INTO name=identifier
+        (LPAREN copyOption (COMMA copyOption)* RPAREN)?                                  # importData
     ;
 
 columnDefinition
@@ -264,7 +266,7 @@ nonReserved
     : ADD | ALL | ANALYZE | ASC | BERNOULLI | BRANCH | COLUMN | COPY | CURRENT | DATASET | DATASETS | DESC
     | DESCRIBE | EXCLUDE | EXPLAIN | FILTER | FIRST | FOLLOWING | INTERVAL | LAST | NULLS | OF | OFFSET | OVER
     | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SHOW | SYSTEM | TAG
-    | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO
+    | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO | IMPORT
     ;
 
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
@@ -274,7 +276,7 @@ DATASET: D A T A S E T; DATASETS: D A T A S E T S; DELETE: D E L E T E; DESC: D 
 DISTINCT: D I S T I N C T; DROP: D R O P; ELSE: E L S E; END: E N D; ESCAPE: E S C A P E; EXCEPT: E X C E P T;
 EXCLUDE: E X C L U D E; EXISTS: E X I S T S; EXPLAIN: E X P L A I N; EXTRACT: E X T R A C T; FALSE: F A L S E;
 FILTER: F I L T E R; FIRST: F I R S T; FOLLOWING: F O L L O W I N G; FROM: F R O M; FULL: F U L L; GROUP: G R O U P;
-HAVING: H A V I N G; IF: I F; ILIKE: I L I K E; IN: I N; INNER: I N N E R; INSERT: I N S E R T;
+HAVING: H A V I N G; IF: I F; ILIKE: I L I K E; IMPORT: I M P O R T; IN: I N; INNER: I N N E R; INSERT: I N S E R T;
 INTERSECT: I N T E R S E C T; INTERVAL: I N T E R V A L; INTO: I N T O; IS: I S; JOIN: J O I N; LAST: L A S T;
 LEFT: L E F T; LIKE: L I K E; LIMIT: L I M I T; NATURAL: N A T U R A L; NOT: N O T; NULL: N U L L; NULLS: N U L L S;
 OF: O F; OFFSET: O F F S E T; ON: O N; OR: O R; ORDER: O R D E R; OUTER: O U T E R; OVER: O V E R;

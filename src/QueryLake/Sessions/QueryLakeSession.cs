@@ -116,6 +116,8 @@ public sealed class QueryLakeSession : IDisposable
                 return AddColumn(binder, a);
             case CopyStatement c:
                 return Copy(binder, c, cancel);
+            case ImportStatement im:
+                return Import(binder, im, cancel);
             case ShowDatasetsStatement:
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
             case ShowVersionsStatement v:
@@ -274,6 +276,34 @@ public sealed class QueryLakeSession : IDisposable
         var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, ArrowArray>();
         ds.AddColumn(new Field(a.Column, type), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
         return Message(a, $"added column {a.Column} {type}");
+    }
+
+    /// <summary>IMPORT format 'file or glob' INTO ds: creates the dataset from the files' columns, or appends to it by
+    /// column name, streaming (Parquet row group by row group) into one new version.</summary>
+    private QueryResult Import(Binder binder, ImportStatement im, CancellationToken cancel)
+    {
+        string function = im.Format.ToLowerInvariant() switch
+        {
+            "parquet" => "read_parquet",
+            "csv" or "tsv" => "read_csv",
+            "json" or "jsonl" or "ndjson" => "read_json",
+            "arrow" or "ipc" or "feather" => "read_arrow",
+            var f => throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"IMPORT cannot read format '{f}'; use PARQUET, CSV, JSON, JSONL or ARROW"),
+        };
+        var named = new Dictionary<string, Expr>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in im.Options)
+        {
+            if (function == "read_csv" && key.ToLowerInvariant() is "delimiter" or "delim" && value is not null) named["delim"] = value;
+            else throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"unknown IMPORT option '{key}'" + (function == "read_csv" ? "; CSV takes DELIMITER" : $"; {im.Format.ToUpperInvariant()} takes none"));
+        }
+        if (im.Format.Equals("tsv", StringComparison.OrdinalIgnoreCase) && !named.ContainsKey("delim")) named["delim"] = new LiteralExpr(im.At, "\t");
+        var select = new SelectBody(im.At, false, [new SelectItem(new StarExpr(im.At, null, []), null)],
+            [new TableFunctionRelation(im.At, function, [new LiteralExpr(im.At, im.Source)], named, null)], null, [], false, null, new Dictionary<string, WindowSpec>());
+        var query = new Query(im.At, [], select, [], null, null);
+        if (!Lake.DatasetExists(im.Name))
+            return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query));
+        var columns = Plan(binder, query).Schema.Fields.Select(f => f.Name).ToList();
+        return Insert(binder, new InsertStatement(im.At, im.Name, columns, query), cancel);
     }
 
     private QueryResult Copy(Binder binder, CopyStatement c, CancellationToken cancel)

@@ -11,7 +11,8 @@ namespace QueryLake.Tests.Sql;
 /// Runs the sqllogictest-style files in tests/sql. Records, separated by blank lines:
 /// <c>statement ok</c> / <c>statement error [text]</c> followed by SQL, and
 /// <c>query [rowsort|nosort]</c> followed by SQL, <c>----</c> and the expected rows (values separated by tabs;
-/// NULL as NULL, the empty string as (empty)). Each file runs in a fresh lake.
+/// NULL as NULL, the empty string as (empty)). Each file runs in a fresh lake; in SQL, $TMP names a fresh folder for
+/// the file's own outputs and $DATA the vega-datasets folder.
 /// </summary>
 public sealed class SqlLogicTests
 {
@@ -25,6 +26,8 @@ public sealed class SqlLogicTests
         var path = Path.Combine(Oracles.Root, "tests", "sql", file);
         var lines = File.ReadAllLines(path);
         using var session = QueryLakeSession.Open();
+        using var tmp = new TempDir();
+        string data = Path.GetDirectoryName(Oracles.VegaData("cars.json"))!;
         int i = 0;
         while (i < lines.Length)
         {
@@ -32,7 +35,8 @@ public sealed class SqlLogicTests
             int headerLine = i + 1;
             var header = lines[i++].Trim();
             var sql = new StringBuilder();
-            while (i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]) && lines[i] != "----") sql.AppendLine(lines[i++]);
+            while (i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]) && lines[i] != "----")
+                sql.AppendLine(lines[i++].Replace("$TMP", tmp.Path, StringComparison.Ordinal).Replace("$DATA", data, StringComparison.Ordinal));
             string where = $"{file}:{headerLine}";
             if (header.StartsWith("statement ok", StringComparison.Ordinal))
             {
@@ -89,7 +93,7 @@ public sealed class SqlLogicTests
         double d => double.IsNaN(d) ? "nan" : double.IsInfinity(d) ? (d > 0 ? "inf" : "-inf") : d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString(t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
         object?[] list => "[" + string.Join(", ", list.Select(Render)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",

@@ -30,4 +30,6 @@ internal sealed record ShowVersionsStatement(SourceSpan At, string Name) : State
 
 internal sealed record DescribeStatement(SourceSpan At, string? Name, Query? Query) : Statement(At);
 
+internal sealed record ImportStatement(SourceSpan At, string Format, string Source, string Name, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
+
 internal sealed record CopyStatement(SourceSpan At, Query Query, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);

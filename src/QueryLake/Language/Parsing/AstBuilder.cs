@@ -53,6 +53,10 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
     public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
 
+    public override object VisitImportData(P.ImportDataContext c) =>
+        new ImportStatement(At(c), Ident(c.format), Unquote(c.source), Ident(c.name),
+            c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));
+
     public override object VisitCopy(P.CopyContext c) =>
         new CopyStatement(At(c), Q(c.query()), Unquote(c.target),
             c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));

@@ -43,21 +43,21 @@ internal partial class QueryLakeParser : Parser {
 		CROSS=18, CURRENT=19, DATASET=20, DATASETS=21, DELETE=22, DESC=23, DESCRIBE=24, 
 		DISTINCT=25, DROP=26, ELSE=27, END=28, ESCAPE=29, EXCEPT=30, EXCLUDE=31, 
 		EXISTS=32, EXPLAIN=33, EXTRACT=34, FALSE=35, FILTER=36, FIRST=37, FOLLOWING=38, 
-		FROM=39, FULL=40, GROUP=41, HAVING=42, IF=43, ILIKE=44, IN=45, INNER=46, 
-		INSERT=47, INTERSECT=48, INTERVAL=49, INTO=50, IS=51, JOIN=52, LAST=53, 
-		LEFT=54, LIKE=55, LIMIT=56, NATURAL=57, NOT=58, NULL=59, NULLS=60, OF=61, 
-		OFFSET=62, ON=63, OR=64, ORDER=65, OUTER=66, OVER=67, PARTITION=68, PERCENT=69, 
-		PRECEDING=70, RANGE=71, RECURSIVE=72, REPEATABLE=73, REPLACE=74, RIGHT=75, 
-		ROW=76, ROWS=77, SELECT=78, SEMI_JOIN=79, SET=80, SHOW=81, SYSTEM=82, 
-		TABLESAMPLE=83, TAG=84, THEN=85, TIMESTAMP=86, TO=87, TRUE=88, TRY_CAST=89, 
-		UNBOUNDED=90, UNION=91, UPDATE=92, USING=93, VALUES=94, VERSION=95, VERSIONS=96, 
-		WHEN=97, WHERE=98, WINDOW=99, WITH=100, EQ=101, NEQ=102, LT=103, LTE=104, 
-		GT=105, GTE=106, PLUS=107, MINUS=108, STAR=109, INTEGER_DIVIDE=110, SLASH=111, 
-		PERCENT_SIGN=112, CONCAT=113, LPAREN=114, RPAREN=115, LBRACKET=116, RBRACKET=117, 
-		COMMA=118, DOT=119, SEMICOLON=120, DOUBLE_COLON=121, ASSIGN=122, COLON=123, 
-		AT=124, DOLLAR=125, QUESTION=126, STRING=127, INTEGER_VALUE=128, DECIMAL_VALUE=129, 
-		DOUBLE_VALUE=130, IDENTIFIER=131, QUOTED_IDENTIFIER=132, LINE_COMMENT=133, 
-		BLOCK_COMMENT=134, WS=135, UNRECOGNIZED=136;
+		FROM=39, FULL=40, GROUP=41, HAVING=42, IF=43, ILIKE=44, IMPORT=45, IN=46, 
+		INNER=47, INSERT=48, INTERSECT=49, INTERVAL=50, INTO=51, IS=52, JOIN=53, 
+		LAST=54, LEFT=55, LIKE=56, LIMIT=57, NATURAL=58, NOT=59, NULL=60, NULLS=61, 
+		OF=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, OVER=68, PARTITION=69, 
+		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
+		RIGHT=76, ROW=77, ROWS=78, SELECT=79, SEMI_JOIN=80, SET=81, SHOW=82, SYSTEM=83, 
+		TABLESAMPLE=84, TAG=85, THEN=86, TIMESTAMP=87, TO=88, TRUE=89, TRY_CAST=90, 
+		UNBOUNDED=91, UNION=92, UPDATE=93, USING=94, VALUES=95, VERSION=96, VERSIONS=97, 
+		WHEN=98, WHERE=99, WINDOW=100, WITH=101, EQ=102, NEQ=103, LT=104, LTE=105, 
+		GT=106, GTE=107, PLUS=108, MINUS=109, STAR=110, INTEGER_DIVIDE=111, SLASH=112, 
+		PERCENT_SIGN=113, CONCAT=114, LPAREN=115, RPAREN=116, LBRACKET=117, RBRACKET=118, 
+		COMMA=119, DOT=120, SEMICOLON=121, DOUBLE_COLON=122, ASSIGN=123, COLON=124, 
+		AT=125, DOLLAR=126, QUESTION=127, STRING=128, INTEGER_VALUE=129, DECIMAL_VALUE=130, 
+		DOUBLE_VALUE=131, IDENTIFIER=132, QUOTED_IDENTIFIER=133, LINE_COMMENT=134, 
+		BLOCK_COMMENT=135, WS=136, UNRECOGNIZED=137;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_assignment = 4, RULE_copyOption = 5, RULE_query = 6, RULE_with = 7, 
@@ -92,9 +92,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", 
-		"'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", 
-		"']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
+		"'>='", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
+		"'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", 
+		"'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -102,19 +103,20 @@ internal partial class QueryLakeParser : Parser {
 		"CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", "DESCRIBE", 
 		"DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", 
 		"EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", "FROM", 
-		"FULL", "GROUP", "HAVING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", 
-		"INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", 
-		"NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", 
-		"OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", 
-		"REPLACE", "RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", "SET", "SHOW", 
-		"SYSTEM", "TABLESAMPLE", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", 
-		"UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", 
-		"WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", 
-		"PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", 
-		"LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", 
-		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
-		"INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", 
-		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", "INSERT", 
+		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", 
+		"LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", 
+		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
+		"RECURSIVE", "REPEATABLE", "REPLACE", "RIGHT", "ROW", "ROWS", "SELECT", 
+		"SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "TAG", "THEN", "TIMESTAMP", 
+		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
+		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
+		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
+		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
+		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -199,7 +201,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 110;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 140746174955528L) != 0) || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 68723752969L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 68723752969L) != 0)) {
 				{
 				State = 92;
 				statement();
@@ -597,6 +599,39 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ImportDataContext : StatementContext {
+		public IdentifierContext format;
+		public IToken source;
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IMPORT() { return GetToken(QueryLakeParser.IMPORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(QueryLakeParser.INTO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext[] copyOption() {
+			return GetRuleContexts<CopyOptionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext copyOption(int i) {
+			return GetRuleContext<CopyOptionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public ImportDataContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitImportData(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -604,9 +639,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 242;
+			State = 260;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -848,7 +883,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523606L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 202;
 					dataType();
@@ -929,6 +964,7 @@ internal partial class QueryLakeParser : Parser {
 				case FILTER:
 				case FIRST:
 				case FOLLOWING:
+				case IMPORT:
 				case INTERVAL:
 				case LAST:
 				case NULLS:
@@ -1024,6 +1060,52 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case 13:
+				_localctx = new ImportDataContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 242;
+				Match(IMPORT);
+				State = 243;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 244;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 245;
+				Match(INTO);
+				State = 246;
+				((ImportDataContext)_localctx).name = identifier();
+				State = 258;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==LPAREN) {
+					{
+					State = 247;
+					Match(LPAREN);
+					State = 248;
+					copyOption();
+					State = 253;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 249;
+						Match(COMMA);
+						State = 250;
+						copyOption();
+						}
+						}
+						State = 255;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					State = 256;
+					Match(RPAREN);
+					}
+				}
+
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1067,18 +1149,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 244;
+			State = 262;
 			identifier();
-			State = 245;
+			State = 263;
 			dataType();
-			State = 248;
+			State = 266;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 246;
+				State = 264;
 				Match(NOT);
-				State = 247;
+				State = 265;
 				Match(NULL);
 				}
 			}
@@ -1124,11 +1206,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 250;
+			State = 268;
 			identifier();
-			State = 251;
+			State = 269;
 			Match(EQ);
-			State = 252;
+			State = 270;
 			expression(0);
 			}
 		}
@@ -1171,14 +1253,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 254;
+			State = 272;
 			identifier();
-			State = 256;
+			State = 274;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389078L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 				{
-				State = 255;
+				State = 273;
 				expression(0);
 				}
 			}
@@ -1230,34 +1312,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 259;
+			State = 277;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 258;
+				State = 276;
 				with();
 				}
 			}
 
-			State = 261;
+			State = 279;
 			queryExpression(0);
-			State = 263;
+			State = 281;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 262;
+				State = 280;
 				orderBy();
 				}
 			}
 
-			State = 266;
+			State = 284;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 265;
+				State = 283;
 				limitClause();
 				}
 			}
@@ -1309,33 +1391,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 268;
+			State = 286;
 			Match(WITH);
-			State = 270;
+			State = 288;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 			case 1:
 				{
-				State = 269;
+				State = 287;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 272;
+			State = 290;
 			commonTableExpression();
-			State = 277;
+			State = 295;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 273;
+				State = 291;
 				Match(COMMA);
-				State = 274;
+				State = 292;
 				commonTableExpression();
 				}
 				}
-				State = 279;
+				State = 297;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1393,29 +1475,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 280;
+			State = 298;
 			_localctx.name = identifier();
-			State = 285;
+			State = 303;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 281;
+				State = 299;
 				Match(LPAREN);
-				State = 282;
+				State = 300;
 				identifierList();
-				State = 283;
+				State = 301;
 				Match(RPAREN);
 				}
 			}
 
-			State = 287;
+			State = 305;
 			Match(AS);
-			State = 288;
+			State = 306;
 			Match(LPAREN);
-			State = 289;
+			State = 307;
 			query();
-			State = 290;
+			State = 308;
 			Match(RPAREN);
 			}
 		}
@@ -1502,42 +1584,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 293;
+			State = 311;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 309;
+			State = 327;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 307;
+					State = 325;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 295;
+						State = 313;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 296;
+						State = 314;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 298;
+						State = 316;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 297;
+							State = 315;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 300;
+						State = 318;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -1546,9 +1628,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 301;
+						State = 319;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 302;
+						State = 320;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -1558,26 +1640,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 304;
+						State = 322;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 303;
+							State = 321;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 306;
+						State = 324;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 311;
+				State = 329;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
 			}
 			}
 		}
@@ -1657,14 +1739,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 20, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 326;
+			State = 344;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 312;
+				State = 330;
 				select();
 				}
 				break;
@@ -1672,27 +1754,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 313;
+				State = 331;
 				Match(VALUES);
-				State = 314;
+				State = 332;
 				rowValue();
-				State = 319;
+				State = 337;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 315;
+						State = 333;
 						Match(COMMA);
-						State = 316;
+						State = 334;
 						rowValue();
 						}
 						} 
 					}
-					State = 321;
+					State = 339;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
 				}
 				}
 				break;
@@ -1700,11 +1782,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 322;
+				State = 340;
 				Match(LPAREN);
-				State = 323;
+				State = 341;
 				query();
-				State = 324;
+				State = 342;
 				Match(RPAREN);
 				}
 				break;
@@ -1757,27 +1839,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 328;
+			State = 346;
 			Match(LPAREN);
-			State = 329;
+			State = 347;
 			expression(0);
-			State = 334;
+			State = 352;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 330;
+				State = 348;
 				Match(COMMA);
-				State = 331;
+				State = 349;
 				expression(0);
 				}
 				}
-				State = 336;
+				State = 354;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 337;
+			State = 355;
 			Match(RPAREN);
 			}
 		}
@@ -1857,132 +1939,132 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 339;
+			State = 357;
 			Match(SELECT);
-			State = 341;
+			State = 359;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,38,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				{
-				State = 340;
+				State = 358;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 343;
+			State = 361;
 			selectItem();
-			State = 348;
+			State = 366;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,39,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 344;
+					State = 362;
 					Match(COMMA);
-					State = 345;
+					State = 363;
 					selectItem();
 					}
 					} 
 				}
-				State = 350;
+				State = 368;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,39,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 			}
-			State = 360;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
-			case 1:
-				{
-				State = 351;
-				Match(FROM);
-				State = 352;
-				relation(0);
-				State = 357;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 353;
-						Match(COMMA);
-						State = 354;
-						relation(0);
-						}
-						} 
-					}
-					State = 359;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
-				}
-				}
-				break;
-			}
-			State = 364;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
-			case 1:
-				{
-				State = 362;
-				Match(WHERE);
-				State = 363;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 369;
+			State = 378;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 			case 1:
 				{
-				State = 366;
-				Match(GROUP);
-				State = 367;
-				Match(BY);
-				State = 368;
-				groupBy();
-				}
-				break;
-			}
-			State = 373;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
-			case 1:
-				{
-				State = 371;
-				Match(HAVING);
-				State = 372;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 384;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
-			case 1:
-				{
+				State = 369;
+				Match(FROM);
+				State = 370;
+				relation(0);
 				State = 375;
-				Match(WINDOW);
-				State = 376;
-				windowDefinition();
-				State = 381;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 377;
+						State = 371;
 						Match(COMMA);
-						State = 378;
+						State = 372;
+						relation(0);
+						}
+						} 
+					}
+					State = 377;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
+				}
+				}
+				break;
+			}
+			State = 382;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			case 1:
+				{
+				State = 380;
+				Match(WHERE);
+				State = 381;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 387;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
+			case 1:
+				{
+				State = 384;
+				Match(GROUP);
+				State = 385;
+				Match(BY);
+				State = 386;
+				groupBy();
+				}
+				break;
+			}
+			State = 391;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			case 1:
+				{
+				State = 389;
+				Match(HAVING);
+				State = 390;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 402;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
+			case 1:
+				{
+				State = 393;
+				Match(WINDOW);
+				State = 394;
+				windowDefinition();
+				State = 399;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 395;
+						Match(COMMA);
+						State = 396;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 383;
+					State = 401;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 				}
 				}
 				break;
@@ -2024,7 +2106,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 386;
+			State = 404;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2103,31 +2185,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 28, RULE_selectItem);
 		int _la;
 		try {
-			State = 408;
+			State = 426;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 388;
+				State = 406;
 				expression(0);
-				State = 393;
+				State = 411;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 390;
+					State = 408;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 389;
+						State = 407;
 						Match(AS);
 						}
 					}
 
-					State = 392;
+					State = 410;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2138,32 +2220,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 398;
+				State = 416;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523606L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 395;
+					State = 413;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 396;
+					State = 414;
 					Match(DOT);
 					}
 				}
 
-				State = 400;
+				State = 418;
 				Match(STAR);
-				State = 406;
+				State = 424;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 				case 1:
 					{
-					State = 401;
+					State = 419;
 					Match(EXCLUDE);
-					State = 402;
+					State = 420;
 					Match(LPAREN);
-					State = 403;
+					State = 421;
 					identifierList();
-					State = 404;
+					State = 422;
 					Match(RPAREN);
 					}
 					break;
@@ -2214,38 +2296,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_groupBy);
 		try {
 			int _alt;
-			State = 419;
+			State = 437;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 410;
+				State = 428;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 411;
+				State = 429;
 				expression(0);
-				State = 416;
+				State = 434;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 412;
+						State = 430;
 						Match(COMMA);
-						State = 413;
+						State = 431;
 						expression(0);
 						}
 						} 
 					}
-					State = 418;
+					State = 436;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
 				}
 				}
 				break;
@@ -2296,25 +2378,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 421;
+			State = 439;
 			Match(ORDER);
-			State = 422;
+			State = 440;
 			Match(BY);
-			State = 423;
+			State = 441;
 			sortItem();
-			State = 428;
+			State = 446;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 424;
+				State = 442;
 				Match(COMMA);
-				State = 425;
+				State = 443;
 				sortItem();
 				}
 				}
-				State = 430;
+				State = 448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2363,14 +2445,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 431;
+			State = 449;
 			expression(0);
-			State = 433;
+			State = 451;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 432;
+				State = 450;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2383,14 +2465,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 437;
+			State = 455;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 435;
+				State = 453;
 				Match(NULLS);
-				State = 436;
+				State = 454;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -2446,24 +2528,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_limitClause);
 		int _la;
 		try {
-			State = 451;
+			State = 469;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 439;
+				State = 457;
 				Match(LIMIT);
-				State = 440;
+				State = 458;
 				_localctx.limit = expression(0);
-				State = 443;
+				State = 461;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 441;
+					State = 459;
 					Match(OFFSET);
-					State = 442;
+					State = 460;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -2473,18 +2555,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 445;
+				State = 463;
 				Match(OFFSET);
-				State = 446;
+				State = 464;
 				_localctx.offset = expression(0);
-				State = 449;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 447;
+					State = 465;
 					Match(LIMIT);
-					State = 448;
+					State = 466;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -2625,34 +2707,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 454;
+			State = 472;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 481;
+			State = 499;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 479;
+					State = 497;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 456;
+						State = 474;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 457;
+						State = 475;
 						Match(CROSS);
-						State = 458;
+						State = 476;
 						Match(JOIN);
-						State = 459;
+						State = 477;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -2661,34 +2743,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 460;
+						State = 478;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 461;
+						State = 479;
 						joinType();
-						State = 462;
+						State = 480;
 						Match(JOIN);
-						State = 463;
+						State = 481;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 471;
+						State = 489;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 464;
+							State = 482;
 							Match(ON);
-							State = 465;
+							State = 483;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 466;
+							State = 484;
 							Match(USING);
-							State = 467;
+							State = 485;
 							Match(LPAREN);
-							State = 468;
+							State = 486;
 							identifierList();
-							State = 469;
+							State = 487;
 							Match(RPAREN);
 							}
 							break;
@@ -2702,24 +2784,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 473;
+						State = 491;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 474;
+						State = 492;
 						Match(NATURAL);
-						State = 475;
+						State = 493;
 						joinType();
-						State = 476;
+						State = 494;
 						Match(JOIN);
-						State = 477;
+						State = 495;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 483;
+				State = 501;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			}
 			}
 		}
@@ -2761,19 +2843,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_joinType);
 		int _la;
 		try {
-			State = 501;
+			State = 519;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 485;
+				State = 503;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 484;
+					State = 502;
 					Match(INNER);
 					}
 				}
@@ -2783,14 +2865,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 487;
+				State = 505;
 				Match(LEFT);
-				State = 489;
+				State = 507;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 488;
+					State = 506;
 					Match(OUTER);
 					}
 				}
@@ -2800,14 +2882,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 491;
+				State = 509;
 				Match(RIGHT);
-				State = 493;
+				State = 511;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 492;
+					State = 510;
 					Match(OUTER);
 					}
 				}
@@ -2817,14 +2899,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 495;
+				State = 513;
 				Match(FULL);
-				State = 497;
+				State = 515;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 496;
+					State = 514;
 					Match(OUTER);
 					}
 				}
@@ -2834,14 +2916,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 499;
+				State = 517;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 500;
+				State = 518;
 				Match(ANTI);
 				}
 				break;
@@ -2987,41 +3069,41 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 556;
+			State = 574;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 503;
+				State = 521;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 505;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
-				case 1:
-					{
-					State = 504;
-					versionClause();
-					}
-					break;
-				}
-				State = 508;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
-				case 1:
-					{
-					State = 507;
-					sampleClause();
-					}
-					break;
-				}
-				State = 511;
+				State = 523;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 				case 1:
 					{
-					State = 510;
+					State = 522;
+					versionClause();
+					}
+					break;
+				}
+				State = 526;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+				case 1:
+					{
+					State = 525;
+					sampleClause();
+					}
+					break;
+				}
+				State = 529;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+				case 1:
+					{
+					State = 528;
 					tableAlias();
 					}
 					break;
@@ -3032,24 +3114,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 513;
+				State = 531;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 515;
+				State = 533;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 				case 1:
 					{
-					State = 514;
+					State = 532;
 					sampleClause();
 					}
 					break;
 				}
-				State = 518;
+				State = 536;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 517;
+					State = 535;
 					tableAlias();
 					}
 					break;
@@ -3060,62 +3142,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 520;
+				State = 538;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 521;
+				State = 539;
 				Match(LPAREN);
-				State = 530;
+				State = 548;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389078L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 522;
+					State = 540;
 					expression(0);
-					State = 527;
+					State = 545;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 523;
+							State = 541;
 							Match(COMMA);
-							State = 524;
+							State = 542;
 							expression(0);
 							}
 							} 
 						}
-						State = 529;
+						State = 547;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 					}
 					}
 				}
 
-				State = 536;
+				State = 554;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 532;
+					State = 550;
 					Match(COMMA);
-					State = 533;
+					State = 551;
 					namedArgument();
 					}
 					}
-					State = 538;
+					State = 556;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 539;
+				State = 557;
 				Match(RPAREN);
-				State = 541;
+				State = 559;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 				case 1:
 					{
-					State = 540;
+					State = 558;
 					tableAlias();
 					}
 					break;
@@ -3126,28 +3208,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 543;
+				State = 561;
 				Match(LPAREN);
-				State = 544;
+				State = 562;
 				query();
-				State = 545;
+				State = 563;
 				Match(RPAREN);
-				State = 547;
+				State = 565;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 				case 1:
 					{
-					State = 546;
+					State = 564;
 					sampleClause();
 					}
 					break;
 				}
-				State = 550;
+				State = 568;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 				case 1:
 					{
-					State = 549;
+					State = 567;
 					tableAlias();
 					}
 					break;
@@ -3158,11 +3240,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 552;
+				State = 570;
 				Match(LPAREN);
-				State = 553;
+				State = 571;
 				relation(0);
-				State = 554;
+				State = 572;
 				Match(RPAREN);
 				}
 				break;
@@ -3209,9 +3291,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 558;
+			State = 576;
 			identifier();
-			State = 559;
+			State = 577;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3220,7 +3302,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 560;
+			State = 578;
 			expression(0);
 			}
 		}
@@ -3303,16 +3385,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_versionClause);
 		try {
-			State = 572;
+			State = 590;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 562;
+				State = 580;
 				Match(VERSION);
-				State = 563;
+				State = 581;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3320,13 +3402,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 564;
+				State = 582;
 				Match(AS);
-				State = 565;
+				State = 583;
 				Match(OF);
-				State = 566;
+				State = 584;
 				Match(TIMESTAMP);
-				State = 567;
+				State = 585;
 				Match(STRING);
 				}
 				break;
@@ -3334,9 +3416,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 568;
+				State = 586;
 				Match(BRANCH);
-				State = 569;
+				State = 587;
 				identifier();
 				}
 				break;
@@ -3344,9 +3426,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 570;
+				State = 588;
 				Match(TAG);
-				State = 571;
+				State = 589;
 				identifier();
 				}
 				break;
@@ -3406,9 +3488,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 574;
+			State = 592;
 			Match(TABLESAMPLE);
-			State = 575;
+			State = 593;
 			_localctx.method = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -3418,34 +3500,34 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 576;
+			State = 594;
 			Match(LPAREN);
-			State = 577;
+			State = 595;
 			expression(0);
-			State = 579;
+			State = 597;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PERCENT) {
 				{
-				State = 578;
+				State = 596;
 				Match(PERCENT);
 				}
 			}
 
-			State = 581;
+			State = 599;
 			Match(RPAREN);
-			State = 586;
+			State = 604;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				{
-				State = 582;
+				State = 600;
 				Match(REPEATABLE);
-				State = 583;
+				State = 601;
 				Match(LPAREN);
-				State = 584;
+				State = 602;
 				_localctx.seed = Match(INTEGER_VALUE);
-				State = 585;
+				State = 603;
 				Match(RPAREN);
 				}
 				break;
@@ -3494,28 +3576,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 589;
+			State = 607;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 588;
+				State = 606;
 				Match(AS);
 				}
 			}
 
-			State = 591;
+			State = 609;
 			identifier();
-			State = 596;
+			State = 614;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 			case 1:
 				{
-				State = 592;
+				State = 610;
 				Match(LPAREN);
-				State = 593;
+				State = 611;
 				identifierList();
-				State = 594;
+				State = 612;
 				Match(RPAREN);
 				}
 				break;
@@ -3563,15 +3645,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 598;
+			State = 616;
 			identifier();
-			State = 599;
+			State = 617;
 			Match(AS);
-			State = 600;
+			State = 618;
 			Match(LPAREN);
-			State = 601;
+			State = 619;
 			windowSpecification();
-			State = 602;
+			State = 620;
 			Match(RPAREN);
 			}
 		}
@@ -3630,62 +3712,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 605;
+			State = 623;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 			case 1:
 				{
-				State = 604;
+				State = 622;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 617;
+			State = 635;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 607;
+				State = 625;
 				Match(PARTITION);
-				State = 608;
+				State = 626;
 				Match(BY);
-				State = 609;
+				State = 627;
 				expression(0);
-				State = 614;
+				State = 632;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 610;
+					State = 628;
 					Match(COMMA);
-					State = 611;
+					State = 629;
 					expression(0);
 					}
 					}
-					State = 616;
+					State = 634;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 620;
+			State = 638;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 619;
+				State = 637;
 				orderBy();
 				}
 			}
 
-			State = 623;
+			State = 641;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 622;
+				State = 640;
 				windowFrame();
 				}
 			}
@@ -3736,13 +3818,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 56, RULE_windowFrame);
 		int _la;
 		try {
-			State = 633;
+			State = 651;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 625;
+				State = 643;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3752,14 +3834,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 626;
+				State = 644;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 627;
+				State = 645;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3769,13 +3851,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 628;
+				State = 646;
 				Match(BETWEEN);
-				State = 629;
+				State = 647;
 				_localctx.start = frameBound();
-				State = 630;
+				State = 648;
 				Match(AND);
-				State = 631;
+				State = 649;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -3821,42 +3903,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_frameBound);
 		int _la;
 		try {
-			State = 644;
+			State = 662;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 635;
+				State = 653;
 				Match(UNBOUNDED);
-				State = 636;
+				State = 654;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 637;
+				State = 655;
 				Match(UNBOUNDED);
-				State = 638;
+				State = 656;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 639;
+				State = 657;
 				Match(CURRENT);
-				State = 640;
+				State = 658;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 641;
+				State = 659;
 				expression(0);
-				State = 642;
+				State = 660;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -3975,7 +4057,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 653;
+			State = 671;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4002,6 +4084,7 @@ internal partial class QueryLakeParser : Parser {
 			case FILTER:
 			case FIRST:
 			case FOLLOWING:
+			case IMPORT:
 			case INTERVAL:
 			case LAST:
 			case NULL:
@@ -4048,14 +4131,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 647;
+				State = 665;
 				valueExpression(0);
-				State = 649;
+				State = 667;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 648;
+					State = 666;
 					predicate();
 					}
 					break;
@@ -4067,9 +4150,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 651;
+				State = 669;
 				Match(NOT);
-				State = 652;
+				State = 670;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4077,28 +4160,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 663;
+			State = 681;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 661;
+					State = 679;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 655;
+						State = 673;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 656;
+						State = 674;
 						Match(AND);
-						State = 657;
+						State = 675;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4107,20 +4190,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 658;
+						State = 676;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 659;
+						State = 677;
 						Match(OR);
-						State = 660;
+						State = 678;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 665;
+				State = 683;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			}
 			}
 		}
@@ -4280,16 +4363,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_predicate);
 		int _la;
 		try {
-			State = 721;
+			State = 739;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 666;
+				State = 684;
 				comparisonOperator();
-				State = 667;
+				State = 685;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4297,19 +4380,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 669;
+				State = 687;
 				Match(IS);
-				State = 671;
+				State = 689;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 670;
+					State = 688;
 					Match(NOT);
 					}
 				}
 
-				State = 673;
+				State = 691;
 				Match(NULL);
 				}
 				break;
@@ -4317,23 +4400,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 674;
+				State = 692;
 				Match(IS);
-				State = 676;
+				State = 694;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 675;
+					State = 693;
 					Match(NOT);
 					}
 				}
 
-				State = 678;
+				State = 696;
 				Match(DISTINCT);
-				State = 679;
+				State = 697;
 				Match(FROM);
-				State = 680;
+				State = 698;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4341,23 +4424,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 682;
+				State = 700;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 681;
+					State = 699;
 					Match(NOT);
 					}
 				}
 
-				State = 684;
+				State = 702;
 				Match(BETWEEN);
-				State = 685;
+				State = 703;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 686;
+				State = 704;
 				Match(AND);
-				State = 687;
+				State = 705;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -4365,23 +4448,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 690;
+				State = 708;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 689;
+					State = 707;
 					Match(NOT);
 					}
 				}
 
-				State = 692;
+				State = 710;
 				Match(IN);
-				State = 693;
+				State = 711;
 				Match(LPAREN);
-				State = 694;
+				State = 712;
 				query();
-				State = 695;
+				State = 713;
 				Match(RPAREN);
 				}
 				break;
@@ -4389,39 +4472,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 698;
+				State = 716;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 697;
+					State = 715;
 					Match(NOT);
 					}
 				}
 
-				State = 700;
+				State = 718;
 				Match(IN);
-				State = 701;
+				State = 719;
 				Match(LPAREN);
-				State = 702;
+				State = 720;
 				expression(0);
-				State = 707;
+				State = 725;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 703;
+					State = 721;
 					Match(COMMA);
-					State = 704;
+					State = 722;
 					expression(0);
 					}
 					}
-					State = 709;
+					State = 727;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 710;
+				State = 728;
 				Match(RPAREN);
 				}
 				break;
@@ -4429,17 +4512,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 713;
+				State = 731;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 712;
+					State = 730;
 					Match(NOT);
 					}
 				}
 
-				State = 715;
+				State = 733;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -4449,16 +4532,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 716;
+				State = 734;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 719;
+				State = 737;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 717;
+					State = 735;
 					Match(ESCAPE);
-					State = 718;
+					State = 736;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -4622,7 +4705,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 727;
+			State = 745;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4649,6 +4732,7 @@ internal partial class QueryLakeParser : Parser {
 			case FILTER:
 			case FIRST:
 			case FOLLOWING:
+			case IMPORT:
 			case INTERVAL:
 			case LAST:
 			case NULL:
@@ -4693,7 +4777,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 724;
+				State = 742;
 				primaryExpression();
 				}
 				break;
@@ -4703,7 +4787,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 725;
+				State = 743;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4713,7 +4797,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 726;
+				State = 744;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -4721,36 +4805,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 758;
+			State = 776;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,110,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 756;
+					State = 774;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 729;
+						State = 747;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 730;
+						State = 748;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 109)) & ~0x3f) == 0 && ((1L << (_la - 109)) & 15L) != 0)) ) {
+						if ( !(((((_la - 110)) & ~0x3f) == 0 && ((1L << (_la - 110)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 731;
+						State = 749;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -4759,9 +4843,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 732;
+						State = 750;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 733;
+						State = 751;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4771,7 +4855,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 734;
+						State = 752;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -4780,11 +4864,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 735;
+						State = 753;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 736;
+						State = 754;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 737;
+						State = 755;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -4793,29 +4877,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 738;
+						State = 756;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 739;
+						State = 757;
 						Match(LBRACKET);
-						State = 740;
+						State = 758;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 745;
+						State = 763;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 741;
+							State = 759;
 							Match(COMMA);
-							State = 742;
+							State = 760;
 							sliceOrIndex();
 							}
 							}
-							State = 747;
+							State = 765;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 748;
+						State = 766;
 						Match(RBRACKET);
 						}
 						break;
@@ -4824,11 +4908,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 750;
+						State = 768;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 751;
+						State = 769;
 						Match(DOUBLE_COLON);
-						State = 752;
+						State = 770;
 						dataType();
 						}
 						break;
@@ -4837,20 +4921,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 753;
+						State = 771;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 754;
+						State = 772;
 						Match(DOT);
-						State = 755;
+						State = 773;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 760;
+				State = 778;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,110,Context);
 			}
 			}
 		}
@@ -4918,14 +5002,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 775;
+			State = 793;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 761;
+				State = 779;
 				expression(0);
 				}
 				break;
@@ -4933,41 +5017,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 763;
+				State = 781;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 762;
+					State = 780;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 765;
+				State = 783;
 				Match(COLON);
-				State = 767;
+				State = 785;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 766;
+					State = 784;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 773;
+				State = 791;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 769;
+					State = 787;
 					Match(COLON);
-					State = 771;
+					State = 789;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389078L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 						{
-						State = 770;
+						State = 788;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5018,9 +5102,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 777;
+			State = 795;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 101)) & ~0x3f) == 0 && ((1L << (_la - 101)) & 63L) != 0)) ) {
+			if ( !(((((_la - 102)) & ~0x3f) == 0 && ((1L << (_la - 102)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5364,14 +5448,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 900;
+			State = 918;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 779;
+				State = 797;
 				Match(NULL);
 				}
 				break;
@@ -5379,7 +5463,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 780;
+				State = 798;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5394,7 +5478,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 781;
+				State = 799;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5402,7 +5486,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 782;
+				State = 800;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5417,7 +5501,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 783;
+				State = 801;
 				Match(STRING);
 				}
 				break;
@@ -5425,9 +5509,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 784;
+				State = 802;
 				dataType();
-				State = 785;
+				State = 803;
 				Match(STRING);
 				}
 				break;
@@ -5435,16 +5519,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 787;
+				State = 805;
 				Match(INTERVAL);
-				State = 788;
+				State = 806;
 				Match(STRING);
-				State = 790;
+				State = 808;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 789;
+					State = 807;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -5455,7 +5539,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 792;
+				State = 810;
 				parameter();
 				}
 				break;
@@ -5463,45 +5547,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 793;
+				State = 811;
 				Match(CASE);
-				State = 795;
+				State = 813;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389078L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 794;
+					State = 812;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 798;
+				State = 816;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 797;
+					State = 815;
 					whenClause();
 					}
 					}
-					State = 800;
+					State = 818;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 804;
+				State = 822;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 802;
+					State = 820;
 					Match(ELSE);
-					State = 803;
+					State = 821;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 806;
+				State = 824;
 				Match(END);
 				}
 				break;
@@ -5509,7 +5593,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 808;
+				State = 826;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -5519,15 +5603,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 809;
+				State = 827;
 				Match(LPAREN);
-				State = 810;
+				State = 828;
 				expression(0);
-				State = 811;
+				State = 829;
 				Match(AS);
-				State = 812;
+				State = 830;
 				dataType();
-				State = 813;
+				State = 831;
 				Match(RPAREN);
 				}
 				break;
@@ -5535,17 +5619,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 815;
+				State = 833;
 				Match(EXTRACT);
-				State = 816;
+				State = 834;
 				Match(LPAREN);
-				State = 817;
+				State = 835;
 				((ExtractContext)_localctx).field = identifier();
-				State = 818;
+				State = 836;
 				Match(FROM);
-				State = 819;
+				State = 837;
 				expression(0);
-				State = 820;
+				State = 838;
 				Match(RPAREN);
 				}
 				break;
@@ -5553,13 +5637,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 822;
+				State = 840;
 				Match(EXISTS);
-				State = 823;
+				State = 841;
 				Match(LPAREN);
-				State = 824;
+				State = 842;
 				query();
-				State = 825;
+				State = 843;
 				Match(RPAREN);
 				}
 				break;
@@ -5567,11 +5651,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 827;
+				State = 845;
 				Match(LPAREN);
-				State = 828;
+				State = 846;
 				query();
-				State = 829;
+				State = 847;
 				Match(RPAREN);
 				}
 				break;
@@ -5579,16 +5663,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 831;
+				State = 849;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 832;
+				State = 850;
 				Match(LPAREN);
-				State = 859;
+				State = 877;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 833;
+					State = 851;
 					Match(STAR);
 					}
 					break;
@@ -5617,6 +5701,7 @@ internal partial class QueryLakeParser : Parser {
 				case FILTER:
 				case FIRST:
 				case FOLLOWING:
+				case IMPORT:
 				case INTERVAL:
 				case LAST:
 				case NOT:
@@ -5662,66 +5747,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 845;
+					State = 863;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358118943510L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 						{
-						State = 835;
+						State = 853;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 						case 1:
 							{
-							State = 834;
+							State = 852;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 837;
+						State = 855;
 						expression(0);
-						State = 842;
+						State = 860;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 838;
+							State = 856;
 							Match(COMMA);
-							State = 839;
+							State = 857;
 							expression(0);
 							}
 							}
-							State = 844;
+							State = 862;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 857;
+					State = 875;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 847;
+						State = 865;
 						Match(ORDER);
-						State = 848;
+						State = 866;
 						Match(BY);
-						State = 849;
+						State = 867;
 						sortItem();
-						State = 854;
+						State = 872;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 850;
+							State = 868;
 							Match(COMMA);
-							State = 851;
+							State = 869;
 							sortItem();
 							}
 							}
-							State = 856;
+							State = 874;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -5733,32 +5818,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 861;
+				State = 879;
 				Match(RPAREN);
-				State = 868;
+				State = 886;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 				case 1:
 					{
-					State = 862;
+					State = 880;
 					Match(FILTER);
-					State = 863;
+					State = 881;
 					Match(LPAREN);
-					State = 864;
+					State = 882;
 					Match(WHERE);
-					State = 865;
+					State = 883;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 866;
+					State = 884;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 871;
+				State = 889;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 				case 1:
 					{
-					State = 870;
+					State = 888;
 					over();
 					}
 					break;
@@ -5769,35 +5854,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 873;
+				State = 891;
 				Match(LBRACKET);
-				State = 882;
+				State = 900;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8944712358085389078L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 874;
+					State = 892;
 					expression(0);
-					State = 879;
+					State = 897;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 875;
+						State = 893;
 						Match(COMMA);
-						State = 876;
+						State = 894;
 						expression(0);
 						}
 						}
-						State = 881;
+						State = 899;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 884;
+				State = 902;
 				Match(RBRACKET);
 				}
 				break;
@@ -5805,27 +5890,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 885;
+				State = 903;
 				Match(LPAREN);
-				State = 886;
+				State = 904;
 				expression(0);
-				State = 889;
+				State = 907;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 887;
+					State = 905;
 					Match(COMMA);
-					State = 888;
+					State = 906;
 					expression(0);
 					}
 					}
-					State = 891;
+					State = 909;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 893;
+				State = 911;
 				Match(RPAREN);
 				}
 				break;
@@ -5833,11 +5918,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 895;
+				State = 913;
 				Match(LPAREN);
-				State = 896;
+				State = 914;
 				expression(0);
-				State = 897;
+				State = 915;
 				Match(RPAREN);
 				}
 				break;
@@ -5845,7 +5930,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 899;
+				State = 917;
 				identifier();
 				}
 				break;
@@ -5892,9 +5977,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 902;
+			State = 920;
 			Match(OVER);
-			State = 908;
+			State = 926;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5917,6 +6002,7 @@ internal partial class QueryLakeParser : Parser {
 			case FILTER:
 			case FIRST:
 			case FOLLOWING:
+			case IMPORT:
 			case INTERVAL:
 			case LAST:
 			case NULLS:
@@ -5945,17 +6031,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 903;
+				State = 921;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 904;
+				State = 922;
 				Match(LPAREN);
-				State = 905;
+				State = 923;
 				windowSpecification();
-				State = 906;
+				State = 924;
 				Match(RPAREN);
 				}
 				break;
@@ -6006,13 +6092,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 910;
+			State = 928;
 			Match(WHEN);
-			State = 911;
+			State = 929;
 			_localctx.condition = expression(0);
-			State = 912;
+			State = 930;
 			Match(THEN);
-			State = 913;
+			State = 931;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6070,16 +6156,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 76, RULE_parameter);
 		try {
-			State = 922;
+			State = 940;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 915;
+				State = 933;
 				Match(AT);
-				State = 916;
+				State = 934;
 				identifier();
 				}
 				break;
@@ -6087,9 +6173,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 917;
+				State = 935;
 				Match(DOLLAR);
-				State = 918;
+				State = 936;
 				identifier();
 				}
 				break;
@@ -6097,9 +6183,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 919;
+				State = 937;
 				Match(COLON);
-				State = 920;
+				State = 938;
 				identifier();
 				}
 				break;
@@ -6107,7 +6193,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 921;
+				State = 939;
 				Match(QUESTION);
 				}
 				break;
@@ -6177,100 +6263,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 959;
+			State = 977;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 924;
+				State = 942;
 				_localctx.@base = identifier();
-				State = 935;
+				State = 953;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 925;
+					State = 943;
 					Match(LPAREN);
-					State = 926;
+					State = 944;
 					Match(INTEGER_VALUE);
-					State = 931;
+					State = 949;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 927;
+						State = 945;
 						Match(COMMA);
-						State = 928;
+						State = 946;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 933;
+						State = 951;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 934;
+					State = 952;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 944;
+				State = 962;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 937;
+						State = 955;
 						Match(LBRACKET);
-						State = 939;
+						State = 957;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 938;
+							State = 956;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 941;
+						State = 959;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 946;
+					State = 964;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 947;
+				State = 965;
 				_localctx.@base = identifier();
-				State = 948;
+				State = 966;
 				Match(LT);
-				State = 949;
+				State = 967;
 				dataType();
-				State = 954;
+				State = 972;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 950;
+					State = 968;
 					Match(COMMA);
-					State = 951;
+					State = 969;
 					dataType();
 					}
 					}
-					State = 956;
+					State = 974;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 957;
+				State = 975;
 				Match(GT);
 				}
 				break;
@@ -6319,21 +6405,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 961;
+			State = 979;
 			identifier();
-			State = 966;
+			State = 984;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 962;
+				State = 980;
 				Match(COMMA);
-				State = 963;
+				State = 981;
 				identifier();
 				}
 				}
-				State = 968;
+				State = 986;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -6374,20 +6460,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 82, RULE_identifier);
 		try {
-			State = 972;
+			State = 990;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 969;
+				State = 987;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 970;
+				State = 988;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -6411,6 +6497,7 @@ internal partial class QueryLakeParser : Parser {
 			case FILTER:
 			case FIRST:
 			case FOLLOWING:
+			case IMPORT:
 			case INTERVAL:
 			case LAST:
 			case NULLS:
@@ -6438,7 +6525,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 971;
+				State = 989;
 				nonReserved();
 				}
 				break;
@@ -6503,6 +6590,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRY_CAST() { return GetToken(QueryLakeParser.TRY_CAST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ESCAPE() { return GetToken(QueryLakeParser.ESCAPE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(QueryLakeParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IMPORT() { return GetToken(QueryLakeParser.IMPORT, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -6524,9 +6612,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 974;
+			State = 992;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 8080021190975523606L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & 5114611455L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6590,7 +6678,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,136,977,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,137,995,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -6606,344 +6694,351 @@ internal partial class QueryLakeParser : Parser {
 		3,2,186,8,2,1,2,1,2,1,2,1,2,1,2,3,2,193,8,2,1,2,1,2,1,2,1,2,1,2,3,2,200,
 		8,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
 		2,1,2,1,2,1,2,1,2,1,2,3,2,222,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,5,2,234,8,2,10,2,12,2,237,9,2,1,2,1,2,3,2,241,8,2,3,2,243,8,2,1,3,
-		1,3,1,3,1,3,3,3,249,8,3,1,4,1,4,1,4,1,4,1,5,1,5,3,5,257,8,5,1,6,3,6,260,
-		8,6,1,6,1,6,3,6,264,8,6,1,6,3,6,267,8,6,1,7,1,7,3,7,271,8,7,1,7,1,7,1,
-		7,5,7,276,8,7,10,7,12,7,279,9,7,1,8,1,8,1,8,1,8,1,8,3,8,286,8,8,1,8,1,
-		8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,1,9,1,9,3,9,299,8,9,1,9,1,9,1,9,1,9,3,9,
-		305,8,9,1,9,5,9,308,8,9,10,9,12,9,311,9,9,1,10,1,10,1,10,1,10,1,10,5,10,
-		318,8,10,10,10,12,10,321,9,10,1,10,1,10,1,10,1,10,3,10,327,8,10,1,11,1,
-		11,1,11,1,11,5,11,333,8,11,10,11,12,11,336,9,11,1,11,1,11,1,12,1,12,3,
-		12,342,8,12,1,12,1,12,1,12,5,12,347,8,12,10,12,12,12,350,9,12,1,12,1,12,
-		1,12,1,12,5,12,356,8,12,10,12,12,12,359,9,12,3,12,361,8,12,1,12,1,12,3,
-		12,365,8,12,1,12,1,12,1,12,3,12,370,8,12,1,12,1,12,3,12,374,8,12,1,12,
-		1,12,1,12,1,12,5,12,380,8,12,10,12,12,12,383,9,12,3,12,385,8,12,1,13,1,
-		13,1,14,1,14,3,14,391,8,14,1,14,3,14,394,8,14,1,14,1,14,1,14,3,14,399,
-		8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,407,8,14,3,14,409,8,14,1,15,1,
-		15,1,15,1,15,5,15,415,8,15,10,15,12,15,418,9,15,3,15,420,8,15,1,16,1,16,
-		1,16,1,16,1,16,5,16,427,8,16,10,16,12,16,430,9,16,1,17,1,17,3,17,434,8,
-		17,1,17,1,17,3,17,438,8,17,1,18,1,18,1,18,1,18,3,18,444,8,18,1,18,1,18,
-		1,18,1,18,3,18,450,8,18,3,18,452,8,18,1,19,1,19,1,19,1,19,1,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,3,19,472,8,19,
-		1,19,1,19,1,19,1,19,1,19,1,19,5,19,480,8,19,10,19,12,19,483,9,19,1,20,
-		3,20,486,8,20,1,20,1,20,3,20,490,8,20,1,20,1,20,3,20,494,8,20,1,20,1,20,
-		3,20,498,8,20,1,20,1,20,3,20,502,8,20,1,21,1,21,3,21,506,8,21,1,21,3,21,
-		509,8,21,1,21,3,21,512,8,21,1,21,1,21,3,21,516,8,21,1,21,3,21,519,8,21,
-		1,21,1,21,1,21,1,21,1,21,5,21,526,8,21,10,21,12,21,529,9,21,3,21,531,8,
-		21,1,21,1,21,5,21,535,8,21,10,21,12,21,538,9,21,1,21,1,21,3,21,542,8,21,
-		1,21,1,21,1,21,1,21,3,21,548,8,21,1,21,3,21,551,8,21,1,21,1,21,1,21,1,
-		21,3,21,557,8,21,1,22,1,22,1,22,1,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,
-		1,23,1,23,1,23,3,23,573,8,23,1,24,1,24,1,24,1,24,1,24,3,24,580,8,24,1,
-		24,1,24,1,24,1,24,1,24,3,24,587,8,24,1,25,3,25,590,8,25,1,25,1,25,1,25,
-		1,25,1,25,3,25,597,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,27,3,27,606,8,
-		27,1,27,1,27,1,27,1,27,1,27,5,27,613,8,27,10,27,12,27,616,9,27,3,27,618,
-		8,27,1,27,3,27,621,8,27,1,27,3,27,624,8,27,1,28,1,28,1,28,1,28,1,28,1,
-		28,1,28,1,28,3,28,634,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,
-		3,29,645,8,29,1,30,1,30,1,30,3,30,650,8,30,1,30,1,30,3,30,654,8,30,1,30,
-		1,30,1,30,1,30,1,30,1,30,5,30,662,8,30,10,30,12,30,665,9,30,1,31,1,31,
-		1,31,1,31,1,31,3,31,672,8,31,1,31,1,31,1,31,3,31,677,8,31,1,31,1,31,1,
-		31,1,31,3,31,683,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,691,8,31,1,31,
-		1,31,1,31,1,31,1,31,1,31,3,31,699,8,31,1,31,1,31,1,31,1,31,1,31,5,31,706,
-		8,31,10,31,12,31,709,9,31,1,31,1,31,1,31,3,31,714,8,31,1,31,1,31,1,31,
-		1,31,3,31,720,8,31,3,31,722,8,31,1,32,1,32,1,32,1,32,3,32,728,8,32,1,32,
-		1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,
-		744,8,32,10,32,12,32,747,9,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
-		5,32,757,8,32,10,32,12,32,760,9,32,1,33,1,33,3,33,764,8,33,1,33,1,33,3,
-		33,768,8,33,1,33,1,33,3,33,772,8,33,3,33,774,8,33,3,33,776,8,33,1,34,1,
-		34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,791,8,35,
-		1,35,1,35,1,35,3,35,796,8,35,1,35,4,35,799,8,35,11,35,12,35,800,1,35,1,
-		35,3,35,805,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,2,5,2,234,8,2,10,2,12,2,237,9,2,1,2,1,2,3,2,241,8,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,5,2,252,8,2,10,2,12,2,255,9,2,1,2,1,2,3,2,259,8,2,
+		3,2,261,8,2,1,3,1,3,1,3,1,3,3,3,267,8,3,1,4,1,4,1,4,1,4,1,5,1,5,3,5,275,
+		8,5,1,6,3,6,278,8,6,1,6,1,6,3,6,282,8,6,1,6,3,6,285,8,6,1,7,1,7,3,7,289,
+		8,7,1,7,1,7,1,7,5,7,294,8,7,10,7,12,7,297,9,7,1,8,1,8,1,8,1,8,1,8,3,8,
+		304,8,8,1,8,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,1,9,1,9,3,9,317,8,9,1,9,1,
+		9,1,9,1,9,3,9,323,8,9,1,9,5,9,326,8,9,10,9,12,9,329,9,9,1,10,1,10,1,10,
+		1,10,1,10,5,10,336,8,10,10,10,12,10,339,9,10,1,10,1,10,1,10,1,10,3,10,
+		345,8,10,1,11,1,11,1,11,1,11,5,11,351,8,11,10,11,12,11,354,9,11,1,11,1,
+		11,1,12,1,12,3,12,360,8,12,1,12,1,12,1,12,5,12,365,8,12,10,12,12,12,368,
+		9,12,1,12,1,12,1,12,1,12,5,12,374,8,12,10,12,12,12,377,9,12,3,12,379,8,
+		12,1,12,1,12,3,12,383,8,12,1,12,1,12,1,12,3,12,388,8,12,1,12,1,12,3,12,
+		392,8,12,1,12,1,12,1,12,1,12,5,12,398,8,12,10,12,12,12,401,9,12,3,12,403,
+		8,12,1,13,1,13,1,14,1,14,3,14,409,8,14,1,14,3,14,412,8,14,1,14,1,14,1,
+		14,3,14,417,8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,425,8,14,3,14,427,
+		8,14,1,15,1,15,1,15,1,15,5,15,433,8,15,10,15,12,15,436,9,15,3,15,438,8,
+		15,1,16,1,16,1,16,1,16,1,16,5,16,445,8,16,10,16,12,16,448,9,16,1,17,1,
+		17,3,17,452,8,17,1,17,1,17,3,17,456,8,17,1,18,1,18,1,18,1,18,3,18,462,
+		8,18,1,18,1,18,1,18,1,18,3,18,468,8,18,3,18,470,8,18,1,19,1,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,
+		19,3,19,490,8,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,498,8,19,10,19,12,
+		19,501,9,19,1,20,3,20,504,8,20,1,20,1,20,3,20,508,8,20,1,20,1,20,3,20,
+		512,8,20,1,20,1,20,3,20,516,8,20,1,20,1,20,3,20,520,8,20,1,21,1,21,3,21,
+		524,8,21,1,21,3,21,527,8,21,1,21,3,21,530,8,21,1,21,1,21,3,21,534,8,21,
+		1,21,3,21,537,8,21,1,21,1,21,1,21,1,21,1,21,5,21,544,8,21,10,21,12,21,
+		547,9,21,3,21,549,8,21,1,21,1,21,5,21,553,8,21,10,21,12,21,556,9,21,1,
+		21,1,21,3,21,560,8,21,1,21,1,21,1,21,1,21,3,21,566,8,21,1,21,3,21,569,
+		8,21,1,21,1,21,1,21,1,21,3,21,575,8,21,1,22,1,22,1,22,1,22,1,23,1,23,1,
+		23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,591,8,23,1,24,1,24,1,24,1,24,
+		1,24,3,24,598,8,24,1,24,1,24,1,24,1,24,1,24,3,24,605,8,24,1,25,3,25,608,
+		8,25,1,25,1,25,1,25,1,25,1,25,3,25,615,8,25,1,26,1,26,1,26,1,26,1,26,1,
+		26,1,27,3,27,624,8,27,1,27,1,27,1,27,1,27,1,27,5,27,631,8,27,10,27,12,
+		27,634,9,27,3,27,636,8,27,1,27,3,27,639,8,27,1,27,3,27,642,8,27,1,28,1,
+		28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,652,8,28,1,29,1,29,1,29,1,29,1,29,
+		1,29,1,29,1,29,1,29,3,29,663,8,29,1,30,1,30,1,30,3,30,668,8,30,1,30,1,
+		30,3,30,672,8,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,680,8,30,10,30,12,
+		30,683,9,30,1,31,1,31,1,31,1,31,1,31,3,31,690,8,31,1,31,1,31,1,31,3,31,
+		695,8,31,1,31,1,31,1,31,1,31,3,31,701,8,31,1,31,1,31,1,31,1,31,1,31,1,
+		31,3,31,709,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,717,8,31,1,31,1,31,
+		1,31,1,31,1,31,5,31,724,8,31,10,31,12,31,727,9,31,1,31,1,31,1,31,3,31,
+		732,8,31,1,31,1,31,1,31,1,31,3,31,738,8,31,3,31,740,8,31,1,32,1,32,1,32,
+		1,32,3,32,746,8,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
+		32,1,32,1,32,1,32,5,32,762,8,32,10,32,12,32,765,9,32,1,32,1,32,1,32,1,
+		32,1,32,1,32,1,32,1,32,5,32,775,8,32,10,32,12,32,778,9,32,1,33,1,33,3,
+		33,782,8,33,1,33,1,33,3,33,786,8,33,1,33,1,33,3,33,790,8,33,3,33,792,8,
+		33,3,33,794,8,33,1,34,1,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,3,35,809,8,35,1,35,1,35,1,35,3,35,814,8,35,1,35,4,35,817,8,35,
+		11,35,12,35,818,1,35,1,35,3,35,823,8,35,1,35,1,35,1,35,1,35,1,35,1,35,
 		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,3,35,836,8,35,1,35,1,35,1,35,5,35,841,8,35,10,35,12,
-		35,844,9,35,3,35,846,8,35,1,35,1,35,1,35,1,35,1,35,5,35,853,8,35,10,35,
-		12,35,856,9,35,3,35,858,8,35,3,35,860,8,35,1,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,3,35,869,8,35,1,35,3,35,872,8,35,1,35,1,35,1,35,1,35,5,35,878,
-		8,35,10,35,12,35,881,9,35,3,35,883,8,35,1,35,1,35,1,35,1,35,1,35,4,35,
-		890,8,35,11,35,12,35,891,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,901,8,
-		35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,909,8,36,1,37,1,37,1,37,1,37,1,37,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,923,8,38,1,39,1,39,1,39,1,39,1,
-		39,5,39,930,8,39,10,39,12,39,933,9,39,1,39,3,39,936,8,39,1,39,1,39,3,39,
-		940,8,39,1,39,5,39,943,8,39,10,39,12,39,946,9,39,1,39,1,39,1,39,1,39,1,
-		39,5,39,953,8,39,10,39,12,39,956,9,39,1,39,1,39,3,39,960,8,39,1,40,1,40,
-		1,40,5,40,965,8,40,10,40,12,40,968,9,40,1,41,1,41,1,41,3,41,973,8,41,1,
-		42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,
-		30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,
-		78,80,82,84,0,17,1,0,23,24,2,0,30,30,91,91,2,0,2,2,25,25,2,0,8,8,23,23,
-		2,0,37,37,53,53,2,0,101,101,122,122,2,0,9,9,82,82,2,0,71,71,77,77,2,0,
-		38,38,70,70,2,0,44,44,55,55,1,0,107,108,1,0,109,112,1,0,101,106,2,0,35,
-		35,88,88,1,0,129,130,2,0,14,14,89,89,22,0,1,2,4,4,8,9,11,11,15,16,19,21,
-		23,24,29,29,31,31,33,34,36,38,49,49,53,53,60,62,67,74,76,77,81,82,84,84,
-		86,87,89,90,95,96,99,99,1124,0,89,1,0,0,0,2,114,1,0,0,0,4,242,1,0,0,0,
-		6,244,1,0,0,0,8,250,1,0,0,0,10,254,1,0,0,0,12,259,1,0,0,0,14,268,1,0,0,
-		0,16,280,1,0,0,0,18,292,1,0,0,0,20,326,1,0,0,0,22,328,1,0,0,0,24,339,1,
-		0,0,0,26,386,1,0,0,0,28,408,1,0,0,0,30,419,1,0,0,0,32,421,1,0,0,0,34,431,
-		1,0,0,0,36,451,1,0,0,0,38,453,1,0,0,0,40,501,1,0,0,0,42,556,1,0,0,0,44,
-		558,1,0,0,0,46,572,1,0,0,0,48,574,1,0,0,0,50,589,1,0,0,0,52,598,1,0,0,
-		0,54,605,1,0,0,0,56,633,1,0,0,0,58,644,1,0,0,0,60,653,1,0,0,0,62,721,1,
-		0,0,0,64,727,1,0,0,0,66,775,1,0,0,0,68,777,1,0,0,0,70,900,1,0,0,0,72,902,
-		1,0,0,0,74,910,1,0,0,0,76,922,1,0,0,0,78,959,1,0,0,0,80,961,1,0,0,0,82,
-		972,1,0,0,0,84,974,1,0,0,0,86,88,5,120,0,0,87,86,1,0,0,0,88,91,1,0,0,0,
-		89,87,1,0,0,0,89,90,1,0,0,0,90,110,1,0,0,0,91,89,1,0,0,0,92,101,3,4,2,
-		0,93,95,5,120,0,0,94,93,1,0,0,0,95,96,1,0,0,0,96,94,1,0,0,0,96,97,1,0,
-		0,0,97,98,1,0,0,0,98,100,3,4,2,0,99,94,1,0,0,0,100,103,1,0,0,0,101,99,
-		1,0,0,0,101,102,1,0,0,0,102,107,1,0,0,0,103,101,1,0,0,0,104,106,5,120,
-		0,0,105,104,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,
-		111,1,0,0,0,109,107,1,0,0,0,110,92,1,0,0,0,110,111,1,0,0,0,111,112,1,0,
-		0,0,112,113,5,0,0,1,113,1,1,0,0,0,114,118,3,4,2,0,115,117,5,120,0,0,116,
-		115,1,0,0,0,117,120,1,0,0,0,118,116,1,0,0,0,118,119,1,0,0,0,119,121,1,
-		0,0,0,120,118,1,0,0,0,121,122,5,0,0,1,122,3,1,0,0,0,123,125,5,33,0,0,124,
-		126,5,4,0,0,125,124,1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,243,3,
-		4,2,0,128,243,3,12,6,0,129,130,5,17,0,0,130,134,5,20,0,0,131,132,5,43,
-		0,0,132,133,5,58,0,0,133,135,5,32,0,0,134,131,1,0,0,0,134,135,1,0,0,0,
-		135,136,1,0,0,0,136,148,3,82,41,0,137,138,5,114,0,0,138,143,3,6,3,0,139,
-		140,5,118,0,0,140,142,3,6,3,0,141,139,1,0,0,0,142,145,1,0,0,0,143,141,
-		1,0,0,0,143,144,1,0,0,0,144,146,1,0,0,0,145,143,1,0,0,0,146,147,5,115,
-		0,0,147,149,1,0,0,0,148,137,1,0,0,0,148,149,1,0,0,0,149,152,1,0,0,0,150,
-		151,5,7,0,0,151,153,3,12,6,0,152,150,1,0,0,0,152,153,1,0,0,0,153,243,1,
-		0,0,0,154,155,5,26,0,0,155,158,5,20,0,0,156,157,5,43,0,0,157,159,5,32,
-		0,0,158,156,1,0,0,0,158,159,1,0,0,0,159,160,1,0,0,0,160,243,3,82,41,0,
-		161,162,5,47,0,0,162,163,5,50,0,0,163,168,3,82,41,0,164,165,5,114,0,0,
-		165,166,3,80,40,0,166,167,5,115,0,0,167,169,1,0,0,0,168,164,1,0,0,0,168,
-		169,1,0,0,0,169,170,1,0,0,0,170,171,3,12,6,0,171,243,1,0,0,0,172,173,5,
-		92,0,0,173,174,3,82,41,0,174,175,5,80,0,0,175,180,3,8,4,0,176,177,5,118,
-		0,0,177,179,3,8,4,0,178,176,1,0,0,0,179,182,1,0,0,0,180,178,1,0,0,0,180,
-		181,1,0,0,0,181,185,1,0,0,0,182,180,1,0,0,0,183,184,5,98,0,0,184,186,3,
-		60,30,0,185,183,1,0,0,0,185,186,1,0,0,0,186,243,1,0,0,0,187,188,5,22,0,
-		0,188,189,5,39,0,0,189,192,3,82,41,0,190,191,5,98,0,0,191,193,3,60,30,
-		0,192,190,1,0,0,0,192,193,1,0,0,0,193,243,1,0,0,0,194,195,5,3,0,0,195,
-		196,5,20,0,0,196,197,3,82,41,0,197,199,5,1,0,0,198,200,5,15,0,0,199,198,
-		1,0,0,0,199,200,1,0,0,0,200,201,1,0,0,0,201,203,3,82,41,0,202,204,3,78,
-		39,0,203,202,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,5,7,0,0,206,
-		208,3,60,30,0,207,205,1,0,0,0,207,208,1,0,0,0,208,243,1,0,0,0,209,210,
-		5,81,0,0,210,243,5,21,0,0,211,212,5,81,0,0,212,213,5,96,0,0,213,214,5,
-		61,0,0,214,243,3,82,41,0,215,221,7,0,0,0,216,222,3,82,41,0,217,218,5,114,
-		0,0,218,219,3,12,6,0,219,220,5,115,0,0,220,222,1,0,0,0,221,216,1,0,0,0,
-		221,217,1,0,0,0,222,243,1,0,0,0,223,224,5,16,0,0,224,225,5,114,0,0,225,
-		226,3,12,6,0,226,227,5,115,0,0,227,228,5,87,0,0,228,240,5,127,0,0,229,
-		230,5,114,0,0,230,235,3,10,5,0,231,232,5,118,0,0,232,234,3,10,5,0,233,
-		231,1,0,0,0,234,237,1,0,0,0,235,233,1,0,0,0,235,236,1,0,0,0,236,238,1,
-		0,0,0,237,235,1,0,0,0,238,239,5,115,0,0,239,241,1,0,0,0,240,229,1,0,0,
-		0,240,241,1,0,0,0,241,243,1,0,0,0,242,123,1,0,0,0,242,128,1,0,0,0,242,
-		129,1,0,0,0,242,154,1,0,0,0,242,161,1,0,0,0,242,172,1,0,0,0,242,187,1,
-		0,0,0,242,194,1,0,0,0,242,209,1,0,0,0,242,211,1,0,0,0,242,215,1,0,0,0,
-		242,223,1,0,0,0,243,5,1,0,0,0,244,245,3,82,41,0,245,248,3,78,39,0,246,
-		247,5,58,0,0,247,249,5,59,0,0,248,246,1,0,0,0,248,249,1,0,0,0,249,7,1,
-		0,0,0,250,251,3,82,41,0,251,252,5,101,0,0,252,253,3,60,30,0,253,9,1,0,
-		0,0,254,256,3,82,41,0,255,257,3,60,30,0,256,255,1,0,0,0,256,257,1,0,0,
-		0,257,11,1,0,0,0,258,260,3,14,7,0,259,258,1,0,0,0,259,260,1,0,0,0,260,
-		261,1,0,0,0,261,263,3,18,9,0,262,264,3,32,16,0,263,262,1,0,0,0,263,264,
-		1,0,0,0,264,266,1,0,0,0,265,267,3,36,18,0,266,265,1,0,0,0,266,267,1,0,
-		0,0,267,13,1,0,0,0,268,270,5,100,0,0,269,271,5,72,0,0,270,269,1,0,0,0,
-		270,271,1,0,0,0,271,272,1,0,0,0,272,277,3,16,8,0,273,274,5,118,0,0,274,
-		276,3,16,8,0,275,273,1,0,0,0,276,279,1,0,0,0,277,275,1,0,0,0,277,278,1,
-		0,0,0,278,15,1,0,0,0,279,277,1,0,0,0,280,285,3,82,41,0,281,282,5,114,0,
-		0,282,283,3,80,40,0,283,284,5,115,0,0,284,286,1,0,0,0,285,281,1,0,0,0,
-		285,286,1,0,0,0,286,287,1,0,0,0,287,288,5,7,0,0,288,289,5,114,0,0,289,
-		290,3,12,6,0,290,291,5,115,0,0,291,17,1,0,0,0,292,293,6,9,-1,0,293,294,
-		3,20,10,0,294,309,1,0,0,0,295,296,10,2,0,0,296,298,5,48,0,0,297,299,3,
-		26,13,0,298,297,1,0,0,0,298,299,1,0,0,0,299,300,1,0,0,0,300,308,3,18,9,
-		3,301,302,10,1,0,0,302,304,7,1,0,0,303,305,3,26,13,0,304,303,1,0,0,0,304,
-		305,1,0,0,0,305,306,1,0,0,0,306,308,3,18,9,2,307,295,1,0,0,0,307,301,1,
-		0,0,0,308,311,1,0,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,19,1,0,0,0,311,
-		309,1,0,0,0,312,327,3,24,12,0,313,314,5,94,0,0,314,319,3,22,11,0,315,316,
-		5,118,0,0,316,318,3,22,11,0,317,315,1,0,0,0,318,321,1,0,0,0,319,317,1,
-		0,0,0,319,320,1,0,0,0,320,327,1,0,0,0,321,319,1,0,0,0,322,323,5,114,0,
-		0,323,324,3,12,6,0,324,325,5,115,0,0,325,327,1,0,0,0,326,312,1,0,0,0,326,
-		313,1,0,0,0,326,322,1,0,0,0,327,21,1,0,0,0,328,329,5,114,0,0,329,334,3,
-		60,30,0,330,331,5,118,0,0,331,333,3,60,30,0,332,330,1,0,0,0,333,336,1,
-		0,0,0,334,332,1,0,0,0,334,335,1,0,0,0,335,337,1,0,0,0,336,334,1,0,0,0,
-		337,338,5,115,0,0,338,23,1,0,0,0,339,341,5,78,0,0,340,342,3,26,13,0,341,
-		340,1,0,0,0,341,342,1,0,0,0,342,343,1,0,0,0,343,348,3,28,14,0,344,345,
-		5,118,0,0,345,347,3,28,14,0,346,344,1,0,0,0,347,350,1,0,0,0,348,346,1,
-		0,0,0,348,349,1,0,0,0,349,360,1,0,0,0,350,348,1,0,0,0,351,352,5,39,0,0,
-		352,357,3,38,19,0,353,354,5,118,0,0,354,356,3,38,19,0,355,353,1,0,0,0,
-		356,359,1,0,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,361,1,0,0,0,359,357,
-		1,0,0,0,360,351,1,0,0,0,360,361,1,0,0,0,361,364,1,0,0,0,362,363,5,98,0,
-		0,363,365,3,60,30,0,364,362,1,0,0,0,364,365,1,0,0,0,365,369,1,0,0,0,366,
-		367,5,41,0,0,367,368,5,12,0,0,368,370,3,30,15,0,369,366,1,0,0,0,369,370,
-		1,0,0,0,370,373,1,0,0,0,371,372,5,42,0,0,372,374,3,60,30,0,373,371,1,0,
-		0,0,373,374,1,0,0,0,374,384,1,0,0,0,375,376,5,99,0,0,376,381,3,52,26,0,
-		377,378,5,118,0,0,378,380,3,52,26,0,379,377,1,0,0,0,380,383,1,0,0,0,381,
-		379,1,0,0,0,381,382,1,0,0,0,382,385,1,0,0,0,383,381,1,0,0,0,384,375,1,
-		0,0,0,384,385,1,0,0,0,385,25,1,0,0,0,386,387,7,2,0,0,387,27,1,0,0,0,388,
-		393,3,60,30,0,389,391,5,7,0,0,390,389,1,0,0,0,390,391,1,0,0,0,391,392,
-		1,0,0,0,392,394,3,82,41,0,393,390,1,0,0,0,393,394,1,0,0,0,394,409,1,0,
-		0,0,395,396,3,82,41,0,396,397,5,119,0,0,397,399,1,0,0,0,398,395,1,0,0,
-		0,398,399,1,0,0,0,399,400,1,0,0,0,400,406,5,109,0,0,401,402,5,31,0,0,402,
-		403,5,114,0,0,403,404,3,80,40,0,404,405,5,115,0,0,405,407,1,0,0,0,406,
-		401,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,388,1,0,0,0,408,398,1,
-		0,0,0,409,29,1,0,0,0,410,420,5,2,0,0,411,416,3,60,30,0,412,413,5,118,0,
-		0,413,415,3,60,30,0,414,412,1,0,0,0,415,418,1,0,0,0,416,414,1,0,0,0,416,
-		417,1,0,0,0,417,420,1,0,0,0,418,416,1,0,0,0,419,410,1,0,0,0,419,411,1,
-		0,0,0,420,31,1,0,0,0,421,422,5,65,0,0,422,423,5,12,0,0,423,428,3,34,17,
-		0,424,425,5,118,0,0,425,427,3,34,17,0,426,424,1,0,0,0,427,430,1,0,0,0,
-		428,426,1,0,0,0,428,429,1,0,0,0,429,33,1,0,0,0,430,428,1,0,0,0,431,433,
-		3,60,30,0,432,434,7,3,0,0,433,432,1,0,0,0,433,434,1,0,0,0,434,437,1,0,
-		0,0,435,436,5,60,0,0,436,438,7,4,0,0,437,435,1,0,0,0,437,438,1,0,0,0,438,
-		35,1,0,0,0,439,440,5,56,0,0,440,443,3,60,30,0,441,442,5,62,0,0,442,444,
-		3,60,30,0,443,441,1,0,0,0,443,444,1,0,0,0,444,452,1,0,0,0,445,446,5,62,
-		0,0,446,449,3,60,30,0,447,448,5,56,0,0,448,450,3,60,30,0,449,447,1,0,0,
-		0,449,450,1,0,0,0,450,452,1,0,0,0,451,439,1,0,0,0,451,445,1,0,0,0,452,
-		37,1,0,0,0,453,454,6,19,-1,0,454,455,3,42,21,0,455,481,1,0,0,0,456,457,
-		10,4,0,0,457,458,5,18,0,0,458,459,5,52,0,0,459,480,3,42,21,0,460,461,10,
-		3,0,0,461,462,3,40,20,0,462,463,5,52,0,0,463,471,3,42,21,0,464,465,5,63,
-		0,0,465,472,3,60,30,0,466,467,5,93,0,0,467,468,5,114,0,0,468,469,3,80,
-		40,0,469,470,5,115,0,0,470,472,1,0,0,0,471,464,1,0,0,0,471,466,1,0,0,0,
-		472,480,1,0,0,0,473,474,10,2,0,0,474,475,5,57,0,0,475,476,3,40,20,0,476,
-		477,5,52,0,0,477,478,3,42,21,0,478,480,1,0,0,0,479,456,1,0,0,0,479,460,
-		1,0,0,0,479,473,1,0,0,0,480,483,1,0,0,0,481,479,1,0,0,0,481,482,1,0,0,
-		0,482,39,1,0,0,0,483,481,1,0,0,0,484,486,5,46,0,0,485,484,1,0,0,0,485,
-		486,1,0,0,0,486,502,1,0,0,0,487,489,5,54,0,0,488,490,5,66,0,0,489,488,
-		1,0,0,0,489,490,1,0,0,0,490,502,1,0,0,0,491,493,5,75,0,0,492,494,5,66,
-		0,0,493,492,1,0,0,0,493,494,1,0,0,0,494,502,1,0,0,0,495,497,5,40,0,0,496,
-		498,5,66,0,0,497,496,1,0,0,0,497,498,1,0,0,0,498,502,1,0,0,0,499,502,5,
-		79,0,0,500,502,5,6,0,0,501,485,1,0,0,0,501,487,1,0,0,0,501,491,1,0,0,0,
-		501,495,1,0,0,0,501,499,1,0,0,0,501,500,1,0,0,0,502,41,1,0,0,0,503,505,
-		3,82,41,0,504,506,3,46,23,0,505,504,1,0,0,0,505,506,1,0,0,0,506,508,1,
-		0,0,0,507,509,3,48,24,0,508,507,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,
-		0,510,512,3,50,25,0,511,510,1,0,0,0,511,512,1,0,0,0,512,557,1,0,0,0,513,
-		515,5,127,0,0,514,516,3,48,24,0,515,514,1,0,0,0,515,516,1,0,0,0,516,518,
-		1,0,0,0,517,519,3,50,25,0,518,517,1,0,0,0,518,519,1,0,0,0,519,557,1,0,
-		0,0,520,521,3,82,41,0,521,530,5,114,0,0,522,527,3,60,30,0,523,524,5,118,
-		0,0,524,526,3,60,30,0,525,523,1,0,0,0,526,529,1,0,0,0,527,525,1,0,0,0,
-		527,528,1,0,0,0,528,531,1,0,0,0,529,527,1,0,0,0,530,522,1,0,0,0,530,531,
-		1,0,0,0,531,536,1,0,0,0,532,533,5,118,0,0,533,535,3,44,22,0,534,532,1,
-		0,0,0,535,538,1,0,0,0,536,534,1,0,0,0,536,537,1,0,0,0,537,539,1,0,0,0,
-		538,536,1,0,0,0,539,541,5,115,0,0,540,542,3,50,25,0,541,540,1,0,0,0,541,
-		542,1,0,0,0,542,557,1,0,0,0,543,544,5,114,0,0,544,545,3,12,6,0,545,547,
-		5,115,0,0,546,548,3,48,24,0,547,546,1,0,0,0,547,548,1,0,0,0,548,550,1,
-		0,0,0,549,551,3,50,25,0,550,549,1,0,0,0,550,551,1,0,0,0,551,557,1,0,0,
-		0,552,553,5,114,0,0,553,554,3,38,19,0,554,555,5,115,0,0,555,557,1,0,0,
-		0,556,503,1,0,0,0,556,513,1,0,0,0,556,520,1,0,0,0,556,543,1,0,0,0,556,
-		552,1,0,0,0,557,43,1,0,0,0,558,559,3,82,41,0,559,560,7,5,0,0,560,561,3,
-		60,30,0,561,45,1,0,0,0,562,563,5,95,0,0,563,573,5,128,0,0,564,565,5,7,
-		0,0,565,566,5,61,0,0,566,567,5,86,0,0,567,573,5,127,0,0,568,569,5,11,0,
-		0,569,573,3,82,41,0,570,571,5,84,0,0,571,573,3,82,41,0,572,562,1,0,0,0,
-		572,564,1,0,0,0,572,568,1,0,0,0,572,570,1,0,0,0,573,47,1,0,0,0,574,575,
-		5,83,0,0,575,576,7,6,0,0,576,577,5,114,0,0,577,579,3,60,30,0,578,580,5,
-		69,0,0,579,578,1,0,0,0,579,580,1,0,0,0,580,581,1,0,0,0,581,586,5,115,0,
-		0,582,583,5,73,0,0,583,584,5,114,0,0,584,585,5,128,0,0,585,587,5,115,0,
-		0,586,582,1,0,0,0,586,587,1,0,0,0,587,49,1,0,0,0,588,590,5,7,0,0,589,588,
-		1,0,0,0,589,590,1,0,0,0,590,591,1,0,0,0,591,596,3,82,41,0,592,593,5,114,
-		0,0,593,594,3,80,40,0,594,595,5,115,0,0,595,597,1,0,0,0,596,592,1,0,0,
-		0,596,597,1,0,0,0,597,51,1,0,0,0,598,599,3,82,41,0,599,600,5,7,0,0,600,
-		601,5,114,0,0,601,602,3,54,27,0,602,603,5,115,0,0,603,53,1,0,0,0,604,606,
-		3,82,41,0,605,604,1,0,0,0,605,606,1,0,0,0,606,617,1,0,0,0,607,608,5,68,
-		0,0,608,609,5,12,0,0,609,614,3,60,30,0,610,611,5,118,0,0,611,613,3,60,
-		30,0,612,610,1,0,0,0,613,616,1,0,0,0,614,612,1,0,0,0,614,615,1,0,0,0,615,
-		618,1,0,0,0,616,614,1,0,0,0,617,607,1,0,0,0,617,618,1,0,0,0,618,620,1,
-		0,0,0,619,621,3,32,16,0,620,619,1,0,0,0,620,621,1,0,0,0,621,623,1,0,0,
-		0,622,624,3,56,28,0,623,622,1,0,0,0,623,624,1,0,0,0,624,55,1,0,0,0,625,
-		626,7,7,0,0,626,634,3,58,29,0,627,628,7,7,0,0,628,629,5,10,0,0,629,630,
-		3,58,29,0,630,631,5,5,0,0,631,632,3,58,29,0,632,634,1,0,0,0,633,625,1,
-		0,0,0,633,627,1,0,0,0,634,57,1,0,0,0,635,636,5,90,0,0,636,645,5,70,0,0,
-		637,638,5,90,0,0,638,645,5,38,0,0,639,640,5,19,0,0,640,645,5,76,0,0,641,
-		642,3,60,30,0,642,643,7,8,0,0,643,645,1,0,0,0,644,635,1,0,0,0,644,637,
-		1,0,0,0,644,639,1,0,0,0,644,641,1,0,0,0,645,59,1,0,0,0,646,647,6,30,-1,
-		0,647,649,3,64,32,0,648,650,3,62,31,0,649,648,1,0,0,0,649,650,1,0,0,0,
-		650,654,1,0,0,0,651,652,5,58,0,0,652,654,3,60,30,3,653,646,1,0,0,0,653,
-		651,1,0,0,0,654,663,1,0,0,0,655,656,10,2,0,0,656,657,5,5,0,0,657,662,3,
-		60,30,3,658,659,10,1,0,0,659,660,5,64,0,0,660,662,3,60,30,2,661,655,1,
-		0,0,0,661,658,1,0,0,0,662,665,1,0,0,0,663,661,1,0,0,0,663,664,1,0,0,0,
-		664,61,1,0,0,0,665,663,1,0,0,0,666,667,3,68,34,0,667,668,3,64,32,0,668,
-		722,1,0,0,0,669,671,5,51,0,0,670,672,5,58,0,0,671,670,1,0,0,0,671,672,
-		1,0,0,0,672,673,1,0,0,0,673,722,5,59,0,0,674,676,5,51,0,0,675,677,5,58,
-		0,0,676,675,1,0,0,0,676,677,1,0,0,0,677,678,1,0,0,0,678,679,5,25,0,0,679,
-		680,5,39,0,0,680,722,3,64,32,0,681,683,5,58,0,0,682,681,1,0,0,0,682,683,
-		1,0,0,0,683,684,1,0,0,0,684,685,5,10,0,0,685,686,3,64,32,0,686,687,5,5,
-		0,0,687,688,3,64,32,0,688,722,1,0,0,0,689,691,5,58,0,0,690,689,1,0,0,0,
-		690,691,1,0,0,0,691,692,1,0,0,0,692,693,5,45,0,0,693,694,5,114,0,0,694,
-		695,3,12,6,0,695,696,5,115,0,0,696,722,1,0,0,0,697,699,5,58,0,0,698,697,
-		1,0,0,0,698,699,1,0,0,0,699,700,1,0,0,0,700,701,5,45,0,0,701,702,5,114,
-		0,0,702,707,3,60,30,0,703,704,5,118,0,0,704,706,3,60,30,0,705,703,1,0,
-		0,0,706,709,1,0,0,0,707,705,1,0,0,0,707,708,1,0,0,0,708,710,1,0,0,0,709,
-		707,1,0,0,0,710,711,5,115,0,0,711,722,1,0,0,0,712,714,5,58,0,0,713,712,
-		1,0,0,0,713,714,1,0,0,0,714,715,1,0,0,0,715,716,7,9,0,0,716,719,3,64,32,
-		0,717,718,5,29,0,0,718,720,3,64,32,0,719,717,1,0,0,0,719,720,1,0,0,0,720,
-		722,1,0,0,0,721,666,1,0,0,0,721,669,1,0,0,0,721,674,1,0,0,0,721,682,1,
-		0,0,0,721,690,1,0,0,0,721,698,1,0,0,0,721,713,1,0,0,0,722,63,1,0,0,0,723,
-		724,6,32,-1,0,724,728,3,70,35,0,725,726,7,10,0,0,726,728,3,64,32,4,727,
-		723,1,0,0,0,727,725,1,0,0,0,728,758,1,0,0,0,729,730,10,3,0,0,730,731,7,
-		11,0,0,731,757,3,64,32,4,732,733,10,2,0,0,733,734,7,10,0,0,734,757,3,64,
-		32,3,735,736,10,1,0,0,736,737,5,113,0,0,737,757,3,64,32,2,738,739,10,7,
-		0,0,739,740,5,116,0,0,740,745,3,66,33,0,741,742,5,118,0,0,742,744,3,66,
-		33,0,743,741,1,0,0,0,744,747,1,0,0,0,745,743,1,0,0,0,745,746,1,0,0,0,746,
-		748,1,0,0,0,747,745,1,0,0,0,748,749,5,117,0,0,749,757,1,0,0,0,750,751,
-		10,6,0,0,751,752,5,121,0,0,752,757,3,78,39,0,753,754,10,5,0,0,754,755,
-		5,119,0,0,755,757,3,82,41,0,756,729,1,0,0,0,756,732,1,0,0,0,756,735,1,
-		0,0,0,756,738,1,0,0,0,756,750,1,0,0,0,756,753,1,0,0,0,757,760,1,0,0,0,
-		758,756,1,0,0,0,758,759,1,0,0,0,759,65,1,0,0,0,760,758,1,0,0,0,761,776,
-		3,60,30,0,762,764,3,60,30,0,763,762,1,0,0,0,763,764,1,0,0,0,764,765,1,
-		0,0,0,765,767,5,123,0,0,766,768,3,60,30,0,767,766,1,0,0,0,767,768,1,0,
-		0,0,768,773,1,0,0,0,769,771,5,123,0,0,770,772,3,60,30,0,771,770,1,0,0,
-		0,771,772,1,0,0,0,772,774,1,0,0,0,773,769,1,0,0,0,773,774,1,0,0,0,774,
-		776,1,0,0,0,775,761,1,0,0,0,775,763,1,0,0,0,776,67,1,0,0,0,777,778,7,12,
-		0,0,778,69,1,0,0,0,779,901,5,59,0,0,780,901,7,13,0,0,781,901,5,128,0,0,
-		782,901,7,14,0,0,783,901,5,127,0,0,784,785,3,78,39,0,785,786,5,127,0,0,
-		786,901,1,0,0,0,787,788,5,49,0,0,788,790,5,127,0,0,789,791,3,82,41,0,790,
-		789,1,0,0,0,790,791,1,0,0,0,791,901,1,0,0,0,792,901,3,76,38,0,793,795,
-		5,13,0,0,794,796,3,60,30,0,795,794,1,0,0,0,795,796,1,0,0,0,796,798,1,0,
-		0,0,797,799,3,74,37,0,798,797,1,0,0,0,799,800,1,0,0,0,800,798,1,0,0,0,
-		800,801,1,0,0,0,801,804,1,0,0,0,802,803,5,27,0,0,803,805,3,60,30,0,804,
-		802,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,807,5,28,0,0,807,901,1,
-		0,0,0,808,809,7,15,0,0,809,810,5,114,0,0,810,811,3,60,30,0,811,812,5,7,
-		0,0,812,813,3,78,39,0,813,814,5,115,0,0,814,901,1,0,0,0,815,816,5,34,0,
-		0,816,817,5,114,0,0,817,818,3,82,41,0,818,819,5,39,0,0,819,820,3,60,30,
-		0,820,821,5,115,0,0,821,901,1,0,0,0,822,823,5,32,0,0,823,824,5,114,0,0,
-		824,825,3,12,6,0,825,826,5,115,0,0,826,901,1,0,0,0,827,828,5,114,0,0,828,
-		829,3,12,6,0,829,830,5,115,0,0,830,901,1,0,0,0,831,832,3,82,41,0,832,859,
-		5,114,0,0,833,860,5,109,0,0,834,836,3,26,13,0,835,834,1,0,0,0,835,836,
-		1,0,0,0,836,837,1,0,0,0,837,842,3,60,30,0,838,839,5,118,0,0,839,841,3,
-		60,30,0,840,838,1,0,0,0,841,844,1,0,0,0,842,840,1,0,0,0,842,843,1,0,0,
-		0,843,846,1,0,0,0,844,842,1,0,0,0,845,835,1,0,0,0,845,846,1,0,0,0,846,
-		857,1,0,0,0,847,848,5,65,0,0,848,849,5,12,0,0,849,854,3,34,17,0,850,851,
-		5,118,0,0,851,853,3,34,17,0,852,850,1,0,0,0,853,856,1,0,0,0,854,852,1,
-		0,0,0,854,855,1,0,0,0,855,858,1,0,0,0,856,854,1,0,0,0,857,847,1,0,0,0,
-		857,858,1,0,0,0,858,860,1,0,0,0,859,833,1,0,0,0,859,845,1,0,0,0,860,861,
-		1,0,0,0,861,868,5,115,0,0,862,863,5,36,0,0,863,864,5,114,0,0,864,865,5,
-		98,0,0,865,866,3,60,30,0,866,867,5,115,0,0,867,869,1,0,0,0,868,862,1,0,
-		0,0,868,869,1,0,0,0,869,871,1,0,0,0,870,872,3,72,36,0,871,870,1,0,0,0,
-		871,872,1,0,0,0,872,901,1,0,0,0,873,882,5,116,0,0,874,879,3,60,30,0,875,
-		876,5,118,0,0,876,878,3,60,30,0,877,875,1,0,0,0,878,881,1,0,0,0,879,877,
-		1,0,0,0,879,880,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,0,882,874,1,0,0,
-		0,882,883,1,0,0,0,883,884,1,0,0,0,884,901,5,117,0,0,885,886,5,114,0,0,
-		886,889,3,60,30,0,887,888,5,118,0,0,888,890,3,60,30,0,889,887,1,0,0,0,
-		890,891,1,0,0,0,891,889,1,0,0,0,891,892,1,0,0,0,892,893,1,0,0,0,893,894,
-		5,115,0,0,894,901,1,0,0,0,895,896,5,114,0,0,896,897,3,60,30,0,897,898,
-		5,115,0,0,898,901,1,0,0,0,899,901,3,82,41,0,900,779,1,0,0,0,900,780,1,
-		0,0,0,900,781,1,0,0,0,900,782,1,0,0,0,900,783,1,0,0,0,900,784,1,0,0,0,
-		900,787,1,0,0,0,900,792,1,0,0,0,900,793,1,0,0,0,900,808,1,0,0,0,900,815,
-		1,0,0,0,900,822,1,0,0,0,900,827,1,0,0,0,900,831,1,0,0,0,900,873,1,0,0,
-		0,900,885,1,0,0,0,900,895,1,0,0,0,900,899,1,0,0,0,901,71,1,0,0,0,902,908,
-		5,67,0,0,903,909,3,82,41,0,904,905,5,114,0,0,905,906,3,54,27,0,906,907,
-		5,115,0,0,907,909,1,0,0,0,908,903,1,0,0,0,908,904,1,0,0,0,909,73,1,0,0,
-		0,910,911,5,97,0,0,911,912,3,60,30,0,912,913,5,85,0,0,913,914,3,60,30,
-		0,914,75,1,0,0,0,915,916,5,124,0,0,916,923,3,82,41,0,917,918,5,125,0,0,
-		918,923,3,82,41,0,919,920,5,123,0,0,920,923,3,82,41,0,921,923,5,126,0,
-		0,922,915,1,0,0,0,922,917,1,0,0,0,922,919,1,0,0,0,922,921,1,0,0,0,923,
-		77,1,0,0,0,924,935,3,82,41,0,925,926,5,114,0,0,926,931,5,128,0,0,927,928,
-		5,118,0,0,928,930,5,128,0,0,929,927,1,0,0,0,930,933,1,0,0,0,931,929,1,
-		0,0,0,931,932,1,0,0,0,932,934,1,0,0,0,933,931,1,0,0,0,934,936,5,115,0,
-		0,935,925,1,0,0,0,935,936,1,0,0,0,936,944,1,0,0,0,937,939,5,116,0,0,938,
-		940,5,128,0,0,939,938,1,0,0,0,939,940,1,0,0,0,940,941,1,0,0,0,941,943,
-		5,117,0,0,942,937,1,0,0,0,943,946,1,0,0,0,944,942,1,0,0,0,944,945,1,0,
-		0,0,945,960,1,0,0,0,946,944,1,0,0,0,947,948,3,82,41,0,948,949,5,103,0,
-		0,949,954,3,78,39,0,950,951,5,118,0,0,951,953,3,78,39,0,952,950,1,0,0,
-		0,953,956,1,0,0,0,954,952,1,0,0,0,954,955,1,0,0,0,955,957,1,0,0,0,956,
-		954,1,0,0,0,957,958,5,105,0,0,958,960,1,0,0,0,959,924,1,0,0,0,959,947,
-		1,0,0,0,960,79,1,0,0,0,961,966,3,82,41,0,962,963,5,118,0,0,963,965,3,82,
-		41,0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,1,0,0,0,966,967,1,0,0,0,967,
-		81,1,0,0,0,968,966,1,0,0,0,969,973,5,131,0,0,970,973,5,132,0,0,971,973,
-		3,84,42,0,972,969,1,0,0,0,972,970,1,0,0,0,972,971,1,0,0,0,973,83,1,0,0,
-		0,974,975,7,16,0,0,975,85,1,0,0,0,140,89,96,101,107,110,118,125,134,143,
-		148,152,158,168,180,185,192,199,203,207,221,235,240,242,248,256,259,263,
-		266,270,277,285,298,304,307,309,319,326,334,341,348,357,360,364,369,373,
-		381,384,390,393,398,406,408,416,419,428,433,437,443,449,451,471,479,481,
-		485,489,493,497,501,505,508,511,515,518,527,530,536,541,547,550,556,572,
-		579,586,589,596,605,614,617,620,623,633,644,649,653,661,663,671,676,682,
-		690,698,707,713,719,721,727,745,756,758,763,767,771,773,775,790,795,800,
-		804,835,842,845,854,857,859,868,871,879,882,891,900,908,922,931,935,939,
-		944,954,959,966,972
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,854,8,35,1,35,1,35,1,
+		35,5,35,859,8,35,10,35,12,35,862,9,35,3,35,864,8,35,1,35,1,35,1,35,1,35,
+		1,35,5,35,871,8,35,10,35,12,35,874,9,35,3,35,876,8,35,3,35,878,8,35,1,
+		35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,887,8,35,1,35,3,35,890,8,35,1,35,
+		1,35,1,35,1,35,5,35,896,8,35,10,35,12,35,899,9,35,3,35,901,8,35,1,35,1,
+		35,1,35,1,35,1,35,4,35,908,8,35,11,35,12,35,909,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,3,35,919,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,927,8,36,
+		1,37,1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,941,8,
+		38,1,39,1,39,1,39,1,39,1,39,5,39,948,8,39,10,39,12,39,951,9,39,1,39,3,
+		39,954,8,39,1,39,1,39,3,39,958,8,39,1,39,5,39,961,8,39,10,39,12,39,964,
+		9,39,1,39,1,39,1,39,1,39,1,39,5,39,971,8,39,10,39,12,39,974,9,39,1,39,
+		1,39,3,39,978,8,39,1,40,1,40,1,40,5,40,983,8,40,10,40,12,40,986,9,40,1,
+		41,1,41,1,41,3,41,991,8,41,1,42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,
+		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
+		58,60,62,64,66,68,70,72,74,76,78,80,82,84,0,17,1,0,23,24,2,0,30,30,92,
+		92,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,102,102,123,123,2,0,
+		9,9,83,83,2,0,72,72,78,78,2,0,38,38,71,71,2,0,44,44,56,56,1,0,108,109,
+		1,0,110,113,1,0,102,107,2,0,35,35,89,89,1,0,130,131,2,0,14,14,90,90,23,
+		0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,
+		50,54,54,61,63,68,75,77,78,82,83,85,85,87,88,90,91,96,97,100,100,1145,
+		0,89,1,0,0,0,2,114,1,0,0,0,4,260,1,0,0,0,6,262,1,0,0,0,8,268,1,0,0,0,10,
+		272,1,0,0,0,12,277,1,0,0,0,14,286,1,0,0,0,16,298,1,0,0,0,18,310,1,0,0,
+		0,20,344,1,0,0,0,22,346,1,0,0,0,24,357,1,0,0,0,26,404,1,0,0,0,28,426,1,
+		0,0,0,30,437,1,0,0,0,32,439,1,0,0,0,34,449,1,0,0,0,36,469,1,0,0,0,38,471,
+		1,0,0,0,40,519,1,0,0,0,42,574,1,0,0,0,44,576,1,0,0,0,46,590,1,0,0,0,48,
+		592,1,0,0,0,50,607,1,0,0,0,52,616,1,0,0,0,54,623,1,0,0,0,56,651,1,0,0,
+		0,58,662,1,0,0,0,60,671,1,0,0,0,62,739,1,0,0,0,64,745,1,0,0,0,66,793,1,
+		0,0,0,68,795,1,0,0,0,70,918,1,0,0,0,72,920,1,0,0,0,74,928,1,0,0,0,76,940,
+		1,0,0,0,78,977,1,0,0,0,80,979,1,0,0,0,82,990,1,0,0,0,84,992,1,0,0,0,86,
+		88,5,121,0,0,87,86,1,0,0,0,88,91,1,0,0,0,89,87,1,0,0,0,89,90,1,0,0,0,90,
+		110,1,0,0,0,91,89,1,0,0,0,92,101,3,4,2,0,93,95,5,121,0,0,94,93,1,0,0,0,
+		95,96,1,0,0,0,96,94,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,100,3,4,2,0,
+		99,94,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,107,1,
+		0,0,0,103,101,1,0,0,0,104,106,5,121,0,0,105,104,1,0,0,0,106,109,1,0,0,
+		0,107,105,1,0,0,0,107,108,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,110,
+		92,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,113,5,0,0,1,113,1,1,0,0,
+		0,114,118,3,4,2,0,115,117,5,121,0,0,116,115,1,0,0,0,117,120,1,0,0,0,118,
+		116,1,0,0,0,118,119,1,0,0,0,119,121,1,0,0,0,120,118,1,0,0,0,121,122,5,
+		0,0,1,122,3,1,0,0,0,123,125,5,33,0,0,124,126,5,4,0,0,125,124,1,0,0,0,125,
+		126,1,0,0,0,126,127,1,0,0,0,127,261,3,4,2,0,128,261,3,12,6,0,129,130,5,
+		17,0,0,130,134,5,20,0,0,131,132,5,43,0,0,132,133,5,59,0,0,133,135,5,32,
+		0,0,134,131,1,0,0,0,134,135,1,0,0,0,135,136,1,0,0,0,136,148,3,82,41,0,
+		137,138,5,115,0,0,138,143,3,6,3,0,139,140,5,119,0,0,140,142,3,6,3,0,141,
+		139,1,0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,143,144,1,0,0,0,144,146,1,
+		0,0,0,145,143,1,0,0,0,146,147,5,116,0,0,147,149,1,0,0,0,148,137,1,0,0,
+		0,148,149,1,0,0,0,149,152,1,0,0,0,150,151,5,7,0,0,151,153,3,12,6,0,152,
+		150,1,0,0,0,152,153,1,0,0,0,153,261,1,0,0,0,154,155,5,26,0,0,155,158,5,
+		20,0,0,156,157,5,43,0,0,157,159,5,32,0,0,158,156,1,0,0,0,158,159,1,0,0,
+		0,159,160,1,0,0,0,160,261,3,82,41,0,161,162,5,48,0,0,162,163,5,51,0,0,
+		163,168,3,82,41,0,164,165,5,115,0,0,165,166,3,80,40,0,166,167,5,116,0,
+		0,167,169,1,0,0,0,168,164,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,
+		171,3,12,6,0,171,261,1,0,0,0,172,173,5,93,0,0,173,174,3,82,41,0,174,175,
+		5,81,0,0,175,180,3,8,4,0,176,177,5,119,0,0,177,179,3,8,4,0,178,176,1,0,
+		0,0,179,182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,185,1,0,0,0,182,
+		180,1,0,0,0,183,184,5,99,0,0,184,186,3,60,30,0,185,183,1,0,0,0,185,186,
+		1,0,0,0,186,261,1,0,0,0,187,188,5,22,0,0,188,189,5,39,0,0,189,192,3,82,
+		41,0,190,191,5,99,0,0,191,193,3,60,30,0,192,190,1,0,0,0,192,193,1,0,0,
+		0,193,261,1,0,0,0,194,195,5,3,0,0,195,196,5,20,0,0,196,197,3,82,41,0,197,
+		199,5,1,0,0,198,200,5,15,0,0,199,198,1,0,0,0,199,200,1,0,0,0,200,201,1,
+		0,0,0,201,203,3,82,41,0,202,204,3,78,39,0,203,202,1,0,0,0,203,204,1,0,
+		0,0,204,207,1,0,0,0,205,206,5,7,0,0,206,208,3,60,30,0,207,205,1,0,0,0,
+		207,208,1,0,0,0,208,261,1,0,0,0,209,210,5,82,0,0,210,261,5,21,0,0,211,
+		212,5,82,0,0,212,213,5,97,0,0,213,214,5,62,0,0,214,261,3,82,41,0,215,221,
+		7,0,0,0,216,222,3,82,41,0,217,218,5,115,0,0,218,219,3,12,6,0,219,220,5,
+		116,0,0,220,222,1,0,0,0,221,216,1,0,0,0,221,217,1,0,0,0,222,261,1,0,0,
+		0,223,224,5,16,0,0,224,225,5,115,0,0,225,226,3,12,6,0,226,227,5,116,0,
+		0,227,228,5,88,0,0,228,240,5,128,0,0,229,230,5,115,0,0,230,235,3,10,5,
+		0,231,232,5,119,0,0,232,234,3,10,5,0,233,231,1,0,0,0,234,237,1,0,0,0,235,
+		233,1,0,0,0,235,236,1,0,0,0,236,238,1,0,0,0,237,235,1,0,0,0,238,239,5,
+		116,0,0,239,241,1,0,0,0,240,229,1,0,0,0,240,241,1,0,0,0,241,261,1,0,0,
+		0,242,243,5,45,0,0,243,244,3,82,41,0,244,245,5,128,0,0,245,246,5,51,0,
+		0,246,258,3,82,41,0,247,248,5,115,0,0,248,253,3,10,5,0,249,250,5,119,0,
+		0,250,252,3,10,5,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,
+		254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,116,0,0,257,259,
+		1,0,0,0,258,247,1,0,0,0,258,259,1,0,0,0,259,261,1,0,0,0,260,123,1,0,0,
+		0,260,128,1,0,0,0,260,129,1,0,0,0,260,154,1,0,0,0,260,161,1,0,0,0,260,
+		172,1,0,0,0,260,187,1,0,0,0,260,194,1,0,0,0,260,209,1,0,0,0,260,211,1,
+		0,0,0,260,215,1,0,0,0,260,223,1,0,0,0,260,242,1,0,0,0,261,5,1,0,0,0,262,
+		263,3,82,41,0,263,266,3,78,39,0,264,265,5,59,0,0,265,267,5,60,0,0,266,
+		264,1,0,0,0,266,267,1,0,0,0,267,7,1,0,0,0,268,269,3,82,41,0,269,270,5,
+		102,0,0,270,271,3,60,30,0,271,9,1,0,0,0,272,274,3,82,41,0,273,275,3,60,
+		30,0,274,273,1,0,0,0,274,275,1,0,0,0,275,11,1,0,0,0,276,278,3,14,7,0,277,
+		276,1,0,0,0,277,278,1,0,0,0,278,279,1,0,0,0,279,281,3,18,9,0,280,282,3,
+		32,16,0,281,280,1,0,0,0,281,282,1,0,0,0,282,284,1,0,0,0,283,285,3,36,18,
+		0,284,283,1,0,0,0,284,285,1,0,0,0,285,13,1,0,0,0,286,288,5,101,0,0,287,
+		289,5,73,0,0,288,287,1,0,0,0,288,289,1,0,0,0,289,290,1,0,0,0,290,295,3,
+		16,8,0,291,292,5,119,0,0,292,294,3,16,8,0,293,291,1,0,0,0,294,297,1,0,
+		0,0,295,293,1,0,0,0,295,296,1,0,0,0,296,15,1,0,0,0,297,295,1,0,0,0,298,
+		303,3,82,41,0,299,300,5,115,0,0,300,301,3,80,40,0,301,302,5,116,0,0,302,
+		304,1,0,0,0,303,299,1,0,0,0,303,304,1,0,0,0,304,305,1,0,0,0,305,306,5,
+		7,0,0,306,307,5,115,0,0,307,308,3,12,6,0,308,309,5,116,0,0,309,17,1,0,
+		0,0,310,311,6,9,-1,0,311,312,3,20,10,0,312,327,1,0,0,0,313,314,10,2,0,
+		0,314,316,5,49,0,0,315,317,3,26,13,0,316,315,1,0,0,0,316,317,1,0,0,0,317,
+		318,1,0,0,0,318,326,3,18,9,3,319,320,10,1,0,0,320,322,7,1,0,0,321,323,
+		3,26,13,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,18,
+		9,2,325,313,1,0,0,0,325,319,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
+		328,1,0,0,0,328,19,1,0,0,0,329,327,1,0,0,0,330,345,3,24,12,0,331,332,5,
+		95,0,0,332,337,3,22,11,0,333,334,5,119,0,0,334,336,3,22,11,0,335,333,1,
+		0,0,0,336,339,1,0,0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,345,1,0,0,0,
+		339,337,1,0,0,0,340,341,5,115,0,0,341,342,3,12,6,0,342,343,5,116,0,0,343,
+		345,1,0,0,0,344,330,1,0,0,0,344,331,1,0,0,0,344,340,1,0,0,0,345,21,1,0,
+		0,0,346,347,5,115,0,0,347,352,3,60,30,0,348,349,5,119,0,0,349,351,3,60,
+		30,0,350,348,1,0,0,0,351,354,1,0,0,0,352,350,1,0,0,0,352,353,1,0,0,0,353,
+		355,1,0,0,0,354,352,1,0,0,0,355,356,5,116,0,0,356,23,1,0,0,0,357,359,5,
+		79,0,0,358,360,3,26,13,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,
+		0,361,366,3,28,14,0,362,363,5,119,0,0,363,365,3,28,14,0,364,362,1,0,0,
+		0,365,368,1,0,0,0,366,364,1,0,0,0,366,367,1,0,0,0,367,378,1,0,0,0,368,
+		366,1,0,0,0,369,370,5,39,0,0,370,375,3,38,19,0,371,372,5,119,0,0,372,374,
+		3,38,19,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,376,1,0,
+		0,0,376,379,1,0,0,0,377,375,1,0,0,0,378,369,1,0,0,0,378,379,1,0,0,0,379,
+		382,1,0,0,0,380,381,5,99,0,0,381,383,3,60,30,0,382,380,1,0,0,0,382,383,
+		1,0,0,0,383,387,1,0,0,0,384,385,5,41,0,0,385,386,5,12,0,0,386,388,3,30,
+		15,0,387,384,1,0,0,0,387,388,1,0,0,0,388,391,1,0,0,0,389,390,5,42,0,0,
+		390,392,3,60,30,0,391,389,1,0,0,0,391,392,1,0,0,0,392,402,1,0,0,0,393,
+		394,5,100,0,0,394,399,3,52,26,0,395,396,5,119,0,0,396,398,3,52,26,0,397,
+		395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,403,1,
+		0,0,0,401,399,1,0,0,0,402,393,1,0,0,0,402,403,1,0,0,0,403,25,1,0,0,0,404,
+		405,7,2,0,0,405,27,1,0,0,0,406,411,3,60,30,0,407,409,5,7,0,0,408,407,1,
+		0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,412,3,82,41,0,411,408,1,0,0,
+		0,411,412,1,0,0,0,412,427,1,0,0,0,413,414,3,82,41,0,414,415,5,120,0,0,
+		415,417,1,0,0,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,424,
+		5,110,0,0,419,420,5,31,0,0,420,421,5,115,0,0,421,422,3,80,40,0,422,423,
+		5,116,0,0,423,425,1,0,0,0,424,419,1,0,0,0,424,425,1,0,0,0,425,427,1,0,
+		0,0,426,406,1,0,0,0,426,416,1,0,0,0,427,29,1,0,0,0,428,438,5,2,0,0,429,
+		434,3,60,30,0,430,431,5,119,0,0,431,433,3,60,30,0,432,430,1,0,0,0,433,
+		436,1,0,0,0,434,432,1,0,0,0,434,435,1,0,0,0,435,438,1,0,0,0,436,434,1,
+		0,0,0,437,428,1,0,0,0,437,429,1,0,0,0,438,31,1,0,0,0,439,440,5,66,0,0,
+		440,441,5,12,0,0,441,446,3,34,17,0,442,443,5,119,0,0,443,445,3,34,17,0,
+		444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,33,
+		1,0,0,0,448,446,1,0,0,0,449,451,3,60,30,0,450,452,7,3,0,0,451,450,1,0,
+		0,0,451,452,1,0,0,0,452,455,1,0,0,0,453,454,5,61,0,0,454,456,7,4,0,0,455,
+		453,1,0,0,0,455,456,1,0,0,0,456,35,1,0,0,0,457,458,5,57,0,0,458,461,3,
+		60,30,0,459,460,5,63,0,0,460,462,3,60,30,0,461,459,1,0,0,0,461,462,1,0,
+		0,0,462,470,1,0,0,0,463,464,5,63,0,0,464,467,3,60,30,0,465,466,5,57,0,
+		0,466,468,3,60,30,0,467,465,1,0,0,0,467,468,1,0,0,0,468,470,1,0,0,0,469,
+		457,1,0,0,0,469,463,1,0,0,0,470,37,1,0,0,0,471,472,6,19,-1,0,472,473,3,
+		42,21,0,473,499,1,0,0,0,474,475,10,4,0,0,475,476,5,18,0,0,476,477,5,53,
+		0,0,477,498,3,42,21,0,478,479,10,3,0,0,479,480,3,40,20,0,480,481,5,53,
+		0,0,481,489,3,42,21,0,482,483,5,64,0,0,483,490,3,60,30,0,484,485,5,94,
+		0,0,485,486,5,115,0,0,486,487,3,80,40,0,487,488,5,116,0,0,488,490,1,0,
+		0,0,489,482,1,0,0,0,489,484,1,0,0,0,490,498,1,0,0,0,491,492,10,2,0,0,492,
+		493,5,58,0,0,493,494,3,40,20,0,494,495,5,53,0,0,495,496,3,42,21,0,496,
+		498,1,0,0,0,497,474,1,0,0,0,497,478,1,0,0,0,497,491,1,0,0,0,498,501,1,
+		0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,39,1,0,0,0,501,499,1,0,0,0,502,
+		504,5,47,0,0,503,502,1,0,0,0,503,504,1,0,0,0,504,520,1,0,0,0,505,507,5,
+		55,0,0,506,508,5,67,0,0,507,506,1,0,0,0,507,508,1,0,0,0,508,520,1,0,0,
+		0,509,511,5,76,0,0,510,512,5,67,0,0,511,510,1,0,0,0,511,512,1,0,0,0,512,
+		520,1,0,0,0,513,515,5,40,0,0,514,516,5,67,0,0,515,514,1,0,0,0,515,516,
+		1,0,0,0,516,520,1,0,0,0,517,520,5,80,0,0,518,520,5,6,0,0,519,503,1,0,0,
+		0,519,505,1,0,0,0,519,509,1,0,0,0,519,513,1,0,0,0,519,517,1,0,0,0,519,
+		518,1,0,0,0,520,41,1,0,0,0,521,523,3,82,41,0,522,524,3,46,23,0,523,522,
+		1,0,0,0,523,524,1,0,0,0,524,526,1,0,0,0,525,527,3,48,24,0,526,525,1,0,
+		0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,50,25,0,529,528,1,0,0,0,
+		529,530,1,0,0,0,530,575,1,0,0,0,531,533,5,128,0,0,532,534,3,48,24,0,533,
+		532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,537,3,50,25,0,536,535,
+		1,0,0,0,536,537,1,0,0,0,537,575,1,0,0,0,538,539,3,82,41,0,539,548,5,115,
+		0,0,540,545,3,60,30,0,541,542,5,119,0,0,542,544,3,60,30,0,543,541,1,0,
+		0,0,544,547,1,0,0,0,545,543,1,0,0,0,545,546,1,0,0,0,546,549,1,0,0,0,547,
+		545,1,0,0,0,548,540,1,0,0,0,548,549,1,0,0,0,549,554,1,0,0,0,550,551,5,
+		119,0,0,551,553,3,44,22,0,552,550,1,0,0,0,553,556,1,0,0,0,554,552,1,0,
+		0,0,554,555,1,0,0,0,555,557,1,0,0,0,556,554,1,0,0,0,557,559,5,116,0,0,
+		558,560,3,50,25,0,559,558,1,0,0,0,559,560,1,0,0,0,560,575,1,0,0,0,561,
+		562,5,115,0,0,562,563,3,12,6,0,563,565,5,116,0,0,564,566,3,48,24,0,565,
+		564,1,0,0,0,565,566,1,0,0,0,566,568,1,0,0,0,567,569,3,50,25,0,568,567,
+		1,0,0,0,568,569,1,0,0,0,569,575,1,0,0,0,570,571,5,115,0,0,571,572,3,38,
+		19,0,572,573,5,116,0,0,573,575,1,0,0,0,574,521,1,0,0,0,574,531,1,0,0,0,
+		574,538,1,0,0,0,574,561,1,0,0,0,574,570,1,0,0,0,575,43,1,0,0,0,576,577,
+		3,82,41,0,577,578,7,5,0,0,578,579,3,60,30,0,579,45,1,0,0,0,580,581,5,96,
+		0,0,581,591,5,129,0,0,582,583,5,7,0,0,583,584,5,62,0,0,584,585,5,87,0,
+		0,585,591,5,128,0,0,586,587,5,11,0,0,587,591,3,82,41,0,588,589,5,85,0,
+		0,589,591,3,82,41,0,590,580,1,0,0,0,590,582,1,0,0,0,590,586,1,0,0,0,590,
+		588,1,0,0,0,591,47,1,0,0,0,592,593,5,84,0,0,593,594,7,6,0,0,594,595,5,
+		115,0,0,595,597,3,60,30,0,596,598,5,70,0,0,597,596,1,0,0,0,597,598,1,0,
+		0,0,598,599,1,0,0,0,599,604,5,116,0,0,600,601,5,74,0,0,601,602,5,115,0,
+		0,602,603,5,129,0,0,603,605,5,116,0,0,604,600,1,0,0,0,604,605,1,0,0,0,
+		605,49,1,0,0,0,606,608,5,7,0,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,
+		1,0,0,0,609,614,3,82,41,0,610,611,5,115,0,0,611,612,3,80,40,0,612,613,
+		5,116,0,0,613,615,1,0,0,0,614,610,1,0,0,0,614,615,1,0,0,0,615,51,1,0,0,
+		0,616,617,3,82,41,0,617,618,5,7,0,0,618,619,5,115,0,0,619,620,3,54,27,
+		0,620,621,5,116,0,0,621,53,1,0,0,0,622,624,3,82,41,0,623,622,1,0,0,0,623,
+		624,1,0,0,0,624,635,1,0,0,0,625,626,5,69,0,0,626,627,5,12,0,0,627,632,
+		3,60,30,0,628,629,5,119,0,0,629,631,3,60,30,0,630,628,1,0,0,0,631,634,
+		1,0,0,0,632,630,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,0,634,632,1,0,0,
+		0,635,625,1,0,0,0,635,636,1,0,0,0,636,638,1,0,0,0,637,639,3,32,16,0,638,
+		637,1,0,0,0,638,639,1,0,0,0,639,641,1,0,0,0,640,642,3,56,28,0,641,640,
+		1,0,0,0,641,642,1,0,0,0,642,55,1,0,0,0,643,644,7,7,0,0,644,652,3,58,29,
+		0,645,646,7,7,0,0,646,647,5,10,0,0,647,648,3,58,29,0,648,649,5,5,0,0,649,
+		650,3,58,29,0,650,652,1,0,0,0,651,643,1,0,0,0,651,645,1,0,0,0,652,57,1,
+		0,0,0,653,654,5,91,0,0,654,663,5,71,0,0,655,656,5,91,0,0,656,663,5,38,
+		0,0,657,658,5,19,0,0,658,663,5,77,0,0,659,660,3,60,30,0,660,661,7,8,0,
+		0,661,663,1,0,0,0,662,653,1,0,0,0,662,655,1,0,0,0,662,657,1,0,0,0,662,
+		659,1,0,0,0,663,59,1,0,0,0,664,665,6,30,-1,0,665,667,3,64,32,0,666,668,
+		3,62,31,0,667,666,1,0,0,0,667,668,1,0,0,0,668,672,1,0,0,0,669,670,5,59,
+		0,0,670,672,3,60,30,3,671,664,1,0,0,0,671,669,1,0,0,0,672,681,1,0,0,0,
+		673,674,10,2,0,0,674,675,5,5,0,0,675,680,3,60,30,3,676,677,10,1,0,0,677,
+		678,5,65,0,0,678,680,3,60,30,2,679,673,1,0,0,0,679,676,1,0,0,0,680,683,
+		1,0,0,0,681,679,1,0,0,0,681,682,1,0,0,0,682,61,1,0,0,0,683,681,1,0,0,0,
+		684,685,3,68,34,0,685,686,3,64,32,0,686,740,1,0,0,0,687,689,5,52,0,0,688,
+		690,5,59,0,0,689,688,1,0,0,0,689,690,1,0,0,0,690,691,1,0,0,0,691,740,5,
+		60,0,0,692,694,5,52,0,0,693,695,5,59,0,0,694,693,1,0,0,0,694,695,1,0,0,
+		0,695,696,1,0,0,0,696,697,5,25,0,0,697,698,5,39,0,0,698,740,3,64,32,0,
+		699,701,5,59,0,0,700,699,1,0,0,0,700,701,1,0,0,0,701,702,1,0,0,0,702,703,
+		5,10,0,0,703,704,3,64,32,0,704,705,5,5,0,0,705,706,3,64,32,0,706,740,1,
+		0,0,0,707,709,5,59,0,0,708,707,1,0,0,0,708,709,1,0,0,0,709,710,1,0,0,0,
+		710,711,5,46,0,0,711,712,5,115,0,0,712,713,3,12,6,0,713,714,5,116,0,0,
+		714,740,1,0,0,0,715,717,5,59,0,0,716,715,1,0,0,0,716,717,1,0,0,0,717,718,
+		1,0,0,0,718,719,5,46,0,0,719,720,5,115,0,0,720,725,3,60,30,0,721,722,5,
+		119,0,0,722,724,3,60,30,0,723,721,1,0,0,0,724,727,1,0,0,0,725,723,1,0,
+		0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,725,1,0,0,0,728,729,5,116,0,0,
+		729,740,1,0,0,0,730,732,5,59,0,0,731,730,1,0,0,0,731,732,1,0,0,0,732,733,
+		1,0,0,0,733,734,7,9,0,0,734,737,3,64,32,0,735,736,5,29,0,0,736,738,3,64,
+		32,0,737,735,1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,684,1,0,0,0,739,
+		687,1,0,0,0,739,692,1,0,0,0,739,700,1,0,0,0,739,708,1,0,0,0,739,716,1,
+		0,0,0,739,731,1,0,0,0,740,63,1,0,0,0,741,742,6,32,-1,0,742,746,3,70,35,
+		0,743,744,7,10,0,0,744,746,3,64,32,4,745,741,1,0,0,0,745,743,1,0,0,0,746,
+		776,1,0,0,0,747,748,10,3,0,0,748,749,7,11,0,0,749,775,3,64,32,4,750,751,
+		10,2,0,0,751,752,7,10,0,0,752,775,3,64,32,3,753,754,10,1,0,0,754,755,5,
+		114,0,0,755,775,3,64,32,2,756,757,10,7,0,0,757,758,5,117,0,0,758,763,3,
+		66,33,0,759,760,5,119,0,0,760,762,3,66,33,0,761,759,1,0,0,0,762,765,1,
+		0,0,0,763,761,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,763,1,0,0,0,
+		766,767,5,118,0,0,767,775,1,0,0,0,768,769,10,6,0,0,769,770,5,122,0,0,770,
+		775,3,78,39,0,771,772,10,5,0,0,772,773,5,120,0,0,773,775,3,82,41,0,774,
+		747,1,0,0,0,774,750,1,0,0,0,774,753,1,0,0,0,774,756,1,0,0,0,774,768,1,
+		0,0,0,774,771,1,0,0,0,775,778,1,0,0,0,776,774,1,0,0,0,776,777,1,0,0,0,
+		777,65,1,0,0,0,778,776,1,0,0,0,779,794,3,60,30,0,780,782,3,60,30,0,781,
+		780,1,0,0,0,781,782,1,0,0,0,782,783,1,0,0,0,783,785,5,124,0,0,784,786,
+		3,60,30,0,785,784,1,0,0,0,785,786,1,0,0,0,786,791,1,0,0,0,787,789,5,124,
+		0,0,788,790,3,60,30,0,789,788,1,0,0,0,789,790,1,0,0,0,790,792,1,0,0,0,
+		791,787,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,0,793,779,1,0,0,0,793,781,
+		1,0,0,0,794,67,1,0,0,0,795,796,7,12,0,0,796,69,1,0,0,0,797,919,5,60,0,
+		0,798,919,7,13,0,0,799,919,5,129,0,0,800,919,7,14,0,0,801,919,5,128,0,
+		0,802,803,3,78,39,0,803,804,5,128,0,0,804,919,1,0,0,0,805,806,5,50,0,0,
+		806,808,5,128,0,0,807,809,3,82,41,0,808,807,1,0,0,0,808,809,1,0,0,0,809,
+		919,1,0,0,0,810,919,3,76,38,0,811,813,5,13,0,0,812,814,3,60,30,0,813,812,
+		1,0,0,0,813,814,1,0,0,0,814,816,1,0,0,0,815,817,3,74,37,0,816,815,1,0,
+		0,0,817,818,1,0,0,0,818,816,1,0,0,0,818,819,1,0,0,0,819,822,1,0,0,0,820,
+		821,5,27,0,0,821,823,3,60,30,0,822,820,1,0,0,0,822,823,1,0,0,0,823,824,
+		1,0,0,0,824,825,5,28,0,0,825,919,1,0,0,0,826,827,7,15,0,0,827,828,5,115,
+		0,0,828,829,3,60,30,0,829,830,5,7,0,0,830,831,3,78,39,0,831,832,5,116,
+		0,0,832,919,1,0,0,0,833,834,5,34,0,0,834,835,5,115,0,0,835,836,3,82,41,
+		0,836,837,5,39,0,0,837,838,3,60,30,0,838,839,5,116,0,0,839,919,1,0,0,0,
+		840,841,5,32,0,0,841,842,5,115,0,0,842,843,3,12,6,0,843,844,5,116,0,0,
+		844,919,1,0,0,0,845,846,5,115,0,0,846,847,3,12,6,0,847,848,5,116,0,0,848,
+		919,1,0,0,0,849,850,3,82,41,0,850,877,5,115,0,0,851,878,5,110,0,0,852,
+		854,3,26,13,0,853,852,1,0,0,0,853,854,1,0,0,0,854,855,1,0,0,0,855,860,
+		3,60,30,0,856,857,5,119,0,0,857,859,3,60,30,0,858,856,1,0,0,0,859,862,
+		1,0,0,0,860,858,1,0,0,0,860,861,1,0,0,0,861,864,1,0,0,0,862,860,1,0,0,
+		0,863,853,1,0,0,0,863,864,1,0,0,0,864,875,1,0,0,0,865,866,5,66,0,0,866,
+		867,5,12,0,0,867,872,3,34,17,0,868,869,5,119,0,0,869,871,3,34,17,0,870,
+		868,1,0,0,0,871,874,1,0,0,0,872,870,1,0,0,0,872,873,1,0,0,0,873,876,1,
+		0,0,0,874,872,1,0,0,0,875,865,1,0,0,0,875,876,1,0,0,0,876,878,1,0,0,0,
+		877,851,1,0,0,0,877,863,1,0,0,0,878,879,1,0,0,0,879,886,5,116,0,0,880,
+		881,5,36,0,0,881,882,5,115,0,0,882,883,5,99,0,0,883,884,3,60,30,0,884,
+		885,5,116,0,0,885,887,1,0,0,0,886,880,1,0,0,0,886,887,1,0,0,0,887,889,
+		1,0,0,0,888,890,3,72,36,0,889,888,1,0,0,0,889,890,1,0,0,0,890,919,1,0,
+		0,0,891,900,5,117,0,0,892,897,3,60,30,0,893,894,5,119,0,0,894,896,3,60,
+		30,0,895,893,1,0,0,0,896,899,1,0,0,0,897,895,1,0,0,0,897,898,1,0,0,0,898,
+		901,1,0,0,0,899,897,1,0,0,0,900,892,1,0,0,0,900,901,1,0,0,0,901,902,1,
+		0,0,0,902,919,5,118,0,0,903,904,5,115,0,0,904,907,3,60,30,0,905,906,5,
+		119,0,0,906,908,3,60,30,0,907,905,1,0,0,0,908,909,1,0,0,0,909,907,1,0,
+		0,0,909,910,1,0,0,0,910,911,1,0,0,0,911,912,5,116,0,0,912,919,1,0,0,0,
+		913,914,5,115,0,0,914,915,3,60,30,0,915,916,5,116,0,0,916,919,1,0,0,0,
+		917,919,3,82,41,0,918,797,1,0,0,0,918,798,1,0,0,0,918,799,1,0,0,0,918,
+		800,1,0,0,0,918,801,1,0,0,0,918,802,1,0,0,0,918,805,1,0,0,0,918,810,1,
+		0,0,0,918,811,1,0,0,0,918,826,1,0,0,0,918,833,1,0,0,0,918,840,1,0,0,0,
+		918,845,1,0,0,0,918,849,1,0,0,0,918,891,1,0,0,0,918,903,1,0,0,0,918,913,
+		1,0,0,0,918,917,1,0,0,0,919,71,1,0,0,0,920,926,5,68,0,0,921,927,3,82,41,
+		0,922,923,5,115,0,0,923,924,3,54,27,0,924,925,5,116,0,0,925,927,1,0,0,
+		0,926,921,1,0,0,0,926,922,1,0,0,0,927,73,1,0,0,0,928,929,5,98,0,0,929,
+		930,3,60,30,0,930,931,5,86,0,0,931,932,3,60,30,0,932,75,1,0,0,0,933,934,
+		5,125,0,0,934,941,3,82,41,0,935,936,5,126,0,0,936,941,3,82,41,0,937,938,
+		5,124,0,0,938,941,3,82,41,0,939,941,5,127,0,0,940,933,1,0,0,0,940,935,
+		1,0,0,0,940,937,1,0,0,0,940,939,1,0,0,0,941,77,1,0,0,0,942,953,3,82,41,
+		0,943,944,5,115,0,0,944,949,5,129,0,0,945,946,5,119,0,0,946,948,5,129,
+		0,0,947,945,1,0,0,0,948,951,1,0,0,0,949,947,1,0,0,0,949,950,1,0,0,0,950,
+		952,1,0,0,0,951,949,1,0,0,0,952,954,5,116,0,0,953,943,1,0,0,0,953,954,
+		1,0,0,0,954,962,1,0,0,0,955,957,5,117,0,0,956,958,5,129,0,0,957,956,1,
+		0,0,0,957,958,1,0,0,0,958,959,1,0,0,0,959,961,5,118,0,0,960,955,1,0,0,
+		0,961,964,1,0,0,0,962,960,1,0,0,0,962,963,1,0,0,0,963,978,1,0,0,0,964,
+		962,1,0,0,0,965,966,3,82,41,0,966,967,5,104,0,0,967,972,3,78,39,0,968,
+		969,5,119,0,0,969,971,3,78,39,0,970,968,1,0,0,0,971,974,1,0,0,0,972,970,
+		1,0,0,0,972,973,1,0,0,0,973,975,1,0,0,0,974,972,1,0,0,0,975,976,5,106,
+		0,0,976,978,1,0,0,0,977,942,1,0,0,0,977,965,1,0,0,0,978,79,1,0,0,0,979,
+		984,3,82,41,0,980,981,5,119,0,0,981,983,3,82,41,0,982,980,1,0,0,0,983,
+		986,1,0,0,0,984,982,1,0,0,0,984,985,1,0,0,0,985,81,1,0,0,0,986,984,1,0,
+		0,0,987,991,5,132,0,0,988,991,5,133,0,0,989,991,3,84,42,0,990,987,1,0,
+		0,0,990,988,1,0,0,0,990,989,1,0,0,0,991,83,1,0,0,0,992,993,7,16,0,0,993,
+		85,1,0,0,0,142,89,96,101,107,110,118,125,134,143,148,152,158,168,180,185,
+		192,199,203,207,221,235,240,253,258,260,266,274,277,281,284,288,295,303,
+		316,322,325,327,337,344,352,359,366,375,378,382,387,391,399,402,408,411,
+		416,424,426,434,437,446,451,455,461,467,469,489,497,499,503,507,511,515,
+		519,523,526,529,533,536,545,548,554,559,565,568,574,590,597,604,607,614,
+		623,632,635,638,641,651,662,667,671,679,681,689,694,700,708,716,725,731,
+		737,739,745,763,774,776,781,785,789,791,793,808,813,818,822,853,860,863,
+		872,875,877,886,889,897,900,909,918,926,940,949,953,957,962,972,977,984,
+		990
 	};
 
 	public static readonly ATN _ATN =

@@ -130,6 +130,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCopy([NotNull] QueryLakeParser.CopyContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>importData</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitImportData([NotNull] QueryLakeParser.ImportDataContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.columnDefinition"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
