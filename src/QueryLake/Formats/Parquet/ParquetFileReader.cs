@@ -22,9 +22,16 @@ public sealed class ParquetFileReader
     private readonly FileMetaData _meta;
     private readonly ParquetSchema _schema;
 
+    private readonly Schema _arrow;
+
     private ParquetFileReader(MappedFile file, FileMetaData meta, ParquetSchema schema)
     {
         (_file, _meta, _schema) = (file, meta, schema);
+        // Arrow writers (QueryLake's included) record the original Arrow schema: it restores extension types,
+        // fixed-size lists and metadata that Parquet cannot express.
+        var hint = ArrowSchemaHint.Decode(meta.KeyValues.LastOrDefault(kv => kv.Key == ArrowSchemaHint.Key).Value);
+        var fields = schema.Arrow.Fields.Select((f, i) => ArrowSchemaHint.Restore(f, hint is not null && i < hint.Fields.Count ? hint.Fields[i] : null)).ToList();
+        _arrow = new Schema(fields, hint?.Metadata);
     }
 
     /// <summary>Opens a file and reads its footer and schema.</summary>
@@ -58,7 +65,7 @@ public sealed class ParquetFileReader
     public string Path => _file.Path;
 
     /// <summary>The Arrow schema the file reads as.</summary>
-    public Schema Schema => _schema.Arrow;
+    public Schema Schema => _arrow;
 
     /// <summary>The number of rows in the file.</summary>
     public long RowCount => _meta.RowGroups.Sum(g => g.NumRows);
@@ -99,8 +106,9 @@ public sealed class ParquetFileReader
     internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep)
     {
         var g = _meta.RowGroups[index];
-        var nodes = columns is null ? _schema.Columns.ToList() : columns.Select(Column).ToList();
-        var outSchema = new Schema(nodes.Select(n => n.Field).ToList());
+        var indexes = columns is null ? Enumerable.Range(0, _schema.Columns.Count).ToList() : columns.Select(ColumnIndex).ToList();
+        var nodes = indexes.Select(i => _schema.Columns[i]).ToList();
+        var outSchema = new Schema(indexes.Select(i => _arrow.Fields[i]).ToList(), _arrow.Metadata);
         string current = "";
         try
         {
@@ -140,12 +148,12 @@ public sealed class ParquetFileReader
                     if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l]); }
                     else
                     {
-                        var a = LevelAssembler.Column(node, leaves, rows.Count);
+                        var a = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, rows.Count), outSchema.Fields[c].DataType);
                         arrays[c] = rows.SameAs(selection!) ? a : Gather.Rows(a, rows.PositionsOf(selection!));
                         continue;
                     }
                 }
-                var full = LevelAssembler.Column(node, leaves, g.NumRows);
+                var full = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, g.NumRows), outSchema.Fields[c].DataType);
                 arrays[c] = selection is null ? full : Gather.Rows(full, selection.Rows());
             }
             int length = selection?.Count ?? (int)g.NumRows;
@@ -167,11 +175,11 @@ public sealed class ParquetFileReader
         for (int i = 0; i < RowGroupCount; i++) yield return ReadRowGroup(i, columns);
     }
 
-    private SchemaNode Column(string name)
+    private int ColumnIndex(string name)
     {
         int i = _schema.Arrow.IndexOf(name);
         if (i < 0) throw new ArgumentException($"'{_file.Path}' has no column '{name}'", nameof(name));
-        return _schema.Columns[i];
+        return i;
     }
 
     /// <summary>Legacy (pre min_value/max_value) statistics were signed comparisons: trustworthy only for signed numbers.</summary>

@@ -34,6 +34,7 @@ public sealed class ParquetFileWriter : IDisposable
         Schema = schema;
         _nodes = WriteNode.Build(schema, out var elements);
         _meta.Schema = elements;
+        _meta.KeyValues.Add(new(Reading.ArrowSchemaHint.Key, Reading.ArrowSchemaHint.Encode(schema)));
         _leaves = _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l.Physical))).ToArray();
         _path = Path.GetFullPath(path);
         _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
