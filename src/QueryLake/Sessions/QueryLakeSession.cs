@@ -52,6 +52,25 @@ public sealed class QueryLakeSession : IDisposable
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>When set, statements that would change the lake (CREATE, INSERT, UPDATE, DELETE, ALTER, DROP, IMPORT)
+    /// fail with <c>QL-READ-ONLY</c>; queries, EXPLAIN, SHOW, DESCRIBE and COPY (which writes a file) run.</summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>The open transaction, if any.</summary>
+    public LakeTransaction? Transaction { get; private set; }
+
+    /// <summary>Starts a transaction: the statements until its end can be undone together (see <see cref="LakeTransaction"/>).</summary>
+    public LakeTransaction BeginTransaction()
+    {
+        if (Transaction is not null) throw new QueryLakeException("QL-TRANSACTION", "a transaction is already open on this session; QueryLake does not nest transactions");
+        return Transaction = new LakeTransaction(this);
+    }
+
+    internal void EndTransaction(LakeTransaction t)
+    {
+        if (ReferenceEquals(Transaction, t)) Transaction = null;
+    }
+
     /// <summary>Optimizer rules to skip, by name (for diagnosis).</summary>
     public ISet<string> DisabledRules { get; } = new HashSet<string>();
 
@@ -87,6 +106,10 @@ public sealed class QueryLakeSession : IDisposable
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
         var binder = NewBinder(parameters, positional, cancel);
+        if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement)
+            throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
+        if (Transaction is not null && s is DropDatasetStatement)
+            throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
         switch (s)
         {
             case QueryStatement q:

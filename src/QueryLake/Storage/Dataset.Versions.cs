@@ -150,6 +150,22 @@ public sealed partial class Dataset
         return merged;
     }
 
+    /// <summary>Commits a new version whose content (schema and rows) is that of <paramref name="version"/>: an undo
+    /// that keeps history (the versions in between stay readable). A concurrent commit makes it fail.</summary>
+    public DatasetSnapshot Restore(long version)
+    {
+        var old = _log.Read(Branch, version);
+        return Commit(m =>
+        {
+            m.Schema = old.Clone().Schema;
+            m.NextFieldId = Math.Max(m.NextFieldId, old.NextFieldId);
+            m.NextFragmentId = Math.Max(m.NextFragmentId, old.NextFragmentId);
+            m.Fragments = old.Clone().Fragments;
+            m.Operation = new OperationRecord { Kind = "restore", SchemaChanged = true, Detail = $"to version {version}" };
+            return m;
+        });
+    }
+
     /// <summary>Rows added, deleted and updated between two versions of this branch.</summary>
     public DatasetDiff Diff(long fromVersion, long toVersion)
     {

@@ -1,0 +1,99 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace QueryLake.Data;
+
+/// <summary>
+/// Builds and parses QueryLake connection strings. Keys (case-insensitive): <c>Data Source</c> (the lake directory,
+/// or <c>:memory:</c> for a temporary lake; alias <c>DataSource</c>), <c>Mode</c> (<c>ReadWrite</c> or
+/// <c>ReadOnly</c>), <c>Memory Limit</c> (bytes, or with a KB/MB/GB suffix), <c>Threads</c> and
+/// <c>Command Timeout</c> (seconds, the default for commands; 0 waits forever).
+/// </summary>
+public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
+{
+    private static readonly Dictionary<string, string> Canonical = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["data source"] = "Data Source", ["datasource"] = "Data Source", ["mode"] = "Mode", ["memory limit"] = "Memory Limit",
+        ["memorylimit"] = "Memory Limit", ["threads"] = "Threads", ["command timeout"] = "Command Timeout", ["commandtimeout"] = "Command Timeout",
+    };
+
+    /// <summary>An empty builder.</summary>
+    public QueryLakeConnectionStringBuilder() { }
+
+    /// <summary>A builder holding <paramref name="connectionString"/>.</summary>
+    public QueryLakeConnectionStringBuilder(string? connectionString) => ConnectionString = connectionString ?? "";
+
+    /// <summary>Sets a key, checking that it is one QueryLake knows.</summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public override object this[string keyword]
+    {
+        get => base[Key(keyword)];
+        set => base[Key(keyword)] = value;
+    }
+
+    private static string Key(string keyword) => Canonical.TryGetValue(keyword.Trim(), out var k) ? k
+        : throw new ArgumentException($"unknown connection string key '{keyword}'; QueryLake knows Data Source, Mode, Memory Limit, Threads and Command Timeout", nameof(keyword));
+
+    private string? Get(string key) => TryGetValue(key, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
+
+    /// <inheritdoc />
+    public override bool ContainsKey(string keyword) => Canonical.TryGetValue(keyword.Trim(), out var k) && base.ContainsKey(k);
+
+    /// <inheritdoc />
+    public override bool Remove(string keyword) => Canonical.TryGetValue(keyword.Trim(), out var k) && base.Remove(k);
+
+    /// <inheritdoc />
+    public override bool TryGetValue(string keyword, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out object value)
+    {
+        value = null!;
+        return Canonical.TryGetValue(keyword.Trim(), out var k) && base.TryGetValue(k, out value!);
+    }
+
+    /// <summary>The lake directory, or <c>:memory:</c> (the default) for a temporary lake deleted on close.</summary>
+    public string DataSource
+    {
+        get => Get("Data Source") is { Length: > 0 } s ? s : ":memory:";
+        set => this["Data Source"] = value;
+    }
+
+    /// <summary>ReadWrite (the default) or ReadOnly.</summary>
+    public QueryLakeMode Mode
+    {
+        get => Get("Mode") is { } m ? Enum.TryParse<QueryLakeMode>(m, ignoreCase: true, out var mode) ? mode
+            : throw new ArgumentException($"Mode must be ReadWrite or ReadOnly, not '{m}'") : QueryLakeMode.ReadWrite;
+        set => this["Mode"] = value.ToString();
+    }
+
+    /// <summary>The memory one statement's blocking operators may hold, in bytes; null for no limit.</summary>
+    public long? MemoryLimit
+    {
+        get => Get("Memory Limit") is { } s ? ParseBytes(s) : null;
+        set { if (value is null) Remove("Memory Limit"); else this["Memory Limit"] = value.Value.ToString(CultureInfo.InvariantCulture); }
+    }
+
+    /// <summary>How many batches run at once; null for one per core.</summary>
+    public int? Threads
+    {
+        get => Get("Threads") is { } s ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
+            : throw new ArgumentException($"Threads must be a positive integer, not '{s}'") : null;
+        set { if (value is null) Remove("Threads"); else this["Threads"] = value.Value.ToString(CultureInfo.InvariantCulture); }
+    }
+
+    /// <summary>The default command timeout in seconds (30 when not given; 0 waits forever).</summary>
+    public int CommandTimeout
+    {
+        get => Get("Command Timeout") is { } s ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
+            : throw new ArgumentException($"Command Timeout must be a whole number of seconds, not '{s}'") : 30;
+        set => this["Command Timeout"] = value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static long ParseBytes(string s)
+    {
+        var t = s.Trim().ToUpperInvariant();
+        long unit = 1;
+        foreach (var (suffix, size) in new[] { ("TB", 1L << 40), ("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1L) })
+            if (t.EndsWith(suffix, StringComparison.Ordinal)) { unit = size; t = t[..^suffix.Length].Trim(); break; }
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 ? (long)(v * unit)
+            : throw new ArgumentException($"Memory Limit must be a size such as 512MB or 4GB, not '{s}'");
+    }
+}
