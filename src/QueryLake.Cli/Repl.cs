@@ -1,44 +1,47 @@
+using System.Diagnostics;
 using System.Text;
 using QueryLake.Errors;
 using QueryLake.Sessions;
+using RadLine;
+using Spectre.Console;
 
 namespace QueryLake.Cli;
 
-/// <summary>The basic REPL: statements end with ';' and may span lines; Ctrl-C cancels the running statement.
-/// (The polished REPL, with completion and highlighting, is its own issue.)</summary>
+/// <summary>
+/// The REPL. On a terminal it edits lines (RadLine): history kept in ~/.querylake_history, Tab completion from the
+/// engine (<see cref="SqlCompletion"/>), keyword and function highlighting, dot commands, multi-line statements ending
+/// with ';'. With redirected input it reads statements plainly. Ctrl-C cancels the running statement, not the REPL.
+/// </summary>
 internal static class Repl
 {
+    private const int HistoryLimit = 2000;
+
     public static int Run(QueryLakeSession session, OutputFormat format)
     {
-        bool interactive = !Console.IsInputRedirected;
-        if (interactive) Console.WriteLine($"querylake — lake {session.Lake.Path}\nEnd statements with ';'. Ctrl-D exits.");
+        using var state = new ReplState(session, format);
         CancellationTokenSource? running = null;
         Console.CancelKeyPress += (_, e) =>
         {
-            if (running is { } r) { e.Cancel = true; r.Cancel(); }
+            e.Cancel = true; // never leave on Ctrl-C
+            if (running is { } r) { try { r.Cancel(); } catch (ObjectDisposedException) { } }
         };
-        var buffer = new StringBuilder();
         int exit = 0;
-        while (true)
+        void Execute(string sql)
         {
-            if (interactive) Console.Write(buffer.Length == 0 ? "ql> " : "  > ");
-            var line = Console.ReadLine();
-            if (line is null) break;
-            buffer.AppendLine(line);
-            if (!line.TrimEnd().EndsWith(';')) continue;
-            var sql = buffer.ToString();
-            buffer.Clear();
             running = new CancellationTokenSource();
             try
             {
-                foreach (var result in session.Execute(sql, cancel: running.Token)) ResultPrinter.Print(Console.Out, result, format);
+                var sw = Stopwatch.StartNew();
+                foreach (var result in state.Session.Execute(sql, cancel: running.Token))
+                    ResultPrinter.Print(Console.Out, result, state.Format, state.MaxRows);
+                if (state.Timer) Console.WriteLine($"Run Time: {sw.Elapsed.TotalSeconds:0.000} s");
             }
             catch (Exception e)
             {
                 Console.Error.WriteLine("Error: " + e switch
                 {
                     OperationCanceledException => "cancelled",
-                    QueryLakeException or IOException or UnauthorizedAccessException => e.Message,
+                    QueryLakeException or IOException or UnauthorizedAccessException or ArgumentException => e.Message,
                     _ => $"internal error ({e.GetType().Name}): {e.Message}",
                 });
                 exit = 1;
@@ -49,6 +52,128 @@ internal static class Repl
                 running = null;
             }
         }
+        bool interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+        if (interactive) Interactive(state, Execute);
+        else Plain(state, Execute);
         return interactive ? 0 : exit;
+    }
+
+    /// <summary>Handles one line: a dot command, or part of a statement. Returns the statement buffer's new state.</summary>
+    private static void Accept(string line, StringBuilder buffer, ReplState state, Action<string> execute)
+    {
+        if (buffer.Length == 0 && line.TrimStart().StartsWith('.'))
+        {
+            try { MetaCommands.Run(line, state, execute, Console.Out); }
+            catch (Exception e) when (e is ArgumentException or IOException or QueryLakeException or UnauthorizedAccessException) { Console.Error.WriteLine("Error: " + e.Message); }
+            return;
+        }
+        buffer.AppendLine(line);
+        if (!line.TrimEnd().EndsWith(';')) return;
+        var sql = buffer.ToString();
+        buffer.Clear();
+        execute(sql);
+    }
+
+    private static void Plain(ReplState state, Action<string> execute)
+    {
+        var buffer = new StringBuilder();
+        while (!state.Quit && Console.ReadLine() is { } line) Accept(line, buffer, state, execute);
+        if (buffer.ToString().Trim() is { Length: > 0 } rest) execute(rest);
+    }
+
+    private static void Interactive(ReplState state, Action<string> execute)
+    {
+        var console = AnsiConsole.Console;
+        bool eof = false;
+        var buffer = new StringBuilder();
+        var editor = new LineEditor(console, null, null)
+        {
+            MultiLine = false,
+            Prompt = new Prompt(() => buffer.Length > 0),
+            Completion = new Completion(state),
+            Highlighter = Highlighter(),
+        };
+        editor.KeyBindings.Add(ConsoleKey.D, ConsoleModifiers.Control, () => new EndOfInput(() => eof = true));
+        // Lines are single-line here, so Up and Down (and Ctrl-P, Ctrl-N) walk the history, as in psql and DuckDB.
+        editor.KeyBindings.Add(ConsoleKey.UpArrow, () => new PreviousHistoryCommand());
+        editor.KeyBindings.Add(ConsoleKey.DownArrow, () => new NextHistoryCommand());
+        editor.KeyBindings.Add(ConsoleKey.P, ConsoleModifiers.Control, () => new PreviousHistoryCommand());
+        editor.KeyBindings.Add(ConsoleKey.N, ConsoleModifiers.Control, () => new NextHistoryCommand());
+        var historyPath = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".querylake_history");
+        var history = LoadHistory(historyPath);
+        foreach (var h in history) editor.History.Add(h);
+        Console.WriteLine($"querylake — lake {state.Session.Lake.Path}\nEnd statements with ';'. .help lists commands; Ctrl-D exits.");
+        while (!state.Quit)
+        {
+            string? line;
+            try { line = editor.ReadLine(CancellationToken.None).GetAwaiter().GetResult(); }
+            catch (InvalidOperationException) { Plain(state, execute); return; } // no usable terminal after all
+            if (eof || line is null) break;
+            if (line.Trim().Length > 0)
+            {
+                editor.History.Add(line);
+                AppendHistory(historyPath, line);
+            }
+            Accept(line, buffer, state, execute);
+        }
+        Console.WriteLine();
+    }
+
+    private static List<string> LoadHistory(string path)
+    {
+        try { return File.Exists(path) ? File.ReadLines(path).Where(l => l.Length > 0).TakeLast(HistoryLimit).ToList() : []; }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+    }
+
+    private static void AppendHistory(string path, string line)
+    {
+        try { File.AppendAllText(path, line.ReplaceLineEndings(" ") + "\n"); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static WordHighlighter Highlighter()
+    {
+        var h = new WordHighlighter(StringComparer.OrdinalIgnoreCase);
+        var keyword = new Style(Color.DodgerBlue1, decoration: Decoration.Bold);
+        var function = new Style(Color.Green3);
+        foreach (var f in SqlCompletion.Functions) h.AddWord(f, function);
+        foreach (var k in SqlCompletion.Keywords) h.AddWord(k, keyword);
+        return h;
+    }
+
+    /// <summary>Tab completion from the engine: the candidates replace the token under the cursor.</summary>
+    private sealed class Completion(ReplState state) : ITextCompletion
+    {
+        public IEnumerable<string> GetCompletions(string prefix, string word, string suffix)
+        {
+            var before = prefix + word;
+            var candidates = SqlCompletion.Complete(state.Session, before, out int start);
+            // The editor replaces its own word; keep what precedes our token inside it (a quote, a parenthesis).
+            string lead = start > prefix.Length ? before[prefix.Length..start] : "";
+            return candidates.Select(c => lead + c);
+        }
+    }
+
+    /// <summary>"ql>" for a new statement, "  >" while one continues.</summary>
+    private sealed class Prompt(Func<bool> continuing) : ILineEditorPrompt
+    {
+        public (Markup Markup, int Margin) GetPrompt(ILineEditorState state, int line) =>
+            (new Markup(continuing() ? "[green]  >[/]" : "[bold green]ql>[/]"), 1);
+    }
+
+    /// <summary>Ctrl-D: leaves on an empty line, else deletes the character under the cursor.</summary>
+    private sealed class EndOfInput(Action onEof) : LineEditorCommand
+    {
+        public override void Execute(LineEditorContext context)
+        {
+            if (context.Buffer.Content.Length == 0)
+            {
+                onEof();
+                context.Submit(SubmitAction.Submit);
+            }
+            else new DeleteCommand().Execute(context);
+        }
     }
 }

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Cli;
+
+/// <summary>The REPL as a user meets it: it runs in a real pseudo-terminal (tmux), the test types keys (Tab, Up,
+/// Ctrl-C, Ctrl-D included) and reads the screen.</summary>
+public sealed class ReplTerminalTests : IDisposable
+{
+    private readonly string _session = "ql-test-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly TempDir _home = new();
+    private readonly TempDir _lake = new();
+
+    private static void Tmux(params string[] args)
+    {
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"tmux {string.Join(' ', args)} failed: {p.StandardError.ReadToEnd()}");
+    }
+
+    private string Screen()
+    {
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "capture-pane", "-t", _session, "-p", "-S", "-200" }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return text;
+    }
+
+    private void Start()
+    {
+        var dll = Programs.Dll("QueryLake.Cli", "querylake");
+        Tmux("new-session", "-d", "-s", _session, "-x", "150", "-y", "50", $"env HOME={_home.Path} TERM=xterm-256color dotnet {dll} {_lake.Path}; sleep 30");
+        WaitFor("ql>", 1);
+    }
+
+    /// <summary>Types text literally (a trailing ';' goes as its key code: tmux would read it as a separator).</summary>
+    private void Type(string text)
+    {
+        if (text.EndsWith(';')) { Tmux("send-keys", "-t", _session, "-l", text[..^1]); Tmux("send-keys", "-t", _session, "-H", "3b"); }
+        else Tmux("send-keys", "-t", _session, "-l", text);
+    }
+
+    private void Key(string key) => Tmux("send-keys", "-t", _session, key);
+
+    private string WaitFor(string text, int occurrences, int seconds = 30)
+    {
+        var sw = Stopwatch.StartNew();
+        string screen = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            screen = Screen();
+            if (Count(screen, text) >= occurrences) return screen;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"'{text}' did not appear {occurrences} time(s) within {seconds} s; the screen:\n{screen}");
+        return screen;
+    }
+
+    private static int Count(string s, string part)
+    {
+        int n = 0;
+        for (int i = s.IndexOf(part, StringComparison.Ordinal); i >= 0; i = s.IndexOf(part, i + part.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
+    private void Statement(string sql, string expect, int occurrences = 1)
+    {
+        Type(sql);
+        Key("Enter");
+        WaitFor(expect, occurrences);
+    }
+
+    [Fact]
+    public void A_user_session_edits_completes_remembers_and_cancels()
+    {
+        Start();
+        Statement("CREATE DATASET scenes (id BIGINT, lighting VARCHAR);", "created scenes");
+        Statement("INSERT INTO scenes VALUES (1, 'night'), (2, 'day'), (3, 'night');", "│     3 │");
+        // Tab completes a column, then a dataset name.
+        Type("SELECT light");
+        Key("Tab");
+        Type(", count(*) AS n FROM sce");
+        Key("Tab");
+        Type(" GROUP BY 1 ORDER BY 1;");
+        Key("Enter");
+        var screen = WaitFor("│ night    │     2 │", 1);
+        Assert.Contains("SELECT lighting, count(*) AS n FROM scenes GROUP BY 1", screen);
+        // A statement over several lines, then dot commands.
+        Type("SELECT 40 +");
+        Key("Enter");
+        WaitFor("  >", 1);
+        Statement("2 AS answer;", "│     42 │");
+        Statement(".mode line", "ql> .mode line\nql>");
+        Statement("SELECT id, lighting FROM scenes WHERE id = 2;", "lighting = day");
+        Statement(".help", ".maxrows N");
+        Statement(".schema scenes", "lighting");
+        // Ctrl-C cancels a long statement and the REPL goes on.
+        Statement(".mode table", "ql> .mode table\nql>");
+        Type("SELECT count(*) FROM scenes a, scenes b, scenes c, scenes d, scenes e, scenes f, scenes g, scenes h, scenes i, scenes j, scenes k, scenes l, scenes m, scenes n, scenes o;");
+        Key("Enter");
+        Thread.Sleep(1500);
+        Key("C-c");
+        WaitFor("Error: cancelled", 1);
+        Statement("SELECT 'still here' AS s;", "still here", 2);
+        // Ctrl-D leaves; the history survives for the next session (Up recalls the last statement).
+        Key("C-d");
+        Thread.Sleep(1500);
+        Assert.Contains("SELECT 'still here' AS s;", File.ReadAllText(Path.Combine(_home.Path, ".querylake_history")));
+        Tmux("kill-session", "-t", _session);
+        Start();
+        Key("Up");
+        WaitFor("ql> SELECT 'still here' AS s;", 1);
+    }
+
+    public void Dispose()
+    {
+        try { Tmux("kill-session", "-t", _session); } catch (Xunit.Sdk.XunitException) { }
+        _home.Dispose();
+        _lake.Dispose();
+    }
+}
