@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux (the REPL tests drive the
-# REPL in a terminal) from Debian's apt when missing, the oracles (apache-arrow, DuckDB, codecs, vega-datasets)
+# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux and chromium from Debian's
+# apt when missing, the oracles (apache-arrow, DuckDB, codecs, vega-datasets)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-if ! command -v tmux >/dev/null; then
+# tmux drives the REPL in a terminal; Chromium (driven by Playwright) renders the notebook HTML.
+missing=""
+command -v tmux >/dev/null || missing="$missing tmux"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tmux >/dev/null
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 # npm install, not npm ci: npm records DuckDB's optional per-platform bindings only for the platform that
 # wrote the lock file, and npm ci then refuses the lock; install honours the pinned versions all the same.

@@ -4,6 +4,7 @@ namespace QueryLake.Sessions;
 
 /// <summary>The result of one statement: a schema and batches (possibly empty), and for statements that change
 /// data, the number of rows affected.</summary>
+[Display.TypeFormatterSource(typeof(Display.QueryResultFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class QueryResult
 {
     internal QueryResult(string statement, Schema schema, IReadOnlyList<RecordBatch> batches, long? rowsAffected = null)

@@ -1,0 +1,42 @@
+using System.Text;
+using QueryLake.Columnar;
+using QueryLake.Sessions;
+
+namespace QueryLake.Display;
+
+/// <summary>Results as a box-drawn text table (the REPL's table mode and notebooks' plain-text fallback): names and
+/// types in the header, wide values clipped, blobs and embeddings summarised, numbers right-aligned.</summary>
+public static class ResultText
+{
+    /// <summary>Width at which cells are clipped.</summary>
+    public const int MaxCellWidth = 40;
+
+    /// <summary>A result as a table of at most <paramref name="maxRows"/> rows.</summary>
+    public static string Table(QueryResult result, int maxRows = int.MaxValue) => Table(result.Schema, result.Batches, maxRows);
+
+    /// <summary>Batches as a table of at most <paramref name="maxRows"/> rows.</summary>
+    public static string Table(Schema schema, IEnumerable<RecordBatch> batches, int maxRows = int.MaxValue)
+    {
+        var names = schema.Fields.Select(f => f.Name).ToList();
+        var types = schema.Fields.Select(f => f.DataType.ToString()).ToList();
+        var cells = new List<string[]>();
+        long total = 0;
+        foreach (var b in batches)
+        {
+            total += b.Length;
+            for (int r = 0; r < b.Length && cells.Count < maxRows; r++)
+                cells.Add(b.Columns.Select((c, i) => ValueText.Clip(ValueText.Cell(c.GetValue(r), schema.Fields[i].DataType), MaxCellWidth)).ToArray());
+        }
+        var widths = names.Select((n, i) => new[] { n.Length, types[i].Length }.Concat(cells.Select(c => c[i].Length)).Max()).ToArray();
+        var numeric = schema.Fields.Select(f => f.DataType.IsNumeric).ToList();
+        var sb = new StringBuilder();
+        string Line(char l, char m, char r) => l + string.Join(m, widths.Select(x => new string('─', x + 2))) + r;
+        string Row(IEnumerable<string> values, bool alignNumbers) =>
+            "│" + string.Join("│", values.Select((v, i) => " " + (alignNumbers && numeric[i] ? v.PadLeft(widths[i]) : v.PadRight(widths[i])) + " ")) + "│";
+        sb.AppendLine(Line('┌', '┬', '┐')).AppendLine(Row(names, false)).AppendLine(Row(types, false)).AppendLine(Line('├', '┼', '┤'));
+        foreach (var c in cells) sb.AppendLine(Row(c, true));
+        sb.AppendLine(Line('└', '┴', '┘'));
+        sb.Append(total > cells.Count ? $"{total} rows ({cells.Count} shown)" : $"{total} row{(total == 1 ? "" : "s")}");
+        return sb.ToString();
+    }
+}
