@@ -53,6 +53,7 @@ internal static class Repl
             }
         }
         bool interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+        if (interactive) state.Progress = new ProgressLine(Console.Error);
         if (interactive) Interactive(state, Execute);
         else Plain(state, Execute);
         return interactive ? 0 : exit;

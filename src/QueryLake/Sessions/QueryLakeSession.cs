@@ -56,6 +56,32 @@ public sealed class QueryLakeSession : IDisposable
     /// fail with <c>QL-READ-ONLY</c>; queries, EXPLAIN, SHOW, DESCRIBE and COPY (which writes a file) run.</summary>
     public bool ReadOnly { get; set; }
 
+    /// <summary>Receives progress of statements that write rows (IMPORT, COPY, CREATE DATASET … AS, INSERT … SELECT),
+    /// a few times a second while they run.</summary>
+    public IProgress<StatementProgress>? Progress { get; set; }
+
+    /// <summary>Counts rows as they stream by and reports them to <see cref="Progress"/>.</summary>
+    private IEnumerable<RecordBatch> Reporting(IEnumerable<RecordBatch> batches, string operation, LogicalPlan plan)
+    {
+        if (Progress is not { } progress) return batches;
+        var root = plan is ProjectNode { Input: var input } ? input : plan;
+        long? total = root is ScanNode { Filter: null, Limit: null } scan ? scan.Source.EstimatedRows : null;
+        return Iterate();
+        IEnumerable<RecordBatch> Iterate()
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            long rows = 0;
+            var last = TimeSpan.Zero;
+            foreach (var b in batches)
+            {
+                rows += b.Length;
+                if (sw.Elapsed - last > TimeSpan.FromMilliseconds(200)) { last = sw.Elapsed; progress.Report(new StatementProgress(operation, rows, total, sw.Elapsed)); }
+                yield return b;
+            }
+            progress.Report(new StatementProgress(operation, rows, total ?? rows, sw.Elapsed));
+        }
+    }
+
     /// <summary>The open transaction, if any.</summary>
     public LakeTransaction? Transaction { get; private set; }
 
@@ -205,7 +231,7 @@ public sealed class QueryLakeSession : IDisposable
         return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
     }
 
-    private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c)
+    private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c, string operation = "create")
     {
         if (Lake.DatasetExists(c.Name))
         {
@@ -220,11 +246,11 @@ public sealed class QueryLakeSession : IDisposable
         }
         var plan = Plan(binder, c.As);
         var ds = Lake.CreateDataset(c.Name, plan.Schema);
-        var v = ds.Append(Executor.Run(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)));
+        var v = ds.Append(Reporting(Executor.Run(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
         return Count(c, v.RowCount);
     }
 
-    private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel)
+    private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel, string operation = "insert")
     {
         var ds = Open(i.Name, i.At);
         var target = ds.Schema;
@@ -237,7 +263,7 @@ public sealed class QueryLakeSession : IDisposable
         var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
         var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
         long before = ds.Latest().RowCount;
-        var v = ds.Append(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)));
+        var v = ds.Append(Reporting(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
         return Count(i, v.RowCount - before);
     }
 
@@ -324,9 +350,9 @@ public sealed class QueryLakeSession : IDisposable
             [new TableFunctionRelation(im.At, function, [new LiteralExpr(im.At, im.Source)], named, null)], null, [], false, null, new Dictionary<string, WindowSpec>());
         var query = new Query(im.At, [], select, [], null, null);
         if (!Lake.DatasetExists(im.Name))
-            return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query));
+            return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query), "import");
         var columns = Plan(binder, query).Schema.Fields.Select(f => f.Name).ToList();
-        return Insert(binder, new InsertStatement(im.At, im.Name, columns, query), cancel);
+        return Insert(binder, new InsertStatement(im.At, im.Name, columns, query), cancel, "import");
     }
 
     private QueryResult Copy(Binder binder, CopyStatement c, CancellationToken cancel)
@@ -344,7 +370,7 @@ public sealed class QueryLakeSession : IDisposable
         foreach (var key in c.Options.Keys)
             if (key.ToLowerInvariant() is not ("format" or "delimiter" or "delim" or "compression" or "row_group_size"))
                 throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY option '{key}'; options are FORMAT, DELIMITER, COMPRESSION, ROW_GROUP_SIZE");
-        var batches = Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit));
+        var batches = Reporting(Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan);
         long rows;
         switch (format)
         {
