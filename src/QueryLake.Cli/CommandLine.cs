@@ -5,7 +5,7 @@ namespace QueryLake.Cli;
 
 /// <summary>
 /// <c>querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]</c>: runs statements and
-/// prints their results, or opens a basic REPL when neither -c nor -f is given. <c>--demo</c> runs the demo.
+/// prints their results, or opens the REPL when neither -c nor -f is given. <c>--demo</c> runs the demo.
 /// </summary>
 internal static class CommandLine
 {
@@ -23,7 +23,7 @@ internal static class CommandLine
                 case "-f" or "--file" when i + 1 < args.Length: commands.Add((true, args[++i])); break;
                 case "--format" when i + 1 < args.Length:
                     if (!Enum.TryParse(args[++i], ignoreCase: true, out format))
-                        return Fail($"unknown format '{args[i]}': use table, csv, json or markdown");
+                        return Fail($"unknown format '{args[i]}': use table, csv, json, markdown or line");
                     break;
                 case "--demo": return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
                 case "-h" or "--help": Usage(); return 0;
@@ -69,15 +69,15 @@ internal static class CommandLine
     private static void Usage() => Console.WriteLine("""
         querylake — an embedded query engine and versioned lake for deep-learning data
 
-        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]
+        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line]
                querylake --demo [LAKE_DIR]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
           -c SQL          run SQL (repeatable; statements run in order)
           -f FILE         run the statements in FILE
-          --format F      output format: table (default), csv, json or markdown
+          --format F      output format: table (default), csv, json, markdown or line
           --demo          build a demo lake of driving scenes and walk through versions, branches and time travel
 
-        With neither -c nor -f, querylake reads statements interactively; end each with ';'.
+        With neither -c nor -f, querylake opens the REPL: end statements with ";", .help lists its commands.
         """);
 }
