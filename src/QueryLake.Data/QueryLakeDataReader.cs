@@ -214,7 +214,7 @@ public sealed class QueryLakeDataReader : DbDataReader
     {
         if (Column(ordinal) is not BinaryArray b) throw new InvalidCastException($"column '{GetName(ordinal)}' is {GetDataTypeName(ordinal)}, not a blob");
         if (b.IsNull(_row)) throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row");
-        return new MemoryReadStream(b.GetMemory(_row));
+        return new Columnar.Memory.ReadOnlyMemoryStream(b.GetMemory(_row));
     }
 
     /// <summary>The value converted to <typeparamref name="T"/>: any numeric type, string, bool, DateTime, DateOnly,
@@ -311,34 +311,5 @@ public sealed class QueryLakeDataReader : DbDataReader
             IsLong = DataType == typeof(byte[]);
             ColumnSize = -1;
         }
-    }
-
-    /// <summary>A read-only, seekable stream over memory the reader's batches hold.</summary>
-    private sealed class MemoryReadStream(ReadOnlyMemory<byte> data) : Stream
-    {
-        private long _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => data.Length;
-        public override long Position { get => _pos; set => _pos = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            if (_pos >= data.Length) return 0;
-            int n = (int)Math.Min(buffer.Length, data.Length - _pos);
-            data.Span.Slice((int)_pos, n).CopyTo(buffer);
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _pos + offset,
-            _ => data.Length + offset,
-        };
-        public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only");
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only");
     }
 }

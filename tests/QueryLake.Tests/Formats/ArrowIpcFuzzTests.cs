@@ -33,39 +33,6 @@ public sealed class ArrowIpcFuzzTests
         return ms.ToArray();
     }
 
-    /// <summary>A corruption: flip bytes, overwrite with extreme values, truncate, or splice garbage.</summary>
-    public sealed record Corruption(int Kind, int[] Positions, byte[] Values, int Cut);
-
-    private static readonly Gen<Corruption> Corruptions =
-        from kind in Gen.Choose(0, 3)
-        from positions in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), 4)
-        from values in Gen.ArrayOf(Gen.Elements<byte>(0x00, 0xFF, 0x7F, 0x80, 0x01, 0x10, 0xFE), 4)
-        from cut in Gen.Choose(0, int.MaxValue)
-        select new Corruption(kind, positions, values, cut);
-
-    private static byte[] Apply(byte[] valid, Corruption c)
-    {
-        var bytes = (byte[])valid.Clone();
-        switch (c.Kind)
-        {
-            case 0:
-                for (int i = 0; i < c.Positions.Length; i++) bytes[c.Positions[i] % bytes.Length] ^= (byte)(c.Values[i] | 1);
-                return bytes;
-            case 1:
-                for (int i = 0; i < c.Positions.Length; i++)
-                {
-                    int at = c.Positions[i] % (bytes.Length - 4);
-                    for (int k = 0; k < 4; k++) bytes[at + k] = c.Values[i];
-                }
-                return bytes;
-            case 2:
-                return bytes[..(c.Cut % bytes.Length)];
-            default:
-                int pos = c.Cut % bytes.Length;
-                return [.. bytes[..pos], .. c.Values, .. c.Values, .. bytes[pos..]];
-        }
-    }
-
     private static void ReadEverything(byte[] bytes, bool stream)
     {
         // Rendering touches every value of every column, so out-of-bounds data would surface here.
@@ -90,9 +57,9 @@ public sealed class ArrowIpcFuzzTests
     {
         var valid = Valid(stream, compression);
         ReadEverything(valid, stream);
-        var property = Prop.ForAll(Corruptions.ToArbitrary(), c =>
+        var property = Prop.ForAll(Corruptions.Gen.ToArbitrary(), c =>
         {
-            var bytes = Apply(valid, c);
+            var bytes = Corruptions.Apply(valid, c);
             var task = Task.Run(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();

@@ -30,8 +30,8 @@ internal static class ParquetCodecs
             result = codec switch
             {
                 CompressionCodec.Snappy => Snappy(src.Span, declared),
-                CompressionCodec.Gzip => Stream(new GZipStream(new ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
-                CompressionCodec.Brotli => Stream(new BrotliStream(new ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
+                CompressionCodec.Gzip => Stream(new GZipStream(new Columnar.Memory.ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
+                CompressionCodec.Brotli => Stream(new BrotliStream(new Columnar.Memory.ReadOnlyMemoryStream(src), CompressionMode.Decompress), declared),
                 CompressionCodec.Zstd when declared <= OneShotLimit(src.Length) => ZstdOneShot(src.Span, declared, out var used) is var z ? z.AsMemory(0, used) : default,
                 CompressionCodec.Zstd => Exact(Zstd.Decompress(src.Span, declared), declared),
                 CompressionCodec.Lz4Raw => Lz4Raw(src.Span, declared),
@@ -163,28 +163,5 @@ internal static class ParquetCodecs
                 }
             default: return src.ToArray();
         }
-    }
-
-    /// <summary>A read-only stream over memory (for the stream-based codecs).</summary>
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
-    {
-        private int _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => data.Length;
-        public override long Position { get => _pos; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            int n = Math.Min(buffer.Length, data.Length - _pos);
-            data.Span.Slice(_pos, n).CopyTo(buffer);
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
