@@ -31,6 +31,7 @@ internal static class Executor
         SetOperationNode s => SetOperationOperator.Execute(s, Run(s.Left, ctx), Run(s.Right, ctx), ctx),
         DistinctNode d => DistinctOperator.Execute(d, Run(d.Input, ctx), ctx),
         WindowNode w => Operators.Window.WindowOperator.Execute(w, Run(w.Input, ctx), ctx),
+        SampleNode s => Operators.Sample.SampleOperator.Execute(s, Run(s.Input, ctx), ctx),
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
 }

@@ -35,4 +35,18 @@ public sealed class PredicatePushdownTests(PlanFixture f) : IClassFixture<PlanFi
         Assert.Contains("(rows=2,", analyzed);
         Assert.Equal(2L, f.Session.Query("SELECT count(*) FROM frags WHERE id >= 10 AND id < 12").Rows().Single()[0]);
     }
+
+    [Fact]
+    public void Filters_stay_above_a_sample()
+    {
+        // Filtering before sampling would change which rows the sample draws from.
+        const string sql = "SELECT a FROM t TABLESAMPLE BERNOULLI (10 PERCENT) REPEATABLE (4) WHERE c > 0.5";
+        Assert.Equal("""
+            Project: a
+              Filter: (c#1 > 0.5)
+                Sample: BERNOULLI 10% seed 4
+                  Scan: t [a, c]
+
+            """.Replace("\r", ""), f.Explain(sql));
+    }
 }

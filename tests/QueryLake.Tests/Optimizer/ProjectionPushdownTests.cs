@@ -21,4 +21,17 @@ public sealed class ProjectionPushdownTests(PlanFixture f) : IClassFixture<PlanF
 
             """.Replace("\r", ""), f.Explain(sql));
     }
+
+    [Fact]
+    public void A_sample_reads_only_its_key_and_the_columns_used_above_it()
+    {
+        const string sql = "SELECT a FROM t SAMPLE 5 ROWS PER b SEED 3 WHERE c > 0.5";
+        Assert.Equal("""
+            Project: a
+              Filter: (c#2 > 0.5)
+                Sample: 5 rows per b#1 seed 3
+                  Scan: t [a, b, c]
+
+            """.Replace("\r", ""), f.Explain(sql));
+    }
 }

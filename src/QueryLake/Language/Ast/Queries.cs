@@ -32,4 +32,6 @@ internal sealed record JoinRelation(SourceSpan At, string Kind, Relation Left, R
 
 internal sealed record VersionSpec(long? Number, string? AsOf, string? Branch, string? Tag);
 
-internal sealed record SampleSpec(string Method, Expr Percent, long? Seed);
+/// <summary>A sampling clause: TABLESAMPLE BERNOULLI|SYSTEM (p PERCENT) [REPEATABLE (s)], SAMPLE n ROWS [PER key]
+/// [WEIGHTED BY w [WITH REPLACEMENT]] [SEED s], or SAMPLE p PERCENT [STRATIFY BY key] [SEED s].</summary>
+internal sealed record SampleSpec(SourceSpan At, string Method, Expr Amount, long? Seed, Expr? Key = null, Expr? Weight = null, bool WithReplacement = false);

@@ -134,6 +134,35 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
 
     private (LogicalPlan, Scope) BindRelation(Relation r)
     {
+        var (plan, scope) = BindRelationCore(r);
+        var sample = r switch { DatasetRelation d => d.Sample, FileRelation f => f.Sample, SubqueryRelation s => s.Sample, _ => null };
+        return sample is null ? (plan, scope) : (BindSample(plan, scope, sample), scope);
+    }
+
+    /// <summary>A sampling clause over a relation: constant amount and seed, key and weight bound in the relation.</summary>
+    private SampleNode BindSample(LogicalPlan plan, Scope scope, SampleSpec s)
+    {
+        double amount = BindExpr(s.Amount, Scope.Empty) is Literal { Value: { } v } && v is long or double or int
+            ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)
+            : throw Error(s.Amount.At, "QL-BAD-ARGUMENT", "the sample size must be a constant number");
+        if (s.Method == "ROWS")
+        {
+            if (amount < 0 || amount != Math.Floor(amount)) throw Error(s.Amount.At, "QL-BAD-ARGUMENT", $"SAMPLE n ROWS needs a whole number of rows, not {amount}");
+        }
+        else if (amount is < 0 or > 100 || double.IsNaN(amount))
+            throw Error(s.Amount.At, "QL-BAD-ARGUMENT", $"a sample percentage must lie between 0 and 100, not {amount}");
+        var key = s.Key is null ? null : BindExpr(s.Key, scope);
+        var weight = s.Weight is null ? null : BindExpr(s.Weight, scope);
+        if (weight is not null && !weight.Type.IsNumeric)
+            throw Error(s.Weight!.At, "QL-TYPE-MISMATCH", $"WEIGHTED BY needs a number, not {weight.Type}");
+        if (weight is not null && key is not null)
+            throw Error(s.At, "QL-UNSUPPORTED", "SAMPLE … PER and WEIGHTED BY cannot be combined yet");
+        // Without a seed the sample is random; with one it is the same on every run and machine.
+        return new SampleNode(plan, s.Method, amount, s.Seed ?? Random.Shared.NextInt64(), key, weight, s.WithReplacement);
+    }
+
+    private (LogicalPlan, Scope) BindRelationCore(Relation r)
+    {
         switch (r)
         {
             case DatasetRelation d:

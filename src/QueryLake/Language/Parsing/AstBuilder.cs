@@ -152,9 +152,18 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         _ => throw new InvalidOperationException(),
     };
 
-    private SampleSpec? Sample(P.SampleClauseContext? s) =>
-        s is null ? null : new SampleSpec(s.method.Text.ToUpperInvariant(), E(s.expression()),
-            s.seed is null ? null : long.Parse(s.seed.Text, CultureInfo.InvariantCulture));
+    private SampleSpec? Sample(P.SampleClauseContext? s) => s switch
+    {
+        null => null,
+        P.TableSampleContext t => new SampleSpec(At(t), t.method.Text.ToUpperInvariant(), E(t.expression()), Seed(t.seed)),
+        P.SampleRowsContext r => new SampleSpec(At(r), "ROWS", E(r.count), Seed(r.seed), EOpt(r.per), EOpt(r.weight), r.REPLACEMENT() is not null),
+        P.SamplePercentContext p => new SampleSpec(At(p), "PERCENT", E(p.percent), Seed(p.seed), EOpt(p.stratum)),
+        _ => throw new InvalidOperationException(),
+    };
+
+    private static long? Seed(Antlr4.Runtime.IToken? t) =>
+        t is null ? null : long.TryParse(t.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v
+            : throw new SqlException("QL-BAD-ARGUMENT", t.Line, t.Column + 1, $"seed {t.Text} does not fit in 64 bits");
 
     private WindowSpec Window(P.WindowSpecificationContext w)
     {

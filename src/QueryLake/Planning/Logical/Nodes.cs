@@ -171,3 +171,20 @@ internal sealed record WindowNode(LogicalPlan Input, IReadOnlyList<WindowCall> C
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Window: {string.Join(", ", Calls)}";
 }
+
+/// <summary>Keeps a seeded, reproducible sample of its input's rows (in input order): BERNOULLI and SYSTEM percentages,
+/// n rows (optionally per key, or weighted, with or without replacement), or an exact percentage (optionally
+/// stratified by a key, largest-remainder rounding per stratum).</summary>
+internal sealed record SampleNode(LogicalPlan Input, string Method, double Amount, long Seed, BoundExpr? Key, BoundExpr? Weight, bool WithReplacement) : LogicalPlan
+{
+    protected override Schema ComputeSchema() => Input.Schema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => Method == "ROWS" ? (long)Amount : Input.EstimatedRows is { } n ? (long)(n * Amount / 100) : null;
+    public override string Label() => Method switch
+    {
+        "ROWS" => $"Sample: {Amount} rows{(Key is null ? "" : $" per {Key}")}{(Weight is null ? "" : $" weighted by {Weight}{(WithReplacement ? " with replacement" : "")}")} seed {Seed}",
+        "PERCENT" => $"Sample: {Amount}% exactly{(Key is null ? "" : $" stratified by {Key}")} seed {Seed}",
+        _ => $"Sample: {Method} {Amount}% seed {Seed}",
+    };
+}

@@ -570,7 +570,8 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// <return>The visitor result.</return>
 	public virtual Result VisitVersionTag([NotNull] QueryLakeParser.VersionTagContext context) { return VisitChildren(context); }
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="QueryLakeParser.sampleClause"/>.
+	/// Visit a parse tree produced by the <c>tableSample</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
 	/// <para>
 	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
 	/// on <paramref name="context"/>.
@@ -578,7 +579,29 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	public virtual Result VisitSampleClause([NotNull] QueryLakeParser.SampleClauseContext context) { return VisitChildren(context); }
+	public virtual Result VisitTableSample([NotNull] QueryLakeParser.TableSampleContext context) { return VisitChildren(context); }
+	/// <summary>
+	/// Visit a parse tree produced by the <c>sampleRows</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitSampleRows([NotNull] QueryLakeParser.SampleRowsContext context) { return VisitChildren(context); }
+	/// <summary>
+	/// Visit a parse tree produced by the <c>samplePercent</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitSamplePercent([NotNull] QueryLakeParser.SamplePercentContext context) { return VisitChildren(context); }
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.tableAlias"/>.
 	/// <para>

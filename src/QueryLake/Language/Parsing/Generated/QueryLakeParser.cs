@@ -48,16 +48,17 @@ internal partial class QueryLakeParser : Parser {
 		LAST=54, LEFT=55, LIKE=56, LIMIT=57, NATURAL=58, NOT=59, NULL=60, NULLS=61, 
 		OF=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, OVER=68, PARTITION=69, 
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
-		RIGHT=76, ROW=77, ROWS=78, SELECT=79, SEMI_JOIN=80, SET=81, SHOW=82, SYSTEM=83, 
-		TABLESAMPLE=84, TAG=85, THEN=86, TIMESTAMP=87, TO=88, TRUE=89, TRY_CAST=90, 
-		UNBOUNDED=91, UNION=92, UPDATE=93, USING=94, VALUES=95, VERSION=96, VERSIONS=97, 
-		WHEN=98, WHERE=99, WINDOW=100, WITH=101, EQ=102, NEQ=103, LT=104, LTE=105, 
-		GT=106, GTE=107, PLUS=108, MINUS=109, STAR=110, INTEGER_DIVIDE=111, SLASH=112, 
-		PERCENT_SIGN=113, CONCAT=114, LPAREN=115, RPAREN=116, LBRACKET=117, RBRACKET=118, 
-		COMMA=119, DOT=120, SEMICOLON=121, DOUBLE_COLON=122, ASSIGN=123, COLON=124, 
-		AT=125, DOLLAR=126, QUESTION=127, STRING=128, INTEGER_VALUE=129, DECIMAL_VALUE=130, 
-		DOUBLE_VALUE=131, IDENTIFIER=132, QUOTED_IDENTIFIER=133, LINE_COMMENT=134, 
-		BLOCK_COMMENT=135, WS=136, UNRECOGNIZED=137;
+		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
+		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, PER=87, STRATIFY=88, WEIGHTED=89, 
+		SEED=90, TAG=91, THEN=92, TIMESTAMP=93, TO=94, TRUE=95, TRY_CAST=96, UNBOUNDED=97, 
+		UNION=98, UPDATE=99, USING=100, VALUES=101, VERSION=102, VERSIONS=103, 
+		WHEN=104, WHERE=105, WINDOW=106, WITH=107, EQ=108, NEQ=109, LT=110, LTE=111, 
+		GT=112, GTE=113, PLUS=114, MINUS=115, STAR=116, INTEGER_DIVIDE=117, SLASH=118, 
+		PERCENT_SIGN=119, CONCAT=120, LPAREN=121, RPAREN=122, LBRACKET=123, RBRACKET=124, 
+		COMMA=125, DOT=126, SEMICOLON=127, DOUBLE_COLON=128, ASSIGN=129, COLON=130, 
+		AT=131, DOLLAR=132, QUESTION=133, STRING=134, INTEGER_VALUE=135, DECIMAL_VALUE=136, 
+		DOUBLE_VALUE=137, IDENTIFIER=138, QUOTED_IDENTIFIER=139, LINE_COMMENT=140, 
+		BLOCK_COMMENT=141, WS=142, UNRECOGNIZED=143;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_assignment = 4, RULE_copyOption = 5, RULE_query = 6, RULE_with = 7, 
@@ -92,10 +93,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
-		"'>='", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
-		"'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", 
-		"'?'"
+		null, null, null, null, null, null, null, null, null, null, null, null, 
+		null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", 
+		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", "';'", 
+		"'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -107,9 +108,10 @@ internal partial class QueryLakeParser : Parser {
 		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", 
 		"LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", 
 		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
-		"RECURSIVE", "REPEATABLE", "REPLACE", "RIGHT", "ROW", "ROWS", "SELECT", 
-		"SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "TAG", "THEN", "TIMESTAMP", 
-		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
+		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
+		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
+		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
+		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
 		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
 		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
 		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
@@ -201,7 +203,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 110;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 68723752969L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 2199160094729L) != 0)) {
 				{
 				State = 92;
 				statement();
@@ -883,7 +885,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 202;
 					dataType();
@@ -978,10 +980,16 @@ internal partial class QueryLakeParser : Parser {
 				case RECURSIVE:
 				case REPEATABLE:
 				case REPLACE:
+				case REPLACEMENT:
 				case ROW:
 				case ROWS:
 				case SHOW:
 				case SYSTEM:
+				case SAMPLE:
+				case PER:
+				case STRATIFY:
+				case WEIGHTED:
+				case SEED:
 				case TAG:
 				case TIMESTAMP:
 				case TO:
@@ -1258,7 +1266,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 274;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 				{
 				State = 273;
 				expression(0);
@@ -2223,7 +2231,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 416;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 413;
 					((SelectAllContext)_localctx).qualifier = identifier();
@@ -3149,7 +3157,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 548;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 					{
 					State = 540;
 					expression(0);
@@ -3448,6 +3456,18 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	public partial class SampleClauseContext : ParserRuleContext {
+		public SampleClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_sampleClause; } }
+	 
+		public SampleClauseContext() { }
+		public virtual void CopyFrom(SampleClauseContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class TableSampleContext : SampleClauseContext {
 		public IToken method;
 		public IToken seed;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLESAMPLE() { return GetToken(QueryLakeParser.TABLESAMPLE, 0); }
@@ -3467,15 +3487,63 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERCENT() { return GetToken(QueryLakeParser.PERCENT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPEATABLE() { return GetToken(QueryLakeParser.REPEATABLE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
-		public SampleClauseContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
-		}
-		public override int RuleIndex { get { return RULE_sampleClause; } }
+		public TableSampleContext(SampleClauseContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitSampleClause(this);
+			if (typedVisitor != null) return typedVisitor.VisitTableSample(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SampleRowsContext : SampleClauseContext {
+		public ExpressionContext count;
+		public ExpressionContext per;
+		public ExpressionContext weight;
+		public IToken seed;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(QueryLakeParser.SAMPLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(QueryLakeParser.ROWS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(QueryLakeParser.PER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WEIGHTED() { return GetToken(QueryLakeParser.WEIGHTED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(QueryLakeParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(QueryLakeParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACEMENT() { return GetToken(QueryLakeParser.REPLACEMENT, 0); }
+		public SampleRowsContext(SampleClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSampleRows(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SamplePercentContext : SampleClauseContext {
+		public ExpressionContext percent;
+		public ExpressionContext stratum;
+		public IToken seed;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(QueryLakeParser.SAMPLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERCENT() { return GetToken(QueryLakeParser.PERCENT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRATIFY() { return GetToken(QueryLakeParser.STRATIFY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(QueryLakeParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		public SamplePercentContext(SampleClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSamplePercent(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -3486,52 +3554,159 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 48, RULE_sampleClause);
 		int _la;
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 592;
-			Match(TABLESAMPLE);
-			State = 593;
-			_localctx.method = TokenStream.LT(1);
-			_la = TokenStream.LA(1);
-			if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
-				_localctx.method = ErrorHandler.RecoverInline(this);
-			}
-			else {
-				ErrorHandler.ReportMatch(this);
-			    Consume();
-			}
-			State = 594;
-			Match(LPAREN);
-			State = 595;
-			expression(0);
-			State = 597;
+			State = 638;
 			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==PERCENT) {
-				{
-				State = 596;
-				Match(PERCENT);
-				}
-			}
-
-			State = 599;
-			Match(RPAREN);
-			State = 604;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 			case 1:
+				_localctx = new TableSampleContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
 				{
-				State = 600;
-				Match(REPEATABLE);
-				State = 601;
+				State = 592;
+				Match(TABLESAMPLE);
+				State = 593;
+				((TableSampleContext)_localctx).method = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
+					((TableSampleContext)_localctx).method = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 594;
 				Match(LPAREN);
-				State = 602;
-				_localctx.seed = Match(INTEGER_VALUE);
-				State = 603;
+				State = 595;
+				expression(0);
+				State = 597;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==PERCENT) {
+					{
+					State = 596;
+					Match(PERCENT);
+					}
+				}
+
+				State = 599;
 				Match(RPAREN);
+				State = 604;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+				case 1:
+					{
+					State = 600;
+					Match(REPEATABLE);
+					State = 601;
+					Match(LPAREN);
+					State = 602;
+					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
+					State = 603;
+					Match(RPAREN);
+					}
+					break;
+				}
 				}
 				break;
-			}
+			case 2:
+				_localctx = new SampleRowsContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 606;
+				Match(SAMPLE);
+				State = 607;
+				((SampleRowsContext)_localctx).count = expression(0);
+				State = 608;
+				Match(ROWS);
+				State = 611;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				case 1:
+					{
+					State = 609;
+					Match(PER);
+					State = 610;
+					((SampleRowsContext)_localctx).per = expression(0);
+					}
+					break;
+				}
+				State = 620;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+				case 1:
+					{
+					State = 613;
+					Match(WEIGHTED);
+					State = 614;
+					Match(BY);
+					State = 615;
+					((SampleRowsContext)_localctx).weight = expression(0);
+					State = 618;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+					case 1:
+						{
+						State = 616;
+						Match(WITH);
+						State = 617;
+						Match(REPLACEMENT);
+						}
+						break;
+					}
+					}
+					break;
+				}
+				State = 624;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+				case 1:
+					{
+					State = 622;
+					Match(SEED);
+					State = 623;
+					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
+					}
+					break;
+				}
+				}
+				break;
+			case 3:
+				_localctx = new SamplePercentContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 626;
+				Match(SAMPLE);
+				State = 627;
+				((SamplePercentContext)_localctx).percent = expression(0);
+				State = 628;
+				Match(PERCENT);
+				State = 632;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				case 1:
+					{
+					State = 629;
+					Match(STRATIFY);
+					State = 630;
+					Match(BY);
+					State = 631;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 636;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+				case 1:
+					{
+					State = 634;
+					Match(SEED);
+					State = 635;
+					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
+					}
+					break;
+				}
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -3576,28 +3751,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 607;
+			State = 641;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 606;
+				State = 640;
 				Match(AS);
 				}
 			}
 
-			State = 609;
+			State = 643;
 			identifier();
-			State = 614;
+			State = 648;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 			case 1:
 				{
-				State = 610;
+				State = 644;
 				Match(LPAREN);
-				State = 611;
+				State = 645;
 				identifierList();
-				State = 612;
+				State = 646;
 				Match(RPAREN);
 				}
 				break;
@@ -3645,15 +3820,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 616;
+			State = 650;
 			identifier();
-			State = 617;
+			State = 651;
 			Match(AS);
-			State = 618;
+			State = 652;
 			Match(LPAREN);
-			State = 619;
+			State = 653;
 			windowSpecification();
-			State = 620;
+			State = 654;
 			Match(RPAREN);
 			}
 		}
@@ -3712,62 +3887,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 623;
+			State = 657;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 			case 1:
 				{
-				State = 622;
+				State = 656;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 635;
+			State = 669;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 625;
+				State = 659;
 				Match(PARTITION);
-				State = 626;
+				State = 660;
 				Match(BY);
-				State = 627;
+				State = 661;
 				expression(0);
-				State = 632;
+				State = 666;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 628;
+					State = 662;
 					Match(COMMA);
-					State = 629;
+					State = 663;
 					expression(0);
 					}
 					}
-					State = 634;
+					State = 668;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 638;
+			State = 672;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 637;
+				State = 671;
 				orderBy();
 				}
 			}
 
-			State = 641;
+			State = 675;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 640;
+				State = 674;
 				windowFrame();
 				}
 			}
@@ -3818,13 +3993,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 56, RULE_windowFrame);
 		int _la;
 		try {
-			State = 651;
+			State = 685;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 643;
+				State = 677;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3834,14 +4009,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 644;
+				State = 678;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 645;
+				State = 679;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -3851,13 +4026,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 646;
+				State = 680;
 				Match(BETWEEN);
-				State = 647;
+				State = 681;
 				_localctx.start = frameBound();
-				State = 648;
+				State = 682;
 				Match(AND);
-				State = 649;
+				State = 683;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -3903,42 +4078,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_frameBound);
 		int _la;
 		try {
-			State = 662;
+			State = 696;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 653;
+				State = 687;
 				Match(UNBOUNDED);
-				State = 654;
+				State = 688;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 655;
+				State = 689;
 				Match(UNBOUNDED);
-				State = 656;
+				State = 690;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 657;
+				State = 691;
 				Match(CURRENT);
-				State = 658;
+				State = 692;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 659;
+				State = 693;
 				expression(0);
-				State = 660;
+				State = 694;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4057,7 +4232,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 671;
+			State = 705;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4099,10 +4274,16 @@ internal partial class QueryLakeParser : Parser {
 			case RECURSIVE:
 			case REPEATABLE:
 			case REPLACE:
+			case REPLACEMENT:
 			case ROW:
 			case ROWS:
 			case SHOW:
 			case SYSTEM:
+			case SAMPLE:
+			case PER:
+			case STRATIFY:
+			case WEIGHTED:
+			case SEED:
 			case TAG:
 			case TIMESTAMP:
 			case TO:
@@ -4131,14 +4312,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 665;
+				State = 699;
 				valueExpression(0);
-				State = 667;
+				State = 701;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 				case 1:
 					{
-					State = 666;
+					State = 700;
 					predicate();
 					}
 					break;
@@ -4150,9 +4331,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 669;
+				State = 703;
 				Match(NOT);
-				State = 670;
+				State = 704;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4160,28 +4341,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 681;
+			State = 715;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 679;
+					State = 713;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 673;
+						State = 707;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 674;
+						State = 708;
 						Match(AND);
-						State = 675;
+						State = 709;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4190,20 +4371,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 676;
+						State = 710;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 677;
+						State = 711;
 						Match(OR);
-						State = 678;
+						State = 712;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 683;
+				State = 717;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
 			}
 			}
 		}
@@ -4363,16 +4544,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_predicate);
 		int _la;
 		try {
-			State = 739;
+			State = 773;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 684;
+				State = 718;
 				comparisonOperator();
-				State = 685;
+				State = 719;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4380,19 +4561,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 687;
+				State = 721;
 				Match(IS);
-				State = 689;
+				State = 723;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 688;
+					State = 722;
 					Match(NOT);
 					}
 				}
 
-				State = 691;
+				State = 725;
 				Match(NULL);
 				}
 				break;
@@ -4400,23 +4581,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 692;
+				State = 726;
 				Match(IS);
-				State = 694;
+				State = 728;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 693;
+					State = 727;
 					Match(NOT);
 					}
 				}
 
-				State = 696;
+				State = 730;
 				Match(DISTINCT);
-				State = 697;
+				State = 731;
 				Match(FROM);
-				State = 698;
+				State = 732;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4424,23 +4605,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 700;
+				State = 734;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 699;
+					State = 733;
 					Match(NOT);
 					}
 				}
 
-				State = 702;
+				State = 736;
 				Match(BETWEEN);
-				State = 703;
+				State = 737;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 704;
+				State = 738;
 				Match(AND);
-				State = 705;
+				State = 739;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -4448,23 +4629,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 708;
+				State = 742;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 707;
+					State = 741;
 					Match(NOT);
 					}
 				}
 
-				State = 710;
+				State = 744;
 				Match(IN);
-				State = 711;
+				State = 745;
 				Match(LPAREN);
-				State = 712;
+				State = 746;
 				query();
-				State = 713;
+				State = 747;
 				Match(RPAREN);
 				}
 				break;
@@ -4472,39 +4653,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 716;
+				State = 750;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 715;
+					State = 749;
 					Match(NOT);
 					}
 				}
 
-				State = 718;
+				State = 752;
 				Match(IN);
-				State = 719;
+				State = 753;
 				Match(LPAREN);
-				State = 720;
+				State = 754;
 				expression(0);
-				State = 725;
+				State = 759;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 721;
+					State = 755;
 					Match(COMMA);
-					State = 722;
+					State = 756;
 					expression(0);
 					}
 					}
-					State = 727;
+					State = 761;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 728;
+				State = 762;
 				Match(RPAREN);
 				}
 				break;
@@ -4512,17 +4693,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 731;
+				State = 765;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 730;
+					State = 764;
 					Match(NOT);
 					}
 				}
 
-				State = 733;
+				State = 767;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -4532,16 +4713,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 734;
+				State = 768;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 737;
+				State = 771;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 735;
+					State = 769;
 					Match(ESCAPE);
-					State = 736;
+					State = 770;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -4705,7 +4886,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 745;
+			State = 779;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4747,10 +4928,16 @@ internal partial class QueryLakeParser : Parser {
 			case RECURSIVE:
 			case REPEATABLE:
 			case REPLACE:
+			case REPLACEMENT:
 			case ROW:
 			case ROWS:
 			case SHOW:
 			case SYSTEM:
+			case SAMPLE:
+			case PER:
+			case STRATIFY:
+			case WEIGHTED:
+			case SEED:
 			case TAG:
 			case TIMESTAMP:
 			case TO:
@@ -4777,7 +4964,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 742;
+				State = 776;
 				primaryExpression();
 				}
 				break;
@@ -4787,7 +4974,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 743;
+				State = 777;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4797,7 +4984,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 744;
+				State = 778;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -4805,36 +4992,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 776;
+			State = 810;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,110,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,117,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 774;
+					State = 808;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 747;
+						State = 781;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 748;
+						State = 782;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 110)) & ~0x3f) == 0 && ((1L << (_la - 110)) & 15L) != 0)) ) {
+						if ( !(((((_la - 116)) & ~0x3f) == 0 && ((1L << (_la - 116)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 749;
+						State = 783;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -4843,9 +5030,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 750;
+						State = 784;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 751;
+						State = 785;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4855,7 +5042,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 752;
+						State = 786;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -4864,11 +5051,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 753;
+						State = 787;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 754;
+						State = 788;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 755;
+						State = 789;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -4877,29 +5064,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 756;
+						State = 790;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 757;
+						State = 791;
 						Match(LBRACKET);
-						State = 758;
+						State = 792;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 763;
+						State = 797;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 759;
+							State = 793;
 							Match(COMMA);
-							State = 760;
+							State = 794;
 							sliceOrIndex();
 							}
 							}
-							State = 765;
+							State = 799;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 766;
+						State = 800;
 						Match(RBRACKET);
 						}
 						break;
@@ -4908,11 +5095,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 768;
+						State = 802;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 769;
+						State = 803;
 						Match(DOUBLE_COLON);
-						State = 770;
+						State = 804;
 						dataType();
 						}
 						break;
@@ -4921,20 +5108,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 771;
+						State = 805;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 772;
+						State = 806;
 						Match(DOT);
-						State = 773;
+						State = 807;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 778;
+				State = 812;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,110,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,117,Context);
 			}
 			}
 		}
@@ -5002,14 +5189,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 793;
+			State = 827;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 779;
+				State = 813;
 				expression(0);
 				}
 				break;
@@ -5017,41 +5204,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 781;
+				State = 815;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 780;
+					State = 814;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 783;
+				State = 817;
 				Match(COLON);
-				State = 785;
+				State = 819;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 784;
+					State = 818;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 791;
+				State = 825;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 787;
+					State = 821;
 					Match(COLON);
-					State = 789;
+					State = 823;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 						{
-						State = 788;
+						State = 822;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5102,9 +5289,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 795;
+			State = 829;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 102)) & ~0x3f) == 0 && ((1L << (_la - 102)) & 63L) != 0)) ) {
+			if ( !(((((_la - 108)) & ~0x3f) == 0 && ((1L << (_la - 108)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5448,14 +5635,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 918;
+			State = 952;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 797;
+				State = 831;
 				Match(NULL);
 				}
 				break;
@@ -5463,7 +5650,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 798;
+				State = 832;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5478,7 +5665,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 799;
+				State = 833;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5486,7 +5673,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 800;
+				State = 834;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5501,7 +5688,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 801;
+				State = 835;
 				Match(STRING);
 				}
 				break;
@@ -5509,9 +5696,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 802;
+				State = 836;
 				dataType();
-				State = 803;
+				State = 837;
 				Match(STRING);
 				}
 				break;
@@ -5519,16 +5706,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 805;
+				State = 839;
 				Match(INTERVAL);
-				State = 806;
+				State = 840;
 				Match(STRING);
-				State = 808;
+				State = 842;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 807;
+					State = 841;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -5539,7 +5726,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 810;
+				State = 844;
 				parameter();
 				}
 				break;
@@ -5547,45 +5734,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 811;
+				State = 845;
 				Match(CASE);
-				State = 813;
+				State = 847;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 					{
-					State = 812;
+					State = 846;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 816;
+				State = 850;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 815;
+					State = 849;
 					whenClause();
 					}
 					}
-					State = 818;
+					State = 852;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 822;
+				State = 856;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 820;
+					State = 854;
 					Match(ELSE);
-					State = 821;
+					State = 855;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 824;
+				State = 858;
 				Match(END);
 				}
 				break;
@@ -5593,7 +5780,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 826;
+				State = 860;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -5603,15 +5790,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 827;
+				State = 861;
 				Match(LPAREN);
-				State = 828;
+				State = 862;
 				expression(0);
-				State = 829;
+				State = 863;
 				Match(AS);
-				State = 830;
+				State = 864;
 				dataType();
-				State = 831;
+				State = 865;
 				Match(RPAREN);
 				}
 				break;
@@ -5619,17 +5806,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 833;
+				State = 867;
 				Match(EXTRACT);
-				State = 834;
+				State = 868;
 				Match(LPAREN);
-				State = 835;
+				State = 869;
 				((ExtractContext)_localctx).field = identifier();
-				State = 836;
+				State = 870;
 				Match(FROM);
-				State = 837;
+				State = 871;
 				expression(0);
-				State = 838;
+				State = 872;
 				Match(RPAREN);
 				}
 				break;
@@ -5637,13 +5824,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 840;
+				State = 874;
 				Match(EXISTS);
-				State = 841;
+				State = 875;
 				Match(LPAREN);
-				State = 842;
+				State = 876;
 				query();
-				State = 843;
+				State = 877;
 				Match(RPAREN);
 				}
 				break;
@@ -5651,11 +5838,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 845;
+				State = 879;
 				Match(LPAREN);
-				State = 846;
+				State = 880;
 				query();
-				State = 847;
+				State = 881;
 				Match(RPAREN);
 				}
 				break;
@@ -5663,16 +5850,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 849;
+				State = 883;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 850;
+				State = 884;
 				Match(LPAREN);
-				State = 877;
+				State = 911;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 851;
+					State = 885;
 					Match(STAR);
 					}
 					break;
@@ -5718,10 +5905,16 @@ internal partial class QueryLakeParser : Parser {
 				case RECURSIVE:
 				case REPEATABLE:
 				case REPLACE:
+				case REPLACEMENT:
 				case ROW:
 				case ROWS:
 				case SHOW:
 				case SYSTEM:
+				case SAMPLE:
+				case PER:
+				case STRATIFY:
+				case WEIGHTED:
+				case SEED:
 				case TAG:
 				case TIMESTAMP:
 				case TO:
@@ -5747,66 +5940,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 863;
+					State = 897;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 						{
-						State = 853;
+						State = 887;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 						case 1:
 							{
-							State = 852;
+							State = 886;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 855;
+						State = 889;
 						expression(0);
-						State = 860;
+						State = 894;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 856;
+							State = 890;
 							Match(COMMA);
-							State = 857;
+							State = 891;
 							expression(0);
 							}
 							}
-							State = 862;
+							State = 896;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 875;
+					State = 909;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 865;
+						State = 899;
 						Match(ORDER);
-						State = 866;
+						State = 900;
 						Match(BY);
-						State = 867;
+						State = 901;
 						sortItem();
-						State = 872;
+						State = 906;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 868;
+							State = 902;
 							Match(COMMA);
-							State = 869;
+							State = 903;
 							sortItem();
 							}
 							}
-							State = 874;
+							State = 908;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -5818,32 +6011,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 879;
+				State = 913;
 				Match(RPAREN);
-				State = 886;
+				State = 920;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 880;
+					State = 914;
 					Match(FILTER);
-					State = 881;
+					State = 915;
 					Match(LPAREN);
-					State = 882;
+					State = 916;
 					Match(WHERE);
-					State = 883;
+					State = 917;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 884;
+					State = 918;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 889;
+				State = 923;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 				case 1:
 					{
-					State = 888;
+					State = 922;
 					over();
 					}
 					break;
@@ -5854,35 +6047,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 891;
+				State = 925;
 				Match(LBRACKET);
-				State = 900;
+				State = 934;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -71350602944559361L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
 					{
-					State = 892;
+					State = 926;
 					expression(0);
-					State = 897;
+					State = 931;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 893;
+						State = 927;
 						Match(COMMA);
-						State = 894;
+						State = 928;
 						expression(0);
 						}
 						}
-						State = 899;
+						State = 933;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 902;
+				State = 936;
 				Match(RBRACKET);
 				}
 				break;
@@ -5890,27 +6083,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 903;
+				State = 937;
 				Match(LPAREN);
-				State = 904;
+				State = 938;
 				expression(0);
-				State = 907;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 905;
+					State = 939;
 					Match(COMMA);
-					State = 906;
+					State = 940;
 					expression(0);
 					}
 					}
-					State = 909;
+					State = 943;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 911;
+				State = 945;
 				Match(RPAREN);
 				}
 				break;
@@ -5918,11 +6111,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 913;
+				State = 947;
 				Match(LPAREN);
-				State = 914;
+				State = 948;
 				expression(0);
-				State = 915;
+				State = 949;
 				Match(RPAREN);
 				}
 				break;
@@ -5930,7 +6123,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 917;
+				State = 951;
 				identifier();
 				}
 				break;
@@ -5977,9 +6170,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 920;
+			State = 954;
 			Match(OVER);
-			State = 926;
+			State = 960;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6016,10 +6209,16 @@ internal partial class QueryLakeParser : Parser {
 			case RECURSIVE:
 			case REPEATABLE:
 			case REPLACE:
+			case REPLACEMENT:
 			case ROW:
 			case ROWS:
 			case SHOW:
 			case SYSTEM:
+			case SAMPLE:
+			case PER:
+			case STRATIFY:
+			case WEIGHTED:
+			case SEED:
 			case TAG:
 			case TIMESTAMP:
 			case TO:
@@ -6031,17 +6230,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 921;
+				State = 955;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 922;
+				State = 956;
 				Match(LPAREN);
-				State = 923;
+				State = 957;
 				windowSpecification();
-				State = 924;
+				State = 958;
 				Match(RPAREN);
 				}
 				break;
@@ -6092,13 +6291,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 928;
+			State = 962;
 			Match(WHEN);
-			State = 929;
+			State = 963;
 			_localctx.condition = expression(0);
-			State = 930;
+			State = 964;
 			Match(THEN);
-			State = 931;
+			State = 965;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6156,16 +6355,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 76, RULE_parameter);
 		try {
-			State = 940;
+			State = 974;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 933;
+				State = 967;
 				Match(AT);
-				State = 934;
+				State = 968;
 				identifier();
 				}
 				break;
@@ -6173,9 +6372,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 935;
+				State = 969;
 				Match(DOLLAR);
-				State = 936;
+				State = 970;
 				identifier();
 				}
 				break;
@@ -6183,9 +6382,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 937;
+				State = 971;
 				Match(COLON);
-				State = 938;
+				State = 972;
 				identifier();
 				}
 				break;
@@ -6193,7 +6392,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 939;
+				State = 973;
 				Match(QUESTION);
 				}
 				break;
@@ -6263,100 +6462,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 977;
+			State = 1011;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 942;
+				State = 976;
 				_localctx.@base = identifier();
-				State = 953;
+				State = 987;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 943;
+					State = 977;
 					Match(LPAREN);
-					State = 944;
+					State = 978;
 					Match(INTEGER_VALUE);
-					State = 949;
+					State = 983;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 945;
+						State = 979;
 						Match(COMMA);
-						State = 946;
+						State = 980;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 951;
+						State = 985;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 952;
+					State = 986;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 962;
+				State = 996;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 955;
+						State = 989;
 						Match(LBRACKET);
-						State = 957;
+						State = 991;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 956;
+							State = 990;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 959;
+						State = 993;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 964;
+					State = 998;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 965;
+				State = 999;
 				_localctx.@base = identifier();
-				State = 966;
+				State = 1000;
 				Match(LT);
-				State = 967;
+				State = 1001;
 				dataType();
-				State = 972;
+				State = 1006;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 968;
+					State = 1002;
 					Match(COMMA);
-					State = 969;
+					State = 1003;
 					dataType();
 					}
 					}
-					State = 974;
+					State = 1008;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 975;
+				State = 1009;
 				Match(GT);
 				}
 				break;
@@ -6405,21 +6604,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 979;
+			State = 1013;
 			identifier();
-			State = 984;
+			State = 1018;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 980;
+				State = 1014;
 				Match(COMMA);
-				State = 981;
+				State = 1015;
 				identifier();
 				}
 				}
-				State = 986;
+				State = 1020;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -6460,20 +6659,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 82, RULE_identifier);
 		try {
-			State = 990;
+			State = 1024;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 987;
+				State = 1021;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 988;
+				State = 1022;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -6511,10 +6710,16 @@ internal partial class QueryLakeParser : Parser {
 			case RECURSIVE:
 			case REPEATABLE:
 			case REPLACE:
+			case REPLACEMENT:
 			case ROW:
 			case ROWS:
 			case SHOW:
 			case SYSTEM:
+			case SAMPLE:
+			case PER:
+			case STRATIFY:
+			case WEIGHTED:
+			case SEED:
 			case TAG:
 			case TIMESTAMP:
 			case TO:
@@ -6525,7 +6730,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 989;
+				State = 1023;
 				nonReserved();
 				}
 				break;
@@ -6591,6 +6796,12 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ESCAPE() { return GetToken(QueryLakeParser.ESCAPE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(QueryLakeParser.TO, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IMPORT() { return GetToken(QueryLakeParser.IMPORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(QueryLakeParser.SAMPLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PER() { return GetToken(QueryLakeParser.PER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRATIFY() { return GetToken(QueryLakeParser.STRATIFY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WEIGHTED() { return GetToken(QueryLakeParser.WEIGHTED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACEMENT() { return GetToken(QueryLakeParser.REPLACEMENT, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -6612,9 +6823,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 992;
+			State = 1026;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5114611455L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6678,7 +6889,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,137,995,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,143,1029,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -6723,322 +6934,335 @@ internal partial class QueryLakeParser : Parser {
 		21,1,21,3,21,560,8,21,1,21,1,21,1,21,1,21,3,21,566,8,21,1,21,3,21,569,
 		8,21,1,21,1,21,1,21,1,21,3,21,575,8,21,1,22,1,22,1,22,1,22,1,23,1,23,1,
 		23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,591,8,23,1,24,1,24,1,24,1,24,
-		1,24,3,24,598,8,24,1,24,1,24,1,24,1,24,1,24,3,24,605,8,24,1,25,3,25,608,
-		8,25,1,25,1,25,1,25,1,25,1,25,3,25,615,8,25,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,27,3,27,624,8,27,1,27,1,27,1,27,1,27,1,27,5,27,631,8,27,10,27,12,
-		27,634,9,27,3,27,636,8,27,1,27,3,27,639,8,27,1,27,3,27,642,8,27,1,28,1,
-		28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,652,8,28,1,29,1,29,1,29,1,29,1,29,
-		1,29,1,29,1,29,1,29,3,29,663,8,29,1,30,1,30,1,30,3,30,668,8,30,1,30,1,
-		30,3,30,672,8,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,680,8,30,10,30,12,
-		30,683,9,30,1,31,1,31,1,31,1,31,1,31,3,31,690,8,31,1,31,1,31,1,31,3,31,
-		695,8,31,1,31,1,31,1,31,1,31,3,31,701,8,31,1,31,1,31,1,31,1,31,1,31,1,
-		31,3,31,709,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,717,8,31,1,31,1,31,
-		1,31,1,31,1,31,5,31,724,8,31,10,31,12,31,727,9,31,1,31,1,31,1,31,3,31,
-		732,8,31,1,31,1,31,1,31,1,31,3,31,738,8,31,3,31,740,8,31,1,32,1,32,1,32,
-		1,32,3,32,746,8,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,1,32,1,32,1,32,5,32,762,8,32,10,32,12,32,765,9,32,1,32,1,32,1,32,1,
-		32,1,32,1,32,1,32,1,32,5,32,775,8,32,10,32,12,32,778,9,32,1,33,1,33,3,
-		33,782,8,33,1,33,1,33,3,33,786,8,33,1,33,1,33,3,33,790,8,33,3,33,792,8,
-		33,3,33,794,8,33,1,34,1,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,3,35,809,8,35,1,35,1,35,1,35,3,35,814,8,35,1,35,4,35,817,8,35,
-		11,35,12,35,818,1,35,1,35,3,35,823,8,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		1,24,3,24,598,8,24,1,24,1,24,1,24,1,24,1,24,3,24,605,8,24,1,24,1,24,1,
+		24,1,24,1,24,3,24,612,8,24,1,24,1,24,1,24,1,24,1,24,3,24,619,8,24,3,24,
+		621,8,24,1,24,1,24,3,24,625,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,633,
+		8,24,1,24,1,24,3,24,637,8,24,3,24,639,8,24,1,25,3,25,642,8,25,1,25,1,25,
+		1,25,1,25,1,25,3,25,649,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,27,3,27,658,
+		8,27,1,27,1,27,1,27,1,27,1,27,5,27,665,8,27,10,27,12,27,668,9,27,3,27,
+		670,8,27,1,27,3,27,673,8,27,1,27,3,27,676,8,27,1,28,1,28,1,28,1,28,1,28,
+		1,28,1,28,1,28,3,28,686,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,
+		29,3,29,697,8,29,1,30,1,30,1,30,3,30,702,8,30,1,30,1,30,3,30,706,8,30,
+		1,30,1,30,1,30,1,30,1,30,1,30,5,30,714,8,30,10,30,12,30,717,9,30,1,31,
+		1,31,1,31,1,31,1,31,3,31,724,8,31,1,31,1,31,1,31,3,31,729,8,31,1,31,1,
+		31,1,31,1,31,3,31,735,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,743,8,31,
+		1,31,1,31,1,31,1,31,1,31,1,31,3,31,751,8,31,1,31,1,31,1,31,1,31,1,31,5,
+		31,758,8,31,10,31,12,31,761,9,31,1,31,1,31,1,31,3,31,766,8,31,1,31,1,31,
+		1,31,1,31,3,31,772,8,31,3,31,774,8,31,1,32,1,32,1,32,1,32,3,32,780,8,32,
+		1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
+		5,32,796,8,32,10,32,12,32,799,9,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
+		1,32,5,32,809,8,32,10,32,12,32,812,9,32,1,33,1,33,3,33,816,8,33,1,33,1,
+		33,3,33,820,8,33,1,33,1,33,3,33,824,8,33,3,33,826,8,33,3,33,828,8,33,1,
+		34,1,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,843,
+		8,35,1,35,1,35,1,35,3,35,848,8,35,1,35,4,35,851,8,35,11,35,12,35,852,1,
+		35,1,35,3,35,857,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
 		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,854,8,35,1,35,1,35,1,
-		35,5,35,859,8,35,10,35,12,35,862,9,35,3,35,864,8,35,1,35,1,35,1,35,1,35,
-		1,35,5,35,871,8,35,10,35,12,35,874,9,35,3,35,876,8,35,3,35,878,8,35,1,
-		35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,887,8,35,1,35,3,35,890,8,35,1,35,
-		1,35,1,35,1,35,5,35,896,8,35,10,35,12,35,899,9,35,3,35,901,8,35,1,35,1,
-		35,1,35,1,35,1,35,4,35,908,8,35,11,35,12,35,909,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,3,35,919,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,927,8,36,
-		1,37,1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,941,8,
-		38,1,39,1,39,1,39,1,39,1,39,5,39,948,8,39,10,39,12,39,951,9,39,1,39,3,
-		39,954,8,39,1,39,1,39,3,39,958,8,39,1,39,5,39,961,8,39,10,39,12,39,964,
-		9,39,1,39,1,39,1,39,1,39,1,39,5,39,971,8,39,10,39,12,39,974,9,39,1,39,
-		1,39,3,39,978,8,39,1,40,1,40,1,40,5,40,983,8,40,10,40,12,40,986,9,40,1,
-		41,1,41,1,41,3,41,991,8,41,1,42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,
-		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
-		58,60,62,64,66,68,70,72,74,76,78,80,82,84,0,17,1,0,23,24,2,0,30,30,92,
-		92,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,102,102,123,123,2,0,
-		9,9,83,83,2,0,72,72,78,78,2,0,38,38,71,71,2,0,44,44,56,56,1,0,108,109,
-		1,0,110,113,1,0,102,107,2,0,35,35,89,89,1,0,130,131,2,0,14,14,90,90,23,
-		0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,
-		50,54,54,61,63,68,75,77,78,82,83,85,85,87,88,90,91,96,97,100,100,1145,
-		0,89,1,0,0,0,2,114,1,0,0,0,4,260,1,0,0,0,6,262,1,0,0,0,8,268,1,0,0,0,10,
-		272,1,0,0,0,12,277,1,0,0,0,14,286,1,0,0,0,16,298,1,0,0,0,18,310,1,0,0,
-		0,20,344,1,0,0,0,22,346,1,0,0,0,24,357,1,0,0,0,26,404,1,0,0,0,28,426,1,
-		0,0,0,30,437,1,0,0,0,32,439,1,0,0,0,34,449,1,0,0,0,36,469,1,0,0,0,38,471,
-		1,0,0,0,40,519,1,0,0,0,42,574,1,0,0,0,44,576,1,0,0,0,46,590,1,0,0,0,48,
-		592,1,0,0,0,50,607,1,0,0,0,52,616,1,0,0,0,54,623,1,0,0,0,56,651,1,0,0,
-		0,58,662,1,0,0,0,60,671,1,0,0,0,62,739,1,0,0,0,64,745,1,0,0,0,66,793,1,
-		0,0,0,68,795,1,0,0,0,70,918,1,0,0,0,72,920,1,0,0,0,74,928,1,0,0,0,76,940,
-		1,0,0,0,78,977,1,0,0,0,80,979,1,0,0,0,82,990,1,0,0,0,84,992,1,0,0,0,86,
-		88,5,121,0,0,87,86,1,0,0,0,88,91,1,0,0,0,89,87,1,0,0,0,89,90,1,0,0,0,90,
-		110,1,0,0,0,91,89,1,0,0,0,92,101,3,4,2,0,93,95,5,121,0,0,94,93,1,0,0,0,
-		95,96,1,0,0,0,96,94,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,100,3,4,2,0,
-		99,94,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,107,1,
-		0,0,0,103,101,1,0,0,0,104,106,5,121,0,0,105,104,1,0,0,0,106,109,1,0,0,
-		0,107,105,1,0,0,0,107,108,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,110,
-		92,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,113,5,0,0,1,113,1,1,0,0,
-		0,114,118,3,4,2,0,115,117,5,121,0,0,116,115,1,0,0,0,117,120,1,0,0,0,118,
-		116,1,0,0,0,118,119,1,0,0,0,119,121,1,0,0,0,120,118,1,0,0,0,121,122,5,
-		0,0,1,122,3,1,0,0,0,123,125,5,33,0,0,124,126,5,4,0,0,125,124,1,0,0,0,125,
-		126,1,0,0,0,126,127,1,0,0,0,127,261,3,4,2,0,128,261,3,12,6,0,129,130,5,
-		17,0,0,130,134,5,20,0,0,131,132,5,43,0,0,132,133,5,59,0,0,133,135,5,32,
-		0,0,134,131,1,0,0,0,134,135,1,0,0,0,135,136,1,0,0,0,136,148,3,82,41,0,
-		137,138,5,115,0,0,138,143,3,6,3,0,139,140,5,119,0,0,140,142,3,6,3,0,141,
-		139,1,0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,143,144,1,0,0,0,144,146,1,
-		0,0,0,145,143,1,0,0,0,146,147,5,116,0,0,147,149,1,0,0,0,148,137,1,0,0,
-		0,148,149,1,0,0,0,149,152,1,0,0,0,150,151,5,7,0,0,151,153,3,12,6,0,152,
-		150,1,0,0,0,152,153,1,0,0,0,153,261,1,0,0,0,154,155,5,26,0,0,155,158,5,
-		20,0,0,156,157,5,43,0,0,157,159,5,32,0,0,158,156,1,0,0,0,158,159,1,0,0,
-		0,159,160,1,0,0,0,160,261,3,82,41,0,161,162,5,48,0,0,162,163,5,51,0,0,
-		163,168,3,82,41,0,164,165,5,115,0,0,165,166,3,80,40,0,166,167,5,116,0,
-		0,167,169,1,0,0,0,168,164,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,
-		171,3,12,6,0,171,261,1,0,0,0,172,173,5,93,0,0,173,174,3,82,41,0,174,175,
-		5,81,0,0,175,180,3,8,4,0,176,177,5,119,0,0,177,179,3,8,4,0,178,176,1,0,
-		0,0,179,182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,185,1,0,0,0,182,
-		180,1,0,0,0,183,184,5,99,0,0,184,186,3,60,30,0,185,183,1,0,0,0,185,186,
-		1,0,0,0,186,261,1,0,0,0,187,188,5,22,0,0,188,189,5,39,0,0,189,192,3,82,
-		41,0,190,191,5,99,0,0,191,193,3,60,30,0,192,190,1,0,0,0,192,193,1,0,0,
-		0,193,261,1,0,0,0,194,195,5,3,0,0,195,196,5,20,0,0,196,197,3,82,41,0,197,
+		1,35,1,35,1,35,1,35,1,35,3,35,888,8,35,1,35,1,35,1,35,5,35,893,8,35,10,
+		35,12,35,896,9,35,3,35,898,8,35,1,35,1,35,1,35,1,35,1,35,5,35,905,8,35,
+		10,35,12,35,908,9,35,3,35,910,8,35,3,35,912,8,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,3,35,921,8,35,1,35,3,35,924,8,35,1,35,1,35,1,35,1,35,5,35,
+		930,8,35,10,35,12,35,933,9,35,3,35,935,8,35,1,35,1,35,1,35,1,35,1,35,4,
+		35,942,8,35,11,35,12,35,943,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,953,
+		8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,961,8,36,1,37,1,37,1,37,1,37,1,
+		37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,975,8,38,1,39,1,39,1,39,1,39,
+		1,39,5,39,982,8,39,10,39,12,39,985,9,39,1,39,3,39,988,8,39,1,39,1,39,3,
+		39,992,8,39,1,39,5,39,995,8,39,10,39,12,39,998,9,39,1,39,1,39,1,39,1,39,
+		1,39,5,39,1005,8,39,10,39,12,39,1008,9,39,1,39,1,39,3,39,1012,8,39,1,40,
+		1,40,1,40,5,40,1017,8,40,10,40,12,40,1020,9,40,1,41,1,41,1,41,3,41,1025,
+		8,41,1,42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,10,12,14,16,18,20,22,
+		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
+		72,74,76,78,80,82,84,0,17,1,0,23,24,2,0,30,30,98,98,2,0,2,2,25,25,2,0,
+		8,8,23,23,2,0,37,37,54,54,2,0,108,108,129,129,2,0,9,9,84,84,2,0,72,72,
+		79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,114,115,1,0,116,119,1,0,108,
+		113,2,0,35,35,95,95,1,0,136,137,2,0,14,14,96,96,23,0,1,2,4,4,8,9,11,11,
+		15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,
+		78,79,83,84,86,91,93,94,96,97,102,103,106,106,1187,0,89,1,0,0,0,2,114,
+		1,0,0,0,4,260,1,0,0,0,6,262,1,0,0,0,8,268,1,0,0,0,10,272,1,0,0,0,12,277,
+		1,0,0,0,14,286,1,0,0,0,16,298,1,0,0,0,18,310,1,0,0,0,20,344,1,0,0,0,22,
+		346,1,0,0,0,24,357,1,0,0,0,26,404,1,0,0,0,28,426,1,0,0,0,30,437,1,0,0,
+		0,32,439,1,0,0,0,34,449,1,0,0,0,36,469,1,0,0,0,38,471,1,0,0,0,40,519,1,
+		0,0,0,42,574,1,0,0,0,44,576,1,0,0,0,46,590,1,0,0,0,48,638,1,0,0,0,50,641,
+		1,0,0,0,52,650,1,0,0,0,54,657,1,0,0,0,56,685,1,0,0,0,58,696,1,0,0,0,60,
+		705,1,0,0,0,62,773,1,0,0,0,64,779,1,0,0,0,66,827,1,0,0,0,68,829,1,0,0,
+		0,70,952,1,0,0,0,72,954,1,0,0,0,74,962,1,0,0,0,76,974,1,0,0,0,78,1011,
+		1,0,0,0,80,1013,1,0,0,0,82,1024,1,0,0,0,84,1026,1,0,0,0,86,88,5,127,0,
+		0,87,86,1,0,0,0,88,91,1,0,0,0,89,87,1,0,0,0,89,90,1,0,0,0,90,110,1,0,0,
+		0,91,89,1,0,0,0,92,101,3,4,2,0,93,95,5,127,0,0,94,93,1,0,0,0,95,96,1,0,
+		0,0,96,94,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,100,3,4,2,0,99,94,1,0,
+		0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,107,1,0,0,0,103,
+		101,1,0,0,0,104,106,5,127,0,0,105,104,1,0,0,0,106,109,1,0,0,0,107,105,
+		1,0,0,0,107,108,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,110,92,1,0,0,0,
+		110,111,1,0,0,0,111,112,1,0,0,0,112,113,5,0,0,1,113,1,1,0,0,0,114,118,
+		3,4,2,0,115,117,5,127,0,0,116,115,1,0,0,0,117,120,1,0,0,0,118,116,1,0,
+		0,0,118,119,1,0,0,0,119,121,1,0,0,0,120,118,1,0,0,0,121,122,5,0,0,1,122,
+		3,1,0,0,0,123,125,5,33,0,0,124,126,5,4,0,0,125,124,1,0,0,0,125,126,1,0,
+		0,0,126,127,1,0,0,0,127,261,3,4,2,0,128,261,3,12,6,0,129,130,5,17,0,0,
+		130,134,5,20,0,0,131,132,5,43,0,0,132,133,5,59,0,0,133,135,5,32,0,0,134,
+		131,1,0,0,0,134,135,1,0,0,0,135,136,1,0,0,0,136,148,3,82,41,0,137,138,
+		5,121,0,0,138,143,3,6,3,0,139,140,5,125,0,0,140,142,3,6,3,0,141,139,1,
+		0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,143,144,1,0,0,0,144,146,1,0,0,0,
+		145,143,1,0,0,0,146,147,5,122,0,0,147,149,1,0,0,0,148,137,1,0,0,0,148,
+		149,1,0,0,0,149,152,1,0,0,0,150,151,5,7,0,0,151,153,3,12,6,0,152,150,1,
+		0,0,0,152,153,1,0,0,0,153,261,1,0,0,0,154,155,5,26,0,0,155,158,5,20,0,
+		0,156,157,5,43,0,0,157,159,5,32,0,0,158,156,1,0,0,0,158,159,1,0,0,0,159,
+		160,1,0,0,0,160,261,3,82,41,0,161,162,5,48,0,0,162,163,5,51,0,0,163,168,
+		3,82,41,0,164,165,5,121,0,0,165,166,3,80,40,0,166,167,5,122,0,0,167,169,
+		1,0,0,0,168,164,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,171,3,12,6,
+		0,171,261,1,0,0,0,172,173,5,99,0,0,173,174,3,82,41,0,174,175,5,82,0,0,
+		175,180,3,8,4,0,176,177,5,125,0,0,177,179,3,8,4,0,178,176,1,0,0,0,179,
+		182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,185,1,0,0,0,182,180,1,
+		0,0,0,183,184,5,105,0,0,184,186,3,60,30,0,185,183,1,0,0,0,185,186,1,0,
+		0,0,186,261,1,0,0,0,187,188,5,22,0,0,188,189,5,39,0,0,189,192,3,82,41,
+		0,190,191,5,105,0,0,191,193,3,60,30,0,192,190,1,0,0,0,192,193,1,0,0,0,
+		193,261,1,0,0,0,194,195,5,3,0,0,195,196,5,20,0,0,196,197,3,82,41,0,197,
 		199,5,1,0,0,198,200,5,15,0,0,199,198,1,0,0,0,199,200,1,0,0,0,200,201,1,
 		0,0,0,201,203,3,82,41,0,202,204,3,78,39,0,203,202,1,0,0,0,203,204,1,0,
 		0,0,204,207,1,0,0,0,205,206,5,7,0,0,206,208,3,60,30,0,207,205,1,0,0,0,
-		207,208,1,0,0,0,208,261,1,0,0,0,209,210,5,82,0,0,210,261,5,21,0,0,211,
-		212,5,82,0,0,212,213,5,97,0,0,213,214,5,62,0,0,214,261,3,82,41,0,215,221,
-		7,0,0,0,216,222,3,82,41,0,217,218,5,115,0,0,218,219,3,12,6,0,219,220,5,
-		116,0,0,220,222,1,0,0,0,221,216,1,0,0,0,221,217,1,0,0,0,222,261,1,0,0,
-		0,223,224,5,16,0,0,224,225,5,115,0,0,225,226,3,12,6,0,226,227,5,116,0,
-		0,227,228,5,88,0,0,228,240,5,128,0,0,229,230,5,115,0,0,230,235,3,10,5,
-		0,231,232,5,119,0,0,232,234,3,10,5,0,233,231,1,0,0,0,234,237,1,0,0,0,235,
-		233,1,0,0,0,235,236,1,0,0,0,236,238,1,0,0,0,237,235,1,0,0,0,238,239,5,
-		116,0,0,239,241,1,0,0,0,240,229,1,0,0,0,240,241,1,0,0,0,241,261,1,0,0,
-		0,242,243,5,45,0,0,243,244,3,82,41,0,244,245,5,128,0,0,245,246,5,51,0,
-		0,246,258,3,82,41,0,247,248,5,115,0,0,248,253,3,10,5,0,249,250,5,119,0,
-		0,250,252,3,10,5,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,
-		254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,116,0,0,257,259,
+		207,208,1,0,0,0,208,261,1,0,0,0,209,210,5,83,0,0,210,261,5,21,0,0,211,
+		212,5,83,0,0,212,213,5,103,0,0,213,214,5,62,0,0,214,261,3,82,41,0,215,
+		221,7,0,0,0,216,222,3,82,41,0,217,218,5,121,0,0,218,219,3,12,6,0,219,220,
+		5,122,0,0,220,222,1,0,0,0,221,216,1,0,0,0,221,217,1,0,0,0,222,261,1,0,
+		0,0,223,224,5,16,0,0,224,225,5,121,0,0,225,226,3,12,6,0,226,227,5,122,
+		0,0,227,228,5,94,0,0,228,240,5,134,0,0,229,230,5,121,0,0,230,235,3,10,
+		5,0,231,232,5,125,0,0,232,234,3,10,5,0,233,231,1,0,0,0,234,237,1,0,0,0,
+		235,233,1,0,0,0,235,236,1,0,0,0,236,238,1,0,0,0,237,235,1,0,0,0,238,239,
+		5,122,0,0,239,241,1,0,0,0,240,229,1,0,0,0,240,241,1,0,0,0,241,261,1,0,
+		0,0,242,243,5,45,0,0,243,244,3,82,41,0,244,245,5,134,0,0,245,246,5,51,
+		0,0,246,258,3,82,41,0,247,248,5,121,0,0,248,253,3,10,5,0,249,250,5,125,
+		0,0,250,252,3,10,5,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,
+		254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,122,0,0,257,259,
 		1,0,0,0,258,247,1,0,0,0,258,259,1,0,0,0,259,261,1,0,0,0,260,123,1,0,0,
 		0,260,128,1,0,0,0,260,129,1,0,0,0,260,154,1,0,0,0,260,161,1,0,0,0,260,
 		172,1,0,0,0,260,187,1,0,0,0,260,194,1,0,0,0,260,209,1,0,0,0,260,211,1,
 		0,0,0,260,215,1,0,0,0,260,223,1,0,0,0,260,242,1,0,0,0,261,5,1,0,0,0,262,
 		263,3,82,41,0,263,266,3,78,39,0,264,265,5,59,0,0,265,267,5,60,0,0,266,
 		264,1,0,0,0,266,267,1,0,0,0,267,7,1,0,0,0,268,269,3,82,41,0,269,270,5,
-		102,0,0,270,271,3,60,30,0,271,9,1,0,0,0,272,274,3,82,41,0,273,275,3,60,
+		108,0,0,270,271,3,60,30,0,271,9,1,0,0,0,272,274,3,82,41,0,273,275,3,60,
 		30,0,274,273,1,0,0,0,274,275,1,0,0,0,275,11,1,0,0,0,276,278,3,14,7,0,277,
 		276,1,0,0,0,277,278,1,0,0,0,278,279,1,0,0,0,279,281,3,18,9,0,280,282,3,
 		32,16,0,281,280,1,0,0,0,281,282,1,0,0,0,282,284,1,0,0,0,283,285,3,36,18,
-		0,284,283,1,0,0,0,284,285,1,0,0,0,285,13,1,0,0,0,286,288,5,101,0,0,287,
+		0,284,283,1,0,0,0,284,285,1,0,0,0,285,13,1,0,0,0,286,288,5,107,0,0,287,
 		289,5,73,0,0,288,287,1,0,0,0,288,289,1,0,0,0,289,290,1,0,0,0,290,295,3,
-		16,8,0,291,292,5,119,0,0,292,294,3,16,8,0,293,291,1,0,0,0,294,297,1,0,
+		16,8,0,291,292,5,125,0,0,292,294,3,16,8,0,293,291,1,0,0,0,294,297,1,0,
 		0,0,295,293,1,0,0,0,295,296,1,0,0,0,296,15,1,0,0,0,297,295,1,0,0,0,298,
-		303,3,82,41,0,299,300,5,115,0,0,300,301,3,80,40,0,301,302,5,116,0,0,302,
+		303,3,82,41,0,299,300,5,121,0,0,300,301,3,80,40,0,301,302,5,122,0,0,302,
 		304,1,0,0,0,303,299,1,0,0,0,303,304,1,0,0,0,304,305,1,0,0,0,305,306,5,
-		7,0,0,306,307,5,115,0,0,307,308,3,12,6,0,308,309,5,116,0,0,309,17,1,0,
+		7,0,0,306,307,5,121,0,0,307,308,3,12,6,0,308,309,5,122,0,0,309,17,1,0,
 		0,0,310,311,6,9,-1,0,311,312,3,20,10,0,312,327,1,0,0,0,313,314,10,2,0,
 		0,314,316,5,49,0,0,315,317,3,26,13,0,316,315,1,0,0,0,316,317,1,0,0,0,317,
 		318,1,0,0,0,318,326,3,18,9,3,319,320,10,1,0,0,320,322,7,1,0,0,321,323,
 		3,26,13,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,18,
 		9,2,325,313,1,0,0,0,325,319,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
 		328,1,0,0,0,328,19,1,0,0,0,329,327,1,0,0,0,330,345,3,24,12,0,331,332,5,
-		95,0,0,332,337,3,22,11,0,333,334,5,119,0,0,334,336,3,22,11,0,335,333,1,
-		0,0,0,336,339,1,0,0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,345,1,0,0,0,
-		339,337,1,0,0,0,340,341,5,115,0,0,341,342,3,12,6,0,342,343,5,116,0,0,343,
-		345,1,0,0,0,344,330,1,0,0,0,344,331,1,0,0,0,344,340,1,0,0,0,345,21,1,0,
-		0,0,346,347,5,115,0,0,347,352,3,60,30,0,348,349,5,119,0,0,349,351,3,60,
-		30,0,350,348,1,0,0,0,351,354,1,0,0,0,352,350,1,0,0,0,352,353,1,0,0,0,353,
-		355,1,0,0,0,354,352,1,0,0,0,355,356,5,116,0,0,356,23,1,0,0,0,357,359,5,
-		79,0,0,358,360,3,26,13,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,
-		0,361,366,3,28,14,0,362,363,5,119,0,0,363,365,3,28,14,0,364,362,1,0,0,
-		0,365,368,1,0,0,0,366,364,1,0,0,0,366,367,1,0,0,0,367,378,1,0,0,0,368,
-		366,1,0,0,0,369,370,5,39,0,0,370,375,3,38,19,0,371,372,5,119,0,0,372,374,
-		3,38,19,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,376,1,0,
-		0,0,376,379,1,0,0,0,377,375,1,0,0,0,378,369,1,0,0,0,378,379,1,0,0,0,379,
-		382,1,0,0,0,380,381,5,99,0,0,381,383,3,60,30,0,382,380,1,0,0,0,382,383,
-		1,0,0,0,383,387,1,0,0,0,384,385,5,41,0,0,385,386,5,12,0,0,386,388,3,30,
-		15,0,387,384,1,0,0,0,387,388,1,0,0,0,388,391,1,0,0,0,389,390,5,42,0,0,
-		390,392,3,60,30,0,391,389,1,0,0,0,391,392,1,0,0,0,392,402,1,0,0,0,393,
-		394,5,100,0,0,394,399,3,52,26,0,395,396,5,119,0,0,396,398,3,52,26,0,397,
-		395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,403,1,
-		0,0,0,401,399,1,0,0,0,402,393,1,0,0,0,402,403,1,0,0,0,403,25,1,0,0,0,404,
-		405,7,2,0,0,405,27,1,0,0,0,406,411,3,60,30,0,407,409,5,7,0,0,408,407,1,
-		0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,412,3,82,41,0,411,408,1,0,0,
-		0,411,412,1,0,0,0,412,427,1,0,0,0,413,414,3,82,41,0,414,415,5,120,0,0,
-		415,417,1,0,0,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,424,
-		5,110,0,0,419,420,5,31,0,0,420,421,5,115,0,0,421,422,3,80,40,0,422,423,
-		5,116,0,0,423,425,1,0,0,0,424,419,1,0,0,0,424,425,1,0,0,0,425,427,1,0,
-		0,0,426,406,1,0,0,0,426,416,1,0,0,0,427,29,1,0,0,0,428,438,5,2,0,0,429,
-		434,3,60,30,0,430,431,5,119,0,0,431,433,3,60,30,0,432,430,1,0,0,0,433,
-		436,1,0,0,0,434,432,1,0,0,0,434,435,1,0,0,0,435,438,1,0,0,0,436,434,1,
-		0,0,0,437,428,1,0,0,0,437,429,1,0,0,0,438,31,1,0,0,0,439,440,5,66,0,0,
-		440,441,5,12,0,0,441,446,3,34,17,0,442,443,5,119,0,0,443,445,3,34,17,0,
-		444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,33,
-		1,0,0,0,448,446,1,0,0,0,449,451,3,60,30,0,450,452,7,3,0,0,451,450,1,0,
-		0,0,451,452,1,0,0,0,452,455,1,0,0,0,453,454,5,61,0,0,454,456,7,4,0,0,455,
-		453,1,0,0,0,455,456,1,0,0,0,456,35,1,0,0,0,457,458,5,57,0,0,458,461,3,
-		60,30,0,459,460,5,63,0,0,460,462,3,60,30,0,461,459,1,0,0,0,461,462,1,0,
-		0,0,462,470,1,0,0,0,463,464,5,63,0,0,464,467,3,60,30,0,465,466,5,57,0,
-		0,466,468,3,60,30,0,467,465,1,0,0,0,467,468,1,0,0,0,468,470,1,0,0,0,469,
-		457,1,0,0,0,469,463,1,0,0,0,470,37,1,0,0,0,471,472,6,19,-1,0,472,473,3,
-		42,21,0,473,499,1,0,0,0,474,475,10,4,0,0,475,476,5,18,0,0,476,477,5,53,
-		0,0,477,498,3,42,21,0,478,479,10,3,0,0,479,480,3,40,20,0,480,481,5,53,
-		0,0,481,489,3,42,21,0,482,483,5,64,0,0,483,490,3,60,30,0,484,485,5,94,
-		0,0,485,486,5,115,0,0,486,487,3,80,40,0,487,488,5,116,0,0,488,490,1,0,
-		0,0,489,482,1,0,0,0,489,484,1,0,0,0,490,498,1,0,0,0,491,492,10,2,0,0,492,
-		493,5,58,0,0,493,494,3,40,20,0,494,495,5,53,0,0,495,496,3,42,21,0,496,
-		498,1,0,0,0,497,474,1,0,0,0,497,478,1,0,0,0,497,491,1,0,0,0,498,501,1,
-		0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,39,1,0,0,0,501,499,1,0,0,0,502,
-		504,5,47,0,0,503,502,1,0,0,0,503,504,1,0,0,0,504,520,1,0,0,0,505,507,5,
-		55,0,0,506,508,5,67,0,0,507,506,1,0,0,0,507,508,1,0,0,0,508,520,1,0,0,
-		0,509,511,5,76,0,0,510,512,5,67,0,0,511,510,1,0,0,0,511,512,1,0,0,0,512,
-		520,1,0,0,0,513,515,5,40,0,0,514,516,5,67,0,0,515,514,1,0,0,0,515,516,
-		1,0,0,0,516,520,1,0,0,0,517,520,5,80,0,0,518,520,5,6,0,0,519,503,1,0,0,
-		0,519,505,1,0,0,0,519,509,1,0,0,0,519,513,1,0,0,0,519,517,1,0,0,0,519,
-		518,1,0,0,0,520,41,1,0,0,0,521,523,3,82,41,0,522,524,3,46,23,0,523,522,
-		1,0,0,0,523,524,1,0,0,0,524,526,1,0,0,0,525,527,3,48,24,0,526,525,1,0,
-		0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,50,25,0,529,528,1,0,0,0,
-		529,530,1,0,0,0,530,575,1,0,0,0,531,533,5,128,0,0,532,534,3,48,24,0,533,
-		532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,537,3,50,25,0,536,535,
-		1,0,0,0,536,537,1,0,0,0,537,575,1,0,0,0,538,539,3,82,41,0,539,548,5,115,
-		0,0,540,545,3,60,30,0,541,542,5,119,0,0,542,544,3,60,30,0,543,541,1,0,
-		0,0,544,547,1,0,0,0,545,543,1,0,0,0,545,546,1,0,0,0,546,549,1,0,0,0,547,
-		545,1,0,0,0,548,540,1,0,0,0,548,549,1,0,0,0,549,554,1,0,0,0,550,551,5,
-		119,0,0,551,553,3,44,22,0,552,550,1,0,0,0,553,556,1,0,0,0,554,552,1,0,
-		0,0,554,555,1,0,0,0,555,557,1,0,0,0,556,554,1,0,0,0,557,559,5,116,0,0,
-		558,560,3,50,25,0,559,558,1,0,0,0,559,560,1,0,0,0,560,575,1,0,0,0,561,
-		562,5,115,0,0,562,563,3,12,6,0,563,565,5,116,0,0,564,566,3,48,24,0,565,
-		564,1,0,0,0,565,566,1,0,0,0,566,568,1,0,0,0,567,569,3,50,25,0,568,567,
-		1,0,0,0,568,569,1,0,0,0,569,575,1,0,0,0,570,571,5,115,0,0,571,572,3,38,
-		19,0,572,573,5,116,0,0,573,575,1,0,0,0,574,521,1,0,0,0,574,531,1,0,0,0,
-		574,538,1,0,0,0,574,561,1,0,0,0,574,570,1,0,0,0,575,43,1,0,0,0,576,577,
-		3,82,41,0,577,578,7,5,0,0,578,579,3,60,30,0,579,45,1,0,0,0,580,581,5,96,
-		0,0,581,591,5,129,0,0,582,583,5,7,0,0,583,584,5,62,0,0,584,585,5,87,0,
-		0,585,591,5,128,0,0,586,587,5,11,0,0,587,591,3,82,41,0,588,589,5,85,0,
-		0,589,591,3,82,41,0,590,580,1,0,0,0,590,582,1,0,0,0,590,586,1,0,0,0,590,
-		588,1,0,0,0,591,47,1,0,0,0,592,593,5,84,0,0,593,594,7,6,0,0,594,595,5,
-		115,0,0,595,597,3,60,30,0,596,598,5,70,0,0,597,596,1,0,0,0,597,598,1,0,
-		0,0,598,599,1,0,0,0,599,604,5,116,0,0,600,601,5,74,0,0,601,602,5,115,0,
-		0,602,603,5,129,0,0,603,605,5,116,0,0,604,600,1,0,0,0,604,605,1,0,0,0,
-		605,49,1,0,0,0,606,608,5,7,0,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,
-		1,0,0,0,609,614,3,82,41,0,610,611,5,115,0,0,611,612,3,80,40,0,612,613,
-		5,116,0,0,613,615,1,0,0,0,614,610,1,0,0,0,614,615,1,0,0,0,615,51,1,0,0,
-		0,616,617,3,82,41,0,617,618,5,7,0,0,618,619,5,115,0,0,619,620,3,54,27,
-		0,620,621,5,116,0,0,621,53,1,0,0,0,622,624,3,82,41,0,623,622,1,0,0,0,623,
-		624,1,0,0,0,624,635,1,0,0,0,625,626,5,69,0,0,626,627,5,12,0,0,627,632,
-		3,60,30,0,628,629,5,119,0,0,629,631,3,60,30,0,630,628,1,0,0,0,631,634,
-		1,0,0,0,632,630,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,0,634,632,1,0,0,
-		0,635,625,1,0,0,0,635,636,1,0,0,0,636,638,1,0,0,0,637,639,3,32,16,0,638,
-		637,1,0,0,0,638,639,1,0,0,0,639,641,1,0,0,0,640,642,3,56,28,0,641,640,
-		1,0,0,0,641,642,1,0,0,0,642,55,1,0,0,0,643,644,7,7,0,0,644,652,3,58,29,
-		0,645,646,7,7,0,0,646,647,5,10,0,0,647,648,3,58,29,0,648,649,5,5,0,0,649,
-		650,3,58,29,0,650,652,1,0,0,0,651,643,1,0,0,0,651,645,1,0,0,0,652,57,1,
-		0,0,0,653,654,5,91,0,0,654,663,5,71,0,0,655,656,5,91,0,0,656,663,5,38,
-		0,0,657,658,5,19,0,0,658,663,5,77,0,0,659,660,3,60,30,0,660,661,7,8,0,
-		0,661,663,1,0,0,0,662,653,1,0,0,0,662,655,1,0,0,0,662,657,1,0,0,0,662,
-		659,1,0,0,0,663,59,1,0,0,0,664,665,6,30,-1,0,665,667,3,64,32,0,666,668,
-		3,62,31,0,667,666,1,0,0,0,667,668,1,0,0,0,668,672,1,0,0,0,669,670,5,59,
-		0,0,670,672,3,60,30,3,671,664,1,0,0,0,671,669,1,0,0,0,672,681,1,0,0,0,
-		673,674,10,2,0,0,674,675,5,5,0,0,675,680,3,60,30,3,676,677,10,1,0,0,677,
-		678,5,65,0,0,678,680,3,60,30,2,679,673,1,0,0,0,679,676,1,0,0,0,680,683,
-		1,0,0,0,681,679,1,0,0,0,681,682,1,0,0,0,682,61,1,0,0,0,683,681,1,0,0,0,
-		684,685,3,68,34,0,685,686,3,64,32,0,686,740,1,0,0,0,687,689,5,52,0,0,688,
-		690,5,59,0,0,689,688,1,0,0,0,689,690,1,0,0,0,690,691,1,0,0,0,691,740,5,
-		60,0,0,692,694,5,52,0,0,693,695,5,59,0,0,694,693,1,0,0,0,694,695,1,0,0,
-		0,695,696,1,0,0,0,696,697,5,25,0,0,697,698,5,39,0,0,698,740,3,64,32,0,
-		699,701,5,59,0,0,700,699,1,0,0,0,700,701,1,0,0,0,701,702,1,0,0,0,702,703,
-		5,10,0,0,703,704,3,64,32,0,704,705,5,5,0,0,705,706,3,64,32,0,706,740,1,
-		0,0,0,707,709,5,59,0,0,708,707,1,0,0,0,708,709,1,0,0,0,709,710,1,0,0,0,
-		710,711,5,46,0,0,711,712,5,115,0,0,712,713,3,12,6,0,713,714,5,116,0,0,
-		714,740,1,0,0,0,715,717,5,59,0,0,716,715,1,0,0,0,716,717,1,0,0,0,717,718,
-		1,0,0,0,718,719,5,46,0,0,719,720,5,115,0,0,720,725,3,60,30,0,721,722,5,
-		119,0,0,722,724,3,60,30,0,723,721,1,0,0,0,724,727,1,0,0,0,725,723,1,0,
-		0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,725,1,0,0,0,728,729,5,116,0,0,
-		729,740,1,0,0,0,730,732,5,59,0,0,731,730,1,0,0,0,731,732,1,0,0,0,732,733,
-		1,0,0,0,733,734,7,9,0,0,734,737,3,64,32,0,735,736,5,29,0,0,736,738,3,64,
-		32,0,737,735,1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,684,1,0,0,0,739,
-		687,1,0,0,0,739,692,1,0,0,0,739,700,1,0,0,0,739,708,1,0,0,0,739,716,1,
-		0,0,0,739,731,1,0,0,0,740,63,1,0,0,0,741,742,6,32,-1,0,742,746,3,70,35,
-		0,743,744,7,10,0,0,744,746,3,64,32,4,745,741,1,0,0,0,745,743,1,0,0,0,746,
-		776,1,0,0,0,747,748,10,3,0,0,748,749,7,11,0,0,749,775,3,64,32,4,750,751,
-		10,2,0,0,751,752,7,10,0,0,752,775,3,64,32,3,753,754,10,1,0,0,754,755,5,
-		114,0,0,755,775,3,64,32,2,756,757,10,7,0,0,757,758,5,117,0,0,758,763,3,
-		66,33,0,759,760,5,119,0,0,760,762,3,66,33,0,761,759,1,0,0,0,762,765,1,
-		0,0,0,763,761,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,763,1,0,0,0,
-		766,767,5,118,0,0,767,775,1,0,0,0,768,769,10,6,0,0,769,770,5,122,0,0,770,
-		775,3,78,39,0,771,772,10,5,0,0,772,773,5,120,0,0,773,775,3,82,41,0,774,
-		747,1,0,0,0,774,750,1,0,0,0,774,753,1,0,0,0,774,756,1,0,0,0,774,768,1,
-		0,0,0,774,771,1,0,0,0,775,778,1,0,0,0,776,774,1,0,0,0,776,777,1,0,0,0,
-		777,65,1,0,0,0,778,776,1,0,0,0,779,794,3,60,30,0,780,782,3,60,30,0,781,
-		780,1,0,0,0,781,782,1,0,0,0,782,783,1,0,0,0,783,785,5,124,0,0,784,786,
-		3,60,30,0,785,784,1,0,0,0,785,786,1,0,0,0,786,791,1,0,0,0,787,789,5,124,
-		0,0,788,790,3,60,30,0,789,788,1,0,0,0,789,790,1,0,0,0,790,792,1,0,0,0,
-		791,787,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,0,793,779,1,0,0,0,793,781,
-		1,0,0,0,794,67,1,0,0,0,795,796,7,12,0,0,796,69,1,0,0,0,797,919,5,60,0,
-		0,798,919,7,13,0,0,799,919,5,129,0,0,800,919,7,14,0,0,801,919,5,128,0,
-		0,802,803,3,78,39,0,803,804,5,128,0,0,804,919,1,0,0,0,805,806,5,50,0,0,
-		806,808,5,128,0,0,807,809,3,82,41,0,808,807,1,0,0,0,808,809,1,0,0,0,809,
-		919,1,0,0,0,810,919,3,76,38,0,811,813,5,13,0,0,812,814,3,60,30,0,813,812,
-		1,0,0,0,813,814,1,0,0,0,814,816,1,0,0,0,815,817,3,74,37,0,816,815,1,0,
-		0,0,817,818,1,0,0,0,818,816,1,0,0,0,818,819,1,0,0,0,819,822,1,0,0,0,820,
-		821,5,27,0,0,821,823,3,60,30,0,822,820,1,0,0,0,822,823,1,0,0,0,823,824,
-		1,0,0,0,824,825,5,28,0,0,825,919,1,0,0,0,826,827,7,15,0,0,827,828,5,115,
-		0,0,828,829,3,60,30,0,829,830,5,7,0,0,830,831,3,78,39,0,831,832,5,116,
-		0,0,832,919,1,0,0,0,833,834,5,34,0,0,834,835,5,115,0,0,835,836,3,82,41,
-		0,836,837,5,39,0,0,837,838,3,60,30,0,838,839,5,116,0,0,839,919,1,0,0,0,
-		840,841,5,32,0,0,841,842,5,115,0,0,842,843,3,12,6,0,843,844,5,116,0,0,
-		844,919,1,0,0,0,845,846,5,115,0,0,846,847,3,12,6,0,847,848,5,116,0,0,848,
-		919,1,0,0,0,849,850,3,82,41,0,850,877,5,115,0,0,851,878,5,110,0,0,852,
-		854,3,26,13,0,853,852,1,0,0,0,853,854,1,0,0,0,854,855,1,0,0,0,855,860,
-		3,60,30,0,856,857,5,119,0,0,857,859,3,60,30,0,858,856,1,0,0,0,859,862,
-		1,0,0,0,860,858,1,0,0,0,860,861,1,0,0,0,861,864,1,0,0,0,862,860,1,0,0,
-		0,863,853,1,0,0,0,863,864,1,0,0,0,864,875,1,0,0,0,865,866,5,66,0,0,866,
-		867,5,12,0,0,867,872,3,34,17,0,868,869,5,119,0,0,869,871,3,34,17,0,870,
-		868,1,0,0,0,871,874,1,0,0,0,872,870,1,0,0,0,872,873,1,0,0,0,873,876,1,
-		0,0,0,874,872,1,0,0,0,875,865,1,0,0,0,875,876,1,0,0,0,876,878,1,0,0,0,
-		877,851,1,0,0,0,877,863,1,0,0,0,878,879,1,0,0,0,879,886,5,116,0,0,880,
-		881,5,36,0,0,881,882,5,115,0,0,882,883,5,99,0,0,883,884,3,60,30,0,884,
-		885,5,116,0,0,885,887,1,0,0,0,886,880,1,0,0,0,886,887,1,0,0,0,887,889,
-		1,0,0,0,888,890,3,72,36,0,889,888,1,0,0,0,889,890,1,0,0,0,890,919,1,0,
-		0,0,891,900,5,117,0,0,892,897,3,60,30,0,893,894,5,119,0,0,894,896,3,60,
-		30,0,895,893,1,0,0,0,896,899,1,0,0,0,897,895,1,0,0,0,897,898,1,0,0,0,898,
-		901,1,0,0,0,899,897,1,0,0,0,900,892,1,0,0,0,900,901,1,0,0,0,901,902,1,
-		0,0,0,902,919,5,118,0,0,903,904,5,115,0,0,904,907,3,60,30,0,905,906,5,
-		119,0,0,906,908,3,60,30,0,907,905,1,0,0,0,908,909,1,0,0,0,909,907,1,0,
-		0,0,909,910,1,0,0,0,910,911,1,0,0,0,911,912,5,116,0,0,912,919,1,0,0,0,
-		913,914,5,115,0,0,914,915,3,60,30,0,915,916,5,116,0,0,916,919,1,0,0,0,
-		917,919,3,82,41,0,918,797,1,0,0,0,918,798,1,0,0,0,918,799,1,0,0,0,918,
-		800,1,0,0,0,918,801,1,0,0,0,918,802,1,0,0,0,918,805,1,0,0,0,918,810,1,
-		0,0,0,918,811,1,0,0,0,918,826,1,0,0,0,918,833,1,0,0,0,918,840,1,0,0,0,
-		918,845,1,0,0,0,918,849,1,0,0,0,918,891,1,0,0,0,918,903,1,0,0,0,918,913,
-		1,0,0,0,918,917,1,0,0,0,919,71,1,0,0,0,920,926,5,68,0,0,921,927,3,82,41,
-		0,922,923,5,115,0,0,923,924,3,54,27,0,924,925,5,116,0,0,925,927,1,0,0,
-		0,926,921,1,0,0,0,926,922,1,0,0,0,927,73,1,0,0,0,928,929,5,98,0,0,929,
-		930,3,60,30,0,930,931,5,86,0,0,931,932,3,60,30,0,932,75,1,0,0,0,933,934,
-		5,125,0,0,934,941,3,82,41,0,935,936,5,126,0,0,936,941,3,82,41,0,937,938,
-		5,124,0,0,938,941,3,82,41,0,939,941,5,127,0,0,940,933,1,0,0,0,940,935,
-		1,0,0,0,940,937,1,0,0,0,940,939,1,0,0,0,941,77,1,0,0,0,942,953,3,82,41,
-		0,943,944,5,115,0,0,944,949,5,129,0,0,945,946,5,119,0,0,946,948,5,129,
-		0,0,947,945,1,0,0,0,948,951,1,0,0,0,949,947,1,0,0,0,949,950,1,0,0,0,950,
-		952,1,0,0,0,951,949,1,0,0,0,952,954,5,116,0,0,953,943,1,0,0,0,953,954,
-		1,0,0,0,954,962,1,0,0,0,955,957,5,117,0,0,956,958,5,129,0,0,957,956,1,
-		0,0,0,957,958,1,0,0,0,958,959,1,0,0,0,959,961,5,118,0,0,960,955,1,0,0,
-		0,961,964,1,0,0,0,962,960,1,0,0,0,962,963,1,0,0,0,963,978,1,0,0,0,964,
-		962,1,0,0,0,965,966,3,82,41,0,966,967,5,104,0,0,967,972,3,78,39,0,968,
-		969,5,119,0,0,969,971,3,78,39,0,970,968,1,0,0,0,971,974,1,0,0,0,972,970,
-		1,0,0,0,972,973,1,0,0,0,973,975,1,0,0,0,974,972,1,0,0,0,975,976,5,106,
-		0,0,976,978,1,0,0,0,977,942,1,0,0,0,977,965,1,0,0,0,978,79,1,0,0,0,979,
-		984,3,82,41,0,980,981,5,119,0,0,981,983,3,82,41,0,982,980,1,0,0,0,983,
-		986,1,0,0,0,984,982,1,0,0,0,984,985,1,0,0,0,985,81,1,0,0,0,986,984,1,0,
-		0,0,987,991,5,132,0,0,988,991,5,133,0,0,989,991,3,84,42,0,990,987,1,0,
-		0,0,990,988,1,0,0,0,990,989,1,0,0,0,991,83,1,0,0,0,992,993,7,16,0,0,993,
-		85,1,0,0,0,142,89,96,101,107,110,118,125,134,143,148,152,158,168,180,185,
-		192,199,203,207,221,235,240,253,258,260,266,274,277,281,284,288,295,303,
-		316,322,325,327,337,344,352,359,366,375,378,382,387,391,399,402,408,411,
-		416,424,426,434,437,446,451,455,461,467,469,489,497,499,503,507,511,515,
-		519,523,526,529,533,536,545,548,554,559,565,568,574,590,597,604,607,614,
-		623,632,635,638,641,651,662,667,671,679,681,689,694,700,708,716,725,731,
-		737,739,745,763,774,776,781,785,789,791,793,808,813,818,822,853,860,863,
-		872,875,877,886,889,897,900,909,918,926,940,949,953,957,962,972,977,984,
-		990
+		101,0,0,332,337,3,22,11,0,333,334,5,125,0,0,334,336,3,22,11,0,335,333,
+		1,0,0,0,336,339,1,0,0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,345,1,0,0,
+		0,339,337,1,0,0,0,340,341,5,121,0,0,341,342,3,12,6,0,342,343,5,122,0,0,
+		343,345,1,0,0,0,344,330,1,0,0,0,344,331,1,0,0,0,344,340,1,0,0,0,345,21,
+		1,0,0,0,346,347,5,121,0,0,347,352,3,60,30,0,348,349,5,125,0,0,349,351,
+		3,60,30,0,350,348,1,0,0,0,351,354,1,0,0,0,352,350,1,0,0,0,352,353,1,0,
+		0,0,353,355,1,0,0,0,354,352,1,0,0,0,355,356,5,122,0,0,356,23,1,0,0,0,357,
+		359,5,80,0,0,358,360,3,26,13,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,
+		1,0,0,0,361,366,3,28,14,0,362,363,5,125,0,0,363,365,3,28,14,0,364,362,
+		1,0,0,0,365,368,1,0,0,0,366,364,1,0,0,0,366,367,1,0,0,0,367,378,1,0,0,
+		0,368,366,1,0,0,0,369,370,5,39,0,0,370,375,3,38,19,0,371,372,5,125,0,0,
+		372,374,3,38,19,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,
+		376,1,0,0,0,376,379,1,0,0,0,377,375,1,0,0,0,378,369,1,0,0,0,378,379,1,
+		0,0,0,379,382,1,0,0,0,380,381,5,105,0,0,381,383,3,60,30,0,382,380,1,0,
+		0,0,382,383,1,0,0,0,383,387,1,0,0,0,384,385,5,41,0,0,385,386,5,12,0,0,
+		386,388,3,30,15,0,387,384,1,0,0,0,387,388,1,0,0,0,388,391,1,0,0,0,389,
+		390,5,42,0,0,390,392,3,60,30,0,391,389,1,0,0,0,391,392,1,0,0,0,392,402,
+		1,0,0,0,393,394,5,106,0,0,394,399,3,52,26,0,395,396,5,125,0,0,396,398,
+		3,52,26,0,397,395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,
+		0,0,400,403,1,0,0,0,401,399,1,0,0,0,402,393,1,0,0,0,402,403,1,0,0,0,403,
+		25,1,0,0,0,404,405,7,2,0,0,405,27,1,0,0,0,406,411,3,60,30,0,407,409,5,
+		7,0,0,408,407,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,412,3,82,41,
+		0,411,408,1,0,0,0,411,412,1,0,0,0,412,427,1,0,0,0,413,414,3,82,41,0,414,
+		415,5,126,0,0,415,417,1,0,0,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,
+		1,0,0,0,418,424,5,116,0,0,419,420,5,31,0,0,420,421,5,121,0,0,421,422,3,
+		80,40,0,422,423,5,122,0,0,423,425,1,0,0,0,424,419,1,0,0,0,424,425,1,0,
+		0,0,425,427,1,0,0,0,426,406,1,0,0,0,426,416,1,0,0,0,427,29,1,0,0,0,428,
+		438,5,2,0,0,429,434,3,60,30,0,430,431,5,125,0,0,431,433,3,60,30,0,432,
+		430,1,0,0,0,433,436,1,0,0,0,434,432,1,0,0,0,434,435,1,0,0,0,435,438,1,
+		0,0,0,436,434,1,0,0,0,437,428,1,0,0,0,437,429,1,0,0,0,438,31,1,0,0,0,439,
+		440,5,66,0,0,440,441,5,12,0,0,441,446,3,34,17,0,442,443,5,125,0,0,443,
+		445,3,34,17,0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,
+		1,0,0,0,447,33,1,0,0,0,448,446,1,0,0,0,449,451,3,60,30,0,450,452,7,3,0,
+		0,451,450,1,0,0,0,451,452,1,0,0,0,452,455,1,0,0,0,453,454,5,61,0,0,454,
+		456,7,4,0,0,455,453,1,0,0,0,455,456,1,0,0,0,456,35,1,0,0,0,457,458,5,57,
+		0,0,458,461,3,60,30,0,459,460,5,63,0,0,460,462,3,60,30,0,461,459,1,0,0,
+		0,461,462,1,0,0,0,462,470,1,0,0,0,463,464,5,63,0,0,464,467,3,60,30,0,465,
+		466,5,57,0,0,466,468,3,60,30,0,467,465,1,0,0,0,467,468,1,0,0,0,468,470,
+		1,0,0,0,469,457,1,0,0,0,469,463,1,0,0,0,470,37,1,0,0,0,471,472,6,19,-1,
+		0,472,473,3,42,21,0,473,499,1,0,0,0,474,475,10,4,0,0,475,476,5,18,0,0,
+		476,477,5,53,0,0,477,498,3,42,21,0,478,479,10,3,0,0,479,480,3,40,20,0,
+		480,481,5,53,0,0,481,489,3,42,21,0,482,483,5,64,0,0,483,490,3,60,30,0,
+		484,485,5,100,0,0,485,486,5,121,0,0,486,487,3,80,40,0,487,488,5,122,0,
+		0,488,490,1,0,0,0,489,482,1,0,0,0,489,484,1,0,0,0,490,498,1,0,0,0,491,
+		492,10,2,0,0,492,493,5,58,0,0,493,494,3,40,20,0,494,495,5,53,0,0,495,496,
+		3,42,21,0,496,498,1,0,0,0,497,474,1,0,0,0,497,478,1,0,0,0,497,491,1,0,
+		0,0,498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,39,1,0,0,0,501,
+		499,1,0,0,0,502,504,5,47,0,0,503,502,1,0,0,0,503,504,1,0,0,0,504,520,1,
+		0,0,0,505,507,5,55,0,0,506,508,5,67,0,0,507,506,1,0,0,0,507,508,1,0,0,
+		0,508,520,1,0,0,0,509,511,5,77,0,0,510,512,5,67,0,0,511,510,1,0,0,0,511,
+		512,1,0,0,0,512,520,1,0,0,0,513,515,5,40,0,0,514,516,5,67,0,0,515,514,
+		1,0,0,0,515,516,1,0,0,0,516,520,1,0,0,0,517,520,5,81,0,0,518,520,5,6,0,
+		0,519,503,1,0,0,0,519,505,1,0,0,0,519,509,1,0,0,0,519,513,1,0,0,0,519,
+		517,1,0,0,0,519,518,1,0,0,0,520,41,1,0,0,0,521,523,3,82,41,0,522,524,3,
+		46,23,0,523,522,1,0,0,0,523,524,1,0,0,0,524,526,1,0,0,0,525,527,3,48,24,
+		0,526,525,1,0,0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,50,25,0,529,
+		528,1,0,0,0,529,530,1,0,0,0,530,575,1,0,0,0,531,533,5,134,0,0,532,534,
+		3,48,24,0,533,532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,537,3,50,
+		25,0,536,535,1,0,0,0,536,537,1,0,0,0,537,575,1,0,0,0,538,539,3,82,41,0,
+		539,548,5,121,0,0,540,545,3,60,30,0,541,542,5,125,0,0,542,544,3,60,30,
+		0,543,541,1,0,0,0,544,547,1,0,0,0,545,543,1,0,0,0,545,546,1,0,0,0,546,
+		549,1,0,0,0,547,545,1,0,0,0,548,540,1,0,0,0,548,549,1,0,0,0,549,554,1,
+		0,0,0,550,551,5,125,0,0,551,553,3,44,22,0,552,550,1,0,0,0,553,556,1,0,
+		0,0,554,552,1,0,0,0,554,555,1,0,0,0,555,557,1,0,0,0,556,554,1,0,0,0,557,
+		559,5,122,0,0,558,560,3,50,25,0,559,558,1,0,0,0,559,560,1,0,0,0,560,575,
+		1,0,0,0,561,562,5,121,0,0,562,563,3,12,6,0,563,565,5,122,0,0,564,566,3,
+		48,24,0,565,564,1,0,0,0,565,566,1,0,0,0,566,568,1,0,0,0,567,569,3,50,25,
+		0,568,567,1,0,0,0,568,569,1,0,0,0,569,575,1,0,0,0,570,571,5,121,0,0,571,
+		572,3,38,19,0,572,573,5,122,0,0,573,575,1,0,0,0,574,521,1,0,0,0,574,531,
+		1,0,0,0,574,538,1,0,0,0,574,561,1,0,0,0,574,570,1,0,0,0,575,43,1,0,0,0,
+		576,577,3,82,41,0,577,578,7,5,0,0,578,579,3,60,30,0,579,45,1,0,0,0,580,
+		581,5,102,0,0,581,591,5,135,0,0,582,583,5,7,0,0,583,584,5,62,0,0,584,585,
+		5,93,0,0,585,591,5,134,0,0,586,587,5,11,0,0,587,591,3,82,41,0,588,589,
+		5,91,0,0,589,591,3,82,41,0,590,580,1,0,0,0,590,582,1,0,0,0,590,586,1,0,
+		0,0,590,588,1,0,0,0,591,47,1,0,0,0,592,593,5,85,0,0,593,594,7,6,0,0,594,
+		595,5,121,0,0,595,597,3,60,30,0,596,598,5,70,0,0,597,596,1,0,0,0,597,598,
+		1,0,0,0,598,599,1,0,0,0,599,604,5,122,0,0,600,601,5,74,0,0,601,602,5,121,
+		0,0,602,603,5,135,0,0,603,605,5,122,0,0,604,600,1,0,0,0,604,605,1,0,0,
+		0,605,639,1,0,0,0,606,607,5,86,0,0,607,608,3,60,30,0,608,611,5,79,0,0,
+		609,610,5,87,0,0,610,612,3,60,30,0,611,609,1,0,0,0,611,612,1,0,0,0,612,
+		620,1,0,0,0,613,614,5,89,0,0,614,615,5,12,0,0,615,618,3,60,30,0,616,617,
+		5,107,0,0,617,619,5,76,0,0,618,616,1,0,0,0,618,619,1,0,0,0,619,621,1,0,
+		0,0,620,613,1,0,0,0,620,621,1,0,0,0,621,624,1,0,0,0,622,623,5,90,0,0,623,
+		625,5,135,0,0,624,622,1,0,0,0,624,625,1,0,0,0,625,639,1,0,0,0,626,627,
+		5,86,0,0,627,628,3,60,30,0,628,632,5,70,0,0,629,630,5,88,0,0,630,631,5,
+		12,0,0,631,633,3,60,30,0,632,629,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,
+		0,634,635,5,90,0,0,635,637,5,135,0,0,636,634,1,0,0,0,636,637,1,0,0,0,637,
+		639,1,0,0,0,638,592,1,0,0,0,638,606,1,0,0,0,638,626,1,0,0,0,639,49,1,0,
+		0,0,640,642,5,7,0,0,641,640,1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,0,643,
+		648,3,82,41,0,644,645,5,121,0,0,645,646,3,80,40,0,646,647,5,122,0,0,647,
+		649,1,0,0,0,648,644,1,0,0,0,648,649,1,0,0,0,649,51,1,0,0,0,650,651,3,82,
+		41,0,651,652,5,7,0,0,652,653,5,121,0,0,653,654,3,54,27,0,654,655,5,122,
+		0,0,655,53,1,0,0,0,656,658,3,82,41,0,657,656,1,0,0,0,657,658,1,0,0,0,658,
+		669,1,0,0,0,659,660,5,69,0,0,660,661,5,12,0,0,661,666,3,60,30,0,662,663,
+		5,125,0,0,663,665,3,60,30,0,664,662,1,0,0,0,665,668,1,0,0,0,666,664,1,
+		0,0,0,666,667,1,0,0,0,667,670,1,0,0,0,668,666,1,0,0,0,669,659,1,0,0,0,
+		669,670,1,0,0,0,670,672,1,0,0,0,671,673,3,32,16,0,672,671,1,0,0,0,672,
+		673,1,0,0,0,673,675,1,0,0,0,674,676,3,56,28,0,675,674,1,0,0,0,675,676,
+		1,0,0,0,676,55,1,0,0,0,677,678,7,7,0,0,678,686,3,58,29,0,679,680,7,7,0,
+		0,680,681,5,10,0,0,681,682,3,58,29,0,682,683,5,5,0,0,683,684,3,58,29,0,
+		684,686,1,0,0,0,685,677,1,0,0,0,685,679,1,0,0,0,686,57,1,0,0,0,687,688,
+		5,97,0,0,688,697,5,71,0,0,689,690,5,97,0,0,690,697,5,38,0,0,691,692,5,
+		19,0,0,692,697,5,78,0,0,693,694,3,60,30,0,694,695,7,8,0,0,695,697,1,0,
+		0,0,696,687,1,0,0,0,696,689,1,0,0,0,696,691,1,0,0,0,696,693,1,0,0,0,697,
+		59,1,0,0,0,698,699,6,30,-1,0,699,701,3,64,32,0,700,702,3,62,31,0,701,700,
+		1,0,0,0,701,702,1,0,0,0,702,706,1,0,0,0,703,704,5,59,0,0,704,706,3,60,
+		30,3,705,698,1,0,0,0,705,703,1,0,0,0,706,715,1,0,0,0,707,708,10,2,0,0,
+		708,709,5,5,0,0,709,714,3,60,30,3,710,711,10,1,0,0,711,712,5,65,0,0,712,
+		714,3,60,30,2,713,707,1,0,0,0,713,710,1,0,0,0,714,717,1,0,0,0,715,713,
+		1,0,0,0,715,716,1,0,0,0,716,61,1,0,0,0,717,715,1,0,0,0,718,719,3,68,34,
+		0,719,720,3,64,32,0,720,774,1,0,0,0,721,723,5,52,0,0,722,724,5,59,0,0,
+		723,722,1,0,0,0,723,724,1,0,0,0,724,725,1,0,0,0,725,774,5,60,0,0,726,728,
+		5,52,0,0,727,729,5,59,0,0,728,727,1,0,0,0,728,729,1,0,0,0,729,730,1,0,
+		0,0,730,731,5,25,0,0,731,732,5,39,0,0,732,774,3,64,32,0,733,735,5,59,0,
+		0,734,733,1,0,0,0,734,735,1,0,0,0,735,736,1,0,0,0,736,737,5,10,0,0,737,
+		738,3,64,32,0,738,739,5,5,0,0,739,740,3,64,32,0,740,774,1,0,0,0,741,743,
+		5,59,0,0,742,741,1,0,0,0,742,743,1,0,0,0,743,744,1,0,0,0,744,745,5,46,
+		0,0,745,746,5,121,0,0,746,747,3,12,6,0,747,748,5,122,0,0,748,774,1,0,0,
+		0,749,751,5,59,0,0,750,749,1,0,0,0,750,751,1,0,0,0,751,752,1,0,0,0,752,
+		753,5,46,0,0,753,754,5,121,0,0,754,759,3,60,30,0,755,756,5,125,0,0,756,
+		758,3,60,30,0,757,755,1,0,0,0,758,761,1,0,0,0,759,757,1,0,0,0,759,760,
+		1,0,0,0,760,762,1,0,0,0,761,759,1,0,0,0,762,763,5,122,0,0,763,774,1,0,
+		0,0,764,766,5,59,0,0,765,764,1,0,0,0,765,766,1,0,0,0,766,767,1,0,0,0,767,
+		768,7,9,0,0,768,771,3,64,32,0,769,770,5,29,0,0,770,772,3,64,32,0,771,769,
+		1,0,0,0,771,772,1,0,0,0,772,774,1,0,0,0,773,718,1,0,0,0,773,721,1,0,0,
+		0,773,726,1,0,0,0,773,734,1,0,0,0,773,742,1,0,0,0,773,750,1,0,0,0,773,
+		765,1,0,0,0,774,63,1,0,0,0,775,776,6,32,-1,0,776,780,3,70,35,0,777,778,
+		7,10,0,0,778,780,3,64,32,4,779,775,1,0,0,0,779,777,1,0,0,0,780,810,1,0,
+		0,0,781,782,10,3,0,0,782,783,7,11,0,0,783,809,3,64,32,4,784,785,10,2,0,
+		0,785,786,7,10,0,0,786,809,3,64,32,3,787,788,10,1,0,0,788,789,5,120,0,
+		0,789,809,3,64,32,2,790,791,10,7,0,0,791,792,5,123,0,0,792,797,3,66,33,
+		0,793,794,5,125,0,0,794,796,3,66,33,0,795,793,1,0,0,0,796,799,1,0,0,0,
+		797,795,1,0,0,0,797,798,1,0,0,0,798,800,1,0,0,0,799,797,1,0,0,0,800,801,
+		5,124,0,0,801,809,1,0,0,0,802,803,10,6,0,0,803,804,5,128,0,0,804,809,3,
+		78,39,0,805,806,10,5,0,0,806,807,5,126,0,0,807,809,3,82,41,0,808,781,1,
+		0,0,0,808,784,1,0,0,0,808,787,1,0,0,0,808,790,1,0,0,0,808,802,1,0,0,0,
+		808,805,1,0,0,0,809,812,1,0,0,0,810,808,1,0,0,0,810,811,1,0,0,0,811,65,
+		1,0,0,0,812,810,1,0,0,0,813,828,3,60,30,0,814,816,3,60,30,0,815,814,1,
+		0,0,0,815,816,1,0,0,0,816,817,1,0,0,0,817,819,5,130,0,0,818,820,3,60,30,
+		0,819,818,1,0,0,0,819,820,1,0,0,0,820,825,1,0,0,0,821,823,5,130,0,0,822,
+		824,3,60,30,0,823,822,1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,821,
+		1,0,0,0,825,826,1,0,0,0,826,828,1,0,0,0,827,813,1,0,0,0,827,815,1,0,0,
+		0,828,67,1,0,0,0,829,830,7,12,0,0,830,69,1,0,0,0,831,953,5,60,0,0,832,
+		953,7,13,0,0,833,953,5,135,0,0,834,953,7,14,0,0,835,953,5,134,0,0,836,
+		837,3,78,39,0,837,838,5,134,0,0,838,953,1,0,0,0,839,840,5,50,0,0,840,842,
+		5,134,0,0,841,843,3,82,41,0,842,841,1,0,0,0,842,843,1,0,0,0,843,953,1,
+		0,0,0,844,953,3,76,38,0,845,847,5,13,0,0,846,848,3,60,30,0,847,846,1,0,
+		0,0,847,848,1,0,0,0,848,850,1,0,0,0,849,851,3,74,37,0,850,849,1,0,0,0,
+		851,852,1,0,0,0,852,850,1,0,0,0,852,853,1,0,0,0,853,856,1,0,0,0,854,855,
+		5,27,0,0,855,857,3,60,30,0,856,854,1,0,0,0,856,857,1,0,0,0,857,858,1,0,
+		0,0,858,859,5,28,0,0,859,953,1,0,0,0,860,861,7,15,0,0,861,862,5,121,0,
+		0,862,863,3,60,30,0,863,864,5,7,0,0,864,865,3,78,39,0,865,866,5,122,0,
+		0,866,953,1,0,0,0,867,868,5,34,0,0,868,869,5,121,0,0,869,870,3,82,41,0,
+		870,871,5,39,0,0,871,872,3,60,30,0,872,873,5,122,0,0,873,953,1,0,0,0,874,
+		875,5,32,0,0,875,876,5,121,0,0,876,877,3,12,6,0,877,878,5,122,0,0,878,
+		953,1,0,0,0,879,880,5,121,0,0,880,881,3,12,6,0,881,882,5,122,0,0,882,953,
+		1,0,0,0,883,884,3,82,41,0,884,911,5,121,0,0,885,912,5,116,0,0,886,888,
+		3,26,13,0,887,886,1,0,0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,894,3,60,
+		30,0,890,891,5,125,0,0,891,893,3,60,30,0,892,890,1,0,0,0,893,896,1,0,0,
+		0,894,892,1,0,0,0,894,895,1,0,0,0,895,898,1,0,0,0,896,894,1,0,0,0,897,
+		887,1,0,0,0,897,898,1,0,0,0,898,909,1,0,0,0,899,900,5,66,0,0,900,901,5,
+		12,0,0,901,906,3,34,17,0,902,903,5,125,0,0,903,905,3,34,17,0,904,902,1,
+		0,0,0,905,908,1,0,0,0,906,904,1,0,0,0,906,907,1,0,0,0,907,910,1,0,0,0,
+		908,906,1,0,0,0,909,899,1,0,0,0,909,910,1,0,0,0,910,912,1,0,0,0,911,885,
+		1,0,0,0,911,897,1,0,0,0,912,913,1,0,0,0,913,920,5,122,0,0,914,915,5,36,
+		0,0,915,916,5,121,0,0,916,917,5,105,0,0,917,918,3,60,30,0,918,919,5,122,
+		0,0,919,921,1,0,0,0,920,914,1,0,0,0,920,921,1,0,0,0,921,923,1,0,0,0,922,
+		924,3,72,36,0,923,922,1,0,0,0,923,924,1,0,0,0,924,953,1,0,0,0,925,934,
+		5,123,0,0,926,931,3,60,30,0,927,928,5,125,0,0,928,930,3,60,30,0,929,927,
+		1,0,0,0,930,933,1,0,0,0,931,929,1,0,0,0,931,932,1,0,0,0,932,935,1,0,0,
+		0,933,931,1,0,0,0,934,926,1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,
+		953,5,124,0,0,937,938,5,121,0,0,938,941,3,60,30,0,939,940,5,125,0,0,940,
+		942,3,60,30,0,941,939,1,0,0,0,942,943,1,0,0,0,943,941,1,0,0,0,943,944,
+		1,0,0,0,944,945,1,0,0,0,945,946,5,122,0,0,946,953,1,0,0,0,947,948,5,121,
+		0,0,948,949,3,60,30,0,949,950,5,122,0,0,950,953,1,0,0,0,951,953,3,82,41,
+		0,952,831,1,0,0,0,952,832,1,0,0,0,952,833,1,0,0,0,952,834,1,0,0,0,952,
+		835,1,0,0,0,952,836,1,0,0,0,952,839,1,0,0,0,952,844,1,0,0,0,952,845,1,
+		0,0,0,952,860,1,0,0,0,952,867,1,0,0,0,952,874,1,0,0,0,952,879,1,0,0,0,
+		952,883,1,0,0,0,952,925,1,0,0,0,952,937,1,0,0,0,952,947,1,0,0,0,952,951,
+		1,0,0,0,953,71,1,0,0,0,954,960,5,68,0,0,955,961,3,82,41,0,956,957,5,121,
+		0,0,957,958,3,54,27,0,958,959,5,122,0,0,959,961,1,0,0,0,960,955,1,0,0,
+		0,960,956,1,0,0,0,961,73,1,0,0,0,962,963,5,104,0,0,963,964,3,60,30,0,964,
+		965,5,92,0,0,965,966,3,60,30,0,966,75,1,0,0,0,967,968,5,131,0,0,968,975,
+		3,82,41,0,969,970,5,132,0,0,970,975,3,82,41,0,971,972,5,130,0,0,972,975,
+		3,82,41,0,973,975,5,133,0,0,974,967,1,0,0,0,974,969,1,0,0,0,974,971,1,
+		0,0,0,974,973,1,0,0,0,975,77,1,0,0,0,976,987,3,82,41,0,977,978,5,121,0,
+		0,978,983,5,135,0,0,979,980,5,125,0,0,980,982,5,135,0,0,981,979,1,0,0,
+		0,982,985,1,0,0,0,983,981,1,0,0,0,983,984,1,0,0,0,984,986,1,0,0,0,985,
+		983,1,0,0,0,986,988,5,122,0,0,987,977,1,0,0,0,987,988,1,0,0,0,988,996,
+		1,0,0,0,989,991,5,123,0,0,990,992,5,135,0,0,991,990,1,0,0,0,991,992,1,
+		0,0,0,992,993,1,0,0,0,993,995,5,124,0,0,994,989,1,0,0,0,995,998,1,0,0,
+		0,996,994,1,0,0,0,996,997,1,0,0,0,997,1012,1,0,0,0,998,996,1,0,0,0,999,
+		1000,3,82,41,0,1000,1001,5,110,0,0,1001,1006,3,78,39,0,1002,1003,5,125,
+		0,0,1003,1005,3,78,39,0,1004,1002,1,0,0,0,1005,1008,1,0,0,0,1006,1004,
+		1,0,0,0,1006,1007,1,0,0,0,1007,1009,1,0,0,0,1008,1006,1,0,0,0,1009,1010,
+		5,112,0,0,1010,1012,1,0,0,0,1011,976,1,0,0,0,1011,999,1,0,0,0,1012,79,
+		1,0,0,0,1013,1018,3,82,41,0,1014,1015,5,125,0,0,1015,1017,3,82,41,0,1016,
+		1014,1,0,0,0,1017,1020,1,0,0,0,1018,1016,1,0,0,0,1018,1019,1,0,0,0,1019,
+		81,1,0,0,0,1020,1018,1,0,0,0,1021,1025,5,138,0,0,1022,1025,5,139,0,0,1023,
+		1025,3,84,42,0,1024,1021,1,0,0,0,1024,1022,1,0,0,0,1024,1023,1,0,0,0,1025,
+		83,1,0,0,0,1026,1027,7,16,0,0,1027,85,1,0,0,0,149,89,96,101,107,110,118,
+		125,134,143,148,152,158,168,180,185,192,199,203,207,221,235,240,253,258,
+		260,266,274,277,281,284,288,295,303,316,322,325,327,337,344,352,359,366,
+		375,378,382,387,391,399,402,408,411,416,424,426,434,437,446,451,455,461,
+		467,469,489,497,499,503,507,511,515,519,523,526,529,533,536,545,548,554,
+		559,565,568,574,590,597,604,611,618,620,624,632,636,638,641,648,657,666,
+		669,672,675,685,696,701,705,713,715,723,728,734,742,750,759,765,771,773,
+		779,797,808,810,815,819,823,825,827,842,847,852,856,887,894,897,906,909,
+		911,920,923,931,934,943,952,960,974,983,987,991,996,1006,1011,1018,1024
 	};
 
 	public static readonly ATN _ATN =

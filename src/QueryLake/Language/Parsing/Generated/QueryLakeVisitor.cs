@@ -367,11 +367,26 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitVersionTag([NotNull] QueryLakeParser.VersionTagContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="QueryLakeParser.sampleClause"/>.
+	/// Visit a parse tree produced by the <c>tableSample</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitSampleClause([NotNull] QueryLakeParser.SampleClauseContext context);
+	Result VisitTableSample([NotNull] QueryLakeParser.TableSampleContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>sampleRows</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSampleRows([NotNull] QueryLakeParser.SampleRowsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>samplePercent</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sampleClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSamplePercent([NotNull] QueryLakeParser.SamplePercentContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.tableAlias"/>.
 	/// </summary>

@@ -80,6 +80,13 @@ internal sealed class ProjectionPushdown : IOptimizerRule
                 var joined = new JoinNode(left, right, j.Kind, j.Condition is null ? null : Remap(j.Condition, combined));
                 return (joined, j.Kind is JoinKind.Semi or JoinKind.Anti ? lmap : combined);
             }
+            case SampleNode sm:
+            {
+                // A sample passes rows through whole; it reads only its key and weight.
+                var keep = required.Concat(Cols(sm.Key)).Concat(Cols(sm.Weight)).Distinct().Order().ToList();
+                var (input, map) = Prune(sm.Input, keep.ToHashSet());
+                return (sm with { Input = input, Key = sm.Key is null ? null : Remap(sm.Key, map), Weight = sm.Weight is null ? null : Remap(sm.Weight, map) }, map);
+            }
             default:
             {
                 // Distinct, set operations and VALUES need every column of their inputs.
