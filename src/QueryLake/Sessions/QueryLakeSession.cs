@@ -20,7 +20,7 @@ namespace QueryLake.Sessions;
 /// The one entry point to QueryLake: a connection to a lake that runs statements of the dataset language.
 /// Front ends (the CLI, the ADO.NET provider, notebooks) are thin layers over this class.
 /// </summary>
-public sealed class QueryLakeSession : IDisposable
+public sealed partial class QueryLakeSession : IDisposable
 {
     private readonly bool _temporary;
 
@@ -132,7 +132,8 @@ public sealed class QueryLakeSession : IDisposable
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
         var binder = NewBinder(parameters, positional, cancel);
-        if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement)
+        if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
+            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
         if (Transaction is not null && s is DropDatasetStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
@@ -167,6 +168,14 @@ public sealed class QueryLakeSession : IDisposable
                 return Copy(binder, c, cancel);
             case ImportStatement im:
                 return Import(binder, im, cancel);
+            case CreateSplitStatement cs:
+                return CreateSplit(cs, cancel);
+            case RefreshSplitStatement rs:
+                return RefreshSplit(rs, cancel);
+            case DropSplitStatement ds:
+                return DropSplit(ds);
+            case ShowSplitsStatement ss:
+                return ShowSplits(ss);
             case ShowDatasetsStatement:
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
             case ShowVersionsStatement v:

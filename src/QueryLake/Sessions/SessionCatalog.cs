@@ -17,6 +17,11 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
 {
     public ITableSource Dataset(DatasetRelation r)
     {
+        if (r.Part is { } part)
+        {
+            var (schema, batches) = session.SplitPart(r.Name, part, r.At, cancel);
+            return new MemorySource($"{r.Name}.{part}", schema, batches);
+        }
         if (!session.Lake.DatasetExists(r.Name))
             throw new SqlException("QL-DATASET-NOT-FOUND", r.At.Line, r.At.Column,
                 $"dataset '{r.Name}' does not exist" + Scope.Suggest(r.Name, session.Lake.ListDatasets()));

@@ -20,7 +20,7 @@ internal sealed record SelectItem(Expr Expr, string? Alias);
 
 internal abstract record Relation(SourceSpan At);
 
-internal sealed record DatasetRelation(SourceSpan At, string Name, VersionSpec? Version, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases) : Relation(At);
+internal sealed record DatasetRelation(SourceSpan At, string Name, VersionSpec? Version, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases, string? Part = null) : Relation(At);
 
 internal sealed record FileRelation(SourceSpan At, string Path, SampleSpec? Sample, string? Alias) : Relation(At);
 

@@ -30,6 +30,16 @@ internal sealed record ShowVersionsStatement(SourceSpan At, string Name) : State
 
 internal sealed record DescribeStatement(SourceSpan At, string? Name, Query? Query) : Statement(At);
 
+/// <summary>CREATE SPLIT name FROM (query) INTO part p PERCENT, … [STRATIFY BY expr] [GROUP BY expr] SEED s.</summary>
+internal sealed record CreateSplitStatement(SourceSpan At, string Name, Query Query, string QueryText, IReadOnlyList<(string Part, double Percent)> Parts,
+    Expr? Stratum, string? StratumText, Expr? Key, string? KeyText, long Seed) : Statement(At);
+
+internal sealed record RefreshSplitStatement(SourceSpan At, string Name) : Statement(At);
+
+internal sealed record DropSplitStatement(SourceSpan At, string Name, bool IfExists) : Statement(At);
+
+internal sealed record ShowSplitsStatement(SourceSpan At) : Statement(At);
+
 internal sealed record ImportStatement(SourceSpan At, string Format, string Source, string Name, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
 
 internal sealed record CopyStatement(SourceSpan At, Query Query, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);

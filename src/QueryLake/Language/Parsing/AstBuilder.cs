@@ -53,6 +53,22 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
     public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
 
+    public override object VisitCreateSplit(P.CreateSplitContext c) =>
+        new CreateSplitStatement(At(c), Ident(c.name), Q(c.query()), Text(c.query()),
+            c.splitPart().Select(p => (Ident(p.identifier()), double.Parse(p.amount.Text, CultureInfo.InvariantCulture))).ToList(),
+            EOpt(c.stratum), c.stratum is null ? null : Text(c.stratum), EOpt(c.key), c.key is null ? null : Text(c.key),
+            Seed(c.seed) ?? 0);
+
+    public override object VisitRefreshSplit(P.RefreshSplitContext c) => new RefreshSplitStatement(At(c), Ident(c.name));
+
+    public override object VisitDropSplit(P.DropSplitContext c) => new DropSplitStatement(At(c), Ident(c.name), c.EXISTS() is not null);
+
+    public override object VisitShowSplits(P.ShowSplitsContext c) => new ShowSplitsStatement(At(c));
+
+    /// <summary>The source text of a rule (kept so definitions can be re-run and shown).</summary>
+    private static string Text(Antlr4.Runtime.ParserRuleContext r) =>
+        r.Start.InputStream.GetText(new Antlr4.Runtime.Misc.Interval(r.Start.StartIndex, r.Stop.StopIndex));
+
     public override object VisitImportData(P.ImportDataContext c) =>
         new ImportStatement(At(c), Ident(c.format), Unquote(c.source), Ident(c.name),
             c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));
@@ -123,7 +139,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitDatasetRelation(P.DatasetRelationContext c)
     {
         var (alias, cols) = Alias(c.tableAlias());
-        return new DatasetRelation(At(c), Ident(c.name), Version(c.versionClause()), Sample(c.sampleClause()), alias, cols);
+        return new DatasetRelation(At(c), Ident(c.name), Version(c.versionClause()), Sample(c.sampleClause()), alias, cols, c.part is null ? null : Ident(c.part));
     }
 
     public override object VisitFileRelation(P.FileRelationContext c) =>

@@ -49,39 +49,40 @@ internal partial class QueryLakeParser : Parser {
 		OF=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, OVER=68, PARTITION=69, 
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
-		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, PER=87, STRATIFY=88, WEIGHTED=89, 
-		SEED=90, TAG=91, THEN=92, TIMESTAMP=93, TO=94, TRUE=95, TRY_CAST=96, UNBOUNDED=97, 
-		UNION=98, UPDATE=99, USING=100, VALUES=101, VERSION=102, VERSIONS=103, 
-		WHEN=104, WHERE=105, WINDOW=106, WITH=107, EQ=108, NEQ=109, LT=110, LTE=111, 
-		GT=112, GTE=113, PLUS=114, MINUS=115, STAR=116, INTEGER_DIVIDE=117, SLASH=118, 
-		PERCENT_SIGN=119, CONCAT=120, LPAREN=121, RPAREN=122, LBRACKET=123, RBRACKET=124, 
-		COMMA=125, DOT=126, SEMICOLON=127, DOUBLE_COLON=128, ASSIGN=129, COLON=130, 
-		AT=131, DOLLAR=132, QUESTION=133, STRING=134, INTEGER_VALUE=135, DECIMAL_VALUE=136, 
-		DOUBLE_VALUE=137, IDENTIFIER=138, QUOTED_IDENTIFIER=139, LINE_COMMENT=140, 
-		BLOCK_COMMENT=141, WS=142, UNRECOGNIZED=143;
+		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
+		PER=90, STRATIFY=91, WEIGHTED=92, SEED=93, TAG=94, THEN=95, TIMESTAMP=96, 
+		TO=97, TRUE=98, TRY_CAST=99, UNBOUNDED=100, UNION=101, UPDATE=102, USING=103, 
+		VALUES=104, VERSION=105, VERSIONS=106, WHEN=107, WHERE=108, WINDOW=109, 
+		WITH=110, EQ=111, NEQ=112, LT=113, LTE=114, GT=115, GTE=116, PLUS=117, 
+		MINUS=118, STAR=119, INTEGER_DIVIDE=120, SLASH=121, PERCENT_SIGN=122, 
+		CONCAT=123, LPAREN=124, RPAREN=125, LBRACKET=126, RBRACKET=127, COMMA=128, 
+		DOT=129, SEMICOLON=130, DOUBLE_COLON=131, ASSIGN=132, COLON=133, AT=134, 
+		DOLLAR=135, QUESTION=136, STRING=137, INTEGER_VALUE=138, DECIMAL_VALUE=139, 
+		DOUBLE_VALUE=140, IDENTIFIER=141, QUOTED_IDENTIFIER=142, LINE_COMMENT=143, 
+		BLOCK_COMMENT=144, WS=145, UNRECOGNIZED=146;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
-		RULE_assignment = 4, RULE_copyOption = 5, RULE_query = 6, RULE_with = 7, 
-		RULE_commonTableExpression = 8, RULE_queryExpression = 9, RULE_queryPrimary = 10, 
-		RULE_rowValue = 11, RULE_select = 12, RULE_setQuantifier = 13, RULE_selectItem = 14, 
-		RULE_groupBy = 15, RULE_orderBy = 16, RULE_sortItem = 17, RULE_limitClause = 18, 
-		RULE_relation = 19, RULE_joinType = 20, RULE_relationPrimary = 21, RULE_namedArgument = 22, 
-		RULE_versionClause = 23, RULE_sampleClause = 24, RULE_tableAlias = 25, 
-		RULE_windowDefinition = 26, RULE_windowSpecification = 27, RULE_windowFrame = 28, 
-		RULE_frameBound = 29, RULE_expression = 30, RULE_predicate = 31, RULE_valueExpression = 32, 
-		RULE_sliceOrIndex = 33, RULE_comparisonOperator = 34, RULE_primaryExpression = 35, 
-		RULE_over = 36, RULE_whenClause = 37, RULE_parameter = 38, RULE_dataType = 39, 
-		RULE_identifierList = 40, RULE_identifier = 41, RULE_nonReserved = 42;
+		RULE_splitPart = 4, RULE_assignment = 5, RULE_copyOption = 6, RULE_query = 7, 
+		RULE_with = 8, RULE_commonTableExpression = 9, RULE_queryExpression = 10, 
+		RULE_queryPrimary = 11, RULE_rowValue = 12, RULE_select = 13, RULE_setQuantifier = 14, 
+		RULE_selectItem = 15, RULE_groupBy = 16, RULE_orderBy = 17, RULE_sortItem = 18, 
+		RULE_limitClause = 19, RULE_relation = 20, RULE_joinType = 21, RULE_relationPrimary = 22, 
+		RULE_namedArgument = 23, RULE_versionClause = 24, RULE_sampleClause = 25, 
+		RULE_tableAlias = 26, RULE_windowDefinition = 27, RULE_windowSpecification = 28, 
+		RULE_windowFrame = 29, RULE_frameBound = 30, RULE_expression = 31, RULE_predicate = 32, 
+		RULE_valueExpression = 33, RULE_sliceOrIndex = 34, RULE_comparisonOperator = 35, 
+		RULE_primaryExpression = 36, RULE_over = 37, RULE_whenClause = 38, RULE_parameter = 39, 
+		RULE_dataType = 40, RULE_identifierList = 41, RULE_identifier = 42, RULE_nonReserved = 43;
 	public static readonly string[] ruleNames = {
-		"script", "singleStatement", "statement", "columnDefinition", "assignment", 
-		"copyOption", "query", "with", "commonTableExpression", "queryExpression", 
-		"queryPrimary", "rowValue", "select", "setQuantifier", "selectItem", "groupBy", 
-		"orderBy", "sortItem", "limitClause", "relation", "joinType", "relationPrimary", 
-		"namedArgument", "versionClause", "sampleClause", "tableAlias", "windowDefinition", 
-		"windowSpecification", "windowFrame", "frameBound", "expression", "predicate", 
-		"valueExpression", "sliceOrIndex", "comparisonOperator", "primaryExpression", 
-		"over", "whenClause", "parameter", "dataType", "identifierList", "identifier", 
-		"nonReserved"
+		"script", "singleStatement", "statement", "columnDefinition", "splitPart", 
+		"assignment", "copyOption", "query", "with", "commonTableExpression", 
+		"queryExpression", "queryPrimary", "rowValue", "select", "setQuantifier", 
+		"selectItem", "groupBy", "orderBy", "sortItem", "limitClause", "relation", 
+		"joinType", "relationPrimary", "namedArgument", "versionClause", "sampleClause", 
+		"tableAlias", "windowDefinition", "windowSpecification", "windowFrame", 
+		"frameBound", "expression", "predicate", "valueExpression", "sliceOrIndex", 
+		"comparisonOperator", "primaryExpression", "over", "whenClause", "parameter", 
+		"dataType", "identifierList", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -94,9 +95,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", 
-		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", "';'", 
-		"'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
+		"'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", 
+		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -110,11 +111,11 @@ internal partial class QueryLakeParser : Parser {
 		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
-		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
-		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
-		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
-		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
-		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"SPLIT", "SPLITS", "REFRESH", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", 
+		"THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", 
+		"USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", 
+		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
+		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
 		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
 		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
 		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
@@ -186,75 +187,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 89;
+			State = 91;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 86;
+				State = 88;
 				Match(SEMICOLON);
 				}
 				}
-				State = 91;
+				State = 93;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 110;
+			State = 112;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 2199160094729L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 17593280758281L) != 0)) {
 				{
-				State = 92;
+				State = 94;
 				statement();
-				State = 101;
+				State = 103;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 94;
+						State = 96;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 93;
+							State = 95;
 							Match(SEMICOLON);
 							}
 							}
-							State = 96;
+							State = 98;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 98;
+						State = 100;
 						statement();
 						}
 						} 
 					}
-					State = 103;
+					State = 105;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 107;
+				State = 109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 104;
+					State = 106;
 					Match(SEMICOLON);
 					}
 					}
-					State = 109;
+					State = 111;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 112;
+			State = 114;
 			Match(Eof);
 			}
 		}
@@ -299,23 +300,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 114;
+			State = 116;
 			statement();
-			State = 118;
+			State = 120;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 115;
+				State = 117;
 				Match(SEMICOLON);
 				}
 				}
-				State = 120;
+				State = 122;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 121;
+			State = 123;
 			Match(Eof);
 			}
 		}
@@ -601,6 +602,98 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CreateSplitContext : StatementContext {
+		public IdentifierContext name;
+		public ExpressionContext stratum;
+		public ExpressionContext key;
+		public IToken seed;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(QueryLakeParser.CREATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(QueryLakeParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(QueryLakeParser.INTO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SplitPartContext[] splitPart() {
+			return GetRuleContexts<SplitPartContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SplitPartContext splitPart(int i) {
+			return GetRuleContext<SplitPartContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRATIFY() { return GetToken(QueryLakeParser.STRATIFY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] BY() { return GetTokens(QueryLakeParser.BY); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY(int i) {
+			return GetToken(QueryLakeParser.BY, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(QueryLakeParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		public CreateSplitContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCreateSplit(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RefreshSplitContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REFRESH() { return GetToken(QueryLakeParser.REFRESH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(QueryLakeParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public RefreshSplitContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRefreshSplit(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DropSplitContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DROP() { return GetToken(QueryLakeParser.DROP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(QueryLakeParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(QueryLakeParser.IF, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(QueryLakeParser.EXISTS, 0); }
+		public DropSplitContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDropSplit(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowSplitsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLITS() { return GetToken(QueryLakeParser.SPLITS, 0); }
+		public ShowSplitsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowSplits(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ImportDataContext : StatementContext {
 		public IdentifierContext format;
 		public IToken source;
@@ -641,26 +734,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 260;
+			State = 303;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 123;
-				Match(EXPLAIN);
 				State = 125;
+				Match(EXPLAIN);
+				State = 127;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 124;
+					State = 126;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 127;
+				State = 129;
 				statement();
 				}
 				break;
@@ -668,7 +761,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 128;
+				State = 130;
 				query();
 				}
 				break;
@@ -676,64 +769,64 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 129;
+				State = 131;
 				Match(CREATE);
-				State = 130;
+				State = 132;
 				Match(DATASET);
-				State = 134;
+				State = 136;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 131;
-					Match(IF);
-					State = 132;
-					Match(NOT);
 					State = 133;
+					Match(IF);
+					State = 134;
+					Match(NOT);
+					State = 135;
 					Match(EXISTS);
 					}
 				}
 
-				State = 136;
+				State = 138;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 148;
+				State = 150;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 137;
+					State = 139;
 					Match(LPAREN);
-					State = 138;
+					State = 140;
 					columnDefinition();
-					State = 143;
+					State = 145;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 139;
+						State = 141;
 						Match(COMMA);
-						State = 140;
+						State = 142;
 						columnDefinition();
 						}
 						}
-						State = 145;
+						State = 147;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 146;
+					State = 148;
 					Match(RPAREN);
 					}
 				}
 
-				State = 152;
+				State = 154;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 150;
+					State = 152;
 					Match(AS);
-					State = 151;
+					State = 153;
 					query();
 					}
 				}
@@ -744,23 +837,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 154;
+				State = 156;
 				Match(DROP);
-				State = 155;
+				State = 157;
 				Match(DATASET);
-				State = 158;
+				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 156;
+					State = 158;
 					Match(IF);
-					State = 157;
+					State = 159;
 					Match(EXISTS);
 					}
 				}
 
-				State = 160;
+				State = 162;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -768,27 +861,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 161;
-				Match(INSERT);
-				State = 162;
-				Match(INTO);
 				State = 163;
+				Match(INSERT);
+				State = 164;
+				Match(INTO);
+				State = 165;
 				((InsertContext)_localctx).name = identifier();
-				State = 168;
+				State = 170;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
 				case 1:
 					{
-					State = 164;
-					Match(LPAREN);
-					State = 165;
-					identifierList();
 					State = 166;
+					Match(LPAREN);
+					State = 167;
+					identifierList();
+					State = 168;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 170;
+				State = 172;
 				query();
 				}
 				break;
@@ -796,38 +889,38 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 172;
-				Match(UPDATE);
-				State = 173;
-				((UpdateContext)_localctx).name = identifier();
 				State = 174;
-				Match(SET);
+				Match(UPDATE);
 				State = 175;
+				((UpdateContext)_localctx).name = identifier();
+				State = 176;
+				Match(SET);
+				State = 177;
 				assignment();
-				State = 180;
+				State = 182;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 176;
+					State = 178;
 					Match(COMMA);
-					State = 177;
+					State = 179;
 					assignment();
 					}
 					}
-					State = 182;
+					State = 184;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 185;
+				State = 187;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 183;
+					State = 185;
 					Match(WHERE);
-					State = 184;
+					State = 186;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -838,20 +931,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 187;
-				Match(DELETE);
-				State = 188;
-				Match(FROM);
 				State = 189;
+				Match(DELETE);
+				State = 190;
+				Match(FROM);
+				State = 191;
 				((DeleteContext)_localctx).name = identifier();
-				State = 192;
+				State = 194;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 190;
+					State = 192;
 					Match(WHERE);
-					State = 191;
+					State = 193;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -862,44 +955,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 194;
-				Match(ALTER);
-				State = 195;
-				Match(DATASET);
 				State = 196;
-				((AddColumnContext)_localctx).name = identifier();
+				Match(ALTER);
 				State = 197;
-				Match(ADD);
+				Match(DATASET);
+				State = 198;
+				((AddColumnContext)_localctx).name = identifier();
 				State = 199;
+				Match(ADD);
+				State = 201;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
 				case 1:
 					{
-					State = 198;
+					State = 200;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 201;
-				((AddColumnContext)_localctx).column = identifier();
 				State = 203;
+				((AddColumnContext)_localctx).column = identifier();
+				State = 205;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 202;
+					State = 204;
 					dataType();
 					}
 				}
 
-				State = 207;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 205;
+					State = 207;
 					Match(AS);
-					State = 206;
+					State = 208;
 					expression(0);
 					}
 				}
@@ -910,9 +1003,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 209;
+				State = 211;
 				Match(SHOW);
-				State = 210;
+				State = 212;
 				Match(DATASETS);
 				}
 				break;
@@ -920,13 +1013,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 211;
-				Match(SHOW);
-				State = 212;
-				Match(VERSIONS);
 				State = 213;
-				Match(OF);
+				Match(SHOW);
 				State = 214;
+				Match(VERSIONS);
+				State = 215;
+				Match(OF);
+				State = 216;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -934,7 +1027,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 215;
+				State = 217;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -943,7 +1036,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 221;
+				State = 223;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -986,6 +1079,9 @@ internal partial class QueryLakeParser : Parser {
 				case SHOW:
 				case SYSTEM:
 				case SAMPLE:
+				case SPLIT:
+				case SPLITS:
+				case REFRESH:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1001,17 +1097,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 216;
+					State = 218;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 217;
-					Match(LPAREN);
-					State = 218;
-					query();
 					State = 219;
+					Match(LPAREN);
+					State = 220;
+					query();
+					State = 221;
 					Match(RPAREN);
 					}
 					break;
@@ -1024,44 +1120,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 223;
-				Match(COPY);
-				State = 224;
-				Match(LPAREN);
 				State = 225;
-				query();
+				Match(COPY);
 				State = 226;
-				Match(RPAREN);
+				Match(LPAREN);
 				State = 227;
-				Match(TO);
+				query();
 				State = 228;
+				Match(RPAREN);
+				State = 229;
+				Match(TO);
+				State = 230;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 240;
+				State = 242;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 229;
+					State = 231;
 					Match(LPAREN);
-					State = 230;
+					State = 232;
 					copyOption();
-					State = 235;
+					State = 237;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 231;
+						State = 233;
 						Match(COMMA);
-						State = 232;
+						State = 234;
 						copyOption();
 						}
 						}
-						State = 237;
+						State = 239;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 238;
+					State = 240;
 					Match(RPAREN);
 					}
 				}
@@ -1069,45 +1165,163 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 13:
-				_localctx = new ImportDataContext(_localctx);
+				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 242;
-				Match(IMPORT);
-				State = 243;
-				((ImportDataContext)_localctx).format = identifier();
 				State = 244;
-				((ImportDataContext)_localctx).source = Match(STRING);
+				Match(CREATE);
 				State = 245;
-				Match(INTO);
+				Match(SPLIT);
 				State = 246;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 247;
+				Match(FROM);
+				State = 248;
+				Match(LPAREN);
+				State = 249;
+				query();
+				State = 250;
+				Match(RPAREN);
+				State = 251;
+				Match(INTO);
+				State = 252;
+				splitPart();
+				State = 257;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 253;
+					Match(COMMA);
+					State = 254;
+					splitPart();
+					}
+					}
+					State = 259;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 263;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==STRATIFY) {
+					{
+					State = 260;
+					Match(STRATIFY);
+					State = 261;
+					Match(BY);
+					State = 262;
+					((CreateSplitContext)_localctx).stratum = expression(0);
+					}
+				}
+
+				State = 268;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==GROUP) {
+					{
+					State = 265;
+					Match(GROUP);
+					State = 266;
+					Match(BY);
+					State = 267;
+					((CreateSplitContext)_localctx).key = expression(0);
+					}
+				}
+
+				State = 270;
+				Match(SEED);
+				State = 271;
+				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
+				}
+				break;
+			case 14:
+				_localctx = new RefreshSplitContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 273;
+				Match(REFRESH);
+				State = 274;
+				Match(SPLIT);
+				State = 275;
+				((RefreshSplitContext)_localctx).name = identifier();
+				}
+				break;
+			case 15:
+				_localctx = new DropSplitContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 276;
+				Match(DROP);
+				State = 277;
+				Match(SPLIT);
+				State = 280;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IF) {
+					{
+					State = 278;
+					Match(IF);
+					State = 279;
+					Match(EXISTS);
+					}
+				}
+
+				State = 282;
+				((DropSplitContext)_localctx).name = identifier();
+				}
+				break;
+			case 16:
+				_localctx = new ShowSplitsContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 283;
+				Match(SHOW);
+				State = 284;
+				Match(SPLITS);
+				}
+				break;
+			case 17:
+				_localctx = new ImportDataContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 285;
+				Match(IMPORT);
+				State = 286;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 287;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 288;
+				Match(INTO);
+				State = 289;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 258;
+				State = 301;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 247;
+					State = 290;
 					Match(LPAREN);
-					State = 248;
+					State = 291;
 					copyOption();
-					State = 253;
+					State = 296;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 249;
+						State = 292;
 						Match(COMMA);
-						State = 250;
+						State = 293;
 						copyOption();
 						}
 						}
-						State = 255;
+						State = 298;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 256;
+					State = 299;
 					Match(RPAREN);
 					}
 				}
@@ -1157,22 +1371,78 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 262;
+			State = 305;
 			identifier();
-			State = 263;
+			State = 306;
 			dataType();
-			State = 266;
+			State = 309;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 264;
+				State = 307;
 				Match(NOT);
-				State = 265;
+				State = 308;
 				Match(NULL);
 				}
 			}
 
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class SplitPartContext : ParserRuleContext {
+		public IToken amount;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERCENT() { return GetToken(QueryLakeParser.PERCENT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DECIMAL_VALUE() { return GetToken(QueryLakeParser.DECIMAL_VALUE, 0); }
+		public SplitPartContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_splitPart; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSplitPart(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public SplitPartContext splitPart() {
+		SplitPartContext _localctx = new SplitPartContext(Context, State);
+		EnterRule(_localctx, 8, RULE_splitPart);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 311;
+			identifier();
+			State = 312;
+			_localctx.amount = TokenStream.LT(1);
+			_la = TokenStream.LA(1);
+			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
+				_localctx.amount = ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			State = 313;
+			Match(PERCENT);
 			}
 		}
 		catch (RecognitionException re) {
@@ -1210,15 +1480,15 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public AssignmentContext assignment() {
 		AssignmentContext _localctx = new AssignmentContext(Context, State);
-		EnterRule(_localctx, 8, RULE_assignment);
+		EnterRule(_localctx, 10, RULE_assignment);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 268;
+			State = 315;
 			identifier();
-			State = 269;
+			State = 316;
 			Match(EQ);
-			State = 270;
+			State = 317;
 			expression(0);
 			}
 		}
@@ -1256,19 +1526,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CopyOptionContext copyOption() {
 		CopyOptionContext _localctx = new CopyOptionContext(Context, State);
-		EnterRule(_localctx, 10, RULE_copyOption);
+		EnterRule(_localctx, 12, RULE_copyOption);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 272;
+			State = 319;
 			identifier();
-			State = 274;
+			State = 321;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 				{
-				State = 273;
+				State = 320;
 				expression(0);
 				}
 			}
@@ -1315,39 +1585,39 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 12, RULE_query);
+		EnterRule(_localctx, 14, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 277;
+			State = 324;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 276;
+				State = 323;
 				with();
 				}
 			}
 
-			State = 279;
+			State = 326;
 			queryExpression(0);
-			State = 281;
+			State = 328;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 280;
+				State = 327;
 				orderBy();
 				}
 			}
 
-			State = 284;
+			State = 331;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 283;
+				State = 330;
 				limitClause();
 				}
 			}
@@ -1394,38 +1664,38 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WithContext with() {
 		WithContext _localctx = new WithContext(Context, State);
-		EnterRule(_localctx, 14, RULE_with);
+		EnterRule(_localctx, 16, RULE_with);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 286;
+			State = 333;
 			Match(WITH);
-			State = 288;
+			State = 335;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
 			case 1:
 				{
-				State = 287;
+				State = 334;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 290;
+			State = 337;
 			commonTableExpression();
-			State = 295;
+			State = 342;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 291;
+				State = 338;
 				Match(COMMA);
-				State = 292;
+				State = 339;
 				commonTableExpression();
 				}
 				}
-				State = 297;
+				State = 344;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1478,34 +1748,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CommonTableExpressionContext commonTableExpression() {
 		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
-		EnterRule(_localctx, 16, RULE_commonTableExpression);
+		EnterRule(_localctx, 18, RULE_commonTableExpression);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 298;
+			State = 345;
 			_localctx.name = identifier();
-			State = 303;
+			State = 350;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 299;
+				State = 346;
 				Match(LPAREN);
-				State = 300;
+				State = 347;
 				identifierList();
-				State = 301;
+				State = 348;
 				Match(RPAREN);
 				}
 			}
 
-			State = 305;
+			State = 352;
 			Match(AS);
-			State = 306;
+			State = 353;
 			Match(LPAREN);
-			State = 307;
+			State = 354;
 			query();
-			State = 308;
+			State = 355;
 			Match(RPAREN);
 			}
 		}
@@ -1580,8 +1850,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		QueryExpressionContext _localctx = new QueryExpressionContext(Context, _parentState);
 		QueryExpressionContext _prevctx = _localctx;
-		int _startState = 18;
-		EnterRecursionRule(_localctx, 18, RULE_queryExpression, _p);
+		int _startState = 20;
+		EnterRecursionRule(_localctx, 20, RULE_queryExpression, _p);
 		int _la;
 		try {
 			int _alt;
@@ -1592,42 +1862,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 311;
+			State = 358;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 327;
+			State = 374;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 325;
+					State = 372;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 313;
+						State = 360;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 314;
+						State = 361;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 316;
+						State = 363;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 315;
+							State = 362;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 318;
+						State = 365;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -1636,9 +1906,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 319;
+						State = 366;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 320;
+						State = 367;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -1648,26 +1918,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 322;
+						State = 369;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 321;
+							State = 368;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 324;
+						State = 371;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 329;
+				State = 376;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
 			}
 			}
 		}
@@ -1744,17 +2014,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryPrimaryContext queryPrimary() {
 		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
-		EnterRule(_localctx, 20, RULE_queryPrimary);
+		EnterRule(_localctx, 22, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 344;
+			State = 391;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 330;
+				State = 377;
 				select();
 				}
 				break;
@@ -1762,27 +2032,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 331;
+				State = 378;
 				Match(VALUES);
-				State = 332;
+				State = 379;
 				rowValue();
-				State = 337;
+				State = 384;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 333;
+						State = 380;
 						Match(COMMA);
-						State = 334;
+						State = 381;
 						rowValue();
 						}
 						} 
 					}
-					State = 339;
+					State = 386;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 				}
 				}
 				break;
@@ -1790,11 +2060,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 340;
+				State = 387;
 				Match(LPAREN);
-				State = 341;
+				State = 388;
 				query();
-				State = 342;
+				State = 389;
 				Match(RPAREN);
 				}
 				break;
@@ -1842,32 +2112,32 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RowValueContext rowValue() {
 		RowValueContext _localctx = new RowValueContext(Context, State);
-		EnterRule(_localctx, 22, RULE_rowValue);
+		EnterRule(_localctx, 24, RULE_rowValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 346;
+			State = 393;
 			Match(LPAREN);
-			State = 347;
+			State = 394;
 			expression(0);
-			State = 352;
+			State = 399;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 348;
+				State = 395;
 				Match(COMMA);
-				State = 349;
+				State = 396;
 				expression(0);
 				}
 				}
-				State = 354;
+				State = 401;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 355;
+			State = 402;
 			Match(RPAREN);
 			}
 		}
@@ -1942,137 +2212,137 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectContext select() {
 		SelectContext _localctx = new SelectContext(Context, State);
-		EnterRule(_localctx, 24, RULE_select);
+		EnterRule(_localctx, 26, RULE_select);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 357;
+			State = 404;
 			Match(SELECT);
-			State = 359;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
-			case 1:
-				{
-				State = 358;
-				setQuantifier();
-				}
-				break;
-			}
-			State = 361;
-			selectItem();
-			State = 366;
-			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
-			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-				if ( _alt==1 ) {
-					{
-					{
-					State = 362;
-					Match(COMMA);
-					State = 363;
-					selectItem();
-					}
-					} 
-				}
-				State = 368;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
-			}
-			State = 378;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
-			case 1:
-				{
-				State = 369;
-				Match(FROM);
-				State = 370;
-				relation(0);
-				State = 375;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 371;
-						Match(COMMA);
-						State = 372;
-						relation(0);
-						}
-						} 
-					}
-					State = 377;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
-				}
-				}
-				break;
-			}
-			State = 382;
+			State = 406;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				{
-				State = 380;
-				Match(WHERE);
-				State = 381;
-				_localctx.where = expression(0);
+				State = 405;
+				setQuantifier();
 				}
 				break;
 			}
-			State = 387;
+			State = 408;
+			selectItem();
+			State = 413;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
-			case 1:
-				{
-				State = 384;
-				Match(GROUP);
-				State = 385;
-				Match(BY);
-				State = 386;
-				groupBy();
+			_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 409;
+					Match(COMMA);
+					State = 410;
+					selectItem();
+					}
+					} 
 				}
-				break;
-			}
-			State = 391;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
-			case 1:
-				{
-				State = 389;
-				Match(HAVING);
-				State = 390;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 402;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
-			case 1:
-				{
-				State = 393;
-				Match(WINDOW);
-				State = 394;
-				windowDefinition();
-				State = 399;
+				State = 415;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+			}
+			State = 425;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+			case 1:
+				{
+				State = 416;
+				Match(FROM);
+				State = 417;
+				relation(0);
+				State = 422;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 395;
+						State = 418;
 						Match(COMMA);
-						State = 396;
+						State = 419;
+						relation(0);
+						}
+						} 
+					}
+					State = 424;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
+				}
+				}
+				break;
+			}
+			State = 429;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
+			case 1:
+				{
+				State = 427;
+				Match(WHERE);
+				State = 428;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 434;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			case 1:
+				{
+				State = 431;
+				Match(GROUP);
+				State = 432;
+				Match(BY);
+				State = 433;
+				groupBy();
+				}
+				break;
+			}
+			State = 438;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+			case 1:
+				{
+				State = 436;
+				Match(HAVING);
+				State = 437;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 449;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+			case 1:
+				{
+				State = 440;
+				Match(WINDOW);
+				State = 441;
+				windowDefinition();
+				State = 446;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 442;
+						Match(COMMA);
+						State = 443;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 401;
+					State = 448;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
 				}
 				}
 				break;
@@ -2109,12 +2379,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SetQuantifierContext setQuantifier() {
 		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
-		EnterRule(_localctx, 26, RULE_setQuantifier);
+		EnterRule(_localctx, 28, RULE_setQuantifier);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 404;
+			State = 451;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2190,34 +2460,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 28, RULE_selectItem);
+		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 426;
+			State = 473;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 406;
+				State = 453;
 				expression(0);
-				State = 411;
+				State = 458;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 				case 1:
 					{
-					State = 408;
+					State = 455;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 407;
+						State = 454;
 						Match(AS);
 						}
 					}
 
-					State = 410;
+					State = 457;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2228,32 +2498,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 416;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 413;
+					State = 460;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 414;
+					State = 461;
 					Match(DOT);
 					}
 				}
 
-				State = 418;
+				State = 465;
 				Match(STAR);
-				State = 424;
+				State = 471;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 				case 1:
 					{
-					State = 419;
+					State = 466;
 					Match(EXCLUDE);
-					State = 420;
+					State = 467;
 					Match(LPAREN);
-					State = 421;
+					State = 468;
 					identifierList();
-					State = 422;
+					State = 469;
 					Match(RPAREN);
 					}
 					break;
@@ -2301,41 +2571,41 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public GroupByContext groupBy() {
 		GroupByContext _localctx = new GroupByContext(Context, State);
-		EnterRule(_localctx, 30, RULE_groupBy);
+		EnterRule(_localctx, 32, RULE_groupBy);
 		try {
 			int _alt;
-			State = 437;
+			State = 484;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 428;
+				State = 475;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 429;
+				State = 476;
 				expression(0);
-				State = 434;
+				State = 481;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 430;
+						State = 477;
 						Match(COMMA);
-						State = 431;
+						State = 478;
 						expression(0);
 						}
 						} 
 					}
-					State = 436;
+					State = 483;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				}
 				}
 				break;
@@ -2381,30 +2651,30 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OrderByContext orderBy() {
 		OrderByContext _localctx = new OrderByContext(Context, State);
-		EnterRule(_localctx, 32, RULE_orderBy);
+		EnterRule(_localctx, 34, RULE_orderBy);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 439;
+			State = 486;
 			Match(ORDER);
-			State = 440;
+			State = 487;
 			Match(BY);
-			State = 441;
+			State = 488;
 			sortItem();
-			State = 446;
+			State = 493;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 442;
+				State = 489;
 				Match(COMMA);
-				State = 443;
+				State = 490;
 				sortItem();
 				}
 				}
-				State = 448;
+				State = 495;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2448,19 +2718,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 34, RULE_sortItem);
+		EnterRule(_localctx, 36, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 449;
+			State = 496;
 			expression(0);
-			State = 451;
+			State = 498;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 450;
+				State = 497;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2473,14 +2743,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 455;
+			State = 502;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 453;
+				State = 500;
 				Match(NULLS);
-				State = 454;
+				State = 501;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -2533,27 +2803,27 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public LimitClauseContext limitClause() {
 		LimitClauseContext _localctx = new LimitClauseContext(Context, State);
-		EnterRule(_localctx, 36, RULE_limitClause);
+		EnterRule(_localctx, 38, RULE_limitClause);
 		int _la;
 		try {
-			State = 469;
+			State = 516;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 457;
+				State = 504;
 				Match(LIMIT);
-				State = 458;
+				State = 505;
 				_localctx.limit = expression(0);
-				State = 461;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 459;
+					State = 506;
 					Match(OFFSET);
-					State = 460;
+					State = 507;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -2563,18 +2833,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 463;
+				State = 510;
 				Match(OFFSET);
-				State = 464;
+				State = 511;
 				_localctx.offset = expression(0);
-				State = 467;
+				State = 514;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 465;
+					State = 512;
 					Match(LIMIT);
-					State = 466;
+					State = 513;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -2704,8 +2974,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 38;
-		EnterRecursionRule(_localctx, 38, RULE_relation, _p);
+		int _startState = 40;
+		EnterRecursionRule(_localctx, 40, RULE_relation, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
@@ -2715,34 +2985,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 472;
+			State = 519;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 499;
+			State = 546;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 497;
+					State = 544;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 474;
+						State = 521;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 475;
+						State = 522;
 						Match(CROSS);
-						State = 476;
+						State = 523;
 						Match(JOIN);
-						State = 477;
+						State = 524;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -2751,34 +3021,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 478;
+						State = 525;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 479;
+						State = 526;
 						joinType();
-						State = 480;
+						State = 527;
 						Match(JOIN);
-						State = 481;
+						State = 528;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 489;
+						State = 536;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 482;
+							State = 529;
 							Match(ON);
-							State = 483;
+							State = 530;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 484;
+							State = 531;
 							Match(USING);
-							State = 485;
+							State = 532;
 							Match(LPAREN);
-							State = 486;
+							State = 533;
 							identifierList();
-							State = 487;
+							State = 534;
 							Match(RPAREN);
 							}
 							break;
@@ -2792,24 +3062,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 491;
+						State = 538;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 492;
+						State = 539;
 						Match(NATURAL);
-						State = 493;
+						State = 540;
 						joinType();
-						State = 494;
+						State = 541;
 						Match(JOIN);
-						State = 495;
+						State = 542;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 501;
+				State = 548;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			}
 			}
 		}
@@ -2848,22 +3118,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 40, RULE_joinType);
+		EnterRule(_localctx, 42, RULE_joinType);
 		int _la;
 		try {
-			State = 519;
+			State = 566;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 503;
+				State = 550;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 502;
+					State = 549;
 					Match(INNER);
 					}
 				}
@@ -2873,14 +3143,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 505;
+				State = 552;
 				Match(LEFT);
-				State = 507;
+				State = 554;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 506;
+					State = 553;
 					Match(OUTER);
 					}
 				}
@@ -2890,14 +3160,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 509;
+				State = 556;
 				Match(RIGHT);
-				State = 511;
+				State = 558;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 510;
+					State = 557;
 					Match(OUTER);
 					}
 				}
@@ -2907,14 +3177,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 513;
+				State = 560;
 				Match(FULL);
-				State = 515;
+				State = 562;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 514;
+					State = 561;
 					Match(OUTER);
 					}
 				}
@@ -2924,14 +3194,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 517;
+				State = 564;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 518;
+				State = 565;
 				Match(ANTI);
 				}
 				break;
@@ -2964,9 +3234,14 @@ internal partial class QueryLakeParser : Parser {
 	}
 	public partial class DatasetRelationContext : RelationPrimaryContext {
 		public IdentifierContext name;
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		public IdentifierContext part;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(QueryLakeParser.DOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public VersionClauseContext versionClause() {
 			return GetRuleContext<VersionClauseContext>(0);
 		}
@@ -3073,45 +3348,57 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 42, RULE_relationPrimary);
+		EnterRule(_localctx, 44, RULE_relationPrimary);
 		int _la;
 		try {
 			int _alt;
-			State = 574;
+			State = 625;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 521;
+				State = 568;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 523;
+				State = 571;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 522;
+					State = 569;
+					Match(DOT);
+					State = 570;
+					((DatasetRelationContext)_localctx).part = identifier();
+					}
+					break;
+				}
+				State = 574;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+				case 1:
+					{
+					State = 573;
 					versionClause();
 					}
 					break;
 				}
-				State = 526;
+				State = 577;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 525;
+					State = 576;
 					sampleClause();
 					}
 					break;
 				}
-				State = 529;
+				State = 580;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 528;
+					State = 579;
 					tableAlias();
 					}
 					break;
@@ -3122,24 +3409,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 531;
+				State = 582;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 533;
+				State = 584;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 				case 1:
 					{
-					State = 532;
+					State = 583;
 					sampleClause();
 					}
 					break;
 				}
-				State = 536;
+				State = 587;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 				case 1:
 					{
-					State = 535;
+					State = 586;
 					tableAlias();
 					}
 					break;
@@ -3150,62 +3437,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 538;
+				State = 589;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 539;
+				State = 590;
 				Match(LPAREN);
-				State = 548;
+				State = 599;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 					{
-					State = 540;
+					State = 591;
 					expression(0);
-					State = 545;
+					State = 596;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 541;
+							State = 592;
 							Match(COMMA);
-							State = 542;
+							State = 593;
 							expression(0);
 							}
 							} 
 						}
-						State = 547;
+						State = 598;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
 					}
 					}
 				}
 
-				State = 554;
+				State = 605;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 550;
+					State = 601;
 					Match(COMMA);
-					State = 551;
+					State = 602;
 					namedArgument();
 					}
 					}
-					State = 556;
+					State = 607;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 557;
+				State = 608;
 				Match(RPAREN);
-				State = 559;
+				State = 610;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 				case 1:
 					{
-					State = 558;
+					State = 609;
 					tableAlias();
 					}
 					break;
@@ -3216,28 +3503,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 561;
+				State = 612;
 				Match(LPAREN);
-				State = 562;
+				State = 613;
 				query();
-				State = 563;
+				State = 614;
 				Match(RPAREN);
-				State = 565;
+				State = 616;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 				case 1:
 					{
-					State = 564;
+					State = 615;
 					sampleClause();
 					}
 					break;
 				}
-				State = 568;
+				State = 619;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 				case 1:
 					{
-					State = 567;
+					State = 618;
 					tableAlias();
 					}
 					break;
@@ -3248,11 +3535,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 570;
+				State = 621;
 				Match(LPAREN);
-				State = 571;
+				State = 622;
 				relation(0);
-				State = 572;
+				State = 623;
 				Match(RPAREN);
 				}
 				break;
@@ -3294,14 +3581,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NamedArgumentContext namedArgument() {
 		NamedArgumentContext _localctx = new NamedArgumentContext(Context, State);
-		EnterRule(_localctx, 44, RULE_namedArgument);
+		EnterRule(_localctx, 46, RULE_namedArgument);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 576;
+			State = 627;
 			identifier();
-			State = 577;
+			State = 628;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3310,7 +3597,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 578;
+			State = 629;
 			expression(0);
 			}
 		}
@@ -3391,18 +3678,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public VersionClauseContext versionClause() {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
-		EnterRule(_localctx, 46, RULE_versionClause);
+		EnterRule(_localctx, 48, RULE_versionClause);
 		try {
-			State = 590;
+			State = 641;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 580;
+				State = 631;
 				Match(VERSION);
-				State = 581;
+				State = 632;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3410,13 +3697,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 582;
+				State = 633;
 				Match(AS);
-				State = 583;
+				State = 634;
 				Match(OF);
-				State = 584;
+				State = 635;
 				Match(TIMESTAMP);
-				State = 585;
+				State = 636;
 				Match(STRING);
 				}
 				break;
@@ -3424,9 +3711,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 586;
+				State = 637;
 				Match(BRANCH);
-				State = 587;
+				State = 638;
 				identifier();
 				}
 				break;
@@ -3434,9 +3721,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 588;
+				State = 639;
 				Match(TAG);
-				State = 589;
+				State = 640;
 				identifier();
 				}
 				break;
@@ -3551,19 +3838,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SampleClauseContext sampleClause() {
 		SampleClauseContext _localctx = new SampleClauseContext(Context, State);
-		EnterRule(_localctx, 48, RULE_sampleClause);
+		EnterRule(_localctx, 50, RULE_sampleClause);
 		int _la;
 		try {
-			State = 638;
+			State = 689;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 592;
+				State = 643;
 				Match(TABLESAMPLE);
-				State = 593;
+				State = 644;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -3573,34 +3860,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 594;
+				State = 645;
 				Match(LPAREN);
-				State = 595;
+				State = 646;
 				expression(0);
-				State = 597;
+				State = 648;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 596;
+					State = 647;
 					Match(PERCENT);
 					}
 				}
 
-				State = 599;
+				State = 650;
 				Match(RPAREN);
-				State = 604;
+				State = 655;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 600;
+					State = 651;
 					Match(REPEATABLE);
-					State = 601;
+					State = 652;
 					Match(LPAREN);
-					State = 602;
+					State = 653;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 603;
+					State = 654;
 					Match(RPAREN);
 					}
 					break;
@@ -3611,43 +3898,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 606;
+				State = 657;
 				Match(SAMPLE);
-				State = 607;
+				State = 658;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 608;
+				State = 659;
 				Match(ROWS);
-				State = 611;
+				State = 662;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 609;
+					State = 660;
 					Match(PER);
-					State = 610;
+					State = 661;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 620;
+				State = 671;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 				case 1:
 					{
-					State = 613;
+					State = 664;
 					Match(WEIGHTED);
-					State = 614;
+					State = 665;
 					Match(BY);
-					State = 615;
+					State = 666;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 618;
+					State = 669;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 					case 1:
 						{
-						State = 616;
+						State = 667;
 						Match(WITH);
-						State = 617;
+						State = 668;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -3655,14 +3942,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 624;
+				State = 675;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 				case 1:
 					{
-					State = 622;
+					State = 673;
 					Match(SEED);
-					State = 623;
+					State = 674;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -3673,34 +3960,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 626;
+				State = 677;
 				Match(SAMPLE);
-				State = 627;
+				State = 678;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 628;
+				State = 679;
 				Match(PERCENT);
-				State = 632;
+				State = 683;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 629;
+					State = 680;
 					Match(STRATIFY);
-					State = 630;
+					State = 681;
 					Match(BY);
-					State = 631;
+					State = 682;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 636;
+				State = 687;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 634;
+					State = 685;
 					Match(SEED);
-					State = 635;
+					State = 686;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -3746,33 +4033,33 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public TableAliasContext tableAlias() {
 		TableAliasContext _localctx = new TableAliasContext(Context, State);
-		EnterRule(_localctx, 50, RULE_tableAlias);
+		EnterRule(_localctx, 52, RULE_tableAlias);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 641;
+			State = 692;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 640;
+				State = 691;
 				Match(AS);
 				}
 			}
 
-			State = 643;
+			State = 694;
 			identifier();
-			State = 648;
+			State = 699;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 			case 1:
 				{
-				State = 644;
+				State = 695;
 				Match(LPAREN);
-				State = 645;
+				State = 696;
 				identifierList();
-				State = 646;
+				State = 697;
 				Match(RPAREN);
 				}
 				break;
@@ -3816,19 +4103,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowDefinitionContext windowDefinition() {
 		WindowDefinitionContext _localctx = new WindowDefinitionContext(Context, State);
-		EnterRule(_localctx, 52, RULE_windowDefinition);
+		EnterRule(_localctx, 54, RULE_windowDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 650;
+			State = 701;
 			identifier();
-			State = 651;
+			State = 702;
 			Match(AS);
-			State = 652;
+			State = 703;
 			Match(LPAREN);
-			State = 653;
+			State = 704;
 			windowSpecification();
-			State = 654;
+			State = 705;
 			Match(RPAREN);
 			}
 		}
@@ -3882,67 +4169,67 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowSpecificationContext windowSpecification() {
 		WindowSpecificationContext _localctx = new WindowSpecificationContext(Context, State);
-		EnterRule(_localctx, 54, RULE_windowSpecification);
+		EnterRule(_localctx, 56, RULE_windowSpecification);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 657;
+			State = 708;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				{
-				State = 656;
+				State = 707;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 669;
+			State = 720;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 659;
+				State = 710;
 				Match(PARTITION);
-				State = 660;
+				State = 711;
 				Match(BY);
-				State = 661;
+				State = 712;
 				expression(0);
-				State = 666;
+				State = 717;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 662;
+					State = 713;
 					Match(COMMA);
-					State = 663;
+					State = 714;
 					expression(0);
 					}
 					}
-					State = 668;
+					State = 719;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 672;
+			State = 723;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 671;
+				State = 722;
 				orderBy();
 				}
 			}
 
-			State = 675;
+			State = 726;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 674;
+				State = 725;
 				windowFrame();
 				}
 			}
@@ -3990,16 +4277,16 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowFrameContext windowFrame() {
 		WindowFrameContext _localctx = new WindowFrameContext(Context, State);
-		EnterRule(_localctx, 56, RULE_windowFrame);
+		EnterRule(_localctx, 58, RULE_windowFrame);
 		int _la;
 		try {
-			State = 685;
+			State = 736;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 677;
+				State = 728;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4009,14 +4296,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 678;
+				State = 729;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 679;
+				State = 730;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4026,13 +4313,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 680;
+				State = 731;
 				Match(BETWEEN);
-				State = 681;
+				State = 732;
 				_localctx.start = frameBound();
-				State = 682;
+				State = 733;
 				Match(AND);
-				State = 683;
+				State = 734;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4075,45 +4362,45 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public FrameBoundContext frameBound() {
 		FrameBoundContext _localctx = new FrameBoundContext(Context, State);
-		EnterRule(_localctx, 58, RULE_frameBound);
+		EnterRule(_localctx, 60, RULE_frameBound);
 		int _la;
 		try {
-			State = 696;
+			State = 747;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 687;
+				State = 738;
 				Match(UNBOUNDED);
-				State = 688;
+				State = 739;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 689;
+				State = 740;
 				Match(UNBOUNDED);
-				State = 690;
+				State = 741;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 691;
+				State = 742;
 				Match(CURRENT);
-				State = 692;
+				State = 743;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 693;
+				State = 744;
 				expression(0);
-				State = 694;
+				State = 745;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4226,13 +4513,13 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ExpressionContext _localctx = new ExpressionContext(Context, _parentState);
 		ExpressionContext _prevctx = _localctx;
-		int _startState = 60;
-		EnterRecursionRule(_localctx, 60, RULE_expression, _p);
+		int _startState = 62;
+		EnterRecursionRule(_localctx, 62, RULE_expression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 705;
+			State = 756;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4280,6 +4567,9 @@ internal partial class QueryLakeParser : Parser {
 			case SHOW:
 			case SYSTEM:
 			case SAMPLE:
+			case SPLIT:
+			case SPLITS:
+			case REFRESH:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4312,14 +4602,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 699;
+				State = 750;
 				valueExpression(0);
-				State = 701;
+				State = 752;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 700;
+					State = 751;
 					predicate();
 					}
 					break;
@@ -4331,9 +4621,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 703;
+				State = 754;
 				Match(NOT);
-				State = 704;
+				State = 755;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4341,28 +4631,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 715;
+			State = 766;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,109,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 713;
+					State = 764;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 707;
+						State = 758;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 708;
+						State = 759;
 						Match(AND);
-						State = 709;
+						State = 760;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4371,20 +4661,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 710;
+						State = 761;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 711;
+						State = 762;
 						Match(OR);
-						State = 712;
+						State = 763;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 717;
+				State = 768;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,109,Context);
 			}
 			}
 		}
@@ -4541,19 +4831,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 62, RULE_predicate);
+		EnterRule(_localctx, 64, RULE_predicate);
 		int _la;
 		try {
-			State = 773;
+			State = 824;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 718;
+				State = 769;
 				comparisonOperator();
-				State = 719;
+				State = 770;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4561,19 +4851,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 721;
+				State = 772;
 				Match(IS);
-				State = 723;
+				State = 774;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 722;
+					State = 773;
 					Match(NOT);
 					}
 				}
 
-				State = 725;
+				State = 776;
 				Match(NULL);
 				}
 				break;
@@ -4581,23 +4871,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 726;
+				State = 777;
 				Match(IS);
-				State = 728;
+				State = 779;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 727;
+					State = 778;
 					Match(NOT);
 					}
 				}
 
-				State = 730;
+				State = 781;
 				Match(DISTINCT);
-				State = 731;
+				State = 782;
 				Match(FROM);
-				State = 732;
+				State = 783;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4605,23 +4895,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 734;
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 733;
+					State = 784;
 					Match(NOT);
 					}
 				}
 
-				State = 736;
+				State = 787;
 				Match(BETWEEN);
-				State = 737;
+				State = 788;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 738;
+				State = 789;
 				Match(AND);
-				State = 739;
+				State = 790;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -4629,23 +4919,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 742;
+				State = 793;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 741;
+					State = 792;
 					Match(NOT);
 					}
 				}
 
-				State = 744;
+				State = 795;
 				Match(IN);
-				State = 745;
+				State = 796;
 				Match(LPAREN);
-				State = 746;
+				State = 797;
 				query();
-				State = 747;
+				State = 798;
 				Match(RPAREN);
 				}
 				break;
@@ -4653,39 +4943,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 750;
+				State = 801;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 749;
+					State = 800;
 					Match(NOT);
 					}
 				}
 
-				State = 752;
+				State = 803;
 				Match(IN);
-				State = 753;
+				State = 804;
 				Match(LPAREN);
-				State = 754;
+				State = 805;
 				expression(0);
-				State = 759;
+				State = 810;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 755;
+					State = 806;
 					Match(COMMA);
-					State = 756;
+					State = 807;
 					expression(0);
 					}
 					}
-					State = 761;
+					State = 812;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 762;
+				State = 813;
 				Match(RPAREN);
 				}
 				break;
@@ -4693,17 +4983,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 765;
+				State = 816;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 764;
+					State = 815;
 					Match(NOT);
 					}
 				}
 
-				State = 767;
+				State = 818;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -4713,16 +5003,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 768;
+				State = 819;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 771;
+				State = 822;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 769;
+					State = 820;
 					Match(ESCAPE);
-					State = 770;
+					State = 821;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -4879,14 +5169,14 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 64;
-		EnterRecursionRule(_localctx, 64, RULE_valueExpression, _p);
+		int _startState = 66;
+		EnterRecursionRule(_localctx, 66, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 779;
+			State = 830;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4934,6 +5224,9 @@ internal partial class QueryLakeParser : Parser {
 			case SHOW:
 			case SYSTEM:
 			case SAMPLE:
+			case SPLIT:
+			case SPLITS:
+			case REFRESH:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4964,7 +5257,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 776;
+				State = 827;
 				primaryExpression();
 				}
 				break;
@@ -4974,7 +5267,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 777;
+				State = 828;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -4984,7 +5277,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 778;
+				State = 829;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -4992,36 +5285,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 810;
+			State = 861;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,117,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 808;
+					State = 859;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 781;
+						State = 832;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 782;
+						State = 833;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 116)) & ~0x3f) == 0 && ((1L << (_la - 116)) & 15L) != 0)) ) {
+						if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 783;
+						State = 834;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5030,9 +5323,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 784;
+						State = 835;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 785;
+						State = 836;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5042,7 +5335,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 786;
+						State = 837;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5051,11 +5344,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 787;
+						State = 838;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 788;
+						State = 839;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 789;
+						State = 840;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5064,29 +5357,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 790;
+						State = 841;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 791;
+						State = 842;
 						Match(LBRACKET);
-						State = 792;
+						State = 843;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 797;
+						State = 848;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 793;
+							State = 844;
 							Match(COMMA);
-							State = 794;
+							State = 845;
 							sliceOrIndex();
 							}
 							}
-							State = 799;
+							State = 850;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 800;
+						State = 851;
 						Match(RBRACKET);
 						}
 						break;
@@ -5095,11 +5388,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 802;
+						State = 853;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 803;
+						State = 854;
 						Match(DOUBLE_COLON);
-						State = 804;
+						State = 855;
 						dataType();
 						}
 						break;
@@ -5108,20 +5401,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 805;
+						State = 856;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 806;
+						State = 857;
 						Match(DOT);
-						State = 807;
+						State = 858;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 812;
+				State = 863;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,117,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			}
 			}
 		}
@@ -5186,17 +5479,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
 		SliceOrIndexContext _localctx = new SliceOrIndexContext(Context, State);
-		EnterRule(_localctx, 66, RULE_sliceOrIndex);
+		EnterRule(_localctx, 68, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 827;
+			State = 878;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 813;
+				State = 864;
 				expression(0);
 				}
 				break;
@@ -5204,41 +5497,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 815;
+				State = 866;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 814;
+					State = 865;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 817;
+				State = 868;
 				Match(COLON);
-				State = 819;
+				State = 870;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 818;
+					State = 869;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 825;
+				State = 876;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 821;
+					State = 872;
 					Match(COLON);
-					State = 823;
+					State = 874;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 						{
-						State = 822;
+						State = 873;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5284,14 +5577,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 68, RULE_comparisonOperator);
+		EnterRule(_localctx, 70, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 829;
+			State = 880;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 108)) & ~0x3f) == 0 && ((1L << (_la - 108)) & 63L) != 0)) ) {
+			if ( !(((((_la - 111)) & ~0x3f) == 0 && ((1L << (_la - 111)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5632,17 +5925,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, State);
-		EnterRule(_localctx, 70, RULE_primaryExpression);
+		EnterRule(_localctx, 72, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 952;
+			State = 1003;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 831;
+				State = 882;
 				Match(NULL);
 				}
 				break;
@@ -5650,7 +5943,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 832;
+				State = 883;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5665,7 +5958,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 833;
+				State = 884;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5673,7 +5966,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 834;
+				State = 885;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5688,7 +5981,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 835;
+				State = 886;
 				Match(STRING);
 				}
 				break;
@@ -5696,9 +5989,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 836;
+				State = 887;
 				dataType();
-				State = 837;
+				State = 888;
 				Match(STRING);
 				}
 				break;
@@ -5706,16 +5999,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 839;
+				State = 890;
 				Match(INTERVAL);
-				State = 840;
+				State = 891;
 				Match(STRING);
-				State = 842;
+				State = 893;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 841;
+					State = 892;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -5726,7 +6019,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 844;
+				State = 895;
 				parameter();
 				}
 				break;
@@ -5734,45 +6027,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 845;
+				State = 896;
 				Match(CASE);
-				State = 847;
+				State = 898;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 					{
-					State = 846;
+					State = 897;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 850;
+				State = 901;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 849;
+					State = 900;
 					whenClause();
 					}
 					}
-					State = 852;
+					State = 903;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 856;
+				State = 907;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 854;
+					State = 905;
 					Match(ELSE);
-					State = 855;
+					State = 906;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 858;
+				State = 909;
 				Match(END);
 				}
 				break;
@@ -5780,7 +6073,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 860;
+				State = 911;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -5790,15 +6083,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 861;
+				State = 912;
 				Match(LPAREN);
-				State = 862;
+				State = 913;
 				expression(0);
-				State = 863;
+				State = 914;
 				Match(AS);
-				State = 864;
+				State = 915;
 				dataType();
-				State = 865;
+				State = 916;
 				Match(RPAREN);
 				}
 				break;
@@ -5806,17 +6099,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 867;
+				State = 918;
 				Match(EXTRACT);
-				State = 868;
+				State = 919;
 				Match(LPAREN);
-				State = 869;
+				State = 920;
 				((ExtractContext)_localctx).field = identifier();
-				State = 870;
+				State = 921;
 				Match(FROM);
-				State = 871;
+				State = 922;
 				expression(0);
-				State = 872;
+				State = 923;
 				Match(RPAREN);
 				}
 				break;
@@ -5824,13 +6117,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 874;
+				State = 925;
 				Match(EXISTS);
-				State = 875;
+				State = 926;
 				Match(LPAREN);
-				State = 876;
+				State = 927;
 				query();
-				State = 877;
+				State = 928;
 				Match(RPAREN);
 				}
 				break;
@@ -5838,11 +6131,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 879;
+				State = 930;
 				Match(LPAREN);
-				State = 880;
+				State = 931;
 				query();
-				State = 881;
+				State = 932;
 				Match(RPAREN);
 				}
 				break;
@@ -5850,16 +6143,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 883;
+				State = 934;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 884;
+				State = 935;
 				Match(LPAREN);
-				State = 911;
+				State = 962;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 885;
+					State = 936;
 					Match(STAR);
 					}
 					break;
@@ -5911,6 +6204,9 @@ internal partial class QueryLakeParser : Parser {
 				case SHOW:
 				case SYSTEM:
 				case SAMPLE:
+				case SPLIT:
+				case SPLITS:
+				case REFRESH:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -5940,66 +6236,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 897;
+					State = 948;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 						{
-						State = 887;
+						State = 938;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 						case 1:
 							{
-							State = 886;
+							State = 937;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 889;
+						State = 940;
 						expression(0);
-						State = 894;
+						State = 945;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 890;
+							State = 941;
 							Match(COMMA);
-							State = 891;
+							State = 942;
 							expression(0);
 							}
 							}
-							State = 896;
+							State = 947;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 909;
+					State = 960;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 899;
+						State = 950;
 						Match(ORDER);
-						State = 900;
+						State = 951;
 						Match(BY);
-						State = 901;
+						State = 952;
 						sortItem();
-						State = 906;
+						State = 957;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 902;
+							State = 953;
 							Match(COMMA);
-							State = 903;
+							State = 954;
 							sortItem();
 							}
 							}
-							State = 908;
+							State = 959;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6011,32 +6307,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 913;
+				State = 964;
 				Match(RPAREN);
-				State = 920;
+				State = 971;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 914;
+					State = 965;
 					Match(FILTER);
-					State = 915;
+					State = 966;
 					Match(LPAREN);
-					State = 916;
+					State = 967;
 					Match(WHERE);
-					State = 917;
+					State = 968;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 918;
+					State = 969;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 923;
+				State = 974;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 				case 1:
 					{
-					State = 922;
+					State = 973;
 					over();
 					}
 					break;
@@ -6047,35 +6343,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 925;
+				State = 976;
 				Match(LBRACKET);
-				State = 934;
+				State = 985;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4566438588446831105L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 255L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
 					{
-					State = 926;
+					State = 977;
 					expression(0);
-					State = 931;
+					State = 982;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 927;
+						State = 978;
 						Match(COMMA);
-						State = 928;
+						State = 979;
 						expression(0);
 						}
 						}
-						State = 933;
+						State = 984;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 936;
+				State = 987;
 				Match(RBRACKET);
 				}
 				break;
@@ -6083,27 +6379,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 937;
+				State = 988;
 				Match(LPAREN);
-				State = 938;
+				State = 989;
 				expression(0);
-				State = 941;
+				State = 992;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 939;
+					State = 990;
 					Match(COMMA);
-					State = 940;
+					State = 991;
 					expression(0);
 					}
 					}
-					State = 943;
+					State = 994;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 945;
+				State = 996;
 				Match(RPAREN);
 				}
 				break;
@@ -6111,11 +6407,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 947;
+				State = 998;
 				Match(LPAREN);
-				State = 948;
+				State = 999;
 				expression(0);
-				State = 949;
+				State = 1000;
 				Match(RPAREN);
 				}
 				break;
@@ -6123,7 +6419,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 951;
+				State = 1002;
 				identifier();
 				}
 				break;
@@ -6166,13 +6462,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 72, RULE_over);
+		EnterRule(_localctx, 74, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 954;
+			State = 1005;
 			Match(OVER);
-			State = 960;
+			State = 1011;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6215,6 +6511,9 @@ internal partial class QueryLakeParser : Parser {
 			case SHOW:
 			case SYSTEM:
 			case SAMPLE:
+			case SPLIT:
+			case SPLITS:
+			case REFRESH:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6230,17 +6529,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 955;
+				State = 1006;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 956;
+				State = 1007;
 				Match(LPAREN);
-				State = 957;
+				State = 1008;
 				windowSpecification();
-				State = 958;
+				State = 1009;
 				Match(RPAREN);
 				}
 				break;
@@ -6287,17 +6586,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 74, RULE_whenClause);
+		EnterRule(_localctx, 76, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 962;
+			State = 1013;
 			Match(WHEN);
-			State = 963;
+			State = 1014;
 			_localctx.condition = expression(0);
-			State = 964;
+			State = 1015;
 			Match(THEN);
-			State = 965;
+			State = 1016;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6353,18 +6652,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 76, RULE_parameter);
+		EnterRule(_localctx, 78, RULE_parameter);
 		try {
-			State = 974;
+			State = 1025;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 967;
+				State = 1018;
 				Match(AT);
-				State = 968;
+				State = 1019;
 				identifier();
 				}
 				break;
@@ -6372,9 +6671,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 969;
+				State = 1020;
 				Match(DOLLAR);
-				State = 970;
+				State = 1021;
 				identifier();
 				}
 				break;
@@ -6382,9 +6681,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 971;
+				State = 1022;
 				Match(COLON);
-				State = 972;
+				State = 1023;
 				identifier();
 				}
 				break;
@@ -6392,7 +6691,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 973;
+				State = 1024;
 				Match(QUESTION);
 				}
 				break;
@@ -6458,104 +6757,104 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 78, RULE_dataType);
+		EnterRule(_localctx, 80, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 1011;
+			State = 1062;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 976;
+				State = 1027;
 				_localctx.@base = identifier();
-				State = 987;
+				State = 1038;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 977;
+					State = 1028;
 					Match(LPAREN);
-					State = 978;
+					State = 1029;
 					Match(INTEGER_VALUE);
-					State = 983;
+					State = 1034;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 979;
+						State = 1030;
 						Match(COMMA);
-						State = 980;
+						State = 1031;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 985;
+						State = 1036;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 986;
+					State = 1037;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 996;
+				State = 1047;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 989;
+						State = 1040;
 						Match(LBRACKET);
-						State = 991;
+						State = 1042;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 990;
+							State = 1041;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 993;
+						State = 1044;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 998;
+					State = 1049;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 999;
+				State = 1050;
 				_localctx.@base = identifier();
-				State = 1000;
+				State = 1051;
 				Match(LT);
-				State = 1001;
+				State = 1052;
 				dataType();
-				State = 1006;
+				State = 1057;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1002;
+					State = 1053;
 					Match(COMMA);
-					State = 1003;
+					State = 1054;
 					dataType();
 					}
 					}
-					State = 1008;
+					State = 1059;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1009;
+				State = 1060;
 				Match(GT);
 				}
 				break;
@@ -6599,26 +6898,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 80, RULE_identifierList);
+		EnterRule(_localctx, 82, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1013;
+			State = 1064;
 			identifier();
-			State = 1018;
+			State = 1069;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1014;
+				State = 1065;
 				Match(COMMA);
-				State = 1015;
+				State = 1066;
 				identifier();
 				}
 				}
-				State = 1020;
+				State = 1071;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -6657,22 +6956,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 82, RULE_identifier);
+		EnterRule(_localctx, 84, RULE_identifier);
 		try {
-			State = 1024;
+			State = 1075;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1021;
+				State = 1072;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1022;
+				State = 1073;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -6716,6 +7015,9 @@ internal partial class QueryLakeParser : Parser {
 			case SHOW:
 			case SYSTEM:
 			case SAMPLE:
+			case SPLIT:
+			case SPLITS:
+			case REFRESH:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6730,7 +7032,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1023;
+				State = 1074;
 				nonReserved();
 				}
 				break;
@@ -6802,6 +7104,9 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WEIGHTED() { return GetToken(QueryLakeParser.WEIGHTED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACEMENT() { return GetToken(QueryLakeParser.REPLACEMENT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(QueryLakeParser.SPLIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLITS() { return GetToken(QueryLakeParser.SPLITS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REFRESH() { return GetToken(QueryLakeParser.REFRESH, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -6818,14 +7123,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 84, RULE_nonReserved);
+		EnterRule(_localctx, 86, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1026;
+			State = 1077;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 327340101119L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6847,10 +7152,10 @@ internal partial class QueryLakeParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 9: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
-		case 19: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 30: return expression_sempred((ExpressionContext)_localctx, predIndex);
-		case 32: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 10: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
+		case 20: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 31: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 33: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -6889,380 +7194,401 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,143,1029,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,146,1080,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		1,0,5,0,88,8,0,10,0,12,0,91,9,0,1,0,1,0,4,0,95,8,0,11,0,12,0,96,1,0,5,
-		0,100,8,0,10,0,12,0,103,9,0,1,0,5,0,106,8,0,10,0,12,0,109,9,0,3,0,111,
-		8,0,1,0,1,0,1,1,1,1,5,1,117,8,1,10,1,12,1,120,9,1,1,1,1,1,1,2,1,2,3,2,
-		126,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,135,8,2,1,2,1,2,1,2,1,2,1,2,5,
-		2,142,8,2,10,2,12,2,145,9,2,1,2,1,2,3,2,149,8,2,1,2,1,2,3,2,153,8,2,1,
-		2,1,2,1,2,1,2,3,2,159,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,169,8,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,179,8,2,10,2,12,2,182,9,2,1,2,1,2,
-		3,2,186,8,2,1,2,1,2,1,2,1,2,1,2,3,2,193,8,2,1,2,1,2,1,2,1,2,1,2,3,2,200,
-		8,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,3,2,222,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,5,2,234,8,2,10,2,12,2,237,9,2,1,2,1,2,3,2,241,8,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,5,2,252,8,2,10,2,12,2,255,9,2,1,2,1,2,3,2,259,8,2,
-		3,2,261,8,2,1,3,1,3,1,3,1,3,3,3,267,8,3,1,4,1,4,1,4,1,4,1,5,1,5,3,5,275,
-		8,5,1,6,3,6,278,8,6,1,6,1,6,3,6,282,8,6,1,6,3,6,285,8,6,1,7,1,7,3,7,289,
-		8,7,1,7,1,7,1,7,5,7,294,8,7,10,7,12,7,297,9,7,1,8,1,8,1,8,1,8,1,8,3,8,
-		304,8,8,1,8,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,1,9,1,9,3,9,317,8,9,1,9,1,
-		9,1,9,1,9,3,9,323,8,9,1,9,5,9,326,8,9,10,9,12,9,329,9,9,1,10,1,10,1,10,
-		1,10,1,10,5,10,336,8,10,10,10,12,10,339,9,10,1,10,1,10,1,10,1,10,3,10,
-		345,8,10,1,11,1,11,1,11,1,11,5,11,351,8,11,10,11,12,11,354,9,11,1,11,1,
-		11,1,12,1,12,3,12,360,8,12,1,12,1,12,1,12,5,12,365,8,12,10,12,12,12,368,
-		9,12,1,12,1,12,1,12,1,12,5,12,374,8,12,10,12,12,12,377,9,12,3,12,379,8,
-		12,1,12,1,12,3,12,383,8,12,1,12,1,12,1,12,3,12,388,8,12,1,12,1,12,3,12,
-		392,8,12,1,12,1,12,1,12,1,12,5,12,398,8,12,10,12,12,12,401,9,12,3,12,403,
-		8,12,1,13,1,13,1,14,1,14,3,14,409,8,14,1,14,3,14,412,8,14,1,14,1,14,1,
-		14,3,14,417,8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,425,8,14,3,14,427,
-		8,14,1,15,1,15,1,15,1,15,5,15,433,8,15,10,15,12,15,436,9,15,3,15,438,8,
-		15,1,16,1,16,1,16,1,16,1,16,5,16,445,8,16,10,16,12,16,448,9,16,1,17,1,
-		17,3,17,452,8,17,1,17,1,17,3,17,456,8,17,1,18,1,18,1,18,1,18,3,18,462,
-		8,18,1,18,1,18,1,18,1,18,3,18,468,8,18,3,18,470,8,18,1,19,1,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,
-		19,3,19,490,8,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,498,8,19,10,19,12,
-		19,501,9,19,1,20,3,20,504,8,20,1,20,1,20,3,20,508,8,20,1,20,1,20,3,20,
-		512,8,20,1,20,1,20,3,20,516,8,20,1,20,1,20,3,20,520,8,20,1,21,1,21,3,21,
-		524,8,21,1,21,3,21,527,8,21,1,21,3,21,530,8,21,1,21,1,21,3,21,534,8,21,
-		1,21,3,21,537,8,21,1,21,1,21,1,21,1,21,1,21,5,21,544,8,21,10,21,12,21,
-		547,9,21,3,21,549,8,21,1,21,1,21,5,21,553,8,21,10,21,12,21,556,9,21,1,
-		21,1,21,3,21,560,8,21,1,21,1,21,1,21,1,21,3,21,566,8,21,1,21,3,21,569,
-		8,21,1,21,1,21,1,21,1,21,3,21,575,8,21,1,22,1,22,1,22,1,22,1,23,1,23,1,
-		23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,591,8,23,1,24,1,24,1,24,1,24,
-		1,24,3,24,598,8,24,1,24,1,24,1,24,1,24,1,24,3,24,605,8,24,1,24,1,24,1,
-		24,1,24,1,24,3,24,612,8,24,1,24,1,24,1,24,1,24,1,24,3,24,619,8,24,3,24,
-		621,8,24,1,24,1,24,3,24,625,8,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,633,
-		8,24,1,24,1,24,3,24,637,8,24,3,24,639,8,24,1,25,3,25,642,8,25,1,25,1,25,
-		1,25,1,25,1,25,3,25,649,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,27,3,27,658,
-		8,27,1,27,1,27,1,27,1,27,1,27,5,27,665,8,27,10,27,12,27,668,9,27,3,27,
-		670,8,27,1,27,3,27,673,8,27,1,27,3,27,676,8,27,1,28,1,28,1,28,1,28,1,28,
-		1,28,1,28,1,28,3,28,686,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,
-		29,3,29,697,8,29,1,30,1,30,1,30,3,30,702,8,30,1,30,1,30,3,30,706,8,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,5,30,714,8,30,10,30,12,30,717,9,30,1,31,
-		1,31,1,31,1,31,1,31,3,31,724,8,31,1,31,1,31,1,31,3,31,729,8,31,1,31,1,
-		31,1,31,1,31,3,31,735,8,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,743,8,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,3,31,751,8,31,1,31,1,31,1,31,1,31,1,31,5,
-		31,758,8,31,10,31,12,31,761,9,31,1,31,1,31,1,31,3,31,766,8,31,1,31,1,31,
-		1,31,1,31,3,31,772,8,31,3,31,774,8,31,1,32,1,32,1,32,1,32,3,32,780,8,32,
-		1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
-		5,32,796,8,32,10,32,12,32,799,9,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,
-		1,32,5,32,809,8,32,10,32,12,32,812,9,32,1,33,1,33,3,33,816,8,33,1,33,1,
-		33,3,33,820,8,33,1,33,1,33,3,33,824,8,33,3,33,826,8,33,3,33,828,8,33,1,
-		34,1,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,843,
-		8,35,1,35,1,35,1,35,3,35,848,8,35,1,35,4,35,851,8,35,11,35,12,35,852,1,
-		35,1,35,3,35,857,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,3,35,888,8,35,1,35,1,35,1,35,5,35,893,8,35,10,
-		35,12,35,896,9,35,3,35,898,8,35,1,35,1,35,1,35,1,35,1,35,5,35,905,8,35,
-		10,35,12,35,908,9,35,3,35,910,8,35,3,35,912,8,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,3,35,921,8,35,1,35,3,35,924,8,35,1,35,1,35,1,35,1,35,5,35,
-		930,8,35,10,35,12,35,933,9,35,3,35,935,8,35,1,35,1,35,1,35,1,35,1,35,4,
-		35,942,8,35,11,35,12,35,943,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,953,
-		8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,961,8,36,1,37,1,37,1,37,1,37,1,
-		37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,975,8,38,1,39,1,39,1,39,1,39,
-		1,39,5,39,982,8,39,10,39,12,39,985,9,39,1,39,3,39,988,8,39,1,39,1,39,3,
-		39,992,8,39,1,39,5,39,995,8,39,10,39,12,39,998,9,39,1,39,1,39,1,39,1,39,
-		1,39,5,39,1005,8,39,10,39,12,39,1008,9,39,1,39,1,39,3,39,1012,8,39,1,40,
-		1,40,1,40,5,40,1017,8,40,10,40,12,40,1020,9,40,1,41,1,41,1,41,3,41,1025,
-		8,41,1,42,1,42,1,42,0,4,18,38,60,64,43,0,2,4,6,8,10,12,14,16,18,20,22,
-		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
-		72,74,76,78,80,82,84,0,17,1,0,23,24,2,0,30,30,98,98,2,0,2,2,25,25,2,0,
-		8,8,23,23,2,0,37,37,54,54,2,0,108,108,129,129,2,0,9,9,84,84,2,0,72,72,
-		79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,114,115,1,0,116,119,1,0,108,
-		113,2,0,35,35,95,95,1,0,136,137,2,0,14,14,96,96,23,0,1,2,4,4,8,9,11,11,
-		15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,
-		78,79,83,84,86,91,93,94,96,97,102,103,106,106,1187,0,89,1,0,0,0,2,114,
-		1,0,0,0,4,260,1,0,0,0,6,262,1,0,0,0,8,268,1,0,0,0,10,272,1,0,0,0,12,277,
-		1,0,0,0,14,286,1,0,0,0,16,298,1,0,0,0,18,310,1,0,0,0,20,344,1,0,0,0,22,
-		346,1,0,0,0,24,357,1,0,0,0,26,404,1,0,0,0,28,426,1,0,0,0,30,437,1,0,0,
-		0,32,439,1,0,0,0,34,449,1,0,0,0,36,469,1,0,0,0,38,471,1,0,0,0,40,519,1,
-		0,0,0,42,574,1,0,0,0,44,576,1,0,0,0,46,590,1,0,0,0,48,638,1,0,0,0,50,641,
-		1,0,0,0,52,650,1,0,0,0,54,657,1,0,0,0,56,685,1,0,0,0,58,696,1,0,0,0,60,
-		705,1,0,0,0,62,773,1,0,0,0,64,779,1,0,0,0,66,827,1,0,0,0,68,829,1,0,0,
-		0,70,952,1,0,0,0,72,954,1,0,0,0,74,962,1,0,0,0,76,974,1,0,0,0,78,1011,
-		1,0,0,0,80,1013,1,0,0,0,82,1024,1,0,0,0,84,1026,1,0,0,0,86,88,5,127,0,
-		0,87,86,1,0,0,0,88,91,1,0,0,0,89,87,1,0,0,0,89,90,1,0,0,0,90,110,1,0,0,
-		0,91,89,1,0,0,0,92,101,3,4,2,0,93,95,5,127,0,0,94,93,1,0,0,0,95,96,1,0,
-		0,0,96,94,1,0,0,0,96,97,1,0,0,0,97,98,1,0,0,0,98,100,3,4,2,0,99,94,1,0,
-		0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,107,1,0,0,0,103,
-		101,1,0,0,0,104,106,5,127,0,0,105,104,1,0,0,0,106,109,1,0,0,0,107,105,
-		1,0,0,0,107,108,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,110,92,1,0,0,0,
-		110,111,1,0,0,0,111,112,1,0,0,0,112,113,5,0,0,1,113,1,1,0,0,0,114,118,
-		3,4,2,0,115,117,5,127,0,0,116,115,1,0,0,0,117,120,1,0,0,0,118,116,1,0,
-		0,0,118,119,1,0,0,0,119,121,1,0,0,0,120,118,1,0,0,0,121,122,5,0,0,1,122,
-		3,1,0,0,0,123,125,5,33,0,0,124,126,5,4,0,0,125,124,1,0,0,0,125,126,1,0,
-		0,0,126,127,1,0,0,0,127,261,3,4,2,0,128,261,3,12,6,0,129,130,5,17,0,0,
-		130,134,5,20,0,0,131,132,5,43,0,0,132,133,5,59,0,0,133,135,5,32,0,0,134,
-		131,1,0,0,0,134,135,1,0,0,0,135,136,1,0,0,0,136,148,3,82,41,0,137,138,
-		5,121,0,0,138,143,3,6,3,0,139,140,5,125,0,0,140,142,3,6,3,0,141,139,1,
-		0,0,0,142,145,1,0,0,0,143,141,1,0,0,0,143,144,1,0,0,0,144,146,1,0,0,0,
-		145,143,1,0,0,0,146,147,5,122,0,0,147,149,1,0,0,0,148,137,1,0,0,0,148,
-		149,1,0,0,0,149,152,1,0,0,0,150,151,5,7,0,0,151,153,3,12,6,0,152,150,1,
-		0,0,0,152,153,1,0,0,0,153,261,1,0,0,0,154,155,5,26,0,0,155,158,5,20,0,
-		0,156,157,5,43,0,0,157,159,5,32,0,0,158,156,1,0,0,0,158,159,1,0,0,0,159,
-		160,1,0,0,0,160,261,3,82,41,0,161,162,5,48,0,0,162,163,5,51,0,0,163,168,
-		3,82,41,0,164,165,5,121,0,0,165,166,3,80,40,0,166,167,5,122,0,0,167,169,
-		1,0,0,0,168,164,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,171,3,12,6,
-		0,171,261,1,0,0,0,172,173,5,99,0,0,173,174,3,82,41,0,174,175,5,82,0,0,
-		175,180,3,8,4,0,176,177,5,125,0,0,177,179,3,8,4,0,178,176,1,0,0,0,179,
-		182,1,0,0,0,180,178,1,0,0,0,180,181,1,0,0,0,181,185,1,0,0,0,182,180,1,
-		0,0,0,183,184,5,105,0,0,184,186,3,60,30,0,185,183,1,0,0,0,185,186,1,0,
-		0,0,186,261,1,0,0,0,187,188,5,22,0,0,188,189,5,39,0,0,189,192,3,82,41,
-		0,190,191,5,105,0,0,191,193,3,60,30,0,192,190,1,0,0,0,192,193,1,0,0,0,
-		193,261,1,0,0,0,194,195,5,3,0,0,195,196,5,20,0,0,196,197,3,82,41,0,197,
-		199,5,1,0,0,198,200,5,15,0,0,199,198,1,0,0,0,199,200,1,0,0,0,200,201,1,
-		0,0,0,201,203,3,82,41,0,202,204,3,78,39,0,203,202,1,0,0,0,203,204,1,0,
-		0,0,204,207,1,0,0,0,205,206,5,7,0,0,206,208,3,60,30,0,207,205,1,0,0,0,
-		207,208,1,0,0,0,208,261,1,0,0,0,209,210,5,83,0,0,210,261,5,21,0,0,211,
-		212,5,83,0,0,212,213,5,103,0,0,213,214,5,62,0,0,214,261,3,82,41,0,215,
-		221,7,0,0,0,216,222,3,82,41,0,217,218,5,121,0,0,218,219,3,12,6,0,219,220,
-		5,122,0,0,220,222,1,0,0,0,221,216,1,0,0,0,221,217,1,0,0,0,222,261,1,0,
-		0,0,223,224,5,16,0,0,224,225,5,121,0,0,225,226,3,12,6,0,226,227,5,122,
-		0,0,227,228,5,94,0,0,228,240,5,134,0,0,229,230,5,121,0,0,230,235,3,10,
-		5,0,231,232,5,125,0,0,232,234,3,10,5,0,233,231,1,0,0,0,234,237,1,0,0,0,
-		235,233,1,0,0,0,235,236,1,0,0,0,236,238,1,0,0,0,237,235,1,0,0,0,238,239,
-		5,122,0,0,239,241,1,0,0,0,240,229,1,0,0,0,240,241,1,0,0,0,241,261,1,0,
-		0,0,242,243,5,45,0,0,243,244,3,82,41,0,244,245,5,134,0,0,245,246,5,51,
-		0,0,246,258,3,82,41,0,247,248,5,121,0,0,248,253,3,10,5,0,249,250,5,125,
-		0,0,250,252,3,10,5,0,251,249,1,0,0,0,252,255,1,0,0,0,253,251,1,0,0,0,253,
-		254,1,0,0,0,254,256,1,0,0,0,255,253,1,0,0,0,256,257,5,122,0,0,257,259,
-		1,0,0,0,258,247,1,0,0,0,258,259,1,0,0,0,259,261,1,0,0,0,260,123,1,0,0,
-		0,260,128,1,0,0,0,260,129,1,0,0,0,260,154,1,0,0,0,260,161,1,0,0,0,260,
-		172,1,0,0,0,260,187,1,0,0,0,260,194,1,0,0,0,260,209,1,0,0,0,260,211,1,
-		0,0,0,260,215,1,0,0,0,260,223,1,0,0,0,260,242,1,0,0,0,261,5,1,0,0,0,262,
-		263,3,82,41,0,263,266,3,78,39,0,264,265,5,59,0,0,265,267,5,60,0,0,266,
-		264,1,0,0,0,266,267,1,0,0,0,267,7,1,0,0,0,268,269,3,82,41,0,269,270,5,
-		108,0,0,270,271,3,60,30,0,271,9,1,0,0,0,272,274,3,82,41,0,273,275,3,60,
-		30,0,274,273,1,0,0,0,274,275,1,0,0,0,275,11,1,0,0,0,276,278,3,14,7,0,277,
-		276,1,0,0,0,277,278,1,0,0,0,278,279,1,0,0,0,279,281,3,18,9,0,280,282,3,
-		32,16,0,281,280,1,0,0,0,281,282,1,0,0,0,282,284,1,0,0,0,283,285,3,36,18,
-		0,284,283,1,0,0,0,284,285,1,0,0,0,285,13,1,0,0,0,286,288,5,107,0,0,287,
-		289,5,73,0,0,288,287,1,0,0,0,288,289,1,0,0,0,289,290,1,0,0,0,290,295,3,
-		16,8,0,291,292,5,125,0,0,292,294,3,16,8,0,293,291,1,0,0,0,294,297,1,0,
-		0,0,295,293,1,0,0,0,295,296,1,0,0,0,296,15,1,0,0,0,297,295,1,0,0,0,298,
-		303,3,82,41,0,299,300,5,121,0,0,300,301,3,80,40,0,301,302,5,122,0,0,302,
-		304,1,0,0,0,303,299,1,0,0,0,303,304,1,0,0,0,304,305,1,0,0,0,305,306,5,
-		7,0,0,306,307,5,121,0,0,307,308,3,12,6,0,308,309,5,122,0,0,309,17,1,0,
-		0,0,310,311,6,9,-1,0,311,312,3,20,10,0,312,327,1,0,0,0,313,314,10,2,0,
-		0,314,316,5,49,0,0,315,317,3,26,13,0,316,315,1,0,0,0,316,317,1,0,0,0,317,
-		318,1,0,0,0,318,326,3,18,9,3,319,320,10,1,0,0,320,322,7,1,0,0,321,323,
-		3,26,13,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,18,
-		9,2,325,313,1,0,0,0,325,319,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
-		328,1,0,0,0,328,19,1,0,0,0,329,327,1,0,0,0,330,345,3,24,12,0,331,332,5,
-		101,0,0,332,337,3,22,11,0,333,334,5,125,0,0,334,336,3,22,11,0,335,333,
-		1,0,0,0,336,339,1,0,0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,345,1,0,0,
-		0,339,337,1,0,0,0,340,341,5,121,0,0,341,342,3,12,6,0,342,343,5,122,0,0,
-		343,345,1,0,0,0,344,330,1,0,0,0,344,331,1,0,0,0,344,340,1,0,0,0,345,21,
-		1,0,0,0,346,347,5,121,0,0,347,352,3,60,30,0,348,349,5,125,0,0,349,351,
-		3,60,30,0,350,348,1,0,0,0,351,354,1,0,0,0,352,350,1,0,0,0,352,353,1,0,
-		0,0,353,355,1,0,0,0,354,352,1,0,0,0,355,356,5,122,0,0,356,23,1,0,0,0,357,
-		359,5,80,0,0,358,360,3,26,13,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,
-		1,0,0,0,361,366,3,28,14,0,362,363,5,125,0,0,363,365,3,28,14,0,364,362,
-		1,0,0,0,365,368,1,0,0,0,366,364,1,0,0,0,366,367,1,0,0,0,367,378,1,0,0,
-		0,368,366,1,0,0,0,369,370,5,39,0,0,370,375,3,38,19,0,371,372,5,125,0,0,
-		372,374,3,38,19,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,
-		376,1,0,0,0,376,379,1,0,0,0,377,375,1,0,0,0,378,369,1,0,0,0,378,379,1,
-		0,0,0,379,382,1,0,0,0,380,381,5,105,0,0,381,383,3,60,30,0,382,380,1,0,
-		0,0,382,383,1,0,0,0,383,387,1,0,0,0,384,385,5,41,0,0,385,386,5,12,0,0,
-		386,388,3,30,15,0,387,384,1,0,0,0,387,388,1,0,0,0,388,391,1,0,0,0,389,
-		390,5,42,0,0,390,392,3,60,30,0,391,389,1,0,0,0,391,392,1,0,0,0,392,402,
-		1,0,0,0,393,394,5,106,0,0,394,399,3,52,26,0,395,396,5,125,0,0,396,398,
-		3,52,26,0,397,395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,
-		0,0,400,403,1,0,0,0,401,399,1,0,0,0,402,393,1,0,0,0,402,403,1,0,0,0,403,
-		25,1,0,0,0,404,405,7,2,0,0,405,27,1,0,0,0,406,411,3,60,30,0,407,409,5,
-		7,0,0,408,407,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,412,3,82,41,
-		0,411,408,1,0,0,0,411,412,1,0,0,0,412,427,1,0,0,0,413,414,3,82,41,0,414,
-		415,5,126,0,0,415,417,1,0,0,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,
-		1,0,0,0,418,424,5,116,0,0,419,420,5,31,0,0,420,421,5,121,0,0,421,422,3,
-		80,40,0,422,423,5,122,0,0,423,425,1,0,0,0,424,419,1,0,0,0,424,425,1,0,
-		0,0,425,427,1,0,0,0,426,406,1,0,0,0,426,416,1,0,0,0,427,29,1,0,0,0,428,
-		438,5,2,0,0,429,434,3,60,30,0,430,431,5,125,0,0,431,433,3,60,30,0,432,
-		430,1,0,0,0,433,436,1,0,0,0,434,432,1,0,0,0,434,435,1,0,0,0,435,438,1,
-		0,0,0,436,434,1,0,0,0,437,428,1,0,0,0,437,429,1,0,0,0,438,31,1,0,0,0,439,
-		440,5,66,0,0,440,441,5,12,0,0,441,446,3,34,17,0,442,443,5,125,0,0,443,
-		445,3,34,17,0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,
-		1,0,0,0,447,33,1,0,0,0,448,446,1,0,0,0,449,451,3,60,30,0,450,452,7,3,0,
-		0,451,450,1,0,0,0,451,452,1,0,0,0,452,455,1,0,0,0,453,454,5,61,0,0,454,
-		456,7,4,0,0,455,453,1,0,0,0,455,456,1,0,0,0,456,35,1,0,0,0,457,458,5,57,
-		0,0,458,461,3,60,30,0,459,460,5,63,0,0,460,462,3,60,30,0,461,459,1,0,0,
-		0,461,462,1,0,0,0,462,470,1,0,0,0,463,464,5,63,0,0,464,467,3,60,30,0,465,
-		466,5,57,0,0,466,468,3,60,30,0,467,465,1,0,0,0,467,468,1,0,0,0,468,470,
-		1,0,0,0,469,457,1,0,0,0,469,463,1,0,0,0,470,37,1,0,0,0,471,472,6,19,-1,
-		0,472,473,3,42,21,0,473,499,1,0,0,0,474,475,10,4,0,0,475,476,5,18,0,0,
-		476,477,5,53,0,0,477,498,3,42,21,0,478,479,10,3,0,0,479,480,3,40,20,0,
-		480,481,5,53,0,0,481,489,3,42,21,0,482,483,5,64,0,0,483,490,3,60,30,0,
-		484,485,5,100,0,0,485,486,5,121,0,0,486,487,3,80,40,0,487,488,5,122,0,
-		0,488,490,1,0,0,0,489,482,1,0,0,0,489,484,1,0,0,0,490,498,1,0,0,0,491,
-		492,10,2,0,0,492,493,5,58,0,0,493,494,3,40,20,0,494,495,5,53,0,0,495,496,
-		3,42,21,0,496,498,1,0,0,0,497,474,1,0,0,0,497,478,1,0,0,0,497,491,1,0,
-		0,0,498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,39,1,0,0,0,501,
-		499,1,0,0,0,502,504,5,47,0,0,503,502,1,0,0,0,503,504,1,0,0,0,504,520,1,
-		0,0,0,505,507,5,55,0,0,506,508,5,67,0,0,507,506,1,0,0,0,507,508,1,0,0,
-		0,508,520,1,0,0,0,509,511,5,77,0,0,510,512,5,67,0,0,511,510,1,0,0,0,511,
-		512,1,0,0,0,512,520,1,0,0,0,513,515,5,40,0,0,514,516,5,67,0,0,515,514,
-		1,0,0,0,515,516,1,0,0,0,516,520,1,0,0,0,517,520,5,81,0,0,518,520,5,6,0,
-		0,519,503,1,0,0,0,519,505,1,0,0,0,519,509,1,0,0,0,519,513,1,0,0,0,519,
-		517,1,0,0,0,519,518,1,0,0,0,520,41,1,0,0,0,521,523,3,82,41,0,522,524,3,
-		46,23,0,523,522,1,0,0,0,523,524,1,0,0,0,524,526,1,0,0,0,525,527,3,48,24,
-		0,526,525,1,0,0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,50,25,0,529,
-		528,1,0,0,0,529,530,1,0,0,0,530,575,1,0,0,0,531,533,5,134,0,0,532,534,
-		3,48,24,0,533,532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,537,3,50,
-		25,0,536,535,1,0,0,0,536,537,1,0,0,0,537,575,1,0,0,0,538,539,3,82,41,0,
-		539,548,5,121,0,0,540,545,3,60,30,0,541,542,5,125,0,0,542,544,3,60,30,
-		0,543,541,1,0,0,0,544,547,1,0,0,0,545,543,1,0,0,0,545,546,1,0,0,0,546,
-		549,1,0,0,0,547,545,1,0,0,0,548,540,1,0,0,0,548,549,1,0,0,0,549,554,1,
-		0,0,0,550,551,5,125,0,0,551,553,3,44,22,0,552,550,1,0,0,0,553,556,1,0,
-		0,0,554,552,1,0,0,0,554,555,1,0,0,0,555,557,1,0,0,0,556,554,1,0,0,0,557,
-		559,5,122,0,0,558,560,3,50,25,0,559,558,1,0,0,0,559,560,1,0,0,0,560,575,
-		1,0,0,0,561,562,5,121,0,0,562,563,3,12,6,0,563,565,5,122,0,0,564,566,3,
-		48,24,0,565,564,1,0,0,0,565,566,1,0,0,0,566,568,1,0,0,0,567,569,3,50,25,
-		0,568,567,1,0,0,0,568,569,1,0,0,0,569,575,1,0,0,0,570,571,5,121,0,0,571,
-		572,3,38,19,0,572,573,5,122,0,0,573,575,1,0,0,0,574,521,1,0,0,0,574,531,
-		1,0,0,0,574,538,1,0,0,0,574,561,1,0,0,0,574,570,1,0,0,0,575,43,1,0,0,0,
-		576,577,3,82,41,0,577,578,7,5,0,0,578,579,3,60,30,0,579,45,1,0,0,0,580,
-		581,5,102,0,0,581,591,5,135,0,0,582,583,5,7,0,0,583,584,5,62,0,0,584,585,
-		5,93,0,0,585,591,5,134,0,0,586,587,5,11,0,0,587,591,3,82,41,0,588,589,
-		5,91,0,0,589,591,3,82,41,0,590,580,1,0,0,0,590,582,1,0,0,0,590,586,1,0,
-		0,0,590,588,1,0,0,0,591,47,1,0,0,0,592,593,5,85,0,0,593,594,7,6,0,0,594,
-		595,5,121,0,0,595,597,3,60,30,0,596,598,5,70,0,0,597,596,1,0,0,0,597,598,
-		1,0,0,0,598,599,1,0,0,0,599,604,5,122,0,0,600,601,5,74,0,0,601,602,5,121,
-		0,0,602,603,5,135,0,0,603,605,5,122,0,0,604,600,1,0,0,0,604,605,1,0,0,
-		0,605,639,1,0,0,0,606,607,5,86,0,0,607,608,3,60,30,0,608,611,5,79,0,0,
-		609,610,5,87,0,0,610,612,3,60,30,0,611,609,1,0,0,0,611,612,1,0,0,0,612,
-		620,1,0,0,0,613,614,5,89,0,0,614,615,5,12,0,0,615,618,3,60,30,0,616,617,
-		5,107,0,0,617,619,5,76,0,0,618,616,1,0,0,0,618,619,1,0,0,0,619,621,1,0,
-		0,0,620,613,1,0,0,0,620,621,1,0,0,0,621,624,1,0,0,0,622,623,5,90,0,0,623,
-		625,5,135,0,0,624,622,1,0,0,0,624,625,1,0,0,0,625,639,1,0,0,0,626,627,
-		5,86,0,0,627,628,3,60,30,0,628,632,5,70,0,0,629,630,5,88,0,0,630,631,5,
-		12,0,0,631,633,3,60,30,0,632,629,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,
-		0,634,635,5,90,0,0,635,637,5,135,0,0,636,634,1,0,0,0,636,637,1,0,0,0,637,
-		639,1,0,0,0,638,592,1,0,0,0,638,606,1,0,0,0,638,626,1,0,0,0,639,49,1,0,
-		0,0,640,642,5,7,0,0,641,640,1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,0,643,
-		648,3,82,41,0,644,645,5,121,0,0,645,646,3,80,40,0,646,647,5,122,0,0,647,
-		649,1,0,0,0,648,644,1,0,0,0,648,649,1,0,0,0,649,51,1,0,0,0,650,651,3,82,
-		41,0,651,652,5,7,0,0,652,653,5,121,0,0,653,654,3,54,27,0,654,655,5,122,
-		0,0,655,53,1,0,0,0,656,658,3,82,41,0,657,656,1,0,0,0,657,658,1,0,0,0,658,
-		669,1,0,0,0,659,660,5,69,0,0,660,661,5,12,0,0,661,666,3,60,30,0,662,663,
-		5,125,0,0,663,665,3,60,30,0,664,662,1,0,0,0,665,668,1,0,0,0,666,664,1,
-		0,0,0,666,667,1,0,0,0,667,670,1,0,0,0,668,666,1,0,0,0,669,659,1,0,0,0,
-		669,670,1,0,0,0,670,672,1,0,0,0,671,673,3,32,16,0,672,671,1,0,0,0,672,
-		673,1,0,0,0,673,675,1,0,0,0,674,676,3,56,28,0,675,674,1,0,0,0,675,676,
-		1,0,0,0,676,55,1,0,0,0,677,678,7,7,0,0,678,686,3,58,29,0,679,680,7,7,0,
-		0,680,681,5,10,0,0,681,682,3,58,29,0,682,683,5,5,0,0,683,684,3,58,29,0,
-		684,686,1,0,0,0,685,677,1,0,0,0,685,679,1,0,0,0,686,57,1,0,0,0,687,688,
-		5,97,0,0,688,697,5,71,0,0,689,690,5,97,0,0,690,697,5,38,0,0,691,692,5,
-		19,0,0,692,697,5,78,0,0,693,694,3,60,30,0,694,695,7,8,0,0,695,697,1,0,
-		0,0,696,687,1,0,0,0,696,689,1,0,0,0,696,691,1,0,0,0,696,693,1,0,0,0,697,
-		59,1,0,0,0,698,699,6,30,-1,0,699,701,3,64,32,0,700,702,3,62,31,0,701,700,
-		1,0,0,0,701,702,1,0,0,0,702,706,1,0,0,0,703,704,5,59,0,0,704,706,3,60,
-		30,3,705,698,1,0,0,0,705,703,1,0,0,0,706,715,1,0,0,0,707,708,10,2,0,0,
-		708,709,5,5,0,0,709,714,3,60,30,3,710,711,10,1,0,0,711,712,5,65,0,0,712,
-		714,3,60,30,2,713,707,1,0,0,0,713,710,1,0,0,0,714,717,1,0,0,0,715,713,
-		1,0,0,0,715,716,1,0,0,0,716,61,1,0,0,0,717,715,1,0,0,0,718,719,3,68,34,
-		0,719,720,3,64,32,0,720,774,1,0,0,0,721,723,5,52,0,0,722,724,5,59,0,0,
-		723,722,1,0,0,0,723,724,1,0,0,0,724,725,1,0,0,0,725,774,5,60,0,0,726,728,
-		5,52,0,0,727,729,5,59,0,0,728,727,1,0,0,0,728,729,1,0,0,0,729,730,1,0,
-		0,0,730,731,5,25,0,0,731,732,5,39,0,0,732,774,3,64,32,0,733,735,5,59,0,
-		0,734,733,1,0,0,0,734,735,1,0,0,0,735,736,1,0,0,0,736,737,5,10,0,0,737,
-		738,3,64,32,0,738,739,5,5,0,0,739,740,3,64,32,0,740,774,1,0,0,0,741,743,
-		5,59,0,0,742,741,1,0,0,0,742,743,1,0,0,0,743,744,1,0,0,0,744,745,5,46,
-		0,0,745,746,5,121,0,0,746,747,3,12,6,0,747,748,5,122,0,0,748,774,1,0,0,
-		0,749,751,5,59,0,0,750,749,1,0,0,0,750,751,1,0,0,0,751,752,1,0,0,0,752,
-		753,5,46,0,0,753,754,5,121,0,0,754,759,3,60,30,0,755,756,5,125,0,0,756,
-		758,3,60,30,0,757,755,1,0,0,0,758,761,1,0,0,0,759,757,1,0,0,0,759,760,
-		1,0,0,0,760,762,1,0,0,0,761,759,1,0,0,0,762,763,5,122,0,0,763,774,1,0,
-		0,0,764,766,5,59,0,0,765,764,1,0,0,0,765,766,1,0,0,0,766,767,1,0,0,0,767,
-		768,7,9,0,0,768,771,3,64,32,0,769,770,5,29,0,0,770,772,3,64,32,0,771,769,
-		1,0,0,0,771,772,1,0,0,0,772,774,1,0,0,0,773,718,1,0,0,0,773,721,1,0,0,
-		0,773,726,1,0,0,0,773,734,1,0,0,0,773,742,1,0,0,0,773,750,1,0,0,0,773,
-		765,1,0,0,0,774,63,1,0,0,0,775,776,6,32,-1,0,776,780,3,70,35,0,777,778,
-		7,10,0,0,778,780,3,64,32,4,779,775,1,0,0,0,779,777,1,0,0,0,780,810,1,0,
-		0,0,781,782,10,3,0,0,782,783,7,11,0,0,783,809,3,64,32,4,784,785,10,2,0,
-		0,785,786,7,10,0,0,786,809,3,64,32,3,787,788,10,1,0,0,788,789,5,120,0,
-		0,789,809,3,64,32,2,790,791,10,7,0,0,791,792,5,123,0,0,792,797,3,66,33,
-		0,793,794,5,125,0,0,794,796,3,66,33,0,795,793,1,0,0,0,796,799,1,0,0,0,
-		797,795,1,0,0,0,797,798,1,0,0,0,798,800,1,0,0,0,799,797,1,0,0,0,800,801,
-		5,124,0,0,801,809,1,0,0,0,802,803,10,6,0,0,803,804,5,128,0,0,804,809,3,
-		78,39,0,805,806,10,5,0,0,806,807,5,126,0,0,807,809,3,82,41,0,808,781,1,
-		0,0,0,808,784,1,0,0,0,808,787,1,0,0,0,808,790,1,0,0,0,808,802,1,0,0,0,
-		808,805,1,0,0,0,809,812,1,0,0,0,810,808,1,0,0,0,810,811,1,0,0,0,811,65,
-		1,0,0,0,812,810,1,0,0,0,813,828,3,60,30,0,814,816,3,60,30,0,815,814,1,
-		0,0,0,815,816,1,0,0,0,816,817,1,0,0,0,817,819,5,130,0,0,818,820,3,60,30,
-		0,819,818,1,0,0,0,819,820,1,0,0,0,820,825,1,0,0,0,821,823,5,130,0,0,822,
-		824,3,60,30,0,823,822,1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,821,
-		1,0,0,0,825,826,1,0,0,0,826,828,1,0,0,0,827,813,1,0,0,0,827,815,1,0,0,
-		0,828,67,1,0,0,0,829,830,7,12,0,0,830,69,1,0,0,0,831,953,5,60,0,0,832,
-		953,7,13,0,0,833,953,5,135,0,0,834,953,7,14,0,0,835,953,5,134,0,0,836,
-		837,3,78,39,0,837,838,5,134,0,0,838,953,1,0,0,0,839,840,5,50,0,0,840,842,
-		5,134,0,0,841,843,3,82,41,0,842,841,1,0,0,0,842,843,1,0,0,0,843,953,1,
-		0,0,0,844,953,3,76,38,0,845,847,5,13,0,0,846,848,3,60,30,0,847,846,1,0,
-		0,0,847,848,1,0,0,0,848,850,1,0,0,0,849,851,3,74,37,0,850,849,1,0,0,0,
-		851,852,1,0,0,0,852,850,1,0,0,0,852,853,1,0,0,0,853,856,1,0,0,0,854,855,
-		5,27,0,0,855,857,3,60,30,0,856,854,1,0,0,0,856,857,1,0,0,0,857,858,1,0,
-		0,0,858,859,5,28,0,0,859,953,1,0,0,0,860,861,7,15,0,0,861,862,5,121,0,
-		0,862,863,3,60,30,0,863,864,5,7,0,0,864,865,3,78,39,0,865,866,5,122,0,
-		0,866,953,1,0,0,0,867,868,5,34,0,0,868,869,5,121,0,0,869,870,3,82,41,0,
-		870,871,5,39,0,0,871,872,3,60,30,0,872,873,5,122,0,0,873,953,1,0,0,0,874,
-		875,5,32,0,0,875,876,5,121,0,0,876,877,3,12,6,0,877,878,5,122,0,0,878,
-		953,1,0,0,0,879,880,5,121,0,0,880,881,3,12,6,0,881,882,5,122,0,0,882,953,
-		1,0,0,0,883,884,3,82,41,0,884,911,5,121,0,0,885,912,5,116,0,0,886,888,
-		3,26,13,0,887,886,1,0,0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,894,3,60,
-		30,0,890,891,5,125,0,0,891,893,3,60,30,0,892,890,1,0,0,0,893,896,1,0,0,
-		0,894,892,1,0,0,0,894,895,1,0,0,0,895,898,1,0,0,0,896,894,1,0,0,0,897,
-		887,1,0,0,0,897,898,1,0,0,0,898,909,1,0,0,0,899,900,5,66,0,0,900,901,5,
-		12,0,0,901,906,3,34,17,0,902,903,5,125,0,0,903,905,3,34,17,0,904,902,1,
-		0,0,0,905,908,1,0,0,0,906,904,1,0,0,0,906,907,1,0,0,0,907,910,1,0,0,0,
-		908,906,1,0,0,0,909,899,1,0,0,0,909,910,1,0,0,0,910,912,1,0,0,0,911,885,
-		1,0,0,0,911,897,1,0,0,0,912,913,1,0,0,0,913,920,5,122,0,0,914,915,5,36,
-		0,0,915,916,5,121,0,0,916,917,5,105,0,0,917,918,3,60,30,0,918,919,5,122,
-		0,0,919,921,1,0,0,0,920,914,1,0,0,0,920,921,1,0,0,0,921,923,1,0,0,0,922,
-		924,3,72,36,0,923,922,1,0,0,0,923,924,1,0,0,0,924,953,1,0,0,0,925,934,
-		5,123,0,0,926,931,3,60,30,0,927,928,5,125,0,0,928,930,3,60,30,0,929,927,
-		1,0,0,0,930,933,1,0,0,0,931,929,1,0,0,0,931,932,1,0,0,0,932,935,1,0,0,
-		0,933,931,1,0,0,0,934,926,1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,
-		953,5,124,0,0,937,938,5,121,0,0,938,941,3,60,30,0,939,940,5,125,0,0,940,
-		942,3,60,30,0,941,939,1,0,0,0,942,943,1,0,0,0,943,941,1,0,0,0,943,944,
-		1,0,0,0,944,945,1,0,0,0,945,946,5,122,0,0,946,953,1,0,0,0,947,948,5,121,
-		0,0,948,949,3,60,30,0,949,950,5,122,0,0,950,953,1,0,0,0,951,953,3,82,41,
-		0,952,831,1,0,0,0,952,832,1,0,0,0,952,833,1,0,0,0,952,834,1,0,0,0,952,
-		835,1,0,0,0,952,836,1,0,0,0,952,839,1,0,0,0,952,844,1,0,0,0,952,845,1,
-		0,0,0,952,860,1,0,0,0,952,867,1,0,0,0,952,874,1,0,0,0,952,879,1,0,0,0,
-		952,883,1,0,0,0,952,925,1,0,0,0,952,937,1,0,0,0,952,947,1,0,0,0,952,951,
-		1,0,0,0,953,71,1,0,0,0,954,960,5,68,0,0,955,961,3,82,41,0,956,957,5,121,
-		0,0,957,958,3,54,27,0,958,959,5,122,0,0,959,961,1,0,0,0,960,955,1,0,0,
-		0,960,956,1,0,0,0,961,73,1,0,0,0,962,963,5,104,0,0,963,964,3,60,30,0,964,
-		965,5,92,0,0,965,966,3,60,30,0,966,75,1,0,0,0,967,968,5,131,0,0,968,975,
-		3,82,41,0,969,970,5,132,0,0,970,975,3,82,41,0,971,972,5,130,0,0,972,975,
-		3,82,41,0,973,975,5,133,0,0,974,967,1,0,0,0,974,969,1,0,0,0,974,971,1,
-		0,0,0,974,973,1,0,0,0,975,77,1,0,0,0,976,987,3,82,41,0,977,978,5,121,0,
-		0,978,983,5,135,0,0,979,980,5,125,0,0,980,982,5,135,0,0,981,979,1,0,0,
-		0,982,985,1,0,0,0,983,981,1,0,0,0,983,984,1,0,0,0,984,986,1,0,0,0,985,
-		983,1,0,0,0,986,988,5,122,0,0,987,977,1,0,0,0,987,988,1,0,0,0,988,996,
-		1,0,0,0,989,991,5,123,0,0,990,992,5,135,0,0,991,990,1,0,0,0,991,992,1,
-		0,0,0,992,993,1,0,0,0,993,995,5,124,0,0,994,989,1,0,0,0,995,998,1,0,0,
-		0,996,994,1,0,0,0,996,997,1,0,0,0,997,1012,1,0,0,0,998,996,1,0,0,0,999,
-		1000,3,82,41,0,1000,1001,5,110,0,0,1001,1006,3,78,39,0,1002,1003,5,125,
-		0,0,1003,1005,3,78,39,0,1004,1002,1,0,0,0,1005,1008,1,0,0,0,1006,1004,
-		1,0,0,0,1006,1007,1,0,0,0,1007,1009,1,0,0,0,1008,1006,1,0,0,0,1009,1010,
-		5,112,0,0,1010,1012,1,0,0,0,1011,976,1,0,0,0,1011,999,1,0,0,0,1012,79,
-		1,0,0,0,1013,1018,3,82,41,0,1014,1015,5,125,0,0,1015,1017,3,82,41,0,1016,
-		1014,1,0,0,0,1017,1020,1,0,0,0,1018,1016,1,0,0,0,1018,1019,1,0,0,0,1019,
-		81,1,0,0,0,1020,1018,1,0,0,0,1021,1025,5,138,0,0,1022,1025,5,139,0,0,1023,
-		1025,3,84,42,0,1024,1021,1,0,0,0,1024,1022,1,0,0,0,1024,1023,1,0,0,0,1025,
-		83,1,0,0,0,1026,1027,7,16,0,0,1027,85,1,0,0,0,149,89,96,101,107,110,118,
-		125,134,143,148,152,158,168,180,185,192,199,203,207,221,235,240,253,258,
-		260,266,274,277,281,284,288,295,303,316,322,325,327,337,344,352,359,366,
-		375,378,382,387,391,399,402,408,411,416,424,426,434,437,446,451,455,461,
-		467,469,489,497,499,503,507,511,515,519,523,526,529,533,536,545,548,554,
-		559,565,568,574,590,597,604,611,618,620,624,632,636,638,641,648,657,666,
-		669,672,675,685,696,701,705,713,715,723,728,734,742,750,759,765,771,773,
-		779,797,808,810,815,819,823,825,827,842,847,852,856,887,894,897,906,909,
-		911,920,923,931,934,943,952,960,974,983,987,991,996,1006,1011,1018,1024
+		2,43,7,43,1,0,5,0,90,8,0,10,0,12,0,93,9,0,1,0,1,0,4,0,97,8,0,11,0,12,0,
+		98,1,0,5,0,102,8,0,10,0,12,0,105,9,0,1,0,5,0,108,8,0,10,0,12,0,111,9,0,
+		3,0,113,8,0,1,0,1,0,1,1,1,1,5,1,119,8,1,10,1,12,1,122,9,1,1,1,1,1,1,2,
+		1,2,3,2,128,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,137,8,2,1,2,1,2,1,2,1,
+		2,1,2,5,2,144,8,2,10,2,12,2,147,9,2,1,2,1,2,3,2,151,8,2,1,2,1,2,3,2,155,
+		8,2,1,2,1,2,1,2,1,2,3,2,161,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,171,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,181,8,2,10,2,12,2,184,9,2,1,2,
+		1,2,3,2,188,8,2,1,2,1,2,1,2,1,2,1,2,3,2,195,8,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,202,8,2,1,2,1,2,3,2,206,8,2,1,2,1,2,3,2,210,8,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,224,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,5,2,236,8,2,10,2,12,2,239,9,2,1,2,1,2,3,2,243,8,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,256,8,2,10,2,12,2,259,9,2,1,2,1,
+		2,1,2,3,2,264,8,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,5,2,295,8,2,10,2,12,2,298,9,2,1,2,1,2,3,2,302,8,2,3,2,304,8,2,1,3,1,
+		3,1,3,1,3,3,3,310,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,3,6,322,
+		8,6,1,7,3,7,325,8,7,1,7,1,7,3,7,329,8,7,1,7,3,7,332,8,7,1,8,1,8,3,8,336,
+		8,8,1,8,1,8,1,8,5,8,341,8,8,10,8,12,8,344,9,8,1,9,1,9,1,9,1,9,1,9,3,9,
+		351,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,364,8,10,
+		1,10,1,10,1,10,1,10,3,10,370,8,10,1,10,5,10,373,8,10,10,10,12,10,376,9,
+		10,1,11,1,11,1,11,1,11,1,11,5,11,383,8,11,10,11,12,11,386,9,11,1,11,1,
+		11,1,11,1,11,3,11,392,8,11,1,12,1,12,1,12,1,12,5,12,398,8,12,10,12,12,
+		12,401,9,12,1,12,1,12,1,13,1,13,3,13,407,8,13,1,13,1,13,1,13,5,13,412,
+		8,13,10,13,12,13,415,9,13,1,13,1,13,1,13,1,13,5,13,421,8,13,10,13,12,13,
+		424,9,13,3,13,426,8,13,1,13,1,13,3,13,430,8,13,1,13,1,13,1,13,3,13,435,
+		8,13,1,13,1,13,3,13,439,8,13,1,13,1,13,1,13,1,13,5,13,445,8,13,10,13,12,
+		13,448,9,13,3,13,450,8,13,1,14,1,14,1,15,1,15,3,15,456,8,15,1,15,3,15,
+		459,8,15,1,15,1,15,1,15,3,15,464,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,
+		15,472,8,15,3,15,474,8,15,1,16,1,16,1,16,1,16,5,16,480,8,16,10,16,12,16,
+		483,9,16,3,16,485,8,16,1,17,1,17,1,17,1,17,1,17,5,17,492,8,17,10,17,12,
+		17,495,9,17,1,18,1,18,3,18,499,8,18,1,18,1,18,3,18,503,8,18,1,19,1,19,
+		1,19,1,19,3,19,509,8,19,1,19,1,19,1,19,1,19,3,19,515,8,19,3,19,517,8,19,
+		1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
+		1,20,1,20,1,20,1,20,3,20,537,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,545,
+		8,20,10,20,12,20,548,9,20,1,21,3,21,551,8,21,1,21,1,21,3,21,555,8,21,1,
+		21,1,21,3,21,559,8,21,1,21,1,21,3,21,563,8,21,1,21,1,21,3,21,567,8,21,
+		1,22,1,22,1,22,3,22,572,8,22,1,22,3,22,575,8,22,1,22,3,22,578,8,22,1,22,
+		3,22,581,8,22,1,22,1,22,3,22,585,8,22,1,22,3,22,588,8,22,1,22,1,22,1,22,
+		1,22,1,22,5,22,595,8,22,10,22,12,22,598,9,22,3,22,600,8,22,1,22,1,22,5,
+		22,604,8,22,10,22,12,22,607,9,22,1,22,1,22,3,22,611,8,22,1,22,1,22,1,22,
+		1,22,3,22,617,8,22,1,22,3,22,620,8,22,1,22,1,22,1,22,1,22,3,22,626,8,22,
+		1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		3,24,642,8,24,1,25,1,25,1,25,1,25,1,25,3,25,649,8,25,1,25,1,25,1,25,1,
+		25,1,25,3,25,656,8,25,1,25,1,25,1,25,1,25,1,25,3,25,663,8,25,1,25,1,25,
+		1,25,1,25,1,25,3,25,670,8,25,3,25,672,8,25,1,25,1,25,3,25,676,8,25,1,25,
+		1,25,1,25,1,25,1,25,1,25,3,25,684,8,25,1,25,1,25,3,25,688,8,25,3,25,690,
+		8,25,1,26,3,26,693,8,26,1,26,1,26,1,26,1,26,1,26,3,26,700,8,26,1,27,1,
+		27,1,27,1,27,1,27,1,27,1,28,3,28,709,8,28,1,28,1,28,1,28,1,28,1,28,5,28,
+		716,8,28,10,28,12,28,719,9,28,3,28,721,8,28,1,28,3,28,724,8,28,1,28,3,
+		28,727,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,737,8,29,1,30,
+		1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,748,8,30,1,31,1,31,1,31,3,
+		31,753,8,31,1,31,1,31,3,31,757,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,
+		765,8,31,10,31,12,31,768,9,31,1,32,1,32,1,32,1,32,1,32,3,32,775,8,32,1,
+		32,1,32,1,32,3,32,780,8,32,1,32,1,32,1,32,1,32,3,32,786,8,32,1,32,1,32,
+		1,32,1,32,1,32,1,32,3,32,794,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,802,
+		8,32,1,32,1,32,1,32,1,32,1,32,5,32,809,8,32,10,32,12,32,812,9,32,1,32,
+		1,32,1,32,3,32,817,8,32,1,32,1,32,1,32,1,32,3,32,823,8,32,3,32,825,8,32,
+		1,33,1,33,1,33,1,33,3,33,831,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,847,8,33,10,33,12,33,850,9,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,860,8,33,10,33,12,33,863,9,
+		33,1,34,1,34,3,34,867,8,34,1,34,1,34,3,34,871,8,34,1,34,1,34,3,34,875,
+		8,34,3,34,877,8,34,3,34,879,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,3,36,894,8,36,1,36,1,36,1,36,3,36,899,8,36,
+		1,36,4,36,902,8,36,11,36,12,36,903,1,36,1,36,3,36,908,8,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,939,
+		8,36,1,36,1,36,1,36,5,36,944,8,36,10,36,12,36,947,9,36,3,36,949,8,36,1,
+		36,1,36,1,36,1,36,1,36,5,36,956,8,36,10,36,12,36,959,9,36,3,36,961,8,36,
+		3,36,963,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,972,8,36,1,36,3,
+		36,975,8,36,1,36,1,36,1,36,1,36,5,36,981,8,36,10,36,12,36,984,9,36,3,36,
+		986,8,36,1,36,1,36,1,36,1,36,1,36,4,36,993,8,36,11,36,12,36,994,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,3,36,1004,8,36,1,37,1,37,1,37,1,37,1,37,1,
+		37,3,37,1012,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,3,39,1026,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1033,8,40,10,40,12,
+		40,1036,9,40,1,40,3,40,1039,8,40,1,40,1,40,3,40,1043,8,40,1,40,5,40,1046,
+		8,40,10,40,12,40,1049,9,40,1,40,1,40,1,40,1,40,1,40,5,40,1056,8,40,10,
+		40,12,40,1059,9,40,1,40,1,40,3,40,1063,8,40,1,41,1,41,1,41,5,41,1068,8,
+		41,10,41,12,41,1071,9,41,1,42,1,42,1,42,3,42,1076,8,42,1,43,1,43,1,43,
+		0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,0,18,1,0,23,24,1,0,138,139,2,0,30,30,101,101,2,0,2,2,25,25,2,0,8,8,
+		23,23,2,0,37,37,54,54,2,0,111,111,132,132,2,0,9,9,84,84,2,0,72,72,79,79,
+		2,0,38,38,71,71,2,0,44,44,56,56,1,0,117,118,1,0,119,122,1,0,111,116,2,
+		0,35,35,98,98,1,0,139,140,2,0,14,14,99,99,23,0,1,2,4,4,8,9,11,11,15,16,
+		19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,
+		83,84,86,94,96,97,99,100,105,106,109,109,1246,0,91,1,0,0,0,2,116,1,0,0,
+		0,4,303,1,0,0,0,6,305,1,0,0,0,8,311,1,0,0,0,10,315,1,0,0,0,12,319,1,0,
+		0,0,14,324,1,0,0,0,16,333,1,0,0,0,18,345,1,0,0,0,20,357,1,0,0,0,22,391,
+		1,0,0,0,24,393,1,0,0,0,26,404,1,0,0,0,28,451,1,0,0,0,30,473,1,0,0,0,32,
+		484,1,0,0,0,34,486,1,0,0,0,36,496,1,0,0,0,38,516,1,0,0,0,40,518,1,0,0,
+		0,42,566,1,0,0,0,44,625,1,0,0,0,46,627,1,0,0,0,48,641,1,0,0,0,50,689,1,
+		0,0,0,52,692,1,0,0,0,54,701,1,0,0,0,56,708,1,0,0,0,58,736,1,0,0,0,60,747,
+		1,0,0,0,62,756,1,0,0,0,64,824,1,0,0,0,66,830,1,0,0,0,68,878,1,0,0,0,70,
+		880,1,0,0,0,72,1003,1,0,0,0,74,1005,1,0,0,0,76,1013,1,0,0,0,78,1025,1,
+		0,0,0,80,1062,1,0,0,0,82,1064,1,0,0,0,84,1075,1,0,0,0,86,1077,1,0,0,0,
+		88,90,5,130,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,1,0,0,0,91,92,1,0,0,
+		0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,5,130,0,0,96,95,1,
+		0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,102,
+		3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,
+		104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,130,0,0,107,106,1,0,0,0,108,
+		111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,0,0,0,111,109,1,
+		0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,115,5,0,0,1,115,
+		1,1,0,0,0,116,120,3,4,2,0,117,119,5,130,0,0,118,117,1,0,0,0,119,122,1,
+		0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,0,
+		123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,5,4,0,0,127,126,
+		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,304,3,4,2,0,130,304,3,14,7,
+		0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,134,135,5,59,0,0,
+		135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,150,
+		3,84,42,0,139,140,5,124,0,0,140,145,3,6,3,0,141,142,5,128,0,0,142,144,
+		3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,
+		0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,125,0,0,149,151,1,0,0,0,150,
+		139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,5,7,0,0,153,155,3,
+		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,304,1,0,0,0,156,157,5,26,0,
+		0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,160,158,1,0,0,0,160,
+		161,1,0,0,0,161,162,1,0,0,0,162,304,3,84,42,0,163,164,5,48,0,0,164,165,
+		5,51,0,0,165,170,3,84,42,0,166,167,5,124,0,0,167,168,3,82,41,0,168,169,
+		5,125,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,
+		0,0,172,173,3,14,7,0,173,304,1,0,0,0,174,175,5,102,0,0,175,176,3,84,42,
+		0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,128,0,0,179,181,3,10,5,0,
+		180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,187,
+		1,0,0,0,184,182,1,0,0,0,185,186,5,108,0,0,186,188,3,62,31,0,187,185,1,
+		0,0,0,187,188,1,0,0,0,188,304,1,0,0,0,189,190,5,22,0,0,190,191,5,39,0,
+		0,191,194,3,84,42,0,192,193,5,108,0,0,193,195,3,62,31,0,194,192,1,0,0,
+		0,194,195,1,0,0,0,195,304,1,0,0,0,196,197,5,3,0,0,197,198,5,20,0,0,198,
+		199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,1,0,0,0,201,202,
+		1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,40,0,205,204,1,
+		0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,210,3,62,31,
+		0,209,207,1,0,0,0,209,210,1,0,0,0,210,304,1,0,0,0,211,212,5,83,0,0,212,
+		304,5,21,0,0,213,214,5,83,0,0,214,215,5,106,0,0,215,216,5,62,0,0,216,304,
+		3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,124,0,0,220,221,
+		3,14,7,0,221,222,5,125,0,0,222,224,1,0,0,0,223,218,1,0,0,0,223,219,1,0,
+		0,0,224,304,1,0,0,0,225,226,5,16,0,0,226,227,5,124,0,0,227,228,3,14,7,
+		0,228,229,5,125,0,0,229,230,5,97,0,0,230,242,5,137,0,0,231,232,5,124,0,
+		0,232,237,3,12,6,0,233,234,5,128,0,0,234,236,3,12,6,0,235,233,1,0,0,0,
+		236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,0,0,0,239,237,
+		1,0,0,0,240,241,5,125,0,0,241,243,1,0,0,0,242,231,1,0,0,0,242,243,1,0,
+		0,0,243,304,1,0,0,0,244,245,5,17,0,0,245,246,5,87,0,0,246,247,3,84,42,
+		0,247,248,5,39,0,0,248,249,5,124,0,0,249,250,3,14,7,0,250,251,5,125,0,
+		0,251,252,5,51,0,0,252,257,3,8,4,0,253,254,5,128,0,0,254,256,3,8,4,0,255,
+		253,1,0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,263,1,
+		0,0,0,259,257,1,0,0,0,260,261,5,91,0,0,261,262,5,12,0,0,262,264,3,62,31,
+		0,263,260,1,0,0,0,263,264,1,0,0,0,264,268,1,0,0,0,265,266,5,41,0,0,266,
+		267,5,12,0,0,267,269,3,62,31,0,268,265,1,0,0,0,268,269,1,0,0,0,269,270,
+		1,0,0,0,270,271,5,93,0,0,271,272,5,138,0,0,272,304,1,0,0,0,273,274,5,89,
+		0,0,274,275,5,87,0,0,275,304,3,84,42,0,276,277,5,26,0,0,277,280,5,87,0,
+		0,278,279,5,43,0,0,279,281,5,32,0,0,280,278,1,0,0,0,280,281,1,0,0,0,281,
+		282,1,0,0,0,282,304,3,84,42,0,283,284,5,83,0,0,284,304,5,88,0,0,285,286,
+		5,45,0,0,286,287,3,84,42,0,287,288,5,137,0,0,288,289,5,51,0,0,289,301,
+		3,84,42,0,290,291,5,124,0,0,291,296,3,12,6,0,292,293,5,128,0,0,293,295,
+		3,12,6,0,294,292,1,0,0,0,295,298,1,0,0,0,296,294,1,0,0,0,296,297,1,0,0,
+		0,297,299,1,0,0,0,298,296,1,0,0,0,299,300,5,125,0,0,300,302,1,0,0,0,301,
+		290,1,0,0,0,301,302,1,0,0,0,302,304,1,0,0,0,303,125,1,0,0,0,303,130,1,
+		0,0,0,303,131,1,0,0,0,303,156,1,0,0,0,303,163,1,0,0,0,303,174,1,0,0,0,
+		303,189,1,0,0,0,303,196,1,0,0,0,303,211,1,0,0,0,303,213,1,0,0,0,303,217,
+		1,0,0,0,303,225,1,0,0,0,303,244,1,0,0,0,303,273,1,0,0,0,303,276,1,0,0,
+		0,303,283,1,0,0,0,303,285,1,0,0,0,304,5,1,0,0,0,305,306,3,84,42,0,306,
+		309,3,80,40,0,307,308,5,59,0,0,308,310,5,60,0,0,309,307,1,0,0,0,309,310,
+		1,0,0,0,310,7,1,0,0,0,311,312,3,84,42,0,312,313,7,1,0,0,313,314,5,70,0,
+		0,314,9,1,0,0,0,315,316,3,84,42,0,316,317,5,111,0,0,317,318,3,62,31,0,
+		318,11,1,0,0,0,319,321,3,84,42,0,320,322,3,62,31,0,321,320,1,0,0,0,321,
+		322,1,0,0,0,322,13,1,0,0,0,323,325,3,16,8,0,324,323,1,0,0,0,324,325,1,
+		0,0,0,325,326,1,0,0,0,326,328,3,20,10,0,327,329,3,34,17,0,328,327,1,0,
+		0,0,328,329,1,0,0,0,329,331,1,0,0,0,330,332,3,38,19,0,331,330,1,0,0,0,
+		331,332,1,0,0,0,332,15,1,0,0,0,333,335,5,110,0,0,334,336,5,73,0,0,335,
+		334,1,0,0,0,335,336,1,0,0,0,336,337,1,0,0,0,337,342,3,18,9,0,338,339,5,
+		128,0,0,339,341,3,18,9,0,340,338,1,0,0,0,341,344,1,0,0,0,342,340,1,0,0,
+		0,342,343,1,0,0,0,343,17,1,0,0,0,344,342,1,0,0,0,345,350,3,84,42,0,346,
+		347,5,124,0,0,347,348,3,82,41,0,348,349,5,125,0,0,349,351,1,0,0,0,350,
+		346,1,0,0,0,350,351,1,0,0,0,351,352,1,0,0,0,352,353,5,7,0,0,353,354,5,
+		124,0,0,354,355,3,14,7,0,355,356,5,125,0,0,356,19,1,0,0,0,357,358,6,10,
+		-1,0,358,359,3,22,11,0,359,374,1,0,0,0,360,361,10,2,0,0,361,363,5,49,0,
+		0,362,364,3,28,14,0,363,362,1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,
+		373,3,20,10,3,366,367,10,1,0,0,367,369,7,2,0,0,368,370,3,28,14,0,369,368,
+		1,0,0,0,369,370,1,0,0,0,370,371,1,0,0,0,371,373,3,20,10,2,372,360,1,0,
+		0,0,372,366,1,0,0,0,373,376,1,0,0,0,374,372,1,0,0,0,374,375,1,0,0,0,375,
+		21,1,0,0,0,376,374,1,0,0,0,377,392,3,26,13,0,378,379,5,104,0,0,379,384,
+		3,24,12,0,380,381,5,128,0,0,381,383,3,24,12,0,382,380,1,0,0,0,383,386,
+		1,0,0,0,384,382,1,0,0,0,384,385,1,0,0,0,385,392,1,0,0,0,386,384,1,0,0,
+		0,387,388,5,124,0,0,388,389,3,14,7,0,389,390,5,125,0,0,390,392,1,0,0,0,
+		391,377,1,0,0,0,391,378,1,0,0,0,391,387,1,0,0,0,392,23,1,0,0,0,393,394,
+		5,124,0,0,394,399,3,62,31,0,395,396,5,128,0,0,396,398,3,62,31,0,397,395,
+		1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,
+		0,401,399,1,0,0,0,402,403,5,125,0,0,403,25,1,0,0,0,404,406,5,80,0,0,405,
+		407,3,28,14,0,406,405,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,413,
+		3,30,15,0,409,410,5,128,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,415,
+		1,0,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,425,1,0,0,0,415,413,1,0,0,
+		0,416,417,5,39,0,0,417,422,3,40,20,0,418,419,5,128,0,0,419,421,3,40,20,
+		0,420,418,1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,423,
+		426,1,0,0,0,424,422,1,0,0,0,425,416,1,0,0,0,425,426,1,0,0,0,426,429,1,
+		0,0,0,427,428,5,108,0,0,428,430,3,62,31,0,429,427,1,0,0,0,429,430,1,0,
+		0,0,430,434,1,0,0,0,431,432,5,41,0,0,432,433,5,12,0,0,433,435,3,32,16,
+		0,434,431,1,0,0,0,434,435,1,0,0,0,435,438,1,0,0,0,436,437,5,42,0,0,437,
+		439,3,62,31,0,438,436,1,0,0,0,438,439,1,0,0,0,439,449,1,0,0,0,440,441,
+		5,109,0,0,441,446,3,54,27,0,442,443,5,128,0,0,443,445,3,54,27,0,444,442,
+		1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,450,1,0,0,
+		0,448,446,1,0,0,0,449,440,1,0,0,0,449,450,1,0,0,0,450,27,1,0,0,0,451,452,
+		7,3,0,0,452,29,1,0,0,0,453,458,3,62,31,0,454,456,5,7,0,0,455,454,1,0,0,
+		0,455,456,1,0,0,0,456,457,1,0,0,0,457,459,3,84,42,0,458,455,1,0,0,0,458,
+		459,1,0,0,0,459,474,1,0,0,0,460,461,3,84,42,0,461,462,5,129,0,0,462,464,
+		1,0,0,0,463,460,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,471,5,119,
+		0,0,466,467,5,31,0,0,467,468,5,124,0,0,468,469,3,82,41,0,469,470,5,125,
+		0,0,470,472,1,0,0,0,471,466,1,0,0,0,471,472,1,0,0,0,472,474,1,0,0,0,473,
+		453,1,0,0,0,473,463,1,0,0,0,474,31,1,0,0,0,475,485,5,2,0,0,476,481,3,62,
+		31,0,477,478,5,128,0,0,478,480,3,62,31,0,479,477,1,0,0,0,480,483,1,0,0,
+		0,481,479,1,0,0,0,481,482,1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,484,
+		475,1,0,0,0,484,476,1,0,0,0,485,33,1,0,0,0,486,487,5,66,0,0,487,488,5,
+		12,0,0,488,493,3,36,18,0,489,490,5,128,0,0,490,492,3,36,18,0,491,489,1,
+		0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,35,1,0,0,0,495,
+		493,1,0,0,0,496,498,3,62,31,0,497,499,7,4,0,0,498,497,1,0,0,0,498,499,
+		1,0,0,0,499,502,1,0,0,0,500,501,5,61,0,0,501,503,7,5,0,0,502,500,1,0,0,
+		0,502,503,1,0,0,0,503,37,1,0,0,0,504,505,5,57,0,0,505,508,3,62,31,0,506,
+		507,5,63,0,0,507,509,3,62,31,0,508,506,1,0,0,0,508,509,1,0,0,0,509,517,
+		1,0,0,0,510,511,5,63,0,0,511,514,3,62,31,0,512,513,5,57,0,0,513,515,3,
+		62,31,0,514,512,1,0,0,0,514,515,1,0,0,0,515,517,1,0,0,0,516,504,1,0,0,
+		0,516,510,1,0,0,0,517,39,1,0,0,0,518,519,6,20,-1,0,519,520,3,44,22,0,520,
+		546,1,0,0,0,521,522,10,4,0,0,522,523,5,18,0,0,523,524,5,53,0,0,524,545,
+		3,44,22,0,525,526,10,3,0,0,526,527,3,42,21,0,527,528,5,53,0,0,528,536,
+		3,44,22,0,529,530,5,64,0,0,530,537,3,62,31,0,531,532,5,103,0,0,532,533,
+		5,124,0,0,533,534,3,82,41,0,534,535,5,125,0,0,535,537,1,0,0,0,536,529,
+		1,0,0,0,536,531,1,0,0,0,537,545,1,0,0,0,538,539,10,2,0,0,539,540,5,58,
+		0,0,540,541,3,42,21,0,541,542,5,53,0,0,542,543,3,44,22,0,543,545,1,0,0,
+		0,544,521,1,0,0,0,544,525,1,0,0,0,544,538,1,0,0,0,545,548,1,0,0,0,546,
+		544,1,0,0,0,546,547,1,0,0,0,547,41,1,0,0,0,548,546,1,0,0,0,549,551,5,47,
+		0,0,550,549,1,0,0,0,550,551,1,0,0,0,551,567,1,0,0,0,552,554,5,55,0,0,553,
+		555,5,67,0,0,554,553,1,0,0,0,554,555,1,0,0,0,555,567,1,0,0,0,556,558,5,
+		77,0,0,557,559,5,67,0,0,558,557,1,0,0,0,558,559,1,0,0,0,559,567,1,0,0,
+		0,560,562,5,40,0,0,561,563,5,67,0,0,562,561,1,0,0,0,562,563,1,0,0,0,563,
+		567,1,0,0,0,564,567,5,81,0,0,565,567,5,6,0,0,566,550,1,0,0,0,566,552,1,
+		0,0,0,566,556,1,0,0,0,566,560,1,0,0,0,566,564,1,0,0,0,566,565,1,0,0,0,
+		567,43,1,0,0,0,568,571,3,84,42,0,569,570,5,129,0,0,570,572,3,84,42,0,571,
+		569,1,0,0,0,571,572,1,0,0,0,572,574,1,0,0,0,573,575,3,48,24,0,574,573,
+		1,0,0,0,574,575,1,0,0,0,575,577,1,0,0,0,576,578,3,50,25,0,577,576,1,0,
+		0,0,577,578,1,0,0,0,578,580,1,0,0,0,579,581,3,52,26,0,580,579,1,0,0,0,
+		580,581,1,0,0,0,581,626,1,0,0,0,582,584,5,137,0,0,583,585,3,50,25,0,584,
+		583,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,588,3,52,26,0,587,586,
+		1,0,0,0,587,588,1,0,0,0,588,626,1,0,0,0,589,590,3,84,42,0,590,599,5,124,
+		0,0,591,596,3,62,31,0,592,593,5,128,0,0,593,595,3,62,31,0,594,592,1,0,
+		0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,597,1,0,0,0,597,600,1,0,0,0,598,
+		596,1,0,0,0,599,591,1,0,0,0,599,600,1,0,0,0,600,605,1,0,0,0,601,602,5,
+		128,0,0,602,604,3,46,23,0,603,601,1,0,0,0,604,607,1,0,0,0,605,603,1,0,
+		0,0,605,606,1,0,0,0,606,608,1,0,0,0,607,605,1,0,0,0,608,610,5,125,0,0,
+		609,611,3,52,26,0,610,609,1,0,0,0,610,611,1,0,0,0,611,626,1,0,0,0,612,
+		613,5,124,0,0,613,614,3,14,7,0,614,616,5,125,0,0,615,617,3,50,25,0,616,
+		615,1,0,0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,52,26,0,619,618,
+		1,0,0,0,619,620,1,0,0,0,620,626,1,0,0,0,621,622,5,124,0,0,622,623,3,40,
+		20,0,623,624,5,125,0,0,624,626,1,0,0,0,625,568,1,0,0,0,625,582,1,0,0,0,
+		625,589,1,0,0,0,625,612,1,0,0,0,625,621,1,0,0,0,626,45,1,0,0,0,627,628,
+		3,84,42,0,628,629,7,6,0,0,629,630,3,62,31,0,630,47,1,0,0,0,631,632,5,105,
+		0,0,632,642,5,138,0,0,633,634,5,7,0,0,634,635,5,62,0,0,635,636,5,96,0,
+		0,636,642,5,137,0,0,637,638,5,11,0,0,638,642,3,84,42,0,639,640,5,94,0,
+		0,640,642,3,84,42,0,641,631,1,0,0,0,641,633,1,0,0,0,641,637,1,0,0,0,641,
+		639,1,0,0,0,642,49,1,0,0,0,643,644,5,85,0,0,644,645,7,7,0,0,645,646,5,
+		124,0,0,646,648,3,62,31,0,647,649,5,70,0,0,648,647,1,0,0,0,648,649,1,0,
+		0,0,649,650,1,0,0,0,650,655,5,125,0,0,651,652,5,74,0,0,652,653,5,124,0,
+		0,653,654,5,138,0,0,654,656,5,125,0,0,655,651,1,0,0,0,655,656,1,0,0,0,
+		656,690,1,0,0,0,657,658,5,86,0,0,658,659,3,62,31,0,659,662,5,79,0,0,660,
+		661,5,90,0,0,661,663,3,62,31,0,662,660,1,0,0,0,662,663,1,0,0,0,663,671,
+		1,0,0,0,664,665,5,92,0,0,665,666,5,12,0,0,666,669,3,62,31,0,667,668,5,
+		110,0,0,668,670,5,76,0,0,669,667,1,0,0,0,669,670,1,0,0,0,670,672,1,0,0,
+		0,671,664,1,0,0,0,671,672,1,0,0,0,672,675,1,0,0,0,673,674,5,93,0,0,674,
+		676,5,138,0,0,675,673,1,0,0,0,675,676,1,0,0,0,676,690,1,0,0,0,677,678,
+		5,86,0,0,678,679,3,62,31,0,679,683,5,70,0,0,680,681,5,91,0,0,681,682,5,
+		12,0,0,682,684,3,62,31,0,683,680,1,0,0,0,683,684,1,0,0,0,684,687,1,0,0,
+		0,685,686,5,93,0,0,686,688,5,138,0,0,687,685,1,0,0,0,687,688,1,0,0,0,688,
+		690,1,0,0,0,689,643,1,0,0,0,689,657,1,0,0,0,689,677,1,0,0,0,690,51,1,0,
+		0,0,691,693,5,7,0,0,692,691,1,0,0,0,692,693,1,0,0,0,693,694,1,0,0,0,694,
+		699,3,84,42,0,695,696,5,124,0,0,696,697,3,82,41,0,697,698,5,125,0,0,698,
+		700,1,0,0,0,699,695,1,0,0,0,699,700,1,0,0,0,700,53,1,0,0,0,701,702,3,84,
+		42,0,702,703,5,7,0,0,703,704,5,124,0,0,704,705,3,56,28,0,705,706,5,125,
+		0,0,706,55,1,0,0,0,707,709,3,84,42,0,708,707,1,0,0,0,708,709,1,0,0,0,709,
+		720,1,0,0,0,710,711,5,69,0,0,711,712,5,12,0,0,712,717,3,62,31,0,713,714,
+		5,128,0,0,714,716,3,62,31,0,715,713,1,0,0,0,716,719,1,0,0,0,717,715,1,
+		0,0,0,717,718,1,0,0,0,718,721,1,0,0,0,719,717,1,0,0,0,720,710,1,0,0,0,
+		720,721,1,0,0,0,721,723,1,0,0,0,722,724,3,34,17,0,723,722,1,0,0,0,723,
+		724,1,0,0,0,724,726,1,0,0,0,725,727,3,58,29,0,726,725,1,0,0,0,726,727,
+		1,0,0,0,727,57,1,0,0,0,728,729,7,8,0,0,729,737,3,60,30,0,730,731,7,8,0,
+		0,731,732,5,10,0,0,732,733,3,60,30,0,733,734,5,5,0,0,734,735,3,60,30,0,
+		735,737,1,0,0,0,736,728,1,0,0,0,736,730,1,0,0,0,737,59,1,0,0,0,738,739,
+		5,100,0,0,739,748,5,71,0,0,740,741,5,100,0,0,741,748,5,38,0,0,742,743,
+		5,19,0,0,743,748,5,78,0,0,744,745,3,62,31,0,745,746,7,9,0,0,746,748,1,
+		0,0,0,747,738,1,0,0,0,747,740,1,0,0,0,747,742,1,0,0,0,747,744,1,0,0,0,
+		748,61,1,0,0,0,749,750,6,31,-1,0,750,752,3,66,33,0,751,753,3,64,32,0,752,
+		751,1,0,0,0,752,753,1,0,0,0,753,757,1,0,0,0,754,755,5,59,0,0,755,757,3,
+		62,31,3,756,749,1,0,0,0,756,754,1,0,0,0,757,766,1,0,0,0,758,759,10,2,0,
+		0,759,760,5,5,0,0,760,765,3,62,31,3,761,762,10,1,0,0,762,763,5,65,0,0,
+		763,765,3,62,31,2,764,758,1,0,0,0,764,761,1,0,0,0,765,768,1,0,0,0,766,
+		764,1,0,0,0,766,767,1,0,0,0,767,63,1,0,0,0,768,766,1,0,0,0,769,770,3,70,
+		35,0,770,771,3,66,33,0,771,825,1,0,0,0,772,774,5,52,0,0,773,775,5,59,0,
+		0,774,773,1,0,0,0,774,775,1,0,0,0,775,776,1,0,0,0,776,825,5,60,0,0,777,
+		779,5,52,0,0,778,780,5,59,0,0,779,778,1,0,0,0,779,780,1,0,0,0,780,781,
+		1,0,0,0,781,782,5,25,0,0,782,783,5,39,0,0,783,825,3,66,33,0,784,786,5,
+		59,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,787,1,0,0,0,787,788,5,10,0,
+		0,788,789,3,66,33,0,789,790,5,5,0,0,790,791,3,66,33,0,791,825,1,0,0,0,
+		792,794,5,59,0,0,793,792,1,0,0,0,793,794,1,0,0,0,794,795,1,0,0,0,795,796,
+		5,46,0,0,796,797,5,124,0,0,797,798,3,14,7,0,798,799,5,125,0,0,799,825,
+		1,0,0,0,800,802,5,59,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,
+		0,803,804,5,46,0,0,804,805,5,124,0,0,805,810,3,62,31,0,806,807,5,128,0,
+		0,807,809,3,62,31,0,808,806,1,0,0,0,809,812,1,0,0,0,810,808,1,0,0,0,810,
+		811,1,0,0,0,811,813,1,0,0,0,812,810,1,0,0,0,813,814,5,125,0,0,814,825,
+		1,0,0,0,815,817,5,59,0,0,816,815,1,0,0,0,816,817,1,0,0,0,817,818,1,0,0,
+		0,818,819,7,10,0,0,819,822,3,66,33,0,820,821,5,29,0,0,821,823,3,66,33,
+		0,822,820,1,0,0,0,822,823,1,0,0,0,823,825,1,0,0,0,824,769,1,0,0,0,824,
+		772,1,0,0,0,824,777,1,0,0,0,824,785,1,0,0,0,824,793,1,0,0,0,824,801,1,
+		0,0,0,824,816,1,0,0,0,825,65,1,0,0,0,826,827,6,33,-1,0,827,831,3,72,36,
+		0,828,829,7,11,0,0,829,831,3,66,33,4,830,826,1,0,0,0,830,828,1,0,0,0,831,
+		861,1,0,0,0,832,833,10,3,0,0,833,834,7,12,0,0,834,860,3,66,33,4,835,836,
+		10,2,0,0,836,837,7,11,0,0,837,860,3,66,33,3,838,839,10,1,0,0,839,840,5,
+		123,0,0,840,860,3,66,33,2,841,842,10,7,0,0,842,843,5,126,0,0,843,848,3,
+		68,34,0,844,845,5,128,0,0,845,847,3,68,34,0,846,844,1,0,0,0,847,850,1,
+		0,0,0,848,846,1,0,0,0,848,849,1,0,0,0,849,851,1,0,0,0,850,848,1,0,0,0,
+		851,852,5,127,0,0,852,860,1,0,0,0,853,854,10,6,0,0,854,855,5,131,0,0,855,
+		860,3,80,40,0,856,857,10,5,0,0,857,858,5,129,0,0,858,860,3,84,42,0,859,
+		832,1,0,0,0,859,835,1,0,0,0,859,838,1,0,0,0,859,841,1,0,0,0,859,853,1,
+		0,0,0,859,856,1,0,0,0,860,863,1,0,0,0,861,859,1,0,0,0,861,862,1,0,0,0,
+		862,67,1,0,0,0,863,861,1,0,0,0,864,879,3,62,31,0,865,867,3,62,31,0,866,
+		865,1,0,0,0,866,867,1,0,0,0,867,868,1,0,0,0,868,870,5,133,0,0,869,871,
+		3,62,31,0,870,869,1,0,0,0,870,871,1,0,0,0,871,876,1,0,0,0,872,874,5,133,
+		0,0,873,875,3,62,31,0,874,873,1,0,0,0,874,875,1,0,0,0,875,877,1,0,0,0,
+		876,872,1,0,0,0,876,877,1,0,0,0,877,879,1,0,0,0,878,864,1,0,0,0,878,866,
+		1,0,0,0,879,69,1,0,0,0,880,881,7,13,0,0,881,71,1,0,0,0,882,1004,5,60,0,
+		0,883,1004,7,14,0,0,884,1004,5,138,0,0,885,1004,7,15,0,0,886,1004,5,137,
+		0,0,887,888,3,80,40,0,888,889,5,137,0,0,889,1004,1,0,0,0,890,891,5,50,
+		0,0,891,893,5,137,0,0,892,894,3,84,42,0,893,892,1,0,0,0,893,894,1,0,0,
+		0,894,1004,1,0,0,0,895,1004,3,78,39,0,896,898,5,13,0,0,897,899,3,62,31,
+		0,898,897,1,0,0,0,898,899,1,0,0,0,899,901,1,0,0,0,900,902,3,76,38,0,901,
+		900,1,0,0,0,902,903,1,0,0,0,903,901,1,0,0,0,903,904,1,0,0,0,904,907,1,
+		0,0,0,905,906,5,27,0,0,906,908,3,62,31,0,907,905,1,0,0,0,907,908,1,0,0,
+		0,908,909,1,0,0,0,909,910,5,28,0,0,910,1004,1,0,0,0,911,912,7,16,0,0,912,
+		913,5,124,0,0,913,914,3,62,31,0,914,915,5,7,0,0,915,916,3,80,40,0,916,
+		917,5,125,0,0,917,1004,1,0,0,0,918,919,5,34,0,0,919,920,5,124,0,0,920,
+		921,3,84,42,0,921,922,5,39,0,0,922,923,3,62,31,0,923,924,5,125,0,0,924,
+		1004,1,0,0,0,925,926,5,32,0,0,926,927,5,124,0,0,927,928,3,14,7,0,928,929,
+		5,125,0,0,929,1004,1,0,0,0,930,931,5,124,0,0,931,932,3,14,7,0,932,933,
+		5,125,0,0,933,1004,1,0,0,0,934,935,3,84,42,0,935,962,5,124,0,0,936,963,
+		5,119,0,0,937,939,3,28,14,0,938,937,1,0,0,0,938,939,1,0,0,0,939,940,1,
+		0,0,0,940,945,3,62,31,0,941,942,5,128,0,0,942,944,3,62,31,0,943,941,1,
+		0,0,0,944,947,1,0,0,0,945,943,1,0,0,0,945,946,1,0,0,0,946,949,1,0,0,0,
+		947,945,1,0,0,0,948,938,1,0,0,0,948,949,1,0,0,0,949,960,1,0,0,0,950,951,
+		5,66,0,0,951,952,5,12,0,0,952,957,3,36,18,0,953,954,5,128,0,0,954,956,
+		3,36,18,0,955,953,1,0,0,0,956,959,1,0,0,0,957,955,1,0,0,0,957,958,1,0,
+		0,0,958,961,1,0,0,0,959,957,1,0,0,0,960,950,1,0,0,0,960,961,1,0,0,0,961,
+		963,1,0,0,0,962,936,1,0,0,0,962,948,1,0,0,0,963,964,1,0,0,0,964,971,5,
+		125,0,0,965,966,5,36,0,0,966,967,5,124,0,0,967,968,5,108,0,0,968,969,3,
+		62,31,0,969,970,5,125,0,0,970,972,1,0,0,0,971,965,1,0,0,0,971,972,1,0,
+		0,0,972,974,1,0,0,0,973,975,3,74,37,0,974,973,1,0,0,0,974,975,1,0,0,0,
+		975,1004,1,0,0,0,976,985,5,126,0,0,977,982,3,62,31,0,978,979,5,128,0,0,
+		979,981,3,62,31,0,980,978,1,0,0,0,981,984,1,0,0,0,982,980,1,0,0,0,982,
+		983,1,0,0,0,983,986,1,0,0,0,984,982,1,0,0,0,985,977,1,0,0,0,985,986,1,
+		0,0,0,986,987,1,0,0,0,987,1004,5,127,0,0,988,989,5,124,0,0,989,992,3,62,
+		31,0,990,991,5,128,0,0,991,993,3,62,31,0,992,990,1,0,0,0,993,994,1,0,0,
+		0,994,992,1,0,0,0,994,995,1,0,0,0,995,996,1,0,0,0,996,997,5,125,0,0,997,
+		1004,1,0,0,0,998,999,5,124,0,0,999,1000,3,62,31,0,1000,1001,5,125,0,0,
+		1001,1004,1,0,0,0,1002,1004,3,84,42,0,1003,882,1,0,0,0,1003,883,1,0,0,
+		0,1003,884,1,0,0,0,1003,885,1,0,0,0,1003,886,1,0,0,0,1003,887,1,0,0,0,
+		1003,890,1,0,0,0,1003,895,1,0,0,0,1003,896,1,0,0,0,1003,911,1,0,0,0,1003,
+		918,1,0,0,0,1003,925,1,0,0,0,1003,930,1,0,0,0,1003,934,1,0,0,0,1003,976,
+		1,0,0,0,1003,988,1,0,0,0,1003,998,1,0,0,0,1003,1002,1,0,0,0,1004,73,1,
+		0,0,0,1005,1011,5,68,0,0,1006,1012,3,84,42,0,1007,1008,5,124,0,0,1008,
+		1009,3,56,28,0,1009,1010,5,125,0,0,1010,1012,1,0,0,0,1011,1006,1,0,0,0,
+		1011,1007,1,0,0,0,1012,75,1,0,0,0,1013,1014,5,107,0,0,1014,1015,3,62,31,
+		0,1015,1016,5,95,0,0,1016,1017,3,62,31,0,1017,77,1,0,0,0,1018,1019,5,134,
+		0,0,1019,1026,3,84,42,0,1020,1021,5,135,0,0,1021,1026,3,84,42,0,1022,1023,
+		5,133,0,0,1023,1026,3,84,42,0,1024,1026,5,136,0,0,1025,1018,1,0,0,0,1025,
+		1020,1,0,0,0,1025,1022,1,0,0,0,1025,1024,1,0,0,0,1026,79,1,0,0,0,1027,
+		1038,3,84,42,0,1028,1029,5,124,0,0,1029,1034,5,138,0,0,1030,1031,5,128,
+		0,0,1031,1033,5,138,0,0,1032,1030,1,0,0,0,1033,1036,1,0,0,0,1034,1032,
+		1,0,0,0,1034,1035,1,0,0,0,1035,1037,1,0,0,0,1036,1034,1,0,0,0,1037,1039,
+		5,125,0,0,1038,1028,1,0,0,0,1038,1039,1,0,0,0,1039,1047,1,0,0,0,1040,1042,
+		5,126,0,0,1041,1043,5,138,0,0,1042,1041,1,0,0,0,1042,1043,1,0,0,0,1043,
+		1044,1,0,0,0,1044,1046,5,127,0,0,1045,1040,1,0,0,0,1046,1049,1,0,0,0,1047,
+		1045,1,0,0,0,1047,1048,1,0,0,0,1048,1063,1,0,0,0,1049,1047,1,0,0,0,1050,
+		1051,3,84,42,0,1051,1052,5,113,0,0,1052,1057,3,80,40,0,1053,1054,5,128,
+		0,0,1054,1056,3,80,40,0,1055,1053,1,0,0,0,1056,1059,1,0,0,0,1057,1055,
+		1,0,0,0,1057,1058,1,0,0,0,1058,1060,1,0,0,0,1059,1057,1,0,0,0,1060,1061,
+		5,115,0,0,1061,1063,1,0,0,0,1062,1027,1,0,0,0,1062,1050,1,0,0,0,1063,81,
+		1,0,0,0,1064,1069,3,84,42,0,1065,1066,5,128,0,0,1066,1068,3,84,42,0,1067,
+		1065,1,0,0,0,1068,1071,1,0,0,0,1069,1067,1,0,0,0,1069,1070,1,0,0,0,1070,
+		83,1,0,0,0,1071,1069,1,0,0,0,1072,1076,5,141,0,0,1073,1076,5,142,0,0,1074,
+		1076,3,86,43,0,1075,1072,1,0,0,0,1075,1073,1,0,0,0,1075,1074,1,0,0,0,1076,
+		85,1,0,0,0,1077,1078,7,17,0,0,1078,87,1,0,0,0,154,91,98,103,109,112,120,
+		127,136,145,150,154,160,170,182,187,194,201,205,209,223,237,242,257,263,
+		268,280,296,301,303,309,321,324,328,331,335,342,350,363,369,372,374,384,
+		391,399,406,413,422,425,429,434,438,446,449,455,458,463,471,473,481,484,
+		493,498,502,508,514,516,536,544,546,550,554,558,562,566,571,574,577,580,
+		584,587,596,599,605,610,616,619,625,641,648,655,662,669,671,675,683,687,
+		689,692,699,708,717,720,723,726,736,747,752,756,764,766,774,779,785,793,
+		801,810,816,822,824,830,848,859,861,866,870,874,876,878,893,898,903,907,
+		938,945,948,957,960,962,971,974,982,985,994,1003,1011,1025,1034,1038,1042,
+		1047,1057,1062,1069,1075
 	};
 
 	public static readonly ATN _ATN =

@@ -130,6 +130,34 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCopy([NotNull] QueryLakeParser.CopyContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>createSplit</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCreateSplit([NotNull] QueryLakeParser.CreateSplitContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>refreshSplit</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRefreshSplit([NotNull] QueryLakeParser.RefreshSplitContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>dropSplit</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDropSplit([NotNull] QueryLakeParser.DropSplitContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showSplits</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowSplits([NotNull] QueryLakeParser.ShowSplitsContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>importData</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
@@ -142,6 +170,12 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitColumnDefinition([NotNull] QueryLakeParser.ColumnDefinitionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="QueryLakeParser.splitPart"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSplitPart([NotNull] QueryLakeParser.SplitPartContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.assignment"/>.
 	/// </summary>
