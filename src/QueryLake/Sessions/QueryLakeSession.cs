@@ -375,54 +375,40 @@ public sealed partial class QueryLakeSession : IDisposable
             _ => binder.BindExpr(e, Scope.Empty) is Literal { Value: { } v } ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!
                 : throw new SqlException("QL-BAD-ARGUMENT", e.At.Line, e.At.Column, $"COPY option {name.ToUpperInvariant()} must be a constant"),
         };
-        string format = Option("format", FormatOf(c.Target)).ToLowerInvariant();
+        string format = Option("format", FormatOf(c.Target)).ToLowerInvariant() switch
+        {
+            "jsonl" or "ndjson" or "json" => "json",
+            "ipc" or "feather" or "arrow" => "arrow",
+            var f => f,
+        };
         foreach (var key in c.Options.Keys)
-            if (key.ToLowerInvariant() is not ("format" or "delimiter" or "delim" or "compression" or "row_group_size"))
-                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY option '{key}'; options are FORMAT, DELIMITER, COMPRESSION, ROW_GROUP_SIZE");
+            if (key.ToLowerInvariant() is not ("format" or "delimiter" or "delim" or "compression" or "row_group_size" or "shards" or "shuffle"))
+                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY option '{key}'; options are FORMAT, DELIMITER, COMPRESSION, ROW_GROUP_SIZE, SHARDS, SHUFFLE [SEED s]");
+        if (format is not ("csv" or "json" or "arrow" or "parquet" or "webdataset"))
+            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY format '{format}'; use parquet, arrow, csv, json or webdataset");
+        int Positive(string name, string text) =>
+            int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v > 0 ? v
+                : throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"{name} must be a positive integer, not '{text}'");
+        string? compression = c.Options.ContainsKey("compression") ? Option("compression", "").ToLowerInvariant() : null;
+        if (compression is not null && format == "arrow" && compression is not ("zstd" or "none" or "uncompressed"))
+            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COMPRESSION '{compression}' is not supported for Arrow; use zstd or none");
+        if (compression is not null && format == "parquet" && compression is not ("zstd" or "snappy" or "gzip" or "none" or "uncompressed" or "lz4" or "lz4_raw" or "brotli"))
+            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COMPRESSION '{compression}' is not supported for Parquet; use zstd, snappy, gzip, lz4, brotli or none");
+        long? shuffle = !c.Options.TryGetValue("shuffle", out var seedExpr) ? null
+            : seedExpr is null ? Random.Shared.NextInt64() : Convert.ToInt64(Option("shuffle", "0"), System.Globalization.CultureInfo.InvariantCulture);
+        var options = new Export.ExportOptions(format, Option("delimiter", Option("delim", ",")) is { Length: 1 } d ? d[0]
+                : throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "DELIMITER must be one character"),
+            compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
+            c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
         var batches = Reporting(Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan);
         long rows;
-        switch (format)
+        try
         {
-            case "csv":
-                rows = Formats.Text.TextWriters.WriteCsv(c.Target, plan.Schema, batches, Option("delimiter", Option("delim", ","))[0]);
-                break;
-            case "json" or "jsonl" or "ndjson":
-                rows = Formats.Text.TextWriters.WriteJsonLines(c.Target, plan.Schema, batches);
-                break;
-            case "arrow" or "ipc" or "feather":
-                var compression = Option("compression", "none").ToLowerInvariant() switch
-                {
-                    "zstd" => Formats.Ipc.IpcCompression.Zstd,
-                    "none" or "uncompressed" => Formats.Ipc.IpcCompression.None,
-                    var other => throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COMPRESSION '{other}' is not supported for Arrow; use zstd or none"),
-                };
-                rows = 0;
-                using (var w = Formats.Ipc.ArrowFileWriter.Create(c.Target, plan.Schema, new Formats.Ipc.IpcWriteOptions { Compression = compression }))
-                    foreach (var b in batches) { w.Write(b); rows += b.Length; }
-                break;
-            case "parquet":
-                {
-                    var size = Option("row_group_size", "122880");
-                    if (!int.TryParse(size, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int groupRows) || groupRows <= 0)
-                        throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"ROW_GROUP_SIZE must be a positive integer, not '{size}'");
-                    var codec = Option("compression", "zstd").ToLowerInvariant();
-                    if (codec is not ("zstd" or "snappy" or "gzip" or "none" or "uncompressed" or "lz4" or "lz4_raw" or "brotli"))
-                        throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"COMPRESSION '{codec}' is not supported for Parquet; use zstd, snappy, gzip, lz4, brotli or none");
-                    rows = 0;
-                    try
-                    {
-                        using var w = new Formats.Parquet.ParquetFileWriter(c.Target, plan.Schema, new Formats.Parquet.ParquetWriteOptions { Compression = codec, RowGroupSize = groupRows });
-                        foreach (var b in batches) { w.Write(b); rows += b.Length; }
-                        w.Finish();
-                    }
-                    catch (NotSupportedException e)
-                    {
-                        throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
-                    }
-                    break;
-                }
-            default:
-                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"unknown COPY format '{format}'; use parquet, arrow, csv or json");
+            rows = Export.Exporter.Export(c.Target, plan.Schema, batches, options);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
         }
         return Count(c, rows);
     }
@@ -432,6 +418,7 @@ public sealed partial class QueryLakeSession : IDisposable
         ".csv" => "csv",
         ".json" or ".jsonl" or ".ndjson" => "json",
         ".parquet" or ".pq" => "parquet",
+        ".tar" => "webdataset",
         _ => "arrow",
     };
 

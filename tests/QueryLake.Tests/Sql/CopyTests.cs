@@ -32,7 +32,7 @@ public sealed class CopyTests
         using var session = QueryLakeSession.Open();
         var e = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("COPY (SELECT 1) TO '/tmp/x.out' (FORMAT xml)"));
         Assert.Contains("unknown COPY format 'xml'", e.Message);
-        e = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("COPY (SELECT 1) TO '/tmp/x.csv' (SHARDS 4)"));
-        Assert.Contains("unknown COPY option 'shards'", e.Message);
+        e = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("COPY (SELECT 1) TO '/tmp/x.csv' (PARTITION_BY 4)"));
+        Assert.Contains("unknown COPY option 'partition_by'", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -59,6 +59,7 @@ public sealed class ParquetFileReader
         }
         catch (ParquetFormatException e) { throw new CorruptFileException(path, e.Message, e); }
         catch (OverflowException e) { throw new CorruptFileException(path, "the footer holds an out-of-range number", e); }
+        catch (ArgumentException e) { throw new CorruptFileException(path, $"the footer describes an invalid schema: {e.Message}", e); }
     }
 
     /// <summary>The file's path.</summary>

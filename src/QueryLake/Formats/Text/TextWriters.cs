@@ -11,24 +11,55 @@ public static class TextWriters
     /// <summary>Writes CSV; returns the number of rows written.</summary>
     public static long WriteCsv(string path, Schema schema, IEnumerable<RecordBatch> batches, char delimiter = ',')
     {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        w.Write(string.Join(delimiter, schema.Fields.Select(f => Quote(f.Name, delimiter))) + "\n");
-        long rows = 0;
-        foreach (var b in batches)
-            for (int r = 0; r < b.Length; r++, rows++)
-                w.Write(string.Join(delimiter, b.Columns.Select(c => c.GetValue(r) is { } v ? Quote(Text(v), delimiter) : "")) + "\n");
-        return rows;
+        using var w = new CsvSink(path, schema, delimiter);
+        foreach (var b in batches) w.Write(b);
+        return w.Rows;
     }
 
     /// <summary>Writes JSON Lines (one object per row); returns the number of rows written.</summary>
     public static long WriteJsonLines(string path, Schema schema, IEnumerable<RecordBatch> batches)
     {
-        using var stream = File.Create(path);
-        long rows = 0;
-        foreach (var b in batches)
-            for (int r = 0; r < b.Length; r++, rows++)
+        using var w = new JsonLinesSink(path, schema);
+        foreach (var b in batches) w.Write(b);
+        return w.Rows;
+    }
+
+    /// <summary>CSV written batch by batch: a header row, then one line per row.</summary>
+    internal sealed class CsvSink : IDisposable
+    {
+        private readonly StreamWriter _w;
+        private readonly char _delimiter;
+
+        public CsvSink(string path, Schema schema, char delimiter)
+        {
+            _w = new StreamWriter(path, false, new UTF8Encoding(false));
+            _delimiter = delimiter;
+            _w.Write(string.Join(delimiter, schema.Fields.Select(f => Quote(f.Name, delimiter))) + "\n");
+        }
+
+        public long Rows { get; private set; }
+
+        public void Write(RecordBatch b)
+        {
+            for (int r = 0; r < b.Length; r++, Rows++)
+                _w.Write(string.Join(_delimiter, b.Columns.Select(c => c.GetValue(r) is { } v ? Quote(Text(v), _delimiter) : "")) + "\n");
+        }
+
+        public void Dispose() => _w.Dispose();
+    }
+
+    /// <summary>JSON Lines written batch by batch.</summary>
+    internal sealed class JsonLinesSink(string path, Schema schema) : IDisposable
+    {
+        private readonly FileStream _stream = File.Create(path);
+
+        public long Rows { get; private set; }
+
+        public void Write(RecordBatch b)
+        {
+            for (int r = 0; r < b.Length; r++, Rows++)
             {
-                using (var w = new Utf8JsonWriter(stream))
+                using (var w = new Utf8JsonWriter(_stream))
                 {
                     w.WriteStartObject();
                     for (int c = 0; c < b.Columns.Count; c++)
@@ -38,12 +69,14 @@ public static class TextWriters
                     }
                     w.WriteEndObject();
                 }
-                stream.WriteByte((byte)'\n');
+                _stream.WriteByte((byte)'\n');
             }
-        return rows;
+        }
+
+        public void Dispose() => _stream.Dispose();
     }
 
-    private static void Json(Utf8JsonWriter w, object? v)
+    internal static void Json(Utf8JsonWriter w, object? v)
     {
         switch (v)
         {

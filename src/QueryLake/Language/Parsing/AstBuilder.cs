@@ -65,17 +65,35 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowSplits(P.ShowSplitsContext c) => new ShowSplitsStatement(At(c));
 
+    /// <summary>COPY and IMPORT options by name; SHUFFLE [SEED s] becomes "shuffle" with the seed (or no value).</summary>
+    private Dictionary<string, Expr?> Options(P.CopyOptionContext[] options)
+    {
+        var result = new Dictionary<string, Expr?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var o in options)
+        {
+            var (name, value) = o switch
+            {
+                P.ShuffleOptionContext s => ("shuffle", s.seed is null ? null : (Expr)new LiteralExpr(At(s), Seed(s.seed))),
+                P.NamedOptionContext n => (Ident(n.identifier()), EOpt(n.expression())),
+                _ => throw new InvalidOperationException(),
+            };
+            if (!result.TryAdd(name, value))
+                throw new SqlException("QL-BAD-ARGUMENT", o.Start.Line, o.Start.Column + 1, $"option {name.ToUpperInvariant()} is given twice");
+        }
+        return result;
+    }
+
     /// <summary>The source text of a rule (kept so definitions can be re-run and shown).</summary>
     private static string Text(Antlr4.Runtime.ParserRuleContext r) =>
         r.Start.InputStream.GetText(new Antlr4.Runtime.Misc.Interval(r.Start.StartIndex, r.Stop.StopIndex));
 
     public override object VisitImportData(P.ImportDataContext c) =>
         new ImportStatement(At(c), Ident(c.format), Unquote(c.source), Ident(c.name),
-            c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));
+            Options(c.copyOption()));
 
     public override object VisitCopy(P.CopyContext c) =>
         new CopyStatement(At(c), Q(c.query()), Unquote(c.target),
-            c.copyOption().ToDictionary(o => Ident(o.identifier()), o => EOpt(o.expression()), StringComparer.OrdinalIgnoreCase));
+            Options(c.copyOption()));
 
     // ---- queries ----
     public override object VisitQuery(P.QueryContext c)

@@ -60,7 +60,7 @@ public sealed class ParquetFuzzTests
             Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a corrupted file hung: {c}");
             task.GetAwaiter().GetResult();
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
     }
 
     [Fact]

@@ -32,7 +32,10 @@ internal sealed class ParquetSchema
         int next = 0;
         var columns = root.Children.Select(c => Map(c, 0, 0, ref next)).ToList();
         Columns = columns;
-        Arrow = new Schema(columns.Select(c => c.Field).ToList());
+        var dup = columns.GroupBy(c => c.Field.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new ParquetFormatException($"the schema names column '{dup.Key}' twice");
+        try { Arrow = new Schema(columns.Select(c => c.Field).ToList()); }
+        catch (ArgumentException e) { throw new ParquetFormatException($"the schema is invalid: {e.Message}"); }
     }
 
     private static Raw Build(IReadOnlyList<SchemaElement> elements, ref int pos, int depth)

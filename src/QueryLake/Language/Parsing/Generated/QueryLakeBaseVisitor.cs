@@ -274,7 +274,8 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// <return>The visitor result.</return>
 	public virtual Result VisitAssignment([NotNull] QueryLakeParser.AssignmentContext context) { return VisitChildren(context); }
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="QueryLakeParser.copyOption"/>.
+	/// Visit a parse tree produced by the <c>shuffleOption</c>
+	/// labeled alternative in <see cref="QueryLakeParser.copyOption"/>.
 	/// <para>
 	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
 	/// on <paramref name="context"/>.
@@ -282,7 +283,18 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	public virtual Result VisitCopyOption([NotNull] QueryLakeParser.CopyOptionContext context) { return VisitChildren(context); }
+	public virtual Result VisitShuffleOption([NotNull] QueryLakeParser.ShuffleOptionContext context) { return VisitChildren(context); }
+	/// <summary>
+	/// Visit a parse tree produced by the <c>namedOption</c>
+	/// labeled alternative in <see cref="QueryLakeParser.copyOption"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitNamedOption([NotNull] QueryLakeParser.NamedOptionContext context) { return VisitChildren(context); }
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.query"/>.
 	/// <para>

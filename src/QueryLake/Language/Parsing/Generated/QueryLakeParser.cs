@@ -50,16 +50,16 @@ internal partial class QueryLakeParser : Parser {
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
-		PER=90, STRATIFY=91, WEIGHTED=92, SEED=93, TAG=94, THEN=95, TIMESTAMP=96, 
-		TO=97, TRUE=98, TRY_CAST=99, UNBOUNDED=100, UNION=101, UPDATE=102, USING=103, 
-		VALUES=104, VERSION=105, VERSIONS=106, WHEN=107, WHERE=108, WINDOW=109, 
-		WITH=110, EQ=111, NEQ=112, LT=113, LTE=114, GT=115, GTE=116, PLUS=117, 
-		MINUS=118, STAR=119, INTEGER_DIVIDE=120, SLASH=121, PERCENT_SIGN=122, 
-		CONCAT=123, LPAREN=124, RPAREN=125, LBRACKET=126, RBRACKET=127, COMMA=128, 
-		DOT=129, SEMICOLON=130, DOUBLE_COLON=131, ASSIGN=132, COLON=133, AT=134, 
-		DOLLAR=135, QUESTION=136, STRING=137, INTEGER_VALUE=138, DECIMAL_VALUE=139, 
-		DOUBLE_VALUE=140, IDENTIFIER=141, QUOTED_IDENTIFIER=142, LINE_COMMENT=143, 
-		BLOCK_COMMENT=144, WS=145, UNRECOGNIZED=146;
+		SHUFFLE=90, PER=91, STRATIFY=92, WEIGHTED=93, SEED=94, TAG=95, THEN=96, 
+		TIMESTAMP=97, TO=98, TRUE=99, TRY_CAST=100, UNBOUNDED=101, UNION=102, 
+		UPDATE=103, USING=104, VALUES=105, VERSION=106, VERSIONS=107, WHEN=108, 
+		WHERE=109, WINDOW=110, WITH=111, EQ=112, NEQ=113, LT=114, LTE=115, GT=116, 
+		GTE=117, PLUS=118, MINUS=119, STAR=120, INTEGER_DIVIDE=121, SLASH=122, 
+		PERCENT_SIGN=123, CONCAT=124, LPAREN=125, RPAREN=126, LBRACKET=127, RBRACKET=128, 
+		COMMA=129, DOT=130, SEMICOLON=131, DOUBLE_COLON=132, ASSIGN=133, COLON=134, 
+		AT=135, DOLLAR=136, QUESTION=137, STRING=138, INTEGER_VALUE=139, DECIMAL_VALUE=140, 
+		DOUBLE_VALUE=141, IDENTIFIER=142, QUOTED_IDENTIFIER=143, LINE_COMMENT=144, 
+		BLOCK_COMMENT=145, WS=146, UNRECOGNIZED=147;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_splitPart = 4, RULE_assignment = 5, RULE_copyOption = 6, RULE_query = 7, 
@@ -95,9 +95,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
-		"'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", 
-		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", 
+		"'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", 
+		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -111,15 +111,15 @@ internal partial class QueryLakeParser : Parser {
 		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
-		"SPLIT", "SPLITS", "REFRESH", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", 
-		"THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", 
-		"USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", 
-		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
-		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
-		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "PER", "STRATIFY", "WEIGHTED", 
+		"SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", 
+		"UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", 
+		"WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
+		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
+		"RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", 
+		"ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", 
+		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
+		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -204,7 +204,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 112;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 17593280758281L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 35186561516041L) != 0)) {
 				{
 				State = 94;
 				statement();
@@ -978,7 +978,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 205;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 204;
 					dataType();
@@ -1082,6 +1082,7 @@ internal partial class QueryLakeParser : Parser {
 				case SPLIT:
 				case SPLITS:
 				case REFRESH:
+				case SHUFFLE:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1504,21 +1505,42 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	public partial class CopyOptionContext : ParserRuleContext {
+		public CopyOptionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_copyOption; } }
+	 
+		public CopyOptionContext() { }
+		public virtual void CopyFrom(CopyOptionContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class ShuffleOptionContext : CopyOptionContext {
+		public IToken seed;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHUFFLE() { return GetToken(QueryLakeParser.SHUFFLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEED() { return GetToken(QueryLakeParser.SEED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		public ShuffleOptionContext(CopyOptionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShuffleOption(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class NamedOptionContext : CopyOptionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
 		}
-		public CopyOptionContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
-		}
-		public override int RuleIndex { get { return RULE_copyOption; } }
+		public NamedOptionContext(CopyOptionContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitCopyOption(this);
+			if (typedVisitor != null) return typedVisitor.VisitNamedOption(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -1529,20 +1551,47 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 12, RULE_copyOption);
 		int _la;
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 319;
-			identifier();
-			State = 321;
+			State = 328;
 			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+			case 1:
+				_localctx = new ShuffleOptionContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
 				{
-				State = 320;
-				expression(0);
+				State = 319;
+				Match(SHUFFLE);
+				State = 322;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==SEED) {
+					{
+					State = 320;
+					Match(SEED);
+					State = 321;
+					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
+					}
 				}
-			}
 
+				}
+				break;
+			case 2:
+				_localctx = new NamedOptionContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 324;
+				identifier();
+				State = 326;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+					{
+					State = 325;
+					expression(0);
+					}
+				}
+
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1590,34 +1639,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 324;
+			State = 331;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 323;
+				State = 330;
 				with();
 				}
 			}
 
-			State = 326;
+			State = 333;
 			queryExpression(0);
-			State = 328;
+			State = 335;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 327;
+				State = 334;
 				orderBy();
 				}
 			}
 
-			State = 331;
+			State = 338;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 330;
+				State = 337;
 				limitClause();
 				}
 			}
@@ -1669,33 +1718,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 333;
+			State = 340;
 			Match(WITH);
-			State = 335;
+			State = 342;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
 			case 1:
 				{
-				State = 334;
+				State = 341;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 337;
+			State = 344;
 			commonTableExpression();
-			State = 342;
+			State = 349;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 338;
+				State = 345;
 				Match(COMMA);
-				State = 339;
+				State = 346;
 				commonTableExpression();
 				}
 				}
-				State = 344;
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1753,29 +1802,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 345;
+			State = 352;
 			_localctx.name = identifier();
-			State = 350;
+			State = 357;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 346;
+				State = 353;
 				Match(LPAREN);
-				State = 347;
+				State = 354;
 				identifierList();
-				State = 348;
+				State = 355;
 				Match(RPAREN);
 				}
 			}
 
-			State = 352;
+			State = 359;
 			Match(AS);
-			State = 353;
+			State = 360;
 			Match(LPAREN);
-			State = 354;
+			State = 361;
 			query();
-			State = 355;
+			State = 362;
 			Match(RPAREN);
 			}
 		}
@@ -1862,42 +1911,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 358;
+			State = 365;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 374;
+			State = 381;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 372;
+					State = 379;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 360;
+						State = 367;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 361;
+						State = 368;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 363;
+						State = 370;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 362;
+							State = 369;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 365;
+						State = 372;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -1906,9 +1955,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 366;
+						State = 373;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 367;
+						State = 374;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -1918,26 +1967,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 369;
+						State = 376;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 368;
+							State = 375;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 371;
+						State = 378;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 376;
+				State = 383;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,40,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
 			}
 			}
 		}
@@ -2017,14 +2066,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 22, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 391;
+			State = 398;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 377;
+				State = 384;
 				select();
 				}
 				break;
@@ -2032,27 +2081,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 378;
+				State = 385;
 				Match(VALUES);
-				State = 379;
+				State = 386;
 				rowValue();
-				State = 384;
+				State = 391;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,43,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 380;
+						State = 387;
 						Match(COMMA);
-						State = 381;
+						State = 388;
 						rowValue();
 						}
 						} 
 					}
-					State = 386;
+					State = 393;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,43,Context);
 				}
 				}
 				break;
@@ -2060,11 +2109,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 387;
+				State = 394;
 				Match(LPAREN);
-				State = 388;
+				State = 395;
 				query();
-				State = 389;
+				State = 396;
 				Match(RPAREN);
 				}
 				break;
@@ -2117,27 +2166,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 393;
+			State = 400;
 			Match(LPAREN);
-			State = 394;
+			State = 401;
 			expression(0);
-			State = 399;
+			State = 406;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 395;
+				State = 402;
 				Match(COMMA);
-				State = 396;
+				State = 403;
 				expression(0);
 				}
 				}
-				State = 401;
+				State = 408;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 402;
+			State = 409;
 			Match(RPAREN);
 			}
 		}
@@ -2217,132 +2266,132 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 404;
+			State = 411;
 			Match(SELECT);
-			State = 406;
+			State = 413;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				{
-				State = 405;
+				State = 412;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 408;
+			State = 415;
 			selectItem();
-			State = 413;
+			State = 420;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 409;
+					State = 416;
 					Match(COMMA);
-					State = 410;
+					State = 417;
 					selectItem();
 					}
 					} 
 				}
-				State = 415;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
-			}
-			State = 425;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
-			case 1:
-				{
-				State = 416;
-				Match(FROM);
-				State = 417;
-				relation(0);
 				State = 422;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 418;
-						Match(COMMA);
-						State = 419;
-						relation(0);
-						}
-						} 
-					}
-					State = 424;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
-				}
-				}
-				break;
+				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 			}
-			State = 429;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,48,Context) ) {
-			case 1:
-				{
-				State = 427;
-				Match(WHERE);
-				State = 428;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 434;
+			State = 432;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				{
-				State = 431;
-				Match(GROUP);
-				State = 432;
-				Match(BY);
-				State = 433;
-				groupBy();
-				}
-				break;
-			}
-			State = 438;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
-			case 1:
-				{
-				State = 436;
-				Match(HAVING);
-				State = 437;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 449;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
-			case 1:
-				{
-				State = 440;
-				Match(WINDOW);
-				State = 441;
-				windowDefinition();
-				State = 446;
+				State = 423;
+				Match(FROM);
+				State = 424;
+				relation(0);
+				State = 429;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 442;
+						State = 425;
 						Match(COMMA);
-						State = 443;
+						State = 426;
+						relation(0);
+						}
+						} 
+					}
+					State = 431;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
+				}
+				}
+				break;
+			}
+			State = 436;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+			case 1:
+				{
+				State = 434;
+				Match(WHERE);
+				State = 435;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 441;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			case 1:
+				{
+				State = 438;
+				Match(GROUP);
+				State = 439;
+				Match(BY);
+				State = 440;
+				groupBy();
+				}
+				break;
+			}
+			State = 445;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+			case 1:
+				{
+				State = 443;
+				Match(HAVING);
+				State = 444;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 456;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+			case 1:
+				{
+				State = 447;
+				Match(WINDOW);
+				State = 448;
+				windowDefinition();
+				State = 453;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 449;
+						Match(COMMA);
+						State = 450;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 448;
+					State = 455;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 				}
 				}
 				break;
@@ -2384,7 +2433,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 451;
+			State = 458;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2463,31 +2512,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 473;
+			State = 480;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 453;
+				State = 460;
 				expression(0);
-				State = 458;
+				State = 465;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 				case 1:
 					{
-					State = 455;
+					State = 462;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 454;
+						State = 461;
 						Match(AS);
 						}
 					}
 
-					State = 457;
+					State = 464;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2498,32 +2547,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 463;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 460;
+					State = 467;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 461;
+					State = 468;
 					Match(DOT);
 					}
 				}
 
-				State = 465;
+				State = 472;
 				Match(STAR);
-				State = 471;
+				State = 478;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 				case 1:
 					{
-					State = 466;
+					State = 473;
 					Match(EXCLUDE);
-					State = 467;
+					State = 474;
 					Match(LPAREN);
-					State = 468;
+					State = 475;
 					identifierList();
-					State = 469;
+					State = 476;
 					Match(RPAREN);
 					}
 					break;
@@ -2574,38 +2623,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_groupBy);
 		try {
 			int _alt;
-			State = 484;
+			State = 491;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 475;
+				State = 482;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 476;
+				State = 483;
 				expression(0);
-				State = 481;
+				State = 488;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 477;
+						State = 484;
 						Match(COMMA);
-						State = 478;
+						State = 485;
 						expression(0);
 						}
 						} 
 					}
-					State = 483;
+					State = 490;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				}
 				}
 				break;
@@ -2656,25 +2705,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 486;
-			Match(ORDER);
-			State = 487;
-			Match(BY);
-			State = 488;
-			sortItem();
 			State = 493;
+			Match(ORDER);
+			State = 494;
+			Match(BY);
+			State = 495;
+			sortItem();
+			State = 500;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 489;
+				State = 496;
 				Match(COMMA);
-				State = 490;
+				State = 497;
 				sortItem();
 				}
 				}
-				State = 495;
+				State = 502;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2723,14 +2772,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 496;
+			State = 503;
 			expression(0);
-			State = 498;
+			State = 505;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 497;
+				State = 504;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2743,14 +2792,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 502;
+			State = 509;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 500;
+				State = 507;
 				Match(NULLS);
-				State = 501;
+				State = 508;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -2806,24 +2855,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_limitClause);
 		int _la;
 		try {
-			State = 516;
+			State = 523;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 504;
+				State = 511;
 				Match(LIMIT);
-				State = 505;
+				State = 512;
 				_localctx.limit = expression(0);
-				State = 508;
+				State = 515;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 506;
+					State = 513;
 					Match(OFFSET);
-					State = 507;
+					State = 514;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -2833,18 +2882,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 510;
+				State = 517;
 				Match(OFFSET);
-				State = 511;
+				State = 518;
 				_localctx.offset = expression(0);
-				State = 514;
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 512;
+					State = 519;
 					Match(LIMIT);
-					State = 513;
+					State = 520;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -2985,34 +3034,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 519;
+			State = 526;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 546;
+			State = 553;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 544;
+					State = 551;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 521;
+						State = 528;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 522;
+						State = 529;
 						Match(CROSS);
-						State = 523;
+						State = 530;
 						Match(JOIN);
-						State = 524;
+						State = 531;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3021,34 +3070,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 525;
+						State = 532;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 526;
+						State = 533;
 						joinType();
-						State = 527;
+						State = 534;
 						Match(JOIN);
-						State = 528;
+						State = 535;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 536;
+						State = 543;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 529;
+							State = 536;
 							Match(ON);
-							State = 530;
+							State = 537;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 531;
+							State = 538;
 							Match(USING);
-							State = 532;
+							State = 539;
 							Match(LPAREN);
-							State = 533;
+							State = 540;
 							identifierList();
-							State = 534;
+							State = 541;
 							Match(RPAREN);
 							}
 							break;
@@ -3062,24 +3111,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 538;
+						State = 545;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 539;
+						State = 546;
 						Match(NATURAL);
-						State = 540;
+						State = 547;
 						joinType();
-						State = 541;
+						State = 548;
 						Match(JOIN);
-						State = 542;
+						State = 549;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 548;
+				State = 555;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 			}
 			}
 		}
@@ -3121,19 +3170,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 42, RULE_joinType);
 		int _la;
 		try {
-			State = 566;
+			State = 573;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 550;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 549;
+					State = 556;
 					Match(INNER);
 					}
 				}
@@ -3143,14 +3192,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 552;
+				State = 559;
 				Match(LEFT);
-				State = 554;
+				State = 561;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 553;
+					State = 560;
 					Match(OUTER);
 					}
 				}
@@ -3160,14 +3209,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 556;
+				State = 563;
 				Match(RIGHT);
-				State = 558;
+				State = 565;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 557;
+					State = 564;
 					Match(OUTER);
 					}
 				}
@@ -3177,14 +3226,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 560;
+				State = 567;
 				Match(FULL);
-				State = 562;
+				State = 569;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 561;
+					State = 568;
 					Match(OUTER);
 					}
 				}
@@ -3194,14 +3243,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 564;
+				State = 571;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 565;
+				State = 572;
 				Match(ANTI);
 				}
 				break;
@@ -3352,65 +3401,37 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 625;
+			State = 632;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 568;
+				State = 575;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 571;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
-				case 1:
-					{
-					State = 569;
-					Match(DOT);
-					State = 570;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 574;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
-				case 1:
-					{
-					State = 573;
-					versionClause();
-					}
-					break;
-				}
-				State = 577;
+				State = 578;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
 					State = 576;
-					sampleClause();
+					Match(DOT);
+					State = 577;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 580;
+				State = 581;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 579;
-					tableAlias();
+					State = 580;
+					versionClause();
 					}
 					break;
 				}
-				}
-				break;
-			case 2:
-				_localctx = new FileRelationContext(_localctx);
-				EnterOuterAlt(_localctx, 2);
-				{
-				State = 582;
-				((FileRelationContext)_localctx).path = Match(STRING);
 				State = 584;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
@@ -3433,66 +3454,94 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
+			case 2:
+				_localctx = new FileRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 589;
+				((FileRelationContext)_localctx).path = Match(STRING);
+				State = 591;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+				case 1:
+					{
+					State = 590;
+					sampleClause();
+					}
+					break;
+				}
+				State = 594;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+				case 1:
+					{
+					State = 593;
+					tableAlias();
+					}
+					break;
+				}
+				}
+				break;
 			case 3:
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 589;
+				State = 596;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 590;
+				State = 597;
 				Match(LPAREN);
-				State = 599;
+				State = 606;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
 					{
-					State = 591;
+					State = 598;
 					expression(0);
-					State = 596;
+					State = 603;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 592;
+							State = 599;
 							Match(COMMA);
-							State = 593;
+							State = 600;
 							expression(0);
 							}
 							} 
 						}
-						State = 598;
+						State = 605;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 					}
 					}
 				}
 
-				State = 605;
+				State = 612;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 601;
+					State = 608;
 					Match(COMMA);
-					State = 602;
+					State = 609;
 					namedArgument();
 					}
 					}
-					State = 607;
+					State = 614;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 608;
+				State = 615;
 				Match(RPAREN);
-				State = 610;
+				State = 617;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 				case 1:
 					{
-					State = 609;
+					State = 616;
 					tableAlias();
 					}
 					break;
@@ -3503,28 +3552,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 612;
+				State = 619;
 				Match(LPAREN);
-				State = 613;
+				State = 620;
 				query();
-				State = 614;
+				State = 621;
 				Match(RPAREN);
-				State = 616;
+				State = 623;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 				case 1:
 					{
-					State = 615;
+					State = 622;
 					sampleClause();
 					}
 					break;
 				}
-				State = 619;
+				State = 626;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 618;
+					State = 625;
 					tableAlias();
 					}
 					break;
@@ -3535,11 +3584,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 621;
+				State = 628;
 				Match(LPAREN);
-				State = 622;
+				State = 629;
 				relation(0);
-				State = 623;
+				State = 630;
 				Match(RPAREN);
 				}
 				break;
@@ -3586,9 +3635,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 627;
+			State = 634;
 			identifier();
-			State = 628;
+			State = 635;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3597,7 +3646,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 629;
+			State = 636;
 			expression(0);
 			}
 		}
@@ -3680,16 +3729,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 48, RULE_versionClause);
 		try {
-			State = 641;
+			State = 648;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 631;
+				State = 638;
 				Match(VERSION);
-				State = 632;
+				State = 639;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3697,13 +3746,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 633;
+				State = 640;
 				Match(AS);
-				State = 634;
+				State = 641;
 				Match(OF);
-				State = 635;
+				State = 642;
 				Match(TIMESTAMP);
-				State = 636;
+				State = 643;
 				Match(STRING);
 				}
 				break;
@@ -3711,9 +3760,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 637;
+				State = 644;
 				Match(BRANCH);
-				State = 638;
+				State = 645;
 				identifier();
 				}
 				break;
@@ -3721,9 +3770,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 639;
+				State = 646;
 				Match(TAG);
-				State = 640;
+				State = 647;
 				identifier();
 				}
 				break;
@@ -3841,16 +3890,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_sampleClause);
 		int _la;
 		try {
-			State = 689;
+			State = 696;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 643;
+				State = 650;
 				Match(TABLESAMPLE);
-				State = 644;
+				State = 651;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -3860,34 +3909,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 645;
+				State = 652;
 				Match(LPAREN);
-				State = 646;
+				State = 653;
 				expression(0);
-				State = 648;
+				State = 655;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 647;
+					State = 654;
 					Match(PERCENT);
 					}
 				}
 
-				State = 650;
+				State = 657;
 				Match(RPAREN);
-				State = 655;
+				State = 662;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 				case 1:
 					{
-					State = 651;
+					State = 658;
 					Match(REPEATABLE);
-					State = 652;
+					State = 659;
 					Match(LPAREN);
-					State = 653;
+					State = 660;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 654;
+					State = 661;
 					Match(RPAREN);
 					}
 					break;
@@ -3898,43 +3947,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 657;
+				State = 664;
 				Match(SAMPLE);
-				State = 658;
+				State = 665;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 659;
+				State = 666;
 				Match(ROWS);
-				State = 662;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
-				case 1:
-					{
-					State = 660;
-					Match(PER);
-					State = 661;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 671;
+				State = 669;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 				case 1:
 					{
-					State = 664;
+					State = 667;
+					Match(PER);
+					State = 668;
+					((SampleRowsContext)_localctx).per = expression(0);
+					}
+					break;
+				}
+				State = 678;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				case 1:
+					{
+					State = 671;
 					Match(WEIGHTED);
-					State = 665;
+					State = 672;
 					Match(BY);
-					State = 666;
+					State = 673;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 669;
+					State = 676;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 					case 1:
 						{
-						State = 667;
+						State = 674;
 						Match(WITH);
-						State = 668;
+						State = 675;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -3942,14 +3991,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 675;
+				State = 682;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 673;
+					State = 680;
 					Match(SEED);
-					State = 674;
+					State = 681;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -3960,34 +4009,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 677;
+				State = 684;
 				Match(SAMPLE);
-				State = 678;
+				State = 685;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 679;
+				State = 686;
 				Match(PERCENT);
-				State = 683;
+				State = 690;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 680;
+					State = 687;
 					Match(STRATIFY);
-					State = 681;
+					State = 688;
 					Match(BY);
-					State = 682;
+					State = 689;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 687;
+				State = 694;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 685;
+					State = 692;
 					Match(SEED);
-					State = 686;
+					State = 693;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4038,28 +4087,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 692;
+			State = 699;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 691;
+				State = 698;
 				Match(AS);
 				}
 			}
 
-			State = 694;
+			State = 701;
 			identifier();
-			State = 699;
+			State = 706;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				{
-				State = 695;
+				State = 702;
 				Match(LPAREN);
-				State = 696;
+				State = 703;
 				identifierList();
-				State = 697;
+				State = 704;
 				Match(RPAREN);
 				}
 				break;
@@ -4107,15 +4156,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 701;
+			State = 708;
 			identifier();
-			State = 702;
+			State = 709;
 			Match(AS);
-			State = 703;
+			State = 710;
 			Match(LPAREN);
-			State = 704;
+			State = 711;
 			windowSpecification();
-			State = 705;
+			State = 712;
 			Match(RPAREN);
 			}
 		}
@@ -4174,62 +4223,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 708;
+			State = 715;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				{
-				State = 707;
+				State = 714;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 720;
+			State = 727;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 710;
-				Match(PARTITION);
-				State = 711;
-				Match(BY);
-				State = 712;
-				expression(0);
 				State = 717;
+				Match(PARTITION);
+				State = 718;
+				Match(BY);
+				State = 719;
+				expression(0);
+				State = 724;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 713;
+					State = 720;
 					Match(COMMA);
-					State = 714;
+					State = 721;
 					expression(0);
 					}
 					}
-					State = 719;
+					State = 726;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 723;
+			State = 730;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 722;
+				State = 729;
 				orderBy();
 				}
 			}
 
-			State = 726;
+			State = 733;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 725;
+				State = 732;
 				windowFrame();
 				}
 			}
@@ -4280,13 +4329,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_windowFrame);
 		int _la;
 		try {
-			State = 736;
+			State = 743;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 728;
+				State = 735;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4296,14 +4345,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 729;
+				State = 736;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 730;
+				State = 737;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4313,13 +4362,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 731;
+				State = 738;
 				Match(BETWEEN);
-				State = 732;
+				State = 739;
 				_localctx.start = frameBound();
-				State = 733;
+				State = 740;
 				Match(AND);
-				State = 734;
+				State = 741;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4365,42 +4414,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_frameBound);
 		int _la;
 		try {
-			State = 747;
+			State = 754;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 738;
+				State = 745;
 				Match(UNBOUNDED);
-				State = 739;
+				State = 746;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 740;
+				State = 747;
 				Match(UNBOUNDED);
-				State = 741;
+				State = 748;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 742;
+				State = 749;
 				Match(CURRENT);
-				State = 743;
+				State = 750;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 744;
+				State = 751;
 				expression(0);
-				State = 745;
+				State = 752;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4519,7 +4568,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 756;
+			State = 763;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4570,6 +4619,7 @@ internal partial class QueryLakeParser : Parser {
 			case SPLIT:
 			case SPLITS:
 			case REFRESH:
+			case SHUFFLE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4602,14 +4652,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 750;
+				State = 757;
 				valueExpression(0);
-				State = 752;
+				State = 759;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 				case 1:
 					{
-					State = 751;
+					State = 758;
 					predicate();
 					}
 					break;
@@ -4621,9 +4671,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 754;
+				State = 761;
 				Match(NOT);
-				State = 755;
+				State = 762;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4631,28 +4681,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 766;
+			State = 773;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,109,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 764;
+					State = 771;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 758;
+						State = 765;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 759;
+						State = 766;
 						Match(AND);
-						State = 760;
+						State = 767;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4661,20 +4711,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 761;
+						State = 768;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 762;
+						State = 769;
 						Match(OR);
-						State = 763;
+						State = 770;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 768;
+				State = 775;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,109,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
 			}
 			}
 		}
@@ -4834,16 +4884,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 64, RULE_predicate);
 		int _la;
 		try {
-			State = 824;
+			State = 831;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 769;
+				State = 776;
 				comparisonOperator();
-				State = 770;
+				State = 777;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4851,19 +4901,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 772;
+				State = 779;
 				Match(IS);
-				State = 774;
+				State = 781;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 773;
+					State = 780;
 					Match(NOT);
 					}
 				}
 
-				State = 776;
+				State = 783;
 				Match(NULL);
 				}
 				break;
@@ -4871,23 +4921,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 777;
+				State = 784;
 				Match(IS);
-				State = 779;
+				State = 786;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 778;
+					State = 785;
 					Match(NOT);
 					}
 				}
 
-				State = 781;
+				State = 788;
 				Match(DISTINCT);
-				State = 782;
+				State = 789;
 				Match(FROM);
-				State = 783;
+				State = 790;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4895,23 +4945,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 785;
+				State = 792;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 784;
+					State = 791;
 					Match(NOT);
 					}
 				}
 
-				State = 787;
+				State = 794;
 				Match(BETWEEN);
-				State = 788;
+				State = 795;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 789;
+				State = 796;
 				Match(AND);
-				State = 790;
+				State = 797;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -4919,23 +4969,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 793;
+				State = 800;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 792;
+					State = 799;
 					Match(NOT);
 					}
 				}
 
-				State = 795;
+				State = 802;
 				Match(IN);
-				State = 796;
+				State = 803;
 				Match(LPAREN);
-				State = 797;
+				State = 804;
 				query();
-				State = 798;
+				State = 805;
 				Match(RPAREN);
 				}
 				break;
@@ -4943,39 +4993,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 801;
+				State = 808;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 800;
+					State = 807;
 					Match(NOT);
 					}
 				}
 
-				State = 803;
-				Match(IN);
-				State = 804;
-				Match(LPAREN);
-				State = 805;
-				expression(0);
 				State = 810;
+				Match(IN);
+				State = 811;
+				Match(LPAREN);
+				State = 812;
+				expression(0);
+				State = 817;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 806;
+					State = 813;
 					Match(COMMA);
-					State = 807;
+					State = 814;
 					expression(0);
 					}
 					}
-					State = 812;
+					State = 819;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 813;
+				State = 820;
 				Match(RPAREN);
 				}
 				break;
@@ -4983,17 +5033,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 816;
+				State = 823;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 815;
+					State = 822;
 					Match(NOT);
 					}
 				}
 
-				State = 818;
+				State = 825;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5003,16 +5053,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 819;
+				State = 826;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 822;
+				State = 829;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 820;
+					State = 827;
 					Match(ESCAPE);
-					State = 821;
+					State = 828;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5176,7 +5226,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 830;
+			State = 837;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5227,6 +5277,7 @@ internal partial class QueryLakeParser : Parser {
 			case SPLIT:
 			case SPLITS:
 			case REFRESH:
+			case SHUFFLE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5257,7 +5308,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 827;
+				State = 834;
 				primaryExpression();
 				}
 				break;
@@ -5267,7 +5318,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 828;
+				State = 835;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5277,7 +5328,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 829;
+				State = 836;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5285,36 +5336,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 861;
+			State = 868;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 859;
+					State = 866;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 832;
+						State = 839;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 833;
+						State = 840;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 15L) != 0)) ) {
+						if ( !(((((_la - 120)) & ~0x3f) == 0 && ((1L << (_la - 120)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 834;
+						State = 841;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5323,9 +5374,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 835;
+						State = 842;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 836;
+						State = 843;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5335,7 +5386,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 837;
+						State = 844;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5344,11 +5395,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 838;
+						State = 845;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 839;
+						State = 846;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 840;
+						State = 847;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5357,29 +5408,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 841;
-						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 842;
-						Match(LBRACKET);
-						State = 843;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 848;
+						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
+						State = 849;
+						Match(LBRACKET);
+						State = 850;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 855;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 844;
+							State = 851;
 							Match(COMMA);
-							State = 845;
+							State = 852;
 							sliceOrIndex();
 							}
 							}
-							State = 850;
+							State = 857;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 851;
+						State = 858;
 						Match(RBRACKET);
 						}
 						break;
@@ -5388,11 +5439,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 853;
+						State = 860;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 854;
+						State = 861;
 						Match(DOUBLE_COLON);
-						State = 855;
+						State = 862;
 						dataType();
 						}
 						break;
@@ -5401,20 +5452,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 856;
+						State = 863;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 857;
+						State = 864;
 						Match(DOT);
-						State = 858;
+						State = 865;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 863;
+				State = 870;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
 			}
 			}
 		}
@@ -5482,14 +5533,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 878;
+			State = 885;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 864;
+				State = 871;
 				expression(0);
 				}
 				break;
@@ -5497,41 +5548,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 866;
+				State = 873;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 865;
+					State = 872;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 868;
+				State = 875;
 				Match(COLON);
-				State = 870;
+				State = 877;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 				case 1:
 					{
-					State = 869;
+					State = 876;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 876;
+				State = 883;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 872;
+					State = 879;
 					Match(COLON);
-					State = 874;
+					State = 881;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
 						{
-						State = 873;
+						State = 880;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5582,9 +5633,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 880;
+			State = 887;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 111)) & ~0x3f) == 0 && ((1L << (_la - 111)) & 63L) != 0)) ) {
+			if ( !(((((_la - 112)) & ~0x3f) == 0 && ((1L << (_la - 112)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5928,14 +5979,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1003;
+			State = 1010;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 882;
+				State = 889;
 				Match(NULL);
 				}
 				break;
@@ -5943,7 +5994,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 883;
+				State = 890;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5958,7 +6009,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 884;
+				State = 891;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5966,7 +6017,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 885;
+				State = 892;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -5981,7 +6032,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 886;
+				State = 893;
 				Match(STRING);
 				}
 				break;
@@ -5989,9 +6040,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 887;
+				State = 894;
 				dataType();
-				State = 888;
+				State = 895;
 				Match(STRING);
 				}
 				break;
@@ -5999,16 +6050,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 890;
+				State = 897;
 				Match(INTERVAL);
-				State = 891;
+				State = 898;
 				Match(STRING);
-				State = 893;
+				State = 900;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
-					State = 892;
+					State = 899;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6019,7 +6070,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 895;
+				State = 902;
 				parameter();
 				}
 				break;
@@ -6027,45 +6078,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 896;
+				State = 903;
 				Match(CASE);
-				State = 898;
+				State = 905;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
 					{
-					State = 897;
+					State = 904;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 901;
+				State = 908;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 900;
+					State = 907;
 					whenClause();
 					}
 					}
-					State = 903;
+					State = 910;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 907;
+				State = 914;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 905;
+					State = 912;
 					Match(ELSE);
-					State = 906;
+					State = 913;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 909;
+				State = 916;
 				Match(END);
 				}
 				break;
@@ -6073,7 +6124,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 911;
+				State = 918;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6083,15 +6134,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 912;
+				State = 919;
 				Match(LPAREN);
-				State = 913;
+				State = 920;
 				expression(0);
-				State = 914;
+				State = 921;
 				Match(AS);
-				State = 915;
+				State = 922;
 				dataType();
-				State = 916;
+				State = 923;
 				Match(RPAREN);
 				}
 				break;
@@ -6099,17 +6150,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 918;
+				State = 925;
 				Match(EXTRACT);
-				State = 919;
+				State = 926;
 				Match(LPAREN);
-				State = 920;
+				State = 927;
 				((ExtractContext)_localctx).field = identifier();
-				State = 921;
+				State = 928;
 				Match(FROM);
-				State = 922;
+				State = 929;
 				expression(0);
-				State = 923;
+				State = 930;
 				Match(RPAREN);
 				}
 				break;
@@ -6117,13 +6168,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 925;
+				State = 932;
 				Match(EXISTS);
-				State = 926;
+				State = 933;
 				Match(LPAREN);
-				State = 927;
+				State = 934;
 				query();
-				State = 928;
+				State = 935;
 				Match(RPAREN);
 				}
 				break;
@@ -6131,11 +6182,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 930;
+				State = 937;
 				Match(LPAREN);
-				State = 931;
+				State = 938;
 				query();
-				State = 932;
+				State = 939;
 				Match(RPAREN);
 				}
 				break;
@@ -6143,16 +6194,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 934;
+				State = 941;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 935;
+				State = 942;
 				Match(LPAREN);
-				State = 962;
+				State = 969;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 936;
+					State = 943;
 					Match(STAR);
 					}
 					break;
@@ -6207,6 +6258,7 @@ internal partial class QueryLakeParser : Parser {
 				case SPLIT:
 				case SPLITS:
 				case REFRESH:
+				case SHUFFLE:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -6236,66 +6288,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 948;
+					State = 955;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
 						{
-						State = 938;
+						State = 945;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 						case 1:
 							{
-							State = 937;
+							State = 944;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 940;
+						State = 947;
 						expression(0);
-						State = 945;
+						State = 952;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 941;
+							State = 948;
 							Match(COMMA);
-							State = 942;
+							State = 949;
 							expression(0);
 							}
 							}
-							State = 947;
+							State = 954;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 960;
+					State = 967;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 950;
-						Match(ORDER);
-						State = 951;
-						Match(BY);
-						State = 952;
-						sortItem();
 						State = 957;
+						Match(ORDER);
+						State = 958;
+						Match(BY);
+						State = 959;
+						sortItem();
+						State = 964;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 953;
+							State = 960;
 							Match(COMMA);
-							State = 954;
+							State = 961;
 							sortItem();
 							}
 							}
-							State = 959;
+							State = 966;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6307,32 +6359,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 964;
-				Match(RPAREN);
 				State = 971;
+				Match(RPAREN);
+				State = 978;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 965;
+					State = 972;
 					Match(FILTER);
-					State = 966;
+					State = 973;
 					Match(LPAREN);
-					State = 967;
+					State = 974;
 					Match(WHERE);
-					State = 968;
+					State = 975;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 969;
+					State = 976;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 974;
+				State = 981;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 973;
+					State = 980;
 					over();
 					}
 					break;
@@ -6343,35 +6395,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 976;
+				State = 983;
 				Match(LBRACKET);
-				State = 985;
+				State = 992;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 361979439845576191L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
 					{
-					State = 977;
+					State = 984;
 					expression(0);
-					State = 982;
+					State = 989;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 978;
+						State = 985;
 						Match(COMMA);
-						State = 979;
+						State = 986;
 						expression(0);
 						}
 						}
-						State = 984;
+						State = 991;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 987;
+				State = 994;
 				Match(RBRACKET);
 				}
 				break;
@@ -6379,27 +6431,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 988;
+				State = 995;
 				Match(LPAREN);
-				State = 989;
+				State = 996;
 				expression(0);
-				State = 992;
+				State = 999;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 990;
+					State = 997;
 					Match(COMMA);
-					State = 991;
+					State = 998;
 					expression(0);
 					}
 					}
-					State = 994;
+					State = 1001;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 996;
+				State = 1003;
 				Match(RPAREN);
 				}
 				break;
@@ -6407,11 +6459,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 998;
+				State = 1005;
 				Match(LPAREN);
-				State = 999;
+				State = 1006;
 				expression(0);
-				State = 1000;
+				State = 1007;
 				Match(RPAREN);
 				}
 				break;
@@ -6419,7 +6471,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1002;
+				State = 1009;
 				identifier();
 				}
 				break;
@@ -6466,9 +6518,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1005;
+			State = 1012;
 			Match(OVER);
-			State = 1011;
+			State = 1018;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6514,6 +6566,7 @@ internal partial class QueryLakeParser : Parser {
 			case SPLIT:
 			case SPLITS:
 			case REFRESH:
+			case SHUFFLE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6529,17 +6582,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1006;
+				State = 1013;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1007;
+				State = 1014;
 				Match(LPAREN);
-				State = 1008;
+				State = 1015;
 				windowSpecification();
-				State = 1009;
+				State = 1016;
 				Match(RPAREN);
 				}
 				break;
@@ -6590,13 +6643,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1013;
+			State = 1020;
 			Match(WHEN);
-			State = 1014;
+			State = 1021;
 			_localctx.condition = expression(0);
-			State = 1015;
+			State = 1022;
 			Match(THEN);
-			State = 1016;
+			State = 1023;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6654,16 +6707,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 78, RULE_parameter);
 		try {
-			State = 1025;
+			State = 1032;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1018;
+				State = 1025;
 				Match(AT);
-				State = 1019;
+				State = 1026;
 				identifier();
 				}
 				break;
@@ -6671,9 +6724,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1020;
+				State = 1027;
 				Match(DOLLAR);
-				State = 1021;
+				State = 1028;
 				identifier();
 				}
 				break;
@@ -6681,9 +6734,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1022;
+				State = 1029;
 				Match(COLON);
-				State = 1023;
+				State = 1030;
 				identifier();
 				}
 				break;
@@ -6691,7 +6744,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1024;
+				State = 1031;
 				Match(QUESTION);
 				}
 				break;
@@ -6761,100 +6814,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1062;
+			State = 1069;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1027;
+				State = 1034;
 				_localctx.@base = identifier();
-				State = 1038;
+				State = 1045;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 				case 1:
 					{
-					State = 1028;
+					State = 1035;
 					Match(LPAREN);
-					State = 1029;
+					State = 1036;
 					Match(INTEGER_VALUE);
-					State = 1034;
+					State = 1041;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1030;
+						State = 1037;
 						Match(COMMA);
-						State = 1031;
+						State = 1038;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1036;
+						State = 1043;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1037;
+					State = 1044;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1047;
+				State = 1054;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1040;
+						State = 1047;
 						Match(LBRACKET);
-						State = 1042;
+						State = 1049;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1041;
+							State = 1048;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1044;
+						State = 1051;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1049;
+					State = 1056;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1050;
-				_localctx.@base = identifier();
-				State = 1051;
-				Match(LT);
-				State = 1052;
-				dataType();
 				State = 1057;
+				_localctx.@base = identifier();
+				State = 1058;
+				Match(LT);
+				State = 1059;
+				dataType();
+				State = 1064;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1053;
+					State = 1060;
 					Match(COMMA);
-					State = 1054;
+					State = 1061;
 					dataType();
 					}
 					}
-					State = 1059;
+					State = 1066;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1060;
+				State = 1067;
 				Match(GT);
 				}
 				break;
@@ -6903,21 +6956,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1064;
+			State = 1071;
 			identifier();
-			State = 1069;
+			State = 1076;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1065;
+				State = 1072;
 				Match(COMMA);
-				State = 1066;
+				State = 1073;
 				identifier();
 				}
 				}
-				State = 1071;
+				State = 1078;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -6958,20 +7011,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 84, RULE_identifier);
 		try {
-			State = 1075;
+			State = 1082;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1072;
+				State = 1079;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1073;
+				State = 1080;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7018,6 +7071,7 @@ internal partial class QueryLakeParser : Parser {
 			case SPLIT:
 			case SPLITS:
 			case REFRESH:
+			case SHUFFLE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7032,7 +7086,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1074;
+				State = 1081;
 				nonReserved();
 				}
 				break;
@@ -7107,6 +7161,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLIT() { return GetToken(QueryLakeParser.SPLIT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLITS() { return GetToken(QueryLakeParser.SPLITS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REFRESH() { return GetToken(QueryLakeParser.REFRESH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHUFFLE() { return GetToken(QueryLakeParser.SHUFFLE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7128,9 +7183,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1077;
+			State = 1084;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 2618721930751L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7194,7 +7249,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,146,1080,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,147,1087,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7215,380 +7270,383 @@ internal partial class QueryLakeParser : Parser {
 		2,1,2,3,2,264,8,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
 		1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
 		2,5,2,295,8,2,10,2,12,2,298,9,2,1,2,1,2,3,2,302,8,2,3,2,304,8,2,1,3,1,
-		3,1,3,1,3,3,3,310,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,3,6,322,
-		8,6,1,7,3,7,325,8,7,1,7,1,7,3,7,329,8,7,1,7,3,7,332,8,7,1,8,1,8,3,8,336,
-		8,8,1,8,1,8,1,8,5,8,341,8,8,10,8,12,8,344,9,8,1,9,1,9,1,9,1,9,1,9,3,9,
-		351,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,364,8,10,
-		1,10,1,10,1,10,1,10,3,10,370,8,10,1,10,5,10,373,8,10,10,10,12,10,376,9,
-		10,1,11,1,11,1,11,1,11,1,11,5,11,383,8,11,10,11,12,11,386,9,11,1,11,1,
-		11,1,11,1,11,3,11,392,8,11,1,12,1,12,1,12,1,12,5,12,398,8,12,10,12,12,
-		12,401,9,12,1,12,1,12,1,13,1,13,3,13,407,8,13,1,13,1,13,1,13,5,13,412,
-		8,13,10,13,12,13,415,9,13,1,13,1,13,1,13,1,13,5,13,421,8,13,10,13,12,13,
-		424,9,13,3,13,426,8,13,1,13,1,13,3,13,430,8,13,1,13,1,13,1,13,3,13,435,
-		8,13,1,13,1,13,3,13,439,8,13,1,13,1,13,1,13,1,13,5,13,445,8,13,10,13,12,
-		13,448,9,13,3,13,450,8,13,1,14,1,14,1,15,1,15,3,15,456,8,15,1,15,3,15,
-		459,8,15,1,15,1,15,1,15,3,15,464,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,
-		15,472,8,15,3,15,474,8,15,1,16,1,16,1,16,1,16,5,16,480,8,16,10,16,12,16,
-		483,9,16,3,16,485,8,16,1,17,1,17,1,17,1,17,1,17,5,17,492,8,17,10,17,12,
-		17,495,9,17,1,18,1,18,3,18,499,8,18,1,18,1,18,3,18,503,8,18,1,19,1,19,
-		1,19,1,19,3,19,509,8,19,1,19,1,19,1,19,1,19,3,19,515,8,19,3,19,517,8,19,
-		1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
-		1,20,1,20,1,20,1,20,3,20,537,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,545,
-		8,20,10,20,12,20,548,9,20,1,21,3,21,551,8,21,1,21,1,21,3,21,555,8,21,1,
-		21,1,21,3,21,559,8,21,1,21,1,21,3,21,563,8,21,1,21,1,21,3,21,567,8,21,
-		1,22,1,22,1,22,3,22,572,8,22,1,22,3,22,575,8,22,1,22,3,22,578,8,22,1,22,
-		3,22,581,8,22,1,22,1,22,3,22,585,8,22,1,22,3,22,588,8,22,1,22,1,22,1,22,
-		1,22,1,22,5,22,595,8,22,10,22,12,22,598,9,22,3,22,600,8,22,1,22,1,22,5,
-		22,604,8,22,10,22,12,22,607,9,22,1,22,1,22,3,22,611,8,22,1,22,1,22,1,22,
-		1,22,3,22,617,8,22,1,22,3,22,620,8,22,1,22,1,22,1,22,1,22,3,22,626,8,22,
-		1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		3,24,642,8,24,1,25,1,25,1,25,1,25,1,25,3,25,649,8,25,1,25,1,25,1,25,1,
-		25,1,25,3,25,656,8,25,1,25,1,25,1,25,1,25,1,25,3,25,663,8,25,1,25,1,25,
-		1,25,1,25,1,25,3,25,670,8,25,3,25,672,8,25,1,25,1,25,3,25,676,8,25,1,25,
-		1,25,1,25,1,25,1,25,1,25,3,25,684,8,25,1,25,1,25,3,25,688,8,25,3,25,690,
-		8,25,1,26,3,26,693,8,26,1,26,1,26,1,26,1,26,1,26,3,26,700,8,26,1,27,1,
-		27,1,27,1,27,1,27,1,27,1,28,3,28,709,8,28,1,28,1,28,1,28,1,28,1,28,5,28,
-		716,8,28,10,28,12,28,719,9,28,3,28,721,8,28,1,28,3,28,724,8,28,1,28,3,
-		28,727,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,737,8,29,1,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,748,8,30,1,31,1,31,1,31,3,
-		31,753,8,31,1,31,1,31,3,31,757,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,
-		765,8,31,10,31,12,31,768,9,31,1,32,1,32,1,32,1,32,1,32,3,32,775,8,32,1,
-		32,1,32,1,32,3,32,780,8,32,1,32,1,32,1,32,1,32,3,32,786,8,32,1,32,1,32,
-		1,32,1,32,1,32,1,32,3,32,794,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,802,
-		8,32,1,32,1,32,1,32,1,32,1,32,5,32,809,8,32,10,32,12,32,812,9,32,1,32,
-		1,32,1,32,3,32,817,8,32,1,32,1,32,1,32,1,32,3,32,823,8,32,3,32,825,8,32,
-		1,33,1,33,1,33,1,33,3,33,831,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,847,8,33,10,33,12,33,850,9,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,860,8,33,10,33,12,33,863,9,
-		33,1,34,1,34,3,34,867,8,34,1,34,1,34,3,34,871,8,34,1,34,1,34,3,34,875,
-		8,34,3,34,877,8,34,3,34,879,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,3,36,894,8,36,1,36,1,36,1,36,3,36,899,8,36,
-		1,36,4,36,902,8,36,11,36,12,36,903,1,36,1,36,3,36,908,8,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,939,
-		8,36,1,36,1,36,1,36,5,36,944,8,36,10,36,12,36,947,9,36,3,36,949,8,36,1,
-		36,1,36,1,36,1,36,1,36,5,36,956,8,36,10,36,12,36,959,9,36,3,36,961,8,36,
-		3,36,963,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,972,8,36,1,36,3,
-		36,975,8,36,1,36,1,36,1,36,1,36,5,36,981,8,36,10,36,12,36,984,9,36,3,36,
-		986,8,36,1,36,1,36,1,36,1,36,1,36,4,36,993,8,36,11,36,12,36,994,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,3,36,1004,8,36,1,37,1,37,1,37,1,37,1,37,1,
-		37,3,37,1012,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,3,39,1026,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1033,8,40,10,40,12,
-		40,1036,9,40,1,40,3,40,1039,8,40,1,40,1,40,3,40,1043,8,40,1,40,5,40,1046,
-		8,40,10,40,12,40,1049,9,40,1,40,1,40,1,40,1,40,1,40,5,40,1056,8,40,10,
-		40,12,40,1059,9,40,1,40,1,40,3,40,1063,8,40,1,41,1,41,1,41,5,41,1068,8,
-		41,10,41,12,41,1071,9,41,1,42,1,42,1,42,3,42,1076,8,42,1,43,1,43,1,43,
-		0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
-		86,0,18,1,0,23,24,1,0,138,139,2,0,30,30,101,101,2,0,2,2,25,25,2,0,8,8,
-		23,23,2,0,37,37,54,54,2,0,111,111,132,132,2,0,9,9,84,84,2,0,72,72,79,79,
-		2,0,38,38,71,71,2,0,44,44,56,56,1,0,117,118,1,0,119,122,1,0,111,116,2,
-		0,35,35,98,98,1,0,139,140,2,0,14,14,99,99,23,0,1,2,4,4,8,9,11,11,15,16,
-		19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,
-		83,84,86,94,96,97,99,100,105,106,109,109,1246,0,91,1,0,0,0,2,116,1,0,0,
-		0,4,303,1,0,0,0,6,305,1,0,0,0,8,311,1,0,0,0,10,315,1,0,0,0,12,319,1,0,
-		0,0,14,324,1,0,0,0,16,333,1,0,0,0,18,345,1,0,0,0,20,357,1,0,0,0,22,391,
-		1,0,0,0,24,393,1,0,0,0,26,404,1,0,0,0,28,451,1,0,0,0,30,473,1,0,0,0,32,
-		484,1,0,0,0,34,486,1,0,0,0,36,496,1,0,0,0,38,516,1,0,0,0,40,518,1,0,0,
-		0,42,566,1,0,0,0,44,625,1,0,0,0,46,627,1,0,0,0,48,641,1,0,0,0,50,689,1,
-		0,0,0,52,692,1,0,0,0,54,701,1,0,0,0,56,708,1,0,0,0,58,736,1,0,0,0,60,747,
-		1,0,0,0,62,756,1,0,0,0,64,824,1,0,0,0,66,830,1,0,0,0,68,878,1,0,0,0,70,
-		880,1,0,0,0,72,1003,1,0,0,0,74,1005,1,0,0,0,76,1013,1,0,0,0,78,1025,1,
-		0,0,0,80,1062,1,0,0,0,82,1064,1,0,0,0,84,1075,1,0,0,0,86,1077,1,0,0,0,
-		88,90,5,130,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,1,0,0,0,91,92,1,0,0,
-		0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,5,130,0,0,96,95,1,
-		0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,102,
-		3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,
-		104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,130,0,0,107,106,1,0,0,0,108,
-		111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,0,0,0,111,109,1,
-		0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,115,5,0,0,1,115,
-		1,1,0,0,0,116,120,3,4,2,0,117,119,5,130,0,0,118,117,1,0,0,0,119,122,1,
-		0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,0,
-		123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,5,4,0,0,127,126,
-		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,304,3,4,2,0,130,304,3,14,7,
-		0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,134,135,5,59,0,0,
-		135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,150,
-		3,84,42,0,139,140,5,124,0,0,140,145,3,6,3,0,141,142,5,128,0,0,142,144,
-		3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,
-		0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,125,0,0,149,151,1,0,0,0,150,
-		139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,5,7,0,0,153,155,3,
-		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,304,1,0,0,0,156,157,5,26,0,
-		0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,160,158,1,0,0,0,160,
-		161,1,0,0,0,161,162,1,0,0,0,162,304,3,84,42,0,163,164,5,48,0,0,164,165,
-		5,51,0,0,165,170,3,84,42,0,166,167,5,124,0,0,167,168,3,82,41,0,168,169,
-		5,125,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,
-		0,0,172,173,3,14,7,0,173,304,1,0,0,0,174,175,5,102,0,0,175,176,3,84,42,
-		0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,128,0,0,179,181,3,10,5,0,
-		180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,187,
-		1,0,0,0,184,182,1,0,0,0,185,186,5,108,0,0,186,188,3,62,31,0,187,185,1,
-		0,0,0,187,188,1,0,0,0,188,304,1,0,0,0,189,190,5,22,0,0,190,191,5,39,0,
-		0,191,194,3,84,42,0,192,193,5,108,0,0,193,195,3,62,31,0,194,192,1,0,0,
-		0,194,195,1,0,0,0,195,304,1,0,0,0,196,197,5,3,0,0,197,198,5,20,0,0,198,
-		199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,1,0,0,0,201,202,
-		1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,40,0,205,204,1,
-		0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,210,3,62,31,
-		0,209,207,1,0,0,0,209,210,1,0,0,0,210,304,1,0,0,0,211,212,5,83,0,0,212,
-		304,5,21,0,0,213,214,5,83,0,0,214,215,5,106,0,0,215,216,5,62,0,0,216,304,
-		3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,124,0,0,220,221,
-		3,14,7,0,221,222,5,125,0,0,222,224,1,0,0,0,223,218,1,0,0,0,223,219,1,0,
-		0,0,224,304,1,0,0,0,225,226,5,16,0,0,226,227,5,124,0,0,227,228,3,14,7,
-		0,228,229,5,125,0,0,229,230,5,97,0,0,230,242,5,137,0,0,231,232,5,124,0,
-		0,232,237,3,12,6,0,233,234,5,128,0,0,234,236,3,12,6,0,235,233,1,0,0,0,
-		236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,0,0,0,239,237,
-		1,0,0,0,240,241,5,125,0,0,241,243,1,0,0,0,242,231,1,0,0,0,242,243,1,0,
-		0,0,243,304,1,0,0,0,244,245,5,17,0,0,245,246,5,87,0,0,246,247,3,84,42,
-		0,247,248,5,39,0,0,248,249,5,124,0,0,249,250,3,14,7,0,250,251,5,125,0,
-		0,251,252,5,51,0,0,252,257,3,8,4,0,253,254,5,128,0,0,254,256,3,8,4,0,255,
-		253,1,0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,263,1,
-		0,0,0,259,257,1,0,0,0,260,261,5,91,0,0,261,262,5,12,0,0,262,264,3,62,31,
-		0,263,260,1,0,0,0,263,264,1,0,0,0,264,268,1,0,0,0,265,266,5,41,0,0,266,
-		267,5,12,0,0,267,269,3,62,31,0,268,265,1,0,0,0,268,269,1,0,0,0,269,270,
-		1,0,0,0,270,271,5,93,0,0,271,272,5,138,0,0,272,304,1,0,0,0,273,274,5,89,
-		0,0,274,275,5,87,0,0,275,304,3,84,42,0,276,277,5,26,0,0,277,280,5,87,0,
-		0,278,279,5,43,0,0,279,281,5,32,0,0,280,278,1,0,0,0,280,281,1,0,0,0,281,
-		282,1,0,0,0,282,304,3,84,42,0,283,284,5,83,0,0,284,304,5,88,0,0,285,286,
-		5,45,0,0,286,287,3,84,42,0,287,288,5,137,0,0,288,289,5,51,0,0,289,301,
-		3,84,42,0,290,291,5,124,0,0,291,296,3,12,6,0,292,293,5,128,0,0,293,295,
-		3,12,6,0,294,292,1,0,0,0,295,298,1,0,0,0,296,294,1,0,0,0,296,297,1,0,0,
-		0,297,299,1,0,0,0,298,296,1,0,0,0,299,300,5,125,0,0,300,302,1,0,0,0,301,
-		290,1,0,0,0,301,302,1,0,0,0,302,304,1,0,0,0,303,125,1,0,0,0,303,130,1,
-		0,0,0,303,131,1,0,0,0,303,156,1,0,0,0,303,163,1,0,0,0,303,174,1,0,0,0,
-		303,189,1,0,0,0,303,196,1,0,0,0,303,211,1,0,0,0,303,213,1,0,0,0,303,217,
-		1,0,0,0,303,225,1,0,0,0,303,244,1,0,0,0,303,273,1,0,0,0,303,276,1,0,0,
-		0,303,283,1,0,0,0,303,285,1,0,0,0,304,5,1,0,0,0,305,306,3,84,42,0,306,
-		309,3,80,40,0,307,308,5,59,0,0,308,310,5,60,0,0,309,307,1,0,0,0,309,310,
-		1,0,0,0,310,7,1,0,0,0,311,312,3,84,42,0,312,313,7,1,0,0,313,314,5,70,0,
-		0,314,9,1,0,0,0,315,316,3,84,42,0,316,317,5,111,0,0,317,318,3,62,31,0,
-		318,11,1,0,0,0,319,321,3,84,42,0,320,322,3,62,31,0,321,320,1,0,0,0,321,
-		322,1,0,0,0,322,13,1,0,0,0,323,325,3,16,8,0,324,323,1,0,0,0,324,325,1,
-		0,0,0,325,326,1,0,0,0,326,328,3,20,10,0,327,329,3,34,17,0,328,327,1,0,
-		0,0,328,329,1,0,0,0,329,331,1,0,0,0,330,332,3,38,19,0,331,330,1,0,0,0,
-		331,332,1,0,0,0,332,15,1,0,0,0,333,335,5,110,0,0,334,336,5,73,0,0,335,
-		334,1,0,0,0,335,336,1,0,0,0,336,337,1,0,0,0,337,342,3,18,9,0,338,339,5,
-		128,0,0,339,341,3,18,9,0,340,338,1,0,0,0,341,344,1,0,0,0,342,340,1,0,0,
-		0,342,343,1,0,0,0,343,17,1,0,0,0,344,342,1,0,0,0,345,350,3,84,42,0,346,
-		347,5,124,0,0,347,348,3,82,41,0,348,349,5,125,0,0,349,351,1,0,0,0,350,
-		346,1,0,0,0,350,351,1,0,0,0,351,352,1,0,0,0,352,353,5,7,0,0,353,354,5,
-		124,0,0,354,355,3,14,7,0,355,356,5,125,0,0,356,19,1,0,0,0,357,358,6,10,
-		-1,0,358,359,3,22,11,0,359,374,1,0,0,0,360,361,10,2,0,0,361,363,5,49,0,
-		0,362,364,3,28,14,0,363,362,1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,
-		373,3,20,10,3,366,367,10,1,0,0,367,369,7,2,0,0,368,370,3,28,14,0,369,368,
-		1,0,0,0,369,370,1,0,0,0,370,371,1,0,0,0,371,373,3,20,10,2,372,360,1,0,
-		0,0,372,366,1,0,0,0,373,376,1,0,0,0,374,372,1,0,0,0,374,375,1,0,0,0,375,
-		21,1,0,0,0,376,374,1,0,0,0,377,392,3,26,13,0,378,379,5,104,0,0,379,384,
-		3,24,12,0,380,381,5,128,0,0,381,383,3,24,12,0,382,380,1,0,0,0,383,386,
-		1,0,0,0,384,382,1,0,0,0,384,385,1,0,0,0,385,392,1,0,0,0,386,384,1,0,0,
-		0,387,388,5,124,0,0,388,389,3,14,7,0,389,390,5,125,0,0,390,392,1,0,0,0,
-		391,377,1,0,0,0,391,378,1,0,0,0,391,387,1,0,0,0,392,23,1,0,0,0,393,394,
-		5,124,0,0,394,399,3,62,31,0,395,396,5,128,0,0,396,398,3,62,31,0,397,395,
-		1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,
-		0,401,399,1,0,0,0,402,403,5,125,0,0,403,25,1,0,0,0,404,406,5,80,0,0,405,
-		407,3,28,14,0,406,405,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,413,
-		3,30,15,0,409,410,5,128,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,415,
-		1,0,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,425,1,0,0,0,415,413,1,0,0,
-		0,416,417,5,39,0,0,417,422,3,40,20,0,418,419,5,128,0,0,419,421,3,40,20,
-		0,420,418,1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,423,
-		426,1,0,0,0,424,422,1,0,0,0,425,416,1,0,0,0,425,426,1,0,0,0,426,429,1,
-		0,0,0,427,428,5,108,0,0,428,430,3,62,31,0,429,427,1,0,0,0,429,430,1,0,
-		0,0,430,434,1,0,0,0,431,432,5,41,0,0,432,433,5,12,0,0,433,435,3,32,16,
-		0,434,431,1,0,0,0,434,435,1,0,0,0,435,438,1,0,0,0,436,437,5,42,0,0,437,
-		439,3,62,31,0,438,436,1,0,0,0,438,439,1,0,0,0,439,449,1,0,0,0,440,441,
-		5,109,0,0,441,446,3,54,27,0,442,443,5,128,0,0,443,445,3,54,27,0,444,442,
-		1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,450,1,0,0,
-		0,448,446,1,0,0,0,449,440,1,0,0,0,449,450,1,0,0,0,450,27,1,0,0,0,451,452,
-		7,3,0,0,452,29,1,0,0,0,453,458,3,62,31,0,454,456,5,7,0,0,455,454,1,0,0,
-		0,455,456,1,0,0,0,456,457,1,0,0,0,457,459,3,84,42,0,458,455,1,0,0,0,458,
-		459,1,0,0,0,459,474,1,0,0,0,460,461,3,84,42,0,461,462,5,129,0,0,462,464,
-		1,0,0,0,463,460,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,471,5,119,
-		0,0,466,467,5,31,0,0,467,468,5,124,0,0,468,469,3,82,41,0,469,470,5,125,
-		0,0,470,472,1,0,0,0,471,466,1,0,0,0,471,472,1,0,0,0,472,474,1,0,0,0,473,
-		453,1,0,0,0,473,463,1,0,0,0,474,31,1,0,0,0,475,485,5,2,0,0,476,481,3,62,
-		31,0,477,478,5,128,0,0,478,480,3,62,31,0,479,477,1,0,0,0,480,483,1,0,0,
-		0,481,479,1,0,0,0,481,482,1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,484,
-		475,1,0,0,0,484,476,1,0,0,0,485,33,1,0,0,0,486,487,5,66,0,0,487,488,5,
-		12,0,0,488,493,3,36,18,0,489,490,5,128,0,0,490,492,3,36,18,0,491,489,1,
-		0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,35,1,0,0,0,495,
-		493,1,0,0,0,496,498,3,62,31,0,497,499,7,4,0,0,498,497,1,0,0,0,498,499,
-		1,0,0,0,499,502,1,0,0,0,500,501,5,61,0,0,501,503,7,5,0,0,502,500,1,0,0,
-		0,502,503,1,0,0,0,503,37,1,0,0,0,504,505,5,57,0,0,505,508,3,62,31,0,506,
-		507,5,63,0,0,507,509,3,62,31,0,508,506,1,0,0,0,508,509,1,0,0,0,509,517,
-		1,0,0,0,510,511,5,63,0,0,511,514,3,62,31,0,512,513,5,57,0,0,513,515,3,
-		62,31,0,514,512,1,0,0,0,514,515,1,0,0,0,515,517,1,0,0,0,516,504,1,0,0,
-		0,516,510,1,0,0,0,517,39,1,0,0,0,518,519,6,20,-1,0,519,520,3,44,22,0,520,
-		546,1,0,0,0,521,522,10,4,0,0,522,523,5,18,0,0,523,524,5,53,0,0,524,545,
-		3,44,22,0,525,526,10,3,0,0,526,527,3,42,21,0,527,528,5,53,0,0,528,536,
-		3,44,22,0,529,530,5,64,0,0,530,537,3,62,31,0,531,532,5,103,0,0,532,533,
-		5,124,0,0,533,534,3,82,41,0,534,535,5,125,0,0,535,537,1,0,0,0,536,529,
-		1,0,0,0,536,531,1,0,0,0,537,545,1,0,0,0,538,539,10,2,0,0,539,540,5,58,
-		0,0,540,541,3,42,21,0,541,542,5,53,0,0,542,543,3,44,22,0,543,545,1,0,0,
-		0,544,521,1,0,0,0,544,525,1,0,0,0,544,538,1,0,0,0,545,548,1,0,0,0,546,
-		544,1,0,0,0,546,547,1,0,0,0,547,41,1,0,0,0,548,546,1,0,0,0,549,551,5,47,
-		0,0,550,549,1,0,0,0,550,551,1,0,0,0,551,567,1,0,0,0,552,554,5,55,0,0,553,
-		555,5,67,0,0,554,553,1,0,0,0,554,555,1,0,0,0,555,567,1,0,0,0,556,558,5,
-		77,0,0,557,559,5,67,0,0,558,557,1,0,0,0,558,559,1,0,0,0,559,567,1,0,0,
-		0,560,562,5,40,0,0,561,563,5,67,0,0,562,561,1,0,0,0,562,563,1,0,0,0,563,
-		567,1,0,0,0,564,567,5,81,0,0,565,567,5,6,0,0,566,550,1,0,0,0,566,552,1,
-		0,0,0,566,556,1,0,0,0,566,560,1,0,0,0,566,564,1,0,0,0,566,565,1,0,0,0,
-		567,43,1,0,0,0,568,571,3,84,42,0,569,570,5,129,0,0,570,572,3,84,42,0,571,
-		569,1,0,0,0,571,572,1,0,0,0,572,574,1,0,0,0,573,575,3,48,24,0,574,573,
-		1,0,0,0,574,575,1,0,0,0,575,577,1,0,0,0,576,578,3,50,25,0,577,576,1,0,
-		0,0,577,578,1,0,0,0,578,580,1,0,0,0,579,581,3,52,26,0,580,579,1,0,0,0,
-		580,581,1,0,0,0,581,626,1,0,0,0,582,584,5,137,0,0,583,585,3,50,25,0,584,
-		583,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,588,3,52,26,0,587,586,
-		1,0,0,0,587,588,1,0,0,0,588,626,1,0,0,0,589,590,3,84,42,0,590,599,5,124,
-		0,0,591,596,3,62,31,0,592,593,5,128,0,0,593,595,3,62,31,0,594,592,1,0,
-		0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,597,1,0,0,0,597,600,1,0,0,0,598,
-		596,1,0,0,0,599,591,1,0,0,0,599,600,1,0,0,0,600,605,1,0,0,0,601,602,5,
-		128,0,0,602,604,3,46,23,0,603,601,1,0,0,0,604,607,1,0,0,0,605,603,1,0,
-		0,0,605,606,1,0,0,0,606,608,1,0,0,0,607,605,1,0,0,0,608,610,5,125,0,0,
-		609,611,3,52,26,0,610,609,1,0,0,0,610,611,1,0,0,0,611,626,1,0,0,0,612,
-		613,5,124,0,0,613,614,3,14,7,0,614,616,5,125,0,0,615,617,3,50,25,0,616,
-		615,1,0,0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,52,26,0,619,618,
-		1,0,0,0,619,620,1,0,0,0,620,626,1,0,0,0,621,622,5,124,0,0,622,623,3,40,
-		20,0,623,624,5,125,0,0,624,626,1,0,0,0,625,568,1,0,0,0,625,582,1,0,0,0,
-		625,589,1,0,0,0,625,612,1,0,0,0,625,621,1,0,0,0,626,45,1,0,0,0,627,628,
-		3,84,42,0,628,629,7,6,0,0,629,630,3,62,31,0,630,47,1,0,0,0,631,632,5,105,
-		0,0,632,642,5,138,0,0,633,634,5,7,0,0,634,635,5,62,0,0,635,636,5,96,0,
-		0,636,642,5,137,0,0,637,638,5,11,0,0,638,642,3,84,42,0,639,640,5,94,0,
-		0,640,642,3,84,42,0,641,631,1,0,0,0,641,633,1,0,0,0,641,637,1,0,0,0,641,
-		639,1,0,0,0,642,49,1,0,0,0,643,644,5,85,0,0,644,645,7,7,0,0,645,646,5,
-		124,0,0,646,648,3,62,31,0,647,649,5,70,0,0,648,647,1,0,0,0,648,649,1,0,
-		0,0,649,650,1,0,0,0,650,655,5,125,0,0,651,652,5,74,0,0,652,653,5,124,0,
-		0,653,654,5,138,0,0,654,656,5,125,0,0,655,651,1,0,0,0,655,656,1,0,0,0,
-		656,690,1,0,0,0,657,658,5,86,0,0,658,659,3,62,31,0,659,662,5,79,0,0,660,
-		661,5,90,0,0,661,663,3,62,31,0,662,660,1,0,0,0,662,663,1,0,0,0,663,671,
-		1,0,0,0,664,665,5,92,0,0,665,666,5,12,0,0,666,669,3,62,31,0,667,668,5,
-		110,0,0,668,670,5,76,0,0,669,667,1,0,0,0,669,670,1,0,0,0,670,672,1,0,0,
-		0,671,664,1,0,0,0,671,672,1,0,0,0,672,675,1,0,0,0,673,674,5,93,0,0,674,
-		676,5,138,0,0,675,673,1,0,0,0,675,676,1,0,0,0,676,690,1,0,0,0,677,678,
-		5,86,0,0,678,679,3,62,31,0,679,683,5,70,0,0,680,681,5,91,0,0,681,682,5,
-		12,0,0,682,684,3,62,31,0,683,680,1,0,0,0,683,684,1,0,0,0,684,687,1,0,0,
-		0,685,686,5,93,0,0,686,688,5,138,0,0,687,685,1,0,0,0,687,688,1,0,0,0,688,
-		690,1,0,0,0,689,643,1,0,0,0,689,657,1,0,0,0,689,677,1,0,0,0,690,51,1,0,
-		0,0,691,693,5,7,0,0,692,691,1,0,0,0,692,693,1,0,0,0,693,694,1,0,0,0,694,
-		699,3,84,42,0,695,696,5,124,0,0,696,697,3,82,41,0,697,698,5,125,0,0,698,
-		700,1,0,0,0,699,695,1,0,0,0,699,700,1,0,0,0,700,53,1,0,0,0,701,702,3,84,
-		42,0,702,703,5,7,0,0,703,704,5,124,0,0,704,705,3,56,28,0,705,706,5,125,
-		0,0,706,55,1,0,0,0,707,709,3,84,42,0,708,707,1,0,0,0,708,709,1,0,0,0,709,
-		720,1,0,0,0,710,711,5,69,0,0,711,712,5,12,0,0,712,717,3,62,31,0,713,714,
-		5,128,0,0,714,716,3,62,31,0,715,713,1,0,0,0,716,719,1,0,0,0,717,715,1,
-		0,0,0,717,718,1,0,0,0,718,721,1,0,0,0,719,717,1,0,0,0,720,710,1,0,0,0,
-		720,721,1,0,0,0,721,723,1,0,0,0,722,724,3,34,17,0,723,722,1,0,0,0,723,
-		724,1,0,0,0,724,726,1,0,0,0,725,727,3,58,29,0,726,725,1,0,0,0,726,727,
-		1,0,0,0,727,57,1,0,0,0,728,729,7,8,0,0,729,737,3,60,30,0,730,731,7,8,0,
-		0,731,732,5,10,0,0,732,733,3,60,30,0,733,734,5,5,0,0,734,735,3,60,30,0,
-		735,737,1,0,0,0,736,728,1,0,0,0,736,730,1,0,0,0,737,59,1,0,0,0,738,739,
-		5,100,0,0,739,748,5,71,0,0,740,741,5,100,0,0,741,748,5,38,0,0,742,743,
-		5,19,0,0,743,748,5,78,0,0,744,745,3,62,31,0,745,746,7,9,0,0,746,748,1,
-		0,0,0,747,738,1,0,0,0,747,740,1,0,0,0,747,742,1,0,0,0,747,744,1,0,0,0,
-		748,61,1,0,0,0,749,750,6,31,-1,0,750,752,3,66,33,0,751,753,3,64,32,0,752,
-		751,1,0,0,0,752,753,1,0,0,0,753,757,1,0,0,0,754,755,5,59,0,0,755,757,3,
-		62,31,3,756,749,1,0,0,0,756,754,1,0,0,0,757,766,1,0,0,0,758,759,10,2,0,
-		0,759,760,5,5,0,0,760,765,3,62,31,3,761,762,10,1,0,0,762,763,5,65,0,0,
-		763,765,3,62,31,2,764,758,1,0,0,0,764,761,1,0,0,0,765,768,1,0,0,0,766,
-		764,1,0,0,0,766,767,1,0,0,0,767,63,1,0,0,0,768,766,1,0,0,0,769,770,3,70,
-		35,0,770,771,3,66,33,0,771,825,1,0,0,0,772,774,5,52,0,0,773,775,5,59,0,
-		0,774,773,1,0,0,0,774,775,1,0,0,0,775,776,1,0,0,0,776,825,5,60,0,0,777,
-		779,5,52,0,0,778,780,5,59,0,0,779,778,1,0,0,0,779,780,1,0,0,0,780,781,
-		1,0,0,0,781,782,5,25,0,0,782,783,5,39,0,0,783,825,3,66,33,0,784,786,5,
-		59,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,787,1,0,0,0,787,788,5,10,0,
-		0,788,789,3,66,33,0,789,790,5,5,0,0,790,791,3,66,33,0,791,825,1,0,0,0,
-		792,794,5,59,0,0,793,792,1,0,0,0,793,794,1,0,0,0,794,795,1,0,0,0,795,796,
-		5,46,0,0,796,797,5,124,0,0,797,798,3,14,7,0,798,799,5,125,0,0,799,825,
-		1,0,0,0,800,802,5,59,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,
-		0,803,804,5,46,0,0,804,805,5,124,0,0,805,810,3,62,31,0,806,807,5,128,0,
-		0,807,809,3,62,31,0,808,806,1,0,0,0,809,812,1,0,0,0,810,808,1,0,0,0,810,
-		811,1,0,0,0,811,813,1,0,0,0,812,810,1,0,0,0,813,814,5,125,0,0,814,825,
-		1,0,0,0,815,817,5,59,0,0,816,815,1,0,0,0,816,817,1,0,0,0,817,818,1,0,0,
-		0,818,819,7,10,0,0,819,822,3,66,33,0,820,821,5,29,0,0,821,823,3,66,33,
-		0,822,820,1,0,0,0,822,823,1,0,0,0,823,825,1,0,0,0,824,769,1,0,0,0,824,
-		772,1,0,0,0,824,777,1,0,0,0,824,785,1,0,0,0,824,793,1,0,0,0,824,801,1,
-		0,0,0,824,816,1,0,0,0,825,65,1,0,0,0,826,827,6,33,-1,0,827,831,3,72,36,
-		0,828,829,7,11,0,0,829,831,3,66,33,4,830,826,1,0,0,0,830,828,1,0,0,0,831,
-		861,1,0,0,0,832,833,10,3,0,0,833,834,7,12,0,0,834,860,3,66,33,4,835,836,
-		10,2,0,0,836,837,7,11,0,0,837,860,3,66,33,3,838,839,10,1,0,0,839,840,5,
-		123,0,0,840,860,3,66,33,2,841,842,10,7,0,0,842,843,5,126,0,0,843,848,3,
-		68,34,0,844,845,5,128,0,0,845,847,3,68,34,0,846,844,1,0,0,0,847,850,1,
-		0,0,0,848,846,1,0,0,0,848,849,1,0,0,0,849,851,1,0,0,0,850,848,1,0,0,0,
-		851,852,5,127,0,0,852,860,1,0,0,0,853,854,10,6,0,0,854,855,5,131,0,0,855,
-		860,3,80,40,0,856,857,10,5,0,0,857,858,5,129,0,0,858,860,3,84,42,0,859,
-		832,1,0,0,0,859,835,1,0,0,0,859,838,1,0,0,0,859,841,1,0,0,0,859,853,1,
-		0,0,0,859,856,1,0,0,0,860,863,1,0,0,0,861,859,1,0,0,0,861,862,1,0,0,0,
-		862,67,1,0,0,0,863,861,1,0,0,0,864,879,3,62,31,0,865,867,3,62,31,0,866,
-		865,1,0,0,0,866,867,1,0,0,0,867,868,1,0,0,0,868,870,5,133,0,0,869,871,
-		3,62,31,0,870,869,1,0,0,0,870,871,1,0,0,0,871,876,1,0,0,0,872,874,5,133,
-		0,0,873,875,3,62,31,0,874,873,1,0,0,0,874,875,1,0,0,0,875,877,1,0,0,0,
-		876,872,1,0,0,0,876,877,1,0,0,0,877,879,1,0,0,0,878,864,1,0,0,0,878,866,
-		1,0,0,0,879,69,1,0,0,0,880,881,7,13,0,0,881,71,1,0,0,0,882,1004,5,60,0,
-		0,883,1004,7,14,0,0,884,1004,5,138,0,0,885,1004,7,15,0,0,886,1004,5,137,
-		0,0,887,888,3,80,40,0,888,889,5,137,0,0,889,1004,1,0,0,0,890,891,5,50,
-		0,0,891,893,5,137,0,0,892,894,3,84,42,0,893,892,1,0,0,0,893,894,1,0,0,
-		0,894,1004,1,0,0,0,895,1004,3,78,39,0,896,898,5,13,0,0,897,899,3,62,31,
-		0,898,897,1,0,0,0,898,899,1,0,0,0,899,901,1,0,0,0,900,902,3,76,38,0,901,
-		900,1,0,0,0,902,903,1,0,0,0,903,901,1,0,0,0,903,904,1,0,0,0,904,907,1,
-		0,0,0,905,906,5,27,0,0,906,908,3,62,31,0,907,905,1,0,0,0,907,908,1,0,0,
-		0,908,909,1,0,0,0,909,910,5,28,0,0,910,1004,1,0,0,0,911,912,7,16,0,0,912,
-		913,5,124,0,0,913,914,3,62,31,0,914,915,5,7,0,0,915,916,3,80,40,0,916,
-		917,5,125,0,0,917,1004,1,0,0,0,918,919,5,34,0,0,919,920,5,124,0,0,920,
-		921,3,84,42,0,921,922,5,39,0,0,922,923,3,62,31,0,923,924,5,125,0,0,924,
-		1004,1,0,0,0,925,926,5,32,0,0,926,927,5,124,0,0,927,928,3,14,7,0,928,929,
-		5,125,0,0,929,1004,1,0,0,0,930,931,5,124,0,0,931,932,3,14,7,0,932,933,
-		5,125,0,0,933,1004,1,0,0,0,934,935,3,84,42,0,935,962,5,124,0,0,936,963,
-		5,119,0,0,937,939,3,28,14,0,938,937,1,0,0,0,938,939,1,0,0,0,939,940,1,
-		0,0,0,940,945,3,62,31,0,941,942,5,128,0,0,942,944,3,62,31,0,943,941,1,
-		0,0,0,944,947,1,0,0,0,945,943,1,0,0,0,945,946,1,0,0,0,946,949,1,0,0,0,
-		947,945,1,0,0,0,948,938,1,0,0,0,948,949,1,0,0,0,949,960,1,0,0,0,950,951,
-		5,66,0,0,951,952,5,12,0,0,952,957,3,36,18,0,953,954,5,128,0,0,954,956,
-		3,36,18,0,955,953,1,0,0,0,956,959,1,0,0,0,957,955,1,0,0,0,957,958,1,0,
-		0,0,958,961,1,0,0,0,959,957,1,0,0,0,960,950,1,0,0,0,960,961,1,0,0,0,961,
-		963,1,0,0,0,962,936,1,0,0,0,962,948,1,0,0,0,963,964,1,0,0,0,964,971,5,
-		125,0,0,965,966,5,36,0,0,966,967,5,124,0,0,967,968,5,108,0,0,968,969,3,
-		62,31,0,969,970,5,125,0,0,970,972,1,0,0,0,971,965,1,0,0,0,971,972,1,0,
-		0,0,972,974,1,0,0,0,973,975,3,74,37,0,974,973,1,0,0,0,974,975,1,0,0,0,
-		975,1004,1,0,0,0,976,985,5,126,0,0,977,982,3,62,31,0,978,979,5,128,0,0,
-		979,981,3,62,31,0,980,978,1,0,0,0,981,984,1,0,0,0,982,980,1,0,0,0,982,
-		983,1,0,0,0,983,986,1,0,0,0,984,982,1,0,0,0,985,977,1,0,0,0,985,986,1,
-		0,0,0,986,987,1,0,0,0,987,1004,5,127,0,0,988,989,5,124,0,0,989,992,3,62,
-		31,0,990,991,5,128,0,0,991,993,3,62,31,0,992,990,1,0,0,0,993,994,1,0,0,
-		0,994,992,1,0,0,0,994,995,1,0,0,0,995,996,1,0,0,0,996,997,5,125,0,0,997,
-		1004,1,0,0,0,998,999,5,124,0,0,999,1000,3,62,31,0,1000,1001,5,125,0,0,
-		1001,1004,1,0,0,0,1002,1004,3,84,42,0,1003,882,1,0,0,0,1003,883,1,0,0,
-		0,1003,884,1,0,0,0,1003,885,1,0,0,0,1003,886,1,0,0,0,1003,887,1,0,0,0,
-		1003,890,1,0,0,0,1003,895,1,0,0,0,1003,896,1,0,0,0,1003,911,1,0,0,0,1003,
-		918,1,0,0,0,1003,925,1,0,0,0,1003,930,1,0,0,0,1003,934,1,0,0,0,1003,976,
-		1,0,0,0,1003,988,1,0,0,0,1003,998,1,0,0,0,1003,1002,1,0,0,0,1004,73,1,
-		0,0,0,1005,1011,5,68,0,0,1006,1012,3,84,42,0,1007,1008,5,124,0,0,1008,
-		1009,3,56,28,0,1009,1010,5,125,0,0,1010,1012,1,0,0,0,1011,1006,1,0,0,0,
-		1011,1007,1,0,0,0,1012,75,1,0,0,0,1013,1014,5,107,0,0,1014,1015,3,62,31,
-		0,1015,1016,5,95,0,0,1016,1017,3,62,31,0,1017,77,1,0,0,0,1018,1019,5,134,
-		0,0,1019,1026,3,84,42,0,1020,1021,5,135,0,0,1021,1026,3,84,42,0,1022,1023,
-		5,133,0,0,1023,1026,3,84,42,0,1024,1026,5,136,0,0,1025,1018,1,0,0,0,1025,
-		1020,1,0,0,0,1025,1022,1,0,0,0,1025,1024,1,0,0,0,1026,79,1,0,0,0,1027,
-		1038,3,84,42,0,1028,1029,5,124,0,0,1029,1034,5,138,0,0,1030,1031,5,128,
-		0,0,1031,1033,5,138,0,0,1032,1030,1,0,0,0,1033,1036,1,0,0,0,1034,1032,
-		1,0,0,0,1034,1035,1,0,0,0,1035,1037,1,0,0,0,1036,1034,1,0,0,0,1037,1039,
-		5,125,0,0,1038,1028,1,0,0,0,1038,1039,1,0,0,0,1039,1047,1,0,0,0,1040,1042,
-		5,126,0,0,1041,1043,5,138,0,0,1042,1041,1,0,0,0,1042,1043,1,0,0,0,1043,
-		1044,1,0,0,0,1044,1046,5,127,0,0,1045,1040,1,0,0,0,1046,1049,1,0,0,0,1047,
-		1045,1,0,0,0,1047,1048,1,0,0,0,1048,1063,1,0,0,0,1049,1047,1,0,0,0,1050,
-		1051,3,84,42,0,1051,1052,5,113,0,0,1052,1057,3,80,40,0,1053,1054,5,128,
-		0,0,1054,1056,3,80,40,0,1055,1053,1,0,0,0,1056,1059,1,0,0,0,1057,1055,
-		1,0,0,0,1057,1058,1,0,0,0,1058,1060,1,0,0,0,1059,1057,1,0,0,0,1060,1061,
-		5,115,0,0,1061,1063,1,0,0,0,1062,1027,1,0,0,0,1062,1050,1,0,0,0,1063,81,
-		1,0,0,0,1064,1069,3,84,42,0,1065,1066,5,128,0,0,1066,1068,3,84,42,0,1067,
-		1065,1,0,0,0,1068,1071,1,0,0,0,1069,1067,1,0,0,0,1069,1070,1,0,0,0,1070,
-		83,1,0,0,0,1071,1069,1,0,0,0,1072,1076,5,141,0,0,1073,1076,5,142,0,0,1074,
-		1076,3,86,43,0,1075,1072,1,0,0,0,1075,1073,1,0,0,0,1075,1074,1,0,0,0,1076,
-		85,1,0,0,0,1077,1078,7,17,0,0,1078,87,1,0,0,0,154,91,98,103,109,112,120,
-		127,136,145,150,154,160,170,182,187,194,201,205,209,223,237,242,257,263,
-		268,280,296,301,303,309,321,324,328,331,335,342,350,363,369,372,374,384,
-		391,399,406,413,422,425,429,434,438,446,449,455,458,463,471,473,481,484,
-		493,498,502,508,514,516,536,544,546,550,554,558,562,566,571,574,577,580,
-		584,587,596,599,605,610,616,619,625,641,648,655,662,669,671,675,683,687,
-		689,692,699,708,717,720,723,726,736,747,752,756,764,766,774,779,785,793,
-		801,810,816,822,824,830,848,859,861,866,870,874,876,878,893,898,903,907,
-		938,945,948,957,960,962,971,974,982,985,994,1003,1011,1025,1034,1038,1042,
-		1047,1057,1062,1069,1075
+		3,1,3,1,3,3,3,310,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,
+		323,8,6,1,6,1,6,3,6,327,8,6,3,6,329,8,6,1,7,3,7,332,8,7,1,7,1,7,3,7,336,
+		8,7,1,7,3,7,339,8,7,1,8,1,8,3,8,343,8,8,1,8,1,8,1,8,5,8,348,8,8,10,8,12,
+		8,351,9,8,1,9,1,9,1,9,1,9,1,9,3,9,358,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,
+		1,10,1,10,1,10,1,10,3,10,371,8,10,1,10,1,10,1,10,1,10,3,10,377,8,10,1,
+		10,5,10,380,8,10,10,10,12,10,383,9,10,1,11,1,11,1,11,1,11,1,11,5,11,390,
+		8,11,10,11,12,11,393,9,11,1,11,1,11,1,11,1,11,3,11,399,8,11,1,12,1,12,
+		1,12,1,12,5,12,405,8,12,10,12,12,12,408,9,12,1,12,1,12,1,13,1,13,3,13,
+		414,8,13,1,13,1,13,1,13,5,13,419,8,13,10,13,12,13,422,9,13,1,13,1,13,1,
+		13,1,13,5,13,428,8,13,10,13,12,13,431,9,13,3,13,433,8,13,1,13,1,13,3,13,
+		437,8,13,1,13,1,13,1,13,3,13,442,8,13,1,13,1,13,3,13,446,8,13,1,13,1,13,
+		1,13,1,13,5,13,452,8,13,10,13,12,13,455,9,13,3,13,457,8,13,1,14,1,14,1,
+		15,1,15,3,15,463,8,15,1,15,3,15,466,8,15,1,15,1,15,1,15,3,15,471,8,15,
+		1,15,1,15,1,15,1,15,1,15,1,15,3,15,479,8,15,3,15,481,8,15,1,16,1,16,1,
+		16,1,16,5,16,487,8,16,10,16,12,16,490,9,16,3,16,492,8,16,1,17,1,17,1,17,
+		1,17,1,17,5,17,499,8,17,10,17,12,17,502,9,17,1,18,1,18,3,18,506,8,18,1,
+		18,1,18,3,18,510,8,18,1,19,1,19,1,19,1,19,3,19,516,8,19,1,19,1,19,1,19,
+		1,19,3,19,522,8,19,3,19,524,8,19,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,
+		20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,3,20,544,8,20,1,20,
+		1,20,1,20,1,20,1,20,1,20,5,20,552,8,20,10,20,12,20,555,9,20,1,21,3,21,
+		558,8,21,1,21,1,21,3,21,562,8,21,1,21,1,21,3,21,566,8,21,1,21,1,21,3,21,
+		570,8,21,1,21,1,21,3,21,574,8,21,1,22,1,22,1,22,3,22,579,8,22,1,22,3,22,
+		582,8,22,1,22,3,22,585,8,22,1,22,3,22,588,8,22,1,22,1,22,3,22,592,8,22,
+		1,22,3,22,595,8,22,1,22,1,22,1,22,1,22,1,22,5,22,602,8,22,10,22,12,22,
+		605,9,22,3,22,607,8,22,1,22,1,22,5,22,611,8,22,10,22,12,22,614,9,22,1,
+		22,1,22,3,22,618,8,22,1,22,1,22,1,22,1,22,3,22,624,8,22,1,22,3,22,627,
+		8,22,1,22,1,22,1,22,1,22,3,22,633,8,22,1,23,1,23,1,23,1,23,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,649,8,24,1,25,1,25,1,25,1,25,
+		1,25,3,25,656,8,25,1,25,1,25,1,25,1,25,1,25,3,25,663,8,25,1,25,1,25,1,
+		25,1,25,1,25,3,25,670,8,25,1,25,1,25,1,25,1,25,1,25,3,25,677,8,25,3,25,
+		679,8,25,1,25,1,25,3,25,683,8,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,691,
+		8,25,1,25,1,25,3,25,695,8,25,3,25,697,8,25,1,26,3,26,700,8,26,1,26,1,26,
+		1,26,1,26,1,26,3,26,707,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,28,3,28,716,
+		8,28,1,28,1,28,1,28,1,28,1,28,5,28,723,8,28,10,28,12,28,726,9,28,3,28,
+		728,8,28,1,28,3,28,731,8,28,1,28,3,28,734,8,28,1,29,1,29,1,29,1,29,1,29,
+		1,29,1,29,1,29,3,29,744,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,
+		30,3,30,755,8,30,1,31,1,31,1,31,3,31,760,8,31,1,31,1,31,3,31,764,8,31,
+		1,31,1,31,1,31,1,31,1,31,1,31,5,31,772,8,31,10,31,12,31,775,9,31,1,32,
+		1,32,1,32,1,32,1,32,3,32,782,8,32,1,32,1,32,1,32,3,32,787,8,32,1,32,1,
+		32,1,32,1,32,3,32,793,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,801,8,32,
+		1,32,1,32,1,32,1,32,1,32,1,32,3,32,809,8,32,1,32,1,32,1,32,1,32,1,32,5,
+		32,816,8,32,10,32,12,32,819,9,32,1,32,1,32,1,32,3,32,824,8,32,1,32,1,32,
+		1,32,1,32,3,32,830,8,32,3,32,832,8,32,1,33,1,33,1,33,1,33,3,33,838,8,33,
+		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
+		5,33,854,8,33,10,33,12,33,857,9,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
+		1,33,5,33,867,8,33,10,33,12,33,870,9,33,1,34,1,34,3,34,874,8,34,1,34,1,
+		34,3,34,878,8,34,1,34,1,34,3,34,882,8,34,3,34,884,8,34,3,34,886,8,34,1,
+		35,1,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,901,
+		8,36,1,36,1,36,1,36,3,36,906,8,36,1,36,4,36,909,8,36,11,36,12,36,910,1,
+		36,1,36,3,36,915,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,3,36,946,8,36,1,36,1,36,1,36,5,36,951,8,36,10,
+		36,12,36,954,9,36,3,36,956,8,36,1,36,1,36,1,36,1,36,1,36,5,36,963,8,36,
+		10,36,12,36,966,9,36,3,36,968,8,36,3,36,970,8,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,3,36,979,8,36,1,36,3,36,982,8,36,1,36,1,36,1,36,1,36,5,36,
+		988,8,36,10,36,12,36,991,9,36,3,36,993,8,36,1,36,1,36,1,36,1,36,1,36,4,
+		36,1000,8,36,11,36,12,36,1001,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
+		1011,8,36,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1019,8,37,1,38,1,38,1,38,
+		1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1033,8,39,1,40,1,40,
+		1,40,1,40,1,40,5,40,1040,8,40,10,40,12,40,1043,9,40,1,40,3,40,1046,8,40,
+		1,40,1,40,3,40,1050,8,40,1,40,5,40,1053,8,40,10,40,12,40,1056,9,40,1,40,
+		1,40,1,40,1,40,1,40,5,40,1063,8,40,10,40,12,40,1066,9,40,1,40,1,40,3,40,
+		1070,8,40,1,41,1,41,1,41,5,41,1075,8,41,10,41,12,41,1078,9,41,1,42,1,42,
+		1,42,3,42,1083,8,42,1,43,1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,0,18,1,0,23,24,1,0,139,140,2,0,
+		30,30,102,102,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,112,112,
+		133,133,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,
+		1,0,118,119,1,0,120,123,1,0,112,117,2,0,35,35,99,99,1,0,140,141,2,0,14,
+		14,100,100,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,
+		36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,95,97,98,100,101,106,
+		107,110,110,1255,0,91,1,0,0,0,2,116,1,0,0,0,4,303,1,0,0,0,6,305,1,0,0,
+		0,8,311,1,0,0,0,10,315,1,0,0,0,12,328,1,0,0,0,14,331,1,0,0,0,16,340,1,
+		0,0,0,18,352,1,0,0,0,20,364,1,0,0,0,22,398,1,0,0,0,24,400,1,0,0,0,26,411,
+		1,0,0,0,28,458,1,0,0,0,30,480,1,0,0,0,32,491,1,0,0,0,34,493,1,0,0,0,36,
+		503,1,0,0,0,38,523,1,0,0,0,40,525,1,0,0,0,42,573,1,0,0,0,44,632,1,0,0,
+		0,46,634,1,0,0,0,48,648,1,0,0,0,50,696,1,0,0,0,52,699,1,0,0,0,54,708,1,
+		0,0,0,56,715,1,0,0,0,58,743,1,0,0,0,60,754,1,0,0,0,62,763,1,0,0,0,64,831,
+		1,0,0,0,66,837,1,0,0,0,68,885,1,0,0,0,70,887,1,0,0,0,72,1010,1,0,0,0,74,
+		1012,1,0,0,0,76,1020,1,0,0,0,78,1032,1,0,0,0,80,1069,1,0,0,0,82,1071,1,
+		0,0,0,84,1082,1,0,0,0,86,1084,1,0,0,0,88,90,5,131,0,0,89,88,1,0,0,0,90,
+		93,1,0,0,0,91,89,1,0,0,0,91,92,1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,
+		103,3,4,2,0,95,97,5,131,0,0,96,95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,
+		98,99,1,0,0,0,99,100,1,0,0,0,100,102,3,4,2,0,101,96,1,0,0,0,102,105,1,
+		0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,109,1,0,0,0,105,103,1,0,0,0,
+		106,108,5,131,0,0,107,106,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,
+		110,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,112,94,1,0,0,0,112,113,1,0,
+		0,0,113,114,1,0,0,0,114,115,5,0,0,1,115,1,1,0,0,0,116,120,3,4,2,0,117,
+		119,5,131,0,0,118,117,1,0,0,0,119,122,1,0,0,0,120,118,1,0,0,0,120,121,
+		1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,0,123,124,5,0,0,1,124,3,1,0,0,0,
+		125,127,5,33,0,0,126,128,5,4,0,0,127,126,1,0,0,0,127,128,1,0,0,0,128,129,
+		1,0,0,0,129,304,3,4,2,0,130,304,3,14,7,0,131,132,5,17,0,0,132,136,5,20,
+		0,0,133,134,5,43,0,0,134,135,5,59,0,0,135,137,5,32,0,0,136,133,1,0,0,0,
+		136,137,1,0,0,0,137,138,1,0,0,0,138,150,3,84,42,0,139,140,5,125,0,0,140,
+		145,3,6,3,0,141,142,5,129,0,0,142,144,3,6,3,0,143,141,1,0,0,0,144,147,
+		1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,0,146,148,1,0,0,0,147,145,1,0,0,
+		0,148,149,5,126,0,0,149,151,1,0,0,0,150,139,1,0,0,0,150,151,1,0,0,0,151,
+		154,1,0,0,0,152,153,5,7,0,0,153,155,3,14,7,0,154,152,1,0,0,0,154,155,1,
+		0,0,0,155,304,1,0,0,0,156,157,5,26,0,0,157,160,5,20,0,0,158,159,5,43,0,
+		0,159,161,5,32,0,0,160,158,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,
+		304,3,84,42,0,163,164,5,48,0,0,164,165,5,51,0,0,165,170,3,84,42,0,166,
+		167,5,125,0,0,167,168,3,82,41,0,168,169,5,126,0,0,169,171,1,0,0,0,170,
+		166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,173,3,14,7,0,173,304,1,
+		0,0,0,174,175,5,103,0,0,175,176,3,84,42,0,176,177,5,82,0,0,177,182,3,10,
+		5,0,178,179,5,129,0,0,179,181,3,10,5,0,180,178,1,0,0,0,181,184,1,0,0,0,
+		182,180,1,0,0,0,182,183,1,0,0,0,183,187,1,0,0,0,184,182,1,0,0,0,185,186,
+		5,109,0,0,186,188,3,62,31,0,187,185,1,0,0,0,187,188,1,0,0,0,188,304,1,
+		0,0,0,189,190,5,22,0,0,190,191,5,39,0,0,191,194,3,84,42,0,192,193,5,109,
+		0,0,193,195,3,62,31,0,194,192,1,0,0,0,194,195,1,0,0,0,195,304,1,0,0,0,
+		196,197,5,3,0,0,197,198,5,20,0,0,198,199,3,84,42,0,199,201,5,1,0,0,200,
+		202,5,15,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,205,3,
+		84,42,0,204,206,3,80,40,0,205,204,1,0,0,0,205,206,1,0,0,0,206,209,1,0,
+		0,0,207,208,5,7,0,0,208,210,3,62,31,0,209,207,1,0,0,0,209,210,1,0,0,0,
+		210,304,1,0,0,0,211,212,5,83,0,0,212,304,5,21,0,0,213,214,5,83,0,0,214,
+		215,5,107,0,0,215,216,5,62,0,0,216,304,3,84,42,0,217,223,7,0,0,0,218,224,
+		3,84,42,0,219,220,5,125,0,0,220,221,3,14,7,0,221,222,5,126,0,0,222,224,
+		1,0,0,0,223,218,1,0,0,0,223,219,1,0,0,0,224,304,1,0,0,0,225,226,5,16,0,
+		0,226,227,5,125,0,0,227,228,3,14,7,0,228,229,5,126,0,0,229,230,5,98,0,
+		0,230,242,5,138,0,0,231,232,5,125,0,0,232,237,3,12,6,0,233,234,5,129,0,
+		0,234,236,3,12,6,0,235,233,1,0,0,0,236,239,1,0,0,0,237,235,1,0,0,0,237,
+		238,1,0,0,0,238,240,1,0,0,0,239,237,1,0,0,0,240,241,5,126,0,0,241,243,
+		1,0,0,0,242,231,1,0,0,0,242,243,1,0,0,0,243,304,1,0,0,0,244,245,5,17,0,
+		0,245,246,5,87,0,0,246,247,3,84,42,0,247,248,5,39,0,0,248,249,5,125,0,
+		0,249,250,3,14,7,0,250,251,5,126,0,0,251,252,5,51,0,0,252,257,3,8,4,0,
+		253,254,5,129,0,0,254,256,3,8,4,0,255,253,1,0,0,0,256,259,1,0,0,0,257,
+		255,1,0,0,0,257,258,1,0,0,0,258,263,1,0,0,0,259,257,1,0,0,0,260,261,5,
+		92,0,0,261,262,5,12,0,0,262,264,3,62,31,0,263,260,1,0,0,0,263,264,1,0,
+		0,0,264,268,1,0,0,0,265,266,5,41,0,0,266,267,5,12,0,0,267,269,3,62,31,
+		0,268,265,1,0,0,0,268,269,1,0,0,0,269,270,1,0,0,0,270,271,5,94,0,0,271,
+		272,5,139,0,0,272,304,1,0,0,0,273,274,5,89,0,0,274,275,5,87,0,0,275,304,
+		3,84,42,0,276,277,5,26,0,0,277,280,5,87,0,0,278,279,5,43,0,0,279,281,5,
+		32,0,0,280,278,1,0,0,0,280,281,1,0,0,0,281,282,1,0,0,0,282,304,3,84,42,
+		0,283,284,5,83,0,0,284,304,5,88,0,0,285,286,5,45,0,0,286,287,3,84,42,0,
+		287,288,5,138,0,0,288,289,5,51,0,0,289,301,3,84,42,0,290,291,5,125,0,0,
+		291,296,3,12,6,0,292,293,5,129,0,0,293,295,3,12,6,0,294,292,1,0,0,0,295,
+		298,1,0,0,0,296,294,1,0,0,0,296,297,1,0,0,0,297,299,1,0,0,0,298,296,1,
+		0,0,0,299,300,5,126,0,0,300,302,1,0,0,0,301,290,1,0,0,0,301,302,1,0,0,
+		0,302,304,1,0,0,0,303,125,1,0,0,0,303,130,1,0,0,0,303,131,1,0,0,0,303,
+		156,1,0,0,0,303,163,1,0,0,0,303,174,1,0,0,0,303,189,1,0,0,0,303,196,1,
+		0,0,0,303,211,1,0,0,0,303,213,1,0,0,0,303,217,1,0,0,0,303,225,1,0,0,0,
+		303,244,1,0,0,0,303,273,1,0,0,0,303,276,1,0,0,0,303,283,1,0,0,0,303,285,
+		1,0,0,0,304,5,1,0,0,0,305,306,3,84,42,0,306,309,3,80,40,0,307,308,5,59,
+		0,0,308,310,5,60,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,7,1,0,0,0,311,
+		312,3,84,42,0,312,313,7,1,0,0,313,314,5,70,0,0,314,9,1,0,0,0,315,316,3,
+		84,42,0,316,317,5,112,0,0,317,318,3,62,31,0,318,11,1,0,0,0,319,322,5,90,
+		0,0,320,321,5,94,0,0,321,323,5,139,0,0,322,320,1,0,0,0,322,323,1,0,0,0,
+		323,329,1,0,0,0,324,326,3,84,42,0,325,327,3,62,31,0,326,325,1,0,0,0,326,
+		327,1,0,0,0,327,329,1,0,0,0,328,319,1,0,0,0,328,324,1,0,0,0,329,13,1,0,
+		0,0,330,332,3,16,8,0,331,330,1,0,0,0,331,332,1,0,0,0,332,333,1,0,0,0,333,
+		335,3,20,10,0,334,336,3,34,17,0,335,334,1,0,0,0,335,336,1,0,0,0,336,338,
+		1,0,0,0,337,339,3,38,19,0,338,337,1,0,0,0,338,339,1,0,0,0,339,15,1,0,0,
+		0,340,342,5,111,0,0,341,343,5,73,0,0,342,341,1,0,0,0,342,343,1,0,0,0,343,
+		344,1,0,0,0,344,349,3,18,9,0,345,346,5,129,0,0,346,348,3,18,9,0,347,345,
+		1,0,0,0,348,351,1,0,0,0,349,347,1,0,0,0,349,350,1,0,0,0,350,17,1,0,0,0,
+		351,349,1,0,0,0,352,357,3,84,42,0,353,354,5,125,0,0,354,355,3,82,41,0,
+		355,356,5,126,0,0,356,358,1,0,0,0,357,353,1,0,0,0,357,358,1,0,0,0,358,
+		359,1,0,0,0,359,360,5,7,0,0,360,361,5,125,0,0,361,362,3,14,7,0,362,363,
+		5,126,0,0,363,19,1,0,0,0,364,365,6,10,-1,0,365,366,3,22,11,0,366,381,1,
+		0,0,0,367,368,10,2,0,0,368,370,5,49,0,0,369,371,3,28,14,0,370,369,1,0,
+		0,0,370,371,1,0,0,0,371,372,1,0,0,0,372,380,3,20,10,3,373,374,10,1,0,0,
+		374,376,7,2,0,0,375,377,3,28,14,0,376,375,1,0,0,0,376,377,1,0,0,0,377,
+		378,1,0,0,0,378,380,3,20,10,2,379,367,1,0,0,0,379,373,1,0,0,0,380,383,
+		1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,21,1,0,0,0,383,381,1,0,0,0,
+		384,399,3,26,13,0,385,386,5,105,0,0,386,391,3,24,12,0,387,388,5,129,0,
+		0,388,390,3,24,12,0,389,387,1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,
+		392,1,0,0,0,392,399,1,0,0,0,393,391,1,0,0,0,394,395,5,125,0,0,395,396,
+		3,14,7,0,396,397,5,126,0,0,397,399,1,0,0,0,398,384,1,0,0,0,398,385,1,0,
+		0,0,398,394,1,0,0,0,399,23,1,0,0,0,400,401,5,125,0,0,401,406,3,62,31,0,
+		402,403,5,129,0,0,403,405,3,62,31,0,404,402,1,0,0,0,405,408,1,0,0,0,406,
+		404,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,0,409,410,5,
+		126,0,0,410,25,1,0,0,0,411,413,5,80,0,0,412,414,3,28,14,0,413,412,1,0,
+		0,0,413,414,1,0,0,0,414,415,1,0,0,0,415,420,3,30,15,0,416,417,5,129,0,
+		0,417,419,3,30,15,0,418,416,1,0,0,0,419,422,1,0,0,0,420,418,1,0,0,0,420,
+		421,1,0,0,0,421,432,1,0,0,0,422,420,1,0,0,0,423,424,5,39,0,0,424,429,3,
+		40,20,0,425,426,5,129,0,0,426,428,3,40,20,0,427,425,1,0,0,0,428,431,1,
+		0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,433,1,0,0,0,431,429,1,0,0,0,
+		432,423,1,0,0,0,432,433,1,0,0,0,433,436,1,0,0,0,434,435,5,109,0,0,435,
+		437,3,62,31,0,436,434,1,0,0,0,436,437,1,0,0,0,437,441,1,0,0,0,438,439,
+		5,41,0,0,439,440,5,12,0,0,440,442,3,32,16,0,441,438,1,0,0,0,441,442,1,
+		0,0,0,442,445,1,0,0,0,443,444,5,42,0,0,444,446,3,62,31,0,445,443,1,0,0,
+		0,445,446,1,0,0,0,446,456,1,0,0,0,447,448,5,110,0,0,448,453,3,54,27,0,
+		449,450,5,129,0,0,450,452,3,54,27,0,451,449,1,0,0,0,452,455,1,0,0,0,453,
+		451,1,0,0,0,453,454,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,456,447,1,
+		0,0,0,456,457,1,0,0,0,457,27,1,0,0,0,458,459,7,3,0,0,459,29,1,0,0,0,460,
+		465,3,62,31,0,461,463,5,7,0,0,462,461,1,0,0,0,462,463,1,0,0,0,463,464,
+		1,0,0,0,464,466,3,84,42,0,465,462,1,0,0,0,465,466,1,0,0,0,466,481,1,0,
+		0,0,467,468,3,84,42,0,468,469,5,130,0,0,469,471,1,0,0,0,470,467,1,0,0,
+		0,470,471,1,0,0,0,471,472,1,0,0,0,472,478,5,120,0,0,473,474,5,31,0,0,474,
+		475,5,125,0,0,475,476,3,82,41,0,476,477,5,126,0,0,477,479,1,0,0,0,478,
+		473,1,0,0,0,478,479,1,0,0,0,479,481,1,0,0,0,480,460,1,0,0,0,480,470,1,
+		0,0,0,481,31,1,0,0,0,482,492,5,2,0,0,483,488,3,62,31,0,484,485,5,129,0,
+		0,485,487,3,62,31,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
+		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,483,1,
+		0,0,0,492,33,1,0,0,0,493,494,5,66,0,0,494,495,5,12,0,0,495,500,3,36,18,
+		0,496,497,5,129,0,0,497,499,3,36,18,0,498,496,1,0,0,0,499,502,1,0,0,0,
+		500,498,1,0,0,0,500,501,1,0,0,0,501,35,1,0,0,0,502,500,1,0,0,0,503,505,
+		3,62,31,0,504,506,7,4,0,0,505,504,1,0,0,0,505,506,1,0,0,0,506,509,1,0,
+		0,0,507,508,5,61,0,0,508,510,7,5,0,0,509,507,1,0,0,0,509,510,1,0,0,0,510,
+		37,1,0,0,0,511,512,5,57,0,0,512,515,3,62,31,0,513,514,5,63,0,0,514,516,
+		3,62,31,0,515,513,1,0,0,0,515,516,1,0,0,0,516,524,1,0,0,0,517,518,5,63,
+		0,0,518,521,3,62,31,0,519,520,5,57,0,0,520,522,3,62,31,0,521,519,1,0,0,
+		0,521,522,1,0,0,0,522,524,1,0,0,0,523,511,1,0,0,0,523,517,1,0,0,0,524,
+		39,1,0,0,0,525,526,6,20,-1,0,526,527,3,44,22,0,527,553,1,0,0,0,528,529,
+		10,4,0,0,529,530,5,18,0,0,530,531,5,53,0,0,531,552,3,44,22,0,532,533,10,
+		3,0,0,533,534,3,42,21,0,534,535,5,53,0,0,535,543,3,44,22,0,536,537,5,64,
+		0,0,537,544,3,62,31,0,538,539,5,104,0,0,539,540,5,125,0,0,540,541,3,82,
+		41,0,541,542,5,126,0,0,542,544,1,0,0,0,543,536,1,0,0,0,543,538,1,0,0,0,
+		544,552,1,0,0,0,545,546,10,2,0,0,546,547,5,58,0,0,547,548,3,42,21,0,548,
+		549,5,53,0,0,549,550,3,44,22,0,550,552,1,0,0,0,551,528,1,0,0,0,551,532,
+		1,0,0,0,551,545,1,0,0,0,552,555,1,0,0,0,553,551,1,0,0,0,553,554,1,0,0,
+		0,554,41,1,0,0,0,555,553,1,0,0,0,556,558,5,47,0,0,557,556,1,0,0,0,557,
+		558,1,0,0,0,558,574,1,0,0,0,559,561,5,55,0,0,560,562,5,67,0,0,561,560,
+		1,0,0,0,561,562,1,0,0,0,562,574,1,0,0,0,563,565,5,77,0,0,564,566,5,67,
+		0,0,565,564,1,0,0,0,565,566,1,0,0,0,566,574,1,0,0,0,567,569,5,40,0,0,568,
+		570,5,67,0,0,569,568,1,0,0,0,569,570,1,0,0,0,570,574,1,0,0,0,571,574,5,
+		81,0,0,572,574,5,6,0,0,573,557,1,0,0,0,573,559,1,0,0,0,573,563,1,0,0,0,
+		573,567,1,0,0,0,573,571,1,0,0,0,573,572,1,0,0,0,574,43,1,0,0,0,575,578,
+		3,84,42,0,576,577,5,130,0,0,577,579,3,84,42,0,578,576,1,0,0,0,578,579,
+		1,0,0,0,579,581,1,0,0,0,580,582,3,48,24,0,581,580,1,0,0,0,581,582,1,0,
+		0,0,582,584,1,0,0,0,583,585,3,50,25,0,584,583,1,0,0,0,584,585,1,0,0,0,
+		585,587,1,0,0,0,586,588,3,52,26,0,587,586,1,0,0,0,587,588,1,0,0,0,588,
+		633,1,0,0,0,589,591,5,138,0,0,590,592,3,50,25,0,591,590,1,0,0,0,591,592,
+		1,0,0,0,592,594,1,0,0,0,593,595,3,52,26,0,594,593,1,0,0,0,594,595,1,0,
+		0,0,595,633,1,0,0,0,596,597,3,84,42,0,597,606,5,125,0,0,598,603,3,62,31,
+		0,599,600,5,129,0,0,600,602,3,62,31,0,601,599,1,0,0,0,602,605,1,0,0,0,
+		603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,0,0,0,605,603,1,0,0,0,606,598,
+		1,0,0,0,606,607,1,0,0,0,607,612,1,0,0,0,608,609,5,129,0,0,609,611,3,46,
+		23,0,610,608,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,0,612,613,1,0,0,0,613,
+		615,1,0,0,0,614,612,1,0,0,0,615,617,5,126,0,0,616,618,3,52,26,0,617,616,
+		1,0,0,0,617,618,1,0,0,0,618,633,1,0,0,0,619,620,5,125,0,0,620,621,3,14,
+		7,0,621,623,5,126,0,0,622,624,3,50,25,0,623,622,1,0,0,0,623,624,1,0,0,
+		0,624,626,1,0,0,0,625,627,3,52,26,0,626,625,1,0,0,0,626,627,1,0,0,0,627,
+		633,1,0,0,0,628,629,5,125,0,0,629,630,3,40,20,0,630,631,5,126,0,0,631,
+		633,1,0,0,0,632,575,1,0,0,0,632,589,1,0,0,0,632,596,1,0,0,0,632,619,1,
+		0,0,0,632,628,1,0,0,0,633,45,1,0,0,0,634,635,3,84,42,0,635,636,7,6,0,0,
+		636,637,3,62,31,0,637,47,1,0,0,0,638,639,5,106,0,0,639,649,5,139,0,0,640,
+		641,5,7,0,0,641,642,5,62,0,0,642,643,5,97,0,0,643,649,5,138,0,0,644,645,
+		5,11,0,0,645,649,3,84,42,0,646,647,5,95,0,0,647,649,3,84,42,0,648,638,
+		1,0,0,0,648,640,1,0,0,0,648,644,1,0,0,0,648,646,1,0,0,0,649,49,1,0,0,0,
+		650,651,5,85,0,0,651,652,7,7,0,0,652,653,5,125,0,0,653,655,3,62,31,0,654,
+		656,5,70,0,0,655,654,1,0,0,0,655,656,1,0,0,0,656,657,1,0,0,0,657,662,5,
+		126,0,0,658,659,5,74,0,0,659,660,5,125,0,0,660,661,5,139,0,0,661,663,5,
+		126,0,0,662,658,1,0,0,0,662,663,1,0,0,0,663,697,1,0,0,0,664,665,5,86,0,
+		0,665,666,3,62,31,0,666,669,5,79,0,0,667,668,5,91,0,0,668,670,3,62,31,
+		0,669,667,1,0,0,0,669,670,1,0,0,0,670,678,1,0,0,0,671,672,5,93,0,0,672,
+		673,5,12,0,0,673,676,3,62,31,0,674,675,5,111,0,0,675,677,5,76,0,0,676,
+		674,1,0,0,0,676,677,1,0,0,0,677,679,1,0,0,0,678,671,1,0,0,0,678,679,1,
+		0,0,0,679,682,1,0,0,0,680,681,5,94,0,0,681,683,5,139,0,0,682,680,1,0,0,
+		0,682,683,1,0,0,0,683,697,1,0,0,0,684,685,5,86,0,0,685,686,3,62,31,0,686,
+		690,5,70,0,0,687,688,5,92,0,0,688,689,5,12,0,0,689,691,3,62,31,0,690,687,
+		1,0,0,0,690,691,1,0,0,0,691,694,1,0,0,0,692,693,5,94,0,0,693,695,5,139,
+		0,0,694,692,1,0,0,0,694,695,1,0,0,0,695,697,1,0,0,0,696,650,1,0,0,0,696,
+		664,1,0,0,0,696,684,1,0,0,0,697,51,1,0,0,0,698,700,5,7,0,0,699,698,1,0,
+		0,0,699,700,1,0,0,0,700,701,1,0,0,0,701,706,3,84,42,0,702,703,5,125,0,
+		0,703,704,3,82,41,0,704,705,5,126,0,0,705,707,1,0,0,0,706,702,1,0,0,0,
+		706,707,1,0,0,0,707,53,1,0,0,0,708,709,3,84,42,0,709,710,5,7,0,0,710,711,
+		5,125,0,0,711,712,3,56,28,0,712,713,5,126,0,0,713,55,1,0,0,0,714,716,3,
+		84,42,0,715,714,1,0,0,0,715,716,1,0,0,0,716,727,1,0,0,0,717,718,5,69,0,
+		0,718,719,5,12,0,0,719,724,3,62,31,0,720,721,5,129,0,0,721,723,3,62,31,
+		0,722,720,1,0,0,0,723,726,1,0,0,0,724,722,1,0,0,0,724,725,1,0,0,0,725,
+		728,1,0,0,0,726,724,1,0,0,0,727,717,1,0,0,0,727,728,1,0,0,0,728,730,1,
+		0,0,0,729,731,3,34,17,0,730,729,1,0,0,0,730,731,1,0,0,0,731,733,1,0,0,
+		0,732,734,3,58,29,0,733,732,1,0,0,0,733,734,1,0,0,0,734,57,1,0,0,0,735,
+		736,7,8,0,0,736,744,3,60,30,0,737,738,7,8,0,0,738,739,5,10,0,0,739,740,
+		3,60,30,0,740,741,5,5,0,0,741,742,3,60,30,0,742,744,1,0,0,0,743,735,1,
+		0,0,0,743,737,1,0,0,0,744,59,1,0,0,0,745,746,5,101,0,0,746,755,5,71,0,
+		0,747,748,5,101,0,0,748,755,5,38,0,0,749,750,5,19,0,0,750,755,5,78,0,0,
+		751,752,3,62,31,0,752,753,7,9,0,0,753,755,1,0,0,0,754,745,1,0,0,0,754,
+		747,1,0,0,0,754,749,1,0,0,0,754,751,1,0,0,0,755,61,1,0,0,0,756,757,6,31,
+		-1,0,757,759,3,66,33,0,758,760,3,64,32,0,759,758,1,0,0,0,759,760,1,0,0,
+		0,760,764,1,0,0,0,761,762,5,59,0,0,762,764,3,62,31,3,763,756,1,0,0,0,763,
+		761,1,0,0,0,764,773,1,0,0,0,765,766,10,2,0,0,766,767,5,5,0,0,767,772,3,
+		62,31,3,768,769,10,1,0,0,769,770,5,65,0,0,770,772,3,62,31,2,771,765,1,
+		0,0,0,771,768,1,0,0,0,772,775,1,0,0,0,773,771,1,0,0,0,773,774,1,0,0,0,
+		774,63,1,0,0,0,775,773,1,0,0,0,776,777,3,70,35,0,777,778,3,66,33,0,778,
+		832,1,0,0,0,779,781,5,52,0,0,780,782,5,59,0,0,781,780,1,0,0,0,781,782,
+		1,0,0,0,782,783,1,0,0,0,783,832,5,60,0,0,784,786,5,52,0,0,785,787,5,59,
+		0,0,786,785,1,0,0,0,786,787,1,0,0,0,787,788,1,0,0,0,788,789,5,25,0,0,789,
+		790,5,39,0,0,790,832,3,66,33,0,791,793,5,59,0,0,792,791,1,0,0,0,792,793,
+		1,0,0,0,793,794,1,0,0,0,794,795,5,10,0,0,795,796,3,66,33,0,796,797,5,5,
+		0,0,797,798,3,66,33,0,798,832,1,0,0,0,799,801,5,59,0,0,800,799,1,0,0,0,
+		800,801,1,0,0,0,801,802,1,0,0,0,802,803,5,46,0,0,803,804,5,125,0,0,804,
+		805,3,14,7,0,805,806,5,126,0,0,806,832,1,0,0,0,807,809,5,59,0,0,808,807,
+		1,0,0,0,808,809,1,0,0,0,809,810,1,0,0,0,810,811,5,46,0,0,811,812,5,125,
+		0,0,812,817,3,62,31,0,813,814,5,129,0,0,814,816,3,62,31,0,815,813,1,0,
+		0,0,816,819,1,0,0,0,817,815,1,0,0,0,817,818,1,0,0,0,818,820,1,0,0,0,819,
+		817,1,0,0,0,820,821,5,126,0,0,821,832,1,0,0,0,822,824,5,59,0,0,823,822,
+		1,0,0,0,823,824,1,0,0,0,824,825,1,0,0,0,825,826,7,10,0,0,826,829,3,66,
+		33,0,827,828,5,29,0,0,828,830,3,66,33,0,829,827,1,0,0,0,829,830,1,0,0,
+		0,830,832,1,0,0,0,831,776,1,0,0,0,831,779,1,0,0,0,831,784,1,0,0,0,831,
+		792,1,0,0,0,831,800,1,0,0,0,831,808,1,0,0,0,831,823,1,0,0,0,832,65,1,0,
+		0,0,833,834,6,33,-1,0,834,838,3,72,36,0,835,836,7,11,0,0,836,838,3,66,
+		33,4,837,833,1,0,0,0,837,835,1,0,0,0,838,868,1,0,0,0,839,840,10,3,0,0,
+		840,841,7,12,0,0,841,867,3,66,33,4,842,843,10,2,0,0,843,844,7,11,0,0,844,
+		867,3,66,33,3,845,846,10,1,0,0,846,847,5,124,0,0,847,867,3,66,33,2,848,
+		849,10,7,0,0,849,850,5,127,0,0,850,855,3,68,34,0,851,852,5,129,0,0,852,
+		854,3,68,34,0,853,851,1,0,0,0,854,857,1,0,0,0,855,853,1,0,0,0,855,856,
+		1,0,0,0,856,858,1,0,0,0,857,855,1,0,0,0,858,859,5,128,0,0,859,867,1,0,
+		0,0,860,861,10,6,0,0,861,862,5,132,0,0,862,867,3,80,40,0,863,864,10,5,
+		0,0,864,865,5,130,0,0,865,867,3,84,42,0,866,839,1,0,0,0,866,842,1,0,0,
+		0,866,845,1,0,0,0,866,848,1,0,0,0,866,860,1,0,0,0,866,863,1,0,0,0,867,
+		870,1,0,0,0,868,866,1,0,0,0,868,869,1,0,0,0,869,67,1,0,0,0,870,868,1,0,
+		0,0,871,886,3,62,31,0,872,874,3,62,31,0,873,872,1,0,0,0,873,874,1,0,0,
+		0,874,875,1,0,0,0,875,877,5,134,0,0,876,878,3,62,31,0,877,876,1,0,0,0,
+		877,878,1,0,0,0,878,883,1,0,0,0,879,881,5,134,0,0,880,882,3,62,31,0,881,
+		880,1,0,0,0,881,882,1,0,0,0,882,884,1,0,0,0,883,879,1,0,0,0,883,884,1,
+		0,0,0,884,886,1,0,0,0,885,871,1,0,0,0,885,873,1,0,0,0,886,69,1,0,0,0,887,
+		888,7,13,0,0,888,71,1,0,0,0,889,1011,5,60,0,0,890,1011,7,14,0,0,891,1011,
+		5,139,0,0,892,1011,7,15,0,0,893,1011,5,138,0,0,894,895,3,80,40,0,895,896,
+		5,138,0,0,896,1011,1,0,0,0,897,898,5,50,0,0,898,900,5,138,0,0,899,901,
+		3,84,42,0,900,899,1,0,0,0,900,901,1,0,0,0,901,1011,1,0,0,0,902,1011,3,
+		78,39,0,903,905,5,13,0,0,904,906,3,62,31,0,905,904,1,0,0,0,905,906,1,0,
+		0,0,906,908,1,0,0,0,907,909,3,76,38,0,908,907,1,0,0,0,909,910,1,0,0,0,
+		910,908,1,0,0,0,910,911,1,0,0,0,911,914,1,0,0,0,912,913,5,27,0,0,913,915,
+		3,62,31,0,914,912,1,0,0,0,914,915,1,0,0,0,915,916,1,0,0,0,916,917,5,28,
+		0,0,917,1011,1,0,0,0,918,919,7,16,0,0,919,920,5,125,0,0,920,921,3,62,31,
+		0,921,922,5,7,0,0,922,923,3,80,40,0,923,924,5,126,0,0,924,1011,1,0,0,0,
+		925,926,5,34,0,0,926,927,5,125,0,0,927,928,3,84,42,0,928,929,5,39,0,0,
+		929,930,3,62,31,0,930,931,5,126,0,0,931,1011,1,0,0,0,932,933,5,32,0,0,
+		933,934,5,125,0,0,934,935,3,14,7,0,935,936,5,126,0,0,936,1011,1,0,0,0,
+		937,938,5,125,0,0,938,939,3,14,7,0,939,940,5,126,0,0,940,1011,1,0,0,0,
+		941,942,3,84,42,0,942,969,5,125,0,0,943,970,5,120,0,0,944,946,3,28,14,
+		0,945,944,1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,952,3,62,31,0,948,
+		949,5,129,0,0,949,951,3,62,31,0,950,948,1,0,0,0,951,954,1,0,0,0,952,950,
+		1,0,0,0,952,953,1,0,0,0,953,956,1,0,0,0,954,952,1,0,0,0,955,945,1,0,0,
+		0,955,956,1,0,0,0,956,967,1,0,0,0,957,958,5,66,0,0,958,959,5,12,0,0,959,
+		964,3,36,18,0,960,961,5,129,0,0,961,963,3,36,18,0,962,960,1,0,0,0,963,
+		966,1,0,0,0,964,962,1,0,0,0,964,965,1,0,0,0,965,968,1,0,0,0,966,964,1,
+		0,0,0,967,957,1,0,0,0,967,968,1,0,0,0,968,970,1,0,0,0,969,943,1,0,0,0,
+		969,955,1,0,0,0,970,971,1,0,0,0,971,978,5,126,0,0,972,973,5,36,0,0,973,
+		974,5,125,0,0,974,975,5,109,0,0,975,976,3,62,31,0,976,977,5,126,0,0,977,
+		979,1,0,0,0,978,972,1,0,0,0,978,979,1,0,0,0,979,981,1,0,0,0,980,982,3,
+		74,37,0,981,980,1,0,0,0,981,982,1,0,0,0,982,1011,1,0,0,0,983,992,5,127,
+		0,0,984,989,3,62,31,0,985,986,5,129,0,0,986,988,3,62,31,0,987,985,1,0,
+		0,0,988,991,1,0,0,0,989,987,1,0,0,0,989,990,1,0,0,0,990,993,1,0,0,0,991,
+		989,1,0,0,0,992,984,1,0,0,0,992,993,1,0,0,0,993,994,1,0,0,0,994,1011,5,
+		128,0,0,995,996,5,125,0,0,996,999,3,62,31,0,997,998,5,129,0,0,998,1000,
+		3,62,31,0,999,997,1,0,0,0,1000,1001,1,0,0,0,1001,999,1,0,0,0,1001,1002,
+		1,0,0,0,1002,1003,1,0,0,0,1003,1004,5,126,0,0,1004,1011,1,0,0,0,1005,1006,
+		5,125,0,0,1006,1007,3,62,31,0,1007,1008,5,126,0,0,1008,1011,1,0,0,0,1009,
+		1011,3,84,42,0,1010,889,1,0,0,0,1010,890,1,0,0,0,1010,891,1,0,0,0,1010,
+		892,1,0,0,0,1010,893,1,0,0,0,1010,894,1,0,0,0,1010,897,1,0,0,0,1010,902,
+		1,0,0,0,1010,903,1,0,0,0,1010,918,1,0,0,0,1010,925,1,0,0,0,1010,932,1,
+		0,0,0,1010,937,1,0,0,0,1010,941,1,0,0,0,1010,983,1,0,0,0,1010,995,1,0,
+		0,0,1010,1005,1,0,0,0,1010,1009,1,0,0,0,1011,73,1,0,0,0,1012,1018,5,68,
+		0,0,1013,1019,3,84,42,0,1014,1015,5,125,0,0,1015,1016,3,56,28,0,1016,1017,
+		5,126,0,0,1017,1019,1,0,0,0,1018,1013,1,0,0,0,1018,1014,1,0,0,0,1019,75,
+		1,0,0,0,1020,1021,5,108,0,0,1021,1022,3,62,31,0,1022,1023,5,96,0,0,1023,
+		1024,3,62,31,0,1024,77,1,0,0,0,1025,1026,5,135,0,0,1026,1033,3,84,42,0,
+		1027,1028,5,136,0,0,1028,1033,3,84,42,0,1029,1030,5,134,0,0,1030,1033,
+		3,84,42,0,1031,1033,5,137,0,0,1032,1025,1,0,0,0,1032,1027,1,0,0,0,1032,
+		1029,1,0,0,0,1032,1031,1,0,0,0,1033,79,1,0,0,0,1034,1045,3,84,42,0,1035,
+		1036,5,125,0,0,1036,1041,5,139,0,0,1037,1038,5,129,0,0,1038,1040,5,139,
+		0,0,1039,1037,1,0,0,0,1040,1043,1,0,0,0,1041,1039,1,0,0,0,1041,1042,1,
+		0,0,0,1042,1044,1,0,0,0,1043,1041,1,0,0,0,1044,1046,5,126,0,0,1045,1035,
+		1,0,0,0,1045,1046,1,0,0,0,1046,1054,1,0,0,0,1047,1049,5,127,0,0,1048,1050,
+		5,139,0,0,1049,1048,1,0,0,0,1049,1050,1,0,0,0,1050,1051,1,0,0,0,1051,1053,
+		5,128,0,0,1052,1047,1,0,0,0,1053,1056,1,0,0,0,1054,1052,1,0,0,0,1054,1055,
+		1,0,0,0,1055,1070,1,0,0,0,1056,1054,1,0,0,0,1057,1058,3,84,42,0,1058,1059,
+		5,114,0,0,1059,1064,3,80,40,0,1060,1061,5,129,0,0,1061,1063,3,80,40,0,
+		1062,1060,1,0,0,0,1063,1066,1,0,0,0,1064,1062,1,0,0,0,1064,1065,1,0,0,
+		0,1065,1067,1,0,0,0,1066,1064,1,0,0,0,1067,1068,5,116,0,0,1068,1070,1,
+		0,0,0,1069,1034,1,0,0,0,1069,1057,1,0,0,0,1070,81,1,0,0,0,1071,1076,3,
+		84,42,0,1072,1073,5,129,0,0,1073,1075,3,84,42,0,1074,1072,1,0,0,0,1075,
+		1078,1,0,0,0,1076,1074,1,0,0,0,1076,1077,1,0,0,0,1077,83,1,0,0,0,1078,
+		1076,1,0,0,0,1079,1083,5,142,0,0,1080,1083,5,143,0,0,1081,1083,3,86,43,
+		0,1082,1079,1,0,0,0,1082,1080,1,0,0,0,1082,1081,1,0,0,0,1083,85,1,0,0,
+		0,1084,1085,7,17,0,0,1085,87,1,0,0,0,156,91,98,103,109,112,120,127,136,
+		145,150,154,160,170,182,187,194,201,205,209,223,237,242,257,263,268,280,
+		296,301,303,309,322,326,328,331,335,338,342,349,357,370,376,379,381,391,
+		398,406,413,420,429,432,436,441,445,453,456,462,465,470,478,480,488,491,
+		500,505,509,515,521,523,543,551,553,557,561,565,569,573,578,581,584,587,
+		591,594,603,606,612,617,623,626,632,648,655,662,669,676,678,682,690,694,
+		696,699,706,715,724,727,730,733,743,754,759,763,771,773,781,786,792,800,
+		808,817,823,829,831,837,855,866,868,873,877,881,883,885,900,905,910,914,
+		945,952,955,964,967,969,978,981,989,992,1001,1010,1018,1032,1041,1045,
+		1049,1054,1064,1069,1076,1082
 	};
 
 	public static readonly ATN _ATN =

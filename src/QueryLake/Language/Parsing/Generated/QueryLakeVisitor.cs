@@ -183,11 +183,19 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitAssignment([NotNull] QueryLakeParser.AssignmentContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="QueryLakeParser.copyOption"/>.
+	/// Visit a parse tree produced by the <c>shuffleOption</c>
+	/// labeled alternative in <see cref="QueryLakeParser.copyOption"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitCopyOption([NotNull] QueryLakeParser.CopyOptionContext context);
+	Result VisitShuffleOption([NotNull] QueryLakeParser.ShuffleOptionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>namedOption</c>
+	/// labeled alternative in <see cref="QueryLakeParser.copyOption"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitNamedOption([NotNull] QueryLakeParser.NamedOptionContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.query"/>.
 	/// </summary>

@@ -1,0 +1,140 @@
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Execution.Operators.Sample;
+using QueryLake.Formats.Ipc;
+using QueryLake.Formats.Parquet;
+using QueryLake.Formats.Text;
+using QueryLake.Kernels;
+
+namespace QueryLake.Export;
+
+/// <summary>
+/// Writes a query's rows for COPY: one file, or training output — <see cref="ExportOptions.Shards"/> files named
+/// <c>part-00000-of-00004.ext</c> in a directory, optionally after a seeded full shuffle (each row's position is
+/// ordered by a SplitMix64 draw of (seed, position), so the same seed gives the same order anywhere). Without a
+/// shuffle rows stream (shard i gets rows i, i+n, …); a shuffle holds the rows in memory.
+/// </summary>
+internal static class Exporter
+{
+    private const int ChunkRows = 1 << 16;
+
+    public static long Export(string target, Schema schema, IEnumerable<RecordBatch> batches, ExportOptions o)
+    {
+        if (o.Shards is null && o.ShuffleSeed is null)
+        {
+            using var sink = Sink(target, schema, o);
+            foreach (var b in batches) sink.Write(b, default);
+            sink.Finish();
+            return sink.Rows;
+        }
+        int n = o.Shards ?? 1;
+        string Path(int i) => n == 1 && o.Shards is null ? target : System.IO.Path.Combine(target, $"part-{i:D5}-of-{n:D5}.{o.Extension}");
+        if (o.Shards is not null) Directory.CreateDirectory(target);
+        var sinks = Enumerable.Range(0, n).Select(i => Sink(Path(i), schema, o)).ToArray();
+        try
+        {
+            if (o.ShuffleSeed is { } seed) Shuffled(batches, schema, seed, sinks);
+            else RoundRobin(batches, sinks);
+            foreach (var s in sinks) s.Finish();
+            return sinks.Sum(s => s.Rows);
+        }
+        finally
+        {
+            foreach (var s in sinks) s.Dispose();
+        }
+    }
+
+    private static void RoundRobin(IEnumerable<RecordBatch> batches, ISink[] sinks)
+    {
+        int n = sinks.Length;
+        long position = 0;
+        foreach (var b in batches)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                // Rows r of this batch with (position + r) % n == s.
+                int first = (int)((s - position % n + n) % n);
+                var rows = new List<int>();
+                var numbers = new List<long>();
+                for (int r = first; r < b.Length; r += n) { rows.Add(r); numbers.Add(position + r); }
+                if (rows.Count > 0) sinks[s].Write(rows.Count == b.Length ? b : Gather.Rows(b, rows.ToArray()), numbers.ToArray());
+            }
+            position += b.Length;
+        }
+    }
+
+    private static void Shuffled(IEnumerable<RecordBatch> batches, Schema schema, long seed, ISink[] sinks)
+    {
+        var all = batches.Where(b => b.Length > 0).ToList();
+        long total = all.Sum(b => (long)b.Length);
+        var order = new (double Draw, long Position, int Batch, int Row)[total];
+        long p = 0;
+        for (int bi = 0; bi < all.Count; bi++)
+            for (int r = 0; r < all[bi].Length; r++, p++) order[p] = (SampleOperator.Draw(seed, p), p, bi, r);
+        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+        // Contiguous runs of the permutation: shard s gets ⌊total/n⌋ or one more.
+        int n = sinks.Length;
+        long start = 0;
+        for (int s = 0; s < n; s++)
+        {
+            long count = total / n + (s < total % n ? 1 : 0);
+            for (long at = start; at < start + count; at += ChunkRows)
+            {
+                int len = (int)Math.Min(ChunkRows, start + count - at);
+                var picks = new Gather.Pick[len];
+                var numbers = new long[len];
+                for (int k = 0; k < len; k++) { var e = order[at + k]; picks[k] = new Gather.Pick(e.Batch, e.Row); numbers[k] = at + k; }
+                var columns = new ArrowArray[schema.Fields.Count];
+                for (int c = 0; c < columns.Length; c++) columns[c] = Gather.Rows(schema.Fields[c].DataType, all.Select(b => b.Columns[c]).ToList(), picks);
+                sinks[s].Write(new RecordBatch(schema, columns, len), numbers);
+            }
+            start += count;
+        }
+    }
+
+    /// <summary>One output file being written.</summary>
+    private interface ISink : IDisposable
+    {
+        long Rows { get; }
+        void Write(RecordBatch batch, ReadOnlySpan<long> sampleNumbers);
+        void Finish();
+    }
+
+    private static ISink Sink(string path, Schema schema, ExportOptions o) => o.Format switch
+    {
+        "csv" => new Adapter<TextWriters.CsvSink>(new TextWriters.CsvSink(path, schema, o.Delimiter), (w, b) => w.Write(b), w => w.Rows),
+        "json" => new Adapter<TextWriters.JsonLinesSink>(new TextWriters.JsonLinesSink(path, schema), (w, b) => w.Write(b), w => w.Rows),
+        "arrow" => new Counting<ArrowFileWriter>(ArrowFileWriter.Create(path, schema, new IpcWriteOptions
+        {
+            Compression = o.Compression == "zstd" ? IpcCompression.Zstd : IpcCompression.None,
+        }), (w, b) => w.Write(b)),
+        "parquet" => new Counting<ParquetFileWriter>(new ParquetFileWriter(path, schema, new ParquetWriteOptions { Compression = o.Compression ?? "zstd", RowGroupSize = o.RowGroupSize }),
+            (w, b) => w.Write(b), w => w.Finish()),
+        "webdataset" => new WebDataset(new WebDatasetWriter(path, schema)),
+        _ => throw new ArgumentException($"unknown export format '{o.Format}'"),
+    };
+
+    private sealed class Adapter<T>(T writer, Action<T, RecordBatch> write, Func<T, long> rows) : ISink where T : IDisposable
+    {
+        public long Rows => rows(writer);
+        public void Write(RecordBatch batch, ReadOnlySpan<long> sampleNumbers) => write(writer, batch);
+        public void Finish() { }
+        public void Dispose() => writer.Dispose();
+    }
+
+    private sealed class Counting<T>(T writer, Action<T, RecordBatch> write, Action<T>? finish = null) : ISink where T : IDisposable
+    {
+        public long Rows { get; private set; }
+        public void Write(RecordBatch batch, ReadOnlySpan<long> sampleNumbers) { write(writer, batch); Rows += batch.Length; }
+        public void Finish() => finish?.Invoke(writer);
+        public void Dispose() => writer.Dispose();
+    }
+
+    private sealed class WebDataset(WebDatasetWriter writer) : ISink
+    {
+        public long Rows => writer.Rows;
+        public void Write(RecordBatch batch, ReadOnlySpan<long> sampleNumbers) => writer.Write(batch, sampleNumbers);
+        public void Finish() => writer.Finish();
+        public void Dispose() => writer.Dispose();
+    }
+}
