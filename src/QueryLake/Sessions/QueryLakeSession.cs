@@ -122,6 +122,19 @@ public sealed partial class QueryLakeSession : IDisposable
         return results;
     }
 
+    /// <summary>A training loader over a query's rows: shuffled per epoch, split across workers, prefetched (see
+    /// <see cref="Training.TrainingLoader"/>). The query runs when the loader is enumerated, once per enumeration.</summary>
+    public Training.TrainingLoader Load(string sql, Training.LoaderOptions? options = null, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var statements = SqlParser.ParseScript(sql);
+        if (statements is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a loader takes one query");
+        return new Training.TrainingLoader(cancel =>
+        {
+            var plan = Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
+            return Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit));
+        }, options ?? new Training.LoaderOptions());
+    }
+
     /// <summary>Runs <paramref name="sql"/> and returns the last statement's result.</summary>
     public QueryResult Query(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancel = default) =>
         Execute(sql, parameters, null, cancel) is { Count: > 0 } r ? r[^1] : throw new QueryLakeException("QL-EMPTY", "no statement to run");

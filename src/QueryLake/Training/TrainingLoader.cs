@@ -1,0 +1,179 @@
+using System.Threading.Channels;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
+using QueryLake.Execution.Operators.Sample;
+using QueryLake.Kernels;
+
+namespace QueryLake.Training;
+
+/// <summary>
+/// Streams a query's rows as training batches: shuffled per epoch (a full seeded permutation, or a bounded shuffle
+/// buffer), split across workers (shard i of n: across all workers, each sample appears exactly once per epoch), and
+/// prepared ahead on a background thread with at most <see cref="LoaderOptions.Prefetch"/> batches waiting. Samples
+/// are numbered by their position in the query's output; the full shuffle orders them by a SplitMix64 draw of
+/// (seed, epoch, position), so appended samples mix in among the old ones and the order is the same on any machine.
+/// </summary>
+public sealed class TrainingLoader : IEnumerable<RecordBatch>
+{
+    private readonly Func<CancellationToken, IEnumerable<RecordBatch>> _rows;
+    private readonly LoaderOptions _options;
+
+    internal TrainingLoader(Func<CancellationToken, IEnumerable<RecordBatch>> rows, LoaderOptions options)
+    {
+        if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be positive");
+        if (options.ShardCount <= 0 || options.ShardIndex < 0 || options.ShardIndex >= options.ShardCount)
+            throw new ArgumentOutOfRangeException(nameof(options), $"shard {options.ShardIndex} of {options.ShardCount} does not exist");
+        if (options.Shuffle == ShuffleMode.Buffer && options.BufferSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "BufferSize must be positive");
+        if (options.Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(options), "Prefetch must be positive");
+        _rows = rows;
+        _options = options;
+    }
+
+    /// <summary>The settings.</summary>
+    public LoaderOptions Options => _options;
+
+    private long EpochSeed => unchecked(_options.Seed * 1_000_003 + _options.Epoch);
+
+    /// <summary>The batches of this worker's shard of the epoch, in order.</summary>
+    private IEnumerable<RecordBatch> Produce(CancellationToken cancel)
+    {
+        var o = _options;
+        switch (o.Shuffle)
+        {
+            case ShuffleMode.Full:
+            {
+                var all = _rows(cancel).Where(b => b.Length > 0).ToList();
+                if (all.Count == 0) yield break;
+                long total = all.Sum(b => (long)b.Length);
+                var order = new (double Draw, long Position, int Batch, int Row)[total];
+                long p = 0;
+                for (int bi = 0; bi < all.Count; bi++)
+                    for (int r = 0; r < all[bi].Length; r++, p++) order[p] = (SampleOperator.Draw(EpochSeed, p), p, bi, r);
+                Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+                var mine = new List<Gather.Pick>();
+                for (long k = o.ShardIndex; k < total; k += o.ShardCount)
+                {
+                    mine.Add(new Gather.Pick(order[k].Batch, order[k].Row));
+                    if (mine.Count == o.BatchSize) { yield return Take(all, mine); mine.Clear(); }
+                }
+                if (mine.Count > 0) yield return Take(all, mine);
+                break;
+            }
+            default:
+            {
+                // Streaming: this shard's rows (position % n == i), optionally through a seeded shuffle buffer.
+                var rng = new Random(unchecked((int)(EpochSeed ^ (EpochSeed >> 32))));
+                var buffer = new List<(RecordBatch Batch, int Row)>();
+                var pending = new List<(RecordBatch Batch, int Row)>();
+                long position = 0;
+                foreach (var b in _rows(cancel))
+                {
+                    for (int r = 0; r < b.Length; r++, position++)
+                    {
+                        if (position % o.ShardCount != o.ShardIndex) continue;
+                        if (o.Shuffle == ShuffleMode.None) pending.Add((b, r));
+                        else
+                        {
+                            buffer.Add((b, r));
+                            if (buffer.Count >= o.BufferSize)
+                            {
+                                int pick = rng.Next(buffer.Count);
+                                pending.Add(buffer[pick]);
+                                buffer[pick] = buffer[^1];
+                                buffer.RemoveAt(buffer.Count - 1);
+                            }
+                        }
+                        if (pending.Count == o.BatchSize) { yield return Take(pending); pending.Clear(); }
+                    }
+                }
+                while (buffer.Count > 0)
+                {
+                    int pick = rng.Next(buffer.Count);
+                    pending.Add(buffer[pick]);
+                    buffer[pick] = buffer[^1];
+                    buffer.RemoveAt(buffer.Count - 1);
+                    if (pending.Count == o.BatchSize) { yield return Take(pending); pending.Clear(); }
+                }
+                if (pending.Count > 0) yield return Take(pending);
+                break;
+            }
+        }
+    }
+
+    private static RecordBatch Take(List<RecordBatch> all, List<Gather.Pick> picks)
+    {
+        var schema = all[0].Schema;
+        var columns = new ArrowArray[schema.Fields.Count];
+        for (int c = 0; c < columns.Length; c++) columns[c] = Gather.Rows(schema.Fields[c].DataType, all.Select(b => b.Columns[c]).ToList(), picks.ToArray());
+        return new RecordBatch(schema, columns, picks.Count);
+    }
+
+    private static RecordBatch Take(List<(RecordBatch Batch, int Row)> rows)
+    {
+        var sources = new List<RecordBatch>();
+        var index = new Dictionary<RecordBatch, int>(ReferenceEqualityComparer.Instance);
+        var picks = new List<Gather.Pick>(rows.Count);
+        foreach (var (batch, row) in rows)
+        {
+            if (!index.TryGetValue(batch, out int i)) { index[batch] = i = sources.Count; sources.Add(batch); }
+            picks.Add(new Gather.Pick(i, row));
+        }
+        return Take(sources, picks);
+    }
+
+    /// <summary>The batches, prepared ahead on a background thread.</summary>
+    public IEnumerator<RecordBatch> GetEnumerator()
+    {
+        var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.Prefetch) { SingleReader = true, SingleWriter = true });
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var b in Produce(stop.Token)) await channel.Writer.WriteAsync(b, stop.Token).ConfigureAwait(false);
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        });
+        try
+        {
+            while (true)
+            {
+                if (!channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) break;
+                while (channel.Reader.TryRead(out var b)) yield return b;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            try { producer.Wait(); } catch (AggregateException) { }
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The batches, awaited without blocking a thread.</summary>
+    public async IAsyncEnumerable<RecordBatch> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.Prefetch) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var b in Produce(stop.Token)) await channel.Writer.WriteAsync(b, stop.Token).ConfigureAwait(false);
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var b in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return b;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await producer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+    }
+}
