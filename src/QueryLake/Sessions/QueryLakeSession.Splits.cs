@@ -22,10 +22,11 @@ public sealed partial class QueryLakeSession
         $"SELECT *, {d.Key ?? "NULL"} AS {UnitColumn}, {d.Stratum ?? "NULL"} AS {StratumColumn} FROM ({d.Query}) AS __ql_split";
 
     /// <summary>Runs the split's query: the rows (without the two helper columns) and each row's unit and stratum.</summary>
-    private (Schema Schema, List<RecordBatch> Batches, List<string[]> Units, List<string[]> Strata) SplitRows(SplitDefinition d, CancellationToken cancel)
+    private (Schema Schema, List<RecordBatch> Batches, List<string[]> Units, List<string[]> Strata) SplitRows(SplitDefinition d, CancellationToken cancel,
+        List<Lineage.DatasetRead>? reads = null)
     {
-        QueryResult result;
-        try { result = Query(UnitsQuery(d), cancel: cancel); }
+        (Schema Schema, List<RecordBatch> Batches) result;
+        try { result = RunRecorded(UnitsQuery(d), null, reads, cancel); }
         catch (SqlException e) { throw new QueryLakeException(e.Code, $"split '{d.Name}': {e.Message}", e); }
         int width = result.Schema.Fields.Count - 2;
         var schema = new Schema(result.Schema.Fields.Take(width).ToList());
@@ -70,8 +71,10 @@ public sealed partial class QueryLakeSession
             throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, $"the parts must cover the input: their percentages add up to {sum}, not 100");
         var now = DateTimeOffset.UtcNow;
         var d = new SplitDefinition(c.Name, c.QueryText, c.Parts.Select(p => new SplitPart(p.Part, p.Percent)).ToList(), c.StratumText, c.KeyText, c.Seed, now, now);
-        var (_, _, units, strata) = SplitRows(d, cancel);
+        var reads = new List<Lineage.DatasetRead>();
+        var (_, _, units, strata) = SplitRows(d, cancel, reads);
         var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata));
+        d = d with { Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
         return SplitSummary(c, d, assignments, units);
     }
@@ -79,9 +82,10 @@ public sealed partial class QueryLakeSession
     private QueryResult RefreshSplit(RefreshSplitStatement r, CancellationToken cancel)
     {
         var (d, existing) = LoadSplit(r.Name, r.At);
-        var (_, _, units, strata) = SplitRows(d, cancel);
+        var reads = new List<Lineage.DatasetRead>();
+        var (_, _, units, strata) = SplitRows(d, cancel, reads);
         var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata), existing);
-        d = d with { Refreshed = DateTimeOffset.UtcNow };
+        d = d with { Refreshed = DateTimeOffset.UtcNow, Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
         return SplitSummary(r, d, assignments, units);
     }

@@ -146,7 +146,7 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
-            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement)
+            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
         if (Transaction is not null && s is DropDatasetStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
@@ -181,6 +181,14 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Copy(binder, c, cancel);
             case ImportStatement im:
                 return Import(binder, im, cancel);
+            case CreateViewStatement cv:
+                return CreateView(cv, cancel);
+            case DropViewStatement dv:
+                return DropView(dv);
+            case ShowViewsStatement sv:
+                return ShowViews(sv);
+            case ShowLineageStatement sl:
+                return ShowLineage(sl, cancel);
             case CreateSplitStatement cs:
                 return CreateSplit(cs, cancel);
             case RefreshSplitStatement rs:

@@ -13,10 +13,16 @@ using QueryLake.Storage;
 namespace QueryLake.Sessions;
 
 /// <summary>Resolves the relations a query names against the session's lake and the file system.</summary>
-internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken cancel) : ICatalog
+internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken cancel,
+    IReadOnlyDictionary<string, long>? pins = null, List<Lineage.DatasetRead>? reads = null) : ICatalog
 {
     public ITableSource Dataset(DatasetRelation r)
     {
+        if (r.Part is null && r.Version is null && !session.Lake.DatasetExists(r.Name) && session.ViewExists(r.Name))
+        {
+            var (schema, batches) = session.ViewRows(r.Name, r.At, cancel, reads);
+            return new MemorySource(r.Name, schema, batches);
+        }
         if (r.Part is { } part)
         {
             var (schema, batches) = session.SplitPart(r.Name, part, r.At, cancel);
@@ -32,6 +38,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         {
             snapshot = v switch
             {
+                null when pins is not null && pins.TryGetValue(r.Name, out long pinned) => ds.Checkout(pinned),
                 { Number: { } n } => ds.Checkout(n),
                 { AsOf: { } t } => ds.AsOf(DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
                 { Tag: { } tag } => ds.CheckoutTag(tag),
@@ -46,6 +53,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         {
             throw new SqlException("QL-BAD-TIMESTAMP", r.At.Line, r.At.Column, $"'{v!.AsOf}' is not a timestamp (use e.g. '2026-11-22 10:00:00')");
         }
+        reads?.Add(new Lineage.DatasetRead(r.Name, ds.Branch, snapshot.Version));
         return new DatasetSource(snapshot, r.Name);
     }
 

@@ -10,8 +10,9 @@ namespace QueryLake.Splits;
 /// <param name="Seed">The seed of the assignment hash.</param>
 /// <param name="Created">When the split was made.</param>
 /// <param name="Refreshed">When new rows were last assigned.</param>
+/// <param name="Reads">The dataset versions the last creation or refresh read (lineage).</param>
 public sealed record SplitDefinition(string Name, string Query, IReadOnlyList<SplitPart> Parts, string? Stratum, string? Key, long Seed,
-    DateTimeOffset Created, DateTimeOffset Refreshed);
+    DateTimeOffset Created, DateTimeOffset Refreshed, IReadOnlyList<Lineage.DatasetRead>? Reads = null);
 
 /// <summary>One part of a split.</summary>
 public sealed record SplitPart(string Name, double Percent);

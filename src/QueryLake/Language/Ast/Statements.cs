@@ -30,6 +30,15 @@ internal sealed record ShowVersionsStatement(SourceSpan At, string Name) : State
 
 internal sealed record DescribeStatement(SourceSpan At, string? Name, Query? Query) : Statement(At);
 
+/// <summary>CREATE VIEW name [FOLLOW LATEST] AS query.</summary>
+internal sealed record CreateViewStatement(SourceSpan At, string Name, bool FollowLatest, Query Query, string QueryText) : Statement(At);
+
+internal sealed record DropViewStatement(SourceSpan At, string Name, bool IfExists) : Statement(At);
+
+internal sealed record ShowViewsStatement(SourceSpan At) : Statement(At);
+
+internal sealed record ShowLineageStatement(SourceSpan At, string Name) : Statement(At);
+
 /// <summary>CREATE SPLIT name FROM (query) INTO part p PERCENT, … [STRATIFY BY expr] [GROUP BY expr] SEED s.</summary>
 internal sealed record CreateSplitStatement(SourceSpan At, string Name, Query Query, string QueryText, IReadOnlyList<(string Part, double Percent)> Parts,
     Expr? Stratum, string? StratumText, Expr? Key, string? KeyText, long Seed) : Statement(At);

@@ -53,6 +53,15 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
     public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
 
+    public override object VisitCreateView(P.CreateViewContext c) =>
+        new CreateViewStatement(At(c), Ident(c.name), c.FOLLOW() is not null, Q(c.query()), Text(c.query()));
+
+    public override object VisitDropView(P.DropViewContext c) => new DropViewStatement(At(c), Ident(c.name), c.EXISTS() is not null);
+
+    public override object VisitShowViews(P.ShowViewsContext c) => new ShowViewsStatement(At(c));
+
+    public override object VisitShowLineage(P.ShowLineageContext c) => new ShowLineageStatement(At(c), Ident(c.name));
+
     public override object VisitCreateSplit(P.CreateSplitContext c) =>
         new CreateSplitStatement(At(c), Ident(c.name), Q(c.query()), Text(c.query()),
             c.splitPart().Select(p => (Ident(p.identifier()), double.Parse(p.amount.Text, CultureInfo.InvariantCulture))).ToList(),

@@ -50,16 +50,17 @@ internal partial class QueryLakeParser : Parser {
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
-		SHUFFLE=90, PER=91, STRATIFY=92, WEIGHTED=93, SEED=94, TAG=95, THEN=96, 
-		TIMESTAMP=97, TO=98, TRUE=99, TRY_CAST=100, UNBOUNDED=101, UNION=102, 
-		UPDATE=103, USING=104, VALUES=105, VERSION=106, VERSIONS=107, WHEN=108, 
-		WHERE=109, WINDOW=110, WITH=111, EQ=112, NEQ=113, LT=114, LTE=115, GT=116, 
-		GTE=117, PLUS=118, MINUS=119, STAR=120, INTEGER_DIVIDE=121, SLASH=122, 
-		PERCENT_SIGN=123, CONCAT=124, LPAREN=125, RPAREN=126, LBRACKET=127, RBRACKET=128, 
-		COMMA=129, DOT=130, SEMICOLON=131, DOUBLE_COLON=132, ASSIGN=133, COLON=134, 
-		AT=135, DOLLAR=136, QUESTION=137, STRING=138, INTEGER_VALUE=139, DECIMAL_VALUE=140, 
-		DOUBLE_VALUE=141, IDENTIFIER=142, QUOTED_IDENTIFIER=143, LINE_COMMENT=144, 
-		BLOCK_COMMENT=145, WS=146, UNRECOGNIZED=147;
+		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PER=96, 
+		STRATIFY=97, WEIGHTED=98, SEED=99, TAG=100, THEN=101, TIMESTAMP=102, TO=103, 
+		TRUE=104, TRY_CAST=105, UNBOUNDED=106, UNION=107, UPDATE=108, USING=109, 
+		VALUES=110, VERSION=111, VERSIONS=112, WHEN=113, WHERE=114, WINDOW=115, 
+		WITH=116, EQ=117, NEQ=118, LT=119, LTE=120, GT=121, GTE=122, PLUS=123, 
+		MINUS=124, STAR=125, INTEGER_DIVIDE=126, SLASH=127, PERCENT_SIGN=128, 
+		CONCAT=129, LPAREN=130, RPAREN=131, LBRACKET=132, RBRACKET=133, COMMA=134, 
+		DOT=135, SEMICOLON=136, DOUBLE_COLON=137, ASSIGN=138, COLON=139, AT=140, 
+		DOLLAR=141, QUESTION=142, STRING=143, INTEGER_VALUE=144, DECIMAL_VALUE=145, 
+		DOUBLE_VALUE=146, IDENTIFIER=147, QUOTED_IDENTIFIER=148, LINE_COMMENT=149, 
+		BLOCK_COMMENT=150, WS=151, UNRECOGNIZED=152;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_splitPart = 4, RULE_assignment = 5, RULE_copyOption = 6, RULE_query = 7, 
@@ -95,9 +96,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", 
-		"'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", 
-		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, null, null, "'<'", 
+		"'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", 
+		"'('", "')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", 
+		"'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -111,15 +113,16 @@ internal partial class QueryLakeParser : Parser {
 		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
-		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "PER", "STRATIFY", "WEIGHTED", 
-		"SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", 
-		"UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", 
-		"WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
-		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
-		"RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", 
-		"ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", 
-		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
-		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
+		"LINEAGE", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", 
+		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
+		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
+		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
+		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
+		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -204,7 +207,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 112;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 35186561516041L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 1125969968497161L) != 0)) {
 				{
 				State = 94;
 				statement();
@@ -602,6 +605,71 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CreateViewContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(QueryLakeParser.CREATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(QueryLakeParser.VIEW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(QueryLakeParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOLLOW() { return GetToken(QueryLakeParser.FOLLOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LATEST() { return GetToken(QueryLakeParser.LATEST, 0); }
+		public CreateViewContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCreateView(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DropViewContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DROP() { return GetToken(QueryLakeParser.DROP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(QueryLakeParser.VIEW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(QueryLakeParser.IF, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(QueryLakeParser.EXISTS, 0); }
+		public DropViewContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDropView(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowViewsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(QueryLakeParser.VIEWS, 0); }
+		public ShowViewsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowViews(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowLineageContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OF() { return GetToken(QueryLakeParser.OF, 0); }
+		public ShowLineageContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowLineage(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CreateSplitContext : StatementContext {
 		public IdentifierContext name;
 		public ExpressionContext stratum;
@@ -734,9 +802,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 303;
+			State = 328;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -978,7 +1046,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 205;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 204;
 					dataType();
@@ -1083,6 +1151,11 @@ internal partial class QueryLakeParser : Parser {
 				case SPLITS:
 				case REFRESH:
 				case SHUFFLE:
+				case VIEW:
+				case VIEWS:
+				case FOLLOW:
+				case LATEST:
+				case LINEAGE:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1166,163 +1239,247 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 13:
-				_localctx = new CreateSplitContext(_localctx);
+				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
 				State = 244;
 				Match(CREATE);
 				State = 245;
-				Match(SPLIT);
+				Match(VIEW);
 				State = 246;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 247;
-				Match(FROM);
-				State = 248;
-				Match(LPAREN);
+				((CreateViewContext)_localctx).name = identifier();
 				State = 249;
-				query();
-				State = 250;
-				Match(RPAREN);
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FOLLOW) {
+					{
+					State = 247;
+					Match(FOLLOW);
+					State = 248;
+					Match(LATEST);
+					}
+				}
+
 				State = 251;
-				Match(INTO);
+				Match(AS);
 				State = 252;
+				query();
+				}
+				break;
+			case 14:
+				_localctx = new DropViewContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 254;
+				Match(DROP);
+				State = 255;
+				Match(VIEW);
+				State = 258;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IF) {
+					{
+					State = 256;
+					Match(IF);
+					State = 257;
+					Match(EXISTS);
+					}
+				}
+
+				State = 260;
+				((DropViewContext)_localctx).name = identifier();
+				}
+				break;
+			case 15:
+				_localctx = new ShowViewsContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 261;
+				Match(SHOW);
+				State = 262;
+				Match(VIEWS);
+				}
+				break;
+			case 16:
+				_localctx = new ShowLineageContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 263;
+				Match(SHOW);
+				State = 264;
+				Match(LINEAGE);
+				State = 266;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+				case 1:
+					{
+					State = 265;
+					Match(OF);
+					}
+					break;
+				}
+				State = 268;
+				((ShowLineageContext)_localctx).name = identifier();
+				}
+				break;
+			case 17:
+				_localctx = new CreateSplitContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 269;
+				Match(CREATE);
+				State = 270;
+				Match(SPLIT);
+				State = 271;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 272;
+				Match(FROM);
+				State = 273;
+				Match(LPAREN);
+				State = 274;
+				query();
+				State = 275;
+				Match(RPAREN);
+				State = 276;
+				Match(INTO);
+				State = 277;
 				splitPart();
-				State = 257;
+				State = 282;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 253;
+					State = 278;
 					Match(COMMA);
-					State = 254;
+					State = 279;
 					splitPart();
 					}
 					}
-					State = 259;
+					State = 284;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 263;
+				State = 288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 260;
+					State = 285;
 					Match(STRATIFY);
-					State = 261;
+					State = 286;
 					Match(BY);
-					State = 262;
+					State = 287;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 268;
+				State = 293;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 265;
+					State = 290;
 					Match(GROUP);
-					State = 266;
+					State = 291;
 					Match(BY);
-					State = 267;
+					State = 292;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 270;
+				State = 295;
 				Match(SEED);
-				State = 271;
+				State = 296;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 14:
+			case 18:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 273;
+				State = 298;
 				Match(REFRESH);
-				State = 274;
+				State = 299;
 				Match(SPLIT);
-				State = 275;
+				State = 300;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 15:
+			case 19:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 276;
+				State = 301;
 				Match(DROP);
-				State = 277;
+				State = 302;
 				Match(SPLIT);
-				State = 280;
+				State = 305;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 278;
+					State = 303;
 					Match(IF);
-					State = 279;
+					State = 304;
 					Match(EXISTS);
 					}
 				}
 
-				State = 282;
+				State = 307;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 16:
+			case 20:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 283;
+				State = 308;
 				Match(SHOW);
-				State = 284;
+				State = 309;
 				Match(SPLITS);
 				}
 				break;
-			case 17:
+			case 21:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 285;
+				State = 310;
 				Match(IMPORT);
-				State = 286;
+				State = 311;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 287;
+				State = 312;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 288;
+				State = 313;
 				Match(INTO);
-				State = 289;
+				State = 314;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 301;
+				State = 326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 290;
+					State = 315;
 					Match(LPAREN);
-					State = 291;
+					State = 316;
 					copyOption();
-					State = 296;
+					State = 321;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 292;
+						State = 317;
 						Match(COMMA);
-						State = 293;
+						State = 318;
 						copyOption();
 						}
 						}
-						State = 298;
+						State = 323;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 299;
+					State = 324;
 					Match(RPAREN);
 					}
 				}
@@ -1372,18 +1529,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 305;
+			State = 330;
 			identifier();
-			State = 306;
+			State = 331;
 			dataType();
-			State = 309;
+			State = 334;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 307;
+				State = 332;
 				Match(NOT);
-				State = 308;
+				State = 333;
 				Match(NULL);
 				}
 			}
@@ -1430,9 +1587,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 311;
+			State = 336;
 			identifier();
-			State = 312;
+			State = 337;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -1442,7 +1599,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 313;
+			State = 338;
 			Match(PERCENT);
 			}
 		}
@@ -1485,11 +1642,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 315;
+			State = 340;
 			identifier();
-			State = 316;
+			State = 341;
 			Match(EQ);
-			State = 317;
+			State = 342;
 			expression(0);
 			}
 		}
@@ -1551,23 +1708,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 12, RULE_copyOption);
 		int _la;
 		try {
-			State = 328;
+			State = 353;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 319;
+				State = 344;
 				Match(SHUFFLE);
-				State = 322;
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 320;
+					State = 345;
 					Match(SEED);
-					State = 321;
+					State = 346;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -1578,14 +1735,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 324;
+				State = 349;
 				identifier();
-				State = 326;
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 					{
-					State = 325;
+					State = 350;
 					expression(0);
 					}
 				}
@@ -1639,34 +1796,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 331;
+			State = 356;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 330;
+				State = 355;
 				with();
 				}
 			}
 
-			State = 333;
+			State = 358;
 			queryExpression(0);
-			State = 335;
+			State = 360;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 334;
+				State = 359;
 				orderBy();
 				}
 			}
 
-			State = 338;
+			State = 363;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 337;
+				State = 362;
 				limitClause();
 				}
 			}
@@ -1718,33 +1875,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 340;
+			State = 365;
 			Match(WITH);
-			State = 342;
+			State = 367;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 			case 1:
 				{
-				State = 341;
+				State = 366;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 344;
+			State = 369;
 			commonTableExpression();
-			State = 349;
+			State = 374;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 345;
+				State = 370;
 				Match(COMMA);
-				State = 346;
+				State = 371;
 				commonTableExpression();
 				}
 				}
-				State = 351;
+				State = 376;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1802,29 +1959,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 352;
+			State = 377;
 			_localctx.name = identifier();
-			State = 357;
+			State = 382;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 353;
+				State = 378;
 				Match(LPAREN);
-				State = 354;
+				State = 379;
 				identifierList();
-				State = 355;
+				State = 380;
 				Match(RPAREN);
 				}
 			}
 
-			State = 359;
+			State = 384;
 			Match(AS);
-			State = 360;
+			State = 385;
 			Match(LPAREN);
-			State = 361;
+			State = 386;
 			query();
-			State = 362;
+			State = 387;
 			Match(RPAREN);
 			}
 		}
@@ -1911,42 +2068,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 365;
+			State = 390;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 381;
+			State = 406;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 379;
+					State = 404;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 367;
+						State = 392;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 368;
+						State = 393;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 370;
+						State = 395;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 369;
+							State = 394;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 372;
+						State = 397;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -1955,9 +2112,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 373;
+						State = 398;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 374;
+						State = 399;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -1967,26 +2124,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 376;
+						State = 401;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 375;
+							State = 400;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 378;
+						State = 403;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 383;
+				State = 408;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
 			}
 			}
 		}
@@ -2066,14 +2223,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 22, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 398;
+			State = 423;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 384;
+				State = 409;
 				select();
 				}
 				break;
@@ -2081,27 +2238,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 385;
+				State = 410;
 				Match(VALUES);
-				State = 386;
+				State = 411;
 				rowValue();
-				State = 391;
+				State = 416;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,43,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 387;
+						State = 412;
 						Match(COMMA);
-						State = 388;
+						State = 413;
 						rowValue();
 						}
 						} 
 					}
-					State = 393;
+					State = 418;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,43,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
 				}
 				}
 				break;
@@ -2109,11 +2266,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 394;
+				State = 419;
 				Match(LPAREN);
-				State = 395;
+				State = 420;
 				query();
-				State = 396;
+				State = 421;
 				Match(RPAREN);
 				}
 				break;
@@ -2166,27 +2323,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 400;
+			State = 425;
 			Match(LPAREN);
-			State = 401;
+			State = 426;
 			expression(0);
-			State = 406;
+			State = 431;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 402;
+				State = 427;
 				Match(COMMA);
-				State = 403;
+				State = 428;
 				expression(0);
 				}
 				}
-				State = 408;
+				State = 433;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 409;
+			State = 434;
 			Match(RPAREN);
 			}
 		}
@@ -2266,132 +2423,132 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 411;
+			State = 436;
 			Match(SELECT);
-			State = 413;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
-			case 1:
-				{
-				State = 412;
-				setQuantifier();
-				}
-				break;
-			}
-			State = 415;
-			selectItem();
-			State = 420;
-			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
-			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-				if ( _alt==1 ) {
-					{
-					{
-					State = 416;
-					Match(COMMA);
-					State = 417;
-					selectItem();
-					}
-					} 
-				}
-				State = 422;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
-			}
-			State = 432;
+			State = 438;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				{
-				State = 423;
-				Match(FROM);
-				State = 424;
-				relation(0);
-				State = 429;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 425;
-						Match(COMMA);
-						State = 426;
-						relation(0);
-						}
-						} 
-					}
-					State = 431;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
-				}
+				State = 437;
+				setQuantifier();
 				}
 				break;
 			}
-			State = 436;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
-			case 1:
-				{
-				State = 434;
-				Match(WHERE);
-				State = 435;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 441;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
-			case 1:
-				{
-				State = 438;
-				Match(GROUP);
-				State = 439;
-				Match(BY);
-				State = 440;
-				groupBy();
-				}
-				break;
-			}
+			State = 440;
+			selectItem();
 			State = 445;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 441;
+					Match(COMMA);
+					State = 442;
+					selectItem();
+					}
+					} 
+				}
+				State = 447;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+			}
+			State = 457;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 			case 1:
 				{
-				State = 443;
-				Match(HAVING);
-				State = 444;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 456;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
-			case 1:
-				{
-				State = 447;
-				Match(WINDOW);
 				State = 448;
-				windowDefinition();
-				State = 453;
+				Match(FROM);
+				State = 449;
+				relation(0);
+				State = 454;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 449;
-						Match(COMMA);
 						State = 450;
+						Match(COMMA);
+						State = 451;
+						relation(0);
+						}
+						} 
+					}
+					State = 456;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
+				}
+				}
+				break;
+			}
+			State = 461;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			case 1:
+				{
+				State = 459;
+				Match(WHERE);
+				State = 460;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 466;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+			case 1:
+				{
+				State = 463;
+				Match(GROUP);
+				State = 464;
+				Match(BY);
+				State = 465;
+				groupBy();
+				}
+				break;
+			}
+			State = 470;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+			case 1:
+				{
+				State = 468;
+				Match(HAVING);
+				State = 469;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 481;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			case 1:
+				{
+				State = 472;
+				Match(WINDOW);
+				State = 473;
+				windowDefinition();
+				State = 478;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 474;
+						Match(COMMA);
+						State = 475;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 455;
+					State = 480;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
 				}
 				}
 				break;
@@ -2433,7 +2590,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 458;
+			State = 483;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2512,31 +2669,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 480;
+			State = 505;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 460;
+				State = 485;
 				expression(0);
-				State = 465;
+				State = 490;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 				case 1:
 					{
-					State = 462;
+					State = 487;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 461;
+						State = 486;
 						Match(AS);
 						}
 					}
 
-					State = 464;
+					State = 489;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2547,32 +2704,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 470;
+				State = 495;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 467;
+					State = 492;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 468;
+					State = 493;
 					Match(DOT);
 					}
 				}
 
-				State = 472;
+				State = 497;
 				Match(STAR);
-				State = 478;
+				State = 503;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 				case 1:
 					{
-					State = 473;
+					State = 498;
 					Match(EXCLUDE);
-					State = 474;
+					State = 499;
 					Match(LPAREN);
-					State = 475;
+					State = 500;
 					identifierList();
-					State = 476;
+					State = 501;
 					Match(RPAREN);
 					}
 					break;
@@ -2623,38 +2780,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_groupBy);
 		try {
 			int _alt;
-			State = 491;
+			State = 516;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 482;
+				State = 507;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 483;
+				State = 508;
 				expression(0);
-				State = 488;
+				State = 513;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 484;
+						State = 509;
 						Match(COMMA);
-						State = 485;
+						State = 510;
 						expression(0);
 						}
 						} 
 					}
-					State = 490;
+					State = 515;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 				}
 				}
 				break;
@@ -2705,25 +2862,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 493;
+			State = 518;
 			Match(ORDER);
-			State = 494;
+			State = 519;
 			Match(BY);
-			State = 495;
+			State = 520;
 			sortItem();
-			State = 500;
+			State = 525;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 496;
+				State = 521;
 				Match(COMMA);
-				State = 497;
+				State = 522;
 				sortItem();
 				}
 				}
-				State = 502;
+				State = 527;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2772,14 +2929,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 503;
+			State = 528;
 			expression(0);
-			State = 505;
+			State = 530;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 504;
+				State = 529;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2792,14 +2949,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 509;
+			State = 534;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 507;
+				State = 532;
 				Match(NULLS);
-				State = 508;
+				State = 533;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -2855,24 +3012,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_limitClause);
 		int _la;
 		try {
-			State = 523;
+			State = 548;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 511;
+				State = 536;
 				Match(LIMIT);
-				State = 512;
+				State = 537;
 				_localctx.limit = expression(0);
-				State = 515;
+				State = 540;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 513;
+					State = 538;
 					Match(OFFSET);
-					State = 514;
+					State = 539;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -2882,18 +3039,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 517;
+				State = 542;
 				Match(OFFSET);
-				State = 518;
+				State = 543;
 				_localctx.offset = expression(0);
-				State = 521;
+				State = 546;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 519;
+					State = 544;
 					Match(LIMIT);
-					State = 520;
+					State = 545;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3034,34 +3191,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 526;
+			State = 551;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 553;
+			State = 578;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 551;
+					State = 576;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 528;
+						State = 553;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 529;
+						State = 554;
 						Match(CROSS);
-						State = 530;
+						State = 555;
 						Match(JOIN);
-						State = 531;
+						State = 556;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3070,34 +3227,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 532;
+						State = 557;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 533;
+						State = 558;
 						joinType();
-						State = 534;
+						State = 559;
 						Match(JOIN);
-						State = 535;
+						State = 560;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 543;
+						State = 568;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 536;
+							State = 561;
 							Match(ON);
-							State = 537;
+							State = 562;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 538;
+							State = 563;
 							Match(USING);
-							State = 539;
+							State = 564;
 							Match(LPAREN);
-							State = 540;
+							State = 565;
 							identifierList();
-							State = 541;
+							State = 566;
 							Match(RPAREN);
 							}
 							break;
@@ -3111,24 +3268,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 545;
+						State = 570;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 546;
+						State = 571;
 						Match(NATURAL);
-						State = 547;
+						State = 572;
 						joinType();
-						State = 548;
+						State = 573;
 						Match(JOIN);
-						State = 549;
+						State = 574;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 555;
+				State = 580;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 			}
 			}
 		}
@@ -3170,19 +3327,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 42, RULE_joinType);
 		int _la;
 		try {
-			State = 573;
+			State = 598;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 557;
+				State = 582;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 556;
+					State = 581;
 					Match(INNER);
 					}
 				}
@@ -3192,14 +3349,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 559;
+				State = 584;
 				Match(LEFT);
-				State = 561;
+				State = 586;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 560;
+					State = 585;
 					Match(OUTER);
 					}
 				}
@@ -3209,14 +3366,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 563;
+				State = 588;
 				Match(RIGHT);
-				State = 565;
+				State = 590;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 564;
+					State = 589;
 					Match(OUTER);
 					}
 				}
@@ -3226,14 +3383,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 567;
+				State = 592;
 				Match(FULL);
-				State = 569;
+				State = 594;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 568;
+					State = 593;
 					Match(OUTER);
 					}
 				}
@@ -3243,14 +3400,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 571;
+				State = 596;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 572;
+				State = 597;
 				Match(ANTI);
 				}
 				break;
@@ -3401,53 +3558,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 632;
+			State = 657;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 575;
+				State = 600;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 578;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
-				case 1:
-					{
-					State = 576;
-					Match(DOT);
-					State = 577;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 581;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
-				case 1:
-					{
-					State = 580;
-					versionClause();
-					}
-					break;
-				}
-				State = 584;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
-				case 1:
-					{
-					State = 583;
-					sampleClause();
-					}
-					break;
-				}
-				State = 587;
+				State = 603;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 				case 1:
 					{
-					State = 586;
+					State = 601;
+					Match(DOT);
+					State = 602;
+					((DatasetRelationContext)_localctx).part = identifier();
+					}
+					break;
+				}
+				State = 606;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+				case 1:
+					{
+					State = 605;
+					versionClause();
+					}
+					break;
+				}
+				State = 609;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+				case 1:
+					{
+					State = 608;
+					sampleClause();
+					}
+					break;
+				}
+				State = 612;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+				case 1:
+					{
+					State = 611;
 					tableAlias();
 					}
 					break;
@@ -3458,24 +3615,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 589;
+				State = 614;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 591;
+				State = 616;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 				case 1:
 					{
-					State = 590;
+					State = 615;
 					sampleClause();
 					}
 					break;
 				}
-				State = 594;
+				State = 619;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 				case 1:
 					{
-					State = 593;
+					State = 618;
 					tableAlias();
 					}
 					break;
@@ -3486,62 +3643,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 596;
+				State = 621;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 597;
+				State = 622;
 				Match(LPAREN);
-				State = 606;
+				State = 631;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 					{
-					State = 598;
+					State = 623;
 					expression(0);
-					State = 603;
+					State = 628;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 599;
+							State = 624;
 							Match(COMMA);
-							State = 600;
+							State = 625;
 							expression(0);
 							}
 							} 
 						}
-						State = 605;
+						State = 630;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
 					}
 					}
 				}
 
-				State = 612;
+				State = 637;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 608;
+					State = 633;
 					Match(COMMA);
-					State = 609;
+					State = 634;
 					namedArgument();
 					}
 					}
-					State = 614;
+					State = 639;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 615;
+				State = 640;
 				Match(RPAREN);
-				State = 617;
+				State = 642;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
-					State = 616;
+					State = 641;
 					tableAlias();
 					}
 					break;
@@ -3552,28 +3709,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 619;
+				State = 644;
 				Match(LPAREN);
-				State = 620;
+				State = 645;
 				query();
-				State = 621;
+				State = 646;
 				Match(RPAREN);
-				State = 623;
+				State = 648;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 622;
+					State = 647;
 					sampleClause();
 					}
 					break;
 				}
-				State = 626;
+				State = 651;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 625;
+					State = 650;
 					tableAlias();
 					}
 					break;
@@ -3584,11 +3741,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 628;
+				State = 653;
 				Match(LPAREN);
-				State = 629;
+				State = 654;
 				relation(0);
-				State = 630;
+				State = 655;
 				Match(RPAREN);
 				}
 				break;
@@ -3635,9 +3792,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 634;
+			State = 659;
 			identifier();
-			State = 635;
+			State = 660;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3646,7 +3803,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 636;
+			State = 661;
 			expression(0);
 			}
 		}
@@ -3729,16 +3886,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 48, RULE_versionClause);
 		try {
-			State = 648;
+			State = 673;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 638;
+				State = 663;
 				Match(VERSION);
-				State = 639;
+				State = 664;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3746,13 +3903,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 640;
+				State = 665;
 				Match(AS);
-				State = 641;
+				State = 666;
 				Match(OF);
-				State = 642;
+				State = 667;
 				Match(TIMESTAMP);
-				State = 643;
+				State = 668;
 				Match(STRING);
 				}
 				break;
@@ -3760,9 +3917,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 644;
+				State = 669;
 				Match(BRANCH);
-				State = 645;
+				State = 670;
 				identifier();
 				}
 				break;
@@ -3770,9 +3927,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 646;
+				State = 671;
 				Match(TAG);
-				State = 647;
+				State = 672;
 				identifier();
 				}
 				break;
@@ -3890,16 +4047,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_sampleClause);
 		int _la;
 		try {
-			State = 696;
+			State = 721;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 650;
+				State = 675;
 				Match(TABLESAMPLE);
-				State = 651;
+				State = 676;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -3909,34 +4066,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 652;
+				State = 677;
 				Match(LPAREN);
-				State = 653;
+				State = 678;
 				expression(0);
-				State = 655;
+				State = 680;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 654;
+					State = 679;
 					Match(PERCENT);
 					}
 				}
 
-				State = 657;
+				State = 682;
 				Match(RPAREN);
-				State = 662;
+				State = 687;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 658;
+					State = 683;
 					Match(REPEATABLE);
-					State = 659;
+					State = 684;
 					Match(LPAREN);
-					State = 660;
+					State = 685;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 661;
+					State = 686;
 					Match(RPAREN);
 					}
 					break;
@@ -3947,43 +4104,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 664;
+				State = 689;
 				Match(SAMPLE);
-				State = 665;
+				State = 690;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 666;
+				State = 691;
 				Match(ROWS);
-				State = 669;
+				State = 694;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 667;
+					State = 692;
 					Match(PER);
-					State = 668;
+					State = 693;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 678;
+				State = 703;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 671;
+					State = 696;
 					Match(WEIGHTED);
-					State = 672;
+					State = 697;
 					Match(BY);
-					State = 673;
+					State = 698;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 676;
+					State = 701;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 					case 1:
 						{
-						State = 674;
+						State = 699;
 						Match(WITH);
-						State = 675;
+						State = 700;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -3991,14 +4148,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 682;
+				State = 707;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 				case 1:
 					{
-					State = 680;
+					State = 705;
 					Match(SEED);
-					State = 681;
+					State = 706;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4009,34 +4166,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 684;
+				State = 709;
 				Match(SAMPLE);
-				State = 685;
+				State = 710;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 686;
+				State = 711;
 				Match(PERCENT);
-				State = 690;
+				State = 715;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 				case 1:
 					{
-					State = 687;
+					State = 712;
 					Match(STRATIFY);
-					State = 688;
+					State = 713;
 					Match(BY);
-					State = 689;
+					State = 714;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 694;
+				State = 719;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 				case 1:
 					{
-					State = 692;
+					State = 717;
 					Match(SEED);
-					State = 693;
+					State = 718;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4087,28 +4244,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 699;
+			State = 724;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 698;
+				State = 723;
 				Match(AS);
 				}
 			}
 
-			State = 701;
+			State = 726;
 			identifier();
-			State = 706;
+			State = 731;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 702;
+				State = 727;
 				Match(LPAREN);
-				State = 703;
+				State = 728;
 				identifierList();
-				State = 704;
+				State = 729;
 				Match(RPAREN);
 				}
 				break;
@@ -4156,15 +4313,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 708;
+			State = 733;
 			identifier();
-			State = 709;
+			State = 734;
 			Match(AS);
-			State = 710;
+			State = 735;
 			Match(LPAREN);
-			State = 711;
+			State = 736;
 			windowSpecification();
-			State = 712;
+			State = 737;
 			Match(RPAREN);
 			}
 		}
@@ -4223,62 +4380,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 715;
+			State = 740;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 714;
+				State = 739;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 727;
+			State = 752;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 717;
+				State = 742;
 				Match(PARTITION);
-				State = 718;
+				State = 743;
 				Match(BY);
-				State = 719;
+				State = 744;
 				expression(0);
-				State = 724;
+				State = 749;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 720;
+					State = 745;
 					Match(COMMA);
-					State = 721;
+					State = 746;
 					expression(0);
 					}
 					}
-					State = 726;
+					State = 751;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 730;
+			State = 755;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 729;
+				State = 754;
 				orderBy();
 				}
 			}
 
-			State = 733;
+			State = 758;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 732;
+				State = 757;
 				windowFrame();
 				}
 			}
@@ -4329,13 +4486,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_windowFrame);
 		int _la;
 		try {
-			State = 743;
+			State = 768;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 735;
+				State = 760;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4345,14 +4502,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 736;
+				State = 761;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 737;
+				State = 762;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4362,13 +4519,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 738;
+				State = 763;
 				Match(BETWEEN);
-				State = 739;
+				State = 764;
 				_localctx.start = frameBound();
-				State = 740;
+				State = 765;
 				Match(AND);
-				State = 741;
+				State = 766;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4414,42 +4571,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_frameBound);
 		int _la;
 		try {
-			State = 754;
+			State = 779;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 745;
+				State = 770;
 				Match(UNBOUNDED);
-				State = 746;
+				State = 771;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 747;
+				State = 772;
 				Match(UNBOUNDED);
-				State = 748;
+				State = 773;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 749;
+				State = 774;
 				Match(CURRENT);
-				State = 750;
+				State = 775;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 751;
+				State = 776;
 				expression(0);
-				State = 752;
+				State = 777;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4568,7 +4725,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 763;
+			State = 788;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4620,6 +4777,11 @@ internal partial class QueryLakeParser : Parser {
 			case SPLITS:
 			case REFRESH:
 			case SHUFFLE:
+			case VIEW:
+			case VIEWS:
+			case FOLLOW:
+			case LATEST:
+			case LINEAGE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4652,14 +4814,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 757;
+				State = 782;
 				valueExpression(0);
-				State = 759;
+				State = 784;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 758;
+					State = 783;
 					predicate();
 					}
 					break;
@@ -4671,9 +4833,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 761;
+				State = 786;
 				Match(NOT);
-				State = 762;
+				State = 787;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4681,28 +4843,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 773;
+			State = 798;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,114,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 771;
+					State = 796;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 765;
+						State = 790;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 766;
+						State = 791;
 						Match(AND);
-						State = 767;
+						State = 792;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4711,20 +4873,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 768;
+						State = 793;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 769;
+						State = 794;
 						Match(OR);
-						State = 770;
+						State = 795;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 775;
+				State = 800;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,114,Context);
 			}
 			}
 		}
@@ -4884,16 +5046,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 64, RULE_predicate);
 		int _la;
 		try {
-			State = 831;
+			State = 856;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 776;
+				State = 801;
 				comparisonOperator();
-				State = 777;
+				State = 802;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4901,19 +5063,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 779;
+				State = 804;
 				Match(IS);
-				State = 781;
+				State = 806;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 780;
+					State = 805;
 					Match(NOT);
 					}
 				}
 
-				State = 783;
+				State = 808;
 				Match(NULL);
 				}
 				break;
@@ -4921,23 +5083,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 784;
+				State = 809;
 				Match(IS);
-				State = 786;
+				State = 811;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 785;
+					State = 810;
 					Match(NOT);
 					}
 				}
 
-				State = 788;
+				State = 813;
 				Match(DISTINCT);
-				State = 789;
+				State = 814;
 				Match(FROM);
-				State = 790;
+				State = 815;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -4945,23 +5107,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 792;
+				State = 817;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 791;
+					State = 816;
 					Match(NOT);
 					}
 				}
 
-				State = 794;
+				State = 819;
 				Match(BETWEEN);
-				State = 795;
+				State = 820;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 796;
+				State = 821;
 				Match(AND);
-				State = 797;
+				State = 822;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -4969,23 +5131,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 800;
+				State = 825;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 799;
+					State = 824;
 					Match(NOT);
 					}
 				}
 
-				State = 802;
+				State = 827;
 				Match(IN);
-				State = 803;
+				State = 828;
 				Match(LPAREN);
-				State = 804;
+				State = 829;
 				query();
-				State = 805;
+				State = 830;
 				Match(RPAREN);
 				}
 				break;
@@ -4993,39 +5155,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 808;
+				State = 833;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 807;
+					State = 832;
 					Match(NOT);
 					}
 				}
 
-				State = 810;
+				State = 835;
 				Match(IN);
-				State = 811;
+				State = 836;
 				Match(LPAREN);
-				State = 812;
+				State = 837;
 				expression(0);
-				State = 817;
+				State = 842;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 813;
+					State = 838;
 					Match(COMMA);
-					State = 814;
+					State = 839;
 					expression(0);
 					}
 					}
-					State = 819;
+					State = 844;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 820;
+				State = 845;
 				Match(RPAREN);
 				}
 				break;
@@ -5033,17 +5195,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 823;
+				State = 848;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 822;
+					State = 847;
 					Match(NOT);
 					}
 				}
 
-				State = 825;
+				State = 850;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5053,16 +5215,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 826;
+				State = 851;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 829;
+				State = 854;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 827;
+					State = 852;
 					Match(ESCAPE);
-					State = 828;
+					State = 853;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5226,7 +5388,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 837;
+			State = 862;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5278,6 +5440,11 @@ internal partial class QueryLakeParser : Parser {
 			case SPLITS:
 			case REFRESH:
 			case SHUFFLE:
+			case VIEW:
+			case VIEWS:
+			case FOLLOW:
+			case LATEST:
+			case LINEAGE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5308,7 +5475,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 834;
+				State = 859;
 				primaryExpression();
 				}
 				break;
@@ -5318,7 +5485,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 835;
+				State = 860;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5328,7 +5495,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 836;
+				State = 861;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5336,36 +5503,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 868;
+			State = 893;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 866;
+					State = 891;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 839;
+						State = 864;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 840;
+						State = 865;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 120)) & ~0x3f) == 0 && ((1L << (_la - 120)) & 15L) != 0)) ) {
+						if ( !(((((_la - 125)) & ~0x3f) == 0 && ((1L << (_la - 125)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 841;
+						State = 866;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5374,9 +5541,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 842;
+						State = 867;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 843;
+						State = 868;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5386,7 +5553,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 844;
+						State = 869;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5395,11 +5562,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 845;
+						State = 870;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 846;
+						State = 871;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 847;
+						State = 872;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5408,29 +5575,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 848;
+						State = 873;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 849;
+						State = 874;
 						Match(LBRACKET);
-						State = 850;
+						State = 875;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 855;
+						State = 880;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 851;
+							State = 876;
 							Match(COMMA);
-							State = 852;
+							State = 877;
 							sliceOrIndex();
 							}
 							}
-							State = 857;
+							State = 882;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 858;
+						State = 883;
 						Match(RBRACKET);
 						}
 						break;
@@ -5439,11 +5606,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 860;
+						State = 885;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 861;
+						State = 886;
 						Match(DOUBLE_COLON);
-						State = 862;
+						State = 887;
 						dataType();
 						}
 						break;
@@ -5452,20 +5619,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 863;
+						State = 888;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 864;
+						State = 889;
 						Match(DOT);
-						State = 865;
+						State = 890;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 870;
+				State = 895;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
 			}
 			}
 		}
@@ -5533,14 +5700,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 885;
+			State = 910;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 871;
+				State = 896;
 				expression(0);
 				}
 				break;
@@ -5548,41 +5715,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 873;
+				State = 898;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 872;
+					State = 897;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 875;
+				State = 900;
 				Match(COLON);
-				State = 877;
+				State = 902;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 				case 1:
 					{
-					State = 876;
+					State = 901;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 883;
+				State = 908;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 879;
+					State = 904;
 					Match(COLON);
-					State = 881;
+					State = 906;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 						{
-						State = 880;
+						State = 905;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5633,9 +5800,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 887;
+			State = 912;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 112)) & ~0x3f) == 0 && ((1L << (_la - 112)) & 63L) != 0)) ) {
+			if ( !(((((_la - 117)) & ~0x3f) == 0 && ((1L << (_la - 117)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5979,14 +6146,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1010;
+			State = 1035;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 889;
+				State = 914;
 				Match(NULL);
 				}
 				break;
@@ -5994,7 +6161,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 890;
+				State = 915;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6009,7 +6176,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 891;
+				State = 916;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6017,7 +6184,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 892;
+				State = 917;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6032,7 +6199,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 893;
+				State = 918;
 				Match(STRING);
 				}
 				break;
@@ -6040,9 +6207,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 894;
+				State = 919;
 				dataType();
-				State = 895;
+				State = 920;
 				Match(STRING);
 				}
 				break;
@@ -6050,16 +6217,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 897;
+				State = 922;
 				Match(INTERVAL);
-				State = 898;
+				State = 923;
 				Match(STRING);
-				State = 900;
+				State = 925;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 899;
+					State = 924;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6070,7 +6237,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 902;
+				State = 927;
 				parameter();
 				}
 				break;
@@ -6078,45 +6245,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 903;
+				State = 928;
 				Match(CASE);
-				State = 905;
+				State = 930;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 					{
-					State = 904;
+					State = 929;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 908;
+				State = 933;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 907;
+					State = 932;
 					whenClause();
 					}
 					}
-					State = 910;
+					State = 935;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 914;
+				State = 939;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 912;
+					State = 937;
 					Match(ELSE);
-					State = 913;
+					State = 938;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 916;
+				State = 941;
 				Match(END);
 				}
 				break;
@@ -6124,7 +6291,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 918;
+				State = 943;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6134,15 +6301,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 919;
+				State = 944;
 				Match(LPAREN);
-				State = 920;
+				State = 945;
 				expression(0);
-				State = 921;
+				State = 946;
 				Match(AS);
-				State = 922;
+				State = 947;
 				dataType();
-				State = 923;
+				State = 948;
 				Match(RPAREN);
 				}
 				break;
@@ -6150,17 +6317,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 925;
+				State = 950;
 				Match(EXTRACT);
-				State = 926;
+				State = 951;
 				Match(LPAREN);
-				State = 927;
+				State = 952;
 				((ExtractContext)_localctx).field = identifier();
-				State = 928;
+				State = 953;
 				Match(FROM);
-				State = 929;
+				State = 954;
 				expression(0);
-				State = 930;
+				State = 955;
 				Match(RPAREN);
 				}
 				break;
@@ -6168,13 +6335,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 932;
+				State = 957;
 				Match(EXISTS);
-				State = 933;
+				State = 958;
 				Match(LPAREN);
-				State = 934;
+				State = 959;
 				query();
-				State = 935;
+				State = 960;
 				Match(RPAREN);
 				}
 				break;
@@ -6182,11 +6349,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 937;
+				State = 962;
 				Match(LPAREN);
-				State = 938;
+				State = 963;
 				query();
-				State = 939;
+				State = 964;
 				Match(RPAREN);
 				}
 				break;
@@ -6194,16 +6361,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 941;
+				State = 966;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 942;
+				State = 967;
 				Match(LPAREN);
-				State = 969;
+				State = 994;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 943;
+					State = 968;
 					Match(STAR);
 					}
 					break;
@@ -6259,6 +6426,11 @@ internal partial class QueryLakeParser : Parser {
 				case SPLITS:
 				case REFRESH:
 				case SHUFFLE:
+				case VIEW:
+				case VIEWS:
+				case FOLLOW:
+				case LATEST:
+				case LINEAGE:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -6288,66 +6460,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 955;
+					State = 980;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 						{
-						State = 945;
+						State = 970;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 						case 1:
 							{
-							State = 944;
+							State = 969;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 947;
+						State = 972;
 						expression(0);
-						State = 952;
+						State = 977;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 948;
+							State = 973;
 							Match(COMMA);
-							State = 949;
+							State = 974;
 							expression(0);
 							}
 							}
-							State = 954;
+							State = 979;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 967;
+					State = 992;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 957;
+						State = 982;
 						Match(ORDER);
-						State = 958;
+						State = 983;
 						Match(BY);
-						State = 959;
+						State = 984;
 						sortItem();
-						State = 964;
+						State = 989;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 960;
+							State = 985;
 							Match(COMMA);
-							State = 961;
+							State = 986;
 							sortItem();
 							}
 							}
-							State = 966;
+							State = 991;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6359,32 +6531,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 971;
+				State = 996;
 				Match(RPAREN);
-				State = 978;
+				State = 1003;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 				case 1:
 					{
-					State = 972;
+					State = 997;
 					Match(FILTER);
-					State = 973;
+					State = 998;
 					Match(LPAREN);
-					State = 974;
+					State = 999;
 					Match(WHERE);
-					State = 975;
+					State = 1000;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 976;
+					State = 1001;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 981;
+				State = 1006;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 980;
+					State = 1005;
 					over();
 					}
 					break;
@@ -6395,35 +6567,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 983;
+				State = 1008;
 				Match(LBRACKET);
-				State = 992;
+				State = 1017;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 723958879691312639L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 1023L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
 					{
-					State = 984;
+					State = 1009;
 					expression(0);
-					State = 989;
+					State = 1014;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 985;
+						State = 1010;
 						Match(COMMA);
-						State = 986;
+						State = 1011;
 						expression(0);
 						}
 						}
-						State = 991;
+						State = 1016;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 994;
+				State = 1019;
 				Match(RBRACKET);
 				}
 				break;
@@ -6431,27 +6603,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 995;
+				State = 1020;
 				Match(LPAREN);
-				State = 996;
+				State = 1021;
 				expression(0);
-				State = 999;
+				State = 1024;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 997;
+					State = 1022;
 					Match(COMMA);
-					State = 998;
+					State = 1023;
 					expression(0);
 					}
 					}
-					State = 1001;
+					State = 1026;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1003;
+				State = 1028;
 				Match(RPAREN);
 				}
 				break;
@@ -6459,11 +6631,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1005;
+				State = 1030;
 				Match(LPAREN);
-				State = 1006;
+				State = 1031;
 				expression(0);
-				State = 1007;
+				State = 1032;
 				Match(RPAREN);
 				}
 				break;
@@ -6471,7 +6643,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1009;
+				State = 1034;
 				identifier();
 				}
 				break;
@@ -6518,9 +6690,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1012;
+			State = 1037;
 			Match(OVER);
-			State = 1018;
+			State = 1043;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6567,6 +6739,11 @@ internal partial class QueryLakeParser : Parser {
 			case SPLITS:
 			case REFRESH:
 			case SHUFFLE:
+			case VIEW:
+			case VIEWS:
+			case FOLLOW:
+			case LATEST:
+			case LINEAGE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6582,17 +6759,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1013;
+				State = 1038;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1014;
+				State = 1039;
 				Match(LPAREN);
-				State = 1015;
+				State = 1040;
 				windowSpecification();
-				State = 1016;
+				State = 1041;
 				Match(RPAREN);
 				}
 				break;
@@ -6643,13 +6820,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1020;
+			State = 1045;
 			Match(WHEN);
-			State = 1021;
+			State = 1046;
 			_localctx.condition = expression(0);
-			State = 1022;
+			State = 1047;
 			Match(THEN);
-			State = 1023;
+			State = 1048;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6707,16 +6884,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 78, RULE_parameter);
 		try {
-			State = 1032;
+			State = 1057;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1025;
+				State = 1050;
 				Match(AT);
-				State = 1026;
+				State = 1051;
 				identifier();
 				}
 				break;
@@ -6724,9 +6901,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1027;
+				State = 1052;
 				Match(DOLLAR);
-				State = 1028;
+				State = 1053;
 				identifier();
 				}
 				break;
@@ -6734,9 +6911,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1029;
+				State = 1054;
 				Match(COLON);
-				State = 1030;
+				State = 1055;
 				identifier();
 				}
 				break;
@@ -6744,7 +6921,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1031;
+				State = 1056;
 				Match(QUESTION);
 				}
 				break;
@@ -6814,100 +6991,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1069;
+			State = 1094;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1034;
+				State = 1059;
 				_localctx.@base = identifier();
-				State = 1045;
+				State = 1070;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 				case 1:
 					{
-					State = 1035;
+					State = 1060;
 					Match(LPAREN);
-					State = 1036;
+					State = 1061;
 					Match(INTEGER_VALUE);
-					State = 1041;
+					State = 1066;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1037;
+						State = 1062;
 						Match(COMMA);
-						State = 1038;
+						State = 1063;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1043;
+						State = 1068;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1044;
+					State = 1069;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1054;
+				State = 1079;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1047;
+						State = 1072;
 						Match(LBRACKET);
-						State = 1049;
+						State = 1074;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1048;
+							State = 1073;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1051;
+						State = 1076;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1056;
+					State = 1081;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1057;
+				State = 1082;
 				_localctx.@base = identifier();
-				State = 1058;
+				State = 1083;
 				Match(LT);
-				State = 1059;
+				State = 1084;
 				dataType();
-				State = 1064;
+				State = 1089;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1060;
+					State = 1085;
 					Match(COMMA);
-					State = 1061;
+					State = 1086;
 					dataType();
 					}
 					}
-					State = 1066;
+					State = 1091;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1067;
+				State = 1092;
 				Match(GT);
 				}
 				break;
@@ -6956,21 +7133,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1071;
+			State = 1096;
 			identifier();
-			State = 1076;
+			State = 1101;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1072;
+				State = 1097;
 				Match(COMMA);
-				State = 1073;
+				State = 1098;
 				identifier();
 				}
 				}
-				State = 1078;
+				State = 1103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7011,20 +7188,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 84, RULE_identifier);
 		try {
-			State = 1082;
+			State = 1107;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1079;
+				State = 1104;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1080;
+				State = 1105;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7072,6 +7249,11 @@ internal partial class QueryLakeParser : Parser {
 			case SPLITS:
 			case REFRESH:
 			case SHUFFLE:
+			case VIEW:
+			case VIEWS:
+			case FOLLOW:
+			case LATEST:
+			case LINEAGE:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7086,7 +7268,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1081;
+				State = 1106;
 				nonReserved();
 				}
 				break;
@@ -7162,6 +7344,11 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SPLITS() { return GetToken(QueryLakeParser.SPLITS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REFRESH() { return GetToken(QueryLakeParser.REFRESH, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHUFFLE() { return GetToken(QueryLakeParser.SHUFFLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(QueryLakeParser.VIEW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(QueryLakeParser.VIEWS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOLLOW() { return GetToken(QueryLakeParser.FOLLOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LATEST() { return GetToken(QueryLakeParser.LATEST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7183,9 +7370,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1084;
+			State = 1109;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5237444021759L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7249,7 +7436,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,147,1087,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,152,1112,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7266,387 +7453,397 @@ internal partial class QueryLakeParser : Parser {
 		2,202,8,2,1,2,1,2,3,2,206,8,2,1,2,1,2,3,2,210,8,2,1,2,1,2,1,2,1,2,1,2,
 		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,224,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
 		2,1,2,1,2,5,2,236,8,2,10,2,12,2,239,9,2,1,2,1,2,3,2,243,8,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,256,8,2,10,2,12,2,259,9,2,1,2,1,
-		2,1,2,3,2,264,8,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,5,2,295,8,2,10,2,12,2,298,9,2,1,2,1,2,3,2,302,8,2,3,2,304,8,2,1,3,1,
-		3,1,3,1,3,3,3,310,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,
-		323,8,6,1,6,1,6,3,6,327,8,6,3,6,329,8,6,1,7,3,7,332,8,7,1,7,1,7,3,7,336,
-		8,7,1,7,3,7,339,8,7,1,8,1,8,3,8,343,8,8,1,8,1,8,1,8,5,8,348,8,8,10,8,12,
-		8,351,9,8,1,9,1,9,1,9,1,9,1,9,3,9,358,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,
-		1,10,1,10,1,10,1,10,3,10,371,8,10,1,10,1,10,1,10,1,10,3,10,377,8,10,1,
-		10,5,10,380,8,10,10,10,12,10,383,9,10,1,11,1,11,1,11,1,11,1,11,5,11,390,
-		8,11,10,11,12,11,393,9,11,1,11,1,11,1,11,1,11,3,11,399,8,11,1,12,1,12,
-		1,12,1,12,5,12,405,8,12,10,12,12,12,408,9,12,1,12,1,12,1,13,1,13,3,13,
-		414,8,13,1,13,1,13,1,13,5,13,419,8,13,10,13,12,13,422,9,13,1,13,1,13,1,
-		13,1,13,5,13,428,8,13,10,13,12,13,431,9,13,3,13,433,8,13,1,13,1,13,3,13,
-		437,8,13,1,13,1,13,1,13,3,13,442,8,13,1,13,1,13,3,13,446,8,13,1,13,1,13,
-		1,13,1,13,5,13,452,8,13,10,13,12,13,455,9,13,3,13,457,8,13,1,14,1,14,1,
-		15,1,15,3,15,463,8,15,1,15,3,15,466,8,15,1,15,1,15,1,15,3,15,471,8,15,
-		1,15,1,15,1,15,1,15,1,15,1,15,3,15,479,8,15,3,15,481,8,15,1,16,1,16,1,
-		16,1,16,5,16,487,8,16,10,16,12,16,490,9,16,3,16,492,8,16,1,17,1,17,1,17,
-		1,17,1,17,5,17,499,8,17,10,17,12,17,502,9,17,1,18,1,18,3,18,506,8,18,1,
-		18,1,18,3,18,510,8,18,1,19,1,19,1,19,1,19,3,19,516,8,19,1,19,1,19,1,19,
-		1,19,3,19,522,8,19,3,19,524,8,19,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,
-		20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,3,20,544,8,20,1,20,
-		1,20,1,20,1,20,1,20,1,20,5,20,552,8,20,10,20,12,20,555,9,20,1,21,3,21,
-		558,8,21,1,21,1,21,3,21,562,8,21,1,21,1,21,3,21,566,8,21,1,21,1,21,3,21,
-		570,8,21,1,21,1,21,3,21,574,8,21,1,22,1,22,1,22,3,22,579,8,22,1,22,3,22,
-		582,8,22,1,22,3,22,585,8,22,1,22,3,22,588,8,22,1,22,1,22,3,22,592,8,22,
-		1,22,3,22,595,8,22,1,22,1,22,1,22,1,22,1,22,5,22,602,8,22,10,22,12,22,
-		605,9,22,3,22,607,8,22,1,22,1,22,5,22,611,8,22,10,22,12,22,614,9,22,1,
-		22,1,22,3,22,618,8,22,1,22,1,22,1,22,1,22,3,22,624,8,22,1,22,3,22,627,
-		8,22,1,22,1,22,1,22,1,22,3,22,633,8,22,1,23,1,23,1,23,1,23,1,24,1,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,649,8,24,1,25,1,25,1,25,1,25,
-		1,25,3,25,656,8,25,1,25,1,25,1,25,1,25,1,25,3,25,663,8,25,1,25,1,25,1,
-		25,1,25,1,25,3,25,670,8,25,1,25,1,25,1,25,1,25,1,25,3,25,677,8,25,3,25,
-		679,8,25,1,25,1,25,3,25,683,8,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,691,
-		8,25,1,25,1,25,3,25,695,8,25,3,25,697,8,25,1,26,3,26,700,8,26,1,26,1,26,
-		1,26,1,26,1,26,3,26,707,8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,28,3,28,716,
-		8,28,1,28,1,28,1,28,1,28,1,28,5,28,723,8,28,10,28,12,28,726,9,28,3,28,
-		728,8,28,1,28,3,28,731,8,28,1,28,3,28,734,8,28,1,29,1,29,1,29,1,29,1,29,
-		1,29,1,29,1,29,3,29,744,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,3,30,755,8,30,1,31,1,31,1,31,3,31,760,8,31,1,31,1,31,3,31,764,8,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,5,31,772,8,31,10,31,12,31,775,9,31,1,32,
-		1,32,1,32,1,32,1,32,3,32,782,8,32,1,32,1,32,1,32,3,32,787,8,32,1,32,1,
-		32,1,32,1,32,3,32,793,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,801,8,32,
-		1,32,1,32,1,32,1,32,1,32,1,32,3,32,809,8,32,1,32,1,32,1,32,1,32,1,32,5,
-		32,816,8,32,10,32,12,32,819,9,32,1,32,1,32,1,32,3,32,824,8,32,1,32,1,32,
-		1,32,1,32,3,32,830,8,32,3,32,832,8,32,1,33,1,33,1,33,1,33,3,33,838,8,33,
-		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
-		5,33,854,8,33,10,33,12,33,857,9,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,5,33,867,8,33,10,33,12,33,870,9,33,1,34,1,34,3,34,874,8,34,1,34,1,
-		34,3,34,878,8,34,1,34,1,34,3,34,882,8,34,3,34,884,8,34,3,34,886,8,34,1,
-		35,1,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,901,
-		8,36,1,36,1,36,1,36,3,36,906,8,36,1,36,4,36,909,8,36,11,36,12,36,910,1,
-		36,1,36,3,36,915,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,3,36,946,8,36,1,36,1,36,1,36,5,36,951,8,36,10,
-		36,12,36,954,9,36,3,36,956,8,36,1,36,1,36,1,36,1,36,1,36,5,36,963,8,36,
-		10,36,12,36,966,9,36,3,36,968,8,36,3,36,970,8,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,3,36,979,8,36,1,36,3,36,982,8,36,1,36,1,36,1,36,1,36,5,36,
-		988,8,36,10,36,12,36,991,9,36,3,36,993,8,36,1,36,1,36,1,36,1,36,1,36,4,
-		36,1000,8,36,11,36,12,36,1001,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
-		1011,8,36,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1019,8,37,1,38,1,38,1,38,
-		1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1033,8,39,1,40,1,40,
-		1,40,1,40,1,40,5,40,1040,8,40,10,40,12,40,1043,9,40,1,40,3,40,1046,8,40,
-		1,40,1,40,3,40,1050,8,40,1,40,5,40,1053,8,40,10,40,12,40,1056,9,40,1,40,
-		1,40,1,40,1,40,1,40,5,40,1063,8,40,10,40,12,40,1066,9,40,1,40,1,40,3,40,
-		1070,8,40,1,41,1,41,1,41,5,41,1075,8,41,10,41,12,41,1078,9,41,1,42,1,42,
-		1,42,3,42,1083,8,42,1,43,1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,0,18,1,0,23,24,1,0,139,140,2,0,
-		30,30,102,102,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,112,112,
-		133,133,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,
-		1,0,118,119,1,0,120,123,1,0,112,117,2,0,35,35,99,99,1,0,140,141,2,0,14,
-		14,100,100,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,
-		36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,95,97,98,100,101,106,
-		107,110,110,1255,0,91,1,0,0,0,2,116,1,0,0,0,4,303,1,0,0,0,6,305,1,0,0,
-		0,8,311,1,0,0,0,10,315,1,0,0,0,12,328,1,0,0,0,14,331,1,0,0,0,16,340,1,
-		0,0,0,18,352,1,0,0,0,20,364,1,0,0,0,22,398,1,0,0,0,24,400,1,0,0,0,26,411,
-		1,0,0,0,28,458,1,0,0,0,30,480,1,0,0,0,32,491,1,0,0,0,34,493,1,0,0,0,36,
-		503,1,0,0,0,38,523,1,0,0,0,40,525,1,0,0,0,42,573,1,0,0,0,44,632,1,0,0,
-		0,46,634,1,0,0,0,48,648,1,0,0,0,50,696,1,0,0,0,52,699,1,0,0,0,54,708,1,
-		0,0,0,56,715,1,0,0,0,58,743,1,0,0,0,60,754,1,0,0,0,62,763,1,0,0,0,64,831,
-		1,0,0,0,66,837,1,0,0,0,68,885,1,0,0,0,70,887,1,0,0,0,72,1010,1,0,0,0,74,
-		1012,1,0,0,0,76,1020,1,0,0,0,78,1032,1,0,0,0,80,1069,1,0,0,0,82,1071,1,
-		0,0,0,84,1082,1,0,0,0,86,1084,1,0,0,0,88,90,5,131,0,0,89,88,1,0,0,0,90,
-		93,1,0,0,0,91,89,1,0,0,0,91,92,1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,
-		103,3,4,2,0,95,97,5,131,0,0,96,95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,
-		98,99,1,0,0,0,99,100,1,0,0,0,100,102,3,4,2,0,101,96,1,0,0,0,102,105,1,
-		0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,109,1,0,0,0,105,103,1,0,0,0,
-		106,108,5,131,0,0,107,106,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,
-		110,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,112,94,1,0,0,0,112,113,1,0,
-		0,0,113,114,1,0,0,0,114,115,5,0,0,1,115,1,1,0,0,0,116,120,3,4,2,0,117,
-		119,5,131,0,0,118,117,1,0,0,0,119,122,1,0,0,0,120,118,1,0,0,0,120,121,
-		1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,0,123,124,5,0,0,1,124,3,1,0,0,0,
-		125,127,5,33,0,0,126,128,5,4,0,0,127,126,1,0,0,0,127,128,1,0,0,0,128,129,
-		1,0,0,0,129,304,3,4,2,0,130,304,3,14,7,0,131,132,5,17,0,0,132,136,5,20,
-		0,0,133,134,5,43,0,0,134,135,5,59,0,0,135,137,5,32,0,0,136,133,1,0,0,0,
-		136,137,1,0,0,0,137,138,1,0,0,0,138,150,3,84,42,0,139,140,5,125,0,0,140,
-		145,3,6,3,0,141,142,5,129,0,0,142,144,3,6,3,0,143,141,1,0,0,0,144,147,
-		1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,0,146,148,1,0,0,0,147,145,1,0,0,
-		0,148,149,5,126,0,0,149,151,1,0,0,0,150,139,1,0,0,0,150,151,1,0,0,0,151,
-		154,1,0,0,0,152,153,5,7,0,0,153,155,3,14,7,0,154,152,1,0,0,0,154,155,1,
-		0,0,0,155,304,1,0,0,0,156,157,5,26,0,0,157,160,5,20,0,0,158,159,5,43,0,
-		0,159,161,5,32,0,0,160,158,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,
-		304,3,84,42,0,163,164,5,48,0,0,164,165,5,51,0,0,165,170,3,84,42,0,166,
-		167,5,125,0,0,167,168,3,82,41,0,168,169,5,126,0,0,169,171,1,0,0,0,170,
-		166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,173,3,14,7,0,173,304,1,
-		0,0,0,174,175,5,103,0,0,175,176,3,84,42,0,176,177,5,82,0,0,177,182,3,10,
-		5,0,178,179,5,129,0,0,179,181,3,10,5,0,180,178,1,0,0,0,181,184,1,0,0,0,
-		182,180,1,0,0,0,182,183,1,0,0,0,183,187,1,0,0,0,184,182,1,0,0,0,185,186,
-		5,109,0,0,186,188,3,62,31,0,187,185,1,0,0,0,187,188,1,0,0,0,188,304,1,
-		0,0,0,189,190,5,22,0,0,190,191,5,39,0,0,191,194,3,84,42,0,192,193,5,109,
-		0,0,193,195,3,62,31,0,194,192,1,0,0,0,194,195,1,0,0,0,195,304,1,0,0,0,
-		196,197,5,3,0,0,197,198,5,20,0,0,198,199,3,84,42,0,199,201,5,1,0,0,200,
-		202,5,15,0,0,201,200,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,205,3,
-		84,42,0,204,206,3,80,40,0,205,204,1,0,0,0,205,206,1,0,0,0,206,209,1,0,
-		0,0,207,208,5,7,0,0,208,210,3,62,31,0,209,207,1,0,0,0,209,210,1,0,0,0,
-		210,304,1,0,0,0,211,212,5,83,0,0,212,304,5,21,0,0,213,214,5,83,0,0,214,
-		215,5,107,0,0,215,216,5,62,0,0,216,304,3,84,42,0,217,223,7,0,0,0,218,224,
-		3,84,42,0,219,220,5,125,0,0,220,221,3,14,7,0,221,222,5,126,0,0,222,224,
-		1,0,0,0,223,218,1,0,0,0,223,219,1,0,0,0,224,304,1,0,0,0,225,226,5,16,0,
-		0,226,227,5,125,0,0,227,228,3,14,7,0,228,229,5,126,0,0,229,230,5,98,0,
-		0,230,242,5,138,0,0,231,232,5,125,0,0,232,237,3,12,6,0,233,234,5,129,0,
-		0,234,236,3,12,6,0,235,233,1,0,0,0,236,239,1,0,0,0,237,235,1,0,0,0,237,
-		238,1,0,0,0,238,240,1,0,0,0,239,237,1,0,0,0,240,241,5,126,0,0,241,243,
-		1,0,0,0,242,231,1,0,0,0,242,243,1,0,0,0,243,304,1,0,0,0,244,245,5,17,0,
-		0,245,246,5,87,0,0,246,247,3,84,42,0,247,248,5,39,0,0,248,249,5,125,0,
-		0,249,250,3,14,7,0,250,251,5,126,0,0,251,252,5,51,0,0,252,257,3,8,4,0,
-		253,254,5,129,0,0,254,256,3,8,4,0,255,253,1,0,0,0,256,259,1,0,0,0,257,
-		255,1,0,0,0,257,258,1,0,0,0,258,263,1,0,0,0,259,257,1,0,0,0,260,261,5,
-		92,0,0,261,262,5,12,0,0,262,264,3,62,31,0,263,260,1,0,0,0,263,264,1,0,
-		0,0,264,268,1,0,0,0,265,266,5,41,0,0,266,267,5,12,0,0,267,269,3,62,31,
-		0,268,265,1,0,0,0,268,269,1,0,0,0,269,270,1,0,0,0,270,271,5,94,0,0,271,
-		272,5,139,0,0,272,304,1,0,0,0,273,274,5,89,0,0,274,275,5,87,0,0,275,304,
-		3,84,42,0,276,277,5,26,0,0,277,280,5,87,0,0,278,279,5,43,0,0,279,281,5,
-		32,0,0,280,278,1,0,0,0,280,281,1,0,0,0,281,282,1,0,0,0,282,304,3,84,42,
-		0,283,284,5,83,0,0,284,304,5,88,0,0,285,286,5,45,0,0,286,287,3,84,42,0,
-		287,288,5,138,0,0,288,289,5,51,0,0,289,301,3,84,42,0,290,291,5,125,0,0,
-		291,296,3,12,6,0,292,293,5,129,0,0,293,295,3,12,6,0,294,292,1,0,0,0,295,
-		298,1,0,0,0,296,294,1,0,0,0,296,297,1,0,0,0,297,299,1,0,0,0,298,296,1,
-		0,0,0,299,300,5,126,0,0,300,302,1,0,0,0,301,290,1,0,0,0,301,302,1,0,0,
-		0,302,304,1,0,0,0,303,125,1,0,0,0,303,130,1,0,0,0,303,131,1,0,0,0,303,
-		156,1,0,0,0,303,163,1,0,0,0,303,174,1,0,0,0,303,189,1,0,0,0,303,196,1,
-		0,0,0,303,211,1,0,0,0,303,213,1,0,0,0,303,217,1,0,0,0,303,225,1,0,0,0,
-		303,244,1,0,0,0,303,273,1,0,0,0,303,276,1,0,0,0,303,283,1,0,0,0,303,285,
-		1,0,0,0,304,5,1,0,0,0,305,306,3,84,42,0,306,309,3,80,40,0,307,308,5,59,
-		0,0,308,310,5,60,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,7,1,0,0,0,311,
-		312,3,84,42,0,312,313,7,1,0,0,313,314,5,70,0,0,314,9,1,0,0,0,315,316,3,
-		84,42,0,316,317,5,112,0,0,317,318,3,62,31,0,318,11,1,0,0,0,319,322,5,90,
-		0,0,320,321,5,94,0,0,321,323,5,139,0,0,322,320,1,0,0,0,322,323,1,0,0,0,
-		323,329,1,0,0,0,324,326,3,84,42,0,325,327,3,62,31,0,326,325,1,0,0,0,326,
-		327,1,0,0,0,327,329,1,0,0,0,328,319,1,0,0,0,328,324,1,0,0,0,329,13,1,0,
-		0,0,330,332,3,16,8,0,331,330,1,0,0,0,331,332,1,0,0,0,332,333,1,0,0,0,333,
-		335,3,20,10,0,334,336,3,34,17,0,335,334,1,0,0,0,335,336,1,0,0,0,336,338,
-		1,0,0,0,337,339,3,38,19,0,338,337,1,0,0,0,338,339,1,0,0,0,339,15,1,0,0,
-		0,340,342,5,111,0,0,341,343,5,73,0,0,342,341,1,0,0,0,342,343,1,0,0,0,343,
-		344,1,0,0,0,344,349,3,18,9,0,345,346,5,129,0,0,346,348,3,18,9,0,347,345,
-		1,0,0,0,348,351,1,0,0,0,349,347,1,0,0,0,349,350,1,0,0,0,350,17,1,0,0,0,
-		351,349,1,0,0,0,352,357,3,84,42,0,353,354,5,125,0,0,354,355,3,82,41,0,
-		355,356,5,126,0,0,356,358,1,0,0,0,357,353,1,0,0,0,357,358,1,0,0,0,358,
-		359,1,0,0,0,359,360,5,7,0,0,360,361,5,125,0,0,361,362,3,14,7,0,362,363,
-		5,126,0,0,363,19,1,0,0,0,364,365,6,10,-1,0,365,366,3,22,11,0,366,381,1,
-		0,0,0,367,368,10,2,0,0,368,370,5,49,0,0,369,371,3,28,14,0,370,369,1,0,
-		0,0,370,371,1,0,0,0,371,372,1,0,0,0,372,380,3,20,10,3,373,374,10,1,0,0,
-		374,376,7,2,0,0,375,377,3,28,14,0,376,375,1,0,0,0,376,377,1,0,0,0,377,
-		378,1,0,0,0,378,380,3,20,10,2,379,367,1,0,0,0,379,373,1,0,0,0,380,383,
-		1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,21,1,0,0,0,383,381,1,0,0,0,
-		384,399,3,26,13,0,385,386,5,105,0,0,386,391,3,24,12,0,387,388,5,129,0,
-		0,388,390,3,24,12,0,389,387,1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,
-		392,1,0,0,0,392,399,1,0,0,0,393,391,1,0,0,0,394,395,5,125,0,0,395,396,
-		3,14,7,0,396,397,5,126,0,0,397,399,1,0,0,0,398,384,1,0,0,0,398,385,1,0,
-		0,0,398,394,1,0,0,0,399,23,1,0,0,0,400,401,5,125,0,0,401,406,3,62,31,0,
-		402,403,5,129,0,0,403,405,3,62,31,0,404,402,1,0,0,0,405,408,1,0,0,0,406,
-		404,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,0,409,410,5,
-		126,0,0,410,25,1,0,0,0,411,413,5,80,0,0,412,414,3,28,14,0,413,412,1,0,
-		0,0,413,414,1,0,0,0,414,415,1,0,0,0,415,420,3,30,15,0,416,417,5,129,0,
-		0,417,419,3,30,15,0,418,416,1,0,0,0,419,422,1,0,0,0,420,418,1,0,0,0,420,
-		421,1,0,0,0,421,432,1,0,0,0,422,420,1,0,0,0,423,424,5,39,0,0,424,429,3,
-		40,20,0,425,426,5,129,0,0,426,428,3,40,20,0,427,425,1,0,0,0,428,431,1,
-		0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,433,1,0,0,0,431,429,1,0,0,0,
-		432,423,1,0,0,0,432,433,1,0,0,0,433,436,1,0,0,0,434,435,5,109,0,0,435,
-		437,3,62,31,0,436,434,1,0,0,0,436,437,1,0,0,0,437,441,1,0,0,0,438,439,
-		5,41,0,0,439,440,5,12,0,0,440,442,3,32,16,0,441,438,1,0,0,0,441,442,1,
-		0,0,0,442,445,1,0,0,0,443,444,5,42,0,0,444,446,3,62,31,0,445,443,1,0,0,
-		0,445,446,1,0,0,0,446,456,1,0,0,0,447,448,5,110,0,0,448,453,3,54,27,0,
-		449,450,5,129,0,0,450,452,3,54,27,0,451,449,1,0,0,0,452,455,1,0,0,0,453,
-		451,1,0,0,0,453,454,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,456,447,1,
-		0,0,0,456,457,1,0,0,0,457,27,1,0,0,0,458,459,7,3,0,0,459,29,1,0,0,0,460,
-		465,3,62,31,0,461,463,5,7,0,0,462,461,1,0,0,0,462,463,1,0,0,0,463,464,
-		1,0,0,0,464,466,3,84,42,0,465,462,1,0,0,0,465,466,1,0,0,0,466,481,1,0,
-		0,0,467,468,3,84,42,0,468,469,5,130,0,0,469,471,1,0,0,0,470,467,1,0,0,
-		0,470,471,1,0,0,0,471,472,1,0,0,0,472,478,5,120,0,0,473,474,5,31,0,0,474,
-		475,5,125,0,0,475,476,3,82,41,0,476,477,5,126,0,0,477,479,1,0,0,0,478,
-		473,1,0,0,0,478,479,1,0,0,0,479,481,1,0,0,0,480,460,1,0,0,0,480,470,1,
-		0,0,0,481,31,1,0,0,0,482,492,5,2,0,0,483,488,3,62,31,0,484,485,5,129,0,
-		0,485,487,3,62,31,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
-		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,483,1,
-		0,0,0,492,33,1,0,0,0,493,494,5,66,0,0,494,495,5,12,0,0,495,500,3,36,18,
-		0,496,497,5,129,0,0,497,499,3,36,18,0,498,496,1,0,0,0,499,502,1,0,0,0,
-		500,498,1,0,0,0,500,501,1,0,0,0,501,35,1,0,0,0,502,500,1,0,0,0,503,505,
-		3,62,31,0,504,506,7,4,0,0,505,504,1,0,0,0,505,506,1,0,0,0,506,509,1,0,
-		0,0,507,508,5,61,0,0,508,510,7,5,0,0,509,507,1,0,0,0,509,510,1,0,0,0,510,
-		37,1,0,0,0,511,512,5,57,0,0,512,515,3,62,31,0,513,514,5,63,0,0,514,516,
-		3,62,31,0,515,513,1,0,0,0,515,516,1,0,0,0,516,524,1,0,0,0,517,518,5,63,
-		0,0,518,521,3,62,31,0,519,520,5,57,0,0,520,522,3,62,31,0,521,519,1,0,0,
-		0,521,522,1,0,0,0,522,524,1,0,0,0,523,511,1,0,0,0,523,517,1,0,0,0,524,
-		39,1,0,0,0,525,526,6,20,-1,0,526,527,3,44,22,0,527,553,1,0,0,0,528,529,
-		10,4,0,0,529,530,5,18,0,0,530,531,5,53,0,0,531,552,3,44,22,0,532,533,10,
-		3,0,0,533,534,3,42,21,0,534,535,5,53,0,0,535,543,3,44,22,0,536,537,5,64,
-		0,0,537,544,3,62,31,0,538,539,5,104,0,0,539,540,5,125,0,0,540,541,3,82,
-		41,0,541,542,5,126,0,0,542,544,1,0,0,0,543,536,1,0,0,0,543,538,1,0,0,0,
-		544,552,1,0,0,0,545,546,10,2,0,0,546,547,5,58,0,0,547,548,3,42,21,0,548,
-		549,5,53,0,0,549,550,3,44,22,0,550,552,1,0,0,0,551,528,1,0,0,0,551,532,
-		1,0,0,0,551,545,1,0,0,0,552,555,1,0,0,0,553,551,1,0,0,0,553,554,1,0,0,
-		0,554,41,1,0,0,0,555,553,1,0,0,0,556,558,5,47,0,0,557,556,1,0,0,0,557,
-		558,1,0,0,0,558,574,1,0,0,0,559,561,5,55,0,0,560,562,5,67,0,0,561,560,
-		1,0,0,0,561,562,1,0,0,0,562,574,1,0,0,0,563,565,5,77,0,0,564,566,5,67,
-		0,0,565,564,1,0,0,0,565,566,1,0,0,0,566,574,1,0,0,0,567,569,5,40,0,0,568,
-		570,5,67,0,0,569,568,1,0,0,0,569,570,1,0,0,0,570,574,1,0,0,0,571,574,5,
-		81,0,0,572,574,5,6,0,0,573,557,1,0,0,0,573,559,1,0,0,0,573,563,1,0,0,0,
-		573,567,1,0,0,0,573,571,1,0,0,0,573,572,1,0,0,0,574,43,1,0,0,0,575,578,
-		3,84,42,0,576,577,5,130,0,0,577,579,3,84,42,0,578,576,1,0,0,0,578,579,
-		1,0,0,0,579,581,1,0,0,0,580,582,3,48,24,0,581,580,1,0,0,0,581,582,1,0,
-		0,0,582,584,1,0,0,0,583,585,3,50,25,0,584,583,1,0,0,0,584,585,1,0,0,0,
-		585,587,1,0,0,0,586,588,3,52,26,0,587,586,1,0,0,0,587,588,1,0,0,0,588,
-		633,1,0,0,0,589,591,5,138,0,0,590,592,3,50,25,0,591,590,1,0,0,0,591,592,
-		1,0,0,0,592,594,1,0,0,0,593,595,3,52,26,0,594,593,1,0,0,0,594,595,1,0,
-		0,0,595,633,1,0,0,0,596,597,3,84,42,0,597,606,5,125,0,0,598,603,3,62,31,
-		0,599,600,5,129,0,0,600,602,3,62,31,0,601,599,1,0,0,0,602,605,1,0,0,0,
-		603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,0,0,0,605,603,1,0,0,0,606,598,
-		1,0,0,0,606,607,1,0,0,0,607,612,1,0,0,0,608,609,5,129,0,0,609,611,3,46,
-		23,0,610,608,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,0,612,613,1,0,0,0,613,
-		615,1,0,0,0,614,612,1,0,0,0,615,617,5,126,0,0,616,618,3,52,26,0,617,616,
-		1,0,0,0,617,618,1,0,0,0,618,633,1,0,0,0,619,620,5,125,0,0,620,621,3,14,
-		7,0,621,623,5,126,0,0,622,624,3,50,25,0,623,622,1,0,0,0,623,624,1,0,0,
-		0,624,626,1,0,0,0,625,627,3,52,26,0,626,625,1,0,0,0,626,627,1,0,0,0,627,
-		633,1,0,0,0,628,629,5,125,0,0,629,630,3,40,20,0,630,631,5,126,0,0,631,
-		633,1,0,0,0,632,575,1,0,0,0,632,589,1,0,0,0,632,596,1,0,0,0,632,619,1,
-		0,0,0,632,628,1,0,0,0,633,45,1,0,0,0,634,635,3,84,42,0,635,636,7,6,0,0,
-		636,637,3,62,31,0,637,47,1,0,0,0,638,639,5,106,0,0,639,649,5,139,0,0,640,
-		641,5,7,0,0,641,642,5,62,0,0,642,643,5,97,0,0,643,649,5,138,0,0,644,645,
-		5,11,0,0,645,649,3,84,42,0,646,647,5,95,0,0,647,649,3,84,42,0,648,638,
-		1,0,0,0,648,640,1,0,0,0,648,644,1,0,0,0,648,646,1,0,0,0,649,49,1,0,0,0,
-		650,651,5,85,0,0,651,652,7,7,0,0,652,653,5,125,0,0,653,655,3,62,31,0,654,
-		656,5,70,0,0,655,654,1,0,0,0,655,656,1,0,0,0,656,657,1,0,0,0,657,662,5,
-		126,0,0,658,659,5,74,0,0,659,660,5,125,0,0,660,661,5,139,0,0,661,663,5,
-		126,0,0,662,658,1,0,0,0,662,663,1,0,0,0,663,697,1,0,0,0,664,665,5,86,0,
-		0,665,666,3,62,31,0,666,669,5,79,0,0,667,668,5,91,0,0,668,670,3,62,31,
-		0,669,667,1,0,0,0,669,670,1,0,0,0,670,678,1,0,0,0,671,672,5,93,0,0,672,
-		673,5,12,0,0,673,676,3,62,31,0,674,675,5,111,0,0,675,677,5,76,0,0,676,
-		674,1,0,0,0,676,677,1,0,0,0,677,679,1,0,0,0,678,671,1,0,0,0,678,679,1,
-		0,0,0,679,682,1,0,0,0,680,681,5,94,0,0,681,683,5,139,0,0,682,680,1,0,0,
-		0,682,683,1,0,0,0,683,697,1,0,0,0,684,685,5,86,0,0,685,686,3,62,31,0,686,
-		690,5,70,0,0,687,688,5,92,0,0,688,689,5,12,0,0,689,691,3,62,31,0,690,687,
-		1,0,0,0,690,691,1,0,0,0,691,694,1,0,0,0,692,693,5,94,0,0,693,695,5,139,
-		0,0,694,692,1,0,0,0,694,695,1,0,0,0,695,697,1,0,0,0,696,650,1,0,0,0,696,
-		664,1,0,0,0,696,684,1,0,0,0,697,51,1,0,0,0,698,700,5,7,0,0,699,698,1,0,
-		0,0,699,700,1,0,0,0,700,701,1,0,0,0,701,706,3,84,42,0,702,703,5,125,0,
-		0,703,704,3,82,41,0,704,705,5,126,0,0,705,707,1,0,0,0,706,702,1,0,0,0,
-		706,707,1,0,0,0,707,53,1,0,0,0,708,709,3,84,42,0,709,710,5,7,0,0,710,711,
-		5,125,0,0,711,712,3,56,28,0,712,713,5,126,0,0,713,55,1,0,0,0,714,716,3,
-		84,42,0,715,714,1,0,0,0,715,716,1,0,0,0,716,727,1,0,0,0,717,718,5,69,0,
-		0,718,719,5,12,0,0,719,724,3,62,31,0,720,721,5,129,0,0,721,723,3,62,31,
-		0,722,720,1,0,0,0,723,726,1,0,0,0,724,722,1,0,0,0,724,725,1,0,0,0,725,
-		728,1,0,0,0,726,724,1,0,0,0,727,717,1,0,0,0,727,728,1,0,0,0,728,730,1,
-		0,0,0,729,731,3,34,17,0,730,729,1,0,0,0,730,731,1,0,0,0,731,733,1,0,0,
-		0,732,734,3,58,29,0,733,732,1,0,0,0,733,734,1,0,0,0,734,57,1,0,0,0,735,
-		736,7,8,0,0,736,744,3,60,30,0,737,738,7,8,0,0,738,739,5,10,0,0,739,740,
-		3,60,30,0,740,741,5,5,0,0,741,742,3,60,30,0,742,744,1,0,0,0,743,735,1,
-		0,0,0,743,737,1,0,0,0,744,59,1,0,0,0,745,746,5,101,0,0,746,755,5,71,0,
-		0,747,748,5,101,0,0,748,755,5,38,0,0,749,750,5,19,0,0,750,755,5,78,0,0,
-		751,752,3,62,31,0,752,753,7,9,0,0,753,755,1,0,0,0,754,745,1,0,0,0,754,
-		747,1,0,0,0,754,749,1,0,0,0,754,751,1,0,0,0,755,61,1,0,0,0,756,757,6,31,
-		-1,0,757,759,3,66,33,0,758,760,3,64,32,0,759,758,1,0,0,0,759,760,1,0,0,
-		0,760,764,1,0,0,0,761,762,5,59,0,0,762,764,3,62,31,3,763,756,1,0,0,0,763,
-		761,1,0,0,0,764,773,1,0,0,0,765,766,10,2,0,0,766,767,5,5,0,0,767,772,3,
-		62,31,3,768,769,10,1,0,0,769,770,5,65,0,0,770,772,3,62,31,2,771,765,1,
-		0,0,0,771,768,1,0,0,0,772,775,1,0,0,0,773,771,1,0,0,0,773,774,1,0,0,0,
-		774,63,1,0,0,0,775,773,1,0,0,0,776,777,3,70,35,0,777,778,3,66,33,0,778,
-		832,1,0,0,0,779,781,5,52,0,0,780,782,5,59,0,0,781,780,1,0,0,0,781,782,
-		1,0,0,0,782,783,1,0,0,0,783,832,5,60,0,0,784,786,5,52,0,0,785,787,5,59,
-		0,0,786,785,1,0,0,0,786,787,1,0,0,0,787,788,1,0,0,0,788,789,5,25,0,0,789,
-		790,5,39,0,0,790,832,3,66,33,0,791,793,5,59,0,0,792,791,1,0,0,0,792,793,
-		1,0,0,0,793,794,1,0,0,0,794,795,5,10,0,0,795,796,3,66,33,0,796,797,5,5,
-		0,0,797,798,3,66,33,0,798,832,1,0,0,0,799,801,5,59,0,0,800,799,1,0,0,0,
-		800,801,1,0,0,0,801,802,1,0,0,0,802,803,5,46,0,0,803,804,5,125,0,0,804,
-		805,3,14,7,0,805,806,5,126,0,0,806,832,1,0,0,0,807,809,5,59,0,0,808,807,
-		1,0,0,0,808,809,1,0,0,0,809,810,1,0,0,0,810,811,5,46,0,0,811,812,5,125,
-		0,0,812,817,3,62,31,0,813,814,5,129,0,0,814,816,3,62,31,0,815,813,1,0,
-		0,0,816,819,1,0,0,0,817,815,1,0,0,0,817,818,1,0,0,0,818,820,1,0,0,0,819,
-		817,1,0,0,0,820,821,5,126,0,0,821,832,1,0,0,0,822,824,5,59,0,0,823,822,
-		1,0,0,0,823,824,1,0,0,0,824,825,1,0,0,0,825,826,7,10,0,0,826,829,3,66,
-		33,0,827,828,5,29,0,0,828,830,3,66,33,0,829,827,1,0,0,0,829,830,1,0,0,
-		0,830,832,1,0,0,0,831,776,1,0,0,0,831,779,1,0,0,0,831,784,1,0,0,0,831,
-		792,1,0,0,0,831,800,1,0,0,0,831,808,1,0,0,0,831,823,1,0,0,0,832,65,1,0,
-		0,0,833,834,6,33,-1,0,834,838,3,72,36,0,835,836,7,11,0,0,836,838,3,66,
-		33,4,837,833,1,0,0,0,837,835,1,0,0,0,838,868,1,0,0,0,839,840,10,3,0,0,
-		840,841,7,12,0,0,841,867,3,66,33,4,842,843,10,2,0,0,843,844,7,11,0,0,844,
-		867,3,66,33,3,845,846,10,1,0,0,846,847,5,124,0,0,847,867,3,66,33,2,848,
-		849,10,7,0,0,849,850,5,127,0,0,850,855,3,68,34,0,851,852,5,129,0,0,852,
-		854,3,68,34,0,853,851,1,0,0,0,854,857,1,0,0,0,855,853,1,0,0,0,855,856,
-		1,0,0,0,856,858,1,0,0,0,857,855,1,0,0,0,858,859,5,128,0,0,859,867,1,0,
-		0,0,860,861,10,6,0,0,861,862,5,132,0,0,862,867,3,80,40,0,863,864,10,5,
-		0,0,864,865,5,130,0,0,865,867,3,84,42,0,866,839,1,0,0,0,866,842,1,0,0,
-		0,866,845,1,0,0,0,866,848,1,0,0,0,866,860,1,0,0,0,866,863,1,0,0,0,867,
-		870,1,0,0,0,868,866,1,0,0,0,868,869,1,0,0,0,869,67,1,0,0,0,870,868,1,0,
-		0,0,871,886,3,62,31,0,872,874,3,62,31,0,873,872,1,0,0,0,873,874,1,0,0,
-		0,874,875,1,0,0,0,875,877,5,134,0,0,876,878,3,62,31,0,877,876,1,0,0,0,
-		877,878,1,0,0,0,878,883,1,0,0,0,879,881,5,134,0,0,880,882,3,62,31,0,881,
-		880,1,0,0,0,881,882,1,0,0,0,882,884,1,0,0,0,883,879,1,0,0,0,883,884,1,
-		0,0,0,884,886,1,0,0,0,885,871,1,0,0,0,885,873,1,0,0,0,886,69,1,0,0,0,887,
-		888,7,13,0,0,888,71,1,0,0,0,889,1011,5,60,0,0,890,1011,7,14,0,0,891,1011,
-		5,139,0,0,892,1011,7,15,0,0,893,1011,5,138,0,0,894,895,3,80,40,0,895,896,
-		5,138,0,0,896,1011,1,0,0,0,897,898,5,50,0,0,898,900,5,138,0,0,899,901,
-		3,84,42,0,900,899,1,0,0,0,900,901,1,0,0,0,901,1011,1,0,0,0,902,1011,3,
-		78,39,0,903,905,5,13,0,0,904,906,3,62,31,0,905,904,1,0,0,0,905,906,1,0,
-		0,0,906,908,1,0,0,0,907,909,3,76,38,0,908,907,1,0,0,0,909,910,1,0,0,0,
-		910,908,1,0,0,0,910,911,1,0,0,0,911,914,1,0,0,0,912,913,5,27,0,0,913,915,
-		3,62,31,0,914,912,1,0,0,0,914,915,1,0,0,0,915,916,1,0,0,0,916,917,5,28,
-		0,0,917,1011,1,0,0,0,918,919,7,16,0,0,919,920,5,125,0,0,920,921,3,62,31,
-		0,921,922,5,7,0,0,922,923,3,80,40,0,923,924,5,126,0,0,924,1011,1,0,0,0,
-		925,926,5,34,0,0,926,927,5,125,0,0,927,928,3,84,42,0,928,929,5,39,0,0,
-		929,930,3,62,31,0,930,931,5,126,0,0,931,1011,1,0,0,0,932,933,5,32,0,0,
-		933,934,5,125,0,0,934,935,3,14,7,0,935,936,5,126,0,0,936,1011,1,0,0,0,
-		937,938,5,125,0,0,938,939,3,14,7,0,939,940,5,126,0,0,940,1011,1,0,0,0,
-		941,942,3,84,42,0,942,969,5,125,0,0,943,970,5,120,0,0,944,946,3,28,14,
-		0,945,944,1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,952,3,62,31,0,948,
-		949,5,129,0,0,949,951,3,62,31,0,950,948,1,0,0,0,951,954,1,0,0,0,952,950,
-		1,0,0,0,952,953,1,0,0,0,953,956,1,0,0,0,954,952,1,0,0,0,955,945,1,0,0,
-		0,955,956,1,0,0,0,956,967,1,0,0,0,957,958,5,66,0,0,958,959,5,12,0,0,959,
-		964,3,36,18,0,960,961,5,129,0,0,961,963,3,36,18,0,962,960,1,0,0,0,963,
-		966,1,0,0,0,964,962,1,0,0,0,964,965,1,0,0,0,965,968,1,0,0,0,966,964,1,
-		0,0,0,967,957,1,0,0,0,967,968,1,0,0,0,968,970,1,0,0,0,969,943,1,0,0,0,
-		969,955,1,0,0,0,970,971,1,0,0,0,971,978,5,126,0,0,972,973,5,36,0,0,973,
-		974,5,125,0,0,974,975,5,109,0,0,975,976,3,62,31,0,976,977,5,126,0,0,977,
-		979,1,0,0,0,978,972,1,0,0,0,978,979,1,0,0,0,979,981,1,0,0,0,980,982,3,
-		74,37,0,981,980,1,0,0,0,981,982,1,0,0,0,982,1011,1,0,0,0,983,992,5,127,
-		0,0,984,989,3,62,31,0,985,986,5,129,0,0,986,988,3,62,31,0,987,985,1,0,
-		0,0,988,991,1,0,0,0,989,987,1,0,0,0,989,990,1,0,0,0,990,993,1,0,0,0,991,
-		989,1,0,0,0,992,984,1,0,0,0,992,993,1,0,0,0,993,994,1,0,0,0,994,1011,5,
-		128,0,0,995,996,5,125,0,0,996,999,3,62,31,0,997,998,5,129,0,0,998,1000,
-		3,62,31,0,999,997,1,0,0,0,1000,1001,1,0,0,0,1001,999,1,0,0,0,1001,1002,
-		1,0,0,0,1002,1003,1,0,0,0,1003,1004,5,126,0,0,1004,1011,1,0,0,0,1005,1006,
-		5,125,0,0,1006,1007,3,62,31,0,1007,1008,5,126,0,0,1008,1011,1,0,0,0,1009,
-		1011,3,84,42,0,1010,889,1,0,0,0,1010,890,1,0,0,0,1010,891,1,0,0,0,1010,
-		892,1,0,0,0,1010,893,1,0,0,0,1010,894,1,0,0,0,1010,897,1,0,0,0,1010,902,
-		1,0,0,0,1010,903,1,0,0,0,1010,918,1,0,0,0,1010,925,1,0,0,0,1010,932,1,
-		0,0,0,1010,937,1,0,0,0,1010,941,1,0,0,0,1010,983,1,0,0,0,1010,995,1,0,
-		0,0,1010,1005,1,0,0,0,1010,1009,1,0,0,0,1011,73,1,0,0,0,1012,1018,5,68,
-		0,0,1013,1019,3,84,42,0,1014,1015,5,125,0,0,1015,1016,3,56,28,0,1016,1017,
-		5,126,0,0,1017,1019,1,0,0,0,1018,1013,1,0,0,0,1018,1014,1,0,0,0,1019,75,
-		1,0,0,0,1020,1021,5,108,0,0,1021,1022,3,62,31,0,1022,1023,5,96,0,0,1023,
-		1024,3,62,31,0,1024,77,1,0,0,0,1025,1026,5,135,0,0,1026,1033,3,84,42,0,
-		1027,1028,5,136,0,0,1028,1033,3,84,42,0,1029,1030,5,134,0,0,1030,1033,
-		3,84,42,0,1031,1033,5,137,0,0,1032,1025,1,0,0,0,1032,1027,1,0,0,0,1032,
-		1029,1,0,0,0,1032,1031,1,0,0,0,1033,79,1,0,0,0,1034,1045,3,84,42,0,1035,
-		1036,5,125,0,0,1036,1041,5,139,0,0,1037,1038,5,129,0,0,1038,1040,5,139,
-		0,0,1039,1037,1,0,0,0,1040,1043,1,0,0,0,1041,1039,1,0,0,0,1041,1042,1,
-		0,0,0,1042,1044,1,0,0,0,1043,1041,1,0,0,0,1044,1046,5,126,0,0,1045,1035,
-		1,0,0,0,1045,1046,1,0,0,0,1046,1054,1,0,0,0,1047,1049,5,127,0,0,1048,1050,
-		5,139,0,0,1049,1048,1,0,0,0,1049,1050,1,0,0,0,1050,1051,1,0,0,0,1051,1053,
-		5,128,0,0,1052,1047,1,0,0,0,1053,1056,1,0,0,0,1054,1052,1,0,0,0,1054,1055,
-		1,0,0,0,1055,1070,1,0,0,0,1056,1054,1,0,0,0,1057,1058,3,84,42,0,1058,1059,
-		5,114,0,0,1059,1064,3,80,40,0,1060,1061,5,129,0,0,1061,1063,3,80,40,0,
-		1062,1060,1,0,0,0,1063,1066,1,0,0,0,1064,1062,1,0,0,0,1064,1065,1,0,0,
-		0,1065,1067,1,0,0,0,1066,1064,1,0,0,0,1067,1068,5,116,0,0,1068,1070,1,
-		0,0,0,1069,1034,1,0,0,0,1069,1057,1,0,0,0,1070,81,1,0,0,0,1071,1076,3,
-		84,42,0,1072,1073,5,129,0,0,1073,1075,3,84,42,0,1074,1072,1,0,0,0,1075,
-		1078,1,0,0,0,1076,1074,1,0,0,0,1076,1077,1,0,0,0,1077,83,1,0,0,0,1078,
-		1076,1,0,0,0,1079,1083,5,142,0,0,1080,1083,5,143,0,0,1081,1083,3,86,43,
-		0,1082,1079,1,0,0,0,1082,1080,1,0,0,0,1082,1081,1,0,0,0,1083,85,1,0,0,
-		0,1084,1085,7,17,0,0,1085,87,1,0,0,0,156,91,98,103,109,112,120,127,136,
-		145,150,154,160,170,182,187,194,201,205,209,223,237,242,257,263,268,280,
-		296,301,303,309,322,326,328,331,335,338,342,349,357,370,376,379,381,391,
-		398,406,413,420,429,432,436,441,445,453,456,462,465,470,478,480,488,491,
-		500,505,509,515,521,523,543,551,553,557,561,565,569,573,578,581,584,587,
-		591,594,603,606,612,617,623,626,632,648,655,662,669,676,678,682,690,694,
-		696,699,706,715,724,727,730,733,743,754,759,763,771,773,781,786,792,800,
-		808,817,823,829,831,837,855,866,868,873,877,881,883,885,900,905,910,914,
-		945,952,955,964,967,969,978,981,989,992,1001,1010,1018,1032,1041,1045,
-		1049,1054,1064,1069,1076,1082
+		2,1,2,1,2,3,2,250,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,259,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,5,2,281,8,2,10,2,12,2,284,9,2,1,2,1,2,1,2,3,2,289,8,2,1,2,1,2,1,
+		2,3,2,294,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,306,8,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,320,8,2,10,2,12,2,323,
+		9,2,1,2,1,2,3,2,327,8,2,3,2,329,8,2,1,3,1,3,1,3,1,3,3,3,335,8,3,1,4,1,
+		4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,348,8,6,1,6,1,6,3,6,352,8,6,
+		3,6,354,8,6,1,7,3,7,357,8,7,1,7,1,7,3,7,361,8,7,1,7,3,7,364,8,7,1,8,1,
+		8,3,8,368,8,8,1,8,1,8,1,8,5,8,373,8,8,10,8,12,8,376,9,8,1,9,1,9,1,9,1,
+		9,1,9,3,9,383,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,
+		10,396,8,10,1,10,1,10,1,10,1,10,3,10,402,8,10,1,10,5,10,405,8,10,10,10,
+		12,10,408,9,10,1,11,1,11,1,11,1,11,1,11,5,11,415,8,11,10,11,12,11,418,
+		9,11,1,11,1,11,1,11,1,11,3,11,424,8,11,1,12,1,12,1,12,1,12,5,12,430,8,
+		12,10,12,12,12,433,9,12,1,12,1,12,1,13,1,13,3,13,439,8,13,1,13,1,13,1,
+		13,5,13,444,8,13,10,13,12,13,447,9,13,1,13,1,13,1,13,1,13,5,13,453,8,13,
+		10,13,12,13,456,9,13,3,13,458,8,13,1,13,1,13,3,13,462,8,13,1,13,1,13,1,
+		13,3,13,467,8,13,1,13,1,13,3,13,471,8,13,1,13,1,13,1,13,1,13,5,13,477,
+		8,13,10,13,12,13,480,9,13,3,13,482,8,13,1,14,1,14,1,15,1,15,3,15,488,8,
+		15,1,15,3,15,491,8,15,1,15,1,15,1,15,3,15,496,8,15,1,15,1,15,1,15,1,15,
+		1,15,1,15,3,15,504,8,15,3,15,506,8,15,1,16,1,16,1,16,1,16,5,16,512,8,16,
+		10,16,12,16,515,9,16,3,16,517,8,16,1,17,1,17,1,17,1,17,1,17,5,17,524,8,
+		17,10,17,12,17,527,9,17,1,18,1,18,3,18,531,8,18,1,18,1,18,3,18,535,8,18,
+		1,19,1,19,1,19,1,19,3,19,541,8,19,1,19,1,19,1,19,1,19,3,19,547,8,19,3,
+		19,549,8,19,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
+		1,20,1,20,1,20,1,20,1,20,1,20,3,20,569,8,20,1,20,1,20,1,20,1,20,1,20,1,
+		20,5,20,577,8,20,10,20,12,20,580,9,20,1,21,3,21,583,8,21,1,21,1,21,3,21,
+		587,8,21,1,21,1,21,3,21,591,8,21,1,21,1,21,3,21,595,8,21,1,21,1,21,3,21,
+		599,8,21,1,22,1,22,1,22,3,22,604,8,22,1,22,3,22,607,8,22,1,22,3,22,610,
+		8,22,1,22,3,22,613,8,22,1,22,1,22,3,22,617,8,22,1,22,3,22,620,8,22,1,22,
+		1,22,1,22,1,22,1,22,5,22,627,8,22,10,22,12,22,630,9,22,3,22,632,8,22,1,
+		22,1,22,5,22,636,8,22,10,22,12,22,639,9,22,1,22,1,22,3,22,643,8,22,1,22,
+		1,22,1,22,1,22,3,22,649,8,22,1,22,3,22,652,8,22,1,22,1,22,1,22,1,22,3,
+		22,658,8,22,1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,3,24,674,8,24,1,25,1,25,1,25,1,25,1,25,3,25,681,8,25,1,25,1,
+		25,1,25,1,25,1,25,3,25,688,8,25,1,25,1,25,1,25,1,25,1,25,3,25,695,8,25,
+		1,25,1,25,1,25,1,25,1,25,3,25,702,8,25,3,25,704,8,25,1,25,1,25,3,25,708,
+		8,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,716,8,25,1,25,1,25,3,25,720,8,
+		25,3,25,722,8,25,1,26,3,26,725,8,26,1,26,1,26,1,26,1,26,1,26,3,26,732,
+		8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,28,3,28,741,8,28,1,28,1,28,1,28,1,
+		28,1,28,5,28,748,8,28,10,28,12,28,751,9,28,3,28,753,8,28,1,28,3,28,756,
+		8,28,1,28,3,28,759,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,769,
+		8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,780,8,30,1,31,1,
+		31,1,31,3,31,785,8,31,1,31,1,31,3,31,789,8,31,1,31,1,31,1,31,1,31,1,31,
+		1,31,5,31,797,8,31,10,31,12,31,800,9,31,1,32,1,32,1,32,1,32,1,32,3,32,
+		807,8,32,1,32,1,32,1,32,3,32,812,8,32,1,32,1,32,1,32,1,32,3,32,818,8,32,
+		1,32,1,32,1,32,1,32,1,32,1,32,3,32,826,8,32,1,32,1,32,1,32,1,32,1,32,1,
+		32,3,32,834,8,32,1,32,1,32,1,32,1,32,1,32,5,32,841,8,32,10,32,12,32,844,
+		9,32,1,32,1,32,1,32,3,32,849,8,32,1,32,1,32,1,32,1,32,3,32,855,8,32,3,
+		32,857,8,32,1,33,1,33,1,33,1,33,3,33,863,8,33,1,33,1,33,1,33,1,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,879,8,33,10,33,12,33,
+		882,9,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,892,8,33,10,33,12,
+		33,895,9,33,1,34,1,34,3,34,899,8,34,1,34,1,34,3,34,903,8,34,1,34,1,34,
+		3,34,907,8,34,3,34,909,8,34,3,34,911,8,34,1,35,1,35,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,926,8,36,1,36,1,36,1,36,3,36,931,
+		8,36,1,36,4,36,934,8,36,11,36,12,36,935,1,36,1,36,3,36,940,8,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,
+		36,971,8,36,1,36,1,36,1,36,5,36,976,8,36,10,36,12,36,979,9,36,3,36,981,
+		8,36,1,36,1,36,1,36,1,36,1,36,5,36,988,8,36,10,36,12,36,991,9,36,3,36,
+		993,8,36,3,36,995,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1004,8,
+		36,1,36,3,36,1007,8,36,1,36,1,36,1,36,1,36,5,36,1013,8,36,10,36,12,36,
+		1016,9,36,3,36,1018,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1025,8,36,11,36,
+		12,36,1026,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1036,8,36,1,37,1,37,
+		1,37,1,37,1,37,1,37,3,37,1044,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,3,39,1058,8,39,1,40,1,40,1,40,1,40,1,40,5,40,
+		1065,8,40,10,40,12,40,1068,9,40,1,40,3,40,1071,8,40,1,40,1,40,3,40,1075,
+		8,40,1,40,5,40,1078,8,40,10,40,12,40,1081,9,40,1,40,1,40,1,40,1,40,1,40,
+		5,40,1088,8,40,10,40,12,40,1091,9,40,1,40,1,40,3,40,1095,8,40,1,41,1,41,
+		1,41,5,41,1100,8,41,10,41,12,41,1103,9,41,1,42,1,42,1,42,3,42,1108,8,42,
+		1,43,1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		76,78,80,82,84,86,0,18,1,0,23,24,1,0,144,145,2,0,30,30,107,107,2,0,2,2,
+		25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,117,117,138,138,2,0,9,9,84,84,
+		2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,123,124,1,0,125,128,
+		1,0,117,122,2,0,35,35,104,104,1,0,145,146,2,0,14,14,105,105,23,0,1,2,4,
+		4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,
+		61,63,68,76,78,79,83,84,86,100,102,103,105,106,111,112,115,115,1287,0,
+		91,1,0,0,0,2,116,1,0,0,0,4,328,1,0,0,0,6,330,1,0,0,0,8,336,1,0,0,0,10,
+		340,1,0,0,0,12,353,1,0,0,0,14,356,1,0,0,0,16,365,1,0,0,0,18,377,1,0,0,
+		0,20,389,1,0,0,0,22,423,1,0,0,0,24,425,1,0,0,0,26,436,1,0,0,0,28,483,1,
+		0,0,0,30,505,1,0,0,0,32,516,1,0,0,0,34,518,1,0,0,0,36,528,1,0,0,0,38,548,
+		1,0,0,0,40,550,1,0,0,0,42,598,1,0,0,0,44,657,1,0,0,0,46,659,1,0,0,0,48,
+		673,1,0,0,0,50,721,1,0,0,0,52,724,1,0,0,0,54,733,1,0,0,0,56,740,1,0,0,
+		0,58,768,1,0,0,0,60,779,1,0,0,0,62,788,1,0,0,0,64,856,1,0,0,0,66,862,1,
+		0,0,0,68,910,1,0,0,0,70,912,1,0,0,0,72,1035,1,0,0,0,74,1037,1,0,0,0,76,
+		1045,1,0,0,0,78,1057,1,0,0,0,80,1094,1,0,0,0,82,1096,1,0,0,0,84,1107,1,
+		0,0,0,86,1109,1,0,0,0,88,90,5,136,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,
+		1,0,0,0,91,92,1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,
+		5,136,0,0,96,95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,
+		1,0,0,0,100,102,3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,
+		103,104,1,0,0,0,104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,136,0,0,107,
+		106,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,
+		0,0,0,111,109,1,0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,
+		115,5,0,0,1,115,1,1,0,0,0,116,120,3,4,2,0,117,119,5,136,0,0,118,117,1,
+		0,0,0,119,122,1,0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,
+		122,120,1,0,0,0,123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,
+		5,4,0,0,127,126,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,329,3,4,2,
+		0,130,329,3,14,7,0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,
+		134,135,5,59,0,0,135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,
+		138,1,0,0,0,138,150,3,84,42,0,139,140,5,130,0,0,140,145,3,6,3,0,141,142,
+		5,134,0,0,142,144,3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,
+		0,0,145,146,1,0,0,0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,131,0,0,
+		149,151,1,0,0,0,150,139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,
+		5,7,0,0,153,155,3,14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,329,1,0,0,
+		0,156,157,5,26,0,0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,
+		160,158,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,329,3,84,42,0,163,
+		164,5,48,0,0,164,165,5,51,0,0,165,170,3,84,42,0,166,167,5,130,0,0,167,
+		168,3,82,41,0,168,169,5,131,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,
+		1,0,0,0,171,172,1,0,0,0,172,173,3,14,7,0,173,329,1,0,0,0,174,175,5,108,
+		0,0,175,176,3,84,42,0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,134,
+		0,0,179,181,3,10,5,0,180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,
+		183,1,0,0,0,183,187,1,0,0,0,184,182,1,0,0,0,185,186,5,114,0,0,186,188,
+		3,62,31,0,187,185,1,0,0,0,187,188,1,0,0,0,188,329,1,0,0,0,189,190,5,22,
+		0,0,190,191,5,39,0,0,191,194,3,84,42,0,192,193,5,114,0,0,193,195,3,62,
+		31,0,194,192,1,0,0,0,194,195,1,0,0,0,195,329,1,0,0,0,196,197,5,3,0,0,197,
+		198,5,20,0,0,198,199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,
+		1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,
+		40,0,205,204,1,0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,
+		210,3,62,31,0,209,207,1,0,0,0,209,210,1,0,0,0,210,329,1,0,0,0,211,212,
+		5,83,0,0,212,329,5,21,0,0,213,214,5,83,0,0,214,215,5,112,0,0,215,216,5,
+		62,0,0,216,329,3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,130,
+		0,0,220,221,3,14,7,0,221,222,5,131,0,0,222,224,1,0,0,0,223,218,1,0,0,0,
+		223,219,1,0,0,0,224,329,1,0,0,0,225,226,5,16,0,0,226,227,5,130,0,0,227,
+		228,3,14,7,0,228,229,5,131,0,0,229,230,5,103,0,0,230,242,5,143,0,0,231,
+		232,5,130,0,0,232,237,3,12,6,0,233,234,5,134,0,0,234,236,3,12,6,0,235,
+		233,1,0,0,0,236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,
+		0,0,0,239,237,1,0,0,0,240,241,5,131,0,0,241,243,1,0,0,0,242,231,1,0,0,
+		0,242,243,1,0,0,0,243,329,1,0,0,0,244,245,5,17,0,0,245,246,5,91,0,0,246,
+		249,3,84,42,0,247,248,5,93,0,0,248,250,5,94,0,0,249,247,1,0,0,0,249,250,
+		1,0,0,0,250,251,1,0,0,0,251,252,5,7,0,0,252,253,3,14,7,0,253,329,1,0,0,
+		0,254,255,5,26,0,0,255,258,5,91,0,0,256,257,5,43,0,0,257,259,5,32,0,0,
+		258,256,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,329,3,84,42,0,261,
+		262,5,83,0,0,262,329,5,92,0,0,263,264,5,83,0,0,264,266,5,95,0,0,265,267,
+		5,62,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,329,3,84,
+		42,0,269,270,5,17,0,0,270,271,5,87,0,0,271,272,3,84,42,0,272,273,5,39,
+		0,0,273,274,5,130,0,0,274,275,3,14,7,0,275,276,5,131,0,0,276,277,5,51,
+		0,0,277,282,3,8,4,0,278,279,5,134,0,0,279,281,3,8,4,0,280,278,1,0,0,0,
+		281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,288,1,0,0,0,284,282,
+		1,0,0,0,285,286,5,97,0,0,286,287,5,12,0,0,287,289,3,62,31,0,288,285,1,
+		0,0,0,288,289,1,0,0,0,289,293,1,0,0,0,290,291,5,41,0,0,291,292,5,12,0,
+		0,292,294,3,62,31,0,293,290,1,0,0,0,293,294,1,0,0,0,294,295,1,0,0,0,295,
+		296,5,99,0,0,296,297,5,144,0,0,297,329,1,0,0,0,298,299,5,89,0,0,299,300,
+		5,87,0,0,300,329,3,84,42,0,301,302,5,26,0,0,302,305,5,87,0,0,303,304,5,
+		43,0,0,304,306,5,32,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,307,1,0,0,
+		0,307,329,3,84,42,0,308,309,5,83,0,0,309,329,5,88,0,0,310,311,5,45,0,0,
+		311,312,3,84,42,0,312,313,5,143,0,0,313,314,5,51,0,0,314,326,3,84,42,0,
+		315,316,5,130,0,0,316,321,3,12,6,0,317,318,5,134,0,0,318,320,3,12,6,0,
+		319,317,1,0,0,0,320,323,1,0,0,0,321,319,1,0,0,0,321,322,1,0,0,0,322,324,
+		1,0,0,0,323,321,1,0,0,0,324,325,5,131,0,0,325,327,1,0,0,0,326,315,1,0,
+		0,0,326,327,1,0,0,0,327,329,1,0,0,0,328,125,1,0,0,0,328,130,1,0,0,0,328,
+		131,1,0,0,0,328,156,1,0,0,0,328,163,1,0,0,0,328,174,1,0,0,0,328,189,1,
+		0,0,0,328,196,1,0,0,0,328,211,1,0,0,0,328,213,1,0,0,0,328,217,1,0,0,0,
+		328,225,1,0,0,0,328,244,1,0,0,0,328,254,1,0,0,0,328,261,1,0,0,0,328,263,
+		1,0,0,0,328,269,1,0,0,0,328,298,1,0,0,0,328,301,1,0,0,0,328,308,1,0,0,
+		0,328,310,1,0,0,0,329,5,1,0,0,0,330,331,3,84,42,0,331,334,3,80,40,0,332,
+		333,5,59,0,0,333,335,5,60,0,0,334,332,1,0,0,0,334,335,1,0,0,0,335,7,1,
+		0,0,0,336,337,3,84,42,0,337,338,7,1,0,0,338,339,5,70,0,0,339,9,1,0,0,0,
+		340,341,3,84,42,0,341,342,5,117,0,0,342,343,3,62,31,0,343,11,1,0,0,0,344,
+		347,5,90,0,0,345,346,5,99,0,0,346,348,5,144,0,0,347,345,1,0,0,0,347,348,
+		1,0,0,0,348,354,1,0,0,0,349,351,3,84,42,0,350,352,3,62,31,0,351,350,1,
+		0,0,0,351,352,1,0,0,0,352,354,1,0,0,0,353,344,1,0,0,0,353,349,1,0,0,0,
+		354,13,1,0,0,0,355,357,3,16,8,0,356,355,1,0,0,0,356,357,1,0,0,0,357,358,
+		1,0,0,0,358,360,3,20,10,0,359,361,3,34,17,0,360,359,1,0,0,0,360,361,1,
+		0,0,0,361,363,1,0,0,0,362,364,3,38,19,0,363,362,1,0,0,0,363,364,1,0,0,
+		0,364,15,1,0,0,0,365,367,5,116,0,0,366,368,5,73,0,0,367,366,1,0,0,0,367,
+		368,1,0,0,0,368,369,1,0,0,0,369,374,3,18,9,0,370,371,5,134,0,0,371,373,
+		3,18,9,0,372,370,1,0,0,0,373,376,1,0,0,0,374,372,1,0,0,0,374,375,1,0,0,
+		0,375,17,1,0,0,0,376,374,1,0,0,0,377,382,3,84,42,0,378,379,5,130,0,0,379,
+		380,3,82,41,0,380,381,5,131,0,0,381,383,1,0,0,0,382,378,1,0,0,0,382,383,
+		1,0,0,0,383,384,1,0,0,0,384,385,5,7,0,0,385,386,5,130,0,0,386,387,3,14,
+		7,0,387,388,5,131,0,0,388,19,1,0,0,0,389,390,6,10,-1,0,390,391,3,22,11,
+		0,391,406,1,0,0,0,392,393,10,2,0,0,393,395,5,49,0,0,394,396,3,28,14,0,
+		395,394,1,0,0,0,395,396,1,0,0,0,396,397,1,0,0,0,397,405,3,20,10,3,398,
+		399,10,1,0,0,399,401,7,2,0,0,400,402,3,28,14,0,401,400,1,0,0,0,401,402,
+		1,0,0,0,402,403,1,0,0,0,403,405,3,20,10,2,404,392,1,0,0,0,404,398,1,0,
+		0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,21,1,0,0,0,408,
+		406,1,0,0,0,409,424,3,26,13,0,410,411,5,110,0,0,411,416,3,24,12,0,412,
+		413,5,134,0,0,413,415,3,24,12,0,414,412,1,0,0,0,415,418,1,0,0,0,416,414,
+		1,0,0,0,416,417,1,0,0,0,417,424,1,0,0,0,418,416,1,0,0,0,419,420,5,130,
+		0,0,420,421,3,14,7,0,421,422,5,131,0,0,422,424,1,0,0,0,423,409,1,0,0,0,
+		423,410,1,0,0,0,423,419,1,0,0,0,424,23,1,0,0,0,425,426,5,130,0,0,426,431,
+		3,62,31,0,427,428,5,134,0,0,428,430,3,62,31,0,429,427,1,0,0,0,430,433,
+		1,0,0,0,431,429,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,431,1,0,0,
+		0,434,435,5,131,0,0,435,25,1,0,0,0,436,438,5,80,0,0,437,439,3,28,14,0,
+		438,437,1,0,0,0,438,439,1,0,0,0,439,440,1,0,0,0,440,445,3,30,15,0,441,
+		442,5,134,0,0,442,444,3,30,15,0,443,441,1,0,0,0,444,447,1,0,0,0,445,443,
+		1,0,0,0,445,446,1,0,0,0,446,457,1,0,0,0,447,445,1,0,0,0,448,449,5,39,0,
+		0,449,454,3,40,20,0,450,451,5,134,0,0,451,453,3,40,20,0,452,450,1,0,0,
+		0,453,456,1,0,0,0,454,452,1,0,0,0,454,455,1,0,0,0,455,458,1,0,0,0,456,
+		454,1,0,0,0,457,448,1,0,0,0,457,458,1,0,0,0,458,461,1,0,0,0,459,460,5,
+		114,0,0,460,462,3,62,31,0,461,459,1,0,0,0,461,462,1,0,0,0,462,466,1,0,
+		0,0,463,464,5,41,0,0,464,465,5,12,0,0,465,467,3,32,16,0,466,463,1,0,0,
+		0,466,467,1,0,0,0,467,470,1,0,0,0,468,469,5,42,0,0,469,471,3,62,31,0,470,
+		468,1,0,0,0,470,471,1,0,0,0,471,481,1,0,0,0,472,473,5,115,0,0,473,478,
+		3,54,27,0,474,475,5,134,0,0,475,477,3,54,27,0,476,474,1,0,0,0,477,480,
+		1,0,0,0,478,476,1,0,0,0,478,479,1,0,0,0,479,482,1,0,0,0,480,478,1,0,0,
+		0,481,472,1,0,0,0,481,482,1,0,0,0,482,27,1,0,0,0,483,484,7,3,0,0,484,29,
+		1,0,0,0,485,490,3,62,31,0,486,488,5,7,0,0,487,486,1,0,0,0,487,488,1,0,
+		0,0,488,489,1,0,0,0,489,491,3,84,42,0,490,487,1,0,0,0,490,491,1,0,0,0,
+		491,506,1,0,0,0,492,493,3,84,42,0,493,494,5,135,0,0,494,496,1,0,0,0,495,
+		492,1,0,0,0,495,496,1,0,0,0,496,497,1,0,0,0,497,503,5,125,0,0,498,499,
+		5,31,0,0,499,500,5,130,0,0,500,501,3,82,41,0,501,502,5,131,0,0,502,504,
+		1,0,0,0,503,498,1,0,0,0,503,504,1,0,0,0,504,506,1,0,0,0,505,485,1,0,0,
+		0,505,495,1,0,0,0,506,31,1,0,0,0,507,517,5,2,0,0,508,513,3,62,31,0,509,
+		510,5,134,0,0,510,512,3,62,31,0,511,509,1,0,0,0,512,515,1,0,0,0,513,511,
+		1,0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,0,0,
+		0,516,508,1,0,0,0,517,33,1,0,0,0,518,519,5,66,0,0,519,520,5,12,0,0,520,
+		525,3,36,18,0,521,522,5,134,0,0,522,524,3,36,18,0,523,521,1,0,0,0,524,
+		527,1,0,0,0,525,523,1,0,0,0,525,526,1,0,0,0,526,35,1,0,0,0,527,525,1,0,
+		0,0,528,530,3,62,31,0,529,531,7,4,0,0,530,529,1,0,0,0,530,531,1,0,0,0,
+		531,534,1,0,0,0,532,533,5,61,0,0,533,535,7,5,0,0,534,532,1,0,0,0,534,535,
+		1,0,0,0,535,37,1,0,0,0,536,537,5,57,0,0,537,540,3,62,31,0,538,539,5,63,
+		0,0,539,541,3,62,31,0,540,538,1,0,0,0,540,541,1,0,0,0,541,549,1,0,0,0,
+		542,543,5,63,0,0,543,546,3,62,31,0,544,545,5,57,0,0,545,547,3,62,31,0,
+		546,544,1,0,0,0,546,547,1,0,0,0,547,549,1,0,0,0,548,536,1,0,0,0,548,542,
+		1,0,0,0,549,39,1,0,0,0,550,551,6,20,-1,0,551,552,3,44,22,0,552,578,1,0,
+		0,0,553,554,10,4,0,0,554,555,5,18,0,0,555,556,5,53,0,0,556,577,3,44,22,
+		0,557,558,10,3,0,0,558,559,3,42,21,0,559,560,5,53,0,0,560,568,3,44,22,
+		0,561,562,5,64,0,0,562,569,3,62,31,0,563,564,5,109,0,0,564,565,5,130,0,
+		0,565,566,3,82,41,0,566,567,5,131,0,0,567,569,1,0,0,0,568,561,1,0,0,0,
+		568,563,1,0,0,0,569,577,1,0,0,0,570,571,10,2,0,0,571,572,5,58,0,0,572,
+		573,3,42,21,0,573,574,5,53,0,0,574,575,3,44,22,0,575,577,1,0,0,0,576,553,
+		1,0,0,0,576,557,1,0,0,0,576,570,1,0,0,0,577,580,1,0,0,0,578,576,1,0,0,
+		0,578,579,1,0,0,0,579,41,1,0,0,0,580,578,1,0,0,0,581,583,5,47,0,0,582,
+		581,1,0,0,0,582,583,1,0,0,0,583,599,1,0,0,0,584,586,5,55,0,0,585,587,5,
+		67,0,0,586,585,1,0,0,0,586,587,1,0,0,0,587,599,1,0,0,0,588,590,5,77,0,
+		0,589,591,5,67,0,0,590,589,1,0,0,0,590,591,1,0,0,0,591,599,1,0,0,0,592,
+		594,5,40,0,0,593,595,5,67,0,0,594,593,1,0,0,0,594,595,1,0,0,0,595,599,
+		1,0,0,0,596,599,5,81,0,0,597,599,5,6,0,0,598,582,1,0,0,0,598,584,1,0,0,
+		0,598,588,1,0,0,0,598,592,1,0,0,0,598,596,1,0,0,0,598,597,1,0,0,0,599,
+		43,1,0,0,0,600,603,3,84,42,0,601,602,5,135,0,0,602,604,3,84,42,0,603,601,
+		1,0,0,0,603,604,1,0,0,0,604,606,1,0,0,0,605,607,3,48,24,0,606,605,1,0,
+		0,0,606,607,1,0,0,0,607,609,1,0,0,0,608,610,3,50,25,0,609,608,1,0,0,0,
+		609,610,1,0,0,0,610,612,1,0,0,0,611,613,3,52,26,0,612,611,1,0,0,0,612,
+		613,1,0,0,0,613,658,1,0,0,0,614,616,5,143,0,0,615,617,3,50,25,0,616,615,
+		1,0,0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,52,26,0,619,618,1,0,
+		0,0,619,620,1,0,0,0,620,658,1,0,0,0,621,622,3,84,42,0,622,631,5,130,0,
+		0,623,628,3,62,31,0,624,625,5,134,0,0,625,627,3,62,31,0,626,624,1,0,0,
+		0,627,630,1,0,0,0,628,626,1,0,0,0,628,629,1,0,0,0,629,632,1,0,0,0,630,
+		628,1,0,0,0,631,623,1,0,0,0,631,632,1,0,0,0,632,637,1,0,0,0,633,634,5,
+		134,0,0,634,636,3,46,23,0,635,633,1,0,0,0,636,639,1,0,0,0,637,635,1,0,
+		0,0,637,638,1,0,0,0,638,640,1,0,0,0,639,637,1,0,0,0,640,642,5,131,0,0,
+		641,643,3,52,26,0,642,641,1,0,0,0,642,643,1,0,0,0,643,658,1,0,0,0,644,
+		645,5,130,0,0,645,646,3,14,7,0,646,648,5,131,0,0,647,649,3,50,25,0,648,
+		647,1,0,0,0,648,649,1,0,0,0,649,651,1,0,0,0,650,652,3,52,26,0,651,650,
+		1,0,0,0,651,652,1,0,0,0,652,658,1,0,0,0,653,654,5,130,0,0,654,655,3,40,
+		20,0,655,656,5,131,0,0,656,658,1,0,0,0,657,600,1,0,0,0,657,614,1,0,0,0,
+		657,621,1,0,0,0,657,644,1,0,0,0,657,653,1,0,0,0,658,45,1,0,0,0,659,660,
+		3,84,42,0,660,661,7,6,0,0,661,662,3,62,31,0,662,47,1,0,0,0,663,664,5,111,
+		0,0,664,674,5,144,0,0,665,666,5,7,0,0,666,667,5,62,0,0,667,668,5,102,0,
+		0,668,674,5,143,0,0,669,670,5,11,0,0,670,674,3,84,42,0,671,672,5,100,0,
+		0,672,674,3,84,42,0,673,663,1,0,0,0,673,665,1,0,0,0,673,669,1,0,0,0,673,
+		671,1,0,0,0,674,49,1,0,0,0,675,676,5,85,0,0,676,677,7,7,0,0,677,678,5,
+		130,0,0,678,680,3,62,31,0,679,681,5,70,0,0,680,679,1,0,0,0,680,681,1,0,
+		0,0,681,682,1,0,0,0,682,687,5,131,0,0,683,684,5,74,0,0,684,685,5,130,0,
+		0,685,686,5,144,0,0,686,688,5,131,0,0,687,683,1,0,0,0,687,688,1,0,0,0,
+		688,722,1,0,0,0,689,690,5,86,0,0,690,691,3,62,31,0,691,694,5,79,0,0,692,
+		693,5,96,0,0,693,695,3,62,31,0,694,692,1,0,0,0,694,695,1,0,0,0,695,703,
+		1,0,0,0,696,697,5,98,0,0,697,698,5,12,0,0,698,701,3,62,31,0,699,700,5,
+		116,0,0,700,702,5,76,0,0,701,699,1,0,0,0,701,702,1,0,0,0,702,704,1,0,0,
+		0,703,696,1,0,0,0,703,704,1,0,0,0,704,707,1,0,0,0,705,706,5,99,0,0,706,
+		708,5,144,0,0,707,705,1,0,0,0,707,708,1,0,0,0,708,722,1,0,0,0,709,710,
+		5,86,0,0,710,711,3,62,31,0,711,715,5,70,0,0,712,713,5,97,0,0,713,714,5,
+		12,0,0,714,716,3,62,31,0,715,712,1,0,0,0,715,716,1,0,0,0,716,719,1,0,0,
+		0,717,718,5,99,0,0,718,720,5,144,0,0,719,717,1,0,0,0,719,720,1,0,0,0,720,
+		722,1,0,0,0,721,675,1,0,0,0,721,689,1,0,0,0,721,709,1,0,0,0,722,51,1,0,
+		0,0,723,725,5,7,0,0,724,723,1,0,0,0,724,725,1,0,0,0,725,726,1,0,0,0,726,
+		731,3,84,42,0,727,728,5,130,0,0,728,729,3,82,41,0,729,730,5,131,0,0,730,
+		732,1,0,0,0,731,727,1,0,0,0,731,732,1,0,0,0,732,53,1,0,0,0,733,734,3,84,
+		42,0,734,735,5,7,0,0,735,736,5,130,0,0,736,737,3,56,28,0,737,738,5,131,
+		0,0,738,55,1,0,0,0,739,741,3,84,42,0,740,739,1,0,0,0,740,741,1,0,0,0,741,
+		752,1,0,0,0,742,743,5,69,0,0,743,744,5,12,0,0,744,749,3,62,31,0,745,746,
+		5,134,0,0,746,748,3,62,31,0,747,745,1,0,0,0,748,751,1,0,0,0,749,747,1,
+		0,0,0,749,750,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,0,752,742,1,0,0,0,
+		752,753,1,0,0,0,753,755,1,0,0,0,754,756,3,34,17,0,755,754,1,0,0,0,755,
+		756,1,0,0,0,756,758,1,0,0,0,757,759,3,58,29,0,758,757,1,0,0,0,758,759,
+		1,0,0,0,759,57,1,0,0,0,760,761,7,8,0,0,761,769,3,60,30,0,762,763,7,8,0,
+		0,763,764,5,10,0,0,764,765,3,60,30,0,765,766,5,5,0,0,766,767,3,60,30,0,
+		767,769,1,0,0,0,768,760,1,0,0,0,768,762,1,0,0,0,769,59,1,0,0,0,770,771,
+		5,106,0,0,771,780,5,71,0,0,772,773,5,106,0,0,773,780,5,38,0,0,774,775,
+		5,19,0,0,775,780,5,78,0,0,776,777,3,62,31,0,777,778,7,9,0,0,778,780,1,
+		0,0,0,779,770,1,0,0,0,779,772,1,0,0,0,779,774,1,0,0,0,779,776,1,0,0,0,
+		780,61,1,0,0,0,781,782,6,31,-1,0,782,784,3,66,33,0,783,785,3,64,32,0,784,
+		783,1,0,0,0,784,785,1,0,0,0,785,789,1,0,0,0,786,787,5,59,0,0,787,789,3,
+		62,31,3,788,781,1,0,0,0,788,786,1,0,0,0,789,798,1,0,0,0,790,791,10,2,0,
+		0,791,792,5,5,0,0,792,797,3,62,31,3,793,794,10,1,0,0,794,795,5,65,0,0,
+		795,797,3,62,31,2,796,790,1,0,0,0,796,793,1,0,0,0,797,800,1,0,0,0,798,
+		796,1,0,0,0,798,799,1,0,0,0,799,63,1,0,0,0,800,798,1,0,0,0,801,802,3,70,
+		35,0,802,803,3,66,33,0,803,857,1,0,0,0,804,806,5,52,0,0,805,807,5,59,0,
+		0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,857,5,60,0,0,809,
+		811,5,52,0,0,810,812,5,59,0,0,811,810,1,0,0,0,811,812,1,0,0,0,812,813,
+		1,0,0,0,813,814,5,25,0,0,814,815,5,39,0,0,815,857,3,66,33,0,816,818,5,
+		59,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,820,5,10,0,
+		0,820,821,3,66,33,0,821,822,5,5,0,0,822,823,3,66,33,0,823,857,1,0,0,0,
+		824,826,5,59,0,0,825,824,1,0,0,0,825,826,1,0,0,0,826,827,1,0,0,0,827,828,
+		5,46,0,0,828,829,5,130,0,0,829,830,3,14,7,0,830,831,5,131,0,0,831,857,
+		1,0,0,0,832,834,5,59,0,0,833,832,1,0,0,0,833,834,1,0,0,0,834,835,1,0,0,
+		0,835,836,5,46,0,0,836,837,5,130,0,0,837,842,3,62,31,0,838,839,5,134,0,
+		0,839,841,3,62,31,0,840,838,1,0,0,0,841,844,1,0,0,0,842,840,1,0,0,0,842,
+		843,1,0,0,0,843,845,1,0,0,0,844,842,1,0,0,0,845,846,5,131,0,0,846,857,
+		1,0,0,0,847,849,5,59,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,850,1,0,0,
+		0,850,851,7,10,0,0,851,854,3,66,33,0,852,853,5,29,0,0,853,855,3,66,33,
+		0,854,852,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,856,801,1,0,0,0,856,
+		804,1,0,0,0,856,809,1,0,0,0,856,817,1,0,0,0,856,825,1,0,0,0,856,833,1,
+		0,0,0,856,848,1,0,0,0,857,65,1,0,0,0,858,859,6,33,-1,0,859,863,3,72,36,
+		0,860,861,7,11,0,0,861,863,3,66,33,4,862,858,1,0,0,0,862,860,1,0,0,0,863,
+		893,1,0,0,0,864,865,10,3,0,0,865,866,7,12,0,0,866,892,3,66,33,4,867,868,
+		10,2,0,0,868,869,7,11,0,0,869,892,3,66,33,3,870,871,10,1,0,0,871,872,5,
+		129,0,0,872,892,3,66,33,2,873,874,10,7,0,0,874,875,5,132,0,0,875,880,3,
+		68,34,0,876,877,5,134,0,0,877,879,3,68,34,0,878,876,1,0,0,0,879,882,1,
+		0,0,0,880,878,1,0,0,0,880,881,1,0,0,0,881,883,1,0,0,0,882,880,1,0,0,0,
+		883,884,5,133,0,0,884,892,1,0,0,0,885,886,10,6,0,0,886,887,5,137,0,0,887,
+		892,3,80,40,0,888,889,10,5,0,0,889,890,5,135,0,0,890,892,3,84,42,0,891,
+		864,1,0,0,0,891,867,1,0,0,0,891,870,1,0,0,0,891,873,1,0,0,0,891,885,1,
+		0,0,0,891,888,1,0,0,0,892,895,1,0,0,0,893,891,1,0,0,0,893,894,1,0,0,0,
+		894,67,1,0,0,0,895,893,1,0,0,0,896,911,3,62,31,0,897,899,3,62,31,0,898,
+		897,1,0,0,0,898,899,1,0,0,0,899,900,1,0,0,0,900,902,5,139,0,0,901,903,
+		3,62,31,0,902,901,1,0,0,0,902,903,1,0,0,0,903,908,1,0,0,0,904,906,5,139,
+		0,0,905,907,3,62,31,0,906,905,1,0,0,0,906,907,1,0,0,0,907,909,1,0,0,0,
+		908,904,1,0,0,0,908,909,1,0,0,0,909,911,1,0,0,0,910,896,1,0,0,0,910,898,
+		1,0,0,0,911,69,1,0,0,0,912,913,7,13,0,0,913,71,1,0,0,0,914,1036,5,60,0,
+		0,915,1036,7,14,0,0,916,1036,5,144,0,0,917,1036,7,15,0,0,918,1036,5,143,
+		0,0,919,920,3,80,40,0,920,921,5,143,0,0,921,1036,1,0,0,0,922,923,5,50,
+		0,0,923,925,5,143,0,0,924,926,3,84,42,0,925,924,1,0,0,0,925,926,1,0,0,
+		0,926,1036,1,0,0,0,927,1036,3,78,39,0,928,930,5,13,0,0,929,931,3,62,31,
+		0,930,929,1,0,0,0,930,931,1,0,0,0,931,933,1,0,0,0,932,934,3,76,38,0,933,
+		932,1,0,0,0,934,935,1,0,0,0,935,933,1,0,0,0,935,936,1,0,0,0,936,939,1,
+		0,0,0,937,938,5,27,0,0,938,940,3,62,31,0,939,937,1,0,0,0,939,940,1,0,0,
+		0,940,941,1,0,0,0,941,942,5,28,0,0,942,1036,1,0,0,0,943,944,7,16,0,0,944,
+		945,5,130,0,0,945,946,3,62,31,0,946,947,5,7,0,0,947,948,3,80,40,0,948,
+		949,5,131,0,0,949,1036,1,0,0,0,950,951,5,34,0,0,951,952,5,130,0,0,952,
+		953,3,84,42,0,953,954,5,39,0,0,954,955,3,62,31,0,955,956,5,131,0,0,956,
+		1036,1,0,0,0,957,958,5,32,0,0,958,959,5,130,0,0,959,960,3,14,7,0,960,961,
+		5,131,0,0,961,1036,1,0,0,0,962,963,5,130,0,0,963,964,3,14,7,0,964,965,
+		5,131,0,0,965,1036,1,0,0,0,966,967,3,84,42,0,967,994,5,130,0,0,968,995,
+		5,125,0,0,969,971,3,28,14,0,970,969,1,0,0,0,970,971,1,0,0,0,971,972,1,
+		0,0,0,972,977,3,62,31,0,973,974,5,134,0,0,974,976,3,62,31,0,975,973,1,
+		0,0,0,976,979,1,0,0,0,977,975,1,0,0,0,977,978,1,0,0,0,978,981,1,0,0,0,
+		979,977,1,0,0,0,980,970,1,0,0,0,980,981,1,0,0,0,981,992,1,0,0,0,982,983,
+		5,66,0,0,983,984,5,12,0,0,984,989,3,36,18,0,985,986,5,134,0,0,986,988,
+		3,36,18,0,987,985,1,0,0,0,988,991,1,0,0,0,989,987,1,0,0,0,989,990,1,0,
+		0,0,990,993,1,0,0,0,991,989,1,0,0,0,992,982,1,0,0,0,992,993,1,0,0,0,993,
+		995,1,0,0,0,994,968,1,0,0,0,994,980,1,0,0,0,995,996,1,0,0,0,996,1003,5,
+		131,0,0,997,998,5,36,0,0,998,999,5,130,0,0,999,1000,5,114,0,0,1000,1001,
+		3,62,31,0,1001,1002,5,131,0,0,1002,1004,1,0,0,0,1003,997,1,0,0,0,1003,
+		1004,1,0,0,0,1004,1006,1,0,0,0,1005,1007,3,74,37,0,1006,1005,1,0,0,0,1006,
+		1007,1,0,0,0,1007,1036,1,0,0,0,1008,1017,5,132,0,0,1009,1014,3,62,31,0,
+		1010,1011,5,134,0,0,1011,1013,3,62,31,0,1012,1010,1,0,0,0,1013,1016,1,
+		0,0,0,1014,1012,1,0,0,0,1014,1015,1,0,0,0,1015,1018,1,0,0,0,1016,1014,
+		1,0,0,0,1017,1009,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1036,
+		5,133,0,0,1020,1021,5,130,0,0,1021,1024,3,62,31,0,1022,1023,5,134,0,0,
+		1023,1025,3,62,31,0,1024,1022,1,0,0,0,1025,1026,1,0,0,0,1026,1024,1,0,
+		0,0,1026,1027,1,0,0,0,1027,1028,1,0,0,0,1028,1029,5,131,0,0,1029,1036,
+		1,0,0,0,1030,1031,5,130,0,0,1031,1032,3,62,31,0,1032,1033,5,131,0,0,1033,
+		1036,1,0,0,0,1034,1036,3,84,42,0,1035,914,1,0,0,0,1035,915,1,0,0,0,1035,
+		916,1,0,0,0,1035,917,1,0,0,0,1035,918,1,0,0,0,1035,919,1,0,0,0,1035,922,
+		1,0,0,0,1035,927,1,0,0,0,1035,928,1,0,0,0,1035,943,1,0,0,0,1035,950,1,
+		0,0,0,1035,957,1,0,0,0,1035,962,1,0,0,0,1035,966,1,0,0,0,1035,1008,1,0,
+		0,0,1035,1020,1,0,0,0,1035,1030,1,0,0,0,1035,1034,1,0,0,0,1036,73,1,0,
+		0,0,1037,1043,5,68,0,0,1038,1044,3,84,42,0,1039,1040,5,130,0,0,1040,1041,
+		3,56,28,0,1041,1042,5,131,0,0,1042,1044,1,0,0,0,1043,1038,1,0,0,0,1043,
+		1039,1,0,0,0,1044,75,1,0,0,0,1045,1046,5,113,0,0,1046,1047,3,62,31,0,1047,
+		1048,5,101,0,0,1048,1049,3,62,31,0,1049,77,1,0,0,0,1050,1051,5,140,0,0,
+		1051,1058,3,84,42,0,1052,1053,5,141,0,0,1053,1058,3,84,42,0,1054,1055,
+		5,139,0,0,1055,1058,3,84,42,0,1056,1058,5,142,0,0,1057,1050,1,0,0,0,1057,
+		1052,1,0,0,0,1057,1054,1,0,0,0,1057,1056,1,0,0,0,1058,79,1,0,0,0,1059,
+		1070,3,84,42,0,1060,1061,5,130,0,0,1061,1066,5,144,0,0,1062,1063,5,134,
+		0,0,1063,1065,5,144,0,0,1064,1062,1,0,0,0,1065,1068,1,0,0,0,1066,1064,
+		1,0,0,0,1066,1067,1,0,0,0,1067,1069,1,0,0,0,1068,1066,1,0,0,0,1069,1071,
+		5,131,0,0,1070,1060,1,0,0,0,1070,1071,1,0,0,0,1071,1079,1,0,0,0,1072,1074,
+		5,132,0,0,1073,1075,5,144,0,0,1074,1073,1,0,0,0,1074,1075,1,0,0,0,1075,
+		1076,1,0,0,0,1076,1078,5,133,0,0,1077,1072,1,0,0,0,1078,1081,1,0,0,0,1079,
+		1077,1,0,0,0,1079,1080,1,0,0,0,1080,1095,1,0,0,0,1081,1079,1,0,0,0,1082,
+		1083,3,84,42,0,1083,1084,5,119,0,0,1084,1089,3,80,40,0,1085,1086,5,134,
+		0,0,1086,1088,3,80,40,0,1087,1085,1,0,0,0,1088,1091,1,0,0,0,1089,1087,
+		1,0,0,0,1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,1089,1,0,0,0,1092,1093,
+		5,121,0,0,1093,1095,1,0,0,0,1094,1059,1,0,0,0,1094,1082,1,0,0,0,1095,81,
+		1,0,0,0,1096,1101,3,84,42,0,1097,1098,5,134,0,0,1098,1100,3,84,42,0,1099,
+		1097,1,0,0,0,1100,1103,1,0,0,0,1101,1099,1,0,0,0,1101,1102,1,0,0,0,1102,
+		83,1,0,0,0,1103,1101,1,0,0,0,1104,1108,5,147,0,0,1105,1108,5,148,0,0,1106,
+		1108,3,86,43,0,1107,1104,1,0,0,0,1107,1105,1,0,0,0,1107,1106,1,0,0,0,1108,
+		85,1,0,0,0,1109,1110,7,17,0,0,1110,87,1,0,0,0,159,91,98,103,109,112,120,
+		127,136,145,150,154,160,170,182,187,194,201,205,209,223,237,242,249,258,
+		266,282,288,293,305,321,326,328,334,347,351,353,356,360,363,367,374,382,
+		395,401,404,406,416,423,431,438,445,454,457,461,466,470,478,481,487,490,
+		495,503,505,513,516,525,530,534,540,546,548,568,576,578,582,586,590,594,
+		598,603,606,609,612,616,619,628,631,637,642,648,651,657,673,680,687,694,
+		701,703,707,715,719,721,724,731,740,749,752,755,758,768,779,784,788,796,
+		798,806,811,817,825,833,842,848,854,856,862,880,891,893,898,902,906,908,
+		910,925,930,935,939,970,977,980,989,992,994,1003,1006,1014,1017,1026,1035,
+		1043,1057,1066,1070,1074,1079,1089,1094,1101,1107
 	};
 
 	public static readonly ATN _ATN =

@@ -130,6 +130,34 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCopy([NotNull] QueryLakeParser.CopyContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>createView</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCreateView([NotNull] QueryLakeParser.CreateViewContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>dropView</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDropView([NotNull] QueryLakeParser.DropViewContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showViews</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowViews([NotNull] QueryLakeParser.ShowViewsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showLineage</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowLineage([NotNull] QueryLakeParser.ShowLineageContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>createSplit</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
