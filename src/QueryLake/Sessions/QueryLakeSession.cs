@@ -146,7 +146,7 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
-            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement)
+            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
         if (Transaction is not null && s is DropDatasetStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
@@ -181,6 +181,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Copy(binder, c, cancel);
             case ImportStatement im:
                 return Import(binder, im, cancel);
+            case ImportPredictionsStatement ip:
+                return ImportPredictions(ip, cancel);
             case CreateViewStatement cv:
                 return CreateView(cv, cancel);
             case DropViewStatement dv:

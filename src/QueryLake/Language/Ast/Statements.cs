@@ -49,6 +49,9 @@ internal sealed record DropSplitStatement(SourceSpan At, string Name, bool IfExi
 
 internal sealed record ShowSplitsStatement(SourceSpan At) : Statement(At);
 
+/// <summary>IMPORT PREDICTIONS 'file' INTO ds RUN 'name' [KEY col]: a model run's predictions, kept next to the data.</summary>
+internal sealed record ImportPredictionsStatement(SourceSpan At, string Source, string Name, string Run, string Key) : Statement(At);
+
 internal sealed record ImportStatement(SourceSpan At, string Format, string Source, string Name, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
 
 internal sealed record CopyStatement(SourceSpan At, Query Query, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);

@@ -53,6 +53,9 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
     public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
 
+    public override object VisitImportPredictions(P.ImportPredictionsContext c) =>
+        new ImportPredictionsStatement(At(c), Unquote(c.source), Ident(c.name), Unquote(c.run), c.key is null ? "id" : Ident(c.key));
+
     public override object VisitCreateView(P.CreateViewContext c) =>
         new CreateViewStatement(At(c), Ident(c.name), c.FOLLOW() is not null, Q(c.query()), Text(c.query()));
 

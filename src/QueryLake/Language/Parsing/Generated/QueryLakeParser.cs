@@ -50,17 +50,17 @@ internal partial class QueryLakeParser : Parser {
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
-		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PER=96, 
-		STRATIFY=97, WEIGHTED=98, SEED=99, TAG=100, THEN=101, TIMESTAMP=102, TO=103, 
-		TRUE=104, TRY_CAST=105, UNBOUNDED=106, UNION=107, UPDATE=108, USING=109, 
-		VALUES=110, VERSION=111, VERSIONS=112, WHEN=113, WHERE=114, WINDOW=115, 
-		WITH=116, EQ=117, NEQ=118, LT=119, LTE=120, GT=121, GTE=122, PLUS=123, 
-		MINUS=124, STAR=125, INTEGER_DIVIDE=126, SLASH=127, PERCENT_SIGN=128, 
-		CONCAT=129, LPAREN=130, RPAREN=131, LBRACKET=132, RBRACKET=133, COMMA=134, 
-		DOT=135, SEMICOLON=136, DOUBLE_COLON=137, ASSIGN=138, COLON=139, AT=140, 
-		DOLLAR=141, QUESTION=142, STRING=143, INTEGER_VALUE=144, DECIMAL_VALUE=145, 
-		DOUBLE_VALUE=146, IDENTIFIER=147, QUOTED_IDENTIFIER=148, LINE_COMMENT=149, 
-		BLOCK_COMMENT=150, WS=151, UNRECOGNIZED=152;
+		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PREDICTIONS=96, 
+		RUN=97, KEY=98, PER=99, STRATIFY=100, WEIGHTED=101, SEED=102, TAG=103, 
+		THEN=104, TIMESTAMP=105, TO=106, TRUE=107, TRY_CAST=108, UNBOUNDED=109, 
+		UNION=110, UPDATE=111, USING=112, VALUES=113, VERSION=114, VERSIONS=115, 
+		WHEN=116, WHERE=117, WINDOW=118, WITH=119, EQ=120, NEQ=121, LT=122, LTE=123, 
+		GT=124, GTE=125, PLUS=126, MINUS=127, STAR=128, INTEGER_DIVIDE=129, SLASH=130, 
+		PERCENT_SIGN=131, CONCAT=132, LPAREN=133, RPAREN=134, LBRACKET=135, RBRACKET=136, 
+		COMMA=137, DOT=138, SEMICOLON=139, DOUBLE_COLON=140, ASSIGN=141, COLON=142, 
+		AT=143, DOLLAR=144, QUESTION=145, STRING=146, INTEGER_VALUE=147, DECIMAL_VALUE=148, 
+		DOUBLE_VALUE=149, IDENTIFIER=150, QUOTED_IDENTIFIER=151, LINE_COMMENT=152, 
+		BLOCK_COMMENT=153, WS=154, UNRECOGNIZED=155;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_splitPart = 4, RULE_assignment = 5, RULE_copyOption = 6, RULE_query = 7, 
@@ -96,10 +96,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, null, null, null, null, "'<'", 
-		"'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", 
-		"'('", "')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", 
-		"'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, null, null, null, 
+		null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", 
+		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", "';'", 
+		"'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -114,15 +114,15 @@ internal partial class QueryLakeParser : Parser {
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", 
-		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
-		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
-		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
-		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
-		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "PER", "STRATIFY", "WEIGHTED", 
+		"SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", 
+		"UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", 
+		"WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
+		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
+		"RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", 
+		"ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", 
+		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
+		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -207,7 +207,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 112;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 1125969968497161L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 9007759747973641L) != 0)) {
 				{
 				State = 94;
 				statement();
@@ -762,6 +762,34 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ImportPredictionsContext : StatementContext {
+		public IToken source;
+		public IdentifierContext name;
+		public IToken run;
+		public IdentifierContext key;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IMPORT() { return GetToken(QueryLakeParser.IMPORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PREDICTIONS() { return GetToken(QueryLakeParser.PREDICTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(QueryLakeParser.INTO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RUN() { return GetToken(QueryLakeParser.RUN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] STRING() { return GetTokens(QueryLakeParser.STRING); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING(int i) {
+			return GetToken(QueryLakeParser.STRING, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
+		public ImportPredictionsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitImportPredictions(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ImportDataContext : StatementContext {
 		public IdentifierContext format;
 		public IToken source;
@@ -802,9 +830,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 328;
+			State = 339;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1046,7 +1074,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 205;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 204;
 					dataType();
@@ -1156,6 +1184,9 @@ internal partial class QueryLakeParser : Parser {
 				case FOLLOW:
 				case LATEST:
 				case LINEAGE:
+				case PREDICTIONS:
+				case RUN:
+				case KEY:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1441,45 +1472,77 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 21:
-				_localctx = new ImportDataContext(_localctx);
+				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
 				State = 310;
 				Match(IMPORT);
 				State = 311;
-				((ImportDataContext)_localctx).format = identifier();
+				Match(PREDICTIONS);
 				State = 312;
-				((ImportDataContext)_localctx).source = Match(STRING);
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
 				State = 313;
 				Match(INTO);
 				State = 314;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 315;
+				Match(RUN);
+				State = 316;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 319;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==KEY) {
+					{
+					State = 317;
+					Match(KEY);
+					State = 318;
+					((ImportPredictionsContext)_localctx).key = identifier();
+					}
+				}
+
+				}
+				break;
+			case 22:
+				_localctx = new ImportDataContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
+				State = 321;
+				Match(IMPORT);
+				State = 322;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 323;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 324;
+				Match(INTO);
+				State = 325;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 326;
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 315;
+					State = 326;
 					Match(LPAREN);
-					State = 316;
+					State = 327;
 					copyOption();
-					State = 321;
+					State = 332;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 317;
+						State = 328;
 						Match(COMMA);
-						State = 318;
+						State = 329;
 						copyOption();
 						}
 						}
-						State = 323;
+						State = 334;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 324;
+					State = 335;
 					Match(RPAREN);
 					}
 				}
@@ -1529,18 +1592,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 330;
+			State = 341;
 			identifier();
-			State = 331;
+			State = 342;
 			dataType();
-			State = 334;
+			State = 345;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 332;
+				State = 343;
 				Match(NOT);
-				State = 333;
+				State = 344;
 				Match(NULL);
 				}
 			}
@@ -1587,9 +1650,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 336;
+			State = 347;
 			identifier();
-			State = 337;
+			State = 348;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -1599,7 +1662,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 338;
+			State = 349;
 			Match(PERCENT);
 			}
 		}
@@ -1642,11 +1705,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 340;
+			State = 351;
 			identifier();
-			State = 341;
+			State = 352;
 			Match(EQ);
-			State = 342;
+			State = 353;
 			expression(0);
 			}
 		}
@@ -1708,23 +1771,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 12, RULE_copyOption);
 		int _la;
 		try {
-			State = 353;
+			State = 364;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 344;
+				State = 355;
 				Match(SHUFFLE);
-				State = 347;
+				State = 358;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 345;
+					State = 356;
 					Match(SEED);
-					State = 346;
+					State = 357;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -1735,14 +1798,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 349;
+				State = 360;
 				identifier();
-				State = 351;
+				State = 362;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 350;
+					State = 361;
 					expression(0);
 					}
 				}
@@ -1796,34 +1859,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 356;
+			State = 367;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 355;
+				State = 366;
 				with();
 				}
 			}
 
-			State = 358;
+			State = 369;
 			queryExpression(0);
-			State = 360;
+			State = 371;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 359;
+				State = 370;
 				orderBy();
 				}
 			}
 
-			State = 363;
+			State = 374;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 362;
+				State = 373;
 				limitClause();
 				}
 			}
@@ -1875,33 +1938,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 365;
+			State = 376;
 			Match(WITH);
-			State = 367;
+			State = 378;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				{
-				State = 366;
+				State = 377;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 369;
+			State = 380;
 			commonTableExpression();
-			State = 374;
+			State = 385;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 370;
+				State = 381;
 				Match(COMMA);
-				State = 371;
+				State = 382;
 				commonTableExpression();
 				}
 				}
-				State = 376;
+				State = 387;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1959,29 +2022,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 377;
+			State = 388;
 			_localctx.name = identifier();
-			State = 382;
+			State = 393;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 378;
+				State = 389;
 				Match(LPAREN);
-				State = 379;
+				State = 390;
 				identifierList();
-				State = 380;
+				State = 391;
 				Match(RPAREN);
 				}
 			}
 
-			State = 384;
+			State = 395;
 			Match(AS);
-			State = 385;
+			State = 396;
 			Match(LPAREN);
-			State = 386;
+			State = 397;
 			query();
-			State = 387;
+			State = 398;
 			Match(RPAREN);
 			}
 		}
@@ -2068,42 +2131,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 390;
+			State = 401;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 406;
+			State = 417;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 404;
+					State = 415;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 392;
+						State = 403;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 393;
+						State = 404;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 395;
+						State = 406;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 394;
+							State = 405;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 397;
+						State = 408;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2112,9 +2175,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 398;
+						State = 409;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 399;
+						State = 410;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2124,26 +2187,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 401;
+						State = 412;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 400;
+							State = 411;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 403;
+						State = 414;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 408;
+				State = 419;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,45,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
 			}
 			}
 		}
@@ -2223,14 +2286,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 22, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 423;
+			State = 434;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 409;
+				State = 420;
 				select();
 				}
 				break;
@@ -2238,27 +2301,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 410;
+				State = 421;
 				Match(VALUES);
-				State = 411;
+				State = 422;
 				rowValue();
-				State = 416;
+				State = 427;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 412;
+						State = 423;
 						Match(COMMA);
-						State = 413;
+						State = 424;
 						rowValue();
 						}
 						} 
 					}
-					State = 418;
+					State = 429;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 				}
 				}
 				break;
@@ -2266,11 +2329,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 419;
+				State = 430;
 				Match(LPAREN);
-				State = 420;
+				State = 431;
 				query();
-				State = 421;
+				State = 432;
 				Match(RPAREN);
 				}
 				break;
@@ -2323,27 +2386,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 425;
+			State = 436;
 			Match(LPAREN);
-			State = 426;
+			State = 437;
 			expression(0);
-			State = 431;
+			State = 442;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 427;
+				State = 438;
 				Match(COMMA);
-				State = 428;
+				State = 439;
 				expression(0);
 				}
 				}
-				State = 433;
+				State = 444;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 434;
+			State = 445;
 			Match(RPAREN);
 			}
 		}
@@ -2423,132 +2486,132 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 436;
+			State = 447;
 			Match(SELECT);
-			State = 438;
+			State = 449;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 			case 1:
 				{
-				State = 437;
+				State = 448;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 440;
+			State = 451;
 			selectItem();
-			State = 445;
+			State = 456;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 441;
+					State = 452;
 					Match(COMMA);
-					State = 442;
+					State = 453;
 					selectItem();
 					}
 					} 
 				}
-				State = 447;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
-			}
-			State = 457;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
-			case 1:
-				{
-				State = 448;
-				Match(FROM);
-				State = 449;
-				relation(0);
-				State = 454;
+				State = 458;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 450;
-						Match(COMMA);
-						State = 451;
-						relation(0);
-						}
-						} 
-					}
-					State = 456;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
-				}
-				}
-				break;
 			}
-			State = 461;
+			State = 468;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				{
 				State = 459;
-				Match(WHERE);
+				Match(FROM);
 				State = 460;
-				_localctx.where = expression(0);
+				relation(0);
+				State = 465;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 461;
+						Match(COMMA);
+						State = 462;
+						relation(0);
+						}
+						} 
+					}
+					State = 467;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+				}
 				}
 				break;
 			}
-			State = 466;
+			State = 472;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 			case 1:
 				{
-				State = 463;
-				Match(GROUP);
-				State = 464;
-				Match(BY);
-				State = 465;
-				groupBy();
+				State = 470;
+				Match(WHERE);
+				State = 471;
+				_localctx.where = expression(0);
 				}
 				break;
 			}
-			State = 470;
+			State = 477;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 			case 1:
 				{
-				State = 468;
-				Match(HAVING);
-				State = 469;
-				_localctx.having = expression(0);
+				State = 474;
+				Match(GROUP);
+				State = 475;
+				Match(BY);
+				State = 476;
+				groupBy();
 				}
 				break;
 			}
 			State = 481;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 			case 1:
 				{
-				State = 472;
+				State = 479;
+				Match(HAVING);
+				State = 480;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 492;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			case 1:
+				{
+				State = 483;
 				Match(WINDOW);
-				State = 473;
+				State = 484;
 				windowDefinition();
-				State = 478;
+				State = 489;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 474;
+						State = 485;
 						Match(COMMA);
-						State = 475;
+						State = 486;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 480;
+					State = 491;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
 				}
 				}
 				break;
@@ -2590,7 +2653,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 483;
+			State = 494;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2669,31 +2732,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 505;
+			State = 516;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 485;
+				State = 496;
 				expression(0);
-				State = 490;
+				State = 501;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 				case 1:
 					{
-					State = 487;
+					State = 498;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 486;
+						State = 497;
 						Match(AS);
 						}
 					}
 
-					State = 489;
+					State = 500;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2704,32 +2767,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 495;
+				State = 506;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 492;
+					State = 503;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 493;
+					State = 504;
 					Match(DOT);
 					}
 				}
 
-				State = 497;
+				State = 508;
 				Match(STAR);
-				State = 503;
+				State = 514;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
-					State = 498;
+					State = 509;
 					Match(EXCLUDE);
-					State = 499;
+					State = 510;
 					Match(LPAREN);
-					State = 500;
+					State = 511;
 					identifierList();
-					State = 501;
+					State = 512;
 					Match(RPAREN);
 					}
 					break;
@@ -2780,38 +2843,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_groupBy);
 		try {
 			int _alt;
-			State = 516;
+			State = 527;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 507;
+				State = 518;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 508;
+				State = 519;
 				expression(0);
-				State = 513;
+				State = 524;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 509;
+						State = 520;
 						Match(COMMA);
-						State = 510;
+						State = 521;
 						expression(0);
 						}
 						} 
 					}
-					State = 515;
+					State = 526;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 				}
 				}
 				break;
@@ -2862,25 +2925,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 518;
+			State = 529;
 			Match(ORDER);
-			State = 519;
+			State = 530;
 			Match(BY);
-			State = 520;
+			State = 531;
 			sortItem();
-			State = 525;
+			State = 536;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 521;
+				State = 532;
 				Match(COMMA);
-				State = 522;
+				State = 533;
 				sortItem();
 				}
 				}
-				State = 527;
+				State = 538;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2929,14 +2992,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 528;
+			State = 539;
 			expression(0);
-			State = 530;
+			State = 541;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 529;
+				State = 540;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -2949,14 +3012,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 534;
+			State = 545;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 532;
+				State = 543;
 				Match(NULLS);
-				State = 533;
+				State = 544;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3012,24 +3075,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_limitClause);
 		int _la;
 		try {
-			State = 548;
+			State = 559;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 536;
+				State = 547;
 				Match(LIMIT);
-				State = 537;
+				State = 548;
 				_localctx.limit = expression(0);
-				State = 540;
+				State = 551;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 538;
+					State = 549;
 					Match(OFFSET);
-					State = 539;
+					State = 550;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3039,18 +3102,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 542;
+				State = 553;
 				Match(OFFSET);
-				State = 543;
+				State = 554;
 				_localctx.offset = expression(0);
-				State = 546;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 544;
+					State = 555;
 					Match(LIMIT);
-					State = 545;
+					State = 556;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3191,34 +3254,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 551;
+			State = 562;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 578;
+			State = 589;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 576;
+					State = 587;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 553;
+						State = 564;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 554;
+						State = 565;
 						Match(CROSS);
-						State = 555;
+						State = 566;
 						Match(JOIN);
-						State = 556;
+						State = 567;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3227,34 +3290,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 557;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 558;
-						joinType();
-						State = 559;
-						Match(JOIN);
-						State = 560;
-						((JoinContext)_localctx).right = relationPrimary();
 						State = 568;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 569;
+						joinType();
+						State = 570;
+						Match(JOIN);
+						State = 571;
+						((JoinContext)_localctx).right = relationPrimary();
+						State = 579;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 561;
+							State = 572;
 							Match(ON);
-							State = 562;
+							State = 573;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 563;
+							State = 574;
 							Match(USING);
-							State = 564;
+							State = 575;
 							Match(LPAREN);
-							State = 565;
+							State = 576;
 							identifierList();
-							State = 566;
+							State = 577;
 							Match(RPAREN);
 							}
 							break;
@@ -3268,24 +3331,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 570;
+						State = 581;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 571;
+						State = 582;
 						Match(NATURAL);
-						State = 572;
+						State = 583;
 						joinType();
-						State = 573;
+						State = 584;
 						Match(JOIN);
-						State = 574;
+						State = 585;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 580;
+				State = 591;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 			}
 			}
 		}
@@ -3327,19 +3390,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 42, RULE_joinType);
 		int _la;
 		try {
-			State = 598;
+			State = 609;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 582;
+				State = 593;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 581;
+					State = 592;
 					Match(INNER);
 					}
 				}
@@ -3349,14 +3412,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 584;
+				State = 595;
 				Match(LEFT);
-				State = 586;
+				State = 597;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 585;
+					State = 596;
 					Match(OUTER);
 					}
 				}
@@ -3366,14 +3429,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 588;
+				State = 599;
 				Match(RIGHT);
-				State = 590;
+				State = 601;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 589;
+					State = 600;
 					Match(OUTER);
 					}
 				}
@@ -3383,14 +3446,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 592;
+				State = 603;
 				Match(FULL);
-				State = 594;
+				State = 605;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 593;
+					State = 604;
 					Match(OUTER);
 					}
 				}
@@ -3400,14 +3463,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 596;
+				State = 607;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 597;
+				State = 608;
 				Match(ANTI);
 				}
 				break;
@@ -3558,53 +3621,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 657;
+			State = 668;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 600;
+				State = 611;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 603;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
-				case 1:
-					{
-					State = 601;
-					Match(DOT);
-					State = 602;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 606;
+				State = 614;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 				case 1:
 					{
-					State = 605;
-					versionClause();
+					State = 612;
+					Match(DOT);
+					State = 613;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 609;
+				State = 617;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 				case 1:
 					{
-					State = 608;
-					sampleClause();
+					State = 616;
+					versionClause();
 					}
 					break;
 				}
-				State = 612;
+				State = 620;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
 				case 1:
 					{
-					State = 611;
+					State = 619;
+					sampleClause();
+					}
+					break;
+				}
+				State = 623;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+				case 1:
+					{
+					State = 622;
 					tableAlias();
 					}
 					break;
@@ -3615,24 +3678,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 614;
+				State = 625;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 616;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
-				case 1:
-					{
-					State = 615;
-					sampleClause();
-					}
-					break;
-				}
-				State = 619;
+				State = 627;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 				case 1:
 					{
-					State = 618;
+					State = 626;
+					sampleClause();
+					}
+					break;
+				}
+				State = 630;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				case 1:
+					{
+					State = 629;
 					tableAlias();
 					}
 					break;
@@ -3643,62 +3706,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 621;
+				State = 632;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 622;
+				State = 633;
 				Match(LPAREN);
-				State = 631;
+				State = 642;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 623;
+					State = 634;
 					expression(0);
-					State = 628;
+					State = 639;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 624;
+							State = 635;
 							Match(COMMA);
-							State = 625;
+							State = 636;
 							expression(0);
 							}
 							} 
 						}
-						State = 630;
+						State = 641;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
 					}
 					}
 				}
 
-				State = 637;
+				State = 648;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 633;
+					State = 644;
 					Match(COMMA);
-					State = 634;
+					State = 645;
 					namedArgument();
 					}
 					}
-					State = 639;
+					State = 650;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 640;
+				State = 651;
 				Match(RPAREN);
-				State = 642;
+				State = 653;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 641;
+					State = 652;
 					tableAlias();
 					}
 					break;
@@ -3709,28 +3772,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 644;
+				State = 655;
 				Match(LPAREN);
-				State = 645;
+				State = 656;
 				query();
-				State = 646;
+				State = 657;
 				Match(RPAREN);
-				State = 648;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
-				case 1:
-					{
-					State = 647;
-					sampleClause();
-					}
-					break;
-				}
-				State = 651;
+				State = 659;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 650;
+					State = 658;
+					sampleClause();
+					}
+					break;
+				}
+				State = 662;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+				case 1:
+					{
+					State = 661;
 					tableAlias();
 					}
 					break;
@@ -3741,11 +3804,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 653;
+				State = 664;
 				Match(LPAREN);
-				State = 654;
+				State = 665;
 				relation(0);
-				State = 655;
+				State = 666;
 				Match(RPAREN);
 				}
 				break;
@@ -3792,9 +3855,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 659;
+			State = 670;
 			identifier();
-			State = 660;
+			State = 671;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3803,7 +3866,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 661;
+			State = 672;
 			expression(0);
 			}
 		}
@@ -3886,16 +3949,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 48, RULE_versionClause);
 		try {
-			State = 673;
+			State = 684;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 663;
+				State = 674;
 				Match(VERSION);
-				State = 664;
+				State = 675;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3903,13 +3966,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 665;
+				State = 676;
 				Match(AS);
-				State = 666;
+				State = 677;
 				Match(OF);
-				State = 667;
+				State = 678;
 				Match(TIMESTAMP);
-				State = 668;
+				State = 679;
 				Match(STRING);
 				}
 				break;
@@ -3917,9 +3980,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 669;
+				State = 680;
 				Match(BRANCH);
-				State = 670;
+				State = 681;
 				identifier();
 				}
 				break;
@@ -3927,9 +3990,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 671;
+				State = 682;
 				Match(TAG);
-				State = 672;
+				State = 683;
 				identifier();
 				}
 				break;
@@ -4047,16 +4110,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_sampleClause);
 		int _la;
 		try {
-			State = 721;
+			State = 732;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 675;
+				State = 686;
 				Match(TABLESAMPLE);
-				State = 676;
+				State = 687;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4066,34 +4129,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 677;
+				State = 688;
 				Match(LPAREN);
-				State = 678;
+				State = 689;
 				expression(0);
-				State = 680;
+				State = 691;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 679;
+					State = 690;
 					Match(PERCENT);
 					}
 				}
 
-				State = 682;
+				State = 693;
 				Match(RPAREN);
-				State = 687;
+				State = 698;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 683;
+					State = 694;
 					Match(REPEATABLE);
-					State = 684;
+					State = 695;
 					Match(LPAREN);
-					State = 685;
+					State = 696;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 686;
+					State = 697;
 					Match(RPAREN);
 					}
 					break;
@@ -4104,43 +4167,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 689;
+				State = 700;
 				Match(SAMPLE);
-				State = 690;
+				State = 701;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 691;
+				State = 702;
 				Match(ROWS);
-				State = 694;
+				State = 705;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 692;
+					State = 703;
 					Match(PER);
-					State = 693;
+					State = 704;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 703;
+				State = 714;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 				case 1:
 					{
-					State = 696;
+					State = 707;
 					Match(WEIGHTED);
-					State = 697;
+					State = 708;
 					Match(BY);
-					State = 698;
+					State = 709;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 701;
+					State = 712;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 					case 1:
 						{
-						State = 699;
+						State = 710;
 						Match(WITH);
-						State = 700;
+						State = 711;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4148,14 +4211,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 707;
+				State = 718;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 				case 1:
 					{
-					State = 705;
+					State = 716;
 					Match(SEED);
-					State = 706;
+					State = 717;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4166,34 +4229,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 709;
+				State = 720;
 				Match(SAMPLE);
-				State = 710;
+				State = 721;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 711;
+				State = 722;
 				Match(PERCENT);
-				State = 715;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
-				case 1:
-					{
-					State = 712;
-					Match(STRATIFY);
-					State = 713;
-					Match(BY);
-					State = 714;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
-				State = 719;
+				State = 726;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 				case 1:
 					{
-					State = 717;
+					State = 723;
+					Match(STRATIFY);
+					State = 724;
+					Match(BY);
+					State = 725;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 730;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				case 1:
+					{
+					State = 728;
 					Match(SEED);
-					State = 718;
+					State = 729;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4244,28 +4307,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 724;
+			State = 735;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 723;
+				State = 734;
 				Match(AS);
 				}
 			}
 
-			State = 726;
+			State = 737;
 			identifier();
-			State = 731;
+			State = 742;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 727;
+				State = 738;
 				Match(LPAREN);
-				State = 728;
+				State = 739;
 				identifierList();
-				State = 729;
+				State = 740;
 				Match(RPAREN);
 				}
 				break;
@@ -4313,15 +4376,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 733;
+			State = 744;
 			identifier();
-			State = 734;
+			State = 745;
 			Match(AS);
-			State = 735;
+			State = 746;
 			Match(LPAREN);
-			State = 736;
+			State = 747;
 			windowSpecification();
-			State = 737;
+			State = 748;
 			Match(RPAREN);
 			}
 		}
@@ -4380,62 +4443,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 740;
+			State = 751;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 			case 1:
 				{
-				State = 739;
+				State = 750;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 752;
+			State = 763;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 742;
+				State = 753;
 				Match(PARTITION);
-				State = 743;
+				State = 754;
 				Match(BY);
-				State = 744;
+				State = 755;
 				expression(0);
-				State = 749;
+				State = 760;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 745;
+					State = 756;
 					Match(COMMA);
-					State = 746;
+					State = 757;
 					expression(0);
 					}
 					}
-					State = 751;
+					State = 762;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 755;
+			State = 766;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 754;
+				State = 765;
 				orderBy();
 				}
 			}
 
-			State = 758;
+			State = 769;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 757;
+				State = 768;
 				windowFrame();
 				}
 			}
@@ -4486,13 +4549,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_windowFrame);
 		int _la;
 		try {
-			State = 768;
+			State = 779;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 760;
+				State = 771;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4502,14 +4565,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 761;
+				State = 772;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 762;
+				State = 773;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4519,13 +4582,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 763;
+				State = 774;
 				Match(BETWEEN);
-				State = 764;
+				State = 775;
 				_localctx.start = frameBound();
-				State = 765;
+				State = 776;
 				Match(AND);
-				State = 766;
+				State = 777;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4571,42 +4634,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_frameBound);
 		int _la;
 		try {
-			State = 779;
+			State = 790;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 770;
+				State = 781;
 				Match(UNBOUNDED);
-				State = 771;
+				State = 782;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 772;
+				State = 783;
 				Match(UNBOUNDED);
-				State = 773;
+				State = 784;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 774;
+				State = 785;
 				Match(CURRENT);
-				State = 775;
+				State = 786;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 776;
+				State = 787;
 				expression(0);
-				State = 777;
+				State = 788;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4725,7 +4788,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 788;
+			State = 799;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4782,6 +4845,9 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case PREDICTIONS:
+			case RUN:
+			case KEY:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4814,14 +4880,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 782;
+				State = 793;
 				valueExpression(0);
-				State = 784;
+				State = 795;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 783;
+					State = 794;
 					predicate();
 					}
 					break;
@@ -4833,9 +4899,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 786;
+				State = 797;
 				Match(NOT);
-				State = 787;
+				State = 798;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4843,28 +4909,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 798;
+			State = 809;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,114,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,115,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 796;
+					State = 807;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 790;
+						State = 801;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 791;
+						State = 802;
 						Match(AND);
-						State = 792;
+						State = 803;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4873,20 +4939,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 793;
+						State = 804;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 794;
+						State = 805;
 						Match(OR);
-						State = 795;
+						State = 806;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 800;
+				State = 811;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,114,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,115,Context);
 			}
 			}
 		}
@@ -5046,16 +5112,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 64, RULE_predicate);
 		int _la;
 		try {
-			State = 856;
+			State = 867;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 801;
+				State = 812;
 				comparisonOperator();
-				State = 802;
+				State = 813;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5063,50 +5129,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 804;
-				Match(IS);
-				State = 806;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 805;
-					Match(NOT);
-					}
-				}
-
-				State = 808;
-				Match(NULL);
-				}
-				break;
-			case 3:
-				_localctx = new IsDistinctFromContext(_localctx);
-				EnterOuterAlt(_localctx, 3);
-				{
-				State = 809;
-				Match(IS);
-				State = 811;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 810;
-					Match(NOT);
-					}
-				}
-
-				State = 813;
-				Match(DISTINCT);
-				State = 814;
-				Match(FROM);
 				State = 815;
-				((IsDistinctFromContext)_localctx).right = valueExpression(0);
-				}
-				break;
-			case 4:
-				_localctx = new BetweenContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
-				{
+				Match(IS);
 				State = 817;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -5118,12 +5142,54 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 819;
-				Match(BETWEEN);
+				Match(NULL);
+				}
+				break;
+			case 3:
+				_localctx = new IsDistinctFromContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
 				State = 820;
-				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 821;
-				Match(AND);
+				Match(IS);
 				State = 822;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 821;
+					Match(NOT);
+					}
+				}
+
+				State = 824;
+				Match(DISTINCT);
+				State = 825;
+				Match(FROM);
+				State = 826;
+				((IsDistinctFromContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 4:
+				_localctx = new BetweenContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 828;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 827;
+					Match(NOT);
+					}
+				}
+
+				State = 830;
+				Match(BETWEEN);
+				State = 831;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 832;
+				Match(AND);
+				State = 833;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5131,23 +5197,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 825;
+				State = 836;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 824;
+					State = 835;
 					Match(NOT);
 					}
 				}
 
-				State = 827;
+				State = 838;
 				Match(IN);
-				State = 828;
+				State = 839;
 				Match(LPAREN);
-				State = 829;
+				State = 840;
 				query();
-				State = 830;
+				State = 841;
 				Match(RPAREN);
 				}
 				break;
@@ -5155,39 +5221,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 833;
+				State = 844;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 832;
+					State = 843;
 					Match(NOT);
 					}
 				}
 
-				State = 835;
+				State = 846;
 				Match(IN);
-				State = 836;
+				State = 847;
 				Match(LPAREN);
-				State = 837;
+				State = 848;
 				expression(0);
-				State = 842;
+				State = 853;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 838;
+					State = 849;
 					Match(COMMA);
-					State = 839;
+					State = 850;
 					expression(0);
 					}
 					}
-					State = 844;
+					State = 855;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 845;
+				State = 856;
 				Match(RPAREN);
 				}
 				break;
@@ -5195,17 +5261,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 848;
+				State = 859;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 847;
+					State = 858;
 					Match(NOT);
 					}
 				}
 
-				State = 850;
+				State = 861;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5215,16 +5281,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 851;
+				State = 862;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 854;
+				State = 865;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 852;
+					State = 863;
 					Match(ESCAPE);
-					State = 853;
+					State = 864;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5388,7 +5454,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 862;
+			State = 873;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5445,6 +5511,9 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case PREDICTIONS:
+			case RUN:
+			case KEY:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5475,7 +5544,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 859;
+				State = 870;
 				primaryExpression();
 				}
 				break;
@@ -5485,7 +5554,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 860;
+				State = 871;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5495,7 +5564,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 861;
+				State = 872;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5503,36 +5572,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 893;
+			State = 904;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,128,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 891;
+					State = 902;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 864;
+						State = 875;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 865;
+						State = 876;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 125)) & ~0x3f) == 0 && ((1L << (_la - 125)) & 15L) != 0)) ) {
+						if ( !(((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 866;
+						State = 877;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5541,9 +5610,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 867;
+						State = 878;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 868;
+						State = 879;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5553,7 +5622,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 869;
+						State = 880;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5562,11 +5631,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 870;
+						State = 881;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 871;
+						State = 882;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 872;
+						State = 883;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5575,29 +5644,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 873;
+						State = 884;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 874;
+						State = 885;
 						Match(LBRACKET);
-						State = 875;
+						State = 886;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 880;
+						State = 891;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 876;
+							State = 887;
 							Match(COMMA);
-							State = 877;
+							State = 888;
 							sliceOrIndex();
 							}
 							}
-							State = 882;
+							State = 893;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 883;
+						State = 894;
 						Match(RBRACKET);
 						}
 						break;
@@ -5606,11 +5675,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 885;
+						State = 896;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 886;
+						State = 897;
 						Match(DOUBLE_COLON);
-						State = 887;
+						State = 898;
 						dataType();
 						}
 						break;
@@ -5619,20 +5688,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 888;
+						State = 899;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 889;
+						State = 900;
 						Match(DOT);
-						State = 890;
+						State = 901;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 895;
+				State = 906;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,128,Context);
 			}
 			}
 		}
@@ -5700,14 +5769,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 910;
+			State = 921;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 896;
+				State = 907;
 				expression(0);
 				}
 				break;
@@ -5715,41 +5784,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 898;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
-				case 1:
-					{
-					State = 897;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 900;
-				Match(COLON);
-				State = 902;
+				State = 909;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 				case 1:
 					{
-					State = 901;
+					State = 908;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 911;
+				Match(COLON);
+				State = 913;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				case 1:
+					{
+					State = 912;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 908;
+				State = 919;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 904;
+					State = 915;
 					Match(COLON);
-					State = 906;
+					State = 917;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 						{
-						State = 905;
+						State = 916;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5800,9 +5869,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 912;
+			State = 923;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 117)) & ~0x3f) == 0 && ((1L << (_la - 117)) & 63L) != 0)) ) {
+			if ( !(((((_la - 120)) & ~0x3f) == 0 && ((1L << (_la - 120)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6146,14 +6215,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1035;
+			State = 1046;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 914;
+				State = 925;
 				Match(NULL);
 				}
 				break;
@@ -6161,7 +6230,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 915;
+				State = 926;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6176,7 +6245,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 916;
+				State = 927;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6184,7 +6253,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 917;
+				State = 928;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6199,7 +6268,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 918;
+				State = 929;
 				Match(STRING);
 				}
 				break;
@@ -6207,9 +6276,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 919;
+				State = 930;
 				dataType();
-				State = 920;
+				State = 931;
 				Match(STRING);
 				}
 				break;
@@ -6217,16 +6286,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 922;
+				State = 933;
 				Match(INTERVAL);
-				State = 923;
+				State = 934;
 				Match(STRING);
-				State = 925;
+				State = 936;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 				case 1:
 					{
-					State = 924;
+					State = 935;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6237,7 +6306,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 927;
+				State = 938;
 				parameter();
 				}
 				break;
@@ -6245,45 +6314,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 928;
+				State = 939;
 				Match(CASE);
-				State = 930;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 929;
+					State = 940;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 933;
+				State = 944;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 932;
+					State = 943;
 					whenClause();
 					}
 					}
-					State = 935;
+					State = 946;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 939;
+				State = 950;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 937;
+					State = 948;
 					Match(ELSE);
-					State = 938;
+					State = 949;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 941;
+				State = 952;
 				Match(END);
 				}
 				break;
@@ -6291,7 +6360,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 943;
+				State = 954;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6301,15 +6370,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 944;
+				State = 955;
 				Match(LPAREN);
-				State = 945;
+				State = 956;
 				expression(0);
-				State = 946;
+				State = 957;
 				Match(AS);
-				State = 947;
+				State = 958;
 				dataType();
-				State = 948;
+				State = 959;
 				Match(RPAREN);
 				}
 				break;
@@ -6317,17 +6386,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 950;
+				State = 961;
 				Match(EXTRACT);
-				State = 951;
+				State = 962;
 				Match(LPAREN);
-				State = 952;
+				State = 963;
 				((ExtractContext)_localctx).field = identifier();
-				State = 953;
+				State = 964;
 				Match(FROM);
-				State = 954;
+				State = 965;
 				expression(0);
-				State = 955;
+				State = 966;
 				Match(RPAREN);
 				}
 				break;
@@ -6335,13 +6404,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 957;
+				State = 968;
 				Match(EXISTS);
-				State = 958;
+				State = 969;
 				Match(LPAREN);
-				State = 959;
+				State = 970;
 				query();
-				State = 960;
+				State = 971;
 				Match(RPAREN);
 				}
 				break;
@@ -6349,11 +6418,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 962;
+				State = 973;
 				Match(LPAREN);
-				State = 963;
+				State = 974;
 				query();
-				State = 964;
+				State = 975;
 				Match(RPAREN);
 				}
 				break;
@@ -6361,16 +6430,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 966;
+				State = 977;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 967;
+				State = 978;
 				Match(LPAREN);
-				State = 994;
+				State = 1005;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 968;
+					State = 979;
 					Match(STAR);
 					}
 					break;
@@ -6431,6 +6500,9 @@ internal partial class QueryLakeParser : Parser {
 				case FOLLOW:
 				case LATEST:
 				case LINEAGE:
+				case PREDICTIONS:
+				case RUN:
+				case KEY:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -6460,66 +6532,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 980;
+					State = 991;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 						{
-						State = 970;
+						State = 981;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 						case 1:
 							{
-							State = 969;
+							State = 980;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 972;
+						State = 983;
 						expression(0);
-						State = 977;
+						State = 988;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 973;
+							State = 984;
 							Match(COMMA);
-							State = 974;
+							State = 985;
 							expression(0);
 							}
 							}
-							State = 979;
+							State = 990;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 992;
+					State = 1003;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 982;
+						State = 993;
 						Match(ORDER);
-						State = 983;
+						State = 994;
 						Match(BY);
-						State = 984;
+						State = 995;
 						sortItem();
-						State = 989;
+						State = 1000;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 985;
+							State = 996;
 							Match(COMMA);
-							State = 986;
+							State = 997;
 							sortItem();
 							}
 							}
-							State = 991;
+							State = 1002;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6531,32 +6603,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 996;
+				State = 1007;
 				Match(RPAREN);
-				State = 1003;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
-				case 1:
-					{
-					State = 997;
-					Match(FILTER);
-					State = 998;
-					Match(LPAREN);
-					State = 999;
-					Match(WHERE);
-					State = 1000;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1001;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1006;
+				State = 1014;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 1005;
+					State = 1008;
+					Match(FILTER);
+					State = 1009;
+					Match(LPAREN);
+					State = 1010;
+					Match(WHERE);
+					State = 1011;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1012;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1017;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				case 1:
+					{
+					State = 1016;
 					over();
 					}
 					break;
@@ -6567,35 +6639,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1008;
+				State = 1019;
 				Match(LBRACKET);
-				State = 1017;
+				State = 1028;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 4719940076417420799L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 130945L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 1009;
+					State = 1020;
 					expression(0);
-					State = 1014;
+					State = 1025;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1010;
+						State = 1021;
 						Match(COMMA);
-						State = 1011;
+						State = 1022;
 						expression(0);
 						}
 						}
-						State = 1016;
+						State = 1027;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1019;
+				State = 1030;
 				Match(RBRACKET);
 				}
 				break;
@@ -6603,27 +6675,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1020;
+				State = 1031;
 				Match(LPAREN);
-				State = 1021;
+				State = 1032;
 				expression(0);
-				State = 1024;
+				State = 1035;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1022;
+					State = 1033;
 					Match(COMMA);
-					State = 1023;
+					State = 1034;
 					expression(0);
 					}
 					}
-					State = 1026;
+					State = 1037;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1028;
+				State = 1039;
 				Match(RPAREN);
 				}
 				break;
@@ -6631,11 +6703,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1030;
+				State = 1041;
 				Match(LPAREN);
-				State = 1031;
+				State = 1042;
 				expression(0);
-				State = 1032;
+				State = 1043;
 				Match(RPAREN);
 				}
 				break;
@@ -6643,7 +6715,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1034;
+				State = 1045;
 				identifier();
 				}
 				break;
@@ -6690,9 +6762,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1037;
+			State = 1048;
 			Match(OVER);
-			State = 1043;
+			State = 1054;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6744,6 +6816,9 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case PREDICTIONS:
+			case RUN:
+			case KEY:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6759,17 +6834,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1038;
+				State = 1049;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1039;
+				State = 1050;
 				Match(LPAREN);
-				State = 1040;
+				State = 1051;
 				windowSpecification();
-				State = 1041;
+				State = 1052;
 				Match(RPAREN);
 				}
 				break;
@@ -6820,13 +6895,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1045;
+			State = 1056;
 			Match(WHEN);
-			State = 1046;
+			State = 1057;
 			_localctx.condition = expression(0);
-			State = 1047;
+			State = 1058;
 			Match(THEN);
-			State = 1048;
+			State = 1059;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6884,16 +6959,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 78, RULE_parameter);
 		try {
-			State = 1057;
+			State = 1068;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1050;
+				State = 1061;
 				Match(AT);
-				State = 1051;
+				State = 1062;
 				identifier();
 				}
 				break;
@@ -6901,9 +6976,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1052;
+				State = 1063;
 				Match(DOLLAR);
-				State = 1053;
+				State = 1064;
 				identifier();
 				}
 				break;
@@ -6911,9 +6986,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1054;
+				State = 1065;
 				Match(COLON);
-				State = 1055;
+				State = 1066;
 				identifier();
 				}
 				break;
@@ -6921,7 +6996,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1056;
+				State = 1067;
 				Match(QUESTION);
 				}
 				break;
@@ -6991,100 +7066,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1094;
+			State = 1105;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1059;
-				_localctx.@base = identifier();
 				State = 1070;
+				_localctx.@base = identifier();
+				State = 1081;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 1060;
+					State = 1071;
 					Match(LPAREN);
-					State = 1061;
+					State = 1072;
 					Match(INTEGER_VALUE);
-					State = 1066;
+					State = 1077;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1062;
+						State = 1073;
 						Match(COMMA);
-						State = 1063;
+						State = 1074;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1068;
+						State = 1079;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1069;
+					State = 1080;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1079;
+				State = 1090;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,155,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1072;
+						State = 1083;
 						Match(LBRACKET);
-						State = 1074;
+						State = 1085;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1073;
+							State = 1084;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1076;
+						State = 1087;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1081;
+					State = 1092;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,155,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1082;
+				State = 1093;
 				_localctx.@base = identifier();
-				State = 1083;
+				State = 1094;
 				Match(LT);
-				State = 1084;
+				State = 1095;
 				dataType();
-				State = 1089;
+				State = 1100;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1085;
+					State = 1096;
 					Match(COMMA);
-					State = 1086;
+					State = 1097;
 					dataType();
 					}
 					}
-					State = 1091;
+					State = 1102;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1092;
+				State = 1103;
 				Match(GT);
 				}
 				break;
@@ -7133,21 +7208,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1096;
+			State = 1107;
 			identifier();
-			State = 1101;
+			State = 1112;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1097;
+				State = 1108;
 				Match(COMMA);
-				State = 1098;
+				State = 1109;
 				identifier();
 				}
 				}
-				State = 1103;
+				State = 1114;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7188,20 +7263,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 84, RULE_identifier);
 		try {
-			State = 1107;
+			State = 1118;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1104;
+				State = 1115;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1105;
+				State = 1116;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7254,6 +7329,9 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case PREDICTIONS:
+			case RUN:
+			case KEY:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7268,7 +7346,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1106;
+				State = 1117;
 				nonReserved();
 				}
 				break;
@@ -7349,6 +7427,9 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOLLOW() { return GetToken(QueryLakeParser.FOLLOW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LATEST() { return GetToken(QueryLakeParser.LATEST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PREDICTIONS() { return GetToken(QueryLakeParser.PREDICTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RUN() { return GetToken(QueryLakeParser.RUN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7370,9 +7451,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1109;
+			State = 1120;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 167598213664255L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7436,7 +7517,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,152,1112,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,155,1123,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7457,393 +7538,398 @@ internal partial class QueryLakeParser : Parser {
 		1,2,1,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
 		2,1,2,5,2,281,8,2,10,2,12,2,284,9,2,1,2,1,2,1,2,3,2,289,8,2,1,2,1,2,1,
 		2,3,2,294,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,306,8,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,320,8,2,10,2,12,2,323,
-		9,2,1,2,1,2,3,2,327,8,2,3,2,329,8,2,1,3,1,3,1,3,1,3,3,3,335,8,3,1,4,1,
-		4,1,4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,348,8,6,1,6,1,6,3,6,352,8,6,
-		3,6,354,8,6,1,7,3,7,357,8,7,1,7,1,7,3,7,361,8,7,1,7,3,7,364,8,7,1,8,1,
-		8,3,8,368,8,8,1,8,1,8,1,8,5,8,373,8,8,10,8,12,8,376,9,8,1,9,1,9,1,9,1,
-		9,1,9,3,9,383,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,
-		10,396,8,10,1,10,1,10,1,10,1,10,3,10,402,8,10,1,10,5,10,405,8,10,10,10,
-		12,10,408,9,10,1,11,1,11,1,11,1,11,1,11,5,11,415,8,11,10,11,12,11,418,
-		9,11,1,11,1,11,1,11,1,11,3,11,424,8,11,1,12,1,12,1,12,1,12,5,12,430,8,
-		12,10,12,12,12,433,9,12,1,12,1,12,1,13,1,13,3,13,439,8,13,1,13,1,13,1,
-		13,5,13,444,8,13,10,13,12,13,447,9,13,1,13,1,13,1,13,1,13,5,13,453,8,13,
-		10,13,12,13,456,9,13,3,13,458,8,13,1,13,1,13,3,13,462,8,13,1,13,1,13,1,
-		13,3,13,467,8,13,1,13,1,13,3,13,471,8,13,1,13,1,13,1,13,1,13,5,13,477,
-		8,13,10,13,12,13,480,9,13,3,13,482,8,13,1,14,1,14,1,15,1,15,3,15,488,8,
-		15,1,15,3,15,491,8,15,1,15,1,15,1,15,3,15,496,8,15,1,15,1,15,1,15,1,15,
-		1,15,1,15,3,15,504,8,15,3,15,506,8,15,1,16,1,16,1,16,1,16,5,16,512,8,16,
-		10,16,12,16,515,9,16,3,16,517,8,16,1,17,1,17,1,17,1,17,1,17,5,17,524,8,
-		17,10,17,12,17,527,9,17,1,18,1,18,3,18,531,8,18,1,18,1,18,3,18,535,8,18,
-		1,19,1,19,1,19,1,19,3,19,541,8,19,1,19,1,19,1,19,1,19,3,19,547,8,19,3,
-		19,549,8,19,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
-		1,20,1,20,1,20,1,20,1,20,1,20,3,20,569,8,20,1,20,1,20,1,20,1,20,1,20,1,
-		20,5,20,577,8,20,10,20,12,20,580,9,20,1,21,3,21,583,8,21,1,21,1,21,3,21,
-		587,8,21,1,21,1,21,3,21,591,8,21,1,21,1,21,3,21,595,8,21,1,21,1,21,3,21,
-		599,8,21,1,22,1,22,1,22,3,22,604,8,22,1,22,3,22,607,8,22,1,22,3,22,610,
-		8,22,1,22,3,22,613,8,22,1,22,1,22,3,22,617,8,22,1,22,3,22,620,8,22,1,22,
-		1,22,1,22,1,22,1,22,5,22,627,8,22,10,22,12,22,630,9,22,3,22,632,8,22,1,
-		22,1,22,5,22,636,8,22,10,22,12,22,639,9,22,1,22,1,22,3,22,643,8,22,1,22,
-		1,22,1,22,1,22,3,22,649,8,22,1,22,3,22,652,8,22,1,22,1,22,1,22,1,22,3,
-		22,658,8,22,1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,3,24,674,8,24,1,25,1,25,1,25,1,25,1,25,3,25,681,8,25,1,25,1,
-		25,1,25,1,25,1,25,3,25,688,8,25,1,25,1,25,1,25,1,25,1,25,3,25,695,8,25,
-		1,25,1,25,1,25,1,25,1,25,3,25,702,8,25,3,25,704,8,25,1,25,1,25,3,25,708,
-		8,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,716,8,25,1,25,1,25,3,25,720,8,
-		25,3,25,722,8,25,1,26,3,26,725,8,26,1,26,1,26,1,26,1,26,1,26,3,26,732,
-		8,26,1,27,1,27,1,27,1,27,1,27,1,27,1,28,3,28,741,8,28,1,28,1,28,1,28,1,
-		28,1,28,5,28,748,8,28,10,28,12,28,751,9,28,3,28,753,8,28,1,28,3,28,756,
-		8,28,1,28,3,28,759,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,769,
-		8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,780,8,30,1,31,1,
-		31,1,31,3,31,785,8,31,1,31,1,31,3,31,789,8,31,1,31,1,31,1,31,1,31,1,31,
-		1,31,5,31,797,8,31,10,31,12,31,800,9,31,1,32,1,32,1,32,1,32,1,32,3,32,
-		807,8,32,1,32,1,32,1,32,3,32,812,8,32,1,32,1,32,1,32,1,32,3,32,818,8,32,
-		1,32,1,32,1,32,1,32,1,32,1,32,3,32,826,8,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,3,32,834,8,32,1,32,1,32,1,32,1,32,1,32,5,32,841,8,32,10,32,12,32,844,
-		9,32,1,32,1,32,1,32,3,32,849,8,32,1,32,1,32,1,32,1,32,3,32,855,8,32,3,
-		32,857,8,32,1,33,1,33,1,33,1,33,3,33,863,8,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,879,8,33,10,33,12,33,
-		882,9,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,892,8,33,10,33,12,
-		33,895,9,33,1,34,1,34,3,34,899,8,34,1,34,1,34,3,34,903,8,34,1,34,1,34,
-		3,34,907,8,34,3,34,909,8,34,3,34,911,8,34,1,35,1,35,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,926,8,36,1,36,1,36,1,36,3,36,931,
-		8,36,1,36,4,36,934,8,36,11,36,12,36,935,1,36,1,36,3,36,940,8,36,1,36,1,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,320,8,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,5,2,331,8,2,10,2,12,2,334,9,2,1,2,1,2,3,2,338,8,
+		2,3,2,340,8,2,1,3,1,3,1,3,1,3,3,3,346,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,
+		1,5,1,6,1,6,1,6,3,6,359,8,6,1,6,1,6,3,6,363,8,6,3,6,365,8,6,1,7,3,7,368,
+		8,7,1,7,1,7,3,7,372,8,7,1,7,3,7,375,8,7,1,8,1,8,3,8,379,8,8,1,8,1,8,1,
+		8,5,8,384,8,8,10,8,12,8,387,9,8,1,9,1,9,1,9,1,9,1,9,3,9,394,8,9,1,9,1,
+		9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,407,8,10,1,10,1,10,1,
+		10,1,10,3,10,413,8,10,1,10,5,10,416,8,10,10,10,12,10,419,9,10,1,11,1,11,
+		1,11,1,11,1,11,5,11,426,8,11,10,11,12,11,429,9,11,1,11,1,11,1,11,1,11,
+		3,11,435,8,11,1,12,1,12,1,12,1,12,5,12,441,8,12,10,12,12,12,444,9,12,1,
+		12,1,12,1,13,1,13,3,13,450,8,13,1,13,1,13,1,13,5,13,455,8,13,10,13,12,
+		13,458,9,13,1,13,1,13,1,13,1,13,5,13,464,8,13,10,13,12,13,467,9,13,3,13,
+		469,8,13,1,13,1,13,3,13,473,8,13,1,13,1,13,1,13,3,13,478,8,13,1,13,1,13,
+		3,13,482,8,13,1,13,1,13,1,13,1,13,5,13,488,8,13,10,13,12,13,491,9,13,3,
+		13,493,8,13,1,14,1,14,1,15,1,15,3,15,499,8,15,1,15,3,15,502,8,15,1,15,
+		1,15,1,15,3,15,507,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,15,515,8,15,3,
+		15,517,8,15,1,16,1,16,1,16,1,16,5,16,523,8,16,10,16,12,16,526,9,16,3,16,
+		528,8,16,1,17,1,17,1,17,1,17,1,17,5,17,535,8,17,10,17,12,17,538,9,17,1,
+		18,1,18,3,18,542,8,18,1,18,1,18,3,18,546,8,18,1,19,1,19,1,19,1,19,3,19,
+		552,8,19,1,19,1,19,1,19,1,19,3,19,558,8,19,3,19,560,8,19,1,20,1,20,1,20,
+		1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
+		1,20,3,20,580,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,588,8,20,10,20,12,
+		20,591,9,20,1,21,3,21,594,8,21,1,21,1,21,3,21,598,8,21,1,21,1,21,3,21,
+		602,8,21,1,21,1,21,3,21,606,8,21,1,21,1,21,3,21,610,8,21,1,22,1,22,1,22,
+		3,22,615,8,22,1,22,3,22,618,8,22,1,22,3,22,621,8,22,1,22,3,22,624,8,22,
+		1,22,1,22,3,22,628,8,22,1,22,3,22,631,8,22,1,22,1,22,1,22,1,22,1,22,5,
+		22,638,8,22,10,22,12,22,641,9,22,3,22,643,8,22,1,22,1,22,5,22,647,8,22,
+		10,22,12,22,650,9,22,1,22,1,22,3,22,654,8,22,1,22,1,22,1,22,1,22,3,22,
+		660,8,22,1,22,3,22,663,8,22,1,22,1,22,1,22,1,22,3,22,669,8,22,1,23,1,23,
+		1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,685,8,
+		24,1,25,1,25,1,25,1,25,1,25,3,25,692,8,25,1,25,1,25,1,25,1,25,1,25,3,25,
+		699,8,25,1,25,1,25,1,25,1,25,1,25,3,25,706,8,25,1,25,1,25,1,25,1,25,1,
+		25,3,25,713,8,25,3,25,715,8,25,1,25,1,25,3,25,719,8,25,1,25,1,25,1,25,
+		1,25,1,25,1,25,3,25,727,8,25,1,25,1,25,3,25,731,8,25,3,25,733,8,25,1,26,
+		3,26,736,8,26,1,26,1,26,1,26,1,26,1,26,3,26,743,8,26,1,27,1,27,1,27,1,
+		27,1,27,1,27,1,28,3,28,752,8,28,1,28,1,28,1,28,1,28,1,28,5,28,759,8,28,
+		10,28,12,28,762,9,28,3,28,764,8,28,1,28,3,28,767,8,28,1,28,3,28,770,8,
+		28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,780,8,29,1,30,1,30,1,30,
+		1,30,1,30,1,30,1,30,1,30,1,30,3,30,791,8,30,1,31,1,31,1,31,3,31,796,8,
+		31,1,31,1,31,3,31,800,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,808,8,31,
+		10,31,12,31,811,9,31,1,32,1,32,1,32,1,32,1,32,3,32,818,8,32,1,32,1,32,
+		1,32,3,32,823,8,32,1,32,1,32,1,32,1,32,3,32,829,8,32,1,32,1,32,1,32,1,
+		32,1,32,1,32,3,32,837,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,845,8,32,
+		1,32,1,32,1,32,1,32,1,32,5,32,852,8,32,10,32,12,32,855,9,32,1,32,1,32,
+		1,32,3,32,860,8,32,1,32,1,32,1,32,1,32,3,32,866,8,32,3,32,868,8,32,1,33,
+		1,33,1,33,1,33,3,33,874,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,5,33,890,8,33,10,33,12,33,893,9,33,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,903,8,33,10,33,12,33,906,9,33,1,
+		34,1,34,3,34,910,8,34,1,34,1,34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,
+		3,34,920,8,34,3,34,922,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,3,36,937,8,36,1,36,1,36,1,36,3,36,942,8,36,1,36,
+		4,36,945,8,36,11,36,12,36,946,1,36,1,36,3,36,951,8,36,1,36,1,36,1,36,1,
 		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,
-		36,971,8,36,1,36,1,36,1,36,5,36,976,8,36,10,36,12,36,979,9,36,3,36,981,
-		8,36,1,36,1,36,1,36,1,36,1,36,5,36,988,8,36,10,36,12,36,991,9,36,3,36,
-		993,8,36,3,36,995,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1004,8,
-		36,1,36,3,36,1007,8,36,1,36,1,36,1,36,1,36,5,36,1013,8,36,10,36,12,36,
-		1016,9,36,3,36,1018,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1025,8,36,11,36,
-		12,36,1026,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1036,8,36,1,37,1,37,
-		1,37,1,37,1,37,1,37,3,37,1044,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,3,39,1058,8,39,1,40,1,40,1,40,1,40,1,40,5,40,
-		1065,8,40,10,40,12,40,1068,9,40,1,40,3,40,1071,8,40,1,40,1,40,3,40,1075,
-		8,40,1,40,5,40,1078,8,40,10,40,12,40,1081,9,40,1,40,1,40,1,40,1,40,1,40,
-		5,40,1088,8,40,10,40,12,40,1091,9,40,1,40,1,40,3,40,1095,8,40,1,41,1,41,
-		1,41,5,41,1100,8,41,10,41,12,41,1103,9,41,1,42,1,42,1,42,3,42,1108,8,42,
-		1,43,1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		76,78,80,82,84,86,0,18,1,0,23,24,1,0,144,145,2,0,30,30,107,107,2,0,2,2,
-		25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,117,117,138,138,2,0,9,9,84,84,
-		2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,123,124,1,0,125,128,
-		1,0,117,122,2,0,35,35,104,104,1,0,145,146,2,0,14,14,105,105,23,0,1,2,4,
-		4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,
-		61,63,68,76,78,79,83,84,86,100,102,103,105,106,111,112,115,115,1287,0,
-		91,1,0,0,0,2,116,1,0,0,0,4,328,1,0,0,0,6,330,1,0,0,0,8,336,1,0,0,0,10,
-		340,1,0,0,0,12,353,1,0,0,0,14,356,1,0,0,0,16,365,1,0,0,0,18,377,1,0,0,
-		0,20,389,1,0,0,0,22,423,1,0,0,0,24,425,1,0,0,0,26,436,1,0,0,0,28,483,1,
-		0,0,0,30,505,1,0,0,0,32,516,1,0,0,0,34,518,1,0,0,0,36,528,1,0,0,0,38,548,
-		1,0,0,0,40,550,1,0,0,0,42,598,1,0,0,0,44,657,1,0,0,0,46,659,1,0,0,0,48,
-		673,1,0,0,0,50,721,1,0,0,0,52,724,1,0,0,0,54,733,1,0,0,0,56,740,1,0,0,
-		0,58,768,1,0,0,0,60,779,1,0,0,0,62,788,1,0,0,0,64,856,1,0,0,0,66,862,1,
-		0,0,0,68,910,1,0,0,0,70,912,1,0,0,0,72,1035,1,0,0,0,74,1037,1,0,0,0,76,
-		1045,1,0,0,0,78,1057,1,0,0,0,80,1094,1,0,0,0,82,1096,1,0,0,0,84,1107,1,
-		0,0,0,86,1109,1,0,0,0,88,90,5,136,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,
-		1,0,0,0,91,92,1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,
-		5,136,0,0,96,95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,
-		1,0,0,0,100,102,3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,
-		103,104,1,0,0,0,104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,136,0,0,107,
-		106,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,
-		0,0,0,111,109,1,0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,
-		115,5,0,0,1,115,1,1,0,0,0,116,120,3,4,2,0,117,119,5,136,0,0,118,117,1,
-		0,0,0,119,122,1,0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,
-		122,120,1,0,0,0,123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,
-		5,4,0,0,127,126,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,329,3,4,2,
-		0,130,329,3,14,7,0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,
-		134,135,5,59,0,0,135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,
-		138,1,0,0,0,138,150,3,84,42,0,139,140,5,130,0,0,140,145,3,6,3,0,141,142,
-		5,134,0,0,142,144,3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,
-		0,0,145,146,1,0,0,0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,131,0,0,
-		149,151,1,0,0,0,150,139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,
-		5,7,0,0,153,155,3,14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,329,1,0,0,
-		0,156,157,5,26,0,0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,
-		160,158,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,329,3,84,42,0,163,
-		164,5,48,0,0,164,165,5,51,0,0,165,170,3,84,42,0,166,167,5,130,0,0,167,
-		168,3,82,41,0,168,169,5,131,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,
-		1,0,0,0,171,172,1,0,0,0,172,173,3,14,7,0,173,329,1,0,0,0,174,175,5,108,
-		0,0,175,176,3,84,42,0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,134,
-		0,0,179,181,3,10,5,0,180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,
-		183,1,0,0,0,183,187,1,0,0,0,184,182,1,0,0,0,185,186,5,114,0,0,186,188,
-		3,62,31,0,187,185,1,0,0,0,187,188,1,0,0,0,188,329,1,0,0,0,189,190,5,22,
-		0,0,190,191,5,39,0,0,191,194,3,84,42,0,192,193,5,114,0,0,193,195,3,62,
-		31,0,194,192,1,0,0,0,194,195,1,0,0,0,195,329,1,0,0,0,196,197,5,3,0,0,197,
-		198,5,20,0,0,198,199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,
-		1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,
-		40,0,205,204,1,0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,
-		210,3,62,31,0,209,207,1,0,0,0,209,210,1,0,0,0,210,329,1,0,0,0,211,212,
-		5,83,0,0,212,329,5,21,0,0,213,214,5,83,0,0,214,215,5,112,0,0,215,216,5,
-		62,0,0,216,329,3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,130,
-		0,0,220,221,3,14,7,0,221,222,5,131,0,0,222,224,1,0,0,0,223,218,1,0,0,0,
-		223,219,1,0,0,0,224,329,1,0,0,0,225,226,5,16,0,0,226,227,5,130,0,0,227,
-		228,3,14,7,0,228,229,5,131,0,0,229,230,5,103,0,0,230,242,5,143,0,0,231,
-		232,5,130,0,0,232,237,3,12,6,0,233,234,5,134,0,0,234,236,3,12,6,0,235,
-		233,1,0,0,0,236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,
-		0,0,0,239,237,1,0,0,0,240,241,5,131,0,0,241,243,1,0,0,0,242,231,1,0,0,
-		0,242,243,1,0,0,0,243,329,1,0,0,0,244,245,5,17,0,0,245,246,5,91,0,0,246,
-		249,3,84,42,0,247,248,5,93,0,0,248,250,5,94,0,0,249,247,1,0,0,0,249,250,
-		1,0,0,0,250,251,1,0,0,0,251,252,5,7,0,0,252,253,3,14,7,0,253,329,1,0,0,
-		0,254,255,5,26,0,0,255,258,5,91,0,0,256,257,5,43,0,0,257,259,5,32,0,0,
-		258,256,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,329,3,84,42,0,261,
-		262,5,83,0,0,262,329,5,92,0,0,263,264,5,83,0,0,264,266,5,95,0,0,265,267,
-		5,62,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,329,3,84,
-		42,0,269,270,5,17,0,0,270,271,5,87,0,0,271,272,3,84,42,0,272,273,5,39,
-		0,0,273,274,5,130,0,0,274,275,3,14,7,0,275,276,5,131,0,0,276,277,5,51,
-		0,0,277,282,3,8,4,0,278,279,5,134,0,0,279,281,3,8,4,0,280,278,1,0,0,0,
-		281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,288,1,0,0,0,284,282,
-		1,0,0,0,285,286,5,97,0,0,286,287,5,12,0,0,287,289,3,62,31,0,288,285,1,
-		0,0,0,288,289,1,0,0,0,289,293,1,0,0,0,290,291,5,41,0,0,291,292,5,12,0,
-		0,292,294,3,62,31,0,293,290,1,0,0,0,293,294,1,0,0,0,294,295,1,0,0,0,295,
-		296,5,99,0,0,296,297,5,144,0,0,297,329,1,0,0,0,298,299,5,89,0,0,299,300,
-		5,87,0,0,300,329,3,84,42,0,301,302,5,26,0,0,302,305,5,87,0,0,303,304,5,
-		43,0,0,304,306,5,32,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,307,1,0,0,
-		0,307,329,3,84,42,0,308,309,5,83,0,0,309,329,5,88,0,0,310,311,5,45,0,0,
-		311,312,3,84,42,0,312,313,5,143,0,0,313,314,5,51,0,0,314,326,3,84,42,0,
-		315,316,5,130,0,0,316,321,3,12,6,0,317,318,5,134,0,0,318,320,3,12,6,0,
-		319,317,1,0,0,0,320,323,1,0,0,0,321,319,1,0,0,0,321,322,1,0,0,0,322,324,
-		1,0,0,0,323,321,1,0,0,0,324,325,5,131,0,0,325,327,1,0,0,0,326,315,1,0,
-		0,0,326,327,1,0,0,0,327,329,1,0,0,0,328,125,1,0,0,0,328,130,1,0,0,0,328,
-		131,1,0,0,0,328,156,1,0,0,0,328,163,1,0,0,0,328,174,1,0,0,0,328,189,1,
-		0,0,0,328,196,1,0,0,0,328,211,1,0,0,0,328,213,1,0,0,0,328,217,1,0,0,0,
-		328,225,1,0,0,0,328,244,1,0,0,0,328,254,1,0,0,0,328,261,1,0,0,0,328,263,
-		1,0,0,0,328,269,1,0,0,0,328,298,1,0,0,0,328,301,1,0,0,0,328,308,1,0,0,
-		0,328,310,1,0,0,0,329,5,1,0,0,0,330,331,3,84,42,0,331,334,3,80,40,0,332,
-		333,5,59,0,0,333,335,5,60,0,0,334,332,1,0,0,0,334,335,1,0,0,0,335,7,1,
-		0,0,0,336,337,3,84,42,0,337,338,7,1,0,0,338,339,5,70,0,0,339,9,1,0,0,0,
-		340,341,3,84,42,0,341,342,5,117,0,0,342,343,3,62,31,0,343,11,1,0,0,0,344,
-		347,5,90,0,0,345,346,5,99,0,0,346,348,5,144,0,0,347,345,1,0,0,0,347,348,
-		1,0,0,0,348,354,1,0,0,0,349,351,3,84,42,0,350,352,3,62,31,0,351,350,1,
-		0,0,0,351,352,1,0,0,0,352,354,1,0,0,0,353,344,1,0,0,0,353,349,1,0,0,0,
-		354,13,1,0,0,0,355,357,3,16,8,0,356,355,1,0,0,0,356,357,1,0,0,0,357,358,
-		1,0,0,0,358,360,3,20,10,0,359,361,3,34,17,0,360,359,1,0,0,0,360,361,1,
-		0,0,0,361,363,1,0,0,0,362,364,3,38,19,0,363,362,1,0,0,0,363,364,1,0,0,
-		0,364,15,1,0,0,0,365,367,5,116,0,0,366,368,5,73,0,0,367,366,1,0,0,0,367,
-		368,1,0,0,0,368,369,1,0,0,0,369,374,3,18,9,0,370,371,5,134,0,0,371,373,
-		3,18,9,0,372,370,1,0,0,0,373,376,1,0,0,0,374,372,1,0,0,0,374,375,1,0,0,
-		0,375,17,1,0,0,0,376,374,1,0,0,0,377,382,3,84,42,0,378,379,5,130,0,0,379,
-		380,3,82,41,0,380,381,5,131,0,0,381,383,1,0,0,0,382,378,1,0,0,0,382,383,
-		1,0,0,0,383,384,1,0,0,0,384,385,5,7,0,0,385,386,5,130,0,0,386,387,3,14,
-		7,0,387,388,5,131,0,0,388,19,1,0,0,0,389,390,6,10,-1,0,390,391,3,22,11,
-		0,391,406,1,0,0,0,392,393,10,2,0,0,393,395,5,49,0,0,394,396,3,28,14,0,
-		395,394,1,0,0,0,395,396,1,0,0,0,396,397,1,0,0,0,397,405,3,20,10,3,398,
-		399,10,1,0,0,399,401,7,2,0,0,400,402,3,28,14,0,401,400,1,0,0,0,401,402,
-		1,0,0,0,402,403,1,0,0,0,403,405,3,20,10,2,404,392,1,0,0,0,404,398,1,0,
-		0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,21,1,0,0,0,408,
-		406,1,0,0,0,409,424,3,26,13,0,410,411,5,110,0,0,411,416,3,24,12,0,412,
-		413,5,134,0,0,413,415,3,24,12,0,414,412,1,0,0,0,415,418,1,0,0,0,416,414,
-		1,0,0,0,416,417,1,0,0,0,417,424,1,0,0,0,418,416,1,0,0,0,419,420,5,130,
-		0,0,420,421,3,14,7,0,421,422,5,131,0,0,422,424,1,0,0,0,423,409,1,0,0,0,
-		423,410,1,0,0,0,423,419,1,0,0,0,424,23,1,0,0,0,425,426,5,130,0,0,426,431,
-		3,62,31,0,427,428,5,134,0,0,428,430,3,62,31,0,429,427,1,0,0,0,430,433,
-		1,0,0,0,431,429,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,431,1,0,0,
-		0,434,435,5,131,0,0,435,25,1,0,0,0,436,438,5,80,0,0,437,439,3,28,14,0,
-		438,437,1,0,0,0,438,439,1,0,0,0,439,440,1,0,0,0,440,445,3,30,15,0,441,
-		442,5,134,0,0,442,444,3,30,15,0,443,441,1,0,0,0,444,447,1,0,0,0,445,443,
-		1,0,0,0,445,446,1,0,0,0,446,457,1,0,0,0,447,445,1,0,0,0,448,449,5,39,0,
-		0,449,454,3,40,20,0,450,451,5,134,0,0,451,453,3,40,20,0,452,450,1,0,0,
-		0,453,456,1,0,0,0,454,452,1,0,0,0,454,455,1,0,0,0,455,458,1,0,0,0,456,
-		454,1,0,0,0,457,448,1,0,0,0,457,458,1,0,0,0,458,461,1,0,0,0,459,460,5,
-		114,0,0,460,462,3,62,31,0,461,459,1,0,0,0,461,462,1,0,0,0,462,466,1,0,
-		0,0,463,464,5,41,0,0,464,465,5,12,0,0,465,467,3,32,16,0,466,463,1,0,0,
-		0,466,467,1,0,0,0,467,470,1,0,0,0,468,469,5,42,0,0,469,471,3,62,31,0,470,
-		468,1,0,0,0,470,471,1,0,0,0,471,481,1,0,0,0,472,473,5,115,0,0,473,478,
-		3,54,27,0,474,475,5,134,0,0,475,477,3,54,27,0,476,474,1,0,0,0,477,480,
-		1,0,0,0,478,476,1,0,0,0,478,479,1,0,0,0,479,482,1,0,0,0,480,478,1,0,0,
-		0,481,472,1,0,0,0,481,482,1,0,0,0,482,27,1,0,0,0,483,484,7,3,0,0,484,29,
-		1,0,0,0,485,490,3,62,31,0,486,488,5,7,0,0,487,486,1,0,0,0,487,488,1,0,
-		0,0,488,489,1,0,0,0,489,491,3,84,42,0,490,487,1,0,0,0,490,491,1,0,0,0,
-		491,506,1,0,0,0,492,493,3,84,42,0,493,494,5,135,0,0,494,496,1,0,0,0,495,
-		492,1,0,0,0,495,496,1,0,0,0,496,497,1,0,0,0,497,503,5,125,0,0,498,499,
-		5,31,0,0,499,500,5,130,0,0,500,501,3,82,41,0,501,502,5,131,0,0,502,504,
-		1,0,0,0,503,498,1,0,0,0,503,504,1,0,0,0,504,506,1,0,0,0,505,485,1,0,0,
-		0,505,495,1,0,0,0,506,31,1,0,0,0,507,517,5,2,0,0,508,513,3,62,31,0,509,
-		510,5,134,0,0,510,512,3,62,31,0,511,509,1,0,0,0,512,515,1,0,0,0,513,511,
-		1,0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,0,0,
-		0,516,508,1,0,0,0,517,33,1,0,0,0,518,519,5,66,0,0,519,520,5,12,0,0,520,
-		525,3,36,18,0,521,522,5,134,0,0,522,524,3,36,18,0,523,521,1,0,0,0,524,
-		527,1,0,0,0,525,523,1,0,0,0,525,526,1,0,0,0,526,35,1,0,0,0,527,525,1,0,
-		0,0,528,530,3,62,31,0,529,531,7,4,0,0,530,529,1,0,0,0,530,531,1,0,0,0,
-		531,534,1,0,0,0,532,533,5,61,0,0,533,535,7,5,0,0,534,532,1,0,0,0,534,535,
-		1,0,0,0,535,37,1,0,0,0,536,537,5,57,0,0,537,540,3,62,31,0,538,539,5,63,
-		0,0,539,541,3,62,31,0,540,538,1,0,0,0,540,541,1,0,0,0,541,549,1,0,0,0,
-		542,543,5,63,0,0,543,546,3,62,31,0,544,545,5,57,0,0,545,547,3,62,31,0,
-		546,544,1,0,0,0,546,547,1,0,0,0,547,549,1,0,0,0,548,536,1,0,0,0,548,542,
-		1,0,0,0,549,39,1,0,0,0,550,551,6,20,-1,0,551,552,3,44,22,0,552,578,1,0,
-		0,0,553,554,10,4,0,0,554,555,5,18,0,0,555,556,5,53,0,0,556,577,3,44,22,
-		0,557,558,10,3,0,0,558,559,3,42,21,0,559,560,5,53,0,0,560,568,3,44,22,
-		0,561,562,5,64,0,0,562,569,3,62,31,0,563,564,5,109,0,0,564,565,5,130,0,
-		0,565,566,3,82,41,0,566,567,5,131,0,0,567,569,1,0,0,0,568,561,1,0,0,0,
-		568,563,1,0,0,0,569,577,1,0,0,0,570,571,10,2,0,0,571,572,5,58,0,0,572,
-		573,3,42,21,0,573,574,5,53,0,0,574,575,3,44,22,0,575,577,1,0,0,0,576,553,
-		1,0,0,0,576,557,1,0,0,0,576,570,1,0,0,0,577,580,1,0,0,0,578,576,1,0,0,
-		0,578,579,1,0,0,0,579,41,1,0,0,0,580,578,1,0,0,0,581,583,5,47,0,0,582,
-		581,1,0,0,0,582,583,1,0,0,0,583,599,1,0,0,0,584,586,5,55,0,0,585,587,5,
-		67,0,0,586,585,1,0,0,0,586,587,1,0,0,0,587,599,1,0,0,0,588,590,5,77,0,
-		0,589,591,5,67,0,0,590,589,1,0,0,0,590,591,1,0,0,0,591,599,1,0,0,0,592,
-		594,5,40,0,0,593,595,5,67,0,0,594,593,1,0,0,0,594,595,1,0,0,0,595,599,
-		1,0,0,0,596,599,5,81,0,0,597,599,5,6,0,0,598,582,1,0,0,0,598,584,1,0,0,
-		0,598,588,1,0,0,0,598,592,1,0,0,0,598,596,1,0,0,0,598,597,1,0,0,0,599,
-		43,1,0,0,0,600,603,3,84,42,0,601,602,5,135,0,0,602,604,3,84,42,0,603,601,
-		1,0,0,0,603,604,1,0,0,0,604,606,1,0,0,0,605,607,3,48,24,0,606,605,1,0,
-		0,0,606,607,1,0,0,0,607,609,1,0,0,0,608,610,3,50,25,0,609,608,1,0,0,0,
-		609,610,1,0,0,0,610,612,1,0,0,0,611,613,3,52,26,0,612,611,1,0,0,0,612,
-		613,1,0,0,0,613,658,1,0,0,0,614,616,5,143,0,0,615,617,3,50,25,0,616,615,
-		1,0,0,0,616,617,1,0,0,0,617,619,1,0,0,0,618,620,3,52,26,0,619,618,1,0,
-		0,0,619,620,1,0,0,0,620,658,1,0,0,0,621,622,3,84,42,0,622,631,5,130,0,
-		0,623,628,3,62,31,0,624,625,5,134,0,0,625,627,3,62,31,0,626,624,1,0,0,
-		0,627,630,1,0,0,0,628,626,1,0,0,0,628,629,1,0,0,0,629,632,1,0,0,0,630,
-		628,1,0,0,0,631,623,1,0,0,0,631,632,1,0,0,0,632,637,1,0,0,0,633,634,5,
-		134,0,0,634,636,3,46,23,0,635,633,1,0,0,0,636,639,1,0,0,0,637,635,1,0,
-		0,0,637,638,1,0,0,0,638,640,1,0,0,0,639,637,1,0,0,0,640,642,5,131,0,0,
-		641,643,3,52,26,0,642,641,1,0,0,0,642,643,1,0,0,0,643,658,1,0,0,0,644,
-		645,5,130,0,0,645,646,3,14,7,0,646,648,5,131,0,0,647,649,3,50,25,0,648,
-		647,1,0,0,0,648,649,1,0,0,0,649,651,1,0,0,0,650,652,3,52,26,0,651,650,
-		1,0,0,0,651,652,1,0,0,0,652,658,1,0,0,0,653,654,5,130,0,0,654,655,3,40,
-		20,0,655,656,5,131,0,0,656,658,1,0,0,0,657,600,1,0,0,0,657,614,1,0,0,0,
-		657,621,1,0,0,0,657,644,1,0,0,0,657,653,1,0,0,0,658,45,1,0,0,0,659,660,
-		3,84,42,0,660,661,7,6,0,0,661,662,3,62,31,0,662,47,1,0,0,0,663,664,5,111,
-		0,0,664,674,5,144,0,0,665,666,5,7,0,0,666,667,5,62,0,0,667,668,5,102,0,
-		0,668,674,5,143,0,0,669,670,5,11,0,0,670,674,3,84,42,0,671,672,5,100,0,
-		0,672,674,3,84,42,0,673,663,1,0,0,0,673,665,1,0,0,0,673,669,1,0,0,0,673,
-		671,1,0,0,0,674,49,1,0,0,0,675,676,5,85,0,0,676,677,7,7,0,0,677,678,5,
-		130,0,0,678,680,3,62,31,0,679,681,5,70,0,0,680,679,1,0,0,0,680,681,1,0,
-		0,0,681,682,1,0,0,0,682,687,5,131,0,0,683,684,5,74,0,0,684,685,5,130,0,
-		0,685,686,5,144,0,0,686,688,5,131,0,0,687,683,1,0,0,0,687,688,1,0,0,0,
-		688,722,1,0,0,0,689,690,5,86,0,0,690,691,3,62,31,0,691,694,5,79,0,0,692,
-		693,5,96,0,0,693,695,3,62,31,0,694,692,1,0,0,0,694,695,1,0,0,0,695,703,
-		1,0,0,0,696,697,5,98,0,0,697,698,5,12,0,0,698,701,3,62,31,0,699,700,5,
-		116,0,0,700,702,5,76,0,0,701,699,1,0,0,0,701,702,1,0,0,0,702,704,1,0,0,
-		0,703,696,1,0,0,0,703,704,1,0,0,0,704,707,1,0,0,0,705,706,5,99,0,0,706,
-		708,5,144,0,0,707,705,1,0,0,0,707,708,1,0,0,0,708,722,1,0,0,0,709,710,
-		5,86,0,0,710,711,3,62,31,0,711,715,5,70,0,0,712,713,5,97,0,0,713,714,5,
-		12,0,0,714,716,3,62,31,0,715,712,1,0,0,0,715,716,1,0,0,0,716,719,1,0,0,
-		0,717,718,5,99,0,0,718,720,5,144,0,0,719,717,1,0,0,0,719,720,1,0,0,0,720,
-		722,1,0,0,0,721,675,1,0,0,0,721,689,1,0,0,0,721,709,1,0,0,0,722,51,1,0,
-		0,0,723,725,5,7,0,0,724,723,1,0,0,0,724,725,1,0,0,0,725,726,1,0,0,0,726,
-		731,3,84,42,0,727,728,5,130,0,0,728,729,3,82,41,0,729,730,5,131,0,0,730,
-		732,1,0,0,0,731,727,1,0,0,0,731,732,1,0,0,0,732,53,1,0,0,0,733,734,3,84,
-		42,0,734,735,5,7,0,0,735,736,5,130,0,0,736,737,3,56,28,0,737,738,5,131,
-		0,0,738,55,1,0,0,0,739,741,3,84,42,0,740,739,1,0,0,0,740,741,1,0,0,0,741,
-		752,1,0,0,0,742,743,5,69,0,0,743,744,5,12,0,0,744,749,3,62,31,0,745,746,
-		5,134,0,0,746,748,3,62,31,0,747,745,1,0,0,0,748,751,1,0,0,0,749,747,1,
-		0,0,0,749,750,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,0,752,742,1,0,0,0,
-		752,753,1,0,0,0,753,755,1,0,0,0,754,756,3,34,17,0,755,754,1,0,0,0,755,
-		756,1,0,0,0,756,758,1,0,0,0,757,759,3,58,29,0,758,757,1,0,0,0,758,759,
-		1,0,0,0,759,57,1,0,0,0,760,761,7,8,0,0,761,769,3,60,30,0,762,763,7,8,0,
-		0,763,764,5,10,0,0,764,765,3,60,30,0,765,766,5,5,0,0,766,767,3,60,30,0,
-		767,769,1,0,0,0,768,760,1,0,0,0,768,762,1,0,0,0,769,59,1,0,0,0,770,771,
-		5,106,0,0,771,780,5,71,0,0,772,773,5,106,0,0,773,780,5,38,0,0,774,775,
-		5,19,0,0,775,780,5,78,0,0,776,777,3,62,31,0,777,778,7,9,0,0,778,780,1,
-		0,0,0,779,770,1,0,0,0,779,772,1,0,0,0,779,774,1,0,0,0,779,776,1,0,0,0,
-		780,61,1,0,0,0,781,782,6,31,-1,0,782,784,3,66,33,0,783,785,3,64,32,0,784,
-		783,1,0,0,0,784,785,1,0,0,0,785,789,1,0,0,0,786,787,5,59,0,0,787,789,3,
-		62,31,3,788,781,1,0,0,0,788,786,1,0,0,0,789,798,1,0,0,0,790,791,10,2,0,
-		0,791,792,5,5,0,0,792,797,3,62,31,3,793,794,10,1,0,0,794,795,5,65,0,0,
-		795,797,3,62,31,2,796,790,1,0,0,0,796,793,1,0,0,0,797,800,1,0,0,0,798,
-		796,1,0,0,0,798,799,1,0,0,0,799,63,1,0,0,0,800,798,1,0,0,0,801,802,3,70,
-		35,0,802,803,3,66,33,0,803,857,1,0,0,0,804,806,5,52,0,0,805,807,5,59,0,
-		0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,857,5,60,0,0,809,
-		811,5,52,0,0,810,812,5,59,0,0,811,810,1,0,0,0,811,812,1,0,0,0,812,813,
-		1,0,0,0,813,814,5,25,0,0,814,815,5,39,0,0,815,857,3,66,33,0,816,818,5,
-		59,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,820,5,10,0,
-		0,820,821,3,66,33,0,821,822,5,5,0,0,822,823,3,66,33,0,823,857,1,0,0,0,
-		824,826,5,59,0,0,825,824,1,0,0,0,825,826,1,0,0,0,826,827,1,0,0,0,827,828,
-		5,46,0,0,828,829,5,130,0,0,829,830,3,14,7,0,830,831,5,131,0,0,831,857,
-		1,0,0,0,832,834,5,59,0,0,833,832,1,0,0,0,833,834,1,0,0,0,834,835,1,0,0,
-		0,835,836,5,46,0,0,836,837,5,130,0,0,837,842,3,62,31,0,838,839,5,134,0,
-		0,839,841,3,62,31,0,840,838,1,0,0,0,841,844,1,0,0,0,842,840,1,0,0,0,842,
-		843,1,0,0,0,843,845,1,0,0,0,844,842,1,0,0,0,845,846,5,131,0,0,846,857,
-		1,0,0,0,847,849,5,59,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,850,1,0,0,
-		0,850,851,7,10,0,0,851,854,3,66,33,0,852,853,5,29,0,0,853,855,3,66,33,
-		0,854,852,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,856,801,1,0,0,0,856,
-		804,1,0,0,0,856,809,1,0,0,0,856,817,1,0,0,0,856,825,1,0,0,0,856,833,1,
-		0,0,0,856,848,1,0,0,0,857,65,1,0,0,0,858,859,6,33,-1,0,859,863,3,72,36,
-		0,860,861,7,11,0,0,861,863,3,66,33,4,862,858,1,0,0,0,862,860,1,0,0,0,863,
-		893,1,0,0,0,864,865,10,3,0,0,865,866,7,12,0,0,866,892,3,66,33,4,867,868,
-		10,2,0,0,868,869,7,11,0,0,869,892,3,66,33,3,870,871,10,1,0,0,871,872,5,
-		129,0,0,872,892,3,66,33,2,873,874,10,7,0,0,874,875,5,132,0,0,875,880,3,
-		68,34,0,876,877,5,134,0,0,877,879,3,68,34,0,878,876,1,0,0,0,879,882,1,
-		0,0,0,880,878,1,0,0,0,880,881,1,0,0,0,881,883,1,0,0,0,882,880,1,0,0,0,
-		883,884,5,133,0,0,884,892,1,0,0,0,885,886,10,6,0,0,886,887,5,137,0,0,887,
-		892,3,80,40,0,888,889,10,5,0,0,889,890,5,135,0,0,890,892,3,84,42,0,891,
-		864,1,0,0,0,891,867,1,0,0,0,891,870,1,0,0,0,891,873,1,0,0,0,891,885,1,
-		0,0,0,891,888,1,0,0,0,892,895,1,0,0,0,893,891,1,0,0,0,893,894,1,0,0,0,
-		894,67,1,0,0,0,895,893,1,0,0,0,896,911,3,62,31,0,897,899,3,62,31,0,898,
-		897,1,0,0,0,898,899,1,0,0,0,899,900,1,0,0,0,900,902,5,139,0,0,901,903,
-		3,62,31,0,902,901,1,0,0,0,902,903,1,0,0,0,903,908,1,0,0,0,904,906,5,139,
-		0,0,905,907,3,62,31,0,906,905,1,0,0,0,906,907,1,0,0,0,907,909,1,0,0,0,
-		908,904,1,0,0,0,908,909,1,0,0,0,909,911,1,0,0,0,910,896,1,0,0,0,910,898,
-		1,0,0,0,911,69,1,0,0,0,912,913,7,13,0,0,913,71,1,0,0,0,914,1036,5,60,0,
-		0,915,1036,7,14,0,0,916,1036,5,144,0,0,917,1036,7,15,0,0,918,1036,5,143,
-		0,0,919,920,3,80,40,0,920,921,5,143,0,0,921,1036,1,0,0,0,922,923,5,50,
-		0,0,923,925,5,143,0,0,924,926,3,84,42,0,925,924,1,0,0,0,925,926,1,0,0,
-		0,926,1036,1,0,0,0,927,1036,3,78,39,0,928,930,5,13,0,0,929,931,3,62,31,
-		0,930,929,1,0,0,0,930,931,1,0,0,0,931,933,1,0,0,0,932,934,3,76,38,0,933,
-		932,1,0,0,0,934,935,1,0,0,0,935,933,1,0,0,0,935,936,1,0,0,0,936,939,1,
-		0,0,0,937,938,5,27,0,0,938,940,3,62,31,0,939,937,1,0,0,0,939,940,1,0,0,
-		0,940,941,1,0,0,0,941,942,5,28,0,0,942,1036,1,0,0,0,943,944,7,16,0,0,944,
-		945,5,130,0,0,945,946,3,62,31,0,946,947,5,7,0,0,947,948,3,80,40,0,948,
-		949,5,131,0,0,949,1036,1,0,0,0,950,951,5,34,0,0,951,952,5,130,0,0,952,
-		953,3,84,42,0,953,954,5,39,0,0,954,955,3,62,31,0,955,956,5,131,0,0,956,
-		1036,1,0,0,0,957,958,5,32,0,0,958,959,5,130,0,0,959,960,3,14,7,0,960,961,
-		5,131,0,0,961,1036,1,0,0,0,962,963,5,130,0,0,963,964,3,14,7,0,964,965,
-		5,131,0,0,965,1036,1,0,0,0,966,967,3,84,42,0,967,994,5,130,0,0,968,995,
-		5,125,0,0,969,971,3,28,14,0,970,969,1,0,0,0,970,971,1,0,0,0,971,972,1,
-		0,0,0,972,977,3,62,31,0,973,974,5,134,0,0,974,976,3,62,31,0,975,973,1,
-		0,0,0,976,979,1,0,0,0,977,975,1,0,0,0,977,978,1,0,0,0,978,981,1,0,0,0,
-		979,977,1,0,0,0,980,970,1,0,0,0,980,981,1,0,0,0,981,992,1,0,0,0,982,983,
-		5,66,0,0,983,984,5,12,0,0,984,989,3,36,18,0,985,986,5,134,0,0,986,988,
-		3,36,18,0,987,985,1,0,0,0,988,991,1,0,0,0,989,987,1,0,0,0,989,990,1,0,
-		0,0,990,993,1,0,0,0,991,989,1,0,0,0,992,982,1,0,0,0,992,993,1,0,0,0,993,
-		995,1,0,0,0,994,968,1,0,0,0,994,980,1,0,0,0,995,996,1,0,0,0,996,1003,5,
-		131,0,0,997,998,5,36,0,0,998,999,5,130,0,0,999,1000,5,114,0,0,1000,1001,
-		3,62,31,0,1001,1002,5,131,0,0,1002,1004,1,0,0,0,1003,997,1,0,0,0,1003,
-		1004,1,0,0,0,1004,1006,1,0,0,0,1005,1007,3,74,37,0,1006,1005,1,0,0,0,1006,
-		1007,1,0,0,0,1007,1036,1,0,0,0,1008,1017,5,132,0,0,1009,1014,3,62,31,0,
-		1010,1011,5,134,0,0,1011,1013,3,62,31,0,1012,1010,1,0,0,0,1013,1016,1,
-		0,0,0,1014,1012,1,0,0,0,1014,1015,1,0,0,0,1015,1018,1,0,0,0,1016,1014,
-		1,0,0,0,1017,1009,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1036,
-		5,133,0,0,1020,1021,5,130,0,0,1021,1024,3,62,31,0,1022,1023,5,134,0,0,
-		1023,1025,3,62,31,0,1024,1022,1,0,0,0,1025,1026,1,0,0,0,1026,1024,1,0,
-		0,0,1026,1027,1,0,0,0,1027,1028,1,0,0,0,1028,1029,5,131,0,0,1029,1036,
-		1,0,0,0,1030,1031,5,130,0,0,1031,1032,3,62,31,0,1032,1033,5,131,0,0,1033,
-		1036,1,0,0,0,1034,1036,3,84,42,0,1035,914,1,0,0,0,1035,915,1,0,0,0,1035,
-		916,1,0,0,0,1035,917,1,0,0,0,1035,918,1,0,0,0,1035,919,1,0,0,0,1035,922,
-		1,0,0,0,1035,927,1,0,0,0,1035,928,1,0,0,0,1035,943,1,0,0,0,1035,950,1,
-		0,0,0,1035,957,1,0,0,0,1035,962,1,0,0,0,1035,966,1,0,0,0,1035,1008,1,0,
-		0,0,1035,1020,1,0,0,0,1035,1030,1,0,0,0,1035,1034,1,0,0,0,1036,73,1,0,
-		0,0,1037,1043,5,68,0,0,1038,1044,3,84,42,0,1039,1040,5,130,0,0,1040,1041,
-		3,56,28,0,1041,1042,5,131,0,0,1042,1044,1,0,0,0,1043,1038,1,0,0,0,1043,
-		1039,1,0,0,0,1044,75,1,0,0,0,1045,1046,5,113,0,0,1046,1047,3,62,31,0,1047,
-		1048,5,101,0,0,1048,1049,3,62,31,0,1049,77,1,0,0,0,1050,1051,5,140,0,0,
-		1051,1058,3,84,42,0,1052,1053,5,141,0,0,1053,1058,3,84,42,0,1054,1055,
-		5,139,0,0,1055,1058,3,84,42,0,1056,1058,5,142,0,0,1057,1050,1,0,0,0,1057,
-		1052,1,0,0,0,1057,1054,1,0,0,0,1057,1056,1,0,0,0,1058,79,1,0,0,0,1059,
-		1070,3,84,42,0,1060,1061,5,130,0,0,1061,1066,5,144,0,0,1062,1063,5,134,
-		0,0,1063,1065,5,144,0,0,1064,1062,1,0,0,0,1065,1068,1,0,0,0,1066,1064,
-		1,0,0,0,1066,1067,1,0,0,0,1067,1069,1,0,0,0,1068,1066,1,0,0,0,1069,1071,
-		5,131,0,0,1070,1060,1,0,0,0,1070,1071,1,0,0,0,1071,1079,1,0,0,0,1072,1074,
-		5,132,0,0,1073,1075,5,144,0,0,1074,1073,1,0,0,0,1074,1075,1,0,0,0,1075,
-		1076,1,0,0,0,1076,1078,5,133,0,0,1077,1072,1,0,0,0,1078,1081,1,0,0,0,1079,
-		1077,1,0,0,0,1079,1080,1,0,0,0,1080,1095,1,0,0,0,1081,1079,1,0,0,0,1082,
-		1083,3,84,42,0,1083,1084,5,119,0,0,1084,1089,3,80,40,0,1085,1086,5,134,
-		0,0,1086,1088,3,80,40,0,1087,1085,1,0,0,0,1088,1091,1,0,0,0,1089,1087,
-		1,0,0,0,1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,1089,1,0,0,0,1092,1093,
-		5,121,0,0,1093,1095,1,0,0,0,1094,1059,1,0,0,0,1094,1082,1,0,0,0,1095,81,
-		1,0,0,0,1096,1101,3,84,42,0,1097,1098,5,134,0,0,1098,1100,3,84,42,0,1099,
-		1097,1,0,0,0,1100,1103,1,0,0,0,1101,1099,1,0,0,0,1101,1102,1,0,0,0,1102,
-		83,1,0,0,0,1103,1101,1,0,0,0,1104,1108,5,147,0,0,1105,1108,5,148,0,0,1106,
-		1108,3,86,43,0,1107,1104,1,0,0,0,1107,1105,1,0,0,0,1107,1106,1,0,0,0,1108,
-		85,1,0,0,0,1109,1110,7,17,0,0,1110,87,1,0,0,0,159,91,98,103,109,112,120,
-		127,136,145,150,154,160,170,182,187,194,201,205,209,223,237,242,249,258,
-		266,282,288,293,305,321,326,328,334,347,351,353,356,360,363,367,374,382,
-		395,401,404,406,416,423,431,438,445,454,457,461,466,470,478,481,487,490,
-		495,503,505,513,516,525,530,534,540,546,548,568,576,578,582,586,590,594,
-		598,603,606,609,612,616,619,628,631,637,642,648,651,657,673,680,687,694,
-		701,703,707,715,719,721,724,731,740,749,752,755,758,768,779,784,788,796,
-		798,806,811,817,825,833,842,848,854,856,862,880,891,893,898,902,906,908,
-		910,925,930,935,939,970,977,980,989,992,994,1003,1006,1014,1017,1026,1035,
-		1043,1057,1066,1070,1074,1079,1089,1094,1101,1107
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,982,8,36,
+		1,36,1,36,1,36,5,36,987,8,36,10,36,12,36,990,9,36,3,36,992,8,36,1,36,1,
+		36,1,36,1,36,1,36,5,36,999,8,36,10,36,12,36,1002,9,36,3,36,1004,8,36,3,
+		36,1006,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1015,8,36,1,36,3,
+		36,1018,8,36,1,36,1,36,1,36,1,36,5,36,1024,8,36,10,36,12,36,1027,9,36,
+		3,36,1029,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1036,8,36,11,36,12,36,1037,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1047,8,36,1,37,1,37,1,37,1,37,
+		1,37,1,37,3,37,1055,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,3,39,1069,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1076,8,40,
+		10,40,12,40,1079,9,40,1,40,3,40,1082,8,40,1,40,1,40,3,40,1086,8,40,1,40,
+		5,40,1089,8,40,10,40,12,40,1092,9,40,1,40,1,40,1,40,1,40,1,40,5,40,1099,
+		8,40,10,40,12,40,1102,9,40,1,40,1,40,3,40,1106,8,40,1,41,1,41,1,41,5,41,
+		1111,8,41,10,41,12,41,1114,9,41,1,42,1,42,1,42,3,42,1119,8,42,1,43,1,43,
+		1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,
+		34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,
+		82,84,86,0,18,1,0,23,24,1,0,147,148,2,0,30,30,110,110,2,0,2,2,25,25,2,
+		0,8,8,23,23,2,0,37,37,54,54,2,0,120,120,141,141,2,0,9,9,84,84,2,0,72,72,
+		79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,126,127,1,0,128,131,1,0,120,
+		125,2,0,35,35,107,107,1,0,148,149,2,0,14,14,108,108,23,0,1,2,4,4,8,9,11,
+		11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,
+		76,78,79,83,84,86,103,105,106,108,109,114,115,118,118,1300,0,91,1,0,0,
+		0,2,116,1,0,0,0,4,339,1,0,0,0,6,341,1,0,0,0,8,347,1,0,0,0,10,351,1,0,0,
+		0,12,364,1,0,0,0,14,367,1,0,0,0,16,376,1,0,0,0,18,388,1,0,0,0,20,400,1,
+		0,0,0,22,434,1,0,0,0,24,436,1,0,0,0,26,447,1,0,0,0,28,494,1,0,0,0,30,516,
+		1,0,0,0,32,527,1,0,0,0,34,529,1,0,0,0,36,539,1,0,0,0,38,559,1,0,0,0,40,
+		561,1,0,0,0,42,609,1,0,0,0,44,668,1,0,0,0,46,670,1,0,0,0,48,684,1,0,0,
+		0,50,732,1,0,0,0,52,735,1,0,0,0,54,744,1,0,0,0,56,751,1,0,0,0,58,779,1,
+		0,0,0,60,790,1,0,0,0,62,799,1,0,0,0,64,867,1,0,0,0,66,873,1,0,0,0,68,921,
+		1,0,0,0,70,923,1,0,0,0,72,1046,1,0,0,0,74,1048,1,0,0,0,76,1056,1,0,0,0,
+		78,1068,1,0,0,0,80,1105,1,0,0,0,82,1107,1,0,0,0,84,1118,1,0,0,0,86,1120,
+		1,0,0,0,88,90,5,139,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,1,0,0,0,91,92,
+		1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,5,139,0,0,96,
+		95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,
+		102,3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,
+		0,0,104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,139,0,0,107,106,1,0,0,0,
+		108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,0,0,0,111,109,
+		1,0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,115,5,0,0,1,
+		115,1,1,0,0,0,116,120,3,4,2,0,117,119,5,139,0,0,118,117,1,0,0,0,119,122,
+		1,0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,
+		0,123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,5,4,0,0,127,126,
+		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,340,3,4,2,0,130,340,3,14,7,
+		0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,134,135,5,59,0,0,
+		135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,150,
+		3,84,42,0,139,140,5,133,0,0,140,145,3,6,3,0,141,142,5,137,0,0,142,144,
+		3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,
+		0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,134,0,0,149,151,1,0,0,0,150,
+		139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,5,7,0,0,153,155,3,
+		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,340,1,0,0,0,156,157,5,26,0,
+		0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,160,158,1,0,0,0,160,
+		161,1,0,0,0,161,162,1,0,0,0,162,340,3,84,42,0,163,164,5,48,0,0,164,165,
+		5,51,0,0,165,170,3,84,42,0,166,167,5,133,0,0,167,168,3,82,41,0,168,169,
+		5,134,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,
+		0,0,172,173,3,14,7,0,173,340,1,0,0,0,174,175,5,111,0,0,175,176,3,84,42,
+		0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,137,0,0,179,181,3,10,5,0,
+		180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,187,
+		1,0,0,0,184,182,1,0,0,0,185,186,5,117,0,0,186,188,3,62,31,0,187,185,1,
+		0,0,0,187,188,1,0,0,0,188,340,1,0,0,0,189,190,5,22,0,0,190,191,5,39,0,
+		0,191,194,3,84,42,0,192,193,5,117,0,0,193,195,3,62,31,0,194,192,1,0,0,
+		0,194,195,1,0,0,0,195,340,1,0,0,0,196,197,5,3,0,0,197,198,5,20,0,0,198,
+		199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,1,0,0,0,201,202,
+		1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,40,0,205,204,1,
+		0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,210,3,62,31,
+		0,209,207,1,0,0,0,209,210,1,0,0,0,210,340,1,0,0,0,211,212,5,83,0,0,212,
+		340,5,21,0,0,213,214,5,83,0,0,214,215,5,115,0,0,215,216,5,62,0,0,216,340,
+		3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,133,0,0,220,221,
+		3,14,7,0,221,222,5,134,0,0,222,224,1,0,0,0,223,218,1,0,0,0,223,219,1,0,
+		0,0,224,340,1,0,0,0,225,226,5,16,0,0,226,227,5,133,0,0,227,228,3,14,7,
+		0,228,229,5,134,0,0,229,230,5,106,0,0,230,242,5,146,0,0,231,232,5,133,
+		0,0,232,237,3,12,6,0,233,234,5,137,0,0,234,236,3,12,6,0,235,233,1,0,0,
+		0,236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,0,0,0,239,
+		237,1,0,0,0,240,241,5,134,0,0,241,243,1,0,0,0,242,231,1,0,0,0,242,243,
+		1,0,0,0,243,340,1,0,0,0,244,245,5,17,0,0,245,246,5,91,0,0,246,249,3,84,
+		42,0,247,248,5,93,0,0,248,250,5,94,0,0,249,247,1,0,0,0,249,250,1,0,0,0,
+		250,251,1,0,0,0,251,252,5,7,0,0,252,253,3,14,7,0,253,340,1,0,0,0,254,255,
+		5,26,0,0,255,258,5,91,0,0,256,257,5,43,0,0,257,259,5,32,0,0,258,256,1,
+		0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,340,3,84,42,0,261,262,5,83,0,
+		0,262,340,5,92,0,0,263,264,5,83,0,0,264,266,5,95,0,0,265,267,5,62,0,0,
+		266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,340,3,84,42,0,269,
+		270,5,17,0,0,270,271,5,87,0,0,271,272,3,84,42,0,272,273,5,39,0,0,273,274,
+		5,133,0,0,274,275,3,14,7,0,275,276,5,134,0,0,276,277,5,51,0,0,277,282,
+		3,8,4,0,278,279,5,137,0,0,279,281,3,8,4,0,280,278,1,0,0,0,281,284,1,0,
+		0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,288,1,0,0,0,284,282,1,0,0,0,285,
+		286,5,100,0,0,286,287,5,12,0,0,287,289,3,62,31,0,288,285,1,0,0,0,288,289,
+		1,0,0,0,289,293,1,0,0,0,290,291,5,41,0,0,291,292,5,12,0,0,292,294,3,62,
+		31,0,293,290,1,0,0,0,293,294,1,0,0,0,294,295,1,0,0,0,295,296,5,102,0,0,
+		296,297,5,147,0,0,297,340,1,0,0,0,298,299,5,89,0,0,299,300,5,87,0,0,300,
+		340,3,84,42,0,301,302,5,26,0,0,302,305,5,87,0,0,303,304,5,43,0,0,304,306,
+		5,32,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,307,1,0,0,0,307,340,3,84,
+		42,0,308,309,5,83,0,0,309,340,5,88,0,0,310,311,5,45,0,0,311,312,5,96,0,
+		0,312,313,5,146,0,0,313,314,5,51,0,0,314,315,3,84,42,0,315,316,5,97,0,
+		0,316,319,5,146,0,0,317,318,5,98,0,0,318,320,3,84,42,0,319,317,1,0,0,0,
+		319,320,1,0,0,0,320,340,1,0,0,0,321,322,5,45,0,0,322,323,3,84,42,0,323,
+		324,5,146,0,0,324,325,5,51,0,0,325,337,3,84,42,0,326,327,5,133,0,0,327,
+		332,3,12,6,0,328,329,5,137,0,0,329,331,3,12,6,0,330,328,1,0,0,0,331,334,
+		1,0,0,0,332,330,1,0,0,0,332,333,1,0,0,0,333,335,1,0,0,0,334,332,1,0,0,
+		0,335,336,5,134,0,0,336,338,1,0,0,0,337,326,1,0,0,0,337,338,1,0,0,0,338,
+		340,1,0,0,0,339,125,1,0,0,0,339,130,1,0,0,0,339,131,1,0,0,0,339,156,1,
+		0,0,0,339,163,1,0,0,0,339,174,1,0,0,0,339,189,1,0,0,0,339,196,1,0,0,0,
+		339,211,1,0,0,0,339,213,1,0,0,0,339,217,1,0,0,0,339,225,1,0,0,0,339,244,
+		1,0,0,0,339,254,1,0,0,0,339,261,1,0,0,0,339,263,1,0,0,0,339,269,1,0,0,
+		0,339,298,1,0,0,0,339,301,1,0,0,0,339,308,1,0,0,0,339,310,1,0,0,0,339,
+		321,1,0,0,0,340,5,1,0,0,0,341,342,3,84,42,0,342,345,3,80,40,0,343,344,
+		5,59,0,0,344,346,5,60,0,0,345,343,1,0,0,0,345,346,1,0,0,0,346,7,1,0,0,
+		0,347,348,3,84,42,0,348,349,7,1,0,0,349,350,5,70,0,0,350,9,1,0,0,0,351,
+		352,3,84,42,0,352,353,5,120,0,0,353,354,3,62,31,0,354,11,1,0,0,0,355,358,
+		5,90,0,0,356,357,5,102,0,0,357,359,5,147,0,0,358,356,1,0,0,0,358,359,1,
+		0,0,0,359,365,1,0,0,0,360,362,3,84,42,0,361,363,3,62,31,0,362,361,1,0,
+		0,0,362,363,1,0,0,0,363,365,1,0,0,0,364,355,1,0,0,0,364,360,1,0,0,0,365,
+		13,1,0,0,0,366,368,3,16,8,0,367,366,1,0,0,0,367,368,1,0,0,0,368,369,1,
+		0,0,0,369,371,3,20,10,0,370,372,3,34,17,0,371,370,1,0,0,0,371,372,1,0,
+		0,0,372,374,1,0,0,0,373,375,3,38,19,0,374,373,1,0,0,0,374,375,1,0,0,0,
+		375,15,1,0,0,0,376,378,5,119,0,0,377,379,5,73,0,0,378,377,1,0,0,0,378,
+		379,1,0,0,0,379,380,1,0,0,0,380,385,3,18,9,0,381,382,5,137,0,0,382,384,
+		3,18,9,0,383,381,1,0,0,0,384,387,1,0,0,0,385,383,1,0,0,0,385,386,1,0,0,
+		0,386,17,1,0,0,0,387,385,1,0,0,0,388,393,3,84,42,0,389,390,5,133,0,0,390,
+		391,3,82,41,0,391,392,5,134,0,0,392,394,1,0,0,0,393,389,1,0,0,0,393,394,
+		1,0,0,0,394,395,1,0,0,0,395,396,5,7,0,0,396,397,5,133,0,0,397,398,3,14,
+		7,0,398,399,5,134,0,0,399,19,1,0,0,0,400,401,6,10,-1,0,401,402,3,22,11,
+		0,402,417,1,0,0,0,403,404,10,2,0,0,404,406,5,49,0,0,405,407,3,28,14,0,
+		406,405,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,416,3,20,10,3,409,
+		410,10,1,0,0,410,412,7,2,0,0,411,413,3,28,14,0,412,411,1,0,0,0,412,413,
+		1,0,0,0,413,414,1,0,0,0,414,416,3,20,10,2,415,403,1,0,0,0,415,409,1,0,
+		0,0,416,419,1,0,0,0,417,415,1,0,0,0,417,418,1,0,0,0,418,21,1,0,0,0,419,
+		417,1,0,0,0,420,435,3,26,13,0,421,422,5,113,0,0,422,427,3,24,12,0,423,
+		424,5,137,0,0,424,426,3,24,12,0,425,423,1,0,0,0,426,429,1,0,0,0,427,425,
+		1,0,0,0,427,428,1,0,0,0,428,435,1,0,0,0,429,427,1,0,0,0,430,431,5,133,
+		0,0,431,432,3,14,7,0,432,433,5,134,0,0,433,435,1,0,0,0,434,420,1,0,0,0,
+		434,421,1,0,0,0,434,430,1,0,0,0,435,23,1,0,0,0,436,437,5,133,0,0,437,442,
+		3,62,31,0,438,439,5,137,0,0,439,441,3,62,31,0,440,438,1,0,0,0,441,444,
+		1,0,0,0,442,440,1,0,0,0,442,443,1,0,0,0,443,445,1,0,0,0,444,442,1,0,0,
+		0,445,446,5,134,0,0,446,25,1,0,0,0,447,449,5,80,0,0,448,450,3,28,14,0,
+		449,448,1,0,0,0,449,450,1,0,0,0,450,451,1,0,0,0,451,456,3,30,15,0,452,
+		453,5,137,0,0,453,455,3,30,15,0,454,452,1,0,0,0,455,458,1,0,0,0,456,454,
+		1,0,0,0,456,457,1,0,0,0,457,468,1,0,0,0,458,456,1,0,0,0,459,460,5,39,0,
+		0,460,465,3,40,20,0,461,462,5,137,0,0,462,464,3,40,20,0,463,461,1,0,0,
+		0,464,467,1,0,0,0,465,463,1,0,0,0,465,466,1,0,0,0,466,469,1,0,0,0,467,
+		465,1,0,0,0,468,459,1,0,0,0,468,469,1,0,0,0,469,472,1,0,0,0,470,471,5,
+		117,0,0,471,473,3,62,31,0,472,470,1,0,0,0,472,473,1,0,0,0,473,477,1,0,
+		0,0,474,475,5,41,0,0,475,476,5,12,0,0,476,478,3,32,16,0,477,474,1,0,0,
+		0,477,478,1,0,0,0,478,481,1,0,0,0,479,480,5,42,0,0,480,482,3,62,31,0,481,
+		479,1,0,0,0,481,482,1,0,0,0,482,492,1,0,0,0,483,484,5,118,0,0,484,489,
+		3,54,27,0,485,486,5,137,0,0,486,488,3,54,27,0,487,485,1,0,0,0,488,491,
+		1,0,0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,493,1,0,0,0,491,489,1,0,0,
+		0,492,483,1,0,0,0,492,493,1,0,0,0,493,27,1,0,0,0,494,495,7,3,0,0,495,29,
+		1,0,0,0,496,501,3,62,31,0,497,499,5,7,0,0,498,497,1,0,0,0,498,499,1,0,
+		0,0,499,500,1,0,0,0,500,502,3,84,42,0,501,498,1,0,0,0,501,502,1,0,0,0,
+		502,517,1,0,0,0,503,504,3,84,42,0,504,505,5,138,0,0,505,507,1,0,0,0,506,
+		503,1,0,0,0,506,507,1,0,0,0,507,508,1,0,0,0,508,514,5,128,0,0,509,510,
+		5,31,0,0,510,511,5,133,0,0,511,512,3,82,41,0,512,513,5,134,0,0,513,515,
+		1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,517,1,0,0,0,516,496,1,0,0,
+		0,516,506,1,0,0,0,517,31,1,0,0,0,518,528,5,2,0,0,519,524,3,62,31,0,520,
+		521,5,137,0,0,521,523,3,62,31,0,522,520,1,0,0,0,523,526,1,0,0,0,524,522,
+		1,0,0,0,524,525,1,0,0,0,525,528,1,0,0,0,526,524,1,0,0,0,527,518,1,0,0,
+		0,527,519,1,0,0,0,528,33,1,0,0,0,529,530,5,66,0,0,530,531,5,12,0,0,531,
+		536,3,36,18,0,532,533,5,137,0,0,533,535,3,36,18,0,534,532,1,0,0,0,535,
+		538,1,0,0,0,536,534,1,0,0,0,536,537,1,0,0,0,537,35,1,0,0,0,538,536,1,0,
+		0,0,539,541,3,62,31,0,540,542,7,4,0,0,541,540,1,0,0,0,541,542,1,0,0,0,
+		542,545,1,0,0,0,543,544,5,61,0,0,544,546,7,5,0,0,545,543,1,0,0,0,545,546,
+		1,0,0,0,546,37,1,0,0,0,547,548,5,57,0,0,548,551,3,62,31,0,549,550,5,63,
+		0,0,550,552,3,62,31,0,551,549,1,0,0,0,551,552,1,0,0,0,552,560,1,0,0,0,
+		553,554,5,63,0,0,554,557,3,62,31,0,555,556,5,57,0,0,556,558,3,62,31,0,
+		557,555,1,0,0,0,557,558,1,0,0,0,558,560,1,0,0,0,559,547,1,0,0,0,559,553,
+		1,0,0,0,560,39,1,0,0,0,561,562,6,20,-1,0,562,563,3,44,22,0,563,589,1,0,
+		0,0,564,565,10,4,0,0,565,566,5,18,0,0,566,567,5,53,0,0,567,588,3,44,22,
+		0,568,569,10,3,0,0,569,570,3,42,21,0,570,571,5,53,0,0,571,579,3,44,22,
+		0,572,573,5,64,0,0,573,580,3,62,31,0,574,575,5,112,0,0,575,576,5,133,0,
+		0,576,577,3,82,41,0,577,578,5,134,0,0,578,580,1,0,0,0,579,572,1,0,0,0,
+		579,574,1,0,0,0,580,588,1,0,0,0,581,582,10,2,0,0,582,583,5,58,0,0,583,
+		584,3,42,21,0,584,585,5,53,0,0,585,586,3,44,22,0,586,588,1,0,0,0,587,564,
+		1,0,0,0,587,568,1,0,0,0,587,581,1,0,0,0,588,591,1,0,0,0,589,587,1,0,0,
+		0,589,590,1,0,0,0,590,41,1,0,0,0,591,589,1,0,0,0,592,594,5,47,0,0,593,
+		592,1,0,0,0,593,594,1,0,0,0,594,610,1,0,0,0,595,597,5,55,0,0,596,598,5,
+		67,0,0,597,596,1,0,0,0,597,598,1,0,0,0,598,610,1,0,0,0,599,601,5,77,0,
+		0,600,602,5,67,0,0,601,600,1,0,0,0,601,602,1,0,0,0,602,610,1,0,0,0,603,
+		605,5,40,0,0,604,606,5,67,0,0,605,604,1,0,0,0,605,606,1,0,0,0,606,610,
+		1,0,0,0,607,610,5,81,0,0,608,610,5,6,0,0,609,593,1,0,0,0,609,595,1,0,0,
+		0,609,599,1,0,0,0,609,603,1,0,0,0,609,607,1,0,0,0,609,608,1,0,0,0,610,
+		43,1,0,0,0,611,614,3,84,42,0,612,613,5,138,0,0,613,615,3,84,42,0,614,612,
+		1,0,0,0,614,615,1,0,0,0,615,617,1,0,0,0,616,618,3,48,24,0,617,616,1,0,
+		0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,621,3,50,25,0,620,619,1,0,0,0,
+		620,621,1,0,0,0,621,623,1,0,0,0,622,624,3,52,26,0,623,622,1,0,0,0,623,
+		624,1,0,0,0,624,669,1,0,0,0,625,627,5,146,0,0,626,628,3,50,25,0,627,626,
+		1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,631,3,52,26,0,630,629,1,0,
+		0,0,630,631,1,0,0,0,631,669,1,0,0,0,632,633,3,84,42,0,633,642,5,133,0,
+		0,634,639,3,62,31,0,635,636,5,137,0,0,636,638,3,62,31,0,637,635,1,0,0,
+		0,638,641,1,0,0,0,639,637,1,0,0,0,639,640,1,0,0,0,640,643,1,0,0,0,641,
+		639,1,0,0,0,642,634,1,0,0,0,642,643,1,0,0,0,643,648,1,0,0,0,644,645,5,
+		137,0,0,645,647,3,46,23,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,
+		0,0,648,649,1,0,0,0,649,651,1,0,0,0,650,648,1,0,0,0,651,653,5,134,0,0,
+		652,654,3,52,26,0,653,652,1,0,0,0,653,654,1,0,0,0,654,669,1,0,0,0,655,
+		656,5,133,0,0,656,657,3,14,7,0,657,659,5,134,0,0,658,660,3,50,25,0,659,
+		658,1,0,0,0,659,660,1,0,0,0,660,662,1,0,0,0,661,663,3,52,26,0,662,661,
+		1,0,0,0,662,663,1,0,0,0,663,669,1,0,0,0,664,665,5,133,0,0,665,666,3,40,
+		20,0,666,667,5,134,0,0,667,669,1,0,0,0,668,611,1,0,0,0,668,625,1,0,0,0,
+		668,632,1,0,0,0,668,655,1,0,0,0,668,664,1,0,0,0,669,45,1,0,0,0,670,671,
+		3,84,42,0,671,672,7,6,0,0,672,673,3,62,31,0,673,47,1,0,0,0,674,675,5,114,
+		0,0,675,685,5,147,0,0,676,677,5,7,0,0,677,678,5,62,0,0,678,679,5,105,0,
+		0,679,685,5,146,0,0,680,681,5,11,0,0,681,685,3,84,42,0,682,683,5,103,0,
+		0,683,685,3,84,42,0,684,674,1,0,0,0,684,676,1,0,0,0,684,680,1,0,0,0,684,
+		682,1,0,0,0,685,49,1,0,0,0,686,687,5,85,0,0,687,688,7,7,0,0,688,689,5,
+		133,0,0,689,691,3,62,31,0,690,692,5,70,0,0,691,690,1,0,0,0,691,692,1,0,
+		0,0,692,693,1,0,0,0,693,698,5,134,0,0,694,695,5,74,0,0,695,696,5,133,0,
+		0,696,697,5,147,0,0,697,699,5,134,0,0,698,694,1,0,0,0,698,699,1,0,0,0,
+		699,733,1,0,0,0,700,701,5,86,0,0,701,702,3,62,31,0,702,705,5,79,0,0,703,
+		704,5,99,0,0,704,706,3,62,31,0,705,703,1,0,0,0,705,706,1,0,0,0,706,714,
+		1,0,0,0,707,708,5,101,0,0,708,709,5,12,0,0,709,712,3,62,31,0,710,711,5,
+		119,0,0,711,713,5,76,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,715,1,0,0,
+		0,714,707,1,0,0,0,714,715,1,0,0,0,715,718,1,0,0,0,716,717,5,102,0,0,717,
+		719,5,147,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,733,1,0,0,0,720,721,
+		5,86,0,0,721,722,3,62,31,0,722,726,5,70,0,0,723,724,5,100,0,0,724,725,
+		5,12,0,0,725,727,3,62,31,0,726,723,1,0,0,0,726,727,1,0,0,0,727,730,1,0,
+		0,0,728,729,5,102,0,0,729,731,5,147,0,0,730,728,1,0,0,0,730,731,1,0,0,
+		0,731,733,1,0,0,0,732,686,1,0,0,0,732,700,1,0,0,0,732,720,1,0,0,0,733,
+		51,1,0,0,0,734,736,5,7,0,0,735,734,1,0,0,0,735,736,1,0,0,0,736,737,1,0,
+		0,0,737,742,3,84,42,0,738,739,5,133,0,0,739,740,3,82,41,0,740,741,5,134,
+		0,0,741,743,1,0,0,0,742,738,1,0,0,0,742,743,1,0,0,0,743,53,1,0,0,0,744,
+		745,3,84,42,0,745,746,5,7,0,0,746,747,5,133,0,0,747,748,3,56,28,0,748,
+		749,5,134,0,0,749,55,1,0,0,0,750,752,3,84,42,0,751,750,1,0,0,0,751,752,
+		1,0,0,0,752,763,1,0,0,0,753,754,5,69,0,0,754,755,5,12,0,0,755,760,3,62,
+		31,0,756,757,5,137,0,0,757,759,3,62,31,0,758,756,1,0,0,0,759,762,1,0,0,
+		0,760,758,1,0,0,0,760,761,1,0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,763,
+		753,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,767,3,34,17,0,766,765,
+		1,0,0,0,766,767,1,0,0,0,767,769,1,0,0,0,768,770,3,58,29,0,769,768,1,0,
+		0,0,769,770,1,0,0,0,770,57,1,0,0,0,771,772,7,8,0,0,772,780,3,60,30,0,773,
+		774,7,8,0,0,774,775,5,10,0,0,775,776,3,60,30,0,776,777,5,5,0,0,777,778,
+		3,60,30,0,778,780,1,0,0,0,779,771,1,0,0,0,779,773,1,0,0,0,780,59,1,0,0,
+		0,781,782,5,109,0,0,782,791,5,71,0,0,783,784,5,109,0,0,784,791,5,38,0,
+		0,785,786,5,19,0,0,786,791,5,78,0,0,787,788,3,62,31,0,788,789,7,9,0,0,
+		789,791,1,0,0,0,790,781,1,0,0,0,790,783,1,0,0,0,790,785,1,0,0,0,790,787,
+		1,0,0,0,791,61,1,0,0,0,792,793,6,31,-1,0,793,795,3,66,33,0,794,796,3,64,
+		32,0,795,794,1,0,0,0,795,796,1,0,0,0,796,800,1,0,0,0,797,798,5,59,0,0,
+		798,800,3,62,31,3,799,792,1,0,0,0,799,797,1,0,0,0,800,809,1,0,0,0,801,
+		802,10,2,0,0,802,803,5,5,0,0,803,808,3,62,31,3,804,805,10,1,0,0,805,806,
+		5,65,0,0,806,808,3,62,31,2,807,801,1,0,0,0,807,804,1,0,0,0,808,811,1,0,
+		0,0,809,807,1,0,0,0,809,810,1,0,0,0,810,63,1,0,0,0,811,809,1,0,0,0,812,
+		813,3,70,35,0,813,814,3,66,33,0,814,868,1,0,0,0,815,817,5,52,0,0,816,818,
+		5,59,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,868,5,60,
+		0,0,820,822,5,52,0,0,821,823,5,59,0,0,822,821,1,0,0,0,822,823,1,0,0,0,
+		823,824,1,0,0,0,824,825,5,25,0,0,825,826,5,39,0,0,826,868,3,66,33,0,827,
+		829,5,59,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,830,1,0,0,0,830,831,5,
+		10,0,0,831,832,3,66,33,0,832,833,5,5,0,0,833,834,3,66,33,0,834,868,1,0,
+		0,0,835,837,5,59,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
+		839,5,46,0,0,839,840,5,133,0,0,840,841,3,14,7,0,841,842,5,134,0,0,842,
+		868,1,0,0,0,843,845,5,59,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,846,1,
+		0,0,0,846,847,5,46,0,0,847,848,5,133,0,0,848,853,3,62,31,0,849,850,5,137,
+		0,0,850,852,3,62,31,0,851,849,1,0,0,0,852,855,1,0,0,0,853,851,1,0,0,0,
+		853,854,1,0,0,0,854,856,1,0,0,0,855,853,1,0,0,0,856,857,5,134,0,0,857,
+		868,1,0,0,0,858,860,5,59,0,0,859,858,1,0,0,0,859,860,1,0,0,0,860,861,1,
+		0,0,0,861,862,7,10,0,0,862,865,3,66,33,0,863,864,5,29,0,0,864,866,3,66,
+		33,0,865,863,1,0,0,0,865,866,1,0,0,0,866,868,1,0,0,0,867,812,1,0,0,0,867,
+		815,1,0,0,0,867,820,1,0,0,0,867,828,1,0,0,0,867,836,1,0,0,0,867,844,1,
+		0,0,0,867,859,1,0,0,0,868,65,1,0,0,0,869,870,6,33,-1,0,870,874,3,72,36,
+		0,871,872,7,11,0,0,872,874,3,66,33,4,873,869,1,0,0,0,873,871,1,0,0,0,874,
+		904,1,0,0,0,875,876,10,3,0,0,876,877,7,12,0,0,877,903,3,66,33,4,878,879,
+		10,2,0,0,879,880,7,11,0,0,880,903,3,66,33,3,881,882,10,1,0,0,882,883,5,
+		132,0,0,883,903,3,66,33,2,884,885,10,7,0,0,885,886,5,135,0,0,886,891,3,
+		68,34,0,887,888,5,137,0,0,888,890,3,68,34,0,889,887,1,0,0,0,890,893,1,
+		0,0,0,891,889,1,0,0,0,891,892,1,0,0,0,892,894,1,0,0,0,893,891,1,0,0,0,
+		894,895,5,136,0,0,895,903,1,0,0,0,896,897,10,6,0,0,897,898,5,140,0,0,898,
+		903,3,80,40,0,899,900,10,5,0,0,900,901,5,138,0,0,901,903,3,84,42,0,902,
+		875,1,0,0,0,902,878,1,0,0,0,902,881,1,0,0,0,902,884,1,0,0,0,902,896,1,
+		0,0,0,902,899,1,0,0,0,903,906,1,0,0,0,904,902,1,0,0,0,904,905,1,0,0,0,
+		905,67,1,0,0,0,906,904,1,0,0,0,907,922,3,62,31,0,908,910,3,62,31,0,909,
+		908,1,0,0,0,909,910,1,0,0,0,910,911,1,0,0,0,911,913,5,142,0,0,912,914,
+		3,62,31,0,913,912,1,0,0,0,913,914,1,0,0,0,914,919,1,0,0,0,915,917,5,142,
+		0,0,916,918,3,62,31,0,917,916,1,0,0,0,917,918,1,0,0,0,918,920,1,0,0,0,
+		919,915,1,0,0,0,919,920,1,0,0,0,920,922,1,0,0,0,921,907,1,0,0,0,921,909,
+		1,0,0,0,922,69,1,0,0,0,923,924,7,13,0,0,924,71,1,0,0,0,925,1047,5,60,0,
+		0,926,1047,7,14,0,0,927,1047,5,147,0,0,928,1047,7,15,0,0,929,1047,5,146,
+		0,0,930,931,3,80,40,0,931,932,5,146,0,0,932,1047,1,0,0,0,933,934,5,50,
+		0,0,934,936,5,146,0,0,935,937,3,84,42,0,936,935,1,0,0,0,936,937,1,0,0,
+		0,937,1047,1,0,0,0,938,1047,3,78,39,0,939,941,5,13,0,0,940,942,3,62,31,
+		0,941,940,1,0,0,0,941,942,1,0,0,0,942,944,1,0,0,0,943,945,3,76,38,0,944,
+		943,1,0,0,0,945,946,1,0,0,0,946,944,1,0,0,0,946,947,1,0,0,0,947,950,1,
+		0,0,0,948,949,5,27,0,0,949,951,3,62,31,0,950,948,1,0,0,0,950,951,1,0,0,
+		0,951,952,1,0,0,0,952,953,5,28,0,0,953,1047,1,0,0,0,954,955,7,16,0,0,955,
+		956,5,133,0,0,956,957,3,62,31,0,957,958,5,7,0,0,958,959,3,80,40,0,959,
+		960,5,134,0,0,960,1047,1,0,0,0,961,962,5,34,0,0,962,963,5,133,0,0,963,
+		964,3,84,42,0,964,965,5,39,0,0,965,966,3,62,31,0,966,967,5,134,0,0,967,
+		1047,1,0,0,0,968,969,5,32,0,0,969,970,5,133,0,0,970,971,3,14,7,0,971,972,
+		5,134,0,0,972,1047,1,0,0,0,973,974,5,133,0,0,974,975,3,14,7,0,975,976,
+		5,134,0,0,976,1047,1,0,0,0,977,978,3,84,42,0,978,1005,5,133,0,0,979,1006,
+		5,128,0,0,980,982,3,28,14,0,981,980,1,0,0,0,981,982,1,0,0,0,982,983,1,
+		0,0,0,983,988,3,62,31,0,984,985,5,137,0,0,985,987,3,62,31,0,986,984,1,
+		0,0,0,987,990,1,0,0,0,988,986,1,0,0,0,988,989,1,0,0,0,989,992,1,0,0,0,
+		990,988,1,0,0,0,991,981,1,0,0,0,991,992,1,0,0,0,992,1003,1,0,0,0,993,994,
+		5,66,0,0,994,995,5,12,0,0,995,1000,3,36,18,0,996,997,5,137,0,0,997,999,
+		3,36,18,0,998,996,1,0,0,0,999,1002,1,0,0,0,1000,998,1,0,0,0,1000,1001,
+		1,0,0,0,1001,1004,1,0,0,0,1002,1000,1,0,0,0,1003,993,1,0,0,0,1003,1004,
+		1,0,0,0,1004,1006,1,0,0,0,1005,979,1,0,0,0,1005,991,1,0,0,0,1006,1007,
+		1,0,0,0,1007,1014,5,134,0,0,1008,1009,5,36,0,0,1009,1010,5,133,0,0,1010,
+		1011,5,117,0,0,1011,1012,3,62,31,0,1012,1013,5,134,0,0,1013,1015,1,0,0,
+		0,1014,1008,1,0,0,0,1014,1015,1,0,0,0,1015,1017,1,0,0,0,1016,1018,3,74,
+		37,0,1017,1016,1,0,0,0,1017,1018,1,0,0,0,1018,1047,1,0,0,0,1019,1028,5,
+		135,0,0,1020,1025,3,62,31,0,1021,1022,5,137,0,0,1022,1024,3,62,31,0,1023,
+		1021,1,0,0,0,1024,1027,1,0,0,0,1025,1023,1,0,0,0,1025,1026,1,0,0,0,1026,
+		1029,1,0,0,0,1027,1025,1,0,0,0,1028,1020,1,0,0,0,1028,1029,1,0,0,0,1029,
+		1030,1,0,0,0,1030,1047,5,136,0,0,1031,1032,5,133,0,0,1032,1035,3,62,31,
+		0,1033,1034,5,137,0,0,1034,1036,3,62,31,0,1035,1033,1,0,0,0,1036,1037,
+		1,0,0,0,1037,1035,1,0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1040,
+		5,134,0,0,1040,1047,1,0,0,0,1041,1042,5,133,0,0,1042,1043,3,62,31,0,1043,
+		1044,5,134,0,0,1044,1047,1,0,0,0,1045,1047,3,84,42,0,1046,925,1,0,0,0,
+		1046,926,1,0,0,0,1046,927,1,0,0,0,1046,928,1,0,0,0,1046,929,1,0,0,0,1046,
+		930,1,0,0,0,1046,933,1,0,0,0,1046,938,1,0,0,0,1046,939,1,0,0,0,1046,954,
+		1,0,0,0,1046,961,1,0,0,0,1046,968,1,0,0,0,1046,973,1,0,0,0,1046,977,1,
+		0,0,0,1046,1019,1,0,0,0,1046,1031,1,0,0,0,1046,1041,1,0,0,0,1046,1045,
+		1,0,0,0,1047,73,1,0,0,0,1048,1054,5,68,0,0,1049,1055,3,84,42,0,1050,1051,
+		5,133,0,0,1051,1052,3,56,28,0,1052,1053,5,134,0,0,1053,1055,1,0,0,0,1054,
+		1049,1,0,0,0,1054,1050,1,0,0,0,1055,75,1,0,0,0,1056,1057,5,116,0,0,1057,
+		1058,3,62,31,0,1058,1059,5,104,0,0,1059,1060,3,62,31,0,1060,77,1,0,0,0,
+		1061,1062,5,143,0,0,1062,1069,3,84,42,0,1063,1064,5,144,0,0,1064,1069,
+		3,84,42,0,1065,1066,5,142,0,0,1066,1069,3,84,42,0,1067,1069,5,145,0,0,
+		1068,1061,1,0,0,0,1068,1063,1,0,0,0,1068,1065,1,0,0,0,1068,1067,1,0,0,
+		0,1069,79,1,0,0,0,1070,1081,3,84,42,0,1071,1072,5,133,0,0,1072,1077,5,
+		147,0,0,1073,1074,5,137,0,0,1074,1076,5,147,0,0,1075,1073,1,0,0,0,1076,
+		1079,1,0,0,0,1077,1075,1,0,0,0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,
+		1077,1,0,0,0,1080,1082,5,134,0,0,1081,1071,1,0,0,0,1081,1082,1,0,0,0,1082,
+		1090,1,0,0,0,1083,1085,5,135,0,0,1084,1086,5,147,0,0,1085,1084,1,0,0,0,
+		1085,1086,1,0,0,0,1086,1087,1,0,0,0,1087,1089,5,136,0,0,1088,1083,1,0,
+		0,0,1089,1092,1,0,0,0,1090,1088,1,0,0,0,1090,1091,1,0,0,0,1091,1106,1,
+		0,0,0,1092,1090,1,0,0,0,1093,1094,3,84,42,0,1094,1095,5,122,0,0,1095,1100,
+		3,80,40,0,1096,1097,5,137,0,0,1097,1099,3,80,40,0,1098,1096,1,0,0,0,1099,
+		1102,1,0,0,0,1100,1098,1,0,0,0,1100,1101,1,0,0,0,1101,1103,1,0,0,0,1102,
+		1100,1,0,0,0,1103,1104,5,124,0,0,1104,1106,1,0,0,0,1105,1070,1,0,0,0,1105,
+		1093,1,0,0,0,1106,81,1,0,0,0,1107,1112,3,84,42,0,1108,1109,5,137,0,0,1109,
+		1111,3,84,42,0,1110,1108,1,0,0,0,1111,1114,1,0,0,0,1112,1110,1,0,0,0,1112,
+		1113,1,0,0,0,1113,83,1,0,0,0,1114,1112,1,0,0,0,1115,1119,5,150,0,0,1116,
+		1119,5,151,0,0,1117,1119,3,86,43,0,1118,1115,1,0,0,0,1118,1116,1,0,0,0,
+		1118,1117,1,0,0,0,1119,85,1,0,0,0,1120,1121,7,17,0,0,1121,87,1,0,0,0,160,
+		91,98,103,109,112,120,127,136,145,150,154,160,170,182,187,194,201,205,
+		209,223,237,242,249,258,266,282,288,293,305,319,332,337,339,345,358,362,
+		364,367,371,374,378,385,393,406,412,415,417,427,434,442,449,456,465,468,
+		472,477,481,489,492,498,501,506,514,516,524,527,536,541,545,551,557,559,
+		579,587,589,593,597,601,605,609,614,617,620,623,627,630,639,642,648,653,
+		659,662,668,684,691,698,705,712,714,718,726,730,732,735,742,751,760,763,
+		766,769,779,790,795,799,807,809,817,822,828,836,844,853,859,865,867,873,
+		891,902,904,909,913,917,919,921,936,941,946,950,981,988,991,1000,1003,
+		1005,1014,1017,1025,1028,1037,1046,1054,1068,1077,1081,1085,1090,1100,
+		1105,1112,1118
 	};
 
 	public static readonly ATN _ATN =

@@ -186,6 +186,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitShowSplits([NotNull] QueryLakeParser.ShowSplitsContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>importPredictions</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitImportPredictions([NotNull] QueryLakeParser.ImportPredictionsContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>importData</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
