@@ -12,9 +12,15 @@ using QueryLake.Storage;
 // usage: dotnet run -c Release --project bench/QueryLake.Bench -- [--dir DIR] [--rows N] [--blobs N] [--repeat N]
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
 if (args is ["sql", ..])
 {
     SqlBench.Run(args[1..]);
+    return;
+}
+if (args is ["sampling", ..])
+{
+    SamplingBench.Run(args[1..]);
     return;
 }
 if (args is ["parquet", ..])

@@ -33,6 +33,25 @@ public sealed partial class QueryLakeSession
         var batches = new List<RecordBatch>();
         var units = new List<string[]>();
         var strata = new List<string[]>();
+        // Canonical texts are cached per distinct integer or string value: keys repeat (drives, strata).
+        var unitCache = new Dictionary<long, string>();
+        var stratumCache = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Cached(ArrowArray a, int r, Dictionary<long, string> longs)
+        {
+            if (a is PrimitiveArray<long> l && !l.IsNull(r))
+            {
+                if (!longs.TryGetValue(l[r], out var t)) longs[l[r]] = t = SplitAssigner.Canonical(l[r]);
+                return t;
+            }
+            if (a is BinaryArray s && !s.IsNull(r) && ((VariableBinaryType)s.Type.StorageType).IsUtf8)
+            {
+                var v = s.GetString(r)!;
+                if (!stratumCache.TryGetValue(v, out var t)) stratumCache[v] = t = SplitAssigner.Canonical(v);
+                return t;
+            }
+            return SplitAssigner.Canonical(a.GetValue(r));
+        }
+        var stratumLongs = new Dictionary<long, string>();
         foreach (var b in result.Batches)
         {
             var columns = b.Columns.Take(width).ToList();
@@ -41,8 +60,8 @@ public sealed partial class QueryLakeSession
             var stratum = new string[b.Length];
             for (int r = 0; r < b.Length; r++)
             {
-                unit[r] = SplitAssigner.RowKey(columns, r, d.Key is null ? null : b.Columns[width]);
-                stratum[r] = SplitAssigner.Canonical(b.Columns[width + 1].GetValue(r));
+                unit[r] = d.Key is null ? SplitAssigner.RowKey(columns, r, null) : Cached(b.Columns[width], r, unitCache);
+                stratum[r] = Cached(b.Columns[width + 1], r, stratumLongs);
             }
             units.Add(unit);
             strata.Add(stratum);
