@@ -19,6 +19,7 @@ internal sealed class FunctionRegistry
         StringFunctions.Register(r);
         ConditionalFunctions.Register(r);
         DateFunctions.Register(r);
+        VectorFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);
