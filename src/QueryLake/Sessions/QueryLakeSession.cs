@@ -363,13 +363,14 @@ public sealed partial class QueryLakeSession : IDisposable
     /// column name, streaming (Parquet row group by row group) into one new version.</summary>
     private QueryResult Import(Binder binder, ImportStatement im, CancellationToken cancel)
     {
+        if (im.Format.Equals("files", StringComparison.OrdinalIgnoreCase)) return ImportFiles(im, cancel);
         string function = im.Format.ToLowerInvariant() switch
         {
             "parquet" => "read_parquet",
             "csv" or "tsv" => "read_csv",
             "json" or "jsonl" or "ndjson" => "read_json",
             "arrow" or "ipc" or "feather" => "read_arrow",
-            var f => throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"IMPORT cannot read format '{f}'; use PARQUET, CSV, JSON, JSONL or ARROW"),
+            var f => throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"IMPORT cannot read format '{f}'; use FILES, PARQUET, CSV, JSON, JSONL or ARROW"),
         };
         var named = new Dictionary<string, Expr>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in im.Options)
@@ -385,6 +386,30 @@ public sealed partial class QueryLakeSession : IDisposable
             return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query), "import");
         var columns = Plan(binder, query).Schema.Fields.Select(f => f.Name).ToList();
         return Insert(binder, new InsertStatement(im.At, im.Name, columns, query), cancel, "import");
+    }
+
+    /// <summary>IMPORT FILES 'glob' INTO ds: one row per file, streamed, as one new version (see <see cref="Ingest.FileImporter"/>).</summary>
+    private QueryResult ImportFiles(ImportStatement im, CancellationToken cancel)
+    {
+        if (im.Options.Count > 0) throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, "IMPORT FILES takes no options");
+        var files = Formats.FileGlob.Expand(im.Source);
+        if (files.Count == 0) throw new SqlException("QL-FILE-NOT-FOUND", im.At.Line, im.At.Column, $"no file matches '{im.Source}'");
+        Dataset ds;
+        if (Lake.DatasetExists(im.Name)) ds = Lake.OpenDataset(im.Name);
+        else ds = Lake.CreateDataset(im.Name, Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
+        var schema = ds.Schema;
+        if (schema.IndexOf("path") < 0 || schema.IndexOf("content") < 0)
+            throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
+        long before = ds.Latest().RowCount;
+        try
+        {
+            var v = ds.Append(Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType), Progress, cancel));
+            return Count(im, v.RowCount - before);
+        }
+        catch (LakeException e)
+        {
+            throw new SqlException(e.Code, im.At.Line, im.At.Column, e.Message);
+        }
     }
 
     private QueryResult Copy(Binder binder, CopyStatement c, CancellationToken cancel)
