@@ -20,6 +20,7 @@ internal sealed class FunctionRegistry
         ConditionalFunctions.Register(r);
         DateFunctions.Register(r);
         VectorFunctions.Register(r);
+        ImageFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);

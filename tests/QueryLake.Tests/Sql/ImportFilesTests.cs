@@ -42,6 +42,12 @@ public sealed class ImportFilesTests
         Assert.Equal((long)bytes.Length, first[0]);
         Assert.Equal((long)System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), first[1]);
         Assert.Equal(bytes, (byte[])first[3]!);
+        var facts = s.Query($"SELECT image_format(content), image_width(content), image_height(content), image_channels(content) FROM raw WHERE path = '{dir.File("raw/" + Path.GetFileName(pngs[0]))}'").Rows().Single();
+        Assert.Equal("png", facts[0]);
+        Assert.Equal(first[1], facts[1]);
+        Assert.Equal(first[2], facts[2]);
+        Assert.Equal((long)(bytes[25] switch { 0 => 1, 2 => 3, 3 => 3, 4 => 2, _ => 4 }), facts[3]);
+        Assert.Null(s.Query("SELECT image_width(content) FROM raw WHERE kind = 'audio'").Rows().Single()[0]);
         Assert.Equal(pngs.Count + 4L, progress.Reports[^1].Rows);
         Assert.Equal(pngs.Count + 4L, progress.Reports[^1].TotalRows);
         // Only images: the content column is IMAGE.

@@ -1,0 +1,25 @@
+using QueryLake.Columnar.Types;
+using QueryLake.Formats.Images;
+
+namespace QueryLake.Functions.Scalar;
+
+/// <summary>Image facts read from the header without decoding pixels (PNG, JPEG, GIF, BMP, WebP); NULL for bytes that
+/// are not a recognised image.</summary>
+internal static class ImageFunctions
+{
+    public static void Register(FunctionRegistry r)
+    {
+        r.Add(Header("image_format", DataType.Utf8, "The image's format (png, jpeg, gif, bmp, webp), from its header.", h => h.Format));
+        r.Add(Header("image_width", DataType.Int64, "The image's width in pixels, from its header.", h => (long)h.Width));
+        r.Add(Header("image_height", DataType.Int64, "The image's height in pixels, from its header.", h => (long)h.Height));
+        r.Add(Header("image_channels", DataType.Int64, "Colour channels (1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha), from the header.", h => h.Channels == 0 ? null : (long)h.Channels));
+    }
+
+    private static bool Blob(DataType t) => t.StorageType is VariableBinaryType { IsUtf8: false } || t is NullType;
+
+    private static ScalarFunction Header(string name, DataType result, string description, Func<ImageHeader, object?> f) =>
+        new(name, $"{name}(image)", description, $"SELECT {name}(CAST(NULL AS BLOB))",
+            t => t.Count == 1 && Blob(t[0])
+                ? new Resolution(result, RowMapped.Kernel(result, a => a[0] is byte[] b && ImageHeader.Read(b) is { } h ? f(h) : null))
+                : null);
+}
