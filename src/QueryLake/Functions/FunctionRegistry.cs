@@ -21,6 +21,7 @@ internal sealed class FunctionRegistry
         DateFunctions.Register(r);
         VectorFunctions.Register(r);
         ImageFunctions.Register(r);
+        PixelFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Formats.Images;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Formats;
+
+/// <summary>QueryLake's PNG decoder against pngjs (an independent decoder) on real PNGs and on pngjs re-encodings in
+/// every colour type and bit depth it writes: sizes, pixels and mean luma agree; corrupted PNGs fail with
+/// InvalidDataException (FsCheck), never anything else.</summary>
+public sealed class PngDecoderTests
+{
+    private static List<string> Files(TempDir dir)
+    {
+        var data = Path.GetDirectoryName(Oracles.VegaData("cars.json"))!;
+        var originals = Directory.GetFiles(data, "*.png").Order(StringComparer.Ordinal).ToList();
+        var variants = JsonSerializer.Deserialize<List<string>>(Oracles.RunNode("png-variants.mjs", originals[0], dir.Path))!;
+        return [.. originals, .. variants];
+    }
+
+    [Fact]
+    public void Pixels_and_brightness_match_pngjs()
+    {
+        using var dir = new TempDir();
+        var files = Files(dir);
+        var expected = JsonDocument.Parse(Oracles.RunNode("png-stats.mjs", [.. files])).RootElement;
+        using var session = QueryLakeSession.Open();
+        for (int i = 0; i < files.Count; i++)
+        {
+            var e = expected[i];
+            var (w, h, rgba) = PngDecoder.Decode(File.ReadAllBytes(files[i]));
+            Assert.Equal(e.GetProperty("width").GetInt32(), w);
+            Assert.Equal(e.GetProperty("height").GetInt32(), h);
+            Assert.Equal(e.GetProperty("first").EnumerateArray().Select(x => x.GetInt32()), rgba.Take(4).Select(x => (int)x));
+            int mid = ((h >> 1) * w + (w >> 1)) * 4;
+            Assert.Equal(e.GetProperty("middle").EnumerateArray().Select(x => x.GetInt32()), rgba.Skip(mid).Take(4).Select(x => (int)x));
+            var brightness = (double)session.Query("SELECT image_brightness(@img)", new Dictionary<string, object?> { ["img"] = File.ReadAllBytes(files[i]) }).Rows().Single()[0]!;
+            Assert.True(Math.Abs(brightness - e.GetProperty("brightness").GetDouble()) < 1e-9, $"{Path.GetFileName(files[i])}: {brightness} vs pngjs {e.GetProperty("brightness").GetDouble()}");
+        }
+    }
+
+    [Fact]
+    public void Corrupted_pngs_fail_cleanly_and_try_forms_give_null()
+    {
+        using var dir = new TempDir();
+        var valid = File.ReadAllBytes(Files(dir)[0]);
+        var property = Prop.ForAll(Corruptions.Gen.ToArbitrary(), c =>
+        {
+            var bytes = Corruptions.Apply(valid, c);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try { PngDecoder.Decode(bytes); }
+            catch (InvalidDataException) { }
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
+        using var session = QueryLakeSession.Open();
+        var broken = valid[..(valid.Length / 2)];
+        var row = session.Query("SELECT image_is_valid(@b), try_image_brightness(@b), image_is_valid(@g)", new Dictionary<string, object?> { ["b"] = broken, ["g"] = valid }).Rows().Single();
+        Assert.Equal([false, null, true], row);
+        var err = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("SELECT image_brightness(@b)", new Dictionary<string, object?> { ["b"] = broken }));
+        Assert.Contains("does not decode", err.Message);
+    }
+}
