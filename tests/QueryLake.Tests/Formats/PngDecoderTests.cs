@@ -63,4 +63,26 @@ public sealed class PngDecoderTests
         var err = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("SELECT image_brightness(@b)", new Dictionary<string, object?> { ["b"] = broken }));
         Assert.Contains("does not decode", err.Message);
     }
+
+    [Fact]
+    public void Stats_and_thumbnails_come_from_the_pixels()
+    {
+        using var dir = new TempDir();
+        var png = File.ReadAllBytes(Files(dir)[0]);
+        var (w, h, _) = PngDecoder.Decode(png);
+        using var session = QueryLakeSession.Open();
+        var p = new Dictionary<string, object?> { ["img"] = png };
+        var stats = (Dictionary<string, object?>)session.Query("SELECT image_stats(@img)", p).Rows().Single()[0]!;
+        Assert.Equal((long)w, stats["width"]);
+        Assert.Equal((double)session.Query("SELECT image_brightness(@img)", p).Rows().Single()[0]!, (double)stats["brightness"]!, 12);
+        Assert.InRange((double)stats["contrast"]!, 0.0, 0.5);
+        var thumb = (byte[])session.Query("SELECT thumbnail(@img, 32)", p).Rows().Single()[0]!;
+        var (tw, th, _) = PngDecoder.Decode(thumb); // a valid PNG again
+        Assert.Equal(32, Math.Max(tw, th));
+        var header = ImageHeader.Read(thumb)!.Value;
+        Assert.Equal(("png", tw, th), (header.Format, header.Width, header.Height));
+        // Mean brightness survives box-filter downscaling closely.
+        var small = (double)session.Query("SELECT image_brightness(@t)", new Dictionary<string, object?> { ["t"] = thumb }).Rows().Single()[0]!;
+        Assert.True(Math.Abs(small - (double)stats["brightness"]!) < 0.03, $"{small} vs {stats["brightness"]}");
+    }
 }

@@ -16,6 +16,17 @@ internal static class PixelFunctions
             b => Brightness(Decode(b))));
         r.Add(Blob("try_image_brightness", DataType.Float64, "Like image_brightness, but NULL where the image does not decode.",
             b => Try(b) is { } d ? Brightness(d) : null));
+        var stats = DataType.Struct(new Columnar.Field("width", DataType.Int64), new Columnar.Field("height", DataType.Int64),
+            new Columnar.Field("mean_r", DataType.Float64), new Columnar.Field("mean_g", DataType.Float64), new Columnar.Field("mean_b", DataType.Float64),
+            new Columnar.Field("brightness", DataType.Float64), new Columnar.Field("contrast", DataType.Float64));
+        r.Add(Blob("image_stats", stats, "Width, height, mean red, green and blue (0..1), brightness (mean luma) and contrast (luma standard deviation).",
+            b => Stats(Decode(b))));
+        r.Add(new ScalarFunction("thumbnail", "thumbnail(image, size)", "A PNG of the image scaled down (box filter) to fit size × size pixels; images already small enough are re-encoded as they are.",
+            "SELECT thumbnail(CAST(NULL AS BLOB), 64)",
+            t => t.Count == 2 && (t[0].StorageType is VariableBinaryType { IsUtf8: false } || t[0] is NullType) && t[1].IsNumeric
+                ? new Resolution(new Columnar.Types.ImageType("png"), RowMapped.Kernel(new Columnar.Types.ImageType("png"), a => a[0] is byte[] b && a[1] is { } s
+                    ? Thumbnail(Decode(b), (int)Math.Clamp(Convert.ToInt64(s, System.Globalization.CultureInfo.InvariantCulture), 1, 4096)) : null), [t[0], DataType.Int64])
+                : null));
     }
 
     private static ScalarFunction Blob(string name, DataType result, string description, Func<byte[], object?> f) =>
@@ -37,6 +48,47 @@ internal static class PixelFunctions
         if (ImageHeader.Read(b) is not { Format: "png" }) return null;
         try { return PngDecoder.Decode(b); }
         catch (InvalidDataException) { return null; }
+    }
+
+    private static Dictionary<string, object?> Stats((int W, int H, byte[] Rgba) d)
+    {
+        double r = 0, g = 0, b = 0, luma = 0, luma2 = 0;
+        var p = d.Rgba;
+        for (int i = 0; i < p.Length; i += 4)
+        {
+            r += p[i]; g += p[i + 1]; b += p[i + 2];
+            double y = (0.299 * p[i] + 0.587 * p[i + 1] + 0.114 * p[i + 2]) / 255;
+            luma += y; luma2 += y * y;
+        }
+        double n = (double)d.W * d.H, mean = luma / n;
+        return new Dictionary<string, object?>
+        {
+            ["width"] = (long)d.W, ["height"] = (long)d.H, ["mean_r"] = r / n / 255, ["mean_g"] = g / n / 255, ["mean_b"] = b / n / 255,
+            ["brightness"] = mean, ["contrast"] = Math.Sqrt(Math.Max(0, luma2 / n - mean * mean)),
+        };
+    }
+
+    /// <summary>Box-filter downscale to fit size × size, keeping the aspect ratio.</summary>
+    private static byte[] Thumbnail((int W, int H, byte[] Rgba) d, int size)
+    {
+        double scale = Math.Min(1.0, Math.Min((double)size / d.W, (double)size / d.H));
+        int w = Math.Max(1, (int)Math.Round(d.W * scale)), h = Math.Max(1, (int)Math.Round(d.H * scale));
+        var output = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int x0 = x * d.W / w, x1 = Math.Max(x0 + 1, (x + 1) * d.W / w), y0 = y * d.H / h, y1 = Math.Max(y0 + 1, (y + 1) * d.H / h);
+                long r = 0, g = 0, b = 0, a = 0, count = 0;
+                for (int sy = y0; sy < y1; sy++)
+                    for (int sx = x0; sx < x1; sx++)
+                    {
+                        int i = (sy * d.W + sx) * 4;
+                        r += d.Rgba[i]; g += d.Rgba[i + 1]; b += d.Rgba[i + 2]; a += d.Rgba[i + 3]; count++;
+                    }
+                int o = (y * w + x) * 4;
+                output[o] = (byte)(r / count); output[o + 1] = (byte)(g / count); output[o + 2] = (byte)(b / count); output[o + 3] = (byte)(a / count);
+            }
+        return PngEncoder.Encode(w, h, output);
     }
 
     private static double Brightness((int W, int H, byte[] Rgba) d)
