@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux and chromium from Debian's
-# apt when missing, the oracles (apache-arrow, DuckDB, codecs, vega-datasets)
+# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium and
+# libjpeg-turbo-progs from Debian's apt when missing, the oracles (apache-arrow, DuckDB, codecs, vega-datasets)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# tmux drives the REPL in a terminal; Chromium (driven by Playwright) renders the notebook HTML.
+# tmux drives the REPL in a terminal; Chromium (driven by Playwright) renders the notebook HTML; libjpeg-turbo's
+# tools make progressive and subsampled JPEGs for the decoder tests.
 missing=""
 command -v tmux >/dev/null || missing="$missing tmux"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -x /usr/bin/jpegtran ] || missing="$missing libjpeg-turbo-progs"
 if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null

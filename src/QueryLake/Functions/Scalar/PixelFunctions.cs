@@ -4,14 +4,15 @@ using QueryLake.Formats.Images;
 
 namespace QueryLake.Functions.Scalar;
 
-/// <summary>Functions that decode pixels. PNG is decoded (all colour types and depths, interlaced or not); JPEG
-/// decoding is not implemented yet, so these give NULL (try_ forms, image_is_valid) or a clear error for JPEGs.</summary>
+/// <summary>Functions that decode pixels: PNG (all colour types and depths, interlaced or not) and JPEG (baseline and
+/// progressive Huffman, greyscale or YCbCr, any subsampling). Other formats give NULL (image_is_valid, try_ forms) or
+/// a clear error.</summary>
 internal static class PixelFunctions
 {
     public static void Register(FunctionRegistry r)
     {
-        r.Add(Blob("image_is_valid", DataType.Boolean, "True when the image decodes; false when it is damaged; NULL for formats QueryLake cannot decode yet (JPEG).",
-            b => ImageHeader.Read(b) is { Format: "png" } ? Try(b) is not null : ImageHeader.Read(b) is null ? false : null));
+        r.Add(Blob("image_is_valid", DataType.Boolean, "True when the image decodes (PNG, JPEG); false when it is damaged or not an image; NULL for formats QueryLake cannot decode yet (GIF, BMP, WebP).",
+            b => ImageHeader.Read(b) is { Format: "png" or "jpeg" } || LooksDecodable(b) ? Try(b) is not null : ImageHeader.Read(b) is null ? false : null));
         r.Add(Blob("image_brightness", DataType.Float64, "Mean luma (Rec. 601) of the decoded pixels, from 0 (black) to 1 (white); fails on bytes that do not decode.",
             b => Brightness(Decode(b))));
         r.Add(Blob("try_image_brightness", DataType.Float64, "Like image_brightness, but NULL where the image does not decode.",
@@ -35,19 +36,28 @@ internal static class PixelFunctions
                 ? new Resolution(result, RowMapped.Kernel(result, a => a[0] is byte[] b ? f(b) : null))
                 : null);
 
+    /// <summary>Starts like a PNG or JPEG even if the header is damaged (so it is reported as invalid, not unknown).</summary>
+    private static bool LooksDecodable(byte[] b) => b.Length >= 2 && (b[0] == 0xFF && b[1] == 0xD8 || b.Length >= 4 && b[0] == 0x89 && b[1] == (byte)'P');
+
+    private static (int W, int H, byte[] Rgba) DecodeAny(byte[] b)
+    {
+        if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0xD8) return JpegDecoder.Decode(b);
+        if (b.Length >= 4 && b[0] == 0x89 && b[1] == (byte)'P') return PngDecoder.Decode(b);
+        throw new QueryLakeException("QL-IMAGE-UNSUPPORTED", ImageHeader.Read(b) is { } h
+            ? $"decoding {h.Format} images is not implemented yet (PNG and JPEG are); use the try_ form to skip them"
+            : "the bytes are not an image QueryLake can decode (PNG or JPEG)");
+    }
+
     private static (int W, int H, byte[] Rgba) Decode(byte[] b)
     {
-        var header = ImageHeader.Read(b);
-        if (header is { Format: not "png" } h) throw new QueryLakeException("QL-IMAGE-UNSUPPORTED", $"decoding {h.Format} images is not implemented yet (PNG is); use try_image_brightness to skip them");
-        try { return PngDecoder.Decode(b); }
+        try { return DecodeAny(b); }
         catch (InvalidDataException e) { throw new QueryLakeException("QL-IMAGE-CORRUPT", $"the image does not decode: {e.Message}; use try_image_brightness to get NULL instead", e); }
     }
 
     private static (int W, int H, byte[] Rgba)? Try(byte[] b)
     {
-        if (ImageHeader.Read(b) is not { Format: "png" }) return null;
-        try { return PngDecoder.Decode(b); }
-        catch (InvalidDataException) { return null; }
+        try { return DecodeAny(b); }
+        catch (Exception e) when (e is InvalidDataException or QueryLakeException) { return null; }
     }
 
     private static Dictionary<string, object?> Stats((int W, int H, byte[] Rgba) d)
