@@ -18,7 +18,7 @@ statement
         (LPAREN columnDefinition (COMMA columnDefinition)* RPAREN)? (AS query)?          # createDataset
     | DROP DATASET (IF EXISTS)? name=identifier                                          # dropDataset
     | INSERT INTO name=identifier (LPAREN identifierList RPAREN)? query                  # insert
-    | UPDATE name=identifier SET assignment (COMMA assignment)* (WHERE where=expression)? # update
+    | UPDATE name=identifier SET assignment (COMMA assignment)* (FROM from=relation)? (WHERE where=expression)? # update
     | DELETE FROM name=identifier (WHERE where=expression)?                             # delete
     | ALTER DATASET name=identifier ADD COLUMN? column=identifier dataType?
         (AS expression)?                                                                 # addColumn

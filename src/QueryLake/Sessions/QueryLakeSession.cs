@@ -173,6 +173,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Insert(binder, i, cancel);
             case DeleteStatement d:
                 return Delete(binder, d, cancel);
+            case UpdateStatement { From: not null } uf:
+                return UpdateFrom(binder, uf, cancel);
             case UpdateStatement u:
                 return Update(binder, u);
             case AddColumnStatement a:

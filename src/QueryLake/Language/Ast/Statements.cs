@@ -18,7 +18,7 @@ internal sealed record DropDatasetStatement(SourceSpan At, string Name, bool IfE
 
 internal sealed record InsertStatement(SourceSpan At, string Name, IReadOnlyList<string> Columns, Query Query) : Statement(At);
 
-internal sealed record UpdateStatement(SourceSpan At, string Name, IReadOnlyList<(string Column, Expr Value)> Set, Expr? Where) : Statement(At);
+internal sealed record UpdateStatement(SourceSpan At, string Name, IReadOnlyList<(string Column, Expr Value)> Set, Expr? Where, Relation? From = null) : Statement(At);
 
 internal sealed record DeleteStatement(SourceSpan At, string Name, Expr? Where) : Statement(At);
 

@@ -132,6 +132,9 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
 
     // ------------------------------------------------------------------ FROM
 
+    /// <summary>Binds a relation on its own (the FROM of UPDATE … FROM).</summary>
+    internal (LogicalPlan Plan, Scope Scope) BindSource(Relation r) => BindRelation(r);
+
     private (LogicalPlan, Scope) BindRelation(Relation r)
     {
         var (plan, scope) = BindRelationCore(r);

@@ -42,7 +42,8 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitInsert(P.InsertContext c) => new InsertStatement(At(c), Ident(c.name), Idents(c.identifierList()), Q(c.query()));
 
     public override object VisitUpdate(P.UpdateContext c) =>
-        new UpdateStatement(At(c), Ident(c.name), c.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), EOpt(c.where));
+        new UpdateStatement(At(c), Ident(c.name), c.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), EOpt(c.where),
+            c.from is null ? null : (Relation)Visit(c.from)!);
 
     public override object VisitDelete(P.DeleteContext c) => new DeleteStatement(At(c), Ident(c.name), EOpt(c.where));
 

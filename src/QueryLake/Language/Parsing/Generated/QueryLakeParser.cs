@@ -448,6 +448,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 	public partial class UpdateContext : StatementContext {
 		public IdentifierContext name;
+		public RelationContext from;
 		public ExpressionContext where;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(QueryLakeParser.UPDATE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(QueryLakeParser.SET, 0); }
@@ -464,7 +465,11 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
 			return GetToken(QueryLakeParser.COMMA, i);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(QueryLakeParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
 		}
@@ -830,9 +835,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 339;
+			State = 343;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1012,11 +1017,23 @@ internal partial class QueryLakeParser : Parser {
 				State = 187;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==WHERE) {
+				if (_la==FROM) {
 					{
 					State = 185;
-					Match(WHERE);
+					Match(FROM);
 					State = 186;
+					((UpdateContext)_localctx).from = relation(0);
+					}
+				}
+
+				State = 191;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 189;
+					Match(WHERE);
+					State = 190;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -1027,20 +1044,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 189;
+				State = 193;
 				Match(DELETE);
-				State = 190;
-				Match(FROM);
-				State = 191;
-				((DeleteContext)_localctx).name = identifier();
 				State = 194;
+				Match(FROM);
+				State = 195;
+				((DeleteContext)_localctx).name = identifier();
+				State = 198;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 192;
+					State = 196;
 					Match(WHERE);
-					State = 193;
+					State = 197;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -1051,44 +1068,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 196;
+				State = 200;
 				Match(ALTER);
-				State = 197;
-				Match(DATASET);
-				State = 198;
-				((AddColumnContext)_localctx).name = identifier();
-				State = 199;
-				Match(ADD);
 				State = 201;
+				Match(DATASET);
+				State = 202;
+				((AddColumnContext)_localctx).name = identifier();
+				State = 203;
+				Match(ADD);
+				State = 205;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,17,Context) ) {
 				case 1:
 					{
-					State = 200;
+					State = 204;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 203;
+				State = 207;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 205;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 204;
+					State = 208;
 					dataType();
 					}
 				}
 
-				State = 209;
+				State = 213;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 207;
+					State = 211;
 					Match(AS);
-					State = 208;
+					State = 212;
 					expression(0);
 					}
 				}
@@ -1099,9 +1116,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 211;
+				State = 215;
 				Match(SHOW);
-				State = 212;
+				State = 216;
 				Match(DATASETS);
 				}
 				break;
@@ -1109,13 +1126,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 213;
+				State = 217;
 				Match(SHOW);
-				State = 214;
+				State = 218;
 				Match(VERSIONS);
-				State = 215;
+				State = 219;
 				Match(OF);
-				State = 216;
+				State = 220;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1123,7 +1140,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 217;
+				State = 221;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1132,7 +1149,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 223;
+				State = 227;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1202,17 +1219,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 218;
+					State = 222;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 219;
+					State = 223;
 					Match(LPAREN);
-					State = 220;
+					State = 224;
 					query();
-					State = 221;
+					State = 225;
 					Match(RPAREN);
 					}
 					break;
@@ -1225,44 +1242,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 225;
-				Match(COPY);
-				State = 226;
-				Match(LPAREN);
-				State = 227;
-				query();
-				State = 228;
-				Match(RPAREN);
 				State = 229;
-				Match(TO);
+				Match(COPY);
 				State = 230;
+				Match(LPAREN);
+				State = 231;
+				query();
+				State = 232;
+				Match(RPAREN);
+				State = 233;
+				Match(TO);
+				State = 234;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 242;
+				State = 246;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 231;
+					State = 235;
 					Match(LPAREN);
-					State = 232;
+					State = 236;
 					copyOption();
-					State = 237;
+					State = 241;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 233;
+						State = 237;
 						Match(COMMA);
-						State = 234;
+						State = 238;
 						copyOption();
 						}
 						}
-						State = 239;
+						State = 243;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 240;
+					State = 244;
 					Match(RPAREN);
 					}
 				}
@@ -1273,27 +1290,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 244;
+				State = 248;
 				Match(CREATE);
-				State = 245;
-				Match(VIEW);
-				State = 246;
-				((CreateViewContext)_localctx).name = identifier();
 				State = 249;
+				Match(VIEW);
+				State = 250;
+				((CreateViewContext)_localctx).name = identifier();
+				State = 253;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 247;
+					State = 251;
 					Match(FOLLOW);
-					State = 248;
+					State = 252;
 					Match(LATEST);
 					}
 				}
 
-				State = 251;
+				State = 255;
 				Match(AS);
-				State = 252;
+				State = 256;
 				query();
 				}
 				break;
@@ -1301,23 +1318,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 254;
-				Match(DROP);
-				State = 255;
-				Match(VIEW);
 				State = 258;
+				Match(DROP);
+				State = 259;
+				Match(VIEW);
+				State = 262;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 256;
+					State = 260;
 					Match(IF);
-					State = 257;
+					State = 261;
 					Match(EXISTS);
 					}
 				}
 
-				State = 260;
+				State = 264;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -1325,9 +1342,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 261;
+				State = 265;
 				Match(SHOW);
-				State = 262;
+				State = 266;
 				Match(VIEWS);
 				}
 				break;
@@ -1335,21 +1352,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 263;
+				State = 267;
 				Match(SHOW);
-				State = 264;
+				State = 268;
 				Match(LINEAGE);
-				State = 266;
+				State = 270;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
 				case 1:
 					{
-					State = 265;
+					State = 269;
 					Match(OF);
 					}
 					break;
 				}
-				State = 268;
+				State = 272;
 				((ShowLineageContext)_localctx).name = identifier();
 				}
 				break;
@@ -1357,71 +1374,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 269;
-				Match(CREATE);
-				State = 270;
-				Match(SPLIT);
-				State = 271;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 272;
-				Match(FROM);
 				State = 273;
-				Match(LPAREN);
+				Match(CREATE);
 				State = 274;
-				query();
+				Match(SPLIT);
 				State = 275;
-				Match(RPAREN);
+				((CreateSplitContext)_localctx).name = identifier();
 				State = 276;
-				Match(INTO);
+				Match(FROM);
 				State = 277;
+				Match(LPAREN);
+				State = 278;
+				query();
+				State = 279;
+				Match(RPAREN);
+				State = 280;
+				Match(INTO);
+				State = 281;
 				splitPart();
-				State = 282;
+				State = 286;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 278;
+					State = 282;
 					Match(COMMA);
-					State = 279;
+					State = 283;
 					splitPart();
 					}
 					}
-					State = 284;
+					State = 288;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 288;
+				State = 292;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 285;
+					State = 289;
 					Match(STRATIFY);
-					State = 286;
+					State = 290;
 					Match(BY);
-					State = 287;
+					State = 291;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 293;
+				State = 297;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 290;
+					State = 294;
 					Match(GROUP);
-					State = 291;
+					State = 295;
 					Match(BY);
-					State = 292;
+					State = 296;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 295;
+				State = 299;
 				Match(SEED);
-				State = 296;
+				State = 300;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -1429,11 +1446,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 298;
+				State = 302;
 				Match(REFRESH);
-				State = 299;
+				State = 303;
 				Match(SPLIT);
-				State = 300;
+				State = 304;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1441,23 +1458,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 301;
-				Match(DROP);
-				State = 302;
-				Match(SPLIT);
 				State = 305;
+				Match(DROP);
+				State = 306;
+				Match(SPLIT);
+				State = 309;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 303;
+					State = 307;
 					Match(IF);
-					State = 304;
+					State = 308;
 					Match(EXISTS);
 					}
 				}
 
-				State = 307;
+				State = 311;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1465,9 +1482,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 308;
+				State = 312;
 				Match(SHOW);
-				State = 309;
+				State = 313;
 				Match(SPLITS);
 				}
 				break;
@@ -1475,28 +1492,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 310;
-				Match(IMPORT);
-				State = 311;
-				Match(PREDICTIONS);
-				State = 312;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 313;
-				Match(INTO);
 				State = 314;
-				((ImportPredictionsContext)_localctx).name = identifier();
+				Match(IMPORT);
 				State = 315;
-				Match(RUN);
+				Match(PREDICTIONS);
 				State = 316;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 317;
+				Match(INTO);
+				State = 318;
+				((ImportPredictionsContext)_localctx).name = identifier();
 				State = 319;
+				Match(RUN);
+				State = 320;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 323;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 317;
+					State = 321;
 					Match(KEY);
-					State = 318;
+					State = 322;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -1507,42 +1524,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 321;
-				Match(IMPORT);
-				State = 322;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 323;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 324;
-				Match(INTO);
 				State = 325;
+				Match(IMPORT);
+				State = 326;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 327;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 328;
+				Match(INTO);
+				State = 329;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 337;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 326;
+					State = 330;
 					Match(LPAREN);
-					State = 327;
+					State = 331;
 					copyOption();
-					State = 332;
+					State = 336;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 328;
+						State = 332;
 						Match(COMMA);
-						State = 329;
+						State = 333;
 						copyOption();
 						}
 						}
-						State = 334;
+						State = 338;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 335;
+					State = 339;
 					Match(RPAREN);
 					}
 				}
@@ -1592,18 +1609,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 341;
-			identifier();
-			State = 342;
-			dataType();
 			State = 345;
+			identifier();
+			State = 346;
+			dataType();
+			State = 349;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 343;
+				State = 347;
 				Match(NOT);
-				State = 344;
+				State = 348;
 				Match(NULL);
 				}
 			}
@@ -1650,9 +1667,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 347;
+			State = 351;
 			identifier();
-			State = 348;
+			State = 352;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -1662,7 +1679,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 349;
+			State = 353;
 			Match(PERCENT);
 			}
 		}
@@ -1705,11 +1722,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 351;
+			State = 355;
 			identifier();
-			State = 352;
+			State = 356;
 			Match(EQ);
-			State = 353;
+			State = 357;
 			expression(0);
 			}
 		}
@@ -1771,23 +1788,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 12, RULE_copyOption);
 		int _la;
 		try {
-			State = 364;
+			State = 368;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 355;
+				State = 359;
 				Match(SHUFFLE);
-				State = 358;
+				State = 362;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 356;
+					State = 360;
 					Match(SEED);
-					State = 357;
+					State = 361;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -1798,14 +1815,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 360;
+				State = 364;
 				identifier();
-				State = 362;
+				State = 366;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 361;
+					State = 365;
 					expression(0);
 					}
 				}
@@ -1859,34 +1876,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 367;
+			State = 371;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 366;
+				State = 370;
 				with();
 				}
 			}
 
-			State = 369;
+			State = 373;
 			queryExpression(0);
-			State = 371;
+			State = 375;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 370;
+				State = 374;
 				orderBy();
 				}
 			}
 
-			State = 374;
+			State = 378;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 373;
+				State = 377;
 				limitClause();
 				}
 			}
@@ -1938,33 +1955,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 376;
+			State = 380;
 			Match(WITH);
-			State = 378;
+			State = 382;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 			case 1:
 				{
-				State = 377;
+				State = 381;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 380;
+			State = 384;
 			commonTableExpression();
-			State = 385;
+			State = 389;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 381;
+				State = 385;
 				Match(COMMA);
-				State = 382;
+				State = 386;
 				commonTableExpression();
 				}
 				}
-				State = 387;
+				State = 391;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2022,29 +2039,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 388;
+			State = 392;
 			_localctx.name = identifier();
-			State = 393;
+			State = 397;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 389;
+				State = 393;
 				Match(LPAREN);
-				State = 390;
+				State = 394;
 				identifierList();
-				State = 391;
+				State = 395;
 				Match(RPAREN);
 				}
 			}
 
-			State = 395;
+			State = 399;
 			Match(AS);
-			State = 396;
+			State = 400;
 			Match(LPAREN);
-			State = 397;
+			State = 401;
 			query();
-			State = 398;
+			State = 402;
 			Match(RPAREN);
 			}
 		}
@@ -2131,42 +2148,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 401;
+			State = 405;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 417;
+			State = 421;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 415;
+					State = 419;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 403;
+						State = 407;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 404;
+						State = 408;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 406;
+						State = 410;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 405;
+							State = 409;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 408;
+						State = 412;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2175,9 +2192,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 409;
+						State = 413;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 410;
+						State = 414;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2187,26 +2204,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 412;
+						State = 416;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 411;
+							State = 415;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 414;
+						State = 418;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 419;
+				State = 423;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,46,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
 			}
 			}
 		}
@@ -2286,14 +2303,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 22, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 434;
+			State = 438;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 420;
+				State = 424;
 				select();
 				}
 				break;
@@ -2301,27 +2318,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 421;
+				State = 425;
 				Match(VALUES);
-				State = 422;
+				State = 426;
 				rowValue();
-				State = 427;
+				State = 431;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 423;
+						State = 427;
 						Match(COMMA);
-						State = 424;
+						State = 428;
 						rowValue();
 						}
 						} 
 					}
-					State = 429;
+					State = 433;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
 				}
 				}
 				break;
@@ -2329,11 +2346,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 430;
+				State = 434;
 				Match(LPAREN);
-				State = 431;
+				State = 435;
 				query();
-				State = 432;
+				State = 436;
 				Match(RPAREN);
 				}
 				break;
@@ -2386,27 +2403,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 436;
+			State = 440;
 			Match(LPAREN);
-			State = 437;
+			State = 441;
 			expression(0);
-			State = 442;
+			State = 446;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 438;
+				State = 442;
 				Match(COMMA);
-				State = 439;
+				State = 443;
 				expression(0);
 				}
 				}
-				State = 444;
+				State = 448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 445;
+			State = 449;
 			Match(RPAREN);
 			}
 		}
@@ -2486,91 +2503,77 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 447;
+			State = 451;
 			Match(SELECT);
-			State = 449;
+			State = 453;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				{
-				State = 448;
+				State = 452;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 451;
+			State = 455;
 			selectItem();
-			State = 456;
+			State = 460;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 452;
+					State = 456;
 					Match(COMMA);
-					State = 453;
+					State = 457;
 					selectItem();
 					}
 					} 
 				}
-				State = 458;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,51,Context);
-			}
-			State = 468;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
-			case 1:
-				{
-				State = 459;
-				Match(FROM);
-				State = 460;
-				relation(0);
-				State = 465;
+				State = 462;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 461;
-						Match(COMMA);
-						State = 462;
-						relation(0);
-						}
-						} 
-					}
-					State = 467;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
-				}
-				}
-				break;
 			}
 			State = 472;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 			case 1:
 				{
-				State = 470;
-				Match(WHERE);
-				State = 471;
-				_localctx.where = expression(0);
+				State = 463;
+				Match(FROM);
+				State = 464;
+				relation(0);
+				State = 469;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 465;
+						Match(COMMA);
+						State = 466;
+						relation(0);
+						}
+						} 
+					}
+					State = 471;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				}
 				}
 				break;
 			}
-			State = 477;
+			State = 476;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 			case 1:
 				{
 				State = 474;
-				Match(GROUP);
+				Match(WHERE);
 				State = 475;
-				Match(BY);
-				State = 476;
-				groupBy();
+				_localctx.where = expression(0);
 				}
 				break;
 			}
@@ -2579,39 +2582,53 @@ internal partial class QueryLakeParser : Parser {
 			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 			case 1:
 				{
+				State = 478;
+				Match(GROUP);
 				State = 479;
-				Match(HAVING);
+				Match(BY);
 				State = 480;
+				groupBy();
+				}
+				break;
+			}
+			State = 485;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			case 1:
+				{
+				State = 483;
+				Match(HAVING);
+				State = 484;
 				_localctx.having = expression(0);
 				}
 				break;
 			}
-			State = 492;
+			State = 496;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				{
-				State = 483;
+				State = 487;
 				Match(WINDOW);
-				State = 484;
+				State = 488;
 				windowDefinition();
-				State = 489;
+				State = 493;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 485;
+						State = 489;
 						Match(COMMA);
-						State = 486;
+						State = 490;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 491;
+					State = 495;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				}
 				}
 				break;
@@ -2653,7 +2670,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 494;
+			State = 498;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2732,31 +2749,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 516;
+			State = 520;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 496;
+				State = 500;
 				expression(0);
-				State = 501;
+				State = 505;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 				case 1:
 					{
-					State = 498;
+					State = 502;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 497;
+						State = 501;
 						Match(AS);
 						}
 					}
 
-					State = 500;
+					State = 504;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2767,32 +2784,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 506;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 503;
+					State = 507;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 504;
+					State = 508;
 					Match(DOT);
 					}
 				}
 
-				State = 508;
+				State = 512;
 				Match(STAR);
-				State = 514;
+				State = 518;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 				case 1:
 					{
-					State = 509;
+					State = 513;
 					Match(EXCLUDE);
-					State = 510;
+					State = 514;
 					Match(LPAREN);
-					State = 511;
+					State = 515;
 					identifierList();
-					State = 512;
+					State = 516;
 					Match(RPAREN);
 					}
 					break;
@@ -2843,38 +2860,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_groupBy);
 		try {
 			int _alt;
-			State = 527;
+			State = 531;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 518;
+				State = 522;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 519;
+				State = 523;
 				expression(0);
-				State = 524;
+				State = 528;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 520;
+						State = 524;
 						Match(COMMA);
-						State = 521;
+						State = 525;
 						expression(0);
 						}
 						} 
 					}
-					State = 526;
+					State = 530;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				}
 				}
 				break;
@@ -2925,25 +2942,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 529;
+			State = 533;
 			Match(ORDER);
-			State = 530;
+			State = 534;
 			Match(BY);
-			State = 531;
+			State = 535;
 			sortItem();
-			State = 536;
+			State = 540;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 532;
+				State = 536;
 				Match(COMMA);
-				State = 533;
+				State = 537;
 				sortItem();
 				}
 				}
-				State = 538;
+				State = 542;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2992,14 +3009,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 539;
+			State = 543;
 			expression(0);
-			State = 541;
+			State = 545;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 540;
+				State = 544;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3012,14 +3029,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 545;
+			State = 549;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 543;
+				State = 547;
 				Match(NULLS);
-				State = 544;
+				State = 548;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3075,24 +3092,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_limitClause);
 		int _la;
 		try {
-			State = 559;
+			State = 563;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 547;
-				Match(LIMIT);
-				State = 548;
-				_localctx.limit = expression(0);
 				State = 551;
+				Match(LIMIT);
+				State = 552;
+				_localctx.limit = expression(0);
+				State = 555;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 549;
+					State = 553;
 					Match(OFFSET);
-					State = 550;
+					State = 554;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3102,18 +3119,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 553;
-				Match(OFFSET);
-				State = 554;
-				_localctx.offset = expression(0);
 				State = 557;
+				Match(OFFSET);
+				State = 558;
+				_localctx.offset = expression(0);
+				State = 561;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 555;
+					State = 559;
 					Match(LIMIT);
-					State = 556;
+					State = 560;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3254,34 +3271,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 562;
+			State = 566;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 589;
+			State = 593;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 587;
+					State = 591;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 564;
+						State = 568;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 565;
+						State = 569;
 						Match(CROSS);
-						State = 566;
+						State = 570;
 						Match(JOIN);
-						State = 567;
+						State = 571;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3290,34 +3307,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 568;
+						State = 572;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 569;
+						State = 573;
 						joinType();
-						State = 570;
+						State = 574;
 						Match(JOIN);
-						State = 571;
+						State = 575;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 579;
+						State = 583;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 572;
+							State = 576;
 							Match(ON);
-							State = 573;
+							State = 577;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 574;
+							State = 578;
 							Match(USING);
-							State = 575;
+							State = 579;
 							Match(LPAREN);
-							State = 576;
+							State = 580;
 							identifierList();
-							State = 577;
+							State = 581;
 							Match(RPAREN);
 							}
 							break;
@@ -3331,24 +3348,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 581;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 582;
-						Match(NATURAL);
-						State = 583;
-						joinType();
-						State = 584;
-						Match(JOIN);
 						State = 585;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 586;
+						Match(NATURAL);
+						State = 587;
+						joinType();
+						State = 588;
+						Match(JOIN);
+						State = 589;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 591;
+				State = 595;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			}
 			}
 		}
@@ -3390,19 +3407,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 42, RULE_joinType);
 		int _la;
 		try {
-			State = 609;
+			State = 613;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 593;
+				State = 597;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 592;
+					State = 596;
 					Match(INNER);
 					}
 				}
@@ -3412,25 +3429,8 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 595;
-				Match(LEFT);
-				State = 597;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 596;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 599;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 601;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -3443,11 +3443,11 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 603;
-				Match(FULL);
+				Match(RIGHT);
 				State = 605;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -3460,17 +3460,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 607;
+				Match(FULL);
+				State = 609;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 608;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 607;
+				State = 611;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 608;
+				State = 612;
 				Match(ANTI);
 				}
 				break;
@@ -3621,53 +3638,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 668;
+			State = 672;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 611;
+				State = 615;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 614;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
-				case 1:
-					{
-					State = 612;
-					Match(DOT);
-					State = 613;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 617;
+				State = 618;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 				case 1:
 					{
 					State = 616;
-					versionClause();
+					Match(DOT);
+					State = 617;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 620;
+				State = 621;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
 				case 1:
 					{
-					State = 619;
-					sampleClause();
+					State = 620;
+					versionClause();
 					}
 					break;
 				}
-				State = 623;
+				State = 624;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 				case 1:
 					{
-					State = 622;
+					State = 623;
+					sampleClause();
+					}
+					break;
+				}
+				State = 627;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+				case 1:
+					{
+					State = 626;
 					tableAlias();
 					}
 					break;
@@ -3678,24 +3695,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 625;
+				State = 629;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 627;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
-				case 1:
-					{
-					State = 626;
-					sampleClause();
-					}
-					break;
-				}
-				State = 630;
+				State = 631;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 				case 1:
 					{
-					State = 629;
+					State = 630;
+					sampleClause();
+					}
+					break;
+				}
+				State = 634;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+				case 1:
+					{
+					State = 633;
 					tableAlias();
 					}
 					break;
@@ -3706,62 +3723,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 632;
+				State = 636;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 633;
+				State = 637;
 				Match(LPAREN);
-				State = 642;
+				State = 646;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 634;
+					State = 638;
 					expression(0);
-					State = 639;
+					State = 643;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 635;
+							State = 639;
 							Match(COMMA);
-							State = 636;
+							State = 640;
 							expression(0);
 							}
 							} 
 						}
-						State = 641;
+						State = 645;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 					}
 					}
 				}
 
-				State = 648;
+				State = 652;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 644;
+					State = 648;
 					Match(COMMA);
-					State = 645;
+					State = 649;
 					namedArgument();
 					}
 					}
-					State = 650;
+					State = 654;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 651;
+				State = 655;
 				Match(RPAREN);
-				State = 653;
+				State = 657;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 652;
+					State = 656;
 					tableAlias();
 					}
 					break;
@@ -3772,28 +3789,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 655;
-				Match(LPAREN);
-				State = 656;
-				query();
-				State = 657;
-				Match(RPAREN);
 				State = 659;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
-				case 1:
-					{
-					State = 658;
-					sampleClause();
-					}
-					break;
-				}
-				State = 662;
+				Match(LPAREN);
+				State = 660;
+				query();
+				State = 661;
+				Match(RPAREN);
+				State = 663;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 				case 1:
 					{
-					State = 661;
+					State = 662;
+					sampleClause();
+					}
+					break;
+				}
+				State = 666;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				case 1:
+					{
+					State = 665;
 					tableAlias();
 					}
 					break;
@@ -3804,11 +3821,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 664;
+				State = 668;
 				Match(LPAREN);
-				State = 665;
+				State = 669;
 				relation(0);
-				State = 666;
+				State = 670;
 				Match(RPAREN);
 				}
 				break;
@@ -3855,9 +3872,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 670;
+			State = 674;
 			identifier();
-			State = 671;
+			State = 675;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3866,7 +3883,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 672;
+			State = 676;
 			expression(0);
 			}
 		}
@@ -3949,16 +3966,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 48, RULE_versionClause);
 		try {
-			State = 684;
+			State = 688;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 674;
+				State = 678;
 				Match(VERSION);
-				State = 675;
+				State = 679;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3966,13 +3983,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 676;
+				State = 680;
 				Match(AS);
-				State = 677;
+				State = 681;
 				Match(OF);
-				State = 678;
+				State = 682;
 				Match(TIMESTAMP);
-				State = 679;
+				State = 683;
 				Match(STRING);
 				}
 				break;
@@ -3980,9 +3997,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 680;
+				State = 684;
 				Match(BRANCH);
-				State = 681;
+				State = 685;
 				identifier();
 				}
 				break;
@@ -3990,9 +4007,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 682;
+				State = 686;
 				Match(TAG);
-				State = 683;
+				State = 687;
 				identifier();
 				}
 				break;
@@ -4110,16 +4127,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_sampleClause);
 		int _la;
 		try {
-			State = 732;
+			State = 736;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 686;
+				State = 690;
 				Match(TABLESAMPLE);
-				State = 687;
+				State = 691;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4129,34 +4146,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 688;
+				State = 692;
 				Match(LPAREN);
-				State = 689;
+				State = 693;
 				expression(0);
-				State = 691;
+				State = 695;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 690;
+					State = 694;
 					Match(PERCENT);
 					}
 				}
 
-				State = 693;
+				State = 697;
 				Match(RPAREN);
-				State = 698;
+				State = 702;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 694;
+					State = 698;
 					Match(REPEATABLE);
-					State = 695;
+					State = 699;
 					Match(LPAREN);
-					State = 696;
+					State = 700;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 697;
+					State = 701;
 					Match(RPAREN);
 					}
 					break;
@@ -4167,47 +4184,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 700;
+				State = 704;
 				Match(SAMPLE);
-				State = 701;
-				((SampleRowsContext)_localctx).count = expression(0);
-				State = 702;
-				Match(ROWS);
 				State = 705;
+				((SampleRowsContext)_localctx).count = expression(0);
+				State = 706;
+				Match(ROWS);
+				State = 709;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
-				case 1:
-					{
-					State = 703;
-					Match(PER);
-					State = 704;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 714;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
 					State = 707;
-					Match(WEIGHTED);
+					Match(PER);
 					State = 708;
-					Match(BY);
-					State = 709;
-					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 712;
-					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
-					case 1:
-						{
-						State = 710;
-						Match(WITH);
-						State = 711;
-						Match(REPLACEMENT);
-						}
-						break;
-					}
+					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
@@ -4216,9 +4207,35 @@ internal partial class QueryLakeParser : Parser {
 				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 				case 1:
 					{
+					State = 711;
+					Match(WEIGHTED);
+					State = 712;
+					Match(BY);
+					State = 713;
+					((SampleRowsContext)_localctx).weight = expression(0);
 					State = 716;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+					case 1:
+						{
+						State = 714;
+						Match(WITH);
+						State = 715;
+						Match(REPLACEMENT);
+						}
+						break;
+					}
+					}
+					break;
+				}
+				State = 722;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+				case 1:
+					{
+					State = 720;
 					Match(SEED);
-					State = 717;
+					State = 721;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4229,34 +4246,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 720;
+				State = 724;
 				Match(SAMPLE);
-				State = 721;
+				State = 725;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 722;
-				Match(PERCENT);
 				State = 726;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
-				case 1:
-					{
-					State = 723;
-					Match(STRATIFY);
-					State = 724;
-					Match(BY);
-					State = 725;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
+				Match(PERCENT);
 				State = 730;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 				case 1:
 					{
+					State = 727;
+					Match(STRATIFY);
 					State = 728;
-					Match(SEED);
+					Match(BY);
 					State = 729;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 734;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+				case 1:
+					{
+					State = 732;
+					Match(SEED);
+					State = 733;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4307,28 +4324,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 735;
+			State = 739;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 734;
+				State = 738;
 				Match(AS);
 				}
 			}
 
-			State = 737;
+			State = 741;
 			identifier();
-			State = 742;
+			State = 746;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 			case 1:
 				{
-				State = 738;
+				State = 742;
 				Match(LPAREN);
-				State = 739;
+				State = 743;
 				identifierList();
-				State = 740;
+				State = 744;
 				Match(RPAREN);
 				}
 				break;
@@ -4376,15 +4393,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 744;
-			identifier();
-			State = 745;
-			Match(AS);
-			State = 746;
-			Match(LPAREN);
-			State = 747;
-			windowSpecification();
 			State = 748;
+			identifier();
+			State = 749;
+			Match(AS);
+			State = 750;
+			Match(LPAREN);
+			State = 751;
+			windowSpecification();
+			State = 752;
 			Match(RPAREN);
 			}
 		}
@@ -4443,62 +4460,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 751;
+			State = 755;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 750;
+				State = 754;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 763;
+			State = 767;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 753;
+				State = 757;
 				Match(PARTITION);
-				State = 754;
+				State = 758;
 				Match(BY);
-				State = 755;
+				State = 759;
 				expression(0);
-				State = 760;
+				State = 764;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 756;
+					State = 760;
 					Match(COMMA);
-					State = 757;
+					State = 761;
 					expression(0);
 					}
 					}
-					State = 762;
+					State = 766;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 766;
+			State = 770;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 765;
+				State = 769;
 				orderBy();
 				}
 			}
 
-			State = 769;
+			State = 773;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 768;
+				State = 772;
 				windowFrame();
 				}
 			}
@@ -4549,13 +4566,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_windowFrame);
 		int _la;
 		try {
-			State = 779;
+			State = 783;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 771;
+				State = 775;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4565,14 +4582,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 772;
+				State = 776;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 773;
+				State = 777;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4582,13 +4599,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 774;
+				State = 778;
 				Match(BETWEEN);
-				State = 775;
+				State = 779;
 				_localctx.start = frameBound();
-				State = 776;
+				State = 780;
 				Match(AND);
-				State = 777;
+				State = 781;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4634,42 +4651,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_frameBound);
 		int _la;
 		try {
-			State = 790;
+			State = 794;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 781;
+				State = 785;
 				Match(UNBOUNDED);
-				State = 782;
+				State = 786;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 783;
+				State = 787;
 				Match(UNBOUNDED);
-				State = 784;
+				State = 788;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 785;
+				State = 789;
 				Match(CURRENT);
-				State = 786;
+				State = 790;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 787;
+				State = 791;
 				expression(0);
-				State = 788;
+				State = 792;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4788,7 +4805,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 799;
+			State = 803;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4880,14 +4897,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 793;
+				State = 797;
 				valueExpression(0);
-				State = 795;
+				State = 799;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 794;
+					State = 798;
 					predicate();
 					}
 					break;
@@ -4899,9 +4916,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 797;
+				State = 801;
 				Match(NOT);
-				State = 798;
+				State = 802;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4909,28 +4926,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 809;
+			State = 813;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,115,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 807;
+					State = 811;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 801;
+						State = 805;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 802;
+						State = 806;
 						Match(AND);
-						State = 803;
+						State = 807;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4939,20 +4956,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 804;
+						State = 808;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 805;
+						State = 809;
 						Match(OR);
-						State = 806;
+						State = 810;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 811;
+				State = 815;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,115,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
 			}
 			}
 		}
@@ -5112,16 +5129,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 64, RULE_predicate);
 		int _la;
 		try {
-			State = 867;
+			State = 871;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 812;
+				State = 816;
 				comparisonOperator();
-				State = 813;
+				State = 817;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5129,19 +5146,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 815;
+				State = 819;
 				Match(IS);
-				State = 817;
+				State = 821;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 816;
+					State = 820;
 					Match(NOT);
 					}
 				}
 
-				State = 819;
+				State = 823;
 				Match(NULL);
 				}
 				break;
@@ -5149,23 +5166,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 820;
+				State = 824;
 				Match(IS);
-				State = 822;
+				State = 826;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 821;
+					State = 825;
 					Match(NOT);
 					}
 				}
 
-				State = 824;
+				State = 828;
 				Match(DISTINCT);
-				State = 825;
+				State = 829;
 				Match(FROM);
-				State = 826;
+				State = 830;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5173,23 +5190,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 828;
+				State = 832;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 827;
+					State = 831;
 					Match(NOT);
 					}
 				}
 
-				State = 830;
+				State = 834;
 				Match(BETWEEN);
-				State = 831;
+				State = 835;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 832;
+				State = 836;
 				Match(AND);
-				State = 833;
+				State = 837;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5197,23 +5214,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 836;
+				State = 840;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 835;
+					State = 839;
 					Match(NOT);
 					}
 				}
 
-				State = 838;
+				State = 842;
 				Match(IN);
-				State = 839;
+				State = 843;
 				Match(LPAREN);
-				State = 840;
+				State = 844;
 				query();
-				State = 841;
+				State = 845;
 				Match(RPAREN);
 				}
 				break;
@@ -5221,39 +5238,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 844;
+				State = 848;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 843;
+					State = 847;
 					Match(NOT);
 					}
 				}
 
-				State = 846;
+				State = 850;
 				Match(IN);
-				State = 847;
+				State = 851;
 				Match(LPAREN);
-				State = 848;
+				State = 852;
 				expression(0);
-				State = 853;
+				State = 857;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 849;
+					State = 853;
 					Match(COMMA);
-					State = 850;
+					State = 854;
 					expression(0);
 					}
 					}
-					State = 855;
+					State = 859;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 856;
+				State = 860;
 				Match(RPAREN);
 				}
 				break;
@@ -5261,17 +5278,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 859;
+				State = 863;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 858;
+					State = 862;
 					Match(NOT);
 					}
 				}
 
-				State = 861;
+				State = 865;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5281,16 +5298,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 862;
+				State = 866;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 865;
+				State = 869;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 863;
+					State = 867;
 					Match(ESCAPE);
-					State = 864;
+					State = 868;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5454,7 +5471,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 873;
+			State = 877;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5544,7 +5561,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 870;
+				State = 874;
 				primaryExpression();
 				}
 				break;
@@ -5554,7 +5571,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 871;
+				State = 875;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5564,7 +5581,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 872;
+				State = 876;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5572,26 +5589,26 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 904;
+			State = 908;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,128,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,129,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 902;
+					State = 906;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 875;
+						State = 879;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 876;
+						State = 880;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 15L) != 0)) ) {
@@ -5601,7 +5618,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 877;
+						State = 881;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5610,9 +5627,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 878;
+						State = 882;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 879;
+						State = 883;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5622,7 +5639,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 880;
+						State = 884;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5631,11 +5648,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 881;
+						State = 885;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 882;
+						State = 886;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 883;
+						State = 887;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5644,29 +5661,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 884;
+						State = 888;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 885;
+						State = 889;
 						Match(LBRACKET);
-						State = 886;
+						State = 890;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 891;
+						State = 895;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 887;
+							State = 891;
 							Match(COMMA);
-							State = 888;
+							State = 892;
 							sliceOrIndex();
 							}
 							}
-							State = 893;
+							State = 897;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 894;
+						State = 898;
 						Match(RBRACKET);
 						}
 						break;
@@ -5675,11 +5692,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 896;
+						State = 900;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 897;
+						State = 901;
 						Match(DOUBLE_COLON);
-						State = 898;
+						State = 902;
 						dataType();
 						}
 						break;
@@ -5688,20 +5705,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 899;
+						State = 903;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 900;
+						State = 904;
 						Match(DOT);
-						State = 901;
+						State = 905;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 906;
+				State = 910;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,128,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,129,Context);
 			}
 			}
 		}
@@ -5769,14 +5786,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 921;
+			State = 925;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 907;
+				State = 911;
 				expression(0);
 				}
 				break;
@@ -5784,41 +5801,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 909;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
-				case 1:
-					{
-					State = 908;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 911;
-				Match(COLON);
 				State = 913;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
 					State = 912;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 915;
+				Match(COLON);
+				State = 917;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+				case 1:
+					{
+					State = 916;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 919;
+				State = 923;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 915;
+					State = 919;
 					Match(COLON);
-					State = 917;
+					State = 921;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 						{
-						State = 916;
+						State = 920;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5869,7 +5886,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 923;
+			State = 927;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 120)) & ~0x3f) == 0 && ((1L << (_la - 120)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -6215,14 +6232,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1046;
+			State = 1050;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 925;
+				State = 929;
 				Match(NULL);
 				}
 				break;
@@ -6230,7 +6247,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 926;
+				State = 930;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6245,7 +6262,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 927;
+				State = 931;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6253,7 +6270,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 928;
+				State = 932;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6268,7 +6285,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 929;
+				State = 933;
 				Match(STRING);
 				}
 				break;
@@ -6276,9 +6293,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 930;
+				State = 934;
 				dataType();
-				State = 931;
+				State = 935;
 				Match(STRING);
 				}
 				break;
@@ -6286,16 +6303,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 933;
+				State = 937;
 				Match(INTERVAL);
-				State = 934;
+				State = 938;
 				Match(STRING);
-				State = 936;
+				State = 940;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 935;
+					State = 939;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6306,7 +6323,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 938;
+				State = 942;
 				parameter();
 				}
 				break;
@@ -6314,45 +6331,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 939;
+				State = 943;
 				Match(CASE);
-				State = 941;
+				State = 945;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 940;
+					State = 944;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 944;
+				State = 948;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 943;
+					State = 947;
 					whenClause();
 					}
 					}
-					State = 946;
+					State = 950;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 950;
+				State = 954;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 948;
+					State = 952;
 					Match(ELSE);
-					State = 949;
+					State = 953;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 952;
+				State = 956;
 				Match(END);
 				}
 				break;
@@ -6360,7 +6377,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 954;
+				State = 958;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6370,15 +6387,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 955;
-				Match(LPAREN);
-				State = 956;
-				expression(0);
-				State = 957;
-				Match(AS);
-				State = 958;
-				dataType();
 				State = 959;
+				Match(LPAREN);
+				State = 960;
+				expression(0);
+				State = 961;
+				Match(AS);
+				State = 962;
+				dataType();
+				State = 963;
 				Match(RPAREN);
 				}
 				break;
@@ -6386,17 +6403,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 961;
-				Match(EXTRACT);
-				State = 962;
-				Match(LPAREN);
-				State = 963;
-				((ExtractContext)_localctx).field = identifier();
-				State = 964;
-				Match(FROM);
 				State = 965;
-				expression(0);
+				Match(EXTRACT);
 				State = 966;
+				Match(LPAREN);
+				State = 967;
+				((ExtractContext)_localctx).field = identifier();
+				State = 968;
+				Match(FROM);
+				State = 969;
+				expression(0);
+				State = 970;
 				Match(RPAREN);
 				}
 				break;
@@ -6404,20 +6421,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 968;
+				State = 972;
 				Match(EXISTS);
-				State = 969;
-				Match(LPAREN);
-				State = 970;
-				query();
-				State = 971;
-				Match(RPAREN);
-				}
-				break;
-			case 13:
-				_localctx = new ScalarSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
-				{
 				State = 973;
 				Match(LPAREN);
 				State = 974;
@@ -6426,20 +6431,32 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
+			case 13:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 977;
+				Match(LPAREN);
+				State = 978;
+				query();
+				State = 979;
+				Match(RPAREN);
+				}
+				break;
 			case 14:
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 977;
+				State = 981;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 978;
+				State = 982;
 				Match(LPAREN);
-				State = 1005;
+				State = 1009;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 979;
+					State = 983;
 					Match(STAR);
 					}
 					break;
@@ -6532,66 +6549,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 991;
+					State = 995;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 						{
-						State = 981;
+						State = 985;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 						case 1:
 							{
-							State = 980;
+							State = 984;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 983;
+						State = 987;
 						expression(0);
-						State = 988;
+						State = 992;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 984;
+							State = 988;
 							Match(COMMA);
-							State = 985;
+							State = 989;
 							expression(0);
 							}
 							}
-							State = 990;
+							State = 994;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1003;
+					State = 1007;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 993;
+						State = 997;
 						Match(ORDER);
-						State = 994;
+						State = 998;
 						Match(BY);
-						State = 995;
+						State = 999;
 						sortItem();
-						State = 1000;
+						State = 1004;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 996;
+							State = 1000;
 							Match(COMMA);
-							State = 997;
+							State = 1001;
 							sortItem();
 							}
 							}
-							State = 1002;
+							State = 1006;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6603,32 +6620,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1007;
+				State = 1011;
 				Match(RPAREN);
-				State = 1014;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
-				case 1:
-					{
-					State = 1008;
-					Match(FILTER);
-					State = 1009;
-					Match(LPAREN);
-					State = 1010;
-					Match(WHERE);
-					State = 1011;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1012;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1017;
+				State = 1018;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 				case 1:
 					{
+					State = 1012;
+					Match(FILTER);
+					State = 1013;
+					Match(LPAREN);
+					State = 1014;
+					Match(WHERE);
+					State = 1015;
+					((FunctionCallContext)_localctx).filter = expression(0);
 					State = 1016;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1021;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+				case 1:
+					{
+					State = 1020;
 					over();
 					}
 					break;
@@ -6639,35 +6656,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1019;
+				State = 1023;
 				Match(LBRACKET);
-				State = 1028;
+				State = 1032;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
 					{
-					State = 1020;
+					State = 1024;
 					expression(0);
-					State = 1025;
+					State = 1029;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1021;
+						State = 1025;
 						Match(COMMA);
-						State = 1022;
+						State = 1026;
 						expression(0);
 						}
 						}
-						State = 1027;
+						State = 1031;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1030;
+				State = 1034;
 				Match(RBRACKET);
 				}
 				break;
@@ -6675,27 +6692,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1031;
-				Match(LPAREN);
-				State = 1032;
-				expression(0);
 				State = 1035;
+				Match(LPAREN);
+				State = 1036;
+				expression(0);
+				State = 1039;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1033;
+					State = 1037;
 					Match(COMMA);
-					State = 1034;
+					State = 1038;
 					expression(0);
 					}
 					}
-					State = 1037;
+					State = 1041;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1039;
+				State = 1043;
 				Match(RPAREN);
 				}
 				break;
@@ -6703,11 +6720,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1041;
+				State = 1045;
 				Match(LPAREN);
-				State = 1042;
+				State = 1046;
 				expression(0);
-				State = 1043;
+				State = 1047;
 				Match(RPAREN);
 				}
 				break;
@@ -6715,7 +6732,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1045;
+				State = 1049;
 				identifier();
 				}
 				break;
@@ -6762,9 +6779,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1048;
+			State = 1052;
 			Match(OVER);
-			State = 1054;
+			State = 1058;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6834,17 +6851,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1049;
+				State = 1053;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1050;
+				State = 1054;
 				Match(LPAREN);
-				State = 1051;
+				State = 1055;
 				windowSpecification();
-				State = 1052;
+				State = 1056;
 				Match(RPAREN);
 				}
 				break;
@@ -6895,13 +6912,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1056;
+			State = 1060;
 			Match(WHEN);
-			State = 1057;
+			State = 1061;
 			_localctx.condition = expression(0);
-			State = 1058;
+			State = 1062;
 			Match(THEN);
-			State = 1059;
+			State = 1063;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6959,16 +6976,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 78, RULE_parameter);
 		try {
-			State = 1068;
+			State = 1072;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1061;
+				State = 1065;
 				Match(AT);
-				State = 1062;
+				State = 1066;
 				identifier();
 				}
 				break;
@@ -6976,9 +6993,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1063;
+				State = 1067;
 				Match(DOLLAR);
-				State = 1064;
+				State = 1068;
 				identifier();
 				}
 				break;
@@ -6986,9 +7003,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1065;
+				State = 1069;
 				Match(COLON);
-				State = 1066;
+				State = 1070;
 				identifier();
 				}
 				break;
@@ -6996,7 +7013,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1067;
+				State = 1071;
 				Match(QUESTION);
 				}
 				break;
@@ -7066,100 +7083,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1105;
+			State = 1109;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1070;
+				State = 1074;
 				_localctx.@base = identifier();
-				State = 1081;
+				State = 1085;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 1071;
+					State = 1075;
 					Match(LPAREN);
-					State = 1072;
+					State = 1076;
 					Match(INTEGER_VALUE);
-					State = 1077;
+					State = 1081;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1073;
+						State = 1077;
 						Match(COMMA);
-						State = 1074;
+						State = 1078;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1079;
+						State = 1083;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1080;
+					State = 1084;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1090;
+				State = 1094;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,155,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1083;
+						State = 1087;
 						Match(LBRACKET);
-						State = 1085;
+						State = 1089;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1084;
+							State = 1088;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1087;
+						State = 1091;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1092;
+					State = 1096;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,155,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1093;
+				State = 1097;
 				_localctx.@base = identifier();
-				State = 1094;
+				State = 1098;
 				Match(LT);
-				State = 1095;
+				State = 1099;
 				dataType();
-				State = 1100;
+				State = 1104;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1096;
+					State = 1100;
 					Match(COMMA);
-					State = 1097;
+					State = 1101;
 					dataType();
 					}
 					}
-					State = 1102;
+					State = 1106;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1103;
+				State = 1107;
 				Match(GT);
 				}
 				break;
@@ -7208,21 +7225,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1107;
+			State = 1111;
 			identifier();
-			State = 1112;
+			State = 1116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1108;
+				State = 1112;
 				Match(COMMA);
-				State = 1109;
+				State = 1113;
 				identifier();
 				}
 				}
-				State = 1114;
+				State = 1118;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7263,20 +7280,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 84, RULE_identifier);
 		try {
-			State = 1118;
+			State = 1122;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1115;
+				State = 1119;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1116;
+				State = 1120;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7346,7 +7363,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1117;
+				State = 1121;
 				nonReserved();
 				}
 				break;
@@ -7451,7 +7468,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1120;
+			State = 1124;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7517,7 +7534,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,155,1123,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,155,1127,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7530,97 +7547,97 @@ internal partial class QueryLakeParser : Parser {
 		2,1,2,5,2,144,8,2,10,2,12,2,147,9,2,1,2,1,2,3,2,151,8,2,1,2,1,2,3,2,155,
 		8,2,1,2,1,2,1,2,1,2,3,2,161,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,171,
 		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,181,8,2,10,2,12,2,184,9,2,1,2,
-		1,2,3,2,188,8,2,1,2,1,2,1,2,1,2,1,2,3,2,195,8,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,202,8,2,1,2,1,2,3,2,206,8,2,1,2,1,2,3,2,210,8,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,224,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,5,2,236,8,2,10,2,12,2,239,9,2,1,2,1,2,3,2,243,8,2,1,2,1,2,1,
-		2,1,2,1,2,3,2,250,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,259,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,5,2,281,8,2,10,2,12,2,284,9,2,1,2,1,2,1,2,3,2,289,8,2,1,2,1,2,1,
-		2,3,2,294,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,306,8,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,320,8,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,5,2,331,8,2,10,2,12,2,334,9,2,1,2,1,2,3,2,338,8,
-		2,3,2,340,8,2,1,3,1,3,1,3,1,3,3,3,346,8,3,1,4,1,4,1,4,1,4,1,5,1,5,1,5,
-		1,5,1,6,1,6,1,6,3,6,359,8,6,1,6,1,6,3,6,363,8,6,3,6,365,8,6,1,7,3,7,368,
-		8,7,1,7,1,7,3,7,372,8,7,1,7,3,7,375,8,7,1,8,1,8,3,8,379,8,8,1,8,1,8,1,
-		8,5,8,384,8,8,10,8,12,8,387,9,8,1,9,1,9,1,9,1,9,1,9,3,9,394,8,9,1,9,1,
-		9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,407,8,10,1,10,1,10,1,
-		10,1,10,3,10,413,8,10,1,10,5,10,416,8,10,10,10,12,10,419,9,10,1,11,1,11,
-		1,11,1,11,1,11,5,11,426,8,11,10,11,12,11,429,9,11,1,11,1,11,1,11,1,11,
-		3,11,435,8,11,1,12,1,12,1,12,1,12,5,12,441,8,12,10,12,12,12,444,9,12,1,
-		12,1,12,1,13,1,13,3,13,450,8,13,1,13,1,13,1,13,5,13,455,8,13,10,13,12,
-		13,458,9,13,1,13,1,13,1,13,1,13,5,13,464,8,13,10,13,12,13,467,9,13,3,13,
-		469,8,13,1,13,1,13,3,13,473,8,13,1,13,1,13,1,13,3,13,478,8,13,1,13,1,13,
-		3,13,482,8,13,1,13,1,13,1,13,1,13,5,13,488,8,13,10,13,12,13,491,9,13,3,
-		13,493,8,13,1,14,1,14,1,15,1,15,3,15,499,8,15,1,15,3,15,502,8,15,1,15,
-		1,15,1,15,3,15,507,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,15,515,8,15,3,
-		15,517,8,15,1,16,1,16,1,16,1,16,5,16,523,8,16,10,16,12,16,526,9,16,3,16,
-		528,8,16,1,17,1,17,1,17,1,17,1,17,5,17,535,8,17,10,17,12,17,538,9,17,1,
-		18,1,18,3,18,542,8,18,1,18,1,18,3,18,546,8,18,1,19,1,19,1,19,1,19,3,19,
-		552,8,19,1,19,1,19,1,19,1,19,3,19,558,8,19,3,19,560,8,19,1,20,1,20,1,20,
+		1,2,3,2,188,8,2,1,2,1,2,3,2,192,8,2,1,2,1,2,1,2,1,2,1,2,3,2,199,8,2,1,
+		2,1,2,1,2,1,2,1,2,3,2,206,8,2,1,2,1,2,3,2,210,8,2,1,2,1,2,3,2,214,8,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,228,8,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,240,8,2,10,2,12,2,243,9,2,1,2,1,2,3,
+		2,247,8,2,1,2,1,2,1,2,1,2,1,2,3,2,254,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		3,2,263,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,271,8,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,285,8,2,10,2,12,2,288,9,2,1,2,1,2,1,2,3,
+		2,293,8,2,1,2,1,2,1,2,3,2,298,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,3,2,310,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,324,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,335,8,2,10,2,12,2,338,9,2,
+		1,2,1,2,3,2,342,8,2,3,2,344,8,2,1,3,1,3,1,3,1,3,3,3,350,8,3,1,4,1,4,1,
+		4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,363,8,6,1,6,1,6,3,6,367,8,6,3,6,
+		369,8,6,1,7,3,7,372,8,7,1,7,1,7,3,7,376,8,7,1,7,3,7,379,8,7,1,8,1,8,3,
+		8,383,8,8,1,8,1,8,1,8,5,8,388,8,8,10,8,12,8,391,9,8,1,9,1,9,1,9,1,9,1,
+		9,3,9,398,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,411,
+		8,10,1,10,1,10,1,10,1,10,3,10,417,8,10,1,10,5,10,420,8,10,10,10,12,10,
+		423,9,10,1,11,1,11,1,11,1,11,1,11,5,11,430,8,11,10,11,12,11,433,9,11,1,
+		11,1,11,1,11,1,11,3,11,439,8,11,1,12,1,12,1,12,1,12,5,12,445,8,12,10,12,
+		12,12,448,9,12,1,12,1,12,1,13,1,13,3,13,454,8,13,1,13,1,13,1,13,5,13,459,
+		8,13,10,13,12,13,462,9,13,1,13,1,13,1,13,1,13,5,13,468,8,13,10,13,12,13,
+		471,9,13,3,13,473,8,13,1,13,1,13,3,13,477,8,13,1,13,1,13,1,13,3,13,482,
+		8,13,1,13,1,13,3,13,486,8,13,1,13,1,13,1,13,1,13,5,13,492,8,13,10,13,12,
+		13,495,9,13,3,13,497,8,13,1,14,1,14,1,15,1,15,3,15,503,8,15,1,15,3,15,
+		506,8,15,1,15,1,15,1,15,3,15,511,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,
+		15,519,8,15,3,15,521,8,15,1,16,1,16,1,16,1,16,5,16,527,8,16,10,16,12,16,
+		530,9,16,3,16,532,8,16,1,17,1,17,1,17,1,17,1,17,5,17,539,8,17,10,17,12,
+		17,542,9,17,1,18,1,18,3,18,546,8,18,1,18,1,18,3,18,550,8,18,1,19,1,19,
+		1,19,1,19,3,19,556,8,19,1,19,1,19,1,19,1,19,3,19,562,8,19,3,19,564,8,19,
 		1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
-		1,20,3,20,580,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,588,8,20,10,20,12,
-		20,591,9,20,1,21,3,21,594,8,21,1,21,1,21,3,21,598,8,21,1,21,1,21,3,21,
-		602,8,21,1,21,1,21,3,21,606,8,21,1,21,1,21,3,21,610,8,21,1,22,1,22,1,22,
-		3,22,615,8,22,1,22,3,22,618,8,22,1,22,3,22,621,8,22,1,22,3,22,624,8,22,
-		1,22,1,22,3,22,628,8,22,1,22,3,22,631,8,22,1,22,1,22,1,22,1,22,1,22,5,
-		22,638,8,22,10,22,12,22,641,9,22,3,22,643,8,22,1,22,1,22,5,22,647,8,22,
-		10,22,12,22,650,9,22,1,22,1,22,3,22,654,8,22,1,22,1,22,1,22,1,22,3,22,
-		660,8,22,1,22,3,22,663,8,22,1,22,1,22,1,22,1,22,3,22,669,8,22,1,23,1,23,
-		1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,685,8,
-		24,1,25,1,25,1,25,1,25,1,25,3,25,692,8,25,1,25,1,25,1,25,1,25,1,25,3,25,
-		699,8,25,1,25,1,25,1,25,1,25,1,25,3,25,706,8,25,1,25,1,25,1,25,1,25,1,
-		25,3,25,713,8,25,3,25,715,8,25,1,25,1,25,3,25,719,8,25,1,25,1,25,1,25,
-		1,25,1,25,1,25,3,25,727,8,25,1,25,1,25,3,25,731,8,25,3,25,733,8,25,1,26,
-		3,26,736,8,26,1,26,1,26,1,26,1,26,1,26,3,26,743,8,26,1,27,1,27,1,27,1,
-		27,1,27,1,27,1,28,3,28,752,8,28,1,28,1,28,1,28,1,28,1,28,5,28,759,8,28,
-		10,28,12,28,762,9,28,3,28,764,8,28,1,28,3,28,767,8,28,1,28,3,28,770,8,
-		28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,780,8,29,1,30,1,30,1,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,3,30,791,8,30,1,31,1,31,1,31,3,31,796,8,
-		31,1,31,1,31,3,31,800,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,808,8,31,
-		10,31,12,31,811,9,31,1,32,1,32,1,32,1,32,1,32,3,32,818,8,32,1,32,1,32,
-		1,32,3,32,823,8,32,1,32,1,32,1,32,1,32,3,32,829,8,32,1,32,1,32,1,32,1,
-		32,1,32,1,32,3,32,837,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,845,8,32,
-		1,32,1,32,1,32,1,32,1,32,5,32,852,8,32,10,32,12,32,855,9,32,1,32,1,32,
-		1,32,3,32,860,8,32,1,32,1,32,1,32,1,32,3,32,866,8,32,3,32,868,8,32,1,33,
-		1,33,1,33,1,33,3,33,874,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,5,33,890,8,33,10,33,12,33,893,9,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,903,8,33,10,33,12,33,906,9,33,1,
-		34,1,34,3,34,910,8,34,1,34,1,34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,
-		3,34,920,8,34,3,34,922,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,3,36,937,8,36,1,36,1,36,1,36,3,36,942,8,36,1,36,
-		4,36,945,8,36,11,36,12,36,946,1,36,1,36,3,36,951,8,36,1,36,1,36,1,36,1,
+		1,20,1,20,1,20,1,20,3,20,584,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,592,
+		8,20,10,20,12,20,595,9,20,1,21,3,21,598,8,21,1,21,1,21,3,21,602,8,21,1,
+		21,1,21,3,21,606,8,21,1,21,1,21,3,21,610,8,21,1,21,1,21,3,21,614,8,21,
+		1,22,1,22,1,22,3,22,619,8,22,1,22,3,22,622,8,22,1,22,3,22,625,8,22,1,22,
+		3,22,628,8,22,1,22,1,22,3,22,632,8,22,1,22,3,22,635,8,22,1,22,1,22,1,22,
+		1,22,1,22,5,22,642,8,22,10,22,12,22,645,9,22,3,22,647,8,22,1,22,1,22,5,
+		22,651,8,22,10,22,12,22,654,9,22,1,22,1,22,3,22,658,8,22,1,22,1,22,1,22,
+		1,22,3,22,664,8,22,1,22,3,22,667,8,22,1,22,1,22,1,22,1,22,3,22,673,8,22,
+		1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		3,24,689,8,24,1,25,1,25,1,25,1,25,1,25,3,25,696,8,25,1,25,1,25,1,25,1,
+		25,1,25,3,25,703,8,25,1,25,1,25,1,25,1,25,1,25,3,25,710,8,25,1,25,1,25,
+		1,25,1,25,1,25,3,25,717,8,25,3,25,719,8,25,1,25,1,25,3,25,723,8,25,1,25,
+		1,25,1,25,1,25,1,25,1,25,3,25,731,8,25,1,25,1,25,3,25,735,8,25,3,25,737,
+		8,25,1,26,3,26,740,8,26,1,26,1,26,1,26,1,26,1,26,3,26,747,8,26,1,27,1,
+		27,1,27,1,27,1,27,1,27,1,28,3,28,756,8,28,1,28,1,28,1,28,1,28,1,28,5,28,
+		763,8,28,10,28,12,28,766,9,28,3,28,768,8,28,1,28,3,28,771,8,28,1,28,3,
+		28,774,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,784,8,29,1,30,
+		1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,795,8,30,1,31,1,31,1,31,3,
+		31,800,8,31,1,31,1,31,3,31,804,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,
+		812,8,31,10,31,12,31,815,9,31,1,32,1,32,1,32,1,32,1,32,3,32,822,8,32,1,
+		32,1,32,1,32,3,32,827,8,32,1,32,1,32,1,32,1,32,3,32,833,8,32,1,32,1,32,
+		1,32,1,32,1,32,1,32,3,32,841,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,849,
+		8,32,1,32,1,32,1,32,1,32,1,32,5,32,856,8,32,10,32,12,32,859,9,32,1,32,
+		1,32,1,32,3,32,864,8,32,1,32,1,32,1,32,1,32,3,32,870,8,32,3,32,872,8,32,
+		1,33,1,33,1,33,1,33,3,33,878,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,894,8,33,10,33,12,33,897,9,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,907,8,33,10,33,12,33,910,9,
+		33,1,34,1,34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,1,34,1,34,3,34,922,
+		8,34,3,34,924,8,34,3,34,926,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,3,36,946,8,36,
+		1,36,4,36,949,8,36,11,36,12,36,950,1,36,1,36,3,36,955,8,36,1,36,1,36,1,
 		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,982,8,36,
-		1,36,1,36,1,36,5,36,987,8,36,10,36,12,36,990,9,36,3,36,992,8,36,1,36,1,
-		36,1,36,1,36,1,36,5,36,999,8,36,10,36,12,36,1002,9,36,3,36,1004,8,36,3,
-		36,1006,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1015,8,36,1,36,3,
-		36,1018,8,36,1,36,1,36,1,36,1,36,5,36,1024,8,36,10,36,12,36,1027,9,36,
-		3,36,1029,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1036,8,36,11,36,12,36,1037,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1047,8,36,1,37,1,37,1,37,1,37,
-		1,37,1,37,3,37,1055,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,3,39,1069,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1076,8,40,
-		10,40,12,40,1079,9,40,1,40,3,40,1082,8,40,1,40,1,40,3,40,1086,8,40,1,40,
-		5,40,1089,8,40,10,40,12,40,1092,9,40,1,40,1,40,1,40,1,40,1,40,5,40,1099,
-		8,40,10,40,12,40,1102,9,40,1,40,1,40,3,40,1106,8,40,1,41,1,41,1,41,5,41,
-		1111,8,41,10,41,12,41,1114,9,41,1,42,1,42,1,42,3,42,1119,8,42,1,43,1,43,
-		1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,
-		34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,
-		82,84,86,0,18,1,0,23,24,1,0,147,148,2,0,30,30,110,110,2,0,2,2,25,25,2,
-		0,8,8,23,23,2,0,37,37,54,54,2,0,120,120,141,141,2,0,9,9,84,84,2,0,72,72,
-		79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,126,127,1,0,128,131,1,0,120,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,986,
+		8,36,1,36,1,36,1,36,5,36,991,8,36,10,36,12,36,994,9,36,3,36,996,8,36,1,
+		36,1,36,1,36,1,36,1,36,5,36,1003,8,36,10,36,12,36,1006,9,36,3,36,1008,
+		8,36,3,36,1010,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1019,8,36,
+		1,36,3,36,1022,8,36,1,36,1,36,1,36,1,36,5,36,1028,8,36,10,36,12,36,1031,
+		9,36,3,36,1033,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1040,8,36,11,36,12,36,
+		1041,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1051,8,36,1,37,1,37,1,37,
+		1,37,1,37,1,37,3,37,1059,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,3,39,1073,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1080,
+		8,40,10,40,12,40,1083,9,40,1,40,3,40,1086,8,40,1,40,1,40,3,40,1090,8,40,
+		1,40,5,40,1093,8,40,10,40,12,40,1096,9,40,1,40,1,40,1,40,1,40,1,40,5,40,
+		1103,8,40,10,40,12,40,1106,9,40,1,40,1,40,3,40,1110,8,40,1,41,1,41,1,41,
+		5,41,1115,8,41,10,41,12,41,1118,9,41,1,42,1,42,1,42,3,42,1123,8,42,1,43,
+		1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
+		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
+		80,82,84,86,0,18,1,0,23,24,1,0,147,148,2,0,30,30,110,110,2,0,2,2,25,25,
+		2,0,8,8,23,23,2,0,37,37,54,54,2,0,120,120,141,141,2,0,9,9,84,84,2,0,72,
+		72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,126,127,1,0,128,131,1,0,120,
 		125,2,0,35,35,107,107,1,0,148,149,2,0,14,14,108,108,23,0,1,2,4,4,8,9,11,
 		11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,
-		76,78,79,83,84,86,103,105,106,108,109,114,115,118,118,1300,0,91,1,0,0,
-		0,2,116,1,0,0,0,4,339,1,0,0,0,6,341,1,0,0,0,8,347,1,0,0,0,10,351,1,0,0,
-		0,12,364,1,0,0,0,14,367,1,0,0,0,16,376,1,0,0,0,18,388,1,0,0,0,20,400,1,
-		0,0,0,22,434,1,0,0,0,24,436,1,0,0,0,26,447,1,0,0,0,28,494,1,0,0,0,30,516,
-		1,0,0,0,32,527,1,0,0,0,34,529,1,0,0,0,36,539,1,0,0,0,38,559,1,0,0,0,40,
-		561,1,0,0,0,42,609,1,0,0,0,44,668,1,0,0,0,46,670,1,0,0,0,48,684,1,0,0,
-		0,50,732,1,0,0,0,52,735,1,0,0,0,54,744,1,0,0,0,56,751,1,0,0,0,58,779,1,
-		0,0,0,60,790,1,0,0,0,62,799,1,0,0,0,64,867,1,0,0,0,66,873,1,0,0,0,68,921,
-		1,0,0,0,70,923,1,0,0,0,72,1046,1,0,0,0,74,1048,1,0,0,0,76,1056,1,0,0,0,
-		78,1068,1,0,0,0,80,1105,1,0,0,0,82,1107,1,0,0,0,84,1118,1,0,0,0,86,1120,
+		76,78,79,83,84,86,103,105,106,108,109,114,115,118,118,1305,0,91,1,0,0,
+		0,2,116,1,0,0,0,4,343,1,0,0,0,6,345,1,0,0,0,8,351,1,0,0,0,10,355,1,0,0,
+		0,12,368,1,0,0,0,14,371,1,0,0,0,16,380,1,0,0,0,18,392,1,0,0,0,20,404,1,
+		0,0,0,22,438,1,0,0,0,24,440,1,0,0,0,26,451,1,0,0,0,28,498,1,0,0,0,30,520,
+		1,0,0,0,32,531,1,0,0,0,34,533,1,0,0,0,36,543,1,0,0,0,38,563,1,0,0,0,40,
+		565,1,0,0,0,42,613,1,0,0,0,44,672,1,0,0,0,46,674,1,0,0,0,48,688,1,0,0,
+		0,50,736,1,0,0,0,52,739,1,0,0,0,54,748,1,0,0,0,56,755,1,0,0,0,58,783,1,
+		0,0,0,60,794,1,0,0,0,62,803,1,0,0,0,64,871,1,0,0,0,66,877,1,0,0,0,68,925,
+		1,0,0,0,70,927,1,0,0,0,72,1050,1,0,0,0,74,1052,1,0,0,0,76,1060,1,0,0,0,
+		78,1072,1,0,0,0,80,1109,1,0,0,0,82,1111,1,0,0,0,84,1122,1,0,0,0,86,1124,
 		1,0,0,0,88,90,5,139,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,1,0,0,0,91,92,
 		1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,5,139,0,0,96,
 		95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,
@@ -7631,305 +7648,306 @@ internal partial class QueryLakeParser : Parser {
 		115,1,1,0,0,0,116,120,3,4,2,0,117,119,5,139,0,0,118,117,1,0,0,0,119,122,
 		1,0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,
 		0,123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,5,4,0,0,127,126,
-		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,340,3,4,2,0,130,340,3,14,7,
+		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,344,3,4,2,0,130,344,3,14,7,
 		0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,134,135,5,59,0,0,
 		135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,150,
 		3,84,42,0,139,140,5,133,0,0,140,145,3,6,3,0,141,142,5,137,0,0,142,144,
 		3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,
 		0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,134,0,0,149,151,1,0,0,0,150,
 		139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,5,7,0,0,153,155,3,
-		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,340,1,0,0,0,156,157,5,26,0,
+		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,344,1,0,0,0,156,157,5,26,0,
 		0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,160,158,1,0,0,0,160,
-		161,1,0,0,0,161,162,1,0,0,0,162,340,3,84,42,0,163,164,5,48,0,0,164,165,
+		161,1,0,0,0,161,162,1,0,0,0,162,344,3,84,42,0,163,164,5,48,0,0,164,165,
 		5,51,0,0,165,170,3,84,42,0,166,167,5,133,0,0,167,168,3,82,41,0,168,169,
 		5,134,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,
-		0,0,172,173,3,14,7,0,173,340,1,0,0,0,174,175,5,111,0,0,175,176,3,84,42,
+		0,0,172,173,3,14,7,0,173,344,1,0,0,0,174,175,5,111,0,0,175,176,3,84,42,
 		0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,137,0,0,179,181,3,10,5,0,
 		180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,187,
-		1,0,0,0,184,182,1,0,0,0,185,186,5,117,0,0,186,188,3,62,31,0,187,185,1,
-		0,0,0,187,188,1,0,0,0,188,340,1,0,0,0,189,190,5,22,0,0,190,191,5,39,0,
-		0,191,194,3,84,42,0,192,193,5,117,0,0,193,195,3,62,31,0,194,192,1,0,0,
-		0,194,195,1,0,0,0,195,340,1,0,0,0,196,197,5,3,0,0,197,198,5,20,0,0,198,
-		199,3,84,42,0,199,201,5,1,0,0,200,202,5,15,0,0,201,200,1,0,0,0,201,202,
-		1,0,0,0,202,203,1,0,0,0,203,205,3,84,42,0,204,206,3,80,40,0,205,204,1,
-		0,0,0,205,206,1,0,0,0,206,209,1,0,0,0,207,208,5,7,0,0,208,210,3,62,31,
-		0,209,207,1,0,0,0,209,210,1,0,0,0,210,340,1,0,0,0,211,212,5,83,0,0,212,
-		340,5,21,0,0,213,214,5,83,0,0,214,215,5,115,0,0,215,216,5,62,0,0,216,340,
-		3,84,42,0,217,223,7,0,0,0,218,224,3,84,42,0,219,220,5,133,0,0,220,221,
-		3,14,7,0,221,222,5,134,0,0,222,224,1,0,0,0,223,218,1,0,0,0,223,219,1,0,
-		0,0,224,340,1,0,0,0,225,226,5,16,0,0,226,227,5,133,0,0,227,228,3,14,7,
-		0,228,229,5,134,0,0,229,230,5,106,0,0,230,242,5,146,0,0,231,232,5,133,
-		0,0,232,237,3,12,6,0,233,234,5,137,0,0,234,236,3,12,6,0,235,233,1,0,0,
-		0,236,239,1,0,0,0,237,235,1,0,0,0,237,238,1,0,0,0,238,240,1,0,0,0,239,
-		237,1,0,0,0,240,241,5,134,0,0,241,243,1,0,0,0,242,231,1,0,0,0,242,243,
-		1,0,0,0,243,340,1,0,0,0,244,245,5,17,0,0,245,246,5,91,0,0,246,249,3,84,
-		42,0,247,248,5,93,0,0,248,250,5,94,0,0,249,247,1,0,0,0,249,250,1,0,0,0,
-		250,251,1,0,0,0,251,252,5,7,0,0,252,253,3,14,7,0,253,340,1,0,0,0,254,255,
-		5,26,0,0,255,258,5,91,0,0,256,257,5,43,0,0,257,259,5,32,0,0,258,256,1,
-		0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,340,3,84,42,0,261,262,5,83,0,
-		0,262,340,5,92,0,0,263,264,5,83,0,0,264,266,5,95,0,0,265,267,5,62,0,0,
-		266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,340,3,84,42,0,269,
-		270,5,17,0,0,270,271,5,87,0,0,271,272,3,84,42,0,272,273,5,39,0,0,273,274,
-		5,133,0,0,274,275,3,14,7,0,275,276,5,134,0,0,276,277,5,51,0,0,277,282,
-		3,8,4,0,278,279,5,137,0,0,279,281,3,8,4,0,280,278,1,0,0,0,281,284,1,0,
-		0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,288,1,0,0,0,284,282,1,0,0,0,285,
-		286,5,100,0,0,286,287,5,12,0,0,287,289,3,62,31,0,288,285,1,0,0,0,288,289,
-		1,0,0,0,289,293,1,0,0,0,290,291,5,41,0,0,291,292,5,12,0,0,292,294,3,62,
-		31,0,293,290,1,0,0,0,293,294,1,0,0,0,294,295,1,0,0,0,295,296,5,102,0,0,
-		296,297,5,147,0,0,297,340,1,0,0,0,298,299,5,89,0,0,299,300,5,87,0,0,300,
-		340,3,84,42,0,301,302,5,26,0,0,302,305,5,87,0,0,303,304,5,43,0,0,304,306,
-		5,32,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,307,1,0,0,0,307,340,3,84,
-		42,0,308,309,5,83,0,0,309,340,5,88,0,0,310,311,5,45,0,0,311,312,5,96,0,
-		0,312,313,5,146,0,0,313,314,5,51,0,0,314,315,3,84,42,0,315,316,5,97,0,
-		0,316,319,5,146,0,0,317,318,5,98,0,0,318,320,3,84,42,0,319,317,1,0,0,0,
-		319,320,1,0,0,0,320,340,1,0,0,0,321,322,5,45,0,0,322,323,3,84,42,0,323,
-		324,5,146,0,0,324,325,5,51,0,0,325,337,3,84,42,0,326,327,5,133,0,0,327,
-		332,3,12,6,0,328,329,5,137,0,0,329,331,3,12,6,0,330,328,1,0,0,0,331,334,
-		1,0,0,0,332,330,1,0,0,0,332,333,1,0,0,0,333,335,1,0,0,0,334,332,1,0,0,
-		0,335,336,5,134,0,0,336,338,1,0,0,0,337,326,1,0,0,0,337,338,1,0,0,0,338,
-		340,1,0,0,0,339,125,1,0,0,0,339,130,1,0,0,0,339,131,1,0,0,0,339,156,1,
-		0,0,0,339,163,1,0,0,0,339,174,1,0,0,0,339,189,1,0,0,0,339,196,1,0,0,0,
-		339,211,1,0,0,0,339,213,1,0,0,0,339,217,1,0,0,0,339,225,1,0,0,0,339,244,
-		1,0,0,0,339,254,1,0,0,0,339,261,1,0,0,0,339,263,1,0,0,0,339,269,1,0,0,
-		0,339,298,1,0,0,0,339,301,1,0,0,0,339,308,1,0,0,0,339,310,1,0,0,0,339,
-		321,1,0,0,0,340,5,1,0,0,0,341,342,3,84,42,0,342,345,3,80,40,0,343,344,
-		5,59,0,0,344,346,5,60,0,0,345,343,1,0,0,0,345,346,1,0,0,0,346,7,1,0,0,
-		0,347,348,3,84,42,0,348,349,7,1,0,0,349,350,5,70,0,0,350,9,1,0,0,0,351,
-		352,3,84,42,0,352,353,5,120,0,0,353,354,3,62,31,0,354,11,1,0,0,0,355,358,
-		5,90,0,0,356,357,5,102,0,0,357,359,5,147,0,0,358,356,1,0,0,0,358,359,1,
-		0,0,0,359,365,1,0,0,0,360,362,3,84,42,0,361,363,3,62,31,0,362,361,1,0,
-		0,0,362,363,1,0,0,0,363,365,1,0,0,0,364,355,1,0,0,0,364,360,1,0,0,0,365,
-		13,1,0,0,0,366,368,3,16,8,0,367,366,1,0,0,0,367,368,1,0,0,0,368,369,1,
-		0,0,0,369,371,3,20,10,0,370,372,3,34,17,0,371,370,1,0,0,0,371,372,1,0,
-		0,0,372,374,1,0,0,0,373,375,3,38,19,0,374,373,1,0,0,0,374,375,1,0,0,0,
-		375,15,1,0,0,0,376,378,5,119,0,0,377,379,5,73,0,0,378,377,1,0,0,0,378,
-		379,1,0,0,0,379,380,1,0,0,0,380,385,3,18,9,0,381,382,5,137,0,0,382,384,
-		3,18,9,0,383,381,1,0,0,0,384,387,1,0,0,0,385,383,1,0,0,0,385,386,1,0,0,
-		0,386,17,1,0,0,0,387,385,1,0,0,0,388,393,3,84,42,0,389,390,5,133,0,0,390,
-		391,3,82,41,0,391,392,5,134,0,0,392,394,1,0,0,0,393,389,1,0,0,0,393,394,
-		1,0,0,0,394,395,1,0,0,0,395,396,5,7,0,0,396,397,5,133,0,0,397,398,3,14,
-		7,0,398,399,5,134,0,0,399,19,1,0,0,0,400,401,6,10,-1,0,401,402,3,22,11,
-		0,402,417,1,0,0,0,403,404,10,2,0,0,404,406,5,49,0,0,405,407,3,28,14,0,
-		406,405,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,416,3,20,10,3,409,
-		410,10,1,0,0,410,412,7,2,0,0,411,413,3,28,14,0,412,411,1,0,0,0,412,413,
-		1,0,0,0,413,414,1,0,0,0,414,416,3,20,10,2,415,403,1,0,0,0,415,409,1,0,
-		0,0,416,419,1,0,0,0,417,415,1,0,0,0,417,418,1,0,0,0,418,21,1,0,0,0,419,
-		417,1,0,0,0,420,435,3,26,13,0,421,422,5,113,0,0,422,427,3,24,12,0,423,
-		424,5,137,0,0,424,426,3,24,12,0,425,423,1,0,0,0,426,429,1,0,0,0,427,425,
-		1,0,0,0,427,428,1,0,0,0,428,435,1,0,0,0,429,427,1,0,0,0,430,431,5,133,
-		0,0,431,432,3,14,7,0,432,433,5,134,0,0,433,435,1,0,0,0,434,420,1,0,0,0,
-		434,421,1,0,0,0,434,430,1,0,0,0,435,23,1,0,0,0,436,437,5,133,0,0,437,442,
-		3,62,31,0,438,439,5,137,0,0,439,441,3,62,31,0,440,438,1,0,0,0,441,444,
-		1,0,0,0,442,440,1,0,0,0,442,443,1,0,0,0,443,445,1,0,0,0,444,442,1,0,0,
-		0,445,446,5,134,0,0,446,25,1,0,0,0,447,449,5,80,0,0,448,450,3,28,14,0,
-		449,448,1,0,0,0,449,450,1,0,0,0,450,451,1,0,0,0,451,456,3,30,15,0,452,
-		453,5,137,0,0,453,455,3,30,15,0,454,452,1,0,0,0,455,458,1,0,0,0,456,454,
-		1,0,0,0,456,457,1,0,0,0,457,468,1,0,0,0,458,456,1,0,0,0,459,460,5,39,0,
-		0,460,465,3,40,20,0,461,462,5,137,0,0,462,464,3,40,20,0,463,461,1,0,0,
-		0,464,467,1,0,0,0,465,463,1,0,0,0,465,466,1,0,0,0,466,469,1,0,0,0,467,
-		465,1,0,0,0,468,459,1,0,0,0,468,469,1,0,0,0,469,472,1,0,0,0,470,471,5,
-		117,0,0,471,473,3,62,31,0,472,470,1,0,0,0,472,473,1,0,0,0,473,477,1,0,
-		0,0,474,475,5,41,0,0,475,476,5,12,0,0,476,478,3,32,16,0,477,474,1,0,0,
-		0,477,478,1,0,0,0,478,481,1,0,0,0,479,480,5,42,0,0,480,482,3,62,31,0,481,
-		479,1,0,0,0,481,482,1,0,0,0,482,492,1,0,0,0,483,484,5,118,0,0,484,489,
-		3,54,27,0,485,486,5,137,0,0,486,488,3,54,27,0,487,485,1,0,0,0,488,491,
-		1,0,0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,493,1,0,0,0,491,489,1,0,0,
-		0,492,483,1,0,0,0,492,493,1,0,0,0,493,27,1,0,0,0,494,495,7,3,0,0,495,29,
-		1,0,0,0,496,501,3,62,31,0,497,499,5,7,0,0,498,497,1,0,0,0,498,499,1,0,
-		0,0,499,500,1,0,0,0,500,502,3,84,42,0,501,498,1,0,0,0,501,502,1,0,0,0,
-		502,517,1,0,0,0,503,504,3,84,42,0,504,505,5,138,0,0,505,507,1,0,0,0,506,
-		503,1,0,0,0,506,507,1,0,0,0,507,508,1,0,0,0,508,514,5,128,0,0,509,510,
-		5,31,0,0,510,511,5,133,0,0,511,512,3,82,41,0,512,513,5,134,0,0,513,515,
-		1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,517,1,0,0,0,516,496,1,0,0,
-		0,516,506,1,0,0,0,517,31,1,0,0,0,518,528,5,2,0,0,519,524,3,62,31,0,520,
-		521,5,137,0,0,521,523,3,62,31,0,522,520,1,0,0,0,523,526,1,0,0,0,524,522,
-		1,0,0,0,524,525,1,0,0,0,525,528,1,0,0,0,526,524,1,0,0,0,527,518,1,0,0,
-		0,527,519,1,0,0,0,528,33,1,0,0,0,529,530,5,66,0,0,530,531,5,12,0,0,531,
-		536,3,36,18,0,532,533,5,137,0,0,533,535,3,36,18,0,534,532,1,0,0,0,535,
-		538,1,0,0,0,536,534,1,0,0,0,536,537,1,0,0,0,537,35,1,0,0,0,538,536,1,0,
-		0,0,539,541,3,62,31,0,540,542,7,4,0,0,541,540,1,0,0,0,541,542,1,0,0,0,
-		542,545,1,0,0,0,543,544,5,61,0,0,544,546,7,5,0,0,545,543,1,0,0,0,545,546,
-		1,0,0,0,546,37,1,0,0,0,547,548,5,57,0,0,548,551,3,62,31,0,549,550,5,63,
-		0,0,550,552,3,62,31,0,551,549,1,0,0,0,551,552,1,0,0,0,552,560,1,0,0,0,
-		553,554,5,63,0,0,554,557,3,62,31,0,555,556,5,57,0,0,556,558,3,62,31,0,
-		557,555,1,0,0,0,557,558,1,0,0,0,558,560,1,0,0,0,559,547,1,0,0,0,559,553,
-		1,0,0,0,560,39,1,0,0,0,561,562,6,20,-1,0,562,563,3,44,22,0,563,589,1,0,
-		0,0,564,565,10,4,0,0,565,566,5,18,0,0,566,567,5,53,0,0,567,588,3,44,22,
-		0,568,569,10,3,0,0,569,570,3,42,21,0,570,571,5,53,0,0,571,579,3,44,22,
-		0,572,573,5,64,0,0,573,580,3,62,31,0,574,575,5,112,0,0,575,576,5,133,0,
-		0,576,577,3,82,41,0,577,578,5,134,0,0,578,580,1,0,0,0,579,572,1,0,0,0,
-		579,574,1,0,0,0,580,588,1,0,0,0,581,582,10,2,0,0,582,583,5,58,0,0,583,
-		584,3,42,21,0,584,585,5,53,0,0,585,586,3,44,22,0,586,588,1,0,0,0,587,564,
-		1,0,0,0,587,568,1,0,0,0,587,581,1,0,0,0,588,591,1,0,0,0,589,587,1,0,0,
-		0,589,590,1,0,0,0,590,41,1,0,0,0,591,589,1,0,0,0,592,594,5,47,0,0,593,
-		592,1,0,0,0,593,594,1,0,0,0,594,610,1,0,0,0,595,597,5,55,0,0,596,598,5,
-		67,0,0,597,596,1,0,0,0,597,598,1,0,0,0,598,610,1,0,0,0,599,601,5,77,0,
-		0,600,602,5,67,0,0,601,600,1,0,0,0,601,602,1,0,0,0,602,610,1,0,0,0,603,
-		605,5,40,0,0,604,606,5,67,0,0,605,604,1,0,0,0,605,606,1,0,0,0,606,610,
-		1,0,0,0,607,610,5,81,0,0,608,610,5,6,0,0,609,593,1,0,0,0,609,595,1,0,0,
-		0,609,599,1,0,0,0,609,603,1,0,0,0,609,607,1,0,0,0,609,608,1,0,0,0,610,
-		43,1,0,0,0,611,614,3,84,42,0,612,613,5,138,0,0,613,615,3,84,42,0,614,612,
-		1,0,0,0,614,615,1,0,0,0,615,617,1,0,0,0,616,618,3,48,24,0,617,616,1,0,
-		0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,621,3,50,25,0,620,619,1,0,0,0,
-		620,621,1,0,0,0,621,623,1,0,0,0,622,624,3,52,26,0,623,622,1,0,0,0,623,
-		624,1,0,0,0,624,669,1,0,0,0,625,627,5,146,0,0,626,628,3,50,25,0,627,626,
-		1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,631,3,52,26,0,630,629,1,0,
-		0,0,630,631,1,0,0,0,631,669,1,0,0,0,632,633,3,84,42,0,633,642,5,133,0,
-		0,634,639,3,62,31,0,635,636,5,137,0,0,636,638,3,62,31,0,637,635,1,0,0,
-		0,638,641,1,0,0,0,639,637,1,0,0,0,639,640,1,0,0,0,640,643,1,0,0,0,641,
-		639,1,0,0,0,642,634,1,0,0,0,642,643,1,0,0,0,643,648,1,0,0,0,644,645,5,
-		137,0,0,645,647,3,46,23,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,
-		0,0,648,649,1,0,0,0,649,651,1,0,0,0,650,648,1,0,0,0,651,653,5,134,0,0,
-		652,654,3,52,26,0,653,652,1,0,0,0,653,654,1,0,0,0,654,669,1,0,0,0,655,
-		656,5,133,0,0,656,657,3,14,7,0,657,659,5,134,0,0,658,660,3,50,25,0,659,
-		658,1,0,0,0,659,660,1,0,0,0,660,662,1,0,0,0,661,663,3,52,26,0,662,661,
-		1,0,0,0,662,663,1,0,0,0,663,669,1,0,0,0,664,665,5,133,0,0,665,666,3,40,
-		20,0,666,667,5,134,0,0,667,669,1,0,0,0,668,611,1,0,0,0,668,625,1,0,0,0,
-		668,632,1,0,0,0,668,655,1,0,0,0,668,664,1,0,0,0,669,45,1,0,0,0,670,671,
-		3,84,42,0,671,672,7,6,0,0,672,673,3,62,31,0,673,47,1,0,0,0,674,675,5,114,
-		0,0,675,685,5,147,0,0,676,677,5,7,0,0,677,678,5,62,0,0,678,679,5,105,0,
-		0,679,685,5,146,0,0,680,681,5,11,0,0,681,685,3,84,42,0,682,683,5,103,0,
-		0,683,685,3,84,42,0,684,674,1,0,0,0,684,676,1,0,0,0,684,680,1,0,0,0,684,
-		682,1,0,0,0,685,49,1,0,0,0,686,687,5,85,0,0,687,688,7,7,0,0,688,689,5,
-		133,0,0,689,691,3,62,31,0,690,692,5,70,0,0,691,690,1,0,0,0,691,692,1,0,
-		0,0,692,693,1,0,0,0,693,698,5,134,0,0,694,695,5,74,0,0,695,696,5,133,0,
-		0,696,697,5,147,0,0,697,699,5,134,0,0,698,694,1,0,0,0,698,699,1,0,0,0,
-		699,733,1,0,0,0,700,701,5,86,0,0,701,702,3,62,31,0,702,705,5,79,0,0,703,
-		704,5,99,0,0,704,706,3,62,31,0,705,703,1,0,0,0,705,706,1,0,0,0,706,714,
-		1,0,0,0,707,708,5,101,0,0,708,709,5,12,0,0,709,712,3,62,31,0,710,711,5,
-		119,0,0,711,713,5,76,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,715,1,0,0,
-		0,714,707,1,0,0,0,714,715,1,0,0,0,715,718,1,0,0,0,716,717,5,102,0,0,717,
-		719,5,147,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,733,1,0,0,0,720,721,
-		5,86,0,0,721,722,3,62,31,0,722,726,5,70,0,0,723,724,5,100,0,0,724,725,
-		5,12,0,0,725,727,3,62,31,0,726,723,1,0,0,0,726,727,1,0,0,0,727,730,1,0,
-		0,0,728,729,5,102,0,0,729,731,5,147,0,0,730,728,1,0,0,0,730,731,1,0,0,
-		0,731,733,1,0,0,0,732,686,1,0,0,0,732,700,1,0,0,0,732,720,1,0,0,0,733,
-		51,1,0,0,0,734,736,5,7,0,0,735,734,1,0,0,0,735,736,1,0,0,0,736,737,1,0,
-		0,0,737,742,3,84,42,0,738,739,5,133,0,0,739,740,3,82,41,0,740,741,5,134,
-		0,0,741,743,1,0,0,0,742,738,1,0,0,0,742,743,1,0,0,0,743,53,1,0,0,0,744,
-		745,3,84,42,0,745,746,5,7,0,0,746,747,5,133,0,0,747,748,3,56,28,0,748,
-		749,5,134,0,0,749,55,1,0,0,0,750,752,3,84,42,0,751,750,1,0,0,0,751,752,
-		1,0,0,0,752,763,1,0,0,0,753,754,5,69,0,0,754,755,5,12,0,0,755,760,3,62,
-		31,0,756,757,5,137,0,0,757,759,3,62,31,0,758,756,1,0,0,0,759,762,1,0,0,
-		0,760,758,1,0,0,0,760,761,1,0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,763,
-		753,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,767,3,34,17,0,766,765,
-		1,0,0,0,766,767,1,0,0,0,767,769,1,0,0,0,768,770,3,58,29,0,769,768,1,0,
-		0,0,769,770,1,0,0,0,770,57,1,0,0,0,771,772,7,8,0,0,772,780,3,60,30,0,773,
-		774,7,8,0,0,774,775,5,10,0,0,775,776,3,60,30,0,776,777,5,5,0,0,777,778,
-		3,60,30,0,778,780,1,0,0,0,779,771,1,0,0,0,779,773,1,0,0,0,780,59,1,0,0,
-		0,781,782,5,109,0,0,782,791,5,71,0,0,783,784,5,109,0,0,784,791,5,38,0,
-		0,785,786,5,19,0,0,786,791,5,78,0,0,787,788,3,62,31,0,788,789,7,9,0,0,
-		789,791,1,0,0,0,790,781,1,0,0,0,790,783,1,0,0,0,790,785,1,0,0,0,790,787,
-		1,0,0,0,791,61,1,0,0,0,792,793,6,31,-1,0,793,795,3,66,33,0,794,796,3,64,
-		32,0,795,794,1,0,0,0,795,796,1,0,0,0,796,800,1,0,0,0,797,798,5,59,0,0,
-		798,800,3,62,31,3,799,792,1,0,0,0,799,797,1,0,0,0,800,809,1,0,0,0,801,
-		802,10,2,0,0,802,803,5,5,0,0,803,808,3,62,31,3,804,805,10,1,0,0,805,806,
-		5,65,0,0,806,808,3,62,31,2,807,801,1,0,0,0,807,804,1,0,0,0,808,811,1,0,
-		0,0,809,807,1,0,0,0,809,810,1,0,0,0,810,63,1,0,0,0,811,809,1,0,0,0,812,
-		813,3,70,35,0,813,814,3,66,33,0,814,868,1,0,0,0,815,817,5,52,0,0,816,818,
-		5,59,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,868,5,60,
-		0,0,820,822,5,52,0,0,821,823,5,59,0,0,822,821,1,0,0,0,822,823,1,0,0,0,
-		823,824,1,0,0,0,824,825,5,25,0,0,825,826,5,39,0,0,826,868,3,66,33,0,827,
-		829,5,59,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,830,1,0,0,0,830,831,5,
-		10,0,0,831,832,3,66,33,0,832,833,5,5,0,0,833,834,3,66,33,0,834,868,1,0,
-		0,0,835,837,5,59,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
-		839,5,46,0,0,839,840,5,133,0,0,840,841,3,14,7,0,841,842,5,134,0,0,842,
-		868,1,0,0,0,843,845,5,59,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,846,1,
-		0,0,0,846,847,5,46,0,0,847,848,5,133,0,0,848,853,3,62,31,0,849,850,5,137,
-		0,0,850,852,3,62,31,0,851,849,1,0,0,0,852,855,1,0,0,0,853,851,1,0,0,0,
-		853,854,1,0,0,0,854,856,1,0,0,0,855,853,1,0,0,0,856,857,5,134,0,0,857,
-		868,1,0,0,0,858,860,5,59,0,0,859,858,1,0,0,0,859,860,1,0,0,0,860,861,1,
-		0,0,0,861,862,7,10,0,0,862,865,3,66,33,0,863,864,5,29,0,0,864,866,3,66,
-		33,0,865,863,1,0,0,0,865,866,1,0,0,0,866,868,1,0,0,0,867,812,1,0,0,0,867,
-		815,1,0,0,0,867,820,1,0,0,0,867,828,1,0,0,0,867,836,1,0,0,0,867,844,1,
-		0,0,0,867,859,1,0,0,0,868,65,1,0,0,0,869,870,6,33,-1,0,870,874,3,72,36,
-		0,871,872,7,11,0,0,872,874,3,66,33,4,873,869,1,0,0,0,873,871,1,0,0,0,874,
-		904,1,0,0,0,875,876,10,3,0,0,876,877,7,12,0,0,877,903,3,66,33,4,878,879,
-		10,2,0,0,879,880,7,11,0,0,880,903,3,66,33,3,881,882,10,1,0,0,882,883,5,
-		132,0,0,883,903,3,66,33,2,884,885,10,7,0,0,885,886,5,135,0,0,886,891,3,
-		68,34,0,887,888,5,137,0,0,888,890,3,68,34,0,889,887,1,0,0,0,890,893,1,
-		0,0,0,891,889,1,0,0,0,891,892,1,0,0,0,892,894,1,0,0,0,893,891,1,0,0,0,
-		894,895,5,136,0,0,895,903,1,0,0,0,896,897,10,6,0,0,897,898,5,140,0,0,898,
-		903,3,80,40,0,899,900,10,5,0,0,900,901,5,138,0,0,901,903,3,84,42,0,902,
-		875,1,0,0,0,902,878,1,0,0,0,902,881,1,0,0,0,902,884,1,0,0,0,902,896,1,
-		0,0,0,902,899,1,0,0,0,903,906,1,0,0,0,904,902,1,0,0,0,904,905,1,0,0,0,
-		905,67,1,0,0,0,906,904,1,0,0,0,907,922,3,62,31,0,908,910,3,62,31,0,909,
-		908,1,0,0,0,909,910,1,0,0,0,910,911,1,0,0,0,911,913,5,142,0,0,912,914,
-		3,62,31,0,913,912,1,0,0,0,913,914,1,0,0,0,914,919,1,0,0,0,915,917,5,142,
-		0,0,916,918,3,62,31,0,917,916,1,0,0,0,917,918,1,0,0,0,918,920,1,0,0,0,
-		919,915,1,0,0,0,919,920,1,0,0,0,920,922,1,0,0,0,921,907,1,0,0,0,921,909,
-		1,0,0,0,922,69,1,0,0,0,923,924,7,13,0,0,924,71,1,0,0,0,925,1047,5,60,0,
-		0,926,1047,7,14,0,0,927,1047,5,147,0,0,928,1047,7,15,0,0,929,1047,5,146,
-		0,0,930,931,3,80,40,0,931,932,5,146,0,0,932,1047,1,0,0,0,933,934,5,50,
-		0,0,934,936,5,146,0,0,935,937,3,84,42,0,936,935,1,0,0,0,936,937,1,0,0,
-		0,937,1047,1,0,0,0,938,1047,3,78,39,0,939,941,5,13,0,0,940,942,3,62,31,
-		0,941,940,1,0,0,0,941,942,1,0,0,0,942,944,1,0,0,0,943,945,3,76,38,0,944,
-		943,1,0,0,0,945,946,1,0,0,0,946,944,1,0,0,0,946,947,1,0,0,0,947,950,1,
-		0,0,0,948,949,5,27,0,0,949,951,3,62,31,0,950,948,1,0,0,0,950,951,1,0,0,
-		0,951,952,1,0,0,0,952,953,5,28,0,0,953,1047,1,0,0,0,954,955,7,16,0,0,955,
-		956,5,133,0,0,956,957,3,62,31,0,957,958,5,7,0,0,958,959,3,80,40,0,959,
-		960,5,134,0,0,960,1047,1,0,0,0,961,962,5,34,0,0,962,963,5,133,0,0,963,
-		964,3,84,42,0,964,965,5,39,0,0,965,966,3,62,31,0,966,967,5,134,0,0,967,
-		1047,1,0,0,0,968,969,5,32,0,0,969,970,5,133,0,0,970,971,3,14,7,0,971,972,
-		5,134,0,0,972,1047,1,0,0,0,973,974,5,133,0,0,974,975,3,14,7,0,975,976,
-		5,134,0,0,976,1047,1,0,0,0,977,978,3,84,42,0,978,1005,5,133,0,0,979,1006,
-		5,128,0,0,980,982,3,28,14,0,981,980,1,0,0,0,981,982,1,0,0,0,982,983,1,
-		0,0,0,983,988,3,62,31,0,984,985,5,137,0,0,985,987,3,62,31,0,986,984,1,
-		0,0,0,987,990,1,0,0,0,988,986,1,0,0,0,988,989,1,0,0,0,989,992,1,0,0,0,
-		990,988,1,0,0,0,991,981,1,0,0,0,991,992,1,0,0,0,992,1003,1,0,0,0,993,994,
-		5,66,0,0,994,995,5,12,0,0,995,1000,3,36,18,0,996,997,5,137,0,0,997,999,
-		3,36,18,0,998,996,1,0,0,0,999,1002,1,0,0,0,1000,998,1,0,0,0,1000,1001,
-		1,0,0,0,1001,1004,1,0,0,0,1002,1000,1,0,0,0,1003,993,1,0,0,0,1003,1004,
-		1,0,0,0,1004,1006,1,0,0,0,1005,979,1,0,0,0,1005,991,1,0,0,0,1006,1007,
-		1,0,0,0,1007,1014,5,134,0,0,1008,1009,5,36,0,0,1009,1010,5,133,0,0,1010,
-		1011,5,117,0,0,1011,1012,3,62,31,0,1012,1013,5,134,0,0,1013,1015,1,0,0,
-		0,1014,1008,1,0,0,0,1014,1015,1,0,0,0,1015,1017,1,0,0,0,1016,1018,3,74,
-		37,0,1017,1016,1,0,0,0,1017,1018,1,0,0,0,1018,1047,1,0,0,0,1019,1028,5,
-		135,0,0,1020,1025,3,62,31,0,1021,1022,5,137,0,0,1022,1024,3,62,31,0,1023,
-		1021,1,0,0,0,1024,1027,1,0,0,0,1025,1023,1,0,0,0,1025,1026,1,0,0,0,1026,
-		1029,1,0,0,0,1027,1025,1,0,0,0,1028,1020,1,0,0,0,1028,1029,1,0,0,0,1029,
-		1030,1,0,0,0,1030,1047,5,136,0,0,1031,1032,5,133,0,0,1032,1035,3,62,31,
-		0,1033,1034,5,137,0,0,1034,1036,3,62,31,0,1035,1033,1,0,0,0,1036,1037,
-		1,0,0,0,1037,1035,1,0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1040,
-		5,134,0,0,1040,1047,1,0,0,0,1041,1042,5,133,0,0,1042,1043,3,62,31,0,1043,
-		1044,5,134,0,0,1044,1047,1,0,0,0,1045,1047,3,84,42,0,1046,925,1,0,0,0,
-		1046,926,1,0,0,0,1046,927,1,0,0,0,1046,928,1,0,0,0,1046,929,1,0,0,0,1046,
-		930,1,0,0,0,1046,933,1,0,0,0,1046,938,1,0,0,0,1046,939,1,0,0,0,1046,954,
-		1,0,0,0,1046,961,1,0,0,0,1046,968,1,0,0,0,1046,973,1,0,0,0,1046,977,1,
-		0,0,0,1046,1019,1,0,0,0,1046,1031,1,0,0,0,1046,1041,1,0,0,0,1046,1045,
-		1,0,0,0,1047,73,1,0,0,0,1048,1054,5,68,0,0,1049,1055,3,84,42,0,1050,1051,
-		5,133,0,0,1051,1052,3,56,28,0,1052,1053,5,134,0,0,1053,1055,1,0,0,0,1054,
-		1049,1,0,0,0,1054,1050,1,0,0,0,1055,75,1,0,0,0,1056,1057,5,116,0,0,1057,
-		1058,3,62,31,0,1058,1059,5,104,0,0,1059,1060,3,62,31,0,1060,77,1,0,0,0,
-		1061,1062,5,143,0,0,1062,1069,3,84,42,0,1063,1064,5,144,0,0,1064,1069,
-		3,84,42,0,1065,1066,5,142,0,0,1066,1069,3,84,42,0,1067,1069,5,145,0,0,
-		1068,1061,1,0,0,0,1068,1063,1,0,0,0,1068,1065,1,0,0,0,1068,1067,1,0,0,
-		0,1069,79,1,0,0,0,1070,1081,3,84,42,0,1071,1072,5,133,0,0,1072,1077,5,
-		147,0,0,1073,1074,5,137,0,0,1074,1076,5,147,0,0,1075,1073,1,0,0,0,1076,
-		1079,1,0,0,0,1077,1075,1,0,0,0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,
-		1077,1,0,0,0,1080,1082,5,134,0,0,1081,1071,1,0,0,0,1081,1082,1,0,0,0,1082,
-		1090,1,0,0,0,1083,1085,5,135,0,0,1084,1086,5,147,0,0,1085,1084,1,0,0,0,
-		1085,1086,1,0,0,0,1086,1087,1,0,0,0,1087,1089,5,136,0,0,1088,1083,1,0,
-		0,0,1089,1092,1,0,0,0,1090,1088,1,0,0,0,1090,1091,1,0,0,0,1091,1106,1,
-		0,0,0,1092,1090,1,0,0,0,1093,1094,3,84,42,0,1094,1095,5,122,0,0,1095,1100,
-		3,80,40,0,1096,1097,5,137,0,0,1097,1099,3,80,40,0,1098,1096,1,0,0,0,1099,
-		1102,1,0,0,0,1100,1098,1,0,0,0,1100,1101,1,0,0,0,1101,1103,1,0,0,0,1102,
-		1100,1,0,0,0,1103,1104,5,124,0,0,1104,1106,1,0,0,0,1105,1070,1,0,0,0,1105,
-		1093,1,0,0,0,1106,81,1,0,0,0,1107,1112,3,84,42,0,1108,1109,5,137,0,0,1109,
-		1111,3,84,42,0,1110,1108,1,0,0,0,1111,1114,1,0,0,0,1112,1110,1,0,0,0,1112,
-		1113,1,0,0,0,1113,83,1,0,0,0,1114,1112,1,0,0,0,1115,1119,5,150,0,0,1116,
-		1119,5,151,0,0,1117,1119,3,86,43,0,1118,1115,1,0,0,0,1118,1116,1,0,0,0,
-		1118,1117,1,0,0,0,1119,85,1,0,0,0,1120,1121,7,17,0,0,1121,87,1,0,0,0,160,
-		91,98,103,109,112,120,127,136,145,150,154,160,170,182,187,194,201,205,
-		209,223,237,242,249,258,266,282,288,293,305,319,332,337,339,345,358,362,
-		364,367,371,374,378,385,393,406,412,415,417,427,434,442,449,456,465,468,
-		472,477,481,489,492,498,501,506,514,516,524,527,536,541,545,551,557,559,
-		579,587,589,593,597,601,605,609,614,617,620,623,627,630,639,642,648,653,
-		659,662,668,684,691,698,705,712,714,718,726,730,732,735,742,751,760,763,
-		766,769,779,790,795,799,807,809,817,822,828,836,844,853,859,865,867,873,
-		891,902,904,909,913,917,919,921,936,941,946,950,981,988,991,1000,1003,
-		1005,1014,1017,1025,1028,1037,1046,1054,1068,1077,1081,1085,1090,1100,
-		1105,1112,1118
+		1,0,0,0,184,182,1,0,0,0,185,186,5,39,0,0,186,188,3,40,20,0,187,185,1,0,
+		0,0,187,188,1,0,0,0,188,191,1,0,0,0,189,190,5,117,0,0,190,192,3,62,31,
+		0,191,189,1,0,0,0,191,192,1,0,0,0,192,344,1,0,0,0,193,194,5,22,0,0,194,
+		195,5,39,0,0,195,198,3,84,42,0,196,197,5,117,0,0,197,199,3,62,31,0,198,
+		196,1,0,0,0,198,199,1,0,0,0,199,344,1,0,0,0,200,201,5,3,0,0,201,202,5,
+		20,0,0,202,203,3,84,42,0,203,205,5,1,0,0,204,206,5,15,0,0,205,204,1,0,
+		0,0,205,206,1,0,0,0,206,207,1,0,0,0,207,209,3,84,42,0,208,210,3,80,40,
+		0,209,208,1,0,0,0,209,210,1,0,0,0,210,213,1,0,0,0,211,212,5,7,0,0,212,
+		214,3,62,31,0,213,211,1,0,0,0,213,214,1,0,0,0,214,344,1,0,0,0,215,216,
+		5,83,0,0,216,344,5,21,0,0,217,218,5,83,0,0,218,219,5,115,0,0,219,220,5,
+		62,0,0,220,344,3,84,42,0,221,227,7,0,0,0,222,228,3,84,42,0,223,224,5,133,
+		0,0,224,225,3,14,7,0,225,226,5,134,0,0,226,228,1,0,0,0,227,222,1,0,0,0,
+		227,223,1,0,0,0,228,344,1,0,0,0,229,230,5,16,0,0,230,231,5,133,0,0,231,
+		232,3,14,7,0,232,233,5,134,0,0,233,234,5,106,0,0,234,246,5,146,0,0,235,
+		236,5,133,0,0,236,241,3,12,6,0,237,238,5,137,0,0,238,240,3,12,6,0,239,
+		237,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,0,241,242,1,0,0,0,242,244,1,
+		0,0,0,243,241,1,0,0,0,244,245,5,134,0,0,245,247,1,0,0,0,246,235,1,0,0,
+		0,246,247,1,0,0,0,247,344,1,0,0,0,248,249,5,17,0,0,249,250,5,91,0,0,250,
+		253,3,84,42,0,251,252,5,93,0,0,252,254,5,94,0,0,253,251,1,0,0,0,253,254,
+		1,0,0,0,254,255,1,0,0,0,255,256,5,7,0,0,256,257,3,14,7,0,257,344,1,0,0,
+		0,258,259,5,26,0,0,259,262,5,91,0,0,260,261,5,43,0,0,261,263,5,32,0,0,
+		262,260,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,344,3,84,42,0,265,
+		266,5,83,0,0,266,344,5,92,0,0,267,268,5,83,0,0,268,270,5,95,0,0,269,271,
+		5,62,0,0,270,269,1,0,0,0,270,271,1,0,0,0,271,272,1,0,0,0,272,344,3,84,
+		42,0,273,274,5,17,0,0,274,275,5,87,0,0,275,276,3,84,42,0,276,277,5,39,
+		0,0,277,278,5,133,0,0,278,279,3,14,7,0,279,280,5,134,0,0,280,281,5,51,
+		0,0,281,286,3,8,4,0,282,283,5,137,0,0,283,285,3,8,4,0,284,282,1,0,0,0,
+		285,288,1,0,0,0,286,284,1,0,0,0,286,287,1,0,0,0,287,292,1,0,0,0,288,286,
+		1,0,0,0,289,290,5,100,0,0,290,291,5,12,0,0,291,293,3,62,31,0,292,289,1,
+		0,0,0,292,293,1,0,0,0,293,297,1,0,0,0,294,295,5,41,0,0,295,296,5,12,0,
+		0,296,298,3,62,31,0,297,294,1,0,0,0,297,298,1,0,0,0,298,299,1,0,0,0,299,
+		300,5,102,0,0,300,301,5,147,0,0,301,344,1,0,0,0,302,303,5,89,0,0,303,304,
+		5,87,0,0,304,344,3,84,42,0,305,306,5,26,0,0,306,309,5,87,0,0,307,308,5,
+		43,0,0,308,310,5,32,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,311,1,0,0,
+		0,311,344,3,84,42,0,312,313,5,83,0,0,313,344,5,88,0,0,314,315,5,45,0,0,
+		315,316,5,96,0,0,316,317,5,146,0,0,317,318,5,51,0,0,318,319,3,84,42,0,
+		319,320,5,97,0,0,320,323,5,146,0,0,321,322,5,98,0,0,322,324,3,84,42,0,
+		323,321,1,0,0,0,323,324,1,0,0,0,324,344,1,0,0,0,325,326,5,45,0,0,326,327,
+		3,84,42,0,327,328,5,146,0,0,328,329,5,51,0,0,329,341,3,84,42,0,330,331,
+		5,133,0,0,331,336,3,12,6,0,332,333,5,137,0,0,333,335,3,12,6,0,334,332,
+		1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,0,337,339,1,0,0,
+		0,338,336,1,0,0,0,339,340,5,134,0,0,340,342,1,0,0,0,341,330,1,0,0,0,341,
+		342,1,0,0,0,342,344,1,0,0,0,343,125,1,0,0,0,343,130,1,0,0,0,343,131,1,
+		0,0,0,343,156,1,0,0,0,343,163,1,0,0,0,343,174,1,0,0,0,343,193,1,0,0,0,
+		343,200,1,0,0,0,343,215,1,0,0,0,343,217,1,0,0,0,343,221,1,0,0,0,343,229,
+		1,0,0,0,343,248,1,0,0,0,343,258,1,0,0,0,343,265,1,0,0,0,343,267,1,0,0,
+		0,343,273,1,0,0,0,343,302,1,0,0,0,343,305,1,0,0,0,343,312,1,0,0,0,343,
+		314,1,0,0,0,343,325,1,0,0,0,344,5,1,0,0,0,345,346,3,84,42,0,346,349,3,
+		80,40,0,347,348,5,59,0,0,348,350,5,60,0,0,349,347,1,0,0,0,349,350,1,0,
+		0,0,350,7,1,0,0,0,351,352,3,84,42,0,352,353,7,1,0,0,353,354,5,70,0,0,354,
+		9,1,0,0,0,355,356,3,84,42,0,356,357,5,120,0,0,357,358,3,62,31,0,358,11,
+		1,0,0,0,359,362,5,90,0,0,360,361,5,102,0,0,361,363,5,147,0,0,362,360,1,
+		0,0,0,362,363,1,0,0,0,363,369,1,0,0,0,364,366,3,84,42,0,365,367,3,62,31,
+		0,366,365,1,0,0,0,366,367,1,0,0,0,367,369,1,0,0,0,368,359,1,0,0,0,368,
+		364,1,0,0,0,369,13,1,0,0,0,370,372,3,16,8,0,371,370,1,0,0,0,371,372,1,
+		0,0,0,372,373,1,0,0,0,373,375,3,20,10,0,374,376,3,34,17,0,375,374,1,0,
+		0,0,375,376,1,0,0,0,376,378,1,0,0,0,377,379,3,38,19,0,378,377,1,0,0,0,
+		378,379,1,0,0,0,379,15,1,0,0,0,380,382,5,119,0,0,381,383,5,73,0,0,382,
+		381,1,0,0,0,382,383,1,0,0,0,383,384,1,0,0,0,384,389,3,18,9,0,385,386,5,
+		137,0,0,386,388,3,18,9,0,387,385,1,0,0,0,388,391,1,0,0,0,389,387,1,0,0,
+		0,389,390,1,0,0,0,390,17,1,0,0,0,391,389,1,0,0,0,392,397,3,84,42,0,393,
+		394,5,133,0,0,394,395,3,82,41,0,395,396,5,134,0,0,396,398,1,0,0,0,397,
+		393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,7,0,0,400,401,5,
+		133,0,0,401,402,3,14,7,0,402,403,5,134,0,0,403,19,1,0,0,0,404,405,6,10,
+		-1,0,405,406,3,22,11,0,406,421,1,0,0,0,407,408,10,2,0,0,408,410,5,49,0,
+		0,409,411,3,28,14,0,410,409,1,0,0,0,410,411,1,0,0,0,411,412,1,0,0,0,412,
+		420,3,20,10,3,413,414,10,1,0,0,414,416,7,2,0,0,415,417,3,28,14,0,416,415,
+		1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,420,3,20,10,2,419,407,1,0,
+		0,0,419,413,1,0,0,0,420,423,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,
+		21,1,0,0,0,423,421,1,0,0,0,424,439,3,26,13,0,425,426,5,113,0,0,426,431,
+		3,24,12,0,427,428,5,137,0,0,428,430,3,24,12,0,429,427,1,0,0,0,430,433,
+		1,0,0,0,431,429,1,0,0,0,431,432,1,0,0,0,432,439,1,0,0,0,433,431,1,0,0,
+		0,434,435,5,133,0,0,435,436,3,14,7,0,436,437,5,134,0,0,437,439,1,0,0,0,
+		438,424,1,0,0,0,438,425,1,0,0,0,438,434,1,0,0,0,439,23,1,0,0,0,440,441,
+		5,133,0,0,441,446,3,62,31,0,442,443,5,137,0,0,443,445,3,62,31,0,444,442,
+		1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,449,1,0,0,
+		0,448,446,1,0,0,0,449,450,5,134,0,0,450,25,1,0,0,0,451,453,5,80,0,0,452,
+		454,3,28,14,0,453,452,1,0,0,0,453,454,1,0,0,0,454,455,1,0,0,0,455,460,
+		3,30,15,0,456,457,5,137,0,0,457,459,3,30,15,0,458,456,1,0,0,0,459,462,
+		1,0,0,0,460,458,1,0,0,0,460,461,1,0,0,0,461,472,1,0,0,0,462,460,1,0,0,
+		0,463,464,5,39,0,0,464,469,3,40,20,0,465,466,5,137,0,0,466,468,3,40,20,
+		0,467,465,1,0,0,0,468,471,1,0,0,0,469,467,1,0,0,0,469,470,1,0,0,0,470,
+		473,1,0,0,0,471,469,1,0,0,0,472,463,1,0,0,0,472,473,1,0,0,0,473,476,1,
+		0,0,0,474,475,5,117,0,0,475,477,3,62,31,0,476,474,1,0,0,0,476,477,1,0,
+		0,0,477,481,1,0,0,0,478,479,5,41,0,0,479,480,5,12,0,0,480,482,3,32,16,
+		0,481,478,1,0,0,0,481,482,1,0,0,0,482,485,1,0,0,0,483,484,5,42,0,0,484,
+		486,3,62,31,0,485,483,1,0,0,0,485,486,1,0,0,0,486,496,1,0,0,0,487,488,
+		5,118,0,0,488,493,3,54,27,0,489,490,5,137,0,0,490,492,3,54,27,0,491,489,
+		1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,497,1,0,0,
+		0,495,493,1,0,0,0,496,487,1,0,0,0,496,497,1,0,0,0,497,27,1,0,0,0,498,499,
+		7,3,0,0,499,29,1,0,0,0,500,505,3,62,31,0,501,503,5,7,0,0,502,501,1,0,0,
+		0,502,503,1,0,0,0,503,504,1,0,0,0,504,506,3,84,42,0,505,502,1,0,0,0,505,
+		506,1,0,0,0,506,521,1,0,0,0,507,508,3,84,42,0,508,509,5,138,0,0,509,511,
+		1,0,0,0,510,507,1,0,0,0,510,511,1,0,0,0,511,512,1,0,0,0,512,518,5,128,
+		0,0,513,514,5,31,0,0,514,515,5,133,0,0,515,516,3,82,41,0,516,517,5,134,
+		0,0,517,519,1,0,0,0,518,513,1,0,0,0,518,519,1,0,0,0,519,521,1,0,0,0,520,
+		500,1,0,0,0,520,510,1,0,0,0,521,31,1,0,0,0,522,532,5,2,0,0,523,528,3,62,
+		31,0,524,525,5,137,0,0,525,527,3,62,31,0,526,524,1,0,0,0,527,530,1,0,0,
+		0,528,526,1,0,0,0,528,529,1,0,0,0,529,532,1,0,0,0,530,528,1,0,0,0,531,
+		522,1,0,0,0,531,523,1,0,0,0,532,33,1,0,0,0,533,534,5,66,0,0,534,535,5,
+		12,0,0,535,540,3,36,18,0,536,537,5,137,0,0,537,539,3,36,18,0,538,536,1,
+		0,0,0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,35,1,0,0,0,542,
+		540,1,0,0,0,543,545,3,62,31,0,544,546,7,4,0,0,545,544,1,0,0,0,545,546,
+		1,0,0,0,546,549,1,0,0,0,547,548,5,61,0,0,548,550,7,5,0,0,549,547,1,0,0,
+		0,549,550,1,0,0,0,550,37,1,0,0,0,551,552,5,57,0,0,552,555,3,62,31,0,553,
+		554,5,63,0,0,554,556,3,62,31,0,555,553,1,0,0,0,555,556,1,0,0,0,556,564,
+		1,0,0,0,557,558,5,63,0,0,558,561,3,62,31,0,559,560,5,57,0,0,560,562,3,
+		62,31,0,561,559,1,0,0,0,561,562,1,0,0,0,562,564,1,0,0,0,563,551,1,0,0,
+		0,563,557,1,0,0,0,564,39,1,0,0,0,565,566,6,20,-1,0,566,567,3,44,22,0,567,
+		593,1,0,0,0,568,569,10,4,0,0,569,570,5,18,0,0,570,571,5,53,0,0,571,592,
+		3,44,22,0,572,573,10,3,0,0,573,574,3,42,21,0,574,575,5,53,0,0,575,583,
+		3,44,22,0,576,577,5,64,0,0,577,584,3,62,31,0,578,579,5,112,0,0,579,580,
+		5,133,0,0,580,581,3,82,41,0,581,582,5,134,0,0,582,584,1,0,0,0,583,576,
+		1,0,0,0,583,578,1,0,0,0,584,592,1,0,0,0,585,586,10,2,0,0,586,587,5,58,
+		0,0,587,588,3,42,21,0,588,589,5,53,0,0,589,590,3,44,22,0,590,592,1,0,0,
+		0,591,568,1,0,0,0,591,572,1,0,0,0,591,585,1,0,0,0,592,595,1,0,0,0,593,
+		591,1,0,0,0,593,594,1,0,0,0,594,41,1,0,0,0,595,593,1,0,0,0,596,598,5,47,
+		0,0,597,596,1,0,0,0,597,598,1,0,0,0,598,614,1,0,0,0,599,601,5,55,0,0,600,
+		602,5,67,0,0,601,600,1,0,0,0,601,602,1,0,0,0,602,614,1,0,0,0,603,605,5,
+		77,0,0,604,606,5,67,0,0,605,604,1,0,0,0,605,606,1,0,0,0,606,614,1,0,0,
+		0,607,609,5,40,0,0,608,610,5,67,0,0,609,608,1,0,0,0,609,610,1,0,0,0,610,
+		614,1,0,0,0,611,614,5,81,0,0,612,614,5,6,0,0,613,597,1,0,0,0,613,599,1,
+		0,0,0,613,603,1,0,0,0,613,607,1,0,0,0,613,611,1,0,0,0,613,612,1,0,0,0,
+		614,43,1,0,0,0,615,618,3,84,42,0,616,617,5,138,0,0,617,619,3,84,42,0,618,
+		616,1,0,0,0,618,619,1,0,0,0,619,621,1,0,0,0,620,622,3,48,24,0,621,620,
+		1,0,0,0,621,622,1,0,0,0,622,624,1,0,0,0,623,625,3,50,25,0,624,623,1,0,
+		0,0,624,625,1,0,0,0,625,627,1,0,0,0,626,628,3,52,26,0,627,626,1,0,0,0,
+		627,628,1,0,0,0,628,673,1,0,0,0,629,631,5,146,0,0,630,632,3,50,25,0,631,
+		630,1,0,0,0,631,632,1,0,0,0,632,634,1,0,0,0,633,635,3,52,26,0,634,633,
+		1,0,0,0,634,635,1,0,0,0,635,673,1,0,0,0,636,637,3,84,42,0,637,646,5,133,
+		0,0,638,643,3,62,31,0,639,640,5,137,0,0,640,642,3,62,31,0,641,639,1,0,
+		0,0,642,645,1,0,0,0,643,641,1,0,0,0,643,644,1,0,0,0,644,647,1,0,0,0,645,
+		643,1,0,0,0,646,638,1,0,0,0,646,647,1,0,0,0,647,652,1,0,0,0,648,649,5,
+		137,0,0,649,651,3,46,23,0,650,648,1,0,0,0,651,654,1,0,0,0,652,650,1,0,
+		0,0,652,653,1,0,0,0,653,655,1,0,0,0,654,652,1,0,0,0,655,657,5,134,0,0,
+		656,658,3,52,26,0,657,656,1,0,0,0,657,658,1,0,0,0,658,673,1,0,0,0,659,
+		660,5,133,0,0,660,661,3,14,7,0,661,663,5,134,0,0,662,664,3,50,25,0,663,
+		662,1,0,0,0,663,664,1,0,0,0,664,666,1,0,0,0,665,667,3,52,26,0,666,665,
+		1,0,0,0,666,667,1,0,0,0,667,673,1,0,0,0,668,669,5,133,0,0,669,670,3,40,
+		20,0,670,671,5,134,0,0,671,673,1,0,0,0,672,615,1,0,0,0,672,629,1,0,0,0,
+		672,636,1,0,0,0,672,659,1,0,0,0,672,668,1,0,0,0,673,45,1,0,0,0,674,675,
+		3,84,42,0,675,676,7,6,0,0,676,677,3,62,31,0,677,47,1,0,0,0,678,679,5,114,
+		0,0,679,689,5,147,0,0,680,681,5,7,0,0,681,682,5,62,0,0,682,683,5,105,0,
+		0,683,689,5,146,0,0,684,685,5,11,0,0,685,689,3,84,42,0,686,687,5,103,0,
+		0,687,689,3,84,42,0,688,678,1,0,0,0,688,680,1,0,0,0,688,684,1,0,0,0,688,
+		686,1,0,0,0,689,49,1,0,0,0,690,691,5,85,0,0,691,692,7,7,0,0,692,693,5,
+		133,0,0,693,695,3,62,31,0,694,696,5,70,0,0,695,694,1,0,0,0,695,696,1,0,
+		0,0,696,697,1,0,0,0,697,702,5,134,0,0,698,699,5,74,0,0,699,700,5,133,0,
+		0,700,701,5,147,0,0,701,703,5,134,0,0,702,698,1,0,0,0,702,703,1,0,0,0,
+		703,737,1,0,0,0,704,705,5,86,0,0,705,706,3,62,31,0,706,709,5,79,0,0,707,
+		708,5,99,0,0,708,710,3,62,31,0,709,707,1,0,0,0,709,710,1,0,0,0,710,718,
+		1,0,0,0,711,712,5,101,0,0,712,713,5,12,0,0,713,716,3,62,31,0,714,715,5,
+		119,0,0,715,717,5,76,0,0,716,714,1,0,0,0,716,717,1,0,0,0,717,719,1,0,0,
+		0,718,711,1,0,0,0,718,719,1,0,0,0,719,722,1,0,0,0,720,721,5,102,0,0,721,
+		723,5,147,0,0,722,720,1,0,0,0,722,723,1,0,0,0,723,737,1,0,0,0,724,725,
+		5,86,0,0,725,726,3,62,31,0,726,730,5,70,0,0,727,728,5,100,0,0,728,729,
+		5,12,0,0,729,731,3,62,31,0,730,727,1,0,0,0,730,731,1,0,0,0,731,734,1,0,
+		0,0,732,733,5,102,0,0,733,735,5,147,0,0,734,732,1,0,0,0,734,735,1,0,0,
+		0,735,737,1,0,0,0,736,690,1,0,0,0,736,704,1,0,0,0,736,724,1,0,0,0,737,
+		51,1,0,0,0,738,740,5,7,0,0,739,738,1,0,0,0,739,740,1,0,0,0,740,741,1,0,
+		0,0,741,746,3,84,42,0,742,743,5,133,0,0,743,744,3,82,41,0,744,745,5,134,
+		0,0,745,747,1,0,0,0,746,742,1,0,0,0,746,747,1,0,0,0,747,53,1,0,0,0,748,
+		749,3,84,42,0,749,750,5,7,0,0,750,751,5,133,0,0,751,752,3,56,28,0,752,
+		753,5,134,0,0,753,55,1,0,0,0,754,756,3,84,42,0,755,754,1,0,0,0,755,756,
+		1,0,0,0,756,767,1,0,0,0,757,758,5,69,0,0,758,759,5,12,0,0,759,764,3,62,
+		31,0,760,761,5,137,0,0,761,763,3,62,31,0,762,760,1,0,0,0,763,766,1,0,0,
+		0,764,762,1,0,0,0,764,765,1,0,0,0,765,768,1,0,0,0,766,764,1,0,0,0,767,
+		757,1,0,0,0,767,768,1,0,0,0,768,770,1,0,0,0,769,771,3,34,17,0,770,769,
+		1,0,0,0,770,771,1,0,0,0,771,773,1,0,0,0,772,774,3,58,29,0,773,772,1,0,
+		0,0,773,774,1,0,0,0,774,57,1,0,0,0,775,776,7,8,0,0,776,784,3,60,30,0,777,
+		778,7,8,0,0,778,779,5,10,0,0,779,780,3,60,30,0,780,781,5,5,0,0,781,782,
+		3,60,30,0,782,784,1,0,0,0,783,775,1,0,0,0,783,777,1,0,0,0,784,59,1,0,0,
+		0,785,786,5,109,0,0,786,795,5,71,0,0,787,788,5,109,0,0,788,795,5,38,0,
+		0,789,790,5,19,0,0,790,795,5,78,0,0,791,792,3,62,31,0,792,793,7,9,0,0,
+		793,795,1,0,0,0,794,785,1,0,0,0,794,787,1,0,0,0,794,789,1,0,0,0,794,791,
+		1,0,0,0,795,61,1,0,0,0,796,797,6,31,-1,0,797,799,3,66,33,0,798,800,3,64,
+		32,0,799,798,1,0,0,0,799,800,1,0,0,0,800,804,1,0,0,0,801,802,5,59,0,0,
+		802,804,3,62,31,3,803,796,1,0,0,0,803,801,1,0,0,0,804,813,1,0,0,0,805,
+		806,10,2,0,0,806,807,5,5,0,0,807,812,3,62,31,3,808,809,10,1,0,0,809,810,
+		5,65,0,0,810,812,3,62,31,2,811,805,1,0,0,0,811,808,1,0,0,0,812,815,1,0,
+		0,0,813,811,1,0,0,0,813,814,1,0,0,0,814,63,1,0,0,0,815,813,1,0,0,0,816,
+		817,3,70,35,0,817,818,3,66,33,0,818,872,1,0,0,0,819,821,5,52,0,0,820,822,
+		5,59,0,0,821,820,1,0,0,0,821,822,1,0,0,0,822,823,1,0,0,0,823,872,5,60,
+		0,0,824,826,5,52,0,0,825,827,5,59,0,0,826,825,1,0,0,0,826,827,1,0,0,0,
+		827,828,1,0,0,0,828,829,5,25,0,0,829,830,5,39,0,0,830,872,3,66,33,0,831,
+		833,5,59,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,0,834,835,5,
+		10,0,0,835,836,3,66,33,0,836,837,5,5,0,0,837,838,3,66,33,0,838,872,1,0,
+		0,0,839,841,5,59,0,0,840,839,1,0,0,0,840,841,1,0,0,0,841,842,1,0,0,0,842,
+		843,5,46,0,0,843,844,5,133,0,0,844,845,3,14,7,0,845,846,5,134,0,0,846,
+		872,1,0,0,0,847,849,5,59,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,850,1,
+		0,0,0,850,851,5,46,0,0,851,852,5,133,0,0,852,857,3,62,31,0,853,854,5,137,
+		0,0,854,856,3,62,31,0,855,853,1,0,0,0,856,859,1,0,0,0,857,855,1,0,0,0,
+		857,858,1,0,0,0,858,860,1,0,0,0,859,857,1,0,0,0,860,861,5,134,0,0,861,
+		872,1,0,0,0,862,864,5,59,0,0,863,862,1,0,0,0,863,864,1,0,0,0,864,865,1,
+		0,0,0,865,866,7,10,0,0,866,869,3,66,33,0,867,868,5,29,0,0,868,870,3,66,
+		33,0,869,867,1,0,0,0,869,870,1,0,0,0,870,872,1,0,0,0,871,816,1,0,0,0,871,
+		819,1,0,0,0,871,824,1,0,0,0,871,832,1,0,0,0,871,840,1,0,0,0,871,848,1,
+		0,0,0,871,863,1,0,0,0,872,65,1,0,0,0,873,874,6,33,-1,0,874,878,3,72,36,
+		0,875,876,7,11,0,0,876,878,3,66,33,4,877,873,1,0,0,0,877,875,1,0,0,0,878,
+		908,1,0,0,0,879,880,10,3,0,0,880,881,7,12,0,0,881,907,3,66,33,4,882,883,
+		10,2,0,0,883,884,7,11,0,0,884,907,3,66,33,3,885,886,10,1,0,0,886,887,5,
+		132,0,0,887,907,3,66,33,2,888,889,10,7,0,0,889,890,5,135,0,0,890,895,3,
+		68,34,0,891,892,5,137,0,0,892,894,3,68,34,0,893,891,1,0,0,0,894,897,1,
+		0,0,0,895,893,1,0,0,0,895,896,1,0,0,0,896,898,1,0,0,0,897,895,1,0,0,0,
+		898,899,5,136,0,0,899,907,1,0,0,0,900,901,10,6,0,0,901,902,5,140,0,0,902,
+		907,3,80,40,0,903,904,10,5,0,0,904,905,5,138,0,0,905,907,3,84,42,0,906,
+		879,1,0,0,0,906,882,1,0,0,0,906,885,1,0,0,0,906,888,1,0,0,0,906,900,1,
+		0,0,0,906,903,1,0,0,0,907,910,1,0,0,0,908,906,1,0,0,0,908,909,1,0,0,0,
+		909,67,1,0,0,0,910,908,1,0,0,0,911,926,3,62,31,0,912,914,3,62,31,0,913,
+		912,1,0,0,0,913,914,1,0,0,0,914,915,1,0,0,0,915,917,5,142,0,0,916,918,
+		3,62,31,0,917,916,1,0,0,0,917,918,1,0,0,0,918,923,1,0,0,0,919,921,5,142,
+		0,0,920,922,3,62,31,0,921,920,1,0,0,0,921,922,1,0,0,0,922,924,1,0,0,0,
+		923,919,1,0,0,0,923,924,1,0,0,0,924,926,1,0,0,0,925,911,1,0,0,0,925,913,
+		1,0,0,0,926,69,1,0,0,0,927,928,7,13,0,0,928,71,1,0,0,0,929,1051,5,60,0,
+		0,930,1051,7,14,0,0,931,1051,5,147,0,0,932,1051,7,15,0,0,933,1051,5,146,
+		0,0,934,935,3,80,40,0,935,936,5,146,0,0,936,1051,1,0,0,0,937,938,5,50,
+		0,0,938,940,5,146,0,0,939,941,3,84,42,0,940,939,1,0,0,0,940,941,1,0,0,
+		0,941,1051,1,0,0,0,942,1051,3,78,39,0,943,945,5,13,0,0,944,946,3,62,31,
+		0,945,944,1,0,0,0,945,946,1,0,0,0,946,948,1,0,0,0,947,949,3,76,38,0,948,
+		947,1,0,0,0,949,950,1,0,0,0,950,948,1,0,0,0,950,951,1,0,0,0,951,954,1,
+		0,0,0,952,953,5,27,0,0,953,955,3,62,31,0,954,952,1,0,0,0,954,955,1,0,0,
+		0,955,956,1,0,0,0,956,957,5,28,0,0,957,1051,1,0,0,0,958,959,7,16,0,0,959,
+		960,5,133,0,0,960,961,3,62,31,0,961,962,5,7,0,0,962,963,3,80,40,0,963,
+		964,5,134,0,0,964,1051,1,0,0,0,965,966,5,34,0,0,966,967,5,133,0,0,967,
+		968,3,84,42,0,968,969,5,39,0,0,969,970,3,62,31,0,970,971,5,134,0,0,971,
+		1051,1,0,0,0,972,973,5,32,0,0,973,974,5,133,0,0,974,975,3,14,7,0,975,976,
+		5,134,0,0,976,1051,1,0,0,0,977,978,5,133,0,0,978,979,3,14,7,0,979,980,
+		5,134,0,0,980,1051,1,0,0,0,981,982,3,84,42,0,982,1009,5,133,0,0,983,1010,
+		5,128,0,0,984,986,3,28,14,0,985,984,1,0,0,0,985,986,1,0,0,0,986,987,1,
+		0,0,0,987,992,3,62,31,0,988,989,5,137,0,0,989,991,3,62,31,0,990,988,1,
+		0,0,0,991,994,1,0,0,0,992,990,1,0,0,0,992,993,1,0,0,0,993,996,1,0,0,0,
+		994,992,1,0,0,0,995,985,1,0,0,0,995,996,1,0,0,0,996,1007,1,0,0,0,997,998,
+		5,66,0,0,998,999,5,12,0,0,999,1004,3,36,18,0,1000,1001,5,137,0,0,1001,
+		1003,3,36,18,0,1002,1000,1,0,0,0,1003,1006,1,0,0,0,1004,1002,1,0,0,0,1004,
+		1005,1,0,0,0,1005,1008,1,0,0,0,1006,1004,1,0,0,0,1007,997,1,0,0,0,1007,
+		1008,1,0,0,0,1008,1010,1,0,0,0,1009,983,1,0,0,0,1009,995,1,0,0,0,1010,
+		1011,1,0,0,0,1011,1018,5,134,0,0,1012,1013,5,36,0,0,1013,1014,5,133,0,
+		0,1014,1015,5,117,0,0,1015,1016,3,62,31,0,1016,1017,5,134,0,0,1017,1019,
+		1,0,0,0,1018,1012,1,0,0,0,1018,1019,1,0,0,0,1019,1021,1,0,0,0,1020,1022,
+		3,74,37,0,1021,1020,1,0,0,0,1021,1022,1,0,0,0,1022,1051,1,0,0,0,1023,1032,
+		5,135,0,0,1024,1029,3,62,31,0,1025,1026,5,137,0,0,1026,1028,3,62,31,0,
+		1027,1025,1,0,0,0,1028,1031,1,0,0,0,1029,1027,1,0,0,0,1029,1030,1,0,0,
+		0,1030,1033,1,0,0,0,1031,1029,1,0,0,0,1032,1024,1,0,0,0,1032,1033,1,0,
+		0,0,1033,1034,1,0,0,0,1034,1051,5,136,0,0,1035,1036,5,133,0,0,1036,1039,
+		3,62,31,0,1037,1038,5,137,0,0,1038,1040,3,62,31,0,1039,1037,1,0,0,0,1040,
+		1041,1,0,0,0,1041,1039,1,0,0,0,1041,1042,1,0,0,0,1042,1043,1,0,0,0,1043,
+		1044,5,134,0,0,1044,1051,1,0,0,0,1045,1046,5,133,0,0,1046,1047,3,62,31,
+		0,1047,1048,5,134,0,0,1048,1051,1,0,0,0,1049,1051,3,84,42,0,1050,929,1,
+		0,0,0,1050,930,1,0,0,0,1050,931,1,0,0,0,1050,932,1,0,0,0,1050,933,1,0,
+		0,0,1050,934,1,0,0,0,1050,937,1,0,0,0,1050,942,1,0,0,0,1050,943,1,0,0,
+		0,1050,958,1,0,0,0,1050,965,1,0,0,0,1050,972,1,0,0,0,1050,977,1,0,0,0,
+		1050,981,1,0,0,0,1050,1023,1,0,0,0,1050,1035,1,0,0,0,1050,1045,1,0,0,0,
+		1050,1049,1,0,0,0,1051,73,1,0,0,0,1052,1058,5,68,0,0,1053,1059,3,84,42,
+		0,1054,1055,5,133,0,0,1055,1056,3,56,28,0,1056,1057,5,134,0,0,1057,1059,
+		1,0,0,0,1058,1053,1,0,0,0,1058,1054,1,0,0,0,1059,75,1,0,0,0,1060,1061,
+		5,116,0,0,1061,1062,3,62,31,0,1062,1063,5,104,0,0,1063,1064,3,62,31,0,
+		1064,77,1,0,0,0,1065,1066,5,143,0,0,1066,1073,3,84,42,0,1067,1068,5,144,
+		0,0,1068,1073,3,84,42,0,1069,1070,5,142,0,0,1070,1073,3,84,42,0,1071,1073,
+		5,145,0,0,1072,1065,1,0,0,0,1072,1067,1,0,0,0,1072,1069,1,0,0,0,1072,1071,
+		1,0,0,0,1073,79,1,0,0,0,1074,1085,3,84,42,0,1075,1076,5,133,0,0,1076,1081,
+		5,147,0,0,1077,1078,5,137,0,0,1078,1080,5,147,0,0,1079,1077,1,0,0,0,1080,
+		1083,1,0,0,0,1081,1079,1,0,0,0,1081,1082,1,0,0,0,1082,1084,1,0,0,0,1083,
+		1081,1,0,0,0,1084,1086,5,134,0,0,1085,1075,1,0,0,0,1085,1086,1,0,0,0,1086,
+		1094,1,0,0,0,1087,1089,5,135,0,0,1088,1090,5,147,0,0,1089,1088,1,0,0,0,
+		1089,1090,1,0,0,0,1090,1091,1,0,0,0,1091,1093,5,136,0,0,1092,1087,1,0,
+		0,0,1093,1096,1,0,0,0,1094,1092,1,0,0,0,1094,1095,1,0,0,0,1095,1110,1,
+		0,0,0,1096,1094,1,0,0,0,1097,1098,3,84,42,0,1098,1099,5,122,0,0,1099,1104,
+		3,80,40,0,1100,1101,5,137,0,0,1101,1103,3,80,40,0,1102,1100,1,0,0,0,1103,
+		1106,1,0,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1107,1,0,0,0,1106,
+		1104,1,0,0,0,1107,1108,5,124,0,0,1108,1110,1,0,0,0,1109,1074,1,0,0,0,1109,
+		1097,1,0,0,0,1110,81,1,0,0,0,1111,1116,3,84,42,0,1112,1113,5,137,0,0,1113,
+		1115,3,84,42,0,1114,1112,1,0,0,0,1115,1118,1,0,0,0,1116,1114,1,0,0,0,1116,
+		1117,1,0,0,0,1117,83,1,0,0,0,1118,1116,1,0,0,0,1119,1123,5,150,0,0,1120,
+		1123,5,151,0,0,1121,1123,3,86,43,0,1122,1119,1,0,0,0,1122,1120,1,0,0,0,
+		1122,1121,1,0,0,0,1123,85,1,0,0,0,1124,1125,7,17,0,0,1125,87,1,0,0,0,161,
+		91,98,103,109,112,120,127,136,145,150,154,160,170,182,187,191,198,205,
+		209,213,227,241,246,253,262,270,286,292,297,309,323,336,341,343,349,362,
+		366,368,371,375,378,382,389,397,410,416,419,421,431,438,446,453,460,469,
+		472,476,481,485,493,496,502,505,510,518,520,528,531,540,545,549,555,561,
+		563,583,591,593,597,601,605,609,613,618,621,624,627,631,634,643,646,652,
+		657,663,666,672,688,695,702,709,716,718,722,730,734,736,739,746,755,764,
+		767,770,773,783,794,799,803,811,813,821,826,832,840,848,857,863,869,871,
+		877,895,906,908,913,917,921,923,925,940,945,950,954,985,992,995,1004,1007,
+		1009,1018,1021,1029,1032,1041,1050,1058,1072,1081,1085,1089,1094,1104,
+		1109,1116,1122
 	};
 
 	public static readonly ATN _ATN =
