@@ -146,7 +146,7 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
-            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement)
+            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
         if (Transaction is not null && s is DropDatasetStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
@@ -173,6 +173,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Insert(binder, i, cancel);
             case DeleteStatement d:
                 return Delete(binder, d, cancel);
+            case MergeStatement mg:
+                return Merge(binder, mg, cancel);
             case UpdateStatement { From: not null } uf:
                 return UpdateFrom(binder, uf, cancel);
             case UpdateStatement u:

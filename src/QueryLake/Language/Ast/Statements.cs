@@ -45,6 +45,10 @@ internal sealed record CreateSplitStatement(SourceSpan At, string Name, Query Qu
 
 internal sealed record RefreshSplitStatement(SourceSpan At, string Name) : Statement(At);
 
+/// <summary>MERGE INTO ds USING source ON cond WHEN MATCHED THEN UPDATE SET … | DELETE, WHEN NOT MATCHED THEN INSERT ….</summary>
+internal sealed record MergeStatement(SourceSpan At, string Name, Relation Source, Expr On, IReadOnlyList<(string Column, Expr Value)>? Update, bool Delete,
+    IReadOnlyList<string>? InsertColumns, IReadOnlyList<Expr>? InsertValues) : Statement(At);
+
 internal sealed record DropSplitStatement(SourceSpan At, string Name, bool IfExists) : Statement(At);
 
 internal sealed record ShowSplitsStatement(SourceSpan At) : Statement(At);

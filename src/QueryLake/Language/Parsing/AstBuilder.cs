@@ -72,6 +72,18 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
             EOpt(c.stratum), c.stratum is null ? null : Text(c.stratum), EOpt(c.key), c.key is null ? null : Text(c.key),
             Seed(c.seed) ?? 0);
 
+    public override object VisitMerge(P.MergeContext c)
+    {
+        var clauses = c.mergeClause();
+        if (clauses.OfType<P.MergeUpdateContext>().Count() + clauses.OfType<P.MergeDeleteContext>().Count() > 1 || clauses.OfType<P.MergeInsertContext>().Count() > 1)
+            throw new SqlException("QL-BAD-ARGUMENT", c.Start.Line, c.Start.Column + 1, "MERGE takes at most one WHEN MATCHED and one WHEN NOT MATCHED clause");
+        var update = clauses.OfType<P.MergeUpdateContext>().FirstOrDefault();
+        var insert = clauses.OfType<P.MergeInsertContext>().FirstOrDefault();
+        return new MergeStatement(At(c), Ident(c.name), (Relation)Visit(c.source)!, E(c.on),
+            update?.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), clauses.OfType<P.MergeDeleteContext>().Any(),
+            insert is null ? null : Idents(insert.identifierList()), insert?.expression().Select(E).ToList());
+    }
+
     public override object VisitRefreshSplit(P.RefreshSplitContext c) => new RefreshSplitStatement(At(c), Ident(c.name));
 
     public override object VisitDropSplit(P.DropSplitContext c) => new DropSplitStatement(At(c), Ident(c.name), c.EXISTS() is not null);

@@ -51,32 +51,32 @@ internal partial class QueryLakeParser : Parser {
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
 		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PREDICTIONS=96, 
-		RUN=97, KEY=98, PER=99, STRATIFY=100, WEIGHTED=101, SEED=102, TAG=103, 
-		THEN=104, TIMESTAMP=105, TO=106, TRUE=107, TRY_CAST=108, UNBOUNDED=109, 
-		UNION=110, UPDATE=111, USING=112, VALUES=113, VERSION=114, VERSIONS=115, 
-		WHEN=116, WHERE=117, WINDOW=118, WITH=119, EQ=120, NEQ=121, LT=122, LTE=123, 
-		GT=124, GTE=125, PLUS=126, MINUS=127, STAR=128, INTEGER_DIVIDE=129, SLASH=130, 
-		PERCENT_SIGN=131, CONCAT=132, LPAREN=133, RPAREN=134, LBRACKET=135, RBRACKET=136, 
-		COMMA=137, DOT=138, SEMICOLON=139, DOUBLE_COLON=140, ASSIGN=141, COLON=142, 
-		AT=143, DOLLAR=144, QUESTION=145, STRING=146, INTEGER_VALUE=147, DECIMAL_VALUE=148, 
-		DOUBLE_VALUE=149, IDENTIFIER=150, QUOTED_IDENTIFIER=151, LINE_COMMENT=152, 
-		BLOCK_COMMENT=153, WS=154, UNRECOGNIZED=155;
+		RUN=97, KEY=98, MERGE=99, MATCHED=100, PER=101, STRATIFY=102, WEIGHTED=103, 
+		SEED=104, TAG=105, THEN=106, TIMESTAMP=107, TO=108, TRUE=109, TRY_CAST=110, 
+		UNBOUNDED=111, UNION=112, UPDATE=113, USING=114, VALUES=115, VERSION=116, 
+		VERSIONS=117, WHEN=118, WHERE=119, WINDOW=120, WITH=121, EQ=122, NEQ=123, 
+		LT=124, LTE=125, GT=126, GTE=127, PLUS=128, MINUS=129, STAR=130, INTEGER_DIVIDE=131, 
+		SLASH=132, PERCENT_SIGN=133, CONCAT=134, LPAREN=135, RPAREN=136, LBRACKET=137, 
+		RBRACKET=138, COMMA=139, DOT=140, SEMICOLON=141, DOUBLE_COLON=142, ASSIGN=143, 
+		COLON=144, AT=145, DOLLAR=146, QUESTION=147, STRING=148, INTEGER_VALUE=149, 
+		DECIMAL_VALUE=150, DOUBLE_VALUE=151, IDENTIFIER=152, QUOTED_IDENTIFIER=153, 
+		LINE_COMMENT=154, BLOCK_COMMENT=155, WS=156, UNRECOGNIZED=157;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
-		RULE_splitPart = 4, RULE_assignment = 5, RULE_copyOption = 6, RULE_query = 7, 
-		RULE_with = 8, RULE_commonTableExpression = 9, RULE_queryExpression = 10, 
-		RULE_queryPrimary = 11, RULE_rowValue = 12, RULE_select = 13, RULE_setQuantifier = 14, 
-		RULE_selectItem = 15, RULE_groupBy = 16, RULE_orderBy = 17, RULE_sortItem = 18, 
-		RULE_limitClause = 19, RULE_relation = 20, RULE_joinType = 21, RULE_relationPrimary = 22, 
-		RULE_namedArgument = 23, RULE_versionClause = 24, RULE_sampleClause = 25, 
-		RULE_tableAlias = 26, RULE_windowDefinition = 27, RULE_windowSpecification = 28, 
-		RULE_windowFrame = 29, RULE_frameBound = 30, RULE_expression = 31, RULE_predicate = 32, 
-		RULE_valueExpression = 33, RULE_sliceOrIndex = 34, RULE_comparisonOperator = 35, 
-		RULE_primaryExpression = 36, RULE_over = 37, RULE_whenClause = 38, RULE_parameter = 39, 
-		RULE_dataType = 40, RULE_identifierList = 41, RULE_identifier = 42, RULE_nonReserved = 43;
+		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
+		RULE_query = 8, RULE_with = 9, RULE_commonTableExpression = 10, RULE_queryExpression = 11, 
+		RULE_queryPrimary = 12, RULE_rowValue = 13, RULE_select = 14, RULE_setQuantifier = 15, 
+		RULE_selectItem = 16, RULE_groupBy = 17, RULE_orderBy = 18, RULE_sortItem = 19, 
+		RULE_limitClause = 20, RULE_relation = 21, RULE_joinType = 22, RULE_relationPrimary = 23, 
+		RULE_namedArgument = 24, RULE_versionClause = 25, RULE_sampleClause = 26, 
+		RULE_tableAlias = 27, RULE_windowDefinition = 28, RULE_windowSpecification = 29, 
+		RULE_windowFrame = 30, RULE_frameBound = 31, RULE_expression = 32, RULE_predicate = 33, 
+		RULE_valueExpression = 34, RULE_sliceOrIndex = 35, RULE_comparisonOperator = 36, 
+		RULE_primaryExpression = 37, RULE_over = 38, RULE_whenClause = 39, RULE_parameter = 40, 
+		RULE_dataType = 41, RULE_identifierList = 42, RULE_identifier = 43, RULE_nonReserved = 44;
 	public static readonly string[] ruleNames = {
-		"script", "singleStatement", "statement", "columnDefinition", "splitPart", 
-		"assignment", "copyOption", "query", "with", "commonTableExpression", 
+		"script", "singleStatement", "statement", "columnDefinition", "mergeClause", 
+		"splitPart", "assignment", "copyOption", "query", "with", "commonTableExpression", 
 		"queryExpression", "queryPrimary", "rowValue", "select", "setQuantifier", 
 		"selectItem", "groupBy", "orderBy", "sortItem", "limitClause", "relation", 
 		"joinType", "relationPrimary", "namedArgument", "versionClause", "sampleClause", 
@@ -97,9 +97,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'//'", 
-		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", "';'", 
-		"'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", 
+		"'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", 
+		"';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -114,15 +114,15 @@ internal partial class QueryLakeParser : Parser {
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "PER", "STRATIFY", "WEIGHTED", 
-		"SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", 
-		"UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", 
-		"WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
-		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
-		"RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", 
-		"ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", 
-		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
-		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "PER", "STRATIFY", 
+		"WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", 
+		"UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", 
+		"WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", 
+		"PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", 
+		"LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", 
+		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
+		"INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", 
+		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -190,75 +190,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 91;
+			State = 93;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 88;
+				State = 90;
 				Match(SEMICOLON);
 				}
 				}
-				State = 93;
+				State = 95;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 112;
+			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 9007759747973641L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 36031038992417289L) != 0)) {
 				{
-				State = 94;
+				State = 96;
 				statement();
-				State = 103;
+				State = 105;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 96;
+						State = 98;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 95;
+							State = 97;
 							Match(SEMICOLON);
 							}
 							}
-							State = 98;
+							State = 100;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 100;
+						State = 102;
 						statement();
 						}
 						} 
 					}
-					State = 105;
+					State = 107;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 109;
+				State = 111;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 106;
+					State = 108;
 					Match(SEMICOLON);
 					}
 					}
-					State = 111;
+					State = 113;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 114;
+			State = 116;
 			Match(Eof);
 			}
 		}
@@ -303,23 +303,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 116;
+			State = 118;
 			statement();
-			State = 120;
+			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 117;
+				State = 119;
 				Match(SEMICOLON);
 				}
 				}
-				State = 122;
+				State = 124;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 123;
+			State = 125;
 			Match(Eof);
 			}
 		}
@@ -498,6 +498,37 @@ internal partial class QueryLakeParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitDelete(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class MergeContext : StatementContext {
+		public IdentifierContext name;
+		public RelationContext source;
+		public ExpressionContext on;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MERGE() { return GetToken(QueryLakeParser.MERGE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(QueryLakeParser.INTO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USING() { return GetToken(QueryLakeParser.USING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(QueryLakeParser.ON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public MergeClauseContext[] mergeClause() {
+			return GetRuleContexts<MergeClauseContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public MergeClauseContext mergeClause(int i) {
+			return GetRuleContext<MergeClauseContext>(i);
+		}
+		public MergeContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMerge(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -835,26 +866,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 343;
+			State = 357;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 125;
-				Match(EXPLAIN);
 				State = 127;
+				Match(EXPLAIN);
+				State = 129;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 126;
+					State = 128;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 129;
+				State = 131;
 				statement();
 				}
 				break;
@@ -862,7 +893,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 130;
+				State = 132;
 				query();
 				}
 				break;
@@ -870,64 +901,64 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 131;
+				State = 133;
 				Match(CREATE);
-				State = 132;
+				State = 134;
 				Match(DATASET);
-				State = 136;
+				State = 138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 133;
-					Match(IF);
-					State = 134;
-					Match(NOT);
 					State = 135;
+					Match(IF);
+					State = 136;
+					Match(NOT);
+					State = 137;
 					Match(EXISTS);
 					}
 				}
 
-				State = 138;
+				State = 140;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 150;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 139;
+					State = 141;
 					Match(LPAREN);
-					State = 140;
+					State = 142;
 					columnDefinition();
-					State = 145;
+					State = 147;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 141;
+						State = 143;
 						Match(COMMA);
-						State = 142;
+						State = 144;
 						columnDefinition();
 						}
 						}
-						State = 147;
+						State = 149;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 148;
+					State = 150;
 					Match(RPAREN);
 					}
 				}
 
-				State = 154;
+				State = 156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 152;
+					State = 154;
 					Match(AS);
-					State = 153;
+					State = 155;
 					query();
 					}
 				}
@@ -938,23 +969,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 156;
+				State = 158;
 				Match(DROP);
-				State = 157;
+				State = 159;
 				Match(DATASET);
-				State = 160;
+				State = 162;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 158;
+					State = 160;
 					Match(IF);
-					State = 159;
+					State = 161;
 					Match(EXISTS);
 					}
 				}
 
-				State = 162;
+				State = 164;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -962,27 +993,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 163;
-				Match(INSERT);
-				State = 164;
-				Match(INTO);
 				State = 165;
+				Match(INSERT);
+				State = 166;
+				Match(INTO);
+				State = 167;
 				((InsertContext)_localctx).name = identifier();
-				State = 170;
+				State = 172;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
 				case 1:
 					{
-					State = 166;
-					Match(LPAREN);
-					State = 167;
-					identifierList();
 					State = 168;
+					Match(LPAREN);
+					State = 169;
+					identifierList();
+					State = 170;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 172;
+				State = 174;
 				query();
 				}
 				break;
@@ -990,50 +1021,50 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 174;
-				Match(UPDATE);
-				State = 175;
-				((UpdateContext)_localctx).name = identifier();
 				State = 176;
-				Match(SET);
+				Match(UPDATE);
 				State = 177;
+				((UpdateContext)_localctx).name = identifier();
+				State = 178;
+				Match(SET);
+				State = 179;
 				assignment();
-				State = 182;
+				State = 184;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 178;
+					State = 180;
 					Match(COMMA);
-					State = 179;
+					State = 181;
 					assignment();
 					}
 					}
-					State = 184;
+					State = 186;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 187;
+				State = 189;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 185;
+					State = 187;
 					Match(FROM);
-					State = 186;
+					State = 188;
 					((UpdateContext)_localctx).from = relation(0);
 					}
 				}
 
-				State = 191;
+				State = 193;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 189;
+					State = 191;
 					Match(WHERE);
-					State = 190;
+					State = 192;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -1044,20 +1075,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 193;
-				Match(DELETE);
-				State = 194;
-				Match(FROM);
 				State = 195;
+				Match(DELETE);
+				State = 196;
+				Match(FROM);
+				State = 197;
 				((DeleteContext)_localctx).name = identifier();
-				State = 198;
+				State = 200;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 196;
+					State = 198;
 					Match(WHERE);
-					State = 197;
+					State = 199;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -1065,82 +1096,116 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 8:
-				_localctx = new AddColumnContext(_localctx);
+				_localctx = new MergeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 200;
-				Match(ALTER);
-				State = 201;
-				Match(DATASET);
 				State = 202;
-				((AddColumnContext)_localctx).name = identifier();
+				Match(MERGE);
 				State = 203;
-				Match(ADD);
+				Match(INTO);
+				State = 204;
+				((MergeContext)_localctx).name = identifier();
 				State = 205;
+				Match(USING);
+				State = 206;
+				((MergeContext)_localctx).source = relation(0);
+				State = 207;
+				Match(ON);
+				State = 208;
+				((MergeContext)_localctx).on = expression(0);
+				State = 210;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,17,Context) ) {
+				_la = TokenStream.LA(1);
+				do {
+					{
+					{
+					State = 209;
+					mergeClause();
+					}
+					}
+					State = 212;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				} while ( _la==WHEN );
+				}
+				break;
+			case 9:
+				_localctx = new AddColumnContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 214;
+				Match(ALTER);
+				State = 215;
+				Match(DATASET);
+				State = 216;
+				((AddColumnContext)_localctx).name = identifier();
+				State = 217;
+				Match(ADD);
+				State = 219;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 204;
+					State = 218;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 207;
+				State = 221;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 209;
+				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 208;
+					State = 222;
 					dataType();
 					}
 				}
 
-				State = 213;
+				State = 227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 211;
+					State = 225;
 					Match(AS);
-					State = 212;
+					State = 226;
 					expression(0);
 					}
 				}
 
 				}
 				break;
-			case 9:
+			case 10:
 				_localctx = new ShowDatasetsContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
+				EnterOuterAlt(_localctx, 10);
 				{
-				State = 215;
+				State = 229;
 				Match(SHOW);
-				State = 216;
+				State = 230;
 				Match(DATASETS);
 				}
 				break;
-			case 10:
+			case 11:
 				_localctx = new ShowVersionsContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+				EnterOuterAlt(_localctx, 11);
 				{
-				State = 217;
+				State = 231;
 				Match(SHOW);
-				State = 218;
+				State = 232;
 				Match(VERSIONS);
-				State = 219;
+				State = 233;
 				Match(OF);
-				State = 220;
+				State = 234;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
-			case 11:
+			case 12:
 				_localctx = new DescribeContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
+				EnterOuterAlt(_localctx, 12);
 				{
-				State = 221;
+				State = 235;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1149,7 +1214,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 227;
+				State = 241;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1204,6 +1269,8 @@ internal partial class QueryLakeParser : Parser {
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
+				case MERGE:
+				case MATCHED:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1219,17 +1286,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 222;
+					State = 236;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 223;
+					State = 237;
 					Match(LPAREN);
-					State = 224;
+					State = 238;
 					query();
-					State = 225;
+					State = 239;
 					Match(RPAREN);
 					}
 					break;
@@ -1238,328 +1305,328 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 12:
+			case 13:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
+				EnterOuterAlt(_localctx, 13);
 				{
-				State = 229;
+				State = 243;
 				Match(COPY);
-				State = 230;
+				State = 244;
 				Match(LPAREN);
-				State = 231;
+				State = 245;
 				query();
-				State = 232;
-				Match(RPAREN);
-				State = 233;
-				Match(TO);
-				State = 234;
-				((CopyContext)_localctx).target = Match(STRING);
 				State = 246;
+				Match(RPAREN);
+				State = 247;
+				Match(TO);
+				State = 248;
+				((CopyContext)_localctx).target = Match(STRING);
+				State = 260;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 235;
+					State = 249;
 					Match(LPAREN);
-					State = 236;
+					State = 250;
 					copyOption();
-					State = 241;
+					State = 255;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 237;
+						State = 251;
 						Match(COMMA);
-						State = 238;
+						State = 252;
 						copyOption();
 						}
 						}
-						State = 243;
+						State = 257;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 244;
+					State = 258;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 13:
+			case 14:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 14);
 				{
-				State = 248;
+				State = 262;
 				Match(CREATE);
-				State = 249;
+				State = 263;
 				Match(VIEW);
-				State = 250;
+				State = 264;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 253;
+				State = 267;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 251;
+					State = 265;
 					Match(FOLLOW);
-					State = 252;
+					State = 266;
 					Match(LATEST);
 					}
 				}
 
-				State = 255;
+				State = 269;
 				Match(AS);
-				State = 256;
+				State = 270;
 				query();
 				}
 				break;
-			case 14:
+			case 15:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 15);
 				{
-				State = 258;
+				State = 272;
 				Match(DROP);
-				State = 259;
+				State = 273;
 				Match(VIEW);
-				State = 262;
+				State = 276;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 260;
+					State = 274;
 					Match(IF);
-					State = 261;
+					State = 275;
 					Match(EXISTS);
 					}
 				}
 
-				State = 264;
+				State = 278;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 15:
+			case 16:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 16);
 				{
-				State = 265;
+				State = 279;
 				Match(SHOW);
-				State = 266;
+				State = 280;
 				Match(VIEWS);
 				}
 				break;
-			case 16:
+			case 17:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 267;
+				State = 281;
 				Match(SHOW);
-				State = 268;
+				State = 282;
 				Match(LINEAGE);
-				State = 270;
+				State = 284;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,26,Context) ) {
 				case 1:
 					{
-					State = 269;
+					State = 283;
 					Match(OF);
 					}
 					break;
 				}
-				State = 272;
+				State = 286;
 				((ShowLineageContext)_localctx).name = identifier();
 				}
 				break;
-			case 17:
+			case 18:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 273;
+				State = 287;
 				Match(CREATE);
-				State = 274;
+				State = 288;
 				Match(SPLIT);
-				State = 275;
+				State = 289;
 				((CreateSplitContext)_localctx).name = identifier();
-				State = 276;
+				State = 290;
 				Match(FROM);
-				State = 277;
+				State = 291;
 				Match(LPAREN);
-				State = 278;
+				State = 292;
 				query();
-				State = 279;
+				State = 293;
 				Match(RPAREN);
-				State = 280;
+				State = 294;
 				Match(INTO);
-				State = 281;
+				State = 295;
 				splitPart();
-				State = 286;
+				State = 300;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 282;
+					State = 296;
 					Match(COMMA);
-					State = 283;
+					State = 297;
 					splitPart();
 					}
 					}
-					State = 288;
+					State = 302;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 292;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 289;
+					State = 303;
 					Match(STRATIFY);
-					State = 290;
+					State = 304;
 					Match(BY);
-					State = 291;
+					State = 305;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 297;
+				State = 311;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 294;
+					State = 308;
 					Match(GROUP);
-					State = 295;
+					State = 309;
 					Match(BY);
-					State = 296;
+					State = 310;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 299;
+				State = 313;
 				Match(SEED);
-				State = 300;
+				State = 314;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 18:
+			case 19:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 302;
+				State = 316;
 				Match(REFRESH);
-				State = 303;
+				State = 317;
 				Match(SPLIT);
-				State = 304;
+				State = 318;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 19:
+			case 20:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 305;
+				State = 319;
 				Match(DROP);
-				State = 306;
+				State = 320;
 				Match(SPLIT);
-				State = 309;
+				State = 323;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 307;
+					State = 321;
 					Match(IF);
-					State = 308;
+					State = 322;
 					Match(EXISTS);
 					}
 				}
 
-				State = 311;
+				State = 325;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 20:
+			case 21:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 312;
+				State = 326;
 				Match(SHOW);
-				State = 313;
+				State = 327;
 				Match(SPLITS);
 				}
 				break;
-			case 21:
+			case 22:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 314;
+				State = 328;
 				Match(IMPORT);
-				State = 315;
+				State = 329;
 				Match(PREDICTIONS);
-				State = 316;
+				State = 330;
 				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 317;
+				State = 331;
 				Match(INTO);
-				State = 318;
+				State = 332;
 				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 319;
+				State = 333;
 				Match(RUN);
-				State = 320;
+				State = 334;
 				((ImportPredictionsContext)_localctx).run = Match(STRING);
-				State = 323;
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 321;
+					State = 335;
 					Match(KEY);
-					State = 322;
+					State = 336;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 22:
+			case 23:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 325;
+				State = 339;
 				Match(IMPORT);
-				State = 326;
+				State = 340;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 327;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 328;
-				Match(INTO);
-				State = 329;
-				((ImportDataContext)_localctx).name = identifier();
 				State = 341;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 342;
+				Match(INTO);
+				State = 343;
+				((ImportDataContext)_localctx).name = identifier();
+				State = 355;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 330;
+					State = 344;
 					Match(LPAREN);
-					State = 331;
+					State = 345;
 					copyOption();
-					State = 336;
+					State = 350;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 332;
+						State = 346;
 						Match(COMMA);
-						State = 333;
+						State = 347;
 						copyOption();
 						}
 						}
-						State = 338;
+						State = 352;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 339;
+					State = 353;
 					Match(RPAREN);
 					}
 				}
@@ -1609,22 +1676,232 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 345;
+			State = 359;
 			identifier();
-			State = 346;
+			State = 360;
 			dataType();
-			State = 349;
+			State = 363;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 347;
+				State = 361;
 				Match(NOT);
-				State = 348;
+				State = 362;
 				Match(NULL);
 				}
 			}
 
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class MergeClauseContext : ParserRuleContext {
+		public MergeClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_mergeClause; } }
+	 
+		public MergeClauseContext() { }
+		public virtual void CopyFrom(MergeClauseContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class MergeUpdateContext : MergeClauseContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHEN() { return GetToken(QueryLakeParser.WHEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode THEN() { return GetToken(QueryLakeParser.THEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(QueryLakeParser.UPDATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(QueryLakeParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext[] assignment() {
+			return GetRuleContexts<AssignmentContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext assignment(int i) {
+			return GetRuleContext<AssignmentContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public MergeUpdateContext(MergeClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMergeUpdate(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class MergeDeleteContext : MergeClauseContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHEN() { return GetToken(QueryLakeParser.WHEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode THEN() { return GetToken(QueryLakeParser.THEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(QueryLakeParser.DELETE, 0); }
+		public MergeDeleteContext(MergeClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMergeDelete(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class MergeInsertContext : MergeClauseContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHEN() { return GetToken(QueryLakeParser.WHEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode THEN() { return GetToken(QueryLakeParser.THEN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INSERT() { return GetToken(QueryLakeParser.INSERT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(QueryLakeParser.VALUES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] LPAREN() { return GetTokens(QueryLakeParser.LPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN(int i) {
+			return GetToken(QueryLakeParser.LPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] RPAREN() { return GetTokens(QueryLakeParser.RPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN(int i) {
+			return GetToken(QueryLakeParser.RPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierListContext identifierList() {
+			return GetRuleContext<IdentifierListContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public MergeInsertContext(MergeClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMergeInsert(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public MergeClauseContext mergeClause() {
+		MergeClauseContext _localctx = new MergeClauseContext(Context, State);
+		EnterRule(_localctx, 8, RULE_mergeClause);
+		int _la;
+		try {
+			State = 405;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			case 1:
+				_localctx = new MergeUpdateContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 365;
+				Match(WHEN);
+				State = 366;
+				Match(MATCHED);
+				State = 367;
+				Match(THEN);
+				State = 368;
+				Match(UPDATE);
+				State = 369;
+				Match(SET);
+				State = 370;
+				assignment();
+				State = 375;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 371;
+					Match(COMMA);
+					State = 372;
+					assignment();
+					}
+					}
+					State = 377;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+				break;
+			case 2:
+				_localctx = new MergeDeleteContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 378;
+				Match(WHEN);
+				State = 379;
+				Match(MATCHED);
+				State = 380;
+				Match(THEN);
+				State = 381;
+				Match(DELETE);
+				}
+				break;
+			case 3:
+				_localctx = new MergeInsertContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 382;
+				Match(WHEN);
+				State = 383;
+				Match(NOT);
+				State = 384;
+				Match(MATCHED);
+				State = 385;
+				Match(THEN);
+				State = 386;
+				Match(INSERT);
+				State = 391;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==LPAREN) {
+					{
+					State = 387;
+					Match(LPAREN);
+					State = 388;
+					identifierList();
+					State = 389;
+					Match(RPAREN);
+					}
+				}
+
+				State = 393;
+				Match(VALUES);
+				State = 394;
+				Match(LPAREN);
+				State = 395;
+				expression(0);
+				State = 400;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 396;
+					Match(COMMA);
+					State = 397;
+					expression(0);
+					}
+					}
+					State = 402;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 403;
+				Match(RPAREN);
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1662,14 +1939,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SplitPartContext splitPart() {
 		SplitPartContext _localctx = new SplitPartContext(Context, State);
-		EnterRule(_localctx, 8, RULE_splitPart);
+		EnterRule(_localctx, 10, RULE_splitPart);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 351;
+			State = 407;
 			identifier();
-			State = 352;
+			State = 408;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -1679,7 +1956,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 353;
+			State = 409;
 			Match(PERCENT);
 			}
 		}
@@ -1718,15 +1995,15 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public AssignmentContext assignment() {
 		AssignmentContext _localctx = new AssignmentContext(Context, State);
-		EnterRule(_localctx, 10, RULE_assignment);
+		EnterRule(_localctx, 12, RULE_assignment);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 355;
+			State = 411;
 			identifier();
-			State = 356;
+			State = 412;
 			Match(EQ);
-			State = 357;
+			State = 413;
 			expression(0);
 			}
 		}
@@ -1785,26 +2062,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CopyOptionContext copyOption() {
 		CopyOptionContext _localctx = new CopyOptionContext(Context, State);
-		EnterRule(_localctx, 12, RULE_copyOption);
+		EnterRule(_localctx, 14, RULE_copyOption);
 		int _la;
 		try {
-			State = 368;
+			State = 424;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 359;
+				State = 415;
 				Match(SHUFFLE);
-				State = 362;
+				State = 418;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 360;
+					State = 416;
 					Match(SEED);
-					State = 361;
+					State = 417;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -1815,14 +2092,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 364;
+				State = 420;
 				identifier();
-				State = 366;
+				State = 422;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 					{
-					State = 365;
+					State = 421;
 					expression(0);
 					}
 				}
@@ -1871,39 +2148,39 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 14, RULE_query);
+		EnterRule(_localctx, 16, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 371;
+			State = 427;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 370;
+				State = 426;
 				with();
 				}
 			}
 
-			State = 373;
+			State = 429;
 			queryExpression(0);
-			State = 375;
+			State = 431;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 374;
+				State = 430;
 				orderBy();
 				}
 			}
 
-			State = 378;
+			State = 434;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 377;
+				State = 433;
 				limitClause();
 				}
 			}
@@ -1950,38 +2227,38 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WithContext with() {
 		WithContext _localctx = new WithContext(Context, State);
-		EnterRule(_localctx, 16, RULE_with);
+		EnterRule(_localctx, 18, RULE_with);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 380;
+			State = 436;
 			Match(WITH);
-			State = 382;
+			State = 438;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				{
-				State = 381;
+				State = 437;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 384;
+			State = 440;
 			commonTableExpression();
-			State = 389;
+			State = 445;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 385;
+				State = 441;
 				Match(COMMA);
-				State = 386;
+				State = 442;
 				commonTableExpression();
 				}
 				}
-				State = 391;
+				State = 447;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2034,34 +2311,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CommonTableExpressionContext commonTableExpression() {
 		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
-		EnterRule(_localctx, 18, RULE_commonTableExpression);
+		EnterRule(_localctx, 20, RULE_commonTableExpression);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 392;
+			State = 448;
 			_localctx.name = identifier();
-			State = 397;
+			State = 453;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 393;
+				State = 449;
 				Match(LPAREN);
-				State = 394;
+				State = 450;
 				identifierList();
-				State = 395;
+				State = 451;
 				Match(RPAREN);
 				}
 			}
 
-			State = 399;
+			State = 455;
 			Match(AS);
-			State = 400;
+			State = 456;
 			Match(LPAREN);
-			State = 401;
+			State = 457;
 			query();
-			State = 402;
+			State = 458;
 			Match(RPAREN);
 			}
 		}
@@ -2136,8 +2413,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		QueryExpressionContext _localctx = new QueryExpressionContext(Context, _parentState);
 		QueryExpressionContext _prevctx = _localctx;
-		int _startState = 20;
-		EnterRecursionRule(_localctx, 20, RULE_queryExpression, _p);
+		int _startState = 22;
+		EnterRecursionRule(_localctx, 22, RULE_queryExpression, _p);
 		int _la;
 		try {
 			int _alt;
@@ -2148,42 +2425,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 405;
+			State = 461;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 421;
+			State = 477;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 419;
+					State = 475;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 407;
+						State = 463;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 408;
+						State = 464;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 410;
+						State = 466;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 409;
+							State = 465;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 412;
+						State = 468;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2192,9 +2469,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 413;
+						State = 469;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 414;
+						State = 470;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2204,26 +2481,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 416;
+						State = 472;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 415;
+							State = 471;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 418;
+						State = 474;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 423;
+				State = 479;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,47,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
 			}
 			}
 		}
@@ -2300,17 +2577,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryPrimaryContext queryPrimary() {
 		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
-		EnterRule(_localctx, 22, RULE_queryPrimary);
+		EnterRule(_localctx, 24, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 438;
+			State = 494;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 424;
+				State = 480;
 				select();
 				}
 				break;
@@ -2318,27 +2595,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 425;
+				State = 481;
 				Match(VALUES);
-				State = 426;
+				State = 482;
 				rowValue();
-				State = 431;
+				State = 487;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 427;
+						State = 483;
 						Match(COMMA);
-						State = 428;
+						State = 484;
 						rowValue();
 						}
 						} 
 					}
-					State = 433;
+					State = 489;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,48,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 				}
 				}
 				break;
@@ -2346,11 +2623,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 434;
+				State = 490;
 				Match(LPAREN);
-				State = 435;
+				State = 491;
 				query();
-				State = 436;
+				State = 492;
 				Match(RPAREN);
 				}
 				break;
@@ -2398,32 +2675,32 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RowValueContext rowValue() {
 		RowValueContext _localctx = new RowValueContext(Context, State);
-		EnterRule(_localctx, 24, RULE_rowValue);
+		EnterRule(_localctx, 26, RULE_rowValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 440;
+			State = 496;
 			Match(LPAREN);
-			State = 441;
+			State = 497;
 			expression(0);
-			State = 446;
+			State = 502;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 442;
+				State = 498;
 				Match(COMMA);
-				State = 443;
+				State = 499;
 				expression(0);
 				}
 				}
-				State = 448;
+				State = 504;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 449;
+			State = 505;
 			Match(RPAREN);
 			}
 		}
@@ -2498,137 +2775,137 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectContext select() {
 		SelectContext _localctx = new SelectContext(Context, State);
-		EnterRule(_localctx, 26, RULE_select);
+		EnterRule(_localctx, 28, RULE_select);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 451;
+			State = 507;
 			Match(SELECT);
-			State = 453;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
-			case 1:
-				{
-				State = 452;
-				setQuantifier();
-				}
-				break;
-			}
-			State = 455;
-			selectItem();
-			State = 460;
-			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
-			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-				if ( _alt==1 ) {
-					{
-					{
-					State = 456;
-					Match(COMMA);
-					State = 457;
-					selectItem();
-					}
-					} 
-				}
-				State = 462;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
-			}
-			State = 472;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
-			case 1:
-				{
-				State = 463;
-				Match(FROM);
-				State = 464;
-				relation(0);
-				State = 469;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 465;
-						Match(COMMA);
-						State = 466;
-						relation(0);
-						}
-						} 
-					}
-					State = 471;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
-				}
-				}
-				break;
-			}
-			State = 476;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
-			case 1:
-				{
-				State = 474;
-				Match(WHERE);
-				State = 475;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 481;
+			State = 509;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 			case 1:
 				{
-				State = 478;
-				Match(GROUP);
-				State = 479;
-				Match(BY);
-				State = 480;
-				groupBy();
+				State = 508;
+				setQuantifier();
 				}
 				break;
 			}
-			State = 485;
+			State = 511;
+			selectItem();
+			State = 516;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
-			case 1:
-				{
-				State = 483;
-				Match(HAVING);
-				State = 484;
-				_localctx.having = expression(0);
+			_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 512;
+					Match(COMMA);
+					State = 513;
+					selectItem();
+					}
+					} 
 				}
-				break;
+				State = 518;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
 			}
-			State = 496;
+			State = 528;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				{
-				State = 487;
-				Match(WINDOW);
-				State = 488;
-				windowDefinition();
-				State = 493;
+				State = 519;
+				Match(FROM);
+				State = 520;
+				relation(0);
+				State = 525;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 489;
+						State = 521;
 						Match(COMMA);
-						State = 490;
+						State = 522;
+						relation(0);
+						}
+						} 
+					}
+					State = 527;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+				}
+				}
+				break;
+			}
+			State = 532;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+			case 1:
+				{
+				State = 530;
+				Match(WHERE);
+				State = 531;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 537;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			case 1:
+				{
+				State = 534;
+				Match(GROUP);
+				State = 535;
+				Match(BY);
+				State = 536;
+				groupBy();
+				}
+				break;
+			}
+			State = 541;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			case 1:
+				{
+				State = 539;
+				Match(HAVING);
+				State = 540;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 552;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			case 1:
+				{
+				State = 543;
+				Match(WINDOW);
+				State = 544;
+				windowDefinition();
+				State = 549;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 545;
+						Match(COMMA);
+						State = 546;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 495;
+					State = 551;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 				}
 				}
 				break;
@@ -2665,12 +2942,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SetQuantifierContext setQuantifier() {
 		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
-		EnterRule(_localctx, 28, RULE_setQuantifier);
+		EnterRule(_localctx, 30, RULE_setQuantifier);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 498;
+			State = 554;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2746,34 +3023,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 30, RULE_selectItem);
+		EnterRule(_localctx, 32, RULE_selectItem);
 		int _la;
 		try {
-			State = 520;
+			State = 576;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 500;
+				State = 556;
 				expression(0);
-				State = 505;
+				State = 561;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 				case 1:
 					{
-					State = 502;
+					State = 558;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 501;
+						State = 557;
 						Match(AS);
 						}
 					}
 
-					State = 504;
+					State = 560;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -2784,32 +3061,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 510;
+				State = 566;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 507;
+					State = 563;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 508;
+					State = 564;
 					Match(DOT);
 					}
 				}
 
-				State = 512;
+				State = 568;
 				Match(STAR);
-				State = 518;
+				State = 574;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 				case 1:
 					{
-					State = 513;
+					State = 569;
 					Match(EXCLUDE);
-					State = 514;
+					State = 570;
 					Match(LPAREN);
-					State = 515;
+					State = 571;
 					identifierList();
-					State = 516;
+					State = 572;
 					Match(RPAREN);
 					}
 					break;
@@ -2857,41 +3134,41 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public GroupByContext groupBy() {
 		GroupByContext _localctx = new GroupByContext(Context, State);
-		EnterRule(_localctx, 32, RULE_groupBy);
+		EnterRule(_localctx, 34, RULE_groupBy);
 		try {
 			int _alt;
-			State = 531;
+			State = 587;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 522;
+				State = 578;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 523;
+				State = 579;
 				expression(0);
-				State = 528;
+				State = 584;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 524;
+						State = 580;
 						Match(COMMA);
-						State = 525;
+						State = 581;
 						expression(0);
 						}
 						} 
 					}
-					State = 530;
+					State = 586;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				}
 				}
 				break;
@@ -2937,30 +3214,30 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OrderByContext orderBy() {
 		OrderByContext _localctx = new OrderByContext(Context, State);
-		EnterRule(_localctx, 34, RULE_orderBy);
+		EnterRule(_localctx, 36, RULE_orderBy);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 533;
+			State = 589;
 			Match(ORDER);
-			State = 534;
+			State = 590;
 			Match(BY);
-			State = 535;
+			State = 591;
 			sortItem();
-			State = 540;
+			State = 596;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 536;
+				State = 592;
 				Match(COMMA);
-				State = 537;
+				State = 593;
 				sortItem();
 				}
 				}
-				State = 542;
+				State = 598;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3004,19 +3281,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 36, RULE_sortItem);
+		EnterRule(_localctx, 38, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 543;
+			State = 599;
 			expression(0);
-			State = 545;
+			State = 601;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 544;
+				State = 600;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3029,14 +3306,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 549;
+			State = 605;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 547;
+				State = 603;
 				Match(NULLS);
-				State = 548;
+				State = 604;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3089,27 +3366,27 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public LimitClauseContext limitClause() {
 		LimitClauseContext _localctx = new LimitClauseContext(Context, State);
-		EnterRule(_localctx, 38, RULE_limitClause);
+		EnterRule(_localctx, 40, RULE_limitClause);
 		int _la;
 		try {
-			State = 563;
+			State = 619;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 551;
+				State = 607;
 				Match(LIMIT);
-				State = 552;
+				State = 608;
 				_localctx.limit = expression(0);
-				State = 555;
+				State = 611;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 553;
+					State = 609;
 					Match(OFFSET);
-					State = 554;
+					State = 610;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3119,18 +3396,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 557;
+				State = 613;
 				Match(OFFSET);
-				State = 558;
+				State = 614;
 				_localctx.offset = expression(0);
-				State = 561;
+				State = 617;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 559;
+					State = 615;
 					Match(LIMIT);
-					State = 560;
+					State = 616;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3260,8 +3537,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 40;
-		EnterRecursionRule(_localctx, 40, RULE_relation, _p);
+		int _startState = 42;
+		EnterRecursionRule(_localctx, 42, RULE_relation, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
@@ -3271,34 +3548,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 566;
+			State = 622;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 593;
+			State = 649;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 591;
+					State = 647;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 568;
+						State = 624;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 569;
+						State = 625;
 						Match(CROSS);
-						State = 570;
+						State = 626;
 						Match(JOIN);
-						State = 571;
+						State = 627;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3307,34 +3584,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 572;
+						State = 628;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 573;
+						State = 629;
 						joinType();
-						State = 574;
+						State = 630;
 						Match(JOIN);
-						State = 575;
+						State = 631;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 583;
+						State = 639;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 576;
+							State = 632;
 							Match(ON);
-							State = 577;
+							State = 633;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 578;
+							State = 634;
 							Match(USING);
-							State = 579;
+							State = 635;
 							Match(LPAREN);
-							State = 580;
+							State = 636;
 							identifierList();
-							State = 581;
+							State = 637;
 							Match(RPAREN);
 							}
 							break;
@@ -3348,24 +3625,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 585;
+						State = 641;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 586;
+						State = 642;
 						Match(NATURAL);
-						State = 587;
+						State = 643;
 						joinType();
-						State = 588;
+						State = 644;
 						Match(JOIN);
-						State = 589;
+						State = 645;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 595;
+				State = 651;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
 			}
 			}
 		}
@@ -3404,22 +3681,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 42, RULE_joinType);
+		EnterRule(_localctx, 44, RULE_joinType);
 		int _la;
 		try {
-			State = 613;
+			State = 669;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 597;
+				State = 653;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 596;
+					State = 652;
 					Match(INNER);
 					}
 				}
@@ -3429,14 +3706,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 599;
+				State = 655;
 				Match(LEFT);
-				State = 601;
+				State = 657;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 600;
+					State = 656;
 					Match(OUTER);
 					}
 				}
@@ -3446,14 +3723,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 603;
+				State = 659;
 				Match(RIGHT);
-				State = 605;
+				State = 661;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 604;
+					State = 660;
 					Match(OUTER);
 					}
 				}
@@ -3463,14 +3740,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 607;
+				State = 663;
 				Match(FULL);
-				State = 609;
+				State = 665;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 608;
+					State = 664;
 					Match(OUTER);
 					}
 				}
@@ -3480,14 +3757,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 611;
+				State = 667;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 612;
+				State = 668;
 				Match(ANTI);
 				}
 				break;
@@ -3634,57 +3911,57 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 44, RULE_relationPrimary);
+		EnterRule(_localctx, 46, RULE_relationPrimary);
 		int _la;
 		try {
 			int _alt;
-			State = 672;
+			State = 728;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 615;
+				State = 671;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 618;
+				State = 674;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 				case 1:
 					{
-					State = 616;
+					State = 672;
 					Match(DOT);
-					State = 617;
+					State = 673;
 					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 621;
+				State = 677;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 620;
+					State = 676;
 					versionClause();
 					}
 					break;
 				}
-				State = 624;
+				State = 680;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
-					State = 623;
+					State = 679;
 					sampleClause();
 					}
 					break;
 				}
-				State = 627;
+				State = 683;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 626;
+					State = 682;
 					tableAlias();
 					}
 					break;
@@ -3695,24 +3972,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 629;
+				State = 685;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 631;
+				State = 687;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 630;
+					State = 686;
 					sampleClause();
 					}
 					break;
 				}
-				State = 634;
+				State = 690;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 				case 1:
 					{
-					State = 633;
+					State = 689;
 					tableAlias();
 					}
 					break;
@@ -3723,62 +4000,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 636;
+				State = 692;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 637;
+				State = 693;
 				Match(LPAREN);
-				State = 646;
+				State = 702;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 					{
-					State = 638;
+					State = 694;
 					expression(0);
-					State = 643;
+					State = 699;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,92,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 639;
+							State = 695;
 							Match(COMMA);
-							State = 640;
+							State = 696;
 							expression(0);
 							}
 							} 
 						}
-						State = 645;
+						State = 701;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,92,Context);
 					}
 					}
 				}
 
-				State = 652;
+				State = 708;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 648;
+					State = 704;
 					Match(COMMA);
-					State = 649;
+					State = 705;
 					namedArgument();
 					}
 					}
-					State = 654;
+					State = 710;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 655;
+				State = 711;
 				Match(RPAREN);
-				State = 657;
+				State = 713;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 656;
+					State = 712;
 					tableAlias();
 					}
 					break;
@@ -3789,28 +4066,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 659;
+				State = 715;
 				Match(LPAREN);
-				State = 660;
+				State = 716;
 				query();
-				State = 661;
+				State = 717;
 				Match(RPAREN);
-				State = 663;
+				State = 719;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 662;
+					State = 718;
 					sampleClause();
 					}
 					break;
 				}
-				State = 666;
+				State = 722;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 665;
+					State = 721;
 					tableAlias();
 					}
 					break;
@@ -3821,11 +4098,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 668;
+				State = 724;
 				Match(LPAREN);
-				State = 669;
+				State = 725;
 				relation(0);
-				State = 670;
+				State = 726;
 				Match(RPAREN);
 				}
 				break;
@@ -3867,14 +4144,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NamedArgumentContext namedArgument() {
 		NamedArgumentContext _localctx = new NamedArgumentContext(Context, State);
-		EnterRule(_localctx, 46, RULE_namedArgument);
+		EnterRule(_localctx, 48, RULE_namedArgument);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 674;
+			State = 730;
 			identifier();
-			State = 675;
+			State = 731;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3883,7 +4160,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 676;
+			State = 732;
 			expression(0);
 			}
 		}
@@ -3964,18 +4241,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public VersionClauseContext versionClause() {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
-		EnterRule(_localctx, 48, RULE_versionClause);
+		EnterRule(_localctx, 50, RULE_versionClause);
 		try {
-			State = 688;
+			State = 744;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 678;
+				State = 734;
 				Match(VERSION);
-				State = 679;
+				State = 735;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -3983,13 +4260,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 680;
+				State = 736;
 				Match(AS);
-				State = 681;
+				State = 737;
 				Match(OF);
-				State = 682;
+				State = 738;
 				Match(TIMESTAMP);
-				State = 683;
+				State = 739;
 				Match(STRING);
 				}
 				break;
@@ -3997,9 +4274,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 684;
+				State = 740;
 				Match(BRANCH);
-				State = 685;
+				State = 741;
 				identifier();
 				}
 				break;
@@ -4007,9 +4284,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 686;
+				State = 742;
 				Match(TAG);
-				State = 687;
+				State = 743;
 				identifier();
 				}
 				break;
@@ -4124,19 +4401,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SampleClauseContext sampleClause() {
 		SampleClauseContext _localctx = new SampleClauseContext(Context, State);
-		EnterRule(_localctx, 50, RULE_sampleClause);
+		EnterRule(_localctx, 52, RULE_sampleClause);
 		int _la;
 		try {
-			State = 736;
+			State = 792;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 690;
+				State = 746;
 				Match(TABLESAMPLE);
-				State = 691;
+				State = 747;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4146,34 +4423,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 692;
+				State = 748;
 				Match(LPAREN);
-				State = 693;
+				State = 749;
 				expression(0);
-				State = 695;
+				State = 751;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 694;
+					State = 750;
 					Match(PERCENT);
 					}
 				}
 
-				State = 697;
+				State = 753;
 				Match(RPAREN);
-				State = 702;
+				State = 758;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 				case 1:
 					{
-					State = 698;
+					State = 754;
 					Match(REPEATABLE);
-					State = 699;
+					State = 755;
 					Match(LPAREN);
-					State = 700;
+					State = 756;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 701;
+					State = 757;
 					Match(RPAREN);
 					}
 					break;
@@ -4184,43 +4461,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 704;
+				State = 760;
 				Match(SAMPLE);
-				State = 705;
+				State = 761;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 706;
+				State = 762;
 				Match(ROWS);
-				State = 709;
+				State = 765;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 				case 1:
 					{
-					State = 707;
+					State = 763;
 					Match(PER);
-					State = 708;
+					State = 764;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 718;
+				State = 774;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 				case 1:
 					{
-					State = 711;
+					State = 767;
 					Match(WEIGHTED);
-					State = 712;
+					State = 768;
 					Match(BY);
-					State = 713;
+					State = 769;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 716;
+					State = 772;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 					case 1:
 						{
-						State = 714;
+						State = 770;
 						Match(WITH);
-						State = 715;
+						State = 771;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4228,14 +4505,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 722;
+				State = 778;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 720;
+					State = 776;
 					Match(SEED);
-					State = 721;
+					State = 777;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4246,34 +4523,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 724;
+				State = 780;
 				Match(SAMPLE);
-				State = 725;
+				State = 781;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 726;
+				State = 782;
 				Match(PERCENT);
-				State = 730;
+				State = 786;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 727;
+					State = 783;
 					Match(STRATIFY);
-					State = 728;
+					State = 784;
 					Match(BY);
-					State = 729;
+					State = 785;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 734;
+				State = 790;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 732;
+					State = 788;
 					Match(SEED);
-					State = 733;
+					State = 789;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4319,33 +4596,33 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public TableAliasContext tableAlias() {
 		TableAliasContext _localctx = new TableAliasContext(Context, State);
-		EnterRule(_localctx, 52, RULE_tableAlias);
+		EnterRule(_localctx, 54, RULE_tableAlias);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 739;
+			State = 795;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 738;
+				State = 794;
 				Match(AS);
 				}
 			}
 
-			State = 741;
+			State = 797;
 			identifier();
-			State = 746;
+			State = 802;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 			case 1:
 				{
-				State = 742;
+				State = 798;
 				Match(LPAREN);
-				State = 743;
+				State = 799;
 				identifierList();
-				State = 744;
+				State = 800;
 				Match(RPAREN);
 				}
 				break;
@@ -4389,19 +4666,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowDefinitionContext windowDefinition() {
 		WindowDefinitionContext _localctx = new WindowDefinitionContext(Context, State);
-		EnterRule(_localctx, 54, RULE_windowDefinition);
+		EnterRule(_localctx, 56, RULE_windowDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 748;
+			State = 804;
 			identifier();
-			State = 749;
+			State = 805;
 			Match(AS);
-			State = 750;
+			State = 806;
 			Match(LPAREN);
-			State = 751;
+			State = 807;
 			windowSpecification();
-			State = 752;
+			State = 808;
 			Match(RPAREN);
 			}
 		}
@@ -4455,67 +4732,67 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowSpecificationContext windowSpecification() {
 		WindowSpecificationContext _localctx = new WindowSpecificationContext(Context, State);
-		EnterRule(_localctx, 56, RULE_windowSpecification);
+		EnterRule(_localctx, 58, RULE_windowSpecification);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 755;
+			State = 811;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 			case 1:
 				{
-				State = 754;
+				State = 810;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 767;
+			State = 823;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 757;
+				State = 813;
 				Match(PARTITION);
-				State = 758;
+				State = 814;
 				Match(BY);
-				State = 759;
+				State = 815;
 				expression(0);
-				State = 764;
+				State = 820;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 760;
+					State = 816;
 					Match(COMMA);
-					State = 761;
+					State = 817;
 					expression(0);
 					}
 					}
-					State = 766;
+					State = 822;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 770;
+			State = 826;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 769;
+				State = 825;
 				orderBy();
 				}
 			}
 
-			State = 773;
+			State = 829;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 772;
+				State = 828;
 				windowFrame();
 				}
 			}
@@ -4563,16 +4840,16 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowFrameContext windowFrame() {
 		WindowFrameContext _localctx = new WindowFrameContext(Context, State);
-		EnterRule(_localctx, 58, RULE_windowFrame);
+		EnterRule(_localctx, 60, RULE_windowFrame);
 		int _la;
 		try {
-			State = 783;
+			State = 839;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 775;
+				State = 831;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4582,14 +4859,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 776;
+				State = 832;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 777;
+				State = 833;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4599,13 +4876,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 778;
+				State = 834;
 				Match(BETWEEN);
-				State = 779;
+				State = 835;
 				_localctx.start = frameBound();
-				State = 780;
+				State = 836;
 				Match(AND);
-				State = 781;
+				State = 837;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4648,45 +4925,45 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public FrameBoundContext frameBound() {
 		FrameBoundContext _localctx = new FrameBoundContext(Context, State);
-		EnterRule(_localctx, 60, RULE_frameBound);
+		EnterRule(_localctx, 62, RULE_frameBound);
 		int _la;
 		try {
-			State = 794;
+			State = 850;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 785;
+				State = 841;
 				Match(UNBOUNDED);
-				State = 786;
+				State = 842;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 787;
+				State = 843;
 				Match(UNBOUNDED);
-				State = 788;
+				State = 844;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 789;
+				State = 845;
 				Match(CURRENT);
-				State = 790;
+				State = 846;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 791;
+				State = 847;
 				expression(0);
-				State = 792;
+				State = 848;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -4799,13 +5076,13 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ExpressionContext _localctx = new ExpressionContext(Context, _parentState);
 		ExpressionContext _prevctx = _localctx;
-		int _startState = 62;
-		EnterRecursionRule(_localctx, 62, RULE_expression, _p);
+		int _startState = 64;
+		EnterRecursionRule(_localctx, 64, RULE_expression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 803;
+			State = 859;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -4865,6 +5142,8 @@ internal partial class QueryLakeParser : Parser {
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
+			case MERGE:
+			case MATCHED:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -4897,14 +5176,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 797;
+				State = 853;
 				valueExpression(0);
-				State = 799;
+				State = 855;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 798;
+					State = 854;
 					predicate();
 					}
 					break;
@@ -4916,9 +5195,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 801;
+				State = 857;
 				Match(NOT);
-				State = 802;
+				State = 858;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -4926,28 +5205,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 813;
+			State = 869;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,121,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 811;
+					State = 867;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 805;
+						State = 861;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 806;
+						State = 862;
 						Match(AND);
-						State = 807;
+						State = 863;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -4956,20 +5235,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 808;
+						State = 864;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 809;
+						State = 865;
 						Match(OR);
-						State = 810;
+						State = 866;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 815;
+				State = 871;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,121,Context);
 			}
 			}
 		}
@@ -5126,19 +5405,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 64, RULE_predicate);
+		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 871;
+			State = 927;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 816;
+				State = 872;
 				comparisonOperator();
-				State = 817;
+				State = 873;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5146,19 +5425,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 819;
+				State = 875;
 				Match(IS);
-				State = 821;
+				State = 877;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 820;
+					State = 876;
 					Match(NOT);
 					}
 				}
 
-				State = 823;
+				State = 879;
 				Match(NULL);
 				}
 				break;
@@ -5166,23 +5445,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 824;
+				State = 880;
 				Match(IS);
-				State = 826;
+				State = 882;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 825;
+					State = 881;
 					Match(NOT);
 					}
 				}
 
-				State = 828;
+				State = 884;
 				Match(DISTINCT);
-				State = 829;
+				State = 885;
 				Match(FROM);
-				State = 830;
+				State = 886;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5190,23 +5469,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 832;
+				State = 888;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 831;
+					State = 887;
 					Match(NOT);
 					}
 				}
 
-				State = 834;
+				State = 890;
 				Match(BETWEEN);
-				State = 835;
+				State = 891;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 836;
+				State = 892;
 				Match(AND);
-				State = 837;
+				State = 893;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5214,23 +5493,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 840;
+				State = 896;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 839;
+					State = 895;
 					Match(NOT);
 					}
 				}
 
-				State = 842;
+				State = 898;
 				Match(IN);
-				State = 843;
+				State = 899;
 				Match(LPAREN);
-				State = 844;
+				State = 900;
 				query();
-				State = 845;
+				State = 901;
 				Match(RPAREN);
 				}
 				break;
@@ -5238,39 +5517,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 848;
+				State = 904;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 847;
+					State = 903;
 					Match(NOT);
 					}
 				}
 
-				State = 850;
+				State = 906;
 				Match(IN);
-				State = 851;
+				State = 907;
 				Match(LPAREN);
-				State = 852;
+				State = 908;
 				expression(0);
-				State = 857;
+				State = 913;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 853;
+					State = 909;
 					Match(COMMA);
-					State = 854;
+					State = 910;
 					expression(0);
 					}
 					}
-					State = 859;
+					State = 915;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 860;
+				State = 916;
 				Match(RPAREN);
 				}
 				break;
@@ -5278,17 +5557,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 863;
+				State = 919;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 862;
+					State = 918;
 					Match(NOT);
 					}
 				}
 
-				State = 865;
+				State = 921;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5298,16 +5577,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 866;
+				State = 922;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 869;
+				State = 925;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 				case 1:
 					{
-					State = 867;
+					State = 923;
 					Match(ESCAPE);
-					State = 868;
+					State = 924;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5464,14 +5743,14 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 66;
-		EnterRecursionRule(_localctx, 66, RULE_valueExpression, _p);
+		int _startState = 68;
+		EnterRecursionRule(_localctx, 68, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 877;
+			State = 933;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5531,6 +5810,8 @@ internal partial class QueryLakeParser : Parser {
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
+			case MERGE:
+			case MATCHED:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5561,7 +5842,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 874;
+				State = 930;
 				primaryExpression();
 				}
 				break;
@@ -5571,7 +5852,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 875;
+				State = 931;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5581,7 +5862,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 876;
+				State = 932;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5589,36 +5870,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 908;
+			State = 964;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,129,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,134,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 906;
+					State = 962;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 879;
+						State = 935;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 880;
+						State = 936;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 15L) != 0)) ) {
+						if ( !(((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 881;
+						State = 937;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5627,9 +5908,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 882;
+						State = 938;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 883;
+						State = 939;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5639,7 +5920,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 884;
+						State = 940;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5648,11 +5929,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 885;
+						State = 941;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 886;
+						State = 942;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 887;
+						State = 943;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5661,29 +5942,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 888;
+						State = 944;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 889;
+						State = 945;
 						Match(LBRACKET);
-						State = 890;
+						State = 946;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 895;
+						State = 951;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 891;
+							State = 947;
 							Match(COMMA);
-							State = 892;
+							State = 948;
 							sliceOrIndex();
 							}
 							}
-							State = 897;
+							State = 953;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 898;
+						State = 954;
 						Match(RBRACKET);
 						}
 						break;
@@ -5692,11 +5973,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 900;
+						State = 956;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 901;
+						State = 957;
 						Match(DOUBLE_COLON);
-						State = 902;
+						State = 958;
 						dataType();
 						}
 						break;
@@ -5705,20 +5986,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 903;
+						State = 959;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 904;
+						State = 960;
 						Match(DOT);
-						State = 905;
+						State = 961;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 910;
+				State = 966;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,129,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,134,Context);
 			}
 			}
 		}
@@ -5783,17 +6064,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
 		SliceOrIndexContext _localctx = new SliceOrIndexContext(Context, State);
-		EnterRule(_localctx, 68, RULE_sliceOrIndex);
+		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 925;
+			State = 981;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 911;
+				State = 967;
 				expression(0);
 				}
 				break;
@@ -5801,41 +6082,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 913;
+				State = 969;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 912;
+					State = 968;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 915;
+				State = 971;
 				Match(COLON);
-				State = 917;
+				State = 973;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 916;
+					State = 972;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 923;
+				State = 979;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 919;
+					State = 975;
 					Match(COLON);
-					State = 921;
+					State = 977;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 						{
-						State = 920;
+						State = 976;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -5881,14 +6162,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 70, RULE_comparisonOperator);
+		EnterRule(_localctx, 72, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 927;
+			State = 983;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 120)) & ~0x3f) == 0 && ((1L << (_la - 120)) & 63L) != 0)) ) {
+			if ( !(((((_la - 122)) & ~0x3f) == 0 && ((1L << (_la - 122)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6229,17 +6510,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, State);
-		EnterRule(_localctx, 72, RULE_primaryExpression);
+		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1050;
+			State = 1106;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 929;
+				State = 985;
 				Match(NULL);
 				}
 				break;
@@ -6247,7 +6528,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 930;
+				State = 986;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6262,7 +6543,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 931;
+				State = 987;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6270,7 +6551,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 932;
+				State = 988;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6285,7 +6566,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 933;
+				State = 989;
 				Match(STRING);
 				}
 				break;
@@ -6293,9 +6574,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 934;
+				State = 990;
 				dataType();
-				State = 935;
+				State = 991;
 				Match(STRING);
 				}
 				break;
@@ -6303,16 +6584,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 937;
+				State = 993;
 				Match(INTERVAL);
-				State = 938;
+				State = 994;
 				Match(STRING);
-				State = 940;
+				State = 996;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 939;
+					State = 995;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6323,7 +6604,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 942;
+				State = 998;
 				parameter();
 				}
 				break;
@@ -6331,45 +6612,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 943;
+				State = 999;
 				Match(CASE);
-				State = 945;
+				State = 1001;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 					{
-					State = 944;
+					State = 1000;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 948;
+				State = 1004;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 947;
+					State = 1003;
 					whenClause();
 					}
 					}
-					State = 950;
+					State = 1006;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 954;
+				State = 1010;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 952;
+					State = 1008;
 					Match(ELSE);
-					State = 953;
+					State = 1009;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 956;
+				State = 1012;
 				Match(END);
 				}
 				break;
@@ -6377,7 +6658,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 958;
+				State = 1014;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6387,15 +6668,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 959;
+				State = 1015;
 				Match(LPAREN);
-				State = 960;
+				State = 1016;
 				expression(0);
-				State = 961;
+				State = 1017;
 				Match(AS);
-				State = 962;
+				State = 1018;
 				dataType();
-				State = 963;
+				State = 1019;
 				Match(RPAREN);
 				}
 				break;
@@ -6403,17 +6684,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 965;
+				State = 1021;
 				Match(EXTRACT);
-				State = 966;
+				State = 1022;
 				Match(LPAREN);
-				State = 967;
+				State = 1023;
 				((ExtractContext)_localctx).field = identifier();
-				State = 968;
+				State = 1024;
 				Match(FROM);
-				State = 969;
+				State = 1025;
 				expression(0);
-				State = 970;
+				State = 1026;
 				Match(RPAREN);
 				}
 				break;
@@ -6421,13 +6702,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 972;
+				State = 1028;
 				Match(EXISTS);
-				State = 973;
+				State = 1029;
 				Match(LPAREN);
-				State = 974;
+				State = 1030;
 				query();
-				State = 975;
+				State = 1031;
 				Match(RPAREN);
 				}
 				break;
@@ -6435,11 +6716,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 977;
+				State = 1033;
 				Match(LPAREN);
-				State = 978;
+				State = 1034;
 				query();
-				State = 979;
+				State = 1035;
 				Match(RPAREN);
 				}
 				break;
@@ -6447,16 +6728,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 981;
+				State = 1037;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 982;
+				State = 1038;
 				Match(LPAREN);
-				State = 1009;
+				State = 1065;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 983;
+					State = 1039;
 					Match(STAR);
 					}
 					break;
@@ -6520,6 +6801,8 @@ internal partial class QueryLakeParser : Parser {
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
+				case MERGE:
+				case MATCHED:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -6549,66 +6832,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 995;
+					State = 1051;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 						{
-						State = 985;
+						State = 1041;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 						case 1:
 							{
-							State = 984;
+							State = 1040;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 987;
+						State = 1043;
 						expression(0);
-						State = 992;
+						State = 1048;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 988;
+							State = 1044;
 							Match(COMMA);
-							State = 989;
+							State = 1045;
 							expression(0);
 							}
 							}
-							State = 994;
+							State = 1050;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1007;
+					State = 1063;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 997;
+						State = 1053;
 						Match(ORDER);
-						State = 998;
+						State = 1054;
 						Match(BY);
-						State = 999;
+						State = 1055;
 						sortItem();
-						State = 1004;
+						State = 1060;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1000;
+							State = 1056;
 							Match(COMMA);
-							State = 1001;
+							State = 1057;
 							sortItem();
 							}
 							}
-							State = 1006;
+							State = 1062;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6620,32 +6903,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1011;
+				State = 1067;
 				Match(RPAREN);
-				State = 1018;
+				State = 1074;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 				case 1:
 					{
-					State = 1012;
+					State = 1068;
 					Match(FILTER);
-					State = 1013;
+					State = 1069;
 					Match(LPAREN);
-					State = 1014;
+					State = 1070;
 					Match(WHERE);
-					State = 1015;
+					State = 1071;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1016;
+					State = 1072;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1021;
+				State = 1077;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 				case 1:
 					{
-					State = 1020;
+					State = 1076;
 					over();
 					}
 					break;
@@ -6656,35 +6939,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1023;
+				State = 1079;
 				Match(LBRACKET);
-				State = 1032;
+				State = 1088;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 866032463921384959L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
 					{
-					State = 1024;
+					State = 1080;
 					expression(0);
-					State = 1029;
+					State = 1085;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1025;
+						State = 1081;
 						Match(COMMA);
-						State = 1026;
+						State = 1082;
 						expression(0);
 						}
 						}
-						State = 1031;
+						State = 1087;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1034;
+				State = 1090;
 				Match(RBRACKET);
 				}
 				break;
@@ -6692,27 +6975,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1035;
+				State = 1091;
 				Match(LPAREN);
-				State = 1036;
+				State = 1092;
 				expression(0);
-				State = 1039;
+				State = 1095;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1037;
+					State = 1093;
 					Match(COMMA);
-					State = 1038;
+					State = 1094;
 					expression(0);
 					}
 					}
-					State = 1041;
+					State = 1097;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1043;
+				State = 1099;
 				Match(RPAREN);
 				}
 				break;
@@ -6720,11 +7003,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1045;
+				State = 1101;
 				Match(LPAREN);
-				State = 1046;
+				State = 1102;
 				expression(0);
-				State = 1047;
+				State = 1103;
 				Match(RPAREN);
 				}
 				break;
@@ -6732,7 +7015,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1049;
+				State = 1105;
 				identifier();
 				}
 				break;
@@ -6775,13 +7058,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 74, RULE_over);
+		EnterRule(_localctx, 76, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1052;
+			State = 1108;
 			Match(OVER);
-			State = 1058;
+			State = 1114;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6836,6 +7119,8 @@ internal partial class QueryLakeParser : Parser {
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
+			case MERGE:
+			case MATCHED:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -6851,17 +7136,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1053;
+				State = 1109;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1054;
+				State = 1110;
 				Match(LPAREN);
-				State = 1055;
+				State = 1111;
 				windowSpecification();
-				State = 1056;
+				State = 1112;
 				Match(RPAREN);
 				}
 				break;
@@ -6908,17 +7193,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 76, RULE_whenClause);
+		EnterRule(_localctx, 78, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1060;
+			State = 1116;
 			Match(WHEN);
-			State = 1061;
+			State = 1117;
 			_localctx.condition = expression(0);
-			State = 1062;
+			State = 1118;
 			Match(THEN);
-			State = 1063;
+			State = 1119;
 			_localctx.result = expression(0);
 			}
 		}
@@ -6974,18 +7259,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 78, RULE_parameter);
+		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1072;
+			State = 1128;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1065;
+				State = 1121;
 				Match(AT);
-				State = 1066;
+				State = 1122;
 				identifier();
 				}
 				break;
@@ -6993,9 +7278,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1067;
+				State = 1123;
 				Match(DOLLAR);
-				State = 1068;
+				State = 1124;
 				identifier();
 				}
 				break;
@@ -7003,9 +7288,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1069;
+				State = 1125;
 				Match(COLON);
-				State = 1070;
+				State = 1126;
 				identifier();
 				}
 				break;
@@ -7013,7 +7298,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1071;
+				State = 1127;
 				Match(QUESTION);
 				}
 				break;
@@ -7079,104 +7364,104 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 80, RULE_dataType);
+		EnterRule(_localctx, 82, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 1109;
+			State = 1165;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1074;
+				State = 1130;
 				_localctx.@base = identifier();
-				State = 1085;
+				State = 1141;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 				case 1:
 					{
-					State = 1075;
+					State = 1131;
 					Match(LPAREN);
-					State = 1076;
+					State = 1132;
 					Match(INTEGER_VALUE);
-					State = 1081;
+					State = 1137;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1077;
+						State = 1133;
 						Match(COMMA);
-						State = 1078;
+						State = 1134;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1083;
+						State = 1139;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1084;
+					State = 1140;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1094;
+				State = 1150;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,161,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1087;
+						State = 1143;
 						Match(LBRACKET);
-						State = 1089;
+						State = 1145;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1088;
+							State = 1144;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1091;
+						State = 1147;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1096;
+					State = 1152;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,161,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1097;
+				State = 1153;
 				_localctx.@base = identifier();
-				State = 1098;
+				State = 1154;
 				Match(LT);
-				State = 1099;
+				State = 1155;
 				dataType();
-				State = 1104;
+				State = 1160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1100;
+					State = 1156;
 					Match(COMMA);
-					State = 1101;
+					State = 1157;
 					dataType();
 					}
 					}
-					State = 1106;
+					State = 1162;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1107;
+				State = 1163;
 				Match(GT);
 				}
 				break;
@@ -7220,26 +7505,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 82, RULE_identifierList);
+		EnterRule(_localctx, 84, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1111;
+			State = 1167;
 			identifier();
-			State = 1116;
+			State = 1172;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1112;
+				State = 1168;
 				Match(COMMA);
-				State = 1113;
+				State = 1169;
 				identifier();
 				}
 				}
-				State = 1118;
+				State = 1174;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7278,22 +7563,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 84, RULE_identifier);
+		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1122;
+			State = 1178;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1119;
+				State = 1175;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1120;
+				State = 1176;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7349,6 +7634,8 @@ internal partial class QueryLakeParser : Parser {
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
+			case MERGE:
+			case MATCHED:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7363,7 +7650,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1121;
+				State = 1177;
 				nonReserved();
 				}
 				break;
@@ -7447,6 +7734,8 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PREDICTIONS() { return GetToken(QueryLakeParser.PREDICTIONS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RUN() { return GetToken(QueryLakeParser.RUN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MERGE() { return GetToken(QueryLakeParser.MERGE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7463,14 +7752,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 86, RULE_nonReserved);
+		EnterRule(_localctx, 88, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1124;
+			State = 1180;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 1340785710435839L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7492,10 +7781,10 @@ internal partial class QueryLakeParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 10: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
-		case 20: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 31: return expression_sempred((ExpressionContext)_localctx, predIndex);
-		case 33: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 11: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
+		case 21: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 32: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 34: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -7534,420 +7823,441 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,155,1127,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,157,1183,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,1,0,5,0,90,8,0,10,0,12,0,93,9,0,1,0,1,0,4,0,97,8,0,11,0,12,0,
-		98,1,0,5,0,102,8,0,10,0,12,0,105,9,0,1,0,5,0,108,8,0,10,0,12,0,111,9,0,
-		3,0,113,8,0,1,0,1,0,1,1,1,1,5,1,119,8,1,10,1,12,1,122,9,1,1,1,1,1,1,2,
-		1,2,3,2,128,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,137,8,2,1,2,1,2,1,2,1,
-		2,1,2,5,2,144,8,2,10,2,12,2,147,9,2,1,2,1,2,3,2,151,8,2,1,2,1,2,3,2,155,
-		8,2,1,2,1,2,1,2,1,2,3,2,161,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,171,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,181,8,2,10,2,12,2,184,9,2,1,2,
-		1,2,3,2,188,8,2,1,2,1,2,3,2,192,8,2,1,2,1,2,1,2,1,2,1,2,3,2,199,8,2,1,
-		2,1,2,1,2,1,2,1,2,3,2,206,8,2,1,2,1,2,3,2,210,8,2,1,2,1,2,3,2,214,8,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,228,8,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,240,8,2,10,2,12,2,243,9,2,1,2,1,2,3,
-		2,247,8,2,1,2,1,2,1,2,1,2,1,2,3,2,254,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		3,2,263,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,271,8,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,285,8,2,10,2,12,2,288,9,2,1,2,1,2,1,2,3,
-		2,293,8,2,1,2,1,2,1,2,3,2,298,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,3,2,310,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,324,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,335,8,2,10,2,12,2,338,9,2,
-		1,2,1,2,3,2,342,8,2,3,2,344,8,2,1,3,1,3,1,3,1,3,3,3,350,8,3,1,4,1,4,1,
-		4,1,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,3,6,363,8,6,1,6,1,6,3,6,367,8,6,3,6,
-		369,8,6,1,7,3,7,372,8,7,1,7,1,7,3,7,376,8,7,1,7,3,7,379,8,7,1,8,1,8,3,
-		8,383,8,8,1,8,1,8,1,8,5,8,388,8,8,10,8,12,8,391,9,8,1,9,1,9,1,9,1,9,1,
-		9,3,9,398,8,9,1,9,1,9,1,9,1,9,1,9,1,10,1,10,1,10,1,10,1,10,1,10,3,10,411,
-		8,10,1,10,1,10,1,10,1,10,3,10,417,8,10,1,10,5,10,420,8,10,10,10,12,10,
-		423,9,10,1,11,1,11,1,11,1,11,1,11,5,11,430,8,11,10,11,12,11,433,9,11,1,
-		11,1,11,1,11,1,11,3,11,439,8,11,1,12,1,12,1,12,1,12,5,12,445,8,12,10,12,
-		12,12,448,9,12,1,12,1,12,1,13,1,13,3,13,454,8,13,1,13,1,13,1,13,5,13,459,
-		8,13,10,13,12,13,462,9,13,1,13,1,13,1,13,1,13,5,13,468,8,13,10,13,12,13,
-		471,9,13,3,13,473,8,13,1,13,1,13,3,13,477,8,13,1,13,1,13,1,13,3,13,482,
-		8,13,1,13,1,13,3,13,486,8,13,1,13,1,13,1,13,1,13,5,13,492,8,13,10,13,12,
-		13,495,9,13,3,13,497,8,13,1,14,1,14,1,15,1,15,3,15,503,8,15,1,15,3,15,
-		506,8,15,1,15,1,15,1,15,3,15,511,8,15,1,15,1,15,1,15,1,15,1,15,1,15,3,
-		15,519,8,15,3,15,521,8,15,1,16,1,16,1,16,1,16,5,16,527,8,16,10,16,12,16,
-		530,9,16,3,16,532,8,16,1,17,1,17,1,17,1,17,1,17,5,17,539,8,17,10,17,12,
-		17,542,9,17,1,18,1,18,3,18,546,8,18,1,18,1,18,3,18,550,8,18,1,19,1,19,
-		1,19,1,19,3,19,556,8,19,1,19,1,19,1,19,1,19,3,19,562,8,19,3,19,564,8,19,
-		1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,
-		1,20,1,20,1,20,1,20,3,20,584,8,20,1,20,1,20,1,20,1,20,1,20,1,20,5,20,592,
-		8,20,10,20,12,20,595,9,20,1,21,3,21,598,8,21,1,21,1,21,3,21,602,8,21,1,
-		21,1,21,3,21,606,8,21,1,21,1,21,3,21,610,8,21,1,21,1,21,3,21,614,8,21,
-		1,22,1,22,1,22,3,22,619,8,22,1,22,3,22,622,8,22,1,22,3,22,625,8,22,1,22,
-		3,22,628,8,22,1,22,1,22,3,22,632,8,22,1,22,3,22,635,8,22,1,22,1,22,1,22,
-		1,22,1,22,5,22,642,8,22,10,22,12,22,645,9,22,3,22,647,8,22,1,22,1,22,5,
-		22,651,8,22,10,22,12,22,654,9,22,1,22,1,22,3,22,658,8,22,1,22,1,22,1,22,
-		1,22,3,22,664,8,22,1,22,3,22,667,8,22,1,22,1,22,1,22,1,22,3,22,673,8,22,
-		1,23,1,23,1,23,1,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		3,24,689,8,24,1,25,1,25,1,25,1,25,1,25,3,25,696,8,25,1,25,1,25,1,25,1,
-		25,1,25,3,25,703,8,25,1,25,1,25,1,25,1,25,1,25,3,25,710,8,25,1,25,1,25,
-		1,25,1,25,1,25,3,25,717,8,25,3,25,719,8,25,1,25,1,25,3,25,723,8,25,1,25,
-		1,25,1,25,1,25,1,25,1,25,3,25,731,8,25,1,25,1,25,3,25,735,8,25,3,25,737,
-		8,25,1,26,3,26,740,8,26,1,26,1,26,1,26,1,26,1,26,3,26,747,8,26,1,27,1,
-		27,1,27,1,27,1,27,1,27,1,28,3,28,756,8,28,1,28,1,28,1,28,1,28,1,28,5,28,
-		763,8,28,10,28,12,28,766,9,28,3,28,768,8,28,1,28,3,28,771,8,28,1,28,3,
-		28,774,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,784,8,29,1,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,795,8,30,1,31,1,31,1,31,3,
-		31,800,8,31,1,31,1,31,3,31,804,8,31,1,31,1,31,1,31,1,31,1,31,1,31,5,31,
-		812,8,31,10,31,12,31,815,9,31,1,32,1,32,1,32,1,32,1,32,3,32,822,8,32,1,
-		32,1,32,1,32,3,32,827,8,32,1,32,1,32,1,32,1,32,3,32,833,8,32,1,32,1,32,
-		1,32,1,32,1,32,1,32,3,32,841,8,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,849,
-		8,32,1,32,1,32,1,32,1,32,1,32,5,32,856,8,32,10,32,12,32,859,9,32,1,32,
-		1,32,1,32,3,32,864,8,32,1,32,1,32,1,32,1,32,3,32,870,8,32,3,32,872,8,32,
-		1,33,1,33,1,33,1,33,3,33,878,8,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,894,8,33,10,33,12,33,897,9,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,907,8,33,10,33,12,33,910,9,
-		33,1,34,1,34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,1,34,1,34,3,34,922,
-		8,34,3,34,924,8,34,3,34,926,8,34,1,35,1,35,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,3,36,946,8,36,
-		1,36,4,36,949,8,36,11,36,12,36,950,1,36,1,36,3,36,955,8,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,986,
-		8,36,1,36,1,36,1,36,5,36,991,8,36,10,36,12,36,994,9,36,3,36,996,8,36,1,
-		36,1,36,1,36,1,36,1,36,5,36,1003,8,36,10,36,12,36,1006,9,36,3,36,1008,
-		8,36,3,36,1010,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1019,8,36,
-		1,36,3,36,1022,8,36,1,36,1,36,1,36,1,36,5,36,1028,8,36,10,36,12,36,1031,
-		9,36,3,36,1033,8,36,1,36,1,36,1,36,1,36,1,36,4,36,1040,8,36,11,36,12,36,
-		1041,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1051,8,36,1,37,1,37,1,37,
-		1,37,1,37,1,37,3,37,1059,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,3,39,1073,8,39,1,40,1,40,1,40,1,40,1,40,5,40,1080,
-		8,40,10,40,12,40,1083,9,40,1,40,3,40,1086,8,40,1,40,1,40,3,40,1090,8,40,
-		1,40,5,40,1093,8,40,10,40,12,40,1096,9,40,1,40,1,40,1,40,1,40,1,40,5,40,
-		1103,8,40,10,40,12,40,1106,9,40,1,40,1,40,3,40,1110,8,40,1,41,1,41,1,41,
-		5,41,1115,8,41,10,41,12,41,1118,9,41,1,42,1,42,1,42,3,42,1123,8,42,1,43,
-		1,43,1,43,0,4,20,40,62,66,44,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
-		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
-		80,82,84,86,0,18,1,0,23,24,1,0,147,148,2,0,30,30,110,110,2,0,2,2,25,25,
-		2,0,8,8,23,23,2,0,37,37,54,54,2,0,120,120,141,141,2,0,9,9,84,84,2,0,72,
-		72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,126,127,1,0,128,131,1,0,120,
-		125,2,0,35,35,107,107,1,0,148,149,2,0,14,14,108,108,23,0,1,2,4,4,8,9,11,
-		11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,
-		76,78,79,83,84,86,103,105,106,108,109,114,115,118,118,1305,0,91,1,0,0,
-		0,2,116,1,0,0,0,4,343,1,0,0,0,6,345,1,0,0,0,8,351,1,0,0,0,10,355,1,0,0,
-		0,12,368,1,0,0,0,14,371,1,0,0,0,16,380,1,0,0,0,18,392,1,0,0,0,20,404,1,
-		0,0,0,22,438,1,0,0,0,24,440,1,0,0,0,26,451,1,0,0,0,28,498,1,0,0,0,30,520,
-		1,0,0,0,32,531,1,0,0,0,34,533,1,0,0,0,36,543,1,0,0,0,38,563,1,0,0,0,40,
-		565,1,0,0,0,42,613,1,0,0,0,44,672,1,0,0,0,46,674,1,0,0,0,48,688,1,0,0,
-		0,50,736,1,0,0,0,52,739,1,0,0,0,54,748,1,0,0,0,56,755,1,0,0,0,58,783,1,
-		0,0,0,60,794,1,0,0,0,62,803,1,0,0,0,64,871,1,0,0,0,66,877,1,0,0,0,68,925,
-		1,0,0,0,70,927,1,0,0,0,72,1050,1,0,0,0,74,1052,1,0,0,0,76,1060,1,0,0,0,
-		78,1072,1,0,0,0,80,1109,1,0,0,0,82,1111,1,0,0,0,84,1122,1,0,0,0,86,1124,
-		1,0,0,0,88,90,5,139,0,0,89,88,1,0,0,0,90,93,1,0,0,0,91,89,1,0,0,0,91,92,
-		1,0,0,0,92,112,1,0,0,0,93,91,1,0,0,0,94,103,3,4,2,0,95,97,5,139,0,0,96,
-		95,1,0,0,0,97,98,1,0,0,0,98,96,1,0,0,0,98,99,1,0,0,0,99,100,1,0,0,0,100,
-		102,3,4,2,0,101,96,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,
-		0,0,104,109,1,0,0,0,105,103,1,0,0,0,106,108,5,139,0,0,107,106,1,0,0,0,
-		108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,110,113,1,0,0,0,111,109,
-		1,0,0,0,112,94,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,115,5,0,0,1,
-		115,1,1,0,0,0,116,120,3,4,2,0,117,119,5,139,0,0,118,117,1,0,0,0,119,122,
-		1,0,0,0,120,118,1,0,0,0,120,121,1,0,0,0,121,123,1,0,0,0,122,120,1,0,0,
-		0,123,124,5,0,0,1,124,3,1,0,0,0,125,127,5,33,0,0,126,128,5,4,0,0,127,126,
-		1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,344,3,4,2,0,130,344,3,14,7,
-		0,131,132,5,17,0,0,132,136,5,20,0,0,133,134,5,43,0,0,134,135,5,59,0,0,
-		135,137,5,32,0,0,136,133,1,0,0,0,136,137,1,0,0,0,137,138,1,0,0,0,138,150,
-		3,84,42,0,139,140,5,133,0,0,140,145,3,6,3,0,141,142,5,137,0,0,142,144,
-		3,6,3,0,143,141,1,0,0,0,144,147,1,0,0,0,145,143,1,0,0,0,145,146,1,0,0,
-		0,146,148,1,0,0,0,147,145,1,0,0,0,148,149,5,134,0,0,149,151,1,0,0,0,150,
-		139,1,0,0,0,150,151,1,0,0,0,151,154,1,0,0,0,152,153,5,7,0,0,153,155,3,
-		14,7,0,154,152,1,0,0,0,154,155,1,0,0,0,155,344,1,0,0,0,156,157,5,26,0,
-		0,157,160,5,20,0,0,158,159,5,43,0,0,159,161,5,32,0,0,160,158,1,0,0,0,160,
-		161,1,0,0,0,161,162,1,0,0,0,162,344,3,84,42,0,163,164,5,48,0,0,164,165,
-		5,51,0,0,165,170,3,84,42,0,166,167,5,133,0,0,167,168,3,82,41,0,168,169,
-		5,134,0,0,169,171,1,0,0,0,170,166,1,0,0,0,170,171,1,0,0,0,171,172,1,0,
-		0,0,172,173,3,14,7,0,173,344,1,0,0,0,174,175,5,111,0,0,175,176,3,84,42,
-		0,176,177,5,82,0,0,177,182,3,10,5,0,178,179,5,137,0,0,179,181,3,10,5,0,
-		180,178,1,0,0,0,181,184,1,0,0,0,182,180,1,0,0,0,182,183,1,0,0,0,183,187,
-		1,0,0,0,184,182,1,0,0,0,185,186,5,39,0,0,186,188,3,40,20,0,187,185,1,0,
-		0,0,187,188,1,0,0,0,188,191,1,0,0,0,189,190,5,117,0,0,190,192,3,62,31,
-		0,191,189,1,0,0,0,191,192,1,0,0,0,192,344,1,0,0,0,193,194,5,22,0,0,194,
-		195,5,39,0,0,195,198,3,84,42,0,196,197,5,117,0,0,197,199,3,62,31,0,198,
-		196,1,0,0,0,198,199,1,0,0,0,199,344,1,0,0,0,200,201,5,3,0,0,201,202,5,
-		20,0,0,202,203,3,84,42,0,203,205,5,1,0,0,204,206,5,15,0,0,205,204,1,0,
-		0,0,205,206,1,0,0,0,206,207,1,0,0,0,207,209,3,84,42,0,208,210,3,80,40,
-		0,209,208,1,0,0,0,209,210,1,0,0,0,210,213,1,0,0,0,211,212,5,7,0,0,212,
-		214,3,62,31,0,213,211,1,0,0,0,213,214,1,0,0,0,214,344,1,0,0,0,215,216,
-		5,83,0,0,216,344,5,21,0,0,217,218,5,83,0,0,218,219,5,115,0,0,219,220,5,
-		62,0,0,220,344,3,84,42,0,221,227,7,0,0,0,222,228,3,84,42,0,223,224,5,133,
-		0,0,224,225,3,14,7,0,225,226,5,134,0,0,226,228,1,0,0,0,227,222,1,0,0,0,
-		227,223,1,0,0,0,228,344,1,0,0,0,229,230,5,16,0,0,230,231,5,133,0,0,231,
-		232,3,14,7,0,232,233,5,134,0,0,233,234,5,106,0,0,234,246,5,146,0,0,235,
-		236,5,133,0,0,236,241,3,12,6,0,237,238,5,137,0,0,238,240,3,12,6,0,239,
-		237,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,0,241,242,1,0,0,0,242,244,1,
-		0,0,0,243,241,1,0,0,0,244,245,5,134,0,0,245,247,1,0,0,0,246,235,1,0,0,
-		0,246,247,1,0,0,0,247,344,1,0,0,0,248,249,5,17,0,0,249,250,5,91,0,0,250,
-		253,3,84,42,0,251,252,5,93,0,0,252,254,5,94,0,0,253,251,1,0,0,0,253,254,
-		1,0,0,0,254,255,1,0,0,0,255,256,5,7,0,0,256,257,3,14,7,0,257,344,1,0,0,
-		0,258,259,5,26,0,0,259,262,5,91,0,0,260,261,5,43,0,0,261,263,5,32,0,0,
-		262,260,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,344,3,84,42,0,265,
-		266,5,83,0,0,266,344,5,92,0,0,267,268,5,83,0,0,268,270,5,95,0,0,269,271,
-		5,62,0,0,270,269,1,0,0,0,270,271,1,0,0,0,271,272,1,0,0,0,272,344,3,84,
-		42,0,273,274,5,17,0,0,274,275,5,87,0,0,275,276,3,84,42,0,276,277,5,39,
-		0,0,277,278,5,133,0,0,278,279,3,14,7,0,279,280,5,134,0,0,280,281,5,51,
-		0,0,281,286,3,8,4,0,282,283,5,137,0,0,283,285,3,8,4,0,284,282,1,0,0,0,
-		285,288,1,0,0,0,286,284,1,0,0,0,286,287,1,0,0,0,287,292,1,0,0,0,288,286,
-		1,0,0,0,289,290,5,100,0,0,290,291,5,12,0,0,291,293,3,62,31,0,292,289,1,
-		0,0,0,292,293,1,0,0,0,293,297,1,0,0,0,294,295,5,41,0,0,295,296,5,12,0,
-		0,296,298,3,62,31,0,297,294,1,0,0,0,297,298,1,0,0,0,298,299,1,0,0,0,299,
-		300,5,102,0,0,300,301,5,147,0,0,301,344,1,0,0,0,302,303,5,89,0,0,303,304,
-		5,87,0,0,304,344,3,84,42,0,305,306,5,26,0,0,306,309,5,87,0,0,307,308,5,
-		43,0,0,308,310,5,32,0,0,309,307,1,0,0,0,309,310,1,0,0,0,310,311,1,0,0,
-		0,311,344,3,84,42,0,312,313,5,83,0,0,313,344,5,88,0,0,314,315,5,45,0,0,
-		315,316,5,96,0,0,316,317,5,146,0,0,317,318,5,51,0,0,318,319,3,84,42,0,
-		319,320,5,97,0,0,320,323,5,146,0,0,321,322,5,98,0,0,322,324,3,84,42,0,
-		323,321,1,0,0,0,323,324,1,0,0,0,324,344,1,0,0,0,325,326,5,45,0,0,326,327,
-		3,84,42,0,327,328,5,146,0,0,328,329,5,51,0,0,329,341,3,84,42,0,330,331,
-		5,133,0,0,331,336,3,12,6,0,332,333,5,137,0,0,333,335,3,12,6,0,334,332,
-		1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,0,337,339,1,0,0,
-		0,338,336,1,0,0,0,339,340,5,134,0,0,340,342,1,0,0,0,341,330,1,0,0,0,341,
-		342,1,0,0,0,342,344,1,0,0,0,343,125,1,0,0,0,343,130,1,0,0,0,343,131,1,
-		0,0,0,343,156,1,0,0,0,343,163,1,0,0,0,343,174,1,0,0,0,343,193,1,0,0,0,
-		343,200,1,0,0,0,343,215,1,0,0,0,343,217,1,0,0,0,343,221,1,0,0,0,343,229,
-		1,0,0,0,343,248,1,0,0,0,343,258,1,0,0,0,343,265,1,0,0,0,343,267,1,0,0,
-		0,343,273,1,0,0,0,343,302,1,0,0,0,343,305,1,0,0,0,343,312,1,0,0,0,343,
-		314,1,0,0,0,343,325,1,0,0,0,344,5,1,0,0,0,345,346,3,84,42,0,346,349,3,
-		80,40,0,347,348,5,59,0,0,348,350,5,60,0,0,349,347,1,0,0,0,349,350,1,0,
-		0,0,350,7,1,0,0,0,351,352,3,84,42,0,352,353,7,1,0,0,353,354,5,70,0,0,354,
-		9,1,0,0,0,355,356,3,84,42,0,356,357,5,120,0,0,357,358,3,62,31,0,358,11,
-		1,0,0,0,359,362,5,90,0,0,360,361,5,102,0,0,361,363,5,147,0,0,362,360,1,
-		0,0,0,362,363,1,0,0,0,363,369,1,0,0,0,364,366,3,84,42,0,365,367,3,62,31,
-		0,366,365,1,0,0,0,366,367,1,0,0,0,367,369,1,0,0,0,368,359,1,0,0,0,368,
-		364,1,0,0,0,369,13,1,0,0,0,370,372,3,16,8,0,371,370,1,0,0,0,371,372,1,
-		0,0,0,372,373,1,0,0,0,373,375,3,20,10,0,374,376,3,34,17,0,375,374,1,0,
-		0,0,375,376,1,0,0,0,376,378,1,0,0,0,377,379,3,38,19,0,378,377,1,0,0,0,
-		378,379,1,0,0,0,379,15,1,0,0,0,380,382,5,119,0,0,381,383,5,73,0,0,382,
-		381,1,0,0,0,382,383,1,0,0,0,383,384,1,0,0,0,384,389,3,18,9,0,385,386,5,
-		137,0,0,386,388,3,18,9,0,387,385,1,0,0,0,388,391,1,0,0,0,389,387,1,0,0,
-		0,389,390,1,0,0,0,390,17,1,0,0,0,391,389,1,0,0,0,392,397,3,84,42,0,393,
-		394,5,133,0,0,394,395,3,82,41,0,395,396,5,134,0,0,396,398,1,0,0,0,397,
-		393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,7,0,0,400,401,5,
-		133,0,0,401,402,3,14,7,0,402,403,5,134,0,0,403,19,1,0,0,0,404,405,6,10,
-		-1,0,405,406,3,22,11,0,406,421,1,0,0,0,407,408,10,2,0,0,408,410,5,49,0,
-		0,409,411,3,28,14,0,410,409,1,0,0,0,410,411,1,0,0,0,411,412,1,0,0,0,412,
-		420,3,20,10,3,413,414,10,1,0,0,414,416,7,2,0,0,415,417,3,28,14,0,416,415,
-		1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,420,3,20,10,2,419,407,1,0,
-		0,0,419,413,1,0,0,0,420,423,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,
-		21,1,0,0,0,423,421,1,0,0,0,424,439,3,26,13,0,425,426,5,113,0,0,426,431,
-		3,24,12,0,427,428,5,137,0,0,428,430,3,24,12,0,429,427,1,0,0,0,430,433,
-		1,0,0,0,431,429,1,0,0,0,431,432,1,0,0,0,432,439,1,0,0,0,433,431,1,0,0,
-		0,434,435,5,133,0,0,435,436,3,14,7,0,436,437,5,134,0,0,437,439,1,0,0,0,
-		438,424,1,0,0,0,438,425,1,0,0,0,438,434,1,0,0,0,439,23,1,0,0,0,440,441,
-		5,133,0,0,441,446,3,62,31,0,442,443,5,137,0,0,443,445,3,62,31,0,444,442,
-		1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,449,1,0,0,
-		0,448,446,1,0,0,0,449,450,5,134,0,0,450,25,1,0,0,0,451,453,5,80,0,0,452,
-		454,3,28,14,0,453,452,1,0,0,0,453,454,1,0,0,0,454,455,1,0,0,0,455,460,
-		3,30,15,0,456,457,5,137,0,0,457,459,3,30,15,0,458,456,1,0,0,0,459,462,
-		1,0,0,0,460,458,1,0,0,0,460,461,1,0,0,0,461,472,1,0,0,0,462,460,1,0,0,
-		0,463,464,5,39,0,0,464,469,3,40,20,0,465,466,5,137,0,0,466,468,3,40,20,
-		0,467,465,1,0,0,0,468,471,1,0,0,0,469,467,1,0,0,0,469,470,1,0,0,0,470,
-		473,1,0,0,0,471,469,1,0,0,0,472,463,1,0,0,0,472,473,1,0,0,0,473,476,1,
-		0,0,0,474,475,5,117,0,0,475,477,3,62,31,0,476,474,1,0,0,0,476,477,1,0,
-		0,0,477,481,1,0,0,0,478,479,5,41,0,0,479,480,5,12,0,0,480,482,3,32,16,
-		0,481,478,1,0,0,0,481,482,1,0,0,0,482,485,1,0,0,0,483,484,5,42,0,0,484,
-		486,3,62,31,0,485,483,1,0,0,0,485,486,1,0,0,0,486,496,1,0,0,0,487,488,
-		5,118,0,0,488,493,3,54,27,0,489,490,5,137,0,0,490,492,3,54,27,0,491,489,
-		1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,497,1,0,0,
-		0,495,493,1,0,0,0,496,487,1,0,0,0,496,497,1,0,0,0,497,27,1,0,0,0,498,499,
-		7,3,0,0,499,29,1,0,0,0,500,505,3,62,31,0,501,503,5,7,0,0,502,501,1,0,0,
-		0,502,503,1,0,0,0,503,504,1,0,0,0,504,506,3,84,42,0,505,502,1,0,0,0,505,
-		506,1,0,0,0,506,521,1,0,0,0,507,508,3,84,42,0,508,509,5,138,0,0,509,511,
-		1,0,0,0,510,507,1,0,0,0,510,511,1,0,0,0,511,512,1,0,0,0,512,518,5,128,
-		0,0,513,514,5,31,0,0,514,515,5,133,0,0,515,516,3,82,41,0,516,517,5,134,
-		0,0,517,519,1,0,0,0,518,513,1,0,0,0,518,519,1,0,0,0,519,521,1,0,0,0,520,
-		500,1,0,0,0,520,510,1,0,0,0,521,31,1,0,0,0,522,532,5,2,0,0,523,528,3,62,
-		31,0,524,525,5,137,0,0,525,527,3,62,31,0,526,524,1,0,0,0,527,530,1,0,0,
-		0,528,526,1,0,0,0,528,529,1,0,0,0,529,532,1,0,0,0,530,528,1,0,0,0,531,
-		522,1,0,0,0,531,523,1,0,0,0,532,33,1,0,0,0,533,534,5,66,0,0,534,535,5,
-		12,0,0,535,540,3,36,18,0,536,537,5,137,0,0,537,539,3,36,18,0,538,536,1,
-		0,0,0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,35,1,0,0,0,542,
-		540,1,0,0,0,543,545,3,62,31,0,544,546,7,4,0,0,545,544,1,0,0,0,545,546,
-		1,0,0,0,546,549,1,0,0,0,547,548,5,61,0,0,548,550,7,5,0,0,549,547,1,0,0,
-		0,549,550,1,0,0,0,550,37,1,0,0,0,551,552,5,57,0,0,552,555,3,62,31,0,553,
-		554,5,63,0,0,554,556,3,62,31,0,555,553,1,0,0,0,555,556,1,0,0,0,556,564,
-		1,0,0,0,557,558,5,63,0,0,558,561,3,62,31,0,559,560,5,57,0,0,560,562,3,
-		62,31,0,561,559,1,0,0,0,561,562,1,0,0,0,562,564,1,0,0,0,563,551,1,0,0,
-		0,563,557,1,0,0,0,564,39,1,0,0,0,565,566,6,20,-1,0,566,567,3,44,22,0,567,
-		593,1,0,0,0,568,569,10,4,0,0,569,570,5,18,0,0,570,571,5,53,0,0,571,592,
-		3,44,22,0,572,573,10,3,0,0,573,574,3,42,21,0,574,575,5,53,0,0,575,583,
-		3,44,22,0,576,577,5,64,0,0,577,584,3,62,31,0,578,579,5,112,0,0,579,580,
-		5,133,0,0,580,581,3,82,41,0,581,582,5,134,0,0,582,584,1,0,0,0,583,576,
-		1,0,0,0,583,578,1,0,0,0,584,592,1,0,0,0,585,586,10,2,0,0,586,587,5,58,
-		0,0,587,588,3,42,21,0,588,589,5,53,0,0,589,590,3,44,22,0,590,592,1,0,0,
-		0,591,568,1,0,0,0,591,572,1,0,0,0,591,585,1,0,0,0,592,595,1,0,0,0,593,
-		591,1,0,0,0,593,594,1,0,0,0,594,41,1,0,0,0,595,593,1,0,0,0,596,598,5,47,
-		0,0,597,596,1,0,0,0,597,598,1,0,0,0,598,614,1,0,0,0,599,601,5,55,0,0,600,
-		602,5,67,0,0,601,600,1,0,0,0,601,602,1,0,0,0,602,614,1,0,0,0,603,605,5,
-		77,0,0,604,606,5,67,0,0,605,604,1,0,0,0,605,606,1,0,0,0,606,614,1,0,0,
-		0,607,609,5,40,0,0,608,610,5,67,0,0,609,608,1,0,0,0,609,610,1,0,0,0,610,
-		614,1,0,0,0,611,614,5,81,0,0,612,614,5,6,0,0,613,597,1,0,0,0,613,599,1,
-		0,0,0,613,603,1,0,0,0,613,607,1,0,0,0,613,611,1,0,0,0,613,612,1,0,0,0,
-		614,43,1,0,0,0,615,618,3,84,42,0,616,617,5,138,0,0,617,619,3,84,42,0,618,
-		616,1,0,0,0,618,619,1,0,0,0,619,621,1,0,0,0,620,622,3,48,24,0,621,620,
-		1,0,0,0,621,622,1,0,0,0,622,624,1,0,0,0,623,625,3,50,25,0,624,623,1,0,
-		0,0,624,625,1,0,0,0,625,627,1,0,0,0,626,628,3,52,26,0,627,626,1,0,0,0,
-		627,628,1,0,0,0,628,673,1,0,0,0,629,631,5,146,0,0,630,632,3,50,25,0,631,
-		630,1,0,0,0,631,632,1,0,0,0,632,634,1,0,0,0,633,635,3,52,26,0,634,633,
-		1,0,0,0,634,635,1,0,0,0,635,673,1,0,0,0,636,637,3,84,42,0,637,646,5,133,
-		0,0,638,643,3,62,31,0,639,640,5,137,0,0,640,642,3,62,31,0,641,639,1,0,
-		0,0,642,645,1,0,0,0,643,641,1,0,0,0,643,644,1,0,0,0,644,647,1,0,0,0,645,
-		643,1,0,0,0,646,638,1,0,0,0,646,647,1,0,0,0,647,652,1,0,0,0,648,649,5,
-		137,0,0,649,651,3,46,23,0,650,648,1,0,0,0,651,654,1,0,0,0,652,650,1,0,
-		0,0,652,653,1,0,0,0,653,655,1,0,0,0,654,652,1,0,0,0,655,657,5,134,0,0,
-		656,658,3,52,26,0,657,656,1,0,0,0,657,658,1,0,0,0,658,673,1,0,0,0,659,
-		660,5,133,0,0,660,661,3,14,7,0,661,663,5,134,0,0,662,664,3,50,25,0,663,
-		662,1,0,0,0,663,664,1,0,0,0,664,666,1,0,0,0,665,667,3,52,26,0,666,665,
-		1,0,0,0,666,667,1,0,0,0,667,673,1,0,0,0,668,669,5,133,0,0,669,670,3,40,
-		20,0,670,671,5,134,0,0,671,673,1,0,0,0,672,615,1,0,0,0,672,629,1,0,0,0,
-		672,636,1,0,0,0,672,659,1,0,0,0,672,668,1,0,0,0,673,45,1,0,0,0,674,675,
-		3,84,42,0,675,676,7,6,0,0,676,677,3,62,31,0,677,47,1,0,0,0,678,679,5,114,
-		0,0,679,689,5,147,0,0,680,681,5,7,0,0,681,682,5,62,0,0,682,683,5,105,0,
-		0,683,689,5,146,0,0,684,685,5,11,0,0,685,689,3,84,42,0,686,687,5,103,0,
-		0,687,689,3,84,42,0,688,678,1,0,0,0,688,680,1,0,0,0,688,684,1,0,0,0,688,
-		686,1,0,0,0,689,49,1,0,0,0,690,691,5,85,0,0,691,692,7,7,0,0,692,693,5,
-		133,0,0,693,695,3,62,31,0,694,696,5,70,0,0,695,694,1,0,0,0,695,696,1,0,
-		0,0,696,697,1,0,0,0,697,702,5,134,0,0,698,699,5,74,0,0,699,700,5,133,0,
-		0,700,701,5,147,0,0,701,703,5,134,0,0,702,698,1,0,0,0,702,703,1,0,0,0,
-		703,737,1,0,0,0,704,705,5,86,0,0,705,706,3,62,31,0,706,709,5,79,0,0,707,
-		708,5,99,0,0,708,710,3,62,31,0,709,707,1,0,0,0,709,710,1,0,0,0,710,718,
-		1,0,0,0,711,712,5,101,0,0,712,713,5,12,0,0,713,716,3,62,31,0,714,715,5,
-		119,0,0,715,717,5,76,0,0,716,714,1,0,0,0,716,717,1,0,0,0,717,719,1,0,0,
-		0,718,711,1,0,0,0,718,719,1,0,0,0,719,722,1,0,0,0,720,721,5,102,0,0,721,
-		723,5,147,0,0,722,720,1,0,0,0,722,723,1,0,0,0,723,737,1,0,0,0,724,725,
-		5,86,0,0,725,726,3,62,31,0,726,730,5,70,0,0,727,728,5,100,0,0,728,729,
-		5,12,0,0,729,731,3,62,31,0,730,727,1,0,0,0,730,731,1,0,0,0,731,734,1,0,
-		0,0,732,733,5,102,0,0,733,735,5,147,0,0,734,732,1,0,0,0,734,735,1,0,0,
-		0,735,737,1,0,0,0,736,690,1,0,0,0,736,704,1,0,0,0,736,724,1,0,0,0,737,
-		51,1,0,0,0,738,740,5,7,0,0,739,738,1,0,0,0,739,740,1,0,0,0,740,741,1,0,
-		0,0,741,746,3,84,42,0,742,743,5,133,0,0,743,744,3,82,41,0,744,745,5,134,
-		0,0,745,747,1,0,0,0,746,742,1,0,0,0,746,747,1,0,0,0,747,53,1,0,0,0,748,
-		749,3,84,42,0,749,750,5,7,0,0,750,751,5,133,0,0,751,752,3,56,28,0,752,
-		753,5,134,0,0,753,55,1,0,0,0,754,756,3,84,42,0,755,754,1,0,0,0,755,756,
-		1,0,0,0,756,767,1,0,0,0,757,758,5,69,0,0,758,759,5,12,0,0,759,764,3,62,
-		31,0,760,761,5,137,0,0,761,763,3,62,31,0,762,760,1,0,0,0,763,766,1,0,0,
-		0,764,762,1,0,0,0,764,765,1,0,0,0,765,768,1,0,0,0,766,764,1,0,0,0,767,
-		757,1,0,0,0,767,768,1,0,0,0,768,770,1,0,0,0,769,771,3,34,17,0,770,769,
-		1,0,0,0,770,771,1,0,0,0,771,773,1,0,0,0,772,774,3,58,29,0,773,772,1,0,
-		0,0,773,774,1,0,0,0,774,57,1,0,0,0,775,776,7,8,0,0,776,784,3,60,30,0,777,
-		778,7,8,0,0,778,779,5,10,0,0,779,780,3,60,30,0,780,781,5,5,0,0,781,782,
-		3,60,30,0,782,784,1,0,0,0,783,775,1,0,0,0,783,777,1,0,0,0,784,59,1,0,0,
-		0,785,786,5,109,0,0,786,795,5,71,0,0,787,788,5,109,0,0,788,795,5,38,0,
-		0,789,790,5,19,0,0,790,795,5,78,0,0,791,792,3,62,31,0,792,793,7,9,0,0,
-		793,795,1,0,0,0,794,785,1,0,0,0,794,787,1,0,0,0,794,789,1,0,0,0,794,791,
-		1,0,0,0,795,61,1,0,0,0,796,797,6,31,-1,0,797,799,3,66,33,0,798,800,3,64,
-		32,0,799,798,1,0,0,0,799,800,1,0,0,0,800,804,1,0,0,0,801,802,5,59,0,0,
-		802,804,3,62,31,3,803,796,1,0,0,0,803,801,1,0,0,0,804,813,1,0,0,0,805,
-		806,10,2,0,0,806,807,5,5,0,0,807,812,3,62,31,3,808,809,10,1,0,0,809,810,
-		5,65,0,0,810,812,3,62,31,2,811,805,1,0,0,0,811,808,1,0,0,0,812,815,1,0,
-		0,0,813,811,1,0,0,0,813,814,1,0,0,0,814,63,1,0,0,0,815,813,1,0,0,0,816,
-		817,3,70,35,0,817,818,3,66,33,0,818,872,1,0,0,0,819,821,5,52,0,0,820,822,
-		5,59,0,0,821,820,1,0,0,0,821,822,1,0,0,0,822,823,1,0,0,0,823,872,5,60,
-		0,0,824,826,5,52,0,0,825,827,5,59,0,0,826,825,1,0,0,0,826,827,1,0,0,0,
-		827,828,1,0,0,0,828,829,5,25,0,0,829,830,5,39,0,0,830,872,3,66,33,0,831,
-		833,5,59,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,0,834,835,5,
-		10,0,0,835,836,3,66,33,0,836,837,5,5,0,0,837,838,3,66,33,0,838,872,1,0,
-		0,0,839,841,5,59,0,0,840,839,1,0,0,0,840,841,1,0,0,0,841,842,1,0,0,0,842,
-		843,5,46,0,0,843,844,5,133,0,0,844,845,3,14,7,0,845,846,5,134,0,0,846,
-		872,1,0,0,0,847,849,5,59,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,850,1,
-		0,0,0,850,851,5,46,0,0,851,852,5,133,0,0,852,857,3,62,31,0,853,854,5,137,
-		0,0,854,856,3,62,31,0,855,853,1,0,0,0,856,859,1,0,0,0,857,855,1,0,0,0,
-		857,858,1,0,0,0,858,860,1,0,0,0,859,857,1,0,0,0,860,861,5,134,0,0,861,
-		872,1,0,0,0,862,864,5,59,0,0,863,862,1,0,0,0,863,864,1,0,0,0,864,865,1,
-		0,0,0,865,866,7,10,0,0,866,869,3,66,33,0,867,868,5,29,0,0,868,870,3,66,
-		33,0,869,867,1,0,0,0,869,870,1,0,0,0,870,872,1,0,0,0,871,816,1,0,0,0,871,
-		819,1,0,0,0,871,824,1,0,0,0,871,832,1,0,0,0,871,840,1,0,0,0,871,848,1,
-		0,0,0,871,863,1,0,0,0,872,65,1,0,0,0,873,874,6,33,-1,0,874,878,3,72,36,
-		0,875,876,7,11,0,0,876,878,3,66,33,4,877,873,1,0,0,0,877,875,1,0,0,0,878,
-		908,1,0,0,0,879,880,10,3,0,0,880,881,7,12,0,0,881,907,3,66,33,4,882,883,
-		10,2,0,0,883,884,7,11,0,0,884,907,3,66,33,3,885,886,10,1,0,0,886,887,5,
-		132,0,0,887,907,3,66,33,2,888,889,10,7,0,0,889,890,5,135,0,0,890,895,3,
-		68,34,0,891,892,5,137,0,0,892,894,3,68,34,0,893,891,1,0,0,0,894,897,1,
-		0,0,0,895,893,1,0,0,0,895,896,1,0,0,0,896,898,1,0,0,0,897,895,1,0,0,0,
-		898,899,5,136,0,0,899,907,1,0,0,0,900,901,10,6,0,0,901,902,5,140,0,0,902,
-		907,3,80,40,0,903,904,10,5,0,0,904,905,5,138,0,0,905,907,3,84,42,0,906,
-		879,1,0,0,0,906,882,1,0,0,0,906,885,1,0,0,0,906,888,1,0,0,0,906,900,1,
-		0,0,0,906,903,1,0,0,0,907,910,1,0,0,0,908,906,1,0,0,0,908,909,1,0,0,0,
-		909,67,1,0,0,0,910,908,1,0,0,0,911,926,3,62,31,0,912,914,3,62,31,0,913,
-		912,1,0,0,0,913,914,1,0,0,0,914,915,1,0,0,0,915,917,5,142,0,0,916,918,
-		3,62,31,0,917,916,1,0,0,0,917,918,1,0,0,0,918,923,1,0,0,0,919,921,5,142,
-		0,0,920,922,3,62,31,0,921,920,1,0,0,0,921,922,1,0,0,0,922,924,1,0,0,0,
-		923,919,1,0,0,0,923,924,1,0,0,0,924,926,1,0,0,0,925,911,1,0,0,0,925,913,
-		1,0,0,0,926,69,1,0,0,0,927,928,7,13,0,0,928,71,1,0,0,0,929,1051,5,60,0,
-		0,930,1051,7,14,0,0,931,1051,5,147,0,0,932,1051,7,15,0,0,933,1051,5,146,
-		0,0,934,935,3,80,40,0,935,936,5,146,0,0,936,1051,1,0,0,0,937,938,5,50,
-		0,0,938,940,5,146,0,0,939,941,3,84,42,0,940,939,1,0,0,0,940,941,1,0,0,
-		0,941,1051,1,0,0,0,942,1051,3,78,39,0,943,945,5,13,0,0,944,946,3,62,31,
-		0,945,944,1,0,0,0,945,946,1,0,0,0,946,948,1,0,0,0,947,949,3,76,38,0,948,
-		947,1,0,0,0,949,950,1,0,0,0,950,948,1,0,0,0,950,951,1,0,0,0,951,954,1,
-		0,0,0,952,953,5,27,0,0,953,955,3,62,31,0,954,952,1,0,0,0,954,955,1,0,0,
-		0,955,956,1,0,0,0,956,957,5,28,0,0,957,1051,1,0,0,0,958,959,7,16,0,0,959,
-		960,5,133,0,0,960,961,3,62,31,0,961,962,5,7,0,0,962,963,3,80,40,0,963,
-		964,5,134,0,0,964,1051,1,0,0,0,965,966,5,34,0,0,966,967,5,133,0,0,967,
-		968,3,84,42,0,968,969,5,39,0,0,969,970,3,62,31,0,970,971,5,134,0,0,971,
-		1051,1,0,0,0,972,973,5,32,0,0,973,974,5,133,0,0,974,975,3,14,7,0,975,976,
-		5,134,0,0,976,1051,1,0,0,0,977,978,5,133,0,0,978,979,3,14,7,0,979,980,
-		5,134,0,0,980,1051,1,0,0,0,981,982,3,84,42,0,982,1009,5,133,0,0,983,1010,
-		5,128,0,0,984,986,3,28,14,0,985,984,1,0,0,0,985,986,1,0,0,0,986,987,1,
-		0,0,0,987,992,3,62,31,0,988,989,5,137,0,0,989,991,3,62,31,0,990,988,1,
-		0,0,0,991,994,1,0,0,0,992,990,1,0,0,0,992,993,1,0,0,0,993,996,1,0,0,0,
-		994,992,1,0,0,0,995,985,1,0,0,0,995,996,1,0,0,0,996,1007,1,0,0,0,997,998,
-		5,66,0,0,998,999,5,12,0,0,999,1004,3,36,18,0,1000,1001,5,137,0,0,1001,
-		1003,3,36,18,0,1002,1000,1,0,0,0,1003,1006,1,0,0,0,1004,1002,1,0,0,0,1004,
-		1005,1,0,0,0,1005,1008,1,0,0,0,1006,1004,1,0,0,0,1007,997,1,0,0,0,1007,
-		1008,1,0,0,0,1008,1010,1,0,0,0,1009,983,1,0,0,0,1009,995,1,0,0,0,1010,
-		1011,1,0,0,0,1011,1018,5,134,0,0,1012,1013,5,36,0,0,1013,1014,5,133,0,
-		0,1014,1015,5,117,0,0,1015,1016,3,62,31,0,1016,1017,5,134,0,0,1017,1019,
-		1,0,0,0,1018,1012,1,0,0,0,1018,1019,1,0,0,0,1019,1021,1,0,0,0,1020,1022,
-		3,74,37,0,1021,1020,1,0,0,0,1021,1022,1,0,0,0,1022,1051,1,0,0,0,1023,1032,
-		5,135,0,0,1024,1029,3,62,31,0,1025,1026,5,137,0,0,1026,1028,3,62,31,0,
-		1027,1025,1,0,0,0,1028,1031,1,0,0,0,1029,1027,1,0,0,0,1029,1030,1,0,0,
-		0,1030,1033,1,0,0,0,1031,1029,1,0,0,0,1032,1024,1,0,0,0,1032,1033,1,0,
-		0,0,1033,1034,1,0,0,0,1034,1051,5,136,0,0,1035,1036,5,133,0,0,1036,1039,
-		3,62,31,0,1037,1038,5,137,0,0,1038,1040,3,62,31,0,1039,1037,1,0,0,0,1040,
-		1041,1,0,0,0,1041,1039,1,0,0,0,1041,1042,1,0,0,0,1042,1043,1,0,0,0,1043,
-		1044,5,134,0,0,1044,1051,1,0,0,0,1045,1046,5,133,0,0,1046,1047,3,62,31,
-		0,1047,1048,5,134,0,0,1048,1051,1,0,0,0,1049,1051,3,84,42,0,1050,929,1,
-		0,0,0,1050,930,1,0,0,0,1050,931,1,0,0,0,1050,932,1,0,0,0,1050,933,1,0,
-		0,0,1050,934,1,0,0,0,1050,937,1,0,0,0,1050,942,1,0,0,0,1050,943,1,0,0,
-		0,1050,958,1,0,0,0,1050,965,1,0,0,0,1050,972,1,0,0,0,1050,977,1,0,0,0,
-		1050,981,1,0,0,0,1050,1023,1,0,0,0,1050,1035,1,0,0,0,1050,1045,1,0,0,0,
-		1050,1049,1,0,0,0,1051,73,1,0,0,0,1052,1058,5,68,0,0,1053,1059,3,84,42,
-		0,1054,1055,5,133,0,0,1055,1056,3,56,28,0,1056,1057,5,134,0,0,1057,1059,
-		1,0,0,0,1058,1053,1,0,0,0,1058,1054,1,0,0,0,1059,75,1,0,0,0,1060,1061,
-		5,116,0,0,1061,1062,3,62,31,0,1062,1063,5,104,0,0,1063,1064,3,62,31,0,
-		1064,77,1,0,0,0,1065,1066,5,143,0,0,1066,1073,3,84,42,0,1067,1068,5,144,
-		0,0,1068,1073,3,84,42,0,1069,1070,5,142,0,0,1070,1073,3,84,42,0,1071,1073,
-		5,145,0,0,1072,1065,1,0,0,0,1072,1067,1,0,0,0,1072,1069,1,0,0,0,1072,1071,
-		1,0,0,0,1073,79,1,0,0,0,1074,1085,3,84,42,0,1075,1076,5,133,0,0,1076,1081,
-		5,147,0,0,1077,1078,5,137,0,0,1078,1080,5,147,0,0,1079,1077,1,0,0,0,1080,
-		1083,1,0,0,0,1081,1079,1,0,0,0,1081,1082,1,0,0,0,1082,1084,1,0,0,0,1083,
-		1081,1,0,0,0,1084,1086,5,134,0,0,1085,1075,1,0,0,0,1085,1086,1,0,0,0,1086,
-		1094,1,0,0,0,1087,1089,5,135,0,0,1088,1090,5,147,0,0,1089,1088,1,0,0,0,
-		1089,1090,1,0,0,0,1090,1091,1,0,0,0,1091,1093,5,136,0,0,1092,1087,1,0,
-		0,0,1093,1096,1,0,0,0,1094,1092,1,0,0,0,1094,1095,1,0,0,0,1095,1110,1,
-		0,0,0,1096,1094,1,0,0,0,1097,1098,3,84,42,0,1098,1099,5,122,0,0,1099,1104,
-		3,80,40,0,1100,1101,5,137,0,0,1101,1103,3,80,40,0,1102,1100,1,0,0,0,1103,
-		1106,1,0,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1107,1,0,0,0,1106,
-		1104,1,0,0,0,1107,1108,5,124,0,0,1108,1110,1,0,0,0,1109,1074,1,0,0,0,1109,
-		1097,1,0,0,0,1110,81,1,0,0,0,1111,1116,3,84,42,0,1112,1113,5,137,0,0,1113,
-		1115,3,84,42,0,1114,1112,1,0,0,0,1115,1118,1,0,0,0,1116,1114,1,0,0,0,1116,
-		1117,1,0,0,0,1117,83,1,0,0,0,1118,1116,1,0,0,0,1119,1123,5,150,0,0,1120,
-		1123,5,151,0,0,1121,1123,3,86,43,0,1122,1119,1,0,0,0,1122,1120,1,0,0,0,
-		1122,1121,1,0,0,0,1123,85,1,0,0,0,1124,1125,7,17,0,0,1125,87,1,0,0,0,161,
-		91,98,103,109,112,120,127,136,145,150,154,160,170,182,187,191,198,205,
-		209,213,227,241,246,253,262,270,286,292,297,309,323,336,341,343,349,362,
-		366,368,371,375,378,382,389,397,410,416,419,421,431,438,446,453,460,469,
-		472,476,481,485,493,496,502,505,510,518,520,528,531,540,545,549,555,561,
-		563,583,591,593,597,601,605,609,613,618,621,624,627,631,634,643,646,652,
-		657,663,666,672,688,695,702,709,716,718,722,730,734,736,739,746,755,764,
-		767,770,773,783,794,799,803,811,813,821,826,832,840,848,857,863,869,871,
-		877,895,906,908,913,917,921,923,925,940,945,950,954,985,992,995,1004,1007,
-		1009,1018,1021,1029,1032,1041,1050,1058,1072,1081,1085,1089,1094,1104,
-		1109,1116,1122
+		2,43,7,43,2,44,7,44,1,0,5,0,92,8,0,10,0,12,0,95,9,0,1,0,1,0,4,0,99,8,0,
+		11,0,12,0,100,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,5,0,110,8,0,10,0,12,
+		0,113,9,0,3,0,115,8,0,1,0,1,0,1,1,1,1,5,1,121,8,1,10,1,12,1,124,9,1,1,
+		1,1,1,1,2,1,2,3,2,130,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,139,8,2,1,2,
+		1,2,1,2,1,2,1,2,5,2,146,8,2,10,2,12,2,149,9,2,1,2,1,2,3,2,153,8,2,1,2,
+		1,2,3,2,157,8,2,1,2,1,2,1,2,1,2,3,2,163,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,3,2,173,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,183,8,2,10,2,12,
+		2,186,9,2,1,2,1,2,3,2,190,8,2,1,2,1,2,3,2,194,8,2,1,2,1,2,1,2,1,2,1,2,
+		3,2,201,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,211,8,2,11,2,12,2,212,
+		1,2,1,2,1,2,1,2,1,2,3,2,220,8,2,1,2,1,2,3,2,224,8,2,1,2,1,2,3,2,228,8,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,242,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,254,8,2,10,2,12,2,257,9,2,1,2,1,2,
+		3,2,261,8,2,1,2,1,2,1,2,1,2,1,2,3,2,268,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,3,2,277,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,285,8,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,299,8,2,10,2,12,2,302,9,2,1,2,1,2,1,2,
+		3,2,307,8,2,1,2,1,2,1,2,3,2,312,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,3,2,324,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
+		338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,349,8,2,10,2,12,2,352,
+		9,2,1,2,1,2,3,2,356,8,2,3,2,358,8,2,1,3,1,3,1,3,1,3,3,3,364,8,3,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,374,8,4,10,4,12,4,377,9,4,1,4,1,4,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,392,8,4,1,4,1,4,1,4,1,4,1,4,
+		5,4,399,8,4,10,4,12,4,402,9,4,1,4,1,4,3,4,406,8,4,1,5,1,5,1,5,1,5,1,6,
+		1,6,1,6,1,6,1,7,1,7,1,7,3,7,419,8,7,1,7,1,7,3,7,423,8,7,3,7,425,8,7,1,
+		8,3,8,428,8,8,1,8,1,8,3,8,432,8,8,1,8,3,8,435,8,8,1,9,1,9,3,9,439,8,9,
+		1,9,1,9,1,9,5,9,444,8,9,10,9,12,9,447,9,9,1,10,1,10,1,10,1,10,1,10,3,10,
+		454,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,467,
+		8,11,1,11,1,11,1,11,1,11,3,11,473,8,11,1,11,5,11,476,8,11,10,11,12,11,
+		479,9,11,1,12,1,12,1,12,1,12,1,12,5,12,486,8,12,10,12,12,12,489,9,12,1,
+		12,1,12,1,12,1,12,3,12,495,8,12,1,13,1,13,1,13,1,13,5,13,501,8,13,10,13,
+		12,13,504,9,13,1,13,1,13,1,14,1,14,3,14,510,8,14,1,14,1,14,1,14,5,14,515,
+		8,14,10,14,12,14,518,9,14,1,14,1,14,1,14,1,14,5,14,524,8,14,10,14,12,14,
+		527,9,14,3,14,529,8,14,1,14,1,14,3,14,533,8,14,1,14,1,14,1,14,3,14,538,
+		8,14,1,14,1,14,3,14,542,8,14,1,14,1,14,1,14,1,14,5,14,548,8,14,10,14,12,
+		14,551,9,14,3,14,553,8,14,1,15,1,15,1,16,1,16,3,16,559,8,16,1,16,3,16,
+		562,8,16,1,16,1,16,1,16,3,16,567,8,16,1,16,1,16,1,16,1,16,1,16,1,16,3,
+		16,575,8,16,3,16,577,8,16,1,17,1,17,1,17,1,17,5,17,583,8,17,10,17,12,17,
+		586,9,17,3,17,588,8,17,1,18,1,18,1,18,1,18,1,18,5,18,595,8,18,10,18,12,
+		18,598,9,18,1,19,1,19,3,19,602,8,19,1,19,1,19,3,19,606,8,19,1,20,1,20,
+		1,20,1,20,3,20,612,8,20,1,20,1,20,1,20,1,20,3,20,618,8,20,3,20,620,8,20,
+		1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,
+		1,21,1,21,1,21,1,21,3,21,640,8,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,648,
+		8,21,10,21,12,21,651,9,21,1,22,3,22,654,8,22,1,22,1,22,3,22,658,8,22,1,
+		22,1,22,3,22,662,8,22,1,22,1,22,3,22,666,8,22,1,22,1,22,3,22,670,8,22,
+		1,23,1,23,1,23,3,23,675,8,23,1,23,3,23,678,8,23,1,23,3,23,681,8,23,1,23,
+		3,23,684,8,23,1,23,1,23,3,23,688,8,23,1,23,3,23,691,8,23,1,23,1,23,1,23,
+		1,23,1,23,5,23,698,8,23,10,23,12,23,701,9,23,3,23,703,8,23,1,23,1,23,5,
+		23,707,8,23,10,23,12,23,710,9,23,1,23,1,23,3,23,714,8,23,1,23,1,23,1,23,
+		1,23,3,23,720,8,23,1,23,3,23,723,8,23,1,23,1,23,1,23,1,23,3,23,729,8,23,
+		1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,
+		3,25,745,8,25,1,26,1,26,1,26,1,26,1,26,3,26,752,8,26,1,26,1,26,1,26,1,
+		26,1,26,3,26,759,8,26,1,26,1,26,1,26,1,26,1,26,3,26,766,8,26,1,26,1,26,
+		1,26,1,26,1,26,3,26,773,8,26,3,26,775,8,26,1,26,1,26,3,26,779,8,26,1,26,
+		1,26,1,26,1,26,1,26,1,26,3,26,787,8,26,1,26,1,26,3,26,791,8,26,3,26,793,
+		8,26,1,27,3,27,796,8,27,1,27,1,27,1,27,1,27,1,27,3,27,803,8,27,1,28,1,
+		28,1,28,1,28,1,28,1,28,1,29,3,29,812,8,29,1,29,1,29,1,29,1,29,1,29,5,29,
+		819,8,29,10,29,12,29,822,9,29,3,29,824,8,29,1,29,3,29,827,8,29,1,29,3,
+		29,830,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,840,8,30,1,31,
+		1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,851,8,31,1,32,1,32,1,32,3,
+		32,856,8,32,1,32,1,32,3,32,860,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,
+		868,8,32,10,32,12,32,871,9,32,1,33,1,33,1,33,1,33,1,33,3,33,878,8,33,1,
+		33,1,33,1,33,3,33,883,8,33,1,33,1,33,1,33,1,33,3,33,889,8,33,1,33,1,33,
+		1,33,1,33,1,33,1,33,3,33,897,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,905,
+		8,33,1,33,1,33,1,33,1,33,1,33,5,33,912,8,33,10,33,12,33,915,9,33,1,33,
+		1,33,1,33,3,33,920,8,33,1,33,1,33,1,33,1,33,3,33,926,8,33,3,33,928,8,33,
+		1,34,1,34,1,34,1,34,3,34,934,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,950,8,34,10,34,12,34,953,9,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,963,8,34,10,34,12,34,966,9,
+		34,1,35,1,35,3,35,970,8,35,1,35,1,35,3,35,974,8,35,1,35,1,35,3,35,978,
+		8,35,3,35,980,8,35,3,35,982,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,3,37,997,8,37,1,37,1,37,1,37,3,37,1002,8,37,
+		1,37,4,37,1005,8,37,11,37,12,37,1006,1,37,1,37,3,37,1011,8,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
+		1042,8,37,1,37,1,37,1,37,5,37,1047,8,37,10,37,12,37,1050,9,37,3,37,1052,
+		8,37,1,37,1,37,1,37,1,37,1,37,5,37,1059,8,37,10,37,12,37,1062,9,37,3,37,
+		1064,8,37,3,37,1066,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1075,
+		8,37,1,37,3,37,1078,8,37,1,37,1,37,1,37,1,37,5,37,1084,8,37,10,37,12,37,
+		1087,9,37,3,37,1089,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1096,8,37,11,37,
+		12,37,1097,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1107,8,37,1,38,1,38,
+		1,38,1,38,1,38,1,38,3,38,1115,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,3,40,1129,8,40,1,41,1,41,1,41,1,41,1,41,5,41,
+		1136,8,41,10,41,12,41,1139,9,41,1,41,3,41,1142,8,41,1,41,1,41,3,41,1146,
+		8,41,1,41,5,41,1149,8,41,10,41,12,41,1152,9,41,1,41,1,41,1,41,1,41,1,41,
+		5,41,1159,8,41,10,41,12,41,1162,9,41,1,41,1,41,3,41,1166,8,41,1,42,1,42,
+		1,42,5,42,1171,8,42,10,42,12,42,1174,9,42,1,43,1,43,1,43,3,43,1179,8,43,
+		1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		76,78,80,82,84,86,88,0,18,1,0,23,24,1,0,149,150,2,0,30,30,112,112,2,0,
+		2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,122,122,143,143,2,0,9,9,84,
+		84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,128,129,1,0,130,
+		133,1,0,122,127,2,0,35,35,109,109,1,0,150,151,2,0,14,14,110,110,23,0,1,
+		2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,
+		54,54,61,63,68,76,78,79,83,84,86,105,107,108,110,111,116,117,120,120,1367,
+		0,93,1,0,0,0,2,118,1,0,0,0,4,357,1,0,0,0,6,359,1,0,0,0,8,405,1,0,0,0,10,
+		407,1,0,0,0,12,411,1,0,0,0,14,424,1,0,0,0,16,427,1,0,0,0,18,436,1,0,0,
+		0,20,448,1,0,0,0,22,460,1,0,0,0,24,494,1,0,0,0,26,496,1,0,0,0,28,507,1,
+		0,0,0,30,554,1,0,0,0,32,576,1,0,0,0,34,587,1,0,0,0,36,589,1,0,0,0,38,599,
+		1,0,0,0,40,619,1,0,0,0,42,621,1,0,0,0,44,669,1,0,0,0,46,728,1,0,0,0,48,
+		730,1,0,0,0,50,744,1,0,0,0,52,792,1,0,0,0,54,795,1,0,0,0,56,804,1,0,0,
+		0,58,811,1,0,0,0,60,839,1,0,0,0,62,850,1,0,0,0,64,859,1,0,0,0,66,927,1,
+		0,0,0,68,933,1,0,0,0,70,981,1,0,0,0,72,983,1,0,0,0,74,1106,1,0,0,0,76,
+		1108,1,0,0,0,78,1116,1,0,0,0,80,1128,1,0,0,0,82,1165,1,0,0,0,84,1167,1,
+		0,0,0,86,1178,1,0,0,0,88,1180,1,0,0,0,90,92,5,141,0,0,91,90,1,0,0,0,92,
+		95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,
+		105,3,4,2,0,97,99,5,141,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,
+		0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,
+		1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,
+		0,108,110,5,141,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,
+		112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,
+		0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,
+		121,5,141,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,
+		1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,
+		127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,
+		1,0,0,0,131,358,3,4,2,0,132,358,3,16,8,0,133,134,5,17,0,0,134,138,5,20,
+		0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,
+		138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,135,0,0,142,
+		147,3,6,3,0,143,144,5,139,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,
+		1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,
+		0,150,151,5,136,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,
+		156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,
+		0,0,0,157,358,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,
+		0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,
+		358,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,
+		169,5,135,0,0,169,170,3,84,42,0,170,171,5,136,0,0,171,173,1,0,0,0,172,
+		168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,358,1,
+		0,0,0,176,177,5,113,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,
+		6,0,180,181,5,139,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,
+		184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,
+		5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,
+		0,0,191,192,5,119,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,
+		0,194,358,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,
+		198,199,5,119,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,
+		358,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,
+		5,114,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,
+		3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,
+		0,213,358,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,
+		219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,
+		0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,
+		0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,
+		227,228,1,0,0,0,228,358,1,0,0,0,229,230,5,83,0,0,230,358,5,21,0,0,231,
+		232,5,83,0,0,232,233,5,117,0,0,233,234,5,62,0,0,234,358,3,86,43,0,235,
+		241,7,0,0,0,236,242,3,86,43,0,237,238,5,135,0,0,238,239,3,16,8,0,239,240,
+		5,136,0,0,240,242,1,0,0,0,241,236,1,0,0,0,241,237,1,0,0,0,242,358,1,0,
+		0,0,243,244,5,16,0,0,244,245,5,135,0,0,245,246,3,16,8,0,246,247,5,136,
+		0,0,247,248,5,108,0,0,248,260,5,148,0,0,249,250,5,135,0,0,250,255,3,14,
+		7,0,251,252,5,139,0,0,252,254,3,14,7,0,253,251,1,0,0,0,254,257,1,0,0,0,
+		255,253,1,0,0,0,255,256,1,0,0,0,256,258,1,0,0,0,257,255,1,0,0,0,258,259,
+		5,136,0,0,259,261,1,0,0,0,260,249,1,0,0,0,260,261,1,0,0,0,261,358,1,0,
+		0,0,262,263,5,17,0,0,263,264,5,91,0,0,264,267,3,86,43,0,265,266,5,93,0,
+		0,266,268,5,94,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,269,1,0,0,0,269,
+		270,5,7,0,0,270,271,3,16,8,0,271,358,1,0,0,0,272,273,5,26,0,0,273,276,
+		5,91,0,0,274,275,5,43,0,0,275,277,5,32,0,0,276,274,1,0,0,0,276,277,1,0,
+		0,0,277,278,1,0,0,0,278,358,3,86,43,0,279,280,5,83,0,0,280,358,5,92,0,
+		0,281,282,5,83,0,0,282,284,5,95,0,0,283,285,5,62,0,0,284,283,1,0,0,0,284,
+		285,1,0,0,0,285,286,1,0,0,0,286,358,3,86,43,0,287,288,5,17,0,0,288,289,
+		5,87,0,0,289,290,3,86,43,0,290,291,5,39,0,0,291,292,5,135,0,0,292,293,
+		3,16,8,0,293,294,5,136,0,0,294,295,5,51,0,0,295,300,3,10,5,0,296,297,5,
+		139,0,0,297,299,3,10,5,0,298,296,1,0,0,0,299,302,1,0,0,0,300,298,1,0,0,
+		0,300,301,1,0,0,0,301,306,1,0,0,0,302,300,1,0,0,0,303,304,5,102,0,0,304,
+		305,5,12,0,0,305,307,3,64,32,0,306,303,1,0,0,0,306,307,1,0,0,0,307,311,
+		1,0,0,0,308,309,5,41,0,0,309,310,5,12,0,0,310,312,3,64,32,0,311,308,1,
+		0,0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,104,0,0,314,315,5,149,
+		0,0,315,358,1,0,0,0,316,317,5,89,0,0,317,318,5,87,0,0,318,358,3,86,43,
+		0,319,320,5,26,0,0,320,323,5,87,0,0,321,322,5,43,0,0,322,324,5,32,0,0,
+		323,321,1,0,0,0,323,324,1,0,0,0,324,325,1,0,0,0,325,358,3,86,43,0,326,
+		327,5,83,0,0,327,358,5,88,0,0,328,329,5,45,0,0,329,330,5,96,0,0,330,331,
+		5,148,0,0,331,332,5,51,0,0,332,333,3,86,43,0,333,334,5,97,0,0,334,337,
+		5,148,0,0,335,336,5,98,0,0,336,338,3,86,43,0,337,335,1,0,0,0,337,338,1,
+		0,0,0,338,358,1,0,0,0,339,340,5,45,0,0,340,341,3,86,43,0,341,342,5,148,
+		0,0,342,343,5,51,0,0,343,355,3,86,43,0,344,345,5,135,0,0,345,350,3,14,
+		7,0,346,347,5,139,0,0,347,349,3,14,7,0,348,346,1,0,0,0,349,352,1,0,0,0,
+		350,348,1,0,0,0,350,351,1,0,0,0,351,353,1,0,0,0,352,350,1,0,0,0,353,354,
+		5,136,0,0,354,356,1,0,0,0,355,344,1,0,0,0,355,356,1,0,0,0,356,358,1,0,
+		0,0,357,127,1,0,0,0,357,132,1,0,0,0,357,133,1,0,0,0,357,158,1,0,0,0,357,
+		165,1,0,0,0,357,176,1,0,0,0,357,195,1,0,0,0,357,202,1,0,0,0,357,214,1,
+		0,0,0,357,229,1,0,0,0,357,231,1,0,0,0,357,235,1,0,0,0,357,243,1,0,0,0,
+		357,262,1,0,0,0,357,272,1,0,0,0,357,279,1,0,0,0,357,281,1,0,0,0,357,287,
+		1,0,0,0,357,316,1,0,0,0,357,319,1,0,0,0,357,326,1,0,0,0,357,328,1,0,0,
+		0,357,339,1,0,0,0,358,5,1,0,0,0,359,360,3,86,43,0,360,363,3,82,41,0,361,
+		362,5,59,0,0,362,364,5,60,0,0,363,361,1,0,0,0,363,364,1,0,0,0,364,7,1,
+		0,0,0,365,366,5,118,0,0,366,367,5,100,0,0,367,368,5,106,0,0,368,369,5,
+		113,0,0,369,370,5,82,0,0,370,375,3,12,6,0,371,372,5,139,0,0,372,374,3,
+		12,6,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,376,1,0,0,0,
+		376,406,1,0,0,0,377,375,1,0,0,0,378,379,5,118,0,0,379,380,5,100,0,0,380,
+		381,5,106,0,0,381,406,5,22,0,0,382,383,5,118,0,0,383,384,5,59,0,0,384,
+		385,5,100,0,0,385,386,5,106,0,0,386,391,5,48,0,0,387,388,5,135,0,0,388,
+		389,3,84,42,0,389,390,5,136,0,0,390,392,1,0,0,0,391,387,1,0,0,0,391,392,
+		1,0,0,0,392,393,1,0,0,0,393,394,5,115,0,0,394,395,5,135,0,0,395,400,3,
+		64,32,0,396,397,5,139,0,0,397,399,3,64,32,0,398,396,1,0,0,0,399,402,1,
+		0,0,0,400,398,1,0,0,0,400,401,1,0,0,0,401,403,1,0,0,0,402,400,1,0,0,0,
+		403,404,5,136,0,0,404,406,1,0,0,0,405,365,1,0,0,0,405,378,1,0,0,0,405,
+		382,1,0,0,0,406,9,1,0,0,0,407,408,3,86,43,0,408,409,7,1,0,0,409,410,5,
+		70,0,0,410,11,1,0,0,0,411,412,3,86,43,0,412,413,5,122,0,0,413,414,3,64,
+		32,0,414,13,1,0,0,0,415,418,5,90,0,0,416,417,5,104,0,0,417,419,5,149,0,
+		0,418,416,1,0,0,0,418,419,1,0,0,0,419,425,1,0,0,0,420,422,3,86,43,0,421,
+		423,3,64,32,0,422,421,1,0,0,0,422,423,1,0,0,0,423,425,1,0,0,0,424,415,
+		1,0,0,0,424,420,1,0,0,0,425,15,1,0,0,0,426,428,3,18,9,0,427,426,1,0,0,
+		0,427,428,1,0,0,0,428,429,1,0,0,0,429,431,3,22,11,0,430,432,3,36,18,0,
+		431,430,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,435,3,40,20,0,434,
+		433,1,0,0,0,434,435,1,0,0,0,435,17,1,0,0,0,436,438,5,121,0,0,437,439,5,
+		73,0,0,438,437,1,0,0,0,438,439,1,0,0,0,439,440,1,0,0,0,440,445,3,20,10,
+		0,441,442,5,139,0,0,442,444,3,20,10,0,443,441,1,0,0,0,444,447,1,0,0,0,
+		445,443,1,0,0,0,445,446,1,0,0,0,446,19,1,0,0,0,447,445,1,0,0,0,448,453,
+		3,86,43,0,449,450,5,135,0,0,450,451,3,84,42,0,451,452,5,136,0,0,452,454,
+		1,0,0,0,453,449,1,0,0,0,453,454,1,0,0,0,454,455,1,0,0,0,455,456,5,7,0,
+		0,456,457,5,135,0,0,457,458,3,16,8,0,458,459,5,136,0,0,459,21,1,0,0,0,
+		460,461,6,11,-1,0,461,462,3,24,12,0,462,477,1,0,0,0,463,464,10,2,0,0,464,
+		466,5,49,0,0,465,467,3,30,15,0,466,465,1,0,0,0,466,467,1,0,0,0,467,468,
+		1,0,0,0,468,476,3,22,11,3,469,470,10,1,0,0,470,472,7,2,0,0,471,473,3,30,
+		15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,476,3,22,11,2,
+		475,463,1,0,0,0,475,469,1,0,0,0,476,479,1,0,0,0,477,475,1,0,0,0,477,478,
+		1,0,0,0,478,23,1,0,0,0,479,477,1,0,0,0,480,495,3,28,14,0,481,482,5,115,
+		0,0,482,487,3,26,13,0,483,484,5,139,0,0,484,486,3,26,13,0,485,483,1,0,
+		0,0,486,489,1,0,0,0,487,485,1,0,0,0,487,488,1,0,0,0,488,495,1,0,0,0,489,
+		487,1,0,0,0,490,491,5,135,0,0,491,492,3,16,8,0,492,493,5,136,0,0,493,495,
+		1,0,0,0,494,480,1,0,0,0,494,481,1,0,0,0,494,490,1,0,0,0,495,25,1,0,0,0,
+		496,497,5,135,0,0,497,502,3,64,32,0,498,499,5,139,0,0,499,501,3,64,32,
+		0,500,498,1,0,0,0,501,504,1,0,0,0,502,500,1,0,0,0,502,503,1,0,0,0,503,
+		505,1,0,0,0,504,502,1,0,0,0,505,506,5,136,0,0,506,27,1,0,0,0,507,509,5,
+		80,0,0,508,510,3,30,15,0,509,508,1,0,0,0,509,510,1,0,0,0,510,511,1,0,0,
+		0,511,516,3,32,16,0,512,513,5,139,0,0,513,515,3,32,16,0,514,512,1,0,0,
+		0,515,518,1,0,0,0,516,514,1,0,0,0,516,517,1,0,0,0,517,528,1,0,0,0,518,
+		516,1,0,0,0,519,520,5,39,0,0,520,525,3,42,21,0,521,522,5,139,0,0,522,524,
+		3,42,21,0,523,521,1,0,0,0,524,527,1,0,0,0,525,523,1,0,0,0,525,526,1,0,
+		0,0,526,529,1,0,0,0,527,525,1,0,0,0,528,519,1,0,0,0,528,529,1,0,0,0,529,
+		532,1,0,0,0,530,531,5,119,0,0,531,533,3,64,32,0,532,530,1,0,0,0,532,533,
+		1,0,0,0,533,537,1,0,0,0,534,535,5,41,0,0,535,536,5,12,0,0,536,538,3,34,
+		17,0,537,534,1,0,0,0,537,538,1,0,0,0,538,541,1,0,0,0,539,540,5,42,0,0,
+		540,542,3,64,32,0,541,539,1,0,0,0,541,542,1,0,0,0,542,552,1,0,0,0,543,
+		544,5,120,0,0,544,549,3,56,28,0,545,546,5,139,0,0,546,548,3,56,28,0,547,
+		545,1,0,0,0,548,551,1,0,0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,553,1,
+		0,0,0,551,549,1,0,0,0,552,543,1,0,0,0,552,553,1,0,0,0,553,29,1,0,0,0,554,
+		555,7,3,0,0,555,31,1,0,0,0,556,561,3,64,32,0,557,559,5,7,0,0,558,557,1,
+		0,0,0,558,559,1,0,0,0,559,560,1,0,0,0,560,562,3,86,43,0,561,558,1,0,0,
+		0,561,562,1,0,0,0,562,577,1,0,0,0,563,564,3,86,43,0,564,565,5,140,0,0,
+		565,567,1,0,0,0,566,563,1,0,0,0,566,567,1,0,0,0,567,568,1,0,0,0,568,574,
+		5,130,0,0,569,570,5,31,0,0,570,571,5,135,0,0,571,572,3,84,42,0,572,573,
+		5,136,0,0,573,575,1,0,0,0,574,569,1,0,0,0,574,575,1,0,0,0,575,577,1,0,
+		0,0,576,556,1,0,0,0,576,566,1,0,0,0,577,33,1,0,0,0,578,588,5,2,0,0,579,
+		584,3,64,32,0,580,581,5,139,0,0,581,583,3,64,32,0,582,580,1,0,0,0,583,
+		586,1,0,0,0,584,582,1,0,0,0,584,585,1,0,0,0,585,588,1,0,0,0,586,584,1,
+		0,0,0,587,578,1,0,0,0,587,579,1,0,0,0,588,35,1,0,0,0,589,590,5,66,0,0,
+		590,591,5,12,0,0,591,596,3,38,19,0,592,593,5,139,0,0,593,595,3,38,19,0,
+		594,592,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,597,1,0,0,0,597,37,
+		1,0,0,0,598,596,1,0,0,0,599,601,3,64,32,0,600,602,7,4,0,0,601,600,1,0,
+		0,0,601,602,1,0,0,0,602,605,1,0,0,0,603,604,5,61,0,0,604,606,7,5,0,0,605,
+		603,1,0,0,0,605,606,1,0,0,0,606,39,1,0,0,0,607,608,5,57,0,0,608,611,3,
+		64,32,0,609,610,5,63,0,0,610,612,3,64,32,0,611,609,1,0,0,0,611,612,1,0,
+		0,0,612,620,1,0,0,0,613,614,5,63,0,0,614,617,3,64,32,0,615,616,5,57,0,
+		0,616,618,3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,
+		607,1,0,0,0,619,613,1,0,0,0,620,41,1,0,0,0,621,622,6,21,-1,0,622,623,3,
+		46,23,0,623,649,1,0,0,0,624,625,10,4,0,0,625,626,5,18,0,0,626,627,5,53,
+		0,0,627,648,3,46,23,0,628,629,10,3,0,0,629,630,3,44,22,0,630,631,5,53,
+		0,0,631,639,3,46,23,0,632,633,5,64,0,0,633,640,3,64,32,0,634,635,5,114,
+		0,0,635,636,5,135,0,0,636,637,3,84,42,0,637,638,5,136,0,0,638,640,1,0,
+		0,0,639,632,1,0,0,0,639,634,1,0,0,0,640,648,1,0,0,0,641,642,10,2,0,0,642,
+		643,5,58,0,0,643,644,3,44,22,0,644,645,5,53,0,0,645,646,3,46,23,0,646,
+		648,1,0,0,0,647,624,1,0,0,0,647,628,1,0,0,0,647,641,1,0,0,0,648,651,1,
+		0,0,0,649,647,1,0,0,0,649,650,1,0,0,0,650,43,1,0,0,0,651,649,1,0,0,0,652,
+		654,5,47,0,0,653,652,1,0,0,0,653,654,1,0,0,0,654,670,1,0,0,0,655,657,5,
+		55,0,0,656,658,5,67,0,0,657,656,1,0,0,0,657,658,1,0,0,0,658,670,1,0,0,
+		0,659,661,5,77,0,0,660,662,5,67,0,0,661,660,1,0,0,0,661,662,1,0,0,0,662,
+		670,1,0,0,0,663,665,5,40,0,0,664,666,5,67,0,0,665,664,1,0,0,0,665,666,
+		1,0,0,0,666,670,1,0,0,0,667,670,5,81,0,0,668,670,5,6,0,0,669,653,1,0,0,
+		0,669,655,1,0,0,0,669,659,1,0,0,0,669,663,1,0,0,0,669,667,1,0,0,0,669,
+		668,1,0,0,0,670,45,1,0,0,0,671,674,3,86,43,0,672,673,5,140,0,0,673,675,
+		3,86,43,0,674,672,1,0,0,0,674,675,1,0,0,0,675,677,1,0,0,0,676,678,3,50,
+		25,0,677,676,1,0,0,0,677,678,1,0,0,0,678,680,1,0,0,0,679,681,3,52,26,0,
+		680,679,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,54,27,0,683,
+		682,1,0,0,0,683,684,1,0,0,0,684,729,1,0,0,0,685,687,5,148,0,0,686,688,
+		3,52,26,0,687,686,1,0,0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,54,
+		27,0,690,689,1,0,0,0,690,691,1,0,0,0,691,729,1,0,0,0,692,693,3,86,43,0,
+		693,702,5,135,0,0,694,699,3,64,32,0,695,696,5,139,0,0,696,698,3,64,32,
+		0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,699,700,1,0,0,0,700,
+		703,1,0,0,0,701,699,1,0,0,0,702,694,1,0,0,0,702,703,1,0,0,0,703,708,1,
+		0,0,0,704,705,5,139,0,0,705,707,3,48,24,0,706,704,1,0,0,0,707,710,1,0,
+		0,0,708,706,1,0,0,0,708,709,1,0,0,0,709,711,1,0,0,0,710,708,1,0,0,0,711,
+		713,5,136,0,0,712,714,3,54,27,0,713,712,1,0,0,0,713,714,1,0,0,0,714,729,
+		1,0,0,0,715,716,5,135,0,0,716,717,3,16,8,0,717,719,5,136,0,0,718,720,3,
+		52,26,0,719,718,1,0,0,0,719,720,1,0,0,0,720,722,1,0,0,0,721,723,3,54,27,
+		0,722,721,1,0,0,0,722,723,1,0,0,0,723,729,1,0,0,0,724,725,5,135,0,0,725,
+		726,3,42,21,0,726,727,5,136,0,0,727,729,1,0,0,0,728,671,1,0,0,0,728,685,
+		1,0,0,0,728,692,1,0,0,0,728,715,1,0,0,0,728,724,1,0,0,0,729,47,1,0,0,0,
+		730,731,3,86,43,0,731,732,7,6,0,0,732,733,3,64,32,0,733,49,1,0,0,0,734,
+		735,5,116,0,0,735,745,5,149,0,0,736,737,5,7,0,0,737,738,5,62,0,0,738,739,
+		5,107,0,0,739,745,5,148,0,0,740,741,5,11,0,0,741,745,3,86,43,0,742,743,
+		5,105,0,0,743,745,3,86,43,0,744,734,1,0,0,0,744,736,1,0,0,0,744,740,1,
+		0,0,0,744,742,1,0,0,0,745,51,1,0,0,0,746,747,5,85,0,0,747,748,7,7,0,0,
+		748,749,5,135,0,0,749,751,3,64,32,0,750,752,5,70,0,0,751,750,1,0,0,0,751,
+		752,1,0,0,0,752,753,1,0,0,0,753,758,5,136,0,0,754,755,5,74,0,0,755,756,
+		5,135,0,0,756,757,5,149,0,0,757,759,5,136,0,0,758,754,1,0,0,0,758,759,
+		1,0,0,0,759,793,1,0,0,0,760,761,5,86,0,0,761,762,3,64,32,0,762,765,5,79,
+		0,0,763,764,5,101,0,0,764,766,3,64,32,0,765,763,1,0,0,0,765,766,1,0,0,
+		0,766,774,1,0,0,0,767,768,5,103,0,0,768,769,5,12,0,0,769,772,3,64,32,0,
+		770,771,5,121,0,0,771,773,5,76,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,
+		775,1,0,0,0,774,767,1,0,0,0,774,775,1,0,0,0,775,778,1,0,0,0,776,777,5,
+		104,0,0,777,779,5,149,0,0,778,776,1,0,0,0,778,779,1,0,0,0,779,793,1,0,
+		0,0,780,781,5,86,0,0,781,782,3,64,32,0,782,786,5,70,0,0,783,784,5,102,
+		0,0,784,785,5,12,0,0,785,787,3,64,32,0,786,783,1,0,0,0,786,787,1,0,0,0,
+		787,790,1,0,0,0,788,789,5,104,0,0,789,791,5,149,0,0,790,788,1,0,0,0,790,
+		791,1,0,0,0,791,793,1,0,0,0,792,746,1,0,0,0,792,760,1,0,0,0,792,780,1,
+		0,0,0,793,53,1,0,0,0,794,796,5,7,0,0,795,794,1,0,0,0,795,796,1,0,0,0,796,
+		797,1,0,0,0,797,802,3,86,43,0,798,799,5,135,0,0,799,800,3,84,42,0,800,
+		801,5,136,0,0,801,803,1,0,0,0,802,798,1,0,0,0,802,803,1,0,0,0,803,55,1,
+		0,0,0,804,805,3,86,43,0,805,806,5,7,0,0,806,807,5,135,0,0,807,808,3,58,
+		29,0,808,809,5,136,0,0,809,57,1,0,0,0,810,812,3,86,43,0,811,810,1,0,0,
+		0,811,812,1,0,0,0,812,823,1,0,0,0,813,814,5,69,0,0,814,815,5,12,0,0,815,
+		820,3,64,32,0,816,817,5,139,0,0,817,819,3,64,32,0,818,816,1,0,0,0,819,
+		822,1,0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,824,1,0,0,0,822,820,1,
+		0,0,0,823,813,1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,827,3,36,18,
+		0,826,825,1,0,0,0,826,827,1,0,0,0,827,829,1,0,0,0,828,830,3,60,30,0,829,
+		828,1,0,0,0,829,830,1,0,0,0,830,59,1,0,0,0,831,832,7,8,0,0,832,840,3,62,
+		31,0,833,834,7,8,0,0,834,835,5,10,0,0,835,836,3,62,31,0,836,837,5,5,0,
+		0,837,838,3,62,31,0,838,840,1,0,0,0,839,831,1,0,0,0,839,833,1,0,0,0,840,
+		61,1,0,0,0,841,842,5,111,0,0,842,851,5,71,0,0,843,844,5,111,0,0,844,851,
+		5,38,0,0,845,846,5,19,0,0,846,851,5,78,0,0,847,848,3,64,32,0,848,849,7,
+		9,0,0,849,851,1,0,0,0,850,841,1,0,0,0,850,843,1,0,0,0,850,845,1,0,0,0,
+		850,847,1,0,0,0,851,63,1,0,0,0,852,853,6,32,-1,0,853,855,3,68,34,0,854,
+		856,3,66,33,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,
+		5,59,0,0,858,860,3,64,32,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,
+		0,0,861,862,10,2,0,0,862,863,5,5,0,0,863,868,3,64,32,3,864,865,10,1,0,
+		0,865,866,5,65,0,0,866,868,3,64,32,2,867,861,1,0,0,0,867,864,1,0,0,0,868,
+		871,1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,65,1,0,0,0,871,869,1,0,
+		0,0,872,873,3,72,36,0,873,874,3,68,34,0,874,928,1,0,0,0,875,877,5,52,0,
+		0,876,878,5,59,0,0,877,876,1,0,0,0,877,878,1,0,0,0,878,879,1,0,0,0,879,
+		928,5,60,0,0,880,882,5,52,0,0,881,883,5,59,0,0,882,881,1,0,0,0,882,883,
+		1,0,0,0,883,884,1,0,0,0,884,885,5,25,0,0,885,886,5,39,0,0,886,928,3,68,
+		34,0,887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,889,890,1,0,0,0,
+		890,891,5,10,0,0,891,892,3,68,34,0,892,893,5,5,0,0,893,894,3,68,34,0,894,
+		928,1,0,0,0,895,897,5,59,0,0,896,895,1,0,0,0,896,897,1,0,0,0,897,898,1,
+		0,0,0,898,899,5,46,0,0,899,900,5,135,0,0,900,901,3,16,8,0,901,902,5,136,
+		0,0,902,928,1,0,0,0,903,905,5,59,0,0,904,903,1,0,0,0,904,905,1,0,0,0,905,
+		906,1,0,0,0,906,907,5,46,0,0,907,908,5,135,0,0,908,913,3,64,32,0,909,910,
+		5,139,0,0,910,912,3,64,32,0,911,909,1,0,0,0,912,915,1,0,0,0,913,911,1,
+		0,0,0,913,914,1,0,0,0,914,916,1,0,0,0,915,913,1,0,0,0,916,917,5,136,0,
+		0,917,928,1,0,0,0,918,920,5,59,0,0,919,918,1,0,0,0,919,920,1,0,0,0,920,
+		921,1,0,0,0,921,922,7,10,0,0,922,925,3,68,34,0,923,924,5,29,0,0,924,926,
+		3,68,34,0,925,923,1,0,0,0,925,926,1,0,0,0,926,928,1,0,0,0,927,872,1,0,
+		0,0,927,875,1,0,0,0,927,880,1,0,0,0,927,888,1,0,0,0,927,896,1,0,0,0,927,
+		904,1,0,0,0,927,919,1,0,0,0,928,67,1,0,0,0,929,930,6,34,-1,0,930,934,3,
+		74,37,0,931,932,7,11,0,0,932,934,3,68,34,4,933,929,1,0,0,0,933,931,1,0,
+		0,0,934,964,1,0,0,0,935,936,10,3,0,0,936,937,7,12,0,0,937,963,3,68,34,
+		4,938,939,10,2,0,0,939,940,7,11,0,0,940,963,3,68,34,3,941,942,10,1,0,0,
+		942,943,5,134,0,0,943,963,3,68,34,2,944,945,10,7,0,0,945,946,5,137,0,0,
+		946,951,3,70,35,0,947,948,5,139,0,0,948,950,3,70,35,0,949,947,1,0,0,0,
+		950,953,1,0,0,0,951,949,1,0,0,0,951,952,1,0,0,0,952,954,1,0,0,0,953,951,
+		1,0,0,0,954,955,5,138,0,0,955,963,1,0,0,0,956,957,10,6,0,0,957,958,5,142,
+		0,0,958,963,3,82,41,0,959,960,10,5,0,0,960,961,5,140,0,0,961,963,3,86,
+		43,0,962,935,1,0,0,0,962,938,1,0,0,0,962,941,1,0,0,0,962,944,1,0,0,0,962,
+		956,1,0,0,0,962,959,1,0,0,0,963,966,1,0,0,0,964,962,1,0,0,0,964,965,1,
+		0,0,0,965,69,1,0,0,0,966,964,1,0,0,0,967,982,3,64,32,0,968,970,3,64,32,
+		0,969,968,1,0,0,0,969,970,1,0,0,0,970,971,1,0,0,0,971,973,5,144,0,0,972,
+		974,3,64,32,0,973,972,1,0,0,0,973,974,1,0,0,0,974,979,1,0,0,0,975,977,
+		5,144,0,0,976,978,3,64,32,0,977,976,1,0,0,0,977,978,1,0,0,0,978,980,1,
+		0,0,0,979,975,1,0,0,0,979,980,1,0,0,0,980,982,1,0,0,0,981,967,1,0,0,0,
+		981,969,1,0,0,0,982,71,1,0,0,0,983,984,7,13,0,0,984,73,1,0,0,0,985,1107,
+		5,60,0,0,986,1107,7,14,0,0,987,1107,5,149,0,0,988,1107,7,15,0,0,989,1107,
+		5,148,0,0,990,991,3,82,41,0,991,992,5,148,0,0,992,1107,1,0,0,0,993,994,
+		5,50,0,0,994,996,5,148,0,0,995,997,3,86,43,0,996,995,1,0,0,0,996,997,1,
+		0,0,0,997,1107,1,0,0,0,998,1107,3,80,40,0,999,1001,5,13,0,0,1000,1002,
+		3,64,32,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1004,1,0,0,0,1003,1005,
+		3,78,39,0,1004,1003,1,0,0,0,1005,1006,1,0,0,0,1006,1004,1,0,0,0,1006,1007,
+		1,0,0,0,1007,1010,1,0,0,0,1008,1009,5,27,0,0,1009,1011,3,64,32,0,1010,
+		1008,1,0,0,0,1010,1011,1,0,0,0,1011,1012,1,0,0,0,1012,1013,5,28,0,0,1013,
+		1107,1,0,0,0,1014,1015,7,16,0,0,1015,1016,5,135,0,0,1016,1017,3,64,32,
+		0,1017,1018,5,7,0,0,1018,1019,3,82,41,0,1019,1020,5,136,0,0,1020,1107,
+		1,0,0,0,1021,1022,5,34,0,0,1022,1023,5,135,0,0,1023,1024,3,86,43,0,1024,
+		1025,5,39,0,0,1025,1026,3,64,32,0,1026,1027,5,136,0,0,1027,1107,1,0,0,
+		0,1028,1029,5,32,0,0,1029,1030,5,135,0,0,1030,1031,3,16,8,0,1031,1032,
+		5,136,0,0,1032,1107,1,0,0,0,1033,1034,5,135,0,0,1034,1035,3,16,8,0,1035,
+		1036,5,136,0,0,1036,1107,1,0,0,0,1037,1038,3,86,43,0,1038,1065,5,135,0,
+		0,1039,1066,5,130,0,0,1040,1042,3,30,15,0,1041,1040,1,0,0,0,1041,1042,
+		1,0,0,0,1042,1043,1,0,0,0,1043,1048,3,64,32,0,1044,1045,5,139,0,0,1045,
+		1047,3,64,32,0,1046,1044,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,0,0,1048,
+		1049,1,0,0,0,1049,1052,1,0,0,0,1050,1048,1,0,0,0,1051,1041,1,0,0,0,1051,
+		1052,1,0,0,0,1052,1063,1,0,0,0,1053,1054,5,66,0,0,1054,1055,5,12,0,0,1055,
+		1060,3,38,19,0,1056,1057,5,139,0,0,1057,1059,3,38,19,0,1058,1056,1,0,0,
+		0,1059,1062,1,0,0,0,1060,1058,1,0,0,0,1060,1061,1,0,0,0,1061,1064,1,0,
+		0,0,1062,1060,1,0,0,0,1063,1053,1,0,0,0,1063,1064,1,0,0,0,1064,1066,1,
+		0,0,0,1065,1039,1,0,0,0,1065,1051,1,0,0,0,1066,1067,1,0,0,0,1067,1074,
+		5,136,0,0,1068,1069,5,36,0,0,1069,1070,5,135,0,0,1070,1071,5,119,0,0,1071,
+		1072,3,64,32,0,1072,1073,5,136,0,0,1073,1075,1,0,0,0,1074,1068,1,0,0,0,
+		1074,1075,1,0,0,0,1075,1077,1,0,0,0,1076,1078,3,76,38,0,1077,1076,1,0,
+		0,0,1077,1078,1,0,0,0,1078,1107,1,0,0,0,1079,1088,5,137,0,0,1080,1085,
+		3,64,32,0,1081,1082,5,139,0,0,1082,1084,3,64,32,0,1083,1081,1,0,0,0,1084,
+		1087,1,0,0,0,1085,1083,1,0,0,0,1085,1086,1,0,0,0,1086,1089,1,0,0,0,1087,
+		1085,1,0,0,0,1088,1080,1,0,0,0,1088,1089,1,0,0,0,1089,1090,1,0,0,0,1090,
+		1107,5,138,0,0,1091,1092,5,135,0,0,1092,1095,3,64,32,0,1093,1094,5,139,
+		0,0,1094,1096,3,64,32,0,1095,1093,1,0,0,0,1096,1097,1,0,0,0,1097,1095,
+		1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1100,5,136,0,0,1100,1107,
+		1,0,0,0,1101,1102,5,135,0,0,1102,1103,3,64,32,0,1103,1104,5,136,0,0,1104,
+		1107,1,0,0,0,1105,1107,3,86,43,0,1106,985,1,0,0,0,1106,986,1,0,0,0,1106,
+		987,1,0,0,0,1106,988,1,0,0,0,1106,989,1,0,0,0,1106,990,1,0,0,0,1106,993,
+		1,0,0,0,1106,998,1,0,0,0,1106,999,1,0,0,0,1106,1014,1,0,0,0,1106,1021,
+		1,0,0,0,1106,1028,1,0,0,0,1106,1033,1,0,0,0,1106,1037,1,0,0,0,1106,1079,
+		1,0,0,0,1106,1091,1,0,0,0,1106,1101,1,0,0,0,1106,1105,1,0,0,0,1107,75,
+		1,0,0,0,1108,1114,5,68,0,0,1109,1115,3,86,43,0,1110,1111,5,135,0,0,1111,
+		1112,3,58,29,0,1112,1113,5,136,0,0,1113,1115,1,0,0,0,1114,1109,1,0,0,0,
+		1114,1110,1,0,0,0,1115,77,1,0,0,0,1116,1117,5,118,0,0,1117,1118,3,64,32,
+		0,1118,1119,5,106,0,0,1119,1120,3,64,32,0,1120,79,1,0,0,0,1121,1122,5,
+		145,0,0,1122,1129,3,86,43,0,1123,1124,5,146,0,0,1124,1129,3,86,43,0,1125,
+		1126,5,144,0,0,1126,1129,3,86,43,0,1127,1129,5,147,0,0,1128,1121,1,0,0,
+		0,1128,1123,1,0,0,0,1128,1125,1,0,0,0,1128,1127,1,0,0,0,1129,81,1,0,0,
+		0,1130,1141,3,86,43,0,1131,1132,5,135,0,0,1132,1137,5,149,0,0,1133,1134,
+		5,139,0,0,1134,1136,5,149,0,0,1135,1133,1,0,0,0,1136,1139,1,0,0,0,1137,
+		1135,1,0,0,0,1137,1138,1,0,0,0,1138,1140,1,0,0,0,1139,1137,1,0,0,0,1140,
+		1142,5,136,0,0,1141,1131,1,0,0,0,1141,1142,1,0,0,0,1142,1150,1,0,0,0,1143,
+		1145,5,137,0,0,1144,1146,5,149,0,0,1145,1144,1,0,0,0,1145,1146,1,0,0,0,
+		1146,1147,1,0,0,0,1147,1149,5,138,0,0,1148,1143,1,0,0,0,1149,1152,1,0,
+		0,0,1150,1148,1,0,0,0,1150,1151,1,0,0,0,1151,1166,1,0,0,0,1152,1150,1,
+		0,0,0,1153,1154,3,86,43,0,1154,1155,5,124,0,0,1155,1160,3,82,41,0,1156,
+		1157,5,139,0,0,1157,1159,3,82,41,0,1158,1156,1,0,0,0,1159,1162,1,0,0,0,
+		1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,1163,1,0,0,0,1162,1160,1,0,0,
+		0,1163,1164,5,126,0,0,1164,1166,1,0,0,0,1165,1130,1,0,0,0,1165,1153,1,
+		0,0,0,1166,83,1,0,0,0,1167,1172,3,86,43,0,1168,1169,5,139,0,0,1169,1171,
+		3,86,43,0,1170,1168,1,0,0,0,1171,1174,1,0,0,0,1172,1170,1,0,0,0,1172,1173,
+		1,0,0,0,1173,85,1,0,0,0,1174,1172,1,0,0,0,1175,1179,5,152,0,0,1176,1179,
+		5,153,0,0,1177,1179,3,88,44,0,1178,1175,1,0,0,0,1178,1176,1,0,0,0,1178,
+		1177,1,0,0,0,1179,87,1,0,0,0,1180,1181,7,17,0,0,1181,89,1,0,0,0,166,93,
+		100,105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,
+		223,227,241,255,260,267,276,284,300,306,311,323,337,350,355,357,363,375,
+		391,400,405,418,422,424,427,431,434,438,445,453,466,472,475,477,487,494,
+		502,509,516,525,528,532,537,541,549,552,558,561,566,574,576,584,587,596,
+		601,605,611,617,619,639,647,649,653,657,661,665,669,674,677,680,683,687,
+		690,699,702,708,713,719,722,728,744,751,758,765,772,774,778,786,790,792,
+		795,802,811,820,823,826,829,839,850,855,859,867,869,877,882,888,896,904,
+		913,919,925,927,933,951,962,964,969,973,977,979,981,996,1001,1006,1010,
+		1041,1048,1051,1060,1063,1065,1074,1077,1085,1088,1097,1106,1114,1128,
+		1137,1141,1145,1150,1160,1165,1172,1178
 	};
 
 	public static readonly ATN _ATN =

@@ -95,6 +95,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitDelete([NotNull] QueryLakeParser.DeleteContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>merge</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMerge([NotNull] QueryLakeParser.MergeContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>addColumn</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
@@ -205,6 +212,27 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitColumnDefinition([NotNull] QueryLakeParser.ColumnDefinitionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>mergeUpdate</c>
+	/// labeled alternative in <see cref="QueryLakeParser.mergeClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMergeUpdate([NotNull] QueryLakeParser.MergeUpdateContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>mergeDelete</c>
+	/// labeled alternative in <see cref="QueryLakeParser.mergeClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMergeDelete([NotNull] QueryLakeParser.MergeDeleteContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>mergeInsert</c>
+	/// labeled alternative in <see cref="QueryLakeParser.mergeClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMergeInsert([NotNull] QueryLakeParser.MergeInsertContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.splitPart"/>.
 	/// </summary>
