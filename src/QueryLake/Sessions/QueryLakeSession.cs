@@ -203,6 +203,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return DropSplit(ds);
             case ShowSplitsStatement ss:
                 return ShowSplits(ss);
+            case ShowColumnsStatement sc:
+                return ShowColumns(sc);
             case ShowDatasetsStatement:
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
             case ShowVersionsStatement v:
@@ -291,7 +293,7 @@ public sealed partial class QueryLakeSession : IDisposable
         var ds = Open(i.Name, i.At);
         var target = ds.Schema;
         var plan = Plan(binder, i.Query);
-        var columns = i.Columns.Count > 0 ? i.Columns.ToList() : target.Fields.Select(f => f.Name).ToList();
+        var columns = i.Columns.Count > 0 ? i.Columns.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
         if (columns.Count != plan.Schema.Fields.Count)
             throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
         var fields = columns.Select(name => target.IndexOf(name) is var k and >= 0 ? target.Fields[k]
@@ -299,7 +301,9 @@ public sealed partial class QueryLakeSession : IDisposable
         var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
         var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
         long before = ds.Latest().RowCount;
-        var v = ds.Append(Reporting(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
+        if (fields.Any(f => f.Metadata.ContainsKey(DerivedKey)))
+            throw new SqlException("QL-DERIVED-COLUMN", i.At.Line, i.At.Column, $"column '{fields.First(f => f.Metadata.ContainsKey(DerivedKey)).Name}' is derived: it is computed, not inserted");
+        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan)));
         return Count(i, v.RowCount - before);
     }
 
@@ -359,8 +363,10 @@ public sealed partial class QueryLakeSession : IDisposable
             ?? throw new SqlException("QL-NO-TYPE", a.At.Line, a.At.Column, $"ADD COLUMN {a.Column} needs a type or AS expression");
         if (expr is not null) expr = Binder.CastTo(expr, type);
         var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, ArrowArray>();
-        ds.AddColumn(new Field(a.Column, type), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
-        return Message(a, $"added column {a.Column} {type}");
+        // A column AS expr is derived: its expression is recorded, and rows appended later get it computed.
+        var metadata = expr is null || a.ExpressionText is null ? null : new Dictionary<string, string> { [DerivedKey] = a.ExpressionText };
+        ds.AddColumn(new Field(a.Column, type, metadata: metadata), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
+        return Message(a, $"added column {a.Column} {type}" + (metadata is null ? "" : $" derived as {a.ExpressionText}"));
     }
 
     /// <summary>IMPORT format 'file or glob' INTO ds: creates the dataset from the files' columns, or appends to it by
@@ -407,7 +413,7 @@ public sealed partial class QueryLakeSession : IDisposable
         long before = ds.Latest().RowCount;
         try
         {
-            var v = ds.Append(Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType), Progress, cancel));
+            var v = ds.Append(WithDerived(ds, im.Name, Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType), Progress, cancel)));
             return Count(im, v.RowCount - before);
         }
         catch (LakeException e)

@@ -22,7 +22,9 @@ internal sealed record UpdateStatement(SourceSpan At, string Name, IReadOnlyList
 
 internal sealed record DeleteStatement(SourceSpan At, string Name, Expr? Where) : Statement(At);
 
-internal sealed record AddColumnStatement(SourceSpan At, string Name, string Column, TypeName? Type, Expr? Expression) : Statement(At);
+internal sealed record AddColumnStatement(SourceSpan At, string Name, string Column, TypeName? Type, Expr? Expression, string? ExpressionText = null) : Statement(At);
+
+internal sealed record ShowColumnsStatement(SourceSpan At, string Name) : Statement(At);
 
 internal sealed record ShowDatasetsStatement(SourceSpan At) : Statement(At);
 

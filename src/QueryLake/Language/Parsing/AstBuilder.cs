@@ -48,7 +48,10 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitDelete(P.DeleteContext c) => new DeleteStatement(At(c), Ident(c.name), EOpt(c.where));
 
     public override object VisitAddColumn(P.AddColumnContext c) =>
-        new AddColumnStatement(At(c), Ident(c.name), Ident(c.column), c.dataType() is { } t ? Type(t) : null, c.expression() is { } e ? E(e) : null);
+        new AddColumnStatement(At(c), Ident(c.name), Ident(c.column), c.dataType() is { } t ? Type(t) : null, c.expression() is { } e ? E(e) : null,
+            c.expression() is { } text ? Text(text) : null);
+
+    public override object VisitShowColumns(P.ShowColumnsContext c) => new ShowColumnsStatement(At(c), Ident(c.name));
 
     public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));

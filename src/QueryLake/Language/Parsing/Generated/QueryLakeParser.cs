@@ -51,16 +51,17 @@ internal partial class QueryLakeParser : Parser {
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
 		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PREDICTIONS=96, 
-		RUN=97, KEY=98, MERGE=99, MATCHED=100, PER=101, STRATIFY=102, WEIGHTED=103, 
-		SEED=104, TAG=105, THEN=106, TIMESTAMP=107, TO=108, TRUE=109, TRY_CAST=110, 
-		UNBOUNDED=111, UNION=112, UPDATE=113, USING=114, VALUES=115, VERSION=116, 
-		VERSIONS=117, WHEN=118, WHERE=119, WINDOW=120, WITH=121, EQ=122, NEQ=123, 
-		LT=124, LTE=125, GT=126, GTE=127, PLUS=128, MINUS=129, STAR=130, INTEGER_DIVIDE=131, 
-		SLASH=132, PERCENT_SIGN=133, CONCAT=134, LPAREN=135, RPAREN=136, LBRACKET=137, 
-		RBRACKET=138, COMMA=139, DOT=140, SEMICOLON=141, DOUBLE_COLON=142, ASSIGN=143, 
-		COLON=144, AT=145, DOLLAR=146, QUESTION=147, STRING=148, INTEGER_VALUE=149, 
-		DECIMAL_VALUE=150, DOUBLE_VALUE=151, IDENTIFIER=152, QUOTED_IDENTIFIER=153, 
-		LINE_COMMENT=154, BLOCK_COMMENT=155, WS=156, UNRECOGNIZED=157;
+		RUN=97, KEY=98, MERGE=99, MATCHED=100, COLUMNS=101, PER=102, STRATIFY=103, 
+		WEIGHTED=104, SEED=105, TAG=106, THEN=107, TIMESTAMP=108, TO=109, TRUE=110, 
+		TRY_CAST=111, UNBOUNDED=112, UNION=113, UPDATE=114, USING=115, VALUES=116, 
+		VERSION=117, VERSIONS=118, WHEN=119, WHERE=120, WINDOW=121, WITH=122, 
+		EQ=123, NEQ=124, LT=125, LTE=126, GT=127, GTE=128, PLUS=129, MINUS=130, 
+		STAR=131, INTEGER_DIVIDE=132, SLASH=133, PERCENT_SIGN=134, CONCAT=135, 
+		LPAREN=136, RPAREN=137, LBRACKET=138, RBRACKET=139, COMMA=140, DOT=141, 
+		SEMICOLON=142, DOUBLE_COLON=143, ASSIGN=144, COLON=145, AT=146, DOLLAR=147, 
+		QUESTION=148, STRING=149, INTEGER_VALUE=150, DECIMAL_VALUE=151, DOUBLE_VALUE=152, 
+		IDENTIFIER=153, QUOTED_IDENTIFIER=154, LINE_COMMENT=155, BLOCK_COMMENT=156, 
+		WS=157, UNRECOGNIZED=158;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
@@ -97,9 +98,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", 
-		"'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", "'.'", 
-		"';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
+		"'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", 
+		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -114,15 +115,16 @@ internal partial class QueryLakeParser : Parser {
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "PER", "STRATIFY", 
-		"WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", 
-		"UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", 
-		"WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", 
-		"PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", 
-		"LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", 
-		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
-		"INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", 
-		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "COLUMNS", 
+		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
+		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
+		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
+		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
+		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
+		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -207,7 +209,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 36031038992417289L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 72062077984309769L) != 0)) {
 				{
 				State = 96;
 				statement();
@@ -571,6 +573,23 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ShowColumnsContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLUMNS() { return GetToken(QueryLakeParser.COLUMNS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OF() { return GetToken(QueryLakeParser.OF, 0); }
+		public ShowColumnsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowColumns(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ShowVersionsContext : StatementContext {
 		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
@@ -866,9 +885,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 357;
+			State = 363;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1156,7 +1175,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 222;
 					dataType();
@@ -1188,24 +1207,53 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 11:
-				_localctx = new ShowVersionsContext(_localctx);
+				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
 				State = 231;
 				Match(SHOW);
 				State = 232;
-				Match(VERSIONS);
-				State = 233;
-				Match(OF);
+				Match(COLUMNS);
 				State = 234;
-				((ShowVersionsContext)_localctx).name = identifier();
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+				case 1:
+					{
+					State = 233;
+					_la = TokenStream.LA(1);
+					if ( !(_la==FROM || _la==OF) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 236;
+				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
 			case 12:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 235;
+				State = 237;
+				Match(SHOW);
+				State = 238;
+				Match(VERSIONS);
+				State = 239;
+				Match(OF);
+				State = 240;
+				((ShowVersionsContext)_localctx).name = identifier();
+				}
+				break;
+			case 13:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 241;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1214,7 +1262,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 241;
+				State = 247;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1271,6 +1319,7 @@ internal partial class QueryLakeParser : Parser {
 				case KEY:
 				case MERGE:
 				case MATCHED:
+				case COLUMNS:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -1286,17 +1335,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 236;
+					State = 242;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 237;
+					State = 243;
 					Match(LPAREN);
-					State = 238;
+					State = 244;
 					query();
-					State = 239;
+					State = 245;
 					Match(RPAREN);
 					}
 					break;
@@ -1305,328 +1354,328 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 13:
+			case 14:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 14);
 				{
-				State = 243;
+				State = 249;
 				Match(COPY);
-				State = 244;
+				State = 250;
 				Match(LPAREN);
-				State = 245;
+				State = 251;
 				query();
-				State = 246;
+				State = 252;
 				Match(RPAREN);
-				State = 247;
+				State = 253;
 				Match(TO);
-				State = 248;
+				State = 254;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 260;
+				State = 266;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 249;
-					Match(LPAREN);
-					State = 250;
-					copyOption();
 					State = 255;
+					Match(LPAREN);
+					State = 256;
+					copyOption();
+					State = 261;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 251;
+						State = 257;
 						Match(COMMA);
-						State = 252;
+						State = 258;
 						copyOption();
 						}
 						}
-						State = 257;
+						State = 263;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 258;
+					State = 264;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 14:
+			case 15:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 15);
 				{
-				State = 262;
+				State = 268;
 				Match(CREATE);
-				State = 263;
+				State = 269;
 				Match(VIEW);
-				State = 264;
+				State = 270;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 267;
+				State = 273;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 265;
+					State = 271;
 					Match(FOLLOW);
-					State = 266;
+					State = 272;
 					Match(LATEST);
 					}
 				}
 
-				State = 269;
+				State = 275;
 				Match(AS);
-				State = 270;
+				State = 276;
 				query();
 				}
 				break;
-			case 15:
+			case 16:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 16);
 				{
-				State = 272;
+				State = 278;
 				Match(DROP);
-				State = 273;
+				State = 279;
 				Match(VIEW);
-				State = 276;
+				State = 282;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 274;
+					State = 280;
 					Match(IF);
-					State = 275;
+					State = 281;
 					Match(EXISTS);
 					}
 				}
 
-				State = 278;
+				State = 284;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 16:
+			case 17:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 279;
+				State = 285;
 				Match(SHOW);
-				State = 280;
+				State = 286;
 				Match(VIEWS);
 				}
 				break;
-			case 17:
+			case 18:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 281;
+				State = 287;
 				Match(SHOW);
-				State = 282;
+				State = 288;
 				Match(LINEAGE);
-				State = 284;
+				State = 290;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,26,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
 				case 1:
 					{
-					State = 283;
+					State = 289;
 					Match(OF);
 					}
 					break;
 				}
-				State = 286;
+				State = 292;
 				((ShowLineageContext)_localctx).name = identifier();
 				}
 				break;
-			case 18:
+			case 19:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 287;
-				Match(CREATE);
-				State = 288;
-				Match(SPLIT);
-				State = 289;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 290;
-				Match(FROM);
-				State = 291;
-				Match(LPAREN);
-				State = 292;
-				query();
 				State = 293;
-				Match(RPAREN);
+				Match(CREATE);
 				State = 294;
-				Match(INTO);
+				Match(SPLIT);
 				State = 295;
-				splitPart();
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 296;
+				Match(FROM);
+				State = 297;
+				Match(LPAREN);
+				State = 298;
+				query();
+				State = 299;
+				Match(RPAREN);
 				State = 300;
+				Match(INTO);
+				State = 301;
+				splitPart();
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 296;
+					State = 302;
 					Match(COMMA);
-					State = 297;
+					State = 303;
 					splitPart();
 					}
 					}
-					State = 302;
+					State = 308;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 306;
+				State = 312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 303;
+					State = 309;
 					Match(STRATIFY);
-					State = 304;
+					State = 310;
 					Match(BY);
-					State = 305;
+					State = 311;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 311;
+				State = 317;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 308;
+					State = 314;
 					Match(GROUP);
-					State = 309;
+					State = 315;
 					Match(BY);
-					State = 310;
+					State = 316;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 313;
+				State = 319;
 				Match(SEED);
-				State = 314;
+				State = 320;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 19:
+			case 20:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 316;
+				State = 322;
 				Match(REFRESH);
-				State = 317;
+				State = 323;
 				Match(SPLIT);
-				State = 318;
+				State = 324;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 20:
+			case 21:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 319;
+				State = 325;
 				Match(DROP);
-				State = 320;
+				State = 326;
 				Match(SPLIT);
-				State = 323;
+				State = 329;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 321;
+					State = 327;
 					Match(IF);
-					State = 322;
+					State = 328;
 					Match(EXISTS);
 					}
 				}
 
-				State = 325;
+				State = 331;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 21:
+			case 22:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 326;
+				State = 332;
 				Match(SHOW);
-				State = 327;
+				State = 333;
 				Match(SPLITS);
 				}
 				break;
-			case 22:
+			case 23:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 328;
-				Match(IMPORT);
-				State = 329;
-				Match(PREDICTIONS);
-				State = 330;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 331;
-				Match(INTO);
-				State = 332;
-				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 333;
-				Match(RUN);
 				State = 334;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				Match(IMPORT);
+				State = 335;
+				Match(PREDICTIONS);
+				State = 336;
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
 				State = 337;
+				Match(INTO);
+				State = 338;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 339;
+				Match(RUN);
+				State = 340;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 343;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 335;
+					State = 341;
 					Match(KEY);
-					State = 336;
+					State = 342;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 23:
+			case 24:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 339;
+				State = 345;
 				Match(IMPORT);
-				State = 340;
+				State = 346;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 341;
+				State = 347;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 342;
+				State = 348;
 				Match(INTO);
-				State = 343;
+				State = 349;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 355;
+				State = 361;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 344;
-					Match(LPAREN);
-					State = 345;
-					copyOption();
 					State = 350;
+					Match(LPAREN);
+					State = 351;
+					copyOption();
+					State = 356;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 346;
+						State = 352;
 						Match(COMMA);
-						State = 347;
+						State = 353;
 						copyOption();
 						}
 						}
-						State = 352;
+						State = 358;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 353;
+					State = 359;
 					Match(RPAREN);
 					}
 				}
@@ -1676,18 +1725,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 359;
+			State = 365;
 			identifier();
-			State = 360;
+			State = 366;
 			dataType();
-			State = 363;
+			State = 369;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 361;
+				State = 367;
 				Match(NOT);
-				State = 362;
+				State = 368;
 				Match(NULL);
 				}
 			}
@@ -1797,38 +1846,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 8, RULE_mergeClause);
 		int _la;
 		try {
-			State = 405;
+			State = 411;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 365;
+				State = 371;
 				Match(WHEN);
-				State = 366;
+				State = 372;
 				Match(MATCHED);
-				State = 367;
+				State = 373;
 				Match(THEN);
-				State = 368;
+				State = 374;
 				Match(UPDATE);
-				State = 369;
-				Match(SET);
-				State = 370;
-				assignment();
 				State = 375;
+				Match(SET);
+				State = 376;
+				assignment();
+				State = 381;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 371;
+					State = 377;
 					Match(COMMA);
-					State = 372;
+					State = 378;
 					assignment();
 					}
 					}
-					State = 377;
+					State = 383;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1838,13 +1887,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 378;
+				State = 384;
 				Match(WHEN);
-				State = 379;
+				State = 385;
 				Match(MATCHED);
-				State = 380;
+				State = 386;
 				Match(THEN);
-				State = 381;
+				State = 387;
 				Match(DELETE);
 				}
 				break;
@@ -1852,53 +1901,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 382;
+				State = 388;
 				Match(WHEN);
-				State = 383;
+				State = 389;
 				Match(NOT);
-				State = 384;
+				State = 390;
 				Match(MATCHED);
-				State = 385;
-				Match(THEN);
-				State = 386;
-				Match(INSERT);
 				State = 391;
+				Match(THEN);
+				State = 392;
+				Match(INSERT);
+				State = 397;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 387;
+					State = 393;
 					Match(LPAREN);
-					State = 388;
+					State = 394;
 					identifierList();
-					State = 389;
+					State = 395;
 					Match(RPAREN);
 					}
 				}
 
-				State = 393;
+				State = 399;
 				Match(VALUES);
-				State = 394;
-				Match(LPAREN);
-				State = 395;
-				expression(0);
 				State = 400;
+				Match(LPAREN);
+				State = 401;
+				expression(0);
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 396;
+					State = 402;
 					Match(COMMA);
-					State = 397;
+					State = 403;
 					expression(0);
 					}
 					}
-					State = 402;
+					State = 408;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 403;
+				State = 409;
 				Match(RPAREN);
 				}
 				break;
@@ -1944,9 +1993,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 407;
+			State = 413;
 			identifier();
-			State = 408;
+			State = 414;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -1956,7 +2005,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 409;
+			State = 415;
 			Match(PERCENT);
 			}
 		}
@@ -1999,11 +2048,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 411;
+			State = 417;
 			identifier();
-			State = 412;
+			State = 418;
 			Match(EQ);
-			State = 413;
+			State = 419;
 			expression(0);
 			}
 		}
@@ -2065,23 +2114,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 14, RULE_copyOption);
 		int _la;
 		try {
-			State = 424;
+			State = 430;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 415;
+				State = 421;
 				Match(SHUFFLE);
-				State = 418;
+				State = 424;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 416;
+					State = 422;
 					Match(SEED);
-					State = 417;
+					State = 423;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2092,14 +2141,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 420;
+				State = 426;
 				identifier();
-				State = 422;
+				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 421;
+					State = 427;
 					expression(0);
 					}
 				}
@@ -2153,34 +2202,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 427;
+			State = 433;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 426;
+				State = 432;
 				with();
 				}
 			}
 
-			State = 429;
+			State = 435;
 			queryExpression(0);
-			State = 431;
+			State = 437;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 430;
+				State = 436;
 				orderBy();
 				}
 			}
 
-			State = 434;
+			State = 440;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 433;
+				State = 439;
 				limitClause();
 				}
 			}
@@ -2232,33 +2281,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 436;
+			State = 442;
 			Match(WITH);
-			State = 438;
+			State = 444;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 			case 1:
 				{
-				State = 437;
+				State = 443;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 440;
+			State = 446;
 			commonTableExpression();
-			State = 445;
+			State = 451;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 441;
+				State = 447;
 				Match(COMMA);
-				State = 442;
+				State = 448;
 				commonTableExpression();
 				}
 				}
-				State = 447;
+				State = 453;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2316,29 +2365,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 448;
+			State = 454;
 			_localctx.name = identifier();
-			State = 453;
+			State = 459;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 449;
+				State = 455;
 				Match(LPAREN);
-				State = 450;
+				State = 456;
 				identifierList();
-				State = 451;
+				State = 457;
 				Match(RPAREN);
 				}
 			}
 
-			State = 455;
+			State = 461;
 			Match(AS);
-			State = 456;
+			State = 462;
 			Match(LPAREN);
-			State = 457;
+			State = 463;
 			query();
-			State = 458;
+			State = 464;
 			Match(RPAREN);
 			}
 		}
@@ -2425,62 +2474,31 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 461;
+			State = 467;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 477;
+			State = 483;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 475;
+					State = 481;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 463;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 464;
-						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 466;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==ALL || _la==DISTINCT) {
-							{
-							State = 465;
-							((SetOperationContext)_localctx).quantifier = setQuantifier();
-							}
-						}
-
-						State = 468;
-						((SetOperationContext)_localctx).right = queryExpression(3);
-						}
-						break;
-					case 2:
-						{
-						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
-						((SetOperationContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
 						State = 469;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
 						State = 470;
-						((SetOperationContext)_localctx).op = TokenStream.LT(1);
-						_la = TokenStream.LA(1);
-						if ( !(_la==EXCEPT || _la==UNION) ) {
-							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
-						}
-						else {
-							ErrorHandler.ReportMatch(this);
-						    Consume();
-						}
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
 						State = 472;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
@@ -2492,15 +2510,46 @@ internal partial class QueryLakeParser : Parser {
 						}
 
 						State = 474;
+						((SetOperationContext)_localctx).right = queryExpression(3);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
+						State = 475;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 476;
+						((SetOperationContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==EXCEPT || _la==UNION) ) {
+							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 478;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 477;
+							((SetOperationContext)_localctx).quantifier = setQuantifier();
+							}
+						}
+
+						State = 480;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 479;
+				State = 485;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,52,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 			}
 			}
 		}
@@ -2580,14 +2629,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 24, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 494;
+			State = 500;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 480;
+				State = 486;
 				select();
 				}
 				break;
@@ -2595,27 +2644,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 481;
-				Match(VALUES);
-				State = 482;
-				rowValue();
 				State = 487;
+				Match(VALUES);
+				State = 488;
+				rowValue();
+				State = 493;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 483;
+						State = 489;
 						Match(COMMA);
-						State = 484;
+						State = 490;
 						rowValue();
 						}
 						} 
 					}
-					State = 489;
+					State = 495;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
 				}
 				}
 				break;
@@ -2623,11 +2672,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 490;
+				State = 496;
 				Match(LPAREN);
-				State = 491;
+				State = 497;
 				query();
-				State = 492;
+				State = 498;
 				Match(RPAREN);
 				}
 				break;
@@ -2680,27 +2729,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 496;
-			Match(LPAREN);
-			State = 497;
-			expression(0);
 			State = 502;
+			Match(LPAREN);
+			State = 503;
+			expression(0);
+			State = 508;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 498;
+				State = 504;
 				Match(COMMA);
-				State = 499;
+				State = 505;
 				expression(0);
 				}
 				}
-				State = 504;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 505;
+			State = 511;
 			Match(RPAREN);
 			}
 		}
@@ -2780,132 +2829,132 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 507;
+			State = 513;
 			Match(SELECT);
-			State = 509;
+			State = 515;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
 			case 1:
 				{
-				State = 508;
+				State = 514;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 511;
+			State = 517;
 			selectItem();
-			State = 516;
+			State = 522;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 512;
+					State = 518;
 					Match(COMMA);
-					State = 513;
+					State = 519;
 					selectItem();
 					}
 					} 
 				}
-				State = 518;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
-			}
-			State = 528;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
-			case 1:
-				{
-				State = 519;
-				Match(FROM);
-				State = 520;
-				relation(0);
-				State = 525;
+				State = 524;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 521;
-						Match(COMMA);
-						State = 522;
-						relation(0);
-						}
-						} 
-					}
-					State = 527;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
-				}
-				}
-				break;
 			}
-			State = 532;
+			State = 534;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 			case 1:
 				{
-				State = 530;
-				Match(WHERE);
+				State = 525;
+				Match(FROM);
+				State = 526;
+				relation(0);
 				State = 531;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 537;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
-			case 1:
-				{
-				State = 534;
-				Match(GROUP);
-				State = 535;
-				Match(BY);
-				State = 536;
-				groupBy();
-				}
-				break;
-			}
-			State = 541;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
-			case 1:
-				{
-				State = 539;
-				Match(HAVING);
-				State = 540;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 552;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
-			case 1:
-				{
-				State = 543;
-				Match(WINDOW);
-				State = 544;
-				windowDefinition();
-				State = 549;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 545;
+						State = 527;
 						Match(COMMA);
-						State = 546;
+						State = 528;
+						relation(0);
+						}
+						} 
+					}
+					State = 533;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
+				}
+				}
+				break;
+			}
+			State = 538;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			case 1:
+				{
+				State = 536;
+				Match(WHERE);
+				State = 537;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 543;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			case 1:
+				{
+				State = 540;
+				Match(GROUP);
+				State = 541;
+				Match(BY);
+				State = 542;
+				groupBy();
+				}
+				break;
+			}
+			State = 547;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+			case 1:
+				{
+				State = 545;
+				Match(HAVING);
+				State = 546;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 558;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			case 1:
+				{
+				State = 549;
+				Match(WINDOW);
+				State = 550;
+				windowDefinition();
+				State = 555;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 551;
+						Match(COMMA);
+						State = 552;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 551;
+					State = 557;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 				}
 				}
 				break;
@@ -2947,7 +2996,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 554;
+			State = 560;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3026,31 +3075,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_selectItem);
 		int _la;
 		try {
-			State = 576;
+			State = 582;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 556;
+				State = 562;
 				expression(0);
-				State = 561;
+				State = 567;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 				case 1:
 					{
-					State = 558;
+					State = 564;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 557;
+						State = 563;
 						Match(AS);
 						}
 					}
 
-					State = 560;
+					State = 566;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3061,32 +3110,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 566;
+				State = 572;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 563;
+					State = 569;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 564;
+					State = 570;
 					Match(DOT);
 					}
 				}
 
-				State = 568;
-				Match(STAR);
 				State = 574;
+				Match(STAR);
+				State = 580;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 				case 1:
 					{
-					State = 569;
+					State = 575;
 					Match(EXCLUDE);
-					State = 570;
+					State = 576;
 					Match(LPAREN);
-					State = 571;
+					State = 577;
 					identifierList();
-					State = 572;
+					State = 578;
 					Match(RPAREN);
 					}
 					break;
@@ -3137,38 +3186,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_groupBy);
 		try {
 			int _alt;
-			State = 587;
+			State = 593;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 578;
+				State = 584;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 579;
+				State = 585;
 				expression(0);
-				State = 584;
+				State = 590;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 580;
+						State = 586;
 						Match(COMMA);
-						State = 581;
+						State = 587;
 						expression(0);
 						}
 						} 
 					}
-					State = 586;
+					State = 592;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 				}
 				}
 				break;
@@ -3219,25 +3268,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 589;
+			State = 595;
 			Match(ORDER);
-			State = 590;
-			Match(BY);
-			State = 591;
-			sortItem();
 			State = 596;
+			Match(BY);
+			State = 597;
+			sortItem();
+			State = 602;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 592;
+				State = 598;
 				Match(COMMA);
-				State = 593;
+				State = 599;
 				sortItem();
 				}
 				}
-				State = 598;
+				State = 604;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3286,14 +3335,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 599;
+			State = 605;
 			expression(0);
-			State = 601;
+			State = 607;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 600;
+				State = 606;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3306,14 +3355,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 605;
+			State = 611;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 603;
+				State = 609;
 				Match(NULLS);
-				State = 604;
+				State = 610;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3369,24 +3418,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_limitClause);
 		int _la;
 		try {
-			State = 619;
+			State = 625;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 607;
+				State = 613;
 				Match(LIMIT);
-				State = 608;
+				State = 614;
 				_localctx.limit = expression(0);
-				State = 611;
+				State = 617;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 609;
+					State = 615;
 					Match(OFFSET);
-					State = 610;
+					State = 616;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3396,18 +3445,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 613;
+				State = 619;
 				Match(OFFSET);
-				State = 614;
+				State = 620;
 				_localctx.offset = expression(0);
-				State = 617;
+				State = 623;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 615;
+					State = 621;
 					Match(LIMIT);
-					State = 616;
+					State = 622;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3548,34 +3597,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 622;
+			State = 628;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 649;
+			State = 655;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 647;
+					State = 653;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 624;
+						State = 630;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 625;
+						State = 631;
 						Match(CROSS);
-						State = 626;
+						State = 632;
 						Match(JOIN);
-						State = 627;
+						State = 633;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3584,34 +3633,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 628;
+						State = 634;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 629;
+						State = 635;
 						joinType();
-						State = 630;
+						State = 636;
 						Match(JOIN);
-						State = 631;
+						State = 637;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 639;
+						State = 645;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 632;
+							State = 638;
 							Match(ON);
-							State = 633;
+							State = 639;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 634;
+							State = 640;
 							Match(USING);
-							State = 635;
+							State = 641;
 							Match(LPAREN);
-							State = 636;
+							State = 642;
 							identifierList();
-							State = 637;
+							State = 643;
 							Match(RPAREN);
 							}
 							break;
@@ -3625,24 +3674,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 641;
+						State = 647;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 642;
+						State = 648;
 						Match(NATURAL);
-						State = 643;
+						State = 649;
 						joinType();
-						State = 644;
+						State = 650;
 						Match(JOIN);
-						State = 645;
+						State = 651;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 651;
+				State = 657;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
 			}
 			}
 		}
@@ -3684,19 +3733,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 44, RULE_joinType);
 		int _la;
 		try {
-			State = 669;
+			State = 675;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 653;
+				State = 659;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 652;
+					State = 658;
 					Match(INNER);
 					}
 				}
@@ -3706,14 +3755,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 655;
+				State = 661;
 				Match(LEFT);
-				State = 657;
+				State = 663;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 656;
+					State = 662;
 					Match(OUTER);
 					}
 				}
@@ -3723,14 +3772,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 659;
+				State = 665;
 				Match(RIGHT);
-				State = 661;
+				State = 667;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 660;
+					State = 666;
 					Match(OUTER);
 					}
 				}
@@ -3740,14 +3789,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 663;
+				State = 669;
 				Match(FULL);
-				State = 665;
+				State = 671;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 664;
+					State = 670;
 					Match(OUTER);
 					}
 				}
@@ -3757,14 +3806,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 667;
+				State = 673;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 668;
+				State = 674;
 				Match(ANTI);
 				}
 				break;
@@ -3915,53 +3964,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 728;
+			State = 734;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 671;
-				((DatasetRelationContext)_localctx).name = identifier();
-				State = 674;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
-				case 1:
-					{
-					State = 672;
-					Match(DOT);
-					State = 673;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
 				State = 677;
+				((DatasetRelationContext)_localctx).name = identifier();
+				State = 680;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 676;
-					versionClause();
-					}
-					break;
-				}
-				State = 680;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
-				case 1:
-					{
+					State = 678;
+					Match(DOT);
 					State = 679;
-					sampleClause();
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
 				State = 683;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
 					State = 682;
+					versionClause();
+					}
+					break;
+				}
+				State = 686;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				case 1:
+					{
+					State = 685;
+					sampleClause();
+					}
+					break;
+				}
+				State = 689;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+				case 1:
+					{
+					State = 688;
 					tableAlias();
 					}
 					break;
@@ -3972,24 +4021,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 685;
+				State = 691;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 687;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
-				case 1:
-					{
-					State = 686;
-					sampleClause();
-					}
-					break;
-				}
-				State = 690;
+				State = 693;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 				case 1:
 					{
-					State = 689;
+					State = 692;
+					sampleClause();
+					}
+					break;
+				}
+				State = 696;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				case 1:
+					{
+					State = 695;
 					tableAlias();
 					}
 					break;
@@ -4000,62 +4049,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 692;
+				State = 698;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 693;
+				State = 699;
 				Match(LPAREN);
-				State = 702;
+				State = 708;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 694;
+					State = 700;
 					expression(0);
-					State = 699;
+					State = 705;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,92,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 695;
+							State = 701;
 							Match(COMMA);
-							State = 696;
+							State = 702;
 							expression(0);
 							}
 							} 
 						}
-						State = 701;
+						State = 707;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,92,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 					}
 					}
 				}
 
-				State = 708;
+				State = 714;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 704;
+					State = 710;
 					Match(COMMA);
-					State = 705;
+					State = 711;
 					namedArgument();
 					}
 					}
-					State = 710;
+					State = 716;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 711;
+				State = 717;
 				Match(RPAREN);
-				State = 713;
+				State = 719;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 712;
+					State = 718;
 					tableAlias();
 					}
 					break;
@@ -4066,28 +4115,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 715;
+				State = 721;
 				Match(LPAREN);
-				State = 716;
-				query();
-				State = 717;
-				Match(RPAREN);
-				State = 719;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
-				case 1:
-					{
-					State = 718;
-					sampleClause();
-					}
-					break;
-				}
 				State = 722;
+				query();
+				State = 723;
+				Match(RPAREN);
+				State = 725;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 721;
+					State = 724;
+					sampleClause();
+					}
+					break;
+				}
+				State = 728;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+				case 1:
+					{
+					State = 727;
 					tableAlias();
 					}
 					break;
@@ -4098,11 +4147,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 724;
+				State = 730;
 				Match(LPAREN);
-				State = 725;
+				State = 731;
 				relation(0);
-				State = 726;
+				State = 732;
 				Match(RPAREN);
 				}
 				break;
@@ -4149,9 +4198,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 730;
+			State = 736;
 			identifier();
-			State = 731;
+			State = 737;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4160,7 +4209,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 732;
+			State = 738;
 			expression(0);
 			}
 		}
@@ -4243,16 +4292,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 50, RULE_versionClause);
 		try {
-			State = 744;
+			State = 750;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 734;
+				State = 740;
 				Match(VERSION);
-				State = 735;
+				State = 741;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4260,13 +4309,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 736;
+				State = 742;
 				Match(AS);
-				State = 737;
+				State = 743;
 				Match(OF);
-				State = 738;
+				State = 744;
 				Match(TIMESTAMP);
-				State = 739;
+				State = 745;
 				Match(STRING);
 				}
 				break;
@@ -4274,9 +4323,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 740;
+				State = 746;
 				Match(BRANCH);
-				State = 741;
+				State = 747;
 				identifier();
 				}
 				break;
@@ -4284,9 +4333,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 742;
+				State = 748;
 				Match(TAG);
-				State = 743;
+				State = 749;
 				identifier();
 				}
 				break;
@@ -4404,16 +4453,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 52, RULE_sampleClause);
 		int _la;
 		try {
-			State = 792;
+			State = 798;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 746;
+				State = 752;
 				Match(TABLESAMPLE);
-				State = 747;
+				State = 753;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4423,34 +4472,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 748;
+				State = 754;
 				Match(LPAREN);
-				State = 749;
+				State = 755;
 				expression(0);
-				State = 751;
+				State = 757;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 750;
+					State = 756;
 					Match(PERCENT);
 					}
 				}
 
-				State = 753;
+				State = 759;
 				Match(RPAREN);
-				State = 758;
+				State = 764;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 				case 1:
 					{
-					State = 754;
+					State = 760;
 					Match(REPEATABLE);
-					State = 755;
+					State = 761;
 					Match(LPAREN);
-					State = 756;
+					State = 762;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 757;
+					State = 763;
 					Match(RPAREN);
 					}
 					break;
@@ -4461,43 +4510,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 760;
+				State = 766;
 				Match(SAMPLE);
-				State = 761;
+				State = 767;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 762;
+				State = 768;
 				Match(ROWS);
-				State = 765;
+				State = 771;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 763;
+					State = 769;
 					Match(PER);
-					State = 764;
+					State = 770;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 774;
+				State = 780;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 767;
+					State = 773;
 					Match(WEIGHTED);
-					State = 768;
+					State = 774;
 					Match(BY);
-					State = 769;
+					State = 775;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 772;
+					State = 778;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 					case 1:
 						{
-						State = 770;
+						State = 776;
 						Match(WITH);
-						State = 771;
+						State = 777;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4505,14 +4554,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 778;
+				State = 784;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 776;
+					State = 782;
 					Match(SEED);
-					State = 777;
+					State = 783;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4523,34 +4572,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 780;
-				Match(SAMPLE);
-				State = 781;
-				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 782;
-				Match(PERCENT);
 				State = 786;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
-				case 1:
-					{
-					State = 783;
-					Match(STRATIFY);
-					State = 784;
-					Match(BY);
-					State = 785;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
-				State = 790;
+				Match(SAMPLE);
+				State = 787;
+				((SamplePercentContext)_localctx).percent = expression(0);
+				State = 788;
+				Match(PERCENT);
+				State = 792;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 788;
-					Match(SEED);
 					State = 789;
+					Match(STRATIFY);
+					State = 790;
+					Match(BY);
+					State = 791;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 796;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				case 1:
+					{
+					State = 794;
+					Match(SEED);
+					State = 795;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4601,28 +4650,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 795;
+			State = 801;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 794;
+				State = 800;
 				Match(AS);
 				}
 			}
 
-			State = 797;
+			State = 803;
 			identifier();
-			State = 802;
+			State = 808;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 			case 1:
 				{
-				State = 798;
+				State = 804;
 				Match(LPAREN);
-				State = 799;
+				State = 805;
 				identifierList();
-				State = 800;
+				State = 806;
 				Match(RPAREN);
 				}
 				break;
@@ -4670,15 +4719,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 804;
+			State = 810;
 			identifier();
-			State = 805;
+			State = 811;
 			Match(AS);
-			State = 806;
+			State = 812;
 			Match(LPAREN);
-			State = 807;
+			State = 813;
 			windowSpecification();
-			State = 808;
+			State = 814;
 			Match(RPAREN);
 			}
 		}
@@ -4737,62 +4786,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 811;
+			State = 817;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				{
-				State = 810;
+				State = 816;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 823;
+			State = 829;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 813;
+				State = 819;
 				Match(PARTITION);
-				State = 814;
-				Match(BY);
-				State = 815;
-				expression(0);
 				State = 820;
+				Match(BY);
+				State = 821;
+				expression(0);
+				State = 826;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 816;
+					State = 822;
 					Match(COMMA);
-					State = 817;
+					State = 823;
 					expression(0);
 					}
 					}
-					State = 822;
+					State = 828;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 826;
+			State = 832;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 825;
+				State = 831;
 				orderBy();
 				}
 			}
 
-			State = 829;
+			State = 835;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 828;
+				State = 834;
 				windowFrame();
 				}
 			}
@@ -4843,13 +4892,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_windowFrame);
 		int _la;
 		try {
-			State = 839;
+			State = 845;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 831;
+				State = 837;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4859,14 +4908,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 832;
+				State = 838;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 833;
+				State = 839;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4876,13 +4925,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 834;
+				State = 840;
 				Match(BETWEEN);
-				State = 835;
+				State = 841;
 				_localctx.start = frameBound();
-				State = 836;
+				State = 842;
 				Match(AND);
-				State = 837;
+				State = 843;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4928,42 +4977,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_frameBound);
 		int _la;
 		try {
-			State = 850;
+			State = 856;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 841;
+				State = 847;
 				Match(UNBOUNDED);
-				State = 842;
+				State = 848;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 843;
+				State = 849;
 				Match(UNBOUNDED);
-				State = 844;
+				State = 850;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 845;
+				State = 851;
 				Match(CURRENT);
-				State = 846;
+				State = 852;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 847;
+				State = 853;
 				expression(0);
-				State = 848;
+				State = 854;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5082,7 +5131,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 859;
+			State = 865;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5144,6 +5193,7 @@ internal partial class QueryLakeParser : Parser {
 			case KEY:
 			case MERGE:
 			case MATCHED:
+			case COLUMNS:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5176,14 +5226,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 853;
+				State = 859;
 				valueExpression(0);
-				State = 855;
+				State = 861;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 854;
+					State = 860;
 					predicate();
 					}
 					break;
@@ -5195,9 +5245,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 857;
+				State = 863;
 				Match(NOT);
-				State = 858;
+				State = 864;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -5205,28 +5255,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 869;
+			State = 875;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,121,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 867;
+					State = 873;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 861;
+						State = 867;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 862;
+						State = 868;
 						Match(AND);
-						State = 863;
+						State = 869;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5235,20 +5285,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 864;
+						State = 870;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 865;
+						State = 871;
 						Match(OR);
-						State = 866;
+						State = 872;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 871;
+				State = 877;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,121,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			}
 			}
 		}
@@ -5408,16 +5458,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 927;
+			State = 933;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 872;
+				State = 878;
 				comparisonOperator();
-				State = 873;
+				State = 879;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5425,19 +5475,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 875;
+				State = 881;
 				Match(IS);
-				State = 877;
+				State = 883;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 876;
+					State = 882;
 					Match(NOT);
 					}
 				}
 
-				State = 879;
+				State = 885;
 				Match(NULL);
 				}
 				break;
@@ -5445,30 +5495,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 880;
-				Match(IS);
-				State = 882;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 881;
-					Match(NOT);
-					}
-				}
-
-				State = 884;
-				Match(DISTINCT);
-				State = 885;
-				Match(FROM);
 				State = 886;
-				((IsDistinctFromContext)_localctx).right = valueExpression(0);
-				}
-				break;
-			case 4:
-				_localctx = new BetweenContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
-				{
+				Match(IS);
 				State = 888;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -5480,12 +5508,34 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 890;
-				Match(BETWEEN);
+				Match(DISTINCT);
 				State = 891;
-				((BetweenContext)_localctx).lower = valueExpression(0);
+				Match(FROM);
 				State = 892;
+				((IsDistinctFromContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 4:
+				_localctx = new BetweenContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 894;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 893;
+					Match(NOT);
+					}
+				}
+
+				State = 896;
+				Match(BETWEEN);
+				State = 897;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 898;
 				Match(AND);
-				State = 893;
+				State = 899;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5493,23 +5543,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 896;
+				State = 902;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 895;
+					State = 901;
 					Match(NOT);
 					}
 				}
 
-				State = 898;
+				State = 904;
 				Match(IN);
-				State = 899;
+				State = 905;
 				Match(LPAREN);
-				State = 900;
+				State = 906;
 				query();
-				State = 901;
+				State = 907;
 				Match(RPAREN);
 				}
 				break;
@@ -5517,39 +5567,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 904;
+				State = 910;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 903;
+					State = 909;
 					Match(NOT);
 					}
 				}
 
-				State = 906;
+				State = 912;
 				Match(IN);
-				State = 907;
-				Match(LPAREN);
-				State = 908;
-				expression(0);
 				State = 913;
+				Match(LPAREN);
+				State = 914;
+				expression(0);
+				State = 919;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 909;
+					State = 915;
 					Match(COMMA);
-					State = 910;
+					State = 916;
 					expression(0);
 					}
 					}
-					State = 915;
+					State = 921;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 916;
+				State = 922;
 				Match(RPAREN);
 				}
 				break;
@@ -5557,17 +5607,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 919;
+				State = 925;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 918;
+					State = 924;
 					Match(NOT);
 					}
 				}
 
-				State = 921;
+				State = 927;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5577,16 +5627,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 922;
+				State = 928;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 925;
+				State = 931;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
-					State = 923;
+					State = 929;
 					Match(ESCAPE);
-					State = 924;
+					State = 930;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5750,7 +5800,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 933;
+			State = 939;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5812,6 +5862,7 @@ internal partial class QueryLakeParser : Parser {
 			case KEY:
 			case MERGE:
 			case MATCHED:
+			case COLUMNS:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -5842,7 +5893,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 930;
+				State = 936;
 				primaryExpression();
 				}
 				break;
@@ -5852,7 +5903,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 931;
+				State = 937;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5862,7 +5913,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 932;
+				State = 938;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5870,36 +5921,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 964;
+			State = 970;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,134,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 962;
+					State = 968;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 935;
+						State = 941;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 936;
+						State = 942;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 15L) != 0)) ) {
+						if ( !(((((_la - 131)) & ~0x3f) == 0 && ((1L << (_la - 131)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 937;
+						State = 943;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5908,9 +5959,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 938;
+						State = 944;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 939;
+						State = 945;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5920,7 +5971,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 940;
+						State = 946;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5929,11 +5980,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 941;
+						State = 947;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 942;
+						State = 948;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 943;
+						State = 949;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5942,29 +5993,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 944;
+						State = 950;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 945;
-						Match(LBRACKET);
-						State = 946;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 951;
+						Match(LBRACKET);
+						State = 952;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 957;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 947;
+							State = 953;
 							Match(COMMA);
-							State = 948;
+							State = 954;
 							sliceOrIndex();
 							}
 							}
-							State = 953;
+							State = 959;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 954;
+						State = 960;
 						Match(RBRACKET);
 						}
 						break;
@@ -5973,11 +6024,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 956;
+						State = 962;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 957;
+						State = 963;
 						Match(DOUBLE_COLON);
-						State = 958;
+						State = 964;
 						dataType();
 						}
 						break;
@@ -5986,20 +6037,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 959;
+						State = 965;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 960;
+						State = 966;
 						Match(DOT);
-						State = 961;
+						State = 967;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 966;
+				State = 972;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,134,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			}
 			}
 		}
@@ -6067,14 +6118,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 981;
+			State = 987;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 967;
+				State = 973;
 				expression(0);
 				}
 				break;
@@ -6082,41 +6133,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 969;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
-				case 1:
-					{
-					State = 968;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 971;
-				Match(COLON);
-				State = 973;
+				State = 975;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 972;
+					State = 974;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 977;
+				Match(COLON);
+				State = 979;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+				case 1:
+					{
+					State = 978;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 979;
+				State = 985;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 975;
+					State = 981;
 					Match(COLON);
-					State = 977;
+					State = 983;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 						{
-						State = 976;
+						State = 982;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6167,9 +6218,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 983;
+			State = 989;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 122)) & ~0x3f) == 0 && ((1L << (_la - 122)) & 63L) != 0)) ) {
+			if ( !(((((_la - 123)) & ~0x3f) == 0 && ((1L << (_la - 123)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6513,14 +6564,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1106;
+			State = 1112;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 985;
+				State = 991;
 				Match(NULL);
 				}
 				break;
@@ -6528,7 +6579,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 986;
+				State = 992;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6543,7 +6594,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 987;
+				State = 993;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6551,7 +6602,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 988;
+				State = 994;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6566,7 +6617,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 989;
+				State = 995;
 				Match(STRING);
 				}
 				break;
@@ -6574,9 +6625,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 990;
+				State = 996;
 				dataType();
-				State = 991;
+				State = 997;
 				Match(STRING);
 				}
 				break;
@@ -6584,16 +6635,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 993;
+				State = 999;
 				Match(INTERVAL);
-				State = 994;
+				State = 1000;
 				Match(STRING);
-				State = 996;
+				State = 1002;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 995;
+					State = 1001;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6604,7 +6655,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 998;
+				State = 1004;
 				parameter();
 				}
 				break;
@@ -6612,45 +6663,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 999;
+				State = 1005;
 				Match(CASE);
-				State = 1001;
+				State = 1007;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 1000;
+					State = 1006;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1004;
+				State = 1010;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1003;
+					State = 1009;
 					whenClause();
 					}
 					}
-					State = 1006;
+					State = 1012;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1010;
+				State = 1016;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1008;
+					State = 1014;
 					Match(ELSE);
-					State = 1009;
+					State = 1015;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1012;
+				State = 1018;
 				Match(END);
 				}
 				break;
@@ -6658,7 +6709,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1014;
+				State = 1020;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6668,15 +6719,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1015;
+				State = 1021;
 				Match(LPAREN);
-				State = 1016;
+				State = 1022;
 				expression(0);
-				State = 1017;
+				State = 1023;
 				Match(AS);
-				State = 1018;
+				State = 1024;
 				dataType();
-				State = 1019;
+				State = 1025;
 				Match(RPAREN);
 				}
 				break;
@@ -6684,17 +6735,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1021;
+				State = 1027;
 				Match(EXTRACT);
-				State = 1022;
+				State = 1028;
 				Match(LPAREN);
-				State = 1023;
+				State = 1029;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1024;
+				State = 1030;
 				Match(FROM);
-				State = 1025;
+				State = 1031;
 				expression(0);
-				State = 1026;
+				State = 1032;
 				Match(RPAREN);
 				}
 				break;
@@ -6702,13 +6753,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1028;
+				State = 1034;
 				Match(EXISTS);
-				State = 1029;
+				State = 1035;
 				Match(LPAREN);
-				State = 1030;
+				State = 1036;
 				query();
-				State = 1031;
+				State = 1037;
 				Match(RPAREN);
 				}
 				break;
@@ -6716,11 +6767,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1033;
+				State = 1039;
 				Match(LPAREN);
-				State = 1034;
+				State = 1040;
 				query();
-				State = 1035;
+				State = 1041;
 				Match(RPAREN);
 				}
 				break;
@@ -6728,16 +6779,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1037;
+				State = 1043;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1038;
+				State = 1044;
 				Match(LPAREN);
-				State = 1065;
+				State = 1071;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1039;
+					State = 1045;
 					Match(STAR);
 					}
 					break;
@@ -6803,6 +6854,7 @@ internal partial class QueryLakeParser : Parser {
 				case KEY:
 				case MERGE:
 				case MATCHED:
+				case COLUMNS:
 				case PER:
 				case STRATIFY:
 				case WEIGHTED:
@@ -6832,66 +6884,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1051;
+					State = 1057;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 						{
-						State = 1041;
+						State = 1047;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 						case 1:
 							{
-							State = 1040;
+							State = 1046;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1043;
+						State = 1049;
 						expression(0);
-						State = 1048;
+						State = 1054;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1044;
+							State = 1050;
 							Match(COMMA);
-							State = 1045;
+							State = 1051;
 							expression(0);
 							}
 							}
-							State = 1050;
+							State = 1056;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1063;
+					State = 1069;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1053;
+						State = 1059;
 						Match(ORDER);
-						State = 1054;
-						Match(BY);
-						State = 1055;
-						sortItem();
 						State = 1060;
+						Match(BY);
+						State = 1061;
+						sortItem();
+						State = 1066;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1056;
+							State = 1062;
 							Match(COMMA);
-							State = 1057;
+							State = 1063;
 							sortItem();
 							}
 							}
-							State = 1062;
+							State = 1068;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6903,32 +6955,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1067;
+				State = 1073;
 				Match(RPAREN);
-				State = 1074;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
-				case 1:
-					{
-					State = 1068;
-					Match(FILTER);
-					State = 1069;
-					Match(LPAREN);
-					State = 1070;
-					Match(WHERE);
-					State = 1071;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1072;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1077;
+				State = 1080;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 				case 1:
 					{
+					State = 1074;
+					Match(FILTER);
+					State = 1075;
+					Match(LPAREN);
 					State = 1076;
+					Match(WHERE);
+					State = 1077;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1078;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1083;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+				case 1:
+					{
+					State = 1082;
 					over();
 					}
 					break;
@@ -6939,35 +6991,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1079;
+				State = 1085;
 				Match(LBRACKET);
-				State = 1088;
+				State = 1094;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 3464129855686020607L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 1080;
+					State = 1086;
 					expression(0);
-					State = 1085;
+					State = 1091;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1081;
+						State = 1087;
 						Match(COMMA);
-						State = 1082;
+						State = 1088;
 						expression(0);
 						}
 						}
-						State = 1087;
+						State = 1093;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1090;
+				State = 1096;
 				Match(RBRACKET);
 				}
 				break;
@@ -6975,27 +7027,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1091;
+				State = 1097;
 				Match(LPAREN);
-				State = 1092;
+				State = 1098;
 				expression(0);
-				State = 1095;
+				State = 1101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1093;
+					State = 1099;
 					Match(COMMA);
-					State = 1094;
+					State = 1100;
 					expression(0);
 					}
 					}
-					State = 1097;
+					State = 1103;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1099;
+				State = 1105;
 				Match(RPAREN);
 				}
 				break;
@@ -7003,11 +7055,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1101;
+				State = 1107;
 				Match(LPAREN);
-				State = 1102;
+				State = 1108;
 				expression(0);
-				State = 1103;
+				State = 1109;
 				Match(RPAREN);
 				}
 				break;
@@ -7015,7 +7067,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1105;
+				State = 1111;
 				identifier();
 				}
 				break;
@@ -7062,9 +7114,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1108;
-			Match(OVER);
 			State = 1114;
+			Match(OVER);
+			State = 1120;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7121,6 +7173,7 @@ internal partial class QueryLakeParser : Parser {
 			case KEY:
 			case MERGE:
 			case MATCHED:
+			case COLUMNS:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7136,17 +7189,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1109;
+				State = 1115;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1110;
+				State = 1116;
 				Match(LPAREN);
-				State = 1111;
+				State = 1117;
 				windowSpecification();
-				State = 1112;
+				State = 1118;
 				Match(RPAREN);
 				}
 				break;
@@ -7197,13 +7250,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1116;
+			State = 1122;
 			Match(WHEN);
-			State = 1117;
+			State = 1123;
 			_localctx.condition = expression(0);
-			State = 1118;
+			State = 1124;
 			Match(THEN);
-			State = 1119;
+			State = 1125;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7261,16 +7314,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1128;
+			State = 1134;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1121;
+				State = 1127;
 				Match(AT);
-				State = 1122;
+				State = 1128;
 				identifier();
 				}
 				break;
@@ -7278,9 +7331,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1123;
+				State = 1129;
 				Match(DOLLAR);
-				State = 1124;
+				State = 1130;
 				identifier();
 				}
 				break;
@@ -7288,9 +7341,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1125;
+				State = 1131;
 				Match(COLON);
-				State = 1126;
+				State = 1132;
 				identifier();
 				}
 				break;
@@ -7298,7 +7351,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1127;
+				State = 1133;
 				Match(QUESTION);
 				}
 				break;
@@ -7368,100 +7421,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1165;
+			State = 1171;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1130;
+				State = 1136;
 				_localctx.@base = identifier();
-				State = 1141;
+				State = 1147;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 				case 1:
 					{
-					State = 1131;
-					Match(LPAREN);
-					State = 1132;
-					Match(INTEGER_VALUE);
 					State = 1137;
+					Match(LPAREN);
+					State = 1138;
+					Match(INTEGER_VALUE);
+					State = 1143;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1133;
+						State = 1139;
 						Match(COMMA);
-						State = 1134;
+						State = 1140;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1139;
+						State = 1145;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1140;
+					State = 1146;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1150;
+				State = 1156;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,161,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1143;
+						State = 1149;
 						Match(LBRACKET);
-						State = 1145;
+						State = 1151;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1144;
+							State = 1150;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1147;
+						State = 1153;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1152;
+					State = 1158;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,161,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1153;
+				State = 1159;
 				_localctx.@base = identifier();
-				State = 1154;
-				Match(LT);
-				State = 1155;
-				dataType();
 				State = 1160;
+				Match(LT);
+				State = 1161;
+				dataType();
+				State = 1166;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1156;
+					State = 1162;
 					Match(COMMA);
-					State = 1157;
+					State = 1163;
 					dataType();
 					}
 					}
-					State = 1162;
+					State = 1168;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1163;
+				State = 1169;
 				Match(GT);
 				}
 				break;
@@ -7510,21 +7563,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1167;
+			State = 1173;
 			identifier();
-			State = 1172;
+			State = 1178;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1168;
+				State = 1174;
 				Match(COMMA);
-				State = 1169;
+				State = 1175;
 				identifier();
 				}
 				}
-				State = 1174;
+				State = 1180;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7565,20 +7618,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1178;
+			State = 1184;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1175;
+				State = 1181;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1176;
+				State = 1182;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7636,6 +7689,7 @@ internal partial class QueryLakeParser : Parser {
 			case KEY:
 			case MERGE:
 			case MATCHED:
+			case COLUMNS:
 			case PER:
 			case STRATIFY:
 			case WEIGHTED:
@@ -7650,7 +7704,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1177;
+				State = 1183;
 				nonReserved();
 				}
 				break;
@@ -7736,6 +7790,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MERGE() { return GetToken(QueryLakeParser.MERGE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLUMNS() { return GetToken(QueryLakeParser.COLUMNS, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7757,9 +7812,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1180;
+			State = 1186;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 5363142842224127L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7823,7 +7878,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,157,1183,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,158,1189,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7839,425 +7894,428 @@ internal partial class QueryLakeParser : Parser {
 		2,186,9,2,1,2,1,2,3,2,190,8,2,1,2,1,2,3,2,194,8,2,1,2,1,2,1,2,1,2,1,2,
 		3,2,201,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,211,8,2,11,2,12,2,212,
 		1,2,1,2,1,2,1,2,1,2,3,2,220,8,2,1,2,1,2,3,2,224,8,2,1,2,1,2,3,2,228,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,242,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,254,8,2,10,2,12,2,257,9,2,1,2,1,2,
-		3,2,261,8,2,1,2,1,2,1,2,1,2,1,2,3,2,268,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,3,2,277,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,285,8,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,299,8,2,10,2,12,2,302,9,2,1,2,1,2,1,2,
-		3,2,307,8,2,1,2,1,2,1,2,3,2,312,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,324,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,349,8,2,10,2,12,2,352,
-		9,2,1,2,1,2,3,2,356,8,2,3,2,358,8,2,1,3,1,3,1,3,1,3,3,3,364,8,3,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,374,8,4,10,4,12,4,377,9,4,1,4,1,4,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,392,8,4,1,4,1,4,1,4,1,4,1,4,
-		5,4,399,8,4,10,4,12,4,402,9,4,1,4,1,4,3,4,406,8,4,1,5,1,5,1,5,1,5,1,6,
-		1,6,1,6,1,6,1,7,1,7,1,7,3,7,419,8,7,1,7,1,7,3,7,423,8,7,3,7,425,8,7,1,
-		8,3,8,428,8,8,1,8,1,8,3,8,432,8,8,1,8,3,8,435,8,8,1,9,1,9,3,9,439,8,9,
-		1,9,1,9,1,9,5,9,444,8,9,10,9,12,9,447,9,9,1,10,1,10,1,10,1,10,1,10,3,10,
-		454,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,467,
-		8,11,1,11,1,11,1,11,1,11,3,11,473,8,11,1,11,5,11,476,8,11,10,11,12,11,
-		479,9,11,1,12,1,12,1,12,1,12,1,12,5,12,486,8,12,10,12,12,12,489,9,12,1,
-		12,1,12,1,12,1,12,3,12,495,8,12,1,13,1,13,1,13,1,13,5,13,501,8,13,10,13,
-		12,13,504,9,13,1,13,1,13,1,14,1,14,3,14,510,8,14,1,14,1,14,1,14,5,14,515,
-		8,14,10,14,12,14,518,9,14,1,14,1,14,1,14,1,14,5,14,524,8,14,10,14,12,14,
-		527,9,14,3,14,529,8,14,1,14,1,14,3,14,533,8,14,1,14,1,14,1,14,3,14,538,
-		8,14,1,14,1,14,3,14,542,8,14,1,14,1,14,1,14,1,14,5,14,548,8,14,10,14,12,
-		14,551,9,14,3,14,553,8,14,1,15,1,15,1,16,1,16,3,16,559,8,16,1,16,3,16,
-		562,8,16,1,16,1,16,1,16,3,16,567,8,16,1,16,1,16,1,16,1,16,1,16,1,16,3,
-		16,575,8,16,3,16,577,8,16,1,17,1,17,1,17,1,17,5,17,583,8,17,10,17,12,17,
-		586,9,17,3,17,588,8,17,1,18,1,18,1,18,1,18,1,18,5,18,595,8,18,10,18,12,
-		18,598,9,18,1,19,1,19,3,19,602,8,19,1,19,1,19,3,19,606,8,19,1,20,1,20,
-		1,20,1,20,3,20,612,8,20,1,20,1,20,1,20,1,20,3,20,618,8,20,3,20,620,8,20,
-		1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,
-		1,21,1,21,1,21,1,21,3,21,640,8,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,648,
-		8,21,10,21,12,21,651,9,21,1,22,3,22,654,8,22,1,22,1,22,3,22,658,8,22,1,
-		22,1,22,3,22,662,8,22,1,22,1,22,3,22,666,8,22,1,22,1,22,3,22,670,8,22,
-		1,23,1,23,1,23,3,23,675,8,23,1,23,3,23,678,8,23,1,23,3,23,681,8,23,1,23,
-		3,23,684,8,23,1,23,1,23,3,23,688,8,23,1,23,3,23,691,8,23,1,23,1,23,1,23,
-		1,23,1,23,5,23,698,8,23,10,23,12,23,701,9,23,3,23,703,8,23,1,23,1,23,5,
-		23,707,8,23,10,23,12,23,710,9,23,1,23,1,23,3,23,714,8,23,1,23,1,23,1,23,
-		1,23,3,23,720,8,23,1,23,3,23,723,8,23,1,23,1,23,1,23,1,23,3,23,729,8,23,
-		1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,
-		3,25,745,8,25,1,26,1,26,1,26,1,26,1,26,3,26,752,8,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,759,8,26,1,26,1,26,1,26,1,26,1,26,3,26,766,8,26,1,26,1,26,
-		1,26,1,26,1,26,3,26,773,8,26,3,26,775,8,26,1,26,1,26,3,26,779,8,26,1,26,
-		1,26,1,26,1,26,1,26,1,26,3,26,787,8,26,1,26,1,26,3,26,791,8,26,3,26,793,
-		8,26,1,27,3,27,796,8,27,1,27,1,27,1,27,1,27,1,27,3,27,803,8,27,1,28,1,
-		28,1,28,1,28,1,28,1,28,1,29,3,29,812,8,29,1,29,1,29,1,29,1,29,1,29,5,29,
-		819,8,29,10,29,12,29,822,9,29,3,29,824,8,29,1,29,3,29,827,8,29,1,29,3,
-		29,830,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,840,8,30,1,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,851,8,31,1,32,1,32,1,32,3,
-		32,856,8,32,1,32,1,32,3,32,860,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,
-		868,8,32,10,32,12,32,871,9,32,1,33,1,33,1,33,1,33,1,33,3,33,878,8,33,1,
-		33,1,33,1,33,3,33,883,8,33,1,33,1,33,1,33,1,33,3,33,889,8,33,1,33,1,33,
-		1,33,1,33,1,33,1,33,3,33,897,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,905,
-		8,33,1,33,1,33,1,33,1,33,1,33,5,33,912,8,33,10,33,12,33,915,9,33,1,33,
-		1,33,1,33,3,33,920,8,33,1,33,1,33,1,33,1,33,3,33,926,8,33,3,33,928,8,33,
-		1,34,1,34,1,34,1,34,3,34,934,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,950,8,34,10,34,12,34,953,9,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,963,8,34,10,34,12,34,966,9,
-		34,1,35,1,35,3,35,970,8,35,1,35,1,35,3,35,974,8,35,1,35,1,35,3,35,978,
-		8,35,3,35,980,8,35,3,35,982,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,3,37,997,8,37,1,37,1,37,1,37,3,37,1002,8,37,
-		1,37,4,37,1005,8,37,11,37,12,37,1006,1,37,1,37,3,37,1011,8,37,1,37,1,37,
+		2,1,2,1,2,1,2,1,2,1,2,3,2,235,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,3,2,248,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,260,8,
+		2,10,2,12,2,263,9,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,3,2,274,8,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
+		291,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,305,8,2,10,
+		2,12,2,308,9,2,1,2,1,2,1,2,3,2,313,8,2,1,2,1,2,1,2,3,2,318,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,330,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,3,2,344,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		5,2,355,8,2,10,2,12,2,358,9,2,1,2,1,2,3,2,362,8,2,3,2,364,8,2,1,3,1,3,
+		1,3,1,3,3,3,370,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,380,8,4,10,4,12,
+		4,383,9,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,398,
+		8,4,1,4,1,4,1,4,1,4,1,4,5,4,405,8,4,10,4,12,4,408,9,4,1,4,1,4,3,4,412,
+		8,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,3,7,425,8,7,1,7,1,7,3,
+		7,429,8,7,3,7,431,8,7,1,8,3,8,434,8,8,1,8,1,8,3,8,438,8,8,1,8,3,8,441,
+		8,8,1,9,1,9,3,9,445,8,9,1,9,1,9,1,9,5,9,450,8,9,10,9,12,9,453,9,9,1,10,
+		1,10,1,10,1,10,1,10,3,10,460,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,
+		11,1,11,1,11,1,11,3,11,473,8,11,1,11,1,11,1,11,1,11,3,11,479,8,11,1,11,
+		5,11,482,8,11,10,11,12,11,485,9,11,1,12,1,12,1,12,1,12,1,12,5,12,492,8,
+		12,10,12,12,12,495,9,12,1,12,1,12,1,12,1,12,3,12,501,8,12,1,13,1,13,1,
+		13,1,13,5,13,507,8,13,10,13,12,13,510,9,13,1,13,1,13,1,14,1,14,3,14,516,
+		8,14,1,14,1,14,1,14,5,14,521,8,14,10,14,12,14,524,9,14,1,14,1,14,1,14,
+		1,14,5,14,530,8,14,10,14,12,14,533,9,14,3,14,535,8,14,1,14,1,14,3,14,539,
+		8,14,1,14,1,14,1,14,3,14,544,8,14,1,14,1,14,3,14,548,8,14,1,14,1,14,1,
+		14,1,14,5,14,554,8,14,10,14,12,14,557,9,14,3,14,559,8,14,1,15,1,15,1,16,
+		1,16,3,16,565,8,16,1,16,3,16,568,8,16,1,16,1,16,1,16,3,16,573,8,16,1,16,
+		1,16,1,16,1,16,1,16,1,16,3,16,581,8,16,3,16,583,8,16,1,17,1,17,1,17,1,
+		17,5,17,589,8,17,10,17,12,17,592,9,17,3,17,594,8,17,1,18,1,18,1,18,1,18,
+		1,18,5,18,601,8,18,10,18,12,18,604,9,18,1,19,1,19,3,19,608,8,19,1,19,1,
+		19,3,19,612,8,19,1,20,1,20,1,20,1,20,3,20,618,8,20,1,20,1,20,1,20,1,20,
+		3,20,624,8,20,3,20,626,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,646,8,21,1,21,1,21,
+		1,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,9,21,1,22,3,22,660,8,
+		22,1,22,1,22,3,22,664,8,22,1,22,1,22,3,22,668,8,22,1,22,1,22,3,22,672,
+		8,22,1,22,1,22,3,22,676,8,22,1,23,1,23,1,23,3,23,681,8,23,1,23,3,23,684,
+		8,23,1,23,3,23,687,8,23,1,23,3,23,690,8,23,1,23,1,23,3,23,694,8,23,1,23,
+		3,23,697,8,23,1,23,1,23,1,23,1,23,1,23,5,23,704,8,23,10,23,12,23,707,9,
+		23,3,23,709,8,23,1,23,1,23,5,23,713,8,23,10,23,12,23,716,9,23,1,23,1,23,
+		3,23,720,8,23,1,23,1,23,1,23,1,23,3,23,726,8,23,1,23,3,23,729,8,23,1,23,
+		1,23,1,23,1,23,3,23,735,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,
+		25,1,25,1,25,1,25,1,25,1,25,3,25,751,8,25,1,26,1,26,1,26,1,26,1,26,3,26,
+		758,8,26,1,26,1,26,1,26,1,26,1,26,3,26,765,8,26,1,26,1,26,1,26,1,26,1,
+		26,3,26,772,8,26,1,26,1,26,1,26,1,26,1,26,3,26,779,8,26,3,26,781,8,26,
+		1,26,1,26,3,26,785,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,793,8,26,1,
+		26,1,26,3,26,797,8,26,3,26,799,8,26,1,27,3,27,802,8,27,1,27,1,27,1,27,
+		1,27,1,27,3,27,809,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,818,8,
+		29,1,29,1,29,1,29,1,29,1,29,5,29,825,8,29,10,29,12,29,828,9,29,3,29,830,
+		8,29,1,29,3,29,833,8,29,1,29,3,29,836,8,29,1,30,1,30,1,30,1,30,1,30,1,
+		30,1,30,1,30,3,30,846,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
+		3,31,857,8,31,1,32,1,32,1,32,3,32,862,8,32,1,32,1,32,3,32,866,8,32,1,32,
+		1,32,1,32,1,32,1,32,1,32,5,32,874,8,32,10,32,12,32,877,9,32,1,33,1,33,
+		1,33,1,33,1,33,3,33,884,8,33,1,33,1,33,1,33,3,33,889,8,33,1,33,1,33,1,
+		33,1,33,3,33,895,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,903,8,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,3,33,911,8,33,1,33,1,33,1,33,1,33,1,33,5,33,918,
+		8,33,10,33,12,33,921,9,33,1,33,1,33,1,33,3,33,926,8,33,1,33,1,33,1,33,
+		1,33,3,33,932,8,33,3,33,934,8,33,1,34,1,34,1,34,1,34,3,34,940,8,34,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,
+		956,8,34,10,34,12,34,959,9,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		5,34,969,8,34,10,34,12,34,972,9,34,1,35,1,35,3,35,976,8,35,1,35,1,35,3,
+		35,980,8,35,1,35,1,35,3,35,984,8,35,3,35,986,8,35,3,35,988,8,35,1,36,1,
+		36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1003,8,
+		37,1,37,1,37,1,37,3,37,1008,8,37,1,37,4,37,1011,8,37,11,37,12,37,1012,
+		1,37,1,37,3,37,1017,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
-		1042,8,37,1,37,1,37,1,37,5,37,1047,8,37,10,37,12,37,1050,9,37,3,37,1052,
-		8,37,1,37,1,37,1,37,1,37,1,37,5,37,1059,8,37,10,37,12,37,1062,9,37,3,37,
-		1064,8,37,3,37,1066,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1075,
-		8,37,1,37,3,37,1078,8,37,1,37,1,37,1,37,1,37,5,37,1084,8,37,10,37,12,37,
-		1087,9,37,3,37,1089,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1096,8,37,11,37,
-		12,37,1097,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1107,8,37,1,38,1,38,
-		1,38,1,38,1,38,1,38,3,38,1115,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,3,40,1129,8,40,1,41,1,41,1,41,1,41,1,41,5,41,
-		1136,8,41,10,41,12,41,1139,9,41,1,41,3,41,1142,8,41,1,41,1,41,3,41,1146,
-		8,41,1,41,5,41,1149,8,41,10,41,12,41,1152,9,41,1,41,1,41,1,41,1,41,1,41,
-		5,41,1159,8,41,10,41,12,41,1162,9,41,1,41,1,41,3,41,1166,8,41,1,42,1,42,
-		1,42,5,42,1171,8,42,10,42,12,42,1174,9,42,1,43,1,43,1,43,3,43,1179,8,43,
-		1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		76,78,80,82,84,86,88,0,18,1,0,23,24,1,0,149,150,2,0,30,30,112,112,2,0,
-		2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,122,122,143,143,2,0,9,9,84,
-		84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,44,44,56,56,1,0,128,129,1,0,130,
-		133,1,0,122,127,2,0,35,35,109,109,1,0,150,151,2,0,14,14,110,110,23,0,1,
-		2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,
-		54,54,61,63,68,76,78,79,83,84,86,105,107,108,110,111,116,117,120,120,1367,
-		0,93,1,0,0,0,2,118,1,0,0,0,4,357,1,0,0,0,6,359,1,0,0,0,8,405,1,0,0,0,10,
-		407,1,0,0,0,12,411,1,0,0,0,14,424,1,0,0,0,16,427,1,0,0,0,18,436,1,0,0,
-		0,20,448,1,0,0,0,22,460,1,0,0,0,24,494,1,0,0,0,26,496,1,0,0,0,28,507,1,
-		0,0,0,30,554,1,0,0,0,32,576,1,0,0,0,34,587,1,0,0,0,36,589,1,0,0,0,38,599,
-		1,0,0,0,40,619,1,0,0,0,42,621,1,0,0,0,44,669,1,0,0,0,46,728,1,0,0,0,48,
-		730,1,0,0,0,50,744,1,0,0,0,52,792,1,0,0,0,54,795,1,0,0,0,56,804,1,0,0,
-		0,58,811,1,0,0,0,60,839,1,0,0,0,62,850,1,0,0,0,64,859,1,0,0,0,66,927,1,
-		0,0,0,68,933,1,0,0,0,70,981,1,0,0,0,72,983,1,0,0,0,74,1106,1,0,0,0,76,
-		1108,1,0,0,0,78,1116,1,0,0,0,80,1128,1,0,0,0,82,1165,1,0,0,0,84,1167,1,
-		0,0,0,86,1178,1,0,0,0,88,1180,1,0,0,0,90,92,5,141,0,0,91,90,1,0,0,0,92,
-		95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,
-		105,3,4,2,0,97,99,5,141,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,
-		0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,
-		1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,
-		0,108,110,5,141,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,
-		112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,
-		0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,
-		121,5,141,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,
-		1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,
-		127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,
-		1,0,0,0,131,358,3,4,2,0,132,358,3,16,8,0,133,134,5,17,0,0,134,138,5,20,
-		0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,
-		138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,135,0,0,142,
-		147,3,6,3,0,143,144,5,139,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,
-		1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,
-		0,150,151,5,136,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,
-		156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,
-		0,0,0,157,358,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,
-		0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,
-		358,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,
-		169,5,135,0,0,169,170,3,84,42,0,170,171,5,136,0,0,171,173,1,0,0,0,172,
-		168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,358,1,
-		0,0,0,176,177,5,113,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,
-		6,0,180,181,5,139,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,
-		184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,
-		5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,
-		0,0,191,192,5,119,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,
-		0,194,358,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,
-		198,199,5,119,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,
-		358,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,
-		5,114,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,
-		3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,
-		0,213,358,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,
-		219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,
-		0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,
-		0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,
-		227,228,1,0,0,0,228,358,1,0,0,0,229,230,5,83,0,0,230,358,5,21,0,0,231,
-		232,5,83,0,0,232,233,5,117,0,0,233,234,5,62,0,0,234,358,3,86,43,0,235,
-		241,7,0,0,0,236,242,3,86,43,0,237,238,5,135,0,0,238,239,3,16,8,0,239,240,
-		5,136,0,0,240,242,1,0,0,0,241,236,1,0,0,0,241,237,1,0,0,0,242,358,1,0,
-		0,0,243,244,5,16,0,0,244,245,5,135,0,0,245,246,3,16,8,0,246,247,5,136,
-		0,0,247,248,5,108,0,0,248,260,5,148,0,0,249,250,5,135,0,0,250,255,3,14,
-		7,0,251,252,5,139,0,0,252,254,3,14,7,0,253,251,1,0,0,0,254,257,1,0,0,0,
-		255,253,1,0,0,0,255,256,1,0,0,0,256,258,1,0,0,0,257,255,1,0,0,0,258,259,
-		5,136,0,0,259,261,1,0,0,0,260,249,1,0,0,0,260,261,1,0,0,0,261,358,1,0,
-		0,0,262,263,5,17,0,0,263,264,5,91,0,0,264,267,3,86,43,0,265,266,5,93,0,
-		0,266,268,5,94,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,269,1,0,0,0,269,
-		270,5,7,0,0,270,271,3,16,8,0,271,358,1,0,0,0,272,273,5,26,0,0,273,276,
-		5,91,0,0,274,275,5,43,0,0,275,277,5,32,0,0,276,274,1,0,0,0,276,277,1,0,
-		0,0,277,278,1,0,0,0,278,358,3,86,43,0,279,280,5,83,0,0,280,358,5,92,0,
-		0,281,282,5,83,0,0,282,284,5,95,0,0,283,285,5,62,0,0,284,283,1,0,0,0,284,
-		285,1,0,0,0,285,286,1,0,0,0,286,358,3,86,43,0,287,288,5,17,0,0,288,289,
-		5,87,0,0,289,290,3,86,43,0,290,291,5,39,0,0,291,292,5,135,0,0,292,293,
-		3,16,8,0,293,294,5,136,0,0,294,295,5,51,0,0,295,300,3,10,5,0,296,297,5,
-		139,0,0,297,299,3,10,5,0,298,296,1,0,0,0,299,302,1,0,0,0,300,298,1,0,0,
-		0,300,301,1,0,0,0,301,306,1,0,0,0,302,300,1,0,0,0,303,304,5,102,0,0,304,
-		305,5,12,0,0,305,307,3,64,32,0,306,303,1,0,0,0,306,307,1,0,0,0,307,311,
-		1,0,0,0,308,309,5,41,0,0,309,310,5,12,0,0,310,312,3,64,32,0,311,308,1,
-		0,0,0,311,312,1,0,0,0,312,313,1,0,0,0,313,314,5,104,0,0,314,315,5,149,
-		0,0,315,358,1,0,0,0,316,317,5,89,0,0,317,318,5,87,0,0,318,358,3,86,43,
-		0,319,320,5,26,0,0,320,323,5,87,0,0,321,322,5,43,0,0,322,324,5,32,0,0,
-		323,321,1,0,0,0,323,324,1,0,0,0,324,325,1,0,0,0,325,358,3,86,43,0,326,
-		327,5,83,0,0,327,358,5,88,0,0,328,329,5,45,0,0,329,330,5,96,0,0,330,331,
-		5,148,0,0,331,332,5,51,0,0,332,333,3,86,43,0,333,334,5,97,0,0,334,337,
-		5,148,0,0,335,336,5,98,0,0,336,338,3,86,43,0,337,335,1,0,0,0,337,338,1,
-		0,0,0,338,358,1,0,0,0,339,340,5,45,0,0,340,341,3,86,43,0,341,342,5,148,
-		0,0,342,343,5,51,0,0,343,355,3,86,43,0,344,345,5,135,0,0,345,350,3,14,
-		7,0,346,347,5,139,0,0,347,349,3,14,7,0,348,346,1,0,0,0,349,352,1,0,0,0,
-		350,348,1,0,0,0,350,351,1,0,0,0,351,353,1,0,0,0,352,350,1,0,0,0,353,354,
-		5,136,0,0,354,356,1,0,0,0,355,344,1,0,0,0,355,356,1,0,0,0,356,358,1,0,
-		0,0,357,127,1,0,0,0,357,132,1,0,0,0,357,133,1,0,0,0,357,158,1,0,0,0,357,
-		165,1,0,0,0,357,176,1,0,0,0,357,195,1,0,0,0,357,202,1,0,0,0,357,214,1,
-		0,0,0,357,229,1,0,0,0,357,231,1,0,0,0,357,235,1,0,0,0,357,243,1,0,0,0,
-		357,262,1,0,0,0,357,272,1,0,0,0,357,279,1,0,0,0,357,281,1,0,0,0,357,287,
-		1,0,0,0,357,316,1,0,0,0,357,319,1,0,0,0,357,326,1,0,0,0,357,328,1,0,0,
-		0,357,339,1,0,0,0,358,5,1,0,0,0,359,360,3,86,43,0,360,363,3,82,41,0,361,
-		362,5,59,0,0,362,364,5,60,0,0,363,361,1,0,0,0,363,364,1,0,0,0,364,7,1,
-		0,0,0,365,366,5,118,0,0,366,367,5,100,0,0,367,368,5,106,0,0,368,369,5,
-		113,0,0,369,370,5,82,0,0,370,375,3,12,6,0,371,372,5,139,0,0,372,374,3,
-		12,6,0,373,371,1,0,0,0,374,377,1,0,0,0,375,373,1,0,0,0,375,376,1,0,0,0,
-		376,406,1,0,0,0,377,375,1,0,0,0,378,379,5,118,0,0,379,380,5,100,0,0,380,
-		381,5,106,0,0,381,406,5,22,0,0,382,383,5,118,0,0,383,384,5,59,0,0,384,
-		385,5,100,0,0,385,386,5,106,0,0,386,391,5,48,0,0,387,388,5,135,0,0,388,
-		389,3,84,42,0,389,390,5,136,0,0,390,392,1,0,0,0,391,387,1,0,0,0,391,392,
-		1,0,0,0,392,393,1,0,0,0,393,394,5,115,0,0,394,395,5,135,0,0,395,400,3,
-		64,32,0,396,397,5,139,0,0,397,399,3,64,32,0,398,396,1,0,0,0,399,402,1,
-		0,0,0,400,398,1,0,0,0,400,401,1,0,0,0,401,403,1,0,0,0,402,400,1,0,0,0,
-		403,404,5,136,0,0,404,406,1,0,0,0,405,365,1,0,0,0,405,378,1,0,0,0,405,
-		382,1,0,0,0,406,9,1,0,0,0,407,408,3,86,43,0,408,409,7,1,0,0,409,410,5,
-		70,0,0,410,11,1,0,0,0,411,412,3,86,43,0,412,413,5,122,0,0,413,414,3,64,
-		32,0,414,13,1,0,0,0,415,418,5,90,0,0,416,417,5,104,0,0,417,419,5,149,0,
-		0,418,416,1,0,0,0,418,419,1,0,0,0,419,425,1,0,0,0,420,422,3,86,43,0,421,
-		423,3,64,32,0,422,421,1,0,0,0,422,423,1,0,0,0,423,425,1,0,0,0,424,415,
-		1,0,0,0,424,420,1,0,0,0,425,15,1,0,0,0,426,428,3,18,9,0,427,426,1,0,0,
-		0,427,428,1,0,0,0,428,429,1,0,0,0,429,431,3,22,11,0,430,432,3,36,18,0,
-		431,430,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,435,3,40,20,0,434,
-		433,1,0,0,0,434,435,1,0,0,0,435,17,1,0,0,0,436,438,5,121,0,0,437,439,5,
-		73,0,0,438,437,1,0,0,0,438,439,1,0,0,0,439,440,1,0,0,0,440,445,3,20,10,
-		0,441,442,5,139,0,0,442,444,3,20,10,0,443,441,1,0,0,0,444,447,1,0,0,0,
-		445,443,1,0,0,0,445,446,1,0,0,0,446,19,1,0,0,0,447,445,1,0,0,0,448,453,
-		3,86,43,0,449,450,5,135,0,0,450,451,3,84,42,0,451,452,5,136,0,0,452,454,
-		1,0,0,0,453,449,1,0,0,0,453,454,1,0,0,0,454,455,1,0,0,0,455,456,5,7,0,
-		0,456,457,5,135,0,0,457,458,3,16,8,0,458,459,5,136,0,0,459,21,1,0,0,0,
-		460,461,6,11,-1,0,461,462,3,24,12,0,462,477,1,0,0,0,463,464,10,2,0,0,464,
-		466,5,49,0,0,465,467,3,30,15,0,466,465,1,0,0,0,466,467,1,0,0,0,467,468,
-		1,0,0,0,468,476,3,22,11,3,469,470,10,1,0,0,470,472,7,2,0,0,471,473,3,30,
-		15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,476,3,22,11,2,
-		475,463,1,0,0,0,475,469,1,0,0,0,476,479,1,0,0,0,477,475,1,0,0,0,477,478,
-		1,0,0,0,478,23,1,0,0,0,479,477,1,0,0,0,480,495,3,28,14,0,481,482,5,115,
-		0,0,482,487,3,26,13,0,483,484,5,139,0,0,484,486,3,26,13,0,485,483,1,0,
-		0,0,486,489,1,0,0,0,487,485,1,0,0,0,487,488,1,0,0,0,488,495,1,0,0,0,489,
-		487,1,0,0,0,490,491,5,135,0,0,491,492,3,16,8,0,492,493,5,136,0,0,493,495,
-		1,0,0,0,494,480,1,0,0,0,494,481,1,0,0,0,494,490,1,0,0,0,495,25,1,0,0,0,
-		496,497,5,135,0,0,497,502,3,64,32,0,498,499,5,139,0,0,499,501,3,64,32,
-		0,500,498,1,0,0,0,501,504,1,0,0,0,502,500,1,0,0,0,502,503,1,0,0,0,503,
-		505,1,0,0,0,504,502,1,0,0,0,505,506,5,136,0,0,506,27,1,0,0,0,507,509,5,
-		80,0,0,508,510,3,30,15,0,509,508,1,0,0,0,509,510,1,0,0,0,510,511,1,0,0,
-		0,511,516,3,32,16,0,512,513,5,139,0,0,513,515,3,32,16,0,514,512,1,0,0,
-		0,515,518,1,0,0,0,516,514,1,0,0,0,516,517,1,0,0,0,517,528,1,0,0,0,518,
-		516,1,0,0,0,519,520,5,39,0,0,520,525,3,42,21,0,521,522,5,139,0,0,522,524,
-		3,42,21,0,523,521,1,0,0,0,524,527,1,0,0,0,525,523,1,0,0,0,525,526,1,0,
-		0,0,526,529,1,0,0,0,527,525,1,0,0,0,528,519,1,0,0,0,528,529,1,0,0,0,529,
-		532,1,0,0,0,530,531,5,119,0,0,531,533,3,64,32,0,532,530,1,0,0,0,532,533,
-		1,0,0,0,533,537,1,0,0,0,534,535,5,41,0,0,535,536,5,12,0,0,536,538,3,34,
-		17,0,537,534,1,0,0,0,537,538,1,0,0,0,538,541,1,0,0,0,539,540,5,42,0,0,
-		540,542,3,64,32,0,541,539,1,0,0,0,541,542,1,0,0,0,542,552,1,0,0,0,543,
-		544,5,120,0,0,544,549,3,56,28,0,545,546,5,139,0,0,546,548,3,56,28,0,547,
-		545,1,0,0,0,548,551,1,0,0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,553,1,
-		0,0,0,551,549,1,0,0,0,552,543,1,0,0,0,552,553,1,0,0,0,553,29,1,0,0,0,554,
-		555,7,3,0,0,555,31,1,0,0,0,556,561,3,64,32,0,557,559,5,7,0,0,558,557,1,
-		0,0,0,558,559,1,0,0,0,559,560,1,0,0,0,560,562,3,86,43,0,561,558,1,0,0,
-		0,561,562,1,0,0,0,562,577,1,0,0,0,563,564,3,86,43,0,564,565,5,140,0,0,
-		565,567,1,0,0,0,566,563,1,0,0,0,566,567,1,0,0,0,567,568,1,0,0,0,568,574,
-		5,130,0,0,569,570,5,31,0,0,570,571,5,135,0,0,571,572,3,84,42,0,572,573,
-		5,136,0,0,573,575,1,0,0,0,574,569,1,0,0,0,574,575,1,0,0,0,575,577,1,0,
-		0,0,576,556,1,0,0,0,576,566,1,0,0,0,577,33,1,0,0,0,578,588,5,2,0,0,579,
-		584,3,64,32,0,580,581,5,139,0,0,581,583,3,64,32,0,582,580,1,0,0,0,583,
-		586,1,0,0,0,584,582,1,0,0,0,584,585,1,0,0,0,585,588,1,0,0,0,586,584,1,
-		0,0,0,587,578,1,0,0,0,587,579,1,0,0,0,588,35,1,0,0,0,589,590,5,66,0,0,
-		590,591,5,12,0,0,591,596,3,38,19,0,592,593,5,139,0,0,593,595,3,38,19,0,
-		594,592,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,597,1,0,0,0,597,37,
-		1,0,0,0,598,596,1,0,0,0,599,601,3,64,32,0,600,602,7,4,0,0,601,600,1,0,
-		0,0,601,602,1,0,0,0,602,605,1,0,0,0,603,604,5,61,0,0,604,606,7,5,0,0,605,
-		603,1,0,0,0,605,606,1,0,0,0,606,39,1,0,0,0,607,608,5,57,0,0,608,611,3,
-		64,32,0,609,610,5,63,0,0,610,612,3,64,32,0,611,609,1,0,0,0,611,612,1,0,
-		0,0,612,620,1,0,0,0,613,614,5,63,0,0,614,617,3,64,32,0,615,616,5,57,0,
-		0,616,618,3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,
-		607,1,0,0,0,619,613,1,0,0,0,620,41,1,0,0,0,621,622,6,21,-1,0,622,623,3,
-		46,23,0,623,649,1,0,0,0,624,625,10,4,0,0,625,626,5,18,0,0,626,627,5,53,
-		0,0,627,648,3,46,23,0,628,629,10,3,0,0,629,630,3,44,22,0,630,631,5,53,
-		0,0,631,639,3,46,23,0,632,633,5,64,0,0,633,640,3,64,32,0,634,635,5,114,
-		0,0,635,636,5,135,0,0,636,637,3,84,42,0,637,638,5,136,0,0,638,640,1,0,
-		0,0,639,632,1,0,0,0,639,634,1,0,0,0,640,648,1,0,0,0,641,642,10,2,0,0,642,
-		643,5,58,0,0,643,644,3,44,22,0,644,645,5,53,0,0,645,646,3,46,23,0,646,
-		648,1,0,0,0,647,624,1,0,0,0,647,628,1,0,0,0,647,641,1,0,0,0,648,651,1,
-		0,0,0,649,647,1,0,0,0,649,650,1,0,0,0,650,43,1,0,0,0,651,649,1,0,0,0,652,
-		654,5,47,0,0,653,652,1,0,0,0,653,654,1,0,0,0,654,670,1,0,0,0,655,657,5,
-		55,0,0,656,658,5,67,0,0,657,656,1,0,0,0,657,658,1,0,0,0,658,670,1,0,0,
-		0,659,661,5,77,0,0,660,662,5,67,0,0,661,660,1,0,0,0,661,662,1,0,0,0,662,
-		670,1,0,0,0,663,665,5,40,0,0,664,666,5,67,0,0,665,664,1,0,0,0,665,666,
-		1,0,0,0,666,670,1,0,0,0,667,670,5,81,0,0,668,670,5,6,0,0,669,653,1,0,0,
-		0,669,655,1,0,0,0,669,659,1,0,0,0,669,663,1,0,0,0,669,667,1,0,0,0,669,
-		668,1,0,0,0,670,45,1,0,0,0,671,674,3,86,43,0,672,673,5,140,0,0,673,675,
-		3,86,43,0,674,672,1,0,0,0,674,675,1,0,0,0,675,677,1,0,0,0,676,678,3,50,
-		25,0,677,676,1,0,0,0,677,678,1,0,0,0,678,680,1,0,0,0,679,681,3,52,26,0,
-		680,679,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,54,27,0,683,
-		682,1,0,0,0,683,684,1,0,0,0,684,729,1,0,0,0,685,687,5,148,0,0,686,688,
-		3,52,26,0,687,686,1,0,0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,54,
-		27,0,690,689,1,0,0,0,690,691,1,0,0,0,691,729,1,0,0,0,692,693,3,86,43,0,
-		693,702,5,135,0,0,694,699,3,64,32,0,695,696,5,139,0,0,696,698,3,64,32,
-		0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,699,700,1,0,0,0,700,
-		703,1,0,0,0,701,699,1,0,0,0,702,694,1,0,0,0,702,703,1,0,0,0,703,708,1,
-		0,0,0,704,705,5,139,0,0,705,707,3,48,24,0,706,704,1,0,0,0,707,710,1,0,
-		0,0,708,706,1,0,0,0,708,709,1,0,0,0,709,711,1,0,0,0,710,708,1,0,0,0,711,
-		713,5,136,0,0,712,714,3,54,27,0,713,712,1,0,0,0,713,714,1,0,0,0,714,729,
-		1,0,0,0,715,716,5,135,0,0,716,717,3,16,8,0,717,719,5,136,0,0,718,720,3,
-		52,26,0,719,718,1,0,0,0,719,720,1,0,0,0,720,722,1,0,0,0,721,723,3,54,27,
-		0,722,721,1,0,0,0,722,723,1,0,0,0,723,729,1,0,0,0,724,725,5,135,0,0,725,
-		726,3,42,21,0,726,727,5,136,0,0,727,729,1,0,0,0,728,671,1,0,0,0,728,685,
-		1,0,0,0,728,692,1,0,0,0,728,715,1,0,0,0,728,724,1,0,0,0,729,47,1,0,0,0,
-		730,731,3,86,43,0,731,732,7,6,0,0,732,733,3,64,32,0,733,49,1,0,0,0,734,
-		735,5,116,0,0,735,745,5,149,0,0,736,737,5,7,0,0,737,738,5,62,0,0,738,739,
-		5,107,0,0,739,745,5,148,0,0,740,741,5,11,0,0,741,745,3,86,43,0,742,743,
-		5,105,0,0,743,745,3,86,43,0,744,734,1,0,0,0,744,736,1,0,0,0,744,740,1,
-		0,0,0,744,742,1,0,0,0,745,51,1,0,0,0,746,747,5,85,0,0,747,748,7,7,0,0,
-		748,749,5,135,0,0,749,751,3,64,32,0,750,752,5,70,0,0,751,750,1,0,0,0,751,
-		752,1,0,0,0,752,753,1,0,0,0,753,758,5,136,0,0,754,755,5,74,0,0,755,756,
-		5,135,0,0,756,757,5,149,0,0,757,759,5,136,0,0,758,754,1,0,0,0,758,759,
-		1,0,0,0,759,793,1,0,0,0,760,761,5,86,0,0,761,762,3,64,32,0,762,765,5,79,
-		0,0,763,764,5,101,0,0,764,766,3,64,32,0,765,763,1,0,0,0,765,766,1,0,0,
-		0,766,774,1,0,0,0,767,768,5,103,0,0,768,769,5,12,0,0,769,772,3,64,32,0,
-		770,771,5,121,0,0,771,773,5,76,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,
-		775,1,0,0,0,774,767,1,0,0,0,774,775,1,0,0,0,775,778,1,0,0,0,776,777,5,
-		104,0,0,777,779,5,149,0,0,778,776,1,0,0,0,778,779,1,0,0,0,779,793,1,0,
-		0,0,780,781,5,86,0,0,781,782,3,64,32,0,782,786,5,70,0,0,783,784,5,102,
-		0,0,784,785,5,12,0,0,785,787,3,64,32,0,786,783,1,0,0,0,786,787,1,0,0,0,
-		787,790,1,0,0,0,788,789,5,104,0,0,789,791,5,149,0,0,790,788,1,0,0,0,790,
-		791,1,0,0,0,791,793,1,0,0,0,792,746,1,0,0,0,792,760,1,0,0,0,792,780,1,
-		0,0,0,793,53,1,0,0,0,794,796,5,7,0,0,795,794,1,0,0,0,795,796,1,0,0,0,796,
-		797,1,0,0,0,797,802,3,86,43,0,798,799,5,135,0,0,799,800,3,84,42,0,800,
-		801,5,136,0,0,801,803,1,0,0,0,802,798,1,0,0,0,802,803,1,0,0,0,803,55,1,
-		0,0,0,804,805,3,86,43,0,805,806,5,7,0,0,806,807,5,135,0,0,807,808,3,58,
-		29,0,808,809,5,136,0,0,809,57,1,0,0,0,810,812,3,86,43,0,811,810,1,0,0,
-		0,811,812,1,0,0,0,812,823,1,0,0,0,813,814,5,69,0,0,814,815,5,12,0,0,815,
-		820,3,64,32,0,816,817,5,139,0,0,817,819,3,64,32,0,818,816,1,0,0,0,819,
-		822,1,0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,824,1,0,0,0,822,820,1,
-		0,0,0,823,813,1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,827,3,36,18,
-		0,826,825,1,0,0,0,826,827,1,0,0,0,827,829,1,0,0,0,828,830,3,60,30,0,829,
-		828,1,0,0,0,829,830,1,0,0,0,830,59,1,0,0,0,831,832,7,8,0,0,832,840,3,62,
-		31,0,833,834,7,8,0,0,834,835,5,10,0,0,835,836,3,62,31,0,836,837,5,5,0,
-		0,837,838,3,62,31,0,838,840,1,0,0,0,839,831,1,0,0,0,839,833,1,0,0,0,840,
-		61,1,0,0,0,841,842,5,111,0,0,842,851,5,71,0,0,843,844,5,111,0,0,844,851,
-		5,38,0,0,845,846,5,19,0,0,846,851,5,78,0,0,847,848,3,64,32,0,848,849,7,
-		9,0,0,849,851,1,0,0,0,850,841,1,0,0,0,850,843,1,0,0,0,850,845,1,0,0,0,
-		850,847,1,0,0,0,851,63,1,0,0,0,852,853,6,32,-1,0,853,855,3,68,34,0,854,
-		856,3,66,33,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,
-		5,59,0,0,858,860,3,64,32,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,
-		0,0,861,862,10,2,0,0,862,863,5,5,0,0,863,868,3,64,32,3,864,865,10,1,0,
-		0,865,866,5,65,0,0,866,868,3,64,32,2,867,861,1,0,0,0,867,864,1,0,0,0,868,
-		871,1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,65,1,0,0,0,871,869,1,0,
-		0,0,872,873,3,72,36,0,873,874,3,68,34,0,874,928,1,0,0,0,875,877,5,52,0,
-		0,876,878,5,59,0,0,877,876,1,0,0,0,877,878,1,0,0,0,878,879,1,0,0,0,879,
-		928,5,60,0,0,880,882,5,52,0,0,881,883,5,59,0,0,882,881,1,0,0,0,882,883,
-		1,0,0,0,883,884,1,0,0,0,884,885,5,25,0,0,885,886,5,39,0,0,886,928,3,68,
-		34,0,887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,889,890,1,0,0,0,
-		890,891,5,10,0,0,891,892,3,68,34,0,892,893,5,5,0,0,893,894,3,68,34,0,894,
-		928,1,0,0,0,895,897,5,59,0,0,896,895,1,0,0,0,896,897,1,0,0,0,897,898,1,
-		0,0,0,898,899,5,46,0,0,899,900,5,135,0,0,900,901,3,16,8,0,901,902,5,136,
-		0,0,902,928,1,0,0,0,903,905,5,59,0,0,904,903,1,0,0,0,904,905,1,0,0,0,905,
-		906,1,0,0,0,906,907,5,46,0,0,907,908,5,135,0,0,908,913,3,64,32,0,909,910,
-		5,139,0,0,910,912,3,64,32,0,911,909,1,0,0,0,912,915,1,0,0,0,913,911,1,
-		0,0,0,913,914,1,0,0,0,914,916,1,0,0,0,915,913,1,0,0,0,916,917,5,136,0,
-		0,917,928,1,0,0,0,918,920,5,59,0,0,919,918,1,0,0,0,919,920,1,0,0,0,920,
-		921,1,0,0,0,921,922,7,10,0,0,922,925,3,68,34,0,923,924,5,29,0,0,924,926,
-		3,68,34,0,925,923,1,0,0,0,925,926,1,0,0,0,926,928,1,0,0,0,927,872,1,0,
-		0,0,927,875,1,0,0,0,927,880,1,0,0,0,927,888,1,0,0,0,927,896,1,0,0,0,927,
-		904,1,0,0,0,927,919,1,0,0,0,928,67,1,0,0,0,929,930,6,34,-1,0,930,934,3,
-		74,37,0,931,932,7,11,0,0,932,934,3,68,34,4,933,929,1,0,0,0,933,931,1,0,
-		0,0,934,964,1,0,0,0,935,936,10,3,0,0,936,937,7,12,0,0,937,963,3,68,34,
-		4,938,939,10,2,0,0,939,940,7,11,0,0,940,963,3,68,34,3,941,942,10,1,0,0,
-		942,943,5,134,0,0,943,963,3,68,34,2,944,945,10,7,0,0,945,946,5,137,0,0,
-		946,951,3,70,35,0,947,948,5,139,0,0,948,950,3,70,35,0,949,947,1,0,0,0,
-		950,953,1,0,0,0,951,949,1,0,0,0,951,952,1,0,0,0,952,954,1,0,0,0,953,951,
-		1,0,0,0,954,955,5,138,0,0,955,963,1,0,0,0,956,957,10,6,0,0,957,958,5,142,
-		0,0,958,963,3,82,41,0,959,960,10,5,0,0,960,961,5,140,0,0,961,963,3,86,
-		43,0,962,935,1,0,0,0,962,938,1,0,0,0,962,941,1,0,0,0,962,944,1,0,0,0,962,
-		956,1,0,0,0,962,959,1,0,0,0,963,966,1,0,0,0,964,962,1,0,0,0,964,965,1,
-		0,0,0,965,69,1,0,0,0,966,964,1,0,0,0,967,982,3,64,32,0,968,970,3,64,32,
-		0,969,968,1,0,0,0,969,970,1,0,0,0,970,971,1,0,0,0,971,973,5,144,0,0,972,
-		974,3,64,32,0,973,972,1,0,0,0,973,974,1,0,0,0,974,979,1,0,0,0,975,977,
-		5,144,0,0,976,978,3,64,32,0,977,976,1,0,0,0,977,978,1,0,0,0,978,980,1,
-		0,0,0,979,975,1,0,0,0,979,980,1,0,0,0,980,982,1,0,0,0,981,967,1,0,0,0,
-		981,969,1,0,0,0,982,71,1,0,0,0,983,984,7,13,0,0,984,73,1,0,0,0,985,1107,
-		5,60,0,0,986,1107,7,14,0,0,987,1107,5,149,0,0,988,1107,7,15,0,0,989,1107,
-		5,148,0,0,990,991,3,82,41,0,991,992,5,148,0,0,992,1107,1,0,0,0,993,994,
-		5,50,0,0,994,996,5,148,0,0,995,997,3,86,43,0,996,995,1,0,0,0,996,997,1,
-		0,0,0,997,1107,1,0,0,0,998,1107,3,80,40,0,999,1001,5,13,0,0,1000,1002,
-		3,64,32,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1004,1,0,0,0,1003,1005,
-		3,78,39,0,1004,1003,1,0,0,0,1005,1006,1,0,0,0,1006,1004,1,0,0,0,1006,1007,
-		1,0,0,0,1007,1010,1,0,0,0,1008,1009,5,27,0,0,1009,1011,3,64,32,0,1010,
-		1008,1,0,0,0,1010,1011,1,0,0,0,1011,1012,1,0,0,0,1012,1013,5,28,0,0,1013,
-		1107,1,0,0,0,1014,1015,7,16,0,0,1015,1016,5,135,0,0,1016,1017,3,64,32,
-		0,1017,1018,5,7,0,0,1018,1019,3,82,41,0,1019,1020,5,136,0,0,1020,1107,
-		1,0,0,0,1021,1022,5,34,0,0,1022,1023,5,135,0,0,1023,1024,3,86,43,0,1024,
-		1025,5,39,0,0,1025,1026,3,64,32,0,1026,1027,5,136,0,0,1027,1107,1,0,0,
-		0,1028,1029,5,32,0,0,1029,1030,5,135,0,0,1030,1031,3,16,8,0,1031,1032,
-		5,136,0,0,1032,1107,1,0,0,0,1033,1034,5,135,0,0,1034,1035,3,16,8,0,1035,
-		1036,5,136,0,0,1036,1107,1,0,0,0,1037,1038,3,86,43,0,1038,1065,5,135,0,
-		0,1039,1066,5,130,0,0,1040,1042,3,30,15,0,1041,1040,1,0,0,0,1041,1042,
-		1,0,0,0,1042,1043,1,0,0,0,1043,1048,3,64,32,0,1044,1045,5,139,0,0,1045,
-		1047,3,64,32,0,1046,1044,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,0,0,1048,
-		1049,1,0,0,0,1049,1052,1,0,0,0,1050,1048,1,0,0,0,1051,1041,1,0,0,0,1051,
-		1052,1,0,0,0,1052,1063,1,0,0,0,1053,1054,5,66,0,0,1054,1055,5,12,0,0,1055,
-		1060,3,38,19,0,1056,1057,5,139,0,0,1057,1059,3,38,19,0,1058,1056,1,0,0,
-		0,1059,1062,1,0,0,0,1060,1058,1,0,0,0,1060,1061,1,0,0,0,1061,1064,1,0,
-		0,0,1062,1060,1,0,0,0,1063,1053,1,0,0,0,1063,1064,1,0,0,0,1064,1066,1,
-		0,0,0,1065,1039,1,0,0,0,1065,1051,1,0,0,0,1066,1067,1,0,0,0,1067,1074,
-		5,136,0,0,1068,1069,5,36,0,0,1069,1070,5,135,0,0,1070,1071,5,119,0,0,1071,
-		1072,3,64,32,0,1072,1073,5,136,0,0,1073,1075,1,0,0,0,1074,1068,1,0,0,0,
-		1074,1075,1,0,0,0,1075,1077,1,0,0,0,1076,1078,3,76,38,0,1077,1076,1,0,
-		0,0,1077,1078,1,0,0,0,1078,1107,1,0,0,0,1079,1088,5,137,0,0,1080,1085,
-		3,64,32,0,1081,1082,5,139,0,0,1082,1084,3,64,32,0,1083,1081,1,0,0,0,1084,
-		1087,1,0,0,0,1085,1083,1,0,0,0,1085,1086,1,0,0,0,1086,1089,1,0,0,0,1087,
-		1085,1,0,0,0,1088,1080,1,0,0,0,1088,1089,1,0,0,0,1089,1090,1,0,0,0,1090,
-		1107,5,138,0,0,1091,1092,5,135,0,0,1092,1095,3,64,32,0,1093,1094,5,139,
-		0,0,1094,1096,3,64,32,0,1095,1093,1,0,0,0,1096,1097,1,0,0,0,1097,1095,
-		1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1100,5,136,0,0,1100,1107,
-		1,0,0,0,1101,1102,5,135,0,0,1102,1103,3,64,32,0,1103,1104,5,136,0,0,1104,
-		1107,1,0,0,0,1105,1107,3,86,43,0,1106,985,1,0,0,0,1106,986,1,0,0,0,1106,
-		987,1,0,0,0,1106,988,1,0,0,0,1106,989,1,0,0,0,1106,990,1,0,0,0,1106,993,
-		1,0,0,0,1106,998,1,0,0,0,1106,999,1,0,0,0,1106,1014,1,0,0,0,1106,1021,
-		1,0,0,0,1106,1028,1,0,0,0,1106,1033,1,0,0,0,1106,1037,1,0,0,0,1106,1079,
-		1,0,0,0,1106,1091,1,0,0,0,1106,1101,1,0,0,0,1106,1105,1,0,0,0,1107,75,
-		1,0,0,0,1108,1114,5,68,0,0,1109,1115,3,86,43,0,1110,1111,5,135,0,0,1111,
-		1112,3,58,29,0,1112,1113,5,136,0,0,1113,1115,1,0,0,0,1114,1109,1,0,0,0,
-		1114,1110,1,0,0,0,1115,77,1,0,0,0,1116,1117,5,118,0,0,1117,1118,3,64,32,
-		0,1118,1119,5,106,0,0,1119,1120,3,64,32,0,1120,79,1,0,0,0,1121,1122,5,
-		145,0,0,1122,1129,3,86,43,0,1123,1124,5,146,0,0,1124,1129,3,86,43,0,1125,
-		1126,5,144,0,0,1126,1129,3,86,43,0,1127,1129,5,147,0,0,1128,1121,1,0,0,
-		0,1128,1123,1,0,0,0,1128,1125,1,0,0,0,1128,1127,1,0,0,0,1129,81,1,0,0,
-		0,1130,1141,3,86,43,0,1131,1132,5,135,0,0,1132,1137,5,149,0,0,1133,1134,
-		5,139,0,0,1134,1136,5,149,0,0,1135,1133,1,0,0,0,1136,1139,1,0,0,0,1137,
-		1135,1,0,0,0,1137,1138,1,0,0,0,1138,1140,1,0,0,0,1139,1137,1,0,0,0,1140,
-		1142,5,136,0,0,1141,1131,1,0,0,0,1141,1142,1,0,0,0,1142,1150,1,0,0,0,1143,
-		1145,5,137,0,0,1144,1146,5,149,0,0,1145,1144,1,0,0,0,1145,1146,1,0,0,0,
-		1146,1147,1,0,0,0,1147,1149,5,138,0,0,1148,1143,1,0,0,0,1149,1152,1,0,
-		0,0,1150,1148,1,0,0,0,1150,1151,1,0,0,0,1151,1166,1,0,0,0,1152,1150,1,
-		0,0,0,1153,1154,3,86,43,0,1154,1155,5,124,0,0,1155,1160,3,82,41,0,1156,
-		1157,5,139,0,0,1157,1159,3,82,41,0,1158,1156,1,0,0,0,1159,1162,1,0,0,0,
-		1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,1163,1,0,0,0,1162,1160,1,0,0,
-		0,1163,1164,5,126,0,0,1164,1166,1,0,0,0,1165,1130,1,0,0,0,1165,1153,1,
-		0,0,0,1166,83,1,0,0,0,1167,1172,3,86,43,0,1168,1169,5,139,0,0,1169,1171,
-		3,86,43,0,1170,1168,1,0,0,0,1171,1174,1,0,0,0,1172,1170,1,0,0,0,1172,1173,
-		1,0,0,0,1173,85,1,0,0,0,1174,1172,1,0,0,0,1175,1179,5,152,0,0,1176,1179,
-		5,153,0,0,1177,1179,3,88,44,0,1178,1175,1,0,0,0,1178,1176,1,0,0,0,1178,
-		1177,1,0,0,0,1179,87,1,0,0,0,1180,1181,7,17,0,0,1181,89,1,0,0,0,166,93,
+		1,37,1,37,1,37,1,37,1,37,1,37,3,37,1048,8,37,1,37,1,37,1,37,5,37,1053,
+		8,37,10,37,12,37,1056,9,37,3,37,1058,8,37,1,37,1,37,1,37,1,37,1,37,5,37,
+		1065,8,37,10,37,12,37,1068,9,37,3,37,1070,8,37,3,37,1072,8,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,3,37,1081,8,37,1,37,3,37,1084,8,37,1,37,1,37,
+		1,37,1,37,5,37,1090,8,37,10,37,12,37,1093,9,37,3,37,1095,8,37,1,37,1,37,
+		1,37,1,37,1,37,4,37,1102,8,37,11,37,12,37,1103,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,3,37,1113,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1121,8,38,
+		1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1135,
+		8,40,1,41,1,41,1,41,1,41,1,41,5,41,1142,8,41,10,41,12,41,1145,9,41,1,41,
+		3,41,1148,8,41,1,41,1,41,3,41,1152,8,41,1,41,5,41,1155,8,41,10,41,12,41,
+		1158,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1165,8,41,10,41,12,41,1168,9,41,
+		1,41,1,41,3,41,1172,8,41,1,42,1,42,1,42,5,42,1177,8,42,10,42,12,42,1180,
+		9,42,1,43,1,43,1,43,3,43,1185,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,
+		2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,
+		52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,
+		62,62,1,0,23,24,1,0,150,151,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,
+		23,2,0,37,37,54,54,2,0,123,123,144,144,2,0,9,9,84,84,2,0,72,72,79,79,2,
+		0,38,38,71,71,2,0,44,44,56,56,1,0,129,130,1,0,131,134,1,0,123,128,2,0,
+		35,35,110,110,1,0,151,152,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,
+		16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,
+		79,83,84,86,106,108,109,111,112,117,118,121,121,1375,0,93,1,0,0,0,2,118,
+		1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,
+		1,0,0,0,14,430,1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,
+		466,1,0,0,0,24,500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,560,1,0,0,
+		0,32,582,1,0,0,0,34,593,1,0,0,0,36,595,1,0,0,0,38,605,1,0,0,0,40,625,1,
+		0,0,0,42,627,1,0,0,0,44,675,1,0,0,0,46,734,1,0,0,0,48,736,1,0,0,0,50,750,
+		1,0,0,0,52,798,1,0,0,0,54,801,1,0,0,0,56,810,1,0,0,0,58,817,1,0,0,0,60,
+		845,1,0,0,0,62,856,1,0,0,0,64,865,1,0,0,0,66,933,1,0,0,0,68,939,1,0,0,
+		0,70,987,1,0,0,0,72,989,1,0,0,0,74,1112,1,0,0,0,76,1114,1,0,0,0,78,1122,
+		1,0,0,0,80,1134,1,0,0,0,82,1171,1,0,0,0,84,1173,1,0,0,0,86,1184,1,0,0,
+		0,88,1186,1,0,0,0,90,92,5,142,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,
+		0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,
+		5,142,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,
+		101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,
+		1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,142,
+		0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,
+		115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,
+		0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,142,0,0,120,
+		119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,
+		0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,
+		130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,
+		4,2,0,132,364,3,16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,
+		0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,
+		139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,136,0,0,142,147,3,6,3,0,143,
+		144,5,140,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,
+		1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,137,
+		0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,
+		155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,
+		0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,
+		0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,
+		165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,136,0,0,
+		169,170,3,84,42,0,170,171,5,137,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,
+		173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,
+		114,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,
+		140,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,
+		0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,
+		190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,
+		5,120,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,
+		0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,
+		0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,
+		202,203,5,99,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,
+		206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,
+		209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,
+		0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,
+		0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,
+		223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,
+		1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,
+		0,0,228,364,1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,
+		232,234,5,101,0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,
+		236,1,0,0,0,236,364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,
+		5,62,0,0,240,364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,
+		136,0,0,244,245,3,16,8,0,245,246,5,137,0,0,246,248,1,0,0,0,247,242,1,0,
+		0,0,247,243,1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,136,0,0,
+		251,252,3,16,8,0,252,253,5,137,0,0,253,254,5,109,0,0,254,266,5,149,0,0,
+		255,256,5,136,0,0,256,261,3,14,7,0,257,258,5,140,0,0,258,260,3,14,7,0,
+		259,257,1,0,0,0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,
+		1,0,0,0,263,261,1,0,0,0,264,265,5,137,0,0,265,267,1,0,0,0,266,255,1,0,
+		0,0,266,267,1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,
+		270,273,3,86,43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,
+		274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,
+		0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,
+		0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,
+		285,286,5,83,0,0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,
+		291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,
+		86,43,0,293,294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,
+		39,0,0,297,298,5,136,0,0,298,299,3,16,8,0,299,300,5,137,0,0,300,301,5,
+		51,0,0,301,306,3,10,5,0,302,303,5,140,0,0,303,305,3,10,5,0,304,302,1,0,
+		0,0,305,308,1,0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,
+		306,1,0,0,0,309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,
+		1,0,0,0,312,313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,
+		0,0,316,318,3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,
+		319,320,5,105,0,0,320,321,5,150,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,
+		324,5,87,0,0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,
+		5,43,0,0,328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,
+		0,0,331,364,3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,
+		0,335,336,5,96,0,0,336,337,5,149,0,0,337,338,5,51,0,0,338,339,3,86,43,
+		0,339,340,5,97,0,0,340,343,5,149,0,0,341,342,5,98,0,0,342,344,3,86,43,
+		0,343,341,1,0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,
+		347,3,86,43,0,347,348,5,149,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,
+		351,5,136,0,0,351,356,3,14,7,0,352,353,5,140,0,0,353,355,3,14,7,0,354,
+		352,1,0,0,0,355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,
+		0,0,0,358,356,1,0,0,0,359,360,5,137,0,0,360,362,1,0,0,0,361,350,1,0,0,
+		0,361,362,1,0,0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,
+		133,1,0,0,0,363,158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,
+		0,0,0,363,202,1,0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,
+		363,237,1,0,0,0,363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,
+		1,0,0,0,363,285,1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,
+		0,363,325,1,0,0,0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,
+		5,1,0,0,0,365,366,3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,
+		5,60,0,0,369,367,1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,
+		0,372,373,5,100,0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,
+		0,376,381,3,12,6,0,377,378,5,140,0,0,378,380,3,12,6,0,379,377,1,0,0,0,
+		380,383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,
+		1,0,0,0,384,385,5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,
+		5,22,0,0,388,389,5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,
+		5,107,0,0,392,397,5,48,0,0,393,394,5,136,0,0,394,395,3,84,42,0,395,396,
+		5,137,0,0,396,398,1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,
+		0,0,399,400,5,116,0,0,400,401,5,136,0,0,401,406,3,64,32,0,402,403,5,140,
+		0,0,403,405,3,64,32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,
+		406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,0,409,410,5,137,0,0,410,
+		412,1,0,0,0,411,371,1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,
+		0,0,413,414,3,86,43,0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,
+		417,418,3,86,43,0,418,419,5,123,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,
+		424,5,90,0,0,422,423,5,105,0,0,423,425,5,150,0,0,424,422,1,0,0,0,424,425,
+		1,0,0,0,425,431,1,0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,
+		0,0,0,428,429,1,0,0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,
+		431,15,1,0,0,0,432,434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,
+		1,0,0,0,435,437,3,22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,
+		0,0,0,438,440,1,0,0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,
+		0,441,17,1,0,0,0,442,444,5,122,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,
+		445,1,0,0,0,445,446,1,0,0,0,446,451,3,20,10,0,447,448,5,140,0,0,448,450,
+		3,20,10,0,449,447,1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,
+		0,0,452,19,1,0,0,0,453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,136,0,0,
+		456,457,3,84,42,0,457,458,5,137,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,
+		460,1,0,0,0,460,461,1,0,0,0,461,462,5,7,0,0,462,463,5,136,0,0,463,464,
+		3,16,8,0,464,465,5,137,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,
+		24,12,0,468,483,1,0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,
+		15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,
+		475,476,10,1,0,0,476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,
+		479,1,0,0,0,479,480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,
+		1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,
+		485,483,1,0,0,0,486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,
+		489,490,5,140,0,0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,
+		491,1,0,0,0,493,494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,
+		136,0,0,497,498,3,16,8,0,498,499,5,137,0,0,499,501,1,0,0,0,500,486,1,0,
+		0,0,500,487,1,0,0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,136,0,0,503,
+		508,3,64,32,0,504,505,5,140,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,
+		510,1,0,0,0,508,506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,
+		0,0,0,511,512,5,137,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,
+		0,515,514,1,0,0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,
+		519,5,140,0,0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,
+		1,0,0,0,522,523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,
+		0,526,531,3,42,21,0,527,528,5,140,0,0,528,530,3,42,21,0,529,527,1,0,0,
+		0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,
+		531,1,0,0,0,534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,
+		120,0,0,537,539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,
+		0,0,540,541,5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,
+		0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,
+		545,1,0,0,0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,
+		3,56,28,0,551,552,5,140,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,
+		1,0,0,0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,
+		0,558,549,1,0,0,0,558,559,1,0,0,0,559,29,1,0,0,0,560,561,7,4,0,0,561,31,
+		1,0,0,0,562,567,3,64,32,0,563,565,5,7,0,0,564,563,1,0,0,0,564,565,1,0,
+		0,0,565,566,1,0,0,0,566,568,3,86,43,0,567,564,1,0,0,0,567,568,1,0,0,0,
+		568,583,1,0,0,0,569,570,3,86,43,0,570,571,5,141,0,0,571,573,1,0,0,0,572,
+		569,1,0,0,0,572,573,1,0,0,0,573,574,1,0,0,0,574,580,5,131,0,0,575,576,
+		5,31,0,0,576,577,5,136,0,0,577,578,3,84,42,0,578,579,5,137,0,0,579,581,
+		1,0,0,0,580,575,1,0,0,0,580,581,1,0,0,0,581,583,1,0,0,0,582,562,1,0,0,
+		0,582,572,1,0,0,0,583,33,1,0,0,0,584,594,5,2,0,0,585,590,3,64,32,0,586,
+		587,5,140,0,0,587,589,3,64,32,0,588,586,1,0,0,0,589,592,1,0,0,0,590,588,
+		1,0,0,0,590,591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,584,1,0,0,
+		0,593,585,1,0,0,0,594,35,1,0,0,0,595,596,5,66,0,0,596,597,5,12,0,0,597,
+		602,3,38,19,0,598,599,5,140,0,0,599,601,3,38,19,0,600,598,1,0,0,0,601,
+		604,1,0,0,0,602,600,1,0,0,0,602,603,1,0,0,0,603,37,1,0,0,0,604,602,1,0,
+		0,0,605,607,3,64,32,0,606,608,7,5,0,0,607,606,1,0,0,0,607,608,1,0,0,0,
+		608,611,1,0,0,0,609,610,5,61,0,0,610,612,7,6,0,0,611,609,1,0,0,0,611,612,
+		1,0,0,0,612,39,1,0,0,0,613,614,5,57,0,0,614,617,3,64,32,0,615,616,5,63,
+		0,0,616,618,3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,626,1,0,0,0,
+		619,620,5,63,0,0,620,623,3,64,32,0,621,622,5,57,0,0,622,624,3,64,32,0,
+		623,621,1,0,0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,613,1,0,0,0,625,619,
+		1,0,0,0,626,41,1,0,0,0,627,628,6,21,-1,0,628,629,3,46,23,0,629,655,1,0,
+		0,0,630,631,10,4,0,0,631,632,5,18,0,0,632,633,5,53,0,0,633,654,3,46,23,
+		0,634,635,10,3,0,0,635,636,3,44,22,0,636,637,5,53,0,0,637,645,3,46,23,
+		0,638,639,5,64,0,0,639,646,3,64,32,0,640,641,5,115,0,0,641,642,5,136,0,
+		0,642,643,3,84,42,0,643,644,5,137,0,0,644,646,1,0,0,0,645,638,1,0,0,0,
+		645,640,1,0,0,0,646,654,1,0,0,0,647,648,10,2,0,0,648,649,5,58,0,0,649,
+		650,3,44,22,0,650,651,5,53,0,0,651,652,3,46,23,0,652,654,1,0,0,0,653,630,
+		1,0,0,0,653,634,1,0,0,0,653,647,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,
+		0,655,656,1,0,0,0,656,43,1,0,0,0,657,655,1,0,0,0,658,660,5,47,0,0,659,
+		658,1,0,0,0,659,660,1,0,0,0,660,676,1,0,0,0,661,663,5,55,0,0,662,664,5,
+		67,0,0,663,662,1,0,0,0,663,664,1,0,0,0,664,676,1,0,0,0,665,667,5,77,0,
+		0,666,668,5,67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,676,1,0,0,0,669,
+		671,5,40,0,0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,676,
+		1,0,0,0,673,676,5,81,0,0,674,676,5,6,0,0,675,659,1,0,0,0,675,661,1,0,0,
+		0,675,665,1,0,0,0,675,669,1,0,0,0,675,673,1,0,0,0,675,674,1,0,0,0,676,
+		45,1,0,0,0,677,680,3,86,43,0,678,679,5,141,0,0,679,681,3,86,43,0,680,678,
+		1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,50,25,0,683,682,1,0,
+		0,0,683,684,1,0,0,0,684,686,1,0,0,0,685,687,3,52,26,0,686,685,1,0,0,0,
+		686,687,1,0,0,0,687,689,1,0,0,0,688,690,3,54,27,0,689,688,1,0,0,0,689,
+		690,1,0,0,0,690,735,1,0,0,0,691,693,5,149,0,0,692,694,3,52,26,0,693,692,
+		1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,697,3,54,27,0,696,695,1,0,
+		0,0,696,697,1,0,0,0,697,735,1,0,0,0,698,699,3,86,43,0,699,708,5,136,0,
+		0,700,705,3,64,32,0,701,702,5,140,0,0,702,704,3,64,32,0,703,701,1,0,0,
+		0,704,707,1,0,0,0,705,703,1,0,0,0,705,706,1,0,0,0,706,709,1,0,0,0,707,
+		705,1,0,0,0,708,700,1,0,0,0,708,709,1,0,0,0,709,714,1,0,0,0,710,711,5,
+		140,0,0,711,713,3,48,24,0,712,710,1,0,0,0,713,716,1,0,0,0,714,712,1,0,
+		0,0,714,715,1,0,0,0,715,717,1,0,0,0,716,714,1,0,0,0,717,719,5,137,0,0,
+		718,720,3,54,27,0,719,718,1,0,0,0,719,720,1,0,0,0,720,735,1,0,0,0,721,
+		722,5,136,0,0,722,723,3,16,8,0,723,725,5,137,0,0,724,726,3,52,26,0,725,
+		724,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,729,3,54,27,0,728,727,
+		1,0,0,0,728,729,1,0,0,0,729,735,1,0,0,0,730,731,5,136,0,0,731,732,3,42,
+		21,0,732,733,5,137,0,0,733,735,1,0,0,0,734,677,1,0,0,0,734,691,1,0,0,0,
+		734,698,1,0,0,0,734,721,1,0,0,0,734,730,1,0,0,0,735,47,1,0,0,0,736,737,
+		3,86,43,0,737,738,7,7,0,0,738,739,3,64,32,0,739,49,1,0,0,0,740,741,5,117,
+		0,0,741,751,5,150,0,0,742,743,5,7,0,0,743,744,5,62,0,0,744,745,5,108,0,
+		0,745,751,5,149,0,0,746,747,5,11,0,0,747,751,3,86,43,0,748,749,5,106,0,
+		0,749,751,3,86,43,0,750,740,1,0,0,0,750,742,1,0,0,0,750,746,1,0,0,0,750,
+		748,1,0,0,0,751,51,1,0,0,0,752,753,5,85,0,0,753,754,7,8,0,0,754,755,5,
+		136,0,0,755,757,3,64,32,0,756,758,5,70,0,0,757,756,1,0,0,0,757,758,1,0,
+		0,0,758,759,1,0,0,0,759,764,5,137,0,0,760,761,5,74,0,0,761,762,5,136,0,
+		0,762,763,5,150,0,0,763,765,5,137,0,0,764,760,1,0,0,0,764,765,1,0,0,0,
+		765,799,1,0,0,0,766,767,5,86,0,0,767,768,3,64,32,0,768,771,5,79,0,0,769,
+		770,5,102,0,0,770,772,3,64,32,0,771,769,1,0,0,0,771,772,1,0,0,0,772,780,
+		1,0,0,0,773,774,5,104,0,0,774,775,5,12,0,0,775,778,3,64,32,0,776,777,5,
+		122,0,0,777,779,5,76,0,0,778,776,1,0,0,0,778,779,1,0,0,0,779,781,1,0,0,
+		0,780,773,1,0,0,0,780,781,1,0,0,0,781,784,1,0,0,0,782,783,5,105,0,0,783,
+		785,5,150,0,0,784,782,1,0,0,0,784,785,1,0,0,0,785,799,1,0,0,0,786,787,
+		5,86,0,0,787,788,3,64,32,0,788,792,5,70,0,0,789,790,5,103,0,0,790,791,
+		5,12,0,0,791,793,3,64,32,0,792,789,1,0,0,0,792,793,1,0,0,0,793,796,1,0,
+		0,0,794,795,5,105,0,0,795,797,5,150,0,0,796,794,1,0,0,0,796,797,1,0,0,
+		0,797,799,1,0,0,0,798,752,1,0,0,0,798,766,1,0,0,0,798,786,1,0,0,0,799,
+		53,1,0,0,0,800,802,5,7,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,
+		0,0,803,808,3,86,43,0,804,805,5,136,0,0,805,806,3,84,42,0,806,807,5,137,
+		0,0,807,809,1,0,0,0,808,804,1,0,0,0,808,809,1,0,0,0,809,55,1,0,0,0,810,
+		811,3,86,43,0,811,812,5,7,0,0,812,813,5,136,0,0,813,814,3,58,29,0,814,
+		815,5,137,0,0,815,57,1,0,0,0,816,818,3,86,43,0,817,816,1,0,0,0,817,818,
+		1,0,0,0,818,829,1,0,0,0,819,820,5,69,0,0,820,821,5,12,0,0,821,826,3,64,
+		32,0,822,823,5,140,0,0,823,825,3,64,32,0,824,822,1,0,0,0,825,828,1,0,0,
+		0,826,824,1,0,0,0,826,827,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,829,
+		819,1,0,0,0,829,830,1,0,0,0,830,832,1,0,0,0,831,833,3,36,18,0,832,831,
+		1,0,0,0,832,833,1,0,0,0,833,835,1,0,0,0,834,836,3,60,30,0,835,834,1,0,
+		0,0,835,836,1,0,0,0,836,59,1,0,0,0,837,838,7,9,0,0,838,846,3,62,31,0,839,
+		840,7,9,0,0,840,841,5,10,0,0,841,842,3,62,31,0,842,843,5,5,0,0,843,844,
+		3,62,31,0,844,846,1,0,0,0,845,837,1,0,0,0,845,839,1,0,0,0,846,61,1,0,0,
+		0,847,848,5,112,0,0,848,857,5,71,0,0,849,850,5,112,0,0,850,857,5,38,0,
+		0,851,852,5,19,0,0,852,857,5,78,0,0,853,854,3,64,32,0,854,855,7,10,0,0,
+		855,857,1,0,0,0,856,847,1,0,0,0,856,849,1,0,0,0,856,851,1,0,0,0,856,853,
+		1,0,0,0,857,63,1,0,0,0,858,859,6,32,-1,0,859,861,3,68,34,0,860,862,3,66,
+		33,0,861,860,1,0,0,0,861,862,1,0,0,0,862,866,1,0,0,0,863,864,5,59,0,0,
+		864,866,3,64,32,3,865,858,1,0,0,0,865,863,1,0,0,0,866,875,1,0,0,0,867,
+		868,10,2,0,0,868,869,5,5,0,0,869,874,3,64,32,3,870,871,10,1,0,0,871,872,
+		5,65,0,0,872,874,3,64,32,2,873,867,1,0,0,0,873,870,1,0,0,0,874,877,1,0,
+		0,0,875,873,1,0,0,0,875,876,1,0,0,0,876,65,1,0,0,0,877,875,1,0,0,0,878,
+		879,3,72,36,0,879,880,3,68,34,0,880,934,1,0,0,0,881,883,5,52,0,0,882,884,
+		5,59,0,0,883,882,1,0,0,0,883,884,1,0,0,0,884,885,1,0,0,0,885,934,5,60,
+		0,0,886,888,5,52,0,0,887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,
+		889,890,1,0,0,0,890,891,5,25,0,0,891,892,5,39,0,0,892,934,3,68,34,0,893,
+		895,5,59,0,0,894,893,1,0,0,0,894,895,1,0,0,0,895,896,1,0,0,0,896,897,5,
+		10,0,0,897,898,3,68,34,0,898,899,5,5,0,0,899,900,3,68,34,0,900,934,1,0,
+		0,0,901,903,5,59,0,0,902,901,1,0,0,0,902,903,1,0,0,0,903,904,1,0,0,0,904,
+		905,5,46,0,0,905,906,5,136,0,0,906,907,3,16,8,0,907,908,5,137,0,0,908,
+		934,1,0,0,0,909,911,5,59,0,0,910,909,1,0,0,0,910,911,1,0,0,0,911,912,1,
+		0,0,0,912,913,5,46,0,0,913,914,5,136,0,0,914,919,3,64,32,0,915,916,5,140,
+		0,0,916,918,3,64,32,0,917,915,1,0,0,0,918,921,1,0,0,0,919,917,1,0,0,0,
+		919,920,1,0,0,0,920,922,1,0,0,0,921,919,1,0,0,0,922,923,5,137,0,0,923,
+		934,1,0,0,0,924,926,5,59,0,0,925,924,1,0,0,0,925,926,1,0,0,0,926,927,1,
+		0,0,0,927,928,7,11,0,0,928,931,3,68,34,0,929,930,5,29,0,0,930,932,3,68,
+		34,0,931,929,1,0,0,0,931,932,1,0,0,0,932,934,1,0,0,0,933,878,1,0,0,0,933,
+		881,1,0,0,0,933,886,1,0,0,0,933,894,1,0,0,0,933,902,1,0,0,0,933,910,1,
+		0,0,0,933,925,1,0,0,0,934,67,1,0,0,0,935,936,6,34,-1,0,936,940,3,74,37,
+		0,937,938,7,12,0,0,938,940,3,68,34,4,939,935,1,0,0,0,939,937,1,0,0,0,940,
+		970,1,0,0,0,941,942,10,3,0,0,942,943,7,13,0,0,943,969,3,68,34,4,944,945,
+		10,2,0,0,945,946,7,12,0,0,946,969,3,68,34,3,947,948,10,1,0,0,948,949,5,
+		135,0,0,949,969,3,68,34,2,950,951,10,7,0,0,951,952,5,138,0,0,952,957,3,
+		70,35,0,953,954,5,140,0,0,954,956,3,70,35,0,955,953,1,0,0,0,956,959,1,
+		0,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,960,1,0,0,0,959,957,1,0,0,0,
+		960,961,5,139,0,0,961,969,1,0,0,0,962,963,10,6,0,0,963,964,5,143,0,0,964,
+		969,3,82,41,0,965,966,10,5,0,0,966,967,5,141,0,0,967,969,3,86,43,0,968,
+		941,1,0,0,0,968,944,1,0,0,0,968,947,1,0,0,0,968,950,1,0,0,0,968,962,1,
+		0,0,0,968,965,1,0,0,0,969,972,1,0,0,0,970,968,1,0,0,0,970,971,1,0,0,0,
+		971,69,1,0,0,0,972,970,1,0,0,0,973,988,3,64,32,0,974,976,3,64,32,0,975,
+		974,1,0,0,0,975,976,1,0,0,0,976,977,1,0,0,0,977,979,5,145,0,0,978,980,
+		3,64,32,0,979,978,1,0,0,0,979,980,1,0,0,0,980,985,1,0,0,0,981,983,5,145,
+		0,0,982,984,3,64,32,0,983,982,1,0,0,0,983,984,1,0,0,0,984,986,1,0,0,0,
+		985,981,1,0,0,0,985,986,1,0,0,0,986,988,1,0,0,0,987,973,1,0,0,0,987,975,
+		1,0,0,0,988,71,1,0,0,0,989,990,7,14,0,0,990,73,1,0,0,0,991,1113,5,60,0,
+		0,992,1113,7,15,0,0,993,1113,5,150,0,0,994,1113,7,16,0,0,995,1113,5,149,
+		0,0,996,997,3,82,41,0,997,998,5,149,0,0,998,1113,1,0,0,0,999,1000,5,50,
+		0,0,1000,1002,5,149,0,0,1001,1003,3,86,43,0,1002,1001,1,0,0,0,1002,1003,
+		1,0,0,0,1003,1113,1,0,0,0,1004,1113,3,80,40,0,1005,1007,5,13,0,0,1006,
+		1008,3,64,32,0,1007,1006,1,0,0,0,1007,1008,1,0,0,0,1008,1010,1,0,0,0,1009,
+		1011,3,78,39,0,1010,1009,1,0,0,0,1011,1012,1,0,0,0,1012,1010,1,0,0,0,1012,
+		1013,1,0,0,0,1013,1016,1,0,0,0,1014,1015,5,27,0,0,1015,1017,3,64,32,0,
+		1016,1014,1,0,0,0,1016,1017,1,0,0,0,1017,1018,1,0,0,0,1018,1019,5,28,0,
+		0,1019,1113,1,0,0,0,1020,1021,7,17,0,0,1021,1022,5,136,0,0,1022,1023,3,
+		64,32,0,1023,1024,5,7,0,0,1024,1025,3,82,41,0,1025,1026,5,137,0,0,1026,
+		1113,1,0,0,0,1027,1028,5,34,0,0,1028,1029,5,136,0,0,1029,1030,3,86,43,
+		0,1030,1031,5,39,0,0,1031,1032,3,64,32,0,1032,1033,5,137,0,0,1033,1113,
+		1,0,0,0,1034,1035,5,32,0,0,1035,1036,5,136,0,0,1036,1037,3,16,8,0,1037,
+		1038,5,137,0,0,1038,1113,1,0,0,0,1039,1040,5,136,0,0,1040,1041,3,16,8,
+		0,1041,1042,5,137,0,0,1042,1113,1,0,0,0,1043,1044,3,86,43,0,1044,1071,
+		5,136,0,0,1045,1072,5,131,0,0,1046,1048,3,30,15,0,1047,1046,1,0,0,0,1047,
+		1048,1,0,0,0,1048,1049,1,0,0,0,1049,1054,3,64,32,0,1050,1051,5,140,0,0,
+		1051,1053,3,64,32,0,1052,1050,1,0,0,0,1053,1056,1,0,0,0,1054,1052,1,0,
+		0,0,1054,1055,1,0,0,0,1055,1058,1,0,0,0,1056,1054,1,0,0,0,1057,1047,1,
+		0,0,0,1057,1058,1,0,0,0,1058,1069,1,0,0,0,1059,1060,5,66,0,0,1060,1061,
+		5,12,0,0,1061,1066,3,38,19,0,1062,1063,5,140,0,0,1063,1065,3,38,19,0,1064,
+		1062,1,0,0,0,1065,1068,1,0,0,0,1066,1064,1,0,0,0,1066,1067,1,0,0,0,1067,
+		1070,1,0,0,0,1068,1066,1,0,0,0,1069,1059,1,0,0,0,1069,1070,1,0,0,0,1070,
+		1072,1,0,0,0,1071,1045,1,0,0,0,1071,1057,1,0,0,0,1072,1073,1,0,0,0,1073,
+		1080,5,137,0,0,1074,1075,5,36,0,0,1075,1076,5,136,0,0,1076,1077,5,120,
+		0,0,1077,1078,3,64,32,0,1078,1079,5,137,0,0,1079,1081,1,0,0,0,1080,1074,
+		1,0,0,0,1080,1081,1,0,0,0,1081,1083,1,0,0,0,1082,1084,3,76,38,0,1083,1082,
+		1,0,0,0,1083,1084,1,0,0,0,1084,1113,1,0,0,0,1085,1094,5,138,0,0,1086,1091,
+		3,64,32,0,1087,1088,5,140,0,0,1088,1090,3,64,32,0,1089,1087,1,0,0,0,1090,
+		1093,1,0,0,0,1091,1089,1,0,0,0,1091,1092,1,0,0,0,1092,1095,1,0,0,0,1093,
+		1091,1,0,0,0,1094,1086,1,0,0,0,1094,1095,1,0,0,0,1095,1096,1,0,0,0,1096,
+		1113,5,139,0,0,1097,1098,5,136,0,0,1098,1101,3,64,32,0,1099,1100,5,140,
+		0,0,1100,1102,3,64,32,0,1101,1099,1,0,0,0,1102,1103,1,0,0,0,1103,1101,
+		1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,1106,5,137,0,0,1106,1113,
+		1,0,0,0,1107,1108,5,136,0,0,1108,1109,3,64,32,0,1109,1110,5,137,0,0,1110,
+		1113,1,0,0,0,1111,1113,3,86,43,0,1112,991,1,0,0,0,1112,992,1,0,0,0,1112,
+		993,1,0,0,0,1112,994,1,0,0,0,1112,995,1,0,0,0,1112,996,1,0,0,0,1112,999,
+		1,0,0,0,1112,1004,1,0,0,0,1112,1005,1,0,0,0,1112,1020,1,0,0,0,1112,1027,
+		1,0,0,0,1112,1034,1,0,0,0,1112,1039,1,0,0,0,1112,1043,1,0,0,0,1112,1085,
+		1,0,0,0,1112,1097,1,0,0,0,1112,1107,1,0,0,0,1112,1111,1,0,0,0,1113,75,
+		1,0,0,0,1114,1120,5,68,0,0,1115,1121,3,86,43,0,1116,1117,5,136,0,0,1117,
+		1118,3,58,29,0,1118,1119,5,137,0,0,1119,1121,1,0,0,0,1120,1115,1,0,0,0,
+		1120,1116,1,0,0,0,1121,77,1,0,0,0,1122,1123,5,119,0,0,1123,1124,3,64,32,
+		0,1124,1125,5,107,0,0,1125,1126,3,64,32,0,1126,79,1,0,0,0,1127,1128,5,
+		146,0,0,1128,1135,3,86,43,0,1129,1130,5,147,0,0,1130,1135,3,86,43,0,1131,
+		1132,5,145,0,0,1132,1135,3,86,43,0,1133,1135,5,148,0,0,1134,1127,1,0,0,
+		0,1134,1129,1,0,0,0,1134,1131,1,0,0,0,1134,1133,1,0,0,0,1135,81,1,0,0,
+		0,1136,1147,3,86,43,0,1137,1138,5,136,0,0,1138,1143,5,150,0,0,1139,1140,
+		5,140,0,0,1140,1142,5,150,0,0,1141,1139,1,0,0,0,1142,1145,1,0,0,0,1143,
+		1141,1,0,0,0,1143,1144,1,0,0,0,1144,1146,1,0,0,0,1145,1143,1,0,0,0,1146,
+		1148,5,137,0,0,1147,1137,1,0,0,0,1147,1148,1,0,0,0,1148,1156,1,0,0,0,1149,
+		1151,5,138,0,0,1150,1152,5,150,0,0,1151,1150,1,0,0,0,1151,1152,1,0,0,0,
+		1152,1153,1,0,0,0,1153,1155,5,139,0,0,1154,1149,1,0,0,0,1155,1158,1,0,
+		0,0,1156,1154,1,0,0,0,1156,1157,1,0,0,0,1157,1172,1,0,0,0,1158,1156,1,
+		0,0,0,1159,1160,3,86,43,0,1160,1161,5,125,0,0,1161,1166,3,82,41,0,1162,
+		1163,5,140,0,0,1163,1165,3,82,41,0,1164,1162,1,0,0,0,1165,1168,1,0,0,0,
+		1166,1164,1,0,0,0,1166,1167,1,0,0,0,1167,1169,1,0,0,0,1168,1166,1,0,0,
+		0,1169,1170,5,127,0,0,1170,1172,1,0,0,0,1171,1136,1,0,0,0,1171,1159,1,
+		0,0,0,1172,83,1,0,0,0,1173,1178,3,86,43,0,1174,1175,5,140,0,0,1175,1177,
+		3,86,43,0,1176,1174,1,0,0,0,1177,1180,1,0,0,0,1178,1176,1,0,0,0,1178,1179,
+		1,0,0,0,1179,85,1,0,0,0,1180,1178,1,0,0,0,1181,1185,5,153,0,0,1182,1185,
+		5,154,0,0,1183,1185,3,88,44,0,1184,1181,1,0,0,0,1184,1182,1,0,0,0,1184,
+		1183,1,0,0,0,1185,87,1,0,0,0,1186,1187,7,18,0,0,1187,89,1,0,0,0,167,93,
 		100,105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,
-		223,227,241,255,260,267,276,284,300,306,311,323,337,350,355,357,363,375,
-		391,400,405,418,422,424,427,431,434,438,445,453,466,472,475,477,487,494,
-		502,509,516,525,528,532,537,541,549,552,558,561,566,574,576,584,587,596,
-		601,605,611,617,619,639,647,649,653,657,661,665,669,674,677,680,683,687,
-		690,699,702,708,713,719,722,728,744,751,758,765,772,774,778,786,790,792,
-		795,802,811,820,823,826,829,839,850,855,859,867,869,877,882,888,896,904,
-		913,919,925,927,933,951,962,964,969,973,977,979,981,996,1001,1006,1010,
-		1041,1048,1051,1060,1063,1065,1074,1077,1085,1088,1097,1106,1114,1128,
-		1137,1141,1145,1150,1160,1165,1172,1178
+		223,227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,
+		381,397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,
+		500,508,515,522,531,534,538,543,547,555,558,564,567,572,580,582,590,593,
+		602,607,611,617,623,625,645,653,655,659,663,667,671,675,680,683,686,689,
+		693,696,705,708,714,719,725,728,734,750,757,764,771,778,780,784,792,796,
+		798,801,808,817,826,829,832,835,845,856,861,865,873,875,883,888,894,902,
+		910,919,925,931,933,939,957,968,970,975,979,983,985,987,1002,1007,1012,
+		1016,1047,1054,1057,1066,1069,1071,1080,1083,1091,1094,1103,1112,1120,
+		1134,1143,1147,1151,1156,1166,1171,1178,1184
 	};
 
 	public static readonly ATN _ATN =

@@ -116,6 +116,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitShowDatasets([NotNull] QueryLakeParser.ShowDatasetsContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>showColumns</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowColumns([NotNull] QueryLakeParser.ShowColumnsContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>showVersions</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
