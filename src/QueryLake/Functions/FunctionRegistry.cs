@@ -22,6 +22,7 @@ internal sealed class FunctionRegistry
         VectorFunctions.Register(r);
         ImageFunctions.Register(r);
         PixelFunctions.Register(r);
+        ListFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);
