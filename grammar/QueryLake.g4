@@ -209,6 +209,7 @@ predicate
     : comparisonOperator right=valueExpression                                           # comparison
     | IS NOT? NULL                                                                       # isNull
     | IS NOT? DISTINCT FROM right=valueExpression                                        # isDistinctFrom
+    | IS NOT? truth=(TRUE | FALSE)                                                       # isTruth
     | NOT? BETWEEN lower=valueExpression AND upper=valueExpression                       # between
     | NOT? IN LPAREN query RPAREN                                                        # inSubquery
     | NOT? IN LPAREN expression (COMMA expression)* RPAREN                               # inList

@@ -5,7 +5,7 @@ namespace QueryLake.Cli;
 
 /// <summary>
 /// <c>querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]</c>: runs statements and
-/// prints their results, or opens the REPL when neither -c nor -f is given. <c>--demo</c> runs the demo.
+/// prints their results, or opens the REPL when neither -c nor -f is given. <c>demo</c> (or <c>--demo</c>) runs the demo.
 /// </summary>
 internal static class CommandLine
 {
@@ -25,7 +25,7 @@ internal static class CommandLine
                     if (!Enum.TryParse(args[++i], ignoreCase: true, out format))
                         return Fail($"unknown format '{args[i]}': use table, csv, json, markdown or line");
                     break;
-                case "--demo": return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
+                case "demo" or "--demo" when i == 0: return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
                 case "-h" or "--help": Usage(); return 0;
                 case "-c" or "-f" or "--format": return Fail($"{a} needs a value");
                 default:
@@ -70,13 +70,15 @@ internal static class CommandLine
         querylake — an embedded query engine and versioned lake for deep-learning data
 
         usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line]
-               querylake --demo [LAKE_DIR]
+               querylake demo [DIR]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
           -c SQL          run SQL (repeatable; statements run in order)
           -f FILE         run the statements in FILE
           --format F      output format: table (default), csv, json, markdown or line
-          --demo          build a demo lake of driving scenes and walk through versions, branches and time travel
+          demo [DIR]      generate synthetic driving scenes and build a lake from them in DIR (default ./demo-lake),
+                          printing each step: ingest, labels, damaged samples, enrichment, similarity search,
+                          a stratified sample, a grouped split, a model's accuracy per lighting, an export
 
         With neither -c nor -f, querylake opens the REPL: end statements with ";", .help lists its commands.
         """);

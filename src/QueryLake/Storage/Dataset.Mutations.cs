@@ -48,9 +48,20 @@ public sealed partial class Dataset
         return Delete(ids);
     }
 
+    /// <summary>The live rows of a stored batch whose first row is at <paramref name="start"/> in its fragment, and
+    /// their positions in it: callbacks only ever see live rows.</summary>
+    private static (RecordBatch Live, int[] Rows) LiveRows(RecordBatch b, HashSet<uint> deleted, long start)
+    {
+        var rows = new List<int>(b.Length);
+        for (int i = 0; i < b.Length; i++) if (!deleted.Contains((uint)(start + i))) rows.Add(i);
+        if (rows.Count == b.Length) return (b, [.. rows]);
+        var array = rows.ToArray();
+        return (Kernels.Gather.Rows(b, array), array);
+    }
+
     /// <summary>
-    /// Sets columns to new values on the live rows matching <paramref name="predicate"/>. Each fragment with a
-    /// match is rewritten whole (same rows, same offsets), so row ids stay stable.
+    /// Sets columns to new values on the live rows matching <paramref name="predicate"/> (the callbacks see batches
+    /// of live rows only). Each fragment with a match is rewritten whole (same rows, same offsets), so row ids stay stable.
     /// </summary>
     public DatasetSnapshot Update(Func<RecordBatch, int, bool> predicate, IReadOnlyDictionary<string, Func<RecordBatch, int, object?>> assignments)
     {
@@ -68,21 +79,22 @@ public sealed partial class Dataset
             {
                 var reader = snapshot.Reader(frag);
                 var deleted = DeletionVector.Read(Path, frag.Deletions);
-                var batches = new List<(RecordBatch Batch, bool[] Match)>();
+                var batches = new List<(RecordBatch Batch, RecordBatch Live, int[] Rows, int[] Match)>();
                 bool any = false;
                 long start = 0;
                 for (int bi = 0; bi < frag.BatchRows.Count; bi++)
                 {
                     var b = reader.ReadBatch(bi, fields, withRowId: false);
-                    var match = new bool[b.Length];
-                    for (int i = 0; i < b.Length; i++)
-                        if (!deleted.Contains((uint)(start + i)) && predicate(b, i)) { match[i] = true; any = true; updated++; }
-                    batches.Add((b, match));
+                    var (live, rows) = LiveRows(b, deleted, start);
+                    var match = new int[live.Length];
+                    for (int j = 0; j < live.Length; j++)
+                        if (predicate(live, j)) { match[j] = 1; any = true; updated++; }
+                    batches.Add((b, live, rows, match));
                     start += b.Length;
                 }
                 if (!any) continue;
                 using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression });
-                foreach (var (b, match) in batches)
+                foreach (var (b, live, rows, match) in batches)
                 {
                     var cols = new ArrowArray[b.Columns.Count];
                     for (int c = 0; c < cols.Length; c++)
@@ -90,10 +102,12 @@ public sealed partial class Dataset
                         var name = b.Schema.Fields[c].Name;
                         if (!assignments.TryGetValue(name, out var set)) { cols[c] = b.Columns[c]; continue; }
                         var builder = ArrayBuilder.Create(b.Schema.Fields[c].DataType);
-                        for (int i = 0; i < b.Length; i++)
+                        for (int i = 0, j = 0; i < b.Length; i++)
                         {
-                            if (match[i]) builder.Append(set(b, i));
+                            bool isLive = j < rows.Length && rows[j] == i;
+                            if (isLive && match[j] == 1) builder.Append(set(live, j));
                             else builder.AppendFrom(b.Columns[c], i);
+                            if (isLive) j++;
                         }
                         cols[c] = builder.Build();
                     }
@@ -110,7 +124,8 @@ public sealed partial class Dataset
 
     /// <summary>
     /// Adds a column (schema evolution). When <paramref name="compute"/> is given it is evaluated for every
-    /// stored row and written as a new data file per fragment; otherwise existing rows read as null.
+    /// live row (over batches of live rows only, so a deleted row can never make it fail) and written as a new data
+    /// file per fragment, deleted rows holding null; otherwise existing rows read as null.
     /// </summary>
     public DatasetSnapshot AddColumn(Field field, Func<RecordBatch, int, object?>? compute = null)
     {
@@ -132,12 +147,20 @@ public sealed partial class Dataset
                 foreach (var frag in m.Fragments)
                 {
                     var reader = snapshot.Reader(frag);
+                    var deleted = DeletionVector.Read(Path, frag.Deletions);
                     using var w = new DataFileWriter(Path, one, [id], new IpcWriteOptions { Compression = Options.Compression });
+                    long start = 0;
                     for (int bi = 0; bi < frag.BatchRows.Count; bi++)
                     {
                         var b = reader.ReadBatch(bi, fields, withRowId: false);
+                        var (live, rows) = LiveRows(b, deleted, start);
+                        start += b.Length;
                         var builder = ArrayBuilder.Create(field.DataType);
-                        for (int i = 0; i < b.Length; i++) builder.Append(compute(b, i));
+                        for (int i = 0, j = 0; i < b.Length; i++)
+                        {
+                            if (j < rows.Length && rows[j] == i) builder.Append(compute(live, j++));
+                            else builder.AppendNull();
+                        }
                         w.Write(new RecordBatch(one, [builder.Build()], b.Length));
                     }
                     frag.Files.Add(w.Finish());

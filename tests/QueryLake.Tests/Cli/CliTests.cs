@@ -26,6 +26,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void The_demo_tells_its_story_into_a_lake_that_stays()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "demo-lake");
+        var (exit, stdout, stderr) = Programs.Run(Cli, null, "demo", lake);
+        Assert.True(exit == 0, stderr + stdout);
+        Assert.Contains("── 12. Where everything came from", stdout);
+        Assert.Contains("drives_on_both_sides", stdout);
+        (exit, stdout, _) = Programs.Run(Cli, null, lake, "-c", "SELECT count(*) AS n FROM drives.holdout WHERE drive IN (SELECT drive FROM drives.train)", "--format", "csv");
+        Assert.Equal(0, exit);
+        Assert.EndsWith("n\n0\n", stdout.Replace("\r", ""));
+    }
+
+    [Fact]
     public void Errors_go_to_stderr_with_exit_code_1()
     {
         var (exit, stdout, stderr) = Programs.Run(Cli, null, "-c", "SELECT 1", "-c", "SELEC 2");

@@ -9,7 +9,9 @@ namespace QueryLake.Formats.Text;
 /// <summary>
 /// Reads JSON: an array of objects, or JSON Lines (one object per line). Columns are the union of the keys in
 /// order of first appearance; types are inferred (integers BIGINT, other numbers DOUBLE, booleans, strings with
-/// the text inference of <see cref="CsvReader"/>, so dates become DATE); nested values are kept as JSON text.
+/// the text inference of <see cref="CsvReader"/>, so dates become DATE); arrays become lists of their elements'
+/// inferred type (so <c>["car","truck"]</c> is VARCHAR[] and a vector of numbers DOUBLE[], as in DuckDB); objects and
+/// mixed arrays are kept as JSON text.
 /// </summary>
 public static class JsonReader
 {
@@ -69,6 +71,14 @@ public static class JsonReader
         if (kinds.All(v => v.ValueKind is JsonValueKind.True or JsonValueKind.False)) return DataType.Boolean;
         if (kinds.All(v => v.ValueKind == JsonValueKind.Number)) return kinds.All(v => v.TryGetInt64(out _)) ? DataType.Int64 : DataType.Float64;
         if (kinds.All(v => v.ValueKind == JsonValueKind.String)) return TextTypes.Infer(kinds.Select(v => v.GetString()));
+        if (kinds.All(v => v.ValueKind == JsonValueKind.Array))
+        {
+            var items = kinds.SelectMany(v => v.EnumerateArray()).ToList();
+            var item = Infer(items);
+            bool scalarItems = items.All(i => i.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array));
+            if (scalarItems && (item.Id != TypeId.Utf8 || items.All(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Null)))
+                return DataType.List(item);
+        }
         return DataType.Utf8;
     }
 
@@ -79,6 +89,7 @@ public static class JsonReader
         JsonValueKind.Number when type.Id == TypeId.Int64 => v.GetInt64(),
         JsonValueKind.Number when type.Id == TypeId.Float64 => v.GetDouble(),
         JsonValueKind.True or JsonValueKind.False when type.Id == TypeId.Boolean => v.GetBoolean(),
+        JsonValueKind.Array when type is ListType list => v.EnumerateArray().Select(i => Value(i, list.ValueField.DataType)).ToList(),
         _ => v.GetRawText(),
     };
 }

@@ -22,6 +22,9 @@ internal static class PixelFunctions
             new Columnar.Field("brightness", DataType.Float64), new Columnar.Field("contrast", DataType.Float64));
         r.Add(Blob("image_stats", stats, "Width, height, mean red, green and blue (0..1), brightness (mean luma) and contrast (luma standard deviation).",
             b => Stats(Decode(b))));
+        r.Add(Blob("image_embedding", new Columnar.Types.EmbeddingType(ImageEmbedder.Dimension),
+            $"A {ImageEmbedder.Dimension}-dimensional unit-length EMBEDDING from the small built-in embedder (4 × 4 grid of luma, warmth, contrast and edge energy): similar scenes have high cosine_similarity; deterministic on every machine.",
+            b => { var d = Decode(b); return ImageEmbedder.Embed(d.W, d.H, d.Rgba); }));
         r.Add(new ScalarFunction("thumbnail", "thumbnail(image, size)", "A PNG of the image scaled down (box filter) to fit size × size pixels; images already small enough are re-encoded as they are.",
             "SELECT thumbnail(CAST(NULL AS BLOB), 64)",
             t => t.Count == 2 && (t[0].StorageType is VariableBinaryType { IsUtf8: false } || t[0] is NullType) && t[1].IsNumeric

@@ -270,6 +270,8 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
             P.ComparisonContext p => new BinaryExpr(At(p), p.comparisonOperator().GetText() switch { "==" => "=", "!=" => "<>", var o => o }, value, V(p.right)),
             P.IsNullContext p => new IsNullExpr(at, value, p.NOT() is not null),
             P.IsDistinctFromContext p => new BinaryExpr(at, p.NOT() is null ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM", value, V(p.right)),
+            // x IS TRUE is x IS NOT DISTINCT FROM TRUE: never NULL, so x IS NOT TRUE holds for false and NULL.
+            P.IsTruthContext p => new BinaryExpr(at, p.NOT() is null ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM", value, new LiteralExpr(At(p), p.truth.Type == P.TRUE)),
             P.BetweenContext p => new BetweenExpr(at, value, V(p.lower), V(p.upper), p.NOT() is not null),
             P.InSubqueryContext p => new InSubqueryExpr(at, value, Q(p.query()), p.NOT() is not null),
             P.InListContext p => new InListExpr(at, value, p.expression().Select(E).ToList(), p.NOT() is not null),

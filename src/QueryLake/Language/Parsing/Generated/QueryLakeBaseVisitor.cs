@@ -906,6 +906,17 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// <return>The visitor result.</return>
 	public virtual Result VisitIsDistinctFrom([NotNull] QueryLakeParser.IsDistinctFromContext context) { return VisitChildren(context); }
 	/// <summary>
+	/// Visit a parse tree produced by the <c>isTruth</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitIsTruth([NotNull] QueryLakeParser.IsTruthContext context) { return VisitChildren(context); }
+	/// <summary>
 	/// Visit a parse tree produced by the <c>between</c>
 	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// <para>

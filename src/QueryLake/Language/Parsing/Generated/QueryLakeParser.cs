@@ -5370,6 +5370,20 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class IsTruthContext : PredicateContext {
+		public IToken truth;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IS() { return GetToken(QueryLakeParser.IS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRUE() { return GetToken(QueryLakeParser.TRUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FALSE() { return GetToken(QueryLakeParser.FALSE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public IsTruthContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitIsTruth(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class BetweenContext : PredicateContext {
 		public ValueExpressionContext lower;
 		public ValueExpressionContext upper;
@@ -5458,9 +5472,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 933;
+			State = 938;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -5516,108 +5530,136 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 4:
-				_localctx = new BetweenContext(_localctx);
+				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 894;
+				State = 893;
+				Match(IS);
+				State = 895;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 893;
+					State = 894;
 					Match(NOT);
 					}
 				}
 
-				State = 896;
-				Match(BETWEEN);
 				State = 897;
-				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 898;
-				Match(AND);
-				State = 899;
-				((BetweenContext)_localctx).upper = valueExpression(0);
+				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==FALSE || _la==TRUE) ) {
+					((IsTruthContext)_localctx).truth = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
 				}
 				break;
 			case 5:
-				_localctx = new InSubqueryContext(_localctx);
+				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 902;
+				State = 899;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 901;
+					State = 898;
 					Match(NOT);
 					}
 				}
 
+				State = 901;
+				Match(BETWEEN);
+				State = 902;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 903;
+				Match(AND);
 				State = 904;
-				Match(IN);
-				State = 905;
-				Match(LPAREN);
-				State = 906;
-				query();
-				State = 907;
-				Match(RPAREN);
+				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
 			case 6:
-				_localctx = new InListContext(_localctx);
+				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 910;
+				State = 907;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 909;
+					State = 906;
 					Match(NOT);
 					}
 				}
 
-				State = 912;
+				State = 909;
 				Match(IN);
-				State = 913;
+				State = 910;
 				Match(LPAREN);
-				State = 914;
-				expression(0);
+				State = 911;
+				query();
+				State = 912;
+				Match(RPAREN);
+				}
+				break;
+			case 7:
+				_localctx = new InListContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
+				{
+				State = 915;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 914;
+					Match(NOT);
+					}
+				}
+
+				State = 917;
+				Match(IN);
+				State = 918;
+				Match(LPAREN);
 				State = 919;
+				expression(0);
+				State = 924;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 915;
+					State = 920;
 					Match(COMMA);
-					State = 916;
+					State = 921;
 					expression(0);
 					}
 					}
-					State = 921;
+					State = 926;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 922;
+				State = 927;
 				Match(RPAREN);
 				}
 				break;
-			case 7:
+			case 8:
 				_localctx = new LikeContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
+				EnterOuterAlt(_localctx, 8);
 				{
-				State = 925;
+				State = 930;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 924;
+					State = 929;
 					Match(NOT);
 					}
 				}
 
-				State = 927;
+				State = 932;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5627,16 +5669,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 928;
+				State = 933;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 931;
+				State = 936;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 				case 1:
 					{
-					State = 929;
+					State = 934;
 					Match(ESCAPE);
-					State = 930;
+					State = 935;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5800,7 +5842,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 939;
+			State = 944;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5893,7 +5935,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 936;
+				State = 941;
 				primaryExpression();
 				}
 				break;
@@ -5903,7 +5945,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 937;
+				State = 942;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5913,7 +5955,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 938;
+				State = 943;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5921,26 +5963,26 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 970;
+			State = 975;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,136,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 968;
+					State = 973;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 941;
+						State = 946;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 942;
+						State = 947;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 131)) & ~0x3f) == 0 && ((1L << (_la - 131)) & 15L) != 0)) ) {
@@ -5950,7 +5992,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 943;
+						State = 948;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5959,9 +6001,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 944;
+						State = 949;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 945;
+						State = 950;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5971,7 +6013,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 946;
+						State = 951;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5980,11 +6022,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 947;
+						State = 952;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 948;
+						State = 953;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 949;
+						State = 954;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5993,29 +6035,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 950;
+						State = 955;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 951;
+						State = 956;
 						Match(LBRACKET);
-						State = 952;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 957;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 962;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 953;
+							State = 958;
 							Match(COMMA);
-							State = 954;
+							State = 959;
 							sliceOrIndex();
 							}
 							}
-							State = 959;
+							State = 964;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 960;
+						State = 965;
 						Match(RBRACKET);
 						}
 						break;
@@ -6024,11 +6066,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 962;
+						State = 967;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 963;
+						State = 968;
 						Match(DOUBLE_COLON);
-						State = 964;
+						State = 969;
 						dataType();
 						}
 						break;
@@ -6037,20 +6079,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 965;
+						State = 970;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 966;
+						State = 971;
 						Match(DOT);
-						State = 967;
+						State = 972;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 972;
+				State = 977;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,136,Context);
 			}
 			}
 		}
@@ -6118,14 +6160,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 987;
+			State = 992;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 973;
+				State = 978;
 				expression(0);
 				}
 				break;
@@ -6133,41 +6175,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 975;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
-				case 1:
-					{
-					State = 974;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 977;
-				Match(COLON);
-				State = 979;
+				State = 980;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 				case 1:
 					{
-					State = 978;
+					State = 979;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 982;
+				Match(COLON);
+				State = 984;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+				case 1:
+					{
+					State = 983;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 985;
+				State = 990;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 981;
+					State = 986;
 					Match(COLON);
-					State = 983;
+					State = 988;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 						{
-						State = 982;
+						State = 987;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6218,7 +6260,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 989;
+			State = 994;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 123)) & ~0x3f) == 0 && ((1L << (_la - 123)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -6564,14 +6606,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1112;
+			State = 1117;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 991;
+				State = 996;
 				Match(NULL);
 				}
 				break;
@@ -6579,7 +6621,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 992;
+				State = 997;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6594,7 +6636,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 993;
+				State = 998;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6602,7 +6644,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 994;
+				State = 999;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6617,7 +6659,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 995;
+				State = 1000;
 				Match(STRING);
 				}
 				break;
@@ -6625,9 +6667,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 996;
+				State = 1001;
 				dataType();
-				State = 997;
+				State = 1002;
 				Match(STRING);
 				}
 				break;
@@ -6635,16 +6677,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 999;
+				State = 1004;
 				Match(INTERVAL);
-				State = 1000;
+				State = 1005;
 				Match(STRING);
-				State = 1002;
+				State = 1007;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 1001;
+					State = 1006;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6655,7 +6697,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1004;
+				State = 1009;
 				parameter();
 				}
 				break;
@@ -6663,45 +6705,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1005;
+				State = 1010;
 				Match(CASE);
-				State = 1007;
+				State = 1012;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 1006;
+					State = 1011;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1010;
+				State = 1015;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1009;
+					State = 1014;
 					whenClause();
 					}
 					}
-					State = 1012;
+					State = 1017;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1016;
+				State = 1021;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1014;
+					State = 1019;
 					Match(ELSE);
-					State = 1015;
+					State = 1020;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1018;
+				State = 1023;
 				Match(END);
 				}
 				break;
@@ -6709,7 +6751,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1020;
+				State = 1025;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6719,15 +6761,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1021;
+				State = 1026;
 				Match(LPAREN);
-				State = 1022;
+				State = 1027;
 				expression(0);
-				State = 1023;
+				State = 1028;
 				Match(AS);
-				State = 1024;
+				State = 1029;
 				dataType();
-				State = 1025;
+				State = 1030;
 				Match(RPAREN);
 				}
 				break;
@@ -6735,17 +6777,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1027;
-				Match(EXTRACT);
-				State = 1028;
-				Match(LPAREN);
-				State = 1029;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1030;
-				Match(FROM);
-				State = 1031;
-				expression(0);
 				State = 1032;
+				Match(EXTRACT);
+				State = 1033;
+				Match(LPAREN);
+				State = 1034;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1035;
+				Match(FROM);
+				State = 1036;
+				expression(0);
+				State = 1037;
 				Match(RPAREN);
 				}
 				break;
@@ -6753,13 +6795,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1034;
+				State = 1039;
 				Match(EXISTS);
-				State = 1035;
+				State = 1040;
 				Match(LPAREN);
-				State = 1036;
+				State = 1041;
 				query();
-				State = 1037;
+				State = 1042;
 				Match(RPAREN);
 				}
 				break;
@@ -6767,11 +6809,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1039;
+				State = 1044;
 				Match(LPAREN);
-				State = 1040;
+				State = 1045;
 				query();
-				State = 1041;
+				State = 1046;
 				Match(RPAREN);
 				}
 				break;
@@ -6779,16 +6821,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1043;
+				State = 1048;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1044;
+				State = 1049;
 				Match(LPAREN);
-				State = 1071;
+				State = 1076;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1045;
+					State = 1050;
 					Match(STAR);
 					}
 					break;
@@ -6884,66 +6926,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1057;
+					State = 1062;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 						{
-						State = 1047;
+						State = 1052;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 						case 1:
 							{
-							State = 1046;
+							State = 1051;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1049;
-						expression(0);
 						State = 1054;
+						expression(0);
+						State = 1059;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1050;
+							State = 1055;
 							Match(COMMA);
-							State = 1051;
+							State = 1056;
 							expression(0);
 							}
 							}
-							State = 1056;
+							State = 1061;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1069;
+					State = 1074;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1059;
+						State = 1064;
 						Match(ORDER);
-						State = 1060;
+						State = 1065;
 						Match(BY);
-						State = 1061;
-						sortItem();
 						State = 1066;
+						sortItem();
+						State = 1071;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1062;
+							State = 1067;
 							Match(COMMA);
-							State = 1063;
+							State = 1068;
 							sortItem();
 							}
 							}
-							State = 1068;
+							State = 1073;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6955,32 +6997,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1073;
+				State = 1078;
 				Match(RPAREN);
-				State = 1080;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
-				case 1:
-					{
-					State = 1074;
-					Match(FILTER);
-					State = 1075;
-					Match(LPAREN);
-					State = 1076;
-					Match(WHERE);
-					State = 1077;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1078;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1083;
+				State = 1085;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 				case 1:
 					{
+					State = 1079;
+					Match(FILTER);
+					State = 1080;
+					Match(LPAREN);
+					State = 1081;
+					Match(WHERE);
 					State = 1082;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1083;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1088;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+				case 1:
+					{
+					State = 1087;
 					over();
 					}
 					break;
@@ -6991,35 +7033,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1085;
+				State = 1090;
 				Match(LBRACKET);
-				State = 1094;
+				State = 1099;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
 					{
-					State = 1086;
-					expression(0);
 					State = 1091;
+					expression(0);
+					State = 1096;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1087;
+						State = 1092;
 						Match(COMMA);
-						State = 1088;
+						State = 1093;
 						expression(0);
 						}
 						}
-						State = 1093;
+						State = 1098;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1096;
+				State = 1101;
 				Match(RBRACKET);
 				}
 				break;
@@ -7027,27 +7069,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1097;
+				State = 1102;
 				Match(LPAREN);
-				State = 1098;
+				State = 1103;
 				expression(0);
-				State = 1101;
+				State = 1106;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1099;
+					State = 1104;
 					Match(COMMA);
-					State = 1100;
+					State = 1105;
 					expression(0);
 					}
 					}
-					State = 1103;
+					State = 1108;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1105;
+				State = 1110;
 				Match(RPAREN);
 				}
 				break;
@@ -7055,11 +7097,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1107;
+				State = 1112;
 				Match(LPAREN);
-				State = 1108;
+				State = 1113;
 				expression(0);
-				State = 1109;
+				State = 1114;
 				Match(RPAREN);
 				}
 				break;
@@ -7067,7 +7109,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1111;
+				State = 1116;
 				identifier();
 				}
 				break;
@@ -7114,9 +7156,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1114;
+			State = 1119;
 			Match(OVER);
-			State = 1120;
+			State = 1125;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7189,17 +7231,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1115;
+				State = 1120;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1116;
+				State = 1121;
 				Match(LPAREN);
-				State = 1117;
+				State = 1122;
 				windowSpecification();
-				State = 1118;
+				State = 1123;
 				Match(RPAREN);
 				}
 				break;
@@ -7250,13 +7292,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1122;
+			State = 1127;
 			Match(WHEN);
-			State = 1123;
+			State = 1128;
 			_localctx.condition = expression(0);
-			State = 1124;
+			State = 1129;
 			Match(THEN);
-			State = 1125;
+			State = 1130;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7314,16 +7356,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1134;
+			State = 1139;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1127;
+				State = 1132;
 				Match(AT);
-				State = 1128;
+				State = 1133;
 				identifier();
 				}
 				break;
@@ -7331,9 +7373,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1129;
+				State = 1134;
 				Match(DOLLAR);
-				State = 1130;
+				State = 1135;
 				identifier();
 				}
 				break;
@@ -7341,9 +7383,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1131;
+				State = 1136;
 				Match(COLON);
-				State = 1132;
+				State = 1137;
 				identifier();
 				}
 				break;
@@ -7351,7 +7393,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1133;
+				State = 1138;
 				Match(QUESTION);
 				}
 				break;
@@ -7421,100 +7463,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1171;
+			State = 1176;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1136;
+				State = 1141;
 				_localctx.@base = identifier();
-				State = 1147;
+				State = 1152;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 				case 1:
 					{
-					State = 1137;
+					State = 1142;
 					Match(LPAREN);
-					State = 1138;
-					Match(INTEGER_VALUE);
 					State = 1143;
+					Match(INTEGER_VALUE);
+					State = 1148;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1139;
+						State = 1144;
 						Match(COMMA);
-						State = 1140;
+						State = 1145;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1145;
+						State = 1150;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1146;
+					State = 1151;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1156;
+				State = 1161;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1149;
+						State = 1154;
 						Match(LBRACKET);
-						State = 1151;
+						State = 1156;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1150;
+							State = 1155;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1153;
+						State = 1158;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1158;
+					State = 1163;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1159;
+				State = 1164;
 				_localctx.@base = identifier();
-				State = 1160;
+				State = 1165;
 				Match(LT);
-				State = 1161;
-				dataType();
 				State = 1166;
+				dataType();
+				State = 1171;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1162;
+					State = 1167;
 					Match(COMMA);
-					State = 1163;
+					State = 1168;
 					dataType();
 					}
 					}
-					State = 1168;
+					State = 1173;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1169;
+				State = 1174;
 				Match(GT);
 				}
 				break;
@@ -7563,21 +7605,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1173;
-			identifier();
 			State = 1178;
+			identifier();
+			State = 1183;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1174;
+				State = 1179;
 				Match(COMMA);
-				State = 1175;
+				State = 1180;
 				identifier();
 				}
 				}
-				State = 1180;
+				State = 1185;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7618,20 +7660,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1184;
+			State = 1189;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1181;
+				State = 1186;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1182;
+				State = 1187;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7704,7 +7746,7 @@ internal partial class QueryLakeParser : Parser {
 			case WINDOW:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1183;
+				State = 1188;
 				nonReserved();
 				}
 				break;
@@ -7812,7 +7854,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1186;
+			State = 1191;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7878,7 +7920,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,158,1189,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,158,1194,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7945,377 +7987,380 @@ internal partial class QueryLakeParser : Parser {
 		3,31,857,8,31,1,32,1,32,1,32,3,32,862,8,32,1,32,1,32,3,32,866,8,32,1,32,
 		1,32,1,32,1,32,1,32,1,32,5,32,874,8,32,10,32,12,32,877,9,32,1,33,1,33,
 		1,33,1,33,1,33,3,33,884,8,33,1,33,1,33,1,33,3,33,889,8,33,1,33,1,33,1,
-		33,1,33,3,33,895,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,903,8,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,3,33,911,8,33,1,33,1,33,1,33,1,33,1,33,5,33,918,
-		8,33,10,33,12,33,921,9,33,1,33,1,33,1,33,3,33,926,8,33,1,33,1,33,1,33,
-		1,33,3,33,932,8,33,3,33,934,8,33,1,34,1,34,1,34,1,34,3,34,940,8,34,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,
-		956,8,34,10,34,12,34,959,9,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		5,34,969,8,34,10,34,12,34,972,9,34,1,35,1,35,3,35,976,8,35,1,35,1,35,3,
-		35,980,8,35,1,35,1,35,3,35,984,8,35,3,35,986,8,35,3,35,988,8,35,1,36,1,
-		36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1003,8,
-		37,1,37,1,37,1,37,3,37,1008,8,37,1,37,4,37,1011,8,37,11,37,12,37,1012,
-		1,37,1,37,3,37,1017,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		33,1,33,1,33,3,33,896,8,33,1,33,1,33,3,33,900,8,33,1,33,1,33,1,33,1,33,
+		1,33,1,33,3,33,908,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,916,8,33,1,
+		33,1,33,1,33,1,33,1,33,5,33,923,8,33,10,33,12,33,926,9,33,1,33,1,33,1,
+		33,3,33,931,8,33,1,33,1,33,1,33,1,33,3,33,937,8,33,3,33,939,8,33,1,34,
+		1,34,1,34,1,34,3,34,945,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,5,34,961,8,34,10,34,12,34,964,9,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,974,8,34,10,34,12,34,977,9,34,1,
+		35,1,35,3,35,981,8,35,1,35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,
+		3,35,991,8,35,3,35,993,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,3,37,1008,8,37,1,37,1,37,1,37,3,37,1013,8,37,1,
+		37,4,37,1016,8,37,11,37,12,37,1017,1,37,1,37,3,37,1022,8,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,3,37,1048,8,37,1,37,1,37,1,37,5,37,1053,
-		8,37,10,37,12,37,1056,9,37,3,37,1058,8,37,1,37,1,37,1,37,1,37,1,37,5,37,
-		1065,8,37,10,37,12,37,1068,9,37,3,37,1070,8,37,3,37,1072,8,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,3,37,1081,8,37,1,37,3,37,1084,8,37,1,37,1,37,
-		1,37,1,37,5,37,1090,8,37,10,37,12,37,1093,9,37,3,37,1095,8,37,1,37,1,37,
-		1,37,1,37,1,37,4,37,1102,8,37,11,37,12,37,1103,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,3,37,1113,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1121,8,38,
-		1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1135,
-		8,40,1,41,1,41,1,41,1,41,1,41,5,41,1142,8,41,10,41,12,41,1145,9,41,1,41,
-		3,41,1148,8,41,1,41,1,41,3,41,1152,8,41,1,41,5,41,1155,8,41,10,41,12,41,
-		1158,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1165,8,41,10,41,12,41,1168,9,41,
-		1,41,1,41,3,41,1172,8,41,1,42,1,42,1,42,5,42,1177,8,42,10,42,12,42,1180,
-		9,42,1,43,1,43,1,43,3,43,1185,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,
-		2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,
-		52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,
-		62,62,1,0,23,24,1,0,150,151,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,
-		23,2,0,37,37,54,54,2,0,123,123,144,144,2,0,9,9,84,84,2,0,72,72,79,79,2,
-		0,38,38,71,71,2,0,44,44,56,56,1,0,129,130,1,0,131,134,1,0,123,128,2,0,
-		35,35,110,110,1,0,151,152,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,
-		16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,
-		79,83,84,86,106,108,109,111,112,117,118,121,121,1375,0,93,1,0,0,0,2,118,
-		1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,
-		1,0,0,0,14,430,1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,
-		466,1,0,0,0,24,500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,560,1,0,0,
-		0,32,582,1,0,0,0,34,593,1,0,0,0,36,595,1,0,0,0,38,605,1,0,0,0,40,625,1,
-		0,0,0,42,627,1,0,0,0,44,675,1,0,0,0,46,734,1,0,0,0,48,736,1,0,0,0,50,750,
-		1,0,0,0,52,798,1,0,0,0,54,801,1,0,0,0,56,810,1,0,0,0,58,817,1,0,0,0,60,
-		845,1,0,0,0,62,856,1,0,0,0,64,865,1,0,0,0,66,933,1,0,0,0,68,939,1,0,0,
-		0,70,987,1,0,0,0,72,989,1,0,0,0,74,1112,1,0,0,0,76,1114,1,0,0,0,78,1122,
-		1,0,0,0,80,1134,1,0,0,0,82,1171,1,0,0,0,84,1173,1,0,0,0,86,1184,1,0,0,
-		0,88,1186,1,0,0,0,90,92,5,142,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,
-		0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,
-		5,142,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,
-		101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,
-		1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,142,
-		0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,
-		115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,
-		0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,142,0,0,120,
-		119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,
-		0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,
-		130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,
-		4,2,0,132,364,3,16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,
-		0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,
-		139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,136,0,0,142,147,3,6,3,0,143,
-		144,5,140,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,
-		1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,137,
-		0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,
-		155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,
-		0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,
-		0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,
-		165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,136,0,0,
-		169,170,3,84,42,0,170,171,5,137,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,
-		173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,
-		114,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,
-		140,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,
-		0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,
-		190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,
-		5,120,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,
-		0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,
-		0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,
-		202,203,5,99,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,
-		206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,
-		209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,
-		0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,
-		0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,
-		223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,
-		1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,
-		0,0,228,364,1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,
-		232,234,5,101,0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,
-		236,1,0,0,0,236,364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,
-		5,62,0,0,240,364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,
-		136,0,0,244,245,3,16,8,0,245,246,5,137,0,0,246,248,1,0,0,0,247,242,1,0,
-		0,0,247,243,1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,136,0,0,
-		251,252,3,16,8,0,252,253,5,137,0,0,253,254,5,109,0,0,254,266,5,149,0,0,
-		255,256,5,136,0,0,256,261,3,14,7,0,257,258,5,140,0,0,258,260,3,14,7,0,
-		259,257,1,0,0,0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,
-		1,0,0,0,263,261,1,0,0,0,264,265,5,137,0,0,265,267,1,0,0,0,266,255,1,0,
-		0,0,266,267,1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,
-		270,273,3,86,43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,
-		274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,
-		0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,
-		0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,
-		285,286,5,83,0,0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,
-		291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,
-		86,43,0,293,294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,
-		39,0,0,297,298,5,136,0,0,298,299,3,16,8,0,299,300,5,137,0,0,300,301,5,
-		51,0,0,301,306,3,10,5,0,302,303,5,140,0,0,303,305,3,10,5,0,304,302,1,0,
-		0,0,305,308,1,0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,
-		306,1,0,0,0,309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,
-		1,0,0,0,312,313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,
-		0,0,316,318,3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,
-		319,320,5,105,0,0,320,321,5,150,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,
-		324,5,87,0,0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,
-		5,43,0,0,328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,
-		0,0,331,364,3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,
-		0,335,336,5,96,0,0,336,337,5,149,0,0,337,338,5,51,0,0,338,339,3,86,43,
-		0,339,340,5,97,0,0,340,343,5,149,0,0,341,342,5,98,0,0,342,344,3,86,43,
-		0,343,341,1,0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,
-		347,3,86,43,0,347,348,5,149,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,
-		351,5,136,0,0,351,356,3,14,7,0,352,353,5,140,0,0,353,355,3,14,7,0,354,
-		352,1,0,0,0,355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,
-		0,0,0,358,356,1,0,0,0,359,360,5,137,0,0,360,362,1,0,0,0,361,350,1,0,0,
-		0,361,362,1,0,0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,
-		133,1,0,0,0,363,158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,
-		0,0,0,363,202,1,0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,
-		363,237,1,0,0,0,363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,
-		1,0,0,0,363,285,1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,
-		0,363,325,1,0,0,0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,
-		5,1,0,0,0,365,366,3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,
-		5,60,0,0,369,367,1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,
-		0,372,373,5,100,0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,
-		0,376,381,3,12,6,0,377,378,5,140,0,0,378,380,3,12,6,0,379,377,1,0,0,0,
-		380,383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,
-		1,0,0,0,384,385,5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,
-		5,22,0,0,388,389,5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,
-		5,107,0,0,392,397,5,48,0,0,393,394,5,136,0,0,394,395,3,84,42,0,395,396,
-		5,137,0,0,396,398,1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,
-		0,0,399,400,5,116,0,0,400,401,5,136,0,0,401,406,3,64,32,0,402,403,5,140,
-		0,0,403,405,3,64,32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,
-		406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,0,409,410,5,137,0,0,410,
-		412,1,0,0,0,411,371,1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,
-		0,0,413,414,3,86,43,0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,
-		417,418,3,86,43,0,418,419,5,123,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,
-		424,5,90,0,0,422,423,5,105,0,0,423,425,5,150,0,0,424,422,1,0,0,0,424,425,
-		1,0,0,0,425,431,1,0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,
-		0,0,0,428,429,1,0,0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,
-		431,15,1,0,0,0,432,434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,
-		1,0,0,0,435,437,3,22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,
-		0,0,0,438,440,1,0,0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,
-		0,441,17,1,0,0,0,442,444,5,122,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,
-		445,1,0,0,0,445,446,1,0,0,0,446,451,3,20,10,0,447,448,5,140,0,0,448,450,
-		3,20,10,0,449,447,1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,
-		0,0,452,19,1,0,0,0,453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,136,0,0,
-		456,457,3,84,42,0,457,458,5,137,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,
-		460,1,0,0,0,460,461,1,0,0,0,461,462,5,7,0,0,462,463,5,136,0,0,463,464,
-		3,16,8,0,464,465,5,137,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,
-		24,12,0,468,483,1,0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,
-		15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,
-		475,476,10,1,0,0,476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,
-		479,1,0,0,0,479,480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,
-		1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,
-		485,483,1,0,0,0,486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,
-		489,490,5,140,0,0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,
-		491,1,0,0,0,493,494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,
-		136,0,0,497,498,3,16,8,0,498,499,5,137,0,0,499,501,1,0,0,0,500,486,1,0,
-		0,0,500,487,1,0,0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,136,0,0,503,
-		508,3,64,32,0,504,505,5,140,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,
-		510,1,0,0,0,508,506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,
-		0,0,0,511,512,5,137,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,
-		0,515,514,1,0,0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,
-		519,5,140,0,0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,
-		1,0,0,0,522,523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,
-		0,526,531,3,42,21,0,527,528,5,140,0,0,528,530,3,42,21,0,529,527,1,0,0,
-		0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,
-		531,1,0,0,0,534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,
-		120,0,0,537,539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,
-		0,0,540,541,5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,
-		0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,
-		545,1,0,0,0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,
-		3,56,28,0,551,552,5,140,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,
-		1,0,0,0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,
-		0,558,549,1,0,0,0,558,559,1,0,0,0,559,29,1,0,0,0,560,561,7,4,0,0,561,31,
-		1,0,0,0,562,567,3,64,32,0,563,565,5,7,0,0,564,563,1,0,0,0,564,565,1,0,
-		0,0,565,566,1,0,0,0,566,568,3,86,43,0,567,564,1,0,0,0,567,568,1,0,0,0,
-		568,583,1,0,0,0,569,570,3,86,43,0,570,571,5,141,0,0,571,573,1,0,0,0,572,
-		569,1,0,0,0,572,573,1,0,0,0,573,574,1,0,0,0,574,580,5,131,0,0,575,576,
-		5,31,0,0,576,577,5,136,0,0,577,578,3,84,42,0,578,579,5,137,0,0,579,581,
-		1,0,0,0,580,575,1,0,0,0,580,581,1,0,0,0,581,583,1,0,0,0,582,562,1,0,0,
-		0,582,572,1,0,0,0,583,33,1,0,0,0,584,594,5,2,0,0,585,590,3,64,32,0,586,
-		587,5,140,0,0,587,589,3,64,32,0,588,586,1,0,0,0,589,592,1,0,0,0,590,588,
-		1,0,0,0,590,591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,584,1,0,0,
-		0,593,585,1,0,0,0,594,35,1,0,0,0,595,596,5,66,0,0,596,597,5,12,0,0,597,
-		602,3,38,19,0,598,599,5,140,0,0,599,601,3,38,19,0,600,598,1,0,0,0,601,
-		604,1,0,0,0,602,600,1,0,0,0,602,603,1,0,0,0,603,37,1,0,0,0,604,602,1,0,
-		0,0,605,607,3,64,32,0,606,608,7,5,0,0,607,606,1,0,0,0,607,608,1,0,0,0,
-		608,611,1,0,0,0,609,610,5,61,0,0,610,612,7,6,0,0,611,609,1,0,0,0,611,612,
-		1,0,0,0,612,39,1,0,0,0,613,614,5,57,0,0,614,617,3,64,32,0,615,616,5,63,
-		0,0,616,618,3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,626,1,0,0,0,
-		619,620,5,63,0,0,620,623,3,64,32,0,621,622,5,57,0,0,622,624,3,64,32,0,
-		623,621,1,0,0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,613,1,0,0,0,625,619,
-		1,0,0,0,626,41,1,0,0,0,627,628,6,21,-1,0,628,629,3,46,23,0,629,655,1,0,
-		0,0,630,631,10,4,0,0,631,632,5,18,0,0,632,633,5,53,0,0,633,654,3,46,23,
-		0,634,635,10,3,0,0,635,636,3,44,22,0,636,637,5,53,0,0,637,645,3,46,23,
-		0,638,639,5,64,0,0,639,646,3,64,32,0,640,641,5,115,0,0,641,642,5,136,0,
-		0,642,643,3,84,42,0,643,644,5,137,0,0,644,646,1,0,0,0,645,638,1,0,0,0,
-		645,640,1,0,0,0,646,654,1,0,0,0,647,648,10,2,0,0,648,649,5,58,0,0,649,
-		650,3,44,22,0,650,651,5,53,0,0,651,652,3,46,23,0,652,654,1,0,0,0,653,630,
-		1,0,0,0,653,634,1,0,0,0,653,647,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,
-		0,655,656,1,0,0,0,656,43,1,0,0,0,657,655,1,0,0,0,658,660,5,47,0,0,659,
-		658,1,0,0,0,659,660,1,0,0,0,660,676,1,0,0,0,661,663,5,55,0,0,662,664,5,
-		67,0,0,663,662,1,0,0,0,663,664,1,0,0,0,664,676,1,0,0,0,665,667,5,77,0,
-		0,666,668,5,67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,676,1,0,0,0,669,
-		671,5,40,0,0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,676,
-		1,0,0,0,673,676,5,81,0,0,674,676,5,6,0,0,675,659,1,0,0,0,675,661,1,0,0,
-		0,675,665,1,0,0,0,675,669,1,0,0,0,675,673,1,0,0,0,675,674,1,0,0,0,676,
-		45,1,0,0,0,677,680,3,86,43,0,678,679,5,141,0,0,679,681,3,86,43,0,680,678,
-		1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,50,25,0,683,682,1,0,
-		0,0,683,684,1,0,0,0,684,686,1,0,0,0,685,687,3,52,26,0,686,685,1,0,0,0,
-		686,687,1,0,0,0,687,689,1,0,0,0,688,690,3,54,27,0,689,688,1,0,0,0,689,
-		690,1,0,0,0,690,735,1,0,0,0,691,693,5,149,0,0,692,694,3,52,26,0,693,692,
-		1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,697,3,54,27,0,696,695,1,0,
-		0,0,696,697,1,0,0,0,697,735,1,0,0,0,698,699,3,86,43,0,699,708,5,136,0,
-		0,700,705,3,64,32,0,701,702,5,140,0,0,702,704,3,64,32,0,703,701,1,0,0,
-		0,704,707,1,0,0,0,705,703,1,0,0,0,705,706,1,0,0,0,706,709,1,0,0,0,707,
-		705,1,0,0,0,708,700,1,0,0,0,708,709,1,0,0,0,709,714,1,0,0,0,710,711,5,
-		140,0,0,711,713,3,48,24,0,712,710,1,0,0,0,713,716,1,0,0,0,714,712,1,0,
-		0,0,714,715,1,0,0,0,715,717,1,0,0,0,716,714,1,0,0,0,717,719,5,137,0,0,
-		718,720,3,54,27,0,719,718,1,0,0,0,719,720,1,0,0,0,720,735,1,0,0,0,721,
-		722,5,136,0,0,722,723,3,16,8,0,723,725,5,137,0,0,724,726,3,52,26,0,725,
-		724,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,729,3,54,27,0,728,727,
-		1,0,0,0,728,729,1,0,0,0,729,735,1,0,0,0,730,731,5,136,0,0,731,732,3,42,
-		21,0,732,733,5,137,0,0,733,735,1,0,0,0,734,677,1,0,0,0,734,691,1,0,0,0,
-		734,698,1,0,0,0,734,721,1,0,0,0,734,730,1,0,0,0,735,47,1,0,0,0,736,737,
-		3,86,43,0,737,738,7,7,0,0,738,739,3,64,32,0,739,49,1,0,0,0,740,741,5,117,
-		0,0,741,751,5,150,0,0,742,743,5,7,0,0,743,744,5,62,0,0,744,745,5,108,0,
-		0,745,751,5,149,0,0,746,747,5,11,0,0,747,751,3,86,43,0,748,749,5,106,0,
-		0,749,751,3,86,43,0,750,740,1,0,0,0,750,742,1,0,0,0,750,746,1,0,0,0,750,
-		748,1,0,0,0,751,51,1,0,0,0,752,753,5,85,0,0,753,754,7,8,0,0,754,755,5,
-		136,0,0,755,757,3,64,32,0,756,758,5,70,0,0,757,756,1,0,0,0,757,758,1,0,
-		0,0,758,759,1,0,0,0,759,764,5,137,0,0,760,761,5,74,0,0,761,762,5,136,0,
-		0,762,763,5,150,0,0,763,765,5,137,0,0,764,760,1,0,0,0,764,765,1,0,0,0,
-		765,799,1,0,0,0,766,767,5,86,0,0,767,768,3,64,32,0,768,771,5,79,0,0,769,
-		770,5,102,0,0,770,772,3,64,32,0,771,769,1,0,0,0,771,772,1,0,0,0,772,780,
-		1,0,0,0,773,774,5,104,0,0,774,775,5,12,0,0,775,778,3,64,32,0,776,777,5,
-		122,0,0,777,779,5,76,0,0,778,776,1,0,0,0,778,779,1,0,0,0,779,781,1,0,0,
-		0,780,773,1,0,0,0,780,781,1,0,0,0,781,784,1,0,0,0,782,783,5,105,0,0,783,
-		785,5,150,0,0,784,782,1,0,0,0,784,785,1,0,0,0,785,799,1,0,0,0,786,787,
-		5,86,0,0,787,788,3,64,32,0,788,792,5,70,0,0,789,790,5,103,0,0,790,791,
-		5,12,0,0,791,793,3,64,32,0,792,789,1,0,0,0,792,793,1,0,0,0,793,796,1,0,
-		0,0,794,795,5,105,0,0,795,797,5,150,0,0,796,794,1,0,0,0,796,797,1,0,0,
-		0,797,799,1,0,0,0,798,752,1,0,0,0,798,766,1,0,0,0,798,786,1,0,0,0,799,
-		53,1,0,0,0,800,802,5,7,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,
-		0,0,803,808,3,86,43,0,804,805,5,136,0,0,805,806,3,84,42,0,806,807,5,137,
-		0,0,807,809,1,0,0,0,808,804,1,0,0,0,808,809,1,0,0,0,809,55,1,0,0,0,810,
-		811,3,86,43,0,811,812,5,7,0,0,812,813,5,136,0,0,813,814,3,58,29,0,814,
-		815,5,137,0,0,815,57,1,0,0,0,816,818,3,86,43,0,817,816,1,0,0,0,817,818,
-		1,0,0,0,818,829,1,0,0,0,819,820,5,69,0,0,820,821,5,12,0,0,821,826,3,64,
-		32,0,822,823,5,140,0,0,823,825,3,64,32,0,824,822,1,0,0,0,825,828,1,0,0,
-		0,826,824,1,0,0,0,826,827,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,829,
-		819,1,0,0,0,829,830,1,0,0,0,830,832,1,0,0,0,831,833,3,36,18,0,832,831,
-		1,0,0,0,832,833,1,0,0,0,833,835,1,0,0,0,834,836,3,60,30,0,835,834,1,0,
-		0,0,835,836,1,0,0,0,836,59,1,0,0,0,837,838,7,9,0,0,838,846,3,62,31,0,839,
-		840,7,9,0,0,840,841,5,10,0,0,841,842,3,62,31,0,842,843,5,5,0,0,843,844,
-		3,62,31,0,844,846,1,0,0,0,845,837,1,0,0,0,845,839,1,0,0,0,846,61,1,0,0,
-		0,847,848,5,112,0,0,848,857,5,71,0,0,849,850,5,112,0,0,850,857,5,38,0,
-		0,851,852,5,19,0,0,852,857,5,78,0,0,853,854,3,64,32,0,854,855,7,10,0,0,
-		855,857,1,0,0,0,856,847,1,0,0,0,856,849,1,0,0,0,856,851,1,0,0,0,856,853,
-		1,0,0,0,857,63,1,0,0,0,858,859,6,32,-1,0,859,861,3,68,34,0,860,862,3,66,
-		33,0,861,860,1,0,0,0,861,862,1,0,0,0,862,866,1,0,0,0,863,864,5,59,0,0,
-		864,866,3,64,32,3,865,858,1,0,0,0,865,863,1,0,0,0,866,875,1,0,0,0,867,
-		868,10,2,0,0,868,869,5,5,0,0,869,874,3,64,32,3,870,871,10,1,0,0,871,872,
-		5,65,0,0,872,874,3,64,32,2,873,867,1,0,0,0,873,870,1,0,0,0,874,877,1,0,
-		0,0,875,873,1,0,0,0,875,876,1,0,0,0,876,65,1,0,0,0,877,875,1,0,0,0,878,
-		879,3,72,36,0,879,880,3,68,34,0,880,934,1,0,0,0,881,883,5,52,0,0,882,884,
-		5,59,0,0,883,882,1,0,0,0,883,884,1,0,0,0,884,885,1,0,0,0,885,934,5,60,
-		0,0,886,888,5,52,0,0,887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,
-		889,890,1,0,0,0,890,891,5,25,0,0,891,892,5,39,0,0,892,934,3,68,34,0,893,
-		895,5,59,0,0,894,893,1,0,0,0,894,895,1,0,0,0,895,896,1,0,0,0,896,897,5,
-		10,0,0,897,898,3,68,34,0,898,899,5,5,0,0,899,900,3,68,34,0,900,934,1,0,
-		0,0,901,903,5,59,0,0,902,901,1,0,0,0,902,903,1,0,0,0,903,904,1,0,0,0,904,
-		905,5,46,0,0,905,906,5,136,0,0,906,907,3,16,8,0,907,908,5,137,0,0,908,
-		934,1,0,0,0,909,911,5,59,0,0,910,909,1,0,0,0,910,911,1,0,0,0,911,912,1,
-		0,0,0,912,913,5,46,0,0,913,914,5,136,0,0,914,919,3,64,32,0,915,916,5,140,
-		0,0,916,918,3,64,32,0,917,915,1,0,0,0,918,921,1,0,0,0,919,917,1,0,0,0,
-		919,920,1,0,0,0,920,922,1,0,0,0,921,919,1,0,0,0,922,923,5,137,0,0,923,
-		934,1,0,0,0,924,926,5,59,0,0,925,924,1,0,0,0,925,926,1,0,0,0,926,927,1,
-		0,0,0,927,928,7,11,0,0,928,931,3,68,34,0,929,930,5,29,0,0,930,932,3,68,
-		34,0,931,929,1,0,0,0,931,932,1,0,0,0,932,934,1,0,0,0,933,878,1,0,0,0,933,
-		881,1,0,0,0,933,886,1,0,0,0,933,894,1,0,0,0,933,902,1,0,0,0,933,910,1,
-		0,0,0,933,925,1,0,0,0,934,67,1,0,0,0,935,936,6,34,-1,0,936,940,3,74,37,
-		0,937,938,7,12,0,0,938,940,3,68,34,4,939,935,1,0,0,0,939,937,1,0,0,0,940,
-		970,1,0,0,0,941,942,10,3,0,0,942,943,7,13,0,0,943,969,3,68,34,4,944,945,
-		10,2,0,0,945,946,7,12,0,0,946,969,3,68,34,3,947,948,10,1,0,0,948,949,5,
-		135,0,0,949,969,3,68,34,2,950,951,10,7,0,0,951,952,5,138,0,0,952,957,3,
-		70,35,0,953,954,5,140,0,0,954,956,3,70,35,0,955,953,1,0,0,0,956,959,1,
-		0,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,960,1,0,0,0,959,957,1,0,0,0,
-		960,961,5,139,0,0,961,969,1,0,0,0,962,963,10,6,0,0,963,964,5,143,0,0,964,
-		969,3,82,41,0,965,966,10,5,0,0,966,967,5,141,0,0,967,969,3,86,43,0,968,
-		941,1,0,0,0,968,944,1,0,0,0,968,947,1,0,0,0,968,950,1,0,0,0,968,962,1,
-		0,0,0,968,965,1,0,0,0,969,972,1,0,0,0,970,968,1,0,0,0,970,971,1,0,0,0,
-		971,69,1,0,0,0,972,970,1,0,0,0,973,988,3,64,32,0,974,976,3,64,32,0,975,
-		974,1,0,0,0,975,976,1,0,0,0,976,977,1,0,0,0,977,979,5,145,0,0,978,980,
-		3,64,32,0,979,978,1,0,0,0,979,980,1,0,0,0,980,985,1,0,0,0,981,983,5,145,
-		0,0,982,984,3,64,32,0,983,982,1,0,0,0,983,984,1,0,0,0,984,986,1,0,0,0,
-		985,981,1,0,0,0,985,986,1,0,0,0,986,988,1,0,0,0,987,973,1,0,0,0,987,975,
-		1,0,0,0,988,71,1,0,0,0,989,990,7,14,0,0,990,73,1,0,0,0,991,1113,5,60,0,
-		0,992,1113,7,15,0,0,993,1113,5,150,0,0,994,1113,7,16,0,0,995,1113,5,149,
-		0,0,996,997,3,82,41,0,997,998,5,149,0,0,998,1113,1,0,0,0,999,1000,5,50,
-		0,0,1000,1002,5,149,0,0,1001,1003,3,86,43,0,1002,1001,1,0,0,0,1002,1003,
-		1,0,0,0,1003,1113,1,0,0,0,1004,1113,3,80,40,0,1005,1007,5,13,0,0,1006,
-		1008,3,64,32,0,1007,1006,1,0,0,0,1007,1008,1,0,0,0,1008,1010,1,0,0,0,1009,
-		1011,3,78,39,0,1010,1009,1,0,0,0,1011,1012,1,0,0,0,1012,1010,1,0,0,0,1012,
-		1013,1,0,0,0,1013,1016,1,0,0,0,1014,1015,5,27,0,0,1015,1017,3,64,32,0,
-		1016,1014,1,0,0,0,1016,1017,1,0,0,0,1017,1018,1,0,0,0,1018,1019,5,28,0,
-		0,1019,1113,1,0,0,0,1020,1021,7,17,0,0,1021,1022,5,136,0,0,1022,1023,3,
-		64,32,0,1023,1024,5,7,0,0,1024,1025,3,82,41,0,1025,1026,5,137,0,0,1026,
-		1113,1,0,0,0,1027,1028,5,34,0,0,1028,1029,5,136,0,0,1029,1030,3,86,43,
-		0,1030,1031,5,39,0,0,1031,1032,3,64,32,0,1032,1033,5,137,0,0,1033,1113,
-		1,0,0,0,1034,1035,5,32,0,0,1035,1036,5,136,0,0,1036,1037,3,16,8,0,1037,
-		1038,5,137,0,0,1038,1113,1,0,0,0,1039,1040,5,136,0,0,1040,1041,3,16,8,
-		0,1041,1042,5,137,0,0,1042,1113,1,0,0,0,1043,1044,3,86,43,0,1044,1071,
-		5,136,0,0,1045,1072,5,131,0,0,1046,1048,3,30,15,0,1047,1046,1,0,0,0,1047,
-		1048,1,0,0,0,1048,1049,1,0,0,0,1049,1054,3,64,32,0,1050,1051,5,140,0,0,
-		1051,1053,3,64,32,0,1052,1050,1,0,0,0,1053,1056,1,0,0,0,1054,1052,1,0,
-		0,0,1054,1055,1,0,0,0,1055,1058,1,0,0,0,1056,1054,1,0,0,0,1057,1047,1,
-		0,0,0,1057,1058,1,0,0,0,1058,1069,1,0,0,0,1059,1060,5,66,0,0,1060,1061,
-		5,12,0,0,1061,1066,3,38,19,0,1062,1063,5,140,0,0,1063,1065,3,38,19,0,1064,
-		1062,1,0,0,0,1065,1068,1,0,0,0,1066,1064,1,0,0,0,1066,1067,1,0,0,0,1067,
-		1070,1,0,0,0,1068,1066,1,0,0,0,1069,1059,1,0,0,0,1069,1070,1,0,0,0,1070,
-		1072,1,0,0,0,1071,1045,1,0,0,0,1071,1057,1,0,0,0,1072,1073,1,0,0,0,1073,
-		1080,5,137,0,0,1074,1075,5,36,0,0,1075,1076,5,136,0,0,1076,1077,5,120,
-		0,0,1077,1078,3,64,32,0,1078,1079,5,137,0,0,1079,1081,1,0,0,0,1080,1074,
-		1,0,0,0,1080,1081,1,0,0,0,1081,1083,1,0,0,0,1082,1084,3,76,38,0,1083,1082,
-		1,0,0,0,1083,1084,1,0,0,0,1084,1113,1,0,0,0,1085,1094,5,138,0,0,1086,1091,
-		3,64,32,0,1087,1088,5,140,0,0,1088,1090,3,64,32,0,1089,1087,1,0,0,0,1090,
-		1093,1,0,0,0,1091,1089,1,0,0,0,1091,1092,1,0,0,0,1092,1095,1,0,0,0,1093,
-		1091,1,0,0,0,1094,1086,1,0,0,0,1094,1095,1,0,0,0,1095,1096,1,0,0,0,1096,
-		1113,5,139,0,0,1097,1098,5,136,0,0,1098,1101,3,64,32,0,1099,1100,5,140,
-		0,0,1100,1102,3,64,32,0,1101,1099,1,0,0,0,1102,1103,1,0,0,0,1103,1101,
-		1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,1106,5,137,0,0,1106,1113,
-		1,0,0,0,1107,1108,5,136,0,0,1108,1109,3,64,32,0,1109,1110,5,137,0,0,1110,
-		1113,1,0,0,0,1111,1113,3,86,43,0,1112,991,1,0,0,0,1112,992,1,0,0,0,1112,
-		993,1,0,0,0,1112,994,1,0,0,0,1112,995,1,0,0,0,1112,996,1,0,0,0,1112,999,
-		1,0,0,0,1112,1004,1,0,0,0,1112,1005,1,0,0,0,1112,1020,1,0,0,0,1112,1027,
-		1,0,0,0,1112,1034,1,0,0,0,1112,1039,1,0,0,0,1112,1043,1,0,0,0,1112,1085,
-		1,0,0,0,1112,1097,1,0,0,0,1112,1107,1,0,0,0,1112,1111,1,0,0,0,1113,75,
-		1,0,0,0,1114,1120,5,68,0,0,1115,1121,3,86,43,0,1116,1117,5,136,0,0,1117,
-		1118,3,58,29,0,1118,1119,5,137,0,0,1119,1121,1,0,0,0,1120,1115,1,0,0,0,
-		1120,1116,1,0,0,0,1121,77,1,0,0,0,1122,1123,5,119,0,0,1123,1124,3,64,32,
-		0,1124,1125,5,107,0,0,1125,1126,3,64,32,0,1126,79,1,0,0,0,1127,1128,5,
-		146,0,0,1128,1135,3,86,43,0,1129,1130,5,147,0,0,1130,1135,3,86,43,0,1131,
-		1132,5,145,0,0,1132,1135,3,86,43,0,1133,1135,5,148,0,0,1134,1127,1,0,0,
-		0,1134,1129,1,0,0,0,1134,1131,1,0,0,0,1134,1133,1,0,0,0,1135,81,1,0,0,
-		0,1136,1147,3,86,43,0,1137,1138,5,136,0,0,1138,1143,5,150,0,0,1139,1140,
-		5,140,0,0,1140,1142,5,150,0,0,1141,1139,1,0,0,0,1142,1145,1,0,0,0,1143,
-		1141,1,0,0,0,1143,1144,1,0,0,0,1144,1146,1,0,0,0,1145,1143,1,0,0,0,1146,
-		1148,5,137,0,0,1147,1137,1,0,0,0,1147,1148,1,0,0,0,1148,1156,1,0,0,0,1149,
-		1151,5,138,0,0,1150,1152,5,150,0,0,1151,1150,1,0,0,0,1151,1152,1,0,0,0,
-		1152,1153,1,0,0,0,1153,1155,5,139,0,0,1154,1149,1,0,0,0,1155,1158,1,0,
-		0,0,1156,1154,1,0,0,0,1156,1157,1,0,0,0,1157,1172,1,0,0,0,1158,1156,1,
-		0,0,0,1159,1160,3,86,43,0,1160,1161,5,125,0,0,1161,1166,3,82,41,0,1162,
-		1163,5,140,0,0,1163,1165,3,82,41,0,1164,1162,1,0,0,0,1165,1168,1,0,0,0,
-		1166,1164,1,0,0,0,1166,1167,1,0,0,0,1167,1169,1,0,0,0,1168,1166,1,0,0,
-		0,1169,1170,5,127,0,0,1170,1172,1,0,0,0,1171,1136,1,0,0,0,1171,1159,1,
-		0,0,0,1172,83,1,0,0,0,1173,1178,3,86,43,0,1174,1175,5,140,0,0,1175,1177,
-		3,86,43,0,1176,1174,1,0,0,0,1177,1180,1,0,0,0,1178,1176,1,0,0,0,1178,1179,
-		1,0,0,0,1179,85,1,0,0,0,1180,1178,1,0,0,0,1181,1185,5,153,0,0,1182,1185,
-		5,154,0,0,1183,1185,3,88,44,0,1184,1181,1,0,0,0,1184,1182,1,0,0,0,1184,
-		1183,1,0,0,0,1185,87,1,0,0,0,1186,1187,7,18,0,0,1187,89,1,0,0,0,167,93,
-		100,105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,
-		223,227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,
-		381,397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,
-		500,508,515,522,531,534,538,543,547,555,558,564,567,572,580,582,590,593,
-		602,607,611,617,623,625,645,653,655,659,663,667,671,675,680,683,686,689,
-		693,696,705,708,714,719,725,728,734,750,757,764,771,778,780,784,792,796,
-		798,801,808,817,826,829,832,835,845,856,861,865,873,875,883,888,894,902,
-		910,919,925,931,933,939,957,968,970,975,979,983,985,987,1002,1007,1012,
-		1016,1047,1054,1057,1066,1069,1071,1080,1083,1091,1094,1103,1112,1120,
-		1134,1143,1147,1151,1156,1166,1171,1178,1184
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
+		1053,8,37,1,37,1,37,1,37,5,37,1058,8,37,10,37,12,37,1061,9,37,3,37,1063,
+		8,37,1,37,1,37,1,37,1,37,1,37,5,37,1070,8,37,10,37,12,37,1073,9,37,3,37,
+		1075,8,37,3,37,1077,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1086,
+		8,37,1,37,3,37,1089,8,37,1,37,1,37,1,37,1,37,5,37,1095,8,37,10,37,12,37,
+		1098,9,37,3,37,1100,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1107,8,37,11,37,
+		12,37,1108,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1118,8,37,1,38,1,38,
+		1,38,1,38,1,38,1,38,3,38,1126,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,3,40,1140,8,40,1,41,1,41,1,41,1,41,1,41,5,41,
+		1147,8,41,10,41,12,41,1150,9,41,1,41,3,41,1153,8,41,1,41,1,41,3,41,1157,
+		8,41,1,41,5,41,1160,8,41,10,41,12,41,1163,9,41,1,41,1,41,1,41,1,41,1,41,
+		5,41,1170,8,41,10,41,12,41,1173,9,41,1,41,1,41,3,41,1177,8,41,1,42,1,42,
+		1,42,5,42,1182,8,42,10,42,12,42,1185,9,42,1,43,1,43,1,43,3,43,1190,8,43,
+		1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,150,151,2,0,30,
+		30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,123,123,144,
+		144,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,110,110,2,
+		0,44,44,56,56,1,0,129,130,1,0,131,134,1,0,123,128,1,0,151,152,2,0,14,14,
+		111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,
+		38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,108,109,111,112,117,
+		118,121,121,1382,0,93,1,0,0,0,2,118,1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,
+		0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,1,0,0,0,16,433,1,
+		0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,500,1,0,0,0,26,502,
+		1,0,0,0,28,513,1,0,0,0,30,560,1,0,0,0,32,582,1,0,0,0,34,593,1,0,0,0,36,
+		595,1,0,0,0,38,605,1,0,0,0,40,625,1,0,0,0,42,627,1,0,0,0,44,675,1,0,0,
+		0,46,734,1,0,0,0,48,736,1,0,0,0,50,750,1,0,0,0,52,798,1,0,0,0,54,801,1,
+		0,0,0,56,810,1,0,0,0,58,817,1,0,0,0,60,845,1,0,0,0,62,856,1,0,0,0,64,865,
+		1,0,0,0,66,938,1,0,0,0,68,944,1,0,0,0,70,992,1,0,0,0,72,994,1,0,0,0,74,
+		1117,1,0,0,0,76,1119,1,0,0,0,78,1127,1,0,0,0,80,1139,1,0,0,0,82,1176,1,
+		0,0,0,84,1178,1,0,0,0,86,1189,1,0,0,0,88,1191,1,0,0,0,90,92,5,142,0,0,
+		91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,
+		95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,142,0,0,98,97,1,0,0,0,99,100,1,0,
+		0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,
+		98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,
+		0,0,107,105,1,0,0,0,108,110,5,142,0,0,109,108,1,0,0,0,110,113,1,0,0,0,
+		111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,
+		1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,
+		118,122,3,4,2,0,119,121,5,142,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,
+		120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,
+		0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,
+		130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,16,8,0,133,134,5,
+		17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,
+		0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,
+		141,142,5,136,0,0,142,147,3,6,3,0,143,144,5,140,0,0,144,146,3,6,3,0,145,
+		143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,
+		0,0,0,149,147,1,0,0,0,150,151,5,137,0,0,151,153,1,0,0,0,152,141,1,0,0,
+		0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,
+		154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,26,0,0,159,162,5,
+		20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,
+		0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,
+		167,172,3,86,43,0,168,169,5,136,0,0,169,170,3,84,42,0,170,171,5,137,0,
+		0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,
+		175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,3,86,43,0,178,179,
+		5,82,0,0,179,184,3,12,6,0,180,181,5,140,0,0,181,183,3,12,6,0,182,180,1,
+		0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,
+		186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,
+		190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,3,64,32,0,193,191,
+		1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,0,0,196,197,5,39,
+		0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,32,0,200,198,1,0,
+		0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,
+		204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,207,208,5,64,0,0,
+		208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,
+		210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,3,0,0,215,216,5,
+		20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,
+		0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,222,224,3,82,41,
+		0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,
+		228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,1,0,0,0,229,230,
+		5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,0,0,233,235,7,
+		0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,364,3,86,43,
+		0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,364,3,86,43,
+		0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,136,0,0,244,245,3,16,8,0,
+		245,246,5,137,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,1,0,0,0,248,
+		364,1,0,0,0,249,250,5,16,0,0,250,251,5,136,0,0,251,252,3,16,8,0,252,253,
+		5,137,0,0,253,254,5,109,0,0,254,266,5,149,0,0,255,256,5,136,0,0,256,261,
+		3,14,7,0,257,258,5,140,0,0,258,260,3,14,7,0,259,257,1,0,0,0,260,263,1,
+		0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,261,1,0,0,0,
+		264,265,5,137,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,1,0,0,0,267,
+		364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,43,0,271,272,
+		5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,274,275,1,0,
+		0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,5,26,0,0,
+		279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,0,0,0,282,
+		283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,0,286,364,
+		5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,290,289,1,
+		0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,294,5,17,0,
+		0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,5,136,0,
+		0,298,299,3,16,8,0,299,300,5,137,0,0,300,301,5,51,0,0,301,306,3,10,5,0,
+		302,303,5,140,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,0,0,0,306,
+		304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,309,310,5,
+		103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,313,1,0,
+		0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,3,64,32,
+		0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,0,0,320,
+		321,5,150,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,0,324,364,
+		3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,328,330,5,
+		32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,3,86,43,
+		0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,96,0,0,
+		336,337,5,149,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,97,0,0,
+		340,343,5,149,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,0,0,0,343,
+		344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,0,347,348,
+		5,149,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,136,0,0,351,356,
+		3,14,7,0,352,353,5,140,0,0,353,355,3,14,7,0,354,352,1,0,0,0,355,358,1,
+		0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,1,0,0,0,
+		359,360,5,137,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,0,0,362,
+		364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,158,1,
+		0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,0,0,0,
+		363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,363,241,
+		1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,1,0,0,
+		0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,0,363,
+		332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,3,86,
+		43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,1,0,0,
+		0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,0,0,373,
+		374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,6,0,377,
+		378,5,140,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,381,379,
+		1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,5,119,
+		0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,5,119,
+		0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,5,48,
+		0,0,393,394,5,136,0,0,394,395,3,84,42,0,395,396,5,137,0,0,396,398,1,0,
+		0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,0,0,
+		400,401,5,136,0,0,401,406,3,64,32,0,402,403,5,140,0,0,403,405,3,64,32,
+		0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
+		409,1,0,0,0,408,406,1,0,0,0,409,410,5,137,0,0,410,412,1,0,0,0,411,371,
+		1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,
+		0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,
+		419,5,123,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
+		5,105,0,0,423,425,5,150,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
+		0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,
+		0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,
+		434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,
+		22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,
+		0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,
+		444,5,122,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
+		1,0,0,0,446,451,3,20,10,0,447,448,5,140,0,0,448,450,3,20,10,0,449,447,
+		1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,
+		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,136,0,0,456,457,3,84,42,0,
+		457,458,5,137,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
+		461,1,0,0,0,461,462,5,7,0,0,462,463,5,136,0,0,463,464,3,16,8,0,464,465,
+		5,137,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
+		0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,
+		0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,
+		476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,
+		480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,1,0,0,0,482,485,
+		1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,
+		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,140,0,
+		0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,
+		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,136,0,0,497,498,
+		3,16,8,0,498,499,5,137,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
+		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,136,0,0,503,508,3,64,32,0,
+		504,505,5,140,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
+		506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,
+		137,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
+		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,140,0,
+		0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,1,0,0,0,522,
+		523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,0,526,531,3,
+		42,21,0,527,528,5,140,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
+		0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,
+		534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,120,0,0,537,
+		539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,0,0,540,541,
+		5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,0,543,544,1,
+		0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,545,1,0,0,
+		0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,3,56,28,0,
+		551,552,5,140,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
+		553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,
+		0,0,0,558,559,1,0,0,0,559,29,1,0,0,0,560,561,7,4,0,0,561,31,1,0,0,0,562,
+		567,3,64,32,0,563,565,5,7,0,0,564,563,1,0,0,0,564,565,1,0,0,0,565,566,
+		1,0,0,0,566,568,3,86,43,0,567,564,1,0,0,0,567,568,1,0,0,0,568,583,1,0,
+		0,0,569,570,3,86,43,0,570,571,5,141,0,0,571,573,1,0,0,0,572,569,1,0,0,
+		0,572,573,1,0,0,0,573,574,1,0,0,0,574,580,5,131,0,0,575,576,5,31,0,0,576,
+		577,5,136,0,0,577,578,3,84,42,0,578,579,5,137,0,0,579,581,1,0,0,0,580,
+		575,1,0,0,0,580,581,1,0,0,0,581,583,1,0,0,0,582,562,1,0,0,0,582,572,1,
+		0,0,0,583,33,1,0,0,0,584,594,5,2,0,0,585,590,3,64,32,0,586,587,5,140,0,
+		0,587,589,3,64,32,0,588,586,1,0,0,0,589,592,1,0,0,0,590,588,1,0,0,0,590,
+		591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,584,1,0,0,0,593,585,1,
+		0,0,0,594,35,1,0,0,0,595,596,5,66,0,0,596,597,5,12,0,0,597,602,3,38,19,
+		0,598,599,5,140,0,0,599,601,3,38,19,0,600,598,1,0,0,0,601,604,1,0,0,0,
+		602,600,1,0,0,0,602,603,1,0,0,0,603,37,1,0,0,0,604,602,1,0,0,0,605,607,
+		3,64,32,0,606,608,7,5,0,0,607,606,1,0,0,0,607,608,1,0,0,0,608,611,1,0,
+		0,0,609,610,5,61,0,0,610,612,7,6,0,0,611,609,1,0,0,0,611,612,1,0,0,0,612,
+		39,1,0,0,0,613,614,5,57,0,0,614,617,3,64,32,0,615,616,5,63,0,0,616,618,
+		3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,626,1,0,0,0,619,620,5,63,
+		0,0,620,623,3,64,32,0,621,622,5,57,0,0,622,624,3,64,32,0,623,621,1,0,0,
+		0,623,624,1,0,0,0,624,626,1,0,0,0,625,613,1,0,0,0,625,619,1,0,0,0,626,
+		41,1,0,0,0,627,628,6,21,-1,0,628,629,3,46,23,0,629,655,1,0,0,0,630,631,
+		10,4,0,0,631,632,5,18,0,0,632,633,5,53,0,0,633,654,3,46,23,0,634,635,10,
+		3,0,0,635,636,3,44,22,0,636,637,5,53,0,0,637,645,3,46,23,0,638,639,5,64,
+		0,0,639,646,3,64,32,0,640,641,5,115,0,0,641,642,5,136,0,0,642,643,3,84,
+		42,0,643,644,5,137,0,0,644,646,1,0,0,0,645,638,1,0,0,0,645,640,1,0,0,0,
+		646,654,1,0,0,0,647,648,10,2,0,0,648,649,5,58,0,0,649,650,3,44,22,0,650,
+		651,5,53,0,0,651,652,3,46,23,0,652,654,1,0,0,0,653,630,1,0,0,0,653,634,
+		1,0,0,0,653,647,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,0,655,656,1,0,0,
+		0,656,43,1,0,0,0,657,655,1,0,0,0,658,660,5,47,0,0,659,658,1,0,0,0,659,
+		660,1,0,0,0,660,676,1,0,0,0,661,663,5,55,0,0,662,664,5,67,0,0,663,662,
+		1,0,0,0,663,664,1,0,0,0,664,676,1,0,0,0,665,667,5,77,0,0,666,668,5,67,
+		0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,676,1,0,0,0,669,671,5,40,0,0,670,
+		672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,676,1,0,0,0,673,676,5,
+		81,0,0,674,676,5,6,0,0,675,659,1,0,0,0,675,661,1,0,0,0,675,665,1,0,0,0,
+		675,669,1,0,0,0,675,673,1,0,0,0,675,674,1,0,0,0,676,45,1,0,0,0,677,680,
+		3,86,43,0,678,679,5,141,0,0,679,681,3,86,43,0,680,678,1,0,0,0,680,681,
+		1,0,0,0,681,683,1,0,0,0,682,684,3,50,25,0,683,682,1,0,0,0,683,684,1,0,
+		0,0,684,686,1,0,0,0,685,687,3,52,26,0,686,685,1,0,0,0,686,687,1,0,0,0,
+		687,689,1,0,0,0,688,690,3,54,27,0,689,688,1,0,0,0,689,690,1,0,0,0,690,
+		735,1,0,0,0,691,693,5,149,0,0,692,694,3,52,26,0,693,692,1,0,0,0,693,694,
+		1,0,0,0,694,696,1,0,0,0,695,697,3,54,27,0,696,695,1,0,0,0,696,697,1,0,
+		0,0,697,735,1,0,0,0,698,699,3,86,43,0,699,708,5,136,0,0,700,705,3,64,32,
+		0,701,702,5,140,0,0,702,704,3,64,32,0,703,701,1,0,0,0,704,707,1,0,0,0,
+		705,703,1,0,0,0,705,706,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,708,700,
+		1,0,0,0,708,709,1,0,0,0,709,714,1,0,0,0,710,711,5,140,0,0,711,713,3,48,
+		24,0,712,710,1,0,0,0,713,716,1,0,0,0,714,712,1,0,0,0,714,715,1,0,0,0,715,
+		717,1,0,0,0,716,714,1,0,0,0,717,719,5,137,0,0,718,720,3,54,27,0,719,718,
+		1,0,0,0,719,720,1,0,0,0,720,735,1,0,0,0,721,722,5,136,0,0,722,723,3,16,
+		8,0,723,725,5,137,0,0,724,726,3,52,26,0,725,724,1,0,0,0,725,726,1,0,0,
+		0,726,728,1,0,0,0,727,729,3,54,27,0,728,727,1,0,0,0,728,729,1,0,0,0,729,
+		735,1,0,0,0,730,731,5,136,0,0,731,732,3,42,21,0,732,733,5,137,0,0,733,
+		735,1,0,0,0,734,677,1,0,0,0,734,691,1,0,0,0,734,698,1,0,0,0,734,721,1,
+		0,0,0,734,730,1,0,0,0,735,47,1,0,0,0,736,737,3,86,43,0,737,738,7,7,0,0,
+		738,739,3,64,32,0,739,49,1,0,0,0,740,741,5,117,0,0,741,751,5,150,0,0,742,
+		743,5,7,0,0,743,744,5,62,0,0,744,745,5,108,0,0,745,751,5,149,0,0,746,747,
+		5,11,0,0,747,751,3,86,43,0,748,749,5,106,0,0,749,751,3,86,43,0,750,740,
+		1,0,0,0,750,742,1,0,0,0,750,746,1,0,0,0,750,748,1,0,0,0,751,51,1,0,0,0,
+		752,753,5,85,0,0,753,754,7,8,0,0,754,755,5,136,0,0,755,757,3,64,32,0,756,
+		758,5,70,0,0,757,756,1,0,0,0,757,758,1,0,0,0,758,759,1,0,0,0,759,764,5,
+		137,0,0,760,761,5,74,0,0,761,762,5,136,0,0,762,763,5,150,0,0,763,765,5,
+		137,0,0,764,760,1,0,0,0,764,765,1,0,0,0,765,799,1,0,0,0,766,767,5,86,0,
+		0,767,768,3,64,32,0,768,771,5,79,0,0,769,770,5,102,0,0,770,772,3,64,32,
+		0,771,769,1,0,0,0,771,772,1,0,0,0,772,780,1,0,0,0,773,774,5,104,0,0,774,
+		775,5,12,0,0,775,778,3,64,32,0,776,777,5,122,0,0,777,779,5,76,0,0,778,
+		776,1,0,0,0,778,779,1,0,0,0,779,781,1,0,0,0,780,773,1,0,0,0,780,781,1,
+		0,0,0,781,784,1,0,0,0,782,783,5,105,0,0,783,785,5,150,0,0,784,782,1,0,
+		0,0,784,785,1,0,0,0,785,799,1,0,0,0,786,787,5,86,0,0,787,788,3,64,32,0,
+		788,792,5,70,0,0,789,790,5,103,0,0,790,791,5,12,0,0,791,793,3,64,32,0,
+		792,789,1,0,0,0,792,793,1,0,0,0,793,796,1,0,0,0,794,795,5,105,0,0,795,
+		797,5,150,0,0,796,794,1,0,0,0,796,797,1,0,0,0,797,799,1,0,0,0,798,752,
+		1,0,0,0,798,766,1,0,0,0,798,786,1,0,0,0,799,53,1,0,0,0,800,802,5,7,0,0,
+		801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,0,803,808,3,86,43,0,804,
+		805,5,136,0,0,805,806,3,84,42,0,806,807,5,137,0,0,807,809,1,0,0,0,808,
+		804,1,0,0,0,808,809,1,0,0,0,809,55,1,0,0,0,810,811,3,86,43,0,811,812,5,
+		7,0,0,812,813,5,136,0,0,813,814,3,58,29,0,814,815,5,137,0,0,815,57,1,0,
+		0,0,816,818,3,86,43,0,817,816,1,0,0,0,817,818,1,0,0,0,818,829,1,0,0,0,
+		819,820,5,69,0,0,820,821,5,12,0,0,821,826,3,64,32,0,822,823,5,140,0,0,
+		823,825,3,64,32,0,824,822,1,0,0,0,825,828,1,0,0,0,826,824,1,0,0,0,826,
+		827,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,829,819,1,0,0,0,829,830,1,
+		0,0,0,830,832,1,0,0,0,831,833,3,36,18,0,832,831,1,0,0,0,832,833,1,0,0,
+		0,833,835,1,0,0,0,834,836,3,60,30,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
+		59,1,0,0,0,837,838,7,9,0,0,838,846,3,62,31,0,839,840,7,9,0,0,840,841,5,
+		10,0,0,841,842,3,62,31,0,842,843,5,5,0,0,843,844,3,62,31,0,844,846,1,0,
+		0,0,845,837,1,0,0,0,845,839,1,0,0,0,846,61,1,0,0,0,847,848,5,112,0,0,848,
+		857,5,71,0,0,849,850,5,112,0,0,850,857,5,38,0,0,851,852,5,19,0,0,852,857,
+		5,78,0,0,853,854,3,64,32,0,854,855,7,10,0,0,855,857,1,0,0,0,856,847,1,
+		0,0,0,856,849,1,0,0,0,856,851,1,0,0,0,856,853,1,0,0,0,857,63,1,0,0,0,858,
+		859,6,32,-1,0,859,861,3,68,34,0,860,862,3,66,33,0,861,860,1,0,0,0,861,
+		862,1,0,0,0,862,866,1,0,0,0,863,864,5,59,0,0,864,866,3,64,32,3,865,858,
+		1,0,0,0,865,863,1,0,0,0,866,875,1,0,0,0,867,868,10,2,0,0,868,869,5,5,0,
+		0,869,874,3,64,32,3,870,871,10,1,0,0,871,872,5,65,0,0,872,874,3,64,32,
+		2,873,867,1,0,0,0,873,870,1,0,0,0,874,877,1,0,0,0,875,873,1,0,0,0,875,
+		876,1,0,0,0,876,65,1,0,0,0,877,875,1,0,0,0,878,879,3,72,36,0,879,880,3,
+		68,34,0,880,939,1,0,0,0,881,883,5,52,0,0,882,884,5,59,0,0,883,882,1,0,
+		0,0,883,884,1,0,0,0,884,885,1,0,0,0,885,939,5,60,0,0,886,888,5,52,0,0,
+		887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,889,890,1,0,0,0,890,891,
+		5,25,0,0,891,892,5,39,0,0,892,939,3,68,34,0,893,895,5,52,0,0,894,896,5,
+		59,0,0,895,894,1,0,0,0,895,896,1,0,0,0,896,897,1,0,0,0,897,939,7,11,0,
+		0,898,900,5,59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,1,0,0,0,901,
+		902,5,10,0,0,902,903,3,68,34,0,903,904,5,5,0,0,904,905,3,68,34,0,905,939,
+		1,0,0,0,906,908,5,59,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,
+		0,909,910,5,46,0,0,910,911,5,136,0,0,911,912,3,16,8,0,912,913,5,137,0,
+		0,913,939,1,0,0,0,914,916,5,59,0,0,915,914,1,0,0,0,915,916,1,0,0,0,916,
+		917,1,0,0,0,917,918,5,46,0,0,918,919,5,136,0,0,919,924,3,64,32,0,920,921,
+		5,140,0,0,921,923,3,64,32,0,922,920,1,0,0,0,923,926,1,0,0,0,924,922,1,
+		0,0,0,924,925,1,0,0,0,925,927,1,0,0,0,926,924,1,0,0,0,927,928,5,137,0,
+		0,928,939,1,0,0,0,929,931,5,59,0,0,930,929,1,0,0,0,930,931,1,0,0,0,931,
+		932,1,0,0,0,932,933,7,12,0,0,933,936,3,68,34,0,934,935,5,29,0,0,935,937,
+		3,68,34,0,936,934,1,0,0,0,936,937,1,0,0,0,937,939,1,0,0,0,938,878,1,0,
+		0,0,938,881,1,0,0,0,938,886,1,0,0,0,938,893,1,0,0,0,938,899,1,0,0,0,938,
+		907,1,0,0,0,938,915,1,0,0,0,938,930,1,0,0,0,939,67,1,0,0,0,940,941,6,34,
+		-1,0,941,945,3,74,37,0,942,943,7,13,0,0,943,945,3,68,34,4,944,940,1,0,
+		0,0,944,942,1,0,0,0,945,975,1,0,0,0,946,947,10,3,0,0,947,948,7,14,0,0,
+		948,974,3,68,34,4,949,950,10,2,0,0,950,951,7,13,0,0,951,974,3,68,34,3,
+		952,953,10,1,0,0,953,954,5,135,0,0,954,974,3,68,34,2,955,956,10,7,0,0,
+		956,957,5,138,0,0,957,962,3,70,35,0,958,959,5,140,0,0,959,961,3,70,35,
+		0,960,958,1,0,0,0,961,964,1,0,0,0,962,960,1,0,0,0,962,963,1,0,0,0,963,
+		965,1,0,0,0,964,962,1,0,0,0,965,966,5,139,0,0,966,974,1,0,0,0,967,968,
+		10,6,0,0,968,969,5,143,0,0,969,974,3,82,41,0,970,971,10,5,0,0,971,972,
+		5,141,0,0,972,974,3,86,43,0,973,946,1,0,0,0,973,949,1,0,0,0,973,952,1,
+		0,0,0,973,955,1,0,0,0,973,967,1,0,0,0,973,970,1,0,0,0,974,977,1,0,0,0,
+		975,973,1,0,0,0,975,976,1,0,0,0,976,69,1,0,0,0,977,975,1,0,0,0,978,993,
+		3,64,32,0,979,981,3,64,32,0,980,979,1,0,0,0,980,981,1,0,0,0,981,982,1,
+		0,0,0,982,984,5,145,0,0,983,985,3,64,32,0,984,983,1,0,0,0,984,985,1,0,
+		0,0,985,990,1,0,0,0,986,988,5,145,0,0,987,989,3,64,32,0,988,987,1,0,0,
+		0,988,989,1,0,0,0,989,991,1,0,0,0,990,986,1,0,0,0,990,991,1,0,0,0,991,
+		993,1,0,0,0,992,978,1,0,0,0,992,980,1,0,0,0,993,71,1,0,0,0,994,995,7,15,
+		0,0,995,73,1,0,0,0,996,1118,5,60,0,0,997,1118,7,11,0,0,998,1118,5,150,
+		0,0,999,1118,7,16,0,0,1000,1118,5,149,0,0,1001,1002,3,82,41,0,1002,1003,
+		5,149,0,0,1003,1118,1,0,0,0,1004,1005,5,50,0,0,1005,1007,5,149,0,0,1006,
+		1008,3,86,43,0,1007,1006,1,0,0,0,1007,1008,1,0,0,0,1008,1118,1,0,0,0,1009,
+		1118,3,80,40,0,1010,1012,5,13,0,0,1011,1013,3,64,32,0,1012,1011,1,0,0,
+		0,1012,1013,1,0,0,0,1013,1015,1,0,0,0,1014,1016,3,78,39,0,1015,1014,1,
+		0,0,0,1016,1017,1,0,0,0,1017,1015,1,0,0,0,1017,1018,1,0,0,0,1018,1021,
+		1,0,0,0,1019,1020,5,27,0,0,1020,1022,3,64,32,0,1021,1019,1,0,0,0,1021,
+		1022,1,0,0,0,1022,1023,1,0,0,0,1023,1024,5,28,0,0,1024,1118,1,0,0,0,1025,
+		1026,7,17,0,0,1026,1027,5,136,0,0,1027,1028,3,64,32,0,1028,1029,5,7,0,
+		0,1029,1030,3,82,41,0,1030,1031,5,137,0,0,1031,1118,1,0,0,0,1032,1033,
+		5,34,0,0,1033,1034,5,136,0,0,1034,1035,3,86,43,0,1035,1036,5,39,0,0,1036,
+		1037,3,64,32,0,1037,1038,5,137,0,0,1038,1118,1,0,0,0,1039,1040,5,32,0,
+		0,1040,1041,5,136,0,0,1041,1042,3,16,8,0,1042,1043,5,137,0,0,1043,1118,
+		1,0,0,0,1044,1045,5,136,0,0,1045,1046,3,16,8,0,1046,1047,5,137,0,0,1047,
+		1118,1,0,0,0,1048,1049,3,86,43,0,1049,1076,5,136,0,0,1050,1077,5,131,0,
+		0,1051,1053,3,30,15,0,1052,1051,1,0,0,0,1052,1053,1,0,0,0,1053,1054,1,
+		0,0,0,1054,1059,3,64,32,0,1055,1056,5,140,0,0,1056,1058,3,64,32,0,1057,
+		1055,1,0,0,0,1058,1061,1,0,0,0,1059,1057,1,0,0,0,1059,1060,1,0,0,0,1060,
+		1063,1,0,0,0,1061,1059,1,0,0,0,1062,1052,1,0,0,0,1062,1063,1,0,0,0,1063,
+		1074,1,0,0,0,1064,1065,5,66,0,0,1065,1066,5,12,0,0,1066,1071,3,38,19,0,
+		1067,1068,5,140,0,0,1068,1070,3,38,19,0,1069,1067,1,0,0,0,1070,1073,1,
+		0,0,0,1071,1069,1,0,0,0,1071,1072,1,0,0,0,1072,1075,1,0,0,0,1073,1071,
+		1,0,0,0,1074,1064,1,0,0,0,1074,1075,1,0,0,0,1075,1077,1,0,0,0,1076,1050,
+		1,0,0,0,1076,1062,1,0,0,0,1077,1078,1,0,0,0,1078,1085,5,137,0,0,1079,1080,
+		5,36,0,0,1080,1081,5,136,0,0,1081,1082,5,120,0,0,1082,1083,3,64,32,0,1083,
+		1084,5,137,0,0,1084,1086,1,0,0,0,1085,1079,1,0,0,0,1085,1086,1,0,0,0,1086,
+		1088,1,0,0,0,1087,1089,3,76,38,0,1088,1087,1,0,0,0,1088,1089,1,0,0,0,1089,
+		1118,1,0,0,0,1090,1099,5,138,0,0,1091,1096,3,64,32,0,1092,1093,5,140,0,
+		0,1093,1095,3,64,32,0,1094,1092,1,0,0,0,1095,1098,1,0,0,0,1096,1094,1,
+		0,0,0,1096,1097,1,0,0,0,1097,1100,1,0,0,0,1098,1096,1,0,0,0,1099,1091,
+		1,0,0,0,1099,1100,1,0,0,0,1100,1101,1,0,0,0,1101,1118,5,139,0,0,1102,1103,
+		5,136,0,0,1103,1106,3,64,32,0,1104,1105,5,140,0,0,1105,1107,3,64,32,0,
+		1106,1104,1,0,0,0,1107,1108,1,0,0,0,1108,1106,1,0,0,0,1108,1109,1,0,0,
+		0,1109,1110,1,0,0,0,1110,1111,5,137,0,0,1111,1118,1,0,0,0,1112,1113,5,
+		136,0,0,1113,1114,3,64,32,0,1114,1115,5,137,0,0,1115,1118,1,0,0,0,1116,
+		1118,3,86,43,0,1117,996,1,0,0,0,1117,997,1,0,0,0,1117,998,1,0,0,0,1117,
+		999,1,0,0,0,1117,1000,1,0,0,0,1117,1001,1,0,0,0,1117,1004,1,0,0,0,1117,
+		1009,1,0,0,0,1117,1010,1,0,0,0,1117,1025,1,0,0,0,1117,1032,1,0,0,0,1117,
+		1039,1,0,0,0,1117,1044,1,0,0,0,1117,1048,1,0,0,0,1117,1090,1,0,0,0,1117,
+		1102,1,0,0,0,1117,1112,1,0,0,0,1117,1116,1,0,0,0,1118,75,1,0,0,0,1119,
+		1125,5,68,0,0,1120,1126,3,86,43,0,1121,1122,5,136,0,0,1122,1123,3,58,29,
+		0,1123,1124,5,137,0,0,1124,1126,1,0,0,0,1125,1120,1,0,0,0,1125,1121,1,
+		0,0,0,1126,77,1,0,0,0,1127,1128,5,119,0,0,1128,1129,3,64,32,0,1129,1130,
+		5,107,0,0,1130,1131,3,64,32,0,1131,79,1,0,0,0,1132,1133,5,146,0,0,1133,
+		1140,3,86,43,0,1134,1135,5,147,0,0,1135,1140,3,86,43,0,1136,1137,5,145,
+		0,0,1137,1140,3,86,43,0,1138,1140,5,148,0,0,1139,1132,1,0,0,0,1139,1134,
+		1,0,0,0,1139,1136,1,0,0,0,1139,1138,1,0,0,0,1140,81,1,0,0,0,1141,1152,
+		3,86,43,0,1142,1143,5,136,0,0,1143,1148,5,150,0,0,1144,1145,5,140,0,0,
+		1145,1147,5,150,0,0,1146,1144,1,0,0,0,1147,1150,1,0,0,0,1148,1146,1,0,
+		0,0,1148,1149,1,0,0,0,1149,1151,1,0,0,0,1150,1148,1,0,0,0,1151,1153,5,
+		137,0,0,1152,1142,1,0,0,0,1152,1153,1,0,0,0,1153,1161,1,0,0,0,1154,1156,
+		5,138,0,0,1155,1157,5,150,0,0,1156,1155,1,0,0,0,1156,1157,1,0,0,0,1157,
+		1158,1,0,0,0,1158,1160,5,139,0,0,1159,1154,1,0,0,0,1160,1163,1,0,0,0,1161,
+		1159,1,0,0,0,1161,1162,1,0,0,0,1162,1177,1,0,0,0,1163,1161,1,0,0,0,1164,
+		1165,3,86,43,0,1165,1166,5,125,0,0,1166,1171,3,82,41,0,1167,1168,5,140,
+		0,0,1168,1170,3,82,41,0,1169,1167,1,0,0,0,1170,1173,1,0,0,0,1171,1169,
+		1,0,0,0,1171,1172,1,0,0,0,1172,1174,1,0,0,0,1173,1171,1,0,0,0,1174,1175,
+		5,127,0,0,1175,1177,1,0,0,0,1176,1141,1,0,0,0,1176,1164,1,0,0,0,1177,83,
+		1,0,0,0,1178,1183,3,86,43,0,1179,1180,5,140,0,0,1180,1182,3,86,43,0,1181,
+		1179,1,0,0,0,1182,1185,1,0,0,0,1183,1181,1,0,0,0,1183,1184,1,0,0,0,1184,
+		85,1,0,0,0,1185,1183,1,0,0,0,1186,1190,5,153,0,0,1187,1190,5,154,0,0,1188,
+		1190,3,88,44,0,1189,1186,1,0,0,0,1189,1187,1,0,0,0,1189,1188,1,0,0,0,1190,
+		87,1,0,0,0,1191,1192,7,18,0,0,1192,89,1,0,0,0,168,93,100,105,111,114,122,
+		129,138,147,152,156,162,172,184,189,193,200,212,219,223,227,234,247,261,
+		266,273,282,290,306,312,317,329,343,356,361,363,369,381,397,406,411,424,
+		428,430,433,437,440,444,451,459,472,478,481,483,493,500,508,515,522,531,
+		534,538,543,547,555,558,564,567,572,580,582,590,593,602,607,611,617,623,
+		625,645,653,655,659,663,667,671,675,680,683,686,689,693,696,705,708,714,
+		719,725,728,734,750,757,764,771,778,780,784,792,796,798,801,808,817,826,
+		829,832,835,845,856,861,865,873,875,883,888,895,899,907,915,924,930,936,
+		938,944,962,973,975,980,984,988,990,992,1007,1012,1017,1021,1052,1059,
+		1062,1071,1074,1076,1085,1088,1096,1099,1108,1117,1125,1139,1148,1152,
+		1156,1161,1171,1176,1183,1189
 	};
 
 	public static readonly ATN _ATN =

@@ -579,6 +579,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitIsDistinctFrom([NotNull] QueryLakeParser.IsDistinctFromContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>isTruth</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitIsTruth([NotNull] QueryLakeParser.IsTruthContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>between</c>
 	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>
