@@ -3,7 +3,8 @@ namespace QueryLake.Demo;
 /// <summary>
 /// The demo's story, told in the query language over the files of <see cref="DrivingSceneGenerator"/>: ingest the
 /// frames; labels arriving separately; flag damaged samples; enrich (brightness, then lighting, then an embedding);
-/// find night scenes with hail by metadata and by similarity to one example; a stratified sample by lighting; a split
+/// find night scenes with hail by metadata and by similarity to one example; mine edge cases (similar to several
+/// examples, near-duplicates removed) and the rarest frames; a stratified sample by lighting; a split
 /// grouped by drive, with proof that no drive leaks; a toy model's predictions with accuracy per lighting; and a
 /// shuffled WebDataset export. Front ends only print; every step is plain SQL a user could type.
 /// </summary>
@@ -51,6 +52,11 @@ public static class DemoStory
             new("Night scenes with hail, by similarity to one example (frame d007-f000), from other drives",
             [
                 "SELECT frame, lighting, weather, round(cosine_similarity(embedding, (SELECT embedding FROM scenes WHERE frame = 'd007-f000')), 4) AS similarity FROM scenes WHERE drive <> 7 ORDER BY similarity DESC LIMIT 10",
+            ]),
+            new("Edge-case mining in one statement: night hail most like any of three examples, near-copies of each other removed; then the rarest frames",
+            [
+                "SELECT frame, drive, round(cosine_similarity(embedding, (SELECT list(embedding) FROM scenes WHERE frame IN ('d007-f000', 'd007-f020', 'd029-f010'))), 4) AS similarity FROM scenes WHERE lighting = 'night' AND weather = 'hail' AND drive NOT IN (7) QUALIFY NOT near_duplicate(embedding, 0.95) OVER (ORDER BY similarity DESC) ORDER BY similarity DESC LIMIT 5",
+                "SELECT frame, lighting, weather, round(rarity(embedding, 10) OVER (), 4) AS rarity FROM scenes ORDER BY rarity DESC LIMIT 5",
             ]),
             new("Object labels are lists: frames with pedestrians, per lighting",
             [

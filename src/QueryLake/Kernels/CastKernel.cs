@@ -17,7 +17,42 @@ internal static class CastKernel
     {
         if (from.Equals(to)) return true;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
-        return Scalar(from) && Scalar(to);
+        return Scalar(from) && Scalar(to) || Item(from) is { } a && Item(to) is { } b && CanCast(a, b);
+    }
+
+    /// <summary>The element type of a list, fixed-size list, EMBEDDING or tensor; null for other types.</summary>
+    private static DataType? Item(DataType t) => t.StorageType switch
+    {
+        ListType l => l.ValueType,
+        FixedSizeListType f => f.ValueType,
+        _ => null,
+    };
+
+    /// <summary>Lists cast element by element ([1, 2] to DOUBLE[], a list of numbers to EMBEDDING(d) when it has d
+    /// of them).</summary>
+    private static ArrowArray CastList(ArrowArray input, DataType to, bool tryCast)
+    {
+        var from = Item(input.Type)!;
+        var target = Item(to)!;
+        int? size = to.StorageType is FixedSizeListType f ? f.ListSize : null;
+        var b = ArrayBuilder.Create(to);
+        for (int i = 0; i < input.Length; i++)
+        {
+            if (input.IsNull(i)) { b.AppendNull(); continue; }
+            var items = ((System.Collections.IEnumerable)input.GetValue(i)!).Cast<object?>().ToList();
+            try
+            {
+                if (size is { } n && items.Count != n)
+                    throw new ArgumentException($"it has {items.Count} elements, not {n}");
+                b.Append(items.Select(v => v is null ? null : Convert(v, from, target)).ToArray());
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
+            {
+                if (tryCast) { b.AppendNull(); continue; }
+                throw new QueryLakeException("QL-CAST", $"cannot cast row {i + 1}'s list ({input.Type}) to {to}: {e.Message}");
+            }
+        }
+        return b.Build();
     }
 
     public static ArrowArray Cast(ArrowArray input, DataType to, bool tryCast)
@@ -27,6 +62,7 @@ internal static class CastKernel
             return ArrowArray.FromData(input.Data.WithType(to));
         if (input is DictionaryArray dict)
             return Cast(Gather.Rows(dict.Dictionary.Type, [dict.Dictionary], Indices(dict)), to, tryCast);
+        if (Item(input.Type) is not null && Item(to) is not null) return CastList(input, to, tryCast);
         // Fast numeric paths.
         if (to is PrimitiveType { Id: TypeId.Float64 } && input.Type.IsNumeric) return ToFloat64(input);
         if (to is PrimitiveType { Id: TypeId.Int64 } && input.Type.IsInteger && input.Type.Id != TypeId.UInt64) return ToInt64(input);

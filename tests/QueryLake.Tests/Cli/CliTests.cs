@@ -32,7 +32,7 @@ public sealed class CliTests
         var lake = Path.Combine(dir.Path, "demo-lake");
         var (exit, stdout, stderr) = Programs.Run(Cli, null, "demo", lake);
         Assert.True(exit == 0, stderr + stdout);
-        Assert.Contains("── 12. Where everything came from", stdout);
+        Assert.Contains("── 13. Where everything came from", stdout);
         Assert.Contains("drives_on_both_sides", stdout);
         (exit, stdout, _) = Programs.Run(Cli, null, lake, "-c", "SELECT count(*) AS n FROM drives.holdout WHERE drive IN (SELECT drive FROM drives.train)", "--format", "csv");
         Assert.Equal(0, exit);

@@ -32,9 +32,15 @@ public sealed class DemoStoryTests
             """).Rows().Single()[0];
         Assert.Equal(0L, wrong);
         // Similarity to a night hail frame finds night hail frames of other drives.
-        var similar = results.Single(r => r.Statement.Contains("cosine_similarity")).Rows().ToList();
+        var similar = results.Single(r => r.Statement.Contains("d007-f000')), 4) AS similarity")).Rows().ToList();
         Assert.Equal(10, similar.Count);
         Assert.All(similar, r => Assert.Equal(("night", "hail"), ((string)r[1]!, (string)r[2]!)));
+        // Mining: night hail from drives other than 7, no two kept frames near-copies; the rarest frames rank first.
+        var mined = results.Single(r => r.Statement.Contains("near_duplicate")).Rows().ToList();
+        Assert.InRange(mined.Count, 1, 5);
+        Assert.All(mined, r => Assert.NotEqual(7L, r[1]));
+        var rarity = results.Single(r => r.Statement.Contains("rarity(")).Rows().Select(r => (double)r[3]!).ToList();
+        Assert.Equal(rarity.OrderDescending(), rarity);
         // The stratified sample takes 100 per lighting, or the whole stratum when it is smaller.
         var sizes = s.Query("SELECT lighting, count(*) FROM scenes GROUP BY lighting").Rows().ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
         var sampled = results.Single(r => r.Statement.Contains("SAMPLE 100 ROWS PER")).Rows().ToList();

@@ -40,7 +40,9 @@ internal static class ConditionalFunctions
         DataType? c = NullType.Instance;
         foreach (var t in types)
         {
-            c = c is NullType ? TypeRules.Logical(t) : TypeRules.Logical(t) is NullType ? c : TypeRules.Comparable(c!, t);
+            c = c is NullType ? TypeRules.Logical(t) : TypeRules.Logical(t) is NullType ? c
+                : c is ListType a && TypeRules.Logical(t) is ListType b ? (Common([a.ValueType, b.ValueType]) is { } item ? DataType.List(item) : null)
+                : TypeRules.Comparable(c!, t);
             if (c is null) return null;
         }
         return c is NullType ? DataType.Int32 : c;

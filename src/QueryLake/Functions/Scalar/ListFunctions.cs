@@ -3,12 +3,27 @@ using QueryLake.Kernels;
 
 namespace QueryLake.Functions.Scalar;
 
-/// <summary>Functions over lists (object labels, tags, boolean masks): contains with * and ? wildcards for strings,
-/// any and all over boolean lists, and list_length.</summary>
+/// <summary>Functions over lists (object labels, tags, boolean masks, vectors): list_value (what a list literal
+/// [a, b, …] binds to), contains with * and ? wildcards for strings, any and all over boolean lists, and
+/// list_length.</summary>
 internal static class ListFunctions
 {
     public static void Register(FunctionRegistry r)
     {
+        r.Add(new ScalarFunction("list_value", "list_value(a, b, …) or [a, b, …]", "A list of the arguments, of their common type ([1, 2.5] is DOUBLE[]; [[1.0, 0.0], [0.0, 1.0]] a list of vectors).",
+            "SELECT [1, 2, 3] → [1, 2, 3]",
+            t => ConditionalFunctions.Common(t) is { } c
+                ? new Resolution(DataType.List(c), (args, n) =>
+                {
+                    var b = (Columnar.Builders.ListBuilder)Columnar.Builders.ArrayBuilder.Create(DataType.List(c));
+                    for (int i = 0; i < n; i++)
+                    {
+                        foreach (var a in args) b.Values.AppendFrom(a, i);
+                        b.EndList();
+                    }
+                    return b.Build();
+                }, t.Select(_ => c).ToList())
+                : null));
         r.Add(new ScalarFunction("contains", "contains(list_or_text, value)",
             "True when a list holds the value, or a text contains it; for strings, * matches any run of characters and ? one character (contains(objects, 'hail*')).",
             "SELECT contains(list(x), 'ha*') FROM (VALUES ('rain'), ('hail')) v(x) → true",

@@ -8,7 +8,7 @@ internal sealed record Cte(string Name, IReadOnlyList<string> Columns, Query Que
 internal abstract record QueryBody(SourceSpan At);
 
 internal sealed record SelectBody(SourceSpan At, bool Distinct, IReadOnlyList<SelectItem> Items, IReadOnlyList<Relation> From, Expr? Where,
-    IReadOnlyList<Expr> GroupBy, bool GroupByAll, Expr? Having, IReadOnlyDictionary<string, WindowSpec> Windows) : QueryBody(At);
+    IReadOnlyList<Expr> GroupBy, bool GroupByAll, Expr? Having, IReadOnlyDictionary<string, WindowSpec> Windows, Expr? Qualify = null) : QueryBody(At);
 
 internal sealed record ValuesBody(SourceSpan At, IReadOnlyList<IReadOnlyList<Expr>> Rows) : QueryBody(At);
 

@@ -26,6 +26,14 @@ internal sealed partial class Binder
                     string s => new Literal(s, DataType.Utf8),
                     _ => throw Error(l.At, "QL-UNSUPPORTED", $"literal {l.Value}"),
                 };
+            case ColumnExpr { Parts.Count: 1 } c when _selectAliases is { } aliases && aliases.TryGetValue(c.Parts[0], out var aliased)
+                                                    && !scope.Columns.Any(x => string.Equals(x.Name, c.Parts[0], StringComparison.OrdinalIgnoreCase)):
+            {
+                // A select alias (in QUALIFY): bound as the expression it names, which may not name itself.
+                _selectAliases = aliases.Where(a => !string.Equals(a.Key, c.Parts[0], StringComparison.OrdinalIgnoreCase)).ToDictionary(StringComparer.OrdinalIgnoreCase);
+                try { return child(aliased); }
+                finally { _selectAliases = aliases; }
+            }
             case ColumnExpr c:
             {
                 int index;
@@ -116,6 +124,8 @@ internal sealed partial class Binder
                 if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {v.Type} to {target}");
                 return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try);
             }
+            case ListExpr list:
+                return BindCall("list_value", list.Items.Select(child).ToList(), list.At);
             case ExtractExpr x:
                 return BindCall("date_part", [new Literal(x.Field, DataType.Utf8), child(x.Value)], x.At);
             case FunctionExpr f:

@@ -103,9 +103,19 @@ internal sealed partial class Binder
             having = bind(s.Having);
             RequireBoolean(having, s.Having.At, "HAVING");
         }
-        // Window functions are allowed from here on (select list and ORDER BY); they compute after HAVING.
+        // Window functions are allowed from here on (select list, QUALIFY and ORDER BY); they compute after HAVING.
         _windows = new WindowCollector(s.Windows);
         var exprs = items.Select(i => Concrete(bind(i.Expr))).ToList();
+        // QUALIFY filters on window results; a name that is not an input column may be a select alias there.
+        BoundExpr? qualify = null;
+        if (s.Qualify is not null)
+        {
+            var enclosingAliases = _selectAliases;
+            _selectAliases = items.GroupBy(i => i.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Expr, StringComparer.OrdinalIgnoreCase);
+            try { qualify = bind(s.Qualify); }
+            finally { _selectAliases = enclosingAliases; }
+            RequireBoolean(qualify, s.Qualify.At, "QUALIFY");
+        }
 
         // ORDER BY keys: an output alias or ordinal, or else an expression over the input (a hidden column).
         var names = UniqueNames(items.Select(i => i.Name));
@@ -149,7 +159,9 @@ internal sealed partial class Binder
             plan = new WindowNode(plan, windows.Calls);
             exprs = exprs.Select(Place).ToList();
             hidden = hidden.Select(Place).ToList();
+            if (qualify is not null) plan = new FilterNode(plan, Place(qualify));
         }
+        else if (qualify is not null) throw Error(s.Qualify!.At, "QL-QUALIFY-WITHOUT-WINDOW", "QUALIFY filters on window functions, and this query has none: use WHERE or HAVING");
         var allExprs = exprs.Concat(hidden).ToList();
         var allNames = names.Concat(hidden.Select((_, i) => $"#sort{i}")).ToList();
         plan = new ProjectNode(plan, allExprs, allNames);

@@ -17,6 +17,8 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     private readonly FunctionRegistry _functions = FunctionRegistry.Default;
     private readonly Stack<Dictionary<string, (LogicalPlan Plan, Scope Scope)>> _ctes = new();
     private WindowCollector? _windows;
+    /// <summary>Select aliases visible while binding QUALIFY (a name that is not an input column may name one).</summary>
+    private Dictionary<string, Expr>? _selectAliases;
 
     /// <summary>A subquery being bound inside an expression over <see cref="Outer"/>: the outer columns it reads.</summary>
     private sealed class Correlation(Scope outer)

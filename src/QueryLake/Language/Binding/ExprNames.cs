@@ -29,6 +29,7 @@ internal static class ExprNames
         BinaryExpr b => $"({Print(b.Left)} {b.Op} {Print(b.Right)})",
         IsNullExpr n => $"({Print(n.Value)} IS {(n.Negated ? "NOT " : "")}NULL)",
         BetweenExpr b => $"({Print(b.Value)} {(b.Negated ? "NOT " : "")}BETWEEN {Print(b.Low)} AND {Print(b.High)})",
+        ListExpr l => $"[{string.Join(", ", l.Items.Select(Print))}]",
         InListExpr i => $"({Print(i.Value)} {(i.Negated ? "NOT " : "")}IN ({string.Join(", ", i.List.Select(Print))}))",
         LikeExpr l => $"({Print(l.Value)} {(l.Negated ? "NOT " : "")}{(l.CaseInsensitive ? "ILIKE" : "LIKE")} {Print(l.Pattern)})",
         CaseExpr c => $"CASE {(c.Operand is null ? "" : Print(c.Operand) + " ")}{string.Join(" ", c.Whens.Select(w => $"WHEN {Print(w.When)} THEN {Print(w.Then)}"))}{(c.Else is null ? "" : $" ELSE {Print(c.Else)}")} END",

@@ -13,7 +13,7 @@ namespace QueryLake.Language.Binding;
 /// </summary>
 internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> named)
 {
-    private static readonly string[] Ranking = ["row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value"];
+    private static readonly string[] Ranking = ["row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value", "rarity", "near_duplicate"];
     private static readonly string[] Aggregates = ["sum", "avg", "count", "min", "max"];
 
     public List<WindowCall> Calls { get; } = [];
@@ -40,7 +40,8 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
         DataType type = name switch
         {
             "row_number" or "rank" or "dense_rank" or "ntile" or "count" => DataType.Int64,
-            "avg" => DataType.Float64,
+            "near_duplicate" => DataType.Boolean,
+            "avg" or "rarity" => DataType.Float64,
             "sum" when args.Count == 1 && args[0].Type.IsInteger => DataType.Int64,
             "sum" => DataType.Float64,
             _ when args.Count > 0 => TypeRules.Logical(args[0].Type),
@@ -48,6 +49,10 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
         };
         if (name is "sum" or "avg" && (args.Count != 1 || !args[0].Type.IsNumeric))
             throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{name}() OVER needs one numeric argument");
+        if (name == "rarity" && (args.Count != 2 || args[0].Type.StorageType is not (FixedSizeListType or ListType) || !args[1].Type.IsInteger))
+            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, "rarity(embedding, k) OVER (…) needs a vector and an integer k");
+        if (name == "near_duplicate" && (args.Count != 2 || args[0].Type.StorageType is not (FixedSizeListType or ListType) || !args[1].Type.IsNumeric))
+            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, "near_duplicate(embedding, threshold) OVER (ORDER BY …) needs a vector and a similarity threshold");
         if (name is "lag" or "lead" && args.Count > 2) args[2] = Binder.CastTo(args[2], type);
         Calls.Add(new WindowCall(name, args, partition, order, frame, type, ExprNames.Name(f)));
         return new ColumnRef(-Calls.Count, ExprNames.Name(f), type);

@@ -160,7 +160,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         var group = s.groupBy();
         var windows = s.windowDefinition().ToDictionary(w => Ident(w.identifier()), w => Window(w.windowSpecification()));
         return new SelectBody(At(c), s.setQuantifier()?.DISTINCT() is not null, items, from, EOpt(s.where),
-            group?.expression().Select(E).ToList() ?? [], group?.ALL() is not null, EOpt(s.having), windows);
+            group?.expression().Select(E).ToList() ?? [], group?.ALL() is not null, EOpt(s.having), windows, EOpt(s.qualify));
     }
 
     // ---- relations ----

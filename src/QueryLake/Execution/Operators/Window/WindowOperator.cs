@@ -104,6 +104,10 @@ internal static class WindowOperator
                     result[i] = i < r * (q + 1) ? i / (q + 1) + 1 : q == 0 ? i + 1 : (i - r * (q + 1)) / q + r + 1;
                 return result;
             }
+            case "rarity":
+                return NearestNeighbours.Rarity(n, i => arg(0, i), arg(1, 0));
+            case "near_duplicate":
+                return NearestNeighbours.NearDuplicates(n, i => arg(0, i), arg(1, 0));
             case "lag" or "lead":
             {
                 long offset = call.Arguments.Count > 1 ? Convert.ToInt64(arg(1, 0), System.Globalization.CultureInfo.InvariantCulture) : 1;

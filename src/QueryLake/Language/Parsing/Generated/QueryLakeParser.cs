@@ -54,14 +54,14 @@ internal partial class QueryLakeParser : Parser {
 		RUN=97, KEY=98, MERGE=99, MATCHED=100, COLUMNS=101, PER=102, STRATIFY=103, 
 		WEIGHTED=104, SEED=105, TAG=106, THEN=107, TIMESTAMP=108, TO=109, TRUE=110, 
 		TRY_CAST=111, UNBOUNDED=112, UNION=113, UPDATE=114, USING=115, VALUES=116, 
-		VERSION=117, VERSIONS=118, WHEN=119, WHERE=120, WINDOW=121, WITH=122, 
-		EQ=123, NEQ=124, LT=125, LTE=126, GT=127, GTE=128, PLUS=129, MINUS=130, 
-		STAR=131, INTEGER_DIVIDE=132, SLASH=133, PERCENT_SIGN=134, CONCAT=135, 
-		LPAREN=136, RPAREN=137, LBRACKET=138, RBRACKET=139, COMMA=140, DOT=141, 
-		SEMICOLON=142, DOUBLE_COLON=143, ASSIGN=144, COLON=145, AT=146, DOLLAR=147, 
-		QUESTION=148, STRING=149, INTEGER_VALUE=150, DECIMAL_VALUE=151, DOUBLE_VALUE=152, 
-		IDENTIFIER=153, QUOTED_IDENTIFIER=154, LINE_COMMENT=155, BLOCK_COMMENT=156, 
-		WS=157, UNRECOGNIZED=158;
+		VERSION=117, VERSIONS=118, WHEN=119, WHERE=120, WINDOW=121, QUALIFY=122, 
+		WITH=123, EQ=124, NEQ=125, LT=126, LTE=127, GT=128, GTE=129, PLUS=130, 
+		MINUS=131, STAR=132, INTEGER_DIVIDE=133, SLASH=134, PERCENT_SIGN=135, 
+		CONCAT=136, LPAREN=137, RPAREN=138, LBRACKET=139, RBRACKET=140, COMMA=141, 
+		DOT=142, SEMICOLON=143, DOUBLE_COLON=144, ASSIGN=145, COLON=146, AT=147, 
+		DOLLAR=148, QUESTION=149, STRING=150, INTEGER_VALUE=151, DECIMAL_VALUE=152, 
+		DOUBLE_VALUE=153, IDENTIFIER=154, QUOTED_IDENTIFIER=155, LINE_COMMENT=156, 
+		BLOCK_COMMENT=157, WS=158, UNRECOGNIZED=159;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
@@ -98,9 +98,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
-		"'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "','", 
-		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", 
+		"'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", 
+		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -118,9 +118,9 @@ internal partial class QueryLakeParser : Parser {
 		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "COLUMNS", 
 		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
 		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
-		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "WITH", "EQ", "NEQ", 
-		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
-		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "EQ", 
+		"NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
+		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
 		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
 		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
 		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
@@ -209,7 +209,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 72062077984309769L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 144124070068748809L) != 0)) {
 				{
 				State = 96;
 				statement();
@@ -1175,7 +1175,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 222;
 					dataType();
@@ -1332,6 +1332,7 @@ internal partial class QueryLakeParser : Parser {
 				case VERSION:
 				case VERSIONS:
 				case WINDOW:
+				case QUALIFY:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
@@ -2146,7 +2147,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
 					State = 427;
 					expression(0);
@@ -2767,6 +2768,7 @@ internal partial class QueryLakeParser : Parser {
 	public partial class SelectContext : ParserRuleContext {
 		public ExpressionContext where;
 		public ExpressionContext having;
+		public ExpressionContext qualify;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SELECT() { return GetToken(QueryLakeParser.SELECT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext[] selectItem() {
 			return GetRuleContexts<SelectItemContext>();
@@ -2802,6 +2804,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public WindowDefinitionContext windowDefinition(int i) {
 			return GetRuleContext<WindowDefinitionContext>(i);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUALIFY() { return GetToken(QueryLakeParser.QUALIFY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
 			return GetRuleContexts<ExpressionContext>();
 		}
@@ -2959,6 +2962,18 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			}
+			State = 562;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+			case 1:
+				{
+				State = 560;
+				Match(QUALIFY);
+				State = 561;
+				_localctx.qualify = expression(0);
+				}
+				break;
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -2996,7 +3011,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 564;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3075,31 +3090,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_selectItem);
 		int _la;
 		try {
-			State = 582;
+			State = 586;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 562;
+				State = 566;
 				expression(0);
-				State = 567;
+				State = 571;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 				case 1:
 					{
-					State = 564;
+					State = 568;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 563;
+						State = 567;
 						Match(AS);
 						}
 					}
 
-					State = 566;
+					State = 570;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3110,32 +3125,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 572;
+				State = 576;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 569;
+					State = 573;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 570;
+					State = 574;
 					Match(DOT);
 					}
 				}
 
-				State = 574;
+				State = 578;
 				Match(STAR);
-				State = 580;
+				State = 584;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 				case 1:
 					{
-					State = 575;
+					State = 579;
 					Match(EXCLUDE);
-					State = 576;
+					State = 580;
 					Match(LPAREN);
-					State = 577;
+					State = 581;
 					identifierList();
-					State = 578;
+					State = 582;
 					Match(RPAREN);
 					}
 					break;
@@ -3186,38 +3201,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_groupBy);
 		try {
 			int _alt;
-			State = 593;
+			State = 597;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 584;
+				State = 588;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 585;
+				State = 589;
 				expression(0);
-				State = 590;
+				State = 594;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 586;
+						State = 590;
 						Match(COMMA);
-						State = 587;
+						State = 591;
 						expression(0);
 						}
 						} 
 					}
-					State = 592;
+					State = 596;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 				}
 				}
 				break;
@@ -3268,25 +3283,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 595;
+			State = 599;
 			Match(ORDER);
-			State = 596;
+			State = 600;
 			Match(BY);
-			State = 597;
+			State = 601;
 			sortItem();
-			State = 602;
+			State = 606;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 598;
+				State = 602;
 				Match(COMMA);
-				State = 599;
+				State = 603;
 				sortItem();
 				}
 				}
-				State = 604;
+				State = 608;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3335,14 +3350,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 605;
+			State = 609;
 			expression(0);
-			State = 607;
+			State = 611;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 606;
+				State = 610;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3355,14 +3370,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 611;
+			State = 615;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 609;
+				State = 613;
 				Match(NULLS);
-				State = 610;
+				State = 614;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3418,24 +3433,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_limitClause);
 		int _la;
 		try {
-			State = 625;
+			State = 629;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 613;
-				Match(LIMIT);
-				State = 614;
-				_localctx.limit = expression(0);
 				State = 617;
+				Match(LIMIT);
+				State = 618;
+				_localctx.limit = expression(0);
+				State = 621;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 615;
+					State = 619;
 					Match(OFFSET);
-					State = 616;
+					State = 620;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3445,18 +3460,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 619;
-				Match(OFFSET);
-				State = 620;
-				_localctx.offset = expression(0);
 				State = 623;
+				Match(OFFSET);
+				State = 624;
+				_localctx.offset = expression(0);
+				State = 627;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 621;
+					State = 625;
 					Match(LIMIT);
-					State = 622;
+					State = 626;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3597,34 +3612,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 628;
+			State = 632;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 655;
+			State = 659;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 653;
+					State = 657;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 630;
+						State = 634;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 631;
+						State = 635;
 						Match(CROSS);
-						State = 632;
+						State = 636;
 						Match(JOIN);
-						State = 633;
+						State = 637;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3633,34 +3648,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 634;
+						State = 638;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 635;
+						State = 639;
 						joinType();
-						State = 636;
+						State = 640;
 						Match(JOIN);
-						State = 637;
+						State = 641;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 645;
+						State = 649;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 638;
+							State = 642;
 							Match(ON);
-							State = 639;
+							State = 643;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 640;
+							State = 644;
 							Match(USING);
-							State = 641;
+							State = 645;
 							Match(LPAREN);
-							State = 642;
+							State = 646;
 							identifierList();
-							State = 643;
+							State = 647;
 							Match(RPAREN);
 							}
 							break;
@@ -3674,24 +3689,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 647;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 648;
-						Match(NATURAL);
-						State = 649;
-						joinType();
-						State = 650;
-						Match(JOIN);
 						State = 651;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 652;
+						Match(NATURAL);
+						State = 653;
+						joinType();
+						State = 654;
+						Match(JOIN);
+						State = 655;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 657;
+				State = 661;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 			}
 			}
 		}
@@ -3733,19 +3748,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 44, RULE_joinType);
 		int _la;
 		try {
-			State = 675;
+			State = 679;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 659;
+				State = 663;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 658;
+					State = 662;
 					Match(INNER);
 					}
 				}
@@ -3755,25 +3770,8 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 661;
-				Match(LEFT);
-				State = 663;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 662;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 665;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 667;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -3786,11 +3784,11 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 669;
-				Match(FULL);
+				Match(RIGHT);
 				State = 671;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -3803,17 +3801,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 673;
+				Match(FULL);
+				State = 675;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 674;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 673;
+				State = 677;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 674;
+				State = 678;
 				Match(ANTI);
 				}
 				break;
@@ -3964,53 +3979,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 734;
+			State = 738;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 677;
+				State = 681;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 680;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
-				case 1:
-					{
-					State = 678;
-					Match(DOT);
-					State = 679;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 683;
+				State = 684;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
 					State = 682;
-					versionClause();
+					Match(DOT);
+					State = 683;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 686;
+				State = 687;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 685;
-					sampleClause();
+					State = 686;
+					versionClause();
 					}
 					break;
 				}
-				State = 689;
+				State = 690;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 688;
+					State = 689;
+					sampleClause();
+					}
+					break;
+				}
+				State = 693;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+				case 1:
+					{
+					State = 692;
 					tableAlias();
 					}
 					break;
@@ -4021,24 +4036,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 691;
+				State = 695;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 693;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
-				case 1:
-					{
-					State = 692;
-					sampleClause();
-					}
-					break;
-				}
-				State = 696;
+				State = 697;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 				case 1:
 					{
-					State = 695;
+					State = 696;
+					sampleClause();
+					}
+					break;
+				}
+				State = 700;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+				case 1:
+					{
+					State = 699;
 					tableAlias();
 					}
 					break;
@@ -4049,62 +4064,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 698;
+				State = 702;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 699;
+				State = 703;
 				Match(LPAREN);
-				State = 708;
+				State = 712;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
-					State = 700;
+					State = 704;
 					expression(0);
-					State = 705;
+					State = 709;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 701;
+							State = 705;
 							Match(COMMA);
-							State = 702;
+							State = 706;
 							expression(0);
 							}
 							} 
 						}
-						State = 707;
+						State = 711;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 					}
 					}
 				}
 
-				State = 714;
+				State = 718;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 710;
+					State = 714;
 					Match(COMMA);
-					State = 711;
+					State = 715;
 					namedArgument();
 					}
 					}
-					State = 716;
+					State = 720;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 717;
+				State = 721;
 				Match(RPAREN);
-				State = 719;
+				State = 723;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 718;
+					State = 722;
 					tableAlias();
 					}
 					break;
@@ -4115,28 +4130,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 721;
-				Match(LPAREN);
-				State = 722;
-				query();
-				State = 723;
-				Match(RPAREN);
 				State = 725;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
-				case 1:
-					{
-					State = 724;
-					sampleClause();
-					}
-					break;
-				}
-				State = 728;
+				Match(LPAREN);
+				State = 726;
+				query();
+				State = 727;
+				Match(RPAREN);
+				State = 729;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 				case 1:
 					{
-					State = 727;
+					State = 728;
+					sampleClause();
+					}
+					break;
+				}
+				State = 732;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+				case 1:
+					{
+					State = 731;
 					tableAlias();
 					}
 					break;
@@ -4147,11 +4162,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 730;
+				State = 734;
 				Match(LPAREN);
-				State = 731;
+				State = 735;
 				relation(0);
-				State = 732;
+				State = 736;
 				Match(RPAREN);
 				}
 				break;
@@ -4198,9 +4213,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 736;
+			State = 740;
 			identifier();
-			State = 737;
+			State = 741;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4209,7 +4224,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 738;
+			State = 742;
 			expression(0);
 			}
 		}
@@ -4292,16 +4307,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 50, RULE_versionClause);
 		try {
-			State = 750;
+			State = 754;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 740;
+				State = 744;
 				Match(VERSION);
-				State = 741;
+				State = 745;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4309,13 +4324,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 742;
+				State = 746;
 				Match(AS);
-				State = 743;
+				State = 747;
 				Match(OF);
-				State = 744;
+				State = 748;
 				Match(TIMESTAMP);
-				State = 745;
+				State = 749;
 				Match(STRING);
 				}
 				break;
@@ -4323,9 +4338,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 746;
+				State = 750;
 				Match(BRANCH);
-				State = 747;
+				State = 751;
 				identifier();
 				}
 				break;
@@ -4333,9 +4348,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 748;
+				State = 752;
 				Match(TAG);
-				State = 749;
+				State = 753;
 				identifier();
 				}
 				break;
@@ -4453,16 +4468,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 52, RULE_sampleClause);
 		int _la;
 		try {
-			State = 798;
+			State = 802;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 752;
+				State = 756;
 				Match(TABLESAMPLE);
-				State = 753;
+				State = 757;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4472,34 +4487,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 754;
+				State = 758;
 				Match(LPAREN);
-				State = 755;
+				State = 759;
 				expression(0);
-				State = 757;
+				State = 761;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 756;
+					State = 760;
 					Match(PERCENT);
 					}
 				}
 
-				State = 759;
+				State = 763;
 				Match(RPAREN);
-				State = 764;
+				State = 768;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 760;
+					State = 764;
 					Match(REPEATABLE);
-					State = 761;
+					State = 765;
 					Match(LPAREN);
-					State = 762;
+					State = 766;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 763;
+					State = 767;
 					Match(RPAREN);
 					}
 					break;
@@ -4510,47 +4525,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 766;
+				State = 770;
 				Match(SAMPLE);
-				State = 767;
-				((SampleRowsContext)_localctx).count = expression(0);
-				State = 768;
-				Match(ROWS);
 				State = 771;
+				((SampleRowsContext)_localctx).count = expression(0);
+				State = 772;
+				Match(ROWS);
+				State = 775;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
-				case 1:
-					{
-					State = 769;
-					Match(PER);
-					State = 770;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 780;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 				case 1:
 					{
 					State = 773;
-					Match(WEIGHTED);
+					Match(PER);
 					State = 774;
-					Match(BY);
-					State = 775;
-					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 778;
-					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
-					case 1:
-						{
-						State = 776;
-						Match(WITH);
-						State = 777;
-						Match(REPLACEMENT);
-						}
-						break;
-					}
+					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
@@ -4559,9 +4548,35 @@ internal partial class QueryLakeParser : Parser {
 				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
+					State = 777;
+					Match(WEIGHTED);
+					State = 778;
+					Match(BY);
+					State = 779;
+					((SampleRowsContext)_localctx).weight = expression(0);
 					State = 782;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+					case 1:
+						{
+						State = 780;
+						Match(WITH);
+						State = 781;
+						Match(REPLACEMENT);
+						}
+						break;
+					}
+					}
+					break;
+				}
+				State = 788;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				case 1:
+					{
+					State = 786;
 					Match(SEED);
-					State = 783;
+					State = 787;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4572,34 +4587,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 786;
+				State = 790;
 				Match(SAMPLE);
-				State = 787;
+				State = 791;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 788;
-				Match(PERCENT);
 				State = 792;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
-				case 1:
-					{
-					State = 789;
-					Match(STRATIFY);
-					State = 790;
-					Match(BY);
-					State = 791;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
+				Match(PERCENT);
 				State = 796;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 				case 1:
 					{
+					State = 793;
+					Match(STRATIFY);
 					State = 794;
-					Match(SEED);
+					Match(BY);
 					State = 795;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 800;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				case 1:
+					{
+					State = 798;
+					Match(SEED);
+					State = 799;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4650,28 +4665,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 801;
+			State = 805;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 800;
+				State = 804;
 				Match(AS);
 				}
 			}
 
-			State = 803;
+			State = 807;
 			identifier();
-			State = 808;
+			State = 812;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				{
-				State = 804;
+				State = 808;
 				Match(LPAREN);
-				State = 805;
+				State = 809;
 				identifierList();
-				State = 806;
+				State = 810;
 				Match(RPAREN);
 				}
 				break;
@@ -4719,15 +4734,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 810;
-			identifier();
-			State = 811;
-			Match(AS);
-			State = 812;
-			Match(LPAREN);
-			State = 813;
-			windowSpecification();
 			State = 814;
+			identifier();
+			State = 815;
+			Match(AS);
+			State = 816;
+			Match(LPAREN);
+			State = 817;
+			windowSpecification();
+			State = 818;
 			Match(RPAREN);
 			}
 		}
@@ -4786,62 +4801,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 817;
+			State = 821;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 			case 1:
 				{
-				State = 816;
+				State = 820;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 829;
+			State = 833;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 819;
+				State = 823;
 				Match(PARTITION);
-				State = 820;
+				State = 824;
 				Match(BY);
-				State = 821;
+				State = 825;
 				expression(0);
-				State = 826;
+				State = 830;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 822;
+					State = 826;
 					Match(COMMA);
-					State = 823;
+					State = 827;
 					expression(0);
 					}
 					}
-					State = 828;
+					State = 832;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 832;
+			State = 836;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 831;
+				State = 835;
 				orderBy();
 				}
 			}
 
-			State = 835;
+			State = 839;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 834;
+				State = 838;
 				windowFrame();
 				}
 			}
@@ -4892,13 +4907,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_windowFrame);
 		int _la;
 		try {
-			State = 845;
+			State = 849;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 837;
+				State = 841;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4908,14 +4923,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 838;
+				State = 842;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 839;
+				State = 843;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4925,13 +4940,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 840;
+				State = 844;
 				Match(BETWEEN);
-				State = 841;
+				State = 845;
 				_localctx.start = frameBound();
-				State = 842;
+				State = 846;
 				Match(AND);
-				State = 843;
+				State = 847;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4977,42 +4992,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_frameBound);
 		int _la;
 		try {
-			State = 856;
+			State = 860;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 847;
+				State = 851;
 				Match(UNBOUNDED);
-				State = 848;
+				State = 852;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 849;
+				State = 853;
 				Match(UNBOUNDED);
-				State = 850;
+				State = 854;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 851;
+				State = 855;
 				Match(CURRENT);
-				State = 852;
+				State = 856;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 853;
+				State = 857;
 				expression(0);
-				State = 854;
+				State = 858;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5131,7 +5146,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 865;
+			State = 869;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5207,6 +5222,7 @@ internal partial class QueryLakeParser : Parser {
 			case VERSION:
 			case VERSIONS:
 			case WINDOW:
+			case QUALIFY:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -5226,14 +5242,14 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 859;
+				State = 863;
 				valueExpression(0);
-				State = 861;
+				State = 865;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 860;
+					State = 864;
 					predicate();
 					}
 					break;
@@ -5245,9 +5261,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 863;
+				State = 867;
 				Match(NOT);
-				State = 864;
+				State = 868;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
@@ -5255,28 +5271,28 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 875;
+			State = 879;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 873;
+					State = 877;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 867;
+						State = 871;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 868;
+						State = 872;
 						Match(AND);
-						State = 869;
+						State = 873;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5285,20 +5301,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 870;
+						State = 874;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 871;
+						State = 875;
 						Match(OR);
-						State = 872;
+						State = 876;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 877;
+				State = 881;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			}
 			}
 		}
@@ -5472,16 +5488,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 938;
+			State = 942;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 878;
+				State = 882;
 				comparisonOperator();
-				State = 879;
+				State = 883;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5489,19 +5505,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 881;
+				State = 885;
 				Match(IS);
-				State = 883;
+				State = 887;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 882;
+					State = 886;
 					Match(NOT);
 					}
 				}
 
-				State = 885;
+				State = 889;
 				Match(NULL);
 				}
 				break;
@@ -5509,23 +5525,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 886;
+				State = 890;
 				Match(IS);
-				State = 888;
+				State = 892;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 887;
+					State = 891;
 					Match(NOT);
 					}
 				}
 
-				State = 890;
+				State = 894;
 				Match(DISTINCT);
-				State = 891;
+				State = 895;
 				Match(FROM);
-				State = 892;
+				State = 896;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5533,19 +5549,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 893;
+				State = 897;
 				Match(IS);
-				State = 895;
+				State = 899;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 894;
+					State = 898;
 					Match(NOT);
 					}
 				}
 
-				State = 897;
+				State = 901;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5561,23 +5577,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 899;
+				State = 903;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 898;
+					State = 902;
 					Match(NOT);
 					}
 				}
 
-				State = 901;
+				State = 905;
 				Match(BETWEEN);
-				State = 902;
+				State = 906;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 903;
+				State = 907;
 				Match(AND);
-				State = 904;
+				State = 908;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5585,23 +5601,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 907;
+				State = 911;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 906;
+					State = 910;
 					Match(NOT);
 					}
 				}
 
-				State = 909;
+				State = 913;
 				Match(IN);
-				State = 910;
+				State = 914;
 				Match(LPAREN);
-				State = 911;
+				State = 915;
 				query();
-				State = 912;
+				State = 916;
 				Match(RPAREN);
 				}
 				break;
@@ -5609,39 +5625,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 915;
+				State = 919;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 914;
+					State = 918;
 					Match(NOT);
 					}
 				}
 
-				State = 917;
+				State = 921;
 				Match(IN);
-				State = 918;
+				State = 922;
 				Match(LPAREN);
-				State = 919;
+				State = 923;
 				expression(0);
-				State = 924;
+				State = 928;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 920;
+					State = 924;
 					Match(COMMA);
-					State = 921;
+					State = 925;
 					expression(0);
 					}
 					}
-					State = 926;
+					State = 930;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 927;
+				State = 931;
 				Match(RPAREN);
 				}
 				break;
@@ -5649,17 +5665,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 930;
+				State = 934;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 929;
+					State = 933;
 					Match(NOT);
 					}
 				}
 
-				State = 932;
+				State = 936;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5669,16 +5685,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 933;
+				State = 937;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 936;
+				State = 940;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 934;
+					State = 938;
 					Match(ESCAPE);
-					State = 935;
+					State = 939;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5842,7 +5858,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 944;
+			State = 948;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5918,6 +5934,7 @@ internal partial class QueryLakeParser : Parser {
 			case VERSION:
 			case VERSIONS:
 			case WINDOW:
+			case QUALIFY:
 			case LPAREN:
 			case LBRACKET:
 			case COLON:
@@ -5935,7 +5952,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 941;
+				State = 945;
 				primaryExpression();
 				}
 				break;
@@ -5945,7 +5962,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 942;
+				State = 946;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5955,7 +5972,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 943;
+				State = 947;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5963,36 +5980,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 975;
+			State = 979;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,136,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 973;
+					State = 977;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 946;
+						State = 950;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 947;
+						State = 951;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 131)) & ~0x3f) == 0 && ((1L << (_la - 131)) & 15L) != 0)) ) {
+						if ( !(((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 948;
+						State = 952;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6001,9 +6018,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 949;
+						State = 953;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 950;
+						State = 954;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6013,7 +6030,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 951;
+						State = 955;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6022,11 +6039,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 952;
+						State = 956;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 953;
+						State = 957;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 954;
+						State = 958;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6035,29 +6052,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 955;
+						State = 959;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 956;
+						State = 960;
 						Match(LBRACKET);
-						State = 957;
+						State = 961;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 962;
+						State = 966;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 958;
+							State = 962;
 							Match(COMMA);
-							State = 959;
+							State = 963;
 							sliceOrIndex();
 							}
 							}
-							State = 964;
+							State = 968;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 965;
+						State = 969;
 						Match(RBRACKET);
 						}
 						break;
@@ -6066,11 +6083,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 967;
+						State = 971;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 968;
+						State = 972;
 						Match(DOUBLE_COLON);
-						State = 969;
+						State = 973;
 						dataType();
 						}
 						break;
@@ -6079,20 +6096,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 970;
+						State = 974;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 971;
+						State = 975;
 						Match(DOT);
-						State = 972;
+						State = 976;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 977;
+				State = 981;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,136,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 			}
 			}
 		}
@@ -6160,14 +6177,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 992;
+			State = 996;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 978;
+				State = 982;
 				expression(0);
 				}
 				break;
@@ -6175,41 +6192,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 980;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
-				case 1:
-					{
-					State = 979;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 982;
-				Match(COLON);
 				State = 984;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
 					State = 983;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 986;
+				Match(COLON);
+				State = 988;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				case 1:
+					{
+					State = 987;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 990;
+				State = 994;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 986;
+					State = 990;
 					Match(COLON);
-					State = 988;
+					State = 992;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 						{
-						State = 987;
+						State = 991;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6260,9 +6277,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 994;
+			State = 998;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 123)) & ~0x3f) == 0 && ((1L << (_la - 123)) & 63L) != 0)) ) {
+			if ( !(((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6606,14 +6623,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1117;
+			State = 1121;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 996;
+				State = 1000;
 				Match(NULL);
 				}
 				break;
@@ -6621,7 +6638,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 997;
+				State = 1001;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6636,7 +6653,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 998;
+				State = 1002;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6644,7 +6661,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 999;
+				State = 1003;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6659,7 +6676,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1000;
+				State = 1004;
 				Match(STRING);
 				}
 				break;
@@ -6667,9 +6684,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1001;
+				State = 1005;
 				dataType();
-				State = 1002;
+				State = 1006;
 				Match(STRING);
 				}
 				break;
@@ -6677,16 +6694,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1004;
+				State = 1008;
 				Match(INTERVAL);
-				State = 1005;
+				State = 1009;
 				Match(STRING);
-				State = 1007;
+				State = 1011;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 				case 1:
 					{
-					State = 1006;
+					State = 1010;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6697,7 +6714,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1009;
+				State = 1013;
 				parameter();
 				}
 				break;
@@ -6705,45 +6722,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1010;
+				State = 1014;
 				Match(CASE);
-				State = 1012;
+				State = 1016;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
-					State = 1011;
+					State = 1015;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1015;
+				State = 1019;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1014;
+					State = 1018;
 					whenClause();
 					}
 					}
-					State = 1017;
+					State = 1021;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1021;
+				State = 1025;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1019;
+					State = 1023;
 					Match(ELSE);
-					State = 1020;
+					State = 1024;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1023;
+				State = 1027;
 				Match(END);
 				}
 				break;
@@ -6751,7 +6768,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1025;
+				State = 1029;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6761,15 +6778,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1026;
-				Match(LPAREN);
-				State = 1027;
-				expression(0);
-				State = 1028;
-				Match(AS);
-				State = 1029;
-				dataType();
 				State = 1030;
+				Match(LPAREN);
+				State = 1031;
+				expression(0);
+				State = 1032;
+				Match(AS);
+				State = 1033;
+				dataType();
+				State = 1034;
 				Match(RPAREN);
 				}
 				break;
@@ -6777,17 +6794,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1032;
-				Match(EXTRACT);
-				State = 1033;
-				Match(LPAREN);
-				State = 1034;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1035;
-				Match(FROM);
 				State = 1036;
-				expression(0);
+				Match(EXTRACT);
 				State = 1037;
+				Match(LPAREN);
+				State = 1038;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1039;
+				Match(FROM);
+				State = 1040;
+				expression(0);
+				State = 1041;
 				Match(RPAREN);
 				}
 				break;
@@ -6795,20 +6812,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1039;
+				State = 1043;
 				Match(EXISTS);
-				State = 1040;
-				Match(LPAREN);
-				State = 1041;
-				query();
-				State = 1042;
-				Match(RPAREN);
-				}
-				break;
-			case 13:
-				_localctx = new ScalarSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
-				{
 				State = 1044;
 				Match(LPAREN);
 				State = 1045;
@@ -6817,20 +6822,32 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
+			case 13:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 1048;
+				Match(LPAREN);
+				State = 1049;
+				query();
+				State = 1050;
+				Match(RPAREN);
+				}
+				break;
 			case 14:
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1048;
+				State = 1052;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1049;
+				State = 1053;
 				Match(LPAREN);
-				State = 1076;
+				State = 1080;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1050;
+					State = 1054;
 					Match(STAR);
 					}
 					break;
@@ -6910,6 +6927,7 @@ internal partial class QueryLakeParser : Parser {
 				case VERSION:
 				case VERSIONS:
 				case WINDOW:
+				case QUALIFY:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -6926,66 +6944,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1062;
+					State = 1066;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 						{
-						State = 1052;
+						State = 1056;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 						case 1:
 							{
-							State = 1051;
+							State = 1055;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1054;
+						State = 1058;
 						expression(0);
-						State = 1059;
+						State = 1063;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1055;
+							State = 1059;
 							Match(COMMA);
-							State = 1056;
+							State = 1060;
 							expression(0);
 							}
 							}
-							State = 1061;
+							State = 1065;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1074;
+					State = 1078;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1064;
+						State = 1068;
 						Match(ORDER);
-						State = 1065;
+						State = 1069;
 						Match(BY);
-						State = 1066;
+						State = 1070;
 						sortItem();
-						State = 1071;
+						State = 1075;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1067;
+							State = 1071;
 							Match(COMMA);
-							State = 1068;
+							State = 1072;
 							sortItem();
 							}
 							}
-							State = 1073;
+							State = 1077;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -6997,32 +7015,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1078;
+				State = 1082;
 				Match(RPAREN);
-				State = 1085;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
-				case 1:
-					{
-					State = 1079;
-					Match(FILTER);
-					State = 1080;
-					Match(LPAREN);
-					State = 1081;
-					Match(WHERE);
-					State = 1082;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1083;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1088;
+				State = 1089;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
+					State = 1083;
+					Match(FILTER);
+					State = 1084;
+					Match(LPAREN);
+					State = 1085;
+					Match(WHERE);
+					State = 1086;
+					((FunctionCallContext)_localctx).filter = expression(0);
 					State = 1087;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1092;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				case 1:
+					{
+					State = 1091;
 					over();
 					}
 					break;
@@ -7033,35 +7051,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1090;
+				State = 1094;
 				Match(LBRACKET);
-				State = 1099;
+				State = 1103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 6928259711372201471L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
-					State = 1091;
+					State = 1095;
 					expression(0);
-					State = 1096;
+					State = 1100;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1092;
+						State = 1096;
 						Match(COMMA);
-						State = 1093;
+						State = 1097;
 						expression(0);
 						}
 						}
-						State = 1098;
+						State = 1102;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1101;
+				State = 1105;
 				Match(RBRACKET);
 				}
 				break;
@@ -7069,27 +7087,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1102;
-				Match(LPAREN);
-				State = 1103;
-				expression(0);
 				State = 1106;
+				Match(LPAREN);
+				State = 1107;
+				expression(0);
+				State = 1110;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1104;
+					State = 1108;
 					Match(COMMA);
-					State = 1105;
+					State = 1109;
 					expression(0);
 					}
 					}
-					State = 1108;
+					State = 1112;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1110;
+				State = 1114;
 				Match(RPAREN);
 				}
 				break;
@@ -7097,11 +7115,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1112;
+				State = 1116;
 				Match(LPAREN);
-				State = 1113;
+				State = 1117;
 				expression(0);
-				State = 1114;
+				State = 1118;
 				Match(RPAREN);
 				}
 				break;
@@ -7109,7 +7127,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1116;
+				State = 1120;
 				identifier();
 				}
 				break;
@@ -7156,9 +7174,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1119;
+			State = 1123;
 			Match(OVER);
-			State = 1125;
+			State = 1129;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7228,20 +7246,21 @@ internal partial class QueryLakeParser : Parser {
 			case VERSION:
 			case VERSIONS:
 			case WINDOW:
+			case QUALIFY:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1120;
+				State = 1124;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1121;
+				State = 1125;
 				Match(LPAREN);
-				State = 1122;
+				State = 1126;
 				windowSpecification();
-				State = 1123;
+				State = 1127;
 				Match(RPAREN);
 				}
 				break;
@@ -7292,13 +7311,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1127;
+			State = 1131;
 			Match(WHEN);
-			State = 1128;
+			State = 1132;
 			_localctx.condition = expression(0);
-			State = 1129;
+			State = 1133;
 			Match(THEN);
-			State = 1130;
+			State = 1134;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7356,16 +7375,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1139;
+			State = 1143;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1132;
+				State = 1136;
 				Match(AT);
-				State = 1133;
+				State = 1137;
 				identifier();
 				}
 				break;
@@ -7373,9 +7392,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1134;
+				State = 1138;
 				Match(DOLLAR);
-				State = 1135;
+				State = 1139;
 				identifier();
 				}
 				break;
@@ -7383,9 +7402,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1136;
+				State = 1140;
 				Match(COLON);
-				State = 1137;
+				State = 1141;
 				identifier();
 				}
 				break;
@@ -7393,7 +7412,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1138;
+				State = 1142;
 				Match(QUESTION);
 				}
 				break;
@@ -7463,100 +7482,100 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1176;
+			State = 1180;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1141;
+				State = 1145;
 				_localctx.@base = identifier();
-				State = 1152;
+				State = 1156;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
 				case 1:
 					{
-					State = 1142;
+					State = 1146;
 					Match(LPAREN);
-					State = 1143;
+					State = 1147;
 					Match(INTEGER_VALUE);
-					State = 1148;
+					State = 1152;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1144;
+						State = 1148;
 						Match(COMMA);
-						State = 1145;
+						State = 1149;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1150;
+						State = 1154;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1151;
+					State = 1155;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1161;
+				State = 1165;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1154;
+						State = 1158;
 						Match(LBRACKET);
-						State = 1156;
+						State = 1160;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1155;
+							State = 1159;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1158;
+						State = 1162;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1163;
+					State = 1167;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1164;
+				State = 1168;
 				_localctx.@base = identifier();
-				State = 1165;
+				State = 1169;
 				Match(LT);
-				State = 1166;
+				State = 1170;
 				dataType();
-				State = 1171;
+				State = 1175;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1167;
+					State = 1171;
 					Match(COMMA);
-					State = 1168;
+					State = 1172;
 					dataType();
 					}
 					}
-					State = 1173;
+					State = 1177;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1174;
+				State = 1178;
 				Match(GT);
 				}
 				break;
@@ -7605,21 +7624,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1178;
+			State = 1182;
 			identifier();
-			State = 1183;
+			State = 1187;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1179;
+				State = 1183;
 				Match(COMMA);
-				State = 1180;
+				State = 1184;
 				identifier();
 				}
 				}
-				State = 1185;
+				State = 1189;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7660,20 +7679,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1189;
+			State = 1193;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1186;
+				State = 1190;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1187;
+				State = 1191;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7744,9 +7763,10 @@ internal partial class QueryLakeParser : Parser {
 			case VERSION:
 			case VERSIONS:
 			case WINDOW:
+			case QUALIFY:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1188;
+				State = 1192;
 				nonReserved();
 				}
 				break;
@@ -7806,6 +7826,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSION() { return GetToken(QueryLakeParser.VERSION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSIONS() { return GetToken(QueryLakeParser.VERSIONS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WINDOW() { return GetToken(QueryLakeParser.WINDOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUALIFY() { return GetToken(QueryLakeParser.QUALIFY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACE() { return GetToken(QueryLakeParser.REPLACE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTRACT() { return GetToken(QueryLakeParser.EXTRACT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRY_CAST() { return GetToken(QueryLakeParser.TRY_CAST, 0); }
@@ -7854,9 +7875,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1191;
+			State = 1195;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 10726285684608511L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7920,7 +7941,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,158,1194,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,159,1198,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7959,408 +7980,409 @@ internal partial class QueryLakeParser : Parser {
 		8,14,1,14,1,14,1,14,5,14,521,8,14,10,14,12,14,524,9,14,1,14,1,14,1,14,
 		1,14,5,14,530,8,14,10,14,12,14,533,9,14,3,14,535,8,14,1,14,1,14,3,14,539,
 		8,14,1,14,1,14,1,14,3,14,544,8,14,1,14,1,14,3,14,548,8,14,1,14,1,14,1,
-		14,1,14,5,14,554,8,14,10,14,12,14,557,9,14,3,14,559,8,14,1,15,1,15,1,16,
-		1,16,3,16,565,8,16,1,16,3,16,568,8,16,1,16,1,16,1,16,3,16,573,8,16,1,16,
-		1,16,1,16,1,16,1,16,1,16,3,16,581,8,16,3,16,583,8,16,1,17,1,17,1,17,1,
-		17,5,17,589,8,17,10,17,12,17,592,9,17,3,17,594,8,17,1,18,1,18,1,18,1,18,
-		1,18,5,18,601,8,18,10,18,12,18,604,9,18,1,19,1,19,3,19,608,8,19,1,19,1,
-		19,3,19,612,8,19,1,20,1,20,1,20,1,20,3,20,618,8,20,1,20,1,20,1,20,1,20,
-		3,20,624,8,20,3,20,626,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,646,8,21,1,21,1,21,
-		1,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,9,21,1,22,3,22,660,8,
-		22,1,22,1,22,3,22,664,8,22,1,22,1,22,3,22,668,8,22,1,22,1,22,3,22,672,
-		8,22,1,22,1,22,3,22,676,8,22,1,23,1,23,1,23,3,23,681,8,23,1,23,3,23,684,
-		8,23,1,23,3,23,687,8,23,1,23,3,23,690,8,23,1,23,1,23,3,23,694,8,23,1,23,
-		3,23,697,8,23,1,23,1,23,1,23,1,23,1,23,5,23,704,8,23,10,23,12,23,707,9,
-		23,3,23,709,8,23,1,23,1,23,5,23,713,8,23,10,23,12,23,716,9,23,1,23,1,23,
-		3,23,720,8,23,1,23,1,23,1,23,1,23,3,23,726,8,23,1,23,3,23,729,8,23,1,23,
-		1,23,1,23,1,23,3,23,735,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,
-		25,1,25,1,25,1,25,1,25,1,25,3,25,751,8,25,1,26,1,26,1,26,1,26,1,26,3,26,
-		758,8,26,1,26,1,26,1,26,1,26,1,26,3,26,765,8,26,1,26,1,26,1,26,1,26,1,
-		26,3,26,772,8,26,1,26,1,26,1,26,1,26,1,26,3,26,779,8,26,3,26,781,8,26,
-		1,26,1,26,3,26,785,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,793,8,26,1,
-		26,1,26,3,26,797,8,26,3,26,799,8,26,1,27,3,27,802,8,27,1,27,1,27,1,27,
-		1,27,1,27,3,27,809,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,818,8,
-		29,1,29,1,29,1,29,1,29,1,29,5,29,825,8,29,10,29,12,29,828,9,29,3,29,830,
-		8,29,1,29,3,29,833,8,29,1,29,3,29,836,8,29,1,30,1,30,1,30,1,30,1,30,1,
-		30,1,30,1,30,3,30,846,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
-		3,31,857,8,31,1,32,1,32,1,32,3,32,862,8,32,1,32,1,32,3,32,866,8,32,1,32,
-		1,32,1,32,1,32,1,32,1,32,5,32,874,8,32,10,32,12,32,877,9,32,1,33,1,33,
-		1,33,1,33,1,33,3,33,884,8,33,1,33,1,33,1,33,3,33,889,8,33,1,33,1,33,1,
-		33,1,33,1,33,3,33,896,8,33,1,33,1,33,3,33,900,8,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,3,33,908,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,916,8,33,1,
-		33,1,33,1,33,1,33,1,33,5,33,923,8,33,10,33,12,33,926,9,33,1,33,1,33,1,
-		33,3,33,931,8,33,1,33,1,33,1,33,1,33,3,33,937,8,33,3,33,939,8,33,1,34,
-		1,34,1,34,1,34,3,34,945,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,5,34,961,8,34,10,34,12,34,964,9,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,974,8,34,10,34,12,34,977,9,34,1,
-		35,1,35,3,35,981,8,35,1,35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,
-		3,35,991,8,35,3,35,993,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,3,37,1008,8,37,1,37,1,37,1,37,3,37,1013,8,37,1,
-		37,4,37,1016,8,37,11,37,12,37,1017,1,37,1,37,3,37,1022,8,37,1,37,1,37,
+		14,1,14,5,14,554,8,14,10,14,12,14,557,9,14,3,14,559,8,14,1,14,1,14,3,14,
+		563,8,14,1,15,1,15,1,16,1,16,3,16,569,8,16,1,16,3,16,572,8,16,1,16,1,16,
+		1,16,3,16,577,8,16,1,16,1,16,1,16,1,16,1,16,1,16,3,16,585,8,16,3,16,587,
+		8,16,1,17,1,17,1,17,1,17,5,17,593,8,17,10,17,12,17,596,9,17,3,17,598,8,
+		17,1,18,1,18,1,18,1,18,1,18,5,18,605,8,18,10,18,12,18,608,9,18,1,19,1,
+		19,3,19,612,8,19,1,19,1,19,3,19,616,8,19,1,20,1,20,1,20,1,20,3,20,622,
+		8,20,1,20,1,20,1,20,1,20,3,20,628,8,20,3,20,630,8,20,1,21,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
+		21,3,21,650,8,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,658,8,21,10,21,12,
+		21,661,9,21,1,22,3,22,664,8,22,1,22,1,22,3,22,668,8,22,1,22,1,22,3,22,
+		672,8,22,1,22,1,22,3,22,676,8,22,1,22,1,22,3,22,680,8,22,1,23,1,23,1,23,
+		3,23,685,8,23,1,23,3,23,688,8,23,1,23,3,23,691,8,23,1,23,3,23,694,8,23,
+		1,23,1,23,3,23,698,8,23,1,23,3,23,701,8,23,1,23,1,23,1,23,1,23,1,23,5,
+		23,708,8,23,10,23,12,23,711,9,23,3,23,713,8,23,1,23,1,23,5,23,717,8,23,
+		10,23,12,23,720,9,23,1,23,1,23,3,23,724,8,23,1,23,1,23,1,23,1,23,3,23,
+		730,8,23,1,23,3,23,733,8,23,1,23,1,23,1,23,1,23,3,23,739,8,23,1,24,1,24,
+		1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,755,8,
+		25,1,26,1,26,1,26,1,26,1,26,3,26,762,8,26,1,26,1,26,1,26,1,26,1,26,3,26,
+		769,8,26,1,26,1,26,1,26,1,26,1,26,3,26,776,8,26,1,26,1,26,1,26,1,26,1,
+		26,3,26,783,8,26,3,26,785,8,26,1,26,1,26,3,26,789,8,26,1,26,1,26,1,26,
+		1,26,1,26,1,26,3,26,797,8,26,1,26,1,26,3,26,801,8,26,3,26,803,8,26,1,27,
+		3,27,806,8,27,1,27,1,27,1,27,1,27,1,27,3,27,813,8,27,1,28,1,28,1,28,1,
+		28,1,28,1,28,1,29,3,29,822,8,29,1,29,1,29,1,29,1,29,1,29,5,29,829,8,29,
+		10,29,12,29,832,9,29,3,29,834,8,29,1,29,3,29,837,8,29,1,29,3,29,840,8,
+		29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,850,8,30,1,31,1,31,1,31,
+		1,31,1,31,1,31,1,31,1,31,1,31,3,31,861,8,31,1,32,1,32,1,32,3,32,866,8,
+		32,1,32,1,32,3,32,870,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,878,8,32,
+		10,32,12,32,881,9,32,1,33,1,33,1,33,1,33,1,33,3,33,888,8,33,1,33,1,33,
+		1,33,3,33,893,8,33,1,33,1,33,1,33,1,33,1,33,3,33,900,8,33,1,33,1,33,3,
+		33,904,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,912,8,33,1,33,1,33,1,33,
+		1,33,1,33,1,33,3,33,920,8,33,1,33,1,33,1,33,1,33,1,33,5,33,927,8,33,10,
+		33,12,33,930,9,33,1,33,1,33,1,33,3,33,935,8,33,1,33,1,33,1,33,1,33,3,33,
+		941,8,33,3,33,943,8,33,1,34,1,34,1,34,1,34,3,34,949,8,34,1,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,965,8,34,10,
+		34,12,34,968,9,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,978,8,34,
+		10,34,12,34,981,9,34,1,35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,1,
+		35,1,35,3,35,993,8,35,3,35,995,8,35,3,35,997,8,35,1,36,1,36,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1012,8,37,1,37,1,37,
+		1,37,3,37,1017,8,37,1,37,4,37,1020,8,37,11,37,12,37,1021,1,37,1,37,3,37,
+		1026,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
-		1053,8,37,1,37,1,37,1,37,5,37,1058,8,37,10,37,12,37,1061,9,37,3,37,1063,
-		8,37,1,37,1,37,1,37,1,37,1,37,5,37,1070,8,37,10,37,12,37,1073,9,37,3,37,
-		1075,8,37,3,37,1077,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1086,
-		8,37,1,37,3,37,1089,8,37,1,37,1,37,1,37,1,37,5,37,1095,8,37,10,37,12,37,
-		1098,9,37,3,37,1100,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1107,8,37,11,37,
-		12,37,1108,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1118,8,37,1,38,1,38,
-		1,38,1,38,1,38,1,38,3,38,1126,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,3,40,1140,8,40,1,41,1,41,1,41,1,41,1,41,5,41,
-		1147,8,41,10,41,12,41,1150,9,41,1,41,3,41,1153,8,41,1,41,1,41,3,41,1157,
-		8,41,1,41,5,41,1160,8,41,10,41,12,41,1163,9,41,1,41,1,41,1,41,1,41,1,41,
-		5,41,1170,8,41,10,41,12,41,1173,9,41,1,41,1,41,3,41,1177,8,41,1,42,1,42,
-		1,42,5,42,1182,8,42,10,42,12,42,1185,9,42,1,43,1,43,1,43,3,43,1190,8,43,
-		1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,150,151,2,0,30,
-		30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,123,123,144,
-		144,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,110,110,2,
-		0,44,44,56,56,1,0,129,130,1,0,131,134,1,0,123,128,1,0,151,152,2,0,14,14,
-		111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,
-		38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,108,109,111,112,117,
-		118,121,121,1382,0,93,1,0,0,0,2,118,1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,
-		0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,1,0,0,0,16,433,1,
-		0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,500,1,0,0,0,26,502,
-		1,0,0,0,28,513,1,0,0,0,30,560,1,0,0,0,32,582,1,0,0,0,34,593,1,0,0,0,36,
-		595,1,0,0,0,38,605,1,0,0,0,40,625,1,0,0,0,42,627,1,0,0,0,44,675,1,0,0,
-		0,46,734,1,0,0,0,48,736,1,0,0,0,50,750,1,0,0,0,52,798,1,0,0,0,54,801,1,
-		0,0,0,56,810,1,0,0,0,58,817,1,0,0,0,60,845,1,0,0,0,62,856,1,0,0,0,64,865,
-		1,0,0,0,66,938,1,0,0,0,68,944,1,0,0,0,70,992,1,0,0,0,72,994,1,0,0,0,74,
-		1117,1,0,0,0,76,1119,1,0,0,0,78,1127,1,0,0,0,80,1139,1,0,0,0,82,1176,1,
-		0,0,0,84,1178,1,0,0,0,86,1189,1,0,0,0,88,1191,1,0,0,0,90,92,5,142,0,0,
-		91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,
-		95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,142,0,0,98,97,1,0,0,0,99,100,1,0,
-		0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,
-		98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,
-		0,0,107,105,1,0,0,0,108,110,5,142,0,0,109,108,1,0,0,0,110,113,1,0,0,0,
-		111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,
-		1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,
-		118,122,3,4,2,0,119,121,5,142,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,
-		120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,
-		0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,
-		130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,16,8,0,133,134,5,
-		17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,
-		0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,
-		141,142,5,136,0,0,142,147,3,6,3,0,143,144,5,140,0,0,144,146,3,6,3,0,145,
-		143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,
-		0,0,0,149,147,1,0,0,0,150,151,5,137,0,0,151,153,1,0,0,0,152,141,1,0,0,
-		0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,
-		154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,26,0,0,159,162,5,
-		20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,
-		0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,
-		167,172,3,86,43,0,168,169,5,136,0,0,169,170,3,84,42,0,170,171,5,137,0,
-		0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,
-		175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,3,86,43,0,178,179,
-		5,82,0,0,179,184,3,12,6,0,180,181,5,140,0,0,181,183,3,12,6,0,182,180,1,
-		0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,
-		186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,
-		190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,3,64,32,0,193,191,
-		1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,0,0,196,197,5,39,
-		0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,32,0,200,198,1,0,
-		0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,
-		204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,207,208,5,64,0,0,
-		208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,
-		210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,3,0,0,215,216,5,
-		20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,
-		0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,222,224,3,82,41,
-		0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,
-		228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,1,0,0,0,229,230,
-		5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,0,0,233,235,7,
-		0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,364,3,86,43,
-		0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,364,3,86,43,
-		0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,136,0,0,244,245,3,16,8,0,
-		245,246,5,137,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,1,0,0,0,248,
-		364,1,0,0,0,249,250,5,16,0,0,250,251,5,136,0,0,251,252,3,16,8,0,252,253,
-		5,137,0,0,253,254,5,109,0,0,254,266,5,149,0,0,255,256,5,136,0,0,256,261,
-		3,14,7,0,257,258,5,140,0,0,258,260,3,14,7,0,259,257,1,0,0,0,260,263,1,
-		0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,261,1,0,0,0,
-		264,265,5,137,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,1,0,0,0,267,
-		364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,43,0,271,272,
-		5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,274,275,1,0,
-		0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,5,26,0,0,
-		279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,0,0,0,282,
-		283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,0,286,364,
-		5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,290,289,1,
-		0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,294,5,17,0,
-		0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,5,136,0,
-		0,298,299,3,16,8,0,299,300,5,137,0,0,300,301,5,51,0,0,301,306,3,10,5,0,
-		302,303,5,140,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,0,0,0,306,
-		304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,309,310,5,
-		103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,313,1,0,
-		0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,3,64,32,
-		0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,0,0,320,
-		321,5,150,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,0,324,364,
-		3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,328,330,5,
-		32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,3,86,43,
-		0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,96,0,0,
-		336,337,5,149,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,97,0,0,
-		340,343,5,149,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,0,0,0,343,
-		344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,0,347,348,
-		5,149,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,136,0,0,351,356,
-		3,14,7,0,352,353,5,140,0,0,353,355,3,14,7,0,354,352,1,0,0,0,355,358,1,
-		0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,1,0,0,0,
-		359,360,5,137,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,0,0,362,
-		364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,158,1,
-		0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,0,0,0,
-		363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,363,241,
-		1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,1,0,0,
-		0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,0,363,
-		332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,3,86,
-		43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,1,0,0,
-		0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,0,0,373,
-		374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,6,0,377,
-		378,5,140,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,381,379,
-		1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,5,119,
-		0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,5,119,
-		0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,5,48,
-		0,0,393,394,5,136,0,0,394,395,3,84,42,0,395,396,5,137,0,0,396,398,1,0,
-		0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,0,0,
-		400,401,5,136,0,0,401,406,3,64,32,0,402,403,5,140,0,0,403,405,3,64,32,
-		0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
-		409,1,0,0,0,408,406,1,0,0,0,409,410,5,137,0,0,410,412,1,0,0,0,411,371,
+		1,37,1,37,1,37,3,37,1057,8,37,1,37,1,37,1,37,5,37,1062,8,37,10,37,12,37,
+		1065,9,37,3,37,1067,8,37,1,37,1,37,1,37,1,37,1,37,5,37,1074,8,37,10,37,
+		12,37,1077,9,37,3,37,1079,8,37,3,37,1081,8,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,3,37,1090,8,37,1,37,3,37,1093,8,37,1,37,1,37,1,37,1,37,5,37,
+		1099,8,37,10,37,12,37,1102,9,37,3,37,1104,8,37,1,37,1,37,1,37,1,37,1,37,
+		4,37,1111,8,37,11,37,12,37,1112,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
+		1122,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1130,8,38,1,39,1,39,1,39,
+		1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1144,8,40,1,41,1,41,
+		1,41,1,41,1,41,5,41,1151,8,41,10,41,12,41,1154,9,41,1,41,3,41,1157,8,41,
+		1,41,1,41,3,41,1161,8,41,1,41,5,41,1164,8,41,10,41,12,41,1167,9,41,1,41,
+		1,41,1,41,1,41,1,41,5,41,1174,8,41,10,41,12,41,1177,9,41,1,41,1,41,3,41,
+		1181,8,41,1,42,1,42,1,42,5,42,1186,8,42,10,42,12,42,1189,9,42,1,43,1,43,
+		1,43,3,43,1194,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,
+		24,1,0,151,152,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,
+		54,54,2,0,124,124,145,145,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,
+		2,0,35,35,110,110,2,0,44,44,56,56,1,0,130,131,1,0,132,135,1,0,124,129,
+		1,0,152,153,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,
+		29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,
+		108,109,111,112,117,118,121,122,1387,0,93,1,0,0,0,2,118,1,0,0,0,4,363,
+		1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,
+		1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,
+		500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,
+		0,34,597,1,0,0,0,36,599,1,0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,
+		0,0,0,44,679,1,0,0,0,46,738,1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,
+		1,0,0,0,54,805,1,0,0,0,56,814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,
+		860,1,0,0,0,64,869,1,0,0,0,66,942,1,0,0,0,68,948,1,0,0,0,70,996,1,0,0,
+		0,72,998,1,0,0,0,74,1121,1,0,0,0,76,1123,1,0,0,0,78,1131,1,0,0,0,80,1143,
+		1,0,0,0,82,1180,1,0,0,0,84,1182,1,0,0,0,86,1193,1,0,0,0,88,1195,1,0,0,
+		0,90,92,5,143,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
+		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,143,0,0,98,97,
+		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
+		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
+		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,143,0,0,109,108,1,0,
+		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
+		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,143,0,0,120,119,1,0,0,0,121,
+		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
+		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
+		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,
+		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
+		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
+		152,3,86,43,0,141,142,5,137,0,0,142,147,3,6,3,0,143,144,5,141,0,0,144,
+		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
+		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,138,0,0,151,153,1,0,0,
+		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
+		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,
+		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
+		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,
+		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,137,0,0,169,170,3,84,42,0,
+		170,171,5,138,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
+		174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,
+		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,141,0,0,181,183,
+		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
+		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
+		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,
+		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,
+		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,
+		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,
+		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,
+		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
+		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,
+		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
+		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
+		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
+		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,
+		1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,
+		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
+		364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,
+		364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,137,0,0,244,
+		245,3,16,8,0,245,246,5,138,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
+		1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,137,0,0,251,252,3,16,
+		8,0,252,253,5,138,0,0,253,254,5,109,0,0,254,266,5,150,0,0,255,256,5,137,
+		0,0,256,261,3,14,7,0,257,258,5,141,0,0,258,260,3,14,7,0,259,257,1,0,0,
+		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
+		261,1,0,0,0,264,265,5,138,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
+		1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
+		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
+		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,
+		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
+		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,
+		0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
+		290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,
+		294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,
+		5,137,0,0,298,299,3,16,8,0,299,300,5,138,0,0,300,301,5,51,0,0,301,306,
+		3,10,5,0,302,303,5,141,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,
+		0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,
+		309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,
+		313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,
+		3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,
+		0,0,320,321,5,151,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,
+		0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,
+		328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,
+		3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,
+		96,0,0,336,337,5,150,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,
+		97,0,0,340,343,5,150,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,
+		0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,
+		0,347,348,5,150,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,137,0,
+		0,351,356,3,14,7,0,352,353,5,141,0,0,353,355,3,14,7,0,354,352,1,0,0,0,
+		355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,
+		1,0,0,0,359,360,5,138,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,
+		0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,
+		158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,
+		0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,
+		363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,
+		1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,
+		0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,
+		3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,
+		1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,
+		0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,
+		6,0,377,378,5,141,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,
+		381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,
+		5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,
+		5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,
+		5,48,0,0,393,394,5,137,0,0,394,395,3,84,42,0,395,396,5,138,0,0,396,398,
+		1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,
+		0,0,400,401,5,137,0,0,401,406,3,64,32,0,402,403,5,141,0,0,403,405,3,64,
+		32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
+		409,1,0,0,0,408,406,1,0,0,0,409,410,5,138,0,0,410,412,1,0,0,0,411,371,
 		1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,
 		0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,
-		419,5,123,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
-		5,105,0,0,423,425,5,150,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
+		419,5,124,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
+		5,105,0,0,423,425,5,151,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
 		0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,
 		0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,
 		434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,
 		22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,
 		0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,
-		444,5,122,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
-		1,0,0,0,446,451,3,20,10,0,447,448,5,140,0,0,448,450,3,20,10,0,449,447,
+		444,5,123,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
+		1,0,0,0,446,451,3,20,10,0,447,448,5,141,0,0,448,450,3,20,10,0,449,447,
 		1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,
-		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,136,0,0,456,457,3,84,42,0,
-		457,458,5,137,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
-		461,1,0,0,0,461,462,5,7,0,0,462,463,5,136,0,0,463,464,3,16,8,0,464,465,
-		5,137,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
+		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,137,0,0,456,457,3,84,42,0,
+		457,458,5,138,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
+		461,1,0,0,0,461,462,5,7,0,0,462,463,5,137,0,0,463,464,3,16,8,0,464,465,
+		5,138,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
 		0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,
 		0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,
 		476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,
 		480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,1,0,0,0,482,485,
 		1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,
-		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,140,0,
+		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,141,0,
 		0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,
-		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,136,0,0,497,498,
-		3,16,8,0,498,499,5,137,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
-		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,136,0,0,503,508,3,64,32,0,
-		504,505,5,140,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
+		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,137,0,0,497,498,
+		3,16,8,0,498,499,5,138,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
+		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,137,0,0,503,508,3,64,32,0,
+		504,505,5,141,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
 		506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,
-		137,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
-		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,140,0,
+		138,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
+		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,141,0,
 		0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,1,0,0,0,522,
 		523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,0,526,531,3,
-		42,21,0,527,528,5,140,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
+		42,21,0,527,528,5,141,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
 		0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,
 		534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,120,0,0,537,
 		539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,0,0,540,541,
 		5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,0,543,544,1,
 		0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,545,1,0,0,
 		0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,3,56,28,0,
-		551,552,5,140,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
+		551,552,5,141,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
 		553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,
-		0,0,0,558,559,1,0,0,0,559,29,1,0,0,0,560,561,7,4,0,0,561,31,1,0,0,0,562,
-		567,3,64,32,0,563,565,5,7,0,0,564,563,1,0,0,0,564,565,1,0,0,0,565,566,
-		1,0,0,0,566,568,3,86,43,0,567,564,1,0,0,0,567,568,1,0,0,0,568,583,1,0,
-		0,0,569,570,3,86,43,0,570,571,5,141,0,0,571,573,1,0,0,0,572,569,1,0,0,
-		0,572,573,1,0,0,0,573,574,1,0,0,0,574,580,5,131,0,0,575,576,5,31,0,0,576,
-		577,5,136,0,0,577,578,3,84,42,0,578,579,5,137,0,0,579,581,1,0,0,0,580,
-		575,1,0,0,0,580,581,1,0,0,0,581,583,1,0,0,0,582,562,1,0,0,0,582,572,1,
-		0,0,0,583,33,1,0,0,0,584,594,5,2,0,0,585,590,3,64,32,0,586,587,5,140,0,
-		0,587,589,3,64,32,0,588,586,1,0,0,0,589,592,1,0,0,0,590,588,1,0,0,0,590,
-		591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,584,1,0,0,0,593,585,1,
-		0,0,0,594,35,1,0,0,0,595,596,5,66,0,0,596,597,5,12,0,0,597,602,3,38,19,
-		0,598,599,5,140,0,0,599,601,3,38,19,0,600,598,1,0,0,0,601,604,1,0,0,0,
-		602,600,1,0,0,0,602,603,1,0,0,0,603,37,1,0,0,0,604,602,1,0,0,0,605,607,
-		3,64,32,0,606,608,7,5,0,0,607,606,1,0,0,0,607,608,1,0,0,0,608,611,1,0,
-		0,0,609,610,5,61,0,0,610,612,7,6,0,0,611,609,1,0,0,0,611,612,1,0,0,0,612,
-		39,1,0,0,0,613,614,5,57,0,0,614,617,3,64,32,0,615,616,5,63,0,0,616,618,
-		3,64,32,0,617,615,1,0,0,0,617,618,1,0,0,0,618,626,1,0,0,0,619,620,5,63,
-		0,0,620,623,3,64,32,0,621,622,5,57,0,0,622,624,3,64,32,0,623,621,1,0,0,
-		0,623,624,1,0,0,0,624,626,1,0,0,0,625,613,1,0,0,0,625,619,1,0,0,0,626,
-		41,1,0,0,0,627,628,6,21,-1,0,628,629,3,46,23,0,629,655,1,0,0,0,630,631,
-		10,4,0,0,631,632,5,18,0,0,632,633,5,53,0,0,633,654,3,46,23,0,634,635,10,
-		3,0,0,635,636,3,44,22,0,636,637,5,53,0,0,637,645,3,46,23,0,638,639,5,64,
-		0,0,639,646,3,64,32,0,640,641,5,115,0,0,641,642,5,136,0,0,642,643,3,84,
-		42,0,643,644,5,137,0,0,644,646,1,0,0,0,645,638,1,0,0,0,645,640,1,0,0,0,
-		646,654,1,0,0,0,647,648,10,2,0,0,648,649,5,58,0,0,649,650,3,44,22,0,650,
-		651,5,53,0,0,651,652,3,46,23,0,652,654,1,0,0,0,653,630,1,0,0,0,653,634,
-		1,0,0,0,653,647,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,0,655,656,1,0,0,
-		0,656,43,1,0,0,0,657,655,1,0,0,0,658,660,5,47,0,0,659,658,1,0,0,0,659,
-		660,1,0,0,0,660,676,1,0,0,0,661,663,5,55,0,0,662,664,5,67,0,0,663,662,
-		1,0,0,0,663,664,1,0,0,0,664,676,1,0,0,0,665,667,5,77,0,0,666,668,5,67,
-		0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,676,1,0,0,0,669,671,5,40,0,0,670,
-		672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,676,1,0,0,0,673,676,5,
-		81,0,0,674,676,5,6,0,0,675,659,1,0,0,0,675,661,1,0,0,0,675,665,1,0,0,0,
-		675,669,1,0,0,0,675,673,1,0,0,0,675,674,1,0,0,0,676,45,1,0,0,0,677,680,
-		3,86,43,0,678,679,5,141,0,0,679,681,3,86,43,0,680,678,1,0,0,0,680,681,
-		1,0,0,0,681,683,1,0,0,0,682,684,3,50,25,0,683,682,1,0,0,0,683,684,1,0,
-		0,0,684,686,1,0,0,0,685,687,3,52,26,0,686,685,1,0,0,0,686,687,1,0,0,0,
-		687,689,1,0,0,0,688,690,3,54,27,0,689,688,1,0,0,0,689,690,1,0,0,0,690,
-		735,1,0,0,0,691,693,5,149,0,0,692,694,3,52,26,0,693,692,1,0,0,0,693,694,
-		1,0,0,0,694,696,1,0,0,0,695,697,3,54,27,0,696,695,1,0,0,0,696,697,1,0,
-		0,0,697,735,1,0,0,0,698,699,3,86,43,0,699,708,5,136,0,0,700,705,3,64,32,
-		0,701,702,5,140,0,0,702,704,3,64,32,0,703,701,1,0,0,0,704,707,1,0,0,0,
-		705,703,1,0,0,0,705,706,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,708,700,
-		1,0,0,0,708,709,1,0,0,0,709,714,1,0,0,0,710,711,5,140,0,0,711,713,3,48,
-		24,0,712,710,1,0,0,0,713,716,1,0,0,0,714,712,1,0,0,0,714,715,1,0,0,0,715,
-		717,1,0,0,0,716,714,1,0,0,0,717,719,5,137,0,0,718,720,3,54,27,0,719,718,
-		1,0,0,0,719,720,1,0,0,0,720,735,1,0,0,0,721,722,5,136,0,0,722,723,3,16,
-		8,0,723,725,5,137,0,0,724,726,3,52,26,0,725,724,1,0,0,0,725,726,1,0,0,
-		0,726,728,1,0,0,0,727,729,3,54,27,0,728,727,1,0,0,0,728,729,1,0,0,0,729,
-		735,1,0,0,0,730,731,5,136,0,0,731,732,3,42,21,0,732,733,5,137,0,0,733,
-		735,1,0,0,0,734,677,1,0,0,0,734,691,1,0,0,0,734,698,1,0,0,0,734,721,1,
-		0,0,0,734,730,1,0,0,0,735,47,1,0,0,0,736,737,3,86,43,0,737,738,7,7,0,0,
-		738,739,3,64,32,0,739,49,1,0,0,0,740,741,5,117,0,0,741,751,5,150,0,0,742,
-		743,5,7,0,0,743,744,5,62,0,0,744,745,5,108,0,0,745,751,5,149,0,0,746,747,
-		5,11,0,0,747,751,3,86,43,0,748,749,5,106,0,0,749,751,3,86,43,0,750,740,
-		1,0,0,0,750,742,1,0,0,0,750,746,1,0,0,0,750,748,1,0,0,0,751,51,1,0,0,0,
-		752,753,5,85,0,0,753,754,7,8,0,0,754,755,5,136,0,0,755,757,3,64,32,0,756,
-		758,5,70,0,0,757,756,1,0,0,0,757,758,1,0,0,0,758,759,1,0,0,0,759,764,5,
-		137,0,0,760,761,5,74,0,0,761,762,5,136,0,0,762,763,5,150,0,0,763,765,5,
-		137,0,0,764,760,1,0,0,0,764,765,1,0,0,0,765,799,1,0,0,0,766,767,5,86,0,
-		0,767,768,3,64,32,0,768,771,5,79,0,0,769,770,5,102,0,0,770,772,3,64,32,
-		0,771,769,1,0,0,0,771,772,1,0,0,0,772,780,1,0,0,0,773,774,5,104,0,0,774,
-		775,5,12,0,0,775,778,3,64,32,0,776,777,5,122,0,0,777,779,5,76,0,0,778,
-		776,1,0,0,0,778,779,1,0,0,0,779,781,1,0,0,0,780,773,1,0,0,0,780,781,1,
-		0,0,0,781,784,1,0,0,0,782,783,5,105,0,0,783,785,5,150,0,0,784,782,1,0,
-		0,0,784,785,1,0,0,0,785,799,1,0,0,0,786,787,5,86,0,0,787,788,3,64,32,0,
-		788,792,5,70,0,0,789,790,5,103,0,0,790,791,5,12,0,0,791,793,3,64,32,0,
-		792,789,1,0,0,0,792,793,1,0,0,0,793,796,1,0,0,0,794,795,5,105,0,0,795,
-		797,5,150,0,0,796,794,1,0,0,0,796,797,1,0,0,0,797,799,1,0,0,0,798,752,
-		1,0,0,0,798,766,1,0,0,0,798,786,1,0,0,0,799,53,1,0,0,0,800,802,5,7,0,0,
-		801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,0,803,808,3,86,43,0,804,
-		805,5,136,0,0,805,806,3,84,42,0,806,807,5,137,0,0,807,809,1,0,0,0,808,
-		804,1,0,0,0,808,809,1,0,0,0,809,55,1,0,0,0,810,811,3,86,43,0,811,812,5,
-		7,0,0,812,813,5,136,0,0,813,814,3,58,29,0,814,815,5,137,0,0,815,57,1,0,
-		0,0,816,818,3,86,43,0,817,816,1,0,0,0,817,818,1,0,0,0,818,829,1,0,0,0,
-		819,820,5,69,0,0,820,821,5,12,0,0,821,826,3,64,32,0,822,823,5,140,0,0,
-		823,825,3,64,32,0,824,822,1,0,0,0,825,828,1,0,0,0,826,824,1,0,0,0,826,
-		827,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,829,819,1,0,0,0,829,830,1,
-		0,0,0,830,832,1,0,0,0,831,833,3,36,18,0,832,831,1,0,0,0,832,833,1,0,0,
-		0,833,835,1,0,0,0,834,836,3,60,30,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
-		59,1,0,0,0,837,838,7,9,0,0,838,846,3,62,31,0,839,840,7,9,0,0,840,841,5,
-		10,0,0,841,842,3,62,31,0,842,843,5,5,0,0,843,844,3,62,31,0,844,846,1,0,
-		0,0,845,837,1,0,0,0,845,839,1,0,0,0,846,61,1,0,0,0,847,848,5,112,0,0,848,
-		857,5,71,0,0,849,850,5,112,0,0,850,857,5,38,0,0,851,852,5,19,0,0,852,857,
-		5,78,0,0,853,854,3,64,32,0,854,855,7,10,0,0,855,857,1,0,0,0,856,847,1,
-		0,0,0,856,849,1,0,0,0,856,851,1,0,0,0,856,853,1,0,0,0,857,63,1,0,0,0,858,
-		859,6,32,-1,0,859,861,3,68,34,0,860,862,3,66,33,0,861,860,1,0,0,0,861,
-		862,1,0,0,0,862,866,1,0,0,0,863,864,5,59,0,0,864,866,3,64,32,3,865,858,
-		1,0,0,0,865,863,1,0,0,0,866,875,1,0,0,0,867,868,10,2,0,0,868,869,5,5,0,
-		0,869,874,3,64,32,3,870,871,10,1,0,0,871,872,5,65,0,0,872,874,3,64,32,
-		2,873,867,1,0,0,0,873,870,1,0,0,0,874,877,1,0,0,0,875,873,1,0,0,0,875,
-		876,1,0,0,0,876,65,1,0,0,0,877,875,1,0,0,0,878,879,3,72,36,0,879,880,3,
-		68,34,0,880,939,1,0,0,0,881,883,5,52,0,0,882,884,5,59,0,0,883,882,1,0,
-		0,0,883,884,1,0,0,0,884,885,1,0,0,0,885,939,5,60,0,0,886,888,5,52,0,0,
-		887,889,5,59,0,0,888,887,1,0,0,0,888,889,1,0,0,0,889,890,1,0,0,0,890,891,
-		5,25,0,0,891,892,5,39,0,0,892,939,3,68,34,0,893,895,5,52,0,0,894,896,5,
-		59,0,0,895,894,1,0,0,0,895,896,1,0,0,0,896,897,1,0,0,0,897,939,7,11,0,
-		0,898,900,5,59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,1,0,0,0,901,
-		902,5,10,0,0,902,903,3,68,34,0,903,904,5,5,0,0,904,905,3,68,34,0,905,939,
-		1,0,0,0,906,908,5,59,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,
-		0,909,910,5,46,0,0,910,911,5,136,0,0,911,912,3,16,8,0,912,913,5,137,0,
-		0,913,939,1,0,0,0,914,916,5,59,0,0,915,914,1,0,0,0,915,916,1,0,0,0,916,
-		917,1,0,0,0,917,918,5,46,0,0,918,919,5,136,0,0,919,924,3,64,32,0,920,921,
-		5,140,0,0,921,923,3,64,32,0,922,920,1,0,0,0,923,926,1,0,0,0,924,922,1,
-		0,0,0,924,925,1,0,0,0,925,927,1,0,0,0,926,924,1,0,0,0,927,928,5,137,0,
-		0,928,939,1,0,0,0,929,931,5,59,0,0,930,929,1,0,0,0,930,931,1,0,0,0,931,
-		932,1,0,0,0,932,933,7,12,0,0,933,936,3,68,34,0,934,935,5,29,0,0,935,937,
-		3,68,34,0,936,934,1,0,0,0,936,937,1,0,0,0,937,939,1,0,0,0,938,878,1,0,
-		0,0,938,881,1,0,0,0,938,886,1,0,0,0,938,893,1,0,0,0,938,899,1,0,0,0,938,
-		907,1,0,0,0,938,915,1,0,0,0,938,930,1,0,0,0,939,67,1,0,0,0,940,941,6,34,
-		-1,0,941,945,3,74,37,0,942,943,7,13,0,0,943,945,3,68,34,4,944,940,1,0,
-		0,0,944,942,1,0,0,0,945,975,1,0,0,0,946,947,10,3,0,0,947,948,7,14,0,0,
-		948,974,3,68,34,4,949,950,10,2,0,0,950,951,7,13,0,0,951,974,3,68,34,3,
-		952,953,10,1,0,0,953,954,5,135,0,0,954,974,3,68,34,2,955,956,10,7,0,0,
-		956,957,5,138,0,0,957,962,3,70,35,0,958,959,5,140,0,0,959,961,3,70,35,
-		0,960,958,1,0,0,0,961,964,1,0,0,0,962,960,1,0,0,0,962,963,1,0,0,0,963,
-		965,1,0,0,0,964,962,1,0,0,0,965,966,5,139,0,0,966,974,1,0,0,0,967,968,
-		10,6,0,0,968,969,5,143,0,0,969,974,3,82,41,0,970,971,10,5,0,0,971,972,
-		5,141,0,0,972,974,3,86,43,0,973,946,1,0,0,0,973,949,1,0,0,0,973,952,1,
-		0,0,0,973,955,1,0,0,0,973,967,1,0,0,0,973,970,1,0,0,0,974,977,1,0,0,0,
-		975,973,1,0,0,0,975,976,1,0,0,0,976,69,1,0,0,0,977,975,1,0,0,0,978,993,
-		3,64,32,0,979,981,3,64,32,0,980,979,1,0,0,0,980,981,1,0,0,0,981,982,1,
-		0,0,0,982,984,5,145,0,0,983,985,3,64,32,0,984,983,1,0,0,0,984,985,1,0,
-		0,0,985,990,1,0,0,0,986,988,5,145,0,0,987,989,3,64,32,0,988,987,1,0,0,
-		0,988,989,1,0,0,0,989,991,1,0,0,0,990,986,1,0,0,0,990,991,1,0,0,0,991,
-		993,1,0,0,0,992,978,1,0,0,0,992,980,1,0,0,0,993,71,1,0,0,0,994,995,7,15,
-		0,0,995,73,1,0,0,0,996,1118,5,60,0,0,997,1118,7,11,0,0,998,1118,5,150,
-		0,0,999,1118,7,16,0,0,1000,1118,5,149,0,0,1001,1002,3,82,41,0,1002,1003,
-		5,149,0,0,1003,1118,1,0,0,0,1004,1005,5,50,0,0,1005,1007,5,149,0,0,1006,
-		1008,3,86,43,0,1007,1006,1,0,0,0,1007,1008,1,0,0,0,1008,1118,1,0,0,0,1009,
-		1118,3,80,40,0,1010,1012,5,13,0,0,1011,1013,3,64,32,0,1012,1011,1,0,0,
-		0,1012,1013,1,0,0,0,1013,1015,1,0,0,0,1014,1016,3,78,39,0,1015,1014,1,
-		0,0,0,1016,1017,1,0,0,0,1017,1015,1,0,0,0,1017,1018,1,0,0,0,1018,1021,
-		1,0,0,0,1019,1020,5,27,0,0,1020,1022,3,64,32,0,1021,1019,1,0,0,0,1021,
-		1022,1,0,0,0,1022,1023,1,0,0,0,1023,1024,5,28,0,0,1024,1118,1,0,0,0,1025,
-		1026,7,17,0,0,1026,1027,5,136,0,0,1027,1028,3,64,32,0,1028,1029,5,7,0,
-		0,1029,1030,3,82,41,0,1030,1031,5,137,0,0,1031,1118,1,0,0,0,1032,1033,
-		5,34,0,0,1033,1034,5,136,0,0,1034,1035,3,86,43,0,1035,1036,5,39,0,0,1036,
-		1037,3,64,32,0,1037,1038,5,137,0,0,1038,1118,1,0,0,0,1039,1040,5,32,0,
-		0,1040,1041,5,136,0,0,1041,1042,3,16,8,0,1042,1043,5,137,0,0,1043,1118,
-		1,0,0,0,1044,1045,5,136,0,0,1045,1046,3,16,8,0,1046,1047,5,137,0,0,1047,
-		1118,1,0,0,0,1048,1049,3,86,43,0,1049,1076,5,136,0,0,1050,1077,5,131,0,
-		0,1051,1053,3,30,15,0,1052,1051,1,0,0,0,1052,1053,1,0,0,0,1053,1054,1,
-		0,0,0,1054,1059,3,64,32,0,1055,1056,5,140,0,0,1056,1058,3,64,32,0,1057,
-		1055,1,0,0,0,1058,1061,1,0,0,0,1059,1057,1,0,0,0,1059,1060,1,0,0,0,1060,
-		1063,1,0,0,0,1061,1059,1,0,0,0,1062,1052,1,0,0,0,1062,1063,1,0,0,0,1063,
-		1074,1,0,0,0,1064,1065,5,66,0,0,1065,1066,5,12,0,0,1066,1071,3,38,19,0,
-		1067,1068,5,140,0,0,1068,1070,3,38,19,0,1069,1067,1,0,0,0,1070,1073,1,
-		0,0,0,1071,1069,1,0,0,0,1071,1072,1,0,0,0,1072,1075,1,0,0,0,1073,1071,
-		1,0,0,0,1074,1064,1,0,0,0,1074,1075,1,0,0,0,1075,1077,1,0,0,0,1076,1050,
-		1,0,0,0,1076,1062,1,0,0,0,1077,1078,1,0,0,0,1078,1085,5,137,0,0,1079,1080,
-		5,36,0,0,1080,1081,5,136,0,0,1081,1082,5,120,0,0,1082,1083,3,64,32,0,1083,
-		1084,5,137,0,0,1084,1086,1,0,0,0,1085,1079,1,0,0,0,1085,1086,1,0,0,0,1086,
-		1088,1,0,0,0,1087,1089,3,76,38,0,1088,1087,1,0,0,0,1088,1089,1,0,0,0,1089,
-		1118,1,0,0,0,1090,1099,5,138,0,0,1091,1096,3,64,32,0,1092,1093,5,140,0,
-		0,1093,1095,3,64,32,0,1094,1092,1,0,0,0,1095,1098,1,0,0,0,1096,1094,1,
-		0,0,0,1096,1097,1,0,0,0,1097,1100,1,0,0,0,1098,1096,1,0,0,0,1099,1091,
-		1,0,0,0,1099,1100,1,0,0,0,1100,1101,1,0,0,0,1101,1118,5,139,0,0,1102,1103,
-		5,136,0,0,1103,1106,3,64,32,0,1104,1105,5,140,0,0,1105,1107,3,64,32,0,
-		1106,1104,1,0,0,0,1107,1108,1,0,0,0,1108,1106,1,0,0,0,1108,1109,1,0,0,
-		0,1109,1110,1,0,0,0,1110,1111,5,137,0,0,1111,1118,1,0,0,0,1112,1113,5,
-		136,0,0,1113,1114,3,64,32,0,1114,1115,5,137,0,0,1115,1118,1,0,0,0,1116,
-		1118,3,86,43,0,1117,996,1,0,0,0,1117,997,1,0,0,0,1117,998,1,0,0,0,1117,
-		999,1,0,0,0,1117,1000,1,0,0,0,1117,1001,1,0,0,0,1117,1004,1,0,0,0,1117,
-		1009,1,0,0,0,1117,1010,1,0,0,0,1117,1025,1,0,0,0,1117,1032,1,0,0,0,1117,
-		1039,1,0,0,0,1117,1044,1,0,0,0,1117,1048,1,0,0,0,1117,1090,1,0,0,0,1117,
-		1102,1,0,0,0,1117,1112,1,0,0,0,1117,1116,1,0,0,0,1118,75,1,0,0,0,1119,
-		1125,5,68,0,0,1120,1126,3,86,43,0,1121,1122,5,136,0,0,1122,1123,3,58,29,
-		0,1123,1124,5,137,0,0,1124,1126,1,0,0,0,1125,1120,1,0,0,0,1125,1121,1,
-		0,0,0,1126,77,1,0,0,0,1127,1128,5,119,0,0,1128,1129,3,64,32,0,1129,1130,
-		5,107,0,0,1130,1131,3,64,32,0,1131,79,1,0,0,0,1132,1133,5,146,0,0,1133,
-		1140,3,86,43,0,1134,1135,5,147,0,0,1135,1140,3,86,43,0,1136,1137,5,145,
-		0,0,1137,1140,3,86,43,0,1138,1140,5,148,0,0,1139,1132,1,0,0,0,1139,1134,
-		1,0,0,0,1139,1136,1,0,0,0,1139,1138,1,0,0,0,1140,81,1,0,0,0,1141,1152,
-		3,86,43,0,1142,1143,5,136,0,0,1143,1148,5,150,0,0,1144,1145,5,140,0,0,
-		1145,1147,5,150,0,0,1146,1144,1,0,0,0,1147,1150,1,0,0,0,1148,1146,1,0,
-		0,0,1148,1149,1,0,0,0,1149,1151,1,0,0,0,1150,1148,1,0,0,0,1151,1153,5,
-		137,0,0,1152,1142,1,0,0,0,1152,1153,1,0,0,0,1153,1161,1,0,0,0,1154,1156,
-		5,138,0,0,1155,1157,5,150,0,0,1156,1155,1,0,0,0,1156,1157,1,0,0,0,1157,
-		1158,1,0,0,0,1158,1160,5,139,0,0,1159,1154,1,0,0,0,1160,1163,1,0,0,0,1161,
-		1159,1,0,0,0,1161,1162,1,0,0,0,1162,1177,1,0,0,0,1163,1161,1,0,0,0,1164,
-		1165,3,86,43,0,1165,1166,5,125,0,0,1166,1171,3,82,41,0,1167,1168,5,140,
-		0,0,1168,1170,3,82,41,0,1169,1167,1,0,0,0,1170,1173,1,0,0,0,1171,1169,
-		1,0,0,0,1171,1172,1,0,0,0,1172,1174,1,0,0,0,1173,1171,1,0,0,0,1174,1175,
-		5,127,0,0,1175,1177,1,0,0,0,1176,1141,1,0,0,0,1176,1164,1,0,0,0,1177,83,
-		1,0,0,0,1178,1183,3,86,43,0,1179,1180,5,140,0,0,1180,1182,3,86,43,0,1181,
-		1179,1,0,0,0,1182,1185,1,0,0,0,1183,1181,1,0,0,0,1183,1184,1,0,0,0,1184,
-		85,1,0,0,0,1185,1183,1,0,0,0,1186,1190,5,153,0,0,1187,1190,5,154,0,0,1188,
-		1190,3,88,44,0,1189,1186,1,0,0,0,1189,1187,1,0,0,0,1189,1188,1,0,0,0,1190,
-		87,1,0,0,0,1191,1192,7,18,0,0,1192,89,1,0,0,0,168,93,100,105,111,114,122,
-		129,138,147,152,156,162,172,184,189,193,200,212,219,223,227,234,247,261,
-		266,273,282,290,306,312,317,329,343,356,361,363,369,381,397,406,411,424,
-		428,430,433,437,440,444,451,459,472,478,481,483,493,500,508,515,522,531,
-		534,538,543,547,555,558,564,567,572,580,582,590,593,602,607,611,617,623,
-		625,645,653,655,659,663,667,671,675,680,683,686,689,693,696,705,708,714,
-		719,725,728,734,750,757,764,771,778,780,784,792,796,798,801,808,817,826,
-		829,832,835,845,856,861,865,873,875,883,888,895,899,907,915,924,930,936,
-		938,944,962,973,975,980,984,988,990,992,1007,1012,1017,1021,1052,1059,
-		1062,1071,1074,1076,1085,1088,1096,1099,1108,1117,1125,1139,1148,1152,
-		1156,1161,1171,1176,1183,1189
+		0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,560,561,5,122,0,0,561,563,3,64,32,
+		0,562,560,1,0,0,0,562,563,1,0,0,0,563,29,1,0,0,0,564,565,7,4,0,0,565,31,
+		1,0,0,0,566,571,3,64,32,0,567,569,5,7,0,0,568,567,1,0,0,0,568,569,1,0,
+		0,0,569,570,1,0,0,0,570,572,3,86,43,0,571,568,1,0,0,0,571,572,1,0,0,0,
+		572,587,1,0,0,0,573,574,3,86,43,0,574,575,5,142,0,0,575,577,1,0,0,0,576,
+		573,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,584,5,132,0,0,579,580,
+		5,31,0,0,580,581,5,137,0,0,581,582,3,84,42,0,582,583,5,138,0,0,583,585,
+		1,0,0,0,584,579,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,566,1,0,0,
+		0,586,576,1,0,0,0,587,33,1,0,0,0,588,598,5,2,0,0,589,594,3,64,32,0,590,
+		591,5,141,0,0,591,593,3,64,32,0,592,590,1,0,0,0,593,596,1,0,0,0,594,592,
+		1,0,0,0,594,595,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,597,588,1,0,0,
+		0,597,589,1,0,0,0,598,35,1,0,0,0,599,600,5,66,0,0,600,601,5,12,0,0,601,
+		606,3,38,19,0,602,603,5,141,0,0,603,605,3,38,19,0,604,602,1,0,0,0,605,
+		608,1,0,0,0,606,604,1,0,0,0,606,607,1,0,0,0,607,37,1,0,0,0,608,606,1,0,
+		0,0,609,611,3,64,32,0,610,612,7,5,0,0,611,610,1,0,0,0,611,612,1,0,0,0,
+		612,615,1,0,0,0,613,614,5,61,0,0,614,616,7,6,0,0,615,613,1,0,0,0,615,616,
+		1,0,0,0,616,39,1,0,0,0,617,618,5,57,0,0,618,621,3,64,32,0,619,620,5,63,
+		0,0,620,622,3,64,32,0,621,619,1,0,0,0,621,622,1,0,0,0,622,630,1,0,0,0,
+		623,624,5,63,0,0,624,627,3,64,32,0,625,626,5,57,0,0,626,628,3,64,32,0,
+		627,625,1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,617,1,0,0,0,629,623,
+		1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,0,632,633,3,46,23,0,633,659,1,0,
+		0,0,634,635,10,4,0,0,635,636,5,18,0,0,636,637,5,53,0,0,637,658,3,46,23,
+		0,638,639,10,3,0,0,639,640,3,44,22,0,640,641,5,53,0,0,641,649,3,46,23,
+		0,642,643,5,64,0,0,643,650,3,64,32,0,644,645,5,115,0,0,645,646,5,137,0,
+		0,646,647,3,84,42,0,647,648,5,138,0,0,648,650,1,0,0,0,649,642,1,0,0,0,
+		649,644,1,0,0,0,650,658,1,0,0,0,651,652,10,2,0,0,652,653,5,58,0,0,653,
+		654,3,44,22,0,654,655,5,53,0,0,655,656,3,46,23,0,656,658,1,0,0,0,657,634,
+		1,0,0,0,657,638,1,0,0,0,657,651,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
+		0,659,660,1,0,0,0,660,43,1,0,0,0,661,659,1,0,0,0,662,664,5,47,0,0,663,
+		662,1,0,0,0,663,664,1,0,0,0,664,680,1,0,0,0,665,667,5,55,0,0,666,668,5,
+		67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,680,1,0,0,0,669,671,5,77,0,
+		0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,680,1,0,0,0,673,
+		675,5,40,0,0,674,676,5,67,0,0,675,674,1,0,0,0,675,676,1,0,0,0,676,680,
+		1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,0,679,663,1,0,0,0,679,665,1,0,0,
+		0,679,669,1,0,0,0,679,673,1,0,0,0,679,677,1,0,0,0,679,678,1,0,0,0,680,
+		45,1,0,0,0,681,684,3,86,43,0,682,683,5,142,0,0,683,685,3,86,43,0,684,682,
+		1,0,0,0,684,685,1,0,0,0,685,687,1,0,0,0,686,688,3,50,25,0,687,686,1,0,
+		0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,52,26,0,690,689,1,0,0,0,
+		690,691,1,0,0,0,691,693,1,0,0,0,692,694,3,54,27,0,693,692,1,0,0,0,693,
+		694,1,0,0,0,694,739,1,0,0,0,695,697,5,150,0,0,696,698,3,52,26,0,697,696,
+		1,0,0,0,697,698,1,0,0,0,698,700,1,0,0,0,699,701,3,54,27,0,700,699,1,0,
+		0,0,700,701,1,0,0,0,701,739,1,0,0,0,702,703,3,86,43,0,703,712,5,137,0,
+		0,704,709,3,64,32,0,705,706,5,141,0,0,706,708,3,64,32,0,707,705,1,0,0,
+		0,708,711,1,0,0,0,709,707,1,0,0,0,709,710,1,0,0,0,710,713,1,0,0,0,711,
+		709,1,0,0,0,712,704,1,0,0,0,712,713,1,0,0,0,713,718,1,0,0,0,714,715,5,
+		141,0,0,715,717,3,48,24,0,716,714,1,0,0,0,717,720,1,0,0,0,718,716,1,0,
+		0,0,718,719,1,0,0,0,719,721,1,0,0,0,720,718,1,0,0,0,721,723,5,138,0,0,
+		722,724,3,54,27,0,723,722,1,0,0,0,723,724,1,0,0,0,724,739,1,0,0,0,725,
+		726,5,137,0,0,726,727,3,16,8,0,727,729,5,138,0,0,728,730,3,52,26,0,729,
+		728,1,0,0,0,729,730,1,0,0,0,730,732,1,0,0,0,731,733,3,54,27,0,732,731,
+		1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,0,734,735,5,137,0,0,735,736,3,42,
+		21,0,736,737,5,138,0,0,737,739,1,0,0,0,738,681,1,0,0,0,738,695,1,0,0,0,
+		738,702,1,0,0,0,738,725,1,0,0,0,738,734,1,0,0,0,739,47,1,0,0,0,740,741,
+		3,86,43,0,741,742,7,7,0,0,742,743,3,64,32,0,743,49,1,0,0,0,744,745,5,117,
+		0,0,745,755,5,151,0,0,746,747,5,7,0,0,747,748,5,62,0,0,748,749,5,108,0,
+		0,749,755,5,150,0,0,750,751,5,11,0,0,751,755,3,86,43,0,752,753,5,106,0,
+		0,753,755,3,86,43,0,754,744,1,0,0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,
+		752,1,0,0,0,755,51,1,0,0,0,756,757,5,85,0,0,757,758,7,8,0,0,758,759,5,
+		137,0,0,759,761,3,64,32,0,760,762,5,70,0,0,761,760,1,0,0,0,761,762,1,0,
+		0,0,762,763,1,0,0,0,763,768,5,138,0,0,764,765,5,74,0,0,765,766,5,137,0,
+		0,766,767,5,151,0,0,767,769,5,138,0,0,768,764,1,0,0,0,768,769,1,0,0,0,
+		769,803,1,0,0,0,770,771,5,86,0,0,771,772,3,64,32,0,772,775,5,79,0,0,773,
+		774,5,102,0,0,774,776,3,64,32,0,775,773,1,0,0,0,775,776,1,0,0,0,776,784,
+		1,0,0,0,777,778,5,104,0,0,778,779,5,12,0,0,779,782,3,64,32,0,780,781,5,
+		123,0,0,781,783,5,76,0,0,782,780,1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,
+		0,784,777,1,0,0,0,784,785,1,0,0,0,785,788,1,0,0,0,786,787,5,105,0,0,787,
+		789,5,151,0,0,788,786,1,0,0,0,788,789,1,0,0,0,789,803,1,0,0,0,790,791,
+		5,86,0,0,791,792,3,64,32,0,792,796,5,70,0,0,793,794,5,103,0,0,794,795,
+		5,12,0,0,795,797,3,64,32,0,796,793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,
+		0,0,798,799,5,105,0,0,799,801,5,151,0,0,800,798,1,0,0,0,800,801,1,0,0,
+		0,801,803,1,0,0,0,802,756,1,0,0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,
+		53,1,0,0,0,804,806,5,7,0,0,805,804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,
+		0,0,807,812,3,86,43,0,808,809,5,137,0,0,809,810,3,84,42,0,810,811,5,138,
+		0,0,811,813,1,0,0,0,812,808,1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,
+		815,3,86,43,0,815,816,5,7,0,0,816,817,5,137,0,0,817,818,3,58,29,0,818,
+		819,5,138,0,0,819,57,1,0,0,0,820,822,3,86,43,0,821,820,1,0,0,0,821,822,
+		1,0,0,0,822,833,1,0,0,0,823,824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,
+		32,0,826,827,5,141,0,0,827,829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,
+		0,830,828,1,0,0,0,830,831,1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,
+		823,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,
+		1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,
+		0,0,839,840,1,0,0,0,840,59,1,0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,
+		844,7,9,0,0,844,845,5,10,0,0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,
+		3,62,31,0,848,850,1,0,0,0,849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,
+		0,851,852,5,112,0,0,852,861,5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,
+		0,855,856,5,19,0,0,856,861,5,78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,
+		859,861,1,0,0,0,860,851,1,0,0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,
+		1,0,0,0,861,63,1,0,0,0,862,863,6,32,-1,0,863,865,3,68,34,0,864,866,3,66,
+		33,0,865,864,1,0,0,0,865,866,1,0,0,0,866,870,1,0,0,0,867,868,5,59,0,0,
+		868,870,3,64,32,3,869,862,1,0,0,0,869,867,1,0,0,0,870,879,1,0,0,0,871,
+		872,10,2,0,0,872,873,5,5,0,0,873,878,3,64,32,3,874,875,10,1,0,0,875,876,
+		5,65,0,0,876,878,3,64,32,2,877,871,1,0,0,0,877,874,1,0,0,0,878,881,1,0,
+		0,0,879,877,1,0,0,0,879,880,1,0,0,0,880,65,1,0,0,0,881,879,1,0,0,0,882,
+		883,3,72,36,0,883,884,3,68,34,0,884,943,1,0,0,0,885,887,5,52,0,0,886,888,
+		5,59,0,0,887,886,1,0,0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,943,5,60,
+		0,0,890,892,5,52,0,0,891,893,5,59,0,0,892,891,1,0,0,0,892,893,1,0,0,0,
+		893,894,1,0,0,0,894,895,5,25,0,0,895,896,5,39,0,0,896,943,3,68,34,0,897,
+		899,5,52,0,0,898,900,5,59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,
+		1,0,0,0,901,943,7,11,0,0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,0,
+		0,0,904,905,1,0,0,0,905,906,5,10,0,0,906,907,3,68,34,0,907,908,5,5,0,0,
+		908,909,3,68,34,0,909,943,1,0,0,0,910,912,5,59,0,0,911,910,1,0,0,0,911,
+		912,1,0,0,0,912,913,1,0,0,0,913,914,5,46,0,0,914,915,5,137,0,0,915,916,
+		3,16,8,0,916,917,5,138,0,0,917,943,1,0,0,0,918,920,5,59,0,0,919,918,1,
+		0,0,0,919,920,1,0,0,0,920,921,1,0,0,0,921,922,5,46,0,0,922,923,5,137,0,
+		0,923,928,3,64,32,0,924,925,5,141,0,0,925,927,3,64,32,0,926,924,1,0,0,
+		0,927,930,1,0,0,0,928,926,1,0,0,0,928,929,1,0,0,0,929,931,1,0,0,0,930,
+		928,1,0,0,0,931,932,5,138,0,0,932,943,1,0,0,0,933,935,5,59,0,0,934,933,
+		1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,937,7,12,0,0,937,940,3,68,
+		34,0,938,939,5,29,0,0,939,941,3,68,34,0,940,938,1,0,0,0,940,941,1,0,0,
+		0,941,943,1,0,0,0,942,882,1,0,0,0,942,885,1,0,0,0,942,890,1,0,0,0,942,
+		897,1,0,0,0,942,903,1,0,0,0,942,911,1,0,0,0,942,919,1,0,0,0,942,934,1,
+		0,0,0,943,67,1,0,0,0,944,945,6,34,-1,0,945,949,3,74,37,0,946,947,7,13,
+		0,0,947,949,3,68,34,4,948,944,1,0,0,0,948,946,1,0,0,0,949,979,1,0,0,0,
+		950,951,10,3,0,0,951,952,7,14,0,0,952,978,3,68,34,4,953,954,10,2,0,0,954,
+		955,7,13,0,0,955,978,3,68,34,3,956,957,10,1,0,0,957,958,5,136,0,0,958,
+		978,3,68,34,2,959,960,10,7,0,0,960,961,5,139,0,0,961,966,3,70,35,0,962,
+		963,5,141,0,0,963,965,3,70,35,0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,
+		1,0,0,0,966,967,1,0,0,0,967,969,1,0,0,0,968,966,1,0,0,0,969,970,5,140,
+		0,0,970,978,1,0,0,0,971,972,10,6,0,0,972,973,5,144,0,0,973,978,3,82,41,
+		0,974,975,10,5,0,0,975,976,5,142,0,0,976,978,3,86,43,0,977,950,1,0,0,0,
+		977,953,1,0,0,0,977,956,1,0,0,0,977,959,1,0,0,0,977,971,1,0,0,0,977,974,
+		1,0,0,0,978,981,1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,69,1,0,0,0,
+		981,979,1,0,0,0,982,997,3,64,32,0,983,985,3,64,32,0,984,983,1,0,0,0,984,
+		985,1,0,0,0,985,986,1,0,0,0,986,988,5,146,0,0,987,989,3,64,32,0,988,987,
+		1,0,0,0,988,989,1,0,0,0,989,994,1,0,0,0,990,992,5,146,0,0,991,993,3,64,
+		32,0,992,991,1,0,0,0,992,993,1,0,0,0,993,995,1,0,0,0,994,990,1,0,0,0,994,
+		995,1,0,0,0,995,997,1,0,0,0,996,982,1,0,0,0,996,984,1,0,0,0,997,71,1,0,
+		0,0,998,999,7,15,0,0,999,73,1,0,0,0,1000,1122,5,60,0,0,1001,1122,7,11,
+		0,0,1002,1122,5,151,0,0,1003,1122,7,16,0,0,1004,1122,5,150,0,0,1005,1006,
+		3,82,41,0,1006,1007,5,150,0,0,1007,1122,1,0,0,0,1008,1009,5,50,0,0,1009,
+		1011,5,150,0,0,1010,1012,3,86,43,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,
+		1012,1122,1,0,0,0,1013,1122,3,80,40,0,1014,1016,5,13,0,0,1015,1017,3,64,
+		32,0,1016,1015,1,0,0,0,1016,1017,1,0,0,0,1017,1019,1,0,0,0,1018,1020,3,
+		78,39,0,1019,1018,1,0,0,0,1020,1021,1,0,0,0,1021,1019,1,0,0,0,1021,1022,
+		1,0,0,0,1022,1025,1,0,0,0,1023,1024,5,27,0,0,1024,1026,3,64,32,0,1025,
+		1023,1,0,0,0,1025,1026,1,0,0,0,1026,1027,1,0,0,0,1027,1028,5,28,0,0,1028,
+		1122,1,0,0,0,1029,1030,7,17,0,0,1030,1031,5,137,0,0,1031,1032,3,64,32,
+		0,1032,1033,5,7,0,0,1033,1034,3,82,41,0,1034,1035,5,138,0,0,1035,1122,
+		1,0,0,0,1036,1037,5,34,0,0,1037,1038,5,137,0,0,1038,1039,3,86,43,0,1039,
+		1040,5,39,0,0,1040,1041,3,64,32,0,1041,1042,5,138,0,0,1042,1122,1,0,0,
+		0,1043,1044,5,32,0,0,1044,1045,5,137,0,0,1045,1046,3,16,8,0,1046,1047,
+		5,138,0,0,1047,1122,1,0,0,0,1048,1049,5,137,0,0,1049,1050,3,16,8,0,1050,
+		1051,5,138,0,0,1051,1122,1,0,0,0,1052,1053,3,86,43,0,1053,1080,5,137,0,
+		0,1054,1081,5,132,0,0,1055,1057,3,30,15,0,1056,1055,1,0,0,0,1056,1057,
+		1,0,0,0,1057,1058,1,0,0,0,1058,1063,3,64,32,0,1059,1060,5,141,0,0,1060,
+		1062,3,64,32,0,1061,1059,1,0,0,0,1062,1065,1,0,0,0,1063,1061,1,0,0,0,1063,
+		1064,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,0,0,1066,1056,1,0,0,0,1066,
+		1067,1,0,0,0,1067,1078,1,0,0,0,1068,1069,5,66,0,0,1069,1070,5,12,0,0,1070,
+		1075,3,38,19,0,1071,1072,5,141,0,0,1072,1074,3,38,19,0,1073,1071,1,0,0,
+		0,1074,1077,1,0,0,0,1075,1073,1,0,0,0,1075,1076,1,0,0,0,1076,1079,1,0,
+		0,0,1077,1075,1,0,0,0,1078,1068,1,0,0,0,1078,1079,1,0,0,0,1079,1081,1,
+		0,0,0,1080,1054,1,0,0,0,1080,1066,1,0,0,0,1081,1082,1,0,0,0,1082,1089,
+		5,138,0,0,1083,1084,5,36,0,0,1084,1085,5,137,0,0,1085,1086,5,120,0,0,1086,
+		1087,3,64,32,0,1087,1088,5,138,0,0,1088,1090,1,0,0,0,1089,1083,1,0,0,0,
+		1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,1093,3,76,38,0,1092,1091,1,0,
+		0,0,1092,1093,1,0,0,0,1093,1122,1,0,0,0,1094,1103,5,139,0,0,1095,1100,
+		3,64,32,0,1096,1097,5,141,0,0,1097,1099,3,64,32,0,1098,1096,1,0,0,0,1099,
+		1102,1,0,0,0,1100,1098,1,0,0,0,1100,1101,1,0,0,0,1101,1104,1,0,0,0,1102,
+		1100,1,0,0,0,1103,1095,1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,
+		1122,5,140,0,0,1106,1107,5,137,0,0,1107,1110,3,64,32,0,1108,1109,5,141,
+		0,0,1109,1111,3,64,32,0,1110,1108,1,0,0,0,1111,1112,1,0,0,0,1112,1110,
+		1,0,0,0,1112,1113,1,0,0,0,1113,1114,1,0,0,0,1114,1115,5,138,0,0,1115,1122,
+		1,0,0,0,1116,1117,5,137,0,0,1117,1118,3,64,32,0,1118,1119,5,138,0,0,1119,
+		1122,1,0,0,0,1120,1122,3,86,43,0,1121,1000,1,0,0,0,1121,1001,1,0,0,0,1121,
+		1002,1,0,0,0,1121,1003,1,0,0,0,1121,1004,1,0,0,0,1121,1005,1,0,0,0,1121,
+		1008,1,0,0,0,1121,1013,1,0,0,0,1121,1014,1,0,0,0,1121,1029,1,0,0,0,1121,
+		1036,1,0,0,0,1121,1043,1,0,0,0,1121,1048,1,0,0,0,1121,1052,1,0,0,0,1121,
+		1094,1,0,0,0,1121,1106,1,0,0,0,1121,1116,1,0,0,0,1121,1120,1,0,0,0,1122,
+		75,1,0,0,0,1123,1129,5,68,0,0,1124,1130,3,86,43,0,1125,1126,5,137,0,0,
+		1126,1127,3,58,29,0,1127,1128,5,138,0,0,1128,1130,1,0,0,0,1129,1124,1,
+		0,0,0,1129,1125,1,0,0,0,1130,77,1,0,0,0,1131,1132,5,119,0,0,1132,1133,
+		3,64,32,0,1133,1134,5,107,0,0,1134,1135,3,64,32,0,1135,79,1,0,0,0,1136,
+		1137,5,147,0,0,1137,1144,3,86,43,0,1138,1139,5,148,0,0,1139,1144,3,86,
+		43,0,1140,1141,5,146,0,0,1141,1144,3,86,43,0,1142,1144,5,149,0,0,1143,
+		1136,1,0,0,0,1143,1138,1,0,0,0,1143,1140,1,0,0,0,1143,1142,1,0,0,0,1144,
+		81,1,0,0,0,1145,1156,3,86,43,0,1146,1147,5,137,0,0,1147,1152,5,151,0,0,
+		1148,1149,5,141,0,0,1149,1151,5,151,0,0,1150,1148,1,0,0,0,1151,1154,1,
+		0,0,0,1152,1150,1,0,0,0,1152,1153,1,0,0,0,1153,1155,1,0,0,0,1154,1152,
+		1,0,0,0,1155,1157,5,138,0,0,1156,1146,1,0,0,0,1156,1157,1,0,0,0,1157,1165,
+		1,0,0,0,1158,1160,5,139,0,0,1159,1161,5,151,0,0,1160,1159,1,0,0,0,1160,
+		1161,1,0,0,0,1161,1162,1,0,0,0,1162,1164,5,140,0,0,1163,1158,1,0,0,0,1164,
+		1167,1,0,0,0,1165,1163,1,0,0,0,1165,1166,1,0,0,0,1166,1181,1,0,0,0,1167,
+		1165,1,0,0,0,1168,1169,3,86,43,0,1169,1170,5,126,0,0,1170,1175,3,82,41,
+		0,1171,1172,5,141,0,0,1172,1174,3,82,41,0,1173,1171,1,0,0,0,1174,1177,
+		1,0,0,0,1175,1173,1,0,0,0,1175,1176,1,0,0,0,1176,1178,1,0,0,0,1177,1175,
+		1,0,0,0,1178,1179,5,128,0,0,1179,1181,1,0,0,0,1180,1145,1,0,0,0,1180,1168,
+		1,0,0,0,1181,83,1,0,0,0,1182,1187,3,86,43,0,1183,1184,5,141,0,0,1184,1186,
+		3,86,43,0,1185,1183,1,0,0,0,1186,1189,1,0,0,0,1187,1185,1,0,0,0,1187,1188,
+		1,0,0,0,1188,85,1,0,0,0,1189,1187,1,0,0,0,1190,1194,5,154,0,0,1191,1194,
+		5,155,0,0,1192,1194,3,88,44,0,1193,1190,1,0,0,0,1193,1191,1,0,0,0,1193,
+		1192,1,0,0,0,1194,87,1,0,0,0,1195,1196,7,18,0,0,1196,89,1,0,0,0,169,93,
+		100,105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,
+		223,227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,
+		381,397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,
+		500,508,515,522,531,534,538,543,547,555,558,562,568,571,576,584,586,594,
+		597,606,611,615,621,627,629,649,657,659,663,667,671,675,679,684,687,690,
+		693,697,700,709,712,718,723,729,732,738,754,761,768,775,782,784,788,796,
+		800,802,805,812,821,830,833,836,839,849,860,865,869,877,879,887,892,899,
+		903,911,919,928,934,940,942,948,966,977,979,984,988,992,994,996,1011,1016,
+		1021,1025,1056,1063,1066,1075,1078,1080,1089,1092,1100,1103,1112,1121,
+		1129,1143,1152,1156,1160,1165,1175,1180,1187,1193
 	};
 
 	public static readonly ATN _ATN =
