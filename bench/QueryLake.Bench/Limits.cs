@@ -41,6 +41,26 @@ internal static class Limits
         return rates[rates.Length / 2];
     }
 
+    /// <summary>Memory read bandwidth with every core reading its own slice of a buffer far larger than the caches
+    /// (median of 5 passes): the limit for a parallel scan.</summary>
+    public static double MemoryReadBytesPerSecondAllCores(int bytes = 1 << 30)
+    {
+        var data = GC.AllocateUninitializedArray<long>(bytes / 8, pinned: true);
+        new Random(2).NextBytes(MemoryMarshal.AsBytes(data.AsSpan()));
+        int parts = Environment.ProcessorCount, slice = data.Length / parts;
+        void Pass() => Parallel.For(0, parts, p => GC.KeepAlive(SumInt64(data.AsSpan(p * slice, slice))));
+        Pass();
+        var rates = new double[5];
+        for (int i = 0; i < rates.Length; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            Pass();
+            rates[i] = (double)slice * parts * 8 / sw.Elapsed.TotalSeconds;
+        }
+        Array.Sort(rates);
+        return rates[rates.Length / 2];
+    }
+
     /// <summary>Single-thread memory copy bandwidth (bytes copied per second) with a 1 GiB buffer copy (median of 5).</summary>
     public static double MemoryCopyBytesPerSecond(int bytes = 1 << 30)
     {

@@ -13,6 +13,7 @@ using QueryLake.Storage;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- similarity [repeat] [scale] (top-k against DuckDB and LanceDB)
 if (args is ["sql", ..])
 {
     SqlBench.Run(args[1..]);
@@ -21,6 +22,11 @@ if (args is ["sql", ..])
 if (args is ["sampling", ..])
 {
     SamplingBench.Run(args[1..]);
+    return;
+}
+if (args is ["similarity", ..])
+{
+    SimilarityBench.Run(args[1..]);
     return;
 }
 if (args is ["parquet", ..])

@@ -13,7 +13,7 @@ internal static class ExpressionEvaluator
     {
         ColumnRef c => batch.Columns[c.Index],
         Literal l => Vectors.Broadcast(l.Type, l.Value, batch.Length),
-        Call c => c.Kernel(c.Args.Select(a => Evaluate(a, batch)).ToList(), batch.Length),
+        Call c => c.Kernel(c.Args.Select(a => a is Literal l && c.Function.AcceptsConstants ? Vectors.Broadcast(l.Type, l.Value, 1) : Evaluate(a, batch)).ToList(), batch.Length),
         Cast c => CastKernel.Cast(Evaluate(c.Value, batch), c.Target, c.Try),
         CaseWhen w => Case(w, batch),
         OuterRef o => Vectors.Broadcast(o.Type, OuterRow.Value?[o.Slot], batch.Length),

@@ -19,6 +19,11 @@ internal sealed class ScalarFunction(string name, string signature, string descr
     public string Example { get; } = example;
     public bool IsOperator { get; } = isOperator;
 
+    /// <summary>When true, a literal argument reaches the kernel as a one-row array instead of being repeated for
+    /// every row (the kernel must treat a one-row argument as a constant): for functions whose constants are
+    /// large, such as the probe vector of a similarity search.</summary>
+    public bool AcceptsConstants { get; init; }
+
     /// <summary>Resolves the function for argument types, or null when it does not apply to them.</summary>
     public Resolution? Resolve(IReadOnlyList<DataType> argumentTypes) => resolve(argumentTypes);
 }

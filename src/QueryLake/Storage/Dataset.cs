@@ -44,7 +44,9 @@ public sealed partial class Dataset
     /// <summary>Write options.</summary>
     public DatasetWriteOptions Options { get; }
 
-    internal FileCache Files { get; } = new();
+    /// <summary>Open data files, shared by every handle on the lake: data files are immutable once written (new
+    /// versions write new files), so a file opened and decoded by one query serves the next.</summary>
+    internal FileCache Files => Lake.Files;
 
     /// <summary>Test hook: runs after a change is computed and before it is published, to stage races.</summary>
     internal Action<long>? BeforePublish { get; set; }

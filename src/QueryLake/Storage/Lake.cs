@@ -33,6 +33,9 @@ public sealed partial class Lake
 
     private string DatasetPath(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Memory-mapped data files with their decoded batches, shared by the lake's dataset handles.</summary>
+    internal Fragments.FileCache Files { get; } = new();
+
     /// <summary>Names of the datasets in the lake, sorted.</summary>
     public IReadOnlyList<string> ListDatasets() =>
         Directory.EnumerateDirectories(Path)

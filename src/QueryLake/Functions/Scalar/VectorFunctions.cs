@@ -1,9 +1,9 @@
-using System.Numerics.Tensors;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Memory;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
+using QueryLake.Kernels;
 
 namespace QueryLake.Functions.Scalar;
 
@@ -17,15 +17,36 @@ internal static class VectorFunctions
     public static void Register(FunctionRegistry r)
     {
         r.Add(Vector("cosine_similarity", "Cosine of the angle between two vectors, in [-1, 1].", "SELECT cosine_similarity(list(x), list(y)) FROM (VALUES (1.0, 2.0), (0.0, 0.0)) v(x, y)",
-            (a, b) => TensorPrimitives.CosineSimilarity(a, b), higherIsCloser: true));
+            Metric.Cosine, higherIsCloser: true));
         r.Add(Vector("cosine_distance", "1 − cosine_similarity(a, b).", "SELECT cosine_distance(list(x), list(y)) FROM (VALUES (1.0, 2.0), (0.0, 0.0)) v(x, y)",
-            (a, b) => 1 - TensorPrimitives.CosineSimilarity(a, b)));
+            Metric.CosineDistance));
         r.Add(Vector("inner_product", "The dot product of two vectors.", "SELECT inner_product(list(x), list(y)) FROM (VALUES (1.0, 2.0), (0.0, 0.0)) v(x, y) → 2.0",
-            (a, b) => TensorPrimitives.Dot(a, b), higherIsCloser: true));
+            Metric.Dot, higherIsCloser: true));
         r.Add(Vector("inner_product_distance", "The negated dot product (smaller is closer).", "SELECT inner_product_distance(list(x), list(y)) FROM (VALUES (1.0, 2.0), (0.0, 0.0)) v(x, y) → -2.0",
-            (a, b) => -TensorPrimitives.Dot(a, b)));
+            Metric.DotDistance));
         r.Add(Vector("l2_distance", "Euclidean distance between two vectors.", "SELECT l2_distance(list(x), list(y)) FROM (VALUES (1.0, 2.0), (0.0, 0.0)) v(x, y) → 1.0",
-            (a, b) => TensorPrimitives.Distance(a, b)));
+            Metric.L2));
+    }
+
+    /// <summary>What a vector function computes (a switch, not a delegate: delegates over spans cost more than the
+    /// arithmetic of a 128-d vector).</summary>
+    private enum Metric { Cosine, CosineDistance, Dot, DotDistance, L2 }
+
+    /// <summary>The metric between x and y; <paramref name="yNorm"/> is ‖y‖ when known (a probe's), else NaN.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float Compute(Metric m, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float yNorm = float.NaN)
+    {
+        switch (m)
+        {
+            case Metric.Cosine or Metric.CosineDistance:
+                var (dot, xx) = VectorMath.DotAndNorm(x, y);
+                if (float.IsNaN(yNorm)) yNorm = MathF.Sqrt(VectorMath.Dot(y, y));
+                float cos = dot / (MathF.Sqrt(xx) * yNorm);
+                return m == Metric.Cosine ? cos : 1 - cos;
+            case Metric.Dot: return VectorMath.Dot(x, y);
+            case Metric.DotDistance: return -VectorMath.Dot(x, y);
+            default: return MathF.Sqrt(VectorMath.SquaredDistance(x, y));
+        }
     }
 
     private static int? Dimension(DataType t) => t.StorageType switch
@@ -35,7 +56,7 @@ internal static class VectorFunctions
         _ => null,
     };
 
-    private static ScalarFunction Vector(string name, string description, string example, Func<ReadOnlySpan<float>, ReadOnlySpan<float>, float> f, bool higherIsCloser = false) =>
+    private static ScalarFunction Vector(string name, string description, string example, Metric f, bool higherIsCloser = false) =>
         new(name, $"{name}(a, b)", description + " With a list of vectors as b: the " + (higherIsCloser ? "highest" : "smallest") + " over them.", example, t =>
         {
             if (t.Count != 2 || Dimension(t[0]) is not { } da) return null;
@@ -44,12 +65,12 @@ internal static class VectorFunctions
             if (da > 0 && db > 0 && da != db)
                 throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {da} and {db}");
             return new Resolution(DataType.Float64, several
-                ? (args, n) => Best(name, args[0], (ListArray)args[1], n, f, higherIsCloser)
+                ? (args, n) => Best(name, Expand(args[0], n), (ListArray)Expand(args[1], n), n, f, higherIsCloser)
                 : (args, n) => Kernel(name, args[0], args[1], n, f));
-        });
+        }) { AcceptsConstants = true };
 
     /// <summary>Each row's vector against each vector of its list of probes, keeping the closest.</summary>
-    private static ArrowArray Best(string name, ArrowArray a, ListArray probes, int n, Func<ReadOnlySpan<float>, ReadOnlySpan<float>, float> f, bool higherIsCloser)
+    private static ArrowArray Best(string name, ArrowArray a, ListArray probes, int n, Metric f, bool higherIsCloser)
     {
         var values = new double?[n];
         float[] sa = new float[64], sb = new float[64];
@@ -63,7 +84,7 @@ internal static class VectorFunctions
                 var y = Row(probes.Values, p, sb, out bool ny);
                 if (ny) continue;
                 if (x.Length != y.Length) throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {x.Length} and {y.Length} (row {i})");
-                double v = f(x, y);
+                double v = Compute(f, x, y);
                 if (best is null || (higherIsCloser ? v > best : v < best)) best = v;
             }
             values[i] = best;
@@ -80,6 +101,7 @@ internal static class VectorFunctions
         {
             case FixedSizeListArray { Values: PrimitiveArray<float> } f: return f.GetFloats(i);
             case FixedSizeListArray f: return Copy(f.GetSlice(i), scratch);
+            case ListArray { Values: PrimitiveArray<float> values } l: return values.Values.Slice(l.GetValueOffset(i), l.GetValueLength(i));
             case ListArray l: return Copy(l.GetSlice(i), scratch);
             default: throw new QueryLakeException("QL-TYPE-MISMATCH", $"{a.Type} is not a vector");
         }
@@ -93,20 +115,65 @@ internal static class VectorFunctions
         return buffer.AsSpan(0, values.Length);
     }
 
-    private static ArrowArray Kernel(string name, ArrowArray a, ArrowArray b, int n, Func<ReadOnlySpan<float>, ReadOnlySpan<float>, float> f)
+    /// <summary>The hot path of a similarity search: a float32 vector column (an EMBEDDING) against one probe,
+    /// reading the column's contiguous values in place, row ranges in parallel.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static ArrowArray Scan(FixedSizeListArray column, PrimitiveArray<float> floats, float[] probe, int n, Metric f)
     {
+        float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
+        int d = probe.Length, first = column.Data.Offset * d;
+        var output = AlignedMemory.Allocate(n * 8, clear: false);
+        var memory = new ArrowBuffer(output);
+        bool nulls = column.NullCount > 0;
+        const int Chunk = 16_384;
+        System.Threading.Tasks.Parallel.For(0, (n + Chunk - 1) / Chunk, c =>
+            ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span), c * Chunk, Math.Min(n, c * Chunk + Chunk)));
+        var validity = nulls ? CastKernel.Validity(column) : ArrowBuffer.Empty;
+        return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, column.NullCount, [validity, memory]));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ScanRange(FixedSizeListArray column, ReadOnlySpan<float> all, int first, int d, float[] probe, float probeNorm, Metric f, bool nulls, Span<double> values, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+            values[i] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
+    }
+
+    /// <summary>A one-row (constant) argument repeated to n rows, for the paths that need every row.</summary>
+    private static ArrowArray Expand(ArrowArray a, int n) => a.Length == 1 && n != 1 ? Kernels.Gather.Rows(a, new int[n]) : a;
+
+    private static ArrowArray Kernel(string name, ArrowArray a, ArrowArray b, int n, Metric f)
+    {
+        if (a.Length == 1 && n != 1) (a, b) = (b, a); // every function here is symmetric: keep the constant second
         var output = AlignedMemory.Allocate(n * 8, clear: false);
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span);
         var validity = new byte[BitUtil.BytesFor(n)];
         int nulls = 0;
         float[] sa = new float[64], sb = new float[64];
+        if (b.Length == 1 && n != 1)
+        {
+            // A constant probe (a literal or parameter): converted once; the column's vectors are read in place.
+            var probe = Row(b, 0, sb, out bool probeNull).ToArray();
+            if (!probeNull && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column && column.ListSize == probe.Length)
+                return Scan(column, floats, probe, n, f);
+            a = Expand(a, n);
+            for (int i = 0; i < n; i++)
+            {
+                var x = Row(a, i, sa, out bool nx);
+                if (nx || probeNull) { nulls++; values[i] = 0; continue; }
+                if (x.Length != probe.Length) throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {x.Length} and {probe.Length} (row {i})");
+                values[i] = Compute(f, x, probe);
+                BitUtil.SetBit(validity, i, true);
+            }
+            return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, nulls, [nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(validity), new ArrowBuffer(output)]));
+        }
         for (int i = 0; i < n; i++)
         {
             var x = Row(a, i, sa, out bool nx);
             var y = Row(b, i, sb, out bool ny);
             if (nx || ny) { nulls++; values[i] = 0; continue; }
             if (x.Length != y.Length) throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {x.Length} and {y.Length} (row {i})");
-            values[i] = f(x, y);
+            values[i] = Compute(f, x, y);
             BitUtil.SetBit(validity, i, true);
         }
         return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, nulls, [nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(validity), new ArrowBuffer(output)]));

@@ -4,12 +4,20 @@ using QueryLake.Formats.Ipc;
 
 namespace QueryLake.Storage.Fragments;
 
-/// <summary>Open Arrow data files of a dataset, memory-mapped, with their decoded batches.</summary>
+/// <summary>Open Arrow data files of a lake, memory-mapped, with their decoded batches. Data files never change
+/// once written, so entries stay valid; past <see cref="MaxFiles"/> the cache starts over (batches in use keep their
+/// mappings alive).</summary>
 internal sealed class FileCache
 {
+    public const int MaxFiles = 4096;
     private readonly ConcurrentDictionary<string, CachedFile> _files = new();
 
-    public CachedFile Get(string path) => _files.GetOrAdd(path, p => new CachedFile(ArrowFileReader.Open(p)));
+    public CachedFile Get(string path)
+    {
+        if (_files.TryGetValue(path, out var cached)) return cached;
+        if (_files.Count >= MaxFiles) _files.Clear();
+        return _files.GetOrAdd(path, p => new CachedFile(ArrowFileReader.Open(p)));
+    }
 
     public void Clear() => _files.Clear();
 }
