@@ -41,6 +41,9 @@ internal static class Gather
             case PrimitiveType { ByteWidth: > 0 } p: return Fixed(type, sources, picks, p.ByteWidth, validity, nulls);
             case TimestampType: return Fixed(type, sources, picks, 8, validity, nulls);
             case VariableBinaryType v: return Binary(type, sources, picks, v.IsLarge, validity, nulls);
+            case FixedSizeListType { ValueType.StorageType: PrimitiveType { ByteWidth: > 0 } item } list
+                when sources.All(s => ((FixedSizeListArray)s).Values.NullCount == 0):
+                return FixedList(type, list.ListSize, item, sources, picks, validity, nulls);
             default:
                 var b = ArrayBuilder.Create(type);
                 int i = 0;
@@ -88,6 +91,26 @@ internal static class Gather
             i += run;
         }
         return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity, new ArrowBuffer(output)]));
+    }
+
+    /// <summary>Fixed-size lists of fixed-width values (embeddings, tensors): runs of slots copied as bytes.</summary>
+    private static ArrowArray FixedList(DataType type, int size, PrimitiveType item, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, ArrowBuffer validity, int nulls)
+    {
+        int slot = size * item.ByteWidth;
+        var output = AlignedMemory.Allocate(checked(picks.Length * slot), clear: false);
+        var dst = output.Span;
+        int i = 0;
+        while (i < picks.Length)
+        {
+            int run = RunLength(picks, i);
+            var list = (FixedSizeListArray)sources[picks[i].Source];
+            var values = list.Values.Data;
+            int first = values.Offset + (list.Data.Offset + picks[i].Row) * size;
+            values.Buffers[1].Span.Slice(first * item.ByteWidth, run * slot).CopyTo(dst.Slice(i * slot));
+            i += run;
+        }
+        var child = new ArrayData(((FixedSizeListType)type.StorageType).ValueType, picks.Length * size, 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(output)]);
+        return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity], [child]));
     }
 
     private static ArrowArray Binary(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, bool large, ArrowBuffer validity, int nulls)
