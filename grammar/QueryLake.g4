@@ -231,6 +231,7 @@ valueExpression
 sliceOrIndex
     : expression                                                                         # index
     | from=expression? COLON to=expression? (COLON step=expression?)?                    # slice
+    | from=expression? DOUBLE_COLON step=expression?                                     # steppedSlice
     ;
 
 comparisonOperator
@@ -276,7 +277,7 @@ parameter
 
 dataType
     : base=identifier (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)* RPAREN)? (LBRACKET INTEGER_VALUE? RBRACKET)*
-    | base=identifier LT dataType (COMMA dataType)* GT
+    | base=identifier LT dataType (COMMA dataType)* GT (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)* RPAREN)?
     ;
 
 identifierList

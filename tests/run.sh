@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium and
-# libjpeg-turbo-progs from Debian's apt when missing, the oracles (apache-arrow, DuckDB, LanceDB, codecs, vega-datasets, mnist)
+# Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
+# libjpeg-turbo-progs and python3-numpy from Debian's apt when missing, the oracles (apache-arrow, DuckDB, LanceDB, codecs, vega-datasets, mnist)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -12,6 +12,8 @@ missing=""
 command -v tmux >/dev/null || missing="$missing tmux"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -x /usr/bin/jpegtran ] || missing="$missing libjpeg-turbo-progs"
+# NumPy is the reference for TENSOR indexing.
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import numpy" 2>/dev/null; } || missing="$missing python3-numpy"
 if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null

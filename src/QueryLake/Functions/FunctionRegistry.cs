@@ -23,6 +23,7 @@ internal sealed class FunctionRegistry
         ImageFunctions.Register(r);
         PixelFunctions.Register(r);
         ListFunctions.Register(r);
+        TensorFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);

@@ -17,6 +17,11 @@ internal static class CastKernel
     {
         if (from.Equals(to)) return true;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
+        if (to is TensorType tensor && Item(from) is { } nested)
+        {
+            while (Item(nested) is { } inner) nested = inner;
+            return CanCast(nested, tensor.DType);
+        }
         return Scalar(from) && Scalar(to) || Item(from) is { } a && Item(to) is { } b && CanCast(a, b);
     }
 
@@ -28,18 +33,28 @@ internal static class CastKernel
         _ => null,
     };
 
+    /// <summary>A list's elements; for a TENSOR target, nested lists ([[1, 2], [3, 4]]) flattened row-major.</summary>
+    private static IEnumerable<object?> Flatten(System.Collections.IEnumerable items, bool nested)
+    {
+        foreach (var item in items)
+            if (nested && item is System.Collections.IEnumerable inner and not string and not byte[])
+                foreach (var x in Flatten(inner, nested)) yield return x;
+            else yield return item;
+    }
+
     /// <summary>Lists cast element by element ([1, 2] to DOUBLE[], a list of numbers to EMBEDDING(d) when it has d
     /// of them).</summary>
     private static ArrowArray CastList(ArrowArray input, DataType to, bool tryCast)
     {
         var from = Item(input.Type)!;
+        while (to is TensorType && Item(from) is { } inner) from = inner;
         var target = Item(to)!;
         int? size = to.StorageType is FixedSizeListType f ? f.ListSize : null;
         var b = ArrayBuilder.Create(to);
         for (int i = 0; i < input.Length; i++)
         {
             if (input.IsNull(i)) { b.AppendNull(); continue; }
-            var items = ((System.Collections.IEnumerable)input.GetValue(i)!).Cast<object?>().ToList();
+            var items = Flatten((System.Collections.IEnumerable)input.GetValue(i)!, to is TensorType).ToList();
             try
             {
                 if (size is { } n && items.Count != n)

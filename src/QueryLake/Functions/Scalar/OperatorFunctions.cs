@@ -17,7 +17,7 @@ internal static class OperatorFunctions
         r.Add(Arithmetic("-", "a - b", "Subtracts b from a.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
         r.Add(Arithmetic("*", "a * b", "Multiplies two numbers.", "SELECT 6 * 7 → 42", checked_: (x, y) => checked(x * y), (x, y) => x * y));
         r.Add(new ScalarFunction("/", "a / b", "Divides as floating point, as DuckDB does: 7 / 2 is 3.5, and division by zero follows IEEE 754 (1 / 0 is inf, 0 / 0 is nan).", "SELECT 7 / 2 → 3.5",
-            t => TypeRules.Numeric(t[0], t[1]) is null ? null : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true));
+            t => TypeRules.Numeric(t[0], t[1]) is null ? TensorFunctions.ElementWise("/", t) : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true));
         r.Add(new ScalarFunction("//", "a // b", "Integer division truncating toward zero (on floats it divides, as in DuckDB); division by zero gives NULL.", "SELECT 7 // 2 → 3",
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true));
         r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
@@ -55,7 +55,7 @@ internal static class OperatorFunctions
         new(op, sig, desc + " Integer overflow is an error.", example, t =>
         {
             var c = TypeRules.Numeric(t[0], t[1]);
-            if (c is null) return null;
+            if (c is null) return TensorFunctions.ElementWise(op, t);
             ScalarKernel k = c.Id == TypeId.Int64
                 ? (a, n) => Binary((PrimitiveArray<long>)a[0], (PrimitiveArray<long>)a[1], DataType.Int64, (x, y) =>
                     {

@@ -124,6 +124,8 @@ internal sealed partial class Binder
                 if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {v.Type} to {target}");
                 return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try);
             }
+            case SubscriptExpr sub:
+                return BindSubscript(sub, child);
             case ListExpr list:
                 return BindCall("list_value", list.Items.Select(child).ToList(), list.At);
             case ExtractExpr x:
@@ -230,6 +232,35 @@ internal sealed partial class Binder
     }
 
     /// <summary>Resolves a function for its argument types, inserting the implicit casts it asks for.</summary>
+    /// <summary>x[…]: NumPy-style indexing of a TENSOR by constant entries (0-based, one per dimension), or
+    /// list_extract / list_slice on a list (1-based, inclusive, as in DuckDB).</summary>
+    private BoundExpr BindSubscript(SubscriptExpr sub, Func<Expr, BoundExpr> child)
+    {
+        var value = child(sub.Value);
+        if (value.Type is TensorType tensor)
+        {
+            long? Const(Expr? e) => e is null ? null : child(e) is Literal { Value: long v } ? v
+                : throw Error(e.At, "QL-BAD-INDEX", "tensor indexes must be integer constants");
+            var entries = sub.Indexes.Select(ix => ix.IsSlice
+                ? new TensorFunctions.Entry(null, Const(ix.From), Const(ix.To), Const(ix.Step), true)
+                : new TensorFunctions.Entry(Const(ix.Index), null, null, null, false)).ToList();
+            DataType result;
+            int[] positions;
+            try { (result, positions) = TensorFunctions.Index(tensor, entries); }
+            catch (Errors.QueryLakeException e) { throw Error(sub.At, e.Code, e.Message); }
+            var take = new ScalarFunction("tensor_index", "tensor[i, a:b:s, …]", "NumPy-style tensor indexing.", "", _ => null);
+            return new Call(take, [value], TensorFunctions.Take(result, positions), result);
+        }
+        if (TensorFunctions.Item(value.Type) is null)
+            throw Error(sub.At, "QL-TYPE-MISMATCH", $"{value.Type} cannot be indexed: [] applies to lists, embeddings and tensors");
+        if (sub.Indexes.Count != 1)
+            throw Error(sub.At, "QL-BAD-INDEX", "a list takes one index or slice; a TENSOR takes one per dimension");
+        var only = sub.Indexes[0];
+        if (!only.IsSlice) return BindCall("list_extract", [value, child(only.Index!)], sub.At);
+        BoundExpr Bound(Expr? e) => e is null ? new Literal(null, NullType.Instance) : child(e);
+        return BindCall("list_slice", only.Step is null ? [value, Bound(only.From), Bound(only.To)] : [value, Bound(only.From), Bound(only.To), Bound(only.Step)], sub.At);
+    }
+
     public BoundExpr BindCall(string name, IReadOnlyList<BoundExpr> args, SourceSpan at)
     {
         var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");

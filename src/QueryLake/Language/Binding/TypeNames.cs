@@ -26,9 +26,12 @@ internal static class TypeNames
             "TIMESTAMPTZ" => DataType.Timestamp("UTC"),
             "IMAGE" => new ImageType(),
             "EMBEDDING" when t.Parameters.Count == 1 => new EmbeddingType(t.Parameters[0]),
+            "TENSOR" when t.Parameters.Count >= 1 && t.Parameters.All(d => d > 0) => new TensorType(
+                t.Arguments.Count == 0 ? DataType.Float32 : Resolve(t.Arguments[0]) is PrimitiveType { IsNumeric: true } p ? p
+                    : throw new SqlException("QL-UNKNOWN-TYPE", t.At.Line, t.At.Column, $"a TENSOR holds numbers, not {t.Arguments[0]}"), t.Parameters),
             "LIST" when t.Arguments.Count == 1 => DataType.List(Resolve(t.Arguments[0])),
             _ => throw new SqlException("QL-UNKNOWN-TYPE", t.At.Line, t.At.Column, $"unknown type '{t}'" +
-                Scope.Suggest(t.Name, ["BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "IMAGE", "EMBEDDING"])),
+                Scope.Suggest(t.Name, ["BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "IMAGE", "EMBEDDING", "TENSOR"])),
         };
         foreach (var dim in t.ArrayDims) baseType = dim is { } n ? DataType.FixedSizeList(baseType, n) : DataType.List(baseType);
         return baseType;

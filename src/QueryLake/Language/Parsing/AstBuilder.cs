@@ -293,6 +293,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         {
             P.IndexContext i => new SliceOrIndex(E(i.expression()), null, null, null, false),
             P.SliceContext sl => new SliceOrIndex(null, EOpt(sl.from), EOpt(sl.to), EOpt(sl.step), true),
+            P.SteppedSliceContext st => new SliceOrIndex(null, EOpt(st.from), null, EOpt(st.step), true),
             _ => throw new InvalidOperationException(),
         }).ToList());
 

@@ -6170,6 +6170,24 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SteppedSliceContext : SliceOrIndexContext {
+		public ExpressionContext from;
+		public ExpressionContext step;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOUBLE_COLON() { return GetToken(QueryLakeParser.DOUBLE_COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		public SteppedSliceContext(SliceOrIndexContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSteppedSlice(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
@@ -6177,9 +6195,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 996;
+			State = 1003;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -6236,6 +6254,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case 3:
+				_localctx = new SteppedSliceContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 997;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+					{
+					State = 996;
+					((SteppedSliceContext)_localctx).from = expression(0);
+					}
+				}
+
+				State = 999;
+				Match(DOUBLE_COLON);
+				State = 1001;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+					{
+					State = 1000;
+					((SteppedSliceContext)_localctx).step = expression(0);
+					}
+				}
+
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -6277,7 +6323,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 998;
+			State = 1005;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -6623,14 +6669,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1121;
+			State = 1128;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1000;
+				State = 1007;
 				Match(NULL);
 				}
 				break;
@@ -6638,7 +6684,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1001;
+				State = 1008;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6653,7 +6699,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1002;
+				State = 1009;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6661,7 +6707,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1003;
+				State = 1010;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6676,7 +6722,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1004;
+				State = 1011;
 				Match(STRING);
 				}
 				break;
@@ -6684,9 +6730,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1005;
+				State = 1012;
 				dataType();
-				State = 1006;
+				State = 1013;
 				Match(STRING);
 				}
 				break;
@@ -6694,16 +6740,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1008;
+				State = 1015;
 				Match(INTERVAL);
-				State = 1009;
+				State = 1016;
 				Match(STRING);
-				State = 1011;
+				State = 1018;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 				case 1:
 					{
-					State = 1010;
+					State = 1017;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6714,7 +6760,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1013;
+				State = 1020;
 				parameter();
 				}
 				break;
@@ -6722,45 +6768,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1014;
+				State = 1021;
 				Match(CASE);
-				State = 1016;
+				State = 1023;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
-					State = 1015;
+					State = 1022;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1019;
+				State = 1026;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1018;
+					State = 1025;
 					whenClause();
 					}
 					}
-					State = 1021;
+					State = 1028;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1025;
+				State = 1032;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1023;
+					State = 1030;
 					Match(ELSE);
-					State = 1024;
+					State = 1031;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1027;
+				State = 1034;
 				Match(END);
 				}
 				break;
@@ -6768,7 +6814,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1029;
+				State = 1036;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6778,15 +6824,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1030;
+				State = 1037;
 				Match(LPAREN);
-				State = 1031;
+				State = 1038;
 				expression(0);
-				State = 1032;
+				State = 1039;
 				Match(AS);
-				State = 1033;
+				State = 1040;
 				dataType();
-				State = 1034;
+				State = 1041;
 				Match(RPAREN);
 				}
 				break;
@@ -6794,17 +6840,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1036;
+				State = 1043;
 				Match(EXTRACT);
-				State = 1037;
+				State = 1044;
 				Match(LPAREN);
-				State = 1038;
+				State = 1045;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1039;
+				State = 1046;
 				Match(FROM);
-				State = 1040;
+				State = 1047;
 				expression(0);
-				State = 1041;
+				State = 1048;
 				Match(RPAREN);
 				}
 				break;
@@ -6812,13 +6858,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1043;
+				State = 1050;
 				Match(EXISTS);
-				State = 1044;
+				State = 1051;
 				Match(LPAREN);
-				State = 1045;
+				State = 1052;
 				query();
-				State = 1046;
+				State = 1053;
 				Match(RPAREN);
 				}
 				break;
@@ -6826,11 +6872,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1048;
+				State = 1055;
 				Match(LPAREN);
-				State = 1049;
+				State = 1056;
 				query();
-				State = 1050;
+				State = 1057;
 				Match(RPAREN);
 				}
 				break;
@@ -6838,16 +6884,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1052;
+				State = 1059;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1053;
+				State = 1060;
 				Match(LPAREN);
-				State = 1080;
+				State = 1087;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1054;
+					State = 1061;
 					Match(STAR);
 					}
 					break;
@@ -6944,66 +6990,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1066;
+					State = 1073;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 						{
-						State = 1056;
+						State = 1063;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 						case 1:
 							{
-							State = 1055;
+							State = 1062;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1058;
+						State = 1065;
 						expression(0);
-						State = 1063;
+						State = 1070;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1059;
+							State = 1066;
 							Match(COMMA);
-							State = 1060;
+							State = 1067;
 							expression(0);
 							}
 							}
-							State = 1065;
+							State = 1072;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1078;
+					State = 1085;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1068;
-						Match(ORDER);
-						State = 1069;
-						Match(BY);
-						State = 1070;
-						sortItem();
 						State = 1075;
+						Match(ORDER);
+						State = 1076;
+						Match(BY);
+						State = 1077;
+						sortItem();
+						State = 1082;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1071;
+							State = 1078;
 							Match(COMMA);
-							State = 1072;
+							State = 1079;
 							sortItem();
 							}
 							}
-							State = 1077;
+							State = 1084;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7015,32 +7061,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1082;
-				Match(RPAREN);
 				State = 1089;
+				Match(RPAREN);
+				State = 1096;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 				case 1:
 					{
-					State = 1083;
+					State = 1090;
 					Match(FILTER);
-					State = 1084;
+					State = 1091;
 					Match(LPAREN);
-					State = 1085;
+					State = 1092;
 					Match(WHERE);
-					State = 1086;
+					State = 1093;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1087;
+					State = 1094;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1092;
+				State = 1099;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 				case 1:
 					{
-					State = 1091;
+					State = 1098;
 					over();
 					}
 					break;
@@ -7051,35 +7097,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1094;
+				State = 1101;
 				Match(LBRACKET);
-				State = 1103;
+				State = 1110;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
 					{
-					State = 1095;
+					State = 1102;
 					expression(0);
-					State = 1100;
+					State = 1107;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1096;
+						State = 1103;
 						Match(COMMA);
-						State = 1097;
+						State = 1104;
 						expression(0);
 						}
 						}
-						State = 1102;
+						State = 1109;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1105;
+				State = 1112;
 				Match(RBRACKET);
 				}
 				break;
@@ -7087,27 +7133,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1106;
+				State = 1113;
 				Match(LPAREN);
-				State = 1107;
+				State = 1114;
 				expression(0);
-				State = 1110;
+				State = 1117;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1108;
+					State = 1115;
 					Match(COMMA);
-					State = 1109;
+					State = 1116;
 					expression(0);
 					}
 					}
-					State = 1112;
+					State = 1119;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1114;
+				State = 1121;
 				Match(RPAREN);
 				}
 				break;
@@ -7115,11 +7161,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1116;
+				State = 1123;
 				Match(LPAREN);
-				State = 1117;
+				State = 1124;
 				expression(0);
-				State = 1118;
+				State = 1125;
 				Match(RPAREN);
 				}
 				break;
@@ -7127,7 +7173,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1120;
+				State = 1127;
 				identifier();
 				}
 				break;
@@ -7174,9 +7220,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1123;
+			State = 1130;
 			Match(OVER);
-			State = 1129;
+			State = 1136;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7250,17 +7296,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1124;
+				State = 1131;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1125;
+				State = 1132;
 				Match(LPAREN);
-				State = 1126;
+				State = 1133;
 				windowSpecification();
-				State = 1127;
+				State = 1134;
 				Match(RPAREN);
 				}
 				break;
@@ -7311,13 +7357,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1131;
+			State = 1138;
 			Match(WHEN);
-			State = 1132;
+			State = 1139;
 			_localctx.condition = expression(0);
-			State = 1133;
+			State = 1140;
 			Match(THEN);
-			State = 1134;
+			State = 1141;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7375,16 +7421,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1143;
+			State = 1150;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1136;
+				State = 1143;
 				Match(AT);
-				State = 1137;
+				State = 1144;
 				identifier();
 				}
 				break;
@@ -7392,9 +7438,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1138;
+				State = 1145;
 				Match(DOLLAR);
-				State = 1139;
+				State = 1146;
 				identifier();
 				}
 				break;
@@ -7402,9 +7448,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1140;
+				State = 1147;
 				Match(COLON);
-				State = 1141;
+				State = 1148;
 				identifier();
 				}
 				break;
@@ -7412,7 +7458,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1142;
+				State = 1149;
 				Match(QUESTION);
 				}
 				break;
@@ -7482,101 +7528,131 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1180;
+			State = 1198;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1145;
+				State = 1152;
 				_localctx.@base = identifier();
-				State = 1156;
+				State = 1163;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 				case 1:
 					{
-					State = 1146;
+					State = 1153;
 					Match(LPAREN);
-					State = 1147;
+					State = 1154;
 					Match(INTEGER_VALUE);
-					State = 1152;
+					State = 1159;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1148;
+						State = 1155;
 						Match(COMMA);
-						State = 1149;
+						State = 1156;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1154;
+						State = 1161;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1155;
+					State = 1162;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1165;
+				State = 1172;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1158;
+						State = 1165;
 						Match(LBRACKET);
-						State = 1160;
+						State = 1167;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1159;
+							State = 1166;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1162;
+						State = 1169;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1167;
+					State = 1174;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1168;
-				_localctx.@base = identifier();
-				State = 1169;
-				Match(LT);
-				State = 1170;
-				dataType();
 				State = 1175;
+				_localctx.@base = identifier();
+				State = 1176;
+				Match(LT);
+				State = 1177;
+				dataType();
+				State = 1182;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1171;
+					State = 1178;
 					Match(COMMA);
-					State = 1172;
+					State = 1179;
 					dataType();
 					}
 					}
-					State = 1177;
+					State = 1184;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1178;
+				State = 1185;
 				Match(GT);
+				State = 1196;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
+				case 1:
+					{
+					State = 1186;
+					Match(LPAREN);
+					State = 1187;
+					Match(INTEGER_VALUE);
+					State = 1192;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1188;
+						Match(COMMA);
+						State = 1189;
+						Match(INTEGER_VALUE);
+						}
+						}
+						State = 1194;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					State = 1195;
+					Match(RPAREN);
+					}
+					break;
+				}
 				}
 				break;
 			}
@@ -7624,21 +7700,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1182;
+			State = 1200;
 			identifier();
-			State = 1187;
+			State = 1205;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1183;
+				State = 1201;
 				Match(COMMA);
-				State = 1184;
+				State = 1202;
 				identifier();
 				}
 				}
-				State = 1189;
+				State = 1207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7679,20 +7755,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1193;
+			State = 1211;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1190;
+				State = 1208;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1191;
+				State = 1209;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7766,7 +7842,7 @@ internal partial class QueryLakeParser : Parser {
 			case QUALIFY:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1192;
+				State = 1210;
 				nonReserved();
 				}
 				break;
@@ -7875,7 +7951,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1195;
+			State = 1213;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7941,7 +8017,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,159,1198,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,159,1216,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -8016,373 +8092,381 @@ internal partial class QueryLakeParser : Parser {
 		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,965,8,34,10,
 		34,12,34,968,9,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,978,8,34,
 		10,34,12,34,981,9,34,1,35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,1,
-		35,1,35,3,35,993,8,35,3,35,995,8,35,3,35,997,8,35,1,36,1,36,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1012,8,37,1,37,1,37,
-		1,37,3,37,1017,8,37,1,37,4,37,1020,8,37,11,37,12,37,1021,1,37,1,37,3,37,
-		1026,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		35,1,35,3,35,993,8,35,3,35,995,8,35,1,35,3,35,998,8,35,1,35,1,35,3,35,
+		1002,8,35,3,35,1004,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,3,37,1019,8,37,1,37,1,37,1,37,3,37,1024,8,37,1,37,
+		4,37,1027,8,37,11,37,12,37,1028,1,37,1,37,3,37,1033,8,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,3,37,1057,8,37,1,37,1,37,1,37,5,37,1062,8,37,10,37,12,37,
-		1065,9,37,3,37,1067,8,37,1,37,1,37,1,37,1,37,1,37,5,37,1074,8,37,10,37,
-		12,37,1077,9,37,3,37,1079,8,37,3,37,1081,8,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,3,37,1090,8,37,1,37,3,37,1093,8,37,1,37,1,37,1,37,1,37,5,37,
-		1099,8,37,10,37,12,37,1102,9,37,3,37,1104,8,37,1,37,1,37,1,37,1,37,1,37,
-		4,37,1111,8,37,11,37,12,37,1112,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
-		1122,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1130,8,38,1,39,1,39,1,39,
-		1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1144,8,40,1,41,1,41,
-		1,41,1,41,1,41,5,41,1151,8,41,10,41,12,41,1154,9,41,1,41,3,41,1157,8,41,
-		1,41,1,41,3,41,1161,8,41,1,41,5,41,1164,8,41,10,41,12,41,1167,9,41,1,41,
-		1,41,1,41,1,41,1,41,5,41,1174,8,41,10,41,12,41,1177,9,41,1,41,1,41,3,41,
-		1181,8,41,1,42,1,42,1,42,5,42,1186,8,42,10,42,12,42,1189,9,42,1,43,1,43,
-		1,43,3,43,1194,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,
-		24,1,0,151,152,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,
-		54,54,2,0,124,124,145,145,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,
-		2,0,35,35,110,110,2,0,44,44,56,56,1,0,130,131,1,0,132,135,1,0,124,129,
-		1,0,152,153,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,
-		29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,
-		108,109,111,112,117,118,121,122,1387,0,93,1,0,0,0,2,118,1,0,0,0,4,363,
-		1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,
-		1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,
-		500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,
-		0,34,597,1,0,0,0,36,599,1,0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,
-		0,0,0,44,679,1,0,0,0,46,738,1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,
-		1,0,0,0,54,805,1,0,0,0,56,814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,
-		860,1,0,0,0,64,869,1,0,0,0,66,942,1,0,0,0,68,948,1,0,0,0,70,996,1,0,0,
-		0,72,998,1,0,0,0,74,1121,1,0,0,0,76,1123,1,0,0,0,78,1131,1,0,0,0,80,1143,
-		1,0,0,0,82,1180,1,0,0,0,84,1182,1,0,0,0,86,1193,1,0,0,0,88,1195,1,0,0,
-		0,90,92,5,143,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
-		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,143,0,0,98,97,
-		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
-		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
-		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,143,0,0,109,108,1,0,
-		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
-		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
-		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,143,0,0,120,119,1,0,0,0,121,
-		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
-		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
-		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,
-		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
-		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
-		152,3,86,43,0,141,142,5,137,0,0,142,147,3,6,3,0,143,144,5,141,0,0,144,
-		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
-		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,138,0,0,151,153,1,0,0,
-		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
-		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,
-		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
-		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,
-		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,137,0,0,169,170,3,84,42,0,
-		170,171,5,138,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
-		174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,
-		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,141,0,0,181,183,
-		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
-		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
-		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,
-		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,
-		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,
-		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,
-		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,
-		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
-		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,
-		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
-		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
-		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
-		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,
-		1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,
-		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
-		364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,
-		364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,137,0,0,244,
-		245,3,16,8,0,245,246,5,138,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
-		1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,137,0,0,251,252,3,16,
-		8,0,252,253,5,138,0,0,253,254,5,109,0,0,254,266,5,150,0,0,255,256,5,137,
-		0,0,256,261,3,14,7,0,257,258,5,141,0,0,258,260,3,14,7,0,259,257,1,0,0,
-		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
-		261,1,0,0,0,264,265,5,138,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
-		1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
-		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
-		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,
-		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
-		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,
-		0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
-		290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,
-		294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,
-		5,137,0,0,298,299,3,16,8,0,299,300,5,138,0,0,300,301,5,51,0,0,301,306,
-		3,10,5,0,302,303,5,141,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,
-		0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,
-		309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,
-		313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,
-		3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,
-		0,0,320,321,5,151,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,
-		0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,
-		328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,
-		3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,
-		96,0,0,336,337,5,150,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,
-		97,0,0,340,343,5,150,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,
-		0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,
-		0,347,348,5,150,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,137,0,
-		0,351,356,3,14,7,0,352,353,5,141,0,0,353,355,3,14,7,0,354,352,1,0,0,0,
-		355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,
-		1,0,0,0,359,360,5,138,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,
-		0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,
-		158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,
-		0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,
-		363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,
-		1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,
-		0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,
-		3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,
-		1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,
-		0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,
-		6,0,377,378,5,141,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,
-		381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,
-		5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,
-		5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,
-		5,48,0,0,393,394,5,137,0,0,394,395,3,84,42,0,395,396,5,138,0,0,396,398,
-		1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,
-		0,0,400,401,5,137,0,0,401,406,3,64,32,0,402,403,5,141,0,0,403,405,3,64,
-		32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
-		409,1,0,0,0,408,406,1,0,0,0,409,410,5,138,0,0,410,412,1,0,0,0,411,371,
-		1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,
-		0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,
-		419,5,124,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
-		5,105,0,0,423,425,5,151,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
-		0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,
-		0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,
-		434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,
-		22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,
-		0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,
-		444,5,123,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
-		1,0,0,0,446,451,3,20,10,0,447,448,5,141,0,0,448,450,3,20,10,0,449,447,
-		1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,
-		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,137,0,0,456,457,3,84,42,0,
-		457,458,5,138,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
-		461,1,0,0,0,461,462,5,7,0,0,462,463,5,137,0,0,463,464,3,16,8,0,464,465,
-		5,138,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
-		0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,
-		0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,
-		476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,
-		480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,1,0,0,0,482,485,
-		1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,
-		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,141,0,
-		0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,
-		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,137,0,0,497,498,
-		3,16,8,0,498,499,5,138,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
-		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,137,0,0,503,508,3,64,32,0,
-		504,505,5,141,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
-		506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,
-		138,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
-		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,141,0,
-		0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,1,0,0,0,522,
-		523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,0,526,531,3,
-		42,21,0,527,528,5,141,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
-		0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,
-		534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,120,0,0,537,
-		539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,0,0,540,541,
-		5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,0,543,544,1,
-		0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,545,1,0,0,
-		0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,3,56,28,0,
-		551,552,5,141,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
-		553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,
-		0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,560,561,5,122,0,0,561,563,3,64,32,
-		0,562,560,1,0,0,0,562,563,1,0,0,0,563,29,1,0,0,0,564,565,7,4,0,0,565,31,
-		1,0,0,0,566,571,3,64,32,0,567,569,5,7,0,0,568,567,1,0,0,0,568,569,1,0,
-		0,0,569,570,1,0,0,0,570,572,3,86,43,0,571,568,1,0,0,0,571,572,1,0,0,0,
-		572,587,1,0,0,0,573,574,3,86,43,0,574,575,5,142,0,0,575,577,1,0,0,0,576,
-		573,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,584,5,132,0,0,579,580,
-		5,31,0,0,580,581,5,137,0,0,581,582,3,84,42,0,582,583,5,138,0,0,583,585,
-		1,0,0,0,584,579,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,566,1,0,0,
-		0,586,576,1,0,0,0,587,33,1,0,0,0,588,598,5,2,0,0,589,594,3,64,32,0,590,
-		591,5,141,0,0,591,593,3,64,32,0,592,590,1,0,0,0,593,596,1,0,0,0,594,592,
-		1,0,0,0,594,595,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,597,588,1,0,0,
-		0,597,589,1,0,0,0,598,35,1,0,0,0,599,600,5,66,0,0,600,601,5,12,0,0,601,
-		606,3,38,19,0,602,603,5,141,0,0,603,605,3,38,19,0,604,602,1,0,0,0,605,
-		608,1,0,0,0,606,604,1,0,0,0,606,607,1,0,0,0,607,37,1,0,0,0,608,606,1,0,
-		0,0,609,611,3,64,32,0,610,612,7,5,0,0,611,610,1,0,0,0,611,612,1,0,0,0,
-		612,615,1,0,0,0,613,614,5,61,0,0,614,616,7,6,0,0,615,613,1,0,0,0,615,616,
-		1,0,0,0,616,39,1,0,0,0,617,618,5,57,0,0,618,621,3,64,32,0,619,620,5,63,
-		0,0,620,622,3,64,32,0,621,619,1,0,0,0,621,622,1,0,0,0,622,630,1,0,0,0,
-		623,624,5,63,0,0,624,627,3,64,32,0,625,626,5,57,0,0,626,628,3,64,32,0,
-		627,625,1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,617,1,0,0,0,629,623,
-		1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,0,632,633,3,46,23,0,633,659,1,0,
-		0,0,634,635,10,4,0,0,635,636,5,18,0,0,636,637,5,53,0,0,637,658,3,46,23,
-		0,638,639,10,3,0,0,639,640,3,44,22,0,640,641,5,53,0,0,641,649,3,46,23,
-		0,642,643,5,64,0,0,643,650,3,64,32,0,644,645,5,115,0,0,645,646,5,137,0,
-		0,646,647,3,84,42,0,647,648,5,138,0,0,648,650,1,0,0,0,649,642,1,0,0,0,
-		649,644,1,0,0,0,650,658,1,0,0,0,651,652,10,2,0,0,652,653,5,58,0,0,653,
-		654,3,44,22,0,654,655,5,53,0,0,655,656,3,46,23,0,656,658,1,0,0,0,657,634,
-		1,0,0,0,657,638,1,0,0,0,657,651,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
-		0,659,660,1,0,0,0,660,43,1,0,0,0,661,659,1,0,0,0,662,664,5,47,0,0,663,
-		662,1,0,0,0,663,664,1,0,0,0,664,680,1,0,0,0,665,667,5,55,0,0,666,668,5,
-		67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,680,1,0,0,0,669,671,5,77,0,
-		0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,680,1,0,0,0,673,
-		675,5,40,0,0,674,676,5,67,0,0,675,674,1,0,0,0,675,676,1,0,0,0,676,680,
-		1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,0,679,663,1,0,0,0,679,665,1,0,0,
-		0,679,669,1,0,0,0,679,673,1,0,0,0,679,677,1,0,0,0,679,678,1,0,0,0,680,
-		45,1,0,0,0,681,684,3,86,43,0,682,683,5,142,0,0,683,685,3,86,43,0,684,682,
-		1,0,0,0,684,685,1,0,0,0,685,687,1,0,0,0,686,688,3,50,25,0,687,686,1,0,
-		0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,52,26,0,690,689,1,0,0,0,
-		690,691,1,0,0,0,691,693,1,0,0,0,692,694,3,54,27,0,693,692,1,0,0,0,693,
-		694,1,0,0,0,694,739,1,0,0,0,695,697,5,150,0,0,696,698,3,52,26,0,697,696,
-		1,0,0,0,697,698,1,0,0,0,698,700,1,0,0,0,699,701,3,54,27,0,700,699,1,0,
-		0,0,700,701,1,0,0,0,701,739,1,0,0,0,702,703,3,86,43,0,703,712,5,137,0,
-		0,704,709,3,64,32,0,705,706,5,141,0,0,706,708,3,64,32,0,707,705,1,0,0,
-		0,708,711,1,0,0,0,709,707,1,0,0,0,709,710,1,0,0,0,710,713,1,0,0,0,711,
-		709,1,0,0,0,712,704,1,0,0,0,712,713,1,0,0,0,713,718,1,0,0,0,714,715,5,
-		141,0,0,715,717,3,48,24,0,716,714,1,0,0,0,717,720,1,0,0,0,718,716,1,0,
-		0,0,718,719,1,0,0,0,719,721,1,0,0,0,720,718,1,0,0,0,721,723,5,138,0,0,
-		722,724,3,54,27,0,723,722,1,0,0,0,723,724,1,0,0,0,724,739,1,0,0,0,725,
-		726,5,137,0,0,726,727,3,16,8,0,727,729,5,138,0,0,728,730,3,52,26,0,729,
-		728,1,0,0,0,729,730,1,0,0,0,730,732,1,0,0,0,731,733,3,54,27,0,732,731,
-		1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,0,734,735,5,137,0,0,735,736,3,42,
-		21,0,736,737,5,138,0,0,737,739,1,0,0,0,738,681,1,0,0,0,738,695,1,0,0,0,
-		738,702,1,0,0,0,738,725,1,0,0,0,738,734,1,0,0,0,739,47,1,0,0,0,740,741,
-		3,86,43,0,741,742,7,7,0,0,742,743,3,64,32,0,743,49,1,0,0,0,744,745,5,117,
-		0,0,745,755,5,151,0,0,746,747,5,7,0,0,747,748,5,62,0,0,748,749,5,108,0,
-		0,749,755,5,150,0,0,750,751,5,11,0,0,751,755,3,86,43,0,752,753,5,106,0,
-		0,753,755,3,86,43,0,754,744,1,0,0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,
-		752,1,0,0,0,755,51,1,0,0,0,756,757,5,85,0,0,757,758,7,8,0,0,758,759,5,
-		137,0,0,759,761,3,64,32,0,760,762,5,70,0,0,761,760,1,0,0,0,761,762,1,0,
-		0,0,762,763,1,0,0,0,763,768,5,138,0,0,764,765,5,74,0,0,765,766,5,137,0,
-		0,766,767,5,151,0,0,767,769,5,138,0,0,768,764,1,0,0,0,768,769,1,0,0,0,
-		769,803,1,0,0,0,770,771,5,86,0,0,771,772,3,64,32,0,772,775,5,79,0,0,773,
-		774,5,102,0,0,774,776,3,64,32,0,775,773,1,0,0,0,775,776,1,0,0,0,776,784,
-		1,0,0,0,777,778,5,104,0,0,778,779,5,12,0,0,779,782,3,64,32,0,780,781,5,
-		123,0,0,781,783,5,76,0,0,782,780,1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,
-		0,784,777,1,0,0,0,784,785,1,0,0,0,785,788,1,0,0,0,786,787,5,105,0,0,787,
-		789,5,151,0,0,788,786,1,0,0,0,788,789,1,0,0,0,789,803,1,0,0,0,790,791,
-		5,86,0,0,791,792,3,64,32,0,792,796,5,70,0,0,793,794,5,103,0,0,794,795,
-		5,12,0,0,795,797,3,64,32,0,796,793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,
-		0,0,798,799,5,105,0,0,799,801,5,151,0,0,800,798,1,0,0,0,800,801,1,0,0,
-		0,801,803,1,0,0,0,802,756,1,0,0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,
-		53,1,0,0,0,804,806,5,7,0,0,805,804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,
-		0,0,807,812,3,86,43,0,808,809,5,137,0,0,809,810,3,84,42,0,810,811,5,138,
-		0,0,811,813,1,0,0,0,812,808,1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,
-		815,3,86,43,0,815,816,5,7,0,0,816,817,5,137,0,0,817,818,3,58,29,0,818,
-		819,5,138,0,0,819,57,1,0,0,0,820,822,3,86,43,0,821,820,1,0,0,0,821,822,
-		1,0,0,0,822,833,1,0,0,0,823,824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,
-		32,0,826,827,5,141,0,0,827,829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,
-		0,830,828,1,0,0,0,830,831,1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,
-		823,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,
-		1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,
-		0,0,839,840,1,0,0,0,840,59,1,0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,
-		844,7,9,0,0,844,845,5,10,0,0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,
-		3,62,31,0,848,850,1,0,0,0,849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,
-		0,851,852,5,112,0,0,852,861,5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,
-		0,855,856,5,19,0,0,856,861,5,78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,
-		859,861,1,0,0,0,860,851,1,0,0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,
-		1,0,0,0,861,63,1,0,0,0,862,863,6,32,-1,0,863,865,3,68,34,0,864,866,3,66,
-		33,0,865,864,1,0,0,0,865,866,1,0,0,0,866,870,1,0,0,0,867,868,5,59,0,0,
-		868,870,3,64,32,3,869,862,1,0,0,0,869,867,1,0,0,0,870,879,1,0,0,0,871,
-		872,10,2,0,0,872,873,5,5,0,0,873,878,3,64,32,3,874,875,10,1,0,0,875,876,
-		5,65,0,0,876,878,3,64,32,2,877,871,1,0,0,0,877,874,1,0,0,0,878,881,1,0,
-		0,0,879,877,1,0,0,0,879,880,1,0,0,0,880,65,1,0,0,0,881,879,1,0,0,0,882,
-		883,3,72,36,0,883,884,3,68,34,0,884,943,1,0,0,0,885,887,5,52,0,0,886,888,
-		5,59,0,0,887,886,1,0,0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,943,5,60,
-		0,0,890,892,5,52,0,0,891,893,5,59,0,0,892,891,1,0,0,0,892,893,1,0,0,0,
-		893,894,1,0,0,0,894,895,5,25,0,0,895,896,5,39,0,0,896,943,3,68,34,0,897,
-		899,5,52,0,0,898,900,5,59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,
-		1,0,0,0,901,943,7,11,0,0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,0,
-		0,0,904,905,1,0,0,0,905,906,5,10,0,0,906,907,3,68,34,0,907,908,5,5,0,0,
-		908,909,3,68,34,0,909,943,1,0,0,0,910,912,5,59,0,0,911,910,1,0,0,0,911,
-		912,1,0,0,0,912,913,1,0,0,0,913,914,5,46,0,0,914,915,5,137,0,0,915,916,
-		3,16,8,0,916,917,5,138,0,0,917,943,1,0,0,0,918,920,5,59,0,0,919,918,1,
-		0,0,0,919,920,1,0,0,0,920,921,1,0,0,0,921,922,5,46,0,0,922,923,5,137,0,
-		0,923,928,3,64,32,0,924,925,5,141,0,0,925,927,3,64,32,0,926,924,1,0,0,
-		0,927,930,1,0,0,0,928,926,1,0,0,0,928,929,1,0,0,0,929,931,1,0,0,0,930,
-		928,1,0,0,0,931,932,5,138,0,0,932,943,1,0,0,0,933,935,5,59,0,0,934,933,
-		1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,937,7,12,0,0,937,940,3,68,
-		34,0,938,939,5,29,0,0,939,941,3,68,34,0,940,938,1,0,0,0,940,941,1,0,0,
-		0,941,943,1,0,0,0,942,882,1,0,0,0,942,885,1,0,0,0,942,890,1,0,0,0,942,
-		897,1,0,0,0,942,903,1,0,0,0,942,911,1,0,0,0,942,919,1,0,0,0,942,934,1,
-		0,0,0,943,67,1,0,0,0,944,945,6,34,-1,0,945,949,3,74,37,0,946,947,7,13,
-		0,0,947,949,3,68,34,4,948,944,1,0,0,0,948,946,1,0,0,0,949,979,1,0,0,0,
-		950,951,10,3,0,0,951,952,7,14,0,0,952,978,3,68,34,4,953,954,10,2,0,0,954,
-		955,7,13,0,0,955,978,3,68,34,3,956,957,10,1,0,0,957,958,5,136,0,0,958,
-		978,3,68,34,2,959,960,10,7,0,0,960,961,5,139,0,0,961,966,3,70,35,0,962,
-		963,5,141,0,0,963,965,3,70,35,0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,
-		1,0,0,0,966,967,1,0,0,0,967,969,1,0,0,0,968,966,1,0,0,0,969,970,5,140,
-		0,0,970,978,1,0,0,0,971,972,10,6,0,0,972,973,5,144,0,0,973,978,3,82,41,
-		0,974,975,10,5,0,0,975,976,5,142,0,0,976,978,3,86,43,0,977,950,1,0,0,0,
-		977,953,1,0,0,0,977,956,1,0,0,0,977,959,1,0,0,0,977,971,1,0,0,0,977,974,
-		1,0,0,0,978,981,1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,69,1,0,0,0,
-		981,979,1,0,0,0,982,997,3,64,32,0,983,985,3,64,32,0,984,983,1,0,0,0,984,
-		985,1,0,0,0,985,986,1,0,0,0,986,988,5,146,0,0,987,989,3,64,32,0,988,987,
-		1,0,0,0,988,989,1,0,0,0,989,994,1,0,0,0,990,992,5,146,0,0,991,993,3,64,
-		32,0,992,991,1,0,0,0,992,993,1,0,0,0,993,995,1,0,0,0,994,990,1,0,0,0,994,
-		995,1,0,0,0,995,997,1,0,0,0,996,982,1,0,0,0,996,984,1,0,0,0,997,71,1,0,
-		0,0,998,999,7,15,0,0,999,73,1,0,0,0,1000,1122,5,60,0,0,1001,1122,7,11,
-		0,0,1002,1122,5,151,0,0,1003,1122,7,16,0,0,1004,1122,5,150,0,0,1005,1006,
-		3,82,41,0,1006,1007,5,150,0,0,1007,1122,1,0,0,0,1008,1009,5,50,0,0,1009,
-		1011,5,150,0,0,1010,1012,3,86,43,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,
-		1012,1122,1,0,0,0,1013,1122,3,80,40,0,1014,1016,5,13,0,0,1015,1017,3,64,
-		32,0,1016,1015,1,0,0,0,1016,1017,1,0,0,0,1017,1019,1,0,0,0,1018,1020,3,
-		78,39,0,1019,1018,1,0,0,0,1020,1021,1,0,0,0,1021,1019,1,0,0,0,1021,1022,
-		1,0,0,0,1022,1025,1,0,0,0,1023,1024,5,27,0,0,1024,1026,3,64,32,0,1025,
-		1023,1,0,0,0,1025,1026,1,0,0,0,1026,1027,1,0,0,0,1027,1028,5,28,0,0,1028,
-		1122,1,0,0,0,1029,1030,7,17,0,0,1030,1031,5,137,0,0,1031,1032,3,64,32,
-		0,1032,1033,5,7,0,0,1033,1034,3,82,41,0,1034,1035,5,138,0,0,1035,1122,
-		1,0,0,0,1036,1037,5,34,0,0,1037,1038,5,137,0,0,1038,1039,3,86,43,0,1039,
-		1040,5,39,0,0,1040,1041,3,64,32,0,1041,1042,5,138,0,0,1042,1122,1,0,0,
-		0,1043,1044,5,32,0,0,1044,1045,5,137,0,0,1045,1046,3,16,8,0,1046,1047,
-		5,138,0,0,1047,1122,1,0,0,0,1048,1049,5,137,0,0,1049,1050,3,16,8,0,1050,
-		1051,5,138,0,0,1051,1122,1,0,0,0,1052,1053,3,86,43,0,1053,1080,5,137,0,
-		0,1054,1081,5,132,0,0,1055,1057,3,30,15,0,1056,1055,1,0,0,0,1056,1057,
-		1,0,0,0,1057,1058,1,0,0,0,1058,1063,3,64,32,0,1059,1060,5,141,0,0,1060,
-		1062,3,64,32,0,1061,1059,1,0,0,0,1062,1065,1,0,0,0,1063,1061,1,0,0,0,1063,
-		1064,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,0,0,1066,1056,1,0,0,0,1066,
-		1067,1,0,0,0,1067,1078,1,0,0,0,1068,1069,5,66,0,0,1069,1070,5,12,0,0,1070,
-		1075,3,38,19,0,1071,1072,5,141,0,0,1072,1074,3,38,19,0,1073,1071,1,0,0,
-		0,1074,1077,1,0,0,0,1075,1073,1,0,0,0,1075,1076,1,0,0,0,1076,1079,1,0,
-		0,0,1077,1075,1,0,0,0,1078,1068,1,0,0,0,1078,1079,1,0,0,0,1079,1081,1,
-		0,0,0,1080,1054,1,0,0,0,1080,1066,1,0,0,0,1081,1082,1,0,0,0,1082,1089,
-		5,138,0,0,1083,1084,5,36,0,0,1084,1085,5,137,0,0,1085,1086,5,120,0,0,1086,
-		1087,3,64,32,0,1087,1088,5,138,0,0,1088,1090,1,0,0,0,1089,1083,1,0,0,0,
-		1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,1093,3,76,38,0,1092,1091,1,0,
-		0,0,1092,1093,1,0,0,0,1093,1122,1,0,0,0,1094,1103,5,139,0,0,1095,1100,
-		3,64,32,0,1096,1097,5,141,0,0,1097,1099,3,64,32,0,1098,1096,1,0,0,0,1099,
-		1102,1,0,0,0,1100,1098,1,0,0,0,1100,1101,1,0,0,0,1101,1104,1,0,0,0,1102,
-		1100,1,0,0,0,1103,1095,1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,
-		1122,5,140,0,0,1106,1107,5,137,0,0,1107,1110,3,64,32,0,1108,1109,5,141,
-		0,0,1109,1111,3,64,32,0,1110,1108,1,0,0,0,1111,1112,1,0,0,0,1112,1110,
-		1,0,0,0,1112,1113,1,0,0,0,1113,1114,1,0,0,0,1114,1115,5,138,0,0,1115,1122,
-		1,0,0,0,1116,1117,5,137,0,0,1117,1118,3,64,32,0,1118,1119,5,138,0,0,1119,
-		1122,1,0,0,0,1120,1122,3,86,43,0,1121,1000,1,0,0,0,1121,1001,1,0,0,0,1121,
-		1002,1,0,0,0,1121,1003,1,0,0,0,1121,1004,1,0,0,0,1121,1005,1,0,0,0,1121,
-		1008,1,0,0,0,1121,1013,1,0,0,0,1121,1014,1,0,0,0,1121,1029,1,0,0,0,1121,
-		1036,1,0,0,0,1121,1043,1,0,0,0,1121,1048,1,0,0,0,1121,1052,1,0,0,0,1121,
-		1094,1,0,0,0,1121,1106,1,0,0,0,1121,1116,1,0,0,0,1121,1120,1,0,0,0,1122,
-		75,1,0,0,0,1123,1129,5,68,0,0,1124,1130,3,86,43,0,1125,1126,5,137,0,0,
-		1126,1127,3,58,29,0,1127,1128,5,138,0,0,1128,1130,1,0,0,0,1129,1124,1,
-		0,0,0,1129,1125,1,0,0,0,1130,77,1,0,0,0,1131,1132,5,119,0,0,1132,1133,
-		3,64,32,0,1133,1134,5,107,0,0,1134,1135,3,64,32,0,1135,79,1,0,0,0,1136,
-		1137,5,147,0,0,1137,1144,3,86,43,0,1138,1139,5,148,0,0,1139,1144,3,86,
-		43,0,1140,1141,5,146,0,0,1141,1144,3,86,43,0,1142,1144,5,149,0,0,1143,
-		1136,1,0,0,0,1143,1138,1,0,0,0,1143,1140,1,0,0,0,1143,1142,1,0,0,0,1144,
-		81,1,0,0,0,1145,1156,3,86,43,0,1146,1147,5,137,0,0,1147,1152,5,151,0,0,
-		1148,1149,5,141,0,0,1149,1151,5,151,0,0,1150,1148,1,0,0,0,1151,1154,1,
-		0,0,0,1152,1150,1,0,0,0,1152,1153,1,0,0,0,1153,1155,1,0,0,0,1154,1152,
-		1,0,0,0,1155,1157,5,138,0,0,1156,1146,1,0,0,0,1156,1157,1,0,0,0,1157,1165,
-		1,0,0,0,1158,1160,5,139,0,0,1159,1161,5,151,0,0,1160,1159,1,0,0,0,1160,
-		1161,1,0,0,0,1161,1162,1,0,0,0,1162,1164,5,140,0,0,1163,1158,1,0,0,0,1164,
-		1167,1,0,0,0,1165,1163,1,0,0,0,1165,1166,1,0,0,0,1166,1181,1,0,0,0,1167,
-		1165,1,0,0,0,1168,1169,3,86,43,0,1169,1170,5,126,0,0,1170,1175,3,82,41,
-		0,1171,1172,5,141,0,0,1172,1174,3,82,41,0,1173,1171,1,0,0,0,1174,1177,
-		1,0,0,0,1175,1173,1,0,0,0,1175,1176,1,0,0,0,1176,1178,1,0,0,0,1177,1175,
-		1,0,0,0,1178,1179,5,128,0,0,1179,1181,1,0,0,0,1180,1145,1,0,0,0,1180,1168,
-		1,0,0,0,1181,83,1,0,0,0,1182,1187,3,86,43,0,1183,1184,5,141,0,0,1184,1186,
-		3,86,43,0,1185,1183,1,0,0,0,1186,1189,1,0,0,0,1187,1185,1,0,0,0,1187,1188,
-		1,0,0,0,1188,85,1,0,0,0,1189,1187,1,0,0,0,1190,1194,5,154,0,0,1191,1194,
-		5,155,0,0,1192,1194,3,88,44,0,1193,1190,1,0,0,0,1193,1191,1,0,0,0,1193,
-		1192,1,0,0,0,1194,87,1,0,0,0,1195,1196,7,18,0,0,1196,89,1,0,0,0,169,93,
-		100,105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,
-		223,227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,
-		381,397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,
-		500,508,515,522,531,534,538,543,547,555,558,562,568,571,576,584,586,594,
-		597,606,611,615,621,627,629,649,657,659,663,667,671,675,679,684,687,690,
-		693,697,700,709,712,718,723,729,732,738,754,761,768,775,782,784,788,796,
-		800,802,805,812,821,830,833,836,839,849,860,865,869,877,879,887,892,899,
-		903,911,919,928,934,940,942,948,966,977,979,984,988,992,994,996,1011,1016,
-		1021,1025,1056,1063,1066,1075,1078,1080,1089,1092,1100,1103,1112,1121,
-		1129,1143,1152,1156,1160,1165,1175,1180,1187,1193
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1064,
+		8,37,1,37,1,37,1,37,5,37,1069,8,37,10,37,12,37,1072,9,37,3,37,1074,8,37,
+		1,37,1,37,1,37,1,37,1,37,5,37,1081,8,37,10,37,12,37,1084,9,37,3,37,1086,
+		8,37,3,37,1088,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1097,8,37,
+		1,37,3,37,1100,8,37,1,37,1,37,1,37,1,37,5,37,1106,8,37,10,37,12,37,1109,
+		9,37,3,37,1111,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1118,8,37,11,37,12,37,
+		1119,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1129,8,37,1,38,1,38,1,38,
+		1,38,1,38,1,38,3,38,1137,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1151,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1158,
+		8,41,10,41,12,41,1161,9,41,1,41,3,41,1164,8,41,1,41,1,41,3,41,1168,8,41,
+		1,41,5,41,1171,8,41,10,41,12,41,1174,9,41,1,41,1,41,1,41,1,41,1,41,5,41,
+		1181,8,41,10,41,12,41,1184,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1191,8,41,
+		10,41,12,41,1194,9,41,1,41,3,41,1197,8,41,3,41,1199,8,41,1,42,1,42,1,42,
+		5,42,1204,8,42,10,42,12,42,1207,9,42,1,43,1,43,1,43,3,43,1212,8,43,1,44,
+		1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
+		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
+		80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,151,152,2,0,30,30,113,
+		113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,124,124,145,145,2,
+		0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,110,110,2,0,44,44,
+		56,56,1,0,130,131,1,0,132,135,1,0,124,129,1,0,152,153,2,0,14,14,111,111,
+		23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,
+		50,50,54,54,61,63,68,76,78,79,83,84,86,106,108,109,111,112,117,118,121,
+		122,1410,0,93,1,0,0,0,2,118,1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,0,8,411,
+		1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,1,0,0,0,16,433,1,0,0,0,18,
+		442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,500,1,0,0,0,26,502,1,0,0,
+		0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,0,34,597,1,0,0,0,36,599,1,
+		0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,0,0,0,44,679,1,0,0,0,46,738,
+		1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,1,0,0,0,54,805,1,0,0,0,56,
+		814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,860,1,0,0,0,64,869,1,0,0,
+		0,66,942,1,0,0,0,68,948,1,0,0,0,70,1003,1,0,0,0,72,1005,1,0,0,0,74,1128,
+		1,0,0,0,76,1130,1,0,0,0,78,1138,1,0,0,0,80,1150,1,0,0,0,82,1198,1,0,0,
+		0,84,1200,1,0,0,0,86,1211,1,0,0,0,88,1213,1,0,0,0,90,92,5,143,0,0,91,90,
+		1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,
+		1,0,0,0,96,105,3,4,2,0,97,99,5,143,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,
+		98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,
+		0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,
+		105,1,0,0,0,108,110,5,143,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,
+		1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,
+		114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,
+		3,4,2,0,119,121,5,143,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,
+		0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,
+		3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,
+		0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,16,8,0,133,134,5,17,0,0,
+		134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,
+		135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,
+		5,137,0,0,142,147,3,6,3,0,143,144,5,141,0,0,144,146,3,6,3,0,145,143,1,
+		0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,
+		149,147,1,0,0,0,150,151,5,138,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,
+		153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,
+		0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,
+		0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,
+		164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,
+		3,86,43,0,168,169,5,137,0,0,169,170,3,84,42,0,170,171,5,138,0,0,171,173,
+		1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,
+		0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,3,86,43,0,178,179,5,82,0,0,
+		179,184,3,12,6,0,180,181,5,141,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,
+		186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,
+		0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,
+		0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,3,64,32,0,193,191,1,0,0,0,
+		193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,
+		200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,
+		201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,204,205,
+		3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,
+		3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,
+		0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,
+		217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,
+		1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,
+		0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,
+		0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,1,0,0,0,229,230,5,83,0,0,230,
+		364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,0,0,233,235,7,0,0,0,234,233,
+		1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,364,3,86,43,0,237,238,5,83,
+		0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,364,3,86,43,0,241,247,7,1,0,
+		0,242,248,3,86,43,0,243,244,5,137,0,0,244,245,3,16,8,0,245,246,5,138,0,
+		0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,1,0,0,0,248,364,1,0,0,0,249,
+		250,5,16,0,0,250,251,5,137,0,0,251,252,3,16,8,0,252,253,5,138,0,0,253,
+		254,5,109,0,0,254,266,5,150,0,0,255,256,5,137,0,0,256,261,3,14,7,0,257,
+		258,5,141,0,0,258,260,3,14,7,0,259,257,1,0,0,0,260,263,1,0,0,0,261,259,
+		1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,261,1,0,0,0,264,265,5,138,
+		0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,1,0,0,0,267,364,1,0,0,0,268,
+		269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,43,0,271,272,5,93,0,0,272,274,
+		5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,
+		0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,
+		281,5,43,0,0,281,283,5,32,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,
+		1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,0,286,364,5,92,0,0,287,288,5,
+		83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,
+		0,291,292,1,0,0,0,292,364,3,86,43,0,293,294,5,17,0,0,294,295,5,87,0,0,
+		295,296,3,86,43,0,296,297,5,39,0,0,297,298,5,137,0,0,298,299,3,16,8,0,
+		299,300,5,138,0,0,300,301,5,51,0,0,301,306,3,10,5,0,302,303,5,141,0,0,
+		303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,0,0,0,306,304,1,0,0,0,306,307,
+		1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,309,310,5,103,0,0,310,311,5,12,
+		0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,313,1,0,0,0,313,317,1,0,0,0,
+		314,315,5,41,0,0,315,316,5,12,0,0,316,318,3,64,32,0,317,314,1,0,0,0,317,
+		318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,0,0,320,321,5,151,0,0,321,364,
+		1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,0,324,364,3,86,43,0,325,326,5,
+		26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,328,330,5,32,0,0,329,327,1,0,
+		0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,3,86,43,0,332,333,5,83,0,0,
+		333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,96,0,0,336,337,5,150,0,0,337,
+		338,5,51,0,0,338,339,3,86,43,0,339,340,5,97,0,0,340,343,5,150,0,0,341,
+		342,5,98,0,0,342,344,3,86,43,0,343,341,1,0,0,0,343,344,1,0,0,0,344,364,
+		1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,0,347,348,5,150,0,0,348,349,5,
+		51,0,0,349,361,3,86,43,0,350,351,5,137,0,0,351,356,3,14,7,0,352,353,5,
+		141,0,0,353,355,3,14,7,0,354,352,1,0,0,0,355,358,1,0,0,0,356,354,1,0,0,
+		0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,1,0,0,0,359,360,5,138,0,0,360,
+		362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,0,0,362,364,1,0,0,0,363,127,1,
+		0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,158,1,0,0,0,363,165,1,0,0,0,
+		363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,0,0,0,363,214,1,0,0,0,363,229,
+		1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,363,241,1,0,0,0,363,249,1,0,0,
+		0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,1,0,0,0,363,287,1,0,0,0,363,
+		293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,0,363,332,1,0,0,0,363,334,1,
+		0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,3,86,43,0,366,369,3,82,41,
+		0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,1,0,0,0,369,370,1,0,0,0,370,
+		7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,0,0,373,374,5,107,0,0,374,375,
+		5,114,0,0,375,376,5,82,0,0,376,381,3,12,6,0,377,378,5,141,0,0,378,380,
+		3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,
+		0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,5,119,0,0,385,386,5,100,0,0,
+		386,387,5,107,0,0,387,412,5,22,0,0,388,389,5,119,0,0,389,390,5,59,0,0,
+		390,391,5,100,0,0,391,392,5,107,0,0,392,397,5,48,0,0,393,394,5,137,0,0,
+		394,395,3,84,42,0,395,396,5,138,0,0,396,398,1,0,0,0,397,393,1,0,0,0,397,
+		398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,0,0,400,401,5,137,0,0,401,406,
+		3,64,32,0,402,403,5,141,0,0,403,405,3,64,32,0,404,402,1,0,0,0,405,408,
+		1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,
+		0,409,410,5,138,0,0,410,412,1,0,0,0,411,371,1,0,0,0,411,384,1,0,0,0,411,
+		388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,0,414,415,7,2,0,0,415,416,5,
+		70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,419,5,124,0,0,419,420,3,64,
+		32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,5,105,0,0,423,425,5,151,0,
+		0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,0,0,0,426,428,3,86,43,0,427,
+		429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,0,0,429,431,1,0,0,0,430,421,
+		1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,434,3,18,9,0,433,432,1,0,0,
+		0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,22,11,0,436,438,3,36,18,0,
+		437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,0,0,439,441,3,40,20,0,440,
+		439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,444,5,123,0,0,443,445,5,
+		73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,1,0,0,0,446,451,3,20,10,
+		0,447,448,5,141,0,0,448,450,3,20,10,0,449,447,1,0,0,0,450,453,1,0,0,0,
+		451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,453,451,1,0,0,0,454,459,
+		3,86,43,0,455,456,5,137,0,0,456,457,3,84,42,0,457,458,5,138,0,0,458,460,
+		1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,461,1,0,0,0,461,462,5,7,0,
+		0,462,463,5,137,0,0,463,464,3,16,8,0,464,465,5,138,0,0,465,21,1,0,0,0,
+		466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,0,0,0,469,470,10,2,0,0,470,
+		472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,
+		1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,476,478,7,3,0,0,477,479,3,30,
+		15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,480,1,0,0,0,480,482,3,22,11,2,
+		481,469,1,0,0,0,481,475,1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,483,484,
+		1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,486,501,3,28,14,0,487,488,5,116,
+		0,0,488,493,3,26,13,0,489,490,5,141,0,0,490,492,3,26,13,0,491,489,1,0,
+		0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,501,1,0,0,0,495,
+		493,1,0,0,0,496,497,5,137,0,0,497,498,3,16,8,0,498,499,5,138,0,0,499,501,
+		1,0,0,0,500,486,1,0,0,0,500,487,1,0,0,0,500,496,1,0,0,0,501,25,1,0,0,0,
+		502,503,5,137,0,0,503,508,3,64,32,0,504,505,5,141,0,0,505,507,3,64,32,
+		0,506,504,1,0,0,0,507,510,1,0,0,0,508,506,1,0,0,0,508,509,1,0,0,0,509,
+		511,1,0,0,0,510,508,1,0,0,0,511,512,5,138,0,0,512,27,1,0,0,0,513,515,5,
+		80,0,0,514,516,3,30,15,0,515,514,1,0,0,0,515,516,1,0,0,0,516,517,1,0,0,
+		0,517,522,3,32,16,0,518,519,5,141,0,0,519,521,3,32,16,0,520,518,1,0,0,
+		0,521,524,1,0,0,0,522,520,1,0,0,0,522,523,1,0,0,0,523,534,1,0,0,0,524,
+		522,1,0,0,0,525,526,5,39,0,0,526,531,3,42,21,0,527,528,5,141,0,0,528,530,
+		3,42,21,0,529,527,1,0,0,0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,1,0,
+		0,0,532,535,1,0,0,0,533,531,1,0,0,0,534,525,1,0,0,0,534,535,1,0,0,0,535,
+		538,1,0,0,0,536,537,5,120,0,0,537,539,3,64,32,0,538,536,1,0,0,0,538,539,
+		1,0,0,0,539,543,1,0,0,0,540,541,5,41,0,0,541,542,5,12,0,0,542,544,3,34,
+		17,0,543,540,1,0,0,0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,
+		546,548,3,64,32,0,547,545,1,0,0,0,547,548,1,0,0,0,548,558,1,0,0,0,549,
+		550,5,121,0,0,550,555,3,56,28,0,551,552,5,141,0,0,552,554,3,56,28,0,553,
+		551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,
+		0,0,0,557,555,1,0,0,0,558,549,1,0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,
+		560,561,5,122,0,0,561,563,3,64,32,0,562,560,1,0,0,0,562,563,1,0,0,0,563,
+		29,1,0,0,0,564,565,7,4,0,0,565,31,1,0,0,0,566,571,3,64,32,0,567,569,5,
+		7,0,0,568,567,1,0,0,0,568,569,1,0,0,0,569,570,1,0,0,0,570,572,3,86,43,
+		0,571,568,1,0,0,0,571,572,1,0,0,0,572,587,1,0,0,0,573,574,3,86,43,0,574,
+		575,5,142,0,0,575,577,1,0,0,0,576,573,1,0,0,0,576,577,1,0,0,0,577,578,
+		1,0,0,0,578,584,5,132,0,0,579,580,5,31,0,0,580,581,5,137,0,0,581,582,3,
+		84,42,0,582,583,5,138,0,0,583,585,1,0,0,0,584,579,1,0,0,0,584,585,1,0,
+		0,0,585,587,1,0,0,0,586,566,1,0,0,0,586,576,1,0,0,0,587,33,1,0,0,0,588,
+		598,5,2,0,0,589,594,3,64,32,0,590,591,5,141,0,0,591,593,3,64,32,0,592,
+		590,1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,594,595,1,0,0,0,595,598,1,
+		0,0,0,596,594,1,0,0,0,597,588,1,0,0,0,597,589,1,0,0,0,598,35,1,0,0,0,599,
+		600,5,66,0,0,600,601,5,12,0,0,601,606,3,38,19,0,602,603,5,141,0,0,603,
+		605,3,38,19,0,604,602,1,0,0,0,605,608,1,0,0,0,606,604,1,0,0,0,606,607,
+		1,0,0,0,607,37,1,0,0,0,608,606,1,0,0,0,609,611,3,64,32,0,610,612,7,5,0,
+		0,611,610,1,0,0,0,611,612,1,0,0,0,612,615,1,0,0,0,613,614,5,61,0,0,614,
+		616,7,6,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,39,1,0,0,0,617,618,5,57,
+		0,0,618,621,3,64,32,0,619,620,5,63,0,0,620,622,3,64,32,0,621,619,1,0,0,
+		0,621,622,1,0,0,0,622,630,1,0,0,0,623,624,5,63,0,0,624,627,3,64,32,0,625,
+		626,5,57,0,0,626,628,3,64,32,0,627,625,1,0,0,0,627,628,1,0,0,0,628,630,
+		1,0,0,0,629,617,1,0,0,0,629,623,1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,
+		0,632,633,3,46,23,0,633,659,1,0,0,0,634,635,10,4,0,0,635,636,5,18,0,0,
+		636,637,5,53,0,0,637,658,3,46,23,0,638,639,10,3,0,0,639,640,3,44,22,0,
+		640,641,5,53,0,0,641,649,3,46,23,0,642,643,5,64,0,0,643,650,3,64,32,0,
+		644,645,5,115,0,0,645,646,5,137,0,0,646,647,3,84,42,0,647,648,5,138,0,
+		0,648,650,1,0,0,0,649,642,1,0,0,0,649,644,1,0,0,0,650,658,1,0,0,0,651,
+		652,10,2,0,0,652,653,5,58,0,0,653,654,3,44,22,0,654,655,5,53,0,0,655,656,
+		3,46,23,0,656,658,1,0,0,0,657,634,1,0,0,0,657,638,1,0,0,0,657,651,1,0,
+		0,0,658,661,1,0,0,0,659,657,1,0,0,0,659,660,1,0,0,0,660,43,1,0,0,0,661,
+		659,1,0,0,0,662,664,5,47,0,0,663,662,1,0,0,0,663,664,1,0,0,0,664,680,1,
+		0,0,0,665,667,5,55,0,0,666,668,5,67,0,0,667,666,1,0,0,0,667,668,1,0,0,
+		0,668,680,1,0,0,0,669,671,5,77,0,0,670,672,5,67,0,0,671,670,1,0,0,0,671,
+		672,1,0,0,0,672,680,1,0,0,0,673,675,5,40,0,0,674,676,5,67,0,0,675,674,
+		1,0,0,0,675,676,1,0,0,0,676,680,1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,
+		0,679,663,1,0,0,0,679,665,1,0,0,0,679,669,1,0,0,0,679,673,1,0,0,0,679,
+		677,1,0,0,0,679,678,1,0,0,0,680,45,1,0,0,0,681,684,3,86,43,0,682,683,5,
+		142,0,0,683,685,3,86,43,0,684,682,1,0,0,0,684,685,1,0,0,0,685,687,1,0,
+		0,0,686,688,3,50,25,0,687,686,1,0,0,0,687,688,1,0,0,0,688,690,1,0,0,0,
+		689,691,3,52,26,0,690,689,1,0,0,0,690,691,1,0,0,0,691,693,1,0,0,0,692,
+		694,3,54,27,0,693,692,1,0,0,0,693,694,1,0,0,0,694,739,1,0,0,0,695,697,
+		5,150,0,0,696,698,3,52,26,0,697,696,1,0,0,0,697,698,1,0,0,0,698,700,1,
+		0,0,0,699,701,3,54,27,0,700,699,1,0,0,0,700,701,1,0,0,0,701,739,1,0,0,
+		0,702,703,3,86,43,0,703,712,5,137,0,0,704,709,3,64,32,0,705,706,5,141,
+		0,0,706,708,3,64,32,0,707,705,1,0,0,0,708,711,1,0,0,0,709,707,1,0,0,0,
+		709,710,1,0,0,0,710,713,1,0,0,0,711,709,1,0,0,0,712,704,1,0,0,0,712,713,
+		1,0,0,0,713,718,1,0,0,0,714,715,5,141,0,0,715,717,3,48,24,0,716,714,1,
+		0,0,0,717,720,1,0,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,721,1,0,0,0,
+		720,718,1,0,0,0,721,723,5,138,0,0,722,724,3,54,27,0,723,722,1,0,0,0,723,
+		724,1,0,0,0,724,739,1,0,0,0,725,726,5,137,0,0,726,727,3,16,8,0,727,729,
+		5,138,0,0,728,730,3,52,26,0,729,728,1,0,0,0,729,730,1,0,0,0,730,732,1,
+		0,0,0,731,733,3,54,27,0,732,731,1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,
+		0,734,735,5,137,0,0,735,736,3,42,21,0,736,737,5,138,0,0,737,739,1,0,0,
+		0,738,681,1,0,0,0,738,695,1,0,0,0,738,702,1,0,0,0,738,725,1,0,0,0,738,
+		734,1,0,0,0,739,47,1,0,0,0,740,741,3,86,43,0,741,742,7,7,0,0,742,743,3,
+		64,32,0,743,49,1,0,0,0,744,745,5,117,0,0,745,755,5,151,0,0,746,747,5,7,
+		0,0,747,748,5,62,0,0,748,749,5,108,0,0,749,755,5,150,0,0,750,751,5,11,
+		0,0,751,755,3,86,43,0,752,753,5,106,0,0,753,755,3,86,43,0,754,744,1,0,
+		0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,752,1,0,0,0,755,51,1,0,0,0,756,
+		757,5,85,0,0,757,758,7,8,0,0,758,759,5,137,0,0,759,761,3,64,32,0,760,762,
+		5,70,0,0,761,760,1,0,0,0,761,762,1,0,0,0,762,763,1,0,0,0,763,768,5,138,
+		0,0,764,765,5,74,0,0,765,766,5,137,0,0,766,767,5,151,0,0,767,769,5,138,
+		0,0,768,764,1,0,0,0,768,769,1,0,0,0,769,803,1,0,0,0,770,771,5,86,0,0,771,
+		772,3,64,32,0,772,775,5,79,0,0,773,774,5,102,0,0,774,776,3,64,32,0,775,
+		773,1,0,0,0,775,776,1,0,0,0,776,784,1,0,0,0,777,778,5,104,0,0,778,779,
+		5,12,0,0,779,782,3,64,32,0,780,781,5,123,0,0,781,783,5,76,0,0,782,780,
+		1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,0,784,777,1,0,0,0,784,785,1,0,0,
+		0,785,788,1,0,0,0,786,787,5,105,0,0,787,789,5,151,0,0,788,786,1,0,0,0,
+		788,789,1,0,0,0,789,803,1,0,0,0,790,791,5,86,0,0,791,792,3,64,32,0,792,
+		796,5,70,0,0,793,794,5,103,0,0,794,795,5,12,0,0,795,797,3,64,32,0,796,
+		793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,0,0,798,799,5,105,0,0,799,801,
+		5,151,0,0,800,798,1,0,0,0,800,801,1,0,0,0,801,803,1,0,0,0,802,756,1,0,
+		0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,53,1,0,0,0,804,806,5,7,0,0,805,
+		804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,0,0,807,812,3,86,43,0,808,809,
+		5,137,0,0,809,810,3,84,42,0,810,811,5,138,0,0,811,813,1,0,0,0,812,808,
+		1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,815,3,86,43,0,815,816,5,7,0,
+		0,816,817,5,137,0,0,817,818,3,58,29,0,818,819,5,138,0,0,819,57,1,0,0,0,
+		820,822,3,86,43,0,821,820,1,0,0,0,821,822,1,0,0,0,822,833,1,0,0,0,823,
+		824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,32,0,826,827,5,141,0,0,827,
+		829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,0,830,828,1,0,0,0,830,831,
+		1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,823,1,0,0,0,833,834,1,0,0,
+		0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,1,0,0,0,836,837,1,0,0,0,837,
+		839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,0,0,839,840,1,0,0,0,840,59,1,
+		0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,844,7,9,0,0,844,845,5,10,0,
+		0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,3,62,31,0,848,850,1,0,0,0,
+		849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,0,851,852,5,112,0,0,852,861,
+		5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,0,855,856,5,19,0,0,856,861,5,
+		78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,859,861,1,0,0,0,860,851,1,0,
+		0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,1,0,0,0,861,63,1,0,0,0,862,
+		863,6,32,-1,0,863,865,3,68,34,0,864,866,3,66,33,0,865,864,1,0,0,0,865,
+		866,1,0,0,0,866,870,1,0,0,0,867,868,5,59,0,0,868,870,3,64,32,3,869,862,
+		1,0,0,0,869,867,1,0,0,0,870,879,1,0,0,0,871,872,10,2,0,0,872,873,5,5,0,
+		0,873,878,3,64,32,3,874,875,10,1,0,0,875,876,5,65,0,0,876,878,3,64,32,
+		2,877,871,1,0,0,0,877,874,1,0,0,0,878,881,1,0,0,0,879,877,1,0,0,0,879,
+		880,1,0,0,0,880,65,1,0,0,0,881,879,1,0,0,0,882,883,3,72,36,0,883,884,3,
+		68,34,0,884,943,1,0,0,0,885,887,5,52,0,0,886,888,5,59,0,0,887,886,1,0,
+		0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,943,5,60,0,0,890,892,5,52,0,0,
+		891,893,5,59,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,
+		5,25,0,0,895,896,5,39,0,0,896,943,3,68,34,0,897,899,5,52,0,0,898,900,5,
+		59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,1,0,0,0,901,943,7,11,0,
+		0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,0,0,0,904,905,1,0,0,0,905,
+		906,5,10,0,0,906,907,3,68,34,0,907,908,5,5,0,0,908,909,3,68,34,0,909,943,
+		1,0,0,0,910,912,5,59,0,0,911,910,1,0,0,0,911,912,1,0,0,0,912,913,1,0,0,
+		0,913,914,5,46,0,0,914,915,5,137,0,0,915,916,3,16,8,0,916,917,5,138,0,
+		0,917,943,1,0,0,0,918,920,5,59,0,0,919,918,1,0,0,0,919,920,1,0,0,0,920,
+		921,1,0,0,0,921,922,5,46,0,0,922,923,5,137,0,0,923,928,3,64,32,0,924,925,
+		5,141,0,0,925,927,3,64,32,0,926,924,1,0,0,0,927,930,1,0,0,0,928,926,1,
+		0,0,0,928,929,1,0,0,0,929,931,1,0,0,0,930,928,1,0,0,0,931,932,5,138,0,
+		0,932,943,1,0,0,0,933,935,5,59,0,0,934,933,1,0,0,0,934,935,1,0,0,0,935,
+		936,1,0,0,0,936,937,7,12,0,0,937,940,3,68,34,0,938,939,5,29,0,0,939,941,
+		3,68,34,0,940,938,1,0,0,0,940,941,1,0,0,0,941,943,1,0,0,0,942,882,1,0,
+		0,0,942,885,1,0,0,0,942,890,1,0,0,0,942,897,1,0,0,0,942,903,1,0,0,0,942,
+		911,1,0,0,0,942,919,1,0,0,0,942,934,1,0,0,0,943,67,1,0,0,0,944,945,6,34,
+		-1,0,945,949,3,74,37,0,946,947,7,13,0,0,947,949,3,68,34,4,948,944,1,0,
+		0,0,948,946,1,0,0,0,949,979,1,0,0,0,950,951,10,3,0,0,951,952,7,14,0,0,
+		952,978,3,68,34,4,953,954,10,2,0,0,954,955,7,13,0,0,955,978,3,68,34,3,
+		956,957,10,1,0,0,957,958,5,136,0,0,958,978,3,68,34,2,959,960,10,7,0,0,
+		960,961,5,139,0,0,961,966,3,70,35,0,962,963,5,141,0,0,963,965,3,70,35,
+		0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,1,0,0,0,966,967,1,0,0,0,967,
+		969,1,0,0,0,968,966,1,0,0,0,969,970,5,140,0,0,970,978,1,0,0,0,971,972,
+		10,6,0,0,972,973,5,144,0,0,973,978,3,82,41,0,974,975,10,5,0,0,975,976,
+		5,142,0,0,976,978,3,86,43,0,977,950,1,0,0,0,977,953,1,0,0,0,977,956,1,
+		0,0,0,977,959,1,0,0,0,977,971,1,0,0,0,977,974,1,0,0,0,978,981,1,0,0,0,
+		979,977,1,0,0,0,979,980,1,0,0,0,980,69,1,0,0,0,981,979,1,0,0,0,982,1004,
+		3,64,32,0,983,985,3,64,32,0,984,983,1,0,0,0,984,985,1,0,0,0,985,986,1,
+		0,0,0,986,988,5,146,0,0,987,989,3,64,32,0,988,987,1,0,0,0,988,989,1,0,
+		0,0,989,994,1,0,0,0,990,992,5,146,0,0,991,993,3,64,32,0,992,991,1,0,0,
+		0,992,993,1,0,0,0,993,995,1,0,0,0,994,990,1,0,0,0,994,995,1,0,0,0,995,
+		1004,1,0,0,0,996,998,3,64,32,0,997,996,1,0,0,0,997,998,1,0,0,0,998,999,
+		1,0,0,0,999,1001,5,144,0,0,1000,1002,3,64,32,0,1001,1000,1,0,0,0,1001,
+		1002,1,0,0,0,1002,1004,1,0,0,0,1003,982,1,0,0,0,1003,984,1,0,0,0,1003,
+		997,1,0,0,0,1004,71,1,0,0,0,1005,1006,7,15,0,0,1006,73,1,0,0,0,1007,1129,
+		5,60,0,0,1008,1129,7,11,0,0,1009,1129,5,151,0,0,1010,1129,7,16,0,0,1011,
+		1129,5,150,0,0,1012,1013,3,82,41,0,1013,1014,5,150,0,0,1014,1129,1,0,0,
+		0,1015,1016,5,50,0,0,1016,1018,5,150,0,0,1017,1019,3,86,43,0,1018,1017,
+		1,0,0,0,1018,1019,1,0,0,0,1019,1129,1,0,0,0,1020,1129,3,80,40,0,1021,1023,
+		5,13,0,0,1022,1024,3,64,32,0,1023,1022,1,0,0,0,1023,1024,1,0,0,0,1024,
+		1026,1,0,0,0,1025,1027,3,78,39,0,1026,1025,1,0,0,0,1027,1028,1,0,0,0,1028,
+		1026,1,0,0,0,1028,1029,1,0,0,0,1029,1032,1,0,0,0,1030,1031,5,27,0,0,1031,
+		1033,3,64,32,0,1032,1030,1,0,0,0,1032,1033,1,0,0,0,1033,1034,1,0,0,0,1034,
+		1035,5,28,0,0,1035,1129,1,0,0,0,1036,1037,7,17,0,0,1037,1038,5,137,0,0,
+		1038,1039,3,64,32,0,1039,1040,5,7,0,0,1040,1041,3,82,41,0,1041,1042,5,
+		138,0,0,1042,1129,1,0,0,0,1043,1044,5,34,0,0,1044,1045,5,137,0,0,1045,
+		1046,3,86,43,0,1046,1047,5,39,0,0,1047,1048,3,64,32,0,1048,1049,5,138,
+		0,0,1049,1129,1,0,0,0,1050,1051,5,32,0,0,1051,1052,5,137,0,0,1052,1053,
+		3,16,8,0,1053,1054,5,138,0,0,1054,1129,1,0,0,0,1055,1056,5,137,0,0,1056,
+		1057,3,16,8,0,1057,1058,5,138,0,0,1058,1129,1,0,0,0,1059,1060,3,86,43,
+		0,1060,1087,5,137,0,0,1061,1088,5,132,0,0,1062,1064,3,30,15,0,1063,1062,
+		1,0,0,0,1063,1064,1,0,0,0,1064,1065,1,0,0,0,1065,1070,3,64,32,0,1066,1067,
+		5,141,0,0,1067,1069,3,64,32,0,1068,1066,1,0,0,0,1069,1072,1,0,0,0,1070,
+		1068,1,0,0,0,1070,1071,1,0,0,0,1071,1074,1,0,0,0,1072,1070,1,0,0,0,1073,
+		1063,1,0,0,0,1073,1074,1,0,0,0,1074,1085,1,0,0,0,1075,1076,5,66,0,0,1076,
+		1077,5,12,0,0,1077,1082,3,38,19,0,1078,1079,5,141,0,0,1079,1081,3,38,19,
+		0,1080,1078,1,0,0,0,1081,1084,1,0,0,0,1082,1080,1,0,0,0,1082,1083,1,0,
+		0,0,1083,1086,1,0,0,0,1084,1082,1,0,0,0,1085,1075,1,0,0,0,1085,1086,1,
+		0,0,0,1086,1088,1,0,0,0,1087,1061,1,0,0,0,1087,1073,1,0,0,0,1088,1089,
+		1,0,0,0,1089,1096,5,138,0,0,1090,1091,5,36,0,0,1091,1092,5,137,0,0,1092,
+		1093,5,120,0,0,1093,1094,3,64,32,0,1094,1095,5,138,0,0,1095,1097,1,0,0,
+		0,1096,1090,1,0,0,0,1096,1097,1,0,0,0,1097,1099,1,0,0,0,1098,1100,3,76,
+		38,0,1099,1098,1,0,0,0,1099,1100,1,0,0,0,1100,1129,1,0,0,0,1101,1110,5,
+		139,0,0,1102,1107,3,64,32,0,1103,1104,5,141,0,0,1104,1106,3,64,32,0,1105,
+		1103,1,0,0,0,1106,1109,1,0,0,0,1107,1105,1,0,0,0,1107,1108,1,0,0,0,1108,
+		1111,1,0,0,0,1109,1107,1,0,0,0,1110,1102,1,0,0,0,1110,1111,1,0,0,0,1111,
+		1112,1,0,0,0,1112,1129,5,140,0,0,1113,1114,5,137,0,0,1114,1117,3,64,32,
+		0,1115,1116,5,141,0,0,1116,1118,3,64,32,0,1117,1115,1,0,0,0,1118,1119,
+		1,0,0,0,1119,1117,1,0,0,0,1119,1120,1,0,0,0,1120,1121,1,0,0,0,1121,1122,
+		5,138,0,0,1122,1129,1,0,0,0,1123,1124,5,137,0,0,1124,1125,3,64,32,0,1125,
+		1126,5,138,0,0,1126,1129,1,0,0,0,1127,1129,3,86,43,0,1128,1007,1,0,0,0,
+		1128,1008,1,0,0,0,1128,1009,1,0,0,0,1128,1010,1,0,0,0,1128,1011,1,0,0,
+		0,1128,1012,1,0,0,0,1128,1015,1,0,0,0,1128,1020,1,0,0,0,1128,1021,1,0,
+		0,0,1128,1036,1,0,0,0,1128,1043,1,0,0,0,1128,1050,1,0,0,0,1128,1055,1,
+		0,0,0,1128,1059,1,0,0,0,1128,1101,1,0,0,0,1128,1113,1,0,0,0,1128,1123,
+		1,0,0,0,1128,1127,1,0,0,0,1129,75,1,0,0,0,1130,1136,5,68,0,0,1131,1137,
+		3,86,43,0,1132,1133,5,137,0,0,1133,1134,3,58,29,0,1134,1135,5,138,0,0,
+		1135,1137,1,0,0,0,1136,1131,1,0,0,0,1136,1132,1,0,0,0,1137,77,1,0,0,0,
+		1138,1139,5,119,0,0,1139,1140,3,64,32,0,1140,1141,5,107,0,0,1141,1142,
+		3,64,32,0,1142,79,1,0,0,0,1143,1144,5,147,0,0,1144,1151,3,86,43,0,1145,
+		1146,5,148,0,0,1146,1151,3,86,43,0,1147,1148,5,146,0,0,1148,1151,3,86,
+		43,0,1149,1151,5,149,0,0,1150,1143,1,0,0,0,1150,1145,1,0,0,0,1150,1147,
+		1,0,0,0,1150,1149,1,0,0,0,1151,81,1,0,0,0,1152,1163,3,86,43,0,1153,1154,
+		5,137,0,0,1154,1159,5,151,0,0,1155,1156,5,141,0,0,1156,1158,5,151,0,0,
+		1157,1155,1,0,0,0,1158,1161,1,0,0,0,1159,1157,1,0,0,0,1159,1160,1,0,0,
+		0,1160,1162,1,0,0,0,1161,1159,1,0,0,0,1162,1164,5,138,0,0,1163,1153,1,
+		0,0,0,1163,1164,1,0,0,0,1164,1172,1,0,0,0,1165,1167,5,139,0,0,1166,1168,
+		5,151,0,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1169,1,0,0,0,1169,1171,
+		5,140,0,0,1170,1165,1,0,0,0,1171,1174,1,0,0,0,1172,1170,1,0,0,0,1172,1173,
+		1,0,0,0,1173,1199,1,0,0,0,1174,1172,1,0,0,0,1175,1176,3,86,43,0,1176,1177,
+		5,126,0,0,1177,1182,3,82,41,0,1178,1179,5,141,0,0,1179,1181,3,82,41,0,
+		1180,1178,1,0,0,0,1181,1184,1,0,0,0,1182,1180,1,0,0,0,1182,1183,1,0,0,
+		0,1183,1185,1,0,0,0,1184,1182,1,0,0,0,1185,1196,5,128,0,0,1186,1187,5,
+		137,0,0,1187,1192,5,151,0,0,1188,1189,5,141,0,0,1189,1191,5,151,0,0,1190,
+		1188,1,0,0,0,1191,1194,1,0,0,0,1192,1190,1,0,0,0,1192,1193,1,0,0,0,1193,
+		1195,1,0,0,0,1194,1192,1,0,0,0,1195,1197,5,138,0,0,1196,1186,1,0,0,0,1196,
+		1197,1,0,0,0,1197,1199,1,0,0,0,1198,1152,1,0,0,0,1198,1175,1,0,0,0,1199,
+		83,1,0,0,0,1200,1205,3,86,43,0,1201,1202,5,141,0,0,1202,1204,3,86,43,0,
+		1203,1201,1,0,0,0,1204,1207,1,0,0,0,1205,1203,1,0,0,0,1205,1206,1,0,0,
+		0,1206,85,1,0,0,0,1207,1205,1,0,0,0,1208,1212,5,154,0,0,1209,1212,5,155,
+		0,0,1210,1212,3,88,44,0,1211,1208,1,0,0,0,1211,1209,1,0,0,0,1211,1210,
+		1,0,0,0,1212,87,1,0,0,0,1213,1214,7,18,0,0,1214,89,1,0,0,0,173,93,100,
+		105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,223,
+		227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,381,
+		397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,500,
+		508,515,522,531,534,538,543,547,555,558,562,568,571,576,584,586,594,597,
+		606,611,615,621,627,629,649,657,659,663,667,671,675,679,684,687,690,693,
+		697,700,709,712,718,723,729,732,738,754,761,768,775,782,784,788,796,800,
+		802,805,812,821,830,833,836,839,849,860,865,869,877,879,887,892,899,903,
+		911,919,928,934,940,942,948,966,977,979,984,988,992,994,997,1001,1003,
+		1018,1023,1028,1032,1063,1070,1073,1082,1085,1087,1096,1099,1107,1110,
+		1119,1128,1136,1150,1159,1163,1167,1172,1182,1192,1196,1198,1205,1211
 	};
 
 	public static readonly ATN _ATN =

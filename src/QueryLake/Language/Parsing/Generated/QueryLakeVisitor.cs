@@ -670,6 +670,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitSlice([NotNull] QueryLakeParser.SliceContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>steppedSlice</c>
+	/// labeled alternative in <see cref="QueryLakeParser.sliceOrIndex"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSteppedSlice([NotNull] QueryLakeParser.SteppedSliceContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.comparisonOperator"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
