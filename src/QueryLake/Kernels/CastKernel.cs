@@ -22,6 +22,7 @@ internal static class CastKernel
             while (Item(nested) is { } inner) nested = inner;
             return CanCast(nested, tensor.DType);
         }
+        if (from.StorageType is VariableBinaryType { IsUtf8: true } && Item(to) is { } parsed) return CanCast(DataType.Float64, parsed) || CanCast(DataType.Utf8, parsed);
         return Scalar(from) && Scalar(to) || Item(from) is { } a && Item(to) is { } b && CanCast(a, b);
     }
 
@@ -32,6 +33,53 @@ internal static class CastKernel
         FixedSizeListType f => f.ValueType,
         _ => null,
     };
+
+    /// <summary>Text holding JSON arrays ('[0.1, 0.2]', as CSV files carry embeddings) as a list of their elements
+    /// (DOUBLE when all are numbers, else text; nested arrays flattened row-major), for casts to lists, embeddings
+    /// and tensors.</summary>
+    private static ArrowArray ParseLists(ArrowArray input, bool tryCast)
+    {
+        var type = DataType.List(DataType.Float64);
+        var rows = new object?[input.Length];
+        bool numbers = true;
+        for (int i = 0; i < input.Length; i++)
+        {
+            if (input.IsNull(i)) continue;
+            var text = (string)input.GetValue(i)!;
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array) throw new FormatException("it is not a [ … ] array");
+                rows[i] = Flat(doc.RootElement).ToArray();
+                numbers &= ((object?[])rows[i]!).All(x => x is null or double);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
+            {
+                if (!tryCast) throw new QueryLakeException("QL-CAST", $"cannot cast {Show(text)} to a list: {e.Message}");
+            }
+        }
+        if (!numbers) type = DataType.List(DataType.Utf8);
+        var b = ArrayBuilder.Create(numbers ? type : DataType.List(DataType.Utf8));
+        foreach (var r in rows) b.Append(r is null ? null : numbers ? r : ((object?[])r).Select(x => x is null ? null : (object?)System.Convert.ToString(x, CultureInfo.InvariantCulture)).ToArray());
+        return b.Build();
+
+        // Nested arrays flatten row-major (a tensor written as [[1, 2], [3, 4]]).
+        static IEnumerable<object?> Flat(System.Text.Json.JsonElement array)
+        {
+            foreach (var e in array.EnumerateArray())
+            {
+                if (e.ValueKind == System.Text.Json.JsonValueKind.Array) { foreach (var x in Flat(e)) yield return x; continue; }
+                yield return e.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.Number => e.GetDouble(),
+                    System.Text.Json.JsonValueKind.String => e.GetString(),
+                    System.Text.Json.JsonValueKind.True => true,
+                    System.Text.Json.JsonValueKind.False => false,
+                    _ => null,
+                };
+            }
+        }
+    }
 
     /// <summary>A list's elements; for a TENSOR target, nested lists ([[1, 2], [3, 4]]) flattened row-major.</summary>
     private static IEnumerable<object?> Flatten(System.Collections.IEnumerable items, bool nested)
@@ -78,6 +126,7 @@ internal static class CastKernel
         if (input is DictionaryArray dict)
             return Cast(Gather.Rows(dict.Dictionary.Type, [dict.Dictionary], Indices(dict)), to, tryCast);
         if (Item(input.Type) is not null && Item(to) is not null) return CastList(input, to, tryCast);
+        if (input.Type.StorageType is VariableBinaryType { IsUtf8: true } && Item(to) is not null) return CastList(ParseLists(input, tryCast), to, tryCast);
         // Fast numeric paths.
         if (to is PrimitiveType { Id: TypeId.Float64 } && input.Type.IsNumeric) return ToFloat64(input);
         if (to is PrimitiveType { Id: TypeId.Int64 } && input.Type.IsInteger && input.Type.Id != TypeId.UInt64) return ToInt64(input);

@@ -380,7 +380,8 @@ public sealed partial class QueryLakeSession : IDisposable
             "csv" or "tsv" => "read_csv",
             "json" or "jsonl" or "ndjson" => "read_json",
             "arrow" or "ipc" or "feather" => "read_arrow",
-            var f => throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"IMPORT cannot read format '{f}'; use FILES, PARQUET, CSV, JSON, JSONL or ARROW"),
+            "npy" => "read_npy",
+            var f => throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, $"IMPORT cannot read format '{f}'; use FILES, PARQUET, CSV, JSON, JSONL, ARROW or NPY"),
         };
         var named = new Dictionary<string, Expr>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in im.Options)

@@ -70,7 +70,8 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
             ".csv" or ".tsv" => Text(full, () => Formats.Text.CsvReader.Read(full, ext == ".tsv" ? '\t' : ',')),
             ".json" or ".jsonl" or ".ndjson" => Text(full, () => Formats.Text.JsonReader.Read(full)),
             ".parquet" or ".pq" => Parquet(path, at),
-            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .parquet, .arrow, .arrows, .csv, .tsv, .json and .jsonl files; or use read_parquet/read_csv/read_json/read_arrow"),
+            ".npy" => Text(full, () => Formats.Npy.NpyReader.Read(full)),
+            _ => throw new SqlException("QL-UNKNOWN-FORMAT", at.Line, at.Column, $"cannot read '{path}': QueryLake reads .parquet, .arrow, .arrows, .csv, .tsv, .json, .jsonl and .npy files; or use read_parquet/read_csv/read_json/read_arrow/read_npy"),
         };
     }
 
@@ -117,9 +118,10 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         "read_parquet" or "parquet_scan" when args is [string p] => Parquet(p, r.At),
         "read_csv" or "read_csv_auto" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
         "read_json" or "read_json_auto" or "read_ndjson" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
-        "read_arrow" or "read_parquet" or "parquet_scan" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" =>
+        "read_npy" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
+        "read_arrow" or "read_parquet" or "parquet_scan" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" or "read_npy" =>
             throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string"),
-        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json"])),
+        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json", "read_npy"])),
     };
 
     private static ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)

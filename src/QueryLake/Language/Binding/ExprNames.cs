@@ -30,6 +30,9 @@ internal static class ExprNames
         IsNullExpr n => $"({Print(n.Value)} IS {(n.Negated ? "NOT " : "")}NULL)",
         BetweenExpr b => $"({Print(b.Value)} {(b.Negated ? "NOT " : "")}BETWEEN {Print(b.Low)} AND {Print(b.High)})",
         ListExpr l => $"[{string.Join(", ", l.Items.Select(Print))}]",
+        SubscriptExpr x => $"{Print(x.Value)}[{string.Join(", ", x.Indexes.Select(i => i.IsSlice
+            ? $"{(i.From is null ? "" : Print(i.From))}:{(i.To is null ? "" : Print(i.To))}{(i.Step is null ? "" : ":" + Print(i.Step))}"
+            : Print(i.Index!)))}]",
         InListExpr i => $"({Print(i.Value)} {(i.Negated ? "NOT " : "")}IN ({string.Join(", ", i.List.Select(Print))}))",
         LikeExpr l => $"({Print(l.Value)} {(l.Negated ? "NOT " : "")}{(l.CaseInsensitive ? "ILIKE" : "LIKE")} {Print(l.Pattern)})",
         CaseExpr c => $"CASE {(c.Operand is null ? "" : Print(c.Operand) + " ")}{string.Join(" ", c.Whens.Select(w => $"WHEN {Print(w.When)} THEN {Print(w.Then)}"))}{(c.Else is null ? "" : $" ELSE {Print(c.Else)}")} END",
