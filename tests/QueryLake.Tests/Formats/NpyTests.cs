@@ -3,6 +3,7 @@ using System.Text.Json;
 using QueryLake.Errors;
 using QueryLake.Sessions;
 using QueryLake.Tests.Support;
+using FsCheck.Fluent;
 using Xunit;
 
 namespace QueryLake.Tests.Formats;
@@ -87,5 +88,40 @@ public sealed class NpyTests
         Fails("v9.npy", [0x93, .. "NUMPY"u8, 9, 0, 0, 0, 0, 0], "version 9.0");
         // A header length past the end of the file.
         Fails("header.npy", [0x93, .. "NUMPY"u8, 1, 0, 0xFF, 0xFF, (byte)'{'], "past the end");
+    }
+}
+
+/// <summary>Fuzzing: FsCheck-generated bit flips, overwrites, truncations and splices of a valid .npy file either
+/// read or fail with CorruptFileException naming the file; never another exception, a hang or a huge allocation.</summary>
+public sealed class NpyFuzzTests
+{
+    [Fact]
+    public void Corrupted_files_fail_cleanly_or_read()
+    {
+        using var dir = new TempDir();
+        var header = System.Text.Encoding.ASCII.GetBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (6, 4), }".PadRight(117) + "\n");
+        var data = new byte[6 * 4 * 4];
+        for (int i = 0; i < 24; i++) BitConverter.GetBytes(i * 0.5f).CopyTo(data, i * 4);
+        byte[] valid = [0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, 0, .. header, .. data];
+        var path = dir.File("fuzz.npy");
+        File.WriteAllBytes(path, valid);
+        Assert.Equal(6, QueryLake.Formats.Npy.NpyReader.Read(path).Batches.Sum(b => b.Length));
+        int n = 0;
+        var property = Prop.ForAll(Corruptions.Gen.ToArbitrary(), c =>
+        {
+            var file = dir.File($"fuzz-{n++}.npy");
+            File.WriteAllBytes(file, Corruptions.Apply(valid, c));
+            var task = Task.Run(() =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                try { QueryLake.Formats.Npy.NpyReader.Read(file); }
+                catch (CorruptFileException e) { Assert.Contains("fuzz-", e.Message); }
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated < 64 << 20, $"reading a corrupted file allocated {allocated} bytes");
+            });
+            Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a corrupted file hung: {c}");
+            task.GetAwaiter().GetResult();
+        });
+        FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(400), property);
     }
 }

@@ -28,11 +28,15 @@ public static partial class NpyReader
     {
         var file = MappedFile.Open(path);
         var (dtype, bigEndian, width, fortran, shape, dataStart) = Header(file.Span(0, (int)Math.Min(file.Length, 1 << 16)).ToArray(), path);
-        long count = shape.Aggregate(1L, (a, d) => checked(a * d));
+        long count;
+        try { count = checked(shape.Aggregate(1L, (a, d) => checked(a * d)) * width) / width; }
+        catch (OverflowException) { throw new CorruptFileException(path, $"declares shape ({string.Join(", ", shape)}), larger than any file"); }
         if (file.Length - dataStart < count * width)
             throw new CorruptFileException(path, $"holds {file.Length - dataStart} bytes of data, but shape ({string.Join(", ", shape)}) of {width}-byte values needs {count * width}");
         long rows = shape.Count == 0 ? 1 : shape[0];
-        int per = shape.Count <= 1 ? 1 : checked((int)(count / Math.Max(1, rows)));
+        long perRow = shape.Count <= 1 ? 1 : shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        if (perRow > 1 << 28) throw new CorruptFileException(path, $"has rows of {perRow} elements, more than QueryLake puts in one value");
+        int per = (int)perRow;
         var (field, valueType) = shape.Count switch
         {
             0 or 1 => (new Field("value", dtype), dtype),
@@ -119,7 +123,8 @@ public static partial class NpyReader
         if (d.Length >= 2 && d[1] == 'O') throw new CorruptFileException(path, "holds a NumPy object array (a pickle), which QueryLake never unpickles: save numbers instead");
         if (d.Length < 3) throw new CorruptFileException(path, $"has dtype '{d}', which QueryLake cannot read");
         bool big = d[0] == '>';
-        int width = int.Parse(d.AsSpan(2), CultureInfo.InvariantCulture);
+        if (!int.TryParse(d.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int width))
+            throw new CorruptFileException(path, $"has dtype '{d}', which QueryLake cannot read");
         DataType type = (d[1], width) switch
         {
             ('b', 1) => DataType.Boolean,
@@ -129,7 +134,7 @@ public static partial class NpyReader
             _ => throw new CorruptFileException(path, $"has dtype '{d}', which QueryLake does not read (booleans, integers and float32/float64; object arrays are never unpickled)"),
         };
         var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(x => long.TryParse(x.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : throw new CorruptFileException(path, $"has a malformed shape ({shape.Groups[1].Value})"))
+            .Select(x => long.TryParse(x.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v <= int.MaxValue ? v : throw new CorruptFileException(path, $"has a malformed shape ({shape.Groups[1].Value})"))
             .ToList();
         if (dims.Skip(1).Any(x => x == 0) && dims.Count > 1) throw new CorruptFileException(path, "has a zero-sized trailing dimension");
         return (type, big, width, fortran.Groups[1].Value == "True", dims, start + headerLength);
