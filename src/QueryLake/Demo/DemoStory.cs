@@ -36,6 +36,7 @@ public static class DemoStory
             [
                 "ALTER DATASET scenes ADD COLUMN valid AS image_is_valid(content)",
                 "SELECT kind, valid, count(*) AS frames, min(frame) AS first FROM scenes GROUP BY ALL ORDER BY frames DESC",
+                "SELECT frame, kind, size, try_error(image_brightness(content)) AS problem FROM scenes WHERE valid IS NOT TRUE ORDER BY frame LIMIT 4",
                 "DELETE FROM scenes WHERE valid IS NOT TRUE",
             ]),
             new("Enrich: brightness from the pixels, lighting from brightness, an embedding from the built-in embedder",

@@ -16,10 +16,41 @@ internal static class ExpressionEvaluator
         Call c => c.Kernel(c.Args.Select(a => a is Literal l && c.Function.AcceptsConstants ? Vectors.Broadcast(l.Type, l.Value, 1) : Evaluate(a, batch)).ToList(), batch.Length),
         Cast c => CastKernel.Cast(Evaluate(c.Value, batch), c.Target, c.Try),
         CaseWhen w => Case(w, batch),
+        TryEval t => Try(t, batch),
         OuterRef o => Vectors.Broadcast(o.Type, OuterRow.Value?[o.Slot], batch.Length),
         CorrelatedSubquery q => Correlated(q, batch),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
     };
+
+    /// <summary>The whole batch at once; where that fails, row by row, each failing row giving NULL (try) or its
+    /// error message (try_error). Cancellation, timeouts and the memory limit are never swallowed.</summary>
+    private static ArrowArray Try(TryEval t, RecordBatch batch)
+    {
+        try
+        {
+            var all = Evaluate(t.Value, batch);
+            return t.ErrorText ? Vectors.Broadcast(Columnar.Types.DataType.Utf8, null, batch.Length) : all;
+        }
+        catch (Exception e) when (Recoverable(e)) { }
+        var b = ArrayBuilder.Create(t.Type);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            try
+            {
+                var one = Evaluate(t.Value, batch.Slice(i, 1));
+                if (t.ErrorText) b.AppendNull(); else b.AppendFrom(one, 0);
+            }
+            catch (Exception e) when (Recoverable(e))
+            {
+                if (t.ErrorText) b.Append(e.Message); else b.AppendNull();
+            }
+        }
+        return b.Build();
+    }
+
+    private static bool Recoverable(Exception e) =>
+        e is Errors.QueryLakeException { Code: not ("QL-OUT-OF-MEMORY" or "QL-TIMEOUT" or "QL-CANCELLED") }
+            or InvalidDataException or FormatException or OverflowException or InvalidCastException or ArgumentException or IndexOutOfRangeException;
 
     private static ArrowArray Case(CaseWhen w, RecordBatch batch)
     {

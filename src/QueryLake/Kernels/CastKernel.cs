@@ -17,6 +17,8 @@ internal static class CastKernel
     {
         if (from.Equals(to)) return true;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
+        // Text to BLOB: its UTF-8 bytes (as DuckDB does for text without \x escapes).
+        if (from.StorageType is VariableBinaryType { IsUtf8: true } && to.StorageType is VariableBinaryType { IsUtf8: false }) return true;
         if (to is TensorType tensor && Item(from) is { } nested)
         {
             while (Item(nested) is { } inner) nested = inner;
@@ -212,6 +214,8 @@ internal static class CastKernel
         var inv = CultureInfo.InvariantCulture;
         switch (to.StorageType)
         {
+            case VariableBinaryType { IsUtf8: false } when v is string text:
+                return System.Text.Encoding.UTF8.GetBytes(text);
             case VariableBinaryType { IsUtf8: true }:
                 return v switch
                 {

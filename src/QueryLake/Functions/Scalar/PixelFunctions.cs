@@ -54,7 +54,7 @@ internal static class PixelFunctions
     private static (int W, int H, byte[] Rgba) Decode(byte[] b)
     {
         try { return DecodeAny(b); }
-        catch (InvalidDataException e) { throw new QueryLakeException("QL-IMAGE-CORRUPT", $"the image does not decode: {e.Message}; use try_image_brightness to get NULL instead", e); }
+        catch (InvalidDataException e) { throw new QueryLakeException("QL-IMAGE-CORRUPT", $"the image does not decode: {e.Message}; try(…) gives NULL instead and try_error(…) this message", e); }
     }
 
     private static (int W, int H, byte[] Rgba)? Try(byte[] b)

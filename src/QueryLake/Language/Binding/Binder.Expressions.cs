@@ -221,6 +221,7 @@ internal sealed partial class Binder
         if (f.Over is not null)
             return _windows is { } w ? w.Bind(this, f, child)
                 : throw Error(f.At, "QL-WINDOW-CONTEXT", $"window function {f.Name}() … OVER is only allowed in the select list and ORDER BY");
+        if (f.Name.ToLowerInvariant() is "try" or "try_error") return BindTry(f, child);
         if (_functions.Scalar(f.Name) is null)
         {
             if (_functions.Aggregate(f.Name) is not null)
@@ -229,6 +230,20 @@ internal sealed partial class Binder
         }
         if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");
         return BindCall(f.Name, f.Args.Select(child).ToList(), f.At);
+    }
+
+    /// <summary>try(x) / try_error(x): x is bound without folding constants, so its errors happen per row.</summary>
+    private BoundExpr BindTry(FunctionExpr f, Func<Expr, BoundExpr> child)
+    {
+        if (f.Args.Count != 1 || f.Star || f.Distinct) throw Error(f.At, "QL-ARITY", $"{f.Name}() takes one expression");
+        _noFold++;
+        try
+        {
+            var value = Concrete(child(f.Args[0]));
+            bool errorText = f.Name.Equals("try_error", StringComparison.OrdinalIgnoreCase);
+            return new TryEval(value, errorText, errorText ? DataType.Utf8 : value.Type);
+        }
+        finally { _noFold--; }
     }
 
     /// <summary>Resolves a function for its argument types, inserting the implicit casts it asks for.</summary>
@@ -277,7 +292,7 @@ internal sealed partial class Binder
             ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i])).ToList()
             : args.Select(Concrete).ToList();
         var call = new Call(function, args, resolution.Kernel, resolution.Result);
-        return (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
+        return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 
     /// <summary>A string literal next to a date, timestamp, number or boolean takes that type, as in DuckDB

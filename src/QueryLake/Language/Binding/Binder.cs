@@ -19,6 +19,9 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     private WindowCollector? _windows;
     /// <summary>Select aliases visible while binding QUALIFY (a name that is not an input column may name one).</summary>
     private Dictionary<string, Expr>? _selectAliases;
+    /// <summary>Above 0 while binding the argument of try()/try_error(): constants are not folded there, so that
+    /// their errors surface per row instead of failing the statement.</summary>
+    private int _noFold;
 
     /// <summary>A subquery being bound inside an expression over <see cref="Outer"/>: the outer columns it reads.</summary>
     private sealed class Correlation(Scope outer)

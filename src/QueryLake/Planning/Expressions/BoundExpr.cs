@@ -76,3 +76,11 @@ internal sealed record CorrelatedSubquery(Logical.LogicalPlan Plan, SubqueryKind
     public override string ToString() =>
         $"{(Kind == SubqueryKind.In ? $"{Value} IN " : Kind == SubqueryKind.Exists ? "EXISTS " : "")}(correlated subquery on {string.Join(", ", OuterArgs)})";
 }
+
+/// <summary>try(x) and try_error(x): x evaluated row by row where it fails, giving NULL for the failing rows (try) or
+/// the error message of each failing row and NULL elsewhere (try_error).</summary>
+internal sealed record TryEval(BoundExpr Value, bool ErrorText, DataType ResultType) : BoundExpr(ResultType)
+{
+    public override IEnumerable<BoundExpr> Children => [Value];
+    public override string ToString() => $"{(ErrorText ? "try_error" : "try")}({Value})";
+}
