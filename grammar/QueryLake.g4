@@ -200,7 +200,8 @@ frameBound
 // Boolean operators bind loosest; a predicate (comparison, IS, BETWEEN, IN, LIKE) applies to a value
 // expression, so `a BETWEEN 1 AND 2 OR b` and `x LIKE 'r%' OR y` group as SQL users expect.
 expression
-    : valueExpression predicate?                                                         # predicated
+    : param=identifier ARROW body=expression                                             # lambda
+    | valueExpression predicate?                                                         # predicated
     | NOT operand=expression                                                             # not
     | left=expression AND right=expression                                               # and
     | left=expression OR right=expression                                                # or
@@ -318,7 +319,7 @@ TRY_CAST: T R Y '_' C A S T; UNBOUNDED: U N B O U N D E D; UNION: U N I O N; UPD
 VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W H E N; WHERE: W H E R E;
 WINDOW: W I N D O W; QUALIFY: Q U A L I F Y; WITH: W I T H;
 
-EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>=';
+EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>='; ARROW: '->';
 PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
 LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';

@@ -17,10 +17,50 @@ internal static class ExpressionEvaluator
         Cast c => CastKernel.Cast(Evaluate(c.Value, batch), c.Target, c.Try),
         CaseWhen w => Case(w, batch),
         TryEval t => Try(t, batch),
+        ListLambda l => Lambda(l, batch),
         OuterRef o => Vectors.Broadcast(o.Type, OuterRow.Value?[o.Slot], batch.Length),
         CorrelatedSubquery q => Correlated(q, batch),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
     };
+
+    /// <summary>Evaluates a lambda body once over every element of the batch's lists (a batch of one column), then
+    /// rebuilds each row's list from the elements kept (list_filter) or the results (list_transform).</summary>
+    private static ArrowArray Lambda(ListLambda l, RecordBatch batch)
+    {
+        var lists = Evaluate(l.List, batch);
+        int n = batch.Length;
+        Func<int, (int Start, int Length)> range;
+        ArrowArray values;
+        switch (lists)
+        {
+            case ListArray list:
+                values = list.Values;
+                range = i => (list.GetValueOffset(i), list.GetValueLength(i));
+                break;
+            case FixedSizeListArray fixedList:
+                values = fixedList.Values;
+                range = i => ((fixedList.Data.Offset + i) * fixedList.ListSize, fixedList.ListSize);
+                break;
+            default: throw new InvalidOperationException($"{l.Function} over {lists.Type}");
+        }
+        int first = n == 0 ? 0 : range(0).Start, end = n == 0 ? 0 : range(n - 1).Start + range(n - 1).Length;
+        var elements = values.Slice(first, end - first);
+        var schema = new Schema([new Field(l.Param, elements.Type)]);
+        var results = Evaluate(l.Body, new RecordBatch(schema, [elements], elements.Length));
+        var b = (ListBuilder)ArrayBuilder.Create(l.Type);
+        for (int i = 0; i < n; i++)
+        {
+            if (lists.IsNull(i)) { b.AppendNull(); continue; }
+            var (start, length) = range(i);
+            for (int k = start - first; k < start - first + length; k++)
+            {
+                if (l.Function == "list_transform") b.Values.AppendFrom(results, k);
+                else if (Vectors.IsTrue(results, k)) b.Values.AppendFrom(elements, k);
+            }
+            b.EndList();
+        }
+        return b.Build();
+    }
 
     /// <summary>The whole batch at once; where that fails, row by row, each failing row giving NULL (try) or its
     /// error message (try_error). Cancellation, timeouts and the memory limit are never swallowed.</summary>

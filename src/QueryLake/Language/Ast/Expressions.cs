@@ -43,6 +43,9 @@ internal sealed record FunctionExpr(SourceSpan At, string Name, IReadOnlyList<Ex
 
 internal sealed record ListExpr(SourceSpan At, IReadOnlyList<Expr> Items) : Expr(At);
 
+/// <summary>param -> body, an argument of list_filter and list_transform.</summary>
+internal sealed record LambdaExpr(SourceSpan At, string Param, Expr Body) : Expr(At);
+
 internal sealed record SubscriptExpr(SourceSpan At, Expr Value, IReadOnlyList<SliceOrIndex> Indexes) : Expr(At);
 
 internal sealed record FieldAccessExpr(SourceSpan At, Expr Value, string Field) : Expr(At);

@@ -222,6 +222,7 @@ internal sealed partial class Binder
             return _windows is { } w ? w.Bind(this, f, child)
                 : throw Error(f.At, "QL-WINDOW-CONTEXT", $"window function {f.Name}() … OVER is only allowed in the select list and ORDER BY");
         if (f.Name.ToLowerInvariant() is "try" or "try_error") return BindTry(f, child);
+        if (f.Args.Any(a => a is LambdaExpr)) return BindLambdaCall(f, child);
         if (_functions.Scalar(f.Name) is null)
         {
             if (_functions.Aggregate(f.Name) is not null)
@@ -230,6 +231,32 @@ internal sealed partial class Binder
         }
         if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");
         return BindCall(f.Name, f.Args.Select(child).ToList(), f.At);
+    }
+
+    /// <summary>list_filter(list, x -> condition) and list_transform(list, x -> expression) (aliases filter,
+    /// list_apply, apply): the body sees only its parameter, an element of the list.</summary>
+    private BoundExpr BindLambdaCall(FunctionExpr f, Func<Expr, BoundExpr> child)
+    {
+        string name = f.Name.ToLowerInvariant() switch
+        {
+            "list_filter" or "filter" => "list_filter",
+            "list_transform" or "list_apply" or "apply" => "list_transform",
+            _ => throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}() does not take a lambda; list_filter and list_transform do"),
+        };
+        if (f.Args is not [var listArg, LambdaExpr lambda])
+            throw Error(f.At, "QL-ARITY", $"{name}(list, x -> …) takes a list and a lambda");
+        var list = Concrete(child(listArg));
+        if (Functions.Scalar.TensorFunctions.Item(list.Type) is not { } item)
+            throw Error(listArg.At, "QL-TYPE-MISMATCH", $"{name}() needs a list, not {list.Type}");
+        var scope = new Scope([new ScopeColumn(null, lambda.Param, item)]);
+        BoundExpr body;
+        try { body = Concrete(BindExpr(lambda.Body, scope)); }
+        catch (SqlException e) when (e.Code is "QL-COLUMN-NOT-FOUND")
+        {
+            throw new SqlException(e.Code, e.Line, e.Column, $"{e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]} (a lambda body sees only its parameter {lambda.Param} for now)");
+        }
+        if (name == "list_filter") RequireBoolean(body, lambda.Body.At, "a list_filter lambda");
+        return new ListLambda(name, list, lambda.Param, body, name == "list_filter" ? DataType.List(item) : DataType.List(body.Type));
     }
 
     /// <summary>try(x) / try_error(x): x is bound without folding constants, so its errors happen per row.</summary>

@@ -252,6 +252,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object? VisitPrimary(P.PrimaryContext c) => Visit(c.primaryExpression());
     public override object VisitUnary(P.UnaryContext c) => new UnaryExpr(At(c), c.op.Text, V(c.operand));
     public override object VisitNot(P.NotContext c) => new UnaryExpr(At(c), "NOT", E(c.operand));
+    public override object VisitLambda(P.LambdaContext c) => new LambdaExpr(At(c), Ident(c.param), E(c.body));
     public override object VisitArithmetic(P.ArithmeticContext c) => new BinaryExpr(At(c.op), c.op.Text, V(c.left), V(c.right));
     public override object VisitAnd(P.AndContext c) => new BinaryExpr(At(c), "AND", E(c.left), E(c.right));
     public override object VisitOr(P.OrContext c) => new BinaryExpr(At(c), "OR", E(c.left), E(c.right));

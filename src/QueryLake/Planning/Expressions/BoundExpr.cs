@@ -84,3 +84,11 @@ internal sealed record TryEval(BoundExpr Value, bool ErrorText, DataType ResultT
     public override IEnumerable<BoundExpr> Children => [Value];
     public override string ToString() => $"{(ErrorText ? "try_error" : "try")}({Value})";
 }
+
+/// <summary>list_filter / list_transform: <see cref="Body"/> is bound over one column, the lambda's parameter, and
+/// evaluated once over all the elements of a batch's lists. Only <see cref="List"/> reads the input's columns.</summary>
+internal sealed record ListLambda(string Function, BoundExpr List, string Param, BoundExpr Body, DataType ResultType) : BoundExpr(ResultType)
+{
+    public override IEnumerable<BoundExpr> Children => [List];
+    public override string ToString() => $"{Function}({List}, {Param} -> {Body})";
+}

@@ -39,6 +39,7 @@ internal static class ExpressionRewriter
             Call c => c with { Args = c.Args.Select(a => Rewrite(a, replace)).ToList() },
             Cast c => c with { Value = Rewrite(c.Value, replace) },
             TryEval t => t with { Value = Rewrite(t.Value, replace) },
+            ListLambda l => l with { List = Rewrite(l.List, replace) },
             CorrelatedSubquery q => q with { OuterArgs = q.OuterArgs.Select(a => Rewrite(a, replace)).ToList(), Value = q.Value is null ? null : Rewrite(q.Value, replace) },
             CaseWhen w => w with
             {

@@ -55,13 +55,13 @@ internal partial class QueryLakeParser : Parser {
 		WEIGHTED=104, SEED=105, TAG=106, THEN=107, TIMESTAMP=108, TO=109, TRUE=110, 
 		TRY_CAST=111, UNBOUNDED=112, UNION=113, UPDATE=114, USING=115, VALUES=116, 
 		VERSION=117, VERSIONS=118, WHEN=119, WHERE=120, WINDOW=121, QUALIFY=122, 
-		WITH=123, EQ=124, NEQ=125, LT=126, LTE=127, GT=128, GTE=129, PLUS=130, 
-		MINUS=131, STAR=132, INTEGER_DIVIDE=133, SLASH=134, PERCENT_SIGN=135, 
-		CONCAT=136, LPAREN=137, RPAREN=138, LBRACKET=139, RBRACKET=140, COMMA=141, 
-		DOT=142, SEMICOLON=143, DOUBLE_COLON=144, ASSIGN=145, COLON=146, AT=147, 
-		DOLLAR=148, QUESTION=149, STRING=150, INTEGER_VALUE=151, DECIMAL_VALUE=152, 
-		DOUBLE_VALUE=153, IDENTIFIER=154, QUOTED_IDENTIFIER=155, LINE_COMMENT=156, 
-		BLOCK_COMMENT=157, WS=158, UNRECOGNIZED=159;
+		WITH=123, EQ=124, NEQ=125, LT=126, LTE=127, GT=128, GTE=129, ARROW=130, 
+		PLUS=131, MINUS=132, STAR=133, INTEGER_DIVIDE=134, SLASH=135, PERCENT_SIGN=136, 
+		CONCAT=137, LPAREN=138, RPAREN=139, LBRACKET=140, RBRACKET=141, COMMA=142, 
+		DOT=143, SEMICOLON=144, DOUBLE_COLON=145, ASSIGN=146, COLON=147, AT=148, 
+		DOLLAR=149, QUESTION=150, STRING=151, INTEGER_VALUE=152, DECIMAL_VALUE=153, 
+		DOUBLE_VALUE=154, IDENTIFIER=155, QUOTED_IDENTIFIER=156, LINE_COMMENT=157, 
+		BLOCK_COMMENT=158, WS=159, UNRECOGNIZED=160;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
@@ -98,9 +98,9 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'+'", 
-		"'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", 
-		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'->'", 
+		"'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", 
+		"']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -119,7 +119,7 @@ internal partial class QueryLakeParser : Parser {
 		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
 		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
 		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "EQ", 
-		"NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
+		"NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
 		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
 		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
 		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
@@ -209,7 +209,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 144124070068748809L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 288239258144604681L) != 0)) {
 				{
 				State = 96;
 				statement();
@@ -2147,7 +2147,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
 					State = 427;
 					expression(0);
@@ -4071,7 +4071,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 712;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
 					State = 704;
 					expression(0);
@@ -5064,6 +5064,24 @@ internal partial class QueryLakeParser : Parser {
 			base.CopyFrom(context);
 		}
 	}
+	public partial class LambdaContext : ExpressionContext {
+		public IdentifierContext param;
+		public ExpressionContext body;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARROW() { return GetToken(QueryLakeParser.ARROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public LambdaContext(ExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitLambda(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class PredicatedContext : ExpressionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
 			return GetRuleContext<ValueExpressionContext>(0);
@@ -5146,132 +5164,56 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 869;
+			State = 873;
 			ErrorHandler.Sync(this);
-			switch (TokenStream.LA(1)) {
-			case ADD:
-			case ALL:
-			case ANALYZE:
-			case ASC:
-			case BERNOULLI:
-			case BRANCH:
-			case CASE:
-			case CAST:
-			case COLUMN:
-			case COPY:
-			case CURRENT:
-			case DATASET:
-			case DATASETS:
-			case DESC:
-			case DESCRIBE:
-			case ESCAPE:
-			case EXCLUDE:
-			case EXISTS:
-			case EXPLAIN:
-			case EXTRACT:
-			case FALSE:
-			case FILTER:
-			case FIRST:
-			case FOLLOWING:
-			case IMPORT:
-			case INTERVAL:
-			case LAST:
-			case NULL:
-			case NULLS:
-			case OF:
-			case OFFSET:
-			case OVER:
-			case PARTITION:
-			case PERCENT:
-			case PRECEDING:
-			case RANGE:
-			case RECURSIVE:
-			case REPEATABLE:
-			case REPLACE:
-			case REPLACEMENT:
-			case ROW:
-			case ROWS:
-			case SHOW:
-			case SYSTEM:
-			case SAMPLE:
-			case SPLIT:
-			case SPLITS:
-			case REFRESH:
-			case SHUFFLE:
-			case VIEW:
-			case VIEWS:
-			case FOLLOW:
-			case LATEST:
-			case LINEAGE:
-			case PREDICTIONS:
-			case RUN:
-			case KEY:
-			case MERGE:
-			case MATCHED:
-			case COLUMNS:
-			case PER:
-			case STRATIFY:
-			case WEIGHTED:
-			case SEED:
-			case TAG:
-			case TIMESTAMP:
-			case TO:
-			case TRUE:
-			case TRY_CAST:
-			case UNBOUNDED:
-			case VERSION:
-			case VERSIONS:
-			case WINDOW:
-			case QUALIFY:
-			case PLUS:
-			case MINUS:
-			case LPAREN:
-			case LBRACKET:
-			case COLON:
-			case AT:
-			case DOLLAR:
-			case QUESTION:
-			case STRING:
-			case INTEGER_VALUE:
-			case DECIMAL_VALUE:
-			case DOUBLE_VALUE:
-			case IDENTIFIER:
-			case QUOTED_IDENTIFIER:
+			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+			case 1:
 				{
-				_localctx = new PredicatedContext(_localctx);
+				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
 				State = 863;
-				valueExpression(0);
+				((LambdaContext)_localctx).param = identifier();
+				State = 864;
+				Match(ARROW);
 				State = 865;
+				((LambdaContext)_localctx).body = expression(5);
+				}
+				break;
+			case 2:
+				{
+				_localctx = new PredicatedContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 867;
+				valueExpression(0);
+				State = 869;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 864;
+					State = 868;
 					predicate();
 					}
 					break;
 				}
 				}
 				break;
-			case NOT:
+			case 3:
 				{
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 867;
+				State = 871;
 				Match(NOT);
-				State = 868;
+				State = 872;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
-			default:
-				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 879;
+			State = 883;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5280,7 +5222,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 877;
+					State = 881;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 					case 1:
@@ -5288,11 +5230,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 871;
+						State = 875;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 872;
+						State = 876;
 						Match(AND);
-						State = 873;
+						State = 877;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5301,18 +5243,18 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 874;
+						State = 878;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 875;
+						State = 879;
 						Match(OR);
-						State = 876;
+						State = 880;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 881;
+				State = 885;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			}
@@ -5488,16 +5430,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 942;
+			State = 946;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 882;
+				State = 886;
 				comparisonOperator();
-				State = 883;
+				State = 887;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5505,19 +5447,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 885;
+				State = 889;
 				Match(IS);
-				State = 887;
+				State = 891;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 886;
+					State = 890;
 					Match(NOT);
 					}
 				}
 
-				State = 889;
+				State = 893;
 				Match(NULL);
 				}
 				break;
@@ -5525,23 +5467,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 890;
+				State = 894;
 				Match(IS);
-				State = 892;
+				State = 896;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 891;
+					State = 895;
 					Match(NOT);
 					}
 				}
 
-				State = 894;
+				State = 898;
 				Match(DISTINCT);
-				State = 895;
+				State = 899;
 				Match(FROM);
-				State = 896;
+				State = 900;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5549,19 +5491,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 897;
+				State = 901;
 				Match(IS);
-				State = 899;
+				State = 903;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 898;
+					State = 902;
 					Match(NOT);
 					}
 				}
 
-				State = 901;
+				State = 905;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5577,23 +5519,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 903;
+				State = 907;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 902;
+					State = 906;
 					Match(NOT);
 					}
 				}
 
-				State = 905;
+				State = 909;
 				Match(BETWEEN);
-				State = 906;
+				State = 910;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 907;
+				State = 911;
 				Match(AND);
-				State = 908;
+				State = 912;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5601,23 +5543,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 911;
+				State = 915;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 910;
+					State = 914;
 					Match(NOT);
 					}
 				}
 
-				State = 913;
+				State = 917;
 				Match(IN);
-				State = 914;
+				State = 918;
 				Match(LPAREN);
-				State = 915;
+				State = 919;
 				query();
-				State = 916;
+				State = 920;
 				Match(RPAREN);
 				}
 				break;
@@ -5625,39 +5567,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 919;
+				State = 923;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 918;
+					State = 922;
 					Match(NOT);
 					}
 				}
 
-				State = 921;
+				State = 925;
 				Match(IN);
-				State = 922;
+				State = 926;
 				Match(LPAREN);
-				State = 923;
+				State = 927;
 				expression(0);
-				State = 928;
+				State = 932;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 924;
+					State = 928;
 					Match(COMMA);
-					State = 925;
+					State = 929;
 					expression(0);
 					}
 					}
-					State = 930;
+					State = 934;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 931;
+				State = 935;
 				Match(RPAREN);
 				}
 				break;
@@ -5665,17 +5607,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 934;
+				State = 938;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 933;
+					State = 937;
 					Match(NOT);
 					}
 				}
 
-				State = 936;
+				State = 940;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5685,16 +5627,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 937;
+				State = 941;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 940;
+				State = 944;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 938;
+					State = 942;
 					Match(ESCAPE);
-					State = 939;
+					State = 943;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5858,7 +5800,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 948;
+			State = 952;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5952,7 +5894,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 945;
+				State = 949;
 				primaryExpression();
 				}
 				break;
@@ -5962,7 +5904,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 946;
+				State = 950;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5972,7 +5914,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 947;
+				State = 951;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5980,7 +5922,7 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 979;
+			State = 983;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5989,7 +5931,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 977;
+					State = 981;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 					case 1:
@@ -5997,19 +5939,19 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 950;
+						State = 954;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 951;
+						State = 955;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 15L) != 0)) ) {
+						if ( !(((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 952;
+						State = 956;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6018,9 +5960,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 953;
+						State = 957;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 954;
+						State = 958;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6030,7 +5972,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 955;
+						State = 959;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6039,11 +5981,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 956;
+						State = 960;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 957;
+						State = 961;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 958;
+						State = 962;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6052,29 +5994,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 959;
+						State = 963;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 960;
+						State = 964;
 						Match(LBRACKET);
-						State = 961;
+						State = 965;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 966;
+						State = 970;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 962;
+							State = 966;
 							Match(COMMA);
-							State = 963;
+							State = 967;
 							sliceOrIndex();
 							}
 							}
-							State = 968;
+							State = 972;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 969;
+						State = 973;
 						Match(RBRACKET);
 						}
 						break;
@@ -6083,11 +6025,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 971;
+						State = 975;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 972;
+						State = 976;
 						Match(DOUBLE_COLON);
-						State = 973;
+						State = 977;
 						dataType();
 						}
 						break;
@@ -6096,18 +6038,18 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 974;
+						State = 978;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 975;
+						State = 979;
 						Match(DOT);
-						State = 976;
+						State = 980;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 981;
+				State = 985;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
 			}
@@ -6195,14 +6137,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1003;
+			State = 1007;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 982;
+				State = 986;
 				expression(0);
 				}
 				break;
@@ -6210,41 +6152,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 984;
+				State = 988;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 983;
+					State = 987;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 986;
+				State = 990;
 				Match(COLON);
-				State = 988;
+				State = 992;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 				case 1:
 					{
-					State = 987;
+					State = 991;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 994;
+				State = 998;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 990;
+					State = 994;
 					Match(COLON);
-					State = 992;
+					State = 996;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 						{
-						State = 991;
+						State = 995;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6258,24 +6200,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 997;
+				State = 1001;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
-					State = 996;
+					State = 1000;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 999;
+				State = 1003;
 				Match(DOUBLE_COLON);
-				State = 1001;
+				State = 1005;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
-					State = 1000;
+					State = 1004;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6323,7 +6265,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1005;
+			State = 1009;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -6669,14 +6611,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1128;
+			State = 1132;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1007;
+				State = 1011;
 				Match(NULL);
 				}
 				break;
@@ -6684,7 +6626,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1008;
+				State = 1012;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6699,7 +6641,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1009;
+				State = 1013;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6707,7 +6649,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1010;
+				State = 1014;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6722,7 +6664,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1011;
+				State = 1015;
 				Match(STRING);
 				}
 				break;
@@ -6730,9 +6672,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1012;
+				State = 1016;
 				dataType();
-				State = 1013;
+				State = 1017;
 				Match(STRING);
 				}
 				break;
@@ -6740,16 +6682,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1015;
+				State = 1019;
 				Match(INTERVAL);
-				State = 1016;
+				State = 1020;
 				Match(STRING);
-				State = 1018;
+				State = 1022;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 				case 1:
 					{
-					State = 1017;
+					State = 1021;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6760,7 +6702,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1020;
+				State = 1024;
 				parameter();
 				}
 				break;
@@ -6768,45 +6710,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1021;
+				State = 1025;
 				Match(CASE);
-				State = 1023;
+				State = 1027;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
-					State = 1022;
+					State = 1026;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1026;
+				State = 1030;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1025;
+					State = 1029;
 					whenClause();
 					}
 					}
-					State = 1028;
+					State = 1032;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1032;
+				State = 1036;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1030;
+					State = 1034;
 					Match(ELSE);
-					State = 1031;
+					State = 1035;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1034;
+				State = 1038;
 				Match(END);
 				}
 				break;
@@ -6814,7 +6756,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1036;
+				State = 1040;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6824,15 +6766,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1037;
-				Match(LPAREN);
-				State = 1038;
-				expression(0);
-				State = 1039;
-				Match(AS);
-				State = 1040;
-				dataType();
 				State = 1041;
+				Match(LPAREN);
+				State = 1042;
+				expression(0);
+				State = 1043;
+				Match(AS);
+				State = 1044;
+				dataType();
+				State = 1045;
 				Match(RPAREN);
 				}
 				break;
@@ -6840,17 +6782,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1043;
-				Match(EXTRACT);
-				State = 1044;
-				Match(LPAREN);
-				State = 1045;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1046;
-				Match(FROM);
 				State = 1047;
-				expression(0);
+				Match(EXTRACT);
 				State = 1048;
+				Match(LPAREN);
+				State = 1049;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1050;
+				Match(FROM);
+				State = 1051;
+				expression(0);
+				State = 1052;
 				Match(RPAREN);
 				}
 				break;
@@ -6858,20 +6800,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1050;
+				State = 1054;
 				Match(EXISTS);
-				State = 1051;
-				Match(LPAREN);
-				State = 1052;
-				query();
-				State = 1053;
-				Match(RPAREN);
-				}
-				break;
-			case 13:
-				_localctx = new ScalarSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
-				{
 				State = 1055;
 				Match(LPAREN);
 				State = 1056;
@@ -6880,20 +6810,32 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
+			case 13:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 1059;
+				Match(LPAREN);
+				State = 1060;
+				query();
+				State = 1061;
+				Match(RPAREN);
+				}
+				break;
 			case 14:
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1059;
+				State = 1063;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1060;
+				State = 1064;
 				Match(LPAREN);
-				State = 1087;
+				State = 1091;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1061;
+					State = 1065;
 					Match(STAR);
 					}
 					break;
@@ -6990,66 +6932,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1073;
+					State = 1077;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 						{
-						State = 1063;
+						State = 1067;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 						case 1:
 							{
-							State = 1062;
+							State = 1066;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1065;
+						State = 1069;
 						expression(0);
-						State = 1070;
+						State = 1074;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1066;
+							State = 1070;
 							Match(COMMA);
-							State = 1067;
+							State = 1071;
 							expression(0);
 							}
 							}
-							State = 1072;
+							State = 1076;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1085;
+					State = 1089;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1075;
+						State = 1079;
 						Match(ORDER);
-						State = 1076;
+						State = 1080;
 						Match(BY);
-						State = 1077;
+						State = 1081;
 						sortItem();
-						State = 1082;
+						State = 1086;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1078;
+							State = 1082;
 							Match(COMMA);
-							State = 1079;
+							State = 1083;
 							sortItem();
 							}
 							}
-							State = 1084;
+							State = 1088;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7061,32 +7003,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1089;
+				State = 1093;
 				Match(RPAREN);
-				State = 1096;
+				State = 1100;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 				case 1:
 					{
-					State = 1090;
-					Match(FILTER);
-					State = 1091;
-					Match(LPAREN);
-					State = 1092;
-					Match(WHERE);
-					State = 1093;
-					((FunctionCallContext)_localctx).filter = expression(0);
 					State = 1094;
+					Match(FILTER);
+					State = 1095;
+					Match(LPAREN);
+					State = 1096;
+					Match(WHERE);
+					State = 1097;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1098;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1099;
+				State = 1103;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 				case 1:
 					{
-					State = 1098;
+					State = 1102;
 					over();
 					}
 					break;
@@ -7097,35 +7039,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1101;
+				State = 1105;
 				Match(LBRACKET);
-				State = 1110;
+				State = 1114;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -4582940936186786305L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 523781L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
 					{
-					State = 1102;
+					State = 1106;
 					expression(0);
-					State = 1107;
+					State = 1111;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1103;
+						State = 1107;
 						Match(COMMA);
-						State = 1104;
+						State = 1108;
 						expression(0);
 						}
 						}
-						State = 1109;
+						State = 1113;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1112;
+				State = 1116;
 				Match(RBRACKET);
 				}
 				break;
@@ -7133,27 +7075,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1113;
-				Match(LPAREN);
-				State = 1114;
-				expression(0);
 				State = 1117;
+				Match(LPAREN);
+				State = 1118;
+				expression(0);
+				State = 1121;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1115;
+					State = 1119;
 					Match(COMMA);
-					State = 1116;
+					State = 1120;
 					expression(0);
 					}
 					}
-					State = 1119;
+					State = 1123;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1121;
+				State = 1125;
 				Match(RPAREN);
 				}
 				break;
@@ -7161,11 +7103,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1123;
+				State = 1127;
 				Match(LPAREN);
-				State = 1124;
+				State = 1128;
 				expression(0);
-				State = 1125;
+				State = 1129;
 				Match(RPAREN);
 				}
 				break;
@@ -7173,7 +7115,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1127;
+				State = 1131;
 				identifier();
 				}
 				break;
@@ -7220,9 +7162,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1130;
+			State = 1134;
 			Match(OVER);
-			State = 1136;
+			State = 1140;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7296,17 +7238,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1131;
+				State = 1135;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1132;
+				State = 1136;
 				Match(LPAREN);
-				State = 1133;
+				State = 1137;
 				windowSpecification();
-				State = 1134;
+				State = 1138;
 				Match(RPAREN);
 				}
 				break;
@@ -7357,13 +7299,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1138;
+			State = 1142;
 			Match(WHEN);
-			State = 1139;
+			State = 1143;
 			_localctx.condition = expression(0);
-			State = 1140;
+			State = 1144;
 			Match(THEN);
-			State = 1141;
+			State = 1145;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7421,16 +7363,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1150;
+			State = 1154;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1143;
+				State = 1147;
 				Match(AT);
-				State = 1144;
+				State = 1148;
 				identifier();
 				}
 				break;
@@ -7438,9 +7380,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1145;
+				State = 1149;
 				Match(DOLLAR);
-				State = 1146;
+				State = 1150;
 				identifier();
 				}
 				break;
@@ -7448,9 +7390,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1147;
+				State = 1151;
 				Match(COLON);
-				State = 1148;
+				State = 1152;
 				identifier();
 				}
 				break;
@@ -7458,7 +7400,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1149;
+				State = 1153;
 				Match(QUESTION);
 				}
 				break;
@@ -7528,69 +7470,69 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1198;
+			State = 1202;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1152;
+				State = 1156;
 				_localctx.@base = identifier();
-				State = 1163;
+				State = 1167;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 				case 1:
 					{
-					State = 1153;
+					State = 1157;
 					Match(LPAREN);
-					State = 1154;
+					State = 1158;
 					Match(INTEGER_VALUE);
-					State = 1159;
+					State = 1163;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1155;
+						State = 1159;
 						Match(COMMA);
-						State = 1156;
+						State = 1160;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1161;
+						State = 1165;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1162;
+					State = 1166;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1172;
+				State = 1176;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1165;
+						State = 1169;
 						Match(LBRACKET);
-						State = 1167;
+						State = 1171;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1166;
+							State = 1170;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1169;
+						State = 1173;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1174;
+					State = 1178;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 				}
@@ -7599,56 +7541,56 @@ internal partial class QueryLakeParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1175;
+				State = 1179;
 				_localctx.@base = identifier();
-				State = 1176;
+				State = 1180;
 				Match(LT);
-				State = 1177;
+				State = 1181;
 				dataType();
-				State = 1182;
+				State = 1186;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1178;
+					State = 1182;
 					Match(COMMA);
-					State = 1179;
+					State = 1183;
 					dataType();
 					}
 					}
-					State = 1184;
+					State = 1188;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1185;
+				State = 1189;
 				Match(GT);
-				State = 1196;
+				State = 1200;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
 				case 1:
 					{
-					State = 1186;
+					State = 1190;
 					Match(LPAREN);
-					State = 1187;
+					State = 1191;
 					Match(INTEGER_VALUE);
-					State = 1192;
+					State = 1196;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1188;
+						State = 1192;
 						Match(COMMA);
-						State = 1189;
+						State = 1193;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1194;
+						State = 1198;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1195;
+					State = 1199;
 					Match(RPAREN);
 					}
 					break;
@@ -7700,21 +7642,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1200;
+			State = 1204;
 			identifier();
-			State = 1205;
+			State = 1209;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1201;
+				State = 1205;
 				Match(COMMA);
-				State = 1202;
+				State = 1206;
 				identifier();
 				}
 				}
-				State = 1207;
+				State = 1211;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7755,20 +7697,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1211;
+			State = 1215;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1208;
+				State = 1212;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1209;
+				State = 1213;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7842,7 +7784,7 @@ internal partial class QueryLakeParser : Parser {
 			case QUALIFY:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1210;
+				State = 1214;
 				nonReserved();
 				}
 				break;
@@ -7951,7 +7893,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1213;
+			State = 1217;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8017,7 +7959,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,159,1216,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,160,1220,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -8081,392 +8023,394 @@ internal partial class QueryLakeParser : Parser {
 		28,1,28,1,28,1,29,3,29,822,8,29,1,29,1,29,1,29,1,29,1,29,5,29,829,8,29,
 		10,29,12,29,832,9,29,3,29,834,8,29,1,29,3,29,837,8,29,1,29,3,29,840,8,
 		29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,850,8,30,1,31,1,31,1,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,3,31,861,8,31,1,32,1,32,1,32,3,32,866,8,
-		32,1,32,1,32,3,32,870,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,878,8,32,
-		10,32,12,32,881,9,32,1,33,1,33,1,33,1,33,1,33,3,33,888,8,33,1,33,1,33,
-		1,33,3,33,893,8,33,1,33,1,33,1,33,1,33,1,33,3,33,900,8,33,1,33,1,33,3,
-		33,904,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,912,8,33,1,33,1,33,1,33,
-		1,33,1,33,1,33,3,33,920,8,33,1,33,1,33,1,33,1,33,1,33,5,33,927,8,33,10,
-		33,12,33,930,9,33,1,33,1,33,1,33,3,33,935,8,33,1,33,1,33,1,33,1,33,3,33,
-		941,8,33,3,33,943,8,33,1,34,1,34,1,34,1,34,3,34,949,8,34,1,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,965,8,34,10,
-		34,12,34,968,9,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,978,8,34,
-		10,34,12,34,981,9,34,1,35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,1,
-		35,1,35,3,35,993,8,35,3,35,995,8,35,1,35,3,35,998,8,35,1,35,1,35,3,35,
-		1002,8,35,3,35,1004,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,3,37,1019,8,37,1,37,1,37,1,37,3,37,1024,8,37,1,37,
-		4,37,1027,8,37,11,37,12,37,1028,1,37,1,37,3,37,1033,8,37,1,37,1,37,1,37,
+		1,31,1,31,1,31,1,31,1,31,1,31,3,31,861,8,31,1,32,1,32,1,32,1,32,1,32,1,
+		32,1,32,3,32,870,8,32,1,32,1,32,3,32,874,8,32,1,32,1,32,1,32,1,32,1,32,
+		1,32,5,32,882,8,32,10,32,12,32,885,9,32,1,33,1,33,1,33,1,33,1,33,3,33,
+		892,8,33,1,33,1,33,1,33,3,33,897,8,33,1,33,1,33,1,33,1,33,1,33,3,33,904,
+		8,33,1,33,1,33,3,33,908,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,916,8,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,924,8,33,1,33,1,33,1,33,1,33,1,33,
+		5,33,931,8,33,10,33,12,33,934,9,33,1,33,1,33,1,33,3,33,939,8,33,1,33,1,
+		33,1,33,1,33,3,33,945,8,33,3,33,947,8,33,1,34,1,34,1,34,1,34,3,34,953,
+		8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		1,34,5,34,969,8,34,10,34,12,34,972,9,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		1,34,1,34,5,34,982,8,34,10,34,12,34,985,9,34,1,35,1,35,3,35,989,8,35,1,
+		35,1,35,3,35,993,8,35,1,35,1,35,3,35,997,8,35,3,35,999,8,35,1,35,3,35,
+		1002,8,35,1,35,1,35,3,35,1006,8,35,3,35,1008,8,35,1,36,1,36,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1023,8,37,1,37,1,37,
+		1,37,3,37,1028,8,37,1,37,4,37,1031,8,37,11,37,12,37,1032,1,37,1,37,3,37,
+		1037,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1064,
-		8,37,1,37,1,37,1,37,5,37,1069,8,37,10,37,12,37,1072,9,37,3,37,1074,8,37,
-		1,37,1,37,1,37,1,37,1,37,5,37,1081,8,37,10,37,12,37,1084,9,37,3,37,1086,
-		8,37,3,37,1088,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1097,8,37,
-		1,37,3,37,1100,8,37,1,37,1,37,1,37,1,37,5,37,1106,8,37,10,37,12,37,1109,
-		9,37,3,37,1111,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1118,8,37,11,37,12,37,
-		1119,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1129,8,37,1,38,1,38,1,38,
-		1,38,1,38,1,38,3,38,1137,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1151,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1158,
-		8,41,10,41,12,41,1161,9,41,1,41,3,41,1164,8,41,1,41,1,41,3,41,1168,8,41,
-		1,41,5,41,1171,8,41,10,41,12,41,1174,9,41,1,41,1,41,1,41,1,41,1,41,5,41,
-		1181,8,41,10,41,12,41,1184,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1191,8,41,
-		10,41,12,41,1194,9,41,1,41,3,41,1197,8,41,3,41,1199,8,41,1,42,1,42,1,42,
-		5,42,1204,8,42,10,42,12,42,1207,9,42,1,43,1,43,1,43,3,43,1212,8,43,1,44,
-		1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
-		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
-		80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,151,152,2,0,30,30,113,
-		113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,124,124,145,145,2,
-		0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,110,110,2,0,44,44,
-		56,56,1,0,130,131,1,0,132,135,1,0,124,129,1,0,152,153,2,0,14,14,111,111,
-		23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,
-		50,50,54,54,61,63,68,76,78,79,83,84,86,106,108,109,111,112,117,118,121,
-		122,1410,0,93,1,0,0,0,2,118,1,0,0,0,4,363,1,0,0,0,6,365,1,0,0,0,8,411,
-		1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,1,0,0,0,16,433,1,0,0,0,18,
-		442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,500,1,0,0,0,26,502,1,0,0,
-		0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,0,34,597,1,0,0,0,36,599,1,
-		0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,0,0,0,44,679,1,0,0,0,46,738,
-		1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,1,0,0,0,54,805,1,0,0,0,56,
-		814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,860,1,0,0,0,64,869,1,0,0,
-		0,66,942,1,0,0,0,68,948,1,0,0,0,70,1003,1,0,0,0,72,1005,1,0,0,0,74,1128,
-		1,0,0,0,76,1130,1,0,0,0,78,1138,1,0,0,0,80,1150,1,0,0,0,82,1198,1,0,0,
-		0,84,1200,1,0,0,0,86,1211,1,0,0,0,88,1213,1,0,0,0,90,92,5,143,0,0,91,90,
-		1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,
-		1,0,0,0,96,105,3,4,2,0,97,99,5,143,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,
-		98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,
-		0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,
-		105,1,0,0,0,108,110,5,143,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,
-		1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,
-		114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,
-		3,4,2,0,119,121,5,143,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,
-		0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,
-		3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,
-		0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,16,8,0,133,134,5,17,0,0,
-		134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,
-		135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,
-		5,137,0,0,142,147,3,6,3,0,143,144,5,141,0,0,144,146,3,6,3,0,145,143,1,
-		0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,
-		149,147,1,0,0,0,150,151,5,138,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,
-		153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,
-		0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,
-		0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,
-		164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,
-		3,86,43,0,168,169,5,137,0,0,169,170,3,84,42,0,170,171,5,138,0,0,171,173,
-		1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,
-		0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,3,86,43,0,178,179,5,82,0,0,
-		179,184,3,12,6,0,180,181,5,141,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,
-		186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,
-		0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,
-		0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,3,64,32,0,193,191,1,0,0,0,
-		193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,
-		200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,
-		201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,203,204,5,51,0,0,204,205,
-		3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,
-		3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,
-		0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,
-		217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,
-		1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,
-		0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,
-		0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,1,0,0,0,229,230,5,83,0,0,230,
-		364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,0,0,233,235,7,0,0,0,234,233,
-		1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,364,3,86,43,0,237,238,5,83,
-		0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,364,3,86,43,0,241,247,7,1,0,
-		0,242,248,3,86,43,0,243,244,5,137,0,0,244,245,3,16,8,0,245,246,5,138,0,
-		0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,1,0,0,0,248,364,1,0,0,0,249,
-		250,5,16,0,0,250,251,5,137,0,0,251,252,3,16,8,0,252,253,5,138,0,0,253,
-		254,5,109,0,0,254,266,5,150,0,0,255,256,5,137,0,0,256,261,3,14,7,0,257,
-		258,5,141,0,0,258,260,3,14,7,0,259,257,1,0,0,0,260,263,1,0,0,0,261,259,
-		1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,261,1,0,0,0,264,265,5,138,
-		0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,1,0,0,0,267,364,1,0,0,0,268,
-		269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,43,0,271,272,5,93,0,0,272,274,
-		5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,
-		0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,
-		281,5,43,0,0,281,283,5,32,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,
-		1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,0,286,364,5,92,0,0,287,288,5,
-		83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,
-		0,291,292,1,0,0,0,292,364,3,86,43,0,293,294,5,17,0,0,294,295,5,87,0,0,
-		295,296,3,86,43,0,296,297,5,39,0,0,297,298,5,137,0,0,298,299,3,16,8,0,
-		299,300,5,138,0,0,300,301,5,51,0,0,301,306,3,10,5,0,302,303,5,141,0,0,
-		303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,0,0,0,306,304,1,0,0,0,306,307,
-		1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,309,310,5,103,0,0,310,311,5,12,
-		0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,313,1,0,0,0,313,317,1,0,0,0,
-		314,315,5,41,0,0,315,316,5,12,0,0,316,318,3,64,32,0,317,314,1,0,0,0,317,
-		318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,0,0,320,321,5,151,0,0,321,364,
-		1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,0,324,364,3,86,43,0,325,326,5,
-		26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,328,330,5,32,0,0,329,327,1,0,
-		0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,3,86,43,0,332,333,5,83,0,0,
-		333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,96,0,0,336,337,5,150,0,0,337,
-		338,5,51,0,0,338,339,3,86,43,0,339,340,5,97,0,0,340,343,5,150,0,0,341,
-		342,5,98,0,0,342,344,3,86,43,0,343,341,1,0,0,0,343,344,1,0,0,0,344,364,
-		1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,0,347,348,5,150,0,0,348,349,5,
-		51,0,0,349,361,3,86,43,0,350,351,5,137,0,0,351,356,3,14,7,0,352,353,5,
-		141,0,0,353,355,3,14,7,0,354,352,1,0,0,0,355,358,1,0,0,0,356,354,1,0,0,
-		0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,1,0,0,0,359,360,5,138,0,0,360,
-		362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,0,0,362,364,1,0,0,0,363,127,1,
-		0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,158,1,0,0,0,363,165,1,0,0,0,
-		363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,0,0,0,363,214,1,0,0,0,363,229,
-		1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,363,241,1,0,0,0,363,249,1,0,0,
-		0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,1,0,0,0,363,287,1,0,0,0,363,
-		293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,0,363,332,1,0,0,0,363,334,1,
-		0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,3,86,43,0,366,369,3,82,41,
-		0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,1,0,0,0,369,370,1,0,0,0,370,
-		7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,0,0,373,374,5,107,0,0,374,375,
-		5,114,0,0,375,376,5,82,0,0,376,381,3,12,6,0,377,378,5,141,0,0,378,380,
-		3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,
-		0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,5,119,0,0,385,386,5,100,0,0,
-		386,387,5,107,0,0,387,412,5,22,0,0,388,389,5,119,0,0,389,390,5,59,0,0,
-		390,391,5,100,0,0,391,392,5,107,0,0,392,397,5,48,0,0,393,394,5,137,0,0,
-		394,395,3,84,42,0,395,396,5,138,0,0,396,398,1,0,0,0,397,393,1,0,0,0,397,
-		398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,0,0,400,401,5,137,0,0,401,406,
-		3,64,32,0,402,403,5,141,0,0,403,405,3,64,32,0,404,402,1,0,0,0,405,408,
-		1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,406,1,0,0,
-		0,409,410,5,138,0,0,410,412,1,0,0,0,411,371,1,0,0,0,411,384,1,0,0,0,411,
-		388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,0,414,415,7,2,0,0,415,416,5,
-		70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,419,5,124,0,0,419,420,3,64,
-		32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,5,105,0,0,423,425,5,151,0,
-		0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,0,0,0,426,428,3,86,43,0,427,
-		429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,0,0,429,431,1,0,0,0,430,421,
-		1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,434,3,18,9,0,433,432,1,0,0,
-		0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,22,11,0,436,438,3,36,18,0,
-		437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,0,0,439,441,3,40,20,0,440,
-		439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,444,5,123,0,0,443,445,5,
-		73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,1,0,0,0,446,451,3,20,10,
-		0,447,448,5,141,0,0,448,450,3,20,10,0,449,447,1,0,0,0,450,453,1,0,0,0,
-		451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,453,451,1,0,0,0,454,459,
-		3,86,43,0,455,456,5,137,0,0,456,457,3,84,42,0,457,458,5,138,0,0,458,460,
-		1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,461,1,0,0,0,461,462,5,7,0,
-		0,462,463,5,137,0,0,463,464,3,16,8,0,464,465,5,138,0,0,465,21,1,0,0,0,
-		466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,0,0,0,469,470,10,2,0,0,470,
-		472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,0,0,472,473,1,0,0,0,473,474,
-		1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,476,478,7,3,0,0,477,479,3,30,
-		15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,480,1,0,0,0,480,482,3,22,11,2,
-		481,469,1,0,0,0,481,475,1,0,0,0,482,485,1,0,0,0,483,481,1,0,0,0,483,484,
-		1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,486,501,3,28,14,0,487,488,5,116,
-		0,0,488,493,3,26,13,0,489,490,5,141,0,0,490,492,3,26,13,0,491,489,1,0,
-		0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,494,1,0,0,0,494,501,1,0,0,0,495,
-		493,1,0,0,0,496,497,5,137,0,0,497,498,3,16,8,0,498,499,5,138,0,0,499,501,
-		1,0,0,0,500,486,1,0,0,0,500,487,1,0,0,0,500,496,1,0,0,0,501,25,1,0,0,0,
-		502,503,5,137,0,0,503,508,3,64,32,0,504,505,5,141,0,0,505,507,3,64,32,
-		0,506,504,1,0,0,0,507,510,1,0,0,0,508,506,1,0,0,0,508,509,1,0,0,0,509,
-		511,1,0,0,0,510,508,1,0,0,0,511,512,5,138,0,0,512,27,1,0,0,0,513,515,5,
-		80,0,0,514,516,3,30,15,0,515,514,1,0,0,0,515,516,1,0,0,0,516,517,1,0,0,
-		0,517,522,3,32,16,0,518,519,5,141,0,0,519,521,3,32,16,0,520,518,1,0,0,
-		0,521,524,1,0,0,0,522,520,1,0,0,0,522,523,1,0,0,0,523,534,1,0,0,0,524,
-		522,1,0,0,0,525,526,5,39,0,0,526,531,3,42,21,0,527,528,5,141,0,0,528,530,
-		3,42,21,0,529,527,1,0,0,0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,1,0,
-		0,0,532,535,1,0,0,0,533,531,1,0,0,0,534,525,1,0,0,0,534,535,1,0,0,0,535,
-		538,1,0,0,0,536,537,5,120,0,0,537,539,3,64,32,0,538,536,1,0,0,0,538,539,
-		1,0,0,0,539,543,1,0,0,0,540,541,5,41,0,0,541,542,5,12,0,0,542,544,3,34,
-		17,0,543,540,1,0,0,0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,
-		546,548,3,64,32,0,547,545,1,0,0,0,547,548,1,0,0,0,548,558,1,0,0,0,549,
-		550,5,121,0,0,550,555,3,56,28,0,551,552,5,141,0,0,552,554,3,56,28,0,553,
-		551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,
-		0,0,0,557,555,1,0,0,0,558,549,1,0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,
-		560,561,5,122,0,0,561,563,3,64,32,0,562,560,1,0,0,0,562,563,1,0,0,0,563,
-		29,1,0,0,0,564,565,7,4,0,0,565,31,1,0,0,0,566,571,3,64,32,0,567,569,5,
-		7,0,0,568,567,1,0,0,0,568,569,1,0,0,0,569,570,1,0,0,0,570,572,3,86,43,
-		0,571,568,1,0,0,0,571,572,1,0,0,0,572,587,1,0,0,0,573,574,3,86,43,0,574,
-		575,5,142,0,0,575,577,1,0,0,0,576,573,1,0,0,0,576,577,1,0,0,0,577,578,
-		1,0,0,0,578,584,5,132,0,0,579,580,5,31,0,0,580,581,5,137,0,0,581,582,3,
-		84,42,0,582,583,5,138,0,0,583,585,1,0,0,0,584,579,1,0,0,0,584,585,1,0,
-		0,0,585,587,1,0,0,0,586,566,1,0,0,0,586,576,1,0,0,0,587,33,1,0,0,0,588,
-		598,5,2,0,0,589,594,3,64,32,0,590,591,5,141,0,0,591,593,3,64,32,0,592,
-		590,1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,594,595,1,0,0,0,595,598,1,
-		0,0,0,596,594,1,0,0,0,597,588,1,0,0,0,597,589,1,0,0,0,598,35,1,0,0,0,599,
-		600,5,66,0,0,600,601,5,12,0,0,601,606,3,38,19,0,602,603,5,141,0,0,603,
-		605,3,38,19,0,604,602,1,0,0,0,605,608,1,0,0,0,606,604,1,0,0,0,606,607,
-		1,0,0,0,607,37,1,0,0,0,608,606,1,0,0,0,609,611,3,64,32,0,610,612,7,5,0,
-		0,611,610,1,0,0,0,611,612,1,0,0,0,612,615,1,0,0,0,613,614,5,61,0,0,614,
-		616,7,6,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,39,1,0,0,0,617,618,5,57,
-		0,0,618,621,3,64,32,0,619,620,5,63,0,0,620,622,3,64,32,0,621,619,1,0,0,
-		0,621,622,1,0,0,0,622,630,1,0,0,0,623,624,5,63,0,0,624,627,3,64,32,0,625,
-		626,5,57,0,0,626,628,3,64,32,0,627,625,1,0,0,0,627,628,1,0,0,0,628,630,
-		1,0,0,0,629,617,1,0,0,0,629,623,1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,
-		0,632,633,3,46,23,0,633,659,1,0,0,0,634,635,10,4,0,0,635,636,5,18,0,0,
-		636,637,5,53,0,0,637,658,3,46,23,0,638,639,10,3,0,0,639,640,3,44,22,0,
-		640,641,5,53,0,0,641,649,3,46,23,0,642,643,5,64,0,0,643,650,3,64,32,0,
-		644,645,5,115,0,0,645,646,5,137,0,0,646,647,3,84,42,0,647,648,5,138,0,
-		0,648,650,1,0,0,0,649,642,1,0,0,0,649,644,1,0,0,0,650,658,1,0,0,0,651,
-		652,10,2,0,0,652,653,5,58,0,0,653,654,3,44,22,0,654,655,5,53,0,0,655,656,
-		3,46,23,0,656,658,1,0,0,0,657,634,1,0,0,0,657,638,1,0,0,0,657,651,1,0,
-		0,0,658,661,1,0,0,0,659,657,1,0,0,0,659,660,1,0,0,0,660,43,1,0,0,0,661,
-		659,1,0,0,0,662,664,5,47,0,0,663,662,1,0,0,0,663,664,1,0,0,0,664,680,1,
-		0,0,0,665,667,5,55,0,0,666,668,5,67,0,0,667,666,1,0,0,0,667,668,1,0,0,
-		0,668,680,1,0,0,0,669,671,5,77,0,0,670,672,5,67,0,0,671,670,1,0,0,0,671,
-		672,1,0,0,0,672,680,1,0,0,0,673,675,5,40,0,0,674,676,5,67,0,0,675,674,
-		1,0,0,0,675,676,1,0,0,0,676,680,1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,
-		0,679,663,1,0,0,0,679,665,1,0,0,0,679,669,1,0,0,0,679,673,1,0,0,0,679,
-		677,1,0,0,0,679,678,1,0,0,0,680,45,1,0,0,0,681,684,3,86,43,0,682,683,5,
-		142,0,0,683,685,3,86,43,0,684,682,1,0,0,0,684,685,1,0,0,0,685,687,1,0,
-		0,0,686,688,3,50,25,0,687,686,1,0,0,0,687,688,1,0,0,0,688,690,1,0,0,0,
-		689,691,3,52,26,0,690,689,1,0,0,0,690,691,1,0,0,0,691,693,1,0,0,0,692,
-		694,3,54,27,0,693,692,1,0,0,0,693,694,1,0,0,0,694,739,1,0,0,0,695,697,
-		5,150,0,0,696,698,3,52,26,0,697,696,1,0,0,0,697,698,1,0,0,0,698,700,1,
-		0,0,0,699,701,3,54,27,0,700,699,1,0,0,0,700,701,1,0,0,0,701,739,1,0,0,
-		0,702,703,3,86,43,0,703,712,5,137,0,0,704,709,3,64,32,0,705,706,5,141,
-		0,0,706,708,3,64,32,0,707,705,1,0,0,0,708,711,1,0,0,0,709,707,1,0,0,0,
-		709,710,1,0,0,0,710,713,1,0,0,0,711,709,1,0,0,0,712,704,1,0,0,0,712,713,
-		1,0,0,0,713,718,1,0,0,0,714,715,5,141,0,0,715,717,3,48,24,0,716,714,1,
-		0,0,0,717,720,1,0,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,721,1,0,0,0,
-		720,718,1,0,0,0,721,723,5,138,0,0,722,724,3,54,27,0,723,722,1,0,0,0,723,
-		724,1,0,0,0,724,739,1,0,0,0,725,726,5,137,0,0,726,727,3,16,8,0,727,729,
-		5,138,0,0,728,730,3,52,26,0,729,728,1,0,0,0,729,730,1,0,0,0,730,732,1,
-		0,0,0,731,733,3,54,27,0,732,731,1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,
-		0,734,735,5,137,0,0,735,736,3,42,21,0,736,737,5,138,0,0,737,739,1,0,0,
-		0,738,681,1,0,0,0,738,695,1,0,0,0,738,702,1,0,0,0,738,725,1,0,0,0,738,
-		734,1,0,0,0,739,47,1,0,0,0,740,741,3,86,43,0,741,742,7,7,0,0,742,743,3,
-		64,32,0,743,49,1,0,0,0,744,745,5,117,0,0,745,755,5,151,0,0,746,747,5,7,
-		0,0,747,748,5,62,0,0,748,749,5,108,0,0,749,755,5,150,0,0,750,751,5,11,
-		0,0,751,755,3,86,43,0,752,753,5,106,0,0,753,755,3,86,43,0,754,744,1,0,
-		0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,752,1,0,0,0,755,51,1,0,0,0,756,
-		757,5,85,0,0,757,758,7,8,0,0,758,759,5,137,0,0,759,761,3,64,32,0,760,762,
-		5,70,0,0,761,760,1,0,0,0,761,762,1,0,0,0,762,763,1,0,0,0,763,768,5,138,
-		0,0,764,765,5,74,0,0,765,766,5,137,0,0,766,767,5,151,0,0,767,769,5,138,
-		0,0,768,764,1,0,0,0,768,769,1,0,0,0,769,803,1,0,0,0,770,771,5,86,0,0,771,
-		772,3,64,32,0,772,775,5,79,0,0,773,774,5,102,0,0,774,776,3,64,32,0,775,
-		773,1,0,0,0,775,776,1,0,0,0,776,784,1,0,0,0,777,778,5,104,0,0,778,779,
-		5,12,0,0,779,782,3,64,32,0,780,781,5,123,0,0,781,783,5,76,0,0,782,780,
-		1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,0,784,777,1,0,0,0,784,785,1,0,0,
-		0,785,788,1,0,0,0,786,787,5,105,0,0,787,789,5,151,0,0,788,786,1,0,0,0,
-		788,789,1,0,0,0,789,803,1,0,0,0,790,791,5,86,0,0,791,792,3,64,32,0,792,
-		796,5,70,0,0,793,794,5,103,0,0,794,795,5,12,0,0,795,797,3,64,32,0,796,
-		793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,0,0,798,799,5,105,0,0,799,801,
-		5,151,0,0,800,798,1,0,0,0,800,801,1,0,0,0,801,803,1,0,0,0,802,756,1,0,
-		0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,53,1,0,0,0,804,806,5,7,0,0,805,
-		804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,0,0,807,812,3,86,43,0,808,809,
-		5,137,0,0,809,810,3,84,42,0,810,811,5,138,0,0,811,813,1,0,0,0,812,808,
-		1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,815,3,86,43,0,815,816,5,7,0,
-		0,816,817,5,137,0,0,817,818,3,58,29,0,818,819,5,138,0,0,819,57,1,0,0,0,
-		820,822,3,86,43,0,821,820,1,0,0,0,821,822,1,0,0,0,822,833,1,0,0,0,823,
-		824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,32,0,826,827,5,141,0,0,827,
-		829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,0,830,828,1,0,0,0,830,831,
-		1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,823,1,0,0,0,833,834,1,0,0,
-		0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,1,0,0,0,836,837,1,0,0,0,837,
-		839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,0,0,839,840,1,0,0,0,840,59,1,
-		0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,844,7,9,0,0,844,845,5,10,0,
-		0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,3,62,31,0,848,850,1,0,0,0,
-		849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,0,851,852,5,112,0,0,852,861,
-		5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,0,855,856,5,19,0,0,856,861,5,
-		78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,859,861,1,0,0,0,860,851,1,0,
-		0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,1,0,0,0,861,63,1,0,0,0,862,
-		863,6,32,-1,0,863,865,3,68,34,0,864,866,3,66,33,0,865,864,1,0,0,0,865,
-		866,1,0,0,0,866,870,1,0,0,0,867,868,5,59,0,0,868,870,3,64,32,3,869,862,
-		1,0,0,0,869,867,1,0,0,0,870,879,1,0,0,0,871,872,10,2,0,0,872,873,5,5,0,
-		0,873,878,3,64,32,3,874,875,10,1,0,0,875,876,5,65,0,0,876,878,3,64,32,
-		2,877,871,1,0,0,0,877,874,1,0,0,0,878,881,1,0,0,0,879,877,1,0,0,0,879,
-		880,1,0,0,0,880,65,1,0,0,0,881,879,1,0,0,0,882,883,3,72,36,0,883,884,3,
-		68,34,0,884,943,1,0,0,0,885,887,5,52,0,0,886,888,5,59,0,0,887,886,1,0,
-		0,0,887,888,1,0,0,0,888,889,1,0,0,0,889,943,5,60,0,0,890,892,5,52,0,0,
-		891,893,5,59,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,
-		5,25,0,0,895,896,5,39,0,0,896,943,3,68,34,0,897,899,5,52,0,0,898,900,5,
-		59,0,0,899,898,1,0,0,0,899,900,1,0,0,0,900,901,1,0,0,0,901,943,7,11,0,
-		0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,0,0,0,904,905,1,0,0,0,905,
-		906,5,10,0,0,906,907,3,68,34,0,907,908,5,5,0,0,908,909,3,68,34,0,909,943,
-		1,0,0,0,910,912,5,59,0,0,911,910,1,0,0,0,911,912,1,0,0,0,912,913,1,0,0,
-		0,913,914,5,46,0,0,914,915,5,137,0,0,915,916,3,16,8,0,916,917,5,138,0,
-		0,917,943,1,0,0,0,918,920,5,59,0,0,919,918,1,0,0,0,919,920,1,0,0,0,920,
-		921,1,0,0,0,921,922,5,46,0,0,922,923,5,137,0,0,923,928,3,64,32,0,924,925,
-		5,141,0,0,925,927,3,64,32,0,926,924,1,0,0,0,927,930,1,0,0,0,928,926,1,
-		0,0,0,928,929,1,0,0,0,929,931,1,0,0,0,930,928,1,0,0,0,931,932,5,138,0,
-		0,932,943,1,0,0,0,933,935,5,59,0,0,934,933,1,0,0,0,934,935,1,0,0,0,935,
-		936,1,0,0,0,936,937,7,12,0,0,937,940,3,68,34,0,938,939,5,29,0,0,939,941,
-		3,68,34,0,940,938,1,0,0,0,940,941,1,0,0,0,941,943,1,0,0,0,942,882,1,0,
-		0,0,942,885,1,0,0,0,942,890,1,0,0,0,942,897,1,0,0,0,942,903,1,0,0,0,942,
-		911,1,0,0,0,942,919,1,0,0,0,942,934,1,0,0,0,943,67,1,0,0,0,944,945,6,34,
-		-1,0,945,949,3,74,37,0,946,947,7,13,0,0,947,949,3,68,34,4,948,944,1,0,
-		0,0,948,946,1,0,0,0,949,979,1,0,0,0,950,951,10,3,0,0,951,952,7,14,0,0,
-		952,978,3,68,34,4,953,954,10,2,0,0,954,955,7,13,0,0,955,978,3,68,34,3,
-		956,957,10,1,0,0,957,958,5,136,0,0,958,978,3,68,34,2,959,960,10,7,0,0,
-		960,961,5,139,0,0,961,966,3,70,35,0,962,963,5,141,0,0,963,965,3,70,35,
-		0,964,962,1,0,0,0,965,968,1,0,0,0,966,964,1,0,0,0,966,967,1,0,0,0,967,
-		969,1,0,0,0,968,966,1,0,0,0,969,970,5,140,0,0,970,978,1,0,0,0,971,972,
-		10,6,0,0,972,973,5,144,0,0,973,978,3,82,41,0,974,975,10,5,0,0,975,976,
-		5,142,0,0,976,978,3,86,43,0,977,950,1,0,0,0,977,953,1,0,0,0,977,956,1,
-		0,0,0,977,959,1,0,0,0,977,971,1,0,0,0,977,974,1,0,0,0,978,981,1,0,0,0,
-		979,977,1,0,0,0,979,980,1,0,0,0,980,69,1,0,0,0,981,979,1,0,0,0,982,1004,
-		3,64,32,0,983,985,3,64,32,0,984,983,1,0,0,0,984,985,1,0,0,0,985,986,1,
-		0,0,0,986,988,5,146,0,0,987,989,3,64,32,0,988,987,1,0,0,0,988,989,1,0,
-		0,0,989,994,1,0,0,0,990,992,5,146,0,0,991,993,3,64,32,0,992,991,1,0,0,
-		0,992,993,1,0,0,0,993,995,1,0,0,0,994,990,1,0,0,0,994,995,1,0,0,0,995,
-		1004,1,0,0,0,996,998,3,64,32,0,997,996,1,0,0,0,997,998,1,0,0,0,998,999,
-		1,0,0,0,999,1001,5,144,0,0,1000,1002,3,64,32,0,1001,1000,1,0,0,0,1001,
-		1002,1,0,0,0,1002,1004,1,0,0,0,1003,982,1,0,0,0,1003,984,1,0,0,0,1003,
-		997,1,0,0,0,1004,71,1,0,0,0,1005,1006,7,15,0,0,1006,73,1,0,0,0,1007,1129,
-		5,60,0,0,1008,1129,7,11,0,0,1009,1129,5,151,0,0,1010,1129,7,16,0,0,1011,
-		1129,5,150,0,0,1012,1013,3,82,41,0,1013,1014,5,150,0,0,1014,1129,1,0,0,
-		0,1015,1016,5,50,0,0,1016,1018,5,150,0,0,1017,1019,3,86,43,0,1018,1017,
-		1,0,0,0,1018,1019,1,0,0,0,1019,1129,1,0,0,0,1020,1129,3,80,40,0,1021,1023,
-		5,13,0,0,1022,1024,3,64,32,0,1023,1022,1,0,0,0,1023,1024,1,0,0,0,1024,
-		1026,1,0,0,0,1025,1027,3,78,39,0,1026,1025,1,0,0,0,1027,1028,1,0,0,0,1028,
-		1026,1,0,0,0,1028,1029,1,0,0,0,1029,1032,1,0,0,0,1030,1031,5,27,0,0,1031,
-		1033,3,64,32,0,1032,1030,1,0,0,0,1032,1033,1,0,0,0,1033,1034,1,0,0,0,1034,
-		1035,5,28,0,0,1035,1129,1,0,0,0,1036,1037,7,17,0,0,1037,1038,5,137,0,0,
-		1038,1039,3,64,32,0,1039,1040,5,7,0,0,1040,1041,3,82,41,0,1041,1042,5,
-		138,0,0,1042,1129,1,0,0,0,1043,1044,5,34,0,0,1044,1045,5,137,0,0,1045,
-		1046,3,86,43,0,1046,1047,5,39,0,0,1047,1048,3,64,32,0,1048,1049,5,138,
-		0,0,1049,1129,1,0,0,0,1050,1051,5,32,0,0,1051,1052,5,137,0,0,1052,1053,
-		3,16,8,0,1053,1054,5,138,0,0,1054,1129,1,0,0,0,1055,1056,5,137,0,0,1056,
-		1057,3,16,8,0,1057,1058,5,138,0,0,1058,1129,1,0,0,0,1059,1060,3,86,43,
-		0,1060,1087,5,137,0,0,1061,1088,5,132,0,0,1062,1064,3,30,15,0,1063,1062,
-		1,0,0,0,1063,1064,1,0,0,0,1064,1065,1,0,0,0,1065,1070,3,64,32,0,1066,1067,
-		5,141,0,0,1067,1069,3,64,32,0,1068,1066,1,0,0,0,1069,1072,1,0,0,0,1070,
-		1068,1,0,0,0,1070,1071,1,0,0,0,1071,1074,1,0,0,0,1072,1070,1,0,0,0,1073,
-		1063,1,0,0,0,1073,1074,1,0,0,0,1074,1085,1,0,0,0,1075,1076,5,66,0,0,1076,
-		1077,5,12,0,0,1077,1082,3,38,19,0,1078,1079,5,141,0,0,1079,1081,3,38,19,
-		0,1080,1078,1,0,0,0,1081,1084,1,0,0,0,1082,1080,1,0,0,0,1082,1083,1,0,
-		0,0,1083,1086,1,0,0,0,1084,1082,1,0,0,0,1085,1075,1,0,0,0,1085,1086,1,
-		0,0,0,1086,1088,1,0,0,0,1087,1061,1,0,0,0,1087,1073,1,0,0,0,1088,1089,
-		1,0,0,0,1089,1096,5,138,0,0,1090,1091,5,36,0,0,1091,1092,5,137,0,0,1092,
-		1093,5,120,0,0,1093,1094,3,64,32,0,1094,1095,5,138,0,0,1095,1097,1,0,0,
-		0,1096,1090,1,0,0,0,1096,1097,1,0,0,0,1097,1099,1,0,0,0,1098,1100,3,76,
-		38,0,1099,1098,1,0,0,0,1099,1100,1,0,0,0,1100,1129,1,0,0,0,1101,1110,5,
-		139,0,0,1102,1107,3,64,32,0,1103,1104,5,141,0,0,1104,1106,3,64,32,0,1105,
-		1103,1,0,0,0,1106,1109,1,0,0,0,1107,1105,1,0,0,0,1107,1108,1,0,0,0,1108,
-		1111,1,0,0,0,1109,1107,1,0,0,0,1110,1102,1,0,0,0,1110,1111,1,0,0,0,1111,
-		1112,1,0,0,0,1112,1129,5,140,0,0,1113,1114,5,137,0,0,1114,1117,3,64,32,
-		0,1115,1116,5,141,0,0,1116,1118,3,64,32,0,1117,1115,1,0,0,0,1118,1119,
-		1,0,0,0,1119,1117,1,0,0,0,1119,1120,1,0,0,0,1120,1121,1,0,0,0,1121,1122,
-		5,138,0,0,1122,1129,1,0,0,0,1123,1124,5,137,0,0,1124,1125,3,64,32,0,1125,
-		1126,5,138,0,0,1126,1129,1,0,0,0,1127,1129,3,86,43,0,1128,1007,1,0,0,0,
-		1128,1008,1,0,0,0,1128,1009,1,0,0,0,1128,1010,1,0,0,0,1128,1011,1,0,0,
-		0,1128,1012,1,0,0,0,1128,1015,1,0,0,0,1128,1020,1,0,0,0,1128,1021,1,0,
-		0,0,1128,1036,1,0,0,0,1128,1043,1,0,0,0,1128,1050,1,0,0,0,1128,1055,1,
-		0,0,0,1128,1059,1,0,0,0,1128,1101,1,0,0,0,1128,1113,1,0,0,0,1128,1123,
-		1,0,0,0,1128,1127,1,0,0,0,1129,75,1,0,0,0,1130,1136,5,68,0,0,1131,1137,
-		3,86,43,0,1132,1133,5,137,0,0,1133,1134,3,58,29,0,1134,1135,5,138,0,0,
-		1135,1137,1,0,0,0,1136,1131,1,0,0,0,1136,1132,1,0,0,0,1137,77,1,0,0,0,
-		1138,1139,5,119,0,0,1139,1140,3,64,32,0,1140,1141,5,107,0,0,1141,1142,
-		3,64,32,0,1142,79,1,0,0,0,1143,1144,5,147,0,0,1144,1151,3,86,43,0,1145,
-		1146,5,148,0,0,1146,1151,3,86,43,0,1147,1148,5,146,0,0,1148,1151,3,86,
-		43,0,1149,1151,5,149,0,0,1150,1143,1,0,0,0,1150,1145,1,0,0,0,1150,1147,
-		1,0,0,0,1150,1149,1,0,0,0,1151,81,1,0,0,0,1152,1163,3,86,43,0,1153,1154,
-		5,137,0,0,1154,1159,5,151,0,0,1155,1156,5,141,0,0,1156,1158,5,151,0,0,
-		1157,1155,1,0,0,0,1158,1161,1,0,0,0,1159,1157,1,0,0,0,1159,1160,1,0,0,
-		0,1160,1162,1,0,0,0,1161,1159,1,0,0,0,1162,1164,5,138,0,0,1163,1153,1,
-		0,0,0,1163,1164,1,0,0,0,1164,1172,1,0,0,0,1165,1167,5,139,0,0,1166,1168,
-		5,151,0,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1169,1,0,0,0,1169,1171,
-		5,140,0,0,1170,1165,1,0,0,0,1171,1174,1,0,0,0,1172,1170,1,0,0,0,1172,1173,
-		1,0,0,0,1173,1199,1,0,0,0,1174,1172,1,0,0,0,1175,1176,3,86,43,0,1176,1177,
-		5,126,0,0,1177,1182,3,82,41,0,1178,1179,5,141,0,0,1179,1181,3,82,41,0,
-		1180,1178,1,0,0,0,1181,1184,1,0,0,0,1182,1180,1,0,0,0,1182,1183,1,0,0,
-		0,1183,1185,1,0,0,0,1184,1182,1,0,0,0,1185,1196,5,128,0,0,1186,1187,5,
-		137,0,0,1187,1192,5,151,0,0,1188,1189,5,141,0,0,1189,1191,5,151,0,0,1190,
-		1188,1,0,0,0,1191,1194,1,0,0,0,1192,1190,1,0,0,0,1192,1193,1,0,0,0,1193,
-		1195,1,0,0,0,1194,1192,1,0,0,0,1195,1197,5,138,0,0,1196,1186,1,0,0,0,1196,
-		1197,1,0,0,0,1197,1199,1,0,0,0,1198,1152,1,0,0,0,1198,1175,1,0,0,0,1199,
-		83,1,0,0,0,1200,1205,3,86,43,0,1201,1202,5,141,0,0,1202,1204,3,86,43,0,
-		1203,1201,1,0,0,0,1204,1207,1,0,0,0,1205,1203,1,0,0,0,1205,1206,1,0,0,
-		0,1206,85,1,0,0,0,1207,1205,1,0,0,0,1208,1212,5,154,0,0,1209,1212,5,155,
-		0,0,1210,1212,3,88,44,0,1211,1208,1,0,0,0,1211,1209,1,0,0,0,1211,1210,
-		1,0,0,0,1212,87,1,0,0,0,1213,1214,7,18,0,0,1214,89,1,0,0,0,173,93,100,
-		105,111,114,122,129,138,147,152,156,162,172,184,189,193,200,212,219,223,
-		227,234,247,261,266,273,282,290,306,312,317,329,343,356,361,363,369,381,
-		397,406,411,424,428,430,433,437,440,444,451,459,472,478,481,483,493,500,
-		508,515,522,531,534,538,543,547,555,558,562,568,571,576,584,586,594,597,
-		606,611,615,621,627,629,649,657,659,663,667,671,675,679,684,687,690,693,
-		697,700,709,712,718,723,729,732,738,754,761,768,775,782,784,788,796,800,
-		802,805,812,821,830,833,836,839,849,860,865,869,877,879,887,892,899,903,
-		911,919,928,934,940,942,948,966,977,979,984,988,992,994,997,1001,1003,
-		1018,1023,1028,1032,1063,1070,1073,1082,1085,1087,1096,1099,1107,1110,
-		1119,1128,1136,1150,1159,1163,1167,1172,1182,1192,1196,1198,1205,1211
+		1,37,1,37,1,37,3,37,1068,8,37,1,37,1,37,1,37,5,37,1073,8,37,10,37,12,37,
+		1076,9,37,3,37,1078,8,37,1,37,1,37,1,37,1,37,1,37,5,37,1085,8,37,10,37,
+		12,37,1088,9,37,3,37,1090,8,37,3,37,1092,8,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,3,37,1101,8,37,1,37,3,37,1104,8,37,1,37,1,37,1,37,1,37,5,37,
+		1110,8,37,10,37,12,37,1113,9,37,3,37,1115,8,37,1,37,1,37,1,37,1,37,1,37,
+		4,37,1122,8,37,11,37,12,37,1123,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
+		1133,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1141,8,38,1,39,1,39,1,39,
+		1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1155,8,40,1,41,1,41,
+		1,41,1,41,1,41,5,41,1162,8,41,10,41,12,41,1165,9,41,1,41,3,41,1168,8,41,
+		1,41,1,41,3,41,1172,8,41,1,41,5,41,1175,8,41,10,41,12,41,1178,9,41,1,41,
+		1,41,1,41,1,41,1,41,5,41,1185,8,41,10,41,12,41,1188,9,41,1,41,1,41,1,41,
+		1,41,1,41,5,41,1195,8,41,10,41,12,41,1198,9,41,1,41,3,41,1201,8,41,3,41,
+		1203,8,41,1,42,1,42,1,42,5,42,1208,8,42,10,42,12,42,1211,9,42,1,43,1,43,
+		1,43,3,43,1216,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,
+		24,1,0,152,153,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,
+		54,54,2,0,124,124,146,146,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,
+		2,0,35,35,110,110,2,0,44,44,56,56,1,0,131,132,1,0,133,136,1,0,124,129,
+		1,0,153,154,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,
+		29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,
+		108,109,111,112,117,118,121,122,1415,0,93,1,0,0,0,2,118,1,0,0,0,4,363,
+		1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,
+		1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,
+		500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,
+		0,34,597,1,0,0,0,36,599,1,0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,
+		0,0,0,44,679,1,0,0,0,46,738,1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,
+		1,0,0,0,54,805,1,0,0,0,56,814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,
+		860,1,0,0,0,64,873,1,0,0,0,66,946,1,0,0,0,68,952,1,0,0,0,70,1007,1,0,0,
+		0,72,1009,1,0,0,0,74,1132,1,0,0,0,76,1134,1,0,0,0,78,1142,1,0,0,0,80,1154,
+		1,0,0,0,82,1202,1,0,0,0,84,1204,1,0,0,0,86,1215,1,0,0,0,88,1217,1,0,0,
+		0,90,92,5,144,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
+		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,144,0,0,98,97,
+		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
+		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
+		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,144,0,0,109,108,1,0,
+		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
+		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,144,0,0,120,119,1,0,0,0,121,
+		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
+		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
+		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,
+		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
+		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
+		152,3,86,43,0,141,142,5,138,0,0,142,147,3,6,3,0,143,144,5,142,0,0,144,
+		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
+		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,139,0,0,151,153,1,0,0,
+		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
+		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,
+		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
+		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,
+		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,138,0,0,169,170,3,84,42,0,
+		170,171,5,139,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
+		174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,
+		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,142,0,0,181,183,
+		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
+		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
+		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,
+		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,
+		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,
+		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,
+		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,
+		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
+		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,
+		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
+		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
+		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
+		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,
+		1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,
+		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
+		364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,
+		364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,138,0,0,244,
+		245,3,16,8,0,245,246,5,139,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
+		1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,138,0,0,251,252,3,16,
+		8,0,252,253,5,139,0,0,253,254,5,109,0,0,254,266,5,151,0,0,255,256,5,138,
+		0,0,256,261,3,14,7,0,257,258,5,142,0,0,258,260,3,14,7,0,259,257,1,0,0,
+		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
+		261,1,0,0,0,264,265,5,139,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
+		1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
+		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
+		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,
+		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
+		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,
+		0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
+		290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,
+		294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,
+		5,138,0,0,298,299,3,16,8,0,299,300,5,139,0,0,300,301,5,51,0,0,301,306,
+		3,10,5,0,302,303,5,142,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,
+		0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,
+		309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,
+		313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,
+		3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,
+		0,0,320,321,5,152,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,
+		0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,
+		328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,
+		3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,
+		96,0,0,336,337,5,151,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,
+		97,0,0,340,343,5,151,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,
+		0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,
+		0,347,348,5,151,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,138,0,
+		0,351,356,3,14,7,0,352,353,5,142,0,0,353,355,3,14,7,0,354,352,1,0,0,0,
+		355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,
+		1,0,0,0,359,360,5,139,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,
+		0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,
+		158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,
+		0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,
+		363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,
+		1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,
+		0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,
+		3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,
+		1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,
+		0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,
+		6,0,377,378,5,142,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,
+		381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,
+		5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,
+		5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,
+		5,48,0,0,393,394,5,138,0,0,394,395,3,84,42,0,395,396,5,139,0,0,396,398,
+		1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,
+		0,0,400,401,5,138,0,0,401,406,3,64,32,0,402,403,5,142,0,0,403,405,3,64,
+		32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
+		409,1,0,0,0,408,406,1,0,0,0,409,410,5,139,0,0,410,412,1,0,0,0,411,371,
+		1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,
+		0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,
+		419,5,124,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
+		5,105,0,0,423,425,5,152,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
+		0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,
+		0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,
+		434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,
+		22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,
+		0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,
+		444,5,123,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
+		1,0,0,0,446,451,3,20,10,0,447,448,5,142,0,0,448,450,3,20,10,0,449,447,
+		1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,
+		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,138,0,0,456,457,3,84,42,0,
+		457,458,5,139,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
+		461,1,0,0,0,461,462,5,7,0,0,462,463,5,138,0,0,463,464,3,16,8,0,464,465,
+		5,139,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
+		0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,
+		0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,
+		476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,
+		480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,1,0,0,0,482,485,
+		1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,
+		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,142,0,
+		0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,
+		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,138,0,0,497,498,
+		3,16,8,0,498,499,5,139,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
+		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,138,0,0,503,508,3,64,32,0,
+		504,505,5,142,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
+		506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,
+		139,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
+		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,142,0,
+		0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,1,0,0,0,522,
+		523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,0,526,531,3,
+		42,21,0,527,528,5,142,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
+		0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,
+		534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,120,0,0,537,
+		539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,0,0,540,541,
+		5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,0,543,544,1,
+		0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,545,1,0,0,
+		0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,3,56,28,0,
+		551,552,5,142,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
+		553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,
+		0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,560,561,5,122,0,0,561,563,3,64,32,
+		0,562,560,1,0,0,0,562,563,1,0,0,0,563,29,1,0,0,0,564,565,7,4,0,0,565,31,
+		1,0,0,0,566,571,3,64,32,0,567,569,5,7,0,0,568,567,1,0,0,0,568,569,1,0,
+		0,0,569,570,1,0,0,0,570,572,3,86,43,0,571,568,1,0,0,0,571,572,1,0,0,0,
+		572,587,1,0,0,0,573,574,3,86,43,0,574,575,5,143,0,0,575,577,1,0,0,0,576,
+		573,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,584,5,133,0,0,579,580,
+		5,31,0,0,580,581,5,138,0,0,581,582,3,84,42,0,582,583,5,139,0,0,583,585,
+		1,0,0,0,584,579,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,566,1,0,0,
+		0,586,576,1,0,0,0,587,33,1,0,0,0,588,598,5,2,0,0,589,594,3,64,32,0,590,
+		591,5,142,0,0,591,593,3,64,32,0,592,590,1,0,0,0,593,596,1,0,0,0,594,592,
+		1,0,0,0,594,595,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,597,588,1,0,0,
+		0,597,589,1,0,0,0,598,35,1,0,0,0,599,600,5,66,0,0,600,601,5,12,0,0,601,
+		606,3,38,19,0,602,603,5,142,0,0,603,605,3,38,19,0,604,602,1,0,0,0,605,
+		608,1,0,0,0,606,604,1,0,0,0,606,607,1,0,0,0,607,37,1,0,0,0,608,606,1,0,
+		0,0,609,611,3,64,32,0,610,612,7,5,0,0,611,610,1,0,0,0,611,612,1,0,0,0,
+		612,615,1,0,0,0,613,614,5,61,0,0,614,616,7,6,0,0,615,613,1,0,0,0,615,616,
+		1,0,0,0,616,39,1,0,0,0,617,618,5,57,0,0,618,621,3,64,32,0,619,620,5,63,
+		0,0,620,622,3,64,32,0,621,619,1,0,0,0,621,622,1,0,0,0,622,630,1,0,0,0,
+		623,624,5,63,0,0,624,627,3,64,32,0,625,626,5,57,0,0,626,628,3,64,32,0,
+		627,625,1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,617,1,0,0,0,629,623,
+		1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,0,632,633,3,46,23,0,633,659,1,0,
+		0,0,634,635,10,4,0,0,635,636,5,18,0,0,636,637,5,53,0,0,637,658,3,46,23,
+		0,638,639,10,3,0,0,639,640,3,44,22,0,640,641,5,53,0,0,641,649,3,46,23,
+		0,642,643,5,64,0,0,643,650,3,64,32,0,644,645,5,115,0,0,645,646,5,138,0,
+		0,646,647,3,84,42,0,647,648,5,139,0,0,648,650,1,0,0,0,649,642,1,0,0,0,
+		649,644,1,0,0,0,650,658,1,0,0,0,651,652,10,2,0,0,652,653,5,58,0,0,653,
+		654,3,44,22,0,654,655,5,53,0,0,655,656,3,46,23,0,656,658,1,0,0,0,657,634,
+		1,0,0,0,657,638,1,0,0,0,657,651,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
+		0,659,660,1,0,0,0,660,43,1,0,0,0,661,659,1,0,0,0,662,664,5,47,0,0,663,
+		662,1,0,0,0,663,664,1,0,0,0,664,680,1,0,0,0,665,667,5,55,0,0,666,668,5,
+		67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,680,1,0,0,0,669,671,5,77,0,
+		0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,680,1,0,0,0,673,
+		675,5,40,0,0,674,676,5,67,0,0,675,674,1,0,0,0,675,676,1,0,0,0,676,680,
+		1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,0,679,663,1,0,0,0,679,665,1,0,0,
+		0,679,669,1,0,0,0,679,673,1,0,0,0,679,677,1,0,0,0,679,678,1,0,0,0,680,
+		45,1,0,0,0,681,684,3,86,43,0,682,683,5,143,0,0,683,685,3,86,43,0,684,682,
+		1,0,0,0,684,685,1,0,0,0,685,687,1,0,0,0,686,688,3,50,25,0,687,686,1,0,
+		0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,52,26,0,690,689,1,0,0,0,
+		690,691,1,0,0,0,691,693,1,0,0,0,692,694,3,54,27,0,693,692,1,0,0,0,693,
+		694,1,0,0,0,694,739,1,0,0,0,695,697,5,151,0,0,696,698,3,52,26,0,697,696,
+		1,0,0,0,697,698,1,0,0,0,698,700,1,0,0,0,699,701,3,54,27,0,700,699,1,0,
+		0,0,700,701,1,0,0,0,701,739,1,0,0,0,702,703,3,86,43,0,703,712,5,138,0,
+		0,704,709,3,64,32,0,705,706,5,142,0,0,706,708,3,64,32,0,707,705,1,0,0,
+		0,708,711,1,0,0,0,709,707,1,0,0,0,709,710,1,0,0,0,710,713,1,0,0,0,711,
+		709,1,0,0,0,712,704,1,0,0,0,712,713,1,0,0,0,713,718,1,0,0,0,714,715,5,
+		142,0,0,715,717,3,48,24,0,716,714,1,0,0,0,717,720,1,0,0,0,718,716,1,0,
+		0,0,718,719,1,0,0,0,719,721,1,0,0,0,720,718,1,0,0,0,721,723,5,139,0,0,
+		722,724,3,54,27,0,723,722,1,0,0,0,723,724,1,0,0,0,724,739,1,0,0,0,725,
+		726,5,138,0,0,726,727,3,16,8,0,727,729,5,139,0,0,728,730,3,52,26,0,729,
+		728,1,0,0,0,729,730,1,0,0,0,730,732,1,0,0,0,731,733,3,54,27,0,732,731,
+		1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,0,734,735,5,138,0,0,735,736,3,42,
+		21,0,736,737,5,139,0,0,737,739,1,0,0,0,738,681,1,0,0,0,738,695,1,0,0,0,
+		738,702,1,0,0,0,738,725,1,0,0,0,738,734,1,0,0,0,739,47,1,0,0,0,740,741,
+		3,86,43,0,741,742,7,7,0,0,742,743,3,64,32,0,743,49,1,0,0,0,744,745,5,117,
+		0,0,745,755,5,152,0,0,746,747,5,7,0,0,747,748,5,62,0,0,748,749,5,108,0,
+		0,749,755,5,151,0,0,750,751,5,11,0,0,751,755,3,86,43,0,752,753,5,106,0,
+		0,753,755,3,86,43,0,754,744,1,0,0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,
+		752,1,0,0,0,755,51,1,0,0,0,756,757,5,85,0,0,757,758,7,8,0,0,758,759,5,
+		138,0,0,759,761,3,64,32,0,760,762,5,70,0,0,761,760,1,0,0,0,761,762,1,0,
+		0,0,762,763,1,0,0,0,763,768,5,139,0,0,764,765,5,74,0,0,765,766,5,138,0,
+		0,766,767,5,152,0,0,767,769,5,139,0,0,768,764,1,0,0,0,768,769,1,0,0,0,
+		769,803,1,0,0,0,770,771,5,86,0,0,771,772,3,64,32,0,772,775,5,79,0,0,773,
+		774,5,102,0,0,774,776,3,64,32,0,775,773,1,0,0,0,775,776,1,0,0,0,776,784,
+		1,0,0,0,777,778,5,104,0,0,778,779,5,12,0,0,779,782,3,64,32,0,780,781,5,
+		123,0,0,781,783,5,76,0,0,782,780,1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,
+		0,784,777,1,0,0,0,784,785,1,0,0,0,785,788,1,0,0,0,786,787,5,105,0,0,787,
+		789,5,152,0,0,788,786,1,0,0,0,788,789,1,0,0,0,789,803,1,0,0,0,790,791,
+		5,86,0,0,791,792,3,64,32,0,792,796,5,70,0,0,793,794,5,103,0,0,794,795,
+		5,12,0,0,795,797,3,64,32,0,796,793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,
+		0,0,798,799,5,105,0,0,799,801,5,152,0,0,800,798,1,0,0,0,800,801,1,0,0,
+		0,801,803,1,0,0,0,802,756,1,0,0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,
+		53,1,0,0,0,804,806,5,7,0,0,805,804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,
+		0,0,807,812,3,86,43,0,808,809,5,138,0,0,809,810,3,84,42,0,810,811,5,139,
+		0,0,811,813,1,0,0,0,812,808,1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,
+		815,3,86,43,0,815,816,5,7,0,0,816,817,5,138,0,0,817,818,3,58,29,0,818,
+		819,5,139,0,0,819,57,1,0,0,0,820,822,3,86,43,0,821,820,1,0,0,0,821,822,
+		1,0,0,0,822,833,1,0,0,0,823,824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,
+		32,0,826,827,5,142,0,0,827,829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,
+		0,830,828,1,0,0,0,830,831,1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,
+		823,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,
+		1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,
+		0,0,839,840,1,0,0,0,840,59,1,0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,
+		844,7,9,0,0,844,845,5,10,0,0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,
+		3,62,31,0,848,850,1,0,0,0,849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,
+		0,851,852,5,112,0,0,852,861,5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,
+		0,855,856,5,19,0,0,856,861,5,78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,
+		859,861,1,0,0,0,860,851,1,0,0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,
+		1,0,0,0,861,63,1,0,0,0,862,863,6,32,-1,0,863,864,3,86,43,0,864,865,5,130,
+		0,0,865,866,3,64,32,5,866,874,1,0,0,0,867,869,3,68,34,0,868,870,3,66,33,
+		0,869,868,1,0,0,0,869,870,1,0,0,0,870,874,1,0,0,0,871,872,5,59,0,0,872,
+		874,3,64,32,3,873,862,1,0,0,0,873,867,1,0,0,0,873,871,1,0,0,0,874,883,
+		1,0,0,0,875,876,10,2,0,0,876,877,5,5,0,0,877,882,3,64,32,3,878,879,10,
+		1,0,0,879,880,5,65,0,0,880,882,3,64,32,2,881,875,1,0,0,0,881,878,1,0,0,
+		0,882,885,1,0,0,0,883,881,1,0,0,0,883,884,1,0,0,0,884,65,1,0,0,0,885,883,
+		1,0,0,0,886,887,3,72,36,0,887,888,3,68,34,0,888,947,1,0,0,0,889,891,5,
+		52,0,0,890,892,5,59,0,0,891,890,1,0,0,0,891,892,1,0,0,0,892,893,1,0,0,
+		0,893,947,5,60,0,0,894,896,5,52,0,0,895,897,5,59,0,0,896,895,1,0,0,0,896,
+		897,1,0,0,0,897,898,1,0,0,0,898,899,5,25,0,0,899,900,5,39,0,0,900,947,
+		3,68,34,0,901,903,5,52,0,0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,
+		0,0,0,904,905,1,0,0,0,905,947,7,11,0,0,906,908,5,59,0,0,907,906,1,0,0,
+		0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,5,10,0,0,910,911,3,68,34,0,911,
+		912,5,5,0,0,912,913,3,68,34,0,913,947,1,0,0,0,914,916,5,59,0,0,915,914,
+		1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,918,5,46,0,0,918,919,5,138,
+		0,0,919,920,3,16,8,0,920,921,5,139,0,0,921,947,1,0,0,0,922,924,5,59,0,
+		0,923,922,1,0,0,0,923,924,1,0,0,0,924,925,1,0,0,0,925,926,5,46,0,0,926,
+		927,5,138,0,0,927,932,3,64,32,0,928,929,5,142,0,0,929,931,3,64,32,0,930,
+		928,1,0,0,0,931,934,1,0,0,0,932,930,1,0,0,0,932,933,1,0,0,0,933,935,1,
+		0,0,0,934,932,1,0,0,0,935,936,5,139,0,0,936,947,1,0,0,0,937,939,5,59,0,
+		0,938,937,1,0,0,0,938,939,1,0,0,0,939,940,1,0,0,0,940,941,7,12,0,0,941,
+		944,3,68,34,0,942,943,5,29,0,0,943,945,3,68,34,0,944,942,1,0,0,0,944,945,
+		1,0,0,0,945,947,1,0,0,0,946,886,1,0,0,0,946,889,1,0,0,0,946,894,1,0,0,
+		0,946,901,1,0,0,0,946,907,1,0,0,0,946,915,1,0,0,0,946,923,1,0,0,0,946,
+		938,1,0,0,0,947,67,1,0,0,0,948,949,6,34,-1,0,949,953,3,74,37,0,950,951,
+		7,13,0,0,951,953,3,68,34,4,952,948,1,0,0,0,952,950,1,0,0,0,953,983,1,0,
+		0,0,954,955,10,3,0,0,955,956,7,14,0,0,956,982,3,68,34,4,957,958,10,2,0,
+		0,958,959,7,13,0,0,959,982,3,68,34,3,960,961,10,1,0,0,961,962,5,137,0,
+		0,962,982,3,68,34,2,963,964,10,7,0,0,964,965,5,140,0,0,965,970,3,70,35,
+		0,966,967,5,142,0,0,967,969,3,70,35,0,968,966,1,0,0,0,969,972,1,0,0,0,
+		970,968,1,0,0,0,970,971,1,0,0,0,971,973,1,0,0,0,972,970,1,0,0,0,973,974,
+		5,141,0,0,974,982,1,0,0,0,975,976,10,6,0,0,976,977,5,145,0,0,977,982,3,
+		82,41,0,978,979,10,5,0,0,979,980,5,143,0,0,980,982,3,86,43,0,981,954,1,
+		0,0,0,981,957,1,0,0,0,981,960,1,0,0,0,981,963,1,0,0,0,981,975,1,0,0,0,
+		981,978,1,0,0,0,982,985,1,0,0,0,983,981,1,0,0,0,983,984,1,0,0,0,984,69,
+		1,0,0,0,985,983,1,0,0,0,986,1008,3,64,32,0,987,989,3,64,32,0,988,987,1,
+		0,0,0,988,989,1,0,0,0,989,990,1,0,0,0,990,992,5,147,0,0,991,993,3,64,32,
+		0,992,991,1,0,0,0,992,993,1,0,0,0,993,998,1,0,0,0,994,996,5,147,0,0,995,
+		997,3,64,32,0,996,995,1,0,0,0,996,997,1,0,0,0,997,999,1,0,0,0,998,994,
+		1,0,0,0,998,999,1,0,0,0,999,1008,1,0,0,0,1000,1002,3,64,32,0,1001,1000,
+		1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,0,0,1003,1005,5,145,0,0,1004,1006,
+		3,64,32,0,1005,1004,1,0,0,0,1005,1006,1,0,0,0,1006,1008,1,0,0,0,1007,986,
+		1,0,0,0,1007,988,1,0,0,0,1007,1001,1,0,0,0,1008,71,1,0,0,0,1009,1010,7,
+		15,0,0,1010,73,1,0,0,0,1011,1133,5,60,0,0,1012,1133,7,11,0,0,1013,1133,
+		5,152,0,0,1014,1133,7,16,0,0,1015,1133,5,151,0,0,1016,1017,3,82,41,0,1017,
+		1018,5,151,0,0,1018,1133,1,0,0,0,1019,1020,5,50,0,0,1020,1022,5,151,0,
+		0,1021,1023,3,86,43,0,1022,1021,1,0,0,0,1022,1023,1,0,0,0,1023,1133,1,
+		0,0,0,1024,1133,3,80,40,0,1025,1027,5,13,0,0,1026,1028,3,64,32,0,1027,
+		1026,1,0,0,0,1027,1028,1,0,0,0,1028,1030,1,0,0,0,1029,1031,3,78,39,0,1030,
+		1029,1,0,0,0,1031,1032,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,0,0,0,1033,
+		1036,1,0,0,0,1034,1035,5,27,0,0,1035,1037,3,64,32,0,1036,1034,1,0,0,0,
+		1036,1037,1,0,0,0,1037,1038,1,0,0,0,1038,1039,5,28,0,0,1039,1133,1,0,0,
+		0,1040,1041,7,17,0,0,1041,1042,5,138,0,0,1042,1043,3,64,32,0,1043,1044,
+		5,7,0,0,1044,1045,3,82,41,0,1045,1046,5,139,0,0,1046,1133,1,0,0,0,1047,
+		1048,5,34,0,0,1048,1049,5,138,0,0,1049,1050,3,86,43,0,1050,1051,5,39,0,
+		0,1051,1052,3,64,32,0,1052,1053,5,139,0,0,1053,1133,1,0,0,0,1054,1055,
+		5,32,0,0,1055,1056,5,138,0,0,1056,1057,3,16,8,0,1057,1058,5,139,0,0,1058,
+		1133,1,0,0,0,1059,1060,5,138,0,0,1060,1061,3,16,8,0,1061,1062,5,139,0,
+		0,1062,1133,1,0,0,0,1063,1064,3,86,43,0,1064,1091,5,138,0,0,1065,1092,
+		5,133,0,0,1066,1068,3,30,15,0,1067,1066,1,0,0,0,1067,1068,1,0,0,0,1068,
+		1069,1,0,0,0,1069,1074,3,64,32,0,1070,1071,5,142,0,0,1071,1073,3,64,32,
+		0,1072,1070,1,0,0,0,1073,1076,1,0,0,0,1074,1072,1,0,0,0,1074,1075,1,0,
+		0,0,1075,1078,1,0,0,0,1076,1074,1,0,0,0,1077,1067,1,0,0,0,1077,1078,1,
+		0,0,0,1078,1089,1,0,0,0,1079,1080,5,66,0,0,1080,1081,5,12,0,0,1081,1086,
+		3,38,19,0,1082,1083,5,142,0,0,1083,1085,3,38,19,0,1084,1082,1,0,0,0,1085,
+		1088,1,0,0,0,1086,1084,1,0,0,0,1086,1087,1,0,0,0,1087,1090,1,0,0,0,1088,
+		1086,1,0,0,0,1089,1079,1,0,0,0,1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,
+		1065,1,0,0,0,1091,1077,1,0,0,0,1092,1093,1,0,0,0,1093,1100,5,139,0,0,1094,
+		1095,5,36,0,0,1095,1096,5,138,0,0,1096,1097,5,120,0,0,1097,1098,3,64,32,
+		0,1098,1099,5,139,0,0,1099,1101,1,0,0,0,1100,1094,1,0,0,0,1100,1101,1,
+		0,0,0,1101,1103,1,0,0,0,1102,1104,3,76,38,0,1103,1102,1,0,0,0,1103,1104,
+		1,0,0,0,1104,1133,1,0,0,0,1105,1114,5,140,0,0,1106,1111,3,64,32,0,1107,
+		1108,5,142,0,0,1108,1110,3,64,32,0,1109,1107,1,0,0,0,1110,1113,1,0,0,0,
+		1111,1109,1,0,0,0,1111,1112,1,0,0,0,1112,1115,1,0,0,0,1113,1111,1,0,0,
+		0,1114,1106,1,0,0,0,1114,1115,1,0,0,0,1115,1116,1,0,0,0,1116,1133,5,141,
+		0,0,1117,1118,5,138,0,0,1118,1121,3,64,32,0,1119,1120,5,142,0,0,1120,1122,
+		3,64,32,0,1121,1119,1,0,0,0,1122,1123,1,0,0,0,1123,1121,1,0,0,0,1123,1124,
+		1,0,0,0,1124,1125,1,0,0,0,1125,1126,5,139,0,0,1126,1133,1,0,0,0,1127,1128,
+		5,138,0,0,1128,1129,3,64,32,0,1129,1130,5,139,0,0,1130,1133,1,0,0,0,1131,
+		1133,3,86,43,0,1132,1011,1,0,0,0,1132,1012,1,0,0,0,1132,1013,1,0,0,0,1132,
+		1014,1,0,0,0,1132,1015,1,0,0,0,1132,1016,1,0,0,0,1132,1019,1,0,0,0,1132,
+		1024,1,0,0,0,1132,1025,1,0,0,0,1132,1040,1,0,0,0,1132,1047,1,0,0,0,1132,
+		1054,1,0,0,0,1132,1059,1,0,0,0,1132,1063,1,0,0,0,1132,1105,1,0,0,0,1132,
+		1117,1,0,0,0,1132,1127,1,0,0,0,1132,1131,1,0,0,0,1133,75,1,0,0,0,1134,
+		1140,5,68,0,0,1135,1141,3,86,43,0,1136,1137,5,138,0,0,1137,1138,3,58,29,
+		0,1138,1139,5,139,0,0,1139,1141,1,0,0,0,1140,1135,1,0,0,0,1140,1136,1,
+		0,0,0,1141,77,1,0,0,0,1142,1143,5,119,0,0,1143,1144,3,64,32,0,1144,1145,
+		5,107,0,0,1145,1146,3,64,32,0,1146,79,1,0,0,0,1147,1148,5,148,0,0,1148,
+		1155,3,86,43,0,1149,1150,5,149,0,0,1150,1155,3,86,43,0,1151,1152,5,147,
+		0,0,1152,1155,3,86,43,0,1153,1155,5,150,0,0,1154,1147,1,0,0,0,1154,1149,
+		1,0,0,0,1154,1151,1,0,0,0,1154,1153,1,0,0,0,1155,81,1,0,0,0,1156,1167,
+		3,86,43,0,1157,1158,5,138,0,0,1158,1163,5,152,0,0,1159,1160,5,142,0,0,
+		1160,1162,5,152,0,0,1161,1159,1,0,0,0,1162,1165,1,0,0,0,1163,1161,1,0,
+		0,0,1163,1164,1,0,0,0,1164,1166,1,0,0,0,1165,1163,1,0,0,0,1166,1168,5,
+		139,0,0,1167,1157,1,0,0,0,1167,1168,1,0,0,0,1168,1176,1,0,0,0,1169,1171,
+		5,140,0,0,1170,1172,5,152,0,0,1171,1170,1,0,0,0,1171,1172,1,0,0,0,1172,
+		1173,1,0,0,0,1173,1175,5,141,0,0,1174,1169,1,0,0,0,1175,1178,1,0,0,0,1176,
+		1174,1,0,0,0,1176,1177,1,0,0,0,1177,1203,1,0,0,0,1178,1176,1,0,0,0,1179,
+		1180,3,86,43,0,1180,1181,5,126,0,0,1181,1186,3,82,41,0,1182,1183,5,142,
+		0,0,1183,1185,3,82,41,0,1184,1182,1,0,0,0,1185,1188,1,0,0,0,1186,1184,
+		1,0,0,0,1186,1187,1,0,0,0,1187,1189,1,0,0,0,1188,1186,1,0,0,0,1189,1200,
+		5,128,0,0,1190,1191,5,138,0,0,1191,1196,5,152,0,0,1192,1193,5,142,0,0,
+		1193,1195,5,152,0,0,1194,1192,1,0,0,0,1195,1198,1,0,0,0,1196,1194,1,0,
+		0,0,1196,1197,1,0,0,0,1197,1199,1,0,0,0,1198,1196,1,0,0,0,1199,1201,5,
+		139,0,0,1200,1190,1,0,0,0,1200,1201,1,0,0,0,1201,1203,1,0,0,0,1202,1156,
+		1,0,0,0,1202,1179,1,0,0,0,1203,83,1,0,0,0,1204,1209,3,86,43,0,1205,1206,
+		5,142,0,0,1206,1208,3,86,43,0,1207,1205,1,0,0,0,1208,1211,1,0,0,0,1209,
+		1207,1,0,0,0,1209,1210,1,0,0,0,1210,85,1,0,0,0,1211,1209,1,0,0,0,1212,
+		1216,5,155,0,0,1213,1216,5,156,0,0,1214,1216,3,88,44,0,1215,1212,1,0,0,
+		0,1215,1213,1,0,0,0,1215,1214,1,0,0,0,1216,87,1,0,0,0,1217,1218,7,18,0,
+		0,1218,89,1,0,0,0,173,93,100,105,111,114,122,129,138,147,152,156,162,172,
+		184,189,193,200,212,219,223,227,234,247,261,266,273,282,290,306,312,317,
+		329,343,356,361,363,369,381,397,406,411,424,428,430,433,437,440,444,451,
+		459,472,478,481,483,493,500,508,515,522,531,534,538,543,547,555,558,562,
+		568,571,576,584,586,594,597,606,611,615,621,627,629,649,657,659,663,667,
+		671,675,679,684,687,690,693,697,700,709,712,718,723,729,732,738,754,761,
+		768,775,782,784,788,796,800,802,805,812,821,830,833,836,839,849,860,869,
+		873,881,883,891,896,903,907,915,923,932,938,944,946,952,970,981,983,988,
+		992,996,998,1001,1005,1007,1022,1027,1032,1036,1067,1074,1077,1086,1089,
+		1091,1100,1103,1111,1114,1123,1132,1140,1154,1163,1167,1171,1176,1186,
+		1196,1200,1202,1209,1215
 	};
 
 	public static readonly ATN _ATN =

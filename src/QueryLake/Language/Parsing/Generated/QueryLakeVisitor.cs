@@ -530,6 +530,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitFrameBound([NotNull] QueryLakeParser.FrameBoundContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>lambda</c>
+	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitLambda([NotNull] QueryLakeParser.LambdaContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>predicated</c>
 	/// labeled alternative in <see cref="QueryLakeParser.expression"/>.
 	/// </summary>
