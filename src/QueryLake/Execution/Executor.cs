@@ -32,6 +32,7 @@ internal static class Executor
         DistinctNode d => DistinctOperator.Execute(d, Run(d.Input, ctx), ctx),
         WindowNode w => Operators.Window.WindowOperator.Execute(w, Run(w.Input, ctx), ctx),
         SampleNode s => Operators.Sample.SampleOperator.Execute(s, Run(s.Input, ctx), ctx),
+        UnnestNode u => Operators.Unnest.UnnestOperator.Execute(u, Run(u.Input, ctx), ctx),
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
 }

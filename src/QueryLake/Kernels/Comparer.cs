@@ -41,6 +41,34 @@ internal static class Comparer
         (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
         (DictionaryArray x, _) => For(CastKernel.Cast(x, x.Dictionary.Type, false), b),
         (_, DictionaryArray y) => For(a, CastKernel.Cast(y, y.Dictionary.Type, false)),
+        (ListArray or FixedSizeListArray, ListArray or FixedSizeListArray) => Lists(a, b),
         _ => throw new InvalidOperationException($"cannot compare {a.Type} with {b.Type}"),
+    };
+
+    /// <summary>Lists compare element by element (NULL elements after all values), then a shorter prefix first.</summary>
+    private static Func<int, int, int> Lists(ArrowArray a, ArrowArray b)
+    {
+        var (av, aSlot) = ListSlots(a);
+        var (bv, bSlot) = ListSlots(b);
+        var items = For(av, bv);
+        return (i, j) =>
+        {
+            var (ao, al) = aSlot(i);
+            var (bo, bl) = bSlot(j);
+            for (int k = 0; k < Math.Min(al, bl); k++)
+            {
+                bool an = av.IsNull(ao + k), bn = bv.IsNull(bo + k);
+                int c = an || bn ? (an == bn ? 0 : an ? 1 : -1) : items(ao + k, bo + k);
+                if (c != 0) return c;
+            }
+            return al.CompareTo(bl);
+        };
+    }
+
+    private static (ArrowArray Values, Func<int, (int Offset, int Length)> Slot) ListSlots(ArrowArray a) => a switch
+    {
+        ListArray l => (l.Values, i => (l.GetValueOffset(i), l.GetValueLength(i))),
+        FixedSizeListArray f => (f.Values, i => ((f.Data.Offset + i) * f.ListSize, f.ListSize)),
+        _ => throw new InvalidOperationException($"{a.Type} is not a list"),
     };
 }

@@ -227,6 +227,8 @@ internal sealed partial class Binder
         {
             if (_functions.Aggregate(f.Name) is not null)
                 throw Error(f.At, "QL-AGGREGATE-CONTEXT", $"aggregate {f.Name}() is not allowed here");
+            if (f.Name.Equals("unnest", StringComparison.OrdinalIgnoreCase))
+                throw Error(f.At, "QL-UNNEST-CONTEXT", "unnest(…) must be a whole item of the select list, as in SELECT id, unnest(tags) AS tag FROM …");
             throw Error(f.At, "QL-NO-FUNCTION", $"function {f.Name}() does not exist" + Scope.Suggest(f.Name, _functions.Names));
         }
         if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");

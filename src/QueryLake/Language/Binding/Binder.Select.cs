@@ -85,6 +85,17 @@ internal sealed partial class Binder
             else items.Add((item.Expr, item.Alias ?? ExprNames.Name(item.Expr)));
         }
 
+        // unnest(list) as a whole select item: the item is its list, expanded into rows after the projection.
+        int unnestAt = -1;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (items[i].Expr is not FunctionExpr { Over: null } f || !string.Equals(f.Name, "unnest", StringComparison.OrdinalIgnoreCase)) continue;
+            if (f.Args.Count != 1 || f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", "unnest takes exactly one list argument");
+            if (unnestAt >= 0) throw Error(f.At, "QL-UNSUPPORTED", "only one unnest(…) per select list is supported");
+            unnestAt = i;
+            items[i] = (f.Args[0], items[i].Name);
+        }
+
         bool aggregating = s.GroupBy.Count > 0 || s.GroupByAll || s.Having is not null || items.Any(i => ContainsAggregate(i.Expr))
                            || orderBy.Any(o => ContainsAggregate(o.Expr));
         Func<Expr, BoundExpr> bind = e => BindExpr(e, scope);
@@ -119,7 +130,13 @@ internal sealed partial class Binder
 
         // ORDER BY keys: an output alias or ordinal, or else an expression over the input (a hidden column).
         var names = UniqueNames(items.Select(i => i.Name));
-        var outputScope = new Scope(exprs.Select((e, i) => new ScopeColumn(null, names[i], e.Type)).ToList());
+        Columnar.Types.DataType? unnested = null;
+        if (unnestAt >= 0)
+        {
+            unnested = Functions.Scalar.TensorFunctions.Item(exprs[unnestAt].Type)
+                ?? throw Error(items[unnestAt].Expr.At, "QL-TYPE-MISMATCH", $"unnest needs a list, and this argument is {exprs[unnestAt].Type}");
+        }
+        var outputScope = new Scope(exprs.Select((e, i) => new ScopeColumn(null, names[i], i == unnestAt ? unnested! : e.Type)).ToList());
         var sortKeys = new List<SortKey>();
         var hidden = new List<BoundExpr>();
         foreach (var o in orderBy)
@@ -132,6 +149,7 @@ internal sealed partial class Binder
             {
                 var bound = bind(o.Expr);
                 int existing = exprs.FindIndex(x => x.ToString() == bound.ToString());
+                if (existing == unnestAt) existing = -1; // the list itself, not its unnested elements
                 if (existing >= 0) key = new ColumnRef(existing, names[existing], bound.Type);
                 else
                 {
@@ -165,10 +183,11 @@ internal sealed partial class Binder
         var allExprs = exprs.Concat(hidden).ToList();
         var allNames = names.Concat(hidden.Select((_, i) => $"#sort{i}")).ToList();
         plan = new ProjectNode(plan, allExprs, allNames);
+        if (unnestAt >= 0) plan = new UnnestNode(plan, unnestAt);
         if (s.Distinct) plan = new DistinctNode(plan);
         if (sortKeys.Count > 0) plan = new SortNode(plan, sortKeys);
         if (hidden.Count > 0)
-            plan = new ProjectNode(plan, exprs.Select((e, i) => (BoundExpr)new ColumnRef(i, names[i], e.Type)).ToList(), names);
+            plan = new ProjectNode(plan, exprs.Select((_, i) => (BoundExpr)new ColumnRef(i, names[i], plan.Schema.Fields[i].DataType)).ToList(), names);
         return (plan, outputScope);
     }
 

@@ -188,3 +188,21 @@ internal sealed record SampleNode(LogicalPlan Input, string Method, double Amoun
         _ => $"Sample: {Method} {Amount}% seed {Seed}",
     };
 }
+
+/// <summary>unnest(list) in a select list: one output row per element of <see cref="Column"/>'s list, the other
+/// columns repeated; NULL and empty lists give no rows (as in DuckDB).</summary>
+internal sealed record UnnestNode(LogicalPlan Input, int Column) : LogicalPlan
+{
+    protected override Schema ComputeSchema()
+    {
+        var fields = Input.Schema.Fields.ToList();
+        var item = Functions.Scalar.TensorFunctions.Item(fields[Column].DataType)!;
+        fields[Column] = new Field(fields[Column].Name, item);
+        return new Schema(fields);
+    }
+
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override long? EstimatedRows => null;
+    public override string Label() => $"Unnest: {Input.Schema.Fields[Column].Name}";
+}
