@@ -85,6 +85,8 @@ public static class DemoStory
             new("Where everything came from",
             [
                 "SHOW LINEAGE drives",
+                "SHOW LINEAGE scenes",
+                $"SHOW LINEAGE OF '{export}'",
                 "SHOW VERSIONS OF scenes",
             ]),
         ];

@@ -85,13 +85,14 @@ public sealed partial class QueryLakeSession
             }
             return (hit, sets.ToDictionary(kv => kv.Key, kv => ExpressionEvaluator.Evaluate(kv.Value, both)));
         }
+        var assignments = AssignmentsWithDerived(ds, u.Name, u.At, sets.Keys, (b, i) => Prepare(b).Hit[i], b => Prepare(b).Values);
         long updated = 0;
         ds.Update((b, i) =>
         {
             bool hit = Prepare(b).Hit[i];
             if (hit) updated++;
             return hit;
-        }, sets.ToDictionary(kv => kv.Key, kv => (Func<RecordBatch, int, object?>)((b, i) => Prepare(b).Values[kv.Key].GetValue(i))));
+        }, assignments);
         return Count(u, updated);
     }
 

@@ -13,7 +13,9 @@ namespace QueryLake.Sessions;
 
 public sealed partial class QueryLakeSession
 {
-    private ViewStore Views => new(Lake.Path);
+    private RecordStore<ViewDefinition> Views => new(Path.Combine(Lake.Path, "_views"), v => v.Name);
+
+    private RecordStore<ExportRecord> Exports => new(Path.Combine(Lake.Path, "_exports"), e => ExportRecord.KeyOf(e.Target));
 
     internal bool ViewExists(string name) => Views.Exists(name);
 
@@ -64,8 +66,12 @@ public sealed partial class QueryLakeSession
         Table(s, [new Field("name", DataType.Utf8), new Field("follows_latest", DataType.Boolean), new Field("reads", DataType.Utf8), new Field("query", DataType.Utf8)],
             Views.List().Select(Views.Load).Select(v => new object?[] { v.Name, v.FollowLatest, string.Join(", ", v.Reads.Select(r => $"{r.Dataset}@{r.Version}")), v.Query }));
 
-    /// <summary>Where a view's or a split's rows come from: its query, the dataset versions it read, its seed, and for
-    /// views the content hash then and now (a pinned view re-materializes to the same hash).</summary>
+    /// <summary>Where rows come from. A view: its query, the dataset versions it read, and the content hash of its
+    /// rows then and now (a pinned view re-materializes to the same hash). A split: its query, versions and seed. A
+    /// derived column (<c>ds.col</c>, or every derived column of <c>ds</c>): its expression, the version it was added
+    /// at, and the hash of its stored values next to the hash of recomputing it now. An export (<c>'target'</c>): its
+    /// query, versions, seed, and the hash of the rows written next to the hash of re-running the query on the
+    /// versions it read.</summary>
     private QueryResult ShowLineage(ShowLineageStatement s, CancellationToken cancel)
     {
         var fields = new List<Field>
@@ -74,12 +80,35 @@ public sealed partial class QueryLakeSession
             new("version", DataType.Int64), new("seed", DataType.Int64), new("recorded", DataType.Timestamp("UTC")), new("content_hash", DataType.Utf8),
             new("current_hash", DataType.Utf8), new("identical", DataType.Boolean),
         };
+        static IEnumerable<DatasetRead?> Each(IReadOnlyList<DatasetRead> reads) => reads.Count == 0 ? [null] : reads.Cast<DatasetRead?>();
+        if (s.IsExport)
+        {
+            var target = Path.GetFullPath(s.Name);
+            if (!Exports.Exists(ExportRecord.KeyOf(target)))
+                throw new SqlException("QL-NOT-FOUND", s.At.Line, s.At.Column, $"nothing was exported to '{target}' from this lake" +
+                    Scope.Suggest(target, Exports.List().Select(k => Exports.Load(k).Target)));
+            var e = Exports.Load(ExportRecord.KeyOf(target));
+            string? now;
+            try
+            {
+                var (schema, batches) = RunRecorded(e.Query, Pins(e.Reads), null, cancel);
+                now = ContentHash.Of(schema, batches);
+            }
+            catch (QueryLakeException) { now = null; } // e.g. the query took parameters, or a dataset it read was dropped
+            return Table(s, fields, Each(e.Reads).Select(r => new object?[]
+            {
+                $"export ({e.Format}{(e.Shards is { } n ? $", {n} shards" : "")})", e.Target, e.Query, r?.Dataset, r?.Branch, r?.Version, e.ShuffleSeed,
+                e.Created.UtcDateTime, e.ContentHash, now, now is null ? null : e.ContentHash == now,
+            }));
+        }
+        if (s.Column is not null || Lake.DatasetExists(s.Name))
+            return Table(s, fields, DerivedLineage(s, cancel));
         if (Views.Exists(s.Name))
         {
             var v = Views.Load(s.Name);
             var (schema, batches) = ViewRows(s.Name, s.At, cancel);
             var now = ContentHash.Of(schema, batches);
-            return Table(s, fields, (v.Reads.Count == 0 ? [null] : v.Reads.Cast<DatasetRead?>()).Select(r => new object?[]
+            return Table(s, fields, Each(v.Reads).Select(r => new object?[]
             {
                 v.FollowLatest ? "view (follows latest)" : "view", v.Name, v.Query, r?.Dataset, r?.Branch, r?.Version, null, v.Created.UtcDateTime, v.ContentHash, now, v.ContentHash == now,
             }));
@@ -87,12 +116,58 @@ public sealed partial class QueryLakeSession
         if (Splits.Exists(s.Name))
         {
             var d = Splits.Load(s.Name).Definition;
-            var reads = d.Reads ?? [];
-            return Table(s, fields, (reads.Count == 0 ? [null] : reads.Cast<DatasetRead?>()).Select(r => new object?[]
+            return Table(s, fields, Each(d.Reads ?? []).Select(r => new object?[]
             {
                 "split", d.Name, d.Query, r?.Dataset, r?.Branch, r?.Version, d.Seed, d.Refreshed.UtcDateTime, null, null, null,
             }));
         }
-        throw new SqlException("QL-NOT-FOUND", s.At.Line, s.At.Column, $"no view or split is named '{s.Name}'" + Scope.Suggest(s.Name, Views.List().Concat(Splits.List())));
+        throw new SqlException("QL-NOT-FOUND", s.At.Line, s.At.Column, $"no view, split or dataset is named '{s.Name}'" +
+            Scope.Suggest(s.Name, Views.List().Concat(Splits.List()).Concat(Lake.ListDatasets())));
     }
+
+    /// <summary>Lineage rows for one derived column (<c>ds.col</c>) or for every derived column of a dataset.</summary>
+    private IEnumerable<object?[]> DerivedLineage(ShowLineageStatement s, CancellationToken cancel)
+    {
+        var ds = Open(s.Name, s.At);
+        var snapshot = ds.Latest();
+        var derived = DerivedColumns(ds, s.Name);
+        if (s.Column is not null)
+        {
+            int index = snapshot.Schema.Fields.ToList().FindIndex(f => string.Equals(f.Name, s.Column, StringComparison.OrdinalIgnoreCase));
+            if (index < 0)
+                throw new SqlException("QL-COLUMN-NOT-FOUND", s.At.Line, s.At.Column, $"dataset '{s.Name}' has no column '{s.Column}'" +
+                    Scope.Suggest(s.Column, snapshot.Schema.Fields.Select(f => f.Name)));
+            if (derived.All(d => d.Index != index))
+                throw new SqlException("QL-NOT-DERIVED", s.At.Line, s.At.Column, $"column '{s.Name}.{s.Column}' is not derived (ALTER DATASET … ADD COLUMN … AS expr), so it has no lineage");
+            derived = derived.Where(d => d.Index == index).ToList();
+        }
+        var rows = new List<object?[]>();
+        foreach (var (index, expr) in derived)
+        {
+            var field = snapshot.Schema.Fields[index];
+            var one = new Schema([new Field(field.Name, field.DataType)]);
+            using var stored = new ContentHasher(one);
+            using var recomputed = new ContentHasher(one);
+            foreach (var b in snapshot.Scan())
+            {
+                cancel.ThrowIfCancellationRequested();
+                stored.Add(new RecordBatch(one, [b.Columns[index]], b.Length));
+                recomputed.Add(new RecordBatch(one, [ExpressionEvaluator.Evaluate(expr, b)], b.Length));
+            }
+            string then = stored.Finish(), now = recomputed.Finish();
+            long? read = field.Metadata.TryGetValue(DerivedReadKey, out var v) && long.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+            DateTime? at = field.Metadata.TryGetValue(DerivedAtKey, out var t) && DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var when) ? when.UtcDateTime : null;
+            rows.Add(["derived column", $"{s.Name}.{field.Name}", field.Metadata[DerivedKey], s.Name, ds.Branch, read, null, at, then, now, then == now]);
+        }
+        return rows;
+    }
+
+    private QueryResult ShowExports(ShowExportsStatement s) =>
+        Table(s, [new Field("target", DataType.Utf8), new Field("format", DataType.Utf8), new Field("shards", DataType.Int64), new Field("seed", DataType.Int64),
+                new Field("rows", DataType.Int64), new Field("reads", DataType.Utf8), new Field("exported", DataType.Timestamp("UTC")), new Field("query", DataType.Utf8)],
+            Exports.List().Select(Exports.Load).OrderBy(e => e.Created).Select(e => new object?[]
+            {
+                e.Target, e.Format, e.Shards is { } n ? (long)n : null, e.ShuffleSeed, e.Rows, string.Join(", ", e.Reads.Select(r => $"{r.Dataset}@{r.Version}")),
+                e.Created.UtcDateTime, e.Query,
+            }));
 }

@@ -139,8 +139,9 @@ public sealed partial class QueryLakeSession : IDisposable
     public QueryResult Query(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancel = default) =>
         Execute(sql, parameters, null, cancel) is { Count: > 0 } r ? r[^1] : throw new QueryLakeException("QL-EMPTY", "no statement to run");
 
-    private Binder NewBinder(IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel) =>
-        new(new SessionCatalog(this, cancel), parameters, positional);
+    private Binder NewBinder(IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel,
+        List<Lineage.DatasetRead>? reads = null) =>
+        new(new SessionCatalog(this, cancel, null, reads), parameters, positional);
 
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
@@ -182,7 +183,10 @@ public sealed partial class QueryLakeSession : IDisposable
             case AddColumnStatement a:
                 return AddColumn(binder, a);
             case CopyStatement c:
-                return Copy(binder, c, cancel);
+            {
+                var reads = new List<Lineage.DatasetRead>();
+                return Copy(NewBinder(parameters, positional, cancel, reads), c, reads, cancel);
+            }
             case ImportStatement im:
                 return Import(binder, im, cancel);
             case ImportPredictionsStatement ip:
@@ -195,6 +199,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return ShowViews(sv);
             case ShowLineageStatement sl:
                 return ShowLineage(sl, cancel);
+            case ShowExportsStatement se:
+                return ShowExports(se);
             case CreateSplitStatement cs:
                 return CreateSplit(cs, cancel);
             case RefreshSplitStatement rs:
@@ -345,13 +351,16 @@ public sealed partial class QueryLakeSession : IDisposable
             if (!perBatch.TryGetValue(key, out var arr)) perBatch[key] = arr = ExpressionEvaluator.Evaluate(e, b);
             return arr;
         }
+        bool Hit(RecordBatch b, int i) => predicate is null || Kernels.Vectors.IsTrue(Eval(b, "#where", predicate), i);
+        var assignments = AssignmentsWithDerived(ds, u.Name, u.At, sets.Keys, Hit,
+            b => sets.ToDictionary(kv => kv.Key, kv => Eval(b, kv.Key, kv.Value), StringComparer.OrdinalIgnoreCase));
         long updated = 0;
         ds.Update((b, i) =>
         {
-            bool hit = predicate is null || Kernels.Vectors.IsTrue(Eval(b, "#where", predicate), i);
+            bool hit = Hit(b, i);
             if (hit) updated++;
             return hit;
-        }, sets.ToDictionary(kv => kv.Key, kv => (Func<RecordBatch, int, object?>)((b, i) => Eval(b, kv.Key, kv.Value).GetValue(i))));
+        }, assignments);
         return Count(u, updated);
     }
 
@@ -364,7 +373,12 @@ public sealed partial class QueryLakeSession : IDisposable
         if (expr is not null) expr = Binder.CastTo(expr, type);
         var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, ArrowArray>();
         // A column AS expr is derived: its expression is recorded, and rows appended later get it computed.
-        var metadata = expr is null || a.ExpressionText is null ? null : new Dictionary<string, string> { [DerivedKey] = a.ExpressionText };
+        var metadata = expr is null || a.ExpressionText is null ? null : new Dictionary<string, string>
+        {
+            [DerivedKey] = a.ExpressionText,
+            [DerivedReadKey] = ds.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [DerivedAtKey] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
         ds.AddColumn(new Field(a.Column, type, metadata: metadata), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
         return Message(a, $"added column {a.Column} {type}" + (metadata is null ? "" : $" derived as {a.ExpressionText}"));
     }
@@ -423,7 +437,7 @@ public sealed partial class QueryLakeSession : IDisposable
         }
     }
 
-    private QueryResult Copy(Binder binder, CopyStatement c, CancellationToken cancel)
+    private QueryResult Copy(Binder binder, CopyStatement c, List<Lineage.DatasetRead> reads, CancellationToken cancel)
     {
         var plan = Plan(binder, c.Query);
         // Option values are constants; a bare word (FORMAT csv) parses as a column name and means itself.
@@ -459,7 +473,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 : throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "DELIMITER must be one character"),
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
             c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
-        var batches = Reporting(Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan);
+        using var hasher = new Lineage.ContentHasher(plan.Schema);
+        var batches = hasher.Tap(Reporting(Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan));
         long rows;
         try
         {
@@ -469,6 +484,10 @@ public sealed partial class QueryLakeSession : IDisposable
         {
             throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
         }
+        // Lineage: what was written, from which versions, with which seed (read-only sessions write files but no records).
+        if (!ReadOnly)
+            Exports.Save(new Lineage.ExportRecord(Path.GetFullPath(c.Target), format, c.QueryText, reads.Distinct().ToList(), options.Shards, shuffle,
+                DateTimeOffset.UtcNow, hasher.Finish(), rows));
         return Count(c, rows);
     }
 

@@ -119,10 +119,25 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         "read_csv" or "read_csv_auto" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
         "read_json" or "read_json_auto" or "read_ndjson" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
         "read_npy" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
+        "range" or "generate_series" => Range(r, args),
         "read_arrow" or "read_parquet" or "parquet_scan" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" or "read_npy" =>
             throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string"),
-        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json", "read_npy"])),
+        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json", "read_npy", "range", "generate_series"])),
     };
+
+    private static RangeSource Range(TableFunctionRelation r, IReadOnlyList<object?> args)
+    {
+        string name = r.Name.ToLowerInvariant();
+        if (args.Count is < 1 or > 3 || args.Any(a => a is not long))
+            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{name}() takes integer constants: {name}(stop), {name}(start, stop) or {name}(start, stop, step)");
+        var n = args.Cast<long>().ToArray();
+        try
+        {
+            return n.Length == 1 ? new RangeSource(name, 0, n[0], 1, name == "generate_series")
+                : new RangeSource(name, n[0], n[1], n.Length == 3 ? n[2] : 1, name == "generate_series");
+        }
+        catch (ArgumentException e) { throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, e.Message); }
+    }
 
     private static ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)
     {

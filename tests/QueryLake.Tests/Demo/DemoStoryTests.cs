@@ -31,6 +31,11 @@ public sealed class DemoStoryTests
                                                              WHEN extract(hour FROM captured_at) = 18 THEN 'dusk' ELSE 'night' END
             """).Rows().Single()[0];
         Assert.Equal(0L, wrong);
+        // Every derived column recomputes to its stored values, and the export re-creates from the versions it read.
+        var lineage = results.Where(r => r.Statement.StartsWith("SHOW LINEAGE scenes") || r.Statement.StartsWith("SHOW LINEAGE OF '")).SelectMany(r => r.Rows()).ToList();
+        Assert.Equal(["derived column", "derived column", "derived column", "derived column", "export (webdataset, 4 shards)"],
+            lineage.Select(r => (string)r[0]!).Order());
+        Assert.All(lineage, r => Assert.True((bool)r[10]!, $"{r[1]} is not reproducible"));
         // Similarity to a night hail frame finds night hail frames of other drives.
         var similar = results.Single(r => r.Statement.Contains("d007-f000')), 4) AS similarity")).Rows().ToList();
         Assert.Equal(10, similar.Count);

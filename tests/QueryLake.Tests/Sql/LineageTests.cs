@@ -1,3 +1,4 @@
+using QueryLake.Errors;
 using QueryLake.Sessions;
 using Xunit;
 
@@ -28,5 +29,61 @@ public sealed class LineageTests
         s.Execute("CREATE SPLIT sp FROM (SELECT * FROM scenes) INTO train 50 PERCENT, test 50 PERCENT SEED 77");
         var split = s.Query("SHOW LINEAGE sp").Rows().Single();
         Assert.Equal(("split", "scenes", 4L, 77L), ((string)split[0]!, (string)split[3]!, (long)split[5]!, (long)split[6]!));
+    }
+
+    [Fact]
+    public void Derived_columns_record_their_expression_and_recompute_to_their_stored_values()
+    {
+        using var s = QueryLakeSession.Open();
+        s.Execute("CREATE DATASET scenes AS SELECT * FROM (VALUES (1, 0.1), (2, 0.9), (3, 0.5)) v(id, brightness)");
+        long before = s.Query("SHOW VERSIONS OF scenes").Rows().Max(r => (long)r[0]!);
+        s.Execute("ALTER DATASET scenes ADD COLUMN lighting AS CASE WHEN brightness < 0.3 THEN 'night' ELSE 'day' END");
+        s.Execute("INSERT INTO scenes (id, brightness) VALUES (4, 0.2)");
+        var row = s.Query("SHOW LINEAGE scenes.lighting").Rows().Single();
+        Assert.Equal(("derived column", "scenes.lighting", "scenes", before), ((string)row[0]!, (string)row[1]!, (string)row[3]!, (long)row[5]!));
+        Assert.Contains("brightness < 0.3", (string)row[2]!);
+        Assert.True((bool)row[10]!, "stored values equal the recomputed expression");
+        Assert.Single(s.Query("SHOW LINEAGE scenes").Rows());
+
+        // UPDATE of an input recomputes the derived column, so it stays equal to its expression.
+        s.Execute("UPDATE scenes SET brightness = 0.95 WHERE id = 1");
+        Assert.Equal("day", s.Query("SELECT lighting FROM scenes WHERE id = 1").Rows().Single()[0]);
+        Assert.True((bool)s.Query("SHOW LINEAGE OF scenes.lighting").Rows().Single()[10]!);
+
+        // A stored value that no longer matches its expression (written behind the engine's back) is caught.
+        s.Lake.OpenDataset("scenes").Update((b, i) => i == 0, new Dictionary<string, Func<QueryLake.Columnar.RecordBatch, int, object?>> { ["lighting"] = (_, _) => "dusk" });
+        var stale = s.Query("SHOW LINEAGE OF scenes.lighting").Rows().Single();
+        Assert.False((bool)stale[10]!);
+        Assert.NotEqual(stale[8], stale[9]);
+        var error = Assert.ThrowsAny<QueryLakeException>(() => s.Query("SHOW LINEAGE scenes.id"));
+        Assert.Contains("not derived", error.Message);
+    }
+
+    [Fact]
+    public void Exports_record_query_versions_seed_and_the_hash_of_the_rows_written()
+    {
+        var dir = Directory.CreateTempSubdirectory("ql-lineage-").FullName;
+        try
+        {
+            using var s = QueryLakeSession.Open();
+            s.Execute("CREATE DATASET scenes AS SELECT range AS id, range % 3 AS cls FROM range(1000)");
+            var file = Path.Combine(dir, "all.parquet");
+            s.Execute($"COPY (SELECT id, cls FROM scenes WHERE cls <> 1) TO '{file}' (FORMAT parquet)");
+            s.Execute($"COPY (SELECT id FROM scenes) TO '{Path.Combine(dir, "shards")}' (FORMAT arrow, SHARDS 3, SHUFFLE SEED 11)");
+            s.Execute("INSERT INTO scenes SELECT range + 1000, 1 FROM range(10); DELETE FROM scenes WHERE id < 100");
+
+            var row = s.Query($"SHOW LINEAGE OF '{file}'").Rows().Single();
+            Assert.Equal(("scenes", 2L), ((string)row[3]!, (long)row[5]!)); // version 1 is the empty create, 2 its rows
+            Assert.True((bool)row[10]!, "re-running the export's query on the versions it read gives the same rows");
+            // The recorded hash is the hash of the rows in the file: read them back and hash them.
+            var back = s.Query($"SELECT * FROM '{file}'");
+            Assert.Equal((string)row[8]!, QueryLake.Lineage.ContentHash.Of(back.Schema, back.Batches));
+
+            var shards = s.Query($"SHOW LINEAGE '{Path.Combine(dir, "shards")}'").Rows().Single();
+            Assert.Equal((11L, true), ((long)shards[6]!, (bool)shards[10]!));
+            var exports = s.Query("SHOW EXPORTS").Rows().ToList();
+            Assert.Equal([(667L, (long?)null), (1000L, 3L)], exports.Select(r => ((long)r[4]!, (long?)r[2])));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

@@ -39,7 +39,10 @@ internal sealed record DropViewStatement(SourceSpan At, string Name, bool IfExis
 
 internal sealed record ShowViewsStatement(SourceSpan At) : Statement(At);
 
-internal sealed record ShowLineageStatement(SourceSpan At, string Name) : Statement(At);
+/// <summary>SHOW LINEAGE OF view | split | dataset.column | 'export target'.</summary>
+internal sealed record ShowLineageStatement(SourceSpan At, string Name, string? Column, bool IsExport) : Statement(At);
+
+internal sealed record ShowExportsStatement(SourceSpan At) : Statement(At);
 
 /// <summary>CREATE SPLIT name FROM (query) INTO part p PERCENT, … [STRATIFY BY expr] [GROUP BY expr] SEED s.</summary>
 internal sealed record CreateSplitStatement(SourceSpan At, string Name, Query Query, string QueryText, IReadOnlyList<(string Part, double Percent)> Parts,
@@ -60,4 +63,4 @@ internal sealed record ImportPredictionsStatement(SourceSpan At, string Source, 
 
 internal sealed record ImportStatement(SourceSpan At, string Format, string Source, string Name, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
 
-internal sealed record CopyStatement(SourceSpan At, Query Query, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
+internal sealed record CopyStatement(SourceSpan At, Query Query, string QueryText, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);

@@ -67,7 +67,11 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowViews(P.ShowViewsContext c) => new ShowViewsStatement(At(c));
 
-    public override object VisitShowLineage(P.ShowLineageContext c) => new ShowLineageStatement(At(c), Ident(c.name));
+    public override object VisitShowLineage(P.ShowLineageContext c) => c.target is not null
+        ? new ShowLineageStatement(At(c), Unquote(c.target), null, IsExport: true)
+        : new ShowLineageStatement(At(c), Ident(c.name), c.column is null ? null : Ident(c.column), IsExport: false);
+
+    public override object VisitShowExports(P.ShowExportsContext c) => new ShowExportsStatement(At(c));
 
     public override object VisitCreateSplit(P.CreateSplitContext c) =>
         new CreateSplitStatement(At(c), Ident(c.name), Q(c.query()), Text(c.query()),
@@ -120,7 +124,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
             Options(c.copyOption()));
 
     public override object VisitCopy(P.CopyContext c) =>
-        new CopyStatement(At(c), Q(c.query()), Unquote(c.target),
+        new CopyStatement(At(c), Q(c.query()), Text(c.query()), Unquote(c.target),
             Options(c.copyOption()));
 
     // ---- queries ----

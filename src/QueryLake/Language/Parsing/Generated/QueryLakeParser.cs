@@ -50,18 +50,18 @@ internal partial class QueryLakeParser : Parser {
 		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
-		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, PREDICTIONS=96, 
-		RUN=97, KEY=98, MERGE=99, MATCHED=100, COLUMNS=101, PER=102, STRATIFY=103, 
-		WEIGHTED=104, SEED=105, TAG=106, THEN=107, TIMESTAMP=108, TO=109, TRUE=110, 
-		TRY_CAST=111, UNBOUNDED=112, UNION=113, UPDATE=114, USING=115, VALUES=116, 
-		VERSION=117, VERSIONS=118, WHEN=119, WHERE=120, WINDOW=121, QUALIFY=122, 
-		WITH=123, EQ=124, NEQ=125, LT=126, LTE=127, GT=128, GTE=129, ARROW=130, 
-		PLUS=131, MINUS=132, STAR=133, INTEGER_DIVIDE=134, SLASH=135, PERCENT_SIGN=136, 
-		CONCAT=137, LPAREN=138, RPAREN=139, LBRACKET=140, RBRACKET=141, COMMA=142, 
-		DOT=143, SEMICOLON=144, DOUBLE_COLON=145, ASSIGN=146, COLON=147, AT=148, 
-		DOLLAR=149, QUESTION=150, STRING=151, INTEGER_VALUE=152, DECIMAL_VALUE=153, 
-		DOUBLE_VALUE=154, IDENTIFIER=155, QUOTED_IDENTIFIER=156, LINE_COMMENT=157, 
-		BLOCK_COMMENT=158, WS=159, UNRECOGNIZED=160;
+		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, EXPORTS=96, 
+		PREDICTIONS=97, RUN=98, KEY=99, MERGE=100, MATCHED=101, COLUMNS=102, PER=103, 
+		STRATIFY=104, WEIGHTED=105, SEED=106, TAG=107, THEN=108, TIMESTAMP=109, 
+		TO=110, TRUE=111, TRY_CAST=112, UNBOUNDED=113, UNION=114, UPDATE=115, 
+		USING=116, VALUES=117, VERSION=118, VERSIONS=119, WHEN=120, WHERE=121, 
+		WINDOW=122, QUALIFY=123, WITH=124, EQ=125, NEQ=126, LT=127, LTE=128, GT=129, 
+		GTE=130, ARROW=131, PLUS=132, MINUS=133, STAR=134, INTEGER_DIVIDE=135, 
+		SLASH=136, PERCENT_SIGN=137, CONCAT=138, LPAREN=139, RPAREN=140, LBRACKET=141, 
+		RBRACKET=142, COMMA=143, DOT=144, SEMICOLON=145, DOUBLE_COLON=146, ASSIGN=147, 
+		COLON=148, AT=149, DOLLAR=150, QUESTION=151, STRING=152, INTEGER_VALUE=153, 
+		DECIMAL_VALUE=154, DOUBLE_VALUE=155, IDENTIFIER=156, QUOTED_IDENTIFIER=157, 
+		LINE_COMMENT=158, BLOCK_COMMENT=159, WS=160, UNRECOGNIZED=161;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
@@ -98,9 +98,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'->'", 
-		"'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", 
-		"']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", 
+		"'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
+		"'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", 
+		"'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -115,9 +116,9 @@ internal partial class QueryLakeParser : Parser {
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "COLUMNS", 
-		"PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", 
-		"TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
+		"LINEAGE", "EXPORTS", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", 
+		"COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", 
+		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
 		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "EQ", 
 		"NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
 		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
@@ -209,7 +210,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 288239258144604681L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 576478516289208841L) != 0)) {
 				{
 				State = 96;
 				statement();
@@ -711,17 +712,35 @@ internal partial class QueryLakeParser : Parser {
 	}
 	public partial class ShowLineageContext : StatementContext {
 		public IdentifierContext name;
+		public IdentifierContext column;
+		public IToken target;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
-		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OF() { return GetToken(QueryLakeParser.OF, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(QueryLakeParser.DOT, 0); }
 		public ShowLineageContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitShowLineage(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowExportsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPORTS() { return GetToken(QueryLakeParser.EXPORTS, 0); }
+		public ShowExportsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowExports(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -885,9 +904,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 363;
+			State = 372;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1175,7 +1194,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 222;
 					dataType();
@@ -1314,6 +1333,7 @@ internal partial class QueryLakeParser : Parser {
 				case FOLLOW:
 				case LATEST:
 				case LINEAGE:
+				case EXPORTS:
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
@@ -1483,200 +1503,308 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 292;
-				((ShowLineageContext)_localctx).name = identifier();
+				State = 298;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case ADD:
+				case ALL:
+				case ANALYZE:
+				case ASC:
+				case BERNOULLI:
+				case BRANCH:
+				case COLUMN:
+				case COPY:
+				case CURRENT:
+				case DATASET:
+				case DATASETS:
+				case DESC:
+				case DESCRIBE:
+				case ESCAPE:
+				case EXCLUDE:
+				case EXPLAIN:
+				case EXTRACT:
+				case FILTER:
+				case FIRST:
+				case FOLLOWING:
+				case IMPORT:
+				case INTERVAL:
+				case LAST:
+				case NULLS:
+				case OF:
+				case OFFSET:
+				case OVER:
+				case PARTITION:
+				case PERCENT:
+				case PRECEDING:
+				case RANGE:
+				case RECURSIVE:
+				case REPEATABLE:
+				case REPLACE:
+				case REPLACEMENT:
+				case ROW:
+				case ROWS:
+				case SHOW:
+				case SYSTEM:
+				case SAMPLE:
+				case SPLIT:
+				case SPLITS:
+				case REFRESH:
+				case SHUFFLE:
+				case VIEW:
+				case VIEWS:
+				case FOLLOW:
+				case LATEST:
+				case LINEAGE:
+				case EXPORTS:
+				case PREDICTIONS:
+				case RUN:
+				case KEY:
+				case MERGE:
+				case MATCHED:
+				case COLUMNS:
+				case PER:
+				case STRATIFY:
+				case WEIGHTED:
+				case SEED:
+				case TAG:
+				case TIMESTAMP:
+				case TO:
+				case TRY_CAST:
+				case UNBOUNDED:
+				case VERSION:
+				case VERSIONS:
+				case WINDOW:
+				case QUALIFY:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 292;
+					((ShowLineageContext)_localctx).name = identifier();
+					State = 295;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==DOT) {
+						{
+						State = 293;
+						Match(DOT);
+						State = 294;
+						((ShowLineageContext)_localctx).column = identifier();
+						}
+					}
+
+					}
+					break;
+				case STRING:
+					{
+					State = 297;
+					((ShowLineageContext)_localctx).target = Match(STRING);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
 				}
 				break;
 			case 19:
-				_localctx = new CreateSplitContext(_localctx);
+				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 293;
-				Match(CREATE);
-				State = 294;
-				Match(SPLIT);
-				State = 295;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 296;
-				Match(FROM);
-				State = 297;
-				Match(LPAREN);
-				State = 298;
-				query();
-				State = 299;
-				Match(RPAREN);
 				State = 300;
-				Match(INTO);
+				Match(SHOW);
 				State = 301;
-				splitPart();
+				Match(EXPORTS);
+				}
+				break;
+			case 20:
+				_localctx = new CreateSplitContext(_localctx);
+				EnterOuterAlt(_localctx, 20);
+				{
+				State = 302;
+				Match(CREATE);
+				State = 303;
+				Match(SPLIT);
+				State = 304;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 305;
+				Match(FROM);
 				State = 306;
+				Match(LPAREN);
+				State = 307;
+				query();
+				State = 308;
+				Match(RPAREN);
+				State = 309;
+				Match(INTO);
+				State = 310;
+				splitPart();
+				State = 315;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 302;
+					State = 311;
 					Match(COMMA);
-					State = 303;
+					State = 312;
 					splitPart();
 					}
 					}
-					State = 308;
+					State = 317;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 312;
+				State = 321;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 309;
+					State = 318;
 					Match(STRATIFY);
-					State = 310;
+					State = 319;
 					Match(BY);
-					State = 311;
+					State = 320;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 317;
+				State = 326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 314;
+					State = 323;
 					Match(GROUP);
-					State = 315;
+					State = 324;
 					Match(BY);
-					State = 316;
+					State = 325;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 319;
+				State = 328;
 				Match(SEED);
-				State = 320;
+				State = 329;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 20:
+			case 21:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 322;
+				State = 331;
 				Match(REFRESH);
-				State = 323;
+				State = 332;
 				Match(SPLIT);
-				State = 324;
+				State = 333;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 21:
+			case 22:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 325;
+				State = 334;
 				Match(DROP);
-				State = 326;
+				State = 335;
 				Match(SPLIT);
-				State = 329;
+				State = 338;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 327;
+					State = 336;
 					Match(IF);
-					State = 328;
+					State = 337;
 					Match(EXISTS);
 					}
 				}
 
-				State = 331;
+				State = 340;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 22:
+			case 23:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 332;
+				State = 341;
 				Match(SHOW);
-				State = 333;
+				State = 342;
 				Match(SPLITS);
 				}
 				break;
-			case 23:
+			case 24:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 334;
-				Match(IMPORT);
-				State = 335;
-				Match(PREDICTIONS);
-				State = 336;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 337;
-				Match(INTO);
-				State = 338;
-				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 339;
-				Match(RUN);
-				State = 340;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
 				State = 343;
+				Match(IMPORT);
+				State = 344;
+				Match(PREDICTIONS);
+				State = 345;
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 346;
+				Match(INTO);
+				State = 347;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 348;
+				Match(RUN);
+				State = 349;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 352;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 341;
+					State = 350;
 					Match(KEY);
-					State = 342;
+					State = 351;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 24:
+			case 25:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 345;
+				State = 354;
 				Match(IMPORT);
-				State = 346;
+				State = 355;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 347;
+				State = 356;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 348;
+				State = 357;
 				Match(INTO);
-				State = 349;
+				State = 358;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 361;
+				State = 370;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 350;
+					State = 359;
 					Match(LPAREN);
-					State = 351;
+					State = 360;
 					copyOption();
-					State = 356;
+					State = 365;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 352;
+						State = 361;
 						Match(COMMA);
-						State = 353;
+						State = 362;
 						copyOption();
 						}
 						}
-						State = 358;
+						State = 367;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 359;
+					State = 368;
 					Match(RPAREN);
 					}
 				}
@@ -1726,18 +1854,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 365;
+			State = 374;
 			identifier();
-			State = 366;
+			State = 375;
 			dataType();
-			State = 369;
+			State = 378;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 367;
+				State = 376;
 				Match(NOT);
-				State = 368;
+				State = 377;
 				Match(NULL);
 				}
 			}
@@ -1847,38 +1975,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 8, RULE_mergeClause);
 		int _la;
 		try {
-			State = 411;
+			State = 420;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 371;
+				State = 380;
 				Match(WHEN);
-				State = 372;
-				Match(MATCHED);
-				State = 373;
-				Match(THEN);
-				State = 374;
-				Match(UPDATE);
-				State = 375;
-				Match(SET);
-				State = 376;
-				assignment();
 				State = 381;
+				Match(MATCHED);
+				State = 382;
+				Match(THEN);
+				State = 383;
+				Match(UPDATE);
+				State = 384;
+				Match(SET);
+				State = 385;
+				assignment();
+				State = 390;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 377;
+					State = 386;
 					Match(COMMA);
-					State = 378;
+					State = 387;
 					assignment();
 					}
 					}
-					State = 383;
+					State = 392;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1888,13 +2016,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 384;
+				State = 393;
 				Match(WHEN);
-				State = 385;
+				State = 394;
 				Match(MATCHED);
-				State = 386;
+				State = 395;
 				Match(THEN);
-				State = 387;
+				State = 396;
 				Match(DELETE);
 				}
 				break;
@@ -1902,53 +2030,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 388;
-				Match(WHEN);
-				State = 389;
-				Match(NOT);
-				State = 390;
-				Match(MATCHED);
-				State = 391;
-				Match(THEN);
-				State = 392;
-				Match(INSERT);
 				State = 397;
+				Match(WHEN);
+				State = 398;
+				Match(NOT);
+				State = 399;
+				Match(MATCHED);
+				State = 400;
+				Match(THEN);
+				State = 401;
+				Match(INSERT);
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 393;
+					State = 402;
 					Match(LPAREN);
-					State = 394;
+					State = 403;
 					identifierList();
-					State = 395;
+					State = 404;
 					Match(RPAREN);
 					}
 				}
 
-				State = 399;
+				State = 408;
 				Match(VALUES);
-				State = 400;
+				State = 409;
 				Match(LPAREN);
-				State = 401;
+				State = 410;
 				expression(0);
-				State = 406;
+				State = 415;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 402;
+					State = 411;
 					Match(COMMA);
-					State = 403;
+					State = 412;
 					expression(0);
 					}
 					}
-					State = 408;
+					State = 417;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 409;
+				State = 418;
 				Match(RPAREN);
 				}
 				break;
@@ -1994,9 +2122,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 413;
+			State = 422;
 			identifier();
-			State = 414;
+			State = 423;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2006,7 +2134,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 415;
+			State = 424;
 			Match(PERCENT);
 			}
 		}
@@ -2049,11 +2177,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 417;
+			State = 426;
 			identifier();
-			State = 418;
+			State = 427;
 			Match(EQ);
-			State = 419;
+			State = 428;
 			expression(0);
 			}
 		}
@@ -2115,23 +2243,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 14, RULE_copyOption);
 		int _la;
 		try {
-			State = 430;
+			State = 439;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 421;
+				State = 430;
 				Match(SHUFFLE);
-				State = 424;
+				State = 433;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 422;
+					State = 431;
 					Match(SEED);
-					State = 423;
+					State = 432;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2142,14 +2270,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 426;
+				State = 435;
 				identifier();
-				State = 428;
+				State = 437;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 427;
+					State = 436;
 					expression(0);
 					}
 				}
@@ -2203,34 +2331,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 433;
+			State = 442;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 432;
+				State = 441;
 				with();
 				}
 			}
 
-			State = 435;
+			State = 444;
 			queryExpression(0);
-			State = 437;
+			State = 446;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 436;
+				State = 445;
 				orderBy();
 				}
 			}
 
-			State = 440;
+			State = 449;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 439;
+				State = 448;
 				limitClause();
 				}
 			}
@@ -2282,33 +2410,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 442;
+			State = 451;
 			Match(WITH);
-			State = 444;
+			State = 453;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				{
-				State = 443;
+				State = 452;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 446;
+			State = 455;
 			commonTableExpression();
-			State = 451;
+			State = 460;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 447;
+				State = 456;
 				Match(COMMA);
-				State = 448;
+				State = 457;
 				commonTableExpression();
 				}
 				}
-				State = 453;
+				State = 462;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2366,29 +2494,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 454;
+			State = 463;
 			_localctx.name = identifier();
-			State = 459;
+			State = 468;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 455;
+				State = 464;
 				Match(LPAREN);
-				State = 456;
+				State = 465;
 				identifierList();
-				State = 457;
+				State = 466;
 				Match(RPAREN);
 				}
 			}
 
-			State = 461;
+			State = 470;
 			Match(AS);
-			State = 462;
+			State = 471;
 			Match(LPAREN);
-			State = 463;
+			State = 472;
 			query();
-			State = 464;
+			State = 473;
 			Match(RPAREN);
 			}
 		}
@@ -2475,42 +2603,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 467;
+			State = 476;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 483;
+			State = 492;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,55,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 481;
+					State = 490;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 469;
+						State = 478;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 470;
+						State = 479;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 472;
+						State = 481;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 471;
+							State = 480;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 474;
+						State = 483;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2519,9 +2647,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 475;
+						State = 484;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 476;
+						State = 485;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2531,26 +2659,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 478;
+						State = 487;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 477;
+							State = 486;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 480;
+						State = 489;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 485;
+				State = 494;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,55,Context);
 			}
 			}
 		}
@@ -2630,14 +2758,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 24, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 500;
+			State = 509;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 486;
+				State = 495;
 				select();
 				}
 				break;
@@ -2645,27 +2773,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 487;
+				State = 496;
 				Match(VALUES);
-				State = 488;
+				State = 497;
 				rowValue();
-				State = 493;
+				State = 502;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 489;
+						State = 498;
 						Match(COMMA);
-						State = 490;
+						State = 499;
 						rowValue();
 						}
 						} 
 					}
-					State = 495;
+					State = 504;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,54,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
 				}
 				}
 				break;
@@ -2673,11 +2801,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 496;
+				State = 505;
 				Match(LPAREN);
-				State = 497;
+				State = 506;
 				query();
-				State = 498;
+				State = 507;
 				Match(RPAREN);
 				}
 				break;
@@ -2730,27 +2858,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 502;
+			State = 511;
 			Match(LPAREN);
-			State = 503;
+			State = 512;
 			expression(0);
-			State = 508;
+			State = 517;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 504;
+				State = 513;
 				Match(COMMA);
-				State = 505;
+				State = 514;
 				expression(0);
 				}
 				}
-				State = 510;
+				State = 519;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 511;
+			State = 520;
 			Match(RPAREN);
 			}
 		}
@@ -2832,91 +2960,65 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 513;
+			State = 522;
 			Match(SELECT);
-			State = 515;
+			State = 524;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				{
-				State = 514;
+				State = 523;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 517;
+			State = 526;
 			selectItem();
-			State = 522;
+			State = 531;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 518;
+					State = 527;
 					Match(COMMA);
-					State = 519;
+					State = 528;
 					selectItem();
 					}
 					} 
 				}
-				State = 524;
+				State = 533;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
-			}
-			State = 534;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
-			case 1:
-				{
-				State = 525;
-				Match(FROM);
-				State = 526;
-				relation(0);
-				State = 531;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 527;
-						Match(COMMA);
-						State = 528;
-						relation(0);
-						}
-						} 
-					}
-					State = 533;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
-				}
-				}
-				break;
-			}
-			State = 538;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
-			case 1:
-				{
-				State = 536;
-				Match(WHERE);
-				State = 537;
-				_localctx.where = expression(0);
-				}
-				break;
+				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 			}
 			State = 543;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				{
+				State = 534;
+				Match(FROM);
+				State = 535;
+				relation(0);
 				State = 540;
-				Match(GROUP);
-				State = 541;
-				Match(BY);
-				State = 542;
-				groupBy();
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 536;
+						Match(COMMA);
+						State = 537;
+						relation(0);
+						}
+						} 
+					}
+					State = 542;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
+				}
 				}
 				break;
 			}
@@ -2926,50 +3028,76 @@ internal partial class QueryLakeParser : Parser {
 			case 1:
 				{
 				State = 545;
-				Match(HAVING);
+				Match(WHERE);
 				State = 546;
-				_localctx.having = expression(0);
+				_localctx.where = expression(0);
 				}
 				break;
 			}
-			State = 558;
+			State = 552;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			case 1:
+				{
+				State = 549;
+				Match(GROUP);
+				State = 550;
+				Match(BY);
+				State = 551;
+				groupBy();
+				}
+				break;
+			}
+			State = 556;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				{
-				State = 549;
-				Match(WINDOW);
-				State = 550;
-				windowDefinition();
+				State = 554;
+				Match(HAVING);
 				State = 555;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 567;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+			case 1:
+				{
+				State = 558;
+				Match(WINDOW);
+				State = 559;
+				windowDefinition();
+				State = 564;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 551;
+						State = 560;
 						Match(COMMA);
-						State = 552;
+						State = 561;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 557;
+					State = 566;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				}
 				}
 				break;
 			}
-			State = 562;
+			State = 571;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 			case 1:
 				{
-				State = 560;
+				State = 569;
 				Match(QUALIFY);
-				State = 561;
+				State = 570;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3011,7 +3139,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 564;
+			State = 573;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3090,31 +3218,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_selectItem);
 		int _la;
 		try {
-			State = 586;
+			State = 595;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 566;
+				State = 575;
 				expression(0);
-				State = 571;
+				State = 580;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 				case 1:
 					{
-					State = 568;
+					State = 577;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 567;
+						State = 576;
 						Match(AS);
 						}
 					}
 
-					State = 570;
+					State = 579;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3125,32 +3253,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 576;
+				State = 585;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 573;
+					State = 582;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 574;
+					State = 583;
 					Match(DOT);
 					}
 				}
 
-				State = 578;
+				State = 587;
 				Match(STAR);
-				State = 584;
+				State = 593;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 				case 1:
 					{
-					State = 579;
+					State = 588;
 					Match(EXCLUDE);
-					State = 580;
+					State = 589;
 					Match(LPAREN);
-					State = 581;
+					State = 590;
 					identifierList();
-					State = 582;
+					State = 591;
 					Match(RPAREN);
 					}
 					break;
@@ -3201,38 +3329,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_groupBy);
 		try {
 			int _alt;
-			State = 597;
+			State = 606;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 588;
+				State = 597;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 589;
+				State = 598;
 				expression(0);
-				State = 594;
+				State = 603;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 590;
+						State = 599;
 						Match(COMMA);
-						State = 591;
+						State = 600;
 						expression(0);
 						}
 						} 
 					}
-					State = 596;
+					State = 605;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				}
 				}
 				break;
@@ -3283,25 +3411,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 599;
+			State = 608;
 			Match(ORDER);
-			State = 600;
+			State = 609;
 			Match(BY);
-			State = 601;
+			State = 610;
 			sortItem();
-			State = 606;
+			State = 615;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 602;
+				State = 611;
 				Match(COMMA);
-				State = 603;
+				State = 612;
 				sortItem();
 				}
 				}
-				State = 608;
+				State = 617;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3350,14 +3478,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 609;
+			State = 618;
 			expression(0);
-			State = 611;
+			State = 620;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 610;
+				State = 619;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3370,14 +3498,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 615;
+			State = 624;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 613;
+				State = 622;
 				Match(NULLS);
-				State = 614;
+				State = 623;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3433,24 +3561,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_limitClause);
 		int _la;
 		try {
-			State = 629;
+			State = 638;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 617;
+				State = 626;
 				Match(LIMIT);
-				State = 618;
+				State = 627;
 				_localctx.limit = expression(0);
-				State = 621;
+				State = 630;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 619;
+					State = 628;
 					Match(OFFSET);
-					State = 620;
+					State = 629;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3460,18 +3588,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 623;
+				State = 632;
 				Match(OFFSET);
-				State = 624;
+				State = 633;
 				_localctx.offset = expression(0);
-				State = 627;
+				State = 636;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 625;
+					State = 634;
 					Match(LIMIT);
-					State = 626;
+					State = 635;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3612,34 +3740,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 632;
+			State = 641;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 659;
+			State = 668;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 657;
+					State = 666;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 634;
+						State = 643;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 635;
+						State = 644;
 						Match(CROSS);
-						State = 636;
+						State = 645;
 						Match(JOIN);
-						State = 637;
+						State = 646;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3648,34 +3776,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 638;
+						State = 647;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 639;
+						State = 648;
 						joinType();
-						State = 640;
-						Match(JOIN);
-						State = 641;
-						((JoinContext)_localctx).right = relationPrimary();
 						State = 649;
+						Match(JOIN);
+						State = 650;
+						((JoinContext)_localctx).right = relationPrimary();
+						State = 658;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 642;
+							State = 651;
 							Match(ON);
-							State = 643;
+							State = 652;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 644;
+							State = 653;
 							Match(USING);
-							State = 645;
+							State = 654;
 							Match(LPAREN);
-							State = 646;
+							State = 655;
 							identifierList();
-							State = 647;
+							State = 656;
 							Match(RPAREN);
 							}
 							break;
@@ -3689,24 +3817,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 651;
+						State = 660;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 652;
+						State = 661;
 						Match(NATURAL);
-						State = 653;
+						State = 662;
 						joinType();
-						State = 654;
+						State = 663;
 						Match(JOIN);
-						State = 655;
+						State = 664;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 661;
+				State = 670;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
 			}
 			}
 		}
@@ -3748,19 +3876,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 44, RULE_joinType);
 		int _la;
 		try {
-			State = 679;
+			State = 688;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 663;
+				State = 672;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 662;
+					State = 671;
 					Match(INNER);
 					}
 				}
@@ -3770,14 +3898,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 665;
+				State = 674;
 				Match(LEFT);
-				State = 667;
+				State = 676;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 666;
+					State = 675;
 					Match(OUTER);
 					}
 				}
@@ -3787,14 +3915,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 669;
+				State = 678;
 				Match(RIGHT);
-				State = 671;
+				State = 680;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 670;
+					State = 679;
 					Match(OUTER);
 					}
 				}
@@ -3804,14 +3932,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 673;
+				State = 682;
 				Match(FULL);
-				State = 675;
+				State = 684;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 674;
+					State = 683;
 					Match(OUTER);
 					}
 				}
@@ -3821,14 +3949,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 677;
+				State = 686;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 678;
+				State = 687;
 				Match(ANTI);
 				}
 				break;
@@ -3979,53 +4107,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 738;
+			State = 747;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 681;
-				((DatasetRelationContext)_localctx).name = identifier();
-				State = 684;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
-				case 1:
-					{
-					State = 682;
-					Match(DOT);
-					State = 683;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 687;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
-				case 1:
-					{
-					State = 686;
-					versionClause();
-					}
-					break;
-				}
 				State = 690;
+				((DatasetRelationContext)_localctx).name = identifier();
+				State = 693;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 				case 1:
 					{
-					State = 689;
-					sampleClause();
+					State = 691;
+					Match(DOT);
+					State = 692;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 693;
+				State = 696;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 				case 1:
 					{
-					State = 692;
+					State = 695;
+					versionClause();
+					}
+					break;
+				}
+				State = 699;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				case 1:
+					{
+					State = 698;
+					sampleClause();
+					}
+					break;
+				}
+				State = 702;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+				case 1:
+					{
+					State = 701;
 					tableAlias();
 					}
 					break;
@@ -4036,24 +4164,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 695;
+				State = 704;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 697;
+				State = 706;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 696;
+					State = 705;
 					sampleClause();
 					}
 					break;
 				}
-				State = 700;
+				State = 709;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 699;
+					State = 708;
 					tableAlias();
 					}
 					break;
@@ -4064,88 +4192,56 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 702;
+				State = 711;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 703;
-				Match(LPAREN);
 				State = 712;
+				Match(LPAREN);
+				State = 721;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 704;
+					State = 713;
 					expression(0);
-					State = 709;
+					State = 718;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 705;
+							State = 714;
 							Match(COMMA);
-							State = 706;
+							State = 715;
 							expression(0);
 							}
 							} 
 						}
-						State = 711;
+						State = 720;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 					}
 					}
 				}
 
-				State = 718;
+				State = 727;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 714;
+					State = 723;
 					Match(COMMA);
-					State = 715;
+					State = 724;
 					namedArgument();
 					}
 					}
-					State = 720;
+					State = 729;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 721;
+				State = 730;
 				Match(RPAREN);
-				State = 723;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
-				case 1:
-					{
-					State = 722;
-					tableAlias();
-					}
-					break;
-				}
-				}
-				break;
-			case 4:
-				_localctx = new SubqueryRelationContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
-				{
-				State = 725;
-				Match(LPAREN);
-				State = 726;
-				query();
-				State = 727;
-				Match(RPAREN);
-				State = 729;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
-				case 1:
-					{
-					State = 728;
-					sampleClause();
-					}
-					break;
-				}
 				State = 732;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
@@ -4158,15 +4254,47 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 5:
-				_localctx = new ParenthesizedRelationContext(_localctx);
-				EnterOuterAlt(_localctx, 5);
+			case 4:
+				_localctx = new SubqueryRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
 				{
 				State = 734;
 				Match(LPAREN);
 				State = 735;
-				relation(0);
+				query();
 				State = 736;
+				Match(RPAREN);
+				State = 738;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+				case 1:
+					{
+					State = 737;
+					sampleClause();
+					}
+					break;
+				}
+				State = 741;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				case 1:
+					{
+					State = 740;
+					tableAlias();
+					}
+					break;
+				}
+				}
+				break;
+			case 5:
+				_localctx = new ParenthesizedRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 743;
+				Match(LPAREN);
+				State = 744;
+				relation(0);
+				State = 745;
 				Match(RPAREN);
 				}
 				break;
@@ -4213,9 +4341,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 740;
+			State = 749;
 			identifier();
-			State = 741;
+			State = 750;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4224,7 +4352,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 742;
+			State = 751;
 			expression(0);
 			}
 		}
@@ -4307,16 +4435,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 50, RULE_versionClause);
 		try {
-			State = 754;
+			State = 763;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 744;
+				State = 753;
 				Match(VERSION);
-				State = 745;
+				State = 754;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4324,13 +4452,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 746;
+				State = 755;
 				Match(AS);
-				State = 747;
+				State = 756;
 				Match(OF);
-				State = 748;
+				State = 757;
 				Match(TIMESTAMP);
-				State = 749;
+				State = 758;
 				Match(STRING);
 				}
 				break;
@@ -4338,9 +4466,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 750;
+				State = 759;
 				Match(BRANCH);
-				State = 751;
+				State = 760;
 				identifier();
 				}
 				break;
@@ -4348,9 +4476,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 752;
+				State = 761;
 				Match(TAG);
-				State = 753;
+				State = 762;
 				identifier();
 				}
 				break;
@@ -4468,16 +4596,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 52, RULE_sampleClause);
 		int _la;
 		try {
-			State = 802;
+			State = 811;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 756;
+				State = 765;
 				Match(TABLESAMPLE);
-				State = 757;
+				State = 766;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4487,34 +4615,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 758;
+				State = 767;
 				Match(LPAREN);
-				State = 759;
+				State = 768;
 				expression(0);
-				State = 761;
+				State = 770;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 760;
+					State = 769;
 					Match(PERCENT);
 					}
 				}
 
-				State = 763;
+				State = 772;
 				Match(RPAREN);
-				State = 768;
+				State = 777;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 764;
+					State = 773;
 					Match(REPEATABLE);
-					State = 765;
+					State = 774;
 					Match(LPAREN);
-					State = 766;
+					State = 775;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 767;
+					State = 776;
 					Match(RPAREN);
 					}
 					break;
@@ -4525,43 +4653,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 770;
+				State = 779;
 				Match(SAMPLE);
-				State = 771;
+				State = 780;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 772;
+				State = 781;
 				Match(ROWS);
-				State = 775;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
-				case 1:
-					{
-					State = 773;
-					Match(PER);
-					State = 774;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
 				State = 784;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 777;
-					Match(WEIGHTED);
-					State = 778;
-					Match(BY);
-					State = 779;
-					((SampleRowsContext)_localctx).weight = expression(0);
 					State = 782;
+					Match(PER);
+					State = 783;
+					((SampleRowsContext)_localctx).per = expression(0);
+					}
+					break;
+				}
+				State = 793;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				case 1:
+					{
+					State = 786;
+					Match(WEIGHTED);
+					State = 787;
+					Match(BY);
+					State = 788;
+					((SampleRowsContext)_localctx).weight = expression(0);
+					State = 791;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 					case 1:
 						{
-						State = 780;
+						State = 789;
 						Match(WITH);
-						State = 781;
+						State = 790;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4569,14 +4697,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 788;
+				State = 797;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 				case 1:
 					{
-					State = 786;
+					State = 795;
 					Match(SEED);
-					State = 787;
+					State = 796;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4587,34 +4715,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 790;
+				State = 799;
 				Match(SAMPLE);
-				State = 791;
+				State = 800;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 792;
+				State = 801;
 				Match(PERCENT);
-				State = 796;
+				State = 805;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 793;
+					State = 802;
 					Match(STRATIFY);
-					State = 794;
+					State = 803;
 					Match(BY);
-					State = 795;
+					State = 804;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 800;
+				State = 809;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 798;
+					State = 807;
 					Match(SEED);
-					State = 799;
+					State = 808;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4665,28 +4793,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 805;
+			State = 814;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 804;
+				State = 813;
 				Match(AS);
 				}
 			}
 
-			State = 807;
+			State = 816;
 			identifier();
-			State = 812;
+			State = 821;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
 				{
-				State = 808;
+				State = 817;
 				Match(LPAREN);
-				State = 809;
+				State = 818;
 				identifierList();
-				State = 810;
+				State = 819;
 				Match(RPAREN);
 				}
 				break;
@@ -4734,15 +4862,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 814;
+			State = 823;
 			identifier();
-			State = 815;
+			State = 824;
 			Match(AS);
-			State = 816;
+			State = 825;
 			Match(LPAREN);
-			State = 817;
+			State = 826;
 			windowSpecification();
-			State = 818;
+			State = 827;
 			Match(RPAREN);
 			}
 		}
@@ -4801,62 +4929,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 821;
+			State = 830;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				{
-				State = 820;
+				State = 829;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 833;
+			State = 842;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 823;
+				State = 832;
 				Match(PARTITION);
-				State = 824;
+				State = 833;
 				Match(BY);
-				State = 825;
+				State = 834;
 				expression(0);
-				State = 830;
+				State = 839;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 826;
+					State = 835;
 					Match(COMMA);
-					State = 827;
+					State = 836;
 					expression(0);
 					}
 					}
-					State = 832;
+					State = 841;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 836;
+			State = 845;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 835;
+				State = 844;
 				orderBy();
 				}
 			}
 
-			State = 839;
+			State = 848;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 838;
+				State = 847;
 				windowFrame();
 				}
 			}
@@ -4907,13 +5035,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_windowFrame);
 		int _la;
 		try {
-			State = 849;
+			State = 858;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 841;
+				State = 850;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4923,14 +5051,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 842;
+				State = 851;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 843;
+				State = 852;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -4940,13 +5068,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 844;
+				State = 853;
 				Match(BETWEEN);
-				State = 845;
+				State = 854;
 				_localctx.start = frameBound();
-				State = 846;
+				State = 855;
 				Match(AND);
-				State = 847;
+				State = 856;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -4992,42 +5120,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_frameBound);
 		int _la;
 		try {
-			State = 860;
+			State = 869;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 851;
+				State = 860;
 				Match(UNBOUNDED);
-				State = 852;
+				State = 861;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 853;
+				State = 862;
 				Match(UNBOUNDED);
-				State = 854;
+				State = 863;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 855;
+				State = 864;
 				Match(CURRENT);
-				State = 856;
+				State = 865;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 857;
+				State = 866;
 				expression(0);
-				State = 858;
+				State = 867;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5164,20 +5292,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 873;
+			State = 882;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 863;
+				State = 872;
 				((LambdaContext)_localctx).param = identifier();
-				State = 864;
+				State = 873;
 				Match(ARROW);
-				State = 865;
+				State = 874;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5186,14 +5314,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 867;
+				State = 876;
 				valueExpression(0);
-				State = 869;
+				State = 878;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 868;
+					State = 877;
 					predicate();
 					}
 					break;
@@ -5205,36 +5333,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 871;
+				State = 880;
 				Match(NOT);
-				State = 872;
+				State = 881;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 883;
+			State = 892;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 881;
+					State = 890;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 875;
+						State = 884;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 876;
+						State = 885;
 						Match(AND);
-						State = 877;
+						State = 886;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5243,20 +5371,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 878;
+						State = 887;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 879;
+						State = 888;
 						Match(OR);
-						State = 880;
+						State = 889;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 885;
+				State = 894;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
 			}
 			}
 		}
@@ -5430,16 +5558,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 946;
+			State = 955;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 886;
+				State = 895;
 				comparisonOperator();
-				State = 887;
+				State = 896;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5447,19 +5575,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 889;
+				State = 898;
 				Match(IS);
-				State = 891;
+				State = 900;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 890;
+					State = 899;
 					Match(NOT);
 					}
 				}
 
-				State = 893;
+				State = 902;
 				Match(NULL);
 				}
 				break;
@@ -5467,23 +5595,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 894;
+				State = 903;
 				Match(IS);
-				State = 896;
+				State = 905;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 895;
+					State = 904;
 					Match(NOT);
 					}
 				}
 
-				State = 898;
+				State = 907;
 				Match(DISTINCT);
-				State = 899;
+				State = 908;
 				Match(FROM);
-				State = 900;
+				State = 909;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5491,19 +5619,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 901;
+				State = 910;
 				Match(IS);
-				State = 903;
+				State = 912;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 902;
+					State = 911;
 					Match(NOT);
 					}
 				}
 
-				State = 905;
+				State = 914;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5519,23 +5647,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 907;
+				State = 916;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 906;
+					State = 915;
 					Match(NOT);
 					}
 				}
 
-				State = 909;
+				State = 918;
 				Match(BETWEEN);
-				State = 910;
+				State = 919;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 911;
+				State = 920;
 				Match(AND);
-				State = 912;
+				State = 921;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5543,23 +5671,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 915;
+				State = 924;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 914;
+					State = 923;
 					Match(NOT);
 					}
 				}
 
-				State = 917;
+				State = 926;
 				Match(IN);
-				State = 918;
+				State = 927;
 				Match(LPAREN);
-				State = 919;
+				State = 928;
 				query();
-				State = 920;
+				State = 929;
 				Match(RPAREN);
 				}
 				break;
@@ -5567,39 +5695,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 923;
+				State = 932;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 922;
+					State = 931;
 					Match(NOT);
 					}
 				}
 
-				State = 925;
+				State = 934;
 				Match(IN);
-				State = 926;
+				State = 935;
 				Match(LPAREN);
-				State = 927;
+				State = 936;
 				expression(0);
-				State = 932;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 928;
+					State = 937;
 					Match(COMMA);
-					State = 929;
+					State = 938;
 					expression(0);
 					}
 					}
-					State = 934;
+					State = 943;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 935;
+				State = 944;
 				Match(RPAREN);
 				}
 				break;
@@ -5607,17 +5735,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 938;
+				State = 947;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 937;
+					State = 946;
 					Match(NOT);
 					}
 				}
 
-				State = 940;
+				State = 949;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5627,16 +5755,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 941;
+				State = 950;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 944;
+				State = 953;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 				case 1:
 					{
-					State = 942;
+					State = 951;
 					Match(ESCAPE);
-					State = 943;
+					State = 952;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5800,7 +5928,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 952;
+			State = 961;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5857,6 +5985,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case EXPORTS:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -5894,7 +6023,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 949;
+				State = 958;
 				primaryExpression();
 				}
 				break;
@@ -5904,7 +6033,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 950;
+				State = 959;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5914,7 +6043,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 951;
+				State = 960;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -5922,36 +6051,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 983;
+			State = 992;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 981;
+					State = 990;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 954;
+						State = 963;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 955;
+						State = 964;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 15L) != 0)) ) {
+						if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 956;
+						State = 965;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5960,9 +6089,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 957;
+						State = 966;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 958;
+						State = 967;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5972,7 +6101,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 959;
+						State = 968;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5981,11 +6110,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 960;
+						State = 969;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 961;
+						State = 970;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 962;
+						State = 971;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -5994,29 +6123,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 963;
+						State = 972;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 964;
+						State = 973;
 						Match(LBRACKET);
-						State = 965;
+						State = 974;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 970;
+						State = 979;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 966;
+							State = 975;
 							Match(COMMA);
-							State = 967;
+							State = 976;
 							sliceOrIndex();
 							}
 							}
-							State = 972;
+							State = 981;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 973;
+						State = 982;
 						Match(RBRACKET);
 						}
 						break;
@@ -6025,11 +6154,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 975;
+						State = 984;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 976;
+						State = 985;
 						Match(DOUBLE_COLON);
-						State = 977;
+						State = 986;
 						dataType();
 						}
 						break;
@@ -6038,20 +6167,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 978;
+						State = 987;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 979;
+						State = 988;
 						Match(DOT);
-						State = 980;
+						State = 989;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 985;
+				State = 994;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,137,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
 			}
 			}
 		}
@@ -6137,14 +6266,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1007;
+			State = 1016;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 986;
+				State = 995;
 				expression(0);
 				}
 				break;
@@ -6152,41 +6281,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 988;
+				State = 997;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 987;
+					State = 996;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 990;
+				State = 999;
 				Match(COLON);
-				State = 992;
+				State = 1001;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 991;
+					State = 1000;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 998;
+				State = 1007;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 994;
+					State = 1003;
 					Match(COLON);
-					State = 996;
+					State = 1005;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 						{
-						State = 995;
+						State = 1004;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6200,24 +6329,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1001;
+				State = 1010;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 1000;
+					State = 1009;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1003;
+				State = 1012;
 				Match(DOUBLE_COLON);
-				State = 1005;
+				State = 1014;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 1004;
+					State = 1013;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6265,9 +6394,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1009;
+			State = 1018;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 63L) != 0)) ) {
+			if ( !(((((_la - 125)) & ~0x3f) == 0 && ((1L << (_la - 125)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6611,14 +6740,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1132;
+			State = 1141;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1011;
+				State = 1020;
 				Match(NULL);
 				}
 				break;
@@ -6626,7 +6755,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1012;
+				State = 1021;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6641,7 +6770,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1013;
+				State = 1022;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6649,7 +6778,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1014;
+				State = 1023;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6664,7 +6793,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1015;
+				State = 1024;
 				Match(STRING);
 				}
 				break;
@@ -6672,9 +6801,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1016;
+				State = 1025;
 				dataType();
-				State = 1017;
+				State = 1026;
 				Match(STRING);
 				}
 				break;
@@ -6682,16 +6811,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1019;
+				State = 1028;
 				Match(INTERVAL);
-				State = 1020;
+				State = 1029;
 				Match(STRING);
-				State = 1022;
+				State = 1031;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1021;
+					State = 1030;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6702,7 +6831,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1024;
+				State = 1033;
 				parameter();
 				}
 				break;
@@ -6710,45 +6839,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1025;
+				State = 1034;
 				Match(CASE);
-				State = 1027;
+				State = 1036;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 1026;
+					State = 1035;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1030;
+				State = 1039;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1029;
+					State = 1038;
 					whenClause();
 					}
 					}
-					State = 1032;
+					State = 1041;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1036;
+				State = 1045;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1034;
+					State = 1043;
 					Match(ELSE);
-					State = 1035;
+					State = 1044;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1038;
+				State = 1047;
 				Match(END);
 				}
 				break;
@@ -6756,7 +6885,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1040;
+				State = 1049;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6766,15 +6895,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1041;
+				State = 1050;
 				Match(LPAREN);
-				State = 1042;
+				State = 1051;
 				expression(0);
-				State = 1043;
+				State = 1052;
 				Match(AS);
-				State = 1044;
+				State = 1053;
 				dataType();
-				State = 1045;
+				State = 1054;
 				Match(RPAREN);
 				}
 				break;
@@ -6782,17 +6911,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1047;
+				State = 1056;
 				Match(EXTRACT);
-				State = 1048;
+				State = 1057;
 				Match(LPAREN);
-				State = 1049;
+				State = 1058;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1050;
+				State = 1059;
 				Match(FROM);
-				State = 1051;
+				State = 1060;
 				expression(0);
-				State = 1052;
+				State = 1061;
 				Match(RPAREN);
 				}
 				break;
@@ -6800,13 +6929,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1054;
+				State = 1063;
 				Match(EXISTS);
-				State = 1055;
+				State = 1064;
 				Match(LPAREN);
-				State = 1056;
+				State = 1065;
 				query();
-				State = 1057;
+				State = 1066;
 				Match(RPAREN);
 				}
 				break;
@@ -6814,11 +6943,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1059;
+				State = 1068;
 				Match(LPAREN);
-				State = 1060;
+				State = 1069;
 				query();
-				State = 1061;
+				State = 1070;
 				Match(RPAREN);
 				}
 				break;
@@ -6826,16 +6955,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1063;
+				State = 1072;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1064;
+				State = 1073;
 				Match(LPAREN);
-				State = 1091;
+				State = 1100;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1065;
+					State = 1074;
 					Match(STAR);
 					}
 					break;
@@ -6896,6 +7025,7 @@ internal partial class QueryLakeParser : Parser {
 				case FOLLOW:
 				case LATEST:
 				case LINEAGE:
+				case EXPORTS:
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
@@ -6932,66 +7062,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1077;
+					State = 1086;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 						{
-						State = 1067;
+						State = 1076;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 						case 1:
 							{
-							State = 1066;
+							State = 1075;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1069;
+						State = 1078;
 						expression(0);
-						State = 1074;
+						State = 1083;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1070;
+							State = 1079;
 							Match(COMMA);
-							State = 1071;
+							State = 1080;
 							expression(0);
 							}
 							}
-							State = 1076;
+							State = 1085;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1089;
+					State = 1098;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1079;
+						State = 1088;
 						Match(ORDER);
-						State = 1080;
+						State = 1089;
 						Match(BY);
-						State = 1081;
+						State = 1090;
 						sortItem();
-						State = 1086;
+						State = 1095;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1082;
+							State = 1091;
 							Match(COMMA);
-							State = 1083;
+							State = 1092;
 							sortItem();
 							}
 							}
-							State = 1088;
+							State = 1097;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7003,32 +7133,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1093;
+				State = 1102;
 				Match(RPAREN);
-				State = 1100;
+				State = 1109;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 				case 1:
 					{
-					State = 1094;
+					State = 1103;
 					Match(FILTER);
-					State = 1095;
+					State = 1104;
 					Match(LPAREN);
-					State = 1096;
+					State = 1105;
 					Match(WHERE);
-					State = 1097;
+					State = 1106;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1098;
+					State = 1107;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1103;
+				State = 1112;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 				case 1:
 					{
-					State = 1102;
+					State = 1111;
 					over();
 					}
 					break;
@@ -7039,35 +7169,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1105;
-				Match(LBRACKET);
 				State = 1114;
+				Match(LBRACKET);
+				State = 1123;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -9194626954614174209L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 33521985L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
 					{
-					State = 1106;
+					State = 1115;
 					expression(0);
-					State = 1111;
+					State = 1120;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1107;
+						State = 1116;
 						Match(COMMA);
-						State = 1108;
+						State = 1117;
 						expression(0);
 						}
 						}
-						State = 1113;
+						State = 1122;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1116;
+				State = 1125;
 				Match(RBRACKET);
 				}
 				break;
@@ -7075,27 +7205,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1117;
+				State = 1126;
 				Match(LPAREN);
-				State = 1118;
+				State = 1127;
 				expression(0);
-				State = 1121;
+				State = 1130;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1119;
+					State = 1128;
 					Match(COMMA);
-					State = 1120;
+					State = 1129;
 					expression(0);
 					}
 					}
-					State = 1123;
+					State = 1132;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1125;
+				State = 1134;
 				Match(RPAREN);
 				}
 				break;
@@ -7103,11 +7233,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1127;
+				State = 1136;
 				Match(LPAREN);
-				State = 1128;
+				State = 1137;
 				expression(0);
-				State = 1129;
+				State = 1138;
 				Match(RPAREN);
 				}
 				break;
@@ -7115,7 +7245,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1131;
+				State = 1140;
 				identifier();
 				}
 				break;
@@ -7162,9 +7292,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1134;
+			State = 1143;
 			Match(OVER);
-			State = 1140;
+			State = 1149;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7216,6 +7346,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case EXPORTS:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -7238,17 +7369,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1135;
+				State = 1144;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1136;
+				State = 1145;
 				Match(LPAREN);
-				State = 1137;
+				State = 1146;
 				windowSpecification();
-				State = 1138;
+				State = 1147;
 				Match(RPAREN);
 				}
 				break;
@@ -7299,13 +7430,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1142;
+			State = 1151;
 			Match(WHEN);
-			State = 1143;
+			State = 1152;
 			_localctx.condition = expression(0);
-			State = 1144;
+			State = 1153;
 			Match(THEN);
-			State = 1145;
+			State = 1154;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7363,16 +7494,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1154;
+			State = 1163;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1147;
+				State = 1156;
 				Match(AT);
-				State = 1148;
+				State = 1157;
 				identifier();
 				}
 				break;
@@ -7380,9 +7511,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1149;
+				State = 1158;
 				Match(DOLLAR);
-				State = 1150;
+				State = 1159;
 				identifier();
 				}
 				break;
@@ -7390,9 +7521,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1151;
+				State = 1160;
 				Match(COLON);
-				State = 1152;
+				State = 1161;
 				identifier();
 				}
 				break;
@@ -7400,7 +7531,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1153;
+				State = 1162;
 				Match(QUESTION);
 				}
 				break;
@@ -7470,127 +7601,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1202;
+			State = 1211;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1156;
+				State = 1165;
 				_localctx.@base = identifier();
-				State = 1167;
+				State = 1176;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1157;
+					State = 1166;
 					Match(LPAREN);
-					State = 1158;
+					State = 1167;
 					Match(INTEGER_VALUE);
-					State = 1163;
+					State = 1172;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1159;
+						State = 1168;
 						Match(COMMA);
-						State = 1160;
+						State = 1169;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1165;
+						State = 1174;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1166;
+					State = 1175;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1176;
+				State = 1185;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,168,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1169;
+						State = 1178;
 						Match(LBRACKET);
-						State = 1171;
+						State = 1180;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1170;
+							State = 1179;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1173;
+						State = 1182;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1178;
+					State = 1187;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,168,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1179;
+				State = 1188;
 				_localctx.@base = identifier();
-				State = 1180;
+				State = 1189;
 				Match(LT);
-				State = 1181;
+				State = 1190;
 				dataType();
-				State = 1186;
+				State = 1195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1182;
+					State = 1191;
 					Match(COMMA);
-					State = 1183;
+					State = 1192;
 					dataType();
 					}
 					}
-					State = 1188;
+					State = 1197;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1189;
+				State = 1198;
 				Match(GT);
-				State = 1200;
+				State = 1209;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
 				case 1:
 					{
-					State = 1190;
+					State = 1199;
 					Match(LPAREN);
-					State = 1191;
+					State = 1200;
 					Match(INTEGER_VALUE);
-					State = 1196;
+					State = 1205;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1192;
+						State = 1201;
 						Match(COMMA);
-						State = 1193;
+						State = 1202;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1198;
+						State = 1207;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1199;
+					State = 1208;
 					Match(RPAREN);
 					}
 					break;
@@ -7642,21 +7773,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1204;
+			State = 1213;
 			identifier();
-			State = 1209;
+			State = 1218;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1205;
+				State = 1214;
 				Match(COMMA);
-				State = 1206;
+				State = 1215;
 				identifier();
 				}
 				}
-				State = 1211;
+				State = 1220;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7697,20 +7828,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1215;
+			State = 1224;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1212;
+				State = 1221;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1213;
+				State = 1222;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7763,6 +7894,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOLLOW:
 			case LATEST:
 			case LINEAGE:
+			case EXPORTS:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -7784,7 +7916,7 @@ internal partial class QueryLakeParser : Parser {
 			case QUALIFY:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1214;
+				State = 1223;
 				nonReserved();
 				}
 				break;
@@ -7866,6 +7998,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOLLOW() { return GetToken(QueryLakeParser.FOLLOW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LATEST() { return GetToken(QueryLakeParser.LATEST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPORTS() { return GetToken(QueryLakeParser.EXPORTS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PREDICTIONS() { return GetToken(QueryLakeParser.PREDICTIONS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RUN() { return GetToken(QueryLakeParser.RUN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
@@ -7893,9 +8026,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1217;
+			State = 1226;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 28740684194090495L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7959,7 +8092,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,160,1220,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,161,1229,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7979,438 +8112,441 @@ internal partial class QueryLakeParser : Parser {
 		1,2,1,2,3,2,248,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,260,8,
 		2,10,2,12,2,263,9,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,3,2,274,8,
 		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		291,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,305,8,2,10,
-		2,12,2,308,9,2,1,2,1,2,1,2,3,2,313,8,2,1,2,1,2,1,2,3,2,318,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,330,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,3,2,344,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		5,2,355,8,2,10,2,12,2,358,9,2,1,2,1,2,3,2,362,8,2,3,2,364,8,2,1,3,1,3,
-		1,3,1,3,3,3,370,8,3,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,380,8,4,10,4,12,
-		4,383,9,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,398,
-		8,4,1,4,1,4,1,4,1,4,1,4,5,4,405,8,4,10,4,12,4,408,9,4,1,4,1,4,3,4,412,
-		8,4,1,5,1,5,1,5,1,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,3,7,425,8,7,1,7,1,7,3,
-		7,429,8,7,3,7,431,8,7,1,8,3,8,434,8,8,1,8,1,8,3,8,438,8,8,1,8,3,8,441,
-		8,8,1,9,1,9,3,9,445,8,9,1,9,1,9,1,9,5,9,450,8,9,10,9,12,9,453,9,9,1,10,
-		1,10,1,10,1,10,1,10,3,10,460,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,
-		11,1,11,1,11,1,11,3,11,473,8,11,1,11,1,11,1,11,1,11,3,11,479,8,11,1,11,
-		5,11,482,8,11,10,11,12,11,485,9,11,1,12,1,12,1,12,1,12,1,12,5,12,492,8,
-		12,10,12,12,12,495,9,12,1,12,1,12,1,12,1,12,3,12,501,8,12,1,13,1,13,1,
-		13,1,13,5,13,507,8,13,10,13,12,13,510,9,13,1,13,1,13,1,14,1,14,3,14,516,
-		8,14,1,14,1,14,1,14,5,14,521,8,14,10,14,12,14,524,9,14,1,14,1,14,1,14,
-		1,14,5,14,530,8,14,10,14,12,14,533,9,14,3,14,535,8,14,1,14,1,14,3,14,539,
-		8,14,1,14,1,14,1,14,3,14,544,8,14,1,14,1,14,3,14,548,8,14,1,14,1,14,1,
-		14,1,14,5,14,554,8,14,10,14,12,14,557,9,14,3,14,559,8,14,1,14,1,14,3,14,
-		563,8,14,1,15,1,15,1,16,1,16,3,16,569,8,16,1,16,3,16,572,8,16,1,16,1,16,
-		1,16,3,16,577,8,16,1,16,1,16,1,16,1,16,1,16,1,16,3,16,585,8,16,3,16,587,
-		8,16,1,17,1,17,1,17,1,17,5,17,593,8,17,10,17,12,17,596,9,17,3,17,598,8,
-		17,1,18,1,18,1,18,1,18,1,18,5,18,605,8,18,10,18,12,18,608,9,18,1,19,1,
-		19,3,19,612,8,19,1,19,1,19,3,19,616,8,19,1,20,1,20,1,20,1,20,3,20,622,
-		8,20,1,20,1,20,1,20,1,20,3,20,628,8,20,3,20,630,8,20,1,21,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
-		21,3,21,650,8,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,658,8,21,10,21,12,
-		21,661,9,21,1,22,3,22,664,8,22,1,22,1,22,3,22,668,8,22,1,22,1,22,3,22,
-		672,8,22,1,22,1,22,3,22,676,8,22,1,22,1,22,3,22,680,8,22,1,23,1,23,1,23,
-		3,23,685,8,23,1,23,3,23,688,8,23,1,23,3,23,691,8,23,1,23,3,23,694,8,23,
-		1,23,1,23,3,23,698,8,23,1,23,3,23,701,8,23,1,23,1,23,1,23,1,23,1,23,5,
-		23,708,8,23,10,23,12,23,711,9,23,3,23,713,8,23,1,23,1,23,5,23,717,8,23,
-		10,23,12,23,720,9,23,1,23,1,23,3,23,724,8,23,1,23,1,23,1,23,1,23,3,23,
-		730,8,23,1,23,3,23,733,8,23,1,23,1,23,1,23,1,23,3,23,739,8,23,1,24,1,24,
-		1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,755,8,
-		25,1,26,1,26,1,26,1,26,1,26,3,26,762,8,26,1,26,1,26,1,26,1,26,1,26,3,26,
-		769,8,26,1,26,1,26,1,26,1,26,1,26,3,26,776,8,26,1,26,1,26,1,26,1,26,1,
-		26,3,26,783,8,26,3,26,785,8,26,1,26,1,26,3,26,789,8,26,1,26,1,26,1,26,
-		1,26,1,26,1,26,3,26,797,8,26,1,26,1,26,3,26,801,8,26,3,26,803,8,26,1,27,
-		3,27,806,8,27,1,27,1,27,1,27,1,27,1,27,3,27,813,8,27,1,28,1,28,1,28,1,
-		28,1,28,1,28,1,29,3,29,822,8,29,1,29,1,29,1,29,1,29,1,29,5,29,829,8,29,
-		10,29,12,29,832,9,29,3,29,834,8,29,1,29,3,29,837,8,29,1,29,3,29,840,8,
-		29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,1,30,3,30,850,8,30,1,31,1,31,1,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,3,31,861,8,31,1,32,1,32,1,32,1,32,1,32,1,
-		32,1,32,3,32,870,8,32,1,32,1,32,3,32,874,8,32,1,32,1,32,1,32,1,32,1,32,
-		1,32,5,32,882,8,32,10,32,12,32,885,9,32,1,33,1,33,1,33,1,33,1,33,3,33,
-		892,8,33,1,33,1,33,1,33,3,33,897,8,33,1,33,1,33,1,33,1,33,1,33,3,33,904,
-		8,33,1,33,1,33,3,33,908,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,916,8,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,924,8,33,1,33,1,33,1,33,1,33,1,33,
-		5,33,931,8,33,10,33,12,33,934,9,33,1,33,1,33,1,33,3,33,939,8,33,1,33,1,
-		33,1,33,1,33,3,33,945,8,33,3,33,947,8,33,1,34,1,34,1,34,1,34,3,34,953,
-		8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		1,34,5,34,969,8,34,10,34,12,34,972,9,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		1,34,1,34,5,34,982,8,34,10,34,12,34,985,9,34,1,35,1,35,3,35,989,8,35,1,
-		35,1,35,3,35,993,8,35,1,35,1,35,3,35,997,8,35,3,35,999,8,35,1,35,3,35,
-		1002,8,35,1,35,1,35,3,35,1006,8,35,3,35,1008,8,35,1,36,1,36,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1023,8,37,1,37,1,37,
-		1,37,3,37,1028,8,37,1,37,4,37,1031,8,37,11,37,12,37,1032,1,37,1,37,3,37,
-		1037,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		291,8,2,1,2,1,2,1,2,3,2,296,8,2,1,2,3,2,299,8,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,314,8,2,10,2,12,2,317,9,2,1,2,1,2,1,
+		2,3,2,322,8,2,1,2,1,2,1,2,3,2,327,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,3,2,339,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,353,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,364,8,2,10,2,12,2,367,
+		9,2,1,2,1,2,3,2,371,8,2,3,2,373,8,2,1,3,1,3,1,3,1,3,3,3,379,8,3,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,389,8,4,10,4,12,4,392,9,4,1,4,1,4,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,407,8,4,1,4,1,4,1,4,1,4,1,4,
+		5,4,414,8,4,10,4,12,4,417,9,4,1,4,1,4,3,4,421,8,4,1,5,1,5,1,5,1,5,1,6,
+		1,6,1,6,1,6,1,7,1,7,1,7,3,7,434,8,7,1,7,1,7,3,7,438,8,7,3,7,440,8,7,1,
+		8,3,8,443,8,8,1,8,1,8,3,8,447,8,8,1,8,3,8,450,8,8,1,9,1,9,3,9,454,8,9,
+		1,9,1,9,1,9,5,9,459,8,9,10,9,12,9,462,9,9,1,10,1,10,1,10,1,10,1,10,3,10,
+		469,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,482,
+		8,11,1,11,1,11,1,11,1,11,3,11,488,8,11,1,11,5,11,491,8,11,10,11,12,11,
+		494,9,11,1,12,1,12,1,12,1,12,1,12,5,12,501,8,12,10,12,12,12,504,9,12,1,
+		12,1,12,1,12,1,12,3,12,510,8,12,1,13,1,13,1,13,1,13,5,13,516,8,13,10,13,
+		12,13,519,9,13,1,13,1,13,1,14,1,14,3,14,525,8,14,1,14,1,14,1,14,5,14,530,
+		8,14,10,14,12,14,533,9,14,1,14,1,14,1,14,1,14,5,14,539,8,14,10,14,12,14,
+		542,9,14,3,14,544,8,14,1,14,1,14,3,14,548,8,14,1,14,1,14,1,14,3,14,553,
+		8,14,1,14,1,14,3,14,557,8,14,1,14,1,14,1,14,1,14,5,14,563,8,14,10,14,12,
+		14,566,9,14,3,14,568,8,14,1,14,1,14,3,14,572,8,14,1,15,1,15,1,16,1,16,
+		3,16,578,8,16,1,16,3,16,581,8,16,1,16,1,16,1,16,3,16,586,8,16,1,16,1,16,
+		1,16,1,16,1,16,1,16,3,16,594,8,16,3,16,596,8,16,1,17,1,17,1,17,1,17,5,
+		17,602,8,17,10,17,12,17,605,9,17,3,17,607,8,17,1,18,1,18,1,18,1,18,1,18,
+		5,18,614,8,18,10,18,12,18,617,9,18,1,19,1,19,3,19,621,8,19,1,19,1,19,3,
+		19,625,8,19,1,20,1,20,1,20,1,20,3,20,631,8,20,1,20,1,20,1,20,1,20,3,20,
+		637,8,20,3,20,639,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,659,8,21,1,21,1,21,1,21,
+		1,21,1,21,1,21,5,21,667,8,21,10,21,12,21,670,9,21,1,22,3,22,673,8,22,1,
+		22,1,22,3,22,677,8,22,1,22,1,22,3,22,681,8,22,1,22,1,22,3,22,685,8,22,
+		1,22,1,22,3,22,689,8,22,1,23,1,23,1,23,3,23,694,8,23,1,23,3,23,697,8,23,
+		1,23,3,23,700,8,23,1,23,3,23,703,8,23,1,23,1,23,3,23,707,8,23,1,23,3,23,
+		710,8,23,1,23,1,23,1,23,1,23,1,23,5,23,717,8,23,10,23,12,23,720,9,23,3,
+		23,722,8,23,1,23,1,23,5,23,726,8,23,10,23,12,23,729,9,23,1,23,1,23,3,23,
+		733,8,23,1,23,1,23,1,23,1,23,3,23,739,8,23,1,23,3,23,742,8,23,1,23,1,23,
+		1,23,1,23,3,23,748,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,1,25,1,25,1,25,3,25,764,8,25,1,26,1,26,1,26,1,26,1,26,3,26,771,
+		8,26,1,26,1,26,1,26,1,26,1,26,3,26,778,8,26,1,26,1,26,1,26,1,26,1,26,3,
+		26,785,8,26,1,26,1,26,1,26,1,26,1,26,3,26,792,8,26,3,26,794,8,26,1,26,
+		1,26,3,26,798,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,806,8,26,1,26,1,
+		26,3,26,810,8,26,3,26,812,8,26,1,27,3,27,815,8,27,1,27,1,27,1,27,1,27,
+		1,27,3,27,822,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,831,8,29,1,
+		29,1,29,1,29,1,29,1,29,5,29,838,8,29,10,29,12,29,841,9,29,3,29,843,8,29,
+		1,29,3,29,846,8,29,1,29,3,29,849,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
+		30,1,30,3,30,859,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,
+		870,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,879,8,32,1,32,1,32,3,
+		32,883,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,891,8,32,10,32,12,32,894,
+		9,32,1,33,1,33,1,33,1,33,1,33,3,33,901,8,33,1,33,1,33,1,33,3,33,906,8,
+		33,1,33,1,33,1,33,1,33,1,33,3,33,913,8,33,1,33,1,33,3,33,917,8,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,3,33,925,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,
+		33,933,8,33,1,33,1,33,1,33,1,33,1,33,5,33,940,8,33,10,33,12,33,943,9,33,
+		1,33,1,33,1,33,3,33,948,8,33,1,33,1,33,1,33,1,33,3,33,954,8,33,3,33,956,
+		8,33,1,34,1,34,1,34,1,34,3,34,962,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,978,8,34,10,34,12,34,981,9,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,991,8,34,10,34,12,34,994,
+		9,34,1,35,1,35,3,35,998,8,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,3,35,1006,
+		8,35,3,35,1008,8,35,1,35,3,35,1011,8,35,1,35,1,35,3,35,1015,8,35,3,35,
+		1017,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,3,37,1032,8,37,1,37,1,37,1,37,3,37,1037,8,37,1,37,4,37,1040,8,37,
+		11,37,12,37,1041,1,37,1,37,3,37,1046,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,3,37,1068,8,37,1,37,1,37,1,37,5,37,1073,8,37,10,37,12,37,
-		1076,9,37,3,37,1078,8,37,1,37,1,37,1,37,1,37,1,37,5,37,1085,8,37,10,37,
-		12,37,1088,9,37,3,37,1090,8,37,3,37,1092,8,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,3,37,1101,8,37,1,37,3,37,1104,8,37,1,37,1,37,1,37,1,37,5,37,
-		1110,8,37,10,37,12,37,1113,9,37,3,37,1115,8,37,1,37,1,37,1,37,1,37,1,37,
-		4,37,1122,8,37,11,37,12,37,1123,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,
-		1133,8,37,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1141,8,38,1,39,1,39,1,39,
-		1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1155,8,40,1,41,1,41,
-		1,41,1,41,1,41,5,41,1162,8,41,10,41,12,41,1165,9,41,1,41,3,41,1168,8,41,
-		1,41,1,41,3,41,1172,8,41,1,41,5,41,1175,8,41,10,41,12,41,1178,9,41,1,41,
-		1,41,1,41,1,41,1,41,5,41,1185,8,41,10,41,12,41,1188,9,41,1,41,1,41,1,41,
-		1,41,1,41,5,41,1195,8,41,10,41,12,41,1198,9,41,1,41,3,41,1201,8,41,3,41,
-		1203,8,41,1,42,1,42,1,42,5,42,1208,8,42,10,42,12,42,1211,9,42,1,43,1,43,
-		1,43,3,43,1216,8,43,1,44,1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,19,2,0,39,39,62,62,1,0,23,
-		24,1,0,152,153,2,0,30,30,113,113,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,
-		54,54,2,0,124,124,146,146,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,
-		2,0,35,35,110,110,2,0,44,44,56,56,1,0,131,132,1,0,133,136,1,0,124,129,
-		1,0,153,154,2,0,14,14,111,111,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,
-		29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,106,
-		108,109,111,112,117,118,121,122,1415,0,93,1,0,0,0,2,118,1,0,0,0,4,363,
-		1,0,0,0,6,365,1,0,0,0,8,411,1,0,0,0,10,413,1,0,0,0,12,417,1,0,0,0,14,430,
-		1,0,0,0,16,433,1,0,0,0,18,442,1,0,0,0,20,454,1,0,0,0,22,466,1,0,0,0,24,
-		500,1,0,0,0,26,502,1,0,0,0,28,513,1,0,0,0,30,564,1,0,0,0,32,586,1,0,0,
-		0,34,597,1,0,0,0,36,599,1,0,0,0,38,609,1,0,0,0,40,629,1,0,0,0,42,631,1,
-		0,0,0,44,679,1,0,0,0,46,738,1,0,0,0,48,740,1,0,0,0,50,754,1,0,0,0,52,802,
-		1,0,0,0,54,805,1,0,0,0,56,814,1,0,0,0,58,821,1,0,0,0,60,849,1,0,0,0,62,
-		860,1,0,0,0,64,873,1,0,0,0,66,946,1,0,0,0,68,952,1,0,0,0,70,1007,1,0,0,
-		0,72,1009,1,0,0,0,74,1132,1,0,0,0,76,1134,1,0,0,0,78,1142,1,0,0,0,80,1154,
-		1,0,0,0,82,1202,1,0,0,0,84,1204,1,0,0,0,86,1215,1,0,0,0,88,1217,1,0,0,
-		0,90,92,5,144,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
-		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,144,0,0,98,97,
-		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
-		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
-		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,144,0,0,109,108,1,0,
-		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
-		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
-		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,144,0,0,120,119,1,0,0,0,121,
-		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
-		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
-		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,364,3,4,2,0,132,364,3,
-		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
-		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
-		152,3,86,43,0,141,142,5,138,0,0,142,147,3,6,3,0,143,144,5,142,0,0,144,
-		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
-		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,139,0,0,151,153,1,0,0,
-		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
-		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,364,1,0,0,0,158,159,5,
-		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
-		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,364,3,86,43,0,165,166,5,48,0,0,
-		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,138,0,0,169,170,3,84,42,0,
-		170,171,5,139,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
-		174,1,0,0,0,174,175,3,16,8,0,175,364,1,0,0,0,176,177,5,114,0,0,177,178,
-		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,142,0,0,181,183,
-		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
-		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
-		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,120,0,0,192,194,
-		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,364,1,0,0,0,195,196,5,22,
-		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,120,0,0,199,201,3,64,
-		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,364,1,0,0,0,202,203,5,99,0,0,
-		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,115,0,0,206,207,3,42,21,0,
-		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
-		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,364,1,0,0,0,214,215,5,
-		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
-		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
-		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
-		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,364,
-		1,0,0,0,229,230,5,83,0,0,230,364,5,21,0,0,231,232,5,83,0,0,232,234,5,101,
-		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
-		364,3,86,43,0,237,238,5,83,0,0,238,239,5,118,0,0,239,240,5,62,0,0,240,
-		364,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,138,0,0,244,
-		245,3,16,8,0,245,246,5,139,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
-		1,0,0,0,248,364,1,0,0,0,249,250,5,16,0,0,250,251,5,138,0,0,251,252,3,16,
-		8,0,252,253,5,139,0,0,253,254,5,109,0,0,254,266,5,151,0,0,255,256,5,138,
-		0,0,256,261,3,14,7,0,257,258,5,142,0,0,258,260,3,14,7,0,259,257,1,0,0,
-		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
-		261,1,0,0,0,264,265,5,139,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
-		1,0,0,0,267,364,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
-		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
-		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,364,1,0,0,0,278,279,
-		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
-		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,364,3,86,43,0,285,286,5,83,0,
-		0,286,364,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
-		290,289,1,0,0,0,290,291,1,0,0,0,291,292,1,0,0,0,292,364,3,86,43,0,293,
-		294,5,17,0,0,294,295,5,87,0,0,295,296,3,86,43,0,296,297,5,39,0,0,297,298,
-		5,138,0,0,298,299,3,16,8,0,299,300,5,139,0,0,300,301,5,51,0,0,301,306,
-		3,10,5,0,302,303,5,142,0,0,303,305,3,10,5,0,304,302,1,0,0,0,305,308,1,
-		0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,312,1,0,0,0,308,306,1,0,0,0,
-		309,310,5,103,0,0,310,311,5,12,0,0,311,313,3,64,32,0,312,309,1,0,0,0,312,
-		313,1,0,0,0,313,317,1,0,0,0,314,315,5,41,0,0,315,316,5,12,0,0,316,318,
-		3,64,32,0,317,314,1,0,0,0,317,318,1,0,0,0,318,319,1,0,0,0,319,320,5,105,
-		0,0,320,321,5,152,0,0,321,364,1,0,0,0,322,323,5,89,0,0,323,324,5,87,0,
-		0,324,364,3,86,43,0,325,326,5,26,0,0,326,329,5,87,0,0,327,328,5,43,0,0,
-		328,330,5,32,0,0,329,327,1,0,0,0,329,330,1,0,0,0,330,331,1,0,0,0,331,364,
-		3,86,43,0,332,333,5,83,0,0,333,364,5,88,0,0,334,335,5,45,0,0,335,336,5,
-		96,0,0,336,337,5,151,0,0,337,338,5,51,0,0,338,339,3,86,43,0,339,340,5,
-		97,0,0,340,343,5,151,0,0,341,342,5,98,0,0,342,344,3,86,43,0,343,341,1,
-		0,0,0,343,344,1,0,0,0,344,364,1,0,0,0,345,346,5,45,0,0,346,347,3,86,43,
-		0,347,348,5,151,0,0,348,349,5,51,0,0,349,361,3,86,43,0,350,351,5,138,0,
-		0,351,356,3,14,7,0,352,353,5,142,0,0,353,355,3,14,7,0,354,352,1,0,0,0,
-		355,358,1,0,0,0,356,354,1,0,0,0,356,357,1,0,0,0,357,359,1,0,0,0,358,356,
-		1,0,0,0,359,360,5,139,0,0,360,362,1,0,0,0,361,350,1,0,0,0,361,362,1,0,
-		0,0,362,364,1,0,0,0,363,127,1,0,0,0,363,132,1,0,0,0,363,133,1,0,0,0,363,
-		158,1,0,0,0,363,165,1,0,0,0,363,176,1,0,0,0,363,195,1,0,0,0,363,202,1,
-		0,0,0,363,214,1,0,0,0,363,229,1,0,0,0,363,231,1,0,0,0,363,237,1,0,0,0,
-		363,241,1,0,0,0,363,249,1,0,0,0,363,268,1,0,0,0,363,278,1,0,0,0,363,285,
-		1,0,0,0,363,287,1,0,0,0,363,293,1,0,0,0,363,322,1,0,0,0,363,325,1,0,0,
-		0,363,332,1,0,0,0,363,334,1,0,0,0,363,345,1,0,0,0,364,5,1,0,0,0,365,366,
-		3,86,43,0,366,369,3,82,41,0,367,368,5,59,0,0,368,370,5,60,0,0,369,367,
-		1,0,0,0,369,370,1,0,0,0,370,7,1,0,0,0,371,372,5,119,0,0,372,373,5,100,
-		0,0,373,374,5,107,0,0,374,375,5,114,0,0,375,376,5,82,0,0,376,381,3,12,
-		6,0,377,378,5,142,0,0,378,380,3,12,6,0,379,377,1,0,0,0,380,383,1,0,0,0,
-		381,379,1,0,0,0,381,382,1,0,0,0,382,412,1,0,0,0,383,381,1,0,0,0,384,385,
-		5,119,0,0,385,386,5,100,0,0,386,387,5,107,0,0,387,412,5,22,0,0,388,389,
-		5,119,0,0,389,390,5,59,0,0,390,391,5,100,0,0,391,392,5,107,0,0,392,397,
-		5,48,0,0,393,394,5,138,0,0,394,395,3,84,42,0,395,396,5,139,0,0,396,398,
-		1,0,0,0,397,393,1,0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,116,
-		0,0,400,401,5,138,0,0,401,406,3,64,32,0,402,403,5,142,0,0,403,405,3,64,
-		32,0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
-		409,1,0,0,0,408,406,1,0,0,0,409,410,5,139,0,0,410,412,1,0,0,0,411,371,
-		1,0,0,0,411,384,1,0,0,0,411,388,1,0,0,0,412,9,1,0,0,0,413,414,3,86,43,
-		0,414,415,7,2,0,0,415,416,5,70,0,0,416,11,1,0,0,0,417,418,3,86,43,0,418,
-		419,5,124,0,0,419,420,3,64,32,0,420,13,1,0,0,0,421,424,5,90,0,0,422,423,
-		5,105,0,0,423,425,5,152,0,0,424,422,1,0,0,0,424,425,1,0,0,0,425,431,1,
-		0,0,0,426,428,3,86,43,0,427,429,3,64,32,0,428,427,1,0,0,0,428,429,1,0,
-		0,0,429,431,1,0,0,0,430,421,1,0,0,0,430,426,1,0,0,0,431,15,1,0,0,0,432,
-		434,3,18,9,0,433,432,1,0,0,0,433,434,1,0,0,0,434,435,1,0,0,0,435,437,3,
-		22,11,0,436,438,3,36,18,0,437,436,1,0,0,0,437,438,1,0,0,0,438,440,1,0,
-		0,0,439,441,3,40,20,0,440,439,1,0,0,0,440,441,1,0,0,0,441,17,1,0,0,0,442,
-		444,5,123,0,0,443,445,5,73,0,0,444,443,1,0,0,0,444,445,1,0,0,0,445,446,
-		1,0,0,0,446,451,3,20,10,0,447,448,5,142,0,0,448,450,3,20,10,0,449,447,
-		1,0,0,0,450,453,1,0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,19,1,0,0,0,
-		453,451,1,0,0,0,454,459,3,86,43,0,455,456,5,138,0,0,456,457,3,84,42,0,
-		457,458,5,139,0,0,458,460,1,0,0,0,459,455,1,0,0,0,459,460,1,0,0,0,460,
-		461,1,0,0,0,461,462,5,7,0,0,462,463,5,138,0,0,463,464,3,16,8,0,464,465,
-		5,139,0,0,465,21,1,0,0,0,466,467,6,11,-1,0,467,468,3,24,12,0,468,483,1,
-		0,0,0,469,470,10,2,0,0,470,472,5,49,0,0,471,473,3,30,15,0,472,471,1,0,
-		0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,482,3,22,11,3,475,476,10,1,0,0,
-		476,478,7,3,0,0,477,479,3,30,15,0,478,477,1,0,0,0,478,479,1,0,0,0,479,
-		480,1,0,0,0,480,482,3,22,11,2,481,469,1,0,0,0,481,475,1,0,0,0,482,485,
-		1,0,0,0,483,481,1,0,0,0,483,484,1,0,0,0,484,23,1,0,0,0,485,483,1,0,0,0,
-		486,501,3,28,14,0,487,488,5,116,0,0,488,493,3,26,13,0,489,490,5,142,0,
-		0,490,492,3,26,13,0,491,489,1,0,0,0,492,495,1,0,0,0,493,491,1,0,0,0,493,
-		494,1,0,0,0,494,501,1,0,0,0,495,493,1,0,0,0,496,497,5,138,0,0,497,498,
-		3,16,8,0,498,499,5,139,0,0,499,501,1,0,0,0,500,486,1,0,0,0,500,487,1,0,
-		0,0,500,496,1,0,0,0,501,25,1,0,0,0,502,503,5,138,0,0,503,508,3,64,32,0,
-		504,505,5,142,0,0,505,507,3,64,32,0,506,504,1,0,0,0,507,510,1,0,0,0,508,
-		506,1,0,0,0,508,509,1,0,0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,
-		139,0,0,512,27,1,0,0,0,513,515,5,80,0,0,514,516,3,30,15,0,515,514,1,0,
-		0,0,515,516,1,0,0,0,516,517,1,0,0,0,517,522,3,32,16,0,518,519,5,142,0,
-		0,519,521,3,32,16,0,520,518,1,0,0,0,521,524,1,0,0,0,522,520,1,0,0,0,522,
-		523,1,0,0,0,523,534,1,0,0,0,524,522,1,0,0,0,525,526,5,39,0,0,526,531,3,
-		42,21,0,527,528,5,142,0,0,528,530,3,42,21,0,529,527,1,0,0,0,530,533,1,
-		0,0,0,531,529,1,0,0,0,531,532,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,
-		534,525,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,120,0,0,537,
-		539,3,64,32,0,538,536,1,0,0,0,538,539,1,0,0,0,539,543,1,0,0,0,540,541,
-		5,41,0,0,541,542,5,12,0,0,542,544,3,34,17,0,543,540,1,0,0,0,543,544,1,
-		0,0,0,544,547,1,0,0,0,545,546,5,42,0,0,546,548,3,64,32,0,547,545,1,0,0,
-		0,547,548,1,0,0,0,548,558,1,0,0,0,549,550,5,121,0,0,550,555,3,56,28,0,
-		551,552,5,142,0,0,552,554,3,56,28,0,553,551,1,0,0,0,554,557,1,0,0,0,555,
-		553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,
-		0,0,0,558,559,1,0,0,0,559,562,1,0,0,0,560,561,5,122,0,0,561,563,3,64,32,
-		0,562,560,1,0,0,0,562,563,1,0,0,0,563,29,1,0,0,0,564,565,7,4,0,0,565,31,
-		1,0,0,0,566,571,3,64,32,0,567,569,5,7,0,0,568,567,1,0,0,0,568,569,1,0,
-		0,0,569,570,1,0,0,0,570,572,3,86,43,0,571,568,1,0,0,0,571,572,1,0,0,0,
-		572,587,1,0,0,0,573,574,3,86,43,0,574,575,5,143,0,0,575,577,1,0,0,0,576,
-		573,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,584,5,133,0,0,579,580,
-		5,31,0,0,580,581,5,138,0,0,581,582,3,84,42,0,582,583,5,139,0,0,583,585,
-		1,0,0,0,584,579,1,0,0,0,584,585,1,0,0,0,585,587,1,0,0,0,586,566,1,0,0,
-		0,586,576,1,0,0,0,587,33,1,0,0,0,588,598,5,2,0,0,589,594,3,64,32,0,590,
-		591,5,142,0,0,591,593,3,64,32,0,592,590,1,0,0,0,593,596,1,0,0,0,594,592,
-		1,0,0,0,594,595,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,597,588,1,0,0,
-		0,597,589,1,0,0,0,598,35,1,0,0,0,599,600,5,66,0,0,600,601,5,12,0,0,601,
-		606,3,38,19,0,602,603,5,142,0,0,603,605,3,38,19,0,604,602,1,0,0,0,605,
-		608,1,0,0,0,606,604,1,0,0,0,606,607,1,0,0,0,607,37,1,0,0,0,608,606,1,0,
-		0,0,609,611,3,64,32,0,610,612,7,5,0,0,611,610,1,0,0,0,611,612,1,0,0,0,
-		612,615,1,0,0,0,613,614,5,61,0,0,614,616,7,6,0,0,615,613,1,0,0,0,615,616,
-		1,0,0,0,616,39,1,0,0,0,617,618,5,57,0,0,618,621,3,64,32,0,619,620,5,63,
-		0,0,620,622,3,64,32,0,621,619,1,0,0,0,621,622,1,0,0,0,622,630,1,0,0,0,
-		623,624,5,63,0,0,624,627,3,64,32,0,625,626,5,57,0,0,626,628,3,64,32,0,
-		627,625,1,0,0,0,627,628,1,0,0,0,628,630,1,0,0,0,629,617,1,0,0,0,629,623,
-		1,0,0,0,630,41,1,0,0,0,631,632,6,21,-1,0,632,633,3,46,23,0,633,659,1,0,
-		0,0,634,635,10,4,0,0,635,636,5,18,0,0,636,637,5,53,0,0,637,658,3,46,23,
-		0,638,639,10,3,0,0,639,640,3,44,22,0,640,641,5,53,0,0,641,649,3,46,23,
-		0,642,643,5,64,0,0,643,650,3,64,32,0,644,645,5,115,0,0,645,646,5,138,0,
-		0,646,647,3,84,42,0,647,648,5,139,0,0,648,650,1,0,0,0,649,642,1,0,0,0,
-		649,644,1,0,0,0,650,658,1,0,0,0,651,652,10,2,0,0,652,653,5,58,0,0,653,
-		654,3,44,22,0,654,655,5,53,0,0,655,656,3,46,23,0,656,658,1,0,0,0,657,634,
-		1,0,0,0,657,638,1,0,0,0,657,651,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
-		0,659,660,1,0,0,0,660,43,1,0,0,0,661,659,1,0,0,0,662,664,5,47,0,0,663,
-		662,1,0,0,0,663,664,1,0,0,0,664,680,1,0,0,0,665,667,5,55,0,0,666,668,5,
-		67,0,0,667,666,1,0,0,0,667,668,1,0,0,0,668,680,1,0,0,0,669,671,5,77,0,
-		0,670,672,5,67,0,0,671,670,1,0,0,0,671,672,1,0,0,0,672,680,1,0,0,0,673,
-		675,5,40,0,0,674,676,5,67,0,0,675,674,1,0,0,0,675,676,1,0,0,0,676,680,
-		1,0,0,0,677,680,5,81,0,0,678,680,5,6,0,0,679,663,1,0,0,0,679,665,1,0,0,
-		0,679,669,1,0,0,0,679,673,1,0,0,0,679,677,1,0,0,0,679,678,1,0,0,0,680,
-		45,1,0,0,0,681,684,3,86,43,0,682,683,5,143,0,0,683,685,3,86,43,0,684,682,
-		1,0,0,0,684,685,1,0,0,0,685,687,1,0,0,0,686,688,3,50,25,0,687,686,1,0,
-		0,0,687,688,1,0,0,0,688,690,1,0,0,0,689,691,3,52,26,0,690,689,1,0,0,0,
-		690,691,1,0,0,0,691,693,1,0,0,0,692,694,3,54,27,0,693,692,1,0,0,0,693,
-		694,1,0,0,0,694,739,1,0,0,0,695,697,5,151,0,0,696,698,3,52,26,0,697,696,
-		1,0,0,0,697,698,1,0,0,0,698,700,1,0,0,0,699,701,3,54,27,0,700,699,1,0,
-		0,0,700,701,1,0,0,0,701,739,1,0,0,0,702,703,3,86,43,0,703,712,5,138,0,
-		0,704,709,3,64,32,0,705,706,5,142,0,0,706,708,3,64,32,0,707,705,1,0,0,
-		0,708,711,1,0,0,0,709,707,1,0,0,0,709,710,1,0,0,0,710,713,1,0,0,0,711,
-		709,1,0,0,0,712,704,1,0,0,0,712,713,1,0,0,0,713,718,1,0,0,0,714,715,5,
-		142,0,0,715,717,3,48,24,0,716,714,1,0,0,0,717,720,1,0,0,0,718,716,1,0,
-		0,0,718,719,1,0,0,0,719,721,1,0,0,0,720,718,1,0,0,0,721,723,5,139,0,0,
-		722,724,3,54,27,0,723,722,1,0,0,0,723,724,1,0,0,0,724,739,1,0,0,0,725,
-		726,5,138,0,0,726,727,3,16,8,0,727,729,5,139,0,0,728,730,3,52,26,0,729,
-		728,1,0,0,0,729,730,1,0,0,0,730,732,1,0,0,0,731,733,3,54,27,0,732,731,
-		1,0,0,0,732,733,1,0,0,0,733,739,1,0,0,0,734,735,5,138,0,0,735,736,3,42,
-		21,0,736,737,5,139,0,0,737,739,1,0,0,0,738,681,1,0,0,0,738,695,1,0,0,0,
-		738,702,1,0,0,0,738,725,1,0,0,0,738,734,1,0,0,0,739,47,1,0,0,0,740,741,
-		3,86,43,0,741,742,7,7,0,0,742,743,3,64,32,0,743,49,1,0,0,0,744,745,5,117,
-		0,0,745,755,5,152,0,0,746,747,5,7,0,0,747,748,5,62,0,0,748,749,5,108,0,
-		0,749,755,5,151,0,0,750,751,5,11,0,0,751,755,3,86,43,0,752,753,5,106,0,
-		0,753,755,3,86,43,0,754,744,1,0,0,0,754,746,1,0,0,0,754,750,1,0,0,0,754,
-		752,1,0,0,0,755,51,1,0,0,0,756,757,5,85,0,0,757,758,7,8,0,0,758,759,5,
-		138,0,0,759,761,3,64,32,0,760,762,5,70,0,0,761,760,1,0,0,0,761,762,1,0,
-		0,0,762,763,1,0,0,0,763,768,5,139,0,0,764,765,5,74,0,0,765,766,5,138,0,
-		0,766,767,5,152,0,0,767,769,5,139,0,0,768,764,1,0,0,0,768,769,1,0,0,0,
-		769,803,1,0,0,0,770,771,5,86,0,0,771,772,3,64,32,0,772,775,5,79,0,0,773,
-		774,5,102,0,0,774,776,3,64,32,0,775,773,1,0,0,0,775,776,1,0,0,0,776,784,
-		1,0,0,0,777,778,5,104,0,0,778,779,5,12,0,0,779,782,3,64,32,0,780,781,5,
-		123,0,0,781,783,5,76,0,0,782,780,1,0,0,0,782,783,1,0,0,0,783,785,1,0,0,
-		0,784,777,1,0,0,0,784,785,1,0,0,0,785,788,1,0,0,0,786,787,5,105,0,0,787,
-		789,5,152,0,0,788,786,1,0,0,0,788,789,1,0,0,0,789,803,1,0,0,0,790,791,
-		5,86,0,0,791,792,3,64,32,0,792,796,5,70,0,0,793,794,5,103,0,0,794,795,
-		5,12,0,0,795,797,3,64,32,0,796,793,1,0,0,0,796,797,1,0,0,0,797,800,1,0,
-		0,0,798,799,5,105,0,0,799,801,5,152,0,0,800,798,1,0,0,0,800,801,1,0,0,
-		0,801,803,1,0,0,0,802,756,1,0,0,0,802,770,1,0,0,0,802,790,1,0,0,0,803,
-		53,1,0,0,0,804,806,5,7,0,0,805,804,1,0,0,0,805,806,1,0,0,0,806,807,1,0,
-		0,0,807,812,3,86,43,0,808,809,5,138,0,0,809,810,3,84,42,0,810,811,5,139,
-		0,0,811,813,1,0,0,0,812,808,1,0,0,0,812,813,1,0,0,0,813,55,1,0,0,0,814,
-		815,3,86,43,0,815,816,5,7,0,0,816,817,5,138,0,0,817,818,3,58,29,0,818,
-		819,5,139,0,0,819,57,1,0,0,0,820,822,3,86,43,0,821,820,1,0,0,0,821,822,
-		1,0,0,0,822,833,1,0,0,0,823,824,5,69,0,0,824,825,5,12,0,0,825,830,3,64,
-		32,0,826,827,5,142,0,0,827,829,3,64,32,0,828,826,1,0,0,0,829,832,1,0,0,
-		0,830,828,1,0,0,0,830,831,1,0,0,0,831,834,1,0,0,0,832,830,1,0,0,0,833,
-		823,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,837,3,36,18,0,836,835,
-		1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,840,3,60,30,0,839,838,1,0,
-		0,0,839,840,1,0,0,0,840,59,1,0,0,0,841,842,7,9,0,0,842,850,3,62,31,0,843,
-		844,7,9,0,0,844,845,5,10,0,0,845,846,3,62,31,0,846,847,5,5,0,0,847,848,
-		3,62,31,0,848,850,1,0,0,0,849,841,1,0,0,0,849,843,1,0,0,0,850,61,1,0,0,
-		0,851,852,5,112,0,0,852,861,5,71,0,0,853,854,5,112,0,0,854,861,5,38,0,
-		0,855,856,5,19,0,0,856,861,5,78,0,0,857,858,3,64,32,0,858,859,7,10,0,0,
-		859,861,1,0,0,0,860,851,1,0,0,0,860,853,1,0,0,0,860,855,1,0,0,0,860,857,
-		1,0,0,0,861,63,1,0,0,0,862,863,6,32,-1,0,863,864,3,86,43,0,864,865,5,130,
-		0,0,865,866,3,64,32,5,866,874,1,0,0,0,867,869,3,68,34,0,868,870,3,66,33,
-		0,869,868,1,0,0,0,869,870,1,0,0,0,870,874,1,0,0,0,871,872,5,59,0,0,872,
-		874,3,64,32,3,873,862,1,0,0,0,873,867,1,0,0,0,873,871,1,0,0,0,874,883,
-		1,0,0,0,875,876,10,2,0,0,876,877,5,5,0,0,877,882,3,64,32,3,878,879,10,
-		1,0,0,879,880,5,65,0,0,880,882,3,64,32,2,881,875,1,0,0,0,881,878,1,0,0,
-		0,882,885,1,0,0,0,883,881,1,0,0,0,883,884,1,0,0,0,884,65,1,0,0,0,885,883,
-		1,0,0,0,886,887,3,72,36,0,887,888,3,68,34,0,888,947,1,0,0,0,889,891,5,
-		52,0,0,890,892,5,59,0,0,891,890,1,0,0,0,891,892,1,0,0,0,892,893,1,0,0,
-		0,893,947,5,60,0,0,894,896,5,52,0,0,895,897,5,59,0,0,896,895,1,0,0,0,896,
-		897,1,0,0,0,897,898,1,0,0,0,898,899,5,25,0,0,899,900,5,39,0,0,900,947,
-		3,68,34,0,901,903,5,52,0,0,902,904,5,59,0,0,903,902,1,0,0,0,903,904,1,
-		0,0,0,904,905,1,0,0,0,905,947,7,11,0,0,906,908,5,59,0,0,907,906,1,0,0,
-		0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,5,10,0,0,910,911,3,68,34,0,911,
-		912,5,5,0,0,912,913,3,68,34,0,913,947,1,0,0,0,914,916,5,59,0,0,915,914,
-		1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,918,5,46,0,0,918,919,5,138,
-		0,0,919,920,3,16,8,0,920,921,5,139,0,0,921,947,1,0,0,0,922,924,5,59,0,
-		0,923,922,1,0,0,0,923,924,1,0,0,0,924,925,1,0,0,0,925,926,5,46,0,0,926,
-		927,5,138,0,0,927,932,3,64,32,0,928,929,5,142,0,0,929,931,3,64,32,0,930,
-		928,1,0,0,0,931,934,1,0,0,0,932,930,1,0,0,0,932,933,1,0,0,0,933,935,1,
-		0,0,0,934,932,1,0,0,0,935,936,5,139,0,0,936,947,1,0,0,0,937,939,5,59,0,
-		0,938,937,1,0,0,0,938,939,1,0,0,0,939,940,1,0,0,0,940,941,7,12,0,0,941,
-		944,3,68,34,0,942,943,5,29,0,0,943,945,3,68,34,0,944,942,1,0,0,0,944,945,
-		1,0,0,0,945,947,1,0,0,0,946,886,1,0,0,0,946,889,1,0,0,0,946,894,1,0,0,
-		0,946,901,1,0,0,0,946,907,1,0,0,0,946,915,1,0,0,0,946,923,1,0,0,0,946,
-		938,1,0,0,0,947,67,1,0,0,0,948,949,6,34,-1,0,949,953,3,74,37,0,950,951,
-		7,13,0,0,951,953,3,68,34,4,952,948,1,0,0,0,952,950,1,0,0,0,953,983,1,0,
-		0,0,954,955,10,3,0,0,955,956,7,14,0,0,956,982,3,68,34,4,957,958,10,2,0,
-		0,958,959,7,13,0,0,959,982,3,68,34,3,960,961,10,1,0,0,961,962,5,137,0,
-		0,962,982,3,68,34,2,963,964,10,7,0,0,964,965,5,140,0,0,965,970,3,70,35,
-		0,966,967,5,142,0,0,967,969,3,70,35,0,968,966,1,0,0,0,969,972,1,0,0,0,
-		970,968,1,0,0,0,970,971,1,0,0,0,971,973,1,0,0,0,972,970,1,0,0,0,973,974,
-		5,141,0,0,974,982,1,0,0,0,975,976,10,6,0,0,976,977,5,145,0,0,977,982,3,
-		82,41,0,978,979,10,5,0,0,979,980,5,143,0,0,980,982,3,86,43,0,981,954,1,
-		0,0,0,981,957,1,0,0,0,981,960,1,0,0,0,981,963,1,0,0,0,981,975,1,0,0,0,
-		981,978,1,0,0,0,982,985,1,0,0,0,983,981,1,0,0,0,983,984,1,0,0,0,984,69,
-		1,0,0,0,985,983,1,0,0,0,986,1008,3,64,32,0,987,989,3,64,32,0,988,987,1,
-		0,0,0,988,989,1,0,0,0,989,990,1,0,0,0,990,992,5,147,0,0,991,993,3,64,32,
-		0,992,991,1,0,0,0,992,993,1,0,0,0,993,998,1,0,0,0,994,996,5,147,0,0,995,
-		997,3,64,32,0,996,995,1,0,0,0,996,997,1,0,0,0,997,999,1,0,0,0,998,994,
-		1,0,0,0,998,999,1,0,0,0,999,1008,1,0,0,0,1000,1002,3,64,32,0,1001,1000,
-		1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,0,0,1003,1005,5,145,0,0,1004,1006,
-		3,64,32,0,1005,1004,1,0,0,0,1005,1006,1,0,0,0,1006,1008,1,0,0,0,1007,986,
-		1,0,0,0,1007,988,1,0,0,0,1007,1001,1,0,0,0,1008,71,1,0,0,0,1009,1010,7,
-		15,0,0,1010,73,1,0,0,0,1011,1133,5,60,0,0,1012,1133,7,11,0,0,1013,1133,
-		5,152,0,0,1014,1133,7,16,0,0,1015,1133,5,151,0,0,1016,1017,3,82,41,0,1017,
-		1018,5,151,0,0,1018,1133,1,0,0,0,1019,1020,5,50,0,0,1020,1022,5,151,0,
-		0,1021,1023,3,86,43,0,1022,1021,1,0,0,0,1022,1023,1,0,0,0,1023,1133,1,
-		0,0,0,1024,1133,3,80,40,0,1025,1027,5,13,0,0,1026,1028,3,64,32,0,1027,
-		1026,1,0,0,0,1027,1028,1,0,0,0,1028,1030,1,0,0,0,1029,1031,3,78,39,0,1030,
-		1029,1,0,0,0,1031,1032,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,0,0,0,1033,
-		1036,1,0,0,0,1034,1035,5,27,0,0,1035,1037,3,64,32,0,1036,1034,1,0,0,0,
-		1036,1037,1,0,0,0,1037,1038,1,0,0,0,1038,1039,5,28,0,0,1039,1133,1,0,0,
-		0,1040,1041,7,17,0,0,1041,1042,5,138,0,0,1042,1043,3,64,32,0,1043,1044,
-		5,7,0,0,1044,1045,3,82,41,0,1045,1046,5,139,0,0,1046,1133,1,0,0,0,1047,
-		1048,5,34,0,0,1048,1049,5,138,0,0,1049,1050,3,86,43,0,1050,1051,5,39,0,
-		0,1051,1052,3,64,32,0,1052,1053,5,139,0,0,1053,1133,1,0,0,0,1054,1055,
-		5,32,0,0,1055,1056,5,138,0,0,1056,1057,3,16,8,0,1057,1058,5,139,0,0,1058,
-		1133,1,0,0,0,1059,1060,5,138,0,0,1060,1061,3,16,8,0,1061,1062,5,139,0,
-		0,1062,1133,1,0,0,0,1063,1064,3,86,43,0,1064,1091,5,138,0,0,1065,1092,
-		5,133,0,0,1066,1068,3,30,15,0,1067,1066,1,0,0,0,1067,1068,1,0,0,0,1068,
-		1069,1,0,0,0,1069,1074,3,64,32,0,1070,1071,5,142,0,0,1071,1073,3,64,32,
-		0,1072,1070,1,0,0,0,1073,1076,1,0,0,0,1074,1072,1,0,0,0,1074,1075,1,0,
-		0,0,1075,1078,1,0,0,0,1076,1074,1,0,0,0,1077,1067,1,0,0,0,1077,1078,1,
-		0,0,0,1078,1089,1,0,0,0,1079,1080,5,66,0,0,1080,1081,5,12,0,0,1081,1086,
-		3,38,19,0,1082,1083,5,142,0,0,1083,1085,3,38,19,0,1084,1082,1,0,0,0,1085,
-		1088,1,0,0,0,1086,1084,1,0,0,0,1086,1087,1,0,0,0,1087,1090,1,0,0,0,1088,
-		1086,1,0,0,0,1089,1079,1,0,0,0,1089,1090,1,0,0,0,1090,1092,1,0,0,0,1091,
-		1065,1,0,0,0,1091,1077,1,0,0,0,1092,1093,1,0,0,0,1093,1100,5,139,0,0,1094,
-		1095,5,36,0,0,1095,1096,5,138,0,0,1096,1097,5,120,0,0,1097,1098,3,64,32,
-		0,1098,1099,5,139,0,0,1099,1101,1,0,0,0,1100,1094,1,0,0,0,1100,1101,1,
-		0,0,0,1101,1103,1,0,0,0,1102,1104,3,76,38,0,1103,1102,1,0,0,0,1103,1104,
-		1,0,0,0,1104,1133,1,0,0,0,1105,1114,5,140,0,0,1106,1111,3,64,32,0,1107,
-		1108,5,142,0,0,1108,1110,3,64,32,0,1109,1107,1,0,0,0,1110,1113,1,0,0,0,
-		1111,1109,1,0,0,0,1111,1112,1,0,0,0,1112,1115,1,0,0,0,1113,1111,1,0,0,
-		0,1114,1106,1,0,0,0,1114,1115,1,0,0,0,1115,1116,1,0,0,0,1116,1133,5,141,
-		0,0,1117,1118,5,138,0,0,1118,1121,3,64,32,0,1119,1120,5,142,0,0,1120,1122,
-		3,64,32,0,1121,1119,1,0,0,0,1122,1123,1,0,0,0,1123,1121,1,0,0,0,1123,1124,
-		1,0,0,0,1124,1125,1,0,0,0,1125,1126,5,139,0,0,1126,1133,1,0,0,0,1127,1128,
-		5,138,0,0,1128,1129,3,64,32,0,1129,1130,5,139,0,0,1130,1133,1,0,0,0,1131,
-		1133,3,86,43,0,1132,1011,1,0,0,0,1132,1012,1,0,0,0,1132,1013,1,0,0,0,1132,
-		1014,1,0,0,0,1132,1015,1,0,0,0,1132,1016,1,0,0,0,1132,1019,1,0,0,0,1132,
-		1024,1,0,0,0,1132,1025,1,0,0,0,1132,1040,1,0,0,0,1132,1047,1,0,0,0,1132,
-		1054,1,0,0,0,1132,1059,1,0,0,0,1132,1063,1,0,0,0,1132,1105,1,0,0,0,1132,
-		1117,1,0,0,0,1132,1127,1,0,0,0,1132,1131,1,0,0,0,1133,75,1,0,0,0,1134,
-		1140,5,68,0,0,1135,1141,3,86,43,0,1136,1137,5,138,0,0,1137,1138,3,58,29,
-		0,1138,1139,5,139,0,0,1139,1141,1,0,0,0,1140,1135,1,0,0,0,1140,1136,1,
-		0,0,0,1141,77,1,0,0,0,1142,1143,5,119,0,0,1143,1144,3,64,32,0,1144,1145,
-		5,107,0,0,1145,1146,3,64,32,0,1146,79,1,0,0,0,1147,1148,5,148,0,0,1148,
-		1155,3,86,43,0,1149,1150,5,149,0,0,1150,1155,3,86,43,0,1151,1152,5,147,
-		0,0,1152,1155,3,86,43,0,1153,1155,5,150,0,0,1154,1147,1,0,0,0,1154,1149,
-		1,0,0,0,1154,1151,1,0,0,0,1154,1153,1,0,0,0,1155,81,1,0,0,0,1156,1167,
-		3,86,43,0,1157,1158,5,138,0,0,1158,1163,5,152,0,0,1159,1160,5,142,0,0,
-		1160,1162,5,152,0,0,1161,1159,1,0,0,0,1162,1165,1,0,0,0,1163,1161,1,0,
-		0,0,1163,1164,1,0,0,0,1164,1166,1,0,0,0,1165,1163,1,0,0,0,1166,1168,5,
-		139,0,0,1167,1157,1,0,0,0,1167,1168,1,0,0,0,1168,1176,1,0,0,0,1169,1171,
-		5,140,0,0,1170,1172,5,152,0,0,1171,1170,1,0,0,0,1171,1172,1,0,0,0,1172,
-		1173,1,0,0,0,1173,1175,5,141,0,0,1174,1169,1,0,0,0,1175,1178,1,0,0,0,1176,
-		1174,1,0,0,0,1176,1177,1,0,0,0,1177,1203,1,0,0,0,1178,1176,1,0,0,0,1179,
-		1180,3,86,43,0,1180,1181,5,126,0,0,1181,1186,3,82,41,0,1182,1183,5,142,
-		0,0,1183,1185,3,82,41,0,1184,1182,1,0,0,0,1185,1188,1,0,0,0,1186,1184,
-		1,0,0,0,1186,1187,1,0,0,0,1187,1189,1,0,0,0,1188,1186,1,0,0,0,1189,1200,
-		5,128,0,0,1190,1191,5,138,0,0,1191,1196,5,152,0,0,1192,1193,5,142,0,0,
-		1193,1195,5,152,0,0,1194,1192,1,0,0,0,1195,1198,1,0,0,0,1196,1194,1,0,
-		0,0,1196,1197,1,0,0,0,1197,1199,1,0,0,0,1198,1196,1,0,0,0,1199,1201,5,
-		139,0,0,1200,1190,1,0,0,0,1200,1201,1,0,0,0,1201,1203,1,0,0,0,1202,1156,
-		1,0,0,0,1202,1179,1,0,0,0,1203,83,1,0,0,0,1204,1209,3,86,43,0,1205,1206,
-		5,142,0,0,1206,1208,3,86,43,0,1207,1205,1,0,0,0,1208,1211,1,0,0,0,1209,
-		1207,1,0,0,0,1209,1210,1,0,0,0,1210,85,1,0,0,0,1211,1209,1,0,0,0,1212,
-		1216,5,155,0,0,1213,1216,5,156,0,0,1214,1216,3,88,44,0,1215,1212,1,0,0,
-		0,1215,1213,1,0,0,0,1215,1214,1,0,0,0,1216,87,1,0,0,0,1217,1218,7,18,0,
-		0,1218,89,1,0,0,0,173,93,100,105,111,114,122,129,138,147,152,156,162,172,
-		184,189,193,200,212,219,223,227,234,247,261,266,273,282,290,306,312,317,
-		329,343,356,361,363,369,381,397,406,411,424,428,430,433,437,440,444,451,
-		459,472,478,481,483,493,500,508,515,522,531,534,538,543,547,555,558,562,
-		568,571,576,584,586,594,597,606,611,615,621,627,629,649,657,659,663,667,
-		671,675,679,684,687,690,693,697,700,709,712,718,723,729,732,738,754,761,
-		768,775,782,784,788,796,800,802,805,812,821,830,833,836,839,849,860,869,
-		873,881,883,891,896,903,907,915,923,932,938,944,946,952,970,981,983,988,
-		992,996,998,1001,1005,1007,1022,1027,1032,1036,1067,1074,1077,1086,1089,
-		1091,1100,1103,1111,1114,1123,1132,1140,1154,1163,1167,1171,1176,1186,
-		1196,1200,1202,1209,1215
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1077,8,37,1,37,1,37,
+		1,37,5,37,1082,8,37,10,37,12,37,1085,9,37,3,37,1087,8,37,1,37,1,37,1,37,
+		1,37,1,37,5,37,1094,8,37,10,37,12,37,1097,9,37,3,37,1099,8,37,3,37,1101,
+		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1110,8,37,1,37,3,37,1113,
+		8,37,1,37,1,37,1,37,1,37,5,37,1119,8,37,10,37,12,37,1122,9,37,3,37,1124,
+		8,37,1,37,1,37,1,37,1,37,1,37,4,37,1131,8,37,11,37,12,37,1132,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,3,37,1142,8,37,1,38,1,38,1,38,1,38,1,38,1,38,
+		3,38,1150,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,3,40,1164,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1171,8,41,10,41,12,41,
+		1174,9,41,1,41,3,41,1177,8,41,1,41,1,41,3,41,1181,8,41,1,41,5,41,1184,
+		8,41,10,41,12,41,1187,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1194,8,41,10,
+		41,12,41,1197,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1204,8,41,10,41,12,41,
+		1207,9,41,1,41,3,41,1210,8,41,3,41,1212,8,41,1,42,1,42,1,42,5,42,1217,
+		8,42,10,42,12,42,1220,9,42,1,43,1,43,1,43,3,43,1225,8,43,1,44,1,44,1,44,
+		0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,153,154,2,0,30,30,114,114,2,0,
+		2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,125,125,147,147,2,0,9,9,84,
+		84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,111,111,2,0,44,44,56,56,1,
+		0,132,133,1,0,134,137,1,0,125,130,1,0,154,155,2,0,14,14,112,112,23,0,1,
+		2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,
+		54,54,61,63,68,76,78,79,83,84,86,107,109,110,112,113,118,119,122,123,1427,
+		0,93,1,0,0,0,2,118,1,0,0,0,4,372,1,0,0,0,6,374,1,0,0,0,8,420,1,0,0,0,10,
+		422,1,0,0,0,12,426,1,0,0,0,14,439,1,0,0,0,16,442,1,0,0,0,18,451,1,0,0,
+		0,20,463,1,0,0,0,22,475,1,0,0,0,24,509,1,0,0,0,26,511,1,0,0,0,28,522,1,
+		0,0,0,30,573,1,0,0,0,32,595,1,0,0,0,34,606,1,0,0,0,36,608,1,0,0,0,38,618,
+		1,0,0,0,40,638,1,0,0,0,42,640,1,0,0,0,44,688,1,0,0,0,46,747,1,0,0,0,48,
+		749,1,0,0,0,50,763,1,0,0,0,52,811,1,0,0,0,54,814,1,0,0,0,56,823,1,0,0,
+		0,58,830,1,0,0,0,60,858,1,0,0,0,62,869,1,0,0,0,64,882,1,0,0,0,66,955,1,
+		0,0,0,68,961,1,0,0,0,70,1016,1,0,0,0,72,1018,1,0,0,0,74,1141,1,0,0,0,76,
+		1143,1,0,0,0,78,1151,1,0,0,0,80,1163,1,0,0,0,82,1211,1,0,0,0,84,1213,1,
+		0,0,0,86,1224,1,0,0,0,88,1226,1,0,0,0,90,92,5,145,0,0,91,90,1,0,0,0,92,
+		95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,
+		105,3,4,2,0,97,99,5,145,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,
+		0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,
+		1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,
+		0,108,110,5,145,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,
+		112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,
+		0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,
+		121,5,145,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,
+		1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,
+		127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,
+		1,0,0,0,131,373,3,4,2,0,132,373,3,16,8,0,133,134,5,17,0,0,134,138,5,20,
+		0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,
+		138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,139,0,0,142,
+		147,3,6,3,0,143,144,5,143,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,
+		1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,
+		0,150,151,5,140,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,
+		156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,
+		0,0,0,157,373,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,
+		0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,
+		373,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,
+		169,5,139,0,0,169,170,3,84,42,0,170,171,5,140,0,0,171,173,1,0,0,0,172,
+		168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,373,1,
+		0,0,0,176,177,5,115,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,
+		6,0,180,181,5,143,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,
+		184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,
+		5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,
+		0,0,191,192,5,121,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,
+		0,194,373,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,
+		198,199,5,121,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,
+		373,1,0,0,0,202,203,5,100,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,
+		5,116,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,
+		3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,
+		0,213,373,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,
+		219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,
+		0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,
+		0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,
+		227,228,1,0,0,0,228,373,1,0,0,0,229,230,5,83,0,0,230,373,5,21,0,0,231,
+		232,5,83,0,0,232,234,5,102,0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,
+		1,0,0,0,235,236,1,0,0,0,236,373,3,86,43,0,237,238,5,83,0,0,238,239,5,119,
+		0,0,239,240,5,62,0,0,240,373,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,
+		0,243,244,5,139,0,0,244,245,3,16,8,0,245,246,5,140,0,0,246,248,1,0,0,0,
+		247,242,1,0,0,0,247,243,1,0,0,0,248,373,1,0,0,0,249,250,5,16,0,0,250,251,
+		5,139,0,0,251,252,3,16,8,0,252,253,5,140,0,0,253,254,5,110,0,0,254,266,
+		5,152,0,0,255,256,5,139,0,0,256,261,3,14,7,0,257,258,5,143,0,0,258,260,
+		3,14,7,0,259,257,1,0,0,0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,
+		0,262,264,1,0,0,0,263,261,1,0,0,0,264,265,5,140,0,0,265,267,1,0,0,0,266,
+		255,1,0,0,0,266,267,1,0,0,0,267,373,1,0,0,0,268,269,5,17,0,0,269,270,5,
+		91,0,0,270,273,3,86,43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,
+		0,0,273,274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,
+		373,1,0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,
+		5,32,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,373,3,86,
+		43,0,285,286,5,83,0,0,286,373,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,
+		0,289,291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,298,1,0,0,0,292,
+		295,3,86,43,0,293,294,5,144,0,0,294,296,3,86,43,0,295,293,1,0,0,0,295,
+		296,1,0,0,0,296,299,1,0,0,0,297,299,5,152,0,0,298,292,1,0,0,0,298,297,
+		1,0,0,0,299,373,1,0,0,0,300,301,5,83,0,0,301,373,5,96,0,0,302,303,5,17,
+		0,0,303,304,5,87,0,0,304,305,3,86,43,0,305,306,5,39,0,0,306,307,5,139,
+		0,0,307,308,3,16,8,0,308,309,5,140,0,0,309,310,5,51,0,0,310,315,3,10,5,
+		0,311,312,5,143,0,0,312,314,3,10,5,0,313,311,1,0,0,0,314,317,1,0,0,0,315,
+		313,1,0,0,0,315,316,1,0,0,0,316,321,1,0,0,0,317,315,1,0,0,0,318,319,5,
+		104,0,0,319,320,5,12,0,0,320,322,3,64,32,0,321,318,1,0,0,0,321,322,1,0,
+		0,0,322,326,1,0,0,0,323,324,5,41,0,0,324,325,5,12,0,0,325,327,3,64,32,
+		0,326,323,1,0,0,0,326,327,1,0,0,0,327,328,1,0,0,0,328,329,5,106,0,0,329,
+		330,5,153,0,0,330,373,1,0,0,0,331,332,5,89,0,0,332,333,5,87,0,0,333,373,
+		3,86,43,0,334,335,5,26,0,0,335,338,5,87,0,0,336,337,5,43,0,0,337,339,5,
+		32,0,0,338,336,1,0,0,0,338,339,1,0,0,0,339,340,1,0,0,0,340,373,3,86,43,
+		0,341,342,5,83,0,0,342,373,5,88,0,0,343,344,5,45,0,0,344,345,5,97,0,0,
+		345,346,5,152,0,0,346,347,5,51,0,0,347,348,3,86,43,0,348,349,5,98,0,0,
+		349,352,5,152,0,0,350,351,5,99,0,0,351,353,3,86,43,0,352,350,1,0,0,0,352,
+		353,1,0,0,0,353,373,1,0,0,0,354,355,5,45,0,0,355,356,3,86,43,0,356,357,
+		5,152,0,0,357,358,5,51,0,0,358,370,3,86,43,0,359,360,5,139,0,0,360,365,
+		3,14,7,0,361,362,5,143,0,0,362,364,3,14,7,0,363,361,1,0,0,0,364,367,1,
+		0,0,0,365,363,1,0,0,0,365,366,1,0,0,0,366,368,1,0,0,0,367,365,1,0,0,0,
+		368,369,5,140,0,0,369,371,1,0,0,0,370,359,1,0,0,0,370,371,1,0,0,0,371,
+		373,1,0,0,0,372,127,1,0,0,0,372,132,1,0,0,0,372,133,1,0,0,0,372,158,1,
+		0,0,0,372,165,1,0,0,0,372,176,1,0,0,0,372,195,1,0,0,0,372,202,1,0,0,0,
+		372,214,1,0,0,0,372,229,1,0,0,0,372,231,1,0,0,0,372,237,1,0,0,0,372,241,
+		1,0,0,0,372,249,1,0,0,0,372,268,1,0,0,0,372,278,1,0,0,0,372,285,1,0,0,
+		0,372,287,1,0,0,0,372,300,1,0,0,0,372,302,1,0,0,0,372,331,1,0,0,0,372,
+		334,1,0,0,0,372,341,1,0,0,0,372,343,1,0,0,0,372,354,1,0,0,0,373,5,1,0,
+		0,0,374,375,3,86,43,0,375,378,3,82,41,0,376,377,5,59,0,0,377,379,5,60,
+		0,0,378,376,1,0,0,0,378,379,1,0,0,0,379,7,1,0,0,0,380,381,5,120,0,0,381,
+		382,5,101,0,0,382,383,5,108,0,0,383,384,5,115,0,0,384,385,5,82,0,0,385,
+		390,3,12,6,0,386,387,5,143,0,0,387,389,3,12,6,0,388,386,1,0,0,0,389,392,
+		1,0,0,0,390,388,1,0,0,0,390,391,1,0,0,0,391,421,1,0,0,0,392,390,1,0,0,
+		0,393,394,5,120,0,0,394,395,5,101,0,0,395,396,5,108,0,0,396,421,5,22,0,
+		0,397,398,5,120,0,0,398,399,5,59,0,0,399,400,5,101,0,0,400,401,5,108,0,
+		0,401,406,5,48,0,0,402,403,5,139,0,0,403,404,3,84,42,0,404,405,5,140,0,
+		0,405,407,1,0,0,0,406,402,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,
+		409,5,117,0,0,409,410,5,139,0,0,410,415,3,64,32,0,411,412,5,143,0,0,412,
+		414,3,64,32,0,413,411,1,0,0,0,414,417,1,0,0,0,415,413,1,0,0,0,415,416,
+		1,0,0,0,416,418,1,0,0,0,417,415,1,0,0,0,418,419,5,140,0,0,419,421,1,0,
+		0,0,420,380,1,0,0,0,420,393,1,0,0,0,420,397,1,0,0,0,421,9,1,0,0,0,422,
+		423,3,86,43,0,423,424,7,2,0,0,424,425,5,70,0,0,425,11,1,0,0,0,426,427,
+		3,86,43,0,427,428,5,125,0,0,428,429,3,64,32,0,429,13,1,0,0,0,430,433,5,
+		90,0,0,431,432,5,106,0,0,432,434,5,153,0,0,433,431,1,0,0,0,433,434,1,0,
+		0,0,434,440,1,0,0,0,435,437,3,86,43,0,436,438,3,64,32,0,437,436,1,0,0,
+		0,437,438,1,0,0,0,438,440,1,0,0,0,439,430,1,0,0,0,439,435,1,0,0,0,440,
+		15,1,0,0,0,441,443,3,18,9,0,442,441,1,0,0,0,442,443,1,0,0,0,443,444,1,
+		0,0,0,444,446,3,22,11,0,445,447,3,36,18,0,446,445,1,0,0,0,446,447,1,0,
+		0,0,447,449,1,0,0,0,448,450,3,40,20,0,449,448,1,0,0,0,449,450,1,0,0,0,
+		450,17,1,0,0,0,451,453,5,124,0,0,452,454,5,73,0,0,453,452,1,0,0,0,453,
+		454,1,0,0,0,454,455,1,0,0,0,455,460,3,20,10,0,456,457,5,143,0,0,457,459,
+		3,20,10,0,458,456,1,0,0,0,459,462,1,0,0,0,460,458,1,0,0,0,460,461,1,0,
+		0,0,461,19,1,0,0,0,462,460,1,0,0,0,463,468,3,86,43,0,464,465,5,139,0,0,
+		465,466,3,84,42,0,466,467,5,140,0,0,467,469,1,0,0,0,468,464,1,0,0,0,468,
+		469,1,0,0,0,469,470,1,0,0,0,470,471,5,7,0,0,471,472,5,139,0,0,472,473,
+		3,16,8,0,473,474,5,140,0,0,474,21,1,0,0,0,475,476,6,11,-1,0,476,477,3,
+		24,12,0,477,492,1,0,0,0,478,479,10,2,0,0,479,481,5,49,0,0,480,482,3,30,
+		15,0,481,480,1,0,0,0,481,482,1,0,0,0,482,483,1,0,0,0,483,491,3,22,11,3,
+		484,485,10,1,0,0,485,487,7,3,0,0,486,488,3,30,15,0,487,486,1,0,0,0,487,
+		488,1,0,0,0,488,489,1,0,0,0,489,491,3,22,11,2,490,478,1,0,0,0,490,484,
+		1,0,0,0,491,494,1,0,0,0,492,490,1,0,0,0,492,493,1,0,0,0,493,23,1,0,0,0,
+		494,492,1,0,0,0,495,510,3,28,14,0,496,497,5,117,0,0,497,502,3,26,13,0,
+		498,499,5,143,0,0,499,501,3,26,13,0,500,498,1,0,0,0,501,504,1,0,0,0,502,
+		500,1,0,0,0,502,503,1,0,0,0,503,510,1,0,0,0,504,502,1,0,0,0,505,506,5,
+		139,0,0,506,507,3,16,8,0,507,508,5,140,0,0,508,510,1,0,0,0,509,495,1,0,
+		0,0,509,496,1,0,0,0,509,505,1,0,0,0,510,25,1,0,0,0,511,512,5,139,0,0,512,
+		517,3,64,32,0,513,514,5,143,0,0,514,516,3,64,32,0,515,513,1,0,0,0,516,
+		519,1,0,0,0,517,515,1,0,0,0,517,518,1,0,0,0,518,520,1,0,0,0,519,517,1,
+		0,0,0,520,521,5,140,0,0,521,27,1,0,0,0,522,524,5,80,0,0,523,525,3,30,15,
+		0,524,523,1,0,0,0,524,525,1,0,0,0,525,526,1,0,0,0,526,531,3,32,16,0,527,
+		528,5,143,0,0,528,530,3,32,16,0,529,527,1,0,0,0,530,533,1,0,0,0,531,529,
+		1,0,0,0,531,532,1,0,0,0,532,543,1,0,0,0,533,531,1,0,0,0,534,535,5,39,0,
+		0,535,540,3,42,21,0,536,537,5,143,0,0,537,539,3,42,21,0,538,536,1,0,0,
+		0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,544,1,0,0,0,542,
+		540,1,0,0,0,543,534,1,0,0,0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,
+		121,0,0,546,548,3,64,32,0,547,545,1,0,0,0,547,548,1,0,0,0,548,552,1,0,
+		0,0,549,550,5,41,0,0,550,551,5,12,0,0,551,553,3,34,17,0,552,549,1,0,0,
+		0,552,553,1,0,0,0,553,556,1,0,0,0,554,555,5,42,0,0,555,557,3,64,32,0,556,
+		554,1,0,0,0,556,557,1,0,0,0,557,567,1,0,0,0,558,559,5,122,0,0,559,564,
+		3,56,28,0,560,561,5,143,0,0,561,563,3,56,28,0,562,560,1,0,0,0,563,566,
+		1,0,0,0,564,562,1,0,0,0,564,565,1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,
+		0,567,558,1,0,0,0,567,568,1,0,0,0,568,571,1,0,0,0,569,570,5,123,0,0,570,
+		572,3,64,32,0,571,569,1,0,0,0,571,572,1,0,0,0,572,29,1,0,0,0,573,574,7,
+		4,0,0,574,31,1,0,0,0,575,580,3,64,32,0,576,578,5,7,0,0,577,576,1,0,0,0,
+		577,578,1,0,0,0,578,579,1,0,0,0,579,581,3,86,43,0,580,577,1,0,0,0,580,
+		581,1,0,0,0,581,596,1,0,0,0,582,583,3,86,43,0,583,584,5,144,0,0,584,586,
+		1,0,0,0,585,582,1,0,0,0,585,586,1,0,0,0,586,587,1,0,0,0,587,593,5,134,
+		0,0,588,589,5,31,0,0,589,590,5,139,0,0,590,591,3,84,42,0,591,592,5,140,
+		0,0,592,594,1,0,0,0,593,588,1,0,0,0,593,594,1,0,0,0,594,596,1,0,0,0,595,
+		575,1,0,0,0,595,585,1,0,0,0,596,33,1,0,0,0,597,607,5,2,0,0,598,603,3,64,
+		32,0,599,600,5,143,0,0,600,602,3,64,32,0,601,599,1,0,0,0,602,605,1,0,0,
+		0,603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,0,0,0,605,603,1,0,0,0,606,
+		597,1,0,0,0,606,598,1,0,0,0,607,35,1,0,0,0,608,609,5,66,0,0,609,610,5,
+		12,0,0,610,615,3,38,19,0,611,612,5,143,0,0,612,614,3,38,19,0,613,611,1,
+		0,0,0,614,617,1,0,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,37,1,0,0,0,617,
+		615,1,0,0,0,618,620,3,64,32,0,619,621,7,5,0,0,620,619,1,0,0,0,620,621,
+		1,0,0,0,621,624,1,0,0,0,622,623,5,61,0,0,623,625,7,6,0,0,624,622,1,0,0,
+		0,624,625,1,0,0,0,625,39,1,0,0,0,626,627,5,57,0,0,627,630,3,64,32,0,628,
+		629,5,63,0,0,629,631,3,64,32,0,630,628,1,0,0,0,630,631,1,0,0,0,631,639,
+		1,0,0,0,632,633,5,63,0,0,633,636,3,64,32,0,634,635,5,57,0,0,635,637,3,
+		64,32,0,636,634,1,0,0,0,636,637,1,0,0,0,637,639,1,0,0,0,638,626,1,0,0,
+		0,638,632,1,0,0,0,639,41,1,0,0,0,640,641,6,21,-1,0,641,642,3,46,23,0,642,
+		668,1,0,0,0,643,644,10,4,0,0,644,645,5,18,0,0,645,646,5,53,0,0,646,667,
+		3,46,23,0,647,648,10,3,0,0,648,649,3,44,22,0,649,650,5,53,0,0,650,658,
+		3,46,23,0,651,652,5,64,0,0,652,659,3,64,32,0,653,654,5,116,0,0,654,655,
+		5,139,0,0,655,656,3,84,42,0,656,657,5,140,0,0,657,659,1,0,0,0,658,651,
+		1,0,0,0,658,653,1,0,0,0,659,667,1,0,0,0,660,661,10,2,0,0,661,662,5,58,
+		0,0,662,663,3,44,22,0,663,664,5,53,0,0,664,665,3,46,23,0,665,667,1,0,0,
+		0,666,643,1,0,0,0,666,647,1,0,0,0,666,660,1,0,0,0,667,670,1,0,0,0,668,
+		666,1,0,0,0,668,669,1,0,0,0,669,43,1,0,0,0,670,668,1,0,0,0,671,673,5,47,
+		0,0,672,671,1,0,0,0,672,673,1,0,0,0,673,689,1,0,0,0,674,676,5,55,0,0,675,
+		677,5,67,0,0,676,675,1,0,0,0,676,677,1,0,0,0,677,689,1,0,0,0,678,680,5,
+		77,0,0,679,681,5,67,0,0,680,679,1,0,0,0,680,681,1,0,0,0,681,689,1,0,0,
+		0,682,684,5,40,0,0,683,685,5,67,0,0,684,683,1,0,0,0,684,685,1,0,0,0,685,
+		689,1,0,0,0,686,689,5,81,0,0,687,689,5,6,0,0,688,672,1,0,0,0,688,674,1,
+		0,0,0,688,678,1,0,0,0,688,682,1,0,0,0,688,686,1,0,0,0,688,687,1,0,0,0,
+		689,45,1,0,0,0,690,693,3,86,43,0,691,692,5,144,0,0,692,694,3,86,43,0,693,
+		691,1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,697,3,50,25,0,696,695,
+		1,0,0,0,696,697,1,0,0,0,697,699,1,0,0,0,698,700,3,52,26,0,699,698,1,0,
+		0,0,699,700,1,0,0,0,700,702,1,0,0,0,701,703,3,54,27,0,702,701,1,0,0,0,
+		702,703,1,0,0,0,703,748,1,0,0,0,704,706,5,152,0,0,705,707,3,52,26,0,706,
+		705,1,0,0,0,706,707,1,0,0,0,707,709,1,0,0,0,708,710,3,54,27,0,709,708,
+		1,0,0,0,709,710,1,0,0,0,710,748,1,0,0,0,711,712,3,86,43,0,712,721,5,139,
+		0,0,713,718,3,64,32,0,714,715,5,143,0,0,715,717,3,64,32,0,716,714,1,0,
+		0,0,717,720,1,0,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,722,1,0,0,0,720,
+		718,1,0,0,0,721,713,1,0,0,0,721,722,1,0,0,0,722,727,1,0,0,0,723,724,5,
+		143,0,0,724,726,3,48,24,0,725,723,1,0,0,0,726,729,1,0,0,0,727,725,1,0,
+		0,0,727,728,1,0,0,0,728,730,1,0,0,0,729,727,1,0,0,0,730,732,5,140,0,0,
+		731,733,3,54,27,0,732,731,1,0,0,0,732,733,1,0,0,0,733,748,1,0,0,0,734,
+		735,5,139,0,0,735,736,3,16,8,0,736,738,5,140,0,0,737,739,3,52,26,0,738,
+		737,1,0,0,0,738,739,1,0,0,0,739,741,1,0,0,0,740,742,3,54,27,0,741,740,
+		1,0,0,0,741,742,1,0,0,0,742,748,1,0,0,0,743,744,5,139,0,0,744,745,3,42,
+		21,0,745,746,5,140,0,0,746,748,1,0,0,0,747,690,1,0,0,0,747,704,1,0,0,0,
+		747,711,1,0,0,0,747,734,1,0,0,0,747,743,1,0,0,0,748,47,1,0,0,0,749,750,
+		3,86,43,0,750,751,7,7,0,0,751,752,3,64,32,0,752,49,1,0,0,0,753,754,5,118,
+		0,0,754,764,5,153,0,0,755,756,5,7,0,0,756,757,5,62,0,0,757,758,5,109,0,
+		0,758,764,5,152,0,0,759,760,5,11,0,0,760,764,3,86,43,0,761,762,5,107,0,
+		0,762,764,3,86,43,0,763,753,1,0,0,0,763,755,1,0,0,0,763,759,1,0,0,0,763,
+		761,1,0,0,0,764,51,1,0,0,0,765,766,5,85,0,0,766,767,7,8,0,0,767,768,5,
+		139,0,0,768,770,3,64,32,0,769,771,5,70,0,0,770,769,1,0,0,0,770,771,1,0,
+		0,0,771,772,1,0,0,0,772,777,5,140,0,0,773,774,5,74,0,0,774,775,5,139,0,
+		0,775,776,5,153,0,0,776,778,5,140,0,0,777,773,1,0,0,0,777,778,1,0,0,0,
+		778,812,1,0,0,0,779,780,5,86,0,0,780,781,3,64,32,0,781,784,5,79,0,0,782,
+		783,5,103,0,0,783,785,3,64,32,0,784,782,1,0,0,0,784,785,1,0,0,0,785,793,
+		1,0,0,0,786,787,5,105,0,0,787,788,5,12,0,0,788,791,3,64,32,0,789,790,5,
+		124,0,0,790,792,5,76,0,0,791,789,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,
+		0,793,786,1,0,0,0,793,794,1,0,0,0,794,797,1,0,0,0,795,796,5,106,0,0,796,
+		798,5,153,0,0,797,795,1,0,0,0,797,798,1,0,0,0,798,812,1,0,0,0,799,800,
+		5,86,0,0,800,801,3,64,32,0,801,805,5,70,0,0,802,803,5,104,0,0,803,804,
+		5,12,0,0,804,806,3,64,32,0,805,802,1,0,0,0,805,806,1,0,0,0,806,809,1,0,
+		0,0,807,808,5,106,0,0,808,810,5,153,0,0,809,807,1,0,0,0,809,810,1,0,0,
+		0,810,812,1,0,0,0,811,765,1,0,0,0,811,779,1,0,0,0,811,799,1,0,0,0,812,
+		53,1,0,0,0,813,815,5,7,0,0,814,813,1,0,0,0,814,815,1,0,0,0,815,816,1,0,
+		0,0,816,821,3,86,43,0,817,818,5,139,0,0,818,819,3,84,42,0,819,820,5,140,
+		0,0,820,822,1,0,0,0,821,817,1,0,0,0,821,822,1,0,0,0,822,55,1,0,0,0,823,
+		824,3,86,43,0,824,825,5,7,0,0,825,826,5,139,0,0,826,827,3,58,29,0,827,
+		828,5,140,0,0,828,57,1,0,0,0,829,831,3,86,43,0,830,829,1,0,0,0,830,831,
+		1,0,0,0,831,842,1,0,0,0,832,833,5,69,0,0,833,834,5,12,0,0,834,839,3,64,
+		32,0,835,836,5,143,0,0,836,838,3,64,32,0,837,835,1,0,0,0,838,841,1,0,0,
+		0,839,837,1,0,0,0,839,840,1,0,0,0,840,843,1,0,0,0,841,839,1,0,0,0,842,
+		832,1,0,0,0,842,843,1,0,0,0,843,845,1,0,0,0,844,846,3,36,18,0,845,844,
+		1,0,0,0,845,846,1,0,0,0,846,848,1,0,0,0,847,849,3,60,30,0,848,847,1,0,
+		0,0,848,849,1,0,0,0,849,59,1,0,0,0,850,851,7,9,0,0,851,859,3,62,31,0,852,
+		853,7,9,0,0,853,854,5,10,0,0,854,855,3,62,31,0,855,856,5,5,0,0,856,857,
+		3,62,31,0,857,859,1,0,0,0,858,850,1,0,0,0,858,852,1,0,0,0,859,61,1,0,0,
+		0,860,861,5,113,0,0,861,870,5,71,0,0,862,863,5,113,0,0,863,870,5,38,0,
+		0,864,865,5,19,0,0,865,870,5,78,0,0,866,867,3,64,32,0,867,868,7,10,0,0,
+		868,870,1,0,0,0,869,860,1,0,0,0,869,862,1,0,0,0,869,864,1,0,0,0,869,866,
+		1,0,0,0,870,63,1,0,0,0,871,872,6,32,-1,0,872,873,3,86,43,0,873,874,5,131,
+		0,0,874,875,3,64,32,5,875,883,1,0,0,0,876,878,3,68,34,0,877,879,3,66,33,
+		0,878,877,1,0,0,0,878,879,1,0,0,0,879,883,1,0,0,0,880,881,5,59,0,0,881,
+		883,3,64,32,3,882,871,1,0,0,0,882,876,1,0,0,0,882,880,1,0,0,0,883,892,
+		1,0,0,0,884,885,10,2,0,0,885,886,5,5,0,0,886,891,3,64,32,3,887,888,10,
+		1,0,0,888,889,5,65,0,0,889,891,3,64,32,2,890,884,1,0,0,0,890,887,1,0,0,
+		0,891,894,1,0,0,0,892,890,1,0,0,0,892,893,1,0,0,0,893,65,1,0,0,0,894,892,
+		1,0,0,0,895,896,3,72,36,0,896,897,3,68,34,0,897,956,1,0,0,0,898,900,5,
+		52,0,0,899,901,5,59,0,0,900,899,1,0,0,0,900,901,1,0,0,0,901,902,1,0,0,
+		0,902,956,5,60,0,0,903,905,5,52,0,0,904,906,5,59,0,0,905,904,1,0,0,0,905,
+		906,1,0,0,0,906,907,1,0,0,0,907,908,5,25,0,0,908,909,5,39,0,0,909,956,
+		3,68,34,0,910,912,5,52,0,0,911,913,5,59,0,0,912,911,1,0,0,0,912,913,1,
+		0,0,0,913,914,1,0,0,0,914,956,7,11,0,0,915,917,5,59,0,0,916,915,1,0,0,
+		0,916,917,1,0,0,0,917,918,1,0,0,0,918,919,5,10,0,0,919,920,3,68,34,0,920,
+		921,5,5,0,0,921,922,3,68,34,0,922,956,1,0,0,0,923,925,5,59,0,0,924,923,
+		1,0,0,0,924,925,1,0,0,0,925,926,1,0,0,0,926,927,5,46,0,0,927,928,5,139,
+		0,0,928,929,3,16,8,0,929,930,5,140,0,0,930,956,1,0,0,0,931,933,5,59,0,
+		0,932,931,1,0,0,0,932,933,1,0,0,0,933,934,1,0,0,0,934,935,5,46,0,0,935,
+		936,5,139,0,0,936,941,3,64,32,0,937,938,5,143,0,0,938,940,3,64,32,0,939,
+		937,1,0,0,0,940,943,1,0,0,0,941,939,1,0,0,0,941,942,1,0,0,0,942,944,1,
+		0,0,0,943,941,1,0,0,0,944,945,5,140,0,0,945,956,1,0,0,0,946,948,5,59,0,
+		0,947,946,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,950,7,12,0,0,950,
+		953,3,68,34,0,951,952,5,29,0,0,952,954,3,68,34,0,953,951,1,0,0,0,953,954,
+		1,0,0,0,954,956,1,0,0,0,955,895,1,0,0,0,955,898,1,0,0,0,955,903,1,0,0,
+		0,955,910,1,0,0,0,955,916,1,0,0,0,955,924,1,0,0,0,955,932,1,0,0,0,955,
+		947,1,0,0,0,956,67,1,0,0,0,957,958,6,34,-1,0,958,962,3,74,37,0,959,960,
+		7,13,0,0,960,962,3,68,34,4,961,957,1,0,0,0,961,959,1,0,0,0,962,992,1,0,
+		0,0,963,964,10,3,0,0,964,965,7,14,0,0,965,991,3,68,34,4,966,967,10,2,0,
+		0,967,968,7,13,0,0,968,991,3,68,34,3,969,970,10,1,0,0,970,971,5,138,0,
+		0,971,991,3,68,34,2,972,973,10,7,0,0,973,974,5,141,0,0,974,979,3,70,35,
+		0,975,976,5,143,0,0,976,978,3,70,35,0,977,975,1,0,0,0,978,981,1,0,0,0,
+		979,977,1,0,0,0,979,980,1,0,0,0,980,982,1,0,0,0,981,979,1,0,0,0,982,983,
+		5,142,0,0,983,991,1,0,0,0,984,985,10,6,0,0,985,986,5,146,0,0,986,991,3,
+		82,41,0,987,988,10,5,0,0,988,989,5,144,0,0,989,991,3,86,43,0,990,963,1,
+		0,0,0,990,966,1,0,0,0,990,969,1,0,0,0,990,972,1,0,0,0,990,984,1,0,0,0,
+		990,987,1,0,0,0,991,994,1,0,0,0,992,990,1,0,0,0,992,993,1,0,0,0,993,69,
+		1,0,0,0,994,992,1,0,0,0,995,1017,3,64,32,0,996,998,3,64,32,0,997,996,1,
+		0,0,0,997,998,1,0,0,0,998,999,1,0,0,0,999,1001,5,148,0,0,1000,1002,3,64,
+		32,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1007,1,0,0,0,1003,1005,5,
+		148,0,0,1004,1006,3,64,32,0,1005,1004,1,0,0,0,1005,1006,1,0,0,0,1006,1008,
+		1,0,0,0,1007,1003,1,0,0,0,1007,1008,1,0,0,0,1008,1017,1,0,0,0,1009,1011,
+		3,64,32,0,1010,1009,1,0,0,0,1010,1011,1,0,0,0,1011,1012,1,0,0,0,1012,1014,
+		5,146,0,0,1013,1015,3,64,32,0,1014,1013,1,0,0,0,1014,1015,1,0,0,0,1015,
+		1017,1,0,0,0,1016,995,1,0,0,0,1016,997,1,0,0,0,1016,1010,1,0,0,0,1017,
+		71,1,0,0,0,1018,1019,7,15,0,0,1019,73,1,0,0,0,1020,1142,5,60,0,0,1021,
+		1142,7,11,0,0,1022,1142,5,153,0,0,1023,1142,7,16,0,0,1024,1142,5,152,0,
+		0,1025,1026,3,82,41,0,1026,1027,5,152,0,0,1027,1142,1,0,0,0,1028,1029,
+		5,50,0,0,1029,1031,5,152,0,0,1030,1032,3,86,43,0,1031,1030,1,0,0,0,1031,
+		1032,1,0,0,0,1032,1142,1,0,0,0,1033,1142,3,80,40,0,1034,1036,5,13,0,0,
+		1035,1037,3,64,32,0,1036,1035,1,0,0,0,1036,1037,1,0,0,0,1037,1039,1,0,
+		0,0,1038,1040,3,78,39,0,1039,1038,1,0,0,0,1040,1041,1,0,0,0,1041,1039,
+		1,0,0,0,1041,1042,1,0,0,0,1042,1045,1,0,0,0,1043,1044,5,27,0,0,1044,1046,
+		3,64,32,0,1045,1043,1,0,0,0,1045,1046,1,0,0,0,1046,1047,1,0,0,0,1047,1048,
+		5,28,0,0,1048,1142,1,0,0,0,1049,1050,7,17,0,0,1050,1051,5,139,0,0,1051,
+		1052,3,64,32,0,1052,1053,5,7,0,0,1053,1054,3,82,41,0,1054,1055,5,140,0,
+		0,1055,1142,1,0,0,0,1056,1057,5,34,0,0,1057,1058,5,139,0,0,1058,1059,3,
+		86,43,0,1059,1060,5,39,0,0,1060,1061,3,64,32,0,1061,1062,5,140,0,0,1062,
+		1142,1,0,0,0,1063,1064,5,32,0,0,1064,1065,5,139,0,0,1065,1066,3,16,8,0,
+		1066,1067,5,140,0,0,1067,1142,1,0,0,0,1068,1069,5,139,0,0,1069,1070,3,
+		16,8,0,1070,1071,5,140,0,0,1071,1142,1,0,0,0,1072,1073,3,86,43,0,1073,
+		1100,5,139,0,0,1074,1101,5,134,0,0,1075,1077,3,30,15,0,1076,1075,1,0,0,
+		0,1076,1077,1,0,0,0,1077,1078,1,0,0,0,1078,1083,3,64,32,0,1079,1080,5,
+		143,0,0,1080,1082,3,64,32,0,1081,1079,1,0,0,0,1082,1085,1,0,0,0,1083,1081,
+		1,0,0,0,1083,1084,1,0,0,0,1084,1087,1,0,0,0,1085,1083,1,0,0,0,1086,1076,
+		1,0,0,0,1086,1087,1,0,0,0,1087,1098,1,0,0,0,1088,1089,5,66,0,0,1089,1090,
+		5,12,0,0,1090,1095,3,38,19,0,1091,1092,5,143,0,0,1092,1094,3,38,19,0,1093,
+		1091,1,0,0,0,1094,1097,1,0,0,0,1095,1093,1,0,0,0,1095,1096,1,0,0,0,1096,
+		1099,1,0,0,0,1097,1095,1,0,0,0,1098,1088,1,0,0,0,1098,1099,1,0,0,0,1099,
+		1101,1,0,0,0,1100,1074,1,0,0,0,1100,1086,1,0,0,0,1101,1102,1,0,0,0,1102,
+		1109,5,140,0,0,1103,1104,5,36,0,0,1104,1105,5,139,0,0,1105,1106,5,121,
+		0,0,1106,1107,3,64,32,0,1107,1108,5,140,0,0,1108,1110,1,0,0,0,1109,1103,
+		1,0,0,0,1109,1110,1,0,0,0,1110,1112,1,0,0,0,1111,1113,3,76,38,0,1112,1111,
+		1,0,0,0,1112,1113,1,0,0,0,1113,1142,1,0,0,0,1114,1123,5,141,0,0,1115,1120,
+		3,64,32,0,1116,1117,5,143,0,0,1117,1119,3,64,32,0,1118,1116,1,0,0,0,1119,
+		1122,1,0,0,0,1120,1118,1,0,0,0,1120,1121,1,0,0,0,1121,1124,1,0,0,0,1122,
+		1120,1,0,0,0,1123,1115,1,0,0,0,1123,1124,1,0,0,0,1124,1125,1,0,0,0,1125,
+		1142,5,142,0,0,1126,1127,5,139,0,0,1127,1130,3,64,32,0,1128,1129,5,143,
+		0,0,1129,1131,3,64,32,0,1130,1128,1,0,0,0,1131,1132,1,0,0,0,1132,1130,
+		1,0,0,0,1132,1133,1,0,0,0,1133,1134,1,0,0,0,1134,1135,5,140,0,0,1135,1142,
+		1,0,0,0,1136,1137,5,139,0,0,1137,1138,3,64,32,0,1138,1139,5,140,0,0,1139,
+		1142,1,0,0,0,1140,1142,3,86,43,0,1141,1020,1,0,0,0,1141,1021,1,0,0,0,1141,
+		1022,1,0,0,0,1141,1023,1,0,0,0,1141,1024,1,0,0,0,1141,1025,1,0,0,0,1141,
+		1028,1,0,0,0,1141,1033,1,0,0,0,1141,1034,1,0,0,0,1141,1049,1,0,0,0,1141,
+		1056,1,0,0,0,1141,1063,1,0,0,0,1141,1068,1,0,0,0,1141,1072,1,0,0,0,1141,
+		1114,1,0,0,0,1141,1126,1,0,0,0,1141,1136,1,0,0,0,1141,1140,1,0,0,0,1142,
+		75,1,0,0,0,1143,1149,5,68,0,0,1144,1150,3,86,43,0,1145,1146,5,139,0,0,
+		1146,1147,3,58,29,0,1147,1148,5,140,0,0,1148,1150,1,0,0,0,1149,1144,1,
+		0,0,0,1149,1145,1,0,0,0,1150,77,1,0,0,0,1151,1152,5,120,0,0,1152,1153,
+		3,64,32,0,1153,1154,5,108,0,0,1154,1155,3,64,32,0,1155,79,1,0,0,0,1156,
+		1157,5,149,0,0,1157,1164,3,86,43,0,1158,1159,5,150,0,0,1159,1164,3,86,
+		43,0,1160,1161,5,148,0,0,1161,1164,3,86,43,0,1162,1164,5,151,0,0,1163,
+		1156,1,0,0,0,1163,1158,1,0,0,0,1163,1160,1,0,0,0,1163,1162,1,0,0,0,1164,
+		81,1,0,0,0,1165,1176,3,86,43,0,1166,1167,5,139,0,0,1167,1172,5,153,0,0,
+		1168,1169,5,143,0,0,1169,1171,5,153,0,0,1170,1168,1,0,0,0,1171,1174,1,
+		0,0,0,1172,1170,1,0,0,0,1172,1173,1,0,0,0,1173,1175,1,0,0,0,1174,1172,
+		1,0,0,0,1175,1177,5,140,0,0,1176,1166,1,0,0,0,1176,1177,1,0,0,0,1177,1185,
+		1,0,0,0,1178,1180,5,141,0,0,1179,1181,5,153,0,0,1180,1179,1,0,0,0,1180,
+		1181,1,0,0,0,1181,1182,1,0,0,0,1182,1184,5,142,0,0,1183,1178,1,0,0,0,1184,
+		1187,1,0,0,0,1185,1183,1,0,0,0,1185,1186,1,0,0,0,1186,1212,1,0,0,0,1187,
+		1185,1,0,0,0,1188,1189,3,86,43,0,1189,1190,5,127,0,0,1190,1195,3,82,41,
+		0,1191,1192,5,143,0,0,1192,1194,3,82,41,0,1193,1191,1,0,0,0,1194,1197,
+		1,0,0,0,1195,1193,1,0,0,0,1195,1196,1,0,0,0,1196,1198,1,0,0,0,1197,1195,
+		1,0,0,0,1198,1209,5,129,0,0,1199,1200,5,139,0,0,1200,1205,5,153,0,0,1201,
+		1202,5,143,0,0,1202,1204,5,153,0,0,1203,1201,1,0,0,0,1204,1207,1,0,0,0,
+		1205,1203,1,0,0,0,1205,1206,1,0,0,0,1206,1208,1,0,0,0,1207,1205,1,0,0,
+		0,1208,1210,5,140,0,0,1209,1199,1,0,0,0,1209,1210,1,0,0,0,1210,1212,1,
+		0,0,0,1211,1165,1,0,0,0,1211,1188,1,0,0,0,1212,83,1,0,0,0,1213,1218,3,
+		86,43,0,1214,1215,5,143,0,0,1215,1217,3,86,43,0,1216,1214,1,0,0,0,1217,
+		1220,1,0,0,0,1218,1216,1,0,0,0,1218,1219,1,0,0,0,1219,85,1,0,0,0,1220,
+		1218,1,0,0,0,1221,1225,5,156,0,0,1222,1225,5,157,0,0,1223,1225,3,88,44,
+		0,1224,1221,1,0,0,0,1224,1222,1,0,0,0,1224,1223,1,0,0,0,1225,87,1,0,0,
+		0,1226,1227,7,18,0,0,1227,89,1,0,0,0,175,93,100,105,111,114,122,129,138,
+		147,152,156,162,172,184,189,193,200,212,219,223,227,234,247,261,266,273,
+		282,290,295,298,315,321,326,338,352,365,370,372,378,390,406,415,420,433,
+		437,439,442,446,449,453,460,468,481,487,490,492,502,509,517,524,531,540,
+		543,547,552,556,564,567,571,577,580,585,593,595,603,606,615,620,624,630,
+		636,638,658,666,668,672,676,680,684,688,693,696,699,702,706,709,718,721,
+		727,732,738,741,747,763,770,777,784,791,793,797,805,809,811,814,821,830,
+		839,842,845,848,858,869,878,882,890,892,900,905,912,916,924,932,941,947,
+		953,955,961,979,990,992,997,1001,1005,1007,1010,1014,1016,1031,1036,1041,
+		1045,1076,1083,1086,1095,1098,1100,1109,1112,1120,1123,1132,1141,1149,
+		1163,1172,1176,1180,1185,1195,1205,1209,1211,1218,1224
 	};
 
 	public static readonly ATN _ATN =

@@ -172,6 +172,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitShowLineage([NotNull] QueryLakeParser.ShowLineageContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>showExports</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowExports([NotNull] QueryLakeParser.ShowExportsContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>createSplit</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
