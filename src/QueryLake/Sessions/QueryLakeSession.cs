@@ -128,11 +128,11 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         var statements = SqlParser.ParseScript(sql);
         if (statements is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a loader takes one query");
-        return new Training.TrainingLoader(cancel =>
-        {
-            var plan = Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
-            return Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit));
-        }, options ?? new Training.LoaderOptions());
+        LogicalPlan PlanFor(CancellationToken cancel) => Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
+        return new Training.TrainingLoader(
+            cancel => Executor.Run(PlanFor(cancel), new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)),
+            options ?? new Training.LoaderOptions(),
+            cancel => Training.RowAccess.For(PlanFor(cancel)));
     }
 
     /// <summary>Runs <paramref name="sql"/> and returns the last statement's result.</summary>

@@ -17,8 +17,9 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
 {
     private readonly Func<CancellationToken, IEnumerable<RecordBatch>> _rows;
     private readonly LoaderOptions _options;
+    private readonly Func<CancellationToken, RowAccess?>? _access;
 
-    internal TrainingLoader(Func<CancellationToken, IEnumerable<RecordBatch>> rows, LoaderOptions options)
+    internal TrainingLoader(Func<CancellationToken, IEnumerable<RecordBatch>> rows, LoaderOptions options, Func<CancellationToken, RowAccess?>? access = null)
     {
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be positive");
         if (options.ShardCount <= 0 || options.ShardIndex < 0 || options.ShardIndex >= options.ShardCount)
@@ -27,6 +28,7 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
         if (options.Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(options), "Prefetch must be positive");
         _rows = rows;
         _options = options;
+        _access = access;
     }
 
     /// <summary>The settings.</summary>
@@ -40,6 +42,11 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
         var o = _options;
         switch (o.Shuffle)
         {
+            case ShuffleMode.Full when _access?.Invoke(cancel) is { } access:
+            {
+                foreach (var b in LateShuffled(access, cancel)) yield return b;
+                break;
+            }
             case ShuffleMode.Full:
             {
                 var all = _rows(cancel).Where(b => b.Length > 0).ToList();
@@ -97,6 +104,33 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
                 if (pending.Count > 0) yield return Take(pending);
                 break;
             }
+        }
+    }
+
+    /// <summary>The full shuffle over row ids: the same permutation as the materializing path, with each batch's rows
+    /// fetched by id, several batches at a time in parallel (so reads from disk overlap), in order.</summary>
+    private IEnumerable<RecordBatch> LateShuffled(RowAccess access, CancellationToken cancel)
+    {
+        var o = _options;
+        var ids = access.Ids(cancel);
+        var order = new (double Draw, long Position)[ids.Length];
+        for (long p = 0; p < ids.Length; p++) order[p] = (SampleOperator.Draw(EpochSeed, p), p);
+        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+        var batches = new List<long[]>();
+        var mine = new List<long>();
+        for (long k = o.ShardIndex; k < ids.Length; k += o.ShardCount)
+        {
+            mine.Add(ids[order[k].Position]);
+            if (mine.Count == o.BatchSize) { batches.Add(mine.ToArray()); mine.Clear(); }
+        }
+        if (mine.Count > 0) batches.Add(mine.ToArray());
+        int parallel = Math.Max(1, Math.Min(Environment.ProcessorCount, o.Prefetch * 2));
+        for (int g = 0; g < batches.Count; g += parallel)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var fetched = new RecordBatch[Math.Min(parallel, batches.Count - g)];
+            Parallel.For(0, fetched.Length, new ParallelOptions { CancellationToken = cancel }, j => fetched[j] = access.Fetch(batches[g + j]));
+            foreach (var b in fetched) yield return b;
         }
     }
 

@@ -8,6 +8,14 @@ namespace QueryLake.Functions.Scalar;
 /// <summary>String functions. Positions are 1-based, as in SQL and DuckDB.</summary>
 internal static class StringFunctions
 {
+    private static string Repeat(string s, long n)
+    {
+        if (n <= 0 || s.Length == 0) return "";
+        if ((Int128)s.Length * n > 128 << 20)
+            throw new Errors.QueryLakeException("QL-OUT-OF-RANGE", $"repeat(): {s.Length} characters × {n} is over the 256 MB limit for one value");
+        return new StringBuilder(s.Length * (int)n).Insert(0, s, (int)n).ToString();
+    }
+
     private static bool Text(DataType t) => TypeRules.Logical(t).Id is TypeId.Utf8 or TypeId.LargeUtf8 or TypeId.Null;
 
     public static void Register(FunctionRegistry r)
@@ -24,6 +32,10 @@ internal static class StringFunctions
             t => t.Count is 2 or 3 && Text(t[0]) && t.Skip(1).All(x => x.IsInteger || x is NullType)
                 ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Substr((string)a[0]!, (long)a[1]!, a.Length > 2 ? (long)a[2]! : null)),
                     t.Count == 2 ? [DataType.Utf8, DataType.Int64] : [DataType.Utf8, DataType.Int64, DataType.Int64])
+                : null));
+        r.Add(new ScalarFunction("repeat", "repeat(s, n)", "s repeated n times (n ≤ 0 gives ''); a result over 256 MB is an error.", "SELECT repeat('ab', 3) → 'ababab'",
+            t => t.Count == 2 && Text(t[0]) && (t[1].IsInteger || t[1] is NullType)
+                ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Repeat((string)a[0]!, (long)a[1]!)), [DataType.Utf8, DataType.Int64])
                 : null));
         r.Add(new ScalarFunction("replace", "replace(s, from, to)", "Replaces every occurrence of from with to.", "SELECT replace('a-b', '-', '+') → 'a+b'",
             t => t.Count == 3 && t.All(Text) ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => ((string)a[1]!).Length == 0 ? a[0] : ((string)a[0]!).Replace((string)a[1]!, (string)a[2]!, StringComparison.Ordinal)), [DataType.Utf8, DataType.Utf8, DataType.Utf8]) : null));
