@@ -14,6 +14,7 @@ using QueryLake.Storage;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- similarity [repeat] [scale] (top-k against DuckDB and LanceDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
 if (args is ["sql", ..])
 {
     SqlBench.Run(args[1..]);
@@ -27,6 +28,11 @@ if (args is ["sampling", ..])
 if (args is ["similarity", ..])
 {
     SimilarityBench.Run(args[1..]);
+    return;
+}
+if (args is ["loader", ..])
+{
+    LoaderBench.Run(args[1..]);
     return;
 }
 if (args is ["parquet", ..])

@@ -45,8 +45,21 @@ internal static class ExpressionEvaluator
         }
         int first = n == 0 ? 0 : range(0).Start, end = n == 0 ? 0 : range(n - 1).Start + range(n - 1).Length;
         var elements = values.Slice(first, end - first);
-        var schema = new Schema([new Field(l.Param, elements.Type)]);
-        var results = Evaluate(l.Body, new RecordBatch(schema, [elements], elements.Length));
+        var columns = new List<ArrowArray> { elements };
+        if (l.Captures.Count > 0)
+        {
+            // Each element sits beside its row's captured values.
+            var rowOf = new int[elements.Length];
+            for (int i = 0; i < n; i++)
+            {
+                if (lists.IsNull(i)) continue;
+                var (start, length) = range(i);
+                rowOf.AsSpan(start - first, length).Fill(i);
+            }
+            foreach (var c in l.Captures) columns.Add(Kernels.Gather.Rows(Evaluate(c, batch), rowOf));
+        }
+        var schema = new Schema(columns.Select((c, k) => new Field(k == 0 ? l.Param : $"#capture{k}", c.Type)).ToList());
+        var results = Evaluate(l.Body, new RecordBatch(schema, columns, elements.Length));
         var b = (ListBuilder)ArrayBuilder.Create(l.Type);
         for (int i = 0; i < n; i++)
         {

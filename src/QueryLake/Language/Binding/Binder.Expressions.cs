@@ -41,6 +41,24 @@ internal sealed partial class Binder
                 {
                     index = scope.Resolve(c);
                 }
+                catch (SqlException notHere) when (notHere.Code is "QL-COLUMN-NOT-FOUND" or "QL-TABLE-NOT-FOUND" && _lambdas.Count > 0)
+                {
+                    // Not the lambda's parameter: a value of the row, captured from the enclosing expression.
+                    var frame = _lambdas.Peek();
+                    string key = c.ToString();
+                    int slot = frame.Keys.IndexOf(key);
+                    if (slot < 0)
+                    {
+                        _lambdas.Pop();
+                        try { frame.Captures.Add(frame.Outer(c)); }
+                        catch (SqlException) { throw notHere; }
+                        finally { _lambdas.Push(frame); }
+                        frame.Keys.Add(key);
+                        slot = frame.Keys.Count - 1;
+                    }
+                    var captured = frame.Captures[slot];
+                    return new ColumnRef(1 + slot, c.Name, captured.Type);
+                }
                 catch (SqlException notHere) when (notHere.Code is "QL-COLUMN-NOT-FOUND" or "QL-TABLE-NOT-FOUND" && _correlations.Count > 0)
                 {
                     // Not here: maybe a column of the enclosing query (a correlated subquery).
@@ -235,8 +253,14 @@ internal sealed partial class Binder
         return BindCall(f.Name, f.Args.Select(child).ToList(), f.At);
     }
 
+    /// <summary>A lambda being bound: how to bind a name of the enclosing expression, and the values captured so far.</summary>
+    private sealed record LambdaFrame(Func<Expr, BoundExpr> Outer, List<BoundExpr> Captures, List<string> Keys);
+
+    private readonly Stack<LambdaFrame> _lambdas = new();
+
     /// <summary>list_filter(list, x -> condition) and list_transform(list, x -> expression) (aliases filter,
-    /// list_apply, apply): the body sees only its parameter, an element of the list.</summary>
+    /// list_apply, apply): the body sees its parameter, an element of the list, and any other name resolves in the
+    /// enclosing expression as a value of the element's row (captured).</summary>
     private BoundExpr BindLambdaCall(FunctionExpr f, Func<Expr, BoundExpr> child)
     {
         string name = f.Name.ToLowerInvariant() switch
@@ -251,14 +275,13 @@ internal sealed partial class Binder
         if (Functions.Scalar.TensorFunctions.Item(list.Type) is not { } item)
             throw Error(listArg.At, "QL-TYPE-MISMATCH", $"{name}() needs a list, not {list.Type}");
         var scope = new Scope([new ScopeColumn(null, lambda.Param, item)]);
+        var frame = new LambdaFrame(e => Concrete(child(e)), [], []);
+        _lambdas.Push(frame);
         BoundExpr body;
         try { body = Concrete(BindExpr(lambda.Body, scope)); }
-        catch (SqlException e) when (e.Code is "QL-COLUMN-NOT-FOUND")
-        {
-            throw new SqlException(e.Code, e.Line, e.Column, $"{e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]} (a lambda body sees only its parameter {lambda.Param} for now)");
-        }
+        finally { _lambdas.Pop(); }
         if (name == "list_filter") RequireBoolean(body, lambda.Body.At, "a list_filter lambda");
-        return new ListLambda(name, list, lambda.Param, body, name == "list_filter" ? DataType.List(item) : DataType.List(body.Type));
+        return new ListLambda(name, list, lambda.Param, body, frame.Captures, name == "list_filter" ? DataType.List(item) : DataType.List(body.Type));
     }
 
     /// <summary>try(x) / try_error(x): x is bound without folding constants, so its errors happen per row.</summary>

@@ -30,6 +30,7 @@ internal static class ExprNames
         IsNullExpr n => $"({Print(n.Value)} IS {(n.Negated ? "NOT " : "")}NULL)",
         BetweenExpr b => $"({Print(b.Value)} {(b.Negated ? "NOT " : "")}BETWEEN {Print(b.Low)} AND {Print(b.High)})",
         ListExpr l => $"[{string.Join(", ", l.Items.Select(Print))}]",
+        LambdaExpr l => $"{l.Param} -> {Print(l.Body)}",
         SubscriptExpr x => $"{Print(x.Value)}[{string.Join(", ", x.Indexes.Select(i => i.IsSlice
             ? $"{(i.From is null ? "" : Print(i.From))}:{(i.To is null ? "" : Print(i.To))}{(i.Step is null ? "" : ":" + Print(i.Step))}"
             : Print(i.Index!)))}]",

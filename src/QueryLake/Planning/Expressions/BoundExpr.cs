@@ -85,10 +85,12 @@ internal sealed record TryEval(BoundExpr Value, bool ErrorText, DataType ResultT
     public override string ToString() => $"{(ErrorText ? "try_error" : "try")}({Value})";
 }
 
-/// <summary>list_filter / list_transform: <see cref="Body"/> is bound over one column, the lambda's parameter, and
-/// evaluated once over all the elements of a batch's lists. Only <see cref="List"/> reads the input's columns.</summary>
-internal sealed record ListLambda(string Function, BoundExpr List, string Param, BoundExpr Body, DataType ResultType) : BoundExpr(ResultType)
+/// <summary>list_filter / list_transform: <see cref="Body"/> is bound over the lambda's parameter (column 0) and the
+/// values it captures from its row (columns 1…, <see cref="Captures"/>, bound over the input), and evaluated once over
+/// all the elements of a batch's lists, each element beside its row's captured values. Only <see cref="List"/> and
+/// <see cref="Captures"/> read the input's columns.</summary>
+internal sealed record ListLambda(string Function, BoundExpr List, string Param, BoundExpr Body, IReadOnlyList<BoundExpr> Captures, DataType ResultType) : BoundExpr(ResultType)
 {
-    public override IEnumerable<BoundExpr> Children => [List];
+    public override IEnumerable<BoundExpr> Children => [List, .. Captures];
     public override string ToString() => $"{Function}({List}, {Param} -> {Body})";
 }

@@ -39,7 +39,7 @@ internal static class ExpressionRewriter
             Call c => c with { Args = c.Args.Select(a => Rewrite(a, replace)).ToList() },
             Cast c => c with { Value = Rewrite(c.Value, replace) },
             TryEval t => t with { Value = Rewrite(t.Value, replace) },
-            ListLambda l => l with { List = Rewrite(l.List, replace) },
+            ListLambda l => l with { List = Rewrite(l.List, replace), Captures = l.Captures.Select(c => Rewrite(c, replace)).ToList() },
             CorrelatedSubquery q => q with { OuterArgs = q.OuterArgs.Select(a => Rewrite(a, replace)).ToList(), Value = q.Value is null ? null : Rewrite(q.Value, replace) },
             CaseWhen w => w with
             {
