@@ -22,6 +22,7 @@ internal static class Executor
         ScanNode s => ScanOperator.Execute(s, ctx),
         ValuesNode v => ValuesOperator.Execute(v, ctx),
         FilterNode f => FilterOperator.Execute(f, Run(f.Input, ctx), ctx),
+        ProjectNode { Input: ScanNode { Filter: not null, Limit: null } s } p => ScanOperator.ExecuteProjected(s, p, ctx),
         ProjectNode p => ProjectOperator.Execute(p, Run(p.Input, ctx), ctx),
         AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
         SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),

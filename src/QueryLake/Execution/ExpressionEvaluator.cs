@@ -187,6 +187,35 @@ internal static class ExpressionEvaluator
         };
     }
 
+    /// <summary>Evaluates an expression for the selected <paramref name="rows"/> of a batch (the rows a filter kept)
+    /// without gathering the batch first: columns are gathered only where an expression reads them, and a function
+    /// with a <see cref="Functions.SelectedKernel"/> (a similarity search) reads the selected rows in place.</summary>
+    public static ArrowArray EvaluateSelected(BoundExpr e, RecordBatch batch, int[] rows)
+    {
+        switch (e)
+        {
+            case ColumnRef c:
+                return Gather.Rows(batch.Columns[c.Index], rows);
+            case Literal l:
+                return Vectors.Broadcast(l.Type, l.Value, rows.Length);
+            case Call { Selected: { } selected } c when c.Args.All(a => a is ColumnRef or Literal):
+                return selected(c.Args.Select(a => a is ColumnRef r ? batch.Columns[r.Index]
+                    : Vectors.Broadcast(a.Type, ((Literal)a).Value, c.Function.AcceptsConstants ? 1 : batch.Length)).ToList(), rows);
+            case Call c:
+                return c.Kernel(c.Args.Select(a => a is Literal l && c.Function.AcceptsConstants ? Vectors.Broadcast(l.Type, l.Value, 1) : EvaluateSelected(a, batch, rows)).ToList(), rows.Length);
+            case Cast c:
+                return CastKernel.Cast(EvaluateSelected(c.Value, batch, rows), c.Target, c.Try);
+            default:
+            {
+                // Anything else runs over a batch of the selected rows: the columns it reads are gathered, the others
+                // are left as unread placeholders of the right length.
+                var used = ExpressionRewriter.Columns(e).ToHashSet();
+                var columns = batch.Columns.Select((col, i) => used.Contains(i) ? Gather.Rows(col, rows) : col.Slice(0, rows.Length)).ToList();
+                return Evaluate(e, new RecordBatch(batch.Schema, columns, rows.Length));
+            }
+        }
+    }
+
     /// <summary>Evaluates a predicate and returns the indices of rows where it is true (NULL counts as false).</summary>
     public static int[] Select(BoundExpr predicate, RecordBatch batch)
     {

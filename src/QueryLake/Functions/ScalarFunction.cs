@@ -3,8 +3,12 @@ using QueryLake.Columnar.Types;
 namespace QueryLake.Functions;
 
 /// <summary>How a function applies to given argument types: the result type, the kernel, and the types the
-/// arguments must be cast to first (implicit casts), if any.</summary>
-internal sealed record Resolution(DataType Result, ScalarKernel Kernel, IReadOnlyList<DataType>? ArgumentTypes = null);
+/// arguments must be cast to first (implicit casts), if any; optionally a kernel over selected rows read in place.</summary>
+internal sealed record Resolution(DataType Result, ScalarKernel Kernel, IReadOnlyList<DataType>? ArgumentTypes = null)
+{
+    /// <summary>Evaluates the function for selected rows without gathering them first (null: gather, then <see cref="Kernel"/>).</summary>
+    public SelectedKernel? Selected { get; init; }
+}
 
 /// <summary>
 /// A scalar function (operators are functions too), declared with the metadata the function reference in

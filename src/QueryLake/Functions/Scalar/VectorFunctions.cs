@@ -64,10 +64,24 @@ internal static class VectorFunctions
             if ((several ? Dimension(((ListType)t[1].StorageType).ValueType) : Dimension(t[1])) is not { } db) return null;
             if (da > 0 && db > 0 && da != db)
                 throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {da} and {db}");
-            return new Resolution(DataType.Float64, several
-                ? (args, n) => Best(name, Expand(args[0], n), (ListArray)Expand(args[1], n), n, f, higherIsCloser)
-                : (args, n) => Kernel(name, args[0], args[1], n, f));
+            return several
+                ? new Resolution(DataType.Float64, (args, n) => Best(name, Expand(args[0], n), (ListArray)Expand(args[1], n), n, f, higherIsCloser))
+                : new Resolution(DataType.Float64, (args, n) => Kernel(name, args[0], args[1], n, f)) { Selected = (args, rows) => Selected(name, args[0], args[1], rows, f) };
         }) { AcceptsConstants = true };
+
+    /// <summary>The selected rows of a column against a constant probe, read in place; other shapes gather first.</summary>
+    private static ArrowArray Selected(string name, ArrowArray a, ArrowArray b, int[] rows, Metric f)
+    {
+        if (a.Length == 1 && b.Length != 1) (a, b) = (b, a);
+        if (b.Length == 1 && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column)
+        {
+            var probe = Row(b, 0, new float[64], out bool probeNull).ToArray();
+            if (!probeNull && column.ListSize == probe.Length) return Scan(column, floats, probe, rows.Length, f, rows);
+        }
+        var ga = a.Length == 1 ? a : Kernels.Gather.Rows(a, rows);
+        var gb = b.Length == 1 ? b : Kernels.Gather.Rows(b, rows);
+        return Kernel(name, ga, gb, rows.Length, f);
+    }
 
     /// <summary>Each row's vector against each vector of its list of probes, keeping the closest.</summary>
     private static ArrowArray Best(string name, ArrowArray a, ListArray probes, int n, Metric f, bool higherIsCloser)
@@ -118,7 +132,7 @@ internal static class VectorFunctions
     /// <summary>The hot path of a similarity search: a float32 vector column (an EMBEDDING) against one probe,
     /// reading the column's contiguous values in place, row ranges in parallel.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static ArrowArray Scan(FixedSizeListArray column, PrimitiveArray<float> floats, float[] probe, int n, Metric f)
+    private static ArrowArray Scan(FixedSizeListArray column, PrimitiveArray<float> floats, float[] probe, int n, Metric f, int[]? rows = null)
     {
         float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
         int d = probe.Length, first = column.Data.Offset * d;
@@ -127,16 +141,28 @@ internal static class VectorFunctions
         bool nulls = column.NullCount > 0;
         const int Chunk = 16_384;
         System.Threading.Tasks.Parallel.For(0, (n + Chunk - 1) / Chunk, c =>
-            ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span), c * Chunk, Math.Min(n, c * Chunk + Chunk)));
-        var validity = nulls ? CastKernel.Validity(column) : ArrowBuffer.Empty;
-        return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, column.NullCount, [validity, memory]));
+            ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span), c * Chunk, Math.Min(n, c * Chunk + Chunk), rows));
+        if (!nulls) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, 0, [ArrowBuffer.Empty, memory]));
+        if (rows is null) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, column.NullCount, [CastKernel.Validity(column), memory]));
+        var validity = new byte[BitUtil.BytesFor(n)];
+        int nullCount = 0;
+        for (int j = 0; j < n; j++)
+            if (column.IsNull(rows[j])) nullCount++; else BitUtil.SetBit(validity, j, true);
+        return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, nullCount, [nullCount == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(validity), memory]));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ScanRange(FixedSizeListArray column, ReadOnlySpan<float> all, int first, int d, float[] probe, float probeNorm, Metric f, bool nulls, Span<double> values, int start, int end)
+    private static void ScanRange(FixedSizeListArray column, ReadOnlySpan<float> all, int first, int d, float[] probe, float probeNorm, Metric f, bool nulls, Span<double> values, int start, int end, int[]? rows)
     {
-        for (int i = start; i < end; i++)
-            values[i] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
+        if (rows is null)
+            for (int i = start; i < end; i++)
+                values[i] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
+        else
+            for (int j = start; j < end; j++)
+            {
+                int i = rows[j];
+                values[j] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
+            }
     }
 
     /// <summary>A one-row (constant) argument repeated to n rows, for the paths that need every row.</summary>

@@ -343,7 +343,7 @@ internal sealed partial class Binder
         args = resolution.ArgumentTypes is { } want
             ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i])).ToList()
             : args.Select(Concrete).ToList();
-        var call = new Call(function, args, resolution.Kernel, resolution.Result);
+        var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected };
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 

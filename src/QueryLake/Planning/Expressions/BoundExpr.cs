@@ -34,6 +34,9 @@ internal sealed record Literal(object? Value, DataType LiteralType) : BoundExpr(
 /// <summary>A call of a scalar function (operators are functions too) with its resolved kernel.</summary>
 internal sealed record Call(ScalarFunction Function, IReadOnlyList<BoundExpr> Args, ScalarKernel Kernel, DataType ResultType) : BoundExpr(ResultType)
 {
+    /// <summary>The function's kernel over selected rows read in place, when it has one.</summary>
+    public SelectedKernel? Selected { get; init; }
+
     public override IEnumerable<BoundExpr> Children => Args;
     public override string ToString() => Function.IsOperator && Args.Count == 2
         ? $"({Args[0]} {Function.Name} {Args[1]})"

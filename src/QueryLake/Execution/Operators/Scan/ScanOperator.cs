@@ -6,9 +6,27 @@ using QueryLake.Planning.Optimizer;
 namespace QueryLake.Execution.Operators.Scan;
 
 /// <summary>Reads a source's columns, skips fragments whose statistics rule the pushed filter out, applies the
-/// filter (on several batches at once) and stops at the pushed limit.</summary>
+/// filter (on several batches at once) and stops at the pushed limit. Under a projection, a filtered scan computes
+/// the projection for the kept rows directly (<see cref="ExecuteProjected"/>), so wide columns such as embeddings
+/// are never gathered just to be scored.</summary>
 internal static class ScanOperator
 {
+    /// <summary>Project(Scan with a filter): per batch, the rows the filter keeps, then each output expression for
+    /// just those rows, reading them in place where it can (<see cref="ExpressionEvaluator.EvaluateSelected"/>).</summary>
+    public static IEnumerable<RecordBatch> ExecuteProjected(ScanNode scan, ProjectNode project, QueryContext ctx)
+    {
+        var filter = scan.Filter ?? throw new InvalidOperationException("a projected scan needs a filter");
+        var keep = StatisticsPruning.Predicate(filter, scan.Schema);
+        var schema = project.Schema;
+        return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
+        {
+            var rows = ExpressionEvaluator.Select(filter, batch);
+            return rows.Length == batch.Length
+                ? new RecordBatch(schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
+                : new RecordBatch(schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length);
+        }, ctx.Threads, ctx.Cancel).Where(b => b.Length > 0);
+    }
+
     public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)
     {
         var keep = node.Filter is null ? null : StatisticsPruning.Predicate(node.Filter, node.Schema);
