@@ -36,7 +36,7 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
         var args = f.Star ? [] : f.Args.Select(bind).Select(Binder.Concrete).ToList();
         var partition = spec.PartitionBy.Select(bind).ToList();
         var order = spec.OrderBy.Select(o => new SortKey(bind(o.Expr), o.Descending, o.NullsFirst ?? false)).ToList();
-        var frame = Frame(spec.Frame, f.At);
+        var frame = Frame(spec.Frame, order, f.At);
         DataType type = name switch
         {
             "row_number" or "rank" or "dense_rank" or "ntile" or "count" => DataType.Int64,
@@ -58,16 +58,23 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
         return new ColumnRef(-Calls.Count, ExprNames.Name(f), type);
     }
 
-    private static WindowFrameSpec Frame(WindowFrame? f, SourceSpan at)
+    private static WindowFrameSpec Frame(WindowFrame? f, IReadOnlyList<SortKey> order, SourceSpan at)
     {
         if (f is null) return new WindowFrameSpec(false, FrameBoundKind.UnboundedPreceding, 0, FrameBoundKind.CurrentRow, 0);
         long Offset(FrameBound b)
         {
-            if (b.Offset is null) return 0;
-            if (!f.Rows) throw new SqlException("QL-UNSUPPORTED", at.Line, at.Column, "RANGE frames with offsets are not supported yet; use ROWS");
+            if (b.Offset is null || !f.Rows) return 0;
             return b.Offset is LiteralExpr { Value: long v } && v >= 0 ? v
-                : throw new SqlException("QL-BAD-ARGUMENT", at.Line, at.Column, "frame offsets must be non-negative integer constants");
+                : throw new SqlException("QL-BAD-ARGUMENT", at.Line, at.Column, "ROWS frame offsets must be non-negative integer constants");
         }
-        return new WindowFrameSpec(f.Rows, f.Start.Kind, Offset(f.Start), f.End.Kind, Offset(f.End));
+        double Range(FrameBound b)
+        {
+            if (b.Offset is null || f.Rows) return 0;
+            if (order.Count != 1 || !order[0].Expr.Type.IsNumeric)
+                throw new SqlException("QL-BAD-ARGUMENT", at.Line, at.Column, "a RANGE frame with an offset needs exactly one numeric ORDER BY key");
+            return b.Offset is LiteralExpr { Value: long or double } l && Convert.ToDouble(l.Value, System.Globalization.CultureInfo.InvariantCulture) is var v && v >= 0 && double.IsFinite(v) ? v
+                : throw new SqlException("QL-BAD-ARGUMENT", at.Line, at.Column, "RANGE frame offsets must be non-negative numeric constants");
+        }
+        return new WindowFrameSpec(f.Rows, f.Start.Kind, Offset(f.Start), f.End.Kind, Offset(f.End), Range(f.Start), Range(f.End));
     }
 }

@@ -157,16 +157,21 @@ internal sealed record WindowCall(string Function, IReadOnlyList<BoundExpr> Argu
 }
 
 /// <summary>A window frame: ROWS or RANGE between two bounds; an offset is a row count (null: unbounded or current row).</summary>
-internal sealed record WindowFrameSpec(bool Rows, Language.Ast.FrameBoundKind StartKind, long StartOffset, Language.Ast.FrameBoundKind EndKind, long EndOffset)
+/// <summary>A window frame: ROWS offsets count rows; RANGE offsets (<see cref="StartRange"/>, <see cref="EndRange"/>)
+/// are distances between ORDER BY key values.</summary>
+internal sealed record WindowFrameSpec(bool Rows, Language.Ast.FrameBoundKind StartKind, long StartOffset, Language.Ast.FrameBoundKind EndKind, long EndOffset,
+    double StartRange = 0, double EndRange = 0)
 {
-    public override string ToString() => $"{(Rows ? "ROWS" : "RANGE")} {StartKind}{(StartOffset > 0 ? $" {StartOffset}" : "")} AND {EndKind}{(EndOffset > 0 ? $" {EndOffset}" : "")}";
+    public override string ToString() => $"{(Rows ? "ROWS" : "RANGE")} {StartKind}{Offset(StartOffset, StartRange)} AND {EndKind}{Offset(EndOffset, EndRange)}";
+
+    private string Offset(long rows, double range) => Rows ? (rows > 0 ? $" {rows}" : "") : range > 0 ? $" {range.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "";
 }
 
 /// <summary>Computes window functions: outputs the input columns, then one column per call.</summary>
 internal sealed record WindowNode(LogicalPlan Input, IReadOnlyList<WindowCall> Calls) : LogicalPlan
 {
     protected override Schema ComputeSchema() =>
-        new(Input.Schema.Fields.Concat(Calls.Select(c => new Field(c.Name, c.ResultType))).ToList());
+        new(Input.Schema.Fields.Concat(Calls.Select((c, i) => new Field($"{c.Name}#w{i}", c.ResultType))).ToList()); // unique: two calls may read alike
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Window: {string.Join(", ", Calls)}";

@@ -43,6 +43,10 @@ internal static class WindowOperator
         var rowOrder = new RowOrder(call.OrderBy);
         foreach (var b in batches) rowOrder.AddSource(b);
         Comparison<Gather.Pick> order = rowOrder.CompareKeys;
+        // RANGE frames with offsets compare the (one, numeric) ORDER BY key's values.
+        var orderKeys = HasRangeOffsets(call.Frame)
+            ? batches.Select(b => CastKernel.ToFloat64(ExpressionEvaluator.Evaluate(call.OrderBy[0].Expr, b))).ToArray()
+            : null;
         foreach (var partition in Partitions(call, batches))
         {
             partition.Sort(rowOrder);
@@ -54,7 +58,8 @@ internal static class WindowOperator
             peerEnd[n - 1] = n - 1;
             for (int i = n - 2; i >= 0; i--) peerEnd[i] = order(partition[i], partition[i + 1]) == 0 ? peerEnd[i + 1] : i;
             object? Arg(int a, int pos) => args[a][partition[pos].Source].GetValue(partition[pos].Row);
-            var values = Evaluate(call, n, peerStart, peerEnd, Arg);
+            var range = RangeOffsets(call, partition, orderKeys, peerStart, peerEnd);
+            var values = Evaluate(call, n, new Peers(peerStart, peerEnd, range.Start, range.End), Arg);
             for (int i = 0; i < n; i++) output[partition[i].Source][partition[i].Row] = values[i];
         }
     }
@@ -80,8 +85,66 @@ internal static class WindowOperator
         return partitions;
     }
 
-    private static object?[] Evaluate(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
+    /// <summary>Peer groups ([PeerStart[i], PeerEnd[i]] holds the rows whose ORDER BY keys equal row i's) and, for RANGE
+    /// frames with offsets, each row's frame bounds by value.</summary>
+    private readonly record struct Peers(int[] PeerStart, int[] PeerEnd, int[]? RangeStart, int[]? RangeEnd);
+
+    private static bool HasRangeOffsets(WindowFrameSpec f) =>
+        !f.Rows && (f.StartKind is FrameBoundKind.Preceding or FrameBoundKind.Following || f.EndKind is FrameBoundKind.Preceding or FrameBoundKind.Following);
+
+    /// <summary>RANGE BETWEEN a PRECEDING AND b FOLLOWING: the rows whose key lies within [key − a, key + b] (in the
+    /// ORDER BY direction). A row with a NULL key has its NULL peers as its frame, as in DuckDB.</summary>
+    private static (int[]? Start, int[]? End) RangeOffsets(WindowCall call, List<Gather.Pick> partition, PrimitiveArray<double>[]? keys, int[] peerStart, int[] peerEnd)
     {
+        if (keys is null) return (null, null);
+        int n = partition.Count;
+        double sign = call.OrderBy[0].Descending ? -1 : 1;
+        var k = new double[n];
+        var valid = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            var (s, r) = (partition[i].Source, partition[i].Row);
+            valid[i] = keys[s].IsValid(r);
+            k[i] = valid[i] ? keys[s].Values[r] * sign : 0;
+        }
+        // The non-NULL keys are one contiguous, ascending (after the sign) run.
+        int lo = Array.IndexOf(valid, true), hi = Array.LastIndexOf(valid, true);
+        // The first row in [lo, hi] whose key is >= target (or > target when strict); hi + 1 when none is.
+        int Search(double target, bool strict)
+        {
+            int a = lo, b = hi + 1;
+            while (a < b) { int m = (a + b) >>> 1; if (k[m] < target || strict && k[m] == target) a = m + 1; else b = m; }
+            return a;
+        }
+        int First(double target) => Search(target, false);
+        int Last(double target) => Search(target, true) - 1;
+        var f = call.Frame;
+        var start = new int[n];
+        var end = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!valid[i]) { start[i] = f.StartKind == FrameBoundKind.UnboundedPreceding ? 0 : peerStart[i]; end[i] = f.EndKind == FrameBoundKind.UnboundedFollowing ? n - 1 : peerEnd[i]; continue; }
+            start[i] = f.StartKind switch
+            {
+                FrameBoundKind.UnboundedPreceding => 0,
+                FrameBoundKind.Preceding => First(k[i] - f.StartRange),
+                FrameBoundKind.Following => First(k[i] + f.StartRange),
+                _ => peerStart[i],
+            };
+            end[i] = f.EndKind switch
+            {
+                FrameBoundKind.UnboundedFollowing => n - 1,
+                FrameBoundKind.Preceding => Last(k[i] - f.EndRange),
+                FrameBoundKind.Following => Last(k[i] + f.EndRange),
+                _ => peerEnd[i],
+            };
+        }
+        return (start, end);
+    }
+
+    private static object?[] Evaluate(WindowCall call, int n, Peers peers, Func<int, int, object?> arg)
+    {
+        var (peerStart, peerEnd) = (peers.PeerStart, peers.PeerEnd);
         var result = new object?[n];
         switch (call.Function)
         {
@@ -120,12 +183,12 @@ internal static class WindowOperator
             }
         }
         // Frames that start at the partition's first row only grow: accumulate once instead of per row.
-        if (call.Frame.StartKind == FrameBoundKind.UnboundedPreceding && call.Function is "sum" or "avg" or "count" or "min" or "max")
-            return Running(call, n, peerStart, peerEnd, arg);
+        if (call.Frame.StartKind == FrameBoundKind.UnboundedPreceding && call.Function is "sum" or "avg" or "count" or "min" or "max" && peers.RangeStart is null)
+            return Running(call, n, peers, arg);
         // Functions over the frame.
         for (int i = 0; i < n; i++)
         {
-            var (s, e) = Frame(call.Frame, i, n, peerStart, peerEnd);
+            var (s, e) = Frame(call.Frame, i, n, peers);
             result[i] = s > e ? Empty(call.Function) : call.Function switch
             {
                 "first_value" => arg(0, s),
@@ -136,7 +199,7 @@ internal static class WindowOperator
         return result;
     }
 
-    private static object?[] Running(WindowCall call, int n, int[] peerStart, int[] peerEnd, Func<int, int, object?> arg)
+    private static object?[] Running(WindowCall call, int n, Peers peers, Func<int, int, object?> arg)
     {
         var result = new object?[n];
         bool star = call.Arguments.Count == 0;
@@ -144,7 +207,7 @@ internal static class WindowOperator
         int included = -1;
         for (int i = 0; i < n; i++)
         {
-            var (_, e) = Frame(call.Frame, i, n, peerStart, peerEnd);
+            var (_, e) = Frame(call.Frame, i, n, peers);
             for (; included < e; included++) acc.Add(star ? 1L : arg(0, included + 1));
             result[i] = acc.Result;
         }
@@ -153,8 +216,10 @@ internal static class WindowOperator
 
     private static object? Empty(string function) => function == "count" ? 0L : null;
 
-    private static (int Start, int End) Frame(WindowFrameSpec f, int i, int n, int[] peerStart, int[] peerEnd)
+    private static (int Start, int End) Frame(WindowFrameSpec f, int i, int n, Peers peers)
     {
+        if (peers.RangeStart is { } rs && peers.RangeEnd is { } re) return (Math.Max(0, rs[i]), Math.Min(n - 1, re[i]));
+        var (peerStart, peerEnd) = (peers.PeerStart, peers.PeerEnd);
         int Bound(FrameBoundKind kind, long offset, bool start) => kind switch
         {
             FrameBoundKind.UnboundedPreceding => 0,
