@@ -33,6 +33,9 @@ statement
     | SHOW VIEWS                                                                         # showViews
     | SHOW LINEAGE OF? (name=identifier (DOT column=identifier)? | target=STRING)       # showLineage
     | SHOW EXPORTS                                                                       # showExports
+    | SET (SESSION)? name=identifier (EQ | TO) value=expression                          # setSetting
+    | RESET (ALL | name=identifier)                                                      # resetSetting
+    | SHOW SETTINGS                                                                      # showSettings
     | CREATE SPLIT name=identifier FROM LPAREN query RPAREN INTO splitPart (COMMA splitPart)*
         (STRATIFY BY stratum=expression)? (GROUP BY key=expression)? SEED seed=INTEGER_VALUE # createSplit
     | REFRESH SPLIT name=identifier                                                      # refreshSplit
@@ -298,7 +301,7 @@ nonReserved
     | DESCRIBE | EXCLUDE | EXPLAIN | FILTER | FIRST | FOLLOWING | INTERVAL | LAST | NULLS | OF | OFFSET | OVER
     | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SHOW | SYSTEM | TAG
     | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | QUALIFY | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO | IMPORT
-    | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
+    | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | SETTINGS | SESSION | RESET | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
     ;
 
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
@@ -315,7 +318,7 @@ OF: O F; OFFSET: O F F S E T; ON: O N; OR: O R; ORDER: O R D E R; OUTER: O U T E
 PARTITION: P A R T I T I O N; PERCENT: P E R C E N T; PRECEDING: P R E C E D I N G; RANGE: R A N G E;
 RECURSIVE: R E C U R S I V E; REPEATABLE: R E P E A T A B L E; REPLACE: R E P L A C E; REPLACEMENT: R E P L A C E M E N T; RIGHT: R I G H T; ROW: R O W;
 ROWS: R O W S; SELECT: S E L E C T; SEMI_JOIN: S E M I; SET: S E T; SHOW: S H O W; SYSTEM: S Y S T E M;
-TABLESAMPLE: T A B L E S A M P L E; SAMPLE: S A M P L E; SPLIT: S P L I T; SPLITS: S P L I T S; REFRESH: R E F R E S H; SHUFFLE: S H U F F L E; VIEW: V I E W; VIEWS: V I E W S; FOLLOW: F O L L O W; LATEST: L A T E S T; LINEAGE: L I N E A G E; EXPORTS: E X P O R T S; PREDICTIONS: P R E D I C T I O N S; RUN: R U N; KEY: K E Y; MERGE: M E R G E; MATCHED: M A T C H E D; COLUMNS: C O L U M N S; PER: P E R; STRATIFY: S T R A T I F Y; WEIGHTED: W E I G H T E D; SEED: S E E D; TAG: T A G; THEN: T H E N; TIMESTAMP: T I M E S T A M P; TO: T O; TRUE: T R U E;
+TABLESAMPLE: T A B L E S A M P L E; SAMPLE: S A M P L E; SPLIT: S P L I T; SPLITS: S P L I T S; REFRESH: R E F R E S H; SHUFFLE: S H U F F L E; VIEW: V I E W; VIEWS: V I E W S; FOLLOW: F O L L O W; LATEST: L A T E S T; LINEAGE: L I N E A G E; EXPORTS: E X P O R T S; SETTINGS: S E T T I N G S; SESSION: S E S S I O N; RESET: R E S E T; PREDICTIONS: P R E D I C T I O N S; RUN: R U N; KEY: K E Y; MERGE: M E R G E; MATCHED: M A T C H E D; COLUMNS: C O L U M N S; PER: P E R; STRATIFY: S T R A T I F Y; WEIGHTED: W E I G H T E D; SEED: S E E D; TAG: T A G; THEN: T H E N; TIMESTAMP: T I M E S T A M P; TO: T O; TRUE: T R U E;
 TRY_CAST: T R Y '_' C A S T; UNBOUNDED: U N B O U N D E D; UNION: U N I O N; UPDATE: U P D A T E; USING: U S I N G;
 VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W H E N; WHERE: W H E R E;
 WINDOW: W I N D O W; QUALIFY: Q U A L I F Y; WITH: W I T H;

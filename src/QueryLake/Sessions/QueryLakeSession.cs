@@ -109,7 +109,11 @@ public sealed partial class QueryLakeSession : IDisposable
         foreach (var s in statements)
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            if (StatementTimeout is { } t) cts.CancelAfter(t);
+            // The timeout has its own thread: a thread-pool timer can be starved by the query's own parallel work
+            // when the statement runs on a pool thread (a test, an ASP.NET request), and would then fire too late.
+            using var finished = new ManualResetEventSlim();
+            if (StatementTimeout is { } t)
+                new Thread(() => { if (!finished.Wait(t)) cts.Cancel(); }) { IsBackground = true, Name = "QueryLake statement timeout" }.Start();
             try
             {
                 results.Add(Run(s, parameters ?? new Dictionary<string, object?>(), positional ?? [], cts.Token));
@@ -118,6 +122,7 @@ public sealed partial class QueryLakeSession : IDisposable
             {
                 throw new QueryLakeException("QL-TIMEOUT", $"statement timed out after {StatementTimeout}: {s.Text}");
             }
+            finally { finished.Set(); }
         }
         return results;
     }
@@ -201,6 +206,12 @@ public sealed partial class QueryLakeSession : IDisposable
                 return ShowLineage(sl, cancel);
             case ShowExportsStatement se:
                 return ShowExports(se);
+            case SetStatement set:
+                return Set(binder, set);
+            case ResetStatement reset:
+                return Reset(reset);
+            case ShowSettingsStatement ss:
+                return ShowSettings(ss);
             case CreateSplitStatement cs:
                 return CreateSplit(cs, cancel);
             case RefreshSplitStatement rs:

@@ -44,6 +44,14 @@ internal sealed record ShowLineageStatement(SourceSpan At, string Name, string? 
 
 internal sealed record ShowExportsStatement(SourceSpan At) : Statement(At);
 
+/// <summary>SET [SESSION] name = value: a session setting (memory_limit, threads, statement_timeout, …).</summary>
+internal sealed record SetStatement(SourceSpan At, string Name, Expr Value) : Statement(At);
+
+/// <summary>RESET name | RESET ALL: back to the default.</summary>
+internal sealed record ResetStatement(SourceSpan At, string? Name) : Statement(At);
+
+internal sealed record ShowSettingsStatement(SourceSpan At) : Statement(At);
+
 /// <summary>CREATE SPLIT name FROM (query) INTO part p PERCENT, … [STRATIFY BY expr] [GROUP BY expr] SEED s.</summary>
 internal sealed record CreateSplitStatement(SourceSpan At, string Name, Query Query, string QueryText, IReadOnlyList<(string Part, double Percent)> Parts,
     Expr? Stratum, string? StratumText, Expr? Key, string? KeyText, long Seed) : Statement(At);

@@ -73,6 +73,12 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowExports(P.ShowExportsContext c) => new ShowExportsStatement(At(c));
 
+    public override object VisitSetSetting(P.SetSettingContext c) => new SetStatement(At(c), Ident(c.name), E(c.value));
+
+    public override object VisitResetSetting(P.ResetSettingContext c) => new ResetStatement(At(c), c.name is null ? null : Ident(c.name));
+
+    public override object VisitShowSettings(P.ShowSettingsContext c) => new ShowSettingsStatement(At(c));
+
     public override object VisitCreateSplit(P.CreateSplitContext c) =>
         new CreateSplitStatement(At(c), Ident(c.name), Q(c.query()), Text(c.query()),
             c.splitPart().Select(p => (Ident(p.identifier()), double.Parse(p.amount.Text, CultureInfo.InvariantCulture))).ToList(),

@@ -51,17 +51,18 @@ internal partial class QueryLakeParser : Parser {
 		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
 		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
 		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, EXPORTS=96, 
-		PREDICTIONS=97, RUN=98, KEY=99, MERGE=100, MATCHED=101, COLUMNS=102, PER=103, 
-		STRATIFY=104, WEIGHTED=105, SEED=106, TAG=107, THEN=108, TIMESTAMP=109, 
-		TO=110, TRUE=111, TRY_CAST=112, UNBOUNDED=113, UNION=114, UPDATE=115, 
-		USING=116, VALUES=117, VERSION=118, VERSIONS=119, WHEN=120, WHERE=121, 
-		WINDOW=122, QUALIFY=123, WITH=124, EQ=125, NEQ=126, LT=127, LTE=128, GT=129, 
-		GTE=130, ARROW=131, PLUS=132, MINUS=133, STAR=134, INTEGER_DIVIDE=135, 
-		SLASH=136, PERCENT_SIGN=137, CONCAT=138, LPAREN=139, RPAREN=140, LBRACKET=141, 
-		RBRACKET=142, COMMA=143, DOT=144, SEMICOLON=145, DOUBLE_COLON=146, ASSIGN=147, 
-		COLON=148, AT=149, DOLLAR=150, QUESTION=151, STRING=152, INTEGER_VALUE=153, 
-		DECIMAL_VALUE=154, DOUBLE_VALUE=155, IDENTIFIER=156, QUOTED_IDENTIFIER=157, 
-		LINE_COMMENT=158, BLOCK_COMMENT=159, WS=160, UNRECOGNIZED=161;
+		SETTINGS=97, SESSION=98, RESET=99, PREDICTIONS=100, RUN=101, KEY=102, 
+		MERGE=103, MATCHED=104, COLUMNS=105, PER=106, STRATIFY=107, WEIGHTED=108, 
+		SEED=109, TAG=110, THEN=111, TIMESTAMP=112, TO=113, TRUE=114, TRY_CAST=115, 
+		UNBOUNDED=116, UNION=117, UPDATE=118, USING=119, VALUES=120, VERSION=121, 
+		VERSIONS=122, WHEN=123, WHERE=124, WINDOW=125, QUALIFY=126, WITH=127, 
+		EQ=128, NEQ=129, LT=130, LTE=131, GT=132, GTE=133, ARROW=134, PLUS=135, 
+		MINUS=136, STAR=137, INTEGER_DIVIDE=138, SLASH=139, PERCENT_SIGN=140, 
+		CONCAT=141, LPAREN=142, RPAREN=143, LBRACKET=144, RBRACKET=145, COMMA=146, 
+		DOT=147, SEMICOLON=148, DOUBLE_COLON=149, ASSIGN=150, COLON=151, AT=152, 
+		DOLLAR=153, QUESTION=154, STRING=155, INTEGER_VALUE=156, DECIMAL_VALUE=157, 
+		DOUBLE_VALUE=158, IDENTIFIER=159, QUOTED_IDENTIFIER=160, LINE_COMMENT=161, 
+		BLOCK_COMMENT=162, WS=163, UNRECOGNIZED=164;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
@@ -98,10 +99,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", 
-		"'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
-		"'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", 
-		"'?'"
+		null, null, null, null, null, null, null, null, null, null, "'<'", "'<='", 
+		"'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", 
+		"'('", "')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", 
+		"'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -116,16 +117,16 @@ internal partial class QueryLakeParser : Parser {
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "EXPORTS", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", 
-		"COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", 
-		"TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", 
-		"VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "EQ", 
-		"NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", 
-		"SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
-		"DOLLAR", "QUESTION", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"LINEAGE", "EXPORTS", "SETTINGS", "SESSION", "RESET", "PREDICTIONS", "RUN", 
+		"KEY", "MERGE", "MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", 
+		"TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", 
+		"UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", 
+		"QUALIFY", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", 
+		"MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", 
+		"LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", 
+		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
+		"INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", 
+		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -210,7 +211,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 576478516289208841L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 4611828130314191373L) != 0)) {
 				{
 				State = 96;
 				statement();
@@ -744,6 +745,53 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SetSettingContext : StatementContext {
+		public IdentifierContext name;
+		public ExpressionContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(QueryLakeParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EQ() { return GetToken(QueryLakeParser.EQ, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(QueryLakeParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(QueryLakeParser.SESSION, 0); }
+		public SetSettingContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetSetting(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ResetSettingContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(QueryLakeParser.RESET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(QueryLakeParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ResetSettingContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitResetSetting(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowSettingsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETTINGS() { return GetToken(QueryLakeParser.SETTINGS, 0); }
+		public ShowSettingsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowSettings(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CreateSplitContext : StatementContext {
 		public IdentifierContext name;
 		public ExpressionContext stratum;
@@ -904,9 +952,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 372;
+			State = 387;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1194,7 +1242,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 222;
 					dataType();
@@ -1334,6 +1382,9 @@ internal partial class QueryLakeParser : Parser {
 				case LATEST:
 				case LINEAGE:
 				case EXPORTS:
+				case SETTINGS:
+				case SESSION:
+				case RESET:
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
@@ -1556,6 +1607,9 @@ internal partial class QueryLakeParser : Parser {
 				case LATEST:
 				case LINEAGE:
 				case EXPORTS:
+				case SETTINGS:
+				case SESSION:
+				case RESET:
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
@@ -1616,195 +1670,260 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 20:
-				_localctx = new CreateSplitContext(_localctx);
+				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
 				State = 302;
-				Match(CREATE);
-				State = 303;
-				Match(SPLIT);
+				Match(SET);
 				State = 304;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 305;
-				Match(FROM);
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				case 1:
+					{
+					State = 303;
+					Match(SESSION);
+					}
+					break;
+				}
 				State = 306;
-				Match(LPAREN);
+				((SetSettingContext)_localctx).name = identifier();
 				State = 307;
-				query();
+				_la = TokenStream.LA(1);
+				if ( !(_la==TO || _la==EQ) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
 				State = 308;
-				Match(RPAREN);
-				State = 309;
-				Match(INTO);
+				((SetSettingContext)_localctx).value = expression(0);
+				}
+				break;
+			case 21:
+				_localctx = new ResetSettingContext(_localctx);
+				EnterOuterAlt(_localctx, 21);
+				{
 				State = 310;
-				splitPart();
+				Match(RESET);
+				State = 313;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
+				case 1:
+					{
+					State = 311;
+					Match(ALL);
+					}
+					break;
+				case 2:
+					{
+					State = 312;
+					((ResetSettingContext)_localctx).name = identifier();
+					}
+					break;
+				}
+				}
+				break;
+			case 22:
+				_localctx = new ShowSettingsContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
 				State = 315;
+				Match(SHOW);
+				State = 316;
+				Match(SETTINGS);
+				}
+				break;
+			case 23:
+				_localctx = new CreateSplitContext(_localctx);
+				EnterOuterAlt(_localctx, 23);
+				{
+				State = 317;
+				Match(CREATE);
+				State = 318;
+				Match(SPLIT);
+				State = 319;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 320;
+				Match(FROM);
+				State = 321;
+				Match(LPAREN);
+				State = 322;
+				query();
+				State = 323;
+				Match(RPAREN);
+				State = 324;
+				Match(INTO);
+				State = 325;
+				splitPart();
+				State = 330;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 311;
+					State = 326;
 					Match(COMMA);
-					State = 312;
+					State = 327;
 					splitPart();
 					}
 					}
-					State = 317;
+					State = 332;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 321;
+				State = 336;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 318;
+					State = 333;
 					Match(STRATIFY);
-					State = 319;
+					State = 334;
 					Match(BY);
-					State = 320;
+					State = 335;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 326;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 323;
+					State = 338;
 					Match(GROUP);
-					State = 324;
+					State = 339;
 					Match(BY);
-					State = 325;
+					State = 340;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 328;
+				State = 343;
 				Match(SEED);
-				State = 329;
+				State = 344;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 21:
+			case 24:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 331;
+				State = 346;
 				Match(REFRESH);
-				State = 332;
+				State = 347;
 				Match(SPLIT);
-				State = 333;
+				State = 348;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 22:
+			case 25:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 334;
+				State = 349;
 				Match(DROP);
-				State = 335;
+				State = 350;
 				Match(SPLIT);
-				State = 338;
+				State = 353;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 336;
+					State = 351;
 					Match(IF);
-					State = 337;
+					State = 352;
 					Match(EXISTS);
 					}
 				}
 
-				State = 340;
+				State = 355;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 23:
+			case 26:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 341;
+				State = 356;
 				Match(SHOW);
-				State = 342;
+				State = 357;
 				Match(SPLITS);
 				}
 				break;
-			case 24:
+			case 27:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 343;
+				State = 358;
 				Match(IMPORT);
-				State = 344;
+				State = 359;
 				Match(PREDICTIONS);
-				State = 345;
+				State = 360;
 				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 346;
+				State = 361;
 				Match(INTO);
-				State = 347;
+				State = 362;
 				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 348;
+				State = 363;
 				Match(RUN);
-				State = 349;
+				State = 364;
 				((ImportPredictionsContext)_localctx).run = Match(STRING);
-				State = 352;
+				State = 367;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 350;
+					State = 365;
 					Match(KEY);
-					State = 351;
+					State = 366;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 25:
+			case 28:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 354;
+				State = 369;
 				Match(IMPORT);
-				State = 355;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 356;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 357;
-				Match(INTO);
-				State = 358;
-				((ImportDataContext)_localctx).name = identifier();
 				State = 370;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 371;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 372;
+				Match(INTO);
+				State = 373;
+				((ImportDataContext)_localctx).name = identifier();
+				State = 385;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 359;
+					State = 374;
 					Match(LPAREN);
-					State = 360;
+					State = 375;
 					copyOption();
-					State = 365;
+					State = 380;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 361;
+						State = 376;
 						Match(COMMA);
-						State = 362;
+						State = 377;
 						copyOption();
 						}
 						}
-						State = 367;
+						State = 382;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 368;
+					State = 383;
 					Match(RPAREN);
 					}
 				}
@@ -1854,18 +1973,18 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 374;
+			State = 389;
 			identifier();
-			State = 375;
+			State = 390;
 			dataType();
-			State = 378;
+			State = 393;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NOT) {
 				{
-				State = 376;
+				State = 391;
 				Match(NOT);
-				State = 377;
+				State = 392;
 				Match(NULL);
 				}
 			}
@@ -1975,38 +2094,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 8, RULE_mergeClause);
 		int _la;
 		try {
-			State = 420;
+			State = 435;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 380;
+				State = 395;
 				Match(WHEN);
-				State = 381;
+				State = 396;
 				Match(MATCHED);
-				State = 382;
+				State = 397;
 				Match(THEN);
-				State = 383;
+				State = 398;
 				Match(UPDATE);
-				State = 384;
+				State = 399;
 				Match(SET);
-				State = 385;
+				State = 400;
 				assignment();
-				State = 390;
+				State = 405;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 386;
+					State = 401;
 					Match(COMMA);
-					State = 387;
+					State = 402;
 					assignment();
 					}
 					}
-					State = 392;
+					State = 407;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2016,13 +2135,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 393;
+				State = 408;
 				Match(WHEN);
-				State = 394;
+				State = 409;
 				Match(MATCHED);
-				State = 395;
+				State = 410;
 				Match(THEN);
-				State = 396;
+				State = 411;
 				Match(DELETE);
 				}
 				break;
@@ -2030,53 +2149,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 397;
+				State = 412;
 				Match(WHEN);
-				State = 398;
+				State = 413;
 				Match(NOT);
-				State = 399;
+				State = 414;
 				Match(MATCHED);
-				State = 400;
+				State = 415;
 				Match(THEN);
-				State = 401;
+				State = 416;
 				Match(INSERT);
-				State = 406;
+				State = 421;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 402;
+					State = 417;
 					Match(LPAREN);
-					State = 403;
+					State = 418;
 					identifierList();
-					State = 404;
+					State = 419;
 					Match(RPAREN);
 					}
 				}
 
-				State = 408;
+				State = 423;
 				Match(VALUES);
-				State = 409;
+				State = 424;
 				Match(LPAREN);
-				State = 410;
+				State = 425;
 				expression(0);
-				State = 415;
+				State = 430;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 411;
+					State = 426;
 					Match(COMMA);
-					State = 412;
+					State = 427;
 					expression(0);
 					}
 					}
-					State = 417;
+					State = 432;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 418;
+				State = 433;
 				Match(RPAREN);
 				}
 				break;
@@ -2122,9 +2241,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 422;
+			State = 437;
 			identifier();
-			State = 423;
+			State = 438;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2134,7 +2253,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 424;
+			State = 439;
 			Match(PERCENT);
 			}
 		}
@@ -2177,11 +2296,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 426;
+			State = 441;
 			identifier();
-			State = 427;
+			State = 442;
 			Match(EQ);
-			State = 428;
+			State = 443;
 			expression(0);
 			}
 		}
@@ -2243,23 +2362,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 14, RULE_copyOption);
 		int _la;
 		try {
-			State = 439;
+			State = 454;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 430;
+				State = 445;
 				Match(SHUFFLE);
-				State = 433;
+				State = 448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 431;
+					State = 446;
 					Match(SEED);
-					State = 432;
+					State = 447;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2270,14 +2389,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 435;
+				State = 450;
 				identifier();
-				State = 437;
+				State = 452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 436;
+					State = 451;
 					expression(0);
 					}
 				}
@@ -2331,34 +2450,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 442;
+			State = 457;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 441;
+				State = 456;
 				with();
 				}
 			}
 
-			State = 444;
+			State = 459;
 			queryExpression(0);
-			State = 446;
+			State = 461;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 445;
+				State = 460;
 				orderBy();
 				}
 			}
 
-			State = 449;
+			State = 464;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 448;
+				State = 463;
 				limitClause();
 				}
 			}
@@ -2410,33 +2529,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 451;
+			State = 466;
 			Match(WITH);
-			State = 453;
+			State = 468;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				{
-				State = 452;
+				State = 467;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 455;
+			State = 470;
 			commonTableExpression();
-			State = 460;
+			State = 475;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 456;
+				State = 471;
 				Match(COMMA);
-				State = 457;
+				State = 472;
 				commonTableExpression();
 				}
 				}
-				State = 462;
+				State = 477;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2494,29 +2613,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 463;
+			State = 478;
 			_localctx.name = identifier();
-			State = 468;
+			State = 483;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 464;
+				State = 479;
 				Match(LPAREN);
-				State = 465;
+				State = 480;
 				identifierList();
-				State = 466;
+				State = 481;
 				Match(RPAREN);
 				}
 			}
 
-			State = 470;
+			State = 485;
 			Match(AS);
-			State = 471;
+			State = 486;
 			Match(LPAREN);
-			State = 472;
+			State = 487;
 			query();
-			State = 473;
+			State = 488;
 			Match(RPAREN);
 			}
 		}
@@ -2603,42 +2722,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 476;
+			State = 491;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 492;
+			State = 507;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,55,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 490;
+					State = 505;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 478;
+						State = 493;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 479;
+						State = 494;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 481;
+						State = 496;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 480;
+							State = 495;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 483;
+						State = 498;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2647,9 +2766,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 484;
+						State = 499;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 485;
+						State = 500;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2659,26 +2778,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 487;
+						State = 502;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 486;
+							State = 501;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 489;
+						State = 504;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 494;
+				State = 509;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,55,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
 			}
 			}
 		}
@@ -2758,14 +2877,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 24, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 509;
+			State = 524;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 495;
+				State = 510;
 				select();
 				}
 				break;
@@ -2773,27 +2892,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 496;
+				State = 511;
 				Match(VALUES);
-				State = 497;
+				State = 512;
 				rowValue();
-				State = 502;
+				State = 517;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 498;
+						State = 513;
 						Match(COMMA);
-						State = 499;
+						State = 514;
 						rowValue();
 						}
 						} 
 					}
-					State = 504;
+					State = 519;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,56,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
 				}
 				}
 				break;
@@ -2801,11 +2920,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 505;
+				State = 520;
 				Match(LPAREN);
-				State = 506;
+				State = 521;
 				query();
-				State = 507;
+				State = 522;
 				Match(RPAREN);
 				}
 				break;
@@ -2858,27 +2977,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 511;
+			State = 526;
 			Match(LPAREN);
-			State = 512;
+			State = 527;
 			expression(0);
-			State = 517;
+			State = 532;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 513;
+				State = 528;
 				Match(COMMA);
-				State = 514;
+				State = 529;
 				expression(0);
 				}
 				}
-				State = 519;
+				State = 534;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 520;
+			State = 535;
 			Match(RPAREN);
 			}
 		}
@@ -2960,144 +3079,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 522;
+			State = 537;
 			Match(SELECT);
-			State = 524;
+			State = 539;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 			case 1:
 				{
-				State = 523;
+				State = 538;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 526;
+			State = 541;
 			selectItem();
-			State = 531;
+			State = 546;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 527;
+					State = 542;
 					Match(COMMA);
-					State = 528;
+					State = 543;
 					selectItem();
 					}
 					} 
 				}
-				State = 533;
+				State = 548;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			}
-			State = 543;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
-			case 1:
-				{
-				State = 534;
-				Match(FROM);
-				State = 535;
-				relation(0);
-				State = 540;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 536;
-						Match(COMMA);
-						State = 537;
-						relation(0);
-						}
-						} 
-					}
-					State = 542;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
-				}
-				}
-				break;
-			}
-			State = 547;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
-			case 1:
-				{
-				State = 545;
-				Match(WHERE);
-				State = 546;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 552;
+			State = 558;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				{
 				State = 549;
-				Match(GROUP);
+				Match(FROM);
 				State = 550;
-				Match(BY);
-				State = 551;
-				groupBy();
+				relation(0);
+				State = 555;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 551;
+						Match(COMMA);
+						State = 552;
+						relation(0);
+						}
+						} 
+					}
+					State = 557;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				}
 				}
 				break;
 			}
-			State = 556;
+			State = 562;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				{
-				State = 554;
-				Match(HAVING);
-				State = 555;
-				_localctx.having = expression(0);
+				State = 560;
+				Match(WHERE);
+				State = 561;
+				_localctx.where = expression(0);
 				}
 				break;
 			}
 			State = 567;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				{
-				State = 558;
-				Match(WINDOW);
-				State = 559;
-				windowDefinition();
 				State = 564;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 560;
-						Match(COMMA);
-						State = 561;
-						windowDefinition();
-						}
-						} 
-					}
-					State = 566;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
-				}
+				Match(GROUP);
+				State = 565;
+				Match(BY);
+				State = 566;
+				groupBy();
 				}
 				break;
 			}
 			State = 571;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
 				State = 569;
-				Match(QUALIFY);
+				Match(HAVING);
 				State = 570;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 582;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			case 1:
+				{
+				State = 573;
+				Match(WINDOW);
+				State = 574;
+				windowDefinition();
+				State = 579;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 575;
+						Match(COMMA);
+						State = 576;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 581;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+				}
+				}
+				break;
+			}
+			State = 586;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			case 1:
+				{
+				State = 584;
+				Match(QUALIFY);
+				State = 585;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3139,7 +3258,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 573;
+			State = 588;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3218,31 +3337,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 32, RULE_selectItem);
 		int _la;
 		try {
-			State = 595;
+			State = 610;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 575;
+				State = 590;
 				expression(0);
-				State = 580;
+				State = 595;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 				case 1:
 					{
-					State = 577;
+					State = 592;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 576;
+						State = 591;
 						Match(AS);
 						}
 					}
 
-					State = 579;
+					State = 594;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3253,32 +3372,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 585;
+				State = 600;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 582;
+					State = 597;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 583;
+					State = 598;
 					Match(DOT);
 					}
 				}
 
-				State = 587;
+				State = 602;
 				Match(STAR);
-				State = 593;
+				State = 608;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 588;
+					State = 603;
 					Match(EXCLUDE);
-					State = 589;
+					State = 604;
 					Match(LPAREN);
-					State = 590;
+					State = 605;
 					identifierList();
-					State = 591;
+					State = 606;
 					Match(RPAREN);
 					}
 					break;
@@ -3329,38 +3448,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_groupBy);
 		try {
 			int _alt;
-			State = 606;
+			State = 621;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 597;
+				State = 612;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 598;
+				State = 613;
 				expression(0);
-				State = 603;
+				State = 618;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 599;
+						State = 614;
 						Match(COMMA);
-						State = 600;
+						State = 615;
 						expression(0);
 						}
 						} 
 					}
-					State = 605;
+					State = 620;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
 				}
 				}
 				break;
@@ -3411,25 +3530,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 608;
+			State = 623;
 			Match(ORDER);
-			State = 609;
+			State = 624;
 			Match(BY);
-			State = 610;
+			State = 625;
 			sortItem();
-			State = 615;
+			State = 630;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 611;
+				State = 626;
 				Match(COMMA);
-				State = 612;
+				State = 627;
 				sortItem();
 				}
 				}
-				State = 617;
+				State = 632;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3478,14 +3597,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 618;
+			State = 633;
 			expression(0);
-			State = 620;
+			State = 635;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 619;
+				State = 634;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3498,14 +3617,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 624;
+			State = 639;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 622;
+				State = 637;
 				Match(NULLS);
-				State = 623;
+				State = 638;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3561,24 +3680,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_limitClause);
 		int _la;
 		try {
-			State = 638;
+			State = 653;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 626;
+				State = 641;
 				Match(LIMIT);
-				State = 627;
+				State = 642;
 				_localctx.limit = expression(0);
-				State = 630;
+				State = 645;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 628;
+					State = 643;
 					Match(OFFSET);
-					State = 629;
+					State = 644;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3588,18 +3707,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 632;
+				State = 647;
 				Match(OFFSET);
-				State = 633;
+				State = 648;
 				_localctx.offset = expression(0);
-				State = 636;
+				State = 651;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 634;
+					State = 649;
 					Match(LIMIT);
-					State = 635;
+					State = 650;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3740,34 +3859,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 641;
+			State = 656;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 668;
+			State = 683;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 666;
+					State = 681;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 643;
+						State = 658;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 644;
+						State = 659;
 						Match(CROSS);
-						State = 645;
+						State = 660;
 						Match(JOIN);
-						State = 646;
+						State = 661;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3776,34 +3895,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 647;
+						State = 662;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 648;
+						State = 663;
 						joinType();
-						State = 649;
+						State = 664;
 						Match(JOIN);
-						State = 650;
+						State = 665;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 658;
+						State = 673;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 651;
+							State = 666;
 							Match(ON);
-							State = 652;
+							State = 667;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 653;
+							State = 668;
 							Match(USING);
-							State = 654;
+							State = 669;
 							Match(LPAREN);
-							State = 655;
+							State = 670;
 							identifierList();
-							State = 656;
+							State = 671;
 							Match(RPAREN);
 							}
 							break;
@@ -3817,24 +3936,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 660;
+						State = 675;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 661;
+						State = 676;
 						Match(NATURAL);
-						State = 662;
+						State = 677;
 						joinType();
-						State = 663;
+						State = 678;
 						Match(JOIN);
-						State = 664;
+						State = 679;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 670;
+				State = 685;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
 			}
 			}
 		}
@@ -3876,19 +3995,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 44, RULE_joinType);
 		int _la;
 		try {
-			State = 688;
+			State = 703;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 672;
+				State = 687;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 671;
+					State = 686;
 					Match(INNER);
 					}
 				}
@@ -3898,14 +4017,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 674;
+				State = 689;
 				Match(LEFT);
-				State = 676;
+				State = 691;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 675;
+					State = 690;
 					Match(OUTER);
 					}
 				}
@@ -3915,14 +4034,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 678;
+				State = 693;
 				Match(RIGHT);
-				State = 680;
+				State = 695;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 679;
+					State = 694;
 					Match(OUTER);
 					}
 				}
@@ -3932,14 +4051,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 682;
+				State = 697;
 				Match(FULL);
-				State = 684;
+				State = 699;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 683;
+					State = 698;
 					Match(OUTER);
 					}
 				}
@@ -3949,14 +4068,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 686;
+				State = 701;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 687;
+				State = 702;
 				Match(ANTI);
 				}
 				break;
@@ -4107,53 +4226,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 747;
+			State = 762;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 690;
+				State = 705;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 693;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
-				case 1:
-					{
-					State = 691;
-					Match(DOT);
-					State = 692;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 696;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
-				case 1:
-					{
-					State = 695;
-					versionClause();
-					}
-					break;
-				}
-				State = 699;
+				State = 708;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 				case 1:
 					{
-					State = 698;
-					sampleClause();
+					State = 706;
+					Match(DOT);
+					State = 707;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 702;
+				State = 711;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 				case 1:
 					{
-					State = 701;
+					State = 710;
+					versionClause();
+					}
+					break;
+				}
+				State = 714;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				case 1:
+					{
+					State = 713;
+					sampleClause();
+					}
+					break;
+				}
+				State = 717;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				case 1:
+					{
+					State = 716;
 					tableAlias();
 					}
 					break;
@@ -4164,24 +4283,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 704;
+				State = 719;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 706;
+				State = 721;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 705;
+					State = 720;
 					sampleClause();
 					}
 					break;
 				}
-				State = 709;
+				State = 724;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 708;
+					State = 723;
 					tableAlias();
 					}
 					break;
@@ -4192,62 +4311,62 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 711;
+				State = 726;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 712;
+				State = 727;
 				Match(LPAREN);
-				State = 721;
+				State = 736;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 713;
+					State = 728;
 					expression(0);
-					State = 718;
+					State = 733;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 714;
+							State = 729;
 							Match(COMMA);
-							State = 715;
+							State = 730;
 							expression(0);
 							}
 							} 
 						}
-						State = 720;
+						State = 735;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 					}
 					}
 				}
 
-				State = 727;
+				State = 742;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 723;
+					State = 738;
 					Match(COMMA);
-					State = 724;
+					State = 739;
 					namedArgument();
 					}
 					}
-					State = 729;
+					State = 744;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 730;
+				State = 745;
 				Match(RPAREN);
-				State = 732;
+				State = 747;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 				case 1:
 					{
-					State = 731;
+					State = 746;
 					tableAlias();
 					}
 					break;
@@ -4258,28 +4377,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 734;
+				State = 749;
 				Match(LPAREN);
-				State = 735;
+				State = 750;
 				query();
-				State = 736;
+				State = 751;
 				Match(RPAREN);
-				State = 738;
+				State = 753;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 				case 1:
 					{
-					State = 737;
+					State = 752;
 					sampleClause();
 					}
 					break;
 				}
-				State = 741;
+				State = 756;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 740;
+					State = 755;
 					tableAlias();
 					}
 					break;
@@ -4290,11 +4409,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 743;
+				State = 758;
 				Match(LPAREN);
-				State = 744;
+				State = 759;
 				relation(0);
-				State = 745;
+				State = 760;
 				Match(RPAREN);
 				}
 				break;
@@ -4341,9 +4460,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 749;
+			State = 764;
 			identifier();
-			State = 750;
+			State = 765;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4352,7 +4471,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 751;
+			State = 766;
 			expression(0);
 			}
 		}
@@ -4435,16 +4554,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 50, RULE_versionClause);
 		try {
-			State = 763;
+			State = 778;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 753;
+				State = 768;
 				Match(VERSION);
-				State = 754;
+				State = 769;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4452,13 +4571,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 755;
+				State = 770;
 				Match(AS);
-				State = 756;
+				State = 771;
 				Match(OF);
-				State = 757;
+				State = 772;
 				Match(TIMESTAMP);
-				State = 758;
+				State = 773;
 				Match(STRING);
 				}
 				break;
@@ -4466,9 +4585,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 759;
+				State = 774;
 				Match(BRANCH);
-				State = 760;
+				State = 775;
 				identifier();
 				}
 				break;
@@ -4476,9 +4595,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 761;
+				State = 776;
 				Match(TAG);
-				State = 762;
+				State = 777;
 				identifier();
 				}
 				break;
@@ -4596,16 +4715,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 52, RULE_sampleClause);
 		int _la;
 		try {
-			State = 811;
+			State = 826;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 765;
+				State = 780;
 				Match(TABLESAMPLE);
-				State = 766;
+				State = 781;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4615,34 +4734,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 767;
+				State = 782;
 				Match(LPAREN);
-				State = 768;
+				State = 783;
 				expression(0);
-				State = 770;
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 769;
+					State = 784;
 					Match(PERCENT);
 					}
 				}
 
-				State = 772;
+				State = 787;
 				Match(RPAREN);
-				State = 777;
+				State = 792;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 773;
+					State = 788;
 					Match(REPEATABLE);
-					State = 774;
+					State = 789;
 					Match(LPAREN);
-					State = 775;
+					State = 790;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 776;
+					State = 791;
 					Match(RPAREN);
 					}
 					break;
@@ -4653,43 +4772,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 779;
+				State = 794;
 				Match(SAMPLE);
-				State = 780;
+				State = 795;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 781;
+				State = 796;
 				Match(ROWS);
-				State = 784;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
-				case 1:
-					{
-					State = 782;
-					Match(PER);
-					State = 783;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 793;
+				State = 799;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 				case 1:
 					{
-					State = 786;
+					State = 797;
+					Match(PER);
+					State = 798;
+					((SampleRowsContext)_localctx).per = expression(0);
+					}
+					break;
+				}
+				State = 808;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				case 1:
+					{
+					State = 801;
 					Match(WEIGHTED);
-					State = 787;
+					State = 802;
 					Match(BY);
-					State = 788;
+					State = 803;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 791;
+					State = 806;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 					case 1:
 						{
-						State = 789;
+						State = 804;
 						Match(WITH);
-						State = 790;
+						State = 805;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4697,14 +4816,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 797;
+				State = 812;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 795;
+					State = 810;
 					Match(SEED);
-					State = 796;
+					State = 811;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4715,34 +4834,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 799;
+				State = 814;
 				Match(SAMPLE);
-				State = 800;
+				State = 815;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 801;
+				State = 816;
 				Match(PERCENT);
-				State = 805;
+				State = 820;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 802;
+					State = 817;
 					Match(STRATIFY);
-					State = 803;
+					State = 818;
 					Match(BY);
-					State = 804;
+					State = 819;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 809;
+				State = 824;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 807;
+					State = 822;
 					Match(SEED);
-					State = 808;
+					State = 823;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4793,28 +4912,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 814;
+			State = 829;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 813;
+				State = 828;
 				Match(AS);
 				}
 			}
 
-			State = 816;
+			State = 831;
 			identifier();
-			State = 821;
+			State = 836;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 			case 1:
 				{
-				State = 817;
+				State = 832;
 				Match(LPAREN);
-				State = 818;
+				State = 833;
 				identifierList();
-				State = 819;
+				State = 834;
 				Match(RPAREN);
 				}
 				break;
@@ -4862,15 +4981,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 823;
+			State = 838;
 			identifier();
-			State = 824;
+			State = 839;
 			Match(AS);
-			State = 825;
+			State = 840;
 			Match(LPAREN);
-			State = 826;
+			State = 841;
 			windowSpecification();
-			State = 827;
+			State = 842;
 			Match(RPAREN);
 			}
 		}
@@ -4929,62 +5048,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 830;
+			State = 845;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				{
-				State = 829;
+				State = 844;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 842;
+			State = 857;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 832;
+				State = 847;
 				Match(PARTITION);
-				State = 833;
+				State = 848;
 				Match(BY);
-				State = 834;
+				State = 849;
 				expression(0);
-				State = 839;
+				State = 854;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 835;
+					State = 850;
 					Match(COMMA);
-					State = 836;
+					State = 851;
 					expression(0);
 					}
 					}
-					State = 841;
+					State = 856;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 845;
+			State = 860;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 844;
+				State = 859;
 				orderBy();
 				}
 			}
 
-			State = 848;
+			State = 863;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 847;
+				State = 862;
 				windowFrame();
 				}
 			}
@@ -5035,13 +5154,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 60, RULE_windowFrame);
 		int _la;
 		try {
-			State = 858;
+			State = 873;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 850;
+				State = 865;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5051,14 +5170,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 851;
+				State = 866;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 852;
+				State = 867;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5068,13 +5187,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 853;
+				State = 868;
 				Match(BETWEEN);
-				State = 854;
+				State = 869;
 				_localctx.start = frameBound();
-				State = 855;
+				State = 870;
 				Match(AND);
-				State = 856;
+				State = 871;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5120,42 +5239,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_frameBound);
 		int _la;
 		try {
-			State = 869;
+			State = 884;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 860;
+				State = 875;
 				Match(UNBOUNDED);
-				State = 861;
+				State = 876;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 862;
+				State = 877;
 				Match(UNBOUNDED);
-				State = 863;
+				State = 878;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 864;
+				State = 879;
 				Match(CURRENT);
-				State = 865;
+				State = 880;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 866;
+				State = 881;
 				expression(0);
-				State = 867;
+				State = 882;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5292,20 +5411,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 882;
+			State = 897;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 872;
+				State = 887;
 				((LambdaContext)_localctx).param = identifier();
-				State = 873;
+				State = 888;
 				Match(ARROW);
-				State = 874;
+				State = 889;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5314,14 +5433,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 876;
+				State = 891;
 				valueExpression(0);
-				State = 878;
+				State = 893;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 877;
+					State = 892;
 					predicate();
 					}
 					break;
@@ -5333,36 +5452,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 880;
+				State = 895;
 				Match(NOT);
-				State = 881;
+				State = 896;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 892;
+			State = 907;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 890;
+					State = 905;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 884;
+						State = 899;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 885;
+						State = 900;
 						Match(AND);
-						State = 886;
+						State = 901;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5371,20 +5490,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 887;
+						State = 902;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 888;
+						State = 903;
 						Match(OR);
-						State = 889;
+						State = 904;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 894;
+				State = 909;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
 			}
 			}
 		}
@@ -5558,16 +5677,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 955;
+			State = 970;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 895;
+				State = 910;
 				comparisonOperator();
-				State = 896;
+				State = 911;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5575,19 +5694,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 898;
+				State = 913;
 				Match(IS);
-				State = 900;
+				State = 915;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 899;
+					State = 914;
 					Match(NOT);
 					}
 				}
 
-				State = 902;
+				State = 917;
 				Match(NULL);
 				}
 				break;
@@ -5595,23 +5714,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 903;
+				State = 918;
 				Match(IS);
-				State = 905;
+				State = 920;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 904;
+					State = 919;
 					Match(NOT);
 					}
 				}
 
-				State = 907;
+				State = 922;
 				Match(DISTINCT);
-				State = 908;
+				State = 923;
 				Match(FROM);
-				State = 909;
+				State = 924;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5619,19 +5738,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 910;
+				State = 925;
 				Match(IS);
-				State = 912;
+				State = 927;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 911;
+					State = 926;
 					Match(NOT);
 					}
 				}
 
-				State = 914;
+				State = 929;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5647,23 +5766,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 916;
+				State = 931;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 915;
+					State = 930;
 					Match(NOT);
 					}
 				}
 
-				State = 918;
+				State = 933;
 				Match(BETWEEN);
-				State = 919;
+				State = 934;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 920;
+				State = 935;
 				Match(AND);
-				State = 921;
+				State = 936;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5671,69 +5790,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 924;
+				State = 939;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 923;
+					State = 938;
 					Match(NOT);
 					}
 				}
 
-				State = 926;
+				State = 941;
 				Match(IN);
-				State = 927;
+				State = 942;
 				Match(LPAREN);
-				State = 928;
+				State = 943;
 				query();
-				State = 929;
+				State = 944;
 				Match(RPAREN);
 				}
 				break;
 			case 7:
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
-				{
-				State = 932;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 931;
-					Match(NOT);
-					}
-				}
-
-				State = 934;
-				Match(IN);
-				State = 935;
-				Match(LPAREN);
-				State = 936;
-				expression(0);
-				State = 941;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 937;
-					Match(COMMA);
-					State = 938;
-					expression(0);
-					}
-					}
-					State = 943;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
-				State = 944;
-				Match(RPAREN);
-				}
-				break;
-			case 8:
-				_localctx = new LikeContext(_localctx);
-				EnterOuterAlt(_localctx, 8);
 				{
 				State = 947;
 				ErrorHandler.Sync(this);
@@ -5746,6 +5825,46 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 949;
+				Match(IN);
+				State = 950;
+				Match(LPAREN);
+				State = 951;
+				expression(0);
+				State = 956;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 952;
+					Match(COMMA);
+					State = 953;
+					expression(0);
+					}
+					}
+					State = 958;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 959;
+				Match(RPAREN);
+				}
+				break;
+			case 8:
+				_localctx = new LikeContext(_localctx);
+				EnterOuterAlt(_localctx, 8);
+				{
+				State = 962;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 961;
+					Match(NOT);
+					}
+				}
+
+				State = 964;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5755,16 +5874,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 950;
+				State = 965;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 953;
+				State = 968;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 951;
+					State = 966;
 					Match(ESCAPE);
-					State = 952;
+					State = 967;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5928,7 +6047,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 961;
+			State = 976;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -5986,6 +6105,9 @@ internal partial class QueryLakeParser : Parser {
 			case LATEST:
 			case LINEAGE:
 			case EXPORTS:
+			case SETTINGS:
+			case SESSION:
+			case RESET:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -6023,7 +6145,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 958;
+				State = 973;
 				primaryExpression();
 				}
 				break;
@@ -6033,7 +6155,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 959;
+				State = 974;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6043,7 +6165,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 960;
+				State = 975;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6051,36 +6173,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 992;
+			State = 1007;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,141,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 990;
+					State = 1005;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 963;
+						State = 978;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 964;
+						State = 979;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 15L) != 0)) ) {
+						if ( !(((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 965;
+						State = 980;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6089,9 +6211,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 966;
+						State = 981;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 967;
+						State = 982;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6101,7 +6223,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 968;
+						State = 983;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6110,11 +6232,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 969;
+						State = 984;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 970;
+						State = 985;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 971;
+						State = 986;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6123,29 +6245,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 972;
+						State = 987;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 973;
+						State = 988;
 						Match(LBRACKET);
-						State = 974;
+						State = 989;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 979;
+						State = 994;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 975;
+							State = 990;
 							Match(COMMA);
-							State = 976;
+							State = 991;
 							sliceOrIndex();
 							}
 							}
-							State = 981;
+							State = 996;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 982;
+						State = 997;
 						Match(RBRACKET);
 						}
 						break;
@@ -6154,11 +6276,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 984;
+						State = 999;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 985;
+						State = 1000;
 						Match(DOUBLE_COLON);
-						State = 986;
+						State = 1001;
 						dataType();
 						}
 						break;
@@ -6167,20 +6289,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 987;
+						State = 1002;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 988;
+						State = 1003;
 						Match(DOT);
-						State = 989;
+						State = 1004;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 994;
+				State = 1009;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,141,Context);
 			}
 			}
 		}
@@ -6266,14 +6388,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 70, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1016;
+			State = 1031;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 995;
+				State = 1010;
 				expression(0);
 				}
 				break;
@@ -6281,41 +6403,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 997;
+				State = 1012;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 996;
+					State = 1011;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 999;
+				State = 1014;
 				Match(COLON);
-				State = 1001;
+				State = 1016;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 				case 1:
 					{
-					State = 1000;
+					State = 1015;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1007;
+				State = 1022;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1003;
+					State = 1018;
 					Match(COLON);
-					State = 1005;
+					State = 1020;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 						{
-						State = 1004;
+						State = 1019;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6329,24 +6451,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1010;
+				State = 1025;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 1009;
+					State = 1024;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1012;
+				State = 1027;
 				Match(DOUBLE_COLON);
-				State = 1014;
+				State = 1029;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 1013;
+					State = 1028;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6394,9 +6516,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1018;
+			State = 1033;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 125)) & ~0x3f) == 0 && ((1L << (_la - 125)) & 63L) != 0)) ) {
+			if ( !(((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6740,14 +6862,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 74, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1141;
+			State = 1156;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1020;
+				State = 1035;
 				Match(NULL);
 				}
 				break;
@@ -6755,7 +6877,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1021;
+				State = 1036;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6770,7 +6892,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1022;
+				State = 1037;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6778,7 +6900,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1023;
+				State = 1038;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6793,7 +6915,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1024;
+				State = 1039;
 				Match(STRING);
 				}
 				break;
@@ -6801,9 +6923,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1025;
+				State = 1040;
 				dataType();
-				State = 1026;
+				State = 1041;
 				Match(STRING);
 				}
 				break;
@@ -6811,16 +6933,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1028;
+				State = 1043;
 				Match(INTERVAL);
-				State = 1029;
+				State = 1044;
 				Match(STRING);
-				State = 1031;
+				State = 1046;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 				case 1:
 					{
-					State = 1030;
+					State = 1045;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6831,7 +6953,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1033;
+				State = 1048;
 				parameter();
 				}
 				break;
@@ -6839,45 +6961,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1034;
+				State = 1049;
 				Match(CASE);
-				State = 1036;
+				State = 1051;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 1035;
+					State = 1050;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1039;
+				State = 1054;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1038;
+					State = 1053;
 					whenClause();
 					}
 					}
-					State = 1041;
+					State = 1056;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1045;
+				State = 1060;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1043;
+					State = 1058;
 					Match(ELSE);
-					State = 1044;
+					State = 1059;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1047;
+				State = 1062;
 				Match(END);
 				}
 				break;
@@ -6885,7 +7007,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1049;
+				State = 1064;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -6895,15 +7017,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1050;
+				State = 1065;
 				Match(LPAREN);
-				State = 1051;
+				State = 1066;
 				expression(0);
-				State = 1052;
+				State = 1067;
 				Match(AS);
-				State = 1053;
+				State = 1068;
 				dataType();
-				State = 1054;
+				State = 1069;
 				Match(RPAREN);
 				}
 				break;
@@ -6911,17 +7033,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1056;
+				State = 1071;
 				Match(EXTRACT);
-				State = 1057;
+				State = 1072;
 				Match(LPAREN);
-				State = 1058;
+				State = 1073;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1059;
+				State = 1074;
 				Match(FROM);
-				State = 1060;
+				State = 1075;
 				expression(0);
-				State = 1061;
+				State = 1076;
 				Match(RPAREN);
 				}
 				break;
@@ -6929,13 +7051,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1063;
+				State = 1078;
 				Match(EXISTS);
-				State = 1064;
+				State = 1079;
 				Match(LPAREN);
-				State = 1065;
+				State = 1080;
 				query();
-				State = 1066;
+				State = 1081;
 				Match(RPAREN);
 				}
 				break;
@@ -6943,11 +7065,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1068;
+				State = 1083;
 				Match(LPAREN);
-				State = 1069;
+				State = 1084;
 				query();
-				State = 1070;
+				State = 1085;
 				Match(RPAREN);
 				}
 				break;
@@ -6955,16 +7077,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1072;
+				State = 1087;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1073;
+				State = 1088;
 				Match(LPAREN);
-				State = 1100;
+				State = 1115;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1074;
+					State = 1089;
 					Match(STAR);
 					}
 					break;
@@ -7026,6 +7148,9 @@ internal partial class QueryLakeParser : Parser {
 				case LATEST:
 				case LINEAGE:
 				case EXPORTS:
+				case SETTINGS:
+				case SESSION:
+				case RESET:
 				case PREDICTIONS:
 				case RUN:
 				case KEY:
@@ -7062,66 +7187,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1086;
+					State = 1101;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 						{
-						State = 1076;
+						State = 1091;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 						case 1:
 							{
-							State = 1075;
+							State = 1090;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1078;
+						State = 1093;
 						expression(0);
-						State = 1083;
+						State = 1098;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1079;
+							State = 1094;
 							Match(COMMA);
-							State = 1080;
+							State = 1095;
 							expression(0);
 							}
 							}
-							State = 1085;
+							State = 1100;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1098;
+					State = 1113;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1088;
+						State = 1103;
 						Match(ORDER);
-						State = 1089;
+						State = 1104;
 						Match(BY);
-						State = 1090;
+						State = 1105;
 						sortItem();
-						State = 1095;
+						State = 1110;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1091;
+							State = 1106;
 							Match(COMMA);
-							State = 1092;
+							State = 1107;
 							sortItem();
 							}
 							}
-							State = 1097;
+							State = 1112;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7133,32 +7258,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1102;
+				State = 1117;
 				Match(RPAREN);
-				State = 1109;
+				State = 1124;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 				case 1:
 					{
-					State = 1103;
+					State = 1118;
 					Match(FILTER);
-					State = 1104;
+					State = 1119;
 					Match(LPAREN);
-					State = 1105;
+					State = 1120;
 					Match(WHERE);
-					State = 1106;
+					State = 1121;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1107;
+					State = 1122;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1112;
+				State = 1127;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 				case 1:
 					{
-					State = 1111;
+					State = 1126;
 					over();
 					}
 					break;
@@ -7169,35 +7294,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1114;
+				State = 1129;
 				Match(LBRACKET);
-				State = 1123;
+				State = 1138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57490164481363455L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
 					{
-					State = 1115;
+					State = 1130;
 					expression(0);
-					State = 1120;
+					State = 1135;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1116;
+						State = 1131;
 						Match(COMMA);
-						State = 1117;
+						State = 1132;
 						expression(0);
 						}
 						}
-						State = 1122;
+						State = 1137;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1125;
+				State = 1140;
 				Match(RBRACKET);
 				}
 				break;
@@ -7205,27 +7330,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1126;
+				State = 1141;
 				Match(LPAREN);
-				State = 1127;
+				State = 1142;
 				expression(0);
-				State = 1130;
+				State = 1145;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1128;
+					State = 1143;
 					Match(COMMA);
-					State = 1129;
+					State = 1144;
 					expression(0);
 					}
 					}
-					State = 1132;
+					State = 1147;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1134;
+				State = 1149;
 				Match(RPAREN);
 				}
 				break;
@@ -7233,11 +7358,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1136;
+				State = 1151;
 				Match(LPAREN);
-				State = 1137;
+				State = 1152;
 				expression(0);
-				State = 1138;
+				State = 1153;
 				Match(RPAREN);
 				}
 				break;
@@ -7245,7 +7370,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1140;
+				State = 1155;
 				identifier();
 				}
 				break;
@@ -7292,9 +7417,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1143;
+			State = 1158;
 			Match(OVER);
-			State = 1149;
+			State = 1164;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7347,6 +7472,9 @@ internal partial class QueryLakeParser : Parser {
 			case LATEST:
 			case LINEAGE:
 			case EXPORTS:
+			case SETTINGS:
+			case SESSION:
+			case RESET:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -7369,17 +7497,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1144;
+				State = 1159;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1145;
+				State = 1160;
 				Match(LPAREN);
-				State = 1146;
+				State = 1161;
 				windowSpecification();
-				State = 1147;
+				State = 1162;
 				Match(RPAREN);
 				}
 				break;
@@ -7430,13 +7558,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1151;
+			State = 1166;
 			Match(WHEN);
-			State = 1152;
+			State = 1167;
 			_localctx.condition = expression(0);
-			State = 1153;
+			State = 1168;
 			Match(THEN);
-			State = 1154;
+			State = 1169;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7494,16 +7622,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 80, RULE_parameter);
 		try {
-			State = 1163;
+			State = 1178;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1156;
+				State = 1171;
 				Match(AT);
-				State = 1157;
+				State = 1172;
 				identifier();
 				}
 				break;
@@ -7511,9 +7639,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1158;
+				State = 1173;
 				Match(DOLLAR);
-				State = 1159;
+				State = 1174;
 				identifier();
 				}
 				break;
@@ -7521,9 +7649,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1160;
+				State = 1175;
 				Match(COLON);
-				State = 1161;
+				State = 1176;
 				identifier();
 				}
 				break;
@@ -7531,7 +7659,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1162;
+				State = 1177;
 				Match(QUESTION);
 				}
 				break;
@@ -7601,127 +7729,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1211;
+			State = 1226;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1165;
+				State = 1180;
 				_localctx.@base = identifier();
-				State = 1176;
+				State = 1191;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
 				case 1:
 					{
-					State = 1166;
+					State = 1181;
 					Match(LPAREN);
-					State = 1167;
+					State = 1182;
 					Match(INTEGER_VALUE);
-					State = 1172;
+					State = 1187;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1168;
+						State = 1183;
 						Match(COMMA);
-						State = 1169;
+						State = 1184;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1174;
+						State = 1189;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1175;
+					State = 1190;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1185;
+				State = 1200;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,168,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,170,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1178;
+						State = 1193;
 						Match(LBRACKET);
-						State = 1180;
+						State = 1195;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1179;
+							State = 1194;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1182;
+						State = 1197;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1187;
+					State = 1202;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,168,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,170,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1188;
+				State = 1203;
 				_localctx.@base = identifier();
-				State = 1189;
+				State = 1204;
 				Match(LT);
-				State = 1190;
+				State = 1205;
 				dataType();
-				State = 1195;
+				State = 1210;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1191;
+					State = 1206;
 					Match(COMMA);
-					State = 1192;
+					State = 1207;
 					dataType();
 					}
 					}
-					State = 1197;
+					State = 1212;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1198;
+				State = 1213;
 				Match(GT);
-				State = 1209;
+				State = 1224;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
 				case 1:
 					{
-					State = 1199;
+					State = 1214;
 					Match(LPAREN);
-					State = 1200;
+					State = 1215;
 					Match(INTEGER_VALUE);
-					State = 1205;
+					State = 1220;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1201;
+						State = 1216;
 						Match(COMMA);
-						State = 1202;
+						State = 1217;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1207;
+						State = 1222;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1208;
+					State = 1223;
 					Match(RPAREN);
 					}
 					break;
@@ -7773,21 +7901,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1213;
+			State = 1228;
 			identifier();
-			State = 1218;
+			State = 1233;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1214;
+				State = 1229;
 				Match(COMMA);
-				State = 1215;
+				State = 1230;
 				identifier();
 				}
 				}
-				State = 1220;
+				State = 1235;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7828,20 +7956,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1224;
+			State = 1239;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1221;
+				State = 1236;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1222;
+				State = 1237;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7895,6 +8023,9 @@ internal partial class QueryLakeParser : Parser {
 			case LATEST:
 			case LINEAGE:
 			case EXPORTS:
+			case SETTINGS:
+			case SESSION:
+			case RESET:
 			case PREDICTIONS:
 			case RUN:
 			case KEY:
@@ -7916,7 +8047,7 @@ internal partial class QueryLakeParser : Parser {
 			case QUALIFY:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1223;
+				State = 1238;
 				nonReserved();
 				}
 				break;
@@ -7999,6 +8130,9 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LATEST() { return GetToken(QueryLakeParser.LATEST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LINEAGE() { return GetToken(QueryLakeParser.LINEAGE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPORTS() { return GetToken(QueryLakeParser.EXPORTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETTINGS() { return GetToken(QueryLakeParser.SETTINGS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(QueryLakeParser.SESSION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(QueryLakeParser.RESET, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PREDICTIONS() { return GetToken(QueryLakeParser.PREDICTIONS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RUN() { return GetToken(QueryLakeParser.RUN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
@@ -8026,9 +8160,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1226;
+			State = 1241;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 57481368388341247L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8092,7 +8226,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,161,1229,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,164,1244,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -8112,441 +8246,448 @@ internal partial class QueryLakeParser : Parser {
 		1,2,1,2,3,2,248,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,260,8,
 		2,10,2,12,2,263,9,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,3,2,274,8,
 		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		291,8,2,1,2,1,2,1,2,3,2,296,8,2,1,2,3,2,299,8,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,314,8,2,10,2,12,2,317,9,2,1,2,1,2,1,
-		2,3,2,322,8,2,1,2,1,2,1,2,3,2,327,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,3,2,339,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,353,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,364,8,2,10,2,12,2,367,
-		9,2,1,2,1,2,3,2,371,8,2,3,2,373,8,2,1,3,1,3,1,3,1,3,3,3,379,8,3,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,1,4,5,4,389,8,4,10,4,12,4,392,9,4,1,4,1,4,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,407,8,4,1,4,1,4,1,4,1,4,1,4,
-		5,4,414,8,4,10,4,12,4,417,9,4,1,4,1,4,3,4,421,8,4,1,5,1,5,1,5,1,5,1,6,
-		1,6,1,6,1,6,1,7,1,7,1,7,3,7,434,8,7,1,7,1,7,3,7,438,8,7,3,7,440,8,7,1,
-		8,3,8,443,8,8,1,8,1,8,3,8,447,8,8,1,8,3,8,450,8,8,1,9,1,9,3,9,454,8,9,
-		1,9,1,9,1,9,5,9,459,8,9,10,9,12,9,462,9,9,1,10,1,10,1,10,1,10,1,10,3,10,
-		469,8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,482,
-		8,11,1,11,1,11,1,11,1,11,3,11,488,8,11,1,11,5,11,491,8,11,10,11,12,11,
-		494,9,11,1,12,1,12,1,12,1,12,1,12,5,12,501,8,12,10,12,12,12,504,9,12,1,
-		12,1,12,1,12,1,12,3,12,510,8,12,1,13,1,13,1,13,1,13,5,13,516,8,13,10,13,
-		12,13,519,9,13,1,13,1,13,1,14,1,14,3,14,525,8,14,1,14,1,14,1,14,5,14,530,
-		8,14,10,14,12,14,533,9,14,1,14,1,14,1,14,1,14,5,14,539,8,14,10,14,12,14,
-		542,9,14,3,14,544,8,14,1,14,1,14,3,14,548,8,14,1,14,1,14,1,14,3,14,553,
-		8,14,1,14,1,14,3,14,557,8,14,1,14,1,14,1,14,1,14,5,14,563,8,14,10,14,12,
-		14,566,9,14,3,14,568,8,14,1,14,1,14,3,14,572,8,14,1,15,1,15,1,16,1,16,
-		3,16,578,8,16,1,16,3,16,581,8,16,1,16,1,16,1,16,3,16,586,8,16,1,16,1,16,
-		1,16,1,16,1,16,1,16,3,16,594,8,16,3,16,596,8,16,1,17,1,17,1,17,1,17,5,
-		17,602,8,17,10,17,12,17,605,9,17,3,17,607,8,17,1,18,1,18,1,18,1,18,1,18,
-		5,18,614,8,18,10,18,12,18,617,9,18,1,19,1,19,3,19,621,8,19,1,19,1,19,3,
-		19,625,8,19,1,20,1,20,1,20,1,20,3,20,631,8,20,1,20,1,20,1,20,1,20,3,20,
-		637,8,20,3,20,639,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,659,8,21,1,21,1,21,1,21,
-		1,21,1,21,1,21,5,21,667,8,21,10,21,12,21,670,9,21,1,22,3,22,673,8,22,1,
-		22,1,22,3,22,677,8,22,1,22,1,22,3,22,681,8,22,1,22,1,22,3,22,685,8,22,
-		1,22,1,22,3,22,689,8,22,1,23,1,23,1,23,3,23,694,8,23,1,23,3,23,697,8,23,
-		1,23,3,23,700,8,23,1,23,3,23,703,8,23,1,23,1,23,3,23,707,8,23,1,23,3,23,
-		710,8,23,1,23,1,23,1,23,1,23,1,23,5,23,717,8,23,10,23,12,23,720,9,23,3,
-		23,722,8,23,1,23,1,23,5,23,726,8,23,10,23,12,23,729,9,23,1,23,1,23,3,23,
-		733,8,23,1,23,1,23,1,23,1,23,3,23,739,8,23,1,23,3,23,742,8,23,1,23,1,23,
-		1,23,1,23,3,23,748,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,1,25,1,25,1,25,3,25,764,8,25,1,26,1,26,1,26,1,26,1,26,3,26,771,
-		8,26,1,26,1,26,1,26,1,26,1,26,3,26,778,8,26,1,26,1,26,1,26,1,26,1,26,3,
-		26,785,8,26,1,26,1,26,1,26,1,26,1,26,3,26,792,8,26,3,26,794,8,26,1,26,
-		1,26,3,26,798,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,806,8,26,1,26,1,
-		26,3,26,810,8,26,3,26,812,8,26,1,27,3,27,815,8,27,1,27,1,27,1,27,1,27,
-		1,27,3,27,822,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,831,8,29,1,
-		29,1,29,1,29,1,29,1,29,5,29,838,8,29,10,29,12,29,841,9,29,3,29,843,8,29,
-		1,29,3,29,846,8,29,1,29,3,29,849,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,1,30,3,30,859,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,
-		870,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,879,8,32,1,32,1,32,3,
-		32,883,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,891,8,32,10,32,12,32,894,
-		9,32,1,33,1,33,1,33,1,33,1,33,3,33,901,8,33,1,33,1,33,1,33,3,33,906,8,
-		33,1,33,1,33,1,33,1,33,1,33,3,33,913,8,33,1,33,1,33,3,33,917,8,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,3,33,925,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,
-		33,933,8,33,1,33,1,33,1,33,1,33,1,33,5,33,940,8,33,10,33,12,33,943,9,33,
-		1,33,1,33,1,33,3,33,948,8,33,1,33,1,33,1,33,1,33,3,33,954,8,33,3,33,956,
-		8,33,1,34,1,34,1,34,1,34,3,34,962,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,978,8,34,10,34,12,34,981,9,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,991,8,34,10,34,12,34,994,
-		9,34,1,35,1,35,3,35,998,8,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,3,35,1006,
-		8,35,3,35,1008,8,35,1,35,3,35,1011,8,35,1,35,1,35,3,35,1015,8,35,3,35,
-		1017,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,3,37,1032,8,37,1,37,1,37,1,37,3,37,1037,8,37,1,37,4,37,1040,8,37,
-		11,37,12,37,1041,1,37,1,37,3,37,1046,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		291,8,2,1,2,1,2,1,2,3,2,296,8,2,1,2,3,2,299,8,2,1,2,1,2,1,2,1,2,3,2,305,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,314,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,329,8,2,10,2,12,2,332,9,2,1,2,1,2,1,2,3,
+		2,337,8,2,1,2,1,2,1,2,3,2,342,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,368,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,379,8,2,10,2,12,2,382,9,2,
+		1,2,1,2,3,2,386,8,2,3,2,388,8,2,1,3,1,3,1,3,1,3,3,3,394,8,3,1,4,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,5,4,404,8,4,10,4,12,4,407,9,4,1,4,1,4,1,4,1,4,1,
+		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,422,8,4,1,4,1,4,1,4,1,4,1,4,5,4,
+		429,8,4,10,4,12,4,432,9,4,1,4,1,4,3,4,436,8,4,1,5,1,5,1,5,1,5,1,6,1,6,
+		1,6,1,6,1,7,1,7,1,7,3,7,449,8,7,1,7,1,7,3,7,453,8,7,3,7,455,8,7,1,8,3,
+		8,458,8,8,1,8,1,8,3,8,462,8,8,1,8,3,8,465,8,8,1,9,1,9,3,9,469,8,9,1,9,
+		1,9,1,9,5,9,474,8,9,10,9,12,9,477,9,9,1,10,1,10,1,10,1,10,1,10,3,10,484,
+		8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,497,8,
+		11,1,11,1,11,1,11,1,11,3,11,503,8,11,1,11,5,11,506,8,11,10,11,12,11,509,
+		9,11,1,12,1,12,1,12,1,12,1,12,5,12,516,8,12,10,12,12,12,519,9,12,1,12,
+		1,12,1,12,1,12,3,12,525,8,12,1,13,1,13,1,13,1,13,5,13,531,8,13,10,13,12,
+		13,534,9,13,1,13,1,13,1,14,1,14,3,14,540,8,14,1,14,1,14,1,14,5,14,545,
+		8,14,10,14,12,14,548,9,14,1,14,1,14,1,14,1,14,5,14,554,8,14,10,14,12,14,
+		557,9,14,3,14,559,8,14,1,14,1,14,3,14,563,8,14,1,14,1,14,1,14,3,14,568,
+		8,14,1,14,1,14,3,14,572,8,14,1,14,1,14,1,14,1,14,5,14,578,8,14,10,14,12,
+		14,581,9,14,3,14,583,8,14,1,14,1,14,3,14,587,8,14,1,15,1,15,1,16,1,16,
+		3,16,593,8,16,1,16,3,16,596,8,16,1,16,1,16,1,16,3,16,601,8,16,1,16,1,16,
+		1,16,1,16,1,16,1,16,3,16,609,8,16,3,16,611,8,16,1,17,1,17,1,17,1,17,5,
+		17,617,8,17,10,17,12,17,620,9,17,3,17,622,8,17,1,18,1,18,1,18,1,18,1,18,
+		5,18,629,8,18,10,18,12,18,632,9,18,1,19,1,19,3,19,636,8,19,1,19,1,19,3,
+		19,640,8,19,1,20,1,20,1,20,1,20,3,20,646,8,20,1,20,1,20,1,20,1,20,3,20,
+		652,8,20,3,20,654,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,674,8,21,1,21,1,21,1,21,
+		1,21,1,21,1,21,5,21,682,8,21,10,21,12,21,685,9,21,1,22,3,22,688,8,22,1,
+		22,1,22,3,22,692,8,22,1,22,1,22,3,22,696,8,22,1,22,1,22,3,22,700,8,22,
+		1,22,1,22,3,22,704,8,22,1,23,1,23,1,23,3,23,709,8,23,1,23,3,23,712,8,23,
+		1,23,3,23,715,8,23,1,23,3,23,718,8,23,1,23,1,23,3,23,722,8,23,1,23,3,23,
+		725,8,23,1,23,1,23,1,23,1,23,1,23,5,23,732,8,23,10,23,12,23,735,9,23,3,
+		23,737,8,23,1,23,1,23,5,23,741,8,23,10,23,12,23,744,9,23,1,23,1,23,3,23,
+		748,8,23,1,23,1,23,1,23,1,23,3,23,754,8,23,1,23,3,23,757,8,23,1,23,1,23,
+		1,23,1,23,3,23,763,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,
+		25,1,25,1,25,1,25,1,25,3,25,779,8,25,1,26,1,26,1,26,1,26,1,26,3,26,786,
+		8,26,1,26,1,26,1,26,1,26,1,26,3,26,793,8,26,1,26,1,26,1,26,1,26,1,26,3,
+		26,800,8,26,1,26,1,26,1,26,1,26,1,26,3,26,807,8,26,3,26,809,8,26,1,26,
+		1,26,3,26,813,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,821,8,26,1,26,1,
+		26,3,26,825,8,26,3,26,827,8,26,1,27,3,27,830,8,27,1,27,1,27,1,27,1,27,
+		1,27,3,27,837,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,846,8,29,1,
+		29,1,29,1,29,1,29,1,29,5,29,853,8,29,10,29,12,29,856,9,29,3,29,858,8,29,
+		1,29,3,29,861,8,29,1,29,3,29,864,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
+		30,1,30,3,30,874,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,
+		885,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,894,8,32,1,32,1,32,3,
+		32,898,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,906,8,32,10,32,12,32,909,
+		9,32,1,33,1,33,1,33,1,33,1,33,3,33,916,8,33,1,33,1,33,1,33,3,33,921,8,
+		33,1,33,1,33,1,33,1,33,1,33,3,33,928,8,33,1,33,1,33,3,33,932,8,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,3,33,940,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,
+		33,948,8,33,1,33,1,33,1,33,1,33,1,33,5,33,955,8,33,10,33,12,33,958,9,33,
+		1,33,1,33,1,33,3,33,963,8,33,1,33,1,33,1,33,1,33,3,33,969,8,33,3,33,971,
+		8,33,1,34,1,34,1,34,1,34,3,34,977,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,993,8,34,10,34,12,34,996,9,
+		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,1006,8,34,10,34,12,34,
+		1009,9,34,1,35,1,35,3,35,1013,8,35,1,35,1,35,3,35,1017,8,35,1,35,1,35,
+		3,35,1021,8,35,3,35,1023,8,35,1,35,3,35,1026,8,35,1,35,1,35,3,35,1030,
+		8,35,3,35,1032,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,3,37,1047,8,37,1,37,1,37,1,37,3,37,1052,8,37,1,37,4,37,
+		1055,8,37,11,37,12,37,1056,1,37,1,37,3,37,1061,8,37,1,37,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1077,8,37,1,37,1,37,
-		1,37,5,37,1082,8,37,10,37,12,37,1085,9,37,3,37,1087,8,37,1,37,1,37,1,37,
-		1,37,1,37,5,37,1094,8,37,10,37,12,37,1097,9,37,3,37,1099,8,37,3,37,1101,
-		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1110,8,37,1,37,3,37,1113,
-		8,37,1,37,1,37,1,37,1,37,5,37,1119,8,37,10,37,12,37,1122,9,37,3,37,1124,
-		8,37,1,37,1,37,1,37,1,37,1,37,4,37,1131,8,37,11,37,12,37,1132,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,3,37,1142,8,37,1,38,1,38,1,38,1,38,1,38,1,38,
-		3,38,1150,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,3,40,1164,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1171,8,41,10,41,12,41,
-		1174,9,41,1,41,3,41,1177,8,41,1,41,1,41,3,41,1181,8,41,1,41,5,41,1184,
-		8,41,10,41,12,41,1187,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1194,8,41,10,
-		41,12,41,1197,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1204,8,41,10,41,12,41,
-		1207,9,41,1,41,3,41,1210,8,41,3,41,1212,8,41,1,42,1,42,1,42,5,42,1217,
-		8,42,10,42,12,42,1220,9,42,1,43,1,43,1,43,3,43,1225,8,43,1,44,1,44,1,44,
-		0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
-		86,88,0,19,2,0,39,39,62,62,1,0,23,24,1,0,153,154,2,0,30,30,114,114,2,0,
-		2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,125,125,147,147,2,0,9,9,84,
-		84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,111,111,2,0,44,44,56,56,1,
-		0,132,133,1,0,134,137,1,0,125,130,1,0,154,155,2,0,14,14,112,112,23,0,1,
-		2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,36,38,45,45,50,50,
-		54,54,61,63,68,76,78,79,83,84,86,107,109,110,112,113,118,119,122,123,1427,
-		0,93,1,0,0,0,2,118,1,0,0,0,4,372,1,0,0,0,6,374,1,0,0,0,8,420,1,0,0,0,10,
-		422,1,0,0,0,12,426,1,0,0,0,14,439,1,0,0,0,16,442,1,0,0,0,18,451,1,0,0,
-		0,20,463,1,0,0,0,22,475,1,0,0,0,24,509,1,0,0,0,26,511,1,0,0,0,28,522,1,
-		0,0,0,30,573,1,0,0,0,32,595,1,0,0,0,34,606,1,0,0,0,36,608,1,0,0,0,38,618,
-		1,0,0,0,40,638,1,0,0,0,42,640,1,0,0,0,44,688,1,0,0,0,46,747,1,0,0,0,48,
-		749,1,0,0,0,50,763,1,0,0,0,52,811,1,0,0,0,54,814,1,0,0,0,56,823,1,0,0,
-		0,58,830,1,0,0,0,60,858,1,0,0,0,62,869,1,0,0,0,64,882,1,0,0,0,66,955,1,
-		0,0,0,68,961,1,0,0,0,70,1016,1,0,0,0,72,1018,1,0,0,0,74,1141,1,0,0,0,76,
-		1143,1,0,0,0,78,1151,1,0,0,0,80,1163,1,0,0,0,82,1211,1,0,0,0,84,1213,1,
-		0,0,0,86,1224,1,0,0,0,88,1226,1,0,0,0,90,92,5,145,0,0,91,90,1,0,0,0,92,
-		95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,
-		105,3,4,2,0,97,99,5,145,0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,
-		0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,4,2,0,103,98,1,0,0,0,104,107,
-		1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,
-		0,108,110,5,145,0,0,109,108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,
-		112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,
-		0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,
-		121,5,145,0,0,120,119,1,0,0,0,121,124,1,0,0,0,122,120,1,0,0,0,122,123,
-		1,0,0,0,123,125,1,0,0,0,124,122,1,0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,
-		127,129,5,33,0,0,128,130,5,4,0,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,
-		1,0,0,0,131,373,3,4,2,0,132,373,3,16,8,0,133,134,5,17,0,0,134,138,5,20,
-		0,0,135,136,5,43,0,0,136,137,5,59,0,0,137,139,5,32,0,0,138,135,1,0,0,0,
-		138,139,1,0,0,0,139,140,1,0,0,0,140,152,3,86,43,0,141,142,5,139,0,0,142,
-		147,3,6,3,0,143,144,5,143,0,0,144,146,3,6,3,0,145,143,1,0,0,0,146,149,
-		1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,150,1,0,0,0,149,147,1,0,0,
-		0,150,151,5,140,0,0,151,153,1,0,0,0,152,141,1,0,0,0,152,153,1,0,0,0,153,
-		156,1,0,0,0,154,155,5,7,0,0,155,157,3,16,8,0,156,154,1,0,0,0,156,157,1,
-		0,0,0,157,373,1,0,0,0,158,159,5,26,0,0,159,162,5,20,0,0,160,161,5,43,0,
-		0,161,163,5,32,0,0,162,160,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,
-		373,3,86,43,0,165,166,5,48,0,0,166,167,5,51,0,0,167,172,3,86,43,0,168,
-		169,5,139,0,0,169,170,3,84,42,0,170,171,5,140,0,0,171,173,1,0,0,0,172,
-		168,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,175,3,16,8,0,175,373,1,
-		0,0,0,176,177,5,115,0,0,177,178,3,86,43,0,178,179,5,82,0,0,179,184,3,12,
-		6,0,180,181,5,143,0,0,181,183,3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,
-		184,182,1,0,0,0,184,185,1,0,0,0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,
-		5,39,0,0,188,190,3,42,21,0,189,187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,
-		0,0,191,192,5,121,0,0,192,194,3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,
-		0,194,373,1,0,0,0,195,196,5,22,0,0,196,197,5,39,0,0,197,200,3,86,43,0,
-		198,199,5,121,0,0,199,201,3,64,32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,
-		373,1,0,0,0,202,203,5,100,0,0,203,204,5,51,0,0,204,205,3,86,43,0,205,206,
-		5,116,0,0,206,207,3,42,21,0,207,208,5,64,0,0,208,210,3,64,32,0,209,211,
-		3,8,4,0,210,209,1,0,0,0,211,212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,
-		0,213,373,1,0,0,0,214,215,5,3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,
-		219,5,1,0,0,218,220,5,15,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,
-		0,0,0,221,223,3,86,43,0,222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,
-		0,0,224,227,1,0,0,0,225,226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,
-		227,228,1,0,0,0,228,373,1,0,0,0,229,230,5,83,0,0,230,373,5,21,0,0,231,
-		232,5,83,0,0,232,234,5,102,0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,
-		1,0,0,0,235,236,1,0,0,0,236,373,3,86,43,0,237,238,5,83,0,0,238,239,5,119,
-		0,0,239,240,5,62,0,0,240,373,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,
-		0,243,244,5,139,0,0,244,245,3,16,8,0,245,246,5,140,0,0,246,248,1,0,0,0,
-		247,242,1,0,0,0,247,243,1,0,0,0,248,373,1,0,0,0,249,250,5,16,0,0,250,251,
-		5,139,0,0,251,252,3,16,8,0,252,253,5,140,0,0,253,254,5,110,0,0,254,266,
-		5,152,0,0,255,256,5,139,0,0,256,261,3,14,7,0,257,258,5,143,0,0,258,260,
-		3,14,7,0,259,257,1,0,0,0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,
-		0,262,264,1,0,0,0,263,261,1,0,0,0,264,265,5,140,0,0,265,267,1,0,0,0,266,
-		255,1,0,0,0,266,267,1,0,0,0,267,373,1,0,0,0,268,269,5,17,0,0,269,270,5,
-		91,0,0,270,273,3,86,43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,
-		0,0,273,274,1,0,0,0,274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,
-		373,1,0,0,0,278,279,5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,
-		5,32,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,373,3,86,
-		43,0,285,286,5,83,0,0,286,373,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,
-		0,289,291,5,62,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,298,1,0,0,0,292,
-		295,3,86,43,0,293,294,5,144,0,0,294,296,3,86,43,0,295,293,1,0,0,0,295,
-		296,1,0,0,0,296,299,1,0,0,0,297,299,5,152,0,0,298,292,1,0,0,0,298,297,
-		1,0,0,0,299,373,1,0,0,0,300,301,5,83,0,0,301,373,5,96,0,0,302,303,5,17,
-		0,0,303,304,5,87,0,0,304,305,3,86,43,0,305,306,5,39,0,0,306,307,5,139,
-		0,0,307,308,3,16,8,0,308,309,5,140,0,0,309,310,5,51,0,0,310,315,3,10,5,
-		0,311,312,5,143,0,0,312,314,3,10,5,0,313,311,1,0,0,0,314,317,1,0,0,0,315,
-		313,1,0,0,0,315,316,1,0,0,0,316,321,1,0,0,0,317,315,1,0,0,0,318,319,5,
-		104,0,0,319,320,5,12,0,0,320,322,3,64,32,0,321,318,1,0,0,0,321,322,1,0,
-		0,0,322,326,1,0,0,0,323,324,5,41,0,0,324,325,5,12,0,0,325,327,3,64,32,
-		0,326,323,1,0,0,0,326,327,1,0,0,0,327,328,1,0,0,0,328,329,5,106,0,0,329,
-		330,5,153,0,0,330,373,1,0,0,0,331,332,5,89,0,0,332,333,5,87,0,0,333,373,
-		3,86,43,0,334,335,5,26,0,0,335,338,5,87,0,0,336,337,5,43,0,0,337,339,5,
-		32,0,0,338,336,1,0,0,0,338,339,1,0,0,0,339,340,1,0,0,0,340,373,3,86,43,
-		0,341,342,5,83,0,0,342,373,5,88,0,0,343,344,5,45,0,0,344,345,5,97,0,0,
-		345,346,5,152,0,0,346,347,5,51,0,0,347,348,3,86,43,0,348,349,5,98,0,0,
-		349,352,5,152,0,0,350,351,5,99,0,0,351,353,3,86,43,0,352,350,1,0,0,0,352,
-		353,1,0,0,0,353,373,1,0,0,0,354,355,5,45,0,0,355,356,3,86,43,0,356,357,
-		5,152,0,0,357,358,5,51,0,0,358,370,3,86,43,0,359,360,5,139,0,0,360,365,
-		3,14,7,0,361,362,5,143,0,0,362,364,3,14,7,0,363,361,1,0,0,0,364,367,1,
-		0,0,0,365,363,1,0,0,0,365,366,1,0,0,0,366,368,1,0,0,0,367,365,1,0,0,0,
-		368,369,5,140,0,0,369,371,1,0,0,0,370,359,1,0,0,0,370,371,1,0,0,0,371,
-		373,1,0,0,0,372,127,1,0,0,0,372,132,1,0,0,0,372,133,1,0,0,0,372,158,1,
-		0,0,0,372,165,1,0,0,0,372,176,1,0,0,0,372,195,1,0,0,0,372,202,1,0,0,0,
-		372,214,1,0,0,0,372,229,1,0,0,0,372,231,1,0,0,0,372,237,1,0,0,0,372,241,
-		1,0,0,0,372,249,1,0,0,0,372,268,1,0,0,0,372,278,1,0,0,0,372,285,1,0,0,
-		0,372,287,1,0,0,0,372,300,1,0,0,0,372,302,1,0,0,0,372,331,1,0,0,0,372,
-		334,1,0,0,0,372,341,1,0,0,0,372,343,1,0,0,0,372,354,1,0,0,0,373,5,1,0,
-		0,0,374,375,3,86,43,0,375,378,3,82,41,0,376,377,5,59,0,0,377,379,5,60,
-		0,0,378,376,1,0,0,0,378,379,1,0,0,0,379,7,1,0,0,0,380,381,5,120,0,0,381,
-		382,5,101,0,0,382,383,5,108,0,0,383,384,5,115,0,0,384,385,5,82,0,0,385,
-		390,3,12,6,0,386,387,5,143,0,0,387,389,3,12,6,0,388,386,1,0,0,0,389,392,
-		1,0,0,0,390,388,1,0,0,0,390,391,1,0,0,0,391,421,1,0,0,0,392,390,1,0,0,
-		0,393,394,5,120,0,0,394,395,5,101,0,0,395,396,5,108,0,0,396,421,5,22,0,
-		0,397,398,5,120,0,0,398,399,5,59,0,0,399,400,5,101,0,0,400,401,5,108,0,
-		0,401,406,5,48,0,0,402,403,5,139,0,0,403,404,3,84,42,0,404,405,5,140,0,
-		0,405,407,1,0,0,0,406,402,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,
-		409,5,117,0,0,409,410,5,139,0,0,410,415,3,64,32,0,411,412,5,143,0,0,412,
-		414,3,64,32,0,413,411,1,0,0,0,414,417,1,0,0,0,415,413,1,0,0,0,415,416,
-		1,0,0,0,416,418,1,0,0,0,417,415,1,0,0,0,418,419,5,140,0,0,419,421,1,0,
-		0,0,420,380,1,0,0,0,420,393,1,0,0,0,420,397,1,0,0,0,421,9,1,0,0,0,422,
-		423,3,86,43,0,423,424,7,2,0,0,424,425,5,70,0,0,425,11,1,0,0,0,426,427,
-		3,86,43,0,427,428,5,125,0,0,428,429,3,64,32,0,429,13,1,0,0,0,430,433,5,
-		90,0,0,431,432,5,106,0,0,432,434,5,153,0,0,433,431,1,0,0,0,433,434,1,0,
-		0,0,434,440,1,0,0,0,435,437,3,86,43,0,436,438,3,64,32,0,437,436,1,0,0,
-		0,437,438,1,0,0,0,438,440,1,0,0,0,439,430,1,0,0,0,439,435,1,0,0,0,440,
-		15,1,0,0,0,441,443,3,18,9,0,442,441,1,0,0,0,442,443,1,0,0,0,443,444,1,
-		0,0,0,444,446,3,22,11,0,445,447,3,36,18,0,446,445,1,0,0,0,446,447,1,0,
-		0,0,447,449,1,0,0,0,448,450,3,40,20,0,449,448,1,0,0,0,449,450,1,0,0,0,
-		450,17,1,0,0,0,451,453,5,124,0,0,452,454,5,73,0,0,453,452,1,0,0,0,453,
-		454,1,0,0,0,454,455,1,0,0,0,455,460,3,20,10,0,456,457,5,143,0,0,457,459,
-		3,20,10,0,458,456,1,0,0,0,459,462,1,0,0,0,460,458,1,0,0,0,460,461,1,0,
-		0,0,461,19,1,0,0,0,462,460,1,0,0,0,463,468,3,86,43,0,464,465,5,139,0,0,
-		465,466,3,84,42,0,466,467,5,140,0,0,467,469,1,0,0,0,468,464,1,0,0,0,468,
-		469,1,0,0,0,469,470,1,0,0,0,470,471,5,7,0,0,471,472,5,139,0,0,472,473,
-		3,16,8,0,473,474,5,140,0,0,474,21,1,0,0,0,475,476,6,11,-1,0,476,477,3,
-		24,12,0,477,492,1,0,0,0,478,479,10,2,0,0,479,481,5,49,0,0,480,482,3,30,
-		15,0,481,480,1,0,0,0,481,482,1,0,0,0,482,483,1,0,0,0,483,491,3,22,11,3,
-		484,485,10,1,0,0,485,487,7,3,0,0,486,488,3,30,15,0,487,486,1,0,0,0,487,
-		488,1,0,0,0,488,489,1,0,0,0,489,491,3,22,11,2,490,478,1,0,0,0,490,484,
-		1,0,0,0,491,494,1,0,0,0,492,490,1,0,0,0,492,493,1,0,0,0,493,23,1,0,0,0,
-		494,492,1,0,0,0,495,510,3,28,14,0,496,497,5,117,0,0,497,502,3,26,13,0,
-		498,499,5,143,0,0,499,501,3,26,13,0,500,498,1,0,0,0,501,504,1,0,0,0,502,
-		500,1,0,0,0,502,503,1,0,0,0,503,510,1,0,0,0,504,502,1,0,0,0,505,506,5,
-		139,0,0,506,507,3,16,8,0,507,508,5,140,0,0,508,510,1,0,0,0,509,495,1,0,
-		0,0,509,496,1,0,0,0,509,505,1,0,0,0,510,25,1,0,0,0,511,512,5,139,0,0,512,
-		517,3,64,32,0,513,514,5,143,0,0,514,516,3,64,32,0,515,513,1,0,0,0,516,
-		519,1,0,0,0,517,515,1,0,0,0,517,518,1,0,0,0,518,520,1,0,0,0,519,517,1,
-		0,0,0,520,521,5,140,0,0,521,27,1,0,0,0,522,524,5,80,0,0,523,525,3,30,15,
-		0,524,523,1,0,0,0,524,525,1,0,0,0,525,526,1,0,0,0,526,531,3,32,16,0,527,
-		528,5,143,0,0,528,530,3,32,16,0,529,527,1,0,0,0,530,533,1,0,0,0,531,529,
-		1,0,0,0,531,532,1,0,0,0,532,543,1,0,0,0,533,531,1,0,0,0,534,535,5,39,0,
-		0,535,540,3,42,21,0,536,537,5,143,0,0,537,539,3,42,21,0,538,536,1,0,0,
-		0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,544,1,0,0,0,542,
-		540,1,0,0,0,543,534,1,0,0,0,543,544,1,0,0,0,544,547,1,0,0,0,545,546,5,
-		121,0,0,546,548,3,64,32,0,547,545,1,0,0,0,547,548,1,0,0,0,548,552,1,0,
-		0,0,549,550,5,41,0,0,550,551,5,12,0,0,551,553,3,34,17,0,552,549,1,0,0,
-		0,552,553,1,0,0,0,553,556,1,0,0,0,554,555,5,42,0,0,555,557,3,64,32,0,556,
-		554,1,0,0,0,556,557,1,0,0,0,557,567,1,0,0,0,558,559,5,122,0,0,559,564,
-		3,56,28,0,560,561,5,143,0,0,561,563,3,56,28,0,562,560,1,0,0,0,563,566,
-		1,0,0,0,564,562,1,0,0,0,564,565,1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,
-		0,567,558,1,0,0,0,567,568,1,0,0,0,568,571,1,0,0,0,569,570,5,123,0,0,570,
-		572,3,64,32,0,571,569,1,0,0,0,571,572,1,0,0,0,572,29,1,0,0,0,573,574,7,
-		4,0,0,574,31,1,0,0,0,575,580,3,64,32,0,576,578,5,7,0,0,577,576,1,0,0,0,
-		577,578,1,0,0,0,578,579,1,0,0,0,579,581,3,86,43,0,580,577,1,0,0,0,580,
-		581,1,0,0,0,581,596,1,0,0,0,582,583,3,86,43,0,583,584,5,144,0,0,584,586,
-		1,0,0,0,585,582,1,0,0,0,585,586,1,0,0,0,586,587,1,0,0,0,587,593,5,134,
-		0,0,588,589,5,31,0,0,589,590,5,139,0,0,590,591,3,84,42,0,591,592,5,140,
-		0,0,592,594,1,0,0,0,593,588,1,0,0,0,593,594,1,0,0,0,594,596,1,0,0,0,595,
-		575,1,0,0,0,595,585,1,0,0,0,596,33,1,0,0,0,597,607,5,2,0,0,598,603,3,64,
-		32,0,599,600,5,143,0,0,600,602,3,64,32,0,601,599,1,0,0,0,602,605,1,0,0,
-		0,603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,0,0,0,605,603,1,0,0,0,606,
-		597,1,0,0,0,606,598,1,0,0,0,607,35,1,0,0,0,608,609,5,66,0,0,609,610,5,
-		12,0,0,610,615,3,38,19,0,611,612,5,143,0,0,612,614,3,38,19,0,613,611,1,
-		0,0,0,614,617,1,0,0,0,615,613,1,0,0,0,615,616,1,0,0,0,616,37,1,0,0,0,617,
-		615,1,0,0,0,618,620,3,64,32,0,619,621,7,5,0,0,620,619,1,0,0,0,620,621,
-		1,0,0,0,621,624,1,0,0,0,622,623,5,61,0,0,623,625,7,6,0,0,624,622,1,0,0,
-		0,624,625,1,0,0,0,625,39,1,0,0,0,626,627,5,57,0,0,627,630,3,64,32,0,628,
-		629,5,63,0,0,629,631,3,64,32,0,630,628,1,0,0,0,630,631,1,0,0,0,631,639,
-		1,0,0,0,632,633,5,63,0,0,633,636,3,64,32,0,634,635,5,57,0,0,635,637,3,
-		64,32,0,636,634,1,0,0,0,636,637,1,0,0,0,637,639,1,0,0,0,638,626,1,0,0,
-		0,638,632,1,0,0,0,639,41,1,0,0,0,640,641,6,21,-1,0,641,642,3,46,23,0,642,
-		668,1,0,0,0,643,644,10,4,0,0,644,645,5,18,0,0,645,646,5,53,0,0,646,667,
-		3,46,23,0,647,648,10,3,0,0,648,649,3,44,22,0,649,650,5,53,0,0,650,658,
-		3,46,23,0,651,652,5,64,0,0,652,659,3,64,32,0,653,654,5,116,0,0,654,655,
-		5,139,0,0,655,656,3,84,42,0,656,657,5,140,0,0,657,659,1,0,0,0,658,651,
-		1,0,0,0,658,653,1,0,0,0,659,667,1,0,0,0,660,661,10,2,0,0,661,662,5,58,
-		0,0,662,663,3,44,22,0,663,664,5,53,0,0,664,665,3,46,23,0,665,667,1,0,0,
-		0,666,643,1,0,0,0,666,647,1,0,0,0,666,660,1,0,0,0,667,670,1,0,0,0,668,
-		666,1,0,0,0,668,669,1,0,0,0,669,43,1,0,0,0,670,668,1,0,0,0,671,673,5,47,
-		0,0,672,671,1,0,0,0,672,673,1,0,0,0,673,689,1,0,0,0,674,676,5,55,0,0,675,
-		677,5,67,0,0,676,675,1,0,0,0,676,677,1,0,0,0,677,689,1,0,0,0,678,680,5,
-		77,0,0,679,681,5,67,0,0,680,679,1,0,0,0,680,681,1,0,0,0,681,689,1,0,0,
-		0,682,684,5,40,0,0,683,685,5,67,0,0,684,683,1,0,0,0,684,685,1,0,0,0,685,
-		689,1,0,0,0,686,689,5,81,0,0,687,689,5,6,0,0,688,672,1,0,0,0,688,674,1,
-		0,0,0,688,678,1,0,0,0,688,682,1,0,0,0,688,686,1,0,0,0,688,687,1,0,0,0,
-		689,45,1,0,0,0,690,693,3,86,43,0,691,692,5,144,0,0,692,694,3,86,43,0,693,
-		691,1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,697,3,50,25,0,696,695,
-		1,0,0,0,696,697,1,0,0,0,697,699,1,0,0,0,698,700,3,52,26,0,699,698,1,0,
-		0,0,699,700,1,0,0,0,700,702,1,0,0,0,701,703,3,54,27,0,702,701,1,0,0,0,
-		702,703,1,0,0,0,703,748,1,0,0,0,704,706,5,152,0,0,705,707,3,52,26,0,706,
-		705,1,0,0,0,706,707,1,0,0,0,707,709,1,0,0,0,708,710,3,54,27,0,709,708,
-		1,0,0,0,709,710,1,0,0,0,710,748,1,0,0,0,711,712,3,86,43,0,712,721,5,139,
-		0,0,713,718,3,64,32,0,714,715,5,143,0,0,715,717,3,64,32,0,716,714,1,0,
-		0,0,717,720,1,0,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,722,1,0,0,0,720,
-		718,1,0,0,0,721,713,1,0,0,0,721,722,1,0,0,0,722,727,1,0,0,0,723,724,5,
-		143,0,0,724,726,3,48,24,0,725,723,1,0,0,0,726,729,1,0,0,0,727,725,1,0,
-		0,0,727,728,1,0,0,0,728,730,1,0,0,0,729,727,1,0,0,0,730,732,5,140,0,0,
-		731,733,3,54,27,0,732,731,1,0,0,0,732,733,1,0,0,0,733,748,1,0,0,0,734,
-		735,5,139,0,0,735,736,3,16,8,0,736,738,5,140,0,0,737,739,3,52,26,0,738,
-		737,1,0,0,0,738,739,1,0,0,0,739,741,1,0,0,0,740,742,3,54,27,0,741,740,
-		1,0,0,0,741,742,1,0,0,0,742,748,1,0,0,0,743,744,5,139,0,0,744,745,3,42,
-		21,0,745,746,5,140,0,0,746,748,1,0,0,0,747,690,1,0,0,0,747,704,1,0,0,0,
-		747,711,1,0,0,0,747,734,1,0,0,0,747,743,1,0,0,0,748,47,1,0,0,0,749,750,
-		3,86,43,0,750,751,7,7,0,0,751,752,3,64,32,0,752,49,1,0,0,0,753,754,5,118,
-		0,0,754,764,5,153,0,0,755,756,5,7,0,0,756,757,5,62,0,0,757,758,5,109,0,
-		0,758,764,5,152,0,0,759,760,5,11,0,0,760,764,3,86,43,0,761,762,5,107,0,
-		0,762,764,3,86,43,0,763,753,1,0,0,0,763,755,1,0,0,0,763,759,1,0,0,0,763,
-		761,1,0,0,0,764,51,1,0,0,0,765,766,5,85,0,0,766,767,7,8,0,0,767,768,5,
-		139,0,0,768,770,3,64,32,0,769,771,5,70,0,0,770,769,1,0,0,0,770,771,1,0,
-		0,0,771,772,1,0,0,0,772,777,5,140,0,0,773,774,5,74,0,0,774,775,5,139,0,
-		0,775,776,5,153,0,0,776,778,5,140,0,0,777,773,1,0,0,0,777,778,1,0,0,0,
-		778,812,1,0,0,0,779,780,5,86,0,0,780,781,3,64,32,0,781,784,5,79,0,0,782,
-		783,5,103,0,0,783,785,3,64,32,0,784,782,1,0,0,0,784,785,1,0,0,0,785,793,
-		1,0,0,0,786,787,5,105,0,0,787,788,5,12,0,0,788,791,3,64,32,0,789,790,5,
-		124,0,0,790,792,5,76,0,0,791,789,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,
-		0,793,786,1,0,0,0,793,794,1,0,0,0,794,797,1,0,0,0,795,796,5,106,0,0,796,
-		798,5,153,0,0,797,795,1,0,0,0,797,798,1,0,0,0,798,812,1,0,0,0,799,800,
-		5,86,0,0,800,801,3,64,32,0,801,805,5,70,0,0,802,803,5,104,0,0,803,804,
-		5,12,0,0,804,806,3,64,32,0,805,802,1,0,0,0,805,806,1,0,0,0,806,809,1,0,
-		0,0,807,808,5,106,0,0,808,810,5,153,0,0,809,807,1,0,0,0,809,810,1,0,0,
-		0,810,812,1,0,0,0,811,765,1,0,0,0,811,779,1,0,0,0,811,799,1,0,0,0,812,
-		53,1,0,0,0,813,815,5,7,0,0,814,813,1,0,0,0,814,815,1,0,0,0,815,816,1,0,
-		0,0,816,821,3,86,43,0,817,818,5,139,0,0,818,819,3,84,42,0,819,820,5,140,
-		0,0,820,822,1,0,0,0,821,817,1,0,0,0,821,822,1,0,0,0,822,55,1,0,0,0,823,
-		824,3,86,43,0,824,825,5,7,0,0,825,826,5,139,0,0,826,827,3,58,29,0,827,
-		828,5,140,0,0,828,57,1,0,0,0,829,831,3,86,43,0,830,829,1,0,0,0,830,831,
-		1,0,0,0,831,842,1,0,0,0,832,833,5,69,0,0,833,834,5,12,0,0,834,839,3,64,
-		32,0,835,836,5,143,0,0,836,838,3,64,32,0,837,835,1,0,0,0,838,841,1,0,0,
-		0,839,837,1,0,0,0,839,840,1,0,0,0,840,843,1,0,0,0,841,839,1,0,0,0,842,
-		832,1,0,0,0,842,843,1,0,0,0,843,845,1,0,0,0,844,846,3,36,18,0,845,844,
-		1,0,0,0,845,846,1,0,0,0,846,848,1,0,0,0,847,849,3,60,30,0,848,847,1,0,
-		0,0,848,849,1,0,0,0,849,59,1,0,0,0,850,851,7,9,0,0,851,859,3,62,31,0,852,
-		853,7,9,0,0,853,854,5,10,0,0,854,855,3,62,31,0,855,856,5,5,0,0,856,857,
-		3,62,31,0,857,859,1,0,0,0,858,850,1,0,0,0,858,852,1,0,0,0,859,61,1,0,0,
-		0,860,861,5,113,0,0,861,870,5,71,0,0,862,863,5,113,0,0,863,870,5,38,0,
-		0,864,865,5,19,0,0,865,870,5,78,0,0,866,867,3,64,32,0,867,868,7,10,0,0,
-		868,870,1,0,0,0,869,860,1,0,0,0,869,862,1,0,0,0,869,864,1,0,0,0,869,866,
-		1,0,0,0,870,63,1,0,0,0,871,872,6,32,-1,0,872,873,3,86,43,0,873,874,5,131,
-		0,0,874,875,3,64,32,5,875,883,1,0,0,0,876,878,3,68,34,0,877,879,3,66,33,
-		0,878,877,1,0,0,0,878,879,1,0,0,0,879,883,1,0,0,0,880,881,5,59,0,0,881,
-		883,3,64,32,3,882,871,1,0,0,0,882,876,1,0,0,0,882,880,1,0,0,0,883,892,
-		1,0,0,0,884,885,10,2,0,0,885,886,5,5,0,0,886,891,3,64,32,3,887,888,10,
-		1,0,0,888,889,5,65,0,0,889,891,3,64,32,2,890,884,1,0,0,0,890,887,1,0,0,
-		0,891,894,1,0,0,0,892,890,1,0,0,0,892,893,1,0,0,0,893,65,1,0,0,0,894,892,
-		1,0,0,0,895,896,3,72,36,0,896,897,3,68,34,0,897,956,1,0,0,0,898,900,5,
-		52,0,0,899,901,5,59,0,0,900,899,1,0,0,0,900,901,1,0,0,0,901,902,1,0,0,
-		0,902,956,5,60,0,0,903,905,5,52,0,0,904,906,5,59,0,0,905,904,1,0,0,0,905,
-		906,1,0,0,0,906,907,1,0,0,0,907,908,5,25,0,0,908,909,5,39,0,0,909,956,
-		3,68,34,0,910,912,5,52,0,0,911,913,5,59,0,0,912,911,1,0,0,0,912,913,1,
-		0,0,0,913,914,1,0,0,0,914,956,7,11,0,0,915,917,5,59,0,0,916,915,1,0,0,
-		0,916,917,1,0,0,0,917,918,1,0,0,0,918,919,5,10,0,0,919,920,3,68,34,0,920,
-		921,5,5,0,0,921,922,3,68,34,0,922,956,1,0,0,0,923,925,5,59,0,0,924,923,
-		1,0,0,0,924,925,1,0,0,0,925,926,1,0,0,0,926,927,5,46,0,0,927,928,5,139,
-		0,0,928,929,3,16,8,0,929,930,5,140,0,0,930,956,1,0,0,0,931,933,5,59,0,
-		0,932,931,1,0,0,0,932,933,1,0,0,0,933,934,1,0,0,0,934,935,5,46,0,0,935,
-		936,5,139,0,0,936,941,3,64,32,0,937,938,5,143,0,0,938,940,3,64,32,0,939,
-		937,1,0,0,0,940,943,1,0,0,0,941,939,1,0,0,0,941,942,1,0,0,0,942,944,1,
-		0,0,0,943,941,1,0,0,0,944,945,5,140,0,0,945,956,1,0,0,0,946,948,5,59,0,
-		0,947,946,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,950,7,12,0,0,950,
-		953,3,68,34,0,951,952,5,29,0,0,952,954,3,68,34,0,953,951,1,0,0,0,953,954,
-		1,0,0,0,954,956,1,0,0,0,955,895,1,0,0,0,955,898,1,0,0,0,955,903,1,0,0,
-		0,955,910,1,0,0,0,955,916,1,0,0,0,955,924,1,0,0,0,955,932,1,0,0,0,955,
-		947,1,0,0,0,956,67,1,0,0,0,957,958,6,34,-1,0,958,962,3,74,37,0,959,960,
-		7,13,0,0,960,962,3,68,34,4,961,957,1,0,0,0,961,959,1,0,0,0,962,992,1,0,
-		0,0,963,964,10,3,0,0,964,965,7,14,0,0,965,991,3,68,34,4,966,967,10,2,0,
-		0,967,968,7,13,0,0,968,991,3,68,34,3,969,970,10,1,0,0,970,971,5,138,0,
-		0,971,991,3,68,34,2,972,973,10,7,0,0,973,974,5,141,0,0,974,979,3,70,35,
-		0,975,976,5,143,0,0,976,978,3,70,35,0,977,975,1,0,0,0,978,981,1,0,0,0,
-		979,977,1,0,0,0,979,980,1,0,0,0,980,982,1,0,0,0,981,979,1,0,0,0,982,983,
-		5,142,0,0,983,991,1,0,0,0,984,985,10,6,0,0,985,986,5,146,0,0,986,991,3,
-		82,41,0,987,988,10,5,0,0,988,989,5,144,0,0,989,991,3,86,43,0,990,963,1,
-		0,0,0,990,966,1,0,0,0,990,969,1,0,0,0,990,972,1,0,0,0,990,984,1,0,0,0,
-		990,987,1,0,0,0,991,994,1,0,0,0,992,990,1,0,0,0,992,993,1,0,0,0,993,69,
-		1,0,0,0,994,992,1,0,0,0,995,1017,3,64,32,0,996,998,3,64,32,0,997,996,1,
-		0,0,0,997,998,1,0,0,0,998,999,1,0,0,0,999,1001,5,148,0,0,1000,1002,3,64,
-		32,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1007,1,0,0,0,1003,1005,5,
-		148,0,0,1004,1006,3,64,32,0,1005,1004,1,0,0,0,1005,1006,1,0,0,0,1006,1008,
-		1,0,0,0,1007,1003,1,0,0,0,1007,1008,1,0,0,0,1008,1017,1,0,0,0,1009,1011,
-		3,64,32,0,1010,1009,1,0,0,0,1010,1011,1,0,0,0,1011,1012,1,0,0,0,1012,1014,
-		5,146,0,0,1013,1015,3,64,32,0,1014,1013,1,0,0,0,1014,1015,1,0,0,0,1015,
-		1017,1,0,0,0,1016,995,1,0,0,0,1016,997,1,0,0,0,1016,1010,1,0,0,0,1017,
-		71,1,0,0,0,1018,1019,7,15,0,0,1019,73,1,0,0,0,1020,1142,5,60,0,0,1021,
-		1142,7,11,0,0,1022,1142,5,153,0,0,1023,1142,7,16,0,0,1024,1142,5,152,0,
-		0,1025,1026,3,82,41,0,1026,1027,5,152,0,0,1027,1142,1,0,0,0,1028,1029,
-		5,50,0,0,1029,1031,5,152,0,0,1030,1032,3,86,43,0,1031,1030,1,0,0,0,1031,
-		1032,1,0,0,0,1032,1142,1,0,0,0,1033,1142,3,80,40,0,1034,1036,5,13,0,0,
-		1035,1037,3,64,32,0,1036,1035,1,0,0,0,1036,1037,1,0,0,0,1037,1039,1,0,
-		0,0,1038,1040,3,78,39,0,1039,1038,1,0,0,0,1040,1041,1,0,0,0,1041,1039,
-		1,0,0,0,1041,1042,1,0,0,0,1042,1045,1,0,0,0,1043,1044,5,27,0,0,1044,1046,
-		3,64,32,0,1045,1043,1,0,0,0,1045,1046,1,0,0,0,1046,1047,1,0,0,0,1047,1048,
-		5,28,0,0,1048,1142,1,0,0,0,1049,1050,7,17,0,0,1050,1051,5,139,0,0,1051,
-		1052,3,64,32,0,1052,1053,5,7,0,0,1053,1054,3,82,41,0,1054,1055,5,140,0,
-		0,1055,1142,1,0,0,0,1056,1057,5,34,0,0,1057,1058,5,139,0,0,1058,1059,3,
-		86,43,0,1059,1060,5,39,0,0,1060,1061,3,64,32,0,1061,1062,5,140,0,0,1062,
-		1142,1,0,0,0,1063,1064,5,32,0,0,1064,1065,5,139,0,0,1065,1066,3,16,8,0,
-		1066,1067,5,140,0,0,1067,1142,1,0,0,0,1068,1069,5,139,0,0,1069,1070,3,
-		16,8,0,1070,1071,5,140,0,0,1071,1142,1,0,0,0,1072,1073,3,86,43,0,1073,
-		1100,5,139,0,0,1074,1101,5,134,0,0,1075,1077,3,30,15,0,1076,1075,1,0,0,
-		0,1076,1077,1,0,0,0,1077,1078,1,0,0,0,1078,1083,3,64,32,0,1079,1080,5,
-		143,0,0,1080,1082,3,64,32,0,1081,1079,1,0,0,0,1082,1085,1,0,0,0,1083,1081,
-		1,0,0,0,1083,1084,1,0,0,0,1084,1087,1,0,0,0,1085,1083,1,0,0,0,1086,1076,
-		1,0,0,0,1086,1087,1,0,0,0,1087,1098,1,0,0,0,1088,1089,5,66,0,0,1089,1090,
-		5,12,0,0,1090,1095,3,38,19,0,1091,1092,5,143,0,0,1092,1094,3,38,19,0,1093,
-		1091,1,0,0,0,1094,1097,1,0,0,0,1095,1093,1,0,0,0,1095,1096,1,0,0,0,1096,
-		1099,1,0,0,0,1097,1095,1,0,0,0,1098,1088,1,0,0,0,1098,1099,1,0,0,0,1099,
-		1101,1,0,0,0,1100,1074,1,0,0,0,1100,1086,1,0,0,0,1101,1102,1,0,0,0,1102,
-		1109,5,140,0,0,1103,1104,5,36,0,0,1104,1105,5,139,0,0,1105,1106,5,121,
-		0,0,1106,1107,3,64,32,0,1107,1108,5,140,0,0,1108,1110,1,0,0,0,1109,1103,
-		1,0,0,0,1109,1110,1,0,0,0,1110,1112,1,0,0,0,1111,1113,3,76,38,0,1112,1111,
-		1,0,0,0,1112,1113,1,0,0,0,1113,1142,1,0,0,0,1114,1123,5,141,0,0,1115,1120,
-		3,64,32,0,1116,1117,5,143,0,0,1117,1119,3,64,32,0,1118,1116,1,0,0,0,1119,
-		1122,1,0,0,0,1120,1118,1,0,0,0,1120,1121,1,0,0,0,1121,1124,1,0,0,0,1122,
-		1120,1,0,0,0,1123,1115,1,0,0,0,1123,1124,1,0,0,0,1124,1125,1,0,0,0,1125,
-		1142,5,142,0,0,1126,1127,5,139,0,0,1127,1130,3,64,32,0,1128,1129,5,143,
-		0,0,1129,1131,3,64,32,0,1130,1128,1,0,0,0,1131,1132,1,0,0,0,1132,1130,
-		1,0,0,0,1132,1133,1,0,0,0,1133,1134,1,0,0,0,1134,1135,5,140,0,0,1135,1142,
-		1,0,0,0,1136,1137,5,139,0,0,1137,1138,3,64,32,0,1138,1139,5,140,0,0,1139,
-		1142,1,0,0,0,1140,1142,3,86,43,0,1141,1020,1,0,0,0,1141,1021,1,0,0,0,1141,
-		1022,1,0,0,0,1141,1023,1,0,0,0,1141,1024,1,0,0,0,1141,1025,1,0,0,0,1141,
-		1028,1,0,0,0,1141,1033,1,0,0,0,1141,1034,1,0,0,0,1141,1049,1,0,0,0,1141,
-		1056,1,0,0,0,1141,1063,1,0,0,0,1141,1068,1,0,0,0,1141,1072,1,0,0,0,1141,
-		1114,1,0,0,0,1141,1126,1,0,0,0,1141,1136,1,0,0,0,1141,1140,1,0,0,0,1142,
-		75,1,0,0,0,1143,1149,5,68,0,0,1144,1150,3,86,43,0,1145,1146,5,139,0,0,
-		1146,1147,3,58,29,0,1147,1148,5,140,0,0,1148,1150,1,0,0,0,1149,1144,1,
-		0,0,0,1149,1145,1,0,0,0,1150,77,1,0,0,0,1151,1152,5,120,0,0,1152,1153,
-		3,64,32,0,1153,1154,5,108,0,0,1154,1155,3,64,32,0,1155,79,1,0,0,0,1156,
-		1157,5,149,0,0,1157,1164,3,86,43,0,1158,1159,5,150,0,0,1159,1164,3,86,
-		43,0,1160,1161,5,148,0,0,1161,1164,3,86,43,0,1162,1164,5,151,0,0,1163,
-		1156,1,0,0,0,1163,1158,1,0,0,0,1163,1160,1,0,0,0,1163,1162,1,0,0,0,1164,
-		81,1,0,0,0,1165,1176,3,86,43,0,1166,1167,5,139,0,0,1167,1172,5,153,0,0,
-		1168,1169,5,143,0,0,1169,1171,5,153,0,0,1170,1168,1,0,0,0,1171,1174,1,
-		0,0,0,1172,1170,1,0,0,0,1172,1173,1,0,0,0,1173,1175,1,0,0,0,1174,1172,
-		1,0,0,0,1175,1177,5,140,0,0,1176,1166,1,0,0,0,1176,1177,1,0,0,0,1177,1185,
-		1,0,0,0,1178,1180,5,141,0,0,1179,1181,5,153,0,0,1180,1179,1,0,0,0,1180,
-		1181,1,0,0,0,1181,1182,1,0,0,0,1182,1184,5,142,0,0,1183,1178,1,0,0,0,1184,
-		1187,1,0,0,0,1185,1183,1,0,0,0,1185,1186,1,0,0,0,1186,1212,1,0,0,0,1187,
-		1185,1,0,0,0,1188,1189,3,86,43,0,1189,1190,5,127,0,0,1190,1195,3,82,41,
-		0,1191,1192,5,143,0,0,1192,1194,3,82,41,0,1193,1191,1,0,0,0,1194,1197,
-		1,0,0,0,1195,1193,1,0,0,0,1195,1196,1,0,0,0,1196,1198,1,0,0,0,1197,1195,
-		1,0,0,0,1198,1209,5,129,0,0,1199,1200,5,139,0,0,1200,1205,5,153,0,0,1201,
-		1202,5,143,0,0,1202,1204,5,153,0,0,1203,1201,1,0,0,0,1204,1207,1,0,0,0,
-		1205,1203,1,0,0,0,1205,1206,1,0,0,0,1206,1208,1,0,0,0,1207,1205,1,0,0,
-		0,1208,1210,5,140,0,0,1209,1199,1,0,0,0,1209,1210,1,0,0,0,1210,1212,1,
-		0,0,0,1211,1165,1,0,0,0,1211,1188,1,0,0,0,1212,83,1,0,0,0,1213,1218,3,
-		86,43,0,1214,1215,5,143,0,0,1215,1217,3,86,43,0,1216,1214,1,0,0,0,1217,
-		1220,1,0,0,0,1218,1216,1,0,0,0,1218,1219,1,0,0,0,1219,85,1,0,0,0,1220,
-		1218,1,0,0,0,1221,1225,5,156,0,0,1222,1225,5,157,0,0,1223,1225,3,88,44,
-		0,1224,1221,1,0,0,0,1224,1222,1,0,0,0,1224,1223,1,0,0,0,1225,87,1,0,0,
-		0,1226,1227,7,18,0,0,1227,89,1,0,0,0,175,93,100,105,111,114,122,129,138,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1092,8,37,
+		1,37,1,37,1,37,5,37,1097,8,37,10,37,12,37,1100,9,37,3,37,1102,8,37,1,37,
+		1,37,1,37,1,37,1,37,5,37,1109,8,37,10,37,12,37,1112,9,37,3,37,1114,8,37,
+		3,37,1116,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1125,8,37,1,37,
+		3,37,1128,8,37,1,37,1,37,1,37,1,37,5,37,1134,8,37,10,37,12,37,1137,9,37,
+		3,37,1139,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1146,8,37,11,37,12,37,1147,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1157,8,37,1,38,1,38,1,38,1,38,
+		1,38,1,38,3,38,1165,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,3,40,1179,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1186,8,41,
+		10,41,12,41,1189,9,41,1,41,3,41,1192,8,41,1,41,1,41,3,41,1196,8,41,1,41,
+		5,41,1199,8,41,10,41,12,41,1202,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1209,
+		8,41,10,41,12,41,1212,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1219,8,41,10,
+		41,12,41,1222,9,41,1,41,3,41,1225,8,41,3,41,1227,8,41,1,42,1,42,1,42,5,
+		42,1232,8,42,10,42,12,42,1235,9,42,1,43,1,43,1,43,3,43,1240,8,43,1,44,
+		1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
+		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
+		80,82,84,86,88,0,20,2,0,39,39,62,62,1,0,23,24,2,0,113,113,128,128,1,0,
+		156,157,2,0,30,30,117,117,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,
+		2,0,128,128,150,150,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,
+		35,35,114,114,2,0,44,44,56,56,1,0,135,136,1,0,137,140,1,0,128,133,1,0,
+		157,158,2,0,14,14,115,115,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,
+		29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,
+		112,113,115,116,121,122,125,126,1447,0,93,1,0,0,0,2,118,1,0,0,0,4,387,
+		1,0,0,0,6,389,1,0,0,0,8,435,1,0,0,0,10,437,1,0,0,0,12,441,1,0,0,0,14,454,
+		1,0,0,0,16,457,1,0,0,0,18,466,1,0,0,0,20,478,1,0,0,0,22,490,1,0,0,0,24,
+		524,1,0,0,0,26,526,1,0,0,0,28,537,1,0,0,0,30,588,1,0,0,0,32,610,1,0,0,
+		0,34,621,1,0,0,0,36,623,1,0,0,0,38,633,1,0,0,0,40,653,1,0,0,0,42,655,1,
+		0,0,0,44,703,1,0,0,0,46,762,1,0,0,0,48,764,1,0,0,0,50,778,1,0,0,0,52,826,
+		1,0,0,0,54,829,1,0,0,0,56,838,1,0,0,0,58,845,1,0,0,0,60,873,1,0,0,0,62,
+		884,1,0,0,0,64,897,1,0,0,0,66,970,1,0,0,0,68,976,1,0,0,0,70,1031,1,0,0,
+		0,72,1033,1,0,0,0,74,1156,1,0,0,0,76,1158,1,0,0,0,78,1166,1,0,0,0,80,1178,
+		1,0,0,0,82,1226,1,0,0,0,84,1228,1,0,0,0,86,1239,1,0,0,0,88,1241,1,0,0,
+		0,90,92,5,148,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
+		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,148,0,0,98,97,
+		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
+		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
+		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,148,0,0,109,108,1,0,
+		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
+		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,148,0,0,120,119,1,0,0,0,121,
+		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
+		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
+		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,388,3,4,2,0,132,388,3,
+		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
+		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
+		152,3,86,43,0,141,142,5,142,0,0,142,147,3,6,3,0,143,144,5,146,0,0,144,
+		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
+		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,143,0,0,151,153,1,0,0,
+		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
+		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,388,1,0,0,0,158,159,5,
+		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
+		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,388,3,86,43,0,165,166,5,48,0,0,
+		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,142,0,0,169,170,3,84,42,0,
+		170,171,5,143,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
+		174,1,0,0,0,174,175,3,16,8,0,175,388,1,0,0,0,176,177,5,118,0,0,177,178,
+		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,146,0,0,181,183,
+		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
+		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
+		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,124,0,0,192,194,
+		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,388,1,0,0,0,195,196,5,22,
+		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,124,0,0,199,201,3,64,
+		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,388,1,0,0,0,202,203,5,103,0,0,
+		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,119,0,0,206,207,3,42,21,0,
+		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
+		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,388,1,0,0,0,214,215,5,
+		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
+		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
+		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
+		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,388,
+		1,0,0,0,229,230,5,83,0,0,230,388,5,21,0,0,231,232,5,83,0,0,232,234,5,105,
+		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
+		388,3,86,43,0,237,238,5,83,0,0,238,239,5,122,0,0,239,240,5,62,0,0,240,
+		388,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,142,0,0,244,
+		245,3,16,8,0,245,246,5,143,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
+		1,0,0,0,248,388,1,0,0,0,249,250,5,16,0,0,250,251,5,142,0,0,251,252,3,16,
+		8,0,252,253,5,143,0,0,253,254,5,113,0,0,254,266,5,155,0,0,255,256,5,142,
+		0,0,256,261,3,14,7,0,257,258,5,146,0,0,258,260,3,14,7,0,259,257,1,0,0,
+		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
+		261,1,0,0,0,264,265,5,143,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
+		1,0,0,0,267,388,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
+		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
+		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,388,1,0,0,0,278,279,
+		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
+		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,388,3,86,43,0,285,286,5,83,0,
+		0,286,388,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
+		290,289,1,0,0,0,290,291,1,0,0,0,291,298,1,0,0,0,292,295,3,86,43,0,293,
+		294,5,147,0,0,294,296,3,86,43,0,295,293,1,0,0,0,295,296,1,0,0,0,296,299,
+		1,0,0,0,297,299,5,155,0,0,298,292,1,0,0,0,298,297,1,0,0,0,299,388,1,0,
+		0,0,300,301,5,83,0,0,301,388,5,96,0,0,302,304,5,82,0,0,303,305,5,98,0,
+		0,304,303,1,0,0,0,304,305,1,0,0,0,305,306,1,0,0,0,306,307,3,86,43,0,307,
+		308,7,2,0,0,308,309,3,64,32,0,309,388,1,0,0,0,310,313,5,99,0,0,311,314,
+		5,2,0,0,312,314,3,86,43,0,313,311,1,0,0,0,313,312,1,0,0,0,314,388,1,0,
+		0,0,315,316,5,83,0,0,316,388,5,97,0,0,317,318,5,17,0,0,318,319,5,87,0,
+		0,319,320,3,86,43,0,320,321,5,39,0,0,321,322,5,142,0,0,322,323,3,16,8,
+		0,323,324,5,143,0,0,324,325,5,51,0,0,325,330,3,10,5,0,326,327,5,146,0,
+		0,327,329,3,10,5,0,328,326,1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,
+		331,1,0,0,0,331,336,1,0,0,0,332,330,1,0,0,0,333,334,5,107,0,0,334,335,
+		5,12,0,0,335,337,3,64,32,0,336,333,1,0,0,0,336,337,1,0,0,0,337,341,1,0,
+		0,0,338,339,5,41,0,0,339,340,5,12,0,0,340,342,3,64,32,0,341,338,1,0,0,
+		0,341,342,1,0,0,0,342,343,1,0,0,0,343,344,5,109,0,0,344,345,5,156,0,0,
+		345,388,1,0,0,0,346,347,5,89,0,0,347,348,5,87,0,0,348,388,3,86,43,0,349,
+		350,5,26,0,0,350,353,5,87,0,0,351,352,5,43,0,0,352,354,5,32,0,0,353,351,
+		1,0,0,0,353,354,1,0,0,0,354,355,1,0,0,0,355,388,3,86,43,0,356,357,5,83,
+		0,0,357,388,5,88,0,0,358,359,5,45,0,0,359,360,5,100,0,0,360,361,5,155,
+		0,0,361,362,5,51,0,0,362,363,3,86,43,0,363,364,5,101,0,0,364,367,5,155,
+		0,0,365,366,5,102,0,0,366,368,3,86,43,0,367,365,1,0,0,0,367,368,1,0,0,
+		0,368,388,1,0,0,0,369,370,5,45,0,0,370,371,3,86,43,0,371,372,5,155,0,0,
+		372,373,5,51,0,0,373,385,3,86,43,0,374,375,5,142,0,0,375,380,3,14,7,0,
+		376,377,5,146,0,0,377,379,3,14,7,0,378,376,1,0,0,0,379,382,1,0,0,0,380,
+		378,1,0,0,0,380,381,1,0,0,0,381,383,1,0,0,0,382,380,1,0,0,0,383,384,5,
+		143,0,0,384,386,1,0,0,0,385,374,1,0,0,0,385,386,1,0,0,0,386,388,1,0,0,
+		0,387,127,1,0,0,0,387,132,1,0,0,0,387,133,1,0,0,0,387,158,1,0,0,0,387,
+		165,1,0,0,0,387,176,1,0,0,0,387,195,1,0,0,0,387,202,1,0,0,0,387,214,1,
+		0,0,0,387,229,1,0,0,0,387,231,1,0,0,0,387,237,1,0,0,0,387,241,1,0,0,0,
+		387,249,1,0,0,0,387,268,1,0,0,0,387,278,1,0,0,0,387,285,1,0,0,0,387,287,
+		1,0,0,0,387,300,1,0,0,0,387,302,1,0,0,0,387,310,1,0,0,0,387,315,1,0,0,
+		0,387,317,1,0,0,0,387,346,1,0,0,0,387,349,1,0,0,0,387,356,1,0,0,0,387,
+		358,1,0,0,0,387,369,1,0,0,0,388,5,1,0,0,0,389,390,3,86,43,0,390,393,3,
+		82,41,0,391,392,5,59,0,0,392,394,5,60,0,0,393,391,1,0,0,0,393,394,1,0,
+		0,0,394,7,1,0,0,0,395,396,5,123,0,0,396,397,5,104,0,0,397,398,5,111,0,
+		0,398,399,5,118,0,0,399,400,5,82,0,0,400,405,3,12,6,0,401,402,5,146,0,
+		0,402,404,3,12,6,0,403,401,1,0,0,0,404,407,1,0,0,0,405,403,1,0,0,0,405,
+		406,1,0,0,0,406,436,1,0,0,0,407,405,1,0,0,0,408,409,5,123,0,0,409,410,
+		5,104,0,0,410,411,5,111,0,0,411,436,5,22,0,0,412,413,5,123,0,0,413,414,
+		5,59,0,0,414,415,5,104,0,0,415,416,5,111,0,0,416,421,5,48,0,0,417,418,
+		5,142,0,0,418,419,3,84,42,0,419,420,5,143,0,0,420,422,1,0,0,0,421,417,
+		1,0,0,0,421,422,1,0,0,0,422,423,1,0,0,0,423,424,5,120,0,0,424,425,5,142,
+		0,0,425,430,3,64,32,0,426,427,5,146,0,0,427,429,3,64,32,0,428,426,1,0,
+		0,0,429,432,1,0,0,0,430,428,1,0,0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,
+		430,1,0,0,0,433,434,5,143,0,0,434,436,1,0,0,0,435,395,1,0,0,0,435,408,
+		1,0,0,0,435,412,1,0,0,0,436,9,1,0,0,0,437,438,3,86,43,0,438,439,7,3,0,
+		0,439,440,5,70,0,0,440,11,1,0,0,0,441,442,3,86,43,0,442,443,5,128,0,0,
+		443,444,3,64,32,0,444,13,1,0,0,0,445,448,5,90,0,0,446,447,5,109,0,0,447,
+		449,5,156,0,0,448,446,1,0,0,0,448,449,1,0,0,0,449,455,1,0,0,0,450,452,
+		3,86,43,0,451,453,3,64,32,0,452,451,1,0,0,0,452,453,1,0,0,0,453,455,1,
+		0,0,0,454,445,1,0,0,0,454,450,1,0,0,0,455,15,1,0,0,0,456,458,3,18,9,0,
+		457,456,1,0,0,0,457,458,1,0,0,0,458,459,1,0,0,0,459,461,3,22,11,0,460,
+		462,3,36,18,0,461,460,1,0,0,0,461,462,1,0,0,0,462,464,1,0,0,0,463,465,
+		3,40,20,0,464,463,1,0,0,0,464,465,1,0,0,0,465,17,1,0,0,0,466,468,5,127,
+		0,0,467,469,5,73,0,0,468,467,1,0,0,0,468,469,1,0,0,0,469,470,1,0,0,0,470,
+		475,3,20,10,0,471,472,5,146,0,0,472,474,3,20,10,0,473,471,1,0,0,0,474,
+		477,1,0,0,0,475,473,1,0,0,0,475,476,1,0,0,0,476,19,1,0,0,0,477,475,1,0,
+		0,0,478,483,3,86,43,0,479,480,5,142,0,0,480,481,3,84,42,0,481,482,5,143,
+		0,0,482,484,1,0,0,0,483,479,1,0,0,0,483,484,1,0,0,0,484,485,1,0,0,0,485,
+		486,5,7,0,0,486,487,5,142,0,0,487,488,3,16,8,0,488,489,5,143,0,0,489,21,
+		1,0,0,0,490,491,6,11,-1,0,491,492,3,24,12,0,492,507,1,0,0,0,493,494,10,
+		2,0,0,494,496,5,49,0,0,495,497,3,30,15,0,496,495,1,0,0,0,496,497,1,0,0,
+		0,497,498,1,0,0,0,498,506,3,22,11,3,499,500,10,1,0,0,500,502,7,4,0,0,501,
+		503,3,30,15,0,502,501,1,0,0,0,502,503,1,0,0,0,503,504,1,0,0,0,504,506,
+		3,22,11,2,505,493,1,0,0,0,505,499,1,0,0,0,506,509,1,0,0,0,507,505,1,0,
+		0,0,507,508,1,0,0,0,508,23,1,0,0,0,509,507,1,0,0,0,510,525,3,28,14,0,511,
+		512,5,120,0,0,512,517,3,26,13,0,513,514,5,146,0,0,514,516,3,26,13,0,515,
+		513,1,0,0,0,516,519,1,0,0,0,517,515,1,0,0,0,517,518,1,0,0,0,518,525,1,
+		0,0,0,519,517,1,0,0,0,520,521,5,142,0,0,521,522,3,16,8,0,522,523,5,143,
+		0,0,523,525,1,0,0,0,524,510,1,0,0,0,524,511,1,0,0,0,524,520,1,0,0,0,525,
+		25,1,0,0,0,526,527,5,142,0,0,527,532,3,64,32,0,528,529,5,146,0,0,529,531,
+		3,64,32,0,530,528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,
+		0,0,533,535,1,0,0,0,534,532,1,0,0,0,535,536,5,143,0,0,536,27,1,0,0,0,537,
+		539,5,80,0,0,538,540,3,30,15,0,539,538,1,0,0,0,539,540,1,0,0,0,540,541,
+		1,0,0,0,541,546,3,32,16,0,542,543,5,146,0,0,543,545,3,32,16,0,544,542,
+		1,0,0,0,545,548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,558,1,0,0,
+		0,548,546,1,0,0,0,549,550,5,39,0,0,550,555,3,42,21,0,551,552,5,146,0,0,
+		552,554,3,42,21,0,553,551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,
+		556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,0,0,0,558,559,1,
+		0,0,0,559,562,1,0,0,0,560,561,5,124,0,0,561,563,3,64,32,0,562,560,1,0,
+		0,0,562,563,1,0,0,0,563,567,1,0,0,0,564,565,5,41,0,0,565,566,5,12,0,0,
+		566,568,3,34,17,0,567,564,1,0,0,0,567,568,1,0,0,0,568,571,1,0,0,0,569,
+		570,5,42,0,0,570,572,3,64,32,0,571,569,1,0,0,0,571,572,1,0,0,0,572,582,
+		1,0,0,0,573,574,5,125,0,0,574,579,3,56,28,0,575,576,5,146,0,0,576,578,
+		3,56,28,0,577,575,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,
+		0,0,580,583,1,0,0,0,581,579,1,0,0,0,582,573,1,0,0,0,582,583,1,0,0,0,583,
+		586,1,0,0,0,584,585,5,126,0,0,585,587,3,64,32,0,586,584,1,0,0,0,586,587,
+		1,0,0,0,587,29,1,0,0,0,588,589,7,5,0,0,589,31,1,0,0,0,590,595,3,64,32,
+		0,591,593,5,7,0,0,592,591,1,0,0,0,592,593,1,0,0,0,593,594,1,0,0,0,594,
+		596,3,86,43,0,595,592,1,0,0,0,595,596,1,0,0,0,596,611,1,0,0,0,597,598,
+		3,86,43,0,598,599,5,147,0,0,599,601,1,0,0,0,600,597,1,0,0,0,600,601,1,
+		0,0,0,601,602,1,0,0,0,602,608,5,137,0,0,603,604,5,31,0,0,604,605,5,142,
+		0,0,605,606,3,84,42,0,606,607,5,143,0,0,607,609,1,0,0,0,608,603,1,0,0,
+		0,608,609,1,0,0,0,609,611,1,0,0,0,610,590,1,0,0,0,610,600,1,0,0,0,611,
+		33,1,0,0,0,612,622,5,2,0,0,613,618,3,64,32,0,614,615,5,146,0,0,615,617,
+		3,64,32,0,616,614,1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,0,
+		0,0,619,622,1,0,0,0,620,618,1,0,0,0,621,612,1,0,0,0,621,613,1,0,0,0,622,
+		35,1,0,0,0,623,624,5,66,0,0,624,625,5,12,0,0,625,630,3,38,19,0,626,627,
+		5,146,0,0,627,629,3,38,19,0,628,626,1,0,0,0,629,632,1,0,0,0,630,628,1,
+		0,0,0,630,631,1,0,0,0,631,37,1,0,0,0,632,630,1,0,0,0,633,635,3,64,32,0,
+		634,636,7,6,0,0,635,634,1,0,0,0,635,636,1,0,0,0,636,639,1,0,0,0,637,638,
+		5,61,0,0,638,640,7,7,0,0,639,637,1,0,0,0,639,640,1,0,0,0,640,39,1,0,0,
+		0,641,642,5,57,0,0,642,645,3,64,32,0,643,644,5,63,0,0,644,646,3,64,32,
+		0,645,643,1,0,0,0,645,646,1,0,0,0,646,654,1,0,0,0,647,648,5,63,0,0,648,
+		651,3,64,32,0,649,650,5,57,0,0,650,652,3,64,32,0,651,649,1,0,0,0,651,652,
+		1,0,0,0,652,654,1,0,0,0,653,641,1,0,0,0,653,647,1,0,0,0,654,41,1,0,0,0,
+		655,656,6,21,-1,0,656,657,3,46,23,0,657,683,1,0,0,0,658,659,10,4,0,0,659,
+		660,5,18,0,0,660,661,5,53,0,0,661,682,3,46,23,0,662,663,10,3,0,0,663,664,
+		3,44,22,0,664,665,5,53,0,0,665,673,3,46,23,0,666,667,5,64,0,0,667,674,
+		3,64,32,0,668,669,5,119,0,0,669,670,5,142,0,0,670,671,3,84,42,0,671,672,
+		5,143,0,0,672,674,1,0,0,0,673,666,1,0,0,0,673,668,1,0,0,0,674,682,1,0,
+		0,0,675,676,10,2,0,0,676,677,5,58,0,0,677,678,3,44,22,0,678,679,5,53,0,
+		0,679,680,3,46,23,0,680,682,1,0,0,0,681,658,1,0,0,0,681,662,1,0,0,0,681,
+		675,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,43,1,0,
+		0,0,685,683,1,0,0,0,686,688,5,47,0,0,687,686,1,0,0,0,687,688,1,0,0,0,688,
+		704,1,0,0,0,689,691,5,55,0,0,690,692,5,67,0,0,691,690,1,0,0,0,691,692,
+		1,0,0,0,692,704,1,0,0,0,693,695,5,77,0,0,694,696,5,67,0,0,695,694,1,0,
+		0,0,695,696,1,0,0,0,696,704,1,0,0,0,697,699,5,40,0,0,698,700,5,67,0,0,
+		699,698,1,0,0,0,699,700,1,0,0,0,700,704,1,0,0,0,701,704,5,81,0,0,702,704,
+		5,6,0,0,703,687,1,0,0,0,703,689,1,0,0,0,703,693,1,0,0,0,703,697,1,0,0,
+		0,703,701,1,0,0,0,703,702,1,0,0,0,704,45,1,0,0,0,705,708,3,86,43,0,706,
+		707,5,147,0,0,707,709,3,86,43,0,708,706,1,0,0,0,708,709,1,0,0,0,709,711,
+		1,0,0,0,710,712,3,50,25,0,711,710,1,0,0,0,711,712,1,0,0,0,712,714,1,0,
+		0,0,713,715,3,52,26,0,714,713,1,0,0,0,714,715,1,0,0,0,715,717,1,0,0,0,
+		716,718,3,54,27,0,717,716,1,0,0,0,717,718,1,0,0,0,718,763,1,0,0,0,719,
+		721,5,155,0,0,720,722,3,52,26,0,721,720,1,0,0,0,721,722,1,0,0,0,722,724,
+		1,0,0,0,723,725,3,54,27,0,724,723,1,0,0,0,724,725,1,0,0,0,725,763,1,0,
+		0,0,726,727,3,86,43,0,727,736,5,142,0,0,728,733,3,64,32,0,729,730,5,146,
+		0,0,730,732,3,64,32,0,731,729,1,0,0,0,732,735,1,0,0,0,733,731,1,0,0,0,
+		733,734,1,0,0,0,734,737,1,0,0,0,735,733,1,0,0,0,736,728,1,0,0,0,736,737,
+		1,0,0,0,737,742,1,0,0,0,738,739,5,146,0,0,739,741,3,48,24,0,740,738,1,
+		0,0,0,741,744,1,0,0,0,742,740,1,0,0,0,742,743,1,0,0,0,743,745,1,0,0,0,
+		744,742,1,0,0,0,745,747,5,143,0,0,746,748,3,54,27,0,747,746,1,0,0,0,747,
+		748,1,0,0,0,748,763,1,0,0,0,749,750,5,142,0,0,750,751,3,16,8,0,751,753,
+		5,143,0,0,752,754,3,52,26,0,753,752,1,0,0,0,753,754,1,0,0,0,754,756,1,
+		0,0,0,755,757,3,54,27,0,756,755,1,0,0,0,756,757,1,0,0,0,757,763,1,0,0,
+		0,758,759,5,142,0,0,759,760,3,42,21,0,760,761,5,143,0,0,761,763,1,0,0,
+		0,762,705,1,0,0,0,762,719,1,0,0,0,762,726,1,0,0,0,762,749,1,0,0,0,762,
+		758,1,0,0,0,763,47,1,0,0,0,764,765,3,86,43,0,765,766,7,8,0,0,766,767,3,
+		64,32,0,767,49,1,0,0,0,768,769,5,121,0,0,769,779,5,156,0,0,770,771,5,7,
+		0,0,771,772,5,62,0,0,772,773,5,112,0,0,773,779,5,155,0,0,774,775,5,11,
+		0,0,775,779,3,86,43,0,776,777,5,110,0,0,777,779,3,86,43,0,778,768,1,0,
+		0,0,778,770,1,0,0,0,778,774,1,0,0,0,778,776,1,0,0,0,779,51,1,0,0,0,780,
+		781,5,85,0,0,781,782,7,9,0,0,782,783,5,142,0,0,783,785,3,64,32,0,784,786,
+		5,70,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,787,1,0,0,0,787,792,5,143,
+		0,0,788,789,5,74,0,0,789,790,5,142,0,0,790,791,5,156,0,0,791,793,5,143,
+		0,0,792,788,1,0,0,0,792,793,1,0,0,0,793,827,1,0,0,0,794,795,5,86,0,0,795,
+		796,3,64,32,0,796,799,5,79,0,0,797,798,5,106,0,0,798,800,3,64,32,0,799,
+		797,1,0,0,0,799,800,1,0,0,0,800,808,1,0,0,0,801,802,5,108,0,0,802,803,
+		5,12,0,0,803,806,3,64,32,0,804,805,5,127,0,0,805,807,5,76,0,0,806,804,
+		1,0,0,0,806,807,1,0,0,0,807,809,1,0,0,0,808,801,1,0,0,0,808,809,1,0,0,
+		0,809,812,1,0,0,0,810,811,5,109,0,0,811,813,5,156,0,0,812,810,1,0,0,0,
+		812,813,1,0,0,0,813,827,1,0,0,0,814,815,5,86,0,0,815,816,3,64,32,0,816,
+		820,5,70,0,0,817,818,5,107,0,0,818,819,5,12,0,0,819,821,3,64,32,0,820,
+		817,1,0,0,0,820,821,1,0,0,0,821,824,1,0,0,0,822,823,5,109,0,0,823,825,
+		5,156,0,0,824,822,1,0,0,0,824,825,1,0,0,0,825,827,1,0,0,0,826,780,1,0,
+		0,0,826,794,1,0,0,0,826,814,1,0,0,0,827,53,1,0,0,0,828,830,5,7,0,0,829,
+		828,1,0,0,0,829,830,1,0,0,0,830,831,1,0,0,0,831,836,3,86,43,0,832,833,
+		5,142,0,0,833,834,3,84,42,0,834,835,5,143,0,0,835,837,1,0,0,0,836,832,
+		1,0,0,0,836,837,1,0,0,0,837,55,1,0,0,0,838,839,3,86,43,0,839,840,5,7,0,
+		0,840,841,5,142,0,0,841,842,3,58,29,0,842,843,5,143,0,0,843,57,1,0,0,0,
+		844,846,3,86,43,0,845,844,1,0,0,0,845,846,1,0,0,0,846,857,1,0,0,0,847,
+		848,5,69,0,0,848,849,5,12,0,0,849,854,3,64,32,0,850,851,5,146,0,0,851,
+		853,3,64,32,0,852,850,1,0,0,0,853,856,1,0,0,0,854,852,1,0,0,0,854,855,
+		1,0,0,0,855,858,1,0,0,0,856,854,1,0,0,0,857,847,1,0,0,0,857,858,1,0,0,
+		0,858,860,1,0,0,0,859,861,3,36,18,0,860,859,1,0,0,0,860,861,1,0,0,0,861,
+		863,1,0,0,0,862,864,3,60,30,0,863,862,1,0,0,0,863,864,1,0,0,0,864,59,1,
+		0,0,0,865,866,7,10,0,0,866,874,3,62,31,0,867,868,7,10,0,0,868,869,5,10,
+		0,0,869,870,3,62,31,0,870,871,5,5,0,0,871,872,3,62,31,0,872,874,1,0,0,
+		0,873,865,1,0,0,0,873,867,1,0,0,0,874,61,1,0,0,0,875,876,5,116,0,0,876,
+		885,5,71,0,0,877,878,5,116,0,0,878,885,5,38,0,0,879,880,5,19,0,0,880,885,
+		5,78,0,0,881,882,3,64,32,0,882,883,7,11,0,0,883,885,1,0,0,0,884,875,1,
+		0,0,0,884,877,1,0,0,0,884,879,1,0,0,0,884,881,1,0,0,0,885,63,1,0,0,0,886,
+		887,6,32,-1,0,887,888,3,86,43,0,888,889,5,134,0,0,889,890,3,64,32,5,890,
+		898,1,0,0,0,891,893,3,68,34,0,892,894,3,66,33,0,893,892,1,0,0,0,893,894,
+		1,0,0,0,894,898,1,0,0,0,895,896,5,59,0,0,896,898,3,64,32,3,897,886,1,0,
+		0,0,897,891,1,0,0,0,897,895,1,0,0,0,898,907,1,0,0,0,899,900,10,2,0,0,900,
+		901,5,5,0,0,901,906,3,64,32,3,902,903,10,1,0,0,903,904,5,65,0,0,904,906,
+		3,64,32,2,905,899,1,0,0,0,905,902,1,0,0,0,906,909,1,0,0,0,907,905,1,0,
+		0,0,907,908,1,0,0,0,908,65,1,0,0,0,909,907,1,0,0,0,910,911,3,72,36,0,911,
+		912,3,68,34,0,912,971,1,0,0,0,913,915,5,52,0,0,914,916,5,59,0,0,915,914,
+		1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,971,5,60,0,0,918,920,5,52,
+		0,0,919,921,5,59,0,0,920,919,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,
+		923,5,25,0,0,923,924,5,39,0,0,924,971,3,68,34,0,925,927,5,52,0,0,926,928,
+		5,59,0,0,927,926,1,0,0,0,927,928,1,0,0,0,928,929,1,0,0,0,929,971,7,12,
+		0,0,930,932,5,59,0,0,931,930,1,0,0,0,931,932,1,0,0,0,932,933,1,0,0,0,933,
+		934,5,10,0,0,934,935,3,68,34,0,935,936,5,5,0,0,936,937,3,68,34,0,937,971,
+		1,0,0,0,938,940,5,59,0,0,939,938,1,0,0,0,939,940,1,0,0,0,940,941,1,0,0,
+		0,941,942,5,46,0,0,942,943,5,142,0,0,943,944,3,16,8,0,944,945,5,143,0,
+		0,945,971,1,0,0,0,946,948,5,59,0,0,947,946,1,0,0,0,947,948,1,0,0,0,948,
+		949,1,0,0,0,949,950,5,46,0,0,950,951,5,142,0,0,951,956,3,64,32,0,952,953,
+		5,146,0,0,953,955,3,64,32,0,954,952,1,0,0,0,955,958,1,0,0,0,956,954,1,
+		0,0,0,956,957,1,0,0,0,957,959,1,0,0,0,958,956,1,0,0,0,959,960,5,143,0,
+		0,960,971,1,0,0,0,961,963,5,59,0,0,962,961,1,0,0,0,962,963,1,0,0,0,963,
+		964,1,0,0,0,964,965,7,13,0,0,965,968,3,68,34,0,966,967,5,29,0,0,967,969,
+		3,68,34,0,968,966,1,0,0,0,968,969,1,0,0,0,969,971,1,0,0,0,970,910,1,0,
+		0,0,970,913,1,0,0,0,970,918,1,0,0,0,970,925,1,0,0,0,970,931,1,0,0,0,970,
+		939,1,0,0,0,970,947,1,0,0,0,970,962,1,0,0,0,971,67,1,0,0,0,972,973,6,34,
+		-1,0,973,977,3,74,37,0,974,975,7,14,0,0,975,977,3,68,34,4,976,972,1,0,
+		0,0,976,974,1,0,0,0,977,1007,1,0,0,0,978,979,10,3,0,0,979,980,7,15,0,0,
+		980,1006,3,68,34,4,981,982,10,2,0,0,982,983,7,14,0,0,983,1006,3,68,34,
+		3,984,985,10,1,0,0,985,986,5,141,0,0,986,1006,3,68,34,2,987,988,10,7,0,
+		0,988,989,5,144,0,0,989,994,3,70,35,0,990,991,5,146,0,0,991,993,3,70,35,
+		0,992,990,1,0,0,0,993,996,1,0,0,0,994,992,1,0,0,0,994,995,1,0,0,0,995,
+		997,1,0,0,0,996,994,1,0,0,0,997,998,5,145,0,0,998,1006,1,0,0,0,999,1000,
+		10,6,0,0,1000,1001,5,149,0,0,1001,1006,3,82,41,0,1002,1003,10,5,0,0,1003,
+		1004,5,147,0,0,1004,1006,3,86,43,0,1005,978,1,0,0,0,1005,981,1,0,0,0,1005,
+		984,1,0,0,0,1005,987,1,0,0,0,1005,999,1,0,0,0,1005,1002,1,0,0,0,1006,1009,
+		1,0,0,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,69,1,0,0,0,1009,1007,
+		1,0,0,0,1010,1032,3,64,32,0,1011,1013,3,64,32,0,1012,1011,1,0,0,0,1012,
+		1013,1,0,0,0,1013,1014,1,0,0,0,1014,1016,5,151,0,0,1015,1017,3,64,32,0,
+		1016,1015,1,0,0,0,1016,1017,1,0,0,0,1017,1022,1,0,0,0,1018,1020,5,151,
+		0,0,1019,1021,3,64,32,0,1020,1019,1,0,0,0,1020,1021,1,0,0,0,1021,1023,
+		1,0,0,0,1022,1018,1,0,0,0,1022,1023,1,0,0,0,1023,1032,1,0,0,0,1024,1026,
+		3,64,32,0,1025,1024,1,0,0,0,1025,1026,1,0,0,0,1026,1027,1,0,0,0,1027,1029,
+		5,149,0,0,1028,1030,3,64,32,0,1029,1028,1,0,0,0,1029,1030,1,0,0,0,1030,
+		1032,1,0,0,0,1031,1010,1,0,0,0,1031,1012,1,0,0,0,1031,1025,1,0,0,0,1032,
+		71,1,0,0,0,1033,1034,7,16,0,0,1034,73,1,0,0,0,1035,1157,5,60,0,0,1036,
+		1157,7,12,0,0,1037,1157,5,156,0,0,1038,1157,7,17,0,0,1039,1157,5,155,0,
+		0,1040,1041,3,82,41,0,1041,1042,5,155,0,0,1042,1157,1,0,0,0,1043,1044,
+		5,50,0,0,1044,1046,5,155,0,0,1045,1047,3,86,43,0,1046,1045,1,0,0,0,1046,
+		1047,1,0,0,0,1047,1157,1,0,0,0,1048,1157,3,80,40,0,1049,1051,5,13,0,0,
+		1050,1052,3,64,32,0,1051,1050,1,0,0,0,1051,1052,1,0,0,0,1052,1054,1,0,
+		0,0,1053,1055,3,78,39,0,1054,1053,1,0,0,0,1055,1056,1,0,0,0,1056,1054,
+		1,0,0,0,1056,1057,1,0,0,0,1057,1060,1,0,0,0,1058,1059,5,27,0,0,1059,1061,
+		3,64,32,0,1060,1058,1,0,0,0,1060,1061,1,0,0,0,1061,1062,1,0,0,0,1062,1063,
+		5,28,0,0,1063,1157,1,0,0,0,1064,1065,7,18,0,0,1065,1066,5,142,0,0,1066,
+		1067,3,64,32,0,1067,1068,5,7,0,0,1068,1069,3,82,41,0,1069,1070,5,143,0,
+		0,1070,1157,1,0,0,0,1071,1072,5,34,0,0,1072,1073,5,142,0,0,1073,1074,3,
+		86,43,0,1074,1075,5,39,0,0,1075,1076,3,64,32,0,1076,1077,5,143,0,0,1077,
+		1157,1,0,0,0,1078,1079,5,32,0,0,1079,1080,5,142,0,0,1080,1081,3,16,8,0,
+		1081,1082,5,143,0,0,1082,1157,1,0,0,0,1083,1084,5,142,0,0,1084,1085,3,
+		16,8,0,1085,1086,5,143,0,0,1086,1157,1,0,0,0,1087,1088,3,86,43,0,1088,
+		1115,5,142,0,0,1089,1116,5,137,0,0,1090,1092,3,30,15,0,1091,1090,1,0,0,
+		0,1091,1092,1,0,0,0,1092,1093,1,0,0,0,1093,1098,3,64,32,0,1094,1095,5,
+		146,0,0,1095,1097,3,64,32,0,1096,1094,1,0,0,0,1097,1100,1,0,0,0,1098,1096,
+		1,0,0,0,1098,1099,1,0,0,0,1099,1102,1,0,0,0,1100,1098,1,0,0,0,1101,1091,
+		1,0,0,0,1101,1102,1,0,0,0,1102,1113,1,0,0,0,1103,1104,5,66,0,0,1104,1105,
+		5,12,0,0,1105,1110,3,38,19,0,1106,1107,5,146,0,0,1107,1109,3,38,19,0,1108,
+		1106,1,0,0,0,1109,1112,1,0,0,0,1110,1108,1,0,0,0,1110,1111,1,0,0,0,1111,
+		1114,1,0,0,0,1112,1110,1,0,0,0,1113,1103,1,0,0,0,1113,1114,1,0,0,0,1114,
+		1116,1,0,0,0,1115,1089,1,0,0,0,1115,1101,1,0,0,0,1116,1117,1,0,0,0,1117,
+		1124,5,143,0,0,1118,1119,5,36,0,0,1119,1120,5,142,0,0,1120,1121,5,124,
+		0,0,1121,1122,3,64,32,0,1122,1123,5,143,0,0,1123,1125,1,0,0,0,1124,1118,
+		1,0,0,0,1124,1125,1,0,0,0,1125,1127,1,0,0,0,1126,1128,3,76,38,0,1127,1126,
+		1,0,0,0,1127,1128,1,0,0,0,1128,1157,1,0,0,0,1129,1138,5,144,0,0,1130,1135,
+		3,64,32,0,1131,1132,5,146,0,0,1132,1134,3,64,32,0,1133,1131,1,0,0,0,1134,
+		1137,1,0,0,0,1135,1133,1,0,0,0,1135,1136,1,0,0,0,1136,1139,1,0,0,0,1137,
+		1135,1,0,0,0,1138,1130,1,0,0,0,1138,1139,1,0,0,0,1139,1140,1,0,0,0,1140,
+		1157,5,145,0,0,1141,1142,5,142,0,0,1142,1145,3,64,32,0,1143,1144,5,146,
+		0,0,1144,1146,3,64,32,0,1145,1143,1,0,0,0,1146,1147,1,0,0,0,1147,1145,
+		1,0,0,0,1147,1148,1,0,0,0,1148,1149,1,0,0,0,1149,1150,5,143,0,0,1150,1157,
+		1,0,0,0,1151,1152,5,142,0,0,1152,1153,3,64,32,0,1153,1154,5,143,0,0,1154,
+		1157,1,0,0,0,1155,1157,3,86,43,0,1156,1035,1,0,0,0,1156,1036,1,0,0,0,1156,
+		1037,1,0,0,0,1156,1038,1,0,0,0,1156,1039,1,0,0,0,1156,1040,1,0,0,0,1156,
+		1043,1,0,0,0,1156,1048,1,0,0,0,1156,1049,1,0,0,0,1156,1064,1,0,0,0,1156,
+		1071,1,0,0,0,1156,1078,1,0,0,0,1156,1083,1,0,0,0,1156,1087,1,0,0,0,1156,
+		1129,1,0,0,0,1156,1141,1,0,0,0,1156,1151,1,0,0,0,1156,1155,1,0,0,0,1157,
+		75,1,0,0,0,1158,1164,5,68,0,0,1159,1165,3,86,43,0,1160,1161,5,142,0,0,
+		1161,1162,3,58,29,0,1162,1163,5,143,0,0,1163,1165,1,0,0,0,1164,1159,1,
+		0,0,0,1164,1160,1,0,0,0,1165,77,1,0,0,0,1166,1167,5,123,0,0,1167,1168,
+		3,64,32,0,1168,1169,5,111,0,0,1169,1170,3,64,32,0,1170,79,1,0,0,0,1171,
+		1172,5,152,0,0,1172,1179,3,86,43,0,1173,1174,5,153,0,0,1174,1179,3,86,
+		43,0,1175,1176,5,151,0,0,1176,1179,3,86,43,0,1177,1179,5,154,0,0,1178,
+		1171,1,0,0,0,1178,1173,1,0,0,0,1178,1175,1,0,0,0,1178,1177,1,0,0,0,1179,
+		81,1,0,0,0,1180,1191,3,86,43,0,1181,1182,5,142,0,0,1182,1187,5,156,0,0,
+		1183,1184,5,146,0,0,1184,1186,5,156,0,0,1185,1183,1,0,0,0,1186,1189,1,
+		0,0,0,1187,1185,1,0,0,0,1187,1188,1,0,0,0,1188,1190,1,0,0,0,1189,1187,
+		1,0,0,0,1190,1192,5,143,0,0,1191,1181,1,0,0,0,1191,1192,1,0,0,0,1192,1200,
+		1,0,0,0,1193,1195,5,144,0,0,1194,1196,5,156,0,0,1195,1194,1,0,0,0,1195,
+		1196,1,0,0,0,1196,1197,1,0,0,0,1197,1199,5,145,0,0,1198,1193,1,0,0,0,1199,
+		1202,1,0,0,0,1200,1198,1,0,0,0,1200,1201,1,0,0,0,1201,1227,1,0,0,0,1202,
+		1200,1,0,0,0,1203,1204,3,86,43,0,1204,1205,5,130,0,0,1205,1210,3,82,41,
+		0,1206,1207,5,146,0,0,1207,1209,3,82,41,0,1208,1206,1,0,0,0,1209,1212,
+		1,0,0,0,1210,1208,1,0,0,0,1210,1211,1,0,0,0,1211,1213,1,0,0,0,1212,1210,
+		1,0,0,0,1213,1224,5,132,0,0,1214,1215,5,142,0,0,1215,1220,5,156,0,0,1216,
+		1217,5,146,0,0,1217,1219,5,156,0,0,1218,1216,1,0,0,0,1219,1222,1,0,0,0,
+		1220,1218,1,0,0,0,1220,1221,1,0,0,0,1221,1223,1,0,0,0,1222,1220,1,0,0,
+		0,1223,1225,5,143,0,0,1224,1214,1,0,0,0,1224,1225,1,0,0,0,1225,1227,1,
+		0,0,0,1226,1180,1,0,0,0,1226,1203,1,0,0,0,1227,83,1,0,0,0,1228,1233,3,
+		86,43,0,1229,1230,5,146,0,0,1230,1232,3,86,43,0,1231,1229,1,0,0,0,1232,
+		1235,1,0,0,0,1233,1231,1,0,0,0,1233,1234,1,0,0,0,1234,85,1,0,0,0,1235,
+		1233,1,0,0,0,1236,1240,5,159,0,0,1237,1240,5,160,0,0,1238,1240,3,88,44,
+		0,1239,1236,1,0,0,0,1239,1237,1,0,0,0,1239,1238,1,0,0,0,1240,87,1,0,0,
+		0,1241,1242,7,19,0,0,1242,89,1,0,0,0,177,93,100,105,111,114,122,129,138,
 		147,152,156,162,172,184,189,193,200,212,219,223,227,234,247,261,266,273,
-		282,290,295,298,315,321,326,338,352,365,370,372,378,390,406,415,420,433,
-		437,439,442,446,449,453,460,468,481,487,490,492,502,509,517,524,531,540,
-		543,547,552,556,564,567,571,577,580,585,593,595,603,606,615,620,624,630,
-		636,638,658,666,668,672,676,680,684,688,693,696,699,702,706,709,718,721,
-		727,732,738,741,747,763,770,777,784,791,793,797,805,809,811,814,821,830,
-		839,842,845,848,858,869,878,882,890,892,900,905,912,916,924,932,941,947,
-		953,955,961,979,990,992,997,1001,1005,1007,1010,1014,1016,1031,1036,1041,
-		1045,1076,1083,1086,1095,1098,1100,1109,1112,1120,1123,1132,1141,1149,
-		1163,1172,1176,1180,1185,1195,1205,1209,1211,1218,1224
+		282,290,295,298,304,313,330,336,341,353,367,380,385,387,393,405,421,430,
+		435,448,452,454,457,461,464,468,475,483,496,502,505,507,517,524,532,539,
+		546,555,558,562,567,571,579,582,586,592,595,600,608,610,618,621,630,635,
+		639,645,651,653,673,681,683,687,691,695,699,703,708,711,714,717,721,724,
+		733,736,742,747,753,756,762,778,785,792,799,806,808,812,820,824,826,829,
+		836,845,854,857,860,863,873,884,893,897,905,907,915,920,927,931,939,947,
+		956,962,968,970,976,994,1005,1007,1012,1016,1020,1022,1025,1029,1031,1046,
+		1051,1056,1060,1091,1098,1101,1110,1113,1115,1124,1127,1135,1138,1147,
+		1156,1164,1178,1187,1191,1195,1200,1210,1220,1224,1226,1233,1239
 	};
 
 	public static readonly ATN _ATN =

@@ -179,6 +179,27 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitShowExports([NotNull] QueryLakeParser.ShowExportsContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>setSetting</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSetSetting([NotNull] QueryLakeParser.SetSettingContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>resetSetting</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitResetSetting([NotNull] QueryLakeParser.ResetSettingContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showSettings</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowSettings([NotNull] QueryLakeParser.ShowSettingsContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>createSplit</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
