@@ -17,16 +17,16 @@ internal static class OperatorFunctions
         r.Add(Arithmetic("-", "a - b", "Subtracts b from a.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
         r.Add(Arithmetic("*", "a * b", "Multiplies two numbers.", "SELECT 6 * 7 → 42", checked_: (x, y) => checked(x * y), (x, y) => x * y));
         r.Add(new ScalarFunction("/", "a / b", "Divides as floating point, as DuckDB does: 7 / 2 is 3.5, and division by zero follows IEEE 754 (1 / 0 is inf, 0 / 0 is nan).", "SELECT 7 / 2 → 3.5",
-            t => TypeRules.Numeric(t[0], t[1]) is null ? TensorFunctions.ElementWise("/", t) : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true));
+            t => TypeRules.Numeric(t[0], t[1]) is null ? Expanding(TensorFunctions.ElementWise("/", t)) : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("//", "a // b", "Integer division truncating toward zero (on floats it divides, as in DuckDB); division by zero gives NULL.", "SELECT 7 // 2 → 3",
-            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true));
+            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
-            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true));
+            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("negate", "-a", "Negates a number.", "SELECT -(3) → -3",
             t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : null, isOperator: true));
         foreach (var (op, test) in new (string, Func<int, bool>)[] { ("=", c => c == 0), ("<>", c => c != 0), ("<", c => c < 0), ("<=", c => c <= 0), (">", c => c > 0), (">=", c => c >= 0) })
             r.Add(new ScalarFunction(op, $"a {op} b", $"Compares two values; NULL if either is NULL.", $"SELECT 1 {op} 2",
-                t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true));
+                t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("IS DISTINCT FROM", "a IS DISTINCT FROM b", "Like <>, but NULL is a value: NULL IS DISTINCT FROM NULL is false.", "SELECT NULL IS DISTINCT FROM 1 → true",
             t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Distinct(true), [c, c]) : null, isOperator: true));
         r.Add(new ScalarFunction("IS NOT DISTINCT FROM", "a IS NOT DISTINCT FROM b", "Like =, but NULL equals NULL.", "SELECT NULL IS NOT DISTINCT FROM NULL → true",
@@ -55,16 +55,45 @@ internal static class OperatorFunctions
         new(op, sig, desc + " Integer overflow is an error.", example, t =>
         {
             var c = TypeRules.Numeric(t[0], t[1]);
-            if (c is null) return TensorFunctions.ElementWise(op, t);
+            if (c is null) return Expanding(TensorFunctions.ElementWise(op, t));
             ScalarKernel k = c.Id == TypeId.Int64
-                ? (a, n) => Binary((PrimitiveArray<long>)a[0], (PrimitiveArray<long>)a[1], DataType.Int64, (x, y) =>
+                ? (a, n) => Binary<long>(a, n, DataType.Int64, (x, y) =>
                     {
                         try { return checked_(x, y); }
                         catch (OverflowException) { throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} {op} {y} does not fit in int64"); }
                     })
-                : (a, n) => Binary((PrimitiveArray<double>)a[0], (PrimitiveArray<double>)a[1], DataType.Float64, dbl);
+                : (a, n) => Binary(a, n, DataType.Float64, dbl);
             return new Resolution(c, k, [c, c]);
-        }, isOperator: true);
+        }, isOperator: true) { AcceptsConstants = true };
+
+    /// <summary>A constant (one-row) argument of an operator that accepts constants: the column, the constant's single
+    /// row, and whether the constant came first; null when neither or both arguments are constants.</summary>
+    private static (ArrowArray Column, ArrowArray Constant, bool ConstantFirst)? Constant(IReadOnlyList<ArrowArray> a, int n) =>
+        n == 1 || a.Count != 2 ? null
+        : a[1].Length == 1 && a[0].Length == n ? (a[0], a[1], false)
+        : a[0].Length == 1 && a[1].Length == n ? (a[1], a[0], true)
+        : null;
+
+    /// <summary>Repeats one-row (constant) arguments to n rows, for kernel paths that need every row.</summary>
+    private static IReadOnlyList<ArrowArray> Expand(IReadOnlyList<ArrowArray> a, int n) =>
+        n == 1 || a.All(x => x.Length == n) ? a : a.Select(x => x.Length == 1 ? Gather.Rows(x, new int[n]) : x).ToList();
+
+    private static Resolution? Expanding(Resolution? r) => r is null ? null : r with { Kernel = (a, n) => r.Kernel(Expand(a, n), n) };
+
+    /// <summary>An element-wise operator over two arrays, or over an array and a constant (read once, never repeated).</summary>
+    private static ArrowArray Binary<T>(IReadOnlyList<ArrowArray> a, int n, DataType type, Func<T, T, T> op) where T : unmanaged
+    {
+        if (Constant(a, n) is not { } k) { var e = Expand(a, n); return Binary((PrimitiveArray<T>)e[0], (PrimitiveArray<T>)e[1], type, op); }
+        if (k.Constant.IsNull(0)) return Vectors.Broadcast(type, null, n);
+        var column = (PrimitiveArray<T>)k.Column;
+        T v = ((PrimitiveArray<T>)k.Constant).Values[0];
+        var (validity, nulls) = Vectors.AndValidity(n, column);
+        var x = column.Values;
+        var r = new T[n];
+        if (k.ConstantFirst) { for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(v, x[i]); }
+        else { for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(x[i], v); }
+        return Vectors.Make(type, r, validity, nulls);
+    }
 
     private static PrimitiveArray<T> Binary<T>(PrimitiveArray<T> a, PrimitiveArray<T> b, DataType type, Func<T, T, T> op) where T : unmanaged
     {
@@ -77,11 +106,28 @@ internal static class OperatorFunctions
         return Vectors.Make(type, r, validity, nulls);
     }
 
-    private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n) =>
-        Binary((PrimitiveArray<double>)a[0], (PrimitiveArray<double>)a[1], DataType.Float64, (x, y) => x / y);
+    private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n) => Binary<double>(a, n, DataType.Float64, (x, y) => x / y);
 
     private static ArrowArray DivOrMod(IReadOnlyList<ArrowArray> a, int n, Func<long, long, long> li, Func<double, double, double> di)
     {
+        if (Constant(a, n) is { ConstantFirst: false } k)
+        {
+            // A constant divisor (id % 10): zero or NULL makes every row NULL; otherwise the column's NULLs stay.
+            if (k.Constant.IsNull(0)) return Vectors.Broadcast(k.Column.Type, null, n);
+            if (k.Column is PrimitiveArray<long> lc && k.Constant is PrimitiveArray<long> lk)
+            {
+                long d = lk.Values[0];
+                if (d == 0) return Vectors.Broadcast(DataType.Int64, null, n);
+                return Binary(lc, n, li, d);
+            }
+            if (k.Column is PrimitiveArray<double> dc && k.Constant is PrimitiveArray<double> dk)
+            {
+                double d = dk.Values[0];
+                if (d == 0) return Vectors.Broadcast(DataType.Float64, null, n);
+                return Binary<double>(a, n, DataType.Float64, di);
+            }
+        }
+        a = Expand(a, n);
         var bits = new byte[BitUtil.BytesFor(n)];
         int nulls = 0;
         if (a[0] is PrimitiveArray<long> x && a[1] is PrimitiveArray<long> y)
@@ -107,6 +153,15 @@ internal static class OperatorFunctions
         return Vectors.Make(DataType.Float64, rd, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
     }
 
+    private static ArrowArray Binary(PrimitiveArray<long> column, int n, Func<long, long, long> op, long constant)
+    {
+        var (validity, nulls) = Vectors.AndValidity(n, column);
+        var x = column.Values;
+        var r = new long[n];
+        for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(x[i], constant);
+        return Vectors.Make(DataType.Int64, r, validity, nulls);
+    }
+
     private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>
         DivOrMod(a, n, (x, y) => y == -1
                 ? x == long.MinValue ? throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} // -1 does not fit in int64") : -x
@@ -125,6 +180,36 @@ internal static class OperatorFunctions
 
     private static ScalarKernel Compare(Func<int, bool> test) => (a, n) =>
     {
+        if (Constant(a, n) is { } k)
+        {
+            // Against a constant: the constant is read once; the result's NULLs are the column's.
+            if (k.Constant.IsNull(0)) return Vectors.Broadcast(DataType.Boolean, null, n);
+            int sign = k.ConstantFirst ? -1 : 1;
+            var (cv, cn) = Vectors.AndValidity(n, k.Column);
+            var cr = new bool[n];
+            switch (k.Column, k.Constant)
+            {
+                case (PrimitiveArray<long> x, PrimitiveArray<long> c):
+                {
+                    var xs = x.Values; long v = c.Values[0];
+                    for (int i = 0; i < n; i++) cr[i] = test(sign * xs[i].CompareTo(v));
+                    return Vectors.MakeBool(cr, cv, cn);
+                }
+                case (PrimitiveArray<double> x, PrimitiveArray<double> c):
+                {
+                    var xs = x.Values; double v = c.Values[0];
+                    for (int i = 0; i < n; i++) cr[i] = test(sign * Comparer.Doubles(xs[i], v));
+                    return Vectors.MakeBool(cr, cv, cn);
+                }
+                case (BinaryArray x, BinaryArray c):
+                {
+                    var v = c.GetBytes(0).ToArray();
+                    for (int i = 0; i < n; i++) cr[i] = (cn == 0 || x.IsValid(i)) && test(sign * x.GetBytes(i).SequenceCompareTo(v));
+                    return Vectors.MakeBool(cr, cv, cn);
+                }
+            }
+        }
+        a = Expand(a, n);
         var (validity, nulls) = Vectors.AndValidity(n, a[0], a[1]);
         var r = new bool[n];
         switch (a[0], a[1])
