@@ -18,15 +18,18 @@ public sealed partial class QueryLakeSession
 
     /// <summary>The split's query with each row's unit key and stratum appended (one code path for creating,
     /// refreshing and reading a split).</summary>
-    private static string UnitsQuery(SplitDefinition d) =>
-        $"SELECT *, {d.Key ?? "NULL"} AS {UnitColumn}, {d.Stratum ?? "NULL"} AS {StratumColumn} FROM ({d.Query}) AS __ql_split";
+    private static string UnitsQuery(SplitDefinition d, bool rows) =>
+        $"SELECT {(rows ? "*, " : "")}{d.Key ?? "NULL"} AS {UnitColumn}, {d.Stratum ?? "NULL"} AS {StratumColumn} FROM ({d.Query}) AS __ql_split";
 
-    /// <summary>Runs the split's query: the rows (without the two helper columns) and each row's unit and stratum.</summary>
+    /// <summary>Runs the split's query: the rows (without the two helper columns) and each row's unit and stratum.
+    /// With <paramref name="rows"/> false (assigning units by a GROUP BY key), only the key and the stratum are read,
+    /// and no rows are returned.</summary>
     private (Schema Schema, List<RecordBatch> Batches, List<string[]> Units, List<string[]> Strata) SplitRows(SplitDefinition d, CancellationToken cancel,
-        List<Lineage.DatasetRead>? reads = null)
+        List<Lineage.DatasetRead>? reads = null, bool rows = true)
     {
+        rows |= d.Key is null; // a unit without a key is the whole row
         (Schema Schema, List<RecordBatch> Batches) result;
-        try { result = RunRecorded(UnitsQuery(d), null, reads, cancel); }
+        try { result = RunRecorded(UnitsQuery(d, rows), null, reads, cancel); }
         catch (SqlException e) { throw new QueryLakeException(e.Code, $"split '{d.Name}': {e.Message}", e); }
         int width = result.Schema.Fields.Count - 2;
         var schema = new Schema(result.Schema.Fields.Take(width).ToList());
@@ -55,7 +58,7 @@ public sealed partial class QueryLakeSession
         foreach (var b in result.Batches)
         {
             var columns = b.Columns.Take(width).ToList();
-            batches.Add(new RecordBatch(schema, columns, b.Length));
+            if (rows) batches.Add(new RecordBatch(schema, columns, b.Length));
             var unit = new string[b.Length];
             var stratum = new string[b.Length];
             for (int r = 0; r < b.Length; r++)
@@ -91,7 +94,7 @@ public sealed partial class QueryLakeSession
         var now = DateTimeOffset.UtcNow;
         var d = new SplitDefinition(c.Name, c.QueryText, c.Parts.Select(p => new SplitPart(p.Part, p.Percent)).ToList(), c.StratumText, c.KeyText, c.Seed, now, now);
         var reads = new List<Lineage.DatasetRead>();
-        var (_, _, units, strata) = SplitRows(d, cancel, reads);
+        var (_, _, units, strata) = SplitRows(d, cancel, reads, rows: false);
         var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata));
         d = d with { Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
@@ -102,7 +105,7 @@ public sealed partial class QueryLakeSession
     {
         var (d, existing) = LoadSplit(r.Name, r.At);
         var reads = new List<Lineage.DatasetRead>();
-        var (_, _, units, strata) = SplitRows(d, cancel, reads);
+        var (_, _, units, strata) = SplitRows(d, cancel, reads, rows: false);
         var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata), existing);
         d = d with { Refreshed = DateTimeOffset.UtcNow, Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
@@ -130,11 +133,19 @@ public sealed partial class QueryLakeSession
 
     private QueryResult SplitSummary(Statement s, SplitDefinition d, Dictionary<string, int> assignments, List<string[]> units)
     {
-        var present = units.SelectMany(u => u).ToList();
-        var rows = d.Parts.Select((p, i) => new object?[]
+        // Rows per unit present now, then units and rows per part.
+        var rowsPerUnit = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var batch in units)
+            foreach (var u in batch)
+                rowsPerUnit[u] = rowsPerUnit.GetValueOrDefault(u) + 1;
+        var unitsPerPart = new long[d.Parts.Count];
+        var rowsPerPart = new long[d.Parts.Count];
+        foreach (var (u, n) in rowsPerUnit)
         {
-            p.Name, p.Percent, (long)present.Distinct(StringComparer.Ordinal).Count(u => assignments[u] == i), (long)present.Count(u => assignments[u] == i),
-        });
+            unitsPerPart[assignments[u]]++;
+            rowsPerPart[assignments[u]] += n;
+        }
+        var rows = d.Parts.Select((p, i) => new object?[] { p.Name, p.Percent, unitsPerPart[i], rowsPerPart[i] });
         return Table(s, [new Field("part", DataType.Utf8), new Field("percent", DataType.Float64), new Field("units", DataType.Int64), new Field("rows", DataType.Int64)], rows);
     }
 
