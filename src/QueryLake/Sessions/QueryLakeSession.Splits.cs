@@ -18,18 +18,15 @@ public sealed partial class QueryLakeSession
 
     /// <summary>The split's query with each row's unit key and stratum appended (one code path for creating,
     /// refreshing and reading a split).</summary>
-    private static string UnitsQuery(SplitDefinition d, bool rows) =>
-        $"SELECT {(rows ? "*, " : "")}{d.Key ?? "NULL"} AS {UnitColumn}, {d.Stratum ?? "NULL"} AS {StratumColumn} FROM ({d.Query}) AS __ql_split";
+    private static string UnitsQuery(SplitDefinition d) =>
+        $"SELECT *, {d.Key ?? "NULL"} AS {UnitColumn}, {d.Stratum ?? "NULL"} AS {StratumColumn} FROM ({d.Query}) AS __ql_split";
 
-    /// <summary>Runs the split's query: the rows (without the two helper columns) and each row's unit and stratum.
-    /// With <paramref name="rows"/> false (assigning units by a GROUP BY key), only the key and the stratum are read,
-    /// and no rows are returned.</summary>
+    /// <summary>Runs the split's query: the rows (without the two helper columns) and each row's unit and stratum.</summary>
     private (Schema Schema, List<RecordBatch> Batches, List<string[]> Units, List<string[]> Strata) SplitRows(SplitDefinition d, CancellationToken cancel,
-        List<Lineage.DatasetRead>? reads = null, bool rows = true)
+        List<Lineage.DatasetRead>? reads = null)
     {
-        rows |= d.Key is null; // a unit without a key is the whole row
         (Schema Schema, List<RecordBatch> Batches) result;
-        try { result = RunRecorded(UnitsQuery(d, rows), null, reads, cancel); }
+        try { result = RunRecorded(UnitsQuery(d), null, reads, cancel); }
         catch (SqlException e) { throw new QueryLakeException(e.Code, $"split '{d.Name}': {e.Message}", e); }
         int width = result.Schema.Fields.Count - 2;
         var schema = new Schema(result.Schema.Fields.Take(width).ToList());
@@ -58,7 +55,7 @@ public sealed partial class QueryLakeSession
         foreach (var b in result.Batches)
         {
             var columns = b.Columns.Take(width).ToList();
-            if (rows) batches.Add(new RecordBatch(schema, columns, b.Length));
+            batches.Add(new RecordBatch(schema, columns, b.Length));
             var unit = new string[b.Length];
             var stratum = new string[b.Length];
             for (int r = 0; r < b.Length; r++)
@@ -72,13 +69,33 @@ public sealed partial class QueryLakeSession
         return (schema, batches, units, strata);
     }
 
-    private static List<SplitAssigner.Unit> Units(SplitDefinition d, List<string[]> units, List<string[]> strata)
+    /// <summary>The split's units now: each with its stratum (that of its first row) and draw, and its row count. With a
+    /// GROUP BY key the engine groups the rows (reading only the key and stratum columns); without one, every distinct
+    /// row is a unit.</summary>
+    private (List<SplitAssigner.Unit> Units, Dictionary<string, long> Rows) SplitUnits(SplitDefinition d, CancellationToken cancel, List<Lineage.DatasetRead> reads)
     {
-        var seen = new Dictionary<string, SplitAssigner.Unit>(StringComparer.Ordinal);
-        for (int b = 0; b < units.Count; b++)
-            for (int r = 0; r < units[b].Length; r++)
-                if (!seen.ContainsKey(units[b][r])) seen[units[b][r]] = new SplitAssigner.Unit(units[b][r], strata[b][r], SplitAssigner.Draw(d.Seed, units[b][r]));
-        return seen.Values.ToList();
+        var units = new Dictionary<string, SplitAssigner.Unit>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Add(string unit, string stratum, long n)
+        {
+            if (!units.ContainsKey(unit)) units[unit] = new SplitAssigner.Unit(unit, stratum, SplitAssigner.Draw(d.Seed, unit));
+            rows[unit] = rows.GetValueOrDefault(unit) + n;
+        }
+        if (d.Key is null)
+        {
+            var (_, _, perRow, strata) = SplitRows(d, cancel, reads);
+            for (int b = 0; b < perRow.Count; b++)
+                for (int r = 0; r < perRow[b].Length; r++) Add(perRow[b][r], strata[b][r], 1);
+            return (units.Values.ToList(), rows);
+        }
+        (Schema Schema, List<RecordBatch> Batches) grouped;
+        string sql = $"SELECT {d.Key} AS {UnitColumn}, first({d.Stratum ?? "CAST(NULL AS VARCHAR)"}) AS {StratumColumn}, count(*) AS n FROM ({d.Query}) AS __ql_split GROUP BY 1";
+        try { grouped = RunRecorded(sql, null, reads, cancel); }
+        catch (SqlException e) { throw new QueryLakeException(e.Code, $"split '{d.Name}': {e.Message}", e); }
+        foreach (var b in grouped.Batches)
+            for (int r = 0; r < b.Length; r++)
+                Add(SplitAssigner.Canonical(b.Columns[0].GetValue(r)), SplitAssigner.Canonical(b.Columns[1].GetValue(r)), (long)b.Columns[2].GetValue(r)!);
+        return (units.Values.ToList(), rows);
     }
 
     private QueryResult CreateSplit(CreateSplitStatement c, CancellationToken cancel)
@@ -94,22 +111,22 @@ public sealed partial class QueryLakeSession
         var now = DateTimeOffset.UtcNow;
         var d = new SplitDefinition(c.Name, c.QueryText, c.Parts.Select(p => new SplitPart(p.Part, p.Percent)).ToList(), c.StratumText, c.KeyText, c.Seed, now, now);
         var reads = new List<Lineage.DatasetRead>();
-        var (_, _, units, strata) = SplitRows(d, cancel, reads, rows: false);
-        var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata));
+        var (units, rows) = SplitUnits(d, cancel, reads);
+        var assignments = SplitAssigner.Assign(d.Parts, units);
         d = d with { Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
-        return SplitSummary(c, d, assignments, units);
+        return SplitSummary(c, d, assignments, rows);
     }
 
     private QueryResult RefreshSplit(RefreshSplitStatement r, CancellationToken cancel)
     {
         var (d, existing) = LoadSplit(r.Name, r.At);
         var reads = new List<Lineage.DatasetRead>();
-        var (_, _, units, strata) = SplitRows(d, cancel, reads, rows: false);
-        var assignments = SplitAssigner.Assign(d.Parts, Units(d, units, strata), existing);
+        var (units, rows) = SplitUnits(d, cancel, reads);
+        var assignments = SplitAssigner.Assign(d.Parts, units, existing);
         d = d with { Refreshed = DateTimeOffset.UtcNow, Reads = reads.Distinct().ToList() };
         Splits.Save(d, assignments);
-        return SplitSummary(r, d, assignments, units);
+        return SplitSummary(r, d, assignments, rows);
     }
 
     private QueryResult DropSplit(DropSplitStatement d)
@@ -131,13 +148,9 @@ public sealed partial class QueryLakeSession
                 d.Name, string.Join(", ", d.Parts.Select(p => $"{p.Name} {p.Percent}%")), d.Stratum, d.Key, d.Seed, d.Refreshed.UtcDateTime, d.Query,
             }));
 
-    private QueryResult SplitSummary(Statement s, SplitDefinition d, Dictionary<string, int> assignments, List<string[]> units)
+    private QueryResult SplitSummary(Statement s, SplitDefinition d, Dictionary<string, int> assignments, Dictionary<string, long> rowsPerUnit)
     {
-        // Rows per unit present now, then units and rows per part.
-        var rowsPerUnit = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var batch in units)
-            foreach (var u in batch)
-                rowsPerUnit[u] = rowsPerUnit.GetValueOrDefault(u) + 1;
+        // Units and rows per part, over the units present now.
         var unitsPerPart = new long[d.Parts.Count];
         var rowsPerPart = new long[d.Parts.Count];
         foreach (var (u, n) in rowsPerUnit)

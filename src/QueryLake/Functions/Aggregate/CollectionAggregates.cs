@@ -6,7 +6,7 @@ using QueryLake.Kernels;
 
 namespace QueryLake.Functions.Aggregate;
 
-/// <summary>string_agg, list (array_agg), arg_min/arg_max, bool_and/bool_or and any_value.</summary>
+/// <summary>string_agg, list (array_agg), arg_min/arg_max, bool_and/bool_or, first and any_value.</summary>
 internal static class CollectionAggregates
 {
     public static void Register(FunctionRegistry r)
@@ -22,6 +22,8 @@ internal static class CollectionAggregates
         foreach (var (n, and) in new[] { ("bool_and", true), ("bool_or", false) })
             r.Add(new AggregateFunction(n, $"{n}(x)", and ? "True when every non-NULL value is true." : "True when any non-NULL value is true.", $"SELECT {n}(is_night) FROM scenes",
                 t => t.Count == 1 && t[0].Id is TypeId.Boolean or TypeId.Null ? new AggregateResolution(DataType.Boolean, () => new BoolState(and), [DataType.Boolean]) : null));
+        r.Add(new AggregateFunction("first", "first(x)", "The value of the group's first row in input order, NULL included (as DuckDB's first).", "SELECT first(label) FROM scenes",
+            t => t.Count == 1 ? new AggregateResolution(TypeRules.Logical(t[0]), () => new FirstState(TypeRules.Logical(t[0])), [TypeRules.Logical(t[0])]) : null));
         r.Add(new AggregateFunction("any_value", "any_value(x)", "Some non-NULL value of the group (the first met).", "SELECT any_value(label) FROM scenes",
             t => t.Count == 1 ? new AggregateResolution(TypeRules.Logical(t[0]), () => new AnyState(TypeRules.Logical(t[0])), [TypeRules.Logical(t[0])]) : null));
     }
@@ -107,6 +109,27 @@ internal static class CollectionAggregates
 
         public override ArrowArray Finish(int groupCount) =>
             ArrayBuilder.Build(DataType.Boolean, Enumerable.Range(0, groupCount).Select(g => g < _value.Count ? (object?)_value[g] : null));
+    }
+
+    private sealed class FirstState(DataType type) : AggregateState
+    {
+        private readonly List<object?> _value = [];
+        private readonly List<bool> _seen = [];
+
+        public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
+        {
+            for (int i = 0; i < groups.Length; i++)
+            {
+                int g = groups[i];
+                while (_seen.Count <= g) { _seen.Add(false); _value.Add(null); }
+                if (_seen[g]) continue;
+                _seen[g] = true;
+                _value[g] = inputs[0].IsValid(i) ? inputs[0].GetValue(i) : null;
+            }
+        }
+
+        public override ArrowArray Finish(int groupCount) =>
+            ArrayBuilder.Build(type, Enumerable.Range(0, groupCount).Select(g => g < _value.Count ? _value[g] : null));
     }
 
     private sealed class AnyState(DataType type) : AggregateState
