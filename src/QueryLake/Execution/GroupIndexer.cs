@@ -5,7 +5,8 @@ namespace QueryLake.Execution;
 
 /// <summary>
 /// Assigns each row a dense group id by its key values (the hash table of aggregation). A single int64 or
-/// utf8 key uses a typed table that allocates nothing per row; other keys use <see cref="RowKey"/>.
+/// utf8 key uses a typed table that allocates nothing per row; several keys combine per-column ids; any other single
+/// key uses <see cref="RowKey"/>.
 /// NULL is a group of its own, as SQL's GROUP BY requires.
 /// </summary>
 internal abstract class GroupIndexer
@@ -18,8 +19,63 @@ internal abstract class GroupIndexer
     {
         [PrimitiveArray<long> l] when l.Type.Id == Columnar.Types.TypeId.Int64 => new Int64Indexer(),
         [BinaryArray b] when b.Type.Id == Columnar.Types.TypeId.Utf8 => new Utf8Indexer(),
+        { Count: > 1 } => new CompositeIndexer(sample.Count),
         _ => new GenericIndexer(),
     };
+
+    /// <summary>Several keys: each column gets its own typed indexer (dense ids per distinct value), and the ids are
+    /// combined column by column through tables of (ids so far, next column's id) pairs packed into one int64, so no
+    /// row allocates. A group's key values are recovered by unpacking its pairs.</summary>
+    private sealed class CompositeIndexer(int width) : GroupIndexer
+    {
+        private readonly GroupIndexer?[] _columns = new GroupIndexer?[width];
+        private readonly Dictionary<long, int>[] _pairs = Enumerable.Range(0, width - 1).Select(_ => new Dictionary<long, int>()).ToArray();
+        private readonly List<(int Left, int Right)>[] _parts = Enumerable.Range(0, width - 1).Select(_ => new List<(int, int)>()).ToArray();
+        private int[] _current = [], _next = [];
+
+        public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            int n = ids.Length;
+            if (_current.Length < n) { _current = new int[n]; _next = new int[n]; }
+            var current = _current.AsSpan(0, n);
+            var next = _next.AsSpan(0, n);
+            (_columns[0] ??= For([keys[0]])).Assign([keys[0]], current);
+            for (int c = 1; c < width; c++)
+            {
+                (_columns[c] ??= For([keys[c]])).Assign([keys[c]], next);
+                var pairs = _pairs[c - 1];
+                var parts = _parts[c - 1];
+                for (int i = 0; i < n; i++)
+                {
+                    long packed = ((long)current[i] << 32) | (uint)next[i];
+                    if (!pairs.TryGetValue(packed, out int id))
+                    {
+                        pairs[packed] = id = parts.Count;
+                        parts.Add((current[i], next[i]));
+                    }
+                    current[i] = id;
+                }
+            }
+            for (int i = 0; i < n; i++)
+            {
+                ids[i] = current[i];
+                while (Keys.Count <= current[i]) Keys.Add(Values(Keys.Count));
+            }
+        }
+
+        private object?[] Values(int id)
+        {
+            var values = new object?[width];
+            for (int c = width - 1; c >= 1; c--)
+            {
+                var (left, right) = _parts[c - 1][id];
+                values[c] = _columns[c]!.Keys[right][0];
+                id = left;
+            }
+            values[0] = _columns[0]!.Keys[id][0];
+            return values;
+        }
+    }
 
     private sealed class GenericIndexer : GroupIndexer
     {
