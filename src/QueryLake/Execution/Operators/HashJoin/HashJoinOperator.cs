@@ -35,10 +35,10 @@ internal static class HashJoinOperator
         var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
         var nullPick = new Gather.Pick(build.Count, 0);
 
-        foreach (var lb in left)
+        // Probe batches are independent unless right rows must be tracked (RIGHT and FULL joins): probe several at once.
+        bool trackRight = node.Kind is JoinKind.Right or JoinKind.Full;
+        RecordBatch? Probe(RecordBatch lb)
         {
-            ctx.Cancel.ThrowIfCancellationRequested();
-            if (lb.Length == 0) continue;
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
             var li = new List<int>();
             var rp = new List<Gather.Pick>();
@@ -53,28 +53,34 @@ internal static class HashJoinOperator
                 if (matches is null) continue;
                 foreach (var p in matches) { li.Add(r); rp.Add(p); }
             }
-            var candidates = Combine(node, lb, li, rp, rightSources);
-            var keepRows = residual is null ? Enumerable.Range(0, li.Count).ToArray() : ExpressionEvaluator.Select(residual, candidates);
+            // Candidate pairs are materialized only when a residual condition must be checked on them.
+            var keepRows = residual is null ? null : ExpressionEvaluator.Select(residual, Combine(node, lb, li, rp, rightSources));
             var leftHit = new bool[lb.Length];
-            foreach (int k in keepRows)
+            int kept = keepRows?.Length ?? li.Count;
+            for (int j = 0; j < kept; j++)
             {
+                int k = keepRows is null ? j : keepRows[j];
                 leftHit[li[k]] = true;
-                if (node.Kind is JoinKind.Right or JoinKind.Full) rightMatched.Add(rp[k]);
+                if (trackRight) lock (rightMatched) rightMatched.Add(rp[k]);
             }
             switch (node.Kind)
             {
                 case JoinKind.Semi or JoinKind.Anti:
                     var rows = Enumerable.Range(0, lb.Length).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
-                    if (rows.Length > 0) yield return Gather.Rows(lb, rows);
-                    break;
+                    return rows.Length > 0 ? Gather.Rows(lb, rows) : null;
                 default:
-                    var outLeft = keepRows.Select(k => li[k]).ToList();
-                    var outRight = keepRows.Select(k => rp[k]).ToList();
+                    var outLeft = keepRows is null ? li : keepRows.Select(k => li[k]).ToList();
+                    var outRight = keepRows is null ? rp : keepRows.Select(k => rp[k]).ToList();
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
                         for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) { outLeft.Add(r); outRight.Add(nullPick); }
-                    if (outLeft.Count > 0) yield return Combine(node, lb, outLeft, outRight, rightSources);
-                    break;
+                    return outLeft.Count > 0 ? Combine(node, lb, outLeft, outRight, rightSources) : null;
             }
+        }
+        var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, trackRight ? 1 : ctx.Threads, ctx.Cancel);
+        foreach (var output in probed)
+        {
+            ctx.Cancel.ThrowIfCancellationRequested();
+            if (output is not null) yield return output;
         }
         if (node.Kind is JoinKind.Right or JoinKind.Full)
         {
