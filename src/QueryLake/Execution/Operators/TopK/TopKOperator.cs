@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Execution.Operators.Sort;
 using QueryLake.Kernels;
+using QueryLake.Columnar.Arrays;
 using QueryLake.Planning.Logical;
 
 namespace QueryLake.Execution.Operators.TopK;
@@ -18,8 +19,11 @@ internal static class TopKOperator
         var comparer = new RowOrder(node.Keys);
         // The heap's "priority" puts the worst kept row first, so it is the one replaced.
         var heap = new PriorityQueue<Gather.Pick, Gather.Pick>(Comparer<Gather.Pick>.Create((a, b) => comparer.Compare(b, a)));
-        bool numericKey = node.Keys.Count == 1 && node.Keys[0].Expr.Type.IsNumeric;
-        var keys = new List<Columnar.Arrays.PrimitiveArray<double>?>();
+        // With a numeric first key, a row that cannot beat the worst kept row on that key alone is skipped without
+        // the general comparison: keys are compared as int64 or float64 in place (no conversion of the column).
+        bool numericKey = node.Keys[0].Expr.Type.IsNumeric;
+        var keys = new List<ArrowArray?>();
+        bool descending = node.Keys[0].Descending;
         if (keep > 0)
             foreach (var b in input)
             {
@@ -28,20 +32,36 @@ internal static class TopKOperator
                 int source = batches.Count;
                 batches.Add(b);
                 comparer.AddSource(b);
-                var key = numericKey ? CastKernel.ToFloat64(ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b)) : null;
+                ArrowArray? key = numericKey ? ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
+                {
+                    PrimitiveArray<long> l => l,
+                    PrimitiveArray<double> d => d,
+                    var other => CastKernel.ToFloat64(other),
+                } : null;
                 keys.Add(key);
-                bool descending = node.Keys[0].Descending;
                 for (int r = 0; r < b.Length; r++)
                 {
                     var pick = new Gather.Pick(source, r);
                     if (heap.Count < keep) { heap.Enqueue(pick, pick); continue; }
                     if (key is not null && key.IsValid(r))
                     {
-                        // Only a strictly better number can beat the worst kept row (a tie loses: input order).
+                        // A row strictly worse on the first key loses; with one key, a tie loses too (input order).
                         var worst = heap.Peek();
-                        var worstKeys = keys[worst.Source]!;
-                        double v = key.Values[r], w = worstKeys.Values[worst.Row];
-                        if (worstKeys.IsValid(worst.Row) && !double.IsNaN(v) && !double.IsNaN(w) && (descending ? v <= w : v >= w)) continue;
+                        var worstKey = keys[worst.Source]!;
+                        if (worstKey.IsValid(worst.Row))
+                        {
+                            int c = (key, worstKey) switch
+                            {
+                                (PrimitiveArray<long> x, PrimitiveArray<long> w) => x.Values[r].CompareTo(w.Values[worst.Row]),
+                                (PrimitiveArray<double> x, PrimitiveArray<double> w) when !double.IsNaN(x.Values[r]) && !double.IsNaN(w.Values[worst.Row]) => x.Values[r].CompareTo(w.Values[worst.Row]),
+                                _ => 2,
+                            };
+                            if (c != 2)
+                            {
+                                if (descending) c = -c;
+                                if (c > 0 || (c == 0 && node.Keys.Count == 1)) continue;
+                            }
+                        }
                     }
                     if (comparer.Compare(pick, heap.Peek()) < 0) heap.EnqueueDequeue(pick, pick);
                 }
