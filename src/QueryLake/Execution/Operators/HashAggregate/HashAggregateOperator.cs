@@ -21,10 +21,13 @@ internal static class HashAggregateOperator
             Keys: node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
             Args: node.Aggregates.Select(a => (IReadOnlyList<ArrowArray>)a.Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList()).ToArray()),
             ctx.Threads, ctx.Cancel);
+        // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
+        var buffer = Array.Empty<int>();
         foreach (var (length, keyColumns, args) in evaluated)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
-            var ids = new int[length];
+            if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
+            var ids = buffer.AsSpan(0, length);
             if (keyColumns.Length > 0)
             {
                 indexer ??= GroupIndexer.For(keyColumns);
