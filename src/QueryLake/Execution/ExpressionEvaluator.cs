@@ -220,10 +220,16 @@ internal static class ExpressionEvaluator
     public static int[] Select(BoundExpr predicate, RecordBatch batch)
     {
         var mask = (BooleanArray)Evaluate(predicate, batch);
-        var result = new List<int>(batch.Length);
         bool noNulls = mask.NullCount == 0;
-        for (int i = 0; i < batch.Length; i++)
-            if ((noNulls || mask.IsValid(i)) && mask.GetBoolean(i)) result.Add(i);
-        return result.ToArray();
+        int n = batch.Length, count = 0;
+        // Two passes (count, then fill) so the only allocation is the exact result: batch-sized scratch buffers
+        // cost more in first touches of fresh pages than the second pass does.
+        for (int i = 0; i < n; i++)
+            if ((noNulls || mask.IsValid(i)) && mask.GetBoolean(i)) count++;
+        if (count == n) return n == 0 ? [] : Enumerable.Range(0, n).ToArray();
+        var result = new int[count];
+        for (int i = 0, k = 0; k < count; i++)
+            if ((noNulls || mask.IsValid(i)) && mask.GetBoolean(i)) result[k++] = i;
+        return result;
     }
 }
