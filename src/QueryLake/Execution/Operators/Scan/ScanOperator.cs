@@ -18,7 +18,7 @@ internal static class ScanOperator
         var filter = scan.Filter ?? throw new InvalidOperationException("a projected scan needs a filter");
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
         var schema = project.Schema;
-        return Parallel.OrderedMap(Morsels(scan.Source.Scan(scan.Columns, keep, ctx.Cancel)), batch =>
+        return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
         {
             var rows = ExpressionEvaluator.Select(filter, batch);
             return rows.Length == batch.Length
@@ -27,26 +27,11 @@ internal static class ScanOperator
         }, ctx.Threads, ctx.Cancel).Where(b => b.Length > 0);
     }
 
-    /// <summary>Rows per batch handed to the operators above a scan. Storage batches are larger (64K rows); slices of
-    /// at most 8,192 rows (views, nothing copied) keep every per-batch temporary an expression allocates (8 bytes a
-    /// row: 64 KB) under the large-object threshold, so it comes from the GC's generation 0, whose memory is reused
-    /// while hot, instead of fresh pages whose first touches dominated filters and projections.</summary>
-    public const int MorselRows = 8192;
-
-    private static IEnumerable<RecordBatch> Morsels(IEnumerable<RecordBatch> batches)
-    {
-        foreach (var b in batches)
-        {
-            if (b.Length <= MorselRows) { yield return b; continue; }
-            for (int at = 0; at < b.Length; at += MorselRows) yield return b.Slice(at, Math.Min(MorselRows, b.Length - at));
-        }
-    }
-
     public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)
     {
         var keep = node.Filter is null ? null : StatisticsPruning.Predicate(node.Filter, node.Schema);
         long remaining = node.Limit ?? long.MaxValue;
-        var batches = Morsels(node.Source.Scan(node.Columns, keep, ctx.Cancel));
+        var batches = node.Source.Scan(node.Columns, keep, ctx.Cancel);
         // Batches are read in order on this thread (memory-mapped, cheap); the filter runs on several at once.
         var filtered = node.Filter is null ? batches : Parallel.OrderedMap(batches, batch =>
         {
