@@ -219,9 +219,27 @@ internal static class ExpressionEvaluator
     /// <summary>Evaluates a predicate and returns the indices of rows where it is true (NULL counts as false).</summary>
     public static int[] Select(BoundExpr predicate, RecordBatch batch)
     {
-        var mask = (BooleanArray)Evaluate(predicate, batch);
+        // An AND chain narrows step by step: each conjunct runs only on the rows the ones before it kept (a row is
+        // kept only when every conjunct is true, so FALSE or NULL anywhere drops it either way).
+        var conjuncts = ExpressionRewriter.Conjuncts(predicate).ToList();
+        if (conjuncts.Count > 1)
+        {
+            var rows = Select(conjuncts[0], batch);
+            for (int c = 1; c < conjuncts.Count && rows.Length > 0; c++)
+            {
+                var mask = (BooleanArray)EvaluateSelected(conjuncts[c], batch, rows);
+                rows = Kept(mask, rows.Length) is var kept && kept.Length == rows.Length ? rows : kept.Select(k => rows[k]).ToArray();
+            }
+            return rows;
+        }
+        return Kept((BooleanArray)Evaluate(predicate, batch), batch.Length);
+    }
+
+    /// <summary>The indices where a mask is true (NULL counts as false).</summary>
+    private static int[] Kept(BooleanArray mask, int length)
+    {
         bool noNulls = mask.NullCount == 0;
-        int n = batch.Length, count = 0;
+        int n = length, count = 0;
         // Two passes (count, then fill) so the only allocation is the exact result: batch-sized scratch buffers
         // cost more in first touches of fresh pages than the second pass does.
         for (int i = 0; i < n; i++)
