@@ -28,11 +28,11 @@ public sealed class ConstantOperandProperties : IDisposable
 
     private static readonly Gen<(string Constant, string Op, string Column, bool First)> Cases =
         from kind in Gen.Choose(0, 2)
-        from op in kind == 2 ? Gen.Elements("=", "<>", "<", "<=", ">", ">=") : Gen.Elements("+", "-", "*", "/", "//", "%", "=", "<>", "<", ">=")
+        from op in kind == 2 ? Gen.Elements("=", "<>", "<", "<=", ">", ">=", "LIKE", "ILIKE", "NOT LIKE") : Gen.Elements("+", "-", "*", "/", "//", "%", "=", "<>", "<", ">=")
         from k in Gen.Choose(-5, 5)
         from first in Gen.Elements(true, false)
         from isNull in Gen.Choose(0, 9)
-        let constant = kind switch { 0 => k.ToString(System.Globalization.CultureInfo.InvariantCulture), 1 => $"{k}.5", _ => $"'{"abcde"[Math.Abs(k) % 5]}'" }
+        let constant = kind switch { 0 => k.ToString(System.Globalization.CultureInfo.InvariantCulture), 1 => $"{k}.5", _ => new[] { "'a'", "'b%'", "'%x'", "'%c%'", "'A_'", "'%'" }[Math.Abs(k) % 6] }
         select (isNull == 0 ? $"CAST(NULL AS {(kind switch { 0 => "BIGINT", 1 => "DOUBLE", _ => "VARCHAR" })})" : constant, op, kind switch { 0 => "i", 1 => "d", _ => "s" }, first);
 
     [Fact]

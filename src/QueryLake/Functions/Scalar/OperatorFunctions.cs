@@ -44,9 +44,9 @@ internal static class OperatorFunctions
         r.Add(new ScalarFunction("||", "a || b", "Concatenates two strings; NULL if either is NULL.", "SELECT 'night' || 'fall' → 'nightfall'",
             t => new Resolution(DataType.Utf8, StringFunctions.Concat(nullIfAnyNull: true), [DataType.Utf8, DataType.Utf8]), isOperator: true));
         r.Add(new ScalarFunction("LIKE", "a LIKE pattern [ESCAPE c]", "SQL pattern match: % matches any run of characters, _ one character; ESCAPE names a character that makes the next % or _ literal (there is none by default, as in DuckDB).", "SELECT 'hail' LIKE 'h%' → true",
-            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(false), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true));
+            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(false), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("ILIKE", "a ILIKE pattern [ESCAPE c]", "Case-insensitive LIKE.", "SELECT 'HAIL' ILIKE 'h%' → true",
-            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(true), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true));
+            t => t.Count is 2 or 3 ? new Resolution(DataType.Boolean, Like(true), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null, isOperator: true) { AcceptsConstants = true });
     }
 
     private static bool Bools(IReadOnlyList<DataType> t) => t.All(x => x.Id is TypeId.Boolean or TypeId.Null);
@@ -280,6 +280,27 @@ internal static class OperatorFunctions
     }
 
     /// <summary>The pattern when every row has the same non-null one (a literal pattern), else null.</summary>
+    /// <summary>'abc%', '%abc', '%abc%' and 'abc' match on the UTF-8 bytes directly.</summary>
+    private static ArrowArray SimpleLike(BinaryArray s, (LikeMatcher.SimpleKind Kind, string Literal) simple, int n)
+    {
+        var (validity, nulls) = Vectors.AndValidity(n, s);
+        var r = new bool[n];
+        var needle = System.Text.Encoding.UTF8.GetBytes(simple.Literal);
+        for (int i = 0; i < n; i++)
+        {
+            if (nulls > 0 && s.IsNull(i)) continue;
+            var text = s.GetBytes(i);
+            r[i] = simple.Kind switch
+            {
+                LikeMatcher.SimpleKind.Prefix => text.StartsWith(needle),
+                LikeMatcher.SimpleKind.Suffix => text.EndsWith(needle),
+                LikeMatcher.SimpleKind.Contains => text.IndexOf(needle) >= 0,
+                _ => text.SequenceEqual(needle),
+            };
+        }
+        return Vectors.MakeBool(r, validity, nulls);
+    }
+
     private static string? ConstantPattern(BinaryArray p)
     {
         if (p.Length == 0 || p.NullCount > 0) return null;
@@ -297,29 +318,21 @@ internal static class OperatorFunctions
 
     private static ScalarKernel Like(bool ignoreCase) => (a, n) =>
     {
+        // A constant pattern (the usual case) arrives as one row: NULL makes every row NULL; otherwise the text's NULLs stay.
+        if (a.Count == 2 && n != 1 && a[1].Length == 1 && a[0].Length == n)
+        {
+            if (a[1].IsNull(0)) return Vectors.Broadcast(DataType.Boolean, null, n);
+            if (!ignoreCase && LikeMatcher.Simple(((BinaryArray)a[1]).GetString(0)!) is { } constant)
+                return SimpleLike((BinaryArray)a[0], constant, n);
+        }
+        a = Expand(a, n);
         var s = (BinaryArray)a[0];
         var p = (BinaryArray)a[1];
         var e = a.Count > 2 ? (BinaryArray)a[2] : null;
         var (validity, nulls) = e is null ? Vectors.AndValidity(n, s, p) : Vectors.AndValidity(n, s, p, e);
         var r = new bool[n];
         if (e is null && !ignoreCase && ConstantPattern(p) is { } pattern && LikeMatcher.Simple(pattern) is { } simple)
-        {
-            // 'abc%', '%abc' and '%abc%' match on the UTF-8 bytes directly.
-            var needle = System.Text.Encoding.UTF8.GetBytes(simple.Literal);
-            for (int i = 0; i < n; i++)
-            {
-                if (s.IsNull(i)) continue;
-                var text = s.GetBytes(i);
-                r[i] = simple.Kind switch
-                {
-                    LikeMatcher.SimpleKind.Prefix => text.StartsWith(needle),
-                    LikeMatcher.SimpleKind.Suffix => text.EndsWith(needle),
-                    LikeMatcher.SimpleKind.Contains => text.IndexOf(needle) >= 0,
-                    _ => text.SequenceEqual(needle),
-                };
-            }
-            return Vectors.MakeBool(r, validity, nulls);
-        }
+            return SimpleLike(s, simple, n);
         for (int i = 0; i < n; i++)
         {
             if (s.IsNull(i) || p.IsNull(i) || (e is not null && e.IsNull(i))) continue;
