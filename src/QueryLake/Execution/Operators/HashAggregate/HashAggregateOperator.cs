@@ -52,32 +52,41 @@ internal static class HashAggregateOperator
     }
 
     /// <summary>An aggregate over the distinct non-NULL values of each group.</summary>
+    /// <summary>agg(DISTINCT x): each value gets a dense id from a typed indexer (no per-row allocation for int64 and
+    /// text), (group, value id) pairs are kept once, and the inner aggregate then sees each group's distinct values.</summary>
     private sealed class DistinctState(AggregateResolution resolution) : AggregateState
     {
-        private readonly List<HashSet<RowKey>> _seen = [];
+        private GroupIndexer? _values;
+        private readonly HashSet<long> _pairs = [];
+        private readonly List<(int Group, int Value)> _distinct = [];
+        private int[] _ids = [];
         private Columnar.Types.DataType? _type;
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
-            var input = inputs.Count == 0 ? null : inputs[0];
-            _type ??= input?.Type;
+            if (inputs.Count == 0) return;
+            var input = inputs[0];
+            _type ??= input.Type;
+            if (_ids.Length < groups.Length) _ids = new int[Math.Max(groups.Length, _ids.Length * 2)];
+            var ids = _ids.AsSpan(0, groups.Length);
+            (_values ??= GroupIndexer.For([input])).Assign([input], ids);
+            bool nulls = input.NullCount > 0;
             for (int i = 0; i < groups.Length; i++)
             {
-                while (_seen.Count <= groups[i]) _seen.Add([]);
-                if (input is not null && input.IsValid(i)) _seen[groups[i]].Add(new RowKey([input.GetValue(i)]));
+                if (nulls && input.IsNull(i)) continue;
+                if (_pairs.Add(((long)groups[i] << 32) | (uint)ids[i])) _distinct.Add((groups[i], ids[i]));
             }
         }
 
         public override ArrowArray Finish(int groupCount)
         {
-            while (_seen.Count < groupCount) _seen.Add([]);
             var inner = resolution.CreateState();
             var type = resolution.InputTypes?.FirstOrDefault() ?? _type ?? Columnar.Types.DataType.Int64;
-            for (int g = 0; g < groupCount; g++)
+            foreach (var group in _distinct.GroupBy(d => d.Group))
             {
-                if (_seen[g].Count == 0) continue;
-                var values = ArrayBuilder.Build(type, _seen[g].Select(k => k.Values[0]));
+                var values = ArrayBuilder.Build(type, group.Select(d => _values!.Keys[d.Value][0]));
                 var ids = new int[values.Length];
-                Array.Fill(ids, g);
+                Array.Fill(ids, group.Key);
                 inner.Update(ids, [values]);
             }
             return inner.Finish(groupCount);
