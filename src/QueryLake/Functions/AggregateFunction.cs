@@ -8,6 +8,16 @@ internal abstract class AggregateState
     /// <summary>Adds input rows: row i belongs to group <c>groups[i]</c>; one array per argument (none for count(*)).</summary>
     public abstract void Update(ReadOnlySpan<int> groups, IReadOnlyList<Columnar.Arrays.ArrowArray> inputs);
 
+    /// <summary>Adds <paramref name="length"/> input rows that all belong to group 0 (an aggregate without GROUP BY).
+    /// Accumulators override it with loops that skip the per-row group lookup.</summary>
+    public virtual void UpdateSingle(IReadOnlyList<Columnar.Arrays.ArrowArray> inputs, int length)
+    {
+        if (_zeros.Length < length) _zeros = new int[Math.Max(length, _zeros.Length * 2)];
+        Update(_zeros.AsSpan(0, length), inputs);
+    }
+
+    private int[] _zeros = [];
+
     /// <summary>One result per group, for groups 0 .. <paramref name="groupCount"/>-1.</summary>
     public abstract Columnar.Arrays.ArrowArray Finish(int groupCount);
 }

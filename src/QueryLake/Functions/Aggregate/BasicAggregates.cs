@@ -79,6 +79,39 @@ internal static class BasicAggregates
             }
         }
 
+        public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
+        {
+            var x = (PrimitiveArray<TIn>)inputs[0];
+            bool noNulls = x.NullCount == 0;
+            long count = 0;
+            if (x is PrimitiveArray<long> l)
+            {
+                // Exact: an int64 running sum, moved into the 128-bit total whenever the next addition would overflow.
+                var v = l.Values;
+                Int128 total = 0;
+                long partial = 0;
+                for (int i = 0; i < length; i++)
+                {
+                    if (!noNulls && !l.IsValid(i)) continue;
+                    long next = unchecked(partial + v[i]);
+                    if (((partial ^ next) & (v[i] ^ next)) < 0) { total += partial; partial = v[i]; }
+                    else partial = next;
+                    count++;
+                }
+                _sums[0] += TAcc.CreateTruncating(total + partial);
+            }
+            else
+            {
+                // Floating point: added in row order into the running total, exactly as the grouped path does.
+                var v = x.Values;
+                TAcc sum = _sums[0];
+                for (int i = 0; i < length; i++)
+                    if (noNulls || x.IsValid(i)) { sum += TAcc.CreateTruncating(v[i]); count++; }
+                _sums[0] = sum;
+            }
+            _counts[0] += count;
+        }
+
         public override ArrowArray Finish(int groupCount)
         {
             Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);

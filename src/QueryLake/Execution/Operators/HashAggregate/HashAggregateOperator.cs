@@ -36,7 +36,9 @@ internal static class HashAggregateOperator
                 // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
                 ctx.Reserve(64L * (indexer.Keys.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
             }
-            for (int a = 0; a < states.Length; a++) states[a].Update(ids, args[a]);
+            for (int a = 0; a < states.Length; a++)
+                if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
+                else states[a].Update(ids, args[a]);
         }
         // Without GROUP BY there is exactly one group, even over no rows.
         int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
