@@ -139,6 +139,45 @@ internal static class BasicAggregates
         private object?[] _best = new object?[16];
         private byte[]?[] _bytes = new byte[16][];
 
+        public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
+        {
+            var x = CastKernel.Cast(inputs[0], type, false);
+            switch (x)
+            {
+                case PrimitiveArray<long> l:
+                {
+                    var v = l.Values;
+                    bool noNulls = l.NullCount == 0, has = _has[0];
+                    long best = _longs[0];
+                    for (int i = 0; i < length; i++)
+                    {
+                        if (!noNulls && l.IsNull(i)) continue;
+                        if (!has || (max ? v[i] > best : v[i] < best)) { best = v[i]; has = true; }
+                    }
+                    (_longs[0], _has[0]) = (best, has);
+                    return;
+                }
+                case PrimitiveArray<double> d:
+                {
+                    var v = d.Values;
+                    bool noNulls = d.NullCount == 0, has = _has[0];
+                    double best = _doubles[0];
+                    for (int i = 0; i < length; i++)
+                    {
+                        if (!noNulls && d.IsNull(i)) continue;
+                        if (!has) { best = v[i]; has = true; continue; }
+                        int c = Comparer.Doubles(v[i], best);
+                        if (max ? c > 0 : c < 0) best = v[i];
+                    }
+                    (_doubles[0], _has[0]) = (best, has);
+                    return;
+                }
+                default:
+                    base.UpdateSingle(inputs, length);
+                    return;
+            }
+        }
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             var x = CastKernel.Cast(inputs[0], type, false);
