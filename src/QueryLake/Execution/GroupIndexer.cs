@@ -29,7 +29,7 @@ internal abstract class GroupIndexer
     private sealed class CompositeIndexer(int width) : GroupIndexer
     {
         private readonly GroupIndexer?[] _columns = new GroupIndexer?[width];
-        private readonly Dictionary<long, int>[] _pairs = Enumerable.Range(0, width - 1).Select(_ => new Dictionary<long, int>()).ToArray();
+        private readonly Dictionary<long, int>[] _pairs = Enumerable.Range(0, width - 1).Select(_ => new Dictionary<long, int>(PairHash.Instance)).ToArray();
         private readonly List<(int Left, int Right)>[] _parts = Enumerable.Range(0, width - 1).Select(_ => new List<(int, int)>()).ToArray();
         private int[] _current = [], _next = [];
 

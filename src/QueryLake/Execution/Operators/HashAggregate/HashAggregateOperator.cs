@@ -59,7 +59,7 @@ internal static class HashAggregateOperator
     private sealed class DistinctState(AggregateResolution resolution) : AggregateState
     {
         private GroupIndexer? _values;
-        private readonly HashSet<long> _pairs = [];
+        private readonly HashSet<long> _pairs = new(PairHash.Instance);
         private readonly List<(int Group, int Value)> _distinct = [];
         private int[] _ids = [];
         private Columnar.Types.DataType? _type;
