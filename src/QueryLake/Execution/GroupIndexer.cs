@@ -120,35 +120,82 @@ internal abstract class GroupIndexer
             throw new InvalidOperationException($"group key changed type to {keys[0].Type}");
     }
 
+    /// <summary>Text keys hashed and compared as UTF-8 bytes in an open hash table over a byte arena: no string is
+    /// made per row, only one per new group (for its key value).</summary>
     private sealed class Utf8Indexer : GroupIndexer
     {
-        private readonly Dictionary<string, int> _ids = [];
+        private int[] _buckets = NewBuckets(1024);
+        private int[] _hashes = new int[256];
+        private int[] _offsets = new int[256];
+        private int[] _lengths = new int[256];
+        private int[] _ids = new int[256];
+        private int _count;
+        private byte[] _arena = new byte[4096];
+        private int _used;
         private int _null = -1;
-        private char[] _chars = new char[256];
+
+        private static int[] NewBuckets(int n) { var b = new int[n]; Array.Fill(b, -1); return b; }
 
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
             var a = (BinaryArray)keys[0];
-            var lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+            bool nulls = a.NullCount > 0;
             for (int i = 0; i < ids.Length; i++)
             {
-                if (a.IsNull(i))
+                if (nulls && a.IsNull(i))
                 {
                     if (_null < 0) { _null = Keys.Count; Keys.Add([null]); }
                     ids[i] = _null;
                     continue;
                 }
-                var bytes = a.GetBytes(i);
-                if (_chars.Length < bytes.Length) _chars = new char[bytes.Length * 2];
-                int n = Encoding.UTF8.GetChars(bytes, _chars);
-                var chars = _chars.AsSpan(0, n);
-                if (!lookup.TryGetValue(chars, out int id))
+                ids[i] = Find(a.GetBytes(i));
+            }
+        }
+
+        private int Find(ReadOnlySpan<byte> bytes)
+        {
+            var hc = new HashCode();
+            hc.AddBytes(bytes);
+            int hash = hc.ToHashCode();
+            int mask = _buckets.Length - 1;
+            for (int slot = hash & mask; ; slot = (slot + 1) & mask)
+            {
+                int e = _buckets[slot];
+                if (e < 0)
                 {
-                    var s = new string(chars);
-                    _ids[s] = id = Keys.Count;
-                    Keys.Add([s]);
+                    int id = Add(bytes, hash);
+                    _buckets[slot] = id;
+                    if (_count * 2 > _buckets.Length) Rehash();
+                    return _ids[id];
                 }
-                ids[i] = id;
+                if (_hashes[e] == hash && bytes.SequenceEqual(_arena.AsSpan(_offsets[e], _lengths[e]))) return _ids[e];
+            }
+        }
+
+        private int Add(ReadOnlySpan<byte> bytes, int hash)
+        {
+            if (_count == _hashes.Length)
+            {
+                Array.Resize(ref _hashes, _count * 2); Array.Resize(ref _offsets, _count * 2);
+                Array.Resize(ref _lengths, _count * 2); Array.Resize(ref _ids, _count * 2);
+            }
+            if (_used + bytes.Length > _arena.Length) Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _used + bytes.Length));
+            bytes.CopyTo(_arena.AsSpan(_used));
+            (_hashes[_count], _offsets[_count], _lengths[_count], _ids[_count]) = (hash, _used, bytes.Length, Keys.Count);
+            _used += bytes.Length;
+            Keys.Add([Encoding.UTF8.GetString(bytes)]);
+            return _count++;
+        }
+
+        private void Rehash()
+        {
+            _buckets = NewBuckets(_buckets.Length * 2);
+            int mask = _buckets.Length - 1;
+            for (int e = 0; e < _count; e++)
+            {
+                int slot = _hashes[e] & mask;
+                while (_buckets[slot] >= 0) slot = (slot + 1) & mask;
+                _buckets[slot] = e;
             }
         }
     }
