@@ -120,21 +120,13 @@ internal abstract class GroupIndexer
             throw new InvalidOperationException($"group key changed type to {keys[0].Type}");
     }
 
-    /// <summary>Text keys hashed and compared as UTF-8 bytes in an open hash table over a byte arena: no string is
-    /// made per row, only one per new group (for its key value).</summary>
+    /// <summary>Text keys hashed and compared as UTF-8 bytes (<see cref="Utf8KeyTable"/>): no string is made per row,
+    /// only one per new group (for its key value).</summary>
     private sealed class Utf8Indexer : GroupIndexer
     {
-        private int[] _buckets = NewBuckets(1024);
-        private int[] _hashes = new int[256];
-        private int[] _offsets = new int[256];
-        private int[] _lengths = new int[256];
-        private int[] _ids = new int[256];
-        private int _count;
-        private byte[] _arena = new byte[4096];
-        private int _used;
+        private readonly Utf8KeyTable _table = new();
+        private readonly List<int> _ids = [];
         private int _null = -1;
-
-        private static int[] NewBuckets(int n) { var b = new int[n]; Array.Fill(b, -1); return b; }
 
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
@@ -148,54 +140,14 @@ internal abstract class GroupIndexer
                     ids[i] = _null;
                     continue;
                 }
-                ids[i] = Find(a.GetBytes(i));
-            }
-        }
-
-        private int Find(ReadOnlySpan<byte> bytes)
-        {
-            var hc = new HashCode();
-            hc.AddBytes(bytes);
-            int hash = hc.ToHashCode();
-            int mask = _buckets.Length - 1;
-            for (int slot = hash & mask; ; slot = (slot + 1) & mask)
-            {
-                int e = _buckets[slot];
-                if (e < 0)
+                var bytes = a.GetBytes(i);
+                int e = _table.FindOrAdd(bytes, out bool added);
+                if (added)
                 {
-                    int id = Add(bytes, hash);
-                    _buckets[slot] = id;
-                    if (_count * 2 > _buckets.Length) Rehash();
-                    return _ids[id];
+                    _ids.Add(Keys.Count);
+                    Keys.Add([Encoding.UTF8.GetString(bytes)]);
                 }
-                if (_hashes[e] == hash && bytes.SequenceEqual(_arena.AsSpan(_offsets[e], _lengths[e]))) return _ids[e];
-            }
-        }
-
-        private int Add(ReadOnlySpan<byte> bytes, int hash)
-        {
-            if (_count == _hashes.Length)
-            {
-                Array.Resize(ref _hashes, _count * 2); Array.Resize(ref _offsets, _count * 2);
-                Array.Resize(ref _lengths, _count * 2); Array.Resize(ref _ids, _count * 2);
-            }
-            if (_used + bytes.Length > _arena.Length) Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _used + bytes.Length));
-            bytes.CopyTo(_arena.AsSpan(_used));
-            (_hashes[_count], _offsets[_count], _lengths[_count], _ids[_count]) = (hash, _used, bytes.Length, Keys.Count);
-            _used += bytes.Length;
-            Keys.Add([Encoding.UTF8.GetString(bytes)]);
-            return _count++;
-        }
-
-        private void Rehash()
-        {
-            _buckets = NewBuckets(_buckets.Length * 2);
-            int mask = _buckets.Length - 1;
-            for (int e = 0; e < _count; e++)
-            {
-                int slot = _hashes[e] & mask;
-                while (_buckets[slot] >= 0) slot = (slot + 1) & mask;
-                _buckets[slot] = e;
+                ids[i] = _ids[e];
             }
         }
     }

@@ -70,6 +70,9 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT state, count(*) AS n FROM airports GROUP BY state ORDER BY n DESC, state LIMIT 5",
         "SELECT a.state, count(*) FROM airports a JOIN (SELECT state FROM airports GROUP BY state HAVING count(*) > 100) big ON a.state = big.state GROUP BY a.state ORDER BY 1",
         "SELECT count(*) FROM airports a LEFT JOIN airports b ON a.iata = b.iata AND b.state = 'CA'",
+        // Text-keyed joins whose probe side spans several batches (probed in parallel).
+        "SELECT a.state, count(*), sum(f.delay) FROM flights f JOIN airports a ON f.origin = a.iata GROUP BY 1 ORDER BY 1",
+        "SELECT count(*), count(a.iata), sum(f.distance) FROM flights f LEFT JOIN airports a ON f.destination = a.iata AND a.state <> 'CA'",
         "SELECT a.city, b.city FROM airports a JOIN airports b ON a.city = b.city AND a.iata < b.iata WHERE a.state = 'AK' ORDER BY 1, 2",
         "SELECT state FROM airports WHERE country = 'USA' INTERSECT SELECT state FROM airports WHERE latitude > 45",
         "SELECT state FROM airports EXCEPT SELECT state FROM airports WHERE longitude > -100",

@@ -1,4 +1,3 @@
-using System.Text;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Types;
 using QueryLake.Kernels;
@@ -7,7 +6,8 @@ namespace QueryLake.Execution.Operators.HashJoin;
 
 /// <summary>
 /// The hash table of a hash join: build-side rows by key. A single int64 or utf8 key uses a typed table that
-/// allocates nothing per probe; other keys use <see cref="RowKey"/>. NULL keys never match.
+/// allocates nothing per probe; other keys use <see cref="RowKey"/>. NULL keys never match. Once built, a table is
+/// only read, so probes may run on several threads at once.
 /// </summary>
 internal abstract class JoinTable
 {
@@ -64,23 +64,26 @@ internal abstract class JoinTable
             keys[0] is PrimitiveArray<long> a && a.IsValid(row) ? _rows.GetValueOrDefault(a[row]) : null;
     }
 
+    /// <summary>Text keys as UTF-8 bytes (<see cref="Utf8KeyTable"/>); probes are read-only, so batches probe it in
+    /// parallel.</summary>
     private sealed class Utf8Table : JoinTable
     {
-        private readonly Dictionary<string, List<Gather.Pick>> _rows = [];
-        private char[] _chars = new char[256];
+        private readonly Utf8KeyTable _keys = new();
+        private readonly List<List<Gather.Pick>> _rows = [];
 
         protected override void Add(ArrowArray[] keys, int row, Gather.Pick pick)
         {
-            if (keys[0].IsValid(row)) Insert(_rows, ((BinaryArray)keys[0]).GetString(row)!, pick);
+            if (!keys[0].IsValid(row)) return;
+            int e = _keys.FindOrAdd(((BinaryArray)keys[0]).GetBytes(row), out bool added);
+            if (added) _rows.Add([]);
+            _rows[e].Add(pick);
         }
 
         public override List<Gather.Pick>? Probe(ArrowArray[] keys, int row)
         {
             if (keys[0] is not BinaryArray a || a.IsNull(row)) return null;
-            var bytes = a.GetBytes(row);
-            if (_chars.Length < bytes.Length) _chars = new char[bytes.Length * 2];
-            int n = Encoding.UTF8.GetChars(bytes, _chars);
-            return _rows.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(_chars.AsSpan(0, n), out var list) ? list : null;
+            int e = _keys.Find(a.GetBytes(row));
+            return e < 0 ? null : _rows[e];
         }
     }
 }
