@@ -58,6 +58,17 @@ internal static class DateFunctions
         long epoch = DateTime.UnixEpoch.Ticks;
         switch (input)
         {
+            case Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt && part is "year" or "month" or "day":
+            {
+                // Year, month and day straight from the day number (civil-from-days), without building DateTimes.
+                long perDay = tt.UnitsPerSecond * 86_400;
+                var v = ts.Values;
+                bool nulls = input.NullCount > 0;
+                int which = part == "year" ? 0 : part == "month" ? 1 : 2;
+                for (int i = 0; i < n; i++)
+                    if (!nulls || input.IsValid(i)) result[i] = CivilPart(Math.DivRem(v[i], perDay) is var (q, r) && r < 0 ? q - 1 : q, which);
+                break;
+            }
             case Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt:
             {
                 long mul = Math.Max(1, TimeSpan.TicksPerSecond / tt.UnitsPerSecond), div = Math.Max(1, tt.UnitsPerSecond / TimeSpan.TicksPerSecond);
@@ -76,6 +87,21 @@ internal static class DateFunctions
         }
         return Kernels.Vectors.Make(DataType.Int64, result, Kernels.CastKernel.Validity(input), input.NullCount);
     };
+
+    /// <summary>Year (0), month (1) or day (2) of a day number since 1970-01-01 in the proleptic Gregorian calendar
+    /// (H. Hinnant's civil-from-days: 400-year eras, March-based years), exact for any day.</summary>
+    internal static long CivilPart(long days, int which)
+    {
+        long z = days + 719_468;
+        long era = (z >= 0 ? z : z - 146_096) / 146_097;
+        long doe = z - era * 146_097;                                        // [0, 146096]
+        long yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                  // [0, 365]
+        long mp = (5 * doy + 2) / 153;                                       // [0, 11], March = 0
+        long day = doy - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        return which switch { 0 => yoe + era * 400 + (month <= 2 ? 1 : 0), 1 => month, _ => day };
+    }
 
     private static DateTime Trunc(string part, DateTime t) => part.ToLowerInvariant() switch
     {
