@@ -6,6 +6,8 @@ using QueryLake.Columnar.Types;
 using QueryLake.Sessions;
 using QueryLake.Training;
 
+using static QueryLake.Bench.Measure;
+
 namespace QueryLake.Bench;
 
 /// <summary>
@@ -125,11 +127,5 @@ internal static class LoaderBench
             }
             yield return new RecordBatch(schema, [id.Build(), label.Build(), images.Build()], n);
         }
-    }
-
-    private static double Median(int n, Func<double> f)
-    {
-        var xs = Enumerable.Range(0, n).Select(_ => f()).Order().ToList();
-        return xs[xs.Count / 2];
     }
 }

@@ -4,6 +4,8 @@ using System.Text.Json;
 using QueryLake.Formats.Parquet;
 using QueryLake.Sessions;
 
+using static QueryLake.Bench.Measure;
+
 namespace QueryLake.Bench;
 
 /// <summary>
@@ -81,11 +83,5 @@ internal static class ParquetBench
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static double Median(int n, Func<double> f)
-    {
-        var xs = Enumerable.Range(0, n).Select(_ => f()).OrderBy(x => x).ToList();
-        return xs[xs.Count / 2];
     }
 }

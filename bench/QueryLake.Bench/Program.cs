@@ -6,6 +6,7 @@ using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Storage;
+using static QueryLake.Bench.Measure;
 
 // The storage benchmark harness. It measures QueryLake's appends, takes and scans next to the machine's
 // physical limits, measured in the same run, and prints medians and ratios.
@@ -192,12 +193,6 @@ static double CheckTake(RecordBatch batch, int n, Stopwatch sw)
 }
 
 static double Gb(double bytesPerSecond) => bytesPerSecond / 1e9;
-
-static double Median(int n, Func<double> measure)
-{
-    var xs = Enumerable.Range(0, n).Select(_ => measure()).Order().ToArray();
-    return xs[xs.Length / 2];
-}
 
 static List<RecordBatch> MakeScalarBatches(Schema schema, long rows)
 {

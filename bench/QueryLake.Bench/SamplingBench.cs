@@ -6,6 +6,8 @@ using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Sessions;
 
+using static QueryLake.Bench.Measure;
+
 namespace QueryLake.Bench;
 
 /// <summary>
@@ -87,10 +89,4 @@ internal static class SamplingBench
 
     private static void Report(string name, double ours, double theirs) =>
         Console.WriteLine($"{name,-60} {ours * 1000,12:F0} {theirs * 1000,10:F0} {ours / theirs,7:F1}");
-
-    private static double Median(int n, Func<double> f)
-    {
-        var xs = Enumerable.Range(0, n).Select(_ => f()).OrderBy(x => x).ToList();
-        return xs[xs.Count / 2];
-    }
 }

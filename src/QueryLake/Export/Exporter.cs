@@ -66,12 +66,9 @@ internal static class Exporter
     private static void Shuffled(IEnumerable<RecordBatch> batches, Schema schema, long seed, ISink[] sinks)
     {
         var all = batches.Where(b => b.Length > 0).ToList();
-        long total = all.Sum(b => (long)b.Length);
-        var order = new (double Draw, long Position, int Batch, int Row)[total];
-        long p = 0;
-        for (int bi = 0; bi < all.Count; bi++)
-            for (int r = 0; r < all[bi].Length; r++, p++) order[p] = (SampleOperator.Draw(seed, p), p, bi, r);
-        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+        var rows = SampleOperator.Positions(all);
+        long total = rows.Length;
+        var order = SampleOperator.Permutation(seed, total);
         // Contiguous runs of the permutation: shard s gets ⌊total/n⌋ or one more.
         int n = sinks.Length;
         long start = 0;
@@ -83,7 +80,7 @@ internal static class Exporter
                 int len = (int)Math.Min(ChunkRows, start + count - at);
                 var picks = new Gather.Pick[len];
                 var numbers = new long[len];
-                for (int k = 0; k < len; k++) { var e = order[at + k]; picks[k] = new Gather.Pick(e.Batch, e.Row); numbers[k] = at + k; }
+                for (int k = 0; k < len; k++) { picks[k] = rows[order[at + k]]; numbers[k] = at + k; }
                 var columns = new ArrowArray[schema.Fields.Count];
                 for (int c = 0; c < columns.Length; c++) columns[c] = Gather.Rows(schema.Fields[c].DataType, all.Select(b => b.Columns[c]).ToList(), picks);
                 sinks[s].Write(new RecordBatch(schema, columns, len), numbers);

@@ -34,6 +34,9 @@ internal static class Vectors
         return (BooleanArray)ArrowArray.FromData(new ArrayData(DataType.Boolean, values.Length, 0, nulls, [validity, ArrowBuffer.Copy(bits)]));
     }
 
+    /// <summary>A one-row (constant) array repeated to <paramref name="length"/> rows; any other array as it is.</summary>
+    public static ArrowArray Expand(ArrowArray a, int length) => a.Length == 1 && length != 1 ? Gather.Rows(a, new int[length]) : a;
+
     /// <summary>An array of <paramref name="length"/> copies of a .NET value.</summary>
     public static ArrowArray Broadcast(DataType type, object? value, int length)
     {

@@ -51,16 +51,12 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
             {
                 var all = _rows(cancel).Where(b => b.Length > 0).ToList();
                 if (all.Count == 0) yield break;
-                long total = all.Sum(b => (long)b.Length);
-                var order = new (double Draw, long Position, int Batch, int Row)[total];
-                long p = 0;
-                for (int bi = 0; bi < all.Count; bi++)
-                    for (int r = 0; r < all[bi].Length; r++, p++) order[p] = (SampleOperator.Draw(EpochSeed, p), p, bi, r);
-                Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+                var rows = SampleOperator.Positions(all);
+                var order = SampleOperator.Permutation(EpochSeed, rows.Length);
                 var mine = new List<Gather.Pick>();
-                for (long k = o.ShardIndex; k < total; k += o.ShardCount)
+                for (long k = o.ShardIndex; k < order.Length; k += o.ShardCount)
                 {
-                    mine.Add(new Gather.Pick(order[k].Batch, order[k].Row));
+                    mine.Add(rows[order[k]]);
                     if (mine.Count == o.BatchSize) { yield return Take(all, mine); mine.Clear(); }
                 }
                 if (mine.Count > 0) yield return Take(all, mine);
@@ -113,14 +109,12 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
     {
         var o = _options;
         var ids = access.Ids(cancel);
-        var order = new (double Draw, long Position)[ids.Length];
-        for (long p = 0; p < ids.Length; p++) order[p] = (SampleOperator.Draw(EpochSeed, p), p);
-        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+        var order = SampleOperator.Permutation(EpochSeed, ids.Length);
         var batches = new List<long[]>();
         var mine = new List<long>();
         for (long k = o.ShardIndex; k < ids.Length; k += o.ShardCount)
         {
-            mine.Add(ids[order[k].Position]);
+            mine.Add(ids[order[k]]);
             if (mine.Count == o.BatchSize) { batches.Add(mine.ToArray()); mine.Clear(); }
         }
         if (mine.Count > 0) batches.Add(mine.ToArray());

@@ -76,7 +76,7 @@ internal static class OperatorFunctions
 
     /// <summary>Repeats one-row (constant) arguments to n rows, for kernel paths that need every row.</summary>
     private static IReadOnlyList<ArrowArray> Expand(IReadOnlyList<ArrowArray> a, int n) =>
-        n == 1 || a.All(x => x.Length == n) ? a : a.Select(x => x.Length == 1 ? Gather.Rows(x, new int[n]) : x).ToList();
+        n == 1 || a.All(x => x.Length == n) ? a : a.Select(x => Vectors.Expand(x, n)).ToList();
 
     private static Resolution? Expanding(Resolution? r) => r is null ? null : r with { Kernel = (a, n) => r.Kernel(Expand(a, n), n) };
 
@@ -114,18 +114,10 @@ internal static class OperatorFunctions
         {
             // A constant divisor (id % 10): zero or NULL makes every row NULL; otherwise the column's NULLs stay.
             if (k.Constant.IsNull(0)) return Vectors.Broadcast(k.Column.Type, null, n);
-            if (k.Column is PrimitiveArray<long> lc && k.Constant is PrimitiveArray<long> lk)
-            {
-                long d = lk.Values[0];
-                if (d == 0) return Vectors.Broadcast(DataType.Int64, null, n);
-                return Binary(lc, n, li, d);
-            }
-            if (k.Column is PrimitiveArray<double> dc && k.Constant is PrimitiveArray<double> dk)
-            {
-                double d = dk.Values[0];
-                if (d == 0) return Vectors.Broadcast(DataType.Float64, null, n);
-                return Binary<double>(a, n, DataType.Float64, di);
-            }
+            if (k.Column is PrimitiveArray<long> && k.Constant is PrimitiveArray<long> lk)
+                return lk.Values[0] == 0 ? Vectors.Broadcast(DataType.Int64, null, n) : Binary(a, n, DataType.Int64, li);
+            if (k.Column is PrimitiveArray<double> && k.Constant is PrimitiveArray<double> dk)
+                return dk.Values[0] == 0 ? Vectors.Broadcast(DataType.Float64, null, n) : Binary(a, n, DataType.Float64, di);
         }
         a = Expand(a, n);
         var bits = new byte[BitUtil.BytesFor(n)];
@@ -151,15 +143,6 @@ internal static class OperatorFunctions
             BitUtil.SetBit(bits, i, true);
         }
         return Vectors.Make(DataType.Float64, rd, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
-    }
-
-    private static ArrowArray Binary(PrimitiveArray<long> column, int n, Func<long, long, long> op, long constant)
-    {
-        var (validity, nulls) = Vectors.AndValidity(n, column);
-        var x = column.Values;
-        var r = new long[n];
-        for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(x[i], constant);
-        return Vectors.Make(DataType.Int64, r, validity, nulls);
     }
 
     private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>

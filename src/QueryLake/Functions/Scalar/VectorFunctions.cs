@@ -65,7 +65,7 @@ internal static class VectorFunctions
             if (da > 0 && db > 0 && da != db)
                 throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {da} and {db}");
             return several
-                ? new Resolution(DataType.Float64, (args, n) => Best(name, Expand(args[0], n), (ListArray)Expand(args[1], n), n, f, higherIsCloser))
+                ? new Resolution(DataType.Float64, (args, n) => Best(name, Vectors.Expand(args[0], n), (ListArray)Vectors.Expand(args[1], n), n, f, higherIsCloser))
                 : new Resolution(DataType.Float64, (args, n) => Kernel(name, args[0], args[1], n, f)) { Selected = (args, rows) => Selected(name, args[0], args[1], rows, f) };
         }) { AcceptsConstants = true };
 
@@ -165,8 +165,6 @@ internal static class VectorFunctions
             }
     }
 
-    /// <summary>A one-row (constant) argument repeated to n rows, for the paths that need every row.</summary>
-    private static ArrowArray Expand(ArrowArray a, int n) => a.Length == 1 && n != 1 ? Kernels.Gather.Rows(a, new int[n]) : a;
 
     private static ArrowArray Kernel(string name, ArrowArray a, ArrowArray b, int n, Metric f)
     {
@@ -182,7 +180,7 @@ internal static class VectorFunctions
             var probe = Row(b, 0, sb, out bool probeNull).ToArray();
             if (!probeNull && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column && column.ListSize == probe.Length)
                 return Scan(column, floats, probe, n, f);
-            a = Expand(a, n);
+            a = Vectors.Expand(a, n);
             for (int i = 0; i < n; i++)
             {
                 var x = Row(a, i, sa, out bool nx);

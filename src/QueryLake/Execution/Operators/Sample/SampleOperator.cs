@@ -21,6 +21,29 @@ internal static class SampleOperator
     public static IEnumerable<RecordBatch> Execute(SampleNode node, IEnumerable<RecordBatch> input, QueryContext ctx) =>
         node.Method is "BERNOULLI" or "SYSTEM" ? Streaming(node, input, ctx) : Blocking(node, input, ctx);
 
+    /// <summary>A full seeded permutation of positions 0 … count − 1: ordered by <see cref="Draw"/>(seed, position), ties by
+    /// position, so the same seed gives the same order anywhere and appended positions mix in among the old ones.
+    /// Used by shuffled exports and the training loader.</summary>
+    public static long[] Permutation(long seed, long count)
+    {
+        var order = new (double Draw, long Position)[count];
+        for (long p = 0; p < count; p++) order[p] = (Draw(seed, p), p);
+        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
+        var positions = new long[count];
+        for (long k = 0; k < count; k++) positions[k] = order[k].Position;
+        return positions;
+    }
+
+    /// <summary>Every row of the batches as a pick, indexed by its position in them.</summary>
+    public static Gather.Pick[] Positions(IReadOnlyList<RecordBatch> batches)
+    {
+        var picks = new Gather.Pick[batches.Sum(b => (long)b.Length)];
+        long p = 0;
+        for (int b = 0; b < batches.Count; b++)
+            for (int r = 0; r < batches[b].Length; r++) picks[p++] = new Gather.Pick(b, r);
+        return picks;
+    }
+
     /// <summary>u(seed, i) in [0, 1).</summary>
     public static double Draw(long seed, long i)
     {
