@@ -1,4 +1,5 @@
 using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Types;
 
 namespace QueryLake.Columnar;
 
@@ -6,7 +7,8 @@ namespace QueryLake.Columnar;
 [Display.TypeFormatterSource(typeof(Display.QueryResultFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class RecordBatch
 {
-    /// <summary>Creates a batch; every column must have <paramref name="length"/> slots and match its field's type.</summary>
+    /// <summary>Creates a batch; every column must have <paramref name="length"/> slots and match its field's type. A
+    /// column may also be dictionary-encoded: indices into a dictionary whose values have the field's type.</summary>
     public RecordBatch(Schema schema, IReadOnlyList<ArrowArray> columns, int length)
     {
         if (schema.Fields.Count != columns.Count)
@@ -15,7 +17,8 @@ public sealed class RecordBatch
         {
             if (columns[i].Length != length)
                 throw new ArgumentException($"column '{schema.Fields[i].Name}' has {columns[i].Length} rows, expected {length}");
-            if (!columns[i].Type.Equals(schema.Fields[i].DataType))
+            if (!columns[i].Type.Equals(schema.Fields[i].DataType)
+                && !(columns[i].Type is DictionaryType d && d.ValueType.Equals(schema.Fields[i].DataType)))
                 throw new ArgumentException($"column '{schema.Fields[i].Name}' is {columns[i].Type}, but the schema says {schema.Fields[i].DataType}");
         }
         Schema = schema;

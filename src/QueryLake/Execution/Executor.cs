@@ -15,8 +15,14 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution;
 
 /// <summary>Turns an optimized plan into a pull-based pipeline of operators and runs it.</summary>
+/// <remarks>Inside the pipeline a text column may flow dictionary-encoded (indices into a shared dictionary, as scans
+/// read it from storage): operators that can work on the indices do, the rest decode. <see cref="Results"/> is what
+/// leaves the engine, always decoded.</remarks>
 internal static class Executor
 {
+    /// <summary>Runs a plan for a caller outside the pipeline: every column in the plan's own types.</summary>
+    public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx) => Run(plan, ctx).Select(Kernels.Vectors.Plain);
+
     public static IEnumerable<RecordBatch> Run(LogicalPlan plan, QueryContext ctx) => ctx.Measure(plan, plan switch
     {
         ScanNode s => ScanOperator.Execute(s, ctx),

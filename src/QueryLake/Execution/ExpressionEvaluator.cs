@@ -13,7 +13,7 @@ internal static class ExpressionEvaluator
     {
         ColumnRef c => batch.Columns[c.Index],
         Literal l => Vectors.Broadcast(l.Type, l.Value, batch.Length),
-        Call c => c.Kernel(c.Args.Select(a => a is Literal l && c.Function.AcceptsConstants ? Vectors.Broadcast(l.Type, l.Value, 1) : Evaluate(a, batch)).ToList(), batch.Length),
+        Call c => Invoke(c, a => Evaluate(a, batch), batch.Length),
         Cast c => CastKernel.Cast(Evaluate(c.Value, batch), c.Target, c.Try),
         CaseWhen w => Case(w, batch),
         TryEval t => Try(t, batch),
@@ -22,6 +22,31 @@ internal static class ExpressionEvaluator
         CorrelatedSubquery q => Correlated(q, batch),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
     };
+
+    /// <summary>Calls a function's kernel on n rows. When its only column argument is dictionary-encoded (the others
+    /// are literals), the kernel runs once per dictionary value instead of once per row and the results are taken by
+    /// index: text results stay encoded over the new values, others are gathered. Kernels are element-wise, so this
+    /// gives the same values; if the dictionary holds a value that fails (one no row may even use), the call runs
+    /// row by row instead, so errors stay those of the rows.</summary>
+    private static ArrowArray Invoke(Call c, Func<BoundExpr, ArrowArray> evaluate, int n)
+    {
+        var values = new ArrowArray?[c.Args.Count];
+        int columns = 0;
+        for (int i = 0; i < values.Length; i++)
+            if (c.Args[i] is not Literal) { values[i] = evaluate(c.Args[i]); columns++; }
+        ArrowArray Constant(Literal l, int length) => Vectors.Broadcast(l.Type, l.Value, c.Function.AcceptsConstants ? 1 : length);
+        if (columns == 1 && values.FirstOrDefault(v => v is not null) is DictionaryArray { NullCount: 0 } d && d.Dictionary.Length <= n && d.Dictionary.NullCount == 0)
+        {
+            int m = d.Dictionary.Length;
+            try
+            {
+                var perValue = c.Kernel(c.Args.Select((a, i) => a is Literal l ? Constant(l, m) : d.Dictionary).ToList(), m);
+                return Vectors.Take(Vectors.Plain(perValue), d);
+            }
+            catch (Exception e) when (Recoverable(e)) { }
+        }
+        return c.Kernel(c.Args.Select((a, i) => a is Literal l ? Constant(l, n) : Vectors.Plain(values[i]!)).ToList(), n);
+    }
 
     /// <summary>Evaluates a lambda body once over every element of the batch's lists (a batch of one column), then
     /// rebuilds each row's list from the elements kept (list_filter) or the results (list_transform).</summary>
@@ -59,7 +84,7 @@ internal static class ExpressionEvaluator
             foreach (var c in l.Captures) columns.Add(Kernels.Gather.Rows(Evaluate(c, batch), rowOf));
         }
         var schema = new Schema(columns.Select((c, k) => new Field(k == 0 ? l.Param : $"#capture{k}", c.Type)).ToList());
-        var results = Evaluate(l.Body, new RecordBatch(schema, columns, elements.Length));
+        var results = Vectors.Plain(Evaluate(l.Body, new RecordBatch(schema, columns, elements.Length)));
         var b = (ListBuilder)ArrayBuilder.Create(l.Type);
         for (int i = 0; i < n; i++)
         {
@@ -90,7 +115,7 @@ internal static class ExpressionEvaluator
         {
             try
             {
-                var one = Evaluate(t.Value, batch.Slice(i, 1));
+                var one = Vectors.Plain(Evaluate(t.Value, batch.Slice(i, 1)));
                 if (t.ErrorText) b.AppendNull(); else b.AppendFrom(one, 0);
             }
             catch (Exception e) when (Recoverable(e))
@@ -108,8 +133,8 @@ internal static class ExpressionEvaluator
     private static ArrowArray Case(CaseWhen w, RecordBatch batch)
     {
         var whens = w.Branches.Select(b => Evaluate(b.When, batch)).ToArray();
-        var thens = w.Branches.Select(b => Evaluate(b.Then, batch)).ToArray();
-        var otherwise = w.Else is null ? null : Evaluate(w.Else, batch);
+        var thens = w.Branches.Select(b => Vectors.Plain(Evaluate(b.Then, batch))).ToArray();
+        var otherwise = w.Else is null ? null : Vectors.Plain(Evaluate(w.Else, batch));
         var b = ArrayBuilder.Create(w.Type);
         for (int i = 0; i < batch.Length; i++)
         {
@@ -169,7 +194,7 @@ internal static class ExpressionEvaluator
     private static object? Run(CorrelatedSubquery q)
     {
         var rows = new List<object?>();
-        foreach (var b in Executor.Run(q.Plan, new QueryContext(CancellationToken.None, threads: 1)))
+        foreach (var b in Executor.Results(q.Plan, new QueryContext(CancellationToken.None, threads: 1)))
         {
             for (int r = 0; r < b.Length; r++)
             {
@@ -202,7 +227,7 @@ internal static class ExpressionEvaluator
                 return selected(c.Args.Select(a => a is ColumnRef r ? batch.Columns[r.Index]
                     : Vectors.Broadcast(a.Type, ((Literal)a).Value, c.Function.AcceptsConstants ? 1 : batch.Length)).ToList(), rows);
             case Call c:
-                return c.Kernel(c.Args.Select(a => a is Literal l && c.Function.AcceptsConstants ? Vectors.Broadcast(l.Type, l.Value, 1) : EvaluateSelected(a, batch, rows)).ToList(), rows.Length);
+                return Invoke(c, a => EvaluateSelected(a, batch, rows), rows.Length);
             case Cast c:
                 return CastKernel.Cast(EvaluateSelected(c.Value, batch, rows), c.Target, c.Try);
             default:

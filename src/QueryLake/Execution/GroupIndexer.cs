@@ -1,5 +1,7 @@
 using System.Text;
+using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
+using QueryLake.Kernels;
 
 namespace QueryLake.Execution;
 
@@ -11,12 +13,14 @@ namespace QueryLake.Execution;
 /// </summary>
 internal abstract class GroupIndexer
 {
-    public List<object?[]> Keys { get; } = [];
+    /// <summary>The key values of each group, by group id.</summary>
+    public virtual List<object?[]> Keys { get; } = [];
 
     public abstract void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids);
 
     public static GroupIndexer For(IReadOnlyList<ArrowArray> sample) => sample switch
     {
+        [DictionaryArray] => new DictionaryIndexer(),
         [PrimitiveArray<long> l] when l.Type.Id == Columnar.Types.TypeId.Int64 => new Int64Indexer(),
         [BinaryArray b] when b.Type.Id == Columnar.Types.TypeId.Utf8 => new Utf8Indexer(),
         { Count: > 1 } => new CompositeIndexer(sample.Count),
@@ -77,6 +81,58 @@ internal abstract class GroupIndexer
         }
     }
 
+    /// <summary>A dictionary-encoded key: each dictionary value gets its group id once (through the indexer for the
+    /// value type, which owns the groups), and rows then map index → group id through a table, with no hashing per
+    /// row. Plain batches of the same column (storage written before encoding, or decoded elsewhere) go straight to
+    /// the value indexer, so both kinds of batch share the groups.</summary>
+    private sealed class DictionaryIndexer : GroupIndexer
+    {
+        private GroupIndexer? _values;
+        private ArrayData? _dictionary;
+        private int[] _map = []; // group id + 1 of each dictionary index, 0 while unknown
+        private int[] _scratch = [];
+
+        public override List<object?[]> Keys => _values?.Keys ?? base.Keys;
+
+        public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            if (keys[0] is not DictionaryArray d)
+            {
+                (_values ??= For(keys)).Assign(keys, ids);
+                return;
+            }
+            _values ??= For([d.Dictionary]);
+            if (!ReferenceEquals(d.Dictionary.Data, _dictionary)) { _dictionary = d.Dictionary.Data; _map = new int[d.Dictionary.Length]; }
+            var indices = d.Indices is PrimitiveArray<int> same ? same.Values : Kernels.Vectors.Indices(d);
+            bool nulls = d.NullCount > 0;
+            // First the dictionary values not seen yet, all at once through the value indexer.
+            var missing = new List<int>();
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (nulls && d.IsNull(i)) continue;
+                int k = indices[i];
+                if (_map[k] == 0) { _map[k] = -1; missing.Add(k); }
+            }
+            if (missing.Count > 0)
+            {
+                if (_scratch.Length < missing.Count) _scratch = new int[missing.Count];
+                var found = _scratch.AsSpan(0, missing.Count);
+                _values.Assign([Kernels.Gather.Rows(d.Dictionary, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(missing))], found);
+                for (int j = 0; j < missing.Count; j++) _map[missing[j]] = found[j] + 1;
+            }
+            int nullId = -1;
+            if (nulls)
+            {
+                Span<int> one = stackalloc int[1];
+                _values.Assign([Columnar.Builders.ArrayBuilder.Nulls(d.Dictionary.Type, 1)], one);
+                nullId = one[0];
+            }
+            var map = _map;
+            for (int i = 0; i < ids.Length; i++)
+                ids[i] = nulls && d.IsNull(i) ? nullId : map[indices[i]] - 1;
+        }
+    }
+
     private sealed class GenericIndexer : GroupIndexer
     {
         private readonly Dictionary<RowKey, int> _ids = [];
@@ -92,28 +148,96 @@ internal abstract class GroupIndexer
         }
     }
 
+    /// <summary>int64 keys. Keys within a narrow range of values (a month, a bucket number) are looked up in a direct
+    /// table indexed by value − low bound, the way a perfect hash would; the hash table stays the record of every key
+    /// and serves batches whose values spread wider.</summary>
     private sealed class Int64Indexer : GroupIndexer
     {
+        /// <summary>The widest value range the direct table may cover (4 MB of ids).</summary>
+        private const long DirectSpan = 1 << 20;
         private readonly Dictionary<long, int> _ids = [];
         private int _null = -1;
+        private long _low;
+        private int[] _direct = []; // id + 1 of the key _low + i, 0 when not seen yet
 
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
             if (keys[0] is not PrimitiveArray<long> a) { Fallback(keys, ids); return; }
             var values = a.Values;
             bool noNulls = a.NullCount == 0;
-            for (int i = 0; i < ids.Length; i++)
+            if (Range(a) is var (min, max) && Cover(min, max))
             {
-                if (!noNulls && a.IsNull(i))
+                var direct = _direct;
+                long low = _low;
+                for (int i = 0; i < ids.Length; i++)
                 {
-                    if (_null < 0) { _null = Keys.Count; Keys.Add([null]); }
-                    ids[i] = _null;
-                    continue;
+                    if (!noNulls && a.IsNull(i)) { ids[i] = NullId(); continue; }
+                    ref int slot = ref direct[values[i] - low];
+                    if (slot == 0) slot = Lookup(values[i]) + 1;
+                    ids[i] = slot - 1;
                 }
-                long v = values[i];
-                if (!_ids.TryGetValue(v, out int id)) { _ids[v] = id = Keys.Count; Keys.Add([v]); }
-                ids[i] = id;
+                return;
             }
+            for (int i = 0; i < ids.Length; i++)
+                ids[i] = !noNulls && a.IsNull(i) ? NullId() : Lookup(values[i]);
+        }
+
+        private int NullId()
+        {
+            if (_null < 0) { _null = Keys.Count; Keys.Add([null]); }
+            return _null;
+        }
+
+        private int Lookup(long v)
+        {
+            if (!_ids.TryGetValue(v, out int id)) { _ids[v] = id = Keys.Count; Keys.Add([v]); }
+            return id;
+        }
+
+        /// <summary>The smallest and largest non-NULL value, or null when there is none.</summary>
+        private static (long Min, long Max)? Range(PrimitiveArray<long> a)
+        {
+            var values = a.Values;
+            long min = long.MaxValue, max = long.MinValue;
+            if (a.NullCount == 0)
+            {
+                int i = 0;
+                if (System.Numerics.Vector.IsHardwareAccelerated && values.Length >= System.Numerics.Vector<long>.Count)
+                {
+                    var vmin = new System.Numerics.Vector<long>(long.MaxValue);
+                    var vmax = new System.Numerics.Vector<long>(long.MinValue);
+                    for (; i <= values.Length - System.Numerics.Vector<long>.Count; i += System.Numerics.Vector<long>.Count)
+                    {
+                        var v = new System.Numerics.Vector<long>(values.Slice(i));
+                        vmin = System.Numerics.Vector.Min(vmin, v);
+                        vmax = System.Numerics.Vector.Max(vmax, v);
+                    }
+                    for (int k = 0; k < System.Numerics.Vector<long>.Count; k++) { min = Math.Min(min, vmin[k]); max = Math.Max(max, vmax[k]); }
+                }
+                for (; i < values.Length; i++) { min = Math.Min(min, values[i]); max = Math.Max(max, values[i]); }
+            }
+            else
+            {
+                for (int i = 0; i < values.Length; i++)
+                    if (a.IsValid(i)) { min = Math.Min(min, values[i]); max = Math.Max(max, values[i]); }
+            }
+            return min > max ? null : (min, max);
+        }
+
+        /// <summary>Widens the direct table to cover [min, max] when the result stays within <see cref="DirectSpan"/>;
+        /// false when it would not (the batch then uses the hash table).</summary>
+        private bool Cover(long min, long max)
+        {
+            if (max - min >= DirectSpan) return false;
+            if (_direct.Length == 0) { _low = min; _direct = new int[(int)(max - min + 1)]; return true; }
+            long high = _low + _direct.Length - 1;
+            if (min >= _low && max <= high) return true;
+            long low = Math.Min(min, _low), top = Math.Max(max, high);
+            if (top - low >= DirectSpan) return false;
+            var wider = new int[(int)(top - low + 1)];
+            _direct.CopyTo(wider, (int)(_low - low));
+            (_low, _direct) = (low, wider);
+            return true;
         }
 
         private void Fallback(IReadOnlyList<ArrowArray> keys, Span<int> ids) =>
@@ -130,7 +254,7 @@ internal abstract class GroupIndexer
 
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
-            var a = (BinaryArray)keys[0];
+            var a = (BinaryArray)Kernels.Vectors.Plain(keys[0]);
             bool nulls = a.NullCount > 0;
             for (int i = 0; i < ids.Length; i++)
             {

@@ -18,6 +18,10 @@ internal abstract class AggregateState
 
     private int[] _zeros = [];
 
+    /// <summary>Whether <see cref="Update"/> takes dictionary-encoded inputs as they are; when false (the default) it
+    /// gets them decoded.</summary>
+    public virtual bool AcceptsDictionaries => false;
+
     /// <summary>One result per group, for groups 0 .. <paramref name="groupCount"/>-1.</summary>
     public abstract Columnar.Arrays.ArrowArray Finish(int groupCount);
 }

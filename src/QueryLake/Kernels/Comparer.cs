@@ -39,10 +39,28 @@ internal static class Comparer
         (PrimitiveArray<byte> x, PrimitiveArray<byte> y) => (i, j) => x[i].CompareTo(y[j]),
         (BooleanArray x, BooleanArray y) => (i, j) => x.GetBoolean(i).CompareTo(y.GetBoolean(j)),
         (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
-        (DictionaryArray x, _) => For(CastKernel.Cast(x, x.Dictionary.Type, false), b),
-        (_, DictionaryArray y) => For(a, CastKernel.Cast(y, y.Dictionary.Type, false)),
+        // Dictionary-encoded slots compare their dictionary values, found by index (nothing is decoded).
+        (DictionaryArray x, _) => Encoded(x, b, first: true),
+        (_, DictionaryArray y) => Encoded(y, a, first: false),
         (ListArray or FixedSizeListArray, ListArray or FixedSizeListArray) => Lists(a, b),
         _ => throw new InvalidOperationException($"cannot compare {a.Type} with {b.Type}"),
+    };
+
+    private static Func<int, int, int> Encoded(DictionaryArray d, ArrowArray other, bool first)
+    {
+        var index = IndexOf(d);
+        var values = first ? For(d.Dictionary, other) : For(other, d.Dictionary);
+        return first ? (i, j) => values(index(i), j) : (i, j) => values(i, index(j));
+    }
+
+    private static Func<int, int> IndexOf(DictionaryArray d) => d.Indices switch
+    {
+        PrimitiveArray<int> p => i => p[i],
+        PrimitiveArray<short> p => i => p[i],
+        PrimitiveArray<sbyte> p => i => p[i],
+        PrimitiveArray<byte> p => i => p[i],
+        PrimitiveArray<ushort> p => i => p[i],
+        _ => i => checked((int)d.GetIndex(i)),
     };
 
     /// <summary>Lists compare element by element (NULL elements after all values), then a shorter prefix first.</summary>

@@ -35,6 +35,7 @@ internal static class Gather
 
     public static ArrowArray Rows(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks)
     {
+        if (sources.Any(s => s is DictionaryArray)) return Dictionary(type, sources, picks);
         var validity = Validity(sources, picks, out int nulls);
         switch (type.StorageType)
         {
@@ -56,6 +57,40 @@ internal static class Gather
                 }
                 return b.Build();
         }
+    }
+
+    /// <summary>Dictionary-encoded sources over one shared dictionary gather only their indices (the result stays
+    /// encoded); sources over different dictionaries, or mixed with plain arrays, are decoded first.</summary>
+    private static ArrowArray Dictionary(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks)
+    {
+        var first = (sources[0] as DictionaryArray)?.Dictionary.Data;
+        if (first is not null && sources.All(s => s is DictionaryArray d && ReferenceEquals(d.Dictionary.Data, first)))
+        {
+            var indices = sources.Select(s => ((DictionaryArray)s).Indices is PrimitiveArray<int> same ? same : Int32Indices((DictionaryArray)s)).ToList();
+            var gathered = (PrimitiveArray<int>)Rows(DataType.Int32, indices, picks);
+            return Vectors.Encoded(((DictionaryArray)sources[0]).Dictionary, gathered.Values.ToArray(), gathered.Data.Validity, gathered.NullCount);
+        }
+        // Different dictionaries: each pick reads its source's dictionary value directly (only the picked rows are
+        // decoded); a NULL slot picks the one-row NULL source added at the end.
+        var valueType = type.StorageType is DictionaryType dt ? dt.ValueType : type;
+        var values = sources.Select(s => s is DictionaryArray d ? d.Dictionary : s).Append(ArrayBuilder.Nulls(valueType, 1)).ToList();
+        var translated = new Pick[picks.Length];
+        for (int i = 0; i < picks.Length; i++)
+        {
+            var p = picks[i];
+            translated[i] = sources[p.Source] is not DictionaryArray d ? p
+                : d.IsNull(p.Row) ? new Pick(sources.Count, 0)
+                : new Pick(p.Source, checked((int)d.GetIndex(p.Row)));
+        }
+        return Rows(valueType, values, translated);
+    }
+
+    /// <summary>Indices of another integer width as int32, with the array's validity.</summary>
+    private static ArrowArray Int32Indices(DictionaryArray d)
+    {
+        var bits = new byte[BitUtil.BytesFor(d.Length)];
+        for (int i = 0; i < d.Length; i++) if (d.IsValid(i)) BitUtil.SetBit(bits, i, true);
+        return Vectors.Make(DataType.Int32, Vectors.Indices(d), d.NullCount == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), d.NullCount);
     }
 
     private static int RunLength(ReadOnlySpan<Pick> picks, int i)

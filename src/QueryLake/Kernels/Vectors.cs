@@ -74,6 +74,90 @@ internal static class Vectors
         return a;
     }
 
+    /// <summary>The values of a dictionary-encoded array, decoded (any other array as it is): slot i holds the
+    /// dictionary value at index i, NULL where the index is NULL.</summary>
+    public static ArrowArray Plain(ArrowArray a)
+    {
+        if (a is not DictionaryArray d) return a;
+        if (d.Dictionary.Length == 0 || d.NullCount == d.Length) return ArrayBuilder.Nulls(d.Dictionary.Type, d.Length);
+        var indices = Indices(d);
+        var values = Gather.Rows(d.Dictionary, indices);
+        if (d.NullCount == 0) return values;
+        // NULL slots gathered dictionary entry 0 (or nothing, from an empty dictionary): mask them with the indices'
+        // validity, combined with the dictionary's own NULLs.
+        var (bits, nulls) = AndValidity(d.Length, d.Indices, values);
+        var data = values.Data;
+        return ArrowArray.FromData(new ArrayData(data.Type, data.Length, data.Offset, nulls, [bits, .. data.Buffers[1..]], data.Children, data.Dictionary));
+    }
+
+    /// <summary>A batch with every dictionary-encoded column decoded.</summary>
+    public static RecordBatch Plain(RecordBatch b) =>
+        b.Columns.Any(c => c is DictionaryArray) ? new RecordBatch(b.Schema, b.Columns.Select(Plain).ToArray(), b.Length) : b;
+
+    /// <summary>The dictionary indices of an array as int32 (NULL slots read as 0).</summary>
+    public static int[] Indices(DictionaryArray d)
+    {
+        var result = new int[d.Length];
+        bool nulls = d.NullCount > 0;
+        switch (d.Indices)
+        {
+            case PrimitiveArray<int> x:
+                x.Values.CopyTo(result);
+                break;
+            case PrimitiveArray<sbyte> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
+            case PrimitiveArray<byte> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
+            case PrimitiveArray<short> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
+            case PrimitiveArray<ushort> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
+            default: for (int i = 0; i < result.Length; i++) result[i] = d.IsNull(i) ? 0 : checked((int)d.GetIndex(i)); break;
+        }
+        int size = d.Dictionary.Length;
+        for (int i = 0; i < result.Length; i++)
+        {
+            if (nulls && d.IsNull(i)) { result[i] = 0; continue; }
+            if ((uint)result[i] >= (uint)size)
+                throw new InvalidDataException($"dictionary index {result[i]} at slot {i} is outside a dictionary of {size} values");
+        }
+        return result;
+    }
+
+    /// <summary>A dictionary-encoded array over <paramref name="dictionary"/> with int32 <paramref name="indices"/>
+    /// and the given validity.</summary>
+    public static DictionaryArray Encoded(ArrowArray dictionary, int[] indices, ArrowBuffer validity, int nulls) =>
+        (DictionaryArray)ArrowArray.FromData(new ArrayData(new DictionaryType(DataType.Int32, dictionary.Type, false), indices.Length, 0, nulls,
+            [validity, ArrowBuffer.Copy<int>(indices)], null, dictionary.Data));
+
+    /// <summary>Per-dictionary-value results taken for each row of a dictionary-encoded array without NULL indices:
+    /// NULL-free text stays encoded over the results (sharing the indices); anything else is gathered.</summary>
+    public static ArrowArray Take(ArrowArray perValue, DictionaryArray d)
+    {
+        if (perValue.Type.StorageType is VariableBinaryType && perValue.NullCount == 0)
+        {
+            var data = d.Data;
+            return ArrowArray.FromData(new ArrayData(new DictionaryType(((DictionaryType)data.Type.StorageType).IndexType, perValue.Type, false),
+                data.Length, data.Offset, data.NullCount, data.Buffers, null, perValue.Data));
+        }
+        var indices = d.Indices is PrimitiveArray<int> same ? same.Values : Indices(d);
+        if (perValue is BooleanArray flags)
+        {
+            // Booleans: the per-value truth and validity looked up per row, written straight into bitmaps.
+            int n = indices.Length, nulls = 0;
+            var bits = new byte[BitUtil.BytesFor(n)];
+            var valid = flags.NullCount == 0 ? null : new byte[BitUtil.BytesFor(n)];
+            for (int i = 0; i < n; i++)
+            {
+                int k = indices[i];
+                if (valid is not null)
+                {
+                    if (flags.IsNull(k)) { nulls++; continue; }
+                    BitUtil.SetBit(valid, i, true);
+                }
+                if (flags.GetBoolean(k)) bits[i >> 3] |= (byte)(1 << (i & 7));
+            }
+            return ArrowArray.FromData(new ArrayData(DataType.Boolean, n, 0, nulls, [valid is null ? ArrowBuffer.Empty : ArrowBuffer.Copy(valid), ArrowBuffer.Copy(bits)]));
+        }
+        return Gather.Rows(perValue, indices);
+    }
+
     /// <summary>True when slot i is valid and true.</summary>
     public static bool IsTrue(ArrowArray mask, int i) => !mask.IsNull(i) && ((BooleanArray)mask).GetBoolean(i);
 }

@@ -135,7 +135,7 @@ public sealed partial class QueryLakeSession : IDisposable
         if (statements is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a loader takes one query");
         LogicalPlan PlanFor(CancellationToken cancel) => Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
         return new Training.TrainingLoader(
-            cancel => Executor.Run(PlanFor(cancel), new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)),
+            cancel => Executor.Results(PlanFor(cancel), new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)),
             options ?? new Training.LoaderOptions(),
             cancel => Training.RowAccess.For(PlanFor(cancel)));
     }
@@ -161,7 +161,7 @@ public sealed partial class QueryLakeSession : IDisposable
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
-                return new QueryResult(s.Text, plan.Schema, Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).ToList());
+                return new QueryResult(s.Text, plan.Schema, Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).ToList());
             }
             case ExplainStatement e:
                 return Explain(binder, e, cancel);
@@ -278,7 +278,7 @@ public sealed partial class QueryLakeSession : IDisposable
         {
             var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads, memoryLimit: MemoryLimit);
             var sw = Stopwatch.StartNew();
-            long rows = Executor.Run(plan, ctx).Sum(b => (long)b.Length);
+            long rows = Executor.Results(plan, ctx).Sum(b => (long)b.Length);
             text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st) ? $"  (rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : "")
                    + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms\n";
         }
@@ -301,7 +301,7 @@ public sealed partial class QueryLakeSession : IDisposable
         }
         var plan = Plan(binder, c.As);
         var ds = Lake.CreateDataset(c.Name, plan.Schema);
-        var v = ds.Append(Reporting(Executor.Run(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
+        var v = ds.Append(Reporting(Executor.Results(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
         return Count(c, v.RowCount);
     }
 
@@ -320,7 +320,7 @@ public sealed partial class QueryLakeSession : IDisposable
         long before = ds.Latest().RowCount;
         if (fields.Any(f => f.Metadata.ContainsKey(DerivedKey)))
             throw new SqlException("QL-DERIVED-COLUMN", i.At.Line, i.At.Column, $"column '{fields.First(f => f.Metadata.ContainsKey(DerivedKey)).Name}' is derived: it is computed, not inserted");
-        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Run(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan)));
+        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Results(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan)));
         return Count(i, v.RowCount - before);
     }
 
@@ -485,7 +485,7 @@ public sealed partial class QueryLakeSession : IDisposable
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
             c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
         using var hasher = new Lineage.ContentHasher(plan.Schema);
-        var batches = hasher.Tap(Reporting(Executor.Run(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan));
+        var batches = hasher.Tap(Reporting(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan));
         long rows;
         try
         {

@@ -157,7 +157,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     {
         var optimized = LogicalOptimizer.Optimize(plan);
         var rows = new List<object?[]>();
-        foreach (var b in Execution.Executor.Run(optimized, new Execution.QueryContext(cancel)))
+        foreach (var b in Execution.Executor.Results(optimized, new Execution.QueryContext(cancel)))
             for (int r = 0; r < b.Length; r++) rows.Add(b.Columns.Select(c => c.GetValue(r)).ToArray());
         return rows;
     }

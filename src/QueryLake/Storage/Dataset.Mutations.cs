@@ -93,7 +93,7 @@ public sealed partial class Dataset
                     start += b.Length;
                 }
                 if (!any) continue;
-                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression });
+                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
                 foreach (var (b, live, rows, match) in batches)
                 {
                     var cols = new ArrowArray[b.Columns.Count];
@@ -148,7 +148,7 @@ public sealed partial class Dataset
                 {
                     var reader = snapshot.Reader(frag);
                     var deleted = DeletionVector.Read(Path, frag.Deletions);
-                    using var w = new DataFileWriter(Path, one, [id], new IpcWriteOptions { Compression = Options.Compression });
+                    using var w = new DataFileWriter(Path, one, [id], new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
                     long start = 0;
                     for (int bi = 0; bi < frag.BatchRows.Count; bi++)
                     {
@@ -201,7 +201,7 @@ public sealed partial class Dataset
                     foreach (var b in snapshot.Reader(frag).Scan(fields, withRowId: false))
                     {
                         if (w is not null && w.Rows + b.Length > Options.MaxRowsPerFile) Flush();
-                        w ??= new DataFileWriter(Path, snapshot.Schema, fieldIds, ipc);
+                        w ??= new DataFileWriter(Path, snapshot.Schema, fieldIds, ipc, Options.DictionaryEncodeText);
                         w.Write(b);
                     }
                 Flush();

@@ -154,7 +154,7 @@ public sealed partial class Dataset
                         Roll(writer);
                         writer = null;
                     }
-                    writer ??= new DataFileWriter(Path, schema, fieldIds, ipc);
+                    writer ??= new DataFileWriter(Path, schema, fieldIds, ipc, Options.DictionaryEncodeText);
                     writer.Write(piece);
                 }
             }

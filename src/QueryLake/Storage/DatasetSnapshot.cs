@@ -102,15 +102,16 @@ public sealed class DatasetSnapshot
     /// <summary>
     /// Reads the live rows, fragment by fragment. Only <paramref name="columns"/> are read (all when null);
     /// <paramref name="withRowId"/> adds an int64 <c>_rowid</c> column; <paramref name="fragmentFilter"/>
-    /// skips fragments, e.g. by their statistics.
+    /// skips fragments, e.g. by their statistics. Text stored dictionary-encoded is decoded unless
+    /// <paramref name="encoded"/> is set (the query engine's scans).
     /// </summary>
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<FragmentInfo, bool>? fragmentFilter = null)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<FragmentInfo, bool>? fragmentFilter = null, bool encoded = false)
     {
         var fields = Resolve(columns);
         foreach (var f in _manifest.Fragments)
         {
             if (fragmentFilter is not null && !fragmentFilter(ToInfo(f))) continue;
-            foreach (var b in Reader(f).Scan(fields, withRowId)) yield return b;
+            foreach (var b in Reader(f).Scan(fields, withRowId, encoded)) yield return b;
         }
     }
 

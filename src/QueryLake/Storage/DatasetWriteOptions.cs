@@ -17,6 +17,10 @@ public sealed record DatasetWriteOptions
     /// <summary>Buffer compression of data files. None (the default) keeps files memory-mappable without copying.</summary>
     public IpcCompression Compression { get; init; } = IpcCompression.None;
 
+    /// <summary>Store text columns whose values repeat (at most one distinct value in four rows) dictionary-encoded:
+    /// smaller files, and filters, groupings and joins on them work on the indices (default true).</summary>
+    public bool DictionaryEncodeText { get; init; } = true;
+
     /// <summary>Compaction merges fragments with fewer live rows than this (default 262,144).</summary>
     public int CompactBelowRows { get; init; } = 1 << 18;
 

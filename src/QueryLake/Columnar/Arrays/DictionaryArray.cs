@@ -19,7 +19,17 @@ public sealed class DictionaryArray : ArrowArray
     public ArrowArray Dictionary { get; }
 
     /// <summary>The dictionary index of slot <paramref name="index"/>.</summary>
-    public long GetIndex(int index) => Convert.ToInt64(Indices.GetValue(index) ?? 0L);
+    public long GetIndex(int index) => Indices switch
+    {
+        PrimitiveArray<int> p => p[index],
+        PrimitiveArray<long> p => p[index],
+        PrimitiveArray<short> p => p[index],
+        PrimitiveArray<sbyte> p => p[index],
+        PrimitiveArray<byte> p => p[index],
+        PrimitiveArray<ushort> p => p[index],
+        PrimitiveArray<uint> p => p[index],
+        _ => Convert.ToInt64(Indices.GetValue(index) ?? 0L, System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <inheritdoc />
     public override object? GetValue(int index) => IsNull(index) ? null : Dictionary.GetValue(checked((int)GetIndex(index)));

@@ -41,6 +41,9 @@ internal static class BasicAggregates
     {
         private long[] _counts = new long[16];
 
+        /// <summary>Counting reads only validity, which an encoded array has too.</summary>
+        public override bool AcceptsDictionaries => true;
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             var input = inputs.Count == 0 ? null : inputs[0];

@@ -15,7 +15,7 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name) : ITa
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
     {
-        foreach (var b in snapshot.Scan(columns, fragmentFilter: keep))
+        foreach (var b in snapshot.Scan(columns, fragmentFilter: keep, encoded: true))
         {
             cancel.ThrowIfCancellationRequested();
             yield return b;

@@ -1,45 +1,73 @@
 using QueryLake.Columnar;
+using QueryLake.Columnar.Types;
 using QueryLake.Formats.Ipc;
+using QueryLake.Kernels;
 using QueryLake.Storage.Manifests;
 
 namespace QueryLake.Storage.Fragments;
 
 /// <summary>Writes one data file of a fragment (an Arrow IPC file), collecting per-column statistics,
-/// and fsyncs it before its manifest can refer to it.</summary>
+/// and fsyncs it before its manifest can refer to it. Text columns that repeat their values (at most one distinct
+/// value in four rows of the first batch) are stored dictionary-encoded: one dictionary per file, int32 indices per
+/// row, which scans hand to the engine as they are.</summary>
 internal sealed class DataFileWriter : IDisposable
 {
+    /// <summary>A text column is encoded when its first batch has at most one distinct value per this many rows.</summary>
+    public const int RowsPerDistinctValue = 4;
+
     private readonly FileStream _stream;
-    private readonly ArrowFileWriter _writer;
+    private readonly Schema _schema;
+    private readonly IpcWriteOptions _options;
+    private readonly bool _encodeText;
+    private ArrowFileWriter? _writer;
+    private bool[] _encoded = [];
     private readonly StatisticsCollector?[] _stats;
     private readonly IReadOnlyList<int> _fieldIds;
     private readonly string _relativePath;
     private bool _done;
 
-    public DataFileWriter(string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, IpcWriteOptions options)
+    public DataFileWriter(string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, IpcWriteOptions options, bool encodeText)
     {
         _relativePath = Path.Combine("data", $"{Guid.NewGuid():N}.arrow");
         var full = Path.Combine(datasetPath, _relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         _stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        _writer = new ArrowFileWriter(_stream, schema, options, leaveOpen: true);
+        (_schema, _options, _encodeText) = (schema, options, encodeText);
         _stats = schema.Fields.Select(f => StatisticsCollector.Supports(f.DataType) ? new StatisticsCollector(f.DataType) : null).ToArray();
         _fieldIds = fieldIds;
     }
 
     public long Rows { get; private set; }
-    public long Bytes => _writer.BytesWritten;
+    public long Bytes => _writer?.BytesWritten ?? 0;
     public List<int> BatchRows { get; } = [];
 
     public void Write(RecordBatch batch)
     {
-        _writer.Write(batch);
+        // The file's schema (which columns are encoded) is decided by the first batch.
+        _writer ??= Open(batch);
+        _writer.Write(_encoded.Contains(true) ? Encode(batch) : batch);
         for (int i = 0; i < _stats.Length; i++) _stats[i]?.Add(batch.Columns[i]);
         Rows += batch.Length;
         BatchRows.Add(batch.Length);
     }
 
+    private ArrowFileWriter Open(RecordBatch first)
+    {
+        _encoded = _schema.Fields.Select((f, i) => _encodeText && f.DataType.Equals(DataType.Utf8) && first.Length > 0
+            && DictionaryEncoder.Distinct(first.Columns[i]) is var distinct && distinct > 0 && distinct * RowsPerDistinctValue <= first.Length).ToArray();
+        var fields = _schema.Fields.Select((f, i) => _encoded[i] ? new Field(f.Name, DataType.DictionaryUtf8, f.Nullable, f.Metadata) : f).ToList();
+        return new ArrowFileWriter(_stream, new Schema(fields, _schema.Metadata), _options, leaveOpen: true);
+    }
+
+    private RecordBatch Encode(RecordBatch batch)
+    {
+        var columns = batch.Columns.Select((c, i) => _encoded[i] ? DictionaryEncoder.Encode(c) : c).ToArray();
+        return new RecordBatch(_writer!.Schema, columns, batch.Length);
+    }
+
     public DataFileRecord Finish()
     {
+        _writer ??= new ArrowFileWriter(_stream, _schema, _options, leaveOpen: true);
         _writer.Finish();
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();

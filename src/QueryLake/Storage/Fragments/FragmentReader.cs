@@ -31,8 +31,10 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
         }
     }
 
-    /// <summary>Reads batch <paramref name="index"/> with the given fields (physical rows, deleted included).</summary>
-    public RecordBatch ReadBatch(int index, IReadOnlyList<(Field Field, int Id)> fields, bool withRowId)
+    /// <summary>Reads batch <paramref name="index"/> with the given fields (physical rows, deleted included). Text
+    /// stored dictionary-encoded comes back decoded, or as it is stored when <paramref name="encoded"/> is set (for
+    /// the query engine, which works on the indices).</summary>
+    public RecordBatch ReadBatch(int index, IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false)
     {
         int rows = Fragment.BatchRows[index];
         var columns = new List<ArrowArray>(fields.Count + 1);
@@ -48,7 +50,11 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
                 if (batch.Length != rows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
                 column = batch.Columns[pos];
-                if (!column.Type.Equals(field.DataType))
+                if (column is DictionaryArray && field.DataType is not DictionaryType)
+                {
+                    if (!encoded) column = Vectors.Plain(column);
+                }
+                else if (!column.Type.Equals(field.DataType))
                     column = ArrowArray.FromData(column.Data.WithType(field.DataType));
                 break;
             }
@@ -67,12 +73,12 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
     }
 
     /// <summary>All live rows, batch by batch.</summary>
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false)
     {
         var deleted = DeletionVector.Read(datasetPath, Fragment.Deletions);
         for (int i = 0; i < Fragment.BatchRows.Count; i++)
         {
-            var batch = ReadBatch(i, fields, withRowId);
+            var batch = ReadBatch(i, fields, withRowId, encoded);
             if (deleted.Count == 0) { yield return batch; continue; }
             long start = BatchStarts[i];
             var keep = new List<int>(batch.Length);

@@ -19,7 +19,8 @@ internal static class HashAggregateOperator
         var evaluated = Parallel.OrderedMap(input, b => (
             Length: b.Length,
             Keys: node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
-            Args: node.Aggregates.Select(a => (IReadOnlyList<ArrowArray>)a.Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b)).ToList()).ToArray()),
+            Args: node.Aggregates.Select((a, i) => (IReadOnlyList<ArrowArray>)a.Arguments
+                .Select(x => ExpressionEvaluator.Evaluate(x, b)).Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToList()).ToArray()),
             ctx.Threads, ctx.Cancel);
         // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
         var buffer = Array.Empty<int>();
@@ -64,11 +65,14 @@ internal static class HashAggregateOperator
         private int[] _ids = [];
         private Columnar.Types.DataType? _type;
 
+        /// <summary>Distinct values are numbered by a group indexer, which reads encoded keys by index.</summary>
+        public override bool AcceptsDictionaries => true;
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             if (inputs.Count == 0) return;
             var input = inputs[0];
-            _type ??= input.Type;
+            _type ??= TypeRules.Logical(input.Type);
             if (_ids.Length < groups.Length) _ids = new int[Math.Max(groups.Length, _ids.Length * 2)];
             var ids = _ids.AsSpan(0, groups.Length);
             (_values ??= GroupIndexer.For([input])).Assign([input], ids);

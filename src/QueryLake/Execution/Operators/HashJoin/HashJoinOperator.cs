@@ -26,7 +26,7 @@ internal static class HashJoinOperator
             build.Add(b);
         }
         var allRight = new List<Gather.Pick>();
-        var buildKeys = build.Select(b => rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList();
+        var buildKeys = build.Select(b => rightKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, b))).ToArray()).ToList();
         for (int b = 0; b < build.Count; b++)
             for (int r = 0; r < build[b].Length; r++) allRight.Add(new Gather.Pick(b, r));
         var table = JoinTable.Build(buildKeys, rightKeys.Count);
@@ -40,6 +40,18 @@ internal static class HashJoinOperator
         RecordBatch? Probe(RecordBatch lb)
         {
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
+            // A dictionary-encoded key probes the table once per dictionary value; rows then look their matches up by index.
+            var encoded = keys is [DictionaryArray d] ? d : null;
+            List<Gather.Pick>?[]? perValue = null;
+            int[]? indices = null;
+            if (encoded is not null)
+            {
+                ArrowArray[] values = [encoded.Dictionary];
+                perValue = new List<Gather.Pick>?[encoded.Dictionary.Length];
+                for (int v = 0; v < perValue.Length; v++) perValue[v] = table.Probe(values, v);
+                indices = Vectors.Indices(encoded);
+            }
+            else keys = keys.Select(Vectors.Plain).ToArray();
             var li = new List<int>();
             var rp = new List<Gather.Pick>();
             for (int r = 0; r < lb.Length; r++)
@@ -49,7 +61,7 @@ internal static class HashJoinOperator
                     foreach (var p in allRight) { li.Add(r); rp.Add(p); }
                     continue;
                 }
-                var matches = table.Probe(keys, r);
+                var matches = encoded is null ? table.Probe(keys, r) : encoded.IsNull(r) ? null : perValue![indices![r]];
                 if (matches is null) continue;
                 foreach (var p in matches) { li.Add(r); rp.Add(p); }
             }

@@ -1,4 +1,4 @@
-namespace QueryLake.Execution;
+namespace QueryLake.Kernels;
 
 /// <summary>
 /// Text keys hashed and compared as their UTF-8 bytes in an open-addressing table over one byte arena: nothing is
