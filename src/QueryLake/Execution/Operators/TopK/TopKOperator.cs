@@ -7,9 +7,10 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution.Operators.TopK;
 
 /// <summary>ORDER BY … LIMIT k without a full sort: a bounded heap keeps the best k+offset rows seen so far
-/// (ties keep input order), so time is O(n log k) and only the rows in the heap are ever copied. With one numeric
-/// key (a similarity score, an id), a row is first checked against the worst kept key as a plain number, so the
-/// general row comparison runs only for the few rows that enter the heap.</summary>
+/// (ties keep input order), so time is O(n log k) and only the rows in the heap are ever copied. With a numeric
+/// first key (a similarity score, an id), batches are first narrowed in parallel to the rows whose key can place them
+/// among their batch's best k, and a row is checked against the worst kept key as a plain number, so the general row
+/// comparison runs only for the few rows that enter the heap.</summary>
 internal static class TopKOperator
 {
     public static IEnumerable<RecordBatch> Execute(TopKNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
@@ -24,8 +25,10 @@ internal static class TopKOperator
         bool numericKey = node.Keys[0].Expr.Type.IsNumeric;
         var keys = new List<ArrowArray?>();
         bool descending = node.Keys[0].Descending;
+        // Batches are first narrowed, several at once, to the rows that can be among their own best k by the first key.
+        var narrowed = Parallel.OrderedMap(input, b => (Batch: b, Rows: numericKey ? Candidates(b, node, keep) : null), ctx.Threads, ctx.Cancel);
         if (keep > 0)
-            foreach (var b in input)
+            foreach (var (b, candidates) in narrowed)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
                 if (b.Length == 0) continue;
@@ -39,8 +42,10 @@ internal static class TopKOperator
                     var other => CastKernel.ToFloat64(other),
                 } : null;
                 keys.Add(key);
-                for (int r = 0; r < b.Length; r++)
+                int count = candidates?.Length ?? b.Length;
+                for (int c0 = 0; c0 < count; c0++)
                 {
+                    int r = candidates is null ? c0 : candidates[c0];
                     var pick = new Gather.Pick(source, r);
                     if (heap.Count < keep) { heap.Enqueue(pick, pick); continue; }
                     if (key is not null && key.IsValid(r))
@@ -71,5 +76,62 @@ internal static class TopKOperator
         best.Sort(comparer);
         int start = (int)Math.Min(node.Offset, best.Count);
         return SortOperator.Emit(node.Schema, batches, best.ToArray(), start, best.Count - start);
+    }
+
+    /// <summary>The rows of a batch that can be among its best <paramref name="keep"/> rows: those whose first key is
+    /// at least as good as the batch's keep-th best first key, and those with a NULL or NaN first key (their place
+    /// depends on NULLS FIRST/LAST and is left to the full comparison); null when every row must be looked at. Rows
+    /// outside a batch's own best k cannot be in the overall best k, so dropping them changes nothing.</summary>
+    private static int[]? Candidates(RecordBatch b, TopKNode node, long keep)
+    {
+        if (keep > 4096 || b.Length <= keep) return null;
+        bool descending = node.Keys[0].Descending;
+        var key = ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
+        {
+            PrimitiveArray<long> l => (ArrowArray)l,
+            PrimitiveArray<double> d => d,
+            var other => CastKernel.ToFloat64(other),
+        };
+        bool nulls = key.NullCount > 0;
+        // "Better" is larger under DESC; a heap of the keep best values has the worst of them on top.
+        var rows = new List<int>();
+        switch (key)
+        {
+            case PrimitiveArray<long> l:
+            {
+                var v = l.Values;
+                var heap = new PriorityQueue<long, long>(Comparer<long>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
+                for (int r = 0; r < v.Length; r++)
+                {
+                    if (nulls && l.IsNull(r)) continue;
+                    if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
+                    else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
+                }
+                if (heap.Count < keep) return null;
+                long threshold = heap.Peek();
+                for (int r = 0; r < v.Length; r++)
+                    if ((nulls && l.IsNull(r)) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
+                break;
+            }
+            case PrimitiveArray<double> d:
+            {
+                var v = d.Values;
+                var heap = new PriorityQueue<double, double>(Comparer<double>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
+                for (int r = 0; r < v.Length; r++)
+                {
+                    if ((nulls && d.IsNull(r)) || double.IsNaN(v[r])) continue;
+                    if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
+                    else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
+                }
+                if (heap.Count < keep) return null;
+                double threshold = heap.Peek();
+                for (int r = 0; r < v.Length; r++)
+                    if ((nulls && d.IsNull(r)) || double.IsNaN(v[r]) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
+                break;
+            }
+            default:
+                return null;
+        }
+        return rows.ToArray();
     }
 }
