@@ -33,10 +33,14 @@ public sealed class DatePartProperties
         var rng = new Random(4);
         var schema = new Schema([new Field("ts", DataType.Timestamp())]);
         var ts = new PrimitiveBuilder<long>(DataType.Timestamp());
+        long previous = 0;
         for (int i = 0; i < 20_000; i++)
         {
             if (i % 50 == 0) { ts.AppendNull(); continue; }
-            ts.Append(rng.NextInt64(-62_135_596_800_000_000L, 253_402_300_799_000_000L)); // µs, years 1 to 9999
+            // µs, years 1 to 9999; every other row within hours of the one before (runs on one day, and across midnight)
+            previous = i % 2 == 0 ? previous + rng.NextInt64(-7_200_000_000L, 7_200_000_000L)
+                : rng.NextInt64(-62_135_596_800_000_000L, 253_402_300_799_000_000L);
+            ts.Append(Math.Clamp(previous, -62_135_596_800_000_000L, 253_402_300_799_000_000L));
         }
         s.Lake.CreateDataset("t", schema).Append(new RecordBatch(schema, [ts.Build()], 20_000));
         var row = s.Query("""

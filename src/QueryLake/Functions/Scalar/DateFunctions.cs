@@ -61,12 +61,26 @@ internal static class DateFunctions
             case Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt && part is "year" or "month" or "day":
             {
                 // Year, month and day straight from the day number (civil-from-days), without building DateTimes.
+                // Timestamps usually come clustered by day, so the last day's bounds and answer are kept: a row on the
+                // same day costs one comparison instead of a division and the calendar arithmetic.
                 long perDay = tt.UnitsPerSecond * 86_400;
                 var v = ts.Values;
                 bool nulls = input.NullCount > 0;
                 int which = part == "year" ? 0 : part == "month" ? 1 : 2;
+                long dayStart = 0, answer = 0;
+                bool known = false;
                 for (int i = 0; i < n; i++)
-                    if (!nulls || input.IsValid(i)) result[i] = CivilPart(Math.DivRem(v[i], perDay) is var (q, r) && r < 0 ? q - 1 : q, which);
+                {
+                    if (nulls && !input.IsValid(i)) continue;
+                    long t = v[i];
+                    if (!known || (ulong)(t - dayStart) >= (ulong)perDay)
+                    {
+                        long day = Math.DivRem(t, perDay) is var (q, r) && r < 0 ? q - 1 : q;
+                        // (The bounds are kept only away from the ends of the int64 range, where day * perDay could wrap.)
+                        (dayStart, answer, known) = (day * perDay, CivilPart(day, which), Math.Abs(day) < long.MaxValue / 4 / perDay);
+                    }
+                    result[i] = answer;
+                }
                 break;
             }
             case Columnar.Arrays.PrimitiveArray<long> ts when input.Type is TimestampType tt:
