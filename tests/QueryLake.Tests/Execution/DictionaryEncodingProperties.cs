@@ -33,6 +33,9 @@ public sealed class DictionaryEncodingProperties
         "SELECT l.a, count(*), sum(r.x) FROM {0} l JOIN {0} r ON l.a = r.b GROUP BY l.a ORDER BY l.a",
         "SELECT l.x, r.x FROM {0} l LEFT JOIN {0} r ON l.b = r.a AND r.x < 5 ORDER BY l.x, r.x NULLS FIRST",
         "SELECT a, string_agg(b, ',' ORDER BY x) FROM {0} GROUP BY a ORDER BY a NULLS FIRST",
+        "SELECT l.x, r.x, r.a, upper(r.b), r.b = 'k1' FROM {0} l LEFT JOIN {0} r ON l.b = r.a AND r.x % 4 = 1 ORDER BY l.x, r.x NULLS FIRST",
+        "SELECT r.b, count(*), count(DISTINCT r.a) FROM {0} l JOIN {0} r ON l.a = r.a GROUP BY r.b ORDER BY 1 NULLS FIRST",
+        "SELECT l.a, r.b, r.x FROM {0} l FULL JOIN {0} r ON l.x = r.x + 3 AND l.a = r.a ORDER BY r.x NULLS FIRST, l.a NULLS FIRST, r.b NULLS FIRST",
     ];
 
     [Fact]

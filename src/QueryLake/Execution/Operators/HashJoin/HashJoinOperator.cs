@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
 using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
@@ -34,6 +35,7 @@ internal static class HashJoinOperator
         var nullRight = node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 1)).ToArray();
         var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
         var nullPick = new Gather.Pick(build.Count, 0);
+        var rightText = EncodedBuildColumns(node, build);
 
         // Probe batches are independent unless right rows must be tracked (RIGHT and FULL joins): probe several at once.
         bool trackRight = node.Kind is JoinKind.Right or JoinKind.Full;
@@ -66,7 +68,7 @@ internal static class HashJoinOperator
                 foreach (var p in matches) { li.Add(r); rp.Add(p); }
             }
             // Candidate pairs are materialized only when a residual condition must be checked on them.
-            var keepRows = residual is null ? null : ExpressionEvaluator.Select(residual, Combine(node, lb, li, rp, rightSources));
+            var keepRows = residual is null ? null : ExpressionEvaluator.Select(residual, Combine(node, lb, li, rp, rightSources, rightText));
             var leftHit = new bool[lb.Length];
             int kept = keepRows?.Length ?? li.Count;
             for (int j = 0; j < kept; j++)
@@ -85,7 +87,7 @@ internal static class HashJoinOperator
                     var outRight = keepRows is null ? rp : keepRows.Select(k => rp[k]).ToList();
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
                         for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) { outLeft.Add(r); outRight.Add(nullPick); }
-                    return outLeft.Count > 0 ? Combine(node, lb, outLeft, outRight, rightSources) : null;
+                    return outLeft.Count > 0 ? Combine(node, lb, outLeft, outRight, rightSources, rightText) : null;
             }
         }
         var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, trackRight ? 1 : ctx.Threads, ctx.Cancel);
@@ -106,16 +108,66 @@ internal static class HashJoinOperator
         }
     }
 
-    private static RecordBatch Combine(JoinNode node, RecordBatch lb, List<int> li, List<Gather.Pick> rp, IReadOnlyList<ArrowArray>[] rightSources)
+    /// <summary>Text columns of the build side as one array each (all build rows in order, with the first row of each
+    /// build batch at <c>Start</c>), for output as dictionary-encoded indices into them; null for other columns.</summary>
+    private static (ArrowArray Values, int[] Start)?[] EncodedBuildColumns(JoinNode node, List<RecordBatch> build)
+    {
+        var starts = new int[build.Count];
+        for (int b = 1; b < build.Count; b++) starts[b] = starts[b - 1] + build[b - 1].Length;
+        int total = build.Sum(b => b.Length);
+        return node.Right.Schema.Fields.Select((f, c) =>
+        {
+            if (f.DataType.StorageType is not VariableBinaryType { IsLarge: false } || node.Kind is JoinKind.Semi or JoinKind.Anti) return null;
+            var picks = new Gather.Pick[total];
+            for (int b = 0, k = 0; b < build.Count; b++)
+                for (int r = 0; r < build[b].Length; r++) picks[k++] = new Gather.Pick(b, r);
+            var values = build.Count == 1 ? Vectors.Plain(build[0].Columns[c]) : Gather.Rows(f.DataType, build.Select(b => Vectors.Plain(b.Columns[c])).ToList(), picks);
+            return ((ArrowArray Values, int[] Start)?)(values, starts);
+        }).ToArray();
+    }
+
+    /// <summary>Output rows: left rows gathered; build-side text as indices into its build column (no string is copied
+    /// per row: later operators group, compare and filter by index, and results decode it), other build columns
+    /// gathered.</summary>
+    private static RecordBatch Combine(JoinNode node, RecordBatch lb, List<int> li, List<Gather.Pick> rp, IReadOnlyList<ArrowArray>[] rightSources,
+        (ArrowArray Values, int[] Start)?[] rightText)
     {
         var leftPicks = li.Select(r => new Gather.Pick(0, r)).ToArray();
         var rightPicks = rp.ToArray();
         var columns = lb.Columns.Select(c => Gather.Rows(c.Type, [c], leftPicks))
-            .Concat(node.Right.Schema.Fields.Select((f, c) => Gather.Rows(f.DataType, rightSources[c], rightPicks))).ToArray();
+            .Concat(node.Right.Schema.Fields.Select((f, c) => rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
+                : Gather.Rows(f.DataType, rightSources[c], rightPicks))).ToArray();
         var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
             ? new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList())
             : node.Schema;
         return new RecordBatch(schema, columns, li.Count);
+    }
+
+    private static ArrowArray Encode((ArrowArray Values, int[] Start) text, Gather.Pick[] picks, int nullSource)
+    {
+        var indices = new int[picks.Length];
+        byte[]? valid = null;
+        int nulls = 0;
+        for (int i = 0; i < picks.Length; i++)
+        {
+            var p = picks[i];
+            if (p.Source == nullSource || text.Values.IsNull(text.Start[p.Source] + p.Row))
+            {
+                valid ??= NewValid(picks.Length);
+                Columnar.Memory.BitUtil.SetBit(valid, i, false);
+                nulls++;
+                continue;
+            }
+            indices[i] = text.Start[p.Source] + p.Row;
+        }
+        return Vectors.Encoded(text.Values, indices, valid is null ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid), nulls);
+    }
+
+    private static byte[] NewValid(int n)
+    {
+        var bits = new byte[Columnar.Memory.BitUtil.BytesFor(n)];
+        Array.Fill(bits, (byte)0xFF);
+        return bits;
     }
 
     /// <summary>Splits a join condition into equality keys (left expression, right expression) and the rest.</summary>
