@@ -103,8 +103,10 @@ public sealed class ParquetFileReader
     public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null) => ReadRowGroup(index, columns, null) ?? throw new InvalidOperationException();
 
     /// <summary>Reads a row group, keeping only rows on pages the <paramref name="keep"/> test (over page statistics from
-    /// the column index) does not rule out; null when the whole row group is ruled out.</summary>
-    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep)
+    /// the column index) does not rule out; null when the whole row group is ruled out. With <c>encoded</c>, text
+    /// columns whose pages are all dictionary-encoded come back as <see cref="Columnar.Arrays.DictionaryArray"/>s
+    /// (indices into the chunk's dictionary) instead of decoded strings: the query engine works on the indices.</summary>
+    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false)
     {
         var g = _meta.RowGroups[index];
         var indexes = columns is null ? Enumerable.Range(0, _schema.Columns.Count).ToList() : columns.Select(ColumnIndex).ToList();
@@ -129,16 +131,17 @@ public sealed class ParquetFileReader
                 var leaves = new Dictionary<int, LeafData>();
                 bool partial = selection is not null && node.Leaves().All(l => _schema.Leaves[l].MaxRep == 0 && g.Columns[l].OffsetIndexOffset is not null);
                 var covered = new Dictionary<int, RowSelection>();
+                bool keepDictionary = encoded && node.Leaf is { MaxRep: 0 } && node.Field.DataType.Equals(DataType.Utf8);
                 foreach (int l in node.Leaves())
                 {
                     current = _schema.Leaves[l].PathText;
                     if (partial)
                     {
                         var (pages, rows) = PageFilter.Pages(_file, g.Columns[l], selection!, g.NumRows);
-                        leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], pages);
+                        leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], pages, keepDictionary);
                         covered[l] = rows;
                     }
-                    else leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l]);
+                    else leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary);
                 }
                 current = node.Field.Name;
                 if (partial)
@@ -146,7 +149,7 @@ public sealed class ParquetFileReader
                     // Every leaf of a flat column covers the same pages' rows only if their pages align; take the first
                     // leaf's coverage (structs of flat leaves are rare) and require the others to match.
                     var rows = covered[node.FirstLeaf];
-                    if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l]); }
+                    if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary); }
                     else
                     {
                         var a = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, rows.Count), outSchema.Fields[c].DataType);

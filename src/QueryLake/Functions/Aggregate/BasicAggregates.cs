@@ -1,4 +1,5 @@
 using System.Numerics;
+using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
@@ -142,8 +143,54 @@ internal static class BasicAggregates
         private object?[] _best = new object?[16];
         private byte[]?[] _bytes = new byte[16][];
 
+        /// <summary>Encoded text is ranked once per dictionary; rows then compare ranks, and only each group's best value
+        /// is offered to the accumulator.</summary>
+        public override bool AcceptsDictionaries => true;
+
+        private ArrayData? _rankedDictionary;
+        private int[] _rank = [];
+
+        /// <summary>Each group's best dictionary index in a batch (by the values' order), offered to the plain path as
+        /// one row per group.</summary>
+        private void Encoded(ReadOnlySpan<int> groups, DictionaryArray d, int length)
+        {
+            var dictionary = d.Dictionary;
+            if (!ReferenceEquals(dictionary.Data, _rankedDictionary))
+            {
+                var compare = Comparer.For(dictionary, dictionary);
+                var order = Enumerable.Range(0, dictionary.Length).Where(dictionary.IsValid).ToArray();
+                Array.Sort(order, (a, b) => compare(a, b));
+                _rank = new int[dictionary.Length];
+                Array.Fill(_rank, -1);
+                for (int j = 0; j < order.Length; j++) _rank[order[j]] = j;
+                _rankedDictionary = dictionary.Data;
+            }
+            var rank = _rank;
+            bool single = groups.IsEmpty, nulls = d.NullCount > 0;
+            int needed = 1;
+            if (!single) foreach (var g in groups) needed = Math.Max(needed, g + 1);
+            var best = new int[needed];
+            Array.Fill(best, -1);
+            for (int i = 0; i < length; i++)
+            {
+                if (nulls && d.IsNull(i)) continue;
+                int k = (int)d.GetIndex(i), r = rank[k];
+                if (r < 0) continue;
+                int g = single ? 0 : groups[i];
+                int current = best[g];
+                if (current < 0 || (max ? r > rank[current] : r < rank[current])) best[g] = k;
+            }
+            var owners = new List<int>();
+            var picks = new List<int>();
+            for (int g = 0; g < best.Length; g++)
+                if (best[g] >= 0) { owners.Add(g); picks.Add(best[g]); }
+            if (owners.Count == 0) return;
+            Update(owners.ToArray(), [Gather.Rows(dictionary, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(picks))]);
+        }
+
         public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
         {
+            if (inputs[0] is DictionaryArray encoded) { Encoded([], encoded, length); return; }
             var x = CastKernel.Cast(inputs[0], type, false);
             switch (x)
             {
@@ -183,6 +230,7 @@ internal static class BasicAggregates
 
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
+            if (inputs[0] is DictionaryArray encoded) { Encoded(groups, encoded, groups.Length); return; }
             var x = CastKernel.Cast(inputs[0], type, false);
             int needed = 0;
             foreach (var g in groups) needed = Math.Max(needed, g + 1);

@@ -45,7 +45,7 @@ internal sealed class ParquetSource : ITableSource
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
     {
         var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
-        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep),
+        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
             Environment.ProcessorCount, cancel);
         foreach (var batch in decoded)
         {

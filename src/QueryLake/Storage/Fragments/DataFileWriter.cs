@@ -45,8 +45,8 @@ internal sealed class DataFileWriter : IDisposable
     {
         // The file's schema (which columns are encoded) is decided by the first batch.
         _writer ??= Open(batch);
-        _writer.Write(_encoded.Contains(true) ? Encode(batch) : batch);
-        for (int i = 0; i < _stats.Length; i++) _stats[i]?.Add(batch.Columns[i]);
+        _writer.Write(Encode(batch));
+        for (int i = 0; i < _stats.Length; i++) _stats[i]?.Add(Vectors.Plain(batch.Columns[i]));
         Rows += batch.Length;
         BatchRows.Add(batch.Length);
     }
@@ -61,7 +61,8 @@ internal sealed class DataFileWriter : IDisposable
 
     private RecordBatch Encode(RecordBatch batch)
     {
-        var columns = batch.Columns.Select((c, i) => _encoded[i] ? DictionaryEncoder.Encode(c) : c).ToArray();
+        // Encoded input (the engine's own batches) is written decoded where the file's column is plain.
+        var columns = batch.Columns.Select((c, i) => _encoded[i] ? DictionaryEncoder.Encode(c) : Vectors.Plain(c)).ToArray();
         return new RecordBatch(_writer!.Schema, columns, batch.Length);
     }
 

@@ -45,15 +45,39 @@ public sealed class ParquetMatrixTests : IClassFixture<ParquetMatrixTests.Matrix
         var columns = entry["columns"]!.AsArray().Select(c => (string)c!).ToList();
         Assert.Equal(columns, reader.Schema.Fields.Select(f => f.Name).ToList());
         var expected = entry["rows"]!.AsArray();
-        int r = 0;
-        foreach (var batch in reader.ReadAll())
-            for (int i = 0; i < batch.Length; i++, r++)
-            {
-                var actual = ParquetCanonical.Row(batch, i);
-                for (int c = 0; c < columns.Count; c++)
-                    ParquetCanonical.AssertEqual(expected[r]![c], actual[c], $"{Path.GetFileName((string)entry["file"]!)} row {r} column {columns[c]} ({entry["types"]![c]})");
-            }
-        Assert.Equal(expected.Count, r);
+        // Read twice: decoded (the public API), and as the query engine reads it, with dictionary-encoded text kept as
+        // indices (then also decoded by the engine's own decoder).
+        var decoded = reader.ReadAll().ToList();
+        var encoded = Enumerable.Range(0, reader.RowGroupCount).Select(g => reader.ReadRowGroup(g, null, null, encoded: true)!).ToList();
+        Assert.Contains(encoded, b => b.Columns.Any(c => c is QueryLake.Columnar.Arrays.DictionaryArray));
+        foreach (var (batches, how) in new[] { (decoded, "decoded"), (encoded, "encoded"), (encoded.Select(QueryLake.Kernels.Vectors.Plain).ToList(), "encoded then decoded") })
+        {
+            int r = 0;
+            foreach (var batch in batches)
+                for (int i = 0; i < batch.Length; i++, r++)
+                {
+                    var actual = ParquetCanonical.Row(batch, i);
+                    for (int c = 0; c < columns.Count; c++)
+                        ParquetCanonical.AssertEqual(expected[r]![c], actual[c], $"{how}: {Path.GetFileName((string)entry["file"]!)} row {r} column {columns[c]} ({entry["types"]![c]})");
+                }
+            Assert.Equal(expected.Count, r);
+        }
+    }
+
+    [Fact]
+    public void Text_kept_as_dictionary_indices_turns_into_values_when_a_plain_page_follows()
+    {
+        var dictionary = new QueryLake.Formats.Parquet.Reading.ValueBuffer(0);
+        foreach (var v in new[] { "red", "green", "blue" }) dictionary.AppendBinary(System.Text.Encoding.UTF8.GetBytes(v));
+        var kept = new QueryLake.Formats.Parquet.Reading.ValueBuffer(0);
+        kept.AppendIndices(dictionary, [2, 0, 0, 1]);
+        Assert.Same(dictionary, kept.Dictionary);
+        Assert.Equal(4, kept.Count);
+        kept.Materialize(); // a PLAIN page after dictionary pages (writers fall back when the dictionary grows too big)
+        kept.AppendBinary("cyan"u8);
+        Assert.Null(kept.Dictionary);
+        Assert.Equal(["blue", "red", "red", "green", "cyan"], Enumerable.Range(0, kept.Count).Select(i => System.Text.Encoding.UTF8.GetString(kept.Binary(i))));
+        Assert.Throws<QueryLake.Formats.Parquet.ParquetFormatException>(() => new QueryLake.Formats.Parquet.Reading.ValueBuffer(0).AppendIndices(dictionary, [3]));
     }
 
     [Fact]

@@ -14,7 +14,9 @@ internal static class ColumnChunkReader
 {
     [ThreadStatic] private static int[]? t_indices;
 
-    public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null)
+    /// <summary>Reads a chunk; with <c>keepDictionary</c>, dictionary-encoded byte arrays stay indices into the dictionary
+    /// (<see cref="ValueBuffer.Dictionary"/>) as long as every page is dictionary-encoded.</summary>
+    public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null, bool keepDictionary = false)
     {
         if (chunk.Type != leaf.Physical) throw new ParquetFormatException($"the chunk's type {chunk.Type} differs from the schema's {leaf.Physical}");
         long start = chunk.StartOffset, length = chunk.TotalCompressedSize;
@@ -46,7 +48,7 @@ internal static class ColumnChunkReader
                     break;
                 case PageType.DataPage or PageType.DataPageV2 when dataWanted:
                     if (h.NumValues > expected - entries) throw new ParquetFormatException($"the pages hold more than the chunk's {expected} values");
-                    DataPage(h, raw, chunk.Codec, leaf, dictionary, values, def, rep);
+                    DataPage(h, raw, chunk.Codec, leaf, dictionary, values, def, rep, keepDictionary);
                     entries += h.NumValues;
                     break;
             }
@@ -99,7 +101,7 @@ internal static class ColumnChunkReader
     };
 
     private static void DataPage(PageHeader h, ReadOnlyMemory<byte> raw, CompressionCodec codec, LeafColumn leaf, ValueBuffer? dictionary,
-        ValueBuffer values, List<byte[]>? def, List<byte[]>? rep)
+        ValueBuffer values, List<byte[]>? def, List<byte[]>? rep, bool keepDictionary)
     {
         int n = h.NumValues;
         ReadOnlySpan<byte> body;
@@ -129,7 +131,7 @@ internal static class ColumnChunkReader
             throw new ParquetFormatException("a v2 data page does not start at a row boundary");
         def?.Add(defLevels!);
         rep?.Add(repLevels!);
-        DecodeValues(body, h.Encoding, leaf, present, dictionary, values);
+        DecodeValues(body, h.Encoding, leaf, present, dictionary, values, keepDictionary && values.Width == 0);
     }
 
     private static byte[] LevelsV1(ref ReadOnlySpan<byte> page, int max, int n, ParquetEncoding encoding, string what)
@@ -173,8 +175,10 @@ internal static class ColumnChunkReader
         return result;
     }
 
-    private static void DecodeValues(ReadOnlySpan<byte> src, ParquetEncoding encoding, LeafColumn leaf, int count, ValueBuffer? dictionary, ValueBuffer values)
+    private static void DecodeValues(ReadOnlySpan<byte> src, ParquetEncoding encoding, LeafColumn leaf, int count, ValueBuffer? dictionary, ValueBuffer values,
+        bool keepDictionary = false)
     {
+        if (encoding is not (ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary)) values.Materialize();
         switch (encoding)
         {
             case ParquetEncoding.Plain:
@@ -187,7 +191,8 @@ internal static class ColumnChunkReader
                     if (src.Length < 1) throw new ParquetFormatException("a dictionary-encoded page has no bit width");
                     var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
                     RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
-                    values.AppendFrom(dictionary, idx.AsSpan(0, count));
+                    if (keepDictionary) values.AppendIndices(dictionary, idx.AsSpan(0, count));
+                    else values.AppendFrom(dictionary, idx.AsSpan(0, count));
                     break;
                 }
             case ParquetEncoding.Rle when leaf.Physical == PhysicalType.Boolean:

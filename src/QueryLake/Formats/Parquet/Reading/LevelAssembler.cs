@@ -159,6 +159,14 @@ internal static class LevelAssembler
                         if (take[i] >= 0) data[offs[d.Offset + take[i]]..offs[d.Offset + take[i] + 1]].CopyTo(od[outOffsets[i]..]);
                     return ArrowArray.FromData(new ArrayData(d.Type, n, 0, nulls, [validity, ArrowBuffer.Copy<int>(outOffsets), new ArrowBuffer(outData)]));
                 }
+            case DictionaryType:
+                {
+                    // Dictionary-encoded text: spread the int32 indices, keep the dictionary.
+                    var src = d.Buffers[1].As<int>()[d.Offset..];
+                    var indices = new int[n];
+                    for (int i = 0; i < n; i++) if (take[i] >= 0) indices[i] = src[take[i]];
+                    return ArrowArray.FromData(new ArrayData(d.Type, n, 0, nulls, [validity, ArrowBuffer.Copy<int>(indices)], null, d.Dictionary));
+                }
             default:
                 {
                     int w = d.Type.StorageType is PrimitiveType p ? p.ByteWidth : 8;
@@ -182,6 +190,13 @@ internal static class LevelAssembler
     private static ArrowArray Dense(LeafColumn leaf, DataType type, ValueBuffer values)
     {
         int n = values.Count;
+        if (values.Dictionary is { } dictionary)
+        {
+            // Text kept dictionary-encoded: the dictionary page's values, and the int32 indices the pages held.
+            var dictionaryArray = Dense(leaf, type, dictionary);
+            return ArrowArray.FromData(new ArrayData(new DictionaryType(DataType.Int32, dictionaryArray.Type, false), n, 0, 0,
+                [ArrowBuffer.Empty, values.Indices!.Build()], null, dictionaryArray.Data));
+        }
         var e = leaf.Element;
         bool isDecimal = e.Logical?.Kind == LogicalKind.Decimal || e.Converted == ConvertedType.Decimal;
         int scale = e.Logical?.Kind == LogicalKind.Decimal ? e.Logical.Scale : e.Scale;

@@ -25,6 +25,42 @@ internal sealed class ValueBuffer(int width, int capacity = 0)
 
     public ReadOnlySpan<int> OffsetSpan => MemoryMarshal.Cast<byte, int>(Offsets.Span);
 
+    /// <summary>In dictionary mode (text whose pages have all been dictionary-encoded so far, when the reader keeps
+    /// dictionaries): the chunk's dictionary, and one int32 index per value in <see cref="Indices"/> instead of the
+    /// values themselves.</summary>
+    public ValueBuffer? Dictionary { get; private set; }
+
+    /// <summary>The int32 dictionary index of each value, in dictionary mode.</summary>
+    public BufferBuilder? Indices { get; private set; }
+
+    /// <summary>Appends values as indices into <paramref name="dictionary"/> (checked against it): kept as indices while
+    /// every value so far came from the dictionary, appended as values otherwise.</summary>
+    public void AppendIndices(ValueBuffer dictionary, ReadOnlySpan<int> indices)
+    {
+        if (Count > 0 && Dictionary is null || Dictionary is not null && !ReferenceEquals(Dictionary, dictionary))
+        {
+            Materialize();
+            AppendFrom(dictionary, indices);
+            return;
+        }
+        int dn = dictionary.Count;
+        if (indices.Length > 0 && (uint)System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(indices)) >= (uint)dn)
+            throw new ParquetFormatException($"a dictionary index is outside the dictionary of {dn} values");
+        Dictionary = dictionary;
+        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity));
+        Indices.Append(MemoryMarshal.AsBytes(indices));
+        Count += indices.Length;
+    }
+
+    /// <summary>Leaves dictionary mode: the indices so far become values (before a page that is not dictionary-encoded).</summary>
+    public void Materialize()
+    {
+        if (Dictionary is not { } dictionary) return;
+        var indices = MemoryMarshal.Cast<byte, int>(Indices!.Span).ToArray();
+        (Dictionary, Indices, Count) = (null, null, 0);
+        AppendFrom(dictionary, indices);
+    }
+
     /// <summary>Appends <paramref name="n"/> fixed-width values from their little-endian bytes.</summary>
     public void AppendFixed(ReadOnlySpan<byte> bytes, int n)
     {
