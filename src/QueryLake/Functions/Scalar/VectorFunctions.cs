@@ -154,6 +154,26 @@ internal static class VectorFunctions
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ScanRange(FixedSizeListArray column, ReadOnlySpan<float> all, int first, int d, float[] probe, float probeNorm, Metric f, bool nulls, Span<double> values, int start, int end, int[]? rows)
     {
+        if (f is Metric.Cosine or Metric.CosineDistance)
+        {
+            // Cosine: dot products and norms of blocks of rows at once (VectorMath.DotsAndNorms), then the same float
+            // arithmetic as Compute.
+            const int Block = 256;
+            Span<float> dots = stackalloc float[Block], norms = stackalloc float[Block];
+            for (int b = start; b < end; b += Block)
+            {
+                int count = Math.Min(Block, end - b);
+                var picked = rows is null ? default : rows.AsSpan(b, count);
+                VectorMath.DotsAndNorms(all, rows is null ? first + b * d : first, d, picked, probe, dots[..count], norms[..count]);
+                for (int j = 0; j < count; j++)
+                {
+                    int row = rows is null ? b + j : rows[b + j];
+                    float cos = dots[j] / (MathF.Sqrt(norms[j]) * probeNorm);
+                    values[b + j] = nulls && column.IsNull(row) ? 0 : f == Metric.Cosine ? cos : 1 - cos;
+                }
+            }
+            return;
+        }
         if (rows is null)
             for (int i = start; i < end; i++)
                 values[i] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);

@@ -11,7 +11,8 @@ internal static class ConstantFolder
     public static Literal? TryFold(BoundExpr e)
     {
         if (e is Literal || e.Type is Columnar.Types.NullType) return null;
-        if (e is not (Call or Cast or CaseWhen) || !e.Children.All(c => c is Literal)) return null;
+        // (A list lambda over a constant list that captures nothing but constants is a constant too.)
+        if (e is not (Call or Cast or CaseWhen or ListLambda) || !e.Children.All(c => c is Literal)) return null;
         var value = Execution.ExpressionEvaluator.Evaluate(e, OneRow);
         return new Literal(value.GetValue(0), e.Type);
     }
@@ -26,6 +27,7 @@ internal static class ConstantFolder
             Call c => c with { Args = c.Args.Select(FoldTree).ToList() },
             Cast c => c with { Value = FoldTree(c.Value) },
             CaseWhen w => w with { Branches = w.Branches.Select(b => (FoldTree(b.When), FoldTree(b.Then))).ToList(), Else = w.Else is null ? null : FoldTree(w.Else) },
+            ListLambda l => l with { List = FoldTree(l.List), Captures = l.Captures.Select(FoldTree).ToList() },
             _ => e,
         };
         return TryFold(withChildren) ?? Simplify(withChildren);
