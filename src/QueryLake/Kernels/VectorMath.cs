@@ -102,6 +102,17 @@ internal static class VectorMath
             for (; r + 4 <= count; r += 4)
             {
                 nuint b0 = Base(first, d, rows, r), b1 = Base(first, d, rows, r + 1), b2 = Base(first, d, rows, r + 2), b3 = Base(first, d, rows, r + 3);
+                if (rows.IsEmpty && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                {
+                    // Contiguous rows: ask for the lines 8 KB ahead. The hardware prefetcher stops at every 4 KB page,
+                    // and a memory-mapped column's pages are scattered, so it would restart cold on each one.
+                    nuint ahead = b0 + 2048, end = (nuint)all.Length;
+                    unsafe
+                    {
+                        for (nuint k = 0; k < (nuint)(4 * d) && ahead + k < end; k += 16)
+                            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref px, ahead + k)));
+                    }
+                }
                 Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default, s0 = default, s1 = default, s2 = default, s3 = default;
                 for (nuint k = 0; k < (nuint)d; k += 16)
                 {
