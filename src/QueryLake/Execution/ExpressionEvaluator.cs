@@ -260,19 +260,44 @@ internal static class ExpressionEvaluator
         return Kept((BooleanArray)Evaluate(predicate, batch), batch.Length);
     }
 
-    /// <summary>The indices where a mask is true (NULL counts as false).</summary>
+    /// <summary>The indices where a mask is true (NULL counts as false): the value and validity bitmaps are combined 64
+    /// rows at a time, and only set bits are visited.</summary>
     private static int[] Kept(BooleanArray mask, int length)
     {
-        bool noNulls = mask.NullCount == 0;
-        int n = length, count = 0;
+        var data = mask.Data;
+        var values = data.Buffers[1].Span;
+        var valid = mask.NullCount == 0 ? ReadOnlySpan<byte>.Empty : data.Buffers[0].Span;
+        int offset = data.Offset, words = (length + 63) >> 6;
+        static ulong Word(ReadOnlySpan<byte> values, ReadOnlySpan<byte> valid, int offset, int length, int w)
+        {
+            ulong v = Bits(values, offset + (w << 6));
+            if (!valid.IsEmpty) v &= Bits(valid, offset + (w << 6));
+            int rest = length - (w << 6);
+            return rest >= 64 ? v : v & ((1UL << rest) - 1);
+        }
         // Two passes (count, then fill) so the only allocation is the exact result: batch-sized scratch buffers
         // cost more in first touches of fresh pages than the second pass does.
-        for (int i = 0; i < n; i++)
-            if ((noNulls || mask.IsValid(i)) && mask.GetBoolean(i)) count++;
-        if (count == n) return n == 0 ? [] : Enumerable.Range(0, n).ToArray();
+        int count = 0;
+        for (int w = 0; w < words; w++) count += System.Numerics.BitOperations.PopCount(Word(values, valid, offset, length, w));
+        if (count == length) return length == 0 ? [] : Enumerable.Range(0, length).ToArray();
         var result = new int[count];
-        for (int i = 0, k = 0; k < count; i++)
-            if ((noNulls || mask.IsValid(i)) && mask.GetBoolean(i)) result[k++] = i;
+        for (int w = 0, k = 0; w < words && k < count; w++)
+            for (ulong v = Word(values, valid, offset, length, w); v != 0; v &= v - 1)
+                result[k++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(v);
         return result;
+    }
+
+    /// <summary>The 64 bits of a bitmap starting at bit <paramref name="bit"/> (bits past its end read as 0).</summary>
+    private static ulong Bits(ReadOnlySpan<byte> bitmap, int bit)
+    {
+        int at = bit >> 3, shift = bit & 7;
+        if (at + 9 <= bitmap.Length)
+        {
+            ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bitmap[at..]);
+            return shift == 0 ? v : (v >> shift) | ((ulong)bitmap[at + 8] << (64 - shift));
+        }
+        ulong lo = 0, hi = at + 8 < bitmap.Length ? bitmap[at + 8] : 0UL;
+        for (int b = 0; b < 8 && at + b < bitmap.Length; b++) lo |= (ulong)bitmap[at + b] << (8 * b);
+        return shift == 0 ? lo : (lo >> shift) | (hi << (64 - shift));
     }
 }

@@ -141,17 +141,20 @@ internal static class Vectors
         {
             // Booleans: the per-value truth and validity looked up per row, written straight into bitmaps.
             int n = indices.Length, nulls = 0;
+            // Per dictionary value: 1 = true, 0 = false, 2 = NULL (looked up per row, no bitmap reads).
+            var state = new byte[flags.Length];
+            for (int k = 0; k < state.Length; k++) state[k] = flags.IsNull(k) ? (byte)2 : flags.GetBoolean(k) ? (byte)1 : (byte)0;
             var bits = new byte[BitUtil.BytesFor(n)];
             var valid = flags.NullCount == 0 ? null : new byte[BitUtil.BytesFor(n)];
             for (int i = 0; i < n; i++)
             {
-                int k = indices[i];
+                byte v = state[indices[i]];
                 if (valid is not null)
                 {
-                    if (flags.IsNull(k)) { nulls++; continue; }
-                    BitUtil.SetBit(valid, i, true);
+                    if (v == 2) { nulls++; continue; }
+                    valid[i >> 3] |= (byte)(1 << (i & 7));
                 }
-                if (flags.GetBoolean(k)) bits[i >> 3] |= (byte)(1 << (i & 7));
+                if (v == 1) bits[i >> 3] |= (byte)(1 << (i & 7));
             }
             return ArrowArray.FromData(new ArrayData(DataType.Boolean, n, 0, nulls, [valid is null ? ArrowBuffer.Empty : ArrowBuffer.Copy(valid), ArrowBuffer.Copy(bits)]));
         }
