@@ -37,6 +37,12 @@ internal abstract class GroupIndexer
         private readonly List<(int Left, int Right)>[] _parts = Enumerable.Range(0, width - 1).Select(_ => new List<(int, int)>()).ToArray();
         private int[] _current = [], _next = [];
 
+        /// <summary>Ids below this on both sides of a pair are looked up in a direct table (1 M entries, 4 MB).</summary>
+        private const int DirectSide = 1024;
+        private readonly int[]?[] _direct = new int[]?[width - 1];
+        private const long DirectAfterRows = 1 << 16;
+        private long _rows;
+
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
             int n = ids.Length;
@@ -44,19 +50,34 @@ internal abstract class GroupIndexer
             var current = _current.AsSpan(0, n);
             var next = _next.AsSpan(0, n);
             (_columns[0] ??= For([keys[0]])).Assign([keys[0]], current);
+            // The direct tables pay for themselves only over many rows.
+            _rows += n;
+            bool large = _rows >= DirectAfterRows;
             for (int c = 1; c < width; c++)
             {
                 (_columns[c] ??= For([keys[c]])).Assign([keys[c]], next);
                 var pairs = _pairs[c - 1];
                 var parts = _parts[c - 1];
+                var direct = _direct[c - 1];
                 for (int i = 0; i < n; i++)
                 {
-                    long packed = ((long)current[i] << 32) | (uint)next[i];
+                    // Pairs of small ids (the usual case: a few hundred values per column) are found in a direct table;
+                    // the dictionary holds every pair and serves the rest.
+                    int left = current[i], right = next[i];
+                    bool small = large && (left | right) < DirectSide;
+                    if (small)
+                    {
+                        direct ??= _direct[c - 1] = new int[DirectSide * DirectSide];
+                        int known = direct[left * DirectSide + right];
+                        if (known > 0) { current[i] = known - 1; continue; }
+                    }
+                    long packed = ((long)left << 32) | (uint)right;
                     if (!pairs.TryGetValue(packed, out int id))
                     {
                         pairs[packed] = id = parts.Count;
-                        parts.Add((current[i], next[i]));
+                        parts.Add((left, right));
                     }
+                    if (small) direct![left * DirectSide + right] = id + 1;
                     current[i] = id;
                 }
             }

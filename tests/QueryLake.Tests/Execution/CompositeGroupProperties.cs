@@ -31,4 +31,18 @@ public sealed class CompositeGroupProperties
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
     }
+
+    [Fact]
+    public void Many_rows_group_alike_through_the_direct_pair_table_and_the_hash_table()
+    {
+        // Enough rows for the direct table of id pairs, and a second key with more than 1,024 values so that pairs take
+        // both the direct table and the hash table.
+        using var s = QueryLakeSession.Open();
+        s.Execute("CREATE DATASET big AS SELECT (range * 7) % 37 AS a, 'k' || CAST((range * 13) % 1500 AS VARCHAR) AS b, range % 11 AS c, range AS x FROM range(300000)");
+        const string Key = "CAST(a AS VARCHAR) || '|' || b || '|' || CAST(c AS VARCHAR)";
+        var composite = s.Query("SELECT " + Key + " AS k, count(*), sum(x) FROM big GROUP BY a, b, c").Rows().Select(r => string.Join("/", r)).Order().ToList();
+        var single = s.Query("SELECT " + Key + " AS k, count(*), sum(x) FROM big GROUP BY " + Key).Rows().Select(r => string.Join("/", r)).Order().ToList();
+        Assert.True(composite.Count > 20_000, $"{composite.Count} groups");
+        Assert.Equal(single, composite);
+    }
 }
