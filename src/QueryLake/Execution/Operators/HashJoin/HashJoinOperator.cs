@@ -54,8 +54,8 @@ internal static class HashJoinOperator
                 indices = Vectors.Indices(encoded);
             }
             else keys = keys.Select(Vectors.Plain).ToArray();
-            var li = new List<int>();
-            var rp = new List<Gather.Pick>();
+            var li = new List<int>(lb.Length);
+            var rp = new List<Gather.Pick>(lb.Length);
             for (int r = 0; r < lb.Length; r++)
             {
                 if (keys.Length == 0)
@@ -69,14 +69,17 @@ internal static class HashJoinOperator
             }
             // Candidate pairs are materialized only when a residual condition must be checked on them.
             var keepRows = residual is null ? null : ExpressionEvaluator.Select(residual, Combine(node, lb, li, rp, rightSources, rightText));
-            var leftHit = new bool[lb.Length];
+            // Which left rows found a partner matters only to outer, semi and anti joins.
+            bool needHits = node.Kind is JoinKind.Left or JoinKind.Full or JoinKind.Semi or JoinKind.Anti;
+            var leftHit = needHits ? new bool[lb.Length] : [];
             int kept = keepRows?.Length ?? li.Count;
-            for (int j = 0; j < kept; j++)
-            {
-                int k = keepRows is null ? j : keepRows[j];
-                leftHit[li[k]] = true;
-                if (trackRight) lock (rightMatched) rightMatched.Add(rp[k]);
-            }
+            if (needHits || trackRight)
+                for (int j = 0; j < kept; j++)
+                {
+                    int k = keepRows is null ? j : keepRows[j];
+                    if (needHits) leftHit[li[k]] = true;
+                    if (trackRight) lock (rightMatched) rightMatched.Add(rp[k]);
+                }
             switch (node.Kind)
             {
                 case JoinKind.Semi or JoinKind.Anti:
@@ -132,9 +135,14 @@ internal static class HashJoinOperator
     private static RecordBatch Combine(JoinNode node, RecordBatch lb, List<int> li, List<Gather.Pick> rp, IReadOnlyList<ArrowArray>[] rightSources,
         (ArrowArray Values, int[] Start)?[] rightText)
     {
-        var leftPicks = li.Select(r => new Gather.Pick(0, r)).ToArray();
         var rightPicks = rp.ToArray();
-        var columns = lb.Columns.Select(c => Gather.Rows(c.Type, [c], leftPicks))
+        // Each left row matched once, in order (a lookup join on a key): the left columns pass through as they are.
+        bool identity = li.Count == lb.Length;
+        for (int i = 0; identity && i < li.Count; i++) identity = li[i] == i;
+        var leftRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(li);
+        var leftColumns = new ArrowArray[lb.Columns.Count];
+        for (int c = 0; c < leftColumns.Length; c++) leftColumns[c] = identity ? lb.Columns[c] : Gather.Rows(lb.Columns[c], leftRows);
+        var columns = leftColumns
             .Concat(node.Right.Schema.Fields.Select((f, c) => rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
                 : Gather.Rows(f.DataType, rightSources[c], rightPicks))).ToArray();
         var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
