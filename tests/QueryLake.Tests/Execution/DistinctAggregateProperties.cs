@@ -6,7 +6,8 @@ using Xunit;
 namespace QueryLake.Tests.Execution;
 
 /// <summary>agg(DISTINCT x) per group equals the plain aggregate over SELECT DISTINCT g, x (a different operator),
-/// for random groups, values with NULLs and duplicates, over int64, text and double values.</summary>
+/// for random groups, values with NULLs and duplicates, over int64, text and double values, and over the whole input
+/// without GROUP BY.</summary>
 public sealed class DistinctAggregateProperties
 {
     [Fact]
@@ -24,6 +25,10 @@ public sealed class DistinctAggregateProperties
             var distinct = s.Query($"SELECT g, count(DISTINCT x), sum(DISTINCT x), count(DISTINCT sx), min(DISTINCT sx), avg(DISTINCT dx) FROM {name} GROUP BY g ORDER BY g").Rows().Select(r => string.Join("|", r)).ToList();
             var plain = s.Query($"SELECT g, count(x), sum(x), count(sx), min(sx), avg(dx) FROM (SELECT DISTINCT g, x, sx, dx FROM {name}) d GROUP BY g ORDER BY g").Rows().Select(r => string.Join("|", r)).ToList();
             Assert.Equal(plain, distinct);
+            // Without GROUP BY (one group: a flag per distinct value instead of (group, value) pairs).
+            var whole = s.Query($"SELECT count(DISTINCT x), sum(DISTINCT x), count(DISTINCT sx), max(DISTINCT sx), avg(DISTINCT dx) FROM {name}").Rows().Select(r => string.Join("|", r)).ToList();
+            var wholePlain = s.Query($"SELECT count(x), sum(x), count(sx), max(sx), avg(dx) FROM (SELECT DISTINCT x, sx, dx FROM {name}) d").Rows().Select(r => string.Join("|", r)).ToList();
+            Assert.Equal(wholePlain, whole);
             s.Execute($"DROP DATASET {name}");
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);

@@ -84,6 +84,26 @@ internal static class HashAggregateOperator
             }
         }
 
+        /// <summary>Without GROUP BY, one flag per distinct value id says whether it was counted (no pair hashing).</summary>
+        public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
+        {
+            if (inputs.Count == 0) return;
+            var input = inputs[0];
+            _type ??= TypeRules.Logical(input.Type);
+            if (_ids.Length < length) _ids = new int[Math.Max(length, _ids.Length * 2)];
+            var ids = _ids.AsSpan(0, length);
+            (_values ??= GroupIndexer.For([input])).Assign([input], ids);
+            if (_seen.Length < _values.Keys.Count) Array.Resize(ref _seen, Math.Max(_values.Keys.Count, _seen.Length * 2));
+            bool nulls = input.NullCount > 0;
+            for (int i = 0; i < length; i++)
+            {
+                if (nulls && input.IsNull(i)) continue;
+                if (!_seen[ids[i]]) { _seen[ids[i]] = true; _distinct.Add((0, ids[i])); }
+            }
+        }
+
+        private bool[] _seen = [];
+
         public override ArrowArray Finish(int groupCount)
         {
             var inner = resolution.CreateState();
