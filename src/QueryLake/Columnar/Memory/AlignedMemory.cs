@@ -2,10 +2,11 @@ namespace QueryLake.Columnar.Memory;
 
 /// <summary>
 /// Allocates 64-byte aligned memory as a slice of a managed array. Spans over it keep the array alive, so the
-/// garbage collector can never free memory that a span still points at. Small buffers are pinned (so they keep
-/// their alignment); large ones (85 KB and up) live on the large object heap, which the runtime does not compact
-/// unless asked, and which recycles freed memory far better than the pinned heap: pinned large buffers came back
-/// as fresh pages, and first touches of fresh pages dominated Parquet decoding.
+/// garbage collector can never free memory that a span still points at. Small buffers (under 85 KB) are pinned, so
+/// they keep their alignment. Larger ones are not: below the runtime's large object threshold (1 MB in QueryLake's
+/// executables, see docs/ado-net.md) they live in generation 0, whose memory is reused warm, and above it on the large
+/// object heap, which is not compacted unless asked; pinned large buffers came back as fresh pages, and first touches of
+/// fresh pages dominated Parquet decoding. A compaction may move an unpinned buffer, which only costs its alignment.
 /// </summary>
 internal static class AlignedMemory
 {
