@@ -1,3 +1,4 @@
+using System.Numerics;
 using QueryLake.Columnar;
 using QueryLake.Execution.Operators.Sort;
 using QueryLake.Kernels;
@@ -86,52 +87,31 @@ internal static class TopKOperator
     {
         if (keep > 4096 || b.Length <= keep) return null;
         bool descending = node.Keys[0].Descending;
-        var key = ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
+        return ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
         {
-            PrimitiveArray<long> l => (ArrowArray)l,
-            PrimitiveArray<double> d => d,
-            var other => CastKernel.ToFloat64(other),
+            PrimitiveArray<long> l => Candidates(l, descending, keep),
+            PrimitiveArray<double> d => Candidates(d, descending, keep),
+            var other => Candidates(CastKernel.ToFloat64(other), descending, keep),
         };
+    }
+
+    private static int[]? Candidates<T>(PrimitiveArray<T> key, bool descending, long keep) where T : unmanaged, INumber<T>
+    {
+        var v = key.Values;
         bool nulls = key.NullCount > 0;
         // "Better" is larger under DESC; a heap of the keep best values has the worst of them on top.
-        var rows = new List<int>();
-        switch (key)
+        var heap = new PriorityQueue<T, T>(Comparer<T>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
+        for (int r = 0; r < v.Length; r++)
         {
-            case PrimitiveArray<long> l:
-            {
-                var v = l.Values;
-                var heap = new PriorityQueue<long, long>(Comparer<long>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
-                for (int r = 0; r < v.Length; r++)
-                {
-                    if (nulls && l.IsNull(r)) continue;
-                    if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
-                    else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
-                }
-                if (heap.Count < keep) return null;
-                long threshold = heap.Peek();
-                for (int r = 0; r < v.Length; r++)
-                    if ((nulls && l.IsNull(r)) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
-                break;
-            }
-            case PrimitiveArray<double> d:
-            {
-                var v = d.Values;
-                var heap = new PriorityQueue<double, double>(Comparer<double>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
-                for (int r = 0; r < v.Length; r++)
-                {
-                    if ((nulls && d.IsNull(r)) || double.IsNaN(v[r])) continue;
-                    if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
-                    else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
-                }
-                if (heap.Count < keep) return null;
-                double threshold = heap.Peek();
-                for (int r = 0; r < v.Length; r++)
-                    if ((nulls && d.IsNull(r)) || double.IsNaN(v[r]) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
-                break;
-            }
-            default:
-                return null;
+            if ((nulls && key.IsNull(r)) || T.IsNaN(v[r])) continue;
+            if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
+            else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
         }
+        if (heap.Count < keep) return null;
+        T threshold = heap.Peek();
+        var rows = new List<int>();
+        for (int r = 0; r < v.Length; r++)
+            if ((nulls && key.IsNull(r)) || T.IsNaN(v[r]) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
         return rows.ToArray();
     }
 }
