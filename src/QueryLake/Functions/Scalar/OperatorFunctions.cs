@@ -108,14 +108,15 @@ internal static class OperatorFunctions
 
     private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n) => Binary<double>(a, n, DataType.Float64, (x, y) => x / y);
 
-    private static ArrowArray DivOrMod(IReadOnlyList<ArrowArray> a, int n, Func<long, long, long> li, Func<double, double, double> di)
+    private static ArrowArray DivOrMod(IReadOnlyList<ArrowArray> a, int n, bool modulo, Func<long, long, long> li, Func<double, double, double> di)
     {
         if (Constant(a, n) is { ConstantFirst: false } k)
         {
             // A constant divisor (id % 10): zero or NULL makes every row NULL; otherwise the column's NULLs stay.
             if (k.Constant.IsNull(0)) return Vectors.Broadcast(k.Column.Type, null, n);
-            if (k.Column is PrimitiveArray<long> && k.Constant is PrimitiveArray<long> lk)
-                return lk.Values[0] == 0 ? Vectors.Broadcast(DataType.Int64, null, n) : Binary(a, n, DataType.Int64, li);
+            if (k.Column is PrimitiveArray<long> column && k.Constant is PrimitiveArray<long> lk)
+                return lk.Values[0] == 0 ? Vectors.Broadcast(DataType.Int64, null, n)
+                    : ByConstant(column, lk.Values[0], modulo) ?? Binary(a, n, DataType.Int64, li);
             if (k.Column is PrimitiveArray<double> && k.Constant is PrimitiveArray<double> dk)
                 return dk.Values[0] == 0 ? Vectors.Broadcast(DataType.Float64, null, n) : Binary(a, n, DataType.Float64, di);
         }
@@ -145,13 +146,45 @@ internal static class OperatorFunctions
         return Vectors.Make(DataType.Float64, rd, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), nulls);
     }
 
+    /// <summary>int64 // or % by a constant other than 0 and −1, SIMD: when every value and the divisor lie within ±2^53,
+    /// the quotient truncated from the float64 division is exact (a non-integer x/y is at least 1/|y| from the next
+    /// integer, more than the division's rounding error while |x| &lt; 2^53), so vectors of doubles divide in place of a
+    /// 64-bit integer division per row. Null when the values are out of that range (the caller divides row by row).</summary>
+    private static ArrowArray? ByConstant(PrimitiveArray<long> column, long divisor, bool modulo)
+    {
+        const long Exact = 1L << 53;
+        var x = column.Values;
+        if (divisor == -1 || divisor <= -Exact || divisor >= Exact || x.IsEmpty) return null;
+        if (System.Numerics.Tensors.TensorPrimitives.Max(x) >= Exact || System.Numerics.Tensors.TensorPrimitives.Min(x) <= -Exact) return null;
+        var r = new long[x.Length];
+        double d = divisor;
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var dv = new System.Numerics.Vector<double>(d);
+            var lv = new System.Numerics.Vector<long>(divisor);
+            for (; i <= x.Length - System.Numerics.Vector<long>.Count; i += System.Numerics.Vector<long>.Count)
+            {
+                var xv = new System.Numerics.Vector<long>(x.Slice(i));
+                var q = System.Numerics.Vector.ConvertToInt64(System.Numerics.Vector.ConvertToDouble(xv) / dv);
+                (modulo ? xv - q * lv : q).CopyTo(r.AsSpan(i));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            long q = (long)(x[i] / d);
+            r[i] = modulo ? x[i] - q * divisor : q;
+        }
+        return Vectors.Make(DataType.Int64, r, CastKernel.Validity(column), column.NullCount);
+    }
+
     private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>
-        DivOrMod(a, n, (x, y) => y == -1
+        DivOrMod(a, n, modulo: false, (x, y) => y == -1
                 ? x == long.MinValue ? throw new QueryLakeException("QL-OVERFLOW", $"integer overflow: {x} // -1 does not fit in int64") : -x
                 : x / y,
             (x, y) => x / y);
 
-    private static ArrowArray Modulo(IReadOnlyList<ArrowArray> a, int n) => DivOrMod(a, n, (x, y) => y == -1 ? 0 : x % y, (x, y) => x % y);
+    private static ArrowArray Modulo(IReadOnlyList<ArrowArray> a, int n) => DivOrMod(a, n, modulo: true, (x, y) => y == -1 ? 0 : x % y, (x, y) => x % y);
 
     private static ArrowArray Negate(IReadOnlyList<ArrowArray> a, int n) => a[0] switch
     {
