@@ -20,8 +20,14 @@ namespace QueryLake.Execution;
 /// leaves the engine, always decoded.</remarks>
 internal static class Executor
 {
-    /// <summary>Runs a plan for a caller outside the pipeline: every column in the plan's own types.</summary>
-    public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx) => Run(plan, ctx).Select(Kernels.Vectors.Plain);
+    /// <summary>Runs a plan for a caller outside the pipeline: every column in the plan's own types. Operators that run
+    /// on the caller's thread see the query's thread count as <see cref="Parallel.Degree"/>.</summary>
+    public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx)
+    {
+        using var batches = Run(plan, ctx).GetEnumerator();
+        while (Parallel.WithDegree(ctx.Threads, batches.MoveNext))
+            yield return Kernels.Vectors.Plain(batches.Current);
+    }
 
     public static IEnumerable<RecordBatch> Run(LogicalPlan plan, QueryContext ctx) => ctx.Measure(plan, plan switch
     {

@@ -7,11 +7,27 @@ namespace QueryLake.Execution;
 /// </summary>
 internal static class Parallel
 {
+    [ThreadStatic] private static int t_degree;
+
+    /// <summary>How many cores the query running on this thread may use (its <c>threads</c> setting), for kernels that
+    /// split one batch's work further (similarity scans, nearest neighbours); all cores outside a query.</summary>
+    public static int Degree => t_degree > 0 ? t_degree : Environment.ProcessorCount;
+
+    /// <summary>Runs <paramref name="work"/> with <see cref="Degree"/> set to <paramref name="degree"/> on this thread.</summary>
+    public static T WithDegree<T>(int degree, Func<T> work)
+    {
+        int saved = t_degree;
+        t_degree = Math.Max(1, degree);
+        try { return work(); }
+        finally { t_degree = saved; }
+    }
+
     public static IEnumerable<TOut> OrderedMap<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> map, int degree, CancellationToken cancel)
     {
+        TOut Run(TIn item) => WithDegree(degree, () => map(item));
         if (degree <= 1)
         {
-            foreach (var item in source) yield return map(item);
+            foreach (var item in source) yield return Run(item);
             yield break;
         }
         var inFlight = new Queue<Task<TOut>>();
@@ -19,7 +35,7 @@ internal static class Parallel
         {
             cancel.ThrowIfCancellationRequested();
             var captured = item;
-            inFlight.Enqueue(Task.Run(() => map(captured), cancel));
+            inFlight.Enqueue(Task.Run(() => Run(captured), cancel));
             if (inFlight.Count >= 2 * degree) yield return inFlight.Dequeue().GetAwaiter().GetResult();
         }
         while (inFlight.Count > 0) yield return inFlight.Dequeue().GetAwaiter().GetResult();

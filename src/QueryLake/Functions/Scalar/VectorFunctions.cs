@@ -140,7 +140,7 @@ internal static class VectorFunctions
         var memory = new ArrowBuffer(output);
         bool nulls = column.NullCount > 0;
         const int Chunk = 16_384;
-        System.Threading.Tasks.Parallel.For(0, (n + Chunk - 1) / Chunk, c =>
+        System.Threading.Tasks.Parallel.For(0, (n + Chunk - 1) / Chunk, new ParallelOptions { MaxDegreeOfParallelism = Execution.Parallel.Degree }, c =>
             ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span), c * Chunk, Math.Min(n, c * Chunk + Chunk), rows));
         if (!nulls) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, 0, [ArrowBuffer.Empty, memory]));
         if (rows is null) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, column.NullCount, [CastKernel.Validity(column), memory]));

@@ -42,7 +42,7 @@ internal static class NearestNeighbours
         var live = Enumerable.Range(0, n).Where(i => rows[i] is not null).ToArray();
         var result = new object?[n];
         int take = (int)Math.Min(k, Math.Max(0, live.Length - 1));
-        System.Threading.Tasks.Parallel.For(0, live.Length, () => new float[take], (a, _, best) =>
+        System.Threading.Tasks.Parallel.For(0, live.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallel.Degree }, () => new float[take], (a, _, best) =>
         {
             // best holds the `take` highest similarities so far, smallest first.
             int filled = 0;
