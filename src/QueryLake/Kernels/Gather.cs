@@ -67,8 +67,10 @@ internal static class Gather
         if (first is not null && sources.All(s => s is DictionaryArray d && ReferenceEquals(d.Dictionary.Data, first)))
         {
             var indices = sources.Select(s => ((DictionaryArray)s).Indices is PrimitiveArray<int> same ? same : Int32Indices((DictionaryArray)s)).ToList();
-            var gathered = (PrimitiveArray<int>)Rows(DataType.Int32, indices, picks);
-            return Vectors.Encoded(((DictionaryArray)sources[0]).Dictionary, gathered.Values.ToArray(), gathered.Data.Validity, gathered.NullCount);
+            var gathered = Rows(DataType.Int32, indices, picks).Data;
+            var dictionary = ((DictionaryArray)sources[0]).Dictionary;
+            return ArrowArray.FromData(new ArrayData(new DictionaryType(DataType.Int32, dictionary.Type, false), gathered.Length, gathered.Offset,
+                gathered.NullCount, gathered.Buffers, null, dictionary.Data));
         }
         // Different dictionaries: each pick reads its source's dictionary value directly (only the picked rows are
         // decoded); a NULL slot picks the one-row NULL source added at the end.
