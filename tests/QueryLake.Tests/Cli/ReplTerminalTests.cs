@@ -9,13 +9,16 @@ namespace QueryLake.Tests.Cli;
 public sealed class ReplTerminalTests : IDisposable
 {
     private readonly string _session = "ql-test-" + Guid.NewGuid().ToString("N")[..8];
+    // Each start gets a tmux server of its own (-L socket): a new session on the default server could reach a server
+    // still exiting after the previous session was killed ("server exited unexpectedly"), or another run's server.
+    private string _socket = "";
     private readonly TempDir _home = new();
     private readonly TempDir _lake = new();
 
-    private static void Tmux(params string[] args)
+    private void Tmux(params string[] args)
     {
         var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])["-L", _socket, .. args]) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, $"tmux {string.Join(' ', args)} failed: {p.StandardError.ReadToEnd()}");
@@ -24,7 +27,7 @@ public sealed class ReplTerminalTests : IDisposable
     private string Screen()
     {
         var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true };
-        foreach (var a in new[] { "capture-pane", "-t", _session, "-p", "-S", "-200" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-L", _socket, "capture-pane", "-t", _session, "-p", "-S", "-200" }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var text = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
@@ -34,6 +37,7 @@ public sealed class ReplTerminalTests : IDisposable
     private void Start()
     {
         var dll = Programs.Dll("QueryLake.Cli", "querylake");
+        _socket = "ql-" + Guid.NewGuid().ToString("N")[..12];
         Tmux("new-session", "-d", "-s", _session, "-x", "150", "-y", "50", $"env HOME={_home.Path} TERM=xterm-256color dotnet {dll} {_lake.Path}; sleep 30");
         WaitFor("ql>", 1);
     }
@@ -111,7 +115,7 @@ public sealed class ReplTerminalTests : IDisposable
         Key("C-d");
         Thread.Sleep(1500);
         Assert.Contains("SELECT 'still here' AS s;", File.ReadAllText(Path.Combine(_home.Path, ".querylake_history")));
-        Tmux("kill-session", "-t", _session);
+        Tmux("kill-server");
         Start();
         Key("Up");
         WaitFor("ql> SELECT 'still here' AS s;", 1);
@@ -119,7 +123,7 @@ public sealed class ReplTerminalTests : IDisposable
 
     public void Dispose()
     {
-        try { Tmux("kill-session", "-t", _session); } catch (Xunit.Sdk.XunitException) { }
+        if (_socket.Length > 0) try { Tmux("kill-server"); } catch (Xunit.Sdk.XunitException) { }
         _home.Dispose();
         _lake.Dispose();
     }
