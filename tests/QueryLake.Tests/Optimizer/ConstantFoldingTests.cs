@@ -27,7 +27,7 @@ public sealed class ConstantFoldingTests(PlanFixture f) : IClassFixture<PlanFixt
         const string sql = "SELECT a + (2 * 3) AS k, max(c * (1 + 1)), sum(list_extract(list_transform([1, 2], x -> x * 10), 2)) FROM t GROUP BY 1";
         Assert.Equal("""
             Project: #g0#0 AS k, max((c * (1 + 1))), sum(list_extract(list_transform([1, 2], x -> (x * 10)), 2))
-              Aggregate: groups=[(a#0 + 6)] aggregates=[max((c#1 * CAST(2 AS float64))), sum(list_extract(list_transform(System.Object[], x -> (x#0 * 10)), 2))]
+              Aggregate: groups=[(a#0 + 6)] aggregates=[max((c#1 * CAST(2 AS float64))), sum(list_extract(list_transform([1, 2], x -> (x#0 * 10)), 2))]
                 Scan: t [a, c]
 
             """.Replace("\r", ""), f.Explain(sql, "constant_folding"));

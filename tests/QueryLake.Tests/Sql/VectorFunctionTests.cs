@@ -64,4 +64,19 @@ public sealed class VectorFunctionTests
         var e = Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => session.Query("SELECT l2_distance(emb, @p) FROM scenes", new Dictionary<string, object?> { ["p"] = new float[] { 1, 2 } }));
         Assert.Contains("one dimension", e.Message);
     }
+
+    [Fact]
+    public void Two_probe_parameters_are_two_expressions_for_ORDER_BY()
+    {
+        // The binder matches ORDER BY expressions to select-list ones by their text; vector parameters used to print
+        // alike whatever their values, so ORDER BY took the select list's similarity to the other probe.
+        using var session = QueryLakeSession.Open();
+        session.Execute("CREATE DATASET v AS SELECT range AS id, CAST(list_transform([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], x -> CASE range WHEN 0 THEN x WHEN 1 THEN 21 - x ELSE 1 END) AS FLOAT[20]) AS w FROM range(3)");
+        var ones = Enumerable.Repeat(1f, 20).ToArray();
+        var front = Enumerable.Range(0, 20).Select(i => i < 8 ? 1f : 0f).ToArray(); // same first 8 values as ones
+        var ids = session.Query("SELECT id, cosine_similarity(w, @a) AS a FROM v ORDER BY cosine_similarity(w, @b) DESC, id",
+            new Dictionary<string, object?> { ["a"] = ones, ["b"] = front }).Rows().Select(r => (long)r[0]!).ToList();
+        // By the second probe: the row whose values fall (most weight in front) first, the flat row, the rising row.
+        Assert.Equal([1L, 2L, 0L], ids);
+    }
 }

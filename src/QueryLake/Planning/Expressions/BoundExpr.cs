@@ -20,15 +20,37 @@ internal sealed record ColumnRef(int Index, string Name, DataType ColumnType) : 
 internal sealed record Literal(object? Value, DataType LiteralType) : BoundExpr(LiteralType)
 {
     public override IEnumerable<BoundExpr> Children => [];
-    public override string ToString() => Value switch
+    public override string ToString() => Show(Value);
+
+    /// <summary>A value as plans print it. A list of more than 16 elements (an embedding probe) shows its first 8, its
+    /// length and a 64-bit FNV-1a hash of all of them: the binder matches expressions by their text (ORDER BY against
+    /// the select list), so different lists must print differently.</summary>
+    private static string Show(object? value) => value switch
     {
         null => "NULL",
         string s => $"'{s.Replace("'", "''")}'",
         bool b => b ? "true" : "false",
         double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        byte[] bytes => $"<blob {bytes.Length} bytes>",
+        // Lists (list literals, float[] and other array parameters).
+        System.Collections.IList { Count: > 16 } list => "[" + string.Join(", ", list.Cast<object?>().Take(8).Select(Show))
+            + $", … ({list.Count} values, #{Fnv(list.Cast<object?>().Select(Show)):x16})]",
+        System.Collections.IList list => "[" + string.Join(", ", list.Cast<object?>().Select(Show)) + "]",
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => Value.ToString() ?? "",
+        _ => value.ToString() ?? "",
     };
+
+    private static ulong Fnv(IEnumerable<string> parts)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (var part in parts)
+        {
+            foreach (char ch in part) hash = (hash ^ ch) * 1099511628211UL;
+            hash = (hash ^ '|') * 1099511628211UL;
+        }
+        return hash;
+    }
 }
 
 /// <summary>A call of a scalar function (operators are functions too) with its resolved kernel.</summary>
