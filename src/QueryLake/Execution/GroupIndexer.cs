@@ -124,7 +124,7 @@ internal abstract class GroupIndexer
             }
             _values ??= For([d.Dictionary]);
             if (!ReferenceEquals(d.Dictionary.Data, _dictionary)) { _dictionary = d.Dictionary.Data; _map = new int[d.Dictionary.Length]; }
-            var indices = d.Indices is PrimitiveArray<int> same ? same.Values : Kernels.Vectors.Indices(d);
+            var indices = Vectors.IndexSpan(d);
             bool nulls = d.NullCount > 0;
             // First the dictionary values not seen yet, all at once through the value indexer.
             var missing = new List<int>();
@@ -222,20 +222,8 @@ internal abstract class GroupIndexer
             long min = long.MaxValue, max = long.MinValue;
             if (a.NullCount == 0)
             {
-                int i = 0;
-                if (System.Numerics.Vector.IsHardwareAccelerated && values.Length >= System.Numerics.Vector<long>.Count)
-                {
-                    var vmin = new System.Numerics.Vector<long>(long.MaxValue);
-                    var vmax = new System.Numerics.Vector<long>(long.MinValue);
-                    for (; i <= values.Length - System.Numerics.Vector<long>.Count; i += System.Numerics.Vector<long>.Count)
-                    {
-                        var v = new System.Numerics.Vector<long>(values.Slice(i));
-                        vmin = System.Numerics.Vector.Min(vmin, v);
-                        vmax = System.Numerics.Vector.Max(vmax, v);
-                    }
-                    for (int k = 0; k < System.Numerics.Vector<long>.Count; k++) { min = Math.Min(min, vmin[k]); max = Math.Max(max, vmax[k]); }
-                }
-                for (; i < values.Length; i++) { min = Math.Min(min, values[i]); max = Math.Max(max, values[i]); }
+                if (values.IsEmpty) return null;
+                (min, max) = (System.Numerics.Tensors.TensorPrimitives.Min(values), System.Numerics.Tensors.TensorPrimitives.Max(values));
             }
             else
             {

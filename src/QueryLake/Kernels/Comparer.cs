@@ -48,20 +48,9 @@ internal static class Comparer
 
     private static Func<int, int, int> Encoded(DictionaryArray d, ArrowArray other, bool first)
     {
-        var index = IndexOf(d);
         var values = first ? For(d.Dictionary, other) : For(other, d.Dictionary);
-        return first ? (i, j) => values(index(i), j) : (i, j) => values(i, index(j));
+        return first ? (i, j) => values((int)d.GetIndex(i), j) : (i, j) => values(i, (int)d.GetIndex(j));
     }
-
-    private static Func<int, int> IndexOf(DictionaryArray d) => d.Indices switch
-    {
-        PrimitiveArray<int> p => i => p[i],
-        PrimitiveArray<short> p => i => p[i],
-        PrimitiveArray<sbyte> p => i => p[i],
-        PrimitiveArray<byte> p => i => p[i],
-        PrimitiveArray<ushort> p => i => p[i],
-        _ => i => checked((int)d.GetIndex(i)),
-    };
 
     /// <summary>Lists compare element by element (NULL elements after all values), then a shorter prefix first.</summary>
     private static Func<int, int, int> Lists(ArrowArray a, ArrowArray b)

@@ -1,8 +1,5 @@
-using System.Runtime.InteropServices;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
-using QueryLake.Columnar.Memory;
-using QueryLake.Columnar.Types;
 
 namespace QueryLake.Kernels;
 
@@ -37,14 +34,6 @@ internal static class DictionaryEncoder
             if (added) values.Append(bytes);
             indices[i] = e;
         }
-        var validity = nulls ? ArrowBuffer.Copy(BitsOf(text)) : ArrowBuffer.Empty;
-        return Vectors.Encoded(values.Build(), indices, validity, text.NullCount);
-    }
-
-    private static byte[] BitsOf(ArrowArray a)
-    {
-        var bits = new byte[BitUtil.BytesFor(a.Length)];
-        for (int i = 0; i < a.Length; i++) if (a.IsValid(i)) BitUtil.SetBit(bits, i, true);
-        return bits;
+        return Vectors.Encoded(values.Build(), indices, CastKernel.Validity(text), text.NullCount);
     }
 }

@@ -88,12 +88,7 @@ internal static class Gather
     }
 
     /// <summary>Indices of another integer width as int32, with the array's validity.</summary>
-    private static ArrowArray Int32Indices(DictionaryArray d)
-    {
-        var bits = new byte[BitUtil.BytesFor(d.Length)];
-        for (int i = 0; i < d.Length; i++) if (d.IsValid(i)) BitUtil.SetBit(bits, i, true);
-        return Vectors.Make(DataType.Int32, Vectors.Indices(d), d.NullCount == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(bits), d.NullCount);
-    }
+    private static ArrowArray Int32Indices(DictionaryArray d) => Vectors.Make(DataType.Int32, Vectors.Indices(d), CastKernel.Validity(d), d.NullCount);
 
     private static int RunLength(ReadOnlySpan<Pick> picks, int i)
     {

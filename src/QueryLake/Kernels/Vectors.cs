@@ -94,22 +94,17 @@ internal static class Vectors
     public static RecordBatch Plain(RecordBatch b) =>
         b.Columns.Any(c => c is DictionaryArray) ? new RecordBatch(b.Schema, b.Columns.Select(Plain).ToArray(), b.Length) : b;
 
-    /// <summary>The dictionary indices of an array as int32 (NULL slots read as 0).</summary>
+    /// <summary>The dictionary indices of an array as int32, in place when they are int32 already (unchecked: for
+    /// arrays whose indices were validated, as every reader does).</summary>
+    public static ReadOnlySpan<int> IndexSpan(DictionaryArray d) => d.Indices is PrimitiveArray<int> same ? same.Values : Indices(d);
+
+    /// <summary>The dictionary indices of an array as int32 (NULL slots read as 0), checked against the dictionary.</summary>
     public static int[] Indices(DictionaryArray d)
     {
         var result = new int[d.Length];
         bool nulls = d.NullCount > 0;
-        switch (d.Indices)
-        {
-            case PrimitiveArray<int> x:
-                x.Values.CopyTo(result);
-                break;
-            case PrimitiveArray<sbyte> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
-            case PrimitiveArray<byte> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
-            case PrimitiveArray<short> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
-            case PrimitiveArray<ushort> x: for (int i = 0; i < result.Length; i++) result[i] = x[i]; break;
-            default: for (int i = 0; i < result.Length; i++) result[i] = d.IsNull(i) ? 0 : checked((int)d.GetIndex(i)); break;
-        }
+        if (d.Indices is PrimitiveArray<int> x) x.Values.CopyTo(result);
+        else for (int i = 0; i < result.Length; i++) result[i] = nulls && d.IsNull(i) ? 0 : checked((int)d.GetIndex(i));
         int size = d.Dictionary.Length;
         for (int i = 0; i < result.Length; i++)
         {
@@ -136,7 +131,7 @@ internal static class Vectors
             return ArrowArray.FromData(new ArrayData(new DictionaryType(((DictionaryType)data.Type.StorageType).IndexType, perValue.Type, false),
                 data.Length, data.Offset, data.NullCount, data.Buffers, null, perValue.Data));
         }
-        var indices = d.Indices is PrimitiveArray<int> same ? same.Values : Indices(d);
+        var indices = IndexSpan(d);
         if (perValue is BooleanArray flags)
         {
             // Booleans: the per-value truth and validity looked up per row, written straight into bitmaps.

@@ -166,6 +166,7 @@ internal static class BasicAggregates
                 _rankedDictionary = dictionary.Data;
             }
             var rank = _rank;
+            var indices = Vectors.IndexSpan(d);
             bool single = groups.IsEmpty, nulls = d.NullCount > 0;
             int needed = 1;
             if (!single) foreach (var g in groups) needed = Math.Max(needed, g + 1);
@@ -174,7 +175,7 @@ internal static class BasicAggregates
             for (int i = 0; i < length; i++)
             {
                 if (nulls && d.IsNull(i)) continue;
-                int k = (int)d.GetIndex(i), r = rank[k];
+                int k = indices[i], r = rank[k];
                 if (r < 0) continue;
                 int g = single ? 0 : groups[i];
                 int current = best[g];

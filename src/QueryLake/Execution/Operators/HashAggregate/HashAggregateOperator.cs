@@ -72,10 +72,7 @@ internal static class HashAggregateOperator
         {
             if (inputs.Count == 0) return;
             var input = inputs[0];
-            _type ??= TypeRules.Logical(input.Type);
-            if (_ids.Length < groups.Length) _ids = new int[Math.Max(groups.Length, _ids.Length * 2)];
-            var ids = _ids.AsSpan(0, groups.Length);
-            (_values ??= GroupIndexer.For([input])).Assign([input], ids);
+            var ids = ValueIds(input, groups.Length);
             bool nulls = input.NullCount > 0;
             for (int i = 0; i < groups.Length; i++)
             {
@@ -89,11 +86,9 @@ internal static class HashAggregateOperator
         {
             if (inputs.Count == 0) return;
             var input = inputs[0];
-            _type ??= TypeRules.Logical(input.Type);
-            if (_ids.Length < length) _ids = new int[Math.Max(length, _ids.Length * 2)];
-            var ids = _ids.AsSpan(0, length);
-            (_values ??= GroupIndexer.For([input])).Assign([input], ids);
-            if (_seen.Length < _values.Keys.Count) Array.Resize(ref _seen, Math.Max(_values.Keys.Count, _seen.Length * 2));
+            var ids = ValueIds(input, length);
+            int known = _values!.Keys.Count;
+            if (_seen.Length < known) Array.Resize(ref _seen, Math.Max(known, _seen.Length * 2));
             bool nulls = input.NullCount > 0;
             for (int i = 0; i < length; i++)
             {
@@ -103,6 +98,16 @@ internal static class HashAggregateOperator
         }
 
         private bool[] _seen = [];
+
+        /// <summary>The dense id of each row's value (from one indexer across all batches).</summary>
+        private Span<int> ValueIds(ArrowArray input, int length)
+        {
+            _type ??= TypeRules.Logical(input.Type);
+            if (_ids.Length < length) _ids = new int[Math.Max(length, _ids.Length * 2)];
+            var ids = _ids.AsSpan(0, length);
+            (_values ??= GroupIndexer.For([input])).Assign([input], ids);
+            return ids;
+        }
 
         public override ArrowArray Finish(int groupCount)
         {

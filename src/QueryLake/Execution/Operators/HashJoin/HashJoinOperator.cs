@@ -117,14 +117,19 @@ internal static class HashJoinOperator
     {
         var starts = new int[build.Count];
         for (int b = 1; b < build.Count; b++) starts[b] = starts[b - 1] + build[b - 1].Length;
-        int total = build.Sum(b => b.Length);
+        Gather.Pick[]? all = null;
+        Gather.Pick[] AllRows()
+        {
+            if (all is not null) return all;
+            all = new Gather.Pick[build.Sum(b => b.Length)];
+            for (int b = 0, k = 0; b < build.Count; b++)
+                for (int r = 0; r < build[b].Length; r++) all[k++] = new Gather.Pick(b, r);
+            return all;
+        }
         return node.Right.Schema.Fields.Select((f, c) =>
         {
             if (f.DataType.StorageType is not VariableBinaryType { IsLarge: false } || node.Kind is JoinKind.Semi or JoinKind.Anti) return null;
-            var picks = new Gather.Pick[total];
-            for (int b = 0, k = 0; b < build.Count; b++)
-                for (int r = 0; r < build[b].Length; r++) picks[k++] = new Gather.Pick(b, r);
-            var values = build.Count == 1 ? Vectors.Plain(build[0].Columns[c]) : Gather.Rows(f.DataType, build.Select(b => Vectors.Plain(b.Columns[c])).ToList(), picks);
+            var values = build.Count == 1 ? Vectors.Plain(build[0].Columns[c]) : Gather.Rows(f.DataType, build.Select(b => Vectors.Plain(b.Columns[c])).ToList(), AllRows());
             return ((ArrowArray Values, int[] Start)?)(values, starts);
         }).ToArray();
     }

@@ -27,21 +27,15 @@ internal static class TopKOperator
         var keys = new List<ArrowArray?>();
         bool descending = node.Keys[0].Descending;
         // Batches are first narrowed, several at once, to the rows that can be among their own best k by the first key.
-        var narrowed = Parallel.OrderedMap(input, b => (Batch: b, Rows: numericKey ? Candidates(b, node, keep) : null), ctx.Threads, ctx.Cancel);
+        var narrowed = Parallel.OrderedMap(input, b => Narrow(b, node, keep, numericKey), ctx.Threads, ctx.Cancel);
         if (keep > 0)
-            foreach (var (b, candidates) in narrowed)
+            foreach (var (b, key, candidates) in narrowed)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
                 if (b.Length == 0) continue;
                 int source = batches.Count;
                 batches.Add(b);
                 comparer.AddSource(b);
-                ArrowArray? key = numericKey ? ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
-                {
-                    PrimitiveArray<long> l => l,
-                    PrimitiveArray<double> d => d,
-                    var other => CastKernel.ToFloat64(other),
-                } : null;
                 keys.Add(key);
                 int count = candidates?.Length ?? b.Length;
                 for (int c0 = 0; c0 < count; c0++)
@@ -79,20 +73,24 @@ internal static class TopKOperator
         return SortOperator.Emit(node.Schema, batches, best.ToArray(), start, best.Count - start);
     }
 
-    /// <summary>The rows of a batch that can be among its best <paramref name="keep"/> rows: those whose first key is
+    /// <summary>A batch with its first key (when numeric) and the rows of it that can be among its best
+    /// <paramref name="keep"/> rows: those whose first key is
     /// at least as good as the batch's keep-th best first key, and those with a NULL or NaN first key (their place
     /// depends on NULLS FIRST/LAST and is left to the full comparison); null when every row must be looked at. Rows
     /// outside a batch's own best k cannot be in the overall best k, so dropping them changes nothing.</summary>
-    private static int[]? Candidates(RecordBatch b, TopKNode node, long keep)
+    private static (RecordBatch Batch, ArrowArray? Key, int[]? Rows) Narrow(RecordBatch b, TopKNode node, long keep, bool numericKey)
     {
-        if (keep > 4096 || b.Length <= keep) return null;
-        bool descending = node.Keys[0].Descending;
-        return ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
+        if (!numericKey) return (b, null, null);
+        // The first key as int64 or float64, compared in place (no conversion of an int64 or float64 column).
+        ArrowArray key = ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
         {
-            PrimitiveArray<long> l => Candidates(l, descending, keep),
-            PrimitiveArray<double> d => Candidates(d, descending, keep),
-            var other => Candidates(CastKernel.ToFloat64(other), descending, keep),
+            PrimitiveArray<long> l => l,
+            PrimitiveArray<double> d => d,
+            var other => CastKernel.ToFloat64(other),
         };
+        if (keep > 4096 || b.Length <= keep) return (b, key, null);
+        bool descending = node.Keys[0].Descending;
+        return (b, key, key is PrimitiveArray<long> longs ? Candidates(longs, descending, keep) : Candidates((PrimitiveArray<double>)key, descending, keep));
     }
 
     private static int[]? Candidates<T>(PrimitiveArray<T> key, bool descending, long keep) where T : unmanaged, INumber<T>
