@@ -38,6 +38,7 @@ internal static class Executor
         ProjectNode p => ProjectOperator.Execute(p, Run(p.Input, ctx), ctx),
         AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
         SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),
+        TopKNode { Input: ProjectNode p } t => TopKOperator.ExecuteProjected(t, p, map => RunSelected(p.Input, map, ctx), ctx),
         TopKNode t => TopKOperator.Execute(t, Run(t.Input, ctx), ctx),
         LimitNode l => LimitOperator.Execute(l, Run(l.Input, ctx), ctx),
         JoinNode j => HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx),
@@ -48,4 +49,11 @@ internal static class Executor
         UnnestNode u => Operators.Unnest.UnnestOperator.Execute(u, Run(u.Input, ctx), ctx),
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
+
+    /// <summary>Runs a plan and maps each of its batches, with the rows of it that count (null: all), through
+    /// <paramref name="map"/>, several batches at once: a filtered scan passes the rows its filter keeps without
+    /// gathering them, so the consumer can read just those rows in place.</summary>
+    private static IEnumerable<T> RunSelected<T>(LogicalPlan plan, Func<RecordBatch, int[]?, T> map, QueryContext ctx) => plan is ScanNode { Filter: not null, Limit: null } s
+        ? ScanOperator.ExecuteSelected(s, map, ctx)
+        : Parallel.OrderedMap(Run(plan, ctx).Where(b => b.Length > 0), b => map(b, null), ctx.Threads, ctx.Cancel);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Memory;
@@ -165,7 +166,22 @@ internal static class VectorFunctions
                 int count = Math.Min(Block, end - b);
                 var picked = rows is null ? default : rows.AsSpan(b, count);
                 VectorMath.DotsAndNorms(all, rows is null ? first + b * d : first, d, picked, probe, dots[..count], norms[..count]);
-                for (int j = 0; j < count; j++)
+                int j = 0;
+                if (!nulls && Vector256.IsHardwareAccelerated)
+                {
+                    // Eight rows at a time: the same IEEE operations (square root, product, quotient, 1 − cos) as the
+                    // scalar loop below, so the scores are bit-identical; each float widens exactly to float64.
+                    var pn = Vector256.Create(probeNorm);
+                    for (; j + 8 <= count; j += 8)
+                    {
+                        var cos = Vector256.Create<float>(dots.Slice(j, 8)) / (Vector256.Sqrt(Vector256.Create<float>(norms.Slice(j, 8))) * pn);
+                        if (f == Metric.CosineDistance) cos = Vector256<float>.One - cos;
+                        var (low, high) = Vector256.Widen(cos);
+                        low.CopyTo(values.Slice(b + j, 4));
+                        high.CopyTo(values.Slice(b + j + 4, 4));
+                    }
+                }
+                for (; j < count; j++)
                 {
                     int row = rows is null ? b + j : rows[b + j];
                     float cos = dots[j] / (MathF.Sqrt(norms[j]) * probeNorm);

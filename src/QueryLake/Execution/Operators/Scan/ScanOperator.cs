@@ -13,18 +13,25 @@ internal static class ScanOperator
 {
     /// <summary>Project(Scan with a filter): per batch, the rows the filter keeps, then each output expression for
     /// just those rows, reading them in place where it can (<see cref="ExpressionEvaluator.EvaluateSelected"/>).</summary>
-    public static IEnumerable<RecordBatch> ExecuteProjected(ScanNode scan, ProjectNode project, QueryContext ctx)
+    public static IEnumerable<RecordBatch> ExecuteProjected(ScanNode scan, ProjectNode project, QueryContext ctx) =>
+        ExecuteSelected(scan, (batch, rows) => rows is null
+            ? new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
+            : new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length),
+            ctx).Where(b => b.Length > 0);
+
+    /// <summary>A filtered scan that hands each batch with the rows its filter keeps (null: all of them) to
+    /// <paramref name="map"/>, several batches at once, instead of gathering the kept rows; batches where the filter
+    /// keeps nothing are skipped.</summary>
+    public static IEnumerable<T> ExecuteSelected<T>(ScanNode scan, Func<RecordBatch, int[]?, T> map, QueryContext ctx)
     {
-        var filter = scan.Filter ?? throw new InvalidOperationException("a projected scan needs a filter");
+        var filter = scan.Filter ?? throw new InvalidOperationException("a selected scan needs a filter");
+        if (scan.Limit is not null) throw new InvalidOperationException("a selected scan cannot have a limit");
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
-        var schema = project.Schema;
         return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
         {
             var rows = ExpressionEvaluator.Select(filter, batch);
-            return rows.Length == batch.Length
-                ? new RecordBatch(schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
-                : new RecordBatch(schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length);
-        }, ctx.Threads, ctx.Cancel).Where(b => b.Length > 0);
+            return (Empty: rows.Length == 0, Value: rows.Length == 0 ? default! : map(batch, rows.Length == batch.Length ? null : rows));
+        }, ctx.Threads, ctx.Cancel).Where(r => !r.Empty).Select(r => r.Value);
     }
 
     public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)

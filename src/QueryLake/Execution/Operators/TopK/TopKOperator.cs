@@ -1,8 +1,10 @@
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using QueryLake.Columnar;
+using QueryLake.Columnar.Arrays;
 using QueryLake.Execution.Operators.Sort;
 using QueryLake.Kernels;
-using QueryLake.Columnar.Arrays;
+using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
 namespace QueryLake.Execution.Operators.TopK;
@@ -11,10 +13,52 @@ namespace QueryLake.Execution.Operators.TopK;
 /// (ties keep input order), so time is O(n log k) and only the rows in the heap are ever copied. With a numeric
 /// first key (a similarity score, an id), batches are first narrowed in parallel to the rows whose key can place them
 /// among their batch's best k, and a row is checked against the worst kept key as a plain number, so the general row
-/// comparison runs only for the few rows that enter the heap.</summary>
+/// comparison runs only for the few rows that enter the heap. Over a projection, the first key is computed from the
+/// projection's input and the projection runs only for the rows that survive the narrowing
+/// (<see cref="ExecuteProjected"/>): a similarity search scores every row but builds output rows for a few.</summary>
 internal static class TopKOperator
 {
     public static IEnumerable<RecordBatch> Execute(TopKNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
+    {
+        long keep = node.K + node.Offset;
+        // Batches are first narrowed, several at once, to the rows that can be among their own best k by the first key.
+        return Select(node, Parallel.OrderedMap(input, b => Narrow(b, node, keep), ctx.Threads, ctx.Cancel), ctx);
+    }
+
+    /// <summary>TopK(Project(input)): <paramref name="input"/> maps each input batch (with the rows a filter kept, or
+    /// null for all) through the function it is given, several batches at once. The first key, with the projection's
+    /// expressions put in for its column references, is computed for those rows; the projection then runs only for the
+    /// rows that can be among the batch's best k. Rows whose projection is never computed cannot fail it.</summary>
+    public static IEnumerable<RecordBatch> ExecuteProjected(TopKNode node, ProjectNode project,
+        Func<Func<RecordBatch, int[]?, (RecordBatch, ArrowArray?)>, IEnumerable<(RecordBatch, ArrowArray?)>> input, QueryContext ctx)
+    {
+        long keep = node.K + node.Offset;
+        var first = ExpressionRewriter.Rewrite(node.Keys[0].Expr, e => e is ColumnRef c ? project.Exprs[c.Index] : null);
+        bool narrow = node.Keys[0].Expr.Type.IsNumeric && keep is > 0 and <= MaxNarrowed;
+        return Select(node, input((batch, rows) =>
+        {
+            int n = rows?.Length ?? batch.Length;
+            if (narrow && n > keep)
+            {
+                var key = Numeric(rows is null ? ExpressionEvaluator.Evaluate(first, batch) : ExpressionEvaluator.EvaluateSelected(first, batch, rows));
+                if (Candidates(key, node.Keys[0].Descending, keep) is { } candidates)
+                {
+                    if (rows is not null)
+                        for (int i = 0; i < candidates.Length; i++) candidates[i] = rows[candidates[i]];
+                    rows = candidates;
+                }
+            }
+            var projected = rows is null
+                ? new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
+                : new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length);
+            return (projected, FirstKey(projected, node));
+        }), ctx);
+    }
+
+    /// <summary>Narrowing pays only for a small k; above it every row goes to the heap.</summary>
+    private const long MaxNarrowed = 4096;
+
+    private static IEnumerable<RecordBatch> Select(TopKNode node, IEnumerable<(RecordBatch Batch, ArrowArray? Key)> narrowed, QueryContext ctx)
     {
         long keep = node.K + node.Offset;
         var batches = new List<RecordBatch>();
@@ -23,13 +67,10 @@ internal static class TopKOperator
         var heap = new PriorityQueue<Gather.Pick, Gather.Pick>(Comparer<Gather.Pick>.Create((a, b) => comparer.Compare(b, a)));
         // With a numeric first key, a row that cannot beat the worst kept row on that key alone is skipped without
         // the general comparison: keys are compared as int64 or float64 in place (no conversion of the column).
-        bool numericKey = node.Keys[0].Expr.Type.IsNumeric;
         var keys = new List<ArrowArray?>();
         bool descending = node.Keys[0].Descending;
-        // Batches are first narrowed, several at once, to the rows that can be among their own best k by the first key.
-        var narrowed = Parallel.OrderedMap(input, b => Narrow(b, node, keep, numericKey), ctx.Threads, ctx.Cancel);
         if (keep > 0)
-            foreach (var (b, key, candidates) in narrowed)
+            foreach (var (b, key) in narrowed)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
                 if (b.Length == 0) continue;
@@ -37,10 +78,8 @@ internal static class TopKOperator
                 batches.Add(b);
                 comparer.AddSource(b);
                 keys.Add(key);
-                int count = candidates?.Length ?? b.Length;
-                for (int c0 = 0; c0 < count; c0++)
+                for (int r = 0; r < b.Length; r++)
                 {
-                    int r = candidates is null ? c0 : candidates[c0];
                     var pick = new Gather.Pick(source, r);
                     if (heap.Count < keep) { heap.Enqueue(pick, pick); continue; }
                     if (key is not null && key.IsValid(r))
@@ -73,43 +112,128 @@ internal static class TopKOperator
         return SortOperator.Emit(node.Schema, batches, best.ToArray(), start, best.Count - start);
     }
 
-    /// <summary>A batch with its first key (when numeric) and the rows of it that can be among its best
-    /// <paramref name="keep"/> rows: those whose first key is
-    /// at least as good as the batch's keep-th best first key, and those with a NULL or NaN first key (their place
-    /// depends on NULLS FIRST/LAST and is left to the full comparison); null when every row must be looked at. Rows
-    /// outside a batch's own best k cannot be in the overall best k, so dropping them changes nothing.</summary>
-    private static (RecordBatch Batch, ArrowArray? Key, int[]? Rows) Narrow(RecordBatch b, TopKNode node, long keep, bool numericKey)
+    /// <summary>A batch with its first key as int64 or float64 (null when not numeric), cut down to the rows that
+    /// can be among its best <paramref name="keep"/> rows: those whose first key is at least as good as the batch's
+    /// keep-th best first key, and those with a NULL or NaN first key (their place depends on NULLS FIRST/LAST and is
+    /// left to the full comparison). Rows outside a batch's own best k cannot be in the overall best k, so dropping
+    /// them changes nothing; the kept rows are copied, so the operator holds a few rows per batch, not the batch.</summary>
+    private static (RecordBatch Batch, ArrowArray? Key) Narrow(RecordBatch b, TopKNode node, long keep)
     {
-        if (!numericKey) return (b, null, null);
-        // The first key as int64 or float64, compared in place (no conversion of an int64 or float64 column).
-        ArrowArray key = ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b) switch
-        {
-            PrimitiveArray<long> l => l,
-            PrimitiveArray<double> d => d,
-            var other => CastKernel.ToFloat64(other),
-        };
-        if (keep > 4096 || b.Length <= keep) return (b, key, null);
-        bool descending = node.Keys[0].Descending;
-        return (b, key, key is PrimitiveArray<long> longs ? Candidates(longs, descending, keep) : Candidates((PrimitiveArray<double>)key, descending, keep));
+        var key = FirstKey(b, node);
+        if (key is null || keep is <= 0 or > MaxNarrowed || b.Length <= keep) return (b, key);
+        var rows = Candidates(key, node.Keys[0].Descending, keep);
+        return rows is null ? (b, key) : (Gather.Rows(b, rows), Gather.Rows(key, rows));
     }
 
-    private static int[]? Candidates<T>(PrimitiveArray<T> key, bool descending, long keep) where T : unmanaged, INumber<T>
+    /// <summary>The first key of a batch as int64 or float64 (compared in place, no conversion of an int64 or float64
+    /// column); null when it is not numeric.</summary>
+    private static ArrowArray? FirstKey(RecordBatch b, TopKNode node) =>
+        node.Keys[0].Expr.Type.IsNumeric ? Numeric(ExpressionEvaluator.Evaluate(node.Keys[0].Expr, b)) : null;
+
+    private static ArrowArray Numeric(ArrowArray key) => key switch
+    {
+        PrimitiveArray<long> or PrimitiveArray<double> => key,
+        _ => CastKernel.ToFloat64(key),
+    };
+
+    /// <summary>The rows of a numeric key that can be among its best <paramref name="keep"/>; null when all can.</summary>
+    private static int[]? Candidates(ArrowArray key, bool descending, long keep) => key is PrimitiveArray<long> longs
+        ? Candidates(longs, descending, (int)keep)
+        : Candidates((PrimitiveArray<double>)key, descending, (int)keep);
+
+    private static int[]? Candidates<T>(PrimitiveArray<T> key, bool descending, int keep) where T : unmanaged, INumber<T>
     {
         var v = key.Values;
         bool nulls = key.NullCount > 0;
-        // "Better" is larger under DESC; a heap of the keep best values has the worst of them on top.
-        var heap = new PriorityQueue<T, T>(Comparer<T>.Create((x, y) => descending ? x.CompareTo(y) : y.CompareTo(x)));
+        // The keep-th best value: values that beat the current threshold collect in a buffer; when it fills, the
+        // keep best of it are selected in linear time, the threshold rises to the worst of them and the rest are
+        // dropped. Linear however the values are ordered (a heap costs a log per row when every row improves it, as
+        // with ORDER BY id DESC over ascending ids). NULL and NaN never enter (the scan below keeps them).
+        var buffer = new T[Math.Max(4 * keep, 1024)];
+        int count = 0;
+        bool full = false; // the threshold is set: keep values at least as good as it were seen
+        T threshold = T.Zero;
+        int width = Vector512<T>.Count;
+        bool blocks = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
         for (int r = 0; r < v.Length; r++)
         {
-            if ((nulls && key.IsNull(r)) || T.IsNaN(v[r])) continue;
-            if (heap.Count < keep) heap.Enqueue(v[r], v[r]);
-            else if (descending ? v[r] > heap.Peek() : v[r] < heap.Peek()) heap.EnqueueDequeue(v[r], v[r]);
+            // A block none of whose values beats the threshold is skipped whole (NaN beats nothing).
+            if (full && blocks && r + width <= v.Length && (r & (width - 1)) == 0 && !AnyBetter(Vector512.Create(v.Slice(r, width)), threshold, descending, orEqual: false))
+            {
+                r += width - 1;
+                continue;
+            }
+            T x = v[r];
+            if ((nulls && key.IsNull(r)) || T.IsNaN(x)) continue;
+            if (full && !(descending ? x > threshold : x < threshold)) continue;
+            buffer[count++] = x;
+            if (count == buffer.Length)
+            {
+                threshold = SelectBest(buffer, keep, descending);
+                count = keep;
+                full = true;
+            }
         }
-        if (heap.Count < keep) return null;
-        T threshold = heap.Peek();
+        if (count >= keep) threshold = SelectBest(buffer.AsSpan(0, count), keep, descending);
+        else if (!full) return null;
         var rows = new List<int>();
         for (int r = 0; r < v.Length; r++)
+        {
+            // A block without NULLs, NaNs or values as good as the threshold holds no candidate.
+            if (!nulls && blocks && r + width <= v.Length && (r & (width - 1)) == 0)
+            {
+                var block = Vector512.Create(v.Slice(r, width));
+                if (Vector512.EqualsAll(block, block) && !AnyBetter(block, threshold, descending, orEqual: true))
+                {
+                    r += width - 1;
+                    continue;
+                }
+            }
             if ((nulls && key.IsNull(r)) || T.IsNaN(v[r]) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
+        }
         return rows.ToArray();
     }
+
+    private static bool AnyBetter<T>(Vector512<T> block, T threshold, bool descending, bool orEqual) where T : unmanaged, INumber<T>
+    {
+        var t = Vector512.Create(threshold);
+        return (descending, orEqual) switch
+        {
+            (true, false) => Vector512.GreaterThanAny(block, t),
+            (true, true) => Vector512.GreaterThanOrEqualAny(block, t),
+            (false, false) => Vector512.LessThanAny(block, t),
+            (false, true) => Vector512.LessThanOrEqualAny(block, t),
+        };
+    }
+
+    /// <summary>Moves the <paramref name="keep"/> best values to the front (in any order) and returns the worst of
+    /// them: quickselect with a median-of-three pivot, expected linear time.</summary>
+    private static T SelectBest<T>(Span<T> values, int keep, bool descending) where T : unmanaged, INumber<T>
+    {
+        int lo = 0, hi = values.Length - 1, target = keep - 1;
+        while (lo < hi)
+        {
+            int mid = lo + (hi - lo) / 2;
+            // Median of three as the pivot.
+            T a = values[lo], b = values[mid], c = values[hi];
+            T pivot = (a < b) ? ((b < c) ? b : (a < c ? c : a)) : ((a < c) ? a : (b < c ? c : b));
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (Better(values[i], pivot, descending)) i++;
+                while (Better(pivot, values[j], descending)) j--;
+                if (i <= j) { (values[i], values[j]) = (values[j], values[i]); i++; j--; }
+            }
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else break;
+        }
+        // The front keep values are the best; the worst of them is the threshold.
+        T worst = values[0];
+        for (int r = 1; r < keep; r++)
+            if (Better(worst, values[r], descending)) worst = values[r];
+        return worst;
+    }
+
+    private static bool Better<T>(T x, T y, bool descending) where T : INumber<T> => descending ? x > y : x < y;
 }
