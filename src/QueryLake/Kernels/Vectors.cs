@@ -27,6 +27,10 @@ internal static class Vectors
     public static PrimitiveArray<T> Make<T>(DataType type, T[] values, ArrowBuffer validity, int nulls) where T : unmanaged =>
         (PrimitiveArray<T>)ArrowArray.FromData(new ArrayData(type, values.Length, 0, nulls, [validity, ArrowBuffer.Copy<T>(values)]));
 
+    /// <summary>A boolean array over a bitmap of <paramref name="length"/> values (taken, not copied).</summary>
+    public static BooleanArray MakeBool(byte[] bits, int length, ArrowBuffer validity, int nulls) =>
+        (BooleanArray)ArrowArray.FromData(new ArrayData(DataType.Boolean, length, 0, nulls, [validity, new ArrowBuffer(bits)]));
+
     public static BooleanArray MakeBool(bool[] values, ArrowBuffer validity, int nulls)
     {
         var bits = new byte[BitUtil.BytesFor(values.Length)];

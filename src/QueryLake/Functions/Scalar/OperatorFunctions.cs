@@ -24,7 +24,7 @@ internal static class OperatorFunctions
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("negate", "-a", "Negates a number.", "SELECT -(3) → -3",
             t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : null, isOperator: true));
-        foreach (var (op, test) in new (string, Func<int, bool>)[] { ("=", c => c == 0), ("<>", c => c != 0), ("<", c => c < 0), ("<=", c => c <= 0), (">", c => c > 0), (">=", c => c >= 0) })
+        foreach (var (op, test) in new[] { ("=", ComparisonOp.Equal), ("<>", ComparisonOp.NotEqual), ("<", ComparisonOp.Less), ("<=", ComparisonOp.LessOrEqual), (">", ComparisonOp.Greater), (">=", ComparisonOp.GreaterOrEqual) })
             r.Add(new ScalarFunction(op, $"a {op} b", $"Compares two values; NULL if either is NULL.", $"SELECT 1 {op} 2",
                 t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("IS DISTINCT FROM", "a IS DISTINCT FROM b", "Like <>, but NULL is a value: NULL IS DISTINCT FROM NULL is false.", "SELECT NULL IS DISTINCT FROM 1 → true",
@@ -156,7 +156,7 @@ internal static class OperatorFunctions
         var x = column.Values;
         if (divisor == -1 || divisor <= -Exact || divisor >= Exact || x.IsEmpty) return null;
         if (System.Numerics.Tensors.TensorPrimitives.Max(x) >= Exact || System.Numerics.Tensors.TensorPrimitives.Min(x) <= -Exact) return null;
-        var r = new long[x.Length];
+        var r = GC.AllocateUninitializedArray<long>(x.Length); // every element is written below
         double d = divisor;
         int i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)
@@ -194,61 +194,45 @@ internal static class OperatorFunctions
         var other => throw new InvalidOperationException($"negate of {other.Type}"),
     };
 
-    private static ScalarKernel Compare(Func<int, bool> test) => (a, n) =>
+    private static ScalarKernel Compare(ComparisonOp op) => (a, n) =>
     {
         if (Constant(a, n) is { } k)
         {
             // Against a constant: the constant is read once; the result's NULLs are the column's.
             if (k.Constant.IsNull(0)) return Vectors.Broadcast(DataType.Boolean, null, n);
-            int sign = k.ConstantFirst ? -1 : 1;
+            var cop = k.ConstantFirst ? CompareKernel.Swap(op) : op;
             var (cv, cn) = Vectors.AndValidity(n, k.Column);
-            var cr = new bool[n];
             switch (k.Column, k.Constant)
             {
                 case (PrimitiveArray<long> x, PrimitiveArray<long> c):
-                {
-                    var xs = x.Values; long v = c.Values[0];
-                    for (int i = 0; i < n; i++) cr[i] = test(sign * xs[i].CompareTo(v));
-                    return Vectors.MakeBool(cr, cv, cn);
-                }
+                    return Vectors.MakeBool(CompareKernel.Bits(x.Values, c.Values[0], cop), n, cv, cn);
                 case (PrimitiveArray<double> x, PrimitiveArray<double> c):
-                {
-                    var xs = x.Values; double v = c.Values[0];
-                    for (int i = 0; i < n; i++) cr[i] = test(sign * Comparer.Doubles(xs[i], v));
-                    return Vectors.MakeBool(cr, cv, cn);
-                }
+                    return Vectors.MakeBool(CompareKernel.Bits(x.Values, c.Values[0], cop), n, cv, cn);
                 case (BinaryArray x, BinaryArray c):
                 {
                     var v = c.GetBytes(0).ToArray();
-                    for (int i = 0; i < n; i++) cr[i] = (cn == 0 || x.IsValid(i)) && test(sign * x.GetBytes(i).SequenceCompareTo(v));
+                    var cr = new bool[n];
+                    for (int i = 0; i < n; i++) cr[i] = (cn == 0 || x.IsValid(i)) && CompareKernel.Test(cop, x.GetBytes(i).SequenceCompareTo(v));
                     return Vectors.MakeBool(cr, cv, cn);
                 }
             }
         }
         a = Expand(a, n);
         var (validity, nulls) = Vectors.AndValidity(n, a[0], a[1]);
-        var r = new bool[n];
         switch (a[0], a[1])
         {
             case (PrimitiveArray<long> x, PrimitiveArray<long> y):
-            {
-                var xs = x.Values; var ys = y.Values;
-                for (int i = 0; i < n; i++) r[i] = test(xs[i].CompareTo(ys[i]));
-                break;
-            }
+                return Vectors.MakeBool(CompareKernel.Bits(x.Values, y.Values, op), n, validity, nulls);
             case (PrimitiveArray<double> x, PrimitiveArray<double> y):
-            {
-                var xs = x.Values; var ys = y.Values;
-                for (int i = 0; i < n; i++) r[i] = test(Comparer.Doubles(xs[i], ys[i]));
-                break;
-            }
-            case (BinaryArray x, BinaryArray y):
-                for (int i = 0; i < n; i++) r[i] = test(x.GetBytes(i).SequenceCompareTo(y.GetBytes(i)));
-                break;
-            default:
-                var cmp = Comparer.For(a[0], a[1]);
-                for (int i = 0; i < n; i++) if (nulls == 0 || (a[0].IsValid(i) && a[1].IsValid(i))) r[i] = test(cmp(i, i));
-                break;
+                return Vectors.MakeBool(CompareKernel.Bits(x.Values, y.Values, op), n, validity, nulls);
+        }
+        var r = new bool[n];
+        if (a[0] is BinaryArray bx && a[1] is BinaryArray by)
+            for (int i = 0; i < n; i++) r[i] = CompareKernel.Test(op, bx.GetBytes(i).SequenceCompareTo(by.GetBytes(i)));
+        else
+        {
+            var cmp = Comparer.For(a[0], a[1]);
+            for (int i = 0; i < n; i++) if (nulls == 0 || (a[0].IsValid(i) && a[1].IsValid(i))) r[i] = CompareKernel.Test(op, cmp(i, i));
         }
         return Vectors.MakeBool(r, validity, nulls);
     };
