@@ -7,6 +7,8 @@ namespace QueryLake.Columnar.Memory;
 /// executables, see docs/ado-net.md) they live in generation 0, whose memory is reused warm, and above it on the large
 /// object heap, which is not compacted unless asked; pinned large buffers came back as fresh pages, and first touches of
 /// fresh pages dominated Parquet decoding. A compaction may move an unpinned buffer, which only costs its alignment.
+/// On Linux, buffers of 1 MB and more start on a 2 MB boundary and are advised for transparent huge pages (set
+/// QUERYLAKE_NO_HUGE_PAGES to turn this off).
 /// </summary>
 internal static class AlignedMemory
 {
@@ -15,9 +17,36 @@ internal static class AlignedMemory
     /// <summary>The runtime's large object threshold.</summary>
     private const int LargeObjectBytes = 85_000;
 
+    /// <summary>A transparent huge page (x86-64 and arm64 Linux with 4 KB base pages).</summary>
+    private const int HugePage = 2 << 20;
+
+    /// <summary>Buffers at least this large are placed on huge-page boundaries and advised for transparent huge pages.</summary>
+    private const int HugeThreshold = HugePage / 2;
+
+    private static bool s_adviseHugePages = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("QUERYLAKE_NO_HUGE_PAGES") is null;
+
     public static unsafe Memory<byte> Allocate(int length, bool clear = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (s_adviseHugePages && length >= HugeThreshold && length <= int.MaxValue - 2 * HugePage)
+        {
+            // A large buffer's fresh memory would otherwise be faulted in 4 KB at a time on first touch, and each fault
+            // costs microseconds (far more under a hypervisor): a column chunk decoded into 2 MB took up to 100 times
+            // longer than the same work in warm memory. Starting it on a 2 MB boundary and advising the kernel to back
+            // its 2 MB blocks with transparent huge pages turns 512 faults into one. A last block the buffer fills less
+            // than half of stays in base pages, so at most half a huge page per buffer is physical memory it does not
+            // use; the over-allocation is otherwise address space only.
+            int blocks = length / HugePage + (length % HugePage >= HugePage / 2 ? 1 : 0);
+            var big = GC.AllocateUninitializedArray<byte>(Math.Max(length, blocks * HugePage) + HugePage);
+            fixed (byte* p = big)
+            {
+                int shift = (int)((HugePage - ((nint)p & (HugePage - 1))) & (HugePage - 1));
+                var m = new Memory<byte>(big, shift, length);
+                AdviseHugePages(p + shift, (nuint)blocks * HugePage);
+                if (clear) m.Span.Clear();
+                return m;
+            }
+        }
         var array = GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: length + Alignment < LargeObjectBytes);
         fixed (byte* p = array)
         {
@@ -27,4 +56,22 @@ internal static class AlignedMemory
             return mem;
         }
     }
+
+    private static unsafe void AdviseHugePages(byte* start, nuint length)
+    {
+        if (length == 0) return;
+        try
+        {
+            Madvise((nint)start, length, MadviseHugePage);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_adviseHugePages = false; // no libc madvise: base pages, as before
+        }
+    }
+
+    private const int MadviseHugePage = 14;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "madvise")]
+    private static extern int Madvise(nint address, nuint length, int advice);
 }

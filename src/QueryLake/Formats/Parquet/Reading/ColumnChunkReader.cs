@@ -189,6 +189,14 @@ internal static class ColumnChunkReader
                     if (dictionary is null) throw new ParquetFormatException("a dictionary-encoded page has no dictionary page before it");
                     if (count == 0) break;
                     if (src.Length < 1) throw new ParquetFormatException("a dictionary-encoded page has no bit width");
+                    if (keepDictionary && values.KeepsIndicesOf(dictionary))
+                    {
+                        // Indices kept as they are: decoded straight into the column's index buffer.
+                        var kept = values.ExtendIndices(dictionary, count);
+                        RleHybrid.Decode(src[1..], src[0], kept);
+                        ValueBuffer.CheckIndices(dictionary, kept);
+                        break;
+                    }
                     var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
                     RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
                     if (keepDictionary) values.AppendIndices(dictionary, idx.AsSpan(0, count));

@@ -37,19 +37,41 @@ internal sealed class ValueBuffer(int width, int capacity = 0)
     /// every value so far came from the dictionary, appended as values otherwise.</summary>
     public void AppendIndices(ValueBuffer dictionary, ReadOnlySpan<int> indices)
     {
-        if (Count > 0 && Dictionary is null || Dictionary is not null && !ReferenceEquals(Dictionary, dictionary))
+        if (!KeepsIndicesOf(dictionary))
         {
             Materialize();
             AppendFrom(dictionary, indices);
             return;
         }
-        int dn = dictionary.Count;
-        if (indices.Length > 0 && (uint)System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(indices)) >= (uint)dn)
-            throw new ParquetFormatException($"a dictionary index is outside the dictionary of {dn} values");
+        CheckIndices(dictionary, indices);
         Dictionary = dictionary;
         Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity));
         Indices.Append(MemoryMarshal.AsBytes(indices));
         Count += indices.Length;
+    }
+
+    /// <summary>Whether indices into <paramref name="dictionary"/> can be appended as indices: the buffer is empty or
+    /// holds indices into that same dictionary.</summary>
+    public bool KeepsIndicesOf(ValueBuffer dictionary) => Dictionary is null ? Count == 0 : ReferenceEquals(Dictionary, dictionary);
+
+    /// <summary>Room for <paramref name="count"/> indices into <paramref name="dictionary"/> (see
+    /// <see cref="KeepsIndicesOf"/>), for a decoder to write in place; they must then pass <see cref="CheckIndices"/>.</summary>
+    public Span<int> ExtendIndices(ValueBuffer dictionary, int count)
+    {
+        if (!KeepsIndicesOf(dictionary)) throw new InvalidOperationException("the buffer holds values or indices into another dictionary");
+        Dictionary = dictionary;
+        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity));
+        Count += count;
+        return MemoryMarshal.Cast<byte, int>(Indices.ExtendUninitialized(count * 4));
+    }
+
+    /// <summary>Fails unless every index lies inside the dictionary (one unsigned max checks them all: a negative index
+    /// wraps to a huge one).</summary>
+    public static void CheckIndices(ValueBuffer dictionary, ReadOnlySpan<int> indices)
+    {
+        int dn = dictionary.Count;
+        if (indices.Length > 0 && (uint)System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(indices)) >= (uint)dn)
+            throw new ParquetFormatException($"a dictionary index is outside the dictionary of {dn} values");
     }
 
     /// <summary>Leaves dictionary mode: the indices so far become values (before a page that is not dictionary-encoded).</summary>
@@ -103,10 +125,7 @@ internal sealed class ValueBuffer(int width, int capacity = 0)
     /// <summary>Appends values of <paramref name="dictionary"/> chosen by <paramref name="indices"/>.</summary>
     public void AppendFrom(ValueBuffer dictionary, ReadOnlySpan<int> indices)
     {
-        int dn = dictionary.Count;
-        // One unsigned max over the indices checks them all (a negative index wraps to a huge one).
-        if (indices.Length > 0 && (uint)System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(indices)) >= (uint)dn)
-            throw new ParquetFormatException($"a dictionary index is outside the dictionary of {dn} values");
+        CheckIndices(dictionary, indices);
         if (Width == 0)
         {
             var dOff = dictionary.OffsetSpan;
