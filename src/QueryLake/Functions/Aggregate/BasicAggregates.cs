@@ -94,7 +94,22 @@ internal static class BasicAggregates
                 var v = l.Values;
                 Int128 total = 0;
                 long partial = 0;
-                for (int i = 0; i < length; i++)
+                int i = 0;
+                if (noNulls)
+                {
+                    // Blocks whose values all lie within ±2^50 cannot overflow an int64 sum of 8,192 of them (< 2^63):
+                    // those add as vectors; a block with larger values goes through the exact row loop below.
+                    const int Block = 8192;
+                    const long Bound = 1L << 50;
+                    for (; i + Block <= length; i += Block)
+                    {
+                        var block = v.Slice(i, Block);
+                        if (System.Numerics.Tensors.TensorPrimitives.Max(block) >= Bound || System.Numerics.Tensors.TensorPrimitives.Min(block) <= -Bound) break;
+                        total += System.Numerics.Tensors.TensorPrimitives.Sum(block);
+                        count += Block;
+                    }
+                }
+                for (; i < length; i++)
                 {
                     if (!noNulls && !l.IsValid(i)) continue;
                     long next = unchecked(partial + v[i]);
