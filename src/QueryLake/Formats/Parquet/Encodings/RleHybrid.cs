@@ -28,10 +28,11 @@ internal static class RleHybrid
             else
             {
                 ulong groups = header >> 1;
-                if (groups == 0 || groups > (ulong)(src.Length - pos)) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
-                int bytes = checked((int)groups * width);
+                // Each group of eight values takes width bytes (none at width 0, where a run only counts values).
+                if (groups == 0 || (width > 0 && groups > (ulong)(src.Length - pos))) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
+                int bytes = width == 0 ? 0 : checked((int)groups * width);
                 if (bytes > src.Length - pos) throw new ParquetFormatException("bit-packed run runs past the end of its data");
-                int count = (int)Math.Min(groups * 8, (ulong)(dst.Length - done));
+                int count = (int)Math.Min(Math.Min(groups, (ulong)int.MaxValue / 8) * 8, (ulong)(dst.Length - done));
                 BitPacking.Unpack32(src.Slice(pos, bytes), width, dst.Slice(done, count));
                 pos += bytes;
                 done += count;
@@ -66,10 +67,11 @@ internal static class RleHybrid
             else
             {
                 ulong groups = header >> 1;
-                if (groups == 0 || groups > (ulong)(src.Length - pos)) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
-                int bytes = checked((int)groups * width);
+                // Each group of eight values takes width bytes (none at width 0, where a run only counts values).
+                if (groups == 0 || (width > 0 && groups > (ulong)(src.Length - pos))) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
+                int bytes = width == 0 ? 0 : checked((int)groups * width);
                 if (bytes > src.Length - pos) throw new ParquetFormatException("bit-packed run runs past the end of its data");
-                int count = (int)Math.Min(groups * 8, (ulong)(dst.Length - done));
+                int count = (int)Math.Min(Math.Min(groups, (ulong)int.MaxValue / 8) * 8, (ulong)(dst.Length - done));
                 var packed = src.Slice(pos, bytes);
                 for (int k = 0; k < count; k += group.Length)
                 {
