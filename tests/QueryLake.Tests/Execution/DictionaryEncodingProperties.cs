@@ -22,6 +22,7 @@ public sealed class DictionaryEncodingProperties
         "SELECT a, b, count(*), min(x) FROM {0} GROUP BY a, b ORDER BY a NULLS FIRST, b NULLS FIRST",
         "SELECT count(DISTINCT a), count(a), count(*), min(a), max(b) FROM {0}",
         "SELECT b, min(a), max(a), count(a) FROM {0} GROUP BY b ORDER BY 1 NULLS FIRST",
+        "SELECT min(a), max(a), min(b), max(b) FROM {0} WHERE a IS NOT NULL AND b IS NOT NULL",
         "SELECT count(*) FROM {0} WHERE a = 'k3'",
         "SELECT count(*) FROM {0} WHERE a LIKE 'k1%' OR b IN ('k2', 'k5')",
         "SELECT x, upper(a), length(b), coalesce(a, 'none'), a || '!', CASE WHEN a = 'k1' THEN b ELSE a END FROM {0} ORDER BY x",

@@ -164,6 +164,7 @@ internal static class BasicAggregates
 
         private ArrayData? _rankedDictionary;
         private int[] _rank = [];
+        private int[] _order = [];
 
         /// <summary>Each group's best dictionary index in a batch (by the values' order), offered to the plain path as
         /// one row per group.</summary>
@@ -178,6 +179,7 @@ internal static class BasicAggregates
                 _rank = new int[dictionary.Length];
                 Array.Fill(_rank, -1);
                 for (int j = 0; j < order.Length; j++) _rank[order[j]] = j;
+                _order = order;
                 _rankedDictionary = dictionary.Data;
             }
             var rank = _rank;
@@ -187,15 +189,27 @@ internal static class BasicAggregates
             if (!single) foreach (var g in groups) needed = Math.Max(needed, g + 1);
             var best = new int[needed];
             Array.Fill(best, -1);
-            for (int i = 0; i < length; i++)
+            if (single && !nulls)
             {
-                if (nulls && d.IsNull(i)) continue;
-                int k = indices[i], r = rank[k];
-                if (r < 0) continue;
-                int g = single ? 0 : groups[i];
-                int current = best[g];
-                if (current < 0 || (max ? r > rank[current] : r < rank[current])) best[g] = k;
+                // One group, no NULL slots: the best rank as a branch-free running max (a NULL dictionary value has rank
+                // −1, which loses a max; as unsigned it is the largest, which loses a min).
+                int top = -1;
+                uint low = uint.MaxValue;
+                if (max) foreach (int k in indices[..length]) top = Math.Max(top, rank[k]);
+                else foreach (int k in indices[..length]) low = Math.Min(low, (uint)rank[k]);
+                int chosen = max ? top : low == uint.MaxValue ? -1 : (int)low;
+                if (chosen >= 0) best[0] = _order[chosen];
             }
+            else
+                for (int i = 0; i < length; i++)
+                {
+                    if (nulls && d.IsNull(i)) continue;
+                    int k = indices[i], r = rank[k];
+                    if (r < 0) continue;
+                    int g = single ? 0 : groups[i];
+                    int current = best[g];
+                    if (current < 0 || (max ? r > rank[current] : r < rank[current])) best[g] = k;
+                }
             var owners = new List<int>();
             var picks = new List<int>();
             for (int g = 0; g < best.Length; g++)
