@@ -9,7 +9,7 @@ using QueryLake.Storage;
 var lake = Lake.Open(args[0]);
 var schema = new Schema([new Field("n", DataType.Int64, nullable: false), new Field("label", DataType.Utf8)]);
 var ds = lake.DatasetExists(args[1]) ? lake.OpenDataset(args[1]) : lake.CreateDataset(args[1], schema);
-long next = ds.Latest().RowCount;
+long next = ds.Latest().RowCount, first = next;
 Console.WriteLine("ready");
 while (true)
 {
@@ -21,5 +21,6 @@ while (true)
         label.Append($"row {next + i}");
     }
     ds.Append(new RecordBatch(schema, [n.Build(), label.Build()], 1000));
+    if (next == first) Console.WriteLine("committed"); // once per process: the tests may wait for it before killing
     next += 1000;
 }

@@ -27,6 +27,9 @@ public sealed class CrashRecoveryTests
             psi.ArgumentList.Add("crash");
             using var p = Process.Start(psi)!;
             Assert.Equal("ready", p.StandardOutput.ReadLine());
+            // Odd runs first wait for the writer's first commit (however slow a loaded machine makes it), so the test
+            // always kills writers that have committed; even runs kill at any moment, possibly inside the first append.
+            if (run % 2 == 1) Assert.Equal("committed", p.StandardOutput.ReadLine());
             Thread.Sleep(rng.Next(5, 400));
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
@@ -35,7 +38,11 @@ public sealed class CrashRecoveryTests
             var latest = ds.Latest();
             Assert.True(latest.RowCount >= committed, $"run {run}: {latest.RowCount} rows after a crash, {committed} were committed before");
             committed = latest.RowCount;
-            foreach (var v in ds.Versions())
+            // The latest version and a sample of earlier ones (versions are immutable once written, and checking every
+            // one after every run grows quadratically with the writer's speed).
+            var versions = ds.Versions().ToList();
+            var sample = versions.TakeLast(3).Concat(versions.OrderBy(_ => rng.Next()).Take(10)).Distinct();
+            foreach (var v in sample)
             {
                 var snap = ds.Checkout(v.Version);
                 Assert.Equal(0, snap.RowCount % 1000);

@@ -45,6 +45,13 @@ internal static class BasicAggregates
         /// <summary>Counting reads only validity, which an encoded array has too.</summary>
         public override bool AcceptsDictionaries => true;
 
+        /// <summary>Without GROUP BY: the row count, or the count of non-NULL inputs from the validity's null count.</summary>
+        public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
+        {
+            var input = inputs.Count == 0 ? null : inputs[0];
+            _counts[0] += input is null ? length : length - (input.Length == length ? input.NullCount : Enumerable.Range(0, length).Count(input.IsNull));
+        }
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             var input = inputs.Count == 0 ? null : inputs[0];
@@ -229,6 +236,12 @@ internal static class BasicAggregates
                     var v = l.Values;
                     bool noNulls = l.NullCount == 0, has = _has[0];
                     long best = _longs[0];
+                    if (noNulls && length > 0)
+                    {
+                        long m = max ? System.Numerics.Tensors.TensorPrimitives.Max(v[..length]) : System.Numerics.Tensors.TensorPrimitives.Min(v[..length]);
+                        (_longs[0], _has[0]) = (!has || (max ? m > best : m < best) ? m : best, true);
+                        return;
+                    }
                     for (int i = 0; i < length; i++)
                     {
                         if (!noNulls && l.IsNull(i)) continue;
