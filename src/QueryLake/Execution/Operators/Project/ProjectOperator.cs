@@ -8,8 +8,12 @@ internal static class ProjectOperator
 {
     public static IEnumerable<RecordBatch> Execute(ProjectNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
-        var schema = node.Schema;
-        return Parallel.OrderedMap(input, b => new RecordBatch(schema, node.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, b)).ToArray(), b.Length),
-            ctx.Threads, ctx.Cancel);
+        return Parallel.OrderedMap(input, b => Project(node, b, null), ctx.Threads, ctx.Cancel);
     }
+
+    /// <summary>The projection of one batch, or of the given rows of it (read in place where the expressions can,
+    /// <see cref="ExpressionEvaluator.EvaluateSelected"/>).</summary>
+    public static RecordBatch Project(ProjectNode node, RecordBatch batch, int[]? rows) => rows is null
+        ? new RecordBatch(node.Schema, node.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
+        : new RecordBatch(node.Schema, node.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length);
 }

@@ -1,4 +1,5 @@
 using QueryLake.Columnar;
+using QueryLake.Execution.Operators.Project;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 using QueryLake.Planning.Optimizer;
@@ -14,10 +15,7 @@ internal static class ScanOperator
     /// <summary>Project(Scan with a filter): per batch, the rows the filter keeps, then each output expression for
     /// just those rows, reading them in place where it can (<see cref="ExpressionEvaluator.EvaluateSelected"/>).</summary>
     public static IEnumerable<RecordBatch> ExecuteProjected(ScanNode scan, ProjectNode project, QueryContext ctx) =>
-        ExecuteSelected(scan, (batch, rows) => rows is null
-            ? new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
-            : new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length),
-            ctx).Where(b => b.Length > 0);
+        ExecuteSelected(scan, (batch, rows) => ProjectOperator.Project(project, batch, rows), ctx).Where(b => b.Length > 0);
 
     /// <summary>A filtered scan that hands each batch with the rows its filter keeps (null: all of them) to
     /// <paramref name="map"/>, several batches at once, instead of gathering the kept rows; batches where the filter

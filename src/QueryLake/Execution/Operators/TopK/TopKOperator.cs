@@ -3,6 +3,7 @@ using System.Numerics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Execution.Operators.Sort;
+using QueryLake.Execution.Operators.Project;
 using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
@@ -48,9 +49,7 @@ internal static class TopKOperator
                     rows = candidates;
                 }
             }
-            var projected = rows is null
-                ? new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.Evaluate(e, batch)).ToArray(), batch.Length)
-                : new RecordBatch(project.Schema, project.Exprs.Select(e => ExpressionEvaluator.EvaluateSelected(e, batch, rows)).ToArray(), rows.Length);
+            var projected = ProjectOperator.Project(project, batch, rows);
             return (projected, FirstKey(projected, node));
         }), ctx);
     }

@@ -27,12 +27,7 @@ internal static class RleHybrid
             }
             else
             {
-                ulong groups = header >> 1;
-                // Each group of eight values takes width bytes (none at width 0, where a run only counts values).
-                if (groups == 0 || (width > 0 && groups > (ulong)(src.Length - pos))) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
-                int bytes = width == 0 ? 0 : checked((int)groups * width);
-                if (bytes > src.Length - pos) throw new ParquetFormatException("bit-packed run runs past the end of its data");
-                int count = (int)Math.Min(Math.Min(groups, (ulong)int.MaxValue / 8) * 8, (ulong)(dst.Length - done));
+                var (bytes, count) = BitPackedRun(header >> 1, width, src.Length - pos, dst.Length - done);
                 BitPacking.Unpack32(src.Slice(pos, bytes), width, dst.Slice(done, count));
                 pos += bytes;
                 done += count;
@@ -66,12 +61,7 @@ internal static class RleHybrid
             }
             else
             {
-                ulong groups = header >> 1;
-                // Each group of eight values takes width bytes (none at width 0, where a run only counts values).
-                if (groups == 0 || (width > 0 && groups > (ulong)(src.Length - pos))) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
-                int bytes = width == 0 ? 0 : checked((int)groups * width);
-                if (bytes > src.Length - pos) throw new ParquetFormatException("bit-packed run runs past the end of its data");
-                int count = (int)Math.Min(Math.Min(groups, (ulong)int.MaxValue / 8) * 8, (ulong)(dst.Length - done));
+                var (bytes, count) = BitPackedRun(header >> 1, width, src.Length - pos, dst.Length - done);
                 var packed = src.Slice(pos, bytes);
                 for (int k = 0; k < count; k += group.Length)
                 {
@@ -83,6 +73,17 @@ internal static class RleHybrid
                 done += count;
             }
         }
+    }
+
+    /// <summary>The bytes a bit-packed run of <paramref name="groups"/> groups of eight values takes (width bytes a
+    /// group; none at width 0, where a run only counts values) and how many of its values are wanted, checked against
+    /// the <paramref name="available"/> bytes.</summary>
+    private static (int Bytes, int Count) BitPackedRun(ulong groups, int width, int available, int wanted)
+    {
+        if (groups == 0 || (width > 0 && groups > (ulong)available)) throw new ParquetFormatException($"bit-packed run of {groups} groups runs past the end of its data");
+        int bytes = width == 0 ? 0 : checked((int)groups * width);
+        if (bytes > available) throw new ParquetFormatException("bit-packed run runs past the end of its data");
+        return (bytes, (int)Math.Min(Math.Min(groups, (ulong)int.MaxValue / 8) * 8, (ulong)wanted));
     }
 
     private static ulong ReadVarint(ReadOnlySpan<byte> src, ref int pos)
