@@ -111,9 +111,15 @@ public sealed partial class QueryLakeSession : IDisposable
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             // The timeout has its own thread: a thread-pool timer can be starved by the query's own parallel work
             // when the statement runs on a pool thread (a test, an ASP.NET request), and would then fire too late.
+            // The statement disposes the event and the cancellation when it ends, possibly before the thread gets to
+            // them: then there is nothing left to cancel.
             using var finished = new ManualResetEventSlim();
             if (StatementTimeout is { } t)
-                new Thread(() => { if (!finished.Wait(t)) cts.Cancel(); }) { IsBackground = true, Name = "QueryLake statement timeout" }.Start();
+                new Thread(() =>
+                {
+                    try { if (!finished.Wait(t)) cts.Cancel(); }
+                    catch (ObjectDisposedException) { }
+                }) { IsBackground = true, Name = "QueryLake statement timeout" }.Start();
             try
             {
                 results.Add(Run(s, parameters ?? new Dictionary<string, object?>(), positional ?? [], cts.Token));

@@ -31,6 +31,23 @@ public sealed class ResourceTests : IDisposable
     }
 
     [Fact]
+    public void Statements_that_finish_as_their_timeout_thread_starts_or_fires_leave_the_process_up()
+    {
+        // Each statement's timeout thread waits on an event the statement disposes when it ends; a thread that reached
+        // the event (or the cancellation) only after that threw on its own stack and took the whole process down.
+        foreach (var timeout in new[] { TimeSpan.FromSeconds(30), TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(1) })
+        {
+            _session.StatementTimeout = timeout;
+            for (int i = 0; i < 1500; i++)
+                try { _session.Query("SELECT 1"); }
+                catch (QueryLakeException e) when (e.Code == "QL-TIMEOUT") { }
+        }
+        _session.StatementTimeout = null;
+        Thread.Sleep(200); // let the last timeout threads run
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
+    }
+
+    [Fact]
     public void Statement_timeout_and_cancellation_stop_a_query()
     {
         _session.StatementTimeout = TimeSpan.FromMilliseconds(1);
