@@ -163,7 +163,7 @@ internal static class CastKernel
     public static PrimitiveArray<double> ToFloat64(ArrowArray a)
     {
         if (a is PrimitiveArray<double> d) return d;
-        var r = new double[a.Length];
+        var memory = Vectors.Allocate<double>(a.Length, clear: false, out var r); // every slot is written below
         switch (a)
         {
             case PrimitiveArray<float> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
@@ -177,13 +177,13 @@ internal static class CastKernel
             case PrimitiveArray<byte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
             default: throw new InvalidOperationException($"not numeric: {a.Type}");
         }
-        return Vectors.Make(DataType.Float64, r, Validity(a), a.NullCount);
+        return Vectors.Make<double>(DataType.Float64, memory, Validity(a), a.NullCount);
     }
 
     public static PrimitiveArray<long> ToInt64(ArrowArray a)
     {
         if (a is PrimitiveArray<long> l && a.Type.Id == TypeId.Int64) return l;
-        var r = new long[a.Length];
+        var memory = Vectors.Allocate<long>(a.Length, clear: false, out var r); // every slot is written below
         switch (a)
         {
             case PrimitiveArray<long> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
@@ -195,7 +195,7 @@ internal static class CastKernel
             case PrimitiveArray<byte> x: for (int i = 0; i < r.Length; i++) r[i] = x[i]; break;
             default: throw new InvalidOperationException($"not an integer: {a.Type}");
         }
-        return Vectors.Make(DataType.Int64, r, Validity(a), a.NullCount);
+        return Vectors.Make<long>(DataType.Int64, memory, Validity(a), a.NullCount);
     }
 
     /// <summary>The validity bitmap re-based to offset 0.</summary>

@@ -27,6 +27,20 @@ internal static class Vectors
     public static PrimitiveArray<T> Make<T>(DataType type, T[] values, ArrowBuffer validity, int nulls) where T : unmanaged =>
         (PrimitiveArray<T>)ArrowArray.FromData(new ArrayData(type, values.Length, 0, nulls, [validity, ArrowBuffer.Copy<T>(values)]));
 
+    /// <summary>Fresh aligned memory for <paramref name="length"/> values, for a kernel to write in place and hand to
+    /// <see cref="Make{T}(DataType, Memory{byte}, ArrowBuffer, int)"/> without a copy. Unless <paramref name="clear"/>
+    /// is set the values start undefined, so a kernel that skips NULL slots must clear.</summary>
+    public static Memory<byte> Allocate<T>(int length, bool clear, out Span<T> values) where T : unmanaged
+    {
+        var memory = AlignedMemory.Allocate(checked(length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), clear);
+        values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(memory.Span);
+        return memory;
+    }
+
+    /// <summary>An array over values written into memory from <see cref="Allocate{T}"/> (taken, not copied).</summary>
+    public static PrimitiveArray<T> Make<T>(DataType type, Memory<byte> values, ArrowBuffer validity, int nulls) where T : unmanaged =>
+        (PrimitiveArray<T>)ArrowArray.FromData(new ArrayData(type, values.Length / System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), 0, nulls, [validity, new ArrowBuffer(values)]));
+
     /// <summary>A boolean array over a bitmap of <paramref name="length"/> values (taken, not copied).</summary>
     public static BooleanArray MakeBool(byte[] bits, int length, ArrowBuffer validity, int nulls) =>
         (BooleanArray)ArrowArray.FromData(new ArrayData(DataType.Boolean, length, 0, nulls, [validity, new ArrowBuffer(bits)]));
@@ -47,8 +61,8 @@ internal static class Vectors
         if (value is null) return ArrayBuilder.Nulls(type, length);
         switch (type)
         {
-            case PrimitiveType { Id: TypeId.Int64 }: return Make(type, Fill(length, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
-            case PrimitiveType { Id: TypeId.Float64 }: return Make(type, Fill(length, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)), ArrowBuffer.Empty, 0);
+            case PrimitiveType { Id: TypeId.Int64 }: return Filled(type, length, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+            case PrimitiveType { Id: TypeId.Float64 }: return Filled(type, length, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
             case PrimitiveType { Id: TypeId.Boolean }: return MakeBool(Fill(length, (bool)value), ArrowBuffer.Empty, 0);
             case VariableBinaryType { IsLarge: false } when value is string or byte[]:
             {
@@ -69,6 +83,13 @@ internal static class Vectors
             for (int i = 0; i < length; i++) b.AppendFrom(one, 0);
         }
         return b.Build();
+    }
+
+    private static PrimitiveArray<T> Filled<T>(DataType type, int n, T v) where T : unmanaged
+    {
+        var memory = Allocate<T>(n, clear: false, out var values);
+        values.Fill(v);
+        return Make<T>(type, memory, ArrowBuffer.Empty, 0);
     }
 
     private static T[] Fill<T>(int n, T v)

@@ -53,7 +53,7 @@ internal static class DateFunctions
     private static ScalarKernel PartKernel(string part) => (args, n) =>
     {
         var input = args[0];
-        var result = new long[n];
+        var memory = Kernels.Vectors.Allocate<long>(n, clear: input.NullCount > 0, out var result); // NULL slots stay 0
         var f = PartOf(part);
         long epoch = DateTime.UnixEpoch.Ticks;
         switch (input)
@@ -99,7 +99,7 @@ internal static class DateFunctions
             default:
                 return RowMapped.Kernel(DataType.Int64, a => Part(part, a[0]!))(args, n);
         }
-        return Kernels.Vectors.Make(DataType.Int64, result, Kernels.CastKernel.Validity(input), input.NullCount);
+        return Kernels.Vectors.Make<long>(DataType.Int64, memory, Kernels.CastKernel.Validity(input), input.NullCount);
     };
 
     /// <summary>Year (0), month (1) or day (2) of a day number since 1970-01-01 in the proleptic Gregorian calendar

@@ -89,10 +89,10 @@ internal static class OperatorFunctions
         T v = ((PrimitiveArray<T>)k.Constant).Values[0];
         var (validity, nulls) = Vectors.AndValidity(n, column);
         var x = column.Values;
-        var r = new T[n];
+        var memory = Vectors.Allocate<T>(n, clear: nulls > 0, out var r);
         if (k.ConstantFirst) { for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(v, x[i]); }
         else { for (int i = 0; i < n; i++) if (nulls == 0 || column.IsValid(i)) r[i] = op(x[i], v); }
-        return Vectors.Make(type, r, validity, nulls);
+        return Vectors.Make<T>(type, memory, validity, nulls);
     }
 
     private static PrimitiveArray<T> Binary<T>(PrimitiveArray<T> a, PrimitiveArray<T> b, DataType type, Func<T, T, T> op) where T : unmanaged
@@ -100,10 +100,10 @@ internal static class OperatorFunctions
         var (validity, nulls) = Vectors.AndValidity(a.Length, a, b);
         var x = a.Values;
         var y = b.Values;
-        var r = new T[a.Length];
+        var memory = Vectors.Allocate<T>(a.Length, clear: nulls > 0, out var r);
         if (nulls == 0) for (int i = 0; i < r.Length; i++) r[i] = op(x[i], y[i]);
         else for (int i = 0; i < r.Length; i++) if (a.IsValid(i) && b.IsValid(i)) r[i] = op(x[i], y[i]);
-        return Vectors.Make(type, r, validity, nulls);
+        return Vectors.Make<T>(type, memory, validity, nulls);
     }
 
     private static ArrowArray Divide(IReadOnlyList<ArrowArray> a, int n) => Binary<double>(a, n, DataType.Float64, (x, y) => x / y);
@@ -156,7 +156,7 @@ internal static class OperatorFunctions
         var x = column.Values;
         if (divisor == -1 || divisor <= -Exact || divisor >= Exact || x.IsEmpty) return null;
         if (System.Numerics.Tensors.TensorPrimitives.Max(x) >= Exact || System.Numerics.Tensors.TensorPrimitives.Min(x) <= -Exact) return null;
-        var r = GC.AllocateUninitializedArray<long>(x.Length); // every element is written below
+        var memory = Vectors.Allocate<long>(x.Length, clear: false, out var r); // every element is written below
         double d = divisor;
         int i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)
@@ -167,7 +167,7 @@ internal static class OperatorFunctions
             {
                 var xv = new System.Numerics.Vector<long>(x.Slice(i));
                 var q = System.Numerics.Vector.ConvertToInt64(System.Numerics.Vector.ConvertToDouble(xv) / dv);
-                (modulo ? xv - q * lv : q).CopyTo(r.AsSpan(i));
+                (modulo ? xv - q * lv : q).CopyTo(r[i..]);
             }
         }
         for (; i < x.Length; i++)
@@ -175,7 +175,7 @@ internal static class OperatorFunctions
             long q = (long)(x[i] / d);
             r[i] = modulo ? x[i] - q * divisor : q;
         }
-        return Vectors.Make(DataType.Int64, r, CastKernel.Validity(column), column.NullCount);
+        return Vectors.Make<long>(DataType.Int64, memory, CastKernel.Validity(column), column.NullCount);
     }
 
     private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>

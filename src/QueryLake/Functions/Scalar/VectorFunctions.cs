@@ -205,17 +205,18 @@ internal static class VectorFunctions
     private static ArrowArray Kernel(string name, ArrowArray a, ArrowArray b, int n, Metric f)
     {
         if (a.Length == 1 && n != 1) (a, b) = (b, a); // every function here is symmetric: keep the constant second
+        float[] sa = new float[64], sb = new float[64];
+        // A constant probe (a literal or parameter) against an embedding column: the column's vectors are read in place.
+        bool probeNull = false;
+        var constant = b.Length == 1 && n != 1 ? Row(b, 0, sb, out probeNull).ToArray() : null;
+        if (constant is not null && !probeNull && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column && column.ListSize == constant.Length)
+            return Scan(column, floats, constant, n, f);
         var output = AlignedMemory.Allocate(n * 8, clear: false);
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span);
         var validity = new byte[BitUtil.BytesFor(n)];
         int nulls = 0;
-        float[] sa = new float[64], sb = new float[64];
-        if (b.Length == 1 && n != 1)
+        if (constant is { } probe)
         {
-            // A constant probe (a literal or parameter): converted once; the column's vectors are read in place.
-            var probe = Row(b, 0, sb, out bool probeNull).ToArray();
-            if (!probeNull && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column && column.ListSize == probe.Length)
-                return Scan(column, floats, probe, n, f);
             a = Vectors.Expand(a, n);
             for (int i = 0; i < n; i++)
             {
