@@ -113,6 +113,20 @@ internal static class VectorMath
                             System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref px, ahead + k)));
                     }
                 }
+                else if (!rows.IsEmpty && r + PickedAhead + 4 <= count && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                {
+                    // Picked rows (a filter's survivors) lie apart, each on pages of its own: the hardware prefetcher
+                    // cannot guess them, so the next block's four rows are requested now, every line of them.
+                    unsafe
+                    {
+                        for (int q = r + PickedAhead; q < r + PickedAhead + 4; q++)
+                        {
+                            nuint at = Base(first, d, rows, q);
+                            for (nuint k = 0; k < (nuint)d; k += 16)
+                                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref px, at + k)));
+                        }
+                    }
+                }
                 Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default, s0 = default, s1 = default, s2 = default, s3 = default;
                 for (nuint k = 0; k < (nuint)d; k += 16)
                 {
@@ -138,6 +152,10 @@ internal static class VectorMath
             (dots[r], norms[r]) = DotAndNorm(all.Slice(first + row * d, d), y);
         }
     }
+
+    /// <summary>How many picked rows ahead of the current block are prefetched: the next block (measured on 1M × 128
+    /// with every tenth row picked: no prefetch 11.0–11.4 ms, 4 rows ahead 8.4, 8 or 12 ahead 8.5–9.9).</summary>
+    private const int PickedAhead = 4;
 
     private static nuint Base(int first, int d, ReadOnlySpan<int> rows, int r) => (nuint)((long)first + (long)(rows.IsEmpty ? r : rows[r]) * d);
 
