@@ -6,8 +6,8 @@ using Xunit;
 
 namespace QueryLake.Tests.Execution;
 
-/// <summary>sum() of an int64 column is exact: blocks of values within ±2^50 add as vectors, a block holding a larger
-/// value adds row by row with the 128-bit carry, and a total outside int64 is an error. For random columns of up to
+/// <summary>sum() of an int64 column is exact: blocks of values add as vectors whose lanes flag an overflow, a block
+/// whose lanes overflowed adds row by row with the 128-bit carry, and a total outside int64 is an error. For random columns of up to
 /// 40,000 rows (several blocks) made of a linear run of values with a few planted ones (small, just inside or outside
 /// ±2^50, near the int64 extremes, NULL), the result equals the exact sum computed here; count(*), count(x), min(x)
 /// and max(x) (whole-column vector paths without NULLs) equal theirs too.</summary>

@@ -102,17 +102,27 @@ internal static class BasicAggregates
                 Int128 total = 0;
                 long partial = 0;
                 int i = 0;
-                if (noNulls)
+                if (noNulls && System.Numerics.Vector.IsHardwareAccelerated)
                 {
-                    // Blocks whose values all lie within ±2^50 cannot overflow an int64 sum of 8,192 of them (< 2^63):
-                    // those add as vectors; a block with larger values goes through the exact row loop below.
+                    // Blocks of 8,192 values add as vectors in one pass, each lane an int64 running sum that flags an
+                    // overflow the way the row loop below detects one (the operands agree in sign and the result does
+                    // not); a block whose lanes never overflowed is exact and its lanes go into the 128-bit total. The
+                    // first block that overflows, and everything after it, goes through the exact row loop.
                     const int Block = 8192;
-                    const long Bound = 1L << 50;
+                    int width = System.Numerics.Vector<long>.Count;
                     for (; i + Block <= length; i += Block)
                     {
                         var block = v.Slice(i, Block);
-                        if (System.Numerics.Tensors.TensorPrimitives.Max(block) >= Bound || System.Numerics.Tensors.TensorPrimitives.Min(block) <= -Bound) break;
-                        total += System.Numerics.Tensors.TensorPrimitives.Sum(block);
+                        System.Numerics.Vector<long> sum = default, overflow = default;
+                        for (int j = 0; j < Block; j += width)
+                        {
+                            var add = new System.Numerics.Vector<long>(block[j..]);
+                            var next = sum + add;
+                            overflow |= (sum ^ next) & (add ^ next);
+                            sum = next;
+                        }
+                        if (System.Numerics.Vector.LessThanAny(overflow, default)) break;
+                        for (int lane = 0; lane < width; lane++) total += sum[lane];
                         count += Block;
                     }
                 }
