@@ -111,6 +111,8 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT count(*), sum(delay), avg(delay), min(date), max(date), sum(distance), count(DISTINCT destination) FROM '$DATA/flights-3m.parquet'",
         "SELECT origin, count(*), avg(delay), max(distance) FROM read_parquet('$DATA/flights-3m.parquet') GROUP BY origin ORDER BY count(*) DESC, origin LIMIT 20",
         "SELECT count(*), avg(distance), min(date) FROM '$DATA/flights-3m.parquet' WHERE delay > 60 AND origin = 'LAX'",
+        // A sparse filter on text: the other columns are decoded for the kept rows only (late materialization).
+        "SELECT date, delay, distance, destination FROM '$DATA/flights-3m.parquet' WHERE origin = 'SFO' AND destination IN ('JFK', 'BOS') ORDER BY date, delay, distance, destination",
         "SELECT date_trunc('month', date) AS m, count(*), sum(delay), sum(CASE WHEN delay > 15 THEN 1 ELSE 0 END) FROM '$DATA/flights-3m.parquet' GROUP BY 1 ORDER BY 1",
         "SELECT destination, count(DISTINCT origin), median(delay) FROM '$DATA/flights-3m.parquet' GROUP BY destination ORDER BY destination",
         "SELECT * FROM '$DATA/flights-3m.parquet' WHERE date >= TIMESTAMP '2001-06-30 23:00:00' ORDER BY date, origin, destination, delay, distance",

@@ -106,8 +106,54 @@ public sealed class ParquetFileReader
     /// the column index) does not rule out; null when the whole row group is ruled out. With <c>encoded</c>, text
     /// columns whose pages are all dictionary-encoded come back as <see cref="Columnar.Arrays.DictionaryArray"/>s
     /// (indices into the chunk's dictionary) instead of decoded strings: the query engine works on the indices.</summary>
-    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false)
+    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false) =>
+        ReadRowGroup(index, columns, keep, encoded, out _);
+
+    /// <summary>A filtered read of a row group with late materialization: the columns the filter reads
+    /// (<paramref name="filterColumns"/>, some of <paramref name="columns"/>) are read first, as by
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool)"/>; <paramref name="select"/>
+    /// picks rows of that batch. When it picks few (see <see cref="LateShare"/>), the other columns are decoded for the
+    /// picked rows only and the batch holds just those rows (Rows null); otherwise they are read like the filter's
+    /// columns and Rows lists the picked rows of the batch, for the caller to gather in pieces. Columns come in the
+    /// order of <paramref name="columns"/>; null when no row is picked.</summary>
+    internal (RecordBatch Batch, int[]? Rows)? ReadRowGroupWhere(int index, IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns,
+        Func<RecordBatch, int[]> select, Func<FragmentInfo, bool>? keep, bool encoded = false)
     {
+        if (ReadRowGroup(index, filterColumns, keep, encoded, out var selection) is not { } filtered) return null;
+        var picked = select(filtered);
+        if (picked.Length == 0) return null;
+        var rest = columns.Where(c => !filterColumns.Contains(c)).ToList();
+        bool few = picked.Length <= filtered.Length / LateShare;
+        RecordBatch? others = null;
+        if (rest.Count > 0 && !few)
+            others = ReadRowGroup(index, rest, keep, encoded)!; // the same pages, so the same rows as the filter's columns
+        else if (rest.Count > 0)
+        {
+            int[] rowNumbers = picked;
+            if (selection is not null)
+            {
+                // The batch holds only the rows of pages the statistics kept: back to row numbers in the row group.
+                var all = selection.Rows();
+                rowNumbers = new int[picked.Length];
+                for (int k = 0; k < picked.Length; k++) rowNumbers[k] = all[picked[k]];
+            }
+            others = ReadRowGroupRows(index, rest, rowNumbers, encoded);
+        }
+        var first = filterColumns.ToList();
+        var kept = few && picked.Length < filtered.Length ? Gather.Rows(filtered, picked) : filtered;
+        var arrays = columns.Select(c => first.IndexOf(c) is var f and >= 0 ? kept.Columns[f] : others!.Columns[rest.IndexOf(c)]).ToList();
+        var batch = new RecordBatch(new Schema(columns.Select(c => _arrow.Fields[ColumnIndex(c)]).ToList(), _arrow.Metadata), arrays, kept.Length);
+        return (batch, few || picked.Length == filtered.Length ? null : picked);
+    }
+
+    /// <summary>Late materialization pays when the filter keeps at most one row in this many: decoding only the picked
+    /// rows then skips most values (flights-3m, a 2% filter on text: 27–30 → 19–21 ms); a filter that keeps most rows
+    /// of whole pages gains nothing from picking.</summary>
+    private const int LateShare = 4;
+
+    private RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded, out RowSelection? selection)
+    {
+        selection = null;
         var g = _meta.RowGroups[index];
         var indexes = columns is null ? Enumerable.Range(0, _schema.Columns.Count).ToList() : columns.Select(ColumnIndex).ToList();
         var nodes = indexes.Select(i => _schema.Columns[i]).ToList();
@@ -115,7 +161,6 @@ public sealed class ParquetFileReader
         string current = "";
         try
         {
-            RowSelection? selection = null;
             if (keep is not null)
             {
                 current = "(page index)";
@@ -162,6 +207,47 @@ public sealed class ParquetFileReader
             }
             int length = selection?.Count ?? (int)g.NumRows;
             return new RecordBatch(outSchema, arrays, length);
+        }
+        catch (ParquetFormatException e)
+        {
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+        }
+        catch (Exception e) when (e is OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
+        {
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads the given <paramref name="rows"/> (ascending row numbers within row group <paramref name="index"/>) of
+    /// some columns: a column without repetition decodes only the pages holding those rows and keeps only their values
+    /// (see <see cref="ColumnChunkReader.Read"/>); a nested one is read whole and gathered. <c>encoded</c> is as for
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool)"/>.</summary>
+    internal RecordBatch ReadRowGroupRows(int index, IReadOnlyList<string> columns, int[] rows, bool encoded = false)
+    {
+        var g = _meta.RowGroups[index];
+        var indexes = columns.Select(ColumnIndex).ToList();
+        var outSchema = new Schema(indexes.Select(i => _arrow.Fields[i]).ToList(), _arrow.Metadata);
+        string current = "";
+        try
+        {
+            var arrays = new ArrowArray[indexes.Count];
+            for (int c = 0; c < indexes.Count; c++)
+            {
+                var node = _schema.Columns[indexes[c]];
+                current = node.Field.Name;
+                bool flat = node.Leaves().All(l => _schema.Leaves[l].MaxRep == 0);
+                bool keepDictionary = encoded && node.Leaf is { MaxRep: 0 } && node.Field.DataType.Equals(DataType.Utf8);
+                var leaves = new Dictionary<int, LeafData>();
+                foreach (int l in node.Leaves())
+                {
+                    current = _schema.Leaves[l].PathText;
+                    leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary, flat ? rows : null);
+                }
+                current = node.Field.Name;
+                var column = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, flat ? rows.Length : g.NumRows), outSchema.Fields[c].DataType);
+                arrays[c] = flat ? column : Gather.Rows(column, rows);
+            }
+            return new RecordBatch(outSchema, arrays, rows.Length);
         }
         catch (ParquetFormatException e)
         {

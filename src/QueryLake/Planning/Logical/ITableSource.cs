@@ -15,4 +15,12 @@ internal interface ITableSource
 
     /// <summary>Reads the given columns, skipping fragments <paramref name="keep"/> rejects.</summary>
     IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel);
+
+    /// <summary>A filtered read with late materialization, for sources that decode columns (Parquet): per fragment, the
+    /// columns the filter reads (<paramref name="filterColumns"/>, some of <paramref name="columns"/>) are read first,
+    /// <paramref name="select"/> picks rows of that batch, and the other columns are decoded for the picked rows only.
+    /// Yields the picked rows of <paramref name="columns"/>. Null (the default) when the source cannot do better than
+    /// <see cref="Scan"/> followed by the filter.</summary>
+    IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
+        Func<FragmentInfo, bool>? keep, CancellationToken cancel) => null;
 }

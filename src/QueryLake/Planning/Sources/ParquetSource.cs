@@ -45,9 +45,36 @@ internal sealed class ParquetSource : ITableSource
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
     {
         var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
-        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
+        return Batches(Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
+            Environment.ProcessorCount, cancel));
+    }
+
+    /// <summary>Row groups in parallel, each reading the filter's columns, picking rows and decoding the other columns
+    /// for the picked rows only (<see cref="ParquetFileReader.ReadRowGroupWhere"/>).</summary>
+    public IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
+        Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+    {
+        var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
+        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroupWhere(fg.RowGroup, columns, filterColumns, select, keep, encoded: true),
             Environment.ProcessorCount, cancel);
-        foreach (var batch in decoded)
+        foreach (var group in decoded)
+        {
+            if (group is not var (batch, rows)) continue;
+            if (rows is null)
+            {
+                foreach (var b in Batches([batch])) yield return b;
+                continue;
+            }
+            // The picked rows of a row group read whole, gathered a batch at a time (small buffers stay warm).
+            for (int start = 0; start < rows.Length; start += BatchRows)
+                yield return Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start)));
+        }
+    }
+
+    /// <summary>Row groups (null: ruled out or empty) cut into batches of at most <see cref="BatchRows"/> rows.</summary>
+    private static IEnumerable<RecordBatch> Batches(IEnumerable<RecordBatch?> groups)
+    {
+        foreach (var batch in groups)
         {
             if (batch is null) continue;
             for (int start = 0; start < batch.Length; start += BatchRows)

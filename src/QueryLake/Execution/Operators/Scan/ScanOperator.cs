@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Execution.Operators.Project;
 using QueryLake.Kernels;
+using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 using QueryLake.Planning.Optimizer;
 
@@ -25,6 +26,8 @@ internal static class ScanOperator
         var filter = scan.Filter ?? throw new InvalidOperationException("a selected scan needs a filter");
         if (scan.Limit is not null) throw new InvalidOperationException("a selected scan cannot have a limit");
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
+        if (LateMaterialized(scan, keep, ctx) is { } late)
+            return Parallel.OrderedMap(late, batch => map(batch, null), ctx.Threads, ctx.Cancel);
         return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
         {
             var rows = ExpressionEvaluator.Select(filter, batch);
@@ -32,17 +35,29 @@ internal static class ScanOperator
         }, ctx.Threads, ctx.Cancel).Where(r => !r.Empty).Select(r => r.Value);
     }
 
+    /// <summary>The filtered batches of a source that decodes columns (<see cref="ITableSource.ScanWhere"/>), when the
+    /// filter reads only some of the scanned columns: the others are decoded for the rows it keeps. Null otherwise.</summary>
+    private static IEnumerable<RecordBatch>? LateMaterialized(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, QueryContext ctx)
+    {
+        if (node.Filter is not { } filter) return null;
+        var used = ExpressionRewriter.Columns(filter).Distinct().Order().ToList();
+        if (used.Count == 0 || used.Count >= node.Columns.Count) return null;
+        var local = ExpressionRewriter.RemapColumns(filter, used.IndexOf);
+        return node.Source.ScanWhere(node.Columns, used.Select(i => node.Columns[i]).ToList(), batch => ExpressionEvaluator.Select(local, batch), keep, ctx.Cancel);
+    }
+
     public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)
     {
         var keep = node.Filter is null ? null : StatisticsPruning.Predicate(node.Filter, node.Schema);
         long remaining = node.Limit ?? long.MaxValue;
-        var batches = node.Source.Scan(node.Columns, keep, ctx.Cancel);
         // Batches are read in order on this thread (memory-mapped, cheap); the filter runs on several at once.
-        var filtered = node.Filter is null ? batches : Parallel.OrderedMap(batches, batch =>
-        {
-            var rows = ExpressionEvaluator.Select(node.Filter, batch);
-            return rows.Length == batch.Length ? batch : Gather.Rows(batch, rows);
-        }, node.Limit is null ? ctx.Threads : 1, ctx.Cancel);
+        var filtered = (node.Limit is null ? LateMaterialized(node, keep, ctx) : null) ?? (node.Filter is null
+            ? node.Source.Scan(node.Columns, keep, ctx.Cancel)
+            : Parallel.OrderedMap(node.Source.Scan(node.Columns, keep, ctx.Cancel), batch =>
+            {
+                var rows = ExpressionEvaluator.Select(node.Filter, batch);
+                return rows.Length == batch.Length ? batch : Gather.Rows(batch, rows);
+            }, node.Limit is null ? ctx.Threads : 1, ctx.Cancel));
         foreach (var batch in filtered)
         {
             if (remaining <= 0) yield break;

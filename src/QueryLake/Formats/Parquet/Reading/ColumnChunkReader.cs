@@ -15,18 +15,23 @@ internal static class ColumnChunkReader
     [ThreadStatic] private static int[]? t_indices;
 
     /// <summary>Reads a chunk; with <c>keepDictionary</c>, dictionary-encoded byte arrays stay indices into the dictionary
-    /// (<see cref="ValueBuffer.Dictionary"/>) as long as every page is dictionary-encoded.</summary>
-    public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null, bool keepDictionary = false)
+    /// (<see cref="ValueBuffer.Dictionary"/>) as long as every page is dictionary-encoded. With <paramref name="rows"/>
+    /// (ascending row numbers within the chunk, for a column without repetition), only those rows come back: pages
+    /// without any of them are skipped undecompressed, and a page with some has its levels and values decoded and only
+    /// the picked ones kept (late materialization: a filter's other columns decoded for the rows it keeps).</summary>
+    public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null, bool keepDictionary = false,
+        int[]? rows = null)
     {
+        if (rows is not null && (pages is not null || leaf.MaxRep > 0)) throw new ArgumentException("picked rows need a flat column read page by page", nameof(rows));
         if (chunk.Type != leaf.Physical) throw new ParquetFormatException($"the chunk's type {chunk.Type} differs from the schema's {leaf.Physical}");
         long start = chunk.StartOffset, length = chunk.TotalCompressedSize;
         if (start < 4 || length < 0 || start + length > file.Length) throw new ParquetFormatException($"the chunk's bytes [{start}, {start + length}) lie outside the file ({file.Length} bytes)");
         if (chunk.NumValues < 0 || chunk.NumValues > int.MaxValue) throw new ParquetFormatException($"the chunk declares {chunk.NumValues} values");
         int expected = (int)chunk.NumValues;
-        var values = new ValueBuffer(WidthOf(leaf), expected);
+        var values = new ValueBuffer(WidthOf(leaf), rows?.Length ?? expected);
         var def = leaf.MaxDef > 0 ? new List<byte[]>() : null;
         var rep = leaf.MaxRep > 0 ? new List<byte[]>() : null;
-        int entries = 0;
+        int entries = 0, kept = 0, cursor = 0;
         ValueBuffer? dictionary = null;
         long lastEnd = start;
 
@@ -48,7 +53,24 @@ internal static class ColumnChunkReader
                     break;
                 case PageType.DataPage or PageType.DataPageV2 when dataWanted:
                     if (h.NumValues > expected - entries) throw new ParquetFormatException($"the pages hold more than the chunk's {expected} values");
-                    DataPage(h, raw, chunk.Codec, leaf, dictionary, values, def, rep, keepDictionary);
+                    if (rows is null) DataPage(h, raw, chunk.Codec, leaf, dictionary, values, def, rep, keepDictionary, null);
+                    else
+                    {
+                        // A flat column has one level entry per row: the page holds rows [entries, entries + NumValues).
+                        int from = cursor;
+                        while (cursor < rows.Length && rows[cursor] < entries + h.NumValues) cursor++;
+                        if (cursor > from)
+                        {
+                            int[]? picked = null;
+                            if (cursor - from < h.NumValues)
+                            {
+                                picked = new int[cursor - from];
+                                for (int k = 0; k < picked.Length; k++) picked[k] = rows[from + k] - entries;
+                            }
+                            DataPage(h, raw, chunk.Codec, leaf, dictionary, values, def, rep, keepDictionary, picked);
+                            kept += cursor - from;
+                        }
+                    }
                     entries += h.NumValues;
                     break;
             }
@@ -64,6 +86,7 @@ internal static class ColumnChunkReader
                 pos = lastEnd;
             }
             if (entries != expected) throw new ParquetFormatException($"the chunk's pages hold {entries} values but it declares {expected}");
+            if (rows is not null && cursor != rows.Length) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[cursor]} is not among the chunk's {entries} rows, or the rows are not ascending");
         }
         else
         {
@@ -76,7 +99,8 @@ internal static class ColumnChunkReader
                 ReadPage(offset, offset + size, true);
             }
         }
-        return new LeafData(entries, Concat(def, entries), Concat(rep, entries), values);
+        int slots = rows is null ? entries : kept;
+        return new LeafData(slots, Concat(def, slots), Concat(rep, slots), values);
     }
 
     private static byte[]? Concat(List<byte[]>? parts, int total)
@@ -100,8 +124,10 @@ internal static class ColumnChunkReader
         _ => 0,
     };
 
+    /// <summary>Decodes a data page; with <paramref name="picked"/> (ascending positions within the page of a flat
+    /// column), only those rows' levels and values are kept.</summary>
     private static void DataPage(PageHeader h, ReadOnlyMemory<byte> raw, CompressionCodec codec, LeafColumn leaf, ValueBuffer? dictionary,
-        ValueBuffer values, List<byte[]>? def, List<byte[]>? rep, bool keepDictionary)
+        ValueBuffer values, List<byte[]>? def, List<byte[]>? rep, bool keepDictionary, int[]? picked)
     {
         int n = h.NumValues;
         ReadOnlySpan<byte> body;
@@ -129,9 +155,61 @@ internal static class ColumnChunkReader
         }
         if (repLevels is not null && repLevels.Length > 0 && h.Type == PageType.DataPageV2 && repLevels[0] != 0)
             throw new ParquetFormatException("a v2 data page does not start at a row boundary");
-        def?.Add(defLevels!);
-        rep?.Add(repLevels!);
-        DecodeValues(body, h.Encoding, leaf, present, dictionary, values, keepDictionary && values.Width == 0);
+        keepDictionary &= values.Width == 0;
+        if (picked is null)
+        {
+            def?.Add(defLevels!);
+            rep?.Add(repLevels!);
+            DecodeValues(body, h.Encoding, leaf, present, dictionary, values, keepDictionary);
+            return;
+        }
+        // Picked rows of a flat column: each one's definition level, and for those defined, the position of their value
+        // among the page's dense values (the count of defined rows before it).
+        if (picked.Length > 0 && (uint)picked[^1] >= (uint)n) throw new ParquetFormatException($"a picked row lies outside the page's {n} rows");
+        var positions = new int[picked.Length];
+        int m = 0;
+        if (defLevels is null)
+        {
+            picked.CopyTo(positions, 0);
+            m = picked.Length;
+        }
+        else
+        {
+            var pickedDef = new byte[picked.Length];
+            byte max = (byte)leaf.MaxDef;
+            int rank = 0, row = 0;
+            for (int k = 0; k < picked.Length; k++)
+            {
+                for (; row < picked[k]; row++) rank += defLevels[row] == max ? 1 : 0;
+                pickedDef[k] = defLevels[row];
+                if (defLevels[row] == max) positions[m++] = rank;
+            }
+            def!.Add(pickedDef);
+        }
+        DecodePicked(body, h.Encoding, leaf, present, dictionary, values, keepDictionary, positions.AsSpan(0, m));
+    }
+
+    /// <summary>Appends the values at <paramref name="positions"/> (ascending, among the page's <paramref name="count"/>
+    /// dense values). A dictionary-encoded page takes them straight from its indices; any other encoding decodes the page
+    /// and keeps the picked values.</summary>
+    private static void DecodePicked(ReadOnlySpan<byte> src, ParquetEncoding encoding, LeafColumn leaf, int count, ValueBuffer? dictionary, ValueBuffer values,
+        bool keepDictionary, ReadOnlySpan<int> positions)
+    {
+        if (encoding is ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary && dictionary is not null && count > 0)
+        {
+            if (src.Length < 1) throw new ParquetFormatException("a dictionary-encoded page has no bit width");
+            var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
+            RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
+            var chosen = new int[positions.Length];
+            for (int k = 0; k < chosen.Length; k++) chosen[k] = idx[positions[k]];
+            if (keepDictionary) values.AppendIndices(dictionary, chosen);
+            else values.AppendFrom(dictionary, chosen);
+            return;
+        }
+        var page = new ValueBuffer(values.Width, count);
+        DecodeValues(src, encoding, leaf, count, dictionary, page);
+        values.Materialize();
+        values.AppendFrom(page, positions);
     }
 
     private static byte[] LevelsV1(ref ReadOnlySpan<byte> page, int max, int n, ParquetEncoding encoding, string what)
