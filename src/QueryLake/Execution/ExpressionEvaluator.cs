@@ -212,6 +212,19 @@ internal static class ExpressionEvaluator
         };
     }
 
+    /// <summary>The positions (into <paramref name="rows"/> when given) of a batch's rows whose value of
+    /// <paramref name="e"/> can be among the best <paramref name="keep"/>, found by the function's fused
+    /// <see cref="Functions.TopKernel"/> without computing every value; false when <paramref name="e"/> has none for
+    /// these arguments (the caller evaluates and narrows).</summary>
+    public static bool TryTop(BoundExpr e, RecordBatch batch, int[]? rows, int keep, bool descending, out int[]? candidates)
+    {
+        candidates = null;
+        if (e is not Call { Top: { } top } c || !c.Args.All(a => a is ColumnRef or Literal)) return false;
+        var args = c.Args.Select(a => a is ColumnRef r ? batch.Columns[r.Index]
+            : Vectors.Broadcast(a.Type, ((Literal)a).Value, c.Function.AcceptsConstants ? 1 : batch.Length)).ToList();
+        return top(args, batch.Length, rows, keep, descending, out candidates);
+    }
+
     /// <summary>Evaluates an expression for the selected <paramref name="rows"/> of a batch (the rows a filter kept)
     /// without gathering the batch first: columns are gathered only where an expression reads them, and a function
     /// with a <see cref="Functions.SelectedKernel"/> (a similarity search) reads the selected rows in place.</summary>

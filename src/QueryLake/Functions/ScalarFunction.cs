@@ -8,6 +8,10 @@ internal sealed record Resolution(DataType Result, ScalarKernel Kernel, IReadOnl
 {
     /// <summary>Evaluates the function for selected rows without gathering them first (null: gather, then <see cref="Kernel"/>).</summary>
     public SelectedKernel? Selected { get; init; }
+
+    /// <summary>Finds the rows that can be among the best k by the function's value without computing it for every
+    /// row (null: evaluate, then narrow).</summary>
+    public TopKernel? Top { get; init; }
 }
 
 /// <summary>

@@ -26,6 +26,10 @@ public sealed class TopKProperties : IDisposable
         string S() => rng.Next(9) == 0 ? "NULL" : $"'{"abc"[rng.Next(3)]}'";
         var rows = Enumerable.Range(0, 5000).Select(i => $"({i}, {I()}, {D()}, {S()})");
         _topK.Execute($"CREATE DATASET t AS SELECT * FROM (VALUES {string.Join(", ", rows)}) v(id, i, d, s)");
+        // Vectors for the fused similarity top-k: 40,000 rows (several 16K-row chunks), many duplicates (ties), NULL
+        // vectors and zero vectors (a NaN cosine).
+        _topK.Execute("CREATE DATASET vt AS SELECT range AS id, CASE WHEN range % 97 = 0 THEN NULL WHEN range % 89 = 0 THEN [0, 0, 0, 0]::FLOAT[4] " +
+            "ELSE [(range * 7) % 13 - 6, (range * 3) % 5 - 2, range % 11 - 5, (range // 7) % 3]::FLOAT[4] END AS e FROM range(40000)");
         _sort = QueryLakeSession.Open(_topK.Lake.Path);
         _sort.DisabledRules.Add("top_k");
     }
@@ -59,5 +63,29 @@ public sealed class TopKProperties : IDisposable
             Assert.Equal(_sort.Query(sql).Rows().Select(Row), _topK.Query(sql).Rows().Select(Row));
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(120), property);
+    }
+
+    private static readonly Gen<string> SimilarityOrders =
+        from function in Gen.Elements("cosine_similarity", "cosine_distance", "l2_distance", "inner_product")
+        from probe in Gen.ArrayOf(Gen.Choose(-4, 4), 4)
+        from desc in Gen.Elements("", " DESC")
+        from nulls in Gen.Elements("", " NULLS FIRST", " NULLS LAST")
+        from tie in Gen.Elements("", ", id DESC")
+        from k in Gen.OneOf(Gen.Choose(1, 40), Gen.Elements(300, 1100))
+        from filter in Gen.Elements("", "WHERE id % 3 <> 0", "WHERE id % 50 = 7")
+        select $"{filter} ORDER BY {function}(e, [{string.Join(", ", probe)}]::FLOAT[4]){desc}{nulls}{tie} LIMIT {k}";
+
+    /// <summary>A similarity key with a constant probe takes the fused kernel (scored 256 rows at a time and narrowed at
+    /// once, no score array): its rows equal the head of the full sort, with ties, NULL vectors, NaN scores, both
+    /// directions and filters.</summary>
+    [Fact]
+    public void Fused_similarity_top_k_equals_the_head_of_the_full_sort()
+    {
+        var property = Prop.ForAll(SimilarityOrders.ToArbitrary(), order =>
+        {
+            var sql = $"SELECT id FROM vt {order}";
+            Assert.Equal(_sort.Query(sql).Rows().Select(r => r[0]), _topK.Query(sql).Rows().Select(r => r[0]));
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
     }
 }

@@ -67,7 +67,12 @@ internal static class VectorFunctions
                 throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {da} and {db}");
             return several
                 ? new Resolution(DataType.Float64, (args, n) => Best(name, Vectors.Expand(args[0], n), (ListArray)Vectors.Expand(args[1], n), n, f, higherIsCloser))
-                : new Resolution(DataType.Float64, (args, n) => Kernel(name, args[0], args[1], n, f)) { Selected = (args, rows) => Selected(name, args[0], args[1], rows, f) };
+                : new Resolution(DataType.Float64, (args, n) => Kernel(name, args[0], args[1], n, f))
+                {
+                    Selected = (args, rows) => Selected(name, args[0], args[1], rows, f),
+                    Top = (IReadOnlyList<ArrowArray> args, int n, int[]? rows, int keep, bool descending, out int[]? candidates) =>
+                        Top(args[0], args[1], rows?.Length ?? n, rows, keep, descending, f, out candidates),
+                };
         }) { AcceptsConstants = true };
 
     /// <summary>The selected rows of a column against a constant probe, read in place; other shapes gather first.</summary>
@@ -140,9 +145,11 @@ internal static class VectorFunctions
         var output = AlignedMemory.Allocate(n * 8, clear: false);
         var memory = new ArrowBuffer(output);
         bool nulls = column.NullCount > 0;
-        const int Chunk = 16_384;
         System.Threading.Tasks.Parallel.For(0, (n + Chunk - 1) / Chunk, new ParallelOptions { MaxDegreeOfParallelism = Execution.Parallel.Degree }, c =>
-            ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span), c * Chunk, Math.Min(n, c * Chunk + Chunk), rows));
+        {
+            int start = c * Chunk, end = Math.Min(n, start + Chunk);
+            ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span)[start..end], start, end, rows);
+        });
         if (!nulls) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, 0, [ArrowBuffer.Empty, memory]));
         if (rows is null) return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, column.NullCount, [CastKernel.Validity(column), memory]));
         var validity = new byte[BitUtil.BytesFor(n)];
@@ -152,6 +159,46 @@ internal static class VectorFunctions
         return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, nullCount, [nullCount == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(validity), memory]));
     }
 
+    /// <summary>Rows scored in parallel in chunks of this many.</summary>
+    private const int Chunk = 16_384;
+
+    /// <summary>The fused similarity top-k: a float32 vector column against a constant probe, scored 256 rows at a
+    /// time into a stack buffer that <see cref="BestRows"/> narrows at once, chunks in parallel; no score array is
+    /// built. The candidates are those the ordinary kernel's scores would give (NULL vectors always among them).</summary>
+    private static bool Top(ArrowArray a, ArrowArray b, int n, int[]? rows, int keep, bool descending, Metric f, out int[]? candidates)
+    {
+        candidates = null;
+        if (a.Length == 1 && n != 1) (a, b) = (b, a);
+        if (b.Length != 1 || n == 1 || a is not FixedSizeListArray { Values: PrimitiveArray<float> floats } column) return false;
+        var probe = Row(b, 0, new float[64], out bool probeNull).ToArray();
+        if (probeNull || column.ListSize != probe.Length) return false;
+        float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
+        int d = probe.Length, first = column.Data.Offset * d;
+        bool nulls = column.NullCount > 0;
+        var chunks = new BestRows[(n + Chunk - 1) / Chunk];
+        System.Threading.Tasks.Parallel.For(0, chunks.Length, new ParallelOptions { MaxDegreeOfParallelism = Execution.Parallel.Degree }, c =>
+        {
+            var best = new BestRows(keep, descending);
+            Span<double> scores = stackalloc double[256];
+            for (int start = c * Chunk, end = Math.Min(n, start + Chunk); start < end; start += scores.Length)
+            {
+                int count = Math.Min(scores.Length, end - start);
+                var block = scores[..count];
+                ScanRange(column, floats.Values, first, d, probe, probeNorm, f, nulls, block, start, start + count, rows);
+                if (nulls)
+                    for (int j = 0; j < count; j++)
+                        if (column.IsNull(rows is null ? start + j : rows[start + j])) block[j] = double.NaN; // NULL: always a candidate
+                best.Add(block, start);
+            }
+            chunks[c] = best;
+        });
+        for (int c = 1; c < chunks.Length; c++) chunks[0].Merge(chunks[c]);
+        candidates = chunks[0].Rows();
+        return true;
+    }
+
+    /// <summary>Scores rows <paramref name="start"/> to <paramref name="end"/> (positions into <paramref name="rows"/>
+    /// when given) into <paramref name="values"/>, whose slot 0 is row <paramref name="start"/>; a NULL vector scores 0.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ScanRange(FixedSizeListArray column, ReadOnlySpan<float> all, int first, int d, float[] probe, float probeNorm, Metric f, bool nulls, Span<double> values, int start, int end, int[]? rows)
     {
@@ -177,28 +224,24 @@ internal static class VectorFunctions
                         var cos = Vector256.Create<float>(dots.Slice(j, 8)) / (Vector256.Sqrt(Vector256.Create<float>(norms.Slice(j, 8))) * pn);
                         if (f == Metric.CosineDistance) cos = Vector256<float>.One - cos;
                         var (low, high) = Vector256.Widen(cos);
-                        low.CopyTo(values.Slice(b + j, 4));
-                        high.CopyTo(values.Slice(b + j + 4, 4));
+                        low.CopyTo(values.Slice(b - start + j, 4));
+                        high.CopyTo(values.Slice(b - start + j + 4, 4));
                     }
                 }
                 for (; j < count; j++)
                 {
                     int row = rows is null ? b + j : rows[b + j];
                     float cos = dots[j] / (MathF.Sqrt(norms[j]) * probeNorm);
-                    values[b + j] = nulls && column.IsNull(row) ? 0 : f == Metric.Cosine ? cos : 1 - cos;
+                    values[b - start + j] = nulls && column.IsNull(row) ? 0 : f == Metric.Cosine ? cos : 1 - cos;
                 }
             }
             return;
         }
-        if (rows is null)
-            for (int i = start; i < end; i++)
-                values[i] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
-        else
-            for (int j = start; j < end; j++)
-            {
-                int i = rows[j];
-                values[j] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
-            }
+        for (int j = start; j < end; j++)
+        {
+            int i = rows is null ? j : rows[j];
+            values[j - start] = nulls && column.IsNull(i) ? 0 : Compute(f, all.Slice(first + i * d, d), probe, probeNorm);
+        }
     }
 
 

@@ -131,7 +131,7 @@ internal sealed partial class Binder
                 foreach (var (when, _) in branches) RequireBoolean(when, ce.At, "a WHEN condition");
                 var otherwise = ce.Else is null ? null : child(ce.Else);
                 var type = ConditionalFunctions.Common(branches.Select(b => b.Then.Type).Concat(otherwise is null ? [] : [otherwise.Type]).ToList())
-                    ?? throw Error(ce.At, "QL-TYPE-MISMATCH", $"CASE branches have incompatible types: {string.Join(", ", branches.Select(b => b.Then.Type))}");
+                    ?? throw Error(ce.At, "QL-TYPE-MISMATCH", $"CASE branches have incompatible types: {string.Join(", ", branches.Select(b => b.Then.Type).Concat(otherwise is null ? [] : [otherwise.Type]))}");
                 return new CaseWhen(branches.Select(b => (b.When, CastTo(b.Then, type))).ToList(), otherwise is null ? null : CastTo(otherwise, type), type);
             }
             case CastExpr cx:
@@ -343,7 +343,7 @@ internal sealed partial class Binder
         args = resolution.ArgumentTypes is { } want
             ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i])).ToList()
             : args.Select(Concrete).ToList();
-        var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected };
+        var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected, Top = resolution.Top };
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 

@@ -59,6 +59,9 @@ internal sealed record Call(ScalarFunction Function, IReadOnlyList<BoundExpr> Ar
     /// <summary>The function's kernel over selected rows read in place, when it has one.</summary>
     public SelectedKernel? Selected { get; init; }
 
+    /// <summary>The function's fused value-and-top-k kernel, when it has one.</summary>
+    public TopKernel? Top { get; init; }
+
     public override IEnumerable<BoundExpr> Children => Args;
     public override string ToString() => Function.IsOperator && Args.Count == 2
         ? $"({Args[0]} {Function.Name} {Args[1]})"

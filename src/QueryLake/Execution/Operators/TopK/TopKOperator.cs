@@ -41,8 +41,14 @@ internal static class TopKOperator
             int n = rows?.Length ?? batch.Length;
             if (narrow && n > keep)
             {
-                var key = Numeric(rows is null ? ExpressionEvaluator.Evaluate(first, batch) : ExpressionEvaluator.EvaluateSelected(first, batch, rows));
-                if (Candidates(key, node.Keys[0].Descending, keep) is { } candidates)
+                // A key with a fused kernel (a similarity to a constant probe) is scored and narrowed in one pass;
+                // any other key is computed for the rows, then narrowed.
+                if (!ExpressionEvaluator.TryTop(first, batch, rows, (int)keep, node.Keys[0].Descending, out var candidates))
+                {
+                    var key = Numeric(rows is null ? ExpressionEvaluator.Evaluate(first, batch) : ExpressionEvaluator.EvaluateSelected(first, batch, rows));
+                    candidates = Candidates(key, node.Keys[0].Descending, keep);
+                }
+                if (candidates is not null)
                 {
                     if (rows is not null)
                         for (int i = 0; i < candidates.Length; i++) candidates[i] = rows[candidates[i]];
@@ -168,12 +174,12 @@ internal static class TopKOperator
             buffer[count++] = x;
             if (count == buffer.Length)
             {
-                threshold = SelectBest(buffer, keep, descending);
+                threshold = BestRows.SelectBest<T>(buffer, keep, descending);
                 count = keep;
                 full = true;
             }
         }
-        if (count >= keep) threshold = SelectBest(buffer.AsSpan(0, count), keep, descending);
+        if (count >= keep) threshold = BestRows.SelectBest(buffer.AsSpan(0, count), keep, descending);
         else if (!full) return null;
         var rows = new List<int>();
         for (int r = 0; r < v.Length; r++)
@@ -205,34 +211,4 @@ internal static class TopKOperator
         };
     }
 
-    /// <summary>Moves the <paramref name="keep"/> best values to the front (in any order) and returns the worst of
-    /// them: quickselect with a median-of-three pivot, expected linear time.</summary>
-    private static T SelectBest<T>(Span<T> values, int keep, bool descending) where T : unmanaged, INumber<T>
-    {
-        int lo = 0, hi = values.Length - 1, target = keep - 1;
-        while (lo < hi)
-        {
-            int mid = lo + (hi - lo) / 2;
-            // Median of three as the pivot.
-            T a = values[lo], b = values[mid], c = values[hi];
-            T pivot = (a < b) ? ((b < c) ? b : (a < c ? c : a)) : ((a < c) ? a : (b < c ? c : b));
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (Better(values[i], pivot, descending)) i++;
-                while (Better(pivot, values[j], descending)) j--;
-                if (i <= j) { (values[i], values[j]) = (values[j], values[i]); i++; j--; }
-            }
-            if (target <= j) hi = j;
-            else if (target >= i) lo = i;
-            else break;
-        }
-        // The front keep values are the best; the worst of them is the threshold.
-        T worst = values[0];
-        for (int r = 1; r < keep; r++)
-            if (Better(worst, values[r], descending)) worst = values[r];
-        return worst;
-    }
-
-    private static bool Better<T>(T x, T y, bool descending) where T : INumber<T> => descending ? x > y : x < y;
 }
