@@ -155,27 +155,36 @@ internal static class OperatorFunctions
         const long Exact = 1L << 53;
         var x = column.Values;
         if (divisor == -1 || divisor <= -Exact || divisor >= Exact || x.IsEmpty) return null;
-        if (System.Numerics.Tensors.TensorPrimitives.Max(x) >= Exact || System.Numerics.Tensors.TensorPrimitives.Min(x) <= -Exact) return null;
         var memory = Vectors.Allocate<long>(x.Length, clear: false, out var r); // every element is written below
         double d = divisor;
         int i = 0;
+        // The range is checked in the same pass: x lies strictly within ±2^53 exactly when x + 2^53 − 1, as an unsigned
+        // number, is at most 2^54 − 2. A value outside leaves the column to the row-by-row path.
+        const ulong Span = 2 * (ulong)Exact - 2;
+        bool outside = false;
         if (System.Numerics.Vector.IsHardwareAccelerated)
         {
             var dv = new System.Numerics.Vector<double>(d);
             var lv = new System.Numerics.Vector<long>(divisor);
+            var shift = new System.Numerics.Vector<long>(Exact - 1);
+            var span = new System.Numerics.Vector<ulong>(Span);
+            var bad = System.Numerics.Vector<ulong>.Zero;
             for (; i <= x.Length - System.Numerics.Vector<long>.Count; i += System.Numerics.Vector<long>.Count)
             {
                 var xv = new System.Numerics.Vector<long>(x.Slice(i));
+                bad |= System.Numerics.Vector.GreaterThan(System.Numerics.Vector.AsVectorUInt64(xv + shift), span);
                 var q = System.Numerics.Vector.ConvertToInt64(System.Numerics.Vector.ConvertToDouble(xv) / dv);
                 (modulo ? xv - q * lv : q).CopyTo(r[i..]);
             }
+            outside = bad != System.Numerics.Vector<ulong>.Zero;
         }
         for (; i < x.Length; i++)
         {
+            outside |= (ulong)(x[i] + (Exact - 1)) > Span;
             long q = (long)(x[i] / d);
             r[i] = modulo ? x[i] - q * divisor : q;
         }
-        return Vectors.Make<long>(DataType.Int64, memory, CastKernel.Validity(column), column.NullCount);
+        return outside ? null : Vectors.Make<long>(DataType.Int64, memory, CastKernel.Validity(column), column.NullCount);
     }
 
     private static ArrowArray IntDivide(IReadOnlyList<ArrowArray> a, int n) =>
