@@ -32,6 +32,16 @@ public sealed class ParquetFuzzTests
             for (int i = 0; i < b.Length; i++)
                 foreach (var c in b.Columns) Canonical.Value(c, i);
         for (int g = 0; g < r.RowGroupCount; g++) r.RowGroupStatistics(g);
+        // As a filtered scan reads (late materialization): some rows of every column, and a filtered read.
+        var names = r.Schema.Fields.Select(f => f.Name).ToList();
+        for (int g = 0; g < r.RowGroupCount; g++)
+        {
+            var picked = Enumerable.Range(0, (int)Math.Min(r.RowGroupRows(g), 10_000)).Where(i => i % 3 == 1).ToArray();
+            var some = r.ReadRowGroupRows(g, names, picked, encoded: true);
+            for (int i = 0; i < some.Length; i++)
+                foreach (var c in some.Columns) Canonical.Value(c, i);
+            r.ReadRowGroupWhere(g, names, [names[0]], b => Enumerable.Range(0, b.Length).Where(i => i % 5 == 2).ToArray(), null, encoded: true);
+        }
     }
 
     [Theory]

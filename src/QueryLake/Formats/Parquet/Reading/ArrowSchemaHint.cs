@@ -63,8 +63,7 @@ internal static class ArrowSchemaHint
         {
             (ListArray l, FixedSizeListType f) => ToFixedSize(l, f),
             (ListArray l, ListType t) => new ArrayData(t, l.Length, l.Data.Offset, l.Data.NullCount, l.Data.Buffers, [Apply(l.Values, t.ValueType).Data]),
-            (StructArray s, StructType t) => new ArrayData(t, s.Length, s.Data.Offset, s.Data.NullCount, s.Data.Buffers,
-                s.Data.Children.Select((c, j) => Apply(ArrowArray.FromData(c), t.Fields[j].DataType).Data).ToArray()),
+            (StructArray s, StructType t) => new ArrayData(t, s.Length, s.Data.Offset, s.Data.NullCount, s.Data.Buffers, StructChildren(s, t)),
             _ when array.Type.StorageType.Equals(storage) || storage is DictionaryType || storage.Id is TypeId.LargeUtf8 or TypeId.LargeBinary => array.Data,
             _ => null,
         };
@@ -72,6 +71,23 @@ internal static class ArrowSchemaHint
         // Dictionary and large string storage stay plain utf8/binary: the values are the same.
         if (storage is DictionaryType || storage.Id is TypeId.LargeUtf8 or TypeId.LargeBinary) return ArrowArray.FromData(data);
         return ArrowArray.FromData(target is ExtensionType ? data.WithType(target) : data);
+    }
+
+    /// <summary>A struct's children under the stored schema's field types; a stored struct of another shape than the
+    /// data (a damaged schema entry) is a corrupt file, not a struct whose children contradict its type.</summary>
+    private static ArrayData[] StructChildren(StructArray s, StructType t)
+    {
+        if (s.Data.Children.Length != t.Fields.Count)
+            throw new ParquetFormatException($"the stored Arrow schema gives a struct of {t.Fields.Count} fields, the data has {s.Data.Children.Length}");
+        var children = new ArrayData[t.Fields.Count];
+        for (int j = 0; j < children.Length; j++)
+        {
+            var child = Apply(ArrowArray.FromData(s.Data.Children[j]), t.Fields[j].DataType);
+            if (!child.Type.StorageType.Equals(t.Fields[j].DataType.StorageType) && t.Fields[j].DataType.StorageType is not (DictionaryType or VariableBinaryType))
+                throw new ParquetFormatException($"the stored Arrow schema says field '{t.Fields[j].Name}' is {t.Fields[j].DataType}, the data is {child.Type}");
+            children[j] = child.Data;
+        }
+        return children;
     }
 
     /// <summary>A list array as fixed-size lists: a null list takes <c>size</c> null slots; a list of another length
