@@ -78,12 +78,7 @@ internal static class VectorFunctions
     /// <summary>The selected rows of a column against a constant probe, read in place; other shapes gather first.</summary>
     private static ArrowArray Selected(string name, ArrowArray a, ArrowArray b, int[] rows, Metric f)
     {
-        if (a.Length == 1 && b.Length != 1) (a, b) = (b, a);
-        if (b.Length == 1 && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column)
-        {
-            var probe = Row(b, 0, new float[64], out bool probeNull).ToArray();
-            if (!probeNull && column.ListSize == probe.Length) return Scan(column, floats, probe, rows.Length, f, rows);
-        }
+        if (ColumnAndProbe(ref a, ref b) is var (column, probe)) return Scan(column, probe, rows.Length, f, rows);
         var ga = a.Length == 1 ? a : Kernels.Gather.Rows(a, rows);
         var gb = b.Length == 1 ? b : Kernels.Gather.Rows(b, rows);
         return Kernel(name, ga, gb, rows.Length, f);
@@ -135,11 +130,22 @@ internal static class VectorFunctions
         return buffer.AsSpan(0, values.Length);
     }
 
+    /// <summary>The shape the vector kernels read in place: a float32 vector column and a constant (one-row, non-NULL)
+    /// probe of its dimension, in either order (the constant ends up second); null for any other shape.</summary>
+    private static (FixedSizeListArray Column, float[] Probe)? ColumnAndProbe(ref ArrowArray a, ref ArrowArray b)
+    {
+        if (a.Length == 1 && b.Length != 1) (a, b) = (b, a);
+        if (b.Length != 1 || a is not FixedSizeListArray { Values: PrimitiveArray<float> } column) return null;
+        var probe = Row(b, 0, new float[64], out bool probeNull).ToArray();
+        return probeNull || column.ListSize != probe.Length ? null : (column, probe);
+    }
+
     /// <summary>The hot path of a similarity search: a float32 vector column (an EMBEDDING) against one probe,
     /// reading the column's contiguous values in place, row ranges in parallel.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static ArrowArray Scan(FixedSizeListArray column, PrimitiveArray<float> floats, float[] probe, int n, Metric f, int[]? rows = null)
+    private static ArrowArray Scan(FixedSizeListArray column, float[] probe, int n, Metric f, int[]? rows = null)
     {
+        var floats = (PrimitiveArray<float>)column.Values;
         float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
         int d = probe.Length, first = column.Data.Offset * d;
         var output = AlignedMemory.Allocate(n * 8, clear: false);
@@ -168,10 +174,8 @@ internal static class VectorFunctions
     private static bool Top(ArrowArray a, ArrowArray b, int n, int[]? rows, int keep, bool descending, Metric f, out int[]? candidates)
     {
         candidates = null;
-        if (a.Length == 1 && n != 1) (a, b) = (b, a);
-        if (b.Length != 1 || n == 1 || a is not FixedSizeListArray { Values: PrimitiveArray<float> floats } column) return false;
-        var probe = Row(b, 0, new float[64], out bool probeNull).ToArray();
-        if (probeNull || column.ListSize != probe.Length) return false;
+        if (ColumnAndProbe(ref a, ref b) is not var (column, probe)) return false;
+        var floats = (PrimitiveArray<float>)column.Values;
         float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
         int d = probe.Length, first = column.Data.Offset * d;
         bool nulls = column.NullCount > 0;
@@ -247,26 +251,25 @@ internal static class VectorFunctions
 
     private static ArrowArray Kernel(string name, ArrowArray a, ArrowArray b, int n, Metric f)
     {
+        // A constant probe (a literal or parameter) against an embedding column: the column's vectors are read in place.
+        if (n != 1 && ColumnAndProbe(ref a, ref b) is var (column, probe)) return Scan(column, probe, n, f);
         if (a.Length == 1 && n != 1) (a, b) = (b, a); // every function here is symmetric: keep the constant second
         float[] sa = new float[64], sb = new float[64];
-        // A constant probe (a literal or parameter) against an embedding column: the column's vectors are read in place.
-        bool probeNull = false;
-        var constant = b.Length == 1 && n != 1 ? Row(b, 0, sb, out probeNull).ToArray() : null;
-        if (constant is not null && !probeNull && a is FixedSizeListArray { Values: PrimitiveArray<float> floats } column && column.ListSize == constant.Length)
-            return Scan(column, floats, constant, n, f);
         var output = AlignedMemory.Allocate(n * 8, clear: false);
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(output.Span);
         var validity = new byte[BitUtil.BytesFor(n)];
         int nulls = 0;
-        if (constant is { } probe)
+        if (b.Length == 1 && n != 1)
         {
+            // A constant probe of another shape: converted once.
+            var constant = Row(b, 0, sb, out bool probeNull).ToArray();
             a = Vectors.Expand(a, n);
             for (int i = 0; i < n; i++)
             {
                 var x = Row(a, i, sa, out bool nx);
                 if (nx || probeNull) { nulls++; values[i] = 0; continue; }
-                if (x.Length != probe.Length) throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {x.Length} and {probe.Length} (row {i})");
-                values[i] = Compute(f, x, probe);
+                if (x.Length != constant.Length) throw new QueryLakeException("QL-TYPE-MISMATCH", $"{name}() needs vectors of one dimension, not {x.Length} and {constant.Length} (row {i})");
+                values[i] = Compute(f, x, constant);
                 BitUtil.SetBit(validity, i, true);
             }
             return ArrowArray.FromData(new ArrayData(DataType.Float64, n, 0, nulls, [nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(validity), new ArrowBuffer(output)]));
