@@ -29,8 +29,8 @@ internal static class ColumnChunkReader
         if (chunk.NumValues < 0 || chunk.NumValues > int.MaxValue) throw new ParquetFormatException($"the chunk declares {chunk.NumValues} values");
         int expected = (int)chunk.NumValues;
         var values = new ValueBuffer(WidthOf(leaf), rows?.Length ?? expected);
-        var def = leaf.MaxDef > 0 ? new List<byte[]>() : null;
-        var rep = leaf.MaxRep > 0 ? new List<byte[]>() : null;
+        var def = leaf.MaxDef > 0 ? new List<(byte[]?, int)>() : null;
+        var rep = leaf.MaxRep > 0 ? new List<(byte[]?, int)>() : null;
         int entries = 0, kept = 0, cursor = 0;
         ValueBuffer? dictionary = null;
         long lastEnd = start;
@@ -100,16 +100,24 @@ internal static class ColumnChunkReader
             }
         }
         int slots = rows is null ? entries : kept;
-        return new LeafData(slots, Concat(def, slots), Concat(rep, slots), values);
+        return new LeafData(slots, Concat(def, slots, (byte)leaf.MaxDef), Concat(rep, slots, 0), values);
     }
 
-    private static byte[]? Concat(List<byte[]>? parts, int total)
+    /// <summary>The pages' levels as one array; a part without levels stands for its count of entries at
+    /// <paramref name="max"/>. Null when there are no parts, or when no part has levels (every entry at the maximum: a
+    /// column without NULLs needs no definition levels).</summary>
+    private static byte[]? Concat(List<(byte[]? Levels, int Count)>? parts, int total, byte max)
     {
-        if (parts is null) return null;
-        if (parts.Count == 1 && parts[0].Length == total) return parts[0];
+        if (parts is null || parts.TrueForAll(p => p.Levels is null)) return null;
+        if (parts.Count == 1 && parts[0].Levels!.Length == total) return parts[0].Levels;
         var all = new byte[total];
-        int p = 0;
-        foreach (var part in parts) { part.CopyTo(all, p); p += part.Length; }
+        int at = 0;
+        foreach (var (levels, count) in parts)
+        {
+            if (levels is null) all.AsSpan(at, count).Fill(max);
+            else levels.CopyTo(all, at);
+            at += count;
+        }
         return all;
     }
 
@@ -127,7 +135,7 @@ internal static class ColumnChunkReader
     /// <summary>Decodes a data page; with <paramref name="picked"/> (ascending positions within the page of a flat
     /// column), only those rows' levels and values are kept.</summary>
     private static void DataPage(PageHeader h, ReadOnlyMemory<byte> raw, CompressionCodec codec, LeafColumn leaf, ValueBuffer? dictionary,
-        ValueBuffer values, List<byte[]>? def, List<byte[]>? rep, bool keepDictionary, int[]? picked)
+        ValueBuffer values, List<(byte[]?, int)>? def, List<(byte[]?, int)>? rep, bool keepDictionary, int[]? picked)
     {
         int n = h.NumValues;
         ReadOnlySpan<byte> body;
@@ -137,7 +145,7 @@ internal static class ColumnChunkReader
             int levels = h.RepetitionLevelsLength + h.DefinitionLevelsLength;
             var lv = raw.Span[..levels];
             if (leaf.MaxRep > 0) repLevels = Levels(lv[..h.RepetitionLevelsLength], leaf.MaxRep, n, "repetition");
-            if (leaf.MaxDef > 0) defLevels = Levels(lv[h.RepetitionLevelsLength..], leaf.MaxDef, n, "definition");
+            if (leaf.MaxDef > 0) defLevels = DefinitionLevels(lv[h.RepetitionLevelsLength..], leaf, n);
             var rest = raw[levels..];
             body = h.IsCompressed ? ParquetCodecs.Decompress(codec, rest, h.UncompressedSize - levels).Span : rest.Span;
         }
@@ -145,7 +153,7 @@ internal static class ColumnChunkReader
         {
             var page = ParquetCodecs.Decompress(codec, raw, h.UncompressedSize).Span;
             if (leaf.MaxRep > 0) repLevels = LevelsV1(ref page, leaf.MaxRep, n, h.RepetitionEncoding, "repetition");
-            if (leaf.MaxDef > 0) defLevels = LevelsV1(ref page, leaf.MaxDef, n, h.DefinitionEncoding, "definition");
+            if (leaf.MaxDef > 0) defLevels = LevelsV1(ref page, leaf.MaxDef, n, h.DefinitionEncoding, "definition", leaf.MaxRep == 0);
             body = page;
         }
         int present = n;
@@ -158,8 +166,8 @@ internal static class ColumnChunkReader
         keepDictionary &= values.Width == 0;
         if (picked is null)
         {
-            def?.Add(defLevels!);
-            rep?.Add(repLevels!);
+            def?.Add((defLevels, n));
+            rep?.Add((repLevels, n));
             DecodeValues(body, h.Encoding, leaf, present, dictionary, values, keepDictionary);
             return;
         }
@@ -170,8 +178,10 @@ internal static class ColumnChunkReader
         int m = 0;
         if (defLevels is null)
         {
+            // No definition levels, or all at the maximum: every picked row is defined.
             picked.CopyTo(positions, 0);
             m = picked.Length;
+            def?.Add((null, picked.Length));
         }
         else
         {
@@ -184,7 +194,7 @@ internal static class ColumnChunkReader
                 pickedDef[k] = defLevels[row];
                 if (defLevels[row] == max) positions[m++] = rank;
             }
-            def!.Add(pickedDef);
+            def!.Add((pickedDef, picked.Length));
         }
         DecodePicked(body, h.Encoding, leaf, present, dictionary, values, keepDictionary, positions.AsSpan(0, m));
     }
@@ -212,7 +222,7 @@ internal static class ColumnChunkReader
         values.AppendFrom(page, positions);
     }
 
-    private static byte[] LevelsV1(ref ReadOnlySpan<byte> page, int max, int n, ParquetEncoding encoding, string what)
+    private static byte[]? LevelsV1(ref ReadOnlySpan<byte> page, int max, int n, ParquetEncoding encoding, string what, bool allMaxAsNull = false)
     {
         if (encoding == ParquetEncoding.BitPacked)
         {
@@ -239,9 +249,35 @@ internal static class ColumnChunkReader
         if (page.Length < 4) throw new ParquetFormatException($"{what} levels are missing their length");
         int len = BinaryPrimitives.ReadInt32LittleEndian(page);
         if (len < 0 || len > page.Length - 4) throw new ParquetFormatException($"{what} levels declare {len} bytes, more than the page holds");
-        var levels = Levels(page.Slice(4, len), max, n, what);
+        var levels = allMaxAsNull && AllAt(page.Slice(4, len), max, n) ? null : Levels(page.Slice(4, len), max, n, what);
         page = page[(4 + len)..];
         return levels;
+    }
+
+    /// <summary>A flat column's definition levels; null when they are all at the maximum (one RLE run: no NULLs).</summary>
+    private static byte[]? DefinitionLevels(ReadOnlySpan<byte> src, LeafColumn leaf, int n) =>
+        leaf.MaxRep == 0 && AllAt(src, leaf.MaxDef, n) ? null : Levels(src, leaf.MaxDef, n, "definition");
+
+    /// <summary>Whether RLE/bit-packed levels open with one RLE run of <paramref name="max"/> covering all
+    /// <paramref name="n"/> entries (how writers encode a page without NULLs), read from the run's header alone.</summary>
+    private static bool AllAt(ReadOnlySpan<byte> src, int max, int n)
+    {
+        if (n == 0 || src.IsEmpty) return false;
+        ulong header = 0;
+        int pos = 0, shift = 0;
+        while (true)
+        {
+            if (pos >= src.Length || shift > 28) return false;
+            byte b = src[pos++];
+            header |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) break;
+            shift += 7;
+        }
+        int width = BitPacking.WidthOf((ulong)max), bytes = (width + 7) / 8;
+        if ((header & 1) != 0 || (header >> 1) < (ulong)n || pos + bytes > src.Length) return false;
+        int value = 0;
+        for (int b = 0; b < bytes; b++) value |= src[pos + b] << (8 * b);
+        return value == max;
     }
 
     private static byte[] Levels(ReadOnlySpan<byte> src, int max, int n, string what)
