@@ -62,7 +62,7 @@ internal static class ArrowSchemaHint
         ArrayData? data = (array, storage) switch
         {
             (ListArray l, FixedSizeListType f) => ToFixedSize(l, f),
-            (ListArray l, ListType t) => new ArrayData(t, l.Length, l.Data.Offset, l.Data.NullCount, l.Data.Buffers, [Apply(l.Values, t.ValueType).Data]),
+            (ListArray l, ListType t) => new ArrayData(t, l.Length, l.Data.Offset, l.Data.NullCount, l.Data.Buffers, [Child(l.Values, t.ValueType, "list element")]),
             (StructArray s, StructType t) => new ArrayData(t, s.Length, s.Data.Offset, s.Data.NullCount, s.Data.Buffers, StructChildren(s, t)),
             _ when array.Type.StorageType.Equals(storage) || storage is DictionaryType || storage.Id is TypeId.LargeUtf8 or TypeId.LargeBinary => array.Data,
             _ => null,
@@ -80,14 +80,18 @@ internal static class ArrowSchemaHint
         if (s.Data.Children.Length != t.Fields.Count)
             throw new ParquetFormatException($"the stored Arrow schema gives a struct of {t.Fields.Count} fields, the data has {s.Data.Children.Length}");
         var children = new ArrayData[t.Fields.Count];
-        for (int j = 0; j < children.Length; j++)
-        {
-            var child = Apply(ArrowArray.FromData(s.Data.Children[j]), t.Fields[j].DataType);
-            if (!child.Type.StorageType.Equals(t.Fields[j].DataType.StorageType) && t.Fields[j].DataType.StorageType is not (DictionaryType or VariableBinaryType))
-                throw new ParquetFormatException($"the stored Arrow schema says field '{t.Fields[j].Name}' is {t.Fields[j].DataType}, the data is {child.Type}");
-            children[j] = child.Data;
-        }
+        for (int j = 0; j < children.Length; j++) children[j] = Child(ArrowArray.FromData(s.Data.Children[j]), t.Fields[j].DataType, $"field '{t.Fields[j].Name}'");
         return children;
+    }
+
+    /// <summary>A nested array's child under the stored schema's type for it; a child the stored type does not fit (a
+    /// damaged schema entry) is a corrupt file, not a nested array whose child contradicts its type.</summary>
+    private static ArrayData Child(ArrowArray child, DataType declared, string what)
+    {
+        var applied = Apply(child, declared);
+        if (!applied.Type.StorageType.Equals(declared.StorageType) && declared.StorageType is not (DictionaryType or VariableBinaryType))
+            throw new ParquetFormatException($"the stored Arrow schema says the {what} is {declared}, the data is {applied.Type}");
+        return applied.Data;
     }
 
     /// <summary>A list array as fixed-size lists: a null list takes <c>size</c> null slots; a list of another length
@@ -96,7 +100,7 @@ internal static class ArrowSchemaHint
     {
         int n = l.Length, size = f.ListSize;
         if (l.NullCount == 0 && n > 0 && l.GetValueOffset(n) - l.GetValueOffset(0) == (long)n * size && Enumerable.Range(0, n).All(i => l.GetValueLength(i) == size))
-            return new ArrayData(f, n, 0, 0, [Columnar.Memory.ArrowBuffer.Empty], [Apply(l.Values.Slice(l.GetValueOffset(0), n * size), f.ValueType).Data]);
+            return new ArrayData(f, n, 0, 0, [Columnar.Memory.ArrowBuffer.Empty], [Child(l.Values.Slice(l.GetValueOffset(0), n * size), f.ValueType, "list element")]);
         var values = Columnar.Builders.ArrayBuilder.Create(l.Values.Type);
         for (int i = 0; i < n; i++)
         {
@@ -105,8 +109,7 @@ internal static class ArrowSchemaHint
             if (len != size) throw new ParquetFormatException($"a list of {len} values in a column stored as fixed-size lists of {size}");
             values.AppendRange(l.Values, l.GetValueOffset(i), size);
         }
-        var child = Apply(values.Build(), f.ValueType);
-        return new ArrayData(f, n, 0, l.NullCount, [l.NullCount == 0 ? Columnar.Memory.ArrowBuffer.Empty : Slice(l)], [child.Data]);
+        return new ArrayData(f, n, 0, l.NullCount, [l.NullCount == 0 ? Columnar.Memory.ArrowBuffer.Empty : Slice(l)], [Child(values.Build(), f.ValueType, "list element")]);
     }
 
     private static Columnar.Memory.ArrowBuffer Slice(ListArray l)
