@@ -120,7 +120,7 @@ public sealed class ParquetFileReader
         Func<RecordBatch, int[]> select, Func<FragmentInfo, bool>? keep, bool encoded = false)
     {
         if (ReadRowGroup(index, filterColumns, keep, encoded, out var selection) is not { } filtered) return null;
-        var picked = select(filtered);
+        var picked = SelectInSlices(filtered, select);
         if (picked.Length == 0) return null;
         var rest = columns.Where(c => !filterColumns.Contains(c)).ToList();
         bool few = picked.Length <= filtered.Length / LateShare;
@@ -144,6 +144,26 @@ public sealed class ParquetFileReader
         var arrays = columns.Select(c => first.IndexOf(c) is var f and >= 0 ? kept.Columns[f] : others!.Columns[rest.IndexOf(c)]).ToList();
         var batch = new RecordBatch(new Schema(columns.Select(c => _arrow.Fields[ColumnIndex(c)]).ToList(), _arrow.Metadata), arrays, kept.Length);
         return (batch, few || picked.Length == filtered.Length ? null : picked);
+    }
+
+    /// <summary>Runs a row-wise selector over a row group's batch in slices of 64K rows, several at once (a row group
+    /// is read by one task; its filter need not be), and returns the picked rows of the whole batch, ascending.</summary>
+    private static int[] SelectInSlices(RecordBatch batch, Func<RecordBatch, int[]> select)
+    {
+        const int Slice = 1 << 16;
+        if (batch.Length <= Slice) return select(batch);
+        var parts = new int[(batch.Length + Slice - 1) / Slice][];
+        System.Threading.Tasks.Parallel.For(0, parts.Length, new ParallelOptions { MaxDegreeOfParallelism = Execution.Parallel.Degree }, s =>
+        {
+            int start = s * Slice;
+            var rows = select(batch.Slice(start, Math.Min(Slice, batch.Length - start)));
+            for (int k = 0; k < rows.Length; k++) rows[k] += start;
+            parts[s] = rows;
+        });
+        var all = new int[parts.Sum(p => p.Length)];
+        int at = 0;
+        foreach (var part in parts) { part.CopyTo(all, at); at += part.Length; }
+        return all;
     }
 
     /// <summary>Late materialization pays when the filter keeps at most one row in this many: decoding only the picked

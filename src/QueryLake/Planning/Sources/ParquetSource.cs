@@ -65,9 +65,12 @@ internal sealed class ParquetSource : ITableSource
                 foreach (var b in Batches([batch])) yield return b;
                 continue;
             }
-            // The picked rows of a row group read whole, gathered a batch at a time (small buffers stay warm).
-            for (int start = 0; start < rows.Length; start += BatchRows)
-                yield return Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start)));
+            // The picked rows of a row group read whole, gathered a batch at a time (small buffers stay warm), several
+            // batches at once.
+            var starts = Enumerable.Range(0, (rows.Length + BatchRows - 1) / BatchRows).Select(s => s * BatchRows);
+            foreach (var b in Execution.Parallel.OrderedMap(starts, start => Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start))),
+                Environment.ProcessorCount, cancel))
+                yield return b;
         }
     }
 
