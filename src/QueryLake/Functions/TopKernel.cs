@@ -6,6 +6,6 @@ namespace QueryLake.Functions;
 /// <paramref name="rows"/>, the positions (into <paramref name="rows"/> when given, ascending) whose value can be among
 /// the best <paramref name="keep"/> (highest when <paramref name="descending"/>), NULLs included, without materializing
 /// the value of every row: the key of an ORDER BY … LIMIT k computed and narrowed in one pass (a similarity search,
-/// see <see cref="Kernels.BestRows"/>). Returns false when these arguments take the ordinary kernel; null candidates
+/// see <see cref="Kernels.BestRows{T}"/>). Returns false when these arguments take the ordinary kernel; null candidates
 /// mean every row can be among the best.</summary>
 internal delegate bool TopKernel(IReadOnlyList<ArrowArray> args, int length, int[]? rows, int keep, bool descending, out int[]? candidates);

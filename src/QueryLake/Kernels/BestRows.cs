@@ -3,23 +3,23 @@ using System.Runtime.Intrinsics;
 
 namespace QueryLake.Kernels;
 
-/// <summary>Collects, in one pass over float64 keys arriving block by block, the rows that can be among the best
+/// <summary>Collects, in one pass over int64 or float64 keys arriving block by block, the rows that can be among the best
 /// <c>keep</c> by key (highest when descending): every row whose key is at least as good as the keep-th best key seen,
 /// ties included, and every row with a NaN key (the caller marks NULL keys NaN; their place depends on NULLS
-/// FIRST/LAST and is left to the full comparison). Keys that beat the current threshold collect in a buffer; when it
+/// FIRST/LAST and is left to the full comparison, so the caller offers them with <see cref="AddAlways"/> or as NaN). Keys that beat the current threshold collect in a buffer; when it
 /// fills, the keep best of it are found in linear time, the threshold rises to the worst of them and the rest are
 /// dropped. Blocks of keys none of which can reach the threshold are skipped whole. The result is a superset of the
 /// best keep rows, so the caller's exact selection over it gives the same answer as over every row: a top-k fused with
 /// the kernel that computes its key never materializes the key for every row.</summary>
-internal sealed class BestRows
+internal sealed class BestRows<T> where T : unmanaged, INumber<T>
 {
     private readonly int _keep;
     private readonly bool _descending;
-    private double[] _keys, _scratch;
+    private T[] _keys, _scratch;
     private int[] _rows;
     private int _count;
     private bool _full; // the threshold is set: keep keys at least as good as it were seen
-    private double _threshold;
+    private T _threshold;
     private List<int>? _always;
 
     public BestRows(int keep, bool descending)
@@ -27,30 +27,34 @@ internal sealed class BestRows
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keep);
         (_keep, _descending) = (keep, descending);
         int capacity = Math.Max(4 * keep, 256);
-        (_keys, _scratch, _rows) = (new double[capacity], new double[capacity], new int[capacity]);
+        (_keys, _scratch, _rows) = (new T[capacity], new T[capacity], new int[capacity]);
     }
 
     /// <summary>Offers the keys of rows <paramref name="firstRow"/>, <paramref name="firstRow"/> + 1, ….</summary>
-    public void Add(ReadOnlySpan<double> keys, int firstRow)
+    public void Add(ReadOnlySpan<T> keys, int firstRow)
     {
-        int i = 0;
-        if (_full && Vector512.IsHardwareAccelerated)
+        int i = 0, width = Vector512<T>.Count;
+        if (_full && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
             var t = Vector512.Create(_threshold);
-            for (; i + 8 <= keys.Length; i += 8)
+            for (; i + width <= keys.Length; i += width)
             {
                 // A block without NaN and without a key as good as the threshold holds no candidate.
-                var block = Vector512.Create(keys.Slice(i, 8));
+                var block = Vector512.Create(keys.Slice(i, width));
                 if (Vector512.EqualsAll(block, block) && !(_descending ? Vector512.GreaterThanOrEqualAny(block, t) : Vector512.LessThanOrEqualAny(block, t))) continue;
-                for (int j = i; j < i + 8; j++) Offer(keys[j], firstRow + j);
+                for (int j = i; j < i + width; j++) Add(keys[j], firstRow + j);
             }
         }
-        for (; i < keys.Length; i++) Offer(keys[i], firstRow + i);
+        for (; i < keys.Length; i++) Add(keys[i], firstRow + i);
     }
 
-    private void Offer(double x, int row)
+    /// <summary>A row that is always a candidate (a NULL key).</summary>
+    public void AddAlways(int row) => (_always ??= []).Add(row);
+
+    /// <summary>Offers one row's key.</summary>
+    public void Add(T x, int row)
     {
-        if (double.IsNaN(x)) { (_always ??= []).Add(row); return; }
+        if (T.IsNaN(x)) { AddAlways(row); return; }
         if (_full && (_descending ? x < _threshold : x > _threshold)) return;
         if (_count == _keys.Length) Narrow();
         _keys[_count] = x;
@@ -58,9 +62,9 @@ internal sealed class BestRows
     }
 
     /// <summary>Adds another collector's candidates (rows of the same numbering).</summary>
-    public void Merge(BestRows other)
+    public void Merge(BestRows<T> other)
     {
-        for (int k = 0; k < other._count; k++) Offer(other._keys[k], other._rows[k]);
+        for (int k = 0; k < other._count; k++) Add(other._keys[k], other._rows[k]);
         if (other._always is { } always) (_always ??= []).AddRange(always);
     }
 
@@ -80,7 +84,7 @@ internal sealed class BestRows
     {
         if (_count <= _keep) return;
         _keys.AsSpan(0, _count).CopyTo(_scratch);
-        double t = SelectBest(_scratch.AsSpan(0, _count), _keep, _descending);
+        T t = SelectBest(_scratch.AsSpan(0, _count), _keep, _descending);
         int w = 0;
         for (int r = 0; r < _count; r++)
             if (_descending ? _keys[r] >= t : _keys[r] <= t)
@@ -94,13 +98,13 @@ internal sealed class BestRows
             // Many keys tie with the threshold: they all stay candidates, so the buffer grows.
             Array.Resize(ref _keys, 2 * _keys.Length);
             Array.Resize(ref _rows, _keys.Length);
-            _scratch = new double[_keys.Length];
+            _scratch = new T[_keys.Length];
         }
     }
 
     /// <summary>Moves the <paramref name="keep"/> best values to the front (in any order) and returns the worst of
     /// them: quickselect with a median-of-three pivot, expected linear time. No value may be NaN.</summary>
-    public static T SelectBest<T>(Span<T> values, int keep, bool descending) where T : unmanaged, INumber<T>
+    public static T SelectBest(Span<T> values, int keep, bool descending)
     {
         int lo = 0, hi = values.Length - 1, target = keep - 1;
         while (lo < hi)
@@ -127,5 +131,5 @@ internal sealed class BestRows
         return worst;
     }
 
-    private static bool Better<T>(T x, T y, bool descending) where T : INumber<T> => descending ? x > y : x < y;
+    private static bool Better(T x, T y, bool descending) => descending ? x > y : x < y;
 }

@@ -169,7 +169,7 @@ internal static class VectorFunctions
     private const int Chunk = 16_384;
 
     /// <summary>The fused similarity top-k: a float32 vector column against a constant probe, scored 256 rows at a
-    /// time into a stack buffer that <see cref="BestRows"/> narrows at once, chunks in parallel; no score array is
+    /// time into a stack buffer that <see cref="BestRows{T}"/> narrows at once, chunks in parallel; no score array is
     /// built. The candidates are those the ordinary kernel's scores would give (NULL vectors always among them).</summary>
     private static bool Top(ArrowArray a, ArrowArray b, int n, int[]? rows, int keep, bool descending, Metric f, out int[]? candidates)
     {
@@ -179,10 +179,10 @@ internal static class VectorFunctions
         float probeNorm = MathF.Sqrt(VectorMath.Dot(probe, probe));
         int d = probe.Length, first = column.Data.Offset * d;
         bool nulls = column.NullCount > 0;
-        var chunks = new BestRows[(n + Chunk - 1) / Chunk];
+        var chunks = new BestRows<double>[(n + Chunk - 1) / Chunk];
         System.Threading.Tasks.Parallel.For(0, chunks.Length, new ParallelOptions { MaxDegreeOfParallelism = Execution.Parallel.Degree }, c =>
         {
-            var best = new BestRows(keep, descending);
+            var best = new BestRows<double>(keep, descending);
             Span<double> scores = stackalloc double[256];
             for (int start = c * Chunk, end = Math.Min(n, start + Chunk); start < end; start += scores.Length)
             {

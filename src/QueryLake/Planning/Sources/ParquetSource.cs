@@ -44,8 +44,7 @@ internal sealed class ParquetSource : ITableSource
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
     {
-        var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
-        return Batches(Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
+        return Batches(Execution.Parallel.OrderedMap(Wanted(keep), fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
             Environment.ProcessorCount, cancel));
     }
 
@@ -54,8 +53,7 @@ internal sealed class ParquetSource : ITableSource
     public IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
         Func<FragmentInfo, bool>? keep, CancellationToken cancel)
     {
-        var wanted = Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
-        var decoded = Execution.Parallel.OrderedMap(wanted, fg => _files[fg.File].ReadRowGroupWhere(fg.RowGroup, columns, filterColumns, select, keep, encoded: true),
+        var decoded = Execution.Parallel.OrderedMap(Wanted(keep), fg => _files[fg.File].ReadRowGroupWhere(fg.RowGroup, columns, filterColumns, select, keep, encoded: true),
             Environment.ProcessorCount, cancel);
         foreach (var group in decoded)
         {
@@ -73,6 +71,10 @@ internal sealed class ParquetSource : ITableSource
                 yield return b;
         }
     }
+
+    /// <summary>The row groups (file, index) whose statistics <paramref name="keep"/> does not rule out, in order.</summary>
+    private IEnumerable<(int File, int RowGroup)> Wanted(Func<FragmentInfo, bool>? keep) =>
+        Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
 
     /// <summary>Row groups (null: ruled out or empty) cut into batches of at most <see cref="BatchRows"/> rows.</summary>
     private static IEnumerable<RecordBatch> Batches(IEnumerable<RecordBatch?> groups)

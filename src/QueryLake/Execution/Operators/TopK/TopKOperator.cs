@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Numerics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
@@ -148,67 +147,14 @@ internal static class TopKOperator
 
     private static int[]? Candidates<T>(PrimitiveArray<T> key, bool descending, int keep) where T : unmanaged, INumber<T>
     {
+        var best = new BestRows<T>(keep, descending);
         var v = key.Values;
-        bool nulls = key.NullCount > 0;
-        // The keep-th best value: values that beat the current threshold collect in a buffer; when it fills, the
-        // keep best of it are selected in linear time, the threshold rises to the worst of them and the rest are
-        // dropped. Linear however the values are ordered (a heap costs a log per row when every row improves it, as
-        // with ORDER BY id DESC over ascending ids). NULL and NaN never enter (the scan below keeps them).
-        var buffer = new T[Math.Max(4 * keep, 1024)];
-        int count = 0;
-        bool full = false; // the threshold is set: keep values at least as good as it were seen
-        T threshold = T.Zero;
-        int width = Vector512<T>.Count;
-        bool blocks = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
-        for (int r = 0; r < v.Length; r++)
-        {
-            // A block none of whose values beats the threshold is skipped whole (NaN beats nothing).
-            if (full && blocks && r + width <= v.Length && (r & (width - 1)) == 0 && !AnyBetter(Vector512.Create(v.Slice(r, width)), threshold, descending, orEqual: false))
-            {
-                r += width - 1;
-                continue;
-            }
-            T x = v[r];
-            if ((nulls && key.IsNull(r)) || T.IsNaN(x)) continue;
-            if (full && !(descending ? x > threshold : x < threshold)) continue;
-            buffer[count++] = x;
-            if (count == buffer.Length)
-            {
-                threshold = BestRows.SelectBest<T>(buffer, keep, descending);
-                count = keep;
-                full = true;
-            }
-        }
-        if (count >= keep) threshold = BestRows.SelectBest(buffer.AsSpan(0, count), keep, descending);
-        else if (!full) return null;
-        var rows = new List<int>();
-        for (int r = 0; r < v.Length; r++)
-        {
-            // A block without NULLs, NaNs or values as good as the threshold holds no candidate.
-            if (!nulls && blocks && r + width <= v.Length && (r & (width - 1)) == 0)
-            {
-                var block = Vector512.Create(v.Slice(r, width));
-                if (Vector512.EqualsAll(block, block) && !AnyBetter(block, threshold, descending, orEqual: true))
-                {
-                    r += width - 1;
-                    continue;
-                }
-            }
-            if ((nulls && key.IsNull(r)) || T.IsNaN(v[r]) || (descending ? v[r] >= threshold : v[r] <= threshold)) rows.Add(r);
-        }
-        return rows.ToArray();
+        if (key.NullCount == 0) best.Add(v, 0);
+        else
+            for (int r = 0; r < v.Length; r++)
+                if (key.IsNull(r)) best.AddAlways(r);
+                else best.Add(v[r], r);
+        var rows = best.Rows();
+        return rows.Length == v.Length ? null : rows;
     }
-
-    private static bool AnyBetter<T>(Vector512<T> block, T threshold, bool descending, bool orEqual) where T : unmanaged, INumber<T>
-    {
-        var t = Vector512.Create(threshold);
-        return (descending, orEqual) switch
-        {
-            (true, false) => Vector512.GreaterThanAny(block, t),
-            (true, true) => Vector512.GreaterThanOrEqualAny(block, t),
-            (false, false) => Vector512.LessThanAny(block, t),
-            (false, true) => Vector512.LessThanOrEqualAny(block, t),
-        };
-    }
-
 }
