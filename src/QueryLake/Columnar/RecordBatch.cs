@@ -42,4 +42,15 @@ public sealed class RecordBatch
     /// <summary>A zero-copy slice of rows.</summary>
     public RecordBatch Slice(int offset, int length) =>
         new(Schema, Columns.Select(c => c.Slice(offset, length)).ToArray(), length);
+
+    /// <summary>The lease on the pooled buffers this batch was decoded into, when a scan lent it to a consumer that
+    /// asked for lent batches (see <see cref="Memory.BufferLease"/>); null otherwise. Slices do not carry it.</summary>
+    internal Memory.BufferLease? Lease { get; private init; }
+
+    /// <summary>The same columns, carrying <paramref name="lease"/> (null: none).</summary>
+    internal RecordBatch Lend(Memory.BufferLease? lease) => new(Schema, Columns, Length) { Lease = lease };
+
+    /// <summary>Gives the batch's buffers back to their pool, when it was lent: the caller must be done with the batch
+    /// and keep nothing of it.</summary>
+    internal void Release() => Lease?.Release();
 }

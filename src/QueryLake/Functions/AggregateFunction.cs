@@ -22,6 +22,12 @@ internal abstract class AggregateState
     /// gets them decoded.</summary>
     public virtual bool AcceptsDictionaries => false;
 
+    /// <summary>Whether the state may hold on to an input array, a slice or a view of one after an update returns. A
+    /// state that copies what it keeps says false, which lets a scan recycle the buffers of the batches it has seen
+    /// (<see cref="Columnar.Memory.BufferLease"/>); dictionaries of encoded inputs are never recycled, so keeping one
+    /// is allowed.</summary>
+    public virtual bool KeepsInputs => true;
+
     /// <summary>One result per group, for groups 0 .. <paramref name="groupCount"/>-1.</summary>
     public abstract Columnar.Arrays.ArrowArray Finish(int groupCount);
 }

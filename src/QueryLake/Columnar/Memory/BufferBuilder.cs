@@ -7,8 +7,19 @@ internal sealed class BufferBuilder
 {
     private Memory<byte> _mem;
     private int _length;
+    private readonly BufferLease? _lease;
 
-    public BufferBuilder(int capacity = 64) => _mem = AlignedMemory.Allocate(Math.Max(capacity, 64), clear: false);
+    /// <summary>A builder with room for <paramref name="capacity"/> bytes; with a <paramref name="lease"/>, buffers of
+    /// at least <see cref="BufferPool.MinimumLength"/> bytes are rented through it (the built buffer then lives as long
+    /// as the lease).</summary>
+    public BufferBuilder(int capacity = 64, BufferLease? lease = null)
+    {
+        _lease = lease;
+        _mem = Allocate(Math.Max(capacity, 64));
+    }
+
+    private Memory<byte> Allocate(int capacity) =>
+        _lease is not null && capacity >= BufferPool.MinimumLength ? _lease.Rent(capacity) : AlignedMemory.Allocate(capacity, clear: false);
 
     public int Length => _length;
 
@@ -19,7 +30,7 @@ internal sealed class BufferBuilder
         if (needed <= _mem.Length) return;
         if (needed > Array.MaxLength) throw new InvalidOperationException($"an Arrow buffer cannot exceed {Array.MaxLength} bytes");
         long cap = Math.Max(needed, Math.Min((long)_mem.Length * 2, Array.MaxLength));
-        var next = AlignedMemory.Allocate((int)cap, clear: false);
+        var next = Allocate((int)cap);
         _mem.Span[.._length].CopyTo(next.Span);
         _mem = next;
     }
@@ -69,7 +80,7 @@ internal sealed class BufferBuilder
     public ArrowBuffer Build()
     {
         var result = _length == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_mem[.._length]);
-        _mem = AlignedMemory.Allocate(64, clear: false);
+        _mem = Memory<byte>.Empty;
         _length = 0;
         return result;
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Memory;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Formats.Parquet.Metadata;
@@ -105,28 +106,30 @@ public sealed class ParquetFileReader
     /// <summary>Reads a row group, keeping only rows on pages the <paramref name="keep"/> test (over page statistics from
     /// the column index) does not rule out; null when the whole row group is ruled out. With <c>encoded</c>, text
     /// columns whose pages are all dictionary-encoded come back as <see cref="Columnar.Arrays.DictionaryArray"/>s
-    /// (indices into the chunk's dictionary) instead of decoded strings: the query engine works on the indices.</summary>
-    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false) =>
-        ReadRowGroup(index, columns, keep, encoded, out _);
+    /// (indices into the chunk's dictionary) instead of decoded strings: the query engine works on the indices. With a
+    /// <paramref name="lease"/>, the columns are decoded into buffers rented through it (see <see cref="BufferLease"/>).</summary>
+    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false,
+        BufferLease? lease = null) =>
+        ReadRowGroup(index, columns, keep, encoded, out _, lease);
 
     /// <summary>A filtered read of a row group with late materialization: the columns the filter reads
     /// (<paramref name="filterColumns"/>, some of <paramref name="columns"/>) are read first, as by
-    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool)"/>; <paramref name="select"/>
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool, BufferLease?)"/>; <paramref name="select"/>
     /// picks rows of that batch. When it picks few (see <see cref="LateShare"/>), the other columns are decoded for the
     /// picked rows only and the batch holds just those rows (Rows null); otherwise they are read like the filter's
     /// columns and Rows lists the picked rows of the batch, for the caller to gather in pieces. Columns come in the
     /// order of <paramref name="columns"/>; null when no row is picked.</summary>
     internal (RecordBatch Batch, int[]? Rows)? ReadRowGroupWhere(int index, IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns,
-        Func<RecordBatch, int[]> select, Func<FragmentInfo, bool>? keep, bool encoded = false)
+        Func<RecordBatch, int[]> select, Func<FragmentInfo, bool>? keep, bool encoded = false, BufferLease? lease = null)
     {
-        if (ReadRowGroup(index, filterColumns, keep, encoded, out var selection) is not { } filtered) return null;
+        if (ReadRowGroup(index, filterColumns, keep, encoded, out var selection, lease) is not { } filtered) return null;
         var picked = SelectInSlices(filtered, select);
         if (picked.Length == 0) return null;
         var rest = columns.Where(c => !filterColumns.Contains(c)).ToList();
         bool few = picked.Length <= filtered.Length / LateShare;
         RecordBatch? others = null;
         if (rest.Count > 0 && !few)
-            others = ReadRowGroup(index, rest, keep, encoded)!; // the same pages, so the same rows as the filter's columns
+            others = ReadRowGroup(index, rest, keep, encoded, lease)!; // the same pages, so the same rows as the filter's columns
         else if (rest.Count > 0)
         {
             int[] rowNumbers = picked;
@@ -137,7 +140,7 @@ public sealed class ParquetFileReader
                 rowNumbers = new int[picked.Length];
                 for (int k = 0; k < picked.Length; k++) rowNumbers[k] = all[picked[k]];
             }
-            others = ReadRowGroupRows(index, rest, rowNumbers, encoded);
+            others = ReadRowGroupRows(index, rest, rowNumbers, encoded, lease);
         }
         var first = filterColumns.ToList();
         var kept = few && picked.Length < filtered.Length ? Gather.Rows(filtered, picked) : filtered;
@@ -171,7 +174,8 @@ public sealed class ParquetFileReader
     /// of whole pages gains nothing from picking.</summary>
     private const int LateShare = 4;
 
-    private RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded, out RowSelection? selection)
+    private RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded, out RowSelection? selection,
+        BufferLease? lease)
     {
         selection = null;
         var g = _meta.RowGroups[index];
@@ -203,10 +207,10 @@ public sealed class ParquetFileReader
                     if (partial)
                     {
                         var (pages, rows) = PageFilter.Pages(_file, g.Columns[l], selection!, g.NumRows);
-                        leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], pages, keepDictionary);
+                        leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], pages, keepDictionary, lease: lease);
                         covered[l] = rows;
                     }
-                    else leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary);
+                    else leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary, lease: lease);
                 }
                 current = node.Field.Name;
                 if (partial)
@@ -214,7 +218,7 @@ public sealed class ParquetFileReader
                     // Every leaf of a flat column covers the same pages' rows only if their pages align; take the first
                     // leaf's coverage (structs of flat leaves are rare) and require the others to match.
                     var rows = covered[node.FirstLeaf];
-                    if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary); }
+                    if (covered.Values.Any(r => !r.SameAs(rows))) { partial = false; foreach (int l in node.Leaves()) leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary, lease: lease); }
                     else
                     {
                         var a = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, rows.Count), outSchema.Fields[c].DataType);
@@ -241,8 +245,8 @@ public sealed class ParquetFileReader
     /// <summary>Reads the given <paramref name="rows"/> (ascending row numbers within row group <paramref name="index"/>) of
     /// some columns: a column without repetition decodes only the pages holding those rows and keeps only their values
     /// (see <see cref="ColumnChunkReader.Read"/>); a nested one is read whole and gathered. <c>encoded</c> is as for
-    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool)"/>.</summary>
-    internal RecordBatch ReadRowGroupRows(int index, IReadOnlyList<string> columns, int[] rows, bool encoded = false)
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool, BufferLease?)"/>.</summary>
+    internal RecordBatch ReadRowGroupRows(int index, IReadOnlyList<string> columns, int[] rows, bool encoded = false, BufferLease? lease = null)
     {
         var g = _meta.RowGroups[index];
         var indexes = columns.Select(ColumnIndex).ToList();
@@ -261,7 +265,7 @@ public sealed class ParquetFileReader
                 foreach (int l in node.Leaves())
                 {
                     current = _schema.Leaves[l].PathText;
-                    leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary, flat ? rows : null);
+                    leaves[l] = ColumnChunkReader.Read(_file, g.Columns[l], _schema.Leaves[l], null, keepDictionary, flat ? rows : null, lease);
                 }
                 current = node.Field.Name;
                 var column = ArrowSchemaHint.Apply(LevelAssembler.Column(node, leaves, flat ? rows.Length : g.NumRows), outSchema.Fields[c].DataType);

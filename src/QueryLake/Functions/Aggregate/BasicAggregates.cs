@@ -45,6 +45,8 @@ internal static class BasicAggregates
         /// <summary>Counting reads only validity, which an encoded array has too.</summary>
         public override bool AcceptsDictionaries => true;
 
+        public override bool KeepsInputs => false;
+
         /// <summary>Without GROUP BY: the row count, or the count of non-NULL inputs from the validity's null count.</summary>
         public override void UpdateSingle(IReadOnlyList<ArrowArray> inputs, int length)
         {
@@ -76,6 +78,8 @@ internal static class BasicAggregates
     {
         private TAcc[] _sums = new TAcc[16];
         private long[] _counts = new long[16];
+
+        public override bool KeepsInputs => false;
 
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
@@ -178,6 +182,9 @@ internal static class BasicAggregates
         /// <summary>Encoded text is ranked once per dictionary; rows then compare ranks, and only each group's best value
         /// is offered to the accumulator.</summary>
         public override bool AcceptsDictionaries => true;
+
+        /// <summary>Numbers, times and text are copied (text only on a new best); other values may be views of the input.</summary>
+        public override bool KeepsInputs => type.StorageType is not (PrimitiveType or TimestampType or VariableBinaryType);
 
         private ArrayData? _rankedDictionary;
         private int[] _rank = [];

@@ -39,6 +39,8 @@ internal static class StatisticalAggregates
         private double[] _mean = new double[16];
         private double[] _m2 = new double[16];
 
+        public override bool KeepsInputs => false;
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             var x = (PrimitiveArray<double>)inputs[0];

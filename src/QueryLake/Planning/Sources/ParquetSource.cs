@@ -1,4 +1,5 @@
 using QueryLake.Columnar;
+using QueryLake.Columnar.Memory;
 using QueryLake.Errors;
 using QueryLake.Formats.Parquet;
 using QueryLake.Planning.Logical;
@@ -42,33 +43,51 @@ internal sealed class ParquetSource : ITableSource
     public long? EstimatedRows => _files.Sum(f => f.RowCount);
     public IReadOnlyList<FragmentInfo>? Fragments { get; }
 
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
-    {
-        return Batches(Execution.Parallel.OrderedMap(Wanted(keep), fg => _files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true),
-            Environment.ProcessorCount, cancel));
-    }
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel) =>
+        Read(columns, keep, lend: false, cancel);
+
+    /// <summary>Row groups decoded into pooled buffers, each lent to the caller with its batches.</summary>
+    public IEnumerable<RecordBatch> ScanLent(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel) =>
+        Read(columns, keep, lend: true, cancel);
+
+    private IEnumerable<RecordBatch> Read(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, bool lend, CancellationToken cancel) =>
+        Batches(Execution.Parallel.OrderedMap(Wanted(keep), fg =>
+        {
+            var lease = lend ? new BufferLease(BufferPool.Shared) : null;
+            return (_files[fg.File].ReadRowGroup(fg.RowGroup, columns, keep, encoded: true, lease), lease);
+        }, Environment.ProcessorCount, cancel));
 
     /// <summary>Row groups in parallel, each reading the filter's columns, picking rows and decoding the other columns
-    /// for the picked rows only (<see cref="ParquetFileReader.ReadRowGroupWhere"/>).</summary>
+    /// for the picked rows only (<see cref="ParquetFileReader.ReadRowGroupWhere"/>). Row groups whose picked rows are
+    /// gathered here are always decoded into pooled buffers, given back once gathered.</summary>
     public IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
-        Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+        Func<FragmentInfo, bool>? keep, bool lend, CancellationToken cancel)
     {
-        var decoded = Execution.Parallel.OrderedMap(Wanted(keep), fg => _files[fg.File].ReadRowGroupWhere(fg.RowGroup, columns, filterColumns, select, keep, encoded: true),
-            Environment.ProcessorCount, cancel);
-        foreach (var group in decoded)
+        var decoded = Execution.Parallel.OrderedMap(Wanted(keep), fg =>
         {
-            if (group is not var (batch, rows)) continue;
+            var lease = new BufferLease(BufferPool.Shared);
+            return (Group: _files[fg.File].ReadRowGroupWhere(fg.RowGroup, columns, filterColumns, select, keep, encoded: true, lease), Lease: lease);
+        }, Environment.ProcessorCount, cancel);
+        foreach (var (group, lease) in decoded)
+        {
+            if (group is not var (batch, rows))
+            {
+                lease.Release();
+                continue;
+            }
             if (rows is null)
             {
-                foreach (var b in Batches([batch])) yield return b;
+                // Handed on as decoded: lent to a caller that asked, otherwise its own (the buffers are never reused).
+                foreach (var b in Batches([(batch, lend ? lease : null)])) yield return b;
                 continue;
             }
             // The picked rows of a row group read whole, gathered a batch at a time (small buffers stay warm), several
-            // batches at once.
+            // batches at once; the gathered batches are new, so the row group's buffers go back to the pool afterwards.
             var starts = Enumerable.Range(0, (rows.Length + BatchRows - 1) / BatchRows).Select(s => s * BatchRows);
             foreach (var b in Execution.Parallel.OrderedMap(starts, start => Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start))),
                 Environment.ProcessorCount, cancel))
                 yield return b;
+            lease.Release();
         }
     }
 
@@ -76,14 +95,24 @@ internal sealed class ParquetSource : ITableSource
     private IEnumerable<(int File, int RowGroup)> Wanted(Func<FragmentInfo, bool>? keep) =>
         Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
 
-    /// <summary>Row groups (null: ruled out or empty) cut into batches of at most <see cref="BatchRows"/> rows.</summary>
-    private static IEnumerable<RecordBatch> Batches(IEnumerable<RecordBatch?> groups)
+    /// <summary>Row groups (null: ruled out or empty) cut into batches of at most <see cref="BatchRows"/> rows; a row
+    /// group's lease, if any, is split among its batches, each carrying it.</summary>
+    private static IEnumerable<RecordBatch> Batches(IEnumerable<(RecordBatch? Batch, BufferLease? Lease)> groups)
     {
-        foreach (var batch in groups)
+        foreach (var (batch, lease) in groups)
         {
-            if (batch is null) continue;
+            if (batch is null || batch.Length == 0)
+            {
+                lease?.Release();
+                continue;
+            }
+            int parts = (batch.Length + BatchRows - 1) / BatchRows;
+            lease?.Split(parts);
             for (int start = 0; start < batch.Length; start += BatchRows)
-                yield return start == 0 && batch.Length <= BatchRows ? batch : batch.Slice(start, Math.Min(BatchRows, batch.Length - start));
+            {
+                var part = parts == 1 ? batch : batch.Slice(start, Math.Min(BatchRows, batch.Length - start));
+                yield return lease is null ? part : part.Lend(lease);
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ internal static class ScanOperator
         var filter = scan.Filter ?? throw new InvalidOperationException("a selected scan needs a filter");
         if (scan.Limit is not null) throw new InvalidOperationException("a selected scan cannot have a limit");
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
-        if (LateMaterialized(scan, keep, ctx) is { } late)
+        if (LateMaterialized(scan, keep, lend: false, ctx) is { } late)
             return Parallel.OrderedMap(late, batch => map(batch, null), ctx.Threads, ctx.Cancel);
         return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
         {
@@ -37,26 +37,33 @@ internal static class ScanOperator
 
     /// <summary>The filtered batches of a source that decodes columns (<see cref="ITableSource.ScanWhere"/>), when the
     /// filter reads only some of the scanned columns: the others are decoded for the rows it keeps. Null otherwise.</summary>
-    private static IEnumerable<RecordBatch>? LateMaterialized(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, QueryContext ctx)
+    private static IEnumerable<RecordBatch>? LateMaterialized(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, bool lend, QueryContext ctx)
     {
         if (node.Filter is not { } filter) return null;
         var used = ExpressionRewriter.Columns(filter).Distinct().Order().ToList();
         if (used.Count == 0 || used.Count >= node.Columns.Count) return null;
         var local = ExpressionRewriter.RemapColumns(filter, used.IndexOf);
-        return node.Source.ScanWhere(node.Columns, used.Select(i => node.Columns[i]).ToList(), batch => ExpressionEvaluator.Select(local, batch), keep, ctx.Cancel);
+        return node.Source.ScanWhere(node.Columns, used.Select(i => node.Columns[i]).ToList(), batch => ExpressionEvaluator.Select(local, batch), keep, lend, ctx.Cancel);
     }
 
-    public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx)
+    /// <summary>The scan's batches. With <paramref name="lend"/>, the caller promises to release each batch once done
+    /// with it and to keep nothing of it (<see cref="ITableSource.ScanLent"/>), and batches may come lent; without, none
+    /// does. A filter that drops rows gathers the kept ones into new batches, so the source's batches are always read
+    /// lent and released here once gathered.</summary>
+    public static IEnumerable<RecordBatch> Execute(ScanNode node, QueryContext ctx, bool lend = false)
     {
         var keep = node.Filter is null ? null : StatisticsPruning.Predicate(node.Filter, node.Schema);
         long remaining = node.Limit ?? long.MaxValue;
         // Batches are read in order on this thread (memory-mapped, cheap); the filter runs on several at once.
-        var filtered = (node.Limit is null ? LateMaterialized(node, keep, ctx) : null) ?? (node.Filter is null
-            ? node.Source.Scan(node.Columns, keep, ctx.Cancel)
-            : Parallel.OrderedMap(node.Source.Scan(node.Columns, keep, ctx.Cancel), batch =>
+        var filtered = (node.Limit is null ? LateMaterialized(node, keep, lend, ctx) : null) ?? (node.Filter is not { } filter
+            ? lend ? node.Source.ScanLent(node.Columns, keep, ctx.Cancel) : node.Source.Scan(node.Columns, keep, ctx.Cancel)
+            : Parallel.OrderedMap(node.Source.ScanLent(node.Columns, keep, ctx.Cancel), batch =>
             {
-                var rows = ExpressionEvaluator.Select(node.Filter, batch);
-                return rows.Length == batch.Length ? batch : Gather.Rows(batch, rows);
+                var rows = ExpressionEvaluator.Select(filter, batch);
+                if (rows.Length == batch.Length) return lend ? batch : batch.Lend(null);
+                var kept = Gather.Rows(batch, rows);
+                batch.Release();
+                return kept;
             }, node.Limit is null ? ctx.Threads : 1, ctx.Cancel));
         foreach (var batch in filtered)
         {

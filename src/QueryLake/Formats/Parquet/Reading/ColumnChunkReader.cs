@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using QueryLake.Columnar.Memory;
 using QueryLake.Formats.Parquet.Encodings;
 using QueryLake.Formats.Parquet.Metadata;
 using QueryLake.Formats.Parquet.Thrift;
@@ -18,9 +19,11 @@ internal static class ColumnChunkReader
     /// (<see cref="ValueBuffer.Dictionary"/>) as long as every page is dictionary-encoded. With <paramref name="rows"/>
     /// (ascending row numbers within the chunk, for a column without repetition), only those rows come back: pages
     /// without any of them are skipped undecompressed, and a page with some has its levels and values decoded and only
-    /// the picked ones kept (late materialization: a filter's other columns decoded for the rows it keeps).</summary>
+    /// the picked ones kept (late materialization: a filter's other columns decoded for the rows it keeps). With a
+    /// <paramref name="lease"/>, the values are decoded into buffers rented through it (the dictionary page is not: an
+    /// encoded column's dictionary is shared by whatever is gathered from it).</summary>
     public static LeafData Read(MappedFile file, ColumnChunk chunk, LeafColumn leaf, IReadOnlyList<(long Offset, int Size)>? pages = null, bool keepDictionary = false,
-        int[]? rows = null)
+        int[]? rows = null, BufferLease? lease = null)
     {
         if (rows is not null && (pages is not null || leaf.MaxRep > 0)) throw new ArgumentException("picked rows need a flat column read page by page", nameof(rows));
         if (chunk.Type != leaf.Physical) throw new ParquetFormatException($"the chunk's type {chunk.Type} differs from the schema's {leaf.Physical}");
@@ -28,7 +31,7 @@ internal static class ColumnChunkReader
         if (start < 4 || length < 0 || start + length > file.Length) throw new ParquetFormatException($"the chunk's bytes [{start}, {start + length}) lie outside the file ({file.Length} bytes)");
         if (chunk.NumValues < 0 || chunk.NumValues > int.MaxValue) throw new ParquetFormatException($"the chunk declares {chunk.NumValues} values");
         int expected = (int)chunk.NumValues;
-        var values = new ValueBuffer(WidthOf(leaf), rows?.Length ?? expected);
+        var values = new ValueBuffer(WidthOf(leaf), rows?.Length ?? expected, lease);
         var def = leaf.MaxDef > 0 ? new List<(byte[]?, int)>() : null;
         var rep = leaf.MaxRep > 0 ? new List<(byte[]?, int)>() : null;
         int entries = 0, kept = 0, cursor = 0;

@@ -5,20 +5,21 @@ using QueryLake.Columnar.Memory;
 namespace QueryLake.Formats.Parquet.Reading;
 
 /// <summary>Decoded physical values of one column chunk, dense (no nulls): fixed-width values back to back (booleans one
-/// byte each), or byte arrays as offsets and data.</summary>
-internal sealed class ValueBuffer(int width, int capacity = 0)
+/// byte each), or byte arrays as offsets and data. With a <c>lease</c>, its large buffers are rented through it
+/// (<see cref="BufferLease"/>): the arrays built from them live as long as the lease.</summary>
+internal sealed class ValueBuffer(int width, int capacity = 0, BufferLease? lease = null)
 {
     /// <summary>Bytes per value; 0 for byte arrays.</summary>
     public int Width { get; } = width;
     public int Count { get; private set; }
-    public BufferBuilder Data { get; } = new(Math.Max(1024, width * capacity));
+    public BufferBuilder Data { get; } = new(Math.Max(1024, width * capacity), lease);
     private BufferBuilder? _offsets;
 
     public BufferBuilder Offsets
     {
         get
         {
-            if (_offsets is null) { _offsets = new BufferBuilder(Math.Max(1024, 4 * (capacity + 1))); _offsets.Append(0); }
+            if (_offsets is null) { _offsets = new BufferBuilder(Math.Max(1024, 4 * (capacity + 1)), lease); _offsets.Append(0); }
             return _offsets;
         }
     }
@@ -45,7 +46,7 @@ internal sealed class ValueBuffer(int width, int capacity = 0)
         }
         CheckIndices(dictionary, indices);
         Dictionary = dictionary;
-        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity));
+        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity), lease);
         Indices.Append(MemoryMarshal.AsBytes(indices));
         Count += indices.Length;
     }
@@ -60,7 +61,7 @@ internal sealed class ValueBuffer(int width, int capacity = 0)
     {
         if (!KeepsIndicesOf(dictionary)) throw new InvalidOperationException("the buffer holds values or indices into another dictionary");
         Dictionary = dictionary;
-        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity));
+        Indices ??= new BufferBuilder(Math.Max(1024, 4 * capacity), lease);
         Count += count;
         return MemoryMarshal.Cast<byte, int>(Indices.ExtendUninitialized(count * 4));
     }
