@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Memory;
 using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
 
@@ -254,15 +255,22 @@ internal static class ExpressionEvaluator
         }
     }
 
-    /// <summary>Evaluates a predicate and returns the indices of rows where it is true (NULL counts as false).</summary>
+    /// <summary>Evaluates a predicate and returns the indices of rows where it is true (NULL counts as false). Every
+    /// intermediate result dies here, so large ones are scratch buffers reused across batches (<see cref="ScratchScope"/>).</summary>
     public static int[] Select(BoundExpr predicate, RecordBatch batch)
+    {
+        using var scratch = ScratchScope.Open();
+        return SelectRows(predicate, batch);
+    }
+
+    private static int[] SelectRows(BoundExpr predicate, RecordBatch batch)
     {
         // An AND chain narrows step by step: each conjunct runs only on the rows the ones before it kept (a row is
         // kept only when every conjunct is true, so FALSE or NULL anywhere drops it either way).
         var conjuncts = ExpressionRewriter.Conjuncts(predicate).ToList();
         if (conjuncts.Count > 1)
         {
-            var rows = Select(conjuncts[0], batch);
+            var rows = SelectRows(conjuncts[0], batch);
             for (int c = 1; c < conjuncts.Count && rows.Length > 0; c++)
             {
                 var mask = (BooleanArray)EvaluateSelected(conjuncts[c], batch, rows);

@@ -25,7 +25,21 @@ internal static class AlignedMemory
 
     private static bool s_adviseHugePages = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("QUERYLAKE_NO_HUGE_PAGES") is null;
 
-    public static unsafe Memory<byte> Allocate(int length, bool clear = true)
+    /// <summary>Aligned memory of <paramref name="length"/> bytes (zeroed when <paramref name="clear"/> is set); inside
+    /// an open <see cref="ScratchScope"/>, a large buffer is rented from the pool for the scope's lifetime.</summary>
+    public static Memory<byte> Allocate(int length, bool clear = true)
+    {
+        if (length >= BufferPool.MinimumLength && ScratchScope.Current is { } scope)
+        {
+            var rented = scope.Rent(length)[..length];
+            if (clear) rented.Span.Clear();
+            return rented;
+        }
+        return AllocateFresh(length, clear);
+    }
+
+    /// <summary>Newly allocated aligned memory, whatever scope is open (the pool's own allocations).</summary>
+    public static unsafe Memory<byte> AllocateFresh(int length, bool clear = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (s_adviseHugePages && length >= HugeThreshold && length <= int.MaxValue - 2 * HugePage)

@@ -56,7 +56,7 @@ internal sealed class BufferPool
                 return stack.Pop();
             }
         }
-        return AlignedMemory.Allocate(size, clear: false);
+        return AlignedMemory.AllocateFresh(size, clear: false);
     }
 
     /// <summary>Takes back a buffer from <see cref="Rent"/>; nothing may use it afterwards.</summary>

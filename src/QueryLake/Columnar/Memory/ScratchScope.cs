@@ -1,0 +1,39 @@
+namespace QueryLake.Columnar.Memory;
+
+/// <summary>
+/// Marks a stretch of work on one thread whose large allocations all die with it, such as evaluating a filter into
+/// row numbers: while a scope is open, <see cref="AlignedMemory.Allocate"/> rents buffers of at least
+/// <see cref="BufferPool.MinimumLength"/> bytes from the shared <see cref="BufferPool"/>, and closing the scope gives
+/// them back. A filter's intermediate results (<c>id % 10</c> over a 64K-row batch is 512 KB) are then reused warm
+/// instead of churning the garbage collector. Whoever opens a scope guarantees that nothing allocated inside it is
+/// used after it closes: the work returns fresh .NET arrays (row numbers) or values, and keeps no array in a cache.
+/// </summary>
+internal sealed class ScratchScope : IDisposable
+{
+    [ThreadStatic] private static ScratchScope? t_current;
+
+    private readonly BufferLease _lease = new(BufferPool.Shared);
+    private readonly ScratchScope? _outer;
+    private bool _closed;
+
+    private ScratchScope(ScratchScope? outer) => _outer = outer;
+
+    /// <summary>The scope open on this thread, if any.</summary>
+    public static ScratchScope? Current => t_current;
+
+    /// <summary>Opens a scope on this thread (inside any open one; it closes first).</summary>
+    public static ScratchScope Open() => t_current = new ScratchScope(t_current);
+
+    /// <summary>A buffer of at least <paramref name="length"/> bytes that lives until the scope closes.</summary>
+    public Memory<byte> Rent(int length) => _lease.Rent(length);
+
+    /// <summary>Closes the scope and gives its buffers back.</summary>
+    public void Dispose()
+    {
+        if (_closed) return;
+        if (!ReferenceEquals(t_current, this)) throw new InvalidOperationException("scratch scopes must close in the order they opened, on the thread that opened them");
+        _closed = true;
+        t_current = _outer;
+        _lease.Release();
+    }
+}
