@@ -21,8 +21,9 @@ internal sealed class BufferPool
     /// <summary>The most bytes the pool keeps; buffers returned beyond it are left to the collector.</summary>
     public long Capacity { get; }
 
-    /// <summary>The process-wide pool that scans decode into.</summary>
-    public static BufferPool Shared { get; } = new(512L << 20);
+    /// <summary>The process-wide pool that scans decode into: it keeps at most 512 MB, or an eighth of the memory
+    /// the process may use where that is less (a container's limit).</summary>
+    public static BufferPool Shared { get; } = new(Math.Min(512L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8));
 
     /// <summary>Overwrites every returned buffer with a fixed pattern (tests: a use after the lease ended then reads
     /// wrong values instead of the old ones).</summary>
