@@ -10,7 +10,8 @@ namespace QueryLake.Tests.Execution;
 /// whose lanes overflowed adds row by row with the 128-bit carry, and a total outside int64 is an error. For random columns of up to
 /// 40,000 rows (several blocks) made of a linear run of values with a few planted ones (small, just inside or outside
 /// ±2^50, near the int64 extremes, NULL), the result equals the exact sum computed here; count(*), count(x), min(x)
-/// and max(x) (whole-column vector paths without NULLs) equal theirs too.</summary>
+/// and max(x) (whole-column vector paths without NULLs) equal theirs too, and so do sums grouped by the row number
+/// modulo a few groups (per-group int64 running sums with the same overflow test).</summary>
 public sealed class IntegerSumProperties
 {
     [Fact]
@@ -56,6 +57,28 @@ public sealed class IntegerSumProperties
             }
             else if (present.Count == 0) Assert.Null(s.Query(sql).Rows().Single()[0]);
             else Assert.Equal((long)expected, (long)s.Query(sql).Rows().Single()[0]!);
+            // Grouped: each group's int64 running sum moves into its 128-bit total before it would overflow.
+            int groups = rng.Next(1, 5);
+            var exact = new Int128[groups];
+            var seen = new bool[groups];
+            for (int i = 0; i < n; i++)
+            {
+                int hit = planted.FindIndex(q => q.Row == i);
+                long? v = hit >= 0 ? planted[hit].Value : (long)i * a + b;
+                if (v is { } value) { exact[i % groups] += value; seen[i % groups] = true; }
+            }
+            var groupedSql = $"SELECT range % {groups} AS g, sum({x}), avg({x}) FROM range({n}) GROUP BY g ORDER BY g";
+            if (exact.Any(e => e > long.MaxValue || e < long.MinValue))
+                Assert.Contains("overflow", Assert.ThrowsAny<Exception>(() => s.Query(groupedSql).Rows().ToList()).Message);
+            else
+            {
+                var rows = s.Query(groupedSql).Rows().ToList();
+                foreach (var row in rows)
+                {
+                    int g = (int)(long)row[0]!;
+                    Assert.Equal(seen[g] ? (long)exact[g] : null, (long?)row[1]);
+                }
+            }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(80), property);
     }

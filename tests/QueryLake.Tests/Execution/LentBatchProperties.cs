@@ -19,7 +19,8 @@ namespace QueryLake.Tests.Execution;
 /// given back while something still reads it shows as a wrong answer. For random tables written in row groups smaller
 /// and larger than a batch, aggregates with and without GROUP BY, unfiltered and under filters that keep few rows (late
 /// materialization), many (read whole, then gathered) or all, on four threads at once, equal the values computed
-/// here.</summary>
+/// here; so do aggregates over computed keys and arguments, whose per-batch results are scratch buffers given back
+/// once the batch is aggregated.</summary>
 public sealed class LentBatchProperties
 {
     private sealed record Table(long[] Group, long?[] X, double[] Y, string?[] T);
@@ -86,6 +87,20 @@ public sealed class LentBatchProperties
         return string.Join("\n", rows.GroupBy(i => t.Group[i]).OrderBy(g => g.Key).Select(g => g.Key + ":" + Line(g.ToList())));
     }
 
+    /// <summary>Keys and arguments computed per batch (scratch buffers given back once the batch is aggregated).</summary>
+    private static string ExpectedComputed(Table t, Func<int, bool> keeps) =>
+        string.Join("\n", Enumerable.Range(0, t.Group.Length).Where(keeps).GroupBy(i => t.Group[i] % 4).OrderBy(g => g.Key).Select(g =>
+        {
+            var x = g.Where(i => t.X[i] is not null).Select(i => t.X[i]!.Value * 2).ToList();
+            var s = g.Where(i => t.T[i] is not null).Select(i => t.T[i]!.ToUpperInvariant()).ToList();
+            return string.Join("|", g.Key, g.Count(), x.Count == 0 ? "" : x.Sum().ToString(CultureInfo.InvariantCulture),
+                s.Count == 0 ? "" : s.Max(StringComparer.Ordinal), g.Min(i => t.Y[i] * 2).ToString("R", CultureInfo.InvariantCulture));
+        }));
+
+    private static string ActualComputed(QueryLakeSession s, string path, string filter) =>
+        string.Join("\n", s.Query($"SELECT g % 4 AS k, count(*), sum(x * 2), max(upper(t)), min(y * 2) FROM '{path}' {filter} GROUP BY k ORDER BY k").Rows()
+            .Select(r => string.Join("|", r.Select(v => v switch { null => "", double d => d.ToString("R", CultureInfo.InvariantCulture), _ => Convert.ToString(v, CultureInfo.InvariantCulture)! }))));
+
     private static string Actual(QueryLakeSession s, string path, string filter, bool grouped)
     {
         string aggregates = "count(*), count(x), sum(x), min(x), max(x), sum(y), min(t), max(t)";
@@ -107,6 +122,7 @@ public sealed class LentBatchProperties
             var table = Write(path, seed);
             var work = Filters(table).SelectMany(f => new[] { false, true }.Select(g => (f.Sql, f.Keeps, Grouped: g))).ToList();
             var expected = work.Select(w => Expected(table, w.Keeps, w.Grouped)).ToList();
+            var computed = Filters(table).Select(f => ExpectedComputed(table, f.Keeps)).ToList();
             // Four threads at once, each running every query twice: their row groups share the pool.
             System.Threading.Tasks.Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
             {
@@ -117,6 +133,12 @@ public sealed class LentBatchProperties
                         int at = (q + k) % work.Count;
                         var actual = Actual(s, path, work[at].Sql, work[at].Grouped);
                         Assert.True(expected[at] == actual, $"seed {seed}, {work[at].Sql}, grouped {work[at].Grouped}:\nexpected {expected[at]}\nactual   {actual}");
+                        if (q % 2 == 0)
+                        {
+                            var f = Filters(table)[(at / 2) % computed.Count];
+                            var got = ActualComputed(s, path, f.Sql);
+                            Assert.True(computed[(at / 2) % computed.Count] == got, $"seed {seed}, computed keys, {f.Sql}:\nexpected {computed[(at / 2) % computed.Count]}\nactual   {got}");
+                        }
                     }
             });
             File.Delete(path);

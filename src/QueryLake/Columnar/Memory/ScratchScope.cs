@@ -30,10 +30,24 @@ internal sealed class ScratchScope : IDisposable
     /// <summary>Closes the scope and gives its buffers back.</summary>
     public void Dispose()
     {
-        if (_closed) return;
+        if (!Close()) return;
+        _lease.Release();
+    }
+
+    /// <summary>Closes the scope but keeps its buffers for the caller, who releases the returned lease once nothing
+    /// allocated in the scope is used any more (work evaluated on one thread and consumed on another).</summary>
+    public BufferLease Keep()
+    {
+        if (!Close()) throw new InvalidOperationException("the scratch scope is already closed");
+        return _lease;
+    }
+
+    private bool Close()
+    {
+        if (_closed) return false;
         if (!ReferenceEquals(t_current, this)) throw new InvalidOperationException("scratch scopes must close in the order they opened, on the thread that opened them");
         _closed = true;
         t_current = _outer;
-        _lease.Release();
+        return true;
     }
 }

@@ -81,11 +81,38 @@ internal static class BasicAggregates
 
         public override bool KeepsInputs => false;
 
+        /// <summary>int64 inputs: each group's running int64 sum, moved into its 128-bit total (<see cref="_sums"/>)
+        /// whenever the next addition would overflow, as the single-group path does.</summary>
+        private long[] _partials = new long[16];
+
         public override void Update(ReadOnlySpan<int> groups, IReadOnlyList<ArrowArray> inputs)
         {
             var x = (PrimitiveArray<TIn>)inputs[0];
             var values = x.Values;
             bool noNulls = x.NullCount == 0;
+            if (x is PrimitiveArray<long> l && typeof(TAcc) == typeof(Int128))
+            {
+                // One growth check per batch, then per row an int64 add with the sign test for overflow instead of a
+                // 128-bit add (the grouped sums of the SQL benchmark spent most of their time there).
+                if (groups.Length == 0) return;
+                int needed = System.Numerics.Tensors.TensorPrimitives.Max(groups) + 1;
+                if (needed > _sums.Length) { Grow(ref _sums, needed); Grow(ref _counts, needed); }
+                Grow(ref _partials, _sums.Length);
+                var v = l.Values;
+                var sums = System.Runtime.InteropServices.MemoryMarshal.Cast<TAcc, Int128>(_sums.AsSpan());
+                var partials = _partials;
+                var counts = _counts;
+                for (int i = 0; i < groups.Length; i++)
+                {
+                    if (!noNulls && !l.IsValid(i)) continue;
+                    int g = groups[i];
+                    long p = partials[g], add = v[i], next = unchecked(p + add);
+                    if (((p ^ next) & (add ^ next)) < 0) { sums[g] += p; partials[g] = add; }
+                    else partials[g] = next;
+                    counts[g]++;
+                }
+                return;
+            }
             for (int i = 0; i < groups.Length; i++)
             {
                 int g = groups[i];
@@ -154,8 +181,11 @@ internal static class BasicAggregates
 
         public override ArrowArray Finish(int groupCount)
         {
-            Grow(ref _sums, groupCount); Grow(ref _counts, groupCount);
+            Grow(ref _sums, groupCount); Grow(ref _counts, groupCount); Grow(ref _partials, groupCount);
             bool integer = typeof(TAcc) == typeof(Int128);
+            if (integer)
+                for (int g = 0; g < groupCount; g++)
+                    (_sums[g], _partials[g]) = (_sums[g] + TAcc.CreateTruncating(_partials[g]), 0);
             var b = ArrayBuilder.Create(average || !integer ? DataType.Float64 : DataType.Int64);
             for (int g = 0; g < groupCount; g++)
             {

@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Memory;
 using QueryLake.Functions;
 using QueryLake.Planning.Logical;
 
@@ -10,28 +11,37 @@ namespace QueryLake.Execution.Operators.HashAggregate;
 /// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
 internal static class HashAggregateOperator
 {
-    /// <summary>Aggregates <paramref name="input"/>. With <paramref name="lent"/>, the input may hold batches lent by a
-    /// scan (<see cref="Scan.ScanOperator.Execute"/>), and each is released once the accumulators have seen it, unless
-    /// a group key or an accumulator may keep views of its input.</summary>
+    /// <summary>Aggregates <paramref name="input"/>. When no accumulator and no group key may keep views of its input
+    /// (<see cref="AggregateState.KeepsInputs"/>, nested keys), the keys and arguments computed per batch are scratch
+    /// (<see cref="ScratchScope"/>), given back once the batch is aggregated; with <paramref name="lent"/>, the input may
+    /// hold batches lent by a scan (<see cref="Scan.ScanOperator.Execute"/>), released then too.</summary>
     public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx, bool lent = false)
     {
         GroupIndexer? indexer = null;
         var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
         // Group keys are held by the indexer as .NET values (numbers, strings), except nested ones.
-        bool release = lent && states.All(s => !s.KeepsInputs)
+        bool keepsNothing = states.All(s => !s.KeepsInputs)
             && node.Groups.All(g => g.Type.StorageType is Columnar.Types.PrimitiveType or Columnar.Types.TimestampType or Columnar.Types.VariableBinaryType);
         // Group keys and aggregate arguments are computed on several batches at once; the hash table and the
         // accumulators are then updated in order on this thread.
-        var evaluated = Parallel.OrderedMap(input, b => (
-            Batch: b,
-            Length: b.Length,
-            Keys: node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
-            Args: node.Aggregates.Select((a, i) => (IReadOnlyList<ArrowArray>)a.Arguments
-                .Select(x => ExpressionEvaluator.Evaluate(x, b)).Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToList()).ToArray()),
-            ctx.Threads, ctx.Cancel);
+        var evaluated = Parallel.OrderedMap(input, b =>
+        {
+            var scratch = keepsNothing ? ScratchScope.Open() : null;
+            try
+            {
+                var keys = node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray();
+                var args = node.Aggregates.Select((a, i) => (IReadOnlyList<ArrowArray>)a.Arguments
+                    .Select(x => ExpressionEvaluator.Evaluate(x, b)).Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToList()).ToArray();
+                return (Batch: b, Length: b.Length, Keys: keys, Args: args, Scratch: scratch?.Keep());
+            }
+            finally
+            {
+                scratch?.Dispose(); // after Keep, a no-op; on an error, the buffers go back
+            }
+        }, ctx.Threads, ctx.Cancel);
         // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
         var buffer = Array.Empty<int>();
-        foreach (var (batch, length, keyColumns, args) in evaluated)
+        foreach (var (batch, length, keyColumns, args, scratch) in evaluated)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
             if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
@@ -47,7 +57,8 @@ internal static class HashAggregateOperator
             for (int a = 0; a < states.Length; a++)
                 if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
                 else states[a].Update(ids, args[a]);
-            if (release) batch.Release();
+            scratch?.Release();
+            if (lent && keepsNothing) batch.Release();
         }
         // Without GROUP BY there is exactly one group, even over no rows.
         int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
