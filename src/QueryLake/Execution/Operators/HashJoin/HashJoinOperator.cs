@@ -54,31 +54,29 @@ internal static class HashJoinOperator
                 indices = Vectors.Indices(encoded);
             }
             else keys = keys.Select(Vectors.Plain).ToArray();
-            var li = new List<int>(lb.Length);
-            var rp = new List<Gather.Pick>(lb.Length);
+            using var pairs = new JoinPairs(lb.Length);
             for (int r = 0; r < lb.Length; r++)
             {
                 if (keys.Length == 0)
                 {
-                    foreach (var p in allRight) { li.Add(r); rp.Add(p); }
+                    foreach (var p in allRight) pairs.Add(r, p);
                     continue;
                 }
                 var matches = encoded is null ? table.Probe(keys, r) : encoded.IsNull(r) ? null : perValue![indices![r]];
                 if (matches is null) continue;
-                foreach (var p in matches) { li.Add(r); rp.Add(p); }
+                foreach (var p in matches) pairs.Add(r, p);
             }
-            // Candidate pairs are materialized only when a residual condition must be checked on them.
-            var keepRows = residual is null ? null : ExpressionEvaluator.Select(residual, Combine(node, lb, li, rp, rightSources, rightText));
+            // Candidate pairs are materialized only when a residual condition must be checked on them; the pairs
+            // that pass it are kept.
+            if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText)));
             // Which left rows found a partner matters only to outer, semi and anti joins.
             bool needHits = node.Kind is JoinKind.Left or JoinKind.Full or JoinKind.Semi or JoinKind.Anti;
             var leftHit = needHits ? new bool[lb.Length] : [];
-            int kept = keepRows?.Length ?? li.Count;
             if (needHits || trackRight)
-                for (int j = 0; j < kept; j++)
+                for (int k = 0; k < pairs.Count; k++)
                 {
-                    int k = keepRows is null ? j : keepRows[j];
-                    if (needHits) leftHit[li[k]] = true;
-                    if (trackRight) lock (rightMatched) rightMatched.Add(rp[k]);
+                    if (needHits) leftHit[pairs.Left[k]] = true;
+                    if (trackRight) lock (rightMatched) rightMatched.Add(pairs.Right[k]);
                 }
             switch (node.Kind)
             {
@@ -86,11 +84,9 @@ internal static class HashJoinOperator
                     var rows = Enumerable.Range(0, lb.Length).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
                     return rows.Length > 0 ? Gather.Rows(lb, rows) : null;
                 default:
-                    var outLeft = keepRows is null ? li : keepRows.Select(k => li[k]).ToList();
-                    var outRight = keepRows is null ? rp : keepRows.Select(k => rp[k]).ToList();
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
-                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) { outLeft.Add(r); outRight.Add(nullPick); }
-                    return outLeft.Count > 0 ? Combine(node, lb, outLeft, outRight, rightSources, rightText) : null;
+                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) pairs.Add(r, nullPick);
+                    return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText) : null;
             }
         }
         var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, trackRight ? 1 : ctx.Threads, ctx.Cancel);
@@ -137,26 +133,24 @@ internal static class HashJoinOperator
     /// <summary>Output rows: left rows gathered; build-side text as indices into its build column (no string is copied
     /// per row: later operators group, compare and filter by index, and results decode it), other build columns
     /// gathered.</summary>
-    private static RecordBatch Combine(JoinNode node, RecordBatch lb, List<int> li, List<Gather.Pick> rp, IReadOnlyList<ArrowArray>[] rightSources,
-        (ArrowArray Values, int[] Start)?[] rightText)
+    private static RecordBatch Combine(JoinNode node, RecordBatch lb, ReadOnlySpan<int> leftRows, ReadOnlySpan<Gather.Pick> rightPicks,
+        IReadOnlyList<ArrowArray>[] rightSources, (ArrowArray Values, int[] Start)?[] rightText)
     {
-        var rightPicks = rp.ToArray();
         // Each left row matched once, in order (a lookup join on a key): the left columns pass through as they are.
-        bool identity = li.Count == lb.Length;
-        for (int i = 0; identity && i < li.Count; i++) identity = li[i] == i;
-        var leftRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(li);
-        var leftColumns = new ArrowArray[lb.Columns.Count];
-        for (int c = 0; c < leftColumns.Length; c++) leftColumns[c] = identity ? lb.Columns[c] : Gather.Rows(lb.Columns[c], leftRows);
-        var columns = leftColumns
-            .Concat(node.Right.Schema.Fields.Select((f, c) => rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
-                : Gather.Rows(f.DataType, rightSources[c], rightPicks))).ToArray();
+        bool identity = leftRows.Length == lb.Length;
+        for (int i = 0; identity && i < leftRows.Length; i++) identity = leftRows[i] == i;
+        var columns = new ArrowArray[lb.Columns.Count + node.Right.Schema.Fields.Count];
+        for (int c = 0; c < lb.Columns.Count; c++) columns[c] = identity ? lb.Columns[c] : Gather.Rows(lb.Columns[c], leftRows);
+        for (int c = 0; c < node.Right.Schema.Fields.Count; c++)
+            columns[lb.Columns.Count + c] = rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
+                : Gather.Rows(node.Right.Schema.Fields[c].DataType, rightSources[c], rightPicks);
         var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
             ? new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList())
             : node.Schema;
-        return new RecordBatch(schema, columns, li.Count);
+        return new RecordBatch(schema, columns, leftRows.Length);
     }
 
-    private static ArrowArray Encode((ArrowArray Values, int[] Start) text, Gather.Pick[] picks, int nullSource)
+    private static ArrowArray Encode((ArrowArray Values, int[] Start) text, ReadOnlySpan<Gather.Pick> picks, int nullSource)
     {
         var indices = new int[picks.Length];
         byte[]? valid = null;
