@@ -60,7 +60,7 @@ internal static class ScanOperator
             : Parallel.OrderedMap(node.Source.ScanLent(node.Columns, keep, ctx.Cancel), batch =>
             {
                 var rows = ExpressionEvaluator.Select(filter, batch);
-                if (rows.Length == batch.Length) return lend ? batch : batch.Lend(null);
+                if (rows.Length == batch.Length) return lend || batch.Lease is null ? batch : batch.Lend(null);
                 var kept = Gather.Rows(batch, rows);
                 batch.Release();
                 return kept;
