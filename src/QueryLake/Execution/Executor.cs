@@ -40,7 +40,8 @@ internal static class Executor
         AggregateNode { Input: ScanNode s } a => HashAggregateOperator.Execute(a, ctx.Measure(s, ScanOperator.Execute(s, ctx, lend: true)), ctx, lent: true),
         AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
         SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),
-        TopKNode { Input: ProjectNode p } t => TopKOperator.ExecuteProjected(t, p, map => RunSelected(p.Input, map, ctx), ctx),
+        // A top-k over a projection keeps only the projected candidate rows (copies), so it takes lent batches too.
+        TopKNode { Input: ProjectNode p } t => TopKOperator.ExecuteProjected(t, p, map => RunSelected(p.Input, map, ctx, lend: true), ctx, lent: true),
         TopKNode t => TopKOperator.Execute(t, Run(t.Input, ctx), ctx),
         LimitNode l => LimitOperator.Execute(l, Run(l.Input, ctx), ctx),
         JoinNode j => HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx),
@@ -55,7 +56,12 @@ internal static class Executor
     /// <summary>Runs a plan and maps each of its batches, with the rows of it that count (null: all), through
     /// <paramref name="map"/>, several batches at once: a filtered scan passes the rows its filter keeps without
     /// gathering them, so the consumer can read just those rows in place.</summary>
-    private static IEnumerable<T> RunSelected<T>(LogicalPlan plan, Func<RecordBatch, int[]?, T> map, QueryContext ctx) => plan is ScanNode { Filter: not null, Limit: null } s
-        ? ScanOperator.ExecuteSelected(s, map, ctx)
-        : Parallel.OrderedMap(Run(plan, ctx).Where(b => b.Length > 0), b => map(b, null), ctx.Threads, ctx.Cancel);
+    /// <remarks>With <paramref name="lend"/>, a scan's batches may come lent (<see cref="ScanOperator.Execute"/>), and
+    /// <paramref name="map"/> must release each once it keeps nothing of it.</remarks>
+    private static IEnumerable<T> RunSelected<T>(LogicalPlan plan, Func<RecordBatch, int[]?, T> map, QueryContext ctx, bool lend = false) => plan switch
+    {
+        ScanNode { Filter: not null, Limit: null } s => ScanOperator.ExecuteSelected(s, map, ctx, lend),
+        ScanNode s when lend => Parallel.OrderedMap(ctx.Measure(s, ScanOperator.Execute(s, ctx, lend: true)).Where(b => b.Length > 0), b => map(b, null), ctx.Threads, ctx.Cancel),
+        _ => Parallel.OrderedMap(Run(plan, ctx).Where(b => b.Length > 0), b => map(b, null), ctx.Threads, ctx.Cancel),
+    };
 }

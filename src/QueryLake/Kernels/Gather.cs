@@ -19,18 +19,39 @@ internal static class Gather
 
     public static ArrowArray Rows(ArrowArray source, ReadOnlySpan<int> rows)
     {
-        var picks = new Pick[rows.Length];
-        for (int i = 0; i < rows.Length; i++) picks[i] = new Pick(0, rows[i]);
-        return Rows(source.Type, [source], picks);
+        var picks = Picks(rows);
+        try
+        {
+            return Rows(source.Type, [source], picks.AsSpan(0, rows.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Pick>.Shared.Return(picks);
+        }
     }
 
     public static RecordBatch Rows(RecordBatch batch, ReadOnlySpan<int> rows)
     {
-        var picks = new Pick[rows.Length];
+        var picks = Picks(rows);
+        try
+        {
+            var columns = new ArrowArray[batch.Columns.Count];
+            for (int c = 0; c < columns.Length; c++) columns[c] = Rows(batch.Columns[c].Type, [batch.Columns[c]], picks.AsSpan(0, rows.Length));
+            return new RecordBatch(batch.Schema, columns, rows.Length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Pick>.Shared.Return(picks);
+        }
+    }
+
+    /// <summary>Picks of one source's rows, in an array rented from the shared pool (a batch's picks are 512 KB, which
+    /// fresh every time churned the collector); the caller returns it.</summary>
+    private static Pick[] Picks(ReadOnlySpan<int> rows)
+    {
+        var picks = System.Buffers.ArrayPool<Pick>.Shared.Rent(rows.Length);
         for (int i = 0; i < rows.Length; i++) picks[i] = new Pick(0, rows[i]);
-        var columns = new ArrowArray[batch.Columns.Count];
-        for (int c = 0; c < columns.Length; c++) columns[c] = Rows(batch.Columns[c].Type, [batch.Columns[c]], picks);
-        return new RecordBatch(batch.Schema, columns, rows.Length);
+        return picks;
     }
 
     public static ArrowArray Rows(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks)

@@ -20,7 +20,7 @@ namespace QueryLake.Tests.Execution;
 /// and larger than a batch, aggregates with and without GROUP BY, unfiltered and under filters that keep few rows (late
 /// materialization), many (read whole, then gathered) or all, on four threads at once, equal the values computed
 /// here; so do aggregates over computed keys and arguments, whose per-batch results are scratch buffers given back
-/// once the batch is aggregated.</summary>
+/// once the batch is aggregated, and top-k queries, which release a batch once its candidate rows are copied.</summary>
 public sealed class LentBatchProperties
 {
     private sealed record Table(long[] Group, long?[] X, double[] Y, string?[] T);
@@ -60,12 +60,13 @@ public sealed class LentBatchProperties
         return table;
     }
 
-    /// <summary>Filters: none, one row in 50 (late materialization), two in three (read whole, then gathered), all, and
+    /// <summary>Filters: none, one row in 50 and one in 4 (late materialization), two in three (read whole, then gathered), all, and
     /// one that reads every scanned column (no late materialization: the scan's batches are filtered and gathered).</summary>
     private static (string Sql, Func<int, bool> Keeps)[] Filters(Table t) =>
     [
         ("", _ => true),
         ("WHERE id % 50 = 0", i => i % 50 == 0),
+        ("WHERE id % 4 = 1", i => i % 4 == 1), // a quarter: still late, and the filter's gathered column is pooled
         ("WHERE id % 3 <> 0", i => i % 3 != 0),
         ("WHERE id >= 0", _ => true),
         ("WHERE (id + g + x + y > -1e18 AND t IS NOT NULL) OR id % 7 = 0", i => (t.X[i] is not null && t.T[i] is not null) || i % 7 == 0),
@@ -101,6 +102,15 @@ public sealed class LentBatchProperties
         string.Join("\n", s.Query($"SELECT g % 4 AS k, count(*), sum(x * 2), max(upper(t)), min(y * 2) FROM '{path}' {filter} GROUP BY k ORDER BY k").Rows()
             .Select(r => string.Join("|", r.Select(v => v switch { null => "", double d => d.ToString("R", CultureInfo.InvariantCulture), _ => Convert.ToString(v, CultureInfo.InvariantCulture)! }))));
 
+    /// <summary>A top-k over the scan (its projection of the candidate rows copies them, so it takes lent batches).</summary>
+    private static string ExpectedTop(Table t, Func<int, bool> keeps) =>
+        string.Join("\n", Enumerable.Range(0, t.Group.Length).Where(keeps).OrderByDescending(i => t.Y[i]).ThenBy(i => i).Take(7)
+            .Select(i => string.Join("|", i, t.X[i]?.ToString(CultureInfo.InvariantCulture) ?? "", t.T[i] ?? "")));
+
+    private static string ActualTop(QueryLakeSession s, string path, string filter) =>
+        string.Join("\n", s.Query($"SELECT id, x, t FROM '{path}' {filter} ORDER BY y DESC, id LIMIT 7").Rows()
+            .Select(r => string.Join("|", r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""))));
+
     private static string Actual(QueryLakeSession s, string path, string filter, bool grouped)
     {
         string aggregates = "count(*), count(x), sum(x), min(x), max(x), sum(y), min(t), max(t)";
@@ -123,6 +133,7 @@ public sealed class LentBatchProperties
             var work = Filters(table).SelectMany(f => new[] { false, true }.Select(g => (f.Sql, f.Keeps, Grouped: g))).ToList();
             var expected = work.Select(w => Expected(table, w.Keeps, w.Grouped)).ToList();
             var computed = Filters(table).Select(f => ExpectedComputed(table, f.Keeps)).ToList();
+            var top = Filters(table).Select(f => ExpectedTop(table, f.Keeps)).ToList();
             // Four threads at once, each running every query twice: their row groups share the pool.
             System.Threading.Tasks.Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
             {
@@ -133,6 +144,12 @@ public sealed class LentBatchProperties
                         int at = (q + k) % work.Count;
                         var actual = Actual(s, path, work[at].Sql, work[at].Grouped);
                         Assert.True(expected[at] == actual, $"seed {seed}, {work[at].Sql}, grouped {work[at].Grouped}:\nexpected {expected[at]}\nactual   {actual}");
+                        if (q % 2 == 1)
+                        {
+                            var f = Filters(table)[(at / 2) % top.Count];
+                            var got = ActualTop(s, path, f.Sql);
+                            Assert.True(top[(at / 2) % top.Count] == got, $"seed {seed}, top-k, {f.Sql}:\nexpected {top[(at / 2) % top.Count]}\nactual   {got}");
+                        }
                         if (q % 2 == 0)
                         {
                             var f = Filters(table)[(at / 2) % computed.Count];

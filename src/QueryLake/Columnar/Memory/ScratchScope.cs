@@ -12,17 +12,44 @@ internal sealed class ScratchScope : IDisposable
 {
     [ThreadStatic] private static ScratchScope? t_current;
 
-    private readonly BufferLease _lease = new(BufferPool.Shared);
+    private readonly BufferLease _lease;
+    private readonly bool _owned;
     private readonly ScratchScope? _outer;
     private bool _closed;
 
-    private ScratchScope(ScratchScope? outer) => _outer = outer;
+    private ScratchScope(ScratchScope? outer, BufferLease? lease)
+    {
+        _outer = outer;
+        _owned = lease is null;
+        _lease = lease ?? new BufferLease(BufferPool.Shared);
+    }
 
     /// <summary>The scope open on this thread, if any.</summary>
     public static ScratchScope? Current => t_current;
 
     /// <summary>Opens a scope on this thread (inside any open one; it closes first).</summary>
-    public static ScratchScope Open() => t_current = new ScratchScope(t_current);
+    public static ScratchScope Open() => t_current = new ScratchScope(t_current, null);
+
+    /// <summary>Opens a scope whose buffers join <paramref name="lease"/>: they go back when its holders release it,
+    /// not when the scope closes (a row group's gathered columns, lent with the rest of the row group).</summary>
+    public static ScratchScope Into(BufferLease lease) => t_current = new ScratchScope(t_current, lease);
+
+    /// <summary>Builds a batch in a scope of its own and lends it the scope's buffers (<see cref="RecordBatch.Lease"/>):
+    /// the consumer's release gives them back. <paramref name="build"/> must make new arrays (a gather), not views of
+    /// other batches' buffers.</summary>
+    public static RecordBatch Lend(Func<RecordBatch> build)
+    {
+        var scope = Open();
+        try
+        {
+            var batch = build();
+            return batch.Lend(scope.Keep());
+        }
+        finally
+        {
+            scope.Dispose(); // after Keep, a no-op; on an error, the buffers go back
+        }
+    }
 
     /// <summary>A buffer of at least <paramref name="length"/> bytes that lives until the scope closes.</summary>
     public Memory<byte> Rent(int length) => _lease.Rent(length);
@@ -30,7 +57,7 @@ internal sealed class ScratchScope : IDisposable
     /// <summary>Closes the scope and gives its buffers back.</summary>
     public void Dispose()
     {
-        if (!Close()) return;
+        if (!Close() || !_owned) return;
         _lease.Release();
     }
 
@@ -38,6 +65,7 @@ internal sealed class ScratchScope : IDisposable
     /// allocated in the scope is used any more (work evaluated on one thread and consumed on another).</summary>
     public BufferLease Keep()
     {
+        if (!_owned) throw new InvalidOperationException("a scope that joins a lease keeps nothing of its own");
         if (!Close()) throw new InvalidOperationException("the scratch scope is already closed");
         return _lease;
     }

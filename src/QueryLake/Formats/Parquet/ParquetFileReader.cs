@@ -143,7 +143,14 @@ public sealed class ParquetFileReader
             others = ReadRowGroupRows(index, rest, rowNumbers, encoded, lease);
         }
         var first = filterColumns.ToList();
-        var kept = few && picked.Length < filtered.Length ? Gather.Rows(filtered, picked) : filtered;
+        RecordBatch Kept()
+        {
+            // The filter's columns for the picked rows: gathered into the row group's lease, if it has one.
+            if (lease is null) return Gather.Rows(filtered, picked);
+            using var into = ScratchScope.Into(lease);
+            return Gather.Rows(filtered, picked);
+        }
+        var kept = few && picked.Length < filtered.Length ? Kept() : filtered;
         var arrays = columns.Select(c => first.IndexOf(c) is var f and >= 0 ? kept.Columns[f] : others!.Columns[rest.IndexOf(c)]).ToList();
         var batch = new RecordBatch(new Schema(columns.Select(c => _arrow.Fields[ColumnIndex(c)]).ToList(), _arrow.Metadata), arrays, kept.Length);
         return (batch, few || picked.Length == filtered.Length ? null : picked);

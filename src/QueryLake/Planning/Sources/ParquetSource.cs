@@ -82,9 +82,11 @@ internal sealed class ParquetSource : ITableSource
                 continue;
             }
             // The picked rows of a row group read whole, gathered a batch at a time (small buffers stay warm), several
-            // batches at once; the gathered batches are new, so the row group's buffers go back to the pool afterwards.
+            // batches at once; the gathered batches are new (lent pooled buffers, to a caller that asked), so the row
+            // group's buffers go back to the pool afterwards.
             var starts = Enumerable.Range(0, (rows.Length + BatchRows - 1) / BatchRows).Select(s => s * BatchRows);
-            foreach (var b in Execution.Parallel.OrderedMap(starts, start => Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start))),
+            RecordBatch Gathered(int start) => Kernels.Gather.Rows(batch, rows.AsSpan(start, Math.Min(BatchRows, rows.Length - start)));
+            foreach (var b in Execution.Parallel.OrderedMap(starts, start => lend ? ScratchScope.Lend(() => Gathered(start)) : Gathered(start),
                 Environment.ProcessorCount, cancel))
                 yield return b;
             lease.Release();

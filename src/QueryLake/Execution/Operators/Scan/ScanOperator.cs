@@ -1,4 +1,5 @@
 using QueryLake.Columnar;
+using QueryLake.Columnar.Memory;
 using QueryLake.Execution.Operators.Project;
 using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
@@ -20,15 +21,16 @@ internal static class ScanOperator
 
     /// <summary>A filtered scan that hands each batch with the rows its filter keeps (null: all of them) to
     /// <paramref name="map"/>, several batches at once, instead of gathering the kept rows; batches where the filter
-    /// keeps nothing are skipped.</summary>
-    public static IEnumerable<T> ExecuteSelected<T>(ScanNode scan, Func<RecordBatch, int[]?, T> map, QueryContext ctx)
+    /// keeps nothing are skipped. With <paramref name="lend"/>, batches may come lent (see <see cref="Execute"/>), and
+    /// <paramref name="map"/> releases each once it keeps nothing of it.</summary>
+    public static IEnumerable<T> ExecuteSelected<T>(ScanNode scan, Func<RecordBatch, int[]?, T> map, QueryContext ctx, bool lend = false)
     {
         var filter = scan.Filter ?? throw new InvalidOperationException("a selected scan needs a filter");
         if (scan.Limit is not null) throw new InvalidOperationException("a selected scan cannot have a limit");
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
-        if (LateMaterialized(scan, keep, lend: false, ctx) is { } late)
+        if (LateMaterialized(scan, keep, lend, ctx) is { } late)
             return Parallel.OrderedMap(late, batch => map(batch, null), ctx.Threads, ctx.Cancel);
-        return Parallel.OrderedMap(scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
+        return Parallel.OrderedMap(lend ? scan.Source.ScanLent(scan.Columns, keep, ctx.Cancel) : scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
         {
             var rows = ExpressionEvaluator.Select(filter, batch);
             return (Empty: rows.Length == 0, Value: rows.Length == 0 ? default! : map(batch, rows.Length == batch.Length ? null : rows));
@@ -61,7 +63,7 @@ internal static class ScanOperator
             {
                 var rows = ExpressionEvaluator.Select(filter, batch);
                 if (rows.Length == batch.Length) return lend || batch.Lease is null ? batch : batch.Lend(null);
-                var kept = Gather.Rows(batch, rows);
+                var kept = lend ? ScratchScope.Lend(() => Gather.Rows(batch, rows)) : Gather.Rows(batch, rows);
                 batch.Release();
                 return kept;
             }, node.Limit is null ? ctx.Threads : 1, ctx.Cancel));

@@ -29,8 +29,10 @@ internal static class TopKOperator
     /// null for all) through the function it is given, several batches at once. The first key, with the projection's
     /// expressions put in for its column references, is computed for those rows; the projection then runs only for the
     /// rows that can be among the batch's best k. Rows whose projection is never computed cannot fail it.</summary>
+    /// <remarks>With <paramref name="lent"/>, the input may hand lent batches (<see cref="Scan.ScanOperator.Execute"/>):
+    /// a batch is released once the projection of its selected rows (copies) is built.</remarks>
     public static IEnumerable<RecordBatch> ExecuteProjected(TopKNode node, ProjectNode project,
-        Func<Func<RecordBatch, int[]?, (RecordBatch, ArrowArray?)>, IEnumerable<(RecordBatch, ArrowArray?)>> input, QueryContext ctx)
+        Func<Func<RecordBatch, int[]?, (RecordBatch, ArrowArray?)>, IEnumerable<(RecordBatch, ArrowArray?)>> input, QueryContext ctx, bool lent = false)
     {
         long keep = node.K + node.Offset;
         var first = ExpressionRewriter.Rewrite(node.Keys[0].Expr, e => e is ColumnRef c ? project.Exprs[c.Index] : null);
@@ -55,6 +57,8 @@ internal static class TopKOperator
                 }
             }
             var projected = ProjectOperator.Project(project, batch, rows);
+            // The projection of selected rows gathers or computes new arrays; of all rows it may be the batch's own.
+            if (lent && rows is not null) batch.Release();
             return (projected, FirstKey(projected, node));
         }), ctx);
     }
