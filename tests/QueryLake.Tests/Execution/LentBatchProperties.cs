@@ -201,6 +201,28 @@ public sealed class LentBatchProperties
     }
 
     [Fact]
+    public void Full_collections_drop_buffers_nobody_rents_any_more()
+    {
+        var pool = new BufferPool(64L << 20);
+        pool.Return(pool.Rent(1 << 20));
+        Assert.Equal(1 << 20, pool.PooledBytes);
+        // The first full collection after a rent keeps the size class; the next one, with no rent between, drops it.
+        for (int i = 0; i < 3 && pool.PooledBytes > 0; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.Equal(0, pool.PooledBytes);
+        // Beyond its capacity a pool takes nothing back.
+        var small = new BufferPool(BufferPool.MinimumLength);
+        var a = small.Rent(BufferPool.MinimumLength);
+        var b = small.Rent(BufferPool.MinimumLength);
+        small.Return(a);
+        small.Return(b);
+        Assert.Equal(BufferPool.MinimumLength, small.PooledBytes);
+    }
+
+    [Fact]
     public void Size_classes_round_up_by_at_most_an_eighth()
     {
         var property = Prop.ForAll(Gen.Choose(1, int.MaxValue / 2).ToArbitrary(), length =>

@@ -100,13 +100,21 @@ internal sealed class BufferPool
         }
     }
 
-    /// <summary>An object that is finalized after every full collection and then lives on, to trim its pool.</summary>
+    /// <summary>An object that is finalized after every full collection and then lives on, to trim its pool, for as
+    /// long as the pool lives. It holds the pool by a weak GC handle (a struct): a WeakReference object would become
+    /// unreachable together with it and could be finalized, and emptied, first.</summary>
     private sealed class Trimmer(BufferPool pool)
     {
+        private System.Runtime.InteropServices.GCHandle _pool = System.Runtime.InteropServices.GCHandle.Alloc(pool, System.Runtime.InteropServices.GCHandleType.Weak);
+
         ~Trimmer()
         {
-            if (Environment.HasShutdownStarted) return;
-            pool.Trim();
+            if (_pool.Target is not BufferPool target)
+            {
+                _pool.Free();
+                return;
+            }
+            target.Trim();
             GC.ReRegisterForFinalize(this);
         }
     }
