@@ -36,7 +36,7 @@ internal static class Executor
         FilterNode f => FilterOperator.Execute(f, Run(f.Input, ctx), ctx),
         ProjectNode { Input: ScanNode { Filter: not null, Limit: null } s } p => ScanOperator.ExecuteProjected(s, p, ctx),
         ProjectNode p => ProjectOperator.Execute(p, Run(p.Input, ctx), ctx),
-        // An aggregation straight over a scan is the one consumer that takes lent batches (it keeps nothing of them).
+        // An aggregation straight over a scan takes lent batches: it keeps nothing of them (docs/parquet.md).
         AggregateNode { Input: ScanNode s } a => HashAggregateOperator.Execute(a, ctx.Measure(s, ScanOperator.Execute(s, ctx, lend: true)), ctx, lent: true),
         AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
         SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),

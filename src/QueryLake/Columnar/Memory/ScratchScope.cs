@@ -1,7 +1,7 @@
 namespace QueryLake.Columnar.Memory;
 
 /// <summary>
-/// Marks a stretch of work on one thread whose large allocations all die with it, such as evaluating a filter into
+/// Marks a stretch of work on one thread whose buffers all die with it, such as evaluating a filter into
 /// row numbers: while a scope is open, <see cref="AlignedMemory.Allocate"/> rents buffers of at least
 /// <see cref="BufferPool.MinimumLength"/> bytes from the shared <see cref="BufferPool"/>, and closing the scope gives
 /// them back. A filter's intermediate results (<c>id % 10</c> over a 64K-row batch is 512 KB) are then reused warm
