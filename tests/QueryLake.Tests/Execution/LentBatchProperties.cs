@@ -223,6 +223,23 @@ public sealed class LentBatchProperties
     }
 
     [Fact]
+    public void Idle_buffers_are_dropped_after_their_idle_time()
+    {
+        var pool = new BufferPool(64L << 20);
+        pool.Return(pool.Rent(1 << 20));
+        pool.TrimIdle(60_000); // rented just now: kept
+        Assert.Equal(1 << 20, pool.PooledBytes);
+        pool.TrimIdle(0);
+        Assert.Equal(0, pool.PooledBytes);
+        // A pool with an idle time drops them by itself (a timer), without a garbage collection.
+        var timed = new BufferPool(64L << 20, TimeSpan.FromMilliseconds(50));
+        timed.Return(timed.Rent(1 << 20));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (timed.PooledBytes > 0 && waited.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(20);
+        Assert.Equal(0, timed.PooledBytes);
+    }
+
+    [Fact]
     public void Size_classes_round_up_by_at_most_an_eighth()
     {
         var property = Prop.ForAll(Gen.Choose(1, int.MaxValue / 2).ToArbitrary(), length =>

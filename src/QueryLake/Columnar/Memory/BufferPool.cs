@@ -10,8 +10,8 @@ namespace QueryLake.Columnar.Memory;
 /// </summary>
 /// <remarks>Lengths are rounded up to one of eight size classes per power of two, so buffers of similar sizes (text
 /// columns of similar row groups) are reused too. The pool keeps at most <see cref="Capacity"/> bytes, and after each
-/// full garbage collection drops the buffers nobody rented since the one before: an idle process gives the memory
-/// back to the collector. Tests set <see cref="PoisonReturned"/>, which overwrites every returned buffer, so a reader
+/// full garbage collection drops the buffers nobody rented since the one before (and the shared pool, those nobody
+/// rented for 10 seconds): an idle process gives the memory back to the collector. Tests set <see cref="PoisonReturned"/>, which overwrites every returned buffer, so a reader
 /// of a buffer after its lease ended sees garbage instead of passing by luck.</remarks>
 internal sealed class BufferPool
 {
@@ -24,8 +24,8 @@ internal sealed class BufferPool
     public long Capacity { get; }
 
     /// <summary>The process-wide pool that scans decode into: it keeps at most 512 MB, or an eighth of the memory
-    /// the process may use where that is less (a container's limit).</summary>
-    public static BufferPool Shared { get; } = new(Math.Min(512L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8));
+    /// the process may use where that is less (a container's limit), and drops what nobody rented for 10 seconds.</summary>
+    public static BufferPool Shared { get; } = new(Math.Min(512L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8), TimeSpan.FromSeconds(10));
 
     /// <summary>Overwrites every returned buffer with a fixed pattern (tests: a use after the lease ended then reads
     /// wrong values instead of the old ones).</summary>
@@ -34,12 +34,17 @@ internal sealed class BufferPool
     private readonly Dictionary<int, Stack<Memory<byte>>> _free = [];
     private long _pooled;
     private int _generation;
-    private readonly Dictionary<int, int> _lastRented = [];
+    private readonly Dictionary<int, (int Generation, long Tick)> _lastRented = [];
+    private readonly Timer? _idleTimer;
 
-    public BufferPool(long capacity)
+    /// <summary>A pool keeping at most <paramref name="capacity"/> bytes; with <paramref name="idle"/>, a timer also
+    /// drops the size classes nobody rented for that long, so an idle process gives the memory back without waiting
+    /// for a full collection (the timer keeps the pool alive: meant for long-lived pools).</summary>
+    public BufferPool(long capacity, TimeSpan? idle = null)
     {
         Capacity = capacity;
         _ = new Trimmer(this);
+        if (idle is { } every) _idleTimer = new Timer(_ => TrimIdle((long)every.TotalMilliseconds), null, every, every);
     }
 
     /// <summary>Bytes held for reuse now.</summary>
@@ -52,7 +57,7 @@ internal sealed class BufferPool
         int size = SizeClass(length);
         lock (_free)
         {
-            _lastRented[size] = _generation;
+            _lastRented[size] = (_generation, Environment.TickCount64);
             if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
             {
                 _pooled -= size;
@@ -92,14 +97,26 @@ internal sealed class BufferPool
     {
         lock (_free)
         {
-            foreach (var (size, stack) in _free)
-                if (stack.Count > 0 && _lastRented.GetValueOrDefault(size, -1) < _generation)
-                {
-                    _pooled -= (long)size * stack.Count;
-                    stack.Clear();
-                }
+            Drop(size => _lastRented.TryGetValue(size, out var last) ? last.Generation < _generation : true);
             _generation++;
         }
+    }
+
+    /// <summary>Drops the size classes nobody rented in the last <paramref name="idleMilliseconds"/>.</summary>
+    internal void TrimIdle(long idleMilliseconds)
+    {
+        long now = Environment.TickCount64;
+        lock (_free) Drop(size => !_lastRented.TryGetValue(size, out var last) || now - last.Tick >= idleMilliseconds);
+    }
+
+    private void Drop(Func<int, bool> unused)
+    {
+        foreach (var (size, stack) in _free)
+            if (stack.Count > 0 && unused(size))
+            {
+                _pooled -= (long)size * stack.Count;
+                stack.Clear();
+            }
     }
 
     /// <summary>An object that is finalized after every full collection and then lives on, to trim its pool, for as
