@@ -35,9 +35,12 @@ internal static class Executor
         ValuesNode v => ValuesOperator.Execute(v, ctx),
         FilterNode f => FilterOperator.Execute(f, Run(f.Input, ctx), ctx),
         ProjectNode { Input: ScanNode { Filter: not null, Limit: null } s } p => ScanOperator.ExecuteProjected(s, p, ctx),
+        ProjectNode { Input: JoinNode j } p => ProjectOperator.Execute(p, Join(j, ctx, p.Exprs), ctx),
         ProjectNode p => ProjectOperator.Execute(p, Run(p.Input, ctx), ctx),
         // An aggregation straight over a scan takes lent batches: it keeps nothing of them (docs/parquet.md).
         AggregateNode { Input: ScanNode s } a => HashAggregateOperator.Execute(a, ctx.Measure(s, ScanOperator.Execute(s, ctx, lend: true)), ctx, lent: true),
+        // Over a join, only the columns the aggregation reads are built (join keys nobody reads are not).
+        AggregateNode { Input: JoinNode j } a => HashAggregateOperator.Execute(a, Join(j, ctx, a.Groups.Concat(a.Aggregates.SelectMany(x => x.Arguments))), ctx),
         AggregateNode a => HashAggregateOperator.Execute(a, Run(a.Input, ctx), ctx),
         SortNode s => SortOperator.Execute(s, Run(s.Input, ctx), ctx),
         // A top-k over a projection keeps only the projected candidate rows (copies), so it takes lent batches too.
@@ -52,6 +55,11 @@ internal static class Executor
         UnnestNode u => Operators.Unnest.UnnestOperator.Execute(u, Run(u.Input, ctx), ctx),
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
+
+    /// <summary>A join whose consumer reads only the columns <paramref name="reads"/> refer to.</summary>
+    private static IEnumerable<RecordBatch> Join(JoinNode j, QueryContext ctx, IEnumerable<Planning.Expressions.BoundExpr> reads) =>
+        ctx.Measure(j, HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx,
+            reads.SelectMany(Planning.Expressions.ExpressionRewriter.Columns).ToHashSet()));
 
     /// <summary>Runs a plan and maps each of its batches, with the rows of it that count (null: all), through
     /// <paramref name="map"/>, several batches at once: a filtered scan passes the rows its filter keeps without

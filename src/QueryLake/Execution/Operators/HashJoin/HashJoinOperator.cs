@@ -15,7 +15,11 @@ namespace QueryLake.Execution.Operators.HashJoin;
 /// </summary>
 internal static class HashJoinOperator
 {
-    public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx)
+    /// <summary>Joins <paramref name="left"/> with <paramref name="right"/>. With <paramref name="needed"/> (output
+    /// column indices), the consumer reads only those columns: the others are not built but stand as unread NULL
+    /// placeholders of the right length and type (a join key nobody reads above the join costs nothing to emit).</summary>
+    public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
+        IReadOnlySet<int>? needed = null)
     {
         int leftWidth = node.Left.Schema.Fields.Count;
         var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, leftWidth);
@@ -36,6 +40,7 @@ internal static class HashJoinOperator
         var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
         var nullPick = new Gather.Pick(build.Count, 0);
         var rightText = EncodedBuildColumns(node, build);
+        var placeholders = new Placeholders(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select(f => f.DataType).ToArray(), needed);
 
         // Probe batches are independent unless right rows must be tracked (RIGHT and FULL joins): probe several at once.
         bool trackRight = node.Kind is JoinKind.Right or JoinKind.Full;
@@ -68,7 +73,7 @@ internal static class HashJoinOperator
             }
             // Candidate pairs are materialized only when a residual condition must be checked on them; the pairs
             // that pass it are kept.
-            if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText)));
+            if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText, null)));
             // Which left rows found a partner matters only to outer, semi and anti joins.
             bool needHits = node.Kind is JoinKind.Left or JoinKind.Full or JoinKind.Semi or JoinKind.Anti;
             var leftHit = needHits ? new bool[lb.Length] : [];
@@ -86,7 +91,7 @@ internal static class HashJoinOperator
                 default:
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
                         for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) pairs.Add(r, nullPick);
-                    return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText) : null;
+                    return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText, placeholders) : null;
             }
         }
         var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, trackRight ? 1 : ctx.Threads, ctx.Cancel);
@@ -134,16 +139,18 @@ internal static class HashJoinOperator
     /// per row: later operators group, compare and filter by index, and results decode it), other build columns
     /// gathered.</summary>
     private static RecordBatch Combine(JoinNode node, RecordBatch lb, ReadOnlySpan<int> leftRows, ReadOnlySpan<Gather.Pick> rightPicks,
-        IReadOnlyList<ArrowArray>[] rightSources, (ArrowArray Values, int[] Start)?[] rightText)
+        IReadOnlyList<ArrowArray>[] rightSources, (ArrowArray Values, int[] Start)?[] rightText, Placeholders? placeholders)
     {
         // Each left row matched once, in order (a lookup join on a key): the left columns pass through as they are.
         bool identity = leftRows.Length == lb.Length;
         for (int i = 0; identity && i < leftRows.Length; i++) identity = leftRows[i] == i;
-        var columns = new ArrowArray[lb.Columns.Count + node.Right.Schema.Fields.Count];
-        for (int c = 0; c < lb.Columns.Count; c++) columns[c] = identity ? lb.Columns[c] : Gather.Rows(lb.Columns[c], leftRows);
+        int lw = lb.Columns.Count, n = leftRows.Length;
+        var columns = new ArrowArray[lw + node.Right.Schema.Fields.Count];
+        for (int c = 0; c < lw; c++)
+            columns[c] = identity ? lb.Columns[c] : placeholders?.For(c, n) ?? Gather.Rows(lb.Columns[c], leftRows);
         for (int c = 0; c < node.Right.Schema.Fields.Count; c++)
-            columns[lb.Columns.Count + c] = rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
-                : Gather.Rows(node.Right.Schema.Fields[c].DataType, rightSources[c], rightPicks);
+            columns[lw + c] = placeholders?.For(lw + c, n) ?? (rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
+                : Gather.Rows(node.Right.Schema.Fields[c].DataType, rightSources[c], rightPicks));
         var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
             ? new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList())
             : node.Schema;
@@ -168,6 +175,26 @@ internal static class HashJoinOperator
             indices[i] = text.Start[p.Source] + p.Row;
         }
         return Vectors.Encoded(text.Values, indices, valid is null ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid), nulls);
+    }
+
+    /// <summary>NULL columns standing in for the output columns nobody reads: one array per column, grown when a batch
+    /// is longer, sliced to each batch (probes run in parallel, so growth takes a lock).</summary>
+    private sealed class Placeholders(DataType[] types, IReadOnlySet<int>? needed)
+    {
+        private readonly ArrowArray?[] _arrays = new ArrowArray?[types.Length];
+
+        /// <summary>A placeholder of <paramref name="length"/> rows for column <paramref name="column"/>, or null when
+        /// the column is read and must be built.</summary>
+        public ArrowArray? For(int column, int length)
+        {
+            if (needed is null || needed.Contains(column)) return null;
+            lock (_arrays)
+            {
+                var a = _arrays[column];
+                if (a is null || a.Length < length) _arrays[column] = a = ArrayBuilder.Nulls(types[column], Math.Max(length, 2 * (a?.Length ?? 0)));
+                return a.Slice(0, length);
+            }
+        }
     }
 
     private static byte[] NewValid(int n)
