@@ -26,7 +26,7 @@ internal static class TypeRules
         if (a is NullType) return b;
         if (b is NullType) return a;
         if (a.Id is TypeId.Utf8 or TypeId.LargeUtf8 && b.Id is TypeId.Utf8 or TypeId.LargeUtf8) return DataType.Utf8;
-        if (a.Equals(b) && a.StorageType is PrimitiveType or TimestampType or VariableBinaryType) return a;
+        if (a.Equals(b) && a.IsFlat) return a;
         if (a.Id == TypeId.Date32 && b is TimestampType || b.Id == TypeId.Date32 && a is TimestampType) return a is TimestampType ? a : b;
         return null;
     }

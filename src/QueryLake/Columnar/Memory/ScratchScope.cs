@@ -39,15 +39,23 @@ internal sealed class ScratchScope : IDisposable
     /// other batches' buffers.</summary>
     public static RecordBatch Lend(Func<RecordBatch> build)
     {
+        var (batch, lease) = Run(build);
+        return batch.Lend(lease);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a scope of its own and returns its result with the scope's buffers, for
+    /// the caller to release once nothing of the result is used (on an error, the buffers go back at once).</summary>
+    public static (T Value, BufferLease Lease) Run<T>(Func<T> work)
+    {
         var scope = Open();
         try
         {
-            var batch = build();
-            return batch.Lend(scope.Keep());
+            var value = work();
+            return (value, scope.Keep());
         }
         finally
         {
-            scope.Dispose(); // after Keep, a no-op; on an error, the buffers go back
+            scope.Dispose(); // after Keep, a no-op
         }
     }
 

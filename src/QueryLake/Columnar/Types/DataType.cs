@@ -69,6 +69,10 @@ public abstract class DataType : IEquatable<DataType>
     /// <summary>True for integer and floating-point types.</summary>
     public bool IsNumeric => Id is >= TypeId.Int8 and <= TypeId.Float64;
 
+    /// <summary>True when each value is one scalar stored in place (numbers, booleans, dates, timestamps, text, bytes),
+    /// not a list or struct of child values; extension types answer for their storage.</summary>
+    internal bool IsFlat => StorageType is PrimitiveType or TimestampType or VariableBinaryType;
+
     /// <inheritdoc />
     public abstract bool Equals(DataType? other);
 

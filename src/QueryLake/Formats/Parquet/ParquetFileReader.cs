@@ -143,14 +143,10 @@ public sealed class ParquetFileReader
             others = ReadRowGroupRows(index, rest, rowNumbers, encoded, lease);
         }
         var first = filterColumns.ToList();
-        RecordBatch Kept()
-        {
-            // The filter's columns for the picked rows: gathered into the row group's lease, if it has one.
-            if (lease is null) return Gather.Rows(filtered, picked);
-            using var into = ScratchScope.Into(lease);
-            return Gather.Rows(filtered, picked);
-        }
-        var kept = few && picked.Length < filtered.Length ? Kept() : filtered;
+        var kept = filtered;
+        if (few && picked.Length < filtered.Length)
+            using (lease is null ? null : ScratchScope.Into(lease)) // the filter's columns for the picked rows join the row group's lease
+                kept = Gather.Rows(filtered, picked);
         var arrays = columns.Select(c => first.IndexOf(c) is var f and >= 0 ? kept.Columns[f] : others!.Columns[rest.IndexOf(c)]).ToList();
         var batch = new RecordBatch(new Schema(columns.Select(c => _arrow.Fields[ColumnIndex(c)]).ToList(), _arrow.Metadata), arrays, kept.Length);
         return (batch, few || picked.Length == filtered.Length ? null : picked);
@@ -239,11 +235,7 @@ public sealed class ParquetFileReader
             int length = selection?.Count ?? (int)g.NumRows;
             return new RecordBatch(outSchema, arrays, length);
         }
-        catch (ParquetFormatException e)
-        {
-            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
-        }
-        catch (Exception e) when (e is OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
         }
@@ -280,15 +272,16 @@ public sealed class ParquetFileReader
             }
             return new RecordBatch(outSchema, arrays, rows.Length);
         }
-        catch (ParquetFormatException e)
-        {
-            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
-        }
-        catch (Exception e) when (e is OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
         }
     }
+
+    /// <summary>What decoding damaged bytes throws: the format's own errors, and the range and data errors of checks
+    /// that hostile values trip.</summary>
+    private static bool IsDamage(Exception e) =>
+        e is ParquetFormatException or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException;
 
     /// <summary>Reads every row group in order.</summary>
     public IEnumerable<RecordBatch> ReadAll(IReadOnlyList<string>? columns = null)

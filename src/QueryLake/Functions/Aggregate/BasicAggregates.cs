@@ -214,7 +214,7 @@ internal static class BasicAggregates
         public override bool AcceptsDictionaries => true;
 
         /// <summary>Numbers, times and text are copied (text only on a new best); other values may be views of the input.</summary>
-        public override bool KeepsInputs => type.StorageType is not (PrimitiveType or TimestampType or VariableBinaryType);
+        public override bool KeepsInputs => !type.IsFlat;
 
         private ArrayData? _rankedDictionary;
         private int[] _rank = [];

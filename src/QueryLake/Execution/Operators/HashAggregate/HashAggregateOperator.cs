@@ -20,29 +20,24 @@ internal static class HashAggregateOperator
         GroupIndexer? indexer = null;
         var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
         // Group keys are held by the indexer as .NET values (numbers, strings), except nested ones.
-        bool keepsNothing = states.All(s => !s.KeepsInputs)
-            && node.Groups.All(g => g.Type.StorageType is Columnar.Types.PrimitiveType or Columnar.Types.TimestampType or Columnar.Types.VariableBinaryType);
+        bool keepsNothing = states.All(s => !s.KeepsInputs) && node.Groups.All(g => g.Type.IsFlat);
         // Group keys and aggregate arguments are computed on several batches at once; the hash table and the
         // accumulators are then updated in order on this thread.
+        (ArrowArray[] Keys, ArrowArray[][] Args) Evaluate(RecordBatch b) => (
+            node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
+            node.Aggregates.Select((a, i) => a.Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b))
+                .Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToArray()).ToArray());
         var evaluated = Parallel.OrderedMap(input, b =>
         {
-            var scratch = keepsNothing ? ScratchScope.Open() : null;
-            try
-            {
-                var keys = node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray();
-                var args = node.Aggregates.Select((a, i) => (IReadOnlyList<ArrowArray>)a.Arguments
-                    .Select(x => ExpressionEvaluator.Evaluate(x, b)).Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToList()).ToArray();
-                return (Batch: b, Length: b.Length, Keys: keys, Args: args, Scratch: scratch?.Keep());
-            }
-            finally
-            {
-                scratch?.Dispose(); // after Keep, a no-op; on an error, the buffers go back
-            }
+            if (!keepsNothing) return (Batch: b, Evaluated: Evaluate(b), Scratch: (BufferLease?)null);
+            var (e, scratch) = ScratchScope.Run(() => Evaluate(b));
+            return (Batch: b, Evaluated: e, Scratch: scratch);
         }, ctx.Threads, ctx.Cancel);
         // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
         var buffer = Array.Empty<int>();
-        foreach (var (batch, length, keyColumns, args, scratch) in evaluated)
+        foreach (var (batch, (keyColumns, args), scratch) in evaluated)
         {
+            int length = batch.Length;
             ctx.Cancel.ThrowIfCancellationRequested();
             if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
             var ids = buffer.AsSpan(0, length);

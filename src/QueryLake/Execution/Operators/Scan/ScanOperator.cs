@@ -30,12 +30,16 @@ internal static class ScanOperator
         var keep = StatisticsPruning.Predicate(filter, scan.Schema);
         if (LateMaterialized(scan, keep, lend, ctx) is { } late)
             return Parallel.OrderedMap(late, batch => map(batch, null), ctx.Threads, ctx.Cancel);
-        return Parallel.OrderedMap(lend ? scan.Source.ScanLent(scan.Columns, keep, ctx.Cancel) : scan.Source.Scan(scan.Columns, keep, ctx.Cancel), batch =>
+        return Parallel.OrderedMap(Read(scan, keep, lend, ctx), batch =>
         {
             var rows = ExpressionEvaluator.Select(filter, batch);
             return (Empty: rows.Length == 0, Value: rows.Length == 0 ? default! : map(batch, rows.Length == batch.Length ? null : rows));
         }, ctx.Threads, ctx.Cancel).Where(r => !r.Empty).Select(r => r.Value);
     }
+
+    /// <summary>The source's batches of the scanned columns, lent (<see cref="ITableSource.ScanLent"/>) or owned.</summary>
+    private static IEnumerable<RecordBatch> Read(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, bool lend, QueryContext ctx) =>
+        lend ? node.Source.ScanLent(node.Columns, keep, ctx.Cancel) : node.Source.Scan(node.Columns, keep, ctx.Cancel);
 
     /// <summary>The filtered batches of a source that decodes columns (<see cref="ITableSource.ScanWhere"/>), when the
     /// filter reads only some of the scanned columns: the others are decoded for the rows it keeps. Null otherwise.</summary>
@@ -58,8 +62,8 @@ internal static class ScanOperator
         long remaining = node.Limit ?? long.MaxValue;
         // Batches are read in order on this thread (memory-mapped, cheap); the filter runs on several at once.
         var filtered = (node.Limit is null ? LateMaterialized(node, keep, lend, ctx) : null) ?? (node.Filter is not { } filter
-            ? lend ? node.Source.ScanLent(node.Columns, keep, ctx.Cancel) : node.Source.Scan(node.Columns, keep, ctx.Cancel)
-            : Parallel.OrderedMap(node.Source.ScanLent(node.Columns, keep, ctx.Cancel), batch =>
+            ? Read(node, keep, lend, ctx)
+            : Parallel.OrderedMap(Read(node, keep, lend: true, ctx), batch =>
             {
                 var rows = ExpressionEvaluator.Select(filter, batch);
                 if (rows.Length == batch.Length) return lend || batch.Lease is null ? batch : batch.Lend(null);

@@ -15,6 +15,15 @@ internal static class ColumnChunkReader
 {
     [ThreadStatic] private static int[]? t_indices;
 
+    /// <summary>A dictionary-encoded page's <paramref name="count"/> indices (after its bit-width byte), decoded into
+    /// this thread's scratch buffer: valid until the next page is decoded on the thread.</summary>
+    private static Span<int> PageIndices(ReadOnlySpan<byte> src, int count)
+    {
+        var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
+        RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
+        return idx.AsSpan(0, count);
+    }
+
     /// <summary>Reads a chunk; with <c>keepDictionary</c>, dictionary-encoded byte arrays stay indices into the dictionary
     /// (<see cref="ValueBuffer.Dictionary"/>) as long as every page is dictionary-encoded. With <paramref name="rows"/>
     /// (ascending row numbers within the chunk, for a column without repetition), only those rows come back: pages
@@ -211,8 +220,7 @@ internal static class ColumnChunkReader
         if (encoding is ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary && dictionary is not null && count > 0)
         {
             if (src.Length < 1) throw new ParquetFormatException("a dictionary-encoded page has no bit width");
-            var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
-            RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
+            var idx = PageIndices(src, count);
             var chosen = new int[positions.Length];
             for (int k = 0; k < chosen.Length; k++) chosen[k] = idx[positions[k]];
             if (keepDictionary) values.AppendIndices(dictionary, chosen);
@@ -314,10 +322,9 @@ internal static class ColumnChunkReader
                         ValueBuffer.CheckIndices(dictionary, kept);
                         break;
                     }
-                    var idx = t_indices is { } t && t.Length >= count ? t : (t_indices = new int[Math.Max(count, 1 << 14)]);
-                    RleHybrid.Decode(src[1..], src[0], idx.AsSpan(0, count));
-                    if (keepDictionary) values.AppendIndices(dictionary, idx.AsSpan(0, count));
-                    else values.AppendFrom(dictionary, idx.AsSpan(0, count));
+                    var idx = PageIndices(src, count);
+                    if (keepDictionary) values.AppendIndices(dictionary, idx);
+                    else values.AppendFrom(dictionary, idx);
                     break;
                 }
             case ParquetEncoding.Rle when leaf.Physical == PhysicalType.Boolean:
