@@ -79,6 +79,7 @@ internal static class CommandLine
           demo [DIR]      generate synthetic driving scenes and build a lake from them in DIR (default ./demo-lake),
                           printing each step: ingest, labels, damaged samples, enrichment, similarity search,
                           a stratified sample, a grouped split, a model's accuracy per lighting, an export
+                          (to DIR-export: COPY never writes inside a lake)
 
         With neither -c nor -f, querylake opens the REPL: end statements with ";", .help lists its commands.
         """);

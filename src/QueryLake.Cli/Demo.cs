@@ -6,19 +6,22 @@ using QueryLake.Sessions;
 namespace QueryLake.Cli;
 
 /// <summary><c>querylake demo [DIR]</c>: generates the synthetic driving scenes under DIR/raw (default ./demo-lake),
-/// builds the lake in DIR, and prints each step of <see cref="DemoStory"/> with its statements and results.</summary>
+/// builds the lake in DIR, exports WebDataset shards to DIR-export/train, and prints each step of <see cref="DemoStory"/> with its statements and results.</summary>
 internal static class Demo
 {
     public static int Run(string? directory)
     {
         directory = Path.GetFullPath(directory ?? "demo-lake");
+        // The export goes beside the lake: COPY never writes inside one.
+        string export = directory + "-export";
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        if (Directory.Exists(export)) Directory.Delete(export, recursive: true);
         var clock = Stopwatch.StartNew();
         var files = new DrivingSceneGenerator().Generate(Path.Combine(directory, "raw"));
         Console.WriteLine($"Generated {files.Frames:N0} driving-scene frames ({files.Damaged} of them damaged or empty), labels and a toy model's predictions under {Path.Combine(directory, "raw")} in {clock.Elapsed.TotalSeconds:F1} s");
         using var session = QueryLakeSession.Open(directory);
         int number = 0;
-        foreach (var step in DemoStory.Steps(directory, files))
+        foreach (var step in DemoStory.Steps(files, Path.Combine(export, "train")))
         {
             Console.WriteLine();
             Console.WriteLine($"── {++number}. {step.Title}");

@@ -10,10 +10,11 @@ namespace QueryLake.Demo;
 /// </summary>
 public static class DemoStory
 {
-    /// <summary>The steps, for a lake at <paramref name="lakeDirectory"/> and the generated <paramref name="files"/>.</summary>
-    public static IReadOnlyList<DemoStep> Steps(string lakeDirectory, DrivingSceneFiles files)
+    /// <summary>The steps over the generated <paramref name="files"/>; the WebDataset shards go to
+    /// <paramref name="exportDirectory"/>, which must lie outside the lake (COPY never writes into a lake).</summary>
+    public static IReadOnlyList<DemoStep> Steps(DrivingSceneFiles files, string exportDirectory)
     {
-        string export = Path.Combine(Path.GetFullPath(lakeDirectory), "export", "train");
+        string export = Path.GetFullPath(exportDirectory);
         return
         [
             new("Ingest the camera frames: one row per file, kind and format sniffed from the bytes",

@@ -25,6 +25,13 @@ internal sealed class WebDatasetWriter : IDisposable
 
     public WebDatasetWriter(string path, Schema schema, long firstSample = 0)
     {
+        // A member is named <key>.<column>.<ext>: a column whose name could move it out of the shard's folder on
+        // extraction (a separator, '..', a control character) is refused before anything is written.
+        foreach (var f in schema.Fields)
+            if (f.Name != "__key__" && (f.Name.Length == 0 || f.Name.Contains('/') || f.Name.Contains('\\') || f.Name.Contains("..", StringComparison.Ordinal)
+                || f.Name.StartsWith('.') || f.Name.Any(char.IsControl)))
+                throw new Errors.QueryLakeException("QL-BAD-NAME", $"column '{new string(f.Name.Select(c => char.IsControl(c) ? '?' : c).ToArray())}' cannot name a WebDataset member " +
+                    "(no '/', '\\', '..', leading '.' or control characters); rename it with AS");
         _out = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         _schema = schema;
         _keyColumn = schema.IndexOf("__key__");
@@ -43,7 +50,7 @@ internal sealed class WebDatasetWriter : IDisposable
             string key = _keyColumn >= 0 && b.Columns[_keyColumn].GetValue(r) is { } k
                 ? Convert.ToString(k, CultureInfo.InvariantCulture)!
                 : number.ToString("D9", CultureInfo.InvariantCulture);
-            if (key.Contains('/') || key.Contains('.')) key = key.Replace('/', '_').Replace('.', '_');
+            key = SafeKey(key);
             for (int c = 0; c < b.Columns.Count; c++)
             {
                 if (c == _keyColumn || b.Columns[c].IsNull(r)) continue;
@@ -51,6 +58,15 @@ internal sealed class WebDatasetWriter : IDisposable
                 Entry($"{key}.{_schema.Fields[c].Name}.{ext}", bytes);
             }
         }
+    }
+
+    /// <summary>A sample key as a member name: separators, dots (which start the extension) and control characters
+    /// become '_', so a key can neither leave the shard's folder nor change which fields belong to a sample.</summary>
+    private static string SafeKey(string key)
+    {
+        if (key.Length == 0) return "_";
+        if (!key.Any(c => c is '/' or '\\' or '.' || char.IsControl(c))) return key;
+        return new string(key.Select(c => c is '/' or '\\' or '.' || char.IsControl(c) ? '_' : c).ToArray());
     }
 
     private static (string Ext, byte[] Bytes) Field(ArrowArray a, int r, DataType type)

@@ -52,8 +52,8 @@ public sealed partial class QueryLakeSession : IDisposable
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>When set, statements that would change the lake (CREATE, INSERT, UPDATE, DELETE, ALTER, DROP, IMPORT)
-    /// fail with <c>QL-READ-ONLY</c>; queries, EXPLAIN, SHOW, DESCRIBE and COPY (which writes a file) run.</summary>
+    /// <summary>When set, statements that would change the lake (CREATE, INSERT, UPDATE, DELETE, ALTER, DROP, IMPORT) or
+    /// write files (COPY) fail with <c>QL-READ-ONLY</c>; queries, EXPLAIN, SHOW and DESCRIBE run.</summary>
     public bool ReadOnly { get; set; }
 
     /// <summary>Receives progress of statements that write rows (IMPORT, COPY, CREATE DATASET … AS, INSERT … SELECT),
@@ -156,10 +156,21 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
+        try { return RunStatement(s, parameters, positional, cancel); }
+        catch (LakeException e) when (e.Code == "QL-BAD-NAME")
+        {
+            throw new SqlException(e.Code, s.At.Line, s.At.Column, e.Message);
+        }
+    }
+
+    private QueryResult RunStatement(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
+    {
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
-            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement)
-            throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would change the lake");
+            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement
+            or CopyStatement)
+            throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would " +
+                (s is CopyStatement ? "write a file" : "change the lake"));
         if (Transaction is not null && s is DropDatasetStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
         switch (s)
@@ -456,6 +467,9 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult Copy(Binder binder, CopyStatement c, List<Lineage.DatasetRead> reads, CancellationToken cancel)
     {
+        if (Storage.Paths.LakeMarker.Enclosing(c.Target, Lake.Path) is { } lake)
+            throw new SqlException("QL-TARGET-IN-LAKE", c.At.Line, c.At.Column,
+                $"COPY cannot write '{c.Target}': it is inside the lake {lake}, whose files only the lake writes; write it outside the lake");
         var plan = Plan(binder, c.Query);
         // Option values are constants; a bare word (FORMAT csv) parses as a column name and means itself.
         string Option(string name, string fallback) => !c.Options.TryGetValue(name, out var e) ? fallback : e switch

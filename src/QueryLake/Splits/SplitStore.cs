@@ -5,6 +5,7 @@ using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
+using QueryLake.Storage.Paths;
 
 namespace QueryLake.Splits;
 
@@ -20,7 +21,7 @@ internal sealed class SplitStore(string lakePath)
 
     private string Root => Path.Combine(lakePath, "_splits");
 
-    private string Folder(string name) => Path.Combine(Root, name);
+    private string Folder(string name) => Path.Combine(Root, LakeNames.Check(name, "split"));
 
     public bool Exists(string name)
     {
@@ -37,7 +38,7 @@ internal sealed class SplitStore(string lakePath)
     }
 
     public IReadOnlyList<string> List() =>
-        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(Exists).Order(StringComparer.Ordinal).ToList() : [];
+        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(LakeNames.IsValid).Where(Exists).Order(StringComparer.Ordinal).ToList() : [];
 
     public (SplitDefinition Definition, Dictionary<string, int> Assignments) Load(string name)
     {
@@ -65,7 +66,9 @@ internal sealed class SplitStore(string lakePath)
     public void Save(SplitDefinition definition, IReadOnlyDictionary<string, int> assignments)
     {
         Directory.CreateDirectory(Root);
-        var staging = Path.Combine(Root, $".{definition.Name}.{Guid.NewGuid():N}");
+        var folder = Folder(definition.Name);
+        // Staging folders start with '.', which no split name can: a killed CREATE SPLIT's leftover is never listed.
+        var staging = Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, "split.json"), JsonSerializer.Serialize(definition, Json));
         var units = new BinaryBuilder(DataType.Utf8);
@@ -73,7 +76,6 @@ internal sealed class SplitStore(string lakePath)
         foreach (var (unit, part) in assignments.OrderBy(kv => kv.Key, StringComparer.Ordinal)) { units.Append(unit); parts.Append(part); }
         using (var w = ArrowFileWriter.Create(Path.Combine(staging, "assignments.arrow"), AssignmentSchema, new IpcWriteOptions { Compression = IpcCompression.Zstd }))
             w.Write(new RecordBatch(AssignmentSchema, [units.Build(), parts.Build()], assignments.Count));
-        var folder = Folder(definition.Name);
         var old = folder + ".old-" + Guid.NewGuid().ToString("N")[..8];
         if (Directory.Exists(folder)) Directory.Move(folder, old);
         Directory.Move(staging, folder);

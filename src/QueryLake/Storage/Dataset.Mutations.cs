@@ -1,3 +1,4 @@
+using QueryLake.Storage.Paths;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
@@ -129,7 +130,7 @@ public sealed partial class Dataset
     /// </summary>
     public DatasetSnapshot AddColumn(Field field, Func<RecordBatch, int, object?>? compute = null)
     {
-        Lake.CheckName(field.Name, "column");
+        LakeNames.CheckColumn(field.Name);
         if (Schema.IndexOf(field.Name) >= 0) throw new LakeException("QL-COLUMN-EXISTS", $"dataset '{Name}' already has a column '{field.Name}'");
         if (!field.Nullable && compute is null) throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{field.Name}' is not nullable, so existing rows need values: pass a compute function");
         ManifestJson.TypeToJson(field.DataType); // fails early for unsupported types

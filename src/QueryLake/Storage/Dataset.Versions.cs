@@ -1,3 +1,4 @@
+using QueryLake.Storage.Paths;
 using System.Text.Json;
 using QueryLake.Errors;
 using QueryLake.Storage.Commits;
@@ -36,12 +37,11 @@ public sealed partial class Dataset
             : new DatasetSnapshot(this, best);
     }
 
-    private string TagPath(string tag) => System.IO.Path.Combine(Path, "_refs", "tags", tag + ".json");
+    private string TagPath(string tag) => System.IO.Path.Combine(Path, "_refs", "tags", LakeNames.Check(tag, "tag") + ".json");
 
     /// <summary>Names version <paramref name="version"/> (default: the latest) of this branch. Tags never move.</summary>
     public void CreateTag(string tag, long? version = null)
     {
-        Lake.CheckName(tag, "tag");
         long v = version ?? LatestVersion;
         _log.Read(Branch, v);
         var body = JsonSerializer.SerializeToUtf8Bytes(new VersionRef { Branch = Branch, Version = v });
@@ -103,7 +103,7 @@ public sealed partial class Dataset
     /// </summary>
     public Dataset CreateBranch(string branch, long? fromVersion = null)
     {
-        Lake.CheckName(branch, "branch");
+        LakeNames.Check(branch, "branch");
         if (_log.BranchExists(branch)) throw new LakeException("QL-BRANCH-EXISTS", $"dataset '{Name}' already has a branch '{branch}'");
         long v = fromVersion ?? LatestVersion;
         var m = _log.Read(Branch, v).Clone();

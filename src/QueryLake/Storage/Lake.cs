@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using QueryLake.Columnar;
 using QueryLake.Errors;
+using QueryLake.Storage.Paths;
 
 namespace QueryLake.Storage;
 
@@ -8,7 +8,7 @@ namespace QueryLake.Storage;
 /// A lake: a directory holding datasets, each in a folder of its own. Opening a lake is cheap; every
 /// dataset keeps its own versioned commit log, so readers and writers in several processes share a lake.
 /// </summary>
-public sealed partial class Lake
+public sealed class Lake
 {
     private Lake(string path) => Path = path;
 
@@ -19,19 +19,12 @@ public sealed partial class Lake
     public static Lake Open(string path)
     {
         Directory.CreateDirectory(path);
-        return new Lake(System.IO.Path.GetFullPath(path));
+        var full = System.IO.Path.GetFullPath(path);
+        LakeMarker.Write(full);
+        return new Lake(full);
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex NamePattern();
-
-    internal static void CheckName(string name, string what)
-    {
-        if (!NamePattern().IsMatch(name))
-            throw new LakeException("QL-BAD-NAME", $"'{name}' is not a valid {what} name: use letters, digits, '_', '.' or '-', starting with a letter or '_'");
-    }
-
-    private string DatasetPath(string name) => System.IO.Path.Combine(Path, name);
+    private string DatasetPath(string name) => System.IO.Path.Combine(Path, LakeNames.Check(name, "dataset"));
 
     /// <summary>Memory-mapped data files with their decoded batches, shared by the lake's dataset handles.</summary>
     internal Fragments.FileCache Files { get; } = new();
@@ -48,7 +41,6 @@ public sealed partial class Lake
     /// <summary>Creates an empty dataset (version 1) with <paramref name="schema"/>.</summary>
     public Dataset CreateDataset(string name, Schema schema, DatasetWriteOptions? options = null)
     {
-        CheckName(name, "dataset");
         if (DatasetExists(name)) throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {Path}");
         return Dataset.Create(this, name, DatasetPath(name), schema, options ?? DatasetWriteOptions.Default);
     }

@@ -15,9 +15,9 @@ public sealed class DemoStoryTests
         using var dir = new TempDir();
         var files = new DrivingSceneGenerator { FramesPerDrive = 12 }.Generate(Path.Combine(dir.Path, "raw"));
         Assert.Equal(48 * 12, files.Frames);
-        using var s = QueryLakeSession.Open(dir.Path);
+        using var s = QueryLakeSession.Open(Path.Combine(dir.Path, "lake"));
         var results = new List<QueryResult>();
-        foreach (var step in DemoStory.Steps(dir.Path, files))
+        foreach (var step in DemoStory.Steps(files, Path.Combine(dir.Path, "export", "train")))
             foreach (var sql in step.Statements)
                 results.AddRange(s.Execute(sql));
 

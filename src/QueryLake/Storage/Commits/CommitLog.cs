@@ -1,3 +1,4 @@
+using QueryLake.Storage.Paths;
 using System.Globalization;
 using QueryLake.Errors;
 using QueryLake.Storage.Manifests;
@@ -15,7 +16,7 @@ internal sealed class CommitLog(string datasetPath)
     public string VersionsPath => Path.Combine(DatasetPath, "_versions");
     public string TempPath => Path.Combine(DatasetPath, "_tmp");
 
-    public string BranchPath(string branch) => Path.Combine(VersionsPath, branch);
+    public string BranchPath(string branch) => Path.Combine(VersionsPath, LakeNames.Check(branch, "branch"));
 
     public static string FileName(long version) => version.ToString("D20", CultureInfo.InvariantCulture) + ".json";
 
