@@ -14,7 +14,7 @@ public sealed class JoinBuildSideTests(PlanFixture f) : IClassFixture<PlanFixtur
                 Scan: small [a, label]
                 Scan: t [a]
 
-            """.Replace("\r", ""), f.Explain(sql, "join_build_side"));
+            """.Replace("\r", ""), f.Explain(sql, "join_build_side", "join_reorder"));
         Assert.Equal("""
             Project: a, label
               Project: a_1#1 AS a, label, a#0 AS a_1
@@ -22,7 +22,7 @@ public sealed class JoinBuildSideTests(PlanFixture f) : IClassFixture<PlanFixtur
                   Scan: t [a]
                   Scan: small [a, label]
 
-            """.Replace("\r", ""), f.Explain(sql));
+            """.Replace("\r", ""), f.Explain(sql, "join_reorder"));
         Assert.Equal(new object?[] { 1L, "x" }, f.Session.Query(sql).Rows().Single());
     }
 }

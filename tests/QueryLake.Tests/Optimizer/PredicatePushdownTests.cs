@@ -15,14 +15,14 @@ public sealed class PredicatePushdownTests(PlanFixture f) : IClassFixture<PlanFi
                   Scan: small [a, label]
                   Scan: t [a, b, c]
 
-            """.Replace("\r", ""), f.Explain(sql, "predicate_pushdown", "join_build_side"));
+            """.Replace("\r", ""), f.Explain(sql, "predicate_pushdown", "join_build_side", "join_reorder"));
         Assert.Equal("""
             Project: b, label
               Join: inner on (a#0 = a#2)
                 Scan: small [a, label] filter=(label#1 = 'x')
                 Scan: t [a, b, c] filter=(c#2 > 0.5)
 
-            """.Replace("\r", ""), f.Explain(sql, "join_build_side"));
+            """.Replace("\r", ""), f.Explain(sql, "join_build_side", "join_reorder"));
     }
 
     [Fact]

@@ -10,7 +10,9 @@ internal sealed record ScanNode(ITableSource Source, IReadOnlyList<string> Colum
     protected override Schema ComputeSchema() => new(Columns.Select(c => Source.Schema[c]).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
-    public override long? EstimatedRows => Limit is { } l ? Math.Min(l, Source.EstimatedRows ?? l) : Source.EstimatedRows;
+    public override long? EstimatedRows => Source.EstimatedRows is { } n
+        ? Math.Min(Limit ?? long.MaxValue, Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Filter))))
+        : Limit;
     public override string Label() =>
         $"Scan: {Source.Name} [{string.Join(", ", Columns)}]" + (Filter is null ? "" : $" filter={Filter}") + (Limit is null ? "" : $" limit={Limit}");
 }
@@ -31,7 +33,7 @@ internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : Logi
     protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
-    public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, n / 4) : null;
+    public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Predicate))) : null;
     public override string Label() => $"Filter: {Predicate}";
 }
 
@@ -103,7 +105,11 @@ internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Ki
         : new(Left.Schema.Fields.Concat(Right.Schema.Fields).Select((f, i) => f).ToList().Let(Dedupe));
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
-    public override long? EstimatedRows => Left.EstimatedRows is { } l && Right.EstimatedRows is { } r ? Math.Max(l, r) : null;
+    /// <summary>The rows the join planner expects (null: not planned by it; then the larger input's rows).</summary>
+    public long? Estimate { get; init; }
+
+    public override long? EstimatedRows => Estimate ?? (Left.EstimatedRows is { } l && Right.EstimatedRows is { } r
+        ? Kind == JoinKind.Cross ? (long)Math.Min((double)l * r, long.MaxValue / 2) : Math.Max(l, r) : null);
     public override string Label() => $"Join: {Kind.ToString().ToLowerInvariant()}{(Condition is null ? "" : $" on {Condition}")}";
 
     /// <summary>Join outputs may repeat column names (a.id, b.id); the schema needs unique names, so repeats get a suffix.</summary>

@@ -1,0 +1,125 @@
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Sessions;
+using Xunit;
+
+namespace QueryLake.Tests.Optimizer;
+
+/// <summary>join_reorder: comma joins, JOIN … ON and WHERE predicates form one join graph; every equality between two
+/// inputs becomes a hash-join key, cross products remain only between unlinked inputs, and the order never changes
+/// the result.</summary>
+public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
+{
+    [Fact]
+    public void Comma_joins_become_hash_joins_on_their_where_equalities()
+    {
+        const string sql = "SELECT count(*) FROM t, small, t AS u WHERE t.a = u.a AND small.a = u.a AND u.c > 0.5";
+        Assert.Equal("""
+            Project: count_star()
+              Aggregate: groups=[] aggregates=[count(*)]
+                Filter: ((a#0 = a#2) AND (a#1 = a#2))
+                  Join: cross
+                    Join: cross
+                      Scan: t [a]
+                      Scan: small [a]
+                    Scan: t [a, c] filter=(c#1 > 0.5)
+
+            """.Replace("\r", ""), f.Explain(sql, "join_reorder"));
+        Assert.Equal("""
+            Project: count_star()
+              Aggregate: groups=[] aggregates=[count(*)]
+                Project: 
+                  Join: inner on (a#3 = a#1)
+                    Join: inner on (a#0 = a#1)
+                      Scan: t [a]
+                      Scan: t [a, c] filter=(c#1 > 0.5)
+                    Scan: small [a]
+
+            """.Replace("\r", ""), f.Explain(sql));
+        Assert.Equal(f.Session.Query(sql).Rows().Single()[0], Rows(f.Session, sql, "join_reorder").Single()[0]);
+    }
+
+    [Fact]
+    public void Only_unlinked_inputs_are_crossed()
+    {
+        const string sql = "SELECT t.a, s.label, u.b FROM t, small s, t u WHERE t.a = s.a";
+        var plan = f.Explain(sql);
+        Assert.Contains("Join: inner on", plan);
+        Assert.Single(plan.Split('\n'), l => l.Contains("Join: cross"));
+        Assert.Equal(Sorted(Rows(f.Session, sql, "join_reorder")), Sorted(Rows(f.Session, sql)));
+    }
+
+    [Fact]
+    public void A_seventeen_way_join_plans_in_milliseconds()
+    {
+        var names = Enumerable.Range(0, 17).Select(i => $"j{i}").ToList();
+        foreach (var n in names) f.Session.Execute($"CREATE DATASET IF NOT EXISTS {n} (k BIGINT, v BIGINT); INSERT INTO {n} SELECT range, range % 7 FROM range({10 + n.Length})");
+        var sql = $"SELECT count(*) FROM {string.Join(", ", names)} WHERE " + string.Join(" AND ", names.Skip(1).Select((n, i) => $"{names[i]}.k = {n}.k"));
+        f.Explain(sql); // warm up
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var plan = f.Explain(sql);
+        Assert.True(sw.ElapsedMilliseconds < 2000, $"planning took {sw.ElapsedMilliseconds} ms");
+        Assert.DoesNotContain("Join: cross", plan);
+        Assert.Equal(16, plan.Split('\n').Count(l => l.Contains("Join: inner")));
+        Assert.Equal(12L, f.Session.Query(sql).Rows().Single()[0]);
+    }
+
+    public sealed record Graph(int Tables, int[][] Values, (int A, int B, bool Equi)[] Links, int Filter);
+
+    private static readonly Gen<Graph> Graphs =
+        from n in Gen.Choose(2, 8)
+        from values in Gen.ArrayOf(Gen.Choose(0, 4).SelectMany(k => Gen.ArrayOf(Gen.Choose(-1, 3), 2 * k)), n)
+        from extra in Gen.Choose(0, 3)
+        from links in Gen.ArrayOf(from a in Gen.Choose(0, n - 1) from b in Gen.Choose(0, n - 1) from equi in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))) select (a, b, equi), extra)
+        from filter in Gen.Choose(-1, n - 1)
+        select new Graph(n, values, links, filter);
+
+    [Fact]
+    public void Every_join_order_returns_the_rows_of_the_unoptimized_plan()
+    {
+        using var s = QueryLakeSession.Open();
+        int round = 0;
+        var property = Prop.ForAll(Graphs.ToArbitrary(), g =>
+        {
+            round++;
+            var names = new List<string>();
+            for (int i = 0; i < g.Tables; i++)
+            {
+                var name = $"r{round}_{i}";
+                names.Add(name);
+                var vals = g.Values[i];
+                s.Execute($"CREATE DATASET {name} (id BIGINT, x BIGINT)");
+                if (vals.Length > 0)
+                    s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, vals.Length / 2).Select(r =>
+                        $"({V(vals[2 * r])}, {V(vals[2 * r + 1])})")));
+            }
+            // A spanning chain keeps results small; the extra links add cycles and non-equi conditions.
+            var preds = new List<string>();
+            for (int i = 1; i < g.Tables; i++) preds.Add($"{names[i - 1]}.x = {names[i]}.id");
+            foreach (var (a, b, equi) in g.Links)
+                if (a != b) preds.Add(equi ? $"{names[a]}.id = {names[b]}.x" : $"{names[a]}.x <= {names[b]}.id + 1");
+            if (g.Filter >= 0) preds.Add($"{names[g.Filter]}.x IS NOT NULL");
+            // Half the queries spell the chain as JOIN … ON, the rest as a comma join.
+            string from = round % 2 == 0 ? string.Join(", ", names)
+                : names[0] + string.Concat(names.Skip(1).Select(n => $" JOIN {n} ON true"));
+            var sql = $"SELECT {string.Join(", ", names.Select(n => $"{n}.id, {n}.x"))} FROM {from} WHERE {string.Join(" AND ", preds)}";
+            var expected = Sorted(Rows(s, sql, [.. QueryLake.Planning.Optimizer.LogicalOptimizer.Rules.Select(r => r.Name)]));
+            Assert.Equal(expected, Sorted(Rows(s, sql)));
+            Assert.Equal(expected, Sorted(Rows(s, sql, "join_reorder")));
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
+    }
+
+    private static string V(int v) => v < 0 ? "NULL" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<object?[]> Rows(QueryLakeSession s, string sql, params string[] disabled)
+    {
+        s.DisabledRules.Clear();
+        s.DisabledRules.UnionWith(disabled);
+        try { return s.Query(sql).Rows().ToList(); }
+        finally { s.DisabledRules.Clear(); }
+    }
+
+    private static List<string> Sorted(List<object?[]> rows) =>
+        rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();
+}
