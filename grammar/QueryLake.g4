@@ -14,9 +14,9 @@ singleStatement
 statement
     : EXPLAIN ANALYZE? statement                                                        # explain
     | query                                                                             # queryStatement
-    | CREATE DATASET (IF NOT EXISTS)? name=identifier
+    | CREATE (OR REPLACE)? (DATASET | TABLE) (IF NOT EXISTS)? name=identifier
         (LPAREN columnDefinition (COMMA columnDefinition)* RPAREN)? (AS query)?          # createDataset
-    | DROP DATASET (IF EXISTS)? name=identifier                                          # dropDataset
+    | DROP (DATASET | TABLE) (IF EXISTS)? name=identifier                                # dropDataset
     | INSERT INTO name=identifier (LPAREN identifierList RPAREN)? query                  # insert
     | UPDATE name=identifier SET assignment (COMMA assignment)* (FROM from=relation)? (WHERE where=expression)? # update
     | DELETE FROM name=identifier (WHERE where=expression)?                             # delete
@@ -47,7 +47,14 @@ statement
     ;
 
 columnDefinition
-    : identifier dataType (NOT NULL)?
+    : identifier dataType columnConstraint*
+    ;
+
+columnConstraint
+    : NOT NULL                                                                           # notNullConstraint
+    | NULL                                                                               # nullableConstraint
+    | PRIMARY KEY                                                                        # primaryKeyConstraint
+    | UNIQUE                                                                             # uniqueConstraint
     ;
 
 mergeClause
@@ -154,9 +161,9 @@ joinType
 relationPrimary
     : name=identifier (DOT part=identifier)? versionClause? sampleClause? tableAlias?     # datasetRelation
     | path=STRING sampleClause? tableAlias?                                              # fileRelation
-    | function=identifier LPAREN (expression (COMMA expression)*)? (COMMA namedArgument)* RPAREN tableAlias? # tableFunction
+    | function=identifier LPAREN (expression (COMMA expression)*)? (COMMA namedArgument)* RPAREN sampleClause? tableAlias? # tableFunction
     | LPAREN query RPAREN sampleClause? tableAlias?                                      # subqueryRelation
-    | LPAREN relation RPAREN                                                             # parenthesizedRelation
+    | LPAREN relation RPAREN sampleClause?                                               # parenthesizedRelation
     ;
 
 namedArgument
@@ -249,12 +256,16 @@ primaryExpression
     | INTEGER_VALUE                                                                      # integerLiteral
     | (DECIMAL_VALUE | DOUBLE_VALUE)                                                     # decimalLiteral
     | STRING                                                                             # stringLiteral
+    | BLOB_STRING                                                                        # blobLiteral
+    | INTERVAL value=(STRING | INTEGER_VALUE) intervalUnit=identifier?                   # intervalLiteral
     | dataType STRING                                                                    # typedLiteral
-    | INTERVAL STRING intervalUnit=identifier?                                           # intervalLiteral
     | parameter                                                                          # parameterReference
     | CASE operand=expression? whenClause+ (ELSE elseValue=expression)? END              # simpleOrSearchedCase
     | castKind=(CAST | TRY_CAST) LPAREN expression AS dataType RPAREN                    # cast
     | EXTRACT LPAREN field=identifier FROM expression RPAREN                              # extract
+    | SUBSTRING LPAREN value=expression FROM start=expression (FOR length=expression)? RPAREN # substringFrom
+    | POSITION LPAREN needle=valueExpression IN haystack=valueExpression RPAREN          # positionIn
+    | TRIM LPAREN side=(BOTH | LEADING | TRAILING)? characters=expression? FROM value=expression RPAREN # trimFrom
     | EXISTS LPAREN query RPAREN                                                         # exists
     | LPAREN query RPAREN                                                                # scalarSubquery
     | function=identifier LPAREN (STAR | (setQuantifier? expression (COMMA expression)*)? (ORDER BY sortItem (COMMA sortItem)*)?) RPAREN
@@ -302,6 +313,7 @@ nonReserved
     | PARTITION | PERCENT | PRECEDING | RANGE | RECURSIVE | REPEATABLE | ROW | ROWS | SHOW | SYSTEM | TAG
     | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | QUALIFY | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO | IMPORT
     | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | SETTINGS | SESSION | RESET | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
+    | TABLE | PRIMARY | UNIQUE | SUBSTRING | POSITION | TRIM | BOTH | LEADING | TRAILING | FOR
     ;
 
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
@@ -322,6 +334,8 @@ TABLESAMPLE: T A B L E S A M P L E; SAMPLE: S A M P L E; SPLIT: S P L I T; SPLIT
 TRY_CAST: T R Y '_' C A S T; UNBOUNDED: U N B O U N D E D; UNION: U N I O N; UPDATE: U P D A T E; USING: U S I N G;
 VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W H E N; WHERE: W H E R E;
 WINDOW: W I N D O W; QUALIFY: Q U A L I F Y; WITH: W I T H;
+TABLE: T A B L E; PRIMARY: P R I M A R Y; UNIQUE: U N I Q U E; SUBSTRING: S U B S T R I N G; POSITION: P O S I T I O N;
+TRIM: T R I M; BOTH: B O T H; LEADING: L E A D I N G; TRAILING: T R A I L I N G; FOR: F O R;
 
 EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>='; ARROW: '->';
 PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
@@ -329,6 +343,7 @@ LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SE
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
 
 STRING: '\'' ( ~'\'' | '\'\'' )* '\'';
+BLOB_STRING: [xX] '\'' [0-9a-fA-F ]* '\'';
 INTEGER_VALUE: DIGIT+;
 DECIMAL_VALUE: DIGIT+ '.' DIGIT* | '.' DIGIT+;
 DOUBLE_VALUE: (DIGIT+ ('.' DIGIT*)? | '.' DIGIT+) [eE] [+-]? DIGIT+;

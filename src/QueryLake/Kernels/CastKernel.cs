@@ -16,6 +16,8 @@ internal static class CastKernel
     public static bool CanCast(DataType from, DataType to)
     {
         if (from.Equals(to)) return true;
+        if (to is IntervalType || from is IntervalType)
+            return from.StorageType is VariableBinaryType { IsUtf8: true } || to.StorageType is VariableBinaryType { IsUtf8: true } || from is NullType;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
         // Text to BLOB: its UTF-8 bytes (as DuckDB does for text without \x escapes).
         if (from.StorageType is VariableBinaryType { IsUtf8: true } && to.StorageType is VariableBinaryType { IsUtf8: false }) return true;
@@ -212,6 +214,8 @@ internal static class CastKernel
     public static object Convert(object v, DataType from, DataType to)
     {
         var inv = CultureInfo.InvariantCulture;
+        if (to is IntervalType)
+            return v is string text ? IntervalValue.TryParse(text, null, out var problem) ?? throw new FormatException(problem) : throw new InvalidCastException($"{from} does not convert to interval");
         switch (to.StorageType)
         {
             case VariableBinaryType { IsUtf8: false } when v is string text:

@@ -157,7 +157,7 @@ public sealed partial class QueryLakeSession : IDisposable
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
         try { return RunStatement(s, parameters, positional, cancel); }
-        catch (LakeException e) when (e.Code == "QL-BAD-NAME")
+        catch (LakeException e)
         {
             throw new SqlException(e.Code, s.At.Line, s.At.Column, e.Message);
         }
@@ -305,18 +305,24 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c, string operation = "create")
     {
+        if (c.OrReplace && c.IfNotExists)
+            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "CREATE OR REPLACE and IF NOT EXISTS cannot be combined");
         if (Lake.DatasetExists(c.Name))
         {
             if (c.IfNotExists) return Message(c, "dataset exists");
-            throw new SqlException("QL-DATASET-EXISTS", c.At.Line, c.At.Column, $"dataset '{c.Name}' already exists");
+            if (!c.OrReplace) throw new SqlException("QL-DATASET-EXISTS", c.At.Line, c.At.Column, $"dataset '{c.Name}' already exists; CREATE OR REPLACE replaces it");
+            if (Transaction is not null)
+                throw new SqlException("QL-TRANSACTION", c.At.Line, c.At.Column, "CREATE OR REPLACE cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
         }
-        if (c.As is null)
+        // The query is planned before anything is dropped, so a bad query leaves the old dataset in place.
+        var plan = c.As is null ? null : Plan(binder, c.As);
+        if (c.OrReplace && Lake.DatasetExists(c.Name)) Lake.DropDataset(c.Name);
+        if (plan is null)
         {
-            if (c.Columns.Count == 0) throw new SqlException("QL-NO-COLUMNS", c.At.Line, c.At.Column, "CREATE DATASET needs columns or AS query");
+            // Without columns the dataset is empty and schemaless: the first INSERT or IMPORT gives it its columns.
             Lake.CreateDataset(c.Name, new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()));
             return Message(c, $"created {c.Name}");
         }
-        var plan = Plan(binder, c.As);
         var ds = Lake.CreateDataset(c.Name, plan.Schema);
         var v = ds.Append(Reporting(Executor.Results(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
         return Count(c, v.RowCount);
@@ -325,8 +331,15 @@ public sealed partial class QueryLakeSession : IDisposable
     private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel, string operation = "insert")
     {
         var ds = Open(i.Name, i.At);
-        var target = ds.Schema;
         var plan = Plan(binder, i.Query);
+        // A dataset created without columns takes the columns of its first insert (named as in the INSERT's list).
+        if (ds.Schema.Fields.Count == 0)
+        {
+            if (i.Columns.Count > 0 && i.Columns.Count != plan.Schema.Fields.Count)
+                throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {i.Columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
+            ds.DefineSchema(new Schema(plan.Schema.Fields.Select((f, k) => new Field(i.Columns.Count > 0 ? i.Columns[k] : f.Name, f.DataType is NullType ? DataType.Int32 : f.DataType)).ToList()));
+        }
+        var target = ds.Schema;
         var columns = i.Columns.Count > 0 ? i.Columns.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
         if (columns.Count != plan.Schema.Fields.Count)
             throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
@@ -450,6 +463,7 @@ public sealed partial class QueryLakeSession : IDisposable
         Dataset ds;
         if (Lake.DatasetExists(im.Name)) ds = Lake.OpenDataset(im.Name);
         else ds = Lake.CreateDataset(im.Name, Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
+        if (ds.Schema.Fields.Count == 0) ds.DefineSchema(Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
         var schema = ds.Schema;
         if (schema.IndexOf("path") < 0 || schema.IndexOf("content") < 0)
             throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");

@@ -124,6 +124,30 @@ public sealed partial class Dataset
     }
 
     /// <summary>
+    /// Gives a dataset created without columns (<c>CREATE DATASET name</c>) its schema, in one new version: the first
+    /// INSERT or IMPORT into it sets the columns. Fails when the dataset already has columns.
+    /// </summary>
+    public DatasetSnapshot DefineSchema(Schema schema)
+    {
+        foreach (var f in schema.Fields)
+        {
+            LakeNames.CheckColumn(f.Name);
+            ManifestJson.TypeToJson(f.DataType);
+        }
+        return Commit(m =>
+        {
+            if (m.Schema.Fields.Count > 0 || m.Fragments.Count > 0)
+                throw new LakeException("QL-SCHEMA-MISMATCH", $"dataset '{Name}' already has columns");
+            int next = m.NextFieldId;
+            var defined = ManifestJson.FromSchema(schema, ref next);
+            m.Schema.Fields.AddRange(defined.Fields);
+            m.NextFieldId = next;
+            m.Operation = new OperationRecord { Kind = "define_schema", SchemaChanged = true, Detail = string.Join(", ", schema.Fields.Select(f => f.ToString())) };
+            return m;
+        });
+    }
+
+    /// <summary>
     /// Adds a column (schema evolution). When <paramref name="compute"/> is given it is evaluated for every
     /// live row (over batches of live rows only, so a deleted row can never make it fail) and written as a new data
     /// file per fragment, deleted rows holding null; otherwise existing rows read as null.

@@ -20,6 +20,8 @@ public sealed class StructArray : ArrowArray
     public override object? GetValue(int index)
     {
         if (IsNull(index)) return null;
+        if (Type is IntervalType)
+            return new IntervalValue((int)_fields[0].GetValue(Data.Offset + index)!, (int)_fields[1].GetValue(Data.Offset + index)!, (long)_fields[2].GetValue(Data.Offset + index)!);
         var d = new Dictionary<string, object?>();
         for (int i = 0; i < _fields.Length; i++) d[StructType.Fields[i].Name] = _fields[i].GetValue(Data.Offset + index);
         return d;

@@ -38,6 +38,7 @@ public abstract class ExtensionType : DataType
         ImageType.Name => ImageType.TryFromStorage(metadata, storage),
         EmbeddingType.Name => EmbeddingType.TryFromStorage(metadata, storage),
         TensorType.FixedShapeName or TensorType.VariableShapeName => TensorType.TryFromStorage(name, metadata, storage),
+        IntervalType.Name => IntervalType.TryFromStorage(storage),
         _ => null,
     };
 }

@@ -13,8 +13,8 @@ internal static class OperatorFunctions
 {
     public static void Register(FunctionRegistry r)
     {
-        r.Add(Arithmetic("+", "a + b", "Adds two numbers.", "SELECT 1 + 2 → 3", checked_: (x, y) => checked(x + y), (x, y) => x + y));
-        r.Add(Arithmetic("-", "a - b", "Subtracts b from a.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
+        r.Add(Arithmetic("+", "a + b", "Adds two numbers; adds an interval or a number of days to a date or timestamp.", "SELECT 1 + 2 → 3", checked_: (x, y) => checked(x + y), (x, y) => x + y));
+        r.Add(Arithmetic("-", "a - b", "Subtracts b from a: numbers, an interval or days from a date or timestamp, the days between two dates.", "SELECT 5 - 7 → -2", checked_: (x, y) => checked(x - y), (x, y) => x - y));
         r.Add(Arithmetic("*", "a * b", "Multiplies two numbers.", "SELECT 6 * 7 → 42", checked_: (x, y) => checked(x * y), (x, y) => x * y));
         r.Add(new ScalarFunction("/", "a / b", "Divides as floating point, as DuckDB does: 7 / 2 is 3.5, and division by zero follows IEEE 754 (1 / 0 is inf, 0 / 0 is nan).", "SELECT 7 / 2 → 3.5",
             t => TypeRules.Numeric(t[0], t[1]) is null ? Expanding(TensorFunctions.ElementWise("/", t)) : new Resolution(DataType.Float64, Divide, [DataType.Float64, DataType.Float64]), isOperator: true) { AcceptsConstants = true });
@@ -23,7 +23,7 @@ internal static class OperatorFunctions
         r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("negate", "-a", "Negates a number.", "SELECT -(3) → -3",
-            t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : null, isOperator: true));
+            t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : DateArithmetic.Negate(t[0]), isOperator: true));
         foreach (var (op, test) in new[] { ("=", ComparisonOp.Equal), ("<>", ComparisonOp.NotEqual), ("<", ComparisonOp.Less), ("<=", ComparisonOp.LessOrEqual), (">", ComparisonOp.Greater), (">=", ComparisonOp.GreaterOrEqual) })
             r.Add(new ScalarFunction(op, $"a {op} b", $"Compares two values; NULL if either is NULL.", $"SELECT 1 {op} 2",
                 t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true) { AcceptsConstants = true });
@@ -54,6 +54,7 @@ internal static class OperatorFunctions
     private static ScalarFunction Arithmetic(string op, string sig, string desc, string example, Func<long, long, long> checked_, Func<double, double, double> dbl) =>
         new(op, sig, desc + " Integer overflow is an error.", example, t =>
         {
+            if (DateArithmetic.Resolve(op, t) is { } dates) return dates;
             var c = TypeRules.Numeric(t[0], t[1]);
             if (c is null) return Expanding(TensorFunctions.ElementWise(op, t));
             ScalarKernel k = c.Id == TypeId.Int64

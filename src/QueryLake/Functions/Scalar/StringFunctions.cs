@@ -22,13 +22,14 @@ internal static class StringFunctions
     {
         r.Add(Str1("lower", "Lower-cases a string.", "SELECT lower('Hail') → 'hail'", s => s.ToLowerInvariant()));
         r.Add(Str1("upper", "Upper-cases a string.", "SELECT upper('hail') → 'HAIL'", s => s.ToUpperInvariant()));
-        r.Add(Str1("trim", "Removes leading and trailing spaces.", "SELECT trim('  a ') → 'a'", s => s.Trim(' ')));
-        r.Add(Str1("ltrim", "Removes leading spaces.", "SELECT ltrim('  a') → 'a'", s => s.TrimStart(' ')));
-        r.Add(Str1("rtrim", "Removes trailing spaces.", "SELECT rtrim('a  ') → 'a'", s => s.TrimEnd(' ')));
+        r.Add(Trim("trim", "Removes leading and trailing spaces (or any of the characters given); trim(BOTH chars FROM s) is the same.", "SELECT trim('xxaxx', 'x') → 'a'", (s, c) => s.Trim(c)));
+        r.Add(Trim("ltrim", "Removes leading spaces (or any of the characters given); trim(LEADING chars FROM s) is the same.", "SELECT ltrim('  a') → 'a'", (s, c) => s.TrimStart(c)));
+        r.Add(Trim("rtrim", "Removes trailing spaces (or any of the characters given); trim(TRAILING chars FROM s) is the same.", "SELECT rtrim('a  ') → 'a'", (s, c) => s.TrimEnd(c)));
         r.Add(Str1("reverse", "Reverses a string.", "SELECT reverse('abc') → 'cba'", s => new string(s.EnumerateRunes().Reverse().SelectMany(x => x.ToString()).ToArray())));
         r.Add(new ScalarFunction("length", "length(s)", "Number of characters (Unicode code points).", "SELECT length('hail') → 4",
             t => t.Count == 1 && Text(t[0]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((string)a[0]!).EnumerateRunes().Count()), [DataType.Utf8]) : null));
-        r.Add(new ScalarFunction("substr", "substr(s, start [, length])", "The substring from 1-based start, of length characters (default: to the end).", "SELECT substr('nightfall', 6) → 'fall'",
+        foreach (var name in new[] { "substr", "substring" })
+        r.Add(new ScalarFunction(name, $"{name}(s, start [, length])", "The substring from 1-based start, of length characters (default: to the end); substring(s FROM start FOR length) is the same.", $"SELECT {name}('nightfall', 6) → 'fall'",
             t => t.Count is 2 or 3 && Text(t[0]) && t.Skip(1).All(x => x.IsInteger || x is NullType)
                 ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Substr((string)a[0]!, (long)a[1]!, a.Length > 2 ? (long)a[2]! : null)),
                     t.Count == 2 ? [DataType.Utf8, DataType.Int64] : [DataType.Utf8, DataType.Int64, DataType.Int64])
@@ -46,6 +47,12 @@ internal static class StringFunctions
         r.Add(new ScalarFunction("concat", "concat(a, b, …)", "Concatenates the string forms of its arguments, skipping NULLs.", "SELECT concat('a', NULL, 1) → 'a1'",
             t => t.Count >= 1 ? new Resolution(DataType.Utf8, Concat(nullIfAnyNull: false), t.Select(_ => (DataType)DataType.Utf8).ToList()) : null));
     }
+
+    private static ScalarFunction Trim(string name, string desc, string example, Func<string, char[], string> f) =>
+        new(name, $"{name}(s [, characters])", desc, example, t => t.Count is 1 or 2 && t.All(Text)
+            ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => f((string)a[0]!, a.Length > 1 ? ((string)a[1]!).ToCharArray() : [' '])),
+                t.Select(_ => (DataType)DataType.Utf8).ToList())
+            : null);
 
     private static ScalarFunction Str1(string name, string desc, string example, Func<string, string> f) =>
         new(name, $"{name}(s)", desc, example, t => t.Count == 1 && Text(t[0])

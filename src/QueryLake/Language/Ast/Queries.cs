@@ -28,6 +28,9 @@ internal sealed record TableFunctionRelation(SourceSpan At, string Name, IReadOn
 
 internal sealed record SubqueryRelation(SourceSpan At, Query Query, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases) : Relation(At);
 
+/// <summary>A sampling clause after a relation that has none of its own (a table function, a parenthesized join).</summary>
+internal sealed record SampledRelation(SourceSpan At, Relation Inner, SampleSpec Sample) : Relation(At);
+
 internal sealed record JoinRelation(SourceSpan At, string Kind, Relation Left, Relation Right, Expr? On, IReadOnlyList<string> Using, bool Natural) : Relation(At);
 
 internal sealed record VersionSpec(long? Number, string? AsOf, string? Branch, string? Tag);

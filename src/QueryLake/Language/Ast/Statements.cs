@@ -10,7 +10,11 @@ internal sealed record QueryStatement(SourceSpan At, Query Query) : Statement(At
 
 internal sealed record ExplainStatement(SourceSpan At, Statement Inner, bool Analyze) : Statement(At);
 
-internal sealed record CreateDatasetStatement(SourceSpan At, string Name, bool IfNotExists, IReadOnlyList<ColumnDef> Columns, Query? As) : Statement(At);
+internal sealed record CreateDatasetStatement(SourceSpan At, string Name, bool IfNotExists, IReadOnlyList<ColumnDef> Columns, Query? As) : Statement(At)
+{
+    /// <summary>CREATE OR REPLACE: an existing dataset of that name is dropped first.</summary>
+    public bool OrReplace { get; init; }
+}
 
 internal sealed record ColumnDef(string Name, TypeName Type, bool NotNull);
 

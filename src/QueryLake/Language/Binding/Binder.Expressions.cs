@@ -24,6 +24,7 @@ internal sealed partial class Binder
                     double d => new Literal(d, DataType.Float64),
                     bool b => new Literal(b, DataType.Boolean),
                     string s => new Literal(s, DataType.Utf8),
+                    byte[] bytes => new Literal(bytes, DataType.Binary),
                     _ => throw Error(l.At, "QL-UNSUPPORTED", $"literal {l.Value}"),
                 };
             case ColumnExpr { Parts.Count: 1 } c when _selectAliases is { } aliases && aliases.TryGetValue(c.Parts[0], out var aliased)
@@ -195,6 +196,10 @@ internal sealed partial class Binder
                 }
                 return ins.Negated ? BindCall("NOT", [result], ins.At) : result;
             }
+            case IntervalExpr iv:
+                return IntervalValue.TryParse(iv.Text, iv.Unit, out var problem) is { } interval
+                    ? new Literal(interval, IntervalType.Instance)
+                    : throw Error(iv.At, "QL-BAD-INTERVAL", problem!);
             case StarExpr st:
                 throw Error(st.At, "QL-BAD-STAR", "* is only allowed in the select list and in count(*)");
             default:

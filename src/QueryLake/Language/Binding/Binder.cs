@@ -143,7 +143,7 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     private (LogicalPlan, Scope) BindRelation(Relation r)
     {
         var (plan, scope) = BindRelationCore(r);
-        var sample = r switch { DatasetRelation d => d.Sample, FileRelation f => f.Sample, SubqueryRelation s => s.Sample, _ => null };
+        var sample = r switch { DatasetRelation d => d.Sample, FileRelation f => f.Sample, SubqueryRelation s => s.Sample, SampledRelation s => s.Sample, _ => null };
         return sample is null ? (plan, scope) : (BindSample(plan, scope, sample), scope);
     }
 
@@ -173,6 +173,8 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     {
         switch (r)
         {
+            case SampledRelation s:
+                return BindRelation(s.Inner);
             case DatasetRelation d:
                 if (d.Version is null && _ctes.Select(c => c.TryGetValue(d.Name, out var found) ? found : default).FirstOrDefault(x => x.Plan is not null) is { Plan: not null } cte)
                     return (cte.Plan, cte.Scope.WithTable(d.Alias ?? d.Name));

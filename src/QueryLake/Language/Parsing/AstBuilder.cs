@@ -34,9 +34,26 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitQueryStatement(P.QueryStatementContext c) => new QueryStatement(At(c), Q(c.query()));
 
     public override object VisitCreateDataset(P.CreateDatasetContext c) =>
-        new CreateDatasetStatement(At(c), Ident(c.name), c.IF() is not null,
-            c.columnDefinition().Select(d => new ColumnDef(Ident(d.identifier()), Type(d.dataType()), d.NOT() is not null)).ToList(),
-            c.query() is { } q ? Q(q) : null);
+        new CreateDatasetStatement(At(c), Ident(c.name), c.IF() is not null, c.columnDefinition().Select(Column).ToList(),
+            c.query() is { } q ? Q(q) : null) { OrReplace = c.REPLACE() is not null };
+
+    /// <summary>A column definition. NOT NULL is enforced; PRIMARY KEY and UNIQUE would need an index QueryLake does not
+    /// keep, so they are refused rather than silently ignored.</summary>
+    private ColumnDef Column(P.ColumnDefinitionContext d)
+    {
+        bool notNull = false;
+        foreach (var k in d.columnConstraint())
+            switch (k)
+            {
+                case P.NotNullConstraintContext: notNull = true; break;
+                case P.NullableConstraintContext: notNull = false; break;
+                default:
+                    throw new SqlException("QL-UNSUPPORTED", k.Start.Line, k.Start.Column + 1,
+                        $"{(k is P.PrimaryKeyConstraintContext ? "PRIMARY KEY" : "UNIQUE")} on column {Ident(d.identifier())} is not supported: QueryLake does not enforce " +
+                        "uniqueness; remove the constraint (and check duplicates with GROUP BY … HAVING count(*) > 1)");
+            }
+        return new ColumnDef(Ident(d.identifier()), Type(d.dataType()), notNull);
+    }
 
     public override object VisitDropDataset(P.DropDatasetContext c) => new DropDatasetStatement(At(c), Ident(c.name), c.IF() is not null);
     public override object VisitInsert(P.InsertContext c) => new InsertStatement(At(c), Ident(c.name), Idents(c.identifierList()), Q(c.query()));
@@ -202,9 +219,11 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         new FileRelation(At(c), Unquote(c.path), Sample(c.sampleClause()), Alias(c.tableAlias()).Item1);
 
     public override object VisitTableFunction(P.TableFunctionContext c) =>
-        new TableFunctionRelation(At(c), Ident(c.function), c.expression().Select(E).ToList(),
+        Sampled(new TableFunctionRelation(At(c), Ident(c.function), c.expression().Select(E).ToList(),
             c.namedArgument().ToDictionary(n => Ident(n.identifier()), n => E(n.expression()), StringComparer.OrdinalIgnoreCase),
-            Alias(c.tableAlias()).Item1);
+            Alias(c.tableAlias()).Item1), c.sampleClause());
+
+    private Relation Sampled(Relation r, P.SampleClauseContext? sample) => Sample(sample) is { } s ? new SampledRelation(r.At, r, s) : r;
 
     public override object VisitSubqueryRelation(P.SubqueryRelationContext c)
     {
@@ -212,7 +231,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         return new SubqueryRelation(At(c), Q(c.query()), Sample(c.sampleClause()), alias, cols);
     }
 
-    public override object VisitParenthesizedRelation(P.ParenthesizedRelationContext c) => Visit(c.relation())!;
+    public override object VisitParenthesizedRelation(P.ParenthesizedRelationContext c) => Sampled((Relation)Visit(c.relation())!, c.sampleClause());
 
     private static VersionSpec? Version(P.VersionClauseContext? v) => v switch
     {
@@ -326,7 +345,27 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitTypedLiteral(P.TypedLiteralContext c) =>
         new CastExpr(At(c), new LiteralExpr(At(c.STRING().Symbol), Unquote(c.STRING().Symbol)), Type(c.dataType()), false);
     public override object VisitIntervalLiteral(P.IntervalLiteralContext c) =>
-        new IntervalExpr(At(c), Unquote(c.STRING().Symbol), c.intervalUnit is null ? null : Ident(c.intervalUnit));
+        new IntervalExpr(At(c), c.value.Type == P.STRING ? Unquote(c.value) : c.value.Text, c.intervalUnit is null ? null : Ident(c.intervalUnit));
+
+    public override object VisitBlobLiteral(P.BlobLiteralContext c)
+    {
+        var hex = c.BLOB_STRING().GetText()[2..^1].Replace(" ", "", StringComparison.Ordinal);
+        if (hex.Length % 2 != 0) throw new SqlException("QL-BAD-LITERAL", c.Start.Line, c.Start.Column + 1, $"blob literal x'{hex}' has an odd number of hex digits");
+        return new LiteralExpr(At(c), Convert.FromHexString(hex));
+    }
+
+    /// <summary>substring(s FROM a [FOR n]), position(needle IN s) and trim([BOTH|LEADING|TRAILING] [chars] FROM s):
+    /// the standard spellings of substr, strpos and trim/ltrim/rtrim.</summary>
+    public override object VisitSubstringFrom(P.SubstringFromContext c) =>
+        Call(c, "substr", c.length is null ? [E(c.value), E(c.start)] : [E(c.value), E(c.start), E(c.length)]);
+
+    public override object VisitPositionIn(P.PositionInContext c) => Call(c, "strpos", [V(c.haystack), V(c.needle)]);
+
+    public override object VisitTrimFrom(P.TrimFromContext c) =>
+        Call(c, c.side?.Type switch { P.LEADING => "ltrim", P.TRAILING => "rtrim", _ => "trim" },
+            c.characters is null ? [E(c.value)] : [E(c.value), E(c.characters)]);
+
+    private FunctionExpr Call(Antlr4.Runtime.ParserRuleContext c, string name, IReadOnlyList<Expr> args) => new(At(c), name, args, false, false, null, null, []);
 
     public override object VisitNamedParameter(P.NamedParameterContext c) => new ParameterExpr(At(c), Ident(c.identifier()), -1);
     public override object VisitPositionalParameter(P.PositionalParameterContext c) => new ParameterExpr(At(c), null, _positional++);

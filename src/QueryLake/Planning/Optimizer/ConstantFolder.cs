@@ -13,8 +13,32 @@ internal static class ConstantFolder
         if (e is Literal || e.Type is Columnar.Types.NullType) return null;
         // (A list lambda over a constant list that captures nothing but constants is a constant too.)
         if (e is not (Call or Cast or CaseWhen or ListLambda) || !e.Children.All(c => c is Literal)) return null;
+        if (ExactDecimal(e) is { } exact) return exact;
         var value = Execution.ExpressionEvaluator.Evaluate(e, OneRow);
         return new Literal(value.GetValue(0), e.Type);
+    }
+
+    /// <summary>+, - and * of two numeric constants written as decimals (0.06 + 0.01) are exact, as in DuckDB, where such
+    /// literals are DECIMAL: the sum is computed in decimal and then rounded once to a double (0.07, not
+    /// 0.06999999999999999). Constants that a decimal cannot hold exactly fold as doubles.</summary>
+    private static Literal? ExactDecimal(BoundExpr e)
+    {
+        if (e is not Call { Function.Name: "+" or "-" or "*", Args: [Literal { Value: double a }, Literal { Value: double b }] } c || c.Type.Id != Columnar.Types.TypeId.Float64) return null;
+        if (!Exact(a, out var x) || !Exact(b, out var y)) return null;
+        try
+        {
+            decimal r = c.Function.Name switch { "+" => x + y, "-" => x - y, _ => x * y };
+            return new Literal((double)r, c.Type);
+        }
+        catch (OverflowException) { return null; }
+
+        static bool Exact(double v, out decimal d)
+        {
+            d = 0;
+            if (!double.IsFinite(v) || Math.Abs(v) > 1e15) return false;
+            d = (decimal)v;
+            return (double)d == v;
+        }
     }
 
     /// <summary>Folds bottom-up everywhere in an expression.</summary>

@@ -56,36 +56,38 @@ internal partial class QueryLakeParser : Parser {
 		SEED=109, TAG=110, THEN=111, TIMESTAMP=112, TO=113, TRUE=114, TRY_CAST=115, 
 		UNBOUNDED=116, UNION=117, UPDATE=118, USING=119, VALUES=120, VERSION=121, 
 		VERSIONS=122, WHEN=123, WHERE=124, WINDOW=125, QUALIFY=126, WITH=127, 
-		EQ=128, NEQ=129, LT=130, LTE=131, GT=132, GTE=133, ARROW=134, PLUS=135, 
-		MINUS=136, STAR=137, INTEGER_DIVIDE=138, SLASH=139, PERCENT_SIGN=140, 
-		CONCAT=141, LPAREN=142, RPAREN=143, LBRACKET=144, RBRACKET=145, COMMA=146, 
-		DOT=147, SEMICOLON=148, DOUBLE_COLON=149, ASSIGN=150, COLON=151, AT=152, 
-		DOLLAR=153, QUESTION=154, STRING=155, INTEGER_VALUE=156, DECIMAL_VALUE=157, 
-		DOUBLE_VALUE=158, IDENTIFIER=159, QUOTED_IDENTIFIER=160, LINE_COMMENT=161, 
-		BLOCK_COMMENT=162, WS=163, UNRECOGNIZED=164;
+		TABLE=128, PRIMARY=129, UNIQUE=130, SUBSTRING=131, POSITION=132, TRIM=133, 
+		BOTH=134, LEADING=135, TRAILING=136, FOR=137, EQ=138, NEQ=139, LT=140, 
+		LTE=141, GT=142, GTE=143, ARROW=144, PLUS=145, MINUS=146, STAR=147, INTEGER_DIVIDE=148, 
+		SLASH=149, PERCENT_SIGN=150, CONCAT=151, LPAREN=152, RPAREN=153, LBRACKET=154, 
+		RBRACKET=155, COMMA=156, DOT=157, SEMICOLON=158, DOUBLE_COLON=159, ASSIGN=160, 
+		COLON=161, AT=162, DOLLAR=163, QUESTION=164, STRING=165, BLOB_STRING=166, 
+		INTEGER_VALUE=167, DECIMAL_VALUE=168, DOUBLE_VALUE=169, IDENTIFIER=170, 
+		QUOTED_IDENTIFIER=171, LINE_COMMENT=172, BLOCK_COMMENT=173, WS=174, UNRECOGNIZED=175;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
-		RULE_mergeClause = 4, RULE_splitPart = 5, RULE_assignment = 6, RULE_copyOption = 7, 
-		RULE_query = 8, RULE_with = 9, RULE_commonTableExpression = 10, RULE_queryExpression = 11, 
-		RULE_queryPrimary = 12, RULE_rowValue = 13, RULE_select = 14, RULE_setQuantifier = 15, 
-		RULE_selectItem = 16, RULE_groupBy = 17, RULE_orderBy = 18, RULE_sortItem = 19, 
-		RULE_limitClause = 20, RULE_relation = 21, RULE_joinType = 22, RULE_relationPrimary = 23, 
-		RULE_namedArgument = 24, RULE_versionClause = 25, RULE_sampleClause = 26, 
-		RULE_tableAlias = 27, RULE_windowDefinition = 28, RULE_windowSpecification = 29, 
-		RULE_windowFrame = 30, RULE_frameBound = 31, RULE_expression = 32, RULE_predicate = 33, 
-		RULE_valueExpression = 34, RULE_sliceOrIndex = 35, RULE_comparisonOperator = 36, 
-		RULE_primaryExpression = 37, RULE_over = 38, RULE_whenClause = 39, RULE_parameter = 40, 
-		RULE_dataType = 41, RULE_identifierList = 42, RULE_identifier = 43, RULE_nonReserved = 44;
+		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
+		RULE_copyOption = 8, RULE_query = 9, RULE_with = 10, RULE_commonTableExpression = 11, 
+		RULE_queryExpression = 12, RULE_queryPrimary = 13, RULE_rowValue = 14, 
+		RULE_select = 15, RULE_setQuantifier = 16, RULE_selectItem = 17, RULE_groupBy = 18, 
+		RULE_orderBy = 19, RULE_sortItem = 20, RULE_limitClause = 21, RULE_relation = 22, 
+		RULE_joinType = 23, RULE_relationPrimary = 24, RULE_namedArgument = 25, 
+		RULE_versionClause = 26, RULE_sampleClause = 27, RULE_tableAlias = 28, 
+		RULE_windowDefinition = 29, RULE_windowSpecification = 30, RULE_windowFrame = 31, 
+		RULE_frameBound = 32, RULE_expression = 33, RULE_predicate = 34, RULE_valueExpression = 35, 
+		RULE_sliceOrIndex = 36, RULE_comparisonOperator = 37, RULE_primaryExpression = 38, 
+		RULE_over = 39, RULE_whenClause = 40, RULE_parameter = 41, RULE_dataType = 42, 
+		RULE_identifierList = 43, RULE_identifier = 44, RULE_nonReserved = 45;
 	public static readonly string[] ruleNames = {
-		"script", "singleStatement", "statement", "columnDefinition", "mergeClause", 
-		"splitPart", "assignment", "copyOption", "query", "with", "commonTableExpression", 
-		"queryExpression", "queryPrimary", "rowValue", "select", "setQuantifier", 
-		"selectItem", "groupBy", "orderBy", "sortItem", "limitClause", "relation", 
-		"joinType", "relationPrimary", "namedArgument", "versionClause", "sampleClause", 
-		"tableAlias", "windowDefinition", "windowSpecification", "windowFrame", 
-		"frameBound", "expression", "predicate", "valueExpression", "sliceOrIndex", 
-		"comparisonOperator", "primaryExpression", "over", "whenClause", "parameter", 
-		"dataType", "identifierList", "identifier", "nonReserved"
+		"script", "singleStatement", "statement", "columnDefinition", "columnConstraint", 
+		"mergeClause", "splitPart", "assignment", "copyOption", "query", "with", 
+		"commonTableExpression", "queryExpression", "queryPrimary", "rowValue", 
+		"select", "setQuantifier", "selectItem", "groupBy", "orderBy", "sortItem", 
+		"limitClause", "relation", "joinType", "relationPrimary", "namedArgument", 
+		"versionClause", "sampleClause", "tableAlias", "windowDefinition", "windowSpecification", 
+		"windowFrame", "frameBound", "expression", "predicate", "valueExpression", 
+		"sliceOrIndex", "comparisonOperator", "primaryExpression", "over", "whenClause", 
+		"parameter", "dataType", "identifierList", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -99,10 +101,11 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, null, null, null, "'<'", "'<='", 
-		"'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", 
-		"'('", "')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", 
-		"'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, null, null, null, 
+		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
+		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
+		"')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", 
+		"'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -121,12 +124,14 @@ internal partial class QueryLakeParser : Parser {
 		"KEY", "MERGE", "MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", 
 		"TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", 
 		"UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", 
-		"QUALIFY", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", 
-		"MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", 
-		"LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "COMMA", "DOT", "SEMICOLON", 
-		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
-		"INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", 
-		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"QUALIFY", "WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", 
+		"TRIM", "BOTH", "LEADING", "TRAILING", "FOR", "EQ", "NEQ", "LT", "LTE", 
+		"GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
+		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
+		"DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
+		"DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -194,75 +199,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 93;
+			State = 95;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 90;
+				State = 92;
 				Match(SEMICOLON);
 				}
 				}
-				State = 95;
+				State = 97;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 114;
+			State = 116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 4611828130314191373L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
-				State = 96;
+				State = 98;
 				statement();
-				State = 105;
+				State = 107;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 98;
+						State = 100;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 97;
+							State = 99;
 							Match(SEMICOLON);
 							}
 							}
-							State = 100;
+							State = 102;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 102;
+						State = 104;
 						statement();
 						}
 						} 
 					}
-					State = 107;
+					State = 109;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 111;
+				State = 113;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 108;
+					State = 110;
 					Match(SEMICOLON);
 					}
 					}
-					State = 113;
+					State = 115;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 116;
+			State = 118;
 			Match(Eof);
 			}
 		}
@@ -307,23 +312,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 118;
+			State = 120;
 			statement();
-			State = 122;
+			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 119;
+				State = 121;
 				Match(SEMICOLON);
 				}
 				}
-				State = 124;
+				State = 126;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 125;
+			State = 127;
 			Match(Eof);
 			}
 		}
@@ -380,9 +385,12 @@ internal partial class QueryLakeParser : Parser {
 		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(QueryLakeParser.CREATE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLE() { return GetToken(QueryLakeParser.TABLE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OR() { return GetToken(QueryLakeParser.OR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACE() { return GetToken(QueryLakeParser.REPLACE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(QueryLakeParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(QueryLakeParser.EXISTS, 0); }
@@ -414,6 +422,7 @@ internal partial class QueryLakeParser : Parser {
 		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DROP() { return GetToken(QueryLakeParser.DROP, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLE() { return GetToken(QueryLakeParser.TABLE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
@@ -952,26 +961,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 387;
+			State = 393;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 127;
-				Match(EXPLAIN);
 				State = 129;
+				Match(EXPLAIN);
+				State = 131;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 128;
+					State = 130;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 131;
+				State = 133;
 				statement();
 				}
 				break;
@@ -979,7 +988,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 132;
+				State = 134;
 				query();
 				}
 				break;
@@ -987,64 +996,83 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 133;
+				State = 135;
 				Match(CREATE);
-				State = 134;
-				Match(DATASET);
 				State = 138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==IF) {
+				if (_la==OR) {
 					{
-					State = 135;
-					Match(IF);
 					State = 136;
-					Match(NOT);
+					Match(OR);
 					State = 137;
-					Match(EXISTS);
+					Match(REPLACE);
 					}
 				}
 
 				State = 140;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DATASET || _la==TABLE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 144;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==IF) {
+					{
+					State = 141;
+					Match(IF);
+					State = 142;
+					Match(NOT);
+					State = 143;
+					Match(EXISTS);
+					}
+				}
+
+				State = 146;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 152;
+				State = 158;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 141;
-					Match(LPAREN);
-					State = 142;
-					columnDefinition();
 					State = 147;
+					Match(LPAREN);
+					State = 148;
+					columnDefinition();
+					State = 153;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 143;
+						State = 149;
 						Match(COMMA);
-						State = 144;
+						State = 150;
 						columnDefinition();
 						}
 						}
-						State = 149;
+						State = 155;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 150;
+					State = 156;
 					Match(RPAREN);
 					}
 				}
 
-				State = 156;
+				State = 162;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 154;
+					State = 160;
 					Match(AS);
-					State = 155;
+					State = 161;
 					query();
 					}
 				}
@@ -1055,23 +1083,30 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 158;
+				State = 164;
 				Match(DROP);
-				State = 159;
-				Match(DATASET);
-				State = 162;
+				State = 165;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DATASET || _la==TABLE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 168;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 160;
+					State = 166;
 					Match(IF);
-					State = 161;
+					State = 167;
 					Match(EXISTS);
 					}
 				}
 
-				State = 164;
+				State = 170;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -1079,27 +1114,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 165;
+				State = 171;
 				Match(INSERT);
-				State = 166;
-				Match(INTO);
-				State = 167;
-				((InsertContext)_localctx).name = identifier();
 				State = 172;
+				Match(INTO);
+				State = 173;
+				((InsertContext)_localctx).name = identifier();
+				State = 178;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 168;
+					State = 174;
 					Match(LPAREN);
-					State = 169;
+					State = 175;
 					identifierList();
-					State = 170;
+					State = 176;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 174;
+				State = 180;
 				query();
 				}
 				break;
@@ -1107,50 +1142,50 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 176;
+				State = 182;
 				Match(UPDATE);
-				State = 177;
+				State = 183;
 				((UpdateContext)_localctx).name = identifier();
-				State = 178;
-				Match(SET);
-				State = 179;
-				assignment();
 				State = 184;
+				Match(SET);
+				State = 185;
+				assignment();
+				State = 190;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 180;
+					State = 186;
 					Match(COMMA);
-					State = 181;
+					State = 187;
 					assignment();
 					}
 					}
-					State = 186;
+					State = 192;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 189;
+				State = 195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 187;
+					State = 193;
 					Match(FROM);
-					State = 188;
+					State = 194;
 					((UpdateContext)_localctx).from = relation(0);
 					}
 				}
 
-				State = 193;
+				State = 199;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 191;
+					State = 197;
 					Match(WHERE);
-					State = 192;
+					State = 198;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -1161,20 +1196,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 195;
+				State = 201;
 				Match(DELETE);
-				State = 196;
+				State = 202;
 				Match(FROM);
-				State = 197;
+				State = 203;
 				((DeleteContext)_localctx).name = identifier();
-				State = 200;
+				State = 206;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 198;
+					State = 204;
 					Match(WHERE);
-					State = 199;
+					State = 205;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -1185,31 +1220,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 202;
-				Match(MERGE);
-				State = 203;
-				Match(INTO);
-				State = 204;
-				((MergeContext)_localctx).name = identifier();
-				State = 205;
-				Match(USING);
-				State = 206;
-				((MergeContext)_localctx).source = relation(0);
-				State = 207;
-				Match(ON);
 				State = 208;
-				((MergeContext)_localctx).on = expression(0);
+				Match(MERGE);
+				State = 209;
+				Match(INTO);
 				State = 210;
+				((MergeContext)_localctx).name = identifier();
+				State = 211;
+				Match(USING);
+				State = 212;
+				((MergeContext)_localctx).source = relation(0);
+				State = 213;
+				Match(ON);
+				State = 214;
+				((MergeContext)_localctx).on = expression(0);
+				State = 216;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 209;
+					State = 215;
 					mergeClause();
 					}
 					}
-					State = 212;
+					State = 218;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
@@ -1219,44 +1254,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 214;
+				State = 220;
 				Match(ALTER);
-				State = 215;
+				State = 221;
 				Match(DATASET);
-				State = 216;
+				State = 222;
 				((AddColumnContext)_localctx).name = identifier();
-				State = 217;
+				State = 223;
 				Match(ADD);
-				State = 219;
+				State = 225;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 				case 1:
 					{
-					State = 218;
+					State = 224;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 221;
+				State = 227;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 223;
+				State = 229;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 824633720895L) != 0)) {
 					{
-					State = 222;
+					State = 228;
 					dataType();
 					}
 				}
 
-				State = 227;
+				State = 233;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 225;
+					State = 231;
 					Match(AS);
-					State = 226;
+					State = 232;
 					expression(0);
 					}
 				}
@@ -1267,9 +1302,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 229;
+				State = 235;
 				Match(SHOW);
-				State = 230;
+				State = 236;
 				Match(DATASETS);
 				}
 				break;
@@ -1277,16 +1312,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 231;
+				State = 237;
 				Match(SHOW);
-				State = 232;
+				State = 238;
 				Match(COLUMNS);
-				State = 234;
+				State = 240;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 				case 1:
 					{
-					State = 233;
+					State = 239;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1298,7 +1333,7 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 236;
+				State = 242;
 				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1306,13 +1341,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 237;
+				State = 243;
 				Match(SHOW);
-				State = 238;
+				State = 244;
 				Match(VERSIONS);
-				State = 239;
+				State = 245;
 				Match(OF);
-				State = 240;
+				State = 246;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1320,7 +1355,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 241;
+				State = 247;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1329,7 +1364,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 247;
+				State = 253;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1404,20 +1439,30 @@ internal partial class QueryLakeParser : Parser {
 				case VERSIONS:
 				case WINDOW:
 				case QUALIFY:
+				case TABLE:
+				case PRIMARY:
+				case UNIQUE:
+				case SUBSTRING:
+				case POSITION:
+				case TRIM:
+				case BOTH:
+				case LEADING:
+				case TRAILING:
+				case FOR:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 242;
+					State = 248;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 243;
+					State = 249;
 					Match(LPAREN);
-					State = 244;
+					State = 250;
 					query();
-					State = 245;
+					State = 251;
 					Match(RPAREN);
 					}
 					break;
@@ -1430,44 +1475,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 249;
+				State = 255;
 				Match(COPY);
-				State = 250;
+				State = 256;
 				Match(LPAREN);
-				State = 251;
+				State = 257;
 				query();
-				State = 252;
+				State = 258;
 				Match(RPAREN);
-				State = 253;
+				State = 259;
 				Match(TO);
-				State = 254;
+				State = 260;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 266;
+				State = 272;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 255;
-					Match(LPAREN);
-					State = 256;
-					copyOption();
 					State = 261;
+					Match(LPAREN);
+					State = 262;
+					copyOption();
+					State = 267;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 257;
+						State = 263;
 						Match(COMMA);
-						State = 258;
+						State = 264;
 						copyOption();
 						}
 						}
-						State = 263;
+						State = 269;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 264;
+					State = 270;
 					Match(RPAREN);
 					}
 				}
@@ -1478,27 +1523,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 268;
+				State = 274;
 				Match(CREATE);
-				State = 269;
+				State = 275;
 				Match(VIEW);
-				State = 270;
+				State = 276;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 273;
+				State = 279;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 271;
+					State = 277;
 					Match(FOLLOW);
-					State = 272;
+					State = 278;
 					Match(LATEST);
 					}
 				}
 
-				State = 275;
+				State = 281;
 				Match(AS);
-				State = 276;
+				State = 282;
 				query();
 				}
 				break;
@@ -1506,23 +1551,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 278;
+				State = 284;
 				Match(DROP);
-				State = 279;
+				State = 285;
 				Match(VIEW);
-				State = 282;
+				State = 288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 280;
+					State = 286;
 					Match(IF);
-					State = 281;
+					State = 287;
 					Match(EXISTS);
 					}
 				}
 
-				State = 284;
+				State = 290;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -1530,9 +1575,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 285;
+				State = 291;
 				Match(SHOW);
-				State = 286;
+				State = 292;
 				Match(VIEWS);
 				}
 				break;
@@ -1540,21 +1585,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 287;
+				State = 293;
 				Match(SHOW);
-				State = 288;
+				State = 294;
 				Match(LINEAGE);
-				State = 290;
+				State = 296;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 				case 1:
 					{
-					State = 289;
+					State = 295;
 					Match(OF);
 					}
 					break;
 				}
-				State = 298;
+				State = 304;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1629,19 +1674,29 @@ internal partial class QueryLakeParser : Parser {
 				case VERSIONS:
 				case WINDOW:
 				case QUALIFY:
+				case TABLE:
+				case PRIMARY:
+				case UNIQUE:
+				case SUBSTRING:
+				case POSITION:
+				case TRIM:
+				case BOTH:
+				case LEADING:
+				case TRAILING:
+				case FOR:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 292;
+					State = 298;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 295;
+					State = 301;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 293;
+						State = 299;
 						Match(DOT);
-						State = 294;
+						State = 300;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1650,7 +1705,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 297;
+					State = 303;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1663,9 +1718,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 300;
+				State = 306;
 				Match(SHOW);
-				State = 301;
+				State = 307;
 				Match(EXPORTS);
 				}
 				break;
@@ -1673,21 +1728,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 302;
+				State = 308;
 				Match(SET);
-				State = 304;
+				State = 310;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 				case 1:
 					{
-					State = 303;
+					State = 309;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 306;
+				State = 312;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 307;
+				State = 313;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1696,7 +1751,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 308;
+				State = 314;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
@@ -1704,20 +1759,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ResetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 310;
+				State = 316;
 				Match(RESET);
-				State = 313;
+				State = 319;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 311;
+					State = 317;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 312;
+					State = 318;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
@@ -1728,9 +1783,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 315;
+				State = 321;
 				Match(SHOW);
-				State = 316;
+				State = 322;
 				Match(SETTINGS);
 				}
 				break;
@@ -1738,71 +1793,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 317;
-				Match(CREATE);
-				State = 318;
-				Match(SPLIT);
-				State = 319;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 320;
-				Match(FROM);
-				State = 321;
-				Match(LPAREN);
-				State = 322;
-				query();
 				State = 323;
-				Match(RPAREN);
+				Match(CREATE);
 				State = 324;
-				Match(INTO);
+				Match(SPLIT);
 				State = 325;
-				splitPart();
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 326;
+				Match(FROM);
+				State = 327;
+				Match(LPAREN);
+				State = 328;
+				query();
+				State = 329;
+				Match(RPAREN);
 				State = 330;
+				Match(INTO);
+				State = 331;
+				splitPart();
+				State = 336;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 326;
+					State = 332;
 					Match(COMMA);
-					State = 327;
+					State = 333;
 					splitPart();
 					}
 					}
-					State = 332;
+					State = 338;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 336;
+				State = 342;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 333;
+					State = 339;
 					Match(STRATIFY);
-					State = 334;
+					State = 340;
 					Match(BY);
-					State = 335;
+					State = 341;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 341;
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 338;
+					State = 344;
 					Match(GROUP);
-					State = 339;
+					State = 345;
 					Match(BY);
-					State = 340;
+					State = 346;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 343;
+				State = 349;
 				Match(SEED);
-				State = 344;
+				State = 350;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -1810,11 +1865,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 346;
+				State = 352;
 				Match(REFRESH);
-				State = 347;
+				State = 353;
 				Match(SPLIT);
-				State = 348;
+				State = 354;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1822,23 +1877,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 349;
+				State = 355;
 				Match(DROP);
-				State = 350;
+				State = 356;
 				Match(SPLIT);
-				State = 353;
+				State = 359;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 351;
+					State = 357;
 					Match(IF);
-					State = 352;
+					State = 358;
 					Match(EXISTS);
 					}
 				}
 
-				State = 355;
+				State = 361;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1846,9 +1901,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 356;
+				State = 362;
 				Match(SHOW);
-				State = 357;
+				State = 363;
 				Match(SPLITS);
 				}
 				break;
@@ -1856,28 +1911,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 358;
-				Match(IMPORT);
-				State = 359;
-				Match(PREDICTIONS);
-				State = 360;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 361;
-				Match(INTO);
-				State = 362;
-				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 363;
-				Match(RUN);
 				State = 364;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				Match(IMPORT);
+				State = 365;
+				Match(PREDICTIONS);
+				State = 366;
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
 				State = 367;
+				Match(INTO);
+				State = 368;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 369;
+				Match(RUN);
+				State = 370;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 373;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 365;
+					State = 371;
 					Match(KEY);
-					State = 366;
+					State = 372;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -1888,42 +1943,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 369;
+				State = 375;
 				Match(IMPORT);
-				State = 370;
+				State = 376;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 371;
+				State = 377;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 372;
+				State = 378;
 				Match(INTO);
-				State = 373;
+				State = 379;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 385;
+				State = 391;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 374;
-					Match(LPAREN);
-					State = 375;
-					copyOption();
 					State = 380;
+					Match(LPAREN);
+					State = 381;
+					copyOption();
+					State = 386;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 376;
+						State = 382;
 						Match(COMMA);
-						State = 377;
+						State = 383;
 						copyOption();
 						}
 						}
-						State = 382;
+						State = 388;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 383;
+					State = 389;
 					Match(RPAREN);
 					}
 				}
@@ -1950,8 +2005,12 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public DataTypeContext dataType() {
 			return GetRuleContext<DataTypeContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULL() { return GetToken(QueryLakeParser.NULL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnConstraintContext[] columnConstraint() {
+			return GetRuleContexts<ColumnConstraintContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnConstraintContext columnConstraint(int i) {
+			return GetRuleContext<ColumnConstraintContext>(i);
+		}
 		public ColumnDefinitionContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1973,22 +2032,138 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 389;
+			State = 395;
 			identifier();
-			State = 390;
+			State = 396;
 			dataType();
-			State = 393;
+			State = 400;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==NOT) {
+			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
-				State = 391;
+				{
+				State = 397;
+				columnConstraint();
+				}
+				}
+				State = 402;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class ColumnConstraintContext : ParserRuleContext {
+		public ColumnConstraintContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_columnConstraint; } }
+	 
+		public ColumnConstraintContext() { }
+		public virtual void CopyFrom(ColumnConstraintContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class NotNullConstraintContext : ColumnConstraintContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULL() { return GetToken(QueryLakeParser.NULL, 0); }
+		public NotNullConstraintContext(ColumnConstraintContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitNotNullConstraint(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class NullableConstraintContext : ColumnConstraintContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULL() { return GetToken(QueryLakeParser.NULL, 0); }
+		public NullableConstraintContext(ColumnConstraintContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitNullableConstraint(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PrimaryKeyConstraintContext : ColumnConstraintContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRIMARY() { return GetToken(QueryLakeParser.PRIMARY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(QueryLakeParser.KEY, 0); }
+		public PrimaryKeyConstraintContext(ColumnConstraintContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPrimaryKeyConstraint(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class UniqueConstraintContext : ColumnConstraintContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UNIQUE() { return GetToken(QueryLakeParser.UNIQUE, 0); }
+		public UniqueConstraintContext(ColumnConstraintContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitUniqueConstraint(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public ColumnConstraintContext columnConstraint() {
+		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
+		EnterRule(_localctx, 8, RULE_columnConstraint);
+		try {
+			State = 409;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case NOT:
+				_localctx = new NotNullConstraintContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 403;
 				Match(NOT);
-				State = 392;
+				State = 404;
 				Match(NULL);
 				}
-			}
-
+				break;
+			case NULL:
+				_localctx = new NullableConstraintContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 405;
+				Match(NULL);
+				}
+				break;
+			case PRIMARY:
+				_localctx = new PrimaryKeyConstraintContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 406;
+				Match(PRIMARY);
+				State = 407;
+				Match(KEY);
+				}
+				break;
+			case UNIQUE:
+				_localctx = new UniqueConstraintContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 408;
+				Match(UNIQUE);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -2091,41 +2266,41 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public MergeClauseContext mergeClause() {
 		MergeClauseContext _localctx = new MergeClauseContext(Context, State);
-		EnterRule(_localctx, 8, RULE_mergeClause);
+		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 435;
+			State = 451;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 395;
+				State = 411;
 				Match(WHEN);
-				State = 396;
+				State = 412;
 				Match(MATCHED);
-				State = 397;
+				State = 413;
 				Match(THEN);
-				State = 398;
+				State = 414;
 				Match(UPDATE);
-				State = 399;
+				State = 415;
 				Match(SET);
-				State = 400;
+				State = 416;
 				assignment();
-				State = 405;
+				State = 421;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 401;
+					State = 417;
 					Match(COMMA);
-					State = 402;
+					State = 418;
 					assignment();
 					}
 					}
-					State = 407;
+					State = 423;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2135,13 +2310,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 408;
+				State = 424;
 				Match(WHEN);
-				State = 409;
+				State = 425;
 				Match(MATCHED);
-				State = 410;
+				State = 426;
 				Match(THEN);
-				State = 411;
+				State = 427;
 				Match(DELETE);
 				}
 				break;
@@ -2149,53 +2324,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 412;
+				State = 428;
 				Match(WHEN);
-				State = 413;
+				State = 429;
 				Match(NOT);
-				State = 414;
+				State = 430;
 				Match(MATCHED);
-				State = 415;
+				State = 431;
 				Match(THEN);
-				State = 416;
+				State = 432;
 				Match(INSERT);
-				State = 421;
+				State = 437;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 417;
+					State = 433;
 					Match(LPAREN);
-					State = 418;
+					State = 434;
 					identifierList();
-					State = 419;
+					State = 435;
 					Match(RPAREN);
 					}
 				}
 
-				State = 423;
+				State = 439;
 				Match(VALUES);
-				State = 424;
+				State = 440;
 				Match(LPAREN);
-				State = 425;
+				State = 441;
 				expression(0);
-				State = 430;
+				State = 446;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 426;
+					State = 442;
 					Match(COMMA);
-					State = 427;
+					State = 443;
 					expression(0);
 					}
 					}
-					State = 432;
+					State = 448;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 433;
+				State = 449;
 				Match(RPAREN);
 				}
 				break;
@@ -2236,14 +2411,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SplitPartContext splitPart() {
 		SplitPartContext _localctx = new SplitPartContext(Context, State);
-		EnterRule(_localctx, 10, RULE_splitPart);
+		EnterRule(_localctx, 12, RULE_splitPart);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 437;
+			State = 453;
 			identifier();
-			State = 438;
+			State = 454;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2253,7 +2428,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 439;
+			State = 455;
 			Match(PERCENT);
 			}
 		}
@@ -2292,15 +2467,15 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public AssignmentContext assignment() {
 		AssignmentContext _localctx = new AssignmentContext(Context, State);
-		EnterRule(_localctx, 12, RULE_assignment);
+		EnterRule(_localctx, 14, RULE_assignment);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 441;
+			State = 457;
 			identifier();
-			State = 442;
+			State = 458;
 			Match(EQ);
-			State = 443;
+			State = 459;
 			expression(0);
 			}
 		}
@@ -2359,26 +2534,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CopyOptionContext copyOption() {
 		CopyOptionContext _localctx = new CopyOptionContext(Context, State);
-		EnterRule(_localctx, 14, RULE_copyOption);
+		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 454;
+			State = 470;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 445;
+				State = 461;
 				Match(SHUFFLE);
-				State = 448;
+				State = 464;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 446;
+					State = 462;
 					Match(SEED);
-					State = 447;
+					State = 463;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2389,14 +2564,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 450;
+				State = 466;
 				identifier();
-				State = 452;
+				State = 468;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 451;
+					State = 467;
 					expression(0);
 					}
 				}
@@ -2445,39 +2620,39 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 16, RULE_query);
+		EnterRule(_localctx, 18, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 457;
+			State = 473;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 456;
+				State = 472;
 				with();
 				}
 			}
 
-			State = 459;
+			State = 475;
 			queryExpression(0);
-			State = 461;
+			State = 477;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 460;
+				State = 476;
 				orderBy();
 				}
 			}
 
-			State = 464;
+			State = 480;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 463;
+				State = 479;
 				limitClause();
 				}
 			}
@@ -2524,38 +2699,38 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WithContext with() {
 		WithContext _localctx = new WithContext(Context, State);
-		EnterRule(_localctx, 18, RULE_with);
+		EnterRule(_localctx, 20, RULE_with);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 466;
+			State = 482;
 			Match(WITH);
-			State = 468;
+			State = 484;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				{
-				State = 467;
+				State = 483;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 470;
+			State = 486;
 			commonTableExpression();
-			State = 475;
+			State = 491;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 471;
+				State = 487;
 				Match(COMMA);
-				State = 472;
+				State = 488;
 				commonTableExpression();
 				}
 				}
-				State = 477;
+				State = 493;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2608,34 +2783,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CommonTableExpressionContext commonTableExpression() {
 		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
-		EnterRule(_localctx, 20, RULE_commonTableExpression);
+		EnterRule(_localctx, 22, RULE_commonTableExpression);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 478;
+			State = 494;
 			_localctx.name = identifier();
-			State = 483;
+			State = 499;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 479;
+				State = 495;
 				Match(LPAREN);
-				State = 480;
+				State = 496;
 				identifierList();
-				State = 481;
+				State = 497;
 				Match(RPAREN);
 				}
 			}
 
-			State = 485;
+			State = 501;
 			Match(AS);
-			State = 486;
+			State = 502;
 			Match(LPAREN);
-			State = 487;
+			State = 503;
 			query();
-			State = 488;
+			State = 504;
 			Match(RPAREN);
 			}
 		}
@@ -2710,8 +2885,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		QueryExpressionContext _localctx = new QueryExpressionContext(Context, _parentState);
 		QueryExpressionContext _prevctx = _localctx;
-		int _startState = 22;
-		EnterRecursionRule(_localctx, 22, RULE_queryExpression, _p);
+		int _startState = 24;
+		EnterRecursionRule(_localctx, 24, RULE_queryExpression, _p);
 		int _la;
 		try {
 			int _alt;
@@ -2722,42 +2897,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 491;
+			State = 507;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 507;
+			State = 523;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 505;
+					State = 521;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 493;
+						State = 509;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 494;
+						State = 510;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 496;
+						State = 512;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 495;
+							State = 511;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 498;
+						State = 514;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2766,9 +2941,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 499;
+						State = 515;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 500;
+						State = 516;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2778,26 +2953,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 502;
+						State = 518;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 501;
+							State = 517;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 504;
+						State = 520;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 509;
+				State = 525;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,57,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			}
 			}
 		}
@@ -2874,17 +3049,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public QueryPrimaryContext queryPrimary() {
 		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
-		EnterRule(_localctx, 24, RULE_queryPrimary);
+		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 524;
+			State = 540;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 510;
+				State = 526;
 				select();
 				}
 				break;
@@ -2892,27 +3067,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 511;
+				State = 527;
 				Match(VALUES);
-				State = 512;
+				State = 528;
 				rowValue();
-				State = 517;
+				State = 533;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 513;
+						State = 529;
 						Match(COMMA);
-						State = 514;
+						State = 530;
 						rowValue();
 						}
 						} 
 					}
-					State = 519;
+					State = 535;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,58,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				}
 				}
 				break;
@@ -2920,11 +3095,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 520;
+				State = 536;
 				Match(LPAREN);
-				State = 521;
+				State = 537;
 				query();
-				State = 522;
+				State = 538;
 				Match(RPAREN);
 				}
 				break;
@@ -2972,32 +3147,32 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RowValueContext rowValue() {
 		RowValueContext _localctx = new RowValueContext(Context, State);
-		EnterRule(_localctx, 26, RULE_rowValue);
+		EnterRule(_localctx, 28, RULE_rowValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 526;
+			State = 542;
 			Match(LPAREN);
-			State = 527;
+			State = 543;
 			expression(0);
-			State = 532;
+			State = 548;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 528;
+				State = 544;
 				Match(COMMA);
-				State = 529;
+				State = 545;
 				expression(0);
 				}
 				}
-				State = 534;
+				State = 550;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 535;
+			State = 551;
 			Match(RPAREN);
 			}
 		}
@@ -3074,149 +3249,149 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectContext select() {
 		SelectContext _localctx = new SelectContext(Context, State);
-		EnterRule(_localctx, 28, RULE_select);
+		EnterRule(_localctx, 30, RULE_select);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 537;
+			State = 553;
 			Match(SELECT);
-			State = 539;
+			State = 555;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 			case 1:
 				{
-				State = 538;
+				State = 554;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 541;
+			State = 557;
 			selectItem();
-			State = 546;
+			State = 562;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 542;
+					State = 558;
 					Match(COMMA);
-					State = 543;
+					State = 559;
 					selectItem();
 					}
 					} 
 				}
-				State = 548;
+				State = 564;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			}
-			State = 558;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
-			case 1:
-				{
-				State = 549;
-				Match(FROM);
-				State = 550;
-				relation(0);
-				State = 555;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 551;
-						Match(COMMA);
-						State = 552;
-						relation(0);
-						}
-						} 
-					}
-					State = 557;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
-				}
-				}
-				break;
-			}
-			State = 562;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
-			case 1:
-				{
-				State = 560;
-				Match(WHERE);
-				State = 561;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 567;
+			State = 574;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				{
-				State = 564;
-				Match(GROUP);
 				State = 565;
-				Match(BY);
+				Match(FROM);
 				State = 566;
-				groupBy();
-				}
-				break;
-			}
-			State = 571;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
-			case 1:
-				{
-				State = 569;
-				Match(HAVING);
-				State = 570;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 582;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
-			case 1:
-				{
-				State = 573;
-				Match(WINDOW);
-				State = 574;
-				windowDefinition();
-				State = 579;
+				relation(0);
+				State = 571;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 575;
+						State = 567;
 						Match(COMMA);
-						State = 576;
-						windowDefinition();
+						State = 568;
+						relation(0);
 						}
 						} 
 					}
-					State = 581;
+					State = 573;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				}
 				}
 				break;
 			}
-			State = 586;
+			State = 578;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
-				State = 584;
-				Match(QUALIFY);
+				State = 576;
+				Match(WHERE);
+				State = 577;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 583;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			case 1:
+				{
+				State = 580;
+				Match(GROUP);
+				State = 581;
+				Match(BY);
+				State = 582;
+				groupBy();
+				}
+				break;
+			}
+			State = 587;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			case 1:
+				{
 				State = 585;
+				Match(HAVING);
+				State = 586;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 598;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			case 1:
+				{
+				State = 589;
+				Match(WINDOW);
+				State = 590;
+				windowDefinition();
+				State = 595;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 591;
+						Match(COMMA);
+						State = 592;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 597;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				}
+				}
+				break;
+			}
+			State = 602;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			case 1:
+				{
+				State = 600;
+				Match(QUALIFY);
+				State = 601;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3253,12 +3428,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SetQuantifierContext setQuantifier() {
 		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
-		EnterRule(_localctx, 30, RULE_setQuantifier);
+		EnterRule(_localctx, 32, RULE_setQuantifier);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 588;
+			State = 604;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3334,34 +3509,34 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 32, RULE_selectItem);
+		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 610;
+			State = 626;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 590;
+				State = 606;
 				expression(0);
-				State = 595;
+				State = 611;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 592;
+					State = 608;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 591;
+						State = 607;
 						Match(AS);
 						}
 					}
 
-					State = 594;
+					State = 610;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3372,32 +3547,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 600;
+				State = 616;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 824633720895L) != 0)) {
 					{
-					State = 597;
+					State = 613;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 598;
+					State = 614;
 					Match(DOT);
 					}
 				}
 
-				State = 602;
+				State = 618;
 				Match(STAR);
-				State = 608;
+				State = 624;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 603;
+					State = 619;
 					Match(EXCLUDE);
-					State = 604;
+					State = 620;
 					Match(LPAREN);
-					State = 605;
+					State = 621;
 					identifierList();
-					State = 606;
+					State = 622;
 					Match(RPAREN);
 					}
 					break;
@@ -3445,41 +3620,41 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public GroupByContext groupBy() {
 		GroupByContext _localctx = new GroupByContext(Context, State);
-		EnterRule(_localctx, 34, RULE_groupBy);
+		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 621;
+			State = 637;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 612;
+				State = 628;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 613;
+				State = 629;
 				expression(0);
-				State = 618;
+				State = 634;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 614;
+						State = 630;
 						Match(COMMA);
-						State = 615;
+						State = 631;
 						expression(0);
 						}
 						} 
 					}
-					State = 620;
+					State = 636;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				}
 				}
 				break;
@@ -3525,30 +3700,30 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OrderByContext orderBy() {
 		OrderByContext _localctx = new OrderByContext(Context, State);
-		EnterRule(_localctx, 36, RULE_orderBy);
+		EnterRule(_localctx, 38, RULE_orderBy);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 623;
+			State = 639;
 			Match(ORDER);
-			State = 624;
+			State = 640;
 			Match(BY);
-			State = 625;
+			State = 641;
 			sortItem();
-			State = 630;
+			State = 646;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 626;
+				State = 642;
 				Match(COMMA);
-				State = 627;
+				State = 643;
 				sortItem();
 				}
 				}
-				State = 632;
+				State = 648;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3592,19 +3767,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 38, RULE_sortItem);
+		EnterRule(_localctx, 40, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 633;
+			State = 649;
 			expression(0);
-			State = 635;
+			State = 651;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 634;
+				State = 650;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3617,14 +3792,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 639;
+			State = 655;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 637;
+				State = 653;
 				Match(NULLS);
-				State = 638;
+				State = 654;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3677,27 +3852,27 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public LimitClauseContext limitClause() {
 		LimitClauseContext _localctx = new LimitClauseContext(Context, State);
-		EnterRule(_localctx, 40, RULE_limitClause);
+		EnterRule(_localctx, 42, RULE_limitClause);
 		int _la;
 		try {
-			State = 653;
+			State = 669;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 641;
+				State = 657;
 				Match(LIMIT);
-				State = 642;
+				State = 658;
 				_localctx.limit = expression(0);
-				State = 645;
+				State = 661;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 643;
+					State = 659;
 					Match(OFFSET);
-					State = 644;
+					State = 660;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3707,18 +3882,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 647;
+				State = 663;
 				Match(OFFSET);
-				State = 648;
+				State = 664;
 				_localctx.offset = expression(0);
-				State = 651;
+				State = 667;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 649;
+					State = 665;
 					Match(LIMIT);
-					State = 650;
+					State = 666;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -3848,8 +4023,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 42;
-		EnterRecursionRule(_localctx, 42, RULE_relation, _p);
+		int _startState = 44;
+		EnterRecursionRule(_localctx, 44, RULE_relation, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
@@ -3859,34 +4034,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 656;
+			State = 672;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 683;
+			State = 699;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 681;
+					State = 697;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 658;
+						State = 674;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 659;
+						State = 675;
 						Match(CROSS);
-						State = 660;
+						State = 676;
 						Match(JOIN);
-						State = 661;
+						State = 677;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -3895,34 +4070,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 662;
+						State = 678;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 663;
+						State = 679;
 						joinType();
-						State = 664;
+						State = 680;
 						Match(JOIN);
-						State = 665;
+						State = 681;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 673;
+						State = 689;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 666;
+							State = 682;
 							Match(ON);
-							State = 667;
+							State = 683;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 668;
+							State = 684;
 							Match(USING);
-							State = 669;
+							State = 685;
 							Match(LPAREN);
-							State = 670;
+							State = 686;
 							identifierList();
-							State = 671;
+							State = 687;
 							Match(RPAREN);
 							}
 							break;
@@ -3936,24 +4111,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 675;
+						State = 691;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 676;
+						State = 692;
 						Match(NATURAL);
-						State = 677;
+						State = 693;
 						joinType();
-						State = 678;
+						State = 694;
 						Match(JOIN);
-						State = 679;
+						State = 695;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 685;
+				State = 701;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
 			}
 			}
 		}
@@ -3992,22 +4167,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 44, RULE_joinType);
+		EnterRule(_localctx, 46, RULE_joinType);
 		int _la;
 		try {
-			State = 703;
+			State = 719;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 687;
+				State = 703;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 686;
+					State = 702;
 					Match(INNER);
 					}
 				}
@@ -4017,14 +4192,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 689;
+				State = 705;
 				Match(LEFT);
-				State = 691;
+				State = 707;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 690;
+					State = 706;
 					Match(OUTER);
 					}
 				}
@@ -4034,14 +4209,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 693;
+				State = 709;
 				Match(RIGHT);
-				State = 695;
+				State = 711;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 694;
+					State = 710;
 					Match(OUTER);
 					}
 				}
@@ -4051,14 +4226,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 697;
+				State = 713;
 				Match(FULL);
-				State = 699;
+				State = 715;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 698;
+					State = 714;
 					Match(OUTER);
 					}
 				}
@@ -4068,14 +4243,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 701;
+				State = 717;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 702;
+				State = 718;
 				Match(ANTI);
 				}
 				break;
@@ -4173,6 +4348,9 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NamedArgumentContext namedArgument(int i) {
 			return GetRuleContext<NamedArgumentContext>(i);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public SampleClauseContext sampleClause() {
+			return GetRuleContext<SampleClauseContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public TableAliasContext tableAlias() {
 			return GetRuleContext<TableAliasContext>(0);
 		}
@@ -4210,6 +4388,9 @@ internal partial class QueryLakeParser : Parser {
 			return GetRuleContext<RelationContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SampleClauseContext sampleClause() {
+			return GetRuleContext<SampleClauseContext>(0);
+		}
 		public ParenthesizedRelationContext(RelationPrimaryContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -4222,57 +4403,57 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 46, RULE_relationPrimary);
+		EnterRule(_localctx, 48, RULE_relationPrimary);
 		int _la;
 		try {
 			int _alt;
-			State = 762;
+			State = 783;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 705;
+				State = 721;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 708;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
-				case 1:
-					{
-					State = 706;
-					Match(DOT);
-					State = 707;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 711;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
-				case 1:
-					{
-					State = 710;
-					versionClause();
-					}
-					break;
-				}
-				State = 714;
+				State = 724;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 713;
-					sampleClause();
+					State = 722;
+					Match(DOT);
+					State = 723;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 717;
+				State = 727;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 716;
+					State = 726;
+					versionClause();
+					}
+					break;
+				}
+				State = 730;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				case 1:
+					{
+					State = 729;
+					sampleClause();
+					}
+					break;
+				}
+				State = 733;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				case 1:
+					{
+					State = 732;
 					tableAlias();
 					}
 					break;
@@ -4283,24 +4464,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 719;
+				State = 735;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 721;
+				State = 737;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 				case 1:
 					{
-					State = 720;
+					State = 736;
 					sampleClause();
 					}
 					break;
 				}
-				State = 724;
+				State = 740;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 				case 1:
 					{
-					State = 723;
+					State = 739;
 					tableAlias();
 					}
 					break;
@@ -4311,62 +4492,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 726;
+				State = 742;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 727;
+				State = 743;
 				Match(LPAREN);
-				State = 736;
+				State = 752;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 728;
+					State = 744;
 					expression(0);
-					State = 733;
+					State = 749;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 729;
+							State = 745;
 							Match(COMMA);
-							State = 730;
+							State = 746;
 							expression(0);
 							}
 							} 
 						}
-						State = 735;
+						State = 751;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 					}
 					}
 				}
 
-				State = 742;
+				State = 758;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 738;
+					State = 754;
 					Match(COMMA);
-					State = 739;
+					State = 755;
 					namedArgument();
 					}
 					}
-					State = 744;
+					State = 760;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 745;
+				State = 761;
 				Match(RPAREN);
-				State = 747;
+				State = 763;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 746;
+					State = 762;
+					sampleClause();
+					}
+					break;
+				}
+				State = 766;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+				case 1:
+					{
+					State = 765;
 					tableAlias();
 					}
 					break;
@@ -4377,28 +4568,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 749;
+				State = 768;
 				Match(LPAREN);
-				State = 750;
+				State = 769;
 				query();
-				State = 751;
+				State = 770;
 				Match(RPAREN);
-				State = 753;
+				State = 772;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 752;
+					State = 771;
 					sampleClause();
 					}
 					break;
 				}
-				State = 756;
+				State = 775;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 755;
+					State = 774;
 					tableAlias();
 					}
 					break;
@@ -4409,12 +4600,22 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 758;
+				State = 777;
 				Match(LPAREN);
-				State = 759;
+				State = 778;
 				relation(0);
-				State = 760;
+				State = 779;
 				Match(RPAREN);
+				State = 781;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				case 1:
+					{
+					State = 780;
+					sampleClause();
+					}
+					break;
+				}
 				}
 				break;
 			}
@@ -4455,14 +4656,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NamedArgumentContext namedArgument() {
 		NamedArgumentContext _localctx = new NamedArgumentContext(Context, State);
-		EnterRule(_localctx, 48, RULE_namedArgument);
+		EnterRule(_localctx, 50, RULE_namedArgument);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 764;
+			State = 785;
 			identifier();
-			State = 765;
+			State = 786;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4471,7 +4672,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 766;
+			State = 787;
 			expression(0);
 			}
 		}
@@ -4552,18 +4753,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public VersionClauseContext versionClause() {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
-		EnterRule(_localctx, 50, RULE_versionClause);
+		EnterRule(_localctx, 52, RULE_versionClause);
 		try {
-			State = 778;
+			State = 799;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 768;
+				State = 789;
 				Match(VERSION);
-				State = 769;
+				State = 790;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4571,13 +4772,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 770;
+				State = 791;
 				Match(AS);
-				State = 771;
+				State = 792;
 				Match(OF);
-				State = 772;
+				State = 793;
 				Match(TIMESTAMP);
-				State = 773;
+				State = 794;
 				Match(STRING);
 				}
 				break;
@@ -4585,9 +4786,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 774;
+				State = 795;
 				Match(BRANCH);
-				State = 775;
+				State = 796;
 				identifier();
 				}
 				break;
@@ -4595,9 +4796,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 776;
+				State = 797;
 				Match(TAG);
-				State = 777;
+				State = 798;
 				identifier();
 				}
 				break;
@@ -4712,19 +4913,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SampleClauseContext sampleClause() {
 		SampleClauseContext _localctx = new SampleClauseContext(Context, State);
-		EnterRule(_localctx, 52, RULE_sampleClause);
+		EnterRule(_localctx, 54, RULE_sampleClause);
 		int _la;
 		try {
-			State = 826;
+			State = 847;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 780;
+				State = 801;
 				Match(TABLESAMPLE);
-				State = 781;
+				State = 802;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4734,34 +4935,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 782;
+				State = 803;
 				Match(LPAREN);
-				State = 783;
+				State = 804;
 				expression(0);
-				State = 785;
+				State = 806;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 784;
+					State = 805;
 					Match(PERCENT);
 					}
 				}
 
-				State = 787;
+				State = 808;
 				Match(RPAREN);
-				State = 792;
+				State = 813;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 788;
+					State = 809;
 					Match(REPEATABLE);
-					State = 789;
+					State = 810;
 					Match(LPAREN);
-					State = 790;
+					State = 811;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 791;
+					State = 812;
 					Match(RPAREN);
 					}
 					break;
@@ -4772,43 +4973,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 794;
+				State = 815;
 				Match(SAMPLE);
-				State = 795;
+				State = 816;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 796;
+				State = 817;
 				Match(ROWS);
-				State = 799;
+				State = 820;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 797;
+					State = 818;
 					Match(PER);
-					State = 798;
+					State = 819;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 808;
+				State = 829;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 801;
+					State = 822;
 					Match(WEIGHTED);
-					State = 802;
+					State = 823;
 					Match(BY);
-					State = 803;
+					State = 824;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 806;
+					State = 827;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 					case 1:
 						{
-						State = 804;
+						State = 825;
 						Match(WITH);
-						State = 805;
+						State = 826;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -4816,14 +5017,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 812;
+				State = 833;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 810;
+					State = 831;
 					Match(SEED);
-					State = 811;
+					State = 832;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4834,34 +5035,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 814;
+				State = 835;
 				Match(SAMPLE);
-				State = 815;
+				State = 836;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 816;
+				State = 837;
 				Match(PERCENT);
-				State = 820;
+				State = 841;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 817;
+					State = 838;
 					Match(STRATIFY);
-					State = 818;
+					State = 839;
 					Match(BY);
-					State = 819;
+					State = 840;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 824;
+				State = 845;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 822;
+					State = 843;
 					Match(SEED);
-					State = 823;
+					State = 844;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -4907,33 +5108,33 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public TableAliasContext tableAlias() {
 		TableAliasContext _localctx = new TableAliasContext(Context, State);
-		EnterRule(_localctx, 54, RULE_tableAlias);
+		EnterRule(_localctx, 56, RULE_tableAlias);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 829;
+			State = 850;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 828;
+				State = 849;
 				Match(AS);
 				}
 			}
 
-			State = 831;
+			State = 852;
 			identifier();
-			State = 836;
+			State = 857;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 			case 1:
 				{
-				State = 832;
+				State = 853;
 				Match(LPAREN);
-				State = 833;
+				State = 854;
 				identifierList();
-				State = 834;
+				State = 855;
 				Match(RPAREN);
 				}
 				break;
@@ -4977,19 +5178,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowDefinitionContext windowDefinition() {
 		WindowDefinitionContext _localctx = new WindowDefinitionContext(Context, State);
-		EnterRule(_localctx, 56, RULE_windowDefinition);
+		EnterRule(_localctx, 58, RULE_windowDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 838;
+			State = 859;
 			identifier();
-			State = 839;
+			State = 860;
 			Match(AS);
-			State = 840;
+			State = 861;
 			Match(LPAREN);
-			State = 841;
+			State = 862;
 			windowSpecification();
-			State = 842;
+			State = 863;
 			Match(RPAREN);
 			}
 		}
@@ -5043,67 +5244,67 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowSpecificationContext windowSpecification() {
 		WindowSpecificationContext _localctx = new WindowSpecificationContext(Context, State);
-		EnterRule(_localctx, 58, RULE_windowSpecification);
+		EnterRule(_localctx, 60, RULE_windowSpecification);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 845;
+			State = 866;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				{
-				State = 844;
+				State = 865;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 857;
+			State = 878;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 847;
+				State = 868;
 				Match(PARTITION);
-				State = 848;
+				State = 869;
 				Match(BY);
-				State = 849;
+				State = 870;
 				expression(0);
-				State = 854;
+				State = 875;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 850;
+					State = 871;
 					Match(COMMA);
-					State = 851;
+					State = 872;
 					expression(0);
 					}
 					}
-					State = 856;
+					State = 877;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 860;
+			State = 881;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 859;
+				State = 880;
 				orderBy();
 				}
 			}
 
-			State = 863;
+			State = 884;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 862;
+				State = 883;
 				windowFrame();
 				}
 			}
@@ -5151,16 +5352,16 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowFrameContext windowFrame() {
 		WindowFrameContext _localctx = new WindowFrameContext(Context, State);
-		EnterRule(_localctx, 60, RULE_windowFrame);
+		EnterRule(_localctx, 62, RULE_windowFrame);
 		int _la;
 		try {
-			State = 873;
+			State = 894;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 865;
+				State = 886;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5170,14 +5371,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 866;
+				State = 887;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 867;
+				State = 888;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5187,13 +5388,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 868;
+				State = 889;
 				Match(BETWEEN);
-				State = 869;
+				State = 890;
 				_localctx.start = frameBound();
-				State = 870;
+				State = 891;
 				Match(AND);
-				State = 871;
+				State = 892;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5236,45 +5437,45 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public FrameBoundContext frameBound() {
 		FrameBoundContext _localctx = new FrameBoundContext(Context, State);
-		EnterRule(_localctx, 62, RULE_frameBound);
+		EnterRule(_localctx, 64, RULE_frameBound);
 		int _la;
 		try {
-			State = 884;
+			State = 905;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 875;
+				State = 896;
 				Match(UNBOUNDED);
-				State = 876;
+				State = 897;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 877;
+				State = 898;
 				Match(UNBOUNDED);
-				State = 878;
+				State = 899;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 879;
+				State = 900;
 				Match(CURRENT);
-				State = 880;
+				State = 901;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 881;
+				State = 902;
 				expression(0);
-				State = 882;
+				State = 903;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5405,26 +5606,26 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ExpressionContext _localctx = new ExpressionContext(Context, _parentState);
 		ExpressionContext _prevctx = _localctx;
-		int _startState = 64;
-		EnterRecursionRule(_localctx, 64, RULE_expression, _p);
+		int _startState = 66;
+		EnterRecursionRule(_localctx, 66, RULE_expression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 897;
+			State = 918;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 887;
+				State = 908;
 				((LambdaContext)_localctx).param = identifier();
-				State = 888;
+				State = 909;
 				Match(ARROW);
-				State = 889;
+				State = 910;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5433,14 +5634,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 891;
+				State = 912;
 				valueExpression(0);
-				State = 893;
+				State = 914;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 892;
+					State = 913;
 					predicate();
 					}
 					break;
@@ -5452,36 +5653,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 895;
+				State = 916;
 				Match(NOT);
-				State = 896;
+				State = 917;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 907;
+			State = 928;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 905;
+					State = 926;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 899;
+						State = 920;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 900;
+						State = 921;
 						Match(AND);
-						State = 901;
+						State = 922;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5490,20 +5691,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 902;
+						State = 923;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 903;
+						State = 924;
 						Match(OR);
-						State = 904;
+						State = 925;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 909;
+				State = 930;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,127,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			}
 			}
 		}
@@ -5674,19 +5875,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 66, RULE_predicate);
+		EnterRule(_localctx, 68, RULE_predicate);
 		int _la;
 		try {
-			State = 970;
+			State = 991;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 910;
+				State = 931;
 				comparisonOperator();
-				State = 911;
+				State = 932;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5694,19 +5895,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 913;
+				State = 934;
 				Match(IS);
-				State = 915;
+				State = 936;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 914;
+					State = 935;
 					Match(NOT);
 					}
 				}
 
-				State = 917;
+				State = 938;
 				Match(NULL);
 				}
 				break;
@@ -5714,23 +5915,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 918;
+				State = 939;
 				Match(IS);
-				State = 920;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 919;
+					State = 940;
 					Match(NOT);
 					}
 				}
 
-				State = 922;
+				State = 943;
 				Match(DISTINCT);
-				State = 923;
+				State = 944;
 				Match(FROM);
-				State = 924;
+				State = 945;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5738,19 +5939,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 925;
+				State = 946;
 				Match(IS);
-				State = 927;
+				State = 948;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 926;
+					State = 947;
 					Match(NOT);
 					}
 				}
 
-				State = 929;
+				State = 950;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5766,23 +5967,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 931;
+				State = 952;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 930;
+					State = 951;
 					Match(NOT);
 					}
 				}
 
-				State = 933;
+				State = 954;
 				Match(BETWEEN);
-				State = 934;
+				State = 955;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 935;
+				State = 956;
 				Match(AND);
-				State = 936;
+				State = 957;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5790,23 +5991,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 939;
+				State = 960;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 938;
+					State = 959;
 					Match(NOT);
 					}
 				}
 
-				State = 941;
+				State = 962;
 				Match(IN);
-				State = 942;
+				State = 963;
 				Match(LPAREN);
-				State = 943;
+				State = 964;
 				query();
-				State = 944;
+				State = 965;
 				Match(RPAREN);
 				}
 				break;
@@ -5814,39 +6015,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 947;
+				State = 968;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 946;
+					State = 967;
 					Match(NOT);
 					}
 				}
 
-				State = 949;
+				State = 970;
 				Match(IN);
-				State = 950;
+				State = 971;
 				Match(LPAREN);
-				State = 951;
+				State = 972;
 				expression(0);
-				State = 956;
+				State = 977;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 952;
+					State = 973;
 					Match(COMMA);
-					State = 953;
+					State = 974;
 					expression(0);
 					}
 					}
-					State = 958;
+					State = 979;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 959;
+				State = 980;
 				Match(RPAREN);
 				}
 				break;
@@ -5854,17 +6055,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 962;
+				State = 983;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 961;
+					State = 982;
 					Match(NOT);
 					}
 				}
 
-				State = 964;
+				State = 985;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5874,16 +6075,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 965;
+				State = 986;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 968;
+				State = 989;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 966;
+					State = 987;
 					Match(ESCAPE);
-					State = 967;
+					State = 988;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6040,14 +6241,14 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 68;
-		EnterRecursionRule(_localctx, 68, RULE_valueExpression, _p);
+		int _startState = 70;
+		EnterRecursionRule(_localctx, 70, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 976;
+			State = 997;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6128,6 +6329,16 @@ internal partial class QueryLakeParser : Parser {
 			case VERSIONS:
 			case WINDOW:
 			case QUALIFY:
+			case TABLE:
+			case PRIMARY:
+			case UNIQUE:
+			case SUBSTRING:
+			case POSITION:
+			case TRIM:
+			case BOTH:
+			case LEADING:
+			case TRAILING:
+			case FOR:
 			case LPAREN:
 			case LBRACKET:
 			case COLON:
@@ -6135,6 +6346,7 @@ internal partial class QueryLakeParser : Parser {
 			case DOLLAR:
 			case QUESTION:
 			case STRING:
+			case BLOB_STRING:
 			case INTEGER_VALUE:
 			case DECIMAL_VALUE:
 			case DOUBLE_VALUE:
@@ -6145,7 +6357,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 973;
+				State = 994;
 				primaryExpression();
 				}
 				break;
@@ -6155,7 +6367,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 974;
+				State = 995;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6165,7 +6377,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 975;
+				State = 996;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6173,36 +6385,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1007;
+			State = 1028;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,141,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1005;
+					State = 1026;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 978;
+						State = 999;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 979;
+						State = 1000;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 15L) != 0)) ) {
+						if ( !(((((_la - 147)) & ~0x3f) == 0 && ((1L << (_la - 147)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 980;
+						State = 1001;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6211,9 +6423,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 981;
+						State = 1002;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 982;
+						State = 1003;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6223,7 +6435,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 983;
+						State = 1004;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6232,11 +6444,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 984;
+						State = 1005;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 985;
+						State = 1006;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 986;
+						State = 1007;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6245,29 +6457,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 987;
+						State = 1008;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 988;
+						State = 1009;
 						Match(LBRACKET);
-						State = 989;
+						State = 1010;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 994;
+						State = 1015;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 990;
+							State = 1011;
 							Match(COMMA);
-							State = 991;
+							State = 1012;
 							sliceOrIndex();
 							}
 							}
-							State = 996;
+							State = 1017;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 997;
+						State = 1018;
 						Match(RBRACKET);
 						}
 						break;
@@ -6276,11 +6488,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 999;
+						State = 1020;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1000;
+						State = 1021;
 						Match(DOUBLE_COLON);
-						State = 1001;
+						State = 1022;
 						dataType();
 						}
 						break;
@@ -6289,20 +6501,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1002;
+						State = 1023;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1003;
+						State = 1024;
 						Match(DOT);
-						State = 1004;
+						State = 1025;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1009;
+				State = 1030;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,141,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
 			}
 			}
 		}
@@ -6385,17 +6597,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
 		SliceOrIndexContext _localctx = new SliceOrIndexContext(Context, State);
-		EnterRule(_localctx, 70, RULE_sliceOrIndex);
+		EnterRule(_localctx, 72, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1031;
+			State = 1052;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1010;
+				State = 1031;
 				expression(0);
 				}
 				break;
@@ -6403,41 +6615,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1012;
+				State = 1033;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 1011;
+					State = 1032;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1014;
+				State = 1035;
 				Match(COLON);
-				State = 1016;
+				State = 1037;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1015;
+					State = 1036;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1022;
+				State = 1043;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1018;
+					State = 1039;
 					Match(COLON);
-					State = 1020;
+					State = 1041;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 						{
-						State = 1019;
+						State = 1040;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6451,24 +6663,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1025;
+				State = 1046;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 1024;
+					State = 1045;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1027;
+				State = 1048;
 				Match(DOUBLE_COLON);
-				State = 1029;
+				State = 1050;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 1028;
+					State = 1049;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6511,14 +6723,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 72, RULE_comparisonOperator);
+		EnterRule(_localctx, 74, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1033;
+			State = 1054;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 63L) != 0)) ) {
+			if ( !(((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6602,6 +6814,33 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class BlobLiteralContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BLOB_STRING() { return GetToken(QueryLakeParser.BLOB_STRING, 0); }
+		public BlobLiteralContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBlobLiteral(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class IntervalLiteralContext : PrimaryExpressionContext {
+		public IToken value;
+		public IdentifierContext intervalUnit;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTERVAL() { return GetToken(QueryLakeParser.INTERVAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public IntervalLiteralContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitIntervalLiteral(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class TypedLiteralContext : PrimaryExpressionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public DataTypeContext dataType() {
 			return GetRuleContext<DataTypeContext>(0);
@@ -6612,21 +6851,6 @@ internal partial class QueryLakeParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitTypedLiteral(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class IntervalLiteralContext : PrimaryExpressionContext {
-		public IdentifierContext intervalUnit;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTERVAL() { return GetToken(QueryLakeParser.INTERVAL, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
-		}
-		public IntervalLiteralContext(PrimaryExpressionContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitIntervalLiteral(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -6706,6 +6930,75 @@ internal partial class QueryLakeParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExtract(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubstringFromContext : PrimaryExpressionContext {
+		public ExpressionContext value;
+		public ExpressionContext start;
+		public ExpressionContext length;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSTRING() { return GetToken(QueryLakeParser.SUBSTRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(QueryLakeParser.FOR, 0); }
+		public SubstringFromContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubstringFrom(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PositionInContext : PrimaryExpressionContext {
+		public ValueExpressionContext needle;
+		public ValueExpressionContext haystack;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode POSITION() { return GetToken(QueryLakeParser.POSITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		public PositionInContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPositionIn(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class TrimFromContext : PrimaryExpressionContext {
+		public IToken side;
+		public ExpressionContext characters;
+		public ExpressionContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRIM() { return GetToken(QueryLakeParser.TRIM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BOTH() { return GetToken(QueryLakeParser.BOTH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEADING() { return GetToken(QueryLakeParser.LEADING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRAILING() { return GetToken(QueryLakeParser.TRAILING, 0); }
+		public TrimFromContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTrimFrom(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -6859,17 +7152,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, State);
-		EnterRule(_localctx, 74, RULE_primaryExpression);
+		EnterRule(_localctx, 76, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1156;
+			State = 1208;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1035;
+				State = 1056;
 				Match(NULL);
 				}
 				break;
@@ -6877,7 +7170,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1036;
+				State = 1057;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6892,7 +7185,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1037;
+				State = 1058;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -6900,7 +7193,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1038;
+				State = 1059;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -6915,34 +7208,40 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1039;
+				State = 1060;
 				Match(STRING);
 				}
 				break;
 			case 6:
-				_localctx = new TypedLiteralContext(_localctx);
+				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1040;
-				dataType();
-				State = 1041;
-				Match(STRING);
+				State = 1061;
+				Match(BLOB_STRING);
 				}
 				break;
 			case 7:
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1043;
+				State = 1062;
 				Match(INTERVAL);
-				State = 1044;
-				Match(STRING);
-				State = 1046;
+				State = 1063;
+				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
+					((IntervalLiteralContext)_localctx).value = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 1065;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 1045;
+					State = 1064;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -6950,64 +7249,74 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 8:
-				_localctx = new ParameterReferenceContext(_localctx);
+				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1048;
-				parameter();
+				State = 1067;
+				dataType();
+				State = 1068;
+				Match(STRING);
 				}
 				break;
 			case 9:
-				_localctx = new SimpleOrSearchedCaseContext(_localctx);
+				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1049;
+				State = 1070;
+				parameter();
+				}
+				break;
+			case 10:
+				_localctx = new SimpleOrSearchedCaseContext(_localctx);
+				EnterOuterAlt(_localctx, 10);
+				{
+				State = 1071;
 				Match(CASE);
-				State = 1051;
+				State = 1073;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 1050;
+					State = 1072;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1054;
+				State = 1076;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1053;
+					State = 1075;
 					whenClause();
 					}
 					}
-					State = 1056;
+					State = 1078;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1060;
+				State = 1082;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1058;
+					State = 1080;
 					Match(ELSE);
-					State = 1059;
+					State = 1081;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1062;
+				State = 1084;
 				Match(END);
 				}
 				break;
-			case 10:
+			case 11:
 				_localctx = new CastContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1064;
+				State = 1086;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7017,76 +7326,168 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1065;
+				State = 1087;
 				Match(LPAREN);
-				State = 1066;
+				State = 1088;
 				expression(0);
-				State = 1067;
+				State = 1089;
 				Match(AS);
-				State = 1068;
+				State = 1090;
 				dataType();
-				State = 1069;
-				Match(RPAREN);
-				}
-				break;
-			case 11:
-				_localctx = new ExtractContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
-				{
-				State = 1071;
-				Match(EXTRACT);
-				State = 1072;
-				Match(LPAREN);
-				State = 1073;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1074;
-				Match(FROM);
-				State = 1075;
-				expression(0);
-				State = 1076;
+				State = 1091;
 				Match(RPAREN);
 				}
 				break;
 			case 12:
-				_localctx = new ExistsContext(_localctx);
+				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1078;
-				Match(EXISTS);
-				State = 1079;
+				State = 1093;
+				Match(EXTRACT);
+				State = 1094;
 				Match(LPAREN);
-				State = 1080;
-				query();
-				State = 1081;
+				State = 1095;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1096;
+				Match(FROM);
+				State = 1097;
+				expression(0);
+				State = 1098;
 				Match(RPAREN);
 				}
 				break;
 			case 13:
-				_localctx = new ScalarSubqueryContext(_localctx);
+				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1083;
+				State = 1100;
+				Match(SUBSTRING);
+				State = 1101;
 				Match(LPAREN);
-				State = 1084;
-				query();
-				State = 1085;
+				State = 1102;
+				((SubstringFromContext)_localctx).value = expression(0);
+				State = 1103;
+				Match(FROM);
+				State = 1104;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1107;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FOR) {
+					{
+					State = 1105;
+					Match(FOR);
+					State = 1106;
+					((SubstringFromContext)_localctx).length = expression(0);
+					}
+				}
+
+				State = 1109;
 				Match(RPAREN);
 				}
 				break;
 			case 14:
-				_localctx = new FunctionCallContext(_localctx);
+				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1087;
-				((FunctionCallContext)_localctx).function = identifier();
-				State = 1088;
+				State = 1111;
+				Match(POSITION);
+				State = 1112;
 				Match(LPAREN);
+				State = 1113;
+				((PositionInContext)_localctx).needle = valueExpression(0);
+				State = 1114;
+				Match(IN);
 				State = 1115;
+				((PositionInContext)_localctx).haystack = valueExpression(0);
+				State = 1116;
+				Match(RPAREN);
+				}
+				break;
+			case 15:
+				_localctx = new TrimFromContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 1118;
+				Match(TRIM);
+				State = 1119;
+				Match(LPAREN);
+				State = 1121;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+				case 1:
+					{
+					State = 1120;
+					((TrimFromContext)_localctx).side = TokenStream.LT(1);
+					_la = TokenStream.LA(1);
+					if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
+						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 1124;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+					{
+					State = 1123;
+					((TrimFromContext)_localctx).characters = expression(0);
+					}
+				}
+
+				State = 1126;
+				Match(FROM);
+				State = 1127;
+				((TrimFromContext)_localctx).value = expression(0);
+				State = 1128;
+				Match(RPAREN);
+				}
+				break;
+			case 16:
+				_localctx = new ExistsContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 1130;
+				Match(EXISTS);
+				State = 1131;
+				Match(LPAREN);
+				State = 1132;
+				query();
+				State = 1133;
+				Match(RPAREN);
+				}
+				break;
+			case 17:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 1135;
+				Match(LPAREN);
+				State = 1136;
+				query();
+				State = 1137;
+				Match(RPAREN);
+				}
+				break;
+			case 18:
+				_localctx = new FunctionCallContext(_localctx);
+				EnterOuterAlt(_localctx, 18);
+				{
+				State = 1139;
+				((FunctionCallContext)_localctx).function = identifier();
+				State = 1140;
+				Match(LPAREN);
+				State = 1167;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1089;
+					State = 1141;
 					Match(STAR);
 					}
 					break;
@@ -7171,6 +7572,16 @@ internal partial class QueryLakeParser : Parser {
 				case VERSIONS:
 				case WINDOW:
 				case QUALIFY:
+				case TABLE:
+				case PRIMARY:
+				case UNIQUE:
+				case SUBSTRING:
+				case POSITION:
+				case TRIM:
+				case BOTH:
+				case LEADING:
+				case TRAILING:
+				case FOR:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -7181,72 +7592,73 @@ internal partial class QueryLakeParser : Parser {
 				case DOLLAR:
 				case QUESTION:
 				case STRING:
+				case BLOB_STRING:
 				case INTEGER_VALUE:
 				case DECIMAL_VALUE:
 				case DOUBLE_VALUE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1101;
+					State = 1153;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 						{
-						State = 1091;
+						State = 1143;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 						case 1:
 							{
-							State = 1090;
+							State = 1142;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1093;
+						State = 1145;
 						expression(0);
-						State = 1098;
+						State = 1150;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1094;
+							State = 1146;
 							Match(COMMA);
-							State = 1095;
+							State = 1147;
 							expression(0);
 							}
 							}
-							State = 1100;
+							State = 1152;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1113;
+					State = 1165;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1103;
+						State = 1155;
 						Match(ORDER);
-						State = 1104;
+						State = 1156;
 						Match(BY);
-						State = 1105;
+						State = 1157;
 						sortItem();
-						State = 1110;
+						State = 1162;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1106;
+							State = 1158;
 							Match(COMMA);
-							State = 1107;
+							State = 1159;
 							sortItem();
 							}
 							}
-							State = 1112;
+							State = 1164;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7258,119 +7670,119 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1117;
+				State = 1169;
 				Match(RPAREN);
-				State = 1124;
+				State = 1176;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1118;
+					State = 1170;
 					Match(FILTER);
-					State = 1119;
+					State = 1171;
 					Match(LPAREN);
-					State = 1120;
+					State = 1172;
 					Match(WHERE);
-					State = 1121;
+					State = 1173;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1122;
+					State = 1174;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1127;
+				State = 1179;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1126;
+					State = 1178;
 					over();
 					}
 					break;
 				}
 				}
 				break;
-			case 15:
+			case 19:
 				_localctx = new ListLiteralContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1129;
+				State = 1181;
 				Match(LBRACKET);
-				State = 1138;
+				State = 1190;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459921315852029439L) != 0) || ((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 67043971L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
 					{
-					State = 1130;
+					State = 1182;
 					expression(0);
-					State = 1135;
+					State = 1187;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1131;
+						State = 1183;
 						Match(COMMA);
-						State = 1132;
+						State = 1184;
 						expression(0);
 						}
 						}
-						State = 1137;
+						State = 1189;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1140;
+				State = 1192;
 				Match(RBRACKET);
 				}
 				break;
-			case 16:
+			case 20:
 				_localctx = new RowConstructorContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1141;
+				State = 1193;
 				Match(LPAREN);
-				State = 1142;
+				State = 1194;
 				expression(0);
-				State = 1145;
+				State = 1197;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1143;
+					State = 1195;
 					Match(COMMA);
-					State = 1144;
+					State = 1196;
 					expression(0);
 					}
 					}
-					State = 1147;
+					State = 1199;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1149;
+				State = 1201;
 				Match(RPAREN);
 				}
 				break;
-			case 17:
+			case 21:
 				_localctx = new ParenthesizedContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1151;
+				State = 1203;
 				Match(LPAREN);
-				State = 1152;
+				State = 1204;
 				expression(0);
-				State = 1153;
+				State = 1205;
 				Match(RPAREN);
 				}
 				break;
-			case 18:
+			case 22:
 				_localctx = new ColumnReferenceContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1155;
+				State = 1207;
 				identifier();
 				}
 				break;
@@ -7413,13 +7825,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 76, RULE_over);
+		EnterRule(_localctx, 78, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1158;
+			State = 1210;
 			Match(OVER);
-			State = 1164;
+			State = 1216;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7494,20 +7906,30 @@ internal partial class QueryLakeParser : Parser {
 			case VERSIONS:
 			case WINDOW:
 			case QUALIFY:
+			case TABLE:
+			case PRIMARY:
+			case UNIQUE:
+			case SUBSTRING:
+			case POSITION:
+			case TRIM:
+			case BOTH:
+			case LEADING:
+			case TRAILING:
+			case FOR:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1159;
+				State = 1211;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1160;
+				State = 1212;
 				Match(LPAREN);
-				State = 1161;
+				State = 1213;
 				windowSpecification();
-				State = 1162;
+				State = 1214;
 				Match(RPAREN);
 				}
 				break;
@@ -7554,17 +7976,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 78, RULE_whenClause);
+		EnterRule(_localctx, 80, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1166;
+			State = 1218;
 			Match(WHEN);
-			State = 1167;
+			State = 1219;
 			_localctx.condition = expression(0);
-			State = 1168;
+			State = 1220;
 			Match(THEN);
-			State = 1169;
+			State = 1221;
 			_localctx.result = expression(0);
 			}
 		}
@@ -7620,18 +8042,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 80, RULE_parameter);
+		EnterRule(_localctx, 82, RULE_parameter);
 		try {
-			State = 1178;
+			State = 1230;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1171;
+				State = 1223;
 				Match(AT);
-				State = 1172;
+				State = 1224;
 				identifier();
 				}
 				break;
@@ -7639,9 +8061,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1173;
+				State = 1225;
 				Match(DOLLAR);
-				State = 1174;
+				State = 1226;
 				identifier();
 				}
 				break;
@@ -7649,9 +8071,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1175;
+				State = 1227;
 				Match(COLON);
-				State = 1176;
+				State = 1228;
 				identifier();
 				}
 				break;
@@ -7659,7 +8081,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1177;
+				State = 1229;
 				Match(QUESTION);
 				}
 				break;
@@ -7725,131 +8147,131 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 82, RULE_dataType);
+		EnterRule(_localctx, 84, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 1226;
+			State = 1278;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1180;
+				State = 1232;
 				_localctx.@base = identifier();
-				State = 1191;
+				State = 1243;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 				case 1:
 					{
-					State = 1181;
+					State = 1233;
 					Match(LPAREN);
-					State = 1182;
+					State = 1234;
 					Match(INTEGER_VALUE);
-					State = 1187;
+					State = 1239;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1183;
+						State = 1235;
 						Match(COMMA);
-						State = 1184;
+						State = 1236;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1189;
+						State = 1241;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1190;
+					State = 1242;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1200;
+				State = 1252;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,170,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1193;
+						State = 1245;
 						Match(LBRACKET);
-						State = 1195;
+						State = 1247;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1194;
+							State = 1246;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1197;
+						State = 1249;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1202;
+					State = 1254;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,170,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1203;
+				State = 1255;
 				_localctx.@base = identifier();
-				State = 1204;
+				State = 1256;
 				Match(LT);
-				State = 1205;
+				State = 1257;
 				dataType();
-				State = 1210;
+				State = 1262;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1206;
+					State = 1258;
 					Match(COMMA);
-					State = 1207;
+					State = 1259;
 					dataType();
 					}
 					}
-					State = 1212;
+					State = 1264;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1213;
+				State = 1265;
 				Match(GT);
-				State = 1224;
+				State = 1276;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 				case 1:
 					{
-					State = 1214;
+					State = 1266;
 					Match(LPAREN);
-					State = 1215;
+					State = 1267;
 					Match(INTEGER_VALUE);
-					State = 1220;
+					State = 1272;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1216;
+						State = 1268;
 						Match(COMMA);
-						State = 1217;
+						State = 1269;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1222;
+						State = 1274;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1223;
+					State = 1275;
 					Match(RPAREN);
 					}
 					break;
@@ -7896,26 +8318,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 84, RULE_identifierList);
+		EnterRule(_localctx, 86, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1228;
+			State = 1280;
 			identifier();
-			State = 1233;
+			State = 1285;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1229;
+				State = 1281;
 				Match(COMMA);
-				State = 1230;
+				State = 1282;
 				identifier();
 				}
 				}
-				State = 1235;
+				State = 1287;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -7954,22 +8376,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 86, RULE_identifier);
+		EnterRule(_localctx, 88, RULE_identifier);
 		try {
-			State = 1239;
+			State = 1291;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1236;
+				State = 1288;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1237;
+				State = 1289;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8045,9 +8467,19 @@ internal partial class QueryLakeParser : Parser {
 			case VERSIONS:
 			case WINDOW:
 			case QUALIFY:
+			case TABLE:
+			case PRIMARY:
+			case UNIQUE:
+			case SUBSTRING:
+			case POSITION:
+			case TRIM:
+			case BOTH:
+			case LEADING:
+			case TRAILING:
+			case FOR:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1238;
+				State = 1290;
 				nonReserved();
 				}
 				break;
@@ -8139,6 +8571,16 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MERGE() { return GetToken(QueryLakeParser.MERGE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATCHED() { return GetToken(QueryLakeParser.MATCHED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLUMNS() { return GetToken(QueryLakeParser.COLUMNS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLE() { return GetToken(QueryLakeParser.TABLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRIMARY() { return GetToken(QueryLakeParser.PRIMARY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UNIQUE() { return GetToken(QueryLakeParser.UNIQUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSTRING() { return GetToken(QueryLakeParser.SUBSTRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode POSITION() { return GetToken(QueryLakeParser.POSITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRIM() { return GetToken(QueryLakeParser.TRIM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BOTH() { return GetToken(QueryLakeParser.BOTH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEADING() { return GetToken(QueryLakeParser.LEADING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRAILING() { return GetToken(QueryLakeParser.TRAILING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(QueryLakeParser.FOR, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -8155,14 +8597,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 88, RULE_nonReserved);
+		EnterRule(_localctx, 90, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1241;
+			State = 1293;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & 459850947107851775L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8184,10 +8626,10 @@ internal partial class QueryLakeParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 11: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
-		case 21: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 32: return expression_sempred((ExpressionContext)_localctx, predIndex);
-		case 34: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 12: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
+		case 22: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 33: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 35: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -8226,468 +8668,491 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,164,1244,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,175,1296,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,1,0,5,0,92,8,0,10,0,12,0,95,9,0,1,0,1,0,4,0,99,8,0,
-		11,0,12,0,100,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,5,0,110,8,0,10,0,12,
-		0,113,9,0,3,0,115,8,0,1,0,1,0,1,1,1,1,5,1,121,8,1,10,1,12,1,124,9,1,1,
-		1,1,1,1,2,1,2,3,2,130,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,139,8,2,1,2,
-		1,2,1,2,1,2,1,2,5,2,146,8,2,10,2,12,2,149,9,2,1,2,1,2,3,2,153,8,2,1,2,
-		1,2,3,2,157,8,2,1,2,1,2,1,2,1,2,3,2,163,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,173,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,183,8,2,10,2,12,
-		2,186,9,2,1,2,1,2,3,2,190,8,2,1,2,1,2,3,2,194,8,2,1,2,1,2,1,2,1,2,1,2,
-		3,2,201,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,211,8,2,11,2,12,2,212,
-		1,2,1,2,1,2,1,2,1,2,3,2,220,8,2,1,2,1,2,3,2,224,8,2,1,2,1,2,3,2,228,8,
-		2,1,2,1,2,1,2,1,2,1,2,3,2,235,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,3,2,248,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,260,8,
-		2,10,2,12,2,263,9,2,1,2,1,2,3,2,267,8,2,1,2,1,2,1,2,1,2,1,2,3,2,274,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		291,8,2,1,2,1,2,1,2,3,2,296,8,2,1,2,3,2,299,8,2,1,2,1,2,1,2,1,2,3,2,305,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,314,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,329,8,2,10,2,12,2,332,9,2,1,2,1,2,1,2,3,
-		2,337,8,2,1,2,1,2,1,2,3,2,342,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,368,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,379,8,2,10,2,12,2,382,9,2,
-		1,2,1,2,3,2,386,8,2,3,2,388,8,2,1,3,1,3,1,3,1,3,3,3,394,8,3,1,4,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,5,4,404,8,4,10,4,12,4,407,9,4,1,4,1,4,1,4,1,4,1,
-		4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,1,4,3,4,422,8,4,1,4,1,4,1,4,1,4,1,4,5,4,
-		429,8,4,10,4,12,4,432,9,4,1,4,1,4,3,4,436,8,4,1,5,1,5,1,5,1,5,1,6,1,6,
-		1,6,1,6,1,7,1,7,1,7,3,7,449,8,7,1,7,1,7,3,7,453,8,7,3,7,455,8,7,1,8,3,
-		8,458,8,8,1,8,1,8,3,8,462,8,8,1,8,3,8,465,8,8,1,9,1,9,3,9,469,8,9,1,9,
-		1,9,1,9,5,9,474,8,9,10,9,12,9,477,9,9,1,10,1,10,1,10,1,10,1,10,3,10,484,
-		8,10,1,10,1,10,1,10,1,10,1,10,1,11,1,11,1,11,1,11,1,11,1,11,3,11,497,8,
-		11,1,11,1,11,1,11,1,11,3,11,503,8,11,1,11,5,11,506,8,11,10,11,12,11,509,
-		9,11,1,12,1,12,1,12,1,12,1,12,5,12,516,8,12,10,12,12,12,519,9,12,1,12,
-		1,12,1,12,1,12,3,12,525,8,12,1,13,1,13,1,13,1,13,5,13,531,8,13,10,13,12,
-		13,534,9,13,1,13,1,13,1,14,1,14,3,14,540,8,14,1,14,1,14,1,14,5,14,545,
-		8,14,10,14,12,14,548,9,14,1,14,1,14,1,14,1,14,5,14,554,8,14,10,14,12,14,
-		557,9,14,3,14,559,8,14,1,14,1,14,3,14,563,8,14,1,14,1,14,1,14,3,14,568,
-		8,14,1,14,1,14,3,14,572,8,14,1,14,1,14,1,14,1,14,5,14,578,8,14,10,14,12,
-		14,581,9,14,3,14,583,8,14,1,14,1,14,3,14,587,8,14,1,15,1,15,1,16,1,16,
-		3,16,593,8,16,1,16,3,16,596,8,16,1,16,1,16,1,16,3,16,601,8,16,1,16,1,16,
-		1,16,1,16,1,16,1,16,3,16,609,8,16,3,16,611,8,16,1,17,1,17,1,17,1,17,5,
-		17,617,8,17,10,17,12,17,620,9,17,3,17,622,8,17,1,18,1,18,1,18,1,18,1,18,
-		5,18,629,8,18,10,18,12,18,632,9,18,1,19,1,19,3,19,636,8,19,1,19,1,19,3,
-		19,640,8,19,1,20,1,20,1,20,1,20,3,20,646,8,20,1,20,1,20,1,20,1,20,3,20,
-		652,8,20,3,20,654,8,20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,674,8,21,1,21,1,21,1,21,
-		1,21,1,21,1,21,5,21,682,8,21,10,21,12,21,685,9,21,1,22,3,22,688,8,22,1,
-		22,1,22,3,22,692,8,22,1,22,1,22,3,22,696,8,22,1,22,1,22,3,22,700,8,22,
-		1,22,1,22,3,22,704,8,22,1,23,1,23,1,23,3,23,709,8,23,1,23,3,23,712,8,23,
-		1,23,3,23,715,8,23,1,23,3,23,718,8,23,1,23,1,23,3,23,722,8,23,1,23,3,23,
-		725,8,23,1,23,1,23,1,23,1,23,1,23,5,23,732,8,23,10,23,12,23,735,9,23,3,
-		23,737,8,23,1,23,1,23,5,23,741,8,23,10,23,12,23,744,9,23,1,23,1,23,3,23,
-		748,8,23,1,23,1,23,1,23,1,23,3,23,754,8,23,1,23,3,23,757,8,23,1,23,1,23,
-		1,23,1,23,3,23,763,8,23,1,24,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,
-		25,1,25,1,25,1,25,1,25,3,25,779,8,25,1,26,1,26,1,26,1,26,1,26,3,26,786,
-		8,26,1,26,1,26,1,26,1,26,1,26,3,26,793,8,26,1,26,1,26,1,26,1,26,1,26,3,
-		26,800,8,26,1,26,1,26,1,26,1,26,1,26,3,26,807,8,26,3,26,809,8,26,1,26,
-		1,26,3,26,813,8,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,821,8,26,1,26,1,
-		26,3,26,825,8,26,3,26,827,8,26,1,27,3,27,830,8,27,1,27,1,27,1,27,1,27,
-		1,27,3,27,837,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,29,3,29,846,8,29,1,
-		29,1,29,1,29,1,29,1,29,5,29,853,8,29,10,29,12,29,856,9,29,3,29,858,8,29,
-		1,29,3,29,861,8,29,1,29,3,29,864,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,1,30,3,30,874,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,
-		885,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,894,8,32,1,32,1,32,3,
-		32,898,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,906,8,32,10,32,12,32,909,
-		9,32,1,33,1,33,1,33,1,33,1,33,3,33,916,8,33,1,33,1,33,1,33,3,33,921,8,
-		33,1,33,1,33,1,33,1,33,1,33,3,33,928,8,33,1,33,1,33,3,33,932,8,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,3,33,940,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,
-		33,948,8,33,1,33,1,33,1,33,1,33,1,33,5,33,955,8,33,10,33,12,33,958,9,33,
-		1,33,1,33,1,33,3,33,963,8,33,1,33,1,33,1,33,1,33,3,33,969,8,33,3,33,971,
-		8,33,1,34,1,34,1,34,1,34,3,34,977,8,34,1,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,993,8,34,10,34,12,34,996,9,
-		34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,1006,8,34,10,34,12,34,
-		1009,9,34,1,35,1,35,3,35,1013,8,35,1,35,1,35,3,35,1017,8,35,1,35,1,35,
-		3,35,1021,8,35,3,35,1023,8,35,1,35,3,35,1026,8,35,1,35,1,35,3,35,1030,
-		8,35,3,35,1032,8,35,1,36,1,36,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,3,37,1047,8,37,1,37,1,37,1,37,3,37,1052,8,37,1,37,4,37,
-		1055,8,37,11,37,12,37,1056,1,37,1,37,3,37,1061,8,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1092,8,37,
-		1,37,1,37,1,37,5,37,1097,8,37,10,37,12,37,1100,9,37,3,37,1102,8,37,1,37,
-		1,37,1,37,1,37,1,37,5,37,1109,8,37,10,37,12,37,1112,9,37,3,37,1114,8,37,
-		3,37,1116,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1125,8,37,1,37,
-		3,37,1128,8,37,1,37,1,37,1,37,1,37,5,37,1134,8,37,10,37,12,37,1137,9,37,
-		3,37,1139,8,37,1,37,1,37,1,37,1,37,1,37,4,37,1146,8,37,11,37,12,37,1147,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1157,8,37,1,38,1,38,1,38,1,38,
-		1,38,1,38,3,38,1165,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,3,40,1179,8,40,1,41,1,41,1,41,1,41,1,41,5,41,1186,8,41,
-		10,41,12,41,1189,9,41,1,41,3,41,1192,8,41,1,41,1,41,3,41,1196,8,41,1,41,
-		5,41,1199,8,41,10,41,12,41,1202,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1209,
-		8,41,10,41,12,41,1212,9,41,1,41,1,41,1,41,1,41,1,41,5,41,1219,8,41,10,
-		41,12,41,1222,9,41,1,41,3,41,1225,8,41,3,41,1227,8,41,1,42,1,42,1,42,5,
-		42,1232,8,42,10,42,12,42,1235,9,42,1,43,1,43,1,43,3,43,1240,8,43,1,44,
-		1,44,1,44,0,4,22,42,64,68,45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
-		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
-		80,82,84,86,88,0,20,2,0,39,39,62,62,1,0,23,24,2,0,113,113,128,128,1,0,
-		156,157,2,0,30,30,117,117,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,
-		2,0,128,128,150,150,2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,
-		35,35,114,114,2,0,44,44,56,56,1,0,135,136,1,0,137,140,1,0,128,133,1,0,
-		157,158,2,0,14,14,115,115,23,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,
-		29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,
-		112,113,115,116,121,122,125,126,1447,0,93,1,0,0,0,2,118,1,0,0,0,4,387,
-		1,0,0,0,6,389,1,0,0,0,8,435,1,0,0,0,10,437,1,0,0,0,12,441,1,0,0,0,14,454,
-		1,0,0,0,16,457,1,0,0,0,18,466,1,0,0,0,20,478,1,0,0,0,22,490,1,0,0,0,24,
-		524,1,0,0,0,26,526,1,0,0,0,28,537,1,0,0,0,30,588,1,0,0,0,32,610,1,0,0,
-		0,34,621,1,0,0,0,36,623,1,0,0,0,38,633,1,0,0,0,40,653,1,0,0,0,42,655,1,
-		0,0,0,44,703,1,0,0,0,46,762,1,0,0,0,48,764,1,0,0,0,50,778,1,0,0,0,52,826,
-		1,0,0,0,54,829,1,0,0,0,56,838,1,0,0,0,58,845,1,0,0,0,60,873,1,0,0,0,62,
-		884,1,0,0,0,64,897,1,0,0,0,66,970,1,0,0,0,68,976,1,0,0,0,70,1031,1,0,0,
-		0,72,1033,1,0,0,0,74,1156,1,0,0,0,76,1158,1,0,0,0,78,1166,1,0,0,0,80,1178,
-		1,0,0,0,82,1226,1,0,0,0,84,1228,1,0,0,0,86,1239,1,0,0,0,88,1241,1,0,0,
-		0,90,92,5,148,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,
-		0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,4,2,0,97,99,5,148,0,0,98,97,
-		1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,
-		102,104,3,4,2,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,
-		1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,148,0,0,109,108,1,0,
-		0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,
-		111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,
-		0,1,117,1,1,0,0,0,118,122,3,4,2,0,119,121,5,148,0,0,120,119,1,0,0,0,121,
-		124,1,0,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,125,1,0,0,0,124,122,1,
-		0,0,0,125,126,5,0,0,1,126,3,1,0,0,0,127,129,5,33,0,0,128,130,5,4,0,0,129,
-		128,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,388,3,4,2,0,132,388,3,
-		16,8,0,133,134,5,17,0,0,134,138,5,20,0,0,135,136,5,43,0,0,136,137,5,59,
-		0,0,137,139,5,32,0,0,138,135,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,
-		152,3,86,43,0,141,142,5,142,0,0,142,147,3,6,3,0,143,144,5,146,0,0,144,
-		146,3,6,3,0,145,143,1,0,0,0,146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,
-		0,0,0,148,150,1,0,0,0,149,147,1,0,0,0,150,151,5,143,0,0,151,153,1,0,0,
-		0,152,141,1,0,0,0,152,153,1,0,0,0,153,156,1,0,0,0,154,155,5,7,0,0,155,
-		157,3,16,8,0,156,154,1,0,0,0,156,157,1,0,0,0,157,388,1,0,0,0,158,159,5,
-		26,0,0,159,162,5,20,0,0,160,161,5,43,0,0,161,163,5,32,0,0,162,160,1,0,
-		0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,388,3,86,43,0,165,166,5,48,0,0,
-		166,167,5,51,0,0,167,172,3,86,43,0,168,169,5,142,0,0,169,170,3,84,42,0,
-		170,171,5,143,0,0,171,173,1,0,0,0,172,168,1,0,0,0,172,173,1,0,0,0,173,
-		174,1,0,0,0,174,175,3,16,8,0,175,388,1,0,0,0,176,177,5,118,0,0,177,178,
-		3,86,43,0,178,179,5,82,0,0,179,184,3,12,6,0,180,181,5,146,0,0,181,183,
-		3,12,6,0,182,180,1,0,0,0,183,186,1,0,0,0,184,182,1,0,0,0,184,185,1,0,0,
-		0,185,189,1,0,0,0,186,184,1,0,0,0,187,188,5,39,0,0,188,190,3,42,21,0,189,
-		187,1,0,0,0,189,190,1,0,0,0,190,193,1,0,0,0,191,192,5,124,0,0,192,194,
-		3,64,32,0,193,191,1,0,0,0,193,194,1,0,0,0,194,388,1,0,0,0,195,196,5,22,
-		0,0,196,197,5,39,0,0,197,200,3,86,43,0,198,199,5,124,0,0,199,201,3,64,
-		32,0,200,198,1,0,0,0,200,201,1,0,0,0,201,388,1,0,0,0,202,203,5,103,0,0,
-		203,204,5,51,0,0,204,205,3,86,43,0,205,206,5,119,0,0,206,207,3,42,21,0,
-		207,208,5,64,0,0,208,210,3,64,32,0,209,211,3,8,4,0,210,209,1,0,0,0,211,
-		212,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,388,1,0,0,0,214,215,5,
-		3,0,0,215,216,5,20,0,0,216,217,3,86,43,0,217,219,5,1,0,0,218,220,5,15,
-		0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,223,3,86,43,0,
-		222,224,3,82,41,0,223,222,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,
-		226,5,7,0,0,226,228,3,64,32,0,227,225,1,0,0,0,227,228,1,0,0,0,228,388,
-		1,0,0,0,229,230,5,83,0,0,230,388,5,21,0,0,231,232,5,83,0,0,232,234,5,105,
-		0,0,233,235,7,0,0,0,234,233,1,0,0,0,234,235,1,0,0,0,235,236,1,0,0,0,236,
-		388,3,86,43,0,237,238,5,83,0,0,238,239,5,122,0,0,239,240,5,62,0,0,240,
-		388,3,86,43,0,241,247,7,1,0,0,242,248,3,86,43,0,243,244,5,142,0,0,244,
-		245,3,16,8,0,245,246,5,143,0,0,246,248,1,0,0,0,247,242,1,0,0,0,247,243,
-		1,0,0,0,248,388,1,0,0,0,249,250,5,16,0,0,250,251,5,142,0,0,251,252,3,16,
-		8,0,252,253,5,143,0,0,253,254,5,113,0,0,254,266,5,155,0,0,255,256,5,142,
-		0,0,256,261,3,14,7,0,257,258,5,146,0,0,258,260,3,14,7,0,259,257,1,0,0,
-		0,260,263,1,0,0,0,261,259,1,0,0,0,261,262,1,0,0,0,262,264,1,0,0,0,263,
-		261,1,0,0,0,264,265,5,143,0,0,265,267,1,0,0,0,266,255,1,0,0,0,266,267,
-		1,0,0,0,267,388,1,0,0,0,268,269,5,17,0,0,269,270,5,91,0,0,270,273,3,86,
-		43,0,271,272,5,93,0,0,272,274,5,94,0,0,273,271,1,0,0,0,273,274,1,0,0,0,
-		274,275,1,0,0,0,275,276,5,7,0,0,276,277,3,16,8,0,277,388,1,0,0,0,278,279,
-		5,26,0,0,279,282,5,91,0,0,280,281,5,43,0,0,281,283,5,32,0,0,282,280,1,
-		0,0,0,282,283,1,0,0,0,283,284,1,0,0,0,284,388,3,86,43,0,285,286,5,83,0,
-		0,286,388,5,92,0,0,287,288,5,83,0,0,288,290,5,95,0,0,289,291,5,62,0,0,
-		290,289,1,0,0,0,290,291,1,0,0,0,291,298,1,0,0,0,292,295,3,86,43,0,293,
-		294,5,147,0,0,294,296,3,86,43,0,295,293,1,0,0,0,295,296,1,0,0,0,296,299,
-		1,0,0,0,297,299,5,155,0,0,298,292,1,0,0,0,298,297,1,0,0,0,299,388,1,0,
-		0,0,300,301,5,83,0,0,301,388,5,96,0,0,302,304,5,82,0,0,303,305,5,98,0,
-		0,304,303,1,0,0,0,304,305,1,0,0,0,305,306,1,0,0,0,306,307,3,86,43,0,307,
-		308,7,2,0,0,308,309,3,64,32,0,309,388,1,0,0,0,310,313,5,99,0,0,311,314,
-		5,2,0,0,312,314,3,86,43,0,313,311,1,0,0,0,313,312,1,0,0,0,314,388,1,0,
-		0,0,315,316,5,83,0,0,316,388,5,97,0,0,317,318,5,17,0,0,318,319,5,87,0,
-		0,319,320,3,86,43,0,320,321,5,39,0,0,321,322,5,142,0,0,322,323,3,16,8,
-		0,323,324,5,143,0,0,324,325,5,51,0,0,325,330,3,10,5,0,326,327,5,146,0,
-		0,327,329,3,10,5,0,328,326,1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,
-		331,1,0,0,0,331,336,1,0,0,0,332,330,1,0,0,0,333,334,5,107,0,0,334,335,
-		5,12,0,0,335,337,3,64,32,0,336,333,1,0,0,0,336,337,1,0,0,0,337,341,1,0,
-		0,0,338,339,5,41,0,0,339,340,5,12,0,0,340,342,3,64,32,0,341,338,1,0,0,
-		0,341,342,1,0,0,0,342,343,1,0,0,0,343,344,5,109,0,0,344,345,5,156,0,0,
-		345,388,1,0,0,0,346,347,5,89,0,0,347,348,5,87,0,0,348,388,3,86,43,0,349,
-		350,5,26,0,0,350,353,5,87,0,0,351,352,5,43,0,0,352,354,5,32,0,0,353,351,
-		1,0,0,0,353,354,1,0,0,0,354,355,1,0,0,0,355,388,3,86,43,0,356,357,5,83,
-		0,0,357,388,5,88,0,0,358,359,5,45,0,0,359,360,5,100,0,0,360,361,5,155,
-		0,0,361,362,5,51,0,0,362,363,3,86,43,0,363,364,5,101,0,0,364,367,5,155,
-		0,0,365,366,5,102,0,0,366,368,3,86,43,0,367,365,1,0,0,0,367,368,1,0,0,
-		0,368,388,1,0,0,0,369,370,5,45,0,0,370,371,3,86,43,0,371,372,5,155,0,0,
-		372,373,5,51,0,0,373,385,3,86,43,0,374,375,5,142,0,0,375,380,3,14,7,0,
-		376,377,5,146,0,0,377,379,3,14,7,0,378,376,1,0,0,0,379,382,1,0,0,0,380,
-		378,1,0,0,0,380,381,1,0,0,0,381,383,1,0,0,0,382,380,1,0,0,0,383,384,5,
-		143,0,0,384,386,1,0,0,0,385,374,1,0,0,0,385,386,1,0,0,0,386,388,1,0,0,
-		0,387,127,1,0,0,0,387,132,1,0,0,0,387,133,1,0,0,0,387,158,1,0,0,0,387,
-		165,1,0,0,0,387,176,1,0,0,0,387,195,1,0,0,0,387,202,1,0,0,0,387,214,1,
-		0,0,0,387,229,1,0,0,0,387,231,1,0,0,0,387,237,1,0,0,0,387,241,1,0,0,0,
-		387,249,1,0,0,0,387,268,1,0,0,0,387,278,1,0,0,0,387,285,1,0,0,0,387,287,
-		1,0,0,0,387,300,1,0,0,0,387,302,1,0,0,0,387,310,1,0,0,0,387,315,1,0,0,
-		0,387,317,1,0,0,0,387,346,1,0,0,0,387,349,1,0,0,0,387,356,1,0,0,0,387,
-		358,1,0,0,0,387,369,1,0,0,0,388,5,1,0,0,0,389,390,3,86,43,0,390,393,3,
-		82,41,0,391,392,5,59,0,0,392,394,5,60,0,0,393,391,1,0,0,0,393,394,1,0,
-		0,0,394,7,1,0,0,0,395,396,5,123,0,0,396,397,5,104,0,0,397,398,5,111,0,
-		0,398,399,5,118,0,0,399,400,5,82,0,0,400,405,3,12,6,0,401,402,5,146,0,
-		0,402,404,3,12,6,0,403,401,1,0,0,0,404,407,1,0,0,0,405,403,1,0,0,0,405,
-		406,1,0,0,0,406,436,1,0,0,0,407,405,1,0,0,0,408,409,5,123,0,0,409,410,
-		5,104,0,0,410,411,5,111,0,0,411,436,5,22,0,0,412,413,5,123,0,0,413,414,
-		5,59,0,0,414,415,5,104,0,0,415,416,5,111,0,0,416,421,5,48,0,0,417,418,
-		5,142,0,0,418,419,3,84,42,0,419,420,5,143,0,0,420,422,1,0,0,0,421,417,
-		1,0,0,0,421,422,1,0,0,0,422,423,1,0,0,0,423,424,5,120,0,0,424,425,5,142,
-		0,0,425,430,3,64,32,0,426,427,5,146,0,0,427,429,3,64,32,0,428,426,1,0,
-		0,0,429,432,1,0,0,0,430,428,1,0,0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,
-		430,1,0,0,0,433,434,5,143,0,0,434,436,1,0,0,0,435,395,1,0,0,0,435,408,
-		1,0,0,0,435,412,1,0,0,0,436,9,1,0,0,0,437,438,3,86,43,0,438,439,7,3,0,
-		0,439,440,5,70,0,0,440,11,1,0,0,0,441,442,3,86,43,0,442,443,5,128,0,0,
-		443,444,3,64,32,0,444,13,1,0,0,0,445,448,5,90,0,0,446,447,5,109,0,0,447,
-		449,5,156,0,0,448,446,1,0,0,0,448,449,1,0,0,0,449,455,1,0,0,0,450,452,
-		3,86,43,0,451,453,3,64,32,0,452,451,1,0,0,0,452,453,1,0,0,0,453,455,1,
-		0,0,0,454,445,1,0,0,0,454,450,1,0,0,0,455,15,1,0,0,0,456,458,3,18,9,0,
-		457,456,1,0,0,0,457,458,1,0,0,0,458,459,1,0,0,0,459,461,3,22,11,0,460,
-		462,3,36,18,0,461,460,1,0,0,0,461,462,1,0,0,0,462,464,1,0,0,0,463,465,
-		3,40,20,0,464,463,1,0,0,0,464,465,1,0,0,0,465,17,1,0,0,0,466,468,5,127,
-		0,0,467,469,5,73,0,0,468,467,1,0,0,0,468,469,1,0,0,0,469,470,1,0,0,0,470,
-		475,3,20,10,0,471,472,5,146,0,0,472,474,3,20,10,0,473,471,1,0,0,0,474,
-		477,1,0,0,0,475,473,1,0,0,0,475,476,1,0,0,0,476,19,1,0,0,0,477,475,1,0,
-		0,0,478,483,3,86,43,0,479,480,5,142,0,0,480,481,3,84,42,0,481,482,5,143,
-		0,0,482,484,1,0,0,0,483,479,1,0,0,0,483,484,1,0,0,0,484,485,1,0,0,0,485,
-		486,5,7,0,0,486,487,5,142,0,0,487,488,3,16,8,0,488,489,5,143,0,0,489,21,
-		1,0,0,0,490,491,6,11,-1,0,491,492,3,24,12,0,492,507,1,0,0,0,493,494,10,
-		2,0,0,494,496,5,49,0,0,495,497,3,30,15,0,496,495,1,0,0,0,496,497,1,0,0,
-		0,497,498,1,0,0,0,498,506,3,22,11,3,499,500,10,1,0,0,500,502,7,4,0,0,501,
-		503,3,30,15,0,502,501,1,0,0,0,502,503,1,0,0,0,503,504,1,0,0,0,504,506,
-		3,22,11,2,505,493,1,0,0,0,505,499,1,0,0,0,506,509,1,0,0,0,507,505,1,0,
-		0,0,507,508,1,0,0,0,508,23,1,0,0,0,509,507,1,0,0,0,510,525,3,28,14,0,511,
-		512,5,120,0,0,512,517,3,26,13,0,513,514,5,146,0,0,514,516,3,26,13,0,515,
-		513,1,0,0,0,516,519,1,0,0,0,517,515,1,0,0,0,517,518,1,0,0,0,518,525,1,
-		0,0,0,519,517,1,0,0,0,520,521,5,142,0,0,521,522,3,16,8,0,522,523,5,143,
-		0,0,523,525,1,0,0,0,524,510,1,0,0,0,524,511,1,0,0,0,524,520,1,0,0,0,525,
-		25,1,0,0,0,526,527,5,142,0,0,527,532,3,64,32,0,528,529,5,146,0,0,529,531,
-		3,64,32,0,530,528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,
-		0,0,533,535,1,0,0,0,534,532,1,0,0,0,535,536,5,143,0,0,536,27,1,0,0,0,537,
-		539,5,80,0,0,538,540,3,30,15,0,539,538,1,0,0,0,539,540,1,0,0,0,540,541,
-		1,0,0,0,541,546,3,32,16,0,542,543,5,146,0,0,543,545,3,32,16,0,544,542,
-		1,0,0,0,545,548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,558,1,0,0,
-		0,548,546,1,0,0,0,549,550,5,39,0,0,550,555,3,42,21,0,551,552,5,146,0,0,
-		552,554,3,42,21,0,553,551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,
-		556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,549,1,0,0,0,558,559,1,
-		0,0,0,559,562,1,0,0,0,560,561,5,124,0,0,561,563,3,64,32,0,562,560,1,0,
-		0,0,562,563,1,0,0,0,563,567,1,0,0,0,564,565,5,41,0,0,565,566,5,12,0,0,
-		566,568,3,34,17,0,567,564,1,0,0,0,567,568,1,0,0,0,568,571,1,0,0,0,569,
-		570,5,42,0,0,570,572,3,64,32,0,571,569,1,0,0,0,571,572,1,0,0,0,572,582,
-		1,0,0,0,573,574,5,125,0,0,574,579,3,56,28,0,575,576,5,146,0,0,576,578,
-		3,56,28,0,577,575,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,
-		0,0,580,583,1,0,0,0,581,579,1,0,0,0,582,573,1,0,0,0,582,583,1,0,0,0,583,
-		586,1,0,0,0,584,585,5,126,0,0,585,587,3,64,32,0,586,584,1,0,0,0,586,587,
-		1,0,0,0,587,29,1,0,0,0,588,589,7,5,0,0,589,31,1,0,0,0,590,595,3,64,32,
-		0,591,593,5,7,0,0,592,591,1,0,0,0,592,593,1,0,0,0,593,594,1,0,0,0,594,
-		596,3,86,43,0,595,592,1,0,0,0,595,596,1,0,0,0,596,611,1,0,0,0,597,598,
-		3,86,43,0,598,599,5,147,0,0,599,601,1,0,0,0,600,597,1,0,0,0,600,601,1,
-		0,0,0,601,602,1,0,0,0,602,608,5,137,0,0,603,604,5,31,0,0,604,605,5,142,
-		0,0,605,606,3,84,42,0,606,607,5,143,0,0,607,609,1,0,0,0,608,603,1,0,0,
-		0,608,609,1,0,0,0,609,611,1,0,0,0,610,590,1,0,0,0,610,600,1,0,0,0,611,
-		33,1,0,0,0,612,622,5,2,0,0,613,618,3,64,32,0,614,615,5,146,0,0,615,617,
-		3,64,32,0,616,614,1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,0,
-		0,0,619,622,1,0,0,0,620,618,1,0,0,0,621,612,1,0,0,0,621,613,1,0,0,0,622,
-		35,1,0,0,0,623,624,5,66,0,0,624,625,5,12,0,0,625,630,3,38,19,0,626,627,
-		5,146,0,0,627,629,3,38,19,0,628,626,1,0,0,0,629,632,1,0,0,0,630,628,1,
-		0,0,0,630,631,1,0,0,0,631,37,1,0,0,0,632,630,1,0,0,0,633,635,3,64,32,0,
-		634,636,7,6,0,0,635,634,1,0,0,0,635,636,1,0,0,0,636,639,1,0,0,0,637,638,
-		5,61,0,0,638,640,7,7,0,0,639,637,1,0,0,0,639,640,1,0,0,0,640,39,1,0,0,
-		0,641,642,5,57,0,0,642,645,3,64,32,0,643,644,5,63,0,0,644,646,3,64,32,
-		0,645,643,1,0,0,0,645,646,1,0,0,0,646,654,1,0,0,0,647,648,5,63,0,0,648,
-		651,3,64,32,0,649,650,5,57,0,0,650,652,3,64,32,0,651,649,1,0,0,0,651,652,
-		1,0,0,0,652,654,1,0,0,0,653,641,1,0,0,0,653,647,1,0,0,0,654,41,1,0,0,0,
-		655,656,6,21,-1,0,656,657,3,46,23,0,657,683,1,0,0,0,658,659,10,4,0,0,659,
-		660,5,18,0,0,660,661,5,53,0,0,661,682,3,46,23,0,662,663,10,3,0,0,663,664,
-		3,44,22,0,664,665,5,53,0,0,665,673,3,46,23,0,666,667,5,64,0,0,667,674,
-		3,64,32,0,668,669,5,119,0,0,669,670,5,142,0,0,670,671,3,84,42,0,671,672,
-		5,143,0,0,672,674,1,0,0,0,673,666,1,0,0,0,673,668,1,0,0,0,674,682,1,0,
-		0,0,675,676,10,2,0,0,676,677,5,58,0,0,677,678,3,44,22,0,678,679,5,53,0,
-		0,679,680,3,46,23,0,680,682,1,0,0,0,681,658,1,0,0,0,681,662,1,0,0,0,681,
-		675,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,43,1,0,
-		0,0,685,683,1,0,0,0,686,688,5,47,0,0,687,686,1,0,0,0,687,688,1,0,0,0,688,
-		704,1,0,0,0,689,691,5,55,0,0,690,692,5,67,0,0,691,690,1,0,0,0,691,692,
-		1,0,0,0,692,704,1,0,0,0,693,695,5,77,0,0,694,696,5,67,0,0,695,694,1,0,
-		0,0,695,696,1,0,0,0,696,704,1,0,0,0,697,699,5,40,0,0,698,700,5,67,0,0,
-		699,698,1,0,0,0,699,700,1,0,0,0,700,704,1,0,0,0,701,704,5,81,0,0,702,704,
-		5,6,0,0,703,687,1,0,0,0,703,689,1,0,0,0,703,693,1,0,0,0,703,697,1,0,0,
-		0,703,701,1,0,0,0,703,702,1,0,0,0,704,45,1,0,0,0,705,708,3,86,43,0,706,
-		707,5,147,0,0,707,709,3,86,43,0,708,706,1,0,0,0,708,709,1,0,0,0,709,711,
-		1,0,0,0,710,712,3,50,25,0,711,710,1,0,0,0,711,712,1,0,0,0,712,714,1,0,
-		0,0,713,715,3,52,26,0,714,713,1,0,0,0,714,715,1,0,0,0,715,717,1,0,0,0,
-		716,718,3,54,27,0,717,716,1,0,0,0,717,718,1,0,0,0,718,763,1,0,0,0,719,
-		721,5,155,0,0,720,722,3,52,26,0,721,720,1,0,0,0,721,722,1,0,0,0,722,724,
-		1,0,0,0,723,725,3,54,27,0,724,723,1,0,0,0,724,725,1,0,0,0,725,763,1,0,
-		0,0,726,727,3,86,43,0,727,736,5,142,0,0,728,733,3,64,32,0,729,730,5,146,
-		0,0,730,732,3,64,32,0,731,729,1,0,0,0,732,735,1,0,0,0,733,731,1,0,0,0,
-		733,734,1,0,0,0,734,737,1,0,0,0,735,733,1,0,0,0,736,728,1,0,0,0,736,737,
-		1,0,0,0,737,742,1,0,0,0,738,739,5,146,0,0,739,741,3,48,24,0,740,738,1,
-		0,0,0,741,744,1,0,0,0,742,740,1,0,0,0,742,743,1,0,0,0,743,745,1,0,0,0,
-		744,742,1,0,0,0,745,747,5,143,0,0,746,748,3,54,27,0,747,746,1,0,0,0,747,
-		748,1,0,0,0,748,763,1,0,0,0,749,750,5,142,0,0,750,751,3,16,8,0,751,753,
-		5,143,0,0,752,754,3,52,26,0,753,752,1,0,0,0,753,754,1,0,0,0,754,756,1,
-		0,0,0,755,757,3,54,27,0,756,755,1,0,0,0,756,757,1,0,0,0,757,763,1,0,0,
-		0,758,759,5,142,0,0,759,760,3,42,21,0,760,761,5,143,0,0,761,763,1,0,0,
-		0,762,705,1,0,0,0,762,719,1,0,0,0,762,726,1,0,0,0,762,749,1,0,0,0,762,
-		758,1,0,0,0,763,47,1,0,0,0,764,765,3,86,43,0,765,766,7,8,0,0,766,767,3,
-		64,32,0,767,49,1,0,0,0,768,769,5,121,0,0,769,779,5,156,0,0,770,771,5,7,
-		0,0,771,772,5,62,0,0,772,773,5,112,0,0,773,779,5,155,0,0,774,775,5,11,
-		0,0,775,779,3,86,43,0,776,777,5,110,0,0,777,779,3,86,43,0,778,768,1,0,
-		0,0,778,770,1,0,0,0,778,774,1,0,0,0,778,776,1,0,0,0,779,51,1,0,0,0,780,
-		781,5,85,0,0,781,782,7,9,0,0,782,783,5,142,0,0,783,785,3,64,32,0,784,786,
-		5,70,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,787,1,0,0,0,787,792,5,143,
-		0,0,788,789,5,74,0,0,789,790,5,142,0,0,790,791,5,156,0,0,791,793,5,143,
-		0,0,792,788,1,0,0,0,792,793,1,0,0,0,793,827,1,0,0,0,794,795,5,86,0,0,795,
-		796,3,64,32,0,796,799,5,79,0,0,797,798,5,106,0,0,798,800,3,64,32,0,799,
-		797,1,0,0,0,799,800,1,0,0,0,800,808,1,0,0,0,801,802,5,108,0,0,802,803,
-		5,12,0,0,803,806,3,64,32,0,804,805,5,127,0,0,805,807,5,76,0,0,806,804,
-		1,0,0,0,806,807,1,0,0,0,807,809,1,0,0,0,808,801,1,0,0,0,808,809,1,0,0,
-		0,809,812,1,0,0,0,810,811,5,109,0,0,811,813,5,156,0,0,812,810,1,0,0,0,
-		812,813,1,0,0,0,813,827,1,0,0,0,814,815,5,86,0,0,815,816,3,64,32,0,816,
-		820,5,70,0,0,817,818,5,107,0,0,818,819,5,12,0,0,819,821,3,64,32,0,820,
-		817,1,0,0,0,820,821,1,0,0,0,821,824,1,0,0,0,822,823,5,109,0,0,823,825,
-		5,156,0,0,824,822,1,0,0,0,824,825,1,0,0,0,825,827,1,0,0,0,826,780,1,0,
-		0,0,826,794,1,0,0,0,826,814,1,0,0,0,827,53,1,0,0,0,828,830,5,7,0,0,829,
-		828,1,0,0,0,829,830,1,0,0,0,830,831,1,0,0,0,831,836,3,86,43,0,832,833,
-		5,142,0,0,833,834,3,84,42,0,834,835,5,143,0,0,835,837,1,0,0,0,836,832,
-		1,0,0,0,836,837,1,0,0,0,837,55,1,0,0,0,838,839,3,86,43,0,839,840,5,7,0,
-		0,840,841,5,142,0,0,841,842,3,58,29,0,842,843,5,143,0,0,843,57,1,0,0,0,
-		844,846,3,86,43,0,845,844,1,0,0,0,845,846,1,0,0,0,846,857,1,0,0,0,847,
-		848,5,69,0,0,848,849,5,12,0,0,849,854,3,64,32,0,850,851,5,146,0,0,851,
-		853,3,64,32,0,852,850,1,0,0,0,853,856,1,0,0,0,854,852,1,0,0,0,854,855,
-		1,0,0,0,855,858,1,0,0,0,856,854,1,0,0,0,857,847,1,0,0,0,857,858,1,0,0,
-		0,858,860,1,0,0,0,859,861,3,36,18,0,860,859,1,0,0,0,860,861,1,0,0,0,861,
-		863,1,0,0,0,862,864,3,60,30,0,863,862,1,0,0,0,863,864,1,0,0,0,864,59,1,
-		0,0,0,865,866,7,10,0,0,866,874,3,62,31,0,867,868,7,10,0,0,868,869,5,10,
-		0,0,869,870,3,62,31,0,870,871,5,5,0,0,871,872,3,62,31,0,872,874,1,0,0,
-		0,873,865,1,0,0,0,873,867,1,0,0,0,874,61,1,0,0,0,875,876,5,116,0,0,876,
-		885,5,71,0,0,877,878,5,116,0,0,878,885,5,38,0,0,879,880,5,19,0,0,880,885,
-		5,78,0,0,881,882,3,64,32,0,882,883,7,11,0,0,883,885,1,0,0,0,884,875,1,
-		0,0,0,884,877,1,0,0,0,884,879,1,0,0,0,884,881,1,0,0,0,885,63,1,0,0,0,886,
-		887,6,32,-1,0,887,888,3,86,43,0,888,889,5,134,0,0,889,890,3,64,32,5,890,
-		898,1,0,0,0,891,893,3,68,34,0,892,894,3,66,33,0,893,892,1,0,0,0,893,894,
-		1,0,0,0,894,898,1,0,0,0,895,896,5,59,0,0,896,898,3,64,32,3,897,886,1,0,
-		0,0,897,891,1,0,0,0,897,895,1,0,0,0,898,907,1,0,0,0,899,900,10,2,0,0,900,
-		901,5,5,0,0,901,906,3,64,32,3,902,903,10,1,0,0,903,904,5,65,0,0,904,906,
-		3,64,32,2,905,899,1,0,0,0,905,902,1,0,0,0,906,909,1,0,0,0,907,905,1,0,
-		0,0,907,908,1,0,0,0,908,65,1,0,0,0,909,907,1,0,0,0,910,911,3,72,36,0,911,
-		912,3,68,34,0,912,971,1,0,0,0,913,915,5,52,0,0,914,916,5,59,0,0,915,914,
-		1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,971,5,60,0,0,918,920,5,52,
-		0,0,919,921,5,59,0,0,920,919,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,
-		923,5,25,0,0,923,924,5,39,0,0,924,971,3,68,34,0,925,927,5,52,0,0,926,928,
-		5,59,0,0,927,926,1,0,0,0,927,928,1,0,0,0,928,929,1,0,0,0,929,971,7,12,
-		0,0,930,932,5,59,0,0,931,930,1,0,0,0,931,932,1,0,0,0,932,933,1,0,0,0,933,
-		934,5,10,0,0,934,935,3,68,34,0,935,936,5,5,0,0,936,937,3,68,34,0,937,971,
-		1,0,0,0,938,940,5,59,0,0,939,938,1,0,0,0,939,940,1,0,0,0,940,941,1,0,0,
-		0,941,942,5,46,0,0,942,943,5,142,0,0,943,944,3,16,8,0,944,945,5,143,0,
-		0,945,971,1,0,0,0,946,948,5,59,0,0,947,946,1,0,0,0,947,948,1,0,0,0,948,
-		949,1,0,0,0,949,950,5,46,0,0,950,951,5,142,0,0,951,956,3,64,32,0,952,953,
-		5,146,0,0,953,955,3,64,32,0,954,952,1,0,0,0,955,958,1,0,0,0,956,954,1,
-		0,0,0,956,957,1,0,0,0,957,959,1,0,0,0,958,956,1,0,0,0,959,960,5,143,0,
-		0,960,971,1,0,0,0,961,963,5,59,0,0,962,961,1,0,0,0,962,963,1,0,0,0,963,
-		964,1,0,0,0,964,965,7,13,0,0,965,968,3,68,34,0,966,967,5,29,0,0,967,969,
-		3,68,34,0,968,966,1,0,0,0,968,969,1,0,0,0,969,971,1,0,0,0,970,910,1,0,
-		0,0,970,913,1,0,0,0,970,918,1,0,0,0,970,925,1,0,0,0,970,931,1,0,0,0,970,
-		939,1,0,0,0,970,947,1,0,0,0,970,962,1,0,0,0,971,67,1,0,0,0,972,973,6,34,
-		-1,0,973,977,3,74,37,0,974,975,7,14,0,0,975,977,3,68,34,4,976,972,1,0,
-		0,0,976,974,1,0,0,0,977,1007,1,0,0,0,978,979,10,3,0,0,979,980,7,15,0,0,
-		980,1006,3,68,34,4,981,982,10,2,0,0,982,983,7,14,0,0,983,1006,3,68,34,
-		3,984,985,10,1,0,0,985,986,5,141,0,0,986,1006,3,68,34,2,987,988,10,7,0,
-		0,988,989,5,144,0,0,989,994,3,70,35,0,990,991,5,146,0,0,991,993,3,70,35,
-		0,992,990,1,0,0,0,993,996,1,0,0,0,994,992,1,0,0,0,994,995,1,0,0,0,995,
-		997,1,0,0,0,996,994,1,0,0,0,997,998,5,145,0,0,998,1006,1,0,0,0,999,1000,
-		10,6,0,0,1000,1001,5,149,0,0,1001,1006,3,82,41,0,1002,1003,10,5,0,0,1003,
-		1004,5,147,0,0,1004,1006,3,86,43,0,1005,978,1,0,0,0,1005,981,1,0,0,0,1005,
-		984,1,0,0,0,1005,987,1,0,0,0,1005,999,1,0,0,0,1005,1002,1,0,0,0,1006,1009,
-		1,0,0,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,69,1,0,0,0,1009,1007,
-		1,0,0,0,1010,1032,3,64,32,0,1011,1013,3,64,32,0,1012,1011,1,0,0,0,1012,
-		1013,1,0,0,0,1013,1014,1,0,0,0,1014,1016,5,151,0,0,1015,1017,3,64,32,0,
-		1016,1015,1,0,0,0,1016,1017,1,0,0,0,1017,1022,1,0,0,0,1018,1020,5,151,
-		0,0,1019,1021,3,64,32,0,1020,1019,1,0,0,0,1020,1021,1,0,0,0,1021,1023,
-		1,0,0,0,1022,1018,1,0,0,0,1022,1023,1,0,0,0,1023,1032,1,0,0,0,1024,1026,
-		3,64,32,0,1025,1024,1,0,0,0,1025,1026,1,0,0,0,1026,1027,1,0,0,0,1027,1029,
-		5,149,0,0,1028,1030,3,64,32,0,1029,1028,1,0,0,0,1029,1030,1,0,0,0,1030,
-		1032,1,0,0,0,1031,1010,1,0,0,0,1031,1012,1,0,0,0,1031,1025,1,0,0,0,1032,
-		71,1,0,0,0,1033,1034,7,16,0,0,1034,73,1,0,0,0,1035,1157,5,60,0,0,1036,
-		1157,7,12,0,0,1037,1157,5,156,0,0,1038,1157,7,17,0,0,1039,1157,5,155,0,
-		0,1040,1041,3,82,41,0,1041,1042,5,155,0,0,1042,1157,1,0,0,0,1043,1044,
-		5,50,0,0,1044,1046,5,155,0,0,1045,1047,3,86,43,0,1046,1045,1,0,0,0,1046,
-		1047,1,0,0,0,1047,1157,1,0,0,0,1048,1157,3,80,40,0,1049,1051,5,13,0,0,
-		1050,1052,3,64,32,0,1051,1050,1,0,0,0,1051,1052,1,0,0,0,1052,1054,1,0,
-		0,0,1053,1055,3,78,39,0,1054,1053,1,0,0,0,1055,1056,1,0,0,0,1056,1054,
-		1,0,0,0,1056,1057,1,0,0,0,1057,1060,1,0,0,0,1058,1059,5,27,0,0,1059,1061,
-		3,64,32,0,1060,1058,1,0,0,0,1060,1061,1,0,0,0,1061,1062,1,0,0,0,1062,1063,
-		5,28,0,0,1063,1157,1,0,0,0,1064,1065,7,18,0,0,1065,1066,5,142,0,0,1066,
-		1067,3,64,32,0,1067,1068,5,7,0,0,1068,1069,3,82,41,0,1069,1070,5,143,0,
-		0,1070,1157,1,0,0,0,1071,1072,5,34,0,0,1072,1073,5,142,0,0,1073,1074,3,
-		86,43,0,1074,1075,5,39,0,0,1075,1076,3,64,32,0,1076,1077,5,143,0,0,1077,
-		1157,1,0,0,0,1078,1079,5,32,0,0,1079,1080,5,142,0,0,1080,1081,3,16,8,0,
-		1081,1082,5,143,0,0,1082,1157,1,0,0,0,1083,1084,5,142,0,0,1084,1085,3,
-		16,8,0,1085,1086,5,143,0,0,1086,1157,1,0,0,0,1087,1088,3,86,43,0,1088,
-		1115,5,142,0,0,1089,1116,5,137,0,0,1090,1092,3,30,15,0,1091,1090,1,0,0,
-		0,1091,1092,1,0,0,0,1092,1093,1,0,0,0,1093,1098,3,64,32,0,1094,1095,5,
-		146,0,0,1095,1097,3,64,32,0,1096,1094,1,0,0,0,1097,1100,1,0,0,0,1098,1096,
-		1,0,0,0,1098,1099,1,0,0,0,1099,1102,1,0,0,0,1100,1098,1,0,0,0,1101,1091,
-		1,0,0,0,1101,1102,1,0,0,0,1102,1113,1,0,0,0,1103,1104,5,66,0,0,1104,1105,
-		5,12,0,0,1105,1110,3,38,19,0,1106,1107,5,146,0,0,1107,1109,3,38,19,0,1108,
-		1106,1,0,0,0,1109,1112,1,0,0,0,1110,1108,1,0,0,0,1110,1111,1,0,0,0,1111,
-		1114,1,0,0,0,1112,1110,1,0,0,0,1113,1103,1,0,0,0,1113,1114,1,0,0,0,1114,
-		1116,1,0,0,0,1115,1089,1,0,0,0,1115,1101,1,0,0,0,1116,1117,1,0,0,0,1117,
-		1124,5,143,0,0,1118,1119,5,36,0,0,1119,1120,5,142,0,0,1120,1121,5,124,
-		0,0,1121,1122,3,64,32,0,1122,1123,5,143,0,0,1123,1125,1,0,0,0,1124,1118,
-		1,0,0,0,1124,1125,1,0,0,0,1125,1127,1,0,0,0,1126,1128,3,76,38,0,1127,1126,
-		1,0,0,0,1127,1128,1,0,0,0,1128,1157,1,0,0,0,1129,1138,5,144,0,0,1130,1135,
-		3,64,32,0,1131,1132,5,146,0,0,1132,1134,3,64,32,0,1133,1131,1,0,0,0,1134,
-		1137,1,0,0,0,1135,1133,1,0,0,0,1135,1136,1,0,0,0,1136,1139,1,0,0,0,1137,
-		1135,1,0,0,0,1138,1130,1,0,0,0,1138,1139,1,0,0,0,1139,1140,1,0,0,0,1140,
-		1157,5,145,0,0,1141,1142,5,142,0,0,1142,1145,3,64,32,0,1143,1144,5,146,
-		0,0,1144,1146,3,64,32,0,1145,1143,1,0,0,0,1146,1147,1,0,0,0,1147,1145,
-		1,0,0,0,1147,1148,1,0,0,0,1148,1149,1,0,0,0,1149,1150,5,143,0,0,1150,1157,
-		1,0,0,0,1151,1152,5,142,0,0,1152,1153,3,64,32,0,1153,1154,5,143,0,0,1154,
-		1157,1,0,0,0,1155,1157,3,86,43,0,1156,1035,1,0,0,0,1156,1036,1,0,0,0,1156,
-		1037,1,0,0,0,1156,1038,1,0,0,0,1156,1039,1,0,0,0,1156,1040,1,0,0,0,1156,
-		1043,1,0,0,0,1156,1048,1,0,0,0,1156,1049,1,0,0,0,1156,1064,1,0,0,0,1156,
-		1071,1,0,0,0,1156,1078,1,0,0,0,1156,1083,1,0,0,0,1156,1087,1,0,0,0,1156,
-		1129,1,0,0,0,1156,1141,1,0,0,0,1156,1151,1,0,0,0,1156,1155,1,0,0,0,1157,
-		75,1,0,0,0,1158,1164,5,68,0,0,1159,1165,3,86,43,0,1160,1161,5,142,0,0,
-		1161,1162,3,58,29,0,1162,1163,5,143,0,0,1163,1165,1,0,0,0,1164,1159,1,
-		0,0,0,1164,1160,1,0,0,0,1165,77,1,0,0,0,1166,1167,5,123,0,0,1167,1168,
-		3,64,32,0,1168,1169,5,111,0,0,1169,1170,3,64,32,0,1170,79,1,0,0,0,1171,
-		1172,5,152,0,0,1172,1179,3,86,43,0,1173,1174,5,153,0,0,1174,1179,3,86,
-		43,0,1175,1176,5,151,0,0,1176,1179,3,86,43,0,1177,1179,5,154,0,0,1178,
-		1171,1,0,0,0,1178,1173,1,0,0,0,1178,1175,1,0,0,0,1178,1177,1,0,0,0,1179,
-		81,1,0,0,0,1180,1191,3,86,43,0,1181,1182,5,142,0,0,1182,1187,5,156,0,0,
-		1183,1184,5,146,0,0,1184,1186,5,156,0,0,1185,1183,1,0,0,0,1186,1189,1,
-		0,0,0,1187,1185,1,0,0,0,1187,1188,1,0,0,0,1188,1190,1,0,0,0,1189,1187,
-		1,0,0,0,1190,1192,5,143,0,0,1191,1181,1,0,0,0,1191,1192,1,0,0,0,1192,1200,
-		1,0,0,0,1193,1195,5,144,0,0,1194,1196,5,156,0,0,1195,1194,1,0,0,0,1195,
-		1196,1,0,0,0,1196,1197,1,0,0,0,1197,1199,5,145,0,0,1198,1193,1,0,0,0,1199,
-		1202,1,0,0,0,1200,1198,1,0,0,0,1200,1201,1,0,0,0,1201,1227,1,0,0,0,1202,
-		1200,1,0,0,0,1203,1204,3,86,43,0,1204,1205,5,130,0,0,1205,1210,3,82,41,
-		0,1206,1207,5,146,0,0,1207,1209,3,82,41,0,1208,1206,1,0,0,0,1209,1212,
-		1,0,0,0,1210,1208,1,0,0,0,1210,1211,1,0,0,0,1211,1213,1,0,0,0,1212,1210,
-		1,0,0,0,1213,1224,5,132,0,0,1214,1215,5,142,0,0,1215,1220,5,156,0,0,1216,
-		1217,5,146,0,0,1217,1219,5,156,0,0,1218,1216,1,0,0,0,1219,1222,1,0,0,0,
-		1220,1218,1,0,0,0,1220,1221,1,0,0,0,1221,1223,1,0,0,0,1222,1220,1,0,0,
-		0,1223,1225,5,143,0,0,1224,1214,1,0,0,0,1224,1225,1,0,0,0,1225,1227,1,
-		0,0,0,1226,1180,1,0,0,0,1226,1203,1,0,0,0,1227,83,1,0,0,0,1228,1233,3,
-		86,43,0,1229,1230,5,146,0,0,1230,1232,3,86,43,0,1231,1229,1,0,0,0,1232,
-		1235,1,0,0,0,1233,1231,1,0,0,0,1233,1234,1,0,0,0,1234,85,1,0,0,0,1235,
-		1233,1,0,0,0,1236,1240,5,159,0,0,1237,1240,5,160,0,0,1238,1240,3,88,44,
-		0,1239,1236,1,0,0,0,1239,1237,1,0,0,0,1239,1238,1,0,0,0,1240,87,1,0,0,
-		0,1241,1242,7,19,0,0,1242,89,1,0,0,0,177,93,100,105,111,114,122,129,138,
-		147,152,156,162,172,184,189,193,200,212,219,223,227,234,247,261,266,273,
-		282,290,295,298,304,313,330,336,341,353,367,380,385,387,393,405,421,430,
-		435,448,452,454,457,461,464,468,475,483,496,502,505,507,517,524,532,539,
-		546,555,558,562,567,571,579,582,586,592,595,600,608,610,618,621,630,635,
-		639,645,651,653,673,681,683,687,691,695,699,703,708,711,714,717,721,724,
-		733,736,742,747,753,756,762,778,785,792,799,806,808,812,820,824,826,829,
-		836,845,854,857,860,863,873,884,893,897,905,907,915,920,927,931,939,947,
-		956,962,968,970,976,994,1005,1007,1012,1016,1020,1022,1025,1029,1031,1046,
-		1051,1056,1060,1091,1098,1101,1110,1113,1115,1124,1127,1135,1138,1147,
-		1156,1164,1178,1187,1191,1195,1200,1210,1220,1224,1226,1233,1239
+		2,43,7,43,2,44,7,44,2,45,7,45,1,0,5,0,94,8,0,10,0,12,0,97,9,0,1,0,1,0,
+		4,0,101,8,0,11,0,12,0,102,1,0,5,0,106,8,0,10,0,12,0,109,9,0,1,0,5,0,112,
+		8,0,10,0,12,0,115,9,0,3,0,117,8,0,1,0,1,0,1,1,1,1,5,1,123,8,1,10,1,12,
+		1,126,9,1,1,1,1,1,1,2,1,2,3,2,132,8,2,1,2,1,2,1,2,1,2,1,2,3,2,139,8,2,
+		1,2,1,2,1,2,1,2,3,2,145,8,2,1,2,1,2,1,2,1,2,1,2,5,2,152,8,2,10,2,12,2,
+		155,9,2,1,2,1,2,3,2,159,8,2,1,2,1,2,3,2,163,8,2,1,2,1,2,1,2,1,2,3,2,169,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,179,8,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,5,2,189,8,2,10,2,12,2,192,9,2,1,2,1,2,3,2,196,8,2,1,2,1,2,3,
+		2,200,8,2,1,2,1,2,1,2,1,2,1,2,3,2,207,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,4,2,217,8,2,11,2,12,2,218,1,2,1,2,1,2,1,2,1,2,3,2,226,8,2,1,2,1,2,
+		3,2,230,8,2,1,2,1,2,3,2,234,8,2,1,2,1,2,1,2,1,2,1,2,3,2,241,8,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,254,8,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,5,2,266,8,2,10,2,12,2,269,9,2,1,2,1,2,3,2,273,8,2,
+		1,2,1,2,1,2,1,2,1,2,3,2,280,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,289,8,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,3,2,302,8,2,1,2,3,2,
+		305,8,2,1,2,1,2,1,2,1,2,3,2,311,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,320,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,335,8,2,10,
+		2,12,2,338,9,2,1,2,1,2,1,2,3,2,343,8,2,1,2,1,2,1,2,3,2,348,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,360,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,3,2,374,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		5,2,385,8,2,10,2,12,2,388,9,2,1,2,1,2,3,2,392,8,2,3,2,394,8,2,1,3,1,3,
+		1,3,5,3,399,8,3,10,3,12,3,402,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,410,8,4,
+		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,420,8,5,10,5,12,5,423,9,5,1,5,1,5,
+		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,438,8,5,1,5,1,5,1,5,1,
+		5,1,5,5,5,445,8,5,10,5,12,5,448,9,5,1,5,1,5,3,5,452,8,5,1,6,1,6,1,6,1,
+		6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,465,8,8,1,8,1,8,3,8,469,8,8,3,8,471,
+		8,8,1,9,3,9,474,8,9,1,9,1,9,3,9,478,8,9,1,9,3,9,481,8,9,1,10,1,10,3,10,
+		485,8,10,1,10,1,10,1,10,5,10,490,8,10,10,10,12,10,493,9,10,1,11,1,11,1,
+		11,1,11,1,11,3,11,500,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,
+		1,12,1,12,3,12,513,8,12,1,12,1,12,1,12,1,12,3,12,519,8,12,1,12,5,12,522,
+		8,12,10,12,12,12,525,9,12,1,13,1,13,1,13,1,13,1,13,5,13,532,8,13,10,13,
+		12,13,535,9,13,1,13,1,13,1,13,1,13,3,13,541,8,13,1,14,1,14,1,14,1,14,5,
+		14,547,8,14,10,14,12,14,550,9,14,1,14,1,14,1,15,1,15,3,15,556,8,15,1,15,
+		1,15,1,15,5,15,561,8,15,10,15,12,15,564,9,15,1,15,1,15,1,15,1,15,5,15,
+		570,8,15,10,15,12,15,573,9,15,3,15,575,8,15,1,15,1,15,3,15,579,8,15,1,
+		15,1,15,1,15,3,15,584,8,15,1,15,1,15,3,15,588,8,15,1,15,1,15,1,15,1,15,
+		5,15,594,8,15,10,15,12,15,597,9,15,3,15,599,8,15,1,15,1,15,3,15,603,8,
+		15,1,16,1,16,1,17,1,17,3,17,609,8,17,1,17,3,17,612,8,17,1,17,1,17,1,17,
+		3,17,617,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,625,8,17,3,17,627,8,17,
+		1,18,1,18,1,18,1,18,5,18,633,8,18,10,18,12,18,636,9,18,3,18,638,8,18,1,
+		19,1,19,1,19,1,19,1,19,5,19,645,8,19,10,19,12,19,648,9,19,1,20,1,20,3,
+		20,652,8,20,1,20,1,20,3,20,656,8,20,1,21,1,21,1,21,1,21,3,21,662,8,21,
+		1,21,1,21,1,21,1,21,3,21,668,8,21,3,21,670,8,21,1,22,1,22,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,
+		22,690,8,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,698,8,22,10,22,12,22,701,
+		9,22,1,23,3,23,704,8,23,1,23,1,23,3,23,708,8,23,1,23,1,23,3,23,712,8,23,
+		1,23,1,23,3,23,716,8,23,1,23,1,23,3,23,720,8,23,1,24,1,24,1,24,3,24,725,
+		8,24,1,24,3,24,728,8,24,1,24,3,24,731,8,24,1,24,3,24,734,8,24,1,24,1,24,
+		3,24,738,8,24,1,24,3,24,741,8,24,1,24,1,24,1,24,1,24,1,24,5,24,748,8,24,
+		10,24,12,24,751,9,24,3,24,753,8,24,1,24,1,24,5,24,757,8,24,10,24,12,24,
+		760,9,24,1,24,1,24,3,24,764,8,24,1,24,3,24,767,8,24,1,24,1,24,1,24,1,24,
+		3,24,773,8,24,1,24,3,24,776,8,24,1,24,1,24,1,24,1,24,3,24,782,8,24,3,24,
+		784,8,24,1,25,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,
+		26,1,26,3,26,800,8,26,1,27,1,27,1,27,1,27,1,27,3,27,807,8,27,1,27,1,27,
+		1,27,1,27,1,27,3,27,814,8,27,1,27,1,27,1,27,1,27,1,27,3,27,821,8,27,1,
+		27,1,27,1,27,1,27,1,27,3,27,828,8,27,3,27,830,8,27,1,27,1,27,3,27,834,
+		8,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,842,8,27,1,27,1,27,3,27,846,8,
+		27,3,27,848,8,27,1,28,3,28,851,8,28,1,28,1,28,1,28,1,28,1,28,3,28,858,
+		8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,30,3,30,867,8,30,1,30,1,30,1,30,1,
+		30,1,30,5,30,874,8,30,10,30,12,30,877,9,30,3,30,879,8,30,1,30,3,30,882,
+		8,30,1,30,3,30,885,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,895,
+		8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,906,8,32,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,3,33,915,8,33,1,33,1,33,3,33,919,8,33,1,33,
+		1,33,1,33,1,33,1,33,1,33,5,33,927,8,33,10,33,12,33,930,9,33,1,34,1,34,
+		1,34,1,34,1,34,3,34,937,8,34,1,34,1,34,1,34,3,34,942,8,34,1,34,1,34,1,
+		34,1,34,1,34,3,34,949,8,34,1,34,1,34,3,34,953,8,34,1,34,1,34,1,34,1,34,
+		1,34,1,34,3,34,961,8,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,969,8,34,1,
+		34,1,34,1,34,1,34,1,34,5,34,976,8,34,10,34,12,34,979,9,34,1,34,1,34,1,
+		34,3,34,984,8,34,1,34,1,34,1,34,1,34,3,34,990,8,34,3,34,992,8,34,1,35,
+		1,35,1,35,1,35,3,35,998,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,1,35,1,35,1,35,5,35,1014,8,35,10,35,12,35,1017,9,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1027,8,35,10,35,12,35,1030,9,35,
+		1,36,1,36,3,36,1034,8,36,1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,
+		8,36,3,36,1044,8,36,1,36,3,36,1047,8,36,1,36,1,36,3,36,1051,8,36,3,36,
+		1053,8,36,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,
+		1066,8,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1074,8,38,1,38,4,38,1077,
+		8,38,11,38,12,38,1078,1,38,1,38,3,38,1083,8,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,3,38,1108,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,3,38,1122,8,38,1,38,3,38,1125,8,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,3,38,1144,8,38,1,38,1,38,1,38,5,38,1149,8,38,10,38,12,38,1152,9,38,
+		3,38,1154,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1161,8,38,10,38,12,38,1164,
+		9,38,3,38,1166,8,38,3,38,1168,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		3,38,1177,8,38,1,38,3,38,1180,8,38,1,38,1,38,1,38,1,38,5,38,1186,8,38,
+		10,38,12,38,1189,9,38,3,38,1191,8,38,1,38,1,38,1,38,1,38,1,38,4,38,1198,
+		8,38,11,38,12,38,1199,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1209,8,38,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1217,8,39,1,40,1,40,1,40,1,40,1,40,
+		1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,1231,8,41,1,42,1,42,1,42,1,42,
+		1,42,5,42,1238,8,42,10,42,12,42,1241,9,42,1,42,3,42,1244,8,42,1,42,1,42,
+		3,42,1248,8,42,1,42,5,42,1251,8,42,10,42,12,42,1254,9,42,1,42,1,42,1,42,
+		1,42,1,42,5,42,1261,8,42,10,42,12,42,1264,9,42,1,42,1,42,1,42,1,42,1,42,
+		5,42,1271,8,42,10,42,12,42,1274,9,42,1,42,3,42,1277,8,42,3,42,1279,8,42,
+		1,43,1,43,1,43,5,43,1284,8,43,10,43,12,43,1287,9,43,1,44,1,44,1,44,3,44,
+		1292,8,44,1,45,1,45,1,45,0,4,24,44,66,70,46,0,2,4,6,8,10,12,14,16,18,20,
+		22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,
+		70,72,74,76,78,80,82,84,86,88,90,0,23,2,0,20,20,128,128,2,0,39,39,62,62,
+		1,0,23,24,2,0,113,113,138,138,1,0,167,168,2,0,30,30,117,117,2,0,2,2,25,
+		25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,138,138,160,160,2,0,9,9,84,84,2,0,
+		72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,145,
+		146,1,0,147,150,1,0,138,143,1,0,168,169,2,0,165,165,167,167,2,0,14,14,
+		115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,
+		31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,113,
+		115,116,121,122,125,126,128,137,1511,0,95,1,0,0,0,2,120,1,0,0,0,4,393,
+		1,0,0,0,6,395,1,0,0,0,8,409,1,0,0,0,10,451,1,0,0,0,12,453,1,0,0,0,14,457,
+		1,0,0,0,16,470,1,0,0,0,18,473,1,0,0,0,20,482,1,0,0,0,22,494,1,0,0,0,24,
+		506,1,0,0,0,26,540,1,0,0,0,28,542,1,0,0,0,30,553,1,0,0,0,32,604,1,0,0,
+		0,34,626,1,0,0,0,36,637,1,0,0,0,38,639,1,0,0,0,40,649,1,0,0,0,42,669,1,
+		0,0,0,44,671,1,0,0,0,46,719,1,0,0,0,48,783,1,0,0,0,50,785,1,0,0,0,52,799,
+		1,0,0,0,54,847,1,0,0,0,56,850,1,0,0,0,58,859,1,0,0,0,60,866,1,0,0,0,62,
+		894,1,0,0,0,64,905,1,0,0,0,66,918,1,0,0,0,68,991,1,0,0,0,70,997,1,0,0,
+		0,72,1052,1,0,0,0,74,1054,1,0,0,0,76,1208,1,0,0,0,78,1210,1,0,0,0,80,1218,
+		1,0,0,0,82,1230,1,0,0,0,84,1278,1,0,0,0,86,1280,1,0,0,0,88,1291,1,0,0,
+		0,90,1293,1,0,0,0,92,94,5,158,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,
+		0,0,0,95,96,1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,4,2,0,99,101,
+		5,158,0,0,100,99,1,0,0,0,101,102,1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,
+		0,103,104,1,0,0,0,104,106,3,4,2,0,105,100,1,0,0,0,106,109,1,0,0,0,107,
+		105,1,0,0,0,107,108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,
+		158,0,0,111,110,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,
+		0,114,117,1,0,0,0,115,113,1,0,0,0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,
+		1,0,0,0,118,119,5,0,0,1,119,1,1,0,0,0,120,124,3,4,2,0,121,123,5,158,0,
+		0,122,121,1,0,0,0,123,126,1,0,0,0,124,122,1,0,0,0,124,125,1,0,0,0,125,
+		127,1,0,0,0,126,124,1,0,0,0,127,128,5,0,0,1,128,3,1,0,0,0,129,131,5,33,
+		0,0,130,132,5,4,0,0,131,130,1,0,0,0,131,132,1,0,0,0,132,133,1,0,0,0,133,
+		394,3,4,2,0,134,394,3,18,9,0,135,138,5,17,0,0,136,137,5,65,0,0,137,139,
+		5,75,0,0,138,136,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,144,7,0,0,
+		0,141,142,5,43,0,0,142,143,5,59,0,0,143,145,5,32,0,0,144,141,1,0,0,0,144,
+		145,1,0,0,0,145,146,1,0,0,0,146,158,3,88,44,0,147,148,5,152,0,0,148,153,
+		3,6,3,0,149,150,5,156,0,0,150,152,3,6,3,0,151,149,1,0,0,0,152,155,1,0,
+		0,0,153,151,1,0,0,0,153,154,1,0,0,0,154,156,1,0,0,0,155,153,1,0,0,0,156,
+		157,5,153,0,0,157,159,1,0,0,0,158,147,1,0,0,0,158,159,1,0,0,0,159,162,
+		1,0,0,0,160,161,5,7,0,0,161,163,3,18,9,0,162,160,1,0,0,0,162,163,1,0,0,
+		0,163,394,1,0,0,0,164,165,5,26,0,0,165,168,7,0,0,0,166,167,5,43,0,0,167,
+		169,5,32,0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,394,3,
+		88,44,0,171,172,5,48,0,0,172,173,5,51,0,0,173,178,3,88,44,0,174,175,5,
+		152,0,0,175,176,3,86,43,0,176,177,5,153,0,0,177,179,1,0,0,0,178,174,1,
+		0,0,0,178,179,1,0,0,0,179,180,1,0,0,0,180,181,3,18,9,0,181,394,1,0,0,0,
+		182,183,5,118,0,0,183,184,3,88,44,0,184,185,5,82,0,0,185,190,3,14,7,0,
+		186,187,5,156,0,0,187,189,3,14,7,0,188,186,1,0,0,0,189,192,1,0,0,0,190,
+		188,1,0,0,0,190,191,1,0,0,0,191,195,1,0,0,0,192,190,1,0,0,0,193,194,5,
+		39,0,0,194,196,3,44,22,0,195,193,1,0,0,0,195,196,1,0,0,0,196,199,1,0,0,
+		0,197,198,5,124,0,0,198,200,3,66,33,0,199,197,1,0,0,0,199,200,1,0,0,0,
+		200,394,1,0,0,0,201,202,5,22,0,0,202,203,5,39,0,0,203,206,3,88,44,0,204,
+		205,5,124,0,0,205,207,3,66,33,0,206,204,1,0,0,0,206,207,1,0,0,0,207,394,
+		1,0,0,0,208,209,5,103,0,0,209,210,5,51,0,0,210,211,3,88,44,0,211,212,5,
+		119,0,0,212,213,3,44,22,0,213,214,5,64,0,0,214,216,3,66,33,0,215,217,3,
+		10,5,0,216,215,1,0,0,0,217,218,1,0,0,0,218,216,1,0,0,0,218,219,1,0,0,0,
+		219,394,1,0,0,0,220,221,5,3,0,0,221,222,5,20,0,0,222,223,3,88,44,0,223,
+		225,5,1,0,0,224,226,5,15,0,0,225,224,1,0,0,0,225,226,1,0,0,0,226,227,1,
+		0,0,0,227,229,3,88,44,0,228,230,3,84,42,0,229,228,1,0,0,0,229,230,1,0,
+		0,0,230,233,1,0,0,0,231,232,5,7,0,0,232,234,3,66,33,0,233,231,1,0,0,0,
+		233,234,1,0,0,0,234,394,1,0,0,0,235,236,5,83,0,0,236,394,5,21,0,0,237,
+		238,5,83,0,0,238,240,5,105,0,0,239,241,7,1,0,0,240,239,1,0,0,0,240,241,
+		1,0,0,0,241,242,1,0,0,0,242,394,3,88,44,0,243,244,5,83,0,0,244,245,5,122,
+		0,0,245,246,5,62,0,0,246,394,3,88,44,0,247,253,7,2,0,0,248,254,3,88,44,
+		0,249,250,5,152,0,0,250,251,3,18,9,0,251,252,5,153,0,0,252,254,1,0,0,0,
+		253,248,1,0,0,0,253,249,1,0,0,0,254,394,1,0,0,0,255,256,5,16,0,0,256,257,
+		5,152,0,0,257,258,3,18,9,0,258,259,5,153,0,0,259,260,5,113,0,0,260,272,
+		5,165,0,0,261,262,5,152,0,0,262,267,3,16,8,0,263,264,5,156,0,0,264,266,
+		3,16,8,0,265,263,1,0,0,0,266,269,1,0,0,0,267,265,1,0,0,0,267,268,1,0,0,
+		0,268,270,1,0,0,0,269,267,1,0,0,0,270,271,5,153,0,0,271,273,1,0,0,0,272,
+		261,1,0,0,0,272,273,1,0,0,0,273,394,1,0,0,0,274,275,5,17,0,0,275,276,5,
+		91,0,0,276,279,3,88,44,0,277,278,5,93,0,0,278,280,5,94,0,0,279,277,1,0,
+		0,0,279,280,1,0,0,0,280,281,1,0,0,0,281,282,5,7,0,0,282,283,3,18,9,0,283,
+		394,1,0,0,0,284,285,5,26,0,0,285,288,5,91,0,0,286,287,5,43,0,0,287,289,
+		5,32,0,0,288,286,1,0,0,0,288,289,1,0,0,0,289,290,1,0,0,0,290,394,3,88,
+		44,0,291,292,5,83,0,0,292,394,5,92,0,0,293,294,5,83,0,0,294,296,5,95,0,
+		0,295,297,5,62,0,0,296,295,1,0,0,0,296,297,1,0,0,0,297,304,1,0,0,0,298,
+		301,3,88,44,0,299,300,5,157,0,0,300,302,3,88,44,0,301,299,1,0,0,0,301,
+		302,1,0,0,0,302,305,1,0,0,0,303,305,5,165,0,0,304,298,1,0,0,0,304,303,
+		1,0,0,0,305,394,1,0,0,0,306,307,5,83,0,0,307,394,5,96,0,0,308,310,5,82,
+		0,0,309,311,5,98,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,0,0,0,312,
+		313,3,88,44,0,313,314,7,3,0,0,314,315,3,66,33,0,315,394,1,0,0,0,316,319,
+		5,99,0,0,317,320,5,2,0,0,318,320,3,88,44,0,319,317,1,0,0,0,319,318,1,0,
+		0,0,320,394,1,0,0,0,321,322,5,83,0,0,322,394,5,97,0,0,323,324,5,17,0,0,
+		324,325,5,87,0,0,325,326,3,88,44,0,326,327,5,39,0,0,327,328,5,152,0,0,
+		328,329,3,18,9,0,329,330,5,153,0,0,330,331,5,51,0,0,331,336,3,12,6,0,332,
+		333,5,156,0,0,333,335,3,12,6,0,334,332,1,0,0,0,335,338,1,0,0,0,336,334,
+		1,0,0,0,336,337,1,0,0,0,337,342,1,0,0,0,338,336,1,0,0,0,339,340,5,107,
+		0,0,340,341,5,12,0,0,341,343,3,66,33,0,342,339,1,0,0,0,342,343,1,0,0,0,
+		343,347,1,0,0,0,344,345,5,41,0,0,345,346,5,12,0,0,346,348,3,66,33,0,347,
+		344,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,109,0,0,350,351,
+		5,167,0,0,351,394,1,0,0,0,352,353,5,89,0,0,353,354,5,87,0,0,354,394,3,
+		88,44,0,355,356,5,26,0,0,356,359,5,87,0,0,357,358,5,43,0,0,358,360,5,32,
+		0,0,359,357,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,394,3,88,44,0,
+		362,363,5,83,0,0,363,394,5,88,0,0,364,365,5,45,0,0,365,366,5,100,0,0,366,
+		367,5,165,0,0,367,368,5,51,0,0,368,369,3,88,44,0,369,370,5,101,0,0,370,
+		373,5,165,0,0,371,372,5,102,0,0,372,374,3,88,44,0,373,371,1,0,0,0,373,
+		374,1,0,0,0,374,394,1,0,0,0,375,376,5,45,0,0,376,377,3,88,44,0,377,378,
+		5,165,0,0,378,379,5,51,0,0,379,391,3,88,44,0,380,381,5,152,0,0,381,386,
+		3,16,8,0,382,383,5,156,0,0,383,385,3,16,8,0,384,382,1,0,0,0,385,388,1,
+		0,0,0,386,384,1,0,0,0,386,387,1,0,0,0,387,389,1,0,0,0,388,386,1,0,0,0,
+		389,390,5,153,0,0,390,392,1,0,0,0,391,380,1,0,0,0,391,392,1,0,0,0,392,
+		394,1,0,0,0,393,129,1,0,0,0,393,134,1,0,0,0,393,135,1,0,0,0,393,164,1,
+		0,0,0,393,171,1,0,0,0,393,182,1,0,0,0,393,201,1,0,0,0,393,208,1,0,0,0,
+		393,220,1,0,0,0,393,235,1,0,0,0,393,237,1,0,0,0,393,243,1,0,0,0,393,247,
+		1,0,0,0,393,255,1,0,0,0,393,274,1,0,0,0,393,284,1,0,0,0,393,291,1,0,0,
+		0,393,293,1,0,0,0,393,306,1,0,0,0,393,308,1,0,0,0,393,316,1,0,0,0,393,
+		321,1,0,0,0,393,323,1,0,0,0,393,352,1,0,0,0,393,355,1,0,0,0,393,362,1,
+		0,0,0,393,364,1,0,0,0,393,375,1,0,0,0,394,5,1,0,0,0,395,396,3,88,44,0,
+		396,400,3,84,42,0,397,399,3,8,4,0,398,397,1,0,0,0,399,402,1,0,0,0,400,
+		398,1,0,0,0,400,401,1,0,0,0,401,7,1,0,0,0,402,400,1,0,0,0,403,404,5,59,
+		0,0,404,410,5,60,0,0,405,410,5,60,0,0,406,407,5,129,0,0,407,410,5,102,
+		0,0,408,410,5,130,0,0,409,403,1,0,0,0,409,405,1,0,0,0,409,406,1,0,0,0,
+		409,408,1,0,0,0,410,9,1,0,0,0,411,412,5,123,0,0,412,413,5,104,0,0,413,
+		414,5,111,0,0,414,415,5,118,0,0,415,416,5,82,0,0,416,421,3,14,7,0,417,
+		418,5,156,0,0,418,420,3,14,7,0,419,417,1,0,0,0,420,423,1,0,0,0,421,419,
+		1,0,0,0,421,422,1,0,0,0,422,452,1,0,0,0,423,421,1,0,0,0,424,425,5,123,
+		0,0,425,426,5,104,0,0,426,427,5,111,0,0,427,452,5,22,0,0,428,429,5,123,
+		0,0,429,430,5,59,0,0,430,431,5,104,0,0,431,432,5,111,0,0,432,437,5,48,
+		0,0,433,434,5,152,0,0,434,435,3,86,43,0,435,436,5,153,0,0,436,438,1,0,
+		0,0,437,433,1,0,0,0,437,438,1,0,0,0,438,439,1,0,0,0,439,440,5,120,0,0,
+		440,441,5,152,0,0,441,446,3,66,33,0,442,443,5,156,0,0,443,445,3,66,33,
+		0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,
+		449,1,0,0,0,448,446,1,0,0,0,449,450,5,153,0,0,450,452,1,0,0,0,451,411,
+		1,0,0,0,451,424,1,0,0,0,451,428,1,0,0,0,452,11,1,0,0,0,453,454,3,88,44,
+		0,454,455,7,4,0,0,455,456,5,70,0,0,456,13,1,0,0,0,457,458,3,88,44,0,458,
+		459,5,138,0,0,459,460,3,66,33,0,460,15,1,0,0,0,461,464,5,90,0,0,462,463,
+		5,109,0,0,463,465,5,167,0,0,464,462,1,0,0,0,464,465,1,0,0,0,465,471,1,
+		0,0,0,466,468,3,88,44,0,467,469,3,66,33,0,468,467,1,0,0,0,468,469,1,0,
+		0,0,469,471,1,0,0,0,470,461,1,0,0,0,470,466,1,0,0,0,471,17,1,0,0,0,472,
+		474,3,20,10,0,473,472,1,0,0,0,473,474,1,0,0,0,474,475,1,0,0,0,475,477,
+		3,24,12,0,476,478,3,38,19,0,477,476,1,0,0,0,477,478,1,0,0,0,478,480,1,
+		0,0,0,479,481,3,42,21,0,480,479,1,0,0,0,480,481,1,0,0,0,481,19,1,0,0,0,
+		482,484,5,127,0,0,483,485,5,73,0,0,484,483,1,0,0,0,484,485,1,0,0,0,485,
+		486,1,0,0,0,486,491,3,22,11,0,487,488,5,156,0,0,488,490,3,22,11,0,489,
+		487,1,0,0,0,490,493,1,0,0,0,491,489,1,0,0,0,491,492,1,0,0,0,492,21,1,0,
+		0,0,493,491,1,0,0,0,494,499,3,88,44,0,495,496,5,152,0,0,496,497,3,86,43,
+		0,497,498,5,153,0,0,498,500,1,0,0,0,499,495,1,0,0,0,499,500,1,0,0,0,500,
+		501,1,0,0,0,501,502,5,7,0,0,502,503,5,152,0,0,503,504,3,18,9,0,504,505,
+		5,153,0,0,505,23,1,0,0,0,506,507,6,12,-1,0,507,508,3,26,13,0,508,523,1,
+		0,0,0,509,510,10,2,0,0,510,512,5,49,0,0,511,513,3,32,16,0,512,511,1,0,
+		0,0,512,513,1,0,0,0,513,514,1,0,0,0,514,522,3,24,12,3,515,516,10,1,0,0,
+		516,518,7,5,0,0,517,519,3,32,16,0,518,517,1,0,0,0,518,519,1,0,0,0,519,
+		520,1,0,0,0,520,522,3,24,12,2,521,509,1,0,0,0,521,515,1,0,0,0,522,525,
+		1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,25,1,0,0,0,525,523,1,0,0,0,
+		526,541,3,30,15,0,527,528,5,120,0,0,528,533,3,28,14,0,529,530,5,156,0,
+		0,530,532,3,28,14,0,531,529,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,533,
+		534,1,0,0,0,534,541,1,0,0,0,535,533,1,0,0,0,536,537,5,152,0,0,537,538,
+		3,18,9,0,538,539,5,153,0,0,539,541,1,0,0,0,540,526,1,0,0,0,540,527,1,0,
+		0,0,540,536,1,0,0,0,541,27,1,0,0,0,542,543,5,152,0,0,543,548,3,66,33,0,
+		544,545,5,156,0,0,545,547,3,66,33,0,546,544,1,0,0,0,547,550,1,0,0,0,548,
+		546,1,0,0,0,548,549,1,0,0,0,549,551,1,0,0,0,550,548,1,0,0,0,551,552,5,
+		153,0,0,552,29,1,0,0,0,553,555,5,80,0,0,554,556,3,32,16,0,555,554,1,0,
+		0,0,555,556,1,0,0,0,556,557,1,0,0,0,557,562,3,34,17,0,558,559,5,156,0,
+		0,559,561,3,34,17,0,560,558,1,0,0,0,561,564,1,0,0,0,562,560,1,0,0,0,562,
+		563,1,0,0,0,563,574,1,0,0,0,564,562,1,0,0,0,565,566,5,39,0,0,566,571,3,
+		44,22,0,567,568,5,156,0,0,568,570,3,44,22,0,569,567,1,0,0,0,570,573,1,
+		0,0,0,571,569,1,0,0,0,571,572,1,0,0,0,572,575,1,0,0,0,573,571,1,0,0,0,
+		574,565,1,0,0,0,574,575,1,0,0,0,575,578,1,0,0,0,576,577,5,124,0,0,577,
+		579,3,66,33,0,578,576,1,0,0,0,578,579,1,0,0,0,579,583,1,0,0,0,580,581,
+		5,41,0,0,581,582,5,12,0,0,582,584,3,36,18,0,583,580,1,0,0,0,583,584,1,
+		0,0,0,584,587,1,0,0,0,585,586,5,42,0,0,586,588,3,66,33,0,587,585,1,0,0,
+		0,587,588,1,0,0,0,588,598,1,0,0,0,589,590,5,125,0,0,590,595,3,58,29,0,
+		591,592,5,156,0,0,592,594,3,58,29,0,593,591,1,0,0,0,594,597,1,0,0,0,595,
+		593,1,0,0,0,595,596,1,0,0,0,596,599,1,0,0,0,597,595,1,0,0,0,598,589,1,
+		0,0,0,598,599,1,0,0,0,599,602,1,0,0,0,600,601,5,126,0,0,601,603,3,66,33,
+		0,602,600,1,0,0,0,602,603,1,0,0,0,603,31,1,0,0,0,604,605,7,6,0,0,605,33,
+		1,0,0,0,606,611,3,66,33,0,607,609,5,7,0,0,608,607,1,0,0,0,608,609,1,0,
+		0,0,609,610,1,0,0,0,610,612,3,88,44,0,611,608,1,0,0,0,611,612,1,0,0,0,
+		612,627,1,0,0,0,613,614,3,88,44,0,614,615,5,157,0,0,615,617,1,0,0,0,616,
+		613,1,0,0,0,616,617,1,0,0,0,617,618,1,0,0,0,618,624,5,147,0,0,619,620,
+		5,31,0,0,620,621,5,152,0,0,621,622,3,86,43,0,622,623,5,153,0,0,623,625,
+		1,0,0,0,624,619,1,0,0,0,624,625,1,0,0,0,625,627,1,0,0,0,626,606,1,0,0,
+		0,626,616,1,0,0,0,627,35,1,0,0,0,628,638,5,2,0,0,629,634,3,66,33,0,630,
+		631,5,156,0,0,631,633,3,66,33,0,632,630,1,0,0,0,633,636,1,0,0,0,634,632,
+		1,0,0,0,634,635,1,0,0,0,635,638,1,0,0,0,636,634,1,0,0,0,637,628,1,0,0,
+		0,637,629,1,0,0,0,638,37,1,0,0,0,639,640,5,66,0,0,640,641,5,12,0,0,641,
+		646,3,40,20,0,642,643,5,156,0,0,643,645,3,40,20,0,644,642,1,0,0,0,645,
+		648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,39,1,0,0,0,648,646,1,0,
+		0,0,649,651,3,66,33,0,650,652,7,7,0,0,651,650,1,0,0,0,651,652,1,0,0,0,
+		652,655,1,0,0,0,653,654,5,61,0,0,654,656,7,8,0,0,655,653,1,0,0,0,655,656,
+		1,0,0,0,656,41,1,0,0,0,657,658,5,57,0,0,658,661,3,66,33,0,659,660,5,63,
+		0,0,660,662,3,66,33,0,661,659,1,0,0,0,661,662,1,0,0,0,662,670,1,0,0,0,
+		663,664,5,63,0,0,664,667,3,66,33,0,665,666,5,57,0,0,666,668,3,66,33,0,
+		667,665,1,0,0,0,667,668,1,0,0,0,668,670,1,0,0,0,669,657,1,0,0,0,669,663,
+		1,0,0,0,670,43,1,0,0,0,671,672,6,22,-1,0,672,673,3,48,24,0,673,699,1,0,
+		0,0,674,675,10,4,0,0,675,676,5,18,0,0,676,677,5,53,0,0,677,698,3,48,24,
+		0,678,679,10,3,0,0,679,680,3,46,23,0,680,681,5,53,0,0,681,689,3,48,24,
+		0,682,683,5,64,0,0,683,690,3,66,33,0,684,685,5,119,0,0,685,686,5,152,0,
+		0,686,687,3,86,43,0,687,688,5,153,0,0,688,690,1,0,0,0,689,682,1,0,0,0,
+		689,684,1,0,0,0,690,698,1,0,0,0,691,692,10,2,0,0,692,693,5,58,0,0,693,
+		694,3,46,23,0,694,695,5,53,0,0,695,696,3,48,24,0,696,698,1,0,0,0,697,674,
+		1,0,0,0,697,678,1,0,0,0,697,691,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,
+		0,699,700,1,0,0,0,700,45,1,0,0,0,701,699,1,0,0,0,702,704,5,47,0,0,703,
+		702,1,0,0,0,703,704,1,0,0,0,704,720,1,0,0,0,705,707,5,55,0,0,706,708,5,
+		67,0,0,707,706,1,0,0,0,707,708,1,0,0,0,708,720,1,0,0,0,709,711,5,77,0,
+		0,710,712,5,67,0,0,711,710,1,0,0,0,711,712,1,0,0,0,712,720,1,0,0,0,713,
+		715,5,40,0,0,714,716,5,67,0,0,715,714,1,0,0,0,715,716,1,0,0,0,716,720,
+		1,0,0,0,717,720,5,81,0,0,718,720,5,6,0,0,719,703,1,0,0,0,719,705,1,0,0,
+		0,719,709,1,0,0,0,719,713,1,0,0,0,719,717,1,0,0,0,719,718,1,0,0,0,720,
+		47,1,0,0,0,721,724,3,88,44,0,722,723,5,157,0,0,723,725,3,88,44,0,724,722,
+		1,0,0,0,724,725,1,0,0,0,725,727,1,0,0,0,726,728,3,52,26,0,727,726,1,0,
+		0,0,727,728,1,0,0,0,728,730,1,0,0,0,729,731,3,54,27,0,730,729,1,0,0,0,
+		730,731,1,0,0,0,731,733,1,0,0,0,732,734,3,56,28,0,733,732,1,0,0,0,733,
+		734,1,0,0,0,734,784,1,0,0,0,735,737,5,165,0,0,736,738,3,54,27,0,737,736,
+		1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,741,3,56,28,0,740,739,1,0,
+		0,0,740,741,1,0,0,0,741,784,1,0,0,0,742,743,3,88,44,0,743,752,5,152,0,
+		0,744,749,3,66,33,0,745,746,5,156,0,0,746,748,3,66,33,0,747,745,1,0,0,
+		0,748,751,1,0,0,0,749,747,1,0,0,0,749,750,1,0,0,0,750,753,1,0,0,0,751,
+		749,1,0,0,0,752,744,1,0,0,0,752,753,1,0,0,0,753,758,1,0,0,0,754,755,5,
+		156,0,0,755,757,3,50,25,0,756,754,1,0,0,0,757,760,1,0,0,0,758,756,1,0,
+		0,0,758,759,1,0,0,0,759,761,1,0,0,0,760,758,1,0,0,0,761,763,5,153,0,0,
+		762,764,3,54,27,0,763,762,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,
+		767,3,56,28,0,766,765,1,0,0,0,766,767,1,0,0,0,767,784,1,0,0,0,768,769,
+		5,152,0,0,769,770,3,18,9,0,770,772,5,153,0,0,771,773,3,54,27,0,772,771,
+		1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,776,3,56,28,0,775,774,1,0,
+		0,0,775,776,1,0,0,0,776,784,1,0,0,0,777,778,5,152,0,0,778,779,3,44,22,
+		0,779,781,5,153,0,0,780,782,3,54,27,0,781,780,1,0,0,0,781,782,1,0,0,0,
+		782,784,1,0,0,0,783,721,1,0,0,0,783,735,1,0,0,0,783,742,1,0,0,0,783,768,
+		1,0,0,0,783,777,1,0,0,0,784,49,1,0,0,0,785,786,3,88,44,0,786,787,7,9,0,
+		0,787,788,3,66,33,0,788,51,1,0,0,0,789,790,5,121,0,0,790,800,5,167,0,0,
+		791,792,5,7,0,0,792,793,5,62,0,0,793,794,5,112,0,0,794,800,5,165,0,0,795,
+		796,5,11,0,0,796,800,3,88,44,0,797,798,5,110,0,0,798,800,3,88,44,0,799,
+		789,1,0,0,0,799,791,1,0,0,0,799,795,1,0,0,0,799,797,1,0,0,0,800,53,1,0,
+		0,0,801,802,5,85,0,0,802,803,7,10,0,0,803,804,5,152,0,0,804,806,3,66,33,
+		0,805,807,5,70,0,0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,
+		813,5,153,0,0,809,810,5,74,0,0,810,811,5,152,0,0,811,812,5,167,0,0,812,
+		814,5,153,0,0,813,809,1,0,0,0,813,814,1,0,0,0,814,848,1,0,0,0,815,816,
+		5,86,0,0,816,817,3,66,33,0,817,820,5,79,0,0,818,819,5,106,0,0,819,821,
+		3,66,33,0,820,818,1,0,0,0,820,821,1,0,0,0,821,829,1,0,0,0,822,823,5,108,
+		0,0,823,824,5,12,0,0,824,827,3,66,33,0,825,826,5,127,0,0,826,828,5,76,
+		0,0,827,825,1,0,0,0,827,828,1,0,0,0,828,830,1,0,0,0,829,822,1,0,0,0,829,
+		830,1,0,0,0,830,833,1,0,0,0,831,832,5,109,0,0,832,834,5,167,0,0,833,831,
+		1,0,0,0,833,834,1,0,0,0,834,848,1,0,0,0,835,836,5,86,0,0,836,837,3,66,
+		33,0,837,841,5,70,0,0,838,839,5,107,0,0,839,840,5,12,0,0,840,842,3,66,
+		33,0,841,838,1,0,0,0,841,842,1,0,0,0,842,845,1,0,0,0,843,844,5,109,0,0,
+		844,846,5,167,0,0,845,843,1,0,0,0,845,846,1,0,0,0,846,848,1,0,0,0,847,
+		801,1,0,0,0,847,815,1,0,0,0,847,835,1,0,0,0,848,55,1,0,0,0,849,851,5,7,
+		0,0,850,849,1,0,0,0,850,851,1,0,0,0,851,852,1,0,0,0,852,857,3,88,44,0,
+		853,854,5,152,0,0,854,855,3,86,43,0,855,856,5,153,0,0,856,858,1,0,0,0,
+		857,853,1,0,0,0,857,858,1,0,0,0,858,57,1,0,0,0,859,860,3,88,44,0,860,861,
+		5,7,0,0,861,862,5,152,0,0,862,863,3,60,30,0,863,864,5,153,0,0,864,59,1,
+		0,0,0,865,867,3,88,44,0,866,865,1,0,0,0,866,867,1,0,0,0,867,878,1,0,0,
+		0,868,869,5,69,0,0,869,870,5,12,0,0,870,875,3,66,33,0,871,872,5,156,0,
+		0,872,874,3,66,33,0,873,871,1,0,0,0,874,877,1,0,0,0,875,873,1,0,0,0,875,
+		876,1,0,0,0,876,879,1,0,0,0,877,875,1,0,0,0,878,868,1,0,0,0,878,879,1,
+		0,0,0,879,881,1,0,0,0,880,882,3,38,19,0,881,880,1,0,0,0,881,882,1,0,0,
+		0,882,884,1,0,0,0,883,885,3,62,31,0,884,883,1,0,0,0,884,885,1,0,0,0,885,
+		61,1,0,0,0,886,887,7,11,0,0,887,895,3,64,32,0,888,889,7,11,0,0,889,890,
+		5,10,0,0,890,891,3,64,32,0,891,892,5,5,0,0,892,893,3,64,32,0,893,895,1,
+		0,0,0,894,886,1,0,0,0,894,888,1,0,0,0,895,63,1,0,0,0,896,897,5,116,0,0,
+		897,906,5,71,0,0,898,899,5,116,0,0,899,906,5,38,0,0,900,901,5,19,0,0,901,
+		906,5,78,0,0,902,903,3,66,33,0,903,904,7,12,0,0,904,906,1,0,0,0,905,896,
+		1,0,0,0,905,898,1,0,0,0,905,900,1,0,0,0,905,902,1,0,0,0,906,65,1,0,0,0,
+		907,908,6,33,-1,0,908,909,3,88,44,0,909,910,5,144,0,0,910,911,3,66,33,
+		5,911,919,1,0,0,0,912,914,3,70,35,0,913,915,3,68,34,0,914,913,1,0,0,0,
+		914,915,1,0,0,0,915,919,1,0,0,0,916,917,5,59,0,0,917,919,3,66,33,3,918,
+		907,1,0,0,0,918,912,1,0,0,0,918,916,1,0,0,0,919,928,1,0,0,0,920,921,10,
+		2,0,0,921,922,5,5,0,0,922,927,3,66,33,3,923,924,10,1,0,0,924,925,5,65,
+		0,0,925,927,3,66,33,2,926,920,1,0,0,0,926,923,1,0,0,0,927,930,1,0,0,0,
+		928,926,1,0,0,0,928,929,1,0,0,0,929,67,1,0,0,0,930,928,1,0,0,0,931,932,
+		3,74,37,0,932,933,3,70,35,0,933,992,1,0,0,0,934,936,5,52,0,0,935,937,5,
+		59,0,0,936,935,1,0,0,0,936,937,1,0,0,0,937,938,1,0,0,0,938,992,5,60,0,
+		0,939,941,5,52,0,0,940,942,5,59,0,0,941,940,1,0,0,0,941,942,1,0,0,0,942,
+		943,1,0,0,0,943,944,5,25,0,0,944,945,5,39,0,0,945,992,3,70,35,0,946,948,
+		5,52,0,0,947,949,5,59,0,0,948,947,1,0,0,0,948,949,1,0,0,0,949,950,1,0,
+		0,0,950,992,7,13,0,0,951,953,5,59,0,0,952,951,1,0,0,0,952,953,1,0,0,0,
+		953,954,1,0,0,0,954,955,5,10,0,0,955,956,3,70,35,0,956,957,5,5,0,0,957,
+		958,3,70,35,0,958,992,1,0,0,0,959,961,5,59,0,0,960,959,1,0,0,0,960,961,
+		1,0,0,0,961,962,1,0,0,0,962,963,5,46,0,0,963,964,5,152,0,0,964,965,3,18,
+		9,0,965,966,5,153,0,0,966,992,1,0,0,0,967,969,5,59,0,0,968,967,1,0,0,0,
+		968,969,1,0,0,0,969,970,1,0,0,0,970,971,5,46,0,0,971,972,5,152,0,0,972,
+		977,3,66,33,0,973,974,5,156,0,0,974,976,3,66,33,0,975,973,1,0,0,0,976,
+		979,1,0,0,0,977,975,1,0,0,0,977,978,1,0,0,0,978,980,1,0,0,0,979,977,1,
+		0,0,0,980,981,5,153,0,0,981,992,1,0,0,0,982,984,5,59,0,0,983,982,1,0,0,
+		0,983,984,1,0,0,0,984,985,1,0,0,0,985,986,7,14,0,0,986,989,3,70,35,0,987,
+		988,5,29,0,0,988,990,3,70,35,0,989,987,1,0,0,0,989,990,1,0,0,0,990,992,
+		1,0,0,0,991,931,1,0,0,0,991,934,1,0,0,0,991,939,1,0,0,0,991,946,1,0,0,
+		0,991,952,1,0,0,0,991,960,1,0,0,0,991,968,1,0,0,0,991,983,1,0,0,0,992,
+		69,1,0,0,0,993,994,6,35,-1,0,994,998,3,76,38,0,995,996,7,15,0,0,996,998,
+		3,70,35,4,997,993,1,0,0,0,997,995,1,0,0,0,998,1028,1,0,0,0,999,1000,10,
+		3,0,0,1000,1001,7,16,0,0,1001,1027,3,70,35,4,1002,1003,10,2,0,0,1003,1004,
+		7,15,0,0,1004,1027,3,70,35,3,1005,1006,10,1,0,0,1006,1007,5,151,0,0,1007,
+		1027,3,70,35,2,1008,1009,10,7,0,0,1009,1010,5,154,0,0,1010,1015,3,72,36,
+		0,1011,1012,5,156,0,0,1012,1014,3,72,36,0,1013,1011,1,0,0,0,1014,1017,
+		1,0,0,0,1015,1013,1,0,0,0,1015,1016,1,0,0,0,1016,1018,1,0,0,0,1017,1015,
+		1,0,0,0,1018,1019,5,155,0,0,1019,1027,1,0,0,0,1020,1021,10,6,0,0,1021,
+		1022,5,159,0,0,1022,1027,3,84,42,0,1023,1024,10,5,0,0,1024,1025,5,157,
+		0,0,1025,1027,3,88,44,0,1026,999,1,0,0,0,1026,1002,1,0,0,0,1026,1005,1,
+		0,0,0,1026,1008,1,0,0,0,1026,1020,1,0,0,0,1026,1023,1,0,0,0,1027,1030,
+		1,0,0,0,1028,1026,1,0,0,0,1028,1029,1,0,0,0,1029,71,1,0,0,0,1030,1028,
+		1,0,0,0,1031,1053,3,66,33,0,1032,1034,3,66,33,0,1033,1032,1,0,0,0,1033,
+		1034,1,0,0,0,1034,1035,1,0,0,0,1035,1037,5,161,0,0,1036,1038,3,66,33,0,
+		1037,1036,1,0,0,0,1037,1038,1,0,0,0,1038,1043,1,0,0,0,1039,1041,5,161,
+		0,0,1040,1042,3,66,33,0,1041,1040,1,0,0,0,1041,1042,1,0,0,0,1042,1044,
+		1,0,0,0,1043,1039,1,0,0,0,1043,1044,1,0,0,0,1044,1053,1,0,0,0,1045,1047,
+		3,66,33,0,1046,1045,1,0,0,0,1046,1047,1,0,0,0,1047,1048,1,0,0,0,1048,1050,
+		5,159,0,0,1049,1051,3,66,33,0,1050,1049,1,0,0,0,1050,1051,1,0,0,0,1051,
+		1053,1,0,0,0,1052,1031,1,0,0,0,1052,1033,1,0,0,0,1052,1046,1,0,0,0,1053,
+		73,1,0,0,0,1054,1055,7,17,0,0,1055,75,1,0,0,0,1056,1209,5,60,0,0,1057,
+		1209,7,13,0,0,1058,1209,5,167,0,0,1059,1209,7,18,0,0,1060,1209,5,165,0,
+		0,1061,1209,5,166,0,0,1062,1063,5,50,0,0,1063,1065,7,19,0,0,1064,1066,
+		3,88,44,0,1065,1064,1,0,0,0,1065,1066,1,0,0,0,1066,1209,1,0,0,0,1067,1068,
+		3,84,42,0,1068,1069,5,165,0,0,1069,1209,1,0,0,0,1070,1209,3,82,41,0,1071,
+		1073,5,13,0,0,1072,1074,3,66,33,0,1073,1072,1,0,0,0,1073,1074,1,0,0,0,
+		1074,1076,1,0,0,0,1075,1077,3,80,40,0,1076,1075,1,0,0,0,1077,1078,1,0,
+		0,0,1078,1076,1,0,0,0,1078,1079,1,0,0,0,1079,1082,1,0,0,0,1080,1081,5,
+		27,0,0,1081,1083,3,66,33,0,1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,1084,
+		1,0,0,0,1084,1085,5,28,0,0,1085,1209,1,0,0,0,1086,1087,7,20,0,0,1087,1088,
+		5,152,0,0,1088,1089,3,66,33,0,1089,1090,5,7,0,0,1090,1091,3,84,42,0,1091,
+		1092,5,153,0,0,1092,1209,1,0,0,0,1093,1094,5,34,0,0,1094,1095,5,152,0,
+		0,1095,1096,3,88,44,0,1096,1097,5,39,0,0,1097,1098,3,66,33,0,1098,1099,
+		5,153,0,0,1099,1209,1,0,0,0,1100,1101,5,131,0,0,1101,1102,5,152,0,0,1102,
+		1103,3,66,33,0,1103,1104,5,39,0,0,1104,1107,3,66,33,0,1105,1106,5,137,
+		0,0,1106,1108,3,66,33,0,1107,1105,1,0,0,0,1107,1108,1,0,0,0,1108,1109,
+		1,0,0,0,1109,1110,5,153,0,0,1110,1209,1,0,0,0,1111,1112,5,132,0,0,1112,
+		1113,5,152,0,0,1113,1114,3,70,35,0,1114,1115,5,46,0,0,1115,1116,3,70,35,
+		0,1116,1117,5,153,0,0,1117,1209,1,0,0,0,1118,1119,5,133,0,0,1119,1121,
+		5,152,0,0,1120,1122,7,21,0,0,1121,1120,1,0,0,0,1121,1122,1,0,0,0,1122,
+		1124,1,0,0,0,1123,1125,3,66,33,0,1124,1123,1,0,0,0,1124,1125,1,0,0,0,1125,
+		1126,1,0,0,0,1126,1127,5,39,0,0,1127,1128,3,66,33,0,1128,1129,5,153,0,
+		0,1129,1209,1,0,0,0,1130,1131,5,32,0,0,1131,1132,5,152,0,0,1132,1133,3,
+		18,9,0,1133,1134,5,153,0,0,1134,1209,1,0,0,0,1135,1136,5,152,0,0,1136,
+		1137,3,18,9,0,1137,1138,5,153,0,0,1138,1209,1,0,0,0,1139,1140,3,88,44,
+		0,1140,1167,5,152,0,0,1141,1168,5,147,0,0,1142,1144,3,32,16,0,1143,1142,
+		1,0,0,0,1143,1144,1,0,0,0,1144,1145,1,0,0,0,1145,1150,3,66,33,0,1146,1147,
+		5,156,0,0,1147,1149,3,66,33,0,1148,1146,1,0,0,0,1149,1152,1,0,0,0,1150,
+		1148,1,0,0,0,1150,1151,1,0,0,0,1151,1154,1,0,0,0,1152,1150,1,0,0,0,1153,
+		1143,1,0,0,0,1153,1154,1,0,0,0,1154,1165,1,0,0,0,1155,1156,5,66,0,0,1156,
+		1157,5,12,0,0,1157,1162,3,40,20,0,1158,1159,5,156,0,0,1159,1161,3,40,20,
+		0,1160,1158,1,0,0,0,1161,1164,1,0,0,0,1162,1160,1,0,0,0,1162,1163,1,0,
+		0,0,1163,1166,1,0,0,0,1164,1162,1,0,0,0,1165,1155,1,0,0,0,1165,1166,1,
+		0,0,0,1166,1168,1,0,0,0,1167,1141,1,0,0,0,1167,1153,1,0,0,0,1168,1169,
+		1,0,0,0,1169,1176,5,153,0,0,1170,1171,5,36,0,0,1171,1172,5,152,0,0,1172,
+		1173,5,124,0,0,1173,1174,3,66,33,0,1174,1175,5,153,0,0,1175,1177,1,0,0,
+		0,1176,1170,1,0,0,0,1176,1177,1,0,0,0,1177,1179,1,0,0,0,1178,1180,3,78,
+		39,0,1179,1178,1,0,0,0,1179,1180,1,0,0,0,1180,1209,1,0,0,0,1181,1190,5,
+		154,0,0,1182,1187,3,66,33,0,1183,1184,5,156,0,0,1184,1186,3,66,33,0,1185,
+		1183,1,0,0,0,1186,1189,1,0,0,0,1187,1185,1,0,0,0,1187,1188,1,0,0,0,1188,
+		1191,1,0,0,0,1189,1187,1,0,0,0,1190,1182,1,0,0,0,1190,1191,1,0,0,0,1191,
+		1192,1,0,0,0,1192,1209,5,155,0,0,1193,1194,5,152,0,0,1194,1197,3,66,33,
+		0,1195,1196,5,156,0,0,1196,1198,3,66,33,0,1197,1195,1,0,0,0,1198,1199,
+		1,0,0,0,1199,1197,1,0,0,0,1199,1200,1,0,0,0,1200,1201,1,0,0,0,1201,1202,
+		5,153,0,0,1202,1209,1,0,0,0,1203,1204,5,152,0,0,1204,1205,3,66,33,0,1205,
+		1206,5,153,0,0,1206,1209,1,0,0,0,1207,1209,3,88,44,0,1208,1056,1,0,0,0,
+		1208,1057,1,0,0,0,1208,1058,1,0,0,0,1208,1059,1,0,0,0,1208,1060,1,0,0,
+		0,1208,1061,1,0,0,0,1208,1062,1,0,0,0,1208,1067,1,0,0,0,1208,1070,1,0,
+		0,0,1208,1071,1,0,0,0,1208,1086,1,0,0,0,1208,1093,1,0,0,0,1208,1100,1,
+		0,0,0,1208,1111,1,0,0,0,1208,1118,1,0,0,0,1208,1130,1,0,0,0,1208,1135,
+		1,0,0,0,1208,1139,1,0,0,0,1208,1181,1,0,0,0,1208,1193,1,0,0,0,1208,1203,
+		1,0,0,0,1208,1207,1,0,0,0,1209,77,1,0,0,0,1210,1216,5,68,0,0,1211,1217,
+		3,88,44,0,1212,1213,5,152,0,0,1213,1214,3,60,30,0,1214,1215,5,153,0,0,
+		1215,1217,1,0,0,0,1216,1211,1,0,0,0,1216,1212,1,0,0,0,1217,79,1,0,0,0,
+		1218,1219,5,123,0,0,1219,1220,3,66,33,0,1220,1221,5,111,0,0,1221,1222,
+		3,66,33,0,1222,81,1,0,0,0,1223,1224,5,162,0,0,1224,1231,3,88,44,0,1225,
+		1226,5,163,0,0,1226,1231,3,88,44,0,1227,1228,5,161,0,0,1228,1231,3,88,
+		44,0,1229,1231,5,164,0,0,1230,1223,1,0,0,0,1230,1225,1,0,0,0,1230,1227,
+		1,0,0,0,1230,1229,1,0,0,0,1231,83,1,0,0,0,1232,1243,3,88,44,0,1233,1234,
+		5,152,0,0,1234,1239,5,167,0,0,1235,1236,5,156,0,0,1236,1238,5,167,0,0,
+		1237,1235,1,0,0,0,1238,1241,1,0,0,0,1239,1237,1,0,0,0,1239,1240,1,0,0,
+		0,1240,1242,1,0,0,0,1241,1239,1,0,0,0,1242,1244,5,153,0,0,1243,1233,1,
+		0,0,0,1243,1244,1,0,0,0,1244,1252,1,0,0,0,1245,1247,5,154,0,0,1246,1248,
+		5,167,0,0,1247,1246,1,0,0,0,1247,1248,1,0,0,0,1248,1249,1,0,0,0,1249,1251,
+		5,155,0,0,1250,1245,1,0,0,0,1251,1254,1,0,0,0,1252,1250,1,0,0,0,1252,1253,
+		1,0,0,0,1253,1279,1,0,0,0,1254,1252,1,0,0,0,1255,1256,3,88,44,0,1256,1257,
+		5,140,0,0,1257,1262,3,84,42,0,1258,1259,5,156,0,0,1259,1261,3,84,42,0,
+		1260,1258,1,0,0,0,1261,1264,1,0,0,0,1262,1260,1,0,0,0,1262,1263,1,0,0,
+		0,1263,1265,1,0,0,0,1264,1262,1,0,0,0,1265,1276,5,142,0,0,1266,1267,5,
+		152,0,0,1267,1272,5,167,0,0,1268,1269,5,156,0,0,1269,1271,5,167,0,0,1270,
+		1268,1,0,0,0,1271,1274,1,0,0,0,1272,1270,1,0,0,0,1272,1273,1,0,0,0,1273,
+		1275,1,0,0,0,1274,1272,1,0,0,0,1275,1277,5,153,0,0,1276,1266,1,0,0,0,1276,
+		1277,1,0,0,0,1277,1279,1,0,0,0,1278,1232,1,0,0,0,1278,1255,1,0,0,0,1279,
+		85,1,0,0,0,1280,1285,3,88,44,0,1281,1282,5,156,0,0,1282,1284,3,88,44,0,
+		1283,1281,1,0,0,0,1284,1287,1,0,0,0,1285,1283,1,0,0,0,1285,1286,1,0,0,
+		0,1286,87,1,0,0,0,1287,1285,1,0,0,0,1288,1292,5,170,0,0,1289,1292,5,171,
+		0,0,1290,1292,3,90,45,0,1291,1288,1,0,0,0,1291,1289,1,0,0,0,1291,1290,
+		1,0,0,0,1292,89,1,0,0,0,1293,1294,7,22,0,0,1294,91,1,0,0,0,184,95,102,
+		107,113,116,124,131,138,144,153,158,162,168,178,190,195,199,206,218,225,
+		229,233,240,253,267,272,279,288,296,301,304,310,319,336,342,347,359,373,
+		386,391,393,400,409,421,437,446,451,464,468,470,473,477,480,484,491,499,
+		512,518,521,523,533,540,548,555,562,571,574,578,583,587,595,598,602,608,
+		611,616,624,626,634,637,646,651,655,661,667,669,689,697,699,703,707,711,
+		715,719,724,727,730,733,737,740,749,752,758,763,766,772,775,781,783,799,
+		806,813,820,827,829,833,841,845,847,850,857,866,875,878,881,884,894,905,
+		914,918,926,928,936,941,948,952,960,968,977,983,989,991,997,1015,1026,
+		1028,1033,1037,1041,1043,1046,1050,1052,1065,1073,1078,1082,1107,1121,
+		1124,1143,1150,1153,1162,1165,1167,1176,1179,1187,1190,1199,1208,1216,
+		1230,1239,1243,1247,1252,1262,1272,1276,1278,1285,1291
 	};
 
 	public static readonly ATN _ATN =

@@ -248,6 +248,34 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitColumnDefinition([NotNull] QueryLakeParser.ColumnDefinitionContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>notNullConstraint</c>
+	/// labeled alternative in <see cref="QueryLakeParser.columnConstraint"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitNotNullConstraint([NotNull] QueryLakeParser.NotNullConstraintContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>nullableConstraint</c>
+	/// labeled alternative in <see cref="QueryLakeParser.columnConstraint"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitNullableConstraint([NotNull] QueryLakeParser.NullableConstraintContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>primaryKeyConstraint</c>
+	/// labeled alternative in <see cref="QueryLakeParser.columnConstraint"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPrimaryKeyConstraint([NotNull] QueryLakeParser.PrimaryKeyConstraintContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>uniqueConstraint</c>
+	/// labeled alternative in <see cref="QueryLakeParser.columnConstraint"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitUniqueConstraint([NotNull] QueryLakeParser.UniqueConstraintContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>mergeUpdate</c>
 	/// labeled alternative in <see cref="QueryLakeParser.mergeClause"/>.
 	/// </summary>
@@ -753,12 +781,12 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitStringLiteral([NotNull] QueryLakeParser.StringLiteralContext context);
 	/// <summary>
-	/// Visit a parse tree produced by the <c>typedLiteral</c>
+	/// Visit a parse tree produced by the <c>blobLiteral</c>
 	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitTypedLiteral([NotNull] QueryLakeParser.TypedLiteralContext context);
+	Result VisitBlobLiteral([NotNull] QueryLakeParser.BlobLiteralContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>intervalLiteral</c>
 	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
@@ -766,6 +794,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitIntervalLiteral([NotNull] QueryLakeParser.IntervalLiteralContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>typedLiteral</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTypedLiteral([NotNull] QueryLakeParser.TypedLiteralContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>parameterReference</c>
 	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
@@ -794,6 +829,27 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitExtract([NotNull] QueryLakeParser.ExtractContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>substringFrom</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubstringFrom([NotNull] QueryLakeParser.SubstringFromContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>positionIn</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPositionIn([NotNull] QueryLakeParser.PositionInContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>trimFrom</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTrimFrom([NotNull] QueryLakeParser.TrimFromContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>exists</c>
 	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
