@@ -120,7 +120,7 @@ internal static class DateArithmetic
         int r = Row(x[0], i), s = Row(x[1], i);
         if (x[0].IsNull(r) || x[1].IsNull(s)) return null;
         long d = checked(Micros(x[0], r) - Micros(x[1], s));
-        return new IntervalValue((int)(d / MicrosPerDay), 0, d % MicrosPerDay);
+        return new IntervalValue(0, (int)(d / MicrosPerDay), d % MicrosPerDay);
     });
 
     private static ArrowArray Intervals(IReadOnlyList<ArrowArray> x, int n, Func<IntervalValue, IntervalValue, IntervalValue> f) => Build(n, i =>

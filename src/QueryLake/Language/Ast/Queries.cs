@@ -24,7 +24,11 @@ internal sealed record DatasetRelation(SourceSpan At, string Name, VersionSpec? 
 
 internal sealed record FileRelation(SourceSpan At, string Path, SampleSpec? Sample, string? Alias) : Relation(At);
 
-internal sealed record TableFunctionRelation(SourceSpan At, string Name, IReadOnlyList<Expr> Args, IReadOnlyDictionary<string, Expr> NamedArgs, string? Alias) : Relation(At);
+internal sealed record TableFunctionRelation(SourceSpan At, string Name, IReadOnlyList<Expr> Args, IReadOnlyDictionary<string, Expr> NamedArgs, string? Alias) : Relation(At)
+{
+    /// <summary>Column names given after the alias: <c>range(10) t(i)</c>.</summary>
+    public IReadOnlyList<string> ColumnAliases { get; init; } = [];
+}
 
 internal sealed record SubqueryRelation(SourceSpan At, Query Query, SampleSpec? Sample, string? Alias, IReadOnlyList<string> ColumnAliases) : Relation(At);
 

@@ -103,7 +103,8 @@ internal sealed partial class Binder
         if (aggregating)
         {
             var groupExprs = s.GroupByAll ? items.Where(i => !ContainsAggregate(i.Expr)).Select(i => i.Expr).ToList() : s.GroupBy.ToList();
-            var groups = groupExprs.Select(g => BindGroupKey(g, items, scope)).ToList();
+            // An untyped NULL key (SELECT NULL AS k … GROUP BY 1) groups as an INTEGER NULL, as in DuckDB.
+            var groups = groupExprs.Select(g => Concrete(BindGroupKey(g, items, scope))).ToList();
             agg = new Aggregation(scope, groups);
             bind = e => BindAggregated(e, agg);
         }

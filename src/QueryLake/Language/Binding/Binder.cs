@@ -184,7 +184,7 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
                 return Scan(catalog.File(f.Path, f.At), f.Alias ?? Path.GetFileNameWithoutExtension(f.Path), [], f.At);
             case TableFunctionRelation t:
                 var args = t.Args.Select(a => BindExpr(a, Scope.Empty) is Literal l ? l.Value : throw Error(a.At, "QL-BAD-ARGUMENT", $"arguments of {t.Name} must be constants")).ToList();
-                return Scan(catalog.TableFunction(t, args), t.Alias ?? t.Name, [], t.At);
+                return Scan(catalog.TableFunction(t, args), t.Alias ?? t.Name, t.ColumnAliases, t.At);
             case SubqueryRelation s:
                 var (p, sc) = BindQuery(s.Query);
                 if (s.ColumnAliases.Count > 0) (p, sc) = RenameColumns(p, sc, s.ColumnAliases, s.At);

@@ -59,7 +59,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitInsert(P.InsertContext c) => new InsertStatement(At(c), Ident(c.name), Idents(c.identifierList()), Q(c.query()));
 
     public override object VisitUpdate(P.UpdateContext c) =>
-        new UpdateStatement(At(c), Ident(c.name), c.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), EOpt(c.where),
+        new UpdateStatement(At(c), Ident(c.name), Assignments(c.assignment()), EOpt(c.where),
             c.from is null ? null : (Relation)Visit(c.from)!);
 
     public override object VisitDelete(P.DeleteContext c) => new DeleteStatement(At(c), Ident(c.name), EOpt(c.where));
@@ -110,7 +110,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         var update = clauses.OfType<P.MergeUpdateContext>().FirstOrDefault();
         var insert = clauses.OfType<P.MergeInsertContext>().FirstOrDefault();
         return new MergeStatement(At(c), Ident(c.name), (Relation)Visit(c.source)!, E(c.on),
-            update?.assignment().Select(a => (Ident(a.identifier()), E(a.expression()))).ToList(), clauses.OfType<P.MergeDeleteContext>().Any(),
+            update is null ? null : Assignments(update.assignment()), clauses.OfType<P.MergeDeleteContext>().Any(),
             insert is null ? null : Idents(insert.identifierList()), insert?.expression().Select(E).ToList());
     }
 
@@ -218,10 +218,12 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitFileRelation(P.FileRelationContext c) =>
         new FileRelation(At(c), Unquote(c.path), Sample(c.sampleClause()), Alias(c.tableAlias()).Item1);
 
-    public override object VisitTableFunction(P.TableFunctionContext c) =>
-        Sampled(new TableFunctionRelation(At(c), Ident(c.function), c.expression().Select(E).ToList(),
-            c.namedArgument().ToDictionary(n => Ident(n.identifier()), n => E(n.expression()), StringComparer.OrdinalIgnoreCase),
-            Alias(c.tableAlias()).Item1), c.sampleClause());
+    public override object VisitTableFunction(P.TableFunctionContext c)
+    {
+        var (alias, columns) = Alias(c.tableAlias());
+        return Sampled(new TableFunctionRelation(At(c), Ident(c.function), c.expression().Select(E).ToList(),
+            c.namedArgument().ToDictionary(n => Ident(n.identifier()), n => E(n.expression()), StringComparer.OrdinalIgnoreCase), alias) { ColumnAliases = columns }, c.sampleClause());
+    }
 
     private Relation Sampled(Relation r, P.SampleClauseContext? sample) => Sample(sample) is { } s ? new SampledRelation(r.At, r, s) : r;
 
@@ -236,7 +238,8 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     private static VersionSpec? Version(P.VersionClauseContext? v) => v switch
     {
         null => null,
-        P.VersionNumberContext n => new VersionSpec(long.Parse(n.INTEGER_VALUE().GetText(), CultureInfo.InvariantCulture), null, null, null),
+        P.VersionNumberContext n => new VersionSpec(long.TryParse(n.INTEGER_VALUE().GetText(), NumberStyles.None, CultureInfo.InvariantCulture, out long version) ? version
+            : throw new SqlException("QL-VERSION-NOT-FOUND", n.Start.Line, n.Start.Column + 1, $"version {n.INTEGER_VALUE().GetText()} is out of range: versions are numbered from 1 up to 2^63 - 1"), null, null, null),
         P.VersionAsOfContext a => new VersionSpec(null, Unquote(a.STRING().Symbol), null, null),
         P.VersionBranchContext b => new VersionSpec(null, null, Ident(b.identifier()), null),
         P.VersionTagContext t => new VersionSpec(null, null, null, Ident(t.identifier())),
@@ -394,14 +397,28 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
             EOpt(c.filter), over, c.sortItem().Select(Sort).ToList());
     }
 
+    /// <summary>SET col = value, …: each column at most once (SQL leaves two assignments to one column undefined).</summary>
+    private List<(string, Expr)> Assignments(P.AssignmentContext[] assignments)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var a in assignments)
+            if (!seen.Add(Ident(a.identifier())))
+                throw new SqlException("QL-DUPLICATE-COLUMN", a.Start.Line, a.Start.Column + 1, $"column {Ident(a.identifier())} is assigned more than once");
+        return assignments.Select(a => (Ident(a.identifier()), E(a.expression()))).ToList();
+    }
+
     private static TypeName Type(P.DataTypeContext t) =>
         new(At(t), Ident(t.@base).ToUpperInvariant(),
             t.LPAREN() is null ? [] : t.INTEGER_VALUE().Where(i => i.Symbol.TokenIndex < t.RPAREN().Symbol.TokenIndex)
-                .Select(i => int.Parse(i.GetText(), CultureInfo.InvariantCulture)).ToList(),
+                .Select(i => TypeParameter(i.Symbol)).ToList(),
             t.dataType().Select(Type).ToList(),
             t.LBRACKET().Select(lb =>
             {
                 var next = t.INTEGER_VALUE().FirstOrDefault(i => i.Symbol.TokenIndex == lb.Symbol.TokenIndex + 1);
-                return next is null ? (int?)null : int.Parse(next.GetText(), CultureInfo.InvariantCulture);
+                return next is null ? (int?)null : TypeParameter(next.Symbol);
             }).ToList());
+
+    private static int TypeParameter(Antlr4.Runtime.IToken t) =>
+        int.TryParse(t.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new SqlException("QL-UNKNOWN-TYPE", t.Line, t.Column + 1, $"type parameter {t.Text} is out of range");
 }

@@ -224,8 +224,9 @@ internal static class WindowOperator
         {
             FrameBoundKind.UnboundedPreceding => 0,
             FrameBoundKind.UnboundedFollowing => n - 1,
-            FrameBoundKind.Preceding => (int)Math.Max(-1, i - offset),
-            FrameBoundKind.Following => (int)Math.Min(n, i + offset),
+            // Saturating: an offset may be as large as a BIGINT (ROWS BETWEEN 9223372036854775807 PRECEDING …).
+            FrameBoundKind.Preceding => offset > i ? -1 : (int)(i - offset),
+            FrameBoundKind.Following => offset >= n - i ? n : (int)(i + offset),
             _ => f.Rows ? i : start ? peerStart[i] : peerEnd[i],  // RANGE: CURRENT ROW means its peers (all rows without ORDER BY)
         };
         int s = Math.Max(0, Bound(f.StartKind, f.StartOffset, true));
