@@ -257,7 +257,9 @@ internal sealed partial class Binder
         if (resolution.InputTypes is { } want) args = args.Select((a, i) => i < want.Count ? CastTo(a, want[i]) : Concrete(a)).ToList();
         else args = args.Select(Concrete).ToList();
         var name = ExprNames.Name(f);
-        string key = $"{f.Name.ToLowerInvariant()}|{f.Distinct}|{string.Join(",", args)}";
+        // Calls that read alike are computed once; the argument types are part of the key, since a folded NULL of one
+        // type prints like a NULL of another (min(CAST(NULL AS INTEGER)) and min(CAST(NULL AS REAL))).
+        string key = $"{f.Name.ToLowerInvariant()}|{f.Distinct}|{string.Join(",", args.Select(a => $"{a}::{a.Type}"))}";
         if (!agg.CallIndex.TryGetValue(key, out int index))
         {
             index = agg.Calls.Count;
