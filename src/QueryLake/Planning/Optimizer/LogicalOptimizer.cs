@@ -9,6 +9,7 @@ internal static class LogicalOptimizer
     public static IReadOnlyList<IOptimizerRule> Rules { get; } =
     [
         new ConstantFolding(),
+        new SubqueryDecorrelation(),
         new OrFactoring(),
         new JoinReorder(),
         new PredicatePushdown(),

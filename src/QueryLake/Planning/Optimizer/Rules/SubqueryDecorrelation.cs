@@ -1,0 +1,149 @@
+using QueryLake.Functions;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Planning.Optimizer.Rules;
+
+/// <summary>
+/// Turns correlated <c>EXISTS</c>, <c>NOT EXISTS</c> and <c>IN (subquery)</c> conjuncts of a filter into semi and anti
+/// joins. The subquery's predicates that read the outer row (through filters, scans, inner joins and projections that
+/// pass the columns through) are pulled out of it and become the join condition, with each outer reference replaced
+/// by the outer expression it stands for; <c>x IN (SELECT e …)</c> adds <c>x = e</c>. The subquery then runs once as
+/// the join's build side instead of once per distinct outer row. Shapes it cannot pull apart (an outer reference
+/// under an aggregation, a limit, a window; <c>NOT IN</c>, whose NULL rules an anti join does not follow) keep the
+/// memoized per-row evaluation.
+/// </summary>
+internal sealed class SubqueryDecorrelation : IOptimizerRule
+{
+    public string Name => "decorrelate_subqueries";
+
+    public LogicalPlan Apply(LogicalPlan plan) => PlanRewriter.Up(plan, p => p is FilterNode f ? Rewrite(f) : p);
+
+    private static LogicalPlan Rewrite(FilterNode f)
+    {
+        var joins = new List<(LogicalPlan Inner, JoinKind Kind, List<BoundExpr> Condition)>();
+        var rest = new List<BoundExpr>();
+        int width = f.Input.Schema.Fields.Count;
+        foreach (var c in ExpressionRewriter.Conjuncts(f.Predicate))
+        {
+            if (Decorrelate(c, width) is { } join) joins.Add(join);
+            else rest.Add(c);
+        }
+        if (joins.Count == 0) return f;
+        // The filter's other conjuncts run first (they may link a join graph below), then the semi and anti joins.
+        LogicalPlan result = rest.Count == 0 ? f.Input : new FilterNode(f.Input, rest.Aggregate(ExpressionRewriter.And));
+        foreach (var (inner, kind, condition) in joins)
+            result = new JoinNode(result, inner, kind, condition.Aggregate(ExpressionRewriter.And));
+        return result;
+    }
+
+    private static (LogicalPlan, JoinKind, List<BoundExpr>)? Decorrelate(BoundExpr c, int outerWidth)
+    {
+        var (q, kind) = c switch
+        {
+            CorrelatedSubquery { Kind: SubqueryKind.Exists } s => (s, JoinKind.Semi),
+            Call { Function.Name: "NOT", Args: [CorrelatedSubquery { Kind: SubqueryKind.Exists } s] } => (s, JoinKind.Anti),
+            CorrelatedSubquery { Kind: SubqueryKind.In, Value: not null } s => (s, JoinKind.Semi),
+            _ => ((CorrelatedSubquery?)null, JoinKind.Inner),
+        };
+        if (q is null) return null;
+        // The output expression (column 0, for IN) over the plan under the subquery's projections, which are dropped.
+        var plan = q.Plan;
+        BoundExpr output = new ColumnRef(0, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType);
+        while (plan is ProjectNode p)
+        {
+            var exprs = p.Exprs;
+            output = ExpressionRewriter.Rewrite(output, x => x is ColumnRef r ? exprs[r.Index] : null);
+            plan = p.Input;
+        }
+        if (Pull(plan) is not var (inner, pulled) || pulled.Count == 0) return null;
+        if (HasOuterRef(inner) || ContainsOuter(output)) return null;
+        BoundExpr Outer(BoundExpr e) => ExpressionRewriter.Rewrite(ExpressionRewriter.RemapColumns(e, i => i + outerWidth),
+            x => x is OuterRef o ? q.OuterArgs[o.Slot] : null);
+        var condition = pulled.Select(Outer).ToList();
+        if (q.Kind == SubqueryKind.In)
+        {
+            var f = FunctionRegistry.Default.Scalar("=")!;
+            var right = ExpressionRewriter.RemapColumns(output, i => i + outerWidth);
+            var r = f.Resolve([q.Value!.Type, right.Type]);
+            if (r is null || !q.Value.Type.Equals(right.Type)) return null;
+            condition.Insert(0, new Call(f, [q.Value, right], r.Kernel, r.Result));
+        }
+        return (inner, kind, condition);
+    }
+
+    /// <summary>The plan without its predicates that read outer references, and those predicates (over the plan's
+    /// output columns); null when an outer reference sits where it cannot be pulled out.</summary>
+    private static (LogicalPlan Plan, List<BoundExpr> Pulled)? Pull(LogicalPlan p)
+    {
+        switch (p)
+        {
+            case ScanNode s:
+            {
+                var (keep, pulled) = Split(s.Filter);
+                return (s with { Filter = keep }, pulled);
+            }
+            case FilterNode f:
+            {
+                if (Pull(f.Input) is not var (input, pulled)) return null;
+                var (keep, mine) = Split(f.Predicate);
+                pulled.AddRange(mine);
+                return (keep is null ? input : new FilterNode(input, keep), pulled);
+            }
+            case JoinNode { Kind: JoinKind.Inner or JoinKind.Cross } j:
+            {
+                if (Pull(j.Left) is not var (left, pulled) || Pull(j.Right) is not var (right, fromRight)) return null;
+                int lw = j.Left.Schema.Fields.Count;
+                pulled.AddRange(fromRight.Select(e => ExpressionRewriter.RemapColumns(e, i => i + lw)));
+                var (keep, mine) = Split(j.Condition);
+                pulled.AddRange(mine);
+                return (new JoinNode(left, right, keep is null ? JoinKind.Cross : JoinKind.Inner, keep) { Estimate = j.Estimate }, pulled);
+            }
+            case ProjectNode pr:
+            {
+                if (Pull(pr.Input) is not var (input, pulled)) return null;
+                if (pulled.Count == 0) return (pr with { Input = input }, pulled);
+                // Pulled predicates read the projection's input: each column they read must pass through unchanged.
+                var map = new Dictionary<int, int>();
+                for (int i = 0; i < pr.Exprs.Count; i++) if (pr.Exprs[i] is ColumnRef r) map.TryAdd(r.Index, i);
+                if (pulled.SelectMany(ExpressionRewriter.Columns).Any(c => !map.ContainsKey(c))) return null;
+                return (pr with { Input = input }, pulled.Select(e => ExpressionRewriter.RemapColumns(e, c => map[c])).ToList());
+            }
+            default:
+                return HasOuterRef(p) ? null : (p, []);
+        }
+    }
+
+    private static (BoundExpr? Keep, List<BoundExpr> Pulled) Split(BoundExpr? predicate)
+    {
+        var keep = new List<BoundExpr>();
+        var pulled = new List<BoundExpr>();
+        foreach (var c in ExpressionRewriter.Conjuncts(predicate)) (ContainsOuter(c) ? pulled : keep).Add(c);
+        return (keep.Count == 0 ? null : keep.Aggregate(ExpressionRewriter.And), pulled);
+    }
+
+    private static bool ContainsOuter(BoundExpr e) => e is OuterRef || e is not CorrelatedSubquery && e.Children.Any(ContainsOuter)
+        || e is CorrelatedSubquery q && q.OuterArgs.Any(ContainsOuter);
+
+    /// <summary>True when any expression of the plan reads an outer reference (or the node is of a kind whose
+    /// expressions this rule does not know, to be safe).</summary>
+    private static bool HasOuterRef(LogicalPlan p)
+    {
+        IEnumerable<BoundExpr>? exprs = p switch
+        {
+            ScanNode s => s.Filter is null ? [] : [s.Filter],
+            FilterNode f => [f.Predicate],
+            ProjectNode pr => pr.Exprs,
+            JoinNode j => j.Condition is null ? [] : [j.Condition],
+            AggregateNode a => a.Groups.Concat(a.Aggregates.SelectMany(x => x.Arguments)),
+            SortNode s => s.Keys.Select(k => k.Expr),
+            TopKNode t => t.Keys.Select(k => k.Expr),
+            ValuesNode v => v.Rows.SelectMany(r => r),
+            LimitNode or DistinctNode or SetOperationNode or UnnestNode => [],
+            SampleNode s => new[] { s.Key, s.Weight }.OfType<BoundExpr>(),
+            WindowNode w => w.Calls.SelectMany(c => c.Arguments.Concat(c.PartitionBy).Concat(c.OrderBy.Select(k => k.Expr))),
+            _ => null,
+        };
+        return exprs is null || exprs.Any(ContainsOuter) || p.Inputs.Any(HasOuterRef);
+    }
+}
