@@ -25,7 +25,7 @@ internal static class Executor
     public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx)
     {
         using var batches = Run(plan, ctx).GetEnumerator();
-        while (Parallel.WithDegree(ctx.Threads, batches.MoveNext))
+        while (ctx.Within(() => Parallel.WithDegree(ctx.Threads, batches.MoveNext)))
             yield return Kernels.Vectors.Plain(batches.Current);
     }
 

@@ -195,7 +195,10 @@ internal static class ExpressionEvaluator
     private static object? Run(CorrelatedSubquery q)
     {
         var rows = new List<object?>();
-        foreach (var b in Executor.Results(q.Plan, new QueryContext(CancellationToken.None, threads: 1)))
+        // Each run obeys the enclosing query's cancellation (its timeout, Ctrl-C) and memory limit.
+        var outer = QueryContext.Current;
+        outer?.Cancel.ThrowIfCancellationRequested();
+        foreach (var b in Executor.Results(q.Plan, new QueryContext(outer?.Cancel ?? CancellationToken.None, threads: 1, memoryLimit: outer?.MemoryLimit)))
         {
             for (int r = 0; r < b.Length; r++)
             {

@@ -8,6 +8,21 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
 {
     public CancellationToken Cancel { get; } = cancel;
 
+    private static readonly AsyncLocal<QueryContext?> Ambient = new();
+
+    /// <summary>The context of the query running on this thread (and in the tasks it started), for work that
+    /// expressions start on their own: a correlated subquery's runs take its cancellation and memory limit.</summary>
+    public static QueryContext? Current => Ambient.Value;
+
+    /// <summary>Runs <paramref name="work"/> with <see cref="Current"/> set to this context.</summary>
+    public T Within<T>(Func<T> work)
+    {
+        var saved = Ambient.Value;
+        Ambient.Value = this;
+        try { return work(); }
+        finally { Ambient.Value = saved; }
+    }
+
     private long _reserved;
 
     /// <summary>The most bytes the query's blocking operators (sort, aggregation, join build, window, distinct) may hold.</summary>

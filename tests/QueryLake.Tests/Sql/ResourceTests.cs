@@ -60,4 +60,20 @@ public sealed class ResourceTests : IDisposable
         Assert.ThrowsAny<OperationCanceledException>(() => _session.Query("SELECT count(*) FROM big", cancel: cancel.Token));
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
     }
+
+    [Fact]
+    public void A_correlated_subquery_run_per_row_obeys_the_timeout_and_cancellation()
+    {
+        // A scalar subquery is not decorrelated: it runs once per distinct outer value, each run under the statement's
+        // cancellation (it used to run under none, so a 2 s timeout ended the statement only after every run).
+        const string sql = "SELECT count(*) FROM range(200000) a WHERE a.range > (SELECT count(*) FROM range(2000) b WHERE b.range < a.range)";
+        _session.StatementTimeout = TimeSpan.FromMilliseconds(300);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql)).Code);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the timeout took {clock.Elapsed} to stop the statement");
+        _session.StatementTimeout = null;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token));
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
+    }
 }
