@@ -286,6 +286,9 @@ public sealed partial class QueryLakeSession : IDisposable
         return new QueryResult(s.Text, schema, [new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n)]);
     }
 
+    /// <summary>A node's row estimate as EXPLAIN shows it ('?' where the planner has none).</summary>
+    private static string Estimate(LogicalPlan p) => p.EstimatedRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+
     private QueryResult Explain(Binder binder, ExplainStatement e, CancellationToken cancel)
     {
         if (e.Inner is not QueryStatement q) throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries");
@@ -296,10 +299,11 @@ public sealed partial class QueryLakeSession : IDisposable
             var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads, memoryLimit: MemoryLimit);
             var sw = Stopwatch.StartNew();
             long rows = Executor.Results(plan, ctx).Sum(b => (long)b.Length);
-            text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st) ? $"  (rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : "")
+            text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st)
+                       ? $"  (estimated={Estimate(p)}, rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : $"  (estimated={Estimate(p)})")
                    + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms\n";
         }
-        else text = PlanPrinter.Print(plan);
+        else text = PlanPrinter.Print(plan, p => $"  (estimated={Estimate(p)})");
         return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
     }
 

@@ -40,6 +40,19 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
     }
 
     [Fact]
+    public void Explain_shows_estimated_rows_and_analyze_shows_them_beside_the_actual_ones()
+    {
+        const string sql = "SELECT t.a, s.label FROM t, small s WHERE t.a = s.a";
+        var plan = f.ExplainWithEstimates(sql);
+        Assert.Contains("Scan: t [a]  (estimated=3)", plan);
+        Assert.Contains("Scan: small [a, label]  (estimated=1)", plan);
+        Assert.Matches(@"Join: inner on \(.*\)  \(estimated=3\)", plan);
+        var analyzed = (string)f.Session.Query("EXPLAIN ANALYZE " + sql).Rows().Single()[0]!;
+        Assert.Matches(@"Scan: t \[a\]  \(estimated=3, rows=3, time=", analyzed);
+        Assert.Matches(@"Join: inner on \(.*\)  \(estimated=3, rows=1, time=", analyzed);
+    }
+
+    [Fact]
     public void Only_unlinked_inputs_are_crossed()
     {
         const string sql = "SELECT t.a, s.label, u.b FROM t, small s, t u WHERE t.a = s.a";
