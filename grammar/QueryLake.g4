@@ -271,9 +271,19 @@ primaryExpression
     | function=identifier LPAREN (STAR | (setQuantifier? expression (COMMA expression)*)? (ORDER BY sortItem (COMMA sortItem)*)?) RPAREN
         (FILTER LPAREN WHERE filter=expression RPAREN)? over?                            # functionCall
     | LBRACKET (expression (COMMA expression)*)? RBRACKET                                # listLiteral
+    | LBRACE (structEntry (COMMA structEntry)*)? RBRACE                                  # structLiteral
+    | function=identifier LPAREN callArgument (COMMA callArgument)* RPAREN               # namedArgumentCall
     | LPAREN expression (COMMA expression)+ RPAREN                                       # rowConstructor
     | LPAREN expression RPAREN                                                           # parenthesized
     | identifier                                                                         # columnReference
+    ;
+
+structEntry
+    : (key=STRING | name=identifier) COLON value=expression
+    ;
+
+callArgument
+    : identifier ASSIGN expression
     ;
 
 over
@@ -339,7 +349,7 @@ TRIM: T R I M; BOTH: B O T H; LEADING: L E A D I N G; TRAILING: T R A I L I N G;
 
 EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>='; ARROW: '->';
 PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';
-LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
+LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; LBRACE: '{'; RBRACE: '}'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
 
 STRING: '\'' ( ~'\'' | '\'\'' )* '\'';

@@ -24,6 +24,7 @@ internal sealed class FunctionRegistry
         PixelFunctions.Register(r);
         ListFunctions.Register(r);
         TensorFunctions.Register(r);
+        StructFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);

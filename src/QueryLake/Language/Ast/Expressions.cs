@@ -73,3 +73,6 @@ internal sealed record WindowFrame(bool Rows, FrameBound Start, FrameBound End);
 internal sealed record FrameBound(FrameBoundKind Kind, Expr? Offset);
 
 internal enum FrameBoundKind { UnboundedPreceding, Preceding, CurrentRow, Following, UnboundedFollowing }
+
+/// <summary>A struct literal <c>{'k': v, …}</c> or <c>struct_pack(k := v, …)</c>.</summary>
+internal sealed record StructExpr(SourceSpan At, IReadOnlyList<string> Names, IReadOnlyList<Expr> Values) : Expr(At);

@@ -35,6 +35,8 @@ internal sealed partial class Binder
                 try { return child(aliased); }
                 finally { _selectAliases = aliases; }
             }
+            case ColumnExpr { Parts.Count: > 1 } c when StructPath(c, scope) is { } field:
+                return field;
             case ColumnExpr c:
             {
                 int index;
@@ -196,6 +198,20 @@ internal sealed partial class Binder
                 }
                 return ins.Negated ? BindCall("NOT", [result], ins.At) : result;
             }
+            case StructExpr st:
+            {
+                var dup = st.Names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                if (dup is not null) throw Error(st.At, "QL-DUPLICATE-COLUMN", $"struct field '{dup.Key}' appears more than once");
+                return StructFunctions.Pack(st.Names, st.Values.Select(v => Concrete(child(v))).ToList());
+            }
+            case FieldAccessExpr fa:
+            {
+                var holder = child(fa.Value);
+                return StructFunctions.Field(holder, fa.Field)
+                    ?? throw Error(fa.At, "QL-COLUMN-NOT-FOUND", holder.Type.StorageType is StructType
+                        ? $"the struct has no field '{fa.Field}'; its fields are {StructFunctions.FieldNames(holder.Type)}"
+                        : $".{fa.Field} reads a struct field, but the value is {holder.Type}");
+            }
             case IntervalExpr iv:
                 return IntervalValue.TryParse(iv.Text, iv.Unit, out var problem) is { } interval
                     ? new Literal(interval, IntervalType.Instance)
@@ -239,8 +255,40 @@ internal sealed partial class Binder
         _ => throw Error(at, "QL-BAD-PARAMETER", $"parameters of type {value.GetType().Name} are not supported"),
     };
 
+    /// <summary>a.b (or t.a.b, a.b.c) where no table holds such a column: column a (or t.a) and then fields of its
+    /// struct value. Null when the name is an ordinary column (or resolves to nothing this way).</summary>
+    private static BoundExpr? StructPath(ColumnExpr c, Scope scope)
+    {
+        try
+        {
+            scope.Resolve(c);
+            return null;
+        }
+        catch (SqlException e) when (e.Code is "QL-COLUMN-NOT-FOUND" or "QL-TABLE-NOT-FOUND") { }
+        for (int k = c.Parts.Count - 1; k >= 1; k--)
+        {
+            int index;
+            try { index = scope.Resolve(new ColumnExpr(c.At, c.Parts.Take(k).ToList())); }
+            catch (SqlException) { continue; }
+            BoundExpr? value = new ColumnRef(index, scope.Columns[index].Name, scope.Columns[index].Type);
+            for (int p = k; p < c.Parts.Count && value is not null; p++) value = StructFunctions.Field(value, c.Parts[p]);
+            if (value is not null) return value;
+        }
+        return null;
+    }
+
     private BoundExpr BindFunction(FunctionExpr f, Func<Expr, BoundExpr> child)
     {
+        if (f.Name.Equals("struct_extract", StringComparison.OrdinalIgnoreCase))
+        {
+            if (f.Args.Count != 2 || child(f.Args[1]) is not Literal { Value: string name })
+                throw Error(f.At, "QL-BAD-ARGUMENT", "struct_extract(s, 'field') takes a struct and a constant field name");
+            var value = child(f.Args[0]);
+            return StructFunctions.Field(value, name)
+                ?? throw Error(f.At, "QL-COLUMN-NOT-FOUND", value.Type.StorageType is StructType
+                    ? $"the struct has no field '{name}'; its fields are {StructFunctions.FieldNames(value.Type)}"
+                    : $"struct_extract reads a struct, not {value.Type}");
+        }
         if (f.Over is not null)
             return _windows is { } w ? w.Bind(this, f, child)
                 : throw Error(f.At, "QL-WINDOW-CONTEXT", $"window function {f.Name}() … OVER is only allowed in the select list and ORDER BY");
@@ -309,6 +357,14 @@ internal sealed partial class Binder
     private BoundExpr BindSubscript(SubscriptExpr sub, Func<Expr, BoundExpr> child)
     {
         var value = child(sub.Value);
+        if (value.Type.StorageType is StructType)
+        {
+            // s['field']: the name must be a constant string.
+            if (sub.Indexes is not [{ IsSlice: false, Index: { } ix }] || child(ix) is not Literal { Value: string name })
+                throw Error(sub.At, "QL-BAD-INDEX", "a struct is indexed by one constant field name: s['field']");
+            return StructFunctions.Field(value, name)
+                ?? throw Error(sub.At, "QL-COLUMN-NOT-FOUND", $"the struct has no field '{name}'; its fields are {StructFunctions.FieldNames(value.Type)}");
+        }
         if (value.Type is TensorType tensor)
         {
             long? Const(Expr? e) => e is null ? null : child(e) is Literal { Value: long v } ? v

@@ -43,6 +43,9 @@ internal static class ExprNames
         SubqueryExpr => "(SELECT ...)",
         ExistsExpr => "EXISTS(SELECT ...)",
         InSubqueryExpr i => $"({Print(i.Value)} IN (SELECT ...))",
+        FieldAccessExpr f => $"{Print(f.Value)}.{f.Field}",
+        StructExpr s => "{" + string.Join(", ", s.Names.Zip(s.Values, (n, v) => $"'{n.Replace("'", "''")}': {Print(v)}")) + "}",
+        IntervalExpr i => $"INTERVAL '{i.Text}'{(i.Unit is null ? "" : " " + i.Unit.ToUpperInvariant())}",
         _ => e.GetType().Name,
     };
 }

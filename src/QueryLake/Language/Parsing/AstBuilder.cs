@@ -382,6 +382,15 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitExists(P.ExistsContext c) => new ExistsExpr(At(c), Q(c.query()));
     public override object VisitScalarSubquery(P.ScalarSubqueryContext c) => new SubqueryExpr(At(c), Q(c.query()));
     public override object VisitListLiteral(P.ListLiteralContext c) => new ListExpr(At(c), c.expression().Select(E).ToList());
+
+    public override object VisitStructLiteral(P.StructLiteralContext c) =>
+        new StructExpr(At(c), c.structEntry().Select(e => e.key is not null ? Unquote(e.key) : Ident(e.name)).ToList(), c.structEntry().Select(e => E(e.value)).ToList());
+
+    /// <summary>f(name := value, …): only struct_pack takes named arguments.</summary>
+    public override object VisitNamedArgumentCall(P.NamedArgumentCallContext c) =>
+        Ident(c.function).Equals("struct_pack", StringComparison.OrdinalIgnoreCase)
+            ? new StructExpr(At(c), c.callArgument().Select(a => Ident(a.identifier())).ToList(), c.callArgument().Select(a => E(a.expression())).ToList())
+            : throw new SqlException("QL-BAD-ARGUMENT", c.Start.Line, c.Start.Column + 1, $"{Ident(c.function)}() takes no named arguments (name := value); only struct_pack does");
     public override object VisitRowConstructor(P.RowConstructorContext c) =>
         new FunctionExpr(At(c), "row", c.expression().Select(E).ToList(), false, false, null, null, []);
     public override object? VisitParenthesized(P.ParenthesizedContext c) => Visit(c.expression());

@@ -60,10 +60,11 @@ internal partial class QueryLakeParser : Parser {
 		BOTH=134, LEADING=135, TRAILING=136, FOR=137, EQ=138, NEQ=139, LT=140, 
 		LTE=141, GT=142, GTE=143, ARROW=144, PLUS=145, MINUS=146, STAR=147, INTEGER_DIVIDE=148, 
 		SLASH=149, PERCENT_SIGN=150, CONCAT=151, LPAREN=152, RPAREN=153, LBRACKET=154, 
-		RBRACKET=155, COMMA=156, DOT=157, SEMICOLON=158, DOUBLE_COLON=159, ASSIGN=160, 
-		COLON=161, AT=162, DOLLAR=163, QUESTION=164, STRING=165, BLOB_STRING=166, 
-		INTEGER_VALUE=167, DECIMAL_VALUE=168, DOUBLE_VALUE=169, IDENTIFIER=170, 
-		QUOTED_IDENTIFIER=171, LINE_COMMENT=172, BLOCK_COMMENT=173, WS=174, UNRECOGNIZED=175;
+		RBRACKET=155, LBRACE=156, RBRACE=157, COMMA=158, DOT=159, SEMICOLON=160, 
+		DOUBLE_COLON=161, ASSIGN=162, COLON=163, AT=164, DOLLAR=165, QUESTION=166, 
+		STRING=167, BLOB_STRING=168, INTEGER_VALUE=169, DECIMAL_VALUE=170, DOUBLE_VALUE=171, 
+		IDENTIFIER=172, QUOTED_IDENTIFIER=173, LINE_COMMENT=174, BLOCK_COMMENT=175, 
+		WS=176, UNRECOGNIZED=177;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -76,8 +77,9 @@ internal partial class QueryLakeParser : Parser {
 		RULE_windowDefinition = 29, RULE_windowSpecification = 30, RULE_windowFrame = 31, 
 		RULE_frameBound = 32, RULE_expression = 33, RULE_predicate = 34, RULE_valueExpression = 35, 
 		RULE_sliceOrIndex = 36, RULE_comparisonOperator = 37, RULE_primaryExpression = 38, 
-		RULE_over = 39, RULE_whenClause = 40, RULE_parameter = 41, RULE_dataType = 42, 
-		RULE_identifierList = 43, RULE_identifier = 44, RULE_nonReserved = 45;
+		RULE_structEntry = 39, RULE_callArgument = 40, RULE_over = 41, RULE_whenClause = 42, 
+		RULE_parameter = 43, RULE_dataType = 44, RULE_identifierList = 45, RULE_identifier = 46, 
+		RULE_nonReserved = 47;
 	public static readonly string[] ruleNames = {
 		"script", "singleStatement", "statement", "columnDefinition", "columnConstraint", 
 		"mergeClause", "splitPart", "assignment", "copyOption", "query", "with", 
@@ -86,8 +88,9 @@ internal partial class QueryLakeParser : Parser {
 		"limitClause", "relation", "joinType", "relationPrimary", "namedArgument", 
 		"versionClause", "sampleClause", "tableAlias", "windowDefinition", "windowSpecification", 
 		"windowFrame", "frameBound", "expression", "predicate", "valueExpression", 
-		"sliceOrIndex", "comparisonOperator", "primaryExpression", "over", "whenClause", 
-		"parameter", "dataType", "identifierList", "identifier", "nonReserved"
+		"sliceOrIndex", "comparisonOperator", "primaryExpression", "structEntry", 
+		"callArgument", "over", "whenClause", "parameter", "dataType", "identifierList", 
+		"identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -104,8 +107,8 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
 		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
-		"')'", "'['", "']'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", 
-		"'$'", "'?'"
+		"')'", "'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", 
+		"':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -128,10 +131,10 @@ internal partial class QueryLakeParser : Parser {
 		"TRIM", "BOTH", "LEADING", "TRAILING", "FOR", "EQ", "NEQ", "LT", "LTE", 
 		"GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
 		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", 
-		"DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
-		"DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
-		"WS", "UNRECOGNIZED"
+		"LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", 
+		"COLON", "AT", "DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", 
+		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
+		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -199,75 +202,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 95;
+			State = 99;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 92;
+				State = 96;
 				Match(SEMICOLON);
 				}
 				}
-				State = 97;
+				State = 101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 116;
+			State = 120;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
-				State = 98;
+				State = 102;
 				statement();
-				State = 107;
+				State = 111;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 100;
+						State = 104;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 99;
+							State = 103;
 							Match(SEMICOLON);
 							}
 							}
-							State = 102;
+							State = 106;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 104;
+						State = 108;
 						statement();
 						}
 						} 
 					}
-					State = 109;
+					State = 113;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 113;
+				State = 117;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 110;
+					State = 114;
 					Match(SEMICOLON);
 					}
 					}
-					State = 115;
+					State = 119;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 118;
+			State = 122;
 			Match(Eof);
 			}
 		}
@@ -312,23 +315,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 120;
-			statement();
 			State = 124;
+			statement();
+			State = 128;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 121;
+				State = 125;
 				Match(SEMICOLON);
 				}
 				}
-				State = 126;
+				State = 130;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 127;
+			State = 131;
 			Match(Eof);
 			}
 		}
@@ -961,26 +964,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 393;
+			State = 397;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 129;
+				State = 133;
 				Match(EXPLAIN);
-				State = 131;
+				State = 135;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 130;
+					State = 134;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 133;
+				State = 137;
 				statement();
 				}
 				break;
@@ -988,7 +991,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 134;
+				State = 138;
 				query();
 				}
 				break;
@@ -996,21 +999,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 135;
+				State = 139;
 				Match(CREATE);
-				State = 138;
+				State = 142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 136;
+					State = 140;
 					Match(OR);
-					State = 137;
+					State = 141;
 					Match(REPLACE);
 					}
 				}
 
-				State = 140;
+				State = 144;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DATASET || _la==TABLE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1019,60 +1022,60 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 144;
+				State = 148;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 141;
+					State = 145;
 					Match(IF);
-					State = 142;
+					State = 146;
 					Match(NOT);
-					State = 143;
+					State = 147;
 					Match(EXISTS);
 					}
 				}
 
-				State = 146;
+				State = 150;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 158;
+				State = 162;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 147;
+					State = 151;
 					Match(LPAREN);
-					State = 148;
+					State = 152;
 					columnDefinition();
-					State = 153;
+					State = 157;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 149;
+						State = 153;
 						Match(COMMA);
-						State = 150;
+						State = 154;
 						columnDefinition();
 						}
 						}
-						State = 155;
+						State = 159;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 156;
+					State = 160;
 					Match(RPAREN);
 					}
 				}
 
-				State = 162;
+				State = 166;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 160;
+					State = 164;
 					Match(AS);
-					State = 161;
+					State = 165;
 					query();
 					}
 				}
@@ -1083,9 +1086,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 164;
+				State = 168;
 				Match(DROP);
-				State = 165;
+				State = 169;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DATASET || _la==TABLE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1094,19 +1097,19 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 168;
+				State = 172;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 166;
+					State = 170;
 					Match(IF);
-					State = 167;
+					State = 171;
 					Match(EXISTS);
 					}
 				}
 
-				State = 170;
+				State = 174;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -1114,27 +1117,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 171;
+				State = 175;
 				Match(INSERT);
-				State = 172;
+				State = 176;
 				Match(INTO);
-				State = 173;
+				State = 177;
 				((InsertContext)_localctx).name = identifier();
-				State = 178;
+				State = 182;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 174;
+					State = 178;
 					Match(LPAREN);
-					State = 175;
+					State = 179;
 					identifierList();
-					State = 176;
+					State = 180;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 180;
+				State = 184;
 				query();
 				}
 				break;
@@ -1142,50 +1145,50 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 182;
+				State = 186;
 				Match(UPDATE);
-				State = 183;
+				State = 187;
 				((UpdateContext)_localctx).name = identifier();
-				State = 184;
+				State = 188;
 				Match(SET);
-				State = 185;
+				State = 189;
 				assignment();
-				State = 190;
+				State = 194;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 186;
+					State = 190;
 					Match(COMMA);
-					State = 187;
+					State = 191;
 					assignment();
 					}
 					}
-					State = 192;
+					State = 196;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 195;
+				State = 199;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 193;
+					State = 197;
 					Match(FROM);
-					State = 194;
+					State = 198;
 					((UpdateContext)_localctx).from = relation(0);
 					}
 				}
 
-				State = 199;
+				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 197;
+					State = 201;
 					Match(WHERE);
-					State = 198;
+					State = 202;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -1196,20 +1199,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 201;
+				State = 205;
 				Match(DELETE);
-				State = 202;
-				Match(FROM);
-				State = 203;
-				((DeleteContext)_localctx).name = identifier();
 				State = 206;
+				Match(FROM);
+				State = 207;
+				((DeleteContext)_localctx).name = identifier();
+				State = 210;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 204;
+					State = 208;
 					Match(WHERE);
-					State = 205;
+					State = 209;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -1220,31 +1223,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 208;
-				Match(MERGE);
-				State = 209;
-				Match(INTO);
-				State = 210;
-				((MergeContext)_localctx).name = identifier();
-				State = 211;
-				Match(USING);
 				State = 212;
-				((MergeContext)_localctx).source = relation(0);
+				Match(MERGE);
 				State = 213;
-				Match(ON);
+				Match(INTO);
 				State = 214;
-				((MergeContext)_localctx).on = expression(0);
+				((MergeContext)_localctx).name = identifier();
+				State = 215;
+				Match(USING);
 				State = 216;
+				((MergeContext)_localctx).source = relation(0);
+				State = 217;
+				Match(ON);
+				State = 218;
+				((MergeContext)_localctx).on = expression(0);
+				State = 220;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 215;
+					State = 219;
 					mergeClause();
 					}
 					}
-					State = 218;
+					State = 222;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
@@ -1254,44 +1257,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 220;
+				State = 224;
 				Match(ALTER);
-				State = 221;
-				Match(DATASET);
-				State = 222;
-				((AddColumnContext)_localctx).name = identifier();
-				State = 223;
-				Match(ADD);
 				State = 225;
+				Match(DATASET);
+				State = 226;
+				((AddColumnContext)_localctx).name = identifier();
+				State = 227;
+				Match(ADD);
+				State = 229;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 				case 1:
 					{
-					State = 224;
+					State = 228;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 227;
+				State = 231;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 229;
+				State = 233;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 824633720895L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3298534883391L) != 0)) {
 					{
-					State = 228;
+					State = 232;
 					dataType();
 					}
 				}
 
-				State = 233;
+				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 231;
+					State = 235;
 					Match(AS);
-					State = 232;
+					State = 236;
 					expression(0);
 					}
 				}
@@ -1302,9 +1305,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 235;
+				State = 239;
 				Match(SHOW);
-				State = 236;
+				State = 240;
 				Match(DATASETS);
 				}
 				break;
@@ -1312,16 +1315,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 237;
+				State = 241;
 				Match(SHOW);
-				State = 238;
+				State = 242;
 				Match(COLUMNS);
-				State = 240;
+				State = 244;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 				case 1:
 					{
-					State = 239;
+					State = 243;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1333,7 +1336,7 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 242;
+				State = 246;
 				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1341,13 +1344,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 243;
+				State = 247;
 				Match(SHOW);
-				State = 244;
+				State = 248;
 				Match(VERSIONS);
-				State = 245;
+				State = 249;
 				Match(OF);
-				State = 246;
+				State = 250;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1355,7 +1358,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 247;
+				State = 251;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1364,7 +1367,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 253;
+				State = 257;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1452,17 +1455,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 248;
+					State = 252;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 249;
+					State = 253;
 					Match(LPAREN);
-					State = 250;
+					State = 254;
 					query();
-					State = 251;
+					State = 255;
 					Match(RPAREN);
 					}
 					break;
@@ -1475,44 +1478,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 255;
-				Match(COPY);
-				State = 256;
-				Match(LPAREN);
-				State = 257;
-				query();
-				State = 258;
-				Match(RPAREN);
 				State = 259;
-				Match(TO);
+				Match(COPY);
 				State = 260;
+				Match(LPAREN);
+				State = 261;
+				query();
+				State = 262;
+				Match(RPAREN);
+				State = 263;
+				Match(TO);
+				State = 264;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 272;
+				State = 276;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 261;
+					State = 265;
 					Match(LPAREN);
-					State = 262;
+					State = 266;
 					copyOption();
-					State = 267;
+					State = 271;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 263;
+						State = 267;
 						Match(COMMA);
-						State = 264;
+						State = 268;
 						copyOption();
 						}
 						}
-						State = 269;
+						State = 273;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 270;
+					State = 274;
 					Match(RPAREN);
 					}
 				}
@@ -1523,27 +1526,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 274;
+				State = 278;
 				Match(CREATE);
-				State = 275;
-				Match(VIEW);
-				State = 276;
-				((CreateViewContext)_localctx).name = identifier();
 				State = 279;
+				Match(VIEW);
+				State = 280;
+				((CreateViewContext)_localctx).name = identifier();
+				State = 283;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 277;
+					State = 281;
 					Match(FOLLOW);
-					State = 278;
+					State = 282;
 					Match(LATEST);
 					}
 				}
 
-				State = 281;
+				State = 285;
 				Match(AS);
-				State = 282;
+				State = 286;
 				query();
 				}
 				break;
@@ -1551,23 +1554,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 284;
-				Match(DROP);
-				State = 285;
-				Match(VIEW);
 				State = 288;
+				Match(DROP);
+				State = 289;
+				Match(VIEW);
+				State = 292;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 286;
+					State = 290;
 					Match(IF);
-					State = 287;
+					State = 291;
 					Match(EXISTS);
 					}
 				}
 
-				State = 290;
+				State = 294;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -1575,9 +1578,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 291;
+				State = 295;
 				Match(SHOW);
-				State = 292;
+				State = 296;
 				Match(VIEWS);
 				}
 				break;
@@ -1585,21 +1588,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 293;
+				State = 297;
 				Match(SHOW);
-				State = 294;
+				State = 298;
 				Match(LINEAGE);
-				State = 296;
+				State = 300;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 				case 1:
 					{
-					State = 295;
+					State = 299;
 					Match(OF);
 					}
 					break;
 				}
-				State = 304;
+				State = 308;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1687,16 +1690,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 298;
+					State = 302;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 301;
+					State = 305;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 299;
+						State = 303;
 						Match(DOT);
-						State = 300;
+						State = 304;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1705,7 +1708,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 303;
+					State = 307;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1718,9 +1721,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 306;
+				State = 310;
 				Match(SHOW);
-				State = 307;
+				State = 311;
 				Match(EXPORTS);
 				}
 				break;
@@ -1728,21 +1731,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 308;
+				State = 312;
 				Match(SET);
-				State = 310;
+				State = 314;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 				case 1:
 					{
-					State = 309;
+					State = 313;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 312;
+				State = 316;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 313;
+				State = 317;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1751,7 +1754,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 314;
+				State = 318;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
@@ -1759,20 +1762,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ResetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 316;
+				State = 320;
 				Match(RESET);
-				State = 319;
+				State = 323;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 317;
+					State = 321;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 318;
+					State = 322;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
@@ -1783,9 +1786,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 321;
+				State = 325;
 				Match(SHOW);
-				State = 322;
+				State = 326;
 				Match(SETTINGS);
 				}
 				break;
@@ -1793,71 +1796,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 323;
-				Match(CREATE);
-				State = 324;
-				Match(SPLIT);
-				State = 325;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 326;
-				Match(FROM);
 				State = 327;
-				Match(LPAREN);
+				Match(CREATE);
 				State = 328;
-				query();
+				Match(SPLIT);
 				State = 329;
-				Match(RPAREN);
+				((CreateSplitContext)_localctx).name = identifier();
 				State = 330;
-				Match(INTO);
+				Match(FROM);
 				State = 331;
+				Match(LPAREN);
+				State = 332;
+				query();
+				State = 333;
+				Match(RPAREN);
+				State = 334;
+				Match(INTO);
+				State = 335;
 				splitPart();
-				State = 336;
+				State = 340;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 332;
+					State = 336;
 					Match(COMMA);
-					State = 333;
+					State = 337;
 					splitPart();
 					}
 					}
-					State = 338;
+					State = 342;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 342;
+				State = 346;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 339;
+					State = 343;
 					Match(STRATIFY);
-					State = 340;
+					State = 344;
 					Match(BY);
-					State = 341;
+					State = 345;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 347;
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 344;
+					State = 348;
 					Match(GROUP);
-					State = 345;
+					State = 349;
 					Match(BY);
-					State = 346;
+					State = 350;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 349;
+				State = 353;
 				Match(SEED);
-				State = 350;
+				State = 354;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -1865,11 +1868,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 352;
+				State = 356;
 				Match(REFRESH);
-				State = 353;
+				State = 357;
 				Match(SPLIT);
-				State = 354;
+				State = 358;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1877,23 +1880,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 355;
-				Match(DROP);
-				State = 356;
-				Match(SPLIT);
 				State = 359;
+				Match(DROP);
+				State = 360;
+				Match(SPLIT);
+				State = 363;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 357;
+					State = 361;
 					Match(IF);
-					State = 358;
+					State = 362;
 					Match(EXISTS);
 					}
 				}
 
-				State = 361;
+				State = 365;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1901,9 +1904,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 362;
+				State = 366;
 				Match(SHOW);
-				State = 363;
+				State = 367;
 				Match(SPLITS);
 				}
 				break;
@@ -1911,28 +1914,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 364;
-				Match(IMPORT);
-				State = 365;
-				Match(PREDICTIONS);
-				State = 366;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 367;
-				Match(INTO);
 				State = 368;
-				((ImportPredictionsContext)_localctx).name = identifier();
+				Match(IMPORT);
 				State = 369;
-				Match(RUN);
+				Match(PREDICTIONS);
 				State = 370;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 371;
+				Match(INTO);
+				State = 372;
+				((ImportPredictionsContext)_localctx).name = identifier();
 				State = 373;
+				Match(RUN);
+				State = 374;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 377;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 371;
+					State = 375;
 					Match(KEY);
-					State = 372;
+					State = 376;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -1943,42 +1946,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 375;
-				Match(IMPORT);
-				State = 376;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 377;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 378;
-				Match(INTO);
 				State = 379;
+				Match(IMPORT);
+				State = 380;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 381;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 382;
+				Match(INTO);
+				State = 383;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 391;
+				State = 395;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 380;
+					State = 384;
 					Match(LPAREN);
-					State = 381;
+					State = 385;
 					copyOption();
-					State = 386;
+					State = 390;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 382;
+						State = 386;
 						Match(COMMA);
-						State = 383;
+						State = 387;
 						copyOption();
 						}
 						}
-						State = 388;
+						State = 392;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 389;
+					State = 393;
 					Match(RPAREN);
 					}
 				}
@@ -2032,21 +2035,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 395;
+			State = 399;
 			identifier();
-			State = 396;
-			dataType();
 			State = 400;
+			dataType();
+			State = 404;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 397;
+				State = 401;
 				columnConstraint();
 				}
 				}
-				State = 402;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2123,16 +2126,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 409;
+			State = 413;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 403;
+				State = 407;
 				Match(NOT);
-				State = 404;
+				State = 408;
 				Match(NULL);
 				}
 				break;
@@ -2140,7 +2143,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 405;
+				State = 409;
 				Match(NULL);
 				}
 				break;
@@ -2148,9 +2151,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 406;
+				State = 410;
 				Match(PRIMARY);
-				State = 407;
+				State = 411;
 				Match(KEY);
 				}
 				break;
@@ -2158,7 +2161,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 408;
+				State = 412;
 				Match(UNIQUE);
 				}
 				break;
@@ -2269,38 +2272,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 451;
+			State = 455;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 411;
-				Match(WHEN);
-				State = 412;
-				Match(MATCHED);
-				State = 413;
-				Match(THEN);
-				State = 414;
-				Match(UPDATE);
 				State = 415;
-				Match(SET);
+				Match(WHEN);
 				State = 416;
+				Match(MATCHED);
+				State = 417;
+				Match(THEN);
+				State = 418;
+				Match(UPDATE);
+				State = 419;
+				Match(SET);
+				State = 420;
 				assignment();
-				State = 421;
+				State = 425;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 417;
+					State = 421;
 					Match(COMMA);
-					State = 418;
+					State = 422;
 					assignment();
 					}
 					}
-					State = 423;
+					State = 427;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2310,13 +2313,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 424;
+				State = 428;
 				Match(WHEN);
-				State = 425;
+				State = 429;
 				Match(MATCHED);
-				State = 426;
+				State = 430;
 				Match(THEN);
-				State = 427;
+				State = 431;
 				Match(DELETE);
 				}
 				break;
@@ -2324,53 +2327,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 428;
-				Match(WHEN);
-				State = 429;
-				Match(NOT);
-				State = 430;
-				Match(MATCHED);
-				State = 431;
-				Match(THEN);
 				State = 432;
+				Match(WHEN);
+				State = 433;
+				Match(NOT);
+				State = 434;
+				Match(MATCHED);
+				State = 435;
+				Match(THEN);
+				State = 436;
 				Match(INSERT);
-				State = 437;
+				State = 441;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 433;
+					State = 437;
 					Match(LPAREN);
-					State = 434;
+					State = 438;
 					identifierList();
-					State = 435;
+					State = 439;
 					Match(RPAREN);
 					}
 				}
 
-				State = 439;
+				State = 443;
 				Match(VALUES);
-				State = 440;
+				State = 444;
 				Match(LPAREN);
-				State = 441;
+				State = 445;
 				expression(0);
-				State = 446;
+				State = 450;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 442;
+					State = 446;
 					Match(COMMA);
-					State = 443;
+					State = 447;
 					expression(0);
 					}
 					}
-					State = 448;
+					State = 452;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 449;
+				State = 453;
 				Match(RPAREN);
 				}
 				break;
@@ -2416,9 +2419,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 453;
+			State = 457;
 			identifier();
-			State = 454;
+			State = 458;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2428,7 +2431,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 455;
+			State = 459;
 			Match(PERCENT);
 			}
 		}
@@ -2471,11 +2474,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 457;
+			State = 461;
 			identifier();
-			State = 458;
+			State = 462;
 			Match(EQ);
-			State = 459;
+			State = 463;
 			expression(0);
 			}
 		}
@@ -2537,23 +2540,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 470;
+			State = 474;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 461;
+				State = 465;
 				Match(SHUFFLE);
-				State = 464;
+				State = 468;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 462;
+					State = 466;
 					Match(SEED);
-					State = 463;
+					State = 467;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2564,14 +2567,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 466;
+				State = 470;
 				identifier();
-				State = 468;
+				State = 472;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 467;
+					State = 471;
 					expression(0);
 					}
 				}
@@ -2625,34 +2628,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 473;
+			State = 477;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 472;
+				State = 476;
 				with();
 				}
 			}
 
-			State = 475;
+			State = 479;
 			queryExpression(0);
-			State = 477;
+			State = 481;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 476;
+				State = 480;
 				orderBy();
 				}
 			}
 
-			State = 480;
+			State = 484;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 479;
+				State = 483;
 				limitClause();
 				}
 			}
@@ -2704,33 +2707,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 482;
+			State = 486;
 			Match(WITH);
-			State = 484;
+			State = 488;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				{
-				State = 483;
+				State = 487;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 486;
+			State = 490;
 			commonTableExpression();
-			State = 491;
+			State = 495;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 487;
+				State = 491;
 				Match(COMMA);
-				State = 488;
+				State = 492;
 				commonTableExpression();
 				}
 				}
-				State = 493;
+				State = 497;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2788,29 +2791,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 494;
+			State = 498;
 			_localctx.name = identifier();
-			State = 499;
+			State = 503;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 495;
+				State = 499;
 				Match(LPAREN);
-				State = 496;
+				State = 500;
 				identifierList();
-				State = 497;
+				State = 501;
 				Match(RPAREN);
 				}
 			}
 
-			State = 501;
+			State = 505;
 			Match(AS);
-			State = 502;
+			State = 506;
 			Match(LPAREN);
-			State = 503;
+			State = 507;
 			query();
-			State = 504;
+			State = 508;
 			Match(RPAREN);
 			}
 		}
@@ -2897,11 +2900,11 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 507;
+			State = 511;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 523;
+			State = 527;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -2910,7 +2913,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 521;
+					State = 525;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 					case 1:
@@ -2918,21 +2921,21 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 509;
+						State = 513;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 510;
+						State = 514;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 512;
+						State = 516;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 511;
+							State = 515;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 514;
+						State = 518;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2941,9 +2944,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 515;
+						State = 519;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 516;
+						State = 520;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2953,24 +2956,24 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 518;
+						State = 522;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 517;
+							State = 521;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 520;
+						State = 524;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 525;
+				State = 529;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			}
@@ -3052,14 +3055,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 540;
+			State = 544;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 526;
+				State = 530;
 				select();
 				}
 				break;
@@ -3067,25 +3070,25 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 527;
+				State = 531;
 				Match(VALUES);
-				State = 528;
+				State = 532;
 				rowValue();
-				State = 533;
+				State = 537;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 529;
+						State = 533;
 						Match(COMMA);
-						State = 530;
+						State = 534;
 						rowValue();
 						}
 						} 
 					}
-					State = 535;
+					State = 539;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				}
@@ -3095,11 +3098,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 536;
+				State = 540;
 				Match(LPAREN);
-				State = 537;
+				State = 541;
 				query();
-				State = 538;
+				State = 542;
 				Match(RPAREN);
 				}
 				break;
@@ -3152,27 +3155,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 542;
+			State = 546;
 			Match(LPAREN);
-			State = 543;
+			State = 547;
 			expression(0);
-			State = 548;
+			State = 552;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 544;
+				State = 548;
 				Match(COMMA);
-				State = 545;
+				State = 549;
 				expression(0);
 				}
 				}
-				State = 550;
+				State = 554;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 551;
+			State = 555;
 			Match(RPAREN);
 			}
 		}
@@ -3254,144 +3257,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 553;
+			State = 557;
 			Match(SELECT);
-			State = 555;
+			State = 559;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 			case 1:
 				{
-				State = 554;
+				State = 558;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 557;
+			State = 561;
 			selectItem();
-			State = 562;
+			State = 566;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 558;
+					State = 562;
 					Match(COMMA);
-					State = 559;
+					State = 563;
 					selectItem();
 					}
 					} 
 				}
-				State = 564;
+				State = 568;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			}
-			State = 574;
+			State = 578;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				{
-				State = 565;
+				State = 569;
 				Match(FROM);
-				State = 566;
+				State = 570;
 				relation(0);
-				State = 571;
+				State = 575;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 567;
+						State = 571;
 						Match(COMMA);
-						State = 568;
+						State = 572;
 						relation(0);
 						}
 						} 
 					}
-					State = 573;
+					State = 577;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				}
 				}
 				break;
 			}
-			State = 578;
+			State = 582;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
-				State = 576;
-				Match(WHERE);
-				State = 577;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 583;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
-			case 1:
-				{
 				State = 580;
-				Match(GROUP);
+				Match(WHERE);
 				State = 581;
-				Match(BY);
-				State = 582;
-				groupBy();
+				_localctx.where = expression(0);
 				}
 				break;
 			}
 			State = 587;
 			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			case 1:
+				{
+				State = 584;
+				Match(GROUP);
+				State = 585;
+				Match(BY);
+				State = 586;
+				groupBy();
+				}
+				break;
+			}
+			State = 591;
+			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 			case 1:
 				{
-				State = 585;
+				State = 589;
 				Match(HAVING);
-				State = 586;
+				State = 590;
 				_localctx.having = expression(0);
 				}
 				break;
 			}
-			State = 598;
+			State = 602;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				{
-				State = 589;
+				State = 593;
 				Match(WINDOW);
-				State = 590;
+				State = 594;
 				windowDefinition();
-				State = 595;
+				State = 599;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 591;
+						State = 595;
 						Match(COMMA);
-						State = 592;
+						State = 596;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 597;
+					State = 601;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				}
 				}
 				break;
 			}
-			State = 602;
+			State = 606;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 600;
+				State = 604;
 				Match(QUALIFY);
-				State = 601;
+				State = 605;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3433,7 +3436,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 604;
+			State = 608;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3512,31 +3515,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 626;
+			State = 630;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 606;
+				State = 610;
 				expression(0);
-				State = 611;
+				State = 615;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 608;
+					State = 612;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 607;
+						State = 611;
 						Match(AS);
 						}
 					}
 
-					State = 610;
+					State = 614;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3547,32 +3550,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 616;
+				State = 620;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 824633720895L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3298534883391L) != 0)) {
 					{
-					State = 613;
+					State = 617;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 614;
+					State = 618;
 					Match(DOT);
 					}
 				}
 
-				State = 618;
+				State = 622;
 				Match(STAR);
-				State = 624;
+				State = 628;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 619;
+					State = 623;
 					Match(EXCLUDE);
-					State = 620;
+					State = 624;
 					Match(LPAREN);
-					State = 621;
+					State = 625;
 					identifierList();
-					State = 622;
+					State = 626;
 					Match(RPAREN);
 					}
 					break;
@@ -3623,36 +3626,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 637;
+			State = 641;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 628;
+				State = 632;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 629;
+				State = 633;
 				expression(0);
-				State = 634;
+				State = 638;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 630;
+						State = 634;
 						Match(COMMA);
-						State = 631;
+						State = 635;
 						expression(0);
 						}
 						} 
 					}
-					State = 636;
+					State = 640;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				}
@@ -3705,25 +3708,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 639;
+			State = 643;
 			Match(ORDER);
-			State = 640;
+			State = 644;
 			Match(BY);
-			State = 641;
+			State = 645;
 			sortItem();
-			State = 646;
+			State = 650;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 642;
+				State = 646;
 				Match(COMMA);
-				State = 643;
+				State = 647;
 				sortItem();
 				}
 				}
-				State = 648;
+				State = 652;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3772,14 +3775,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 649;
+			State = 653;
 			expression(0);
-			State = 651;
+			State = 655;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 650;
+				State = 654;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3792,14 +3795,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 655;
+			State = 659;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 653;
+				State = 657;
 				Match(NULLS);
-				State = 654;
+				State = 658;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3855,24 +3858,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 42, RULE_limitClause);
 		int _la;
 		try {
-			State = 669;
+			State = 673;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 657;
-				Match(LIMIT);
-				State = 658;
-				_localctx.limit = expression(0);
 				State = 661;
+				Match(LIMIT);
+				State = 662;
+				_localctx.limit = expression(0);
+				State = 665;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 659;
+					State = 663;
 					Match(OFFSET);
-					State = 660;
+					State = 664;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3882,18 +3885,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 663;
-				Match(OFFSET);
-				State = 664;
-				_localctx.offset = expression(0);
 				State = 667;
+				Match(OFFSET);
+				State = 668;
+				_localctx.offset = expression(0);
+				State = 671;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 665;
+					State = 669;
 					Match(LIMIT);
-					State = 666;
+					State = 670;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4034,11 +4037,11 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 672;
+			State = 676;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 699;
+			State = 703;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -4047,7 +4050,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 697;
+					State = 701;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 					case 1:
@@ -4055,13 +4058,13 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 674;
+						State = 678;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 675;
+						State = 679;
 						Match(CROSS);
-						State = 676;
+						State = 680;
 						Match(JOIN);
-						State = 677;
+						State = 681;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4070,34 +4073,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 678;
+						State = 682;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 679;
+						State = 683;
 						joinType();
-						State = 680;
+						State = 684;
 						Match(JOIN);
-						State = 681;
+						State = 685;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 689;
+						State = 693;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 682;
+							State = 686;
 							Match(ON);
-							State = 683;
+							State = 687;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 684;
+							State = 688;
 							Match(USING);
-							State = 685;
+							State = 689;
 							Match(LPAREN);
-							State = 686;
+							State = 690;
 							identifierList();
-							State = 687;
+							State = 691;
 							Match(RPAREN);
 							}
 							break;
@@ -4111,22 +4114,22 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 691;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 692;
-						Match(NATURAL);
-						State = 693;
-						joinType();
-						State = 694;
-						Match(JOIN);
 						State = 695;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 696;
+						Match(NATURAL);
+						State = 697;
+						joinType();
+						State = 698;
+						Match(JOIN);
+						State = 699;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 701;
+				State = 705;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
 			}
@@ -4170,19 +4173,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_joinType);
 		int _la;
 		try {
-			State = 719;
+			State = 723;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 703;
+				State = 707;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 702;
+					State = 706;
 					Match(INNER);
 					}
 				}
@@ -4192,25 +4195,8 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 705;
-				Match(LEFT);
-				State = 707;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 706;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 709;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 711;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -4223,11 +4209,11 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 713;
-				Match(FULL);
+				Match(RIGHT);
 				State = 715;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -4240,17 +4226,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 717;
+				Match(FULL);
+				State = 719;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 718;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 717;
+				State = 721;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 718;
+				State = 722;
 				Match(ANTI);
 				}
 				break;
@@ -4407,53 +4410,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 783;
+			State = 787;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 721;
+				State = 725;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 724;
+				State = 728;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 				case 1:
 					{
-					State = 722;
+					State = 726;
 					Match(DOT);
-					State = 723;
+					State = 727;
 					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 727;
+				State = 731;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 				case 1:
 					{
-					State = 726;
+					State = 730;
 					versionClause();
 					}
 					break;
 				}
-				State = 730;
+				State = 734;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 				case 1:
 					{
-					State = 729;
+					State = 733;
 					sampleClause();
 					}
 					break;
 				}
-				State = 733;
+				State = 737;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 				case 1:
 					{
-					State = 732;
+					State = 736;
 					tableAlias();
 					}
 					break;
@@ -4464,24 +4467,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 735;
+				State = 739;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 737;
+				State = 741;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 				case 1:
 					{
-					State = 736;
+					State = 740;
 					sampleClause();
 					}
 					break;
 				}
-				State = 740;
+				State = 744;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 				case 1:
 					{
-					State = 739;
+					State = 743;
 					tableAlias();
 					}
 					break;
@@ -4492,72 +4495,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 742;
+				State = 746;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 743;
+				State = 747;
 				Match(LPAREN);
-				State = 752;
+				State = 756;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 744;
+					State = 748;
 					expression(0);
-					State = 749;
+					State = 753;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 745;
+							State = 749;
 							Match(COMMA);
-							State = 746;
+							State = 750;
 							expression(0);
 							}
 							} 
 						}
-						State = 751;
+						State = 755;
 						ErrorHandler.Sync(this);
 						_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 					}
 					}
 				}
 
-				State = 758;
+				State = 762;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 754;
+					State = 758;
 					Match(COMMA);
-					State = 755;
+					State = 759;
 					namedArgument();
 					}
 					}
-					State = 760;
+					State = 764;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 761;
+				State = 765;
 				Match(RPAREN);
-				State = 763;
+				State = 767;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 762;
+					State = 766;
 					sampleClause();
 					}
 					break;
 				}
-				State = 766;
+				State = 770;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 				case 1:
 					{
-					State = 765;
+					State = 769;
 					tableAlias();
 					}
 					break;
@@ -4568,28 +4571,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 768;
-				Match(LPAREN);
-				State = 769;
-				query();
-				State = 770;
-				Match(RPAREN);
 				State = 772;
+				Match(LPAREN);
+				State = 773;
+				query();
+				State = 774;
+				Match(RPAREN);
+				State = 776;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 771;
+					State = 775;
 					sampleClause();
 					}
 					break;
 				}
-				State = 775;
+				State = 779;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 774;
+					State = 778;
 					tableAlias();
 					}
 					break;
@@ -4600,18 +4603,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 777;
-				Match(LPAREN);
-				State = 778;
-				relation(0);
-				State = 779;
-				Match(RPAREN);
 				State = 781;
+				Match(LPAREN);
+				State = 782;
+				relation(0);
+				State = 783;
+				Match(RPAREN);
+				State = 785;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 780;
+					State = 784;
 					sampleClause();
 					}
 					break;
@@ -4661,9 +4664,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 785;
+			State = 789;
 			identifier();
-			State = 786;
+			State = 790;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4672,7 +4675,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 787;
+			State = 791;
 			expression(0);
 			}
 		}
@@ -4755,16 +4758,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 52, RULE_versionClause);
 		try {
-			State = 799;
+			State = 803;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 789;
+				State = 793;
 				Match(VERSION);
-				State = 790;
+				State = 794;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4772,13 +4775,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 791;
+				State = 795;
 				Match(AS);
-				State = 792;
+				State = 796;
 				Match(OF);
-				State = 793;
+				State = 797;
 				Match(TIMESTAMP);
-				State = 794;
+				State = 798;
 				Match(STRING);
 				}
 				break;
@@ -4786,9 +4789,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 795;
+				State = 799;
 				Match(BRANCH);
-				State = 796;
+				State = 800;
 				identifier();
 				}
 				break;
@@ -4796,9 +4799,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 797;
+				State = 801;
 				Match(TAG);
-				State = 798;
+				State = 802;
 				identifier();
 				}
 				break;
@@ -4916,16 +4919,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 54, RULE_sampleClause);
 		int _la;
 		try {
-			State = 847;
+			State = 851;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 801;
+				State = 805;
 				Match(TABLESAMPLE);
-				State = 802;
+				State = 806;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4935,34 +4938,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 803;
+				State = 807;
 				Match(LPAREN);
-				State = 804;
+				State = 808;
 				expression(0);
-				State = 806;
+				State = 810;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 805;
+					State = 809;
 					Match(PERCENT);
 					}
 				}
 
-				State = 808;
+				State = 812;
 				Match(RPAREN);
-				State = 813;
+				State = 817;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 809;
+					State = 813;
 					Match(REPEATABLE);
-					State = 810;
+					State = 814;
 					Match(LPAREN);
-					State = 811;
+					State = 815;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 812;
+					State = 816;
 					Match(RPAREN);
 					}
 					break;
@@ -4973,43 +4976,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 815;
+				State = 819;
 				Match(SAMPLE);
-				State = 816;
-				((SampleRowsContext)_localctx).count = expression(0);
-				State = 817;
-				Match(ROWS);
 				State = 820;
+				((SampleRowsContext)_localctx).count = expression(0);
+				State = 821;
+				Match(ROWS);
+				State = 824;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 818;
+					State = 822;
 					Match(PER);
-					State = 819;
+					State = 823;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 829;
+				State = 833;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 822;
+					State = 826;
 					Match(WEIGHTED);
-					State = 823;
-					Match(BY);
-					State = 824;
-					((SampleRowsContext)_localctx).weight = expression(0);
 					State = 827;
+					Match(BY);
+					State = 828;
+					((SampleRowsContext)_localctx).weight = expression(0);
+					State = 831;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 					case 1:
 						{
-						State = 825;
+						State = 829;
 						Match(WITH);
-						State = 826;
+						State = 830;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5017,14 +5020,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 833;
+				State = 837;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 831;
+					State = 835;
 					Match(SEED);
-					State = 832;
+					State = 836;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5035,34 +5038,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 835;
+				State = 839;
 				Match(SAMPLE);
-				State = 836;
+				State = 840;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 837;
-				Match(PERCENT);
 				State = 841;
+				Match(PERCENT);
+				State = 845;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 838;
+					State = 842;
 					Match(STRATIFY);
-					State = 839;
+					State = 843;
 					Match(BY);
-					State = 840;
+					State = 844;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 845;
+				State = 849;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 843;
+					State = 847;
 					Match(SEED);
-					State = 844;
+					State = 848;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5113,28 +5116,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 850;
+			State = 854;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 849;
+				State = 853;
 				Match(AS);
 				}
 			}
 
-			State = 852;
+			State = 856;
 			identifier();
-			State = 857;
+			State = 861;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 			case 1:
 				{
-				State = 853;
+				State = 857;
 				Match(LPAREN);
-				State = 854;
+				State = 858;
 				identifierList();
-				State = 855;
+				State = 859;
 				Match(RPAREN);
 				}
 				break;
@@ -5182,15 +5185,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 859;
-			identifier();
-			State = 860;
-			Match(AS);
-			State = 861;
-			Match(LPAREN);
-			State = 862;
-			windowSpecification();
 			State = 863;
+			identifier();
+			State = 864;
+			Match(AS);
+			State = 865;
+			Match(LPAREN);
+			State = 866;
+			windowSpecification();
+			State = 867;
 			Match(RPAREN);
 			}
 		}
@@ -5249,62 +5252,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 866;
+			State = 870;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				{
-				State = 865;
+				State = 869;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 878;
+			State = 882;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 868;
+				State = 872;
 				Match(PARTITION);
-				State = 869;
+				State = 873;
 				Match(BY);
-				State = 870;
+				State = 874;
 				expression(0);
-				State = 875;
+				State = 879;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 871;
+					State = 875;
 					Match(COMMA);
-					State = 872;
+					State = 876;
 					expression(0);
 					}
 					}
-					State = 877;
+					State = 881;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 881;
+			State = 885;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 880;
+				State = 884;
 				orderBy();
 				}
 			}
 
-			State = 884;
+			State = 888;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 883;
+				State = 887;
 				windowFrame();
 				}
 			}
@@ -5355,13 +5358,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 62, RULE_windowFrame);
 		int _la;
 		try {
-			State = 894;
+			State = 898;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 886;
+				State = 890;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5371,14 +5374,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 887;
+				State = 891;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 888;
+				State = 892;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5388,13 +5391,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 889;
+				State = 893;
 				Match(BETWEEN);
-				State = 890;
+				State = 894;
 				_localctx.start = frameBound();
-				State = 891;
+				State = 895;
 				Match(AND);
-				State = 892;
+				State = 896;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5440,42 +5443,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 64, RULE_frameBound);
 		int _la;
 		try {
-			State = 905;
+			State = 909;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 896;
+				State = 900;
 				Match(UNBOUNDED);
-				State = 897;
+				State = 901;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 898;
+				State = 902;
 				Match(UNBOUNDED);
-				State = 899;
+				State = 903;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 900;
+				State = 904;
 				Match(CURRENT);
-				State = 901;
+				State = 905;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 902;
+				State = 906;
 				expression(0);
-				State = 903;
+				State = 907;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5612,7 +5615,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 918;
+			State = 922;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
@@ -5621,11 +5624,11 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 908;
+				State = 912;
 				((LambdaContext)_localctx).param = identifier();
-				State = 909;
+				State = 913;
 				Match(ARROW);
-				State = 910;
+				State = 914;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5634,14 +5637,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 912;
+				State = 916;
 				valueExpression(0);
-				State = 914;
+				State = 918;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 913;
+					State = 917;
 					predicate();
 					}
 					break;
@@ -5653,15 +5656,15 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 916;
+				State = 920;
 				Match(NOT);
-				State = 917;
+				State = 921;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 928;
+			State = 932;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5670,7 +5673,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 926;
+					State = 930;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 					case 1:
@@ -5678,11 +5681,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 920;
+						State = 924;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 921;
+						State = 925;
 						Match(AND);
-						State = 922;
+						State = 926;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5691,18 +5694,18 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 923;
+						State = 927;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 924;
+						State = 928;
 						Match(OR);
-						State = 925;
+						State = 929;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 930;
+				State = 934;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			}
@@ -5878,16 +5881,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_predicate);
 		int _la;
 		try {
-			State = 991;
+			State = 995;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 931;
+				State = 935;
 				comparisonOperator();
-				State = 932;
+				State = 936;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5895,19 +5898,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 934;
+				State = 938;
 				Match(IS);
-				State = 936;
+				State = 940;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 935;
+					State = 939;
 					Match(NOT);
 					}
 				}
 
-				State = 938;
+				State = 942;
 				Match(NULL);
 				}
 				break;
@@ -5915,23 +5918,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 939;
+				State = 943;
 				Match(IS);
-				State = 941;
+				State = 945;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 940;
+					State = 944;
 					Match(NOT);
 					}
 				}
 
-				State = 943;
+				State = 947;
 				Match(DISTINCT);
-				State = 944;
+				State = 948;
 				Match(FROM);
-				State = 945;
+				State = 949;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5939,19 +5942,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 946;
+				State = 950;
 				Match(IS);
-				State = 948;
+				State = 952;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 947;
+					State = 951;
 					Match(NOT);
 					}
 				}
 
-				State = 950;
+				State = 954;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5967,23 +5970,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 952;
+				State = 956;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 951;
+					State = 955;
 					Match(NOT);
 					}
 				}
 
-				State = 954;
+				State = 958;
 				Match(BETWEEN);
-				State = 955;
+				State = 959;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 956;
+				State = 960;
 				Match(AND);
-				State = 957;
+				State = 961;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5991,23 +5994,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 960;
+				State = 964;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 959;
+					State = 963;
 					Match(NOT);
 					}
 				}
 
-				State = 962;
+				State = 966;
 				Match(IN);
-				State = 963;
+				State = 967;
 				Match(LPAREN);
-				State = 964;
+				State = 968;
 				query();
-				State = 965;
+				State = 969;
 				Match(RPAREN);
 				}
 				break;
@@ -6015,39 +6018,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 968;
+				State = 972;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 967;
+					State = 971;
 					Match(NOT);
 					}
 				}
 
-				State = 970;
+				State = 974;
 				Match(IN);
-				State = 971;
+				State = 975;
 				Match(LPAREN);
-				State = 972;
+				State = 976;
 				expression(0);
-				State = 977;
+				State = 981;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 973;
+					State = 977;
 					Match(COMMA);
-					State = 974;
+					State = 978;
 					expression(0);
 					}
 					}
-					State = 979;
+					State = 983;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 980;
+				State = 984;
 				Match(RPAREN);
 				}
 				break;
@@ -6055,17 +6058,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 983;
+				State = 987;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 982;
+					State = 986;
 					Match(NOT);
 					}
 				}
 
-				State = 985;
+				State = 989;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6075,16 +6078,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 986;
+				State = 990;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 989;
+				State = 993;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 987;
+					State = 991;
 					Match(ESCAPE);
-					State = 988;
+					State = 992;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6248,7 +6251,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 997;
+			State = 1001;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6341,6 +6344,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOR:
 			case LPAREN:
 			case LBRACKET:
+			case LBRACE:
 			case COLON:
 			case AT:
 			case DOLLAR:
@@ -6357,7 +6361,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 994;
+				State = 998;
 				primaryExpression();
 				}
 				break;
@@ -6367,7 +6371,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 995;
+				State = 999;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6377,7 +6381,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 996;
+				State = 1000;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6385,7 +6389,7 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1028;
+			State = 1032;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6394,7 +6398,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1026;
+					State = 1030;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 					case 1:
@@ -6402,9 +6406,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 999;
+						State = 1003;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1000;
+						State = 1004;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 147)) & ~0x3f) == 0 && ((1L << (_la - 147)) & 15L) != 0)) ) {
@@ -6414,7 +6418,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1001;
+						State = 1005;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6423,9 +6427,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1002;
+						State = 1006;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1003;
+						State = 1007;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6435,7 +6439,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1004;
+						State = 1008;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6444,11 +6448,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1005;
+						State = 1009;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1006;
+						State = 1010;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1007;
+						State = 1011;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6457,29 +6461,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1008;
+						State = 1012;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1009;
+						State = 1013;
 						Match(LBRACKET);
-						State = 1010;
+						State = 1014;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1015;
+						State = 1019;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1011;
+							State = 1015;
 							Match(COMMA);
-							State = 1012;
+							State = 1016;
 							sliceOrIndex();
 							}
 							}
-							State = 1017;
+							State = 1021;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1018;
+						State = 1022;
 						Match(RBRACKET);
 						}
 						break;
@@ -6488,11 +6492,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1020;
+						State = 1024;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1021;
+						State = 1025;
 						Match(DOUBLE_COLON);
-						State = 1022;
+						State = 1026;
 						dataType();
 						}
 						break;
@@ -6501,18 +6505,18 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1023;
+						State = 1027;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1024;
+						State = 1028;
 						Match(DOT);
-						State = 1025;
+						State = 1029;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1030;
+				State = 1034;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
 			}
@@ -6600,14 +6604,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1052;
+			State = 1056;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1031;
+				State = 1035;
 				expression(0);
 				}
 				break;
@@ -6615,41 +6619,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1033;
+				State = 1037;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 1032;
+					State = 1036;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1035;
+				State = 1039;
 				Match(COLON);
-				State = 1037;
+				State = 1041;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1036;
+					State = 1040;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1043;
+				State = 1047;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1039;
+					State = 1043;
 					Match(COLON);
-					State = 1041;
+					State = 1045;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 						{
-						State = 1040;
+						State = 1044;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6663,24 +6667,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1046;
+				State = 1050;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1045;
+					State = 1049;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1048;
+				State = 1052;
 				Match(DOUBLE_COLON);
-				State = 1050;
+				State = 1054;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1049;
+					State = 1053;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6728,7 +6732,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1054;
+			State = 1058;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7101,6 +7105,52 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class StructLiteralContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACE() { return GetToken(QueryLakeParser.LBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACE() { return GetToken(QueryLakeParser.RBRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public StructEntryContext[] structEntry() {
+			return GetRuleContexts<StructEntryContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StructEntryContext structEntry(int i) {
+			return GetRuleContext<StructEntryContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public StructLiteralContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructLiteral(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class NamedArgumentCallContext : PrimaryExpressionContext {
+		public IdentifierContext function;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CallArgumentContext[] callArgument() {
+			return GetRuleContexts<CallArgumentContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public CallArgumentContext callArgument(int i) {
+			return GetRuleContext<CallArgumentContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public NamedArgumentCallContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitNamedArgumentCall(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class RowConstructorContext : PrimaryExpressionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
@@ -7155,14 +7205,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1208;
+			State = 1236;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1056;
+				State = 1060;
 				Match(NULL);
 				}
 				break;
@@ -7170,7 +7220,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1057;
+				State = 1061;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7185,7 +7235,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1058;
+				State = 1062;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7193,7 +7243,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1059;
+				State = 1063;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7208,7 +7258,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1060;
+				State = 1064;
 				Match(STRING);
 				}
 				break;
@@ -7216,7 +7266,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1061;
+				State = 1065;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7224,9 +7274,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1062;
+				State = 1066;
 				Match(INTERVAL);
-				State = 1063;
+				State = 1067;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7236,12 +7286,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1065;
+				State = 1069;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 1064;
+					State = 1068;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7252,9 +7302,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1067;
+				State = 1071;
 				dataType();
-				State = 1068;
+				State = 1072;
 				Match(STRING);
 				}
 				break;
@@ -7262,7 +7312,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1070;
+				State = 1074;
 				parameter();
 				}
 				break;
@@ -7270,45 +7320,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1071;
+				State = 1075;
 				Match(CASE);
-				State = 1073;
+				State = 1077;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1072;
+					State = 1076;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1076;
+				State = 1080;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1075;
+					State = 1079;
 					whenClause();
 					}
 					}
-					State = 1078;
+					State = 1082;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1082;
+				State = 1086;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1080;
+					State = 1084;
 					Match(ELSE);
-					State = 1081;
+					State = 1085;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1084;
+				State = 1088;
 				Match(END);
 				}
 				break;
@@ -7316,7 +7366,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1086;
+				State = 1090;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7326,15 +7376,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1087;
-				Match(LPAREN);
-				State = 1088;
-				expression(0);
-				State = 1089;
-				Match(AS);
-				State = 1090;
-				dataType();
 				State = 1091;
+				Match(LPAREN);
+				State = 1092;
+				expression(0);
+				State = 1093;
+				Match(AS);
+				State = 1094;
+				dataType();
+				State = 1095;
 				Match(RPAREN);
 				}
 				break;
@@ -7342,17 +7392,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1093;
-				Match(EXTRACT);
-				State = 1094;
-				Match(LPAREN);
-				State = 1095;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1096;
-				Match(FROM);
 				State = 1097;
-				expression(0);
+				Match(EXTRACT);
 				State = 1098;
+				Match(LPAREN);
+				State = 1099;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1100;
+				Match(FROM);
+				State = 1101;
+				expression(0);
+				State = 1102;
 				Match(RPAREN);
 				}
 				break;
@@ -7360,29 +7410,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1100;
-				Match(SUBSTRING);
-				State = 1101;
-				Match(LPAREN);
-				State = 1102;
-				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1103;
-				Match(FROM);
 				State = 1104;
-				((SubstringFromContext)_localctx).start = expression(0);
+				Match(SUBSTRING);
+				State = 1105;
+				Match(LPAREN);
+				State = 1106;
+				((SubstringFromContext)_localctx).value = expression(0);
 				State = 1107;
+				Match(FROM);
+				State = 1108;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1111;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1105;
+					State = 1109;
 					Match(FOR);
-					State = 1106;
+					State = 1110;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1109;
+				State = 1113;
 				Match(RPAREN);
 				}
 				break;
@@ -7390,17 +7440,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1111;
-				Match(POSITION);
-				State = 1112;
-				Match(LPAREN);
-				State = 1113;
-				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1114;
-				Match(IN);
 				State = 1115;
-				((PositionInContext)_localctx).haystack = valueExpression(0);
+				Match(POSITION);
 				State = 1116;
+				Match(LPAREN);
+				State = 1117;
+				((PositionInContext)_localctx).needle = valueExpression(0);
+				State = 1118;
+				Match(IN);
+				State = 1119;
+				((PositionInContext)_localctx).haystack = valueExpression(0);
+				State = 1120;
 				Match(RPAREN);
 				}
 				break;
@@ -7408,16 +7458,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1118;
+				State = 1122;
 				Match(TRIM);
-				State = 1119;
+				State = 1123;
 				Match(LPAREN);
-				State = 1121;
+				State = 1125;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 				case 1:
 					{
-					State = 1120;
+					State = 1124;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
@@ -7430,21 +7480,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1124;
+				State = 1128;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1123;
+					State = 1127;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1126;
+				State = 1130;
 				Match(FROM);
-				State = 1127;
+				State = 1131;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1128;
+				State = 1132;
 				Match(RPAREN);
 				}
 				break;
@@ -7452,20 +7502,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1130;
+				State = 1134;
 				Match(EXISTS);
-				State = 1131;
-				Match(LPAREN);
-				State = 1132;
-				query();
-				State = 1133;
-				Match(RPAREN);
-				}
-				break;
-			case 17:
-				_localctx = new ScalarSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
-				{
 				State = 1135;
 				Match(LPAREN);
 				State = 1136;
@@ -7474,20 +7512,32 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
+			case 17:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 1139;
+				Match(LPAREN);
+				State = 1140;
+				query();
+				State = 1141;
+				Match(RPAREN);
+				}
+				break;
 			case 18:
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1139;
+				State = 1143;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1140;
+				State = 1144;
 				Match(LPAREN);
-				State = 1167;
+				State = 1171;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1141;
+					State = 1145;
 					Match(STAR);
 					}
 					break;
@@ -7587,6 +7637,7 @@ internal partial class QueryLakeParser : Parser {
 				case LPAREN:
 				case RPAREN:
 				case LBRACKET:
+				case LBRACE:
 				case COLON:
 				case AT:
 				case DOLLAR:
@@ -7599,66 +7650,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1153;
+					State = 1157;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 						{
-						State = 1143;
+						State = 1147;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 						case 1:
 							{
-							State = 1142;
+							State = 1146;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1145;
+						State = 1149;
 						expression(0);
-						State = 1150;
+						State = 1154;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1146;
+							State = 1150;
 							Match(COMMA);
-							State = 1147;
+							State = 1151;
 							expression(0);
 							}
 							}
-							State = 1152;
+							State = 1156;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1165;
+					State = 1169;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1155;
+						State = 1159;
 						Match(ORDER);
-						State = 1156;
+						State = 1160;
 						Match(BY);
-						State = 1157;
+						State = 1161;
 						sortItem();
-						State = 1162;
+						State = 1166;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1158;
+							State = 1162;
 							Match(COMMA);
-							State = 1159;
+							State = 1163;
 							sortItem();
 							}
 							}
-							State = 1164;
+							State = 1168;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7670,32 +7721,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1169;
+				State = 1173;
 				Match(RPAREN);
-				State = 1176;
+				State = 1180;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1170;
-					Match(FILTER);
-					State = 1171;
-					Match(LPAREN);
-					State = 1172;
-					Match(WHERE);
-					State = 1173;
-					((FunctionCallContext)_localctx).filter = expression(0);
 					State = 1174;
+					Match(FILTER);
+					State = 1175;
+					Match(LPAREN);
+					State = 1176;
+					Match(WHERE);
+					State = 1177;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1178;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1179;
+				State = 1183;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1178;
+					State = 1182;
 					over();
 					}
 					break;
@@ -7706,86 +7757,349 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1181;
+				State = 1185;
 				Match(LBRACKET);
-				State = 1190;
+				State = 1194;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1098980024383L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1182;
+					State = 1186;
 					expression(0);
-					State = 1187;
+					State = 1191;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1183;
+						State = 1187;
 						Match(COMMA);
-						State = 1184;
+						State = 1188;
 						expression(0);
 						}
 						}
-						State = 1189;
+						State = 1193;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1192;
+				State = 1196;
 				Match(RBRACKET);
 				}
 				break;
 			case 20:
-				_localctx = new RowConstructorContext(_localctx);
+				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1193;
-				Match(LPAREN);
-				State = 1194;
-				expression(0);
 				State = 1197;
+				Match(LBRACE);
+				State = 1206;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3332894621759L) != 0)) {
+					{
+					State = 1198;
+					structEntry();
+					State = 1203;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1199;
+						Match(COMMA);
+						State = 1200;
+						structEntry();
+						}
+						}
+						State = 1205;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 1208;
+				Match(RBRACE);
+				}
+				break;
+			case 21:
+				_localctx = new NamedArgumentCallContext(_localctx);
+				EnterOuterAlt(_localctx, 21);
+				{
+				State = 1209;
+				((NamedArgumentCallContext)_localctx).function = identifier();
+				State = 1210;
+				Match(LPAREN);
+				State = 1211;
+				callArgument();
+				State = 1216;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 1212;
+					Match(COMMA);
+					State = 1213;
+					callArgument();
+					}
+					}
+					State = 1218;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 1219;
+				Match(RPAREN);
+				}
+				break;
+			case 22:
+				_localctx = new RowConstructorContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
+				State = 1221;
+				Match(LPAREN);
+				State = 1222;
+				expression(0);
+				State = 1225;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1195;
+					State = 1223;
 					Match(COMMA);
-					State = 1196;
+					State = 1224;
 					expression(0);
 					}
 					}
-					State = 1199;
+					State = 1227;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1201;
+				State = 1229;
 				Match(RPAREN);
 				}
 				break;
-			case 21:
+			case 23:
 				_localctx = new ParenthesizedContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1203;
+				State = 1231;
 				Match(LPAREN);
-				State = 1204;
+				State = 1232;
 				expression(0);
-				State = 1205;
+				State = 1233;
 				Match(RPAREN);
 				}
 				break;
-			case 22:
+			case 24:
 				_localctx = new ColumnReferenceContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1207;
+				State = 1235;
 				identifier();
 				}
 				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class StructEntryContext : ParserRuleContext {
+		public IToken key;
+		public IdentifierContext name;
+		public ExpressionContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(QueryLakeParser.COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public StructEntryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_structEntry; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructEntry(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public StructEntryContext structEntry() {
+		StructEntryContext _localctx = new StructEntryContext(Context, State);
+		EnterRule(_localctx, 78, RULE_structEntry);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1240;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case STRING:
+				{
+				State = 1238;
+				_localctx.key = Match(STRING);
+				}
+				break;
+			case ADD:
+			case ALL:
+			case ANALYZE:
+			case ASC:
+			case BERNOULLI:
+			case BRANCH:
+			case COLUMN:
+			case COPY:
+			case CURRENT:
+			case DATASET:
+			case DATASETS:
+			case DESC:
+			case DESCRIBE:
+			case ESCAPE:
+			case EXCLUDE:
+			case EXPLAIN:
+			case EXTRACT:
+			case FILTER:
+			case FIRST:
+			case FOLLOWING:
+			case IMPORT:
+			case INTERVAL:
+			case LAST:
+			case NULLS:
+			case OF:
+			case OFFSET:
+			case OVER:
+			case PARTITION:
+			case PERCENT:
+			case PRECEDING:
+			case RANGE:
+			case RECURSIVE:
+			case REPEATABLE:
+			case REPLACE:
+			case REPLACEMENT:
+			case ROW:
+			case ROWS:
+			case SHOW:
+			case SYSTEM:
+			case SAMPLE:
+			case SPLIT:
+			case SPLITS:
+			case REFRESH:
+			case SHUFFLE:
+			case VIEW:
+			case VIEWS:
+			case FOLLOW:
+			case LATEST:
+			case LINEAGE:
+			case EXPORTS:
+			case SETTINGS:
+			case SESSION:
+			case RESET:
+			case PREDICTIONS:
+			case RUN:
+			case KEY:
+			case MERGE:
+			case MATCHED:
+			case COLUMNS:
+			case PER:
+			case STRATIFY:
+			case WEIGHTED:
+			case SEED:
+			case TAG:
+			case TIMESTAMP:
+			case TO:
+			case TRY_CAST:
+			case UNBOUNDED:
+			case VERSION:
+			case VERSIONS:
+			case WINDOW:
+			case QUALIFY:
+			case TABLE:
+			case PRIMARY:
+			case UNIQUE:
+			case SUBSTRING:
+			case POSITION:
+			case TRIM:
+			case BOTH:
+			case LEADING:
+			case TRAILING:
+			case FOR:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				{
+				State = 1239;
+				_localctx.name = identifier();
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+			State = 1242;
+			Match(COLON);
+			State = 1243;
+			_localctx.value = expression(0);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CallArgumentContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(QueryLakeParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public CallArgumentContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_callArgument; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCallArgument(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CallArgumentContext callArgument() {
+		CallArgumentContext _localctx = new CallArgumentContext(Context, State);
+		EnterRule(_localctx, 80, RULE_callArgument);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1245;
+			identifier();
+			State = 1246;
+			Match(ASSIGN);
+			State = 1247;
+			expression(0);
 			}
 		}
 		catch (RecognitionException re) {
@@ -7825,13 +8139,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 78, RULE_over);
+		EnterRule(_localctx, 82, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1210;
+			State = 1249;
 			Match(OVER);
-			State = 1216;
+			State = 1255;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -7919,17 +8233,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1211;
+				State = 1250;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1212;
+				State = 1251;
 				Match(LPAREN);
-				State = 1213;
+				State = 1252;
 				windowSpecification();
-				State = 1214;
+				State = 1253;
 				Match(RPAREN);
 				}
 				break;
@@ -7976,17 +8290,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 80, RULE_whenClause);
+		EnterRule(_localctx, 84, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1218;
+			State = 1257;
 			Match(WHEN);
-			State = 1219;
+			State = 1258;
 			_localctx.condition = expression(0);
-			State = 1220;
+			State = 1259;
 			Match(THEN);
-			State = 1221;
+			State = 1260;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8042,18 +8356,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 82, RULE_parameter);
+		EnterRule(_localctx, 86, RULE_parameter);
 		try {
-			State = 1230;
+			State = 1269;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1223;
+				State = 1262;
 				Match(AT);
-				State = 1224;
+				State = 1263;
 				identifier();
 				}
 				break;
@@ -8061,9 +8375,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1225;
+				State = 1264;
 				Match(DOLLAR);
-				State = 1226;
+				State = 1265;
 				identifier();
 				}
 				break;
@@ -8071,9 +8385,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1227;
+				State = 1266;
 				Match(COLON);
-				State = 1228;
+				State = 1267;
 				identifier();
 				}
 				break;
@@ -8081,7 +8395,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1229;
+				State = 1268;
 				Match(QUESTION);
 				}
 				break;
@@ -8147,131 +8461,131 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 84, RULE_dataType);
+		EnterRule(_localctx, 88, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 1278;
+			State = 1317;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1232;
+				State = 1271;
 				_localctx.@base = identifier();
-				State = 1243;
+				State = 1282;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 				case 1:
 					{
-					State = 1233;
+					State = 1272;
 					Match(LPAREN);
-					State = 1234;
+					State = 1273;
 					Match(INTEGER_VALUE);
-					State = 1239;
+					State = 1278;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1235;
+						State = 1274;
 						Match(COMMA);
-						State = 1236;
+						State = 1275;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1241;
+						State = 1280;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1242;
+					State = 1281;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1252;
+				State = 1291;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1245;
+						State = 1284;
 						Match(LBRACKET);
-						State = 1247;
+						State = 1286;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1246;
+							State = 1285;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1249;
+						State = 1288;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1254;
+					State = 1293;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1255;
+				State = 1294;
 				_localctx.@base = identifier();
-				State = 1256;
+				State = 1295;
 				Match(LT);
-				State = 1257;
+				State = 1296;
 				dataType();
-				State = 1262;
+				State = 1301;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1258;
+					State = 1297;
 					Match(COMMA);
-					State = 1259;
+					State = 1298;
 					dataType();
 					}
 					}
-					State = 1264;
+					State = 1303;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1265;
+				State = 1304;
 				Match(GT);
-				State = 1276;
+				State = 1315;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 				case 1:
 					{
-					State = 1266;
+					State = 1305;
 					Match(LPAREN);
-					State = 1267;
+					State = 1306;
 					Match(INTEGER_VALUE);
-					State = 1272;
+					State = 1311;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1268;
+						State = 1307;
 						Match(COMMA);
-						State = 1269;
+						State = 1308;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1274;
+						State = 1313;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1275;
+					State = 1314;
 					Match(RPAREN);
 					}
 					break;
@@ -8318,26 +8632,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 86, RULE_identifierList);
+		EnterRule(_localctx, 90, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1280;
+			State = 1319;
 			identifier();
-			State = 1285;
+			State = 1324;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1281;
+				State = 1320;
 				Match(COMMA);
-				State = 1282;
+				State = 1321;
 				identifier();
 				}
 				}
-				State = 1287;
+				State = 1326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -8376,22 +8690,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 88, RULE_identifier);
+		EnterRule(_localctx, 92, RULE_identifier);
 		try {
-			State = 1291;
+			State = 1330;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1288;
+				State = 1327;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1289;
+				State = 1328;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8479,7 +8793,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOR:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1290;
+				State = 1329;
 				nonReserved();
 				}
 				break;
@@ -8597,12 +8911,12 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 90, RULE_nonReserved);
+		EnterRule(_localctx, 94, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1293;
+			State = 1332;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8668,491 +8982,506 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,175,1296,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,177,1335,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,1,0,5,0,94,8,0,10,0,12,0,97,9,0,1,0,1,0,
-		4,0,101,8,0,11,0,12,0,102,1,0,5,0,106,8,0,10,0,12,0,109,9,0,1,0,5,0,112,
-		8,0,10,0,12,0,115,9,0,3,0,117,8,0,1,0,1,0,1,1,1,1,5,1,123,8,1,10,1,12,
-		1,126,9,1,1,1,1,1,1,2,1,2,3,2,132,8,2,1,2,1,2,1,2,1,2,1,2,3,2,139,8,2,
-		1,2,1,2,1,2,1,2,3,2,145,8,2,1,2,1,2,1,2,1,2,1,2,5,2,152,8,2,10,2,12,2,
-		155,9,2,1,2,1,2,3,2,159,8,2,1,2,1,2,3,2,163,8,2,1,2,1,2,1,2,1,2,3,2,169,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,179,8,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,5,2,189,8,2,10,2,12,2,192,9,2,1,2,1,2,3,2,196,8,2,1,2,1,2,3,
-		2,200,8,2,1,2,1,2,1,2,1,2,1,2,3,2,207,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,4,2,217,8,2,11,2,12,2,218,1,2,1,2,1,2,1,2,1,2,3,2,226,8,2,1,2,1,2,
-		3,2,230,8,2,1,2,1,2,3,2,234,8,2,1,2,1,2,1,2,1,2,1,2,3,2,241,8,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,254,8,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,5,2,266,8,2,10,2,12,2,269,9,2,1,2,1,2,3,2,273,8,2,
-		1,2,1,2,1,2,1,2,1,2,3,2,280,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,289,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,3,2,302,8,2,1,2,3,2,
-		305,8,2,1,2,1,2,1,2,1,2,3,2,311,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,320,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,335,8,2,10,
-		2,12,2,338,9,2,1,2,1,2,1,2,3,2,343,8,2,1,2,1,2,1,2,3,2,348,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,360,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,3,2,374,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		5,2,385,8,2,10,2,12,2,388,9,2,1,2,1,2,3,2,392,8,2,3,2,394,8,2,1,3,1,3,
-		1,3,5,3,399,8,3,10,3,12,3,402,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,410,8,4,
-		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,420,8,5,10,5,12,5,423,9,5,1,5,1,5,
-		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,438,8,5,1,5,1,5,1,5,1,
-		5,1,5,5,5,445,8,5,10,5,12,5,448,9,5,1,5,1,5,3,5,452,8,5,1,6,1,6,1,6,1,
-		6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,465,8,8,1,8,1,8,3,8,469,8,8,3,8,471,
-		8,8,1,9,3,9,474,8,9,1,9,1,9,3,9,478,8,9,1,9,3,9,481,8,9,1,10,1,10,3,10,
-		485,8,10,1,10,1,10,1,10,5,10,490,8,10,10,10,12,10,493,9,10,1,11,1,11,1,
-		11,1,11,1,11,3,11,500,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,
-		1,12,1,12,3,12,513,8,12,1,12,1,12,1,12,1,12,3,12,519,8,12,1,12,5,12,522,
-		8,12,10,12,12,12,525,9,12,1,13,1,13,1,13,1,13,1,13,5,13,532,8,13,10,13,
-		12,13,535,9,13,1,13,1,13,1,13,1,13,3,13,541,8,13,1,14,1,14,1,14,1,14,5,
-		14,547,8,14,10,14,12,14,550,9,14,1,14,1,14,1,15,1,15,3,15,556,8,15,1,15,
-		1,15,1,15,5,15,561,8,15,10,15,12,15,564,9,15,1,15,1,15,1,15,1,15,5,15,
-		570,8,15,10,15,12,15,573,9,15,3,15,575,8,15,1,15,1,15,3,15,579,8,15,1,
-		15,1,15,1,15,3,15,584,8,15,1,15,1,15,3,15,588,8,15,1,15,1,15,1,15,1,15,
-		5,15,594,8,15,10,15,12,15,597,9,15,3,15,599,8,15,1,15,1,15,3,15,603,8,
-		15,1,16,1,16,1,17,1,17,3,17,609,8,17,1,17,3,17,612,8,17,1,17,1,17,1,17,
-		3,17,617,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,625,8,17,3,17,627,8,17,
-		1,18,1,18,1,18,1,18,5,18,633,8,18,10,18,12,18,636,9,18,3,18,638,8,18,1,
-		19,1,19,1,19,1,19,1,19,5,19,645,8,19,10,19,12,19,648,9,19,1,20,1,20,3,
-		20,652,8,20,1,20,1,20,3,20,656,8,20,1,21,1,21,1,21,1,21,3,21,662,8,21,
-		1,21,1,21,1,21,1,21,3,21,668,8,21,3,21,670,8,21,1,22,1,22,1,22,1,22,1,
-		22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,
-		22,690,8,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,698,8,22,10,22,12,22,701,
-		9,22,1,23,3,23,704,8,23,1,23,1,23,3,23,708,8,23,1,23,1,23,3,23,712,8,23,
-		1,23,1,23,3,23,716,8,23,1,23,1,23,3,23,720,8,23,1,24,1,24,1,24,3,24,725,
-		8,24,1,24,3,24,728,8,24,1,24,3,24,731,8,24,1,24,3,24,734,8,24,1,24,1,24,
-		3,24,738,8,24,1,24,3,24,741,8,24,1,24,1,24,1,24,1,24,1,24,5,24,748,8,24,
-		10,24,12,24,751,9,24,3,24,753,8,24,1,24,1,24,5,24,757,8,24,10,24,12,24,
-		760,9,24,1,24,1,24,3,24,764,8,24,1,24,3,24,767,8,24,1,24,1,24,1,24,1,24,
-		3,24,773,8,24,1,24,3,24,776,8,24,1,24,1,24,1,24,1,24,3,24,782,8,24,3,24,
-		784,8,24,1,25,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,800,8,26,1,27,1,27,1,27,1,27,1,27,3,27,807,8,27,1,27,1,27,
-		1,27,1,27,1,27,3,27,814,8,27,1,27,1,27,1,27,1,27,1,27,3,27,821,8,27,1,
-		27,1,27,1,27,1,27,1,27,3,27,828,8,27,3,27,830,8,27,1,27,1,27,3,27,834,
-		8,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,842,8,27,1,27,1,27,3,27,846,8,
-		27,3,27,848,8,27,1,28,3,28,851,8,28,1,28,1,28,1,28,1,28,1,28,3,28,858,
-		8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,30,3,30,867,8,30,1,30,1,30,1,30,1,
-		30,1,30,5,30,874,8,30,10,30,12,30,877,9,30,3,30,879,8,30,1,30,3,30,882,
-		8,30,1,30,3,30,885,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,895,
-		8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,3,32,906,8,32,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,3,33,915,8,33,1,33,1,33,3,33,919,8,33,1,33,
-		1,33,1,33,1,33,1,33,1,33,5,33,927,8,33,10,33,12,33,930,9,33,1,34,1,34,
-		1,34,1,34,1,34,3,34,937,8,34,1,34,1,34,1,34,3,34,942,8,34,1,34,1,34,1,
-		34,1,34,1,34,3,34,949,8,34,1,34,1,34,3,34,953,8,34,1,34,1,34,1,34,1,34,
-		1,34,1,34,3,34,961,8,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,969,8,34,1,
-		34,1,34,1,34,1,34,1,34,5,34,976,8,34,10,34,12,34,979,9,34,1,34,1,34,1,
-		34,3,34,984,8,34,1,34,1,34,1,34,1,34,3,34,990,8,34,3,34,992,8,34,1,35,
-		1,35,1,35,1,35,3,35,998,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,1,35,1,35,1,35,5,35,1014,8,35,10,35,12,35,1017,9,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1027,8,35,10,35,12,35,1030,9,35,
-		1,36,1,36,3,36,1034,8,36,1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,
-		8,36,3,36,1044,8,36,1,36,3,36,1047,8,36,1,36,1,36,3,36,1051,8,36,3,36,
-		1053,8,36,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,
-		1066,8,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1074,8,38,1,38,4,38,1077,
-		8,38,11,38,12,38,1078,1,38,1,38,3,38,1083,8,38,1,38,1,38,1,38,1,38,1,38,
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,1,0,5,0,98,8,0,10,0,
+		12,0,101,9,0,1,0,1,0,4,0,105,8,0,11,0,12,0,106,1,0,5,0,110,8,0,10,0,12,
+		0,113,9,0,1,0,5,0,116,8,0,10,0,12,0,119,9,0,3,0,121,8,0,1,0,1,0,1,1,1,
+		1,5,1,127,8,1,10,1,12,1,130,9,1,1,1,1,1,1,2,1,2,3,2,136,8,2,1,2,1,2,1,
+		2,1,2,1,2,3,2,143,8,2,1,2,1,2,1,2,1,2,3,2,149,8,2,1,2,1,2,1,2,1,2,1,2,
+		5,2,156,8,2,10,2,12,2,159,9,2,1,2,1,2,3,2,163,8,2,1,2,1,2,3,2,167,8,2,
+		1,2,1,2,1,2,1,2,3,2,173,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,183,8,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,193,8,2,10,2,12,2,196,9,2,1,2,1,
+		2,3,2,200,8,2,1,2,1,2,3,2,204,8,2,1,2,1,2,1,2,1,2,1,2,3,2,211,8,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,221,8,2,11,2,12,2,222,1,2,1,2,1,2,1,2,
+		1,2,3,2,230,8,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,1,2,1,
+		2,1,2,3,2,245,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,258,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,270,8,2,10,2,12,2,273,
+		9,2,1,2,1,2,3,2,277,8,2,1,2,1,2,1,2,1,2,1,2,3,2,284,8,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,3,2,293,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,301,8,2,1,2,1,2,
+		1,2,3,2,306,8,2,1,2,3,2,309,8,2,1,2,1,2,1,2,1,2,3,2,315,8,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,3,2,324,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,5,2,339,8,2,10,2,12,2,342,9,2,1,2,1,2,1,2,3,2,347,8,2,1,2,
+		1,2,1,2,3,2,352,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,364,8,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,378,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,389,8,2,10,2,12,2,392,9,2,1,2,1,2,3,2,
+		396,8,2,3,2,398,8,2,1,3,1,3,1,3,5,3,403,8,3,10,3,12,3,406,9,3,1,4,1,4,
+		1,4,1,4,1,4,1,4,3,4,414,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,424,8,
+		5,10,5,12,5,427,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
+		5,3,5,442,8,5,1,5,1,5,1,5,1,5,1,5,5,5,449,8,5,10,5,12,5,452,9,5,1,5,1,
+		5,3,5,456,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,469,8,8,
+		1,8,1,8,3,8,473,8,8,3,8,475,8,8,1,9,3,9,478,8,9,1,9,1,9,3,9,482,8,9,1,
+		9,3,9,485,8,9,1,10,1,10,3,10,489,8,10,1,10,1,10,1,10,5,10,494,8,10,10,
+		10,12,10,497,9,10,1,11,1,11,1,11,1,11,1,11,3,11,504,8,11,1,11,1,11,1,11,
+		1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,517,8,12,1,12,1,12,1,12,1,
+		12,3,12,523,8,12,1,12,5,12,526,8,12,10,12,12,12,529,9,12,1,13,1,13,1,13,
+		1,13,1,13,5,13,536,8,13,10,13,12,13,539,9,13,1,13,1,13,1,13,1,13,3,13,
+		545,8,13,1,14,1,14,1,14,1,14,5,14,551,8,14,10,14,12,14,554,9,14,1,14,1,
+		14,1,15,1,15,3,15,560,8,15,1,15,1,15,1,15,5,15,565,8,15,10,15,12,15,568,
+		9,15,1,15,1,15,1,15,1,15,5,15,574,8,15,10,15,12,15,577,9,15,3,15,579,8,
+		15,1,15,1,15,3,15,583,8,15,1,15,1,15,1,15,3,15,588,8,15,1,15,1,15,3,15,
+		592,8,15,1,15,1,15,1,15,1,15,5,15,598,8,15,10,15,12,15,601,9,15,3,15,603,
+		8,15,1,15,1,15,3,15,607,8,15,1,16,1,16,1,17,1,17,3,17,613,8,17,1,17,3,
+		17,616,8,17,1,17,1,17,1,17,3,17,621,8,17,1,17,1,17,1,17,1,17,1,17,1,17,
+		3,17,629,8,17,3,17,631,8,17,1,18,1,18,1,18,1,18,5,18,637,8,18,10,18,12,
+		18,640,9,18,3,18,642,8,18,1,19,1,19,1,19,1,19,1,19,5,19,649,8,19,10,19,
+		12,19,652,9,19,1,20,1,20,3,20,656,8,20,1,20,1,20,3,20,660,8,20,1,21,1,
+		21,1,21,1,21,3,21,666,8,21,1,21,1,21,1,21,1,21,3,21,672,8,21,3,21,674,
+		8,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
+		1,22,1,22,1,22,1,22,1,22,3,22,694,8,22,1,22,1,22,1,22,1,22,1,22,1,22,5,
+		22,702,8,22,10,22,12,22,705,9,22,1,23,3,23,708,8,23,1,23,1,23,3,23,712,
+		8,23,1,23,1,23,3,23,716,8,23,1,23,1,23,3,23,720,8,23,1,23,1,23,3,23,724,
+		8,23,1,24,1,24,1,24,3,24,729,8,24,1,24,3,24,732,8,24,1,24,3,24,735,8,24,
+		1,24,3,24,738,8,24,1,24,1,24,3,24,742,8,24,1,24,3,24,745,8,24,1,24,1,24,
+		1,24,1,24,1,24,5,24,752,8,24,10,24,12,24,755,9,24,3,24,757,8,24,1,24,1,
+		24,5,24,761,8,24,10,24,12,24,764,9,24,1,24,1,24,3,24,768,8,24,1,24,3,24,
+		771,8,24,1,24,1,24,1,24,1,24,3,24,777,8,24,1,24,3,24,780,8,24,1,24,1,24,
+		1,24,1,24,3,24,786,8,24,3,24,788,8,24,1,25,1,25,1,25,1,25,1,26,1,26,1,
+		26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,804,8,26,1,27,1,27,1,27,1,27,
+		1,27,3,27,811,8,27,1,27,1,27,1,27,1,27,1,27,3,27,818,8,27,1,27,1,27,1,
+		27,1,27,1,27,3,27,825,8,27,1,27,1,27,1,27,1,27,1,27,3,27,832,8,27,3,27,
+		834,8,27,1,27,1,27,3,27,838,8,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,846,
+		8,27,1,27,1,27,3,27,850,8,27,3,27,852,8,27,1,28,3,28,855,8,28,1,28,1,28,
+		1,28,1,28,1,28,3,28,862,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,30,3,30,871,
+		8,30,1,30,1,30,1,30,1,30,1,30,5,30,878,8,30,10,30,12,30,881,9,30,3,30,
+		883,8,30,1,30,3,30,886,8,30,1,30,3,30,889,8,30,1,31,1,31,1,31,1,31,1,31,
+		1,31,1,31,1,31,3,31,899,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
+		32,3,32,910,8,32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,919,8,33,1,33,
+		1,33,3,33,923,8,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,931,8,33,10,33,12,
+		33,934,9,33,1,34,1,34,1,34,1,34,1,34,3,34,941,8,34,1,34,1,34,1,34,3,34,
+		946,8,34,1,34,1,34,1,34,1,34,1,34,3,34,953,8,34,1,34,1,34,3,34,957,8,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,3,34,965,8,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,3,34,973,8,34,1,34,1,34,1,34,1,34,1,34,5,34,980,8,34,10,34,12,34,983,
+		9,34,1,34,1,34,1,34,3,34,988,8,34,1,34,1,34,1,34,1,34,3,34,994,8,34,3,
+		34,996,8,34,1,35,1,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1018,8,35,10,35,12,35,
+		1021,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1031,8,35,10,35,
+		12,35,1034,9,35,1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,8,36,1,36,
+		1,36,3,36,1046,8,36,3,36,1048,8,36,1,36,3,36,1051,8,36,1,36,1,36,3,36,
+		1055,8,36,3,36,1057,8,36,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,3,38,1070,8,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1078,8,38,
+		1,38,4,38,1081,8,38,11,38,12,38,1082,1,38,1,38,3,38,1087,8,38,1,38,1,38,
 		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,3,38,1108,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,3,38,1122,8,38,1,38,3,38,1125,8,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,3,38,1144,8,38,1,38,1,38,1,38,5,38,1149,8,38,10,38,12,38,1152,9,38,
-		3,38,1154,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1161,8,38,10,38,12,38,1164,
-		9,38,3,38,1166,8,38,3,38,1168,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		3,38,1177,8,38,1,38,3,38,1180,8,38,1,38,1,38,1,38,1,38,5,38,1186,8,38,
-		10,38,12,38,1189,9,38,3,38,1191,8,38,1,38,1,38,1,38,1,38,1,38,4,38,1198,
-		8,38,11,38,12,38,1199,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1209,8,38,
-		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1217,8,39,1,40,1,40,1,40,1,40,1,40,
-		1,41,1,41,1,41,1,41,1,41,1,41,1,41,3,41,1231,8,41,1,42,1,42,1,42,1,42,
-		1,42,5,42,1238,8,42,10,42,12,42,1241,9,42,1,42,3,42,1244,8,42,1,42,1,42,
-		3,42,1248,8,42,1,42,5,42,1251,8,42,10,42,12,42,1254,9,42,1,42,1,42,1,42,
-		1,42,1,42,5,42,1261,8,42,10,42,12,42,1264,9,42,1,42,1,42,1,42,1,42,1,42,
-		5,42,1271,8,42,10,42,12,42,1274,9,42,1,42,3,42,1277,8,42,3,42,1279,8,42,
-		1,43,1,43,1,43,5,43,1284,8,43,10,43,12,43,1287,9,43,1,44,1,44,1,44,3,44,
-		1292,8,44,1,45,1,45,1,45,0,4,24,44,66,70,46,0,2,4,6,8,10,12,14,16,18,20,
-		22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,
-		70,72,74,76,78,80,82,84,86,88,90,0,23,2,0,20,20,128,128,2,0,39,39,62,62,
-		1,0,23,24,2,0,113,113,138,138,1,0,167,168,2,0,30,30,117,117,2,0,2,2,25,
-		25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,138,138,160,160,2,0,9,9,84,84,2,0,
-		72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,145,
-		146,1,0,147,150,1,0,138,143,1,0,168,169,2,0,165,165,167,167,2,0,14,14,
-		115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,
-		31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,113,
-		115,116,121,122,125,126,128,137,1511,0,95,1,0,0,0,2,120,1,0,0,0,4,393,
-		1,0,0,0,6,395,1,0,0,0,8,409,1,0,0,0,10,451,1,0,0,0,12,453,1,0,0,0,14,457,
-		1,0,0,0,16,470,1,0,0,0,18,473,1,0,0,0,20,482,1,0,0,0,22,494,1,0,0,0,24,
-		506,1,0,0,0,26,540,1,0,0,0,28,542,1,0,0,0,30,553,1,0,0,0,32,604,1,0,0,
-		0,34,626,1,0,0,0,36,637,1,0,0,0,38,639,1,0,0,0,40,649,1,0,0,0,42,669,1,
-		0,0,0,44,671,1,0,0,0,46,719,1,0,0,0,48,783,1,0,0,0,50,785,1,0,0,0,52,799,
-		1,0,0,0,54,847,1,0,0,0,56,850,1,0,0,0,58,859,1,0,0,0,60,866,1,0,0,0,62,
-		894,1,0,0,0,64,905,1,0,0,0,66,918,1,0,0,0,68,991,1,0,0,0,70,997,1,0,0,
-		0,72,1052,1,0,0,0,74,1054,1,0,0,0,76,1208,1,0,0,0,78,1210,1,0,0,0,80,1218,
-		1,0,0,0,82,1230,1,0,0,0,84,1278,1,0,0,0,86,1280,1,0,0,0,88,1291,1,0,0,
-		0,90,1293,1,0,0,0,92,94,5,158,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,
-		0,0,0,95,96,1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,4,2,0,99,101,
-		5,158,0,0,100,99,1,0,0,0,101,102,1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,
-		0,103,104,1,0,0,0,104,106,3,4,2,0,105,100,1,0,0,0,106,109,1,0,0,0,107,
-		105,1,0,0,0,107,108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,
-		158,0,0,111,110,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,
-		0,114,117,1,0,0,0,115,113,1,0,0,0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,
-		1,0,0,0,118,119,5,0,0,1,119,1,1,0,0,0,120,124,3,4,2,0,121,123,5,158,0,
-		0,122,121,1,0,0,0,123,126,1,0,0,0,124,122,1,0,0,0,124,125,1,0,0,0,125,
-		127,1,0,0,0,126,124,1,0,0,0,127,128,5,0,0,1,128,3,1,0,0,0,129,131,5,33,
-		0,0,130,132,5,4,0,0,131,130,1,0,0,0,131,132,1,0,0,0,132,133,1,0,0,0,133,
-		394,3,4,2,0,134,394,3,18,9,0,135,138,5,17,0,0,136,137,5,65,0,0,137,139,
-		5,75,0,0,138,136,1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,144,7,0,0,
-		0,141,142,5,43,0,0,142,143,5,59,0,0,143,145,5,32,0,0,144,141,1,0,0,0,144,
-		145,1,0,0,0,145,146,1,0,0,0,146,158,3,88,44,0,147,148,5,152,0,0,148,153,
-		3,6,3,0,149,150,5,156,0,0,150,152,3,6,3,0,151,149,1,0,0,0,152,155,1,0,
-		0,0,153,151,1,0,0,0,153,154,1,0,0,0,154,156,1,0,0,0,155,153,1,0,0,0,156,
-		157,5,153,0,0,157,159,1,0,0,0,158,147,1,0,0,0,158,159,1,0,0,0,159,162,
-		1,0,0,0,160,161,5,7,0,0,161,163,3,18,9,0,162,160,1,0,0,0,162,163,1,0,0,
-		0,163,394,1,0,0,0,164,165,5,26,0,0,165,168,7,0,0,0,166,167,5,43,0,0,167,
-		169,5,32,0,0,168,166,1,0,0,0,168,169,1,0,0,0,169,170,1,0,0,0,170,394,3,
-		88,44,0,171,172,5,48,0,0,172,173,5,51,0,0,173,178,3,88,44,0,174,175,5,
-		152,0,0,175,176,3,86,43,0,176,177,5,153,0,0,177,179,1,0,0,0,178,174,1,
-		0,0,0,178,179,1,0,0,0,179,180,1,0,0,0,180,181,3,18,9,0,181,394,1,0,0,0,
-		182,183,5,118,0,0,183,184,3,88,44,0,184,185,5,82,0,0,185,190,3,14,7,0,
-		186,187,5,156,0,0,187,189,3,14,7,0,188,186,1,0,0,0,189,192,1,0,0,0,190,
-		188,1,0,0,0,190,191,1,0,0,0,191,195,1,0,0,0,192,190,1,0,0,0,193,194,5,
-		39,0,0,194,196,3,44,22,0,195,193,1,0,0,0,195,196,1,0,0,0,196,199,1,0,0,
-		0,197,198,5,124,0,0,198,200,3,66,33,0,199,197,1,0,0,0,199,200,1,0,0,0,
-		200,394,1,0,0,0,201,202,5,22,0,0,202,203,5,39,0,0,203,206,3,88,44,0,204,
-		205,5,124,0,0,205,207,3,66,33,0,206,204,1,0,0,0,206,207,1,0,0,0,207,394,
-		1,0,0,0,208,209,5,103,0,0,209,210,5,51,0,0,210,211,3,88,44,0,211,212,5,
-		119,0,0,212,213,3,44,22,0,213,214,5,64,0,0,214,216,3,66,33,0,215,217,3,
-		10,5,0,216,215,1,0,0,0,217,218,1,0,0,0,218,216,1,0,0,0,218,219,1,0,0,0,
-		219,394,1,0,0,0,220,221,5,3,0,0,221,222,5,20,0,0,222,223,3,88,44,0,223,
-		225,5,1,0,0,224,226,5,15,0,0,225,224,1,0,0,0,225,226,1,0,0,0,226,227,1,
-		0,0,0,227,229,3,88,44,0,228,230,3,84,42,0,229,228,1,0,0,0,229,230,1,0,
-		0,0,230,233,1,0,0,0,231,232,5,7,0,0,232,234,3,66,33,0,233,231,1,0,0,0,
-		233,234,1,0,0,0,234,394,1,0,0,0,235,236,5,83,0,0,236,394,5,21,0,0,237,
-		238,5,83,0,0,238,240,5,105,0,0,239,241,7,1,0,0,240,239,1,0,0,0,240,241,
-		1,0,0,0,241,242,1,0,0,0,242,394,3,88,44,0,243,244,5,83,0,0,244,245,5,122,
-		0,0,245,246,5,62,0,0,246,394,3,88,44,0,247,253,7,2,0,0,248,254,3,88,44,
-		0,249,250,5,152,0,0,250,251,3,18,9,0,251,252,5,153,0,0,252,254,1,0,0,0,
-		253,248,1,0,0,0,253,249,1,0,0,0,254,394,1,0,0,0,255,256,5,16,0,0,256,257,
-		5,152,0,0,257,258,3,18,9,0,258,259,5,153,0,0,259,260,5,113,0,0,260,272,
-		5,165,0,0,261,262,5,152,0,0,262,267,3,16,8,0,263,264,5,156,0,0,264,266,
-		3,16,8,0,265,263,1,0,0,0,266,269,1,0,0,0,267,265,1,0,0,0,267,268,1,0,0,
-		0,268,270,1,0,0,0,269,267,1,0,0,0,270,271,5,153,0,0,271,273,1,0,0,0,272,
-		261,1,0,0,0,272,273,1,0,0,0,273,394,1,0,0,0,274,275,5,17,0,0,275,276,5,
-		91,0,0,276,279,3,88,44,0,277,278,5,93,0,0,278,280,5,94,0,0,279,277,1,0,
-		0,0,279,280,1,0,0,0,280,281,1,0,0,0,281,282,5,7,0,0,282,283,3,18,9,0,283,
-		394,1,0,0,0,284,285,5,26,0,0,285,288,5,91,0,0,286,287,5,43,0,0,287,289,
-		5,32,0,0,288,286,1,0,0,0,288,289,1,0,0,0,289,290,1,0,0,0,290,394,3,88,
-		44,0,291,292,5,83,0,0,292,394,5,92,0,0,293,294,5,83,0,0,294,296,5,95,0,
-		0,295,297,5,62,0,0,296,295,1,0,0,0,296,297,1,0,0,0,297,304,1,0,0,0,298,
-		301,3,88,44,0,299,300,5,157,0,0,300,302,3,88,44,0,301,299,1,0,0,0,301,
-		302,1,0,0,0,302,305,1,0,0,0,303,305,5,165,0,0,304,298,1,0,0,0,304,303,
-		1,0,0,0,305,394,1,0,0,0,306,307,5,83,0,0,307,394,5,96,0,0,308,310,5,82,
-		0,0,309,311,5,98,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,0,0,0,312,
-		313,3,88,44,0,313,314,7,3,0,0,314,315,3,66,33,0,315,394,1,0,0,0,316,319,
-		5,99,0,0,317,320,5,2,0,0,318,320,3,88,44,0,319,317,1,0,0,0,319,318,1,0,
-		0,0,320,394,1,0,0,0,321,322,5,83,0,0,322,394,5,97,0,0,323,324,5,17,0,0,
-		324,325,5,87,0,0,325,326,3,88,44,0,326,327,5,39,0,0,327,328,5,152,0,0,
-		328,329,3,18,9,0,329,330,5,153,0,0,330,331,5,51,0,0,331,336,3,12,6,0,332,
-		333,5,156,0,0,333,335,3,12,6,0,334,332,1,0,0,0,335,338,1,0,0,0,336,334,
-		1,0,0,0,336,337,1,0,0,0,337,342,1,0,0,0,338,336,1,0,0,0,339,340,5,107,
-		0,0,340,341,5,12,0,0,341,343,3,66,33,0,342,339,1,0,0,0,342,343,1,0,0,0,
-		343,347,1,0,0,0,344,345,5,41,0,0,345,346,5,12,0,0,346,348,3,66,33,0,347,
-		344,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,109,0,0,350,351,
-		5,167,0,0,351,394,1,0,0,0,352,353,5,89,0,0,353,354,5,87,0,0,354,394,3,
-		88,44,0,355,356,5,26,0,0,356,359,5,87,0,0,357,358,5,43,0,0,358,360,5,32,
-		0,0,359,357,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,394,3,88,44,0,
-		362,363,5,83,0,0,363,394,5,88,0,0,364,365,5,45,0,0,365,366,5,100,0,0,366,
-		367,5,165,0,0,367,368,5,51,0,0,368,369,3,88,44,0,369,370,5,101,0,0,370,
-		373,5,165,0,0,371,372,5,102,0,0,372,374,3,88,44,0,373,371,1,0,0,0,373,
-		374,1,0,0,0,374,394,1,0,0,0,375,376,5,45,0,0,376,377,3,88,44,0,377,378,
-		5,165,0,0,378,379,5,51,0,0,379,391,3,88,44,0,380,381,5,152,0,0,381,386,
-		3,16,8,0,382,383,5,156,0,0,383,385,3,16,8,0,384,382,1,0,0,0,385,388,1,
-		0,0,0,386,384,1,0,0,0,386,387,1,0,0,0,387,389,1,0,0,0,388,386,1,0,0,0,
-		389,390,5,153,0,0,390,392,1,0,0,0,391,380,1,0,0,0,391,392,1,0,0,0,392,
-		394,1,0,0,0,393,129,1,0,0,0,393,134,1,0,0,0,393,135,1,0,0,0,393,164,1,
-		0,0,0,393,171,1,0,0,0,393,182,1,0,0,0,393,201,1,0,0,0,393,208,1,0,0,0,
-		393,220,1,0,0,0,393,235,1,0,0,0,393,237,1,0,0,0,393,243,1,0,0,0,393,247,
-		1,0,0,0,393,255,1,0,0,0,393,274,1,0,0,0,393,284,1,0,0,0,393,291,1,0,0,
-		0,393,293,1,0,0,0,393,306,1,0,0,0,393,308,1,0,0,0,393,316,1,0,0,0,393,
-		321,1,0,0,0,393,323,1,0,0,0,393,352,1,0,0,0,393,355,1,0,0,0,393,362,1,
-		0,0,0,393,364,1,0,0,0,393,375,1,0,0,0,394,5,1,0,0,0,395,396,3,88,44,0,
-		396,400,3,84,42,0,397,399,3,8,4,0,398,397,1,0,0,0,399,402,1,0,0,0,400,
-		398,1,0,0,0,400,401,1,0,0,0,401,7,1,0,0,0,402,400,1,0,0,0,403,404,5,59,
-		0,0,404,410,5,60,0,0,405,410,5,60,0,0,406,407,5,129,0,0,407,410,5,102,
-		0,0,408,410,5,130,0,0,409,403,1,0,0,0,409,405,1,0,0,0,409,406,1,0,0,0,
-		409,408,1,0,0,0,410,9,1,0,0,0,411,412,5,123,0,0,412,413,5,104,0,0,413,
-		414,5,111,0,0,414,415,5,118,0,0,415,416,5,82,0,0,416,421,3,14,7,0,417,
-		418,5,156,0,0,418,420,3,14,7,0,419,417,1,0,0,0,420,423,1,0,0,0,421,419,
-		1,0,0,0,421,422,1,0,0,0,422,452,1,0,0,0,423,421,1,0,0,0,424,425,5,123,
-		0,0,425,426,5,104,0,0,426,427,5,111,0,0,427,452,5,22,0,0,428,429,5,123,
-		0,0,429,430,5,59,0,0,430,431,5,104,0,0,431,432,5,111,0,0,432,437,5,48,
-		0,0,433,434,5,152,0,0,434,435,3,86,43,0,435,436,5,153,0,0,436,438,1,0,
-		0,0,437,433,1,0,0,0,437,438,1,0,0,0,438,439,1,0,0,0,439,440,5,120,0,0,
-		440,441,5,152,0,0,441,446,3,66,33,0,442,443,5,156,0,0,443,445,3,66,33,
-		0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,1,0,0,0,447,
-		449,1,0,0,0,448,446,1,0,0,0,449,450,5,153,0,0,450,452,1,0,0,0,451,411,
-		1,0,0,0,451,424,1,0,0,0,451,428,1,0,0,0,452,11,1,0,0,0,453,454,3,88,44,
-		0,454,455,7,4,0,0,455,456,5,70,0,0,456,13,1,0,0,0,457,458,3,88,44,0,458,
-		459,5,138,0,0,459,460,3,66,33,0,460,15,1,0,0,0,461,464,5,90,0,0,462,463,
-		5,109,0,0,463,465,5,167,0,0,464,462,1,0,0,0,464,465,1,0,0,0,465,471,1,
-		0,0,0,466,468,3,88,44,0,467,469,3,66,33,0,468,467,1,0,0,0,468,469,1,0,
-		0,0,469,471,1,0,0,0,470,461,1,0,0,0,470,466,1,0,0,0,471,17,1,0,0,0,472,
-		474,3,20,10,0,473,472,1,0,0,0,473,474,1,0,0,0,474,475,1,0,0,0,475,477,
-		3,24,12,0,476,478,3,38,19,0,477,476,1,0,0,0,477,478,1,0,0,0,478,480,1,
-		0,0,0,479,481,3,42,21,0,480,479,1,0,0,0,480,481,1,0,0,0,481,19,1,0,0,0,
-		482,484,5,127,0,0,483,485,5,73,0,0,484,483,1,0,0,0,484,485,1,0,0,0,485,
-		486,1,0,0,0,486,491,3,22,11,0,487,488,5,156,0,0,488,490,3,22,11,0,489,
-		487,1,0,0,0,490,493,1,0,0,0,491,489,1,0,0,0,491,492,1,0,0,0,492,21,1,0,
-		0,0,493,491,1,0,0,0,494,499,3,88,44,0,495,496,5,152,0,0,496,497,3,86,43,
-		0,497,498,5,153,0,0,498,500,1,0,0,0,499,495,1,0,0,0,499,500,1,0,0,0,500,
-		501,1,0,0,0,501,502,5,7,0,0,502,503,5,152,0,0,503,504,3,18,9,0,504,505,
-		5,153,0,0,505,23,1,0,0,0,506,507,6,12,-1,0,507,508,3,26,13,0,508,523,1,
-		0,0,0,509,510,10,2,0,0,510,512,5,49,0,0,511,513,3,32,16,0,512,511,1,0,
-		0,0,512,513,1,0,0,0,513,514,1,0,0,0,514,522,3,24,12,3,515,516,10,1,0,0,
-		516,518,7,5,0,0,517,519,3,32,16,0,518,517,1,0,0,0,518,519,1,0,0,0,519,
-		520,1,0,0,0,520,522,3,24,12,2,521,509,1,0,0,0,521,515,1,0,0,0,522,525,
-		1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,25,1,0,0,0,525,523,1,0,0,0,
-		526,541,3,30,15,0,527,528,5,120,0,0,528,533,3,28,14,0,529,530,5,156,0,
-		0,530,532,3,28,14,0,531,529,1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,533,
-		534,1,0,0,0,534,541,1,0,0,0,535,533,1,0,0,0,536,537,5,152,0,0,537,538,
-		3,18,9,0,538,539,5,153,0,0,539,541,1,0,0,0,540,526,1,0,0,0,540,527,1,0,
-		0,0,540,536,1,0,0,0,541,27,1,0,0,0,542,543,5,152,0,0,543,548,3,66,33,0,
-		544,545,5,156,0,0,545,547,3,66,33,0,546,544,1,0,0,0,547,550,1,0,0,0,548,
-		546,1,0,0,0,548,549,1,0,0,0,549,551,1,0,0,0,550,548,1,0,0,0,551,552,5,
-		153,0,0,552,29,1,0,0,0,553,555,5,80,0,0,554,556,3,32,16,0,555,554,1,0,
-		0,0,555,556,1,0,0,0,556,557,1,0,0,0,557,562,3,34,17,0,558,559,5,156,0,
-		0,559,561,3,34,17,0,560,558,1,0,0,0,561,564,1,0,0,0,562,560,1,0,0,0,562,
-		563,1,0,0,0,563,574,1,0,0,0,564,562,1,0,0,0,565,566,5,39,0,0,566,571,3,
-		44,22,0,567,568,5,156,0,0,568,570,3,44,22,0,569,567,1,0,0,0,570,573,1,
-		0,0,0,571,569,1,0,0,0,571,572,1,0,0,0,572,575,1,0,0,0,573,571,1,0,0,0,
-		574,565,1,0,0,0,574,575,1,0,0,0,575,578,1,0,0,0,576,577,5,124,0,0,577,
-		579,3,66,33,0,578,576,1,0,0,0,578,579,1,0,0,0,579,583,1,0,0,0,580,581,
-		5,41,0,0,581,582,5,12,0,0,582,584,3,36,18,0,583,580,1,0,0,0,583,584,1,
-		0,0,0,584,587,1,0,0,0,585,586,5,42,0,0,586,588,3,66,33,0,587,585,1,0,0,
-		0,587,588,1,0,0,0,588,598,1,0,0,0,589,590,5,125,0,0,590,595,3,58,29,0,
-		591,592,5,156,0,0,592,594,3,58,29,0,593,591,1,0,0,0,594,597,1,0,0,0,595,
-		593,1,0,0,0,595,596,1,0,0,0,596,599,1,0,0,0,597,595,1,0,0,0,598,589,1,
-		0,0,0,598,599,1,0,0,0,599,602,1,0,0,0,600,601,5,126,0,0,601,603,3,66,33,
-		0,602,600,1,0,0,0,602,603,1,0,0,0,603,31,1,0,0,0,604,605,7,6,0,0,605,33,
-		1,0,0,0,606,611,3,66,33,0,607,609,5,7,0,0,608,607,1,0,0,0,608,609,1,0,
-		0,0,609,610,1,0,0,0,610,612,3,88,44,0,611,608,1,0,0,0,611,612,1,0,0,0,
-		612,627,1,0,0,0,613,614,3,88,44,0,614,615,5,157,0,0,615,617,1,0,0,0,616,
-		613,1,0,0,0,616,617,1,0,0,0,617,618,1,0,0,0,618,624,5,147,0,0,619,620,
-		5,31,0,0,620,621,5,152,0,0,621,622,3,86,43,0,622,623,5,153,0,0,623,625,
-		1,0,0,0,624,619,1,0,0,0,624,625,1,0,0,0,625,627,1,0,0,0,626,606,1,0,0,
-		0,626,616,1,0,0,0,627,35,1,0,0,0,628,638,5,2,0,0,629,634,3,66,33,0,630,
-		631,5,156,0,0,631,633,3,66,33,0,632,630,1,0,0,0,633,636,1,0,0,0,634,632,
-		1,0,0,0,634,635,1,0,0,0,635,638,1,0,0,0,636,634,1,0,0,0,637,628,1,0,0,
-		0,637,629,1,0,0,0,638,37,1,0,0,0,639,640,5,66,0,0,640,641,5,12,0,0,641,
-		646,3,40,20,0,642,643,5,156,0,0,643,645,3,40,20,0,644,642,1,0,0,0,645,
-		648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,39,1,0,0,0,648,646,1,0,
-		0,0,649,651,3,66,33,0,650,652,7,7,0,0,651,650,1,0,0,0,651,652,1,0,0,0,
-		652,655,1,0,0,0,653,654,5,61,0,0,654,656,7,8,0,0,655,653,1,0,0,0,655,656,
-		1,0,0,0,656,41,1,0,0,0,657,658,5,57,0,0,658,661,3,66,33,0,659,660,5,63,
-		0,0,660,662,3,66,33,0,661,659,1,0,0,0,661,662,1,0,0,0,662,670,1,0,0,0,
-		663,664,5,63,0,0,664,667,3,66,33,0,665,666,5,57,0,0,666,668,3,66,33,0,
-		667,665,1,0,0,0,667,668,1,0,0,0,668,670,1,0,0,0,669,657,1,0,0,0,669,663,
-		1,0,0,0,670,43,1,0,0,0,671,672,6,22,-1,0,672,673,3,48,24,0,673,699,1,0,
-		0,0,674,675,10,4,0,0,675,676,5,18,0,0,676,677,5,53,0,0,677,698,3,48,24,
-		0,678,679,10,3,0,0,679,680,3,46,23,0,680,681,5,53,0,0,681,689,3,48,24,
-		0,682,683,5,64,0,0,683,690,3,66,33,0,684,685,5,119,0,0,685,686,5,152,0,
-		0,686,687,3,86,43,0,687,688,5,153,0,0,688,690,1,0,0,0,689,682,1,0,0,0,
-		689,684,1,0,0,0,690,698,1,0,0,0,691,692,10,2,0,0,692,693,5,58,0,0,693,
-		694,3,46,23,0,694,695,5,53,0,0,695,696,3,48,24,0,696,698,1,0,0,0,697,674,
-		1,0,0,0,697,678,1,0,0,0,697,691,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,
-		0,699,700,1,0,0,0,700,45,1,0,0,0,701,699,1,0,0,0,702,704,5,47,0,0,703,
-		702,1,0,0,0,703,704,1,0,0,0,704,720,1,0,0,0,705,707,5,55,0,0,706,708,5,
-		67,0,0,707,706,1,0,0,0,707,708,1,0,0,0,708,720,1,0,0,0,709,711,5,77,0,
-		0,710,712,5,67,0,0,711,710,1,0,0,0,711,712,1,0,0,0,712,720,1,0,0,0,713,
-		715,5,40,0,0,714,716,5,67,0,0,715,714,1,0,0,0,715,716,1,0,0,0,716,720,
-		1,0,0,0,717,720,5,81,0,0,718,720,5,6,0,0,719,703,1,0,0,0,719,705,1,0,0,
-		0,719,709,1,0,0,0,719,713,1,0,0,0,719,717,1,0,0,0,719,718,1,0,0,0,720,
-		47,1,0,0,0,721,724,3,88,44,0,722,723,5,157,0,0,723,725,3,88,44,0,724,722,
-		1,0,0,0,724,725,1,0,0,0,725,727,1,0,0,0,726,728,3,52,26,0,727,726,1,0,
-		0,0,727,728,1,0,0,0,728,730,1,0,0,0,729,731,3,54,27,0,730,729,1,0,0,0,
-		730,731,1,0,0,0,731,733,1,0,0,0,732,734,3,56,28,0,733,732,1,0,0,0,733,
-		734,1,0,0,0,734,784,1,0,0,0,735,737,5,165,0,0,736,738,3,54,27,0,737,736,
-		1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,741,3,56,28,0,740,739,1,0,
-		0,0,740,741,1,0,0,0,741,784,1,0,0,0,742,743,3,88,44,0,743,752,5,152,0,
-		0,744,749,3,66,33,0,745,746,5,156,0,0,746,748,3,66,33,0,747,745,1,0,0,
-		0,748,751,1,0,0,0,749,747,1,0,0,0,749,750,1,0,0,0,750,753,1,0,0,0,751,
-		749,1,0,0,0,752,744,1,0,0,0,752,753,1,0,0,0,753,758,1,0,0,0,754,755,5,
-		156,0,0,755,757,3,50,25,0,756,754,1,0,0,0,757,760,1,0,0,0,758,756,1,0,
-		0,0,758,759,1,0,0,0,759,761,1,0,0,0,760,758,1,0,0,0,761,763,5,153,0,0,
-		762,764,3,54,27,0,763,762,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,
-		767,3,56,28,0,766,765,1,0,0,0,766,767,1,0,0,0,767,784,1,0,0,0,768,769,
-		5,152,0,0,769,770,3,18,9,0,770,772,5,153,0,0,771,773,3,54,27,0,772,771,
-		1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,776,3,56,28,0,775,774,1,0,
-		0,0,775,776,1,0,0,0,776,784,1,0,0,0,777,778,5,152,0,0,778,779,3,44,22,
-		0,779,781,5,153,0,0,780,782,3,54,27,0,781,780,1,0,0,0,781,782,1,0,0,0,
-		782,784,1,0,0,0,783,721,1,0,0,0,783,735,1,0,0,0,783,742,1,0,0,0,783,768,
-		1,0,0,0,783,777,1,0,0,0,784,49,1,0,0,0,785,786,3,88,44,0,786,787,7,9,0,
-		0,787,788,3,66,33,0,788,51,1,0,0,0,789,790,5,121,0,0,790,800,5,167,0,0,
-		791,792,5,7,0,0,792,793,5,62,0,0,793,794,5,112,0,0,794,800,5,165,0,0,795,
-		796,5,11,0,0,796,800,3,88,44,0,797,798,5,110,0,0,798,800,3,88,44,0,799,
-		789,1,0,0,0,799,791,1,0,0,0,799,795,1,0,0,0,799,797,1,0,0,0,800,53,1,0,
-		0,0,801,802,5,85,0,0,802,803,7,10,0,0,803,804,5,152,0,0,804,806,3,66,33,
-		0,805,807,5,70,0,0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,
-		813,5,153,0,0,809,810,5,74,0,0,810,811,5,152,0,0,811,812,5,167,0,0,812,
-		814,5,153,0,0,813,809,1,0,0,0,813,814,1,0,0,0,814,848,1,0,0,0,815,816,
-		5,86,0,0,816,817,3,66,33,0,817,820,5,79,0,0,818,819,5,106,0,0,819,821,
-		3,66,33,0,820,818,1,0,0,0,820,821,1,0,0,0,821,829,1,0,0,0,822,823,5,108,
-		0,0,823,824,5,12,0,0,824,827,3,66,33,0,825,826,5,127,0,0,826,828,5,76,
-		0,0,827,825,1,0,0,0,827,828,1,0,0,0,828,830,1,0,0,0,829,822,1,0,0,0,829,
-		830,1,0,0,0,830,833,1,0,0,0,831,832,5,109,0,0,832,834,5,167,0,0,833,831,
-		1,0,0,0,833,834,1,0,0,0,834,848,1,0,0,0,835,836,5,86,0,0,836,837,3,66,
-		33,0,837,841,5,70,0,0,838,839,5,107,0,0,839,840,5,12,0,0,840,842,3,66,
-		33,0,841,838,1,0,0,0,841,842,1,0,0,0,842,845,1,0,0,0,843,844,5,109,0,0,
-		844,846,5,167,0,0,845,843,1,0,0,0,845,846,1,0,0,0,846,848,1,0,0,0,847,
-		801,1,0,0,0,847,815,1,0,0,0,847,835,1,0,0,0,848,55,1,0,0,0,849,851,5,7,
-		0,0,850,849,1,0,0,0,850,851,1,0,0,0,851,852,1,0,0,0,852,857,3,88,44,0,
-		853,854,5,152,0,0,854,855,3,86,43,0,855,856,5,153,0,0,856,858,1,0,0,0,
-		857,853,1,0,0,0,857,858,1,0,0,0,858,57,1,0,0,0,859,860,3,88,44,0,860,861,
-		5,7,0,0,861,862,5,152,0,0,862,863,3,60,30,0,863,864,5,153,0,0,864,59,1,
-		0,0,0,865,867,3,88,44,0,866,865,1,0,0,0,866,867,1,0,0,0,867,878,1,0,0,
-		0,868,869,5,69,0,0,869,870,5,12,0,0,870,875,3,66,33,0,871,872,5,156,0,
-		0,872,874,3,66,33,0,873,871,1,0,0,0,874,877,1,0,0,0,875,873,1,0,0,0,875,
-		876,1,0,0,0,876,879,1,0,0,0,877,875,1,0,0,0,878,868,1,0,0,0,878,879,1,
-		0,0,0,879,881,1,0,0,0,880,882,3,38,19,0,881,880,1,0,0,0,881,882,1,0,0,
-		0,882,884,1,0,0,0,883,885,3,62,31,0,884,883,1,0,0,0,884,885,1,0,0,0,885,
-		61,1,0,0,0,886,887,7,11,0,0,887,895,3,64,32,0,888,889,7,11,0,0,889,890,
-		5,10,0,0,890,891,3,64,32,0,891,892,5,5,0,0,892,893,3,64,32,0,893,895,1,
-		0,0,0,894,886,1,0,0,0,894,888,1,0,0,0,895,63,1,0,0,0,896,897,5,116,0,0,
-		897,906,5,71,0,0,898,899,5,116,0,0,899,906,5,38,0,0,900,901,5,19,0,0,901,
-		906,5,78,0,0,902,903,3,66,33,0,903,904,7,12,0,0,904,906,1,0,0,0,905,896,
-		1,0,0,0,905,898,1,0,0,0,905,900,1,0,0,0,905,902,1,0,0,0,906,65,1,0,0,0,
-		907,908,6,33,-1,0,908,909,3,88,44,0,909,910,5,144,0,0,910,911,3,66,33,
-		5,911,919,1,0,0,0,912,914,3,70,35,0,913,915,3,68,34,0,914,913,1,0,0,0,
-		914,915,1,0,0,0,915,919,1,0,0,0,916,917,5,59,0,0,917,919,3,66,33,3,918,
-		907,1,0,0,0,918,912,1,0,0,0,918,916,1,0,0,0,919,928,1,0,0,0,920,921,10,
-		2,0,0,921,922,5,5,0,0,922,927,3,66,33,3,923,924,10,1,0,0,924,925,5,65,
-		0,0,925,927,3,66,33,2,926,920,1,0,0,0,926,923,1,0,0,0,927,930,1,0,0,0,
-		928,926,1,0,0,0,928,929,1,0,0,0,929,67,1,0,0,0,930,928,1,0,0,0,931,932,
-		3,74,37,0,932,933,3,70,35,0,933,992,1,0,0,0,934,936,5,52,0,0,935,937,5,
-		59,0,0,936,935,1,0,0,0,936,937,1,0,0,0,937,938,1,0,0,0,938,992,5,60,0,
-		0,939,941,5,52,0,0,940,942,5,59,0,0,941,940,1,0,0,0,941,942,1,0,0,0,942,
-		943,1,0,0,0,943,944,5,25,0,0,944,945,5,39,0,0,945,992,3,70,35,0,946,948,
-		5,52,0,0,947,949,5,59,0,0,948,947,1,0,0,0,948,949,1,0,0,0,949,950,1,0,
-		0,0,950,992,7,13,0,0,951,953,5,59,0,0,952,951,1,0,0,0,952,953,1,0,0,0,
-		953,954,1,0,0,0,954,955,5,10,0,0,955,956,3,70,35,0,956,957,5,5,0,0,957,
-		958,3,70,35,0,958,992,1,0,0,0,959,961,5,59,0,0,960,959,1,0,0,0,960,961,
-		1,0,0,0,961,962,1,0,0,0,962,963,5,46,0,0,963,964,5,152,0,0,964,965,3,18,
-		9,0,965,966,5,153,0,0,966,992,1,0,0,0,967,969,5,59,0,0,968,967,1,0,0,0,
-		968,969,1,0,0,0,969,970,1,0,0,0,970,971,5,46,0,0,971,972,5,152,0,0,972,
-		977,3,66,33,0,973,974,5,156,0,0,974,976,3,66,33,0,975,973,1,0,0,0,976,
-		979,1,0,0,0,977,975,1,0,0,0,977,978,1,0,0,0,978,980,1,0,0,0,979,977,1,
-		0,0,0,980,981,5,153,0,0,981,992,1,0,0,0,982,984,5,59,0,0,983,982,1,0,0,
-		0,983,984,1,0,0,0,984,985,1,0,0,0,985,986,7,14,0,0,986,989,3,70,35,0,987,
-		988,5,29,0,0,988,990,3,70,35,0,989,987,1,0,0,0,989,990,1,0,0,0,990,992,
-		1,0,0,0,991,931,1,0,0,0,991,934,1,0,0,0,991,939,1,0,0,0,991,946,1,0,0,
-		0,991,952,1,0,0,0,991,960,1,0,0,0,991,968,1,0,0,0,991,983,1,0,0,0,992,
-		69,1,0,0,0,993,994,6,35,-1,0,994,998,3,76,38,0,995,996,7,15,0,0,996,998,
-		3,70,35,4,997,993,1,0,0,0,997,995,1,0,0,0,998,1028,1,0,0,0,999,1000,10,
-		3,0,0,1000,1001,7,16,0,0,1001,1027,3,70,35,4,1002,1003,10,2,0,0,1003,1004,
-		7,15,0,0,1004,1027,3,70,35,3,1005,1006,10,1,0,0,1006,1007,5,151,0,0,1007,
-		1027,3,70,35,2,1008,1009,10,7,0,0,1009,1010,5,154,0,0,1010,1015,3,72,36,
-		0,1011,1012,5,156,0,0,1012,1014,3,72,36,0,1013,1011,1,0,0,0,1014,1017,
-		1,0,0,0,1015,1013,1,0,0,0,1015,1016,1,0,0,0,1016,1018,1,0,0,0,1017,1015,
-		1,0,0,0,1018,1019,5,155,0,0,1019,1027,1,0,0,0,1020,1021,10,6,0,0,1021,
-		1022,5,159,0,0,1022,1027,3,84,42,0,1023,1024,10,5,0,0,1024,1025,5,157,
-		0,0,1025,1027,3,88,44,0,1026,999,1,0,0,0,1026,1002,1,0,0,0,1026,1005,1,
-		0,0,0,1026,1008,1,0,0,0,1026,1020,1,0,0,0,1026,1023,1,0,0,0,1027,1030,
-		1,0,0,0,1028,1026,1,0,0,0,1028,1029,1,0,0,0,1029,71,1,0,0,0,1030,1028,
-		1,0,0,0,1031,1053,3,66,33,0,1032,1034,3,66,33,0,1033,1032,1,0,0,0,1033,
-		1034,1,0,0,0,1034,1035,1,0,0,0,1035,1037,5,161,0,0,1036,1038,3,66,33,0,
-		1037,1036,1,0,0,0,1037,1038,1,0,0,0,1038,1043,1,0,0,0,1039,1041,5,161,
-		0,0,1040,1042,3,66,33,0,1041,1040,1,0,0,0,1041,1042,1,0,0,0,1042,1044,
-		1,0,0,0,1043,1039,1,0,0,0,1043,1044,1,0,0,0,1044,1053,1,0,0,0,1045,1047,
-		3,66,33,0,1046,1045,1,0,0,0,1046,1047,1,0,0,0,1047,1048,1,0,0,0,1048,1050,
-		5,159,0,0,1049,1051,3,66,33,0,1050,1049,1,0,0,0,1050,1051,1,0,0,0,1051,
-		1053,1,0,0,0,1052,1031,1,0,0,0,1052,1033,1,0,0,0,1052,1046,1,0,0,0,1053,
-		73,1,0,0,0,1054,1055,7,17,0,0,1055,75,1,0,0,0,1056,1209,5,60,0,0,1057,
-		1209,7,13,0,0,1058,1209,5,167,0,0,1059,1209,7,18,0,0,1060,1209,5,165,0,
-		0,1061,1209,5,166,0,0,1062,1063,5,50,0,0,1063,1065,7,19,0,0,1064,1066,
-		3,88,44,0,1065,1064,1,0,0,0,1065,1066,1,0,0,0,1066,1209,1,0,0,0,1067,1068,
-		3,84,42,0,1068,1069,5,165,0,0,1069,1209,1,0,0,0,1070,1209,3,82,41,0,1071,
-		1073,5,13,0,0,1072,1074,3,66,33,0,1073,1072,1,0,0,0,1073,1074,1,0,0,0,
-		1074,1076,1,0,0,0,1075,1077,3,80,40,0,1076,1075,1,0,0,0,1077,1078,1,0,
-		0,0,1078,1076,1,0,0,0,1078,1079,1,0,0,0,1079,1082,1,0,0,0,1080,1081,5,
-		27,0,0,1081,1083,3,66,33,0,1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,1084,
-		1,0,0,0,1084,1085,5,28,0,0,1085,1209,1,0,0,0,1086,1087,7,20,0,0,1087,1088,
-		5,152,0,0,1088,1089,3,66,33,0,1089,1090,5,7,0,0,1090,1091,3,84,42,0,1091,
-		1092,5,153,0,0,1092,1209,1,0,0,0,1093,1094,5,34,0,0,1094,1095,5,152,0,
-		0,1095,1096,3,88,44,0,1096,1097,5,39,0,0,1097,1098,3,66,33,0,1098,1099,
-		5,153,0,0,1099,1209,1,0,0,0,1100,1101,5,131,0,0,1101,1102,5,152,0,0,1102,
-		1103,3,66,33,0,1103,1104,5,39,0,0,1104,1107,3,66,33,0,1105,1106,5,137,
-		0,0,1106,1108,3,66,33,0,1107,1105,1,0,0,0,1107,1108,1,0,0,0,1108,1109,
-		1,0,0,0,1109,1110,5,153,0,0,1110,1209,1,0,0,0,1111,1112,5,132,0,0,1112,
-		1113,5,152,0,0,1113,1114,3,70,35,0,1114,1115,5,46,0,0,1115,1116,3,70,35,
-		0,1116,1117,5,153,0,0,1117,1209,1,0,0,0,1118,1119,5,133,0,0,1119,1121,
-		5,152,0,0,1120,1122,7,21,0,0,1121,1120,1,0,0,0,1121,1122,1,0,0,0,1122,
-		1124,1,0,0,0,1123,1125,3,66,33,0,1124,1123,1,0,0,0,1124,1125,1,0,0,0,1125,
-		1126,1,0,0,0,1126,1127,5,39,0,0,1127,1128,3,66,33,0,1128,1129,5,153,0,
-		0,1129,1209,1,0,0,0,1130,1131,5,32,0,0,1131,1132,5,152,0,0,1132,1133,3,
-		18,9,0,1133,1134,5,153,0,0,1134,1209,1,0,0,0,1135,1136,5,152,0,0,1136,
-		1137,3,18,9,0,1137,1138,5,153,0,0,1138,1209,1,0,0,0,1139,1140,3,88,44,
-		0,1140,1167,5,152,0,0,1141,1168,5,147,0,0,1142,1144,3,32,16,0,1143,1142,
-		1,0,0,0,1143,1144,1,0,0,0,1144,1145,1,0,0,0,1145,1150,3,66,33,0,1146,1147,
-		5,156,0,0,1147,1149,3,66,33,0,1148,1146,1,0,0,0,1149,1152,1,0,0,0,1150,
-		1148,1,0,0,0,1150,1151,1,0,0,0,1151,1154,1,0,0,0,1152,1150,1,0,0,0,1153,
-		1143,1,0,0,0,1153,1154,1,0,0,0,1154,1165,1,0,0,0,1155,1156,5,66,0,0,1156,
-		1157,5,12,0,0,1157,1162,3,40,20,0,1158,1159,5,156,0,0,1159,1161,3,40,20,
-		0,1160,1158,1,0,0,0,1161,1164,1,0,0,0,1162,1160,1,0,0,0,1162,1163,1,0,
-		0,0,1163,1166,1,0,0,0,1164,1162,1,0,0,0,1165,1155,1,0,0,0,1165,1166,1,
-		0,0,0,1166,1168,1,0,0,0,1167,1141,1,0,0,0,1167,1153,1,0,0,0,1168,1169,
-		1,0,0,0,1169,1176,5,153,0,0,1170,1171,5,36,0,0,1171,1172,5,152,0,0,1172,
-		1173,5,124,0,0,1173,1174,3,66,33,0,1174,1175,5,153,0,0,1175,1177,1,0,0,
-		0,1176,1170,1,0,0,0,1176,1177,1,0,0,0,1177,1179,1,0,0,0,1178,1180,3,78,
-		39,0,1179,1178,1,0,0,0,1179,1180,1,0,0,0,1180,1209,1,0,0,0,1181,1190,5,
-		154,0,0,1182,1187,3,66,33,0,1183,1184,5,156,0,0,1184,1186,3,66,33,0,1185,
-		1183,1,0,0,0,1186,1189,1,0,0,0,1187,1185,1,0,0,0,1187,1188,1,0,0,0,1188,
-		1191,1,0,0,0,1189,1187,1,0,0,0,1190,1182,1,0,0,0,1190,1191,1,0,0,0,1191,
-		1192,1,0,0,0,1192,1209,5,155,0,0,1193,1194,5,152,0,0,1194,1197,3,66,33,
-		0,1195,1196,5,156,0,0,1196,1198,3,66,33,0,1197,1195,1,0,0,0,1198,1199,
-		1,0,0,0,1199,1197,1,0,0,0,1199,1200,1,0,0,0,1200,1201,1,0,0,0,1201,1202,
-		5,153,0,0,1202,1209,1,0,0,0,1203,1204,5,152,0,0,1204,1205,3,66,33,0,1205,
-		1206,5,153,0,0,1206,1209,1,0,0,0,1207,1209,3,88,44,0,1208,1056,1,0,0,0,
-		1208,1057,1,0,0,0,1208,1058,1,0,0,0,1208,1059,1,0,0,0,1208,1060,1,0,0,
-		0,1208,1061,1,0,0,0,1208,1062,1,0,0,0,1208,1067,1,0,0,0,1208,1070,1,0,
-		0,0,1208,1071,1,0,0,0,1208,1086,1,0,0,0,1208,1093,1,0,0,0,1208,1100,1,
-		0,0,0,1208,1111,1,0,0,0,1208,1118,1,0,0,0,1208,1130,1,0,0,0,1208,1135,
-		1,0,0,0,1208,1139,1,0,0,0,1208,1181,1,0,0,0,1208,1193,1,0,0,0,1208,1203,
-		1,0,0,0,1208,1207,1,0,0,0,1209,77,1,0,0,0,1210,1216,5,68,0,0,1211,1217,
-		3,88,44,0,1212,1213,5,152,0,0,1213,1214,3,60,30,0,1214,1215,5,153,0,0,
-		1215,1217,1,0,0,0,1216,1211,1,0,0,0,1216,1212,1,0,0,0,1217,79,1,0,0,0,
-		1218,1219,5,123,0,0,1219,1220,3,66,33,0,1220,1221,5,111,0,0,1221,1222,
-		3,66,33,0,1222,81,1,0,0,0,1223,1224,5,162,0,0,1224,1231,3,88,44,0,1225,
-		1226,5,163,0,0,1226,1231,3,88,44,0,1227,1228,5,161,0,0,1228,1231,3,88,
-		44,0,1229,1231,5,164,0,0,1230,1223,1,0,0,0,1230,1225,1,0,0,0,1230,1227,
-		1,0,0,0,1230,1229,1,0,0,0,1231,83,1,0,0,0,1232,1243,3,88,44,0,1233,1234,
-		5,152,0,0,1234,1239,5,167,0,0,1235,1236,5,156,0,0,1236,1238,5,167,0,0,
-		1237,1235,1,0,0,0,1238,1241,1,0,0,0,1239,1237,1,0,0,0,1239,1240,1,0,0,
-		0,1240,1242,1,0,0,0,1241,1239,1,0,0,0,1242,1244,5,153,0,0,1243,1233,1,
-		0,0,0,1243,1244,1,0,0,0,1244,1252,1,0,0,0,1245,1247,5,154,0,0,1246,1248,
-		5,167,0,0,1247,1246,1,0,0,0,1247,1248,1,0,0,0,1248,1249,1,0,0,0,1249,1251,
-		5,155,0,0,1250,1245,1,0,0,0,1251,1254,1,0,0,0,1252,1250,1,0,0,0,1252,1253,
-		1,0,0,0,1253,1279,1,0,0,0,1254,1252,1,0,0,0,1255,1256,3,88,44,0,1256,1257,
-		5,140,0,0,1257,1262,3,84,42,0,1258,1259,5,156,0,0,1259,1261,3,84,42,0,
-		1260,1258,1,0,0,0,1261,1264,1,0,0,0,1262,1260,1,0,0,0,1262,1263,1,0,0,
-		0,1263,1265,1,0,0,0,1264,1262,1,0,0,0,1265,1276,5,142,0,0,1266,1267,5,
-		152,0,0,1267,1272,5,167,0,0,1268,1269,5,156,0,0,1269,1271,5,167,0,0,1270,
-		1268,1,0,0,0,1271,1274,1,0,0,0,1272,1270,1,0,0,0,1272,1273,1,0,0,0,1273,
-		1275,1,0,0,0,1274,1272,1,0,0,0,1275,1277,5,153,0,0,1276,1266,1,0,0,0,1276,
-		1277,1,0,0,0,1277,1279,1,0,0,0,1278,1232,1,0,0,0,1278,1255,1,0,0,0,1279,
-		85,1,0,0,0,1280,1285,3,88,44,0,1281,1282,5,156,0,0,1282,1284,3,88,44,0,
-		1283,1281,1,0,0,0,1284,1287,1,0,0,0,1285,1283,1,0,0,0,1285,1286,1,0,0,
-		0,1286,87,1,0,0,0,1287,1285,1,0,0,0,1288,1292,5,170,0,0,1289,1292,5,171,
-		0,0,1290,1292,3,90,45,0,1291,1288,1,0,0,0,1291,1289,1,0,0,0,1291,1290,
-		1,0,0,0,1292,89,1,0,0,0,1293,1294,7,22,0,0,1294,91,1,0,0,0,184,95,102,
-		107,113,116,124,131,138,144,153,158,162,168,178,190,195,199,206,218,225,
-		229,233,240,253,267,272,279,288,296,301,304,310,319,336,342,347,359,373,
-		386,391,393,400,409,421,437,446,451,464,468,470,473,477,480,484,491,499,
-		512,518,521,523,533,540,548,555,562,571,574,578,583,587,595,598,602,608,
-		611,616,624,626,634,637,646,651,655,661,667,669,689,697,699,703,707,711,
-		715,719,724,727,730,733,737,740,749,752,758,763,766,772,775,781,783,799,
-		806,813,820,827,829,833,841,845,847,850,857,866,875,878,881,884,894,905,
-		914,918,926,928,936,941,948,952,960,968,977,983,989,991,997,1015,1026,
-		1028,1033,1037,1041,1043,1046,1050,1052,1065,1073,1078,1082,1107,1121,
-		1124,1143,1150,1153,1162,1165,1167,1176,1179,1187,1190,1199,1208,1216,
-		1230,1239,1243,1247,1252,1262,1272,1276,1278,1285,1291
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1112,8,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1126,8,38,1,38,3,38,1129,
+		8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,3,38,1148,8,38,1,38,1,38,1,38,5,38,1153,8,38,10,38,
+		12,38,1156,9,38,3,38,1158,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1165,8,38,
+		10,38,12,38,1168,9,38,3,38,1170,8,38,3,38,1172,8,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,3,38,1181,8,38,1,38,3,38,1184,8,38,1,38,1,38,1,38,1,38,
+		5,38,1190,8,38,10,38,12,38,1193,9,38,3,38,1195,8,38,1,38,1,38,1,38,1,38,
+		1,38,5,38,1202,8,38,10,38,12,38,1205,9,38,3,38,1207,8,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,5,38,1215,8,38,10,38,12,38,1218,9,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,4,38,1226,8,38,11,38,12,38,1227,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,3,38,1237,8,38,1,39,1,39,3,39,1241,8,39,1,39,1,39,1,39,1,40,1,40,
+		1,40,1,40,1,41,1,41,1,41,1,41,1,41,1,41,3,41,1256,8,41,1,42,1,42,1,42,
+		1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1270,8,43,1,44,1,44,
+		1,44,1,44,1,44,5,44,1277,8,44,10,44,12,44,1280,9,44,1,44,3,44,1283,8,44,
+		1,44,1,44,3,44,1287,8,44,1,44,5,44,1290,8,44,10,44,12,44,1293,9,44,1,44,
+		1,44,1,44,1,44,1,44,5,44,1300,8,44,10,44,12,44,1303,9,44,1,44,1,44,1,44,
+		1,44,1,44,5,44,1310,8,44,10,44,12,44,1313,9,44,1,44,3,44,1316,8,44,3,44,
+		1318,8,44,1,45,1,45,1,45,5,45,1323,8,45,10,45,12,45,1326,9,45,1,46,1,46,
+		1,46,3,46,1331,8,46,1,47,1,47,1,47,0,4,24,44,66,70,48,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,0,23,2,0,20,20,128,
+		128,2,0,39,39,62,62,1,0,23,24,2,0,113,113,138,138,1,0,169,170,2,0,30,30,
+		117,117,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,138,138,162,162,
+		2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,
+		44,56,56,1,0,145,146,1,0,147,150,1,0,138,143,1,0,170,171,2,0,167,167,169,
+		169,2,0,14,14,115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,
+		24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,
+		110,112,113,115,116,121,122,125,126,128,137,1554,0,99,1,0,0,0,2,124,1,
+		0,0,0,4,397,1,0,0,0,6,399,1,0,0,0,8,413,1,0,0,0,10,455,1,0,0,0,12,457,
+		1,0,0,0,14,461,1,0,0,0,16,474,1,0,0,0,18,477,1,0,0,0,20,486,1,0,0,0,22,
+		498,1,0,0,0,24,510,1,0,0,0,26,544,1,0,0,0,28,546,1,0,0,0,30,557,1,0,0,
+		0,32,608,1,0,0,0,34,630,1,0,0,0,36,641,1,0,0,0,38,643,1,0,0,0,40,653,1,
+		0,0,0,42,673,1,0,0,0,44,675,1,0,0,0,46,723,1,0,0,0,48,787,1,0,0,0,50,789,
+		1,0,0,0,52,803,1,0,0,0,54,851,1,0,0,0,56,854,1,0,0,0,58,863,1,0,0,0,60,
+		870,1,0,0,0,62,898,1,0,0,0,64,909,1,0,0,0,66,922,1,0,0,0,68,995,1,0,0,
+		0,70,1001,1,0,0,0,72,1056,1,0,0,0,74,1058,1,0,0,0,76,1236,1,0,0,0,78,1240,
+		1,0,0,0,80,1245,1,0,0,0,82,1249,1,0,0,0,84,1257,1,0,0,0,86,1269,1,0,0,
+		0,88,1317,1,0,0,0,90,1319,1,0,0,0,92,1330,1,0,0,0,94,1332,1,0,0,0,96,98,
+		5,160,0,0,97,96,1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,0,0,0,100,
+		120,1,0,0,0,101,99,1,0,0,0,102,111,3,4,2,0,103,105,5,160,0,0,104,103,1,
+		0,0,0,105,106,1,0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,1,0,0,0,
+		108,110,3,4,2,0,109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,
+		1,0,0,0,112,117,1,0,0,0,113,111,1,0,0,0,114,116,5,160,0,0,115,114,1,0,
+		0,0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,0,0,0,119,
+		117,1,0,0,0,120,102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,
+		0,0,1,123,1,1,0,0,0,124,128,3,4,2,0,125,127,5,160,0,0,126,125,1,0,0,0,
+		127,130,1,0,0,0,128,126,1,0,0,0,128,129,1,0,0,0,129,131,1,0,0,0,130,128,
+		1,0,0,0,131,132,5,0,0,1,132,3,1,0,0,0,133,135,5,33,0,0,134,136,5,4,0,0,
+		135,134,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,398,3,4,2,0,138,398,
+		3,18,9,0,139,142,5,17,0,0,140,141,5,65,0,0,141,143,5,75,0,0,142,140,1,
+		0,0,0,142,143,1,0,0,0,143,144,1,0,0,0,144,148,7,0,0,0,145,146,5,43,0,0,
+		146,147,5,59,0,0,147,149,5,32,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,
+		150,1,0,0,0,150,162,3,92,46,0,151,152,5,152,0,0,152,157,3,6,3,0,153,154,
+		5,158,0,0,154,156,3,6,3,0,155,153,1,0,0,0,156,159,1,0,0,0,157,155,1,0,
+		0,0,157,158,1,0,0,0,158,160,1,0,0,0,159,157,1,0,0,0,160,161,5,153,0,0,
+		161,163,1,0,0,0,162,151,1,0,0,0,162,163,1,0,0,0,163,166,1,0,0,0,164,165,
+		5,7,0,0,165,167,3,18,9,0,166,164,1,0,0,0,166,167,1,0,0,0,167,398,1,0,0,
+		0,168,169,5,26,0,0,169,172,7,0,0,0,170,171,5,43,0,0,171,173,5,32,0,0,172,
+		170,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,398,3,92,46,0,175,176,
+		5,48,0,0,176,177,5,51,0,0,177,182,3,92,46,0,178,179,5,152,0,0,179,180,
+		3,90,45,0,180,181,5,153,0,0,181,183,1,0,0,0,182,178,1,0,0,0,182,183,1,
+		0,0,0,183,184,1,0,0,0,184,185,3,18,9,0,185,398,1,0,0,0,186,187,5,118,0,
+		0,187,188,3,92,46,0,188,189,5,82,0,0,189,194,3,14,7,0,190,191,5,158,0,
+		0,191,193,3,14,7,0,192,190,1,0,0,0,193,196,1,0,0,0,194,192,1,0,0,0,194,
+		195,1,0,0,0,195,199,1,0,0,0,196,194,1,0,0,0,197,198,5,39,0,0,198,200,3,
+		44,22,0,199,197,1,0,0,0,199,200,1,0,0,0,200,203,1,0,0,0,201,202,5,124,
+		0,0,202,204,3,66,33,0,203,201,1,0,0,0,203,204,1,0,0,0,204,398,1,0,0,0,
+		205,206,5,22,0,0,206,207,5,39,0,0,207,210,3,92,46,0,208,209,5,124,0,0,
+		209,211,3,66,33,0,210,208,1,0,0,0,210,211,1,0,0,0,211,398,1,0,0,0,212,
+		213,5,103,0,0,213,214,5,51,0,0,214,215,3,92,46,0,215,216,5,119,0,0,216,
+		217,3,44,22,0,217,218,5,64,0,0,218,220,3,66,33,0,219,221,3,10,5,0,220,
+		219,1,0,0,0,221,222,1,0,0,0,222,220,1,0,0,0,222,223,1,0,0,0,223,398,1,
+		0,0,0,224,225,5,3,0,0,225,226,5,20,0,0,226,227,3,92,46,0,227,229,5,1,0,
+		0,228,230,5,15,0,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,
+		233,3,92,46,0,232,234,3,88,44,0,233,232,1,0,0,0,233,234,1,0,0,0,234,237,
+		1,0,0,0,235,236,5,7,0,0,236,238,3,66,33,0,237,235,1,0,0,0,237,238,1,0,
+		0,0,238,398,1,0,0,0,239,240,5,83,0,0,240,398,5,21,0,0,241,242,5,83,0,0,
+		242,244,5,105,0,0,243,245,7,1,0,0,244,243,1,0,0,0,244,245,1,0,0,0,245,
+		246,1,0,0,0,246,398,3,92,46,0,247,248,5,83,0,0,248,249,5,122,0,0,249,250,
+		5,62,0,0,250,398,3,92,46,0,251,257,7,2,0,0,252,258,3,92,46,0,253,254,5,
+		152,0,0,254,255,3,18,9,0,255,256,5,153,0,0,256,258,1,0,0,0,257,252,1,0,
+		0,0,257,253,1,0,0,0,258,398,1,0,0,0,259,260,5,16,0,0,260,261,5,152,0,0,
+		261,262,3,18,9,0,262,263,5,153,0,0,263,264,5,113,0,0,264,276,5,167,0,0,
+		265,266,5,152,0,0,266,271,3,16,8,0,267,268,5,158,0,0,268,270,3,16,8,0,
+		269,267,1,0,0,0,270,273,1,0,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,274,
+		1,0,0,0,273,271,1,0,0,0,274,275,5,153,0,0,275,277,1,0,0,0,276,265,1,0,
+		0,0,276,277,1,0,0,0,277,398,1,0,0,0,278,279,5,17,0,0,279,280,5,91,0,0,
+		280,283,3,92,46,0,281,282,5,93,0,0,282,284,5,94,0,0,283,281,1,0,0,0,283,
+		284,1,0,0,0,284,285,1,0,0,0,285,286,5,7,0,0,286,287,3,18,9,0,287,398,1,
+		0,0,0,288,289,5,26,0,0,289,292,5,91,0,0,290,291,5,43,0,0,291,293,5,32,
+		0,0,292,290,1,0,0,0,292,293,1,0,0,0,293,294,1,0,0,0,294,398,3,92,46,0,
+		295,296,5,83,0,0,296,398,5,92,0,0,297,298,5,83,0,0,298,300,5,95,0,0,299,
+		301,5,62,0,0,300,299,1,0,0,0,300,301,1,0,0,0,301,308,1,0,0,0,302,305,3,
+		92,46,0,303,304,5,159,0,0,304,306,3,92,46,0,305,303,1,0,0,0,305,306,1,
+		0,0,0,306,309,1,0,0,0,307,309,5,167,0,0,308,302,1,0,0,0,308,307,1,0,0,
+		0,309,398,1,0,0,0,310,311,5,83,0,0,311,398,5,96,0,0,312,314,5,82,0,0,313,
+		315,5,98,0,0,314,313,1,0,0,0,314,315,1,0,0,0,315,316,1,0,0,0,316,317,3,
+		92,46,0,317,318,7,3,0,0,318,319,3,66,33,0,319,398,1,0,0,0,320,323,5,99,
+		0,0,321,324,5,2,0,0,322,324,3,92,46,0,323,321,1,0,0,0,323,322,1,0,0,0,
+		324,398,1,0,0,0,325,326,5,83,0,0,326,398,5,97,0,0,327,328,5,17,0,0,328,
+		329,5,87,0,0,329,330,3,92,46,0,330,331,5,39,0,0,331,332,5,152,0,0,332,
+		333,3,18,9,0,333,334,5,153,0,0,334,335,5,51,0,0,335,340,3,12,6,0,336,337,
+		5,158,0,0,337,339,3,12,6,0,338,336,1,0,0,0,339,342,1,0,0,0,340,338,1,0,
+		0,0,340,341,1,0,0,0,341,346,1,0,0,0,342,340,1,0,0,0,343,344,5,107,0,0,
+		344,345,5,12,0,0,345,347,3,66,33,0,346,343,1,0,0,0,346,347,1,0,0,0,347,
+		351,1,0,0,0,348,349,5,41,0,0,349,350,5,12,0,0,350,352,3,66,33,0,351,348,
+		1,0,0,0,351,352,1,0,0,0,352,353,1,0,0,0,353,354,5,109,0,0,354,355,5,169,
+		0,0,355,398,1,0,0,0,356,357,5,89,0,0,357,358,5,87,0,0,358,398,3,92,46,
+		0,359,360,5,26,0,0,360,363,5,87,0,0,361,362,5,43,0,0,362,364,5,32,0,0,
+		363,361,1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,398,3,92,46,0,366,
+		367,5,83,0,0,367,398,5,88,0,0,368,369,5,45,0,0,369,370,5,100,0,0,370,371,
+		5,167,0,0,371,372,5,51,0,0,372,373,3,92,46,0,373,374,5,101,0,0,374,377,
+		5,167,0,0,375,376,5,102,0,0,376,378,3,92,46,0,377,375,1,0,0,0,377,378,
+		1,0,0,0,378,398,1,0,0,0,379,380,5,45,0,0,380,381,3,92,46,0,381,382,5,167,
+		0,0,382,383,5,51,0,0,383,395,3,92,46,0,384,385,5,152,0,0,385,390,3,16,
+		8,0,386,387,5,158,0,0,387,389,3,16,8,0,388,386,1,0,0,0,389,392,1,0,0,0,
+		390,388,1,0,0,0,390,391,1,0,0,0,391,393,1,0,0,0,392,390,1,0,0,0,393,394,
+		5,153,0,0,394,396,1,0,0,0,395,384,1,0,0,0,395,396,1,0,0,0,396,398,1,0,
+		0,0,397,133,1,0,0,0,397,138,1,0,0,0,397,139,1,0,0,0,397,168,1,0,0,0,397,
+		175,1,0,0,0,397,186,1,0,0,0,397,205,1,0,0,0,397,212,1,0,0,0,397,224,1,
+		0,0,0,397,239,1,0,0,0,397,241,1,0,0,0,397,247,1,0,0,0,397,251,1,0,0,0,
+		397,259,1,0,0,0,397,278,1,0,0,0,397,288,1,0,0,0,397,295,1,0,0,0,397,297,
+		1,0,0,0,397,310,1,0,0,0,397,312,1,0,0,0,397,320,1,0,0,0,397,325,1,0,0,
+		0,397,327,1,0,0,0,397,356,1,0,0,0,397,359,1,0,0,0,397,366,1,0,0,0,397,
+		368,1,0,0,0,397,379,1,0,0,0,398,5,1,0,0,0,399,400,3,92,46,0,400,404,3,
+		88,44,0,401,403,3,8,4,0,402,401,1,0,0,0,403,406,1,0,0,0,404,402,1,0,0,
+		0,404,405,1,0,0,0,405,7,1,0,0,0,406,404,1,0,0,0,407,408,5,59,0,0,408,414,
+		5,60,0,0,409,414,5,60,0,0,410,411,5,129,0,0,411,414,5,102,0,0,412,414,
+		5,130,0,0,413,407,1,0,0,0,413,409,1,0,0,0,413,410,1,0,0,0,413,412,1,0,
+		0,0,414,9,1,0,0,0,415,416,5,123,0,0,416,417,5,104,0,0,417,418,5,111,0,
+		0,418,419,5,118,0,0,419,420,5,82,0,0,420,425,3,14,7,0,421,422,5,158,0,
+		0,422,424,3,14,7,0,423,421,1,0,0,0,424,427,1,0,0,0,425,423,1,0,0,0,425,
+		426,1,0,0,0,426,456,1,0,0,0,427,425,1,0,0,0,428,429,5,123,0,0,429,430,
+		5,104,0,0,430,431,5,111,0,0,431,456,5,22,0,0,432,433,5,123,0,0,433,434,
+		5,59,0,0,434,435,5,104,0,0,435,436,5,111,0,0,436,441,5,48,0,0,437,438,
+		5,152,0,0,438,439,3,90,45,0,439,440,5,153,0,0,440,442,1,0,0,0,441,437,
+		1,0,0,0,441,442,1,0,0,0,442,443,1,0,0,0,443,444,5,120,0,0,444,445,5,152,
+		0,0,445,450,3,66,33,0,446,447,5,158,0,0,447,449,3,66,33,0,448,446,1,0,
+		0,0,449,452,1,0,0,0,450,448,1,0,0,0,450,451,1,0,0,0,451,453,1,0,0,0,452,
+		450,1,0,0,0,453,454,5,153,0,0,454,456,1,0,0,0,455,415,1,0,0,0,455,428,
+		1,0,0,0,455,432,1,0,0,0,456,11,1,0,0,0,457,458,3,92,46,0,458,459,7,4,0,
+		0,459,460,5,70,0,0,460,13,1,0,0,0,461,462,3,92,46,0,462,463,5,138,0,0,
+		463,464,3,66,33,0,464,15,1,0,0,0,465,468,5,90,0,0,466,467,5,109,0,0,467,
+		469,5,169,0,0,468,466,1,0,0,0,468,469,1,0,0,0,469,475,1,0,0,0,470,472,
+		3,92,46,0,471,473,3,66,33,0,472,471,1,0,0,0,472,473,1,0,0,0,473,475,1,
+		0,0,0,474,465,1,0,0,0,474,470,1,0,0,0,475,17,1,0,0,0,476,478,3,20,10,0,
+		477,476,1,0,0,0,477,478,1,0,0,0,478,479,1,0,0,0,479,481,3,24,12,0,480,
+		482,3,38,19,0,481,480,1,0,0,0,481,482,1,0,0,0,482,484,1,0,0,0,483,485,
+		3,42,21,0,484,483,1,0,0,0,484,485,1,0,0,0,485,19,1,0,0,0,486,488,5,127,
+		0,0,487,489,5,73,0,0,488,487,1,0,0,0,488,489,1,0,0,0,489,490,1,0,0,0,490,
+		495,3,22,11,0,491,492,5,158,0,0,492,494,3,22,11,0,493,491,1,0,0,0,494,
+		497,1,0,0,0,495,493,1,0,0,0,495,496,1,0,0,0,496,21,1,0,0,0,497,495,1,0,
+		0,0,498,503,3,92,46,0,499,500,5,152,0,0,500,501,3,90,45,0,501,502,5,153,
+		0,0,502,504,1,0,0,0,503,499,1,0,0,0,503,504,1,0,0,0,504,505,1,0,0,0,505,
+		506,5,7,0,0,506,507,5,152,0,0,507,508,3,18,9,0,508,509,5,153,0,0,509,23,
+		1,0,0,0,510,511,6,12,-1,0,511,512,3,26,13,0,512,527,1,0,0,0,513,514,10,
+		2,0,0,514,516,5,49,0,0,515,517,3,32,16,0,516,515,1,0,0,0,516,517,1,0,0,
+		0,517,518,1,0,0,0,518,526,3,24,12,3,519,520,10,1,0,0,520,522,7,5,0,0,521,
+		523,3,32,16,0,522,521,1,0,0,0,522,523,1,0,0,0,523,524,1,0,0,0,524,526,
+		3,24,12,2,525,513,1,0,0,0,525,519,1,0,0,0,526,529,1,0,0,0,527,525,1,0,
+		0,0,527,528,1,0,0,0,528,25,1,0,0,0,529,527,1,0,0,0,530,545,3,30,15,0,531,
+		532,5,120,0,0,532,537,3,28,14,0,533,534,5,158,0,0,534,536,3,28,14,0,535,
+		533,1,0,0,0,536,539,1,0,0,0,537,535,1,0,0,0,537,538,1,0,0,0,538,545,1,
+		0,0,0,539,537,1,0,0,0,540,541,5,152,0,0,541,542,3,18,9,0,542,543,5,153,
+		0,0,543,545,1,0,0,0,544,530,1,0,0,0,544,531,1,0,0,0,544,540,1,0,0,0,545,
+		27,1,0,0,0,546,547,5,152,0,0,547,552,3,66,33,0,548,549,5,158,0,0,549,551,
+		3,66,33,0,550,548,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,552,553,1,0,
+		0,0,553,555,1,0,0,0,554,552,1,0,0,0,555,556,5,153,0,0,556,29,1,0,0,0,557,
+		559,5,80,0,0,558,560,3,32,16,0,559,558,1,0,0,0,559,560,1,0,0,0,560,561,
+		1,0,0,0,561,566,3,34,17,0,562,563,5,158,0,0,563,565,3,34,17,0,564,562,
+		1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,0,566,567,1,0,0,0,567,578,1,0,0,
+		0,568,566,1,0,0,0,569,570,5,39,0,0,570,575,3,44,22,0,571,572,5,158,0,0,
+		572,574,3,44,22,0,573,571,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,575,
+		576,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,578,569,1,0,0,0,578,579,1,
+		0,0,0,579,582,1,0,0,0,580,581,5,124,0,0,581,583,3,66,33,0,582,580,1,0,
+		0,0,582,583,1,0,0,0,583,587,1,0,0,0,584,585,5,41,0,0,585,586,5,12,0,0,
+		586,588,3,36,18,0,587,584,1,0,0,0,587,588,1,0,0,0,588,591,1,0,0,0,589,
+		590,5,42,0,0,590,592,3,66,33,0,591,589,1,0,0,0,591,592,1,0,0,0,592,602,
+		1,0,0,0,593,594,5,125,0,0,594,599,3,58,29,0,595,596,5,158,0,0,596,598,
+		3,58,29,0,597,595,1,0,0,0,598,601,1,0,0,0,599,597,1,0,0,0,599,600,1,0,
+		0,0,600,603,1,0,0,0,601,599,1,0,0,0,602,593,1,0,0,0,602,603,1,0,0,0,603,
+		606,1,0,0,0,604,605,5,126,0,0,605,607,3,66,33,0,606,604,1,0,0,0,606,607,
+		1,0,0,0,607,31,1,0,0,0,608,609,7,6,0,0,609,33,1,0,0,0,610,615,3,66,33,
+		0,611,613,5,7,0,0,612,611,1,0,0,0,612,613,1,0,0,0,613,614,1,0,0,0,614,
+		616,3,92,46,0,615,612,1,0,0,0,615,616,1,0,0,0,616,631,1,0,0,0,617,618,
+		3,92,46,0,618,619,5,159,0,0,619,621,1,0,0,0,620,617,1,0,0,0,620,621,1,
+		0,0,0,621,622,1,0,0,0,622,628,5,147,0,0,623,624,5,31,0,0,624,625,5,152,
+		0,0,625,626,3,90,45,0,626,627,5,153,0,0,627,629,1,0,0,0,628,623,1,0,0,
+		0,628,629,1,0,0,0,629,631,1,0,0,0,630,610,1,0,0,0,630,620,1,0,0,0,631,
+		35,1,0,0,0,632,642,5,2,0,0,633,638,3,66,33,0,634,635,5,158,0,0,635,637,
+		3,66,33,0,636,634,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,638,639,1,0,
+		0,0,639,642,1,0,0,0,640,638,1,0,0,0,641,632,1,0,0,0,641,633,1,0,0,0,642,
+		37,1,0,0,0,643,644,5,66,0,0,644,645,5,12,0,0,645,650,3,40,20,0,646,647,
+		5,158,0,0,647,649,3,40,20,0,648,646,1,0,0,0,649,652,1,0,0,0,650,648,1,
+		0,0,0,650,651,1,0,0,0,651,39,1,0,0,0,652,650,1,0,0,0,653,655,3,66,33,0,
+		654,656,7,7,0,0,655,654,1,0,0,0,655,656,1,0,0,0,656,659,1,0,0,0,657,658,
+		5,61,0,0,658,660,7,8,0,0,659,657,1,0,0,0,659,660,1,0,0,0,660,41,1,0,0,
+		0,661,662,5,57,0,0,662,665,3,66,33,0,663,664,5,63,0,0,664,666,3,66,33,
+		0,665,663,1,0,0,0,665,666,1,0,0,0,666,674,1,0,0,0,667,668,5,63,0,0,668,
+		671,3,66,33,0,669,670,5,57,0,0,670,672,3,66,33,0,671,669,1,0,0,0,671,672,
+		1,0,0,0,672,674,1,0,0,0,673,661,1,0,0,0,673,667,1,0,0,0,674,43,1,0,0,0,
+		675,676,6,22,-1,0,676,677,3,48,24,0,677,703,1,0,0,0,678,679,10,4,0,0,679,
+		680,5,18,0,0,680,681,5,53,0,0,681,702,3,48,24,0,682,683,10,3,0,0,683,684,
+		3,46,23,0,684,685,5,53,0,0,685,693,3,48,24,0,686,687,5,64,0,0,687,694,
+		3,66,33,0,688,689,5,119,0,0,689,690,5,152,0,0,690,691,3,90,45,0,691,692,
+		5,153,0,0,692,694,1,0,0,0,693,686,1,0,0,0,693,688,1,0,0,0,694,702,1,0,
+		0,0,695,696,10,2,0,0,696,697,5,58,0,0,697,698,3,46,23,0,698,699,5,53,0,
+		0,699,700,3,48,24,0,700,702,1,0,0,0,701,678,1,0,0,0,701,682,1,0,0,0,701,
+		695,1,0,0,0,702,705,1,0,0,0,703,701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,
+		0,0,705,703,1,0,0,0,706,708,5,47,0,0,707,706,1,0,0,0,707,708,1,0,0,0,708,
+		724,1,0,0,0,709,711,5,55,0,0,710,712,5,67,0,0,711,710,1,0,0,0,711,712,
+		1,0,0,0,712,724,1,0,0,0,713,715,5,77,0,0,714,716,5,67,0,0,715,714,1,0,
+		0,0,715,716,1,0,0,0,716,724,1,0,0,0,717,719,5,40,0,0,718,720,5,67,0,0,
+		719,718,1,0,0,0,719,720,1,0,0,0,720,724,1,0,0,0,721,724,5,81,0,0,722,724,
+		5,6,0,0,723,707,1,0,0,0,723,709,1,0,0,0,723,713,1,0,0,0,723,717,1,0,0,
+		0,723,721,1,0,0,0,723,722,1,0,0,0,724,47,1,0,0,0,725,728,3,92,46,0,726,
+		727,5,159,0,0,727,729,3,92,46,0,728,726,1,0,0,0,728,729,1,0,0,0,729,731,
+		1,0,0,0,730,732,3,52,26,0,731,730,1,0,0,0,731,732,1,0,0,0,732,734,1,0,
+		0,0,733,735,3,54,27,0,734,733,1,0,0,0,734,735,1,0,0,0,735,737,1,0,0,0,
+		736,738,3,56,28,0,737,736,1,0,0,0,737,738,1,0,0,0,738,788,1,0,0,0,739,
+		741,5,167,0,0,740,742,3,54,27,0,741,740,1,0,0,0,741,742,1,0,0,0,742,744,
+		1,0,0,0,743,745,3,56,28,0,744,743,1,0,0,0,744,745,1,0,0,0,745,788,1,0,
+		0,0,746,747,3,92,46,0,747,756,5,152,0,0,748,753,3,66,33,0,749,750,5,158,
+		0,0,750,752,3,66,33,0,751,749,1,0,0,0,752,755,1,0,0,0,753,751,1,0,0,0,
+		753,754,1,0,0,0,754,757,1,0,0,0,755,753,1,0,0,0,756,748,1,0,0,0,756,757,
+		1,0,0,0,757,762,1,0,0,0,758,759,5,158,0,0,759,761,3,50,25,0,760,758,1,
+		0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,762,763,1,0,0,0,763,765,1,0,0,0,
+		764,762,1,0,0,0,765,767,5,153,0,0,766,768,3,54,27,0,767,766,1,0,0,0,767,
+		768,1,0,0,0,768,770,1,0,0,0,769,771,3,56,28,0,770,769,1,0,0,0,770,771,
+		1,0,0,0,771,788,1,0,0,0,772,773,5,152,0,0,773,774,3,18,9,0,774,776,5,153,
+		0,0,775,777,3,54,27,0,776,775,1,0,0,0,776,777,1,0,0,0,777,779,1,0,0,0,
+		778,780,3,56,28,0,779,778,1,0,0,0,779,780,1,0,0,0,780,788,1,0,0,0,781,
+		782,5,152,0,0,782,783,3,44,22,0,783,785,5,153,0,0,784,786,3,54,27,0,785,
+		784,1,0,0,0,785,786,1,0,0,0,786,788,1,0,0,0,787,725,1,0,0,0,787,739,1,
+		0,0,0,787,746,1,0,0,0,787,772,1,0,0,0,787,781,1,0,0,0,788,49,1,0,0,0,789,
+		790,3,92,46,0,790,791,7,9,0,0,791,792,3,66,33,0,792,51,1,0,0,0,793,794,
+		5,121,0,0,794,804,5,169,0,0,795,796,5,7,0,0,796,797,5,62,0,0,797,798,5,
+		112,0,0,798,804,5,167,0,0,799,800,5,11,0,0,800,804,3,92,46,0,801,802,5,
+		110,0,0,802,804,3,92,46,0,803,793,1,0,0,0,803,795,1,0,0,0,803,799,1,0,
+		0,0,803,801,1,0,0,0,804,53,1,0,0,0,805,806,5,85,0,0,806,807,7,10,0,0,807,
+		808,5,152,0,0,808,810,3,66,33,0,809,811,5,70,0,0,810,809,1,0,0,0,810,811,
+		1,0,0,0,811,812,1,0,0,0,812,817,5,153,0,0,813,814,5,74,0,0,814,815,5,152,
+		0,0,815,816,5,169,0,0,816,818,5,153,0,0,817,813,1,0,0,0,817,818,1,0,0,
+		0,818,852,1,0,0,0,819,820,5,86,0,0,820,821,3,66,33,0,821,824,5,79,0,0,
+		822,823,5,106,0,0,823,825,3,66,33,0,824,822,1,0,0,0,824,825,1,0,0,0,825,
+		833,1,0,0,0,826,827,5,108,0,0,827,828,5,12,0,0,828,831,3,66,33,0,829,830,
+		5,127,0,0,830,832,5,76,0,0,831,829,1,0,0,0,831,832,1,0,0,0,832,834,1,0,
+		0,0,833,826,1,0,0,0,833,834,1,0,0,0,834,837,1,0,0,0,835,836,5,109,0,0,
+		836,838,5,169,0,0,837,835,1,0,0,0,837,838,1,0,0,0,838,852,1,0,0,0,839,
+		840,5,86,0,0,840,841,3,66,33,0,841,845,5,70,0,0,842,843,5,107,0,0,843,
+		844,5,12,0,0,844,846,3,66,33,0,845,842,1,0,0,0,845,846,1,0,0,0,846,849,
+		1,0,0,0,847,848,5,109,0,0,848,850,5,169,0,0,849,847,1,0,0,0,849,850,1,
+		0,0,0,850,852,1,0,0,0,851,805,1,0,0,0,851,819,1,0,0,0,851,839,1,0,0,0,
+		852,55,1,0,0,0,853,855,5,7,0,0,854,853,1,0,0,0,854,855,1,0,0,0,855,856,
+		1,0,0,0,856,861,3,92,46,0,857,858,5,152,0,0,858,859,3,90,45,0,859,860,
+		5,153,0,0,860,862,1,0,0,0,861,857,1,0,0,0,861,862,1,0,0,0,862,57,1,0,0,
+		0,863,864,3,92,46,0,864,865,5,7,0,0,865,866,5,152,0,0,866,867,3,60,30,
+		0,867,868,5,153,0,0,868,59,1,0,0,0,869,871,3,92,46,0,870,869,1,0,0,0,870,
+		871,1,0,0,0,871,882,1,0,0,0,872,873,5,69,0,0,873,874,5,12,0,0,874,879,
+		3,66,33,0,875,876,5,158,0,0,876,878,3,66,33,0,877,875,1,0,0,0,878,881,
+		1,0,0,0,879,877,1,0,0,0,879,880,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,
+		0,882,872,1,0,0,0,882,883,1,0,0,0,883,885,1,0,0,0,884,886,3,38,19,0,885,
+		884,1,0,0,0,885,886,1,0,0,0,886,888,1,0,0,0,887,889,3,62,31,0,888,887,
+		1,0,0,0,888,889,1,0,0,0,889,61,1,0,0,0,890,891,7,11,0,0,891,899,3,64,32,
+		0,892,893,7,11,0,0,893,894,5,10,0,0,894,895,3,64,32,0,895,896,5,5,0,0,
+		896,897,3,64,32,0,897,899,1,0,0,0,898,890,1,0,0,0,898,892,1,0,0,0,899,
+		63,1,0,0,0,900,901,5,116,0,0,901,910,5,71,0,0,902,903,5,116,0,0,903,910,
+		5,38,0,0,904,905,5,19,0,0,905,910,5,78,0,0,906,907,3,66,33,0,907,908,7,
+		12,0,0,908,910,1,0,0,0,909,900,1,0,0,0,909,902,1,0,0,0,909,904,1,0,0,0,
+		909,906,1,0,0,0,910,65,1,0,0,0,911,912,6,33,-1,0,912,913,3,92,46,0,913,
+		914,5,144,0,0,914,915,3,66,33,5,915,923,1,0,0,0,916,918,3,70,35,0,917,
+		919,3,68,34,0,918,917,1,0,0,0,918,919,1,0,0,0,919,923,1,0,0,0,920,921,
+		5,59,0,0,921,923,3,66,33,3,922,911,1,0,0,0,922,916,1,0,0,0,922,920,1,0,
+		0,0,923,932,1,0,0,0,924,925,10,2,0,0,925,926,5,5,0,0,926,931,3,66,33,3,
+		927,928,10,1,0,0,928,929,5,65,0,0,929,931,3,66,33,2,930,924,1,0,0,0,930,
+		927,1,0,0,0,931,934,1,0,0,0,932,930,1,0,0,0,932,933,1,0,0,0,933,67,1,0,
+		0,0,934,932,1,0,0,0,935,936,3,74,37,0,936,937,3,70,35,0,937,996,1,0,0,
+		0,938,940,5,52,0,0,939,941,5,59,0,0,940,939,1,0,0,0,940,941,1,0,0,0,941,
+		942,1,0,0,0,942,996,5,60,0,0,943,945,5,52,0,0,944,946,5,59,0,0,945,944,
+		1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,25,0,0,948,949,5,39,
+		0,0,949,996,3,70,35,0,950,952,5,52,0,0,951,953,5,59,0,0,952,951,1,0,0,
+		0,952,953,1,0,0,0,953,954,1,0,0,0,954,996,7,13,0,0,955,957,5,59,0,0,956,
+		955,1,0,0,0,956,957,1,0,0,0,957,958,1,0,0,0,958,959,5,10,0,0,959,960,3,
+		70,35,0,960,961,5,5,0,0,961,962,3,70,35,0,962,996,1,0,0,0,963,965,5,59,
+		0,0,964,963,1,0,0,0,964,965,1,0,0,0,965,966,1,0,0,0,966,967,5,46,0,0,967,
+		968,5,152,0,0,968,969,3,18,9,0,969,970,5,153,0,0,970,996,1,0,0,0,971,973,
+		5,59,0,0,972,971,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,46,
+		0,0,975,976,5,152,0,0,976,981,3,66,33,0,977,978,5,158,0,0,978,980,3,66,
+		33,0,979,977,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,0,981,982,1,0,0,0,982,
+		984,1,0,0,0,983,981,1,0,0,0,984,985,5,153,0,0,985,996,1,0,0,0,986,988,
+		5,59,0,0,987,986,1,0,0,0,987,988,1,0,0,0,988,989,1,0,0,0,989,990,7,14,
+		0,0,990,993,3,70,35,0,991,992,5,29,0,0,992,994,3,70,35,0,993,991,1,0,0,
+		0,993,994,1,0,0,0,994,996,1,0,0,0,995,935,1,0,0,0,995,938,1,0,0,0,995,
+		943,1,0,0,0,995,950,1,0,0,0,995,956,1,0,0,0,995,964,1,0,0,0,995,972,1,
+		0,0,0,995,987,1,0,0,0,996,69,1,0,0,0,997,998,6,35,-1,0,998,1002,3,76,38,
+		0,999,1000,7,15,0,0,1000,1002,3,70,35,4,1001,997,1,0,0,0,1001,999,1,0,
+		0,0,1002,1032,1,0,0,0,1003,1004,10,3,0,0,1004,1005,7,16,0,0,1005,1031,
+		3,70,35,4,1006,1007,10,2,0,0,1007,1008,7,15,0,0,1008,1031,3,70,35,3,1009,
+		1010,10,1,0,0,1010,1011,5,151,0,0,1011,1031,3,70,35,2,1012,1013,10,7,0,
+		0,1013,1014,5,154,0,0,1014,1019,3,72,36,0,1015,1016,5,158,0,0,1016,1018,
+		3,72,36,0,1017,1015,1,0,0,0,1018,1021,1,0,0,0,1019,1017,1,0,0,0,1019,1020,
+		1,0,0,0,1020,1022,1,0,0,0,1021,1019,1,0,0,0,1022,1023,5,155,0,0,1023,1031,
+		1,0,0,0,1024,1025,10,6,0,0,1025,1026,5,161,0,0,1026,1031,3,88,44,0,1027,
+		1028,10,5,0,0,1028,1029,5,159,0,0,1029,1031,3,92,46,0,1030,1003,1,0,0,
+		0,1030,1006,1,0,0,0,1030,1009,1,0,0,0,1030,1012,1,0,0,0,1030,1024,1,0,
+		0,0,1030,1027,1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,
+		0,0,0,1033,71,1,0,0,0,1034,1032,1,0,0,0,1035,1057,3,66,33,0,1036,1038,
+		3,66,33,0,1037,1036,1,0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1041,
+		5,163,0,0,1040,1042,3,66,33,0,1041,1040,1,0,0,0,1041,1042,1,0,0,0,1042,
+		1047,1,0,0,0,1043,1045,5,163,0,0,1044,1046,3,66,33,0,1045,1044,1,0,0,0,
+		1045,1046,1,0,0,0,1046,1048,1,0,0,0,1047,1043,1,0,0,0,1047,1048,1,0,0,
+		0,1048,1057,1,0,0,0,1049,1051,3,66,33,0,1050,1049,1,0,0,0,1050,1051,1,
+		0,0,0,1051,1052,1,0,0,0,1052,1054,5,161,0,0,1053,1055,3,66,33,0,1054,1053,
+		1,0,0,0,1054,1055,1,0,0,0,1055,1057,1,0,0,0,1056,1035,1,0,0,0,1056,1037,
+		1,0,0,0,1056,1050,1,0,0,0,1057,73,1,0,0,0,1058,1059,7,17,0,0,1059,75,1,
+		0,0,0,1060,1237,5,60,0,0,1061,1237,7,13,0,0,1062,1237,5,169,0,0,1063,1237,
+		7,18,0,0,1064,1237,5,167,0,0,1065,1237,5,168,0,0,1066,1067,5,50,0,0,1067,
+		1069,7,19,0,0,1068,1070,3,92,46,0,1069,1068,1,0,0,0,1069,1070,1,0,0,0,
+		1070,1237,1,0,0,0,1071,1072,3,88,44,0,1072,1073,5,167,0,0,1073,1237,1,
+		0,0,0,1074,1237,3,86,43,0,1075,1077,5,13,0,0,1076,1078,3,66,33,0,1077,
+		1076,1,0,0,0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,1081,3,84,42,0,1080,
+		1079,1,0,0,0,1081,1082,1,0,0,0,1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,
+		1086,1,0,0,0,1084,1085,5,27,0,0,1085,1087,3,66,33,0,1086,1084,1,0,0,0,
+		1086,1087,1,0,0,0,1087,1088,1,0,0,0,1088,1089,5,28,0,0,1089,1237,1,0,0,
+		0,1090,1091,7,20,0,0,1091,1092,5,152,0,0,1092,1093,3,66,33,0,1093,1094,
+		5,7,0,0,1094,1095,3,88,44,0,1095,1096,5,153,0,0,1096,1237,1,0,0,0,1097,
+		1098,5,34,0,0,1098,1099,5,152,0,0,1099,1100,3,92,46,0,1100,1101,5,39,0,
+		0,1101,1102,3,66,33,0,1102,1103,5,153,0,0,1103,1237,1,0,0,0,1104,1105,
+		5,131,0,0,1105,1106,5,152,0,0,1106,1107,3,66,33,0,1107,1108,5,39,0,0,1108,
+		1111,3,66,33,0,1109,1110,5,137,0,0,1110,1112,3,66,33,0,1111,1109,1,0,0,
+		0,1111,1112,1,0,0,0,1112,1113,1,0,0,0,1113,1114,5,153,0,0,1114,1237,1,
+		0,0,0,1115,1116,5,132,0,0,1116,1117,5,152,0,0,1117,1118,3,70,35,0,1118,
+		1119,5,46,0,0,1119,1120,3,70,35,0,1120,1121,5,153,0,0,1121,1237,1,0,0,
+		0,1122,1123,5,133,0,0,1123,1125,5,152,0,0,1124,1126,7,21,0,0,1125,1124,
+		1,0,0,0,1125,1126,1,0,0,0,1126,1128,1,0,0,0,1127,1129,3,66,33,0,1128,1127,
+		1,0,0,0,1128,1129,1,0,0,0,1129,1130,1,0,0,0,1130,1131,5,39,0,0,1131,1132,
+		3,66,33,0,1132,1133,5,153,0,0,1133,1237,1,0,0,0,1134,1135,5,32,0,0,1135,
+		1136,5,152,0,0,1136,1137,3,18,9,0,1137,1138,5,153,0,0,1138,1237,1,0,0,
+		0,1139,1140,5,152,0,0,1140,1141,3,18,9,0,1141,1142,5,153,0,0,1142,1237,
+		1,0,0,0,1143,1144,3,92,46,0,1144,1171,5,152,0,0,1145,1172,5,147,0,0,1146,
+		1148,3,32,16,0,1147,1146,1,0,0,0,1147,1148,1,0,0,0,1148,1149,1,0,0,0,1149,
+		1154,3,66,33,0,1150,1151,5,158,0,0,1151,1153,3,66,33,0,1152,1150,1,0,0,
+		0,1153,1156,1,0,0,0,1154,1152,1,0,0,0,1154,1155,1,0,0,0,1155,1158,1,0,
+		0,0,1156,1154,1,0,0,0,1157,1147,1,0,0,0,1157,1158,1,0,0,0,1158,1169,1,
+		0,0,0,1159,1160,5,66,0,0,1160,1161,5,12,0,0,1161,1166,3,40,20,0,1162,1163,
+		5,158,0,0,1163,1165,3,40,20,0,1164,1162,1,0,0,0,1165,1168,1,0,0,0,1166,
+		1164,1,0,0,0,1166,1167,1,0,0,0,1167,1170,1,0,0,0,1168,1166,1,0,0,0,1169,
+		1159,1,0,0,0,1169,1170,1,0,0,0,1170,1172,1,0,0,0,1171,1145,1,0,0,0,1171,
+		1157,1,0,0,0,1172,1173,1,0,0,0,1173,1180,5,153,0,0,1174,1175,5,36,0,0,
+		1175,1176,5,152,0,0,1176,1177,5,124,0,0,1177,1178,3,66,33,0,1178,1179,
+		5,153,0,0,1179,1181,1,0,0,0,1180,1174,1,0,0,0,1180,1181,1,0,0,0,1181,1183,
+		1,0,0,0,1182,1184,3,82,41,0,1183,1182,1,0,0,0,1183,1184,1,0,0,0,1184,1237,
+		1,0,0,0,1185,1194,5,154,0,0,1186,1191,3,66,33,0,1187,1188,5,158,0,0,1188,
+		1190,3,66,33,0,1189,1187,1,0,0,0,1190,1193,1,0,0,0,1191,1189,1,0,0,0,1191,
+		1192,1,0,0,0,1192,1195,1,0,0,0,1193,1191,1,0,0,0,1194,1186,1,0,0,0,1194,
+		1195,1,0,0,0,1195,1196,1,0,0,0,1196,1237,5,155,0,0,1197,1206,5,156,0,0,
+		1198,1203,3,78,39,0,1199,1200,5,158,0,0,1200,1202,3,78,39,0,1201,1199,
+		1,0,0,0,1202,1205,1,0,0,0,1203,1201,1,0,0,0,1203,1204,1,0,0,0,1204,1207,
+		1,0,0,0,1205,1203,1,0,0,0,1206,1198,1,0,0,0,1206,1207,1,0,0,0,1207,1208,
+		1,0,0,0,1208,1237,5,157,0,0,1209,1210,3,92,46,0,1210,1211,5,152,0,0,1211,
+		1216,3,80,40,0,1212,1213,5,158,0,0,1213,1215,3,80,40,0,1214,1212,1,0,0,
+		0,1215,1218,1,0,0,0,1216,1214,1,0,0,0,1216,1217,1,0,0,0,1217,1219,1,0,
+		0,0,1218,1216,1,0,0,0,1219,1220,5,153,0,0,1220,1237,1,0,0,0,1221,1222,
+		5,152,0,0,1222,1225,3,66,33,0,1223,1224,5,158,0,0,1224,1226,3,66,33,0,
+		1225,1223,1,0,0,0,1226,1227,1,0,0,0,1227,1225,1,0,0,0,1227,1228,1,0,0,
+		0,1228,1229,1,0,0,0,1229,1230,5,153,0,0,1230,1237,1,0,0,0,1231,1232,5,
+		152,0,0,1232,1233,3,66,33,0,1233,1234,5,153,0,0,1234,1237,1,0,0,0,1235,
+		1237,3,92,46,0,1236,1060,1,0,0,0,1236,1061,1,0,0,0,1236,1062,1,0,0,0,1236,
+		1063,1,0,0,0,1236,1064,1,0,0,0,1236,1065,1,0,0,0,1236,1066,1,0,0,0,1236,
+		1071,1,0,0,0,1236,1074,1,0,0,0,1236,1075,1,0,0,0,1236,1090,1,0,0,0,1236,
+		1097,1,0,0,0,1236,1104,1,0,0,0,1236,1115,1,0,0,0,1236,1122,1,0,0,0,1236,
+		1134,1,0,0,0,1236,1139,1,0,0,0,1236,1143,1,0,0,0,1236,1185,1,0,0,0,1236,
+		1197,1,0,0,0,1236,1209,1,0,0,0,1236,1221,1,0,0,0,1236,1231,1,0,0,0,1236,
+		1235,1,0,0,0,1237,77,1,0,0,0,1238,1241,5,167,0,0,1239,1241,3,92,46,0,1240,
+		1238,1,0,0,0,1240,1239,1,0,0,0,1241,1242,1,0,0,0,1242,1243,5,163,0,0,1243,
+		1244,3,66,33,0,1244,79,1,0,0,0,1245,1246,3,92,46,0,1246,1247,5,162,0,0,
+		1247,1248,3,66,33,0,1248,81,1,0,0,0,1249,1255,5,68,0,0,1250,1256,3,92,
+		46,0,1251,1252,5,152,0,0,1252,1253,3,60,30,0,1253,1254,5,153,0,0,1254,
+		1256,1,0,0,0,1255,1250,1,0,0,0,1255,1251,1,0,0,0,1256,83,1,0,0,0,1257,
+		1258,5,123,0,0,1258,1259,3,66,33,0,1259,1260,5,111,0,0,1260,1261,3,66,
+		33,0,1261,85,1,0,0,0,1262,1263,5,164,0,0,1263,1270,3,92,46,0,1264,1265,
+		5,165,0,0,1265,1270,3,92,46,0,1266,1267,5,163,0,0,1267,1270,3,92,46,0,
+		1268,1270,5,166,0,0,1269,1262,1,0,0,0,1269,1264,1,0,0,0,1269,1266,1,0,
+		0,0,1269,1268,1,0,0,0,1270,87,1,0,0,0,1271,1282,3,92,46,0,1272,1273,5,
+		152,0,0,1273,1278,5,169,0,0,1274,1275,5,158,0,0,1275,1277,5,169,0,0,1276,
+		1274,1,0,0,0,1277,1280,1,0,0,0,1278,1276,1,0,0,0,1278,1279,1,0,0,0,1279,
+		1281,1,0,0,0,1280,1278,1,0,0,0,1281,1283,5,153,0,0,1282,1272,1,0,0,0,1282,
+		1283,1,0,0,0,1283,1291,1,0,0,0,1284,1286,5,154,0,0,1285,1287,5,169,0,0,
+		1286,1285,1,0,0,0,1286,1287,1,0,0,0,1287,1288,1,0,0,0,1288,1290,5,155,
+		0,0,1289,1284,1,0,0,0,1290,1293,1,0,0,0,1291,1289,1,0,0,0,1291,1292,1,
+		0,0,0,1292,1318,1,0,0,0,1293,1291,1,0,0,0,1294,1295,3,92,46,0,1295,1296,
+		5,140,0,0,1296,1301,3,88,44,0,1297,1298,5,158,0,0,1298,1300,3,88,44,0,
+		1299,1297,1,0,0,0,1300,1303,1,0,0,0,1301,1299,1,0,0,0,1301,1302,1,0,0,
+		0,1302,1304,1,0,0,0,1303,1301,1,0,0,0,1304,1315,5,142,0,0,1305,1306,5,
+		152,0,0,1306,1311,5,169,0,0,1307,1308,5,158,0,0,1308,1310,5,169,0,0,1309,
+		1307,1,0,0,0,1310,1313,1,0,0,0,1311,1309,1,0,0,0,1311,1312,1,0,0,0,1312,
+		1314,1,0,0,0,1313,1311,1,0,0,0,1314,1316,5,153,0,0,1315,1305,1,0,0,0,1315,
+		1316,1,0,0,0,1316,1318,1,0,0,0,1317,1271,1,0,0,0,1317,1294,1,0,0,0,1318,
+		89,1,0,0,0,1319,1324,3,92,46,0,1320,1321,5,158,0,0,1321,1323,3,92,46,0,
+		1322,1320,1,0,0,0,1323,1326,1,0,0,0,1324,1322,1,0,0,0,1324,1325,1,0,0,
+		0,1325,91,1,0,0,0,1326,1324,1,0,0,0,1327,1331,5,172,0,0,1328,1331,5,173,
+		0,0,1329,1331,3,94,47,0,1330,1327,1,0,0,0,1330,1328,1,0,0,0,1330,1329,
+		1,0,0,0,1331,93,1,0,0,0,1332,1333,7,22,0,0,1333,95,1,0,0,0,188,99,106,
+		111,117,120,128,135,142,148,157,162,166,172,182,194,199,203,210,222,229,
+		233,237,244,257,271,276,283,292,300,305,308,314,323,340,346,351,363,377,
+		390,395,397,404,413,425,441,450,455,468,472,474,477,481,484,488,495,503,
+		516,522,525,527,537,544,552,559,566,575,578,582,587,591,599,602,606,612,
+		615,620,628,630,638,641,650,655,659,665,671,673,693,701,703,707,711,715,
+		719,723,728,731,734,737,741,744,753,756,762,767,770,776,779,785,787,803,
+		810,817,824,831,833,837,845,849,851,854,861,870,879,882,885,888,898,909,
+		918,922,930,932,940,945,952,956,964,972,981,987,993,995,1001,1019,1030,
+		1032,1037,1041,1045,1047,1050,1054,1056,1069,1077,1082,1086,1111,1125,
+		1128,1147,1154,1157,1166,1169,1171,1180,1183,1191,1194,1203,1206,1216,
+		1227,1236,1240,1255,1269,1278,1282,1286,1291,1301,1311,1315,1317,1324,
+		1330
 	};
 
 	public static readonly ATN _ATN =

@@ -879,6 +879,20 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitListLiteral([NotNull] QueryLakeParser.ListLiteralContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>structLiteral</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructLiteral([NotNull] QueryLakeParser.StructLiteralContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>namedArgumentCall</c>
+	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitNamedArgumentCall([NotNull] QueryLakeParser.NamedArgumentCallContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>rowConstructor</c>
 	/// labeled alternative in <see cref="QueryLakeParser.primaryExpression"/>.
 	/// </summary>
@@ -899,6 +913,18 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitColumnReference([NotNull] QueryLakeParser.ColumnReferenceContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="QueryLakeParser.structEntry"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructEntry([NotNull] QueryLakeParser.StructEntryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="QueryLakeParser.callArgument"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCallArgument([NotNull] QueryLakeParser.CallArgumentContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.over"/>.
 	/// </summary>
