@@ -28,6 +28,16 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
     }
 
     [Fact]
+    public void A_scalar_aggregate_subquery_becomes_a_left_join_with_the_aggregate_grouped_by_its_correlation()
+    {
+        var plan = f.Explain("SELECT a FROM t WHERE c > (SELECT avg(s.a) FROM small s WHERE s.a = t.a)");
+        Assert.Contains("Join: left on (a#", plan);
+        Assert.Contains("Aggregate: groups=[a#0] aggregates=[avg(", plan);
+        // count(*) over no rows is 0, which a missing match cannot give: that one stays per row.
+        Assert.DoesNotContain("Join:", f.Explain("SELECT a FROM t WHERE 0 = (SELECT count(*) FROM small s WHERE s.a = t.a)"));
+    }
+
+    [Fact]
     public void Not_exists_becomes_an_anti_join_and_not_in_stays_per_row()
     {
         Assert.Contains("Join: anti on (a#1 = a#0)", f.Explain("SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM small s WHERE s.a = t.a)"));
@@ -40,7 +50,7 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
     private static readonly Gen<Case> Cases =
         from outer in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 4), 2 * n))
         from inner in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 4), 2 * n))
-        from shape in Gen.Choose(0, 4)
+        from shape in Gen.Choose(0, 7)
         from negated in Gen.Elements(false, true)
         select new Case(outer, inner, shape, negated);
 
@@ -62,6 +72,9 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
                 1 => $"SELECT k, v FROM {o} WHERE {not}EXISTS (SELECT 1 FROM {i} WHERE {i}.k = {o}.k AND {i}.v <> {o}.v)",
                 2 => $"SELECT k, v FROM {o} WHERE v > 0 AND {not}EXISTS (SELECT * FROM {i} a, {i} b WHERE a.k = b.v AND b.k = {o}.v)",
                 3 => $"SELECT k, v FROM {o} WHERE k IN (SELECT v FROM {i} WHERE {i}.k = {o}.v)",
+                5 => $"SELECT k, v FROM {o} WHERE v > (SELECT avg(v) FROM {i} WHERE {i}.k = {o}.k)",
+                6 => $"SELECT k, v FROM {o} WHERE coalesce((SELECT max(v) + 0 FROM {i} WHERE {i}.k = {o}.k AND {i}.v > 0), -1) {(c.Negated ? "<" : ">=")} v",
+                7 => $"SELECT k, v FROM {o} WHERE (SELECT count(*) FROM {i} WHERE {i}.k = {o}.k) = 0",
                 _ => $"SELECT k, v FROM {o} WHERE {not}EXISTS (SELECT * FROM (SELECT k AS kk, v FROM {i}) x WHERE x.kk = {o}.k OR x.v = {o}.v)",
             };
             var expected = Sorted(Rows(s, sql, "decorrelate_subqueries"));

@@ -6,12 +6,14 @@ namespace QueryLake.Planning.Optimizer.Rules;
 
 /// <summary>
 /// Turns correlated <c>EXISTS</c>, <c>NOT EXISTS</c> and <c>IN (subquery)</c> conjuncts of a filter into semi and anti
-/// joins. The subquery's predicates that read the outer row (through filters, scans, inner joins and projections that
+/// joins, and correlated scalar subqueries over an aggregate (<c>x &lt; (SELECT 0.2 * avg(q) FROM l WHERE l.k = o.k)</c>)
+/// into a left join with the aggregate grouped by the correlated keys. The subquery's predicates that read the outer row (through filters, scans, inner joins and projections that
 /// pass the columns through) are pulled out of it and become the join condition, with each outer reference replaced
 /// by the outer expression it stands for; <c>x IN (SELECT e …)</c> adds <c>x = e</c>. The subquery then runs once as
-/// the join's build side instead of once per distinct outer row. Shapes it cannot pull apart (an outer reference
-/// under an aggregation, a limit, a window; <c>NOT IN</c>, whose NULL rules an anti join does not follow) keep the
-/// memoized per-row evaluation.
+/// the join's build side instead of once per distinct outer row. A scalar subquery qualifies when its correlation is
+/// equalities only and its aggregates give NULL over no rows (not count, whose 0 a left join cannot give). Shapes it
+/// cannot pull apart (an outer reference under an aggregation, a limit, a window; <c>NOT IN</c>, whose NULL rules an
+/// anti join does not follow) keep the memoized per-row evaluation.
 /// </summary>
 internal sealed class SubqueryDecorrelation : IOptimizerRule
 {
@@ -23,19 +25,83 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
     {
         var joins = new List<(LogicalPlan Inner, JoinKind Kind, List<BoundExpr> Condition)>();
         var rest = new List<BoundExpr>();
+        var scalars = new List<(BoundExpr Conjunct, CorrelatedSubquery Subquery, LogicalPlan Grouped, List<BoundExpr> OuterKeys, BoundExpr Value)>();
         int width = f.Input.Schema.Fields.Count;
         foreach (var c in ExpressionRewriter.Conjuncts(f.Predicate))
         {
             if (Decorrelate(c, width) is { } join) joins.Add(join);
+            else if (Scalar(c) is { } scalar) scalars.Add((c, scalar.Subquery, scalar.Grouped, scalar.OuterKeys, scalar.Value));
             else rest.Add(c);
         }
-        if (joins.Count == 0) return f;
+        if (joins.Count == 0 && scalars.Count == 0) return f;
         // The filter's other conjuncts run first (they may link a join graph below), then the semi and anti joins.
         LogicalPlan result = rest.Count == 0 ? f.Input : new FilterNode(f.Input, rest.Aggregate(ExpressionRewriter.And));
         foreach (var (inner, kind, condition) in joins)
             result = new JoinNode(result, inner, kind, condition.Aggregate(ExpressionRewriter.And));
-        return result;
+        if (scalars.Count == 0) return result;
+        // Each scalar subquery: a left join with its aggregate grouped by the correlated keys (one row per key, so no
+        // row is repeated), whose value column replaces the subquery in its conjunct; then back to the input's columns.
+        var rewritten = new List<BoundExpr>();
+        foreach (var (conjunct, q, grouped, outerKeys, value) in scalars)
+        {
+            int at = result.Schema.Fields.Count;
+            var eq = FunctionRegistry.Default.Scalar("=")!;
+            var keys = outerKeys.Select((k, i) =>
+            {
+                var right = new ColumnRef(at + i, grouped.Schema.Fields[i].Name, grouped.Schema.Fields[i].DataType);
+                var r = eq.Resolve([k.Type, right.Type])!;
+                return (BoundExpr)new Call(eq, [k, right], r.Kernel, r.Result);
+            }).ToList();
+            result = new JoinNode(result, grouped, JoinKind.Left, keys.Aggregate(ExpressionRewriter.And));
+            var column = ExpressionRewriter.RemapColumns(value, i => i + at);
+            rewritten.Add(ExpressionRewriter.Rewrite(conjunct, x => ReferenceEquals(x, q) ? column : null));
+        }
+        result = new FilterNode(result, rewritten.Aggregate(ExpressionRewriter.And));
+        return new ProjectNode(result, f.Input.Schema.Fields.Select((fl, i) => (BoundExpr)new ColumnRef(i, fl.Name, fl.DataType)).ToList(),
+            f.Input.Schema.Fields.Select(fl => fl.Name).ToList());
     }
+
+    /// <summary>Aggregates that give NULL over no rows, as a left join's missing match does.</summary>
+    private static readonly HashSet<string> NullOnEmpty = new(StringComparer.OrdinalIgnoreCase)
+        { "sum", "avg", "min", "max", "string_agg", "first", "any_value", "median", "quantile_cont", "quantile_disc", "quantile", "stddev", "stddev_samp",
+          "stddev_pop", "variance", "var_samp", "var_pop", "arg_min", "arg_max", "bool_and", "bool_or" };
+
+    /// <summary>A conjunct holding one correlated scalar subquery of the form Project*(Aggregate without groups over a
+    /// plan correlated by equalities only): the aggregate grouped by the inner sides of those equalities, the outer
+    /// sides, and the subquery's value over the grouped plan's columns.</summary>
+    private static (CorrelatedSubquery Subquery, LogicalPlan Grouped, List<BoundExpr> OuterKeys, BoundExpr Value)? Scalar(BoundExpr conjunct)
+    {
+        if (Find(conjunct).ToList() is not [{ Kind: SubqueryKind.Scalar } q]) return null;
+        var plan = q.Plan;
+        BoundExpr output = new ColumnRef(0, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType);
+        while (plan is ProjectNode p)
+        {
+            var exprs = p.Exprs;
+            output = ExpressionRewriter.Rewrite(output, x => x is ColumnRef r ? exprs[r.Index] : null);
+            plan = p.Input;
+        }
+        if (plan is not AggregateNode { Groups.Count: 0 } a || a.Aggregates.Any(x => !NullOnEmpty.Contains(x.Function.Name)) || ContainsOuter(output)) return null;
+        if (a.Aggregates.Any(x => x.Arguments.Any(ContainsOuter))) return null;
+        if (Pull(a.Input) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner)) return null;
+        var innerKeys = new List<BoundExpr>();
+        var outerKeys = new List<BoundExpr>();
+        foreach (var c in pulled)
+        {
+            if (c is not Call { Function.Name: "=", Args: [var l, var r] }) return null;
+            var (innerSide, outerSide) = OnlyOuter(l) && !ContainsOuter(r) ? (r, l) : OnlyOuter(r) && !ContainsOuter(l) ? (l, r) : (null, null);
+            if (innerSide is null || outerSide is null) return null;
+            innerKeys.Add(innerSide);
+            outerKeys.Add(ExpressionRewriter.Rewrite(outerSide, x => x is OuterRef o ? q.OuterArgs[o.Slot] : null));
+        }
+        var grouped = new AggregateNode(inner, innerKeys, innerKeys.Select((_, i) => $"#k{i}").ToList(), a.Aggregates);
+        var value = ExpressionRewriter.RemapColumns(output, i => i + innerKeys.Count);
+        return (q, grouped, outerKeys, value);
+    }
+
+    private static IEnumerable<CorrelatedSubquery> Find(BoundExpr e) => e is CorrelatedSubquery q ? [q] : e.Children.SelectMany(Find);
+
+    /// <summary>True for an expression of outer references and constants only (at least one outer reference).</summary>
+    private static bool OnlyOuter(BoundExpr e) => ContainsOuter(e) && !ExpressionRewriter.Columns(e).Any();
 
     private static (LogicalPlan, JoinKind, List<BoundExpr>)? Decorrelate(BoundExpr c, int outerWidth)
     {
