@@ -226,6 +226,7 @@ predicate
     | NOT? BETWEEN lower=valueExpression AND upper=valueExpression                       # between
     | NOT? IN LPAREN query RPAREN                                                        # inSubquery
     | NOT? IN LPAREN expression (COMMA expression)* RPAREN                               # inList
+    | NOT? IN LPAREN RPAREN                                                              # emptyInList
     | NOT? op=(LIKE | ILIKE) pattern=valueExpression (ESCAPE escape=valueExpression)?    # like
     ;
 

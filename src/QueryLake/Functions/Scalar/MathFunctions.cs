@@ -20,11 +20,12 @@ internal static class MathFunctions
         r.Add(new ScalarFunction("power", "power(x, y)", "x raised to y.", "SELECT power(2, 10) → 1024.0",
             t => t.Count == 2 && TypeRules.Numeric(t[0], t[1]) is not null
                 ? new Resolution(DataType.Float64, RowMapped.Kernel(DataType.Float64, a => Math.Pow((double)a[0]!, (double)a[1]!)), [DataType.Float64, DataType.Float64]) : null));
-        r.Add(new ScalarFunction("round", "round(x [, digits])", "Rounds half away from zero to digits decimals (default 0).", "SELECT round(2.456, 2) → 2.46",
+        r.Add(new ScalarFunction("round", "round(x [, digits])", "Rounds half away from zero to digits decimals (default 0); negative digits round to tens, hundreds, … (integers stay integers, as in DuckDB).", "SELECT round(1255, -2) → 1300",
             t => t.Count is 1 or 2 && TypeRules.Numeric(t[0], t[0]) is { } c
-                ? c.Id == TypeId.Int64 && t.Count == 1
-                    ? new Resolution(c, (a, n) => a[0], [c])
-                    : new Resolution(DataType.Float64, RowMapped.Kernel(DataType.Float64, a => Math.Round((double)a[0]!, a.Length > 1 ? (int)Math.Clamp((long)a[1]!, 0, 15) : 0, MidpointRounding.AwayFromZero)),
+                ? c.Id == TypeId.Int64
+                    ? t.Count == 1 ? new Resolution(c, (a, n) => a[0], [c])
+                        : new Resolution(c, RowMapped.Kernel(c, a => RoundInteger((long)a[0]!, (long)a[1]!)), [c, DataType.Int64])
+                    : new Resolution(DataType.Float64, RowMapped.Kernel(DataType.Float64, a => Round((double)a[0]!, a.Length > 1 ? (long)a[1]! : 0)),
                         t.Count == 1 ? [DataType.Float64] : [DataType.Float64, DataType.Int64])
                 : null));
     }
@@ -37,4 +38,24 @@ internal static class MathFunctions
         t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
             ? c.Id == TypeId.Int64 ? new Resolution(c, (a, n) => a[0], [c]) : new Resolution(DataType.Float64, RowMapped.Kernel(DataType.Float64, a => f((double)a[0]!)), [DataType.Float64])
             : null;
+
+    private static double Round(double x, long digits)
+    {
+        if (digits >= 0) return Math.Round(x, (int)Math.Min(digits, 15), MidpointRounding.AwayFromZero);
+        if (digits < -308) return 0;
+        double scale = Math.Pow(10, -digits);
+        return Math.Round(x / scale, MidpointRounding.AwayFromZero) * scale;
+    }
+
+    private static long RoundInteger(long x, long digits)
+    {
+        if (digits >= 0) return x;
+        if (digits < -18) return 0;
+        long scale = 1;
+        for (long i = 0; i < -digits; i++) scale *= 10;
+        long q = Math.DivRem(x, scale, out long rem);
+        if (Math.Abs(rem) * 2 >= scale) q += Math.Sign(x);
+        try { return checked(q * scale); }
+        catch (OverflowException) { throw new Errors.QueryLakeException("QL-OVERFLOW", $"round({x}, {digits}) does not fit in int64"); }
+    }
 }

@@ -308,6 +308,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
             P.BetweenContext p => new BetweenExpr(at, value, V(p.lower), V(p.upper), p.NOT() is not null),
             P.InSubqueryContext p => new InSubqueryExpr(at, value, Q(p.query()), p.NOT() is not null),
             P.InListContext p => new InListExpr(at, value, p.expression().Select(E).ToList(), p.NOT() is not null),
+            P.EmptyInListContext p => (Expr)VisitEmptyInList(p),
             P.LikeContext p => new LikeExpr(at, value, V(p.pattern), p.escape is null ? null : V(p.escape), p.op.Type == P.ILIKE, p.NOT() is not null),
             _ => throw new InvalidOperationException("unknown predicate"),
         };
@@ -382,6 +383,10 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitExists(P.ExistsContext c) => new ExistsExpr(At(c), Q(c.query()));
     public override object VisitScalarSubquery(P.ScalarSubqueryContext c) => new SubqueryExpr(At(c), Q(c.query()));
     public override object VisitListLiteral(P.ListLiteralContext c) => new ListExpr(At(c), c.expression().Select(E).ToList());
+
+    public override object VisitEmptyInList(P.EmptyInListContext c) =>
+        throw new SqlException("QL-BAD-ARGUMENT", c.Start.Line, c.Start.Column + 1,
+            $"{(c.NOT() is null ? "IN" : "NOT IN")} () needs at least one value (an empty list matches nothing: write {(c.NOT() is null ? "false" : "true")})");
 
     public override object VisitStructLiteral(P.StructLiteralContext c) =>
         new StructExpr(At(c), c.structEntry().Select(e => e.key is not null ? Unquote(e.key) : Ident(e.name)).ToList(), c.structEntry().Select(e => E(e.value)).ToList());

@@ -34,6 +34,42 @@ internal static class Cardinality
         _ => 0.5,
     };
 
+    /// <summary>A bound on the distinct values of column <paramref name="column"/> of <paramref name="p"/>: the rows under
+    /// its filters and projections, and for an integer column read straight from a source, the width of its value range
+    /// from the fragments' min/max statistics (a nation key in 0..24 has at most 25 values, however many rows hold it).</summary>
+    public static long? DistinctBound(LogicalPlan p, int column)
+    {
+        long? rows = UnfilteredRows(p);
+        long? range = ValueRange(p, column);
+        return rows is { } r && range is { } g ? Math.Min(r, g) : rows ?? range;
+    }
+
+    private static long? ValueRange(LogicalPlan p, int column)
+    {
+        switch (p)
+        {
+            case FilterNode f:
+                return ValueRange(f.Input, column);
+            case ProjectNode pr:
+                return pr.Exprs[column] is ColumnRef r ? ValueRange(pr.Input, r.Index) : null;
+            case ScanNode s when s.Source.Fragments is { Count: > 0 } fragments && s.Source.Schema[s.Columns[column]].DataType.IsInteger:
+            {
+                string name = s.Columns[column];
+                long min = long.MaxValue, max = long.MinValue;
+                foreach (var f in fragments)
+                {
+                    if (f.LiveRows == 0) continue;
+                    if (!f.Statistics.TryGetValue(name, out var st) || st.Min is not (long or int) || st.Max is not (long or int)) return null;
+                    min = Math.Min(min, Convert.ToInt64(st.Min, System.Globalization.CultureInfo.InvariantCulture));
+                    max = Math.Max(max, Convert.ToInt64(st.Max, System.Globalization.CultureInfo.InvariantCulture));
+                }
+                return min > max ? null : max - min < long.MaxValue - 1 ? max - min + 1 : null;
+            }
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Rows of the input under filters and projections: a bound on the distinct values of any of its columns.</summary>
     public static long? UnfilteredRows(LogicalPlan p) => p switch
     {

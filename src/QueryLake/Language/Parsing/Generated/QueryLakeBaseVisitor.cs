@@ -1049,6 +1049,17 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// <return>The visitor result.</return>
 	public virtual Result VisitInList([NotNull] QueryLakeParser.InListContext context) { return VisitChildren(context); }
 	/// <summary>
+	/// Visit a parse tree produced by the <c>emptyInList</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitEmptyInList([NotNull] QueryLakeParser.EmptyInListContext context) { return VisitChildren(context); }
+	/// <summary>
 	/// Visit a parse tree produced by the <c>like</c>
 	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// <para>

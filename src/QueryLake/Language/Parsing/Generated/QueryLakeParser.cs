@@ -5852,6 +5852,19 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class EmptyInListContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(QueryLakeParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(QueryLakeParser.NOT, 0); }
+		public EmptyInListContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitEmptyInList(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class LikeContext : PredicateContext {
 		public IToken op;
 		public ValueExpressionContext pattern;
@@ -5881,9 +5894,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_predicate);
 		int _la;
 		try {
-			State = 995;
+			State = 1001;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -6055,7 +6068,7 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 8:
-				_localctx = new LikeContext(_localctx);
+				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
 				State = 987;
@@ -6069,6 +6082,28 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 989;
+				Match(IN);
+				State = 990;
+				Match(LPAREN);
+				State = 991;
+				Match(RPAREN);
+				}
+				break;
+			case 9:
+				_localctx = new LikeContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 993;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 992;
+					Match(NOT);
+					}
+				}
+
+				State = 995;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6078,16 +6113,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 990;
+				State = 996;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 993;
+				State = 999;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 991;
+					State = 997;
 					Match(ESCAPE);
-					State = 992;
+					State = 998;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6251,7 +6286,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1001;
+			State = 1007;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6361,7 +6396,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 998;
+				State = 1004;
 				primaryExpression();
 				}
 				break;
@@ -6371,7 +6406,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 999;
+				State = 1005;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6381,7 +6416,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1000;
+				State = 1006;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6389,26 +6424,26 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1032;
+			State = 1038;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,146,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1030;
+					State = 1036;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1003;
+						State = 1009;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1004;
+						State = 1010;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 147)) & ~0x3f) == 0 && ((1L << (_la - 147)) & 15L) != 0)) ) {
@@ -6418,7 +6453,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1005;
+						State = 1011;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6427,9 +6462,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1006;
+						State = 1012;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1007;
+						State = 1013;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6439,7 +6474,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1008;
+						State = 1014;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6448,11 +6483,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1009;
+						State = 1015;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1010;
+						State = 1016;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1011;
+						State = 1017;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6461,29 +6496,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1012;
+						State = 1018;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1013;
-						Match(LBRACKET);
-						State = 1014;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 1019;
+						Match(LBRACKET);
+						State = 1020;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 1025;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1015;
+							State = 1021;
 							Match(COMMA);
-							State = 1016;
+							State = 1022;
 							sliceOrIndex();
 							}
 							}
-							State = 1021;
+							State = 1027;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1022;
+						State = 1028;
 						Match(RBRACKET);
 						}
 						break;
@@ -6492,11 +6527,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1024;
+						State = 1030;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1025;
+						State = 1031;
 						Match(DOUBLE_COLON);
-						State = 1026;
+						State = 1032;
 						dataType();
 						}
 						break;
@@ -6505,20 +6540,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1027;
+						State = 1033;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1028;
+						State = 1034;
 						Match(DOT);
-						State = 1029;
+						State = 1035;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1034;
+				State = 1040;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,145,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,146,Context);
 			}
 			}
 		}
@@ -6604,14 +6639,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1056;
+			State = 1062;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1035;
+				State = 1041;
 				expression(0);
 				}
 				break;
@@ -6619,41 +6654,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1037;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
-				case 1:
-					{
-					State = 1036;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 1039;
-				Match(COLON);
-				State = 1041;
+				State = 1043;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1040;
+					State = 1042;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 1045;
+				Match(COLON);
+				State = 1047;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+				case 1:
+					{
+					State = 1046;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1047;
+				State = 1053;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1043;
+					State = 1049;
 					Match(COLON);
-					State = 1045;
+					State = 1051;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 						{
-						State = 1044;
+						State = 1050;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6667,24 +6702,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1050;
+				State = 1056;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1049;
+					State = 1055;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1052;
+				State = 1058;
 				Match(DOUBLE_COLON);
-				State = 1054;
+				State = 1060;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1053;
+					State = 1059;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6732,7 +6767,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1058;
+			State = 1064;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7205,14 +7240,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1236;
+			State = 1242;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1060;
+				State = 1066;
 				Match(NULL);
 				}
 				break;
@@ -7220,7 +7255,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1061;
+				State = 1067;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7235,7 +7270,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1062;
+				State = 1068;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7243,7 +7278,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1063;
+				State = 1069;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7258,7 +7293,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1064;
+				State = 1070;
 				Match(STRING);
 				}
 				break;
@@ -7266,7 +7301,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1065;
+				State = 1071;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7274,9 +7309,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1066;
+				State = 1072;
 				Match(INTERVAL);
-				State = 1067;
+				State = 1073;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7286,12 +7321,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1069;
+				State = 1075;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 1068;
+					State = 1074;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7302,9 +7337,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1071;
+				State = 1077;
 				dataType();
-				State = 1072;
+				State = 1078;
 				Match(STRING);
 				}
 				break;
@@ -7312,7 +7347,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1074;
+				State = 1080;
 				parameter();
 				}
 				break;
@@ -7320,45 +7355,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1075;
+				State = 1081;
 				Match(CASE);
-				State = 1077;
+				State = 1083;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1076;
+					State = 1082;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1080;
+				State = 1086;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1079;
+					State = 1085;
 					whenClause();
 					}
 					}
-					State = 1082;
+					State = 1088;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1086;
+				State = 1092;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1084;
+					State = 1090;
 					Match(ELSE);
-					State = 1085;
+					State = 1091;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1088;
+				State = 1094;
 				Match(END);
 				}
 				break;
@@ -7366,7 +7401,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1090;
+				State = 1096;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7376,15 +7411,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1091;
+				State = 1097;
 				Match(LPAREN);
-				State = 1092;
+				State = 1098;
 				expression(0);
-				State = 1093;
+				State = 1099;
 				Match(AS);
-				State = 1094;
+				State = 1100;
 				dataType();
-				State = 1095;
+				State = 1101;
 				Match(RPAREN);
 				}
 				break;
@@ -7392,17 +7427,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1097;
+				State = 1103;
 				Match(EXTRACT);
-				State = 1098;
+				State = 1104;
 				Match(LPAREN);
-				State = 1099;
+				State = 1105;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1100;
+				State = 1106;
 				Match(FROM);
-				State = 1101;
+				State = 1107;
 				expression(0);
-				State = 1102;
+				State = 1108;
 				Match(RPAREN);
 				}
 				break;
@@ -7410,29 +7445,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1104;
+				State = 1110;
 				Match(SUBSTRING);
-				State = 1105;
-				Match(LPAREN);
-				State = 1106;
-				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1107;
-				Match(FROM);
-				State = 1108;
-				((SubstringFromContext)_localctx).start = expression(0);
 				State = 1111;
+				Match(LPAREN);
+				State = 1112;
+				((SubstringFromContext)_localctx).value = expression(0);
+				State = 1113;
+				Match(FROM);
+				State = 1114;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1117;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1109;
+					State = 1115;
 					Match(FOR);
-					State = 1110;
+					State = 1116;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1113;
+				State = 1119;
 				Match(RPAREN);
 				}
 				break;
@@ -7440,17 +7475,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1115;
+				State = 1121;
 				Match(POSITION);
-				State = 1116;
+				State = 1122;
 				Match(LPAREN);
-				State = 1117;
+				State = 1123;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1118;
+				State = 1124;
 				Match(IN);
-				State = 1119;
+				State = 1125;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1120;
+				State = 1126;
 				Match(RPAREN);
 				}
 				break;
@@ -7458,16 +7493,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1122;
+				State = 1128;
 				Match(TRIM);
-				State = 1123;
+				State = 1129;
 				Match(LPAREN);
-				State = 1125;
+				State = 1131;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 				case 1:
 					{
-					State = 1124;
+					State = 1130;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
@@ -7480,21 +7515,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1128;
+				State = 1134;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1127;
+					State = 1133;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1130;
+				State = 1136;
 				Match(FROM);
-				State = 1131;
+				State = 1137;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1132;
+				State = 1138;
 				Match(RPAREN);
 				}
 				break;
@@ -7502,13 +7537,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1134;
+				State = 1140;
 				Match(EXISTS);
-				State = 1135;
+				State = 1141;
 				Match(LPAREN);
-				State = 1136;
+				State = 1142;
 				query();
-				State = 1137;
+				State = 1143;
 				Match(RPAREN);
 				}
 				break;
@@ -7516,11 +7551,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1139;
+				State = 1145;
 				Match(LPAREN);
-				State = 1140;
+				State = 1146;
 				query();
-				State = 1141;
+				State = 1147;
 				Match(RPAREN);
 				}
 				break;
@@ -7528,16 +7563,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1143;
+				State = 1149;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1144;
+				State = 1150;
 				Match(LPAREN);
-				State = 1171;
+				State = 1177;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1145;
+					State = 1151;
 					Match(STAR);
 					}
 					break;
@@ -7650,66 +7685,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1157;
+					State = 1163;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 						{
-						State = 1147;
+						State = 1153;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 						case 1:
 							{
-							State = 1146;
+							State = 1152;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1149;
+						State = 1155;
 						expression(0);
-						State = 1154;
+						State = 1160;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1150;
+							State = 1156;
 							Match(COMMA);
-							State = 1151;
+							State = 1157;
 							expression(0);
 							}
 							}
-							State = 1156;
+							State = 1162;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1169;
+					State = 1175;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1159;
+						State = 1165;
 						Match(ORDER);
-						State = 1160;
-						Match(BY);
-						State = 1161;
-						sortItem();
 						State = 1166;
+						Match(BY);
+						State = 1167;
+						sortItem();
+						State = 1172;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1162;
+							State = 1168;
 							Match(COMMA);
-							State = 1163;
+							State = 1169;
 							sortItem();
 							}
 							}
-							State = 1168;
+							State = 1174;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7721,32 +7756,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1173;
+				State = 1179;
 				Match(RPAREN);
-				State = 1180;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
-				case 1:
-					{
-					State = 1174;
-					Match(FILTER);
-					State = 1175;
-					Match(LPAREN);
-					State = 1176;
-					Match(WHERE);
-					State = 1177;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1178;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1183;
+				State = 1186;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
+					State = 1180;
+					Match(FILTER);
+					State = 1181;
+					Match(LPAREN);
 					State = 1182;
+					Match(WHERE);
+					State = 1183;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1184;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1189;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+				case 1:
+					{
+					State = 1188;
 					over();
 					}
 					break;
@@ -7757,35 +7792,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1185;
+				State = 1191;
 				Match(LBRACKET);
-				State = 1194;
+				State = 1200;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
 					{
-					State = 1186;
+					State = 1192;
 					expression(0);
-					State = 1191;
+					State = 1197;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1187;
+						State = 1193;
 						Match(COMMA);
-						State = 1188;
+						State = 1194;
 						expression(0);
 						}
 						}
-						State = 1193;
+						State = 1199;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1196;
+				State = 1202;
 				Match(RBRACKET);
 				}
 				break;
@@ -7793,35 +7828,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1197;
+				State = 1203;
 				Match(LBRACE);
-				State = 1206;
+				State = 1212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3332894621759L) != 0)) {
 					{
-					State = 1198;
+					State = 1204;
 					structEntry();
-					State = 1203;
+					State = 1209;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1199;
+						State = 1205;
 						Match(COMMA);
-						State = 1200;
+						State = 1206;
 						structEntry();
 						}
 						}
-						State = 1205;
+						State = 1211;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1208;
+				State = 1214;
 				Match(RBRACE);
 				}
 				break;
@@ -7829,29 +7864,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1209;
+				State = 1215;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1210;
-				Match(LPAREN);
-				State = 1211;
-				callArgument();
 				State = 1216;
+				Match(LPAREN);
+				State = 1217;
+				callArgument();
+				State = 1222;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1212;
+					State = 1218;
 					Match(COMMA);
-					State = 1213;
+					State = 1219;
 					callArgument();
 					}
 					}
-					State = 1218;
+					State = 1224;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1219;
+				State = 1225;
 				Match(RPAREN);
 				}
 				break;
@@ -7859,27 +7894,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1221;
+				State = 1227;
 				Match(LPAREN);
-				State = 1222;
+				State = 1228;
 				expression(0);
-				State = 1225;
+				State = 1231;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1223;
+					State = 1229;
 					Match(COMMA);
-					State = 1224;
+					State = 1230;
 					expression(0);
 					}
 					}
-					State = 1227;
+					State = 1233;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1229;
+				State = 1235;
 				Match(RPAREN);
 				}
 				break;
@@ -7887,11 +7922,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1231;
+				State = 1237;
 				Match(LPAREN);
-				State = 1232;
+				State = 1238;
 				expression(0);
-				State = 1233;
+				State = 1239;
 				Match(RPAREN);
 				}
 				break;
@@ -7899,7 +7934,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1235;
+				State = 1241;
 				identifier();
 				}
 				break;
@@ -7948,12 +7983,12 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1240;
+			State = 1246;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1238;
+				State = 1244;
 				_localctx.key = Match(STRING);
 				}
 				break;
@@ -8042,16 +8077,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1239;
+				State = 1245;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1242;
+			State = 1248;
 			Match(COLON);
-			State = 1243;
+			State = 1249;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8094,11 +8129,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1245;
+			State = 1251;
 			identifier();
-			State = 1246;
+			State = 1252;
 			Match(ASSIGN);
-			State = 1247;
+			State = 1253;
 			expression(0);
 			}
 		}
@@ -8143,9 +8178,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1249;
-			Match(OVER);
 			State = 1255;
+			Match(OVER);
+			State = 1261;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -8233,17 +8268,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1250;
+				State = 1256;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1251;
+				State = 1257;
 				Match(LPAREN);
-				State = 1252;
+				State = 1258;
 				windowSpecification();
-				State = 1253;
+				State = 1259;
 				Match(RPAREN);
 				}
 				break;
@@ -8294,13 +8329,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1257;
+			State = 1263;
 			Match(WHEN);
-			State = 1258;
+			State = 1264;
 			_localctx.condition = expression(0);
-			State = 1259;
+			State = 1265;
 			Match(THEN);
-			State = 1260;
+			State = 1266;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8358,16 +8393,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 86, RULE_parameter);
 		try {
-			State = 1269;
+			State = 1275;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1262;
+				State = 1268;
 				Match(AT);
-				State = 1263;
+				State = 1269;
 				identifier();
 				}
 				break;
@@ -8375,9 +8410,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1264;
+				State = 1270;
 				Match(DOLLAR);
-				State = 1265;
+				State = 1271;
 				identifier();
 				}
 				break;
@@ -8385,9 +8420,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1266;
+				State = 1272;
 				Match(COLON);
-				State = 1267;
+				State = 1273;
 				identifier();
 				}
 				break;
@@ -8395,7 +8430,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1268;
+				State = 1274;
 				Match(QUESTION);
 				}
 				break;
@@ -8465,127 +8500,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1317;
+			State = 1323;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1271;
+				State = 1277;
 				_localctx.@base = identifier();
-				State = 1282;
+				State = 1288;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 				case 1:
 					{
-					State = 1272;
-					Match(LPAREN);
-					State = 1273;
-					Match(INTEGER_VALUE);
 					State = 1278;
+					Match(LPAREN);
+					State = 1279;
+					Match(INTEGER_VALUE);
+					State = 1284;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1274;
+						State = 1280;
 						Match(COMMA);
-						State = 1275;
+						State = 1281;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1280;
+						State = 1286;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1281;
+					State = 1287;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1291;
+				State = 1297;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,182,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1284;
+						State = 1290;
 						Match(LBRACKET);
-						State = 1286;
+						State = 1292;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1285;
+							State = 1291;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1288;
+						State = 1294;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1293;
+					State = 1299;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,182,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1294;
+				State = 1300;
 				_localctx.@base = identifier();
-				State = 1295;
-				Match(LT);
-				State = 1296;
-				dataType();
 				State = 1301;
+				Match(LT);
+				State = 1302;
+				dataType();
+				State = 1307;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1297;
+					State = 1303;
 					Match(COMMA);
-					State = 1298;
+					State = 1304;
 					dataType();
 					}
 					}
-					State = 1303;
+					State = 1309;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1304;
+				State = 1310;
 				Match(GT);
-				State = 1315;
+				State = 1321;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1305;
-					Match(LPAREN);
-					State = 1306;
-					Match(INTEGER_VALUE);
 					State = 1311;
+					Match(LPAREN);
+					State = 1312;
+					Match(INTEGER_VALUE);
+					State = 1317;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1307;
+						State = 1313;
 						Match(COMMA);
-						State = 1308;
+						State = 1314;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1313;
+						State = 1319;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1314;
+					State = 1320;
 					Match(RPAREN);
 					}
 					break;
@@ -8637,21 +8672,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1319;
+			State = 1325;
 			identifier();
-			State = 1324;
+			State = 1330;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1320;
+				State = 1326;
 				Match(COMMA);
-				State = 1321;
+				State = 1327;
 				identifier();
 				}
 				}
-				State = 1326;
+				State = 1332;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -8692,20 +8727,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 92, RULE_identifier);
 		try {
-			State = 1330;
+			State = 1336;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1327;
+				State = 1333;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1328;
+				State = 1334;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8793,7 +8828,7 @@ internal partial class QueryLakeParser : Parser {
 			case FOR:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1329;
+				State = 1335;
 				nonReserved();
 				}
 				break;
@@ -8916,7 +8951,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1332;
+			State = 1338;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8982,7 +9017,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,177,1335,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,177,1341,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9056,136 +9091,137 @@ internal partial class QueryLakeParser : Parser {
 		946,8,34,1,34,1,34,1,34,1,34,1,34,3,34,953,8,34,1,34,1,34,3,34,957,8,34,
 		1,34,1,34,1,34,1,34,1,34,1,34,3,34,965,8,34,1,34,1,34,1,34,1,34,1,34,1,
 		34,3,34,973,8,34,1,34,1,34,1,34,1,34,1,34,5,34,980,8,34,10,34,12,34,983,
-		9,34,1,34,1,34,1,34,3,34,988,8,34,1,34,1,34,1,34,1,34,3,34,994,8,34,3,
-		34,996,8,34,1,35,1,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1018,8,35,10,35,12,35,
-		1021,9,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1031,8,35,10,35,
-		12,35,1034,9,35,1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,8,36,1,36,
-		1,36,3,36,1046,8,36,3,36,1048,8,36,1,36,3,36,1051,8,36,1,36,1,36,3,36,
-		1055,8,36,3,36,1057,8,36,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,3,38,1070,8,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1078,8,38,
-		1,38,4,38,1081,8,38,11,38,12,38,1082,1,38,1,38,3,38,1087,8,38,1,38,1,38,
+		9,34,1,34,1,34,1,34,3,34,988,8,34,1,34,1,34,1,34,1,34,3,34,994,8,34,1,
+		34,1,34,1,34,1,34,3,34,1000,8,34,3,34,1002,8,34,1,35,1,35,1,35,1,35,3,
+		35,1008,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,5,35,1024,8,35,10,35,12,35,1027,9,35,1,35,1,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,5,35,1037,8,35,10,35,12,35,1040,9,35,1,36,1,36,3,36,
+		1044,8,36,1,36,1,36,3,36,1048,8,36,1,36,1,36,3,36,1052,8,36,3,36,1054,
+		8,36,1,36,3,36,1057,8,36,1,36,1,36,3,36,1061,8,36,3,36,1063,8,36,1,37,
+		1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1076,8,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,3,38,1084,8,38,1,38,4,38,1087,8,38,11,38,12,38,
+		1088,1,38,1,38,3,38,1093,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
 		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1112,8,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1126,8,38,1,38,3,38,1129,
-		8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,3,38,1148,8,38,1,38,1,38,1,38,5,38,1153,8,38,10,38,
-		12,38,1156,9,38,3,38,1158,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1165,8,38,
-		10,38,12,38,1168,9,38,3,38,1170,8,38,3,38,1172,8,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,3,38,1181,8,38,1,38,3,38,1184,8,38,1,38,1,38,1,38,1,38,
-		5,38,1190,8,38,10,38,12,38,1193,9,38,3,38,1195,8,38,1,38,1,38,1,38,1,38,
-		1,38,5,38,1202,8,38,10,38,12,38,1205,9,38,3,38,1207,8,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,5,38,1215,8,38,10,38,12,38,1218,9,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,4,38,1226,8,38,11,38,12,38,1227,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,3,38,1237,8,38,1,39,1,39,3,39,1241,8,39,1,39,1,39,1,39,1,40,1,40,
-		1,40,1,40,1,41,1,41,1,41,1,41,1,41,1,41,3,41,1256,8,41,1,42,1,42,1,42,
-		1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1270,8,43,1,44,1,44,
-		1,44,1,44,1,44,5,44,1277,8,44,10,44,12,44,1280,9,44,1,44,3,44,1283,8,44,
-		1,44,1,44,3,44,1287,8,44,1,44,5,44,1290,8,44,10,44,12,44,1293,9,44,1,44,
-		1,44,1,44,1,44,1,44,5,44,1300,8,44,10,44,12,44,1303,9,44,1,44,1,44,1,44,
-		1,44,1,44,5,44,1310,8,44,10,44,12,44,1313,9,44,1,44,3,44,1316,8,44,3,44,
-		1318,8,44,1,45,1,45,1,45,5,45,1323,8,45,10,45,12,45,1326,9,45,1,46,1,46,
-		1,46,3,46,1331,8,46,1,47,1,47,1,47,0,4,24,44,66,70,48,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,0,23,2,0,20,20,128,
-		128,2,0,39,39,62,62,1,0,23,24,2,0,113,113,138,138,1,0,169,170,2,0,30,30,
-		117,117,2,0,2,2,25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,138,138,162,162,
-		2,0,9,9,84,84,2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,
-		44,56,56,1,0,145,146,1,0,147,150,1,0,138,143,1,0,170,171,2,0,167,167,169,
-		169,2,0,14,14,115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,
-		24,29,29,31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,
-		110,112,113,115,116,121,122,125,126,128,137,1554,0,99,1,0,0,0,2,124,1,
-		0,0,0,4,397,1,0,0,0,6,399,1,0,0,0,8,413,1,0,0,0,10,455,1,0,0,0,12,457,
-		1,0,0,0,14,461,1,0,0,0,16,474,1,0,0,0,18,477,1,0,0,0,20,486,1,0,0,0,22,
-		498,1,0,0,0,24,510,1,0,0,0,26,544,1,0,0,0,28,546,1,0,0,0,30,557,1,0,0,
-		0,32,608,1,0,0,0,34,630,1,0,0,0,36,641,1,0,0,0,38,643,1,0,0,0,40,653,1,
-		0,0,0,42,673,1,0,0,0,44,675,1,0,0,0,46,723,1,0,0,0,48,787,1,0,0,0,50,789,
-		1,0,0,0,52,803,1,0,0,0,54,851,1,0,0,0,56,854,1,0,0,0,58,863,1,0,0,0,60,
-		870,1,0,0,0,62,898,1,0,0,0,64,909,1,0,0,0,66,922,1,0,0,0,68,995,1,0,0,
-		0,70,1001,1,0,0,0,72,1056,1,0,0,0,74,1058,1,0,0,0,76,1236,1,0,0,0,78,1240,
-		1,0,0,0,80,1245,1,0,0,0,82,1249,1,0,0,0,84,1257,1,0,0,0,86,1269,1,0,0,
-		0,88,1317,1,0,0,0,90,1319,1,0,0,0,92,1330,1,0,0,0,94,1332,1,0,0,0,96,98,
-		5,160,0,0,97,96,1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,0,0,0,100,
-		120,1,0,0,0,101,99,1,0,0,0,102,111,3,4,2,0,103,105,5,160,0,0,104,103,1,
-		0,0,0,105,106,1,0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,1,0,0,0,
-		108,110,3,4,2,0,109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,
-		1,0,0,0,112,117,1,0,0,0,113,111,1,0,0,0,114,116,5,160,0,0,115,114,1,0,
-		0,0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,0,0,0,119,
-		117,1,0,0,0,120,102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,
-		0,0,1,123,1,1,0,0,0,124,128,3,4,2,0,125,127,5,160,0,0,126,125,1,0,0,0,
-		127,130,1,0,0,0,128,126,1,0,0,0,128,129,1,0,0,0,129,131,1,0,0,0,130,128,
-		1,0,0,0,131,132,5,0,0,1,132,3,1,0,0,0,133,135,5,33,0,0,134,136,5,4,0,0,
-		135,134,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,398,3,4,2,0,138,398,
-		3,18,9,0,139,142,5,17,0,0,140,141,5,65,0,0,141,143,5,75,0,0,142,140,1,
-		0,0,0,142,143,1,0,0,0,143,144,1,0,0,0,144,148,7,0,0,0,145,146,5,43,0,0,
-		146,147,5,59,0,0,147,149,5,32,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,
-		150,1,0,0,0,150,162,3,92,46,0,151,152,5,152,0,0,152,157,3,6,3,0,153,154,
-		5,158,0,0,154,156,3,6,3,0,155,153,1,0,0,0,156,159,1,0,0,0,157,155,1,0,
-		0,0,157,158,1,0,0,0,158,160,1,0,0,0,159,157,1,0,0,0,160,161,5,153,0,0,
-		161,163,1,0,0,0,162,151,1,0,0,0,162,163,1,0,0,0,163,166,1,0,0,0,164,165,
-		5,7,0,0,165,167,3,18,9,0,166,164,1,0,0,0,166,167,1,0,0,0,167,398,1,0,0,
-		0,168,169,5,26,0,0,169,172,7,0,0,0,170,171,5,43,0,0,171,173,5,32,0,0,172,
-		170,1,0,0,0,172,173,1,0,0,0,173,174,1,0,0,0,174,398,3,92,46,0,175,176,
-		5,48,0,0,176,177,5,51,0,0,177,182,3,92,46,0,178,179,5,152,0,0,179,180,
-		3,90,45,0,180,181,5,153,0,0,181,183,1,0,0,0,182,178,1,0,0,0,182,183,1,
-		0,0,0,183,184,1,0,0,0,184,185,3,18,9,0,185,398,1,0,0,0,186,187,5,118,0,
-		0,187,188,3,92,46,0,188,189,5,82,0,0,189,194,3,14,7,0,190,191,5,158,0,
-		0,191,193,3,14,7,0,192,190,1,0,0,0,193,196,1,0,0,0,194,192,1,0,0,0,194,
-		195,1,0,0,0,195,199,1,0,0,0,196,194,1,0,0,0,197,198,5,39,0,0,198,200,3,
-		44,22,0,199,197,1,0,0,0,199,200,1,0,0,0,200,203,1,0,0,0,201,202,5,124,
-		0,0,202,204,3,66,33,0,203,201,1,0,0,0,203,204,1,0,0,0,204,398,1,0,0,0,
-		205,206,5,22,0,0,206,207,5,39,0,0,207,210,3,92,46,0,208,209,5,124,0,0,
-		209,211,3,66,33,0,210,208,1,0,0,0,210,211,1,0,0,0,211,398,1,0,0,0,212,
-		213,5,103,0,0,213,214,5,51,0,0,214,215,3,92,46,0,215,216,5,119,0,0,216,
-		217,3,44,22,0,217,218,5,64,0,0,218,220,3,66,33,0,219,221,3,10,5,0,220,
-		219,1,0,0,0,221,222,1,0,0,0,222,220,1,0,0,0,222,223,1,0,0,0,223,398,1,
-		0,0,0,224,225,5,3,0,0,225,226,5,20,0,0,226,227,3,92,46,0,227,229,5,1,0,
-		0,228,230,5,15,0,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,
-		233,3,92,46,0,232,234,3,88,44,0,233,232,1,0,0,0,233,234,1,0,0,0,234,237,
-		1,0,0,0,235,236,5,7,0,0,236,238,3,66,33,0,237,235,1,0,0,0,237,238,1,0,
-		0,0,238,398,1,0,0,0,239,240,5,83,0,0,240,398,5,21,0,0,241,242,5,83,0,0,
-		242,244,5,105,0,0,243,245,7,1,0,0,244,243,1,0,0,0,244,245,1,0,0,0,245,
-		246,1,0,0,0,246,398,3,92,46,0,247,248,5,83,0,0,248,249,5,122,0,0,249,250,
-		5,62,0,0,250,398,3,92,46,0,251,257,7,2,0,0,252,258,3,92,46,0,253,254,5,
-		152,0,0,254,255,3,18,9,0,255,256,5,153,0,0,256,258,1,0,0,0,257,252,1,0,
-		0,0,257,253,1,0,0,0,258,398,1,0,0,0,259,260,5,16,0,0,260,261,5,152,0,0,
-		261,262,3,18,9,0,262,263,5,153,0,0,263,264,5,113,0,0,264,276,5,167,0,0,
-		265,266,5,152,0,0,266,271,3,16,8,0,267,268,5,158,0,0,268,270,3,16,8,0,
-		269,267,1,0,0,0,270,273,1,0,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,274,
-		1,0,0,0,273,271,1,0,0,0,274,275,5,153,0,0,275,277,1,0,0,0,276,265,1,0,
-		0,0,276,277,1,0,0,0,277,398,1,0,0,0,278,279,5,17,0,0,279,280,5,91,0,0,
-		280,283,3,92,46,0,281,282,5,93,0,0,282,284,5,94,0,0,283,281,1,0,0,0,283,
-		284,1,0,0,0,284,285,1,0,0,0,285,286,5,7,0,0,286,287,3,18,9,0,287,398,1,
-		0,0,0,288,289,5,26,0,0,289,292,5,91,0,0,290,291,5,43,0,0,291,293,5,32,
-		0,0,292,290,1,0,0,0,292,293,1,0,0,0,293,294,1,0,0,0,294,398,3,92,46,0,
-		295,296,5,83,0,0,296,398,5,92,0,0,297,298,5,83,0,0,298,300,5,95,0,0,299,
-		301,5,62,0,0,300,299,1,0,0,0,300,301,1,0,0,0,301,308,1,0,0,0,302,305,3,
-		92,46,0,303,304,5,159,0,0,304,306,3,92,46,0,305,303,1,0,0,0,305,306,1,
-		0,0,0,306,309,1,0,0,0,307,309,5,167,0,0,308,302,1,0,0,0,308,307,1,0,0,
-		0,309,398,1,0,0,0,310,311,5,83,0,0,311,398,5,96,0,0,312,314,5,82,0,0,313,
-		315,5,98,0,0,314,313,1,0,0,0,314,315,1,0,0,0,315,316,1,0,0,0,316,317,3,
-		92,46,0,317,318,7,3,0,0,318,319,3,66,33,0,319,398,1,0,0,0,320,323,5,99,
-		0,0,321,324,5,2,0,0,322,324,3,92,46,0,323,321,1,0,0,0,323,322,1,0,0,0,
-		324,398,1,0,0,0,325,326,5,83,0,0,326,398,5,97,0,0,327,328,5,17,0,0,328,
-		329,5,87,0,0,329,330,3,92,46,0,330,331,5,39,0,0,331,332,5,152,0,0,332,
-		333,3,18,9,0,333,334,5,153,0,0,334,335,5,51,0,0,335,340,3,12,6,0,336,337,
-		5,158,0,0,337,339,3,12,6,0,338,336,1,0,0,0,339,342,1,0,0,0,340,338,1,0,
-		0,0,340,341,1,0,0,0,341,346,1,0,0,0,342,340,1,0,0,0,343,344,5,107,0,0,
-		344,345,5,12,0,0,345,347,3,66,33,0,346,343,1,0,0,0,346,347,1,0,0,0,347,
-		351,1,0,0,0,348,349,5,41,0,0,349,350,5,12,0,0,350,352,3,66,33,0,351,348,
-		1,0,0,0,351,352,1,0,0,0,352,353,1,0,0,0,353,354,5,109,0,0,354,355,5,169,
-		0,0,355,398,1,0,0,0,356,357,5,89,0,0,357,358,5,87,0,0,358,398,3,92,46,
-		0,359,360,5,26,0,0,360,363,5,87,0,0,361,362,5,43,0,0,362,364,5,32,0,0,
-		363,361,1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,398,3,92,46,0,366,
-		367,5,83,0,0,367,398,5,88,0,0,368,369,5,45,0,0,369,370,5,100,0,0,370,371,
-		5,167,0,0,371,372,5,51,0,0,372,373,3,92,46,0,373,374,5,101,0,0,374,377,
-		5,167,0,0,375,376,5,102,0,0,376,378,3,92,46,0,377,375,1,0,0,0,377,378,
-		1,0,0,0,378,398,1,0,0,0,379,380,5,45,0,0,380,381,3,92,46,0,381,382,5,167,
-		0,0,382,383,5,51,0,0,383,395,3,92,46,0,384,385,5,152,0,0,385,390,3,16,
-		8,0,386,387,5,158,0,0,387,389,3,16,8,0,388,386,1,0,0,0,389,392,1,0,0,0,
-		390,388,1,0,0,0,390,391,1,0,0,0,391,393,1,0,0,0,392,390,1,0,0,0,393,394,
-		5,153,0,0,394,396,1,0,0,0,395,384,1,0,0,0,395,396,1,0,0,0,396,398,1,0,
-		0,0,397,133,1,0,0,0,397,138,1,0,0,0,397,139,1,0,0,0,397,168,1,0,0,0,397,
+		1,38,3,38,1118,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,3,38,1132,8,38,1,38,3,38,1135,8,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1154,
+		8,38,1,38,1,38,1,38,5,38,1159,8,38,10,38,12,38,1162,9,38,3,38,1164,8,38,
+		1,38,1,38,1,38,1,38,1,38,5,38,1171,8,38,10,38,12,38,1174,9,38,3,38,1176,
+		8,38,3,38,1178,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1187,8,38,
+		1,38,3,38,1190,8,38,1,38,1,38,1,38,1,38,5,38,1196,8,38,10,38,12,38,1199,
+		9,38,3,38,1201,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1208,8,38,10,38,12,38,
+		1211,9,38,3,38,1213,8,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1221,8,38,
+		10,38,12,38,1224,9,38,1,38,1,38,1,38,1,38,1,38,1,38,4,38,1232,8,38,11,
+		38,12,38,1233,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1243,8,38,1,39,1,
+		39,3,39,1247,8,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,41,1,41,1,41,1,
+		41,1,41,1,41,3,41,1262,8,41,1,42,1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,
+		43,1,43,1,43,1,43,3,43,1276,8,43,1,44,1,44,1,44,1,44,1,44,5,44,1283,8,
+		44,10,44,12,44,1286,9,44,1,44,3,44,1289,8,44,1,44,1,44,3,44,1293,8,44,
+		1,44,5,44,1296,8,44,10,44,12,44,1299,9,44,1,44,1,44,1,44,1,44,1,44,5,44,
+		1306,8,44,10,44,12,44,1309,9,44,1,44,1,44,1,44,1,44,1,44,5,44,1316,8,44,
+		10,44,12,44,1319,9,44,1,44,3,44,1322,8,44,3,44,1324,8,44,1,45,1,45,1,45,
+		5,45,1329,8,45,10,45,12,45,1332,9,45,1,46,1,46,1,46,3,46,1337,8,46,1,47,
+		1,47,1,47,0,4,24,44,66,70,48,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
+		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
+		80,82,84,86,88,90,92,94,0,23,2,0,20,20,128,128,2,0,39,39,62,62,1,0,23,
+		24,2,0,113,113,138,138,1,0,169,170,2,0,30,30,117,117,2,0,2,2,25,25,2,0,
+		8,8,23,23,2,0,37,37,54,54,2,0,138,138,162,162,2,0,9,9,84,84,2,0,72,72,
+		79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,145,146,1,
+		0,147,150,1,0,138,143,1,0,170,171,2,0,167,167,169,169,2,0,14,14,115,115,
+		1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,
+		36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,113,115,116,
+		121,122,125,126,128,137,1562,0,99,1,0,0,0,2,124,1,0,0,0,4,397,1,0,0,0,
+		6,399,1,0,0,0,8,413,1,0,0,0,10,455,1,0,0,0,12,457,1,0,0,0,14,461,1,0,0,
+		0,16,474,1,0,0,0,18,477,1,0,0,0,20,486,1,0,0,0,22,498,1,0,0,0,24,510,1,
+		0,0,0,26,544,1,0,0,0,28,546,1,0,0,0,30,557,1,0,0,0,32,608,1,0,0,0,34,630,
+		1,0,0,0,36,641,1,0,0,0,38,643,1,0,0,0,40,653,1,0,0,0,42,673,1,0,0,0,44,
+		675,1,0,0,0,46,723,1,0,0,0,48,787,1,0,0,0,50,789,1,0,0,0,52,803,1,0,0,
+		0,54,851,1,0,0,0,56,854,1,0,0,0,58,863,1,0,0,0,60,870,1,0,0,0,62,898,1,
+		0,0,0,64,909,1,0,0,0,66,922,1,0,0,0,68,1001,1,0,0,0,70,1007,1,0,0,0,72,
+		1062,1,0,0,0,74,1064,1,0,0,0,76,1242,1,0,0,0,78,1246,1,0,0,0,80,1251,1,
+		0,0,0,82,1255,1,0,0,0,84,1263,1,0,0,0,86,1275,1,0,0,0,88,1323,1,0,0,0,
+		90,1325,1,0,0,0,92,1336,1,0,0,0,94,1338,1,0,0,0,96,98,5,160,0,0,97,96,
+		1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,0,0,0,100,120,1,0,0,0,101,
+		99,1,0,0,0,102,111,3,4,2,0,103,105,5,160,0,0,104,103,1,0,0,0,105,106,1,
+		0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,1,0,0,0,108,110,3,4,2,0,
+		109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,117,
+		1,0,0,0,113,111,1,0,0,0,114,116,5,160,0,0,115,114,1,0,0,0,116,119,1,0,
+		0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,120,
+		102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,0,0,1,123,1,1,0,
+		0,0,124,128,3,4,2,0,125,127,5,160,0,0,126,125,1,0,0,0,127,130,1,0,0,0,
+		128,126,1,0,0,0,128,129,1,0,0,0,129,131,1,0,0,0,130,128,1,0,0,0,131,132,
+		5,0,0,1,132,3,1,0,0,0,133,135,5,33,0,0,134,136,5,4,0,0,135,134,1,0,0,0,
+		135,136,1,0,0,0,136,137,1,0,0,0,137,398,3,4,2,0,138,398,3,18,9,0,139,142,
+		5,17,0,0,140,141,5,65,0,0,141,143,5,75,0,0,142,140,1,0,0,0,142,143,1,0,
+		0,0,143,144,1,0,0,0,144,148,7,0,0,0,145,146,5,43,0,0,146,147,5,59,0,0,
+		147,149,5,32,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,150,1,0,0,0,150,162,
+		3,92,46,0,151,152,5,152,0,0,152,157,3,6,3,0,153,154,5,158,0,0,154,156,
+		3,6,3,0,155,153,1,0,0,0,156,159,1,0,0,0,157,155,1,0,0,0,157,158,1,0,0,
+		0,158,160,1,0,0,0,159,157,1,0,0,0,160,161,5,153,0,0,161,163,1,0,0,0,162,
+		151,1,0,0,0,162,163,1,0,0,0,163,166,1,0,0,0,164,165,5,7,0,0,165,167,3,
+		18,9,0,166,164,1,0,0,0,166,167,1,0,0,0,167,398,1,0,0,0,168,169,5,26,0,
+		0,169,172,7,0,0,0,170,171,5,43,0,0,171,173,5,32,0,0,172,170,1,0,0,0,172,
+		173,1,0,0,0,173,174,1,0,0,0,174,398,3,92,46,0,175,176,5,48,0,0,176,177,
+		5,51,0,0,177,182,3,92,46,0,178,179,5,152,0,0,179,180,3,90,45,0,180,181,
+		5,153,0,0,181,183,1,0,0,0,182,178,1,0,0,0,182,183,1,0,0,0,183,184,1,0,
+		0,0,184,185,3,18,9,0,185,398,1,0,0,0,186,187,5,118,0,0,187,188,3,92,46,
+		0,188,189,5,82,0,0,189,194,3,14,7,0,190,191,5,158,0,0,191,193,3,14,7,0,
+		192,190,1,0,0,0,193,196,1,0,0,0,194,192,1,0,0,0,194,195,1,0,0,0,195,199,
+		1,0,0,0,196,194,1,0,0,0,197,198,5,39,0,0,198,200,3,44,22,0,199,197,1,0,
+		0,0,199,200,1,0,0,0,200,203,1,0,0,0,201,202,5,124,0,0,202,204,3,66,33,
+		0,203,201,1,0,0,0,203,204,1,0,0,0,204,398,1,0,0,0,205,206,5,22,0,0,206,
+		207,5,39,0,0,207,210,3,92,46,0,208,209,5,124,0,0,209,211,3,66,33,0,210,
+		208,1,0,0,0,210,211,1,0,0,0,211,398,1,0,0,0,212,213,5,103,0,0,213,214,
+		5,51,0,0,214,215,3,92,46,0,215,216,5,119,0,0,216,217,3,44,22,0,217,218,
+		5,64,0,0,218,220,3,66,33,0,219,221,3,10,5,0,220,219,1,0,0,0,221,222,1,
+		0,0,0,222,220,1,0,0,0,222,223,1,0,0,0,223,398,1,0,0,0,224,225,5,3,0,0,
+		225,226,5,20,0,0,226,227,3,92,46,0,227,229,5,1,0,0,228,230,5,15,0,0,229,
+		228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,233,3,92,46,0,232,234,
+		3,88,44,0,233,232,1,0,0,0,233,234,1,0,0,0,234,237,1,0,0,0,235,236,5,7,
+		0,0,236,238,3,66,33,0,237,235,1,0,0,0,237,238,1,0,0,0,238,398,1,0,0,0,
+		239,240,5,83,0,0,240,398,5,21,0,0,241,242,5,83,0,0,242,244,5,105,0,0,243,
+		245,7,1,0,0,244,243,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,398,3,
+		92,46,0,247,248,5,83,0,0,248,249,5,122,0,0,249,250,5,62,0,0,250,398,3,
+		92,46,0,251,257,7,2,0,0,252,258,3,92,46,0,253,254,5,152,0,0,254,255,3,
+		18,9,0,255,256,5,153,0,0,256,258,1,0,0,0,257,252,1,0,0,0,257,253,1,0,0,
+		0,258,398,1,0,0,0,259,260,5,16,0,0,260,261,5,152,0,0,261,262,3,18,9,0,
+		262,263,5,153,0,0,263,264,5,113,0,0,264,276,5,167,0,0,265,266,5,152,0,
+		0,266,271,3,16,8,0,267,268,5,158,0,0,268,270,3,16,8,0,269,267,1,0,0,0,
+		270,273,1,0,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,274,1,0,0,0,273,271,
+		1,0,0,0,274,275,5,153,0,0,275,277,1,0,0,0,276,265,1,0,0,0,276,277,1,0,
+		0,0,277,398,1,0,0,0,278,279,5,17,0,0,279,280,5,91,0,0,280,283,3,92,46,
+		0,281,282,5,93,0,0,282,284,5,94,0,0,283,281,1,0,0,0,283,284,1,0,0,0,284,
+		285,1,0,0,0,285,286,5,7,0,0,286,287,3,18,9,0,287,398,1,0,0,0,288,289,5,
+		26,0,0,289,292,5,91,0,0,290,291,5,43,0,0,291,293,5,32,0,0,292,290,1,0,
+		0,0,292,293,1,0,0,0,293,294,1,0,0,0,294,398,3,92,46,0,295,296,5,83,0,0,
+		296,398,5,92,0,0,297,298,5,83,0,0,298,300,5,95,0,0,299,301,5,62,0,0,300,
+		299,1,0,0,0,300,301,1,0,0,0,301,308,1,0,0,0,302,305,3,92,46,0,303,304,
+		5,159,0,0,304,306,3,92,46,0,305,303,1,0,0,0,305,306,1,0,0,0,306,309,1,
+		0,0,0,307,309,5,167,0,0,308,302,1,0,0,0,308,307,1,0,0,0,309,398,1,0,0,
+		0,310,311,5,83,0,0,311,398,5,96,0,0,312,314,5,82,0,0,313,315,5,98,0,0,
+		314,313,1,0,0,0,314,315,1,0,0,0,315,316,1,0,0,0,316,317,3,92,46,0,317,
+		318,7,3,0,0,318,319,3,66,33,0,319,398,1,0,0,0,320,323,5,99,0,0,321,324,
+		5,2,0,0,322,324,3,92,46,0,323,321,1,0,0,0,323,322,1,0,0,0,324,398,1,0,
+		0,0,325,326,5,83,0,0,326,398,5,97,0,0,327,328,5,17,0,0,328,329,5,87,0,
+		0,329,330,3,92,46,0,330,331,5,39,0,0,331,332,5,152,0,0,332,333,3,18,9,
+		0,333,334,5,153,0,0,334,335,5,51,0,0,335,340,3,12,6,0,336,337,5,158,0,
+		0,337,339,3,12,6,0,338,336,1,0,0,0,339,342,1,0,0,0,340,338,1,0,0,0,340,
+		341,1,0,0,0,341,346,1,0,0,0,342,340,1,0,0,0,343,344,5,107,0,0,344,345,
+		5,12,0,0,345,347,3,66,33,0,346,343,1,0,0,0,346,347,1,0,0,0,347,351,1,0,
+		0,0,348,349,5,41,0,0,349,350,5,12,0,0,350,352,3,66,33,0,351,348,1,0,0,
+		0,351,352,1,0,0,0,352,353,1,0,0,0,353,354,5,109,0,0,354,355,5,169,0,0,
+		355,398,1,0,0,0,356,357,5,89,0,0,357,358,5,87,0,0,358,398,3,92,46,0,359,
+		360,5,26,0,0,360,363,5,87,0,0,361,362,5,43,0,0,362,364,5,32,0,0,363,361,
+		1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,398,3,92,46,0,366,367,5,83,
+		0,0,367,398,5,88,0,0,368,369,5,45,0,0,369,370,5,100,0,0,370,371,5,167,
+		0,0,371,372,5,51,0,0,372,373,3,92,46,0,373,374,5,101,0,0,374,377,5,167,
+		0,0,375,376,5,102,0,0,376,378,3,92,46,0,377,375,1,0,0,0,377,378,1,0,0,
+		0,378,398,1,0,0,0,379,380,5,45,0,0,380,381,3,92,46,0,381,382,5,167,0,0,
+		382,383,5,51,0,0,383,395,3,92,46,0,384,385,5,152,0,0,385,390,3,16,8,0,
+		386,387,5,158,0,0,387,389,3,16,8,0,388,386,1,0,0,0,389,392,1,0,0,0,390,
+		388,1,0,0,0,390,391,1,0,0,0,391,393,1,0,0,0,392,390,1,0,0,0,393,394,5,
+		153,0,0,394,396,1,0,0,0,395,384,1,0,0,0,395,396,1,0,0,0,396,398,1,0,0,
+		0,397,133,1,0,0,0,397,138,1,0,0,0,397,139,1,0,0,0,397,168,1,0,0,0,397,
 		175,1,0,0,0,397,186,1,0,0,0,397,205,1,0,0,0,397,212,1,0,0,0,397,224,1,
 		0,0,0,397,239,1,0,0,0,397,241,1,0,0,0,397,247,1,0,0,0,397,251,1,0,0,0,
 		397,259,1,0,0,0,397,278,1,0,0,0,397,288,1,0,0,0,397,295,1,0,0,0,397,297,
@@ -9343,133 +9379,135 @@ internal partial class QueryLakeParser : Parser {
 		0,0,923,932,1,0,0,0,924,925,10,2,0,0,925,926,5,5,0,0,926,931,3,66,33,3,
 		927,928,10,1,0,0,928,929,5,65,0,0,929,931,3,66,33,2,930,924,1,0,0,0,930,
 		927,1,0,0,0,931,934,1,0,0,0,932,930,1,0,0,0,932,933,1,0,0,0,933,67,1,0,
-		0,0,934,932,1,0,0,0,935,936,3,74,37,0,936,937,3,70,35,0,937,996,1,0,0,
+		0,0,934,932,1,0,0,0,935,936,3,74,37,0,936,937,3,70,35,0,937,1002,1,0,0,
 		0,938,940,5,52,0,0,939,941,5,59,0,0,940,939,1,0,0,0,940,941,1,0,0,0,941,
-		942,1,0,0,0,942,996,5,60,0,0,943,945,5,52,0,0,944,946,5,59,0,0,945,944,
+		942,1,0,0,0,942,1002,5,60,0,0,943,945,5,52,0,0,944,946,5,59,0,0,945,944,
 		1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,25,0,0,948,949,5,39,
-		0,0,949,996,3,70,35,0,950,952,5,52,0,0,951,953,5,59,0,0,952,951,1,0,0,
-		0,952,953,1,0,0,0,953,954,1,0,0,0,954,996,7,13,0,0,955,957,5,59,0,0,956,
+		0,0,949,1002,3,70,35,0,950,952,5,52,0,0,951,953,5,59,0,0,952,951,1,0,0,
+		0,952,953,1,0,0,0,953,954,1,0,0,0,954,1002,7,13,0,0,955,957,5,59,0,0,956,
 		955,1,0,0,0,956,957,1,0,0,0,957,958,1,0,0,0,958,959,5,10,0,0,959,960,3,
-		70,35,0,960,961,5,5,0,0,961,962,3,70,35,0,962,996,1,0,0,0,963,965,5,59,
+		70,35,0,960,961,5,5,0,0,961,962,3,70,35,0,962,1002,1,0,0,0,963,965,5,59,
 		0,0,964,963,1,0,0,0,964,965,1,0,0,0,965,966,1,0,0,0,966,967,5,46,0,0,967,
-		968,5,152,0,0,968,969,3,18,9,0,969,970,5,153,0,0,970,996,1,0,0,0,971,973,
-		5,59,0,0,972,971,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,46,
-		0,0,975,976,5,152,0,0,976,981,3,66,33,0,977,978,5,158,0,0,978,980,3,66,
-		33,0,979,977,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,0,981,982,1,0,0,0,982,
-		984,1,0,0,0,983,981,1,0,0,0,984,985,5,153,0,0,985,996,1,0,0,0,986,988,
-		5,59,0,0,987,986,1,0,0,0,987,988,1,0,0,0,988,989,1,0,0,0,989,990,7,14,
-		0,0,990,993,3,70,35,0,991,992,5,29,0,0,992,994,3,70,35,0,993,991,1,0,0,
-		0,993,994,1,0,0,0,994,996,1,0,0,0,995,935,1,0,0,0,995,938,1,0,0,0,995,
-		943,1,0,0,0,995,950,1,0,0,0,995,956,1,0,0,0,995,964,1,0,0,0,995,972,1,
-		0,0,0,995,987,1,0,0,0,996,69,1,0,0,0,997,998,6,35,-1,0,998,1002,3,76,38,
-		0,999,1000,7,15,0,0,1000,1002,3,70,35,4,1001,997,1,0,0,0,1001,999,1,0,
-		0,0,1002,1032,1,0,0,0,1003,1004,10,3,0,0,1004,1005,7,16,0,0,1005,1031,
-		3,70,35,4,1006,1007,10,2,0,0,1007,1008,7,15,0,0,1008,1031,3,70,35,3,1009,
-		1010,10,1,0,0,1010,1011,5,151,0,0,1011,1031,3,70,35,2,1012,1013,10,7,0,
-		0,1013,1014,5,154,0,0,1014,1019,3,72,36,0,1015,1016,5,158,0,0,1016,1018,
-		3,72,36,0,1017,1015,1,0,0,0,1018,1021,1,0,0,0,1019,1017,1,0,0,0,1019,1020,
-		1,0,0,0,1020,1022,1,0,0,0,1021,1019,1,0,0,0,1022,1023,5,155,0,0,1023,1031,
-		1,0,0,0,1024,1025,10,6,0,0,1025,1026,5,161,0,0,1026,1031,3,88,44,0,1027,
-		1028,10,5,0,0,1028,1029,5,159,0,0,1029,1031,3,92,46,0,1030,1003,1,0,0,
-		0,1030,1006,1,0,0,0,1030,1009,1,0,0,0,1030,1012,1,0,0,0,1030,1024,1,0,
-		0,0,1030,1027,1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,
-		0,0,0,1033,71,1,0,0,0,1034,1032,1,0,0,0,1035,1057,3,66,33,0,1036,1038,
-		3,66,33,0,1037,1036,1,0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1041,
-		5,163,0,0,1040,1042,3,66,33,0,1041,1040,1,0,0,0,1041,1042,1,0,0,0,1042,
-		1047,1,0,0,0,1043,1045,5,163,0,0,1044,1046,3,66,33,0,1045,1044,1,0,0,0,
-		1045,1046,1,0,0,0,1046,1048,1,0,0,0,1047,1043,1,0,0,0,1047,1048,1,0,0,
-		0,1048,1057,1,0,0,0,1049,1051,3,66,33,0,1050,1049,1,0,0,0,1050,1051,1,
-		0,0,0,1051,1052,1,0,0,0,1052,1054,5,161,0,0,1053,1055,3,66,33,0,1054,1053,
-		1,0,0,0,1054,1055,1,0,0,0,1055,1057,1,0,0,0,1056,1035,1,0,0,0,1056,1037,
-		1,0,0,0,1056,1050,1,0,0,0,1057,73,1,0,0,0,1058,1059,7,17,0,0,1059,75,1,
-		0,0,0,1060,1237,5,60,0,0,1061,1237,7,13,0,0,1062,1237,5,169,0,0,1063,1237,
-		7,18,0,0,1064,1237,5,167,0,0,1065,1237,5,168,0,0,1066,1067,5,50,0,0,1067,
-		1069,7,19,0,0,1068,1070,3,92,46,0,1069,1068,1,0,0,0,1069,1070,1,0,0,0,
-		1070,1237,1,0,0,0,1071,1072,3,88,44,0,1072,1073,5,167,0,0,1073,1237,1,
-		0,0,0,1074,1237,3,86,43,0,1075,1077,5,13,0,0,1076,1078,3,66,33,0,1077,
-		1076,1,0,0,0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,1081,3,84,42,0,1080,
-		1079,1,0,0,0,1081,1082,1,0,0,0,1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,
-		1086,1,0,0,0,1084,1085,5,27,0,0,1085,1087,3,66,33,0,1086,1084,1,0,0,0,
-		1086,1087,1,0,0,0,1087,1088,1,0,0,0,1088,1089,5,28,0,0,1089,1237,1,0,0,
-		0,1090,1091,7,20,0,0,1091,1092,5,152,0,0,1092,1093,3,66,33,0,1093,1094,
-		5,7,0,0,1094,1095,3,88,44,0,1095,1096,5,153,0,0,1096,1237,1,0,0,0,1097,
-		1098,5,34,0,0,1098,1099,5,152,0,0,1099,1100,3,92,46,0,1100,1101,5,39,0,
-		0,1101,1102,3,66,33,0,1102,1103,5,153,0,0,1103,1237,1,0,0,0,1104,1105,
-		5,131,0,0,1105,1106,5,152,0,0,1106,1107,3,66,33,0,1107,1108,5,39,0,0,1108,
-		1111,3,66,33,0,1109,1110,5,137,0,0,1110,1112,3,66,33,0,1111,1109,1,0,0,
-		0,1111,1112,1,0,0,0,1112,1113,1,0,0,0,1113,1114,5,153,0,0,1114,1237,1,
-		0,0,0,1115,1116,5,132,0,0,1116,1117,5,152,0,0,1117,1118,3,70,35,0,1118,
-		1119,5,46,0,0,1119,1120,3,70,35,0,1120,1121,5,153,0,0,1121,1237,1,0,0,
-		0,1122,1123,5,133,0,0,1123,1125,5,152,0,0,1124,1126,7,21,0,0,1125,1124,
-		1,0,0,0,1125,1126,1,0,0,0,1126,1128,1,0,0,0,1127,1129,3,66,33,0,1128,1127,
-		1,0,0,0,1128,1129,1,0,0,0,1129,1130,1,0,0,0,1130,1131,5,39,0,0,1131,1132,
-		3,66,33,0,1132,1133,5,153,0,0,1133,1237,1,0,0,0,1134,1135,5,32,0,0,1135,
-		1136,5,152,0,0,1136,1137,3,18,9,0,1137,1138,5,153,0,0,1138,1237,1,0,0,
-		0,1139,1140,5,152,0,0,1140,1141,3,18,9,0,1141,1142,5,153,0,0,1142,1237,
-		1,0,0,0,1143,1144,3,92,46,0,1144,1171,5,152,0,0,1145,1172,5,147,0,0,1146,
-		1148,3,32,16,0,1147,1146,1,0,0,0,1147,1148,1,0,0,0,1148,1149,1,0,0,0,1149,
-		1154,3,66,33,0,1150,1151,5,158,0,0,1151,1153,3,66,33,0,1152,1150,1,0,0,
-		0,1153,1156,1,0,0,0,1154,1152,1,0,0,0,1154,1155,1,0,0,0,1155,1158,1,0,
-		0,0,1156,1154,1,0,0,0,1157,1147,1,0,0,0,1157,1158,1,0,0,0,1158,1169,1,
-		0,0,0,1159,1160,5,66,0,0,1160,1161,5,12,0,0,1161,1166,3,40,20,0,1162,1163,
-		5,158,0,0,1163,1165,3,40,20,0,1164,1162,1,0,0,0,1165,1168,1,0,0,0,1166,
-		1164,1,0,0,0,1166,1167,1,0,0,0,1167,1170,1,0,0,0,1168,1166,1,0,0,0,1169,
-		1159,1,0,0,0,1169,1170,1,0,0,0,1170,1172,1,0,0,0,1171,1145,1,0,0,0,1171,
-		1157,1,0,0,0,1172,1173,1,0,0,0,1173,1180,5,153,0,0,1174,1175,5,36,0,0,
-		1175,1176,5,152,0,0,1176,1177,5,124,0,0,1177,1178,3,66,33,0,1178,1179,
-		5,153,0,0,1179,1181,1,0,0,0,1180,1174,1,0,0,0,1180,1181,1,0,0,0,1181,1183,
-		1,0,0,0,1182,1184,3,82,41,0,1183,1182,1,0,0,0,1183,1184,1,0,0,0,1184,1237,
-		1,0,0,0,1185,1194,5,154,0,0,1186,1191,3,66,33,0,1187,1188,5,158,0,0,1188,
-		1190,3,66,33,0,1189,1187,1,0,0,0,1190,1193,1,0,0,0,1191,1189,1,0,0,0,1191,
-		1192,1,0,0,0,1192,1195,1,0,0,0,1193,1191,1,0,0,0,1194,1186,1,0,0,0,1194,
-		1195,1,0,0,0,1195,1196,1,0,0,0,1196,1237,5,155,0,0,1197,1206,5,156,0,0,
-		1198,1203,3,78,39,0,1199,1200,5,158,0,0,1200,1202,3,78,39,0,1201,1199,
-		1,0,0,0,1202,1205,1,0,0,0,1203,1201,1,0,0,0,1203,1204,1,0,0,0,1204,1207,
-		1,0,0,0,1205,1203,1,0,0,0,1206,1198,1,0,0,0,1206,1207,1,0,0,0,1207,1208,
-		1,0,0,0,1208,1237,5,157,0,0,1209,1210,3,92,46,0,1210,1211,5,152,0,0,1211,
-		1216,3,80,40,0,1212,1213,5,158,0,0,1213,1215,3,80,40,0,1214,1212,1,0,0,
-		0,1215,1218,1,0,0,0,1216,1214,1,0,0,0,1216,1217,1,0,0,0,1217,1219,1,0,
-		0,0,1218,1216,1,0,0,0,1219,1220,5,153,0,0,1220,1237,1,0,0,0,1221,1222,
-		5,152,0,0,1222,1225,3,66,33,0,1223,1224,5,158,0,0,1224,1226,3,66,33,0,
-		1225,1223,1,0,0,0,1226,1227,1,0,0,0,1227,1225,1,0,0,0,1227,1228,1,0,0,
-		0,1228,1229,1,0,0,0,1229,1230,5,153,0,0,1230,1237,1,0,0,0,1231,1232,5,
-		152,0,0,1232,1233,3,66,33,0,1233,1234,5,153,0,0,1234,1237,1,0,0,0,1235,
-		1237,3,92,46,0,1236,1060,1,0,0,0,1236,1061,1,0,0,0,1236,1062,1,0,0,0,1236,
-		1063,1,0,0,0,1236,1064,1,0,0,0,1236,1065,1,0,0,0,1236,1066,1,0,0,0,1236,
-		1071,1,0,0,0,1236,1074,1,0,0,0,1236,1075,1,0,0,0,1236,1090,1,0,0,0,1236,
-		1097,1,0,0,0,1236,1104,1,0,0,0,1236,1115,1,0,0,0,1236,1122,1,0,0,0,1236,
-		1134,1,0,0,0,1236,1139,1,0,0,0,1236,1143,1,0,0,0,1236,1185,1,0,0,0,1236,
-		1197,1,0,0,0,1236,1209,1,0,0,0,1236,1221,1,0,0,0,1236,1231,1,0,0,0,1236,
-		1235,1,0,0,0,1237,77,1,0,0,0,1238,1241,5,167,0,0,1239,1241,3,92,46,0,1240,
-		1238,1,0,0,0,1240,1239,1,0,0,0,1241,1242,1,0,0,0,1242,1243,5,163,0,0,1243,
-		1244,3,66,33,0,1244,79,1,0,0,0,1245,1246,3,92,46,0,1246,1247,5,162,0,0,
-		1247,1248,3,66,33,0,1248,81,1,0,0,0,1249,1255,5,68,0,0,1250,1256,3,92,
-		46,0,1251,1252,5,152,0,0,1252,1253,3,60,30,0,1253,1254,5,153,0,0,1254,
-		1256,1,0,0,0,1255,1250,1,0,0,0,1255,1251,1,0,0,0,1256,83,1,0,0,0,1257,
-		1258,5,123,0,0,1258,1259,3,66,33,0,1259,1260,5,111,0,0,1260,1261,3,66,
-		33,0,1261,85,1,0,0,0,1262,1263,5,164,0,0,1263,1270,3,92,46,0,1264,1265,
-		5,165,0,0,1265,1270,3,92,46,0,1266,1267,5,163,0,0,1267,1270,3,92,46,0,
-		1268,1270,5,166,0,0,1269,1262,1,0,0,0,1269,1264,1,0,0,0,1269,1266,1,0,
-		0,0,1269,1268,1,0,0,0,1270,87,1,0,0,0,1271,1282,3,92,46,0,1272,1273,5,
-		152,0,0,1273,1278,5,169,0,0,1274,1275,5,158,0,0,1275,1277,5,169,0,0,1276,
-		1274,1,0,0,0,1277,1280,1,0,0,0,1278,1276,1,0,0,0,1278,1279,1,0,0,0,1279,
-		1281,1,0,0,0,1280,1278,1,0,0,0,1281,1283,5,153,0,0,1282,1272,1,0,0,0,1282,
-		1283,1,0,0,0,1283,1291,1,0,0,0,1284,1286,5,154,0,0,1285,1287,5,169,0,0,
-		1286,1285,1,0,0,0,1286,1287,1,0,0,0,1287,1288,1,0,0,0,1288,1290,5,155,
-		0,0,1289,1284,1,0,0,0,1290,1293,1,0,0,0,1291,1289,1,0,0,0,1291,1292,1,
-		0,0,0,1292,1318,1,0,0,0,1293,1291,1,0,0,0,1294,1295,3,92,46,0,1295,1296,
-		5,140,0,0,1296,1301,3,88,44,0,1297,1298,5,158,0,0,1298,1300,3,88,44,0,
-		1299,1297,1,0,0,0,1300,1303,1,0,0,0,1301,1299,1,0,0,0,1301,1302,1,0,0,
-		0,1302,1304,1,0,0,0,1303,1301,1,0,0,0,1304,1315,5,142,0,0,1305,1306,5,
-		152,0,0,1306,1311,5,169,0,0,1307,1308,5,158,0,0,1308,1310,5,169,0,0,1309,
-		1307,1,0,0,0,1310,1313,1,0,0,0,1311,1309,1,0,0,0,1311,1312,1,0,0,0,1312,
-		1314,1,0,0,0,1313,1311,1,0,0,0,1314,1316,5,153,0,0,1315,1305,1,0,0,0,1315,
-		1316,1,0,0,0,1316,1318,1,0,0,0,1317,1271,1,0,0,0,1317,1294,1,0,0,0,1318,
-		89,1,0,0,0,1319,1324,3,92,46,0,1320,1321,5,158,0,0,1321,1323,3,92,46,0,
-		1322,1320,1,0,0,0,1323,1326,1,0,0,0,1324,1322,1,0,0,0,1324,1325,1,0,0,
-		0,1325,91,1,0,0,0,1326,1324,1,0,0,0,1327,1331,5,172,0,0,1328,1331,5,173,
-		0,0,1329,1331,3,94,47,0,1330,1327,1,0,0,0,1330,1328,1,0,0,0,1330,1329,
-		1,0,0,0,1331,93,1,0,0,0,1332,1333,7,22,0,0,1333,95,1,0,0,0,188,99,106,
+		968,5,152,0,0,968,969,3,18,9,0,969,970,5,153,0,0,970,1002,1,0,0,0,971,
+		973,5,59,0,0,972,971,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,
+		46,0,0,975,976,5,152,0,0,976,981,3,66,33,0,977,978,5,158,0,0,978,980,3,
+		66,33,0,979,977,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,0,981,982,1,0,0,
+		0,982,984,1,0,0,0,983,981,1,0,0,0,984,985,5,153,0,0,985,1002,1,0,0,0,986,
+		988,5,59,0,0,987,986,1,0,0,0,987,988,1,0,0,0,988,989,1,0,0,0,989,990,5,
+		46,0,0,990,991,5,152,0,0,991,1002,5,153,0,0,992,994,5,59,0,0,993,992,1,
+		0,0,0,993,994,1,0,0,0,994,995,1,0,0,0,995,996,7,14,0,0,996,999,3,70,35,
+		0,997,998,5,29,0,0,998,1000,3,70,35,0,999,997,1,0,0,0,999,1000,1,0,0,0,
+		1000,1002,1,0,0,0,1001,935,1,0,0,0,1001,938,1,0,0,0,1001,943,1,0,0,0,1001,
+		950,1,0,0,0,1001,956,1,0,0,0,1001,964,1,0,0,0,1001,972,1,0,0,0,1001,987,
+		1,0,0,0,1001,993,1,0,0,0,1002,69,1,0,0,0,1003,1004,6,35,-1,0,1004,1008,
+		3,76,38,0,1005,1006,7,15,0,0,1006,1008,3,70,35,4,1007,1003,1,0,0,0,1007,
+		1005,1,0,0,0,1008,1038,1,0,0,0,1009,1010,10,3,0,0,1010,1011,7,16,0,0,1011,
+		1037,3,70,35,4,1012,1013,10,2,0,0,1013,1014,7,15,0,0,1014,1037,3,70,35,
+		3,1015,1016,10,1,0,0,1016,1017,5,151,0,0,1017,1037,3,70,35,2,1018,1019,
+		10,7,0,0,1019,1020,5,154,0,0,1020,1025,3,72,36,0,1021,1022,5,158,0,0,1022,
+		1024,3,72,36,0,1023,1021,1,0,0,0,1024,1027,1,0,0,0,1025,1023,1,0,0,0,1025,
+		1026,1,0,0,0,1026,1028,1,0,0,0,1027,1025,1,0,0,0,1028,1029,5,155,0,0,1029,
+		1037,1,0,0,0,1030,1031,10,6,0,0,1031,1032,5,161,0,0,1032,1037,3,88,44,
+		0,1033,1034,10,5,0,0,1034,1035,5,159,0,0,1035,1037,3,92,46,0,1036,1009,
+		1,0,0,0,1036,1012,1,0,0,0,1036,1015,1,0,0,0,1036,1018,1,0,0,0,1036,1030,
+		1,0,0,0,1036,1033,1,0,0,0,1037,1040,1,0,0,0,1038,1036,1,0,0,0,1038,1039,
+		1,0,0,0,1039,71,1,0,0,0,1040,1038,1,0,0,0,1041,1063,3,66,33,0,1042,1044,
+		3,66,33,0,1043,1042,1,0,0,0,1043,1044,1,0,0,0,1044,1045,1,0,0,0,1045,1047,
+		5,163,0,0,1046,1048,3,66,33,0,1047,1046,1,0,0,0,1047,1048,1,0,0,0,1048,
+		1053,1,0,0,0,1049,1051,5,163,0,0,1050,1052,3,66,33,0,1051,1050,1,0,0,0,
+		1051,1052,1,0,0,0,1052,1054,1,0,0,0,1053,1049,1,0,0,0,1053,1054,1,0,0,
+		0,1054,1063,1,0,0,0,1055,1057,3,66,33,0,1056,1055,1,0,0,0,1056,1057,1,
+		0,0,0,1057,1058,1,0,0,0,1058,1060,5,161,0,0,1059,1061,3,66,33,0,1060,1059,
+		1,0,0,0,1060,1061,1,0,0,0,1061,1063,1,0,0,0,1062,1041,1,0,0,0,1062,1043,
+		1,0,0,0,1062,1056,1,0,0,0,1063,73,1,0,0,0,1064,1065,7,17,0,0,1065,75,1,
+		0,0,0,1066,1243,5,60,0,0,1067,1243,7,13,0,0,1068,1243,5,169,0,0,1069,1243,
+		7,18,0,0,1070,1243,5,167,0,0,1071,1243,5,168,0,0,1072,1073,5,50,0,0,1073,
+		1075,7,19,0,0,1074,1076,3,92,46,0,1075,1074,1,0,0,0,1075,1076,1,0,0,0,
+		1076,1243,1,0,0,0,1077,1078,3,88,44,0,1078,1079,5,167,0,0,1079,1243,1,
+		0,0,0,1080,1243,3,86,43,0,1081,1083,5,13,0,0,1082,1084,3,66,33,0,1083,
+		1082,1,0,0,0,1083,1084,1,0,0,0,1084,1086,1,0,0,0,1085,1087,3,84,42,0,1086,
+		1085,1,0,0,0,1087,1088,1,0,0,0,1088,1086,1,0,0,0,1088,1089,1,0,0,0,1089,
+		1092,1,0,0,0,1090,1091,5,27,0,0,1091,1093,3,66,33,0,1092,1090,1,0,0,0,
+		1092,1093,1,0,0,0,1093,1094,1,0,0,0,1094,1095,5,28,0,0,1095,1243,1,0,0,
+		0,1096,1097,7,20,0,0,1097,1098,5,152,0,0,1098,1099,3,66,33,0,1099,1100,
+		5,7,0,0,1100,1101,3,88,44,0,1101,1102,5,153,0,0,1102,1243,1,0,0,0,1103,
+		1104,5,34,0,0,1104,1105,5,152,0,0,1105,1106,3,92,46,0,1106,1107,5,39,0,
+		0,1107,1108,3,66,33,0,1108,1109,5,153,0,0,1109,1243,1,0,0,0,1110,1111,
+		5,131,0,0,1111,1112,5,152,0,0,1112,1113,3,66,33,0,1113,1114,5,39,0,0,1114,
+		1117,3,66,33,0,1115,1116,5,137,0,0,1116,1118,3,66,33,0,1117,1115,1,0,0,
+		0,1117,1118,1,0,0,0,1118,1119,1,0,0,0,1119,1120,5,153,0,0,1120,1243,1,
+		0,0,0,1121,1122,5,132,0,0,1122,1123,5,152,0,0,1123,1124,3,70,35,0,1124,
+		1125,5,46,0,0,1125,1126,3,70,35,0,1126,1127,5,153,0,0,1127,1243,1,0,0,
+		0,1128,1129,5,133,0,0,1129,1131,5,152,0,0,1130,1132,7,21,0,0,1131,1130,
+		1,0,0,0,1131,1132,1,0,0,0,1132,1134,1,0,0,0,1133,1135,3,66,33,0,1134,1133,
+		1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,1137,5,39,0,0,1137,1138,
+		3,66,33,0,1138,1139,5,153,0,0,1139,1243,1,0,0,0,1140,1141,5,32,0,0,1141,
+		1142,5,152,0,0,1142,1143,3,18,9,0,1143,1144,5,153,0,0,1144,1243,1,0,0,
+		0,1145,1146,5,152,0,0,1146,1147,3,18,9,0,1147,1148,5,153,0,0,1148,1243,
+		1,0,0,0,1149,1150,3,92,46,0,1150,1177,5,152,0,0,1151,1178,5,147,0,0,1152,
+		1154,3,32,16,0,1153,1152,1,0,0,0,1153,1154,1,0,0,0,1154,1155,1,0,0,0,1155,
+		1160,3,66,33,0,1156,1157,5,158,0,0,1157,1159,3,66,33,0,1158,1156,1,0,0,
+		0,1159,1162,1,0,0,0,1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,1164,1,0,
+		0,0,1162,1160,1,0,0,0,1163,1153,1,0,0,0,1163,1164,1,0,0,0,1164,1175,1,
+		0,0,0,1165,1166,5,66,0,0,1166,1167,5,12,0,0,1167,1172,3,40,20,0,1168,1169,
+		5,158,0,0,1169,1171,3,40,20,0,1170,1168,1,0,0,0,1171,1174,1,0,0,0,1172,
+		1170,1,0,0,0,1172,1173,1,0,0,0,1173,1176,1,0,0,0,1174,1172,1,0,0,0,1175,
+		1165,1,0,0,0,1175,1176,1,0,0,0,1176,1178,1,0,0,0,1177,1151,1,0,0,0,1177,
+		1163,1,0,0,0,1178,1179,1,0,0,0,1179,1186,5,153,0,0,1180,1181,5,36,0,0,
+		1181,1182,5,152,0,0,1182,1183,5,124,0,0,1183,1184,3,66,33,0,1184,1185,
+		5,153,0,0,1185,1187,1,0,0,0,1186,1180,1,0,0,0,1186,1187,1,0,0,0,1187,1189,
+		1,0,0,0,1188,1190,3,82,41,0,1189,1188,1,0,0,0,1189,1190,1,0,0,0,1190,1243,
+		1,0,0,0,1191,1200,5,154,0,0,1192,1197,3,66,33,0,1193,1194,5,158,0,0,1194,
+		1196,3,66,33,0,1195,1193,1,0,0,0,1196,1199,1,0,0,0,1197,1195,1,0,0,0,1197,
+		1198,1,0,0,0,1198,1201,1,0,0,0,1199,1197,1,0,0,0,1200,1192,1,0,0,0,1200,
+		1201,1,0,0,0,1201,1202,1,0,0,0,1202,1243,5,155,0,0,1203,1212,5,156,0,0,
+		1204,1209,3,78,39,0,1205,1206,5,158,0,0,1206,1208,3,78,39,0,1207,1205,
+		1,0,0,0,1208,1211,1,0,0,0,1209,1207,1,0,0,0,1209,1210,1,0,0,0,1210,1213,
+		1,0,0,0,1211,1209,1,0,0,0,1212,1204,1,0,0,0,1212,1213,1,0,0,0,1213,1214,
+		1,0,0,0,1214,1243,5,157,0,0,1215,1216,3,92,46,0,1216,1217,5,152,0,0,1217,
+		1222,3,80,40,0,1218,1219,5,158,0,0,1219,1221,3,80,40,0,1220,1218,1,0,0,
+		0,1221,1224,1,0,0,0,1222,1220,1,0,0,0,1222,1223,1,0,0,0,1223,1225,1,0,
+		0,0,1224,1222,1,0,0,0,1225,1226,5,153,0,0,1226,1243,1,0,0,0,1227,1228,
+		5,152,0,0,1228,1231,3,66,33,0,1229,1230,5,158,0,0,1230,1232,3,66,33,0,
+		1231,1229,1,0,0,0,1232,1233,1,0,0,0,1233,1231,1,0,0,0,1233,1234,1,0,0,
+		0,1234,1235,1,0,0,0,1235,1236,5,153,0,0,1236,1243,1,0,0,0,1237,1238,5,
+		152,0,0,1238,1239,3,66,33,0,1239,1240,5,153,0,0,1240,1243,1,0,0,0,1241,
+		1243,3,92,46,0,1242,1066,1,0,0,0,1242,1067,1,0,0,0,1242,1068,1,0,0,0,1242,
+		1069,1,0,0,0,1242,1070,1,0,0,0,1242,1071,1,0,0,0,1242,1072,1,0,0,0,1242,
+		1077,1,0,0,0,1242,1080,1,0,0,0,1242,1081,1,0,0,0,1242,1096,1,0,0,0,1242,
+		1103,1,0,0,0,1242,1110,1,0,0,0,1242,1121,1,0,0,0,1242,1128,1,0,0,0,1242,
+		1140,1,0,0,0,1242,1145,1,0,0,0,1242,1149,1,0,0,0,1242,1191,1,0,0,0,1242,
+		1203,1,0,0,0,1242,1215,1,0,0,0,1242,1227,1,0,0,0,1242,1237,1,0,0,0,1242,
+		1241,1,0,0,0,1243,77,1,0,0,0,1244,1247,5,167,0,0,1245,1247,3,92,46,0,1246,
+		1244,1,0,0,0,1246,1245,1,0,0,0,1247,1248,1,0,0,0,1248,1249,5,163,0,0,1249,
+		1250,3,66,33,0,1250,79,1,0,0,0,1251,1252,3,92,46,0,1252,1253,5,162,0,0,
+		1253,1254,3,66,33,0,1254,81,1,0,0,0,1255,1261,5,68,0,0,1256,1262,3,92,
+		46,0,1257,1258,5,152,0,0,1258,1259,3,60,30,0,1259,1260,5,153,0,0,1260,
+		1262,1,0,0,0,1261,1256,1,0,0,0,1261,1257,1,0,0,0,1262,83,1,0,0,0,1263,
+		1264,5,123,0,0,1264,1265,3,66,33,0,1265,1266,5,111,0,0,1266,1267,3,66,
+		33,0,1267,85,1,0,0,0,1268,1269,5,164,0,0,1269,1276,3,92,46,0,1270,1271,
+		5,165,0,0,1271,1276,3,92,46,0,1272,1273,5,163,0,0,1273,1276,3,92,46,0,
+		1274,1276,5,166,0,0,1275,1268,1,0,0,0,1275,1270,1,0,0,0,1275,1272,1,0,
+		0,0,1275,1274,1,0,0,0,1276,87,1,0,0,0,1277,1288,3,92,46,0,1278,1279,5,
+		152,0,0,1279,1284,5,169,0,0,1280,1281,5,158,0,0,1281,1283,5,169,0,0,1282,
+		1280,1,0,0,0,1283,1286,1,0,0,0,1284,1282,1,0,0,0,1284,1285,1,0,0,0,1285,
+		1287,1,0,0,0,1286,1284,1,0,0,0,1287,1289,5,153,0,0,1288,1278,1,0,0,0,1288,
+		1289,1,0,0,0,1289,1297,1,0,0,0,1290,1292,5,154,0,0,1291,1293,5,169,0,0,
+		1292,1291,1,0,0,0,1292,1293,1,0,0,0,1293,1294,1,0,0,0,1294,1296,5,155,
+		0,0,1295,1290,1,0,0,0,1296,1299,1,0,0,0,1297,1295,1,0,0,0,1297,1298,1,
+		0,0,0,1298,1324,1,0,0,0,1299,1297,1,0,0,0,1300,1301,3,92,46,0,1301,1302,
+		5,140,0,0,1302,1307,3,88,44,0,1303,1304,5,158,0,0,1304,1306,3,88,44,0,
+		1305,1303,1,0,0,0,1306,1309,1,0,0,0,1307,1305,1,0,0,0,1307,1308,1,0,0,
+		0,1308,1310,1,0,0,0,1309,1307,1,0,0,0,1310,1321,5,142,0,0,1311,1312,5,
+		152,0,0,1312,1317,5,169,0,0,1313,1314,5,158,0,0,1314,1316,5,169,0,0,1315,
+		1313,1,0,0,0,1316,1319,1,0,0,0,1317,1315,1,0,0,0,1317,1318,1,0,0,0,1318,
+		1320,1,0,0,0,1319,1317,1,0,0,0,1320,1322,5,153,0,0,1321,1311,1,0,0,0,1321,
+		1322,1,0,0,0,1322,1324,1,0,0,0,1323,1277,1,0,0,0,1323,1300,1,0,0,0,1324,
+		89,1,0,0,0,1325,1330,3,92,46,0,1326,1327,5,158,0,0,1327,1329,3,92,46,0,
+		1328,1326,1,0,0,0,1329,1332,1,0,0,0,1330,1328,1,0,0,0,1330,1331,1,0,0,
+		0,1331,91,1,0,0,0,1332,1330,1,0,0,0,1333,1337,5,172,0,0,1334,1337,5,173,
+		0,0,1335,1337,3,94,47,0,1336,1333,1,0,0,0,1336,1334,1,0,0,0,1336,1335,
+		1,0,0,0,1337,93,1,0,0,0,1338,1339,7,22,0,0,1339,95,1,0,0,0,189,99,106,
 		111,117,120,128,135,142,148,157,162,166,172,182,194,199,203,210,222,229,
 		233,237,244,257,271,276,283,292,300,305,308,314,323,340,346,351,363,377,
 		390,395,397,404,413,425,441,450,455,468,472,474,477,481,484,488,495,503,
@@ -9477,11 +9515,11 @@ internal partial class QueryLakeParser : Parser {
 		615,620,628,630,638,641,650,655,659,665,671,673,693,701,703,707,711,715,
 		719,723,728,731,734,737,741,744,753,756,762,767,770,776,779,785,787,803,
 		810,817,824,831,833,837,845,849,851,854,861,870,879,882,885,888,898,909,
-		918,922,930,932,940,945,952,956,964,972,981,987,993,995,1001,1019,1030,
-		1032,1037,1041,1045,1047,1050,1054,1056,1069,1077,1082,1086,1111,1125,
-		1128,1147,1154,1157,1166,1169,1171,1180,1183,1191,1194,1203,1206,1216,
-		1227,1236,1240,1255,1269,1278,1282,1286,1291,1301,1311,1315,1317,1324,
-		1330
+		918,922,930,932,940,945,952,956,964,972,981,987,993,999,1001,1007,1025,
+		1036,1038,1043,1047,1051,1053,1056,1060,1062,1075,1083,1088,1092,1117,
+		1131,1134,1153,1160,1163,1172,1175,1177,1186,1189,1197,1200,1209,1212,
+		1222,1233,1242,1246,1261,1275,1284,1288,1292,1297,1307,1317,1321,1323,
+		1330,1336
 	};
 
 	public static readonly ATN _ATN =

@@ -670,6 +670,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitInList([NotNull] QueryLakeParser.InListContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>emptyInList</c>
+	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitEmptyInList([NotNull] QueryLakeParser.EmptyInListContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>like</c>
 	/// labeled alternative in <see cref="QueryLakeParser.predicate"/>.
 	/// </summary>

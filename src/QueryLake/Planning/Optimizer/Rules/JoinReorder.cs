@@ -90,9 +90,17 @@ internal sealed class JoinReorder : IOptimizerRule
         var distinct = inputs.Select(p => (double)Math.Max(1, Cardinality.UnfilteredRows(p) ?? 1000)).ToArray();
 
         // Rows of a set of inputs joined: the product of their rows and of the selectivities of the predicates inside it.
-        // An equality between two inputs' columns keeps 1/min(unfiltered rows of the two) (a foreign key meeting its key);
-        // any other predicate over several inputs keeps a third.
-        var selectivity = edges.Select(e => Equi(e.Expr, InputOf) is var (a, b) ? 1 / Math.Min(distinct[a], distinct[b]) : 0.33).ToArray();
+        // An equality between two inputs' columns keeps 1/min(distinct values of the two sides) (a foreign key meeting
+        // its key keeps one match per row); any other predicate over several inputs keeps a third.
+        var selectivity = edges.Select(e => Equi(e.Expr, InputOf) is var (a, b) ? 1 / Math.Min(Distinct(e.Expr, a), Distinct(e.Expr, b)) : 0.33).ToArray();
+        // The distinct values on one side of an equality: the input's unfiltered rows, or fewer when the side is an
+        // integer column whose statistics span a narrower range.
+        double Distinct(BoundExpr equality, int input)
+        {
+            var arg = ((Call)equality).Args.FirstOrDefault(x => ExpressionRewriter.Columns(x).Select(InputOf).All(i => i == input));
+            if (arg is ColumnRef c && Cardinality.DistinctBound(inputs[input], c.Index - start[input]) is { } bound) return Math.Max(1, bound);
+            return distinct[input];
+        }
         double Rows(long set)
         {
             double r = 1;
