@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using QueryLake.Sessions;
 using Xunit;
+using static QueryLake.Tests.Optimizer.RuleToggle;
 
 namespace QueryLake.Tests.Optimizer;
 
@@ -104,7 +105,7 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
                 s.Execute($"CREATE DATASET {name} (id BIGINT, x BIGINT)");
                 if (vals.Length > 0)
                     s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, vals.Length / 2).Select(r =>
-                        $"({V(vals[2 * r])}, {V(vals[2 * r + 1])})")));
+                        $"({Value(vals[2 * r])}, {Value(vals[2 * r + 1])})")));
             }
             // A spanning chain keeps results small; the extra links add cycles and non-equi conditions.
             var preds = new List<string>();
@@ -122,17 +123,4 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
     }
-
-    private static string V(int v) => v < 0 ? "NULL" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static List<object?[]> Rows(QueryLakeSession s, string sql, params string[] disabled)
-    {
-        s.DisabledRules.Clear();
-        s.DisabledRules.UnionWith(disabled);
-        try { return s.Query(sql).Rows().ToList(); }
-        finally { s.DisabledRules.Clear(); }
-    }
-
-    private static List<string> Sorted(List<object?[]> rows) =>
-        rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();
 }

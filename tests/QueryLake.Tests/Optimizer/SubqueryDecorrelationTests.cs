@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using QueryLake.Sessions;
 using Xunit;
+using static QueryLake.Tests.Optimizer.RuleToggle;
 
 namespace QueryLake.Tests.Optimizer;
 
@@ -87,19 +88,6 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
     {
         s.Execute($"CREATE DATASET {name} (k BIGINT, v BIGINT)");
         if (values.Length > 0)
-            s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(r => $"({V(values[2 * r])}, {V(values[2 * r + 1])})")));
+            s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(r => $"({Value(values[2 * r])}, {Value(values[2 * r + 1])})")));
     }
-
-    private static string V(int v) => v < 0 ? "NULL" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static List<object?[]> Rows(QueryLakeSession s, string sql, params string[] disabled)
-    {
-        s.DisabledRules.Clear();
-        s.DisabledRules.UnionWith(disabled);
-        try { return s.Query(sql).Rows().ToList(); }
-        finally { s.DisabledRules.Clear(); }
-    }
-
-    private static List<string> Sorted(List<object?[]> rows) =>
-        rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DuckDB.NET.Data;
 using QueryLake.Sessions;
 using QueryLake.Tests.Support;
@@ -14,46 +13,16 @@ public sealed class TpchData : IDisposable
 
     public static string Generator => Path.GetFullPath(Path.Combine(Oracles.Root, "..", "shared", "tpch-dbgen", "generate.sh"));
 
-    private static readonly (string Table, string Columns)[] Tables =
-    [
-        ("region", "r_regionkey|r_name|r_comment"),
-        ("nation", "n_nationkey|n_name|n_regionkey|n_comment"),
-        ("supplier", "s_suppkey|s_name|s_address|s_nationkey|s_phone|s_acctbal|s_comment"),
-        ("customer", "c_custkey|c_name|c_address|c_nationkey|c_phone|c_acctbal|c_mktsegment|c_comment"),
-        ("part", "p_partkey|p_name|p_mfgr|p_brand|p_type|p_size|p_container|p_retailprice|p_comment"),
-        ("partsupp", "ps_partkey|ps_suppkey|ps_availqty|ps_supplycost|ps_comment"),
-        ("orders", "o_orderkey|o_custkey|o_orderstatus|o_totalprice|o_orderdate|o_orderpriority|o_clerk|o_shippriority|o_comment"),
-        ("lineitem", "l_orderkey|l_partkey|l_suppkey|l_linenumber|l_quantity|l_extendedprice|l_discount|l_tax|l_returnflag|l_linestatus|l_shipdate|l_commitdate|l_receiptdate|l_shipinstruct|l_shipmode|l_comment"),
-    ];
-
     private readonly TempDir _dir = new();
 
     public TpchData()
     {
         if (!File.Exists(Generator)) return;
-        var start = new ProcessStartInfo("bash", [Generator, ScaleFactor, _dir.Path]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using (var p = Process.Start(start)!)
-        {
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"generate.sh failed: {err.Result}");
-        }
-        foreach (var (table, columns) in Tables)
-        {
-            using var w = new StreamWriter(Path.Combine(_dir.Path, table + ".csv"));
-            w.Write(columns);
-            w.Write('\n');
-            foreach (var line in File.ReadLines(Path.Combine(_dir.Path, table + ".tbl")))
-            {
-                w.Write(line.AsSpan().TrimEnd('|'));
-                w.Write('\n');
-            }
-        }
+        TpchFiles.Generate(Generator, ScaleFactor, _dir.Path);
         Session = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"));
         DuckDb = new DuckDBConnection("Data Source=:memory:");
         DuckDb.Open();
-        foreach (var (table, _) in Tables)
+        foreach (var (table, _) in TpchFiles.Tables)
         {
             var csv = Path.Combine(_dir.Path, table + ".csv");
             Session.Execute($"IMPORT CSV '{csv}' INTO {table} (DELIMITER '|')");

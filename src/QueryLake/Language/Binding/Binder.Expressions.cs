@@ -112,6 +112,12 @@ internal sealed partial class Binder
             case InListExpr il:
             {
                 var v = child(il.Value);
+                if (il.List.Count > SetMembership.Threshold)
+                {
+                    var items = il.List.Select(child).ToList();
+                    if (items.All(x => x is Literal) && InSet(v, items.Select(x => ((Literal)x).Value).ToList(), items.Select(x => x.Type).ToList(), il.At) is { } set)
+                        return il.Negated ? BindCall("NOT", [set], il.At) : set;
+                }
                 BoundExpr? any = null;
                 foreach (var item in il.List)
                 {
@@ -186,6 +192,7 @@ internal sealed partial class Binder
                 var values = catalog.Execute(plan).Select(r => r[0]).ToList();
                 BoundExpr result;
                 if (values.Count == 0) result = new Literal(false, DataType.Boolean);
+                else if (values.Count > SetMembership.Threshold && InSet(v, values, [type], ins.At) is { } set) result = set;
                 else
                 {
                     BoundExpr? any = null;
@@ -221,6 +228,23 @@ internal sealed partial class Binder
             default:
                 throw Error(e.At, "QL-UNSUPPORTED", $"{ExprNames.Print(e)} is not supported yet");
         }
+    }
+
+    /// <summary>x IN (constants) as a hash-set lookup, with x and the constants cast to their common type; null when
+    /// they have none (the equalities then report the mismatch).</summary>
+    private BoundExpr? InSet(BoundExpr v, IReadOnlyList<object?> values, IReadOnlyList<DataType> types, SourceSpan at)
+    {
+        var common = ConditionalFunctions.Common([v.Type, .. types]);
+        if (common is null || common is NullType || !Kernels.CastKernel.CanCast(v.Type, common)) return null;
+        var converted = new List<object?>(values.Count);
+        for (int i = 0; i < values.Count; i++)
+        {
+            var type = types[Math.Min(i, types.Count - 1)];
+            if (values[i] is null || type.Equals(common)) { converted.Add(values[i]); continue; }
+            try { converted.Add(Kernels.CastKernel.Cast(Columnar.Builders.ArrayBuilder.Build(type, [values[i]]), common, false).GetValue(0)); }
+            catch (Errors.QueryLakeException e) { throw Error(at, e.Code, e.Message); }
+        }
+        return SetMembership.Build(CastTo(v, common), converted, common);
     }
 
     /// <summary>Binds a subquery that may read columns of <paramref name="outer"/>; returns the optimized plan

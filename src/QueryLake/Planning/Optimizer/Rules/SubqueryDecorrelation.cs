@@ -72,14 +72,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
     private static (CorrelatedSubquery Subquery, LogicalPlan Grouped, List<BoundExpr> OuterKeys, BoundExpr Value)? Scalar(BoundExpr conjunct)
     {
         if (Find(conjunct).ToList() is not [{ Kind: SubqueryKind.Scalar } q]) return null;
-        var plan = q.Plan;
-        BoundExpr output = new ColumnRef(0, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType);
-        while (plan is ProjectNode p)
-        {
-            var exprs = p.Exprs;
-            output = ExpressionRewriter.Rewrite(output, x => x is ColumnRef r ? exprs[r.Index] : null);
-            plan = p.Input;
-        }
+        var (plan, output) = Unproject(q.Plan);
         if (plan is not AggregateNode { Groups.Count: 0 } a || a.Aggregates.Any(x => !NullOnEmpty.Contains(x.Function.Name)) || ContainsOuter(output)) return null;
         if (a.Aggregates.Any(x => x.Arguments.Any(ContainsOuter))) return null;
         if (Pull(a.Input) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner)) return null;
@@ -113,15 +106,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
             _ => ((CorrelatedSubquery?)null, JoinKind.Inner),
         };
         if (q is null) return null;
-        // The output expression (column 0, for IN) over the plan under the subquery's projections, which are dropped.
-        var plan = q.Plan;
-        BoundExpr output = new ColumnRef(0, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType);
-        while (plan is ProjectNode p)
-        {
-            var exprs = p.Exprs;
-            output = ExpressionRewriter.Rewrite(output, x => x is ColumnRef r ? exprs[r.Index] : null);
-            plan = p.Input;
-        }
+        var (plan, output) = Unproject(q.Plan);
         if (Pull(plan) is not var (inner, pulled) || pulled.Count == 0) return null;
         if (HasOuterRef(inner) || ContainsOuter(output)) return null;
         BoundExpr Outer(BoundExpr e) => ExpressionRewriter.Rewrite(ExpressionRewriter.RemapColumns(e, i => i + outerWidth),
@@ -136,6 +121,20 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
             condition.Insert(0, new Call(f, [q.Value, right], r.Kernel, r.Result));
         }
         return (inner, kind, condition);
+    }
+
+    /// <summary>The plan under a subquery's projections, which are dropped, and its first output column (the value of a
+    /// scalar or IN subquery) as an expression over that plan.</summary>
+    private static (LogicalPlan Plan, BoundExpr Output) Unproject(LogicalPlan plan)
+    {
+        BoundExpr output = new ColumnRef(0, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType);
+        while (plan is ProjectNode p)
+        {
+            var exprs = p.Exprs;
+            output = ExpressionRewriter.Rewrite(output, x => x is ColumnRef r ? exprs[r.Index] : null);
+            plan = p.Input;
+        }
+        return (plan, output);
     }
 
     /// <summary>The plan without its predicates that read outer references, and those predicates (over the plan's

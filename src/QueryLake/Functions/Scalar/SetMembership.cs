@@ -1,0 +1,50 @@
+using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Execution;
+using QueryLake.Planning.Expressions;
+
+namespace QueryLake.Functions.Scalar;
+
+/// <summary>
+/// <c>x IN (v1, v2, …)</c> over many constants (a long IN list, or the rows of an uncorrelated IN subquery) as one
+/// hash-set lookup per row instead of a chain of equalities: true when x is in the set; NULL when x is NULL, or when it
+/// is not found and the set holds a NULL; false otherwise (SQL's three-valued IN).
+/// </summary>
+internal static class SetMembership
+{
+    /// <summary>Lists longer than this become a set lookup; shorter ones stay equalities the optimizer can read.</summary>
+    public const int Threshold = 16;
+
+    private static readonly ScalarFunction Function = new("in_set", "x IN (v1, v2, …)",
+        "Membership in a list of constants or an uncorrelated subquery's rows, by hash lookup (long IN lists bind to it).", "", _ => null)
+        { AcceptsConstants = true };
+
+    /// <summary>x IN <paramref name="values"/>, with <paramref name="value"/> and the values already of one type.</summary>
+    public static BoundExpr Build(BoundExpr value, IReadOnlyList<object?> values, DataType type)
+    {
+        var set = new HashSet<RowKey>();
+        bool hasNull = false;
+        foreach (var v in values)
+        {
+            if (v is null) hasNull = true;
+            else set.Add(new RowKey([v]));
+        }
+        // The values ride along as a constant, so two lists print (and match) differently.
+        var list = new Literal(values.ToList(), DataType.List(type));
+        return new Call(Function, [value, list], (a, n) =>
+        {
+            var x = Kernels.Vectors.Plain(a[0]);
+            var b = new BooleanBuilder(DataType.Boolean);
+            for (int i = 0; i < n; i++)
+            {
+                int r = x.Length == 1 ? 0 : i;
+                if (x.IsNull(r)) { b.AppendNull(); continue; }
+                if (set.Contains(new RowKey([x.GetValue(r)]))) b.Append(true);
+                else if (hasNull) b.AppendNull();
+                else b.Append(false);
+            }
+            return b.Build();
+        }, DataType.Boolean);
+    }
+}

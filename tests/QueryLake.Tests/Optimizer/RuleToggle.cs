@@ -1,0 +1,23 @@
+using QueryLake.Sessions;
+
+namespace QueryLake.Tests.Optimizer;
+
+/// <summary>Runs a query with optimizer rules switched off, and compares results as multisets: what the rules-on /
+/// rules-off property tests share.</summary>
+internal static class RuleToggle
+{
+    public static List<object?[]> Rows(QueryLakeSession s, string sql, params string[] disabled)
+    {
+        s.DisabledRules.Clear();
+        s.DisabledRules.UnionWith(disabled);
+        try { return s.Query(sql).Rows().ToList(); }
+        finally { s.DisabledRules.Clear(); }
+    }
+
+    /// <summary>The rows as sorted text lines: equal lists mean equal multisets of rows.</summary>
+    public static List<string> Sorted(List<object?[]> rows) =>
+        rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>SQL text of a small integer, or NULL for a negative one (generators draw NULLs as -1).</summary>
+    public static string Value(int v) => v < 0 ? "NULL" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
