@@ -126,7 +126,19 @@ selectItem
 
 groupBy
     : ALL
-    | expression (COMMA expression)*
+    | groupingElement (COMMA groupingElement)*
+    ;
+
+groupingElement
+    : ROLLUP LPAREN expression (COMMA expression)* RPAREN                                # rollup
+    | CUBE LPAREN expression (COMMA expression)* RPAREN                                  # cube
+    | GROUPING SETS LPAREN groupingSet (COMMA groupingSet)* RPAREN                       # groupingSets
+    | expression                                                                         # groupingExpression
+    ;
+
+groupingSet
+    : LPAREN (expression (COMMA expression)*)? RPAREN
+    | expression
     ;
 
 orderBy
@@ -325,6 +337,7 @@ nonReserved
     | TIMESTAMP | UNBOUNDED | VERSION | VERSIONS | WINDOW | QUALIFY | REPLACE | EXTRACT | TRY_CAST | ESCAPE | TO | IMPORT
     | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | SETTINGS | SESSION | RESET | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
     | TABLE | PRIMARY | UNIQUE | SUBSTRING | POSITION | TRIM | BOTH | LEADING | TRAILING | FOR
+    | ROLLUP | CUBE | GROUPING | SETS
     ;
 
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
@@ -347,6 +360,7 @@ VALUES: V A L U E S; VERSION: V E R S I O N; VERSIONS: V E R S I O N S; WHEN: W 
 WINDOW: W I N D O W; QUALIFY: Q U A L I F Y; WITH: W I T H;
 TABLE: T A B L E; PRIMARY: P R I M A R Y; UNIQUE: U N I Q U E; SUBSTRING: S U B S T R I N G; POSITION: P O S I T I O N;
 TRIM: T R I M; BOTH: B O T H; LEADING: L E A D I N G; TRAILING: T R A I L I N G; FOR: F O R;
+ROLLUP: R O L L U P; CUBE: C U B E; GROUPING: G R O U P I N G; SETS: S E T S;
 
 EQ: '=' | '=='; NEQ: '<>' | '!='; LT: '<'; LTE: '<='; GT: '>'; GTE: '>='; ARROW: '->';
 PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN: '%'; CONCAT: '||';

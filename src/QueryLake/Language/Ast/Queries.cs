@@ -8,7 +8,12 @@ internal sealed record Cte(string Name, IReadOnlyList<string> Columns, Query Que
 internal abstract record QueryBody(SourceSpan At);
 
 internal sealed record SelectBody(SourceSpan At, bool Distinct, IReadOnlyList<SelectItem> Items, IReadOnlyList<Relation> From, Expr? Where,
-    IReadOnlyList<Expr> GroupBy, bool GroupByAll, Expr? Having, IReadOnlyDictionary<string, WindowSpec> Windows, Expr? Qualify = null) : QueryBody(At);
+    IReadOnlyList<Expr> GroupBy, bool GroupByAll, Expr? Having, IReadOnlyDictionary<string, WindowSpec> Windows, Expr? Qualify = null) : QueryBody(At)
+{
+    /// <summary>GROUPING SETS, ROLLUP or CUBE: the sets of <see cref="GroupBy"/> positions each grouping uses (null for
+    /// a plain GROUP BY, which is the one set of every key).</summary>
+    public IReadOnlyList<IReadOnlyList<int>>? GroupingSets { get; init; }
+}
 
 internal sealed record ValuesBody(SourceSpan At, IReadOnlyList<IReadOnlyList<Expr>> Rows) : QueryBody(At);
 

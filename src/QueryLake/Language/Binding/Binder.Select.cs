@@ -15,6 +15,10 @@ internal sealed partial class Binder
         public List<BoundExpr> Groups { get; } = groups;
         public List<string> GroupKeys { get; } = groups.Select(g => g.ToString()!).ToList();
         public List<AggregateCall> Calls { get; } = [];
+
+        /// <summary>With GROUPING SETS, ROLLUP or CUBE: the position of the hidden group key that holds each row's
+        /// grouping bitmask (bit set for every key the row's grouping set leaves out, the first key highest).</summary>
+        public int? GroupingId { get; init; }
         public Dictionary<string, int> CallIndex { get; } = [];
     }
 
@@ -96,7 +100,7 @@ internal sealed partial class Binder
             items[i] = (f.Args[0], items[i].Name);
         }
 
-        bool aggregating = s.GroupBy.Count > 0 || s.GroupByAll || s.Having is not null || items.Any(i => ContainsAggregate(i.Expr))
+        bool aggregating = s.GroupBy.Count > 0 || s.GroupingSets is not null || s.GroupByAll || s.Having is not null || items.Any(i => ContainsAggregate(i.Expr))
                            || orderBy.Any(o => ContainsAggregate(o.Expr));
         Func<Expr, BoundExpr> bind = e => BindExpr(e, scope);
         Aggregation? agg = null;
@@ -105,7 +109,13 @@ internal sealed partial class Binder
             var groupExprs = s.GroupByAll ? items.Where(i => !ContainsAggregate(i.Expr)).Select(i => i.Expr).ToList() : s.GroupBy.ToList();
             // An untyped NULL key (SELECT NULL AS k … GROUP BY 1) groups as an INTEGER NULL, as in DuckDB.
             var groups = groupExprs.Select(g => Concrete(BindGroupKey(g, items, scope))).ToList();
-            agg = new Aggregation(scope, groups);
+            if (s.GroupingSets is not null)
+            {
+                if (groups.Count > 62) throw Error(s.At, "QL-BAD-ARGUMENT", "GROUPING SETS, ROLLUP and CUBE take at most 62 distinct keys");
+                // The grouping bitmask rides as a last, hidden group key; its text matches no expression a user writes.
+                groups.Add(new ColumnRef(-1, "#grouping", Columnar.Types.DataType.Int64));
+            }
+            agg = new Aggregation(scope, groups) { GroupingId = s.GroupingSets is null ? null : groups.Count - 1 };
             bind = e => BindAggregated(e, agg);
         }
 
@@ -167,7 +177,8 @@ internal sealed partial class Binder
         if (agg is not null)
         {
             var groupNames = UniqueNames(agg.Groups.Select((g, i) => $"#g{i}"));
-            plan = new AggregateNode(plan, agg.Groups, groupNames, agg.Calls);
+            plan = s.GroupingSets is { } sets ? GroupingSetsPlan(plan, agg, groupNames, sets)
+                : new AggregateNode(plan, agg.Groups, groupNames, agg.Calls);
             if (having is not null) plan = new FilterNode(plan, having);
         }
         if (windows.Calls.Count > 0)
@@ -192,6 +203,53 @@ internal sealed partial class Binder
         return (plan, outputScope);
     }
 
+    /// <summary>GROUPING SETS as one aggregation per set, each giving NULL for the keys its set leaves out and its
+    /// grouping bitmask, concatenated (UNION ALL) in the columns a single aggregation would have: keys, bitmask,
+    /// aggregates. The input is read once per set.</summary>
+    private static LogicalPlan GroupingSetsPlan(LogicalPlan input, Aggregation agg, IReadOnlyList<string> groupNames, IReadOnlyList<IReadOnlyList<int>> sets)
+    {
+        int keys = agg.Groups.Count - 1;
+        var names = groupNames.Concat(agg.Calls.Select(c => c.Name)).ToList();
+        LogicalPlan? union = null;
+        foreach (var set in sets)
+        {
+            var branch = new AggregateNode(input, set.Select(k => agg.Groups[k]).ToList(), set.Select(k => groupNames[k]).ToList(), agg.Calls);
+            var exprs = new List<BoundExpr>();
+            long mask = 0;
+            for (int k = 0; k < keys; k++)
+            {
+                int at = set.ToList().IndexOf(k);
+                if (at < 0) mask |= 1L << (keys - 1 - k);
+                exprs.Add(at >= 0 ? new ColumnRef(at, groupNames[k], agg.Groups[k].Type) : new Literal(null, agg.Groups[k].Type));
+            }
+            exprs.Add(new Literal(mask, Columnar.Types.DataType.Int64));
+            for (int c = 0; c < agg.Calls.Count; c++) exprs.Add(new ColumnRef(set.Count + c, agg.Calls[c].Name, agg.Calls[c].Resolution.Result));
+            LogicalPlan projected = new ProjectNode(branch, exprs, names);
+            union = union is null ? projected : new SetOperationNode(union, projected, "UNION", true);
+        }
+        return union!;
+    }
+
+    /// <summary>grouping(k1, …): for each argument (a group key), 1 when the row's grouping set leaves it out, as bits
+    /// with the first argument highest (0 for every key of a plain GROUP BY).</summary>
+    private BoundExpr BindGrouping(FunctionExpr f, Aggregation agg)
+    {
+        if (f.Args.Count == 0) throw Error(f.At, "QL-BAD-ARGUMENT", "grouping() takes one or more GROUP BY keys");
+        int keys = agg.GroupingId ?? agg.Groups.Count;
+        var positions = f.Args.Select(a => agg.GroupKeys.IndexOf(BindExpr(a, agg.Input).ToString()!) is var k and >= 0 && k < keys ? k
+            : throw Error(a.At, "QL-NOT-GROUPED", $"grouping() takes GROUP BY keys, and {ExprNames.Print(a)} is not one")).ToList();
+        if (agg.GroupingId is not { } id) return new Literal(0L, Columnar.Types.DataType.Int64);
+        BoundExpr gid = new ColumnRef(id, "#grouping", Columnar.Types.DataType.Int64);
+        BoundExpr? result = null;
+        for (int j = 0; j < positions.Count; j++)
+        {
+            var bit = BindCall("%", [BindCall("//", [gid, new Literal(1L << (keys - 1 - positions[j]), Columnar.Types.DataType.Int64)], f.At), new Literal(2L, Columnar.Types.DataType.Int64)], f.At);
+            var weighted = BindCall("*", [bit, new Literal(1L << (positions.Count - 1 - j), Columnar.Types.DataType.Int64)], f.At);
+            result = result is null ? weighted : BindCall("+", [result, weighted], f.At);
+        }
+        return result!;
+    }
+
     /// <summary>A GROUP BY key: an expression over the input, a 1-based select-list position, or a select alias.</summary>
     private BoundExpr BindGroupKey(Expr g, List<(Expr Expr, string Name)> items, Scope scope)
     {
@@ -212,6 +270,8 @@ internal sealed partial class Binder
     /// <summary>Binds an expression above an aggregation: group keys and aggregates become columns of its output.</summary>
     private BoundExpr BindAggregated(Expr e, Aggregation agg)
     {
+        if (e is FunctionExpr { Over: null } gf && gf.Name.Equals("grouping", StringComparison.OrdinalIgnoreCase) && _functions.Scalar(gf.Name) is null)
+            return BindGrouping(gf, agg);
         if (e is FunctionExpr f && IsAggregate(f)) return BindAggregateCall(f, agg);
         if (!ContainsAggregate(e))
         {

@@ -186,8 +186,60 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
         var from = s.relation().Select(r => (Relation)Visit(r)!).ToList();
         var group = s.groupBy();
         var windows = s.windowDefinition().ToDictionary(w => Ident(w.identifier()), w => Window(w.windowSpecification()));
+        var (keys, sets) = group is null ? ([], null) : Grouping(group.groupingElement());
         return new SelectBody(At(c), s.setQuantifier()?.DISTINCT() is not null, items, from, EOpt(s.where),
-            group?.expression().Select(E).ToList() ?? [], group?.ALL() is not null, EOpt(s.having), windows, EOpt(s.qualify));
+            keys, group?.ALL() is not null, EOpt(s.having), windows, EOpt(s.qualify)) { GroupingSets = sets };
+    }
+
+    /// <summary>GROUP BY elements as the distinct key expressions and, when any element is ROLLUP, CUBE or GROUPING SETS,
+    /// the sets of keys to group by: the cross product of each element's sets (a plain key is the one set {key}),
+    /// duplicates kept, as SQL defines it.</summary>
+    private (List<Expr> Keys, List<IReadOnlyList<int>>? Sets) Grouping(P.GroupingElementContext[] elements)
+    {
+        var keys = new List<Expr>();
+        int Key(P.ExpressionContext e)
+        {
+            var expr = E(e);
+            var text = Binding.ExprNames.Print(expr);
+            int k = keys.FindIndex(x => Binding.ExprNames.Print(x) == text);
+            if (k >= 0) return k;
+            keys.Add(expr);
+            return keys.Count - 1;
+        }
+        List<List<int>> product = [[]];
+        bool sets = false;
+        foreach (var element in elements)
+        {
+            List<List<int>> mine;
+            switch (element)
+            {
+                case P.RollupContext r:
+                {
+                    var ks = r.expression().Select(Key).ToList();
+                    mine = Enumerable.Range(0, ks.Count + 1).Select(n => ks.Take(ks.Count - n).ToList()).ToList();
+                    sets = true;
+                    break;
+                }
+                case P.CubeContext cu:
+                {
+                    var ks = cu.expression().Select(Key).ToList();
+                    if (ks.Count > 12) throw new SqlException("QL-BAD-ARGUMENT", cu.Start.Line, cu.Start.Column + 1, $"CUBE of {ks.Count} keys would make {1L << ks.Count} groupings; at most 12 keys");
+                    mine = Enumerable.Range(0, 1 << ks.Count).Select(m => ks.Where((_, i) => (m & (1 << (ks.Count - 1 - i))) == 0).ToList()).ToList();
+                    sets = true;
+                    break;
+                }
+                case P.GroupingSetsContext g:
+                    mine = g.groupingSet().Select(x => x.expression().Select(Key).ToList()).ToList();
+                    sets = true;
+                    break;
+                default:
+                    mine = [[Key(((P.GroupingExpressionContext)element).expression())]];
+                    break;
+            }
+            product = product.SelectMany(p => mine.Select(m => p.Concat(m).Distinct().ToList())).ToList();
+            if (product.Count > 4096) throw new SqlException("QL-BAD-ARGUMENT", element.Start.Line, element.Start.Column + 1, "GROUP BY makes more than 4,096 grouping sets");
+        }
+        return (keys, sets ? product.Select(p => (IReadOnlyList<int>)p.Order().ToList()).ToList() : null);
     }
 
     // ---- relations ----

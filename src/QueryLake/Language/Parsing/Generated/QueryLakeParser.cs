@@ -57,40 +57,40 @@ internal partial class QueryLakeParser : Parser {
 		UNBOUNDED=116, UNION=117, UPDATE=118, USING=119, VALUES=120, VERSION=121, 
 		VERSIONS=122, WHEN=123, WHERE=124, WINDOW=125, QUALIFY=126, WITH=127, 
 		TABLE=128, PRIMARY=129, UNIQUE=130, SUBSTRING=131, POSITION=132, TRIM=133, 
-		BOTH=134, LEADING=135, TRAILING=136, FOR=137, EQ=138, NEQ=139, LT=140, 
-		LTE=141, GT=142, GTE=143, ARROW=144, PLUS=145, MINUS=146, STAR=147, INTEGER_DIVIDE=148, 
-		SLASH=149, PERCENT_SIGN=150, CONCAT=151, LPAREN=152, RPAREN=153, LBRACKET=154, 
-		RBRACKET=155, LBRACE=156, RBRACE=157, COMMA=158, DOT=159, SEMICOLON=160, 
-		DOUBLE_COLON=161, ASSIGN=162, COLON=163, AT=164, DOLLAR=165, QUESTION=166, 
-		STRING=167, BLOB_STRING=168, INTEGER_VALUE=169, DECIMAL_VALUE=170, DOUBLE_VALUE=171, 
-		IDENTIFIER=172, QUOTED_IDENTIFIER=173, LINE_COMMENT=174, BLOCK_COMMENT=175, 
-		WS=176, UNRECOGNIZED=177;
+		BOTH=134, LEADING=135, TRAILING=136, FOR=137, ROLLUP=138, CUBE=139, GROUPING=140, 
+		SETS=141, EQ=142, NEQ=143, LT=144, LTE=145, GT=146, GTE=147, ARROW=148, 
+		PLUS=149, MINUS=150, STAR=151, INTEGER_DIVIDE=152, SLASH=153, PERCENT_SIGN=154, 
+		CONCAT=155, LPAREN=156, RPAREN=157, LBRACKET=158, RBRACKET=159, LBRACE=160, 
+		RBRACE=161, COMMA=162, DOT=163, SEMICOLON=164, DOUBLE_COLON=165, ASSIGN=166, 
+		COLON=167, AT=168, DOLLAR=169, QUESTION=170, STRING=171, BLOB_STRING=172, 
+		INTEGER_VALUE=173, DECIMAL_VALUE=174, DOUBLE_VALUE=175, IDENTIFIER=176, 
+		QUOTED_IDENTIFIER=177, LINE_COMMENT=178, BLOCK_COMMENT=179, WS=180, UNRECOGNIZED=181;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
 		RULE_copyOption = 8, RULE_query = 9, RULE_with = 10, RULE_commonTableExpression = 11, 
 		RULE_queryExpression = 12, RULE_queryPrimary = 13, RULE_rowValue = 14, 
 		RULE_select = 15, RULE_setQuantifier = 16, RULE_selectItem = 17, RULE_groupBy = 18, 
-		RULE_orderBy = 19, RULE_sortItem = 20, RULE_limitClause = 21, RULE_relation = 22, 
-		RULE_joinType = 23, RULE_relationPrimary = 24, RULE_namedArgument = 25, 
-		RULE_versionClause = 26, RULE_sampleClause = 27, RULE_tableAlias = 28, 
-		RULE_windowDefinition = 29, RULE_windowSpecification = 30, RULE_windowFrame = 31, 
-		RULE_frameBound = 32, RULE_expression = 33, RULE_predicate = 34, RULE_valueExpression = 35, 
-		RULE_sliceOrIndex = 36, RULE_comparisonOperator = 37, RULE_primaryExpression = 38, 
-		RULE_structEntry = 39, RULE_callArgument = 40, RULE_over = 41, RULE_whenClause = 42, 
-		RULE_parameter = 43, RULE_dataType = 44, RULE_identifierList = 45, RULE_identifier = 46, 
-		RULE_nonReserved = 47;
+		RULE_groupingElement = 19, RULE_groupingSet = 20, RULE_orderBy = 21, RULE_sortItem = 22, 
+		RULE_limitClause = 23, RULE_relation = 24, RULE_joinType = 25, RULE_relationPrimary = 26, 
+		RULE_namedArgument = 27, RULE_versionClause = 28, RULE_sampleClause = 29, 
+		RULE_tableAlias = 30, RULE_windowDefinition = 31, RULE_windowSpecification = 32, 
+		RULE_windowFrame = 33, RULE_frameBound = 34, RULE_expression = 35, RULE_predicate = 36, 
+		RULE_valueExpression = 37, RULE_sliceOrIndex = 38, RULE_comparisonOperator = 39, 
+		RULE_primaryExpression = 40, RULE_structEntry = 41, RULE_callArgument = 42, 
+		RULE_over = 43, RULE_whenClause = 44, RULE_parameter = 45, RULE_dataType = 46, 
+		RULE_identifierList = 47, RULE_identifier = 48, RULE_nonReserved = 49;
 	public static readonly string[] ruleNames = {
 		"script", "singleStatement", "statement", "columnDefinition", "columnConstraint", 
 		"mergeClause", "splitPart", "assignment", "copyOption", "query", "with", 
 		"commonTableExpression", "queryExpression", "queryPrimary", "rowValue", 
-		"select", "setQuantifier", "selectItem", "groupBy", "orderBy", "sortItem", 
-		"limitClause", "relation", "joinType", "relationPrimary", "namedArgument", 
-		"versionClause", "sampleClause", "tableAlias", "windowDefinition", "windowSpecification", 
-		"windowFrame", "frameBound", "expression", "predicate", "valueExpression", 
-		"sliceOrIndex", "comparisonOperator", "primaryExpression", "structEntry", 
-		"callArgument", "over", "whenClause", "parameter", "dataType", "identifierList", 
-		"identifier", "nonReserved"
+		"select", "setQuantifier", "selectItem", "groupBy", "groupingElement", 
+		"groupingSet", "orderBy", "sortItem", "limitClause", "relation", "joinType", 
+		"relationPrimary", "namedArgument", "versionClause", "sampleClause", "tableAlias", 
+		"windowDefinition", "windowSpecification", "windowFrame", "frameBound", 
+		"expression", "predicate", "valueExpression", "sliceOrIndex", "comparisonOperator", 
+		"primaryExpression", "structEntry", "callArgument", "over", "whenClause", 
+		"parameter", "dataType", "identifierList", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -105,10 +105,10 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
-		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
-		"')'", "'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", 
-		"':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, null, null, null, 
+		"'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", 
+		"'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", "','", "'.'", 
+		"';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
@@ -128,13 +128,14 @@ internal partial class QueryLakeParser : Parser {
 		"TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", 
 		"UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", 
 		"QUALIFY", "WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", 
-		"TRIM", "BOTH", "LEADING", "TRAILING", "FOR", "EQ", "NEQ", "LT", "LTE", 
-		"GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
-		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", 
-		"COLON", "AT", "DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", 
-		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
-		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"TRIM", "BOTH", "LEADING", "TRAILING", "FOR", "ROLLUP", "CUBE", "GROUPING", 
+		"SETS", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", 
+		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
+		"RPAREN", "LBRACKET", "RBRACKET", "LBRACE", "RBRACE", "COMMA", "DOT", 
+		"SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", 
+		"STRING", "BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -202,75 +203,75 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 99;
+			State = 103;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 96;
+				State = 100;
 				Match(SEMICOLON);
 				}
 				}
-				State = 101;
+				State = 105;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 120;
+			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
-				State = 102;
+				State = 106;
 				statement();
-				State = 111;
+				State = 115;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 104;
+						State = 108;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 103;
+							State = 107;
 							Match(SEMICOLON);
 							}
 							}
-							State = 106;
+							State = 110;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMICOLON );
-						State = 108;
+						State = 112;
 						statement();
 						}
 						} 
 					}
-					State = 113;
+					State = 117;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 117;
+				State = 121;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMICOLON) {
 					{
 					{
-					State = 114;
+					State = 118;
 					Match(SEMICOLON);
 					}
 					}
-					State = 119;
+					State = 123;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 122;
+			State = 126;
 			Match(Eof);
 			}
 		}
@@ -315,23 +316,23 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 124;
-			statement();
 			State = 128;
+			statement();
+			State = 132;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMICOLON) {
 				{
 				{
-				State = 125;
+				State = 129;
 				Match(SEMICOLON);
 				}
 				}
-				State = 130;
+				State = 134;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 131;
+			State = 135;
 			Match(Eof);
 			}
 		}
@@ -964,26 +965,26 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 397;
+			State = 401;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 133;
+				State = 137;
 				Match(EXPLAIN);
-				State = 135;
+				State = 139;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 134;
+					State = 138;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 137;
+				State = 141;
 				statement();
 				}
 				break;
@@ -991,7 +992,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new QueryStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 138;
+				State = 142;
 				query();
 				}
 				break;
@@ -999,21 +1000,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 139;
+				State = 143;
 				Match(CREATE);
-				State = 142;
+				State = 146;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 140;
+					State = 144;
 					Match(OR);
-					State = 141;
+					State = 145;
 					Match(REPLACE);
 					}
 				}
 
-				State = 144;
+				State = 148;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DATASET || _la==TABLE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1022,60 +1023,60 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 148;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 145;
+					State = 149;
 					Match(IF);
-					State = 146;
+					State = 150;
 					Match(NOT);
-					State = 147;
+					State = 151;
 					Match(EXISTS);
 					}
 				}
 
-				State = 150;
+				State = 154;
 				((CreateDatasetContext)_localctx).name = identifier();
-				State = 162;
+				State = 166;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 151;
+					State = 155;
 					Match(LPAREN);
-					State = 152;
+					State = 156;
 					columnDefinition();
-					State = 157;
+					State = 161;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 153;
+						State = 157;
 						Match(COMMA);
-						State = 154;
+						State = 158;
 						columnDefinition();
 						}
 						}
-						State = 159;
+						State = 163;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 160;
+					State = 164;
 					Match(RPAREN);
 					}
 				}
 
-				State = 166;
+				State = 170;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 164;
+					State = 168;
 					Match(AS);
-					State = 165;
+					State = 169;
 					query();
 					}
 				}
@@ -1086,9 +1087,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 168;
+				State = 172;
 				Match(DROP);
-				State = 169;
+				State = 173;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DATASET || _la==TABLE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1097,19 +1098,19 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 172;
+				State = 176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 170;
+					State = 174;
 					Match(IF);
-					State = 171;
+					State = 175;
 					Match(EXISTS);
 					}
 				}
 
-				State = 174;
+				State = 178;
 				((DropDatasetContext)_localctx).name = identifier();
 				}
 				break;
@@ -1117,27 +1118,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 175;
+				State = 179;
 				Match(INSERT);
-				State = 176;
+				State = 180;
 				Match(INTO);
-				State = 177;
+				State = 181;
 				((InsertContext)_localctx).name = identifier();
-				State = 182;
+				State = 186;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 178;
+					State = 182;
 					Match(LPAREN);
-					State = 179;
+					State = 183;
 					identifierList();
-					State = 180;
+					State = 184;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 184;
+				State = 188;
 				query();
 				}
 				break;
@@ -1145,50 +1146,50 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 186;
+				State = 190;
 				Match(UPDATE);
-				State = 187;
+				State = 191;
 				((UpdateContext)_localctx).name = identifier();
-				State = 188;
+				State = 192;
 				Match(SET);
-				State = 189;
+				State = 193;
 				assignment();
-				State = 194;
+				State = 198;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 190;
+					State = 194;
 					Match(COMMA);
-					State = 191;
+					State = 195;
 					assignment();
 					}
 					}
-					State = 196;
+					State = 200;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 199;
+				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 197;
+					State = 201;
 					Match(FROM);
-					State = 198;
+					State = 202;
 					((UpdateContext)_localctx).from = relation(0);
 					}
 				}
 
-				State = 203;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 201;
+					State = 205;
 					Match(WHERE);
-					State = 202;
+					State = 206;
 					((UpdateContext)_localctx).where = expression(0);
 					}
 				}
@@ -1199,20 +1200,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 205;
+				State = 209;
 				Match(DELETE);
-				State = 206;
-				Match(FROM);
-				State = 207;
-				((DeleteContext)_localctx).name = identifier();
 				State = 210;
+				Match(FROM);
+				State = 211;
+				((DeleteContext)_localctx).name = identifier();
+				State = 214;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 208;
+					State = 212;
 					Match(WHERE);
-					State = 209;
+					State = 213;
 					((DeleteContext)_localctx).where = expression(0);
 					}
 				}
@@ -1223,31 +1224,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 212;
-				Match(MERGE);
-				State = 213;
-				Match(INTO);
-				State = 214;
-				((MergeContext)_localctx).name = identifier();
-				State = 215;
-				Match(USING);
 				State = 216;
-				((MergeContext)_localctx).source = relation(0);
+				Match(MERGE);
 				State = 217;
-				Match(ON);
+				Match(INTO);
 				State = 218;
-				((MergeContext)_localctx).on = expression(0);
+				((MergeContext)_localctx).name = identifier();
+				State = 219;
+				Match(USING);
 				State = 220;
+				((MergeContext)_localctx).source = relation(0);
+				State = 221;
+				Match(ON);
+				State = 222;
+				((MergeContext)_localctx).on = expression(0);
+				State = 224;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 219;
+					State = 223;
 					mergeClause();
 					}
 					}
-					State = 222;
+					State = 226;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
@@ -1257,44 +1258,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new AddColumnContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 224;
+				State = 228;
 				Match(ALTER);
-				State = 225;
-				Match(DATASET);
-				State = 226;
-				((AddColumnContext)_localctx).name = identifier();
-				State = 227;
-				Match(ADD);
 				State = 229;
+				Match(DATASET);
+				State = 230;
+				((AddColumnContext)_localctx).name = identifier();
+				State = 231;
+				Match(ADD);
+				State = 233;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 				case 1:
 					{
-					State = 228;
+					State = 232;
 					Match(COLUMN);
 					}
 					break;
 				}
-				State = 231;
+				State = 235;
 				((AddColumnContext)_localctx).column = identifier();
-				State = 233;
+				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3298534883391L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 52776558134271L) != 0)) {
 					{
-					State = 232;
+					State = 236;
 					dataType();
 					}
 				}
 
-				State = 237;
+				State = 241;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 235;
+					State = 239;
 					Match(AS);
-					State = 236;
+					State = 240;
 					expression(0);
 					}
 				}
@@ -1305,9 +1306,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 239;
+				State = 243;
 				Match(SHOW);
-				State = 240;
+				State = 244;
 				Match(DATASETS);
 				}
 				break;
@@ -1315,16 +1316,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 241;
+				State = 245;
 				Match(SHOW);
-				State = 242;
+				State = 246;
 				Match(COLUMNS);
-				State = 244;
+				State = 248;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 				case 1:
 					{
-					State = 243;
+					State = 247;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1336,7 +1337,7 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 246;
+				State = 250;
 				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1344,13 +1345,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 247;
+				State = 251;
 				Match(SHOW);
-				State = 248;
+				State = 252;
 				Match(VERSIONS);
-				State = 249;
+				State = 253;
 				Match(OF);
-				State = 250;
+				State = 254;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1358,7 +1359,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 251;
+				State = 255;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1367,7 +1368,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 257;
+				State = 261;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1452,20 +1453,24 @@ internal partial class QueryLakeParser : Parser {
 				case LEADING:
 				case TRAILING:
 				case FOR:
+				case ROLLUP:
+				case CUBE:
+				case GROUPING:
+				case SETS:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 252;
+					State = 256;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 253;
+					State = 257;
 					Match(LPAREN);
-					State = 254;
+					State = 258;
 					query();
-					State = 255;
+					State = 259;
 					Match(RPAREN);
 					}
 					break;
@@ -1478,44 +1483,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 259;
-				Match(COPY);
-				State = 260;
-				Match(LPAREN);
-				State = 261;
-				query();
-				State = 262;
-				Match(RPAREN);
 				State = 263;
-				Match(TO);
+				Match(COPY);
 				State = 264;
+				Match(LPAREN);
+				State = 265;
+				query();
+				State = 266;
+				Match(RPAREN);
+				State = 267;
+				Match(TO);
+				State = 268;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 276;
+				State = 280;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 265;
+					State = 269;
 					Match(LPAREN);
-					State = 266;
+					State = 270;
 					copyOption();
-					State = 271;
+					State = 275;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 267;
+						State = 271;
 						Match(COMMA);
-						State = 268;
+						State = 272;
 						copyOption();
 						}
 						}
-						State = 273;
+						State = 277;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 274;
+					State = 278;
 					Match(RPAREN);
 					}
 				}
@@ -1526,27 +1531,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 278;
+				State = 282;
 				Match(CREATE);
-				State = 279;
-				Match(VIEW);
-				State = 280;
-				((CreateViewContext)_localctx).name = identifier();
 				State = 283;
+				Match(VIEW);
+				State = 284;
+				((CreateViewContext)_localctx).name = identifier();
+				State = 287;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 281;
+					State = 285;
 					Match(FOLLOW);
-					State = 282;
+					State = 286;
 					Match(LATEST);
 					}
 				}
 
-				State = 285;
+				State = 289;
 				Match(AS);
-				State = 286;
+				State = 290;
 				query();
 				}
 				break;
@@ -1554,23 +1559,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 288;
-				Match(DROP);
-				State = 289;
-				Match(VIEW);
 				State = 292;
+				Match(DROP);
+				State = 293;
+				Match(VIEW);
+				State = 296;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 290;
+					State = 294;
 					Match(IF);
-					State = 291;
+					State = 295;
 					Match(EXISTS);
 					}
 				}
 
-				State = 294;
+				State = 298;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -1578,9 +1583,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 295;
+				State = 299;
 				Match(SHOW);
-				State = 296;
+				State = 300;
 				Match(VIEWS);
 				}
 				break;
@@ -1588,21 +1593,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 297;
+				State = 301;
 				Match(SHOW);
-				State = 298;
+				State = 302;
 				Match(LINEAGE);
-				State = 300;
+				State = 304;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 				case 1:
 					{
-					State = 299;
+					State = 303;
 					Match(OF);
 					}
 					break;
 				}
-				State = 308;
+				State = 312;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1687,19 +1692,23 @@ internal partial class QueryLakeParser : Parser {
 				case LEADING:
 				case TRAILING:
 				case FOR:
+				case ROLLUP:
+				case CUBE:
+				case GROUPING:
+				case SETS:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 302;
+					State = 306;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 305;
+					State = 309;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 303;
+						State = 307;
 						Match(DOT);
-						State = 304;
+						State = 308;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1708,7 +1717,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 307;
+					State = 311;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1721,9 +1730,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 310;
+				State = 314;
 				Match(SHOW);
-				State = 311;
+				State = 315;
 				Match(EXPORTS);
 				}
 				break;
@@ -1731,21 +1740,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 312;
+				State = 316;
 				Match(SET);
-				State = 314;
+				State = 318;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 				case 1:
 					{
-					State = 313;
+					State = 317;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 316;
+				State = 320;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 317;
+				State = 321;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1754,7 +1763,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 318;
+				State = 322;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
@@ -1762,20 +1771,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ResetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 320;
+				State = 324;
 				Match(RESET);
-				State = 323;
+				State = 327;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 321;
+					State = 325;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 322;
+					State = 326;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
@@ -1786,9 +1795,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 325;
+				State = 329;
 				Match(SHOW);
-				State = 326;
+				State = 330;
 				Match(SETTINGS);
 				}
 				break;
@@ -1796,71 +1805,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 327;
-				Match(CREATE);
-				State = 328;
-				Match(SPLIT);
-				State = 329;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 330;
-				Match(FROM);
 				State = 331;
-				Match(LPAREN);
+				Match(CREATE);
 				State = 332;
-				query();
+				Match(SPLIT);
 				State = 333;
-				Match(RPAREN);
+				((CreateSplitContext)_localctx).name = identifier();
 				State = 334;
-				Match(INTO);
+				Match(FROM);
 				State = 335;
+				Match(LPAREN);
+				State = 336;
+				query();
+				State = 337;
+				Match(RPAREN);
+				State = 338;
+				Match(INTO);
+				State = 339;
 				splitPart();
-				State = 340;
+				State = 344;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 336;
+					State = 340;
 					Match(COMMA);
-					State = 337;
+					State = 341;
 					splitPart();
 					}
 					}
-					State = 342;
+					State = 346;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 346;
+				State = 350;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 343;
+					State = 347;
 					Match(STRATIFY);
-					State = 344;
+					State = 348;
 					Match(BY);
-					State = 345;
+					State = 349;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 351;
+				State = 355;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 348;
+					State = 352;
 					Match(GROUP);
-					State = 349;
+					State = 353;
 					Match(BY);
-					State = 350;
+					State = 354;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 353;
+				State = 357;
 				Match(SEED);
-				State = 354;
+				State = 358;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -1868,11 +1877,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 356;
+				State = 360;
 				Match(REFRESH);
-				State = 357;
+				State = 361;
 				Match(SPLIT);
-				State = 358;
+				State = 362;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1880,23 +1889,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 359;
-				Match(DROP);
-				State = 360;
-				Match(SPLIT);
 				State = 363;
+				Match(DROP);
+				State = 364;
+				Match(SPLIT);
+				State = 367;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 361;
+					State = 365;
 					Match(IF);
-					State = 362;
+					State = 366;
 					Match(EXISTS);
 					}
 				}
 
-				State = 365;
+				State = 369;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -1904,9 +1913,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 366;
+				State = 370;
 				Match(SHOW);
-				State = 367;
+				State = 371;
 				Match(SPLITS);
 				}
 				break;
@@ -1914,28 +1923,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 368;
-				Match(IMPORT);
-				State = 369;
-				Match(PREDICTIONS);
-				State = 370;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 371;
-				Match(INTO);
 				State = 372;
-				((ImportPredictionsContext)_localctx).name = identifier();
+				Match(IMPORT);
 				State = 373;
-				Match(RUN);
+				Match(PREDICTIONS);
 				State = 374;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 375;
+				Match(INTO);
+				State = 376;
+				((ImportPredictionsContext)_localctx).name = identifier();
 				State = 377;
+				Match(RUN);
+				State = 378;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 381;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 375;
+					State = 379;
 					Match(KEY);
-					State = 376;
+					State = 380;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -1946,42 +1955,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 379;
-				Match(IMPORT);
-				State = 380;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 381;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 382;
-				Match(INTO);
 				State = 383;
+				Match(IMPORT);
+				State = 384;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 385;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 386;
+				Match(INTO);
+				State = 387;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 395;
+				State = 399;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 384;
+					State = 388;
 					Match(LPAREN);
-					State = 385;
+					State = 389;
 					copyOption();
-					State = 390;
+					State = 394;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 386;
+						State = 390;
 						Match(COMMA);
-						State = 387;
+						State = 391;
 						copyOption();
 						}
 						}
-						State = 392;
+						State = 396;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 393;
+					State = 397;
 					Match(RPAREN);
 					}
 				}
@@ -2035,21 +2044,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 399;
+			State = 403;
 			identifier();
-			State = 400;
-			dataType();
 			State = 404;
+			dataType();
+			State = 408;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 401;
+				State = 405;
 				columnConstraint();
 				}
 				}
-				State = 406;
+				State = 410;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2126,16 +2135,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 413;
+			State = 417;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 407;
+				State = 411;
 				Match(NOT);
-				State = 408;
+				State = 412;
 				Match(NULL);
 				}
 				break;
@@ -2143,7 +2152,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 409;
+				State = 413;
 				Match(NULL);
 				}
 				break;
@@ -2151,9 +2160,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 410;
+				State = 414;
 				Match(PRIMARY);
-				State = 411;
+				State = 415;
 				Match(KEY);
 				}
 				break;
@@ -2161,7 +2170,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 412;
+				State = 416;
 				Match(UNIQUE);
 				}
 				break;
@@ -2272,38 +2281,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 455;
+			State = 459;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 415;
-				Match(WHEN);
-				State = 416;
-				Match(MATCHED);
-				State = 417;
-				Match(THEN);
-				State = 418;
-				Match(UPDATE);
 				State = 419;
-				Match(SET);
+				Match(WHEN);
 				State = 420;
+				Match(MATCHED);
+				State = 421;
+				Match(THEN);
+				State = 422;
+				Match(UPDATE);
+				State = 423;
+				Match(SET);
+				State = 424;
 				assignment();
-				State = 425;
+				State = 429;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 421;
+					State = 425;
 					Match(COMMA);
-					State = 422;
+					State = 426;
 					assignment();
 					}
 					}
-					State = 427;
+					State = 431;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2313,13 +2322,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 428;
+				State = 432;
 				Match(WHEN);
-				State = 429;
+				State = 433;
 				Match(MATCHED);
-				State = 430;
+				State = 434;
 				Match(THEN);
-				State = 431;
+				State = 435;
 				Match(DELETE);
 				}
 				break;
@@ -2327,53 +2336,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 432;
-				Match(WHEN);
-				State = 433;
-				Match(NOT);
-				State = 434;
-				Match(MATCHED);
-				State = 435;
-				Match(THEN);
 				State = 436;
+				Match(WHEN);
+				State = 437;
+				Match(NOT);
+				State = 438;
+				Match(MATCHED);
+				State = 439;
+				Match(THEN);
+				State = 440;
 				Match(INSERT);
-				State = 441;
+				State = 445;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 437;
+					State = 441;
 					Match(LPAREN);
-					State = 438;
+					State = 442;
 					identifierList();
-					State = 439;
+					State = 443;
 					Match(RPAREN);
 					}
 				}
 
-				State = 443;
+				State = 447;
 				Match(VALUES);
-				State = 444;
+				State = 448;
 				Match(LPAREN);
-				State = 445;
+				State = 449;
 				expression(0);
-				State = 450;
+				State = 454;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 446;
+					State = 450;
 					Match(COMMA);
-					State = 447;
+					State = 451;
 					expression(0);
 					}
 					}
-					State = 452;
+					State = 456;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 453;
+				State = 457;
 				Match(RPAREN);
 				}
 				break;
@@ -2419,9 +2428,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 457;
+			State = 461;
 			identifier();
-			State = 458;
+			State = 462;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2431,7 +2440,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 459;
+			State = 463;
 			Match(PERCENT);
 			}
 		}
@@ -2474,11 +2483,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 461;
+			State = 465;
 			identifier();
-			State = 462;
+			State = 466;
 			Match(EQ);
-			State = 463;
+			State = 467;
 			expression(0);
 			}
 		}
@@ -2540,23 +2549,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 474;
+			State = 478;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 465;
+				State = 469;
 				Match(SHUFFLE);
-				State = 468;
+				State = 472;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 466;
+					State = 470;
 					Match(SEED);
-					State = 467;
+					State = 471;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2567,14 +2576,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 470;
+				State = 474;
 				identifier();
-				State = 472;
+				State = 476;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 471;
+					State = 475;
 					expression(0);
 					}
 				}
@@ -2628,34 +2637,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 477;
+			State = 481;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 476;
+				State = 480;
 				with();
 				}
 			}
 
-			State = 479;
+			State = 483;
 			queryExpression(0);
-			State = 481;
+			State = 485;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 480;
+				State = 484;
 				orderBy();
 				}
 			}
 
-			State = 484;
+			State = 488;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 483;
+				State = 487;
 				limitClause();
 				}
 			}
@@ -2707,33 +2716,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 486;
+			State = 490;
 			Match(WITH);
-			State = 488;
+			State = 492;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				{
-				State = 487;
+				State = 491;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 490;
+			State = 494;
 			commonTableExpression();
-			State = 495;
+			State = 499;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 491;
+				State = 495;
 				Match(COMMA);
-				State = 492;
+				State = 496;
 				commonTableExpression();
 				}
 				}
-				State = 497;
+				State = 501;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2791,29 +2800,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 498;
+			State = 502;
 			_localctx.name = identifier();
-			State = 503;
+			State = 507;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 499;
+				State = 503;
 				Match(LPAREN);
-				State = 500;
+				State = 504;
 				identifierList();
-				State = 501;
+				State = 505;
 				Match(RPAREN);
 				}
 			}
 
-			State = 505;
+			State = 509;
 			Match(AS);
-			State = 506;
+			State = 510;
 			Match(LPAREN);
-			State = 507;
+			State = 511;
 			query();
-			State = 508;
+			State = 512;
 			Match(RPAREN);
 			}
 		}
@@ -2900,11 +2909,11 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 511;
+			State = 515;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 527;
+			State = 531;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -2913,7 +2922,7 @@ internal partial class QueryLakeParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 525;
+					State = 529;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 					case 1:
@@ -2921,21 +2930,21 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 513;
+						State = 517;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 514;
+						State = 518;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 516;
+						State = 520;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 515;
+							State = 519;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 518;
+						State = 522;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2944,9 +2953,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 519;
+						State = 523;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 520;
+						State = 524;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2956,24 +2965,24 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 522;
+						State = 526;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 521;
+							State = 525;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 524;
+						State = 528;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 529;
+				State = 533;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
 			}
@@ -3055,14 +3064,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 544;
+			State = 548;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 530;
+				State = 534;
 				select();
 				}
 				break;
@@ -3070,25 +3079,25 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 531;
+				State = 535;
 				Match(VALUES);
-				State = 532;
+				State = 536;
 				rowValue();
-				State = 537;
+				State = 541;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 533;
+						State = 537;
 						Match(COMMA);
-						State = 534;
+						State = 538;
 						rowValue();
 						}
 						} 
 					}
-					State = 539;
+					State = 543;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 				}
@@ -3098,11 +3107,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 540;
+				State = 544;
 				Match(LPAREN);
-				State = 541;
+				State = 545;
 				query();
-				State = 542;
+				State = 546;
 				Match(RPAREN);
 				}
 				break;
@@ -3155,27 +3164,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 546;
+			State = 550;
 			Match(LPAREN);
-			State = 547;
+			State = 551;
 			expression(0);
-			State = 552;
+			State = 556;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 548;
+				State = 552;
 				Match(COMMA);
-				State = 549;
+				State = 553;
 				expression(0);
 				}
 				}
-				State = 554;
+				State = 558;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 555;
+			State = 559;
 			Match(RPAREN);
 			}
 		}
@@ -3257,144 +3266,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 557;
+			State = 561;
 			Match(SELECT);
-			State = 559;
+			State = 563;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 			case 1:
 				{
-				State = 558;
+				State = 562;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 561;
+			State = 565;
 			selectItem();
-			State = 566;
+			State = 570;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 562;
+					State = 566;
 					Match(COMMA);
-					State = 563;
+					State = 567;
 					selectItem();
 					}
 					} 
 				}
-				State = 568;
+				State = 572;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 			}
-			State = 578;
+			State = 582;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				{
-				State = 569;
+				State = 573;
 				Match(FROM);
-				State = 570;
+				State = 574;
 				relation(0);
-				State = 575;
+				State = 579;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 571;
+						State = 575;
 						Match(COMMA);
-						State = 572;
+						State = 576;
 						relation(0);
 						}
 						} 
 					}
-					State = 577;
+					State = 581;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 				}
 				}
 				break;
 			}
-			State = 582;
+			State = 586;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
-				State = 580;
-				Match(WHERE);
-				State = 581;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 587;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
-			case 1:
-				{
 				State = 584;
-				Match(GROUP);
+				Match(WHERE);
 				State = 585;
-				Match(BY);
-				State = 586;
-				groupBy();
+				_localctx.where = expression(0);
 				}
 				break;
 			}
 			State = 591;
 			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			case 1:
+				{
+				State = 588;
+				Match(GROUP);
+				State = 589;
+				Match(BY);
+				State = 590;
+				groupBy();
+				}
+				break;
+			}
+			State = 595;
+			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 			case 1:
 				{
-				State = 589;
+				State = 593;
 				Match(HAVING);
-				State = 590;
+				State = 594;
 				_localctx.having = expression(0);
 				}
 				break;
 			}
-			State = 602;
+			State = 606;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				{
-				State = 593;
+				State = 597;
 				Match(WINDOW);
-				State = 594;
+				State = 598;
 				windowDefinition();
-				State = 599;
+				State = 603;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 595;
+						State = 599;
 						Match(COMMA);
-						State = 596;
+						State = 600;
 						windowDefinition();
 						}
 						} 
 					}
-					State = 601;
+					State = 605;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				}
 				}
 				break;
 			}
-			State = 606;
+			State = 610;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 604;
+				State = 608;
 				Match(QUALIFY);
-				State = 605;
+				State = 609;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3436,7 +3445,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 608;
+			State = 612;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3515,31 +3524,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 630;
+			State = 634;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 610;
+				State = 614;
 				expression(0);
-				State = 615;
+				State = 619;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 				case 1:
 					{
-					State = 612;
+					State = 616;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 611;
+						State = 615;
 						Match(AS);
 						}
 					}
 
-					State = 614;
+					State = 618;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3550,32 +3559,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 620;
+				State = 624;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3298534883391L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 52776558134271L) != 0)) {
 					{
-					State = 617;
+					State = 621;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 618;
+					State = 622;
 					Match(DOT);
 					}
 				}
 
-				State = 622;
+				State = 626;
 				Match(STAR);
-				State = 628;
+				State = 632;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 623;
+					State = 627;
 					Match(EXCLUDE);
-					State = 624;
+					State = 628;
 					Match(LPAREN);
-					State = 625;
+					State = 629;
 					identifierList();
-					State = 626;
+					State = 630;
 					Match(RPAREN);
 					}
 					break;
@@ -3597,11 +3606,11 @@ internal partial class QueryLakeParser : Parser {
 
 	public partial class GroupByContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(QueryLakeParser.ALL, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public GroupingElementContext[] groupingElement() {
+			return GetRuleContexts<GroupingElementContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public GroupingElementContext groupingElement(int i) {
+			return GetRuleContext<GroupingElementContext>(i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
@@ -3626,39 +3635,343 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 641;
+			State = 645;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 632;
+				State = 636;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 633;
-				expression(0);
-				State = 638;
+				State = 637;
+				groupingElement();
+				State = 642;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 634;
+						State = 638;
 						Match(COMMA);
-						State = 635;
-						expression(0);
+						State = 639;
+						groupingElement();
 						}
 						} 
 					}
-					State = 640;
+					State = 644;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				}
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class GroupingElementContext : ParserRuleContext {
+		public GroupingElementContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_groupingElement; } }
+	 
+		public GroupingElementContext() { }
+		public virtual void CopyFrom(GroupingElementContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class RollupContext : GroupingElementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLUP() { return GetToken(QueryLakeParser.ROLLUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public RollupContext(GroupingElementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRollup(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CubeContext : GroupingElementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CUBE() { return GetToken(QueryLakeParser.CUBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public CubeContext(GroupingElementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCube(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class GroupingSetsContext : GroupingElementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUPING() { return GetToken(QueryLakeParser.GROUPING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETS() { return GetToken(QueryLakeParser.SETS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public GroupingSetContext[] groupingSet() {
+			return GetRuleContexts<GroupingSetContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public GroupingSetContext groupingSet(int i) {
+			return GetRuleContext<GroupingSetContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public GroupingSetsContext(GroupingElementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitGroupingSets(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class GroupingExpressionContext : GroupingElementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public GroupingExpressionContext(GroupingElementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitGroupingExpression(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public GroupingElementContext groupingElement() {
+		GroupingElementContext _localctx = new GroupingElementContext(Context, State);
+		EnterRule(_localctx, 38, RULE_groupingElement);
+		int _la;
+		try {
+			State = 685;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			case 1:
+				_localctx = new RollupContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 647;
+				Match(ROLLUP);
+				State = 648;
+				Match(LPAREN);
+				State = 649;
+				expression(0);
+				State = 654;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 650;
+					Match(COMMA);
+					State = 651;
+					expression(0);
+					}
+					}
+					State = 656;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 657;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				_localctx = new CubeContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 659;
+				Match(CUBE);
+				State = 660;
+				Match(LPAREN);
+				State = 661;
+				expression(0);
+				State = 666;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 662;
+					Match(COMMA);
+					State = 663;
+					expression(0);
+					}
+					}
+					State = 668;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 669;
+				Match(RPAREN);
+				}
+				break;
+			case 3:
+				_localctx = new GroupingSetsContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 671;
+				Match(GROUPING);
+				State = 672;
+				Match(SETS);
+				State = 673;
+				Match(LPAREN);
+				State = 674;
+				groupingSet();
+				State = 679;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 675;
+					Match(COMMA);
+					State = 676;
+					groupingSet();
+					}
+					}
+					State = 681;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 682;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				_localctx = new GroupingExpressionContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 684;
+				expression(0);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class GroupingSetContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(QueryLakeParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(QueryLakeParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(QueryLakeParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(QueryLakeParser.COMMA, i);
+		}
+		public GroupingSetContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_groupingSet; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitGroupingSet(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public GroupingSetContext groupingSet() {
+		GroupingSetContext _localctx = new GroupingSetContext(Context, State);
+		EnterRule(_localctx, 40, RULE_groupingSet);
+		int _la;
+		try {
+			State = 700;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 687;
+				Match(LPAREN);
+				State = 696;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+					{
+					State = 688;
+					expression(0);
+					State = 693;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 689;
+						Match(COMMA);
+						State = 690;
+						expression(0);
+						}
+						}
+						State = 695;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 698;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 699;
+				expression(0);
 				}
 				break;
 			}
@@ -3703,30 +4016,30 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OrderByContext orderBy() {
 		OrderByContext _localctx = new OrderByContext(Context, State);
-		EnterRule(_localctx, 38, RULE_orderBy);
+		EnterRule(_localctx, 42, RULE_orderBy);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 643;
+			State = 702;
 			Match(ORDER);
-			State = 644;
+			State = 703;
 			Match(BY);
-			State = 645;
+			State = 704;
 			sortItem();
-			State = 650;
+			State = 709;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 646;
+				State = 705;
 				Match(COMMA);
-				State = 647;
+				State = 706;
 				sortItem();
 				}
 				}
-				State = 652;
+				State = 711;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3770,19 +4083,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 40, RULE_sortItem);
+		EnterRule(_localctx, 44, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 653;
+			State = 712;
 			expression(0);
-			State = 655;
+			State = 714;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 654;
+				State = 713;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3795,14 +4108,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 659;
+			State = 718;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 657;
+				State = 716;
 				Match(NULLS);
-				State = 658;
+				State = 717;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3855,27 +4168,27 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public LimitClauseContext limitClause() {
 		LimitClauseContext _localctx = new LimitClauseContext(Context, State);
-		EnterRule(_localctx, 42, RULE_limitClause);
+		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 673;
+			State = 732;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 661;
+				State = 720;
 				Match(LIMIT);
-				State = 662;
+				State = 721;
 				_localctx.limit = expression(0);
-				State = 665;
+				State = 724;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 663;
+					State = 722;
 					Match(OFFSET);
-					State = 664;
+					State = 723;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -3885,18 +4198,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 667;
+				State = 726;
 				Match(OFFSET);
-				State = 668;
+				State = 727;
 				_localctx.offset = expression(0);
-				State = 671;
+				State = 730;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 669;
+					State = 728;
 					Match(LIMIT);
-					State = 670;
+					State = 729;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4026,8 +4339,8 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 44;
-		EnterRecursionRule(_localctx, 44, RULE_relation, _p);
+		int _startState = 48;
+		EnterRecursionRule(_localctx, 48, RULE_relation, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
@@ -4037,34 +4350,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 676;
+			State = 735;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 703;
+			State = 762;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 701;
+					State = 760;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 678;
+						State = 737;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 679;
+						State = 738;
 						Match(CROSS);
-						State = 680;
+						State = 739;
 						Match(JOIN);
-						State = 681;
+						State = 740;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4073,34 +4386,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 682;
+						State = 741;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 683;
+						State = 742;
 						joinType();
-						State = 684;
+						State = 743;
 						Match(JOIN);
-						State = 685;
+						State = 744;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 693;
+						State = 752;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 686;
+							State = 745;
 							Match(ON);
-							State = 687;
+							State = 746;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 688;
+							State = 747;
 							Match(USING);
-							State = 689;
+							State = 748;
 							Match(LPAREN);
-							State = 690;
+							State = 749;
 							identifierList();
-							State = 691;
+							State = 750;
 							Match(RPAREN);
 							}
 							break;
@@ -4114,24 +4427,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 695;
+						State = 754;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 696;
+						State = 755;
 						Match(NATURAL);
-						State = 697;
+						State = 756;
 						joinType();
-						State = 698;
+						State = 757;
 						Match(JOIN);
-						State = 699;
+						State = 758;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 705;
+				State = 764;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,88,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			}
 			}
 		}
@@ -4170,22 +4483,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 46, RULE_joinType);
+		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 723;
+			State = 782;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 707;
+				State = 766;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 706;
+					State = 765;
 					Match(INNER);
 					}
 				}
@@ -4195,14 +4508,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 709;
+				State = 768;
 				Match(LEFT);
-				State = 711;
+				State = 770;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 710;
+					State = 769;
 					Match(OUTER);
 					}
 				}
@@ -4212,14 +4525,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 713;
+				State = 772;
 				Match(RIGHT);
-				State = 715;
+				State = 774;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 714;
+					State = 773;
 					Match(OUTER);
 					}
 				}
@@ -4229,14 +4542,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 717;
+				State = 776;
 				Match(FULL);
-				State = 719;
+				State = 778;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 718;
+					State = 777;
 					Match(OUTER);
 					}
 				}
@@ -4246,14 +4559,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 721;
+				State = 780;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 722;
+				State = 781;
 				Match(ANTI);
 				}
 				break;
@@ -4406,57 +4719,57 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 48, RULE_relationPrimary);
+		EnterRule(_localctx, 52, RULE_relationPrimary);
 		int _la;
 		try {
 			int _alt;
-			State = 787;
+			State = 846;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 725;
+				State = 784;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 728;
+				State = 787;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 				case 1:
 					{
-					State = 726;
+					State = 785;
 					Match(DOT);
-					State = 727;
+					State = 786;
 					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 731;
+				State = 790;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 				case 1:
 					{
-					State = 730;
+					State = 789;
 					versionClause();
 					}
 					break;
 				}
-				State = 734;
+				State = 793;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 733;
+					State = 792;
 					sampleClause();
 					}
 					break;
 				}
-				State = 737;
+				State = 796;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 				case 1:
 					{
-					State = 736;
+					State = 795;
 					tableAlias();
 					}
 					break;
@@ -4467,24 +4780,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 739;
+				State = 798;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 741;
+				State = 800;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 740;
+					State = 799;
 					sampleClause();
 					}
 					break;
 				}
-				State = 744;
+				State = 803;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 743;
+					State = 802;
 					tableAlias();
 					}
 					break;
@@ -4495,72 +4808,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 746;
+				State = 805;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 747;
+				State = 806;
 				Match(LPAREN);
-				State = 756;
+				State = 815;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 748;
+					State = 807;
 					expression(0);
-					State = 753;
+					State = 812;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 749;
+							State = 808;
 							Match(COMMA);
-							State = 750;
+							State = 809;
 							expression(0);
 							}
 							} 
 						}
-						State = 755;
+						State = 814;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 					}
 					}
 				}
 
-				State = 762;
+				State = 821;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 758;
+					State = 817;
 					Match(COMMA);
-					State = 759;
+					State = 818;
 					namedArgument();
 					}
 					}
-					State = 764;
+					State = 823;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 765;
+				State = 824;
 				Match(RPAREN);
-				State = 767;
+				State = 826;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 766;
+					State = 825;
 					sampleClause();
 					}
 					break;
 				}
-				State = 770;
+				State = 829;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 769;
+					State = 828;
 					tableAlias();
 					}
 					break;
@@ -4571,28 +4884,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 772;
+				State = 831;
 				Match(LPAREN);
-				State = 773;
+				State = 832;
 				query();
-				State = 774;
+				State = 833;
 				Match(RPAREN);
-				State = 776;
+				State = 835;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 775;
+					State = 834;
 					sampleClause();
 					}
 					break;
 				}
-				State = 779;
+				State = 838;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 778;
+					State = 837;
 					tableAlias();
 					}
 					break;
@@ -4603,18 +4916,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 781;
+				State = 840;
 				Match(LPAREN);
-				State = 782;
+				State = 841;
 				relation(0);
-				State = 783;
+				State = 842;
 				Match(RPAREN);
-				State = 785;
+				State = 844;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 784;
+					State = 843;
 					sampleClause();
 					}
 					break;
@@ -4659,14 +4972,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NamedArgumentContext namedArgument() {
 		NamedArgumentContext _localctx = new NamedArgumentContext(Context, State);
-		EnterRule(_localctx, 50, RULE_namedArgument);
+		EnterRule(_localctx, 54, RULE_namedArgument);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 789;
+			State = 848;
 			identifier();
-			State = 790;
+			State = 849;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4675,7 +4988,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 791;
+			State = 850;
 			expression(0);
 			}
 		}
@@ -4756,18 +5069,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public VersionClauseContext versionClause() {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
-		EnterRule(_localctx, 52, RULE_versionClause);
+		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 803;
+			State = 862;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 793;
+				State = 852;
 				Match(VERSION);
-				State = 794;
+				State = 853;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -4775,13 +5088,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 795;
+				State = 854;
 				Match(AS);
-				State = 796;
+				State = 855;
 				Match(OF);
-				State = 797;
+				State = 856;
 				Match(TIMESTAMP);
-				State = 798;
+				State = 857;
 				Match(STRING);
 				}
 				break;
@@ -4789,9 +5102,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 799;
+				State = 858;
 				Match(BRANCH);
-				State = 800;
+				State = 859;
 				identifier();
 				}
 				break;
@@ -4799,9 +5112,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 801;
+				State = 860;
 				Match(TAG);
-				State = 802;
+				State = 861;
 				identifier();
 				}
 				break;
@@ -4916,19 +5229,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SampleClauseContext sampleClause() {
 		SampleClauseContext _localctx = new SampleClauseContext(Context, State);
-		EnterRule(_localctx, 54, RULE_sampleClause);
+		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 851;
+			State = 910;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 805;
+				State = 864;
 				Match(TABLESAMPLE);
-				State = 806;
+				State = 865;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -4938,34 +5251,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 807;
+				State = 866;
 				Match(LPAREN);
-				State = 808;
+				State = 867;
 				expression(0);
-				State = 810;
+				State = 869;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 809;
+					State = 868;
 					Match(PERCENT);
 					}
 				}
 
-				State = 812;
+				State = 871;
 				Match(RPAREN);
-				State = 817;
+				State = 876;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 813;
+					State = 872;
 					Match(REPEATABLE);
-					State = 814;
+					State = 873;
 					Match(LPAREN);
-					State = 815;
+					State = 874;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 816;
+					State = 875;
 					Match(RPAREN);
 					}
 					break;
@@ -4976,43 +5289,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 819;
+				State = 878;
 				Match(SAMPLE);
-				State = 820;
+				State = 879;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 821;
+				State = 880;
 				Match(ROWS);
-				State = 824;
+				State = 883;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 822;
+					State = 881;
 					Match(PER);
-					State = 823;
+					State = 882;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 833;
+				State = 892;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 				case 1:
 					{
-					State = 826;
+					State = 885;
 					Match(WEIGHTED);
-					State = 827;
+					State = 886;
 					Match(BY);
-					State = 828;
+					State = 887;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 831;
+					State = 890;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 					case 1:
 						{
-						State = 829;
+						State = 888;
 						Match(WITH);
-						State = 830;
+						State = 889;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5020,14 +5333,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 837;
+				State = 896;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 835;
+					State = 894;
 					Match(SEED);
-					State = 836;
+					State = 895;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5038,34 +5351,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 839;
+				State = 898;
 				Match(SAMPLE);
-				State = 840;
+				State = 899;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 841;
+				State = 900;
 				Match(PERCENT);
-				State = 845;
+				State = 904;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 842;
+					State = 901;
 					Match(STRATIFY);
-					State = 843;
+					State = 902;
 					Match(BY);
-					State = 844;
+					State = 903;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 849;
+				State = 908;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 847;
+					State = 906;
 					Match(SEED);
-					State = 848;
+					State = 907;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5111,33 +5424,33 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public TableAliasContext tableAlias() {
 		TableAliasContext _localctx = new TableAliasContext(Context, State);
-		EnterRule(_localctx, 56, RULE_tableAlias);
+		EnterRule(_localctx, 60, RULE_tableAlias);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 854;
+			State = 913;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 853;
+				State = 912;
 				Match(AS);
 				}
 			}
 
-			State = 856;
+			State = 915;
 			identifier();
-			State = 861;
+			State = 920;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 			case 1:
 				{
-				State = 857;
+				State = 916;
 				Match(LPAREN);
-				State = 858;
+				State = 917;
 				identifierList();
-				State = 859;
+				State = 918;
 				Match(RPAREN);
 				}
 				break;
@@ -5181,19 +5494,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowDefinitionContext windowDefinition() {
 		WindowDefinitionContext _localctx = new WindowDefinitionContext(Context, State);
-		EnterRule(_localctx, 58, RULE_windowDefinition);
+		EnterRule(_localctx, 62, RULE_windowDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 863;
+			State = 922;
 			identifier();
-			State = 864;
+			State = 923;
 			Match(AS);
-			State = 865;
+			State = 924;
 			Match(LPAREN);
-			State = 866;
+			State = 925;
 			windowSpecification();
-			State = 867;
+			State = 926;
 			Match(RPAREN);
 			}
 		}
@@ -5247,67 +5560,67 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowSpecificationContext windowSpecification() {
 		WindowSpecificationContext _localctx = new WindowSpecificationContext(Context, State);
-		EnterRule(_localctx, 60, RULE_windowSpecification);
+		EnterRule(_localctx, 64, RULE_windowSpecification);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 870;
+			State = 929;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 			case 1:
 				{
-				State = 869;
+				State = 928;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 882;
+			State = 941;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 872;
+				State = 931;
 				Match(PARTITION);
-				State = 873;
+				State = 932;
 				Match(BY);
-				State = 874;
+				State = 933;
 				expression(0);
-				State = 879;
+				State = 938;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 875;
+					State = 934;
 					Match(COMMA);
-					State = 876;
+					State = 935;
 					expression(0);
 					}
 					}
-					State = 881;
+					State = 940;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 885;
+			State = 944;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 884;
+				State = 943;
 				orderBy();
 				}
 			}
 
-			State = 888;
+			State = 947;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 887;
+				State = 946;
 				windowFrame();
 				}
 			}
@@ -5355,16 +5668,16 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WindowFrameContext windowFrame() {
 		WindowFrameContext _localctx = new WindowFrameContext(Context, State);
-		EnterRule(_localctx, 62, RULE_windowFrame);
+		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 898;
+			State = 957;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 890;
+				State = 949;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5374,14 +5687,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 891;
+				State = 950;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 892;
+				State = 951;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5391,13 +5704,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 893;
+				State = 952;
 				Match(BETWEEN);
-				State = 894;
+				State = 953;
 				_localctx.start = frameBound();
-				State = 895;
+				State = 954;
 				Match(AND);
-				State = 896;
+				State = 955;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5440,45 +5753,45 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public FrameBoundContext frameBound() {
 		FrameBoundContext _localctx = new FrameBoundContext(Context, State);
-		EnterRule(_localctx, 64, RULE_frameBound);
+		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 909;
+			State = 968;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 900;
+				State = 959;
 				Match(UNBOUNDED);
-				State = 901;
+				State = 960;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 902;
+				State = 961;
 				Match(UNBOUNDED);
-				State = 903;
+				State = 962;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 904;
+				State = 963;
 				Match(CURRENT);
-				State = 905;
+				State = 964;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 906;
+				State = 965;
 				expression(0);
-				State = 907;
+				State = 966;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5609,26 +5922,26 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ExpressionContext _localctx = new ExpressionContext(Context, _parentState);
 		ExpressionContext _prevctx = _localctx;
-		int _startState = 66;
-		EnterRecursionRule(_localctx, 66, RULE_expression, _p);
+		int _startState = 70;
+		EnterRecursionRule(_localctx, 70, RULE_expression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 922;
+			State = 981;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 912;
+				State = 971;
 				((LambdaContext)_localctx).param = identifier();
-				State = 913;
+				State = 972;
 				Match(ARROW);
-				State = 914;
+				State = 973;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5637,14 +5950,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 916;
+				State = 975;
 				valueExpression(0);
-				State = 918;
+				State = 977;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 917;
+					State = 976;
 					predicate();
 					}
 					break;
@@ -5656,36 +5969,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 920;
+				State = 979;
 				Match(NOT);
-				State = 921;
+				State = 980;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 932;
+			State = 991;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,138,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 930;
+					State = 989;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 924;
+						State = 983;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 925;
+						State = 984;
 						Match(AND);
-						State = 926;
+						State = 985;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -5694,20 +6007,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 927;
+						State = 986;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 928;
+						State = 987;
 						Match(OR);
-						State = 929;
+						State = 988;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 934;
+				State = 993;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,138,Context);
 			}
 			}
 		}
@@ -5891,19 +6204,19 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 68, RULE_predicate);
+		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1001;
+			State = 1060;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 935;
+				State = 994;
 				comparisonOperator();
-				State = 936;
+				State = 995;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5911,19 +6224,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 938;
+				State = 997;
 				Match(IS);
-				State = 940;
+				State = 999;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 939;
+					State = 998;
 					Match(NOT);
 					}
 				}
 
-				State = 942;
+				State = 1001;
 				Match(NULL);
 				}
 				break;
@@ -5931,23 +6244,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 943;
+				State = 1002;
 				Match(IS);
-				State = 945;
+				State = 1004;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 944;
+					State = 1003;
 					Match(NOT);
 					}
 				}
 
-				State = 947;
+				State = 1006;
 				Match(DISTINCT);
-				State = 948;
+				State = 1007;
 				Match(FROM);
-				State = 949;
+				State = 1008;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5955,19 +6268,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 950;
+				State = 1009;
 				Match(IS);
-				State = 952;
+				State = 1011;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 951;
+					State = 1010;
 					Match(NOT);
 					}
 				}
 
-				State = 954;
+				State = 1013;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -5983,23 +6296,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 956;
+				State = 1015;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 955;
+					State = 1014;
 					Match(NOT);
 					}
 				}
 
-				State = 958;
+				State = 1017;
 				Match(BETWEEN);
-				State = 959;
+				State = 1018;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 960;
+				State = 1019;
 				Match(AND);
-				State = 961;
+				State = 1020;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6007,23 +6320,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 964;
+				State = 1023;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 963;
+					State = 1022;
 					Match(NOT);
 					}
 				}
 
-				State = 966;
+				State = 1025;
 				Match(IN);
-				State = 967;
+				State = 1026;
 				Match(LPAREN);
-				State = 968;
+				State = 1027;
 				query();
-				State = 969;
+				State = 1028;
 				Match(RPAREN);
 				}
 				break;
@@ -6031,39 +6344,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 972;
+				State = 1031;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 971;
+					State = 1030;
 					Match(NOT);
 					}
 				}
 
-				State = 974;
+				State = 1033;
 				Match(IN);
-				State = 975;
+				State = 1034;
 				Match(LPAREN);
-				State = 976;
+				State = 1035;
 				expression(0);
-				State = 981;
+				State = 1040;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 977;
+					State = 1036;
 					Match(COMMA);
-					State = 978;
+					State = 1037;
 					expression(0);
 					}
 					}
-					State = 983;
+					State = 1042;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 984;
+				State = 1043;
 				Match(RPAREN);
 				}
 				break;
@@ -6071,21 +6384,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 987;
+				State = 1046;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 986;
+					State = 1045;
 					Match(NOT);
 					}
 				}
 
-				State = 989;
+				State = 1048;
 				Match(IN);
-				State = 990;
+				State = 1049;
 				Match(LPAREN);
-				State = 991;
+				State = 1050;
 				Match(RPAREN);
 				}
 				break;
@@ -6093,17 +6406,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 993;
+				State = 1052;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 992;
+					State = 1051;
 					Match(NOT);
 					}
 				}
 
-				State = 995;
+				State = 1054;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6113,16 +6426,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 996;
+				State = 1055;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 999;
+				State = 1058;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 997;
+					State = 1056;
 					Match(ESCAPE);
-					State = 998;
+					State = 1057;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6279,14 +6592,14 @@ internal partial class QueryLakeParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 70;
-		EnterRecursionRule(_localctx, 70, RULE_valueExpression, _p);
+		int _startState = 74;
+		EnterRecursionRule(_localctx, 74, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1007;
+			State = 1066;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6377,6 +6690,10 @@ internal partial class QueryLakeParser : Parser {
 			case LEADING:
 			case TRAILING:
 			case FOR:
+			case ROLLUP:
+			case CUBE:
+			case GROUPING:
+			case SETS:
 			case LPAREN:
 			case LBRACKET:
 			case LBRACE:
@@ -6396,7 +6713,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1004;
+				State = 1063;
 				primaryExpression();
 				}
 				break;
@@ -6406,7 +6723,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1005;
+				State = 1064;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6416,7 +6733,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1006;
+				State = 1065;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6424,36 +6741,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1038;
+			State = 1097;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,146,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1036;
+					State = 1095;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1009;
+						State = 1068;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1010;
+						State = 1069;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 147)) & ~0x3f) == 0 && ((1L << (_la - 147)) & 15L) != 0)) ) {
+						if ( !(((((_la - 151)) & ~0x3f) == 0 && ((1L << (_la - 151)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1011;
+						State = 1070;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6462,9 +6779,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1012;
+						State = 1071;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1013;
+						State = 1072;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6474,7 +6791,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1014;
+						State = 1073;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6483,11 +6800,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1015;
+						State = 1074;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1016;
+						State = 1075;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1017;
+						State = 1076;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6496,29 +6813,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1018;
+						State = 1077;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1019;
+						State = 1078;
 						Match(LBRACKET);
-						State = 1020;
+						State = 1079;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1025;
+						State = 1084;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1021;
+							State = 1080;
 							Match(COMMA);
-							State = 1022;
+							State = 1081;
 							sliceOrIndex();
 							}
 							}
-							State = 1027;
+							State = 1086;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1028;
+						State = 1087;
 						Match(RBRACKET);
 						}
 						break;
@@ -6527,11 +6844,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1030;
+						State = 1089;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1031;
+						State = 1090;
 						Match(DOUBLE_COLON);
-						State = 1032;
+						State = 1091;
 						dataType();
 						}
 						break;
@@ -6540,20 +6857,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1033;
+						State = 1092;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1034;
+						State = 1093;
 						Match(DOT);
-						State = 1035;
+						State = 1094;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1040;
+				State = 1099;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,146,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
 			}
 			}
 		}
@@ -6636,17 +6953,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public SliceOrIndexContext sliceOrIndex() {
 		SliceOrIndexContext _localctx = new SliceOrIndexContext(Context, State);
-		EnterRule(_localctx, 72, RULE_sliceOrIndex);
+		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1062;
+			State = 1121;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1041;
+				State = 1100;
 				expression(0);
 				}
 				break;
@@ -6654,41 +6971,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1043;
+				State = 1102;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 1042;
+					State = 1101;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1045;
+				State = 1104;
 				Match(COLON);
-				State = 1047;
+				State = 1106;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 				case 1:
 					{
-					State = 1046;
+					State = 1105;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1053;
+				State = 1112;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1049;
+					State = 1108;
 					Match(COLON);
-					State = 1051;
+					State = 1110;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 						{
-						State = 1050;
+						State = 1109;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -6702,24 +7019,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1056;
+				State = 1115;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 1055;
+					State = 1114;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1058;
+				State = 1117;
 				Match(DOUBLE_COLON);
-				State = 1060;
+				State = 1119;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 1059;
+					State = 1118;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -6762,14 +7079,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 74, RULE_comparisonOperator);
+		EnterRule(_localctx, 78, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1064;
+			State = 1123;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 63L) != 0)) ) {
+			if ( !(((((_la - 142)) & ~0x3f) == 0 && ((1L << (_la - 142)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7237,17 +7554,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, State);
-		EnterRule(_localctx, 76, RULE_primaryExpression);
+		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1242;
+			State = 1301;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1066;
+				State = 1125;
 				Match(NULL);
 				}
 				break;
@@ -7255,7 +7572,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1067;
+				State = 1126;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7270,7 +7587,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1068;
+				State = 1127;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7278,7 +7595,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1069;
+				State = 1128;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7293,7 +7610,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1070;
+				State = 1129;
 				Match(STRING);
 				}
 				break;
@@ -7301,7 +7618,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1071;
+				State = 1130;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7309,9 +7626,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1072;
+				State = 1131;
 				Match(INTERVAL);
-				State = 1073;
+				State = 1132;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7321,12 +7638,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1075;
+				State = 1134;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 				case 1:
 					{
-					State = 1074;
+					State = 1133;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7337,9 +7654,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1077;
+				State = 1136;
 				dataType();
-				State = 1078;
+				State = 1137;
 				Match(STRING);
 				}
 				break;
@@ -7347,7 +7664,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1080;
+				State = 1139;
 				parameter();
 				}
 				break;
@@ -7355,45 +7672,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1081;
+				State = 1140;
 				Match(CASE);
-				State = 1083;
+				State = 1142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 1082;
+					State = 1141;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1086;
+				State = 1145;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1085;
+					State = 1144;
 					whenClause();
 					}
 					}
-					State = 1088;
+					State = 1147;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1092;
+				State = 1151;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1090;
+					State = 1149;
 					Match(ELSE);
-					State = 1091;
+					State = 1150;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1094;
+				State = 1153;
 				Match(END);
 				}
 				break;
@@ -7401,7 +7718,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1096;
+				State = 1155;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7411,15 +7728,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1097;
+				State = 1156;
 				Match(LPAREN);
-				State = 1098;
+				State = 1157;
 				expression(0);
-				State = 1099;
+				State = 1158;
 				Match(AS);
-				State = 1100;
+				State = 1159;
 				dataType();
-				State = 1101;
+				State = 1160;
 				Match(RPAREN);
 				}
 				break;
@@ -7427,17 +7744,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1103;
+				State = 1162;
 				Match(EXTRACT);
-				State = 1104;
+				State = 1163;
 				Match(LPAREN);
-				State = 1105;
+				State = 1164;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1106;
+				State = 1165;
 				Match(FROM);
-				State = 1107;
+				State = 1166;
 				expression(0);
-				State = 1108;
+				State = 1167;
 				Match(RPAREN);
 				}
 				break;
@@ -7445,29 +7762,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1110;
+				State = 1169;
 				Match(SUBSTRING);
-				State = 1111;
+				State = 1170;
 				Match(LPAREN);
-				State = 1112;
+				State = 1171;
 				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1113;
+				State = 1172;
 				Match(FROM);
-				State = 1114;
+				State = 1173;
 				((SubstringFromContext)_localctx).start = expression(0);
-				State = 1117;
+				State = 1176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1115;
+					State = 1174;
 					Match(FOR);
-					State = 1116;
+					State = 1175;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1119;
+				State = 1178;
 				Match(RPAREN);
 				}
 				break;
@@ -7475,17 +7792,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1121;
+				State = 1180;
 				Match(POSITION);
-				State = 1122;
+				State = 1181;
 				Match(LPAREN);
-				State = 1123;
+				State = 1182;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1124;
+				State = 1183;
 				Match(IN);
-				State = 1125;
+				State = 1184;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1126;
+				State = 1185;
 				Match(RPAREN);
 				}
 				break;
@@ -7493,16 +7810,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1128;
+				State = 1187;
 				Match(TRIM);
-				State = 1129;
+				State = 1188;
 				Match(LPAREN);
-				State = 1131;
+				State = 1190;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1130;
+					State = 1189;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
@@ -7515,21 +7832,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1134;
+				State = 1193;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 1133;
+					State = 1192;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1136;
+				State = 1195;
 				Match(FROM);
-				State = 1137;
+				State = 1196;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1138;
+				State = 1197;
 				Match(RPAREN);
 				}
 				break;
@@ -7537,13 +7854,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1140;
+				State = 1199;
 				Match(EXISTS);
-				State = 1141;
+				State = 1200;
 				Match(LPAREN);
-				State = 1142;
+				State = 1201;
 				query();
-				State = 1143;
+				State = 1202;
 				Match(RPAREN);
 				}
 				break;
@@ -7551,11 +7868,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1145;
+				State = 1204;
 				Match(LPAREN);
-				State = 1146;
+				State = 1205;
 				query();
-				State = 1147;
+				State = 1206;
 				Match(RPAREN);
 				}
 				break;
@@ -7563,16 +7880,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1149;
+				State = 1208;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1150;
+				State = 1209;
 				Match(LPAREN);
-				State = 1177;
+				State = 1236;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1151;
+					State = 1210;
 					Match(STAR);
 					}
 					break;
@@ -7667,6 +7984,10 @@ internal partial class QueryLakeParser : Parser {
 				case LEADING:
 				case TRAILING:
 				case FOR:
+				case ROLLUP:
+				case CUBE:
+				case GROUPING:
+				case SETS:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -7685,66 +8006,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1163;
+					State = 1222;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 						{
-						State = 1153;
+						State = 1212;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
 						case 1:
 							{
-							State = 1152;
+							State = 1211;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1155;
+						State = 1214;
 						expression(0);
-						State = 1160;
+						State = 1219;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1156;
+							State = 1215;
 							Match(COMMA);
-							State = 1157;
+							State = 1216;
 							expression(0);
 							}
 							}
-							State = 1162;
+							State = 1221;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1175;
+					State = 1234;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1165;
+						State = 1224;
 						Match(ORDER);
-						State = 1166;
+						State = 1225;
 						Match(BY);
-						State = 1167;
+						State = 1226;
 						sortItem();
-						State = 1172;
+						State = 1231;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1168;
+							State = 1227;
 							Match(COMMA);
-							State = 1169;
+							State = 1228;
 							sortItem();
 							}
 							}
-							State = 1174;
+							State = 1233;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -7756,32 +8077,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1179;
+				State = 1238;
 				Match(RPAREN);
-				State = 1186;
+				State = 1245;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 				case 1:
 					{
-					State = 1180;
+					State = 1239;
 					Match(FILTER);
-					State = 1181;
+					State = 1240;
 					Match(LPAREN);
-					State = 1182;
+					State = 1241;
 					Match(WHERE);
-					State = 1183;
+					State = 1242;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1184;
+					State = 1243;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1189;
+				State = 1248;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 				case 1:
 					{
-					State = 1188;
+					State = 1247;
 					over();
 					}
 					break;
@@ -7792,35 +8113,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1191;
+				State = 1250;
 				Match(LBRACKET);
-				State = 1200;
+				State = 1259;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 4395921072191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
 					{
-					State = 1192;
+					State = 1251;
 					expression(0);
-					State = 1197;
+					State = 1256;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1193;
+						State = 1252;
 						Match(COMMA);
-						State = 1194;
+						State = 1253;
 						expression(0);
 						}
 						}
-						State = 1199;
+						State = 1258;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1202;
+				State = 1261;
 				Match(RBRACKET);
 				}
 				break;
@@ -7828,35 +8149,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1203;
+				State = 1262;
 				Match(LBRACE);
-				State = 1212;
+				State = 1271;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 3332894621759L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 53326313948159L) != 0)) {
 					{
-					State = 1204;
+					State = 1263;
 					structEntry();
-					State = 1209;
+					State = 1268;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1205;
+						State = 1264;
 						Match(COMMA);
-						State = 1206;
+						State = 1265;
 						structEntry();
 						}
 						}
-						State = 1211;
+						State = 1270;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1214;
+				State = 1273;
 				Match(RBRACE);
 				}
 				break;
@@ -7864,29 +8185,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1215;
+				State = 1274;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1216;
+				State = 1275;
 				Match(LPAREN);
-				State = 1217;
+				State = 1276;
 				callArgument();
-				State = 1222;
+				State = 1281;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1218;
+					State = 1277;
 					Match(COMMA);
-					State = 1219;
+					State = 1278;
 					callArgument();
 					}
 					}
-					State = 1224;
+					State = 1283;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1225;
+				State = 1284;
 				Match(RPAREN);
 				}
 				break;
@@ -7894,27 +8215,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1227;
+				State = 1286;
 				Match(LPAREN);
-				State = 1228;
+				State = 1287;
 				expression(0);
-				State = 1231;
+				State = 1290;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1229;
+					State = 1288;
 					Match(COMMA);
-					State = 1230;
+					State = 1289;
 					expression(0);
 					}
 					}
-					State = 1233;
+					State = 1292;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1235;
+				State = 1294;
 				Match(RPAREN);
 				}
 				break;
@@ -7922,11 +8243,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1237;
+				State = 1296;
 				Match(LPAREN);
-				State = 1238;
+				State = 1297;
 				expression(0);
-				State = 1239;
+				State = 1298;
 				Match(RPAREN);
 				}
 				break;
@@ -7934,7 +8255,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1241;
+				State = 1300;
 				identifier();
 				}
 				break;
@@ -7979,16 +8300,16 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public StructEntryContext structEntry() {
 		StructEntryContext _localctx = new StructEntryContext(Context, State);
-		EnterRule(_localctx, 78, RULE_structEntry);
+		EnterRule(_localctx, 82, RULE_structEntry);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1246;
+			State = 1305;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1244;
+				State = 1303;
 				_localctx.key = Match(STRING);
 				}
 				break;
@@ -8074,19 +8395,23 @@ internal partial class QueryLakeParser : Parser {
 			case LEADING:
 			case TRAILING:
 			case FOR:
+			case ROLLUP:
+			case CUBE:
+			case GROUPING:
+			case SETS:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1245;
+				State = 1304;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1248;
+			State = 1307;
 			Match(COLON);
-			State = 1249;
+			State = 1308;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8125,15 +8450,15 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public CallArgumentContext callArgument() {
 		CallArgumentContext _localctx = new CallArgumentContext(Context, State);
-		EnterRule(_localctx, 80, RULE_callArgument);
+		EnterRule(_localctx, 84, RULE_callArgument);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1251;
+			State = 1310;
 			identifier();
-			State = 1252;
+			State = 1311;
 			Match(ASSIGN);
-			State = 1253;
+			State = 1312;
 			expression(0);
 			}
 		}
@@ -8174,13 +8499,13 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public OverContext over() {
 		OverContext _localctx = new OverContext(Context, State);
-		EnterRule(_localctx, 82, RULE_over);
+		EnterRule(_localctx, 86, RULE_over);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1255;
+			State = 1314;
 			Match(OVER);
-			State = 1261;
+			State = 1320;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -8265,20 +8590,24 @@ internal partial class QueryLakeParser : Parser {
 			case LEADING:
 			case TRAILING:
 			case FOR:
+			case ROLLUP:
+			case CUBE:
+			case GROUPING:
+			case SETS:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1256;
+				State = 1315;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1257;
+				State = 1316;
 				Match(LPAREN);
-				State = 1258;
+				State = 1317;
 				windowSpecification();
-				State = 1259;
+				State = 1318;
 				Match(RPAREN);
 				}
 				break;
@@ -8325,17 +8654,17 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 84, RULE_whenClause);
+		EnterRule(_localctx, 88, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1263;
+			State = 1322;
 			Match(WHEN);
-			State = 1264;
+			State = 1323;
 			_localctx.condition = expression(0);
-			State = 1265;
+			State = 1324;
 			Match(THEN);
-			State = 1266;
+			State = 1325;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8391,18 +8720,18 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 86, RULE_parameter);
+		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1275;
+			State = 1334;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1268;
+				State = 1327;
 				Match(AT);
-				State = 1269;
+				State = 1328;
 				identifier();
 				}
 				break;
@@ -8410,9 +8739,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1270;
+				State = 1329;
 				Match(DOLLAR);
-				State = 1271;
+				State = 1330;
 				identifier();
 				}
 				break;
@@ -8420,9 +8749,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1272;
+				State = 1331;
 				Match(COLON);
-				State = 1273;
+				State = 1332;
 				identifier();
 				}
 				break;
@@ -8430,7 +8759,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1274;
+				State = 1333;
 				Match(QUESTION);
 				}
 				break;
@@ -8496,131 +8825,131 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public DataTypeContext dataType() {
 		DataTypeContext _localctx = new DataTypeContext(Context, State);
-		EnterRule(_localctx, 88, RULE_dataType);
+		EnterRule(_localctx, 92, RULE_dataType);
 		int _la;
 		try {
 			int _alt;
-			State = 1323;
+			State = 1382;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1277;
+				State = 1336;
 				_localctx.@base = identifier();
-				State = 1288;
+				State = 1347;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 				case 1:
 					{
-					State = 1278;
+					State = 1337;
 					Match(LPAREN);
-					State = 1279;
+					State = 1338;
 					Match(INTEGER_VALUE);
-					State = 1284;
+					State = 1343;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1280;
+						State = 1339;
 						Match(COMMA);
-						State = 1281;
+						State = 1340;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1286;
+						State = 1345;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1287;
+					State = 1346;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1297;
+				State = 1356;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,182,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1290;
+						State = 1349;
 						Match(LBRACKET);
-						State = 1292;
+						State = 1351;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1291;
+							State = 1350;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1294;
+						State = 1353;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1299;
+					State = 1358;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,182,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1300;
+				State = 1359;
 				_localctx.@base = identifier();
-				State = 1301;
+				State = 1360;
 				Match(LT);
-				State = 1302;
+				State = 1361;
 				dataType();
-				State = 1307;
+				State = 1366;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1303;
+					State = 1362;
 					Match(COMMA);
-					State = 1304;
+					State = 1363;
 					dataType();
 					}
 					}
-					State = 1309;
+					State = 1368;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1310;
+				State = 1369;
 				Match(GT);
-				State = 1321;
+				State = 1380;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
 				case 1:
 					{
-					State = 1311;
+					State = 1370;
 					Match(LPAREN);
-					State = 1312;
+					State = 1371;
 					Match(INTEGER_VALUE);
-					State = 1317;
+					State = 1376;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1313;
+						State = 1372;
 						Match(COMMA);
-						State = 1314;
+						State = 1373;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1319;
+						State = 1378;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1320;
+					State = 1379;
 					Match(RPAREN);
 					}
 					break;
@@ -8667,26 +8996,26 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierListContext identifierList() {
 		IdentifierListContext _localctx = new IdentifierListContext(Context, State);
-		EnterRule(_localctx, 90, RULE_identifierList);
+		EnterRule(_localctx, 94, RULE_identifierList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1325;
+			State = 1384;
 			identifier();
-			State = 1330;
+			State = 1389;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1326;
+				State = 1385;
 				Match(COMMA);
-				State = 1327;
+				State = 1386;
 				identifier();
 				}
 				}
-				State = 1332;
+				State = 1391;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -8725,22 +9054,22 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 92, RULE_identifier);
+		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1336;
+			State = 1395;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1333;
+				State = 1392;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1334;
+				State = 1393;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8826,9 +9155,13 @@ internal partial class QueryLakeParser : Parser {
 			case LEADING:
 			case TRAILING:
 			case FOR:
+			case ROLLUP:
+			case CUBE:
+			case GROUPING:
+			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1335;
+				State = 1394;
 				nonReserved();
 				}
 				break;
@@ -8930,6 +9263,10 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEADING() { return GetToken(QueryLakeParser.LEADING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRAILING() { return GetToken(QueryLakeParser.TRAILING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(QueryLakeParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLUP() { return GetToken(QueryLakeParser.ROLLUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CUBE() { return GetToken(QueryLakeParser.CUBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUPING() { return GetToken(QueryLakeParser.GROUPING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETS() { return GetToken(QueryLakeParser.SETS, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -8946,14 +9283,14 @@ internal partial class QueryLakeParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 94, RULE_nonReserved);
+		EnterRule(_localctx, 98, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1338;
+			State = 1397;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 63L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1023L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8976,9 +9313,9 @@ internal partial class QueryLakeParser : Parser {
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
 		case 12: return queryExpression_sempred((QueryExpressionContext)_localctx, predIndex);
-		case 22: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 33: return expression_sempred((ExpressionContext)_localctx, predIndex);
-		case 35: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 24: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 35: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 37: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -9017,509 +9354,532 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,177,1341,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,181,1400,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,1,0,5,0,98,8,0,10,0,
-		12,0,101,9,0,1,0,1,0,4,0,105,8,0,11,0,12,0,106,1,0,5,0,110,8,0,10,0,12,
-		0,113,9,0,1,0,5,0,116,8,0,10,0,12,0,119,9,0,3,0,121,8,0,1,0,1,0,1,1,1,
-		1,5,1,127,8,1,10,1,12,1,130,9,1,1,1,1,1,1,2,1,2,3,2,136,8,2,1,2,1,2,1,
-		2,1,2,1,2,3,2,143,8,2,1,2,1,2,1,2,1,2,3,2,149,8,2,1,2,1,2,1,2,1,2,1,2,
-		5,2,156,8,2,10,2,12,2,159,9,2,1,2,1,2,3,2,163,8,2,1,2,1,2,3,2,167,8,2,
-		1,2,1,2,1,2,1,2,3,2,173,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,183,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,193,8,2,10,2,12,2,196,9,2,1,2,1,
-		2,3,2,200,8,2,1,2,1,2,3,2,204,8,2,1,2,1,2,1,2,1,2,1,2,3,2,211,8,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,221,8,2,11,2,12,2,222,1,2,1,2,1,2,1,2,
-		1,2,3,2,230,8,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,245,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,258,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,270,8,2,10,2,12,2,273,
-		9,2,1,2,1,2,3,2,277,8,2,1,2,1,2,1,2,1,2,1,2,3,2,284,8,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,3,2,293,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,301,8,2,1,2,1,2,
-		1,2,3,2,306,8,2,1,2,3,2,309,8,2,1,2,1,2,1,2,1,2,3,2,315,8,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,3,2,324,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,5,2,339,8,2,10,2,12,2,342,9,2,1,2,1,2,1,2,3,2,347,8,2,1,2,
-		1,2,1,2,3,2,352,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,364,8,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,378,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,389,8,2,10,2,12,2,392,9,2,1,2,1,2,3,2,
-		396,8,2,3,2,398,8,2,1,3,1,3,1,3,5,3,403,8,3,10,3,12,3,406,9,3,1,4,1,4,
-		1,4,1,4,1,4,1,4,3,4,414,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,424,8,
-		5,10,5,12,5,427,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
-		5,3,5,442,8,5,1,5,1,5,1,5,1,5,1,5,5,5,449,8,5,10,5,12,5,452,9,5,1,5,1,
-		5,3,5,456,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,469,8,8,
-		1,8,1,8,3,8,473,8,8,3,8,475,8,8,1,9,3,9,478,8,9,1,9,1,9,3,9,482,8,9,1,
-		9,3,9,485,8,9,1,10,1,10,3,10,489,8,10,1,10,1,10,1,10,5,10,494,8,10,10,
-		10,12,10,497,9,10,1,11,1,11,1,11,1,11,1,11,3,11,504,8,11,1,11,1,11,1,11,
-		1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,517,8,12,1,12,1,12,1,12,1,
-		12,3,12,523,8,12,1,12,5,12,526,8,12,10,12,12,12,529,9,12,1,13,1,13,1,13,
-		1,13,1,13,5,13,536,8,13,10,13,12,13,539,9,13,1,13,1,13,1,13,1,13,3,13,
-		545,8,13,1,14,1,14,1,14,1,14,5,14,551,8,14,10,14,12,14,554,9,14,1,14,1,
-		14,1,15,1,15,3,15,560,8,15,1,15,1,15,1,15,5,15,565,8,15,10,15,12,15,568,
-		9,15,1,15,1,15,1,15,1,15,5,15,574,8,15,10,15,12,15,577,9,15,3,15,579,8,
-		15,1,15,1,15,3,15,583,8,15,1,15,1,15,1,15,3,15,588,8,15,1,15,1,15,3,15,
-		592,8,15,1,15,1,15,1,15,1,15,5,15,598,8,15,10,15,12,15,601,9,15,3,15,603,
-		8,15,1,15,1,15,3,15,607,8,15,1,16,1,16,1,17,1,17,3,17,613,8,17,1,17,3,
-		17,616,8,17,1,17,1,17,1,17,3,17,621,8,17,1,17,1,17,1,17,1,17,1,17,1,17,
-		3,17,629,8,17,3,17,631,8,17,1,18,1,18,1,18,1,18,5,18,637,8,18,10,18,12,
-		18,640,9,18,3,18,642,8,18,1,19,1,19,1,19,1,19,1,19,5,19,649,8,19,10,19,
-		12,19,652,9,19,1,20,1,20,3,20,656,8,20,1,20,1,20,3,20,660,8,20,1,21,1,
-		21,1,21,1,21,3,21,666,8,21,1,21,1,21,1,21,1,21,3,21,672,8,21,3,21,674,
-		8,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
-		1,22,1,22,1,22,1,22,1,22,3,22,694,8,22,1,22,1,22,1,22,1,22,1,22,1,22,5,
-		22,702,8,22,10,22,12,22,705,9,22,1,23,3,23,708,8,23,1,23,1,23,3,23,712,
-		8,23,1,23,1,23,3,23,716,8,23,1,23,1,23,3,23,720,8,23,1,23,1,23,3,23,724,
-		8,23,1,24,1,24,1,24,3,24,729,8,24,1,24,3,24,732,8,24,1,24,3,24,735,8,24,
-		1,24,3,24,738,8,24,1,24,1,24,3,24,742,8,24,1,24,3,24,745,8,24,1,24,1,24,
-		1,24,1,24,1,24,5,24,752,8,24,10,24,12,24,755,9,24,3,24,757,8,24,1,24,1,
-		24,5,24,761,8,24,10,24,12,24,764,9,24,1,24,1,24,3,24,768,8,24,1,24,3,24,
-		771,8,24,1,24,1,24,1,24,1,24,3,24,777,8,24,1,24,3,24,780,8,24,1,24,1,24,
-		1,24,1,24,3,24,786,8,24,3,24,788,8,24,1,25,1,25,1,25,1,25,1,26,1,26,1,
-		26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,3,26,804,8,26,1,27,1,27,1,27,1,27,
-		1,27,3,27,811,8,27,1,27,1,27,1,27,1,27,1,27,3,27,818,8,27,1,27,1,27,1,
-		27,1,27,1,27,3,27,825,8,27,1,27,1,27,1,27,1,27,1,27,3,27,832,8,27,3,27,
-		834,8,27,1,27,1,27,3,27,838,8,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,846,
-		8,27,1,27,1,27,3,27,850,8,27,3,27,852,8,27,1,28,3,28,855,8,28,1,28,1,28,
-		1,28,1,28,1,28,3,28,862,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,30,3,30,871,
-		8,30,1,30,1,30,1,30,1,30,1,30,5,30,878,8,30,10,30,12,30,881,9,30,3,30,
-		883,8,30,1,30,3,30,886,8,30,1,30,3,30,889,8,30,1,31,1,31,1,31,1,31,1,31,
-		1,31,1,31,1,31,3,31,899,8,31,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,3,32,910,8,32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,919,8,33,1,33,
-		1,33,3,33,923,8,33,1,33,1,33,1,33,1,33,1,33,1,33,5,33,931,8,33,10,33,12,
-		33,934,9,33,1,34,1,34,1,34,1,34,1,34,3,34,941,8,34,1,34,1,34,1,34,3,34,
-		946,8,34,1,34,1,34,1,34,1,34,1,34,3,34,953,8,34,1,34,1,34,3,34,957,8,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,3,34,965,8,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,3,34,973,8,34,1,34,1,34,1,34,1,34,1,34,5,34,980,8,34,10,34,12,34,983,
-		9,34,1,34,1,34,1,34,3,34,988,8,34,1,34,1,34,1,34,1,34,3,34,994,8,34,1,
-		34,1,34,1,34,1,34,3,34,1000,8,34,3,34,1002,8,34,1,35,1,35,1,35,1,35,3,
-		35,1008,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,5,35,1024,8,35,10,35,12,35,1027,9,35,1,35,1,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,5,35,1037,8,35,10,35,12,35,1040,9,35,1,36,1,36,3,36,
-		1044,8,36,1,36,1,36,3,36,1048,8,36,1,36,1,36,3,36,1052,8,36,3,36,1054,
-		8,36,1,36,3,36,1057,8,36,1,36,1,36,3,36,1061,8,36,3,36,1063,8,36,1,37,
-		1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1076,8,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,3,38,1084,8,38,1,38,4,38,1087,8,38,11,38,12,38,
-		1088,1,38,1,38,3,38,1093,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,3,38,1118,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,3,38,1132,8,38,1,38,3,38,1135,8,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1154,
-		8,38,1,38,1,38,1,38,5,38,1159,8,38,10,38,12,38,1162,9,38,3,38,1164,8,38,
-		1,38,1,38,1,38,1,38,1,38,5,38,1171,8,38,10,38,12,38,1174,9,38,3,38,1176,
-		8,38,3,38,1178,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1187,8,38,
-		1,38,3,38,1190,8,38,1,38,1,38,1,38,1,38,5,38,1196,8,38,10,38,12,38,1199,
-		9,38,3,38,1201,8,38,1,38,1,38,1,38,1,38,1,38,5,38,1208,8,38,10,38,12,38,
-		1211,9,38,3,38,1213,8,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1221,8,38,
-		10,38,12,38,1224,9,38,1,38,1,38,1,38,1,38,1,38,1,38,4,38,1232,8,38,11,
-		38,12,38,1233,1,38,1,38,1,38,1,38,1,38,1,38,1,38,3,38,1243,8,38,1,39,1,
-		39,3,39,1247,8,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,41,1,41,1,41,1,
-		41,1,41,1,41,3,41,1262,8,41,1,42,1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,
-		43,1,43,1,43,1,43,3,43,1276,8,43,1,44,1,44,1,44,1,44,1,44,5,44,1283,8,
-		44,10,44,12,44,1286,9,44,1,44,3,44,1289,8,44,1,44,1,44,3,44,1293,8,44,
-		1,44,5,44,1296,8,44,10,44,12,44,1299,9,44,1,44,1,44,1,44,1,44,1,44,5,44,
-		1306,8,44,10,44,12,44,1309,9,44,1,44,1,44,1,44,1,44,1,44,5,44,1316,8,44,
-		10,44,12,44,1319,9,44,1,44,3,44,1322,8,44,3,44,1324,8,44,1,45,1,45,1,45,
-		5,45,1329,8,45,10,45,12,45,1332,9,45,1,46,1,46,1,46,3,46,1337,8,46,1,47,
-		1,47,1,47,0,4,24,44,66,70,48,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
-		32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,
-		80,82,84,86,88,90,92,94,0,23,2,0,20,20,128,128,2,0,39,39,62,62,1,0,23,
-		24,2,0,113,113,138,138,1,0,169,170,2,0,30,30,117,117,2,0,2,2,25,25,2,0,
-		8,8,23,23,2,0,37,37,54,54,2,0,138,138,162,162,2,0,9,9,84,84,2,0,72,72,
-		79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,145,146,1,
-		0,147,150,1,0,138,143,1,0,170,171,2,0,167,167,169,169,2,0,14,14,115,115,
-		1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,31,31,33,34,
-		36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,113,115,116,
-		121,122,125,126,128,137,1562,0,99,1,0,0,0,2,124,1,0,0,0,4,397,1,0,0,0,
-		6,399,1,0,0,0,8,413,1,0,0,0,10,455,1,0,0,0,12,457,1,0,0,0,14,461,1,0,0,
-		0,16,474,1,0,0,0,18,477,1,0,0,0,20,486,1,0,0,0,22,498,1,0,0,0,24,510,1,
-		0,0,0,26,544,1,0,0,0,28,546,1,0,0,0,30,557,1,0,0,0,32,608,1,0,0,0,34,630,
-		1,0,0,0,36,641,1,0,0,0,38,643,1,0,0,0,40,653,1,0,0,0,42,673,1,0,0,0,44,
-		675,1,0,0,0,46,723,1,0,0,0,48,787,1,0,0,0,50,789,1,0,0,0,52,803,1,0,0,
-		0,54,851,1,0,0,0,56,854,1,0,0,0,58,863,1,0,0,0,60,870,1,0,0,0,62,898,1,
-		0,0,0,64,909,1,0,0,0,66,922,1,0,0,0,68,1001,1,0,0,0,70,1007,1,0,0,0,72,
-		1062,1,0,0,0,74,1064,1,0,0,0,76,1242,1,0,0,0,78,1246,1,0,0,0,80,1251,1,
-		0,0,0,82,1255,1,0,0,0,84,1263,1,0,0,0,86,1275,1,0,0,0,88,1323,1,0,0,0,
-		90,1325,1,0,0,0,92,1336,1,0,0,0,94,1338,1,0,0,0,96,98,5,160,0,0,97,96,
-		1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,0,0,0,100,120,1,0,0,0,101,
-		99,1,0,0,0,102,111,3,4,2,0,103,105,5,160,0,0,104,103,1,0,0,0,105,106,1,
-		0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,1,0,0,0,108,110,3,4,2,0,
-		109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,117,
-		1,0,0,0,113,111,1,0,0,0,114,116,5,160,0,0,115,114,1,0,0,0,116,119,1,0,
-		0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,120,
-		102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,0,0,1,123,1,1,0,
-		0,0,124,128,3,4,2,0,125,127,5,160,0,0,126,125,1,0,0,0,127,130,1,0,0,0,
-		128,126,1,0,0,0,128,129,1,0,0,0,129,131,1,0,0,0,130,128,1,0,0,0,131,132,
-		5,0,0,1,132,3,1,0,0,0,133,135,5,33,0,0,134,136,5,4,0,0,135,134,1,0,0,0,
-		135,136,1,0,0,0,136,137,1,0,0,0,137,398,3,4,2,0,138,398,3,18,9,0,139,142,
-		5,17,0,0,140,141,5,65,0,0,141,143,5,75,0,0,142,140,1,0,0,0,142,143,1,0,
-		0,0,143,144,1,0,0,0,144,148,7,0,0,0,145,146,5,43,0,0,146,147,5,59,0,0,
-		147,149,5,32,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,150,1,0,0,0,150,162,
-		3,92,46,0,151,152,5,152,0,0,152,157,3,6,3,0,153,154,5,158,0,0,154,156,
-		3,6,3,0,155,153,1,0,0,0,156,159,1,0,0,0,157,155,1,0,0,0,157,158,1,0,0,
-		0,158,160,1,0,0,0,159,157,1,0,0,0,160,161,5,153,0,0,161,163,1,0,0,0,162,
-		151,1,0,0,0,162,163,1,0,0,0,163,166,1,0,0,0,164,165,5,7,0,0,165,167,3,
-		18,9,0,166,164,1,0,0,0,166,167,1,0,0,0,167,398,1,0,0,0,168,169,5,26,0,
-		0,169,172,7,0,0,0,170,171,5,43,0,0,171,173,5,32,0,0,172,170,1,0,0,0,172,
-		173,1,0,0,0,173,174,1,0,0,0,174,398,3,92,46,0,175,176,5,48,0,0,176,177,
-		5,51,0,0,177,182,3,92,46,0,178,179,5,152,0,0,179,180,3,90,45,0,180,181,
-		5,153,0,0,181,183,1,0,0,0,182,178,1,0,0,0,182,183,1,0,0,0,183,184,1,0,
-		0,0,184,185,3,18,9,0,185,398,1,0,0,0,186,187,5,118,0,0,187,188,3,92,46,
-		0,188,189,5,82,0,0,189,194,3,14,7,0,190,191,5,158,0,0,191,193,3,14,7,0,
-		192,190,1,0,0,0,193,196,1,0,0,0,194,192,1,0,0,0,194,195,1,0,0,0,195,199,
-		1,0,0,0,196,194,1,0,0,0,197,198,5,39,0,0,198,200,3,44,22,0,199,197,1,0,
-		0,0,199,200,1,0,0,0,200,203,1,0,0,0,201,202,5,124,0,0,202,204,3,66,33,
-		0,203,201,1,0,0,0,203,204,1,0,0,0,204,398,1,0,0,0,205,206,5,22,0,0,206,
-		207,5,39,0,0,207,210,3,92,46,0,208,209,5,124,0,0,209,211,3,66,33,0,210,
-		208,1,0,0,0,210,211,1,0,0,0,211,398,1,0,0,0,212,213,5,103,0,0,213,214,
-		5,51,0,0,214,215,3,92,46,0,215,216,5,119,0,0,216,217,3,44,22,0,217,218,
-		5,64,0,0,218,220,3,66,33,0,219,221,3,10,5,0,220,219,1,0,0,0,221,222,1,
-		0,0,0,222,220,1,0,0,0,222,223,1,0,0,0,223,398,1,0,0,0,224,225,5,3,0,0,
-		225,226,5,20,0,0,226,227,3,92,46,0,227,229,5,1,0,0,228,230,5,15,0,0,229,
-		228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,233,3,92,46,0,232,234,
-		3,88,44,0,233,232,1,0,0,0,233,234,1,0,0,0,234,237,1,0,0,0,235,236,5,7,
-		0,0,236,238,3,66,33,0,237,235,1,0,0,0,237,238,1,0,0,0,238,398,1,0,0,0,
-		239,240,5,83,0,0,240,398,5,21,0,0,241,242,5,83,0,0,242,244,5,105,0,0,243,
-		245,7,1,0,0,244,243,1,0,0,0,244,245,1,0,0,0,245,246,1,0,0,0,246,398,3,
-		92,46,0,247,248,5,83,0,0,248,249,5,122,0,0,249,250,5,62,0,0,250,398,3,
-		92,46,0,251,257,7,2,0,0,252,258,3,92,46,0,253,254,5,152,0,0,254,255,3,
-		18,9,0,255,256,5,153,0,0,256,258,1,0,0,0,257,252,1,0,0,0,257,253,1,0,0,
-		0,258,398,1,0,0,0,259,260,5,16,0,0,260,261,5,152,0,0,261,262,3,18,9,0,
-		262,263,5,153,0,0,263,264,5,113,0,0,264,276,5,167,0,0,265,266,5,152,0,
-		0,266,271,3,16,8,0,267,268,5,158,0,0,268,270,3,16,8,0,269,267,1,0,0,0,
-		270,273,1,0,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,274,1,0,0,0,273,271,
-		1,0,0,0,274,275,5,153,0,0,275,277,1,0,0,0,276,265,1,0,0,0,276,277,1,0,
-		0,0,277,398,1,0,0,0,278,279,5,17,0,0,279,280,5,91,0,0,280,283,3,92,46,
-		0,281,282,5,93,0,0,282,284,5,94,0,0,283,281,1,0,0,0,283,284,1,0,0,0,284,
-		285,1,0,0,0,285,286,5,7,0,0,286,287,3,18,9,0,287,398,1,0,0,0,288,289,5,
-		26,0,0,289,292,5,91,0,0,290,291,5,43,0,0,291,293,5,32,0,0,292,290,1,0,
-		0,0,292,293,1,0,0,0,293,294,1,0,0,0,294,398,3,92,46,0,295,296,5,83,0,0,
-		296,398,5,92,0,0,297,298,5,83,0,0,298,300,5,95,0,0,299,301,5,62,0,0,300,
-		299,1,0,0,0,300,301,1,0,0,0,301,308,1,0,0,0,302,305,3,92,46,0,303,304,
-		5,159,0,0,304,306,3,92,46,0,305,303,1,0,0,0,305,306,1,0,0,0,306,309,1,
-		0,0,0,307,309,5,167,0,0,308,302,1,0,0,0,308,307,1,0,0,0,309,398,1,0,0,
-		0,310,311,5,83,0,0,311,398,5,96,0,0,312,314,5,82,0,0,313,315,5,98,0,0,
-		314,313,1,0,0,0,314,315,1,0,0,0,315,316,1,0,0,0,316,317,3,92,46,0,317,
-		318,7,3,0,0,318,319,3,66,33,0,319,398,1,0,0,0,320,323,5,99,0,0,321,324,
-		5,2,0,0,322,324,3,92,46,0,323,321,1,0,0,0,323,322,1,0,0,0,324,398,1,0,
-		0,0,325,326,5,83,0,0,326,398,5,97,0,0,327,328,5,17,0,0,328,329,5,87,0,
-		0,329,330,3,92,46,0,330,331,5,39,0,0,331,332,5,152,0,0,332,333,3,18,9,
-		0,333,334,5,153,0,0,334,335,5,51,0,0,335,340,3,12,6,0,336,337,5,158,0,
-		0,337,339,3,12,6,0,338,336,1,0,0,0,339,342,1,0,0,0,340,338,1,0,0,0,340,
-		341,1,0,0,0,341,346,1,0,0,0,342,340,1,0,0,0,343,344,5,107,0,0,344,345,
-		5,12,0,0,345,347,3,66,33,0,346,343,1,0,0,0,346,347,1,0,0,0,347,351,1,0,
-		0,0,348,349,5,41,0,0,349,350,5,12,0,0,350,352,3,66,33,0,351,348,1,0,0,
-		0,351,352,1,0,0,0,352,353,1,0,0,0,353,354,5,109,0,0,354,355,5,169,0,0,
-		355,398,1,0,0,0,356,357,5,89,0,0,357,358,5,87,0,0,358,398,3,92,46,0,359,
-		360,5,26,0,0,360,363,5,87,0,0,361,362,5,43,0,0,362,364,5,32,0,0,363,361,
-		1,0,0,0,363,364,1,0,0,0,364,365,1,0,0,0,365,398,3,92,46,0,366,367,5,83,
-		0,0,367,398,5,88,0,0,368,369,5,45,0,0,369,370,5,100,0,0,370,371,5,167,
-		0,0,371,372,5,51,0,0,372,373,3,92,46,0,373,374,5,101,0,0,374,377,5,167,
-		0,0,375,376,5,102,0,0,376,378,3,92,46,0,377,375,1,0,0,0,377,378,1,0,0,
-		0,378,398,1,0,0,0,379,380,5,45,0,0,380,381,3,92,46,0,381,382,5,167,0,0,
-		382,383,5,51,0,0,383,395,3,92,46,0,384,385,5,152,0,0,385,390,3,16,8,0,
-		386,387,5,158,0,0,387,389,3,16,8,0,388,386,1,0,0,0,389,392,1,0,0,0,390,
-		388,1,0,0,0,390,391,1,0,0,0,391,393,1,0,0,0,392,390,1,0,0,0,393,394,5,
-		153,0,0,394,396,1,0,0,0,395,384,1,0,0,0,395,396,1,0,0,0,396,398,1,0,0,
-		0,397,133,1,0,0,0,397,138,1,0,0,0,397,139,1,0,0,0,397,168,1,0,0,0,397,
-		175,1,0,0,0,397,186,1,0,0,0,397,205,1,0,0,0,397,212,1,0,0,0,397,224,1,
-		0,0,0,397,239,1,0,0,0,397,241,1,0,0,0,397,247,1,0,0,0,397,251,1,0,0,0,
-		397,259,1,0,0,0,397,278,1,0,0,0,397,288,1,0,0,0,397,295,1,0,0,0,397,297,
-		1,0,0,0,397,310,1,0,0,0,397,312,1,0,0,0,397,320,1,0,0,0,397,325,1,0,0,
-		0,397,327,1,0,0,0,397,356,1,0,0,0,397,359,1,0,0,0,397,366,1,0,0,0,397,
-		368,1,0,0,0,397,379,1,0,0,0,398,5,1,0,0,0,399,400,3,92,46,0,400,404,3,
-		88,44,0,401,403,3,8,4,0,402,401,1,0,0,0,403,406,1,0,0,0,404,402,1,0,0,
-		0,404,405,1,0,0,0,405,7,1,0,0,0,406,404,1,0,0,0,407,408,5,59,0,0,408,414,
-		5,60,0,0,409,414,5,60,0,0,410,411,5,129,0,0,411,414,5,102,0,0,412,414,
-		5,130,0,0,413,407,1,0,0,0,413,409,1,0,0,0,413,410,1,0,0,0,413,412,1,0,
-		0,0,414,9,1,0,0,0,415,416,5,123,0,0,416,417,5,104,0,0,417,418,5,111,0,
-		0,418,419,5,118,0,0,419,420,5,82,0,0,420,425,3,14,7,0,421,422,5,158,0,
-		0,422,424,3,14,7,0,423,421,1,0,0,0,424,427,1,0,0,0,425,423,1,0,0,0,425,
-		426,1,0,0,0,426,456,1,0,0,0,427,425,1,0,0,0,428,429,5,123,0,0,429,430,
-		5,104,0,0,430,431,5,111,0,0,431,456,5,22,0,0,432,433,5,123,0,0,433,434,
-		5,59,0,0,434,435,5,104,0,0,435,436,5,111,0,0,436,441,5,48,0,0,437,438,
-		5,152,0,0,438,439,3,90,45,0,439,440,5,153,0,0,440,442,1,0,0,0,441,437,
-		1,0,0,0,441,442,1,0,0,0,442,443,1,0,0,0,443,444,5,120,0,0,444,445,5,152,
-		0,0,445,450,3,66,33,0,446,447,5,158,0,0,447,449,3,66,33,0,448,446,1,0,
-		0,0,449,452,1,0,0,0,450,448,1,0,0,0,450,451,1,0,0,0,451,453,1,0,0,0,452,
-		450,1,0,0,0,453,454,5,153,0,0,454,456,1,0,0,0,455,415,1,0,0,0,455,428,
-		1,0,0,0,455,432,1,0,0,0,456,11,1,0,0,0,457,458,3,92,46,0,458,459,7,4,0,
-		0,459,460,5,70,0,0,460,13,1,0,0,0,461,462,3,92,46,0,462,463,5,138,0,0,
-		463,464,3,66,33,0,464,15,1,0,0,0,465,468,5,90,0,0,466,467,5,109,0,0,467,
-		469,5,169,0,0,468,466,1,0,0,0,468,469,1,0,0,0,469,475,1,0,0,0,470,472,
-		3,92,46,0,471,473,3,66,33,0,472,471,1,0,0,0,472,473,1,0,0,0,473,475,1,
-		0,0,0,474,465,1,0,0,0,474,470,1,0,0,0,475,17,1,0,0,0,476,478,3,20,10,0,
-		477,476,1,0,0,0,477,478,1,0,0,0,478,479,1,0,0,0,479,481,3,24,12,0,480,
-		482,3,38,19,0,481,480,1,0,0,0,481,482,1,0,0,0,482,484,1,0,0,0,483,485,
-		3,42,21,0,484,483,1,0,0,0,484,485,1,0,0,0,485,19,1,0,0,0,486,488,5,127,
-		0,0,487,489,5,73,0,0,488,487,1,0,0,0,488,489,1,0,0,0,489,490,1,0,0,0,490,
-		495,3,22,11,0,491,492,5,158,0,0,492,494,3,22,11,0,493,491,1,0,0,0,494,
-		497,1,0,0,0,495,493,1,0,0,0,495,496,1,0,0,0,496,21,1,0,0,0,497,495,1,0,
-		0,0,498,503,3,92,46,0,499,500,5,152,0,0,500,501,3,90,45,0,501,502,5,153,
-		0,0,502,504,1,0,0,0,503,499,1,0,0,0,503,504,1,0,0,0,504,505,1,0,0,0,505,
-		506,5,7,0,0,506,507,5,152,0,0,507,508,3,18,9,0,508,509,5,153,0,0,509,23,
-		1,0,0,0,510,511,6,12,-1,0,511,512,3,26,13,0,512,527,1,0,0,0,513,514,10,
-		2,0,0,514,516,5,49,0,0,515,517,3,32,16,0,516,515,1,0,0,0,516,517,1,0,0,
-		0,517,518,1,0,0,0,518,526,3,24,12,3,519,520,10,1,0,0,520,522,7,5,0,0,521,
-		523,3,32,16,0,522,521,1,0,0,0,522,523,1,0,0,0,523,524,1,0,0,0,524,526,
-		3,24,12,2,525,513,1,0,0,0,525,519,1,0,0,0,526,529,1,0,0,0,527,525,1,0,
-		0,0,527,528,1,0,0,0,528,25,1,0,0,0,529,527,1,0,0,0,530,545,3,30,15,0,531,
-		532,5,120,0,0,532,537,3,28,14,0,533,534,5,158,0,0,534,536,3,28,14,0,535,
-		533,1,0,0,0,536,539,1,0,0,0,537,535,1,0,0,0,537,538,1,0,0,0,538,545,1,
-		0,0,0,539,537,1,0,0,0,540,541,5,152,0,0,541,542,3,18,9,0,542,543,5,153,
-		0,0,543,545,1,0,0,0,544,530,1,0,0,0,544,531,1,0,0,0,544,540,1,0,0,0,545,
-		27,1,0,0,0,546,547,5,152,0,0,547,552,3,66,33,0,548,549,5,158,0,0,549,551,
-		3,66,33,0,550,548,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,552,553,1,0,
-		0,0,553,555,1,0,0,0,554,552,1,0,0,0,555,556,5,153,0,0,556,29,1,0,0,0,557,
-		559,5,80,0,0,558,560,3,32,16,0,559,558,1,0,0,0,559,560,1,0,0,0,560,561,
-		1,0,0,0,561,566,3,34,17,0,562,563,5,158,0,0,563,565,3,34,17,0,564,562,
-		1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,0,566,567,1,0,0,0,567,578,1,0,0,
-		0,568,566,1,0,0,0,569,570,5,39,0,0,570,575,3,44,22,0,571,572,5,158,0,0,
-		572,574,3,44,22,0,573,571,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,575,
-		576,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,578,569,1,0,0,0,578,579,1,
-		0,0,0,579,582,1,0,0,0,580,581,5,124,0,0,581,583,3,66,33,0,582,580,1,0,
-		0,0,582,583,1,0,0,0,583,587,1,0,0,0,584,585,5,41,0,0,585,586,5,12,0,0,
-		586,588,3,36,18,0,587,584,1,0,0,0,587,588,1,0,0,0,588,591,1,0,0,0,589,
-		590,5,42,0,0,590,592,3,66,33,0,591,589,1,0,0,0,591,592,1,0,0,0,592,602,
-		1,0,0,0,593,594,5,125,0,0,594,599,3,58,29,0,595,596,5,158,0,0,596,598,
-		3,58,29,0,597,595,1,0,0,0,598,601,1,0,0,0,599,597,1,0,0,0,599,600,1,0,
-		0,0,600,603,1,0,0,0,601,599,1,0,0,0,602,593,1,0,0,0,602,603,1,0,0,0,603,
-		606,1,0,0,0,604,605,5,126,0,0,605,607,3,66,33,0,606,604,1,0,0,0,606,607,
-		1,0,0,0,607,31,1,0,0,0,608,609,7,6,0,0,609,33,1,0,0,0,610,615,3,66,33,
-		0,611,613,5,7,0,0,612,611,1,0,0,0,612,613,1,0,0,0,613,614,1,0,0,0,614,
-		616,3,92,46,0,615,612,1,0,0,0,615,616,1,0,0,0,616,631,1,0,0,0,617,618,
-		3,92,46,0,618,619,5,159,0,0,619,621,1,0,0,0,620,617,1,0,0,0,620,621,1,
-		0,0,0,621,622,1,0,0,0,622,628,5,147,0,0,623,624,5,31,0,0,624,625,5,152,
-		0,0,625,626,3,90,45,0,626,627,5,153,0,0,627,629,1,0,0,0,628,623,1,0,0,
-		0,628,629,1,0,0,0,629,631,1,0,0,0,630,610,1,0,0,0,630,620,1,0,0,0,631,
-		35,1,0,0,0,632,642,5,2,0,0,633,638,3,66,33,0,634,635,5,158,0,0,635,637,
-		3,66,33,0,636,634,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,638,639,1,0,
-		0,0,639,642,1,0,0,0,640,638,1,0,0,0,641,632,1,0,0,0,641,633,1,0,0,0,642,
-		37,1,0,0,0,643,644,5,66,0,0,644,645,5,12,0,0,645,650,3,40,20,0,646,647,
-		5,158,0,0,647,649,3,40,20,0,648,646,1,0,0,0,649,652,1,0,0,0,650,648,1,
-		0,0,0,650,651,1,0,0,0,651,39,1,0,0,0,652,650,1,0,0,0,653,655,3,66,33,0,
-		654,656,7,7,0,0,655,654,1,0,0,0,655,656,1,0,0,0,656,659,1,0,0,0,657,658,
-		5,61,0,0,658,660,7,8,0,0,659,657,1,0,0,0,659,660,1,0,0,0,660,41,1,0,0,
-		0,661,662,5,57,0,0,662,665,3,66,33,0,663,664,5,63,0,0,664,666,3,66,33,
-		0,665,663,1,0,0,0,665,666,1,0,0,0,666,674,1,0,0,0,667,668,5,63,0,0,668,
-		671,3,66,33,0,669,670,5,57,0,0,670,672,3,66,33,0,671,669,1,0,0,0,671,672,
-		1,0,0,0,672,674,1,0,0,0,673,661,1,0,0,0,673,667,1,0,0,0,674,43,1,0,0,0,
-		675,676,6,22,-1,0,676,677,3,48,24,0,677,703,1,0,0,0,678,679,10,4,0,0,679,
-		680,5,18,0,0,680,681,5,53,0,0,681,702,3,48,24,0,682,683,10,3,0,0,683,684,
-		3,46,23,0,684,685,5,53,0,0,685,693,3,48,24,0,686,687,5,64,0,0,687,694,
-		3,66,33,0,688,689,5,119,0,0,689,690,5,152,0,0,690,691,3,90,45,0,691,692,
-		5,153,0,0,692,694,1,0,0,0,693,686,1,0,0,0,693,688,1,0,0,0,694,702,1,0,
-		0,0,695,696,10,2,0,0,696,697,5,58,0,0,697,698,3,46,23,0,698,699,5,53,0,
-		0,699,700,3,48,24,0,700,702,1,0,0,0,701,678,1,0,0,0,701,682,1,0,0,0,701,
-		695,1,0,0,0,702,705,1,0,0,0,703,701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,
-		0,0,705,703,1,0,0,0,706,708,5,47,0,0,707,706,1,0,0,0,707,708,1,0,0,0,708,
-		724,1,0,0,0,709,711,5,55,0,0,710,712,5,67,0,0,711,710,1,0,0,0,711,712,
-		1,0,0,0,712,724,1,0,0,0,713,715,5,77,0,0,714,716,5,67,0,0,715,714,1,0,
-		0,0,715,716,1,0,0,0,716,724,1,0,0,0,717,719,5,40,0,0,718,720,5,67,0,0,
-		719,718,1,0,0,0,719,720,1,0,0,0,720,724,1,0,0,0,721,724,5,81,0,0,722,724,
-		5,6,0,0,723,707,1,0,0,0,723,709,1,0,0,0,723,713,1,0,0,0,723,717,1,0,0,
-		0,723,721,1,0,0,0,723,722,1,0,0,0,724,47,1,0,0,0,725,728,3,92,46,0,726,
-		727,5,159,0,0,727,729,3,92,46,0,728,726,1,0,0,0,728,729,1,0,0,0,729,731,
-		1,0,0,0,730,732,3,52,26,0,731,730,1,0,0,0,731,732,1,0,0,0,732,734,1,0,
-		0,0,733,735,3,54,27,0,734,733,1,0,0,0,734,735,1,0,0,0,735,737,1,0,0,0,
-		736,738,3,56,28,0,737,736,1,0,0,0,737,738,1,0,0,0,738,788,1,0,0,0,739,
-		741,5,167,0,0,740,742,3,54,27,0,741,740,1,0,0,0,741,742,1,0,0,0,742,744,
-		1,0,0,0,743,745,3,56,28,0,744,743,1,0,0,0,744,745,1,0,0,0,745,788,1,0,
-		0,0,746,747,3,92,46,0,747,756,5,152,0,0,748,753,3,66,33,0,749,750,5,158,
-		0,0,750,752,3,66,33,0,751,749,1,0,0,0,752,755,1,0,0,0,753,751,1,0,0,0,
-		753,754,1,0,0,0,754,757,1,0,0,0,755,753,1,0,0,0,756,748,1,0,0,0,756,757,
-		1,0,0,0,757,762,1,0,0,0,758,759,5,158,0,0,759,761,3,50,25,0,760,758,1,
-		0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,762,763,1,0,0,0,763,765,1,0,0,0,
-		764,762,1,0,0,0,765,767,5,153,0,0,766,768,3,54,27,0,767,766,1,0,0,0,767,
-		768,1,0,0,0,768,770,1,0,0,0,769,771,3,56,28,0,770,769,1,0,0,0,770,771,
-		1,0,0,0,771,788,1,0,0,0,772,773,5,152,0,0,773,774,3,18,9,0,774,776,5,153,
-		0,0,775,777,3,54,27,0,776,775,1,0,0,0,776,777,1,0,0,0,777,779,1,0,0,0,
-		778,780,3,56,28,0,779,778,1,0,0,0,779,780,1,0,0,0,780,788,1,0,0,0,781,
-		782,5,152,0,0,782,783,3,44,22,0,783,785,5,153,0,0,784,786,3,54,27,0,785,
-		784,1,0,0,0,785,786,1,0,0,0,786,788,1,0,0,0,787,725,1,0,0,0,787,739,1,
-		0,0,0,787,746,1,0,0,0,787,772,1,0,0,0,787,781,1,0,0,0,788,49,1,0,0,0,789,
-		790,3,92,46,0,790,791,7,9,0,0,791,792,3,66,33,0,792,51,1,0,0,0,793,794,
-		5,121,0,0,794,804,5,169,0,0,795,796,5,7,0,0,796,797,5,62,0,0,797,798,5,
-		112,0,0,798,804,5,167,0,0,799,800,5,11,0,0,800,804,3,92,46,0,801,802,5,
-		110,0,0,802,804,3,92,46,0,803,793,1,0,0,0,803,795,1,0,0,0,803,799,1,0,
-		0,0,803,801,1,0,0,0,804,53,1,0,0,0,805,806,5,85,0,0,806,807,7,10,0,0,807,
-		808,5,152,0,0,808,810,3,66,33,0,809,811,5,70,0,0,810,809,1,0,0,0,810,811,
-		1,0,0,0,811,812,1,0,0,0,812,817,5,153,0,0,813,814,5,74,0,0,814,815,5,152,
-		0,0,815,816,5,169,0,0,816,818,5,153,0,0,817,813,1,0,0,0,817,818,1,0,0,
-		0,818,852,1,0,0,0,819,820,5,86,0,0,820,821,3,66,33,0,821,824,5,79,0,0,
-		822,823,5,106,0,0,823,825,3,66,33,0,824,822,1,0,0,0,824,825,1,0,0,0,825,
-		833,1,0,0,0,826,827,5,108,0,0,827,828,5,12,0,0,828,831,3,66,33,0,829,830,
-		5,127,0,0,830,832,5,76,0,0,831,829,1,0,0,0,831,832,1,0,0,0,832,834,1,0,
-		0,0,833,826,1,0,0,0,833,834,1,0,0,0,834,837,1,0,0,0,835,836,5,109,0,0,
-		836,838,5,169,0,0,837,835,1,0,0,0,837,838,1,0,0,0,838,852,1,0,0,0,839,
-		840,5,86,0,0,840,841,3,66,33,0,841,845,5,70,0,0,842,843,5,107,0,0,843,
-		844,5,12,0,0,844,846,3,66,33,0,845,842,1,0,0,0,845,846,1,0,0,0,846,849,
-		1,0,0,0,847,848,5,109,0,0,848,850,5,169,0,0,849,847,1,0,0,0,849,850,1,
-		0,0,0,850,852,1,0,0,0,851,805,1,0,0,0,851,819,1,0,0,0,851,839,1,0,0,0,
-		852,55,1,0,0,0,853,855,5,7,0,0,854,853,1,0,0,0,854,855,1,0,0,0,855,856,
-		1,0,0,0,856,861,3,92,46,0,857,858,5,152,0,0,858,859,3,90,45,0,859,860,
-		5,153,0,0,860,862,1,0,0,0,861,857,1,0,0,0,861,862,1,0,0,0,862,57,1,0,0,
-		0,863,864,3,92,46,0,864,865,5,7,0,0,865,866,5,152,0,0,866,867,3,60,30,
-		0,867,868,5,153,0,0,868,59,1,0,0,0,869,871,3,92,46,0,870,869,1,0,0,0,870,
-		871,1,0,0,0,871,882,1,0,0,0,872,873,5,69,0,0,873,874,5,12,0,0,874,879,
-		3,66,33,0,875,876,5,158,0,0,876,878,3,66,33,0,877,875,1,0,0,0,878,881,
-		1,0,0,0,879,877,1,0,0,0,879,880,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,
-		0,882,872,1,0,0,0,882,883,1,0,0,0,883,885,1,0,0,0,884,886,3,38,19,0,885,
-		884,1,0,0,0,885,886,1,0,0,0,886,888,1,0,0,0,887,889,3,62,31,0,888,887,
-		1,0,0,0,888,889,1,0,0,0,889,61,1,0,0,0,890,891,7,11,0,0,891,899,3,64,32,
-		0,892,893,7,11,0,0,893,894,5,10,0,0,894,895,3,64,32,0,895,896,5,5,0,0,
-		896,897,3,64,32,0,897,899,1,0,0,0,898,890,1,0,0,0,898,892,1,0,0,0,899,
-		63,1,0,0,0,900,901,5,116,0,0,901,910,5,71,0,0,902,903,5,116,0,0,903,910,
-		5,38,0,0,904,905,5,19,0,0,905,910,5,78,0,0,906,907,3,66,33,0,907,908,7,
-		12,0,0,908,910,1,0,0,0,909,900,1,0,0,0,909,902,1,0,0,0,909,904,1,0,0,0,
-		909,906,1,0,0,0,910,65,1,0,0,0,911,912,6,33,-1,0,912,913,3,92,46,0,913,
-		914,5,144,0,0,914,915,3,66,33,5,915,923,1,0,0,0,916,918,3,70,35,0,917,
-		919,3,68,34,0,918,917,1,0,0,0,918,919,1,0,0,0,919,923,1,0,0,0,920,921,
-		5,59,0,0,921,923,3,66,33,3,922,911,1,0,0,0,922,916,1,0,0,0,922,920,1,0,
-		0,0,923,932,1,0,0,0,924,925,10,2,0,0,925,926,5,5,0,0,926,931,3,66,33,3,
-		927,928,10,1,0,0,928,929,5,65,0,0,929,931,3,66,33,2,930,924,1,0,0,0,930,
-		927,1,0,0,0,931,934,1,0,0,0,932,930,1,0,0,0,932,933,1,0,0,0,933,67,1,0,
-		0,0,934,932,1,0,0,0,935,936,3,74,37,0,936,937,3,70,35,0,937,1002,1,0,0,
-		0,938,940,5,52,0,0,939,941,5,59,0,0,940,939,1,0,0,0,940,941,1,0,0,0,941,
-		942,1,0,0,0,942,1002,5,60,0,0,943,945,5,52,0,0,944,946,5,59,0,0,945,944,
-		1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,25,0,0,948,949,5,39,
-		0,0,949,1002,3,70,35,0,950,952,5,52,0,0,951,953,5,59,0,0,952,951,1,0,0,
-		0,952,953,1,0,0,0,953,954,1,0,0,0,954,1002,7,13,0,0,955,957,5,59,0,0,956,
-		955,1,0,0,0,956,957,1,0,0,0,957,958,1,0,0,0,958,959,5,10,0,0,959,960,3,
-		70,35,0,960,961,5,5,0,0,961,962,3,70,35,0,962,1002,1,0,0,0,963,965,5,59,
-		0,0,964,963,1,0,0,0,964,965,1,0,0,0,965,966,1,0,0,0,966,967,5,46,0,0,967,
-		968,5,152,0,0,968,969,3,18,9,0,969,970,5,153,0,0,970,1002,1,0,0,0,971,
-		973,5,59,0,0,972,971,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,
-		46,0,0,975,976,5,152,0,0,976,981,3,66,33,0,977,978,5,158,0,0,978,980,3,
-		66,33,0,979,977,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,0,981,982,1,0,0,
-		0,982,984,1,0,0,0,983,981,1,0,0,0,984,985,5,153,0,0,985,1002,1,0,0,0,986,
-		988,5,59,0,0,987,986,1,0,0,0,987,988,1,0,0,0,988,989,1,0,0,0,989,990,5,
-		46,0,0,990,991,5,152,0,0,991,1002,5,153,0,0,992,994,5,59,0,0,993,992,1,
-		0,0,0,993,994,1,0,0,0,994,995,1,0,0,0,995,996,7,14,0,0,996,999,3,70,35,
-		0,997,998,5,29,0,0,998,1000,3,70,35,0,999,997,1,0,0,0,999,1000,1,0,0,0,
-		1000,1002,1,0,0,0,1001,935,1,0,0,0,1001,938,1,0,0,0,1001,943,1,0,0,0,1001,
-		950,1,0,0,0,1001,956,1,0,0,0,1001,964,1,0,0,0,1001,972,1,0,0,0,1001,987,
-		1,0,0,0,1001,993,1,0,0,0,1002,69,1,0,0,0,1003,1004,6,35,-1,0,1004,1008,
-		3,76,38,0,1005,1006,7,15,0,0,1006,1008,3,70,35,4,1007,1003,1,0,0,0,1007,
-		1005,1,0,0,0,1008,1038,1,0,0,0,1009,1010,10,3,0,0,1010,1011,7,16,0,0,1011,
-		1037,3,70,35,4,1012,1013,10,2,0,0,1013,1014,7,15,0,0,1014,1037,3,70,35,
-		3,1015,1016,10,1,0,0,1016,1017,5,151,0,0,1017,1037,3,70,35,2,1018,1019,
-		10,7,0,0,1019,1020,5,154,0,0,1020,1025,3,72,36,0,1021,1022,5,158,0,0,1022,
-		1024,3,72,36,0,1023,1021,1,0,0,0,1024,1027,1,0,0,0,1025,1023,1,0,0,0,1025,
-		1026,1,0,0,0,1026,1028,1,0,0,0,1027,1025,1,0,0,0,1028,1029,5,155,0,0,1029,
-		1037,1,0,0,0,1030,1031,10,6,0,0,1031,1032,5,161,0,0,1032,1037,3,88,44,
-		0,1033,1034,10,5,0,0,1034,1035,5,159,0,0,1035,1037,3,92,46,0,1036,1009,
-		1,0,0,0,1036,1012,1,0,0,0,1036,1015,1,0,0,0,1036,1018,1,0,0,0,1036,1030,
-		1,0,0,0,1036,1033,1,0,0,0,1037,1040,1,0,0,0,1038,1036,1,0,0,0,1038,1039,
-		1,0,0,0,1039,71,1,0,0,0,1040,1038,1,0,0,0,1041,1063,3,66,33,0,1042,1044,
-		3,66,33,0,1043,1042,1,0,0,0,1043,1044,1,0,0,0,1044,1045,1,0,0,0,1045,1047,
-		5,163,0,0,1046,1048,3,66,33,0,1047,1046,1,0,0,0,1047,1048,1,0,0,0,1048,
-		1053,1,0,0,0,1049,1051,5,163,0,0,1050,1052,3,66,33,0,1051,1050,1,0,0,0,
-		1051,1052,1,0,0,0,1052,1054,1,0,0,0,1053,1049,1,0,0,0,1053,1054,1,0,0,
-		0,1054,1063,1,0,0,0,1055,1057,3,66,33,0,1056,1055,1,0,0,0,1056,1057,1,
-		0,0,0,1057,1058,1,0,0,0,1058,1060,5,161,0,0,1059,1061,3,66,33,0,1060,1059,
-		1,0,0,0,1060,1061,1,0,0,0,1061,1063,1,0,0,0,1062,1041,1,0,0,0,1062,1043,
-		1,0,0,0,1062,1056,1,0,0,0,1063,73,1,0,0,0,1064,1065,7,17,0,0,1065,75,1,
-		0,0,0,1066,1243,5,60,0,0,1067,1243,7,13,0,0,1068,1243,5,169,0,0,1069,1243,
-		7,18,0,0,1070,1243,5,167,0,0,1071,1243,5,168,0,0,1072,1073,5,50,0,0,1073,
-		1075,7,19,0,0,1074,1076,3,92,46,0,1075,1074,1,0,0,0,1075,1076,1,0,0,0,
-		1076,1243,1,0,0,0,1077,1078,3,88,44,0,1078,1079,5,167,0,0,1079,1243,1,
-		0,0,0,1080,1243,3,86,43,0,1081,1083,5,13,0,0,1082,1084,3,66,33,0,1083,
-		1082,1,0,0,0,1083,1084,1,0,0,0,1084,1086,1,0,0,0,1085,1087,3,84,42,0,1086,
-		1085,1,0,0,0,1087,1088,1,0,0,0,1088,1086,1,0,0,0,1088,1089,1,0,0,0,1089,
-		1092,1,0,0,0,1090,1091,5,27,0,0,1091,1093,3,66,33,0,1092,1090,1,0,0,0,
-		1092,1093,1,0,0,0,1093,1094,1,0,0,0,1094,1095,5,28,0,0,1095,1243,1,0,0,
-		0,1096,1097,7,20,0,0,1097,1098,5,152,0,0,1098,1099,3,66,33,0,1099,1100,
-		5,7,0,0,1100,1101,3,88,44,0,1101,1102,5,153,0,0,1102,1243,1,0,0,0,1103,
-		1104,5,34,0,0,1104,1105,5,152,0,0,1105,1106,3,92,46,0,1106,1107,5,39,0,
-		0,1107,1108,3,66,33,0,1108,1109,5,153,0,0,1109,1243,1,0,0,0,1110,1111,
-		5,131,0,0,1111,1112,5,152,0,0,1112,1113,3,66,33,0,1113,1114,5,39,0,0,1114,
-		1117,3,66,33,0,1115,1116,5,137,0,0,1116,1118,3,66,33,0,1117,1115,1,0,0,
-		0,1117,1118,1,0,0,0,1118,1119,1,0,0,0,1119,1120,5,153,0,0,1120,1243,1,
-		0,0,0,1121,1122,5,132,0,0,1122,1123,5,152,0,0,1123,1124,3,70,35,0,1124,
-		1125,5,46,0,0,1125,1126,3,70,35,0,1126,1127,5,153,0,0,1127,1243,1,0,0,
-		0,1128,1129,5,133,0,0,1129,1131,5,152,0,0,1130,1132,7,21,0,0,1131,1130,
-		1,0,0,0,1131,1132,1,0,0,0,1132,1134,1,0,0,0,1133,1135,3,66,33,0,1134,1133,
-		1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,1137,5,39,0,0,1137,1138,
-		3,66,33,0,1138,1139,5,153,0,0,1139,1243,1,0,0,0,1140,1141,5,32,0,0,1141,
-		1142,5,152,0,0,1142,1143,3,18,9,0,1143,1144,5,153,0,0,1144,1243,1,0,0,
-		0,1145,1146,5,152,0,0,1146,1147,3,18,9,0,1147,1148,5,153,0,0,1148,1243,
-		1,0,0,0,1149,1150,3,92,46,0,1150,1177,5,152,0,0,1151,1178,5,147,0,0,1152,
-		1154,3,32,16,0,1153,1152,1,0,0,0,1153,1154,1,0,0,0,1154,1155,1,0,0,0,1155,
-		1160,3,66,33,0,1156,1157,5,158,0,0,1157,1159,3,66,33,0,1158,1156,1,0,0,
-		0,1159,1162,1,0,0,0,1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,1164,1,0,
-		0,0,1162,1160,1,0,0,0,1163,1153,1,0,0,0,1163,1164,1,0,0,0,1164,1175,1,
-		0,0,0,1165,1166,5,66,0,0,1166,1167,5,12,0,0,1167,1172,3,40,20,0,1168,1169,
-		5,158,0,0,1169,1171,3,40,20,0,1170,1168,1,0,0,0,1171,1174,1,0,0,0,1172,
-		1170,1,0,0,0,1172,1173,1,0,0,0,1173,1176,1,0,0,0,1174,1172,1,0,0,0,1175,
-		1165,1,0,0,0,1175,1176,1,0,0,0,1176,1178,1,0,0,0,1177,1151,1,0,0,0,1177,
-		1163,1,0,0,0,1178,1179,1,0,0,0,1179,1186,5,153,0,0,1180,1181,5,36,0,0,
-		1181,1182,5,152,0,0,1182,1183,5,124,0,0,1183,1184,3,66,33,0,1184,1185,
-		5,153,0,0,1185,1187,1,0,0,0,1186,1180,1,0,0,0,1186,1187,1,0,0,0,1187,1189,
-		1,0,0,0,1188,1190,3,82,41,0,1189,1188,1,0,0,0,1189,1190,1,0,0,0,1190,1243,
-		1,0,0,0,1191,1200,5,154,0,0,1192,1197,3,66,33,0,1193,1194,5,158,0,0,1194,
-		1196,3,66,33,0,1195,1193,1,0,0,0,1196,1199,1,0,0,0,1197,1195,1,0,0,0,1197,
-		1198,1,0,0,0,1198,1201,1,0,0,0,1199,1197,1,0,0,0,1200,1192,1,0,0,0,1200,
-		1201,1,0,0,0,1201,1202,1,0,0,0,1202,1243,5,155,0,0,1203,1212,5,156,0,0,
-		1204,1209,3,78,39,0,1205,1206,5,158,0,0,1206,1208,3,78,39,0,1207,1205,
-		1,0,0,0,1208,1211,1,0,0,0,1209,1207,1,0,0,0,1209,1210,1,0,0,0,1210,1213,
-		1,0,0,0,1211,1209,1,0,0,0,1212,1204,1,0,0,0,1212,1213,1,0,0,0,1213,1214,
-		1,0,0,0,1214,1243,5,157,0,0,1215,1216,3,92,46,0,1216,1217,5,152,0,0,1217,
-		1222,3,80,40,0,1218,1219,5,158,0,0,1219,1221,3,80,40,0,1220,1218,1,0,0,
-		0,1221,1224,1,0,0,0,1222,1220,1,0,0,0,1222,1223,1,0,0,0,1223,1225,1,0,
-		0,0,1224,1222,1,0,0,0,1225,1226,5,153,0,0,1226,1243,1,0,0,0,1227,1228,
-		5,152,0,0,1228,1231,3,66,33,0,1229,1230,5,158,0,0,1230,1232,3,66,33,0,
-		1231,1229,1,0,0,0,1232,1233,1,0,0,0,1233,1231,1,0,0,0,1233,1234,1,0,0,
-		0,1234,1235,1,0,0,0,1235,1236,5,153,0,0,1236,1243,1,0,0,0,1237,1238,5,
-		152,0,0,1238,1239,3,66,33,0,1239,1240,5,153,0,0,1240,1243,1,0,0,0,1241,
-		1243,3,92,46,0,1242,1066,1,0,0,0,1242,1067,1,0,0,0,1242,1068,1,0,0,0,1242,
-		1069,1,0,0,0,1242,1070,1,0,0,0,1242,1071,1,0,0,0,1242,1072,1,0,0,0,1242,
-		1077,1,0,0,0,1242,1080,1,0,0,0,1242,1081,1,0,0,0,1242,1096,1,0,0,0,1242,
-		1103,1,0,0,0,1242,1110,1,0,0,0,1242,1121,1,0,0,0,1242,1128,1,0,0,0,1242,
-		1140,1,0,0,0,1242,1145,1,0,0,0,1242,1149,1,0,0,0,1242,1191,1,0,0,0,1242,
-		1203,1,0,0,0,1242,1215,1,0,0,0,1242,1227,1,0,0,0,1242,1237,1,0,0,0,1242,
-		1241,1,0,0,0,1243,77,1,0,0,0,1244,1247,5,167,0,0,1245,1247,3,92,46,0,1246,
-		1244,1,0,0,0,1246,1245,1,0,0,0,1247,1248,1,0,0,0,1248,1249,5,163,0,0,1249,
-		1250,3,66,33,0,1250,79,1,0,0,0,1251,1252,3,92,46,0,1252,1253,5,162,0,0,
-		1253,1254,3,66,33,0,1254,81,1,0,0,0,1255,1261,5,68,0,0,1256,1262,3,92,
-		46,0,1257,1258,5,152,0,0,1258,1259,3,60,30,0,1259,1260,5,153,0,0,1260,
-		1262,1,0,0,0,1261,1256,1,0,0,0,1261,1257,1,0,0,0,1262,83,1,0,0,0,1263,
-		1264,5,123,0,0,1264,1265,3,66,33,0,1265,1266,5,111,0,0,1266,1267,3,66,
-		33,0,1267,85,1,0,0,0,1268,1269,5,164,0,0,1269,1276,3,92,46,0,1270,1271,
-		5,165,0,0,1271,1276,3,92,46,0,1272,1273,5,163,0,0,1273,1276,3,92,46,0,
-		1274,1276,5,166,0,0,1275,1268,1,0,0,0,1275,1270,1,0,0,0,1275,1272,1,0,
-		0,0,1275,1274,1,0,0,0,1276,87,1,0,0,0,1277,1288,3,92,46,0,1278,1279,5,
-		152,0,0,1279,1284,5,169,0,0,1280,1281,5,158,0,0,1281,1283,5,169,0,0,1282,
-		1280,1,0,0,0,1283,1286,1,0,0,0,1284,1282,1,0,0,0,1284,1285,1,0,0,0,1285,
-		1287,1,0,0,0,1286,1284,1,0,0,0,1287,1289,5,153,0,0,1288,1278,1,0,0,0,1288,
-		1289,1,0,0,0,1289,1297,1,0,0,0,1290,1292,5,154,0,0,1291,1293,5,169,0,0,
-		1292,1291,1,0,0,0,1292,1293,1,0,0,0,1293,1294,1,0,0,0,1294,1296,5,155,
-		0,0,1295,1290,1,0,0,0,1296,1299,1,0,0,0,1297,1295,1,0,0,0,1297,1298,1,
-		0,0,0,1298,1324,1,0,0,0,1299,1297,1,0,0,0,1300,1301,3,92,46,0,1301,1302,
-		5,140,0,0,1302,1307,3,88,44,0,1303,1304,5,158,0,0,1304,1306,3,88,44,0,
-		1305,1303,1,0,0,0,1306,1309,1,0,0,0,1307,1305,1,0,0,0,1307,1308,1,0,0,
-		0,1308,1310,1,0,0,0,1309,1307,1,0,0,0,1310,1321,5,142,0,0,1311,1312,5,
-		152,0,0,1312,1317,5,169,0,0,1313,1314,5,158,0,0,1314,1316,5,169,0,0,1315,
-		1313,1,0,0,0,1316,1319,1,0,0,0,1317,1315,1,0,0,0,1317,1318,1,0,0,0,1318,
-		1320,1,0,0,0,1319,1317,1,0,0,0,1320,1322,5,153,0,0,1321,1311,1,0,0,0,1321,
-		1322,1,0,0,0,1322,1324,1,0,0,0,1323,1277,1,0,0,0,1323,1300,1,0,0,0,1324,
-		89,1,0,0,0,1325,1330,3,92,46,0,1326,1327,5,158,0,0,1327,1329,3,92,46,0,
-		1328,1326,1,0,0,0,1329,1332,1,0,0,0,1330,1328,1,0,0,0,1330,1331,1,0,0,
-		0,1331,91,1,0,0,0,1332,1330,1,0,0,0,1333,1337,5,172,0,0,1334,1337,5,173,
-		0,0,1335,1337,3,94,47,0,1336,1333,1,0,0,0,1336,1334,1,0,0,0,1336,1335,
-		1,0,0,0,1337,93,1,0,0,0,1338,1339,7,22,0,0,1339,95,1,0,0,0,189,99,106,
-		111,117,120,128,135,142,148,157,162,166,172,182,194,199,203,210,222,229,
-		233,237,244,257,271,276,283,292,300,305,308,314,323,340,346,351,363,377,
-		390,395,397,404,413,425,441,450,455,468,472,474,477,481,484,488,495,503,
-		516,522,525,527,537,544,552,559,566,575,578,582,587,591,599,602,606,612,
-		615,620,628,630,638,641,650,655,659,665,671,673,693,701,703,707,711,715,
-		719,723,728,731,734,737,741,744,753,756,762,767,770,776,779,785,787,803,
-		810,817,824,831,833,837,845,849,851,854,861,870,879,882,885,888,898,909,
-		918,922,930,932,940,945,952,956,964,972,981,987,993,999,1001,1007,1025,
-		1036,1038,1043,1047,1051,1053,1056,1060,1062,1075,1083,1088,1092,1117,
-		1131,1134,1153,1160,1163,1172,1175,1177,1186,1189,1197,1200,1209,1212,
-		1222,1233,1242,1246,1261,1275,1284,1288,1292,1297,1307,1317,1321,1323,
-		1330,1336
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,2,49,7,49,
+		1,0,5,0,102,8,0,10,0,12,0,105,9,0,1,0,1,0,4,0,109,8,0,11,0,12,0,110,1,
+		0,5,0,114,8,0,10,0,12,0,117,9,0,1,0,5,0,120,8,0,10,0,12,0,123,9,0,3,0,
+		125,8,0,1,0,1,0,1,1,1,1,5,1,131,8,1,10,1,12,1,134,9,1,1,1,1,1,1,2,1,2,
+		3,2,140,8,2,1,2,1,2,1,2,1,2,1,2,3,2,147,8,2,1,2,1,2,1,2,1,2,3,2,153,8,
+		2,1,2,1,2,1,2,1,2,1,2,5,2,160,8,2,10,2,12,2,163,9,2,1,2,1,2,3,2,167,8,
+		2,1,2,1,2,3,2,171,8,2,1,2,1,2,1,2,1,2,3,2,177,8,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,3,2,187,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,197,8,2,10,
+		2,12,2,200,9,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,
+		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
+		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
+		8,2,1,2,1,2,1,2,1,2,1,2,3,2,249,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,3,2,262,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,274,
+		8,2,10,2,12,2,277,9,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,3,2,288,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,305,8,2,1,2,1,2,1,2,3,2,310,8,2,1,2,3,2,313,8,2,1,2,1,2,1,2,1,2,3,2,
+		319,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,328,8,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,343,8,2,10,2,12,2,346,9,2,1,2,1,2,1,
+		2,3,2,351,8,2,1,2,1,2,1,2,3,2,356,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,3,2,368,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,382,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,393,8,2,10,2,12,2,396,
+		9,2,1,2,1,2,3,2,400,8,2,3,2,402,8,2,1,3,1,3,1,3,5,3,407,8,3,10,3,12,3,
+		410,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,418,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,
+		5,1,5,5,5,428,8,5,10,5,12,5,431,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
+		5,1,5,1,5,1,5,1,5,3,5,446,8,5,1,5,1,5,1,5,1,5,1,5,5,5,453,8,5,10,5,12,
+		5,456,9,5,1,5,1,5,3,5,460,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,
+		1,8,3,8,473,8,8,1,8,1,8,3,8,477,8,8,3,8,479,8,8,1,9,3,9,482,8,9,1,9,1,
+		9,3,9,486,8,9,1,9,3,9,489,8,9,1,10,1,10,3,10,493,8,10,1,10,1,10,1,10,5,
+		10,498,8,10,10,10,12,10,501,9,10,1,11,1,11,1,11,1,11,1,11,3,11,508,8,11,
+		1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,521,8,12,1,
+		12,1,12,1,12,1,12,3,12,527,8,12,1,12,5,12,530,8,12,10,12,12,12,533,9,12,
+		1,13,1,13,1,13,1,13,1,13,5,13,540,8,13,10,13,12,13,543,9,13,1,13,1,13,
+		1,13,1,13,3,13,549,8,13,1,14,1,14,1,14,1,14,5,14,555,8,14,10,14,12,14,
+		558,9,14,1,14,1,14,1,15,1,15,3,15,564,8,15,1,15,1,15,1,15,5,15,569,8,15,
+		10,15,12,15,572,9,15,1,15,1,15,1,15,1,15,5,15,578,8,15,10,15,12,15,581,
+		9,15,3,15,583,8,15,1,15,1,15,3,15,587,8,15,1,15,1,15,1,15,3,15,592,8,15,
+		1,15,1,15,3,15,596,8,15,1,15,1,15,1,15,1,15,5,15,602,8,15,10,15,12,15,
+		605,9,15,3,15,607,8,15,1,15,1,15,3,15,611,8,15,1,16,1,16,1,17,1,17,3,17,
+		617,8,17,1,17,3,17,620,8,17,1,17,1,17,1,17,3,17,625,8,17,1,17,1,17,1,17,
+		1,17,1,17,1,17,3,17,633,8,17,3,17,635,8,17,1,18,1,18,1,18,1,18,5,18,641,
+		8,18,10,18,12,18,644,9,18,3,18,646,8,18,1,19,1,19,1,19,1,19,1,19,5,19,
+		653,8,19,10,19,12,19,656,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,
+		665,8,19,10,19,12,19,668,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
+		5,19,678,8,19,10,19,12,19,681,9,19,1,19,1,19,1,19,3,19,686,8,19,1,20,1,
+		20,1,20,1,20,5,20,692,8,20,10,20,12,20,695,9,20,3,20,697,8,20,1,20,1,20,
+		3,20,701,8,20,1,21,1,21,1,21,1,21,1,21,5,21,708,8,21,10,21,12,21,711,9,
+		21,1,22,1,22,3,22,715,8,22,1,22,1,22,3,22,719,8,22,1,23,1,23,1,23,1,23,
+		3,23,725,8,23,1,23,1,23,1,23,1,23,3,23,731,8,23,3,23,733,8,23,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,3,24,753,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,761,8,24,10,
+		24,12,24,764,9,24,1,25,3,25,767,8,25,1,25,1,25,3,25,771,8,25,1,25,1,25,
+		3,25,775,8,25,1,25,1,25,3,25,779,8,25,1,25,1,25,3,25,783,8,25,1,26,1,26,
+		1,26,3,26,788,8,26,1,26,3,26,791,8,26,1,26,3,26,794,8,26,1,26,3,26,797,
+		8,26,1,26,1,26,3,26,801,8,26,1,26,3,26,804,8,26,1,26,1,26,1,26,1,26,1,
+		26,5,26,811,8,26,10,26,12,26,814,9,26,3,26,816,8,26,1,26,1,26,5,26,820,
+		8,26,10,26,12,26,823,9,26,1,26,1,26,3,26,827,8,26,1,26,3,26,830,8,26,1,
+		26,1,26,1,26,1,26,3,26,836,8,26,1,26,3,26,839,8,26,1,26,1,26,1,26,1,26,
+		3,26,845,8,26,3,26,847,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,
+		28,1,28,1,28,1,28,1,28,1,28,3,28,863,8,28,1,29,1,29,1,29,1,29,1,29,3,29,
+		870,8,29,1,29,1,29,1,29,1,29,1,29,3,29,877,8,29,1,29,1,29,1,29,1,29,1,
+		29,3,29,884,8,29,1,29,1,29,1,29,1,29,1,29,3,29,891,8,29,3,29,893,8,29,
+		1,29,1,29,3,29,897,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,905,8,29,1,
+		29,1,29,3,29,909,8,29,3,29,911,8,29,1,30,3,30,914,8,30,1,30,1,30,1,30,
+		1,30,1,30,3,30,921,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,930,8,
+		32,1,32,1,32,1,32,1,32,1,32,5,32,937,8,32,10,32,12,32,940,9,32,3,32,942,
+		8,32,1,32,3,32,945,8,32,1,32,3,32,948,8,32,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,1,33,3,33,958,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		3,34,969,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,978,8,35,1,35,1,
+		35,3,35,982,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,990,8,35,10,35,12,
+		35,993,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1000,8,36,1,36,1,36,1,36,3,36,
+		1005,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1012,8,36,1,36,1,36,3,36,1016,
+		8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1024,8,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,1032,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1039,8,36,10,36,
+		12,36,1042,9,36,1,36,1,36,1,36,3,36,1047,8,36,1,36,1,36,1,36,1,36,3,36,
+		1053,8,36,1,36,1,36,1,36,1,36,3,36,1059,8,36,3,36,1061,8,36,1,37,1,37,
+		1,37,1,37,3,37,1067,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,5,37,1083,8,37,10,37,12,37,1086,9,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1096,8,37,10,37,12,37,1099,9,37,1,38,
+		1,38,3,38,1103,8,38,1,38,1,38,3,38,1107,8,38,1,38,1,38,3,38,1111,8,38,
+		3,38,1113,8,38,1,38,3,38,1116,8,38,1,38,1,38,3,38,1120,8,38,3,38,1122,
+		8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1135,
+		8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1143,8,40,1,40,4,40,1146,8,40,
+		11,40,12,40,1147,1,40,1,40,3,40,1152,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,3,40,1177,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1191,8,40,1,40,3,40,1194,8,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		3,40,1213,8,40,1,40,1,40,1,40,5,40,1218,8,40,10,40,12,40,1221,9,40,3,40,
+		1223,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1230,8,40,10,40,12,40,1233,9,40,
+		3,40,1235,8,40,3,40,1237,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1246,8,40,1,40,3,40,1249,8,40,1,40,1,40,1,40,1,40,5,40,1255,8,40,10,40,
+		12,40,1258,9,40,3,40,1260,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1267,8,40,
+		10,40,12,40,1270,9,40,3,40,1272,8,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,
+		1280,8,40,10,40,12,40,1283,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,1291,
+		8,40,11,40,12,40,1292,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1302,8,40,
+		1,41,1,41,3,41,1306,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,
+		1,43,1,43,1,43,1,43,3,43,1321,8,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,
+		1,45,1,45,1,45,1,45,1,45,3,45,1335,8,45,1,46,1,46,1,46,1,46,1,46,5,46,
+		1342,8,46,10,46,12,46,1345,9,46,1,46,3,46,1348,8,46,1,46,1,46,3,46,1352,
+		8,46,1,46,5,46,1355,8,46,10,46,12,46,1358,9,46,1,46,1,46,1,46,1,46,1,46,
+		5,46,1365,8,46,10,46,12,46,1368,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1375,
+		8,46,10,46,12,46,1378,9,46,1,46,3,46,1381,8,46,3,46,1383,8,46,1,47,1,47,
+		1,47,5,47,1388,8,47,10,47,12,47,1391,9,47,1,48,1,48,1,48,3,48,1396,8,48,
+		1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		76,78,80,82,84,86,88,90,92,94,96,98,0,23,2,0,20,20,128,128,2,0,39,39,62,
+		62,1,0,23,24,2,0,113,113,142,142,1,0,173,174,2,0,30,30,117,117,2,0,2,2,
+		25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,142,142,166,166,2,0,9,9,84,84,
+		2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,
+		149,150,1,0,151,154,1,0,142,147,1,0,174,175,2,0,171,171,173,173,2,0,14,
+		14,115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,
+		31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,
+		113,115,116,121,122,125,126,128,141,1628,0,103,1,0,0,0,2,128,1,0,0,0,4,
+		401,1,0,0,0,6,403,1,0,0,0,8,417,1,0,0,0,10,459,1,0,0,0,12,461,1,0,0,0,
+		14,465,1,0,0,0,16,478,1,0,0,0,18,481,1,0,0,0,20,490,1,0,0,0,22,502,1,0,
+		0,0,24,514,1,0,0,0,26,548,1,0,0,0,28,550,1,0,0,0,30,561,1,0,0,0,32,612,
+		1,0,0,0,34,634,1,0,0,0,36,645,1,0,0,0,38,685,1,0,0,0,40,700,1,0,0,0,42,
+		702,1,0,0,0,44,712,1,0,0,0,46,732,1,0,0,0,48,734,1,0,0,0,50,782,1,0,0,
+		0,52,846,1,0,0,0,54,848,1,0,0,0,56,862,1,0,0,0,58,910,1,0,0,0,60,913,1,
+		0,0,0,62,922,1,0,0,0,64,929,1,0,0,0,66,957,1,0,0,0,68,968,1,0,0,0,70,981,
+		1,0,0,0,72,1060,1,0,0,0,74,1066,1,0,0,0,76,1121,1,0,0,0,78,1123,1,0,0,
+		0,80,1301,1,0,0,0,82,1305,1,0,0,0,84,1310,1,0,0,0,86,1314,1,0,0,0,88,1322,
+		1,0,0,0,90,1334,1,0,0,0,92,1382,1,0,0,0,94,1384,1,0,0,0,96,1395,1,0,0,
+		0,98,1397,1,0,0,0,100,102,5,164,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,
+		101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,115,3,
+		4,2,0,107,109,5,164,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,
+		0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,0,114,
+		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,115,1,
+		0,0,0,118,120,5,164,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,
+		0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,0,124,
+		125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,
+		2,0,129,131,5,164,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,
+		132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,3,
+		1,0,0,0,137,139,5,33,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,
+		0,140,141,1,0,0,0,141,402,3,4,2,0,142,402,3,18,9,0,143,146,5,17,0,0,144,
+		145,5,65,0,0,145,147,5,75,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,
+		1,0,0,0,148,152,7,0,0,0,149,150,5,43,0,0,150,151,5,59,0,0,151,153,5,32,
+		0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,
+		155,156,5,156,0,0,156,161,3,6,3,0,157,158,5,162,0,0,158,160,3,6,3,0,159,
+		157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,164,1,
+		0,0,0,163,161,1,0,0,0,164,165,5,157,0,0,165,167,1,0,0,0,166,155,1,0,0,
+		0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,7,0,0,169,171,3,18,9,0,170,
+		168,1,0,0,0,170,171,1,0,0,0,171,402,1,0,0,0,172,173,5,26,0,0,173,176,7,
+		0,0,0,174,175,5,43,0,0,175,177,5,32,0,0,176,174,1,0,0,0,176,177,1,0,0,
+		0,177,178,1,0,0,0,178,402,3,96,48,0,179,180,5,48,0,0,180,181,5,51,0,0,
+		181,186,3,96,48,0,182,183,5,156,0,0,183,184,3,94,47,0,184,185,5,157,0,
+		0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,
+		189,3,18,9,0,189,402,1,0,0,0,190,191,5,118,0,0,191,192,3,96,48,0,192,193,
+		5,82,0,0,193,198,3,14,7,0,194,195,5,162,0,0,195,197,3,14,7,0,196,194,1,
+		0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,
+		200,198,1,0,0,0,201,202,5,39,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,
+		204,1,0,0,0,204,207,1,0,0,0,205,206,5,124,0,0,206,208,3,70,35,0,207,205,
+		1,0,0,0,207,208,1,0,0,0,208,402,1,0,0,0,209,210,5,22,0,0,210,211,5,39,
+		0,0,211,214,3,96,48,0,212,213,5,124,0,0,213,215,3,70,35,0,214,212,1,0,
+		0,0,214,215,1,0,0,0,215,402,1,0,0,0,216,217,5,103,0,0,217,218,5,51,0,0,
+		218,219,3,96,48,0,219,220,5,119,0,0,220,221,3,48,24,0,221,222,5,64,0,0,
+		222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,
+		224,1,0,0,0,226,227,1,0,0,0,227,402,1,0,0,0,228,229,5,3,0,0,229,230,5,
+		20,0,0,230,231,3,96,48,0,231,233,5,1,0,0,232,234,5,15,0,0,233,232,1,0,
+		0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,
+		0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,239,240,5,7,0,0,240,
+		242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,402,1,0,0,0,243,244,
+		5,83,0,0,244,402,5,21,0,0,245,246,5,83,0,0,246,248,5,105,0,0,247,249,7,
+		1,0,0,248,247,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,402,3,96,48,
+		0,251,252,5,83,0,0,252,253,5,122,0,0,253,254,5,62,0,0,254,402,3,96,48,
+		0,255,261,7,2,0,0,256,262,3,96,48,0,257,258,5,156,0,0,258,259,3,18,9,0,
+		259,260,5,157,0,0,260,262,1,0,0,0,261,256,1,0,0,0,261,257,1,0,0,0,262,
+		402,1,0,0,0,263,264,5,16,0,0,264,265,5,156,0,0,265,266,3,18,9,0,266,267,
+		5,157,0,0,267,268,5,113,0,0,268,280,5,171,0,0,269,270,5,156,0,0,270,275,
+		3,16,8,0,271,272,5,162,0,0,272,274,3,16,8,0,273,271,1,0,0,0,274,277,1,
+		0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,278,1,0,0,0,277,275,1,0,0,0,
+		278,279,5,157,0,0,279,281,1,0,0,0,280,269,1,0,0,0,280,281,1,0,0,0,281,
+		402,1,0,0,0,282,283,5,17,0,0,283,284,5,91,0,0,284,287,3,96,48,0,285,286,
+		5,93,0,0,286,288,5,94,0,0,287,285,1,0,0,0,287,288,1,0,0,0,288,289,1,0,
+		0,0,289,290,5,7,0,0,290,291,3,18,9,0,291,402,1,0,0,0,292,293,5,26,0,0,
+		293,296,5,91,0,0,294,295,5,43,0,0,295,297,5,32,0,0,296,294,1,0,0,0,296,
+		297,1,0,0,0,297,298,1,0,0,0,298,402,3,96,48,0,299,300,5,83,0,0,300,402,
+		5,92,0,0,301,302,5,83,0,0,302,304,5,95,0,0,303,305,5,62,0,0,304,303,1,
+		0,0,0,304,305,1,0,0,0,305,312,1,0,0,0,306,309,3,96,48,0,307,308,5,163,
+		0,0,308,310,3,96,48,0,309,307,1,0,0,0,309,310,1,0,0,0,310,313,1,0,0,0,
+		311,313,5,171,0,0,312,306,1,0,0,0,312,311,1,0,0,0,313,402,1,0,0,0,314,
+		315,5,83,0,0,315,402,5,96,0,0,316,318,5,82,0,0,317,319,5,98,0,0,318,317,
+		1,0,0,0,318,319,1,0,0,0,319,320,1,0,0,0,320,321,3,96,48,0,321,322,7,3,
+		0,0,322,323,3,70,35,0,323,402,1,0,0,0,324,327,5,99,0,0,325,328,5,2,0,0,
+		326,328,3,96,48,0,327,325,1,0,0,0,327,326,1,0,0,0,328,402,1,0,0,0,329,
+		330,5,83,0,0,330,402,5,97,0,0,331,332,5,17,0,0,332,333,5,87,0,0,333,334,
+		3,96,48,0,334,335,5,39,0,0,335,336,5,156,0,0,336,337,3,18,9,0,337,338,
+		5,157,0,0,338,339,5,51,0,0,339,344,3,12,6,0,340,341,5,162,0,0,341,343,
+		3,12,6,0,342,340,1,0,0,0,343,346,1,0,0,0,344,342,1,0,0,0,344,345,1,0,0,
+		0,345,350,1,0,0,0,346,344,1,0,0,0,347,348,5,107,0,0,348,349,5,12,0,0,349,
+		351,3,70,35,0,350,347,1,0,0,0,350,351,1,0,0,0,351,355,1,0,0,0,352,353,
+		5,41,0,0,353,354,5,12,0,0,354,356,3,70,35,0,355,352,1,0,0,0,355,356,1,
+		0,0,0,356,357,1,0,0,0,357,358,5,109,0,0,358,359,5,173,0,0,359,402,1,0,
+		0,0,360,361,5,89,0,0,361,362,5,87,0,0,362,402,3,96,48,0,363,364,5,26,0,
+		0,364,367,5,87,0,0,365,366,5,43,0,0,366,368,5,32,0,0,367,365,1,0,0,0,367,
+		368,1,0,0,0,368,369,1,0,0,0,369,402,3,96,48,0,370,371,5,83,0,0,371,402,
+		5,88,0,0,372,373,5,45,0,0,373,374,5,100,0,0,374,375,5,171,0,0,375,376,
+		5,51,0,0,376,377,3,96,48,0,377,378,5,101,0,0,378,381,5,171,0,0,379,380,
+		5,102,0,0,380,382,3,96,48,0,381,379,1,0,0,0,381,382,1,0,0,0,382,402,1,
+		0,0,0,383,384,5,45,0,0,384,385,3,96,48,0,385,386,5,171,0,0,386,387,5,51,
+		0,0,387,399,3,96,48,0,388,389,5,156,0,0,389,394,3,16,8,0,390,391,5,162,
+		0,0,391,393,3,16,8,0,392,390,1,0,0,0,393,396,1,0,0,0,394,392,1,0,0,0,394,
+		395,1,0,0,0,395,397,1,0,0,0,396,394,1,0,0,0,397,398,5,157,0,0,398,400,
+		1,0,0,0,399,388,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,0,401,137,1,0,0,
+		0,401,142,1,0,0,0,401,143,1,0,0,0,401,172,1,0,0,0,401,179,1,0,0,0,401,
+		190,1,0,0,0,401,209,1,0,0,0,401,216,1,0,0,0,401,228,1,0,0,0,401,243,1,
+		0,0,0,401,245,1,0,0,0,401,251,1,0,0,0,401,255,1,0,0,0,401,263,1,0,0,0,
+		401,282,1,0,0,0,401,292,1,0,0,0,401,299,1,0,0,0,401,301,1,0,0,0,401,314,
+		1,0,0,0,401,316,1,0,0,0,401,324,1,0,0,0,401,329,1,0,0,0,401,331,1,0,0,
+		0,401,360,1,0,0,0,401,363,1,0,0,0,401,370,1,0,0,0,401,372,1,0,0,0,401,
+		383,1,0,0,0,402,5,1,0,0,0,403,404,3,96,48,0,404,408,3,92,46,0,405,407,
+		3,8,4,0,406,405,1,0,0,0,407,410,1,0,0,0,408,406,1,0,0,0,408,409,1,0,0,
+		0,409,7,1,0,0,0,410,408,1,0,0,0,411,412,5,59,0,0,412,418,5,60,0,0,413,
+		418,5,60,0,0,414,415,5,129,0,0,415,418,5,102,0,0,416,418,5,130,0,0,417,
+		411,1,0,0,0,417,413,1,0,0,0,417,414,1,0,0,0,417,416,1,0,0,0,418,9,1,0,
+		0,0,419,420,5,123,0,0,420,421,5,104,0,0,421,422,5,111,0,0,422,423,5,118,
+		0,0,423,424,5,82,0,0,424,429,3,14,7,0,425,426,5,162,0,0,426,428,3,14,7,
+		0,427,425,1,0,0,0,428,431,1,0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,
+		460,1,0,0,0,431,429,1,0,0,0,432,433,5,123,0,0,433,434,5,104,0,0,434,435,
+		5,111,0,0,435,460,5,22,0,0,436,437,5,123,0,0,437,438,5,59,0,0,438,439,
+		5,104,0,0,439,440,5,111,0,0,440,445,5,48,0,0,441,442,5,156,0,0,442,443,
+		3,94,47,0,443,444,5,157,0,0,444,446,1,0,0,0,445,441,1,0,0,0,445,446,1,
+		0,0,0,446,447,1,0,0,0,447,448,5,120,0,0,448,449,5,156,0,0,449,454,3,70,
+		35,0,450,451,5,162,0,0,451,453,3,70,35,0,452,450,1,0,0,0,453,456,1,0,0,
+		0,454,452,1,0,0,0,454,455,1,0,0,0,455,457,1,0,0,0,456,454,1,0,0,0,457,
+		458,5,157,0,0,458,460,1,0,0,0,459,419,1,0,0,0,459,432,1,0,0,0,459,436,
+		1,0,0,0,460,11,1,0,0,0,461,462,3,96,48,0,462,463,7,4,0,0,463,464,5,70,
+		0,0,464,13,1,0,0,0,465,466,3,96,48,0,466,467,5,142,0,0,467,468,3,70,35,
+		0,468,15,1,0,0,0,469,472,5,90,0,0,470,471,5,109,0,0,471,473,5,173,0,0,
+		472,470,1,0,0,0,472,473,1,0,0,0,473,479,1,0,0,0,474,476,3,96,48,0,475,
+		477,3,70,35,0,476,475,1,0,0,0,476,477,1,0,0,0,477,479,1,0,0,0,478,469,
+		1,0,0,0,478,474,1,0,0,0,479,17,1,0,0,0,480,482,3,20,10,0,481,480,1,0,0,
+		0,481,482,1,0,0,0,482,483,1,0,0,0,483,485,3,24,12,0,484,486,3,42,21,0,
+		485,484,1,0,0,0,485,486,1,0,0,0,486,488,1,0,0,0,487,489,3,46,23,0,488,
+		487,1,0,0,0,488,489,1,0,0,0,489,19,1,0,0,0,490,492,5,127,0,0,491,493,5,
+		73,0,0,492,491,1,0,0,0,492,493,1,0,0,0,493,494,1,0,0,0,494,499,3,22,11,
+		0,495,496,5,162,0,0,496,498,3,22,11,0,497,495,1,0,0,0,498,501,1,0,0,0,
+		499,497,1,0,0,0,499,500,1,0,0,0,500,21,1,0,0,0,501,499,1,0,0,0,502,507,
+		3,96,48,0,503,504,5,156,0,0,504,505,3,94,47,0,505,506,5,157,0,0,506,508,
+		1,0,0,0,507,503,1,0,0,0,507,508,1,0,0,0,508,509,1,0,0,0,509,510,5,7,0,
+		0,510,511,5,156,0,0,511,512,3,18,9,0,512,513,5,157,0,0,513,23,1,0,0,0,
+		514,515,6,12,-1,0,515,516,3,26,13,0,516,531,1,0,0,0,517,518,10,2,0,0,518,
+		520,5,49,0,0,519,521,3,32,16,0,520,519,1,0,0,0,520,521,1,0,0,0,521,522,
+		1,0,0,0,522,530,3,24,12,3,523,524,10,1,0,0,524,526,7,5,0,0,525,527,3,32,
+		16,0,526,525,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,530,3,24,12,2,
+		529,517,1,0,0,0,529,523,1,0,0,0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,
+		1,0,0,0,532,25,1,0,0,0,533,531,1,0,0,0,534,549,3,30,15,0,535,536,5,120,
+		0,0,536,541,3,28,14,0,537,538,5,162,0,0,538,540,3,28,14,0,539,537,1,0,
+		0,0,540,543,1,0,0,0,541,539,1,0,0,0,541,542,1,0,0,0,542,549,1,0,0,0,543,
+		541,1,0,0,0,544,545,5,156,0,0,545,546,3,18,9,0,546,547,5,157,0,0,547,549,
+		1,0,0,0,548,534,1,0,0,0,548,535,1,0,0,0,548,544,1,0,0,0,549,27,1,0,0,0,
+		550,551,5,156,0,0,551,556,3,70,35,0,552,553,5,162,0,0,553,555,3,70,35,
+		0,554,552,1,0,0,0,555,558,1,0,0,0,556,554,1,0,0,0,556,557,1,0,0,0,557,
+		559,1,0,0,0,558,556,1,0,0,0,559,560,5,157,0,0,560,29,1,0,0,0,561,563,5,
+		80,0,0,562,564,3,32,16,0,563,562,1,0,0,0,563,564,1,0,0,0,564,565,1,0,0,
+		0,565,570,3,34,17,0,566,567,5,162,0,0,567,569,3,34,17,0,568,566,1,0,0,
+		0,569,572,1,0,0,0,570,568,1,0,0,0,570,571,1,0,0,0,571,582,1,0,0,0,572,
+		570,1,0,0,0,573,574,5,39,0,0,574,579,3,48,24,0,575,576,5,162,0,0,576,578,
+		3,48,24,0,577,575,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,
+		0,0,580,583,1,0,0,0,581,579,1,0,0,0,582,573,1,0,0,0,582,583,1,0,0,0,583,
+		586,1,0,0,0,584,585,5,124,0,0,585,587,3,70,35,0,586,584,1,0,0,0,586,587,
+		1,0,0,0,587,591,1,0,0,0,588,589,5,41,0,0,589,590,5,12,0,0,590,592,3,36,
+		18,0,591,588,1,0,0,0,591,592,1,0,0,0,592,595,1,0,0,0,593,594,5,42,0,0,
+		594,596,3,70,35,0,595,593,1,0,0,0,595,596,1,0,0,0,596,606,1,0,0,0,597,
+		598,5,125,0,0,598,603,3,62,31,0,599,600,5,162,0,0,600,602,3,62,31,0,601,
+		599,1,0,0,0,602,605,1,0,0,0,603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,
+		0,0,0,605,603,1,0,0,0,606,597,1,0,0,0,606,607,1,0,0,0,607,610,1,0,0,0,
+		608,609,5,126,0,0,609,611,3,70,35,0,610,608,1,0,0,0,610,611,1,0,0,0,611,
+		31,1,0,0,0,612,613,7,6,0,0,613,33,1,0,0,0,614,619,3,70,35,0,615,617,5,
+		7,0,0,616,615,1,0,0,0,616,617,1,0,0,0,617,618,1,0,0,0,618,620,3,96,48,
+		0,619,616,1,0,0,0,619,620,1,0,0,0,620,635,1,0,0,0,621,622,3,96,48,0,622,
+		623,5,163,0,0,623,625,1,0,0,0,624,621,1,0,0,0,624,625,1,0,0,0,625,626,
+		1,0,0,0,626,632,5,151,0,0,627,628,5,31,0,0,628,629,5,156,0,0,629,630,3,
+		94,47,0,630,631,5,157,0,0,631,633,1,0,0,0,632,627,1,0,0,0,632,633,1,0,
+		0,0,633,635,1,0,0,0,634,614,1,0,0,0,634,624,1,0,0,0,635,35,1,0,0,0,636,
+		646,5,2,0,0,637,642,3,38,19,0,638,639,5,162,0,0,639,641,3,38,19,0,640,
+		638,1,0,0,0,641,644,1,0,0,0,642,640,1,0,0,0,642,643,1,0,0,0,643,646,1,
+		0,0,0,644,642,1,0,0,0,645,636,1,0,0,0,645,637,1,0,0,0,646,37,1,0,0,0,647,
+		648,5,138,0,0,648,649,5,156,0,0,649,654,3,70,35,0,650,651,5,162,0,0,651,
+		653,3,70,35,0,652,650,1,0,0,0,653,656,1,0,0,0,654,652,1,0,0,0,654,655,
+		1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,657,658,5,157,0,0,658,686,1,0,
+		0,0,659,660,5,139,0,0,660,661,5,156,0,0,661,666,3,70,35,0,662,663,5,162,
+		0,0,663,665,3,70,35,0,664,662,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,0,
+		666,667,1,0,0,0,667,669,1,0,0,0,668,666,1,0,0,0,669,670,5,157,0,0,670,
+		686,1,0,0,0,671,672,5,140,0,0,672,673,5,141,0,0,673,674,5,156,0,0,674,
+		679,3,40,20,0,675,676,5,162,0,0,676,678,3,40,20,0,677,675,1,0,0,0,678,
+		681,1,0,0,0,679,677,1,0,0,0,679,680,1,0,0,0,680,682,1,0,0,0,681,679,1,
+		0,0,0,682,683,5,157,0,0,683,686,1,0,0,0,684,686,3,70,35,0,685,647,1,0,
+		0,0,685,659,1,0,0,0,685,671,1,0,0,0,685,684,1,0,0,0,686,39,1,0,0,0,687,
+		696,5,156,0,0,688,693,3,70,35,0,689,690,5,162,0,0,690,692,3,70,35,0,691,
+		689,1,0,0,0,692,695,1,0,0,0,693,691,1,0,0,0,693,694,1,0,0,0,694,697,1,
+		0,0,0,695,693,1,0,0,0,696,688,1,0,0,0,696,697,1,0,0,0,697,698,1,0,0,0,
+		698,701,5,157,0,0,699,701,3,70,35,0,700,687,1,0,0,0,700,699,1,0,0,0,701,
+		41,1,0,0,0,702,703,5,66,0,0,703,704,5,12,0,0,704,709,3,44,22,0,705,706,
+		5,162,0,0,706,708,3,44,22,0,707,705,1,0,0,0,708,711,1,0,0,0,709,707,1,
+		0,0,0,709,710,1,0,0,0,710,43,1,0,0,0,711,709,1,0,0,0,712,714,3,70,35,0,
+		713,715,7,7,0,0,714,713,1,0,0,0,714,715,1,0,0,0,715,718,1,0,0,0,716,717,
+		5,61,0,0,717,719,7,8,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,45,1,0,0,
+		0,720,721,5,57,0,0,721,724,3,70,35,0,722,723,5,63,0,0,723,725,3,70,35,
+		0,724,722,1,0,0,0,724,725,1,0,0,0,725,733,1,0,0,0,726,727,5,63,0,0,727,
+		730,3,70,35,0,728,729,5,57,0,0,729,731,3,70,35,0,730,728,1,0,0,0,730,731,
+		1,0,0,0,731,733,1,0,0,0,732,720,1,0,0,0,732,726,1,0,0,0,733,47,1,0,0,0,
+		734,735,6,24,-1,0,735,736,3,52,26,0,736,762,1,0,0,0,737,738,10,4,0,0,738,
+		739,5,18,0,0,739,740,5,53,0,0,740,761,3,52,26,0,741,742,10,3,0,0,742,743,
+		3,50,25,0,743,744,5,53,0,0,744,752,3,52,26,0,745,746,5,64,0,0,746,753,
+		3,70,35,0,747,748,5,119,0,0,748,749,5,156,0,0,749,750,3,94,47,0,750,751,
+		5,157,0,0,751,753,1,0,0,0,752,745,1,0,0,0,752,747,1,0,0,0,753,761,1,0,
+		0,0,754,755,10,2,0,0,755,756,5,58,0,0,756,757,3,50,25,0,757,758,5,53,0,
+		0,758,759,3,52,26,0,759,761,1,0,0,0,760,737,1,0,0,0,760,741,1,0,0,0,760,
+		754,1,0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,762,763,1,0,0,0,763,49,1,0,
+		0,0,764,762,1,0,0,0,765,767,5,47,0,0,766,765,1,0,0,0,766,767,1,0,0,0,767,
+		783,1,0,0,0,768,770,5,55,0,0,769,771,5,67,0,0,770,769,1,0,0,0,770,771,
+		1,0,0,0,771,783,1,0,0,0,772,774,5,77,0,0,773,775,5,67,0,0,774,773,1,0,
+		0,0,774,775,1,0,0,0,775,783,1,0,0,0,776,778,5,40,0,0,777,779,5,67,0,0,
+		778,777,1,0,0,0,778,779,1,0,0,0,779,783,1,0,0,0,780,783,5,81,0,0,781,783,
+		5,6,0,0,782,766,1,0,0,0,782,768,1,0,0,0,782,772,1,0,0,0,782,776,1,0,0,
+		0,782,780,1,0,0,0,782,781,1,0,0,0,783,51,1,0,0,0,784,787,3,96,48,0,785,
+		786,5,163,0,0,786,788,3,96,48,0,787,785,1,0,0,0,787,788,1,0,0,0,788,790,
+		1,0,0,0,789,791,3,56,28,0,790,789,1,0,0,0,790,791,1,0,0,0,791,793,1,0,
+		0,0,792,794,3,58,29,0,793,792,1,0,0,0,793,794,1,0,0,0,794,796,1,0,0,0,
+		795,797,3,60,30,0,796,795,1,0,0,0,796,797,1,0,0,0,797,847,1,0,0,0,798,
+		800,5,171,0,0,799,801,3,58,29,0,800,799,1,0,0,0,800,801,1,0,0,0,801,803,
+		1,0,0,0,802,804,3,60,30,0,803,802,1,0,0,0,803,804,1,0,0,0,804,847,1,0,
+		0,0,805,806,3,96,48,0,806,815,5,156,0,0,807,812,3,70,35,0,808,809,5,162,
+		0,0,809,811,3,70,35,0,810,808,1,0,0,0,811,814,1,0,0,0,812,810,1,0,0,0,
+		812,813,1,0,0,0,813,816,1,0,0,0,814,812,1,0,0,0,815,807,1,0,0,0,815,816,
+		1,0,0,0,816,821,1,0,0,0,817,818,5,162,0,0,818,820,3,54,27,0,819,817,1,
+		0,0,0,820,823,1,0,0,0,821,819,1,0,0,0,821,822,1,0,0,0,822,824,1,0,0,0,
+		823,821,1,0,0,0,824,826,5,157,0,0,825,827,3,58,29,0,826,825,1,0,0,0,826,
+		827,1,0,0,0,827,829,1,0,0,0,828,830,3,60,30,0,829,828,1,0,0,0,829,830,
+		1,0,0,0,830,847,1,0,0,0,831,832,5,156,0,0,832,833,3,18,9,0,833,835,5,157,
+		0,0,834,836,3,58,29,0,835,834,1,0,0,0,835,836,1,0,0,0,836,838,1,0,0,0,
+		837,839,3,60,30,0,838,837,1,0,0,0,838,839,1,0,0,0,839,847,1,0,0,0,840,
+		841,5,156,0,0,841,842,3,48,24,0,842,844,5,157,0,0,843,845,3,58,29,0,844,
+		843,1,0,0,0,844,845,1,0,0,0,845,847,1,0,0,0,846,784,1,0,0,0,846,798,1,
+		0,0,0,846,805,1,0,0,0,846,831,1,0,0,0,846,840,1,0,0,0,847,53,1,0,0,0,848,
+		849,3,96,48,0,849,850,7,9,0,0,850,851,3,70,35,0,851,55,1,0,0,0,852,853,
+		5,121,0,0,853,863,5,173,0,0,854,855,5,7,0,0,855,856,5,62,0,0,856,857,5,
+		112,0,0,857,863,5,171,0,0,858,859,5,11,0,0,859,863,3,96,48,0,860,861,5,
+		110,0,0,861,863,3,96,48,0,862,852,1,0,0,0,862,854,1,0,0,0,862,858,1,0,
+		0,0,862,860,1,0,0,0,863,57,1,0,0,0,864,865,5,85,0,0,865,866,7,10,0,0,866,
+		867,5,156,0,0,867,869,3,70,35,0,868,870,5,70,0,0,869,868,1,0,0,0,869,870,
+		1,0,0,0,870,871,1,0,0,0,871,876,5,157,0,0,872,873,5,74,0,0,873,874,5,156,
+		0,0,874,875,5,173,0,0,875,877,5,157,0,0,876,872,1,0,0,0,876,877,1,0,0,
+		0,877,911,1,0,0,0,878,879,5,86,0,0,879,880,3,70,35,0,880,883,5,79,0,0,
+		881,882,5,106,0,0,882,884,3,70,35,0,883,881,1,0,0,0,883,884,1,0,0,0,884,
+		892,1,0,0,0,885,886,5,108,0,0,886,887,5,12,0,0,887,890,3,70,35,0,888,889,
+		5,127,0,0,889,891,5,76,0,0,890,888,1,0,0,0,890,891,1,0,0,0,891,893,1,0,
+		0,0,892,885,1,0,0,0,892,893,1,0,0,0,893,896,1,0,0,0,894,895,5,109,0,0,
+		895,897,5,173,0,0,896,894,1,0,0,0,896,897,1,0,0,0,897,911,1,0,0,0,898,
+		899,5,86,0,0,899,900,3,70,35,0,900,904,5,70,0,0,901,902,5,107,0,0,902,
+		903,5,12,0,0,903,905,3,70,35,0,904,901,1,0,0,0,904,905,1,0,0,0,905,908,
+		1,0,0,0,906,907,5,109,0,0,907,909,5,173,0,0,908,906,1,0,0,0,908,909,1,
+		0,0,0,909,911,1,0,0,0,910,864,1,0,0,0,910,878,1,0,0,0,910,898,1,0,0,0,
+		911,59,1,0,0,0,912,914,5,7,0,0,913,912,1,0,0,0,913,914,1,0,0,0,914,915,
+		1,0,0,0,915,920,3,96,48,0,916,917,5,156,0,0,917,918,3,94,47,0,918,919,
+		5,157,0,0,919,921,1,0,0,0,920,916,1,0,0,0,920,921,1,0,0,0,921,61,1,0,0,
+		0,922,923,3,96,48,0,923,924,5,7,0,0,924,925,5,156,0,0,925,926,3,64,32,
+		0,926,927,5,157,0,0,927,63,1,0,0,0,928,930,3,96,48,0,929,928,1,0,0,0,929,
+		930,1,0,0,0,930,941,1,0,0,0,931,932,5,69,0,0,932,933,5,12,0,0,933,938,
+		3,70,35,0,934,935,5,162,0,0,935,937,3,70,35,0,936,934,1,0,0,0,937,940,
+		1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,942,1,0,0,0,940,938,1,0,0,
+		0,941,931,1,0,0,0,941,942,1,0,0,0,942,944,1,0,0,0,943,945,3,42,21,0,944,
+		943,1,0,0,0,944,945,1,0,0,0,945,947,1,0,0,0,946,948,3,66,33,0,947,946,
+		1,0,0,0,947,948,1,0,0,0,948,65,1,0,0,0,949,950,7,11,0,0,950,958,3,68,34,
+		0,951,952,7,11,0,0,952,953,5,10,0,0,953,954,3,68,34,0,954,955,5,5,0,0,
+		955,956,3,68,34,0,956,958,1,0,0,0,957,949,1,0,0,0,957,951,1,0,0,0,958,
+		67,1,0,0,0,959,960,5,116,0,0,960,969,5,71,0,0,961,962,5,116,0,0,962,969,
+		5,38,0,0,963,964,5,19,0,0,964,969,5,78,0,0,965,966,3,70,35,0,966,967,7,
+		12,0,0,967,969,1,0,0,0,968,959,1,0,0,0,968,961,1,0,0,0,968,963,1,0,0,0,
+		968,965,1,0,0,0,969,69,1,0,0,0,970,971,6,35,-1,0,971,972,3,96,48,0,972,
+		973,5,148,0,0,973,974,3,70,35,5,974,982,1,0,0,0,975,977,3,74,37,0,976,
+		978,3,72,36,0,977,976,1,0,0,0,977,978,1,0,0,0,978,982,1,0,0,0,979,980,
+		5,59,0,0,980,982,3,70,35,3,981,970,1,0,0,0,981,975,1,0,0,0,981,979,1,0,
+		0,0,982,991,1,0,0,0,983,984,10,2,0,0,984,985,5,5,0,0,985,990,3,70,35,3,
+		986,987,10,1,0,0,987,988,5,65,0,0,988,990,3,70,35,2,989,983,1,0,0,0,989,
+		986,1,0,0,0,990,993,1,0,0,0,991,989,1,0,0,0,991,992,1,0,0,0,992,71,1,0,
+		0,0,993,991,1,0,0,0,994,995,3,78,39,0,995,996,3,74,37,0,996,1061,1,0,0,
+		0,997,999,5,52,0,0,998,1000,5,59,0,0,999,998,1,0,0,0,999,1000,1,0,0,0,
+		1000,1001,1,0,0,0,1001,1061,5,60,0,0,1002,1004,5,52,0,0,1003,1005,5,59,
+		0,0,1004,1003,1,0,0,0,1004,1005,1,0,0,0,1005,1006,1,0,0,0,1006,1007,5,
+		25,0,0,1007,1008,5,39,0,0,1008,1061,3,74,37,0,1009,1011,5,52,0,0,1010,
+		1012,5,59,0,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,1012,1013,1,0,0,0,1013,
+		1061,7,13,0,0,1014,1016,5,59,0,0,1015,1014,1,0,0,0,1015,1016,1,0,0,0,1016,
+		1017,1,0,0,0,1017,1018,5,10,0,0,1018,1019,3,74,37,0,1019,1020,5,5,0,0,
+		1020,1021,3,74,37,0,1021,1061,1,0,0,0,1022,1024,5,59,0,0,1023,1022,1,0,
+		0,0,1023,1024,1,0,0,0,1024,1025,1,0,0,0,1025,1026,5,46,0,0,1026,1027,5,
+		156,0,0,1027,1028,3,18,9,0,1028,1029,5,157,0,0,1029,1061,1,0,0,0,1030,
+		1032,5,59,0,0,1031,1030,1,0,0,0,1031,1032,1,0,0,0,1032,1033,1,0,0,0,1033,
+		1034,5,46,0,0,1034,1035,5,156,0,0,1035,1040,3,70,35,0,1036,1037,5,162,
+		0,0,1037,1039,3,70,35,0,1038,1036,1,0,0,0,1039,1042,1,0,0,0,1040,1038,
+		1,0,0,0,1040,1041,1,0,0,0,1041,1043,1,0,0,0,1042,1040,1,0,0,0,1043,1044,
+		5,157,0,0,1044,1061,1,0,0,0,1045,1047,5,59,0,0,1046,1045,1,0,0,0,1046,
+		1047,1,0,0,0,1047,1048,1,0,0,0,1048,1049,5,46,0,0,1049,1050,5,156,0,0,
+		1050,1061,5,157,0,0,1051,1053,5,59,0,0,1052,1051,1,0,0,0,1052,1053,1,0,
+		0,0,1053,1054,1,0,0,0,1054,1055,7,14,0,0,1055,1058,3,74,37,0,1056,1057,
+		5,29,0,0,1057,1059,3,74,37,0,1058,1056,1,0,0,0,1058,1059,1,0,0,0,1059,
+		1061,1,0,0,0,1060,994,1,0,0,0,1060,997,1,0,0,0,1060,1002,1,0,0,0,1060,
+		1009,1,0,0,0,1060,1015,1,0,0,0,1060,1023,1,0,0,0,1060,1031,1,0,0,0,1060,
+		1046,1,0,0,0,1060,1052,1,0,0,0,1061,73,1,0,0,0,1062,1063,6,37,-1,0,1063,
+		1067,3,80,40,0,1064,1065,7,15,0,0,1065,1067,3,74,37,4,1066,1062,1,0,0,
+		0,1066,1064,1,0,0,0,1067,1097,1,0,0,0,1068,1069,10,3,0,0,1069,1070,7,16,
+		0,0,1070,1096,3,74,37,4,1071,1072,10,2,0,0,1072,1073,7,15,0,0,1073,1096,
+		3,74,37,3,1074,1075,10,1,0,0,1075,1076,5,155,0,0,1076,1096,3,74,37,2,1077,
+		1078,10,7,0,0,1078,1079,5,158,0,0,1079,1084,3,76,38,0,1080,1081,5,162,
+		0,0,1081,1083,3,76,38,0,1082,1080,1,0,0,0,1083,1086,1,0,0,0,1084,1082,
+		1,0,0,0,1084,1085,1,0,0,0,1085,1087,1,0,0,0,1086,1084,1,0,0,0,1087,1088,
+		5,159,0,0,1088,1096,1,0,0,0,1089,1090,10,6,0,0,1090,1091,5,165,0,0,1091,
+		1096,3,92,46,0,1092,1093,10,5,0,0,1093,1094,5,163,0,0,1094,1096,3,96,48,
+		0,1095,1068,1,0,0,0,1095,1071,1,0,0,0,1095,1074,1,0,0,0,1095,1077,1,0,
+		0,0,1095,1089,1,0,0,0,1095,1092,1,0,0,0,1096,1099,1,0,0,0,1097,1095,1,
+		0,0,0,1097,1098,1,0,0,0,1098,75,1,0,0,0,1099,1097,1,0,0,0,1100,1122,3,
+		70,35,0,1101,1103,3,70,35,0,1102,1101,1,0,0,0,1102,1103,1,0,0,0,1103,1104,
+		1,0,0,0,1104,1106,5,167,0,0,1105,1107,3,70,35,0,1106,1105,1,0,0,0,1106,
+		1107,1,0,0,0,1107,1112,1,0,0,0,1108,1110,5,167,0,0,1109,1111,3,70,35,0,
+		1110,1109,1,0,0,0,1110,1111,1,0,0,0,1111,1113,1,0,0,0,1112,1108,1,0,0,
+		0,1112,1113,1,0,0,0,1113,1122,1,0,0,0,1114,1116,3,70,35,0,1115,1114,1,
+		0,0,0,1115,1116,1,0,0,0,1116,1117,1,0,0,0,1117,1119,5,165,0,0,1118,1120,
+		3,70,35,0,1119,1118,1,0,0,0,1119,1120,1,0,0,0,1120,1122,1,0,0,0,1121,1100,
+		1,0,0,0,1121,1102,1,0,0,0,1121,1115,1,0,0,0,1122,77,1,0,0,0,1123,1124,
+		7,17,0,0,1124,79,1,0,0,0,1125,1302,5,60,0,0,1126,1302,7,13,0,0,1127,1302,
+		5,173,0,0,1128,1302,7,18,0,0,1129,1302,5,171,0,0,1130,1302,5,172,0,0,1131,
+		1132,5,50,0,0,1132,1134,7,19,0,0,1133,1135,3,96,48,0,1134,1133,1,0,0,0,
+		1134,1135,1,0,0,0,1135,1302,1,0,0,0,1136,1137,3,92,46,0,1137,1138,5,171,
+		0,0,1138,1302,1,0,0,0,1139,1302,3,90,45,0,1140,1142,5,13,0,0,1141,1143,
+		3,70,35,0,1142,1141,1,0,0,0,1142,1143,1,0,0,0,1143,1145,1,0,0,0,1144,1146,
+		3,88,44,0,1145,1144,1,0,0,0,1146,1147,1,0,0,0,1147,1145,1,0,0,0,1147,1148,
+		1,0,0,0,1148,1151,1,0,0,0,1149,1150,5,27,0,0,1150,1152,3,70,35,0,1151,
+		1149,1,0,0,0,1151,1152,1,0,0,0,1152,1153,1,0,0,0,1153,1154,5,28,0,0,1154,
+		1302,1,0,0,0,1155,1156,7,20,0,0,1156,1157,5,156,0,0,1157,1158,3,70,35,
+		0,1158,1159,5,7,0,0,1159,1160,3,92,46,0,1160,1161,5,157,0,0,1161,1302,
+		1,0,0,0,1162,1163,5,34,0,0,1163,1164,5,156,0,0,1164,1165,3,96,48,0,1165,
+		1166,5,39,0,0,1166,1167,3,70,35,0,1167,1168,5,157,0,0,1168,1302,1,0,0,
+		0,1169,1170,5,131,0,0,1170,1171,5,156,0,0,1171,1172,3,70,35,0,1172,1173,
+		5,39,0,0,1173,1176,3,70,35,0,1174,1175,5,137,0,0,1175,1177,3,70,35,0,1176,
+		1174,1,0,0,0,1176,1177,1,0,0,0,1177,1178,1,0,0,0,1178,1179,5,157,0,0,1179,
+		1302,1,0,0,0,1180,1181,5,132,0,0,1181,1182,5,156,0,0,1182,1183,3,74,37,
+		0,1183,1184,5,46,0,0,1184,1185,3,74,37,0,1185,1186,5,157,0,0,1186,1302,
+		1,0,0,0,1187,1188,5,133,0,0,1188,1190,5,156,0,0,1189,1191,7,21,0,0,1190,
+		1189,1,0,0,0,1190,1191,1,0,0,0,1191,1193,1,0,0,0,1192,1194,3,70,35,0,1193,
+		1192,1,0,0,0,1193,1194,1,0,0,0,1194,1195,1,0,0,0,1195,1196,5,39,0,0,1196,
+		1197,3,70,35,0,1197,1198,5,157,0,0,1198,1302,1,0,0,0,1199,1200,5,32,0,
+		0,1200,1201,5,156,0,0,1201,1202,3,18,9,0,1202,1203,5,157,0,0,1203,1302,
+		1,0,0,0,1204,1205,5,156,0,0,1205,1206,3,18,9,0,1206,1207,5,157,0,0,1207,
+		1302,1,0,0,0,1208,1209,3,96,48,0,1209,1236,5,156,0,0,1210,1237,5,151,0,
+		0,1211,1213,3,32,16,0,1212,1211,1,0,0,0,1212,1213,1,0,0,0,1213,1214,1,
+		0,0,0,1214,1219,3,70,35,0,1215,1216,5,162,0,0,1216,1218,3,70,35,0,1217,
+		1215,1,0,0,0,1218,1221,1,0,0,0,1219,1217,1,0,0,0,1219,1220,1,0,0,0,1220,
+		1223,1,0,0,0,1221,1219,1,0,0,0,1222,1212,1,0,0,0,1222,1223,1,0,0,0,1223,
+		1234,1,0,0,0,1224,1225,5,66,0,0,1225,1226,5,12,0,0,1226,1231,3,44,22,0,
+		1227,1228,5,162,0,0,1228,1230,3,44,22,0,1229,1227,1,0,0,0,1230,1233,1,
+		0,0,0,1231,1229,1,0,0,0,1231,1232,1,0,0,0,1232,1235,1,0,0,0,1233,1231,
+		1,0,0,0,1234,1224,1,0,0,0,1234,1235,1,0,0,0,1235,1237,1,0,0,0,1236,1210,
+		1,0,0,0,1236,1222,1,0,0,0,1237,1238,1,0,0,0,1238,1245,5,157,0,0,1239,1240,
+		5,36,0,0,1240,1241,5,156,0,0,1241,1242,5,124,0,0,1242,1243,3,70,35,0,1243,
+		1244,5,157,0,0,1244,1246,1,0,0,0,1245,1239,1,0,0,0,1245,1246,1,0,0,0,1246,
+		1248,1,0,0,0,1247,1249,3,86,43,0,1248,1247,1,0,0,0,1248,1249,1,0,0,0,1249,
+		1302,1,0,0,0,1250,1259,5,158,0,0,1251,1256,3,70,35,0,1252,1253,5,162,0,
+		0,1253,1255,3,70,35,0,1254,1252,1,0,0,0,1255,1258,1,0,0,0,1256,1254,1,
+		0,0,0,1256,1257,1,0,0,0,1257,1260,1,0,0,0,1258,1256,1,0,0,0,1259,1251,
+		1,0,0,0,1259,1260,1,0,0,0,1260,1261,1,0,0,0,1261,1302,5,159,0,0,1262,1271,
+		5,160,0,0,1263,1268,3,82,41,0,1264,1265,5,162,0,0,1265,1267,3,82,41,0,
+		1266,1264,1,0,0,0,1267,1270,1,0,0,0,1268,1266,1,0,0,0,1268,1269,1,0,0,
+		0,1269,1272,1,0,0,0,1270,1268,1,0,0,0,1271,1263,1,0,0,0,1271,1272,1,0,
+		0,0,1272,1273,1,0,0,0,1273,1302,5,161,0,0,1274,1275,3,96,48,0,1275,1276,
+		5,156,0,0,1276,1281,3,84,42,0,1277,1278,5,162,0,0,1278,1280,3,84,42,0,
+		1279,1277,1,0,0,0,1280,1283,1,0,0,0,1281,1279,1,0,0,0,1281,1282,1,0,0,
+		0,1282,1284,1,0,0,0,1283,1281,1,0,0,0,1284,1285,5,157,0,0,1285,1302,1,
+		0,0,0,1286,1287,5,156,0,0,1287,1290,3,70,35,0,1288,1289,5,162,0,0,1289,
+		1291,3,70,35,0,1290,1288,1,0,0,0,1291,1292,1,0,0,0,1292,1290,1,0,0,0,1292,
+		1293,1,0,0,0,1293,1294,1,0,0,0,1294,1295,5,157,0,0,1295,1302,1,0,0,0,1296,
+		1297,5,156,0,0,1297,1298,3,70,35,0,1298,1299,5,157,0,0,1299,1302,1,0,0,
+		0,1300,1302,3,96,48,0,1301,1125,1,0,0,0,1301,1126,1,0,0,0,1301,1127,1,
+		0,0,0,1301,1128,1,0,0,0,1301,1129,1,0,0,0,1301,1130,1,0,0,0,1301,1131,
+		1,0,0,0,1301,1136,1,0,0,0,1301,1139,1,0,0,0,1301,1140,1,0,0,0,1301,1155,
+		1,0,0,0,1301,1162,1,0,0,0,1301,1169,1,0,0,0,1301,1180,1,0,0,0,1301,1187,
+		1,0,0,0,1301,1199,1,0,0,0,1301,1204,1,0,0,0,1301,1208,1,0,0,0,1301,1250,
+		1,0,0,0,1301,1262,1,0,0,0,1301,1274,1,0,0,0,1301,1286,1,0,0,0,1301,1296,
+		1,0,0,0,1301,1300,1,0,0,0,1302,81,1,0,0,0,1303,1306,5,171,0,0,1304,1306,
+		3,96,48,0,1305,1303,1,0,0,0,1305,1304,1,0,0,0,1306,1307,1,0,0,0,1307,1308,
+		5,167,0,0,1308,1309,3,70,35,0,1309,83,1,0,0,0,1310,1311,3,96,48,0,1311,
+		1312,5,166,0,0,1312,1313,3,70,35,0,1313,85,1,0,0,0,1314,1320,5,68,0,0,
+		1315,1321,3,96,48,0,1316,1317,5,156,0,0,1317,1318,3,64,32,0,1318,1319,
+		5,157,0,0,1319,1321,1,0,0,0,1320,1315,1,0,0,0,1320,1316,1,0,0,0,1321,87,
+		1,0,0,0,1322,1323,5,123,0,0,1323,1324,3,70,35,0,1324,1325,5,111,0,0,1325,
+		1326,3,70,35,0,1326,89,1,0,0,0,1327,1328,5,168,0,0,1328,1335,3,96,48,0,
+		1329,1330,5,169,0,0,1330,1335,3,96,48,0,1331,1332,5,167,0,0,1332,1335,
+		3,96,48,0,1333,1335,5,170,0,0,1334,1327,1,0,0,0,1334,1329,1,0,0,0,1334,
+		1331,1,0,0,0,1334,1333,1,0,0,0,1335,91,1,0,0,0,1336,1347,3,96,48,0,1337,
+		1338,5,156,0,0,1338,1343,5,173,0,0,1339,1340,5,162,0,0,1340,1342,5,173,
+		0,0,1341,1339,1,0,0,0,1342,1345,1,0,0,0,1343,1341,1,0,0,0,1343,1344,1,
+		0,0,0,1344,1346,1,0,0,0,1345,1343,1,0,0,0,1346,1348,5,157,0,0,1347,1337,
+		1,0,0,0,1347,1348,1,0,0,0,1348,1356,1,0,0,0,1349,1351,5,158,0,0,1350,1352,
+		5,173,0,0,1351,1350,1,0,0,0,1351,1352,1,0,0,0,1352,1353,1,0,0,0,1353,1355,
+		5,159,0,0,1354,1349,1,0,0,0,1355,1358,1,0,0,0,1356,1354,1,0,0,0,1356,1357,
+		1,0,0,0,1357,1383,1,0,0,0,1358,1356,1,0,0,0,1359,1360,3,96,48,0,1360,1361,
+		5,144,0,0,1361,1366,3,92,46,0,1362,1363,5,162,0,0,1363,1365,3,92,46,0,
+		1364,1362,1,0,0,0,1365,1368,1,0,0,0,1366,1364,1,0,0,0,1366,1367,1,0,0,
+		0,1367,1369,1,0,0,0,1368,1366,1,0,0,0,1369,1380,5,146,0,0,1370,1371,5,
+		156,0,0,1371,1376,5,173,0,0,1372,1373,5,162,0,0,1373,1375,5,173,0,0,1374,
+		1372,1,0,0,0,1375,1378,1,0,0,0,1376,1374,1,0,0,0,1376,1377,1,0,0,0,1377,
+		1379,1,0,0,0,1378,1376,1,0,0,0,1379,1381,5,157,0,0,1380,1370,1,0,0,0,1380,
+		1381,1,0,0,0,1381,1383,1,0,0,0,1382,1336,1,0,0,0,1382,1359,1,0,0,0,1383,
+		93,1,0,0,0,1384,1389,3,96,48,0,1385,1386,5,162,0,0,1386,1388,3,96,48,0,
+		1387,1385,1,0,0,0,1388,1391,1,0,0,0,1389,1387,1,0,0,0,1389,1390,1,0,0,
+		0,1390,95,1,0,0,0,1391,1389,1,0,0,0,1392,1396,5,176,0,0,1393,1396,5,177,
+		0,0,1394,1396,3,98,49,0,1395,1392,1,0,0,0,1395,1393,1,0,0,0,1395,1394,
+		1,0,0,0,1396,97,1,0,0,0,1397,1398,7,22,0,0,1398,99,1,0,0,0,196,103,110,
+		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
+		237,241,248,261,275,280,287,296,304,309,312,318,327,344,350,355,367,381,
+		394,399,401,408,417,429,445,454,459,472,476,478,481,485,488,492,499,507,
+		520,526,529,531,541,548,556,563,570,579,582,586,591,595,603,606,610,616,
+		619,624,632,634,642,645,654,666,679,685,693,696,700,709,714,718,724,730,
+		732,752,760,762,766,770,774,778,782,787,790,793,796,800,803,812,815,821,
+		826,829,835,838,844,846,862,869,876,883,890,892,896,904,908,910,913,920,
+		929,938,941,944,947,957,968,977,981,989,991,999,1004,1011,1015,1023,1031,
+		1040,1046,1052,1058,1060,1066,1084,1095,1097,1102,1106,1110,1112,1115,
+		1119,1121,1134,1142,1147,1151,1176,1190,1193,1212,1219,1222,1231,1234,
+		1236,1245,1248,1256,1259,1268,1271,1281,1292,1301,1305,1320,1334,1343,
+		1347,1351,1356,1366,1376,1380,1382,1389,1395
 	};
 
 	public static readonly ATN _ATN =

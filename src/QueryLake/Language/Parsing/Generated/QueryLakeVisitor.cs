@@ -414,6 +414,40 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitGroupBy([NotNull] QueryLakeParser.GroupByContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>rollup</c>
+	/// labeled alternative in <see cref="QueryLakeParser.groupingElement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRollup([NotNull] QueryLakeParser.RollupContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>cube</c>
+	/// labeled alternative in <see cref="QueryLakeParser.groupingElement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCube([NotNull] QueryLakeParser.CubeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>groupingSets</c>
+	/// labeled alternative in <see cref="QueryLakeParser.groupingElement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitGroupingSets([NotNull] QueryLakeParser.GroupingSetsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>groupingExpression</c>
+	/// labeled alternative in <see cref="QueryLakeParser.groupingElement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitGroupingExpression([NotNull] QueryLakeParser.GroupingExpressionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="QueryLakeParser.groupingSet"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitGroupingSet([NotNull] QueryLakeParser.GroupingSetContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="QueryLakeParser.orderBy"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
