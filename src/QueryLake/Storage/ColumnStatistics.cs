@@ -5,4 +5,8 @@ namespace QueryLake.Storage;
 /// <param name="Min">The smallest value (long, ulong, double or string), or null if unknown.</param>
 /// <param name="Max">The largest value, or null if unknown.</param>
 /// <param name="NullCount">Nulls among the fragment's physical rows.</param>
-public sealed record ColumnStatistics(object? Min, object? Max, long NullCount);
+public sealed record ColumnStatistics(object? Min, object? Max, long NullCount)
+{
+    /// <summary>A sketch of the column's distinct values, where the file has one (lake data files do).</summary>
+    internal Statistics.HyperLogLog? Distinct { get; init; }
+}

@@ -58,7 +58,8 @@ public sealed class DatasetSnapshot
         var stats = new Dictionary<string, ColumnStatistics>();
         foreach (var file in f.Files)
             foreach (var (id, s) in file.Stats)
-                if (byId.TryGetValue(id, out var name)) stats[name] = new ColumnStatistics(Value(s.Min), Value(s.Max), s.Nulls);
+                if (byId.TryGetValue(id, out var name))
+                    stats[name] = new ColumnStatistics(Value(s.Min), Value(s.Max), s.Nulls) { Distinct = Statistics.HyperLogLog.Deserialize(s.Distinct) };
         return new FragmentInfo(f.Id, f.PhysicalRows, f.LiveRows, f.Files.Select(x => x.Path).ToList(), stats);
     }
 

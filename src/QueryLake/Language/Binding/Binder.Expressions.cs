@@ -416,7 +416,7 @@ internal sealed partial class Binder
     public BoundExpr BindCall(string name, IReadOnlyList<BoundExpr> args, SourceSpan at)
     {
         var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");
-        if (function.IsOperator) args = CoerceStringLiterals(args);
+        if (function.IsOperator && function.Name is not ("||" or "LIKE" or "ILIKE")) args = CoerceStringLiterals(args);
         var resolution = function.Resolve(args.Select(a => a.Type).ToList());
         if (resolution is null)
         {
@@ -432,8 +432,8 @@ internal sealed partial class Binder
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 
-    /// <summary>A string literal next to a date, timestamp, number or boolean takes that type, as in DuckDB
-    /// (<c>d &gt;= '2026-01-01'</c>).</summary>
+    /// <summary>A string literal next to a date, timestamp, number or boolean takes that type in a comparison or
+    /// arithmetic, as in DuckDB (<c>d &gt;= '2026-01-01'</c>); <c>'k' || 1</c> and LIKE keep their text.</summary>
     private static IReadOnlyList<BoundExpr> CoerceStringLiterals(IReadOnlyList<BoundExpr> args)
     {
         if (args.Count != 2) return args;

@@ -34,14 +34,40 @@ internal static class Cardinality
         _ => 0.5,
     };
 
-    /// <summary>A bound on the distinct values of column <paramref name="column"/> of <paramref name="p"/>: the rows under
-    /// its filters and projections, and for an integer column read straight from a source, the width of its value range
-    /// from the fragments' min/max statistics (a nation key in 0..24 has at most 25 values, however many rows hold it).</summary>
+    /// <summary>An estimate of the distinct values of column <paramref name="column"/> of <paramref name="p"/>: the
+    /// HyperLogLog sketches of a lake dataset's fragments merged, bounded by the rows under its filters and projections
+    /// and, for an integer column, by the width of its value range from the fragments' min/max statistics (a nation key
+    /// in 0..24 has at most 25 values, however many rows hold it).</summary>
     public static long? DistinctBound(LogicalPlan p, int column)
     {
-        long? rows = UnfilteredRows(p);
-        long? range = ValueRange(p, column);
-        return rows is { } r && range is { } g ? Math.Min(r, g) : rows ?? range;
+        long? bound = UnfilteredRows(p);
+        foreach (var other in new[] { ValueRange(p, column), Sketched(p, column) })
+            if (other is { } o) bound = bound is { } b ? Math.Min(b, o) : o;
+        return bound;
+    }
+
+    private static long? Sketched(LogicalPlan p, int column)
+    {
+        switch (p)
+        {
+            case FilterNode f:
+                return Sketched(f.Input, column);
+            case ProjectNode pr:
+                return pr.Exprs[column] is ColumnRef r ? Sketched(pr.Input, r.Index) : null;
+            case ScanNode s when s.Source.Fragments is { Count: > 0 } fragments:
+            {
+                var merged = new Storage.Statistics.HyperLogLog();
+                foreach (var f in fragments)
+                {
+                    if (f.LiveRows == 0) continue;
+                    if (!f.Statistics.TryGetValue(s.Columns[column], out var st) || st.Distinct is not { } sketch) return null;
+                    merged.Merge(sketch);
+                }
+                return Math.Max(1, merged.Estimate());
+            }
+            default:
+                return null;
+        }
     }
 
     private static long? ValueRange(LogicalPlan p, int column)

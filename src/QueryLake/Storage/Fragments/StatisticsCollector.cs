@@ -6,7 +6,7 @@ using QueryLake.Storage.Manifests;
 
 namespace QueryLake.Storage.Fragments;
 
-/// <summary>Accumulates min, max and null count of one column across the batches of a data file.
+/// <summary>Accumulates min, max, null count and a distinct-count sketch of one column across the batches of a data file.
 /// Strings keep at most 64 bytes of UTF-8 (cut at a character boundary): a truncated minimum is still a
 /// lower bound, and a maximum that would need truncation is left out. NaN is ignored.</summary>
 internal sealed class StatisticsCollector(DataType type)
@@ -18,12 +18,14 @@ internal sealed class StatisticsCollector(DataType type)
     private ulong _minU = ulong.MaxValue, _maxU = ulong.MinValue;
     private byte[]? _minS, _maxS;
     private bool _maxSTooLong, _any;
+    private readonly Statistics.HyperLogLog _distinct = new();
 
     public static bool Supports(DataType t) => t.StorageType is PrimitiveType { Id: not TypeId.Boolean } or TimestampType or VariableBinaryType { IsUtf8: true };
 
     public void Add(ArrowArray a)
     {
         _nulls += a.NullCount;
+        _distinct.AddAll(a);
         switch (a)
         {
             case PrimitiveArray<float> f: Floats(a, f.Values); break;
@@ -109,6 +111,7 @@ internal sealed class StatisticsCollector(DataType type)
     {
         var r = new StatsRecord { Nulls = _nulls };
         if (!_any) return r;
+        r.Distinct = _distinct.Serialize();
         switch (type.StorageType)
         {
             case PrimitiveType { IsFloatingPoint: true }:

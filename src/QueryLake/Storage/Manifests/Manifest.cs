@@ -84,4 +84,7 @@ internal sealed class StatsRecord
     [JsonPropertyName("min")] public System.Text.Json.Nodes.JsonNode? Min { get; set; }
     [JsonPropertyName("max")] public System.Text.Json.Nodes.JsonNode? Max { get; set; }
     [JsonPropertyName("nulls")] public long Nulls { get; set; }
+
+    /// <summary>A HyperLogLog sketch of the column's distinct values in the file (base64 of 1,024 registers).</summary>
+    [JsonPropertyName("distinct")] public string? Distinct { get; set; }
 }

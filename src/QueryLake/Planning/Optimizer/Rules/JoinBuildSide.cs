@@ -17,7 +17,7 @@ internal sealed class JoinBuildSide : IOptimizerRule
             return p;
         int lw = j.Left.Schema.Fields.Count, rw = j.Right.Schema.Fields.Count;
         var condition = j.Condition is null ? null : ExpressionRewriter.RemapColumns(j.Condition, i => i < lw ? i + rw : i - lw);
-        var swapped = new JoinNode(j.Right, j.Left, JoinKind.Inner, condition);
+        var swapped = new JoinNode(j.Right, j.Left, JoinKind.Inner, condition) { Estimate = j.Estimate };
         var exprs = Enumerable.Range(0, lw + rw).Select(i =>
         {
             int from = i < lw ? rw + i : i - lw;

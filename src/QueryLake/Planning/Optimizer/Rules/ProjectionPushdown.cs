@@ -77,7 +77,7 @@ internal sealed class ProjectionPushdown : IOptimizerRule
                 var (right, rmap) = Prune(j.Right, need.Where(i => i >= lw).Select(i => i - lw).ToHashSet());
                 int newLw = left.Schema.Fields.Count;
                 var combined = lmap.Concat(rmap.Select(i => i < 0 ? -1 : i + newLw)).ToArray();
-                var joined = new JoinNode(left, right, j.Kind, j.Condition is null ? null : Remap(j.Condition, combined));
+                var joined = new JoinNode(left, right, j.Kind, j.Condition is null ? null : Remap(j.Condition, combined)) { Estimate = j.Estimate };
                 return (joined, j.Kind is JoinKind.Semi or JoinKind.Anti ? lmap : combined);
             }
             case SampleNode sm:
