@@ -1,4 +1,8 @@
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Sessions;
 using Xunit;
+using static QueryLake.Tests.Optimizer.RuleToggle;
 
 namespace QueryLake.Tests.Optimizer;
 
@@ -48,5 +52,54 @@ public sealed class PredicatePushdownTests(PlanFixture f) : IClassFixture<PlanFi
                   Scan: t [a, c]
 
             """.Replace("\r", ""), f.Explain(sql));
+    }
+
+    [Fact]
+    public void Filters_go_through_outer_joins_only_to_the_side_whose_rows_they_remove()
+    {
+        const string sql = "SELECT t.a, s.label FROM t LEFT JOIN small s ON t.a = s.a AND s.label <> 'z' WHERE t.c > 0.5 AND s.label IS NULL";
+        Assert.Equal("""
+            Project: a, label
+              Filter: (IS NULL label#3)
+                Join: left on (a#0 = a#2)
+                  Scan: t [a, c] filter=(c#1 > 0.5)
+                  Scan: small [a, label] filter=(label#1 <> 'z')
+
+            """.Replace("\r", ""), f.Explain(sql));
+        Assert.Equal(Sorted(Rows(f.Session, sql, "predicate_pushdown")), Sorted(Rows(f.Session, sql)));
+    }
+
+    public sealed record OuterCase(int[] Left, int[] Right, int Kind, int Where, int On);
+
+    [Fact]
+    public void Pushing_filters_through_outer_semi_and_anti_joins_keeps_the_rows()
+    {
+        using var s = QueryLakeSession.Open();
+        var cases = from l in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 3), 2 * n))
+                    from r in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 3), 2 * n))
+                    from kind in Gen.Choose(0, 4)
+                    from w in Gen.Choose(0, 3)
+                    from o in Gen.Choose(0, 2)
+                    select new OuterCase(l, r, kind, w, o);
+        int round = 0;
+        var property = Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            round++;
+            string a = $"pl{round}", b = $"pr{round}";
+            foreach (var (name, values) in new[] { (a, c.Left), (b, c.Right) })
+            {
+                s.Execute($"CREATE DATASET {name} (k BIGINT, v BIGINT)");
+                if (values.Length > 0)
+                    s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(i => $"({Value(values[2 * i])}, {Value(values[2 * i + 1])})")));
+            }
+            string join = new[] { "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "SEMI JOIN", "ANTI JOIN" }[c.Kind];
+            string on = new[] { $"{a}.k = {b}.k", $"{a}.k = {b}.k AND {b}.v > 1", $"{a}.k = {b}.k AND {a}.v > 1" }[c.On];
+            bool leftOnly = c.Kind >= 3;
+            string where = new[] { $"{a}.v >= 1", leftOnly ? $"{a}.k IS NOT NULL" : $"{b}.v IS NULL", leftOnly ? $"{a}.v < 3" : $"{b}.k >= 1 OR {a}.k = 0", "true" }[c.Where];
+            string select = leftOnly ? $"{a}.k, {a}.v" : $"{a}.k, {a}.v, {b}.k, {b}.v";
+            var sql = $"SELECT {select} FROM {a} {join} {b} ON {on} WHERE {where}";
+            Assert.Equal(Sorted(Rows(s, sql, "predicate_pushdown")), Sorted(Rows(s, sql)));
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(80), property);
     }
 }
