@@ -108,8 +108,9 @@ internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Ki
     /// <summary>The rows the join planner expects (null: not planned by it; then the larger input's rows).</summary>
     public long? Estimate { get; init; }
 
-    public override long? EstimatedRows => Estimate ?? (Left.EstimatedRows is { } l && Right.EstimatedRows is { } r
-        ? Kind == JoinKind.Cross ? (long)Math.Min((double)l * r, long.MaxValue / 2) : Math.Max(l, r) : null);
+    public override long? EstimatedRows => Estimate ?? (Kind is JoinKind.Semi or JoinKind.Anti ? Left.EstimatedRows
+        : Left.EstimatedRows is { } l && Right.EstimatedRows is { } r
+            ? Kind == JoinKind.Cross ? (long)Math.Min((double)l * r, long.MaxValue / 2) : Math.Max(l, r) : null);
     public override string Label() => $"Join: {Kind.ToString().ToLowerInvariant()}{(Condition is null ? "" : $" on {Condition}")}";
 
     /// <summary>Join outputs may repeat column names (a.id, b.id); the schema needs unique names, so repeats get a suffix.</summary>
