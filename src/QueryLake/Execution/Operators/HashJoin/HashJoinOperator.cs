@@ -21,8 +21,53 @@ internal static class HashJoinOperator
     public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
         IReadOnlySet<int>? needed = null)
     {
+        var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, node.Left.Schema.Fields.Count);
+        // A semi or anti join on equalities alone whose left input is the smaller builds the left side and marks the
+        // rows the right side finds (EXISTS over a big table probes the table, not the other way round).
+        if (node.Kind is JoinKind.Semi or JoinKind.Anti && residual is null && leftKeys.Count > 0
+            && node.Left.EstimatedRows is { } l && node.Right.EstimatedRows is { } r && l < r)
+            return SemiBuildingLeft(node, left, right, ctx, leftKeys, rightKeys);
+        return BuildingRight(node, left, right, ctx, needed, leftKeys, rightKeys, residual);
+    }
+
+    /// <summary>Semi and anti joins with the left input in the hash table: every right batch probes it (several at
+    /// once) and marks the left rows it matches; then the marked rows (semi) or the others (anti) come out, batch by
+    /// batch in left order. NULL keys never match, so an anti join keeps their rows.</summary>
+    private static IEnumerable<RecordBatch> SemiBuildingLeft(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
+        List<BoundExpr> leftKeys, List<BoundExpr> rightKeys)
+    {
+        var build = new List<RecordBatch>();
+        foreach (var b in left)
+        {
+            if (b.Length == 0) continue;
+            ctx.Reserve(QueryContext.SizeOf(b) + 64L * b.Length, "the semi join's build side");
+            build.Add(b);
+        }
+        if (build.Count == 0) yield break;
+        var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, b))).ToArray()).ToList(), leftKeys.Count);
+        var hit = build.Select(b => new bool[b.Length]).ToArray();
+        int Mark(RecordBatch rb)
+        {
+            var keys = rightKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, rb))).ToArray();
+            for (int r = 0; r < rb.Length; r++)
+                if (table.Probe(keys, r) is { } matches)
+                    foreach (var p in matches) hit[p.Source][p.Row] = true; // only ever set to true: concurrent marks agree
+            return rb.Length;
+        }
+        foreach (var _ in Parallel.OrderedMap(right.Where(b => b.Length > 0), Mark, ctx.Threads, ctx.Cancel)) ctx.Cancel.ThrowIfCancellationRequested();
+        bool keep = node.Kind == JoinKind.Semi;
+        for (int b = 0; b < build.Count; b++)
+        {
+            var rows = Enumerable.Range(0, build[b].Length).Where(r => hit[b][r] == keep).ToArray();
+            if (rows.Length == build[b].Length) yield return build[b];
+            else if (rows.Length > 0) yield return Gather.Rows(build[b], rows);
+        }
+    }
+
+    private static IEnumerable<RecordBatch> BuildingRight(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
+        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
+    {
         int leftWidth = node.Left.Schema.Fields.Count;
-        var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, leftWidth);
         var build = new List<RecordBatch>();
         foreach (var b in right)
         {
