@@ -53,13 +53,13 @@ internal static class CastKernel
             try
             {
                 using var doc = System.Text.Json.JsonDocument.Parse(text);
-                if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array) throw new FormatException("it is not a [ … ] array");
+                if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array) throw new CastProblem("it is not a [ … ] array");
                 rows[i] = Flat(doc.RootElement).ToArray();
                 numbers &= ((object?[])rows[i]!).All(x => x is null or double);
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
             {
-                if (!tryCast) throw new QueryLakeException("QL-CAST", $"cannot cast {Show(text)} to a list: {e.Message}");
+                if (!tryCast) throw new QueryLakeException("QL-CAST", $"cannot cast {Show(text)} to a list: {Why(e, "JSON array")}");
             }
         }
         if (!numbers) type = DataType.List(DataType.Utf8);
@@ -110,13 +110,13 @@ internal static class CastKernel
             try
             {
                 if (size is { } n && items.Count != n)
-                    throw new ArgumentException($"it has {items.Count} elements, not {n}");
+                    throw new CastProblem($"it has {items.Count} elements, not {n}");
                 b.Append(items.Select(v => v is null ? null : Convert(v, from, target)).ToArray());
             }
             catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
             {
                 if (tryCast) { b.AppendNull(); continue; }
-                throw new QueryLakeException("QL-CAST", $"cannot cast row {i + 1}'s list ({input.Type}) to {to}: {e.Message}");
+                throw new QueryLakeException("QL-CAST", $"cannot cast row {i + 1}'s list ({input.Type}) to {to}: {Why(e, target.ToString())}");
             }
         }
         return b.Build();
@@ -146,12 +146,25 @@ internal static class CastKernel
             catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
             {
                 if (tryCast) { b.AppendNull(); continue; }
-                throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {to}: {e.Message}");
+                throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {to}: {Why(e, to.ToString())}");
             }
             b.Append(v);
         }
         return b.Build();
     }
+
+    /// <summary>A reason a value does not convert, in QueryLake's words: its own explanations as they are, and for a
+    /// .NET parser's failure what it means (never the runtime's message).</summary>
+    private static string Why(Exception e, string target) => e switch
+    {
+        CastProblem => e.Message,
+        OverflowException => $"it is out of range for {target}",
+        System.Text.Json.JsonException => "it is not valid JSON",
+        _ => $"it is not a valid {target}",
+    };
+
+    /// <summary>A value that does not convert, with the reason in QueryLake's words.</summary>
+    private sealed class CastProblem(string message) : FormatException(message);
 
     private static Gather.Pick[] Indices(DictionaryArray d)
     {
@@ -215,7 +228,7 @@ internal static class CastKernel
     {
         var inv = CultureInfo.InvariantCulture;
         if (to is IntervalType)
-            return v is string text ? IntervalValue.TryParse(text, null, out var problem) ?? throw new FormatException(problem) : throw new InvalidCastException($"{from} does not convert to interval");
+            return v is string text ? IntervalValue.TryParse(text, null, out var problem) ?? throw new CastProblem(problem!) : throw new CastProblem($"{from} does not convert to interval");
         switch (to.StorageType)
         {
             case VariableBinaryType { IsUtf8: false } when v is string text:
@@ -237,7 +250,7 @@ internal static class CastKernel
                     {
                         "true" or "t" or "1" or "yes" or "y" => true,
                         "false" or "f" or "0" or "no" or "n" => false,
-                        _ => throw new FormatException($"'{s}' is not a boolean"),
+                        _ => throw new CastProblem($"'{s}' is not a boolean"),
                     },
                     bool b => b,
                     _ => System.Convert.ToDouble(v, inv) != 0,
@@ -247,7 +260,7 @@ internal static class CastKernel
                 {
                     string s => DateOnly.ParseExact(s.Trim(), ["yyyy-MM-dd", "yyyy-M-d", "yyyy/MM/dd"], inv),
                     DateTime t => DateOnly.FromDateTime(t),
-                    _ => throw new InvalidCastException($"{from} does not convert to date"),
+                    _ => throw new CastProblem($"{from} does not convert to date"),
                 };
             case TimestampType:
                 return v switch
@@ -255,7 +268,7 @@ internal static class CastKernel
                     string s => DateTime.SpecifyKind(DateTime.Parse(s.Trim(), inv, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), DateTimeKind.Utc),
                     DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
                     DateTime t => t,
-                    _ => throw new InvalidCastException($"{from} does not convert to timestamp"),
+                    _ => throw new CastProblem($"{from} does not convert to timestamp"),
                 };
             case PrimitiveType { IsFloatingPoint: true } p:
                 double dv = v is string s2 ? double.Parse(s2.Trim(), NumberStyles.Float, inv) : v is bool bb ? (bb ? 1 : 0) : System.Convert.ToDouble(v, inv);
@@ -278,7 +291,7 @@ internal static class CastKernel
                     TypeId.UInt32 => System.Convert.ToUInt32(n, inv), _ => System.Convert.ToUInt64(n, inv),
                 };
             default:
-                throw new InvalidCastException($"cannot cast {from} to {to}");
+                throw new CastProblem($"cannot cast {from} to {to}");
         }
     }
 
