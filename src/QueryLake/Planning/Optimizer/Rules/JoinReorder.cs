@@ -101,11 +101,24 @@ internal sealed class JoinReorder : IOptimizerRule
             if (arg is ColumnRef c && Cardinality.DistinctBound(inputs[input], c.Index - start[input]) is { } bound) return Math.Max(1, bound);
             return distinct[input];
         }
+        // Several equalities between the same two inputs (a composite key, partsupp's (partkey, suppkey)) are not
+        // independent: together they keep at least one match per row of the smaller input, so their product is bounded
+        // by 1/min(unfiltered rows of the two).
+        var pairOf = edges.Select(e => Equi(e.Expr, InputOf) is var (a, b) ? (Math.Min(a, b), Math.Max(a, b)) : (-1, -1)).ToArray();
         double Rows(long set)
         {
             double r = 1;
             for (int i = 0; i < n; i++) if ((set >> i & 1) != 0) r *= rows[i];
-            for (int e = 0; e < edges.Count; e++) if ((edges[e].Inputs & ~set) == 0) r *= selectivity[e];
+            Dictionary<(int, int), double>? pairs = null;
+            for (int e = 0; e < edges.Count; e++)
+            {
+                if ((edges[e].Inputs & ~set) != 0) continue;
+                if (pairOf[e].Item1 < 0) { r *= selectivity[e]; continue; }
+                pairs ??= [];
+                pairs[pairOf[e]] = pairs.GetValueOrDefault(pairOf[e], 1.0) * selectivity[e];
+            }
+            if (pairs is not null)
+                foreach (var ((a, b), product) in pairs) r *= Math.Max(product, 1 / Math.Min(distinct[a], distinct[b]));
             return Math.Max(1, r);
         }
         bool Connected(long a, long b) => edges.Any(e => (e.Inputs & a) != 0 && (e.Inputs & b) != 0 && (e.Inputs & ~(a | b)) == 0);
