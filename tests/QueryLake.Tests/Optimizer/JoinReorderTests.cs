@@ -101,11 +101,7 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
             {
                 var name = $"r{round}_{i}";
                 names.Add(name);
-                var vals = g.Values[i];
-                s.Execute($"CREATE DATASET {name} (id BIGINT, x BIGINT)");
-                if (vals.Length > 0)
-                    s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, vals.Length / 2).Select(r =>
-                        $"({Value(vals[2 * r])}, {Value(vals[2 * r + 1])})")));
+                Table(s, name, "id", "x", g.Values[i]);
             }
             // A spanning chain keeps results small; the extra links add cycles and non-equi conditions.
             var preds = new List<string>();

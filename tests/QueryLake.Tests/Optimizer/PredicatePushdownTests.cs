@@ -86,12 +86,8 @@ public sealed class PredicatePushdownTests(PlanFixture f) : IClassFixture<PlanFi
         {
             round++;
             string a = $"pl{round}", b = $"pr{round}";
-            foreach (var (name, values) in new[] { (a, c.Left), (b, c.Right) })
-            {
-                s.Execute($"CREATE DATASET {name} (k BIGINT, v BIGINT)");
-                if (values.Length > 0)
-                    s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(i => $"({Value(values[2 * i])}, {Value(values[2 * i + 1])})")));
-            }
+            Table(s, a, "k", "v", c.Left);
+            Table(s, b, "k", "v", c.Right);
             string join = new[] { "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "SEMI JOIN", "ANTI JOIN" }[c.Kind];
             string on = new[] { $"{a}.k = {b}.k", $"{a}.k = {b}.k AND {b}.v > 1", $"{a}.k = {b}.k AND {a}.v > 1" }[c.On];
             bool leftOnly = c.Kind >= 3;

@@ -18,6 +18,15 @@ internal static class RuleToggle
     public static List<string> Sorted(List<object?[]> rows) =>
         rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>Creates dataset <paramref name="name"/> of two BIGINT columns from <paramref name="values"/>, taken in pairs
+    /// (negative values are NULL).</summary>
+    public static void Table(QueryLakeSession s, string name, string first, string second, int[] values)
+    {
+        s.Execute($"CREATE DATASET {name} ({first} BIGINT, {second} BIGINT)");
+        if (values.Length > 1)
+            s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(r => $"({Value(values[2 * r])}, {Value(values[2 * r + 1])})")));
+    }
+
     /// <summary>SQL text of a small integer, or NULL for a negative one (generators draw NULLs as -1).</summary>
     public static string Value(int v) => v < 0 ? "NULL" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

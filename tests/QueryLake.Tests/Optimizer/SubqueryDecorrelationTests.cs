@@ -64,8 +64,8 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
         {
             round++;
             string o = $"o{round}", i = $"i{round}";
-            Create(s, o, c.Outer);
-            Create(s, i, c.Inner);
+            Table(s, o, "k", "v", c.Outer);
+            Table(s, i, "k", "v", c.Inner);
             string not = c.Negated ? "NOT " : "";
             var sql = c.Shape switch
             {
@@ -82,12 +82,5 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
             Assert.Equal(expected, Sorted(Rows(s, sql)));
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
-    }
-
-    private static void Create(QueryLakeSession s, string name, int[] values)
-    {
-        s.Execute($"CREATE DATASET {name} (k BIGINT, v BIGINT)");
-        if (values.Length > 0)
-            s.Execute($"INSERT INTO {name} VALUES " + string.Join(", ", Enumerable.Range(0, values.Length / 2).Select(r => $"({Value(values[2 * r])}, {Value(values[2 * r + 1])})")));
     }
 }

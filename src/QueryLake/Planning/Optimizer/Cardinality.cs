@@ -41,59 +41,48 @@ internal static class Cardinality
     public static long? DistinctBound(LogicalPlan p, int column)
     {
         long? bound = UnfilteredRows(p);
-        foreach (var other in new[] { ValueRange(p, column), Sketched(p, column) })
-            if (other is { } o) bound = bound is { } b ? Math.Min(b, o) : o;
+        if (SourceColumn(p, column) is var (source, name) && source.Fragments is { Count: > 0 } fragments)
+            foreach (var other in new[] { ValueRange(source, name, fragments), Sketched(name, fragments) })
+                if (other is { } o) bound = bound is { } b ? Math.Min(b, o) : o;
         return bound;
     }
 
-    private static long? Sketched(LogicalPlan p, int column)
+    /// <summary>The source and column name a column of <paramref name="p"/> reads unchanged, through filters and
+    /// projections; null when it is computed.</summary>
+    private static (ITableSource Source, string Name)? SourceColumn(LogicalPlan p, int column) => p switch
     {
-        switch (p)
+        FilterNode f => SourceColumn(f.Input, column),
+        ProjectNode pr => pr.Exprs[column] is ColumnRef r ? SourceColumn(pr.Input, r.Index) : null,
+        ScanNode s => (s.Source, s.Columns[column]),
+        _ => null,
+    };
+
+    /// <summary>The fragments' HyperLogLog sketches of the column merged; null when a live fragment has none.</summary>
+    private static long? Sketched(string name, IReadOnlyList<Storage.FragmentInfo> fragments)
+    {
+        var merged = new Storage.Statistics.HyperLogLog();
+        foreach (var f in fragments)
         {
-            case FilterNode f:
-                return Sketched(f.Input, column);
-            case ProjectNode pr:
-                return pr.Exprs[column] is ColumnRef r ? Sketched(pr.Input, r.Index) : null;
-            case ScanNode s when s.Source.Fragments is { Count: > 0 } fragments:
-            {
-                var merged = new Storage.Statistics.HyperLogLog();
-                foreach (var f in fragments)
-                {
-                    if (f.LiveRows == 0) continue;
-                    if (!f.Statistics.TryGetValue(s.Columns[column], out var st) || st.Distinct is not { } sketch) return null;
-                    merged.Merge(sketch);
-                }
-                return Math.Max(1, merged.Estimate());
-            }
-            default:
-                return null;
+            if (f.LiveRows == 0) continue;
+            if (!f.Statistics.TryGetValue(name, out var st) || st.Distinct is not { } sketch) return null;
+            merged.Merge(sketch);
         }
+        return Math.Max(1, merged.Estimate());
     }
 
-    private static long? ValueRange(LogicalPlan p, int column)
+    /// <summary>For an integer column, the width of its value range over the live fragments' min/max statistics.</summary>
+    private static long? ValueRange(ITableSource source, string name, IReadOnlyList<Storage.FragmentInfo> fragments)
     {
-        switch (p)
+        if (!source.Schema[name].DataType.IsInteger) return null;
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var f in fragments)
         {
-            case FilterNode f:
-                return ValueRange(f.Input, column);
-            case ProjectNode pr:
-                return pr.Exprs[column] is ColumnRef r ? ValueRange(pr.Input, r.Index) : null;
-            case ScanNode s when s.Source.Fragments is { Count: > 0 } fragments && s.Source.Schema[s.Columns[column]].DataType.IsInteger:
-            {
-                string name = s.Columns[column];
-                long min = long.MaxValue, max = long.MinValue;
-                foreach (var f in fragments)
-                {
-                    if (f.LiveRows == 0) continue;
-                    if (!f.Statistics.TryGetValue(name, out var st) || st.Min is not (long or int) || st.Max is not (long or int)) return null;
-                    min = Math.Min(min, Convert.ToInt64(st.Min, System.Globalization.CultureInfo.InvariantCulture));
-                    max = Math.Max(max, Convert.ToInt64(st.Max, System.Globalization.CultureInfo.InvariantCulture));
-                }
-                return min > max ? null : max - min < long.MaxValue - 1 ? max - min + 1 : null;
-            }
-            default:
-                return null;
+            if (f.LiveRows == 0) continue;
+            if (!f.Statistics.TryGetValue(name, out var st) || st.Min is not (long or int) || st.Max is not (long or int)) return null;
+            min = Math.Min(min, Convert.ToInt64(st.Min, System.Globalization.CultureInfo.InvariantCulture));
+            max = Math.Max(max, Convert.ToInt64(st.Max, System.Globalization.CultureInfo.InvariantCulture));
         }
+        return min > max ? null : max - min < long.MaxValue - 1 ? max - min + 1 : null;
     }
 
     /// <summary>Rows of the input under filters and projections: a bound on the distinct values of any of its columns.</summary>
