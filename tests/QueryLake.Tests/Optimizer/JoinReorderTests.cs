@@ -54,6 +54,16 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
     }
 
     [Fact]
+    public void An_or_over_two_inputs_filters_each_of_them_first()
+    {
+        const string sql = "SELECT count(*) FROM t, small s WHERE (t.a = 1 AND s.label = 'x') OR (t.a = 2 AND s.label = 'y')";
+        var plan = f.Explain(sql);
+        Assert.Contains("Scan: t [a] filter=((a#0 = 1) OR (a#0 = 2))", plan);
+        Assert.Contains("Scan: small [label] filter=((label#0 = 'x') OR (label#0 = 'y'))", plan);
+        Assert.Equal(Rows(f.Session, sql, "join_reorder").Single()[0], Rows(f.Session, sql).Single()[0]);
+    }
+
+    [Fact]
     public void Only_unlinked_inputs_are_crossed()
     {
         const string sql = "SELECT t.a, s.label, u.b FROM t, small s, t u WHERE t.a = s.a";
@@ -78,13 +88,13 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
         Assert.Equal(12L, f.Session.Query(sql).Rows().Single()[0]);
     }
 
-    public sealed record Graph(int Tables, int[][] Values, (int A, int B, bool Equi)[] Links, int Filter);
+    public sealed record Graph(int Tables, int[][] Values, (int A, int B, int Kind)[] Links, int Filter);
 
     private static readonly Gen<Graph> Graphs =
         from n in Gen.Choose(2, 8)
         from values in Gen.ArrayOf(Gen.Choose(0, 4).SelectMany(k => Gen.ArrayOf(Gen.Choose(-1, 3), 2 * k)), n)
         from extra in Gen.Choose(0, 3)
-        from links in Gen.ArrayOf(from a in Gen.Choose(0, n - 1) from b in Gen.Choose(0, n - 1) from equi in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))) select (a, b, equi), extra)
+        from links in Gen.ArrayOf(from a in Gen.Choose(0, n - 1) from b in Gen.Choose(0, n - 1) from kind in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2))) select (a, b, kind), extra)
         from filter in Gen.Choose(-1, n - 1)
         select new Graph(n, values, links, filter);
 
@@ -106,8 +116,15 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
             // A spanning chain keeps results small; the extra links add cycles and non-equi conditions.
             var preds = new List<string>();
             for (int i = 1; i < g.Tables; i++) preds.Add($"{names[i - 1]}.x = {names[i]}.id");
-            foreach (var (a, b, equi) in g.Links)
-                if (a != b) preds.Add(equi ? $"{names[a]}.id = {names[b]}.x" : $"{names[a]}.x <= {names[b]}.id + 1");
+            foreach (var (a, b, kind) in g.Links)
+                if (a != b)
+                    preds.Add(kind switch
+                    {
+                        0 => $"{names[a]}.id = {names[b]}.x",
+                        1 => $"{names[a]}.x <= {names[b]}.id + 1",
+                        // An OR over two inputs: each input gets the OR of its own parts as an implied filter.
+                        _ => $"(({names[a]}.id = {names[b]}.x AND {names[a]}.x > 0) OR ({names[a]}.x IS NULL AND {names[b]}.id < 2))",
+                    });
             if (g.Filter >= 0) preds.Add($"{names[g.Filter]}.x IS NOT NULL");
             // Half the queries spell the chain as JOIN … ON, the rest as a comma join.
             string from = round % 2 == 0 ? string.Join(", ", names)

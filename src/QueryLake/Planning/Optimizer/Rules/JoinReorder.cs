@@ -83,7 +83,15 @@ internal sealed class JoinReorder : IOptimizerRule
             if (set == 0) top.Add(p);
             else if ((set & (set - 1)) == 0) perInput[InputOf(ExpressionRewriter.Columns(p).First())].Add(ExpressionRewriter.RemapColumns(p, c => c - start[InputOf(c)]));
             else if (subquery) top.Add(p);
-            else edges.Add(new Edge(p, set));
+            else
+            {
+                edges.Add(new Edge(p, set));
+                // An OR over several inputs implies, for each input every branch constrains, the OR of those
+                // constraints: (n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY' AND n2 = 'FRANCE') filters n1 and
+                // n2 to the two names before any join. The OR itself stays as the join condition.
+                foreach (var (input, implied) in Implied(p, InputOf))
+                    perInput[input].Add(ExpressionRewriter.RemapColumns(implied, c => c - start[input]));
+            }
         }
         var leaves = inputs.Select((p, i) => perInput[i].Count == 0 ? p : new FilterNode(p, perInput[i].Aggregate(ExpressionRewriter.And))).ToArray();
         var rows = leaves.Select(l => (double)Math.Max(1, l.EstimatedRows ?? 1000)).ToArray();
@@ -166,6 +174,35 @@ internal sealed class JoinReorder : IOptimizerRule
             result = new ProjectNode(result, exprs, names);
         }
         return result;
+    }
+
+    /// <summary>For an OR, the inputs that every branch constrains on its own, each with the OR of those constraints.</summary>
+    private static IEnumerable<(int Input, BoundExpr Implied)> Implied(BoundExpr e, Func<int, int> inputOf)
+    {
+        if (e is not Call { Function.Name: "OR" }) yield break;
+        var branches = Disjuncts(e).Select(d => ExpressionRewriter.Conjuncts(d).ToList()).ToList();
+        var inputs = branches.SelectMany(b => b).SelectMany(c => ExpressionRewriter.Columns(c)).Select(inputOf).Distinct().ToList();
+        foreach (int input in inputs)
+        {
+            var parts = new List<BoundExpr>();
+            foreach (var branch in branches)
+            {
+                var mine = branch.Where(c => ExpressionRewriter.Columns(c).Any() && ExpressionRewriter.Columns(c).All(x => inputOf(x) == input)
+                    && !Contains<CorrelatedSubquery>(c)).ToList();
+                if (mine.Count == 0) { parts.Clear(); break; }
+                parts.Add(mine.Aggregate(ExpressionRewriter.And));
+            }
+            if (parts.Count == branches.Count) yield return (input, parts.Aggregate(Or));
+        }
+    }
+
+    private static IEnumerable<BoundExpr> Disjuncts(BoundExpr e) => e is Call { Function.Name: "OR", Args: [var a, var b] } ? Disjuncts(a).Concat(Disjuncts(b)) : [e];
+
+    private static BoundExpr Or(BoundExpr a, BoundExpr b)
+    {
+        var f = Functions.FunctionRegistry.Default.Scalar("OR")!;
+        var r = f.Resolve([a.Type, b.Type])!;
+        return new Call(f, [a, b], r.Kernel, r.Result);
     }
 
     /// <summary>The two inputs an equality between two columns links, or null.</summary>
