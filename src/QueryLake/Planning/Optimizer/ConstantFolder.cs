@@ -41,6 +41,30 @@ internal static class ConstantFolder
         }
     }
 
+    /// <summary><c>CAST(d AS TIMESTAMP) op t</c> for a DATE d and a constant t (what <c>d &lt; DATE '…' + INTERVAL …</c>
+    /// binds to) compares d with a date constant instead, so the column is not cast row by row and fragment statistics
+    /// on d can prune: at midnight t is that date; otherwise d &lt; t and d &lt;= t hold up to t's date, d &gt; t and
+    /// d &gt;= t from the next one.</summary>
+    private static BoundExpr? DateComparison(BoundExpr e)
+    {
+        if (e is not Call { Function.Name: "<" or "<=" or ">" or ">=" or "=" or "<>" , Args: [var a, var b] } c) return null;
+        bool flipped = a is Literal;
+        var (cast, constant) = flipped ? (b, a) : (a, b);
+        if (cast is not Cast { Try: false, Value: { Type.Id: Columnar.Types.TypeId.Date32 } date, Target: Columnar.Types.TimestampType }
+            || constant is not Literal { Value: DateTime t }) return null;
+        string op = c.Function.Name;
+        if (flipped) op = op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
+        var day = DateOnly.FromDateTime(t);
+        if (t.TimeOfDay != TimeSpan.Zero)
+        {
+            if (op is "=" or "<>") return null;
+            (op, day) = op switch { "<" or "<=" => ("<=", day), _ => (">", day) };
+        }
+        var f = Functions.FunctionRegistry.Default.Scalar(op)!;
+        var r = f.Resolve([Columnar.Types.DataType.Date32, Columnar.Types.DataType.Date32]);
+        return r is null ? null : new Call(f, [date, new Literal(day, Columnar.Types.DataType.Date32)], r.Kernel, r.Result) { Selected = r.Selected, Top = r.Top };
+    }
+
     /// <summary>Folds bottom-up everywhere in an expression.</summary>
     public static BoundExpr Fold(BoundExpr e) => FoldTree(e);
 
@@ -58,9 +82,11 @@ internal static class ConstantFolder
     }
 
     /// <summary>Boolean identities that hold under three-valued logic: x AND true = x, x AND false = false,
-    /// x OR false = x, x OR true = true.</summary>
+    /// x OR false = x, x OR true = true; and comparisons of a date cast to a timestamp with a constant, which compare
+    /// the date itself (see <see cref="DateComparison"/>).</summary>
     private static BoundExpr Simplify(BoundExpr e)
     {
+        if (DateComparison(e) is { } dates) return dates;
         if (e is not Call { Function.Name: "AND" or "OR", Args: [var a, var b] } c) return e;
         bool and = c.Function.Name == "AND";
         foreach (var (lit, other) in new[] { (a, b), (b, a) })
