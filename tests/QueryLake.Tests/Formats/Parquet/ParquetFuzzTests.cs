@@ -74,6 +74,22 @@ public sealed class ParquetFuzzTests
     }
 
     [Fact]
+    public void A_damaged_fixed_list_size_fails_before_padding_null_lists()
+    {
+        // Found by the fuzzer: one flipped byte in the stored Arrow schema made a fixed-size list 3,932,162 wide, and
+        // the reader padded every null list to that width (46 MB for 25 rows) before seeing that a list disagreed.
+        var bytes = Valid("none", false);
+        bytes[33711] ^= 0x11;
+        using var dir = new TempDir();
+        var path = dir.File("fuzz.parquet");
+        File.WriteAllBytes(path, bytes);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<CorruptFileException>(() => ReadEverything(path));
+        Assert.Contains("fixed-size lists of", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20);
+    }
+
+    [Fact]
     public void Errors_name_the_file_the_column_and_the_problem()
     {
         using var dir = new TempDir();

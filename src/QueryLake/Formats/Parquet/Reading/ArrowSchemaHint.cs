@@ -101,12 +101,17 @@ internal static class ArrowSchemaHint
         int n = l.Length, size = f.ListSize;
         if (l.NullCount == 0 && n > 0 && l.GetValueOffset(n) - l.GetValueOffset(0) == (long)n * size && Enumerable.Range(0, n).All(i => l.GetValueLength(i) == size))
             return new ArrayData(f, n, 0, 0, [Columnar.Memory.ArrowBuffer.Empty], [Child(l.Values.Slice(l.GetValueOffset(0), n * size), f.ValueType, "list element")]);
+        // Every length is checked before anything is padded, so a damaged size fails here instead of allocating
+        // size null slots for each null list first.
+        for (int i = 0; i < n; i++)
+            if (!l.IsNull(i) && l.GetValueLength(i) is var len && len != size)
+                throw new ParquetFormatException($"a list of {len} values in a column stored as fixed-size lists of {size}");
+        if ((long)l.NullCount * size > 1L << 28)
+            throw new ParquetFormatException($"{l.NullCount} null lists of the stored fixed size {size} would need more than 2^28 slots");
         var values = Columnar.Builders.ArrayBuilder.Create(l.Values.Type);
         for (int i = 0; i < n; i++)
         {
-            int len = l.GetValueLength(i);
             if (l.IsNull(i)) { for (int k = 0; k < size; k++) values.AppendNull(); continue; }
-            if (len != size) throw new ParquetFormatException($"a list of {len} values in a column stored as fixed-size lists of {size}");
             values.AppendRange(l.Values, l.GetValueOffset(i), size);
         }
         return new ArrayData(f, n, 0, l.NullCount, [l.NullCount == 0 ? Columnar.Memory.ArrowBuffer.Empty : Slice(l)], [Child(values.Build(), f.ValueType, "list element")]);
