@@ -12,6 +12,19 @@ internal static class ExpressionRewriter
         return new Call(f, [a, b], r.Kernel, r.Result);
     }
 
+    public static BoundExpr Or(BoundExpr a, BoundExpr b)
+    {
+        var f = FunctionRegistry.Default.Scalar("OR")!;
+        var r = f.Resolve([a.Type, b.Type])!;
+        return new Call(f, [a, b], r.Kernel, r.Result);
+    }
+
+    /// <summary>The branches of an OR chain (the expression itself when it is not an OR).</summary>
+    public static IEnumerable<BoundExpr> Disjuncts(BoundExpr e) => e is Call { Function.Name: "OR", Args: [var a, var b] } ? Disjuncts(a).Concat(Disjuncts(b)) : [e];
+
+    /// <summary>True when the expression or any part of it is a <typeparamref name="T"/>.</summary>
+    public static bool Contains<T>(BoundExpr e) where T : BoundExpr => e is T || e.Children.Any(Contains<T>);
+
     /// <summary>The conjuncts of an AND chain (the expression itself when it is not an AND).</summary>
     public static IEnumerable<BoundExpr> Conjuncts(BoundExpr? e) => e switch
     {

@@ -79,7 +79,7 @@ internal sealed class JoinReorder : IOptimizerRule
         {
             long set = 0;
             foreach (int c in ExpressionRewriter.Columns(p)) set |= 1L << InputOf(c);
-            bool subquery = Contains<CorrelatedSubquery>(p);
+            bool subquery = ExpressionRewriter.Contains<CorrelatedSubquery>(p);
             if (set == 0) top.Add(p);
             else if ((set & (set - 1)) == 0) perInput[InputOf(ExpressionRewriter.Columns(p).First())].Add(ExpressionRewriter.RemapColumns(p, c => c - start[InputOf(c)]));
             else if (subquery) top.Add(p);
@@ -180,7 +180,7 @@ internal sealed class JoinReorder : IOptimizerRule
     private static IEnumerable<(int Input, BoundExpr Implied)> Implied(BoundExpr e, Func<int, int> inputOf)
     {
         if (e is not Call { Function.Name: "OR" }) yield break;
-        var branches = Disjuncts(e).Select(d => ExpressionRewriter.Conjuncts(d).ToList()).ToList();
+        var branches = ExpressionRewriter.Disjuncts(e).Select(d => ExpressionRewriter.Conjuncts(d).ToList()).ToList();
         var inputs = branches.SelectMany(b => b).SelectMany(c => ExpressionRewriter.Columns(c)).Select(inputOf).Distinct().ToList();
         foreach (int input in inputs)
         {
@@ -188,29 +188,18 @@ internal sealed class JoinReorder : IOptimizerRule
             foreach (var branch in branches)
             {
                 var mine = branch.Where(c => ExpressionRewriter.Columns(c).Any() && ExpressionRewriter.Columns(c).All(x => inputOf(x) == input)
-                    && !Contains<CorrelatedSubquery>(c)).ToList();
+                    && !ExpressionRewriter.Contains<CorrelatedSubquery>(c)).ToList();
                 if (mine.Count == 0) { parts.Clear(); break; }
                 parts.Add(mine.Aggregate(ExpressionRewriter.And));
             }
-            if (parts.Count == branches.Count) yield return (input, parts.Aggregate(Or));
+            if (parts.Count == branches.Count) yield return (input, parts.Aggregate(ExpressionRewriter.Or));
         }
-    }
-
-    private static IEnumerable<BoundExpr> Disjuncts(BoundExpr e) => e is Call { Function.Name: "OR", Args: [var a, var b] } ? Disjuncts(a).Concat(Disjuncts(b)) : [e];
-
-    private static BoundExpr Or(BoundExpr a, BoundExpr b)
-    {
-        var f = Functions.FunctionRegistry.Default.Scalar("OR")!;
-        var r = f.Resolve([a.Type, b.Type])!;
-        return new Call(f, [a, b], r.Kernel, r.Result);
     }
 
     /// <summary>The two inputs an equality between two columns links, or null.</summary>
     private static (int, int)? Equi(BoundExpr e, Func<int, int> inputOf) =>
         e is Call { Function.Name: "=", Args: [var a, var b] } && ExpressionRewriter.Columns(a).Select(inputOf).Distinct().ToList() is [var x]
             && ExpressionRewriter.Columns(b).Select(inputOf).Distinct().ToList() is [var y] && x != y ? (x, y) : null;
-
-    private static bool Contains<T>(BoundExpr e) where T : BoundExpr => e is T || e.Children.Any(Contains<T>);
 
     /// <summary>A join tree: a leaf (an input) or a join of two trees, with the set of inputs it covers.</summary>
     private sealed record Tree(long Set, int Input, Tree? Left, Tree? Right, double Cost);

@@ -1,4 +1,3 @@
-using QueryLake.Functions;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
@@ -28,7 +27,7 @@ internal sealed class OrFactoring : IOptimizerRule
         foreach (var c in conjuncts)
         {
             if (c is not Call { Function.Name: "OR" }) { result.Add(c); continue; }
-            var branches = Disjuncts(c).Select(d => ExpressionRewriter.Conjuncts(d).ToList()).ToList();
+            var branches = ExpressionRewriter.Disjuncts(c).Select(d => ExpressionRewriter.Conjuncts(d).ToList()).ToList();
             var common = branches[0].Where(x => branches.Skip(1).All(b => b.Any(y => y.ToString() == x.ToString()))).GroupBy(x => x.ToString()).Select(g => g.First()).ToList();
             if (common.Count == 0) { result.Add(c); continue; }
             changed = true;
@@ -37,17 +36,8 @@ internal sealed class OrFactoring : IOptimizerRule
             var rest = branches.Select(b => b.Where(x => !keys.Contains(x.ToString())).ToList()).ToList();
             // A branch with nothing left is true, and so is the OR.
             if (rest.All(b => b.Count > 0))
-                result.Add(rest.Select(b => b.Aggregate(ExpressionRewriter.And)).Aggregate(Or));
+                result.Add(rest.Select(b => b.Aggregate(ExpressionRewriter.And)).Aggregate(ExpressionRewriter.Or));
         }
         return changed ? result.Aggregate(ExpressionRewriter.And) : e;
-    }
-
-    private static IEnumerable<BoundExpr> Disjuncts(BoundExpr e) => e is Call { Function.Name: "OR", Args: [var a, var b] } ? Disjuncts(a).Concat(Disjuncts(b)) : [e];
-
-    private static BoundExpr Or(BoundExpr a, BoundExpr b)
-    {
-        var f = FunctionRegistry.Default.Scalar("OR")!;
-        var r = f.Resolve([a.Type, b.Type])!;
-        return new Call(f, [a, b], r.Kernel, r.Result);
     }
 }

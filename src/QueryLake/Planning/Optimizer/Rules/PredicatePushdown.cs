@@ -54,7 +54,7 @@ internal sealed class PredicatePushdown : IOptimizerRule
                     foreach (var c in ExpressionRewriter.Conjuncts(f.Predicate))
                     {
                         var cols = ExpressionRewriter.Columns(c).ToList();
-                        bool movable = cols.Count > 0 && !Contains<CorrelatedSubquery>(c) && (right ? cols.All(i => i >= leftWidth) : cols.All(i => i < leftWidth));
+                        bool movable = cols.Count > 0 && !ExpressionRewriter.Contains<CorrelatedSubquery>(c) && (right ? cols.All(i => i >= leftWidth) : cols.All(i => i < leftWidth));
                         (movable ? down : keep).Add(c);
                     }
                     if (down.Count == 0) return f with { Input = input };
@@ -78,7 +78,7 @@ internal sealed class PredicatePushdown : IOptimizerRule
             foreach (var c in ExpressionRewriter.Conjuncts(condition))
             {
                 var cols = ExpressionRewriter.Columns(c).ToList();
-                bool movable = cols.Count > 0 && !Contains<CorrelatedSubquery>(c) && (filterLeft ? cols.All(i => i < leftWidth) : cols.All(i => i >= leftWidth));
+                bool movable = cols.Count > 0 && !ExpressionRewriter.Contains<CorrelatedSubquery>(c) && (filterLeft ? cols.All(i => i < leftWidth) : cols.All(i => i >= leftWidth));
                 (movable ? down : keep).Add(c);
             }
             if (down.Count > 0)
@@ -93,6 +93,4 @@ internal sealed class PredicatePushdown : IOptimizerRule
         var inputs = plan.Inputs.Select(Push).ToList();
         return inputs.Count == 0 ? plan : plan.WithInputs(inputs);
     }
-
-    private static bool Contains<T>(BoundExpr e) where T : BoundExpr => e is T || e.Children.Any(Contains<T>);
 }
