@@ -212,12 +212,10 @@ internal static class OperatorFunctions
             if (k.Constant.IsNull(0)) return Vectors.Broadcast(DataType.Boolean, null, n);
             var cop = k.ConstantFirst ? CompareKernel.Swap(op) : op;
             var (cv, cn) = Vectors.AndValidity(n, k.Column);
+            if (CompareKernel.Primitive(k.Column, k.Constant, cop, yConstant: true) is { } bits)
+                return Vectors.MakeBool(bits, n, cv, cn);
             switch (k.Column, k.Constant)
             {
-                case (PrimitiveArray<long> x, PrimitiveArray<long> c):
-                    return Vectors.MakeBool(CompareKernel.Bits(x.Values, c.Values[0], cop), n, cv, cn);
-                case (PrimitiveArray<double> x, PrimitiveArray<double> c):
-                    return Vectors.MakeBool(CompareKernel.Bits(x.Values, c.Values[0], cop), n, cv, cn);
                 case (BinaryArray x, BinaryArray c):
                 {
                     var v = c.GetBytes(0).ToArray();
@@ -229,13 +227,8 @@ internal static class OperatorFunctions
         }
         a = Expand(a, n);
         var (validity, nulls) = Vectors.AndValidity(n, a[0], a[1]);
-        switch (a[0], a[1])
-        {
-            case (PrimitiveArray<long> x, PrimitiveArray<long> y):
-                return Vectors.MakeBool(CompareKernel.Bits(x.Values, y.Values, op), n, validity, nulls);
-            case (PrimitiveArray<double> x, PrimitiveArray<double> y):
-                return Vectors.MakeBool(CompareKernel.Bits(x.Values, y.Values, op), n, validity, nulls);
-        }
+        if (CompareKernel.Primitive(a[0], a[1], op, yConstant: false) is { } all)
+            return Vectors.MakeBool(all, n, validity, nulls);
         var r = new bool[n];
         if (a[0] is BinaryArray bx && a[1] is BinaryArray by)
             for (int i = 0; i < n; i++) r[i] = CompareKernel.Test(op, bx.GetBytes(i).SequenceCompareTo(by.GetBytes(i)));
