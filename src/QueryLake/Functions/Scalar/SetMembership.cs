@@ -14,11 +14,17 @@ namespace QueryLake.Functions.Scalar;
 internal static class SetMembership
 {
     /// <summary>Lists longer than this become a set lookup; shorter ones stay equalities the optimizer can read.</summary>
-    public const int Threshold = 16;
+    private const int Threshold = 16;
 
     private static readonly ScalarFunction Function = new("in_set", "x IN (v1, v2, …)",
         "Membership in a list of constants or an uncorrelated subquery's rows, by hash lookup (long IN lists bind to it).", "", _ => null)
         { AcceptsConstants = true };
+
+    /// <summary>Whether <c>x IN</c> a list of <paramref name="count"/> constants is better a set lookup than a chain
+    /// of equalities: a long list, or any list of two or more whose left side is computed (<c>substring(p FROM 1 FOR
+    /// 2) IN ('13', '31', …)</c>), which the equalities would compute once per constant. A column against a short list
+    /// stays equalities, which vector compares run fast and statistics can prune.</summary>
+    public static bool Suits(BoundExpr value, int count) => count > Threshold || (count > 1 && value is not (ColumnRef or Literal));
 
     /// <summary>x IN <paramref name="values"/>, with <paramref name="value"/> and the values already of one type.</summary>
     public static BoundExpr Build(BoundExpr value, IReadOnlyList<object?> values, DataType type)

@@ -31,7 +31,7 @@ internal static class StringFunctions
         foreach (var name in new[] { "substr", "substring" })
         r.Add(new ScalarFunction(name, $"{name}(s, start [, length])", "The substring from 1-based start, of length characters (default: to the end); substring(s FROM start FOR length) is the same.", $"SELECT {name}('nightfall', 6) → 'fall'",
             t => t.Count is 2 or 3 && Text(t[0]) && t.Skip(1).All(x => x.IsInteger || x is NullType)
-                ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => Substr((string)a[0]!, (long)a[1]!, a.Length > 2 ? (long)a[2]! : null)),
+                ? new Resolution(DataType.Utf8, Substrings,
                     t.Count == 2 ? [DataType.Utf8, DataType.Int64] : [DataType.Utf8, DataType.Int64, DataType.Int64])
                 : null));
         r.Add(new ScalarFunction("repeat", "repeat(s, n)", "s repeated n times (n ≤ 0 gives ''); a result over 256 MB is an error.", "SELECT repeat('ab', 3) → 'ababab'",
@@ -58,16 +58,53 @@ internal static class StringFunctions
         new(name, $"{name}(s)", desc, example, t => t.Count == 1 && Text(t[0])
             ? new Resolution(DataType.Utf8, RowMapped.Kernel(DataType.Utf8, a => f((string)a[0]!)), [DataType.Utf8]) : null);
 
-    private static string Substr(string s, long start, long? length)
+    /// <summary>substr over UTF-8 bytes in place: an ASCII value is cut by byte offsets, any other by walking its code
+    /// points; nothing is decoded to .NET strings.</summary>
+    private static ArrowArray Substrings(IReadOnlyList<ArrowArray> args, int n)
     {
-        var runes = s.EnumerateRunes().ToArray();
-        long from = start > 0 ? start - 1 : start == 0 ? 0 : Math.Max(0, runes.Length + start);
-        long to = length is { } l ? (start == 0 ? from + l - 1 : from + l) : runes.Length;
-        from = Math.Clamp(from, 0, runes.Length);
-        to = Math.Clamp(to, from, runes.Length);
-        var sb = new StringBuilder();
-        for (long i = from; i < to; i++) sb.Append(runes[i].ToString());
-        return sb.ToString();
+        var text = (BinaryArray)args[0];
+        var start = (PrimitiveArray<long>)args[1];
+        var length = args.Count > 2 ? (PrimitiveArray<long>)args[2] : null;
+        var b = new BinaryBuilder(DataType.Utf8);
+        for (int i = 0; i < n; i++)
+        {
+            if (text.IsNull(i) || start.IsNull(i) || (length is not null && length.IsNull(i))) { b.AppendNull(); continue; }
+            var bytes = text.GetBytes(i);
+            var (from, count) = Substr(bytes, start.Values[i], length?.Values[i]);
+            b.Append(bytes.Slice(from, count));
+        }
+        return b.Build();
+    }
+
+    /// <summary>The byte range of substr(s, start, length) in the UTF-8 bytes of s, counted in code points as in
+    /// DuckDB: start is 1-based, 0 counts as 1 with one character less, and a negative start counts from the end.</summary>
+    internal static (int From, int Count) Substr(ReadOnlySpan<byte> s, long start, long? length)
+    {
+        bool ascii = Ascii.IsValid(s);
+        long chars = ascii ? s.Length : Utf8CodePoints(s);
+        long from = start > 0 ? start - 1 : start == 0 ? 0 : Math.Max(0, chars + start);
+        long to = length is { } l ? (long)Int128.Clamp((Int128)from + l - (start == 0 ? 1 : 0), 0, chars) : chars;
+        from = Math.Clamp(from, 0, chars);
+        to = Math.Clamp(to, from, chars);
+        if (ascii) return ((int)from, (int)(to - from));
+        int a = Utf8Offset(s, from), z = Utf8Offset(s, to);
+        return (a, z - a);
+    }
+
+    private static long Utf8CodePoints(ReadOnlySpan<byte> s)
+    {
+        long count = 0;
+        foreach (byte c in s) if ((c & 0xC0) != 0x80) count++;
+        return count;
+    }
+
+    /// <summary>The byte offset of code point <paramref name="index"/> (the length at the end).</summary>
+    private static int Utf8Offset(ReadOnlySpan<byte> s, long index)
+    {
+        long seen = -1;
+        for (int i = 0; i < s.Length; i++)
+            if ((s[i] & 0xC0) != 0x80 && ++seen == index) return i;
+        return s.Length;
     }
 
     public static ScalarKernel Concat(bool nullIfAnyNull) => (args, n) =>

@@ -112,7 +112,7 @@ internal sealed partial class Binder
             case InListExpr il:
             {
                 var v = child(il.Value);
-                if (il.List.Count > SetMembership.Threshold)
+                if (SetMembership.Suits(v, il.List.Count))
                 {
                     var items = il.List.Select(child).ToList();
                     if (items.All(x => x is Literal) && InSet(v, items.Select(x => ((Literal)x).Value).ToList(), items.Select(x => x.Type).ToList(), il.At) is { } set)
@@ -192,7 +192,7 @@ internal sealed partial class Binder
                 var values = catalog.Execute(plan).Select(r => r[0]).ToList();
                 BoundExpr result;
                 if (values.Count == 0) result = new Literal(false, DataType.Boolean);
-                else if (values.Count > SetMembership.Threshold && InSet(v, values, [type], ins.At) is { } set) result = set;
+                else if (SetMembership.Suits(v, values.Count) && InSet(v, values, [type], ins.At) is { } set) result = set;
                 else
                 {
                     BoundExpr? any = null;
