@@ -40,25 +40,26 @@ internal static class HashJoinOperator
         foreach (var b in left)
         {
             if (b.Length == 0) continue;
-            ctx.Reserve(QueryContext.SizeOf(b) + 64L * b.Length, "the semi join's build side");
+            ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the semi join's build side");
             build.Add(b);
         }
         if (build.Count == 0) yield break;
-        var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, b))).ToArray()).ToList(), leftKeys.Count);
-        var hit = build.Select(b => new bool[b.Length]).ToArray();
+        var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList(), leftKeys.Count);
+        var hit = new bool[table.Picks.Length]; // by build row; build batch b's rows start at starts[b]
         int Mark(RecordBatch rb)
         {
-            var keys = rightKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, rb))).ToArray();
+            var probe = table.Probe(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, rb)).ToArray(), rb.Length);
             for (int r = 0; r < rb.Length; r++)
-                if (table.Probe(keys, r) is { } matches)
-                    foreach (var p in matches) hit[p.Source][p.Row] = true; // only ever set to true: concurrent marks agree
+                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
+                    hit[m] = true; // only ever set to true: concurrent marks agree
             return rb.Length;
         }
         foreach (var _ in Parallel.OrderedMap(right.Where(b => b.Length > 0), Mark, ctx.Threads, ctx.Cancel)) ctx.Cancel.ThrowIfCancellationRequested();
         bool keep = node.Kind == JoinKind.Semi;
-        for (int b = 0; b < build.Count; b++)
+        for (int b = 0, start = 0; b < build.Count; start += build[b].Length, b++)
         {
-            var rows = Enumerable.Range(0, build[b].Length).Where(r => hit[b][r] == keep).ToArray();
+            int first = start;
+            var rows = Enumerable.Range(0, build[b].Length).Where(r => hit[first + r] == keep).ToArray();
             if (rows.Length == build[b].Length) yield return build[b];
             else if (rows.Length > 0) yield return Gather.Rows(build[b], rows);
         }
@@ -72,11 +73,11 @@ internal static class HashJoinOperator
         foreach (var b in right)
         {
             if (b.Length == 0) continue;
-            ctx.Reserve(QueryContext.SizeOf(b) + 64L * b.Length, "the hash join's build side");
+            ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the hash join's build side");
             build.Add(b);
         }
         var allRight = new List<Gather.Pick>();
-        var buildKeys = build.Select(b => rightKeys.Select(k => Vectors.Plain(ExpressionEvaluator.Evaluate(k, b))).ToArray()).ToList();
+        var buildKeys = build.Select(b => rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList();
         for (int b = 0; b < build.Count; b++)
             for (int r = 0; r < build[b].Length; r++) allRight.Add(new Gather.Pick(b, r));
         var table = JoinTable.Build(buildKeys, rightKeys.Count);
@@ -92,29 +93,16 @@ internal static class HashJoinOperator
         RecordBatch? Probe(RecordBatch lb)
         {
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
-            // A dictionary-encoded key probes the table once per dictionary value; rows then look their matches up by index.
-            var encoded = keys is [DictionaryArray d] ? d : null;
-            List<Gather.Pick>?[]? perValue = null;
-            int[]? indices = null;
-            if (encoded is not null)
-            {
-                ArrowArray[] values = [encoded.Dictionary];
-                perValue = new List<Gather.Pick>?[encoded.Dictionary.Length];
-                for (int v = 0; v < perValue.Length; v++) perValue[v] = table.Probe(values, v);
-                indices = Vectors.Indices(encoded);
-            }
-            else keys = keys.Select(Vectors.Plain).ToArray();
+            var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length);
             using var pairs = new JoinPairs(lb.Length);
             for (int r = 0; r < lb.Length; r++)
             {
-                if (keys.Length == 0)
+                if (probe is null)
                 {
                     foreach (var p in allRight) pairs.Add(r, p);
                     continue;
                 }
-                var matches = encoded is null ? table.Probe(keys, r) : encoded.IsNull(r) ? null : perValue![indices![r]];
-                if (matches is null) continue;
-                foreach (var p in matches) pairs.Add(r, p);
+                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, table.Picks[m]);
             }
             // Candidate pairs are materialized only when a residual condition must be checked on them; the pairs
             // that pass it are kept.

@@ -1,89 +1,138 @@
+using System.Numerics;
 using QueryLake.Columnar.Arrays;
-using QueryLake.Columnar.Types;
 using QueryLake.Kernels;
 
 namespace QueryLake.Execution.Operators.HashJoin;
 
 /// <summary>
-/// The hash table of a hash join: build-side rows by key. A single int64 or utf8 key uses a typed table that
-/// allocates nothing per probe; other keys use <see cref="RowKey"/>. NULL keys never match. Once built, a table is
-/// only read, so probes may run on several threads at once.
+/// The hash table of a hash join: every build row numbered 0 … n−1, its key hash (<see cref="KeyHash"/>), and chains of
+/// rows per bucket in two flat arrays (<c>heads</c>: bucket → first row, <c>next</c>: row → next row of its bucket),
+/// so nothing is allocated per key or per probe. Chains hold rows in build order. Keys of any type and any number of
+/// columns; a candidate is confirmed by its hash and then by comparing its key columns. NULL keys never match, so rows
+/// with one are left out. Once built, the table is only read: probes may run on several threads at once.
 /// </summary>
-internal abstract class JoinTable
+internal sealed class JoinTable
 {
-    /// <summary>The build rows whose key equals the probe row's, or null.</summary>
-    public abstract List<Gather.Pick>? Probe(ArrowArray[] keys, int row);
+    private readonly int[] _heads;   // bucket → first row + 1 (0: empty)
+    private readonly int[] _next;    // row → next row of its bucket + 1 (0: end)
+    private readonly ulong[] _hashes;
+    private readonly ArrowArray[] _keys; // the build keys of all rows, one array per key column
+    private readonly long[]? _int64; // the one int64 key's values, compared directly
+    private readonly int _shift;
 
-    public static JoinTable Build(List<ArrowArray[]> keys, int keyCount)
+    /// <summary>Where each build row came from: (build batch, row in it).</summary>
+    public Gather.Pick[] Picks { get; }
+
+    /// <summary>Bytes the table holds beyond its keys (for the memory limit).</summary>
+    public static long BytesPerRow => 4 + 4 + 8 + 8 + 8;
+
+    private JoinTable(ArrowArray[] keys, Gather.Pick[] picks)
     {
-        if (keyCount == 0) return new GenericTable(); // a cross or non-equi join probes nothing
-        JoinTable table = keyCount == 1 && keys.All(k => k[0] is PrimitiveArray<long> && k[0].Type.Id == TypeId.Int64) ? new Int64Table()
-            : keyCount == 1 && keys.All(k => k[0] is BinaryArray && k[0].Type.Id == TypeId.Utf8) ? new Utf8Table()
-            : new GenericTable();
-        for (int b = 0; b < keys.Count; b++)
-            for (int r = 0; r < (keys[b].Length == 0 ? 0 : keys[b][0].Length); r++)
-                table.Add(keys[b], r, new Gather.Pick(b, r));
-        return table;
-    }
-
-    protected abstract void Add(ArrowArray[] keys, int row, Gather.Pick pick);
-
-    private static void Insert<TKey>(Dictionary<TKey, List<Gather.Pick>> d, TKey key, Gather.Pick pick) where TKey : notnull
-    {
-        if (!d.TryGetValue(key, out var list)) d[key] = list = [];
-        list.Add(pick);
-    }
-
-    private sealed class GenericTable : JoinTable
-    {
-        private readonly Dictionary<RowKey, List<Gather.Pick>> _rows = [];
-
-        protected override void Add(ArrowArray[] keys, int row, Gather.Pick pick)
+        _keys = keys;
+        if (keys is [PrimitiveArray<long> single]) _int64 = single.Values.ToArray();
+        Picks = picks;
+        int n = picks.Length;
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * n));
+        _shift = 64 - BitOperations.Log2((uint)buckets);
+        _heads = new int[buckets];
+        _next = new int[n];
+        if (n == 0) { _hashes = []; return; }
+        _hashes = KeyHash.Of(keys, n);
+        bool nulls = keys.Any(k => k.NullCount > 0);
+        // Rows are pushed on their chains last to first, so each chain lists its rows in build order.
+        for (int r = n - 1; r >= 0; r--)
         {
-            var key = RowKey.Of(keys, row);
-            if (!key.HasNull) Insert(_rows, key, pick);
-        }
-
-        public override List<Gather.Pick>? Probe(ArrowArray[] keys, int row)
-        {
-            var key = RowKey.Of(keys, row);
-            return key.HasNull ? null : _rows.GetValueOrDefault(key);
+            if (nulls && AnyNull(keys, r)) continue;
+            int b = (int)(_hashes[r] >> _shift);
+            _next[r] = _heads[b];
+            _heads[b] = r + 1;
         }
     }
 
-    private sealed class Int64Table : JoinTable
+    private static bool AnyNull(ArrowArray[] keys, int row)
     {
-        private readonly Dictionary<long, List<Gather.Pick>> _rows = [];
-
-        protected override void Add(ArrowArray[] keys, int row, Gather.Pick pick)
-        {
-            if (keys[0].IsValid(row)) Insert(_rows, ((PrimitiveArray<long>)keys[0])[row], pick);
-        }
-
-        public override List<Gather.Pick>? Probe(ArrowArray[] keys, int row) =>
-            keys[0] is PrimitiveArray<long> a && a.IsValid(row) ? _rows.GetValueOrDefault(a[row]) : null;
+        foreach (var k in keys) if (k.IsNull(row)) return true;
+        return false;
     }
 
-    /// <summary>Text keys as UTF-8 bytes (<see cref="Utf8KeyTable"/>); probes are read-only, so batches probe it in
-    /// parallel.</summary>
-    private sealed class Utf8Table : JoinTable
+    /// <summary>A table over the key columns of every build batch (the same key expressions evaluated per batch, plain
+    /// or dictionary-encoded).</summary>
+    public static JoinTable Build(IReadOnlyList<ArrowArray[]> keysPerBatch, int keyCount)
     {
-        private readonly Utf8KeyTable _keys = new();
-        private readonly List<List<Gather.Pick>> _rows = [];
-
-        protected override void Add(ArrowArray[] keys, int row, Gather.Pick pick)
+        int n = keysPerBatch.Sum(k => k.Length == 0 ? 0 : k[0].Length);
+        var picks = new Gather.Pick[n];
+        for (int b = 0, i = 0; b < keysPerBatch.Count; b++)
+            for (int r = 0; r < (keysPerBatch[b].Length == 0 ? 0 : keysPerBatch[b][0].Length); r++) picks[i++] = new Gather.Pick(b, r);
+        var keys = new ArrowArray[keyCount];
+        for (int c = 0; c < keyCount && n > 0; c++)
         {
-            if (!keys[0].IsValid(row)) return;
-            int e = _keys.FindOrAdd(((BinaryArray)keys[0]).GetBytes(row), out bool added);
-            if (added) _rows.Add([]);
-            _rows[e].Add(pick);
+            var sources = keysPerBatch.Select(k => Vectors.Plain(k[c])).ToList();
+            keys[c] = sources.Count == 1 ? sources[0] : Gather.Rows(sources[0].Type, sources, picks);
+        }
+        return new JoinTable(keys, picks);
+    }
+
+    /// <summary>Prepares a probe batch's key columns (hashes and comparers); the prober is used by one thread.</summary>
+    public Prober Probe(ArrowArray[] keys, int n) => new(this, keys, n);
+
+    /// <summary>The matches of one probe batch: for row r, <c>for (m = First(r); m ≥ 0; m = Next(m, r))</c> visits the
+    /// build rows whose key equals r's, in build order.</summary>
+    internal sealed class Prober
+    {
+        private readonly JoinTable _table;
+        private readonly ulong[] _hashes;
+        private readonly ArrowArray[] _keys;
+        private readonly Func<int, int, bool>[] _equal;
+        private readonly PrimitiveArray<long>? _probeInt64;
+
+        public Prober(JoinTable table, ArrowArray[] keys, int n)
+        {
+            _table = table;
+            _keys = keys;
+            _hashes = KeyHash.Of(keys, n);
+            if (table.Picks.Length == 0) { _equal = []; return; }
+            if (table._int64 is not null && keys is [PrimitiveArray<long> p]) _probeInt64 = p;
+            _equal = keys.Select((k, c) => Equality(table._keys[c], k)).ToArray();
         }
 
-        public override List<Gather.Pick>? Probe(ArrowArray[] keys, int row)
+        public int First(int row)
         {
-            if (keys[0] is not BinaryArray a || a.IsNull(row)) return null;
-            int e = _keys.Find(a.GetBytes(row));
-            return e < 0 ? null : _rows[e];
+            if (_table.Picks.Length == 0) return -1;
+            foreach (var k in _keys) if (k.IsNull(row)) return -1;
+            return Walk(_table._heads[(int)(_hashes[row] >> _table._shift)] - 1, row);
         }
+
+        public int Next(int match, int row) => Walk(_table._next[match] - 1, row);
+
+        private int Walk(int m, int row)
+        {
+            ulong h = _hashes[row];
+            if (_table._int64 is { } build && _probeInt64 is { } probe)
+            {
+                long key = probe[row];
+                for (; m >= 0; m = _table._next[m] - 1)
+                    if (build[m] == key) return m;
+                return -1;
+            }
+            for (; m >= 0; m = _table._next[m] - 1)
+                if (_table._hashes[m] == h && Same(m, row)) return m;
+            return -1;
+        }
+
+        private bool Same(int m, int row)
+        {
+            foreach (var eq in _equal) if (!eq(m, row)) return false;
+            return true;
+        }
+
+        private static Func<int, int, bool> Equality(ArrowArray build, ArrowArray probe) => (build, probe) switch
+        {
+            (PrimitiveArray<long> x, PrimitiveArray<long> y) => (i, j) => x[i] == y[j],
+            (PrimitiveArray<int> x, PrimitiveArray<int> y) => (i, j) => x[i] == y[j],
+            (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceEqual(y.GetBytes(j)),
+            _ => Compared(Comparer.For(build, probe)),
+        };
+
+        private static Func<int, int, bool> Compared(Func<int, int, int> compare) => (i, j) => compare(i, j) == 0;
     }
 }
