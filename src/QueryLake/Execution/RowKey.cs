@@ -2,8 +2,9 @@ using QueryLake.Columnar.Arrays;
 
 namespace QueryLake.Execution;
 
-/// <summary>The values of some columns of one row, compared structurally (NULL equals NULL, NaN equals NaN,
-/// bytes by content): the key of hash aggregation, hash joins and DISTINCT.</summary>
+/// <summary>The values of some columns of one row, compared structurally (NULL equals NULL, NaN equals NaN, −0.0
+/// equals 0.0, bytes by content, lists and structs element by element: <see cref="Kernels.ValueEquality"/>): the key
+/// of generic grouping, DISTINCT and set operations.</summary>
 internal readonly struct RowKey(object?[] values) : IEquatable<RowKey>
 {
     public object?[] Values { get; } = values;
@@ -24,7 +25,7 @@ internal readonly struct RowKey(object?[] values) : IEquatable<RowKey>
         {
             object? a = Values[i], b = other.Values[i];
             if (a is null || b is null) { if (a != b) return false; continue; }
-            if (a is byte[] x && b is byte[] y) { if (!x.AsSpan().SequenceEqual(y)) return false; continue; }
+            if (a is byte[] or object?[] or IReadOnlyDictionary<string, object?>) { if (!Kernels.ValueEquality.Equals(a, b)) return false; continue; }
             if (!a.Equals(b)) return false;
         }
         return true;
@@ -37,7 +38,7 @@ internal readonly struct RowKey(object?[] values) : IEquatable<RowKey>
         var h = new HashCode();
         foreach (var v in Values)
         {
-            if (v is byte[] b) h.AddBytes(b);
+            if (v is byte[] or object?[] or IReadOnlyDictionary<string, object?>) h.Add(Kernels.ValueEquality.Hash(v));
             else h.Add(v);
         }
         return h.ToHashCode();

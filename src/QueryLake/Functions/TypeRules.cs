@@ -1,3 +1,4 @@
+using QueryLake.Columnar;
 using QueryLake.Columnar.Types;
 
 namespace QueryLake.Functions;
@@ -21,13 +22,30 @@ internal static class TypeRules
     /// <summary>The type two values are compared in, or null when they are not comparable.</summary>
     public static DataType? Comparable(DataType a, DataType b)
     {
+        // Extension types over structs and lists (INTERVAL, EMBEDDING, TENSOR) have no order of their own here.
+        bool nestedOk = a is not ExtensionType && b is not ExtensionType;
         a = Logical(a); b = Logical(b);
         if (Numeric(a, b) is { } n) return n;
         if (a is NullType) return b;
         if (b is NullType) return a;
         if (a.Id is TypeId.Utf8 or TypeId.LargeUtf8 && b.Id is TypeId.Utf8 or TypeId.LargeUtf8) return DataType.Utf8;
-        if (a.Equals(b) && a.IsFlat) return a;
+        if (a.Equals(b) && (a.IsFlat || nestedOk && a is StructType or ListType or FixedSizeListType)) return a;
         if (a.Id == TypeId.Date32 && b is TimestampType || b.Id == TypeId.Date32 && a is TimestampType) return a is TimestampType ? a : b;
+        if (!nestedOk) return null;
+        // Structs with the same field names compare as structs of each field's common type ({'a': 1, 'b': NULL} <
+        // {'a': 1, 'b': 2}); lists as lists of their items' common type.
+        if (a is StructType sa && b is StructType sb && sa.Fields.Count == sb.Fields.Count)
+        {
+            var fields = new List<Field>();
+            for (int i = 0; i < sa.Fields.Count; i++)
+            {
+                if (!string.Equals(sa.Fields[i].Name, sb.Fields[i].Name, StringComparison.OrdinalIgnoreCase)
+                    || Comparable(sa.Fields[i].DataType, sb.Fields[i].DataType) is not { } common) return null;
+                fields.Add(new Field(sa.Fields[i].Name, common));
+            }
+            return new StructType(fields);
+        }
+        if (a is ListType la && b is ListType lb && Comparable(la.ValueType, lb.ValueType) is { } item) return DataType.List(item);
         return null;
     }
 }

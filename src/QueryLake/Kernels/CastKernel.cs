@@ -3,6 +3,7 @@ using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
+using QueryLake.Columnar.Memory;
 using QueryLake.Errors;
 
 namespace QueryLake.Kernels;
@@ -16,6 +17,9 @@ internal static class CastKernel
     public static bool CanCast(DataType from, DataType to)
     {
         if (from.Equals(to)) return true;
+        if (from is StructType fs && to is StructType ts)
+            return fs.Fields.Count == ts.Fields.Count && fs.Fields.Zip(ts.Fields).All(p =>
+                string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase) && CanCast(p.First.DataType, p.Second.DataType));
         if (to is IntervalType || from is IntervalType)
             return from.StorageType is VariableBinaryType { IsUtf8: true } || to.StorageType is VariableBinaryType { IsUtf8: true } || from is NullType;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
@@ -122,6 +126,21 @@ internal static class CastKernel
         return b.Build();
     }
 
+    /// <summary>Structs cast field by field to a struct with the same field names (<c>{'a': 1, 'b': NULL}</c> to
+    /// <c>STRUCT(a BIGINT, b BIGINT)</c>); the struct's own NULLs stay.</summary>
+    private static ArrowArray CastStruct(StructArray input, StructType to, bool tryCast)
+    {
+        var children = to.Fields.Select((f, i) => Cast(input.Field(i), f.DataType, tryCast).Data).ToArray();
+        var validity = ArrowBuffer.Empty;
+        if (input.NullCount > 0)
+        {
+            var bits = new byte[BitUtil.BytesFor(input.Length)];
+            BitUtil.CopyBits(input.Data.Validity.Span, input.Data.Offset, bits, 0, input.Length);
+            validity = ArrowBuffer.Copy(bits);
+        }
+        return ArrowArray.FromData(new ArrayData(to, input.Length, 0, input.NullCount, [validity], children));
+    }
+
     public static ArrowArray Cast(ArrowArray input, DataType to, bool tryCast)
     {
         if (input.Type.Equals(to)) return input;
@@ -130,6 +149,7 @@ internal static class CastKernel
         if (input is DictionaryArray dict)
             return Cast(Gather.Rows(dict.Dictionary.Type, [dict.Dictionary], Indices(dict)), to, tryCast);
         if (Item(input.Type) is not null && Item(to) is not null) return CastList(input, to, tryCast);
+        if (input is StructArray st && to is StructType target) return CastStruct(st, target, tryCast);
         if (input.Type.StorageType is VariableBinaryType { IsUtf8: true } && Item(to) is not null) return CastList(ParseLists(input, tryCast), to, tryCast);
         // Fast numeric paths.
         if (to is PrimitiveType { Id: TypeId.Float64 } && input.Type.IsNumeric) return ToFloat64(input);

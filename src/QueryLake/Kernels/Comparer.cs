@@ -20,6 +20,7 @@ internal static class Comparer
         float f => Doubles(f, (float)b),
         string s => string.CompareOrdinal(s, (string)b),
         byte[] bytes => bytes.AsSpan().SequenceCompareTo((byte[])b),
+        object?[] or IReadOnlyDictionary<string, object?> => ValueEquality.Compare(a, b),
         IComparable c => c.CompareTo(b),
         _ => throw new InvalidOperationException($"values of type {a.GetType().Name} cannot be ordered"),
     };
@@ -43,6 +44,7 @@ internal static class Comparer
         (DictionaryArray x, _) => Encoded(x, b, first: true),
         (_, DictionaryArray y) => Encoded(y, a, first: false),
         (ListArray or FixedSizeListArray, ListArray or FixedSizeListArray) => Lists(a, b),
+        (StructArray x, StructArray y) => Structs(x, y),
         _ => throw new InvalidOperationException($"cannot compare {a.Type} with {b.Type}"),
     };
 
@@ -69,6 +71,25 @@ internal static class Comparer
                 if (c != 0) return c;
             }
             return al.CompareTo(bl);
+        };
+    }
+
+    /// <summary>Structs compare field by field in order (a NULL field after every value).</summary>
+    private static Func<int, int, int> Structs(StructArray a, StructArray b)
+    {
+        int n = Math.Min(a.StructType.Fields.Count, b.StructType.Fields.Count);
+        var fa = Enumerable.Range(0, n).Select(a.Field).ToArray();
+        var fb = Enumerable.Range(0, n).Select(b.Field).ToArray();
+        var fields = Enumerable.Range(0, n).Select(k => For(fa[k], fb[k])).ToArray();
+        return (i, j) =>
+        {
+            for (int k = 0; k < n; k++)
+            {
+                bool an = fa[k].IsNull(i), bn = fb[k].IsNull(j);
+                int c = an || bn ? (an == bn ? 0 : an ? 1 : -1) : fields[k](i, j);
+                if (c != 0) return c;
+            }
+            return a.StructType.Fields.Count.CompareTo(b.StructType.Fields.Count);
         };
     }
 

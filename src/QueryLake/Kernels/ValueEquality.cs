@@ -1,5 +1,3 @@
-using QueryLake.Columnar.Types;
-
 namespace QueryLake.Kernels;
 
 /// <summary>
@@ -97,7 +95,4 @@ internal static class ValueEquality
 
     private static int Element(object? a, object? b) =>
         a is null || b is null ? (a is null == b is null ? 0 : a is null ? 1 : -1) : Compare(a, b);
-
-    /// <summary>Whether values of a type can be compared and grouped structurally here.</summary>
-    public static bool Nested(DataType t) => t.StorageType is StructType or ListType or FixedSizeListType;
 }

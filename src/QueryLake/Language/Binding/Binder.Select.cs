@@ -291,6 +291,16 @@ internal sealed partial class Binder
                 int g = agg.GroupKeys.IndexOf(bound.ToString()!);
                 if (g >= 0) return new ColumnRef(g, $"#g{g}", bound.Type);
                 if (!ExpressionRewriter.Columns(bound).Any()) return bound;
+                // A field of a grouped struct (GROUP BY s … SELECT s.a): the parts that are group keys become the
+                // group's columns; what reads no other input column is a function of the keys.
+                bool ungrouped = false, grouped = false;
+                var keyed = ExpressionRewriter.Rewrite(bound, x =>
+                {
+                    if (x is not Literal && agg.GroupKeys.IndexOf(x.ToString()!) is var k and >= 0) { grouped = true; return new ColumnRef(k, $"#g{k}", x.Type); }
+                    if (x is ColumnRef) ungrouped = true;
+                    return null;
+                });
+                if (e is ColumnExpr && grouped && !ungrouped) return keyed;
                 if (e is ColumnExpr col)
                     throw Error(col.At, "QL-NOT-GROUPED", $"column '{col}' must appear in GROUP BY or be used in an aggregate function (e.g. any_value({col}))");
             }

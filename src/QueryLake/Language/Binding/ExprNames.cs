@@ -42,7 +42,7 @@ internal static class ExprNames
         ExtractExpr x => $"extract({x.Field} FROM {Print(x.Value)})",
         SubqueryExpr => "(SELECT ...)",
         ExistsExpr => "EXISTS(SELECT ...)",
-        InSubqueryExpr i => $"({Print(i.Value)} IN (SELECT ...))",
+        InSubqueryExpr i => $"({Print(i.Value)} {(i.Negated ? "NOT " : "")}IN (SELECT ...))",
         FieldAccessExpr f => $"{Print(f.Value)}.{f.Field}",
         StructExpr s => "{" + string.Join(", ", s.Names.Zip(s.Values, (n, v) => $"'{n.Replace("'", "''")}': {Print(v)}")) + "}",
         IntervalExpr i => $"INTERVAL '{i.Text}'{(i.Unit is null ? "" : " " + i.Unit.ToUpperInvariant())}",
