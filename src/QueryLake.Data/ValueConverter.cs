@@ -23,6 +23,7 @@ internal static class ValueConverter
             PrimitiveType { Id: TypeId.UInt64 } => typeof(ulong),
             PrimitiveType { Id: TypeId.Float32 } => typeof(float),
             PrimitiveType { Id: TypeId.Float64 } => typeof(double),
+            DecimalType => typeof(decimal),
             PrimitiveType { Id: TypeId.Date32 } or TimestampType => typeof(DateTime),
             VariableBinaryType { IsUtf8: true } => typeof(string),
             VariableBinaryType => typeof(byte[]),

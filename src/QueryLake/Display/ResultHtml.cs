@@ -60,7 +60,7 @@ public static class ResultHtml
             return;
         }
         var text = ValueText.Clip(ValueText.Cell(a.GetValue(r), type), 120);
-        sb.Append(type.IsNumeric ? "<td class=\"ql-num\">" : "<td>").Append(Enc(text)).Append("</td>");
+        sb.Append(type.IsNumeric || type is Columnar.Types.DecimalType ? "<td class=\"ql-num\">" : "<td>").Append(Enc(text)).Append("</td>");
     }
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);

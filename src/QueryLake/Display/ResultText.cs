@@ -28,7 +28,7 @@ public static class ResultText
                 cells.Add(b.Columns.Select((c, i) => ValueText.Clip(ValueText.Cell(c.GetValue(r), schema.Fields[i].DataType), MaxCellWidth)).ToArray());
         }
         var widths = names.Select((n, i) => new[] { n.Length, types[i].Length }.Concat(cells.Select(c => c[i].Length)).Max()).ToArray();
-        var numeric = schema.Fields.Select(f => f.DataType.IsNumeric).ToList();
+        var numeric = schema.Fields.Select(f => f.DataType.IsNumeric || f.DataType is Columnar.Types.DecimalType).ToList();
         var sb = new StringBuilder();
         string Line(char l, char m, char r) => l + string.Join(m, widths.Select(x => new string('─', x + 2))) + r;
         string Row(IEnumerable<string> values, bool alignNumbers) =>

@@ -15,8 +15,38 @@ internal static class TypeRules
         if (a is NullType && b is NullType) return DataType.Int64;
         if (a is NullType) a = b;
         if (b is NullType) b = a;
-        if (!a.IsNumeric || !b.IsNumeric) return null;
-        return a.Id is TypeId.Float32 or TypeId.Float64 || b.Id is TypeId.Float32 or TypeId.Float64 ? DataType.Float64 : DataType.Int64;
+        if (!(a.IsNumeric || a is DecimalType) || !(b.IsNumeric || b is DecimalType)) return null;
+        // A DECIMAL meets functions without a DECIMAL form as a double; + - * % and comparisons keep it exact
+        // (DecimalCommon, DecimalArithmetic).
+        return a.Id is TypeId.Float32 or TypeId.Float64 || b.Id is TypeId.Float32 or TypeId.Float64 || a is DecimalType || b is DecimalType ? DataType.Float64 : DataType.Int64;
+    }
+
+    /// <summary>An exact type as a DECIMAL: itself, or an integer type as the DECIMAL of its digits (BIGINT is
+    /// DECIMAL(19, 0), as in DuckDB); null for floats and everything else.</summary>
+    public static DecimalType? AsDecimal(DataType t) => Logical(t) switch
+    {
+        DecimalType d => d,
+        { Id: TypeId.Int8 or TypeId.UInt8 } => new DecimalType(3, 0),
+        { Id: TypeId.Int16 or TypeId.UInt16 } => new DecimalType(5, 0),
+        { Id: TypeId.Int32 or TypeId.UInt32 } => new DecimalType(10, 0),
+        { Id: TypeId.Int64 } => new DecimalType(19, 0),
+        { Id: TypeId.UInt64 } => new DecimalType(20, 0),
+        _ => null,
+    };
+
+    /// <summary>The DECIMAL two values compare in when at least one is a DECIMAL and the other is exact (a DECIMAL,
+    /// an integer or NULL): the larger scale and room for the larger integer part (at most 38 digits); null
+    /// otherwise.</summary>
+    public static DecimalType? DecimalCommon(DataType a, DataType b)
+    {
+        a = Logical(a); b = Logical(b);
+        if (a is not DecimalType && b is not DecimalType) return null;
+        if (a is NullType) a = b;
+        if (b is NullType) b = a;
+        if (AsDecimal(a) is not { } x || AsDecimal(b) is not { } y) return null;
+        int scale = Math.Max(x.Scale, y.Scale);
+        int whole = Math.Max(x.Precision - x.Scale, y.Precision - y.Scale);
+        return new DecimalType(Math.Min(DecimalType.MaxPrecision, whole + scale), scale);
     }
 
     /// <summary>The type two values are compared in, or null when they are not comparable.</summary>
@@ -25,6 +55,7 @@ internal static class TypeRules
         // Extension types over structs and lists (INTERVAL, EMBEDDING, TENSOR) have no order of their own here.
         bool nestedOk = a is not ExtensionType && b is not ExtensionType;
         a = Logical(a); b = Logical(b);
+        if (DecimalCommon(a, b) is { } d) return d;
         if (Numeric(a, b) is { } n) return n;
         if (a is NullType) return b;
         if (b is NullType) return a;

@@ -22,7 +22,7 @@ internal static class CastKernel
                 string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase) && CanCast(p.First.DataType, p.Second.DataType));
         if (to is IntervalType || from is IntervalType)
             return from.StorageType is VariableBinaryType { IsUtf8: true } || to.StorageType is VariableBinaryType { IsUtf8: true } || from is NullType;
-        bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
+        bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or DecimalType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
         // Text to BLOB: its UTF-8 bytes (as DuckDB does for text without \x escapes).
         if (from.StorageType is VariableBinaryType { IsUtf8: true } && to.StorageType is VariableBinaryType { IsUtf8: false }) return true;
         if (to is TensorType tensor && Item(from) is { } nested)
@@ -151,6 +151,7 @@ internal static class CastKernel
         if (Item(input.Type) is not null && Item(to) is not null) return CastList(input, to, tryCast);
         if (input is StructArray st && to is StructType target) return CastStruct(st, target, tryCast);
         if (input.Type.StorageType is VariableBinaryType { IsUtf8: true } && Item(to) is not null) return CastList(ParseLists(input, tryCast), to, tryCast);
+        if (input.Type is DecimalType || to is DecimalType) { if (Decimals(input, to, tryCast) is { } exact) return exact; }
         // Fast numeric paths.
         if (to is PrimitiveType { Id: TypeId.Float64 } && input.Type.IsNumeric) return ToFloat64(input);
         if (to is PrimitiveType { Id: TypeId.Int64 } && input.Type.IsInteger && input.Type.Id != TypeId.UInt64) return ToInt64(input);
@@ -171,6 +172,51 @@ internal static class CastKernel
             b.Append(v);
         }
         return b.Build();
+    }
+
+    /// <summary>Whole-array casts between DECIMALs (rescaled, rounding half away from zero), from integers and doubles
+    /// to DECIMAL, and from DECIMAL to double; null for the other pairs, which convert value by value.</summary>
+    private static ArrowArray? Decimals(ArrowArray input, DataType to, bool tryCast)
+    {
+        int n = input.Length;
+        if (input is PrimitiveArray<Int128> d && input.Type is DecimalType from)
+        {
+            var v = d.Values;
+            if (to is PrimitiveType { Id: TypeId.Float64 or TypeId.Float32 } f)
+            {
+                var r = new double[n];
+                for (int i = 0; i < n; i++) r[i] = DecimalMath.ToDouble(v[i], from.Scale);
+                var doubles = Vectors.Make(DataType.Float64, r, Validity(input), input.NullCount);
+                return f.Id == TypeId.Float64 ? doubles : Cast(doubles, to, tryCast);
+            }
+            if (to is DecimalType target)
+                return Build(target, i => DecimalMath.Fit(d[i], from.Scale, target, () => DecimalMath.Format(d[i], from.Scale)));
+            return null;
+        }
+        if (to is not DecimalType into) return null;
+        if (input.Type.IsInteger && input.Type.Id != TypeId.UInt64)
+        {
+            var longs = ToInt64(input);
+            return Build(into, i => DecimalMath.FromInteger(longs[i], into));
+        }
+        if (input is PrimitiveArray<double> dbl) return Build(into, i => DecimalMath.FromDouble(dbl[i], into));
+        return null;
+
+        ArrowArray Build(DecimalType type, Func<int, Int128> convert)
+        {
+            var values = new Int128[n];
+            var valid = new byte[BitUtil.BytesFor(n)];
+            int nulls = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (input.IsNull(i)) { nulls++; continue; }
+                try { values[i] = convert(i); }
+                catch (QueryLakeException) when (tryCast) { nulls++; continue; }
+                catch (QueryLakeException e) { throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {type}: {e.Message}"); }
+                BitUtil.SetBit(valid, i, true);
+            }
+            return Vectors.Make(type, values, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(valid), nulls);
+        }
     }
 
     /// <summary>A reason a value does not convert, in QueryLake's words: its own explanations as they are, and for a
@@ -249,6 +295,22 @@ internal static class CastKernel
         var inv = CultureInfo.InvariantCulture;
         if (to is IntervalType)
             return v is string text ? IntervalValue.TryParse(text, null, out var problem) ?? throw new CastProblem(problem!) : throw new CastProblem($"{from} does not convert to interval");
+        if (to is DecimalType dt)
+        {
+            Int128 unscaled = v switch
+            {
+                string s => DecimalMath.Parse(s, dt) ?? throw new CastProblem($"'{s}' is not a number"),
+                decimal m => DecimalMath.FromDecimal(m, dt),
+                System.Data.SqlTypes.SqlDecimal big => DecimalMath.Parse(big.ToString(), dt)!.Value,
+                double d => DecimalMath.FromDouble(d, dt),
+                float f => DecimalMath.FromDouble(f, dt),
+                bool b => DecimalMath.FromInteger(b ? 1 : 0, dt),
+                ulong u => DecimalMath.FromInteger(u, dt),
+                long or int or short or sbyte or byte or ushort or uint => DecimalMath.FromInteger(System.Convert.ToInt64(v, inv), dt),
+                _ => throw new CastProblem($"{from} does not convert to {to}"),
+            };
+            return DecimalMath.ToObject(unscaled, dt.Scale);
+        }
         switch (to.StorageType)
         {
             case VariableBinaryType { IsUtf8: false } when v is string text:

@@ -53,6 +53,7 @@ internal static class CompareKernel
         (PrimitiveArray<uint> a, PrimitiveArray<uint> b) => Of(a.Values, b.Values, op, yConstant),
         (PrimitiveArray<ushort> a, PrimitiveArray<ushort> b) => Of(a.Values, b.Values, op, yConstant),
         (PrimitiveArray<byte> a, PrimitiveArray<byte> b) => Of(a.Values, b.Values, op, yConstant),
+        (PrimitiveArray<Int128> a, PrimitiveArray<Int128> b) => Of(a.Values, b.Values, op, yConstant),
         _ => null,
     };
 

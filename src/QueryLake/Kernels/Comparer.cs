@@ -20,10 +20,14 @@ internal static class Comparer
         float f => Doubles(f, (float)b),
         string s => string.CompareOrdinal(s, (string)b),
         byte[] bytes => bytes.AsSpan().SequenceCompareTo((byte[])b),
+        // DECIMAL values read as decimal, or as SqlDecimal past 28 digits: compare across the two.
+        decimal or System.Data.SqlTypes.SqlDecimal when a.GetType() != b.GetType() => Big(a).CompareTo(Big(b)),
         object?[] or IReadOnlyDictionary<string, object?> => ValueEquality.Compare(a, b),
         IComparable c => c.CompareTo(b),
         _ => throw new InvalidOperationException($"values of type {a.GetType().Name} cannot be ordered"),
     };
+
+    private static System.Data.SqlTypes.SqlDecimal Big(object v) => v is decimal d ? new System.Data.SqlTypes.SqlDecimal(d) : (System.Data.SqlTypes.SqlDecimal)v;
 
     /// <summary>A comparison of slot i of <paramref name="a"/> with slot j of <paramref name="b"/>.</summary>
     public static Func<int, int, int> For(ArrowArray a, ArrowArray b) => (a, b) switch
@@ -38,6 +42,7 @@ internal static class Comparer
         (PrimitiveArray<uint> x, PrimitiveArray<uint> y) => (i, j) => x[i].CompareTo(y[j]),
         (PrimitiveArray<ushort> x, PrimitiveArray<ushort> y) => (i, j) => x[i].CompareTo(y[j]),
         (PrimitiveArray<byte> x, PrimitiveArray<byte> y) => (i, j) => x[i].CompareTo(y[j]),
+        (PrimitiveArray<Int128> x, PrimitiveArray<Int128> y) => (i, j) => x[i].CompareTo(y[j]),
         (BooleanArray x, BooleanArray y) => (i, j) => x.GetBoolean(i).CompareTo(y.GetBoolean(j)),
         (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
         // Dictionary-encoded slots compare their dictionary values, found by index (nothing is decoded).

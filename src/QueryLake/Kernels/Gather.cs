@@ -62,6 +62,7 @@ internal static class Gather
         {
             case PrimitiveType { ByteWidth: > 0 } p: return Fixed(type, sources, picks, p.ByteWidth, validity, nulls);
             case TimestampType: return Fixed(type, sources, picks, 8, validity, nulls);
+            case DecimalType: return Fixed(type, sources, picks, 16, validity, nulls);
             case VariableBinaryType v: return Binary(type, sources, picks, v.IsLarge, validity, nulls);
             case FixedSizeListType { ValueType.StorageType: PrimitiveType { ByteWidth: > 0 } item } list
                 when sources.All(s => ((FixedSizeListArray)s).Values.NullCount == 0):

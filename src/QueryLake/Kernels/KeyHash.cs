@@ -79,6 +79,7 @@ internal static class KeyHash
             case PrimitiveArray<uint> x: { var v = x.Values; for (int i = 0; i < h.Length; i++) h[i] = v[i]; break; }
             case PrimitiveArray<ushort> x: { var v = x.Values; for (int i = 0; i < h.Length; i++) h[i] = v[i]; break; }
             case PrimitiveArray<byte> x: { var v = x.Values; for (int i = 0; i < h.Length; i++) h[i] = v[i]; break; }
+            case PrimitiveArray<Int128> x: { var v = x.Values; for (int i = 0; i < h.Length; i++) h[i] = Mix((ulong)v[i]) ^ (ulong)(v[i] >> 64); break; }
             case BooleanArray x: for (int i = 0; i < h.Length; i++) h[i] = x.IsValid(i) && x.GetBoolean(i) ? 1UL : 0UL; break;
             case BinaryArray x: for (int i = 0; i < h.Length; i++) h[i] = x.IsValid(i) ? Bytes(x.GetBytes(i)) : 0; break;
             case DictionaryArray d:

@@ -2,7 +2,7 @@ using QueryLake.Columnar.Types;
 
 namespace QueryLake.Columnar.Arrays;
 
-/// <summary>A fixed-width numeric, date32 or timestamp array whose values are <typeparamref name="T"/>.</summary>
+/// <summary>A fixed-width numeric, date32, timestamp or decimal128 array whose values are <typeparamref name="T"/>.</summary>
 public sealed class PrimitiveArray<T> : ArrowArray where T : unmanaged
 {
     internal PrimitiveArray(ArrayData data) : base(data) { }
@@ -22,6 +22,7 @@ public sealed class PrimitiveArray<T> : ArrowArray where T : unmanaged
         {
             PrimitiveType { Id: TypeId.Date32 } => DateOnly.FromDayNumber(719162 + (int)(object)v),
             TimestampType ts => DateTime.UnixEpoch.AddTicks(ToTicks((long)(object)v, ts.Unit)),
+            DecimalType d => DecimalMath.ToObject((Int128)(object)v, d.Scale),
             _ => v,
         };
     }

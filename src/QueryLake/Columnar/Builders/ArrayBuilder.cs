@@ -55,6 +55,7 @@ public abstract class ArrayBuilder
         PrimitiveType { Id: TypeId.Float32 } => new PrimitiveBuilder<float>(type),
         PrimitiveType { Id: TypeId.Float64 } => new PrimitiveBuilder<double>(type),
         TimestampType => new PrimitiveBuilder<long>(type),
+        DecimalType => new PrimitiveBuilder<Int128>(type),
         VariableBinaryType => new BinaryBuilder(type),
         ListType => new ListBuilder(type),
         FixedSizeListType => new FixedSizeListBuilder(type),

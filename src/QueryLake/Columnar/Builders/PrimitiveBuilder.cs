@@ -65,6 +65,20 @@ public sealed class PrimitiveBuilder<T> : ArrayBuilder where T : unmanaged
                         _ => System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
                     };
                     return (T)(object)units;
+                case DecimalType dt:
+                    Int128 unscaled = value switch
+                    {
+                        decimal d => DecimalMath.FromDecimal(d, dt),
+                        double f => DecimalMath.FromDouble(f, dt),
+                        float f => DecimalMath.FromDouble(f, dt),
+                        long or int or short or sbyte or byte or ushort or uint => DecimalMath.FromInteger(System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), dt),
+                        ulong u => DecimalMath.FromInteger(u, dt),
+                        Int128 i => DecimalMath.FromInteger(i, dt),
+                        string text => DecimalMath.Parse(text, dt) ?? throw WrongValue(Type, value),
+                        System.Data.SqlTypes.SqlDecimal big => DecimalMath.Parse(big.ToString(), dt) ?? throw WrongValue(Type, value),
+                        _ => throw WrongValue(Type, value),
+                    };
+                    return (T)(object)unscaled;
                 default:
                     if (value is T t) return t;
                     if (value is bool or string or byte[] or Array) throw WrongValue(Type, value);

@@ -49,4 +49,6 @@ public enum TypeId
     Extension,
     /// <summary>The type of an untyped NULL literal; the binder replaces it before execution.</summary>
     Null,
+    /// <summary>An exact decimal number: a 128-bit integer scaled by a power of ten (DECIMAL(p, s)).</summary>
+    Decimal128,
 }

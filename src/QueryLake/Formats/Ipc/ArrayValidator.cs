@@ -34,6 +34,9 @@ internal static class ArrayValidator
             case TimestampType:
                 Need(d.Buffers[1], (long)n * 8, "values");
                 break;
+            case DecimalType:
+                Need(d.Buffers[1], (long)n * 16, "values");
+                break;
             case VariableBinaryType v:
                 CheckOffsets(d.Buffers[1], n, v.IsLarge, d.Buffers[2].Length, "data buffer");
                 break;

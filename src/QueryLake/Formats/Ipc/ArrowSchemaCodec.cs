@@ -14,7 +14,7 @@ internal static class ArrowSchemaCodec
     public const string ExtensionMetadataKey = "ARROW:extension:metadata";
 
     // Type union codes from Schema.fbs.
-    private const byte TInt = 2, TFloat = 3, TBinary = 4, TUtf8 = 5, TBool = 6, TDate = 8, TTimestamp = 10,
+    private const byte TInt = 2, TFloat = 3, TBinary = 4, TUtf8 = 5, TBool = 6, TDecimal = 7, TDate = 8, TTimestamp = 10,
         TList = 12, TStruct = 13, TFixedSizeList = 16, TLargeBinary = 19, TLargeUtf8 = 20;
 
     private static readonly string[] UnionNames =
@@ -126,6 +126,12 @@ internal static class ArrowSchemaCodec
                 b.StartTable(1);
                 b.AddInt16(0, 0); // DAY (the schema default is MILLISECOND, so it must be written)
                 return (TDate, b.EndTable());
+            case DecimalType d:
+                b.StartTable(3);
+                b.AddInt32(0, d.Precision);
+                b.AddInt32(1, d.Scale);
+                b.AddInt32(2, 128);
+                return (TDecimal, b.EndTable());
             case TimestampType ts:
                 int tz = ts.TimeZone is null ? 0 : b.CreateString(ts.TimeZone);
                 b.StartTable(2);
@@ -227,6 +233,14 @@ internal static class ArrowSchemaCodec
             case TDate:
                 if (T().GetInt16(0, 1) != 0) throw new FlatBufferException($"field '{field}': date64 (milliseconds) is not supported; QueryLake reads date32");
                 return DataType.Date32;
+            case TDecimal:
+            {
+                int precision = T().GetInt32(0), scale = T().GetInt32(1), width = T().GetInt32(2, 128);
+                if (width != 128) throw new FlatBufferException($"field '{field}': decimal{width} is not supported; QueryLake reads decimal128");
+                if (precision is < 1 or > DecimalType.MaxPrecision || scale < 0 || scale > precision)
+                    throw new FlatBufferException($"field '{field}': decimal precision {precision} and scale {scale} are invalid");
+                return new DecimalType(precision, scale);
+            }
             case TTimestamp:
                 short unit = T().GetInt16(0);
                 if (unit is < 0 or > 3) throw new FlatBufferException($"field '{field}': timestamp unit {unit} is invalid");

@@ -29,6 +29,9 @@ internal sealed class RecordBatchBody
             case TimestampType:
                 Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * 8, data.Length * 8));
                 break;
+            case DecimalType:
+                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * 16, data.Length * 16));
+                break;
             case DictionaryType d:
                 Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * d.IndexType.ByteWidth, data.Length * d.IndexType.ByteWidth));
                 break;

@@ -109,7 +109,7 @@ internal sealed class RecordBatchDecoder
         ArrayData data;
         switch (storage)
         {
-            case PrimitiveType or TimestampType:
+            case PrimitiveType or TimestampType or DecimalType:
                 data = new ArrayData(type, length, 0, nulls, [validity, NextBuffer(field.Name)]);
                 break;
             case VariableBinaryType:

@@ -17,11 +17,13 @@ internal static class BasicAggregates
     {
         r.Add(new AggregateFunction("count", "count(*) | count(x)", "Number of rows, or of non-NULL values of x.", "SELECT count(*) FROM scenes",
             t => t.Count <= 1 ? new AggregateResolution(DataType.Int64, () => new CountState()) : null));
-        r.Add(new AggregateFunction("sum", "sum(x)", "Sum of the non-NULL values.", "SELECT sum(size) FROM scenes",
-            t => t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
+        r.Add(new AggregateFunction("sum", "sum(x)", "Sum of the non-NULL values (exact for integers and DECIMAL, which sums to DECIMAL(38, s)).", "SELECT sum(size) FROM scenes",
+            t => t.Count == 1 && TypeRules.Logical(t[0]) is DecimalType d ? new AggregateResolution(DecimalSum.SumType(d), () => new DecimalSum(d, average: false), [d])
+                : t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
                 ? new AggregateResolution(c, () => Sum(c, average: false), [c]) : null));
         r.Add(new AggregateFunction("avg", "avg(x)", "Mean of the non-NULL values.", "SELECT avg(brightness) FROM scenes",
-            t => t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
+            t => t.Count == 1 && TypeRules.Logical(t[0]) is DecimalType d ? new AggregateResolution(DataType.Float64, () => new DecimalSum(d, average: true), [d])
+                : t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
                 ? new AggregateResolution(DataType.Float64, () => Sum(c, average: true), [c]) : null));
         r.Add(new AggregateFunction("min", "min(x)", "Smallest non-NULL value.", "SELECT min(captured_at) FROM scenes",
             t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Logical(t[0]), () => new MinMaxState(TypeRules.Logical(t[0]), max: false), [TypeRules.Logical(t[0])])));

@@ -22,15 +22,15 @@ internal static class StatisticalAggregates
         {
             foreach (var n in new[] { name, alias }.OfType<string>())
                 r.Add(new AggregateFunction(n, $"{n}(x)", desc, $"SELECT {n}(brightness) FROM scenes",
-                    t => t.Count == 1 && t[0].IsNumeric ? new AggregateResolution(DataType.Float64, () => new MomentState(sample, sqrt), [DataType.Float64]) : null));
+                    t => t.Count == 1 && (t[0].IsNumeric || t[0] is DecimalType) ? new AggregateResolution(DataType.Float64, () => new MomentState(sample, sqrt), [DataType.Float64]) : null));
         }
         r.Add(new AggregateFunction("median", "median(x)", "The middle value, interpolated between the two middle ones for an even count.", "SELECT median(delay) FROM flights",
-            t => t.Count == 1 && t[0].IsNumeric ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: true), [DataType.Float64]) : null));
+            t => t.Count == 1 && (t[0].IsNumeric || t[0] is DecimalType) ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: true), [DataType.Float64]) : null));
         r.Add(new AggregateFunction("quantile_cont", "quantile_cont(x, q)", "The q-quantile (0 ≤ q ≤ 1), interpolated linearly between neighbouring values.", "SELECT quantile_cont(delay, 0.9) FROM flights",
-            t => t.Count == 2 && t[0].IsNumeric ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: true), [DataType.Float64, DataType.Float64]) : null));
+            t => t.Count == 2 && (t[0].IsNumeric || t[0] is DecimalType) ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: true), [DataType.Float64, DataType.Float64]) : null));
         foreach (var n in new[] { "quantile_disc", "quantile" })
             r.Add(new AggregateFunction(n, $"{n}(x, q)", "The q-quantile (0 ≤ q ≤ 1) as an actual value of x (the nearest rank below).", $"SELECT {n}(delay, 0.5) FROM flights",
-                t => t.Count == 2 && t[0].IsNumeric ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: false), [DataType.Float64, DataType.Float64]) : null));
+                t => t.Count == 2 && (t[0].IsNumeric || t[0] is DecimalType) ? new AggregateResolution(DataType.Float64, () => new QuantileState(continuous: false), [DataType.Float64, DataType.Float64]) : null));
     }
 
     private sealed class MomentState(bool sample, bool sqrt) : AggregateState

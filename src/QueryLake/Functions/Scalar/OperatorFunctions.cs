@@ -21,9 +21,9 @@ internal static class OperatorFunctions
         r.Add(new ScalarFunction("//", "a // b", "Integer division truncating toward zero (on floats it divides, as in DuckDB); division by zero gives NULL.", "SELECT 7 // 2 → 3",
             t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, IntDivide, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("%", "a % b", "Remainder with the sign of a; modulo by zero gives NULL.", "SELECT 7 % 3 → 1",
-            t => TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null, isOperator: true) { AcceptsConstants = true });
+            t => DecimalArithmetic.Resolve("%", t) ?? (TypeRules.Numeric(t[0], t[1]) is { } c ? new Resolution(c, Modulo, [c, c]) : null), isOperator: true) { AcceptsConstants = true });
         r.Add(new ScalarFunction("negate", "-a", "Negates a number.", "SELECT -(3) → -3",
-            t => TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : DateArithmetic.Negate(t[0]), isOperator: true));
+            t => DecimalArithmetic.Resolve("negate", t) ?? (TypeRules.Numeric(t[0], t[0]) is { } c ? new Resolution(c, Negate, [c]) : DateArithmetic.Negate(t[0])), isOperator: true));
         foreach (var (op, test) in new[] { ("=", ComparisonOp.Equal), ("<>", ComparisonOp.NotEqual), ("<", ComparisonOp.Less), ("<=", ComparisonOp.LessOrEqual), (">", ComparisonOp.Greater), (">=", ComparisonOp.GreaterOrEqual) })
             r.Add(new ScalarFunction(op, $"a {op} b", $"Compares two values; NULL if either is NULL.", $"SELECT 1 {op} 2",
                 t => TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(DataType.Boolean, Compare(test), [c, c]) : null, isOperator: true) { AcceptsConstants = true });
@@ -55,6 +55,7 @@ internal static class OperatorFunctions
         new(op, sig, desc + " Integer overflow is an error.", example, t =>
         {
             if (DateArithmetic.Resolve(op, t) is { } dates) return dates;
+            if (DecimalArithmetic.Resolve(op, t) is { } exact) return exact;
             var c = TypeRules.Numeric(t[0], t[1]);
             if (c is null) return Expanding(TensorFunctions.ElementWise(op, t));
             ScalarKernel k = c.Id == TypeId.Int64

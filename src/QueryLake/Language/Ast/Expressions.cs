@@ -3,7 +3,9 @@ namespace QueryLake.Language.Ast;
 /// <summary>An expression as written, before names and types are resolved.</summary>
 internal abstract record Expr(SourceSpan At);
 
-internal sealed record LiteralExpr(SourceSpan At, object? Value, string? TypeName = null) : Expr(At);
+/// <summary>A constant. <paramref name="Text"/> keeps a number's digits as written, so CAST(1.005 AS DECIMAL(10, 2))
+/// converts the number exactly rather than its nearest double.</summary>
+internal sealed record LiteralExpr(SourceSpan At, object? Value, string? TypeName = null, string? Text = null) : Expr(At);
 
 internal sealed record ColumnExpr(SourceSpan At, IReadOnlyList<string> Parts) : Expr(At)
 {

@@ -146,6 +146,13 @@ internal sealed partial class Binder
             case CastExpr cx:
             {
                 var target = TypeNames.Resolve(cx.Type);
+                // A number written in the query converts to DECIMAL from its digits, exactly (1.005 is not 1.00499…).
+                if (target is DecimalType dt && NumberText(cx.Value) is { } digits)
+                {
+                    try { return new Literal(DecimalMath.ToObject(DecimalMath.Parse(digits, dt)!.Value, dt.Scale), dt); }
+                    catch (Errors.QueryLakeException bad) when (!cx.Try) { throw Error(cx.At, "QL-CAST", $"cannot cast {digits} to {target}: {bad.Message}"); }
+                    catch (Errors.QueryLakeException) { return new Literal(null, target); }
+                }
                 var v = child(cx.Value);
                 if (v is Literal { Value: null }) return new Literal(null, target);
                 if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {v.Type} to {target}");
@@ -264,12 +271,29 @@ internal sealed partial class Binder
         }
     }
 
+    /// <summary>The digits of a number literal, with its sign (<c>-1.005</c>), or null for anything else.</summary>
+    private static string? NumberText(Expr e) => e switch
+    {
+        LiteralExpr { Text: { } t } => t,
+        LiteralExpr { Value: long v } => v.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        UnaryExpr { Op: "-", Operand: var inner } when NumberText(inner) is { } t && !t.StartsWith('-') => "-" + t,
+        _ => null,
+    };
+
+    /// <summary>A .NET decimal as a DECIMAL constant of its own digits and scale.</summary>
+    private static Literal DecimalLiteral(decimal m)
+    {
+        int scale = m.Scale;
+        int digits = Math.Abs(m).ToString(System.Globalization.CultureInfo.InvariantCulture).Count(char.IsAsciiDigit);
+        return new Literal(m, new DecimalType(Math.Clamp(Math.Max(digits, scale), 1, 28), scale));
+    }
+
     private static Literal ParameterLiteral(object? value, SourceSpan at) => value switch
     {
         null => new Literal(null, NullType.Instance),
         long or int or short or sbyte or byte or ushort or uint => new Literal(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), DataType.Int64),
         double or float => new Literal(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), DataType.Float64),
-        decimal m => new Literal((double)m, DataType.Float64),
+        decimal m => DecimalLiteral(m),
         bool b => new Literal(b, DataType.Boolean),
         string s => new Literal(s, DataType.Utf8),
         DateTime t => new Literal(t, DataType.Timestamp()),
@@ -438,7 +462,7 @@ internal sealed partial class Binder
     {
         if (args.Count != 2) return args;
         BoundExpr Fix(BoundExpr lit, BoundExpr other) =>
-            lit is Literal { Value: string } && TypeRules.Logical(other.Type) is var t && t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Boolean || (lit is Literal { Value: string } && other.Type.IsNumeric)
+            lit is Literal { Value: string } && TypeRules.Logical(other.Type) is var t && t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Boolean || (lit is Literal { Value: string } && (other.Type.IsNumeric || TypeRules.Logical(other.Type) is DecimalType))
                 ? new Cast(lit, TypeRules.Logical(other.Type), false)
                 : lit;
         return [Fix(args[0], args[1]), Fix(args[1], args[0])];

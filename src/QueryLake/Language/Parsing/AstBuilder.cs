@@ -390,12 +390,12 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     {
         var text = c.GetText();
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v)) return new LiteralExpr(At(c), v);
-        if (decimal.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d)) return new LiteralExpr(At(c), (double)d);
-        return new LiteralExpr(At(c), double.Parse(text, CultureInfo.InvariantCulture));
+        if (decimal.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d)) return new LiteralExpr(At(c), (double)d, Text: text);
+        return new LiteralExpr(At(c), double.Parse(text, CultureInfo.InvariantCulture), Text: text);
     }
 
     public override object VisitDecimalLiteral(P.DecimalLiteralContext c) =>
-        new LiteralExpr(At(c), double.Parse(c.GetText(), NumberStyles.Float, CultureInfo.InvariantCulture));
+        new LiteralExpr(At(c), double.Parse(c.GetText(), NumberStyles.Float, CultureInfo.InvariantCulture), Text: c.GetText());
 
     public override object VisitStringLiteral(P.StringLiteralContext c) => new LiteralExpr(At(c), Unquote(c.STRING().Symbol));
     public override object VisitTypedLiteral(P.TypedLiteralContext c) =>

@@ -32,6 +32,7 @@ internal static class ManifestJson
         ExtensionType e => new JsonObject { ["extension"] = e.ExtensionName, ["metadata"] = e.ExtensionMetadata, ["storage"] = TypeToJson(e.StorageType) },
         PrimitiveType or VariableBinaryType => JsonValue.Create(t.ToString()),
         TimestampType ts => new JsonObject { ["timestamp"] = ts.Unit.ToString().ToLowerInvariant(), ["tz"] = ts.TimeZone },
+        DecimalType d => new JsonObject { ["decimal"] = d.Precision, ["scale"] = d.Scale },
         ListType l => new JsonObject { ["list"] = FieldToJson(l.ValueField) },
         FixedSizeListType f => new JsonObject { ["fixed_size_list"] = FieldToJson(f.ValueField), ["size"] = f.ListSize },
         StructType s => new JsonObject { ["struct"] = new JsonArray(s.Fields.Select(x => (JsonNode)FieldToJson(x)).ToArray()) },
@@ -66,6 +67,8 @@ internal static class ManifestJson
             case JsonObject o when o["extension"] is not null:
                 var storage = TypeFromJson(o["storage"]);
                 return ExtensionType.TryCreate((string)o["extension"]!, (string?)o["metadata"] ?? "", storage) ?? storage;
+            case JsonObject o when o["decimal"] is not null:
+                return new DecimalType((int)o["decimal"]!, (int?)o["scale"] ?? 0);
             case JsonObject o when o["timestamp"] is not null:
                 return new TimestampType(Enum.Parse<TimeUnit>((string)o["timestamp"]!, ignoreCase: true), (string?)o["tz"]);
             case JsonObject o when o["list"] is not null: return new ListType(FieldFromJson(o["list"]!));

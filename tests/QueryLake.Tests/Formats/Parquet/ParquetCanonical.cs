@@ -22,6 +22,8 @@ public static class ParquetCanonical
             case BooleanArray b: return b.GetBoolean(i);
             case PrimitiveArray<float> f: return (double)f[i];
             case PrimitiveArray<double> d: return d[i];
+            // DECIMAL as DuckDB's CAST(x AS DOUBLE): the unscaled integer over 10^scale.
+            case PrimitiveArray<Int128> x when t is DecimalType exact: return QueryLake.Columnar.Types.DecimalMath.ToDouble(x[i], exact.Scale);
             case BinaryArray s:
                 return ((VariableBinaryType)t).IsUtf8 ? s.GetString(i) : Convert.ToBase64String(s.GetBytes(i));
             case ListArray l:

@@ -169,7 +169,7 @@ internal static class LevelAssembler
                 }
             default:
                 {
-                    int w = d.Type.StorageType is PrimitiveType p ? p.ByteWidth : 8;
+                    int w = d.Type.StorageType switch { PrimitiveType p => p.ByteWidth, DecimalType => 16, _ => 8 };
                     var src = d.Buffers[1].Span[(d.Offset * w)..];
                     var output = AlignedMemory.Allocate(n * w);
                     var o = output.Span;
@@ -208,6 +208,15 @@ internal static class LevelAssembler
             for (int i = 0; i < n; i++) d[i] = f(i);
             return Fixed(DataType.Float64, new ArrowBuffer(mem));
         }
+        // DECIMAL leaves read exactly into decimal128; those too wide for it (over 38 digits) read as doubles.
+        bool exact = isDecimal && type is DecimalType;
+        ArrowArray Decimals(Func<int, Int128> f)
+        {
+            var mem = AlignedMemory.Allocate(n * 16, clear: false);
+            var d = MemoryMarshal.Cast<byte, Int128>(mem.Span);
+            for (int i = 0; i < n; i++) d[i] = f(i);
+            return Fixed(type, new ArrowBuffer(mem));
+        }
         ArrowArray Longs(DataType t, Func<int, long> f)
         {
             var mem = AlignedMemory.Allocate(n * 8, clear: false);
@@ -227,6 +236,7 @@ internal static class LevelAssembler
             case PhysicalType.Int32:
                 {
                     var s = MemoryMarshal.Cast<byte, int>(raw);
+                    if (exact) { var copy = s.ToArray(); return Decimals(i => copy[i]); }
                     if (isDecimal) { var copy = s.ToArray(); return Doubles(i => Decimal(copy[i], scale)); }
                     if (type.Id == TypeId.Int64) { var copy = s.ToArray(); return Longs(type, i => copy[i] * 1000L); } // TIME(MILLIS) → microseconds
                     if (type.StorageType is PrimitiveType { ByteWidth: 1 or 2 } narrow)
@@ -240,6 +250,7 @@ internal static class LevelAssembler
                 }
             case PhysicalType.Int64:
                 {
+                    if (exact) { var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Decimals(i => copy[i]); }
                     if (isDecimal) { var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Doubles(i => Decimal(copy[i], scale)); }
                     if (e.Logical is { Kind: LogicalKind.Time, Unit: TimeUnit.Nanosecond }) { var copy = MemoryMarshal.Cast<byte, long>(raw).ToArray(); return Longs(type, i => copy[i] / 1000); }
                     return Fixed(type, values.Data.Build());
@@ -260,6 +271,7 @@ internal static class LevelAssembler
                 {
                     int w = values.Width;
                     var copy = raw.ToArray();
+                    if (exact) return Decimals(i => BigEndianInteger(copy.AsSpan(i * w, w)));
                     if (isDecimal) return Doubles(i => BigEndianDecimal(copy.AsSpan(i * w, w), scale));
                     if (type.Id == TypeId.Float32)
                     {
@@ -284,12 +296,23 @@ internal static class LevelAssembler
                     {
                         var offs = values.OffsetSpan.ToArray();
                         var copy = raw.ToArray();
+                        if (exact) return Decimals(i => BigEndianInteger(copy.AsSpan(offs[i], offs[i + 1] - offs[i])));
                         return Doubles(i => BigEndianDecimal(copy.AsSpan(offs[i], offs[i + 1] - offs[i]), scale));
                     }
                     var offsetsBuf = values.Offsets.Build();
                     return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, offsetsBuf, values.Data.Build()]));
                 }
         }
+    }
+
+    /// <summary>A big-endian two's-complement integer of up to 16 bytes (a Parquet DECIMAL's unscaled value).</summary>
+    private static Int128 BigEndianInteger(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length == 0) return 0;
+        if (bytes.Length > 16) return (Int128)new System.Numerics.BigInteger(bytes, isUnsigned: false, isBigEndian: true);
+        Int128 v = (sbyte)bytes[0]; // sign-extends
+        for (int i = 1; i < bytes.Length; i++) v = (v << 8) | bytes[i];
+        return v;
     }
 
     private static double BigEndianDecimal(ReadOnlySpan<byte> bytes, int scale) =>

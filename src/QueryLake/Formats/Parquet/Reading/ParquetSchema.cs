@@ -120,13 +120,18 @@ internal sealed class ParquetSchema
         };
     }
 
-    /// <summary>The Arrow type a leaf reads as. Decimals read as float64, TIME as int64 microseconds since midnight,
+    /// <summary>The Arrow type a leaf reads as. Decimals read as DECIMAL(p, s) (as float64 beyond 38 digits), TIME as
+    /// int64 microseconds since midnight,
     /// UUID as its text, FLOAT16 as float32 and INT96 as a nanosecond timestamp.</summary>
     public static DataType ArrowType(SchemaElement e)
     {
         var lt = e.Logical;
         var ct = e.Converted;
-        if (lt?.Kind == LogicalKind.Decimal || ct == ConvertedType.Decimal) return DataType.Float64;
+        if (lt?.Kind == LogicalKind.Decimal || ct == ConvertedType.Decimal)
+        {
+            var (precision, scale) = lt?.Kind == LogicalKind.Decimal ? (lt.Precision, lt.Scale) : (e.Precision, e.Scale);
+            return precision is >= 1 and <= DecimalType.MaxPrecision && scale >= 0 && scale <= precision ? new DecimalType(precision, scale) : DataType.Float64;
+        }
         if (lt?.Kind == LogicalKind.Time || ct is ConvertedType.TimeMillis or ConvertedType.TimeMicros) return DataType.Int64;
         switch (e.Type)
         {

@@ -236,7 +236,9 @@ internal static class ColumnChunkWriter
         private readonly bool _unsigned = leaf.Field.DataType.StorageType.Id is Columnar.Types.TypeId.UInt8 or Columnar.Types.TypeId.UInt16
             or Columnar.Types.TypeId.UInt32 or Columnar.Types.TypeId.UInt64;
 
-        public bool Comparable => true;
+        /// <summary>False for DECIMALs stored as bytes, whose signed order byte comparison does not give (they are
+        /// written without statistics).</summary>
+        public bool Comparable => !(leaf.Field.DataType is Columnar.Types.DecimalType && leaf.Physical == PhysicalType.ByteArray);
 
         public int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => leaf.Physical switch
         {

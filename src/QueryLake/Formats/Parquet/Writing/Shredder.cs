@@ -105,6 +105,16 @@ internal static class Shredder
         {
             case BooleanArray b: v.ExtendFixed(1)[0] = b.GetBoolean(i) ? (byte)1 : (byte)0; return;
             case BinaryArray s: v.AppendBinary(s.GetBytes(i)); return;
+            case PrimitiveArray<Int128> wide when a.Type is DecimalType { Precision: > 18 }:
+            {
+                // The fewest big-endian bytes that keep the sign.
+                Span<byte> bytes = stackalloc byte[16];
+                BinaryPrimitives.WriteInt128BigEndian(bytes, wide[i]);
+                int skip = 0;
+                while (skip < 15 && (bytes[skip] == 0 && bytes[skip + 1] < 0x80 || bytes[skip] == 0xFF && bytes[skip + 1] >= 0x80)) skip++;
+                v.AppendBinary(bytes[skip..]);
+                return;
+            }
         }
         var span = v.ExtendFixed(1);
         switch (a.Type.StorageType)
@@ -114,6 +124,7 @@ internal static class Shredder
             case PrimitiveType { Id: TypeId.UInt8 }: BinaryPrimitives.WriteInt32LittleEndian(span, ((PrimitiveArray<byte>)a)[i]); break;
             case PrimitiveType { Id: TypeId.UInt16 }: BinaryPrimitives.WriteInt32LittleEndian(span, ((PrimitiveArray<ushort>)a)[i]); break;
             case TimestampType { Unit: TimeUnit.Second }: BinaryPrimitives.WriteInt64LittleEndian(span, checked(((PrimitiveArray<long>)a)[i] * 1000)); break;
+            case DecimalType: BinaryPrimitives.WriteInt64LittleEndian(span, (long)((PrimitiveArray<Int128>)a)[i]); break;
             case NullType: break;
             case PrimitiveType { ByteWidth: var w } when w == span.Length:
                 a.Data.Buffers[1].Span.Slice((a.Data.Offset + i) * w, w).CopyTo(span);

@@ -65,6 +65,7 @@ internal sealed class WriteNode
             default:
                 {
                     (e.Type, e.Converted, e.Logical) = Leaf(type);
+                    if (type is DecimalType exact) (e.Precision, e.Scale) = (exact.Precision, exact.Scale);
                     return new WriteNode
                     {
                         Kind = NodeKind.Leaf, Field = f, Optional = optional, Def = myDef, LeafIndex = leaves++, Physical = e.Type!.Value,
@@ -94,6 +95,9 @@ internal sealed class WriteNode
             ts.Unit switch { TimeUnit.Microsecond => ConvertedType.TimestampMicros, TimeUnit.Nanosecond => null, _ => ConvertedType.TimestampMillis },
             new LogicalType(LogicalKind.Timestamp, Unit: ts.Unit == TimeUnit.Second ? TimeUnit.Millisecond : ts.Unit, AdjustedToUtc: ts.TimeZone is not null)),
         NullType => (PhysicalType.Int32, null, new LogicalType(LogicalKind.Unknown)),
+        // DECIMAL: int64 up to 18 digits, else big-endian two's-complement bytes (both allowed by the format).
+        DecimalType d => (d.Precision <= 18 ? PhysicalType.Int64 : PhysicalType.ByteArray, ConvertedType.Decimal,
+            new LogicalType(LogicalKind.Decimal, Scale: d.Scale, Precision: d.Precision)),
         _ => throw new NotSupportedException($"Parquet cannot hold {t} columns"),
     };
 }
