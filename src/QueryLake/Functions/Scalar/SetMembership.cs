@@ -36,21 +36,38 @@ internal static class SetMembership
             if (v is null) hasNull = true;
             else set.Add(new RowKey([v]));
         }
+        // Typed sets for the common key types: no value is boxed per row.
+        var longs = type.Id == TypeId.Int64 ? values.Where(v => v is long).Select(v => (long)v!).ToHashSet() : null;
+        Kernels.Utf8KeyTable? texts = null;
+        if (type.Id == TypeId.Utf8)
+        {
+            texts = new Kernels.Utf8KeyTable();
+            foreach (var v in values) if (v is string str) texts.FindOrAdd(System.Text.Encoding.UTF8.GetBytes(str), out _);
+        }
         // The values ride along as a constant, so two lists print (and match) differently.
         var list = new Literal(values.ToList(), DataType.List(type));
         return new Call(Function, [value, list], (a, n) =>
         {
             var x = Kernels.Vectors.Plain(a[0]);
-            var b = new BooleanBuilder(DataType.Boolean);
+            var found = new bool[n];
+            var valid = new byte[Columnar.Memory.BitUtil.BytesFor(n)];
+            int nulls = 0;
             for (int i = 0; i < n; i++)
             {
                 int r = x.Length == 1 ? 0 : i;
-                if (x.IsNull(r)) { b.AppendNull(); continue; }
-                if (set.Contains(new RowKey([x.GetValue(r)]))) b.Append(true);
-                else if (hasNull) b.AppendNull();
-                else b.Append(false);
+                if (x.IsNull(r)) { nulls++; continue; }
+                bool hit = x switch
+                {
+                    PrimitiveArray<long> l when longs is not null => longs.Contains(l[r]),
+                    BinaryArray t when texts is not null => texts.Find(t.GetBytes(r)) >= 0,
+                    _ => set.Contains(new RowKey([x.GetValue(r)])),
+                };
+                // Not found in a set holding NULL: unknown.
+                if (!hit && hasNull) { nulls++; continue; }
+                found[i] = hit;
+                Columnar.Memory.BitUtil.SetBit(valid, i, true);
             }
-            return b.Build();
+            return Kernels.Vectors.MakeBool(found, nulls == 0 ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid), nulls);
         }, DataType.Boolean);
     }
 }
