@@ -35,6 +35,9 @@ internal static class KeyHash
         return x;
     }
 
+    /// <summary>The hash <see cref="Of"/> gives a row whose only key is the int64 <paramref name="v"/>.</summary>
+    public static ulong OfInt64(long v) => Mix(Step(0, (ulong)v));
+
     private static ulong Step(ulong h, ulong v) => (h ^ Mix(v)) * K + 0x632BE59BD9B4E019;
 
     /// <summary>The hash of a double as a key: −0.0 is 0.0 and every NaN is one NaN.</summary>

@@ -11,7 +11,7 @@ internal sealed record ScanNode(ITableSource Source, IReadOnlyList<string> Colum
     public override IReadOnlyList<LogicalPlan> Inputs => [];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this;
     public override long? EstimatedRows => Source.EstimatedRows is { } n
-        ? Math.Min(Limit ?? long.MaxValue, Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Filter))))
+        ? Math.Min(Limit ?? long.MaxValue, Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Filter, this))))
         : Limit;
     public override string Label() =>
         $"Scan: {Source.Name} [{string.Join(", ", Columns)}]" + (Filter is null ? "" : $" filter={Filter}") + (Limit is null ? "" : $" limit={Limit}");

@@ -10,11 +10,17 @@ namespace QueryLake.Planning.Optimizer;
 /// </summary>
 internal static class Cardinality
 {
-    /// <summary>The fraction of rows <paramref name="predicate"/> keeps (0, 1].</summary>
-    public static double Selectivity(BoundExpr? predicate)
+    /// <summary>The fraction of rows <paramref name="predicate"/> keeps (0, 1]. Over a scan (<paramref name="scan"/>),
+    /// a column's membership in k constants (a long IN list, an uncorrelated IN subquery's rows) keeps k of the
+    /// column's distinct values.</summary>
+    public static double Selectivity(BoundExpr? predicate, ScanNode? scan = null)
     {
         double s = 1;
-        foreach (var c in ExpressionRewriter.Conjuncts(predicate)) s *= Conjunct(c);
+        foreach (var c in ExpressionRewriter.Conjuncts(predicate))
+            s *= scan is not null && c is Call { Function.Name: "in_set", Args: [ColumnRef col, Literal { Value: System.Collections.ICollection values }] }
+                && DistinctBound(scan with { Filter = null }, col.Index) is { } distinct
+                ? Math.Min(1.0, (double)values.Count / distinct)
+                : Conjunct(c);
         return Math.Max(s, 1e-6);
     }
 

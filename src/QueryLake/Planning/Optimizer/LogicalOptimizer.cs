@@ -13,6 +13,7 @@ internal static class LogicalOptimizer
         new OrFactoring(),
         new JoinReorder(),
         new PredicatePushdown(),
+        new SemiJoinReduction(),
         new LimitPushdown(),
         new SortLimitToTopK(),
         new ProjectionPushdown(),

@@ -85,10 +85,36 @@ internal sealed class JoinTable
         private readonly Func<int, int, bool>[] _equal;
         private readonly PrimitiveArray<long>? _probeInt64;
 
+        /// <summary>For one int64 key: each row's first match, found in one pass (no hash array, no per-row calls).</summary>
+        private readonly int[]? _first;
+
         public Prober(JoinTable table, ArrowArray[] keys, int n)
         {
             _table = table;
             _keys = keys;
+            if (table._int64 is { } build && keys is [PrimitiveArray<long> single])
+            {
+                _probeInt64 = single;
+                _hashes = [];
+                _equal = [];
+                _first = new int[n];
+                var values = single.Values;
+                var heads = table._heads;
+                var next = table._next;
+                int shift = table._shift;
+                bool nulls = single.NullCount > 0;
+                for (int r = 0; r < n; r++)
+                {
+                    int m = -1;
+                    if (build.Length > 0 && !(nulls && single.IsNull(r)))
+                    {
+                        long key = values[r];
+                        for (m = heads[(int)(KeyHash.OfInt64(key) >> shift)] - 1; m >= 0 && build[m] != key; m = next[m] - 1) { }
+                    }
+                    _first[r] = m;
+                }
+                return;
+            }
             _hashes = KeyHash.Of(keys, n);
             if (table.Picks.Length == 0) { _equal = []; return; }
             if (table._int64 is not null && keys is [PrimitiveArray<long> p]) _probeInt64 = p;
@@ -97,6 +123,7 @@ internal sealed class JoinTable
 
         public int First(int row)
         {
+            if (_first is not null) return _first[row];
             if (_table.Picks.Length == 0) return -1;
             foreach (var k in _keys) if (k.IsNull(row)) return -1;
             return Walk(_table._heads[(int)(_hashes[row] >> _table._shift)] - 1, row);
@@ -106,7 +133,6 @@ internal sealed class JoinTable
 
         private int Walk(int m, int row)
         {
-            ulong h = _hashes[row];
             if (_table._int64 is { } build && _probeInt64 is { } probe)
             {
                 long key = probe[row];
@@ -114,6 +140,7 @@ internal sealed class JoinTable
                     if (build[m] == key) return m;
                 return -1;
             }
+            ulong h = _hashes[row];
             for (; m >= 0; m = _table._next[m] - 1)
                 if (_table._hashes[m] == h && Same(m, row)) return m;
             return -1;
