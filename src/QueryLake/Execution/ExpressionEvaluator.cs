@@ -188,7 +188,8 @@ internal static class ExpressionEvaluator
     /// <summary>The rows of an IN subquery, tested with SQL's three-valued logic.</summary>
     private sealed record InResult(HashSet<RowKey> Values, bool HasNull)
     {
-        public bool? Test(object? v) => v is null ? (Values.Count == 0 ? false : null)
+        // NULL IN (no rows) is false; NULL IN (any rows, NULLs included) is NULL.
+        public bool? Test(object? v) => v is null ? (Values.Count == 0 && !HasNull ? false : null)
             : Values.Contains(new RowKey([v])) ? true : HasNull ? null : false;
     }
 

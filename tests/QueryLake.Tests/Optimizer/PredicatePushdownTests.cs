@@ -60,7 +60,7 @@ public sealed class PredicatePushdownTests(PlanFixture f) : IClassFixture<PlanFi
         const string sql = "SELECT t.a, s.label FROM t LEFT JOIN small s ON t.a = s.a AND s.label <> 'z' WHERE t.c > 0.5 AND s.label IS NULL";
         Assert.Equal("""
             Project: a, label
-              Filter: (IS NULL label#3)
+              Filter: (label#3 IS NULL)
                 Join: left on (a#0 = a#2)
                   Scan: t [a, c] filter=(c#1 > 0.5)
                   Scan: small [a, label] filter=(label#1 <> 'z')

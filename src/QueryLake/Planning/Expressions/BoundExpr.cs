@@ -65,6 +65,7 @@ internal sealed record Call(ScalarFunction Function, IReadOnlyList<BoundExpr> Ar
     public override IEnumerable<BoundExpr> Children => Args;
     public override string ToString() => Function.IsOperator && Args.Count == 2
         ? $"({Args[0]} {Function.Name} {Args[1]})"
+        : Function.IsOperator && Args.Count == 1 && Function.Name.StartsWith("IS ", StringComparison.Ordinal) ? $"({Args[0]} {Function.Name})"
         : Function.IsOperator && Args.Count == 1 ? $"({Function.Name} {Args[0]})" : $"{Function.Name}({string.Join(", ", Args)})";
 }
 

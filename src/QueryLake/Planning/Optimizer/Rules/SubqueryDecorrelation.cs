@@ -12,8 +12,9 @@ namespace QueryLake.Planning.Optimizer.Rules;
 /// by the outer expression it stands for; <c>x IN (SELECT e …)</c> adds <c>x = e</c>. The subquery then runs once as
 /// the join's build side instead of once per distinct outer row. A scalar subquery qualifies when its correlation is
 /// equalities only and its aggregates give NULL over no rows (not count, whose 0 a left join cannot give). Shapes it
-/// cannot pull apart (an outer reference under an aggregation, a limit, a window; <c>NOT IN</c>, whose NULL rules an
-/// anti join does not follow) keep the memoized per-row evaluation.
+/// cannot pull apart (an outer reference under an aggregation, a limit, a window) keep the memoized per-row
+/// evaluation. <c>x NOT IN (subquery)</c> becomes an anti join on <c>x = e OR x IS NULL OR e IS NULL</c>, which keeps
+/// SQL's NULL rules in a WHERE: a NULL on either side makes the test NULL, so the row goes, unless there are no rows.
 /// </summary>
 internal sealed class SubqueryDecorrelation : IOptimizerRule
 {
@@ -103,6 +104,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
             CorrelatedSubquery { Kind: SubqueryKind.Exists } s => (s, JoinKind.Semi),
             Call { Function.Name: "NOT", Args: [CorrelatedSubquery { Kind: SubqueryKind.Exists } s] } => (s, JoinKind.Anti),
             CorrelatedSubquery { Kind: SubqueryKind.In, Value: not null } s => (s, JoinKind.Semi),
+            Call { Function.Name: "NOT", Args: [CorrelatedSubquery { Kind: SubqueryKind.In, Value: not null } s] } => (s, JoinKind.Anti),
             _ => ((CorrelatedSubquery?)null, JoinKind.Inner),
         };
         if (q is null) return null;
@@ -118,9 +120,20 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
             var right = ExpressionRewriter.RemapColumns(output, i => i + outerWidth);
             var r = f.Resolve([q.Value!.Type, right.Type]);
             if (r is null || !q.Value.Type.Equals(right.Type)) return null;
-            condition.Insert(0, new Call(f, [q.Value, right], r.Kernel, r.Result));
+            BoundExpr match = new Call(f, [q.Value, right], r.Kernel, r.Result);
+            // x NOT IN (rows) in a WHERE keeps x only when no row equals it and neither x nor any row is NULL (else
+            // the test is NULL), or when there are no rows: an anti join on x = e OR x IS NULL OR e IS NULL.
+            if (kind == JoinKind.Anti) match = ExpressionRewriter.Or(ExpressionRewriter.Or(match, Call("IS NULL", q.Value)), Call("IS NULL", right));
+            condition.Insert(0, match);
         }
         return (inner, kind, condition);
+    }
+
+    private static BoundExpr Call(string name, BoundExpr arg)
+    {
+        var f = FunctionRegistry.Default.Scalar(name)!;
+        var r = f.Resolve([arg.Type])!;
+        return new Call(f, [arg], r.Kernel, r.Result);
     }
 
     /// <summary>The plan under a subquery's projections, which are dropped, and its first output column (the value of a
