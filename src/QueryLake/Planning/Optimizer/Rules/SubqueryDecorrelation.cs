@@ -11,7 +11,8 @@ namespace QueryLake.Planning.Optimizer.Rules;
 /// pass the columns through) are pulled out of it and become the join condition, with each outer reference replaced
 /// by the outer expression it stands for; <c>x IN (SELECT e …)</c> adds <c>x = e</c>. The subquery then runs once as
 /// the join's build side instead of once per distinct outer row. A scalar subquery qualifies when its correlation is
-/// equalities only and its aggregates give NULL over no rows (not count, whose 0 a left join cannot give). Shapes it
+/// equalities only; its aggregates give NULL over no rows, as the left join's missing match does, except count, whose
+/// 0 is restored by coalesce(count, 0). Shapes it
 /// cannot pull apart (an outer reference under an aggregation, a limit, a window) keep the memoized per-row
 /// evaluation. <c>x NOT IN (subquery)</c> becomes an anti join on <c>x = e OR x IS NULL OR e IS NULL</c>, which keeps
 /// SQL's NULL rules in a WHERE: a NULL on either side makes the test NULL, so the row goes, unless there are no rows.
@@ -74,7 +75,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
     {
         if (Find(conjunct).ToList() is not [{ Kind: SubqueryKind.Scalar } q]) return null;
         var (plan, output) = Unproject(q.Plan);
-        if (plan is not AggregateNode { Groups.Count: 0 } a || a.Aggregates.Any(x => !NullOnEmpty.Contains(x.Function.Name)) || ContainsOuter(output)) return null;
+        if (plan is not AggregateNode { Groups.Count: 0 } a || a.Aggregates.Any(x => !NullOnEmpty.Contains(x.Function.Name) && !IsCount(x)) || ContainsOuter(output)) return null;
         if (a.Aggregates.Any(x => x.Arguments.Any(ContainsOuter))) return null;
         if (Pull(a.Input) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner)) return null;
         var innerKeys = new List<BoundExpr>();
@@ -89,7 +90,20 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
         }
         var grouped = new AggregateNode(inner, innerKeys, innerKeys.Select((_, i) => $"#k{i}").ToList(), a.Aggregates);
         var value = ExpressionRewriter.RemapColumns(output, i => i + innerKeys.Count);
+        // A count over no rows is 0 where the left join finds no group: coalesce(count, 0).
+        int keys = innerKeys.Count;
+        value = ExpressionRewriter.Rewrite(value, x => x is ColumnRef c && c.Index >= keys && IsCount(a.Aggregates[c.Index - keys]) ? ZeroIfNull(c) : null);
         return (q, grouped, outerKeys, value);
+    }
+
+    private static bool IsCount(AggregateCall call) => call.Function.Name.Equals("count", StringComparison.OrdinalIgnoreCase);
+
+    private static BoundExpr ZeroIfNull(BoundExpr count)
+    {
+        var coalesce = FunctionRegistry.Default.Scalar("coalesce")!;
+        var zero = new Literal(0L, count.Type);
+        var r = coalesce.Resolve([count.Type, zero.Type])!;
+        return new Call(coalesce, [count, zero], r.Kernel, r.Result);
     }
 
     private static IEnumerable<CorrelatedSubquery> Find(BoundExpr e) => e is CorrelatedSubquery q ? [q] : e.Children.SelectMany(Find);
