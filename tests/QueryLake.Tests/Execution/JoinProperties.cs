@@ -56,8 +56,8 @@ public sealed class JoinProperties
     [Fact]
     public void Semi_and_anti_joins_equal_nested_loops_whichever_side_builds()
     {
-        // Either input may be the larger: a semi or anti join on equalities builds its smaller side (the left one by
-        // marking, the right one by probing), with a residual condition it always builds the right.
+        // Either input may be the larger: a semi or anti join builds its smaller side (the left one by marking, the
+        // right one by probing), with or without a residual condition (checked on the key matches).
         using var s = QueryLakeSession.Open();
         var property = Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), seed =>
         {

@@ -22,19 +22,21 @@ internal static class HashJoinOperator
         IReadOnlySet<int>? needed = null)
     {
         var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, node.Left.Schema.Fields.Count);
-        // A semi or anti join on equalities alone whose left input is the smaller builds the left side and marks the
-        // rows the right side finds (EXISTS over a big table probes the table, not the other way round).
-        if (node.Kind is JoinKind.Semi or JoinKind.Anti && residual is null && leftKeys.Count > 0
+        // A semi or anti join whose left input is the smaller builds the left side and marks the rows the right side
+        // finds (EXISTS over a big table probes the table, not the other way round).
+        if (node.Kind is JoinKind.Semi or JoinKind.Anti && leftKeys.Count > 0
             && node.Left.EstimatedRows is { } l && node.Right.EstimatedRows is { } r && l < r)
-            return SemiBuildingLeft(node, left, right, ctx, leftKeys, rightKeys);
+            return SemiBuildingLeft(node, left, right, ctx, leftKeys, rightKeys, residual);
         return BuildingRight(node, left, right, ctx, needed, leftKeys, rightKeys, residual);
     }
 
     /// <summary>Semi and anti joins with the left input in the hash table: every right batch probes it (several at
     /// once) and marks the left rows it matches; then the marked rows (semi) or the others (anti) come out, batch by
-    /// batch in left order. NULL keys never match, so an anti join keeps their rows.</summary>
+    /// batch in left order. NULL keys never match, so an anti join keeps their rows. Conditions beyond the equalities
+    /// (<paramref name="residual"/>: TPC-H q21's <c>l2.l_suppkey &lt;&gt; l1.l_suppkey</c>) are checked on the key
+    /// matches of each right batch whose left row is not marked yet, gathered into one batch of pairs.</summary>
     private static IEnumerable<RecordBatch> SemiBuildingLeft(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
-        List<BoundExpr> leftKeys, List<BoundExpr> rightKeys)
+        List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
     {
         var build = new List<RecordBatch>();
         foreach (var b in left)
@@ -46,12 +48,29 @@ internal static class HashJoinOperator
         if (build.Count == 0) yield break;
         var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList(), leftKeys.Count);
         var hit = new bool[table.Picks.Length]; // by build row; build batch b's rows start at starts[b]
+        // The left columns of every build row, for the pairs a residual condition is checked on.
+        var leftSources = node.Left.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => Vectors.Plain(b.Columns[c])).ToList()).ToArray();
+        var pairSchema = new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList());
         int Mark(RecordBatch rb)
         {
             var probe = table.Probe(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, rb)).ToArray(), rb.Length);
+            if (residual is null)
+            {
+                for (int r = 0; r < rb.Length; r++)
+                    for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
+                        hit[m] = true; // only ever set to true: concurrent marks agree
+                return rb.Length;
+            }
+            var builds = new List<int>();
+            var probes = new List<int>();
             for (int r = 0; r < rb.Length; r++)
                 for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
-                    hit[m] = true; // only ever set to true: concurrent marks agree
+                    if (!hit[m]) { builds.Add(m); probes.Add(r); } // a marked row needs no more pairs
+            if (builds.Count == 0) return rb.Length;
+            var picks = builds.Select(m => table.Picks[m]).ToArray();
+            var columns = leftSources.Select((sources, c) => Gather.Rows(node.Left.Schema.Fields[c].DataType, sources, picks))
+                .Concat(rb.Columns.Select(col => Gather.Rows(col, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(probes)))).ToArray();
+            foreach (int k in ExpressionEvaluator.Select(residual, new RecordBatch(pairSchema, columns, builds.Count))) hit[builds[k]] = true;
             return rb.Length;
         }
         foreach (var _ in Parallel.OrderedMap(right.Where(b => b.Length > 0), Mark, ctx.Threads, ctx.Cancel)) ctx.Cancel.ThrowIfCancellationRequested();
