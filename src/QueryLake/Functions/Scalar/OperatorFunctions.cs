@@ -285,22 +285,14 @@ internal static class OperatorFunctions
 
     /// <summary>The pattern when every row has the same non-null one (a literal pattern), else null.</summary>
     /// <summary>'abc%', '%abc', '%abc%' and 'abc' match on the UTF-8 bytes directly.</summary>
-    private static ArrowArray SimpleLike(BinaryArray s, (LikeMatcher.SimpleKind Kind, string Literal) simple, int n)
+    private static ArrowArray SimpleLike(BinaryArray s, LikeMatcher.Pieces pattern, int n)
     {
         var (validity, nulls) = Vectors.AndValidity(n, s);
         var r = new bool[n];
-        var needle = System.Text.Encoding.UTF8.GetBytes(simple.Literal);
         for (int i = 0; i < n; i++)
         {
             if (nulls > 0 && s.IsNull(i)) continue;
-            var text = s.GetBytes(i);
-            r[i] = simple.Kind switch
-            {
-                LikeMatcher.SimpleKind.Prefix => text.StartsWith(needle),
-                LikeMatcher.SimpleKind.Suffix => text.EndsWith(needle),
-                LikeMatcher.SimpleKind.Contains => text.IndexOf(needle) >= 0,
-                _ => text.SequenceEqual(needle),
-            };
+            r[i] = pattern.Matches(s.GetBytes(i));
         }
         return Vectors.MakeBool(r, validity, nulls);
     }
@@ -326,7 +318,7 @@ internal static class OperatorFunctions
         if (a.Count == 2 && n != 1 && a[1].Length == 1 && a[0].Length == n)
         {
             if (a[1].IsNull(0)) return Vectors.Broadcast(DataType.Boolean, null, n);
-            if (!ignoreCase && LikeMatcher.Simple(((BinaryArray)a[1]).GetString(0)!) is { } constant)
+            if (!ignoreCase && LikeMatcher.Split(((BinaryArray)a[1]).GetString(0)!) is { } constant)
                 return SimpleLike((BinaryArray)a[0], constant, n);
         }
         a = Expand(a, n);
@@ -335,7 +327,7 @@ internal static class OperatorFunctions
         var e = a.Count > 2 ? (BinaryArray)a[2] : null;
         var (validity, nulls) = e is null ? Vectors.AndValidity(n, s, p) : Vectors.AndValidity(n, s, p, e);
         var r = new bool[n];
-        if (e is null && !ignoreCase && ConstantPattern(p) is { } pattern && LikeMatcher.Simple(pattern) is { } simple)
+        if (e is null && !ignoreCase && ConstantPattern(p) is { } pattern && LikeMatcher.Split(pattern) is { } simple)
             return SimpleLike(s, simple, n);
         for (int i = 0; i < n; i++)
         {

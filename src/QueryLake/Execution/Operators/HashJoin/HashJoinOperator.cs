@@ -100,11 +100,15 @@ internal static class HashJoinOperator
         for (int b = 0; b < build.Count; b++)
             for (int r = 0; r < build[b].Length; r++) allRight.Add(new Gather.Pick(b, r));
         var table = JoinTable.Build(buildKeys, rightKeys.Count);
-        var rightMatched = new HashSet<Gather.Pick>();
+        // RIGHT and FULL joins: which build rows found a partner, by build row (batch b's rows start at starts[b]);
+        // marks only ever go from false to true, so probes may run at once.
+        var starts = new int[build.Count + 1];
+        for (int b = 0; b < build.Count; b++) starts[b + 1] = starts[b] + build[b].Length;
+        var rightMatched = new bool[starts[^1]];
         var nullRight = node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 1)).ToArray();
         var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
         var nullPick = new Gather.Pick(build.Count, 0);
-        var rightText = EncodedBuildColumns(node, build);
+        var rightText = EncodedBuildColumns(node, build, needed);
         var placeholders = new Placeholders(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select(f => f.DataType).ToArray(), needed);
 
         // Probe batches are independent unless right rows must be tracked (RIGHT and FULL joins): probe several at once.
@@ -133,7 +137,7 @@ internal static class HashJoinOperator
                 for (int k = 0; k < pairs.Count; k++)
                 {
                     if (needHits) leftHit[pairs.Left[k]] = true;
-                    if (trackRight) lock (rightMatched) rightMatched.Add(pairs.Right[k]);
+                    if (trackRight && pairs.Right[k] is var p && p.Source < build.Count) rightMatched[starts[p.Source] + p.Row] = true;
                 }
             switch (node.Kind)
             {
@@ -146,7 +150,7 @@ internal static class HashJoinOperator
                     return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText, placeholders) : null;
             }
         }
-        var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, trackRight ? 1 : ctx.Threads, ctx.Cancel);
+        var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, ctx.Threads, ctx.Cancel);
         foreach (var output in probed)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
@@ -154,7 +158,7 @@ internal static class HashJoinOperator
         }
         if (node.Kind is JoinKind.Right or JoinKind.Full)
         {
-            var unmatched = allRight.Where(p => !rightMatched.Contains(p)).ToArray();
+            var unmatched = allRight.Where(p => !rightMatched[starts[p.Source] + p.Row]).ToArray();
             if (unmatched.Length > 0)
             {
                 var columns = node.Left.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, unmatched.Length))
@@ -165,9 +169,11 @@ internal static class HashJoinOperator
     }
 
     /// <summary>Text columns of the build side as one array each (all build rows in order, with the first row of each
-    /// build batch at <c>Start</c>), for output as dictionary-encoded indices into them; null for other columns.</summary>
-    private static (ArrowArray Values, int[] Start)?[] EncodedBuildColumns(JoinNode node, List<RecordBatch> build)
+    /// build batch at <c>Start</c>), for output as dictionary-encoded indices into them; null for other columns and for
+    /// columns nobody reads above the join (<paramref name="needed"/>), which are never copied.</summary>
+    private static (ArrowArray Values, int[] Start)?[] EncodedBuildColumns(JoinNode node, List<RecordBatch> build, IReadOnlySet<int>? needed)
     {
+        int leftWidth = node.Left.Schema.Fields.Count;
         var starts = new int[build.Count];
         for (int b = 1; b < build.Count; b++) starts[b] = starts[b - 1] + build[b - 1].Length;
         Gather.Pick[]? all = null;
@@ -182,6 +188,7 @@ internal static class HashJoinOperator
         return node.Right.Schema.Fields.Select((f, c) =>
         {
             if (f.DataType.StorageType is not VariableBinaryType { IsLarge: false } || node.Kind is JoinKind.Semi or JoinKind.Anti) return null;
+            if (needed is not null && !needed.Contains(leftWidth + c)) return null;
             var values = build.Count == 1 ? Vectors.Plain(build[0].Columns[c]) : Gather.Rows(f.DataType, build.Select(b => Vectors.Plain(b.Columns[c])).ToList(), AllRows());
             return ((ArrowArray Values, int[] Start)?)(values, starts);
         }).ToArray();
