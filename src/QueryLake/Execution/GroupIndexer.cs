@@ -13,8 +13,19 @@ namespace QueryLake.Execution;
 /// </summary>
 internal abstract class GroupIndexer
 {
-    /// <summary>The key values of each group, by group id.</summary>
+    /// <summary>The key values of each group, by group id (indexers that keep typed keys leave it empty and answer
+    /// <see cref="Count"/> and <see cref="Key"/> themselves).</summary>
     public virtual List<object?[]> Keys { get; } = [];
+
+    /// <summary>The number of groups.</summary>
+    public virtual int Count => Keys.Count;
+
+    /// <summary>Key column <paramref name="column"/> of group <paramref name="id"/>.</summary>
+    public virtual object? Key(int id, int column) => Keys[id][column];
+
+    /// <summary>The keys of every group as one array of <paramref name="type"/>, when the indexer holds them typed; null
+    /// otherwise (the caller builds the column from <see cref="Key"/>).</summary>
+    public virtual ArrowArray? KeyColumn(Columnar.Types.DataType type) => null;
 
     public abstract void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids);
 
@@ -94,10 +105,10 @@ internal abstract class GroupIndexer
             for (int c = width - 1; c >= 1; c--)
             {
                 var (left, right) = _parts[c - 1][id];
-                values[c] = _columns[c]!.Keys[right][0];
+                values[c] = _columns[c]!.Key(right, 0);
                 id = left;
             }
-            values[0] = _columns[0]!.Keys[id][0];
+            values[0] = _columns[0]!.Key(id, 0);
             return values;
         }
     }
@@ -114,6 +125,12 @@ internal abstract class GroupIndexer
         private int[] _scratch = [];
 
         public override List<object?[]> Keys => _values?.Keys ?? base.Keys;
+
+        public override int Count => _values?.Count ?? 0;
+
+        public override object? Key(int id, int column) => _values!.Key(id, column);
+
+        public override ArrowArray? KeyColumn(Columnar.Types.DataType type) => _values?.KeyColumn(type);
 
         public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
         {
@@ -174,9 +191,14 @@ internal abstract class GroupIndexer
     /// and serves batches whose values spread wider.</summary>
     private sealed class Int64Indexer : GroupIndexer
     {
-        /// <summary>The widest value range the direct table may cover (4 MB of ids).</summary>
-        private const long DirectSpan = 1 << 20;
+        /// <summary>The widest value range the direct table may always cover (4 MB of ids); wider ranges, up to 64 MB of
+        /// ids, while the keys fill at least 1/16 of it (order keys 1…6,000,000 grouped: 1.5 million of them).</summary>
+        private const long DirectSpan = 1 << 20, DenseSpan = 1 << 24;
+
+        private long Allowed(int batch) => Math.Max(DirectSpan, Math.Min(DenseSpan, 16L * (Count + batch)));
+        // Keys inside the direct table's range are found there only; the hash table holds the others.
         private readonly Dictionary<long, int> _ids = [];
+        private readonly List<long> _keys = []; // by group id (the NULL group's slot is unused)
         private int _null = -1;
         private long _low;
         private int[] _direct = []; // id + 1 of the key _low + i, 0 when not seen yet
@@ -186,7 +208,7 @@ internal abstract class GroupIndexer
             if (keys[0] is not PrimitiveArray<long> a) { Fallback(keys, ids); return; }
             var values = a.Values;
             bool noNulls = a.NullCount == 0;
-            if (Range(a) is var (min, max) && Cover(min, max))
+            if (Range(a) is var (min, max) && Cover(min, max, Allowed(ids.Length)))
             {
                 var direct = _direct;
                 long low = _low;
@@ -194,7 +216,7 @@ internal abstract class GroupIndexer
                 {
                     if (!noNulls && a.IsNull(i)) { ids[i] = NullId(); continue; }
                     ref int slot = ref direct[values[i] - low];
-                    if (slot == 0) slot = Lookup(values[i]) + 1;
+                    if (slot == 0) slot = New(values[i]) + 1;
                     ids[i] = slot - 1;
                 }
                 return;
@@ -203,15 +225,43 @@ internal abstract class GroupIndexer
                 ids[i] = !noNulls && a.IsNull(i) ? NullId() : Lookup(values[i]);
         }
 
+        public override int Count => _keys.Count;
+
+        public override object? Key(int id, int column) => id == _null ? null : _keys[id];
+
+        public override ArrowArray? KeyColumn(Columnar.Types.DataType type)
+        {
+            if (type.Id != Columnar.Types.TypeId.Int64) return null;
+            var values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keys).ToArray();
+            if (_null < 0) return Kernels.Vectors.Make(type, values, Columnar.Memory.ArrowBuffer.Empty, 0);
+            var valid = new byte[Columnar.Memory.BitUtil.BytesFor(values.Length)];
+            Array.Fill(valid, (byte)0xFF);
+            Columnar.Memory.BitUtil.SetBit(valid, _null, false);
+            return Kernels.Vectors.Make(type, values, Columnar.Memory.ArrowBuffer.Copy(valid), 1);
+        }
+
+        private int New(long v)
+        {
+            _keys.Add(v);
+            return _keys.Count - 1;
+        }
+
         private int NullId()
         {
-            if (_null < 0) { _null = Keys.Count; Keys.Add([null]); }
+            if (_null < 0) _null = New(0);
             return _null;
         }
 
         private int Lookup(long v)
         {
-            if (!_ids.TryGetValue(v, out int id)) { _ids[v] = id = Keys.Count; Keys.Add([v]); }
+            Int128 at = (Int128)v - _low;
+            if (_direct.Length > 0 && at >= 0 && at < _direct.Length)
+            {
+                ref int slot = ref _direct[(int)at];
+                if (slot == 0) slot = New(v) + 1;
+                return slot - 1;
+            }
+            if (!_ids.TryGetValue(v, out int id)) _ids[v] = id = New(v);
             return id;
         }
 
@@ -233,20 +283,40 @@ internal abstract class GroupIndexer
             return min > max ? null : (min, max);
         }
 
-        /// <summary>Widens the direct table to cover [min, max] when the result stays within <see cref="DirectSpan"/>;
+        /// <summary>Widens the direct table to cover [min, max] when the result stays within <paramref name="span"/>;
         /// false when it would not (the batch then uses the hash table).</summary>
-        private bool Cover(long min, long max)
+        private bool Cover(long min, long max, long span)
         {
-            if (max - min >= DirectSpan) return false;
-            if (_direct.Length == 0) { _low = min; _direct = new int[(int)(max - min + 1)]; return true; }
+            // Differences in 128 bits: keys may span the whole int64 range.
+            if ((Int128)max - min >= span) return false;
+            if (_direct.Length == 0) { _low = min; _direct = new int[(int)(max - min + 1)]; Absorb(); return true; }
             long high = _low + _direct.Length - 1;
             if (min >= _low && max <= high) return true;
             long low = Math.Min(min, _low), top = Math.Max(max, high);
-            if (top - low >= DirectSpan) return false;
-            var wider = new int[(int)(top - low + 1)];
+            if ((Int128)top - low >= span) return false;
+            // Grow geometrically (up to the span), so a key range met batch by batch is copied O(log) times.
+            // Never past long.MaxValue: the table's last slot must stay a representable key.
+            long size = (long)Int128.Min((Int128)long.MaxValue - low + 1, Math.Min(span, Math.Max(top - low + 1, 2L * _direct.Length)));
+            var wider = new int[(int)size];
             _direct.CopyTo(wider, (int)(_low - low));
             (_low, _direct) = (low, wider);
+            Absorb();
             return true;
+        }
+
+        /// <summary>Moves the hash table's keys that the direct table now covers into it, so each key has one home.</summary>
+        private void Absorb()
+        {
+            if (_ids.Count == 0) return;
+            List<long>? moved = null;
+            foreach (var (v, id) in _ids)
+            {
+                Int128 at = (Int128)v - _low;
+                if (at < 0 || at >= _direct.Length) continue;
+                _direct[(int)at] = id + 1;
+                (moved ??= []).Add(v);
+            }
+            if (moved is not null) foreach (var v in moved) _ids.Remove(v);
         }
 
         private void Fallback(IReadOnlyList<ArrowArray> keys, Span<int> ids) =>

@@ -44,10 +44,10 @@ internal static class HashAggregateOperator
             if (keyColumns.Length > 0)
             {
                 indexer ??= GroupIndexer.For(keyColumns);
-                int before = indexer.Keys.Count;
+                int before = indexer.Count;
                 indexer.Assign(keyColumns, ids);
                 // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
-                ctx.Reserve(64L * (indexer.Keys.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
+                ctx.Reserve(64L * (indexer.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
             }
             for (int a = 0; a < states.Length; a++)
                 if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
@@ -56,12 +56,13 @@ internal static class HashAggregateOperator
             if (lent && keepsNothing) batch.Release();
         }
         // Without GROUP BY there is exactly one group, even over no rows.
-        int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Keys.Count ?? 0;
+        int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
         var columns = new List<ArrowArray>();
         for (int g = 0; g < node.Groups.Count; g++)
         {
+            if (node.Groups.Count == 1 && indexer?.KeyColumn(node.Groups[0].Type) is { } typed) { columns.Add(typed); continue; }
             var builder = ArrayBuilder.Create(node.Groups[g].Type);
-            foreach (var k in indexer?.Keys ?? []) builder.Append(k[g]);
+            for (int id = 0; id < groupCount; id++) builder.Append(indexer!.Key(id, g));
             columns.Add(builder.Build());
         }
         columns.AddRange(states.Select(s => s.Finish(groupCount)));
@@ -101,7 +102,7 @@ internal static class HashAggregateOperator
             if (inputs.Count == 0) return;
             var input = inputs[0];
             var ids = ValueIds(input, length);
-            int known = _values!.Keys.Count;
+            int known = _values!.Count;
             if (_seen.Length < known) Array.Resize(ref _seen, Math.Max(known, _seen.Length * 2));
             bool nulls = input.NullCount > 0;
             for (int i = 0; i < length; i++)
@@ -129,7 +130,7 @@ internal static class HashAggregateOperator
             var type = resolution.InputTypes?.FirstOrDefault() ?? _type ?? Columnar.Types.DataType.Int64;
             foreach (var group in _distinct.GroupBy(d => d.Group))
             {
-                var values = ArrayBuilder.Build(type, group.Select(d => _values!.Keys[d.Value][0]));
+                var values = ArrayBuilder.Build(type, group.Select(d => _values!.Key(d.Value, 0)));
                 var ids = new int[values.Length];
                 Array.Fill(ids, group.Key);
                 inner.Update(ids, [values]);
