@@ -33,7 +33,7 @@ internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : Logi
     protected override Schema ComputeSchema() => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
-    public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Predicate))) : null;
+    public override long? EstimatedRows => Input.EstimatedRows is { } n ? Math.Max(1, (long)(n * Optimizer.Cardinality.Selectivity(Predicate, Input as ScanNode))) : null;
     public override string Label() => $"Filter: {Predicate}";
 }
 

@@ -5,8 +5,10 @@ namespace QueryLake.Planning.Optimizer;
 
 /// <summary>
 /// Row-count estimates for planning: the fraction of rows a predicate keeps, and the rows an input had before any
-/// filter (which bounds the distinct values of its columns). Textbook defaults where the lake has no statistic:
-/// an equality with a constant keeps 10%, a range a third, LIKE a quarter, IS NULL 5%; conjuncts multiply.
+/// filter (which bounds the distinct values of its columns). Over a scan, an equality with a constant keeps one of the
+/// column's distinct values (from the HyperLogLog sketches, value ranges and row counts). Textbook defaults where the
+/// lake has no statistic: an equality with a constant keeps 10%, a range a third, LIKE a quarter, IS NULL 5%;
+/// conjuncts multiply.
 /// </summary>
 internal static class Cardinality
 {
@@ -17,11 +19,24 @@ internal static class Cardinality
     {
         double s = 1;
         foreach (var c in ExpressionRewriter.Conjuncts(predicate))
-            s *= scan is not null && c is Call { Function.Name: "in_set", Args: [ColumnRef col, Literal { Value: System.Collections.ICollection values }] }
-                && DistinctBound(scan with { Filter = null }, col.Index) is { } distinct
-                ? Math.Min(1.0, (double)values.Count / distinct)
-                : Conjunct(c);
+            s *= scan is not null && Distinct(scan, c) is { } kept ? kept : Conjunct(c);
         return Math.Max(s, 1e-6);
+    }
+
+    /// <summary>Over a scan, the fraction a conjunct keeps from its column's distinct values: <c>col = constant</c>
+    /// keeps one of them (p_type = 'ECONOMY ANODIZED STEEL' one of 150 types), membership in k constants k of them;
+    /// null where the column's distinct values are unknown or the conjunct is another kind.</summary>
+    private static double? Distinct(ScanNode scan, BoundExpr c)
+    {
+        var (column, values) = c switch
+        {
+            Call { Function.Name: "in_set", Args: [ColumnRef col, Literal { Value: System.Collections.ICollection list }] } => (col, list.Count),
+            Call { Function.Name: "=", Args: [ColumnRef col, Literal { Value: not null }] } => (col, 1),
+            Call { Function.Name: "=", Args: [Literal { Value: not null }, ColumnRef col] } => (col, 1),
+            _ => ((ColumnRef?)null, 0),
+        };
+        if (column is null || DistinctBound(scan with { Filter = null }, column.Index) is not { } distinct) return null;
+        return Math.Min(1.0, (double)values / distinct);
     }
 
     private static double Conjunct(BoundExpr e) => e switch
