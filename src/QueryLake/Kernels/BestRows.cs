@@ -33,15 +33,39 @@ internal sealed class BestRows<T> where T : unmanaged, INumber<T>
     /// <summary>Offers the keys of rows <paramref name="firstRow"/>, <paramref name="firstRow"/> + 1, ….</summary>
     public void Add(ReadOnlySpan<T> keys, int firstRow)
     {
-        int i = 0, width = Vector512<T>.Count;
+        // A block without NaN and without a key as good as the threshold holds no candidate: skipped with one vector
+        // compare, at the widest width the CPU has (512, 256 or 128 bits); the row loop is the reference.
+        int i = 0;
         if (_full && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
+            int width = Vector512<T>.Count;
             var t = Vector512.Create(_threshold);
             for (; i + width <= keys.Length; i += width)
             {
-                // A block without NaN and without a key as good as the threshold holds no candidate.
                 var block = Vector512.Create(keys.Slice(i, width));
                 if (Vector512.EqualsAll(block, block) && !(_descending ? Vector512.GreaterThanOrEqualAny(block, t) : Vector512.LessThanOrEqualAny(block, t))) continue;
+                for (int j = i; j < i + width; j++) Add(keys[j], firstRow + j);
+            }
+        }
+        else if (_full && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            int width = Vector256<T>.Count;
+            var t = Vector256.Create(_threshold);
+            for (; i + width <= keys.Length; i += width)
+            {
+                var block = Vector256.Create(keys.Slice(i, width));
+                if (Vector256.EqualsAll(block, block) && !(_descending ? Vector256.GreaterThanOrEqualAny(block, t) : Vector256.LessThanOrEqualAny(block, t))) continue;
+                for (int j = i; j < i + width; j++) Add(keys[j], firstRow + j);
+            }
+        }
+        else if (_full && Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+        {
+            int width = Vector128<T>.Count;
+            var t = Vector128.Create(_threshold);
+            for (; i + width <= keys.Length; i += width)
+            {
+                var block = Vector128.Create(keys.Slice(i, width));
+                if (Vector128.EqualsAll(block, block) && !(_descending ? Vector128.GreaterThanOrEqualAny(block, t) : Vector128.LessThanOrEqualAny(block, t))) continue;
                 for (int j = i; j < i + width; j++) Add(keys[j], firstRow + j);
             }
         }
