@@ -95,11 +95,20 @@ internal static class HashJoinOperator
             ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the hash join's build side");
             build.Add(b);
         }
-        var allRight = new List<Gather.Pick>();
+        // Every build row in order: what a join without keys pairs each probe row with, and what RIGHT and FULL joins
+        // look through for unmatched rows (the table numbers its rows the same way when it has keys).
         var buildKeys = build.Select(b => rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList();
-        for (int b = 0; b < build.Count; b++)
-            for (int r = 0; r < build[b].Length; r++) allRight.Add(new Gather.Pick(b, r));
+        Gather.Pick[]? every = null;
+        Gather.Pick[] AllRight()
+        {
+            if (every is not null) return every;
+            var all = new Gather.Pick[build.Sum(b => b.Length)];
+            for (int b = 0, k = 0; b < build.Count; b++)
+                for (int r = 0; r < build[b].Length; r++) all[k++] = new Gather.Pick(b, r);
+            return every = all;
+        }
         var table = JoinTable.Build(buildKeys, rightKeys.Count);
+        var everyRow = leftKeys.Count == 0 ? AllRight() : null;
         // RIGHT and FULL joins: which build rows found a partner, by build row (batch b's rows start at starts[b]);
         // marks only ever go from false to true, so probes may run at once.
         var starts = new int[build.Count + 1];
@@ -117,12 +126,13 @@ internal static class HashJoinOperator
         {
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
             var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length);
+            var allRight = probe is null ? everyRow : null;
             using var pairs = new JoinPairs(lb.Length);
             for (int r = 0; r < lb.Length; r++)
             {
                 if (probe is null)
                 {
-                    foreach (var p in allRight) pairs.Add(r, p);
+                    foreach (var p in allRight!) pairs.Add(r, p);
                     continue;
                 }
                 for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, table.Picks[m]);
@@ -158,7 +168,7 @@ internal static class HashJoinOperator
         }
         if (node.Kind is JoinKind.Right or JoinKind.Full)
         {
-            var unmatched = allRight.Where(p => !rightMatched[starts[p.Source] + p.Row]).ToArray();
+            var unmatched = AllRight().Where(p => !rightMatched[starts[p.Source] + p.Row]).ToArray();
             if (unmatched.Length > 0)
             {
                 var columns = node.Left.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, unmatched.Length))
