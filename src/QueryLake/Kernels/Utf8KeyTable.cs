@@ -2,13 +2,14 @@ namespace QueryLake.Kernels;
 
 /// <summary>
 /// Text keys hashed and compared as their UTF-8 bytes in an open-addressing table over one byte arena: nothing is
-/// allocated per lookup and no string is made. Entries are numbered 0, 1, … in insertion order. Lookups that do not
-/// insert (<see cref="Find"/>) touch no shared state, so once built the table may be probed from several threads.
+/// allocated per lookup and no string is made. Each bucket holds its entry's hash beside the entry number, so a probe
+/// reads one slot and touches the key's bytes only when the hashes agree. Entries are numbered 0, 1, … in insertion
+/// order. Lookups that do not insert (<see cref="Find"/>) touch no shared state, so once built the table may be probed
+/// from several threads.
 /// </summary>
 internal sealed class Utf8KeyTable
 {
-    private int[] _buckets = NewBuckets(1024);
-    private int[] _hashes = new int[256];
+    private long[] _buckets = NewBuckets(1024); // (hash << 32) | (entry + 1); 0 when empty
     private int[] _offsets = new int[256];
     private int[] _lengths = new int[256];
     private byte[] _arena = new byte[4096];
@@ -17,19 +18,11 @@ internal sealed class Utf8KeyTable
     /// <summary>Number of distinct keys.</summary>
     public int Count { get; private set; }
 
-    private static int[] NewBuckets(int n)
-    {
-        var b = new int[n];
-        Array.Fill(b, -1);
-        return b;
-    }
+    private static long[] NewBuckets(int n) => new long[n];
 
-    private static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hc = new HashCode();
-        hc.AddBytes(bytes);
-        return hc.ToHashCode();
-    }
+    private static int Hash(ReadOnlySpan<byte> bytes) => (int)KeyHash.Mix(KeyHash.Bytes(bytes));
+
+    private static long Slot(int hash, int entry) => ((long)hash << 32) | (uint)(entry + 1);
 
     /// <summary>The entry of a key, or -1 (read-only).</summary>
     public int Find(ReadOnlySpan<byte> bytes)
@@ -37,9 +30,13 @@ internal sealed class Utf8KeyTable
         int hash = Hash(bytes), mask = _buckets.Length - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask)
         {
-            int e = _buckets[slot];
-            if (e < 0) return -1;
-            if (_hashes[e] == hash && bytes.SequenceEqual(_arena.AsSpan(_offsets[e], _lengths[e]))) return e;
+            long b = _buckets[slot];
+            if (b == 0) return -1;
+            if ((int)(b >> 32) == hash)
+            {
+                int e = (int)(uint)b - 1;
+                if (bytes.SequenceEqual(_arena.AsSpan(_offsets[e], _lengths[e]))) return e;
+            }
         }
     }
 
@@ -49,45 +46,50 @@ internal sealed class Utf8KeyTable
         int hash = Hash(bytes), mask = _buckets.Length - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask)
         {
-            int e = _buckets[slot];
-            if (e >= 0)
+            long b = _buckets[slot];
+            if (b != 0)
             {
-                if (_hashes[e] == hash && bytes.SequenceEqual(_arena.AsSpan(_offsets[e], _lengths[e]))) { added = false; return e; }
+                if ((int)(b >> 32) == hash)
+                {
+                    int found = (int)(uint)b - 1;
+                    if (bytes.SequenceEqual(_arena.AsSpan(_offsets[found], _lengths[found]))) { added = false; return found; }
+                }
                 continue;
             }
-            e = Append(bytes, hash);
-            _buckets[slot] = e;
+            int e = Append(bytes);
+            _buckets[slot] = Slot(hash, e);
             if (Count * 2 > _buckets.Length) Rehash();
             added = true;
             return e;
         }
     }
 
-    private int Append(ReadOnlySpan<byte> bytes, int hash)
+    private int Append(ReadOnlySpan<byte> bytes)
     {
         int n = Count;
-        if (n == _hashes.Length)
+        if (n == _offsets.Length)
         {
-            Array.Resize(ref _hashes, n * 2);
             Array.Resize(ref _offsets, n * 2);
             Array.Resize(ref _lengths, n * 2);
         }
         if (_used + bytes.Length > _arena.Length) Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _used + bytes.Length));
         bytes.CopyTo(_arena.AsSpan(_used));
-        (_hashes[n], _offsets[n], _lengths[n]) = (hash, _used, bytes.Length);
+        (_offsets[n], _lengths[n]) = (_used, bytes.Length);
         _used += bytes.Length;
         return Count++;
     }
 
     private void Rehash()
     {
-        _buckets = NewBuckets(_buckets.Length * 2);
+        var old = _buckets;
+        _buckets = NewBuckets(old.Length * 2);
         int mask = _buckets.Length - 1;
-        for (int e = 0; e < Count; e++)
+        foreach (long b in old)
         {
-            int slot = _hashes[e] & mask;
-            while (_buckets[slot] >= 0) slot = (slot + 1) & mask;
-            _buckets[slot] = e;
+            if (b == 0) continue;
+            int slot = (int)(b >> 32) & mask;
+            while (_buckets[slot] != 0) slot = (slot + 1) & mask;
+            _buckets[slot] = b;
         }
     }
 }
