@@ -155,21 +155,12 @@ internal static class DecimalMath
     /// (over 28) a <see cref="System.Data.SqlTypes.SqlDecimal"/>, which holds 38.</summary>
     public static object ToObject(Int128 v, int scale)
     {
+        // 38 digits never reach 2^127; a value that does comes from a damaged file.
+        if (v == Int128.MinValue || !Fits(v, DecimalType.MaxPrecision))
+            throw new QueryLakeException("QL-CORRUPT", $"a DECIMAL value has more than {DecimalType.MaxPrecision} digits ({Format(v, scale)}): the data is damaged");
         var a = Int128.Abs(v);
         if (a >> 96 == 0) return new decimal((int)(uint)a, (int)(uint)(a >> 32), (int)(uint)(a >> 64), v < 0, (byte)scale);
         return new System.Data.SqlTypes.SqlDecimal(DecimalType.MaxPrecision, (byte)scale, v >= 0,
             (int)(uint)a, (int)(uint)(a >> 32), (int)(uint)(a >> 64), (int)(uint)(a >> 96));
     }
-
-    /// <summary>The value as a .NET decimal (which holds up to 28–29 digits); larger values are an error.</summary>
-    public static decimal ToDecimal(Int128 v, int scale)
-    {
-        var a = Int128.Abs(v);
-        if (a >> 96 != 0)
-            throw new QueryLakeException("QL-OUT-OF-RANGE", $"the DECIMAL value {Format(v, scale)} has more digits than a .NET decimal holds (28)");
-        return new decimal((int)(uint)a, (int)(uint)(a >> 32), (int)(uint)(a >> 64), v < 0, (byte)scale);
-    }
-
-    /// <summary>The unscaled value rounded to an integer (half away from zero).</summary>
-    public static Int128 ToInteger(Int128 v, int scale) => Rescale(v, scale, 0);
 }
