@@ -295,8 +295,8 @@ internal static class ExpressionEvaluator
         int offset = data.Offset, words = (length + 63) >> 6;
         static ulong Word(ReadOnlySpan<byte> values, ReadOnlySpan<byte> valid, int offset, int length, int w)
         {
-            ulong v = Bits(values, offset + (w << 6));
-            if (!valid.IsEmpty) v &= Bits(valid, offset + (w << 6));
+            ulong v = Columnar.Memory.BitUtil.Word(values, offset + (w << 6));
+            if (!valid.IsEmpty) v &= Columnar.Memory.BitUtil.Word(valid, offset + (w << 6));
             int rest = length - (w << 6);
             return rest >= 64 ? v : v & ((1UL << rest) - 1);
         }
@@ -310,19 +310,5 @@ internal static class ExpressionEvaluator
             for (ulong v = Word(values, valid, offset, length, w); v != 0; v &= v - 1)
                 result[k++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(v);
         return result;
-    }
-
-    /// <summary>The 64 bits of a bitmap starting at bit <paramref name="bit"/> (bits past its end read as 0).</summary>
-    private static ulong Bits(ReadOnlySpan<byte> bitmap, int bit)
-    {
-        int at = bit >> 3, shift = bit & 7;
-        if (at + 9 <= bitmap.Length)
-        {
-            ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bitmap[at..]);
-            return shift == 0 ? v : (v >> shift) | ((ulong)bitmap[at + 8] << (64 - shift));
-        }
-        ulong lo = 0, hi = at + 8 < bitmap.Length ? bitmap[at + 8] : 0UL;
-        for (int b = 0; b < 8 && at + b < bitmap.Length; b++) lo |= (ulong)bitmap[at + b] << (8 * b);
-        return shift == 0 ? lo : (lo >> shift) | (hi << (64 - shift));
     }
 }

@@ -45,4 +45,18 @@ internal static class BitUtil
         }
         for (int i = 0; i < length; i++) SetBit(dst, dstOffset + i, GetBit(src, srcOffset + i));
     }
+
+    /// <summary>The 64 bits of a bitmap starting at bit <paramref name="bit"/> (bits past its end read as 0).</summary>
+    public static ulong Word(ReadOnlySpan<byte> bitmap, int bit)
+    {
+        int at = bit >> 3, shift = bit & 7;
+        if (at + 9 <= bitmap.Length)
+        {
+            ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bitmap[at..]);
+            return shift == 0 ? v : (v >> shift) | ((ulong)bitmap[at + 8] << (64 - shift));
+        }
+        ulong lo = 0, hi = at + 8 < bitmap.Length ? bitmap[at + 8] : 0UL;
+        for (int b = 0; b < 8 && at + b < bitmap.Length; b++) lo |= (ulong)bitmap[at + b] << (8 * b);
+        return shift == 0 ? lo : (lo >> shift) | (hi << (64 - shift));
+    }
 }
