@@ -19,17 +19,10 @@ public sealed class PlanFixture : IDisposable
 
     /// <summary>The optimized plan text, with the named rules switched off, without the row estimates (the tests of
     /// the estimates read them with <see cref="ExplainWithEstimates"/>).</summary>
-    public string Explain(string sql, params string[] disabled) =>
-        System.Text.RegularExpressions.Regex.Replace(ExplainWithEstimates(sql, disabled), @"  \(estimated=[0-9?]+\)", "");
+    public string Explain(string sql, params string[] disabled) => RuleToggle.Explain(Session, sql, estimates: false, disabled);
 
     /// <summary>The EXPLAIN text as users see it, estimates included.</summary>
-    public string ExplainWithEstimates(string sql, params string[] disabled)
-    {
-        Session.DisabledRules.Clear();
-        Session.DisabledRules.UnionWith(disabled);
-        try { return (string)Session.Query("EXPLAIN " + sql).Rows().Single()[0]!; }
-        finally { Session.DisabledRules.Clear(); }
-    }
+    public string ExplainWithEstimates(string sql, params string[] disabled) => RuleToggle.Explain(Session, sql, estimates: true, disabled);
 
     public void Dispose() => Session.Dispose();
 }

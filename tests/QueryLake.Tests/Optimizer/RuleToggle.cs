@@ -14,6 +14,20 @@ internal static class RuleToggle
         finally { s.DisabledRules.Clear(); }
     }
 
+    /// <summary>The EXPLAIN text with the named rules switched off; without the row estimates unless
+    /// <paramref name="estimates"/>.</summary>
+    public static string Explain(QueryLakeSession s, string sql, bool estimates, params string[] disabled)
+    {
+        s.DisabledRules.Clear();
+        s.DisabledRules.UnionWith(disabled);
+        try
+        {
+            var text = (string)s.Query("EXPLAIN " + sql).Rows().Single()[0]!;
+            return estimates ? text : System.Text.RegularExpressions.Regex.Replace(text, @"  \(estimated=[0-9?]+\)", "");
+        }
+        finally { s.DisabledRules.Clear(); }
+    }
+
     /// <summary>The rows as sorted text lines: equal lists mean equal multisets of rows.</summary>
     public static List<string> Sorted(List<object?[]> rows) =>
         rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).Order(StringComparer.Ordinal).ToList();

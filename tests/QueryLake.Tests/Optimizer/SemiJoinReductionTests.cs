@@ -38,13 +38,7 @@ public sealed class SemiJoinReductionTests
         Assert.Equal(expected, Sorted(Rows(s, sql)));
     }
 
-    private static string Explain(QueryLakeSession s, string sql, params string[] disabled)
-    {
-        s.DisabledRules.Clear();
-        s.DisabledRules.UnionWith(disabled);
-        try { return System.Text.RegularExpressions.Regex.Replace((string)s.Query("EXPLAIN " + sql).Rows().Single()[0]!, @"  \(estimated=[0-9?]+\)", ""); }
-        finally { s.DisabledRules.Clear(); }
-    }
+    private static string Explain(QueryLakeSession s, string sql, params string[] disabled) => RuleToggle.Explain(s, sql, estimates: false, disabled);
 
     public sealed record Case(int[] Outer, int[] Inner, int Shape);
 

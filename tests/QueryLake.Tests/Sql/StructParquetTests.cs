@@ -39,16 +39,11 @@ public sealed class StructParquetTests
             {
                 cmd.CommandText = theirs;
                 using var r = cmd.ExecuteReader();
-                while (r.Read()) expected.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(c => Text(r.GetValue(c)))));
+                while (r.Read()) expected.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(c => DuckValueText.Of(r.GetValue(c)))));
             }
-            var actual = s.Query(ours).Rows().Select(row => string.Join("|", row.Select(Text))).ToList();
+            var actual = s.Query(ours).Rows().Select(row => string.Join("|", row.Select(DuckValueText.Of))).ToList();
             Assert.NotEmpty(expected);
             Assert.Equal(expected, actual);
         }
     }
-
-    /// <summary>Values as text; DECIMALs (i * 1.5 is DECIMAL(21, 1) in DuckDB) without trailing zeros, since DuckDB.NET
-    /// hands 3.0 over as 3.</summary>
-    private static string? Text(object? v) => v is decimal m ? m.ToString("G29", System.Globalization.CultureInfo.InvariantCulture)
-        : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture);
 }

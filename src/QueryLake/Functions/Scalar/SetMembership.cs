@@ -49,6 +49,13 @@ internal static class SetMembership
         return new Call(Function, [value, list], (a, n) =>
         {
             var x = Kernels.Vectors.Plain(a[0]);
+            // The lookup for this array's type, chosen once per batch.
+            Func<int, bool> contains = x switch
+            {
+                PrimitiveArray<long> l when longs is not null => r => longs.Contains(l[r]),
+                BinaryArray t when texts is not null => r => texts.Find(t.GetBytes(r)) >= 0,
+                _ => r => set.Contains(new RowKey([x.GetValue(r)])),
+            };
             var found = new bool[n];
             var valid = new byte[Columnar.Memory.BitUtil.BytesFor(n)];
             int nulls = 0;
@@ -56,12 +63,7 @@ internal static class SetMembership
             {
                 int r = x.Length == 1 ? 0 : i;
                 if (x.IsNull(r)) { nulls++; continue; }
-                bool hit = x switch
-                {
-                    PrimitiveArray<long> l when longs is not null => longs.Contains(l[r]),
-                    BinaryArray t when texts is not null => texts.Find(t.GetBytes(r)) >= 0,
-                    _ => set.Contains(new RowKey([x.GetValue(r)])),
-                };
+                bool hit = contains(r);
                 // Not found in a set holding NULL: unknown.
                 if (!hit && hasNull) { nulls++; continue; }
                 found[i] = hit;

@@ -5,19 +5,19 @@ namespace QueryLake.Planning.Expressions;
 /// <summary>Small structural operations on bound expressions shared by the binder, the optimizer and execution.</summary>
 internal static class ExpressionRewriter
 {
-    public static BoundExpr And(BoundExpr a, BoundExpr b)
+    /// <summary>A call of the scalar function or operator <paramref name="name"/>; null when it has no overload for the
+    /// arguments' types, or, with <paramref name="exact"/>, when it would need a cast first (the binder's business).</summary>
+    public static BoundExpr? Call(string name, IReadOnlyList<BoundExpr> args, bool exact = false)
     {
-        var f = FunctionRegistry.Default.Scalar("AND")!;
-        var r = f.Resolve([a.Type, b.Type])!;
-        return new Call(f, [a, b], r.Kernel, r.Result);
+        var f = FunctionRegistry.Default.Scalar(name)!;
+        if (f.Resolve(args.Select(a => a.Type).ToList()) is not { } r) return null;
+        if (exact && r.ArgumentTypes is { } want && want.Where((t, i) => !t.Equals(args[i].Type)).Any()) return null;
+        return new Call(f, args, r.Kernel, r.Result);
     }
 
-    public static BoundExpr Or(BoundExpr a, BoundExpr b)
-    {
-        var f = FunctionRegistry.Default.Scalar("OR")!;
-        var r = f.Resolve([a.Type, b.Type])!;
-        return new Call(f, [a, b], r.Kernel, r.Result);
-    }
+    public static BoundExpr And(BoundExpr a, BoundExpr b) => Call("AND", [a, b])!;
+
+    public static BoundExpr Or(BoundExpr a, BoundExpr b) => Call("OR", [a, b])!;
 
     /// <summary>The branches of an OR chain (the expression itself when it is not an OR).</summary>
     public static IEnumerable<BoundExpr> Disjuncts(BoundExpr e) => e is Call { Function.Name: "OR", Args: [var a, var b] } ? Disjuncts(a).Concat(Disjuncts(b)) : [e];

@@ -58,19 +58,9 @@ public sealed class DecimalParquetTests
         cmd.CommandText = sql;
         using var r = cmd.ExecuteReader();
         var rows = new List<string>();
-        while (r.Read()) rows.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(c => Value(r.GetValue(c)))));
+        while (r.Read()) rows.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(c => DuckValueText.Of(r.GetValue(c)))));
         return rows;
     }
 
-    private static List<string> Text(IEnumerable<object?[]> rows) => rows.Select(r => string.Join("|", r.Select(Value))).ToList();
-
-    /// <summary>Numbers without trailing zeros (DuckDB.NET hands DECIMALs over normalized), big ones as their digits.</summary>
-    private static string Value(object? v) => v switch
-    {
-        null or DBNull => "NULL",
-        decimal m => m.ToString("G29", System.Globalization.CultureInfo.InvariantCulture),
-        System.Numerics.BigInteger b => b.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        System.Data.SqlTypes.SqlDecimal d => d.ToString().Contains('.') ? d.ToString().TrimEnd('0').TrimEnd('.') : d.ToString(),
-        _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
+    private static List<string> Text(IEnumerable<object?[]> rows) => rows.Select(r => string.Join("|", r.Select(DuckValueText.Of))).ToList();
 }

@@ -21,7 +21,7 @@ internal static class HashJoinOperator
     public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
         IReadOnlySet<int>? needed = null)
     {
-        var (leftKeys, rightKeys, residual) = SplitCondition(node.Condition, node.Left.Schema.Fields.Count);
+        var (leftKeys, rightKeys, residual) = JoinCondition.Split(node.Condition, node.Left.Schema.Fields.Count);
         // A semi or anti join whose left input is the smaller builds the left side and marks the rows the right side
         // finds (EXISTS over a big table probes the table, not the other way round).
         if (node.Kind is JoinKind.Semi or JoinKind.Anti && leftKeys.Count > 0
@@ -49,7 +49,8 @@ internal static class HashJoinOperator
         var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList(), leftKeys.Count);
         var hit = new bool[table.Picks.Length]; // by build row; build batch b's rows start at starts[b]
         // The left columns of every build row, for the pairs a residual condition is checked on.
-        var leftSources = node.Left.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => Vectors.Plain(b.Columns[c])).ToList()).ToArray();
+        var leftSources = residual is null ? []
+            : node.Left.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => Vectors.Plain(b.Columns[c])).ToList()).ToArray();
         var pairSchema = new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList());
         int Mark(RecordBatch rb)
         {
@@ -272,36 +273,4 @@ internal static class HashJoinOperator
         Array.Fill(bits, (byte)0xFF);
         return bits;
     }
-
-    /// <summary>Splits a join condition into equality keys (left expression, right expression) and the rest.</summary>
-    public static (List<BoundExpr> Left, List<BoundExpr> Right, BoundExpr? Residual) SplitCondition(BoundExpr? condition, int leftWidth)
-    {
-        var left = new List<BoundExpr>();
-        var right = new List<BoundExpr>();
-        var rest = new List<BoundExpr>();
-        foreach (var c in ExpressionRewriter.Conjuncts(condition))
-        {
-            if (c is Call { Function.Name: "=", Args: [var a, var b] })
-            {
-                var (sa, sb) = (Side(a, leftWidth), Side(b, leftWidth));
-                if (sa == 0 && sb == 1) { left.Add(a); right.Add(Shift(b, leftWidth)); continue; }
-                if (sa == 1 && sb == 0) { left.Add(b); right.Add(Shift(a, leftWidth)); continue; }
-            }
-            rest.Add(c);
-        }
-        BoundExpr? residual = rest.Count == 0 ? null : rest.Aggregate((x, y) => ExpressionRewriter.And(x, y));
-        return (left, right, residual);
-    }
-
-    /// <summary>0 when an expression reads only left columns, 1 when only right ones, -1 when both or none.</summary>
-    private static int Side(BoundExpr e, int leftWidth)
-    {
-        var cols = ExpressionRewriter.Columns(e).ToList();
-        if (cols.Count == 0) return -1;
-        if (cols.All(c => c < leftWidth)) return 0;
-        if (cols.All(c => c >= leftWidth)) return 1;
-        return -1;
-    }
-
-    private static BoundExpr Shift(BoundExpr e, int by) => ExpressionRewriter.RemapColumns(e, i => i - by);
 }

@@ -1,4 +1,3 @@
-using QueryLake.Execution.Operators.HashJoin;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
@@ -21,7 +20,7 @@ internal sealed class SemiJoinReduction : IOptimizerRule
     public LogicalPlan Apply(LogicalPlan plan) => PlanRewriter.Up(plan, p =>
     {
         if (p is not JoinNode { Kind: JoinKind.Inner or JoinKind.Left, Right: AggregateNode { Groups.Count: > 0 } agg } j) return p;
-        var (leftKeys, rightKeys, _) = HashJoinOperator.SplitCondition(j.Condition, j.Left.Schema.Fields.Count);
+        var (leftKeys, rightKeys, _) = JoinCondition.Split(j.Condition, j.Left.Schema.Fields.Count);
         // Pairs (group key of the aggregate, a scan column the left side passes through), by scan.
         var pairs = new List<(BoundExpr Inner, ScanNode Scan, int Column)>();
         for (int k = 0; k < leftKeys.Count; k++)
@@ -42,7 +41,7 @@ internal sealed class SemiJoinReduction : IOptimizerRule
         for (int i = 0; i < chosen.Count; i++)
         {
             var keyType = source.Schema.Fields[chosen[i].Column].DataType;
-            if (Equal(chosen[i].Inner, new ColumnRef(width + i, $"#key{i}", keyType)) is not { } eq) return p;
+            if (ExpressionRewriter.Call("=", [chosen[i].Inner, new ColumnRef(width + i, $"#key{i}", keyType)], exact: true) is not { } eq) return p;
             condition = condition is null ? eq : ExpressionRewriter.And(condition, eq);
         }
         double kept = Math.Min(1.0, (double)keys / groups);
@@ -52,15 +51,6 @@ internal sealed class SemiJoinReduction : IOptimizerRule
         };
         return j with { Right = agg with { Input = reduced } };
     });
-
-    /// <summary>x = y with the engine's equality, or null when the two would need a cast first.</summary>
-    private static BoundExpr? Equal(BoundExpr x, BoundExpr y)
-    {
-        var equal = Functions.FunctionRegistry.Default.Scalar("=")!;
-        if (equal.Resolve([x.Type, y.Type]) is not { } r) return null;
-        if (r.ArgumentTypes is { } want && (!want[0].Equals(x.Type) || !want[1].Equals(y.Type))) return null;
-        return new Call(equal, [x, y], r.Kernel, r.Result);
-    }
 
     /// <summary>The scan and column that column <paramref name="column"/> of <paramref name="p"/> reads unchanged, through
     /// projections, filters and joins; null when it is computed or comes from anything else.</summary>

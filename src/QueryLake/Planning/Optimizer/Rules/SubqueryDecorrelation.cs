@@ -47,13 +47,8 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
         foreach (var (conjunct, q, grouped, outerKeys, value) in scalars)
         {
             int at = result.Schema.Fields.Count;
-            var eq = FunctionRegistry.Default.Scalar("=")!;
             var keys = outerKeys.Select((k, i) =>
-            {
-                var right = new ColumnRef(at + i, grouped.Schema.Fields[i].Name, grouped.Schema.Fields[i].DataType);
-                var r = eq.Resolve([k.Type, right.Type])!;
-                return (BoundExpr)new Call(eq, [k, right], r.Kernel, r.Result);
-            }).ToList();
+                ExpressionRewriter.Call("=", [k, new ColumnRef(at + i, grouped.Schema.Fields[i].Name, grouped.Schema.Fields[i].DataType)])!).ToList();
             result = new JoinNode(result, grouped, JoinKind.Left, keys.Aggregate(ExpressionRewriter.And));
             var column = ExpressionRewriter.RemapColumns(value, i => i + at);
             rewritten.Add(ExpressionRewriter.Rewrite(conjunct, x => ReferenceEquals(x, q) ? column : null));
@@ -98,13 +93,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
 
     private static bool IsCount(AggregateCall call) => call.Function.Name.Equals("count", StringComparison.OrdinalIgnoreCase);
 
-    private static BoundExpr ZeroIfNull(BoundExpr count)
-    {
-        var coalesce = FunctionRegistry.Default.Scalar("coalesce")!;
-        var zero = new Literal(0L, count.Type);
-        var r = coalesce.Resolve([count.Type, zero.Type])!;
-        return new Call(coalesce, [count, zero], r.Kernel, r.Result);
-    }
+    private static BoundExpr ZeroIfNull(BoundExpr count) => ExpressionRewriter.Call("coalesce", [count, new Literal(0L, count.Type)])!;
 
     private static IEnumerable<CorrelatedSubquery> Find(BoundExpr e) => e is CorrelatedSubquery q ? [q] : e.Children.SelectMany(Find);
 
@@ -130,24 +119,15 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
         var condition = pulled.Select(Outer).ToList();
         if (q.Kind == SubqueryKind.In)
         {
-            var f = FunctionRegistry.Default.Scalar("=")!;
             var right = ExpressionRewriter.RemapColumns(output, i => i + outerWidth);
-            var r = f.Resolve([q.Value!.Type, right.Type]);
-            if (r is null || !q.Value.Type.Equals(right.Type)) return null;
-            BoundExpr match = new Call(f, [q.Value, right], r.Kernel, r.Result);
+            if (!q.Value!.Type.Equals(right.Type) || ExpressionRewriter.Call("=", [q.Value, right]) is not { } match) return null;
             // x NOT IN (rows) in a WHERE keeps x only when no row equals it and neither x nor any row is NULL (else
             // the test is NULL), or when there are no rows: an anti join on x = e OR x IS NULL OR e IS NULL.
-            if (kind == JoinKind.Anti) match = ExpressionRewriter.Or(ExpressionRewriter.Or(match, Call("IS NULL", q.Value)), Call("IS NULL", right));
+            if (kind == JoinKind.Anti)
+                match = ExpressionRewriter.Or(ExpressionRewriter.Or(match, ExpressionRewriter.Call("IS NULL", [q.Value])!), ExpressionRewriter.Call("IS NULL", [right])!);
             condition.Insert(0, match);
         }
         return (inner, kind, condition);
-    }
-
-    private static BoundExpr Call(string name, BoundExpr arg)
-    {
-        var f = FunctionRegistry.Default.Scalar(name)!;
-        var r = f.Resolve([arg.Type])!;
-        return new Call(f, [arg], r.Kernel, r.Result);
     }
 
     /// <summary>The plan under a subquery's projections, which are dropped, and its first output column (the value of a
