@@ -19,6 +19,7 @@ internal static class Gather
 
     public static ArrowArray Rows(ArrowArray source, ReadOnlySpan<int> rows)
     {
+        if (source is not DictionaryArray && FixedWidth(source.Type) > 0) return FixedRows(source, rows, nullable: false);
         var picks = Picks(rows);
         try
         {
@@ -30,19 +31,87 @@ internal static class Gather
         }
     }
 
+    /// <summary>Rows of one array, where a negative row gives NULL (the missing partner of an outer join's row).</summary>
+    public static ArrowArray RowsOrNull(ArrowArray source, ReadOnlySpan<int> rows)
+    {
+        if (source is not DictionaryArray && FixedWidth(source.Type) > 0) return FixedRows(source, rows, nullable: true);
+        bool anyNull = false;
+        foreach (int r in rows) if (r < 0) { anyNull = true; break; }
+        if (!anyNull) return Rows(source, rows);
+        // Negative rows pick the one-row NULL source after the array.
+        var picks = new Pick[rows.Length];
+        for (int i = 0; i < rows.Length; i++) picks[i] = rows[i] < 0 ? new Pick(1, 0) : new Pick(0, rows[i]);
+        return Rows(source.Type, [source, ArrayBuilder.Nulls(source.Type, 1)], picks);
+    }
+
     public static RecordBatch Rows(RecordBatch batch, ReadOnlySpan<int> rows)
     {
         var picks = Picks(rows);
         try
         {
             var columns = new ArrowArray[batch.Columns.Count];
-            for (int c = 0; c < columns.Length; c++) columns[c] = Rows(batch.Columns[c].Type, [batch.Columns[c]], picks.AsSpan(0, rows.Length));
+            for (int c = 0; c < columns.Length; c++)
+                columns[c] = batch.Columns[c] is not DictionaryArray && FixedWidth(batch.Columns[c].Type) > 0
+                    ? FixedRows(batch.Columns[c], rows, nullable: false)
+                    : Rows(batch.Columns[c].Type, [batch.Columns[c]], picks.AsSpan(0, rows.Length));
             return new RecordBatch(batch.Schema, columns, rows.Length);
         }
         finally
         {
             System.Buffers.ArrayPool<Pick>.Shared.Return(picks);
         }
+    }
+
+    /// <summary>The byte width of a fixed-width type's values (0 for others: booleans, text, nested).</summary>
+    private static int FixedWidth(DataType type) => type.StorageType switch
+    {
+        PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth,
+        TimestampType => 8,
+        DecimalType => 16,
+        _ => 0,
+    };
+
+    /// <summary>Fixed-width values of one array at <paramref name="rows"/>, one typed load per row (a join's rows are
+    /// random, so per-run block copies cost more than they save). With <paramref name="nullable"/>, a negative row
+    /// gives NULL.</summary>
+    private static ArrowArray FixedRows(ArrowArray source, ReadOnlySpan<int> rows, bool nullable)
+    {
+        var data = source.Data;
+        int width = FixedWidth(source.Type);
+        var output = AlignedMemory.Allocate(rows.Length * width, clear: false);
+        var values = data.Buffers[1].Span.Slice(data.Offset * width);
+        switch (width)
+        {
+            case 1: Take(values, rows, output.Span, nullable); break;
+            case 2: Take(MemoryMarshal.Cast<byte, short>(values), rows, MemoryMarshal.Cast<byte, short>(output.Span), nullable); break;
+            case 4: Take(MemoryMarshal.Cast<byte, int>(values), rows, MemoryMarshal.Cast<byte, int>(output.Span), nullable); break;
+            case 8: Take(MemoryMarshal.Cast<byte, long>(values), rows, MemoryMarshal.Cast<byte, long>(output.Span), nullable); break;
+            default: Take(MemoryMarshal.Cast<byte, Int128>(values), rows, MemoryMarshal.Cast<byte, Int128>(output.Span), nullable); break;
+        }
+        int nulls = 0;
+        var validity = ArrowBuffer.Empty;
+        bool sourceNulls = data.NullCount > 0;
+        if (sourceNulls || nullable)
+        {
+            var bits = new byte[BitUtil.BytesFor(rows.Length)];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                int r = rows[i];
+                if (r < 0 || (sourceNulls && data.IsNull(r))) nulls++;
+                else BitUtil.SetBit(bits, i, true);
+            }
+            if (nulls > 0) validity = ArrowBuffer.Copy(bits);
+        }
+        return ArrowArray.FromData(new ArrayData(source.Type, rows.Length, 0, nulls, [validity, new ArrowBuffer(output)]));
+    }
+
+    private static void Take<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, Span<T> output, bool nullable) where T : unmanaged
+    {
+        output = output[..rows.Length];
+        if (!nullable)
+            for (int i = 0; i < output.Length; i++) output[i] = source[rows[i]];
+        else
+            for (int i = 0; i < output.Length; i++) output[i] = rows[i] >= 0 ? source[rows[i]] : default;
     }
 
     /// <summary>Picks of one source's rows, in an array rented from the shared pool (a batch's picks are 512 KB, which
@@ -136,15 +205,40 @@ internal static class Gather
     {
         var output = AlignedMemory.Allocate(picks.Length * width, clear: false);
         var dst = output.Span;
-        int i = 0;
-        while (i < picks.Length)
+        switch (width)
         {
-            int run = RunLength(picks, i);
-            var src = sources[picks[i].Source].Data;
-            src.Buffers[1].Span.Slice((src.Offset + picks[i].Row) * width, run * width).CopyTo(dst.Slice(i * width));
-            i += run;
+            case 4: TakePicks(sources, picks, MemoryMarshal.Cast<byte, int>(dst)); break;
+            case 8: TakePicks(sources, picks, MemoryMarshal.Cast<byte, long>(dst)); break;
+            default:
+                int i = 0;
+                while (i < picks.Length)
+                {
+                    int run = RunLength(picks, i);
+                    var src = sources[picks[i].Source].Data;
+                    src.Buffers[1].Span.Slice((src.Offset + picks[i].Row) * width, run * width).CopyTo(dst.Slice(i * width));
+                    i += run;
+                }
+                break;
         }
         return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity, new ArrowBuffer(output)]));
+    }
+
+    /// <summary>One typed load per pick; a source's values are looked up again only when the source changes.</summary>
+    private static void TakePicks<T>(IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, Span<T> output) where T : unmanaged
+    {
+        int current = -1;
+        ReadOnlySpan<T> values = default;
+        for (int i = 0; i < picks.Length; i++)
+        {
+            var p = picks[i];
+            if (p.Source != current)
+            {
+                current = p.Source;
+                var d = sources[current].Data;
+                values = d.Buffers.Length > 1 ? MemoryMarshal.Cast<byte, T>(d.Buffers[1].Span).Slice(d.Offset) : default;
+            }
+            output[i] = p.Row < values.Length ? values[p.Row] : default; // a NULL source may hold no values
+        }
     }
 
     /// <summary>Fixed-size lists of fixed-width values (embeddings, tensors): runs of slots copied as bytes.</summary>

@@ -46,11 +46,10 @@ internal static class HashJoinOperator
             build.Add(b);
         }
         if (build.Count == 0) yield break;
-        var table = JoinTable.Build(build.Select(b => leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList(), leftKeys.Count);
-        var hit = new bool[table.Picks.Length]; // by build row; build batch b's rows start at starts[b]
-        // The left columns of every build row, for the pairs a residual condition is checked on.
-        var leftSources = residual is null ? []
-            : node.Left.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => Vectors.Plain(b.Columns[c])).ToList()).ToArray();
+        // The rows come out in their own batches; the table (and a residual's pairs) read them as one.
+        var whole = Concatenate(node.Left.Schema, build, residual is null ? leftKeys.SelectMany(ExpressionRewriter.Columns).ToHashSet() : null);
+        var table = new JoinTable(leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray(), whole.Length);
+        var hit = new bool[whole.Length]; // by build row
         var pairSchema = new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList());
         int Mark(RecordBatch rb)
         {
@@ -68,9 +67,11 @@ internal static class HashJoinOperator
                 for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
                     if (!hit[m]) { builds.Add(m); probes.Add(r); } // a marked row needs no more pairs
             if (builds.Count == 0) return rb.Length;
-            var picks = builds.Select(m => table.Picks[m]).ToArray();
-            var columns = leftSources.Select((sources, c) => Gather.Rows(node.Left.Schema.Fields[c].DataType, sources, picks))
-                .Concat(rb.Columns.Select(col => Gather.Rows(col, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(probes)))).ToArray();
+            var buildRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(builds);
+            var probeRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(probes);
+            var columns = new ArrowArray[whole.Columns.Count + rb.Columns.Count];
+            for (int c = 0; c < whole.Columns.Count; c++) columns[c] = Gather.Rows(whole.Columns[c], buildRows);
+            for (int c = 0; c < rb.Columns.Count; c++) columns[whole.Columns.Count + c] = Gather.Rows(rb.Columns[c], probeRows);
             foreach (int k in ExpressionEvaluator.Select(residual, new RecordBatch(pairSchema, columns, builds.Count))) hit[builds[k]] = true;
             return rb.Length;
         }
@@ -85,6 +86,22 @@ internal static class HashJoinOperator
         }
     }
 
+    /// <summary>The build batches as one batch (the table numbers its rows the same way), so pairs name a build row by
+    /// one int and output columns gather from one array. With <paramref name="used"/>, the other columns are not copied
+    /// but stand as NULL placeholders.</summary>
+    private static RecordBatch Concatenate(Schema schema, List<RecordBatch> build, IReadOnlySet<int>? used)
+    {
+        if (build.Count == 1) return build[0];
+        int n = build.Sum(b => b.Length);
+        var picks = new Gather.Pick[n];
+        for (int b = 0, k = 0; b < build.Count; b++)
+            for (int r = 0; r < build[b].Length; r++) picks[k++] = new Gather.Pick(b, r);
+        var columns = schema.Fields.Select((f, c) => used is null || used.Contains(c)
+            ? Gather.Rows(f.DataType, build.Select(b => b.Columns[c]).ToList(), picks)
+            : ArrayBuilder.Nulls(f.DataType, n)).ToArray();
+        return new RecordBatch(schema, columns, n);
+    }
+
     private static IEnumerable<RecordBatch> BuildingRight(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
         IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
     {
@@ -96,29 +113,24 @@ internal static class HashJoinOperator
             ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the hash join's build side");
             build.Add(b);
         }
-        // Every build row in order: what a join without keys pairs each probe row with, and what RIGHT and FULL joins
-        // look through for unmatched rows (the table numbers its rows the same way when it has keys).
-        var buildKeys = build.Select(b => rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray()).ToList();
-        Gather.Pick[]? every = null;
-        Gather.Pick[] AllRight()
+        // The build side as one batch, of the columns something reads: the keys, a residual condition, the consumer.
+        HashSet<int>? used = null;
+        if (needed is not null)
         {
-            if (every is not null) return every;
-            var all = new Gather.Pick[build.Sum(b => b.Length)];
-            for (int b = 0, k = 0; b < build.Count; b++)
-                for (int r = 0; r < build[b].Length; r++) all[k++] = new Gather.Pick(b, r);
-            return every = all;
+            used = rightKeys.SelectMany(ExpressionRewriter.Columns).ToHashSet();
+            if (residual is not null) used.UnionWith(ExpressionRewriter.Columns(residual).Where(c => c >= leftWidth).Select(c => c - leftWidth));
+            used.UnionWith(needed.Where(c => c >= leftWidth).Select(c => c - leftWidth));
         }
-        var table = JoinTable.Build(buildKeys, rightKeys.Count);
-        var everyRow = leftKeys.Count == 0 ? AllRight() : null;
-        // RIGHT and FULL joins: which build rows found a partner, by build row (batch b's rows start at starts[b]);
-        // marks only ever go from false to true, so probes may run at once.
-        var starts = new int[build.Count + 1];
-        for (int b = 0; b < build.Count; b++) starts[b + 1] = starts[b] + build[b].Length;
-        var rightMatched = new bool[starts[^1]];
-        var nullRight = node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 1)).ToArray();
-        var rightSources = node.Right.Schema.Fields.Select((f, c) => (IReadOnlyList<ArrowArray>)build.Select(b => b.Columns[c]).Append(nullRight[c]).ToList()).ToArray();
-        var nullPick = new Gather.Pick(build.Count, 0);
-        var rightText = EncodedBuildColumns(node, build, needed);
+        var whole = build.Count == 0
+            ? new RecordBatch(node.Right.Schema, node.Right.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, 0)).ToArray(), 0)
+            : Concatenate(node.Right.Schema, build, used);
+        build.Clear();
+        int buildRows = whole.Length;
+        var table = new JoinTable(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray(), buildRows);
+        // RIGHT and FULL joins: which build rows found a partner; marks only ever go from false to true, so probes may
+        // run at once.
+        var rightMatched = new bool[buildRows];
+        var rightText = EncodedBuildColumns(node, whole, needed);
         var placeholders = new Placeholders(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select(f => f.DataType).ToArray(), needed);
 
         // Probe batches are independent unless right rows must be tracked (RIGHT and FULL joins): probe several at once.
@@ -127,20 +139,19 @@ internal static class HashJoinOperator
         {
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
             var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length);
-            var allRight = probe is null ? everyRow : null;
             using var pairs = new JoinPairs(lb.Length);
             for (int r = 0; r < lb.Length; r++)
             {
                 if (probe is null)
                 {
-                    foreach (var p in allRight!) pairs.Add(r, p);
+                    for (int m = 0; m < buildRows; m++) pairs.Add(r, m);
                     continue;
                 }
-                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, table.Picks[m]);
+                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, m);
             }
             // Candidate pairs are materialized only when a residual condition must be checked on them; the pairs
             // that pass it are kept.
-            if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText, null)));
+            if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, whole, rightText, null)));
             // Which left rows found a partner matters only to outer, semi and anti joins.
             bool needHits = node.Kind is JoinKind.Left or JoinKind.Full or JoinKind.Semi or JoinKind.Anti;
             var leftHit = needHits ? new bool[lb.Length] : [];
@@ -148,7 +159,7 @@ internal static class HashJoinOperator
                 for (int k = 0; k < pairs.Count; k++)
                 {
                     if (needHits) leftHit[pairs.Left[k]] = true;
-                    if (trackRight && pairs.Right[k] is var p && p.Source < build.Count) rightMatched[starts[p.Source] + p.Row] = true;
+                    if (trackRight) rightMatched[pairs.Right[k]] = true;
                 }
             switch (node.Kind)
             {
@@ -157,8 +168,8 @@ internal static class HashJoinOperator
                     return rows.Length > 0 ? Gather.Rows(lb, rows) : null;
                 default:
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
-                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) pairs.Add(r, nullPick);
-                    return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, rightSources, rightText, placeholders) : null;
+                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) pairs.Add(r, -1);
+                    return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, whole, rightText, placeholders) : null;
             }
         }
         var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, ctx.Threads, ctx.Cancel);
@@ -169,47 +180,34 @@ internal static class HashJoinOperator
         }
         if (node.Kind is JoinKind.Right or JoinKind.Full)
         {
-            var unmatched = AllRight().Where(p => !rightMatched[starts[p.Source] + p.Row]).ToArray();
+            var unmatched = Enumerable.Range(0, buildRows).Where(m => !rightMatched[m]).ToArray();
             if (unmatched.Length > 0)
             {
                 var columns = node.Left.Schema.Fields.Select(f => ArrayBuilder.Nulls(f.DataType, unmatched.Length))
-                    .Concat(node.Right.Schema.Fields.Select((f, c) => Gather.Rows(f.DataType, rightSources[c], unmatched))).ToArray();
+                    .Concat(whole.Columns.Select(c => Gather.Rows(c, unmatched))).ToArray();
                 yield return new RecordBatch(node.Schema, columns, unmatched.Length);
             }
         }
     }
 
-    /// <summary>Text columns of the build side as one array each (all build rows in order, with the first row of each
-    /// build batch at <c>Start</c>), for output as dictionary-encoded indices into them; null for other columns and for
-    /// columns nobody reads above the join (<paramref name="needed"/>), which are never copied.</summary>
-    private static (ArrowArray Values, int[] Start)?[] EncodedBuildColumns(JoinNode node, List<RecordBatch> build, IReadOnlySet<int>? needed)
+    /// <summary>Plain text columns of the build side, for output as dictionary-encoded indices into them; null for other
+    /// columns and for columns nobody reads above the join (<paramref name="needed"/>).</summary>
+    private static ArrowArray?[] EncodedBuildColumns(JoinNode node, RecordBatch whole, IReadOnlySet<int>? needed)
     {
         int leftWidth = node.Left.Schema.Fields.Count;
-        var starts = new int[build.Count];
-        for (int b = 1; b < build.Count; b++) starts[b] = starts[b - 1] + build[b - 1].Length;
-        Gather.Pick[]? all = null;
-        Gather.Pick[] AllRows()
-        {
-            if (all is not null) return all;
-            all = new Gather.Pick[build.Sum(b => b.Length)];
-            for (int b = 0, k = 0; b < build.Count; b++)
-                for (int r = 0; r < build[b].Length; r++) all[k++] = new Gather.Pick(b, r);
-            return all;
-        }
         return node.Right.Schema.Fields.Select((f, c) =>
         {
             if (f.DataType.StorageType is not VariableBinaryType { IsLarge: false } || node.Kind is JoinKind.Semi or JoinKind.Anti) return null;
             if (needed is not null && !needed.Contains(leftWidth + c)) return null;
-            var values = build.Count == 1 ? Vectors.Plain(build[0].Columns[c]) : Gather.Rows(f.DataType, build.Select(b => Vectors.Plain(b.Columns[c])).ToList(), AllRows());
-            return ((ArrowArray Values, int[] Start)?)(values, starts);
+            return Vectors.Plain(whole.Columns[c]);
         }).ToArray();
     }
 
     /// <summary>Output rows: left rows gathered; build-side text as indices into its build column (no string is copied
     /// per row: later operators group, compare and filter by index, and results decode it), other build columns
-    /// gathered.</summary>
-    private static RecordBatch Combine(JoinNode node, RecordBatch lb, ReadOnlySpan<int> leftRows, ReadOnlySpan<Gather.Pick> rightPicks,
-        IReadOnlyList<ArrowArray>[] rightSources, (ArrowArray Values, int[] Start)?[] rightText, Placeholders? placeholders)
+    /// gathered (a build row of −1 gives NULLs).</summary>
+    private static RecordBatch Combine(JoinNode node, RecordBatch lb, ReadOnlySpan<int> leftRows, ReadOnlySpan<int> rightRows,
+        RecordBatch whole, ArrowArray?[] rightText, Placeholders? placeholders)
     {
         // Each left row matched once, in order (a lookup join on a key): the left columns pass through as they are.
         bool identity = leftRows.Length == lb.Length;
@@ -219,32 +217,33 @@ internal static class HashJoinOperator
         for (int c = 0; c < lw; c++)
             columns[c] = identity ? lb.Columns[c] : placeholders?.For(c, n) ?? Gather.Rows(lb.Columns[c], leftRows);
         for (int c = 0; c < node.Right.Schema.Fields.Count; c++)
-            columns[lw + c] = placeholders?.For(lw + c, n) ?? (rightText[c] is { } text ? Encode(text, rightPicks, rightSources[c].Count - 1)
-                : Gather.Rows(node.Right.Schema.Fields[c].DataType, rightSources[c], rightPicks));
+            columns[lw + c] = placeholders?.For(lw + c, n) ?? (rightText[c] is { } text ? Encode(text, rightRows)
+                : Gather.RowsOrNull(whole.Columns[c], rightRows));
         var schema = node.Kind is JoinKind.Semi or JoinKind.Anti
             ? new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList())
             : node.Schema;
         return new RecordBatch(schema, columns, leftRows.Length);
     }
 
-    private static ArrowArray Encode((ArrowArray Values, int[] Start) text, ReadOnlySpan<Gather.Pick> picks, int nullSource)
+    private static ArrowArray Encode(ArrowArray text, ReadOnlySpan<int> rows)
     {
-        var indices = new int[picks.Length];
+        var indices = new int[rows.Length];
         byte[]? valid = null;
         int nulls = 0;
-        for (int i = 0; i < picks.Length; i++)
+        bool textNulls = text.NullCount > 0;
+        for (int i = 0; i < rows.Length; i++)
         {
-            var p = picks[i];
-            if (p.Source == nullSource || text.Values.IsNull(text.Start[p.Source] + p.Row))
+            int r = rows[i];
+            if (r < 0 || (textNulls && text.IsNull(r)))
             {
-                valid ??= NewValid(picks.Length);
+                valid ??= NewValid(rows.Length);
                 Columnar.Memory.BitUtil.SetBit(valid, i, false);
                 nulls++;
                 continue;
             }
-            indices[i] = text.Start[p.Source] + p.Row;
+            indices[i] = r;
         }
-        return Vectors.Encoded(text.Values, indices, valid is null ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid), nulls);
+        return Vectors.Encoded(text, indices, valid is null ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid), nulls);
     }
 
     /// <summary>NULL columns standing in for the output columns nobody reads: one array per column, grown when a batch

@@ -1,6 +1,4 @@
 using System.Buffers;
-using QueryLake.Kernels;
-
 namespace QueryLake.Execution.Operators.HashJoin;
 
 /// <summary>The (left row, right row) pairs a probe batch produced, in arrays rented from the shared array pool and
@@ -10,21 +8,22 @@ namespace QueryLake.Execution.Operators.HashJoin;
 internal sealed class JoinPairs : IDisposable
 {
     private int[] _left;
-    private Gather.Pick[] _right;
+    private int[] _right;
 
     public JoinPairs(int capacity)
     {
         _left = ArrayPool<int>.Shared.Rent(Math.Max(16, capacity));
-        _right = ArrayPool<Gather.Pick>.Shared.Rent(Math.Max(16, capacity));
+        _right = ArrayPool<int>.Shared.Rent(Math.Max(16, capacity));
     }
 
     public int Count { get; private set; }
 
     public Span<int> Left => _left.AsSpan(0, Count);
 
-    public Span<Gather.Pick> Right => _right.AsSpan(0, Count);
+    /// <summary>The build row of each pair; −1 for none (an outer join's unmatched row).</summary>
+    public Span<int> Right => _right.AsSpan(0, Count);
 
-    public void Add(int left, Gather.Pick right)
+    public void Add(int left, int right)
     {
         if (Count == _left.Length) Grow();
         _left[Count] = left;
@@ -46,18 +45,18 @@ internal sealed class JoinPairs : IDisposable
     private void Grow()
     {
         var left = ArrayPool<int>.Shared.Rent(_left.Length * 2);
-        var right = ArrayPool<Gather.Pick>.Shared.Rent(_right.Length * 2);
+        var right = ArrayPool<int>.Shared.Rent(_right.Length * 2);
         _left.AsSpan(0, Count).CopyTo(left);
         _right.AsSpan(0, Count).CopyTo(right);
         ArrayPool<int>.Shared.Return(_left);
-        ArrayPool<Gather.Pick>.Shared.Return(_right);
+        ArrayPool<int>.Shared.Return(_right);
         (_left, _right) = (left, right);
     }
 
     public void Dispose()
     {
         ArrayPool<int>.Shared.Return(_left);
-        ArrayPool<Gather.Pick>.Shared.Return(_right);
+        ArrayPool<int>.Shared.Return(_right);
         (_left, _right, Count) = ([], [], 0);
     }
 }

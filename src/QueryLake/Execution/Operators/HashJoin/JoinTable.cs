@@ -5,47 +5,170 @@ using QueryLake.Kernels;
 namespace QueryLake.Execution.Operators.HashJoin;
 
 /// <summary>
-/// The hash table of a hash join: every build row numbered 0 … n−1, its key hash (<see cref="KeyHash"/>), and chains of
-/// rows per bucket in two flat arrays (<c>heads</c>: bucket → first row, <c>next</c>: row → next row of its bucket),
-/// so nothing is allocated per key or per probe. Chains hold rows in build order. Keys of any type and any number of
-/// columns; a candidate is confirmed by its hash and then by comparing its key columns. NULL keys never match, so rows
-/// with one are left out. Once built, the table is only read: probes may run on several threads at once.
+/// The hash table of a hash join over the key columns of all build rows, numbered 0 … n−1 in build order. NULL keys
+/// never match, so rows with one are left out. Once built, the table is only read: probes may run on several threads
+/// at once. Two layouts:
+/// <list type="bullet">
+/// <item>One integer key (join keys are ids): each distinct key's first row in an array indexed by key − min when the
+/// keys are dense (no hash, one load), else in an open-addressing table of (key, row) slots (one cache line per
+/// probe), behind a bitmap of the keys present when their range is small enough (a probe of a selective join touches
+/// only the bitmap). Rows sharing a key chain through <c>next</c> in build order.</item>
+/// <item>Any other keys: every row's <see cref="KeyHash"/>, chains of rows per bucket in two flat arrays (<c>heads</c>:
+/// bucket → first row, <c>next</c>: row → next row of its bucket); a candidate is confirmed by its hash and then by
+/// comparing its key columns.</item>
+/// </list>
+/// Nothing is allocated per key or per probe.
 /// </summary>
 internal sealed class JoinTable
 {
-    private readonly int[] _heads;   // bucket → first row + 1 (0: empty)
-    private readonly int[] _next;    // row → next row of its bucket + 1 (0: end)
-    private readonly ulong[] _hashes;
-    private readonly ArrowArray[] _keys; // the build keys of all rows, one array per key column
-    private readonly long[]? _int64; // the one int64 key's values, compared directly
+    private readonly int _rows;
+    private readonly ArrowArray[] _keys;
+    private readonly int[] _next; // row → next row of its chain + 1 (0: end)
+
+    // Any keys: hash chains per bucket.
+    private readonly int[] _heads = [];     // bucket → first row + 1 (0: empty)
+    private readonly ulong[] _hashes = [];
     private readonly int _shift;
 
-    /// <summary>Where each build row came from: (build batch, row in it).</summary>
-    public Gather.Pick[] Picks { get; }
+    // One integer key.
+    private readonly long[]? _int64;        // the key of every row
+    private readonly long _min;
+    private readonly int[]? _direct;        // key − min → first row + 1
+    private readonly ulong[]? _present;     // bit key − min: some row has the key
+    private readonly ulong _range;          // bits in _present
+    private readonly Slot[]? _slots;        // open addressing: (key, first row + 1)
+    private readonly bool _unique;          // no key repeats: chains have one row
 
-    /// <summary>Bytes the table holds beyond its keys (for the memory limit).</summary>
+    private struct Slot
+    {
+        public long Key;
+        public int Row;
+    }
+
+    /// <summary>Bytes the table holds per build row beyond its keys (for the memory limit).</summary>
     public static long BytesPerRow => 4 + 4 + 8 + 8 + 8;
 
-    private JoinTable(ArrowArray[] keys, Gather.Pick[] picks)
+    /// <summary>The number of build rows.</summary>
+    public int Count => _rows;
+
+    /// <summary>A table over the key columns of the build rows (plain or dictionary-encoded).</summary>
+    public JoinTable(ArrowArray[] keys, int rows)
     {
-        _keys = keys;
-        if (keys is [PrimitiveArray<long> single]) _int64 = single.Values.ToArray();
-        Picks = picks;
-        int n = picks.Length;
-        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * n));
+        _rows = rows;
+        _keys = keys.Select(Vectors.Plain).ToArray();
+        _next = new int[rows];
+        bool nulls = _keys.Any(k => k.NullCount > 0);
+        if (rows > 0 && Integers(_keys) is { } values)
+        {
+            _int64 = values;
+            long min = long.MaxValue, max = long.MinValue;
+            int present = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                if (nulls && _keys[0].IsNull(r)) continue;
+                min = Math.Min(min, values[r]);
+                max = Math.Max(max, values[r]);
+                present++;
+            }
+            _unique = true;
+            if (present == 0) { _direct = []; return; }
+            _min = min;
+            // The span of keys, when it fits in 63 bits.
+            ulong range = max - min >= 0 ? (ulong)(max - min) + 1 : ulong.MaxValue;
+            if (range <= (ulong)Math.Max(1024, 4L * present))
+            {
+                _direct = new int[range];
+                for (int r = rows - 1; r >= 0; r--)
+                {
+                    if (nulls && _keys[0].IsNull(r)) continue;
+                    ref int head = ref _direct[values[r] - min];
+                    if (head != 0) _unique = false;
+                    _next[r] = head;
+                    head = r + 1;
+                }
+                return;
+            }
+            // A bitmap no bigger than the slots (16 bytes per row, 128 bits), or under 8 Mbit, filters absent keys.
+            if (range <= (ulong)Math.Max(1 << 23, 128L * present))
+            {
+                _range = range;
+                _present = new ulong[(range + 63) / 64];
+            }
+            int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * present));
+            _shift = 64 - BitOperations.Log2((uint)capacity);
+            _slots = new Slot[capacity];
+            int mask = capacity - 1;
+            for (int r = rows - 1; r >= 0; r--)
+            {
+                if (nulls && _keys[0].IsNull(r)) continue;
+                long key = values[r];
+                if (_present is not null)
+                {
+                    ulong d = (ulong)(key - min);
+                    _present[d >> 6] |= 1UL << (int)d;
+                }
+                int s = Start(key);
+                while (_slots[s].Row != 0 && _slots[s].Key != key) s = (s + 1) & mask;
+                if (_slots[s].Row != 0) _unique = false;
+                _slots[s].Key = key;
+                _next[r] = _slots[s].Row;
+                _slots[s].Row = r + 1;
+            }
+            return;
+        }
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * rows));
         _shift = 64 - BitOperations.Log2((uint)buckets);
         _heads = new int[buckets];
-        _next = new int[n];
-        if (n == 0) { _hashes = []; return; }
-        _hashes = KeyHash.Of(keys, n);
-        bool nulls = keys.Any(k => k.NullCount > 0);
+        if (rows == 0) return;
+        _hashes = KeyHash.Of(_keys, rows);
         // Rows are pushed on their chains last to first, so each chain lists its rows in build order.
-        for (int r = n - 1; r >= 0; r--)
+        for (int r = rows - 1; r >= 0; r--)
         {
-            if (nulls && AnyNull(keys, r)) continue;
+            if (nulls && AnyNull(_keys, r)) continue;
             int b = (int)(_hashes[r] >> _shift);
             _next[r] = _heads[b];
             _heads[b] = r + 1;
+        }
+    }
+
+    private int Start(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    /// <summary>The first build row whose integer key is <paramref name="key"/>, or −1.</summary>
+    private int FirstOf(long key)
+    {
+        if (_direct is { } direct)
+        {
+            ulong d = (ulong)(key - _min);
+            return d < (ulong)direct.Length ? direct[d] - 1 : -1;
+        }
+        if (_present is { } present)
+        {
+            ulong d = (ulong)(key - _min);
+            if (d >= _range || (present[d >> 6] & (1UL << (int)d)) == 0) return -1;
+        }
+        var slots = _slots!;
+        int mask = slots.Length - 1;
+        for (int s = Start(key); ; s = (s + 1) & mask)
+        {
+            ref var slot = ref slots[s];
+            if (slot.Row == 0) return -1;
+            if (slot.Key == key) return slot.Row - 1;
+        }
+    }
+
+    /// <summary>The values of one integer key column (any width, dates) as int64, or null for other keys.</summary>
+    private static long[]? Integers(ArrowArray[] keys)
+    {
+        if (keys.Length != 1) return null;
+        switch (keys[0])
+        {
+            case PrimitiveArray<long> l: return l.Values.ToArray();
+            case PrimitiveArray<int> i:
+                var values = new long[i.Length];
+                var source = i.Values;
+                for (int r = 0; r < values.Length; r++) values[r] = source[r];
+                return values;
+            default: return null;
         }
     }
 
@@ -53,23 +176,6 @@ internal sealed class JoinTable
     {
         foreach (var k in keys) if (k.IsNull(row)) return true;
         return false;
-    }
-
-    /// <summary>A table over the key columns of every build batch (the same key expressions evaluated per batch, plain
-    /// or dictionary-encoded).</summary>
-    public static JoinTable Build(IReadOnlyList<ArrowArray[]> keysPerBatch, int keyCount)
-    {
-        int n = keysPerBatch.Sum(k => k.Length == 0 ? 0 : k[0].Length);
-        var picks = new Gather.Pick[n];
-        for (int b = 0, i = 0; b < keysPerBatch.Count; b++)
-            for (int r = 0; r < (keysPerBatch[b].Length == 0 ? 0 : keysPerBatch[b][0].Length); r++) picks[i++] = new Gather.Pick(b, r);
-        var keys = new ArrowArray[keyCount];
-        for (int c = 0; c < keyCount && n > 0; c++)
-        {
-            var sources = keysPerBatch.Select(k => Vectors.Plain(k[c])).ToList();
-            keys[c] = sources.Count == 1 ? sources[0] : Gather.Rows(sources[0].Type, sources, picks);
-        }
-        return new JoinTable(keys, picks);
     }
 
     /// <summary>Prepares a probe batch's key columns (hashes and comparers); the prober is used by one thread.</summary>
@@ -80,66 +186,48 @@ internal sealed class JoinTable
     internal sealed class Prober
     {
         private readonly JoinTable _table;
-        private readonly ulong[] _hashes;
+        private readonly ulong[] _hashes = [];
         private readonly ArrowArray[] _keys;
-        private readonly Func<int, int, bool>[] _equal;
-        private readonly PrimitiveArray<long>? _probeInt64;
+        private readonly Func<int, int, bool>[] _equal = [];
 
-        /// <summary>For one int64 key: each row's first match, found in one pass (no hash array, no per-row calls).</summary>
+        /// <summary>For one integer key: each row's first match, found in one pass.</summary>
         private readonly int[]? _first;
 
         public Prober(JoinTable table, ArrowArray[] keys, int n)
         {
             _table = table;
-            _keys = keys;
-            if (table._int64 is { } build && keys is [PrimitiveArray<long> single])
+            _keys = keys.Select(Vectors.Plain).ToArray();
+            if (table._int64 is not null && Integers(_keys) is { } values)
             {
-                _probeInt64 = single;
-                _hashes = [];
-                _equal = [];
                 _first = new int[n];
-                var values = single.Values;
-                var heads = table._heads;
-                var next = table._next;
-                int shift = table._shift;
-                bool nulls = single.NullCount > 0;
-                for (int r = 0; r < n; r++)
-                {
-                    int m = -1;
-                    if (build.Length > 0 && !(nulls && single.IsNull(r)))
-                    {
-                        long key = values[r];
-                        for (m = heads[(int)(KeyHash.OfInt64(key) >> shift)] - 1; m >= 0 && build[m] != key; m = next[m] - 1) { }
-                    }
-                    _first[r] = m;
-                }
+                var probe = _keys[0];
+                bool nulls = probe.NullCount > 0;
+                for (int r = 0; r < n; r++) _first[r] = nulls && probe.IsNull(r) ? -1 : table.FirstOf(values[r]);
                 return;
             }
-            _hashes = KeyHash.Of(keys, n);
-            if (table.Picks.Length == 0) { _equal = []; return; }
-            if (table._int64 is not null && keys is [PrimitiveArray<long> p]) _probeInt64 = p;
-            _equal = keys.Select((k, c) => Equality(table._keys[c], k)).ToArray();
+            if (table._int64 is not null) throw new InvalidOperationException("an integer join key probed with another type");
+            if (table._rows == 0) return;
+            _hashes = KeyHash.Of(_keys, n);
+            _equal = _keys.Select((k, c) => Equality(table._keys[c], k)).ToArray();
         }
 
         public int First(int row)
         {
             if (_first is not null) return _first[row];
-            if (_table.Picks.Length == 0) return -1;
+            if (_table._rows == 0) return -1;
             foreach (var k in _keys) if (k.IsNull(row)) return -1;
             return Walk(_table._heads[(int)(_hashes[row] >> _table._shift)] - 1, row);
         }
 
-        public int Next(int match, int row) => Walk(_table._next[match] - 1, row);
+        public int Next(int match, int row)
+        {
+            // Integer keys chain the rows of one key only.
+            if (_first is not null) return _table._unique ? -1 : _table._next[match] - 1;
+            return Walk(_table._next[match] - 1, row);
+        }
 
         private int Walk(int m, int row)
         {
-            if (_table._int64 is { } build && _probeInt64 is { } probe)
-            {
-                long key = probe[row];
-                for (; m >= 0; m = _table._next[m] - 1)
-                    if (build[m] == key) return m;
-                return -1;
-            }
             ulong h = _hashes[row];
             for (; m >= 0; m = _table._next[m] - 1)
                 if (_table._hashes[m] == h && Same(m, row)) return m;
