@@ -75,6 +75,16 @@ public abstract class ArrayBuilder
     /// <summary>An array of <paramref name="length"/> nulls of <paramref name="type"/>.</summary>
     public static ArrowArray Nulls(DataType type, int length)
     {
+        // Flat types: zeroed buffers at once (a join's unread columns are NULL placeholders of a whole build side).
+        if (length > 0)
+        {
+            var validity = new Memory.ArrowBuffer(new byte[Memory.BitUtil.BytesFor(length)]);
+            int width = type.StorageType switch { PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth, TimestampType => 8, DecimalType => 16, _ => 0 };
+            if (width > 0)
+                return ArrowArray.FromData(new ArrayData(type, length, 0, length, [validity, new Memory.ArrowBuffer(new byte[checked(length * width)])]));
+            if (type.StorageType is VariableBinaryType { IsLarge: var large })
+                return ArrowArray.FromData(new ArrayData(type, length, 0, length, [validity, new Memory.ArrowBuffer(new byte[checked((length + 1) * (large ? 8 : 4))]), Memory.ArrowBuffer.Empty]));
+        }
         var b = Create(type);
         for (int i = 0; i < length; i++) b.AppendNull();
         return b.Build();

@@ -9,7 +9,8 @@ namespace QueryLake.Execution.Operators.HashJoin;
 /// never match, so rows with one are left out. Once built, the table is only read: probes may run on several threads
 /// at once. Two layouts:
 /// <list type="bullet">
-/// <item>One integer key (join keys are ids): each distinct key's first row in an array indexed by key − min when the
+/// <item>Integer keys (join keys are ids), one or several packed into one int64 when their ranges multiply to
+/// under 2^62 (a probe value outside a column's range cannot match): each distinct key's first row in an array indexed by key − min when the
 /// keys are dense (no hash, one load), else in an open-addressing table of (key, row) slots (one cache line per
 /// probe), behind a bitmap of the keys present when their range is small enough (a probe of a selective join touches
 /// only the bitmap). Rows sharing a key chain through <c>next</c> in build order.</item>
@@ -31,7 +32,8 @@ internal sealed class JoinTable
     private readonly int _shift;
 
     // One integer key.
-    private readonly long[]? _int64;        // the key of every row
+    private readonly long[]? _int64;        // the (packed) key of every row
+    private readonly Packing? _packing;
     private readonly long _min;
     private readonly int[]? _direct;        // key − min → first row + 1
     private readonly ulong[]? _present;     // bit key − min: some row has the key
@@ -58,14 +60,15 @@ internal sealed class JoinTable
         _keys = keys.Select(Vectors.Plain).ToArray();
         _next = new int[rows];
         bool nulls = _keys.Any(k => k.NullCount > 0);
-        if (rows > 0 && Integers(_keys) is { } values)
+        if (rows > 0 && Packing.For(_keys, rows) is { } packing)
         {
-            _int64 = values;
+            _packing = packing;
+            var values = _int64 = packing.Pack(_keys, rows, null);
             long min = long.MaxValue, max = long.MinValue;
             int present = 0;
             for (int r = 0; r < rows; r++)
             {
-                if (nulls && _keys[0].IsNull(r)) continue;
+                if (nulls && AnyNull(_keys, r)) continue;
                 min = Math.Min(min, values[r]);
                 max = Math.Max(max, values[r]);
                 present++;
@@ -80,7 +83,7 @@ internal sealed class JoinTable
                 _direct = new int[range];
                 for (int r = rows - 1; r >= 0; r--)
                 {
-                    if (nulls && _keys[0].IsNull(r)) continue;
+                    if (nulls && AnyNull(_keys, r)) continue;
                     ref int head = ref _direct[values[r] - min];
                     if (head != 0) _unique = false;
                     _next[r] = head;
@@ -100,7 +103,7 @@ internal sealed class JoinTable
             int mask = capacity - 1;
             for (int r = rows - 1; r >= 0; r--)
             {
-                if (nulls && _keys[0].IsNull(r)) continue;
+                if (nulls && AnyNull(_keys, r)) continue;
                 long key = values[r];
                 if (_present is not null)
                 {
@@ -156,19 +159,88 @@ internal sealed class JoinTable
         }
     }
 
-    /// <summary>The values of one integer key column (any width, dates) as int64, or null for other keys.</summary>
-    private static long[]? Integers(ArrowArray[] keys)
+    /// <summary>Integer key columns (any width, dates) as one int64 per row: each column's value less its minimum,
+    /// times the product of the ranges of the columns after it.</summary>
+    private sealed class Packing
     {
-        if (keys.Length != 1) return null;
-        switch (keys[0])
+        private readonly long[] _mins, _maxs, _strides;
+
+        private Packing(long[] mins, long[] maxs, long[] strides) => (_mins, _maxs, _strides) = (mins, maxs, strides);
+
+        /// <summary>The packing of the build keys, or null when a column is not an integer or the ranges are too wide
+        /// (one column packs as itself).</summary>
+        public static Packing? For(ArrowArray[] keys, int rows)
         {
-            case PrimitiveArray<long> l: return l.Values.ToArray();
-            case PrimitiveArray<int> i:
-                var values = new long[i.Length];
-                var source = i.Values;
-                for (int r = 0; r < values.Length; r++) values[r] = source[r];
-                return values;
-            default: return null;
+            if (keys.Length == 0 || !keys.All(k => k is PrimitiveArray<long> or PrimitiveArray<int>)) return null;
+            int width = keys.Length;
+            if (width == 1) return new Packing([0], [long.MaxValue], [1]);
+            var mins = new long[width];
+            var maxs = new long[width];
+            var strides = new long[width];
+            for (int c = 0; c < width; c++)
+            {
+                long min = long.MaxValue, max = long.MinValue;
+                var k = keys[c];
+                bool nulls = k.NullCount > 0;
+                var longs = k is PrimitiveArray<long> l ? l.Values : default;
+                var ints = k is PrimitiveArray<int> i ? i.Values : default;
+                for (int r = 0; r < rows; r++)
+                {
+                    if (nulls && k.IsNull(r)) continue;
+                    long v = longs.IsEmpty ? ints[r] : longs[r];
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
+                (mins[c], maxs[c]) = min > max ? (0, 0) : (min, max);
+            }
+            long stride = 1;
+            for (int c = width - 1; c >= 0; c--)
+            {
+                strides[c] = stride;
+                if (maxs[c] - mins[c] is < 0 or >= 1L << 62) return null;
+                long range = maxs[c] - mins[c] + 1;
+                if (stride > (1L << 62) / range) return null;
+                stride *= range;
+            }
+            return new Packing(mins, maxs, strides);
+        }
+
+        /// <summary>The packed key of each row; with <paramref name="outside"/>, rows with a value outside a build
+        /// column's range are flagged there (they match nothing). One column is its own values.</summary>
+        public long[] Pack(ArrowArray[] keys, int rows, bool[]? outside)
+        {
+            var packed = new long[rows];
+            if (_strides.Length == 1)
+            {
+                if (keys[0] is PrimitiveArray<long> l) l.Values.CopyTo(packed);
+                else { var v = ((PrimitiveArray<int>)keys[0]).Values; for (int r = 0; r < rows; r++) packed[r] = v[r]; }
+                return packed;
+            }
+            for (int c = 0; c < keys.Length; c++)
+            {
+                long min = _mins[c], max = _maxs[c], stride = _strides[c];
+                if (keys[c] is PrimitiveArray<long> l)
+                {
+                    var values = l.Values;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        long v = values[r];
+                        if (v < min || v > max) { if (outside is not null) outside[r] = true; continue; }
+                        packed[r] += (v - min) * stride;
+                    }
+                }
+                else
+                {
+                    var values = ((PrimitiveArray<int>)keys[c]).Values;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        long v = values[r];
+                        if (v < min || v > max) { if (outside is not null) outside[r] = true; continue; }
+                        packed[r] += (v - min) * stride;
+                    }
+                }
+            }
+            return packed;
         }
     }
 
@@ -197,15 +269,16 @@ internal sealed class JoinTable
         {
             _table = table;
             _keys = keys.Select(Vectors.Plain).ToArray();
-            if (table._int64 is not null && Integers(_keys) is { } values)
+            if (table._packing is { } packing)
             {
                 _first = new int[n];
-                var probe = _keys[0];
-                bool nulls = probe.NullCount > 0;
-                for (int r = 0; r < n; r++) _first[r] = nulls && probe.IsNull(r) ? -1 : table.FirstOf(values[r]);
+                var outside = _keys.Length > 1 ? new bool[n] : null;
+                var values = packing.Pack(_keys, n, outside);
+                bool nulls = _keys.Any(k => k.NullCount > 0);
+                for (int r = 0; r < n; r++)
+                    _first[r] = (nulls && AnyNull(_keys, r)) || (outside is not null && outside[r]) ? -1 : table.FirstOf(values[r]);
                 return;
             }
-            if (table._int64 is not null) throw new InvalidOperationException("an integer join key probed with another type");
             if (table._rows == 0) return;
             _hashes = KeyHash.Of(_keys, n);
             _equal = _keys.Select((k, c) => Equality(table._keys[c], k)).ToArray();
