@@ -47,7 +47,7 @@ internal static class Executor
         TopKNode { Input: ProjectNode p } t => TopKOperator.ExecuteProjected(t, p, map => RunSelected(p.Input, map, ctx, lend: true), ctx, lent: true),
         TopKNode t => TopKOperator.Execute(t, Run(t.Input, ctx), ctx),
         LimitNode l => LimitOperator.Execute(l, Run(l.Input, ctx), ctx),
-        JoinNode j => HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx),
+        JoinNode j => Join(j, ctx, null),
         SetOperationNode s => SetOperationOperator.Execute(s, Run(s.Left, ctx), Run(s.Right, ctx), ctx),
         DistinctNode d => DistinctOperator.Execute(d, Run(d.Input, ctx), ctx),
         WindowNode w => Operators.Window.WindowOperator.Execute(w, Run(w.Input, ctx), ctx),
@@ -56,10 +56,33 @@ internal static class Executor
         _ => throw new InvalidOperationException($"no operator for {plan.GetType().Name}"),
     });
 
-    /// <summary>A join whose consumer reads only the columns <paramref name="reads"/> refer to.</summary>
-    private static IEnumerable<RecordBatch> Join(JoinNode j, QueryContext ctx, IEnumerable<Planning.Expressions.BoundExpr> reads) =>
-        ctx.Measure(j, HashJoinOperator.Execute(j, Run(j.Left, ctx), Run(j.Right, ctx), ctx,
-            reads.SelectMany(Planning.Expressions.ExpressionRewriter.Columns).ToHashSet()));
+    /// <summary>A join; with <paramref name="reads"/>, its consumer reads only the columns they refer to. The runtime
+    /// filters it publishes (<see cref="JoinNode.Publishes"/>) are in scope while its left input's pipeline is built,
+    /// so the joins there that apply them (<see cref="JoinNode.Applies"/>) find this run's filters.</summary>
+    private static IEnumerable<RecordBatch> Join(JoinNode j, QueryContext ctx, IEnumerable<Planning.Expressions.BoundExpr>? reads)
+    {
+        var publish = j.Publishes.Select(_ => new RuntimeFilter.Slot()).ToArray();
+        var apply = j.Applies.Select(a => (a.Column, Slot: FindFilter(a.Id))).Where(a => a.Slot is not null).Select(a => (a.Column, a.Slot!)).ToArray();
+        var scope = t_filters;
+        for (int f = 0; f < publish.Length; f++) t_filters = new FilterScope(j.Publishes[f].Id, publish[f], t_filters);
+        IEnumerable<RecordBatch> left;
+        try { left = Run(j.Left, ctx); }
+        finally { t_filters = scope; }
+        var needed = reads?.SelectMany(Planning.Expressions.ExpressionRewriter.Columns).ToHashSet();
+        var joined = HashJoinOperator.Execute(j, left, Run(j.Right, ctx), ctx, needed, publish, apply);
+        return reads is null ? joined : ctx.Measure(j, joined);
+    }
+
+    /// <summary>The runtime filters of the joins whose left input's pipeline is being built on this thread.</summary>
+    [ThreadStatic] private static FilterScope? t_filters;
+
+    private sealed record FilterScope(int Id, RuntimeFilter.Slot Slot, FilterScope? Outer);
+
+    private static RuntimeFilter.Slot? FindFilter(int id)
+    {
+        for (var s = t_filters; s is not null; s = s.Outer) if (s.Id == id) return s.Slot;
+        return null;
+    }
 
     /// <summary>Runs a plan and maps each of its batches, with the rows of it that count (null: all), through
     /// <paramref name="map"/>, several batches at once: a filtered scan passes the rows its filter keeps without

@@ -111,7 +111,18 @@ internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Ki
     public override long? EstimatedRows => Estimate ?? (Kind is JoinKind.Semi or JoinKind.Anti ? Left.EstimatedRows
         : Left.EstimatedRows is { } l && Right.EstimatedRows is { } r
             ? Kind == JoinKind.Cross ? (long)Math.Min((double)l * r, long.MaxValue / 2) : Math.Max(l, r) : null);
-    public override string Label() => $"Join: {Kind.ToString().ToLowerInvariant()}{(Condition is null ? "" : $" on {Condition}")}";
+    /// <summary>Runtime filters this join fills from its build side once its hash table is built: which equality key
+    /// (in the order <see cref="Expressions.JoinCondition.Split"/> gives) and the filter's id (the
+    /// <c>runtime_join_filters</c> rule).</summary>
+    public IReadOnlyList<(int Key, int Id)> Publishes { get; init; } = [];
+
+    /// <summary>Runtime filters published by a join above that this one applies to its left rows before probing: the
+    /// left column and the filter's id.</summary>
+    public IReadOnlyList<(int Column, int Id)> Applies { get; init; } = [];
+
+    public override string Label() => $"Join: {Kind.ToString().ToLowerInvariant()}{(Condition is null ? "" : $" on {Condition}")}"
+        + (Publishes.Count == 0 ? "" : $" publishes [{string.Join(", ", Publishes.Select(p => $"f{p.Id}"))}]")
+        + (Applies.Count == 0 ? "" : $" applies [{string.Join(", ", Applies.Select(a => $"f{a.Id} to {Left.Schema.Fields[a.Column].Name}"))}]");
 
     /// <summary>Join outputs may repeat column names (a.id, b.id); the schema needs unique names, so repeats get a suffix.</summary>
     private static List<Field> Dedupe(List<Field> fields)

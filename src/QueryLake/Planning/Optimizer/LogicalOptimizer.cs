@@ -18,6 +18,7 @@ internal static class LogicalOptimizer
         new SortLimitToTopK(),
         new ProjectionPushdown(),
         new JoinBuildSide(),
+        new RuntimeJoinFilters(),
     ];
 
     public static LogicalPlan Optimize(LogicalPlan plan, ISet<string>? disabled = null)

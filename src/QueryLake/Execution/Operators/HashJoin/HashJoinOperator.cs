@@ -18,8 +18,11 @@ internal static class HashJoinOperator
     /// <summary>Joins <paramref name="left"/> with <paramref name="right"/>. With <paramref name="needed"/> (output
     /// column indices), the consumer reads only those columns: the others are not built but stand as unread NULL
     /// placeholders of the right length and type (a join key nobody reads above the join costs nothing to emit).</summary>
+    /// <remarks>Runtime filters (<see cref="RuntimeFilter"/>): once its table is built, the join fills each of
+    /// <paramref name="publish"/> (aligned with <see cref="JoinNode.Publishes"/>) from its key; before probing, it drops
+    /// the left rows that <paramref name="apply"/>'s filters, published by joins above, rule out.</remarks>
     public static IEnumerable<RecordBatch> Execute(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
-        IReadOnlySet<int>? needed = null)
+        IReadOnlySet<int>? needed = null, RuntimeFilter.Slot[]? publish = null, (int Column, RuntimeFilter.Slot Slot)[]? apply = null)
     {
         var (leftKeys, rightKeys, residual) = JoinCondition.Split(node.Condition, node.Left.Schema.Fields.Count);
         // A semi or anti join whose left input is the smaller builds the left side and marks the rows the right side
@@ -27,7 +30,28 @@ internal static class HashJoinOperator
         if (node.Kind is JoinKind.Semi or JoinKind.Anti && leftKeys.Count > 0
             && node.Left.EstimatedRows is { } l && node.Right.EstimatedRows is { } r && l < r)
             return SemiBuildingLeft(node, left, right, ctx, leftKeys, rightKeys, residual);
-        return BuildingRight(node, left, right, ctx, needed, leftKeys, rightKeys, residual);
+        return BuildingRight(node, left, right, ctx, needed, leftKeys, rightKeys, residual, publish ?? [],
+            (apply ?? []).Select(a => new Applied(a.Column, a.Slot)).ToArray());
+    }
+
+    /// <summary>A runtime filter applied to this join's left rows, with the rows it saw and kept: one that keeps nearly
+    /// everything stops being applied.</summary>
+    private sealed class Applied(int column, RuntimeFilter.Slot slot)
+    {
+        private long _seen, _kept;
+        private volatile bool _off;
+
+        /// <summary>Of <paramref name="rows"/> (null: all) of the batch, those the filter keeps; null when it is not
+        /// published (yet) or switched off.</summary>
+        public int[]? Select(RecordBatch batch, int[]? rows)
+        {
+            if (_off || slot.Filter is not { } filter) return null;
+            var kept = filter.Select(batch.Columns[column], rows);
+            long seen = Interlocked.Add(ref _seen, rows?.Length ?? batch.Length);
+            long k = Interlocked.Add(ref _kept, kept.Length);
+            if (seen >= 200_000 && k > seen * 0.9) _off = true;
+            return kept;
+        }
     }
 
     /// <summary>Semi and anti joins with the left input in the hash table: every right batch probes it (several at
@@ -103,7 +127,7 @@ internal static class HashJoinOperator
     }
 
     private static IEnumerable<RecordBatch> BuildingRight(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
-        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
+        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual, RuntimeFilter.Slot[] publish, Applied[] apply)
     {
         int leftWidth = node.Left.Schema.Fields.Count;
         var build = new List<RecordBatch>();
@@ -126,7 +150,9 @@ internal static class HashJoinOperator
             : Concatenate(node.Right.Schema, build, used);
         build.Clear();
         int buildRows = whole.Length;
-        var table = new JoinTable(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray(), buildRows);
+        var buildKeys = rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray();
+        var table = new JoinTable(buildKeys, buildRows);
+        for (int f = 0; f < publish.Length; f++) publish[f].Filter = new RuntimeFilter(buildKeys[node.Publishes[f].Key]);
         // RIGHT and FULL joins: which build rows found a partner; marks only ever go from false to true, so probes may
         // run at once.
         var rightMatched = new bool[buildRows];
@@ -137,11 +163,17 @@ internal static class HashJoinOperator
         bool trackRight = node.Kind is JoinKind.Right or JoinKind.Full;
         RecordBatch? Probe(RecordBatch lb)
         {
+            // The rows the filters of the joins above keep (null: all); the others come out of no join above.
+            int[]? selected = null;
+            foreach (var a in apply) selected = a.Select(lb, selected) ?? selected;
+            if (selected is { Length: 0 }) return null;
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
-            var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length);
+            var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length, selected);
             using var pairs = new JoinPairs(lb.Length);
-            for (int r = 0; r < lb.Length; r++)
+            int count = selected?.Length ?? lb.Length;
+            for (int i = 0; i < count; i++)
             {
+                int r = selected is null ? i : selected[i];
                 if (probe is null)
                 {
                     for (int m = 0; m < buildRows; m++) pairs.Add(r, m);
@@ -164,11 +196,15 @@ internal static class HashJoinOperator
             switch (node.Kind)
             {
                 case JoinKind.Semi or JoinKind.Anti:
-                    var rows = Enumerable.Range(0, lb.Length).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
-                    return rows.Length > 0 ? Gather.Rows(lb, rows) : null;
+                    var rows = (selected ?? Enumerable.Range(0, lb.Length)).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
+                    return rows.Length == lb.Length ? lb : rows.Length > 0 ? Gather.Rows(lb, rows) : null;
                 default:
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
-                        for (int r = 0; r < lb.Length; r++) if (!leftHit[r]) pairs.Add(r, -1);
+                        for (int i = 0; i < count; i++)
+                        {
+                            int r = selected is null ? i : selected[i];
+                            if (!leftHit[r]) pairs.Add(r, -1);
+                        }
                     return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, whole, rightText, placeholders) : null;
             }
         }

@@ -250,8 +250,9 @@ internal sealed class JoinTable
         return false;
     }
 
-    /// <summary>Prepares a probe batch's key columns (hashes and comparers); the prober is used by one thread.</summary>
-    public Prober Probe(ArrowArray[] keys, int n) => new(this, keys, n);
+    /// <summary>Prepares a probe batch's key columns (hashes and comparers); the prober is used by one thread. With
+    /// <paramref name="rows"/>, only those rows are probed (the others find nothing).</summary>
+    public Prober Probe(ArrowArray[] keys, int n, int[]? rows = null) => new(this, keys, n, rows);
 
     /// <summary>The matches of one probe batch: for row r, <c>for (m = First(r); m ≥ 0; m = Next(m, r))</c> visits the
     /// build rows whose key equals r's, in build order.</summary>
@@ -265,7 +266,7 @@ internal sealed class JoinTable
         /// <summary>For one integer key: each row's first match, found in one pass.</summary>
         private readonly int[]? _first;
 
-        public Prober(JoinTable table, ArrowArray[] keys, int n)
+        public Prober(JoinTable table, ArrowArray[] keys, int n, int[]? rows)
         {
             _table = table;
             _keys = keys.Select(Vectors.Plain).ToArray();
@@ -275,8 +276,12 @@ internal sealed class JoinTable
                 var outside = _keys.Length > 1 ? new bool[n] : null;
                 var values = packing.Pack(_keys, n, outside);
                 bool nulls = _keys.Any(k => k.NullCount > 0);
-                for (int r = 0; r < n; r++)
+                if (rows is not null) Array.Fill(_first, -1);
+                for (int j = 0, count = rows?.Length ?? n; j < count; j++)
+                {
+                    int r = rows is null ? j : rows[j];
                     _first[r] = (nulls && AnyNull(_keys, r)) || (outside is not null && outside[r]) ? -1 : table.FirstOf(values[r]);
+                }
                 return;
             }
             if (table._rows == 0) return;
