@@ -27,6 +27,11 @@ internal abstract class GroupIndexer
     /// otherwise (the caller builds the column from <see cref="Key"/>).</summary>
     public virtual ArrowArray? KeyColumn(Columnar.Types.DataType type) => null;
 
+    /// <summary>The keys of every group as one array per key column of <paramref name="types"/>, when the indexer holds
+    /// them typed; null otherwise (the caller builds the columns from <see cref="Key"/>).</summary>
+    public virtual ArrowArray[]? KeyColumns(IReadOnlyList<Columnar.Types.DataType> types) =>
+        types.Count == 1 && KeyColumn(types[0]) is { } column ? [column] : null;
+
     public abstract void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids);
 
     public static GroupIndexer For(IReadOnlyList<ArrowArray> sample) => sample switch
@@ -34,7 +39,7 @@ internal abstract class GroupIndexer
         [DictionaryArray] => new DictionaryIndexer(),
         [PrimitiveArray<long> l] when l.Type.Id == Columnar.Types.TypeId.Int64 => new Int64Indexer(),
         [BinaryArray b] when b.Type.Id == Columnar.Types.TypeId.Utf8 => new Utf8Indexer(),
-        { Count: > 1 } => new CompositeIndexer(sample.Count),
+        { Count: > 1 } => DependentIndexer.Determinant(sample) is { } d ? new DependentIndexer(sample.Count, d) : new CompositeIndexer(sample.Count),
         _ => new GenericIndexer(),
     };
 
@@ -110,6 +115,256 @@ internal abstract class GroupIndexer
             }
             values[0] = _columns[0]!.Key(id, 0);
             return values;
+        }
+    }
+
+    /// <summary>
+    /// Several keys where one int64 column usually determines the others (GROUP BY c_custkey, c_name, c_address, …: a
+    /// key and the columns of its row). Rows are numbered by that column alone (the int64 indexer), and each of its
+    /// values remembers the other columns' values of the first row that had it; a row whose other values are the same
+    /// gets that group, found with one int64 lookup and a comparison per column (for dictionary-encoded text, of the
+    /// dictionary index first). A row that differs is numbered by a composite indexer over all columns instead, so every
+    /// distinct combination still gets exactly one group: the remembered one, or one of its own. The determinant is the
+    /// int64 column with the most distinct values in the first batch; the other columns must be numbers, dates,
+    /// timestamps or text (their equality as grouping defines it: NULL equals NULL, −0.0 equals 0.0, NaN equals NaN).
+    /// </summary>
+    private sealed class DependentIndexer(int width, int determinant) : GroupIndexer
+    {
+        private readonly Int64Indexer _primary = new();
+        private readonly List<int> _primaryGroup = [];   // primary id → group id
+        private readonly Remembered[] _columns = Enumerable.Range(0, width).Select(c => c == determinant ? null! : new Remembered()).ToArray();
+        private CompositeIndexer? _other;
+        private readonly List<int> _otherGroup = [];     // composite id → group id
+        private readonly List<int> _origin = [];         // group id → primary id (≥ 0) or −1 − composite id
+        private int[] _scratch = [];
+
+        /// <summary>The int64 column with the most distinct values in <paramref name="sample"/> when every other column
+        /// can be remembered; null otherwise.</summary>
+        public static int? Determinant(IReadOnlyList<ArrowArray> sample)
+        {
+            int? best = null;
+            int most = 0;
+            for (int c = 0; c < sample.Count; c++)
+            {
+                if (sample[c] is not PrimitiveArray<long> { Type.Id: Columnar.Types.TypeId.Int64 } a) continue;
+                var values = a.Values;
+                var distinct = new HashSet<long>();
+                for (int i = 0; i < Math.Min(values.Length, 4096); i++) distinct.Add(values[i]);
+                if (best is null || distinct.Count > most) (best, most) = (c, distinct.Count);
+            }
+            if (best is not { } d) return null;
+            for (int c = 0; c < sample.Count; c++)
+                if (c != d && !Remembered.Supports(sample[c])) return null;
+            return d;
+        }
+
+        public override int Count => _origin.Count;
+
+        public override object? Key(int id, int column)
+        {
+            int origin = _origin[id];
+            if (origin < 0) return _other!.Key(-1 - origin, column);
+            return column == determinant ? _primary.Key(origin, 0) : _columns[column].Value(origin);
+        }
+
+        /// <summary>Typed columns while every group is a primary one (then group id = primary id).</summary>
+        public override ArrowArray[]? KeyColumns(IReadOnlyList<Columnar.Types.DataType> types)
+        {
+            if (_otherGroup.Count > 0 || _primary.KeyColumn(types[determinant]) is not { } keys) return null;
+            var columns = new ArrowArray[width];
+            for (int c = 0; c < width; c++)
+                if ((columns[c] = c == determinant ? keys : _columns[c].Column(types[c])!) is null) return null;
+            return columns;
+        }
+
+        public override void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            int n = ids.Length;
+            if (_scratch.Length < n) _scratch = new int[n];
+            var primary = _scratch.AsSpan(0, n);
+            _primary.Assign([keys[determinant]], primary);
+            for (int c = 0; c < width; c++)
+                if (c != determinant && !_columns[c].Bind(keys[c])) throw new InvalidOperationException($"group key changed type to {keys[c].Type}");
+            List<int>? differ = null;
+            for (int i = 0; i < n; i++)
+            {
+                int p = primary[i];
+                if (p == _primaryGroup.Count)
+                {
+                    // A new value of the determinant: the row's values are the group's.
+                    for (int c = 0; c < width; c++) if (c != determinant) _columns[c].Remember(i);
+                    _primaryGroup.Add(_origin.Count);
+                    _origin.Add(p);
+                    ids[i] = _primaryGroup[p];
+                    continue;
+                }
+                bool same = true;
+                for (int c = 0; c < width && same; c++) if (c != determinant) same = _columns[c].Same(i, p);
+                if (same) ids[i] = _primaryGroup[p];
+                else (differ ??= []).Add(i);
+            }
+            if (differ is null) return;
+            // Rows unlike their determinant's first row: numbered by all their values.
+            var rows = differ.ToArray();
+            var picked = keys.Select(k => Gather.Rows(k, rows)).ToArray();
+            var other = new int[rows.Length];
+            (_other ??= new CompositeIndexer(width)).Assign(picked, other);
+            for (int j = 0; j < rows.Length; j++)
+            {
+                int o = other[j];
+                while (_otherGroup.Count <= o) { _origin.Add(-1 - _otherGroup.Count); _otherGroup.Add(_origin.Count - 1); }
+                ids[rows[j]] = _otherGroup[o];
+            }
+        }
+
+        /// <summary>One non-determinant column: the value of each primary group's first row, compared as grouping does.</summary>
+        private sealed class Remembered
+        {
+            private readonly List<long> _fixed = [];      // numbers as normalized bits
+            private readonly List<Int128> _wide = [];     // DECIMAL
+            private readonly List<bool> _null = [];
+            private readonly List<int> _start = [];       // text: the bytes of each value in _bytes
+            private readonly List<byte> _bytes = [];
+            private readonly List<(ArrayData? Dictionary, int Index)> _seen = []; // text: where the value was last met
+            private bool _text;
+
+            // The batch being assigned.
+            private ArrowArray _column = null!;
+            private long[] _batch = [];
+            private Int128[] _batchWide = [];
+            private BinaryArray? _plain;
+            private DictionaryArray? _encoded;
+            private BinaryArray? _dictionary;
+            private bool _nulls;
+
+            public static bool Supports(ArrowArray a) => a switch
+            {
+                PrimitiveArray<long> or PrimitiveArray<int> or PrimitiveArray<double> or PrimitiveArray<float> or PrimitiveArray<Int128> => true,
+                BinaryArray b => b.Type.Id == Columnar.Types.TypeId.Utf8,
+                DictionaryArray d => d.Dictionary is BinaryArray { Type.Id: Columnar.Types.TypeId.Utf8 },
+                _ => false,
+            };
+
+            /// <summary>Reads a batch's column; false when it is of a kind this column does not hold.</summary>
+            public bool Bind(ArrowArray column)
+            {
+                if (!Supports(column)) return false;
+                bool text = column is BinaryArray or DictionaryArray;
+                if (_null.Count > 0 && text != _text) return false;
+                _text = text;
+                _column = column;
+                _type ??= column is DictionaryArray encoded ? encoded.Dictionary.Type : column.Type;
+                _nulls = column.NullCount > 0;
+                (_plain, _encoded, _dictionary) = (column as BinaryArray, column as DictionaryArray, (column as DictionaryArray)?.Dictionary as BinaryArray);
+                int n = column.Length;
+                switch (column)
+                {
+                    case PrimitiveArray<Int128> d:
+                        if (_batchWide.Length < n) _batchWide = new Int128[n];
+                        d.Values.CopyTo(_batchWide);
+                        break;
+                    case PrimitiveArray<long> l: Bits(l.Values, n, v => v); break;
+                    case PrimitiveArray<int> i: Bits(i.Values, n, v => v); break;
+                    case PrimitiveArray<double> d: Bits(d.Values, n, v => Normal(v)); break;
+                    case PrimitiveArray<float> f: Bits(f.Values, n, v => Normal(v)); break;
+                }
+                return true;
+            }
+
+            private void Bits<T>(ReadOnlySpan<T> values, int n, Func<T, long> bits)
+            {
+                if (_batch.Length < n) _batch = new long[n];
+                for (int i = 0; i < n; i++) _batch[i] = bits(values[i]);
+            }
+
+            /// <summary>The bits a double groups by: −0.0 as 0.0, every NaN as one.</summary>
+            private static long Normal(double v) => double.IsNaN(v) ? 0x7FF8000000000000L : BitConverter.DoubleToInt64Bits(v == 0 ? 0.0 : v);
+
+            private ReadOnlySpan<byte> Bytes(int row) => _encoded is not null ? _dictionary!.GetBytes(Index(row)) : _plain!.GetBytes(row);
+
+            private int Index(int row) => checked((int)_encoded!.GetIndex(row));
+
+            /// <summary>Remembers row <paramref name="row"/>'s value as the next primary group's.</summary>
+            public void Remember(int row)
+            {
+                bool isNull = _nulls && _column.IsNull(row);
+                _null.Add(isNull);
+                if (_text)
+                {
+                    _start.Add(_bytes.Count);
+                    if (!isNull) _bytes.AddRange(Bytes(row));
+                    _seen.Add(_encoded is null || isNull ? (null, 0) : (_encoded.Dictionary.Data, Index(row)));
+                }
+                else if (_column is PrimitiveArray<Int128>) _wide.Add(isNull ? 0 : _batchWide[row]);
+                else _fixed.Add(isNull ? 0 : _batch[row]);
+            }
+
+            /// <summary>Whether row <paramref name="row"/>'s value equals primary group <paramref name="group"/>'s.</summary>
+            public bool Same(int row, int group)
+            {
+                bool isNull = _nulls && _column.IsNull(row);
+                if (isNull || _null[group]) return isNull && _null[group];
+                if (!_text) return _column is PrimitiveArray<Int128> ? _wide[group] == _batchWide[row] : _fixed[group] == _batch[row];
+                if (_encoded is not null)
+                {
+                    int index = Index(row);
+                    var seen = _seen[group];
+                    if (seen.Index == index && ReferenceEquals(seen.Dictionary, _encoded.Dictionary.Data)) return true;
+                    if (!Stored(group).SequenceEqual(_dictionary!.GetBytes(index))) return false;
+                    _seen[group] = (_encoded.Dictionary.Data, index);
+                    return true;
+                }
+                return Stored(group).SequenceEqual(_plain!.GetBytes(row));
+            }
+
+            private ReadOnlySpan<byte> Stored(int group)
+            {
+                int start = _start[group], end = group + 1 < _start.Count ? _start[group + 1] : _bytes.Count;
+                return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_bytes)[start..end];
+            }
+
+            /// <summary>Primary group <paramref name="group"/>'s value, as the aggregation outputs it.</summary>
+            public object? Value(int group) => _null[group] ? null : Column(_type!)!.GetValue(group);
+
+            private Columnar.Types.DataType? _type;
+            private ArrowArray? _built;
+
+            /// <summary>Every primary group's value as an array of <paramref name="type"/>; null for a type it does not hold.</summary>
+            public ArrowArray? Column(Columnar.Types.DataType type)
+            {
+                int n = _null.Count;
+                if (_built is { } built && built.Length == n && ReferenceEquals(built.Type, type)) return built;
+                int nulls = 0;
+                var valid = new byte[Columnar.Memory.BitUtil.BytesFor(n)];
+                for (int g = 0; g < n; g++) if (_null[g]) nulls++; else Columnar.Memory.BitUtil.SetBit(valid, g, true);
+                var validity = nulls == 0 ? Columnar.Memory.ArrowBuffer.Empty : Columnar.Memory.ArrowBuffer.Copy(valid);
+                Columnar.Memory.ArrowBuffer[] buffers;
+                switch (type.StorageType)
+                {
+                    case Columnar.Types.VariableBinaryType { IsLarge: false } when _text:
+                        var offsets = new int[n + 1];
+                        for (int g = 0; g < n; g++) offsets[g] = _start[g];
+                        offsets[n] = _bytes.Count;
+                        buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<int>(offsets), Columnar.Memory.ArrowBuffer.Copy<byte>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_bytes))];
+                        break;
+                    case var _ when _text: return null;
+                    case Columnar.Types.DecimalType: buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<Int128>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_wide))]; break;
+                    case Columnar.Types.PrimitiveType { Id: Columnar.Types.TypeId.Float64 }:
+                        buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<long>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fixed))];
+                        break;
+                    case Columnar.Types.PrimitiveType { Id: Columnar.Types.TypeId.Float32 }:
+                        buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<float>(_fixed.Select(b => (float)BitConverter.Int64BitsToDouble(b)).ToArray())];
+                        break;
+                    case Columnar.Types.PrimitiveType { ByteWidth: 4 }:
+                        buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<int>(_fixed.Select(b => (int)b).ToArray())];
+                        break;
+                    case Columnar.Types.PrimitiveType { ByteWidth: 8 } or Columnar.Types.TimestampType:
+                        buffers = [validity, Columnar.Memory.ArrowBuffer.Copy<long>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fixed))];
+                        break;
+                    default: return null;
+                }
+                return _built = ArrowArray.FromData(new ArrayData(type, n, 0, nulls, buffers));
+            }
         }
     }
 

@@ -58,9 +58,9 @@ internal static class HashAggregateOperator
         // Without GROUP BY there is exactly one group, even over no rows.
         int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
         var columns = new List<ArrowArray>();
-        for (int g = 0; g < node.Groups.Count; g++)
+        if (indexer?.KeyColumns(node.Groups.Select(g => g.Type).ToList()) is { } typed) columns.AddRange(typed);
+        else for (int g = 0; g < node.Groups.Count; g++)
         {
-            if (node.Groups.Count == 1 && indexer?.KeyColumn(node.Groups[0].Type) is { } typed) { columns.Add(typed); continue; }
             var builder = ArrayBuilder.Create(node.Groups[g].Type);
             for (int id = 0; id < groupCount; id++) builder.Append(indexer!.Key(id, g));
             columns.Add(builder.Build());
