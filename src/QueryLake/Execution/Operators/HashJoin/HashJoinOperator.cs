@@ -169,18 +169,47 @@ internal static class HashJoinOperator
             if (selected is { Length: 0 }) return null;
             var keys = leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, lb)).ToArray();
             var probe = keys.Length == 0 ? null : table.Probe(keys, lb.Length, selected);
-            using var pairs = new JoinPairs(lb.Length);
             int count = selected?.Length ?? lb.Length;
-            for (int i = 0; i < count; i++)
+            var firsts = probe?.Firsts;
+            bool semi = node.Kind == JoinKind.Semi;
+            // Semi and anti joins without a residual only ask whether a row has a match.
+            if (node.Kind is JoinKind.Semi or JoinKind.Anti && residual is null && firsts is not null)
             {
-                int r = selected is null ? i : selected[i];
-                if (probe is null)
+                var kept = new int[count];
+                int k = 0;
+                for (int i = 0; i < count; i++)
                 {
-                    for (int m = 0; m < buildRows; m++) pairs.Add(r, m);
-                    continue;
+                    int r = selected is null ? i : selected[i];
+                    kept[k] = r;
+                    k += (firsts[r] >= 0) == semi ? 1 : 0;
                 }
-                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, m);
+                return k == lb.Length ? lb : k > 0 ? Gather.Rows(lb, kept.AsSpan(0, k)) : null;
             }
+            using var pairs = new JoinPairs(lb.Length);
+            if (firsts is not null)
+            {
+                // Integer keys: the first matches come as an array, and a unique build side has no chains to walk.
+                bool unique = table.Unique;
+                for (int i = 0; i < count; i++)
+                {
+                    int r = selected is null ? i : selected[i];
+                    int m = firsts[r];
+                    if (m < 0) continue;
+                    pairs.Add(r, m);
+                    if (!unique) for (m = table.NextOf(m); m >= 0; m = table.NextOf(m)) pairs.Add(r, m);
+                }
+            }
+            else
+                for (int i = 0; i < count; i++)
+                {
+                    int r = selected is null ? i : selected[i];
+                    if (probe is null)
+                    {
+                        for (int m = 0; m < buildRows; m++) pairs.Add(r, m);
+                        continue;
+                    }
+                    for (int m = probe.First(r); m >= 0; m = probe.Next(m, r)) pairs.Add(r, m);
+                }
             // Candidate pairs are materialized only when a residual condition must be checked on them; the pairs
             // that pass it are kept.
             if (residual is not null) pairs.Keep(ExpressionEvaluator.Select(residual, Combine(node, lb, pairs.Left, pairs.Right, whole, rightText, null)));
@@ -196,8 +225,15 @@ internal static class HashJoinOperator
             switch (node.Kind)
             {
                 case JoinKind.Semi or JoinKind.Anti:
-                    var rows = (selected ?? Enumerable.Range(0, lb.Length)).Where(r => leftHit[r] == (node.Kind == JoinKind.Semi)).ToArray();
-                    return rows.Length == lb.Length ? lb : rows.Length > 0 ? Gather.Rows(lb, rows) : null;
+                    var rows = new int[count];
+                    int kept = 0;
+                    for (int i = 0; i < count; i++)
+                    {
+                        int r = selected is null ? i : selected[i];
+                        rows[kept] = r;
+                        kept += leftHit[r] == semi ? 1 : 0;
+                    }
+                    return kept == lb.Length ? lb : kept > 0 ? Gather.Rows(lb, rows.AsSpan(0, kept)) : null;
                 default:
                     if (node.Kind is JoinKind.Left or JoinKind.Full)
                         for (int i = 0; i < count; i++)

@@ -136,6 +136,44 @@ internal sealed class JoinTable
 
     private int Start(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
 
+    /// <summary>The first build row of each (packed) key in <paramref name="keys"/> at <paramref name="rows"/> (null:
+    /// every row) into <paramref name="first"/>, −1 where none, one loop per layout; rows flagged in
+    /// <paramref name="skip"/> find nothing.</summary>
+    private void FirstOfAll(long[] keys, int[] first, int[]? rows, bool[]? skip)
+    {
+        int count = rows?.Length ?? keys.Length;
+        if (rows is not null || skip is not null)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                int r = rows is null ? j : rows[j];
+                first[r] = skip is not null && skip[r] ? -1 : FirstOf(keys[r]);
+            }
+            return;
+        }
+        long min = _min;
+        if (_direct is { } direct)
+        {
+            for (int r = 0; r < count; r++)
+            {
+                ulong d = (ulong)(keys[r] - min);
+                first[r] = d < (ulong)direct.Length ? direct[d] - 1 : -1;
+            }
+            return;
+        }
+        if (_present is { } present)
+        {
+            ulong range = _range;
+            for (int r = 0; r < count; r++)
+            {
+                ulong d = (ulong)(keys[r] - min);
+                first[r] = d < range && (present[d >> 6] & (1UL << (int)d)) != 0 ? Find(keys[r]) : -1;
+            }
+            return;
+        }
+        for (int r = 0; r < count; r++) first[r] = Find(keys[r]);
+    }
+
     /// <summary>The first build row whose integer key is <paramref name="key"/>, or −1.</summary>
     private int FirstOf(long key)
     {
@@ -149,6 +187,12 @@ internal sealed class JoinTable
             ulong d = (ulong)(key - _min);
             if (d >= _range || (present[d >> 6] & (1UL << (int)d)) == 0) return -1;
         }
+        return Find(key);
+    }
+
+    /// <summary>The first build row of <paramref name="key"/> from the open-addressing slots, or −1.</summary>
+    private int Find(long key)
+    {
         var slots = _slots!;
         int mask = slots.Length - 1;
         for (int s = Start(key); ; s = (s + 1) & mask)
@@ -158,6 +202,12 @@ internal sealed class JoinTable
             if (slot.Key == key) return slot.Row - 1;
         }
     }
+
+    /// <summary>Whether no key repeats among the build rows of an integer-keyed table (every chain has one row).</summary>
+    public bool Unique => _unique;
+
+    /// <summary>The next build row after <paramref name="row"/> with the same integer key, or −1.</summary>
+    public int NextOf(int row) => _next[row] - 1;
 
     /// <summary>Integer key columns (any width, dates) as one int64 per row: each column's value less its minimum,
     /// times the product of the ranges of the columns after it.</summary>
@@ -275,19 +325,24 @@ internal sealed class JoinTable
                 _first = new int[n];
                 var outside = _keys.Length > 1 ? new bool[n] : null;
                 var values = packing.Pack(_keys, n, outside);
-                bool nulls = _keys.Any(k => k.NullCount > 0);
                 if (rows is not null) Array.Fill(_first, -1);
-                for (int j = 0, count = rows?.Length ?? n; j < count; j++)
+                if (_keys.Any(k => k.NullCount > 0))
                 {
-                    int r = rows is null ? j : rows[j];
-                    _first[r] = (nulls && AnyNull(_keys, r)) || (outside is not null && outside[r]) ? -1 : table.FirstOf(values[r]);
+                    outside ??= new bool[n];
+                    for (int r = 0; r < n; r++) if (AnyNull(_keys, r)) outside[r] = true;
                 }
+                if (table._rows > 0) table.FirstOfAll(values, _first, rows, outside);
+                else Array.Fill(_first, -1);
                 return;
             }
             if (table._rows == 0) return;
             _hashes = KeyHash.Of(_keys, n);
             _equal = _keys.Select((k, c) => Equality(table._keys[c], k)).ToArray();
         }
+
+        /// <summary>For an integer-keyed table: each probe row's first match (−1: none); chains continue through
+        /// <see cref="JoinTable.NextOf"/> unless the table is <see cref="JoinTable.Unique"/>. Null for other tables.</summary>
+        public int[]? Firsts => _first;
 
         public int First(int row)
         {
