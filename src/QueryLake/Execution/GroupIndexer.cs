@@ -152,7 +152,8 @@ internal abstract class GroupIndexer
                 for (int i = 0; i < Math.Min(values.Length, 4096); i++) distinct.Add(values[i]);
                 if (best is null || distinct.Count > most) (best, most) = (c, distinct.Count);
             }
-            if (best is not { } d) return null;
+            // Only a column with many values can fix the others (a size with eight values cannot fix a brand).
+            if (best is not { } d || most * 4 < Math.Min(sample[d].Length, 4096)) return null;
             for (int c = 0; c < sample.Count; c++)
                 if (c != d && !Remembered.Supports(sample[c])) return null;
             return d;

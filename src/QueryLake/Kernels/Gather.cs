@@ -261,24 +261,59 @@ internal static class Gather
         return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity], [child]));
     }
 
-    private static ArrowArray Binary(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, bool large, ArrowBuffer validity, int nulls)
+    private static ArrowArray Binary(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, bool large, ArrowBuffer validity, int nulls) =>
+        large ? Binary<long>(type, sources, picks, validity, nulls) : Binary<int>(type, sources, picks, validity, nulls);
+
+    /// <summary>Variable-width values with offsets of <typeparamref name="T"/>: a source's offsets and bytes are looked
+    /// up again only when the source changes, and runs of consecutive rows copy their bytes at once.</summary>
+    private static ArrowArray Binary<T>(DataType type, IReadOnlyList<ArrowArray> sources, ReadOnlySpan<Pick> picks, ArrowBuffer validity, int nulls)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
-        var arrays = sources.Select(s => (BinaryArray)s).ToArray();
         long total = 0;
-        foreach (var p in picks) total += arrays[p.Source].GetValueOffset(p.Row + 1) - arrays[p.Source].GetValueOffset(p.Row);
-        if (!large && total > int.MaxValue) throw new InvalidOperationException($"gathered {type} values exceed 2 GiB; use the large_ variant");
-        var data = AlignedMemory.Allocate(checked((int)total), clear: false);
-        var offsets = AlignedMemory.Allocate((picks.Length + 1) * (large ? 8 : 4), clear: false);
-        var dst = data.Span;
-        long at = 0;
-        for (int i = 0; i < picks.Length; i++)
+        int current = -1;
+        ReadOnlySpan<T> offsets = default;
+        for (int i = 0; i < picks.Length;)
         {
-            if (large) MemoryMarshal.Cast<byte, long>(offsets.Span)[i] = at; else MemoryMarshal.Cast<byte, int>(offsets.Span)[i] = (int)at;
-            var bytes = arrays[picks[i].Source].GetBytes(picks[i].Row);
-            bytes.CopyTo(dst.Slice((int)at));
-            at += bytes.Length;
+            int run = RunLength(picks, i);
+            var p = picks[i];
+            if (p.Source != current) { current = p.Source; offsets = Offsets<T>(sources[current]); }
+            total += long.CreateTruncating(offsets[p.Row + run]) - long.CreateTruncating(offsets[p.Row]);
+            i += run;
         }
-        if (large) MemoryMarshal.Cast<byte, long>(offsets.Span)[picks.Length] = at; else MemoryMarshal.Cast<byte, int>(offsets.Span)[picks.Length] = (int)at;
-        return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity, new ArrowBuffer(offsets), new ArrowBuffer(data)]));
+        if (typeof(T) == typeof(int) && total > int.MaxValue) throw new InvalidOperationException($"gathered {type} values exceed 2 GiB; use the large_ variant");
+        var data = AlignedMemory.Allocate(checked((int)total), clear: false);
+        var output = AlignedMemory.Allocate((picks.Length + 1) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), clear: false);
+        var dst = data.Span;
+        var outOffsets = MemoryMarshal.Cast<byte, T>(output.Span);
+        long at = 0;
+        current = -1;
+        ReadOnlySpan<byte> bytes = default;
+        for (int i = 0; i < picks.Length;)
+        {
+            int run = RunLength(picks, i);
+            var p = picks[i];
+            if (p.Source != current)
+            {
+                current = p.Source;
+                offsets = Offsets<T>(sources[current]);
+                var d = sources[current].Data;
+                bytes = d.Buffers.Length > 2 ? d.Buffers[2].Span : default;
+            }
+            long start = long.CreateTruncating(offsets[p.Row]);
+            for (int k = 0; k < run; k++) outOffsets[i + k] = T.CreateTruncating(at + long.CreateTruncating(offsets[p.Row + k]) - start);
+            long length = long.CreateTruncating(offsets[p.Row + run]) - start;
+            bytes.Slice(checked((int)start), checked((int)length)).CopyTo(dst.Slice((int)at));
+            at += length;
+            i += run;
+        }
+        outOffsets[picks.Length] = T.CreateTruncating(at);
+        return ArrowArray.FromData(new ArrayData(type, picks.Length, 0, nulls, [validity, new ArrowBuffer(output), new ArrowBuffer(data)]));
+    }
+
+    /// <summary>A variable-width array's offsets, from its first slot (a NULL source of no slots has none).</summary>
+    private static ReadOnlySpan<T> Offsets<T>(ArrowArray source) where T : unmanaged
+    {
+        var d = source.Data;
+        return d.Buffers.Length > 1 && !d.Buffers[1].IsEmpty ? MemoryMarshal.Cast<byte, T>(d.Buffers[1].Span).Slice(d.Offset) : new T[d.Length + 1];
     }
 }

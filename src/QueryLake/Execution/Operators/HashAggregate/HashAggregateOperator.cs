@@ -128,12 +128,15 @@ internal static class HashAggregateOperator
         {
             var inner = resolution.CreateState();
             var type = resolution.InputTypes?.FirstOrDefault() ?? _type ?? Columnar.Types.DataType.Int64;
-            foreach (var group in _distinct.GroupBy(d => d.Group))
+            if (_distinct.Count > 0)
             {
-                var values = ArrayBuilder.Build(type, group.Select(d => _values!.Key(d.Value, 0)));
-                var ids = new int[values.Length];
-                Array.Fill(ids, group.Key);
-                inner.Update(ids, [values]);
+                // One update with every (group, distinct value) pair, in the order first met (so each group's values
+                // keep their order for order-sensitive aggregates); values typed from the indexer where it holds them.
+                var groups = _distinct.Select(d => d.Group).ToArray();
+                var valueIds = _distinct.Select(d => d.Value).ToArray();
+                var values = _values!.KeyColumn(type) is { } typed ? Kernels.Gather.Rows(typed, valueIds)
+                    : ArrayBuilder.Build(type, valueIds.Select(v => _values.Key(v, 0)));
+                inner.Update(groups, [values]);
             }
             return inner.Finish(groupCount);
         }
