@@ -55,7 +55,7 @@ public sealed class PngDecoderTests
             catch (InvalidDataException) { }
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20);
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(5000), property);
         using var session = QueryLakeSession.Open();
         var broken = valid[..(valid.Length / 2)];
         var row = session.Query("SELECT image_is_valid(@b), try_image_brightness(@b), image_is_valid(@g)", new Dictionary<string, object?> { ["b"] = broken, ["g"] = valid }).Rows().Single();

@@ -96,6 +96,10 @@ internal static class PngDecoder
     private static byte[] Inflate(byte[] compressed, long needed)
     {
         if (needed > int.MaxValue) throw new InvalidDataException("the image is too large");
+        // DEFLATE expands at most about 1032:1, so data this short cannot hold the image its header claims (a damaged
+        // size must not allocate gigabytes before the data runs out).
+        if (needed > 1032L * compressed.Length + 1024)
+            throw new InvalidDataException($"the image data ({compressed.Length} bytes compressed) is too short for the {needed} bytes its size needs");
         var output = new byte[needed];
         try
         {
