@@ -41,6 +41,18 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
     }
 
     [Fact]
+    public void Exists_and_in_outside_a_conjunct_become_marks_from_left_joins()
+    {
+        var exists = f.Explain("SELECT a, EXISTS (SELECT 1 FROM small s WHERE s.a = t.a) FROM t");
+        Assert.Contains("Join: left on (a#0 = #k0#", exists);
+        Assert.Contains("Aggregate: groups=[a#0] aggregates=[]", exists);
+        Assert.DoesNotContain("correlated subquery", exists);
+        var membership = f.Explain("SELECT a FROM t WHERE b = 'x' OR a IN (SELECT s.a FROM small s WHERE s.label = t.b)");
+        Assert.Contains("aggregates=[count(*), count(a#", membership);
+        Assert.DoesNotContain("correlated subquery", membership);
+    }
+
+    [Fact]
     public void Not_exists_and_not_in_become_anti_joins()
     {
         Assert.Contains("Join: anti on (a#1 = a#0)", f.Explain("SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM small s WHERE s.a = t.a)"));
@@ -54,7 +66,7 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
     private static readonly Gen<Case> Cases =
         from outer in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 4), 2 * n))
         from inner in Gen.Choose(0, 8).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 4), 2 * n))
-        from shape in Gen.Choose(0, 8)
+        from shape in Gen.Choose(0, 14)
         from negated in Gen.Elements(false, true)
         select new Case(outer, inner, shape, negated);
 
@@ -80,7 +92,14 @@ public sealed class SubqueryDecorrelationTests(PlanFixture f) : IClassFixture<Pl
                 5 => $"SELECT k, v FROM {o} WHERE v > (SELECT avg(v) FROM {i} WHERE {i}.k = {o}.k)",
                 6 => $"SELECT k, v FROM {o} WHERE coalesce((SELECT max(v) + 0 FROM {i} WHERE {i}.k = {o}.k AND {i}.v > 0), -1) {(c.Negated ? "<" : ">=")} v",
                 7 => $"SELECT k, v FROM {o} WHERE (SELECT count(*) FROM {i} WHERE {i}.k = {o}.k) = 0",
-                _ => $"SELECT k, v FROM {o} WHERE {not}EXISTS (SELECT * FROM (SELECT k AS kk, v FROM {i}) x WHERE x.kk = {o}.k OR x.v = {o}.v)",
+                8 => $"SELECT k, v FROM {o} WHERE {not}EXISTS (SELECT * FROM (SELECT k AS kk, v FROM {i}) x WHERE x.kk = {o}.k OR x.v = {o}.v)",
+                // Marks: EXISTS and IN in the select list and under OR, with SQL's NULL rules for IN.
+                9 => $"SELECT k, v, {not}EXISTS (SELECT * FROM {i} WHERE {i}.k = {o}.k) FROM {o}",
+                10 => $"SELECT k, v, v {not}IN (SELECT v FROM {i} WHERE {i}.k = {o}.k) FROM {o}",
+                11 => $"SELECT k, v FROM {o} WHERE v = 2 OR {not}EXISTS (SELECT 1 FROM {i} WHERE {i}.k = {o}.k AND {i}.v > 1)",
+                12 => $"SELECT k, v FROM {o} WHERE k IS NULL OR v {not}IN (SELECT v FROM {i} WHERE {i}.k = {o}.k)",
+                13 => $"SELECT k, CASE WHEN EXISTS (SELECT 1 FROM {i} WHERE {i}.k = {o}.k AND {i}.v = {o}.v) THEN 'both' WHEN k {not}IN (SELECT v FROM {i} WHERE {i}.k = {o}.v) THEN 'in' ELSE 'no' END FROM {o}",
+                _ => $"SELECT k, v FROM {o} WHERE v > 1 AND (SELECT count(*) FROM {i} WHERE {i}.k = {o}.k) < 2 AND (k = 3 OR EXISTS (SELECT 1 FROM {i} WHERE {i}.v = {o}.k))",
             };
             var expected = Sorted(Rows(s, sql, "decorrelate_subqueries"));
             Assert.Equal(expected, Sorted(Rows(s, sql)));

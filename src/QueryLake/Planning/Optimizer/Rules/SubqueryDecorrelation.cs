@@ -16,12 +16,107 @@ namespace QueryLake.Planning.Optimizer.Rules;
 /// cannot pull apart (an outer reference under an aggregation, a limit, a window) keep the memoized per-row
 /// evaluation. <c>x NOT IN (subquery)</c> becomes an anti join on <c>x = e OR x IS NULL OR e IS NULL</c>, which keeps
 /// SQL's NULL rules in a WHERE: a NULL on either side makes the test NULL, so the row goes, unless there are no rows.
+/// EXISTS and IN elsewhere (under OR, in the select list) become marks: left joins with the subquery's distinct
+/// correlation keys (and per-key counts for IN's NULL rules), see <see cref="Mark"/>.
 /// </summary>
 internal sealed class SubqueryDecorrelation : IOptimizerRule
 {
     public string Name => "decorrelate_subqueries";
 
-    public LogicalPlan Apply(LogicalPlan plan) => PlanRewriter.Up(plan, p => p is FilterNode f ? Rewrite(f) : p);
+    public LogicalPlan Apply(LogicalPlan plan) => PlanRewriter.Up(plan, p => p switch
+    {
+        FilterNode f => Marked(Rewrite(f)),
+        ProjectNode pr => Marked(pr),
+        _ => p,
+    });
+
+    /// <summary>A filter or projection whose expressions still hold correlated EXISTS or IN subqueries (under OR, CASE,
+    /// NOT of a disjunction, in the select list): each one this rule can pull apart becomes a mark, a column computed
+    /// with left joins against the subquery grouped by its correlation keys (<see cref="Mark"/>), and the node reads the
+    /// mark instead; the input's columns then come back as they were. Others keep the memoized per-row evaluation.</summary>
+    private static LogicalPlan Marked(LogicalPlan p)
+    {
+        if (p is not (FilterNode or ProjectNode)) return p;
+        var input = p.Inputs[0];
+        var exprs = p is FilterNode f ? [f.Predicate] : ((ProjectNode)p).Exprs;
+        if (!exprs.Any(e => Find(e).Any(q => q.Kind is SubqueryKind.Exists or SubqueryKind.In))) return p;
+        var marked = input;
+        BoundExpr? Replace(BoundExpr x)
+        {
+            if (x is not CorrelatedSubquery { Kind: SubqueryKind.Exists or SubqueryKind.In } q || Mark(marked, q) is not { } m) return null;
+            marked = m.Plan;
+            return m.Mark;
+        }
+        var rewritten = exprs.Select(e => ExpressionRewriter.Rewrite(e, Replace)).ToList();
+        if (ReferenceEquals(marked, input)) return p;
+        if (p is ProjectNode pr) return pr with { Input = marked, Exprs = rewritten };
+        return new ProjectNode(new FilterNode(marked, rewritten[0]), input.Schema.Fields.Select((fl, i) => (BoundExpr)new ColumnRef(i, fl.Name, fl.DataType)).ToList(),
+            input.Schema.Fields.Select(fl => fl.Name).ToList());
+    }
+
+    /// <summary>
+    /// The mark of a correlated EXISTS or IN subquery whose correlation is equalities (inner = outer) only, as left joins
+    /// appended to <paramref name="input"/> (whose columns stay first): EXISTS is whether the subquery's distinct
+    /// correlation keys hold the row's (a left join on them, so no row repeats). <c>x IN (SELECT e …)</c> follows SQL's
+    /// NULL rules with a second left join on per-key counts: true when some row of the key has e = x; else false when the
+    /// key has no rows; else NULL when x is NULL or some e is NULL; else false. Null when the subquery does not qualify.
+    /// </summary>
+    private static (LogicalPlan Plan, BoundExpr Mark)? Mark(LogicalPlan input, CorrelatedSubquery q)
+    {
+        var (plan, output) = Unproject(q.Plan);
+        if (Pull(plan) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner) || ContainsOuter(output)) return null;
+        var innerKeys = new List<BoundExpr>();
+        var outerKeys = new List<BoundExpr>();
+        foreach (var c in pulled)
+        {
+            if (c is not Call { Function.Name: "=", Args: [var l, var r] }) return null;
+            var (innerSide, outerSide) = OnlyOuter(l) && !ContainsOuter(r) ? (r, l) : OnlyOuter(r) && !ContainsOuter(l) ? (l, r) : (null, null);
+            if (innerSide is null || outerSide is null) return null;
+            innerKeys.Add(innerSide);
+            outerKeys.Add(ExpressionRewriter.Rewrite(outerSide, x => x is OuterRef o ? q.OuterArgs[o.Slot] : null));
+        }
+        var boolean = Columnar.Types.DataType.Boolean;
+        // A left join of input with the distinct (keys…, extra…) of the subquery on keys = outer keys (and extra = match).
+        (LogicalPlan Joined, ColumnRef Found) Distinct(LogicalPlan left, List<BoundExpr> extra, List<BoundExpr> match)
+        {
+            var groups = innerKeys.Concat(extra).ToList();
+            var distinct = new AggregateNode(inner, groups, groups.Select((_, i) => $"#k{i}").ToList(), []);
+            var found = new ProjectNode(distinct,
+                groups.Select((g, i) => (BoundExpr)new ColumnRef(i, $"#k{i}", g.Type)).Append(new Literal(true, boolean)).ToList(),
+                groups.Select((_, i) => $"#k{i}").Append("#found").ToList());
+            int at = left.Schema.Fields.Count;
+            var on = outerKeys.Concat(match).Select((k, i) => ExpressionRewriter.Call("=", [k, new ColumnRef(at + i, $"#k{i}", groups[i].Type)], exact: true)).ToList();
+            if (on.Any(x => x is null)) return (null!, null!);
+            return (new JoinNode(left, found, JoinKind.Left, on.Aggregate(ExpressionRewriter.And!)!), new ColumnRef(at + groups.Count, "#found", boolean));
+        }
+        BoundExpr IsNotNull(BoundExpr e) => ExpressionRewriter.Call("IS NOT NULL", [e])!;
+        if (q.Kind == SubqueryKind.Exists)
+        {
+            var (joined, found) = Distinct(input, [], []);
+            return joined is null ? null : (joined, IsNotNull(found));
+        }
+        if (q.Value is not { } value || !value.Type.Equals(output.Type)) return null;
+        var (withMatch, matched) = Distinct(input, [output], [value]);
+        if (withMatch is null) return null;
+        // Rows and non-NULL values per key: count(*) and count(e).
+        var count = FunctionRegistry.Default.Aggregate("count")!;
+        if (count.Resolve([]) is not { } star || count.Resolve([output.Type]) is not { } some) return null;
+        var counted = new AggregateNode(inner, innerKeys, innerKeys.Select((_, i) => $"#k{i}").ToList(),
+            [new AggregateCall(count, [], false, star, "#rows"), new AggregateCall(count, [output], false, some, "#values")]);
+        int at = withMatch.Schema.Fields.Count;
+        var on = outerKeys.Select((k, i) => ExpressionRewriter.Call("=", [k, new ColumnRef(at + i, $"#k{i}", innerKeys[i].Type)], exact: true)).ToList();
+        if (on.Any(x => x is null)) return null;
+        var joinedCounts = new JoinNode(withMatch, counted, JoinKind.Left, on.Aggregate(ExpressionRewriter.And!)!);
+        var rows = new ColumnRef(at + innerKeys.Count, "#rows", star.Result);
+        var values = new ColumnRef(at + innerKeys.Count + 1, "#values", some.Result);
+        var unknown = ExpressionRewriter.Or(ExpressionRewriter.Call("IS NULL", [value])!, ExpressionRewriter.Call("<", [values, rows])!);
+        var mark = new CaseWhen([
+            (IsNotNull(matched), new Literal(true, boolean)),
+            (ExpressionRewriter.Call("IS NULL", [rows])!, new Literal(false, boolean)),
+            (unknown, new Literal(null, boolean)),
+        ], new Literal(false, boolean), boolean);
+        return (joinedCounts, mark);
+    }
 
     private static LogicalPlan Rewrite(FilterNode f)
     {
@@ -37,7 +132,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
         }
         if (joins.Count == 0 && scalars.Count == 0) return f;
         // The filter's other conjuncts run first (they may link a join graph below), then the semi and anti joins.
-        LogicalPlan result = rest.Count == 0 ? f.Input : new FilterNode(f.Input, rest.Aggregate(ExpressionRewriter.And));
+        LogicalPlan result = rest.Count == 0 ? f.Input : Marked(new FilterNode(f.Input, rest.Aggregate(ExpressionRewriter.And)));
         foreach (var (inner, kind, condition) in joins)
             result = new JoinNode(result, inner, kind, condition.Aggregate(ExpressionRewriter.And));
         if (scalars.Count == 0) return result;
