@@ -351,7 +351,12 @@ internal sealed partial class Binder
             throw Error(f.At, "QL-NO-FUNCTION", $"function {f.Name}() does not exist" + Scope.Suggest(f.Name, _functions.Names));
         }
         if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");
-        return BindCall(f.Name, f.Args.Select(child).ToList(), f.At);
+        var args = f.Args.Select(child).ToList();
+        var call = BindCall(f.Name, args, f.At);
+        // round(DECIMAL(p, s), n) with a constant n is DECIMAL(p, n) in DuckDB: the rounded value narrows exactly.
+        if (f.Name.Equals("round", StringComparison.OrdinalIgnoreCase) && call.Type is DecimalType d && args is [_, Literal { Value: long digits }])
+            return CastTo(call, Functions.Scalar.DecimalArithmetic.RoundedType(d, digits));
+        return call;
     }
 
     /// <summary>A lambda being bound: how to bind a name of the enclosing expression, and the values captured so far.</summary>

@@ -43,11 +43,12 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
             "near_duplicate" => DataType.Boolean,
             "avg" or "rarity" => DataType.Float64,
             "sum" when args.Count == 1 && args[0].Type.IsInteger => DataType.Int64,
+            "sum" when args.Count == 1 && TypeRules.Logical(args[0].Type) is DecimalType d => new DecimalType(DecimalType.MaxPrecision, d.Scale),
             "sum" => DataType.Float64,
             _ when args.Count > 0 => TypeRules.Logical(args[0].Type),
             _ => throw new SqlException("QL-ARITY", f.At.Line, f.At.Column, $"{name}() needs an argument"),
         };
-        if (name is "sum" or "avg" && (args.Count != 1 || !args[0].Type.IsNumeric))
+        if (name is "sum" or "avg" && (args.Count != 1 || !(args[0].Type.IsNumeric || TypeRules.Logical(args[0].Type) is DecimalType)))
             throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{name}() OVER needs one numeric argument");
         if (name == "rarity" && (args.Count != 2 || args[0].Type.StorageType is not (FixedSizeListType or ListType) || !args[1].Type.IsInteger))
             throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, "rarity(embedding, k) OVER (…) needs a vector and an integer k");

@@ -246,6 +246,9 @@ internal static class WindowOperator
     private sealed class Accumulator(WindowCall call)
     {
         private readonly bool _integer = call.Arguments.Count > 0 && call.Arguments[0].Type.IsInteger;
+        // DECIMAL sums exactly at the argument's scale (the value arrives as decimal, or SqlDecimal past 28 digits).
+        private readonly Columnar.Types.DecimalType? _decimal = call.Arguments.Count > 0 ? Functions.TypeRules.Logical(call.Arguments[0].Type) as Columnar.Types.DecimalType : null;
+        private Int128 _decimalSum;
         private long _count, _longSum;
         private double _doubleSum;
         private object? _best;
@@ -256,6 +259,14 @@ internal static class WindowOperator
             _count++;
             switch (call.Function)
             {
+                case "sum" or "avg" when _decimal is { } d:
+                    var exact = v is decimal m ? Columnar.Types.DecimalMath.FromDecimal(m, d)
+                        : Columnar.Types.DecimalMath.Parse(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!, d)!.Value;
+                    try { _decimalSum = checked(_decimalSum + exact); }
+                    catch (OverflowException) { throw new Errors.QueryLakeException("QL-OVERFLOW", $"{call.Function}() OVER of DECIMAL values overflows 38 digits"); }
+                    if (!Columnar.Types.DecimalMath.Fits(_decimalSum, Columnar.Types.DecimalType.MaxPrecision))
+                        throw new Errors.QueryLakeException("QL-OVERFLOW", $"{call.Function}() OVER of DECIMAL values overflows 38 digits");
+                    break;
                 case "sum" or "avg":
                     if (_integer) _longSum = checked(_longSum + Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
                     else _doubleSum += Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
@@ -269,6 +280,8 @@ internal static class WindowOperator
         public object? Result => call.Function switch
         {
             "count" => _count,
+            "sum" when _decimal is { } d => _count == 0 ? null : Columnar.Types.DecimalMath.ToObject(_decimalSum, d.Scale),
+            "avg" when _decimal is { } d => _count == 0 ? null : Columnar.Types.DecimalMath.ToDouble(_decimalSum, d.Scale) / _count,
             "sum" => _count == 0 ? null : _integer ? _longSum : _doubleSum,
             "avg" => _count == 0 ? null : (_integer ? _longSum : _doubleSum) / (double)_count,
             _ => _best,
