@@ -63,6 +63,21 @@ public sealed class JoinReorderTests(PlanFixture f) : IClassFixture<PlanFixture>
         Assert.Equal(Rows(f.Session, sql, "join_reorder").Single()[0], Rows(f.Session, sql).Single()[0]);
     }
 
+    [Theory]
+    [InlineData(6)]   // dynamic programming
+    [InlineData(14)]  // greedy
+    public void Cross_products_are_left_deep_each_building_one_input(int inputs)
+    {
+        var sql = "SELECT * FROM " + string.Join(", ", Enumerable.Range(1, inputs).Select(i => $"range({i + 1}) r{i}")) + " LIMIT 2";
+        var lines = f.Explain(sql).Split('\n');
+        // Every cross join's right (build) input is a single scan: the line after a join's left subtree is a scan.
+        var joins = lines.Select((l, i) => (l, i)).Where(x => x.l.TrimStart().StartsWith("Join: cross")).ToList();
+        Assert.Equal(inputs - 1, joins.Count);
+        for (int k = 0; k + 1 < joins.Count; k++) Assert.True(joins[k + 1].i == joins[k].i + 1, $"not left-deep:\n{string.Join('\n', lines)}");
+        // LIMIT stops the streaming cross joins after the first rows.
+        Assert.Equal(2, Rows(f.Session, sql).Count);
+    }
+
     [Fact]
     public void Only_unlinked_inputs_are_crossed()
     {

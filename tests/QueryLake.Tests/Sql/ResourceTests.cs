@@ -76,4 +76,40 @@ public sealed class ResourceTests : IDisposable
         Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token));
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
     }
+
+    [Fact]
+    public void A_cross_join_of_ten_billion_pairs_stops_within_a_second_of_its_timeout_or_cancellation_in_bounded_memory()
+    {
+        // Left batches are cut into pieces whose pairs fit one bounded output batch, so the join streams: a timeout or a
+        // cancelled token stops it between pieces, and the process does not grow (it reached 23 GB before).
+        const string sql = "SELECT count(*) FROM range(100000) a CROSS JOIN range(100000) b";
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0;
+        using var watching = new Timer(_ => Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), GC.GetTotalMemory(false))), null, 0, 20);
+        _session.StatementTimeout = TimeSpan.FromMilliseconds(800);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql)).Code);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.8), $"the timeout took {clock.Elapsed} to stop the cross join");
+        _session.StatementTimeout = null;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(800));
+        clock.Restart();
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.8), $"cancellation took {clock.Elapsed} to stop the cross join");
+        Assert.True(Interlocked.Read(ref peak) - before < 1L << 30, $"the managed heap grew by {(Interlocked.Read(ref peak) - before) >> 20} MB");
+        Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
+    }
+
+    [Fact]
+    public void A_twenty_way_cross_join_with_a_limit_returns_its_rows_under_a_small_memory_limit()
+    {
+        // Cross products are planned left-deep (each builds one small input) and stream, so LIMIT stops them early; a
+        // bushy plan built products of ten inputs (10^10 rows) as hash tables and died at 200 MB.
+        _session.MemoryLimit = 200L << 20;
+        var sql = "SELECT * FROM " + string.Join(", ", Enumerable.Range(1, 20).Select(i => $"range(10) t{i}")) + " LIMIT 3";
+        var rows = _session.Query(sql).Rows().ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal(20, r.Length));
+        _session.MemoryLimit = null;
+        Assert.Equal(1000L, _session.Query("SELECT count(*) FROM range(10) a, range(10) b, range(10) c").Rows().Single()[0]);
+    }
 }

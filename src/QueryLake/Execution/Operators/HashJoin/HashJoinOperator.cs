@@ -244,7 +244,16 @@ internal static class HashJoinOperator
                     return pairs.Count > 0 ? Combine(node, lb, pairs.Left, pairs.Right, whole, rightText, placeholders) : null;
             }
         }
-        var probed = Parallel.OrderedMap(left.Where(b => b.Length > 0), Probe, ctx.Threads, ctx.Cancel);
+        // Without keys every left row pairs with every build row (cross and nested-loop joins): left batches are cut
+        // into pieces of at most PairsPerPiece pairs, so output streams in bounded batches, a LIMIT above stops the join
+        // early, and cancellation is checked between pieces.
+        var probing = left.Where(b => b.Length > 0);
+        if (leftKeys.Count == 0 && buildRows > 0)
+        {
+            int rows = Math.Max(1, PairsPerPiece / buildRows);
+            probing = probing.SelectMany(b => Pieces(b, rows));
+        }
+        var probed = Parallel.OrderedMap(probing, Probe, ctx.Threads, ctx.Cancel);
         foreach (var output in probed)
         {
             ctx.Cancel.ThrowIfCancellationRequested();
@@ -260,6 +269,15 @@ internal static class HashJoinOperator
                 yield return new RecordBatch(node.Schema, columns, unmatched.Length);
             }
         }
+    }
+
+    /// <summary>The most pairs one probe of a join without keys makes at once.</summary>
+    internal const int PairsPerPiece = 1 << 13;
+
+    private static IEnumerable<RecordBatch> Pieces(RecordBatch b, int rows)
+    {
+        if (b.Length <= rows) { yield return b; yield break; }
+        for (int at = 0; at < b.Length; at += rows) yield return b.Slice(at, Math.Min(rows, b.Length - at));
     }
 
     /// <summary>Plain text columns of the build side, for output as dictionary-encoded indices into them; null for other

@@ -234,14 +234,25 @@ internal sealed class JoinReorder : IOptimizerRule
                 if (a is null || b is null) continue;
                 var t = Join(a, b, Rows);
                 if (connected(sub, set ^ sub)) { if (linked is null || t.Cost < linked.Cost) linked = t; }
-                else if (crossed is null || t.Cost < crossed.Cost) crossed = t;
+                else if (crossed is null || CrossFirst(t, crossed, Rows)) crossed = t;
             }
             best[set] = linked ?? crossed;
         }
         return best[(1 << n) - 1]!;
     }
 
-    /// <summary>For large graphs: repeatedly joins the two trees whose join is smallest, preferring connected pairs.</summary>
+    /// <summary>Whether cross product <paramref name="a"/> goes before <paramref name="b"/>: the one whose build side (the
+    /// smaller half, held in memory) is smaller, then the cheaper. Every cross product then builds one small input and
+    /// streams the rest through it (left-deep), instead of materializing a product of many inputs as a build side,
+    /// which the sum of intermediate sizes alone would prefer.</summary>
+    private static bool CrossFirst(Tree a, Tree b, Func<long, double> rows)
+    {
+        double ba = rows(a.Right!.Set), bb = rows(b.Right!.Set);
+        return ba < bb || ba == bb && a.Cost < b.Cost;
+    }
+
+    /// <summary>For large graphs: repeatedly joins the two trees whose join is smallest, preferring connected pairs;
+    /// without a connected pair, the largest tree takes the smallest as its build side (a left-deep cross product).</summary>
     private static Tree Greedy(int n, Func<long, double> rows, Func<long, long, bool> connected)
     {
         var trees = Enumerable.Range(0, n).Select(i => new Tree(1L << i, i, null, null, 0)).ToList();
@@ -255,6 +266,12 @@ internal sealed class JoinReorder : IOptimizerRule
                     double r = rows(trees[a].Set | trees[b].Set);
                     if (pick.A < 0 || linked && !pick.Linked || linked == pick.Linked && r < pick.Rows) pick = (a, b, linked, r);
                 }
+            if (!pick.Linked)
+            {
+                // Only cross products are left: the largest tree with the smallest.
+                var bySize = Enumerable.Range(0, trees.Count).OrderBy(i => rows(trees[i].Set)).ThenBy(i => i).ToList();
+                pick = (Math.Min(bySize[0], bySize[^1]), Math.Max(bySize[0], bySize[^1]), false, 0);
+            }
             var joined = Join(trees[pick.A], trees[pick.B], rows);
             trees.RemoveAt(pick.B);
             trees[pick.A] = joined;
