@@ -8,11 +8,58 @@ namespace QueryLake.Language.Parsing;
 /// <summary>Parses SQL text into statements. Syntax errors become <see cref="SqlException"/> with line:column.</summary>
 internal static class SqlParser
 {
+    /// <summary>How deeply expressions may nest (operators, function calls, parentheses, CASE, subscripts), as DuckDB's
+    /// max_expression_depth: every later stage walks expressions recursively, and a deeper one would exhaust the stack.</summary>
+    public const int MaxExpressionDepth = 1000;
+
+    /// <summary>Texts longer than this are parsed on a thread with a large stack: the parser descends once per nesting
+    /// level before the depth can be checked.</summary>
+    private const int LongText = 1000;
+
     private static IReadOnlyList<Statement> Parse(string sql)
     {
         var parser = Create(sql);
         var script = parser.script();
         return script.statement().Select(s => Build(s, sql)).ToList();
+    }
+
+    /// <summary>Runs <paramref name="parse"/> here for short texts, else on a thread with a 256 MB stack, passing its
+    /// result or exception back.</summary>
+    private static IReadOnlyList<Statement> OnDeepStack(string sql, Func<string, IReadOnlyList<Statement>> parse)
+    {
+        if (sql.Length <= LongText) return parse(sql);
+        IReadOnlyList<Statement>? result = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
+        var thread = new Thread(() =>
+        {
+            try { result = parse(sql); }
+            catch (Exception e) { error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, 256 << 20);
+        thread.Start();
+        thread.Join();
+        error?.Throw();
+        return result!;
+    }
+
+    /// <summary>Fails with QL-TOO-COMPLEX where an expression nests deeper than <see cref="MaxExpressionDepth"/>, walking
+    /// the parse tree with an explicit stack. A level is a node of the expression rules with an operator, a call or
+    /// brackets (more than one child); a bare pass-through level does not count.</summary>
+    private static void CheckDepth(Antlr4.Runtime.Tree.IParseTree root)
+    {
+        var stack = new Stack<(Antlr4.Runtime.Tree.IParseTree Node, int Depth)>();
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            if (node is QueryLakeParser.ExpressionContext or QueryLakeParser.ValueExpressionContext or QueryLakeParser.PrimaryExpressionContext
+                && node.ChildCount > 1 && ++depth > MaxExpressionDepth)
+            {
+                var at = ((ParserRuleContext)node).Start;
+                throw new SqlException("QL-TOO-COMPLEX", at.Line, at.Column + 1,
+                    $"the expression nests more than {MaxExpressionDepth} levels deep (operators, calls, parentheses); write a long list as IN (…) or VALUES, or split the expression");
+            }
+            for (int i = 0; i < node.ChildCount; i++) stack.Push((node.GetChild(i), depth));
+        }
     }
 
     private static QueryLakeParser Create(string sql)
@@ -25,32 +72,52 @@ internal static class SqlParser
         parser.AddErrorListener(new ParserErrors());
         parser.ErrorHandler = new BailErrorStrategy();
         parser.Interpreter.PredictionMode = Antlr4.Runtime.Atn.PredictionMode.SLL;
+        CheckBrackets((CommonTokenStream)parser.TokenStream);
         return parser;
+    }
+
+    /// <summary>Fails with QL-TOO-COMPLEX where brackets nest deeper than <see cref="MaxExpressionDepth"/>, before
+    /// parsing: the parser's lookahead over deeply nested brackets costs time and memory far beyond the text's size.</summary>
+    private static void CheckBrackets(CommonTokenStream tokens)
+    {
+        tokens.Fill();
+        int depth = 0;
+        foreach (var t in tokens.GetTokens())
+        {
+            if (t.Type is QueryLakeLexer.LPAREN or QueryLakeLexer.LBRACKET or QueryLakeLexer.LBRACE)
+            {
+                if (++depth > MaxExpressionDepth)
+                    throw new SqlException("QL-TOO-COMPLEX", t.Line, t.Column + 1,
+                        $"brackets nest more than {MaxExpressionDepth} levels deep; write a long list as IN (…) or VALUES, or split the expression");
+            }
+            else if (t.Type is QueryLakeLexer.RPAREN or QueryLakeLexer.RBRACKET or QueryLakeLexer.RBRACE) depth = Math.Max(0, depth - 1);
+        }
     }
 
     private static Statement Build(QueryLakeParser.StatementContext s, string sql)
     {
+        CheckDepth(s);
         var stmt = (Statement)new AstBuilder().Visit(s)!;
         int start = s.Start.StartIndex, stop = s.Stop?.StopIndex ?? start;
         return stmt with { Text = sql.Substring(start, Math.Max(0, stop - start + 1)) };
     }
 
     /// <summary>Parses with the fast SLL mode first, falling back to full LL (and its precise errors) on failure.</summary>
-    public static IReadOnlyList<Statement> ParseScript(string sql)
+    public static IReadOnlyList<Statement> ParseScript(string sql) => OnDeepStack(sql, text =>
     {
         try
         {
-            return Parse(sql);
+            return Parse(text);
         }
         catch (ParseCanceledException)
         {
-            var parser = Create(sql);
+            var parser = Create(text);
             parser.ErrorHandler = new DefaultErrorStrategy();
             parser.Interpreter.PredictionMode = Antlr4.Runtime.Atn.PredictionMode.LL;
             var script = parser.script();
-            return script.statement().Select(s => Build(s, sql)).ToList();
+            return script.statement().Select(s => Build(s, text)).ToList();
         }
-    }
+    });
 
     private sealed class LexerErrors : IAntlrErrorListener<int>
     {
