@@ -35,7 +35,10 @@ internal static class Parallel
         {
             cancel.ThrowIfCancellationRequested();
             var captured = item;
-            inFlight.Enqueue(Task.Run(() => Run(captured), cancel));
+            // Through the pool's global queue in order: started from a pool thread, a plain Task.Run goes to that
+            // thread's local queue, which its workers drain first, so a timer's callback (a cancellation token's
+            // timeout) waited behind the whole query.
+            inFlight.Enqueue(Task.Factory.StartNew(() => Run(captured), cancel, TaskCreationOptions.PreferFairness, TaskScheduler.Default));
             if (inFlight.Count >= 2 * degree) yield return inFlight.Dequeue().GetAwaiter().GetResult();
         }
         while (inFlight.Count > 0) yield return inFlight.Dequeue().GetAwaiter().GetResult();

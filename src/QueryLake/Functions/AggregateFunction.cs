@@ -30,6 +30,21 @@ internal abstract class AggregateState
 
     /// <summary>One result per group, for groups 0 .. <paramref name="groupCount"/>-1.</summary>
     public abstract Columnar.Arrays.ArrowArray Finish(int groupCount);
+
+    /// <summary>About how many bytes the state holds beyond a fixed accumulator per group (which the aggregation counts
+    /// itself): the values list, string_agg, DISTINCT and quantiles keep, so the memory limit sees them.</summary>
+    public virtual long HeldBytes => 0;
+
+    /// <summary>About the bytes a boxed value takes on the heap, its contents included.</summary>
+    protected static long SizeOf(object? value) => value switch
+    {
+        null => 0,
+        string text => 24 + 2L * text.Length,
+        byte[] bytes => 24 + bytes.Length,
+        object?[] items => 24 + items.Sum(i => 8 + SizeOf(i)),
+        IReadOnlyDictionary<string, object?> fields => 48 + fields.Sum(f => 40 + SizeOf(f.Value)),
+        _ => 24,
+    };
 }
 
 /// <summary>How an aggregate applies to its argument types: the result type, a factory for its state, and the

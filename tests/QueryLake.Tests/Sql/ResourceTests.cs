@@ -112,4 +112,22 @@ public sealed class ResourceTests : IDisposable
         _session.MemoryLimit = null;
         Assert.Equal(1000L, _session.Query("SELECT count(*) FROM range(10) a, range(10) b, range(10) c").Rows().Single()[0]);
     }
+
+    [Theory]
+    [InlineData("SELECT length(string_agg(CAST(range AS VARCHAR), ',')) FROM range(1000000)", "string_agg")]
+    [InlineData("SELECT list(range) IS NULL FROM range(1000000)", "list")]
+    [InlineData("SELECT count(DISTINCT range) FROM range(1000000)", "count(DISTINCT")]
+    [InlineData("SELECT range % 3, count(DISTINCT range) FROM range(1000000) GROUP BY 1", "count(DISTINCT")]
+    [InlineData("SELECT median(range) FROM range(1000000)", "median")]
+    public void Aggregates_that_keep_values_count_against_the_memory_limit(string sql, string aggregate)
+    {
+        // They held 228-268 MB under a 20 MB limit, unseen.
+        _session.MemoryLimit = 4L << 20;
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql));
+        Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
+        Assert.Contains($"the aggregate {aggregate}", e.Message);
+        _session.MemoryLimit = 64L << 20;
+        Assert.NotEmpty(_session.Query(sql).Rows());
+        _session.MemoryLimit = null;
+    }
 }

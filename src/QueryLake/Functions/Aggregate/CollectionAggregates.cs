@@ -47,10 +47,16 @@ internal static class CollectionAggregates
                 var sep = inputs.Count > 1 ? ((BinaryArray)inputs[1]).GetString(i) ?? "" : ",";
                 _separator ??= sep;
                 var sb = _text[groups[i]];
-                if (sb is null) _text[groups[i]] = new StringBuilder(x.GetString(i));
-                else sb.Append(sep).Append(x.GetString(i));
+                var value = x.GetString(i)!;
+                if (sb is null) { _text[groups[i]] = new StringBuilder(value); _held += 64; }
+                else sb.Append(sep).Append(value);
+                _held += 2L * (value.Length + sep.Length);
             }
         }
+
+        private long _held;
+
+        public override long HeldBytes => _held;
 
         public override ArrowArray Finish(int groupCount) =>
             ArrayBuilder.Build(DataType.Utf8, Enumerable.Range(0, groupCount).Select(g => (object?)(g < _text.Count ? _text[g]?.ToString() : null)));
@@ -64,10 +70,16 @@ internal static class CollectionAggregates
         {
             for (int i = 0; i < groups.Length; i++)
             {
-                while (_items.Count <= groups[i]) _items.Add([]);
-                _items[groups[i]].Add(inputs[0].GetValue(i));
+                while (_items.Count <= groups[i]) { _items.Add([]); _held += 56; }
+                var value = inputs[0].GetValue(i);
+                _items[groups[i]].Add(value);
+                _held += 8 + SizeOf(value);
             }
         }
+
+        private long _held;
+
+        public override long HeldBytes => _held;
 
         public override ArrowArray Finish(int groupCount) =>
             ArrayBuilder.Build(DataType.List(type), Enumerable.Range(0, groupCount).Select(g => g < _items.Count && _items[g].Count > 0 ? (object?)_items[g].ToArray() : null));

@@ -87,10 +87,14 @@ internal static class StatisticalAggregates
             }
             for (int i = 0; i < groups.Length; i++)
             {
-                while (_values.Count <= groups[i]) _values.Add([]);
-                if (x.IsValid(i)) _values[groups[i]].Add(x[i]);
+                while (_values.Count <= groups[i]) { _values.Add([]); _held += 56; }
+                if (x.IsValid(i)) { _values[groups[i]].Add(x[i]); _held += 8; }
             }
         }
+
+        private long _held;
+
+        public override long HeldBytes => _held;
 
         public override ArrowArray Finish(int groupCount)
         {

@@ -35,6 +35,7 @@ internal static class HashAggregateOperator
         }, ctx.Threads, ctx.Cancel);
         // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
         var buffer = Array.Empty<int>();
+        var counted = new long[states.Length];
         foreach (var (batch, (keyColumns, args), scratch) in evaluated)
         {
             int length = batch.Length;
@@ -50,8 +51,13 @@ internal static class HashAggregateOperator
                 ctx.Reserve(64L * (indexer.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
             }
             for (int a = 0; a < states.Length; a++)
+            {
                 if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
                 else states[a].Update(ids, args[a]);
+                // What the state keeps per value (lists, string_agg, DISTINCT, quantiles) counts against the limit too.
+                long held = states[a].HeldBytes;
+                if (held != counted[a]) { ctx.Reserve(held - counted[a], $"the aggregate {node.Aggregates[a]}"); counted[a] = held; }
+            }
             scratch?.Release();
             if (lent && keepsNothing) batch.Release();
         }
@@ -123,6 +129,9 @@ internal static class HashAggregateOperator
             (_values ??= GroupIndexer.For([input])).Assign([input], ids);
             return ids;
         }
+
+        /// <summary>Each distinct (group, value) pair in the set and the list, and each distinct value's key.</summary>
+        public override long HeldBytes => 24L * _pairs.Count + 8L * _distinct.Count + 16L * (_values?.Count ?? 0) + _seen.Length;
 
         public override ArrowArray Finish(int groupCount)
         {
