@@ -30,7 +30,7 @@ public sealed partial class QueryLakeSession
                 var values = new Query(m.At, [], new SelectBody(m.At, false, m.InsertValues.Select((e, i) => new SelectItem(e, "__merge_" + i)).ToList(), [m.Source], notMatched, [], false, null,
                     new Dictionary<string, WindowSpec>()), [], null, null);
                 staging = "__merge_" + Guid.NewGuid().ToString("N")[..12];
-                CreateDataset(binder, new CreateDatasetStatement(m.At, staging, false, [], values), "merge");
+                CreateDataset(binder, new CreateDatasetStatement(m.At, staging, false, [], values), cancel, "merge");
             }
             if (m.Update is not null)
                 changed += UpdateFrom(NewBinder(new Dictionary<string, object?>(), [], cancel), new UpdateStatement(m.At, m.Name, m.Update, m.On, m.Source), cancel).RowsAffected ?? 0;

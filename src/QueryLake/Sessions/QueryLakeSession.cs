@@ -183,7 +183,7 @@ public sealed partial class QueryLakeSession : IDisposable
             case ExplainStatement e:
                 return Explain(binder, e, cancel);
             case CreateDatasetStatement c:
-                return CreateDataset(binder, c);
+                return CreateDataset(binder, c, cancel);
             case DropDatasetStatement d:
                 if (!Lake.DatasetExists(d.Name))
                 {
@@ -307,7 +307,7 @@ public sealed partial class QueryLakeSession : IDisposable
         return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
     }
 
-    private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c, string operation = "create")
+    private QueryResult CreateDataset(Binder binder, CreateDatasetStatement c, CancellationToken cancel, string operation = "create")
     {
         if (c.OrReplace && c.IfNotExists)
             throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "CREATE OR REPLACE and IF NOT EXISTS cannot be combined");
@@ -327,9 +327,10 @@ public sealed partial class QueryLakeSession : IDisposable
             Lake.CreateDataset(c.Name, new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()));
             return Message(c, $"created {c.Name}");
         }
-        var ds = Lake.CreateDataset(c.Name, plan.Schema);
-        var v = ds.Append(Reporting(Executor.Results(plan, new QueryContext(default, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
-        return Count(c, v.RowCount);
+        // One commit: the rows are written, then version 1 names them, so a failure, a timeout or a killed process while
+        // the query runs leaves no dataset (and a retry does not find an empty one in the way).
+        var ds = Lake.CreateDataset(c.Name, plan.Schema, rows: Reporting(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
+        return Count(c, ds.Latest().RowCount);
     }
 
     private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel, string operation = "insert")
@@ -453,7 +454,7 @@ public sealed partial class QueryLakeSession : IDisposable
             [new TableFunctionRelation(im.At, function, [new LiteralExpr(im.At, im.Source)], named, null)], null, [], false, null, new Dictionary<string, WindowSpec>());
         var query = new Query(im.At, [], select, [], null, null);
         if (!Lake.DatasetExists(im.Name))
-            return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query), "import");
+            return CreateDataset(binder, new CreateDatasetStatement(im.At, im.Name, false, [], query), cancel, "import");
         var columns = Plan(binder, query).Schema.Fields.Select(f => f.Name).ToList();
         return Insert(binder, new InsertStatement(im.At, im.Name, columns, query), cancel, "import");
     }

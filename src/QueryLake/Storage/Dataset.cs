@@ -57,7 +57,10 @@ public sealed partial class Dataset
             throw new LakeException("QL-BRANCH-NOT-FOUND", $"dataset '{Name}' has no branch '{Branch}'; branches: {string.Join(", ", _log.Branches())}");
     }
 
-    internal static Dataset Create(Lake lake, string name, string path, Schema schema, DatasetWriteOptions options)
+    /// <summary>Creates a dataset with <paramref name="rows"/> (none: empty) in one commit, version 1: the data files are
+    /// written first and the version that names them is published last, so until then no dataset exists. A failure
+    /// deletes the files written so far; a killed process leaves only files no version names.</summary>
+    internal static Dataset Create(Lake lake, string name, string path, Schema schema, DatasetWriteOptions options, IEnumerable<RecordBatch>? rows = null)
     {
         foreach (var f in schema.Fields)
             if (f.Name == RowId.ColumnName) throw new LakeException("QL-BAD-NAME", $"'{RowId.ColumnName}' is reserved for row ids");
@@ -69,9 +72,27 @@ public sealed partial class Dataset
             Schema = ManifestJson.FromSchema(schema, ref nextField),
         };
         m.NextFieldId = nextField;
+        var written = rows is null ? [] : WriteFiles(path, options, rows, schema, m.Schema.Fields.Select(f => f.Id).ToArray());
+        long added = 0;
+        foreach (var (file, batchRows, n) in written)
+        {
+            m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
+            added += n;
+        }
+        if (rows is not null) m.Operation = new OperationRecord { Kind = "create", RowsAdded = added };
         var log = new CommitLog(path);
-        if (!log.TryPublish(m)) throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {lake.Path}");
+        if (!log.TryPublish(m))
+        {
+            DeleteFiles(path, written);
+            throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {lake.Path}");
+        }
         return new Dataset(lake, name, path, "main", options);
+    }
+
+    private static void DeleteFiles(string path, List<(DataFileRecord File, List<int> BatchRows, long Rows)> written)
+    {
+        foreach (var (file, _, _) in written)
+            try { File.Delete(System.IO.Path.Combine(path, file.Path)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static long NowMicros(long after) =>
@@ -136,41 +157,8 @@ public sealed partial class Dataset
         var head = _log.Read(Branch, _log.Latest(Branch));
         var schema = ManifestJson.ToSchema(head.Schema);
         var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
-        // A finished file is closed and fsynced in the background while the next one is being written.
-        var finishing = new List<Task<(DataFileRecord File, List<int> BatchRows, long Rows)>>();
-        DataFileWriter? writer = null;
-        var ipc = new IpcWriteOptions { Compression = Options.Compression };
-        void Roll(DataFileWriter w) => finishing.Add(Task.Run(() => { using (w) return (w.Finish(), w.BatchRows, w.Rows); }));
-        try
-        {
-            foreach (var input in batches)
-            {
-                var aligned = Align(input, schema);
-                for (int start = 0; start < aligned.Length; start += Options.MaxRowsPerBatch)
-                {
-                    var piece = aligned.Length <= Options.MaxRowsPerBatch ? aligned : aligned.Slice(start, Math.Min(Options.MaxRowsPerBatch, aligned.Length - start));
-                    if (writer is not null && (writer.Rows + piece.Length > Options.MaxRowsPerFile || writer.Bytes >= Options.MaxBytesPerFile))
-                    {
-                        Roll(writer);
-                        writer = null;
-                    }
-                    writer ??= new DataFileWriter(Path, schema, fieldIds, ipc, Options.DictionaryEncodeText);
-                    writer.Write(piece);
-                }
-            }
-            if (writer is not null && writer.Rows > 0) Roll(writer);
-            else writer?.Dispose();
-            writer = null;
-        }
-        catch
-        {
-            writer?.Dispose();
-            try { Task.WaitAll(finishing.ToArray<Task>()); } catch (AggregateException) { } // the first error is the one to report
-            throw;
-        }
-        var written = finishing.Select(t => t.GetAwaiter().GetResult()).ToList();
+        var written = WriteFiles(Path, Options, batches, schema, fieldIds);
         if (written.Count == 0) return new DatasetSnapshot(this, head);
-        LibCFsync(System.IO.Path.Combine(Path, "data"));
         return Commit(m =>
         {
             if (!m.Schema.Fields.Select(f => f.Id).SequenceEqual(fieldIds)) return Conflict("append", "the schema changed while the data was being written");
@@ -183,6 +171,52 @@ public sealed partial class Dataset
             m.Operation = new OperationRecord { Kind = "append", RowsAdded = rows };
             return m;
         });
+    }
+
+    /// <summary>Writes a stream of batches of any total size to data files under <paramref name="path"/> as they arrive
+    /// (never all held in memory), durably (files and their directory fsynced), for a commit to name. On failure the
+    /// files written so far are deleted.</summary>
+    private static List<(DataFileRecord File, List<int> BatchRows, long Rows)> WriteFiles(string path, DatasetWriteOptions options,
+        IEnumerable<RecordBatch> batches, Schema schema, int[] fieldIds)
+    {
+        // A finished file is closed and fsynced in the background while the next one is being written.
+        var finishing = new List<Task<(DataFileRecord File, List<int> BatchRows, long Rows)>>();
+        DataFileWriter? writer = null;
+        var ipc = new IpcWriteOptions { Compression = options.Compression };
+        void Roll(DataFileWriter w) => finishing.Add(Task.Run(() => { using (w) return (w.Finish(), w.BatchRows, w.Rows); }));
+        try
+        {
+            foreach (var input in batches)
+            {
+                var aligned = Align(input, schema);
+                for (int start = 0; start < aligned.Length; start += options.MaxRowsPerBatch)
+                {
+                    var piece = aligned.Length <= options.MaxRowsPerBatch ? aligned : aligned.Slice(start, Math.Min(options.MaxRowsPerBatch, aligned.Length - start));
+                    if (writer is not null && (writer.Rows + piece.Length > options.MaxRowsPerFile || writer.Bytes >= options.MaxBytesPerFile))
+                    {
+                        Roll(writer);
+                        writer = null;
+                    }
+                    writer ??= new DataFileWriter(path, schema, fieldIds, ipc, options.DictionaryEncodeText);
+                    writer.Write(piece);
+                }
+            }
+            if (writer is not null && writer.Rows > 0) Roll(writer);
+            else writer?.Dispose();
+            writer = null;
+        }
+        catch
+        {
+            writer?.Dispose();
+            var done = new List<(DataFileRecord File, List<int> BatchRows, long Rows)>();
+            foreach (var t in finishing)
+                try { done.Add(t.GetAwaiter().GetResult()); } catch (Exception) { } // the first error is the one to report
+            DeleteFiles(path, done);
+            throw;
+        }
+        var written = finishing.Select(t => t.GetAwaiter().GetResult()).ToList();
+        if (written.Count > 0) LibCFsync(System.IO.Path.Combine(path, "data"));
+        return written;
     }
 
     private static void LibCFsync(string dir) => Native.LibC.FsyncDirectory(dir);

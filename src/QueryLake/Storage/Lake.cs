@@ -38,11 +38,12 @@ public sealed class Lake
     /// <summary>True when a dataset of that name exists.</summary>
     public bool DatasetExists(string name) => Directory.Exists(System.IO.Path.Combine(DatasetPath(name), "_versions", "main"));
 
-    /// <summary>Creates an empty dataset (version 1) with <paramref name="schema"/>.</summary>
-    public Dataset CreateDataset(string name, Schema schema, DatasetWriteOptions? options = null)
+    /// <summary>Creates a dataset (version 1) with <paramref name="schema"/>, empty or holding <paramref name="rows"/>: one
+    /// commit, so a failure or a killed process while the rows are written leaves no dataset.</summary>
+    public Dataset CreateDataset(string name, Schema schema, DatasetWriteOptions? options = null, IEnumerable<RecordBatch>? rows = null)
     {
         if (DatasetExists(name)) throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {Path}");
-        return Dataset.Create(this, name, DatasetPath(name), schema, options ?? DatasetWriteOptions.Default);
+        return Dataset.Create(this, name, DatasetPath(name), schema, options ?? DatasetWriteOptions.Default, rows);
     }
 
     /// <summary>Opens a dataset on its main branch (or on <paramref name="branch"/>).</summary>

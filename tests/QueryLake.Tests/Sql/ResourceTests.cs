@@ -130,4 +130,23 @@ public sealed class ResourceTests : IDisposable
         Assert.NotEmpty(_session.Query(sql).Rows());
         _session.MemoryLimit = null;
     }
+
+    [Fact]
+    public void A_create_as_that_fails_or_times_out_leaves_no_dataset_and_a_retry_creates_it()
+    {
+        const string sql = "CREATE DATASET made AS SELECT range % 200000 AS k, count(*) AS n FROM range(2000000) GROUP BY 1";
+        _session.MemoryLimit = 2L << 20;
+        Assert.Equal("QL-OUT-OF-MEMORY", Assert.Throws<QueryLakeException>(() => _session.Execute(sql)).Code);
+        _session.MemoryLimit = null;
+        Assert.False(_session.Lake.DatasetExists("made"));
+        // The statement's timeout reaches the query of a CREATE … AS (it ran under no cancellation).
+        _session.StatementTimeout = TimeSpan.FromMilliseconds(200);
+        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() =>
+            _session.Execute("CREATE DATASET made AS SELECT count(*) AS n FROM range(100000) a, range(100000) b")).Code);
+        _session.StatementTimeout = null;
+        Assert.False(_session.Lake.DatasetExists("made"));
+        _session.Execute(sql);
+        Assert.Equal(200000L, _session.Query("SELECT count(*) FROM made").Rows().Single()[0]);
+        Assert.Single(_session.Lake.OpenDataset("made").Versions());
+    }
 }
