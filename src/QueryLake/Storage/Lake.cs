@@ -31,12 +31,19 @@ public sealed class Lake
 
     /// <summary>Names of the datasets in the lake, sorted.</summary>
     public IReadOnlyList<string> ListDatasets() =>
-        Directory.EnumerateDirectories(Path)
-            .Where(d => Directory.Exists(System.IO.Path.Combine(d, "_versions", "main")))
+        Directory.EnumerateDirectories(Path).Where(Published)
             .Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>True when a dataset of that name exists.</summary>
-    public bool DatasetExists(string name) => Directory.Exists(System.IO.Path.Combine(DatasetPath(name), "_versions", "main"));
+    public bool DatasetExists(string name) => Published(DatasetPath(name));
+
+    /// <summary>A dataset exists once its main branch has a version: a process killed while creating one may leave the
+    /// branch's folder without any, which is no dataset (and a new CREATE may take the name).</summary>
+    private static bool Published(string datasetPath)
+    {
+        var main = System.IO.Path.Combine(datasetPath, "_versions", "main");
+        return Directory.Exists(main) && Directory.EnumerateFiles(main, "*.json").Any();
+    }
 
     /// <summary>Creates a dataset (version 1) with <paramref name="schema"/>, empty or holding <paramref name="rows"/>: one
     /// commit, so a failure or a killed process while the rows are written leaves no dataset.</summary>

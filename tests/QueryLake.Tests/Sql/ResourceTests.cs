@@ -149,4 +149,18 @@ public sealed class ResourceTests : IDisposable
         Assert.Equal(200000L, _session.Query("SELECT count(*) FROM made").Rows().Single()[0]);
         Assert.Single(_session.Lake.OpenDataset("made").Versions());
     }
+
+    [Theory]
+    [InlineData("SELECT count(*) FROM (SELECT range FROM range(600000) UNION SELECT range + 1 FROM range(600000))", "UNION", 600001L)]
+    [InlineData("SELECT count(*) FROM (SELECT range FROM range(600000) INTERSECT SELECT range * 2 FROM range(600000))", "INTERSECT", 300000L)]
+    [InlineData("SELECT count(*) FROM (SELECT range FROM range(600000) EXCEPT ALL SELECT range * 2 FROM range(600000))", "EXCEPT ALL", 300000L)]
+    public void Set_operations_count_their_tables_against_the_memory_limit(string sql, string operation, long rows)
+    {
+        _session.MemoryLimit = 4L << 20;
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql));
+        Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
+        Assert.Contains($"({operation} holds", e.Message);
+        _session.MemoryLimit = null;
+        Assert.Equal(rows, _session.Query(sql).Rows().Single()[0]);
+    }
 }

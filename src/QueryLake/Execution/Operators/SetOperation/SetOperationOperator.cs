@@ -17,14 +17,21 @@ internal static class SetOperationOperator
         }
         var rightCounts = new Dictionary<RowKey, long>();
         var rightBatches = new List<RecordBatch>();
+        // Each distinct row kept in a table costs its boxed values and the entry: about 64 bytes and 32 per column.
+        long perKey = 64 + 32L * node.Schema.Fields.Count;
+        string holder = $"{node.Op}{(node.All ? " ALL" : "")}";
         foreach (var b in right)
         {
+            ctx.Cancel.ThrowIfCancellationRequested();
+            if (node.Op == "UNION") ctx.Reserve(QueryContext.SizeOf(b), holder);
             rightBatches.Add(b);
+            int before = rightCounts.Count;
             for (int r = 0; r < b.Length; r++)
             {
                 var k = RowKey.Of(b.Columns, r);
                 rightCounts[k] = rightCounts.GetValueOrDefault(k) + 1;
             }
+            ctx.Reserve(perKey * (rightCounts.Count - before), holder);
         }
         var emitted = new Dictionary<RowKey, long>();
         IEnumerable<RecordBatch> Side(IEnumerable<RecordBatch> batches)
@@ -51,6 +58,7 @@ internal static class SetOperationOperator
                     }
                     if (take) { keep.Add(r); emitted[k] = seen + 1; }
                 }
+                ctx.Reserve(perKey * keep.Count, holder);
                 if (keep.Count > 0) yield return Rename(Gather.Rows(b, keep.ToArray()), node.Schema);
             }
         }
