@@ -66,7 +66,7 @@ public sealed class QueryLakeConnection : DbConnection
         var s = Settings;
         var session = QueryLakeSession.Open(s.DataSource == ":memory:" ? null : s.DataSource);
         session.ReadOnly = s.Mode == QueryLakeMode.ReadOnly;
-        session.MemoryLimit = s.MemoryLimit;
+        session.MemoryLimit = s.MemoryLimit ?? QueryLakeSession.DefaultMemoryLimit;
         if (s.Threads is { } threads) session.Threads = threads;
         _session = session;
         SetState(ConnectionState.Open);

@@ -17,10 +17,10 @@ public sealed partial class QueryLakeSession
 
     private static readonly Setting[] Settings =
     [
-        new("memory_limit", "The most memory one statement's blocking operators may hold: '512MB', '2GB', '1.5GiB', a number of bytes, or 'none'.",
+        new("memory_limit", "The most memory one statement's blocking operators may hold: '512MB', '2GB', '1.5GiB', a number of bytes, or 'none' (default: 80% of the machine's memory, as in DuckDB).",
             s => s.MemoryLimit is { } m ? FormatBytes(m) : "none",
             (s, v) => s.MemoryLimit = ParseBytes(v),
-            s => s.MemoryLimit = null),
+            s => s.MemoryLimit = DefaultMemoryLimit),
         new("threads", "Threads a query may use (default: one per core).",
             s => s.Threads.ToString(CultureInfo.InvariantCulture),
             (s, v) => s.Threads = v is long n and > 0 and <= 4096 ? (int)n : throw new ArgumentException("threads must be a positive integer"),

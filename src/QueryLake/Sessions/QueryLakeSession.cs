@@ -45,9 +45,14 @@ public sealed partial class QueryLakeSession : IDisposable
     /// <summary>Statements running longer than this are cancelled (null: no limit).</summary>
     public TimeSpan? StatementTimeout { get; set; }
 
-    /// <summary>The most memory one statement's blocking operators may hold, in bytes (null: no limit). A statement
-    /// that needs more fails with QL-OUT-OF-MEMORY; the session stays usable.</summary>
-    public long? MemoryLimit { get; set; }
+    /// <summary>The most memory one statement's blocking operators may hold, in bytes (null: no limit; by default
+    /// <see cref="DefaultMemoryLimit"/>). A statement that needs more fails with QL-OUT-OF-MEMORY; the session stays
+    /// usable.</summary>
+    public long? MemoryLimit { get; set; } = DefaultMemoryLimit;
+
+    /// <summary>80% of the memory the process may use (the machine's, or a container's limit), as DuckDB's default
+    /// memory_limit.</summary>
+    public static long DefaultMemoryLimit => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
 
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;

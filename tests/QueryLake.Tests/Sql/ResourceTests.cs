@@ -163,4 +163,18 @@ public sealed class ResourceTests : IDisposable
         _session.MemoryLimit = null;
         Assert.Equal(rows, _session.Query(sql).Rows().Single()[0]);
     }
+
+    [Fact]
+    public void The_memory_limit_defaults_to_four_fifths_of_the_machines_memory_and_reset_restores_it()
+    {
+        using var session = QueryLakeSession.Open();
+        long expected = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
+        Assert.Equal(expected, session.MemoryLimit);
+        session.Execute("SET memory_limit = '1MB'");
+        Assert.Equal(1_000_000L, session.MemoryLimit); // MB is decimal, MiB binary, as in DuckDB
+        session.Execute("RESET memory_limit");
+        Assert.Equal(expected, session.MemoryLimit);
+        session.Execute("SET memory_limit = 'none'");
+        Assert.Null(session.MemoryLimit);
+    }
 }
