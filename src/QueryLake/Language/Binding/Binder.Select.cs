@@ -37,6 +37,12 @@ internal sealed partial class Binder
         CaseExpr c => (c.Operand is not null && ContainsAggregate(c.Operand)) || c.Whens.Any(w => ContainsAggregate(w.When) || ContainsAggregate(w.Then)) || (c.Else is not null && ContainsAggregate(c.Else)),
         CastExpr c => ContainsAggregate(c.Value),
         ExtractExpr x => ContainsAggregate(x.Value),
+        // list(x)[1], agg(…).field, [min(x), max(x)], {'lo': min(x)}: an aggregate inside an index, a field access or a
+        // list or struct literal makes the query an aggregation too.
+        SubscriptExpr x => ContainsAggregate(x.Value) || x.Indexes.Any(i => new[] { i.Index, i.From, i.To, i.Step }.Any(e => e is not null && ContainsAggregate(e))),
+        FieldAccessExpr f => ContainsAggregate(f.Value),
+        ListExpr l => l.Items.Any(ContainsAggregate),
+        StructExpr st => st.Values.Any(ContainsAggregate),
         _ => false,
     };
 
