@@ -74,7 +74,9 @@ public sealed class RuntimeJoinFilterTests
             var expected = Sorted(Rows(s, sql, "runtime_join_filters"));
             Assert.Equal(expected, Sorted(Rows(s, sql)));
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
-        Assert.True(applied >= 20, $"the rule applied in {applied} of {round} cases");
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(80), property);
+        // Random shapes: the rule applies to about a third of them (16 of 60 in the unluckiest run seen); 12 of 80 is a
+        // floor chance does not miss that still shows the property tested the rule.
+        Assert.True(applied >= 12, $"the rule applied in {applied} of {round} cases");
     }
 }

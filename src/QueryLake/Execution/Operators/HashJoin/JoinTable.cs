@@ -32,7 +32,6 @@ internal sealed class JoinTable
     private readonly int _shift;
 
     // One integer key.
-    private readonly long[]? _int64;        // the (packed) key of every row
     private readonly Packing? _packing;
     private readonly long _min;
     private readonly int[]? _direct;        // key − min → first row + 1
@@ -63,7 +62,7 @@ internal sealed class JoinTable
         if (rows > 0 && Packing.For(_keys, rows) is { } packing)
         {
             _packing = packing;
-            var values = _int64 = packing.Pack(_keys, rows, null);
+            var values = packing.Pack(_keys, rows, null);
             long min = long.MaxValue, max = long.MinValue;
             int present = 0;
             for (int r = 0; r < rows; r++)

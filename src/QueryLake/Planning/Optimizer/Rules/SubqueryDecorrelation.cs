@@ -65,16 +65,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
     {
         var (plan, output) = Unproject(q.Plan);
         if (Pull(plan) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner) || ContainsOuter(output)) return null;
-        var innerKeys = new List<BoundExpr>();
-        var outerKeys = new List<BoundExpr>();
-        foreach (var c in pulled)
-        {
-            if (c is not Call { Function.Name: "=", Args: [var l, var r] }) return null;
-            var (innerSide, outerSide) = OnlyOuter(l) && !ContainsOuter(r) ? (r, l) : OnlyOuter(r) && !ContainsOuter(l) ? (l, r) : (null, null);
-            if (innerSide is null || outerSide is null) return null;
-            innerKeys.Add(innerSide);
-            outerKeys.Add(ExpressionRewriter.Rewrite(outerSide, x => x is OuterRef o ? q.OuterArgs[o.Slot] : null));
-        }
+        if (EqualityKeys(pulled, q) is not var (innerKeys, outerKeys)) return null;
         var boolean = Columnar.Types.DataType.Boolean;
         // A left join of input with the distinct (keys…, extra…) of the subquery on keys = outer keys (and extra = match).
         (LogicalPlan Joined, ColumnRef Found) Distinct(LogicalPlan left, List<BoundExpr> extra, List<BoundExpr> match)
@@ -168,6 +159,20 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
         if (plan is not AggregateNode { Groups.Count: 0 } a || a.Aggregates.Any(x => !NullOnEmpty.Contains(x.Function.Name) && !IsCount(x)) || ContainsOuter(output)) return null;
         if (a.Aggregates.Any(x => x.Arguments.Any(ContainsOuter))) return null;
         if (Pull(a.Input) is not var (inner, pulled) || pulled.Count == 0 || HasOuterRef(inner)) return null;
+        if (EqualityKeys(pulled, q) is not var (innerKeys, outerKeys)) return null;
+        var grouped = new AggregateNode(inner, innerKeys, innerKeys.Select((_, i) => $"#k{i}").ToList(), a.Aggregates);
+        var value = ExpressionRewriter.RemapColumns(output, i => i + innerKeys.Count);
+        // A count over no rows is 0 where the left join finds no group: coalesce(count, 0).
+        int keys = innerKeys.Count;
+        value = ExpressionRewriter.Rewrite(value, x => x is ColumnRef c && c.Index >= keys && IsCount(a.Aggregates[c.Index - keys]) ? ZeroIfNull(c) : null);
+        return (q, grouped, outerKeys, value);
+    }
+
+    /// <summary>The inner and outer sides of correlation predicates that are all equalities between an inner expression
+    /// and one of outer references and constants (outer references replaced by the outer expressions they stand for);
+    /// null when one is not.</summary>
+    private static (List<BoundExpr> Inner, List<BoundExpr> Outer)? EqualityKeys(List<BoundExpr> pulled, CorrelatedSubquery q)
+    {
         var innerKeys = new List<BoundExpr>();
         var outerKeys = new List<BoundExpr>();
         foreach (var c in pulled)
@@ -178,12 +183,7 @@ internal sealed class SubqueryDecorrelation : IOptimizerRule
             innerKeys.Add(innerSide);
             outerKeys.Add(ExpressionRewriter.Rewrite(outerSide, x => x is OuterRef o ? q.OuterArgs[o.Slot] : null));
         }
-        var grouped = new AggregateNode(inner, innerKeys, innerKeys.Select((_, i) => $"#k{i}").ToList(), a.Aggregates);
-        var value = ExpressionRewriter.RemapColumns(output, i => i + innerKeys.Count);
-        // A count over no rows is 0 where the left join finds no group: coalesce(count, 0).
-        int keys = innerKeys.Count;
-        value = ExpressionRewriter.Rewrite(value, x => x is ColumnRef c && c.Index >= keys && IsCount(a.Aggregates[c.Index - keys]) ? ZeroIfNull(c) : null);
-        return (q, grouped, outerKeys, value);
+        return (innerKeys, outerKeys);
     }
 
     private static bool IsCount(AggregateCall call) => call.Function.Name.Equals("count", StringComparison.OrdinalIgnoreCase);
