@@ -44,7 +44,7 @@ internal static class CommandLine
             try
             {
                 string sql = isFile ? File.ReadAllText(text) : text;
-                foreach (var result in session.Execute(sql, cancel: cancel.Token))
+                foreach (var result in session.ExecuteEach(sql, cancel: cancel.Token))
                     ResultPrinter.Print(Console.Out, result, format);
             }
             catch (Exception e)

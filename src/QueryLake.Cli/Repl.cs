@@ -32,7 +32,7 @@ internal static class Repl
             try
             {
                 var sw = Stopwatch.StartNew();
-                foreach (var result in state.Session.Execute(sql, cancel: running.Token))
+                foreach (var result in state.Session.ExecuteEach(sql, cancel: running.Token))
                     ResultPrinter.Print(Console.Out, result, state.Format, state.MaxRows);
                 if (state.Timer) Console.WriteLine($"Run Time: {sw.Elapsed.TotalSeconds:0.000} s");
             }

@@ -29,16 +29,18 @@ internal static class ResultPrinter
                 break;
             case OutputFormat.Line:
                 int width = names.Count == 0 ? 0 : names.Max(n => n.Length);
-                var rows = result.Rows().Take(maxRows).ToList();
-                for (int r = 0; r < rows.Count; r++)
+                long seen = 0;
+                foreach (var row in result.Rows())
                 {
-                    if (r > 0) w.WriteLine();
-                    for (int c = 0; c < names.Count; c++) w.WriteLine($"{names[c].PadLeft(width)} = {ValueText.Cell(rows[r][c], result.Schema.Fields[c].DataType)}");
+                    if (seen++ >= maxRows) continue; // counted, not shown
+                    if (seen > 1) w.WriteLine();
+                    for (int c = 0; c < names.Count; c++) w.WriteLine($"{names[c].PadLeft(width)} = {ValueText.Cell(row[c], result.Schema.Fields[c].DataType)}");
                 }
-                if (result.RowCount > rows.Count) w.WriteLine($"({result.RowCount} rows, {rows.Count} shown)");
+                if (seen > maxRows) w.WriteLine($"({seen} rows, {maxRows} shown)");
                 break;
             default:
-                w.WriteLine(ResultText.Table(result, maxRows));
+                ResultText.Write(w, result.Schema, result, maxRows);
+                w.WriteLine();
                 break;
         }
     }

@@ -33,34 +33,46 @@ public sealed class QueryLakeBatch : DbBatch
     /// <inheritdoc />
     protected override DbTransaction? DbTransaction { get; set; }
 
-    private IReadOnlyList<QueryResult> Run(CancellationToken cancel)
+    /// <summary>Starts running the commands: a reader that runs each statement as it moves on.</summary>
+    private QueryLakeDataReader Start(CommandBehavior behavior, CancellationToken cancel)
     {
         var connection = Connection ?? throw new InvalidOperationException("the batch has no connection");
         int timeout = Timeout >= 0 ? Timeout : connection.DefaultCommandTimeout;
         _cancelled = false;
-        var all = new List<QueryResult>();
+        var execution = QueryLakeCommand.Begin(connection, timeout, cancel, cts => _running = cts, () => _cancelled);
+        return new QueryLakeDataReader(execution, All(connection.Session, execution.Token), null, behavior);
+    }
+
+    /// <summary>The results of every command in order; a command's <see cref="QueryLakeBatchCommand.RecordsAffected"/>
+    /// is set once its statements have run.</summary>
+    private IEnumerable<QueryResult> All(QueryLakeSession session, CancellationToken cancel)
+    {
         foreach (var c in BatchCommands.Items)
         {
-            var results = QueryLakeCommand.Execute(connection, c.CommandText, c.Parameters, timeout, cancel, cts => _running = cts, () => _cancelled);
-            c.Affected = QueryLakeCommand.RowsAffected(results);
-            all.AddRange(results);
+            var (named, positional) = c.Parameters.ForEngine();
+            long? affected = null;
+            foreach (var r in session.ExecuteEach(c.CommandText, named, positional, cancel))
+            {
+                if (r.RowsAffected is { } n) affected = (affected ?? 0) + n;
+                yield return r;
+            }
+            c.Affected = affected is { } a ? (int)Math.Min(int.MaxValue, a) : -1;
         }
-        return all;
     }
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new QueryLakeDataReader(Run(default), null, behavior);
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Start(behavior, default);
 
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
-        new QueryLakeDataReader(await Task.Run(() => Run(cancellationToken), cancellationToken).ConfigureAwait(false), null, behavior);
+        await Task.Run(() => Start(behavior, cancellationToken), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => QueryLakeCommand.RowsAffected(Run(default));
+    public override int ExecuteNonQuery() => QueryLakeCommand.NonQuery(Start(CommandBehavior.Default, default));
 
     /// <inheritdoc />
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
-        QueryLakeCommand.RowsAffected(await Task.Run(() => Run(cancellationToken), cancellationToken).ConfigureAwait(false));
+        QueryLakeCommand.NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public override object? ExecuteScalar()

@@ -94,41 +94,34 @@ public sealed class QueryLakeCommand : DbCommand
     /// <summary>A new parameter.</summary>
     public new QueryLakeParameter CreateParameter() => new();
 
-    /// <summary>Runs the statements and returns the results.</summary>
-    internal IReadOnlyList<QueryResult> Run(CancellationToken cancel)
+    /// <summary>Starts running the statements: a reader that runs each as it moves on and streams query results.</summary>
+    private QueryLakeDataReader Start(CommandBehavior behavior, CancellationToken cancel)
     {
         _cancelled = false;
-        return Execute(Connection ?? throw new InvalidOperationException("the command has no connection"), _text, Parameters, CommandTimeout, cancel,
-            cts => _running = cts, () => _cancelled);
+        var connection = Connection ?? throw new InvalidOperationException("the command has no connection");
+        var (named, positional) = Parameters.ForEngine();
+        var execution = Begin(connection, CommandTimeout, cancel, cts => _running = cts, () => _cancelled);
+        return new QueryLakeDataReader(execution, connection.Session.ExecuteEach(_text, named, positional, execution.Token), this, behavior);
     }
 
-    internal static IReadOnlyList<QueryResult> Execute(QueryLakeConnection connection, string sql, QueryLakeParameterCollection parameters, int timeoutSeconds,
-        CancellationToken cancel, Action<CancellationTokenSource?> running, Func<bool> cancelled)
+    internal static CommandExecution Begin(QueryLakeConnection connection, int timeoutSeconds, CancellationToken cancel,
+        Action<CancellationTokenSource?> running, Func<bool> cancelled)
     {
         if (connection.State != ConnectionState.Open) throw new InvalidOperationException("the connection is not open: call Open() first");
-        if (string.IsNullOrWhiteSpace(sql)) throw new InvalidOperationException("the command has no text");
-        var (named, positional) = parameters.ForEngine();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        if (timeoutSeconds > 0) cts.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
-        running(cts);
-        try
-        {
-            return connection.Session.Execute(sql, named, positional, cts.Token);
-        }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            throw timeoutSeconds > 0 && !cancelled()
-                ? new QueryLakeException("QL-TIMEOUT", $"the command timed out after {timeoutSeconds} s")
-                : new QueryLakeException("QL-CANCELLED", "the command was cancelled");
-        }
-        finally
-        {
-            running(null);
-        }
+        return new CommandExecution(timeoutSeconds, cancel, running, cancelled);
+    }
+
+    internal void CheckText()
+    {
+        if (string.IsNullOrWhiteSpace(_text)) throw new InvalidOperationException("the command has no text");
     }
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => new QueryLakeDataReader(Run(default), this, behavior);
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior)
+    {
+        CheckText();
+        return Start(behavior, default);
+    }
 
     /// <summary>Runs the command and returns a reader over its results.</summary>
     public new QueryLakeDataReader ExecuteReader() => (QueryLakeDataReader)ExecuteDbDataReader(CommandBehavior.Default);
@@ -136,32 +129,55 @@ public sealed class QueryLakeCommand : DbCommand
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
     {
-        var results = await Task.Run(() => Run(cancellationToken), cancellationToken).ConfigureAwait(false);
-        return new QueryLakeDataReader(results, this, behavior);
+        CheckText();
+        return await Task.Run(() => Start(behavior, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rows changed by INSERT, UPDATE, DELETE, IMPORT and COPY statements; -1 when none changes rows.</summary>
-    public override int ExecuteNonQuery() => RowsAffected(Run(default));
+    public override int ExecuteNonQuery()
+    {
+        CheckText();
+        return NonQuery(Start(CommandBehavior.Default, default));
+    }
 
     /// <inheritdoc />
-    public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) =>
-        RowsAffected(await Task.Run(() => Run(cancellationToken), cancellationToken).ConfigureAwait(false));
+    public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
+    {
+        CheckText();
+        return NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Runs every statement (closing the reader runs those not reached; queries' rows are not computed).</summary>
+    internal static int NonQuery(QueryLakeDataReader reader)
+    {
+        reader.Close();
+        return reader.RecordsAffected;
+    }
 
     /// <summary>The first column of the first row of the last statement that returns rows, or null.</summary>
-    public override object? ExecuteScalar() => Scalar(Run(default));
+    public override object? ExecuteScalar()
+    {
+        CheckText();
+        return Scalar(Start(CommandBehavior.Default, default));
+    }
 
     /// <inheritdoc />
-    public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) =>
-        Scalar(await Task.Run(() => Run(cancellationToken), cancellationToken).ConfigureAwait(false));
-
-    internal static int RowsAffected(IReadOnlyList<QueryResult> results) =>
-        results.Any(r => r.RowsAffected is not null) ? (int)Math.Min(int.MaxValue, results.Sum(r => r.RowsAffected ?? 0)) : -1;
-
-    private static object? Scalar(IReadOnlyList<QueryResult> results)
+    public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
     {
-        var r = results.LastOrDefault(x => x.RowsAffected is null && x.Schema.Fields.Count > 0) ?? results.LastOrDefault();
-        if (r is null || r.Schema.Fields.Count == 0) return null;
-        var b = r.Batches.FirstOrDefault(x => x.Length > 0);
-        return b is null ? null : ValueConverter.ToClr(b.Columns[0], 0) ?? DBNull.Value;
+        CheckText();
+        return Scalar(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
+    }
+
+    internal static object? Scalar(QueryLakeDataReader reader)
+    {
+        using (reader)
+        {
+            object? value = null;
+            do
+            {
+                if (reader.FieldCount > 0) value = reader.Read() ? reader.GetValue(0) : null;
+            } while (reader.NextResult());
+            return value;
+        }
     }
 }

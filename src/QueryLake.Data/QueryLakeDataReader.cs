@@ -10,36 +10,96 @@ using QueryLake.Sessions;
 namespace QueryLake.Data;
 
 /// <summary>
-/// Reads a command's results: one result set per statement (<see cref="NextResult"/> moves on). Values come straight
-/// from the Arrow batches: typed getters read them without boxing, <see cref="GetStream"/> reads a blob without copying
-/// it, and <see cref="GetFieldValue{T}"/> converts to float[] (embeddings), byte[], Stream, arrays, lists and
-/// dictionaries (structs). The rows are already computed when the reader is returned, so <see cref="ReadAsync"/>
-/// completes at once.
+/// Reads a command's results: one result set per statement that returns rows (<see cref="NextResult"/> moves on).
+/// Statements run as the reader reaches them, and a query's rows stream: <see cref="Read"/> computes the next batch when
+/// the current one is used up, and <see cref="ReadAsync"/> computes it off the caller's thread, so memory stays flat
+/// however many rows the query returns. Closing the reader stops the current query and runs the statements not yet
+/// reached. Values come straight from the Arrow batches: typed getters read them without boxing,
+/// <see cref="GetStream"/> reads a blob without copying it, and <see cref="GetFieldValue{T}"/> converts to float[]
+/// (embeddings), byte[], Stream, arrays, lists and dictionaries (structs).
 /// </summary>
 public sealed class QueryLakeDataReader : DbDataReader
 {
-    private readonly IReadOnlyList<QueryResult> _results;
+    private readonly CommandExecution _execution;
+    private readonly IEnumerator<QueryResult> _statements;
     private readonly QueryLakeCommand? _command;
     private readonly CommandBehavior _behavior;
-    private int _result;
-    private int _batch;
+    private QueryResult? _current;
+    private IEnumerator<RecordBatch>? _batches;
+    private RecordBatch? _batch;
+    private RecordBatch? _peeked;
     private int _row = -1;
+    private long? _affected;
     private bool _closed;
+    private bool _failed;
 
-    internal QueryLakeDataReader(IReadOnlyList<QueryResult> results, QueryLakeCommand? command, CommandBehavior behavior)
+    internal QueryLakeDataReader(CommandExecution execution, IEnumerable<QueryResult> statements, QueryLakeCommand? command, CommandBehavior behavior)
     {
-        // Statements that return no columns (CREATE, INSERT …) are not result sets; their counts go to RecordsAffected.
-        _results = results.Where(r => r.Schema.Fields.Count > 0 && r.RowsAffected is null).ToList();
-        RecordsAffected = QueryLakeCommand.RowsAffected(results);
+        _execution = execution;
         _command = command;
         _behavior = behavior;
+        try
+        {
+            _statements = Step(statements.GetEnumerator);
+            NextSet();
+        }
+        catch
+        {
+            execution.Dispose();
+            throw;
+        }
     }
 
-    private QueryResult? Current => _result < _results.Count ? _results[_result] : null;
+    /// <summary>Runs statements up to the next one that returns rows (statements that return no columns, such as CREATE
+    /// and INSERT, are not result sets; their counts go to <see cref="RecordsAffected"/>).</summary>
+    private bool NextSet()
+    {
+        EndSet();
+        while (Step(_statements.MoveNext))
+        {
+            var r = _statements.Current;
+            if (r.Schema.Fields.Count > 0 && r.RowsAffected is null)
+            {
+                _current = r;
+                _batches = r.GetEnumerator();
+                return true;
+            }
+            if (r.RowsAffected is { } n) _affected = (_affected ?? 0) + n;
+            r.Dispose();
+        }
+        return false;
+    }
 
-    private Schema Schema => Current?.Schema ?? new Schema([]);
+    private void EndSet()
+    {
+        _batches?.Dispose();
+        _current?.Dispose();
+        _batches = null;
+        _current = null;
+        _batch = _peeked = null;
+        _row = -1;
+    }
 
-    private RecordBatch Batch => _row >= 0 && Current is { } r && _batch < r.Batches.Count ? r.Batches[_batch]
+    /// <summary>The next batch with rows of the current result set, computed now; null at its end.</summary>
+    private RecordBatch? NextBatch()
+    {
+        if (_peeked is { } p) { _peeked = null; return p; }
+        if (_batches is not { } e) return null;
+        while (Step(e.MoveNext))
+            if (e.Current.Length > 0) return e.Current;
+        return null;
+    }
+
+    /// <summary>Runs a step of the command; after a failure, closing the reader runs no further statements.</summary>
+    private T Step<T>(Func<T> step)
+    {
+        try { return _execution.Guard(step); }
+        catch { _failed = true; throw; }
+    }
+
+    private Schema Schema => _current?.Schema ?? new Schema([]);
+
+    private RecordBatch Batch => _row >= 0 && _batch is { } b && _row < b.Length ? b
         : throw new InvalidOperationException("no current row: call Read() first (and check that it returned true)");
 
     private ArrowArray Column(int ordinal)
@@ -51,11 +111,21 @@ public sealed class QueryLakeDataReader : DbDataReader
     /// <inheritdoc />
     public override int FieldCount => Schema.Fields.Count;
 
-    /// <inheritdoc />
-    public override int RecordsAffected { get; }
+    /// <summary>Rows changed by the INSERT, UPDATE, DELETE, IMPORT and COPY statements that have run (all of them once
+    /// the reader is closed); -1 when none has changed rows.</summary>
+    public override int RecordsAffected => _affected is { } n ? (int)Math.Min(int.MaxValue, n) : -1;
 
-    /// <inheritdoc />
-    public override bool HasRows => Current is { } r && r.Batches.Any(b => b.Length > 0);
+    /// <summary>Whether the current result set has rows (computes its first batch if no row was read yet).</summary>
+    public override bool HasRows
+    {
+        get
+        {
+            if (_closed || _current is null) return false;
+            if (_batch is not null && _row >= 0 && _row < _batch.Length) return true;
+            if (_row < 0 && _peeked is null) _peeked = NextBatch();
+            return _peeked is not null || (_batch is not null && _row < _batch.Length);
+        }
+    }
 
     /// <inheritdoc />
     public override bool IsClosed => _closed;
@@ -73,41 +143,57 @@ public sealed class QueryLakeDataReader : DbDataReader
     public override bool Read()
     {
         if (_closed) throw new InvalidOperationException("the reader is closed");
-        if (Current is not { } r) return false;
-        if (_row < 0) { _batch = 0; _row = 0; }
-        else _row++;
-        while (_batch < r.Batches.Count && _row >= r.Batches[_batch].Length) { _batch++; _row = 0; }
-        if (_batch < r.Batches.Count) return true;
-        _row = int.MaxValue;
-        return false;
+        if (_current is null) return false;
+        if (_batch is { } b && _row + 1 < b.Length) { _row++; return true; }
+        return Advance(NextBatch());
     }
 
-    /// <summary>The rows are in memory: completes synchronously.</summary>
-    public override Task<bool> ReadAsync(CancellationToken cancellationToken)
+    private bool Advance(RecordBatch? next)
+    {
+        _batch = next;
+        if (next is null) { _row = int.MaxValue; return false; }
+        _row = 0;
+        return true;
+    }
+
+    /// <summary>Moves to the next row; when the current batch is used up, the next is computed on the thread pool and
+    /// the task completes when it is ready.</summary>
+    public override async Task<bool> ReadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Read());
+        if (_closed) throw new InvalidOperationException("the reader is closed");
+        if (_current is null) return false;
+        if (_batch is { } b && _row + 1 < b.Length) { _row++; return true; }
+        if (_peeked is not null) return Advance(NextBatch());
+        return Advance(await Task.Run(NextBatch, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops the current result set and runs the statements up to the next one that returns rows.</summary>
     public override bool NextResult()
     {
-        if (_result >= _results.Count) return false;
-        _result++;
-        _batch = 0;
-        _row = -1;
-        return _result < _results.Count;
+        if (_closed) throw new InvalidOperationException("the reader is closed");
+        return NextSet();
     }
 
     /// <inheritdoc />
-    public override Task<bool> NextResultAsync(CancellationToken cancellationToken) => Task.FromResult(NextResult());
+    public override Task<bool> NextResultAsync(CancellationToken cancellationToken) => Task.Run(NextResult, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>Stops the current query and runs the statements not reached yet (their queries compute no rows).</summary>
     public override void Close()
     {
         if (_closed) return;
-        _closed = true;
-        if ((_behavior & CommandBehavior.CloseConnection) != 0) _command?.Connection?.Close();
+        try
+        {
+            while (!_failed && NextSet()) { }
+        }
+        finally
+        {
+            _closed = true;
+            EndSet();
+            _statements.Dispose();
+            _execution.Dispose();
+            if ((_behavior & CommandBehavior.CloseConnection) != 0) _command?.Connection?.Close();
+        }
     }
 
     /// <inheritdoc />

@@ -105,37 +105,26 @@ public sealed partial class QueryLakeSession : IDisposable
     /// <summary>Optimizer rules to skip, by name (for diagnosis).</summary>
     public ISet<string> DisabledRules { get; } = new HashSet<string>();
 
-    /// <summary>Runs every statement of <paramref name="sql"/> in order and returns their results.</summary>
+    /// <summary>Runs every statement of <paramref name="sql"/> in order, each to its end, and returns their results,
+    /// materialized. To stream a query's rows, use <see cref="Query"/> or <see cref="ExecuteEach"/>.</summary>
     public IReadOnlyList<QueryResult> Execute(string sql, IReadOnlyDictionary<string, object?>? parameters = null,
+        IReadOnlyList<object?>? positional = null, CancellationToken cancel = default) =>
+        ExecuteEach(sql, parameters, positional, cancel).Select(r => r.Materialize()).ToList();
+
+    /// <summary>Runs the statements of <paramref name="sql"/> one at a time, as the caller moves to the next result: a
+    /// front end shows each result (a query's streams) before the next statement runs, and the results of statements
+    /// that ran are not lost when a later one fails. The script is parsed whole first, so a syntax error anywhere runs
+    /// nothing.</summary>
+    public IEnumerable<QueryResult> ExecuteEach(string sql, IReadOnlyDictionary<string, object?>? parameters = null,
         IReadOnlyList<object?>? positional = null, CancellationToken cancel = default)
     {
         var statements = SqlParser.ParseScript(sql);
-        var results = new List<QueryResult>();
-        foreach (var s in statements)
+        return Each();
+        IEnumerable<QueryResult> Each()
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            // The timeout has its own thread: a thread-pool timer can be starved by the query's own parallel work
-            // when the statement runs on a pool thread (a test, an ASP.NET request), and would then fire too late.
-            // The statement disposes the event and the cancellation when it ends, possibly before the thread gets to
-            // them: then there is nothing left to cancel.
-            using var finished = new ManualResetEventSlim();
-            if (StatementTimeout is { } t)
-                new Thread(() =>
-                {
-                    try { if (!finished.Wait(t)) cts.Cancel(); }
-                    catch (ObjectDisposedException) { }
-                }) { IsBackground = true, Name = "QueryLake statement timeout" }.Start();
-            try
-            {
-                results.Add(Run(s, parameters ?? new Dictionary<string, object?>(), positional ?? [], cts.Token));
-            }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested && StatementTimeout is not null)
-            {
-                throw new QueryLakeException("QL-TIMEOUT", $"statement timed out after {StatementTimeout}: {s.Text}");
-            }
-            finally { finished.Set(); }
+            foreach (var s in statements)
+                yield return Run(s, parameters ?? new Dictionary<string, object?>(), positional ?? [], cancel);
         }
-        return results;
     }
 
     /// <summary>A training loader over a query's rows: shuffled per epoch, split across workers, prefetched (see
@@ -151,25 +140,43 @@ public sealed partial class QueryLakeSession : IDisposable
             cancel => Training.RowAccess.For(PlanFor(cancel)));
     }
 
-    /// <summary>Runs <paramref name="sql"/> and returns the last statement's result.</summary>
-    public QueryResult Query(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancel = default) =>
-        Execute(sql, parameters, null, cancel) is { Count: > 0 } r ? r[^1] : throw new QueryLakeException("QL-EMPTY", "no statement to run");
+    /// <summary>Runs <paramref name="sql"/> and returns the last statement's result; if it is a query's, it streams: its
+    /// rows are computed as they are read (see <see cref="QueryResult"/>). The statements before it run to their end
+    /// first.</summary>
+    public QueryResult Query(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancel = default)
+    {
+        QueryResult? last = null;
+        foreach (var r in ExecuteEach(sql, parameters, null, cancel))
+        {
+            last?.Materialize();
+            last = r;
+        }
+        return last ?? throw new QueryLakeException("QL-EMPTY", "no statement to run");
+    }
 
     private Binder NewBinder(IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel,
         List<Lineage.DatasetRead>? reads = null) =>
         new(new SessionCatalog(this, cancel, null, reads), parameters, positional);
 
+    /// <summary>Runs one statement under its own scope (timeout, cancellation, error translation). A query's result
+    /// takes the scope along and streams; any other statement has finished when this returns.</summary>
     private QueryResult Run(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
-        try { return RunStatement(s, parameters, positional, cancel); }
-        catch (LakeException e)
+        var scope = new StatementScope(s, StatementTimeout, cancel);
+        bool streams = false;
+        try
         {
-            throw new SqlException(e.Code, s.At.Line, s.At.Column, e.Message);
+            var result = RunStatement(s, parameters, positional, scope);
+            streams = !result.IsMaterialized;
+            return result;
         }
+        catch (Exception e) when (scope.Translate(e) is { } shown) { throw shown; }
+        finally { if (!streams) scope.Dispose(); }
     }
 
-    private QueryResult RunStatement(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
+    private QueryResult RunStatement(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, StatementScope scope)
     {
+        var cancel = scope.Token;
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
             or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement
@@ -183,7 +190,7 @@ public sealed partial class QueryLakeSession : IDisposable
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
-                return new QueryResult(s.Text, plan.Schema, Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).ToList());
+                return new QueryResult(s.Text, plan.Schema, scope.Stream(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit))), scope);
             }
             case ExplainStatement e:
                 return Explain(binder, e, cancel);

@@ -20,11 +20,11 @@ public sealed class ResourceTests : IDisposable
     public void A_query_over_its_memory_limit_fails_clearly_and_the_session_goes_on()
     {
         _session.MemoryLimit = 4096;
-        var e = Assert.Throws<QueryLakeException>(() => _session.Query("SELECT x, s FROM big ORDER BY s DESC, x"));
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query("SELECT x, s FROM big ORDER BY s DESC, x").Materialize());
         Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
         Assert.Contains("memory limit of", e.Message);
         Assert.Contains("sort", e.Message);
-        Assert.Throws<QueryLakeException>(() => _session.Query("SELECT a.x FROM big a JOIN big b ON a.s = b.s"));
+        Assert.Throws<QueryLakeException>(() => _session.Query("SELECT a.x FROM big a JOIN big b ON a.s = b.s").Materialize());
         _session.MemoryLimit = null;
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM (SELECT x FROM big ORDER BY s)").Rows().Single()[0]);
@@ -52,12 +52,12 @@ public sealed class ResourceTests : IDisposable
     {
         _session.StatementTimeout = TimeSpan.FromMilliseconds(1);
         var e = Assert.Throws<QueryLakeException>(() =>
-            _session.Query("SELECT count(*) FROM big a CROSS JOIN big b CROSS JOIN big c WHERE a.x + b.x + c.x = -1"));
+            _session.Query("SELECT count(*) FROM big a CROSS JOIN big b CROSS JOIN big c WHERE a.x + b.x + c.x = -1").Materialize());
         Assert.Equal("QL-TIMEOUT", e.Code);
         _session.StatementTimeout = null;
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query("SELECT count(*) FROM big", cancel: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query("SELECT count(*) FROM big", cancel: cancel.Token).Materialize());
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
     }
 
@@ -69,11 +69,11 @@ public sealed class ResourceTests : IDisposable
         const string sql = "SELECT count(*) FROM range(200000) a WHERE a.range > (SELECT count(*) FROM range(2000) b WHERE b.range < a.range)";
         _session.StatementTimeout = TimeSpan.FromMilliseconds(300);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql)).Code);
+        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql).Materialize()).Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the timeout took {clock.Elapsed} to stop the statement");
         _session.StatementTimeout = null;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token).Materialize());
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
     }
 
@@ -88,12 +88,12 @@ public sealed class ResourceTests : IDisposable
         using var watching = new Timer(_ => Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), GC.GetTotalMemory(false))), null, 0, 20);
         _session.StatementTimeout = TimeSpan.FromMilliseconds(800);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql)).Code);
+        Assert.Equal("QL-TIMEOUT", Assert.Throws<QueryLakeException>(() => _session.Query(sql).Materialize()).Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.8), $"the timeout took {clock.Elapsed} to stop the cross join");
         _session.StatementTimeout = null;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(800));
         clock.Restart();
-        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => _session.Query(sql, cancel: cancel.Token).Materialize());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.8), $"cancellation took {clock.Elapsed} to stop the cross join");
         Assert.True(Interlocked.Read(ref peak) - before < 1L << 30, $"the managed heap grew by {(Interlocked.Read(ref peak) - before) >> 20} MB");
         Assert.Equal(420L, _session.Query("SELECT count(*) FROM big").Rows().Single()[0]);
@@ -123,7 +123,7 @@ public sealed class ResourceTests : IDisposable
     {
         // They held 228-268 MB under a 20 MB limit, unseen.
         _session.MemoryLimit = 4L << 20;
-        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql));
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql).Materialize());
         Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
         Assert.Contains($"the aggregate {aggregate}", e.Message);
         _session.MemoryLimit = 64L << 20;
@@ -157,7 +157,7 @@ public sealed class ResourceTests : IDisposable
     public void Set_operations_count_their_tables_against_the_memory_limit(string sql, string operation, long rows)
     {
         _session.MemoryLimit = 4L << 20;
-        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql));
+        var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql).Materialize());
         Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
         Assert.Contains($"({operation} holds", e.Message);
         _session.MemoryLimit = null;
