@@ -17,6 +17,7 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- similarity [repeat] [scale] (top-k against DuckDB and LanceDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 if (args is ["tpch", ..])
 {
     TpchBench.Run(args[1..]);
@@ -40,6 +41,11 @@ if (args is ["similarity", ..])
 if (args is ["loader", ..])
 {
     LoaderBench.Run(args[1..]);
+    return;
+}
+if (args is ["stream", ..])
+{
+    StreamBench.Run(args[1..]);
     return;
 }
 if (args is ["parquet", ..])

@@ -21,12 +21,17 @@ namespace QueryLake.Execution;
 internal static class Executor
 {
     /// <summary>Runs a plan for a caller outside the pipeline: every column in the plan's own types. Operators that run
-    /// on the caller's thread see the query's thread count as <see cref="Parallel.Degree"/>.</summary>
+    /// on the caller's thread see the query's thread count as <see cref="Parallel.Degree"/>.
+    /// The query's spill files are deleted when the results end, however they end.</summary>
     public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx)
     {
-        using var batches = Run(plan, ctx).GetEnumerator();
-        while (ctx.Within(() => Parallel.WithDegree(ctx.Threads, batches.MoveNext)))
-            yield return Kernels.Vectors.Plain(batches.Current);
+        try
+        {
+            using var batches = Run(plan, ctx).GetEnumerator();
+            while (ctx.Within(() => Parallel.WithDegree(ctx.Threads, batches.MoveNext)))
+                yield return Kernels.Vectors.Plain(batches.Current);
+        }
+        finally { ctx.Dispose(); }
     }
 
     public static IEnumerable<RecordBatch> Run(LogicalPlan plan, QueryContext ctx) => ctx.Measure(plan, plan switch

@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using QueryLake.Execution.Spill;
 using QueryLake.Planning.Logical;
 
 namespace QueryLake.Execution;
 
-/// <summary>State shared by the operators of one query: cancellation and, for EXPLAIN ANALYZE, rows and time per operator.</summary>
-internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0, long? memoryLimit = null)
+/// <summary>State shared by the operators of one query: cancellation, the memory limit and what holds memory, the
+/// query's spill files, and, for EXPLAIN ANALYZE, rows and time per operator. Disposing it (when the query's results
+/// end, however they end) deletes the spill files.</summary>
+internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0, long? memoryLimit = null,
+    string? tempDirectory = null) : IDisposable
 {
     public CancellationToken Cancel { get; } = cancel;
 
@@ -28,8 +32,46 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
     /// <summary>The most bytes the query's blocking operators (sort, aggregation, join build, window, distinct) may hold.</summary>
     public long? MemoryLimit { get; } = memoryLimit;
 
-    /// <summary>Accounts for memory an operator holds; fails the query with a clear error past the limit,
-    /// instead of letting it take the process down. (Spilling to disk is not implemented yet.)</summary>
+    /// <summary>Accounts for memory an operator holds if it fits under the limit; an operator that can spill does so
+    /// when it does not.</summary>
+    public bool TryReserve(long bytes)
+    {
+        if (MemoryLimit is not { } limit) { Interlocked.Add(ref _reserved, bytes); return true; }
+        while (true)
+        {
+            long current = Volatile.Read(ref _reserved);
+            if (current + bytes > limit) return false;
+            if (Interlocked.CompareExchange(ref _reserved, current + bytes, current) == current) return true;
+        }
+    }
+
+    /// <summary>Gives back memory an operator no longer holds (it spilled it, or it is done).</summary>
+    public void Release(long bytes) => Interlocked.Add(ref _reserved, -bytes);
+
+    /// <summary>Bytes reserved now.</summary>
+    public long Reserved => Interlocked.Read(ref _reserved);
+
+    private SpillDirectory? _spill;
+
+    /// <summary>The folder spill files of this query go in (under <c>temp_directory</c>; made when first used).</summary>
+    public SpillDirectory Spill =>
+        LazyInitializer.EnsureInitialized(ref _spill, () => new SpillDirectory(TempDirectory ?? DefaultTempDirectory));
+
+    /// <summary>The temp directory this query spills under (null: <see cref="DefaultTempDirectory"/>).</summary>
+    public string? TempDirectory { get; } = tempDirectory;
+
+    /// <summary>Bytes this query spilled to disk.</summary>
+    public long SpilledBytes => _spill?.BytesWritten ?? 0;
+
+    /// <summary>Where spill files go unless <c>temp_directory</c> says otherwise: the system's temp folder.</summary>
+    public static string DefaultTempDirectory => System.IO.Path.GetTempPath();
+
+    /// <summary>Deletes the query's spill files.</summary>
+    public void Dispose() => _spill?.Dispose();
+
+    /// <summary>Accounts for memory an operator holds; fails the query with a clear error past the limit, instead of
+    /// letting it take the process down. Used by operators that cannot spill, and by those that can for what must
+    /// stay in memory even after spilling.</summary>
     public void Reserve(long bytes, string holder)
     {
         long total = Interlocked.Add(ref _reserved, bytes);

@@ -47,7 +47,7 @@ public sealed partial class QueryLakeSession
 
         // The source rows, hashed by their key values.
         var plan = LogicalOptimizer.Optimize(sourcePlan, DisabledRules);
-        var source = Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).Where(b => b.Length > 0).ToList();
+        var source = Executor.Results(plan, Context(cancel)).Where(b => b.Length > 0).ToList();
         var index = new Dictionary<string, (int Batch, int Row)>(StringComparer.Ordinal);
         var duplicate = new HashSet<string>(StringComparer.Ordinal);
         for (int bi = 0; bi < source.Count; bi++)

@@ -26,7 +26,7 @@ public sealed partial class QueryLakeSession
         if (SqlParser.ParseScript(sql) is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a view or split holds one query");
         var binder = new Binder(new SessionCatalog(this, cancel, pins, reads), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        return (plan.Schema, Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)).ToList());
+        return (plan.Schema, Executor.Results(plan, Context(cancel)).ToList());
     }
 
     private static Dictionary<string, long> Pins(IEnumerable<DatasetRead> reads) =>

@@ -54,6 +54,14 @@ public sealed partial class QueryLakeSession : IDisposable
     /// memory_limit.</summary>
     public static long DefaultMemoryLimit => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
 
+    /// <summary>Where queries over <see cref="MemoryLimit"/> write spill files (null: the system's temp folder). Each
+    /// query's files go in a folder of its own, deleted when the query ends.</summary>
+    public string? TempDirectory { get; set; }
+
+    /// <summary>The context a statement's plan runs in: its cancellation, threads, memory limit and spill folder.</summary>
+    internal QueryContext Context(CancellationToken cancel, bool statistics = false) =>
+        new(cancel, statistics, Threads, MemoryLimit, TempDirectory);
+
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
@@ -135,7 +143,7 @@ public sealed partial class QueryLakeSession : IDisposable
         if (statements is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a loader takes one query");
         LogicalPlan PlanFor(CancellationToken cancel) => Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
         return new Training.TrainingLoader(
-            cancel => Executor.Results(PlanFor(cancel), new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)),
+            cancel => Executor.Results(PlanFor(cancel), Context(cancel)),
             options ?? new Training.LoaderOptions(),
             cancel => Training.RowAccess.For(PlanFor(cancel)));
     }
@@ -190,7 +198,7 @@ public sealed partial class QueryLakeSession : IDisposable
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
-                return new QueryResult(s.Text, plan.Schema, scope.Stream(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit))), scope);
+                return new QueryResult(s.Text, plan.Schema, scope.Stream(Executor.Results(plan, Context(cancel))), scope);
             }
             case ExplainStatement e:
                 return Explain(binder, e, cancel);
@@ -308,12 +316,13 @@ public sealed partial class QueryLakeSession : IDisposable
         string text;
         if (e.Analyze)
         {
-            var ctx = new QueryContext(cancel, collectStatistics: true, threads: Threads, memoryLimit: MemoryLimit);
+            var ctx = Context(cancel, statistics: true);
             var sw = Stopwatch.StartNew();
             long rows = Executor.Results(plan, ctx).Sum(b => (long)b.Length);
             text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st)
                        ? $"  (estimated={Estimate(p)}, rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : $"  (estimated={Estimate(p)})")
-                   + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms\n";
+                   + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms"
+                   + (ctx.SpilledBytes > 0 ? $", spilled {ctx.SpilledBytes / (double)(1 << 20):F1} MiB to {ctx.Spill.Files} files under {ctx.Spill.Root}" : "") + "\n";
         }
         else text = PlanPrinter.Print(plan, p => $"  (estimated={Estimate(p)})");
         return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
@@ -341,7 +350,7 @@ public sealed partial class QueryLakeSession : IDisposable
         }
         // One commit: the rows are written, then version 1 names them, so a failure, a timeout or a killed process while
         // the query runs leaves no dataset (and a retry does not find an empty one in the way).
-        var ds = Lake.CreateDataset(c.Name, plan.Schema, rows: Reporting(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan));
+        var ds = Lake.CreateDataset(c.Name, plan.Schema, rows: Reporting(Executor.Results(plan, Context(cancel)), operation, plan));
         return Count(c, ds.Latest().RowCount);
     }
 
@@ -367,7 +376,7 @@ public sealed partial class QueryLakeSession : IDisposable
         long before = ds.Latest().RowCount;
         if (fields.Any(f => f.Metadata.ContainsKey(DerivedKey)))
             throw new SqlException("QL-DERIVED-COLUMN", i.At.Line, i.At.Column, $"column '{fields.First(f => f.Metadata.ContainsKey(DerivedKey)).Name}' is derived: it is computed, not inserted");
-        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Results(project, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), operation, plan)));
+        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Results(project, Context(cancel)), operation, plan)));
         return Count(i, v.RowCount - before);
     }
 
@@ -536,7 +545,7 @@ public sealed partial class QueryLakeSession : IDisposable
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
             c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
         using var hasher = new Lineage.ContentHasher(plan.Schema);
-        var batches = hasher.Tap(Reporting(Executor.Results(plan, new QueryContext(cancel, threads: Threads, memoryLimit: MemoryLimit)), "copy", plan));
+        var batches = hasher.Tap(Reporting(Executor.Results(plan, Context(cancel)), "copy", plan));
         long rows;
         try
         {

@@ -155,9 +155,9 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
 
     public IReadOnlyList<object?[]> Execute(LogicalPlan plan)
     {
-        var optimized = LogicalOptimizer.Optimize(plan);
+        var optimized = LogicalOptimizer.Optimize(plan, session.DisabledRules);
         var rows = new List<object?[]>();
-        foreach (var b in Execution.Executor.Results(optimized, new Execution.QueryContext(cancel)))
+        foreach (var b in Execution.Executor.Results(optimized, session.Context(cancel)))
             for (int r = 0; r < b.Length; r++) rows.Add(b.Columns.Select(c => c.GetValue(r)).ToArray());
         return rows;
     }

@@ -8,6 +8,7 @@ namespace QueryLake.Tests.Data;
 /// <summary>The ADO.NET reader reads as batches arrive: a result of any size starts at once, its memory stays flat
 /// while it is read, ReadAsync waits for batches being computed, and the command's timeout and Cancel() hold while
 /// reading.</summary>
+[Collection(QueryLake.Tests.Support.AloneCollection.Name)]
 public sealed class StreamingReaderTests
 {
     private static QueryLakeConnection Open(string? dir = null)
