@@ -2,7 +2,6 @@ using QueryLake.Columnar;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Formats.Images;
-using QueryLake.Sessions;
 
 namespace QueryLake.Ingest;
 
@@ -60,9 +59,9 @@ internal static class FileImporter
         return ("blob", null);
     }
 
-    public static IEnumerable<RecordBatch> Read(IReadOnlyList<string> files, Schema schema, IProgress<StatementProgress>? progress, CancellationToken cancel)
+    /// <summary>Reads the files into batches; <paramref name="filesRead"/> hears how many files are done after each batch.</summary>
+    public static IEnumerable<RecordBatch> Read(IReadOnlyList<string> files, Schema schema, Action<int>? filesRead, CancellationToken cancel)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         int done = 0;
         while (done < files.Count)
         {
@@ -105,7 +104,7 @@ internal static class FileImporter
                 bytes += content?.Length ?? 0;
             }
             yield return new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), count);
-            progress?.Report(new StatementProgress("import", done, files.Count, sw.Elapsed));
+            filesRead?.Invoke(done);
         }
     }
 }

@@ -494,9 +494,11 @@ public sealed partial class QueryLakeSession : IDisposable
         if (schema.IndexOf("path") < 0 || schema.IndexOf("content") < 0)
             throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
         long before = ds.Latest().RowCount;
+        var started = Stopwatch.StartNew();
         try
         {
-            var v = ds.Append(WithDerived(ds, im.Name, Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType), Progress, cancel)));
+            var v = ds.Append(WithDerived(ds, im.Name, Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType),
+                Progress is { } progress ? done => progress.Report(new StatementProgress("import", done, files.Count, started.Elapsed)) : null, cancel)));
             return Count(im, v.RowCount - before);
         }
         catch (LakeException e)

@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using QueryLake.Columnar;
@@ -59,7 +60,7 @@ public sealed class DatasetSnapshot
         foreach (var file in f.Files)
             foreach (var (id, s) in file.Stats)
                 if (byId.TryGetValue(id, out var name))
-                    stats[name] = new ColumnStatistics(Value(s.Min), Value(s.Max), s.Nulls) { Distinct = Statistics.HyperLogLog.Deserialize(s.Distinct) };
+                    stats[name] = new ColumnStatistics(Value(s.Min), Value(s.Max), s.Nulls) { Distinct = HyperLogLog.Deserialize(s.Distinct) };
         return new FragmentInfo(f.Id, f.PhysicalRows, f.LiveRows, f.Files.Select(x => x.Path).ToList(), stats);
     }
 
@@ -106,7 +107,7 @@ public sealed class DatasetSnapshot
     /// skips fragments, e.g. by their statistics. Text stored dictionary-encoded is decoded unless
     /// <paramref name="encoded"/> is set (the query engine's scans).
     /// </summary>
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<FragmentInfo, bool>? fragmentFilter = null, bool encoded = false)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<IPrunable, bool>? fragmentFilter = null, bool encoded = false)
     {
         var fields = Resolve(columns);
         foreach (var f in _manifest.Fragments)

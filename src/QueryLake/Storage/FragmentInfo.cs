@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 namespace QueryLake.Storage;
 
 /// <summary>A fragment of a dataset version: its id, row counts, files and per-column statistics.</summary>
@@ -7,4 +8,4 @@ namespace QueryLake.Storage;
 /// <param name="Files">Data files, relative to the dataset folder.</param>
 /// <param name="Statistics">Per-column statistics by column name.</param>
 public sealed record FragmentInfo(long Id, long PhysicalRows, long LiveRows, IReadOnlyList<string> Files,
-    IReadOnlyDictionary<string, ColumnStatistics> Statistics);
+    IReadOnlyDictionary<string, ColumnStatistics> Statistics) : IPrunable;

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using QueryLake.Sessions;
-using QueryLake.Storage.Statistics;
+using QueryLake.Columnar.Statistics;
 using Xunit;
 
 namespace QueryLake.Tests.Storage;

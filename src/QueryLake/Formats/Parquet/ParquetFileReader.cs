@@ -8,7 +8,7 @@ using QueryLake.Errors;
 using QueryLake.Formats.Parquet.Metadata;
 using QueryLake.Formats.Parquet.Reading;
 using QueryLake.Kernels;
-using QueryLake.Storage;
+using QueryLake.Columnar.Statistics;
 
 namespace QueryLake.Formats.Parquet;
 
@@ -108,19 +108,19 @@ public sealed class ParquetFileReader
     /// columns whose pages are all dictionary-encoded come back as <see cref="Columnar.Arrays.DictionaryArray"/>s
     /// (indices into the chunk's dictionary) instead of decoded strings: the query engine works on the indices. With a
     /// <paramref name="lease"/>, the columns are decoded into buffers rented through it (see <see cref="BufferLease"/>).</summary>
-    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded = false,
+    internal RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<IPrunable, bool>? keep, bool encoded = false,
         BufferLease? lease = null) =>
         ReadRowGroup(index, columns, keep, encoded, out _, lease);
 
     /// <summary>A filtered read of a row group with late materialization: the columns the filter reads
     /// (<paramref name="filterColumns"/>, some of <paramref name="columns"/>) are read first, as by
-    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool, BufferLease?)"/>; <paramref name="select"/>
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{IPrunable, bool}?, bool, BufferLease?)"/>; <paramref name="select"/>
     /// picks rows of that batch. When it picks few (see <see cref="LateShare"/>), the other columns are decoded for the
     /// picked rows only and the batch holds just those rows (Rows null); otherwise they are read like the filter's
     /// columns and Rows lists the picked rows of the batch, for the caller to gather in pieces. Columns come in the
     /// order of <paramref name="columns"/>; null when no row is picked.</summary>
     internal (RecordBatch Batch, int[]? Rows)? ReadRowGroupWhere(int index, IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns,
-        Func<RecordBatch, int[]> select, Func<FragmentInfo, bool>? keep, bool encoded = false, BufferLease? lease = null)
+        Func<RecordBatch, int[]> select, Func<IPrunable, bool>? keep, bool encoded = false, BufferLease? lease = null)
     {
         if (ReadRowGroup(index, filterColumns, keep, encoded, out var selection, lease) is not { } filtered) return null;
         var picked = SelectInSlices(filtered, select);
@@ -177,7 +177,7 @@ public sealed class ParquetFileReader
     /// of whole pages gains nothing from picking.</summary>
     private const int LateShare = 4;
 
-    private RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<FragmentInfo, bool>? keep, bool encoded, out RowSelection? selection,
+    private RecordBatch? ReadRowGroup(int index, IReadOnlyList<string>? columns, Func<IPrunable, bool>? keep, bool encoded, out RowSelection? selection,
         BufferLease? lease)
     {
         selection = null;
@@ -244,7 +244,7 @@ public sealed class ParquetFileReader
     /// <summary>Reads the given <paramref name="rows"/> (ascending row numbers within row group <paramref name="index"/>) of
     /// some columns: a column without repetition decodes only the pages holding those rows and keeps only their values
     /// (see <see cref="ColumnChunkReader.Read"/>); a nested one is read whole and gathered. <c>encoded</c> is as for
-    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{FragmentInfo, bool}?, bool, BufferLease?)"/>.</summary>
+    /// <see cref="ReadRowGroup(int, IReadOnlyList{string}?, Func{IPrunable, bool}?, bool, BufferLease?)"/>.</summary>
     internal RecordBatch ReadRowGroupRows(int index, IReadOnlyList<string> columns, int[] rows, bool encoded = false, BufferLease? lease = null)
     {
         var g = _meta.RowGroups[index];

@@ -167,7 +167,7 @@ internal static class CollectionAggregates
 
     private sealed class ApproxDistinctState : AggregateState
     {
-        private readonly List<Storage.Statistics.HyperLogLog?> _sketches = [];
+        private readonly List<Columnar.Statistics.HyperLogLog?> _sketches = [];
 
         public override bool KeepsInputs => false;
 
@@ -178,7 +178,7 @@ internal static class CollectionAggregates
             {
                 while (_sketches.Count <= groups[i]) _sketches.Add(null);
                 if (x.IsNull(i)) continue;
-                (_sketches[groups[i]] ??= new Storage.Statistics.HyperLogLog()).Add(Storage.Statistics.HyperLogLog.Hash(x.GetValue(i)));
+                (_sketches[groups[i]] ??= new Columnar.Statistics.HyperLogLog()).Add(Columnar.Statistics.HyperLogLog.Hash(x.GetValue(i)));
             }
         }
 

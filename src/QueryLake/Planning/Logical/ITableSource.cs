@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Storage;
 
@@ -14,12 +15,12 @@ internal interface ITableSource
     IReadOnlyList<FragmentInfo>? Fragments { get; }
 
     /// <summary>Reads the given columns, skipping fragments <paramref name="keep"/> rejects.</summary>
-    IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel);
+    IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel);
 
     /// <summary>Like <see cref="Scan"/>, for a caller that releases each batch (<see cref="RecordBatch.Release"/>) once it
     /// is done with it and keeps nothing of it: a source that decodes (Parquet) may then decode into pooled buffers that
     /// released batches give back (<see cref="Columnar.Memory.BufferLease"/>). Only such a caller may release a batch.</summary>
-    IEnumerable<RecordBatch> ScanLent(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel) => Scan(columns, keep, cancel);
+    IEnumerable<RecordBatch> ScanLent(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel) => Scan(columns, keep, cancel);
 
     /// <summary>A filtered read with late materialization, for sources that decode columns (Parquet): per fragment, the
     /// columns the filter reads (<paramref name="filterColumns"/>, some of <paramref name="columns"/>) are read first,
@@ -27,5 +28,5 @@ internal interface ITableSource
     /// Yields the picked rows of <paramref name="columns"/>, lent as by <see cref="ScanLent"/> when <paramref name="lend"/>
     /// is set. Null (the default) when the source cannot do better than <see cref="Scan"/> followed by the filter.</summary>
     IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
-        Func<FragmentInfo, bool>? keep, bool lend, CancellationToken cancel) => null;
+        Func<IPrunable, bool>? keep, bool lend, CancellationToken cancel) => null;
 }

@@ -81,7 +81,7 @@ internal static class Cardinality
     /// <summary>The fragments' HyperLogLog sketches of the column merged; null when a live fragment has none.</summary>
     private static long? Sketched(string name, IReadOnlyList<Storage.FragmentInfo> fragments)
     {
-        var merged = new Storage.Statistics.HyperLogLog();
+        var merged = new Columnar.Statistics.HyperLogLog();
         foreach (var f in fragments)
         {
             if (f.LiveRows == 0) continue;

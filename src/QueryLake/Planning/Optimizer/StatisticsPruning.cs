@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Types;
 using QueryLake.Planning.Expressions;
@@ -11,9 +12,9 @@ namespace QueryLake.Planning.Optimizer;
 /// </summary>
 internal static class StatisticsPruning
 {
-    public static Func<FragmentInfo, bool>? Predicate(BoundExpr filter, Schema schema)
+    public static Func<IPrunable, bool>? Predicate(BoundExpr filter, Schema schema)
     {
-        var tests = new List<Func<FragmentInfo, bool>>();
+        var tests = new List<Func<IPrunable, bool>>();
         foreach (var c in ExpressionRewriter.Conjuncts(filter))
         {
             if (c is not Call { Function.IsOperator: true, Args: [var a, var b] } call) continue;

@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
@@ -13,7 +14,7 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name) : ITa
     public IReadOnlyList<FragmentInfo>? Fragments => snapshot.Fragments;
     public DatasetSnapshot Snapshot => snapshot;
 
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
         foreach (var b in snapshot.Scan(columns, fragmentFilter: keep, encoded: true))
         {

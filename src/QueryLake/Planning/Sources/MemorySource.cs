@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
@@ -12,7 +13,7 @@ internal sealed class MemorySource(string name, Schema schema, IReadOnlyList<Rec
     public long? EstimatedRows => batches.Sum(b => (long)b.Length);
     public IReadOnlyList<FragmentInfo>? Fragments => null;
 
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
         var idx = columns.Select(c => Schema.IndexOf(c)).ToArray();
         var outSchema = new Schema(idx.Select(i => Schema.Fields[i]).ToList());

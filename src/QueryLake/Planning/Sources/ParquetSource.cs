@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Memory;
 using QueryLake.Errors;
@@ -43,14 +44,14 @@ internal sealed class ParquetSource : ITableSource
     public long? EstimatedRows => _files.Sum(f => f.RowCount);
     public IReadOnlyList<FragmentInfo>? Fragments { get; }
 
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel) =>
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel) =>
         Read(columns, keep, lend: false, cancel);
 
     /// <summary>Row groups decoded into pooled buffers, each lent to the caller with its batches.</summary>
-    public IEnumerable<RecordBatch> ScanLent(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel) =>
+    public IEnumerable<RecordBatch> ScanLent(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel) =>
         Read(columns, keep, lend: true, cancel);
 
-    private IEnumerable<RecordBatch> Read(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, bool lend, CancellationToken cancel) =>
+    private IEnumerable<RecordBatch> Read(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, bool lend, CancellationToken cancel) =>
         Batches(Execution.Parallel.OrderedMap(Wanted(keep), fg =>
         {
             var lease = lend ? new BufferLease(BufferPool.Shared) : null;
@@ -61,7 +62,7 @@ internal sealed class ParquetSource : ITableSource
     /// for the picked rows only (<see cref="ParquetFileReader.ReadRowGroupWhere"/>). Row groups whose picked rows are
     /// gathered here are always decoded into pooled buffers, given back once gathered.</summary>
     public IEnumerable<RecordBatch>? ScanWhere(IReadOnlyList<string> columns, IReadOnlyList<string> filterColumns, Func<RecordBatch, int[]> select,
-        Func<FragmentInfo, bool>? keep, bool lend, CancellationToken cancel)
+        Func<IPrunable, bool>? keep, bool lend, CancellationToken cancel)
     {
         var decoded = Execution.Parallel.OrderedMap(Wanted(keep), fg =>
         {
@@ -94,7 +95,7 @@ internal sealed class ParquetSource : ITableSource
     }
 
     /// <summary>The row groups (file, index) whose statistics <paramref name="keep"/> does not rule out, in order.</summary>
-    private IEnumerable<(int File, int RowGroup)> Wanted(Func<FragmentInfo, bool>? keep) =>
+    private IEnumerable<(int File, int RowGroup)> Wanted(Func<IPrunable, bool>? keep) =>
         Fragments!.Where(f => keep is null || keep(f)).Select(f => _groups[(int)f.Id]);
 
     /// <summary>Row groups (null: ruled out or empty) cut into batches of at most <see cref="BatchRows"/> rows; a row

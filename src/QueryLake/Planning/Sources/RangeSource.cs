@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
@@ -35,7 +36,7 @@ internal sealed class RangeSource : ITableSource
     public long? EstimatedRows => _count;
     public IReadOnlyList<FragmentInfo>? Fragments => null;
 
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<FragmentInfo, bool>? keep, CancellationToken cancel)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
         var outSchema = new Schema(columns.Select(_ => Schema.Fields[0]).ToList());
         for (long at = 0; at < _count; at += BatchRows)

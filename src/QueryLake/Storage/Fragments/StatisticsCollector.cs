@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Statistics;
 using System.Numerics;
 using System.Numerics.Tensors;
 using QueryLake.Columnar.Arrays;
@@ -18,7 +19,7 @@ internal sealed class StatisticsCollector(DataType type)
     private ulong _minU = ulong.MaxValue, _maxU = ulong.MinValue;
     private byte[]? _minS, _maxS;
     private bool _maxSTooLong, _any;
-    private readonly Statistics.HyperLogLog _distinct = new();
+    private readonly HyperLogLog _distinct = new();
 
     public static bool Supports(DataType t) => t.StorageType is PrimitiveType { Id: not TypeId.Boolean } or TimestampType or VariableBinaryType { IsUtf8: true };
 

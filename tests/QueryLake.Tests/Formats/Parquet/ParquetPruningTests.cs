@@ -27,7 +27,7 @@ public sealed class ParquetPruningTests
         return path;
     }
 
-    private static bool Overlaps(FragmentInfo f, long lo, long hi) =>
+    private static bool Overlaps(QueryLake.Columnar.Statistics.IPrunable f, long lo, long hi) =>
         !f.Statistics.TryGetValue("id", out var s) || ((long)s.Max! >= lo && (long)s.Min! <= hi);
 
     [Fact]

@@ -38,12 +38,12 @@ internal static class ScanOperator
     }
 
     /// <summary>The source's batches of the scanned columns, lent (<see cref="ITableSource.ScanLent"/>) or owned.</summary>
-    private static IEnumerable<RecordBatch> Read(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, bool lend, QueryContext ctx) =>
+    private static IEnumerable<RecordBatch> Read(ScanNode node, Func<Columnar.Statistics.IPrunable, bool>? keep, bool lend, QueryContext ctx) =>
         lend ? node.Source.ScanLent(node.Columns, keep, ctx.Cancel) : node.Source.Scan(node.Columns, keep, ctx.Cancel);
 
     /// <summary>The filtered batches of a source that decodes columns (<see cref="ITableSource.ScanWhere"/>), when the
     /// filter reads only some of the scanned columns: the others are decoded for the rows it keeps. Null otherwise.</summary>
-    private static IEnumerable<RecordBatch>? LateMaterialized(ScanNode node, Func<Storage.FragmentInfo, bool>? keep, bool lend, QueryContext ctx)
+    private static IEnumerable<RecordBatch>? LateMaterialized(ScanNode node, Func<Columnar.Statistics.IPrunable, bool>? keep, bool lend, QueryContext ctx)
     {
         if (node.Filter is not { } filter) return null;
         var used = ExpressionRewriter.Columns(filter).Distinct().Order().ToList();

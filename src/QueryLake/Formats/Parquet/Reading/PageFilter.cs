@@ -1,6 +1,6 @@
 using QueryLake.Columnar.Types;
 using QueryLake.Formats.Parquet.Metadata;
-using QueryLake.Storage;
+using QueryLake.Columnar.Statistics;
 
 namespace QueryLake.Formats.Parquet.Reading;
 
@@ -11,7 +11,7 @@ internal static class PageFilter
     public delegate ColumnStatistics? StatisticOf(LeafColumn leaf, DataType type, byte[]? min, byte[]? max, long? nulls);
 
     /// <summary>The rows no page statistics rule out; null when no column has a page index (nothing to prune with).</summary>
-    public static RowSelection? Select(MappedFile file, RowGroup g, ParquetSchema schema, Func<FragmentInfo, bool> keep, StatisticOf statistic)
+    public static RowSelection? Select(MappedFile file, RowGroup g, ParquetSchema schema, Func<IPrunable, bool> keep, StatisticOf statistic)
     {
         RowSelection? selection = null;
         foreach (var node in schema.Columns)
@@ -27,8 +27,7 @@ internal static class PageFilter
             {
                 long start = index.Pages[p].FirstRow, end = p + 1 < index.Pages.Count ? index.Pages[p + 1].FirstRow : g.NumRows;
                 var stat = index.NullPages![p] ? null : statistic(node.Leaf, node.Field.DataType, index.Mins[p], index.Maxes![p], index.NullCounts?[p]);
-                var info = new FragmentInfo(p, end - start, end - start, [],
-                    stat is null ? new Dictionary<string, ColumnStatistics>() : new Dictionary<string, ColumnStatistics> { [node.Field.Name] = stat });
+                var info = new PrunableRange(stat is null ? new Dictionary<string, ColumnStatistics>() : new Dictionary<string, ColumnStatistics> { [node.Field.Name] = stat });
                 if (keep(info)) kept.Add((start, end));
             }
             var s = RowSelection.Of(kept);

@@ -1,4 +1,4 @@
-namespace QueryLake.Storage;
+namespace QueryLake.Columnar.Statistics;
 
 /// <summary>Bounds of one column in one fragment, for pruning: every live value v satisfies
 /// <c>Min &lt;= v &lt;= Max</c> (compared as numbers, or ordinally for strings). Null bounds mean unknown.</summary>
@@ -8,5 +8,5 @@ namespace QueryLake.Storage;
 public sealed record ColumnStatistics(object? Min, object? Max, long NullCount)
 {
     /// <summary>A sketch of the column's distinct values, where the file has one (lake data files do).</summary>
-    internal Statistics.HyperLogLog? Distinct { get; init; }
+    internal HyperLogLog? Distinct { get; init; }
 }

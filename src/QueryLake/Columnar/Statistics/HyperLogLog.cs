@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Text;
 using QueryLake.Columnar.Arrays;
 
-namespace QueryLake.Storage.Statistics;
+namespace QueryLake.Columnar.Statistics;
 
 /// <summary>
 /// A HyperLogLog sketch of a column's distinct values (Flajolet et al. 2007, with the small-range correction of
