@@ -24,8 +24,10 @@ internal static class StreamBench
         Console.WriteLine($"# ADO.NET SELECT * streaming — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
         Console.WriteLine($"# memory read bandwidth (one core, same run): {Limits.MemoryReadBytesPerSecond() / 1e9:F1} GB/s");
         Console.WriteLine("# rows: id BIGINT, x DOUBLE, s VARCHAR ('row ' || id); read with GetInt64, GetDouble, GetString per row");
-        Console.WriteLine("# anon MiB: peak anonymous resident memory while reading, above the level before ExecuteReader (mapped data files excluded)");
-        Console.WriteLine($"{"engine",-10} {"rows",12} {"first row ms",13} {"read all s",11} {"M rows/s",9} {"anon MiB",9} {"peak RSS MiB",13}");
+        Console.WriteLine("# anon MiB: peak anonymous resident memory while reading, above the level before ExecuteReader (heap and native allocations)");
+        Console.WriteLine("# RSS MiB: peak resident memory while reading, above the level before (includes pages of memory-mapped data files, which the OS reclaims)");
+        Console.WriteLine("# peak RSS MiB: the child process's high-water mark, creating the table included");
+        Console.WriteLine($"{"engine",-10} {"rows",12} {"first row ms",13} {"read all s",11} {"M rows/s",9} {"anon MiB",9} {"RSS MiB",9} {"peak RSS MiB",13}");
         try
         {
             foreach (var rows in sizes)
@@ -45,7 +47,7 @@ internal static class StreamBench
     private static void Child(string engine, string root, long rows)
     {
         var path = Path.Combine(root, $"{engine}-{rows}");
-        string create = $"CREATE {(engine == "duckdb" ? "TABLE" : "DATASET")} t AS SELECT range AS id, range * 0.5 AS x, 'row ' || CAST(range AS VARCHAR) AS s FROM range({rows})";
+        string create = $"CREATE {(engine == "duckdb" ? "TABLE" : "DATASET")} t AS SELECT range AS id, CAST(range AS DOUBLE) * 0.5 AS x, 'row ' || CAST(range AS VARCHAR) AS s FROM range({rows})";
         using DbConnection c = engine == "duckdb" ? new DuckDBConnection($"Data Source={path}.duckdb") : new QueryLakeConnection($"Data Source={path}");
         c.Open();
         using (var cmd = c.CreateCommand())
@@ -61,13 +63,14 @@ internal static class StreamBench
             c.Open();
         }
         GC.Collect();
-        long anonBefore = RssAnon(), peakAnon = anonBefore;
+        long anonBefore = RssAnon(), peakAnon = anonBefore, rssBefore = Status("VmRSS:"), peakRss = rssBefore;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
                 peakAnon = Math.Max(peakAnon, RssAnon());
+                peakRss = Math.Max(peakRss, Status("VmRSS:"));
                 try { await Task.Delay(5, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -93,7 +96,7 @@ internal static class StreamBench
         sampling.Cancel();
         sampler.Wait();
         if (n != rows || sum != rows * (rows - 1) / 2) throw new InvalidOperationException($"{engine} read {n} rows, sum {sum}");
-        Console.WriteLine($"{engine,-10} {rows,12:N0} {firstMs,13:F1} {total,11:F2} {n / total / 1e6,9:F1} {(peakAnon - anonBefore) / (double)(1 << 20),9:F0} {PeakRss() / (double)(1 << 20),13:F0}");
+        Console.WriteLine($"{engine,-10} {rows,12:N0} {firstMs,13:F1} {total,11:F2} {n / total / 1e6,9:F1} {(peakAnon - anonBefore) / (double)(1 << 20),9:F0} {(peakRss - rssBefore) / (double)(1 << 20),9:F0} {PeakRss() / (double)(1 << 20),13:F0}");
     }
 
     private static long RssAnon() => Status("RssAnon:");
