@@ -34,6 +34,10 @@ internal abstract class GroupIndexer
 
     public abstract void Assign(IReadOnlyList<ArrowArray> keys, Span<int> ids);
 
+    /// <summary>Finds each row's group without adding any: the id, or −1 for a key no group has (a hash aggregation
+    /// that spills sends those rows to disk). Keys of the same types as <see cref="Assign"/> was given.</summary>
+    public abstract void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids);
+
     public static GroupIndexer For(IReadOnlyList<ArrowArray> sample) => sample switch
     {
         [DictionaryArray] => new DictionaryIndexer(),
@@ -102,6 +106,29 @@ internal abstract class GroupIndexer
                 ids[i] = current[i];
                 while (Keys.Count <= current[i]) Keys.Add(Values(Keys.Count));
             }
+        }
+
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            int n = ids.Length;
+            if (_current.Length < n) { _current = new int[n]; _next = new int[n]; }
+            var current = _current.AsSpan(0, n);
+            var next = _next.AsSpan(0, n);
+            if (_columns[0] is not { } first) { ids.Fill(-1); return; }
+            first.Probe([keys[0]], current);
+            for (int c = 1; c < width; c++)
+            {
+                if (_columns[c] is not { } column) { ids.Fill(-1); return; }
+                column.Probe([keys[c]], next);
+                var pairs = _pairs[c - 1];
+                for (int i = 0; i < n; i++)
+                {
+                    if (current[i] < 0) continue;
+                    if (next[i] < 0) { current[i] = -1; continue; }
+                    current[i] = pairs.TryGetValue(((long)current[i] << 32) | (uint)next[i], out int id) ? id : -1;
+                }
+            }
+            current.CopyTo(ids);
         }
 
         private object?[] Values(int id)
@@ -216,6 +243,31 @@ internal abstract class GroupIndexer
                 while (_otherGroup.Count <= o) { _origin.Add(-1 - _otherGroup.Count); _otherGroup.Add(_origin.Count - 1); }
                 ids[rows[j]] = _otherGroup[o];
             }
+        }
+
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            int n = ids.Length;
+            if (_scratch.Length < n) _scratch = new int[n];
+            var primary = _scratch.AsSpan(0, n);
+            _primary.Probe([keys[determinant]], primary);
+            for (int c = 0; c < width; c++)
+                if (c != determinant && !_columns[c].Bind(keys[c])) throw new InvalidOperationException($"group key changed type to {keys[c].Type}");
+            List<int>? differ = null;
+            for (int i = 0; i < n; i++)
+            {
+                int p = primary[i];
+                bool same = p >= 0;
+                for (int c = 0; c < width && same; c++) if (c != determinant) same = _columns[c].Same(i, p);
+                if (same) ids[i] = _primaryGroup[p];
+                else if (_other is null) ids[i] = -1;
+                else (differ ??= []).Add(i);
+            }
+            if (differ is null) return;
+            var rows = differ.ToArray();
+            var other = new int[rows.Length];
+            _other!.Probe(keys.Select(k => Gather.Rows(k, rows)).ToArray(), other);
+            for (int j = 0; j < rows.Length; j++) ids[rows[j]] = other[j] < 0 ? -1 : _otherGroup[other[j]];
         }
 
         /// <summary>One non-determinant column: the value of each primary group's first row, compared as grouping does.</summary>
@@ -373,7 +425,7 @@ internal abstract class GroupIndexer
     /// value type, which owns the groups), and rows then map index → group id through a table, with no hashing per
     /// row. Plain batches of the same column (storage written before encoding, or decoded elsewhere) go straight to
     /// the value indexer, so both kinds of batch share the groups.</summary>
-    private sealed class DictionaryIndexer : GroupIndexer
+    private sealed partial class DictionaryIndexer : GroupIndexer
     {
         private GroupIndexer? _values;
         private ArrayData? _dictionary;
@@ -427,6 +479,16 @@ internal abstract class GroupIndexer
         }
     }
 
+    private sealed partial class DictionaryIndexer
+    {
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            if (_values is null) { ids.Fill(-1); return; }
+            // The values themselves, decoded: probing adds nothing to the dictionary map.
+            _values.Probe([Kernels.Vectors.Plain(keys[0])], ids);
+        }
+    }
+
     private sealed class GenericIndexer : GroupIndexer
     {
         private readonly Dictionary<RowKey, int> _ids = [];
@@ -439,6 +501,11 @@ internal abstract class GroupIndexer
                 if (!_ids.TryGetValue(key, out int id)) { _ids[key] = id = Keys.Count; Keys.Add(key.Values); }
                 ids[i] = id;
             }
+        }
+
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            for (int i = 0; i < ids.Length; i++) ids[i] = _ids.TryGetValue(RowKey.Of(keys, i), out int id) ? id : -1;
         }
     }
 
@@ -479,6 +546,21 @@ internal abstract class GroupIndexer
             }
             for (int i = 0; i < ids.Length; i++)
                 ids[i] = !noNulls && a.IsNull(i) ? NullId() : Lookup(values[i]);
+        }
+
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            if (keys[0] is not PrimitiveArray<long> a) { Fallback(keys, ids); return; }
+            var values = a.Values;
+            bool noNulls = a.NullCount == 0;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (!noNulls && a.IsNull(i)) { ids[i] = _null; continue; }
+                long v = values[i];
+                Int128 at = (Int128)v - _low;
+                ids[i] = _direct.Length > 0 && at >= 0 && at < _direct.Length ? _direct[(int)at] - 1
+                    : _ids.TryGetValue(v, out int id) ? id : -1;
+            }
         }
 
         public override int Count => _keys.Count;
@@ -607,6 +689,18 @@ internal abstract class GroupIndexer
                     Keys.Add([Encoding.UTF8.GetString(bytes)]);
                 }
                 ids[i] = _ids[e];
+            }
+        }
+
+        public override void Probe(IReadOnlyList<ArrowArray> keys, Span<int> ids)
+        {
+            var a = (BinaryArray)Kernels.Vectors.Plain(keys[0]);
+            bool nulls = a.NullCount > 0;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (nulls && a.IsNull(i)) { ids[i] = _null; continue; }
+                int e = _table.Find(a.GetBytes(i));
+                ids[i] = e < 0 ? -1 : _ids[e];
             }
         }
     }

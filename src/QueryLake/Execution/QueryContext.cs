@@ -45,6 +45,10 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
         }
     }
 
+    /// <summary>Accounts for memory an operator already holds past the limit (what it made before it could tell);
+    /// it must spill from then on.</summary>
+    public void Hold(long bytes) => Interlocked.Add(ref _reserved, bytes);
+
     /// <summary>Gives back memory an operator no longer holds (it spilled it, or it is done).</summary>
     public void Release(long bytes) => Interlocked.Add(ref _reserved, -bytes);
 

@@ -50,4 +50,58 @@ public sealed class GroupIndexerProperties
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
+
+    /// <summary>Probe (what a spilling aggregation asks of the groups it holds) finds exactly the ids Assign gave, −1 for
+    /// keys no group has, and adds no group, for every indexer: int64 (direct and hashed ranges), text (plain and
+    /// dictionary-encoded), doubles (generic), several keys (composite, and the dependent indexer where one int64 key
+    /// determines the others).</summary>
+    [Fact]
+    public void Probe_finds_the_groups_assign_made_and_adds_none()
+    {
+        var property = Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), seed =>
+        {
+            var rng = new Random(seed);
+            int shape = rng.Next(5);
+            object? Value(int column, long id) => rng.Next(12) == 0 ? null : (shape, column) switch
+            {
+                (0, _) => (object)(id * (rng.Next(2) == 0 ? 1 : 1_000_003)),
+                (1, _) => "v" + id,
+                (2, _) => id / 4.0,
+                (3, 0) => id,
+                (3, _) => "d" + id % 5,
+                _ => column == 0 ? id : "d" + id * 7 % 11,
+            };
+            DataType TypeOf(int column) => (shape, column) switch
+            {
+                (0, _) => DataType.Int64,
+                (1, _) => DataType.Utf8,
+                (2, _) => DataType.Float64,
+                (_, 0) => DataType.Int64,
+                _ => DataType.Utf8,
+            };
+            int width = shape >= 3 ? 2 : 1;
+            global::QueryLake.Columnar.Arrays.ArrowArray[] Batch(int rows, long range)
+            {
+                var values = Enumerable.Range(0, rows).Select(_ => rng.NextInt64(0, range)).ToArray();
+                return Enumerable.Range(0, width).Select(c => ArrayBuilder.Build(TypeOf(c), values.Select(v => Value(c, v)))).ToArray();
+            }
+            var first = Batch(rng.Next(1, 300), 200);
+            var indexer = GroupIndexer.For(first);
+            var assigned = new int[first[0].Length];
+            indexer.Assign(first, assigned);
+            for (int b = 0; b < 3; b++)
+            {
+                var more = Batch(rng.Next(0, 300), 400);
+                int before = indexer.Count;
+                var probed = new int[more[0].Length];
+                indexer.Probe(more, probed);
+                Assert.Equal(before, indexer.Count);
+                // The reference: Assign on the same rows, then every id below the old count was known.
+                var ids = new int[more[0].Length];
+                indexer.Assign(more, ids);
+                for (int i = 0; i < ids.Length; i++) Assert.Equal(ids[i] < before ? ids[i] : -1, probed[i]);
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+    }
 }

@@ -1,23 +1,75 @@
 using QueryLake.Columnar;
+using QueryLake.Execution.Spill;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
 namespace QueryLake.Execution.Operators.Distinct;
 
-/// <summary>Passes each distinct row once, in order of first appearance.</summary>
+/// <summary>Passes each distinct row once, in order of first appearance. Over the memory limit it spills: the rows
+/// seen so far stay known (a repeat of one is dropped), and rows never seen go to one of
+/// <see cref="SpillPartitions"/> spill files by their hash; once the input ends, each partition is made distinct the
+/// same way (a row in it is in no other partition and was never passed on). Rows from partitions come after the others.</summary>
 internal static class DistinctOperator
 {
-    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
+    public const int SpillPartitions = 16;
+
+    public const int MaxSpillLevel = 4;
+
+    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(input, ctx, 0);
+
+    private static IEnumerable<RecordBatch> Execute(IEnumerable<RecordBatch> input, QueryContext ctx, int level)
     {
         var seen = new HashSet<RowKey>();
-        foreach (var b in input)
+        long held = 0;
+        SpillFile.Writer[]? partitions = null;
+        try
         {
-            ctx.Cancel.ThrowIfCancellationRequested();
-            var keep = new List<int>();
-            for (int r = 0; r < b.Length; r++) if (seen.Add(RowKey.Of(b.Columns, r))) keep.Add(r);
-            ctx.Reserve(64L * keep.Count * b.Columns.Count, "DISTINCT");
-            if (keep.Count == b.Length) yield return b;
-            else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
+            foreach (var b in input)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                var keep = new List<int>();
+                if (partitions is null)
+                {
+                    for (int r = 0; r < b.Length; r++) if (seen.Add(RowKey.Of(b.Columns, r))) keep.Add(r);
+                    long bytes = 64L * keep.Count * b.Columns.Count;
+                    if (!ctx.TryReserve(bytes))
+                    {
+                        if (level >= MaxSpillLevel) ctx.Reserve(bytes, "DISTINCT");
+                        ctx.Hold(bytes);
+                        partitions = Enumerable.Range(0, SpillPartitions).Select(_ => new SpillFile.Writer(ctx, $"distinct-{level}", b.Schema)).ToArray();
+                    }
+                    held += bytes;
+                }
+                else
+                {
+                    var parts = new List<int>?[partitions.Length];
+                    for (int r = 0; r < b.Length; r++)
+                    {
+                        var key = RowKey.Of(b.Columns, r);
+                        if (seen.Contains(key)) continue;
+                        (parts[(int)((uint)HashCode.Combine(key.GetHashCode(), level) % (uint)parts.Length)] ??= []).Add(r);
+                    }
+                    for (int p = 0; p < parts.Length; p++)
+                        if (parts[p] is { } rows) partitions[p].Write(Gather.Rows(b, rows.ToArray()));
+                }
+                if (keep.Count == b.Length) yield return b;
+                else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
+            }
+            if (partitions is null) yield break;
+            seen.Clear();
+            ctx.Release(held);
+            held = 0;
+            var files = partitions.Select(p => p.Finish()).ToArray();
+            foreach (var file in files)
+            {
+                if (file is null) continue;
+                foreach (var b in Execute(SpillFile.Read(file), ctx, level + 1)) yield return b;
+            }
+        }
+        finally
+        {
+            ctx.Release(held);
+            if (partitions is not null) foreach (var p in partitions) p.Dispose();
         }
     }
 }

@@ -11,11 +11,25 @@ namespace QueryLake.Execution.Operators.HashAggregate;
 /// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
 internal static class HashAggregateOperator
 {
+    /// <summary>How many spill partitions a hash aggregation over its memory limit sends new groups' rows to.</summary>
+    public const int SpillPartitions = 16;
+
+    /// <summary>How deep partitions are split again when one is still over the limit (16⁴ partitions in all).</summary>
+    public const int MaxSpillLevel = 4;
+
     /// <summary>Aggregates <paramref name="input"/>. When no accumulator and no group key may keep views of its input
     /// (<see cref="AggregateState.KeepsInputs"/>, nested keys), the keys and arguments computed per batch are scratch
     /// (<see cref="ScratchScope"/>), given back once the batch is aggregated; with <paramref name="lent"/>, the input may
     /// hold batches lent by a scan (<see cref="Scan.ScanOperator.Execute"/>), released then too.</summary>
-    public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx, bool lent = false)
+    /// <remarks>Over the memory limit, a grouped aggregation spills: the groups it holds stay, and are still updated by
+    /// their rows, while the rows of groups it does not hold go to one of <see cref="SpillPartitions"/> spill files by
+    /// the hash of their keys. Once the input ends, the groups held are emitted and each partition is aggregated in
+    /// turn the same way (its groups are in no other partition and not among those emitted). Every aggregate works so:
+    /// no partial state is ever merged.</remarks>
+    public static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx, bool lent = false) =>
+        Execute(node, input, ctx, lent, level: 0);
+
+    private static IEnumerable<RecordBatch> Execute(AggregateNode node, IEnumerable<RecordBatch> input, QueryContext ctx, bool lent, int level)
     {
         GroupIndexer? indexer = null;
         var states = node.Aggregates.Select(a => a.Distinct ? new DistinctState(a.Resolution) : a.Resolution.CreateState()).ToArray();
@@ -36,43 +50,129 @@ internal static class HashAggregateOperator
         // One group-id buffer for all batches (accumulators read it synchronously): without GROUP BY it stays zeros.
         var buffer = Array.Empty<int>();
         var counted = new long[states.Length];
-        foreach (var (batch, (keyColumns, args), scratch) in evaluated)
+        long held = 0;
+        Spill.SpillFile.Writer[]? partitions = null;
+        Spill.SpillFile.Writer[] Partitions(Schema schema) =>
+            Enumerable.Range(0, SpillPartitions).Select(_ => new Spill.SpillFile.Writer(ctx, $"agg-{level}", schema)).ToArray();
+        try
         {
-            int length = batch.Length;
-            ctx.Cancel.ThrowIfCancellationRequested();
-            if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
-            var ids = buffer.AsSpan(0, length);
-            if (keyColumns.Length > 0)
+            foreach (var (batch, (keyColumns, args), scratch) in evaluated)
             {
-                indexer ??= GroupIndexer.For(keyColumns);
-                int before = indexer.Count;
-                indexer.Assign(keyColumns, ids);
-                // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
-                ctx.Reserve(64L * (indexer.Count - before) * (keyColumns.Length + states.Length), "the hash aggregation");
+                int length = batch.Length;
+                ctx.Cancel.ThrowIfCancellationRequested();
+                if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
+                var ids = buffer.AsSpan(0, length);
+                int[]? known = null; // with spilling: the rows of groups held, when not all are
+                bool spilledBefore = partitions is not null;
+                if (keyColumns.Length > 0)
+                {
+                    indexer ??= GroupIndexer.For(keyColumns);
+                    if (partitions is not null)
+                    {
+                        indexer.Probe(keyColumns, ids);
+                        known = Route(batch, keyColumns, ids, partitions, level);
+                    }
+                    else
+                    {
+                        int before = indexer.Count;
+                        indexer.Assign(keyColumns, ids);
+                        // Each new group holds its key values and one accumulator per aggregate: about 64 bytes apiece.
+                        long bytes = 64L * (indexer.Count - before) * (keyColumns.Length + states.Length);
+                        if (!ctx.TryReserve(bytes))
+                        {
+                            if (level >= MaxSpillLevel) ctx.Reserve(bytes, "the hash aggregation"); // fails: nothing left to split
+                            // The groups this batch added are made; from the next batch on, new groups' rows spill.
+                            ctx.Hold(bytes);
+                            partitions = Partitions(batch.Schema);
+                        }
+                        held += bytes;
+                    }
+                }
+                for (int a = 0; a < states.Length; a++)
+                {
+                    if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
+                    else if (known is null) states[a].Update(ids, args[a]);
+                    else if (known.Length > 0)
+                    {
+                        var rows = known;
+                        var knownIds = new int[rows.Length];
+                        for (int j = 0; j < rows.Length; j++) knownIds[j] = ids[rows[j]];
+                        states[a].Update(knownIds, args[a].Select(x => Kernels.Gather.Rows(x, rows)).ToArray());
+                    }
+                    // What the state keeps per value (lists, string_agg, DISTINCT, quantiles) counts against the limit too.
+                    // A state that grows past the limit makes the aggregation spill too (its groups held stay, and may
+                    // still grow: a group larger than the limit fails).
+                    long kept = states[a].HeldBytes;
+                    if (kept != counted[a])
+                    {
+                        long delta = kept - counted[a];
+                        if (!ctx.TryReserve(delta))
+                        {
+                            if (spilledBefore || keyColumns.Length == 0 || level >= MaxSpillLevel) ctx.Reserve(delta, $"the aggregate {node.Aggregates[a]}");
+                            // This batch's rows are in the groups already: what they added is held, and spilling starts.
+                            ctx.Hold(delta);
+                            partitions ??= Partitions(batch.Schema);
+                        }
+                        held += delta;
+                        counted[a] = kept;
+                    }
+                }
+                scratch?.Release();
+                if (lent && keepsNothing) batch.Release();
             }
-            for (int a = 0; a < states.Length; a++)
+            // Without GROUP BY there is exactly one group, even over no rows.
+            int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
+            if (groupCount > 0 || partitions is null)
             {
-                if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
-                else states[a].Update(ids, args[a]);
-                // What the state keeps per value (lists, string_agg, DISTINCT, quantiles) counts against the limit too.
-                long held = states[a].HeldBytes;
-                if (held != counted[a]) { ctx.Reserve(held - counted[a], $"the aggregate {node.Aggregates[a]}"); counted[a] = held; }
+                var columns = new List<ArrowArray>();
+                if (indexer?.KeyColumns(node.Groups.Select(g => g.Type).ToList()) is { } typed) columns.AddRange(typed);
+                else for (int g = 0; g < node.Groups.Count; g++)
+                {
+                    var builder = ArrayBuilder.Create(node.Groups[g].Type);
+                    for (int id = 0; id < groupCount; id++) builder.Append(indexer!.Key(id, g));
+                    columns.Add(builder.Build());
+                }
+                columns.AddRange(states.Select(s => s.Finish(groupCount)));
+                yield return new RecordBatch(node.Schema, columns, groupCount);
             }
-            scratch?.Release();
-            if (lent && keepsNothing) batch.Release();
+            if (partitions is null) yield break;
+            // The groups held are out: their memory goes to the partitions, aggregated one after another.
+            indexer = null;
+            states = [];
+            ctx.Release(held);
+            held = 0;
+            var files = partitions.Select(p => p.Finish()).ToArray();
+            foreach (var file in files)
+            {
+                if (file is null) continue;
+                foreach (var b in Execute(node, Spill.SpillFile.Read(file), ctx, lent: false, level + 1)) yield return b;
+            }
         }
-        // Without GROUP BY there is exactly one group, even over no rows.
-        int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
-        var columns = new List<ArrowArray>();
-        if (indexer?.KeyColumns(node.Groups.Select(g => g.Type).ToList()) is { } typed) columns.AddRange(typed);
-        else for (int g = 0; g < node.Groups.Count; g++)
+        finally
         {
-            var builder = ArrayBuilder.Create(node.Groups[g].Type);
-            for (int id = 0; id < groupCount; id++) builder.Append(indexer!.Key(id, g));
-            columns.Add(builder.Build());
+            ctx.Release(held);
+            if (partitions is not null) foreach (var p in partitions) p.Dispose();
         }
-        columns.AddRange(states.Select(s => s.Finish(groupCount)));
-        yield return new RecordBatch(node.Schema, columns, groupCount);
+    }
+
+    /// <summary>Sends the rows whose group is not held (id −1) to their partition's spill file, by the hash of their keys
+    /// (mixed with the level, so a partition split again spreads); returns the rows that stay, or null when all do.</summary>
+    private static int[]? Route(RecordBatch batch, ArrowArray[] keys, ReadOnlySpan<int> ids, Spill.SpillFile.Writer[] partitions, int level)
+    {
+        int unknown = 0;
+        foreach (int id in ids) if (id < 0) unknown++;
+        if (unknown == 0) return null;
+        var known = new int[ids.Length - unknown];
+        var parts = new List<int>?[partitions.Length];
+        for (int i = 0, k = 0; i < ids.Length; i++)
+        {
+            if (ids[i] >= 0) { known[k++] = i; continue; }
+            int p = (int)((uint)HashCode.Combine(RowKey.Of(keys, i).GetHashCode(), level) % (uint)partitions.Length);
+            (parts[p] ??= []).Add(i);
+        }
+        for (int p = 0; p < parts.Length; p++)
+            if (parts[p] is { } rows) partitions[p].Write(Kernels.Gather.Rows(batch, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows)));
+        return known;
     }
 
     /// <summary>An aggregate over the distinct non-NULL values of each group.</summary>
