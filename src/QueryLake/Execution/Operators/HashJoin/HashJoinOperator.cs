@@ -126,17 +126,121 @@ internal static class HashJoinOperator
         return new RecordBatch(schema, columns, n);
     }
 
+    /// <summary>How many partitions a hash join whose build side is over the memory limit splits both inputs into.</summary>
+    public const int SpillPartitions = 16;
+
+    /// <summary>How deep a partition still over the limit is split again.</summary>
+    public const int MaxSpillLevel = 3;
+
+    /// <summary>Builds the right side and probes it with the left. A build side over the memory limit turns the join
+    /// into a grace hash join: both sides are written to <see cref="SpillPartitions"/> spill files by the hash of their
+    /// keys (rows with equal keys share a partition; rows with a NULL key, which match nothing, go to the first), and each
+    /// pair of partitions is then joined alone, split again when still too big. Outer, semi, anti and mark joins stay
+    /// right per partition, since no row has a partner in another. Runtime filters are not published by a join that
+    /// spills (they only ever narrow what is scanned).</summary>
     private static IEnumerable<RecordBatch> BuildingRight(JoinNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx,
-        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual, RuntimeFilter.Slot[] publish, Applied[] apply)
+        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual, RuntimeFilter.Slot[] publish, Applied[] apply,
+        int level = 0)
+    {
+        var build = new List<RecordBatch>();
+        long held = 0;
+        using var rightRows = right.GetEnumerator();
+        bool spill = false;
+        try
+        {
+            while (rightRows.MoveNext())
+            {
+                var b = rightRows.Current;
+                if (b.Length == 0) continue;
+                long bytes = QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length;
+                if (!ctx.TryReserve(bytes))
+                {
+                    if (leftKeys.Count == 0 || level >= MaxSpillLevel) ctx.Reserve(bytes, "the hash join's build side"); // fails
+                    build.Add(b);
+                    spill = true;
+                    break;
+                }
+                held += bytes;
+                build.Add(b);
+            }
+            if (!spill)
+            {
+                foreach (var o in Probing(node, left, ctx, needed, leftKeys, rightKeys, residual, publish, apply, build)) yield return o;
+                yield break;
+            }
+            // Grace: the build rows held and the rest, then the probe side, into partitions by key hash.
+            var rightParts = Partition(ctx, $"join-build-{level}", node.Right.Schema, rightKeys, build.Concat(Rest(rightRows)), level);
+            build.Clear();
+            ctx.Release(held);
+            held = 0;
+            var leftParts = Partition(ctx, $"join-probe-{level}", node.Left.Schema, leftKeys, left, level);
+            for (int p = 0; p < SpillPartitions; p++)
+            {
+                IEnumerable<RecordBatch> Side(string? file) => file is null ? [] : Spill.SpillFile.Read(file);
+                foreach (var o in BuildingRight(node, Side(leftParts[p]), Side(rightParts[p]), ctx, needed, leftKeys, rightKeys, residual, [], [], level + 1))
+                    yield return o;
+            }
+        }
+        finally { ctx.Release(held); }
+
+        static IEnumerable<RecordBatch> Rest(IEnumerator<RecordBatch> e)
+        {
+            while (e.MoveNext()) yield return e.Current;
+        }
+    }
+
+    /// <summary>Writes <paramref name="batches"/> to spill partitions by the hash of their keys; the files' paths (null
+    /// where no row went).</summary>
+    private static string?[] Partition(QueryContext ctx, string kind, Schema schema, List<BoundExpr> keys, IEnumerable<RecordBatch> batches, int level)
+    {
+        var writers = Enumerable.Range(0, SpillPartitions).Select(_ => new Spill.SpillFile.Writer(ctx, kind, schema)).ToArray();
+        try
+        {
+            foreach (var b in batches)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                if (b.Length == 0) continue;
+                var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray();
+                var parts = new List<int>?[SpillPartitions];
+                for (int r = 0; r < b.Length; r++) (parts[PartitionOf(values, r, level)] ??= []).Add(r);
+                for (int p = 0; p < parts.Length; p++)
+                    if (parts[p] is { } rows) writers[p].Write(rows.Count == b.Length ? b : Gather.Rows(b, rows.ToArray()));
+            }
+            return writers.Select(w => w.Finish()).ToArray();
+        }
+        finally
+        {
+            foreach (var w in writers) w.Dispose();
+        }
+    }
+
+    /// <summary>The partition of a row: the hash of its key values as the join compares them (integers and integral
+    /// floating point alike, text by content), mixed with the level; a row with a NULL key goes to the first.</summary>
+    private static int PartitionOf(ArrowArray[] keys, int row, int level)
+    {
+        var h = new HashCode();
+        h.Add(level);
+        foreach (var k in keys)
+        {
+            switch (k.GetValue(row))
+            {
+                case null: return 0;
+                case double d when double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < 9e18: h.Add((long)d); break;
+                case float f when float.IsFinite(f) && f == MathF.Floor(f) && MathF.Abs(f) < 9e18f: h.Add((long)f); break;
+                case sbyte or byte or short or ushort or int or uint or long: h.Add(Convert.ToInt64(k.GetValue(row), System.Globalization.CultureInfo.InvariantCulture)); break;
+                case byte[] bytes: h.AddBytes(bytes); break;
+                case var v: h.Add(v); break;
+            }
+        }
+        return (int)((uint)h.ToHashCode() % SpillPartitions);
+    }
+
+    /// <summary>Builds the table from <paramref name="build"/> (its memory counted by the caller) and probes it.</summary>
+    private static IEnumerable<RecordBatch> Probing(JoinNode node, IEnumerable<RecordBatch> left, QueryContext ctx,
+        IReadOnlySet<int>? needed, List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual, RuntimeFilter.Slot[] publish, Applied[] apply,
+        List<RecordBatch> build)
     {
         int leftWidth = node.Left.Schema.Fields.Count;
-        var build = new List<RecordBatch>();
-        foreach (var b in right)
-        {
-            if (b.Length == 0) continue;
-            ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the hash join's build side");
-            build.Add(b);
-        }
         // The build side as one batch, of the columns something reads: the keys, a residual condition, the consumer.
         HashSet<int>? used = null;
         if (needed is not null)
