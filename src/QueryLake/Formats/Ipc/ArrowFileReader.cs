@@ -120,18 +120,24 @@ public sealed class ArrowFileReader : IDisposable
     }
 
     /// <summary>Reads record batch <paramref name="index"/>.</summary>
-    public RecordBatch ReadRecordBatch(int index)
+    public RecordBatch ReadRecordBatch(int index) => ReadRecordBatch(index, out _);
+
+    /// <summary>Reads record batch <paramref name="index"/>; <paramref name="decompressed"/> says whether its buffers are
+    /// decompressed copies (otherwise they are views of the mapped file, which cost no memory of their own).</summary>
+    internal RecordBatch ReadRecordBatch(int index, out bool decompressed)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_batches.Length, nameof(index));
-        return IpcErrors.Guard(Path, () =>
+        var (batch, copies) = IpcErrors.Guard(Path, () =>
         {
             var (message, body) = ReadMessage(_batches[index]);
             if (message.HeaderType != IpcMessageWriter.HeaderRecordBatch) throw new FlatBufferException($"block {index} does not hold a record batch");
             var decoder = new RecordBatchDecoder(message.Header, body, _dictionaries.Fields, _dictionaries.Get);
             var columns = decoder.DecodeColumns(Schema);
             _batchLengths[index] = decoder.Length;
-            return new RecordBatch(Schema, columns.Select(ArrowArray.FromData).ToArray(), decoder.Length);
+            return (new RecordBatch(Schema, columns.Select(ArrowArray.FromData).ToArray(), decoder.Length), decoder.Compressed);
         });
+        decompressed = copies;
+        return batch;
     }
 
     /// <summary>Reads every record batch in order.</summary>

@@ -21,6 +21,9 @@ internal sealed class RecordBatchDecoder
     private readonly byte[] _buffers;
     private readonly int _bufferCount;
     private readonly IpcCompression _compression;
+
+    /// <summary>Whether the batch's buffers are compressed (decoding then copies them out).</summary>
+    public bool Compressed => _compression != IpcCompression.None;
     private readonly IReadOnlyList<(long Id, DictionaryType Type)> _dictionaryFields;
     private readonly Func<long, ArrayData> _dictionary;
     private int _nextNode, _nextBuffer, _nextDictionaryField;
