@@ -7,7 +7,7 @@ using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
 using QueryLake.Planning.Logical;
 using QueryLake.Planning.Optimizer;
-using QueryLake.Planning.Sources;
+using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Storage;
 
 namespace QueryLake.Sessions;

@@ -2,7 +2,7 @@ using QueryLake.Columnar;
 using QueryLake.Execution;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
-using QueryLake.Planning.Sources;
+using QueryLake.Execution.Operators.Scan.Sources;
 
 namespace QueryLake.Training;
 

@@ -6,7 +6,7 @@ using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Memory;
 using QueryLake.Columnar.Types;
 using QueryLake.Formats.Parquet;
-using QueryLake.Planning.Sources;
+using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Sessions;
 using QueryLake.Tests.Support;
 using Xunit;

@@ -3,7 +3,7 @@ using QueryLake.Columnar;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
 
-namespace QueryLake.Planning.Sources;
+namespace QueryLake.Execution.Operators.Scan.Sources;
 
 /// <summary>Rows held in memory (a file read whole, a materialized subquery) as a scan source.</summary>
 internal sealed class MemorySource(string name, Schema schema, IReadOnlyList<RecordBatch> batches) : ITableSource

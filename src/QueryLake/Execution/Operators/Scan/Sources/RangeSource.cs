@@ -5,7 +5,7 @@ using QueryLake.Columnar.Types;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
 
-namespace QueryLake.Planning.Sources;
+namespace QueryLake.Execution.Operators.Scan.Sources;
 
 /// <summary>The table functions <c>range(stop)</c>, <c>range(start, stop[, step])</c> (stop excluded) and
 /// <c>generate_series(…)</c> (stop included), as in DuckDB: one BIGINT column named after the function, generated

@@ -6,7 +6,7 @@ using QueryLake.Formats.Parquet;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
 
-namespace QueryLake.Planning.Sources;
+namespace QueryLake.Execution.Operators.Scan.Sources;
 
 /// <summary>One or more Parquet files with one schema as a scan source: each row group is a fragment with its column
 /// statistics (so filters prune row groups, and then pages through the page index), only the selected columns are

@@ -3,7 +3,7 @@ using QueryLake.Columnar;
 using QueryLake.Planning.Logical;
 using QueryLake.Storage;
 
-namespace QueryLake.Planning.Sources;
+namespace QueryLake.Execution.Operators.Scan.Sources;
 
 /// <summary>A dataset version as a scan source: projection and fragment pruning go down to the store.</summary>
 internal sealed class DatasetSource(DatasetSnapshot snapshot, string name) : ITableSource
