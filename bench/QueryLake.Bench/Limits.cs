@@ -7,6 +7,10 @@ namespace QueryLake.Bench;
 /// <summary>Physical limits of this machine, measured in the same run as the benchmarks they bound.</summary>
 internal static class Limits
 {
+    /// <summary>The CPU's model name, recorded with every result.</summary>
+    public static string CpuModel() =>
+        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
+
     /// <summary>Sequential write rate of the disk holding <paramref name="dir"/>: a large file written in 1 MiB blocks and fsynced (like dd conv=fsync).</summary>
     public static double DiskWriteBytesPerSecond(string dir, long bytes)
     {

@@ -20,7 +20,7 @@ internal static class SpillBench
         int repeat = args.Length > 2 ? int.Parse(args[2]) : 3;
         var root = Path.Combine(args.Length > 3 ? args[3] : Path.GetTempPath(), "ql-spill-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
-        Console.WriteLine($"# sort over its memory limit — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+        Console.WriteLine($"# sort over its memory limit — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
         Console.WriteLine($"# disk sequential write (fsync, same run): {Limits.DiskWriteBytesPerSecond(root, 1L << 30) / 1e9:F2} GB/s");
         Console.WriteLine($"# {rows:N0} rows (id BIGINT, s VARCHAR), ORDER BY s, id, memory_limit {limitMb} MB; median of {repeat} runs; every row read");
         const string Select = "SELECT id, s FROM t ORDER BY s, id";
@@ -72,6 +72,4 @@ internal static class SpillBench
         cmd.ExecuteNonQuery();
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
 }

@@ -21,7 +21,7 @@ internal static class StreamBench
         var sizes = (args.Length > 0 ? args[0] : "1000000,10000000,100000000").Split(',').Select(long.Parse).ToArray();
         var root = Path.Combine(args.Length > 1 ? args[1] : Path.GetTempPath(), "ql-stream-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
-        Console.WriteLine($"# ADO.NET SELECT * streaming — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+        Console.WriteLine($"# ADO.NET SELECT * streaming — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
         Console.WriteLine($"# memory read bandwidth (one core, same run): {Limits.MemoryReadBytesPerSecond() / 1e9:F1} GB/s");
         Console.WriteLine("# rows: id BIGINT, x DOUBLE, s VARCHAR ('row ' || id); read with GetInt64, GetDouble, GetString per row");
         Console.WriteLine("# anon MiB: peak anonymous resident memory while reading, above the level before ExecuteReader (heap and native allocations)");
@@ -111,6 +111,4 @@ internal static class StreamBench
         return 0;
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
 }

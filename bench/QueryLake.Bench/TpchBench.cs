@@ -41,7 +41,7 @@ internal static class TpchBench
         session.StatementTimeout = TimeSpan.FromMinutes(2);
 
         Console.WriteLine($"# TPC-H SF{sf}: QueryLake vs DuckDB {DuckVersion(duck)} (in process) — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine($"# CPU: {CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}; median of {repeat} warm runs each");
+        Console.WriteLine($"# CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}; median of {repeat} warm runs each");
         Console.WriteLine($"# memory read bandwidth (all cores, same run): {Limits.MemoryReadBytesPerSecondAllCores() / 1e9:F1} GB/s");
         Console.WriteLine($"# load from CSV: QueryLake {(reuse ? "(lake reused)" : $"{qlLoad:F1} s")}, DuckDB {duckLoad:F1} s; lineitem {session.Query("SELECT count(*) FROM lineitem").Rows().Single()[0]:N0} rows; statement timeout 2 min");
         Console.WriteLine($"{"query",-6} {"QueryLake ms",12} {"DuckDB ms",10} {"ratio",7}  result");
@@ -110,6 +110,4 @@ internal static class TpchBench
 
 
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
 }

@@ -7,12 +7,10 @@ namespace QueryLake.Execution.Operators.Distinct;
 
 /// <summary>Passes each distinct row once, in order of first appearance. Over the memory limit it spills: the rows
 /// seen so far stay known (a repeat of one is dropped), and rows never seen go to one of
-/// <see cref="SpillPartitions"/> spill files by their hash; once the input ends, each partition is made distinct the
+/// the <see cref="SpillPartitions"/> by their hash; once the input ends, each partition is made distinct the
 /// same way (a row in it is in no other partition and was never passed on). Rows from partitions come after the others.</summary>
 internal static class DistinctOperator
 {
-    public const int SpillPartitions = 16;
-
     public const int MaxSpillLevel = 4;
 
     public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(input, ctx, 0);
@@ -21,7 +19,7 @@ internal static class DistinctOperator
     {
         var seen = new HashSet<RowKey>();
         long held = 0;
-        SpillFile.Writer[]? partitions = null;
+        SpillPartitions? partitions = null;
         try
         {
             foreach (var b in input)
@@ -36,21 +34,22 @@ internal static class DistinctOperator
                     {
                         if (level >= MaxSpillLevel) ctx.Reserve(bytes, "DISTINCT");
                         ctx.Hold(bytes);
-                        partitions = Enumerable.Range(0, SpillPartitions).Select(_ => new SpillFile.Writer(ctx, $"distinct-{level}", b.Schema)).ToArray();
+                        partitions = new SpillPartitions(ctx, $"distinct-{level}", b.Schema);
                     }
                     held += bytes;
                 }
                 else
                 {
-                    var parts = new List<int>?[partitions.Length];
+                    var unseen = new List<int>();
+                    var hashes = new int[b.Length];
                     for (int r = 0; r < b.Length; r++)
                     {
                         var key = RowKey.Of(b.Columns, r);
                         if (seen.Contains(key)) continue;
-                        (parts[(int)((uint)HashCode.Combine(key.GetHashCode(), level) % (uint)parts.Length)] ??= []).Add(r);
+                        hashes[r] = key.GetHashCode();
+                        unseen.Add(r);
                     }
-                    for (int p = 0; p < parts.Length; p++)
-                        if (parts[p] is { } rows) partitions[p].Write(Gather.Rows(b, rows.ToArray()));
+                    partitions.Write(b, unseen, r => SpillPartitions.Of(hashes[r], level));
                 }
                 if (keep.Count == b.Length) yield return b;
                 else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
@@ -59,7 +58,7 @@ internal static class DistinctOperator
             seen.Clear();
             ctx.Release(held);
             held = 0;
-            var files = partitions.Select(p => p.Finish()).ToArray();
+            var files = partitions.Finish();
             foreach (var file in files)
             {
                 if (file is null) continue;
@@ -69,7 +68,7 @@ internal static class DistinctOperator
         finally
         {
             ctx.Release(held);
-            if (partitions is not null) foreach (var p in partitions) p.Dispose();
+            partitions?.Dispose();
         }
     }
 }

@@ -11,9 +11,6 @@ namespace QueryLake.Execution.Operators.HashAggregate;
 /// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
 internal static class HashAggregateOperator
 {
-    /// <summary>How many spill partitions a hash aggregation over its memory limit sends new groups' rows to.</summary>
-    public const int SpillPartitions = 16;
-
     /// <summary>How deep partitions are split again when one is still over the limit (16⁴ partitions in all).</summary>
     public const int MaxSpillLevel = 4;
 
@@ -22,7 +19,7 @@ internal static class HashAggregateOperator
     /// (<see cref="ScratchScope"/>), given back once the batch is aggregated; with <paramref name="lent"/>, the input may
     /// hold batches lent by a scan (<see cref="Scan.ScanOperator.Execute"/>), released then too.</summary>
     /// <remarks>Over the memory limit, a grouped aggregation spills: the groups it holds stay, and are still updated by
-    /// their rows, while the rows of groups it does not hold go to one of <see cref="SpillPartitions"/> spill files by
+    /// their rows, while the rows of groups it does not hold go to one of the <see cref="Spill.SpillPartitions"/> by
     /// the hash of their keys. Once the input ends, the groups held are emitted and each partition is aggregated in
     /// turn the same way (its groups are in no other partition and not among those emitted). Every aggregate works so:
     /// no partial state is ever merged.</remarks>
@@ -51,9 +48,8 @@ internal static class HashAggregateOperator
         var buffer = Array.Empty<int>();
         var counted = new long[states.Length];
         long held = 0;
-        Spill.SpillFile.Writer[]? partitions = null;
-        Spill.SpillFile.Writer[] Partitions(Schema schema) =>
-            Enumerable.Range(0, SpillPartitions).Select(_ => new Spill.SpillFile.Writer(ctx, $"agg-{level}", schema)).ToArray();
+        Spill.SpillPartitions? partitions = null;
+        Spill.SpillPartitions Partitions(Schema schema) => new(ctx, $"agg-{level}", schema);
         try
         {
             foreach (var (batch, (keyColumns, args), scratch) in evaluated)
@@ -141,7 +137,7 @@ internal static class HashAggregateOperator
             states = [];
             ctx.Release(held);
             held = 0;
-            var files = partitions.Select(p => p.Finish()).ToArray();
+            var files = partitions.Finish();
             foreach (var file in files)
             {
                 if (file is null) continue;
@@ -151,27 +147,23 @@ internal static class HashAggregateOperator
         finally
         {
             ctx.Release(held);
-            if (partitions is not null) foreach (var p in partitions) p.Dispose();
+            partitions?.Dispose();
         }
     }
 
-    /// <summary>Sends the rows whose group is not held (id −1) to their partition's spill file, by the hash of their keys
-    /// (mixed with the level, so a partition split again spreads); returns the rows that stay, or null when all do.</summary>
-    private static int[]? Route(RecordBatch batch, ArrowArray[] keys, ReadOnlySpan<int> ids, Spill.SpillFile.Writer[] partitions, int level)
+    /// <summary>Sends the rows whose group is not held (id −1) to their partition by the hash of their keys; returns the
+    /// rows that stay, or null when all do.</summary>
+    private static int[]? Route(RecordBatch batch, ArrowArray[] keys, ReadOnlySpan<int> ids, Spill.SpillPartitions partitions, int level)
     {
         int unknown = 0;
         foreach (int id in ids) if (id < 0) unknown++;
         if (unknown == 0) return null;
         var known = new int[ids.Length - unknown];
-        var parts = new List<int>?[partitions.Length];
-        for (int i = 0, k = 0; i < ids.Length; i++)
-        {
-            if (ids[i] >= 0) { known[k++] = i; continue; }
-            int p = (int)((uint)HashCode.Combine(RowKey.Of(keys, i).GetHashCode(), level) % (uint)partitions.Length);
-            (parts[p] ??= []).Add(i);
-        }
-        for (int p = 0; p < parts.Length; p++)
-            if (parts[p] is { } rows) partitions[p].Write(Kernels.Gather.Rows(batch, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows)));
+        var spilled = new int[unknown];
+        for (int i = 0, k = 0, u = 0; i < ids.Length; i++)
+            if (ids[i] >= 0) known[k++] = i;
+            else spilled[u++] = i;
+        partitions.Write(batch, spilled, r => Spill.SpillPartitions.Of(RowKey.Of(keys, r).GetHashCode(), level));
         return known;
     }
 

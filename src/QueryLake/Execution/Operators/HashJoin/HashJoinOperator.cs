@@ -126,14 +126,11 @@ internal static class HashJoinOperator
         return new RecordBatch(schema, columns, n);
     }
 
-    /// <summary>How many partitions a hash join whose build side is over the memory limit splits both inputs into.</summary>
-    public const int SpillPartitions = 16;
-
     /// <summary>How deep a partition still over the limit is split again.</summary>
     public const int MaxSpillLevel = 3;
 
     /// <summary>Builds the right side and probes it with the left. A build side over the memory limit turns the join
-    /// into a grace hash join: both sides are written to <see cref="SpillPartitions"/> spill files by the hash of their
+    /// into a grace hash join: both sides are written to <see cref="Spill.SpillPartitions"/> by the hash of their
     /// keys (rows with equal keys share a partition; rows with a NULL key, which match nothing, go to the first), and each
     /// pair of partitions is then joined alone, split again when still too big. Outer, semi, anti and mark joins stay
     /// right per partition, since no row has a partner in another. Runtime filters are not published by a join that
@@ -174,7 +171,7 @@ internal static class HashJoinOperator
             ctx.Release(held);
             held = 0;
             var leftParts = Partition(ctx, $"join-probe-{level}", node.Left.Schema, leftKeys, left, level);
-            for (int p = 0; p < SpillPartitions; p++)
+            for (int p = 0; p < Spill.SpillPartitions.Count; p++)
             {
                 IEnumerable<RecordBatch> Side(string? file) => file is null ? [] : Spill.SpillFile.Read(file);
                 foreach (var o in BuildingRight(node, Side(leftParts[p]), Side(rightParts[p]), ctx, needed, leftKeys, rightKeys, residual, [], [], level + 1))
@@ -193,25 +190,15 @@ internal static class HashJoinOperator
     /// where no row went).</summary>
     private static string?[] Partition(QueryContext ctx, string kind, Schema schema, List<BoundExpr> keys, IEnumerable<RecordBatch> batches, int level)
     {
-        var writers = Enumerable.Range(0, SpillPartitions).Select(_ => new Spill.SpillFile.Writer(ctx, kind, schema)).ToArray();
-        try
+        using var partitions = new Spill.SpillPartitions(ctx, kind, schema);
+        foreach (var b in batches)
         {
-            foreach (var b in batches)
-            {
-                ctx.Cancel.ThrowIfCancellationRequested();
-                if (b.Length == 0) continue;
-                var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray();
-                var parts = new List<int>?[SpillPartitions];
-                for (int r = 0; r < b.Length; r++) (parts[PartitionOf(values, r, level)] ??= []).Add(r);
-                for (int p = 0; p < parts.Length; p++)
-                    if (parts[p] is { } rows) writers[p].Write(rows.Count == b.Length ? b : Gather.Rows(b, rows.ToArray()));
-            }
-            return writers.Select(w => w.Finish()).ToArray();
+            ctx.Cancel.ThrowIfCancellationRequested();
+            if (b.Length == 0) continue;
+            var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray();
+            partitions.Write(b, null, r => PartitionOf(values, r, level));
         }
-        finally
-        {
-            foreach (var w in writers) w.Dispose();
-        }
+        return partitions.Finish();
     }
 
     /// <summary>The partition of a row: the hash of its key values as the join compares them (integers and integral
@@ -219,7 +206,6 @@ internal static class HashJoinOperator
     private static int PartitionOf(ArrowArray[] keys, int row, int level)
     {
         var h = new HashCode();
-        h.Add(level);
         foreach (var k in keys)
         {
             switch (k.GetValue(row))
@@ -232,7 +218,7 @@ internal static class HashJoinOperator
                 case var v: h.Add(v); break;
             }
         }
-        return (int)((uint)h.ToHashCode() % SpillPartitions);
+        return Spill.SpillPartitions.Of(h.ToHashCode(), level);
     }
 
     /// <summary>Builds the table from <paramref name="build"/> (its memory counted by the caller) and probes it.</summary>
