@@ -199,7 +199,8 @@ internal static class ExpressionEvaluator
         // Each run obeys the enclosing query's cancellation (its timeout, Ctrl-C) and memory limit.
         var outer = QueryContext.Current;
         outer?.Cancel.ThrowIfCancellationRequested();
-        foreach (var b in Executor.Results(q.Plan, new QueryContext(outer?.Cancel ?? CancellationToken.None, threads: 1, memoryLimit: outer?.MemoryLimit, tempDirectory: outer?.TempDirectory)))
+        foreach (var b in Executor.Results(q.Plan, new QueryContext(outer?.Cancel ?? CancellationToken.None, threads: 1, memoryLimit: outer?.MemoryLimit, tempDirectory: outer?.TempDirectory,
+            disabledRules: outer?.DisabledRules)))
         {
             for (int r = 0; r < b.Length; r++)
             {

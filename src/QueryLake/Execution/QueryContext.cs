@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using QueryLake.Execution.Spill;
-using QueryLake.Planning.Logical;
+using QueryLake.Execution.Physical;
 
 namespace QueryLake.Execution;
 
@@ -8,8 +8,12 @@ namespace QueryLake.Execution;
 /// query's spill files, and, for EXPLAIN ANALYZE, rows and time per operator. Disposing it (when the query's results
 /// end, however they end) deletes the spill files.</summary>
 internal sealed class QueryContext(CancellationToken cancel, bool collectStatistics = false, int threads = 0, long? memoryLimit = null,
-    string? tempDirectory = null) : IDisposable
+    string? tempDirectory = null, IReadOnlySet<string>? disabledRules = null) : IDisposable
 {
+    /// <summary>Optimizer and physical-planner rules switched off for this query (<c>disabled_optimizers</c>); the
+    /// queries that expressions run on their own (correlated subqueries) are planned the same way.</summary>
+    public IReadOnlySet<string>? DisabledRules { get; } = disabledRules;
+
     public CancellationToken Cancel { get; } = cancel;
 
     private static readonly AsyncLocal<QueryContext?> Ambient = new();
@@ -36,21 +40,21 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
     /// when it does not.</summary>
     public bool TryReserve(long bytes)
     {
-        if (MemoryLimit is not { } limit) { Interlocked.Add(ref _reserved, bytes); return true; }
+        if (MemoryLimit is not { } limit) { Interlocked.Add(ref _reserved, bytes); Charge(bytes); return true; }
         while (true)
         {
             long current = Volatile.Read(ref _reserved);
             if (current + bytes > limit) return false;
-            if (Interlocked.CompareExchange(ref _reserved, current + bytes, current) == current) return true;
+            if (Interlocked.CompareExchange(ref _reserved, current + bytes, current) == current) { Charge(bytes); return true; }
         }
     }
 
     /// <summary>Accounts for memory an operator already holds past the limit (what it made before it could tell);
     /// it must spill from then on.</summary>
-    public void Hold(long bytes) => Interlocked.Add(ref _reserved, bytes);
+    public void Hold(long bytes) { Interlocked.Add(ref _reserved, bytes); Charge(bytes); }
 
     /// <summary>Gives back memory an operator no longer holds (it spilled it, or it is done).</summary>
-    public void Release(long bytes) => Interlocked.Add(ref _reserved, -bytes);
+    public void Release(long bytes) { Interlocked.Add(ref _reserved, -bytes); Charge(-bytes); }
 
     /// <summary>Bytes reserved now.</summary>
     public long Reserved => Interlocked.Read(ref _reserved);
@@ -79,6 +83,7 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
     public void Reserve(long bytes, string holder)
     {
         long total = Interlocked.Add(ref _reserved, bytes);
+        Charge(bytes);
         if (MemoryLimit is { } limit && total > limit)
             throw new Errors.QueryLakeException("QL-OUT-OF-MEMORY",
                 $"the query needs more than its memory limit of {Format(limit)} ({holder} holds {Format(total)} so far); raise the limit, or filter or aggregate earlier");
@@ -96,25 +101,54 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
     /// <summary>How many batches per-batch operators work on at once (default: one per core).</summary>
     public int Threads { get; } = threads > 0 ? threads : Environment.ProcessorCount;
     public bool CollectStatistics { get; } = collectStatistics;
-    public Dictionary<LogicalPlan, (long Rows, TimeSpan Time)> Statistics { get; } = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Wraps an operator's output to count its rows and the time spent producing them.</summary>
-    public IEnumerable<Columnar.RecordBatch> Measure(LogicalPlan node, IEnumerable<Columnar.RecordBatch> batches)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PhysicalOperator, OperatorStatistics> _statistics = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>What an operator did in this run (EXPLAIN ANALYZE); null when it did not run or statistics are off.</summary>
+    public OperatorStatistics? StatisticsOf(PhysicalOperator op) => _statistics.GetValueOrDefault(op);
+
+    /// <summary>The operator whose batch is being produced on this thread (and in the tasks it started): memory reserved
+    /// meanwhile is charged to it.</summary>
+    private readonly AsyncLocal<OperatorStatistics?> _working = new();
+
+    private void Charge(long bytes)
     {
-        if (!CollectStatistics) { foreach (var b in batches) yield return b; yield break; }
+        if (CollectStatistics) _working.Value?.Charge(bytes);
+    }
+
+    /// <summary>Adds rows an operator produced outside <see cref="Measure{T}"/>'s own count (a scan that hands selected rows).</summary>
+    public void Count(PhysicalOperator op, long rows)
+    {
+        if (CollectStatistics) _statistics.GetOrAdd(op, _ => new()).AddRows(rows);
+    }
+
+    /// <summary>Wraps an operator's output to count its rows and the time spent producing them, and to charge it the
+    /// memory reserved while it does.</summary>
+    public IEnumerable<Columnar.RecordBatch> Measure(PhysicalOperator op, IEnumerable<Columnar.RecordBatch> batches) =>
+        CollectStatistics ? Measure(op, batches, b => b.Length) : batches;
+
+    /// <summary>Wraps what an operator hands its consumer: <paramref name="rows"/> counts the rows of an item.</summary>
+    public IEnumerable<T> Measure<T>(PhysicalOperator op, IEnumerable<T> items, Func<T, long>? rows = null)
+    {
+        if (!CollectStatistics) { foreach (var item in items) yield return item; yield break; }
+        var stats = _statistics.GetOrAdd(op, _ => new());
         var sw = new Stopwatch();
-        using var e = batches.GetEnumerator();
-        while (true)
+        using var e = items.GetEnumerator();
+        try
         {
-            sw.Start();
-            bool more = e.MoveNext();
-            sw.Stop();
-            if (!more) break;
-            var (rows, time) = Statistics.GetValueOrDefault(node);
-            Statistics[node] = (rows + e.Current.Length, time);
-            yield return e.Current;
+            while (true)
+            {
+                bool more;
+                var outer = _working.Value;
+                _working.Value = stats;
+                sw.Start();
+                try { more = e.MoveNext(); }
+                finally { sw.Stop(); _working.Value = outer; }
+                if (!more) break;
+                if (rows is not null) stats.AddRows(rows(e.Current));
+                yield return e.Current;
+            }
         }
-        var (r, _) = Statistics.GetValueOrDefault(node);
-        Statistics[node] = (r, sw.Elapsed);
+        finally { stats.AddTime(sw.Elapsed); }
     }
 }

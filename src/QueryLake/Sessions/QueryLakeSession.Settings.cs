@@ -33,19 +33,28 @@ public sealed partial class QueryLakeSession
             s => s.StatementTimeout is { } t ? FormatDuration(t) : "none",
             (s, v) => s.StatementTimeout = ParseDuration(v),
             s => s.StatementTimeout = null),
-        new("disabled_optimizers", "Optimizer rules to skip, comma-separated (" + string.Join(", ", LogicalOptimizer.Rules.Select(r => r.Name)) + "), or ''.",
+        new("disabled_optimizers", "Optimizer and physical-planner rules to skip, comma-separated (" + string.Join(", ", RuleNames) + "), or ''.",
             s => string.Join(",", s.DisabledRules.Order(StringComparer.Ordinal)),
             (s, v) =>
             {
                 var names = (v as string ?? throw new ArgumentException("disabled_optimizers takes a string")).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
                 foreach (var n in names)
-                    if (LogicalOptimizer.Rules.All(r => r.Name != n))
-                        throw new ArgumentException($"there is no optimizer rule '{n}'" + Scope.Suggest(n, LogicalOptimizer.Rules.Select(r => r.Name)));
+                    if (!RuleNames.Contains(n))
+                        throw new ArgumentException($"there is no optimizer rule '{n}'" + Scope.Suggest(n, RuleNames));
                 s.DisabledRules.Clear();
                 foreach (var n in names) s.DisabledRules.Add(n);
             },
             s => s.DisabledRules.Clear()),
+        new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
+            s => s.ExplainOutput,
+            (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()
+                : throw new ArgumentException("explain_output takes 'physical_only', 'optimized_only' or 'all'"),
+            s => s.ExplainOutput = "physical_only"),
     ];
+
+    /// <summary>The names of the rules <c>disabled_optimizers</c> can switch off: the optimizer's, then the physical planner's.</summary>
+    private static IReadOnlyList<string> RuleNames =>
+        LogicalOptimizer.Rules.Select(r => r.Name).Concat(Execution.Physical.PhysicalPlanner.Rules.Select(r => r.Name)).ToList();
 
     private static Setting FindSetting(string name, SourceSpan at) =>
         Settings.FirstOrDefault(x => x.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || (name.Equals("worker_threads", StringComparison.OrdinalIgnoreCase) && x.Name == "threads"))

@@ -5,6 +5,7 @@ using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Execution;
+using QueryLake.Execution.Physical;
 using QueryLake.Language;
 using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
@@ -60,7 +61,12 @@ public sealed partial class QueryLakeSession : IDisposable
 
     /// <summary>The context a statement's plan runs in: its cancellation, threads, memory limit and spill folder.</summary>
     internal QueryContext Context(CancellationToken cancel, bool statistics = false) =>
-        new(cancel, statistics, Threads, MemoryLimit, TempDirectory);
+        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet());
+
+    /// <summary>What EXPLAIN prints (<c>explain_output</c>): the physical plan (<c>physical_only</c>, the default), the
+    /// optimized logical plan (<c>optimized_only</c>), or both (<c>all</c>). EXPLAIN ANALYZE always prints the
+    /// physical plan, whose operators it measures.</summary>
+    public string ExplainOutput { get; set; } = "physical_only";
 
     /// <summary>Threads a query may use (default: one per core).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
@@ -306,25 +312,32 @@ public sealed partial class QueryLakeSession : IDisposable
         return new QueryResult(s.Text, schema, [new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n)]);
     }
 
-    /// <summary>A node's row estimate as EXPLAIN shows it ('?' where the planner has none).</summary>
-    private static string Estimate(LogicalPlan p) => p.EstimatedRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
-
     private QueryResult Explain(Binder binder, ExplainStatement e, CancellationToken cancel)
     {
         if (e.Inner is not QueryStatement q) throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries");
         var plan = Plan(binder, q.Query);
+        var ctx = Context(cancel, statistics: e.Analyze);
+        var physical = Executor.Physical(plan, ctx);
         string text;
         if (e.Analyze)
         {
-            var ctx = Context(cancel, statistics: true);
             var sw = Stopwatch.StartNew();
-            long rows = Executor.Results(plan, ctx).Sum(b => (long)b.Length);
-            text = PlanPrinter.Print(plan, p => ctx.Statistics.TryGetValue(p, out var st)
-                       ? $"  (estimated={Estimate(p)}, rows={st.Rows}, time={st.Time.TotalMilliseconds:F2} ms)" : $"  (estimated={Estimate(p)})")
+            long rows = Executor.Results(physical, ctx).Sum(b => (long)b.Length);
+            text = PhysicalPlanPrinter.Print(physical, ctx.StatisticsOf)
                    + $"total: {rows} rows in {sw.Elapsed.TotalMilliseconds:F2} ms"
                    + (ctx.SpilledBytes > 0 ? $", spilled {ctx.SpilledBytes / (double)(1 << 20):F1} MiB to {ctx.Spill.Files} files under {ctx.Spill.Root}" : "") + "\n";
         }
-        else text = PlanPrinter.Print(plan, p => $"  (estimated={Estimate(p)})");
+        else
+        {
+            ctx.Dispose();
+            string Logical() => PlanPrinter.Print(plan, p => $"  (estimated={p.EstimatedRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"})");
+            text = ExplainOutput switch
+            {
+                "optimized_only" => Logical(),
+                "all" => "logical plan:\n" + Logical() + "physical plan:\n" + PhysicalPlanPrinter.Print(physical),
+                _ => PhysicalPlanPrinter.Print(physical),
+            };
+        }
         return Table(e, [new Field("plan", DataType.Utf8)], [[text]]);
     }
 

@@ -14,7 +14,8 @@ internal static class RuleToggle
         finally { s.DisabledRules.Clear(); }
     }
 
-    /// <summary>The EXPLAIN text with the named rules switched off; without the row estimates unless
+    /// <summary>The optimized logical plan's EXPLAIN text (<c>explain_output = 'optimized_only'</c>) with the named rules
+    /// switched off; without the row estimates unless
     /// <paramref name="estimates"/>.</summary>
     public static string Explain(QueryLakeSession s, string sql, bool estimates, params string[] disabled)
     {
@@ -22,10 +23,11 @@ internal static class RuleToggle
         s.DisabledRules.UnionWith(disabled);
         try
         {
+            s.ExplainOutput = "optimized_only";
             var text = (string)s.Query("EXPLAIN " + sql).Rows().Single()[0]!;
             return estimates ? text : System.Text.RegularExpressions.Regex.Replace(text, @"  \(estimated=[0-9?]+\)", "");
         }
-        finally { s.DisabledRules.Clear(); }
+        finally { s.DisabledRules.Clear(); s.ExplainOutput = "physical_only"; }
     }
 
     /// <summary>The rows as sorted text lines: equal lists mean equal multisets of rows.</summary>

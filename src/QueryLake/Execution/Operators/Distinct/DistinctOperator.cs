@@ -3,14 +3,20 @@ using QueryLake.Execution.Spill;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Distinct;
 
 /// <summary>Passes each distinct row once, in order of first appearance. Over the memory limit it spills: the rows
 /// seen so far stay known (a repeat of one is dropped), and rows never seen go to one of
 /// the <see cref="SpillPartitions"/> by their hash; once the input ends, each partition is made distinct the
 /// same way (a row in it is in no other partition and was never passed on). Rows from partitions come after the others.</summary>
-internal static class DistinctOperator
+internal sealed class DistinctOperator(DistinctNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "HashDistinct";
+    public override string Detail => $"[{List(node.Schema.Fields.Select(f => f.Name))}], partitions past memory_limit";
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     public const int MaxSpillLevel = 4;
 
     public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(input, ctx, 0);

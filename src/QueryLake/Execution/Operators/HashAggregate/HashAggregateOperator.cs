@@ -5,12 +5,22 @@ using QueryLake.Columnar.Memory;
 using QueryLake.Functions;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.HashAggregate;
 
 /// <summary>Groups rows in a hash table keyed by the group values and updates each aggregate's state per batch.
 /// Without GROUP BY it yields exactly one row, even over no input (count gives 0, the others NULL).</summary>
-internal static class HashAggregateOperator
+internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator input, bool lent = false) : PhysicalOperator(node, input)
 {
+    public override string Name => node.Groups.Count == 0 ? "UngroupedAggregate" : "HashAggregate";
+
+    public override string Detail =>
+        (node.Groups.Count == 0 ? "" : $"groups=[{List(node.Groups)}] ") + $"aggregates=[{List(node.Aggregates)}]"
+        + (node.Groups.Count == 0 ? "" : ", partitions past memory_limit") + (lent ? ", reads lent batches" : "");
+
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx, lent);
+
     /// <summary>How deep partitions are split again when one is still over the limit (16⁴ partitions in all).</summary>
     public const int MaxSpillLevel = 4;
 

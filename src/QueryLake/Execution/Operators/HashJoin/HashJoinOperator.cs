@@ -6,6 +6,8 @@ using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.HashJoin;
 
 /// <summary>
@@ -13,8 +15,67 @@ namespace QueryLake.Execution.Operators.HashJoin;
 /// probing it with left batches; other conditions are checked on the candidate pairs. Without equality keys
 /// it falls back to a nested loop. NULL keys never match. Inner, left, right, full, semi, anti and cross joins.
 /// </summary>
-internal static class HashJoinOperator
+internal sealed class HashJoinOperator : PhysicalOperator
 {
+    private readonly JoinNode _node;
+    private readonly IReadOnlySet<int>? _needed;
+    private readonly bool _buildsLeft;
+    private readonly int _keys;
+
+    /// <summary>Joins the batches of <paramref name="left"/> and <paramref name="right"/>; with <paramref name="needed"/>
+    /// (output column indices), its consumer reads only those columns (see <see cref="Execute"/>).</summary>
+    public HashJoinOperator(JoinNode node, PhysicalOperator left, PhysicalOperator right, IReadOnlySet<int>? needed = null) : base(node, left, right)
+    {
+        (_node, _needed) = (node, needed);
+        var (leftKeys, _, _) = JoinCondition.Split(node.Condition, node.Left.Schema.Fields.Count);
+        _keys = leftKeys.Count;
+        _buildsLeft = BuildsLeft(node, leftKeys.Count);
+    }
+
+    public override string Name => _keys == 0 ? _node.Kind == JoinKind.Cross || _node.Condition is null ? "CrossProduct" : "NestedLoopJoin" : "HashJoin";
+
+    public override string Detail => List(new[]
+    {
+        _node.Kind == JoinKind.Cross ? null : _node.Kind.ToString().ToLowerInvariant() + (_node.Condition is null ? "" : $" on {_node.Condition}"),
+        _keys > 0 ? (_buildsLeft ? "builds left and marks its rows" : "builds right, grace partitions past memory_limit")
+            : "streams pieces of the left side against the right",
+        _node.Publishes.Count == 0 ? null : $"publishes [{List(_node.Publishes.Select(p => $"f{p.Id}"))}]",
+        _node.Applies.Count == 0 ? null : $"applies [{List(_node.Applies.Select(a => $"f{a.Id} to {_node.Left.Schema.Fields[a.Column].Name}"))}]",
+        _needed is null ? null : $"builds {_needed.Count} of {_node.Schema.Fields.Count} columns",
+    }.OfType<string>());
+
+    /// <summary>The runtime filters of the joins whose left input's pipeline is being built on this thread.</summary>
+    [ThreadStatic] private static FilterScope? t_filters;
+
+    private sealed record FilterScope(int Id, RuntimeFilter.Slot Slot, FilterScope? Outer);
+
+    private static RuntimeFilter.Slot? FindFilter(int id)
+    {
+        for (var s = t_filters; s is not null; s = s.Outer) if (s.Id == id) return s.Slot;
+        return null;
+    }
+
+    /// <summary>The runtime filters this join publishes (<see cref="JoinNode.Publishes"/>) are in scope while its left
+    /// input's pipeline is built, so the joins there that apply them (<see cref="JoinNode.Applies"/>) find this run's
+    /// filters.</summary>
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx)
+    {
+        var publish = _node.Publishes.Select(_ => new RuntimeFilter.Slot()).ToArray();
+        var apply = _node.Applies.Select(a => (a.Column, Slot: FindFilter(a.Id))).Where(a => a.Slot is not null).Select(a => (a.Column, a.Slot!)).ToArray();
+        var scope = t_filters;
+        for (int f = 0; f < publish.Length; f++) t_filters = new FilterScope(_node.Publishes[f].Id, publish[f], t_filters);
+        IEnumerable<RecordBatch> left;
+        try { left = Children[0].Open(ctx); }
+        finally { t_filters = scope; }
+        return Execute(_node, left, Children[1].Open(ctx), ctx, _needed, publish, apply);
+    }
+
+    /// <summary>Whether a semi or anti join builds its left side: when the left input is the smaller (EXISTS over a big
+    /// table probes the table, not the other way round).</summary>
+    private static bool BuildsLeft(JoinNode node, int keys) =>
+        node.Kind is JoinKind.Semi or JoinKind.Anti && keys > 0
+        && node.Left.EstimatedRows is { } l && node.Right.EstimatedRows is { } r && l < r;
+
     /// <summary>Joins <paramref name="left"/> with <paramref name="right"/>. With <paramref name="needed"/> (output
     /// column indices), the consumer reads only those columns: the others are not built but stand as unread NULL
     /// placeholders of the right length and type (a join key nobody reads above the join costs nothing to emit).</summary>
@@ -25,10 +86,8 @@ internal static class HashJoinOperator
         IReadOnlySet<int>? needed = null, RuntimeFilter.Slot[]? publish = null, (int Column, RuntimeFilter.Slot Slot)[]? apply = null)
     {
         var (leftKeys, rightKeys, residual) = JoinCondition.Split(node.Condition, node.Left.Schema.Fields.Count);
-        // A semi or anti join whose left input is the smaller builds the left side and marks the rows the right side
-        // finds (EXISTS over a big table probes the table, not the other way round).
-        if (node.Kind is JoinKind.Semi or JoinKind.Anti && leftKeys.Count > 0
-            && node.Left.EstimatedRows is { } l && node.Right.EstimatedRows is { } r && l < r)
+        // A semi or anti join whose left input is the smaller builds the left side and marks the rows the right side finds.
+        if (BuildsLeft(node, leftKeys.Count))
             return SemiBuildingLeft(node, left, right, ctx, leftKeys, rightKeys, residual);
         return BuildingRight(node, left, right, ctx, needed, leftKeys, rightKeys, residual, publish ?? [],
             (apply ?? []).Select(a => new Applied(a.Column, a.Slot)).ToArray());

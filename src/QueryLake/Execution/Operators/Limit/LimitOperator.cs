@@ -1,11 +1,17 @@
 using QueryLake.Columnar;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Limit;
 
 /// <summary>Skips OFFSET rows, passes LIMIT rows, and stops pulling input once done.</summary>
-internal static class LimitOperator
+internal sealed class LimitOperator(LimitNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "Limit";
+    public override string Detail => node.Label()["Limit: ".Length..];
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     public static IEnumerable<RecordBatch> Execute(LimitNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         long skip = node.Offset, remaining = node.Limit ?? long.MaxValue;

@@ -4,6 +4,8 @@ using QueryLake.Errors;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Sample;
 
 /// <summary>
@@ -14,8 +16,12 @@ namespace QueryLake.Execution.Operators.Sample;
 /// the n largest u^(1/w) (Efraimidis–Spirakis), or, WITH REPLACEMENT, n independent weighted draws. Output keeps
 /// input order.
 /// </summary>
-internal static class SampleOperator
+internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "Sample";
+    public override string Detail => node.Label()[(node.Label().IndexOf(':') + 1)..].Trim();
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     private const int SystemBlock = 1024;
 
     public static IEnumerable<RecordBatch> Execute(SampleNode node, IEnumerable<RecordBatch> input, QueryContext ctx) =>

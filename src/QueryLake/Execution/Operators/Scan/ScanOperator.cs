@@ -6,14 +6,47 @@ using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 using QueryLake.Planning.Optimizer;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Scan;
 
 /// <summary>Reads a source's columns, skips fragments whose statistics rule the pushed filter out, applies the
 /// filter (on several batches at once) and stops at the pushed limit. Under a projection, a filtered scan computes
 /// the projection for the kept rows directly (<see cref="ExecuteProjected"/>), so wide columns such as embeddings
 /// are never gathered just to be scored.</summary>
-internal static class ScanOperator
+internal sealed class ScanOperator : PhysicalOperator
 {
+    private readonly ScanNode _scan;
+    private readonly ProjectNode? _projection;
+    private readonly bool _lend;
+
+    /// <summary>A scan of <paramref name="scan"/>; with <paramref name="projection"/> (over a filtered scan without a
+    /// limit), the projection computed for the rows the filter keeps; with <paramref name="lend"/>, its consumer keeps
+    /// nothing of the batches and releases each, so they may come lent (<see cref="Execute"/>).</summary>
+    public ScanOperator(ScanNode scan, ProjectNode? projection = null, bool lend = false) : base((LogicalPlan?)projection ?? scan)
+    {
+        if (projection is not null && (scan.Filter is null || scan.Limit is not null || lend))
+            throw new ArgumentException("a projected scan needs a filter, no limit, and owned batches");
+        (_scan, _projection, _lend) = (scan, projection, lend);
+    }
+
+    public override string Name => "TableScan";
+
+    public override string Detail =>
+        $"{_scan.Source.Name} [{List(_scan.Columns)}]"
+        + (_scan.Filter is null ? "" : $" filter={_scan.Filter}")
+        + (_scan.Limit is null ? "" : $" limit={_scan.Limit}")
+        + (_projection is null ? "" : $" project=[{ProjectOperator.Columns(_projection)}] on the kept rows")
+        + (_lend ? " lent" : "");
+
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) =>
+        _projection is null ? Execute(_scan, ctx, _lend) : ExecuteProjected(_scan, _projection, ctx);
+
+    public override IEnumerable<T> OpenSelected<T>(QueryContext ctx, Func<RecordBatch, int[]?, T> map) =>
+        _projection is null && _scan is { Filter: not null, Limit: null }
+            ? ctx.Measure(this, ExecuteSelected(_scan, (batch, rows) => { ctx.Count(this, rows?.Length ?? batch.Length); return map(batch, rows); }, ctx, _lend))
+            : base.OpenSelected(ctx, map);
+
     /// <summary>Project(Scan with a filter): per batch, the rows the filter keeps, then each output expression for
     /// just those rows, reading them in place where it can (<see cref="ExpressionEvaluator.EvaluateSelected"/>).</summary>
     public static IEnumerable<RecordBatch> ExecuteProjected(ScanNode scan, ProjectNode project, QueryContext ctx) =>

@@ -2,11 +2,17 @@ using QueryLake.Columnar;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.SetOperation;
 
 /// <summary>UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL] with SQL's multiset semantics (NULLs compare equal).</summary>
-internal static class SetOperationOperator
+internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperator left, PhysicalOperator right) : PhysicalOperator(node, left, right)
 {
+    public override string Name => node.Op switch { "UNION" => "Union", "INTERSECT" => "HashIntersect", _ => "HashExcept" };
+    public override string Detail => node.Op == "UNION" && node.All ? "all" : node.All ? "all (counted)" : "distinct";
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, left.Open(ctx), right.Open(ctx), ctx);
+
     public static IEnumerable<RecordBatch> Execute(SetOperationNode node, IEnumerable<RecordBatch> left, IEnumerable<RecordBatch> right, QueryContext ctx)
     {
         if (node.Op == "UNION" && node.All)

@@ -3,6 +3,8 @@ using QueryLake.Execution.Spill;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Sort;
 
 /// <summary>
@@ -11,8 +13,12 @@ namespace QueryLake.Execution.Operators.Sort;
 /// and written to a spill file as a run, and the runs are then merged (<see cref="RunMerge"/>), reading one batch of
 /// each at a time.
 /// </summary>
-internal static class SortOperator
+internal sealed class SortOperator(SortNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "Sort";
+    public override string Detail => $"{List(node.Keys)}, sorted runs to disk past memory_limit";
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     public const int OutputBatchRows = 1 << 16;
 
     public static IEnumerable<RecordBatch> Execute(SortNode node, IEnumerable<RecordBatch> input, QueryContext ctx)

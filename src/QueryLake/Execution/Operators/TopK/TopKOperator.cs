@@ -7,6 +7,8 @@ using QueryLake.Kernels;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.TopK;
 
 /// <summary>ORDER BY … LIMIT k without a full sort: a bounded heap keeps the best k+offset rows seen so far
@@ -16,8 +18,27 @@ namespace QueryLake.Execution.Operators.TopK;
 /// comparison runs only for the few rows that enter the heap. Over a projection, the first key is computed from the
 /// projection's input and the projection runs only for the rows that survive the narrowing
 /// (<see cref="ExecuteProjected"/>): a similarity search scores every row but builds output rows for a few.</summary>
-internal static class TopKOperator
+internal sealed class TopKOperator : PhysicalOperator
 {
+    private readonly TopKNode _node;
+    private readonly ProjectNode? _projection;
+    private readonly bool _lent;
+
+    /// <summary>A top-k over <paramref name="input"/>; with <paramref name="projection"/>, <paramref name="input"/> is
+    /// the projection's input and the projection runs for the candidate rows only (<see cref="ExecuteProjected"/>);
+    /// with <paramref name="lent"/>, the input's batches may come lent.</summary>
+    public TopKOperator(TopKNode node, PhysicalOperator input, ProjectNode? projection = null, bool lent = false) : base(node, input) =>
+        (_node, _projection, _lent) = (node, projection, lent);
+
+    public override string Name => "TopK";
+
+    public override string Detail => _node.Label()["TopK: ".Length..]
+        + (_projection is null ? "" : $" late projection=[{ProjectOperator.Columns(_projection)}]") + (_lent ? ", reads lent batches" : "");
+
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => _projection is null
+        ? Execute(_node, Children[0].Open(ctx), ctx)
+        : ExecuteProjected(_node, _projection, map => Children[0].OpenSelected(ctx, map), ctx, _lent);
+
     public static IEnumerable<RecordBatch> Execute(TopKNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         long keep = node.K + node.Offset;

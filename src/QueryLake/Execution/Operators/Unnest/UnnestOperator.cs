@@ -3,12 +3,18 @@ using QueryLake.Columnar.Arrays;
 using QueryLake.Kernels;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Unnest;
 
 /// <summary>Expands each row into one row per element of a list column: the other columns are gathered (row i
 /// repeated once per element), the elements are the list's values in order. NULL and empty lists give no rows.</summary>
-internal static class UnnestOperator
+internal sealed class UnnestOperator(UnnestNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "Unnest";
+    public override string Detail => node.Input.Schema.Fields[node.Column].Name;
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     public static IEnumerable<RecordBatch> Execute(UnnestNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         foreach (var b in input)

@@ -2,11 +2,17 @@ using QueryLake.Columnar;
 using QueryLake.Columnar.Builders;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Values;
 
 /// <summary>Produces the literal rows of a VALUES list (or the single row of a FROM-less SELECT).</summary>
-internal static class ValuesOperator
+internal sealed class ValuesOperator(ValuesNode node) : PhysicalOperator(node)
 {
+    public override string Name => "Values";
+    public override string Detail => node.Label()["Values: ".Length..];
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, ctx);
+
     private static readonly RecordBatch OneRow = new(new Schema([]), [], 1);
 
     public static IEnumerable<RecordBatch> Execute(ValuesNode node, QueryContext ctx)

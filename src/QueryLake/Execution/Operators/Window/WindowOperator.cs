@@ -6,6 +6,8 @@ using QueryLake.Kernels;
 using QueryLake.Language.Ast;
 using QueryLake.Planning.Logical;
 
+using QueryLake.Execution.Physical;
+
 namespace QueryLake.Execution.Operators.Window;
 
 /// <summary>
@@ -13,8 +15,12 @@ namespace QueryLake.Execution.Operators.Window;
 /// by the ORDER BY keys (stable), and every function is computed over its frame. Frames that start at the
 /// partition's first row accumulate incrementally; ranks use peer groups (rows with equal ORDER BY keys).
 /// </summary>
-internal static class WindowOperator
+internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
+    public override string Name => "Window";
+    public override string Detail => List(node.Calls);
+    protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
+
     public static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         var batches = new List<RecordBatch>();
