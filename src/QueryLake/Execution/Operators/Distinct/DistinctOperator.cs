@@ -19,7 +19,12 @@ internal sealed class DistinctOperator(DistinctNode node, PhysicalOperator input
 
     public const int MaxSpillLevel = 4;
 
-    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(input, ctx, 0);
+    public static IEnumerable<RecordBatch> Execute(DistinctNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Distinct(input, ctx);
+
+    /// <summary>The distinct rows of <paramref name="input"/> (NULLs equal), each first occurrence in input order while
+    /// the rows seen fit under the memory limit; past it, the rows of unseen values go to spill partitions by hash,
+    /// each then made distinct alone. UNION and EXCEPT use it too.</summary>
+    public static IEnumerable<RecordBatch> Distinct(IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(input, ctx, 0);
 
     private static IEnumerable<RecordBatch> Execute(IEnumerable<RecordBatch> input, QueryContext ctx, int level)
     {

@@ -18,29 +18,98 @@ namespace QueryLake.Execution.Operators.Window;
 internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : PhysicalOperator(node, input)
 {
     public override string Name => "Window";
-    public override string Detail => List(node.Calls);
+    public override string Detail => List(node.Calls) + (CommonPartitionKeys(node).Count > 0 ? ", partitions past memory_limit" : "");
     protected override IEnumerable<RecordBatch> Produce(QueryContext ctx) => Execute(node, input.Open(ctx), ctx);
 
-    public static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
+    /// <summary>How deep partitions are split again when one is still over the limit.</summary>
+    public const int MaxSpillLevel = 4;
+
+    /// <summary>Computes the window functions over all of <paramref name="input"/>, held in memory. When it is over the
+    /// memory limit and every call partitions by a common expression, the rows go to spill partitions by the hash of
+    /// those expressions' values (a window partition never spans two spill partitions) and each is computed alone, so
+    /// rows come out partition by partition. Without a common PARTITION BY the input must fit (QL-OUT-OF-MEMORY).</summary>
+    public static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx) => Execute(node, input, ctx, 0);
+
+    private static IEnumerable<RecordBatch> Execute(WindowNode node, IEnumerable<RecordBatch> input, QueryContext ctx, int level)
     {
+        var common = CommonPartitionKeys(node);
         var batches = new List<RecordBatch>();
-        foreach (var b in input)
+        long held = 0;
+        using var rows = input.GetEnumerator();
+        bool spill = false;
+        try
         {
-            if (b.Length == 0) continue;
-            ctx.Reserve(QueryContext.SizeOf(b) + 16L * b.Length * node.Calls.Count, "window functions");
-            batches.Add(b);
+            while (rows.MoveNext())
+            {
+                var b = rows.Current;
+                if (b.Length == 0) continue;
+                long bytes = QueryContext.SizeOf(b) + 16L * b.Length * node.Calls.Count;
+                if (!ctx.TryReserve(bytes))
+                {
+                    if (common.Count == 0 || level >= MaxSpillLevel) ctx.Reserve(bytes, "window functions"); // fails
+                    batches.Add(b);
+                    spill = true;
+                    break;
+                }
+                held += bytes;
+                batches.Add(b);
+            }
+            if (spill)
+            {
+                ctx.Release(held);
+                held = 0;
+                var files = Partition(ctx, common, batches.Concat(Rest(rows)), level);
+                batches.Clear();
+                foreach (var file in files)
+                    if (file is not null)
+                        foreach (var o in Execute(node, Spill.SpillFile.Read(file), ctx, level + 1)) yield return o;
+                yield break;
+            }
+            var results = node.Calls.Select(c => batches.Select(b => new object?[b.Length]).ToArray()).ToArray();
+            for (int c = 0; c < node.Calls.Count; c++)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                Compute(node.Calls[c], batches, results[c]);
+            }
+            for (int b = 0; b < batches.Count; b++)
+            {
+                var columns = batches[b].Columns.Concat(node.Calls.Select((call, c) => ArrayBuilder.Build(call.ResultType, results[c][b]))).ToArray();
+                yield return new RecordBatch(node.Schema, columns, batches[b].Length);
+            }
         }
-        var results = node.Calls.Select(c => batches.Select(b => new object?[b.Length]).ToArray()).ToArray();
-        for (int c = 0; c < node.Calls.Count; c++)
+        finally { ctx.Release(held); }
+
+        static IEnumerable<RecordBatch> Rest(IEnumerator<RecordBatch> e)
         {
-            ctx.Cancel.ThrowIfCancellationRequested();
-            Compute(node.Calls[c], batches, results[c]);
+            while (e.MoveNext()) yield return e.Current;
         }
-        for (int b = 0; b < batches.Count; b++)
+    }
+
+    /// <summary>The PARTITION BY expressions every call of the node has (compared by their text, which names columns by
+    /// position).</summary>
+    private static List<Planning.Expressions.BoundExpr> CommonPartitionKeys(WindowNode node) =>
+        node.Calls[0].PartitionBy.Where(e => node.Calls.All(c => c.PartitionBy.Any(o => o.ToString() == e.ToString()))).ToList();
+
+    /// <summary>Writes the input rows to spill partitions by the hash of the partition keys' values.</summary>
+    private static string?[] Partition(QueryContext ctx, List<Planning.Expressions.BoundExpr> keys, IEnumerable<RecordBatch> batches, int level)
+    {
+        Spill.SpillPartitions? partitions = null;
+        try
         {
-            var columns = batches[b].Columns.Concat(node.Calls.Select((call, c) => ArrayBuilder.Build(call.ResultType, results[c][b]))).ToArray();
-            yield return new RecordBatch(node.Schema, columns, batches[b].Length);
+            foreach (var batch in batches)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                if (batch.Length == 0) continue;
+                var b = Kernels.Vectors.Plain(batch);
+                partitions ??= new Spill.SpillPartitions(ctx, $"window-{level}", b.Schema);
+                var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray();
+                var hashes = new int[b.Length];
+                for (int r = 0; r < b.Length; r++) hashes[r] = RowKey.Of(values, r).GetHashCode();
+                partitions.Write(b, null, r => Spill.SpillPartitions.Of(hashes[r], level));
+            }
+            return partitions?.Finish() ?? new string?[Spill.SpillPartitions.Count];
         }
+        finally { partitions?.Dispose(); }
     }
 
     private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output)
