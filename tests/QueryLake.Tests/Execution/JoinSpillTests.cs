@@ -5,7 +5,8 @@ namespace QueryLake.Tests.Execution;
 
 /// <summary>A hash join whose build side is over memory_limit partitions both sides to disk by key hash and joins the
 /// partitions one pair at a time (a grace hash join): every join kind gives the result it gives without a limit, and the
-/// spill files are gone afterwards.</summary>
+/// spill files are gone afterwards. A semi or anti join that builds its (smaller) left side and finds it over the limit
+/// builds the right side instead.</summary>
 public sealed class JoinSpillTests : IDisposable
 {
     private readonly QueryLakeSession _session = QueryLakeSession.Open();
@@ -42,6 +43,9 @@ public sealed class JoinSpillTests : IDisposable
     [InlineData("SELECT count(*), sum(l.id) FROM l JOIN r ON l.t = r.t AND l.k % 7 = r.w")]
     [InlineData("SELECT id FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k)")]
     [InlineData("SELECT id FROM l WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.k = l.k AND r.w = 1)")]
+    // The left side is the smaller, so the semi join builds it; over the limit it builds the right side instead.
+    [InlineData("SELECT rid FROM r WHERE EXISTS (SELECT 1 FROM l WHERE l.k = r.k)")]
+    [InlineData("SELECT rid, w FROM r WHERE NOT EXISTS (SELECT 1 FROM l WHERE l.k = r.k AND l.id % 5 <> r.w)")]
     public void A_join_over_ten_times_its_memory_limit_gives_the_unlimited_result(string sql)
     {
         _session.MemoryLimit = null;

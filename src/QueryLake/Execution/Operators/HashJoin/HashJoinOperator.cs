@@ -37,7 +37,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
     public override string Detail => List(new[]
     {
         _node.Kind == JoinKind.Cross ? null : _node.Kind.ToString().ToLowerInvariant() + (_node.Condition is null ? "" : $" on {_node.Condition}"),
-        _keys > 0 ? (_buildsLeft ? "builds left and marks its rows" : "builds right, grace partitions past memory_limit")
+        _keys > 0 ? (_buildsLeft ? "builds left and marks its rows, builds right past memory_limit" : "builds right, grace partitions past memory_limit")
             : "streams pieces of the left side against the right",
         _node.Publishes.Count == 0 ? null : $"publishes [{List(_node.Publishes.Select(p => $"f{p.Id}"))}]",
         _node.Applies.Count == 0 ? null : $"applies [{List(_node.Applies.Select(a => $"f{a.Id} to {_node.Left.Schema.Fields[a.Column].Name}"))}]",
@@ -122,50 +122,81 @@ internal sealed class HashJoinOperator : PhysicalOperator
         List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
     {
         var build = new List<RecordBatch>();
-        foreach (var b in left)
+        long held = 0;
+        using var leftRows = left.GetEnumerator();
+        try
         {
-            if (b.Length == 0) continue;
-            ctx.Reserve(QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length, "the semi join's build side");
-            build.Add(b);
-        }
-        if (build.Count == 0) yield break;
-        // The rows come out in their own batches; the table (and a residual's pairs) read them as one.
-        var whole = Concatenate(node.Left.Schema, build, residual is null ? leftKeys.SelectMany(ExpressionRewriter.Columns).ToHashSet() : null);
-        var table = new JoinTable(leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray(), whole.Length);
-        var hit = new bool[whole.Length]; // by build row
-        var pairSchema = new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList());
-        int Mark(RecordBatch rb)
-        {
-            var probe = table.Probe(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, rb)).ToArray(), rb.Length);
-            if (residual is null)
+            while (leftRows.MoveNext())
             {
+                var b = leftRows.Current;
+                if (b.Length == 0) continue;
+                long bytes = QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length;
+                build.Add(b);
+                if (!ctx.TryReserve(bytes))
+                {
+                    // The left side is bigger than the estimates said: build the right side instead, which spills as a
+                    // grace hash join when it is too big as well.
+                    ctx.Release(held);
+                    held = 0;
+                    foreach (var o in BuildingRight(node, Drain(build, leftRows), right, ctx, null, leftKeys, rightKeys, residual, [], []))
+                        yield return o;
+                    yield break;
+                }
+                held += bytes;
+            }
+            if (build.Count == 0) yield break;
+            // The rows come out in their own batches; the table (and a residual's pairs) read them as one.
+            var whole = Concatenate(node.Left.Schema, build, residual is null ? leftKeys.SelectMany(ExpressionRewriter.Columns).ToHashSet() : null);
+            var table = new JoinTable(leftKeys.Select(k => ExpressionEvaluator.Evaluate(k, whole)).ToArray(), whole.Length);
+            var hit = new bool[whole.Length]; // by build row
+            var pairSchema = new Schema(node.Left.Schema.Fields.Concat(node.Right.Schema.Fields).Select((f, i) => f.WithName($"c{i}")).ToList());
+            int Mark(RecordBatch rb)
+            {
+                var probe = table.Probe(rightKeys.Select(k => ExpressionEvaluator.Evaluate(k, rb)).ToArray(), rb.Length);
+                if (residual is null)
+                {
+                    for (int r = 0; r < rb.Length; r++)
+                        for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
+                            hit[m] = true; // only ever set to true: concurrent marks agree
+                    return rb.Length;
+                }
+                var builds = new List<int>();
+                var probes = new List<int>();
                 for (int r = 0; r < rb.Length; r++)
                     for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
-                        hit[m] = true; // only ever set to true: concurrent marks agree
+                        if (!hit[m]) { builds.Add(m); probes.Add(r); } // a marked row needs no more pairs
+                if (builds.Count == 0) return rb.Length;
+                var buildRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(builds);
+                var probeRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(probes);
+                var columns = new ArrowArray[whole.Columns.Count + rb.Columns.Count];
+                for (int c = 0; c < whole.Columns.Count; c++) columns[c] = Gather.Rows(whole.Columns[c], buildRows);
+                for (int c = 0; c < rb.Columns.Count; c++) columns[whole.Columns.Count + c] = Gather.Rows(rb.Columns[c], probeRows);
+                foreach (int k in ExpressionEvaluator.Select(residual, new RecordBatch(pairSchema, columns, builds.Count))) hit[builds[k]] = true;
                 return rb.Length;
             }
-            var builds = new List<int>();
-            var probes = new List<int>();
-            for (int r = 0; r < rb.Length; r++)
-                for (int m = probe.First(r); m >= 0; m = probe.Next(m, r))
-                    if (!hit[m]) { builds.Add(m); probes.Add(r); } // a marked row needs no more pairs
-            if (builds.Count == 0) return rb.Length;
-            var buildRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(builds);
-            var probeRows = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(probes);
-            var columns = new ArrowArray[whole.Columns.Count + rb.Columns.Count];
-            for (int c = 0; c < whole.Columns.Count; c++) columns[c] = Gather.Rows(whole.Columns[c], buildRows);
-            for (int c = 0; c < rb.Columns.Count; c++) columns[whole.Columns.Count + c] = Gather.Rows(rb.Columns[c], probeRows);
-            foreach (int k in ExpressionEvaluator.Select(residual, new RecordBatch(pairSchema, columns, builds.Count))) hit[builds[k]] = true;
-            return rb.Length;
+            foreach (var _ in Parallel.OrderedMap(right.Where(b => b.Length > 0), Mark, ctx.Threads, ctx.Cancel)) ctx.Cancel.ThrowIfCancellationRequested();
+            bool keep = node.Kind == JoinKind.Semi;
+            for (int b = 0, start = 0; b < build.Count; start += build[b].Length, b++)
+            {
+                int first = start;
+                var rows = Enumerable.Range(0, build[b].Length).Where(r => hit[first + r] == keep).ToArray();
+                if (rows.Length == build[b].Length) yield return build[b];
+                else if (rows.Length > 0) yield return Gather.Rows(build[b], rows);
+            }
         }
-        foreach (var _ in Parallel.OrderedMap(right.Where(b => b.Length > 0), Mark, ctx.Threads, ctx.Cancel)) ctx.Cancel.ThrowIfCancellationRequested();
-        bool keep = node.Kind == JoinKind.Semi;
-        for (int b = 0, start = 0; b < build.Count; start += build[b].Length, b++)
+        finally { ctx.Release(held); }
+
+        // The batches read so far, each let go once handed on, then the rest.
+        static IEnumerable<RecordBatch> Drain(List<RecordBatch> read, IEnumerator<RecordBatch> rest)
         {
-            int first = start;
-            var rows = Enumerable.Range(0, build[b].Length).Where(r => hit[first + r] == keep).ToArray();
-            if (rows.Length == build[b].Length) yield return build[b];
-            else if (rows.Length > 0) yield return Gather.Rows(build[b], rows);
+            for (int i = 0; i < read.Count; i++)
+            {
+                var b = read[i];
+                read[i] = null!;
+                yield return b;
+            }
+            read.Clear();
+            while (rest.MoveNext()) yield return rest.Current;
         }
     }
 
