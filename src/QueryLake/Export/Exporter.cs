@@ -1,6 +1,5 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
-using QueryLake.Execution.Operators.Sample;
 using QueryLake.Formats.Ipc;
 using QueryLake.Formats.Parquet;
 using QueryLake.Formats.Text;
@@ -66,9 +65,9 @@ internal static class Exporter
     private static void Shuffled(IEnumerable<RecordBatch> batches, Schema schema, long seed, ISink[] sinks)
     {
         var all = batches.Where(b => b.Length > 0).ToList();
-        var rows = SampleOperator.Positions(all);
+        var rows = Kernels.Gather.Positions(all);
         long total = rows.Length;
-        var order = SampleOperator.Permutation(seed, total);
+        var order = Kernels.SeededDraw.Permutation(seed, total);
         // Contiguous runs of the permutation: shard s gets ⌊total/n⌋ or one more.
         int n = sinks.Length;
         long start = 0;

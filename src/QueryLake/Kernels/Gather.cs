@@ -17,6 +17,16 @@ internal static class Gather
     /// <summary>One row to gather: which source, which row of it.</summary>
     public readonly record struct Pick(int Source, int Row);
 
+    /// <summary>Every row of the batches as a pick, indexed by its position in them.</summary>
+    public static Pick[] Positions(IReadOnlyList<RecordBatch> batches)
+    {
+        var picks = new Pick[batches.Sum(b => (long)b.Length)];
+        long p = 0;
+        for (int b = 0; b < batches.Count; b++)
+            for (int r = 0; r < batches[b].Length; r++) picks[p++] = new Pick(b, r);
+        return picks;
+    }
+
     public static ArrowArray Rows(ArrowArray source, ReadOnlySpan<int> rows)
     {
         if (source is not DictionaryArray && FixedWidth(source.Type) > 0) return FixedRows(source, rows, nullable: false);

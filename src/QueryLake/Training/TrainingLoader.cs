@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
-using QueryLake.Execution.Operators.Sample;
 using QueryLake.Kernels;
 
 namespace QueryLake.Training;
@@ -51,8 +50,8 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
             {
                 var all = _rows(cancel).Where(b => b.Length > 0).ToList();
                 if (all.Count == 0) yield break;
-                var rows = SampleOperator.Positions(all);
-                var order = SampleOperator.Permutation(EpochSeed, rows.Length);
+                var rows = Kernels.Gather.Positions(all);
+                var order = Kernels.SeededDraw.Permutation(EpochSeed, rows.Length);
                 var mine = new List<Gather.Pick>();
                 for (long k = o.ShardIndex; k < order.Length; k += o.ShardCount)
                 {
@@ -109,7 +108,7 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
     {
         var o = _options;
         var ids = access.Ids(cancel);
-        var order = SampleOperator.Permutation(EpochSeed, ids.Length);
+        var order = Kernels.SeededDraw.Permutation(EpochSeed, ids.Length);
         var batches = new List<long[]>();
         var mine = new List<long>();
         for (long k = o.ShardIndex; k < ids.Length; k += o.ShardCount)

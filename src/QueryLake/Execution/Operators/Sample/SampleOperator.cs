@@ -27,40 +27,6 @@ internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : 
     public static IEnumerable<RecordBatch> Execute(SampleNode node, IEnumerable<RecordBatch> input, QueryContext ctx) =>
         node.Method is "BERNOULLI" or "SYSTEM" ? Streaming(node, input, ctx) : Blocking(node, input, ctx);
 
-    /// <summary>A full seeded permutation of positions 0 … count − 1: ordered by <see cref="Draw"/>(seed, position), ties by
-    /// position, so the same seed gives the same order anywhere and appended positions mix in among the old ones.
-    /// Used by shuffled exports and the training loader.</summary>
-    public static long[] Permutation(long seed, long count)
-    {
-        var order = new (double Draw, long Position)[count];
-        for (long p = 0; p < count; p++) order[p] = (Draw(seed, p), p);
-        Array.Sort(order, (x, y) => x.Draw != y.Draw ? x.Draw.CompareTo(y.Draw) : x.Position.CompareTo(y.Position));
-        var positions = new long[count];
-        for (long k = 0; k < count; k++) positions[k] = order[k].Position;
-        return positions;
-    }
-
-    /// <summary>Every row of the batches as a pick, indexed by its position in them.</summary>
-    public static Gather.Pick[] Positions(IReadOnlyList<RecordBatch> batches)
-    {
-        var picks = new Gather.Pick[batches.Sum(b => (long)b.Length)];
-        long p = 0;
-        for (int b = 0; b < batches.Count; b++)
-            for (int r = 0; r < batches[b].Length; r++) picks[p++] = new Gather.Pick(b, r);
-        return picks;
-    }
-
-    /// <summary>u(seed, i) in [0, 1).</summary>
-    public static double Draw(long seed, long i)
-    {
-        ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)i);
-        z = unchecked(z + 0x9E3779B97F4A7C15UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
-    }
-
     private static IEnumerable<RecordBatch> Streaming(SampleNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         double p = node.Amount / 100;
@@ -70,7 +36,7 @@ internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : 
             ctx.Cancel.ThrowIfCancellationRequested();
             var keep = new List<int>();
             for (int r = 0; r < b.Length; r++, row++)
-                if (Draw(node.Seed, node.Method == "SYSTEM" ? row / SystemBlock : row) < p) keep.Add(r);
+                if (SeededDraw.Draw(node.Seed, node.Method == "SYSTEM" ? row / SystemBlock : row) < p) keep.Add(r);
             if (keep.Count == b.Length) yield return b;
             else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
         }
@@ -137,7 +103,7 @@ internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : 
                 var drawn = new List<long>();
                 for (long d = 0; d < n; d++)
                 {
-                    double target = Draw(seed ^ 0x5DEECE66DL, d) * sum;
+                    double target = SeededDraw.Draw(seed ^ 0x5DEECE66DL, d) * sum;
                     int at = Array.BinarySearch(cumulative, target);
                     if (at < 0) at = ~at;
                     while (at < total && (at == 0 ? cumulative[0] : cumulative[at] - cumulative[at - 1]) <= 0) at++;
@@ -148,12 +114,12 @@ internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : 
             }
             // Without replacement: the n largest ln(u)/w among rows of positive weight.
             return Smallest(Enumerable.Range(0, (int)total).Where(i => weights[i] > 0)
-                .Select(i => ((long)i, -Math.Log(Math.Max(Draw(seed, i), double.Epsilon)) / weights[i])), n);
+                .Select(i => ((long)i, -Math.Log(Math.Max(SeededDraw.Draw(seed, i), double.Epsilon)) / weights[i])), n);
         }
         if (node.Key is null)
         {
             long n = node.Method == "ROWS" ? (long)node.Amount : (long)Math.Round(node.Amount / 100 * total, MidpointRounding.AwayFromZero);
-            return Smallest(Enumerable.Range(0, (int)total).Select(i => ((long)i, Draw(seed, i))), n);
+            return Smallest(Enumerable.Range(0, (int)total).Select(i => ((long)i, SeededDraw.Draw(seed, i))), n);
         }
         // Per stratum: its rows in order of first appearance of the stratum.
         var strata = new Dictionary<object, List<long>>(new StratumComparer());
@@ -178,7 +144,7 @@ internal sealed class SampleOperator(SampleNode node, PhysicalOperator input) : 
                 quotas[k]++;
         }
         var chosen = new List<long>();
-        foreach (var k in order) chosen.AddRange(Smallest(strata[k].Select(i => (i, Draw(seed, i))), quotas[k]));
+        foreach (var k in order) chosen.AddRange(Smallest(strata[k].Select(i => (i, SeededDraw.Draw(seed, i))), quotas[k]));
         chosen.Sort();
         return chosen;
     }
