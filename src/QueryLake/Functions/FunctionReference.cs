@@ -17,6 +17,11 @@ internal static class FunctionReference
         foreach (var f in registry.Scalars.Where(f => !f.IsOperator)) Row(sb, f.Signature, f.Description, f.Example);
         sb.Append("\n## Aggregate functions\n\n| function | description | example |\n|---|---|---|\n");
         foreach (var f in registry.Aggregates) Row(sb, f.Signature, f.Description, f.Example);
+        sb.Append("\n## Window functions\n\n`OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE BETWEEN … AND …])`, or `OVER name` for a `WINDOW name AS (…)` clause.\n\n| function | description | example |\n|---|---|---|\n");
+        foreach (var f in registry.Windows) Row(sb, f.Signature, f.Description, f.Example);
+        sb.Append("\n## Table functions\n\n| function | also | description | example |\n|---|---|---|---|\n");
+        foreach (var f in registry.Tables)
+            sb.Append($"| `{Escape(f.Signature)}` | {string.Join(", ", f.Aliases.Select(a => $"`{a}`"))} | {Escape(f.Description)} | `{Escape(f.Example)}` |\n");
         return sb.ToString();
     }
 

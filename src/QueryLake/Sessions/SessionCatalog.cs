@@ -112,18 +112,24 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         return new MemorySource(System.IO.Path.GetFileName(path), s.Schema, s.ReadAll().ToList());
     }
 
-    public ITableSource TableFunction(TableFunctionRelation r, IReadOnlyList<object?> args) => r.Name.ToLowerInvariant() switch
+    /// <summary>Opens a table function declared in <see cref="Functions.FunctionRegistry"/> (by its name or an alias).</summary>
+    public ITableSource TableFunction(TableFunctionRelation r, IReadOnlyList<object?> args)
     {
-        "read_arrow" when args is [string p] => Existing(p, r.At, ReadArrow),
-        "read_parquet" or "parquet_scan" when args is [string p] => Parquet(p, r.At),
-        "read_csv" or "read_csv_auto" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
-        "read_json" or "read_json_auto" or "read_ndjson" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
-        "read_npy" when args is [string p] => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
-        "range" or "generate_series" => Range(r, args),
-        "read_arrow" or "read_parquet" or "parquet_scan" or "read_csv" or "read_csv_auto" or "read_json" or "read_json_auto" or "read_ndjson" or "read_npy" =>
-            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string"),
-        _ => throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, ["read_parquet", "read_arrow", "read_csv", "read_json", "read_npy", "range", "generate_series"])),
-    };
+        var function = Functions.FunctionRegistry.Default.Table(r.Name)
+            ?? throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, Functions.FunctionRegistry.Default.TableNames));
+        if (function.Name is "range" or "generate_series") return Range(r, args);
+        if (args is not [string p])
+            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string");
+        return function.Name switch
+        {
+            "read_arrow" => Existing(p, r.At, ReadArrow),
+            "read_parquet" => Parquet(p, r.At),
+            "read_csv" => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
+            "read_json" => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
+            "read_npy" => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
+            _ => throw new InvalidOperationException($"table function {function.Name} is declared but not opened here"),
+        };
+    }
 
     private static RangeSource Range(TableFunctionRelation r, IReadOnlyList<object?> args)
     {

@@ -20,11 +20,15 @@ public sealed class FunctionReferenceTests
     public void Every_documented_example_runs()
     {
         using var session = QueryLakeSession.Open();
-        foreach (var f in FunctionRegistry.Default.Scalars)
+        // Scalar and window examples run as they are, and so do table functions' that read no file.
+        var examples = FunctionRegistry.Default.Scalars.Select(f => (f.Name, f.Example, Single: true))
+            .Concat(FunctionRegistry.Default.Windows.Select(f => (f.Name, f.Example, Single: false)))
+            .Concat(FunctionRegistry.Default.Tables.Where(f => !f.Name.StartsWith("read_", StringComparison.Ordinal)).Select(f => (f.Name, f.Example, Single: true)));
+        foreach (var f in examples)
         {
             var sql = f.Example.Split(" → ")[0];
-            var result = session.Query(sql);
-            Assert.Equal(1, result.RowCount);
+            var result = session.Query(sql).Materialize();
+            Assert.True(f.Single ? result.RowCount == 1 : result.RowCount > 1, $"{f.Name}: example {f.Example} gives {result.RowCount} rows");
             if (f.Example.Contains(" → ", StringComparison.Ordinal))
             {
                 var want = f.Example.Split(" → ")[1].Trim('\'');

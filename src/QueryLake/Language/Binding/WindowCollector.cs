@@ -13,17 +13,15 @@ namespace QueryLake.Language.Binding;
 /// </summary>
 internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> named)
 {
-    private static readonly string[] Ranking = ["row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value", "rarity", "near_duplicate"];
-    private static readonly string[] Aggregates = ["sum", "avg", "count", "min", "max"];
-
     public List<WindowCall> Calls { get; } = [];
 
-    public static IEnumerable<string> Names => Ranking.Concat(Aggregates);
+    /// <summary>The window functions' names (<see cref="FunctionRegistry.Windows"/>).</summary>
+    public static IEnumerable<string> Names => FunctionRegistry.Default.Windows.Select(w => w.Name);
 
     public BoundExpr Bind(Binder binder, FunctionExpr f, Func<Expr, BoundExpr> bind)
     {
         string name = f.Name.ToLowerInvariant();
-        if (!Ranking.Contains(name) && !Aggregates.Contains(name))
+        var function = FunctionRegistry.Default.Window(name) ??
             throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{f.Name}() is not a window function" + Scope.Suggest(name, Names));
         if (f.Distinct) throw new SqlException("QL-UNSUPPORTED", f.At.Line, f.At.Column, "DISTINCT in window functions is not supported");
         var spec = f.Over!;
@@ -37,23 +35,8 @@ internal sealed class WindowCollector(IReadOnlyDictionary<string, WindowSpec> na
         var partition = spec.PartitionBy.Select(bind).ToList();
         var order = spec.OrderBy.Select(o => new SortKey(bind(o.Expr), o.Descending, o.NullsFirst ?? false)).ToList();
         var frame = Frame(spec.Frame, order, f.At);
-        DataType type = name switch
-        {
-            "row_number" or "rank" or "dense_rank" or "ntile" or "count" => DataType.Int64,
-            "near_duplicate" => DataType.Boolean,
-            "avg" or "rarity" => DataType.Float64,
-            "sum" when args.Count == 1 && args[0].Type.IsInteger => DataType.Int64,
-            "sum" when args.Count == 1 && TypeRules.Logical(args[0].Type) is DecimalType d => new DecimalType(DecimalType.MaxPrecision, d.Scale),
-            "sum" => DataType.Float64,
-            _ when args.Count > 0 => TypeRules.Logical(args[0].Type),
-            _ => throw new SqlException("QL-ARITY", f.At.Line, f.At.Column, $"{name}() needs an argument"),
-        };
-        if (name is "sum" or "avg" && (args.Count != 1 || !(args[0].Type.IsNumeric || TypeRules.Logical(args[0].Type) is DecimalType)))
-            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, $"{name}() OVER needs one numeric argument");
-        if (name == "rarity" && (args.Count != 2 || args[0].Type.StorageType is not (FixedSizeListType or ListType) || !args[1].Type.IsInteger))
-            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, "rarity(embedding, k) OVER (…) needs a vector and an integer k");
-        if (name == "near_duplicate" && (args.Count != 2 || args[0].Type.StorageType is not (FixedSizeListType or ListType) || !args[1].Type.IsNumeric))
-            throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, "near_duplicate(embedding, threshold) OVER (ORDER BY …) needs a vector and a similarity threshold");
+        var type = function.Resolve(args.Select(a => a.Type).ToList())
+            ?? throw new SqlException("QL-NO-FUNCTION", f.At.Line, f.At.Column, function.Usage);
         if (name is "lag" or "lead" && args.Count > 2) args[2] = Binder.CastTo(args[2], type);
         Calls.Add(new WindowCall(name, args, partition, order, frame, type, ExprNames.Name(f)));
         return new ColumnRef(-Calls.Count, ExprNames.Name(f), type);
