@@ -1,6 +1,6 @@
 using QueryLake.Language;
 using QueryLake.Sessions;
-using QueryLake.Tests.Optimizer;
+using QueryLake.Tests.Planning.Optimizer;
 using Xunit;
 
 namespace QueryLake.Tests.Execution.Physical;

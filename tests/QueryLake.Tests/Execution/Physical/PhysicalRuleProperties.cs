@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using QueryLake.Execution.Physical;
 using QueryLake.Sessions;
-using QueryLake.Tests.Optimizer;
+using QueryLake.Tests.Planning.Optimizer;
 using Xunit;
 
 namespace QueryLake.Tests.Execution.Physical;
