@@ -349,12 +349,18 @@ public sealed partial class QueryLakeSession : IDisposable
         {
             if (c.IfNotExists) return Message(c, "dataset exists");
             if (!c.OrReplace) throw new SqlException("QL-DATASET-EXISTS", c.At.Line, c.At.Column, $"dataset '{c.Name}' already exists; CREATE OR REPLACE replaces it");
-            if (Transaction is not null)
-                throw new SqlException("QL-TRANSACTION", c.At.Line, c.At.Column, "CREATE OR REPLACE cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
         }
-        // The query is planned before anything is dropped, so a bad query leaves the old dataset in place.
         var plan = c.As is null ? null : Plan(binder, c.As);
-        if (c.OrReplace && Lake.DatasetExists(c.Name)) Lake.DropDataset(c.Name);
+        if (c.OrReplace && Lake.DatasetExists(c.Name))
+        {
+            // A new version of the same dataset, committed once its rows are written: a failing query, a timeout or a
+            // kill leaves the old rows in place, and time travel still reads them.
+            var existing = Lake.OpenDataset(c.Name);
+            var replaced = plan is null
+                ? existing.Replace(new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()))
+                : existing.Replace(plan.Schema, Reporting(Executor.Results(plan, Context(cancel)), operation, plan));
+            return plan is null ? Message(c, $"replaced {c.Name}") : Count(c, replaced.RowCount);
+        }
         if (plan is null)
         {
             // Without columns the dataset is empty and schemaless: the first INSERT or IMPORT gives it its columns.

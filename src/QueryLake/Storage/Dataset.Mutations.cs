@@ -124,6 +124,48 @@ public sealed partial class Dataset
     }
 
     /// <summary>
+    /// Replaces the dataset's columns and rows in one new version (<c>CREATE OR REPLACE</c>, Lance's overwrite): the
+    /// rows are written first, then the version names only them with the new schema. A failure, a timeout or a killed
+    /// process while they are written leaves the dataset as it was, and earlier versions keep the old rows for time travel.
+    /// </summary>
+    public DatasetSnapshot Replace(Schema schema, IEnumerable<RecordBatch>? rows = null)
+    {
+        foreach (var f in schema.Fields)
+        {
+            LakeNames.CheckColumn(f.Name);
+            if (f.Name == RowId.ColumnName) throw new LakeException("QL-BAD-NAME", $"'{RowId.ColumnName}' is reserved for row ids");
+            ManifestJson.TypeToJson(f.DataType);
+        }
+        var head = _log.Read(Branch, _log.Latest(Branch));
+        int next = head.NextFieldId;
+        var defined = ManifestJson.FromSchema(schema, ref next);
+        var written = rows is null ? [] : WriteFiles(Path, Options, rows, schema, defined.Fields.Select(f => f.Id).ToArray());
+        try
+        {
+            return Commit(m =>
+            {
+                if (m.NextFieldId != head.NextFieldId) return Conflict("replace", "the schema changed while the rows were being written");
+                m.Schema = defined;
+                m.NextFieldId = next;
+                m.Fragments.Clear();
+                long added = 0;
+                foreach (var (file, batchRows, n) in written)
+                {
+                    m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
+                    added += n;
+                }
+                m.Operation = new OperationRecord { Kind = "replace", SchemaChanged = true, RowsAdded = added, Detail = string.Join(", ", schema.Fields.Select(f => f.ToString())) };
+                return m;
+            });
+        }
+        catch
+        {
+            DeleteFiles(Path, written);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Gives a dataset created without columns (<c>CREATE DATASET name</c>) its schema, in one new version: the first
     /// INSERT or IMPORT into it sets the columns. Fails when the dataset already has columns.
     /// </summary>
