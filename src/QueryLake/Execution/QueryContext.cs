@@ -98,6 +98,9 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
         return b.Columns.Sum(c => Size(c.Data));
     }
 
+    /// <summary>Told the rows a statement's write has read so far (and true once its input ends), for progress bars.</summary>
+    public Action<long, bool>? Progress { get; init; }
+
     /// <summary>How many batches per-batch operators work on at once (default: one per core).</summary>
     public int Threads { get; } = threads > 0 ? threads : Environment.ProcessorCount;
     public bool CollectStatistics { get; } = collectStatistics;

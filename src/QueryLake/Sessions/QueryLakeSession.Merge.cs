@@ -33,7 +33,7 @@ public sealed partial class QueryLakeSession
                 CreateDataset(binder, new CreateDatasetStatement(m.At, staging, false, [], values), cancel, "merge");
             }
             if (m.Update is not null)
-                changed += UpdateFrom(NewBinder(new Dictionary<string, object?>(), [], cancel), new UpdateStatement(m.At, m.Name, m.Update, m.On, m.Source), cancel).RowsAffected ?? 0;
+                changed += Update(NewBinder(new Dictionary<string, object?>(), [], cancel), new UpdateStatement(m.At, m.Name, m.Update, m.On, m.Source), cancel).RowsAffected ?? 0;
             if (m.Delete)
             {
                 var matched = new ExistsExpr(m.At, new Query(m.At, [],

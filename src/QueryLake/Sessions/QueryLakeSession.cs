@@ -6,6 +6,7 @@ using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Execution;
 using QueryLake.Execution.Physical;
+using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Language;
 using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
@@ -60,8 +61,8 @@ public sealed partial class QueryLakeSession : IDisposable
     public string? TempDirectory { get; set; }
 
     /// <summary>The context a statement's plan runs in: its cancellation, threads, memory limit and spill folder.</summary>
-    internal QueryContext Context(CancellationToken cancel, bool statistics = false) =>
-        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet());
+    internal QueryContext Context(CancellationToken cancel, bool statistics = false, Action<long, bool>? progress = null) =>
+        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet()) { Progress = progress };
 
     /// <summary>What EXPLAIN prints (<c>explain_output</c>): the physical plan (<c>physical_only</c>, the default), the
     /// optimized logical plan (<c>optimized_only</c>), or both (<c>all</c>). EXPLAIN ANALYZE always prints the
@@ -79,25 +80,38 @@ public sealed partial class QueryLakeSession : IDisposable
     /// a few times a second while they run.</summary>
     public IProgress<StatementProgress>? Progress { get; set; }
 
+    /// <summary>What reports a statement's rows to <see cref="Progress"/> as they stream by (at most every 200 ms, and once
+    /// at the end), against the rows of the dataset it scans whole when there is one; null without a listener.</summary>
+    private Action<long, bool>? Reporter(string operation, LogicalPlan plan)
+    {
+        if (Progress is not { } progress) return null;
+        var root = plan is WriteNode w ? w.Input : plan;
+        if (root is ProjectNode { Input: var input }) root = input;
+        long? total = root is ScanNode { Filter: null, Limit: null } scan ? scan.Source.EstimatedRows : null;
+        var sw = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        return (rows, done) =>
+        {
+            if (done) progress.Report(new StatementProgress(operation, rows, total ?? rows, sw.Elapsed));
+            else if (sw.Elapsed - last > TimeSpan.FromMilliseconds(200)) { last = sw.Elapsed; progress.Report(new StatementProgress(operation, rows, total, sw.Elapsed)); }
+        };
+    }
+
     /// <summary>Counts rows as they stream by and reports them to <see cref="Progress"/>.</summary>
     private IEnumerable<RecordBatch> Reporting(IEnumerable<RecordBatch> batches, string operation, LogicalPlan plan)
     {
-        if (Progress is not { } progress) return batches;
-        var root = plan is ProjectNode { Input: var input } ? input : plan;
-        long? total = root is ScanNode { Filter: null, Limit: null } scan ? scan.Source.EstimatedRows : null;
+        if (Reporter(operation, plan) is not { } report) return batches;
         return Iterate();
         IEnumerable<RecordBatch> Iterate()
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             long rows = 0;
-            var last = TimeSpan.Zero;
             foreach (var b in batches)
             {
                 rows += b.Length;
-                if (sw.Elapsed - last > TimeSpan.FromMilliseconds(200)) { last = sw.Elapsed; progress.Report(new StatementProgress(operation, rows, total, sw.Elapsed)); }
+                report(rows, false);
                 yield return b;
             }
-            progress.Report(new StatementProgress(operation, rows, total ?? rows, sw.Elapsed));
+            report(rows, true);
         }
     }
 
@@ -224,10 +238,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Delete(binder, d, cancel);
             case MergeStatement mg:
                 return Merge(binder, mg, cancel);
-            case UpdateStatement { From: not null } uf:
-                return UpdateFrom(binder, uf, cancel);
             case UpdateStatement u:
-                return Update(binder, u);
+                return Update(binder, u, cancel);
             case AddColumnStatement a:
                 return AddColumn(binder, a);
             case CopyStatement c:
@@ -314,8 +326,17 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult Explain(Binder binder, ExplainStatement e, CancellationToken cancel)
     {
-        if (e.Inner is not QueryStatement q) throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries");
-        var plan = Plan(binder, q.Query);
+        if (e.Analyze && ReadOnly && e.Inner is not QueryStatement)
+            throw new SqlException("QL-READ-ONLY", e.At.Line, e.At.Column, "the session is read-only: EXPLAIN ANALYZE would run the statement, which changes the lake");
+        // A write's plan as it would run (EXPLAIN ANALYZE runs it, and it commits, as in DuckDB).
+        var plan = e.Inner switch
+        {
+            QueryStatement q => Plan(binder, q.Query),
+            InsertStatement i when Open(i.Name, i.At) is { Schema.Fields.Count: > 0 } target => LogicalOptimizer.Optimize(binder.BindInsert(i, target), DisabledRules),
+            UpdateStatement u => LogicalOptimizer.Optimize(binder.BindUpdate(u, Open(u.Name, u.At)), DisabledRules),
+            DeleteStatement d => LogicalOptimizer.Optimize(binder.BindDelete(d, Open(d.Name, d.At)), DisabledRules),
+            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT (into a dataset with columns), UPDATE and DELETE"),
+        };
         var ctx = Context(cancel, statistics: e.Analyze);
         var physical = Executor.Physical(plan, ctx);
         string text;
@@ -350,105 +371,54 @@ public sealed partial class QueryLakeSession : IDisposable
             if (c.IfNotExists) return Message(c, "dataset exists");
             if (!c.OrReplace) throw new SqlException("QL-DATASET-EXISTS", c.At.Line, c.At.Column, $"dataset '{c.Name}' already exists; CREATE OR REPLACE replaces it");
         }
-        var plan = c.As is null ? null : Plan(binder, c.As);
-        if (c.OrReplace && Lake.DatasetExists(c.Name))
+        bool replace = c.OrReplace && Lake.DatasetExists(c.Name);
+        if (c.As is not null)
+            // One commit: the rows are written, then the version naming them (a new dataset's version 1, or a replacing
+            // version), so a failure, a timeout or a killed process leaves no dataset, or the old one as it was.
+            return RunWrite(c, binder.BindCreateAs(c, Lake, replace), cancel, operation);
+        var schema = new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList());
+        if (replace)
         {
-            // A new version of the same dataset, committed once its rows are written: a failing query, a timeout or a
-            // kill leaves the old rows in place, and time travel still reads them.
-            var existing = Lake.OpenDataset(c.Name);
-            var replaced = plan is null
-                ? existing.Replace(new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()))
-                : existing.Replace(plan.Schema, Reporting(Executor.Results(plan, Context(cancel)), operation, plan));
-            return plan is null ? Message(c, $"replaced {c.Name}") : Count(c, replaced.RowCount);
+            Lake.OpenDataset(c.Name).Replace(schema);
+            return Message(c, $"replaced {c.Name}");
         }
-        if (plan is null)
-        {
-            // Without columns the dataset is empty and schemaless: the first INSERT or IMPORT gives it its columns.
-            Lake.CreateDataset(c.Name, new Schema(c.Columns.Select(d => new Field(d.Name, TypeNames.Resolve(d.Type), !d.NotNull)).ToList()));
-            return Message(c, $"created {c.Name}");
-        }
-        // One commit: the rows are written, then version 1 names them, so a failure, a timeout or a killed process while
-        // the query runs leaves no dataset (and a retry does not find an empty one in the way).
-        var ds = Lake.CreateDataset(c.Name, plan.Schema, rows: Reporting(Executor.Results(plan, Context(cancel)), operation, plan));
-        return Count(c, ds.Latest().RowCount);
+        // Without columns the dataset is empty and schemaless: the first INSERT or IMPORT gives it its columns.
+        Lake.CreateDataset(c.Name, schema);
+        return Message(c, $"created {c.Name}");
+    }
+
+    /// <summary>Runs the plan of a statement that changes the lake: optimized and executed as a query's (its timeout,
+    /// cancellation, memory limit and threads), its write operator commits once; the rows written.</summary>
+    private QueryResult RunWrite(Statement s, WriteNode plan, CancellationToken cancel, string operation, bool reportRows = true)
+    {
+        var optimized = LogicalOptimizer.Optimize(plan, DisabledRules);
+        var ctx = Context(cancel, progress: reportRows ? Reporter(operation, plan) : null);
+        var result = Executor.Results(optimized, ctx).Single();
+        return Count(s, (long)result.Columns[0].GetValue(0)!);
     }
 
     private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel, string operation = "insert")
     {
         var ds = Open(i.Name, i.At);
-        var plan = Plan(binder, i.Query);
         // A dataset created without columns takes the columns of its first insert (named as in the INSERT's list).
         if (ds.Schema.Fields.Count == 0)
         {
+            var plan = Plan(binder, i.Query);
             if (i.Columns.Count > 0 && i.Columns.Count != plan.Schema.Fields.Count)
                 throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {i.Columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
             ds.DefineSchema(new Schema(plan.Schema.Fields.Select((f, k) => new Field(i.Columns.Count > 0 ? i.Columns[k] : f.Name, f.DataType is NullType ? DataType.Int32 : f.DataType)).ToList()));
         }
-        var target = ds.Schema;
-        var columns = i.Columns.Count > 0 ? i.Columns.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
-        if (columns.Count != plan.Schema.Fields.Count)
-            throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
-        var fields = columns.Select(name => target.IndexOf(name) is var k and >= 0 ? target.Fields[k]
-            : throw new SqlException("QL-COLUMN-NOT-FOUND", i.At.Line, i.At.Column, $"dataset '{i.Name}' has no column '{name}'" + Scope.Suggest(name, target.Fields.Select(f => f.Name)))).ToList();
-        var casts = fields.Select((f, k) => Binder.CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), f.DataType)).ToList();
-        var project = new ProjectNode(plan, casts, fields.Select(f => f.Name).ToList());
-        long before = ds.Latest().RowCount;
-        if (fields.Any(f => f.Metadata.ContainsKey(DerivedKey)))
-            throw new SqlException("QL-DERIVED-COLUMN", i.At.Line, i.At.Column, $"column '{fields.First(f => f.Metadata.ContainsKey(DerivedKey)).Name}' is derived: it is computed, not inserted");
-        var v = ds.Append(WithDerived(ds, i.Name, Reporting(Executor.Results(project, Context(cancel)), operation, plan)));
-        return Count(i, v.RowCount - before);
+        return RunWrite(i, binder.BindInsert(i, ds), cancel, operation);
     }
 
-    private Scope DatasetScope(Dataset ds, string name) =>
+    private QueryResult Delete(Binder binder, DeleteStatement d, CancellationToken cancel) =>
+        RunWrite(d, binder.BindDelete(d, Open(d.Name, d.At)), cancel, "delete");
+
+    private QueryResult Update(Binder binder, UpdateStatement u, CancellationToken cancel) =>
+        RunWrite(u, binder.BindUpdate(u, Open(u.Name, u.At)), cancel, "update");
+
+    private static Scope DatasetScope(Dataset ds, string name) =>
         new(ds.Schema.Fields.Select(f => new ScopeColumn(name, f.Name, f.DataType)).ToList());
-
-    private QueryResult Delete(Binder binder, DeleteStatement d, CancellationToken cancel)
-    {
-        var ds = Open(d.Name, d.At);
-        var snapshot = ds.Latest();
-        var predicate = d.Where is null ? null : binder.BindExpr(d.Where, DatasetScope(ds, d.Name));
-        var ids = new List<long>();
-        foreach (var b in snapshot.Scan(withRowId: true))
-        {
-            cancel.ThrowIfCancellationRequested();
-            var rowIds = (PrimitiveArray<long>)b.Columns[^1];
-            if (predicate is null) { for (int r = 0; r < b.Length; r++) ids.Add(rowIds[r]); continue; }
-            foreach (int r in ExpressionEvaluator.Select(predicate, b)) ids.Add(rowIds[r]);
-        }
-        if (ids.Count > 0) ds.Delete(ids);
-        return Count(d, ids.Count);
-    }
-
-    private QueryResult Update(Binder binder, UpdateStatement u)
-    {
-        var ds = Open(u.Name, u.At);
-        var scope = DatasetScope(ds, u.Name);
-        var predicate = u.Where is null ? null : binder.BindExpr(u.Where, scope);
-        var sets = u.Set.ToDictionary(x => x.Column, x =>
-        {
-            var field = ds.Schema.IndexOf(x.Column) is var k and >= 0 ? ds.Schema.Fields[k]
-                : throw new SqlException("QL-COLUMN-NOT-FOUND", u.At.Line, u.At.Column, $"dataset '{u.Name}' has no column '{x.Column}'");
-            return Binder.CastTo(Binder.Concrete(binder.BindExpr(x.Value, scope)), field.DataType);
-        });
-        var cache = new System.Runtime.CompilerServices.ConditionalWeakTable<RecordBatch, Dictionary<string, ArrowArray>>();
-        ArrowArray Eval(RecordBatch b, string key, BoundExpr e)
-        {
-            var perBatch = cache.GetOrCreateValue(b);
-            if (!perBatch.TryGetValue(key, out var arr)) perBatch[key] = arr = ExpressionEvaluator.Evaluate(e, b);
-            return arr;
-        }
-        bool Hit(RecordBatch b, int i) => predicate is null || Kernels.Vectors.IsTrue(Eval(b, "#where", predicate), i);
-        var assignments = AssignmentsWithDerived(ds, u.Name, u.At, sets.Keys, Hit,
-            b => sets.ToDictionary(kv => kv.Key, kv => Eval(b, kv.Key, kv.Value), StringComparer.OrdinalIgnoreCase));
-        long updated = 0;
-        ds.Update((b, i) =>
-        {
-            bool hit = Hit(b, i);
-            if (hit) updated++;
-            return hit;
-        }, assignments);
-        return Count(u, updated);
-    }
 
     private QueryResult AddColumn(Binder binder, AddColumnStatement a)
     {
@@ -505,25 +475,28 @@ public sealed partial class QueryLakeSession : IDisposable
         if (im.Options.Count > 0) throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, "IMPORT FILES takes no options");
         var files = Formats.FileGlob.Expand(im.Source);
         if (files.Count == 0) throw new SqlException("QL-FILE-NOT-FOUND", im.At.Line, im.At.Column, $"no file matches '{im.Source}'");
-        Dataset ds;
-        if (Lake.DatasetExists(im.Name)) ds = Lake.OpenDataset(im.Name);
-        else ds = Lake.CreateDataset(im.Name, Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
-        if (ds.Schema.Fields.Count == 0) ds.DefineSchema(Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
-        var schema = ds.Schema;
-        if (schema.IndexOf("path") < 0 || schema.IndexOf("content") < 0)
-            throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
-        long before = ds.Latest().RowCount;
+        var binder = NewBinder(new Dictionary<string, object?>(), [], cancel);
         var started = Stopwatch.StartNew();
-        try
+        Action<int>? reported = Progress is { } progress ? done => progress.Report(new StatementProgress("import", done, files.Count, started.Elapsed)) : null;
+        StreamSource Rows(bool images)
         {
-            var v = ds.Append(WithDerived(ds, im.Name, Ingest.FileImporter.Read(files, Ingest.FileImporter.SchemaFor(schema.Fields[schema.IndexOf("content")].DataType is Columnar.Types.ImageType),
-                Progress is { } progress ? done => progress.Report(new StatementProgress("import", done, files.Count, started.Elapsed)) : null, cancel)));
-            return Count(im, v.RowCount - before);
+            var schema = Ingest.FileImporter.SchemaFor(images);
+            return new StreamSource("files", schema, Ingest.FileImporter.Read(files, schema, reported, cancel));
         }
-        catch (LakeException e)
+        ScanNode Scan(StreamSource source) => new(source, source.Schema.Fields.Select(f => f.Name).ToList());
+        if (!Lake.DatasetExists(im.Name))
         {
-            throw new SqlException(e.Code, im.At.Line, im.At.Column, e.Message);
+            // One commit: a failure or a kill while the files are read leaves no dataset.
+            var source = Rows(Ingest.FileImporter.AllImages(files));
+            return RunWrite(im, new CreateAsNode(Scan(source), Lake, im.Name, Replace: false), cancel, "import", reportRows: false);
         }
+        var ds = Lake.OpenDataset(im.Name);
+        if (ds.Schema.Fields.Count == 0) ds.DefineSchema(Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
+        var existing = ds.Schema;
+        if (existing.IndexOf("path") < 0 || existing.IndexOf("content") < 0)
+            throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
+        var rows = Rows(existing.Fields[existing.IndexOf("content")].DataType is Columnar.Types.ImageType);
+        return RunWrite(im, binder.BindInsert(Scan(rows), rows.Schema.Fields.Select(f => f.Name).ToList(), ds, im.Name, im.At), cancel, "import", reportRows: false);
     }
 
     private QueryResult Copy(Binder binder, CopyStatement c, List<Lineage.DatasetRead> reads, CancellationToken cancel)

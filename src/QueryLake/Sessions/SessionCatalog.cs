@@ -159,6 +159,8 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
             : throw new SqlException("QL-BAD-ARGUMENT", e.At.Line, e.At.Column, "delim must be a one-character string");
     }
 
+    public ITableSource WriteTarget(Dataset dataset, string name) => new DatasetSource(dataset.Latest(), name, withRowId: true);
+
     public IReadOnlyList<object?[]> Execute(LogicalPlan plan)
     {
         var optimized = LogicalOptimizer.Optimize(plan, session.DisabledRules);

@@ -2,6 +2,7 @@ using QueryLake.Storage.Paths;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Fragments;
@@ -62,63 +63,109 @@ public sealed partial class Dataset
 
     /// <summary>
     /// Sets columns to new values on the live rows matching <paramref name="predicate"/> (the callbacks see batches
-    /// of live rows only). Each fragment with a match is rewritten whole (same rows, same offsets), so row ids stay stable.
+    /// of live rows only): a convenience over <see cref="UpdateRows"/>, which takes the new values as batches.
     /// </summary>
     public DatasetSnapshot Update(Func<RecordBatch, int, bool> predicate, IReadOnlyDictionary<string, Func<RecordBatch, int, object?>> assignments)
     {
         var schema = Schema;
-        foreach (var name in assignments.Keys)
+        var columns = assignments.Keys.ToList();
+        foreach (var name in columns)
             if (schema.IndexOf(name) < 0) throw new LakeException("QL-COLUMN-NOT-FOUND", $"cannot update: dataset '{Name}' has no column '{name}'");
+        var changeSchema = new Schema(columns.Select(c => schema.Fields[schema.IndexOf(c)]).Prepend(new Field(RowId.ColumnName, DataType.Int64, false)).ToList());
+        IEnumerable<RecordBatch> Changes()
+        {
+            foreach (var b in Latest().Scan(withRowId: true))
+            {
+                var rid = (PrimitiveArray<long>)b.Columns[^1];
+                var live = new RecordBatch(schema, b.Columns.Take(b.Columns.Count - 1).ToArray(), b.Length);
+                var builders = changeSchema.Fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
+                int n = 0;
+                for (int i = 0; i < b.Length; i++)
+                {
+                    if (!predicate(live, i)) continue;
+                    builders[0].Append(rid[i]);
+                    for (int c = 0; c < columns.Count; c++) builders[c + 1].Append(assignments[columns[c]](live, i));
+                    n++;
+                }
+                if (n > 0) yield return new RecordBatch(changeSchema, builders.Select(x => x.Build()).ToArray(), n);
+            }
+        }
+        return UpdateRows(columns, Changes());
+    }
+
+    /// <summary>
+    /// Sets <paramref name="columns"/> of the rows named by id in one new version. Each batch of
+    /// <paramref name="changes"/> holds the row ids (int64, first column) and then one column per name in
+    /// <paramref name="columns"/> with the new values, in the dataset's types. Each fragment with a changed row is
+    /// rewritten whole (same rows, same offsets), so row ids stay stable; a row named twice fails with
+    /// QL-AMBIGUOUS-UPDATE (its new value would be ambiguous), a row that is not live with QL-ROW-NOT-FOUND, and
+    /// nothing is committed then.
+    /// </summary>
+    public DatasetSnapshot UpdateRows(IReadOnlyList<string> columns, IEnumerable<RecordBatch> changes)
+    {
+        var schema = Schema;
+        var indices = columns.Select(name => schema.IndexOf(name) is var k and >= 0 ? k
+            : throw new LakeException("QL-COLUMN-NOT-FOUND", $"cannot update: dataset '{Name}' has no column '{name}'")).ToArray();
+        // Each changed row, by fragment and offset: the change batch and row holding its new values.
+        var batches = new List<RecordBatch>();
+        var byFragment = new Dictionary<long, Dictionary<uint, Kernels.Gather.Pick>>();
+        foreach (var change in changes)
+        {
+            if (change.Length == 0) continue;
+            if (change.Columns.Count != columns.Count + 1 || change.Columns[0] is not PrimitiveArray<long> ids)
+                throw new ArgumentException($"an update batch holds the row ids (int64) and then one column per updated column ({columns.Count})");
+            for (int c = 0; c < columns.Count; c++)
+                if (!change.Columns[c + 1].Type.Equals(schema.Fields[indices[c]].DataType))
+                    throw new ArgumentException($"the new values of '{columns[c]}' are {change.Columns[c + 1].Type}, but the column is {schema.Fields[indices[c]].DataType}");
+            int source = batches.Count;
+            batches.Add(change);
+            for (int r = 0; r < change.Length; r++)
+            {
+                long id = ids[r];
+                var rows = byFragment.TryGetValue(RowId.Fragment(id), out var found) ? found : byFragment[RowId.Fragment(id)] = [];
+                if (!rows.TryAdd(RowId.Offset(id), new Kernels.Gather.Pick(source, r)))
+                    throw new LakeException("QL-AMBIGUOUS-UPDATE", $"row {id} of '{Name}' is updated twice by one statement (it matches more than one source row); its new value would be ambiguous");
+            }
+        }
+        if (byFragment.Count == 0) return Latest();
+        long updated = byFragment.Sum(f => (long)f.Value.Count);
         return Commit(m =>
         {
             var snapshot = new DatasetSnapshot(this, m);
             var fields = snapshot.Resolve(null);
             var fieldIds = fields.Select(f => f.Id).ToArray();
-            var touched = new List<long>();
-            long updated = 0;
-            foreach (var frag in m.Fragments.ToList())
+            foreach (var (fragId, rows) in byFragment)
             {
-                var reader = snapshot.Reader(frag);
+                var frag = m.Fragments.Find(x => x.Id == fragId)
+                    ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
                 var deleted = DeletionVector.Read(Path, frag.Deletions);
-                var batches = new List<(RecordBatch Batch, RecordBatch Live, int[] Rows, int[] Match)>();
-                bool any = false;
+                foreach (var offset in rows.Keys)
+                    if (offset >= frag.PhysicalRows || deleted.Contains(offset))
+                        throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update row id {RowId.Make(fragId, offset)} of '{Name}': it is not a live row");
+                var reader = snapshot.Reader(frag);
+                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
                 long start = 0;
                 for (int bi = 0; bi < frag.BatchRows.Count; bi++)
                 {
                     var b = reader.ReadBatch(bi, fields, withRowId: false);
-                    var (live, rows) = LiveRows(b, deleted, start);
-                    var match = new int[live.Length];
-                    for (int j = 0; j < live.Length; j++)
-                        if (predicate(live, j)) { match[j] = 1; any = true; updated++; }
-                    batches.Add((b, live, rows, match));
+                    var picks = new Kernels.Gather.Pick[b.Length];
+                    bool any = false;
+                    for (int i = 0; i < b.Length; i++)
+                        if (rows.TryGetValue((uint)(start + i), out var at)) { picks[i] = new Kernels.Gather.Pick(at.Source + 1, at.Row); any = true; }
+                        else picks[i] = new Kernels.Gather.Pick(0, i);
+                    var cols = b.Columns.ToArray();
+                    if (any)
+                        for (int c = 0; c < indices.Length; c++)
+                        {
+                            var sources = batches.Select(x => x.Columns[c + 1]).Prepend(b.Columns[indices[c]]).ToList();
+                            cols[indices[c]] = Kernels.Gather.Rows(b.Schema.Fields[indices[c]].DataType, sources, picks);
+                        }
+                    w.Write(new RecordBatch(b.Schema, cols, b.Length));
                     start += b.Length;
                 }
-                if (!any) continue;
-                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
-                foreach (var (b, live, rows, match) in batches)
-                {
-                    var cols = new ArrowArray[b.Columns.Count];
-                    for (int c = 0; c < cols.Length; c++)
-                    {
-                        var name = b.Schema.Fields[c].Name;
-                        if (!assignments.TryGetValue(name, out var set)) { cols[c] = b.Columns[c]; continue; }
-                        var builder = ArrayBuilder.Create(b.Schema.Fields[c].DataType);
-                        for (int i = 0, j = 0; i < b.Length; i++)
-                        {
-                            bool isLive = j < rows.Length && rows[j] == i;
-                            if (isLive && match[j] == 1) builder.Append(set(live, j));
-                            else builder.AppendFrom(b.Columns[c], i);
-                            if (isLive) j++;
-                        }
-                        cols[c] = builder.Build();
-                    }
-                    w.Write(new RecordBatch(b.Schema, cols, b.Length));
-                }
                 frag.Files = [w.Finish()];
-                touched.Add(frag.Id);
             }
-            if (touched.Count == 0) return null;
-            m.Operation = new OperationRecord { Kind = "update", TouchedFragments = touched, Detail = $"{updated} rows: {string.Join(", ", assignments.Keys)}" };
+            m.Operation = new OperationRecord { Kind = "update", TouchedFragments = byFragment.Keys.ToList(), Detail = $"{updated} rows: {string.Join(", ", columns)}" };
             return m;
         });
     }

@@ -12,6 +12,7 @@ using QueryLake.Execution.Operators.TopK;
 using QueryLake.Execution.Operators.Unnest;
 using QueryLake.Execution.Operators.Values;
 using QueryLake.Execution.Operators.Window;
+using QueryLake.Execution.Operators.Write;
 using QueryLake.Execution.Physical.Rules;
 using QueryLake.Planning.Logical;
 
@@ -61,6 +62,10 @@ internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
             WindowNode w => new WindowOperator(w, Build(w.Input)),
             SampleNode s => new SampleOperator(s, Build(s.Input)),
             UnnestNode u => new UnnestOperator(u, Build(u.Input)),
+            InsertNode i => new InsertOperator(i, Build(i.Input)),
+            CreateAsNode c => new CreateAsOperator(c, Build(c.Input)),
+            DeleteNode d => new DeleteOperator(d, Build(d.Input)),
+            UpdateNode u => new UpdateOperator(u, Build(u.Input)),
             _ => throw new InvalidOperationException($"no operator for {node.GetType().Name}"),
         };
     }

@@ -5,21 +5,35 @@ using QueryLake.Storage;
 
 namespace QueryLake.Execution.Operators.Scan.Sources;
 
-/// <summary>A dataset version as a scan source: projection and fragment pruning go down to the store.</summary>
-internal sealed class DatasetSource(DatasetSnapshot snapshot, string name) : ITableSource
+/// <summary>A dataset version as a scan source: projection and fragment pruning go down to the store. With
+/// <paramref name="withRowId"/>, the source also has each row's id as a last column, <c>_rowid</c> (what UPDATE and
+/// DELETE plans read to name the rows they change).</summary>
+internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool withRowId = false) : ITableSource
 {
     public string Name { get; } = name;
-    public Schema Schema => snapshot.Schema;
+
+    public Schema Schema { get; } = withRowId
+        ? new Schema(snapshot.Schema.Fields.Append(new Field(RowId.ColumnName, Columnar.Types.DataType.Int64, false)).ToList())
+        : snapshot.Schema;
+
     public long? EstimatedRows => snapshot.RowCount;
     public IReadOnlyList<FragmentInfo>? Fragments => snapshot.Fragments;
     public DatasetSnapshot Snapshot => snapshot;
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
-        foreach (var b in snapshot.Scan(columns, fragmentFilter: keep, encoded: true))
+        int rowId = withRowId ? columns.ToList().IndexOf(RowId.ColumnName) : -1;
+        var stored = rowId < 0 ? columns : columns.Where((_, i) => i != rowId).ToList();
+        foreach (var b in snapshot.Scan(stored, withRowId: rowId >= 0, fragmentFilter: keep, encoded: true))
         {
             cancel.ThrowIfCancellationRequested();
-            yield return b;
+            if (rowId < 0 || rowId == columns.Count - 1) { yield return b; continue; }
+            // The store gives the id last: put it where the scan asked for it.
+            var reordered = b.Columns.Take(b.Columns.Count - 1).ToList();
+            reordered.Insert(rowId, b.Columns[^1]);
+            var fields = b.Schema.Fields.Take(b.Columns.Count - 1).ToList();
+            fields.Insert(rowId, b.Schema.Fields[^1]);
+            yield return new RecordBatch(new Schema(fields), reordered.ToArray(), b.Length);
         }
     }
 }

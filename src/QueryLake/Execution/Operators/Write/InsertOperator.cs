@@ -1,0 +1,20 @@
+using QueryLake.Columnar;
+using QueryLake.Execution.Physical;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Execution.Operators.Write;
+
+/// <summary>Appends its input's rows to a dataset as one new version (<see cref="Storage.Dataset.Append(IEnumerable{RecordBatch})"/>:
+/// data files are written as batches arrive, the version naming them last).</summary>
+internal sealed class InsertOperator(InsertNode node, PhysicalOperator input) : WriteOperator(node, input)
+{
+    public override string Name => "Insert";
+    public override string Detail => $"{node.Name} [{List(node.Input.Schema.Fields.Select(f => f.Name))}], one commit";
+
+    protected override long Write(IEnumerable<RecordBatch> rows, QueryContext ctx)
+    {
+        long written = 0;
+        node.Target.Append(rows.Select(b => { written += b.Length; return b; }));
+        return written;
+    }
+}

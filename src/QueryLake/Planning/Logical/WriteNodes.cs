@@ -1,0 +1,55 @@
+using QueryLake.Columnar;
+using QueryLake.Storage;
+
+namespace QueryLake.Planning.Logical;
+
+/// <summary>The top of a statement that changes the lake: it consumes its input's rows, commits once, and returns the
+/// number of rows it wrote (one row, one column <c>Count</c>). The write operators are in
+/// <c>Execution/Operators/Write</c>.</summary>
+internal abstract record WriteNode : LogicalPlan
+{
+    /// <summary>The rows the statement writes, as the operator takes them.</summary>
+    public abstract LogicalPlan Input { get; init; }
+
+    /// <summary>The one column every write returns.</summary>
+    public static Schema CountSchema { get; } = new([new Field("Count", Columnar.Types.DataType.Int64, false)]);
+
+    protected override Schema ComputeSchema() => CountSchema;
+    public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+    public override long? EstimatedRows => 1;
+}
+
+/// <summary>INSERT (and IMPORT into an existing dataset): appends the input's rows, in the dataset's columns and types
+/// (its derived columns computed by the plan), as one new version.</summary>
+internal sealed record InsertNode(LogicalPlan Input, Dataset Target, string Name) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Insert: {Name} [{string.Join(", ", Input.Schema.Fields.Select(f => f.Name))}]";
+}
+
+/// <summary>CREATE [OR REPLACE] DATASET … AS (and IMPORT into a new dataset): a new dataset, or a new version of an existing
+/// one that replaces its columns and rows, holding the input's rows, in one commit.</summary>
+internal sealed record CreateAsNode(LogicalPlan Input, Lake Lake, string Name, bool Replace) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"{(Replace ? "Replace" : "Create")}: {Name} [{string.Join(", ", Input.Schema.Fields.Select(f => f.Name))}]";
+}
+
+/// <summary>DELETE: deletes the rows whose ids the input's one column holds, in one new version.</summary>
+internal sealed record DeleteNode(LogicalPlan Input, Dataset Target, string Name) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Delete: {Name}";
+}
+
+/// <summary>UPDATE (with or without FROM): the input holds row ids and then the new values of <see cref="Columns"/>
+/// (derived columns recomputed by the plan); they are set in one new version.</summary>
+internal sealed record UpdateNode(LogicalPlan Input, Dataset Target, string Name, IReadOnlyList<string> Columns) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Update: {Name} [{string.Join(", ", Columns)}]";
+}

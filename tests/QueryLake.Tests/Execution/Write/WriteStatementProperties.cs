@@ -1,0 +1,131 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Errors;
+using QueryLake.Sessions;
+using Xunit;
+
+namespace QueryLake.Tests.Execution.Write;
+
+/// <summary>
+/// INSERT, UPDATE (with and without FROM) and DELETE run as plans with a write operator on top. Random sequences of
+/// them (subqueries, joins and NULLs included) leave the same table in QueryLake as in DuckDB, in process, after every
+/// statement; each statement commits exactly one version; an UPDATE … FROM that matches a row twice changes nothing.
+/// </summary>
+public sealed class WriteStatementProperties
+{
+    private const string Schema = "id BIGINT, k BIGINT, v VARCHAR, x DOUBLE";
+
+    private static readonly Gen<string> Statements =
+        from c in Gen.Choose(0, 12)
+        from op in Gen.Elements("<", ">=", "=", "<>")
+        from kind in Gen.Choose(0, 7)
+        select kind switch
+        {
+            0 => $"UPDATE t SET x = x + {c}, v = v || 'u' WHERE k {op} {c}",
+            1 => $"UPDATE t SET v = s.name, x = s.w FROM s WHERE s.k = t.k AND s.w > {c}",
+            2 => $"UPDATE t SET k = NULL WHERE x IS NOT NULL AND x < {c}",
+            3 => $"DELETE FROM t WHERE k {op} {c} AND (v IS NULL OR v <> 'a')",
+            4 => $"DELETE FROM t WHERE k IN (SELECT k FROM s WHERE w > {c})",
+            5 => $"DELETE FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.k AND s.name = 'n{c}')",
+            6 => $"INSERT INTO t SELECT id + 100, k + 1, v, x * 2 FROM t WHERE k {op} {c}",
+            _ => $"INSERT INTO t VALUES ({c + 500}, {c % 4}, NULL, {c}.5), ({c + 600}, NULL, 'z', NULL)",
+        };
+
+    [Fact]
+    public void Random_write_sequences_leave_the_table_DuckDB_leaves()
+    {
+        var property = Prop.ForAll(Gen.ListOf(Statements, 6).ToArbitrary(), statements =>
+        {
+            using var duck = new DuckDBConnection("Data Source=:memory:");
+            duck.Open();
+            using var ql = QueryLakeSession.Open();
+            var setup = new[]
+            {
+                $"CREATE TABLE t ({Schema})",
+                "INSERT INTO t SELECT range, CASE WHEN range % 9 = 0 THEN NULL ELSE range % 11 END, CASE WHEN range % 5 = 0 THEN NULL ELSE CASE range % 4 WHEN 0 THEN 'a' WHEN 1 THEN 'b' WHEN 2 THEN 'c' ELSE 'd' END END, CASE WHEN range % 7 = 0 THEN NULL ELSE range / 3.0 END FROM range(60)",
+                "CREATE TABLE s (k BIGINT, name VARCHAR, w DOUBLE)",
+                "INSERT INTO s SELECT range, 'n' || range, range * 1.5 FROM range(0, 12, 2)",
+            };
+            foreach (var sql in setup) { Duck(duck, sql); ql.Execute(sql); }
+            foreach (var sql in statements)
+            {
+                long before = ql.Lake.OpenDataset("t").LatestVersion;
+                long theirs = Convert.ToInt64(DuckScalar(duck, sql), CultureInfo.InvariantCulture);
+                long ours = ql.Query(sql).Rows().Single()[0] is long n ? n : -1;
+                Assert.True(theirs == ours, $"{sql}: DuckDB changed {theirs} rows, QueryLake {ours}");
+                long versions = ql.Lake.OpenDataset("t").LatestVersion - before;
+                Assert.True(versions == (ours > 0 ? 1 : 0), $"{sql} committed {versions} versions");
+                var expected = DuckRows(duck, "SELECT * FROM t ORDER BY id, k, v, x");
+                var actual = ql.Query("SELECT * FROM t ORDER BY id, k NULLS LAST, v NULLS LAST, x NULLS LAST").Rows().Select(Line).ToList();
+                Assert.True(expected.SequenceEqual(actual), $"after {sql}:\nDuckDB:    {string.Join("; ", expected)}\nQueryLake: {string.Join("; ", actual)}");
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), property);
+    }
+
+    [Fact]
+    public void An_update_that_matches_a_row_twice_changes_nothing()
+    {
+        using var ql = QueryLakeSession.Open();
+        ql.Execute("CREATE TABLE t (id BIGINT, v VARCHAR); INSERT INTO t VALUES (1, 'a'), (2, 'b'); CREATE TABLE twice (id BIGINT, v VARCHAR); INSERT INTO twice VALUES (2, 'x'), (2, 'y')");
+        long version = ql.Lake.OpenDataset("t").LatestVersion;
+        var e = Assert.ThrowsAny<QueryLakeException>(() => ql.Execute("UPDATE t SET v = twice.v FROM twice WHERE twice.id = t.id"));
+        Assert.Equal("QL-AMBIGUOUS-UPDATE", e.Code);
+        Assert.Equal(version, ql.Lake.OpenDataset("t").LatestVersion);
+        Assert.Equal(["1|a", "2|b"], ql.Query("SELECT * FROM t ORDER BY id").Rows().Select(Line));
+    }
+
+    [Fact]
+    public void Update_from_reuses_the_hash_join_and_derived_columns_are_computed_in_the_plan()
+    {
+        using var ql = QueryLakeSession.Open();
+        ql.Execute("CREATE TABLE t AS SELECT range AS id, range % 5 AS k FROM range(100); ALTER DATASET t ADD COLUMN k2 AS k * 2; CREATE TABLE s AS SELECT range AS k, range * 10 AS w FROM range(5)");
+        var plan = (string)ql.Query("EXPLAIN UPDATE t SET k = s.w FROM s WHERE s.k = t.k").Rows().Single()[0]!;
+        var lines = plan.Split('\n');
+        Assert.StartsWith("Update: t [k, k2], ", lines[0]);
+        Assert.Matches(@"^  Projection: _rowid, \(?w#\d+\)? AS k, \(w#\d+ \* 2\) AS k2  ", lines[1]);
+        Assert.StartsWith("    HashJoin: inner on ", lines[2]);
+        Assert.Equal(100L, ql.Query("UPDATE t SET k = s.w FROM s WHERE s.k = t.k").Rows().Single()[0]);
+        Assert.Equal(0L, ql.Query("SELECT count(*) FROM t WHERE k2 <> k * 2 OR k % 10 <> 0").Rows().Single()[0]);
+        var insert = (string)ql.Query("EXPLAIN INSERT INTO t VALUES (1000, 7)").Rows().Single()[0]!;
+        Assert.Contains("Insert: t [id, k, k2], one commit", insert);
+        Assert.Contains("AS k2", insert);
+        var e = Assert.Throws<QueryLake.Language.SqlException>(() => ql.Execute("UPDATE t SET k2 = 1"));
+        Assert.Equal("QL-DERIVED-COLUMN", e.Code);
+    }
+
+    private static string Line(object?[] row) => string.Join("|", row.Select(Text));
+
+    private static string Text(object? v) => v switch
+    {
+        null or DBNull => "NULL",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture)!,
+    };
+
+    private static void Duck(DuckDBConnection duck, string sql)
+    {
+        using var cmd = duck.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? DuckScalar(DuckDBConnection duck, string sql)
+    {
+        using var cmd = duck.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteNonQuery();
+    }
+
+    private static List<string> DuckRows(DuckDBConnection duck, string sql)
+    {
+        using var cmd = duck.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var rows = new List<string>();
+        while (r.Read()) rows.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(i => Text(r.IsDBNull(i) ? null : r.GetValue(i)))));
+        return rows;
+    }
+}
