@@ -335,7 +335,8 @@ public sealed partial class QueryLakeSession : IDisposable
             InsertStatement i when Open(i.Name, i.At) is { Schema.Fields.Count: > 0 } target => LogicalOptimizer.Optimize(binder.BindInsert(i, target), DisabledRules),
             UpdateStatement u => LogicalOptimizer.Optimize(binder.BindUpdate(u, Open(u.Name, u.At)), DisabledRules),
             DeleteStatement d => LogicalOptimizer.Optimize(binder.BindDelete(d, Open(d.Name, d.At)), DisabledRules),
-            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT (into a dataset with columns), UPDATE and DELETE"),
+            MergeStatement m => LogicalOptimizer.Optimize(binder.BindMerge(m, Open(m.Name, m.At)), DisabledRules),
+            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT (into a dataset with columns), UPDATE, DELETE and MERGE"),
         };
         var ctx = Context(cancel, statistics: e.Analyze);
         var physical = Executor.Physical(plan, ctx);

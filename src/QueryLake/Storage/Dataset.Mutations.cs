@@ -101,7 +101,18 @@ public sealed partial class Dataset
     /// QL-AMBIGUOUS-UPDATE (its new value would be ambiguous), a row that is not live with QL-ROW-NOT-FOUND, and
     /// nothing is committed then.
     /// </summary>
-    public DatasetSnapshot UpdateRows(IReadOnlyList<string> columns, IEnumerable<RecordBatch> changes)
+    public DatasetSnapshot UpdateRows(IReadOnlyList<string> columns, IEnumerable<RecordBatch> changes) => Change(columns, changes, [], []);
+
+    /// <summary>
+    /// MERGE's one commit: sets <paramref name="columns"/> of the rows <paramref name="updates"/> name (as
+    /// <see cref="UpdateRows"/>), deletes the rows <paramref name="deletes"/> names, and appends
+    /// <paramref name="inserts"/>, all in one new version. The appended rows' files are written first; on any failure
+    /// nothing is committed and they are deleted.
+    /// </summary>
+    public DatasetSnapshot Merge(IReadOnlyList<string> columns, IEnumerable<RecordBatch> updates, IEnumerable<long> deletes, IEnumerable<RecordBatch> inserts) =>
+        Change(columns, updates, deletes, inserts);
+
+    private DatasetSnapshot Change(IReadOnlyList<string> columns, IEnumerable<RecordBatch> changes, IEnumerable<long> deletes, IEnumerable<RecordBatch> inserts)
     {
         var schema = Schema;
         var indices = columns.Select(name => schema.IndexOf(name) is var k and >= 0 ? k
@@ -127,47 +138,90 @@ public sealed partial class Dataset
                     throw new LakeException("QL-AMBIGUOUS-UPDATE", $"row {id} of '{Name}' is updated twice by one statement (it matches more than one source row); its new value would be ambiguous");
             }
         }
-        if (byFragment.Count == 0) return Latest();
+        var deleted = deletes.GroupBy(RowId.Fragment).ToDictionary(g => g.Key, g => g.Select(RowId.Offset).ToList());
+        var head = _log.Read(Branch, _log.Latest(Branch));
+        var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
+        var written = WriteFiles(Path, Options, inserts, schema, fieldIds);
+        if (byFragment.Count == 0 && deleted.Count == 0 && written.Count == 0) return Latest();
         long updated = byFragment.Sum(f => (long)f.Value.Count);
-        return Commit(m =>
+        try
         {
-            var snapshot = new DatasetSnapshot(this, m);
-            var fields = snapshot.Resolve(null);
-            var fieldIds = fields.Select(f => f.Id).ToArray();
-            foreach (var (fragId, rows) in byFragment)
+            return Commit(m =>
             {
-                var frag = m.Fragments.Find(x => x.Id == fragId)
-                    ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
-                var deleted = DeletionVector.Read(Path, frag.Deletions);
-                foreach (var offset in rows.Keys)
-                    if (offset >= frag.PhysicalRows || deleted.Contains(offset))
-                        throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update row id {RowId.Make(fragId, offset)} of '{Name}': it is not a live row");
-                var reader = snapshot.Reader(frag);
-                using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
-                long start = 0;
-                for (int bi = 0; bi < frag.BatchRows.Count; bi++)
+                if (!m.Schema.Fields.Select(f => f.Id).SequenceEqual(fieldIds)) return Conflict("change", "the schema changed while the rows were being written");
+                Rewrite(m, indices, batches, byFragment);
+                long removed = 0;
+                foreach (var (fragId, offsets) in deleted)
                 {
-                    var b = reader.ReadBatch(bi, fields, withRowId: false);
-                    var picks = new Kernels.Gather.Pick[b.Length];
-                    bool any = false;
-                    for (int i = 0; i < b.Length; i++)
-                        if (rows.TryGetValue((uint)(start + i), out var at)) { picks[i] = new Kernels.Gather.Pick(at.Source + 1, at.Row); any = true; }
-                        else picks[i] = new Kernels.Gather.Pick(0, i);
-                    var cols = b.Columns.ToArray();
-                    if (any)
-                        for (int c = 0; c < indices.Length; c++)
-                        {
-                            var sources = batches.Select(x => x.Columns[c + 1]).Prepend(b.Columns[indices[c]]).ToList();
-                            cols[indices[c]] = Kernels.Gather.Rows(b.Schema.Fields[indices[c]].DataType, sources, picks);
-                        }
-                    w.Write(new RecordBatch(b.Schema, cols, b.Length));
-                    start += b.Length;
+                    var f = m.Fragments.Find(x => x.Id == fragId)
+                        ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
+                    var set = DeletionVector.Read(Path, f.Deletions);
+                    int before = set.Count;
+                    set.UnionWith(offsets);
+                    removed += set.Count - before;
+                    if (set.Count > before) f.Deletions = DeletionVector.Write(Path, fragId, set);
                 }
-                frag.Files = [w.Finish()];
+                long added = 0;
+                foreach (var (file, batchRows, n) in written)
+                {
+                    m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
+                    added += n;
+                }
+                bool onlyUpdates = deleted.Count == 0 && written.Count == 0;
+                m.Operation = new OperationRecord
+                {
+                    Kind = onlyUpdates ? "update" : "merge", TouchedFragments = byFragment.Keys.Concat(deleted.Keys).Distinct().ToList(), RowsAdded = added, RowsDeleted = removed,
+                    Detail = onlyUpdates ? $"{updated} rows: {string.Join(", ", columns)}" : $"{updated} updated, {removed} deleted, {added} inserted",
+                };
+                return m;
+            });
+        }
+        catch
+        {
+            DeleteFiles(Path, written);
+            throw;
+        }
+    }
+
+    /// <summary>Rewrites each fragment with a changed row whole (same rows, same offsets), the columns at
+    /// <paramref name="indices"/> taking their new values from the change batches.</summary>
+    private void Rewrite(Manifest m, int[] indices, List<RecordBatch> batches, Dictionary<long, Dictionary<uint, Kernels.Gather.Pick>> byFragment)
+    {
+        if (byFragment.Count == 0) return;
+        var snapshot = new DatasetSnapshot(this, m);
+        var fields = snapshot.Resolve(null);
+        var fieldIds = fields.Select(f => f.Id).ToArray();
+        foreach (var (fragId, rows) in byFragment)
+        {
+            var frag = m.Fragments.Find(x => x.Id == fragId)
+                ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
+            var deleted = DeletionVector.Read(Path, frag.Deletions);
+            foreach (var offset in rows.Keys)
+                if (offset >= frag.PhysicalRows || deleted.Contains(offset))
+                    throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update row id {RowId.Make(fragId, offset)} of '{Name}': it is not a live row");
+            var reader = snapshot.Reader(frag);
+            using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
+            long start = 0;
+            for (int bi = 0; bi < frag.BatchRows.Count; bi++)
+            {
+                var b = reader.ReadBatch(bi, fields, withRowId: false);
+                var picks = new Kernels.Gather.Pick[b.Length];
+                bool any = false;
+                for (int i = 0; i < b.Length; i++)
+                    if (rows.TryGetValue((uint)(start + i), out var at)) { picks[i] = new Kernels.Gather.Pick(at.Source + 1, at.Row); any = true; }
+                    else picks[i] = new Kernels.Gather.Pick(0, i);
+                var cols = b.Columns.ToArray();
+                if (any)
+                    for (int c = 0; c < indices.Length; c++)
+                    {
+                        var sources = batches.Select(x => x.Columns[c + 1]).Prepend(b.Columns[indices[c]]).ToList();
+                        cols[indices[c]] = Kernels.Gather.Rows(b.Schema.Fields[indices[c]].DataType, sources, picks);
+                    }
+                w.Write(new RecordBatch(b.Schema, cols, b.Length));
+                start += b.Length;
             }
-            m.Operation = new OperationRecord { Kind = "update", TouchedFragments = byFragment.Keys.ToList(), Detail = $"{updated} rows: {string.Join(", ", columns)}" };
-            return m;
-        });
+            frag.Files = [w.Finish()];
+        }
     }
 
     /// <summary>

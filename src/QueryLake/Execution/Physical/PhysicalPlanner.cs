@@ -66,6 +66,7 @@ internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
             CreateAsNode c => new CreateAsOperator(c, Build(c.Input)),
             DeleteNode d => new DeleteOperator(d, Build(d.Input)),
             UpdateNode u => new UpdateOperator(u, Build(u.Input)),
+            MergeNode m => new MergeOperator(m, Build(m.Input)),
             _ => throw new InvalidOperationException($"no operator for {node.GetType().Name}"),
         };
     }

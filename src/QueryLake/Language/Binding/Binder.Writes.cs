@@ -94,6 +94,65 @@ internal sealed partial class Binder
         return new UpdateNode(new ProjectNode(plan, exprs, names), ds, u.Name, names.Skip(1).ToList());
     }
 
+    /// <summary>MERGE INTO name USING source ON cond WHEN MATCHED THEN UPDATE SET … | DELETE [WHEN NOT MATCHED THEN INSERT
+    /// [(columns)] VALUES (…)]: the dataset joined with the source on the condition (a right join when it inserts, so
+    /// unmatched source rows come with a NULL row id), then per row the id, the new values and the new row.</summary>
+    public MergeNode BindMerge(MergeStatement m, Dataset ds)
+    {
+        var (scan, scope) = Target(ds, m.Name);
+        var (source, sourceScope) = BindSource(m.Source);
+        var both = scope.Concat(sourceScope);
+        bool inserts = m.InsertValues is not null;
+        var plan = new JoinNode(scan, source, inserts ? JoinKind.Right : JoinKind.Inner, Predicate(m.On, both));
+        var schema = ds.Schema;
+        int rowId = schema.Fields.Count;
+        var exprs = new List<BoundExpr> { new ColumnRef(rowId, RowId.ColumnName, DataType.Int64) };
+        var names = new List<string> { RowId.ColumnName };
+        var updateColumns = new List<string>();
+        if (m.Update is not null)
+        {
+            var row = schema.Fields.Select((f, k) => (BoundExpr)new ColumnRef(k, f.Name, f.DataType)).ToArray();
+            var assigned = new List<int>();
+            foreach (var (column, value) in m.Update)
+            {
+                int k = schema.IndexOf(column);
+                if (k < 0) throw Error(m.At, "QL-COLUMN-NOT-FOUND", $"dataset '{m.Name}' has no column '{column}'" + Scope.Suggest(column, schema.Fields.Select(f => f.Name)));
+                if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
+                    throw Error(m.At, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed from {schema.Fields[k].Metadata[DerivedKey]}, not set");
+                if (assigned.Contains(k)) throw Error(m.At, "QL-BAD-ARGUMENT", $"MERGE sets column '{schema.Fields[k].Name}' twice");
+                row[k] = CastTo(Concrete(BindExpr(value, both)), schema.Fields[k].DataType);
+                assigned.Add(k);
+            }
+            foreach (int k in assigned.Concat(WithDerived(ds, m.Name, row, k => !assigned.Contains(k))))
+            {
+                exprs.Add(row[k]);
+                names.Add(schema.Fields[k].Name);
+                updateColumns.Add(schema.Fields[k].Name);
+            }
+        }
+        if (inserts)
+        {
+            var columns = m.InsertColumns is { Count: > 0 } named ? named.ToList() : schema.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
+            if (columns.Count != m.InsertValues!.Count)
+                throw Error(m.At, "QL-INSERT-WIDTH", $"INSERT names {columns.Count} columns but gives {m.InsertValues.Count} values");
+            var given = new Dictionary<int, BoundExpr>();
+            for (int c = 0; c < columns.Count; c++)
+            {
+                int k = schema.IndexOf(columns[c]);
+                if (k < 0) throw Error(m.At, "QL-COLUMN-NOT-FOUND", $"dataset '{m.Name}' has no column '{columns[c]}'" + Scope.Suggest(columns[c], schema.Fields.Select(f => f.Name)));
+                if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
+                    throw Error(m.At, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed, not inserted");
+                if (!given.TryAdd(k, CastTo(Concrete(BindExpr(m.InsertValues[c], both)), schema.Fields[k].DataType)))
+                    throw Error(m.At, "QL-BAD-ARGUMENT", $"INSERT names column '{columns[c]}' twice");
+            }
+            var row = schema.Fields.Select((f, k) => given.GetValueOrDefault(k) ?? new Literal(null, f.DataType)).ToArray();
+            WithDerived(ds, m.Name, row, _ => true);
+            exprs.AddRange(row);
+            names.AddRange(schema.Fields.Select(f => "__insert_" + f.Name));
+        }
+        return new MergeNode(new ProjectNode(plan, exprs, names), ds, m.Name, updateColumns, m.Delete, inserts);
+    }
+
     /// <summary>A scan of the dataset's latest version with its row ids (the last column, hidden from *), and its scope.</summary>
     private (ScanNode Scan, Scope Scope) Target(Dataset ds, string name)
     {

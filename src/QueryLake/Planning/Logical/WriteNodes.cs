@@ -53,3 +53,14 @@ internal sealed record UpdateNode(LogicalPlan Input, Dataset Target, string Name
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Update: {Name} [{string.Join(", ", Columns)}]";
 }
+
+/// <summary>MERGE: the input holds, per source row joined with the dataset row it matches (none: NULL), the dataset row's
+/// id, the new values of <see cref="UpdateColumns"/> and, when it inserts, a whole new row (<see cref="Inserts"/>).
+/// Matched rows are updated or deleted (<see cref="Delete"/>), unmatched ones inserted, all in one new version.</summary>
+internal sealed record MergeNode(LogicalPlan Input, Dataset Target, string Name, IReadOnlyList<string> UpdateColumns, bool Delete, bool Inserts) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Merge: {Name}" + (UpdateColumns.Count > 0 ? $" update [{string.Join(", ", UpdateColumns)}]" : "")
+        + (Delete ? " delete" : "") + (Inserts ? " insert" : "");
+}

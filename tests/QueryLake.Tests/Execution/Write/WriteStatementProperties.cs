@@ -9,7 +9,7 @@ using Xunit;
 namespace QueryLake.Tests.Execution.Write;
 
 /// <summary>
-/// INSERT, UPDATE (with and without FROM) and DELETE run as plans with a write operator on top. Random sequences of
+/// INSERT, UPDATE (with and without FROM), DELETE and MERGE run as plans with a write operator on top. Random sequences of
 /// them (subqueries, joins and NULLs included) leave the same table in QueryLake as in DuckDB, in process, after every
 /// statement; each statement commits exactly one version; an UPDATE … FROM that matches a row twice changes nothing.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class WriteStatementProperties
     private static readonly Gen<string> Statements =
         from c in Gen.Choose(0, 12)
         from op in Gen.Elements("<", ">=", "=", "<>")
-        from kind in Gen.Choose(0, 7)
+        from kind in Gen.Choose(0, 9)
         select kind switch
         {
             0 => $"UPDATE t SET x = x + {c}, v = v || 'u' WHERE k {op} {c}",
@@ -30,6 +30,8 @@ public sealed class WriteStatementProperties
             4 => $"DELETE FROM t WHERE k IN (SELECT k FROM s WHERE w > {c})",
             5 => $"DELETE FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.k AND s.name = 'n{c}')",
             6 => $"INSERT INTO t SELECT id + 100, k + 1, v, x * 2 FROM t WHERE k {op} {c}",
+            7 => $"MERGE INTO t USING (SELECT * FROM s WHERE w {op} {c}) m ON t.k = m.k WHEN MATCHED THEN UPDATE SET x = m.w, v = m.name WHEN NOT MATCHED THEN INSERT (id, k, v, x) VALUES (m.k + 1000, m.k, m.name, m.w)",
+            8 => $"MERGE INTO t USING s ON t.k = s.k AND s.w > {c} WHEN MATCHED THEN DELETE",
             _ => $"INSERT INTO t VALUES ({c + 500}, {c % 4}, NULL, {c}.5), ({c + 600}, NULL, 'z', NULL)",
         };
 
