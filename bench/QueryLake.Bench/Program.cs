@@ -12,7 +12,7 @@ using static QueryLake.Bench.Measure;
 // physical limits, measured in the same run, and prints medians and ratios.
 // usage: dotnet run -c Release --project bench/QueryLake.Bench -- [--dir DIR] [--rows N] [--blobs N] [--repeat N]
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
-//        dotnet run -c Release --project bench/QueryLake.Bench -- tpch [sf] [repeat] [dir] (TPC-H's 22 queries against DuckDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- tpch [sf] [repeat] [dir] [memory limit] (TPC-H's 22 queries against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- similarity [repeat] [scale] (top-k against DuckDB and LanceDB)
