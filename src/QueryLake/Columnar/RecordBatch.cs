@@ -4,7 +4,6 @@ using QueryLake.Columnar.Types;
 namespace QueryLake.Columnar;
 
 /// <summary>Equal-length columns with a schema: the unit that flows through storage and execution.</summary>
-[Display.TypeFormatterSource(typeof(Display.QueryResultFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class RecordBatch
 {
     /// <summary>Creates a batch; every column must have <paramref name="length"/> slots and match its field's type. A

@@ -3,8 +3,9 @@ using QueryLake.Sessions;
 
 namespace QueryLake.Display;
 
-/// <summary>The formatters .NET Interactive finds through <see cref="TypeFormatterSourceAttribute"/>: HTML tables
-/// for <see cref="QueryResult"/> and <see cref="RecordBatch"/>, and a plain-text table as the fallback.</summary>
+/// <summary>The formatters .NET Interactive finds through <see cref="TypeFormatterSourceAttribute"/> on
+/// <see cref="QueryResult"/>: HTML tables for results (and for <see cref="RecordBatch"/>es, for hosts that register the
+/// source themselves), and a plain-text table as the fallback.</summary>
 public sealed class QueryResultFormatterSource
 {
     /// <summary>The formatters, in the shape .NET Interactive expects (Type, MimeType, Format(object, TextWriter)).</summary>
