@@ -505,7 +505,7 @@ public sealed partial class QueryLakeSession : IDisposable
         if (Storage.Paths.LakeMarker.Enclosing(c.Target, Lake.Path) is { } lake)
             throw new SqlException("QL-TARGET-IN-LAKE", c.At.Line, c.At.Column,
                 $"COPY cannot write '{c.Target}': it is inside the lake {lake}, whose files only the lake writes; write it outside the lake");
-        var plan = Plan(binder, c.Query);
+        var plan = binder.BindQuery(c.Query).Plan;
         // Option values are constants; a bare word (FORMAT csv) parses as a column name and means itself.
         string Option(string name, string fallback) => !c.Options.TryGetValue(name, out var e) ? fallback : e switch
         {
@@ -540,16 +540,16 @@ public sealed partial class QueryLakeSession : IDisposable
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
             c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
         using var hasher = new Lineage.ContentHasher(plan.Schema);
-        var batches = hasher.Tap(Reporting(Executor.Results(plan, Context(cancel)), "copy", plan));
-        long rows;
-        try
+        long Sink(Schema schema, IEnumerable<RecordBatch> batches)
         {
-            rows = Export.Exporter.Export(c.Target, plan.Schema, batches, options);
+            try { return Export.Exporter.Export(c.Target, schema, hasher.Tap(batches), options); }
+            catch (Exception e) when (e is NotSupportedException or ArgumentException)
+            {
+                throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
+            }
         }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException)
-        {
-            throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
-        }
+        var result = RunWrite(c, new CopyNode(plan, c.Target, format, Sink), cancel, "copy");
+        long rows = result.RowsAffected ?? 0;
         // Lineage: what was written, from which versions, with which seed (read-only sessions write files but no records).
         if (!ReadOnly)
             Exports.Save(new Lineage.ExportRecord(Path.GetFullPath(c.Target), format, c.QueryText, reads.Distinct().ToList(), options.Shards, shuffle,

@@ -67,6 +67,7 @@ internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
             DeleteNode d => new DeleteOperator(d, Build(d.Input)),
             UpdateNode u => new UpdateOperator(u, Build(u.Input)),
             MergeNode m => new MergeOperator(m, Build(m.Input)),
+            CopyNode c => new CopyOperator(c, Build(c.Input)),
             _ => throw new InvalidOperationException($"no operator for {node.GetType().Name}"),
         };
     }

@@ -64,3 +64,12 @@ internal sealed record MergeNode(LogicalPlan Input, Dataset Target, string Name,
     public override string Label() => $"Merge: {Name}" + (UpdateColumns.Count > 0 ? $" update [{string.Join(", ", UpdateColumns)}]" : "")
         + (Delete ? " delete" : "") + (Inserts ? " insert" : "");
 }
+
+/// <summary>COPY (query) TO 'target': the input's rows go to <see cref="Sink"/>, which writes them in
+/// <see cref="Format"/> (the session's exporter, with the statement's lineage) and returns how many it wrote.</summary>
+internal sealed record CopyNode(LogicalPlan Input, string Target, string Format, Func<Schema, IEnumerable<RecordBatch>, long> Sink) : WriteNode
+{
+    public override LogicalPlan Input { get; init; } = Input;
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+    public override string Label() => $"Copy: to '{Target}' ({Format})";
+}
