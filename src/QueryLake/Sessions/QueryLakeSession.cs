@@ -482,7 +482,7 @@ public sealed partial class QueryLakeSession : IDisposable
         StreamSource Rows(bool images)
         {
             var schema = Ingest.FileImporter.SchemaFor(images);
-            return new StreamSource("files", schema, Ingest.FileImporter.Read(files, schema, reported, cancel));
+            return new StreamSource("files", schema, () => Ingest.FileImporter.Read(files, schema, reported, cancel), files.Count, once: true);
         }
         ScanNode Scan(StreamSource source) => new(source, source.Schema.Fields.Select(f => f.Name).ToList());
         if (!Lake.DatasetExists(im.Name))

@@ -67,7 +67,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         return ext switch
         {
             ".arrow" or ".feather" or ".ipc" or ".arrows" => ReadArrow(full),
-            ".csv" or ".tsv" => Text(full, () => Formats.Text.CsvReader.Read(full, ext == ".tsv" ? '\t' : ',')),
+            ".csv" or ".tsv" => Csv(full, ext == ".tsv" ? '\t' : ','),
             ".json" or ".jsonl" or ".ndjson" => Text(full, () => Formats.Text.JsonReader.Read(full)),
             ".parquet" or ".pq" => Parquet(path, at),
             ".npy" => Text(full, () => Formats.Npy.NpyReader.Read(full)),
@@ -89,6 +89,13 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         {
             throw new SqlException(e.Code, at.Line, at.Column, e.Message);
         }
+    }
+
+    /// <summary>A CSV file as a source that streams it on each scan (checked and typed by one pass first).</summary>
+    private static StreamSource Csv(string path, char delimiter)
+    {
+        var (schema, rows, batches) = Formats.Text.CsvReader.Open(path, delimiter);
+        return new StreamSource(System.IO.Path.GetFileName(path), schema, batches, rows);
     }
 
     private static MemorySource Text(string path, Func<(Schema Schema, IReadOnlyList<RecordBatch> Batches)> read)
@@ -124,7 +131,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         {
             "read_arrow" => Existing(p, r.At, ReadArrow),
             "read_parquet" => Parquet(p, r.At),
-            "read_csv" => Existing(p, r.At, f => Text(f, () => Formats.Text.CsvReader.Read(f, Delimiter(r)))),
+            "read_csv" => Existing(p, r.At, f => Csv(f, Delimiter(r))),
             "read_json" => Existing(p, r.At, f => Text(f, () => Formats.Text.JsonReader.Read(f))),
             "read_npy" => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
             _ => throw new InvalidOperationException($"table function {function.Name} is declared but not opened here"),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Builders;
@@ -8,45 +7,90 @@ using QueryLake.Errors;
 namespace QueryLake.Formats.Text;
 
 /// <summary>
-/// Reads CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) with a header row. Column types are inferred
-/// from every value, as narrow as fits: BOOLEAN, BIGINT, DOUBLE, DATE (yyyy-MM-dd), TIMESTAMP, else VARCHAR.
-/// An empty unquoted field is NULL. Errors name the file, line and column.
+/// Reads CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) with a header row, streaming: the file is read twice,
+/// row by row, never whole. The first pass checks every row's field count and infers each column's type from every
+/// value, as narrow as fits: BOOLEAN, BIGINT, DOUBLE, DATE (yyyy-MM-dd), TIMESTAMP, else VARCHAR; the second converts
+/// rows to batches as they are read. An empty unquoted field is NULL. Errors name the file, line and column.
 /// </summary>
 public static class CsvReader
 {
-    /// <summary>Reads a CSV file into batches of at most <paramref name="batchRows"/> rows.</summary>
+    /// <summary>Reads a CSV file into batches of at most <paramref name="batchRows"/> rows, held in memory.</summary>
     public static (Schema Schema, IReadOnlyList<RecordBatch> Batches) Read(string path, char delimiter = ',', int batchRows = 1 << 16)
     {
-        var text = File.ReadAllText(path, Encoding.UTF8);
-        var rows = Parse(text, delimiter, path);
-        if (rows.Count == 0) throw new CorruptFileException(path, "the CSV file is empty (it needs at least a header row)");
-        var header = rows[0].Fields.Select((h, i) => string.IsNullOrWhiteSpace(h) ? $"column{i}" : h!).ToList();
-        var unique = new HashSet<string>();
-        for (int i = 0; i < header.Count; i++)
-            for (int k = 1; !unique.Add(header[i]); k++) header[i] = $"{header[i]}_{k}";
-        for (int r = 1; r < rows.Count; r++)
-            if (rows[r].Fields.Count != header.Count)
-                throw new CorruptFileException(path, $"line {rows[r].Line}: {rows[r].Fields.Count} fields, but the header has {header.Count}");
-        var types = header.Select((_, c) => TextTypes.Infer(rows.Skip(1).Select(r => r.Fields[c]))).ToList();
-        var schema = new Schema(header.Select((h, i) => new Field(h, types[i])).ToList());
-        var batches = new List<RecordBatch>();
-        for (int start = 1; start < rows.Count; start += batchRows)
+        var (schema, _, batches) = Open(path, delimiter, batchRows);
+        return (schema, batches().ToList());
+    }
+
+    /// <summary>Checks a CSV file and infers its schema (one streaming pass); returns the schema, the number of data
+    /// rows, and a function that streams the rows as batches of at most <paramref name="batchRows"/> rows each time it
+    /// is called (a second pass, converting as it reads).</summary>
+    public static (Schema Schema, long Rows, Func<IEnumerable<RecordBatch>> Batches) Open(string path, char delimiter = ',', int batchRows = 1 << 16)
+    {
+        List<string>? header = null;
+        TextTypes.Inferrer[] inferrers = [];
+        long rows = 0;
+        foreach (var row in Rows(path, delimiter))
         {
-            int n = Math.Min(batchRows, rows.Count - start);
-            var builders = types.Select(ArrayBuilder.Create).ToArray();
-            for (int r = start; r < start + n; r++)
-                for (int c = 0; c < builders.Length; c++)
-                    builders[c].Append(TextTypes.Convert(rows[r].Fields[c], types[c]));
-            batches.Add(new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n));
+            if (header is null)
+            {
+                header = row.Fields.Select((h, i) => string.IsNullOrWhiteSpace(h) ? $"column{i}" : h!).ToList();
+                var unique = new HashSet<string>();
+                for (int i = 0; i < header.Count; i++)
+                    for (int k = 1; !unique.Add(header[i]); k++) header[i] = $"{header[i]}_{k}";
+                inferrers = header.Select(_ => new TextTypes.Inferrer()).ToArray();
+                continue;
+            }
+            if (row.Fields.Count != header.Count)
+                throw new CorruptFileException(path, $"line {row.Line}: {row.Fields.Count} fields, but the header has {header.Count}");
+            for (int c = 0; c < inferrers.Length; c++) inferrers[c].Add(row.Fields[c]);
+            rows++;
         }
-        return (schema, batches);
+        if (header is null) throw new CorruptFileException(path, "the CSV file is empty (it needs at least a header row)");
+        var types = inferrers.Select(i => i.Type).ToList();
+        var schema = new Schema(header.Select((h, i) => new Field(h, types[i])).ToList());
+        IEnumerable<RecordBatch> Batches()
+        {
+            ArrayBuilder[]? builders = null;
+            int n = 0;
+            bool first = true;
+            foreach (var row in Rows(path, delimiter))
+            {
+                if (first) { first = false; continue; }
+                if (row.Fields.Count != types.Count)
+                    throw new CorruptFileException(path, $"line {row.Line}: {row.Fields.Count} fields, but the header has {types.Count} (the file changed while it was read)");
+                builders ??= types.Select(ArrayBuilder.Create).ToArray();
+                for (int c = 0; c < builders.Length; c++)
+                {
+                    try { builders[c].Append(TextTypes.Convert(row.Fields[c], types[c])); }
+                    catch (FormatException) { throw new CorruptFileException(path, $"line {row.Line}, column '{header[c]}': '{row.Fields[c]}' is not {types[c]} (the file changed while it was read)"); }
+                }
+                if (++n == batchRows)
+                {
+                    yield return new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n);
+                    builders = null;
+                    n = 0;
+                }
+            }
+            if (n > 0) yield return new RecordBatch(schema, builders!.Select(b => b.Build()).ToArray(), n);
+        }
+        return (schema, rows, Batches);
     }
 
     private readonly record struct Row(int Line, List<string?> Fields);
 
-    private static List<Row> Parse(string text, char delimiter, string path)
+    /// <summary>The file's rows, parsed as they are read (blank lines skipped).</summary>
+    private static IEnumerable<Row> Rows(string path, char delimiter)
     {
-        var rows = new List<Row>();
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+        var buffer = new char[1 << 16];
+        int length = 0, at = 0;
+        bool More()
+        {
+            if (at < length) return true;
+            length = reader.Read(buffer, 0, buffer.Length);
+            at = 0;
+            return length > 0;
+        }
         var fields = new List<string?>();
         var field = new StringBuilder();
         bool quoted = false, wasQuoted = false;
@@ -57,14 +101,14 @@ public static class CsvReader
             field.Clear();
             wasQuoted = false;
         }
-        for (int i = 0; i < text.Length; i++)
+        while (More())
         {
-            char ch = text[i];
+            char ch = buffer[at++];
             if (quoted)
             {
                 if (ch == '"')
                 {
-                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    if (More() && buffer[at] == '"') { field.Append('"'); at++; }
                     else quoted = false;
                 }
                 else
@@ -78,9 +122,9 @@ public static class CsvReader
             else if (ch == delimiter) EndField();
             else if (ch == '\n' || ch == '\r')
             {
-                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+                if (ch == '\r' && More() && buffer[at] == '\n') at++;
                 EndField();
-                if (!(fields.Count == 1 && fields[0] is null)) rows.Add(new Row(rowLine, fields));
+                if (!(fields.Count == 1 && fields[0] is null)) yield return new Row(rowLine, fields);
                 fields = [];
                 line++;
                 rowLine = line;
@@ -91,8 +135,7 @@ public static class CsvReader
         if (field.Length > 0 || fields.Count > 0 || wasQuoted)
         {
             EndField();
-            rows.Add(new Row(rowLine, fields));
+            yield return new Row(rowLine, fields);
         }
-        return rows;
     }
 }

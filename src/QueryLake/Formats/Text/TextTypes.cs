@@ -12,21 +12,38 @@ internal static class TextTypes
     /// <summary>The narrowest type every non-null value fits: BOOLEAN, BIGINT, DOUBLE, DATE, TIMESTAMP, else VARCHAR.</summary>
     public static DataType Infer(IEnumerable<string?> values)
     {
-        bool isBool = true, isLong = true, isDouble = true, isDate = true, isTimestamp = true, any = false;
+        var inferrer = new Inferrer();
         foreach (var v in values)
         {
-            if (v is null) continue;
-            any = true;
-            var s = v.Trim();
-            isBool &= s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("false", StringComparison.OrdinalIgnoreCase);
-            isLong &= long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
-            isDouble &= double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-            isDate &= DateOnly.TryParseExact(s, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
-            isTimestamp &= DateTime.TryParseExact(s, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _);
-            if (!(isBool || isLong || isDouble || isDate || isTimestamp)) return DataType.Utf8;
+            inferrer.Add(v);
+            if (inferrer.Settled) break;
         }
-        if (!any) return DataType.Utf8;
-        return isBool ? DataType.Boolean : isLong ? DataType.Int64 : isDouble ? DataType.Float64 : isDate ? DataType.Date32 : isTimestamp ? DataType.Timestamp() : DataType.Utf8;
+        return inferrer.Type;
+    }
+
+    /// <summary>Infers one column's type from its values as they come (<see cref="Infer"/>, value by value).</summary>
+    public sealed class Inferrer
+    {
+        private bool _isBool = true, _isLong = true, _isDouble = true, _isDate = true, _isTimestamp = true, _any;
+
+        /// <summary>True once only VARCHAR fits: later values cannot change the type.</summary>
+        public bool Settled => _any && !(_isBool || _isLong || _isDouble || _isDate || _isTimestamp);
+
+        public void Add(string? v)
+        {
+            if (v is null || Settled) return;
+            _any = true;
+            var s = v.Trim();
+            if (_isBool) _isBool = s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("false", StringComparison.OrdinalIgnoreCase);
+            if (_isLong) _isLong = long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            if (_isDouble) _isDouble = double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+            if (_isDate) _isDate = DateOnly.TryParseExact(s, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+            if (_isTimestamp) _isTimestamp = DateTime.TryParseExact(s, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _);
+        }
+
+        /// <summary>The narrowest type the values so far fit.</summary>
+        public DataType Type => !_any ? DataType.Utf8
+            : _isBool ? DataType.Boolean : _isLong ? DataType.Int64 : _isDouble ? DataType.Float64 : _isDate ? DataType.Date32 : _isTimestamp ? DataType.Timestamp() : DataType.Utf8;
     }
 
     public static object? Convert(string? v, DataType type)

@@ -433,6 +433,14 @@ internal sealed class HashJoinOperator : PhysicalOperator
             int rows = Math.Max(1, PairsPerPiece / buildRows);
             probing = probing.SelectMany(b => Pieces(b, rows));
         }
+        // With keys a probe row pairs with at most the longest chain's rows: when a whole batch could make more than
+        // FanOutPairs pairs (a key repeated thousands of times on the build side), it is cut into pieces that cannot,
+        // so the pairs and the output of one piece stay bounded however skewed the keys.
+        else if (leftKeys.Count > 0 && !(node.Kind is JoinKind.Semi or JoinKind.Anti && residual is null) && table.LongestChain > 1)
+        {
+            int rows = Math.Max(1, FanOutPairs / table.LongestChain);
+            probing = probing.SelectMany(b => b.Length > rows ? Pieces(b, rows) : [b]);
+        }
         var probed = Parallel.OrderedMap(probing, Probe, ctx.Threads, ctx.Cancel);
         foreach (var output in probed)
         {
@@ -453,6 +461,9 @@ internal sealed class HashJoinOperator : PhysicalOperator
 
     /// <summary>The most pairs one probe of a join without keys makes at once.</summary>
     internal const int PairsPerPiece = 1 << 13;
+
+    /// <summary>The most pairs a keyed join's probe piece may make (see <see cref="Probing"/>).</summary>
+    internal const int FanOutPairs = 1 << 20;
 
     private static IEnumerable<RecordBatch> Pieces(RecordBatch b, int rows)
     {

@@ -205,6 +205,27 @@ internal sealed class JoinTable
     /// <summary>Whether no key repeats among the build rows of an integer-keyed table (every chain has one row).</summary>
     public bool Unique => _unique;
 
+    private int _longestChain = -1;
+
+    /// <summary>The most build rows one probe row can be paired with: the longest chain (equal keys, and for the hashed
+    /// layout rows of one bucket). Chains link each row to a later one, so one pass from the last row counts them.</summary>
+    public int LongestChain
+    {
+        get
+        {
+            if (_longestChain >= 0) return _longestChain;
+            if (_unique || _rows == 0) return _longestChain = Math.Min(_rows, 1);
+            var length = new int[_rows];
+            int longest = 0;
+            for (int r = _rows - 1; r >= 0; r--)
+            {
+                length[r] = 1 + (_next[r] > 0 ? length[_next[r] - 1] : 0);
+                longest = Math.Max(longest, length[r]);
+            }
+            return _longestChain = longest;
+        }
+    }
+
     /// <summary>The next build row after <paramref name="row"/> with the same integer key, or −1.</summary>
     public int NextOf(int row) => _next[row] - 1;
 
