@@ -95,4 +95,39 @@ public sealed class CrashRecoveryTests
         }
         Assert.True(absent > 0, "no run was killed before its commit; the test proved nothing");
     }
+
+    [Fact]
+    public void Killing_a_create_or_replace_leaves_the_old_rows_or_the_whole_new_ones()
+    {
+        // CREATE OR REPLACE writes the new rows and then commits one version naming only them: killed at any moment, the
+        // dataset holds its old rows (no new version) or all the new ones (one new version); it is never missing or empty.
+        using var dir = new TempDir();
+        var cli = Programs.Dll("QueryLake.Cli", "querylake");
+        const long Rows = 3_000_000;
+        var rng = new Random(11);
+        using (var s = QueryLake.Sessions.QueryLakeSession.Open(dir.Path)) s.Execute("CREATE DATASET x AS SELECT range AS n FROM range(10)");
+        int old = 0, replaced = 0;
+        for (int run = 0; run < 12; run++)
+        {
+            var before = Lake.Open(dir.Path).OpenDataset("x");
+            long versions = before.LatestVersion, rows = before.Latest().RowCount;
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(cli);
+            psi.ArgumentList.Add(dir.Path);
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add($"CREATE OR REPLACE DATASET x AS SELECT range AS n, 'row ' || CAST(range AS VARCHAR) AS label FROM range({Rows})");
+            using var p = Process.Start(psi)!;
+            Thread.Sleep(rng.Next(200, 2500));
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } // it had finished
+            p.WaitForExit();
+            var ds = Lake.Open(dir.Path).OpenDataset("x");
+            if (ds.LatestVersion == versions) { Assert.Equal(rows, ds.Latest().RowCount); old++; continue; }
+            Assert.Equal(versions + 1, ds.LatestVersion);
+            Assert.Equal(Rows, ds.Latest().RowCount);
+            Assert.Equal(2, ds.Schema.Fields.Count);
+            Assert.Equal(rows, ds.Checkout(versions).RowCount);
+            replaced++;
+        }
+        Assert.True(old > 0, "no run was killed before its commit; the test proved nothing");
+    }
 }
