@@ -96,6 +96,15 @@ public sealed class WriteStatementProperties
         Assert.Contains("AS k2", insert);
         var e = Assert.Throws<QueryLake.Language.SqlException>(() => ql.Execute("UPDATE t SET k2 = 1"));
         Assert.Equal("QL-DERIVED-COLUMN", e.Code);
+        // EXPLAIN ANALYZE runs a write (and commits it): a read-only session refuses it, but shows the plan.
+        long version = ql.Lake.OpenDataset("t").LatestVersion;
+        ql.ReadOnly = true;
+        Assert.StartsWith("Delete: t", (string)ql.Query("EXPLAIN DELETE FROM t WHERE id < 5").Rows().Single()[0]!);
+        Assert.Equal("QL-READ-ONLY", Assert.Throws<QueryLake.Language.SqlException>(() => ql.Execute("EXPLAIN ANALYZE DELETE FROM t WHERE id < 5")).Code);
+        ql.ReadOnly = false;
+        Assert.Contains("Delete: t", (string)ql.Query("EXPLAIN ANALYZE DELETE FROM t WHERE id < 5").Rows().Single()[0]!);
+        Assert.Equal(version + 1, ql.Lake.OpenDataset("t").LatestVersion);
+        Assert.Equal(95L, ql.Query("SELECT count(*) FROM t").Rows().Single()[0]);
     }
 
     private static string Line(object?[] row) => string.Join("|", row.Select(Text));
