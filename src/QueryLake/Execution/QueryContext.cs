@@ -91,12 +91,18 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
 
     private static string Format(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / (double)(1 << 20):F1} MiB";
 
-    /// <summary>Bytes held by a batch's buffers (shared buffers counted once per batch).</summary>
-    public static long SizeOf(Columnar.RecordBatch b)
+    /// <summary>Bytes held by a batch's buffers. With <paramref name="counted"/>, a dictionary already in it is not
+    /// counted again: batches an operator holds often share one (text a scan or a join hands out as indices into one
+    /// dictionary), and counting it per batch made a semi join's 734,000 build rows look like gigabytes.</summary>
+    public static long SizeOf(Columnar.RecordBatch b, ISet<Columnar.ArrayData>? counted = null)
     {
-        long Size(Columnar.ArrayData d) => d.Buffers.Sum(x => (long)x.Length) + d.Children.Sum(Size) + (d.Dictionary is null ? 0 : Size(d.Dictionary));
+        long Size(Columnar.ArrayData d) => d.Buffers.Sum(x => (long)x.Length) + d.Children.Sum(Size)
+            + (d.Dictionary is null || (counted is not null && !counted.Add(d.Dictionary)) ? 0 : Size(d.Dictionary));
         return b.Columns.Sum(c => Size(c.Data));
     }
+
+    /// <summary>A set for <see cref="SizeOf"/>'s shared dictionaries (by reference).</summary>
+    public static ISet<Columnar.ArrayData> Dictionaries() => new HashSet<Columnar.ArrayData>(ReferenceEqualityComparer.Instance);
 
     /// <summary>Told the rows a statement's write has read so far (and true once its input ends), for progress bars.</summary>
     public Action<long, bool>? Progress { get; init; }

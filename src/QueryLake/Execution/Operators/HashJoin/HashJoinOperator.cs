@@ -122,6 +122,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
         List<BoundExpr> leftKeys, List<BoundExpr> rightKeys, BoundExpr? residual)
     {
         var build = new List<RecordBatch>();
+        var dictionaries = QueryContext.Dictionaries();
         long held = 0;
         using var leftRows = left.GetEnumerator();
         try
@@ -130,7 +131,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
             {
                 var b = leftRows.Current;
                 if (b.Length == 0) continue;
-                long bytes = QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length;
+                long bytes = QueryContext.SizeOf(b, dictionaries) + (JoinTable.BytesPerRow + 8) * b.Length;
                 build.Add(b);
                 if (!ctx.TryReserve(bytes))
                 {
@@ -230,6 +231,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
         int level = 0)
     {
         var build = new List<RecordBatch>();
+        var dictionaries = QueryContext.Dictionaries();
         long held = 0;
         using var rightRows = right.GetEnumerator();
         bool spill = false;
@@ -239,7 +241,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
             {
                 var b = rightRows.Current;
                 if (b.Length == 0) continue;
-                long bytes = QueryContext.SizeOf(b) + (JoinTable.BytesPerRow + 8) * b.Length;
+                long bytes = QueryContext.SizeOf(b, dictionaries) + (JoinTable.BytesPerRow + 8) * b.Length;
                 if (!ctx.TryReserve(bytes))
                 {
                     if (leftKeys.Count == 0 || level >= MaxSpillLevel) ctx.Reserve(bytes, "the hash join's build side"); // fails

@@ -41,6 +41,7 @@ internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperat
         string holder = $"{node.Op}{(node.All ? " ALL" : "")}";
         var rightCounts = new Dictionary<RowKey, long>();
         var rightBatches = new List<RecordBatch>();
+        var dictionaries = QueryContext.Dictionaries();
         long held = 0, batchBytes = 0;
         using var rightRows = right.GetEnumerator();
         bool spill = false;
@@ -58,7 +59,7 @@ internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperat
                     var k = RowKey.Of(b.Columns, r);
                     rightCounts[k] = rightCounts.GetValueOrDefault(k) + 1;
                 }
-                long size = QueryContext.SizeOf(b), bytes = size + perKey * (rightCounts.Count - before);
+                long size = QueryContext.SizeOf(b, dictionaries), bytes = size + perKey * (rightCounts.Count - before);
                 if (!ctx.TryReserve(bytes))
                 {
                     if (level >= MaxSpillLevel) ctx.Reserve(bytes, holder); // fails

@@ -24,6 +24,7 @@ internal sealed class SortOperator(SortNode node, PhysicalOperator input) : Phys
     public static IEnumerable<RecordBatch> Execute(SortNode node, IEnumerable<RecordBatch> input, QueryContext ctx)
     {
         var batches = new List<RecordBatch>();
+        var dictionaries = QueryContext.Dictionaries();
         var runs = new List<string>();
         long held = 0;
         try
@@ -32,7 +33,7 @@ internal sealed class SortOperator(SortNode node, PhysicalOperator input) : Phys
             {
                 if (b.Length == 0) continue;
                 // The batch, and the sort's pick (8 bytes) per row.
-                long size = QueryContext.SizeOf(b) + 8L * b.Length;
+                long size = QueryContext.SizeOf(b, dictionaries) + 8L * b.Length;
                 if (!ctx.TryReserve(size))
                 {
                     if (batches.Count > 0)

@@ -34,6 +34,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
     {
         var common = CommonPartitionKeys(node);
         var batches = new List<RecordBatch>();
+        var dictionaries = QueryContext.Dictionaries();
         long held = 0;
         using var rows = input.GetEnumerator();
         bool spill = false;
@@ -43,7 +44,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
             {
                 var b = rows.Current;
                 if (b.Length == 0) continue;
-                long bytes = QueryContext.SizeOf(b) + 16L * b.Length * node.Calls.Count;
+                long bytes = QueryContext.SizeOf(b, dictionaries) + 16L * b.Length * node.Calls.Count;
                 if (!ctx.TryReserve(bytes))
                 {
                     if (common.Count == 0 || level >= MaxSpillLevel) ctx.Reserve(bytes, "window functions"); // fails
