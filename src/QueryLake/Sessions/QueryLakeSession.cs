@@ -332,11 +332,11 @@ public sealed partial class QueryLakeSession : IDisposable
         var plan = e.Inner switch
         {
             QueryStatement q => Plan(binder, q.Query),
-            InsertStatement i when Open(i.Name, i.At) is { Schema.Fields.Count: > 0 } target => LogicalOptimizer.Optimize(binder.BindInsert(i, target), DisabledRules),
+            InsertStatement i => LogicalOptimizer.Optimize(binder.BindInsert(i, Open(i.Name, i.At)), DisabledRules),
             UpdateStatement u => LogicalOptimizer.Optimize(binder.BindUpdate(u, Open(u.Name, u.At)), DisabledRules),
             DeleteStatement d => LogicalOptimizer.Optimize(binder.BindDelete(d, Open(d.Name, d.At)), DisabledRules),
             MergeStatement m => LogicalOptimizer.Optimize(binder.BindMerge(m, Open(m.Name, m.At)), DisabledRules),
-            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT (into a dataset with columns), UPDATE, DELETE and MERGE"),
+            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT, UPDATE, DELETE and MERGE"),
         };
         var ctx = Context(cancel, statistics: e.Analyze);
         var physical = Executor.Physical(plan, ctx);
@@ -401,14 +401,6 @@ public sealed partial class QueryLakeSession : IDisposable
     private QueryResult Insert(Binder binder, InsertStatement i, CancellationToken cancel, string operation = "insert")
     {
         var ds = Open(i.Name, i.At);
-        // A dataset created without columns takes the columns of its first insert (named as in the INSERT's list).
-        if (ds.Schema.Fields.Count == 0)
-        {
-            var plan = Plan(binder, i.Query);
-            if (i.Columns.Count > 0 && i.Columns.Count != plan.Schema.Fields.Count)
-                throw new SqlException("QL-INSERT-WIDTH", i.At.Line, i.At.Column, $"INSERT names {i.Columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
-            ds.DefineSchema(new Schema(plan.Schema.Fields.Select((f, k) => new Field(i.Columns.Count > 0 ? i.Columns[k] : f.Name, f.DataType is NullType ? DataType.Int32 : f.DataType)).ToList()));
-        }
         return RunWrite(i, binder.BindInsert(i, ds), cancel, operation);
     }
 
@@ -492,11 +484,11 @@ public sealed partial class QueryLakeSession : IDisposable
             return RunWrite(im, new CreateAsNode(Scan(source), Lake, im.Name, Replace: false), cancel, "import", reportRows: false);
         }
         var ds = Lake.OpenDataset(im.Name);
-        if (ds.Schema.Fields.Count == 0) ds.DefineSchema(Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
         var existing = ds.Schema;
-        if (existing.IndexOf("path") < 0 || existing.IndexOf("content") < 0)
+        // A dataset created without columns takes the file rows' columns, in the same commit as the rows.
+        if (existing.Fields.Count > 0 && (existing.IndexOf("path") < 0 || existing.IndexOf("content") < 0))
             throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
-        var rows = Rows(existing.Fields[existing.IndexOf("content")].DataType is Columnar.Types.ImageType);
+        var rows = Rows(existing.Fields.Count == 0 ? Ingest.FileImporter.AllImages(files) : existing.Fields[existing.IndexOf("content")].DataType is Columnar.Types.ImageType);
         return RunWrite(im, binder.BindInsert(Scan(rows), rows.Schema.Fields.Select(f => f.Name).ToList(), ds, im.Name, im.At), cancel, "import", reportRows: false);
     }
 

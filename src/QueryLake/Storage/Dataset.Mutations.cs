@@ -267,6 +267,48 @@ public sealed partial class Dataset
     }
 
     /// <summary>
+    /// Gives a dataset created without columns (<c>CREATE DATASET name</c>) its schema and its first rows in one new
+    /// version: what the first INSERT or IMPORT into it does. The rows are written first; a failure commits nothing.
+    /// </summary>
+    public DatasetSnapshot DefineAndAppend(Schema schema, IEnumerable<RecordBatch> batches)
+    {
+        foreach (var f in schema.Fields)
+        {
+            LakeNames.CheckColumn(f.Name);
+            if (f.Name == RowId.ColumnName) throw new LakeException("QL-BAD-NAME", $"'{RowId.ColumnName}' is reserved for row ids");
+            ManifestJson.TypeToJson(f.DataType);
+        }
+        var head = _log.Read(Branch, _log.Latest(Branch));
+        if (head.Schema.Fields.Count > 0 || head.Fragments.Count > 0)
+            throw new LakeException("QL-SCHEMA-MISMATCH", $"dataset '{Name}' already has columns");
+        int next = head.NextFieldId;
+        var defined = ManifestJson.FromSchema(schema, ref next);
+        var written = WriteFiles(Path, Options, batches, schema, defined.Fields.Select(f => f.Id).ToArray());
+        try
+        {
+            return Commit(m =>
+            {
+                if (m.Schema.Fields.Count > 0 || m.Fragments.Count > 0) return Conflict("append", "another writer gave the dataset its columns first");
+                m.Schema = defined;
+                m.NextFieldId = next;
+                long rows = 0;
+                foreach (var (file, batchRows, n) in written)
+                {
+                    m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
+                    rows += n;
+                }
+                m.Operation = new OperationRecord { Kind = "append", SchemaChanged = true, RowsAdded = rows, Detail = "defined " + string.Join(", ", schema.Fields.Select(f => f.ToString())) };
+                return m;
+            });
+        }
+        catch
+        {
+            DeleteFiles(Path, written);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Gives a dataset created without columns (<c>CREATE DATASET name</c>) its schema, in one new version: the first
     /// INSERT or IMPORT into it sets the columns. Fails when the dataset already has columns.
     /// </summary>

@@ -25,6 +25,16 @@ internal sealed partial class Binder
     public InsertNode BindInsert(LogicalPlan plan, IReadOnlyList<string> named, Dataset ds, string name, SourceSpan at)
     {
         var target = ds.Schema;
+        if (target.Fields.Count == 0)
+        {
+            // A dataset created without columns takes those of its first insert (named as in its column list), in the
+            // same commit as the rows.
+            if (named.Count > 0 && named.Count != plan.Schema.Fields.Count)
+                throw Error(at, "QL-INSERT-WIDTH", $"INSERT names {named.Count} columns but the query returns {plan.Schema.Fields.Count}");
+            var defined = new Schema(plan.Schema.Fields.Select((f, k) => new Field(named.Count > 0 ? named[k] : f.Name, f.DataType is NullType ? DataType.Int32 : f.DataType)).ToList());
+            var casts = plan.Schema.Fields.Select((f, k) => CastTo(new ColumnRef(k, f.Name, f.DataType), defined.Fields[k].DataType)).ToList();
+            return new InsertNode(new ProjectNode(plan, casts, defined.Fields.Select(f => f.Name).ToList()), ds, name) { Define = defined };
+        }
         var columns = named.Count > 0 ? named.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
         if (columns.Count != plan.Schema.Fields.Count)
             throw Error(at, "QL-INSERT-WIDTH", $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");

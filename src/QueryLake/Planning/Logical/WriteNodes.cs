@@ -24,6 +24,9 @@ internal abstract record WriteNode : LogicalPlan
 internal sealed record InsertNode(LogicalPlan Input, Dataset Target, string Name) : WriteNode
 {
     public override LogicalPlan Input { get; init; } = Input;
+
+    /// <summary>For a dataset created without columns: the columns this first insert gives it, in the same commit.</summary>
+    public Schema? Define { get; init; }
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Insert: {Name} [{string.Join(", ", Input.Schema.Fields.Select(f => f.Name))}]";
 }

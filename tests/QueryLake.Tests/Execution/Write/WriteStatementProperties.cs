@@ -107,6 +107,24 @@ public sealed class WriteStatementProperties
         Assert.Equal(95L, ql.Query("SELECT count(*) FROM t").Rows().Single()[0]);
     }
 
+    [Fact]
+    public void The_first_insert_into_a_dataset_without_columns_defines_them_in_the_same_commit()
+    {
+        using var ql = QueryLakeSession.Open();
+        ql.Execute("CREATE DATASET t");
+        Assert.Contains("defines its columns", (string)ql.Query("EXPLAIN INSERT INTO t (a, b) VALUES (1, 'x')").Rows().Single()[0]!);
+        Assert.Equal(2L, ql.Query("INSERT INTO t (a, b) VALUES (1, 'x'), (2, NULL)").Rows().Single()[0]);
+        var versions = ql.Lake.OpenDataset("t").Versions();
+        Assert.Equal(2, versions.Count);
+        Assert.Equal(2L, versions[^1].RowCount);
+        Assert.Equal(["a", "b"], ql.Lake.OpenDataset("t").Schema.Fields.Select(f => f.Name));
+        // A failing first insert commits nothing, and leaves the dataset without columns.
+        ql.Execute("CREATE DATASET u");
+        Assert.ThrowsAny<QueryLakeException>(() => ql.Execute("INSERT INTO u SELECT CAST('x' || range AS INTEGER) AS n FROM range(3)"));
+        Assert.Single(ql.Lake.OpenDataset("u").Versions());
+        Assert.Empty(ql.Lake.OpenDataset("u").Schema.Fields);
+    }
+
     private static string Line(object?[] row) => string.Join("|", row.Select(Text));
 
     private static string Text(object? v) => v switch

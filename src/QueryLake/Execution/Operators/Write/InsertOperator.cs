@@ -9,12 +9,14 @@ namespace QueryLake.Execution.Operators.Write;
 internal sealed class InsertOperator(InsertNode node, PhysicalOperator input) : WriteOperator(node, input)
 {
     public override string Name => "Insert";
-    public override string Detail => $"{node.Name} [{List(node.Input.Schema.Fields.Select(f => f.Name))}], one commit";
+    public override string Detail => $"{node.Name} [{List(node.Input.Schema.Fields.Select(f => f.Name))}]" + (node.Define is null ? "" : ", defines its columns") + ", one commit";
 
     protected override long Write(IEnumerable<RecordBatch> rows, QueryContext ctx)
     {
         long written = 0;
-        node.Target.Append(rows.Select(b => { written += b.Length; return b; }));
+        var counted = rows.Select(b => { written += b.Length; return b; });
+        if (node.Define is { } schema) node.Target.DefineAndAppend(schema, counted);
+        else node.Target.Append(counted);
         return written;
     }
 }
