@@ -92,9 +92,9 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     }
 
     /// <summary>A CSV file as a source that streams it on each scan (checked and typed by one pass first).</summary>
-    private static StreamSource Csv(string path, char delimiter)
+    private StreamSource Csv(string path, char delimiter)
     {
-        var (schema, rows, batches) = Formats.Text.CsvReader.Open(path, delimiter);
+        var (schema, rows, batches) = Formats.Text.CsvReader.Open(path, delimiter, cancel: cancel);
         return new StreamSource(System.IO.Path.GetFileName(path), schema, batches, rows);
     }
 

@@ -37,6 +37,44 @@ internal sealed class SpillPartitions(QueryContext ctx, string kind, Schema sche
     /// <summary>Ends the files: each partition's path, null where no row went.</summary>
     public string?[] Finish() => _files.Select(f => f.Finish()).ToArray();
 
+    /// <summary>Writes <paramref name="batches"/> (decoded) to partitions by the hash of the values
+    /// <paramref name="keys"/> gives for each row, NULLs equal (<see cref="RowKey"/>): what a window spills by its
+    /// partition keys and a set operation by whole rows. The files' paths, null where no row went.</summary>
+    public static string?[] ByValues(QueryContext ctx, string kind, IEnumerable<RecordBatch> batches, int level, Func<RecordBatch, IReadOnlyList<Columnar.Arrays.ArrowArray>> keys)
+    {
+        SpillPartitions? partitions = null;
+        try
+        {
+            foreach (var batch in batches)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                if (batch.Length == 0) continue;
+                var b = Kernels.Vectors.Plain(batch);
+                partitions ??= new SpillPartitions(ctx, kind, b.Schema);
+                var values = keys(b);
+                var hashes = new int[b.Length];
+                for (int r = 0; r < b.Length; r++) hashes[r] = RowKey.Of(values, r).GetHashCode();
+                partitions.Write(b, null, r => Of(hashes[r], level));
+            }
+            return partitions?.Finish() ?? new string?[Count];
+        }
+        finally { partitions?.Dispose(); }
+    }
+
+    /// <summary>The batches an operator read before deciding to spill, each let go once handed on, then the rest of its
+    /// input.</summary>
+    public static IEnumerable<RecordBatch> Drain(List<RecordBatch> read, IEnumerator<RecordBatch> rest)
+    {
+        for (int i = 0; i < read.Count; i++)
+        {
+            var b = read[i];
+            read[i] = null!;
+            yield return b;
+        }
+        read.Clear();
+        while (rest.MoveNext()) yield return rest.Current;
+    }
+
     public void Dispose()
     {
         foreach (var f in _files) f.Dispose();

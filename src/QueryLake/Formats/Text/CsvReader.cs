@@ -23,8 +23,10 @@ public static class CsvReader
 
     /// <summary>Checks a CSV file and infers its schema (one streaming pass); returns the schema, the number of data
     /// rows, and a function that streams the rows as batches of at most <paramref name="batchRows"/> rows each time it
-    /// is called (a second pass, converting as it reads).</summary>
-    public static (Schema Schema, long Rows, Func<IEnumerable<RecordBatch>> Batches) Open(string path, char delimiter = ',', int batchRows = 1 << 16)
+    /// is called (a second pass, converting as it reads). Both passes stop when <paramref name="cancel"/> is cancelled
+    /// (a statement's timeout reaches the checking pass of a file of gigabytes).</summary>
+    public static (Schema Schema, long Rows, Func<IEnumerable<RecordBatch>> Batches) Open(string path, char delimiter = ',', int batchRows = 1 << 16,
+        CancellationToken cancel = default)
     {
         List<string>? header = null;
         TextTypes.Inferrer[] inferrers = [];
@@ -43,7 +45,7 @@ public static class CsvReader
             if (row.Fields.Count != header.Count)
                 throw new CorruptFileException(path, $"line {row.Line}: {row.Fields.Count} fields, but the header has {header.Count}");
             for (int c = 0; c < inferrers.Length; c++) inferrers[c].Add(row.Fields[c]);
-            rows++;
+            if ((++rows & 0xFFFF) == 0) cancel.ThrowIfCancellationRequested();
         }
         if (header is null) throw new CorruptFileException(path, "the CSV file is empty (it needs at least a header row)");
         var types = inferrers.Select(i => i.Type).ToList();
@@ -66,6 +68,7 @@ public static class CsvReader
                 }
                 if (++n == batchRows)
                 {
+                    cancel.ThrowIfCancellationRequested();
                     yield return new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n);
                     builders = null;
                     n = 0;

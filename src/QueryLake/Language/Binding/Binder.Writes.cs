@@ -35,22 +35,7 @@ internal sealed partial class Binder
             var casts = plan.Schema.Fields.Select((f, k) => CastTo(new ColumnRef(k, f.Name, f.DataType), defined.Fields[k].DataType)).ToList();
             return new InsertNode(new ProjectNode(plan, casts, defined.Fields.Select(f => f.Name).ToList()), ds, name) { Define = defined };
         }
-        var columns = named.Count > 0 ? named.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
-        if (columns.Count != plan.Schema.Fields.Count)
-            throw Error(at, "QL-INSERT-WIDTH", $"INSERT names {columns.Count} columns but the query returns {plan.Schema.Fields.Count}");
-        var given = new Dictionary<int, BoundExpr>();
-        for (int k = 0; k < columns.Count; k++)
-        {
-            int index = target.IndexOf(columns[k]);
-            if (index < 0)
-                throw Error(at, "QL-COLUMN-NOT-FOUND", $"dataset '{name}' has no column '{columns[k]}'" + Scope.Suggest(columns[k], target.Fields.Select(f => f.Name)));
-            if (target.Fields[index].Metadata.ContainsKey(DerivedKey))
-                throw Error(at, "QL-DERIVED-COLUMN", $"column '{target.Fields[index].Name}' is derived: it is computed, not inserted");
-            if (!given.TryAdd(index, CastTo(new ColumnRef(k, plan.Schema.Fields[k].Name, plan.Schema.Fields[k].DataType), target.Fields[index].DataType)))
-                throw Error(at, "QL-BAD-ARGUMENT", $"INSERT names column '{columns[k]}' twice");
-        }
-        var row = target.Fields.Select((f, k) => given.GetValueOrDefault(k) ?? new Literal(null, f.DataType)).ToArray();
-        WithDerived(ds, name, row, _ => true);
+        var row = InsertRow(ds, name, at, named, plan.Schema.Fields.Select((f, k) => (BoundExpr)new ColumnRef(k, f.Name, f.DataType)).ToList(), n => $"the query returns {n}");
         return new InsertNode(new ProjectNode(plan, row, target.Fields.Select(f => f.Name).ToList()), ds, name);
     }
 
@@ -84,20 +69,7 @@ internal sealed partial class Binder
         }
         else if (u.Where is not null) plan = new FilterNode(plan, Predicate(u.Where, scope));
         var schema = ds.Schema;
-        var row = schema.Fields.Select((f, k) => (BoundExpr)new ColumnRef(k, f.Name, f.DataType)).ToArray();
-        var assigned = new List<int>();
-        foreach (var (column, value) in u.Set)
-        {
-            int k = schema.IndexOf(column);
-            if (k < 0) throw Error(u.At, "QL-COLUMN-NOT-FOUND", $"dataset '{u.Name}' has no column '{column}'" + Scope.Suggest(column, schema.Fields.Select(f => f.Name)));
-            if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
-                throw Error(u.At, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed from {schema.Fields[k].Metadata[DerivedKey]}, not set; update the columns it is computed from");
-            if (assigned.Contains(k)) throw Error(u.At, "QL-BAD-ARGUMENT", $"UPDATE sets column '{schema.Fields[k].Name}' twice");
-            row[k] = CastTo(Concrete(BindExpr(value, scope)), schema.Fields[k].DataType);
-            assigned.Add(k);
-        }
-        var changed = WithDerived(ds, u.Name, row, k => !assigned.Contains(k));
-        var columns = assigned.Concat(changed).ToList();
+        var (row, columns) = AssignedRow(ds, u.Name, u.At, u.Set, scope, "UPDATE");
         int rowId = schema.Fields.Count;
         var exprs = columns.Select(k => row[k]).Prepend(new ColumnRef(rowId, RowId.ColumnName, DataType.Int64)).ToList();
         var names = columns.Select(k => schema.Fields[k].Name).Prepend(RowId.ColumnName).ToList();
@@ -121,19 +93,8 @@ internal sealed partial class Binder
         var updateColumns = new List<string>();
         if (m.Update is not null)
         {
-            var row = schema.Fields.Select((f, k) => (BoundExpr)new ColumnRef(k, f.Name, f.DataType)).ToArray();
-            var assigned = new List<int>();
-            foreach (var (column, value) in m.Update)
-            {
-                int k = schema.IndexOf(column);
-                if (k < 0) throw Error(m.At, "QL-COLUMN-NOT-FOUND", $"dataset '{m.Name}' has no column '{column}'" + Scope.Suggest(column, schema.Fields.Select(f => f.Name)));
-                if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
-                    throw Error(m.At, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed from {schema.Fields[k].Metadata[DerivedKey]}, not set");
-                if (assigned.Contains(k)) throw Error(m.At, "QL-BAD-ARGUMENT", $"MERGE sets column '{schema.Fields[k].Name}' twice");
-                row[k] = CastTo(Concrete(BindExpr(value, both)), schema.Fields[k].DataType);
-                assigned.Add(k);
-            }
-            foreach (int k in assigned.Concat(WithDerived(ds, m.Name, row, k => !assigned.Contains(k))))
+            var (row, changed) = AssignedRow(ds, m.Name, m.At, m.Update, both, "MERGE");
+            foreach (int k in changed)
             {
                 exprs.Add(row[k]);
                 names.Add(schema.Fields[k].Name);
@@ -142,25 +103,56 @@ internal sealed partial class Binder
         }
         if (inserts)
         {
-            var columns = m.InsertColumns is { Count: > 0 } named ? named.ToList() : schema.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
-            if (columns.Count != m.InsertValues!.Count)
-                throw Error(m.At, "QL-INSERT-WIDTH", $"INSERT names {columns.Count} columns but gives {m.InsertValues.Count} values");
-            var given = new Dictionary<int, BoundExpr>();
-            for (int c = 0; c < columns.Count; c++)
-            {
-                int k = schema.IndexOf(columns[c]);
-                if (k < 0) throw Error(m.At, "QL-COLUMN-NOT-FOUND", $"dataset '{m.Name}' has no column '{columns[c]}'" + Scope.Suggest(columns[c], schema.Fields.Select(f => f.Name)));
-                if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
-                    throw Error(m.At, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed, not inserted");
-                if (!given.TryAdd(k, CastTo(Concrete(BindExpr(m.InsertValues[c], both)), schema.Fields[k].DataType)))
-                    throw Error(m.At, "QL-BAD-ARGUMENT", $"INSERT names column '{columns[c]}' twice");
-            }
-            var row = schema.Fields.Select((f, k) => given.GetValueOrDefault(k) ?? new Literal(null, f.DataType)).ToArray();
-            WithDerived(ds, m.Name, row, _ => true);
-            exprs.AddRange(row);
+            exprs.AddRange(InsertRow(ds, m.Name, m.At, m.InsertColumns ?? [], m.InsertValues!.Select(v => Concrete(BindExpr(v, both))).ToList(), n => $"gives {n} values"));
             names.AddRange(schema.Fields.Select(f => "__insert_" + f.Name));
         }
         return new MergeNode(new ProjectNode(plan, exprs, names), ds, m.Name, updateColumns, m.Delete, inserts);
+    }
+
+    /// <summary>The dataset row an INSERT makes, one expression per dataset column: each named column (none named: the
+    /// columns that are not derived, in order) takes its value cast to the column's type, the others are NULL, and
+    /// derived columns are computed from the row. <paramref name="gives"/> words the width error
+    /// ("the query returns 3").</summary>
+    private BoundExpr[] InsertRow(Dataset ds, string name, SourceSpan at, IReadOnlyList<string> named, IReadOnlyList<BoundExpr> values, Func<int, string> gives)
+    {
+        var target = ds.Schema;
+        var columns = named.Count > 0 ? named.ToList() : target.Fields.Where(f => !f.Metadata.ContainsKey(DerivedKey)).Select(f => f.Name).ToList();
+        if (columns.Count != values.Count)
+            throw Error(at, "QL-INSERT-WIDTH", $"INSERT names {columns.Count} columns but {gives(values.Count)}");
+        var given = new Dictionary<int, BoundExpr>();
+        for (int k = 0; k < columns.Count; k++)
+        {
+            int index = target.IndexOf(columns[k]);
+            if (index < 0)
+                throw Error(at, "QL-COLUMN-NOT-FOUND", $"dataset '{name}' has no column '{columns[k]}'" + Scope.Suggest(columns[k], target.Fields.Select(f => f.Name)));
+            if (target.Fields[index].Metadata.ContainsKey(DerivedKey))
+                throw Error(at, "QL-DERIVED-COLUMN", $"column '{target.Fields[index].Name}' is derived: it is computed, not inserted");
+            if (!given.TryAdd(index, CastTo(values[k], target.Fields[index].DataType)))
+                throw Error(at, "QL-BAD-ARGUMENT", $"INSERT names column '{columns[k]}' twice");
+        }
+        var row = target.Fields.Select((f, k) => given.GetValueOrDefault(k) ?? new Literal(null, f.DataType)).ToArray();
+        WithDerived(ds, name, row, _ => true);
+        return row;
+    }
+
+    /// <summary>SET col = expr, …: the dataset row (one expression per column) with the assigned columns' new values
+    /// and the derived columns recomputed from them, and the columns that change (assigned, then derived).</summary>
+    private (BoundExpr[] Row, List<int> Changed) AssignedRow(Dataset ds, string name, SourceSpan at, IReadOnlyList<(string Column, Expr Value)> sets, Scope scope, string statement)
+    {
+        var schema = ds.Schema;
+        var row = schema.Fields.Select((f, k) => (BoundExpr)new ColumnRef(k, f.Name, f.DataType)).ToArray();
+        var assigned = new List<int>();
+        foreach (var (column, value) in sets)
+        {
+            int k = schema.IndexOf(column);
+            if (k < 0) throw Error(at, "QL-COLUMN-NOT-FOUND", $"dataset '{name}' has no column '{column}'" + Scope.Suggest(column, schema.Fields.Select(f => f.Name)));
+            if (schema.Fields[k].Metadata.ContainsKey(DerivedKey))
+                throw Error(at, "QL-DERIVED-COLUMN", $"column '{schema.Fields[k].Name}' is derived: it is computed from {schema.Fields[k].Metadata[DerivedKey]}, not set; update the columns it is computed from");
+            if (assigned.Contains(k)) throw Error(at, "QL-BAD-ARGUMENT", $"{statement} sets column '{schema.Fields[k].Name}' twice");
+            row[k] = CastTo(Concrete(BindExpr(value, scope)), schema.Fields[k].DataType);
+            assigned.Add(k);
+        }
+        return (row, assigned.Concat(WithDerived(ds, name, row, k => !assigned.Contains(k))).ToList());
     }
 
     /// <summary>A scan of the dataset's latest version with its row ids (the last column, hidden from *), and its scope.</summary>

@@ -139,7 +139,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
                     // grace hash join when it is too big as well.
                     ctx.Release(held);
                     held = 0;
-                    foreach (var o in BuildingRight(node, Drain(build, leftRows), right, ctx, null, leftKeys, rightKeys, residual, [], []))
+                    foreach (var o in BuildingRight(node, Spill.SpillPartitions.Drain(build, leftRows), right, ctx, null, leftKeys, rightKeys, residual, [], []))
                         yield return o;
                     yield break;
                 }
@@ -186,19 +186,6 @@ internal sealed class HashJoinOperator : PhysicalOperator
             }
         }
         finally { ctx.Release(held); }
-
-        // The batches read so far, each let go once handed on, then the rest.
-        static IEnumerable<RecordBatch> Drain(List<RecordBatch> read, IEnumerator<RecordBatch> rest)
-        {
-            for (int i = 0; i < read.Count; i++)
-            {
-                var b = read[i];
-                read[i] = null!;
-                yield return b;
-            }
-            read.Clear();
-            while (rest.MoveNext()) yield return rest.Current;
-        }
     }
 
     /// <summary>The build batches as one batch (the table numbers its rows the same way), so pairs name a build row by
@@ -258,8 +245,7 @@ internal sealed class HashJoinOperator : PhysicalOperator
                 yield break;
             }
             // Grace: the build rows held and the rest, then the probe side, into partitions by key hash.
-            var rightParts = Partition(ctx, $"join-build-{level}", node.Right.Schema, rightKeys, build.Concat(Rest(rightRows)), level);
-            build.Clear();
+            var rightParts = Partition(ctx, $"join-build-{level}", node.Right.Schema, rightKeys, Spill.SpillPartitions.Drain(build, rightRows), level);
             ctx.Release(held);
             held = 0;
             var leftParts = Partition(ctx, $"join-probe-{level}", node.Left.Schema, leftKeys, left, level);
@@ -271,11 +257,6 @@ internal sealed class HashJoinOperator : PhysicalOperator
             }
         }
         finally { ctx.Release(held); }
-
-        static IEnumerable<RecordBatch> Rest(IEnumerator<RecordBatch> e)
-        {
-            while (e.MoveNext()) yield return e.Current;
-        }
     }
 
     /// <summary>Writes <paramref name="batches"/> to spill partitions by the hash of their keys; the files' paths (null

@@ -74,9 +74,8 @@ internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperat
                 rightCounts.Clear();
                 ctx.Release(held);
                 held = 0;
-                var rightParts = Partition(ctx, $"setop-right-{level}", rightBatches.Concat(Rest(rightRows)), level);
-                rightBatches.Clear();
-                var leftParts = Partition(ctx, $"setop-left-{level}", left, level);
+                var rightParts = Spill.SpillPartitions.ByValues(ctx, $"setop-right-{level}", Spill.SpillPartitions.Drain(rightBatches, rightRows), level, b => b.Columns);
+                var leftParts = Spill.SpillPartitions.ByValues(ctx, $"setop-left-{level}", left, level, b => b.Columns);
                 for (int p = 0; p < Spill.SpillPartitions.Count; p++)
                 {
                     if (leftParts[p] is null) continue; // no left rows: nothing to intersect or subtract from
@@ -107,11 +106,6 @@ internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperat
                 yield return b;
         }
         finally { ctx.Release(held); }
-
-        static IEnumerable<RecordBatch> Rest(IEnumerator<RecordBatch> e)
-        {
-            while (e.MoveNext()) yield return e.Current;
-        }
     }
 
     /// <summary>The rows of each batch that <paramref name="take"/> keeps, in order, on this thread.</summary>
@@ -126,28 +120,6 @@ internal sealed class SetOperationOperator(SetOperationNode node, PhysicalOperat
             if (keep.Count == b.Length && b.Length > 0) yield return b;
             else if (keep.Count > 0) yield return Gather.Rows(b, keep.ToArray());
         }
-    }
-
-    /// <summary>Writes <paramref name="batches"/> to spill partitions by the hash of the whole row; the files' paths
-    /// (null where no row went).</summary>
-    private static string?[] Partition(QueryContext ctx, string kind, IEnumerable<RecordBatch> batches, int level)
-    {
-        Spill.SpillPartitions? partitions = null;
-        try
-        {
-            foreach (var batch in batches)
-            {
-                ctx.Cancel.ThrowIfCancellationRequested();
-                if (batch.Length == 0) continue;
-                var b = Kernels.Vectors.Plain(batch);
-                partitions ??= new Spill.SpillPartitions(ctx, kind, b.Schema);
-                var hashes = new int[b.Length];
-                for (int r = 0; r < b.Length; r++) hashes[r] = RowKey.Of(b.Columns, r).GetHashCode();
-                partitions.Write(b, null, r => Spill.SpillPartitions.Of(hashes[r], level));
-            }
-            return partitions?.Finish() ?? new string?[Spill.SpillPartitions.Count];
-        }
-        finally { partitions?.Dispose(); }
     }
 
     private static IEnumerable<RecordBatch> Renamed(IEnumerable<RecordBatch> batches, Schema schema) =>

@@ -59,8 +59,8 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
             {
                 ctx.Release(held);
                 held = 0;
-                var files = Partition(ctx, common, batches.Concat(Rest(rows)), level);
-                batches.Clear();
+                var files = Spill.SpillPartitions.ByValues(ctx, $"window-{level}", Spill.SpillPartitions.Drain(batches, rows), level,
+                    b => common.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray());
                 foreach (var file in files)
                     if (file is not null)
                         foreach (var o in Execute(node, Spill.SpillFile.Read(file), ctx, level + 1)) yield return o;
@@ -79,39 +79,12 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
             }
         }
         finally { ctx.Release(held); }
-
-        static IEnumerable<RecordBatch> Rest(IEnumerator<RecordBatch> e)
-        {
-            while (e.MoveNext()) yield return e.Current;
-        }
     }
 
     /// <summary>The PARTITION BY expressions every call of the node has (compared by their text, which names columns by
     /// position).</summary>
     private static List<Planning.Expressions.BoundExpr> CommonPartitionKeys(WindowNode node) =>
         node.Calls[0].PartitionBy.Where(e => node.Calls.All(c => c.PartitionBy.Any(o => o.ToString() == e.ToString()))).ToList();
-
-    /// <summary>Writes the input rows to spill partitions by the hash of the partition keys' values.</summary>
-    private static string?[] Partition(QueryContext ctx, List<Planning.Expressions.BoundExpr> keys, IEnumerable<RecordBatch> batches, int level)
-    {
-        Spill.SpillPartitions? partitions = null;
-        try
-        {
-            foreach (var batch in batches)
-            {
-                ctx.Cancel.ThrowIfCancellationRequested();
-                if (batch.Length == 0) continue;
-                var b = Kernels.Vectors.Plain(batch);
-                partitions ??= new Spill.SpillPartitions(ctx, $"window-{level}", b.Schema);
-                var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToArray();
-                var hashes = new int[b.Length];
-                for (int r = 0; r < b.Length; r++) hashes[r] = RowKey.Of(values, r).GetHashCode();
-                partitions.Write(b, null, r => Spill.SpillPartitions.Of(hashes[r], level));
-            }
-            return partitions?.Finish() ?? new string?[Spill.SpillPartitions.Count];
-        }
-        finally { partitions?.Dispose(); }
-    }
 
     private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output)
     {
