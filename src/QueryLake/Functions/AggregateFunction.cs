@@ -60,6 +60,13 @@ internal sealed class AggregateFunction(string name, string signature, string de
     public string Description { get; } = description;
     public string Example { get; } = example;
 
+    /// <summary>Whether NULL inputs count (list and first keep them); most aggregates skip them.</summary>
+    public bool KeepsNulls { get; init; }
+
+    /// <summary>Whether a value seen twice gives the same result as once (min, max, bool_and, any_value): such an
+    /// aggregate may run over distinct values.</summary>
+    public bool IgnoresDuplicates { get; init; }
+
     /// <summary>Resolves for argument types (none for count(*)), or null when it does not apply to them.</summary>
     public AggregateResolution? Resolve(IReadOnlyList<DataType> inputs) => resolve(inputs);
 }

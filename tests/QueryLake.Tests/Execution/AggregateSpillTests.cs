@@ -6,7 +6,8 @@ namespace QueryLake.Tests.Execution;
 /// <summary>A grouped aggregation over its memory limit keeps the groups it holds and sends the rows of new groups to
 /// hash partitions on disk, then aggregates each partition: the result equals the aggregation without a limit (the
 /// rule-on/rule-off check of spilling), for every kind of aggregate (those that keep values too) and every kind of
-/// key, and the spill files are gone afterwards. DISTINCT spills the same way.</summary>
+/// key, and the spill files are gone afterwards. DISTINCT spills the same way, and so do DISTINCT aggregates whose sets
+/// outgrow the limit (as two aggregations: the distinct pairs, then the aggregates over them).</summary>
 public sealed class AggregateSpillTests : IDisposable
 {
     private readonly QueryLakeSession _session = QueryLakeSession.Open();
@@ -44,6 +45,12 @@ public sealed class AggregateSpillTests : IDisposable
     [InlineData("SELECT k, count(*), sum(id), min(s), max(d), avg(d) FROM t GROUP BY k")]
     // Aggregates that keep values spill when their groups come one after another (the groups held are complete).
     [InlineData("SELECT id // 4 AS g, count(DISTINCT k), median(d), list(s), length(string_agg(CAST(k AS VARCHAR), ',')) FROM t GROUP BY g")]
+    // DISTINCT sets of few groups outgrow the limit: they switch to (groups, value) pairs, which spill.
+    [InlineData("SELECT k % 5 AS g, count(DISTINCT s), min(s), max(s), length(string_agg(DISTINCT s, ';')) FROM t GROUP BY g")]
+    [InlineData("SELECT count(DISTINCT id), max(id), sum(DISTINCT id) FROM t")]
+    [InlineData("SELECT CASE WHEN k % 4 = 0 THEN NULL ELSE k % 4 END AS g, count(DISTINCT CASE WHEN k % 4 = 3 THEN NULL ELSE id END), sum(DISTINCT CASE WHEN k % 4 = 3 THEN NULL ELSE id END) FROM t GROUP BY g")]
+    // Groups spill first, then the sets of the groups held outgrow the limit: the spilled rows join the pairs.
+    [InlineData("SELECT k % 20011 AS g, count(DISTINCT id), any_value(id) IS NOT NULL FROM t GROUP BY g")]
     [InlineData("SELECT s, k % 3 AS m, count(*) FROM t GROUP BY s, m")]
     [InlineData("SELECT d, k, count(*) FROM t GROUP BY d, k")]
     [InlineData("SELECT DISTINCT k, s FROM t")]

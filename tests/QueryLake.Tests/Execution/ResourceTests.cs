@@ -121,8 +121,9 @@ public sealed class ResourceTests : IDisposable
     [Theory]
     [InlineData("SELECT length(string_agg(CAST(range AS VARCHAR), ',')) FROM range(1000000)", "string_agg")]
     [InlineData("SELECT list(range) IS NULL FROM range(1000000)", "list")]
-    [InlineData("SELECT count(DISTINCT range) FROM range(1000000)", "count(DISTINCT")]
-    [InlineData("SELECT range % 3, count(DISTINCT range) FROM range(1000000) GROUP BY 1", "count(DISTINCT")]
+    // DISTINCT of one argument spills instead (AggregateSpillTests); of two, it cannot.
+    [InlineData("SELECT count(DISTINCT range), count(DISTINCT range + 1) FROM range(1000000)", "count(DISTINCT")]
+    [InlineData("SELECT range % 3, count(DISTINCT range), count(DISTINCT -range) FROM range(1000000) GROUP BY 1", "count(DISTINCT")]
     [InlineData("SELECT median(range) FROM range(1000000)", "median")]
     public void Aggregates_that_keep_values_count_against_the_memory_limit(string sql, string aggregate)
     {
@@ -131,7 +132,7 @@ public sealed class ResourceTests : IDisposable
         var e = Assert.Throws<QueryLakeException>(() => _session.Query(sql).Materialize());
         Assert.Equal("QL-OUT-OF-MEMORY", e.Code);
         Assert.Contains($"the aggregate {aggregate}", e.Message);
-        _session.MemoryLimit = 64L << 20;
+        _session.MemoryLimit = 256L << 20;
         Assert.NotEmpty(_session.Query(sql).Rows());
         _session.MemoryLimit = null;
     }

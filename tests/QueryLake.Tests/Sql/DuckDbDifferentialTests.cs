@@ -51,6 +51,8 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT distance // 250 AS bucket, count(*), avg(delay), min(time) FROM flights GROUP BY 1 ORDER BY bucket",
         "SELECT delay, count(*) AS n FROM flights GROUP BY delay HAVING count(*) > 3000 ORDER BY n DESC, delay",
         "SELECT count(DISTINCT delay), count(DISTINCT distance) FROM flights",
+        // DISTINCT with constant arguments after the first (a separator, a quantile).
+        "SELECT origin, length(string_agg(DISTINCT destination, '|')), quantile_cont(DISTINCT delay, 0.9), count(DISTINCT destination) FROM flights GROUP BY origin ORDER BY origin",
         "SELECT delay, distance, time FROM flights ORDER BY delay DESC, distance DESC, time DESC LIMIT 10",
         "SELECT delay, distance FROM flights ORDER BY distance, delay LIMIT 5 OFFSET 100",
         "SELECT CASE WHEN delay < 0 THEN 'early' WHEN delay < 15 THEN 'on time' ELSE 'late' END AS status, count(*) FROM flights GROUP BY 1 ORDER BY 1",

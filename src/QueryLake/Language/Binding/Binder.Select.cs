@@ -327,7 +327,9 @@ internal sealed partial class Binder
             if (args.Count == 0) args.Add(new Literal(1L, Columnar.Types.DataType.Int64));
             args[0] = new CaseWhen([(filter, args[0])], null, args[0].Type);
         }
-        if (f.Distinct && args.Count != 1) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}(DISTINCT …) takes exactly one argument");
+        // DISTINCT applies to the first argument; the others (a separator, a quantile) must be constants.
+        if (f.Distinct && (args.Count == 0 || args.Skip(1).Any(a => a is not Literal)))
+            throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}(DISTINCT …) takes one argument that varies; the others must be constants");
         var resolution = function.Resolve(args.Select(a => a.Type).ToList())
             ?? throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}({string.Join(", ", args.Select(a => a.Type.ToString()))}) does not exist; {f.Name} takes {function.Signature}");
         if (resolution.InputTypes is { } want) args = args.Select((a, i) => i < want.Count ? CastTo(a, want[i]) : Concrete(a)).ToList();

@@ -44,10 +44,11 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         bool keepsNothing = states.All(s => !s.KeepsInputs) && node.Groups.All(g => g.Type.IsFlat);
         // Group keys and aggregate arguments are computed on several batches at once; the hash table and the
         // accumulators are then updated in order on this thread.
+        var encoded = states.Select(s => s.AcceptsDictionaries).ToArray();
         (ArrowArray[] Keys, ArrowArray[][] Args) Evaluate(RecordBatch b) => (
             node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)).ToArray(),
             node.Aggregates.Select((a, i) => a.Arguments.Select(x => ExpressionEvaluator.Evaluate(x, b))
-                .Select(x => states[i].AcceptsDictionaries ? x : Kernels.Vectors.Plain(x)).ToArray()).ToArray());
+                .Select(x => encoded[i] ? x : Kernels.Vectors.Plain(x)).ToArray()).ToArray());
         var evaluated = Parallel.OrderedMap(input, b =>
         {
             if (!keepsNothing) return (Batch: b, Evaluated: Evaluate(b), Scratch: (BufferLease?)null);
@@ -60,10 +61,14 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         long held = 0;
         Spill.SpillPartitions? partitions = null;
         Spill.SpillPartitions Partitions(Schema schema) => new(ctx, $"agg-{level}", schema);
+        // Over the limit, DISTINCT sets switch to two aggregations (DistinctSplit): the rest of the input goes there.
+        var split = level < MaxSpillLevel ? DistinctSplit.For(node) : null;
+        using var batches = evaluated.GetEnumerator();
         try
         {
-            foreach (var (batch, (keyColumns, args), scratch) in evaluated)
+            while (batches.MoveNext())
             {
+                var (batch, (keyColumns, args), scratch) = batches.Current;
                 int length = batch.Length;
                 ctx.Cancel.ThrowIfCancellationRequested();
                 if (buffer.Length < length) buffer = new int[Math.Max(length, buffer.Length * 2)];
@@ -94,6 +99,7 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
                         held += bytes;
                     }
                 }
+                bool splitting = false;
                 for (int a = 0; a < states.Length; a++)
                 {
                     if (keyColumns.Length == 0) states[a].UpdateSingle(args[a], length);
@@ -107,17 +113,18 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
                     }
                     // What the state keeps per value (lists, string_agg, DISTINCT, quantiles) counts against the limit too.
                     // A state that grows past the limit makes the aggregation spill too (its groups held stay, and may
-                    // still grow: a group larger than the limit fails).
+                    // still grow: a group larger than the limit fails), or DISTINCT sets switch to two aggregations.
                     long kept = states[a].HeldBytes;
                     if (kept != counted[a])
                     {
                         long delta = kept - counted[a];
                         if (!ctx.TryReserve(delta))
                         {
-                            if (spilledBefore || keyColumns.Length == 0 || level >= MaxSpillLevel) ctx.Reserve(delta, $"the aggregate {node.Aggregates[a]}");
+                            if (split is not null) splitting = true;
+                            else if (spilledBefore || keyColumns.Length == 0 || level >= MaxSpillLevel) ctx.Reserve(delta, $"the aggregate {node.Aggregates[a]}");
                             // This batch's rows are in the groups already: what they added is held, and spilling starts.
                             ctx.Hold(delta);
-                            partitions ??= Partitions(batch.Schema);
+                            if (!splitting) partitions ??= Partitions(batch.Schema);
                         }
                         held += delta;
                         counted[a] = kept;
@@ -125,6 +132,21 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
                 }
                 scratch?.Release();
                 if (lent && keepsNothing) batch.Release();
+                if (!splitting) continue;
+                // Every state has seen this batch: the pairs held, the rows still to come and those spilled before go
+                // to the pairs' aggregation, which spills by partitions; what the states hold counts until it is read
+                // out. The distinct pairs go to a spill file, and the aggregates run over it alone: stacked, the outer
+                // aggregation's groups would take the memory the pairs' partitions need.
+                var pairs = DistinctPairs(states.OfType<DistinctState>().First(), indexer, node, split!.PairSchema)
+                    .Concat(Released(ctx, held))
+                    .Concat(Rest(batches, node, split.PairSchema))
+                    .Concat(Spilled(partitions?.Finish() ?? [], node, split.PairSchema, ctx));
+                held = 0;
+                (states, indexer) = ([], null);
+                var distinct = Spill.SpillFile.Write(ctx, "agg-pairs", split.Pairs.Schema, Execute(split.Pairs, pairs, ctx, lent: false, level + 1));
+                foreach (var b in Execute(split.Outer, Spill.SpillFile.Read(distinct), ctx, lent: false, level + 1))
+                    yield return b;
+                yield break;
             }
             // Without GROUP BY there is exactly one group, even over no rows.
             int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
@@ -158,6 +180,64 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         {
             ctx.Release(held);
             partitions?.Dispose();
+        }
+    }
+
+    /// <summary>What the DISTINCT state holds, as (groups' values, x) rows in batches: each distinct pair of a group,
+    /// and (groups' values, NULL) for a group that met only NULLs (aggregates that qualify skip it, but the group
+    /// stays).</summary>
+    private static IEnumerable<RecordBatch> DistinctPairs(DistinctState state, GroupIndexer? indexer, AggregateNode node, Schema schema)
+    {
+        int groupCount = node.Groups.Count == 0 ? 1 : indexer?.Count ?? 0;
+        var (groups, values) = state.Pairs(schema.Fields[^1].DataType);
+        var met = new bool[groupCount];
+        foreach (var g in groups) met[g] = true;
+        var empty = Enumerable.Range(0, groupCount).Where(g => !met[g]).ToArray();
+        var keys = node.Groups.Count == 0 ? [] : indexer!.KeyColumns(node.Groups.Select(g => g.Type).ToList())
+            ?? node.Groups.Select((g, c) => ArrayBuilder.Build(g.Type, Enumerable.Range(0, groupCount).Select(id => indexer.Key(id, c)))).ToArray();
+        const int Chunk = 1 << 16;
+        for (int start = 0; start < groups.Length; start += Chunk)
+        {
+            var rows = Enumerable.Range(start, Math.Min(Chunk, groups.Length - start)).ToArray();
+            var ids = rows.Select(r => groups[r]).ToArray();
+            yield return new RecordBatch(schema, [.. keys.Select(k => Kernels.Gather.Rows(k, ids)), Kernels.Gather.Rows(values, rows)], rows.Length);
+        }
+        if (empty.Length > 0)
+            yield return new RecordBatch(schema, [.. keys.Select(k => Kernels.Gather.Rows(k, empty)),
+                ArrayBuilder.Build(schema.Fields[^1].DataType, empty.Select(_ => (object?)null))], empty.Length);
+    }
+
+    /// <summary>Gives back <paramref name="bytes"/> when enumerated (after what came before it was read).</summary>
+    private static IEnumerable<RecordBatch> Released(QueryContext ctx, long bytes)
+    {
+        ctx.Release(bytes);
+        yield break;
+    }
+
+    /// <summary>The batches still to come, as (groups' values, x) rows (the keys and arguments computed already).</summary>
+    private static IEnumerable<RecordBatch> Rest(IEnumerator<(RecordBatch Batch, (ArrowArray[] Keys, ArrowArray[][] Args) Evaluated, BufferLease? Scratch)> batches,
+        AggregateNode node, Schema schema)
+    {
+        int x = node.Aggregates.Select((a, i) => (a, i)).First(p => p.a.Distinct).i;
+        while (batches.MoveNext())
+        {
+            var (batch, (keys, args), _) = batches.Current;
+            yield return new RecordBatch(schema, [.. keys, Kernels.Vectors.Plain(args[x][0])], batch.Length);
+        }
+    }
+
+    /// <summary>The input rows spilled before the switch (to partitions, by group), as (groups' values, x) rows.</summary>
+    private static IEnumerable<RecordBatch> Spilled(string?[] files, AggregateNode node, Schema schema, QueryContext ctx)
+    {
+        var x = node.Aggregates.First(a => a.Distinct).Arguments[0];
+        foreach (var file in files)
+        {
+            if (file is null) continue;
+            foreach (var b in Spill.SpillFile.Read(file))
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                yield return new RecordBatch(schema, [.. node.Groups.Select(g => ExpressionEvaluator.Evaluate(g, b)), Kernels.Vectors.Plain(ExpressionEvaluator.Evaluate(x, b))], b.Length);
+            }
         }
     }
 
@@ -195,6 +275,7 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         {
             if (inputs.Count == 0) return;
             var input = inputs[0];
+            Constants(inputs);
             var ids = ValueIds(input, groups.Length);
             bool nulls = input.NullCount > 0;
             for (int i = 0; i < groups.Length; i++)
@@ -209,6 +290,7 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         {
             if (inputs.Count == 0) return;
             var input = inputs[0];
+            Constants(inputs);
             var ids = ValueIds(input, length);
             int known = _values!.Count;
             if (_seen.Length < known) Array.Resize(ref _seen, Math.Max(known, _seen.Length * 2));
@@ -222,6 +304,15 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
 
         private bool[] _seen = [];
 
+        /// <summary>The constant arguments after the first (string_agg's separator, the quantile's q), as first met.</summary>
+        private (Columnar.Types.DataType Type, object? Value)[]? _constants;
+
+        private void Constants(IReadOnlyList<ArrowArray> inputs)
+        {
+            if (_constants is null && inputs.Count > 1 && inputs[0].Length > 0)
+                _constants = inputs.Skip(1).Select(a => (a.Type, a.IsValid(0) ? a.GetValue(0) : null)).ToArray();
+        }
+
         /// <summary>The dense id of each row's value (from one indexer across all batches).</summary>
         private Span<int> ValueIds(ArrowArray input, int length)
         {
@@ -232,6 +323,17 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
             return ids;
         }
 
+        /// <summary>The distinct pairs held: each one's group, and the values in the same order.</summary>
+        public (int[] Groups, ArrowArray Values) Pairs(Columnar.Types.DataType type)
+        {
+            var groups = _distinct.Select(d => d.Group).ToArray();
+            var valueIds = _distinct.Select(d => d.Value).ToArray();
+            if (_values is null) return (groups, ArrayBuilder.Build(type, []));
+            var values = _values.KeyColumn(type) is { } typed ? Kernels.Gather.Rows(typed, valueIds)
+                : ArrayBuilder.Build(type, valueIds.Select(v => _values.Key(v, 0)));
+            return (groups, values);
+        }
+
         /// <summary>Each distinct (group, value) pair in the set and the list, and each distinct value's key.</summary>
         public override long HeldBytes => 24L * _pairs.Count + 8L * _distinct.Count + 16L * (_values?.Count ?? 0) + _seen.Length;
 
@@ -239,15 +341,12 @@ internal sealed class HashAggregateOperator(AggregateNode node, PhysicalOperator
         {
             var inner = resolution.CreateState();
             var type = resolution.InputTypes?.FirstOrDefault() ?? _type ?? Columnar.Types.DataType.Int64;
+            // One update with every (group, distinct value) pair, in the order first met (so each group's values keep
+            // their order for order-sensitive aggregates); values typed from the indexer where it holds them.
             if (_distinct.Count > 0)
             {
-                // One update with every (group, distinct value) pair, in the order first met (so each group's values
-                // keep their order for order-sensitive aggregates); values typed from the indexer where it holds them.
-                var groups = _distinct.Select(d => d.Group).ToArray();
-                var valueIds = _distinct.Select(d => d.Value).ToArray();
-                var values = _values!.KeyColumn(type) is { } typed ? Kernels.Gather.Rows(typed, valueIds)
-                    : ArrayBuilder.Build(type, valueIds.Select(v => _values.Key(v, 0)));
-                inner.Update(groups, [values]);
+                var (groups, values) = Pairs(type);
+                inner.Update(groups, [values, .. (_constants ?? []).Select(c => ArrayBuilder.Build(c.Type, Enumerable.Repeat(c.Value, groups.Length)))]);
             }
             return inner.Finish(groupCount);
         }
