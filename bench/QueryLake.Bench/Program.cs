@@ -19,6 +19,11 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- spill [rows] [limit MB] [repeat] [dir] (a sort over its memory limit vs DuckDB)
+if (args is ["tpch-peak", ..])
+{
+    TpchPeakMemory.Child(args[1..]);
+    return;
+}
 if (args is ["tpch", ..])
 {
     TpchBench.Run(args[1..]);

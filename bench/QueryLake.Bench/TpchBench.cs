@@ -14,7 +14,7 @@ namespace QueryLake.Bench;
 /// mean, the planning time of a 17-way join, the CPU model and the memory read bandwidth measured in the same run.
 /// With a memory limit (the fourth argument, e.g. 2GB), both engines run under it (QueryLake's <c>memory_limit</c>,
 /// DuckDB's, with DuckDB on a database file so its tables need not fit), and each query's peak resident memory is
-/// measured per engine (the kernel's high-water mark, reset before each engine's runs).
+/// measured per engine, each engine in a process of its own (<see cref="TpchPeakMemory"/>).
 /// </summary>
 internal static class TpchBench
 {
@@ -41,7 +41,7 @@ internal static class TpchBench
         // Under a memory limit DuckDB keeps its tables in a file, as QueryLake keeps them in the lake.
         var duckFile = Path.Combine(work, "duck.db");
         if (limit is not null) File.Delete(duckFile);
-        using var duck = new DuckDBConnection(limit is null ? "Data Source=:memory:" : $"Data Source={duckFile}");
+        var duck = new DuckDBConnection(limit is null ? "Data Source=:memory:" : $"Data Source={duckFile}");
         duck.Open();
         if (limit is not null)
         {
@@ -58,38 +58,42 @@ internal static class TpchBench
         Console.WriteLine($"# CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}; median of {repeat} warm runs each");
         Console.WriteLine($"# memory read bandwidth (all cores, same run): {Limits.MemoryReadBytesPerSecondAllCores() / 1e9:F1} GB/s");
         Console.WriteLine($"# load from CSV: QueryLake {(reuse ? "(lake reused)" : $"{qlLoad:F1} s")}, DuckDB {duckLoad:F1} s; lineitem {session.Query("SELECT count(*) FROM lineitem").Rows().Single()[0]:N0} rows; statement timeout {timeout.TotalMinutes} min");
-        if (limit is not null) Console.WriteLine($"# memory_limit {limit} in both engines; peak RSS per query and engine (VmHWM, reset before each engine's runs)");
-        Console.WriteLine($"{"query",-6} {"QueryLake ms",12} {"DuckDB ms",10} {"ratio",7}" + (limit is null ? "" : $" {"QL peak MiB",11} {"Duck peak MiB",13}") + "  result");
-        long qlPeak = 0, duckPeak = 0;
+        if (limit is not null) Console.WriteLine($"# memory_limit {limit} in both engines; peak RSS per query and engine, each engine alone in a process (VmHWM, reset before each query)");
+        Console.WriteLine($"{"query",-6} {"QueryLake ms",12} {"DuckDB ms",10} {"ratio",7}  result");
         double logSum = 0;
         int ran = 0, same = 0;
         for (int q = 1; q <= 22; q++)
         {
             var sql = File.ReadAllText(Path.Combine(data, "queries", $"q{q:D2}.sql"));
-            ResetPeak();
             var theirs = Time(repeat, () => TpchFiles.DuckDbRows(duck, sql), out var expected);
-            long duckMiB = PeakMiB();
-            duckPeak = Math.Max(duckPeak, duckMiB);
             double ours;
             List<object?[]> actual;
-            ResetPeak();
             try { ours = Time(repeat, () => session.Query(sql).Rows().Select(r => r.Select(TpchFiles.Normal).ToArray()).ToList(), out actual); }
             catch (Errors.QueryLakeException e)
             {
                 Console.WriteLine($"q{q:D2}    {"failed",12} {theirs * 1000,10:F1} {"",7}  {e.Code}: {e.Message.Split('\n')[0]}");
                 continue;
             }
-            long qlMiB = PeakMiB();
-            qlPeak = Math.Max(qlPeak, qlMiB);
             ran++;
             string verdict = TpchFiles.Compare(expected, actual);
             if (verdict == "same") same++;
             double ratio = ours / theirs;
             logSum += Math.Log(ratio);
-            Console.WriteLine($"q{q:D2}   {ours * 1000,12:F1} {theirs * 1000,10:F1} {ratio,7:F2}" + (limit is null ? "" : $" {qlMiB,11} {duckMiB,13}") + $"  {verdict}");
+            Console.WriteLine($"q{q:D2}   {ours * 1000,12:F1} {theirs * 1000,10:F1} {ratio,7:F2}  {verdict}");
         }
         Console.WriteLine($"{ran}/22 ran, {same}/22 gave DuckDB's result; geometric mean of QueryLake/DuckDB time over those that ran: {Math.Exp(logSum / Math.Max(1, ran)):F2}x");
-        if (limit is not null) Console.WriteLine($"peak RSS over all queries: QueryLake {qlPeak} MiB, DuckDB {duckPeak} MiB (one process: each engine's figure includes the other's resident tables and caches)");
+        if (limit is not null)
+        {
+            // The DuckDB file is closed first: the child opens it.
+            duck.Dispose();
+            var ql = TpchPeakMemory.Measure("ql", data, lakePath, limit);
+            var dk = TpchPeakMemory.Measure("duckdb", data, duckFile, limit);
+            Console.WriteLine($"{"query",-6} {"QL peak MiB",11} {"Duck peak MiB",13} {"ratio",7}");
+            for (int q = 1; q <= 22; q++)
+                Console.WriteLine($"q{q:D2}   {ql[q],11} {dk[q],13} {(ql[q] > 0 && dk[q] > 0 ? $"{ql[q] / (double)dk[q],7:F2}" : "")}");
+            Console.WriteLine($"peak RSS over all queries, each engine alone in its process: QueryLake {ql.Max()} MiB, DuckDB {dk.Max()} MiB");
+        }
+        else duck.Dispose();
 
         // Planning a 17-way join (a chain of equalities over 17 copies of nation).
         var names = Enumerable.Range(0, 17).Select(i => $"n{i}").ToList();
@@ -114,24 +118,6 @@ internal static class TpchBench
         }
         times.Sort();
         return times[times.Count / 2];
-    }
-
-    /// <summary>Resets the process's peak resident memory (Linux: /proc/self/clear_refs, 5).</summary>
-    private static void ResetPeak()
-    {
-        GC.Collect();
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>The process's peak resident memory since the last reset, in MiB (VmHWM).</summary>
-    private static long PeakMiB()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? -1 : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-        }
-        catch (IOException) { return -1; }
     }
 
     private static void Exec(DuckDBConnection c, string sql)

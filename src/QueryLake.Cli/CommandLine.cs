@@ -14,6 +14,9 @@ internal static class CommandLine
         string? lake = null;
         var commands = new List<(bool IsFile, string Text)>();
         var format = OutputFormat.Table;
+        bool readOnly = false, externalAccess = true, lockConfiguration = false;
+        var allowedDirectories = new List<string>();
+        var allowedPaths = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -25,9 +28,14 @@ internal static class CommandLine
                     if (!Enum.TryParse(args[++i], ignoreCase: true, out format))
                         return Fail($"unknown format '{args[i]}': use table, csv, json, markdown or line");
                     break;
+                case "--read-only" or "-readonly": readOnly = true; break;
+                case "--no-external-access": externalAccess = false; break;
+                case "--allowed-directory" when i + 1 < args.Length: allowedDirectories.Add(args[++i]); break;
+                case "--allowed-path" when i + 1 < args.Length: allowedPaths.Add(args[++i]); break;
+                case "--lock-configuration": lockConfiguration = true; break;
                 case "demo" or "--demo" when i == 0: return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
                 case "-h" or "--help": Usage(); return 0;
-                case "-c" or "-f" or "--format": return Fail($"{a} needs a value");
+                case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path": return Fail($"{a} needs a value");
                 default:
                     if (a.StartsWith('-')) return Fail($"unknown option {a}; see querylake --help");
                     if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
@@ -36,6 +44,8 @@ internal static class CommandLine
             }
         }
         using var session = QueryLakeSession.Open(lake);
+        session.ReadOnly = readOnly;
+        session.FileAccess.Configure(externalAccess, allowedDirectories, allowedPaths, lockConfiguration);
         if (commands.Count == 0) return Repl.Run(session, format);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -69,13 +79,21 @@ internal static class CommandLine
     private static void Usage() => Console.WriteLine("""
         querylake — an embedded query engine and versioned lake for deep-learning data
 
-        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line]
+        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
+                         [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
                querylake demo [DIR]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
           -c SQL          run SQL (repeatable; statements run in order)
           -f FILE         run the statements in FILE
           --format F      output format: table (default), csv, json, markdown or line
+          --read-only     refuse statements that change the lake or write files (QL-READ-ONLY)
+          --no-external-access
+                          no file reads or writes outside the lake (SET enable_external_access = false), except:
+          --allowed-directory DIR, --allowed-path FILE
+                          a folder or a file that stays open (allowed_directories, allowed_paths; repeatable)
+          --lock-configuration
+                          SQL cannot change settings afterwards (SET lock_configuration = true)
           demo [DIR]      generate synthetic driving scenes and build a lake from them in DIR (default ./demo-lake),
                           printing each step: ingest, labels, damaged samples, enrichment, similarity search,
                           a stratified sample, a grouped split, a model's accuracy per lighting, an export

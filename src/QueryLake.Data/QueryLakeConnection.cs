@@ -68,6 +68,7 @@ public sealed class QueryLakeConnection : DbConnection
         session.ReadOnly = s.Mode == QueryLakeMode.ReadOnly;
         session.MemoryLimit = s.MemoryLimit ?? QueryLakeSession.DefaultMemoryLimit;
         if (s.Threads is { } threads) session.Threads = threads;
+        session.FileAccess.Configure(s.EnableExternalAccess, s.AllowedDirectories, s.AllowedPaths, s.LockConfiguration);
         _session = session;
         SetState(ConnectionState.Open);
     }

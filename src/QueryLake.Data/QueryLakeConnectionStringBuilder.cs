@@ -7,7 +7,9 @@ namespace QueryLake.Data;
 /// Builds and parses QueryLake connection strings. Keys (case-insensitive): <c>Data Source</c> (the lake directory,
 /// or <c>:memory:</c> for a temporary lake; alias <c>DataSource</c>), <c>Mode</c> (<c>ReadWrite</c> or
 /// <c>ReadOnly</c>), <c>Memory Limit</c> (bytes, or with a KB/MB/GB suffix), <c>Threads</c> and
-/// <c>Command Timeout</c> (seconds, the default for commands; 0 waits forever).
+/// <c>Command Timeout</c> (seconds, the default for commands; 0 waits forever); and the file-access settings of
+/// <see cref="QueryLake.Sessions.FileAccessPolicy"/>: <c>Enable External Access</c> (true or false),
+/// <c>Allowed Directories</c> and <c>Allowed Paths</c> (comma-separated) and <c>Lock Configuration</c> (true or false).
 /// </summary>
 public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
 {
@@ -15,6 +17,10 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
     {
         ["data source"] = "Data Source", ["datasource"] = "Data Source", ["mode"] = "Mode", ["memory limit"] = "Memory Limit",
         ["memorylimit"] = "Memory Limit", ["threads"] = "Threads", ["command timeout"] = "Command Timeout", ["commandtimeout"] = "Command Timeout",
+        ["enable external access"] = "Enable External Access", ["enable_external_access"] = "Enable External Access",
+        ["allowed directories"] = "Allowed Directories", ["allowed_directories"] = "Allowed Directories",
+        ["allowed paths"] = "Allowed Paths", ["allowed_paths"] = "Allowed Paths",
+        ["lock configuration"] = "Lock Configuration", ["lock_configuration"] = "Lock Configuration",
     };
 
     /// <summary>An empty builder.</summary>
@@ -32,7 +38,7 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
     }
 
     private static string Key(string keyword) => Canonical.TryGetValue(keyword.Trim(), out var k) ? k
-        : throw new ArgumentException($"unknown connection string key '{keyword}'; QueryLake knows Data Source, Mode, Memory Limit, Threads and Command Timeout", nameof(keyword));
+        : throw new ArgumentException($"unknown connection string key '{keyword}'; QueryLake knows Data Source, Mode, Memory Limit, Threads, Command Timeout, Enable External Access, Allowed Directories, Allowed Paths and Lock Configuration", nameof(keyword));
 
     private string? Get(string key) => TryGetValue(key, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
 
@@ -55,6 +61,45 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
         get => Get("Data Source") is { Length: > 0 } s ? s : ":memory:";
         set => this["Data Source"] = value;
     }
+
+    /// <summary>Whether statements may read and write files outside the lake (default true); false leaves only
+    /// <see cref="AllowedDirectories"/> and <see cref="AllowedPaths"/> open, for good.</summary>
+    public bool EnableExternalAccess
+    {
+        get => Flag("Enable External Access", true);
+        set => this["Enable External Access"] = value ? "true" : "false";
+    }
+
+    /// <summary>Directories that stay open with external access off (comma-separated in the connection string).</summary>
+    public IReadOnlyList<string> AllowedDirectories
+    {
+        get => List("Allowed Directories");
+        set => this["Allowed Directories"] = string.Join(",", value);
+    }
+
+    /// <summary>Files that stay open with external access off (comma-separated in the connection string).</summary>
+    public IReadOnlyList<string> AllowedPaths
+    {
+        get => List("Allowed Paths");
+        set => this["Allowed Paths"] = string.Join(",", value);
+    }
+
+    /// <summary>Whether SQL may not change settings (SET and RESET fail with QL-CONFIG-LOCKED); default false.</summary>
+    public bool LockConfiguration
+    {
+        get => Flag("Lock Configuration", false);
+        set => this["Lock Configuration"] = value ? "true" : "false";
+    }
+
+    private bool Flag(string key, bool fallback) => Get(key) is not { } s ? fallback : s.Trim().ToLowerInvariant() switch
+    {
+        "true" or "yes" or "1" => true,
+        "false" or "no" or "0" => false,
+        _ => throw new ArgumentException($"{key} must be true or false, not '{s}'"),
+    };
+
+    private IReadOnlyList<string> List(string key) =>
+        Get(key) is { } s ? s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
 
     /// <summary>ReadWrite (the default) or ReadOnly.</summary>
     public QueryLakeMode Mode

@@ -27,7 +27,9 @@ public sealed partial class QueryLakeSession
             s => s.Threads = Environment.ProcessorCount),
         new("temp_directory", "Where queries over memory_limit spill (sorts write sorted runs there); each query's files go in a folder of its own, deleted when the query ends (default: the system's temp folder).",
             s => s.TempDirectory ?? Execution.QueryContext.DefaultTempDirectory,
-            (s, v) => s.TempDirectory = v is string { Length: > 0 } path ? System.IO.Path.GetFullPath(path) : throw new ArgumentException("temp_directory takes a folder path"),
+            (s, v) => s.TempDirectory = v is string { Length: > 0 } path
+                ? s.FileAccess.Denial(path, "spill to", s.Lake.Path) is { } why ? throw new InvalidOperationException(why) : System.IO.Path.GetFullPath(path)
+                : throw new ArgumentException("temp_directory takes a folder path"),
             s => s.TempDirectory = null),
         new("statement_timeout", "Statements running longer are cancelled with QL-TIMEOUT: '30s', '500ms', '2min', '1h', a number of milliseconds, or 'none' (0).",
             s => s.StatementTimeout is { } t ? FormatDuration(t) : "none",
@@ -45,6 +47,27 @@ public sealed partial class QueryLakeSession
                 foreach (var n in names) s.DisabledRules.Add(n);
             },
             s => s.DisabledRules.Clear()),
+        new("enable_external_access", "Whether statements may read and write files outside the lake (read_*, FROM 'file', IMPORT, COPY); once false, it cannot be switched back on, and only allowed_directories and allowed_paths stay open (default true, as in DuckDB).",
+            s => s.FileAccess.ExternalAccess ? "true" : "false",
+            (s, v) =>
+            {
+                if (v is not bool on) throw new ArgumentException("enable_external_access takes true or false");
+                if (!on) s.FileAccess.DisableExternalAccess();
+                else if (!s.FileAccess.ExternalAccess) throw new ArgumentException("enable_external_access cannot be switched back on in a session");
+            },
+            _ => { }),
+        new("allowed_directories", "Directories whose files stay readable and writable when enable_external_access is false: a list such as ['/data', '/exports']; it can only change while enable_external_access is true.",
+            s => ShowList(s.FileAccess.AllowedDirectories),
+            (s, v) => s.FileAccess.SetAllowedDirectories(PathList(v, "allowed_directories")),
+            s => { if (s.FileAccess.ExternalAccess) s.FileAccess.SetAllowedDirectories([]); }),
+        new("allowed_paths", "Files that stay readable and writable when enable_external_access is false: a list such as ['/data/labels.csv']; it can only change while enable_external_access is true.",
+            s => ShowList(s.FileAccess.AllowedPaths),
+            (s, v) => s.FileAccess.SetAllowedPaths(PathList(v, "allowed_paths")),
+            s => { if (s.FileAccess.ExternalAccess) s.FileAccess.SetAllowedPaths([]); }),
+        new("lock_configuration", "Once true, SET and RESET are refused for the rest of the session (QL-CONFIG-LOCKED), so SQL cannot undo the settings made before it (default false).",
+            s => s.FileAccess.Locked ? "true" : "false",
+            (s, v) => { if (v is not bool on) throw new ArgumentException("lock_configuration takes true or false"); if (on) s.FileAccess.Lock(); },
+            _ => { }),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()
@@ -60,18 +83,38 @@ public sealed partial class QueryLakeSession
         Settings.FirstOrDefault(x => x.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || (name.Equals("worker_threads", StringComparison.OrdinalIgnoreCase) && x.Name == "threads"))
         ?? throw new SqlException("QL-UNKNOWN-SETTING", at.Line, at.Column, $"there is no setting '{name}'" + Scope.Suggest(name, Settings.Select(x => x.Name)));
 
+    /// <summary>Fails once <c>lock_configuration</c> is true.</summary>
+    private void Unlocked(Statement s)
+    {
+        if (FileAccess.Locked)
+            throw new SqlException("QL-CONFIG-LOCKED", s.At.Line, s.At.Column, "the configuration is locked (lock_configuration = true): SET and RESET are refused for the rest of the session");
+    }
+
+    private static string ShowList(IReadOnlyList<string> items) => "[" + string.Join(", ", items.Select(i => $"'{i.Replace("'", "''")}'")) + "]";
+
+    /// <summary>A list of paths from a SET value: a list of strings, or one string.</summary>
+    private static IReadOnlyList<string> PathList(object? v, string setting) => v switch
+    {
+        string one => [one],
+        System.Collections.IEnumerable items when items.Cast<object?>().All(i => i is string) => items.Cast<string>().ToList(),
+        _ => throw new ArgumentException($"{setting} takes a list of paths, such as ['/data', '/exports']"),
+    };
+
     private QueryResult Set(Binder binder, SetStatement s)
     {
+        Unlocked(s);
         var setting = FindSetting(s.Name, s.At);
         object? value = Binder.Concrete(binder.BindExpr(s.Value, Scope.Empty)) is Literal l ? l.Value
             : throw new SqlException("QL-BAD-ARGUMENT", s.At.Line, s.At.Column, $"SET {setting.Name} takes a constant");
         try { setting.Set(this, value); }
         catch (ArgumentException e) { throw new SqlException("QL-BAD-ARGUMENT", s.At.Line, s.At.Column, e.Message); }
+        catch (InvalidOperationException e) { throw new SqlException("QL-ACCESS-DENIED", s.At.Line, s.At.Column, e.Message); }
         return Message(s, $"{setting.Name} = {setting.Show(this)}");
     }
 
     private QueryResult Reset(ResetStatement r)
     {
+        Unlocked(r);
         var settings = r.Name is null ? Settings : [FindSetting(r.Name, r.At)];
         foreach (var setting in settings) setting.Reset(this);
         return Message(r, string.Join(", ", settings.Select(x => $"{x.Name} = {x.Show(this)}")));

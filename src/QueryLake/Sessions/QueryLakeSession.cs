@@ -76,6 +76,17 @@ public sealed partial class QueryLakeSession : IDisposable
     /// write files (COPY) fail with <c>QL-READ-ONLY</c>; queries, EXPLAIN, SHOW and DESCRIBE run.</summary>
     public bool ReadOnly { get; set; }
 
+    /// <summary>Which files outside the lake statements may read and write (<c>enable_external_access</c>,
+    /// <c>allowed_directories</c>, <c>allowed_paths</c>, <c>lock_configuration</c>).</summary>
+    public FileAccessPolicy FileAccess { get; } = new();
+
+    /// <summary>Fails with QL-ACCESS-DENIED, at <paramref name="at"/>, when <see cref="FileAccess"/> does not let a
+    /// statement <paramref name="use"/> ("read", "write") <paramref name="path"/>.</summary>
+    internal void Demand(string path, string use, SourceSpan at)
+    {
+        if (FileAccess.Denial(path, use, Lake.Path) is { } why) throw new SqlException("QL-ACCESS-DENIED", at.Line, at.Column, why);
+    }
+
     /// <summary>Receives progress of statements that write rows (IMPORT, COPY, CREATE DATASET … AS, INSERT … SELECT),
     /// a few times a second while they run.</summary>
     public IProgress<StatementProgress>? Progress { get; set; }
@@ -468,6 +479,7 @@ public sealed partial class QueryLakeSession : IDisposable
         if (im.Options.Count > 0) throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, "IMPORT FILES takes no options");
         var files = Formats.FileGlob.Expand(im.Source);
         if (files.Count == 0) throw new SqlException("QL-FILE-NOT-FOUND", im.At.Line, im.At.Column, $"no file matches '{im.Source}'");
+        foreach (var f in files) Demand(f, "read", im.At);
         var binder = NewBinder(new Dictionary<string, object?>(), [], cancel);
         var started = Stopwatch.StartNew();
         Action<int>? reported = Progress is { } progress ? done => progress.Report(new StatementProgress("import", done, files.Count, started.Elapsed)) : null;
@@ -497,6 +509,7 @@ public sealed partial class QueryLakeSession : IDisposable
         if (Storage.Paths.LakeMarker.Enclosing(c.Target, Lake.Path) is { } lake)
             throw new SqlException("QL-TARGET-IN-LAKE", c.At.Line, c.At.Column,
                 $"COPY cannot write '{c.Target}': it is inside the lake {lake}, whose files only the lake writes; write it outside the lake");
+        Demand(c.Target, "write", c.At);
         var plan = binder.BindQuery(c.Query).Plan;
         // Option values are constants; a bare word (FORMAT csv) parses as a column name and means itself.
         string Option(string name, string fallback) => !c.Options.TryGetValue(name, out var e) ? fallback : e switch

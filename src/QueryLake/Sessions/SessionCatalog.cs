@@ -61,6 +61,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     {
         var full = System.IO.Path.GetFullPath(path);
         if (Formats.FileGlob.IsPattern(path) && path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return Parquet(path, at);
+        session.Demand(full, "read", at);
         if (!System.IO.File.Exists(full))
             throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, $"file '{path}' does not exist");
         var ext = System.IO.Path.GetExtension(full).ToLowerInvariant();
@@ -76,11 +77,13 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
     }
 
     /// <summary>A Parquet file, or every file a glob matches (sharing one schema).</summary>
-    private static ParquetSource Parquet(string pattern, SourceSpan at)
+    private ParquetSource Parquet(string pattern, SourceSpan at)
     {
+        if (!Formats.FileGlob.IsPattern(pattern)) session.Demand(pattern, "read", at);
         var files = Formats.FileGlob.Expand(pattern);
         if (files.Count == 0)
             throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, Formats.FileGlob.IsPattern(pattern) ? $"no file matches '{pattern}'" : $"file '{pattern}' does not exist");
+        foreach (var f in files) session.Demand(f, "read", at);
         try
         {
             return new ParquetSource(System.IO.Path.GetFileName(pattern), files.Select(Formats.Parquet.ParquetFileReader.Open).ToList());
@@ -152,9 +155,10 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         catch (ArgumentException e) { throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, e.Message); }
     }
 
-    private static ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)
+    private ITableSource Existing(string path, SourceSpan at, Func<string, ITableSource> open)
     {
         var full = System.IO.Path.GetFullPath(path);
+        session.Demand(full, "read", at);
         if (!System.IO.File.Exists(full)) throw new SqlException("QL-FILE-NOT-FOUND", at.Line, at.Column, $"file '{path}' does not exist");
         return open(full);
     }
