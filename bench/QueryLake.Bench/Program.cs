@@ -13,15 +13,29 @@ using static QueryLake.Bench.Measure;
 // usage: dotnet run -c Release --project bench/QueryLake.Bench -- [--dir DIR] [--rows N] [--blobs N] [--repeat N]
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sql [repeat]     (the SQL benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- tpch [sf] [repeat] [dir] [memory limit] (TPC-H's 22 queries against DuckDB)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- tpch-memory SF DIR LIMIT (peak memory per query, each engine in its own process)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- integrity [rows] [repeat] [dir] (what checksums cost a scan)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- sampling [repeat] [rows] (samples and splits against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- similarity [repeat] [scale] (top-k against DuckDB and LanceDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- spill [rows] [limit MB] [repeat] [dir] (a sort over its memory limit vs DuckDB)
+if (args is ["integrity", ..])
+{
+    IntegrityBench.Run(args[1..]);
+    return;
+}
 if (args is ["tpch-peak", ..])
 {
     TpchPeakMemory.Child(args[1..]);
+    return;
+}
+if (args is ["tpch-memory", var sfArg, var dirArg, var limitArg])
+{
+    // Peak memory only, on the data, lake and DuckDB file an earlier `tpch SF REPEAT DIR LIMIT` run left.
+    var tpchWork = Path.Combine(dirArg, $"ql-tpch-sf{sfArg}");
+    TpchPeakMemory.Report(Path.Combine(tpchWork, "data"), Path.Combine(tpchWork, "lake"), Path.Combine(tpchWork, "duck.db"), limitArg);
     return;
 }
 if (args is ["tpch", ..])

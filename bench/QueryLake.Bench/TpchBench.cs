@@ -86,12 +86,7 @@ internal static class TpchBench
         {
             // The DuckDB file is closed first: the child opens it.
             duck.Dispose();
-            var ql = TpchPeakMemory.Measure("ql", data, lakePath, limit);
-            var dk = TpchPeakMemory.Measure("duckdb", data, duckFile, limit);
-            Console.WriteLine($"{"query",-6} {"QL peak MiB",11} {"Duck peak MiB",13} {"ratio",7}");
-            for (int q = 1; q <= 22; q++)
-                Console.WriteLine($"q{q:D2}   {ql[q],11} {dk[q],13} {(ql[q] > 0 && dk[q] > 0 ? $"{ql[q] / (double)dk[q],7:F2}" : "")}");
-            Console.WriteLine($"peak RSS over all queries, each engine alone in its process: QueryLake {ql.Max()} MiB, DuckDB {dk.Max()} MiB");
+            TpchPeakMemory.Report(data, lakePath, duckFile, limit);
         }
         else duck.Dispose();
 

@@ -9,13 +9,31 @@ namespace QueryLake.Bench;
 /// <summary>
 /// Peak resident memory of each TPC-H query per engine, each engine in a process of its own (this program run again as
 /// <c>tpch-peak ENGINE DATA LAKE-OR-DB LIMIT</c>): in one process, each engine's figure would include the other's
-/// tables and caches. The child runs the 22 queries once each under the memory limit, resetting the kernel's
-/// high-water mark (VmHWM) before each, and prints one line per query: the query number and its peak in MiB.
+/// tables and caches. The child runs the 22 queries once each under the memory limit and prints one line per query:
+/// the query number, the peak of its resident memory (the kernel's high-water mark VmHWM, reset before each query),
+/// and the peaks of its two parts sampled every 5 ms: anonymous memory (RssAnon: heaps, buffers, hash tables) and
+/// mapped files (RssFile: QueryLake reads its data files memory-mapped, pages the kernel may drop and read again).
 /// </summary>
 internal static class TpchPeakMemory
 {
+    /// <summary>Runs both children and prints the table of peaks per query (MiB).</summary>
+    public static void Report(string data, string lake, string duckFile, string limit)
+    {
+        var ql = Measure("ql", data, lake, limit);
+        var dk = Measure("duckdb", data, duckFile, limit);
+        Console.WriteLine($"# peak resident memory per query, MiB, each engine alone in its process: total (VmHWM), and sampled every 5 ms: anonymous (RssAnon) and mapped files (RssFile)");
+        Console.WriteLine($"{"query",-6} {"QL total",9} {"QL anon",8} {"QL file",8} {"Duck total",10} {"Duck anon",9} {"Duck file",9} {"anon ratio",10}");
+        for (int q = 1; q <= 22; q++)
+        {
+            var (a, b) = (ql[q], dk[q]);
+            Console.WriteLine($"q{q:D2}   {a.Total,9} {a.Anon,8} {a.File,8} {b.Total,10} {b.Anon,9} {b.File,9} {(a.Anon > 0 && b.Anon > 0 ? $"{a.Anon / (double)b.Anon,10:F2}" : "")}");
+        }
+        Console.WriteLine($"peak over all queries: QueryLake total {ql.Max(p => p.Total)} MiB (anonymous {ql.Max(p => p.Anon)}, mapped files {ql.Max(p => p.File)}); " +
+                          $"DuckDB total {dk.Max(p => p.Total)} MiB (anonymous {dk.Max(p => p.Anon)}, mapped files {dk.Max(p => p.File)})");
+    }
+
     /// <summary>Peaks per query (index 1..22; -1 where the query failed) for <paramref name="engine"/>, from a child.</summary>
-    public static long[] Measure(string engine, string data, string store, string limit)
+    public static (long Total, long Anon, long File)[] Measure(string engine, string data, string store, string limit)
     {
         var self = Environment.ProcessPath!;
         var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -24,11 +42,11 @@ internal static class TpchPeakMemory
         foreach (var a in new[] { "tpch-peak", engine, data, store, limit }) info.ArgumentList.Add(a);
         using var child = Process.Start(info)!;
         var err = child.StandardError.ReadToEndAsync();
-        var peaks = Enumerable.Repeat(-1L, 23).ToArray();
+        var peaks = Enumerable.Repeat((-1L, -1L, -1L), 23).ToArray();
         while (child.StandardOutput.ReadLine() is { } line)
         {
-            var parts = line.Split(' ');
-            if (parts.Length == 2 && int.TryParse(parts[0], out int q) && long.TryParse(parts[1], out long mib)) peaks[q] = mib;
+            var p = line.Split(' ');
+            if (p.Length == 4 && int.TryParse(p[0], out int q)) peaks[q] = (long.Parse(p[1], CultureInfo.InvariantCulture), long.Parse(p[2], CultureInfo.InvariantCulture), long.Parse(p[3], CultureInfo.InvariantCulture));
         }
         child.WaitForExit();
         if (child.ExitCode != 0) Console.Error.WriteLine($"tpch-peak {engine} exited with {child.ExitCode}: {err.Result}");
@@ -63,16 +81,29 @@ internal static class TpchPeakMemory
                 var sql = File.ReadAllText(Path.Combine(data, "queries", $"q{q:D2}.sql"));
                 GC.Collect();
                 try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                long anon = 0, file = 0;
+                using var done = new CancellationTokenSource();
+                var sampler = Task.Run(async () =>
+                {
+                    while (!done.IsCancellationRequested)
+                    {
+                        var (a, f) = (Status("RssAnon:"), Status("RssFile:"));
+                        anon = Math.Max(anon, a);
+                        file = Math.Max(file, f);
+                        try { await Task.Delay(5, done.Token); } catch (OperationCanceledException) { }
+                    }
+                });
                 try { run(sql); }
                 catch (Exception e) when (e is Errors.QueryLakeException or DuckDBException) { Console.Error.WriteLine($"q{q:D2}: {e.Message}"); continue; }
-                Console.WriteLine($"{q} {PeakMiB()}");
+                finally { done.Cancel(); sampler.Wait(); }
+                Console.WriteLine($"{q} {Status("VmHWM:")} {anon} {file}");
             }
     }
 
-    /// <summary>The process's peak resident memory since the last reset, in MiB (VmHWM).</summary>
-    public static long PeakMiB()
+    /// <summary>A memory figure of /proc/self/status (VmHWM, RssAnon, RssFile), in MiB.</summary>
+    private static long Status(string key)
     {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
         return line is null ? -1 : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 }

@@ -5,7 +5,7 @@ public sealed class CorruptFileException : QueryLakeException
 {
     /// <summary>Creates the error for <paramref name="path"/>; the message is prefixed with the path.</summary>
     public CorruptFileException(string path, string problem, Exception? inner = null)
-        : base("QL-IO-CORRUPT", $"{path}: {problem}", inner)
+        : base("QL-CORRUPT", $"{path}: {problem}", inner)
     {
         FilePath = path;
         Problem = problem;

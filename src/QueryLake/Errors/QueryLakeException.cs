@@ -13,7 +13,7 @@ public class QueryLakeException : DbException
     public QueryLakeException(string code, string message, Exception? inner = null)
         : base(message, inner) => Code = code;
 
-    /// <summary>A stable, machine-readable error code such as <c>QL-IO-CORRUPT</c>.</summary>
+    /// <summary>A stable, machine-readable error code such as <c>QL-CORRUPT</c>.</summary>
     public string Code { get; }
 
     /// <summary>The stable code, as ADO.NET's SQLSTATE slot.</summary>

@@ -290,6 +290,8 @@ public sealed partial class QueryLakeSession : IDisposable
                 return ShowColumns(sc);
             case ShowDatasetsStatement:
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
+            case CheckDatasetStatement c:
+                return CheckDataset(c, cancel);
             case ShowVersionsStatement v:
                 return Table(s, [new Field("version", DataType.Int64), new Field("timestamp", DataType.Timestamp("UTC")), new Field("operation", DataType.Utf8),
                         new Field("rows", DataType.Int64), new Field("detail", DataType.Utf8)],
@@ -502,6 +504,19 @@ public sealed partial class QueryLakeSession : IDisposable
             throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
         var rows = Rows(existing.Fields.Count == 0 ? Ingest.FileImporter.AllImages(files) : existing.Fields[existing.IndexOf("content")].DataType is Columnar.Types.ImageType);
         return RunWrite(im, binder.BindInsert(Scan(rows), rows.Schema.Fields.Select(f => f.Name).ToList(), ds, im.Name, im.At), cancel, "import", reportRows: false);
+    }
+
+    /// <summary>CHECK DATASET: one row per file the version references, with what its verification found.</summary>
+    private QueryResult CheckDataset(CheckDatasetStatement c, CancellationToken cancel)
+    {
+        var ds = Open(c.Name, c.At);
+        long version = c.Version ?? ds.LatestVersion;
+        IReadOnlyList<Storage.Integrity.FileCheck> checks;
+        try { checks = Storage.Integrity.DatasetChecker.Check(ds.Path, ds.Branch, version, cancel); }
+        catch (LakeException e) { throw new SqlException(e.Code, c.At.Line, c.At.Column, e.Message); }
+        return Table(c, [new Field("file", DataType.Utf8), new Field("kind", DataType.Utf8), new Field("bytes", DataType.Int64),
+                new Field("status", DataType.Utf8), new Field("detail", DataType.Utf8)],
+            checks.Select(x => new object?[] { x.File, x.Kind, x.Bytes, x.Status, x.Detail }));
     }
 
     private QueryResult Copy(Binder binder, CopyStatement c, List<Lineage.DatasetRead> reads, CancellationToken cancel)

@@ -34,6 +34,9 @@ internal sealed record ShowDatasetsStatement(SourceSpan At) : Statement(At);
 
 internal sealed record ShowVersionsStatement(SourceSpan At, string Name) : Statement(At);
 
+/// <summary>CHECK DATASET name [VERSION n]: verifies every file the version (default the latest) references.</summary>
+internal sealed record CheckDatasetStatement(SourceSpan At, string Name, long? Version) : Statement(At);
+
 internal sealed record DescribeStatement(SourceSpan At, string? Name, Query? Query) : Statement(At);
 
 /// <summary>CREATE VIEW name [FOLLOW LATEST] AS query.</summary>

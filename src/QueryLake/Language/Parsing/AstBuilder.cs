@@ -72,6 +72,10 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
+
+    public override object VisitCheckDataset(P.CheckDatasetContext c) => new CheckDatasetStatement(At(c), Ident(c.name),
+        c.version is null ? null : long.TryParse(c.version.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v
+            : throw new SqlException("QL-VERSION-NOT-FOUND", c.version.Line, c.version.Column + 1, $"version {c.version.Text} is out of range: versions are numbered from 1 up to 2^63 - 1"));
     public override object VisitDescribe(P.DescribeContext c) => new DescribeStatement(At(c), c.name is null ? null : Ident(c.name), c.query() is { } q ? Q(q) : null);
 
     public override object VisitImportPredictions(P.ImportPredictionsContext c) =>

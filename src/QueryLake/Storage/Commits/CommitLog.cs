@@ -50,7 +50,10 @@ internal sealed class CommitLog(string datasetPath)
         var path = Path.Combine(BranchPath(branch), FileName(version));
         if (!File.Exists(path))
             throw new LakeException("QL-VERSION-NOT-FOUND", $"dataset {Path.GetFileName(DatasetPath)} has no version {version} on branch '{branch}'");
-        return ManifestJson.Deserialize(File.ReadAllBytes(path), path);
+        var m = ManifestJson.Deserialize(File.ReadAllBytes(path), path);
+        if (m.Version != version || m.Branch != branch)
+            throw new CorruptFileException(path, $"is named as version {version} of branch '{branch}' but holds version {m.Version} of branch '{m.Branch}'");
+        return m;
     }
 
     /// <summary>Publishes <paramref name="m"/> as version <c>m.Version</c> of <c>m.Branch</c>; false when that version already exists.</summary>

@@ -4,6 +4,8 @@ using QueryLake.Formats.Ipc;
 using QueryLake.Kernels;
 using QueryLake.Storage.Manifests;
 
+using QueryLake.Storage.Integrity;
+
 namespace QueryLake.Storage.Fragments;
 
 /// <summary>Writes one data file of a fragment (an Arrow IPC file), collecting per-column statistics,
@@ -16,6 +18,7 @@ internal sealed class DataFileWriter : IDisposable
     public const int RowsPerDistinctValue = 4;
 
     private readonly FileStream _stream;
+    private readonly FileChecksum.Stream _hashed;
     private readonly Schema _schema;
     private readonly IpcWriteOptions _options;
     private readonly bool _encodeText;
@@ -32,6 +35,7 @@ internal sealed class DataFileWriter : IDisposable
         var full = Path.Combine(datasetPath, _relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         _stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        _hashed = new FileChecksum.Stream(_stream);
         (_schema, _options, _encodeText) = (schema, options, encodeText);
         _stats = schema.Fields.Select(f => StatisticsCollector.Supports(f.DataType) ? new StatisticsCollector(f.DataType) : null).ToArray();
         _fieldIds = fieldIds;
@@ -56,7 +60,7 @@ internal sealed class DataFileWriter : IDisposable
         _encoded = _schema.Fields.Select((f, i) => _encodeText && f.DataType.Equals(DataType.Utf8) && first.Length > 0
             && DictionaryEncoder.Distinct(first.Columns[i]) is var distinct && distinct > 0 && distinct * RowsPerDistinctValue <= first.Length).ToArray();
         var fields = _schema.Fields.Select((f, i) => _encoded[i] ? new Field(f.Name, DataType.DictionaryUtf8, f.Nullable, f.Metadata) : f).ToList();
-        return new ArrowFileWriter(_stream, new Schema(fields, _schema.Metadata), _options, leaveOpen: true);
+        return new ArrowFileWriter(_hashed, new Schema(fields, _schema.Metadata), _options, leaveOpen: true);
     }
 
     private RecordBatch Encode(RecordBatch batch)
@@ -68,12 +72,12 @@ internal sealed class DataFileWriter : IDisposable
 
     public DataFileRecord Finish()
     {
-        _writer ??= new ArrowFileWriter(_stream, _schema, _options, leaveOpen: true);
+        _writer ??= new ArrowFileWriter(_hashed, _schema, _options, leaveOpen: true);
         _writer.Finish();
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         _done = true;
-        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten };
+        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum };
         for (int i = 0; i < _stats.Length; i++)
             if (_stats[i] is { } s) record.Stats[_fieldIds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)] = s.Build();
         return record;

@@ -5,6 +5,8 @@ using QueryLake.Columnar.Types;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Manifests;
 
+using QueryLake.Storage.Integrity;
+
 namespace QueryLake.Storage.Fragments;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal static class DeletionVector
     {
         var set = new HashSet<uint>();
         if (record is null) return set;
+        FileChecksum.Verify(Path.Combine(datasetPath, record.Path), record.Checksum);
         using var reader = ArrowFileReader.Open(Path.Combine(datasetPath, record.Path));
         foreach (var b in reader.ReadAll())
             foreach (var v in ((PrimitiveArray<uint>)b.Columns[0]).Values) set.Add(v);
@@ -33,12 +36,15 @@ internal static class DeletionVector
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var b = new PrimitiveBuilder<uint>(DataType.UInt32);
         b.AppendRange(sorted);
+        string checksum;
         using (var fs = new FileStream(full, FileMode.CreateNew, FileAccess.Write))
         {
-            using (var w = new ArrowFileWriter(fs, FileSchema, leaveOpen: true))
+            var hashed = new FileChecksum.Stream(fs);
+            using (var w = new ArrowFileWriter(hashed, FileSchema, leaveOpen: true))
                 w.Write(new RecordBatch(FileSchema, [b.Build()], sorted.Length));
             fs.Flush(flushToDisk: true);
+            checksum = hashed.Checksum;
         }
-        return new DeletionRecord { Path = rel, Count = sorted.Length };
+        return new DeletionRecord { Path = rel, Count = sorted.Length, Checksum = checksum };
     }
 }

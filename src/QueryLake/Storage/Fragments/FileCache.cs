@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using QueryLake.Columnar;
 using QueryLake.Formats.Ipc;
 
+using QueryLake.Storage.Integrity;
+
 namespace QueryLake.Storage.Fragments;
 
 /// <summary>Open Arrow data files of a lake, memory-mapped, with their decoded batches. Data files never change
@@ -14,11 +16,18 @@ internal sealed class FileCache
     public const int MaxFiles = 4096;
     private readonly ConcurrentDictionary<string, CachedFile> _files = new();
 
-    public CachedFile Get(string path)
+    /// <summary>The open file at <paramref name="path"/>; the first open verifies it against the
+    /// <paramref name="checksum"/> its manifest records (<see cref="FileChecksum"/>), so a damaged file fails with
+    /// QL-CORRUPT instead of returning wrong values.</summary>
+    public CachedFile Get(string path, string? checksum)
     {
         if (_files.TryGetValue(path, out var cached)) return cached;
         if (_files.Count >= MaxFiles) _files.Clear();
-        return _files.GetOrAdd(path, p => new CachedFile(ArrowFileReader.Open(p)));
+        return _files.GetOrAdd(path, p =>
+        {
+            FileChecksum.Verify(p, checksum);
+            return new CachedFile(ArrowFileReader.Open(p));
+        });
     }
 
     public void Clear() => _files.Clear();

@@ -46,7 +46,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var batch = cache.Get(Path.Combine(datasetPath, file.Path)).Batch(index);
+                var batch = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum).Batch(index);
                 if (batch.Length != rows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
                 column = batch.Columns[pos];

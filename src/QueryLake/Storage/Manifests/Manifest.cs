@@ -6,7 +6,7 @@ namespace QueryLake.Storage.Manifests;
 /// See docs/format.md; every field here is documented there.</summary>
 internal sealed class Manifest
 {
-    [JsonPropertyName("format")] public int Format { get; set; } = 1;
+    [JsonPropertyName("format")] public int Format { get; set; } = ManifestJson.CurrentFormat;
     [JsonPropertyName("dataset")] public string Dataset { get; set; } = "";
     [JsonPropertyName("branch")] public string Branch { get; set; } = "main";
     [JsonPropertyName("version")] public long Version { get; set; }
@@ -70,6 +70,9 @@ internal sealed class DataFileRecord
     [JsonPropertyName("path")] public string Path { get; set; } = "";
     [JsonPropertyName("fieldIds")] public List<int> FieldIds { get; set; } = [];
     [JsonPropertyName("bytes")] public long Bytes { get; set; }
+
+    /// <summary>XXH3 of the whole file, 16 hex digits (<see cref="Integrity.FileChecksum"/>); absent in files written before format 2.</summary>
+    [JsonPropertyName("xxh3")] public string? Checksum { get; set; }
     [JsonPropertyName("stats")] public Dictionary<string, StatsRecord> Stats { get; set; } = [];
 }
 
@@ -77,6 +80,9 @@ internal sealed class DeletionRecord
 {
     [JsonPropertyName("path")] public string Path { get; set; } = "";
     [JsonPropertyName("count")] public long Count { get; set; }
+
+    /// <summary>XXH3 of the whole file, 16 hex digits; absent in vectors written before format 2.</summary>
+    [JsonPropertyName("xxh3")] public string? Checksum { get; set; }
 }
 
 internal sealed class StatsRecord

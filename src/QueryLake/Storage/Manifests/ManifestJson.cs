@@ -11,21 +11,86 @@ internal static class ManifestJson
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    public static byte[] Serialize(Manifest m) => JsonSerializer.SerializeToUtf8Bytes(m, Options);
+    /// <summary>The manifest format this build writes: 2 adds checksums (of the manifest and of every file it references).</summary>
+    public const int CurrentFormat = 2;
 
+    /// <summary>The JSON of <paramref name="m"/>, ending with its own checksum: the last member is
+    /// <c>"checksum": "&lt;16 hex digits&gt;"</c>, XXH3 of every byte before the comma that precedes it.</summary>
+    public static byte[] Serialize(Manifest m)
+    {
+        m.Format = CurrentFormat;
+        var body = JsonSerializer.SerializeToUtf8Bytes(m, Options).AsSpan();
+        int end = body.LastIndexOf((byte)'}');
+        var prefix = body[..end].TrimEnd(" \t\r\n"u8);
+        var tail = System.Text.Encoding.UTF8.GetBytes($",\n  \"checksum\": \"{Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(prefix))}\"\n}}\n");
+        return [.. prefix, .. tail];
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ChecksumTail =
+        new(@",\s*""checksum""\s*:\s*""([0-9a-f]{16})""\s*\}\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Reads a manifest, verifying its checksum (required from format 2 on, checked wherever present) and its
+    /// structure; anything else is <see cref="CorruptFileException"/> (QL-CORRUPT) naming <paramref name="path"/>.</summary>
     public static Manifest Deserialize(ReadOnlySpan<byte> json, string path)
     {
         try
         {
+            int from = Math.Max(0, json.Length - 128);
+            var tail = System.Text.Encoding.Latin1.GetString(json[from..]);
+            var match = ChecksumTail.Match(tail);
+            if (match.Success)
+            {
+                var actual = Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(json[..(from + match.Index)]));
+                if (actual != match.Groups[1].Value)
+                    throw new CorruptFileException(path, $"manifest checksum mismatch: it records {match.Groups[1].Value}, its contents hash to {actual}; the file was changed or damaged after it was written");
+            }
             var m = JsonSerializer.Deserialize<Manifest>(json, Options) ?? throw new JsonException("manifest is null");
-            if (m.Format != 1) throw new JsonException($"manifest format {m.Format} is not supported (this build reads format 1)");
+            if (m.Format is < 1 or > CurrentFormat) throw new JsonException($"manifest format {m.Format} is not supported (this build reads formats 1 to {CurrentFormat})");
+            if (m.Format >= 2 && !match.Success) throw new JsonException("the manifest's checksum is missing");
+            Validate(m);
             return m;
         }
         catch (JsonException e)
         {
             throw new CorruptFileException(path, $"invalid manifest: {e.Message}", e);
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or NotSupportedException or InvalidCastException)
+        {
+            throw new CorruptFileException(path, $"invalid manifest: {e.Message}", e);
+        }
     }
+
+    /// <summary>Checks what a reader relies on: identity, a schema of known types with unique ids, and fragments whose
+    /// files and deletion vectors lie inside the dataset folder and whose row counts agree.</summary>
+    private static void Validate(Manifest m)
+    {
+        static void Require(bool ok, string problem) { if (!ok) throw new JsonException(problem); }
+        Require(m.Dataset.Length > 0, "no dataset name");
+        Require(m.Version >= 1, $"version {m.Version} is not a version number");
+        Require(m.Branch.Length > 0, "no branch");
+        Require(m.Parent is null || (m.Parent >= 1 && m.Parent < m.Version), $"parent {m.Parent} does not precede version {m.Version}");
+        Require(m.Operation.Kind.Length > 0, "no operation");
+        var ids = new HashSet<int>();
+        foreach (var f in m.Schema.Fields)
+        {
+            Require(f.Name.Length > 0, "a field has no name");
+            Require(f.Id >= 0 && f.Id < m.NextFieldId && ids.Add(f.Id), $"field {f.Name} has id {f.Id}, repeated or not below nextFieldId {m.NextFieldId}");
+            TypeFromJson(f.Type);
+        }
+        var fragments = new HashSet<long>();
+        foreach (var fr in m.Fragments)
+        {
+            Require(fr.Id >= 0 && fr.Id < m.NextFragmentId && fragments.Add(fr.Id), $"fragment {fr.Id} is repeated or not below nextFragmentId {m.NextFragmentId}");
+            Require(fr.PhysicalRows >= 0 && (fr.BatchRows.Count == 0 || fr.BatchRows.Sum(n => (long)n) == fr.PhysicalRows),
+                $"fragment {fr.Id} has {fr.PhysicalRows} rows but batches of {fr.BatchRows.Sum(n => (long)n)}");
+            foreach (var file in fr.Files) Require(Inside(file.Path, "data/"), $"fragment {fr.Id} refers to '{file.Path}', not a data file of the dataset");
+            if (fr.Deletions is { } d)
+                Require(Inside(d.Path, "deletions/") && d.Count >= 0 && d.Count <= fr.PhysicalRows, $"fragment {fr.Id} has an invalid deletion vector '{d.Path}' ({d.Count} rows)");
+        }
+    }
+
+    private static bool Inside(string path, string folder) =>
+        path.StartsWith(folder, StringComparison.Ordinal) && !path.Contains("..", StringComparison.Ordinal) && !path.Contains('\\') && path.Length > folder.Length;
 
     public static JsonNode TypeToJson(DataType t) => t switch
     {

@@ -189,6 +189,17 @@ internal partial class QueryLakeBaseVisitor<Result> : AbstractParseTreeVisitor<R
 	/// <return>The visitor result.</return>
 	public virtual Result VisitShowVersions([NotNull] QueryLakeParser.ShowVersionsContext context) { return VisitChildren(context); }
 	/// <summary>
+	/// Visit a parse tree produced by the <c>checkDataset</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitCheckDataset([NotNull] QueryLakeParser.CheckDatasetContext context) { return VisitChildren(context); }
+	/// <summary>
 	/// Visit a parse tree produced by the <c>describe</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// <para>

@@ -39,32 +39,33 @@ internal partial class QueryLakeParser : Parser {
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
 		ADD=1, ALL=2, ALTER=3, ANALYZE=4, AND=5, ANTI=6, AS=7, ASC=8, BERNOULLI=9, 
-		BETWEEN=10, BRANCH=11, BY=12, CASE=13, CAST=14, COLUMN=15, COPY=16, CREATE=17, 
-		CROSS=18, CURRENT=19, DATASET=20, DATASETS=21, DELETE=22, DESC=23, DESCRIBE=24, 
-		DISTINCT=25, DROP=26, ELSE=27, END=28, ESCAPE=29, EXCEPT=30, EXCLUDE=31, 
-		EXISTS=32, EXPLAIN=33, EXTRACT=34, FALSE=35, FILTER=36, FIRST=37, FOLLOWING=38, 
-		FROM=39, FULL=40, GROUP=41, HAVING=42, IF=43, ILIKE=44, IMPORT=45, IN=46, 
-		INNER=47, INSERT=48, INTERSECT=49, INTERVAL=50, INTO=51, IS=52, JOIN=53, 
-		LAST=54, LEFT=55, LIKE=56, LIMIT=57, NATURAL=58, NOT=59, NULL=60, NULLS=61, 
-		OF=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, OVER=68, PARTITION=69, 
-		PERCENT=70, PRECEDING=71, RANGE=72, RECURSIVE=73, REPEATABLE=74, REPLACE=75, 
-		REPLACEMENT=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, SEMI_JOIN=81, SET=82, 
-		SHOW=83, SYSTEM=84, TABLESAMPLE=85, SAMPLE=86, SPLIT=87, SPLITS=88, REFRESH=89, 
-		SHUFFLE=90, VIEW=91, VIEWS=92, FOLLOW=93, LATEST=94, LINEAGE=95, EXPORTS=96, 
-		SETTINGS=97, SESSION=98, RESET=99, PREDICTIONS=100, RUN=101, KEY=102, 
-		MERGE=103, MATCHED=104, COLUMNS=105, PER=106, STRATIFY=107, WEIGHTED=108, 
-		SEED=109, TAG=110, THEN=111, TIMESTAMP=112, TO=113, TRUE=114, TRY_CAST=115, 
-		UNBOUNDED=116, UNION=117, UPDATE=118, USING=119, VALUES=120, VERSION=121, 
-		VERSIONS=122, WHEN=123, WHERE=124, WINDOW=125, QUALIFY=126, WITH=127, 
-		TABLE=128, PRIMARY=129, UNIQUE=130, SUBSTRING=131, POSITION=132, TRIM=133, 
-		BOTH=134, LEADING=135, TRAILING=136, FOR=137, ROLLUP=138, CUBE=139, GROUPING=140, 
-		SETS=141, EQ=142, NEQ=143, LT=144, LTE=145, GT=146, GTE=147, ARROW=148, 
-		PLUS=149, MINUS=150, STAR=151, INTEGER_DIVIDE=152, SLASH=153, PERCENT_SIGN=154, 
-		CONCAT=155, LPAREN=156, RPAREN=157, LBRACKET=158, RBRACKET=159, LBRACE=160, 
-		RBRACE=161, COMMA=162, DOT=163, SEMICOLON=164, DOUBLE_COLON=165, ASSIGN=166, 
-		COLON=167, AT=168, DOLLAR=169, QUESTION=170, STRING=171, BLOB_STRING=172, 
-		INTEGER_VALUE=173, DECIMAL_VALUE=174, DOUBLE_VALUE=175, IDENTIFIER=176, 
-		QUOTED_IDENTIFIER=177, LINE_COMMENT=178, BLOCK_COMMENT=179, WS=180, UNRECOGNIZED=181;
+		BETWEEN=10, BRANCH=11, BY=12, CASE=13, CAST=14, CHECK=15, COLUMN=16, COPY=17, 
+		CREATE=18, CROSS=19, CURRENT=20, DATASET=21, DATASETS=22, DELETE=23, DESC=24, 
+		DESCRIBE=25, DISTINCT=26, DROP=27, ELSE=28, END=29, ESCAPE=30, EXCEPT=31, 
+		EXCLUDE=32, EXISTS=33, EXPLAIN=34, EXTRACT=35, FALSE=36, FILTER=37, FIRST=38, 
+		FOLLOWING=39, FROM=40, FULL=41, GROUP=42, HAVING=43, IF=44, ILIKE=45, 
+		IMPORT=46, IN=47, INNER=48, INSERT=49, INTERSECT=50, INTERVAL=51, INTO=52, 
+		IS=53, JOIN=54, LAST=55, LEFT=56, LIKE=57, LIMIT=58, NATURAL=59, NOT=60, 
+		NULL=61, NULLS=62, OF=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
+		OVER=69, PARTITION=70, PERCENT=71, PRECEDING=72, RANGE=73, RECURSIVE=74, 
+		REPEATABLE=75, REPLACE=76, REPLACEMENT=77, RIGHT=78, ROW=79, ROWS=80, 
+		SELECT=81, SEMI_JOIN=82, SET=83, SHOW=84, SYSTEM=85, TABLESAMPLE=86, SAMPLE=87, 
+		SPLIT=88, SPLITS=89, REFRESH=90, SHUFFLE=91, VIEW=92, VIEWS=93, FOLLOW=94, 
+		LATEST=95, LINEAGE=96, EXPORTS=97, SETTINGS=98, SESSION=99, RESET=100, 
+		PREDICTIONS=101, RUN=102, KEY=103, MERGE=104, MATCHED=105, COLUMNS=106, 
+		PER=107, STRATIFY=108, WEIGHTED=109, SEED=110, TAG=111, THEN=112, TIMESTAMP=113, 
+		TO=114, TRUE=115, TRY_CAST=116, UNBOUNDED=117, UNION=118, UPDATE=119, 
+		USING=120, VALUES=121, VERSION=122, VERSIONS=123, WHEN=124, WHERE=125, 
+		WINDOW=126, QUALIFY=127, WITH=128, TABLE=129, PRIMARY=130, UNIQUE=131, 
+		SUBSTRING=132, POSITION=133, TRIM=134, BOTH=135, LEADING=136, TRAILING=137, 
+		FOR=138, ROLLUP=139, CUBE=140, GROUPING=141, SETS=142, EQ=143, NEQ=144, 
+		LT=145, LTE=146, GT=147, GTE=148, ARROW=149, PLUS=150, MINUS=151, STAR=152, 
+		INTEGER_DIVIDE=153, SLASH=154, PERCENT_SIGN=155, CONCAT=156, LPAREN=157, 
+		RPAREN=158, LBRACKET=159, RBRACKET=160, LBRACE=161, RBRACE=162, COMMA=163, 
+		DOT=164, SEMICOLON=165, DOUBLE_COLON=166, ASSIGN=167, COLON=168, AT=169, 
+		DOLLAR=170, QUESTION=171, STRING=172, BLOB_STRING=173, INTEGER_VALUE=174, 
+		DECIMAL_VALUE=175, DOUBLE_VALUE=176, IDENTIFIER=177, QUOTED_IDENTIFIER=178, 
+		LINE_COMMENT=179, BLOCK_COMMENT=180, WS=181, UNRECOGNIZED=182;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -106,20 +107,20 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		"'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", 
-		"'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", "','", "'.'", 
-		"';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, "'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", 
+		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", "','", 
+		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
-		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "COLUMN", "COPY", "CREATE", 
-		"CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", "DESCRIBE", 
-		"DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", 
-		"EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", "FROM", 
-		"FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", "INSERT", 
-		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", 
-		"LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", 
-		"ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
+		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", 
+		"CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", 
+		"DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", 
+		"EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", 
+		"FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", 
+		"INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", 
+		"LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", 
+		"OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
 		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
 		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
 		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
@@ -220,7 +221,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 316668035399688L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 142111886803469L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 633336070832136L) != 0) || ((((_la - 81)) & ~0x3f) == 0 && ((1L << (_la - 81)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
 				State = 106;
 				statement();
@@ -621,6 +622,24 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CheckDatasetContext : StatementContext {
+		public IdentifierContext name;
+		public IToken version;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHECK() { return GetToken(QueryLakeParser.CHECK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSION() { return GetToken(QueryLakeParser.VERSION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		public CheckDatasetContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCheckDataset(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class DescribeContext : StatementContext {
 		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(QueryLakeParser.DESCRIBE, 0); }
@@ -965,9 +984,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 401;
+			State = 408;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1281,7 +1300,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 52776558134271L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 844424930148351L) != 0)) {
 					{
 					State = 236;
 					dataType();
@@ -1356,10 +1375,34 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 13:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new CheckDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
 				State = 255;
+				Match(CHECK);
+				State = 256;
+				Match(DATASET);
+				State = 257;
+				((CheckDatasetContext)_localctx).name = identifier();
+				State = 260;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==VERSION) {
+					{
+					State = 258;
+					Match(VERSION);
+					State = 259;
+					((CheckDatasetContext)_localctx).version = Match(INTEGER_VALUE);
+					}
+				}
+
+				}
+				break;
+			case 14:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 262;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1368,7 +1411,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 261;
+				State = 268;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1377,6 +1420,7 @@ internal partial class QueryLakeParser : Parser {
 				case ASC:
 				case BERNOULLI:
 				case BRANCH:
+				case CHECK:
 				case COLUMN:
 				case COPY:
 				case CURRENT:
@@ -1460,17 +1504,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 256;
+					State = 263;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 257;
+					State = 264;
 					Match(LPAREN);
-					State = 258;
+					State = 265;
 					query();
-					State = 259;
+					State = 266;
 					Match(RPAREN);
 					}
 					break;
@@ -1479,135 +1523,135 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 14:
+			case 15:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 15);
 				{
-				State = 263;
+				State = 270;
 				Match(COPY);
-				State = 264;
+				State = 271;
 				Match(LPAREN);
-				State = 265;
+				State = 272;
 				query();
-				State = 266;
+				State = 273;
 				Match(RPAREN);
-				State = 267;
+				State = 274;
 				Match(TO);
-				State = 268;
+				State = 275;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 280;
+				State = 287;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 269;
+					State = 276;
 					Match(LPAREN);
-					State = 270;
+					State = 277;
 					copyOption();
-					State = 275;
+					State = 282;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 271;
+						State = 278;
 						Match(COMMA);
-						State = 272;
+						State = 279;
 						copyOption();
 						}
 						}
-						State = 277;
+						State = 284;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 278;
+					State = 285;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 15:
+			case 16:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 16);
 				{
-				State = 282;
+				State = 289;
 				Match(CREATE);
-				State = 283;
+				State = 290;
 				Match(VIEW);
-				State = 284;
+				State = 291;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 287;
+				State = 294;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 285;
+					State = 292;
 					Match(FOLLOW);
-					State = 286;
+					State = 293;
 					Match(LATEST);
 					}
 				}
 
-				State = 289;
+				State = 296;
 				Match(AS);
-				State = 290;
+				State = 297;
 				query();
 				}
 				break;
-			case 16:
+			case 17:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 292;
+				State = 299;
 				Match(DROP);
-				State = 293;
+				State = 300;
 				Match(VIEW);
-				State = 296;
+				State = 303;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 294;
+					State = 301;
 					Match(IF);
-					State = 295;
+					State = 302;
 					Match(EXISTS);
 					}
 				}
 
-				State = 298;
+				State = 305;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 17:
+			case 18:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 299;
+				State = 306;
 				Match(SHOW);
-				State = 300;
+				State = 307;
 				Match(VIEWS);
 				}
 				break;
-			case 18:
+			case 19:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 301;
+				State = 308;
 				Match(SHOW);
-				State = 302;
+				State = 309;
 				Match(LINEAGE);
-				State = 304;
+				State = 311;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
 				case 1:
 					{
-					State = 303;
+					State = 310;
 					Match(OF);
 					}
 					break;
 				}
-				State = 312;
+				State = 319;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1616,6 +1660,7 @@ internal partial class QueryLakeParser : Parser {
 				case ASC:
 				case BERNOULLI:
 				case BRANCH:
+				case CHECK:
 				case COLUMN:
 				case COPY:
 				case CURRENT:
@@ -1699,16 +1744,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 306;
+					State = 313;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 309;
+					State = 316;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 307;
+						State = 314;
 						Match(DOT);
-						State = 308;
+						State = 315;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1717,7 +1762,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 311;
+					State = 318;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1726,35 +1771,35 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 19:
+			case 20:
 				_localctx = new ShowExportsContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 314;
+				State = 321;
 				Match(SHOW);
-				State = 315;
+				State = 322;
 				Match(EXPORTS);
 				}
 				break;
-			case 20:
+			case 21:
 				_localctx = new SetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 316;
+				State = 323;
 				Match(SET);
-				State = 318;
+				State = 325;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 317;
+					State = 324;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 320;
+				State = 327;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 321;
+				State = 328;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1763,234 +1808,234 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 322;
+				State = 329;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
-			case 21:
+			case 22:
 				_localctx = new ResetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 324;
+				State = 331;
 				Match(RESET);
-				State = 327;
+				State = 334;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
 				case 1:
 					{
-					State = 325;
+					State = 332;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 326;
+					State = 333;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
 				}
 				}
 				break;
-			case 22:
+			case 23:
 				_localctx = new ShowSettingsContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 329;
+				State = 336;
 				Match(SHOW);
-				State = 330;
+				State = 337;
 				Match(SETTINGS);
 				}
 				break;
-			case 23:
+			case 24:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 331;
-				Match(CREATE);
-				State = 332;
-				Match(SPLIT);
-				State = 333;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 334;
-				Match(FROM);
-				State = 335;
-				Match(LPAREN);
-				State = 336;
-				query();
-				State = 337;
-				Match(RPAREN);
 				State = 338;
-				Match(INTO);
+				Match(CREATE);
 				State = 339;
-				splitPart();
+				Match(SPLIT);
+				State = 340;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 341;
+				Match(FROM);
+				State = 342;
+				Match(LPAREN);
+				State = 343;
+				query();
 				State = 344;
+				Match(RPAREN);
+				State = 345;
+				Match(INTO);
+				State = 346;
+				splitPart();
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 340;
+					State = 347;
 					Match(COMMA);
-					State = 341;
+					State = 348;
 					splitPart();
 					}
 					}
-					State = 346;
+					State = 353;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 350;
+				State = 357;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 347;
+					State = 354;
 					Match(STRATIFY);
-					State = 348;
+					State = 355;
 					Match(BY);
-					State = 349;
+					State = 356;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 355;
+				State = 362;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 352;
+					State = 359;
 					Match(GROUP);
-					State = 353;
+					State = 360;
 					Match(BY);
-					State = 354;
+					State = 361;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 357;
+				State = 364;
 				Match(SEED);
-				State = 358;
+				State = 365;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 24:
+			case 25:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 360;
+				State = 367;
 				Match(REFRESH);
-				State = 361;
+				State = 368;
 				Match(SPLIT);
-				State = 362;
+				State = 369;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 25:
+			case 26:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 363;
+				State = 370;
 				Match(DROP);
-				State = 364;
+				State = 371;
 				Match(SPLIT);
-				State = 367;
+				State = 374;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 365;
+					State = 372;
 					Match(IF);
-					State = 366;
+					State = 373;
 					Match(EXISTS);
 					}
 				}
 
-				State = 369;
+				State = 376;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 26:
+			case 27:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 370;
+				State = 377;
 				Match(SHOW);
-				State = 371;
+				State = 378;
 				Match(SPLITS);
 				}
 				break;
-			case 27:
+			case 28:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 372;
+				State = 379;
 				Match(IMPORT);
-				State = 373;
+				State = 380;
 				Match(PREDICTIONS);
-				State = 374;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 375;
-				Match(INTO);
-				State = 376;
-				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 377;
-				Match(RUN);
-				State = 378;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
 				State = 381;
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 382;
+				Match(INTO);
+				State = 383;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 384;
+				Match(RUN);
+				State = 385;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 388;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 379;
+					State = 386;
 					Match(KEY);
-					State = 380;
+					State = 387;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 28:
+			case 29:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 383;
+				State = 390;
 				Match(IMPORT);
-				State = 384;
+				State = 391;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 385;
+				State = 392;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 386;
+				State = 393;
 				Match(INTO);
-				State = 387;
+				State = 394;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 399;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 388;
+					State = 395;
 					Match(LPAREN);
-					State = 389;
+					State = 396;
 					copyOption();
-					State = 394;
+					State = 401;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 390;
+						State = 397;
 						Match(COMMA);
-						State = 391;
+						State = 398;
 						copyOption();
 						}
 						}
-						State = 396;
+						State = 403;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 397;
+					State = 404;
 					Match(RPAREN);
 					}
 				}
@@ -2044,21 +2089,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 403;
+			State = 410;
 			identifier();
-			State = 404;
+			State = 411;
 			dataType();
-			State = 408;
+			State = 415;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 405;
+				State = 412;
 				columnConstraint();
 				}
 				}
-				State = 410;
+				State = 417;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2135,16 +2180,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 417;
+			State = 424;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 411;
+				State = 418;
 				Match(NOT);
-				State = 412;
+				State = 419;
 				Match(NULL);
 				}
 				break;
@@ -2152,7 +2197,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 413;
+				State = 420;
 				Match(NULL);
 				}
 				break;
@@ -2160,9 +2205,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 414;
+				State = 421;
 				Match(PRIMARY);
-				State = 415;
+				State = 422;
 				Match(KEY);
 				}
 				break;
@@ -2170,7 +2215,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 416;
+				State = 423;
 				Match(UNIQUE);
 				}
 				break;
@@ -2281,38 +2326,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 459;
+			State = 466;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 419;
+				State = 426;
 				Match(WHEN);
-				State = 420;
+				State = 427;
 				Match(MATCHED);
-				State = 421;
+				State = 428;
 				Match(THEN);
-				State = 422;
-				Match(UPDATE);
-				State = 423;
-				Match(SET);
-				State = 424;
-				assignment();
 				State = 429;
+				Match(UPDATE);
+				State = 430;
+				Match(SET);
+				State = 431;
+				assignment();
+				State = 436;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 425;
+					State = 432;
 					Match(COMMA);
-					State = 426;
+					State = 433;
 					assignment();
 					}
 					}
-					State = 431;
+					State = 438;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2322,13 +2367,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 432;
+				State = 439;
 				Match(WHEN);
-				State = 433;
+				State = 440;
 				Match(MATCHED);
-				State = 434;
+				State = 441;
 				Match(THEN);
-				State = 435;
+				State = 442;
 				Match(DELETE);
 				}
 				break;
@@ -2336,53 +2381,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 436;
+				State = 443;
 				Match(WHEN);
-				State = 437;
+				State = 444;
 				Match(NOT);
-				State = 438;
-				Match(MATCHED);
-				State = 439;
-				Match(THEN);
-				State = 440;
-				Match(INSERT);
 				State = 445;
+				Match(MATCHED);
+				State = 446;
+				Match(THEN);
+				State = 447;
+				Match(INSERT);
+				State = 452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 441;
+					State = 448;
 					Match(LPAREN);
-					State = 442;
+					State = 449;
 					identifierList();
-					State = 443;
+					State = 450;
 					Match(RPAREN);
 					}
 				}
 
-				State = 447;
-				Match(VALUES);
-				State = 448;
-				Match(LPAREN);
-				State = 449;
-				expression(0);
 				State = 454;
+				Match(VALUES);
+				State = 455;
+				Match(LPAREN);
+				State = 456;
+				expression(0);
+				State = 461;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 450;
+					State = 457;
 					Match(COMMA);
-					State = 451;
+					State = 458;
 					expression(0);
 					}
 					}
-					State = 456;
+					State = 463;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 457;
+				State = 464;
 				Match(RPAREN);
 				}
 				break;
@@ -2428,9 +2473,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 461;
+			State = 468;
 			identifier();
-			State = 462;
+			State = 469;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2440,7 +2485,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 463;
+			State = 470;
 			Match(PERCENT);
 			}
 		}
@@ -2483,11 +2528,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 465;
+			State = 472;
 			identifier();
-			State = 466;
+			State = 473;
 			Match(EQ);
-			State = 467;
+			State = 474;
 			expression(0);
 			}
 		}
@@ -2549,23 +2594,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 478;
+			State = 485;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 469;
+				State = 476;
 				Match(SHUFFLE);
-				State = 472;
+				State = 479;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 470;
+					State = 477;
 					Match(SEED);
-					State = 471;
+					State = 478;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2576,14 +2621,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 474;
+				State = 481;
 				identifier();
-				State = 476;
+				State = 483;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 475;
+					State = 482;
 					expression(0);
 					}
 				}
@@ -2637,34 +2682,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 481;
+			State = 488;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 480;
+				State = 487;
 				with();
 				}
 			}
 
-			State = 483;
+			State = 490;
 			queryExpression(0);
-			State = 485;
+			State = 492;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 484;
+				State = 491;
 				orderBy();
 				}
 			}
 
-			State = 488;
+			State = 495;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 487;
+				State = 494;
 				limitClause();
 				}
 			}
@@ -2716,33 +2761,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 490;
+			State = 497;
 			Match(WITH);
-			State = 492;
+			State = 499;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 			case 1:
 				{
-				State = 491;
+				State = 498;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 494;
+			State = 501;
 			commonTableExpression();
-			State = 499;
+			State = 506;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 495;
+				State = 502;
 				Match(COMMA);
-				State = 496;
+				State = 503;
 				commonTableExpression();
 				}
 				}
-				State = 501;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2800,29 +2845,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 502;
+			State = 509;
 			_localctx.name = identifier();
-			State = 507;
+			State = 514;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 503;
+				State = 510;
 				Match(LPAREN);
-				State = 504;
+				State = 511;
 				identifierList();
-				State = 505;
+				State = 512;
 				Match(RPAREN);
 				}
 			}
 
-			State = 509;
+			State = 516;
 			Match(AS);
-			State = 510;
+			State = 517;
 			Match(LPAREN);
-			State = 511;
+			State = 518;
 			query();
-			State = 512;
+			State = 519;
 			Match(RPAREN);
 			}
 		}
@@ -2909,42 +2954,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 515;
+			State = 522;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 531;
+			State = 538;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 529;
+					State = 536;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 517;
+						State = 524;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 518;
+						State = 525;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 520;
+						State = 527;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 519;
+							State = 526;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 522;
+						State = 529;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2953,9 +2998,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 523;
+						State = 530;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 524;
+						State = 531;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2965,26 +3010,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 526;
+						State = 533;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 525;
+							State = 532;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 528;
+						State = 535;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 533;
+				State = 540;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,59,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
 			}
 			}
 		}
@@ -3064,14 +3109,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 548;
+			State = 555;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 534;
+				State = 541;
 				select();
 				}
 				break;
@@ -3079,27 +3124,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 535;
+				State = 542;
 				Match(VALUES);
-				State = 536;
+				State = 543;
 				rowValue();
-				State = 541;
+				State = 548;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 537;
+						State = 544;
 						Match(COMMA);
-						State = 538;
+						State = 545;
 						rowValue();
 						}
 						} 
 					}
-					State = 543;
+					State = 550;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
 				}
 				}
 				break;
@@ -3107,11 +3152,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 544;
+				State = 551;
 				Match(LPAREN);
-				State = 545;
+				State = 552;
 				query();
-				State = 546;
+				State = 553;
 				Match(RPAREN);
 				}
 				break;
@@ -3164,27 +3209,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 550;
+			State = 557;
 			Match(LPAREN);
-			State = 551;
+			State = 558;
 			expression(0);
-			State = 556;
+			State = 563;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 552;
+				State = 559;
 				Match(COMMA);
-				State = 553;
+				State = 560;
 				expression(0);
 				}
 				}
-				State = 558;
+				State = 565;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 559;
+			State = 566;
 			Match(RPAREN);
 			}
 		}
@@ -3266,144 +3311,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 561;
+			State = 568;
 			Match(SELECT);
-			State = 563;
+			State = 570;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				{
-				State = 562;
+				State = 569;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 565;
+			State = 572;
 			selectItem();
-			State = 570;
+			State = 577;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 566;
+					State = 573;
 					Match(COMMA);
-					State = 567;
+					State = 574;
 					selectItem();
 					}
 					} 
 				}
-				State = 572;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
-			}
-			State = 582;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
-			case 1:
-				{
-				State = 573;
-				Match(FROM);
-				State = 574;
-				relation(0);
 				State = 579;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 575;
-						Match(COMMA);
-						State = 576;
-						relation(0);
-						}
-						} 
-					}
-					State = 581;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
-				}
-				}
-				break;
 			}
-			State = 586;
+			State = 589;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
-				State = 584;
-				Match(WHERE);
-				State = 585;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 591;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
-			case 1:
-				{
-				State = 588;
-				Match(GROUP);
-				State = 589;
-				Match(BY);
-				State = 590;
-				groupBy();
-				}
-				break;
-			}
-			State = 595;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
-			case 1:
-				{
-				State = 593;
-				Match(HAVING);
-				State = 594;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 606;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
-			case 1:
-				{
-				State = 597;
-				Match(WINDOW);
-				State = 598;
-				windowDefinition();
-				State = 603;
+				State = 580;
+				Match(FROM);
+				State = 581;
+				relation(0);
+				State = 586;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 599;
+						State = 582;
 						Match(COMMA);
-						State = 600;
-						windowDefinition();
+						State = 583;
+						relation(0);
 						}
 						} 
 					}
-					State = 605;
+					State = 588;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				}
 				}
 				break;
 			}
-			State = 610;
+			State = 593;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+			case 1:
+				{
+				State = 591;
+				Match(WHERE);
+				State = 592;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 598;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+			case 1:
+				{
+				State = 595;
+				Match(GROUP);
+				State = 596;
+				Match(BY);
+				State = 597;
+				groupBy();
+				}
+				break;
+			}
+			State = 602;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			case 1:
+				{
+				State = 600;
+				Match(HAVING);
+				State = 601;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 613;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 608;
+				State = 604;
+				Match(WINDOW);
+				State = 605;
+				windowDefinition();
+				State = 610;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 606;
+						Match(COMMA);
+						State = 607;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 612;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				}
+				}
+				break;
+			}
+			State = 617;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			case 1:
+				{
+				State = 615;
 				Match(QUALIFY);
-				State = 609;
+				State = 616;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3445,7 +3490,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 612;
+			State = 619;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3524,31 +3569,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 634;
+			State = 641;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 614;
+				State = 621;
 				expression(0);
-				State = 619;
+				State = 626;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 				case 1:
 					{
-					State = 616;
+					State = 623;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 615;
+						State = 622;
 						Match(AS);
 						}
 					}
 
-					State = 618;
+					State = 625;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3559,32 +3604,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 624;
+				State = 631;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 52776558134271L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 844424930148351L) != 0)) {
 					{
-					State = 621;
+					State = 628;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 622;
+					State = 629;
 					Match(DOT);
 					}
 				}
 
-				State = 626;
+				State = 633;
 				Match(STAR);
-				State = 632;
+				State = 639;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 				case 1:
 					{
-					State = 627;
+					State = 634;
 					Match(EXCLUDE);
-					State = 628;
+					State = 635;
 					Match(LPAREN);
-					State = 629;
+					State = 636;
 					identifierList();
-					State = 630;
+					State = 637;
 					Match(RPAREN);
 					}
 					break;
@@ -3635,38 +3680,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 645;
+			State = 652;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 636;
+				State = 643;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 637;
+				State = 644;
 				groupingElement();
-				State = 642;
+				State = 649;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 638;
+						State = 645;
 						Match(COMMA);
-						State = 639;
+						State = 646;
 						groupingElement();
 						}
 						} 
 					}
-					State = 644;
+					State = 651;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
 				}
 				}
 				break;
@@ -3781,36 +3826,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 685;
+			State = 692;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 647;
-				Match(ROLLUP);
-				State = 648;
-				Match(LPAREN);
-				State = 649;
-				expression(0);
 				State = 654;
+				Match(ROLLUP);
+				State = 655;
+				Match(LPAREN);
+				State = 656;
+				expression(0);
+				State = 661;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 650;
+					State = 657;
 					Match(COMMA);
-					State = 651;
+					State = 658;
 					expression(0);
 					}
 					}
-					State = 656;
+					State = 663;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 657;
+				State = 664;
 				Match(RPAREN);
 				}
 				break;
@@ -3818,29 +3863,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CubeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 659;
-				Match(CUBE);
-				State = 660;
-				Match(LPAREN);
-				State = 661;
-				expression(0);
 				State = 666;
+				Match(CUBE);
+				State = 667;
+				Match(LPAREN);
+				State = 668;
+				expression(0);
+				State = 673;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 662;
+					State = 669;
 					Match(COMMA);
-					State = 663;
+					State = 670;
 					expression(0);
 					}
 					}
-					State = 668;
+					State = 675;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 669;
+				State = 676;
 				Match(RPAREN);
 				}
 				break;
@@ -3848,31 +3893,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingSetsContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 671;
+				State = 678;
 				Match(GROUPING);
-				State = 672;
-				Match(SETS);
-				State = 673;
-				Match(LPAREN);
-				State = 674;
-				groupingSet();
 				State = 679;
+				Match(SETS);
+				State = 680;
+				Match(LPAREN);
+				State = 681;
+				groupingSet();
+				State = 686;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 675;
+					State = 682;
 					Match(COMMA);
-					State = 676;
+					State = 683;
 					groupingSet();
 					}
 					}
-					State = 681;
+					State = 688;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 682;
+				State = 689;
 				Match(RPAREN);
 				}
 				break;
@@ -3880,7 +3925,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 684;
+				State = 691;
 				expression(0);
 				}
 				break;
@@ -3929,48 +3974,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 700;
+			State = 707;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 687;
+				State = 694;
 				Match(LPAREN);
-				State = 696;
+				State = 703;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 688;
+					State = 695;
 					expression(0);
-					State = 693;
+					State = 700;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 689;
+						State = 696;
 						Match(COMMA);
-						State = 690;
+						State = 697;
 						expression(0);
 						}
 						}
-						State = 695;
+						State = 702;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 698;
+				State = 705;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 699;
+				State = 706;
 				expression(0);
 				}
 				break;
@@ -4021,25 +4066,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 702;
-			Match(ORDER);
-			State = 703;
-			Match(BY);
-			State = 704;
-			sortItem();
 			State = 709;
+			Match(ORDER);
+			State = 710;
+			Match(BY);
+			State = 711;
+			sortItem();
+			State = 716;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 705;
+				State = 712;
 				Match(COMMA);
-				State = 706;
+				State = 713;
 				sortItem();
 				}
 				}
-				State = 711;
+				State = 718;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4088,14 +4133,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 712;
+			State = 719;
 			expression(0);
-			State = 714;
+			State = 721;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 713;
+				State = 720;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4108,14 +4153,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 718;
+			State = 725;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 716;
+				State = 723;
 				Match(NULLS);
-				State = 717;
+				State = 724;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4171,24 +4216,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 732;
+			State = 739;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 720;
+				State = 727;
 				Match(LIMIT);
-				State = 721;
+				State = 728;
 				_localctx.limit = expression(0);
-				State = 724;
+				State = 731;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 722;
+					State = 729;
 					Match(OFFSET);
-					State = 723;
+					State = 730;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4198,18 +4243,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 726;
+				State = 733;
 				Match(OFFSET);
-				State = 727;
+				State = 734;
 				_localctx.offset = expression(0);
-				State = 730;
+				State = 737;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 728;
+					State = 735;
 					Match(LIMIT);
-					State = 729;
+					State = 736;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4350,34 +4395,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 735;
+			State = 742;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 762;
+			State = 769;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 760;
+					State = 767;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 737;
+						State = 744;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 738;
+						State = 745;
 						Match(CROSS);
-						State = 739;
+						State = 746;
 						Match(JOIN);
-						State = 740;
+						State = 747;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4386,34 +4431,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 741;
+						State = 748;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 742;
+						State = 749;
 						joinType();
-						State = 743;
+						State = 750;
 						Match(JOIN);
-						State = 744;
+						State = 751;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 752;
+						State = 759;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 745;
+							State = 752;
 							Match(ON);
-							State = 746;
+							State = 753;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 747;
+							State = 754;
 							Match(USING);
-							State = 748;
+							State = 755;
 							Match(LPAREN);
-							State = 749;
+							State = 756;
 							identifierList();
-							State = 750;
+							State = 757;
 							Match(RPAREN);
 							}
 							break;
@@ -4427,24 +4472,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 754;
+						State = 761;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 755;
+						State = 762;
 						Match(NATURAL);
-						State = 756;
+						State = 763;
 						joinType();
-						State = 757;
+						State = 764;
 						Match(JOIN);
-						State = 758;
+						State = 765;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 764;
+				State = 771;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			}
 			}
 		}
@@ -4486,19 +4531,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 782;
+			State = 789;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 766;
+				State = 773;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 765;
+					State = 772;
 					Match(INNER);
 					}
 				}
@@ -4508,14 +4553,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 768;
+				State = 775;
 				Match(LEFT);
-				State = 770;
+				State = 777;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 769;
+					State = 776;
 					Match(OUTER);
 					}
 				}
@@ -4525,14 +4570,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 772;
+				State = 779;
 				Match(RIGHT);
-				State = 774;
+				State = 781;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 773;
+					State = 780;
 					Match(OUTER);
 					}
 				}
@@ -4542,14 +4587,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 776;
+				State = 783;
 				Match(FULL);
-				State = 778;
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 777;
+					State = 784;
 					Match(OUTER);
 					}
 				}
@@ -4559,14 +4604,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 780;
+				State = 787;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 781;
+				State = 788;
 				Match(ANTI);
 				}
 				break;
@@ -4723,53 +4768,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 846;
+			State = 853;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 784;
+				State = 791;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 787;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
-				case 1:
-					{
-					State = 785;
-					Match(DOT);
-					State = 786;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 790;
+				State = 794;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 				case 1:
 					{
-					State = 789;
-					versionClause();
+					State = 792;
+					Match(DOT);
+					State = 793;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 793;
+				State = 797;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 				case 1:
 					{
-					State = 792;
-					sampleClause();
+					State = 796;
+					versionClause();
 					}
 					break;
 				}
-				State = 796;
+				State = 800;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 				case 1:
 					{
-					State = 795;
+					State = 799;
+					sampleClause();
+					}
+					break;
+				}
+				State = 803;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				case 1:
+					{
+					State = 802;
 					tableAlias();
 					}
 					break;
@@ -4780,24 +4825,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 798;
+				State = 805;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 800;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
-				case 1:
-					{
-					State = 799;
-					sampleClause();
-					}
-					break;
-				}
-				State = 803;
+				State = 807;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 				case 1:
 					{
-					State = 802;
+					State = 806;
+					sampleClause();
+					}
+					break;
+				}
+				State = 810;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				case 1:
+					{
+					State = 809;
 					tableAlias();
 					}
 					break;
@@ -4808,72 +4853,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 805;
+				State = 812;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 806;
+				State = 813;
 				Match(LPAREN);
-				State = 815;
+				State = 822;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 807;
+					State = 814;
 					expression(0);
-					State = 812;
+					State = 819;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 808;
+							State = 815;
 							Match(COMMA);
-							State = 809;
+							State = 816;
 							expression(0);
 							}
 							} 
 						}
-						State = 814;
+						State = 821;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 					}
 					}
 				}
 
-				State = 821;
+				State = 828;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 817;
+					State = 824;
 					Match(COMMA);
-					State = 818;
+					State = 825;
 					namedArgument();
 					}
 					}
-					State = 823;
+					State = 830;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 824;
+				State = 831;
 				Match(RPAREN);
-				State = 826;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
-				case 1:
-					{
-					State = 825;
-					sampleClause();
-					}
-					break;
-				}
-				State = 829;
+				State = 833;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 828;
+					State = 832;
+					sampleClause();
+					}
+					break;
+				}
+				State = 836;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				case 1:
+					{
+					State = 835;
 					tableAlias();
 					}
 					break;
@@ -4884,28 +4929,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 831;
-				Match(LPAREN);
-				State = 832;
-				query();
-				State = 833;
-				Match(RPAREN);
-				State = 835;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
-				case 1:
-					{
-					State = 834;
-					sampleClause();
-					}
-					break;
-				}
 				State = 838;
+				Match(LPAREN);
+				State = 839;
+				query();
+				State = 840;
+				Match(RPAREN);
+				State = 842;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 837;
+					State = 841;
+					sampleClause();
+					}
+					break;
+				}
+				State = 845;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				case 1:
+					{
+					State = 844;
 					tableAlias();
 					}
 					break;
@@ -4916,18 +4961,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 840;
+				State = 847;
 				Match(LPAREN);
-				State = 841;
+				State = 848;
 				relation(0);
-				State = 842;
+				State = 849;
 				Match(RPAREN);
-				State = 844;
+				State = 851;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 843;
+					State = 850;
 					sampleClause();
 					}
 					break;
@@ -4977,9 +5022,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 848;
+			State = 855;
 			identifier();
-			State = 849;
+			State = 856;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4988,7 +5033,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 850;
+			State = 857;
 			expression(0);
 			}
 		}
@@ -5071,16 +5116,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 862;
+			State = 869;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 852;
+				State = 859;
 				Match(VERSION);
-				State = 853;
+				State = 860;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5088,13 +5133,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 854;
+				State = 861;
 				Match(AS);
-				State = 855;
+				State = 862;
 				Match(OF);
-				State = 856;
+				State = 863;
 				Match(TIMESTAMP);
-				State = 857;
+				State = 864;
 				Match(STRING);
 				}
 				break;
@@ -5102,9 +5147,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 858;
+				State = 865;
 				Match(BRANCH);
-				State = 859;
+				State = 866;
 				identifier();
 				}
 				break;
@@ -5112,9 +5157,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 860;
+				State = 867;
 				Match(TAG);
-				State = 861;
+				State = 868;
 				identifier();
 				}
 				break;
@@ -5232,16 +5277,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 910;
+			State = 917;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 864;
+				State = 871;
 				Match(TABLESAMPLE);
-				State = 865;
+				State = 872;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5251,34 +5296,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 866;
+				State = 873;
 				Match(LPAREN);
-				State = 867;
+				State = 874;
 				expression(0);
-				State = 869;
+				State = 876;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 868;
+					State = 875;
 					Match(PERCENT);
 					}
 				}
 
-				State = 871;
+				State = 878;
 				Match(RPAREN);
-				State = 876;
+				State = 883;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 872;
+					State = 879;
 					Match(REPEATABLE);
-					State = 873;
+					State = 880;
 					Match(LPAREN);
-					State = 874;
+					State = 881;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 875;
+					State = 882;
 					Match(RPAREN);
 					}
 					break;
@@ -5289,43 +5334,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 878;
+				State = 885;
 				Match(SAMPLE);
-				State = 879;
+				State = 886;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 880;
+				State = 887;
 				Match(ROWS);
-				State = 883;
+				State = 890;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 881;
+					State = 888;
 					Match(PER);
-					State = 882;
+					State = 889;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 892;
+				State = 899;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 885;
+					State = 892;
 					Match(WEIGHTED);
-					State = 886;
+					State = 893;
 					Match(BY);
-					State = 887;
+					State = 894;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 890;
+					State = 897;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 					case 1:
 						{
-						State = 888;
+						State = 895;
 						Match(WITH);
-						State = 889;
+						State = 896;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5333,14 +5378,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 896;
+				State = 903;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 894;
+					State = 901;
 					Match(SEED);
-					State = 895;
+					State = 902;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5351,34 +5396,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 898;
+				State = 905;
 				Match(SAMPLE);
-				State = 899;
+				State = 906;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 900;
+				State = 907;
 				Match(PERCENT);
-				State = 904;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
-				case 1:
-					{
-					State = 901;
-					Match(STRATIFY);
-					State = 902;
-					Match(BY);
-					State = 903;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
-				State = 908;
+				State = 911;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 906;
+					State = 908;
+					Match(STRATIFY);
+					State = 909;
+					Match(BY);
+					State = 910;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 915;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				case 1:
+					{
+					State = 913;
 					Match(SEED);
-					State = 907;
+					State = 914;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5429,28 +5474,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 913;
+			State = 920;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 912;
+				State = 919;
 				Match(AS);
 				}
 			}
 
-			State = 915;
+			State = 922;
 			identifier();
-			State = 920;
+			State = 927;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 			case 1:
 				{
-				State = 916;
+				State = 923;
 				Match(LPAREN);
-				State = 917;
+				State = 924;
 				identifierList();
-				State = 918;
+				State = 925;
 				Match(RPAREN);
 				}
 				break;
@@ -5498,15 +5543,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 922;
+			State = 929;
 			identifier();
-			State = 923;
+			State = 930;
 			Match(AS);
-			State = 924;
+			State = 931;
 			Match(LPAREN);
-			State = 925;
+			State = 932;
 			windowSpecification();
-			State = 926;
+			State = 933;
 			Match(RPAREN);
 			}
 		}
@@ -5565,62 +5610,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 929;
+			State = 936;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				{
-				State = 928;
+				State = 935;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 941;
+			State = 948;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 931;
-				Match(PARTITION);
-				State = 932;
-				Match(BY);
-				State = 933;
-				expression(0);
 				State = 938;
+				Match(PARTITION);
+				State = 939;
+				Match(BY);
+				State = 940;
+				expression(0);
+				State = 945;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 934;
+					State = 941;
 					Match(COMMA);
-					State = 935;
+					State = 942;
 					expression(0);
 					}
 					}
-					State = 940;
+					State = 947;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 944;
+			State = 951;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 943;
+				State = 950;
 				orderBy();
 				}
 			}
 
-			State = 947;
+			State = 954;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 946;
+				State = 953;
 				windowFrame();
 				}
 			}
@@ -5671,13 +5716,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 957;
+			State = 964;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 949;
+				State = 956;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5687,14 +5732,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 950;
+				State = 957;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 951;
+				State = 958;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5704,13 +5749,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 952;
+				State = 959;
 				Match(BETWEEN);
-				State = 953;
+				State = 960;
 				_localctx.start = frameBound();
-				State = 954;
+				State = 961;
 				Match(AND);
-				State = 955;
+				State = 962;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5756,42 +5801,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 968;
+			State = 975;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 959;
+				State = 966;
 				Match(UNBOUNDED);
-				State = 960;
+				State = 967;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 961;
+				State = 968;
 				Match(UNBOUNDED);
-				State = 962;
+				State = 969;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 963;
+				State = 970;
 				Match(CURRENT);
-				State = 964;
+				State = 971;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 965;
+				State = 972;
 				expression(0);
-				State = 966;
+				State = 973;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5928,20 +5973,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 981;
+			State = 988;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 971;
+				State = 978;
 				((LambdaContext)_localctx).param = identifier();
-				State = 972;
+				State = 979;
 				Match(ARROW);
-				State = 973;
+				State = 980;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5950,14 +5995,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 975;
+				State = 982;
 				valueExpression(0);
-				State = 977;
+				State = 984;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 976;
+					State = 983;
 					predicate();
 					}
 					break;
@@ -5969,36 +6014,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 979;
+				State = 986;
 				Match(NOT);
-				State = 980;
+				State = 987;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 991;
+			State = 998;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,138,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 989;
+					State = 996;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 983;
+						State = 990;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 984;
+						State = 991;
 						Match(AND);
-						State = 985;
+						State = 992;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6007,20 +6052,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 986;
+						State = 993;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 987;
+						State = 994;
 						Match(OR);
-						State = 988;
+						State = 995;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 993;
+				State = 1000;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,138,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
 			}
 			}
 		}
@@ -6207,16 +6252,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1060;
+			State = 1067;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 994;
+				State = 1001;
 				comparisonOperator();
-				State = 995;
+				State = 1002;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6224,49 +6269,25 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 997;
+				State = 1004;
 				Match(IS);
-				State = 999;
+				State = 1006;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 998;
+					State = 1005;
 					Match(NOT);
 					}
 				}
 
-				State = 1001;
+				State = 1008;
 				Match(NULL);
 				}
 				break;
 			case 3:
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
-				{
-				State = 1002;
-				Match(IS);
-				State = 1004;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1003;
-					Match(NOT);
-					}
-				}
-
-				State = 1006;
-				Match(DISTINCT);
-				State = 1007;
-				Match(FROM);
-				State = 1008;
-				((IsDistinctFromContext)_localctx).right = valueExpression(0);
-				}
-				break;
-			case 4:
-				_localctx = new IsTruthContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
 				{
 				State = 1009;
 				Match(IS);
@@ -6281,6 +6302,30 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 1013;
+				Match(DISTINCT);
+				State = 1014;
+				Match(FROM);
+				State = 1015;
+				((IsDistinctFromContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 4:
+				_localctx = new IsTruthContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 1016;
+				Match(IS);
+				State = 1018;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1017;
+					Match(NOT);
+					}
+				}
+
+				State = 1020;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6296,23 +6341,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1015;
+				State = 1022;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1014;
+					State = 1021;
 					Match(NOT);
 					}
 				}
 
-				State = 1017;
+				State = 1024;
 				Match(BETWEEN);
-				State = 1018;
+				State = 1025;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1019;
+				State = 1026;
 				Match(AND);
-				State = 1020;
+				State = 1027;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6320,23 +6365,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1023;
+				State = 1030;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1022;
+					State = 1029;
 					Match(NOT);
 					}
 				}
 
-				State = 1025;
+				State = 1032;
 				Match(IN);
-				State = 1026;
+				State = 1033;
 				Match(LPAREN);
-				State = 1027;
+				State = 1034;
 				query();
-				State = 1028;
+				State = 1035;
 				Match(RPAREN);
 				}
 				break;
@@ -6344,39 +6389,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1031;
+				State = 1038;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1030;
+					State = 1037;
 					Match(NOT);
 					}
 				}
 
-				State = 1033;
-				Match(IN);
-				State = 1034;
-				Match(LPAREN);
-				State = 1035;
-				expression(0);
 				State = 1040;
+				Match(IN);
+				State = 1041;
+				Match(LPAREN);
+				State = 1042;
+				expression(0);
+				State = 1047;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1036;
+					State = 1043;
 					Match(COMMA);
-					State = 1037;
+					State = 1044;
 					expression(0);
 					}
 					}
-					State = 1042;
+					State = 1049;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1043;
+				State = 1050;
 				Match(RPAREN);
 				}
 				break;
@@ -6384,21 +6429,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1046;
+				State = 1053;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1045;
+					State = 1052;
 					Match(NOT);
 					}
 				}
 
-				State = 1048;
+				State = 1055;
 				Match(IN);
-				State = 1049;
+				State = 1056;
 				Match(LPAREN);
-				State = 1050;
+				State = 1057;
 				Match(RPAREN);
 				}
 				break;
@@ -6406,17 +6451,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1052;
+				State = 1059;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1051;
+					State = 1058;
 					Match(NOT);
 					}
 				}
 
-				State = 1054;
+				State = 1061;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6426,16 +6471,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1055;
+				State = 1062;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1058;
+				State = 1065;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 				case 1:
 					{
-					State = 1056;
+					State = 1063;
 					Match(ESCAPE);
-					State = 1057;
+					State = 1064;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6599,7 +6644,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1066;
+			State = 1073;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6610,6 +6655,7 @@ internal partial class QueryLakeParser : Parser {
 			case BRANCH:
 			case CASE:
 			case CAST:
+			case CHECK:
 			case COLUMN:
 			case COPY:
 			case CURRENT:
@@ -6713,7 +6759,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1063;
+				State = 1070;
 				primaryExpression();
 				}
 				break;
@@ -6723,7 +6769,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1064;
+				State = 1071;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6733,7 +6779,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1065;
+				State = 1072;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6741,36 +6787,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1097;
+			State = 1104;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1095;
+					State = 1102;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1068;
+						State = 1075;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1069;
+						State = 1076;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 151)) & ~0x3f) == 0 && ((1L << (_la - 151)) & 15L) != 0)) ) {
+						if ( !(((((_la - 152)) & ~0x3f) == 0 && ((1L << (_la - 152)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1070;
+						State = 1077;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6779,9 +6825,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1071;
+						State = 1078;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1072;
+						State = 1079;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6791,7 +6837,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1073;
+						State = 1080;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6800,11 +6846,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1074;
+						State = 1081;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1075;
+						State = 1082;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1076;
+						State = 1083;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6813,29 +6859,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1077;
-						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1078;
-						Match(LBRACKET);
-						State = 1079;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 1084;
+						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
+						State = 1085;
+						Match(LBRACKET);
+						State = 1086;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 1091;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1080;
+							State = 1087;
 							Match(COMMA);
-							State = 1081;
+							State = 1088;
 							sliceOrIndex();
 							}
 							}
-							State = 1086;
+							State = 1093;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1087;
+						State = 1094;
 						Match(RBRACKET);
 						}
 						break;
@@ -6844,11 +6890,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1089;
+						State = 1096;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1090;
+						State = 1097;
 						Match(DOUBLE_COLON);
-						State = 1091;
+						State = 1098;
 						dataType();
 						}
 						break;
@@ -6857,20 +6903,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1092;
+						State = 1099;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1093;
+						State = 1100;
 						Match(DOT);
-						State = 1094;
+						State = 1101;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1099;
+				State = 1106;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
 			}
 			}
 		}
@@ -6956,14 +7002,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1121;
+			State = 1128;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1100;
+				State = 1107;
 				expression(0);
 				}
 				break;
@@ -6971,41 +7017,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1102;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
-				case 1:
-					{
-					State = 1101;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 1104;
-				Match(COLON);
-				State = 1106;
+				State = 1109;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 				case 1:
 					{
-					State = 1105;
+					State = 1108;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 1111;
+				Match(COLON);
+				State = 1113;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+				case 1:
+					{
+					State = 1112;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1112;
+				State = 1119;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1108;
+					State = 1115;
 					Match(COLON);
-					State = 1110;
+					State = 1117;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 						{
-						State = 1109;
+						State = 1116;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7019,24 +7065,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1115;
+				State = 1122;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 1114;
+					State = 1121;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1117;
+				State = 1124;
 				Match(DOUBLE_COLON);
-				State = 1119;
+				State = 1126;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 1118;
+					State = 1125;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7084,9 +7130,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1123;
+			State = 1130;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 142)) & ~0x3f) == 0 && ((1L << (_la - 142)) & 63L) != 0)) ) {
+			if ( !(((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7557,14 +7603,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1301;
+			State = 1308;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1125;
+				State = 1132;
 				Match(NULL);
 				}
 				break;
@@ -7572,7 +7618,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1126;
+				State = 1133;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7587,7 +7633,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1127;
+				State = 1134;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7595,7 +7641,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1128;
+				State = 1135;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7610,7 +7656,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1129;
+				State = 1136;
 				Match(STRING);
 				}
 				break;
@@ -7618,7 +7664,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1130;
+				State = 1137;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7626,9 +7672,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1131;
+				State = 1138;
 				Match(INTERVAL);
-				State = 1132;
+				State = 1139;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7638,12 +7684,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1134;
+				State = 1141;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
 				case 1:
 					{
-					State = 1133;
+					State = 1140;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7654,9 +7700,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1136;
+				State = 1143;
 				dataType();
-				State = 1137;
+				State = 1144;
 				Match(STRING);
 				}
 				break;
@@ -7664,7 +7710,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1139;
+				State = 1146;
 				parameter();
 				}
 				break;
@@ -7672,45 +7718,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1140;
+				State = 1147;
 				Match(CASE);
-				State = 1142;
+				State = 1149;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 1141;
+					State = 1148;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1145;
+				State = 1152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1144;
+					State = 1151;
 					whenClause();
 					}
 					}
-					State = 1147;
+					State = 1154;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1151;
+				State = 1158;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1149;
+					State = 1156;
 					Match(ELSE);
-					State = 1150;
+					State = 1157;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1153;
+				State = 1160;
 				Match(END);
 				}
 				break;
@@ -7718,7 +7764,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1155;
+				State = 1162;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7728,15 +7774,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1156;
+				State = 1163;
 				Match(LPAREN);
-				State = 1157;
+				State = 1164;
 				expression(0);
-				State = 1158;
+				State = 1165;
 				Match(AS);
-				State = 1159;
+				State = 1166;
 				dataType();
-				State = 1160;
+				State = 1167;
 				Match(RPAREN);
 				}
 				break;
@@ -7744,17 +7790,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1162;
+				State = 1169;
 				Match(EXTRACT);
-				State = 1163;
+				State = 1170;
 				Match(LPAREN);
-				State = 1164;
+				State = 1171;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1165;
+				State = 1172;
 				Match(FROM);
-				State = 1166;
+				State = 1173;
 				expression(0);
-				State = 1167;
+				State = 1174;
 				Match(RPAREN);
 				}
 				break;
@@ -7762,29 +7808,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1169;
-				Match(SUBSTRING);
-				State = 1170;
-				Match(LPAREN);
-				State = 1171;
-				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1172;
-				Match(FROM);
-				State = 1173;
-				((SubstringFromContext)_localctx).start = expression(0);
 				State = 1176;
+				Match(SUBSTRING);
+				State = 1177;
+				Match(LPAREN);
+				State = 1178;
+				((SubstringFromContext)_localctx).value = expression(0);
+				State = 1179;
+				Match(FROM);
+				State = 1180;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1183;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1174;
+					State = 1181;
 					Match(FOR);
-					State = 1175;
+					State = 1182;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1178;
+				State = 1185;
 				Match(RPAREN);
 				}
 				break;
@@ -7792,17 +7838,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1180;
+				State = 1187;
 				Match(POSITION);
-				State = 1181;
+				State = 1188;
 				Match(LPAREN);
-				State = 1182;
+				State = 1189;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1183;
+				State = 1190;
 				Match(IN);
-				State = 1184;
+				State = 1191;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1185;
+				State = 1192;
 				Match(RPAREN);
 				}
 				break;
@@ -7810,19 +7856,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1187;
+				State = 1194;
 				Match(TRIM);
-				State = 1188;
+				State = 1195;
 				Match(LPAREN);
-				State = 1190;
+				State = 1197;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1189;
+					State = 1196;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
+					if ( !(((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -7832,21 +7878,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1193;
+				State = 1200;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 1192;
+					State = 1199;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1195;
+				State = 1202;
 				Match(FROM);
-				State = 1196;
+				State = 1203;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1197;
+				State = 1204;
 				Match(RPAREN);
 				}
 				break;
@@ -7854,13 +7900,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1199;
+				State = 1206;
 				Match(EXISTS);
-				State = 1200;
+				State = 1207;
 				Match(LPAREN);
-				State = 1201;
+				State = 1208;
 				query();
-				State = 1202;
+				State = 1209;
 				Match(RPAREN);
 				}
 				break;
@@ -7868,11 +7914,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1204;
+				State = 1211;
 				Match(LPAREN);
-				State = 1205;
+				State = 1212;
 				query();
-				State = 1206;
+				State = 1213;
 				Match(RPAREN);
 				}
 				break;
@@ -7880,16 +7926,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1208;
+				State = 1215;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1209;
+				State = 1216;
 				Match(LPAREN);
-				State = 1236;
+				State = 1243;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1210;
+					State = 1217;
 					Match(STAR);
 					}
 					break;
@@ -7901,6 +7947,7 @@ internal partial class QueryLakeParser : Parser {
 				case BRANCH:
 				case CASE:
 				case CAST:
+				case CHECK:
 				case COLUMN:
 				case COPY:
 				case CURRENT:
@@ -8006,66 +8053,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1222;
+					State = 1229;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721307292906L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442614580458L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 						{
-						State = 1212;
+						State = 1219;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
 						case 1:
 							{
-							State = 1211;
+							State = 1218;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1214;
+						State = 1221;
 						expression(0);
-						State = 1219;
+						State = 1226;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1215;
+							State = 1222;
 							Match(COMMA);
-							State = 1216;
+							State = 1223;
 							expression(0);
 							}
 							}
-							State = 1221;
+							State = 1228;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1234;
+					State = 1241;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1224;
-						Match(ORDER);
-						State = 1225;
-						Match(BY);
-						State = 1226;
-						sortItem();
 						State = 1231;
+						Match(ORDER);
+						State = 1232;
+						Match(BY);
+						State = 1233;
+						sortItem();
+						State = 1238;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1227;
+							State = 1234;
 							Match(COMMA);
-							State = 1228;
+							State = 1235;
 							sortItem();
 							}
 							}
-							State = 1233;
+							State = 1240;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8077,32 +8124,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1238;
-				Match(RPAREN);
 				State = 1245;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
-				case 1:
-					{
-					State = 1239;
-					Match(FILTER);
-					State = 1240;
-					Match(LPAREN);
-					State = 1241;
-					Match(WHERE);
-					State = 1242;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1243;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1248;
+				Match(RPAREN);
+				State = 1252;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 				case 1:
 					{
+					State = 1246;
+					Match(FILTER);
 					State = 1247;
+					Match(LPAREN);
+					State = 1248;
+					Match(WHERE);
+					State = 1249;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1250;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1255;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+				case 1:
+					{
+					State = 1254;
 					over();
 					}
 					break;
@@ -8113,35 +8160,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1250;
+				State = 1257;
 				Match(LBRACKET);
-				State = 1259;
+				State = 1266;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -557284721340847338L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693000188754817537L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 70334737155071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
 					{
-					State = 1251;
+					State = 1258;
 					expression(0);
-					State = 1256;
+					State = 1263;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1252;
+						State = 1259;
 						Match(COMMA);
-						State = 1253;
+						State = 1260;
 						expression(0);
 						}
 						}
-						State = 1258;
+						State = 1265;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1261;
+				State = 1268;
 				Match(RBRACKET);
 				}
 				break;
@@ -8149,35 +8196,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1262;
+				State = 1269;
 				Match(LBRACE);
-				State = 1271;
+				State = 1278;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 53326313948159L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 853221023170559L) != 0)) {
 					{
-					State = 1263;
+					State = 1270;
 					structEntry();
-					State = 1268;
+					State = 1275;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1264;
+						State = 1271;
 						Match(COMMA);
-						State = 1265;
+						State = 1272;
 						structEntry();
 						}
 						}
-						State = 1270;
+						State = 1277;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1273;
+				State = 1280;
 				Match(RBRACE);
 				}
 				break;
@@ -8185,29 +8232,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1274;
-				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1275;
-				Match(LPAREN);
-				State = 1276;
-				callArgument();
 				State = 1281;
+				((NamedArgumentCallContext)_localctx).function = identifier();
+				State = 1282;
+				Match(LPAREN);
+				State = 1283;
+				callArgument();
+				State = 1288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1277;
+					State = 1284;
 					Match(COMMA);
-					State = 1278;
+					State = 1285;
 					callArgument();
 					}
 					}
-					State = 1283;
+					State = 1290;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1284;
+				State = 1291;
 				Match(RPAREN);
 				}
 				break;
@@ -8215,27 +8262,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1286;
+				State = 1293;
 				Match(LPAREN);
-				State = 1287;
+				State = 1294;
 				expression(0);
-				State = 1290;
+				State = 1297;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1288;
+					State = 1295;
 					Match(COMMA);
-					State = 1289;
+					State = 1296;
 					expression(0);
 					}
 					}
-					State = 1292;
+					State = 1299;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1294;
+				State = 1301;
 				Match(RPAREN);
 				}
 				break;
@@ -8243,11 +8290,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1296;
+				State = 1303;
 				Match(LPAREN);
-				State = 1297;
+				State = 1304;
 				expression(0);
-				State = 1298;
+				State = 1305;
 				Match(RPAREN);
 				}
 				break;
@@ -8255,7 +8302,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1300;
+				State = 1307;
 				identifier();
 				}
 				break;
@@ -8304,12 +8351,12 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1305;
+			State = 1312;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1303;
+				State = 1310;
 				_localctx.key = Match(STRING);
 				}
 				break;
@@ -8319,6 +8366,7 @@ internal partial class QueryLakeParser : Parser {
 			case ASC:
 			case BERNOULLI:
 			case BRANCH:
+			case CHECK:
 			case COLUMN:
 			case COPY:
 			case CURRENT:
@@ -8402,16 +8450,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1304;
+				State = 1311;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1307;
+			State = 1314;
 			Match(COLON);
-			State = 1308;
+			State = 1315;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8454,11 +8502,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1310;
+			State = 1317;
 			identifier();
-			State = 1311;
+			State = 1318;
 			Match(ASSIGN);
-			State = 1312;
+			State = 1319;
 			expression(0);
 			}
 		}
@@ -8503,9 +8551,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1314;
+			State = 1321;
 			Match(OVER);
-			State = 1320;
+			State = 1327;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -8514,6 +8562,7 @@ internal partial class QueryLakeParser : Parser {
 			case ASC:
 			case BERNOULLI:
 			case BRANCH:
+			case CHECK:
 			case COLUMN:
 			case COPY:
 			case CURRENT:
@@ -8597,17 +8646,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1315;
+				State = 1322;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1316;
+				State = 1323;
 				Match(LPAREN);
-				State = 1317;
+				State = 1324;
 				windowSpecification();
-				State = 1318;
+				State = 1325;
 				Match(RPAREN);
 				}
 				break;
@@ -8658,13 +8707,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1322;
+			State = 1329;
 			Match(WHEN);
-			State = 1323;
+			State = 1330;
 			_localctx.condition = expression(0);
-			State = 1324;
+			State = 1331;
 			Match(THEN);
-			State = 1325;
+			State = 1332;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8722,16 +8771,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1334;
+			State = 1341;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1327;
+				State = 1334;
 				Match(AT);
-				State = 1328;
+				State = 1335;
 				identifier();
 				}
 				break;
@@ -8739,9 +8788,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1329;
+				State = 1336;
 				Match(DOLLAR);
-				State = 1330;
+				State = 1337;
 				identifier();
 				}
 				break;
@@ -8749,9 +8798,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1331;
+				State = 1338;
 				Match(COLON);
-				State = 1332;
+				State = 1339;
 				identifier();
 				}
 				break;
@@ -8759,7 +8808,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1333;
+				State = 1340;
 				Match(QUESTION);
 				}
 				break;
@@ -8829,127 +8878,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1382;
+			State = 1389;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1336;
+				State = 1343;
 				_localctx.@base = identifier();
-				State = 1347;
+				State = 1354;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
 				case 1:
 					{
-					State = 1337;
+					State = 1344;
 					Match(LPAREN);
-					State = 1338;
+					State = 1345;
 					Match(INTEGER_VALUE);
-					State = 1343;
+					State = 1350;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1339;
+						State = 1346;
 						Match(COMMA);
-						State = 1340;
+						State = 1347;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1345;
+						State = 1352;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1346;
+					State = 1353;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1356;
+				State = 1363;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1349;
+						State = 1356;
 						Match(LBRACKET);
-						State = 1351;
+						State = 1358;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1350;
+							State = 1357;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1353;
+						State = 1360;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1358;
+					State = 1365;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1359;
-				_localctx.@base = identifier();
-				State = 1360;
-				Match(LT);
-				State = 1361;
-				dataType();
 				State = 1366;
+				_localctx.@base = identifier();
+				State = 1367;
+				Match(LT);
+				State = 1368;
+				dataType();
+				State = 1373;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1362;
+					State = 1369;
 					Match(COMMA);
-					State = 1363;
+					State = 1370;
 					dataType();
 					}
 					}
-					State = 1368;
+					State = 1375;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1369;
+				State = 1376;
 				Match(GT);
-				State = 1380;
+				State = 1387;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
 				case 1:
 					{
-					State = 1370;
+					State = 1377;
 					Match(LPAREN);
-					State = 1371;
+					State = 1378;
 					Match(INTEGER_VALUE);
-					State = 1376;
+					State = 1383;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1372;
+						State = 1379;
 						Match(COMMA);
-						State = 1373;
+						State = 1380;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1378;
+						State = 1385;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1379;
+					State = 1386;
 					Match(RPAREN);
 					}
 					break;
@@ -9001,21 +9050,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1384;
+			State = 1391;
 			identifier();
-			State = 1389;
+			State = 1396;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1385;
+				State = 1392;
 				Match(COMMA);
-				State = 1386;
+				State = 1393;
 				identifier();
 				}
 				}
-				State = 1391;
+				State = 1398;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9056,20 +9105,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1395;
+			State = 1402;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1392;
+				State = 1399;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1393;
+				State = 1400;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9079,6 +9128,7 @@ internal partial class QueryLakeParser : Parser {
 			case ASC:
 			case BERNOULLI:
 			case BRANCH:
+			case CHECK:
 			case COLUMN:
 			case COPY:
 			case CURRENT:
@@ -9161,7 +9211,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1394;
+				State = 1401;
 				nonReserved();
 				}
 				break;
@@ -9267,6 +9317,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CUBE() { return GetToken(QueryLakeParser.CUBE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUPING() { return GetToken(QueryLakeParser.GROUPING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETS() { return GetToken(QueryLakeParser.SETS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHECK() { return GetToken(QueryLakeParser.CHECK, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9288,9 +9339,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1397;
+			State = 1404;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2286667016905848042L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -693070557498995201L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 1023L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 16383L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9354,7 +9405,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,181,1400,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,182,1407,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9372,514 +9423,517 @@ internal partial class QueryLakeParser : Parser {
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
 		8,2,1,2,1,2,1,2,1,2,1,2,3,2,249,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,3,2,262,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,274,
-		8,2,10,2,12,2,277,9,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,3,2,288,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,305,8,2,1,2,1,2,1,2,3,2,310,8,2,1,2,3,2,313,8,2,1,2,1,2,1,2,1,2,3,2,
-		319,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,328,8,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,343,8,2,10,2,12,2,346,9,2,1,2,1,2,1,
-		2,3,2,351,8,2,1,2,1,2,1,2,3,2,356,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,3,2,368,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,382,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,393,8,2,10,2,12,2,396,
-		9,2,1,2,1,2,3,2,400,8,2,3,2,402,8,2,1,3,1,3,1,3,5,3,407,8,3,10,3,12,3,
-		410,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,418,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,
-		5,1,5,5,5,428,8,5,10,5,12,5,431,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
-		5,1,5,1,5,1,5,1,5,3,5,446,8,5,1,5,1,5,1,5,1,5,1,5,5,5,453,8,5,10,5,12,
-		5,456,9,5,1,5,1,5,3,5,460,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,
-		1,8,3,8,473,8,8,1,8,1,8,3,8,477,8,8,3,8,479,8,8,1,9,3,9,482,8,9,1,9,1,
-		9,3,9,486,8,9,1,9,3,9,489,8,9,1,10,1,10,3,10,493,8,10,1,10,1,10,1,10,5,
-		10,498,8,10,10,10,12,10,501,9,10,1,11,1,11,1,11,1,11,1,11,3,11,508,8,11,
-		1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,521,8,12,1,
-		12,1,12,1,12,1,12,3,12,527,8,12,1,12,5,12,530,8,12,10,12,12,12,533,9,12,
-		1,13,1,13,1,13,1,13,1,13,5,13,540,8,13,10,13,12,13,543,9,13,1,13,1,13,
-		1,13,1,13,3,13,549,8,13,1,14,1,14,1,14,1,14,5,14,555,8,14,10,14,12,14,
-		558,9,14,1,14,1,14,1,15,1,15,3,15,564,8,15,1,15,1,15,1,15,5,15,569,8,15,
-		10,15,12,15,572,9,15,1,15,1,15,1,15,1,15,5,15,578,8,15,10,15,12,15,581,
-		9,15,3,15,583,8,15,1,15,1,15,3,15,587,8,15,1,15,1,15,1,15,3,15,592,8,15,
-		1,15,1,15,3,15,596,8,15,1,15,1,15,1,15,1,15,5,15,602,8,15,10,15,12,15,
-		605,9,15,3,15,607,8,15,1,15,1,15,3,15,611,8,15,1,16,1,16,1,17,1,17,3,17,
-		617,8,17,1,17,3,17,620,8,17,1,17,1,17,1,17,3,17,625,8,17,1,17,1,17,1,17,
-		1,17,1,17,1,17,3,17,633,8,17,3,17,635,8,17,1,18,1,18,1,18,1,18,5,18,641,
-		8,18,10,18,12,18,644,9,18,3,18,646,8,18,1,19,1,19,1,19,1,19,1,19,5,19,
-		653,8,19,10,19,12,19,656,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,
-		665,8,19,10,19,12,19,668,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
-		5,19,678,8,19,10,19,12,19,681,9,19,1,19,1,19,1,19,3,19,686,8,19,1,20,1,
-		20,1,20,1,20,5,20,692,8,20,10,20,12,20,695,9,20,3,20,697,8,20,1,20,1,20,
-		3,20,701,8,20,1,21,1,21,1,21,1,21,1,21,5,21,708,8,21,10,21,12,21,711,9,
-		21,1,22,1,22,3,22,715,8,22,1,22,1,22,3,22,719,8,22,1,23,1,23,1,23,1,23,
-		3,23,725,8,23,1,23,1,23,1,23,1,23,3,23,731,8,23,3,23,733,8,23,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,3,24,753,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,761,8,24,10,
-		24,12,24,764,9,24,1,25,3,25,767,8,25,1,25,1,25,3,25,771,8,25,1,25,1,25,
-		3,25,775,8,25,1,25,1,25,3,25,779,8,25,1,25,1,25,3,25,783,8,25,1,26,1,26,
-		1,26,3,26,788,8,26,1,26,3,26,791,8,26,1,26,3,26,794,8,26,1,26,3,26,797,
-		8,26,1,26,1,26,3,26,801,8,26,1,26,3,26,804,8,26,1,26,1,26,1,26,1,26,1,
-		26,5,26,811,8,26,10,26,12,26,814,9,26,3,26,816,8,26,1,26,1,26,5,26,820,
-		8,26,10,26,12,26,823,9,26,1,26,1,26,3,26,827,8,26,1,26,3,26,830,8,26,1,
-		26,1,26,1,26,1,26,3,26,836,8,26,1,26,3,26,839,8,26,1,26,1,26,1,26,1,26,
-		3,26,845,8,26,3,26,847,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,
-		28,1,28,1,28,1,28,1,28,1,28,3,28,863,8,28,1,29,1,29,1,29,1,29,1,29,3,29,
-		870,8,29,1,29,1,29,1,29,1,29,1,29,3,29,877,8,29,1,29,1,29,1,29,1,29,1,
-		29,3,29,884,8,29,1,29,1,29,1,29,1,29,1,29,3,29,891,8,29,3,29,893,8,29,
-		1,29,1,29,3,29,897,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,905,8,29,1,
-		29,1,29,3,29,909,8,29,3,29,911,8,29,1,30,3,30,914,8,30,1,30,1,30,1,30,
-		1,30,1,30,3,30,921,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,930,8,
-		32,1,32,1,32,1,32,1,32,1,32,5,32,937,8,32,10,32,12,32,940,9,32,3,32,942,
-		8,32,1,32,3,32,945,8,32,1,32,3,32,948,8,32,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,1,33,3,33,958,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		3,34,969,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,978,8,35,1,35,1,
-		35,3,35,982,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,990,8,35,10,35,12,
-		35,993,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1000,8,36,1,36,1,36,1,36,3,36,
-		1005,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1012,8,36,1,36,1,36,3,36,1016,
-		8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1024,8,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,1032,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1039,8,36,10,36,
-		12,36,1042,9,36,1,36,1,36,1,36,3,36,1047,8,36,1,36,1,36,1,36,1,36,3,36,
-		1053,8,36,1,36,1,36,1,36,1,36,3,36,1059,8,36,3,36,1061,8,36,1,37,1,37,
-		1,37,1,37,3,37,1067,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,5,37,1083,8,37,10,37,12,37,1086,9,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1096,8,37,10,37,12,37,1099,9,37,1,38,
-		1,38,3,38,1103,8,38,1,38,1,38,3,38,1107,8,38,1,38,1,38,3,38,1111,8,38,
-		3,38,1113,8,38,1,38,3,38,1116,8,38,1,38,1,38,3,38,1120,8,38,3,38,1122,
-		8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1135,
-		8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1143,8,40,1,40,4,40,1146,8,40,
-		11,40,12,40,1147,1,40,1,40,3,40,1152,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		2,1,2,3,2,261,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,5,2,281,8,2,10,2,12,2,284,9,2,1,2,1,2,3,2,288,
+		8,2,1,2,1,2,1,2,1,2,1,2,3,2,295,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,304,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,312,8,2,1,2,1,2,1,2,3,2,317,8,2,1,2,3,
+		2,320,8,2,1,2,1,2,1,2,1,2,3,2,326,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
+		335,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,350,8,
+		2,10,2,12,2,353,9,2,1,2,1,2,1,2,3,2,358,8,2,1,2,1,2,1,2,3,2,363,8,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,375,8,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,389,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,5,2,400,8,2,10,2,12,2,403,9,2,1,2,1,2,3,2,407,8,2,3,2,409,8,2,1,
+		3,1,3,1,3,5,3,414,8,3,10,3,12,3,417,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,425,
+		8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,435,8,5,10,5,12,5,438,9,5,1,5,
+		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,453,8,5,1,5,1,5,1,
+		5,1,5,1,5,5,5,460,8,5,10,5,12,5,463,9,5,1,5,1,5,3,5,467,8,5,1,6,1,6,1,
+		6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,480,8,8,1,8,1,8,3,8,484,8,8,3,8,
+		486,8,8,1,9,3,9,489,8,9,1,9,1,9,3,9,493,8,9,1,9,3,9,496,8,9,1,10,1,10,
+		3,10,500,8,10,1,10,1,10,1,10,5,10,505,8,10,10,10,12,10,508,9,10,1,11,1,
+		11,1,11,1,11,1,11,3,11,515,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,
+		1,12,1,12,1,12,3,12,528,8,12,1,12,1,12,1,12,1,12,3,12,534,8,12,1,12,5,
+		12,537,8,12,10,12,12,12,540,9,12,1,13,1,13,1,13,1,13,1,13,5,13,547,8,13,
+		10,13,12,13,550,9,13,1,13,1,13,1,13,1,13,3,13,556,8,13,1,14,1,14,1,14,
+		1,14,5,14,562,8,14,10,14,12,14,565,9,14,1,14,1,14,1,15,1,15,3,15,571,8,
+		15,1,15,1,15,1,15,5,15,576,8,15,10,15,12,15,579,9,15,1,15,1,15,1,15,1,
+		15,5,15,585,8,15,10,15,12,15,588,9,15,3,15,590,8,15,1,15,1,15,3,15,594,
+		8,15,1,15,1,15,1,15,3,15,599,8,15,1,15,1,15,3,15,603,8,15,1,15,1,15,1,
+		15,1,15,5,15,609,8,15,10,15,12,15,612,9,15,3,15,614,8,15,1,15,1,15,3,15,
+		618,8,15,1,16,1,16,1,17,1,17,3,17,624,8,17,1,17,3,17,627,8,17,1,17,1,17,
+		1,17,3,17,632,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,640,8,17,3,17,642,
+		8,17,1,18,1,18,1,18,1,18,5,18,648,8,18,10,18,12,18,651,9,18,3,18,653,8,
+		18,1,19,1,19,1,19,1,19,1,19,5,19,660,8,19,10,19,12,19,663,9,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,1,19,5,19,672,8,19,10,19,12,19,675,9,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,685,8,19,10,19,12,19,688,9,19,1,
+		19,1,19,1,19,3,19,693,8,19,1,20,1,20,1,20,1,20,5,20,699,8,20,10,20,12,
+		20,702,9,20,3,20,704,8,20,1,20,1,20,3,20,708,8,20,1,21,1,21,1,21,1,21,
+		1,21,5,21,715,8,21,10,21,12,21,718,9,21,1,22,1,22,3,22,722,8,22,1,22,1,
+		22,3,22,726,8,22,1,23,1,23,1,23,1,23,3,23,732,8,23,1,23,1,23,1,23,1,23,
+		3,23,738,8,23,3,23,740,8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,760,8,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,5,24,768,8,24,10,24,12,24,771,9,24,1,25,3,25,774,8,
+		25,1,25,1,25,3,25,778,8,25,1,25,1,25,3,25,782,8,25,1,25,1,25,3,25,786,
+		8,25,1,25,1,25,3,25,790,8,25,1,26,1,26,1,26,3,26,795,8,26,1,26,3,26,798,
+		8,26,1,26,3,26,801,8,26,1,26,3,26,804,8,26,1,26,1,26,3,26,808,8,26,1,26,
+		3,26,811,8,26,1,26,1,26,1,26,1,26,1,26,5,26,818,8,26,10,26,12,26,821,9,
+		26,3,26,823,8,26,1,26,1,26,5,26,827,8,26,10,26,12,26,830,9,26,1,26,1,26,
+		3,26,834,8,26,1,26,3,26,837,8,26,1,26,1,26,1,26,1,26,3,26,843,8,26,1,26,
+		3,26,846,8,26,1,26,1,26,1,26,1,26,3,26,852,8,26,3,26,854,8,26,1,27,1,27,
+		1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,870,8,
+		28,1,29,1,29,1,29,1,29,1,29,3,29,877,8,29,1,29,1,29,1,29,1,29,1,29,3,29,
+		884,8,29,1,29,1,29,1,29,1,29,1,29,3,29,891,8,29,1,29,1,29,1,29,1,29,1,
+		29,3,29,898,8,29,3,29,900,8,29,1,29,1,29,3,29,904,8,29,1,29,1,29,1,29,
+		1,29,1,29,1,29,3,29,912,8,29,1,29,1,29,3,29,916,8,29,3,29,918,8,29,1,30,
+		3,30,921,8,30,1,30,1,30,1,30,1,30,1,30,3,30,928,8,30,1,31,1,31,1,31,1,
+		31,1,31,1,31,1,32,3,32,937,8,32,1,32,1,32,1,32,1,32,1,32,5,32,944,8,32,
+		10,32,12,32,947,9,32,3,32,949,8,32,1,32,3,32,952,8,32,1,32,3,32,955,8,
+		32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,965,8,33,1,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,3,34,976,8,34,1,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,5,35,997,8,35,10,35,12,35,1000,9,35,1,36,1,36,1,36,1,36,1,36,3,36,
+		1007,8,36,1,36,1,36,1,36,3,36,1012,8,36,1,36,1,36,1,36,1,36,1,36,3,36,
+		1019,8,36,1,36,1,36,3,36,1023,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
+		1031,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1039,8,36,1,36,1,36,1,36,
+		1,36,1,36,5,36,1046,8,36,10,36,12,36,1049,9,36,1,36,1,36,1,36,3,36,1054,
+		8,36,1,36,1,36,1,36,1,36,3,36,1060,8,36,1,36,1,36,1,36,1,36,3,36,1066,
+		8,36,3,36,1068,8,36,1,37,1,37,1,37,1,37,3,37,1074,8,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1090,8,37,
+		10,37,12,37,1093,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1103,
+		8,37,10,37,12,37,1106,9,37,1,38,1,38,3,38,1110,8,38,1,38,1,38,3,38,1114,
+		8,38,1,38,1,38,3,38,1118,8,38,3,38,1120,8,38,1,38,3,38,1123,8,38,1,38,
+		1,38,3,38,1127,8,38,3,38,1129,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1142,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1150,8,40,1,40,4,40,1153,8,40,11,40,12,40,1154,1,40,1,40,3,40,1159,8,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,3,40,1177,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1191,8,40,1,40,3,40,1194,8,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		3,40,1213,8,40,1,40,1,40,1,40,5,40,1218,8,40,10,40,12,40,1221,9,40,3,40,
-		1223,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1230,8,40,10,40,12,40,1233,9,40,
-		3,40,1235,8,40,3,40,1237,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
-		1246,8,40,1,40,3,40,1249,8,40,1,40,1,40,1,40,1,40,5,40,1255,8,40,10,40,
-		12,40,1258,9,40,3,40,1260,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1267,8,40,
-		10,40,12,40,1270,9,40,3,40,1272,8,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,
-		1280,8,40,10,40,12,40,1283,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,1291,
-		8,40,11,40,12,40,1292,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1302,8,40,
-		1,41,1,41,3,41,1306,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,
-		1,43,1,43,1,43,1,43,3,43,1321,8,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,
-		1,45,1,45,1,45,1,45,1,45,3,45,1335,8,45,1,46,1,46,1,46,1,46,1,46,5,46,
-		1342,8,46,10,46,12,46,1345,9,46,1,46,3,46,1348,8,46,1,46,1,46,3,46,1352,
-		8,46,1,46,5,46,1355,8,46,10,46,12,46,1358,9,46,1,46,1,46,1,46,1,46,1,46,
-		5,46,1365,8,46,10,46,12,46,1368,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1375,
-		8,46,10,46,12,46,1378,9,46,1,46,3,46,1381,8,46,3,46,1383,8,46,1,47,1,47,
-		1,47,5,47,1388,8,47,10,47,12,47,1391,9,47,1,48,1,48,1,48,3,48,1396,8,48,
-		1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		76,78,80,82,84,86,88,90,92,94,96,98,0,23,2,0,20,20,128,128,2,0,39,39,62,
-		62,1,0,23,24,2,0,113,113,142,142,1,0,173,174,2,0,30,30,117,117,2,0,2,2,
-		25,25,2,0,8,8,23,23,2,0,37,37,54,54,2,0,142,142,166,166,2,0,9,9,84,84,
-		2,0,72,72,79,79,2,0,38,38,71,71,2,0,35,35,114,114,2,0,44,44,56,56,1,0,
-		149,150,1,0,151,154,1,0,142,147,1,0,174,175,2,0,171,171,173,173,2,0,14,
-		14,115,115,1,0,134,136,24,0,1,2,4,4,8,9,11,11,15,16,19,21,23,24,29,29,
-		31,31,33,34,36,38,45,45,50,50,54,54,61,63,68,76,78,79,83,84,86,110,112,
-		113,115,116,121,122,125,126,128,141,1628,0,103,1,0,0,0,2,128,1,0,0,0,4,
-		401,1,0,0,0,6,403,1,0,0,0,8,417,1,0,0,0,10,459,1,0,0,0,12,461,1,0,0,0,
-		14,465,1,0,0,0,16,478,1,0,0,0,18,481,1,0,0,0,20,490,1,0,0,0,22,502,1,0,
-		0,0,24,514,1,0,0,0,26,548,1,0,0,0,28,550,1,0,0,0,30,561,1,0,0,0,32,612,
-		1,0,0,0,34,634,1,0,0,0,36,645,1,0,0,0,38,685,1,0,0,0,40,700,1,0,0,0,42,
-		702,1,0,0,0,44,712,1,0,0,0,46,732,1,0,0,0,48,734,1,0,0,0,50,782,1,0,0,
-		0,52,846,1,0,0,0,54,848,1,0,0,0,56,862,1,0,0,0,58,910,1,0,0,0,60,913,1,
-		0,0,0,62,922,1,0,0,0,64,929,1,0,0,0,66,957,1,0,0,0,68,968,1,0,0,0,70,981,
-		1,0,0,0,72,1060,1,0,0,0,74,1066,1,0,0,0,76,1121,1,0,0,0,78,1123,1,0,0,
-		0,80,1301,1,0,0,0,82,1305,1,0,0,0,84,1310,1,0,0,0,86,1314,1,0,0,0,88,1322,
-		1,0,0,0,90,1334,1,0,0,0,92,1382,1,0,0,0,94,1384,1,0,0,0,96,1395,1,0,0,
-		0,98,1397,1,0,0,0,100,102,5,164,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,
-		101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,115,3,
-		4,2,0,107,109,5,164,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,
-		0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,0,114,
-		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,115,1,
-		0,0,0,118,120,5,164,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,
-		0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,0,124,
-		125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,
-		2,0,129,131,5,164,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,
-		132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,3,
-		1,0,0,0,137,139,5,33,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,
-		0,140,141,1,0,0,0,141,402,3,4,2,0,142,402,3,18,9,0,143,146,5,17,0,0,144,
-		145,5,65,0,0,145,147,5,75,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,
-		1,0,0,0,148,152,7,0,0,0,149,150,5,43,0,0,150,151,5,59,0,0,151,153,5,32,
-		0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,
-		155,156,5,156,0,0,156,161,3,6,3,0,157,158,5,162,0,0,158,160,3,6,3,0,159,
-		157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,164,1,
-		0,0,0,163,161,1,0,0,0,164,165,5,157,0,0,165,167,1,0,0,0,166,155,1,0,0,
-		0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,7,0,0,169,171,3,18,9,0,170,
-		168,1,0,0,0,170,171,1,0,0,0,171,402,1,0,0,0,172,173,5,26,0,0,173,176,7,
-		0,0,0,174,175,5,43,0,0,175,177,5,32,0,0,176,174,1,0,0,0,176,177,1,0,0,
-		0,177,178,1,0,0,0,178,402,3,96,48,0,179,180,5,48,0,0,180,181,5,51,0,0,
-		181,186,3,96,48,0,182,183,5,156,0,0,183,184,3,94,47,0,184,185,5,157,0,
-		0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,
-		189,3,18,9,0,189,402,1,0,0,0,190,191,5,118,0,0,191,192,3,96,48,0,192,193,
-		5,82,0,0,193,198,3,14,7,0,194,195,5,162,0,0,195,197,3,14,7,0,196,194,1,
-		0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,
-		200,198,1,0,0,0,201,202,5,39,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,
-		204,1,0,0,0,204,207,1,0,0,0,205,206,5,124,0,0,206,208,3,70,35,0,207,205,
-		1,0,0,0,207,208,1,0,0,0,208,402,1,0,0,0,209,210,5,22,0,0,210,211,5,39,
-		0,0,211,214,3,96,48,0,212,213,5,124,0,0,213,215,3,70,35,0,214,212,1,0,
-		0,0,214,215,1,0,0,0,215,402,1,0,0,0,216,217,5,103,0,0,217,218,5,51,0,0,
-		218,219,3,96,48,0,219,220,5,119,0,0,220,221,3,48,24,0,221,222,5,64,0,0,
-		222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,
-		224,1,0,0,0,226,227,1,0,0,0,227,402,1,0,0,0,228,229,5,3,0,0,229,230,5,
-		20,0,0,230,231,3,96,48,0,231,233,5,1,0,0,232,234,5,15,0,0,233,232,1,0,
-		0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,
-		0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,239,240,5,7,0,0,240,
-		242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,402,1,0,0,0,243,244,
-		5,83,0,0,244,402,5,21,0,0,245,246,5,83,0,0,246,248,5,105,0,0,247,249,7,
-		1,0,0,248,247,1,0,0,0,248,249,1,0,0,0,249,250,1,0,0,0,250,402,3,96,48,
-		0,251,252,5,83,0,0,252,253,5,122,0,0,253,254,5,62,0,0,254,402,3,96,48,
-		0,255,261,7,2,0,0,256,262,3,96,48,0,257,258,5,156,0,0,258,259,3,18,9,0,
-		259,260,5,157,0,0,260,262,1,0,0,0,261,256,1,0,0,0,261,257,1,0,0,0,262,
-		402,1,0,0,0,263,264,5,16,0,0,264,265,5,156,0,0,265,266,3,18,9,0,266,267,
-		5,157,0,0,267,268,5,113,0,0,268,280,5,171,0,0,269,270,5,156,0,0,270,275,
-		3,16,8,0,271,272,5,162,0,0,272,274,3,16,8,0,273,271,1,0,0,0,274,277,1,
-		0,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,278,1,0,0,0,277,275,1,0,0,0,
-		278,279,5,157,0,0,279,281,1,0,0,0,280,269,1,0,0,0,280,281,1,0,0,0,281,
-		402,1,0,0,0,282,283,5,17,0,0,283,284,5,91,0,0,284,287,3,96,48,0,285,286,
-		5,93,0,0,286,288,5,94,0,0,287,285,1,0,0,0,287,288,1,0,0,0,288,289,1,0,
-		0,0,289,290,5,7,0,0,290,291,3,18,9,0,291,402,1,0,0,0,292,293,5,26,0,0,
-		293,296,5,91,0,0,294,295,5,43,0,0,295,297,5,32,0,0,296,294,1,0,0,0,296,
-		297,1,0,0,0,297,298,1,0,0,0,298,402,3,96,48,0,299,300,5,83,0,0,300,402,
-		5,92,0,0,301,302,5,83,0,0,302,304,5,95,0,0,303,305,5,62,0,0,304,303,1,
-		0,0,0,304,305,1,0,0,0,305,312,1,0,0,0,306,309,3,96,48,0,307,308,5,163,
-		0,0,308,310,3,96,48,0,309,307,1,0,0,0,309,310,1,0,0,0,310,313,1,0,0,0,
-		311,313,5,171,0,0,312,306,1,0,0,0,312,311,1,0,0,0,313,402,1,0,0,0,314,
-		315,5,83,0,0,315,402,5,96,0,0,316,318,5,82,0,0,317,319,5,98,0,0,318,317,
-		1,0,0,0,318,319,1,0,0,0,319,320,1,0,0,0,320,321,3,96,48,0,321,322,7,3,
-		0,0,322,323,3,70,35,0,323,402,1,0,0,0,324,327,5,99,0,0,325,328,5,2,0,0,
-		326,328,3,96,48,0,327,325,1,0,0,0,327,326,1,0,0,0,328,402,1,0,0,0,329,
-		330,5,83,0,0,330,402,5,97,0,0,331,332,5,17,0,0,332,333,5,87,0,0,333,334,
-		3,96,48,0,334,335,5,39,0,0,335,336,5,156,0,0,336,337,3,18,9,0,337,338,
-		5,157,0,0,338,339,5,51,0,0,339,344,3,12,6,0,340,341,5,162,0,0,341,343,
-		3,12,6,0,342,340,1,0,0,0,343,346,1,0,0,0,344,342,1,0,0,0,344,345,1,0,0,
-		0,345,350,1,0,0,0,346,344,1,0,0,0,347,348,5,107,0,0,348,349,5,12,0,0,349,
-		351,3,70,35,0,350,347,1,0,0,0,350,351,1,0,0,0,351,355,1,0,0,0,352,353,
-		5,41,0,0,353,354,5,12,0,0,354,356,3,70,35,0,355,352,1,0,0,0,355,356,1,
-		0,0,0,356,357,1,0,0,0,357,358,5,109,0,0,358,359,5,173,0,0,359,402,1,0,
-		0,0,360,361,5,89,0,0,361,362,5,87,0,0,362,402,3,96,48,0,363,364,5,26,0,
-		0,364,367,5,87,0,0,365,366,5,43,0,0,366,368,5,32,0,0,367,365,1,0,0,0,367,
-		368,1,0,0,0,368,369,1,0,0,0,369,402,3,96,48,0,370,371,5,83,0,0,371,402,
-		5,88,0,0,372,373,5,45,0,0,373,374,5,100,0,0,374,375,5,171,0,0,375,376,
-		5,51,0,0,376,377,3,96,48,0,377,378,5,101,0,0,378,381,5,171,0,0,379,380,
-		5,102,0,0,380,382,3,96,48,0,381,379,1,0,0,0,381,382,1,0,0,0,382,402,1,
-		0,0,0,383,384,5,45,0,0,384,385,3,96,48,0,385,386,5,171,0,0,386,387,5,51,
-		0,0,387,399,3,96,48,0,388,389,5,156,0,0,389,394,3,16,8,0,390,391,5,162,
-		0,0,391,393,3,16,8,0,392,390,1,0,0,0,393,396,1,0,0,0,394,392,1,0,0,0,394,
-		395,1,0,0,0,395,397,1,0,0,0,396,394,1,0,0,0,397,398,5,157,0,0,398,400,
-		1,0,0,0,399,388,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,0,401,137,1,0,0,
-		0,401,142,1,0,0,0,401,143,1,0,0,0,401,172,1,0,0,0,401,179,1,0,0,0,401,
-		190,1,0,0,0,401,209,1,0,0,0,401,216,1,0,0,0,401,228,1,0,0,0,401,243,1,
-		0,0,0,401,245,1,0,0,0,401,251,1,0,0,0,401,255,1,0,0,0,401,263,1,0,0,0,
-		401,282,1,0,0,0,401,292,1,0,0,0,401,299,1,0,0,0,401,301,1,0,0,0,401,314,
-		1,0,0,0,401,316,1,0,0,0,401,324,1,0,0,0,401,329,1,0,0,0,401,331,1,0,0,
-		0,401,360,1,0,0,0,401,363,1,0,0,0,401,370,1,0,0,0,401,372,1,0,0,0,401,
-		383,1,0,0,0,402,5,1,0,0,0,403,404,3,96,48,0,404,408,3,92,46,0,405,407,
-		3,8,4,0,406,405,1,0,0,0,407,410,1,0,0,0,408,406,1,0,0,0,408,409,1,0,0,
-		0,409,7,1,0,0,0,410,408,1,0,0,0,411,412,5,59,0,0,412,418,5,60,0,0,413,
-		418,5,60,0,0,414,415,5,129,0,0,415,418,5,102,0,0,416,418,5,130,0,0,417,
-		411,1,0,0,0,417,413,1,0,0,0,417,414,1,0,0,0,417,416,1,0,0,0,418,9,1,0,
-		0,0,419,420,5,123,0,0,420,421,5,104,0,0,421,422,5,111,0,0,422,423,5,118,
-		0,0,423,424,5,82,0,0,424,429,3,14,7,0,425,426,5,162,0,0,426,428,3,14,7,
-		0,427,425,1,0,0,0,428,431,1,0,0,0,429,427,1,0,0,0,429,430,1,0,0,0,430,
-		460,1,0,0,0,431,429,1,0,0,0,432,433,5,123,0,0,433,434,5,104,0,0,434,435,
-		5,111,0,0,435,460,5,22,0,0,436,437,5,123,0,0,437,438,5,59,0,0,438,439,
-		5,104,0,0,439,440,5,111,0,0,440,445,5,48,0,0,441,442,5,156,0,0,442,443,
-		3,94,47,0,443,444,5,157,0,0,444,446,1,0,0,0,445,441,1,0,0,0,445,446,1,
-		0,0,0,446,447,1,0,0,0,447,448,5,120,0,0,448,449,5,156,0,0,449,454,3,70,
-		35,0,450,451,5,162,0,0,451,453,3,70,35,0,452,450,1,0,0,0,453,456,1,0,0,
-		0,454,452,1,0,0,0,454,455,1,0,0,0,455,457,1,0,0,0,456,454,1,0,0,0,457,
-		458,5,157,0,0,458,460,1,0,0,0,459,419,1,0,0,0,459,432,1,0,0,0,459,436,
-		1,0,0,0,460,11,1,0,0,0,461,462,3,96,48,0,462,463,7,4,0,0,463,464,5,70,
-		0,0,464,13,1,0,0,0,465,466,3,96,48,0,466,467,5,142,0,0,467,468,3,70,35,
-		0,468,15,1,0,0,0,469,472,5,90,0,0,470,471,5,109,0,0,471,473,5,173,0,0,
-		472,470,1,0,0,0,472,473,1,0,0,0,473,479,1,0,0,0,474,476,3,96,48,0,475,
-		477,3,70,35,0,476,475,1,0,0,0,476,477,1,0,0,0,477,479,1,0,0,0,478,469,
-		1,0,0,0,478,474,1,0,0,0,479,17,1,0,0,0,480,482,3,20,10,0,481,480,1,0,0,
-		0,481,482,1,0,0,0,482,483,1,0,0,0,483,485,3,24,12,0,484,486,3,42,21,0,
-		485,484,1,0,0,0,485,486,1,0,0,0,486,488,1,0,0,0,487,489,3,46,23,0,488,
-		487,1,0,0,0,488,489,1,0,0,0,489,19,1,0,0,0,490,492,5,127,0,0,491,493,5,
-		73,0,0,492,491,1,0,0,0,492,493,1,0,0,0,493,494,1,0,0,0,494,499,3,22,11,
-		0,495,496,5,162,0,0,496,498,3,22,11,0,497,495,1,0,0,0,498,501,1,0,0,0,
-		499,497,1,0,0,0,499,500,1,0,0,0,500,21,1,0,0,0,501,499,1,0,0,0,502,507,
-		3,96,48,0,503,504,5,156,0,0,504,505,3,94,47,0,505,506,5,157,0,0,506,508,
-		1,0,0,0,507,503,1,0,0,0,507,508,1,0,0,0,508,509,1,0,0,0,509,510,5,7,0,
-		0,510,511,5,156,0,0,511,512,3,18,9,0,512,513,5,157,0,0,513,23,1,0,0,0,
-		514,515,6,12,-1,0,515,516,3,26,13,0,516,531,1,0,0,0,517,518,10,2,0,0,518,
-		520,5,49,0,0,519,521,3,32,16,0,520,519,1,0,0,0,520,521,1,0,0,0,521,522,
-		1,0,0,0,522,530,3,24,12,3,523,524,10,1,0,0,524,526,7,5,0,0,525,527,3,32,
-		16,0,526,525,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,530,3,24,12,2,
-		529,517,1,0,0,0,529,523,1,0,0,0,530,533,1,0,0,0,531,529,1,0,0,0,531,532,
-		1,0,0,0,532,25,1,0,0,0,533,531,1,0,0,0,534,549,3,30,15,0,535,536,5,120,
-		0,0,536,541,3,28,14,0,537,538,5,162,0,0,538,540,3,28,14,0,539,537,1,0,
-		0,0,540,543,1,0,0,0,541,539,1,0,0,0,541,542,1,0,0,0,542,549,1,0,0,0,543,
-		541,1,0,0,0,544,545,5,156,0,0,545,546,3,18,9,0,546,547,5,157,0,0,547,549,
-		1,0,0,0,548,534,1,0,0,0,548,535,1,0,0,0,548,544,1,0,0,0,549,27,1,0,0,0,
-		550,551,5,156,0,0,551,556,3,70,35,0,552,553,5,162,0,0,553,555,3,70,35,
-		0,554,552,1,0,0,0,555,558,1,0,0,0,556,554,1,0,0,0,556,557,1,0,0,0,557,
-		559,1,0,0,0,558,556,1,0,0,0,559,560,5,157,0,0,560,29,1,0,0,0,561,563,5,
-		80,0,0,562,564,3,32,16,0,563,562,1,0,0,0,563,564,1,0,0,0,564,565,1,0,0,
-		0,565,570,3,34,17,0,566,567,5,162,0,0,567,569,3,34,17,0,568,566,1,0,0,
-		0,569,572,1,0,0,0,570,568,1,0,0,0,570,571,1,0,0,0,571,582,1,0,0,0,572,
-		570,1,0,0,0,573,574,5,39,0,0,574,579,3,48,24,0,575,576,5,162,0,0,576,578,
-		3,48,24,0,577,575,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,
-		0,0,580,583,1,0,0,0,581,579,1,0,0,0,582,573,1,0,0,0,582,583,1,0,0,0,583,
-		586,1,0,0,0,584,585,5,124,0,0,585,587,3,70,35,0,586,584,1,0,0,0,586,587,
-		1,0,0,0,587,591,1,0,0,0,588,589,5,41,0,0,589,590,5,12,0,0,590,592,3,36,
-		18,0,591,588,1,0,0,0,591,592,1,0,0,0,592,595,1,0,0,0,593,594,5,42,0,0,
-		594,596,3,70,35,0,595,593,1,0,0,0,595,596,1,0,0,0,596,606,1,0,0,0,597,
-		598,5,125,0,0,598,603,3,62,31,0,599,600,5,162,0,0,600,602,3,62,31,0,601,
-		599,1,0,0,0,602,605,1,0,0,0,603,601,1,0,0,0,603,604,1,0,0,0,604,607,1,
-		0,0,0,605,603,1,0,0,0,606,597,1,0,0,0,606,607,1,0,0,0,607,610,1,0,0,0,
-		608,609,5,126,0,0,609,611,3,70,35,0,610,608,1,0,0,0,610,611,1,0,0,0,611,
-		31,1,0,0,0,612,613,7,6,0,0,613,33,1,0,0,0,614,619,3,70,35,0,615,617,5,
-		7,0,0,616,615,1,0,0,0,616,617,1,0,0,0,617,618,1,0,0,0,618,620,3,96,48,
-		0,619,616,1,0,0,0,619,620,1,0,0,0,620,635,1,0,0,0,621,622,3,96,48,0,622,
-		623,5,163,0,0,623,625,1,0,0,0,624,621,1,0,0,0,624,625,1,0,0,0,625,626,
-		1,0,0,0,626,632,5,151,0,0,627,628,5,31,0,0,628,629,5,156,0,0,629,630,3,
-		94,47,0,630,631,5,157,0,0,631,633,1,0,0,0,632,627,1,0,0,0,632,633,1,0,
-		0,0,633,635,1,0,0,0,634,614,1,0,0,0,634,624,1,0,0,0,635,35,1,0,0,0,636,
-		646,5,2,0,0,637,642,3,38,19,0,638,639,5,162,0,0,639,641,3,38,19,0,640,
-		638,1,0,0,0,641,644,1,0,0,0,642,640,1,0,0,0,642,643,1,0,0,0,643,646,1,
-		0,0,0,644,642,1,0,0,0,645,636,1,0,0,0,645,637,1,0,0,0,646,37,1,0,0,0,647,
-		648,5,138,0,0,648,649,5,156,0,0,649,654,3,70,35,0,650,651,5,162,0,0,651,
-		653,3,70,35,0,652,650,1,0,0,0,653,656,1,0,0,0,654,652,1,0,0,0,654,655,
-		1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,657,658,5,157,0,0,658,686,1,0,
-		0,0,659,660,5,139,0,0,660,661,5,156,0,0,661,666,3,70,35,0,662,663,5,162,
-		0,0,663,665,3,70,35,0,664,662,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,0,
-		666,667,1,0,0,0,667,669,1,0,0,0,668,666,1,0,0,0,669,670,5,157,0,0,670,
-		686,1,0,0,0,671,672,5,140,0,0,672,673,5,141,0,0,673,674,5,156,0,0,674,
-		679,3,40,20,0,675,676,5,162,0,0,676,678,3,40,20,0,677,675,1,0,0,0,678,
-		681,1,0,0,0,679,677,1,0,0,0,679,680,1,0,0,0,680,682,1,0,0,0,681,679,1,
-		0,0,0,682,683,5,157,0,0,683,686,1,0,0,0,684,686,3,70,35,0,685,647,1,0,
-		0,0,685,659,1,0,0,0,685,671,1,0,0,0,685,684,1,0,0,0,686,39,1,0,0,0,687,
-		696,5,156,0,0,688,693,3,70,35,0,689,690,5,162,0,0,690,692,3,70,35,0,691,
-		689,1,0,0,0,692,695,1,0,0,0,693,691,1,0,0,0,693,694,1,0,0,0,694,697,1,
-		0,0,0,695,693,1,0,0,0,696,688,1,0,0,0,696,697,1,0,0,0,697,698,1,0,0,0,
-		698,701,5,157,0,0,699,701,3,70,35,0,700,687,1,0,0,0,700,699,1,0,0,0,701,
-		41,1,0,0,0,702,703,5,66,0,0,703,704,5,12,0,0,704,709,3,44,22,0,705,706,
-		5,162,0,0,706,708,3,44,22,0,707,705,1,0,0,0,708,711,1,0,0,0,709,707,1,
-		0,0,0,709,710,1,0,0,0,710,43,1,0,0,0,711,709,1,0,0,0,712,714,3,70,35,0,
-		713,715,7,7,0,0,714,713,1,0,0,0,714,715,1,0,0,0,715,718,1,0,0,0,716,717,
-		5,61,0,0,717,719,7,8,0,0,718,716,1,0,0,0,718,719,1,0,0,0,719,45,1,0,0,
-		0,720,721,5,57,0,0,721,724,3,70,35,0,722,723,5,63,0,0,723,725,3,70,35,
-		0,724,722,1,0,0,0,724,725,1,0,0,0,725,733,1,0,0,0,726,727,5,63,0,0,727,
-		730,3,70,35,0,728,729,5,57,0,0,729,731,3,70,35,0,730,728,1,0,0,0,730,731,
-		1,0,0,0,731,733,1,0,0,0,732,720,1,0,0,0,732,726,1,0,0,0,733,47,1,0,0,0,
-		734,735,6,24,-1,0,735,736,3,52,26,0,736,762,1,0,0,0,737,738,10,4,0,0,738,
-		739,5,18,0,0,739,740,5,53,0,0,740,761,3,52,26,0,741,742,10,3,0,0,742,743,
-		3,50,25,0,743,744,5,53,0,0,744,752,3,52,26,0,745,746,5,64,0,0,746,753,
-		3,70,35,0,747,748,5,119,0,0,748,749,5,156,0,0,749,750,3,94,47,0,750,751,
-		5,157,0,0,751,753,1,0,0,0,752,745,1,0,0,0,752,747,1,0,0,0,753,761,1,0,
-		0,0,754,755,10,2,0,0,755,756,5,58,0,0,756,757,3,50,25,0,757,758,5,53,0,
-		0,758,759,3,52,26,0,759,761,1,0,0,0,760,737,1,0,0,0,760,741,1,0,0,0,760,
-		754,1,0,0,0,761,764,1,0,0,0,762,760,1,0,0,0,762,763,1,0,0,0,763,49,1,0,
-		0,0,764,762,1,0,0,0,765,767,5,47,0,0,766,765,1,0,0,0,766,767,1,0,0,0,767,
-		783,1,0,0,0,768,770,5,55,0,0,769,771,5,67,0,0,770,769,1,0,0,0,770,771,
-		1,0,0,0,771,783,1,0,0,0,772,774,5,77,0,0,773,775,5,67,0,0,774,773,1,0,
-		0,0,774,775,1,0,0,0,775,783,1,0,0,0,776,778,5,40,0,0,777,779,5,67,0,0,
-		778,777,1,0,0,0,778,779,1,0,0,0,779,783,1,0,0,0,780,783,5,81,0,0,781,783,
-		5,6,0,0,782,766,1,0,0,0,782,768,1,0,0,0,782,772,1,0,0,0,782,776,1,0,0,
-		0,782,780,1,0,0,0,782,781,1,0,0,0,783,51,1,0,0,0,784,787,3,96,48,0,785,
-		786,5,163,0,0,786,788,3,96,48,0,787,785,1,0,0,0,787,788,1,0,0,0,788,790,
-		1,0,0,0,789,791,3,56,28,0,790,789,1,0,0,0,790,791,1,0,0,0,791,793,1,0,
-		0,0,792,794,3,58,29,0,793,792,1,0,0,0,793,794,1,0,0,0,794,796,1,0,0,0,
-		795,797,3,60,30,0,796,795,1,0,0,0,796,797,1,0,0,0,797,847,1,0,0,0,798,
-		800,5,171,0,0,799,801,3,58,29,0,800,799,1,0,0,0,800,801,1,0,0,0,801,803,
-		1,0,0,0,802,804,3,60,30,0,803,802,1,0,0,0,803,804,1,0,0,0,804,847,1,0,
-		0,0,805,806,3,96,48,0,806,815,5,156,0,0,807,812,3,70,35,0,808,809,5,162,
-		0,0,809,811,3,70,35,0,810,808,1,0,0,0,811,814,1,0,0,0,812,810,1,0,0,0,
-		812,813,1,0,0,0,813,816,1,0,0,0,814,812,1,0,0,0,815,807,1,0,0,0,815,816,
-		1,0,0,0,816,821,1,0,0,0,817,818,5,162,0,0,818,820,3,54,27,0,819,817,1,
-		0,0,0,820,823,1,0,0,0,821,819,1,0,0,0,821,822,1,0,0,0,822,824,1,0,0,0,
-		823,821,1,0,0,0,824,826,5,157,0,0,825,827,3,58,29,0,826,825,1,0,0,0,826,
-		827,1,0,0,0,827,829,1,0,0,0,828,830,3,60,30,0,829,828,1,0,0,0,829,830,
-		1,0,0,0,830,847,1,0,0,0,831,832,5,156,0,0,832,833,3,18,9,0,833,835,5,157,
-		0,0,834,836,3,58,29,0,835,834,1,0,0,0,835,836,1,0,0,0,836,838,1,0,0,0,
-		837,839,3,60,30,0,838,837,1,0,0,0,838,839,1,0,0,0,839,847,1,0,0,0,840,
-		841,5,156,0,0,841,842,3,48,24,0,842,844,5,157,0,0,843,845,3,58,29,0,844,
-		843,1,0,0,0,844,845,1,0,0,0,845,847,1,0,0,0,846,784,1,0,0,0,846,798,1,
-		0,0,0,846,805,1,0,0,0,846,831,1,0,0,0,846,840,1,0,0,0,847,53,1,0,0,0,848,
-		849,3,96,48,0,849,850,7,9,0,0,850,851,3,70,35,0,851,55,1,0,0,0,852,853,
-		5,121,0,0,853,863,5,173,0,0,854,855,5,7,0,0,855,856,5,62,0,0,856,857,5,
-		112,0,0,857,863,5,171,0,0,858,859,5,11,0,0,859,863,3,96,48,0,860,861,5,
-		110,0,0,861,863,3,96,48,0,862,852,1,0,0,0,862,854,1,0,0,0,862,858,1,0,
-		0,0,862,860,1,0,0,0,863,57,1,0,0,0,864,865,5,85,0,0,865,866,7,10,0,0,866,
-		867,5,156,0,0,867,869,3,70,35,0,868,870,5,70,0,0,869,868,1,0,0,0,869,870,
-		1,0,0,0,870,871,1,0,0,0,871,876,5,157,0,0,872,873,5,74,0,0,873,874,5,156,
-		0,0,874,875,5,173,0,0,875,877,5,157,0,0,876,872,1,0,0,0,876,877,1,0,0,
-		0,877,911,1,0,0,0,878,879,5,86,0,0,879,880,3,70,35,0,880,883,5,79,0,0,
-		881,882,5,106,0,0,882,884,3,70,35,0,883,881,1,0,0,0,883,884,1,0,0,0,884,
-		892,1,0,0,0,885,886,5,108,0,0,886,887,5,12,0,0,887,890,3,70,35,0,888,889,
-		5,127,0,0,889,891,5,76,0,0,890,888,1,0,0,0,890,891,1,0,0,0,891,893,1,0,
-		0,0,892,885,1,0,0,0,892,893,1,0,0,0,893,896,1,0,0,0,894,895,5,109,0,0,
-		895,897,5,173,0,0,896,894,1,0,0,0,896,897,1,0,0,0,897,911,1,0,0,0,898,
-		899,5,86,0,0,899,900,3,70,35,0,900,904,5,70,0,0,901,902,5,107,0,0,902,
-		903,5,12,0,0,903,905,3,70,35,0,904,901,1,0,0,0,904,905,1,0,0,0,905,908,
-		1,0,0,0,906,907,5,109,0,0,907,909,5,173,0,0,908,906,1,0,0,0,908,909,1,
-		0,0,0,909,911,1,0,0,0,910,864,1,0,0,0,910,878,1,0,0,0,910,898,1,0,0,0,
-		911,59,1,0,0,0,912,914,5,7,0,0,913,912,1,0,0,0,913,914,1,0,0,0,914,915,
-		1,0,0,0,915,920,3,96,48,0,916,917,5,156,0,0,917,918,3,94,47,0,918,919,
-		5,157,0,0,919,921,1,0,0,0,920,916,1,0,0,0,920,921,1,0,0,0,921,61,1,0,0,
-		0,922,923,3,96,48,0,923,924,5,7,0,0,924,925,5,156,0,0,925,926,3,64,32,
-		0,926,927,5,157,0,0,927,63,1,0,0,0,928,930,3,96,48,0,929,928,1,0,0,0,929,
-		930,1,0,0,0,930,941,1,0,0,0,931,932,5,69,0,0,932,933,5,12,0,0,933,938,
-		3,70,35,0,934,935,5,162,0,0,935,937,3,70,35,0,936,934,1,0,0,0,937,940,
-		1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,942,1,0,0,0,940,938,1,0,0,
-		0,941,931,1,0,0,0,941,942,1,0,0,0,942,944,1,0,0,0,943,945,3,42,21,0,944,
-		943,1,0,0,0,944,945,1,0,0,0,945,947,1,0,0,0,946,948,3,66,33,0,947,946,
-		1,0,0,0,947,948,1,0,0,0,948,65,1,0,0,0,949,950,7,11,0,0,950,958,3,68,34,
-		0,951,952,7,11,0,0,952,953,5,10,0,0,953,954,3,68,34,0,954,955,5,5,0,0,
-		955,956,3,68,34,0,956,958,1,0,0,0,957,949,1,0,0,0,957,951,1,0,0,0,958,
-		67,1,0,0,0,959,960,5,116,0,0,960,969,5,71,0,0,961,962,5,116,0,0,962,969,
-		5,38,0,0,963,964,5,19,0,0,964,969,5,78,0,0,965,966,3,70,35,0,966,967,7,
-		12,0,0,967,969,1,0,0,0,968,959,1,0,0,0,968,961,1,0,0,0,968,963,1,0,0,0,
-		968,965,1,0,0,0,969,69,1,0,0,0,970,971,6,35,-1,0,971,972,3,96,48,0,972,
-		973,5,148,0,0,973,974,3,70,35,5,974,982,1,0,0,0,975,977,3,74,37,0,976,
-		978,3,72,36,0,977,976,1,0,0,0,977,978,1,0,0,0,978,982,1,0,0,0,979,980,
-		5,59,0,0,980,982,3,70,35,3,981,970,1,0,0,0,981,975,1,0,0,0,981,979,1,0,
-		0,0,982,991,1,0,0,0,983,984,10,2,0,0,984,985,5,5,0,0,985,990,3,70,35,3,
-		986,987,10,1,0,0,987,988,5,65,0,0,988,990,3,70,35,2,989,983,1,0,0,0,989,
-		986,1,0,0,0,990,993,1,0,0,0,991,989,1,0,0,0,991,992,1,0,0,0,992,71,1,0,
-		0,0,993,991,1,0,0,0,994,995,3,78,39,0,995,996,3,74,37,0,996,1061,1,0,0,
-		0,997,999,5,52,0,0,998,1000,5,59,0,0,999,998,1,0,0,0,999,1000,1,0,0,0,
-		1000,1001,1,0,0,0,1001,1061,5,60,0,0,1002,1004,5,52,0,0,1003,1005,5,59,
-		0,0,1004,1003,1,0,0,0,1004,1005,1,0,0,0,1005,1006,1,0,0,0,1006,1007,5,
-		25,0,0,1007,1008,5,39,0,0,1008,1061,3,74,37,0,1009,1011,5,52,0,0,1010,
-		1012,5,59,0,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,1012,1013,1,0,0,0,1013,
-		1061,7,13,0,0,1014,1016,5,59,0,0,1015,1014,1,0,0,0,1015,1016,1,0,0,0,1016,
-		1017,1,0,0,0,1017,1018,5,10,0,0,1018,1019,3,74,37,0,1019,1020,5,5,0,0,
-		1020,1021,3,74,37,0,1021,1061,1,0,0,0,1022,1024,5,59,0,0,1023,1022,1,0,
-		0,0,1023,1024,1,0,0,0,1024,1025,1,0,0,0,1025,1026,5,46,0,0,1026,1027,5,
-		156,0,0,1027,1028,3,18,9,0,1028,1029,5,157,0,0,1029,1061,1,0,0,0,1030,
-		1032,5,59,0,0,1031,1030,1,0,0,0,1031,1032,1,0,0,0,1032,1033,1,0,0,0,1033,
-		1034,5,46,0,0,1034,1035,5,156,0,0,1035,1040,3,70,35,0,1036,1037,5,162,
-		0,0,1037,1039,3,70,35,0,1038,1036,1,0,0,0,1039,1042,1,0,0,0,1040,1038,
-		1,0,0,0,1040,1041,1,0,0,0,1041,1043,1,0,0,0,1042,1040,1,0,0,0,1043,1044,
-		5,157,0,0,1044,1061,1,0,0,0,1045,1047,5,59,0,0,1046,1045,1,0,0,0,1046,
-		1047,1,0,0,0,1047,1048,1,0,0,0,1048,1049,5,46,0,0,1049,1050,5,156,0,0,
-		1050,1061,5,157,0,0,1051,1053,5,59,0,0,1052,1051,1,0,0,0,1052,1053,1,0,
-		0,0,1053,1054,1,0,0,0,1054,1055,7,14,0,0,1055,1058,3,74,37,0,1056,1057,
-		5,29,0,0,1057,1059,3,74,37,0,1058,1056,1,0,0,0,1058,1059,1,0,0,0,1059,
-		1061,1,0,0,0,1060,994,1,0,0,0,1060,997,1,0,0,0,1060,1002,1,0,0,0,1060,
-		1009,1,0,0,0,1060,1015,1,0,0,0,1060,1023,1,0,0,0,1060,1031,1,0,0,0,1060,
-		1046,1,0,0,0,1060,1052,1,0,0,0,1061,73,1,0,0,0,1062,1063,6,37,-1,0,1063,
-		1067,3,80,40,0,1064,1065,7,15,0,0,1065,1067,3,74,37,4,1066,1062,1,0,0,
-		0,1066,1064,1,0,0,0,1067,1097,1,0,0,0,1068,1069,10,3,0,0,1069,1070,7,16,
-		0,0,1070,1096,3,74,37,4,1071,1072,10,2,0,0,1072,1073,7,15,0,0,1073,1096,
-		3,74,37,3,1074,1075,10,1,0,0,1075,1076,5,155,0,0,1076,1096,3,74,37,2,1077,
-		1078,10,7,0,0,1078,1079,5,158,0,0,1079,1084,3,76,38,0,1080,1081,5,162,
-		0,0,1081,1083,3,76,38,0,1082,1080,1,0,0,0,1083,1086,1,0,0,0,1084,1082,
-		1,0,0,0,1084,1085,1,0,0,0,1085,1087,1,0,0,0,1086,1084,1,0,0,0,1087,1088,
-		5,159,0,0,1088,1096,1,0,0,0,1089,1090,10,6,0,0,1090,1091,5,165,0,0,1091,
-		1096,3,92,46,0,1092,1093,10,5,0,0,1093,1094,5,163,0,0,1094,1096,3,96,48,
-		0,1095,1068,1,0,0,0,1095,1071,1,0,0,0,1095,1074,1,0,0,0,1095,1077,1,0,
-		0,0,1095,1089,1,0,0,0,1095,1092,1,0,0,0,1096,1099,1,0,0,0,1097,1095,1,
-		0,0,0,1097,1098,1,0,0,0,1098,75,1,0,0,0,1099,1097,1,0,0,0,1100,1122,3,
-		70,35,0,1101,1103,3,70,35,0,1102,1101,1,0,0,0,1102,1103,1,0,0,0,1103,1104,
-		1,0,0,0,1104,1106,5,167,0,0,1105,1107,3,70,35,0,1106,1105,1,0,0,0,1106,
-		1107,1,0,0,0,1107,1112,1,0,0,0,1108,1110,5,167,0,0,1109,1111,3,70,35,0,
-		1110,1109,1,0,0,0,1110,1111,1,0,0,0,1111,1113,1,0,0,0,1112,1108,1,0,0,
-		0,1112,1113,1,0,0,0,1113,1122,1,0,0,0,1114,1116,3,70,35,0,1115,1114,1,
-		0,0,0,1115,1116,1,0,0,0,1116,1117,1,0,0,0,1117,1119,5,165,0,0,1118,1120,
-		3,70,35,0,1119,1118,1,0,0,0,1119,1120,1,0,0,0,1120,1122,1,0,0,0,1121,1100,
-		1,0,0,0,1121,1102,1,0,0,0,1121,1115,1,0,0,0,1122,77,1,0,0,0,1123,1124,
-		7,17,0,0,1124,79,1,0,0,0,1125,1302,5,60,0,0,1126,1302,7,13,0,0,1127,1302,
-		5,173,0,0,1128,1302,7,18,0,0,1129,1302,5,171,0,0,1130,1302,5,172,0,0,1131,
-		1132,5,50,0,0,1132,1134,7,19,0,0,1133,1135,3,96,48,0,1134,1133,1,0,0,0,
-		1134,1135,1,0,0,0,1135,1302,1,0,0,0,1136,1137,3,92,46,0,1137,1138,5,171,
-		0,0,1138,1302,1,0,0,0,1139,1302,3,90,45,0,1140,1142,5,13,0,0,1141,1143,
-		3,70,35,0,1142,1141,1,0,0,0,1142,1143,1,0,0,0,1143,1145,1,0,0,0,1144,1146,
-		3,88,44,0,1145,1144,1,0,0,0,1146,1147,1,0,0,0,1147,1145,1,0,0,0,1147,1148,
-		1,0,0,0,1148,1151,1,0,0,0,1149,1150,5,27,0,0,1150,1152,3,70,35,0,1151,
-		1149,1,0,0,0,1151,1152,1,0,0,0,1152,1153,1,0,0,0,1153,1154,5,28,0,0,1154,
-		1302,1,0,0,0,1155,1156,7,20,0,0,1156,1157,5,156,0,0,1157,1158,3,70,35,
-		0,1158,1159,5,7,0,0,1159,1160,3,92,46,0,1160,1161,5,157,0,0,1161,1302,
-		1,0,0,0,1162,1163,5,34,0,0,1163,1164,5,156,0,0,1164,1165,3,96,48,0,1165,
-		1166,5,39,0,0,1166,1167,3,70,35,0,1167,1168,5,157,0,0,1168,1302,1,0,0,
-		0,1169,1170,5,131,0,0,1170,1171,5,156,0,0,1171,1172,3,70,35,0,1172,1173,
-		5,39,0,0,1173,1176,3,70,35,0,1174,1175,5,137,0,0,1175,1177,3,70,35,0,1176,
-		1174,1,0,0,0,1176,1177,1,0,0,0,1177,1178,1,0,0,0,1178,1179,5,157,0,0,1179,
-		1302,1,0,0,0,1180,1181,5,132,0,0,1181,1182,5,156,0,0,1182,1183,3,74,37,
-		0,1183,1184,5,46,0,0,1184,1185,3,74,37,0,1185,1186,5,157,0,0,1186,1302,
-		1,0,0,0,1187,1188,5,133,0,0,1188,1190,5,156,0,0,1189,1191,7,21,0,0,1190,
-		1189,1,0,0,0,1190,1191,1,0,0,0,1191,1193,1,0,0,0,1192,1194,3,70,35,0,1193,
-		1192,1,0,0,0,1193,1194,1,0,0,0,1194,1195,1,0,0,0,1195,1196,5,39,0,0,1196,
-		1197,3,70,35,0,1197,1198,5,157,0,0,1198,1302,1,0,0,0,1199,1200,5,32,0,
-		0,1200,1201,5,156,0,0,1201,1202,3,18,9,0,1202,1203,5,157,0,0,1203,1302,
-		1,0,0,0,1204,1205,5,156,0,0,1205,1206,3,18,9,0,1206,1207,5,157,0,0,1207,
-		1302,1,0,0,0,1208,1209,3,96,48,0,1209,1236,5,156,0,0,1210,1237,5,151,0,
-		0,1211,1213,3,32,16,0,1212,1211,1,0,0,0,1212,1213,1,0,0,0,1213,1214,1,
-		0,0,0,1214,1219,3,70,35,0,1215,1216,5,162,0,0,1216,1218,3,70,35,0,1217,
-		1215,1,0,0,0,1218,1221,1,0,0,0,1219,1217,1,0,0,0,1219,1220,1,0,0,0,1220,
-		1223,1,0,0,0,1221,1219,1,0,0,0,1222,1212,1,0,0,0,1222,1223,1,0,0,0,1223,
-		1234,1,0,0,0,1224,1225,5,66,0,0,1225,1226,5,12,0,0,1226,1231,3,44,22,0,
-		1227,1228,5,162,0,0,1228,1230,3,44,22,0,1229,1227,1,0,0,0,1230,1233,1,
-		0,0,0,1231,1229,1,0,0,0,1231,1232,1,0,0,0,1232,1235,1,0,0,0,1233,1231,
-		1,0,0,0,1234,1224,1,0,0,0,1234,1235,1,0,0,0,1235,1237,1,0,0,0,1236,1210,
-		1,0,0,0,1236,1222,1,0,0,0,1237,1238,1,0,0,0,1238,1245,5,157,0,0,1239,1240,
-		5,36,0,0,1240,1241,5,156,0,0,1241,1242,5,124,0,0,1242,1243,3,70,35,0,1243,
-		1244,5,157,0,0,1244,1246,1,0,0,0,1245,1239,1,0,0,0,1245,1246,1,0,0,0,1246,
-		1248,1,0,0,0,1247,1249,3,86,43,0,1248,1247,1,0,0,0,1248,1249,1,0,0,0,1249,
-		1302,1,0,0,0,1250,1259,5,158,0,0,1251,1256,3,70,35,0,1252,1253,5,162,0,
-		0,1253,1255,3,70,35,0,1254,1252,1,0,0,0,1255,1258,1,0,0,0,1256,1254,1,
-		0,0,0,1256,1257,1,0,0,0,1257,1260,1,0,0,0,1258,1256,1,0,0,0,1259,1251,
-		1,0,0,0,1259,1260,1,0,0,0,1260,1261,1,0,0,0,1261,1302,5,159,0,0,1262,1271,
-		5,160,0,0,1263,1268,3,82,41,0,1264,1265,5,162,0,0,1265,1267,3,82,41,0,
-		1266,1264,1,0,0,0,1267,1270,1,0,0,0,1268,1266,1,0,0,0,1268,1269,1,0,0,
-		0,1269,1272,1,0,0,0,1270,1268,1,0,0,0,1271,1263,1,0,0,0,1271,1272,1,0,
-		0,0,1272,1273,1,0,0,0,1273,1302,5,161,0,0,1274,1275,3,96,48,0,1275,1276,
-		5,156,0,0,1276,1281,3,84,42,0,1277,1278,5,162,0,0,1278,1280,3,84,42,0,
-		1279,1277,1,0,0,0,1280,1283,1,0,0,0,1281,1279,1,0,0,0,1281,1282,1,0,0,
-		0,1282,1284,1,0,0,0,1283,1281,1,0,0,0,1284,1285,5,157,0,0,1285,1302,1,
-		0,0,0,1286,1287,5,156,0,0,1287,1290,3,70,35,0,1288,1289,5,162,0,0,1289,
-		1291,3,70,35,0,1290,1288,1,0,0,0,1291,1292,1,0,0,0,1292,1290,1,0,0,0,1292,
-		1293,1,0,0,0,1293,1294,1,0,0,0,1294,1295,5,157,0,0,1295,1302,1,0,0,0,1296,
-		1297,5,156,0,0,1297,1298,3,70,35,0,1298,1299,5,157,0,0,1299,1302,1,0,0,
-		0,1300,1302,3,96,48,0,1301,1125,1,0,0,0,1301,1126,1,0,0,0,1301,1127,1,
-		0,0,0,1301,1128,1,0,0,0,1301,1129,1,0,0,0,1301,1130,1,0,0,0,1301,1131,
-		1,0,0,0,1301,1136,1,0,0,0,1301,1139,1,0,0,0,1301,1140,1,0,0,0,1301,1155,
-		1,0,0,0,1301,1162,1,0,0,0,1301,1169,1,0,0,0,1301,1180,1,0,0,0,1301,1187,
-		1,0,0,0,1301,1199,1,0,0,0,1301,1204,1,0,0,0,1301,1208,1,0,0,0,1301,1250,
-		1,0,0,0,1301,1262,1,0,0,0,1301,1274,1,0,0,0,1301,1286,1,0,0,0,1301,1296,
-		1,0,0,0,1301,1300,1,0,0,0,1302,81,1,0,0,0,1303,1306,5,171,0,0,1304,1306,
-		3,96,48,0,1305,1303,1,0,0,0,1305,1304,1,0,0,0,1306,1307,1,0,0,0,1307,1308,
-		5,167,0,0,1308,1309,3,70,35,0,1309,83,1,0,0,0,1310,1311,3,96,48,0,1311,
-		1312,5,166,0,0,1312,1313,3,70,35,0,1313,85,1,0,0,0,1314,1320,5,68,0,0,
-		1315,1321,3,96,48,0,1316,1317,5,156,0,0,1317,1318,3,64,32,0,1318,1319,
-		5,157,0,0,1319,1321,1,0,0,0,1320,1315,1,0,0,0,1320,1316,1,0,0,0,1321,87,
-		1,0,0,0,1322,1323,5,123,0,0,1323,1324,3,70,35,0,1324,1325,5,111,0,0,1325,
-		1326,3,70,35,0,1326,89,1,0,0,0,1327,1328,5,168,0,0,1328,1335,3,96,48,0,
-		1329,1330,5,169,0,0,1330,1335,3,96,48,0,1331,1332,5,167,0,0,1332,1335,
-		3,96,48,0,1333,1335,5,170,0,0,1334,1327,1,0,0,0,1334,1329,1,0,0,0,1334,
-		1331,1,0,0,0,1334,1333,1,0,0,0,1335,91,1,0,0,0,1336,1347,3,96,48,0,1337,
-		1338,5,156,0,0,1338,1343,5,173,0,0,1339,1340,5,162,0,0,1340,1342,5,173,
-		0,0,1341,1339,1,0,0,0,1342,1345,1,0,0,0,1343,1341,1,0,0,0,1343,1344,1,
-		0,0,0,1344,1346,1,0,0,0,1345,1343,1,0,0,0,1346,1348,5,157,0,0,1347,1337,
-		1,0,0,0,1347,1348,1,0,0,0,1348,1356,1,0,0,0,1349,1351,5,158,0,0,1350,1352,
-		5,173,0,0,1351,1350,1,0,0,0,1351,1352,1,0,0,0,1352,1353,1,0,0,0,1353,1355,
-		5,159,0,0,1354,1349,1,0,0,0,1355,1358,1,0,0,0,1356,1354,1,0,0,0,1356,1357,
-		1,0,0,0,1357,1383,1,0,0,0,1358,1356,1,0,0,0,1359,1360,3,96,48,0,1360,1361,
-		5,144,0,0,1361,1366,3,92,46,0,1362,1363,5,162,0,0,1363,1365,3,92,46,0,
-		1364,1362,1,0,0,0,1365,1368,1,0,0,0,1366,1364,1,0,0,0,1366,1367,1,0,0,
-		0,1367,1369,1,0,0,0,1368,1366,1,0,0,0,1369,1380,5,146,0,0,1370,1371,5,
-		156,0,0,1371,1376,5,173,0,0,1372,1373,5,162,0,0,1373,1375,5,173,0,0,1374,
-		1372,1,0,0,0,1375,1378,1,0,0,0,1376,1374,1,0,0,0,1376,1377,1,0,0,0,1377,
-		1379,1,0,0,0,1378,1376,1,0,0,0,1379,1381,5,157,0,0,1380,1370,1,0,0,0,1380,
-		1381,1,0,0,0,1381,1383,1,0,0,0,1382,1336,1,0,0,0,1382,1359,1,0,0,0,1383,
-		93,1,0,0,0,1384,1389,3,96,48,0,1385,1386,5,162,0,0,1386,1388,3,96,48,0,
-		1387,1385,1,0,0,0,1388,1391,1,0,0,0,1389,1387,1,0,0,0,1389,1390,1,0,0,
-		0,1390,95,1,0,0,0,1391,1389,1,0,0,0,1392,1396,5,176,0,0,1393,1396,5,177,
-		0,0,1394,1396,3,98,49,0,1395,1392,1,0,0,0,1395,1393,1,0,0,0,1395,1394,
-		1,0,0,0,1396,97,1,0,0,0,1397,1398,7,22,0,0,1398,99,1,0,0,0,196,103,110,
-		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
-		237,241,248,261,275,280,287,296,304,309,312,318,327,344,350,355,367,381,
-		394,399,401,408,417,429,445,454,459,472,476,478,481,485,488,492,499,507,
-		520,526,529,531,541,548,556,563,570,579,582,586,591,595,603,606,610,616,
-		619,624,632,634,642,645,654,666,679,685,693,696,700,709,714,718,724,730,
-		732,752,760,762,766,770,774,778,782,787,790,793,796,800,803,812,815,821,
-		826,829,835,838,844,846,862,869,876,883,890,892,896,904,908,910,913,920,
-		929,938,941,944,947,957,968,977,981,989,991,999,1004,1011,1015,1023,1031,
-		1040,1046,1052,1058,1060,1066,1084,1095,1097,1102,1106,1110,1112,1115,
-		1119,1121,1134,1142,1147,1151,1176,1190,1193,1212,1219,1222,1231,1234,
-		1236,1245,1248,1256,1259,1268,1271,1281,1292,1301,1305,1320,1334,1343,
-		1347,1351,1356,1366,1376,1380,1382,1389,1395
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1184,8,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1198,8,40,1,40,
+		3,40,1201,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,3,40,1220,8,40,1,40,1,40,1,40,5,40,1225,
+		8,40,10,40,12,40,1228,9,40,3,40,1230,8,40,1,40,1,40,1,40,1,40,1,40,5,40,
+		1237,8,40,10,40,12,40,1240,9,40,3,40,1242,8,40,3,40,1244,8,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,3,40,1253,8,40,1,40,3,40,1256,8,40,1,40,1,40,
+		1,40,1,40,5,40,1262,8,40,10,40,12,40,1265,9,40,3,40,1267,8,40,1,40,1,40,
+		1,40,1,40,1,40,5,40,1274,8,40,10,40,12,40,1277,9,40,3,40,1279,8,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,5,40,1287,8,40,10,40,12,40,1290,9,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,4,40,1298,8,40,11,40,12,40,1299,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,3,40,1309,8,40,1,41,1,41,3,41,1313,8,41,1,41,1,41,1,41,
+		1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1328,8,43,1,44,
+		1,44,1,44,1,44,1,44,1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1342,8,45,
+		1,46,1,46,1,46,1,46,1,46,5,46,1349,8,46,10,46,12,46,1352,9,46,1,46,3,46,
+		1355,8,46,1,46,1,46,3,46,1359,8,46,1,46,5,46,1362,8,46,10,46,12,46,1365,
+		9,46,1,46,1,46,1,46,1,46,1,46,5,46,1372,8,46,10,46,12,46,1375,9,46,1,46,
+		1,46,1,46,1,46,1,46,5,46,1382,8,46,10,46,12,46,1385,9,46,1,46,3,46,1388,
+		8,46,3,46,1390,8,46,1,47,1,47,1,47,5,47,1395,8,47,10,47,12,47,1398,9,47,
+		1,48,1,48,1,48,3,48,1403,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,
+		6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,
+		54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,
+		23,2,0,21,21,129,129,2,0,40,40,63,63,1,0,24,25,2,0,114,114,143,143,1,0,
+		174,175,2,0,31,31,118,118,2,0,2,2,26,26,2,0,8,8,24,24,2,0,38,38,55,55,
+		2,0,143,143,167,167,2,0,9,9,85,85,2,0,73,73,80,80,2,0,39,39,72,72,2,0,
+		36,36,115,115,2,0,45,45,57,57,1,0,150,151,1,0,152,155,1,0,143,148,1,0,
+		175,176,2,0,172,172,174,174,2,0,14,14,116,116,1,0,135,137,24,0,1,2,4,4,
+		8,9,11,11,15,17,20,22,24,25,30,30,32,32,34,35,37,39,46,46,51,51,55,55,
+		62,64,69,77,79,80,84,85,87,111,113,114,116,117,122,123,126,127,129,142,
+		1637,0,103,1,0,0,0,2,128,1,0,0,0,4,408,1,0,0,0,6,410,1,0,0,0,8,424,1,0,
+		0,0,10,466,1,0,0,0,12,468,1,0,0,0,14,472,1,0,0,0,16,485,1,0,0,0,18,488,
+		1,0,0,0,20,497,1,0,0,0,22,509,1,0,0,0,24,521,1,0,0,0,26,555,1,0,0,0,28,
+		557,1,0,0,0,30,568,1,0,0,0,32,619,1,0,0,0,34,641,1,0,0,0,36,652,1,0,0,
+		0,38,692,1,0,0,0,40,707,1,0,0,0,42,709,1,0,0,0,44,719,1,0,0,0,46,739,1,
+		0,0,0,48,741,1,0,0,0,50,789,1,0,0,0,52,853,1,0,0,0,54,855,1,0,0,0,56,869,
+		1,0,0,0,58,917,1,0,0,0,60,920,1,0,0,0,62,929,1,0,0,0,64,936,1,0,0,0,66,
+		964,1,0,0,0,68,975,1,0,0,0,70,988,1,0,0,0,72,1067,1,0,0,0,74,1073,1,0,
+		0,0,76,1128,1,0,0,0,78,1130,1,0,0,0,80,1308,1,0,0,0,82,1312,1,0,0,0,84,
+		1317,1,0,0,0,86,1321,1,0,0,0,88,1329,1,0,0,0,90,1341,1,0,0,0,92,1389,1,
+		0,0,0,94,1391,1,0,0,0,96,1402,1,0,0,0,98,1404,1,0,0,0,100,102,5,165,0,
+		0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,
+		124,1,0,0,0,105,103,1,0,0,0,106,115,3,4,2,0,107,109,5,165,0,0,108,107,
+		1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,
+		0,112,114,3,4,2,0,113,108,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,
+		116,1,0,0,0,116,121,1,0,0,0,117,115,1,0,0,0,118,120,5,165,0,0,119,118,
+		1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,
+		0,123,121,1,0,0,0,124,106,1,0,0,0,124,125,1,0,0,0,125,126,1,0,0,0,126,
+		127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,2,0,129,131,5,165,0,0,130,129,1,
+		0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,135,1,0,0,0,
+		134,132,1,0,0,0,135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,34,0,0,138,140,
+		5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,409,3,4,2,
+		0,142,409,3,18,9,0,143,146,5,18,0,0,144,145,5,66,0,0,145,147,5,76,0,0,
+		146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,
+		5,44,0,0,150,151,5,60,0,0,151,153,5,33,0,0,152,149,1,0,0,0,152,153,1,0,
+		0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,157,0,0,156,161,3,6,3,
+		0,157,158,5,163,0,0,158,160,3,6,3,0,159,157,1,0,0,0,160,163,1,0,0,0,161,
+		159,1,0,0,0,161,162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,
+		158,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,
+		0,168,169,5,7,0,0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,
+		409,1,0,0,0,172,173,5,27,0,0,173,176,7,0,0,0,174,175,5,44,0,0,175,177,
+		5,33,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,409,3,96,
+		48,0,179,180,5,49,0,0,180,181,5,52,0,0,181,186,3,96,48,0,182,183,5,157,
+		0,0,183,184,3,94,47,0,184,185,5,158,0,0,185,187,1,0,0,0,186,182,1,0,0,
+		0,186,187,1,0,0,0,187,188,1,0,0,0,188,189,3,18,9,0,189,409,1,0,0,0,190,
+		191,5,119,0,0,191,192,3,96,48,0,192,193,5,83,0,0,193,198,3,14,7,0,194,
+		195,5,163,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,
+		1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,40,0,
+		0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,
+		206,5,125,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,409,
+		1,0,0,0,209,210,5,23,0,0,210,211,5,40,0,0,211,214,3,96,48,0,212,213,5,
+		125,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,409,1,0,
+		0,0,216,217,5,104,0,0,217,218,5,52,0,0,218,219,3,96,48,0,219,220,5,120,
+		0,0,220,221,3,48,24,0,221,222,5,65,0,0,222,224,3,70,35,0,223,225,3,10,
+		5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,
+		409,1,0,0,0,228,229,5,3,0,0,229,230,5,21,0,0,230,231,3,96,48,0,231,233,
+		5,1,0,0,232,234,5,16,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,
+		0,235,237,3,96,48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,238,1,0,0,0,
+		238,241,1,0,0,0,239,240,5,7,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,
+		242,1,0,0,0,242,409,1,0,0,0,243,244,5,84,0,0,244,409,5,22,0,0,245,246,
+		5,84,0,0,246,248,5,106,0,0,247,249,7,1,0,0,248,247,1,0,0,0,248,249,1,0,
+		0,0,249,250,1,0,0,0,250,409,3,96,48,0,251,252,5,84,0,0,252,253,5,123,0,
+		0,253,254,5,63,0,0,254,409,3,96,48,0,255,256,5,15,0,0,256,257,5,21,0,0,
+		257,260,3,96,48,0,258,259,5,122,0,0,259,261,5,174,0,0,260,258,1,0,0,0,
+		260,261,1,0,0,0,261,409,1,0,0,0,262,268,7,2,0,0,263,269,3,96,48,0,264,
+		265,5,157,0,0,265,266,3,18,9,0,266,267,5,158,0,0,267,269,1,0,0,0,268,263,
+		1,0,0,0,268,264,1,0,0,0,269,409,1,0,0,0,270,271,5,17,0,0,271,272,5,157,
+		0,0,272,273,3,18,9,0,273,274,5,158,0,0,274,275,5,114,0,0,275,287,5,172,
+		0,0,276,277,5,157,0,0,277,282,3,16,8,0,278,279,5,163,0,0,279,281,3,16,
+		8,0,280,278,1,0,0,0,281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,
+		285,1,0,0,0,284,282,1,0,0,0,285,286,5,158,0,0,286,288,1,0,0,0,287,276,
+		1,0,0,0,287,288,1,0,0,0,288,409,1,0,0,0,289,290,5,18,0,0,290,291,5,92,
+		0,0,291,294,3,96,48,0,292,293,5,94,0,0,293,295,5,95,0,0,294,292,1,0,0,
+		0,294,295,1,0,0,0,295,296,1,0,0,0,296,297,5,7,0,0,297,298,3,18,9,0,298,
+		409,1,0,0,0,299,300,5,27,0,0,300,303,5,92,0,0,301,302,5,44,0,0,302,304,
+		5,33,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,305,1,0,0,0,305,409,3,96,
+		48,0,306,307,5,84,0,0,307,409,5,93,0,0,308,309,5,84,0,0,309,311,5,96,0,
+		0,310,312,5,63,0,0,311,310,1,0,0,0,311,312,1,0,0,0,312,319,1,0,0,0,313,
+		316,3,96,48,0,314,315,5,164,0,0,315,317,3,96,48,0,316,314,1,0,0,0,316,
+		317,1,0,0,0,317,320,1,0,0,0,318,320,5,172,0,0,319,313,1,0,0,0,319,318,
+		1,0,0,0,320,409,1,0,0,0,321,322,5,84,0,0,322,409,5,97,0,0,323,325,5,83,
+		0,0,324,326,5,99,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,1,0,0,0,327,
+		328,3,96,48,0,328,329,7,3,0,0,329,330,3,70,35,0,330,409,1,0,0,0,331,334,
+		5,100,0,0,332,335,5,2,0,0,333,335,3,96,48,0,334,332,1,0,0,0,334,333,1,
+		0,0,0,335,409,1,0,0,0,336,337,5,84,0,0,337,409,5,98,0,0,338,339,5,18,0,
+		0,339,340,5,88,0,0,340,341,3,96,48,0,341,342,5,40,0,0,342,343,5,157,0,
+		0,343,344,3,18,9,0,344,345,5,158,0,0,345,346,5,52,0,0,346,351,3,12,6,0,
+		347,348,5,163,0,0,348,350,3,12,6,0,349,347,1,0,0,0,350,353,1,0,0,0,351,
+		349,1,0,0,0,351,352,1,0,0,0,352,357,1,0,0,0,353,351,1,0,0,0,354,355,5,
+		108,0,0,355,356,5,12,0,0,356,358,3,70,35,0,357,354,1,0,0,0,357,358,1,0,
+		0,0,358,362,1,0,0,0,359,360,5,42,0,0,360,361,5,12,0,0,361,363,3,70,35,
+		0,362,359,1,0,0,0,362,363,1,0,0,0,363,364,1,0,0,0,364,365,5,110,0,0,365,
+		366,5,174,0,0,366,409,1,0,0,0,367,368,5,90,0,0,368,369,5,88,0,0,369,409,
+		3,96,48,0,370,371,5,27,0,0,371,374,5,88,0,0,372,373,5,44,0,0,373,375,5,
+		33,0,0,374,372,1,0,0,0,374,375,1,0,0,0,375,376,1,0,0,0,376,409,3,96,48,
+		0,377,378,5,84,0,0,378,409,5,89,0,0,379,380,5,46,0,0,380,381,5,101,0,0,
+		381,382,5,172,0,0,382,383,5,52,0,0,383,384,3,96,48,0,384,385,5,102,0,0,
+		385,388,5,172,0,0,386,387,5,103,0,0,387,389,3,96,48,0,388,386,1,0,0,0,
+		388,389,1,0,0,0,389,409,1,0,0,0,390,391,5,46,0,0,391,392,3,96,48,0,392,
+		393,5,172,0,0,393,394,5,52,0,0,394,406,3,96,48,0,395,396,5,157,0,0,396,
+		401,3,16,8,0,397,398,5,163,0,0,398,400,3,16,8,0,399,397,1,0,0,0,400,403,
+		1,0,0,0,401,399,1,0,0,0,401,402,1,0,0,0,402,404,1,0,0,0,403,401,1,0,0,
+		0,404,405,5,158,0,0,405,407,1,0,0,0,406,395,1,0,0,0,406,407,1,0,0,0,407,
+		409,1,0,0,0,408,137,1,0,0,0,408,142,1,0,0,0,408,143,1,0,0,0,408,172,1,
+		0,0,0,408,179,1,0,0,0,408,190,1,0,0,0,408,209,1,0,0,0,408,216,1,0,0,0,
+		408,228,1,0,0,0,408,243,1,0,0,0,408,245,1,0,0,0,408,251,1,0,0,0,408,255,
+		1,0,0,0,408,262,1,0,0,0,408,270,1,0,0,0,408,289,1,0,0,0,408,299,1,0,0,
+		0,408,306,1,0,0,0,408,308,1,0,0,0,408,321,1,0,0,0,408,323,1,0,0,0,408,
+		331,1,0,0,0,408,336,1,0,0,0,408,338,1,0,0,0,408,367,1,0,0,0,408,370,1,
+		0,0,0,408,377,1,0,0,0,408,379,1,0,0,0,408,390,1,0,0,0,409,5,1,0,0,0,410,
+		411,3,96,48,0,411,415,3,92,46,0,412,414,3,8,4,0,413,412,1,0,0,0,414,417,
+		1,0,0,0,415,413,1,0,0,0,415,416,1,0,0,0,416,7,1,0,0,0,417,415,1,0,0,0,
+		418,419,5,60,0,0,419,425,5,61,0,0,420,425,5,61,0,0,421,422,5,130,0,0,422,
+		425,5,103,0,0,423,425,5,131,0,0,424,418,1,0,0,0,424,420,1,0,0,0,424,421,
+		1,0,0,0,424,423,1,0,0,0,425,9,1,0,0,0,426,427,5,124,0,0,427,428,5,105,
+		0,0,428,429,5,112,0,0,429,430,5,119,0,0,430,431,5,83,0,0,431,436,3,14,
+		7,0,432,433,5,163,0,0,433,435,3,14,7,0,434,432,1,0,0,0,435,438,1,0,0,0,
+		436,434,1,0,0,0,436,437,1,0,0,0,437,467,1,0,0,0,438,436,1,0,0,0,439,440,
+		5,124,0,0,440,441,5,105,0,0,441,442,5,112,0,0,442,467,5,23,0,0,443,444,
+		5,124,0,0,444,445,5,60,0,0,445,446,5,105,0,0,446,447,5,112,0,0,447,452,
+		5,49,0,0,448,449,5,157,0,0,449,450,3,94,47,0,450,451,5,158,0,0,451,453,
+		1,0,0,0,452,448,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,455,5,121,
+		0,0,455,456,5,157,0,0,456,461,3,70,35,0,457,458,5,163,0,0,458,460,3,70,
+		35,0,459,457,1,0,0,0,460,463,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,
+		464,1,0,0,0,463,461,1,0,0,0,464,465,5,158,0,0,465,467,1,0,0,0,466,426,
+		1,0,0,0,466,439,1,0,0,0,466,443,1,0,0,0,467,11,1,0,0,0,468,469,3,96,48,
+		0,469,470,7,4,0,0,470,471,5,71,0,0,471,13,1,0,0,0,472,473,3,96,48,0,473,
+		474,5,143,0,0,474,475,3,70,35,0,475,15,1,0,0,0,476,479,5,91,0,0,477,478,
+		5,110,0,0,478,480,5,174,0,0,479,477,1,0,0,0,479,480,1,0,0,0,480,486,1,
+		0,0,0,481,483,3,96,48,0,482,484,3,70,35,0,483,482,1,0,0,0,483,484,1,0,
+		0,0,484,486,1,0,0,0,485,476,1,0,0,0,485,481,1,0,0,0,486,17,1,0,0,0,487,
+		489,3,20,10,0,488,487,1,0,0,0,488,489,1,0,0,0,489,490,1,0,0,0,490,492,
+		3,24,12,0,491,493,3,42,21,0,492,491,1,0,0,0,492,493,1,0,0,0,493,495,1,
+		0,0,0,494,496,3,46,23,0,495,494,1,0,0,0,495,496,1,0,0,0,496,19,1,0,0,0,
+		497,499,5,128,0,0,498,500,5,74,0,0,499,498,1,0,0,0,499,500,1,0,0,0,500,
+		501,1,0,0,0,501,506,3,22,11,0,502,503,5,163,0,0,503,505,3,22,11,0,504,
+		502,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,21,1,0,
+		0,0,508,506,1,0,0,0,509,514,3,96,48,0,510,511,5,157,0,0,511,512,3,94,47,
+		0,512,513,5,158,0,0,513,515,1,0,0,0,514,510,1,0,0,0,514,515,1,0,0,0,515,
+		516,1,0,0,0,516,517,5,7,0,0,517,518,5,157,0,0,518,519,3,18,9,0,519,520,
+		5,158,0,0,520,23,1,0,0,0,521,522,6,12,-1,0,522,523,3,26,13,0,523,538,1,
+		0,0,0,524,525,10,2,0,0,525,527,5,50,0,0,526,528,3,32,16,0,527,526,1,0,
+		0,0,527,528,1,0,0,0,528,529,1,0,0,0,529,537,3,24,12,3,530,531,10,1,0,0,
+		531,533,7,5,0,0,532,534,3,32,16,0,533,532,1,0,0,0,533,534,1,0,0,0,534,
+		535,1,0,0,0,535,537,3,24,12,2,536,524,1,0,0,0,536,530,1,0,0,0,537,540,
+		1,0,0,0,538,536,1,0,0,0,538,539,1,0,0,0,539,25,1,0,0,0,540,538,1,0,0,0,
+		541,556,3,30,15,0,542,543,5,121,0,0,543,548,3,28,14,0,544,545,5,163,0,
+		0,545,547,3,28,14,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,548,
+		549,1,0,0,0,549,556,1,0,0,0,550,548,1,0,0,0,551,552,5,157,0,0,552,553,
+		3,18,9,0,553,554,5,158,0,0,554,556,1,0,0,0,555,541,1,0,0,0,555,542,1,0,
+		0,0,555,551,1,0,0,0,556,27,1,0,0,0,557,558,5,157,0,0,558,563,3,70,35,0,
+		559,560,5,163,0,0,560,562,3,70,35,0,561,559,1,0,0,0,562,565,1,0,0,0,563,
+		561,1,0,0,0,563,564,1,0,0,0,564,566,1,0,0,0,565,563,1,0,0,0,566,567,5,
+		158,0,0,567,29,1,0,0,0,568,570,5,81,0,0,569,571,3,32,16,0,570,569,1,0,
+		0,0,570,571,1,0,0,0,571,572,1,0,0,0,572,577,3,34,17,0,573,574,5,163,0,
+		0,574,576,3,34,17,0,575,573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,
+		578,1,0,0,0,578,589,1,0,0,0,579,577,1,0,0,0,580,581,5,40,0,0,581,586,3,
+		48,24,0,582,583,5,163,0,0,583,585,3,48,24,0,584,582,1,0,0,0,585,588,1,
+		0,0,0,586,584,1,0,0,0,586,587,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,
+		589,580,1,0,0,0,589,590,1,0,0,0,590,593,1,0,0,0,591,592,5,125,0,0,592,
+		594,3,70,35,0,593,591,1,0,0,0,593,594,1,0,0,0,594,598,1,0,0,0,595,596,
+		5,42,0,0,596,597,5,12,0,0,597,599,3,36,18,0,598,595,1,0,0,0,598,599,1,
+		0,0,0,599,602,1,0,0,0,600,601,5,43,0,0,601,603,3,70,35,0,602,600,1,0,0,
+		0,602,603,1,0,0,0,603,613,1,0,0,0,604,605,5,126,0,0,605,610,3,62,31,0,
+		606,607,5,163,0,0,607,609,3,62,31,0,608,606,1,0,0,0,609,612,1,0,0,0,610,
+		608,1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,0,613,604,1,
+		0,0,0,613,614,1,0,0,0,614,617,1,0,0,0,615,616,5,127,0,0,616,618,3,70,35,
+		0,617,615,1,0,0,0,617,618,1,0,0,0,618,31,1,0,0,0,619,620,7,6,0,0,620,33,
+		1,0,0,0,621,626,3,70,35,0,622,624,5,7,0,0,623,622,1,0,0,0,623,624,1,0,
+		0,0,624,625,1,0,0,0,625,627,3,96,48,0,626,623,1,0,0,0,626,627,1,0,0,0,
+		627,642,1,0,0,0,628,629,3,96,48,0,629,630,5,164,0,0,630,632,1,0,0,0,631,
+		628,1,0,0,0,631,632,1,0,0,0,632,633,1,0,0,0,633,639,5,152,0,0,634,635,
+		5,32,0,0,635,636,5,157,0,0,636,637,3,94,47,0,637,638,5,158,0,0,638,640,
+		1,0,0,0,639,634,1,0,0,0,639,640,1,0,0,0,640,642,1,0,0,0,641,621,1,0,0,
+		0,641,631,1,0,0,0,642,35,1,0,0,0,643,653,5,2,0,0,644,649,3,38,19,0,645,
+		646,5,163,0,0,646,648,3,38,19,0,647,645,1,0,0,0,648,651,1,0,0,0,649,647,
+		1,0,0,0,649,650,1,0,0,0,650,653,1,0,0,0,651,649,1,0,0,0,652,643,1,0,0,
+		0,652,644,1,0,0,0,653,37,1,0,0,0,654,655,5,139,0,0,655,656,5,157,0,0,656,
+		661,3,70,35,0,657,658,5,163,0,0,658,660,3,70,35,0,659,657,1,0,0,0,660,
+		663,1,0,0,0,661,659,1,0,0,0,661,662,1,0,0,0,662,664,1,0,0,0,663,661,1,
+		0,0,0,664,665,5,158,0,0,665,693,1,0,0,0,666,667,5,140,0,0,667,668,5,157,
+		0,0,668,673,3,70,35,0,669,670,5,163,0,0,670,672,3,70,35,0,671,669,1,0,
+		0,0,672,675,1,0,0,0,673,671,1,0,0,0,673,674,1,0,0,0,674,676,1,0,0,0,675,
+		673,1,0,0,0,676,677,5,158,0,0,677,693,1,0,0,0,678,679,5,141,0,0,679,680,
+		5,142,0,0,680,681,5,157,0,0,681,686,3,40,20,0,682,683,5,163,0,0,683,685,
+		3,40,20,0,684,682,1,0,0,0,685,688,1,0,0,0,686,684,1,0,0,0,686,687,1,0,
+		0,0,687,689,1,0,0,0,688,686,1,0,0,0,689,690,5,158,0,0,690,693,1,0,0,0,
+		691,693,3,70,35,0,692,654,1,0,0,0,692,666,1,0,0,0,692,678,1,0,0,0,692,
+		691,1,0,0,0,693,39,1,0,0,0,694,703,5,157,0,0,695,700,3,70,35,0,696,697,
+		5,163,0,0,697,699,3,70,35,0,698,696,1,0,0,0,699,702,1,0,0,0,700,698,1,
+		0,0,0,700,701,1,0,0,0,701,704,1,0,0,0,702,700,1,0,0,0,703,695,1,0,0,0,
+		703,704,1,0,0,0,704,705,1,0,0,0,705,708,5,158,0,0,706,708,3,70,35,0,707,
+		694,1,0,0,0,707,706,1,0,0,0,708,41,1,0,0,0,709,710,5,67,0,0,710,711,5,
+		12,0,0,711,716,3,44,22,0,712,713,5,163,0,0,713,715,3,44,22,0,714,712,1,
+		0,0,0,715,718,1,0,0,0,716,714,1,0,0,0,716,717,1,0,0,0,717,43,1,0,0,0,718,
+		716,1,0,0,0,719,721,3,70,35,0,720,722,7,7,0,0,721,720,1,0,0,0,721,722,
+		1,0,0,0,722,725,1,0,0,0,723,724,5,62,0,0,724,726,7,8,0,0,725,723,1,0,0,
+		0,725,726,1,0,0,0,726,45,1,0,0,0,727,728,5,58,0,0,728,731,3,70,35,0,729,
+		730,5,64,0,0,730,732,3,70,35,0,731,729,1,0,0,0,731,732,1,0,0,0,732,740,
+		1,0,0,0,733,734,5,64,0,0,734,737,3,70,35,0,735,736,5,58,0,0,736,738,3,
+		70,35,0,737,735,1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,727,1,0,0,
+		0,739,733,1,0,0,0,740,47,1,0,0,0,741,742,6,24,-1,0,742,743,3,52,26,0,743,
+		769,1,0,0,0,744,745,10,4,0,0,745,746,5,19,0,0,746,747,5,54,0,0,747,768,
+		3,52,26,0,748,749,10,3,0,0,749,750,3,50,25,0,750,751,5,54,0,0,751,759,
+		3,52,26,0,752,753,5,65,0,0,753,760,3,70,35,0,754,755,5,120,0,0,755,756,
+		5,157,0,0,756,757,3,94,47,0,757,758,5,158,0,0,758,760,1,0,0,0,759,752,
+		1,0,0,0,759,754,1,0,0,0,760,768,1,0,0,0,761,762,10,2,0,0,762,763,5,59,
+		0,0,763,764,3,50,25,0,764,765,5,54,0,0,765,766,3,52,26,0,766,768,1,0,0,
+		0,767,744,1,0,0,0,767,748,1,0,0,0,767,761,1,0,0,0,768,771,1,0,0,0,769,
+		767,1,0,0,0,769,770,1,0,0,0,770,49,1,0,0,0,771,769,1,0,0,0,772,774,5,48,
+		0,0,773,772,1,0,0,0,773,774,1,0,0,0,774,790,1,0,0,0,775,777,5,56,0,0,776,
+		778,5,68,0,0,777,776,1,0,0,0,777,778,1,0,0,0,778,790,1,0,0,0,779,781,5,
+		78,0,0,780,782,5,68,0,0,781,780,1,0,0,0,781,782,1,0,0,0,782,790,1,0,0,
+		0,783,785,5,41,0,0,784,786,5,68,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,
+		790,1,0,0,0,787,790,5,82,0,0,788,790,5,6,0,0,789,773,1,0,0,0,789,775,1,
+		0,0,0,789,779,1,0,0,0,789,783,1,0,0,0,789,787,1,0,0,0,789,788,1,0,0,0,
+		790,51,1,0,0,0,791,794,3,96,48,0,792,793,5,164,0,0,793,795,3,96,48,0,794,
+		792,1,0,0,0,794,795,1,0,0,0,795,797,1,0,0,0,796,798,3,56,28,0,797,796,
+		1,0,0,0,797,798,1,0,0,0,798,800,1,0,0,0,799,801,3,58,29,0,800,799,1,0,
+		0,0,800,801,1,0,0,0,801,803,1,0,0,0,802,804,3,60,30,0,803,802,1,0,0,0,
+		803,804,1,0,0,0,804,854,1,0,0,0,805,807,5,172,0,0,806,808,3,58,29,0,807,
+		806,1,0,0,0,807,808,1,0,0,0,808,810,1,0,0,0,809,811,3,60,30,0,810,809,
+		1,0,0,0,810,811,1,0,0,0,811,854,1,0,0,0,812,813,3,96,48,0,813,822,5,157,
+		0,0,814,819,3,70,35,0,815,816,5,163,0,0,816,818,3,70,35,0,817,815,1,0,
+		0,0,818,821,1,0,0,0,819,817,1,0,0,0,819,820,1,0,0,0,820,823,1,0,0,0,821,
+		819,1,0,0,0,822,814,1,0,0,0,822,823,1,0,0,0,823,828,1,0,0,0,824,825,5,
+		163,0,0,825,827,3,54,27,0,826,824,1,0,0,0,827,830,1,0,0,0,828,826,1,0,
+		0,0,828,829,1,0,0,0,829,831,1,0,0,0,830,828,1,0,0,0,831,833,5,158,0,0,
+		832,834,3,58,29,0,833,832,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,
+		837,3,60,30,0,836,835,1,0,0,0,836,837,1,0,0,0,837,854,1,0,0,0,838,839,
+		5,157,0,0,839,840,3,18,9,0,840,842,5,158,0,0,841,843,3,58,29,0,842,841,
+		1,0,0,0,842,843,1,0,0,0,843,845,1,0,0,0,844,846,3,60,30,0,845,844,1,0,
+		0,0,845,846,1,0,0,0,846,854,1,0,0,0,847,848,5,157,0,0,848,849,3,48,24,
+		0,849,851,5,158,0,0,850,852,3,58,29,0,851,850,1,0,0,0,851,852,1,0,0,0,
+		852,854,1,0,0,0,853,791,1,0,0,0,853,805,1,0,0,0,853,812,1,0,0,0,853,838,
+		1,0,0,0,853,847,1,0,0,0,854,53,1,0,0,0,855,856,3,96,48,0,856,857,7,9,0,
+		0,857,858,3,70,35,0,858,55,1,0,0,0,859,860,5,122,0,0,860,870,5,174,0,0,
+		861,862,5,7,0,0,862,863,5,63,0,0,863,864,5,113,0,0,864,870,5,172,0,0,865,
+		866,5,11,0,0,866,870,3,96,48,0,867,868,5,111,0,0,868,870,3,96,48,0,869,
+		859,1,0,0,0,869,861,1,0,0,0,869,865,1,0,0,0,869,867,1,0,0,0,870,57,1,0,
+		0,0,871,872,5,86,0,0,872,873,7,10,0,0,873,874,5,157,0,0,874,876,3,70,35,
+		0,875,877,5,71,0,0,876,875,1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,
+		883,5,158,0,0,879,880,5,75,0,0,880,881,5,157,0,0,881,882,5,174,0,0,882,
+		884,5,158,0,0,883,879,1,0,0,0,883,884,1,0,0,0,884,918,1,0,0,0,885,886,
+		5,87,0,0,886,887,3,70,35,0,887,890,5,80,0,0,888,889,5,107,0,0,889,891,
+		3,70,35,0,890,888,1,0,0,0,890,891,1,0,0,0,891,899,1,0,0,0,892,893,5,109,
+		0,0,893,894,5,12,0,0,894,897,3,70,35,0,895,896,5,128,0,0,896,898,5,77,
+		0,0,897,895,1,0,0,0,897,898,1,0,0,0,898,900,1,0,0,0,899,892,1,0,0,0,899,
+		900,1,0,0,0,900,903,1,0,0,0,901,902,5,110,0,0,902,904,5,174,0,0,903,901,
+		1,0,0,0,903,904,1,0,0,0,904,918,1,0,0,0,905,906,5,87,0,0,906,907,3,70,
+		35,0,907,911,5,71,0,0,908,909,5,108,0,0,909,910,5,12,0,0,910,912,3,70,
+		35,0,911,908,1,0,0,0,911,912,1,0,0,0,912,915,1,0,0,0,913,914,5,110,0,0,
+		914,916,5,174,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,918,1,0,0,0,917,
+		871,1,0,0,0,917,885,1,0,0,0,917,905,1,0,0,0,918,59,1,0,0,0,919,921,5,7,
+		0,0,920,919,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,927,3,96,48,0,
+		923,924,5,157,0,0,924,925,3,94,47,0,925,926,5,158,0,0,926,928,1,0,0,0,
+		927,923,1,0,0,0,927,928,1,0,0,0,928,61,1,0,0,0,929,930,3,96,48,0,930,931,
+		5,7,0,0,931,932,5,157,0,0,932,933,3,64,32,0,933,934,5,158,0,0,934,63,1,
+		0,0,0,935,937,3,96,48,0,936,935,1,0,0,0,936,937,1,0,0,0,937,948,1,0,0,
+		0,938,939,5,70,0,0,939,940,5,12,0,0,940,945,3,70,35,0,941,942,5,163,0,
+		0,942,944,3,70,35,0,943,941,1,0,0,0,944,947,1,0,0,0,945,943,1,0,0,0,945,
+		946,1,0,0,0,946,949,1,0,0,0,947,945,1,0,0,0,948,938,1,0,0,0,948,949,1,
+		0,0,0,949,951,1,0,0,0,950,952,3,42,21,0,951,950,1,0,0,0,951,952,1,0,0,
+		0,952,954,1,0,0,0,953,955,3,66,33,0,954,953,1,0,0,0,954,955,1,0,0,0,955,
+		65,1,0,0,0,956,957,7,11,0,0,957,965,3,68,34,0,958,959,7,11,0,0,959,960,
+		5,10,0,0,960,961,3,68,34,0,961,962,5,5,0,0,962,963,3,68,34,0,963,965,1,
+		0,0,0,964,956,1,0,0,0,964,958,1,0,0,0,965,67,1,0,0,0,966,967,5,117,0,0,
+		967,976,5,72,0,0,968,969,5,117,0,0,969,976,5,39,0,0,970,971,5,20,0,0,971,
+		976,5,79,0,0,972,973,3,70,35,0,973,974,7,12,0,0,974,976,1,0,0,0,975,966,
+		1,0,0,0,975,968,1,0,0,0,975,970,1,0,0,0,975,972,1,0,0,0,976,69,1,0,0,0,
+		977,978,6,35,-1,0,978,979,3,96,48,0,979,980,5,149,0,0,980,981,3,70,35,
+		5,981,989,1,0,0,0,982,984,3,74,37,0,983,985,3,72,36,0,984,983,1,0,0,0,
+		984,985,1,0,0,0,985,989,1,0,0,0,986,987,5,60,0,0,987,989,3,70,35,3,988,
+		977,1,0,0,0,988,982,1,0,0,0,988,986,1,0,0,0,989,998,1,0,0,0,990,991,10,
+		2,0,0,991,992,5,5,0,0,992,997,3,70,35,3,993,994,10,1,0,0,994,995,5,66,
+		0,0,995,997,3,70,35,2,996,990,1,0,0,0,996,993,1,0,0,0,997,1000,1,0,0,0,
+		998,996,1,0,0,0,998,999,1,0,0,0,999,71,1,0,0,0,1000,998,1,0,0,0,1001,1002,
+		3,78,39,0,1002,1003,3,74,37,0,1003,1068,1,0,0,0,1004,1006,5,53,0,0,1005,
+		1007,5,60,0,0,1006,1005,1,0,0,0,1006,1007,1,0,0,0,1007,1008,1,0,0,0,1008,
+		1068,5,61,0,0,1009,1011,5,53,0,0,1010,1012,5,60,0,0,1011,1010,1,0,0,0,
+		1011,1012,1,0,0,0,1012,1013,1,0,0,0,1013,1014,5,26,0,0,1014,1015,5,40,
+		0,0,1015,1068,3,74,37,0,1016,1018,5,53,0,0,1017,1019,5,60,0,0,1018,1017,
+		1,0,0,0,1018,1019,1,0,0,0,1019,1020,1,0,0,0,1020,1068,7,13,0,0,1021,1023,
+		5,60,0,0,1022,1021,1,0,0,0,1022,1023,1,0,0,0,1023,1024,1,0,0,0,1024,1025,
+		5,10,0,0,1025,1026,3,74,37,0,1026,1027,5,5,0,0,1027,1028,3,74,37,0,1028,
+		1068,1,0,0,0,1029,1031,5,60,0,0,1030,1029,1,0,0,0,1030,1031,1,0,0,0,1031,
+		1032,1,0,0,0,1032,1033,5,47,0,0,1033,1034,5,157,0,0,1034,1035,3,18,9,0,
+		1035,1036,5,158,0,0,1036,1068,1,0,0,0,1037,1039,5,60,0,0,1038,1037,1,0,
+		0,0,1038,1039,1,0,0,0,1039,1040,1,0,0,0,1040,1041,5,47,0,0,1041,1042,5,
+		157,0,0,1042,1047,3,70,35,0,1043,1044,5,163,0,0,1044,1046,3,70,35,0,1045,
+		1043,1,0,0,0,1046,1049,1,0,0,0,1047,1045,1,0,0,0,1047,1048,1,0,0,0,1048,
+		1050,1,0,0,0,1049,1047,1,0,0,0,1050,1051,5,158,0,0,1051,1068,1,0,0,0,1052,
+		1054,5,60,0,0,1053,1052,1,0,0,0,1053,1054,1,0,0,0,1054,1055,1,0,0,0,1055,
+		1056,5,47,0,0,1056,1057,5,157,0,0,1057,1068,5,158,0,0,1058,1060,5,60,0,
+		0,1059,1058,1,0,0,0,1059,1060,1,0,0,0,1060,1061,1,0,0,0,1061,1062,7,14,
+		0,0,1062,1065,3,74,37,0,1063,1064,5,30,0,0,1064,1066,3,74,37,0,1065,1063,
+		1,0,0,0,1065,1066,1,0,0,0,1066,1068,1,0,0,0,1067,1001,1,0,0,0,1067,1004,
+		1,0,0,0,1067,1009,1,0,0,0,1067,1016,1,0,0,0,1067,1022,1,0,0,0,1067,1030,
+		1,0,0,0,1067,1038,1,0,0,0,1067,1053,1,0,0,0,1067,1059,1,0,0,0,1068,73,
+		1,0,0,0,1069,1070,6,37,-1,0,1070,1074,3,80,40,0,1071,1072,7,15,0,0,1072,
+		1074,3,74,37,4,1073,1069,1,0,0,0,1073,1071,1,0,0,0,1074,1104,1,0,0,0,1075,
+		1076,10,3,0,0,1076,1077,7,16,0,0,1077,1103,3,74,37,4,1078,1079,10,2,0,
+		0,1079,1080,7,15,0,0,1080,1103,3,74,37,3,1081,1082,10,1,0,0,1082,1083,
+		5,156,0,0,1083,1103,3,74,37,2,1084,1085,10,7,0,0,1085,1086,5,159,0,0,1086,
+		1091,3,76,38,0,1087,1088,5,163,0,0,1088,1090,3,76,38,0,1089,1087,1,0,0,
+		0,1090,1093,1,0,0,0,1091,1089,1,0,0,0,1091,1092,1,0,0,0,1092,1094,1,0,
+		0,0,1093,1091,1,0,0,0,1094,1095,5,160,0,0,1095,1103,1,0,0,0,1096,1097,
+		10,6,0,0,1097,1098,5,166,0,0,1098,1103,3,92,46,0,1099,1100,10,5,0,0,1100,
+		1101,5,164,0,0,1101,1103,3,96,48,0,1102,1075,1,0,0,0,1102,1078,1,0,0,0,
+		1102,1081,1,0,0,0,1102,1084,1,0,0,0,1102,1096,1,0,0,0,1102,1099,1,0,0,
+		0,1103,1106,1,0,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,75,1,0,0,
+		0,1106,1104,1,0,0,0,1107,1129,3,70,35,0,1108,1110,3,70,35,0,1109,1108,
+		1,0,0,0,1109,1110,1,0,0,0,1110,1111,1,0,0,0,1111,1113,5,168,0,0,1112,1114,
+		3,70,35,0,1113,1112,1,0,0,0,1113,1114,1,0,0,0,1114,1119,1,0,0,0,1115,1117,
+		5,168,0,0,1116,1118,3,70,35,0,1117,1116,1,0,0,0,1117,1118,1,0,0,0,1118,
+		1120,1,0,0,0,1119,1115,1,0,0,0,1119,1120,1,0,0,0,1120,1129,1,0,0,0,1121,
+		1123,3,70,35,0,1122,1121,1,0,0,0,1122,1123,1,0,0,0,1123,1124,1,0,0,0,1124,
+		1126,5,166,0,0,1125,1127,3,70,35,0,1126,1125,1,0,0,0,1126,1127,1,0,0,0,
+		1127,1129,1,0,0,0,1128,1107,1,0,0,0,1128,1109,1,0,0,0,1128,1122,1,0,0,
+		0,1129,77,1,0,0,0,1130,1131,7,17,0,0,1131,79,1,0,0,0,1132,1309,5,61,0,
+		0,1133,1309,7,13,0,0,1134,1309,5,174,0,0,1135,1309,7,18,0,0,1136,1309,
+		5,172,0,0,1137,1309,5,173,0,0,1138,1139,5,51,0,0,1139,1141,7,19,0,0,1140,
+		1142,3,96,48,0,1141,1140,1,0,0,0,1141,1142,1,0,0,0,1142,1309,1,0,0,0,1143,
+		1144,3,92,46,0,1144,1145,5,172,0,0,1145,1309,1,0,0,0,1146,1309,3,90,45,
+		0,1147,1149,5,13,0,0,1148,1150,3,70,35,0,1149,1148,1,0,0,0,1149,1150,1,
+		0,0,0,1150,1152,1,0,0,0,1151,1153,3,88,44,0,1152,1151,1,0,0,0,1153,1154,
+		1,0,0,0,1154,1152,1,0,0,0,1154,1155,1,0,0,0,1155,1158,1,0,0,0,1156,1157,
+		5,28,0,0,1157,1159,3,70,35,0,1158,1156,1,0,0,0,1158,1159,1,0,0,0,1159,
+		1160,1,0,0,0,1160,1161,5,29,0,0,1161,1309,1,0,0,0,1162,1163,7,20,0,0,1163,
+		1164,5,157,0,0,1164,1165,3,70,35,0,1165,1166,5,7,0,0,1166,1167,3,92,46,
+		0,1167,1168,5,158,0,0,1168,1309,1,0,0,0,1169,1170,5,35,0,0,1170,1171,5,
+		157,0,0,1171,1172,3,96,48,0,1172,1173,5,40,0,0,1173,1174,3,70,35,0,1174,
+		1175,5,158,0,0,1175,1309,1,0,0,0,1176,1177,5,132,0,0,1177,1178,5,157,0,
+		0,1178,1179,3,70,35,0,1179,1180,5,40,0,0,1180,1183,3,70,35,0,1181,1182,
+		5,138,0,0,1182,1184,3,70,35,0,1183,1181,1,0,0,0,1183,1184,1,0,0,0,1184,
+		1185,1,0,0,0,1185,1186,5,158,0,0,1186,1309,1,0,0,0,1187,1188,5,133,0,0,
+		1188,1189,5,157,0,0,1189,1190,3,74,37,0,1190,1191,5,47,0,0,1191,1192,3,
+		74,37,0,1192,1193,5,158,0,0,1193,1309,1,0,0,0,1194,1195,5,134,0,0,1195,
+		1197,5,157,0,0,1196,1198,7,21,0,0,1197,1196,1,0,0,0,1197,1198,1,0,0,0,
+		1198,1200,1,0,0,0,1199,1201,3,70,35,0,1200,1199,1,0,0,0,1200,1201,1,0,
+		0,0,1201,1202,1,0,0,0,1202,1203,5,40,0,0,1203,1204,3,70,35,0,1204,1205,
+		5,158,0,0,1205,1309,1,0,0,0,1206,1207,5,33,0,0,1207,1208,5,157,0,0,1208,
+		1209,3,18,9,0,1209,1210,5,158,0,0,1210,1309,1,0,0,0,1211,1212,5,157,0,
+		0,1212,1213,3,18,9,0,1213,1214,5,158,0,0,1214,1309,1,0,0,0,1215,1216,3,
+		96,48,0,1216,1243,5,157,0,0,1217,1244,5,152,0,0,1218,1220,3,32,16,0,1219,
+		1218,1,0,0,0,1219,1220,1,0,0,0,1220,1221,1,0,0,0,1221,1226,3,70,35,0,1222,
+		1223,5,163,0,0,1223,1225,3,70,35,0,1224,1222,1,0,0,0,1225,1228,1,0,0,0,
+		1226,1224,1,0,0,0,1226,1227,1,0,0,0,1227,1230,1,0,0,0,1228,1226,1,0,0,
+		0,1229,1219,1,0,0,0,1229,1230,1,0,0,0,1230,1241,1,0,0,0,1231,1232,5,67,
+		0,0,1232,1233,5,12,0,0,1233,1238,3,44,22,0,1234,1235,5,163,0,0,1235,1237,
+		3,44,22,0,1236,1234,1,0,0,0,1237,1240,1,0,0,0,1238,1236,1,0,0,0,1238,1239,
+		1,0,0,0,1239,1242,1,0,0,0,1240,1238,1,0,0,0,1241,1231,1,0,0,0,1241,1242,
+		1,0,0,0,1242,1244,1,0,0,0,1243,1217,1,0,0,0,1243,1229,1,0,0,0,1244,1245,
+		1,0,0,0,1245,1252,5,158,0,0,1246,1247,5,37,0,0,1247,1248,5,157,0,0,1248,
+		1249,5,125,0,0,1249,1250,3,70,35,0,1250,1251,5,158,0,0,1251,1253,1,0,0,
+		0,1252,1246,1,0,0,0,1252,1253,1,0,0,0,1253,1255,1,0,0,0,1254,1256,3,86,
+		43,0,1255,1254,1,0,0,0,1255,1256,1,0,0,0,1256,1309,1,0,0,0,1257,1266,5,
+		159,0,0,1258,1263,3,70,35,0,1259,1260,5,163,0,0,1260,1262,3,70,35,0,1261,
+		1259,1,0,0,0,1262,1265,1,0,0,0,1263,1261,1,0,0,0,1263,1264,1,0,0,0,1264,
+		1267,1,0,0,0,1265,1263,1,0,0,0,1266,1258,1,0,0,0,1266,1267,1,0,0,0,1267,
+		1268,1,0,0,0,1268,1309,5,160,0,0,1269,1278,5,161,0,0,1270,1275,3,82,41,
+		0,1271,1272,5,163,0,0,1272,1274,3,82,41,0,1273,1271,1,0,0,0,1274,1277,
+		1,0,0,0,1275,1273,1,0,0,0,1275,1276,1,0,0,0,1276,1279,1,0,0,0,1277,1275,
+		1,0,0,0,1278,1270,1,0,0,0,1278,1279,1,0,0,0,1279,1280,1,0,0,0,1280,1309,
+		5,162,0,0,1281,1282,3,96,48,0,1282,1283,5,157,0,0,1283,1288,3,84,42,0,
+		1284,1285,5,163,0,0,1285,1287,3,84,42,0,1286,1284,1,0,0,0,1287,1290,1,
+		0,0,0,1288,1286,1,0,0,0,1288,1289,1,0,0,0,1289,1291,1,0,0,0,1290,1288,
+		1,0,0,0,1291,1292,5,158,0,0,1292,1309,1,0,0,0,1293,1294,5,157,0,0,1294,
+		1297,3,70,35,0,1295,1296,5,163,0,0,1296,1298,3,70,35,0,1297,1295,1,0,0,
+		0,1298,1299,1,0,0,0,1299,1297,1,0,0,0,1299,1300,1,0,0,0,1300,1301,1,0,
+		0,0,1301,1302,5,158,0,0,1302,1309,1,0,0,0,1303,1304,5,157,0,0,1304,1305,
+		3,70,35,0,1305,1306,5,158,0,0,1306,1309,1,0,0,0,1307,1309,3,96,48,0,1308,
+		1132,1,0,0,0,1308,1133,1,0,0,0,1308,1134,1,0,0,0,1308,1135,1,0,0,0,1308,
+		1136,1,0,0,0,1308,1137,1,0,0,0,1308,1138,1,0,0,0,1308,1143,1,0,0,0,1308,
+		1146,1,0,0,0,1308,1147,1,0,0,0,1308,1162,1,0,0,0,1308,1169,1,0,0,0,1308,
+		1176,1,0,0,0,1308,1187,1,0,0,0,1308,1194,1,0,0,0,1308,1206,1,0,0,0,1308,
+		1211,1,0,0,0,1308,1215,1,0,0,0,1308,1257,1,0,0,0,1308,1269,1,0,0,0,1308,
+		1281,1,0,0,0,1308,1293,1,0,0,0,1308,1303,1,0,0,0,1308,1307,1,0,0,0,1309,
+		81,1,0,0,0,1310,1313,5,172,0,0,1311,1313,3,96,48,0,1312,1310,1,0,0,0,1312,
+		1311,1,0,0,0,1313,1314,1,0,0,0,1314,1315,5,168,0,0,1315,1316,3,70,35,0,
+		1316,83,1,0,0,0,1317,1318,3,96,48,0,1318,1319,5,167,0,0,1319,1320,3,70,
+		35,0,1320,85,1,0,0,0,1321,1327,5,69,0,0,1322,1328,3,96,48,0,1323,1324,
+		5,157,0,0,1324,1325,3,64,32,0,1325,1326,5,158,0,0,1326,1328,1,0,0,0,1327,
+		1322,1,0,0,0,1327,1323,1,0,0,0,1328,87,1,0,0,0,1329,1330,5,124,0,0,1330,
+		1331,3,70,35,0,1331,1332,5,112,0,0,1332,1333,3,70,35,0,1333,89,1,0,0,0,
+		1334,1335,5,169,0,0,1335,1342,3,96,48,0,1336,1337,5,170,0,0,1337,1342,
+		3,96,48,0,1338,1339,5,168,0,0,1339,1342,3,96,48,0,1340,1342,5,171,0,0,
+		1341,1334,1,0,0,0,1341,1336,1,0,0,0,1341,1338,1,0,0,0,1341,1340,1,0,0,
+		0,1342,91,1,0,0,0,1343,1354,3,96,48,0,1344,1345,5,157,0,0,1345,1350,5,
+		174,0,0,1346,1347,5,163,0,0,1347,1349,5,174,0,0,1348,1346,1,0,0,0,1349,
+		1352,1,0,0,0,1350,1348,1,0,0,0,1350,1351,1,0,0,0,1351,1353,1,0,0,0,1352,
+		1350,1,0,0,0,1353,1355,5,158,0,0,1354,1344,1,0,0,0,1354,1355,1,0,0,0,1355,
+		1363,1,0,0,0,1356,1358,5,159,0,0,1357,1359,5,174,0,0,1358,1357,1,0,0,0,
+		1358,1359,1,0,0,0,1359,1360,1,0,0,0,1360,1362,5,160,0,0,1361,1356,1,0,
+		0,0,1362,1365,1,0,0,0,1363,1361,1,0,0,0,1363,1364,1,0,0,0,1364,1390,1,
+		0,0,0,1365,1363,1,0,0,0,1366,1367,3,96,48,0,1367,1368,5,145,0,0,1368,1373,
+		3,92,46,0,1369,1370,5,163,0,0,1370,1372,3,92,46,0,1371,1369,1,0,0,0,1372,
+		1375,1,0,0,0,1373,1371,1,0,0,0,1373,1374,1,0,0,0,1374,1376,1,0,0,0,1375,
+		1373,1,0,0,0,1376,1387,5,147,0,0,1377,1378,5,157,0,0,1378,1383,5,174,0,
+		0,1379,1380,5,163,0,0,1380,1382,5,174,0,0,1381,1379,1,0,0,0,1382,1385,
+		1,0,0,0,1383,1381,1,0,0,0,1383,1384,1,0,0,0,1384,1386,1,0,0,0,1385,1383,
+		1,0,0,0,1386,1388,5,158,0,0,1387,1377,1,0,0,0,1387,1388,1,0,0,0,1388,1390,
+		1,0,0,0,1389,1343,1,0,0,0,1389,1366,1,0,0,0,1390,93,1,0,0,0,1391,1396,
+		3,96,48,0,1392,1393,5,163,0,0,1393,1395,3,96,48,0,1394,1392,1,0,0,0,1395,
+		1398,1,0,0,0,1396,1394,1,0,0,0,1396,1397,1,0,0,0,1397,95,1,0,0,0,1398,
+		1396,1,0,0,0,1399,1403,5,177,0,0,1400,1403,5,178,0,0,1401,1403,3,98,49,
+		0,1402,1399,1,0,0,0,1402,1400,1,0,0,0,1402,1401,1,0,0,0,1403,97,1,0,0,
+		0,1404,1405,7,22,0,0,1405,99,1,0,0,0,197,103,110,115,121,124,132,139,146,
+		152,161,166,170,176,186,198,203,207,214,226,233,237,241,248,260,268,282,
+		287,294,303,311,316,319,325,334,351,357,362,374,388,401,406,408,415,424,
+		436,452,461,466,479,483,485,488,492,495,499,506,514,527,533,536,538,548,
+		555,563,570,577,586,589,593,598,602,610,613,617,623,626,631,639,641,649,
+		652,661,673,686,692,700,703,707,716,721,725,731,737,739,759,767,769,773,
+		777,781,785,789,794,797,800,803,807,810,819,822,828,833,836,842,845,851,
+		853,869,876,883,890,897,899,903,911,915,917,920,927,936,945,948,951,954,
+		964,975,984,988,996,998,1006,1011,1018,1022,1030,1038,1047,1053,1059,1065,
+		1067,1073,1091,1102,1104,1109,1113,1117,1119,1122,1126,1128,1141,1149,
+		1154,1158,1183,1197,1200,1219,1226,1229,1238,1241,1243,1252,1255,1263,
+		1266,1275,1278,1288,1299,1308,1312,1327,1341,1350,1354,1358,1363,1373,
+		1383,1387,1389,1396,1402
 	};
 
 	public static readonly ATN _ATN =

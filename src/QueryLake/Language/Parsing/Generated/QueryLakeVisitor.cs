@@ -130,6 +130,13 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitShowVersions([NotNull] QueryLakeParser.ShowVersionsContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>checkDataset</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCheckDataset([NotNull] QueryLakeParser.CheckDatasetContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>describe</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>

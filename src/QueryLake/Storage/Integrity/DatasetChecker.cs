@@ -1,0 +1,96 @@
+using QueryLake.Errors;
+using QueryLake.Formats.Ipc;
+using QueryLake.Storage.Commits;
+using QueryLake.Storage.Manifests;
+
+namespace QueryLake.Storage.Integrity;
+
+/// <summary>One file <c>CHECK DATASET</c> looked at: its path (relative to the dataset folder), what it is
+/// (<c>manifest</c>, <c>data</c> or <c>deletions</c>), its size, and <c>ok</c>, <c>unverified</c> (written before
+/// checksums existed, read without error), <c>missing</c> or <c>corrupt</c> with what is wrong.</summary>
+internal sealed record FileCheck(string File, string Kind, long Bytes, string Status, string Detail);
+
+/// <summary>Verifies everything a dataset version references: its manifest (checksum and structure), every data file
+/// (checksum, then the Arrow structure: the batches and row counts the manifest records) and every deletion vector
+/// (checksum, and the count of rows it deletes). It reads each file again, ignoring what the process verified
+/// before, and reports every file instead of stopping at the first problem.</summary>
+internal static class DatasetChecker
+{
+    public static IReadOnlyList<FileCheck> Check(string datasetPath, string branch, long version, CancellationToken cancel)
+    {
+        var results = new List<FileCheck>();
+        var log = new CommitLog(datasetPath);
+        var manifestPath = Path.Combine(log.BranchPath(branch), CommitLog.FileName(version));
+        var manifestName = Path.GetRelativePath(datasetPath, manifestPath).Replace('\\', '/');
+        if (!File.Exists(manifestPath))
+            throw new LakeException("QL-VERSION-NOT-FOUND", $"dataset {Path.GetFileName(datasetPath)} has no version {version} on branch '{branch}'");
+        Manifest manifest;
+        try
+        {
+            manifest = log.Read(branch, version);
+            results.Add(new FileCheck(manifestName, "manifest", new FileInfo(manifestPath).Length, manifest.Format >= 2 ? "ok" : "unverified",
+                manifest.Format >= 2 ? "" : $"format {manifest.Format}: written before manifests carried checksums"));
+        }
+        catch (CorruptFileException e)
+        {
+            results.Add(new FileCheck(manifestName, "manifest", File.Exists(manifestPath) ? new FileInfo(manifestPath).Length : 0, "corrupt", e.Problem));
+            return results;
+        }
+        foreach (var fragment in manifest.Fragments)
+        {
+            foreach (var file in fragment.Files)
+            {
+                cancel.ThrowIfCancellationRequested();
+                results.Add(Data(datasetPath, file, fragment));
+            }
+            if (fragment.Deletions is { } d)
+            {
+                cancel.ThrowIfCancellationRequested();
+                results.Add(Deletions(datasetPath, d, fragment));
+            }
+        }
+        return results;
+    }
+
+    private static FileCheck Data(string datasetPath, DataFileRecord file, FragmentRecord fragment) =>
+        Verify(datasetPath, file.Path, "data", file.Checksum, full =>
+        {
+            var reader = ArrowFileReader.Open(full);
+            var rows = Enumerable.Range(0, reader.RecordBatchCount).Select(reader.GetRecordBatchLength).ToList();
+            if (fragment.BatchRows.Count > 0 && !rows.SequenceEqual(fragment.BatchRows))
+                return $"holds batches of [{string.Join(", ", rows)}] rows, the manifest records [{string.Join(", ", fragment.BatchRows)}]";
+            foreach (var _ in reader.ReadAll()) { }
+            return null;
+        });
+
+    private static FileCheck Deletions(string datasetPath, DeletionRecord d, FragmentRecord fragment) =>
+        Verify(datasetPath, d.Path, "deletions", d.Checksum, full =>
+        {
+            var rows = Fragments.DeletionVector.Read(datasetPath, d);
+            if (rows.Count != d.Count) return $"deletes {rows.Count} rows, the manifest records {d.Count}";
+            if (rows.Count > 0 && rows.Max() >= fragment.PhysicalRows) return $"deletes row {rows.Max()} of a fragment of {fragment.PhysicalRows} rows";
+            return null;
+        });
+
+    /// <summary>The check of one file: present, its checksum (when recorded), then <paramref name="structure"/> (a
+    /// problem, or null).</summary>
+    private static FileCheck Verify(string datasetPath, string relative, string kind, string? checksum, Func<string, string?> structure)
+    {
+        var full = Path.Combine(datasetPath, relative);
+        if (!File.Exists(full)) return new FileCheck(relative, kind, 0, "missing", "the manifest refers to it, but it does not exist");
+        long bytes = new FileInfo(full).Length;
+        try
+        {
+            FileChecksum.Verify(full, checksum);
+            if (structure(full) is { } problem) return new FileCheck(relative, kind, bytes, "corrupt", problem);
+        }
+        catch (CorruptFileException e) { return new FileCheck(relative, kind, bytes, "corrupt", e.Problem); }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidCastException or OverflowException)
+        {
+            return new FileCheck(relative, kind, bytes, "corrupt", $"cannot be read: {e.Message}");
+        }
+        return checksum is null
+            ? new FileCheck(relative, kind, bytes, "unverified", "written before files carried checksums; it reads without error")
+            : new FileCheck(relative, kind, bytes, "ok", "");
+    }
+}
