@@ -1,47 +1,42 @@
 using QueryLake.Errors;
+using QueryLake.Storage.Commits;
 
 namespace QueryLake.Sessions;
 
 /// <summary>
-/// Groups a session's statements so they can be undone together. Every statement still commits its own dataset
-/// version as it runs (other sessions see them as they happen: there is no isolation); <see cref="Rollback"/>
-/// restores each dataset the transaction changed to the version it had at the start (a new "restore" version, so
-/// history is kept) and drops datasets it created. DROP DATASET is refused inside a transaction, since a dropped
-/// dataset's files cannot be restored.
+/// A transaction of a session (SQL <c>BEGIN</c> … <c>COMMIT</c>/<c>ROLLBACK</c>, or ADO.NET's). Its statements write their
+/// data files as they run, but no version is published until <see cref="Commit"/>: other sessions see nothing of it
+/// until then, and then all of it, across every dataset it touched (one new version each); its own statements see what
+/// it staged. <see cref="Rollback"/>, or a process killed before the commit point, leaves no version behind. A
+/// concurrent change that conflicts (the same fragments, or a schema change) fails the commit with QL-COMMIT-CONFLICT
+/// and nothing becomes visible. DROP DATASET, views, splits, predictions and COPY are refused inside a transaction.
 /// </summary>
 public sealed class LakeTransaction : IDisposable
 {
     private readonly QueryLakeSession _session;
-    private readonly Dictionary<string, long> _start;
+    private readonly StagedTransaction _staged = new();
 
     internal LakeTransaction(QueryLakeSession session)
     {
         _session = session;
-        _start = session.Lake.ListDatasets().ToDictionary(n => n, n => session.Lake.OpenDataset(n).LatestVersion);
+        session.Lake.Transaction = _staged;
     }
 
     /// <summary>True until <see cref="Commit"/> or <see cref="Rollback"/>.</summary>
     public bool IsActive { get; private set; } = true;
 
-    /// <summary>Keeps the changes (they are already committed) and ends the transaction.</summary>
+    /// <summary>Publishes every change of the transaction as one atomic commit, then ends the transaction.</summary>
+    /// <exception cref="CommitConflictException">A concurrent change conflicts; nothing was committed, and the
+    /// transaction has ended.</exception>
     public void Commit()
     {
-        End();
-    }
-
-    /// <summary>Undoes every change made since the transaction began, then ends it.</summary>
-    /// <exception cref="CommitConflictException">Another session changed a dataset concurrently.</exception>
-    public void Rollback()
-    {
         if (!IsActive) throw new QueryLakeException("QL-TRANSACTION", "the transaction has already ended");
-        try
+        _session.Lake.Transaction = null;
+        try { _staged.Commit(_session.Lake, Storage.DatasetWriteOptions.Default.MaxCommitAttempts); }
+        catch
         {
-            foreach (var name in _session.Lake.ListDatasets())
-            {
-                if (!_start.TryGetValue(name, out long version)) { _session.Lake.DropDataset(name); continue; }
-                var ds = _session.Lake.OpenDataset(name);
-                if (ds.LatestVersion != version) ds.Restore(version);
-            }
+            _staged.Discard();
+            throw;
         }
         finally
         {
@@ -49,9 +44,17 @@ public sealed class LakeTransaction : IDisposable
         }
     }
 
-    private void End()
+    /// <summary>Discards every change made since the transaction began (and the files it wrote), then ends it.</summary>
+    public void Rollback()
     {
         if (!IsActive) throw new QueryLakeException("QL-TRANSACTION", "the transaction has already ended");
+        _session.Lake.Transaction = null;
+        try { _staged.Discard(); }
+        finally { End(); }
+    }
+
+    private void End()
+    {
         IsActive = false;
         _session.EndTransaction(this);
     }

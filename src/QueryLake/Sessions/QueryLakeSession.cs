@@ -222,10 +222,17 @@ public sealed partial class QueryLakeSession : IDisposable
             or CopyStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would " +
                 (s is CopyStatement ? "write a file" : "change the lake"));
-        if (Transaction is not null && s is DropDatasetStatement)
-            throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column, "DROP DATASET cannot run inside a transaction (a dropped dataset cannot be restored on rollback)");
+        if (Transaction is not null && s is DropDatasetStatement or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement
+                or DropViewStatement or ImportPredictionsStatement or CopyStatement)
+            throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column,
+                $"{s.Text.Split(' ', 3) switch { [var a, var b, ..] => $"{a} {b}".ToUpperInvariant(), [var a] => a.ToUpperInvariant(), _ => "this statement" }} cannot run inside a transaction: " +
+                "a transaction commits dataset versions only (DROP, views, splits, predictions and COPY write outside them); COMMIT or ROLLBACK first");
+        // What this statement reads of transactions over several datasets: those committed by now, whole.
+        Lake.SnapshotMicros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         switch (s)
         {
+            case TransactionStatement t:
+                return TransactionControl(t);
             case QueryStatement q:
             {
                 var plan = Plan(binder, q.Query);
@@ -506,6 +513,23 @@ public sealed partial class QueryLakeSession : IDisposable
         return RunWrite(im, binder.BindInsert(Scan(rows), rows.Schema.Fields.Select(f => f.Name).ToList(), ds, im.Name, im.At), cancel, "import", reportRows: false);
     }
 
+    private QueryResult TransactionControl(TransactionStatement t)
+    {
+        switch (t.Action)
+        {
+            case TransactionAction.Begin:
+                if (Transaction is not null) throw new SqlException("QL-TRANSACTION", t.At.Line, t.At.Column, "a transaction is already open; COMMIT or ROLLBACK it first (transactions do not nest)");
+                BeginTransaction();
+                return Message(t, "transaction started");
+            default:
+                var open = Transaction ?? throw new SqlException("QL-TRANSACTION", t.At.Line, t.At.Column,
+                    $"there is no open transaction to {(t.Action == TransactionAction.Commit ? "commit" : "roll back")}; BEGIN starts one");
+                if (t.Action == TransactionAction.Commit) open.Commit();
+                else open.Rollback();
+                return Message(t, t.Action == TransactionAction.Commit ? "committed" : "rolled back");
+        }
+    }
+
     /// <summary>CHECK DATASET: one row per file the version references, with what its verification found.</summary>
     private QueryResult CheckDataset(CheckDatasetStatement c, CancellationToken cancel)
     {
@@ -589,6 +613,8 @@ public sealed partial class QueryLakeSession : IDisposable
     /// <summary>Deletes a temporary lake.</summary>
     public void Dispose()
     {
+        // An open transaction is rolled back: nothing of it was published.
+        Transaction?.Dispose();
         if (_temporary && Directory.Exists(Lake.Path))
         {
             try { Directory.Delete(Lake.Path, recursive: true); } catch (IOException) { }

@@ -42,6 +42,7 @@ public sealed partial class Dataset
     /// <summary>Names version <paramref name="version"/> (default: the latest) of this branch. Tags never move.</summary>
     public void CreateTag(string tag, long? version = null)
     {
+        if (Lake.Transaction is not null) throw new LakeException("QL-TRANSACTION", "tags and branches cannot change inside a transaction; COMMIT or ROLLBACK first");
         long v = version ?? LatestVersion;
         _log.Read(Branch, v);
         var body = JsonSerializer.SerializeToUtf8Bytes(new VersionRef { Branch = Branch, Version = v });
@@ -73,6 +74,7 @@ public sealed partial class Dataset
     /// <summary>Removes a tag (the version it named stays).</summary>
     public void DeleteTag(string tag)
     {
+        if (Lake.Transaction is not null) throw new LakeException("QL-TRANSACTION", "tags and branches cannot change inside a transaction; COMMIT or ROLLBACK first");
         if (!File.Exists(TagPath(tag))) throw new LakeException("QL-TAG-NOT-FOUND", $"dataset '{Name}' has no tag '{tag}'");
         File.Delete(TagPath(tag));
     }
@@ -103,6 +105,7 @@ public sealed partial class Dataset
     /// </summary>
     public Dataset CreateBranch(string branch, long? fromVersion = null)
     {
+        if (Lake.Transaction is not null) throw new LakeException("QL-TRANSACTION", "tags and branches cannot change inside a transaction; COMMIT or ROLLBACK first");
         LakeNames.Check(branch, "branch");
         if (_log.BranchExists(branch)) throw new LakeException("QL-BRANCH-EXISTS", $"dataset '{Name}' already has a branch '{branch}'");
         long v = fromVersion ?? LatestVersion;

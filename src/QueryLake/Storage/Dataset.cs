@@ -26,7 +26,7 @@ public sealed partial class Dataset
         Path = path;
         Branch = branch;
         Options = options;
-        _log = new CommitLog(path);
+        _log = new CommitLog(path, lake);
     }
 
     /// <summary>The lake holding the dataset.</summary>
@@ -80,7 +80,7 @@ public sealed partial class Dataset
             added += n;
         }
         if (rows is not null) m.Operation = new OperationRecord { Kind = "create", RowsAdded = added };
-        var log = new CommitLog(path);
+        var log = new CommitLog(path, lake);
         if (!log.TryPublish(m))
         {
             DeleteFiles(path, written);
@@ -115,13 +115,17 @@ public sealed partial class Dataset
     /// </summary>
     private DatasetSnapshot Commit(Func<Manifest, Manifest?> change)
     {
+        bool staging = Lake.Transaction is not null;
         for (int attempt = 0; attempt < Options.MaxCommitAttempts; attempt++)
         {
+            // A pending transaction above the head is waited for (or aborted) first: its version may still appear.
+            if (!staging) _log.ResolvePending(Branch);
             long head = _log.Latest(Branch);
             var current = _log.Read(Branch, head);
             var next = change(current.Clone());
             if (next is null) return new DatasetSnapshot(this, current); // nothing to do
-            next.Version = head + 1;
+            // An aborted transaction leaves its version number unused: the next version comes after every one on disk.
+            next.Version = staging ? head + 1 : Math.Max(head + 1, _log.NextSlot(Branch));
             next.Parent = head;
             next.Branch = Branch;
             next.Dataset = Name;
@@ -130,7 +134,7 @@ public sealed partial class Dataset
             if (_log.TryPublish(next)) return new DatasetSnapshot(this, next);
             // Lost the race: see what won, and give up only if it conflicts with this change.
             long latest = _log.Latest(Branch);
-            for (long v = head + 1; v <= latest; v++)
+            foreach (var v in _log.Versions(Branch).Where(v => v > head && v <= latest))
             {
                 var other = _log.Read(Branch, v).Operation;
                 var overlap = other.TouchedFragments.Intersect(next.Operation.TouchedFragments).ToList();

@@ -26,12 +26,24 @@ public sealed class Lake
 
     private string DatasetPath(string name) => System.IO.Path.Combine(Path, LakeNames.Check(name, "dataset"));
 
+    /// <summary>The open transaction of the session that owns this handle, whose changes are staged until it commits.</summary>
+    internal Commits.StagedTransaction? Transaction { get; set; }
+
+    /// <summary>The commit points of transactions that span several datasets.</summary>
+    internal Commits.TransactionOutcomes Outcomes => _outcomes ??= new Commits.TransactionOutcomes(Path);
+
+    private Commits.TransactionOutcomes? _outcomes;
+
+    /// <summary>The time a statement's reads see transactions committed by (null: whenever they read): set when a
+    /// statement starts, so a transaction over several datasets is seen whole or not at all.</summary>
+    internal long? SnapshotMicros { get; set; }
+
     /// <summary>Memory-mapped data files with their decoded batches, shared by the lake's dataset handles.</summary>
     internal Fragments.FileCache Files { get; } = new();
 
     /// <summary>Names of the datasets in the lake, sorted.</summary>
     public IReadOnlyList<string> ListDatasets() =>
-        Directory.EnumerateDirectories(Path).Where(Published)
+        Directory.EnumerateDirectories(Path).Concat(Transaction?.Created ?? []).Distinct().Where(Published)
             .Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>True when a dataset of that name exists.</summary>
@@ -39,10 +51,13 @@ public sealed class Lake
 
     /// <summary>A dataset exists once its main branch has a version: a process killed while creating one may leave the
     /// branch's folder without any, which is no dataset (and a new CREATE may take the name).</summary>
-    private static bool Published(string datasetPath)
+    private bool Published(string datasetPath)
     {
+        if (Transaction?.Creates(datasetPath) == true) return true;
         var main = System.IO.Path.Combine(datasetPath, "_versions", "main");
-        return Directory.Exists(main) && Directory.EnumerateFiles(main, "*.json").Any();
+        if (!Directory.Exists(main) || !Directory.EnumerateFiles(main, "*.json").Any()) return false;
+        // Its first version may belong to a transaction that has not committed.
+        return new Commits.CommitLog(datasetPath, this).Versions("main").Count > 0;
     }
 
     /// <summary>Creates a dataset (version 1) with <paramref name="schema"/>, empty or holding <paramref name="rows"/>: one

@@ -79,3 +79,9 @@ internal sealed record ImportPredictionsStatement(SourceSpan At, string Source, 
 internal sealed record ImportStatement(SourceSpan At, string Format, string Source, string Name, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
 
 internal sealed record CopyStatement(SourceSpan At, Query Query, string QueryText, string Target, IReadOnlyDictionary<string, Expr?> Options) : Statement(At);
+
+/// <summary>What a transaction statement does.</summary>
+internal enum TransactionAction { Begin, Commit, Rollback }
+
+/// <summary>BEGIN [TRANSACTION], COMMIT, ROLLBACK (and START TRANSACTION, END, ABORT).</summary>
+internal sealed record TransactionStatement(SourceSpan At, TransactionAction Action) : Statement(At);

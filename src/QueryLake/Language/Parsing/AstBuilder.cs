@@ -73,6 +73,12 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
 
+    public override object VisitBeginTransaction(P.BeginTransactionContext c) => new TransactionStatement(At(c), TransactionAction.Begin);
+
+    public override object VisitCommitTransaction(P.CommitTransactionContext c) => new TransactionStatement(At(c), TransactionAction.Commit);
+
+    public override object VisitRollbackTransaction(P.RollbackTransactionContext c) => new TransactionStatement(At(c), TransactionAction.Rollback);
+
     public override object VisitCheckDataset(P.CheckDatasetContext c) => new CheckDatasetStatement(At(c), Ident(c.name),
         c.version is null ? null : long.TryParse(c.version.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v >= 1 ? v
             : throw new SqlException("QL-VERSION-NOT-FOUND", c.version.Line, c.version.Column + 1, $"version {c.version.Text} is out of range: versions are numbered from 1 up to 2^63 - 1"));

@@ -20,6 +20,9 @@ internal sealed class Manifest
     [JsonPropertyName("nextFragmentId")] public long NextFragmentId { get; set; }
     [JsonPropertyName("fragments")] public List<FragmentRecord> Fragments { get; set; } = [];
 
+    /// <summary>The transaction spanning several datasets this version belongs to: visible once it committed.</summary>
+    [JsonPropertyName("transaction")] public string? Transaction { get; set; }
+
     public Manifest Clone() => ManifestJson.Deserialize(ManifestJson.Serialize(this), "<clone>");
 }
 

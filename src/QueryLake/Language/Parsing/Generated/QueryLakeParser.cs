@@ -40,32 +40,33 @@ internal partial class QueryLakeParser : Parser {
 	public const int
 		ADD=1, ALL=2, ALTER=3, ANALYZE=4, AND=5, ANTI=6, AS=7, ASC=8, BERNOULLI=9, 
 		BETWEEN=10, BRANCH=11, BY=12, CASE=13, CAST=14, CHECK=15, COLUMN=16, COPY=17, 
-		CREATE=18, CROSS=19, CURRENT=20, DATASET=21, DATASETS=22, DELETE=23, DESC=24, 
-		DESCRIBE=25, DISTINCT=26, DROP=27, ELSE=28, END=29, ESCAPE=30, EXCEPT=31, 
-		EXCLUDE=32, EXISTS=33, EXPLAIN=34, EXTRACT=35, FALSE=36, FILTER=37, FIRST=38, 
-		FOLLOWING=39, FROM=40, FULL=41, GROUP=42, HAVING=43, IF=44, ILIKE=45, 
-		IMPORT=46, IN=47, INNER=48, INSERT=49, INTERSECT=50, INTERVAL=51, INTO=52, 
-		IS=53, JOIN=54, LAST=55, LEFT=56, LIKE=57, LIMIT=58, NATURAL=59, NOT=60, 
-		NULL=61, NULLS=62, OF=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
-		OVER=69, PARTITION=70, PERCENT=71, PRECEDING=72, RANGE=73, RECURSIVE=74, 
-		REPEATABLE=75, REPLACE=76, REPLACEMENT=77, RIGHT=78, ROW=79, ROWS=80, 
-		SELECT=81, SEMI_JOIN=82, SET=83, SHOW=84, SYSTEM=85, TABLESAMPLE=86, SAMPLE=87, 
-		SPLIT=88, SPLITS=89, REFRESH=90, SHUFFLE=91, VIEW=92, VIEWS=93, FOLLOW=94, 
-		LATEST=95, LINEAGE=96, EXPORTS=97, SETTINGS=98, SESSION=99, RESET=100, 
-		PREDICTIONS=101, RUN=102, KEY=103, MERGE=104, MATCHED=105, COLUMNS=106, 
-		PER=107, STRATIFY=108, WEIGHTED=109, SEED=110, TAG=111, THEN=112, TIMESTAMP=113, 
-		TO=114, TRUE=115, TRY_CAST=116, UNBOUNDED=117, UNION=118, UPDATE=119, 
-		USING=120, VALUES=121, VERSION=122, VERSIONS=123, WHEN=124, WHERE=125, 
-		WINDOW=126, QUALIFY=127, WITH=128, TABLE=129, PRIMARY=130, UNIQUE=131, 
-		SUBSTRING=132, POSITION=133, TRIM=134, BOTH=135, LEADING=136, TRAILING=137, 
-		FOR=138, ROLLUP=139, CUBE=140, GROUPING=141, SETS=142, EQ=143, NEQ=144, 
-		LT=145, LTE=146, GT=147, GTE=148, ARROW=149, PLUS=150, MINUS=151, STAR=152, 
-		INTEGER_DIVIDE=153, SLASH=154, PERCENT_SIGN=155, CONCAT=156, LPAREN=157, 
-		RPAREN=158, LBRACKET=159, RBRACKET=160, LBRACE=161, RBRACE=162, COMMA=163, 
-		DOT=164, SEMICOLON=165, DOUBLE_COLON=166, ASSIGN=167, COLON=168, AT=169, 
-		DOLLAR=170, QUESTION=171, STRING=172, BLOB_STRING=173, INTEGER_VALUE=174, 
-		DECIMAL_VALUE=175, DOUBLE_VALUE=176, IDENTIFIER=177, QUOTED_IDENTIFIER=178, 
-		LINE_COMMENT=179, BLOCK_COMMENT=180, WS=181, UNRECOGNIZED=182;
+		BEGIN=18, START=19, COMMIT=20, ROLLBACK=21, ABORT=22, TRANSACTION=23, 
+		WORK=24, CREATE=25, CROSS=26, CURRENT=27, DATASET=28, DATASETS=29, DELETE=30, 
+		DESC=31, DESCRIBE=32, DISTINCT=33, DROP=34, ELSE=35, END=36, ESCAPE=37, 
+		EXCEPT=38, EXCLUDE=39, EXISTS=40, EXPLAIN=41, EXTRACT=42, FALSE=43, FILTER=44, 
+		FIRST=45, FOLLOWING=46, FROM=47, FULL=48, GROUP=49, HAVING=50, IF=51, 
+		ILIKE=52, IMPORT=53, IN=54, INNER=55, INSERT=56, INTERSECT=57, INTERVAL=58, 
+		INTO=59, IS=60, JOIN=61, LAST=62, LEFT=63, LIKE=64, LIMIT=65, NATURAL=66, 
+		NOT=67, NULL=68, NULLS=69, OF=70, OFFSET=71, ON=72, OR=73, ORDER=74, OUTER=75, 
+		OVER=76, PARTITION=77, PERCENT=78, PRECEDING=79, RANGE=80, RECURSIVE=81, 
+		REPEATABLE=82, REPLACE=83, REPLACEMENT=84, RIGHT=85, ROW=86, ROWS=87, 
+		SELECT=88, SEMI_JOIN=89, SET=90, SHOW=91, SYSTEM=92, TABLESAMPLE=93, SAMPLE=94, 
+		SPLIT=95, SPLITS=96, REFRESH=97, SHUFFLE=98, VIEW=99, VIEWS=100, FOLLOW=101, 
+		LATEST=102, LINEAGE=103, EXPORTS=104, SETTINGS=105, SESSION=106, RESET=107, 
+		PREDICTIONS=108, RUN=109, KEY=110, MERGE=111, MATCHED=112, COLUMNS=113, 
+		PER=114, STRATIFY=115, WEIGHTED=116, SEED=117, TAG=118, THEN=119, TIMESTAMP=120, 
+		TO=121, TRUE=122, TRY_CAST=123, UNBOUNDED=124, UNION=125, UPDATE=126, 
+		USING=127, VALUES=128, VERSION=129, VERSIONS=130, WHEN=131, WHERE=132, 
+		WINDOW=133, QUALIFY=134, WITH=135, TABLE=136, PRIMARY=137, UNIQUE=138, 
+		SUBSTRING=139, POSITION=140, TRIM=141, BOTH=142, LEADING=143, TRAILING=144, 
+		FOR=145, ROLLUP=146, CUBE=147, GROUPING=148, SETS=149, EQ=150, NEQ=151, 
+		LT=152, LTE=153, GT=154, GTE=155, ARROW=156, PLUS=157, MINUS=158, STAR=159, 
+		INTEGER_DIVIDE=160, SLASH=161, PERCENT_SIGN=162, CONCAT=163, LPAREN=164, 
+		RPAREN=165, LBRACKET=166, RBRACKET=167, LBRACE=168, RBRACE=169, COMMA=170, 
+		DOT=171, SEMICOLON=172, DOUBLE_COLON=173, ASSIGN=174, COLON=175, AT=176, 
+		DOLLAR=177, QUESTION=178, STRING=179, BLOB_STRING=180, INTEGER_VALUE=181, 
+		DECIMAL_VALUE=182, DOUBLE_VALUE=183, IDENTIFIER=184, QUOTED_IDENTIFIER=185, 
+		LINE_COMMENT=186, BLOCK_COMMENT=187, WS=188, UNRECOGNIZED=189;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -107,13 +108,15 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, "'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", "'//'", 
-		"'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", "','", 
-		"'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
+		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
+		"')'", "'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", 
+		"':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
 		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", 
+		"BEGIN", "START", "COMMIT", "ROLLBACK", "ABORT", "TRANSACTION", "WORK", 
 		"CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", 
 		"DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", 
 		"EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", 
@@ -221,7 +224,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 633336070832136L) != 0) || ((((_la - 81)) & ~0x3f) == 0 && ((1L << (_la - 81)) & 142111886803469L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 81067085773307912L) != 0) || ((((_la - 88)) & ~0x3f) == 0 && ((1L << (_la - 88)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
 				State = 106;
 				statement();
@@ -640,6 +643,45 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class BeginTransactionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(QueryLakeParser.BEGIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(QueryLakeParser.START, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(QueryLakeParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(QueryLakeParser.WORK, 0); }
+		public BeginTransactionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBeginTransaction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CommitTransactionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMIT() { return GetToken(QueryLakeParser.COMMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode END() { return GetToken(QueryLakeParser.END, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(QueryLakeParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(QueryLakeParser.WORK, 0); }
+		public CommitTransactionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCommitTransaction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RollbackTransactionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLBACK() { return GetToken(QueryLakeParser.ROLLBACK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(QueryLakeParser.ABORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(QueryLakeParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(QueryLakeParser.WORK, 0); }
+		public RollbackTransactionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRollbackTransaction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class DescribeContext : StatementContext {
 		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(QueryLakeParser.DESCRIBE, 0); }
@@ -984,9 +1026,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 408;
+			State = 420;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1300,7 +1342,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 844424930148351L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6755399441186811L) != 0)) {
 					{
 					State = 236;
 					dataType();
@@ -1399,12 +1441,44 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 14:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
 				State = 262;
 				_la = TokenStream.LA(1);
-				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				if ( !(_la==BEGIN || _la==START) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 264;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 263;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 15:
+				_localctx = new CommitTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 266;
+				_la = TokenStream.LA(1);
+				if ( !(_la==COMMIT || _la==END) ) {
 				ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1413,6 +1487,70 @@ internal partial class QueryLakeParser : Parser {
 				}
 				State = 268;
 				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 267;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 16:
+				_localctx = new RollbackTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 270;
+				_la = TokenStream.LA(1);
+				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 272;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 271;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 17:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 274;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 280;
+				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
 				case ALL:
@@ -1423,6 +1561,13 @@ internal partial class QueryLakeParser : Parser {
 				case CHECK:
 				case COLUMN:
 				case COPY:
+				case BEGIN:
+				case START:
+				case COMMIT:
+				case ROLLBACK:
+				case ABORT:
+				case TRANSACTION:
+				case WORK:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -1504,17 +1649,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 263;
+					State = 275;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 264;
+					State = 276;
 					Match(LPAREN);
-					State = 265;
+					State = 277;
 					query();
-					State = 266;
+					State = 278;
 					Match(RPAREN);
 					}
 					break;
@@ -1523,135 +1668,135 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 15:
+			case 18:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 270;
+				State = 282;
 				Match(COPY);
-				State = 271;
+				State = 283;
 				Match(LPAREN);
-				State = 272;
+				State = 284;
 				query();
-				State = 273;
+				State = 285;
 				Match(RPAREN);
-				State = 274;
+				State = 286;
 				Match(TO);
-				State = 275;
-				((CopyContext)_localctx).target = Match(STRING);
 				State = 287;
+				((CopyContext)_localctx).target = Match(STRING);
+				State = 299;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 276;
+					State = 288;
 					Match(LPAREN);
-					State = 277;
+					State = 289;
 					copyOption();
-					State = 282;
+					State = 294;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 278;
+						State = 290;
 						Match(COMMA);
-						State = 279;
+						State = 291;
 						copyOption();
 						}
 						}
-						State = 284;
+						State = 296;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 285;
+					State = 297;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 16:
+			case 19:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 289;
+				State = 301;
 				Match(CREATE);
-				State = 290;
+				State = 302;
 				Match(VIEW);
-				State = 291;
+				State = 303;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 294;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 292;
+					State = 304;
 					Match(FOLLOW);
-					State = 293;
+					State = 305;
 					Match(LATEST);
 					}
 				}
 
-				State = 296;
+				State = 308;
 				Match(AS);
-				State = 297;
+				State = 309;
 				query();
 				}
 				break;
-			case 17:
+			case 20:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 299;
+				State = 311;
 				Match(DROP);
-				State = 300;
+				State = 312;
 				Match(VIEW);
-				State = 303;
+				State = 315;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 301;
+					State = 313;
 					Match(IF);
-					State = 302;
+					State = 314;
 					Match(EXISTS);
 					}
 				}
 
-				State = 305;
+				State = 317;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 18:
+			case 21:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 306;
+				State = 318;
 				Match(SHOW);
-				State = 307;
+				State = 319;
 				Match(VIEWS);
 				}
 				break;
-			case 19:
+			case 22:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 308;
+				State = 320;
 				Match(SHOW);
-				State = 309;
+				State = 321;
 				Match(LINEAGE);
-				State = 311;
+				State = 323;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 310;
+					State = 322;
 					Match(OF);
 					}
 					break;
 				}
-				State = 319;
+				State = 331;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1663,6 +1808,13 @@ internal partial class QueryLakeParser : Parser {
 				case CHECK:
 				case COLUMN:
 				case COPY:
+				case BEGIN:
+				case START:
+				case COMMIT:
+				case ROLLBACK:
+				case ABORT:
+				case TRANSACTION:
+				case WORK:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -1744,16 +1896,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 313;
+					State = 325;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 316;
+					State = 328;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 314;
+						State = 326;
 						Match(DOT);
-						State = 315;
+						State = 327;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1762,7 +1914,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 318;
+					State = 330;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1771,35 +1923,35 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 20:
+			case 23:
 				_localctx = new ShowExportsContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 321;
+				State = 333;
 				Match(SHOW);
-				State = 322;
+				State = 334;
 				Match(EXPORTS);
 				}
 				break;
-			case 21:
+			case 24:
 				_localctx = new SetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 323;
+				State = 335;
 				Match(SET);
-				State = 325;
+				State = 337;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 324;
+					State = 336;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 327;
+				State = 339;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 328;
+				State = 340;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1808,234 +1960,234 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 329;
+				State = 341;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
-			case 22:
+			case 25:
 				_localctx = new ResetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 331;
+				State = 343;
 				Match(RESET);
-				State = 334;
+				State = 346;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
 				case 1:
 					{
-					State = 332;
+					State = 344;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 333;
+					State = 345;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
 				}
 				}
 				break;
-			case 23:
+			case 26:
 				_localctx = new ShowSettingsContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 336;
+				State = 348;
 				Match(SHOW);
-				State = 337;
+				State = 349;
 				Match(SETTINGS);
 				}
 				break;
-			case 24:
+			case 27:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 338;
+				State = 350;
 				Match(CREATE);
-				State = 339;
-				Match(SPLIT);
-				State = 340;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 341;
-				Match(FROM);
-				State = 342;
-				Match(LPAREN);
-				State = 343;
-				query();
-				State = 344;
-				Match(RPAREN);
-				State = 345;
-				Match(INTO);
-				State = 346;
-				splitPart();
 				State = 351;
+				Match(SPLIT);
+				State = 352;
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 353;
+				Match(FROM);
+				State = 354;
+				Match(LPAREN);
+				State = 355;
+				query();
+				State = 356;
+				Match(RPAREN);
+				State = 357;
+				Match(INTO);
+				State = 358;
+				splitPart();
+				State = 363;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 347;
+					State = 359;
 					Match(COMMA);
-					State = 348;
+					State = 360;
 					splitPart();
 					}
 					}
-					State = 353;
+					State = 365;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 357;
+				State = 369;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 354;
+					State = 366;
 					Match(STRATIFY);
-					State = 355;
+					State = 367;
 					Match(BY);
-					State = 356;
+					State = 368;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 362;
+				State = 374;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 359;
+					State = 371;
 					Match(GROUP);
-					State = 360;
+					State = 372;
 					Match(BY);
-					State = 361;
+					State = 373;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 364;
+				State = 376;
 				Match(SEED);
-				State = 365;
+				State = 377;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 25:
+			case 28:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 367;
+				State = 379;
 				Match(REFRESH);
-				State = 368;
+				State = 380;
 				Match(SPLIT);
-				State = 369;
+				State = 381;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 26:
+			case 29:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 370;
+				State = 382;
 				Match(DROP);
-				State = 371;
+				State = 383;
 				Match(SPLIT);
-				State = 374;
+				State = 386;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 372;
+					State = 384;
 					Match(IF);
-					State = 373;
+					State = 385;
 					Match(EXISTS);
 					}
 				}
 
-				State = 376;
+				State = 388;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 27:
+			case 30:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 30);
 				{
-				State = 377;
+				State = 389;
 				Match(SHOW);
-				State = 378;
+				State = 390;
 				Match(SPLITS);
 				}
 				break;
-			case 28:
+			case 31:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 31);
 				{
-				State = 379;
+				State = 391;
 				Match(IMPORT);
-				State = 380;
+				State = 392;
 				Match(PREDICTIONS);
-				State = 381;
+				State = 393;
 				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 382;
+				State = 394;
 				Match(INTO);
-				State = 383;
+				State = 395;
 				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 384;
+				State = 396;
 				Match(RUN);
-				State = 385;
+				State = 397;
 				((ImportPredictionsContext)_localctx).run = Match(STRING);
-				State = 388;
+				State = 400;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 386;
+					State = 398;
 					Match(KEY);
-					State = 387;
+					State = 399;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 29:
+			case 32:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 29);
+				EnterOuterAlt(_localctx, 32);
 				{
-				State = 390;
+				State = 402;
 				Match(IMPORT);
-				State = 391;
+				State = 403;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 392;
+				State = 404;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 393;
+				State = 405;
 				Match(INTO);
-				State = 394;
-				((ImportDataContext)_localctx).name = identifier();
 				State = 406;
+				((ImportDataContext)_localctx).name = identifier();
+				State = 418;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 395;
+					State = 407;
 					Match(LPAREN);
-					State = 396;
+					State = 408;
 					copyOption();
-					State = 401;
+					State = 413;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 397;
+						State = 409;
 						Match(COMMA);
-						State = 398;
+						State = 410;
 						copyOption();
 						}
 						}
-						State = 403;
+						State = 415;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 404;
+					State = 416;
 					Match(RPAREN);
 					}
 				}
@@ -2089,21 +2241,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 410;
+			State = 422;
 			identifier();
-			State = 411;
+			State = 423;
 			dataType();
-			State = 415;
+			State = 427;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 412;
+				State = 424;
 				columnConstraint();
 				}
 				}
-				State = 417;
+				State = 429;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2180,16 +2332,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 424;
+			State = 436;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 418;
+				State = 430;
 				Match(NOT);
-				State = 419;
+				State = 431;
 				Match(NULL);
 				}
 				break;
@@ -2197,7 +2349,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 420;
+				State = 432;
 				Match(NULL);
 				}
 				break;
@@ -2205,9 +2357,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 421;
+				State = 433;
 				Match(PRIMARY);
-				State = 422;
+				State = 434;
 				Match(KEY);
 				}
 				break;
@@ -2215,7 +2367,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 423;
+				State = 435;
 				Match(UNIQUE);
 				}
 				break;
@@ -2326,38 +2478,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 466;
+			State = 478;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 426;
+				State = 438;
 				Match(WHEN);
-				State = 427;
+				State = 439;
 				Match(MATCHED);
-				State = 428;
+				State = 440;
 				Match(THEN);
-				State = 429;
+				State = 441;
 				Match(UPDATE);
-				State = 430;
+				State = 442;
 				Match(SET);
-				State = 431;
+				State = 443;
 				assignment();
-				State = 436;
+				State = 448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 432;
+					State = 444;
 					Match(COMMA);
-					State = 433;
+					State = 445;
 					assignment();
 					}
 					}
-					State = 438;
+					State = 450;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2367,13 +2519,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 439;
+				State = 451;
 				Match(WHEN);
-				State = 440;
+				State = 452;
 				Match(MATCHED);
-				State = 441;
+				State = 453;
 				Match(THEN);
-				State = 442;
+				State = 454;
 				Match(DELETE);
 				}
 				break;
@@ -2381,53 +2533,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 443;
+				State = 455;
 				Match(WHEN);
-				State = 444;
+				State = 456;
 				Match(NOT);
-				State = 445;
+				State = 457;
 				Match(MATCHED);
-				State = 446;
+				State = 458;
 				Match(THEN);
-				State = 447;
+				State = 459;
 				Match(INSERT);
-				State = 452;
+				State = 464;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 448;
+					State = 460;
 					Match(LPAREN);
-					State = 449;
+					State = 461;
 					identifierList();
-					State = 450;
+					State = 462;
 					Match(RPAREN);
 					}
 				}
 
-				State = 454;
+				State = 466;
 				Match(VALUES);
-				State = 455;
+				State = 467;
 				Match(LPAREN);
-				State = 456;
+				State = 468;
 				expression(0);
-				State = 461;
+				State = 473;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 457;
+					State = 469;
 					Match(COMMA);
-					State = 458;
+					State = 470;
 					expression(0);
 					}
 					}
-					State = 463;
+					State = 475;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 464;
+				State = 476;
 				Match(RPAREN);
 				}
 				break;
@@ -2473,9 +2625,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 468;
+			State = 480;
 			identifier();
-			State = 469;
+			State = 481;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2485,7 +2637,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 470;
+			State = 482;
 			Match(PERCENT);
 			}
 		}
@@ -2528,11 +2680,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 472;
+			State = 484;
 			identifier();
-			State = 473;
+			State = 485;
 			Match(EQ);
-			State = 474;
+			State = 486;
 			expression(0);
 			}
 		}
@@ -2594,23 +2746,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 485;
+			State = 497;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 476;
+				State = 488;
 				Match(SHUFFLE);
-				State = 479;
+				State = 491;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 477;
+					State = 489;
 					Match(SEED);
-					State = 478;
+					State = 490;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2621,14 +2773,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 481;
+				State = 493;
 				identifier();
-				State = 483;
+				State = 495;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 482;
+					State = 494;
 					expression(0);
 					}
 				}
@@ -2682,34 +2834,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 488;
+			State = 500;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 487;
+				State = 499;
 				with();
 				}
 			}
 
-			State = 490;
+			State = 502;
 			queryExpression(0);
-			State = 492;
+			State = 504;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 491;
+				State = 503;
 				orderBy();
 				}
 			}
 
-			State = 495;
+			State = 507;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 494;
+				State = 506;
 				limitClause();
 				}
 			}
@@ -2761,33 +2913,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 497;
+			State = 509;
 			Match(WITH);
-			State = 499;
+			State = 511;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
 			case 1:
 				{
-				State = 498;
+				State = 510;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 501;
+			State = 513;
 			commonTableExpression();
-			State = 506;
+			State = 518;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 502;
+				State = 514;
 				Match(COMMA);
-				State = 503;
+				State = 515;
 				commonTableExpression();
 				}
 				}
-				State = 508;
+				State = 520;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2845,29 +2997,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 509;
+			State = 521;
 			_localctx.name = identifier();
-			State = 514;
+			State = 526;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 510;
+				State = 522;
 				Match(LPAREN);
-				State = 511;
+				State = 523;
 				identifierList();
-				State = 512;
+				State = 524;
 				Match(RPAREN);
 				}
 			}
 
-			State = 516;
+			State = 528;
 			Match(AS);
-			State = 517;
+			State = 529;
 			Match(LPAREN);
-			State = 518;
+			State = 530;
 			query();
-			State = 519;
+			State = 531;
 			Match(RPAREN);
 			}
 		}
@@ -2954,42 +3106,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 522;
+			State = 534;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 538;
+			State = 550;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 536;
+					State = 548;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 524;
+						State = 536;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 525;
+						State = 537;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 527;
+						State = 539;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 526;
+							State = 538;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 529;
+						State = 541;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -2998,9 +3150,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 530;
+						State = 542;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 531;
+						State = 543;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3010,26 +3162,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 533;
+						State = 545;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 532;
+							State = 544;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 535;
+						State = 547;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 540;
+				State = 552;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,60,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			}
 			}
 		}
@@ -3109,14 +3261,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 555;
+			State = 567;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 541;
+				State = 553;
 				select();
 				}
 				break;
@@ -3124,27 +3276,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 542;
+				State = 554;
 				Match(VALUES);
-				State = 543;
+				State = 555;
 				rowValue();
-				State = 548;
+				State = 560;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 544;
+						State = 556;
 						Match(COMMA);
-						State = 545;
+						State = 557;
 						rowValue();
 						}
 						} 
 					}
-					State = 550;
+					State = 562;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,61,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
 				}
 				}
 				break;
@@ -3152,11 +3304,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 551;
+				State = 563;
 				Match(LPAREN);
-				State = 552;
+				State = 564;
 				query();
-				State = 553;
+				State = 565;
 				Match(RPAREN);
 				}
 				break;
@@ -3209,27 +3361,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 557;
+			State = 569;
 			Match(LPAREN);
-			State = 558;
+			State = 570;
 			expression(0);
-			State = 563;
+			State = 575;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 559;
+				State = 571;
 				Match(COMMA);
-				State = 560;
+				State = 572;
 				expression(0);
 				}
 				}
-				State = 565;
+				State = 577;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 566;
+			State = 578;
 			Match(RPAREN);
 			}
 		}
@@ -3311,144 +3463,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 568;
+			State = 580;
 			Match(SELECT);
-			State = 570;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
-			case 1:
-				{
-				State = 569;
-				setQuantifier();
-				}
-				break;
-			}
-			State = 572;
-			selectItem();
-			State = 577;
-			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
-			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-				if ( _alt==1 ) {
-					{
-					{
-					State = 573;
-					Match(COMMA);
-					State = 574;
-					selectItem();
-					}
-					} 
-				}
-				State = 579;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
-			}
-			State = 589;
+			State = 582;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 			case 1:
 				{
-				State = 580;
-				Match(FROM);
 				State = 581;
-				relation(0);
-				State = 586;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 582;
-						Match(COMMA);
-						State = 583;
-						relation(0);
-						}
-						} 
+				setQuantifier();
+				}
+				break;
+			}
+			State = 584;
+			selectItem();
+			State = 589;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 585;
+					Match(COMMA);
+					State = 586;
+					selectItem();
 					}
-					State = 588;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
+					} 
 				}
-				}
-				break;
-			}
-			State = 593;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
-			case 1:
-				{
 				State = 591;
-				Match(WHERE);
-				State = 592;
-				_localctx.where = expression(0);
-				}
-				break;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			}
-			State = 598;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
-			case 1:
-				{
-				State = 595;
-				Match(GROUP);
-				State = 596;
-				Match(BY);
-				State = 597;
-				groupBy();
-				}
-				break;
-			}
-			State = 602;
+			State = 601;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 			case 1:
 				{
-				State = 600;
-				Match(HAVING);
-				State = 601;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 613;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
-			case 1:
-				{
-				State = 604;
-				Match(WINDOW);
-				State = 605;
-				windowDefinition();
-				State = 610;
+				State = 592;
+				Match(FROM);
+				State = 593;
+				relation(0);
+				State = 598;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 606;
+						State = 594;
 						Match(COMMA);
-						State = 607;
-						windowDefinition();
+						State = 595;
+						relation(0);
 						}
 						} 
 					}
-					State = 612;
+					State = 600;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				}
 				}
 				break;
 			}
-			State = 617;
+			State = 605;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			case 1:
+				{
+				State = 603;
+				Match(WHERE);
+				State = 604;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 610;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			case 1:
+				{
+				State = 607;
+				Match(GROUP);
+				State = 608;
+				Match(BY);
+				State = 609;
+				groupBy();
+				}
+				break;
+			}
+			State = 614;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				{
-				State = 615;
-				Match(QUALIFY);
+				State = 612;
+				Match(HAVING);
+				State = 613;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 625;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+			case 1:
+				{
 				State = 616;
+				Match(WINDOW);
+				State = 617;
+				windowDefinition();
+				State = 622;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 618;
+						Match(COMMA);
+						State = 619;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 624;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				}
+				}
+				break;
+			}
+			State = 629;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+			case 1:
+				{
+				State = 627;
+				Match(QUALIFY);
+				State = 628;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3490,7 +3642,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 619;
+			State = 631;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3569,31 +3721,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 641;
+			State = 653;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 621;
+				State = 633;
 				expression(0);
-				State = 626;
+				State = 638;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 				case 1:
 					{
-					State = 623;
+					State = 635;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 622;
+						State = 634;
 						Match(AS);
 						}
 					}
 
-					State = 625;
+					State = 637;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3604,32 +3756,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 631;
+				State = 643;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 844424930148351L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6755399441186811L) != 0)) {
 					{
-					State = 628;
+					State = 640;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 629;
+					State = 641;
 					Match(DOT);
 					}
 				}
 
-				State = 633;
+				State = 645;
 				Match(STAR);
-				State = 639;
+				State = 651;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 				case 1:
 					{
-					State = 634;
+					State = 646;
 					Match(EXCLUDE);
-					State = 635;
+					State = 647;
 					Match(LPAREN);
-					State = 636;
+					State = 648;
 					identifierList();
-					State = 637;
+					State = 649;
 					Match(RPAREN);
 					}
 					break;
@@ -3680,38 +3832,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 652;
+			State = 664;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 643;
+				State = 655;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 644;
+				State = 656;
 				groupingElement();
-				State = 649;
+				State = 661;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 645;
+						State = 657;
 						Match(COMMA);
-						State = 646;
+						State = 658;
 						groupingElement();
 						}
 						} 
 					}
-					State = 651;
+					State = 663;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
 				}
 				}
 				break;
@@ -3826,45 +3978,15 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 692;
+			State = 704;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 654;
-				Match(ROLLUP);
-				State = 655;
-				Match(LPAREN);
-				State = 656;
-				expression(0);
-				State = 661;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 657;
-					Match(COMMA);
-					State = 658;
-					expression(0);
-					}
-					}
-					State = 663;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
-				State = 664;
-				Match(RPAREN);
-				}
-				break;
-			case 2:
-				_localctx = new CubeContext(_localctx);
-				EnterOuterAlt(_localctx, 2);
-				{
 				State = 666;
-				Match(CUBE);
+				Match(ROLLUP);
 				State = 667;
 				Match(LPAREN);
 				State = 668;
@@ -3889,35 +4011,65 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
-			case 3:
-				_localctx = new GroupingSetsContext(_localctx);
-				EnterOuterAlt(_localctx, 3);
+			case 2:
+				_localctx = new CubeContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
 				{
 				State = 678;
-				Match(GROUPING);
+				Match(CUBE);
 				State = 679;
-				Match(SETS);
-				State = 680;
 				Match(LPAREN);
-				State = 681;
-				groupingSet();
-				State = 686;
+				State = 680;
+				expression(0);
+				State = 685;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 682;
+					State = 681;
 					Match(COMMA);
-					State = 683;
-					groupingSet();
+					State = 682;
+					expression(0);
 					}
 					}
-					State = 688;
+					State = 687;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 689;
+				State = 688;
+				Match(RPAREN);
+				}
+				break;
+			case 3:
+				_localctx = new GroupingSetsContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 690;
+				Match(GROUPING);
+				State = 691;
+				Match(SETS);
+				State = 692;
+				Match(LPAREN);
+				State = 693;
+				groupingSet();
+				State = 698;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 694;
+					Match(COMMA);
+					State = 695;
+					groupingSet();
+					}
+					}
+					State = 700;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 701;
 				Match(RPAREN);
 				}
 				break;
@@ -3925,7 +4077,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 691;
+				State = 703;
 				expression(0);
 				}
 				break;
@@ -3974,48 +4126,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 707;
+			State = 719;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 694;
+				State = 706;
 				Match(LPAREN);
-				State = 703;
+				State = 715;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 695;
+					State = 707;
 					expression(0);
-					State = 700;
+					State = 712;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 696;
+						State = 708;
 						Match(COMMA);
-						State = 697;
+						State = 709;
 						expression(0);
 						}
 						}
-						State = 702;
+						State = 714;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 705;
+				State = 717;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 706;
+				State = 718;
 				expression(0);
 				}
 				break;
@@ -4066,25 +4218,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 709;
+			State = 721;
 			Match(ORDER);
-			State = 710;
+			State = 722;
 			Match(BY);
-			State = 711;
+			State = 723;
 			sortItem();
-			State = 716;
+			State = 728;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 712;
+				State = 724;
 				Match(COMMA);
-				State = 713;
+				State = 725;
 				sortItem();
 				}
 				}
-				State = 718;
+				State = 730;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4133,14 +4285,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 719;
+			State = 731;
 			expression(0);
-			State = 721;
+			State = 733;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 720;
+				State = 732;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4153,14 +4305,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 725;
+			State = 737;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 723;
+				State = 735;
 				Match(NULLS);
-				State = 724;
+				State = 736;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4216,24 +4368,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 739;
+			State = 751;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 727;
+				State = 739;
 				Match(LIMIT);
-				State = 728;
+				State = 740;
 				_localctx.limit = expression(0);
-				State = 731;
+				State = 743;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 729;
+					State = 741;
 					Match(OFFSET);
-					State = 730;
+					State = 742;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4243,18 +4395,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 733;
+				State = 745;
 				Match(OFFSET);
-				State = 734;
+				State = 746;
 				_localctx.offset = expression(0);
-				State = 737;
+				State = 749;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 735;
+					State = 747;
 					Match(LIMIT);
-					State = 736;
+					State = 748;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4395,34 +4547,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 742;
+			State = 754;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 769;
+			State = 781;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 767;
+					State = 779;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 744;
+						State = 756;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 745;
+						State = 757;
 						Match(CROSS);
-						State = 746;
+						State = 758;
 						Match(JOIN);
-						State = 747;
+						State = 759;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4431,34 +4583,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 748;
+						State = 760;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 749;
+						State = 761;
 						joinType();
-						State = 750;
+						State = 762;
 						Match(JOIN);
-						State = 751;
+						State = 763;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 759;
+						State = 771;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 752;
+							State = 764;
 							Match(ON);
-							State = 753;
+							State = 765;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 754;
+							State = 766;
 							Match(USING);
-							State = 755;
+							State = 767;
 							Match(LPAREN);
-							State = 756;
+							State = 768;
 							identifierList();
-							State = 757;
+							State = 769;
 							Match(RPAREN);
 							}
 							break;
@@ -4472,24 +4624,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 761;
+						State = 773;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 762;
+						State = 774;
 						Match(NATURAL);
-						State = 763;
+						State = 775;
 						joinType();
-						State = 764;
+						State = 776;
 						Match(JOIN);
-						State = 765;
+						State = 777;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 771;
+				State = 783;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
 			}
 			}
 		}
@@ -4531,19 +4683,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 789;
+			State = 801;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 773;
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 772;
+					State = 784;
 					Match(INNER);
 					}
 				}
@@ -4553,14 +4705,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 775;
+				State = 787;
 				Match(LEFT);
-				State = 777;
+				State = 789;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 776;
+					State = 788;
 					Match(OUTER);
 					}
 				}
@@ -4570,14 +4722,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 779;
+				State = 791;
 				Match(RIGHT);
-				State = 781;
+				State = 793;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 780;
+					State = 792;
 					Match(OUTER);
 					}
 				}
@@ -4587,14 +4739,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 783;
+				State = 795;
 				Match(FULL);
-				State = 785;
+				State = 797;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 784;
+					State = 796;
 					Match(OUTER);
 					}
 				}
@@ -4604,14 +4756,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 787;
+				State = 799;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 788;
+				State = 800;
 				Match(ANTI);
 				}
 				break;
@@ -4768,53 +4920,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 853;
+			State = 865;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 791;
-				((DatasetRelationContext)_localctx).name = identifier();
-				State = 794;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
-				case 1:
-					{
-					State = 792;
-					Match(DOT);
-					State = 793;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 797;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
-				case 1:
-					{
-					State = 796;
-					versionClause();
-					}
-					break;
-				}
-				State = 800;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
-				case 1:
-					{
-					State = 799;
-					sampleClause();
-					}
-					break;
-				}
 				State = 803;
+				((DatasetRelationContext)_localctx).name = identifier();
+				State = 806;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 				case 1:
 					{
-					State = 802;
+					State = 804;
+					Match(DOT);
+					State = 805;
+					((DatasetRelationContext)_localctx).part = identifier();
+					}
+					break;
+				}
+				State = 809;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				case 1:
+					{
+					State = 808;
+					versionClause();
+					}
+					break;
+				}
+				State = 812;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				case 1:
+					{
+					State = 811;
+					sampleClause();
+					}
+					break;
+				}
+				State = 815;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				case 1:
+					{
+					State = 814;
 					tableAlias();
 					}
 					break;
@@ -4825,24 +4977,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 805;
+				State = 817;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 807;
+				State = 819;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 				case 1:
 					{
-					State = 806;
+					State = 818;
 					sampleClause();
 					}
 					break;
 				}
-				State = 810;
+				State = 822;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 809;
+					State = 821;
 					tableAlias();
 					}
 					break;
@@ -4853,72 +5005,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 812;
+				State = 824;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 813;
+				State = 825;
 				Match(LPAREN);
-				State = 822;
+				State = 834;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 814;
+					State = 826;
 					expression(0);
-					State = 819;
+					State = 831;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 815;
+							State = 827;
 							Match(COMMA);
-							State = 816;
+							State = 828;
 							expression(0);
 							}
 							} 
 						}
-						State = 821;
+						State = 833;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
 					}
 					}
 				}
 
-				State = 828;
+				State = 840;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 824;
+					State = 836;
 					Match(COMMA);
-					State = 825;
+					State = 837;
 					namedArgument();
 					}
 					}
-					State = 830;
+					State = 842;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 831;
+				State = 843;
 				Match(RPAREN);
-				State = 833;
+				State = 845;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 832;
+					State = 844;
 					sampleClause();
 					}
 					break;
 				}
-				State = 836;
+				State = 848;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 835;
+					State = 847;
 					tableAlias();
 					}
 					break;
@@ -4929,28 +5081,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 838;
+				State = 850;
 				Match(LPAREN);
-				State = 839;
+				State = 851;
 				query();
-				State = 840;
+				State = 852;
 				Match(RPAREN);
-				State = 842;
+				State = 854;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 841;
+					State = 853;
 					sampleClause();
 					}
 					break;
 				}
-				State = 845;
+				State = 857;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 844;
+					State = 856;
 					tableAlias();
 					}
 					break;
@@ -4961,18 +5113,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 847;
+				State = 859;
 				Match(LPAREN);
-				State = 848;
+				State = 860;
 				relation(0);
-				State = 849;
+				State = 861;
 				Match(RPAREN);
-				State = 851;
+				State = 863;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 850;
+					State = 862;
 					sampleClause();
 					}
 					break;
@@ -5022,9 +5174,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 855;
+			State = 867;
 			identifier();
-			State = 856;
+			State = 868;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5033,7 +5185,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 857;
+			State = 869;
 			expression(0);
 			}
 		}
@@ -5116,16 +5268,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 869;
+			State = 881;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 859;
+				State = 871;
 				Match(VERSION);
-				State = 860;
+				State = 872;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5133,13 +5285,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 861;
+				State = 873;
 				Match(AS);
-				State = 862;
+				State = 874;
 				Match(OF);
-				State = 863;
+				State = 875;
 				Match(TIMESTAMP);
-				State = 864;
+				State = 876;
 				Match(STRING);
 				}
 				break;
@@ -5147,9 +5299,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 865;
+				State = 877;
 				Match(BRANCH);
-				State = 866;
+				State = 878;
 				identifier();
 				}
 				break;
@@ -5157,9 +5309,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 867;
+				State = 879;
 				Match(TAG);
-				State = 868;
+				State = 880;
 				identifier();
 				}
 				break;
@@ -5277,16 +5429,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 917;
+			State = 929;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 871;
+				State = 883;
 				Match(TABLESAMPLE);
-				State = 872;
+				State = 884;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5296,34 +5448,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 873;
+				State = 885;
 				Match(LPAREN);
-				State = 874;
+				State = 886;
 				expression(0);
-				State = 876;
+				State = 888;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 875;
+					State = 887;
 					Match(PERCENT);
 					}
 				}
 
-				State = 878;
+				State = 890;
 				Match(RPAREN);
-				State = 883;
+				State = 895;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 879;
+					State = 891;
 					Match(REPEATABLE);
-					State = 880;
+					State = 892;
 					Match(LPAREN);
-					State = 881;
+					State = 893;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 882;
+					State = 894;
 					Match(RPAREN);
 					}
 					break;
@@ -5334,43 +5486,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 885;
+				State = 897;
 				Match(SAMPLE);
-				State = 886;
+				State = 898;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 887;
+				State = 899;
 				Match(ROWS);
-				State = 890;
+				State = 902;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 888;
+					State = 900;
 					Match(PER);
-					State = 889;
+					State = 901;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 899;
+				State = 911;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 892;
+					State = 904;
 					Match(WEIGHTED);
-					State = 893;
+					State = 905;
 					Match(BY);
-					State = 894;
+					State = 906;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 897;
+					State = 909;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 					case 1:
 						{
-						State = 895;
+						State = 907;
 						Match(WITH);
-						State = 896;
+						State = 908;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5378,14 +5530,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 903;
+				State = 915;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 				case 1:
 					{
-					State = 901;
+					State = 913;
 					Match(SEED);
-					State = 902;
+					State = 914;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5396,34 +5548,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 905;
+				State = 917;
 				Match(SAMPLE);
-				State = 906;
+				State = 918;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 907;
+				State = 919;
 				Match(PERCENT);
-				State = 911;
+				State = 923;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 				case 1:
 					{
-					State = 908;
+					State = 920;
 					Match(STRATIFY);
-					State = 909;
+					State = 921;
 					Match(BY);
-					State = 910;
+					State = 922;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 915;
+				State = 927;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 913;
+					State = 925;
 					Match(SEED);
-					State = 914;
+					State = 926;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5474,28 +5626,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 920;
+			State = 932;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 919;
+				State = 931;
 				Match(AS);
 				}
 			}
 
-			State = 922;
+			State = 934;
 			identifier();
-			State = 927;
+			State = 939;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 			case 1:
 				{
-				State = 923;
+				State = 935;
 				Match(LPAREN);
-				State = 924;
+				State = 936;
 				identifierList();
-				State = 925;
+				State = 937;
 				Match(RPAREN);
 				}
 				break;
@@ -5543,15 +5695,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 929;
+			State = 941;
 			identifier();
-			State = 930;
+			State = 942;
 			Match(AS);
-			State = 931;
+			State = 943;
 			Match(LPAREN);
-			State = 932;
+			State = 944;
 			windowSpecification();
-			State = 933;
+			State = 945;
 			Match(RPAREN);
 			}
 		}
@@ -5610,62 +5762,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 936;
+			State = 948;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				{
-				State = 935;
+				State = 947;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 948;
+			State = 960;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 938;
+				State = 950;
 				Match(PARTITION);
-				State = 939;
+				State = 951;
 				Match(BY);
-				State = 940;
+				State = 952;
 				expression(0);
-				State = 945;
+				State = 957;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 941;
+					State = 953;
 					Match(COMMA);
-					State = 942;
+					State = 954;
 					expression(0);
 					}
 					}
-					State = 947;
+					State = 959;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 951;
+			State = 963;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 950;
+				State = 962;
 				orderBy();
 				}
 			}
 
-			State = 954;
+			State = 966;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 953;
+				State = 965;
 				windowFrame();
 				}
 			}
@@ -5716,13 +5868,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 964;
+			State = 976;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 956;
+				State = 968;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5732,14 +5884,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 957;
+				State = 969;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 958;
+				State = 970;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5749,13 +5901,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 959;
+				State = 971;
 				Match(BETWEEN);
-				State = 960;
+				State = 972;
 				_localctx.start = frameBound();
-				State = 961;
+				State = 973;
 				Match(AND);
-				State = 962;
+				State = 974;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5801,42 +5953,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 975;
+			State = 987;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 966;
+				State = 978;
 				Match(UNBOUNDED);
-				State = 967;
+				State = 979;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 968;
+				State = 980;
 				Match(UNBOUNDED);
-				State = 969;
+				State = 981;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 970;
+				State = 982;
 				Match(CURRENT);
-				State = 971;
+				State = 983;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 972;
+				State = 984;
 				expression(0);
-				State = 973;
+				State = 985;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -5973,20 +6125,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 988;
+			State = 1000;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 978;
+				State = 990;
 				((LambdaContext)_localctx).param = identifier();
-				State = 979;
+				State = 991;
 				Match(ARROW);
-				State = 980;
+				State = 992;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -5995,14 +6147,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 982;
+				State = 994;
 				valueExpression(0);
-				State = 984;
+				State = 996;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 				case 1:
 					{
-					State = 983;
+					State = 995;
 					predicate();
 					}
 					break;
@@ -6014,36 +6166,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 986;
+				State = 998;
 				Match(NOT);
-				State = 987;
+				State = 999;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 998;
+			State = 1010;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,142,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 996;
+					State = 1008;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 990;
+						State = 1002;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 991;
+						State = 1003;
 						Match(AND);
-						State = 992;
+						State = 1004;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6052,20 +6204,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 993;
+						State = 1005;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 994;
+						State = 1006;
 						Match(OR);
-						State = 995;
+						State = 1007;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1000;
+				State = 1012;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,139,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,142,Context);
 			}
 			}
 		}
@@ -6252,66 +6404,22 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1067;
+			State = 1079;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1001;
+				State = 1013;
 				comparisonOperator();
-				State = 1002;
+				State = 1014;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
 			case 2:
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
-				{
-				State = 1004;
-				Match(IS);
-				State = 1006;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1005;
-					Match(NOT);
-					}
-				}
-
-				State = 1008;
-				Match(NULL);
-				}
-				break;
-			case 3:
-				_localctx = new IsDistinctFromContext(_localctx);
-				EnterOuterAlt(_localctx, 3);
-				{
-				State = 1009;
-				Match(IS);
-				State = 1011;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1010;
-					Match(NOT);
-					}
-				}
-
-				State = 1013;
-				Match(DISTINCT);
-				State = 1014;
-				Match(FROM);
-				State = 1015;
-				((IsDistinctFromContext)_localctx).right = valueExpression(0);
-				}
-				break;
-			case 4:
-				_localctx = new IsTruthContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
 				{
 				State = 1016;
 				Match(IS);
@@ -6326,6 +6434,50 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 1020;
+				Match(NULL);
+				}
+				break;
+			case 3:
+				_localctx = new IsDistinctFromContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 1021;
+				Match(IS);
+				State = 1023;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1022;
+					Match(NOT);
+					}
+				}
+
+				State = 1025;
+				Match(DISTINCT);
+				State = 1026;
+				Match(FROM);
+				State = 1027;
+				((IsDistinctFromContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			case 4:
+				_localctx = new IsTruthContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 1028;
+				Match(IS);
+				State = 1030;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1029;
+					Match(NOT);
+					}
+				}
+
+				State = 1032;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6341,23 +6493,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1022;
+				State = 1034;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1021;
+					State = 1033;
 					Match(NOT);
 					}
 				}
 
-				State = 1024;
+				State = 1036;
 				Match(BETWEEN);
-				State = 1025;
+				State = 1037;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1026;
+				State = 1038;
 				Match(AND);
-				State = 1027;
+				State = 1039;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6365,23 +6517,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1030;
+				State = 1042;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1029;
+					State = 1041;
 					Match(NOT);
 					}
 				}
 
-				State = 1032;
+				State = 1044;
 				Match(IN);
-				State = 1033;
+				State = 1045;
 				Match(LPAREN);
-				State = 1034;
+				State = 1046;
 				query();
-				State = 1035;
+				State = 1047;
 				Match(RPAREN);
 				}
 				break;
@@ -6389,39 +6541,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1038;
+				State = 1050;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1037;
+					State = 1049;
 					Match(NOT);
 					}
 				}
 
-				State = 1040;
+				State = 1052;
 				Match(IN);
-				State = 1041;
+				State = 1053;
 				Match(LPAREN);
-				State = 1042;
+				State = 1054;
 				expression(0);
-				State = 1047;
+				State = 1059;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1043;
+					State = 1055;
 					Match(COMMA);
-					State = 1044;
+					State = 1056;
 					expression(0);
 					}
 					}
-					State = 1049;
+					State = 1061;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1050;
+				State = 1062;
 				Match(RPAREN);
 				}
 				break;
@@ -6429,21 +6581,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1053;
+				State = 1065;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1052;
+					State = 1064;
 					Match(NOT);
 					}
 				}
 
-				State = 1055;
+				State = 1067;
 				Match(IN);
-				State = 1056;
+				State = 1068;
 				Match(LPAREN);
-				State = 1057;
+				State = 1069;
 				Match(RPAREN);
 				}
 				break;
@@ -6451,17 +6603,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1059;
+				State = 1071;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1058;
+					State = 1070;
 					Match(NOT);
 					}
 				}
 
-				State = 1061;
+				State = 1073;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6471,16 +6623,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1062;
+				State = 1074;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1065;
+				State = 1077;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 				case 1:
 					{
-					State = 1063;
+					State = 1075;
 					Match(ESCAPE);
-					State = 1064;
+					State = 1076;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6644,7 +6796,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1073;
+			State = 1085;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6658,6 +6810,13 @@ internal partial class QueryLakeParser : Parser {
 			case CHECK:
 			case COLUMN:
 			case COPY:
+			case BEGIN:
+			case START:
+			case COMMIT:
+			case ROLLBACK:
+			case ABORT:
+			case TRANSACTION:
+			case WORK:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -6759,7 +6918,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1070;
+				State = 1082;
 				primaryExpression();
 				}
 				break;
@@ -6769,7 +6928,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1071;
+				State = 1083;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6779,7 +6938,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1072;
+				State = 1084;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6787,36 +6946,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1104;
+			State = 1116;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,157,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1102;
+					State = 1114;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1075;
+						State = 1087;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1076;
+						State = 1088;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 152)) & ~0x3f) == 0 && ((1L << (_la - 152)) & 15L) != 0)) ) {
+						if ( !(((((_la - 159)) & ~0x3f) == 0 && ((1L << (_la - 159)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1077;
+						State = 1089;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6825,9 +6984,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1078;
+						State = 1090;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1079;
+						State = 1091;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6837,7 +6996,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1080;
+						State = 1092;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6846,11 +7005,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1081;
+						State = 1093;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1082;
+						State = 1094;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1083;
+						State = 1095;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -6859,29 +7018,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1084;
+						State = 1096;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1085;
+						State = 1097;
 						Match(LBRACKET);
-						State = 1086;
+						State = 1098;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1091;
+						State = 1103;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1087;
+							State = 1099;
 							Match(COMMA);
-							State = 1088;
+							State = 1100;
 							sliceOrIndex();
 							}
 							}
-							State = 1093;
+							State = 1105;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1094;
+						State = 1106;
 						Match(RBRACKET);
 						}
 						break;
@@ -6890,11 +7049,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1096;
+						State = 1108;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1097;
+						State = 1109;
 						Match(DOUBLE_COLON);
-						State = 1098;
+						State = 1110;
 						dataType();
 						}
 						break;
@@ -6903,20 +7062,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1099;
+						State = 1111;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1100;
+						State = 1112;
 						Match(DOT);
-						State = 1101;
+						State = 1113;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1106;
+				State = 1118;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,154,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,157,Context);
 			}
 			}
 		}
@@ -7002,14 +7161,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1128;
+			State = 1140;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1107;
+				State = 1119;
 				expression(0);
 				}
 				break;
@@ -7017,41 +7176,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1109;
+				State = 1121;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 				case 1:
 					{
-					State = 1108;
+					State = 1120;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1111;
+				State = 1123;
 				Match(COLON);
-				State = 1113;
+				State = 1125;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 				case 1:
 					{
-					State = 1112;
+					State = 1124;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1119;
+				State = 1131;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1115;
+					State = 1127;
 					Match(COLON);
-					State = 1117;
+					State = 1129;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 						{
-						State = 1116;
+						State = 1128;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7065,24 +7224,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1122;
+				State = 1134;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 1121;
+					State = 1133;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1124;
+				State = 1136;
 				Match(DOUBLE_COLON);
-				State = 1126;
+				State = 1138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 1125;
+					State = 1137;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7130,9 +7289,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1130;
+			State = 1142;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 63L) != 0)) ) {
+			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7603,14 +7762,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1308;
+			State = 1320;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1132;
+				State = 1144;
 				Match(NULL);
 				}
 				break;
@@ -7618,7 +7777,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1133;
+				State = 1145;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7633,7 +7792,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1134;
+				State = 1146;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7641,7 +7800,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1135;
+				State = 1147;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7656,7 +7815,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1136;
+				State = 1148;
 				Match(STRING);
 				}
 				break;
@@ -7664,7 +7823,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1137;
+				State = 1149;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7672,9 +7831,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1138;
+				State = 1150;
 				Match(INTERVAL);
-				State = 1139;
+				State = 1151;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7684,12 +7843,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1141;
+				State = 1153;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 				case 1:
 					{
-					State = 1140;
+					State = 1152;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7700,9 +7859,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1143;
+				State = 1155;
 				dataType();
-				State = 1144;
+				State = 1156;
 				Match(STRING);
 				}
 				break;
@@ -7710,7 +7869,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1146;
+				State = 1158;
 				parameter();
 				}
 				break;
@@ -7718,45 +7877,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1147;
+				State = 1159;
 				Match(CASE);
-				State = 1149;
+				State = 1161;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 1148;
+					State = 1160;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1152;
+				State = 1164;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1151;
+					State = 1163;
 					whenClause();
 					}
 					}
-					State = 1154;
+					State = 1166;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1158;
+				State = 1170;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1156;
+					State = 1168;
 					Match(ELSE);
-					State = 1157;
+					State = 1169;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1160;
+				State = 1172;
 				Match(END);
 				}
 				break;
@@ -7764,7 +7923,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1162;
+				State = 1174;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7774,15 +7933,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1163;
+				State = 1175;
 				Match(LPAREN);
-				State = 1164;
+				State = 1176;
 				expression(0);
-				State = 1165;
+				State = 1177;
 				Match(AS);
-				State = 1166;
+				State = 1178;
 				dataType();
-				State = 1167;
+				State = 1179;
 				Match(RPAREN);
 				}
 				break;
@@ -7790,17 +7949,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1169;
+				State = 1181;
 				Match(EXTRACT);
-				State = 1170;
+				State = 1182;
 				Match(LPAREN);
-				State = 1171;
+				State = 1183;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1172;
+				State = 1184;
 				Match(FROM);
-				State = 1173;
+				State = 1185;
 				expression(0);
-				State = 1174;
+				State = 1186;
 				Match(RPAREN);
 				}
 				break;
@@ -7808,29 +7967,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1176;
+				State = 1188;
 				Match(SUBSTRING);
-				State = 1177;
+				State = 1189;
 				Match(LPAREN);
-				State = 1178;
+				State = 1190;
 				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1179;
+				State = 1191;
 				Match(FROM);
-				State = 1180;
+				State = 1192;
 				((SubstringFromContext)_localctx).start = expression(0);
-				State = 1183;
+				State = 1195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1181;
+					State = 1193;
 					Match(FOR);
-					State = 1182;
+					State = 1194;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1185;
+				State = 1197;
 				Match(RPAREN);
 				}
 				break;
@@ -7838,17 +7997,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1187;
+				State = 1199;
 				Match(POSITION);
-				State = 1188;
+				State = 1200;
 				Match(LPAREN);
-				State = 1189;
+				State = 1201;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1190;
+				State = 1202;
 				Match(IN);
-				State = 1191;
+				State = 1203;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1192;
+				State = 1204;
 				Match(RPAREN);
 				}
 				break;
@@ -7856,19 +8015,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1194;
+				State = 1206;
 				Match(TRIM);
-				State = 1195;
+				State = 1207;
 				Match(LPAREN);
-				State = 1197;
+				State = 1209;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 				case 1:
 					{
-					State = 1196;
+					State = 1208;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 135)) & ~0x3f) == 0 && ((1L << (_la - 135)) & 7L) != 0)) ) {
+					if ( !(((((_la - 142)) & ~0x3f) == 0 && ((1L << (_la - 142)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -7878,21 +8037,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1200;
+				State = 1212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
-					State = 1199;
+					State = 1211;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1202;
+				State = 1214;
 				Match(FROM);
-				State = 1203;
+				State = 1215;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1204;
+				State = 1216;
 				Match(RPAREN);
 				}
 				break;
@@ -7900,13 +8059,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1206;
+				State = 1218;
 				Match(EXISTS);
-				State = 1207;
+				State = 1219;
 				Match(LPAREN);
-				State = 1208;
+				State = 1220;
 				query();
-				State = 1209;
+				State = 1221;
 				Match(RPAREN);
 				}
 				break;
@@ -7914,11 +8073,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1211;
+				State = 1223;
 				Match(LPAREN);
-				State = 1212;
+				State = 1224;
 				query();
-				State = 1213;
+				State = 1225;
 				Match(RPAREN);
 				}
 				break;
@@ -7926,16 +8085,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1215;
+				State = 1227;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1216;
+				State = 1228;
 				Match(LPAREN);
-				State = 1243;
+				State = 1255;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1217;
+					State = 1229;
 					Match(STAR);
 					}
 					break;
@@ -7950,6 +8109,13 @@ internal partial class QueryLakeParser : Parser {
 				case CHECK:
 				case COLUMN:
 				case COPY:
+				case BEGIN:
+				case START:
+				case COMMIT:
+				case ROLLBACK:
+				case ABORT:
+				case TRANSACTION:
+				case WORK:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -8053,53 +8219,23 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1229;
+					State = 1241;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442614580458L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063935010794262L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 						{
-						State = 1219;
+						State = 1231;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 						case 1:
 							{
-							State = 1218;
+							State = 1230;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1221;
-						expression(0);
-						State = 1226;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						while (_la==COMMA) {
-							{
-							{
-							State = 1222;
-							Match(COMMA);
-							State = 1223;
-							expression(0);
-							}
-							}
-							State = 1228;
-							ErrorHandler.Sync(this);
-							_la = TokenStream.LA(1);
-						}
-						}
-					}
-
-					State = 1241;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					if (_la==ORDER) {
-						{
-						State = 1231;
-						Match(ORDER);
-						State = 1232;
-						Match(BY);
 						State = 1233;
-						sortItem();
+						expression(0);
 						State = 1238;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
@@ -8109,10 +8245,40 @@ internal partial class QueryLakeParser : Parser {
 							State = 1234;
 							Match(COMMA);
 							State = 1235;
-							sortItem();
+							expression(0);
 							}
 							}
 							State = 1240;
+							ErrorHandler.Sync(this);
+							_la = TokenStream.LA(1);
+						}
+						}
+					}
+
+					State = 1253;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==ORDER) {
+						{
+						State = 1243;
+						Match(ORDER);
+						State = 1244;
+						Match(BY);
+						State = 1245;
+						sortItem();
+						State = 1250;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						while (_la==COMMA) {
+							{
+							{
+							State = 1246;
+							Match(COMMA);
+							State = 1247;
+							sortItem();
+							}
+							}
+							State = 1252;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8124,32 +8290,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1245;
+				State = 1257;
 				Match(RPAREN);
-				State = 1252;
+				State = 1264;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
 				case 1:
 					{
-					State = 1246;
+					State = 1258;
 					Match(FILTER);
-					State = 1247;
+					State = 1259;
 					Match(LPAREN);
-					State = 1248;
+					State = 1260;
 					Match(WHERE);
-					State = 1249;
+					State = 1261;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1250;
+					State = 1262;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1255;
+				State = 1267;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 				case 1:
 					{
-					State = 1254;
+					State = 1266;
 					over();
 					}
 					break;
@@ -8160,51 +8326,15 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1257;
-				Match(LBRACKET);
-				State = 1266;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1114569442681689322L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3729261966444609567L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 1125355794481151L) != 0)) {
-					{
-					State = 1258;
-					expression(0);
-					State = 1263;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					while (_la==COMMA) {
-						{
-						{
-						State = 1259;
-						Match(COMMA);
-						State = 1260;
-						expression(0);
-						}
-						}
-						State = 1265;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-					}
-					}
-				}
-
-				State = 1268;
-				Match(RBRACKET);
-				}
-				break;
-			case 20:
-				_localctx = new StructLiteralContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
-				{
 				State = 1269;
-				Match(LBRACE);
+				Match(LBRACKET);
 				State = 1278;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 853221023170559L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
 					{
 					State = 1270;
-					structEntry();
+					expression(0);
 					State = 1275;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
@@ -8214,7 +8344,7 @@ internal partial class QueryLakeParser : Parser {
 						State = 1271;
 						Match(COMMA);
 						State = 1272;
-						structEntry();
+						expression(0);
 						}
 						}
 						State = 1277;
@@ -8225,6 +8355,42 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 1280;
+				Match(RBRACKET);
+				}
+				break;
+			case 20:
+				_localctx = new StructLiteralContext(_localctx);
+				EnterOuterAlt(_localctx, 20);
+				{
+				State = 1281;
+				Match(LBRACE);
+				State = 1290;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6825768185364475L) != 0)) {
+					{
+					State = 1282;
+					structEntry();
+					State = 1287;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1283;
+						Match(COMMA);
+						State = 1284;
+						structEntry();
+						}
+						}
+						State = 1289;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 1292;
 				Match(RBRACE);
 				}
 				break;
@@ -8232,29 +8398,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1281;
+				State = 1293;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1282;
+				State = 1294;
 				Match(LPAREN);
-				State = 1283;
+				State = 1295;
 				callArgument();
-				State = 1288;
+				State = 1300;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1284;
+					State = 1296;
 					Match(COMMA);
-					State = 1285;
+					State = 1297;
 					callArgument();
 					}
 					}
-					State = 1290;
+					State = 1302;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1291;
+				State = 1303;
 				Match(RPAREN);
 				}
 				break;
@@ -8262,27 +8428,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1293;
+				State = 1305;
 				Match(LPAREN);
-				State = 1294;
+				State = 1306;
 				expression(0);
-				State = 1297;
+				State = 1309;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1295;
+					State = 1307;
 					Match(COMMA);
-					State = 1296;
+					State = 1308;
 					expression(0);
 					}
 					}
-					State = 1299;
+					State = 1311;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1301;
+				State = 1313;
 				Match(RPAREN);
 				}
 				break;
@@ -8290,11 +8456,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1303;
+				State = 1315;
 				Match(LPAREN);
-				State = 1304;
+				State = 1316;
 				expression(0);
-				State = 1305;
+				State = 1317;
 				Match(RPAREN);
 				}
 				break;
@@ -8302,7 +8468,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1307;
+				State = 1319;
 				identifier();
 				}
 				break;
@@ -8351,12 +8517,12 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1312;
+			State = 1324;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1310;
+				State = 1322;
 				_localctx.key = Match(STRING);
 				}
 				break;
@@ -8369,6 +8535,13 @@ internal partial class QueryLakeParser : Parser {
 			case CHECK:
 			case COLUMN:
 			case COPY:
+			case BEGIN:
+			case START:
+			case COMMIT:
+			case ROLLBACK:
+			case ABORT:
+			case TRANSACTION:
+			case WORK:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -8450,16 +8623,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1311;
+				State = 1323;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1314;
+			State = 1326;
 			Match(COLON);
-			State = 1315;
+			State = 1327;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8502,11 +8675,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1317;
+			State = 1329;
 			identifier();
-			State = 1318;
+			State = 1330;
 			Match(ASSIGN);
-			State = 1319;
+			State = 1331;
 			expression(0);
 			}
 		}
@@ -8551,9 +8724,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1321;
+			State = 1333;
 			Match(OVER);
-			State = 1327;
+			State = 1339;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -8565,6 +8738,13 @@ internal partial class QueryLakeParser : Parser {
 			case CHECK:
 			case COLUMN:
 			case COPY:
+			case BEGIN:
+			case START:
+			case COMMIT:
+			case ROLLBACK:
+			case ABORT:
+			case TRANSACTION:
+			case WORK:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -8646,17 +8826,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1322;
+				State = 1334;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1323;
+				State = 1335;
 				Match(LPAREN);
-				State = 1324;
+				State = 1336;
 				windowSpecification();
-				State = 1325;
+				State = 1337;
 				Match(RPAREN);
 				}
 				break;
@@ -8707,13 +8887,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1329;
+			State = 1341;
 			Match(WHEN);
-			State = 1330;
+			State = 1342;
 			_localctx.condition = expression(0);
-			State = 1331;
+			State = 1343;
 			Match(THEN);
-			State = 1332;
+			State = 1344;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8771,16 +8951,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1341;
+			State = 1353;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1334;
+				State = 1346;
 				Match(AT);
-				State = 1335;
+				State = 1347;
 				identifier();
 				}
 				break;
@@ -8788,9 +8968,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1336;
+				State = 1348;
 				Match(DOLLAR);
-				State = 1337;
+				State = 1349;
 				identifier();
 				}
 				break;
@@ -8798,9 +8978,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1338;
+				State = 1350;
 				Match(COLON);
-				State = 1339;
+				State = 1351;
 				identifier();
 				}
 				break;
@@ -8808,7 +8988,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1340;
+				State = 1352;
 				Match(QUESTION);
 				}
 				break;
@@ -8878,127 +9058,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1389;
+			State = 1401;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,197,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1343;
+				State = 1355;
 				_localctx.@base = identifier();
-				State = 1354;
+				State = 1366;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
 				case 1:
 					{
-					State = 1344;
+					State = 1356;
 					Match(LPAREN);
-					State = 1345;
+					State = 1357;
 					Match(INTEGER_VALUE);
-					State = 1350;
+					State = 1362;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1346;
+						State = 1358;
 						Match(COMMA);
-						State = 1347;
+						State = 1359;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1352;
+						State = 1364;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1353;
+					State = 1365;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1363;
+				State = 1375;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,193,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1356;
+						State = 1368;
 						Match(LBRACKET);
-						State = 1358;
+						State = 1370;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1357;
+							State = 1369;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1360;
+						State = 1372;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1365;
+					State = 1377;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,193,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1366;
+				State = 1378;
 				_localctx.@base = identifier();
-				State = 1367;
+				State = 1379;
 				Match(LT);
-				State = 1368;
+				State = 1380;
 				dataType();
-				State = 1373;
+				State = 1385;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1369;
+					State = 1381;
 					Match(COMMA);
-					State = 1370;
+					State = 1382;
 					dataType();
 					}
 					}
-					State = 1375;
+					State = 1387;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1376;
+				State = 1388;
 				Match(GT);
-				State = 1387;
+				State = 1399;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
 				case 1:
 					{
-					State = 1377;
+					State = 1389;
 					Match(LPAREN);
-					State = 1378;
+					State = 1390;
 					Match(INTEGER_VALUE);
-					State = 1383;
+					State = 1395;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1379;
+						State = 1391;
 						Match(COMMA);
-						State = 1380;
+						State = 1392;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1385;
+						State = 1397;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1386;
+					State = 1398;
 					Match(RPAREN);
 					}
 					break;
@@ -9050,21 +9230,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1391;
+			State = 1403;
 			identifier();
-			State = 1396;
+			State = 1408;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1392;
+				State = 1404;
 				Match(COMMA);
-				State = 1393;
+				State = 1405;
 				identifier();
 				}
 				}
-				State = 1398;
+				State = 1410;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9105,20 +9285,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1402;
+			State = 1414;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1399;
+				State = 1411;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1400;
+				State = 1412;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9131,6 +9311,13 @@ internal partial class QueryLakeParser : Parser {
 			case CHECK:
 			case COLUMN:
 			case COPY:
+			case BEGIN:
+			case START:
+			case COMMIT:
+			case ROLLBACK:
+			case ABORT:
+			case TRANSACTION:
+			case WORK:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -9211,7 +9398,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1401;
+				State = 1413;
 				nonReserved();
 				}
 				break;
@@ -9318,6 +9505,13 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUPING() { return GetToken(QueryLakeParser.GROUPING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SETS() { return GetToken(QueryLakeParser.SETS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHECK() { return GetToken(QueryLakeParser.CHECK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(QueryLakeParser.BEGIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(QueryLakeParser.START, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMIT() { return GetToken(QueryLakeParser.COMMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLBACK() { return GetToken(QueryLakeParser.ROLLBACK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(QueryLakeParser.ABORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(QueryLakeParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(QueryLakeParser.WORK, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9339,9 +9533,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1404;
+			State = 1416;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4573334033811666154L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -3731513766258294815L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 16383L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 131067L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9405,7 +9599,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,182,1407,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,189,1419,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9423,517 +9617,523 @@ internal partial class QueryLakeParser : Parser {
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
 		8,2,1,2,1,2,1,2,1,2,1,2,3,2,249,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,261,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,5,2,281,8,2,10,2,12,2,284,9,2,1,2,1,2,3,2,288,
-		8,2,1,2,1,2,1,2,1,2,1,2,3,2,295,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,304,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,312,8,2,1,2,1,2,1,2,3,2,317,8,2,1,2,3,
-		2,320,8,2,1,2,1,2,1,2,1,2,3,2,326,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		335,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,350,8,
-		2,10,2,12,2,353,9,2,1,2,1,2,1,2,3,2,358,8,2,1,2,1,2,1,2,3,2,363,8,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,375,8,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,389,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,5,2,400,8,2,10,2,12,2,403,9,2,1,2,1,2,3,2,407,8,2,3,2,409,8,2,1,
-		3,1,3,1,3,5,3,414,8,3,10,3,12,3,417,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,425,
-		8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,435,8,5,10,5,12,5,438,9,5,1,5,
-		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,453,8,5,1,5,1,5,1,
-		5,1,5,1,5,5,5,460,8,5,10,5,12,5,463,9,5,1,5,1,5,3,5,467,8,5,1,6,1,6,1,
-		6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,480,8,8,1,8,1,8,3,8,484,8,8,3,8,
-		486,8,8,1,9,3,9,489,8,9,1,9,1,9,3,9,493,8,9,1,9,3,9,496,8,9,1,10,1,10,
-		3,10,500,8,10,1,10,1,10,1,10,5,10,505,8,10,10,10,12,10,508,9,10,1,11,1,
-		11,1,11,1,11,1,11,3,11,515,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,
-		1,12,1,12,1,12,3,12,528,8,12,1,12,1,12,1,12,1,12,3,12,534,8,12,1,12,5,
-		12,537,8,12,10,12,12,12,540,9,12,1,13,1,13,1,13,1,13,1,13,5,13,547,8,13,
-		10,13,12,13,550,9,13,1,13,1,13,1,13,1,13,3,13,556,8,13,1,14,1,14,1,14,
-		1,14,5,14,562,8,14,10,14,12,14,565,9,14,1,14,1,14,1,15,1,15,3,15,571,8,
-		15,1,15,1,15,1,15,5,15,576,8,15,10,15,12,15,579,9,15,1,15,1,15,1,15,1,
-		15,5,15,585,8,15,10,15,12,15,588,9,15,3,15,590,8,15,1,15,1,15,3,15,594,
-		8,15,1,15,1,15,1,15,3,15,599,8,15,1,15,1,15,3,15,603,8,15,1,15,1,15,1,
-		15,1,15,5,15,609,8,15,10,15,12,15,612,9,15,3,15,614,8,15,1,15,1,15,3,15,
-		618,8,15,1,16,1,16,1,17,1,17,3,17,624,8,17,1,17,3,17,627,8,17,1,17,1,17,
-		1,17,3,17,632,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,640,8,17,3,17,642,
-		8,17,1,18,1,18,1,18,1,18,5,18,648,8,18,10,18,12,18,651,9,18,3,18,653,8,
-		18,1,19,1,19,1,19,1,19,1,19,5,19,660,8,19,10,19,12,19,663,9,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,1,19,5,19,672,8,19,10,19,12,19,675,9,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,685,8,19,10,19,12,19,688,9,19,1,
-		19,1,19,1,19,3,19,693,8,19,1,20,1,20,1,20,1,20,5,20,699,8,20,10,20,12,
-		20,702,9,20,3,20,704,8,20,1,20,1,20,3,20,708,8,20,1,21,1,21,1,21,1,21,
-		1,21,5,21,715,8,21,10,21,12,21,718,9,21,1,22,1,22,3,22,722,8,22,1,22,1,
-		22,3,22,726,8,22,1,23,1,23,1,23,1,23,3,23,732,8,23,1,23,1,23,1,23,1,23,
-		3,23,738,8,23,3,23,740,8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,760,8,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,5,24,768,8,24,10,24,12,24,771,9,24,1,25,3,25,774,8,
-		25,1,25,1,25,3,25,778,8,25,1,25,1,25,3,25,782,8,25,1,25,1,25,3,25,786,
-		8,25,1,25,1,25,3,25,790,8,25,1,26,1,26,1,26,3,26,795,8,26,1,26,3,26,798,
-		8,26,1,26,3,26,801,8,26,1,26,3,26,804,8,26,1,26,1,26,3,26,808,8,26,1,26,
-		3,26,811,8,26,1,26,1,26,1,26,1,26,1,26,5,26,818,8,26,10,26,12,26,821,9,
-		26,3,26,823,8,26,1,26,1,26,5,26,827,8,26,10,26,12,26,830,9,26,1,26,1,26,
-		3,26,834,8,26,1,26,3,26,837,8,26,1,26,1,26,1,26,1,26,3,26,843,8,26,1,26,
-		3,26,846,8,26,1,26,1,26,1,26,1,26,3,26,852,8,26,3,26,854,8,26,1,27,1,27,
-		1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,870,8,
-		28,1,29,1,29,1,29,1,29,1,29,3,29,877,8,29,1,29,1,29,1,29,1,29,1,29,3,29,
-		884,8,29,1,29,1,29,1,29,1,29,1,29,3,29,891,8,29,1,29,1,29,1,29,1,29,1,
-		29,3,29,898,8,29,3,29,900,8,29,1,29,1,29,3,29,904,8,29,1,29,1,29,1,29,
-		1,29,1,29,1,29,3,29,912,8,29,1,29,1,29,3,29,916,8,29,3,29,918,8,29,1,30,
-		3,30,921,8,30,1,30,1,30,1,30,1,30,1,30,3,30,928,8,30,1,31,1,31,1,31,1,
-		31,1,31,1,31,1,32,3,32,937,8,32,1,32,1,32,1,32,1,32,1,32,5,32,944,8,32,
-		10,32,12,32,947,9,32,3,32,949,8,32,1,32,3,32,952,8,32,1,32,3,32,955,8,
-		32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,965,8,33,1,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,3,34,976,8,34,1,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,3,35,985,8,35,1,35,1,35,3,35,989,8,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,5,35,997,8,35,10,35,12,35,1000,9,35,1,36,1,36,1,36,1,36,1,36,3,36,
-		1007,8,36,1,36,1,36,1,36,3,36,1012,8,36,1,36,1,36,1,36,1,36,1,36,3,36,
-		1019,8,36,1,36,1,36,3,36,1023,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
-		1031,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1039,8,36,1,36,1,36,1,36,
-		1,36,1,36,5,36,1046,8,36,10,36,12,36,1049,9,36,1,36,1,36,1,36,3,36,1054,
-		8,36,1,36,1,36,1,36,1,36,3,36,1060,8,36,1,36,1,36,1,36,1,36,3,36,1066,
-		8,36,3,36,1068,8,36,1,37,1,37,1,37,1,37,3,37,1074,8,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1090,8,37,
-		10,37,12,37,1093,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1103,
-		8,37,10,37,12,37,1106,9,37,1,38,1,38,3,38,1110,8,38,1,38,1,38,3,38,1114,
-		8,38,1,38,1,38,3,38,1118,8,38,3,38,1120,8,38,1,38,3,38,1123,8,38,1,38,
-		1,38,3,38,1127,8,38,3,38,1129,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1142,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
-		1150,8,40,1,40,4,40,1153,8,40,11,40,12,40,1154,1,40,1,40,3,40,1159,8,40,
+		2,1,2,3,2,261,8,2,1,2,1,2,3,2,265,8,2,1,2,1,2,3,2,269,8,2,1,2,1,2,3,2,
+		273,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,5,2,293,8,2,10,2,12,2,296,9,2,1,2,1,2,3,2,300,8,2,1,2,1,
+		2,1,2,1,2,1,2,3,2,307,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,316,8,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,3,2,324,8,2,1,2,1,2,1,2,3,2,329,8,2,1,2,3,2,332,8,
+		2,1,2,1,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,347,8,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,362,8,2,10,2,12,
+		2,365,9,2,1,2,1,2,1,2,3,2,370,8,2,1,2,1,2,1,2,3,2,375,8,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,387,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,3,2,401,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,
+		412,8,2,10,2,12,2,415,9,2,1,2,1,2,3,2,419,8,2,3,2,421,8,2,1,3,1,3,1,3,
+		5,3,426,8,3,10,3,12,3,429,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,437,8,4,1,5,
+		1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,447,8,5,10,5,12,5,450,9,5,1,5,1,5,1,5,
+		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,465,8,5,1,5,1,5,1,5,1,5,1,
+		5,5,5,472,8,5,10,5,12,5,475,9,5,1,5,1,5,3,5,479,8,5,1,6,1,6,1,6,1,6,1,
+		7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,492,8,8,1,8,1,8,3,8,496,8,8,3,8,498,8,8,
+		1,9,3,9,501,8,9,1,9,1,9,3,9,505,8,9,1,9,3,9,508,8,9,1,10,1,10,3,10,512,
+		8,10,1,10,1,10,1,10,5,10,517,8,10,10,10,12,10,520,9,10,1,11,1,11,1,11,
+		1,11,1,11,3,11,527,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,
+		12,1,12,3,12,540,8,12,1,12,1,12,1,12,1,12,3,12,546,8,12,1,12,5,12,549,
+		8,12,10,12,12,12,552,9,12,1,13,1,13,1,13,1,13,1,13,5,13,559,8,13,10,13,
+		12,13,562,9,13,1,13,1,13,1,13,1,13,3,13,568,8,13,1,14,1,14,1,14,1,14,5,
+		14,574,8,14,10,14,12,14,577,9,14,1,14,1,14,1,15,1,15,3,15,583,8,15,1,15,
+		1,15,1,15,5,15,588,8,15,10,15,12,15,591,9,15,1,15,1,15,1,15,1,15,5,15,
+		597,8,15,10,15,12,15,600,9,15,3,15,602,8,15,1,15,1,15,3,15,606,8,15,1,
+		15,1,15,1,15,3,15,611,8,15,1,15,1,15,3,15,615,8,15,1,15,1,15,1,15,1,15,
+		5,15,621,8,15,10,15,12,15,624,9,15,3,15,626,8,15,1,15,1,15,3,15,630,8,
+		15,1,16,1,16,1,17,1,17,3,17,636,8,17,1,17,3,17,639,8,17,1,17,1,17,1,17,
+		3,17,644,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,652,8,17,3,17,654,8,17,
+		1,18,1,18,1,18,1,18,5,18,660,8,18,10,18,12,18,663,9,18,3,18,665,8,18,1,
+		19,1,19,1,19,1,19,1,19,5,19,672,8,19,10,19,12,19,675,9,19,1,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,5,19,684,8,19,10,19,12,19,687,9,19,1,19,1,19,1,
+		19,1,19,1,19,1,19,1,19,1,19,5,19,697,8,19,10,19,12,19,700,9,19,1,19,1,
+		19,1,19,3,19,705,8,19,1,20,1,20,1,20,1,20,5,20,711,8,20,10,20,12,20,714,
+		9,20,3,20,716,8,20,1,20,1,20,3,20,720,8,20,1,21,1,21,1,21,1,21,1,21,5,
+		21,727,8,21,10,21,12,21,730,9,21,1,22,1,22,3,22,734,8,22,1,22,1,22,3,22,
+		738,8,22,1,23,1,23,1,23,1,23,3,23,744,8,23,1,23,1,23,1,23,1,23,3,23,750,
+		8,23,3,23,752,8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,772,8,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,5,24,780,8,24,10,24,12,24,783,9,24,1,25,3,25,786,8,25,1,25,1,
+		25,3,25,790,8,25,1,25,1,25,3,25,794,8,25,1,25,1,25,3,25,798,8,25,1,25,
+		1,25,3,25,802,8,25,1,26,1,26,1,26,3,26,807,8,26,1,26,3,26,810,8,26,1,26,
+		3,26,813,8,26,1,26,3,26,816,8,26,1,26,1,26,3,26,820,8,26,1,26,3,26,823,
+		8,26,1,26,1,26,1,26,1,26,1,26,5,26,830,8,26,10,26,12,26,833,9,26,3,26,
+		835,8,26,1,26,1,26,5,26,839,8,26,10,26,12,26,842,9,26,1,26,1,26,3,26,846,
+		8,26,1,26,3,26,849,8,26,1,26,1,26,1,26,1,26,3,26,855,8,26,1,26,3,26,858,
+		8,26,1,26,1,26,1,26,1,26,3,26,864,8,26,3,26,866,8,26,1,27,1,27,1,27,1,
+		27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,882,8,28,1,29,
+		1,29,1,29,1,29,1,29,3,29,889,8,29,1,29,1,29,1,29,1,29,1,29,3,29,896,8,
+		29,1,29,1,29,1,29,1,29,1,29,3,29,903,8,29,1,29,1,29,1,29,1,29,1,29,3,29,
+		910,8,29,3,29,912,8,29,1,29,1,29,3,29,916,8,29,1,29,1,29,1,29,1,29,1,29,
+		1,29,3,29,924,8,29,1,29,1,29,3,29,928,8,29,3,29,930,8,29,1,30,3,30,933,
+		8,30,1,30,1,30,1,30,1,30,1,30,3,30,940,8,30,1,31,1,31,1,31,1,31,1,31,1,
+		31,1,32,3,32,949,8,32,1,32,1,32,1,32,1,32,1,32,5,32,956,8,32,10,32,12,
+		32,959,9,32,3,32,961,8,32,1,32,3,32,964,8,32,1,32,3,32,967,8,32,1,33,1,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,977,8,33,1,34,1,34,1,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,3,34,988,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,
+		35,997,8,35,1,35,1,35,3,35,1001,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,
+		1009,8,35,10,35,12,35,1012,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1019,8,36,
+		1,36,1,36,1,36,3,36,1024,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1031,8,36,
+		1,36,1,36,3,36,1035,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1043,8,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,3,36,1051,8,36,1,36,1,36,1,36,1,36,1,36,
+		5,36,1058,8,36,10,36,12,36,1061,9,36,1,36,1,36,1,36,3,36,1066,8,36,1,36,
+		1,36,1,36,1,36,3,36,1072,8,36,1,36,1,36,1,36,1,36,3,36,1078,8,36,3,36,
+		1080,8,36,1,37,1,37,1,37,1,37,3,37,1086,8,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1102,8,37,10,37,12,37,
+		1105,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1115,8,37,10,37,
+		12,37,1118,9,37,1,38,1,38,3,38,1122,8,38,1,38,1,38,3,38,1126,8,38,1,38,
+		1,38,3,38,1130,8,38,3,38,1132,8,38,1,38,3,38,1135,8,38,1,38,1,38,3,38,
+		1139,8,38,3,38,1141,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,3,40,1154,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1162,8,40,
+		1,40,4,40,1165,8,40,11,40,12,40,1166,1,40,1,40,3,40,1171,8,40,1,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1184,8,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1198,8,40,1,40,
-		3,40,1201,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,3,40,1220,8,40,1,40,1,40,1,40,5,40,1225,
-		8,40,10,40,12,40,1228,9,40,3,40,1230,8,40,1,40,1,40,1,40,1,40,1,40,5,40,
-		1237,8,40,10,40,12,40,1240,9,40,3,40,1242,8,40,3,40,1244,8,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,3,40,1253,8,40,1,40,3,40,1256,8,40,1,40,1,40,
-		1,40,1,40,5,40,1262,8,40,10,40,12,40,1265,9,40,3,40,1267,8,40,1,40,1,40,
-		1,40,1,40,1,40,5,40,1274,8,40,10,40,12,40,1277,9,40,3,40,1279,8,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,5,40,1287,8,40,10,40,12,40,1290,9,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,4,40,1298,8,40,11,40,12,40,1299,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,3,40,1309,8,40,1,41,1,41,3,41,1313,8,41,1,41,1,41,1,41,
-		1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1328,8,43,1,44,
-		1,44,1,44,1,44,1,44,1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1342,8,45,
-		1,46,1,46,1,46,1,46,1,46,5,46,1349,8,46,10,46,12,46,1352,9,46,1,46,3,46,
-		1355,8,46,1,46,1,46,3,46,1359,8,46,1,46,5,46,1362,8,46,10,46,12,46,1365,
-		9,46,1,46,1,46,1,46,1,46,1,46,5,46,1372,8,46,10,46,12,46,1375,9,46,1,46,
-		1,46,1,46,1,46,1,46,5,46,1382,8,46,10,46,12,46,1385,9,46,1,46,3,46,1388,
-		8,46,3,46,1390,8,46,1,47,1,47,1,47,5,47,1395,8,47,10,47,12,47,1398,9,47,
-		1,48,1,48,1,48,3,48,1403,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,
-		6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,
-		54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,
-		23,2,0,21,21,129,129,2,0,40,40,63,63,1,0,24,25,2,0,114,114,143,143,1,0,
-		174,175,2,0,31,31,118,118,2,0,2,2,26,26,2,0,8,8,24,24,2,0,38,38,55,55,
-		2,0,143,143,167,167,2,0,9,9,85,85,2,0,73,73,80,80,2,0,39,39,72,72,2,0,
-		36,36,115,115,2,0,45,45,57,57,1,0,150,151,1,0,152,155,1,0,143,148,1,0,
-		175,176,2,0,172,172,174,174,2,0,14,14,116,116,1,0,135,137,24,0,1,2,4,4,
-		8,9,11,11,15,17,20,22,24,25,30,30,32,32,34,35,37,39,46,46,51,51,55,55,
-		62,64,69,77,79,80,84,85,87,111,113,114,116,117,122,123,126,127,129,142,
-		1637,0,103,1,0,0,0,2,128,1,0,0,0,4,408,1,0,0,0,6,410,1,0,0,0,8,424,1,0,
-		0,0,10,466,1,0,0,0,12,468,1,0,0,0,14,472,1,0,0,0,16,485,1,0,0,0,18,488,
-		1,0,0,0,20,497,1,0,0,0,22,509,1,0,0,0,24,521,1,0,0,0,26,555,1,0,0,0,28,
-		557,1,0,0,0,30,568,1,0,0,0,32,619,1,0,0,0,34,641,1,0,0,0,36,652,1,0,0,
-		0,38,692,1,0,0,0,40,707,1,0,0,0,42,709,1,0,0,0,44,719,1,0,0,0,46,739,1,
-		0,0,0,48,741,1,0,0,0,50,789,1,0,0,0,52,853,1,0,0,0,54,855,1,0,0,0,56,869,
-		1,0,0,0,58,917,1,0,0,0,60,920,1,0,0,0,62,929,1,0,0,0,64,936,1,0,0,0,66,
-		964,1,0,0,0,68,975,1,0,0,0,70,988,1,0,0,0,72,1067,1,0,0,0,74,1073,1,0,
-		0,0,76,1128,1,0,0,0,78,1130,1,0,0,0,80,1308,1,0,0,0,82,1312,1,0,0,0,84,
-		1317,1,0,0,0,86,1321,1,0,0,0,88,1329,1,0,0,0,90,1341,1,0,0,0,92,1389,1,
-		0,0,0,94,1391,1,0,0,0,96,1402,1,0,0,0,98,1404,1,0,0,0,100,102,5,165,0,
-		0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,
-		124,1,0,0,0,105,103,1,0,0,0,106,115,3,4,2,0,107,109,5,165,0,0,108,107,
-		1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,
-		0,112,114,3,4,2,0,113,108,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,
-		116,1,0,0,0,116,121,1,0,0,0,117,115,1,0,0,0,118,120,5,165,0,0,119,118,
-		1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,
-		0,123,121,1,0,0,0,124,106,1,0,0,0,124,125,1,0,0,0,125,126,1,0,0,0,126,
-		127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,2,0,129,131,5,165,0,0,130,129,1,
-		0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,135,1,0,0,0,
-		134,132,1,0,0,0,135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,34,0,0,138,140,
-		5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,409,3,4,2,
-		0,142,409,3,18,9,0,143,146,5,18,0,0,144,145,5,66,0,0,145,147,5,76,0,0,
-		146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,
-		5,44,0,0,150,151,5,60,0,0,151,153,5,33,0,0,152,149,1,0,0,0,152,153,1,0,
-		0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,157,0,0,156,161,3,6,3,
-		0,157,158,5,163,0,0,158,160,3,6,3,0,159,157,1,0,0,0,160,163,1,0,0,0,161,
-		159,1,0,0,0,161,162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,
-		158,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,
-		0,168,169,5,7,0,0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,
-		409,1,0,0,0,172,173,5,27,0,0,173,176,7,0,0,0,174,175,5,44,0,0,175,177,
-		5,33,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,409,3,96,
-		48,0,179,180,5,49,0,0,180,181,5,52,0,0,181,186,3,96,48,0,182,183,5,157,
-		0,0,183,184,3,94,47,0,184,185,5,158,0,0,185,187,1,0,0,0,186,182,1,0,0,
-		0,186,187,1,0,0,0,187,188,1,0,0,0,188,189,3,18,9,0,189,409,1,0,0,0,190,
-		191,5,119,0,0,191,192,3,96,48,0,192,193,5,83,0,0,193,198,3,14,7,0,194,
-		195,5,163,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,
-		1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,40,0,
-		0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,
-		206,5,125,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,409,
-		1,0,0,0,209,210,5,23,0,0,210,211,5,40,0,0,211,214,3,96,48,0,212,213,5,
-		125,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,409,1,0,
-		0,0,216,217,5,104,0,0,217,218,5,52,0,0,218,219,3,96,48,0,219,220,5,120,
-		0,0,220,221,3,48,24,0,221,222,5,65,0,0,222,224,3,70,35,0,223,225,3,10,
-		5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,
-		409,1,0,0,0,228,229,5,3,0,0,229,230,5,21,0,0,230,231,3,96,48,0,231,233,
-		5,1,0,0,232,234,5,16,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,
-		0,235,237,3,96,48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,238,1,0,0,0,
-		238,241,1,0,0,0,239,240,5,7,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,
-		242,1,0,0,0,242,409,1,0,0,0,243,244,5,84,0,0,244,409,5,22,0,0,245,246,
-		5,84,0,0,246,248,5,106,0,0,247,249,7,1,0,0,248,247,1,0,0,0,248,249,1,0,
-		0,0,249,250,1,0,0,0,250,409,3,96,48,0,251,252,5,84,0,0,252,253,5,123,0,
-		0,253,254,5,63,0,0,254,409,3,96,48,0,255,256,5,15,0,0,256,257,5,21,0,0,
-		257,260,3,96,48,0,258,259,5,122,0,0,259,261,5,174,0,0,260,258,1,0,0,0,
-		260,261,1,0,0,0,261,409,1,0,0,0,262,268,7,2,0,0,263,269,3,96,48,0,264,
-		265,5,157,0,0,265,266,3,18,9,0,266,267,5,158,0,0,267,269,1,0,0,0,268,263,
-		1,0,0,0,268,264,1,0,0,0,269,409,1,0,0,0,270,271,5,17,0,0,271,272,5,157,
-		0,0,272,273,3,18,9,0,273,274,5,158,0,0,274,275,5,114,0,0,275,287,5,172,
-		0,0,276,277,5,157,0,0,277,282,3,16,8,0,278,279,5,163,0,0,279,281,3,16,
-		8,0,280,278,1,0,0,0,281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,
-		285,1,0,0,0,284,282,1,0,0,0,285,286,5,158,0,0,286,288,1,0,0,0,287,276,
-		1,0,0,0,287,288,1,0,0,0,288,409,1,0,0,0,289,290,5,18,0,0,290,291,5,92,
-		0,0,291,294,3,96,48,0,292,293,5,94,0,0,293,295,5,95,0,0,294,292,1,0,0,
-		0,294,295,1,0,0,0,295,296,1,0,0,0,296,297,5,7,0,0,297,298,3,18,9,0,298,
-		409,1,0,0,0,299,300,5,27,0,0,300,303,5,92,0,0,301,302,5,44,0,0,302,304,
-		5,33,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,305,1,0,0,0,305,409,3,96,
-		48,0,306,307,5,84,0,0,307,409,5,93,0,0,308,309,5,84,0,0,309,311,5,96,0,
-		0,310,312,5,63,0,0,311,310,1,0,0,0,311,312,1,0,0,0,312,319,1,0,0,0,313,
-		316,3,96,48,0,314,315,5,164,0,0,315,317,3,96,48,0,316,314,1,0,0,0,316,
-		317,1,0,0,0,317,320,1,0,0,0,318,320,5,172,0,0,319,313,1,0,0,0,319,318,
-		1,0,0,0,320,409,1,0,0,0,321,322,5,84,0,0,322,409,5,97,0,0,323,325,5,83,
-		0,0,324,326,5,99,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,1,0,0,0,327,
-		328,3,96,48,0,328,329,7,3,0,0,329,330,3,70,35,0,330,409,1,0,0,0,331,334,
-		5,100,0,0,332,335,5,2,0,0,333,335,3,96,48,0,334,332,1,0,0,0,334,333,1,
-		0,0,0,335,409,1,0,0,0,336,337,5,84,0,0,337,409,5,98,0,0,338,339,5,18,0,
-		0,339,340,5,88,0,0,340,341,3,96,48,0,341,342,5,40,0,0,342,343,5,157,0,
-		0,343,344,3,18,9,0,344,345,5,158,0,0,345,346,5,52,0,0,346,351,3,12,6,0,
-		347,348,5,163,0,0,348,350,3,12,6,0,349,347,1,0,0,0,350,353,1,0,0,0,351,
-		349,1,0,0,0,351,352,1,0,0,0,352,357,1,0,0,0,353,351,1,0,0,0,354,355,5,
-		108,0,0,355,356,5,12,0,0,356,358,3,70,35,0,357,354,1,0,0,0,357,358,1,0,
-		0,0,358,362,1,0,0,0,359,360,5,42,0,0,360,361,5,12,0,0,361,363,3,70,35,
-		0,362,359,1,0,0,0,362,363,1,0,0,0,363,364,1,0,0,0,364,365,5,110,0,0,365,
-		366,5,174,0,0,366,409,1,0,0,0,367,368,5,90,0,0,368,369,5,88,0,0,369,409,
-		3,96,48,0,370,371,5,27,0,0,371,374,5,88,0,0,372,373,5,44,0,0,373,375,5,
-		33,0,0,374,372,1,0,0,0,374,375,1,0,0,0,375,376,1,0,0,0,376,409,3,96,48,
-		0,377,378,5,84,0,0,378,409,5,89,0,0,379,380,5,46,0,0,380,381,5,101,0,0,
-		381,382,5,172,0,0,382,383,5,52,0,0,383,384,3,96,48,0,384,385,5,102,0,0,
-		385,388,5,172,0,0,386,387,5,103,0,0,387,389,3,96,48,0,388,386,1,0,0,0,
-		388,389,1,0,0,0,389,409,1,0,0,0,390,391,5,46,0,0,391,392,3,96,48,0,392,
-		393,5,172,0,0,393,394,5,52,0,0,394,406,3,96,48,0,395,396,5,157,0,0,396,
-		401,3,16,8,0,397,398,5,163,0,0,398,400,3,16,8,0,399,397,1,0,0,0,400,403,
-		1,0,0,0,401,399,1,0,0,0,401,402,1,0,0,0,402,404,1,0,0,0,403,401,1,0,0,
-		0,404,405,5,158,0,0,405,407,1,0,0,0,406,395,1,0,0,0,406,407,1,0,0,0,407,
-		409,1,0,0,0,408,137,1,0,0,0,408,142,1,0,0,0,408,143,1,0,0,0,408,172,1,
-		0,0,0,408,179,1,0,0,0,408,190,1,0,0,0,408,209,1,0,0,0,408,216,1,0,0,0,
-		408,228,1,0,0,0,408,243,1,0,0,0,408,245,1,0,0,0,408,251,1,0,0,0,408,255,
-		1,0,0,0,408,262,1,0,0,0,408,270,1,0,0,0,408,289,1,0,0,0,408,299,1,0,0,
-		0,408,306,1,0,0,0,408,308,1,0,0,0,408,321,1,0,0,0,408,323,1,0,0,0,408,
-		331,1,0,0,0,408,336,1,0,0,0,408,338,1,0,0,0,408,367,1,0,0,0,408,370,1,
-		0,0,0,408,377,1,0,0,0,408,379,1,0,0,0,408,390,1,0,0,0,409,5,1,0,0,0,410,
-		411,3,96,48,0,411,415,3,92,46,0,412,414,3,8,4,0,413,412,1,0,0,0,414,417,
-		1,0,0,0,415,413,1,0,0,0,415,416,1,0,0,0,416,7,1,0,0,0,417,415,1,0,0,0,
-		418,419,5,60,0,0,419,425,5,61,0,0,420,425,5,61,0,0,421,422,5,130,0,0,422,
-		425,5,103,0,0,423,425,5,131,0,0,424,418,1,0,0,0,424,420,1,0,0,0,424,421,
-		1,0,0,0,424,423,1,0,0,0,425,9,1,0,0,0,426,427,5,124,0,0,427,428,5,105,
-		0,0,428,429,5,112,0,0,429,430,5,119,0,0,430,431,5,83,0,0,431,436,3,14,
-		7,0,432,433,5,163,0,0,433,435,3,14,7,0,434,432,1,0,0,0,435,438,1,0,0,0,
-		436,434,1,0,0,0,436,437,1,0,0,0,437,467,1,0,0,0,438,436,1,0,0,0,439,440,
-		5,124,0,0,440,441,5,105,0,0,441,442,5,112,0,0,442,467,5,23,0,0,443,444,
-		5,124,0,0,444,445,5,60,0,0,445,446,5,105,0,0,446,447,5,112,0,0,447,452,
-		5,49,0,0,448,449,5,157,0,0,449,450,3,94,47,0,450,451,5,158,0,0,451,453,
-		1,0,0,0,452,448,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,455,5,121,
-		0,0,455,456,5,157,0,0,456,461,3,70,35,0,457,458,5,163,0,0,458,460,3,70,
-		35,0,459,457,1,0,0,0,460,463,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,
-		464,1,0,0,0,463,461,1,0,0,0,464,465,5,158,0,0,465,467,1,0,0,0,466,426,
-		1,0,0,0,466,439,1,0,0,0,466,443,1,0,0,0,467,11,1,0,0,0,468,469,3,96,48,
-		0,469,470,7,4,0,0,470,471,5,71,0,0,471,13,1,0,0,0,472,473,3,96,48,0,473,
-		474,5,143,0,0,474,475,3,70,35,0,475,15,1,0,0,0,476,479,5,91,0,0,477,478,
-		5,110,0,0,478,480,5,174,0,0,479,477,1,0,0,0,479,480,1,0,0,0,480,486,1,
-		0,0,0,481,483,3,96,48,0,482,484,3,70,35,0,483,482,1,0,0,0,483,484,1,0,
-		0,0,484,486,1,0,0,0,485,476,1,0,0,0,485,481,1,0,0,0,486,17,1,0,0,0,487,
-		489,3,20,10,0,488,487,1,0,0,0,488,489,1,0,0,0,489,490,1,0,0,0,490,492,
-		3,24,12,0,491,493,3,42,21,0,492,491,1,0,0,0,492,493,1,0,0,0,493,495,1,
-		0,0,0,494,496,3,46,23,0,495,494,1,0,0,0,495,496,1,0,0,0,496,19,1,0,0,0,
-		497,499,5,128,0,0,498,500,5,74,0,0,499,498,1,0,0,0,499,500,1,0,0,0,500,
-		501,1,0,0,0,501,506,3,22,11,0,502,503,5,163,0,0,503,505,3,22,11,0,504,
-		502,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,21,1,0,
-		0,0,508,506,1,0,0,0,509,514,3,96,48,0,510,511,5,157,0,0,511,512,3,94,47,
-		0,512,513,5,158,0,0,513,515,1,0,0,0,514,510,1,0,0,0,514,515,1,0,0,0,515,
-		516,1,0,0,0,516,517,5,7,0,0,517,518,5,157,0,0,518,519,3,18,9,0,519,520,
-		5,158,0,0,520,23,1,0,0,0,521,522,6,12,-1,0,522,523,3,26,13,0,523,538,1,
-		0,0,0,524,525,10,2,0,0,525,527,5,50,0,0,526,528,3,32,16,0,527,526,1,0,
-		0,0,527,528,1,0,0,0,528,529,1,0,0,0,529,537,3,24,12,3,530,531,10,1,0,0,
-		531,533,7,5,0,0,532,534,3,32,16,0,533,532,1,0,0,0,533,534,1,0,0,0,534,
-		535,1,0,0,0,535,537,3,24,12,2,536,524,1,0,0,0,536,530,1,0,0,0,537,540,
-		1,0,0,0,538,536,1,0,0,0,538,539,1,0,0,0,539,25,1,0,0,0,540,538,1,0,0,0,
-		541,556,3,30,15,0,542,543,5,121,0,0,543,548,3,28,14,0,544,545,5,163,0,
-		0,545,547,3,28,14,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,548,
-		549,1,0,0,0,549,556,1,0,0,0,550,548,1,0,0,0,551,552,5,157,0,0,552,553,
-		3,18,9,0,553,554,5,158,0,0,554,556,1,0,0,0,555,541,1,0,0,0,555,542,1,0,
-		0,0,555,551,1,0,0,0,556,27,1,0,0,0,557,558,5,157,0,0,558,563,3,70,35,0,
-		559,560,5,163,0,0,560,562,3,70,35,0,561,559,1,0,0,0,562,565,1,0,0,0,563,
-		561,1,0,0,0,563,564,1,0,0,0,564,566,1,0,0,0,565,563,1,0,0,0,566,567,5,
-		158,0,0,567,29,1,0,0,0,568,570,5,81,0,0,569,571,3,32,16,0,570,569,1,0,
-		0,0,570,571,1,0,0,0,571,572,1,0,0,0,572,577,3,34,17,0,573,574,5,163,0,
-		0,574,576,3,34,17,0,575,573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,
-		578,1,0,0,0,578,589,1,0,0,0,579,577,1,0,0,0,580,581,5,40,0,0,581,586,3,
-		48,24,0,582,583,5,163,0,0,583,585,3,48,24,0,584,582,1,0,0,0,585,588,1,
-		0,0,0,586,584,1,0,0,0,586,587,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,
-		589,580,1,0,0,0,589,590,1,0,0,0,590,593,1,0,0,0,591,592,5,125,0,0,592,
-		594,3,70,35,0,593,591,1,0,0,0,593,594,1,0,0,0,594,598,1,0,0,0,595,596,
-		5,42,0,0,596,597,5,12,0,0,597,599,3,36,18,0,598,595,1,0,0,0,598,599,1,
-		0,0,0,599,602,1,0,0,0,600,601,5,43,0,0,601,603,3,70,35,0,602,600,1,0,0,
-		0,602,603,1,0,0,0,603,613,1,0,0,0,604,605,5,126,0,0,605,610,3,62,31,0,
-		606,607,5,163,0,0,607,609,3,62,31,0,608,606,1,0,0,0,609,612,1,0,0,0,610,
-		608,1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,610,1,0,0,0,613,604,1,
-		0,0,0,613,614,1,0,0,0,614,617,1,0,0,0,615,616,5,127,0,0,616,618,3,70,35,
-		0,617,615,1,0,0,0,617,618,1,0,0,0,618,31,1,0,0,0,619,620,7,6,0,0,620,33,
-		1,0,0,0,621,626,3,70,35,0,622,624,5,7,0,0,623,622,1,0,0,0,623,624,1,0,
-		0,0,624,625,1,0,0,0,625,627,3,96,48,0,626,623,1,0,0,0,626,627,1,0,0,0,
-		627,642,1,0,0,0,628,629,3,96,48,0,629,630,5,164,0,0,630,632,1,0,0,0,631,
-		628,1,0,0,0,631,632,1,0,0,0,632,633,1,0,0,0,633,639,5,152,0,0,634,635,
-		5,32,0,0,635,636,5,157,0,0,636,637,3,94,47,0,637,638,5,158,0,0,638,640,
-		1,0,0,0,639,634,1,0,0,0,639,640,1,0,0,0,640,642,1,0,0,0,641,621,1,0,0,
-		0,641,631,1,0,0,0,642,35,1,0,0,0,643,653,5,2,0,0,644,649,3,38,19,0,645,
-		646,5,163,0,0,646,648,3,38,19,0,647,645,1,0,0,0,648,651,1,0,0,0,649,647,
-		1,0,0,0,649,650,1,0,0,0,650,653,1,0,0,0,651,649,1,0,0,0,652,643,1,0,0,
-		0,652,644,1,0,0,0,653,37,1,0,0,0,654,655,5,139,0,0,655,656,5,157,0,0,656,
-		661,3,70,35,0,657,658,5,163,0,0,658,660,3,70,35,0,659,657,1,0,0,0,660,
-		663,1,0,0,0,661,659,1,0,0,0,661,662,1,0,0,0,662,664,1,0,0,0,663,661,1,
-		0,0,0,664,665,5,158,0,0,665,693,1,0,0,0,666,667,5,140,0,0,667,668,5,157,
-		0,0,668,673,3,70,35,0,669,670,5,163,0,0,670,672,3,70,35,0,671,669,1,0,
-		0,0,672,675,1,0,0,0,673,671,1,0,0,0,673,674,1,0,0,0,674,676,1,0,0,0,675,
-		673,1,0,0,0,676,677,5,158,0,0,677,693,1,0,0,0,678,679,5,141,0,0,679,680,
-		5,142,0,0,680,681,5,157,0,0,681,686,3,40,20,0,682,683,5,163,0,0,683,685,
-		3,40,20,0,684,682,1,0,0,0,685,688,1,0,0,0,686,684,1,0,0,0,686,687,1,0,
-		0,0,687,689,1,0,0,0,688,686,1,0,0,0,689,690,5,158,0,0,690,693,1,0,0,0,
-		691,693,3,70,35,0,692,654,1,0,0,0,692,666,1,0,0,0,692,678,1,0,0,0,692,
-		691,1,0,0,0,693,39,1,0,0,0,694,703,5,157,0,0,695,700,3,70,35,0,696,697,
-		5,163,0,0,697,699,3,70,35,0,698,696,1,0,0,0,699,702,1,0,0,0,700,698,1,
-		0,0,0,700,701,1,0,0,0,701,704,1,0,0,0,702,700,1,0,0,0,703,695,1,0,0,0,
-		703,704,1,0,0,0,704,705,1,0,0,0,705,708,5,158,0,0,706,708,3,70,35,0,707,
-		694,1,0,0,0,707,706,1,0,0,0,708,41,1,0,0,0,709,710,5,67,0,0,710,711,5,
-		12,0,0,711,716,3,44,22,0,712,713,5,163,0,0,713,715,3,44,22,0,714,712,1,
-		0,0,0,715,718,1,0,0,0,716,714,1,0,0,0,716,717,1,0,0,0,717,43,1,0,0,0,718,
-		716,1,0,0,0,719,721,3,70,35,0,720,722,7,7,0,0,721,720,1,0,0,0,721,722,
-		1,0,0,0,722,725,1,0,0,0,723,724,5,62,0,0,724,726,7,8,0,0,725,723,1,0,0,
-		0,725,726,1,0,0,0,726,45,1,0,0,0,727,728,5,58,0,0,728,731,3,70,35,0,729,
-		730,5,64,0,0,730,732,3,70,35,0,731,729,1,0,0,0,731,732,1,0,0,0,732,740,
-		1,0,0,0,733,734,5,64,0,0,734,737,3,70,35,0,735,736,5,58,0,0,736,738,3,
-		70,35,0,737,735,1,0,0,0,737,738,1,0,0,0,738,740,1,0,0,0,739,727,1,0,0,
-		0,739,733,1,0,0,0,740,47,1,0,0,0,741,742,6,24,-1,0,742,743,3,52,26,0,743,
-		769,1,0,0,0,744,745,10,4,0,0,745,746,5,19,0,0,746,747,5,54,0,0,747,768,
-		3,52,26,0,748,749,10,3,0,0,749,750,3,50,25,0,750,751,5,54,0,0,751,759,
-		3,52,26,0,752,753,5,65,0,0,753,760,3,70,35,0,754,755,5,120,0,0,755,756,
-		5,157,0,0,756,757,3,94,47,0,757,758,5,158,0,0,758,760,1,0,0,0,759,752,
-		1,0,0,0,759,754,1,0,0,0,760,768,1,0,0,0,761,762,10,2,0,0,762,763,5,59,
-		0,0,763,764,3,50,25,0,764,765,5,54,0,0,765,766,3,52,26,0,766,768,1,0,0,
-		0,767,744,1,0,0,0,767,748,1,0,0,0,767,761,1,0,0,0,768,771,1,0,0,0,769,
-		767,1,0,0,0,769,770,1,0,0,0,770,49,1,0,0,0,771,769,1,0,0,0,772,774,5,48,
-		0,0,773,772,1,0,0,0,773,774,1,0,0,0,774,790,1,0,0,0,775,777,5,56,0,0,776,
-		778,5,68,0,0,777,776,1,0,0,0,777,778,1,0,0,0,778,790,1,0,0,0,779,781,5,
-		78,0,0,780,782,5,68,0,0,781,780,1,0,0,0,781,782,1,0,0,0,782,790,1,0,0,
-		0,783,785,5,41,0,0,784,786,5,68,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,
-		790,1,0,0,0,787,790,5,82,0,0,788,790,5,6,0,0,789,773,1,0,0,0,789,775,1,
-		0,0,0,789,779,1,0,0,0,789,783,1,0,0,0,789,787,1,0,0,0,789,788,1,0,0,0,
-		790,51,1,0,0,0,791,794,3,96,48,0,792,793,5,164,0,0,793,795,3,96,48,0,794,
-		792,1,0,0,0,794,795,1,0,0,0,795,797,1,0,0,0,796,798,3,56,28,0,797,796,
-		1,0,0,0,797,798,1,0,0,0,798,800,1,0,0,0,799,801,3,58,29,0,800,799,1,0,
-		0,0,800,801,1,0,0,0,801,803,1,0,0,0,802,804,3,60,30,0,803,802,1,0,0,0,
-		803,804,1,0,0,0,804,854,1,0,0,0,805,807,5,172,0,0,806,808,3,58,29,0,807,
-		806,1,0,0,0,807,808,1,0,0,0,808,810,1,0,0,0,809,811,3,60,30,0,810,809,
-		1,0,0,0,810,811,1,0,0,0,811,854,1,0,0,0,812,813,3,96,48,0,813,822,5,157,
-		0,0,814,819,3,70,35,0,815,816,5,163,0,0,816,818,3,70,35,0,817,815,1,0,
-		0,0,818,821,1,0,0,0,819,817,1,0,0,0,819,820,1,0,0,0,820,823,1,0,0,0,821,
-		819,1,0,0,0,822,814,1,0,0,0,822,823,1,0,0,0,823,828,1,0,0,0,824,825,5,
-		163,0,0,825,827,3,54,27,0,826,824,1,0,0,0,827,830,1,0,0,0,828,826,1,0,
-		0,0,828,829,1,0,0,0,829,831,1,0,0,0,830,828,1,0,0,0,831,833,5,158,0,0,
-		832,834,3,58,29,0,833,832,1,0,0,0,833,834,1,0,0,0,834,836,1,0,0,0,835,
-		837,3,60,30,0,836,835,1,0,0,0,836,837,1,0,0,0,837,854,1,0,0,0,838,839,
-		5,157,0,0,839,840,3,18,9,0,840,842,5,158,0,0,841,843,3,58,29,0,842,841,
-		1,0,0,0,842,843,1,0,0,0,843,845,1,0,0,0,844,846,3,60,30,0,845,844,1,0,
-		0,0,845,846,1,0,0,0,846,854,1,0,0,0,847,848,5,157,0,0,848,849,3,48,24,
-		0,849,851,5,158,0,0,850,852,3,58,29,0,851,850,1,0,0,0,851,852,1,0,0,0,
-		852,854,1,0,0,0,853,791,1,0,0,0,853,805,1,0,0,0,853,812,1,0,0,0,853,838,
-		1,0,0,0,853,847,1,0,0,0,854,53,1,0,0,0,855,856,3,96,48,0,856,857,7,9,0,
-		0,857,858,3,70,35,0,858,55,1,0,0,0,859,860,5,122,0,0,860,870,5,174,0,0,
-		861,862,5,7,0,0,862,863,5,63,0,0,863,864,5,113,0,0,864,870,5,172,0,0,865,
-		866,5,11,0,0,866,870,3,96,48,0,867,868,5,111,0,0,868,870,3,96,48,0,869,
-		859,1,0,0,0,869,861,1,0,0,0,869,865,1,0,0,0,869,867,1,0,0,0,870,57,1,0,
-		0,0,871,872,5,86,0,0,872,873,7,10,0,0,873,874,5,157,0,0,874,876,3,70,35,
-		0,875,877,5,71,0,0,876,875,1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,
-		883,5,158,0,0,879,880,5,75,0,0,880,881,5,157,0,0,881,882,5,174,0,0,882,
-		884,5,158,0,0,883,879,1,0,0,0,883,884,1,0,0,0,884,918,1,0,0,0,885,886,
-		5,87,0,0,886,887,3,70,35,0,887,890,5,80,0,0,888,889,5,107,0,0,889,891,
-		3,70,35,0,890,888,1,0,0,0,890,891,1,0,0,0,891,899,1,0,0,0,892,893,5,109,
-		0,0,893,894,5,12,0,0,894,897,3,70,35,0,895,896,5,128,0,0,896,898,5,77,
-		0,0,897,895,1,0,0,0,897,898,1,0,0,0,898,900,1,0,0,0,899,892,1,0,0,0,899,
-		900,1,0,0,0,900,903,1,0,0,0,901,902,5,110,0,0,902,904,5,174,0,0,903,901,
-		1,0,0,0,903,904,1,0,0,0,904,918,1,0,0,0,905,906,5,87,0,0,906,907,3,70,
-		35,0,907,911,5,71,0,0,908,909,5,108,0,0,909,910,5,12,0,0,910,912,3,70,
-		35,0,911,908,1,0,0,0,911,912,1,0,0,0,912,915,1,0,0,0,913,914,5,110,0,0,
-		914,916,5,174,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,918,1,0,0,0,917,
-		871,1,0,0,0,917,885,1,0,0,0,917,905,1,0,0,0,918,59,1,0,0,0,919,921,5,7,
-		0,0,920,919,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,927,3,96,48,0,
-		923,924,5,157,0,0,924,925,3,94,47,0,925,926,5,158,0,0,926,928,1,0,0,0,
-		927,923,1,0,0,0,927,928,1,0,0,0,928,61,1,0,0,0,929,930,3,96,48,0,930,931,
-		5,7,0,0,931,932,5,157,0,0,932,933,3,64,32,0,933,934,5,158,0,0,934,63,1,
-		0,0,0,935,937,3,96,48,0,936,935,1,0,0,0,936,937,1,0,0,0,937,948,1,0,0,
-		0,938,939,5,70,0,0,939,940,5,12,0,0,940,945,3,70,35,0,941,942,5,163,0,
-		0,942,944,3,70,35,0,943,941,1,0,0,0,944,947,1,0,0,0,945,943,1,0,0,0,945,
-		946,1,0,0,0,946,949,1,0,0,0,947,945,1,0,0,0,948,938,1,0,0,0,948,949,1,
-		0,0,0,949,951,1,0,0,0,950,952,3,42,21,0,951,950,1,0,0,0,951,952,1,0,0,
-		0,952,954,1,0,0,0,953,955,3,66,33,0,954,953,1,0,0,0,954,955,1,0,0,0,955,
-		65,1,0,0,0,956,957,7,11,0,0,957,965,3,68,34,0,958,959,7,11,0,0,959,960,
-		5,10,0,0,960,961,3,68,34,0,961,962,5,5,0,0,962,963,3,68,34,0,963,965,1,
-		0,0,0,964,956,1,0,0,0,964,958,1,0,0,0,965,67,1,0,0,0,966,967,5,117,0,0,
-		967,976,5,72,0,0,968,969,5,117,0,0,969,976,5,39,0,0,970,971,5,20,0,0,971,
-		976,5,79,0,0,972,973,3,70,35,0,973,974,7,12,0,0,974,976,1,0,0,0,975,966,
-		1,0,0,0,975,968,1,0,0,0,975,970,1,0,0,0,975,972,1,0,0,0,976,69,1,0,0,0,
-		977,978,6,35,-1,0,978,979,3,96,48,0,979,980,5,149,0,0,980,981,3,70,35,
-		5,981,989,1,0,0,0,982,984,3,74,37,0,983,985,3,72,36,0,984,983,1,0,0,0,
-		984,985,1,0,0,0,985,989,1,0,0,0,986,987,5,60,0,0,987,989,3,70,35,3,988,
-		977,1,0,0,0,988,982,1,0,0,0,988,986,1,0,0,0,989,998,1,0,0,0,990,991,10,
-		2,0,0,991,992,5,5,0,0,992,997,3,70,35,3,993,994,10,1,0,0,994,995,5,66,
-		0,0,995,997,3,70,35,2,996,990,1,0,0,0,996,993,1,0,0,0,997,1000,1,0,0,0,
-		998,996,1,0,0,0,998,999,1,0,0,0,999,71,1,0,0,0,1000,998,1,0,0,0,1001,1002,
-		3,78,39,0,1002,1003,3,74,37,0,1003,1068,1,0,0,0,1004,1006,5,53,0,0,1005,
-		1007,5,60,0,0,1006,1005,1,0,0,0,1006,1007,1,0,0,0,1007,1008,1,0,0,0,1008,
-		1068,5,61,0,0,1009,1011,5,53,0,0,1010,1012,5,60,0,0,1011,1010,1,0,0,0,
-		1011,1012,1,0,0,0,1012,1013,1,0,0,0,1013,1014,5,26,0,0,1014,1015,5,40,
-		0,0,1015,1068,3,74,37,0,1016,1018,5,53,0,0,1017,1019,5,60,0,0,1018,1017,
-		1,0,0,0,1018,1019,1,0,0,0,1019,1020,1,0,0,0,1020,1068,7,13,0,0,1021,1023,
-		5,60,0,0,1022,1021,1,0,0,0,1022,1023,1,0,0,0,1023,1024,1,0,0,0,1024,1025,
-		5,10,0,0,1025,1026,3,74,37,0,1026,1027,5,5,0,0,1027,1028,3,74,37,0,1028,
-		1068,1,0,0,0,1029,1031,5,60,0,0,1030,1029,1,0,0,0,1030,1031,1,0,0,0,1031,
-		1032,1,0,0,0,1032,1033,5,47,0,0,1033,1034,5,157,0,0,1034,1035,3,18,9,0,
-		1035,1036,5,158,0,0,1036,1068,1,0,0,0,1037,1039,5,60,0,0,1038,1037,1,0,
-		0,0,1038,1039,1,0,0,0,1039,1040,1,0,0,0,1040,1041,5,47,0,0,1041,1042,5,
-		157,0,0,1042,1047,3,70,35,0,1043,1044,5,163,0,0,1044,1046,3,70,35,0,1045,
-		1043,1,0,0,0,1046,1049,1,0,0,0,1047,1045,1,0,0,0,1047,1048,1,0,0,0,1048,
-		1050,1,0,0,0,1049,1047,1,0,0,0,1050,1051,5,158,0,0,1051,1068,1,0,0,0,1052,
-		1054,5,60,0,0,1053,1052,1,0,0,0,1053,1054,1,0,0,0,1054,1055,1,0,0,0,1055,
-		1056,5,47,0,0,1056,1057,5,157,0,0,1057,1068,5,158,0,0,1058,1060,5,60,0,
-		0,1059,1058,1,0,0,0,1059,1060,1,0,0,0,1060,1061,1,0,0,0,1061,1062,7,14,
-		0,0,1062,1065,3,74,37,0,1063,1064,5,30,0,0,1064,1066,3,74,37,0,1065,1063,
-		1,0,0,0,1065,1066,1,0,0,0,1066,1068,1,0,0,0,1067,1001,1,0,0,0,1067,1004,
-		1,0,0,0,1067,1009,1,0,0,0,1067,1016,1,0,0,0,1067,1022,1,0,0,0,1067,1030,
-		1,0,0,0,1067,1038,1,0,0,0,1067,1053,1,0,0,0,1067,1059,1,0,0,0,1068,73,
-		1,0,0,0,1069,1070,6,37,-1,0,1070,1074,3,80,40,0,1071,1072,7,15,0,0,1072,
-		1074,3,74,37,4,1073,1069,1,0,0,0,1073,1071,1,0,0,0,1074,1104,1,0,0,0,1075,
-		1076,10,3,0,0,1076,1077,7,16,0,0,1077,1103,3,74,37,4,1078,1079,10,2,0,
-		0,1079,1080,7,15,0,0,1080,1103,3,74,37,3,1081,1082,10,1,0,0,1082,1083,
-		5,156,0,0,1083,1103,3,74,37,2,1084,1085,10,7,0,0,1085,1086,5,159,0,0,1086,
-		1091,3,76,38,0,1087,1088,5,163,0,0,1088,1090,3,76,38,0,1089,1087,1,0,0,
-		0,1090,1093,1,0,0,0,1091,1089,1,0,0,0,1091,1092,1,0,0,0,1092,1094,1,0,
-		0,0,1093,1091,1,0,0,0,1094,1095,5,160,0,0,1095,1103,1,0,0,0,1096,1097,
-		10,6,0,0,1097,1098,5,166,0,0,1098,1103,3,92,46,0,1099,1100,10,5,0,0,1100,
-		1101,5,164,0,0,1101,1103,3,96,48,0,1102,1075,1,0,0,0,1102,1078,1,0,0,0,
-		1102,1081,1,0,0,0,1102,1084,1,0,0,0,1102,1096,1,0,0,0,1102,1099,1,0,0,
-		0,1103,1106,1,0,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,75,1,0,0,
-		0,1106,1104,1,0,0,0,1107,1129,3,70,35,0,1108,1110,3,70,35,0,1109,1108,
-		1,0,0,0,1109,1110,1,0,0,0,1110,1111,1,0,0,0,1111,1113,5,168,0,0,1112,1114,
-		3,70,35,0,1113,1112,1,0,0,0,1113,1114,1,0,0,0,1114,1119,1,0,0,0,1115,1117,
-		5,168,0,0,1116,1118,3,70,35,0,1117,1116,1,0,0,0,1117,1118,1,0,0,0,1118,
-		1120,1,0,0,0,1119,1115,1,0,0,0,1119,1120,1,0,0,0,1120,1129,1,0,0,0,1121,
-		1123,3,70,35,0,1122,1121,1,0,0,0,1122,1123,1,0,0,0,1123,1124,1,0,0,0,1124,
-		1126,5,166,0,0,1125,1127,3,70,35,0,1126,1125,1,0,0,0,1126,1127,1,0,0,0,
-		1127,1129,1,0,0,0,1128,1107,1,0,0,0,1128,1109,1,0,0,0,1128,1122,1,0,0,
-		0,1129,77,1,0,0,0,1130,1131,7,17,0,0,1131,79,1,0,0,0,1132,1309,5,61,0,
-		0,1133,1309,7,13,0,0,1134,1309,5,174,0,0,1135,1309,7,18,0,0,1136,1309,
-		5,172,0,0,1137,1309,5,173,0,0,1138,1139,5,51,0,0,1139,1141,7,19,0,0,1140,
-		1142,3,96,48,0,1141,1140,1,0,0,0,1141,1142,1,0,0,0,1142,1309,1,0,0,0,1143,
-		1144,3,92,46,0,1144,1145,5,172,0,0,1145,1309,1,0,0,0,1146,1309,3,90,45,
-		0,1147,1149,5,13,0,0,1148,1150,3,70,35,0,1149,1148,1,0,0,0,1149,1150,1,
-		0,0,0,1150,1152,1,0,0,0,1151,1153,3,88,44,0,1152,1151,1,0,0,0,1153,1154,
-		1,0,0,0,1154,1152,1,0,0,0,1154,1155,1,0,0,0,1155,1158,1,0,0,0,1156,1157,
-		5,28,0,0,1157,1159,3,70,35,0,1158,1156,1,0,0,0,1158,1159,1,0,0,0,1159,
-		1160,1,0,0,0,1160,1161,5,29,0,0,1161,1309,1,0,0,0,1162,1163,7,20,0,0,1163,
-		1164,5,157,0,0,1164,1165,3,70,35,0,1165,1166,5,7,0,0,1166,1167,3,92,46,
-		0,1167,1168,5,158,0,0,1168,1309,1,0,0,0,1169,1170,5,35,0,0,1170,1171,5,
-		157,0,0,1171,1172,3,96,48,0,1172,1173,5,40,0,0,1173,1174,3,70,35,0,1174,
-		1175,5,158,0,0,1175,1309,1,0,0,0,1176,1177,5,132,0,0,1177,1178,5,157,0,
-		0,1178,1179,3,70,35,0,1179,1180,5,40,0,0,1180,1183,3,70,35,0,1181,1182,
-		5,138,0,0,1182,1184,3,70,35,0,1183,1181,1,0,0,0,1183,1184,1,0,0,0,1184,
-		1185,1,0,0,0,1185,1186,5,158,0,0,1186,1309,1,0,0,0,1187,1188,5,133,0,0,
-		1188,1189,5,157,0,0,1189,1190,3,74,37,0,1190,1191,5,47,0,0,1191,1192,3,
-		74,37,0,1192,1193,5,158,0,0,1193,1309,1,0,0,0,1194,1195,5,134,0,0,1195,
-		1197,5,157,0,0,1196,1198,7,21,0,0,1197,1196,1,0,0,0,1197,1198,1,0,0,0,
-		1198,1200,1,0,0,0,1199,1201,3,70,35,0,1200,1199,1,0,0,0,1200,1201,1,0,
-		0,0,1201,1202,1,0,0,0,1202,1203,5,40,0,0,1203,1204,3,70,35,0,1204,1205,
-		5,158,0,0,1205,1309,1,0,0,0,1206,1207,5,33,0,0,1207,1208,5,157,0,0,1208,
-		1209,3,18,9,0,1209,1210,5,158,0,0,1210,1309,1,0,0,0,1211,1212,5,157,0,
-		0,1212,1213,3,18,9,0,1213,1214,5,158,0,0,1214,1309,1,0,0,0,1215,1216,3,
-		96,48,0,1216,1243,5,157,0,0,1217,1244,5,152,0,0,1218,1220,3,32,16,0,1219,
-		1218,1,0,0,0,1219,1220,1,0,0,0,1220,1221,1,0,0,0,1221,1226,3,70,35,0,1222,
-		1223,5,163,0,0,1223,1225,3,70,35,0,1224,1222,1,0,0,0,1225,1228,1,0,0,0,
-		1226,1224,1,0,0,0,1226,1227,1,0,0,0,1227,1230,1,0,0,0,1228,1226,1,0,0,
-		0,1229,1219,1,0,0,0,1229,1230,1,0,0,0,1230,1241,1,0,0,0,1231,1232,5,67,
-		0,0,1232,1233,5,12,0,0,1233,1238,3,44,22,0,1234,1235,5,163,0,0,1235,1237,
-		3,44,22,0,1236,1234,1,0,0,0,1237,1240,1,0,0,0,1238,1236,1,0,0,0,1238,1239,
-		1,0,0,0,1239,1242,1,0,0,0,1240,1238,1,0,0,0,1241,1231,1,0,0,0,1241,1242,
-		1,0,0,0,1242,1244,1,0,0,0,1243,1217,1,0,0,0,1243,1229,1,0,0,0,1244,1245,
-		1,0,0,0,1245,1252,5,158,0,0,1246,1247,5,37,0,0,1247,1248,5,157,0,0,1248,
-		1249,5,125,0,0,1249,1250,3,70,35,0,1250,1251,5,158,0,0,1251,1253,1,0,0,
-		0,1252,1246,1,0,0,0,1252,1253,1,0,0,0,1253,1255,1,0,0,0,1254,1256,3,86,
-		43,0,1255,1254,1,0,0,0,1255,1256,1,0,0,0,1256,1309,1,0,0,0,1257,1266,5,
-		159,0,0,1258,1263,3,70,35,0,1259,1260,5,163,0,0,1260,1262,3,70,35,0,1261,
-		1259,1,0,0,0,1262,1265,1,0,0,0,1263,1261,1,0,0,0,1263,1264,1,0,0,0,1264,
-		1267,1,0,0,0,1265,1263,1,0,0,0,1266,1258,1,0,0,0,1266,1267,1,0,0,0,1267,
-		1268,1,0,0,0,1268,1309,5,160,0,0,1269,1278,5,161,0,0,1270,1275,3,82,41,
-		0,1271,1272,5,163,0,0,1272,1274,3,82,41,0,1273,1271,1,0,0,0,1274,1277,
-		1,0,0,0,1275,1273,1,0,0,0,1275,1276,1,0,0,0,1276,1279,1,0,0,0,1277,1275,
-		1,0,0,0,1278,1270,1,0,0,0,1278,1279,1,0,0,0,1279,1280,1,0,0,0,1280,1309,
-		5,162,0,0,1281,1282,3,96,48,0,1282,1283,5,157,0,0,1283,1288,3,84,42,0,
-		1284,1285,5,163,0,0,1285,1287,3,84,42,0,1286,1284,1,0,0,0,1287,1290,1,
-		0,0,0,1288,1286,1,0,0,0,1288,1289,1,0,0,0,1289,1291,1,0,0,0,1290,1288,
-		1,0,0,0,1291,1292,5,158,0,0,1292,1309,1,0,0,0,1293,1294,5,157,0,0,1294,
-		1297,3,70,35,0,1295,1296,5,163,0,0,1296,1298,3,70,35,0,1297,1295,1,0,0,
-		0,1298,1299,1,0,0,0,1299,1297,1,0,0,0,1299,1300,1,0,0,0,1300,1301,1,0,
-		0,0,1301,1302,5,158,0,0,1302,1309,1,0,0,0,1303,1304,5,157,0,0,1304,1305,
-		3,70,35,0,1305,1306,5,158,0,0,1306,1309,1,0,0,0,1307,1309,3,96,48,0,1308,
-		1132,1,0,0,0,1308,1133,1,0,0,0,1308,1134,1,0,0,0,1308,1135,1,0,0,0,1308,
-		1136,1,0,0,0,1308,1137,1,0,0,0,1308,1138,1,0,0,0,1308,1143,1,0,0,0,1308,
-		1146,1,0,0,0,1308,1147,1,0,0,0,1308,1162,1,0,0,0,1308,1169,1,0,0,0,1308,
-		1176,1,0,0,0,1308,1187,1,0,0,0,1308,1194,1,0,0,0,1308,1206,1,0,0,0,1308,
-		1211,1,0,0,0,1308,1215,1,0,0,0,1308,1257,1,0,0,0,1308,1269,1,0,0,0,1308,
-		1281,1,0,0,0,1308,1293,1,0,0,0,1308,1303,1,0,0,0,1308,1307,1,0,0,0,1309,
-		81,1,0,0,0,1310,1313,5,172,0,0,1311,1313,3,96,48,0,1312,1310,1,0,0,0,1312,
-		1311,1,0,0,0,1313,1314,1,0,0,0,1314,1315,5,168,0,0,1315,1316,3,70,35,0,
-		1316,83,1,0,0,0,1317,1318,3,96,48,0,1318,1319,5,167,0,0,1319,1320,3,70,
-		35,0,1320,85,1,0,0,0,1321,1327,5,69,0,0,1322,1328,3,96,48,0,1323,1324,
-		5,157,0,0,1324,1325,3,64,32,0,1325,1326,5,158,0,0,1326,1328,1,0,0,0,1327,
-		1322,1,0,0,0,1327,1323,1,0,0,0,1328,87,1,0,0,0,1329,1330,5,124,0,0,1330,
-		1331,3,70,35,0,1331,1332,5,112,0,0,1332,1333,3,70,35,0,1333,89,1,0,0,0,
-		1334,1335,5,169,0,0,1335,1342,3,96,48,0,1336,1337,5,170,0,0,1337,1342,
-		3,96,48,0,1338,1339,5,168,0,0,1339,1342,3,96,48,0,1340,1342,5,171,0,0,
-		1341,1334,1,0,0,0,1341,1336,1,0,0,0,1341,1338,1,0,0,0,1341,1340,1,0,0,
-		0,1342,91,1,0,0,0,1343,1354,3,96,48,0,1344,1345,5,157,0,0,1345,1350,5,
-		174,0,0,1346,1347,5,163,0,0,1347,1349,5,174,0,0,1348,1346,1,0,0,0,1349,
-		1352,1,0,0,0,1350,1348,1,0,0,0,1350,1351,1,0,0,0,1351,1353,1,0,0,0,1352,
-		1350,1,0,0,0,1353,1355,5,158,0,0,1354,1344,1,0,0,0,1354,1355,1,0,0,0,1355,
-		1363,1,0,0,0,1356,1358,5,159,0,0,1357,1359,5,174,0,0,1358,1357,1,0,0,0,
-		1358,1359,1,0,0,0,1359,1360,1,0,0,0,1360,1362,5,160,0,0,1361,1356,1,0,
-		0,0,1362,1365,1,0,0,0,1363,1361,1,0,0,0,1363,1364,1,0,0,0,1364,1390,1,
-		0,0,0,1365,1363,1,0,0,0,1366,1367,3,96,48,0,1367,1368,5,145,0,0,1368,1373,
-		3,92,46,0,1369,1370,5,163,0,0,1370,1372,3,92,46,0,1371,1369,1,0,0,0,1372,
-		1375,1,0,0,0,1373,1371,1,0,0,0,1373,1374,1,0,0,0,1374,1376,1,0,0,0,1375,
-		1373,1,0,0,0,1376,1387,5,147,0,0,1377,1378,5,157,0,0,1378,1383,5,174,0,
-		0,1379,1380,5,163,0,0,1380,1382,5,174,0,0,1381,1379,1,0,0,0,1382,1385,
-		1,0,0,0,1383,1381,1,0,0,0,1383,1384,1,0,0,0,1384,1386,1,0,0,0,1385,1383,
-		1,0,0,0,1386,1388,5,158,0,0,1387,1377,1,0,0,0,1387,1388,1,0,0,0,1388,1390,
-		1,0,0,0,1389,1343,1,0,0,0,1389,1366,1,0,0,0,1390,93,1,0,0,0,1391,1396,
-		3,96,48,0,1392,1393,5,163,0,0,1393,1395,3,96,48,0,1394,1392,1,0,0,0,1395,
-		1398,1,0,0,0,1396,1394,1,0,0,0,1396,1397,1,0,0,0,1397,95,1,0,0,0,1398,
-		1396,1,0,0,0,1399,1403,5,177,0,0,1400,1403,5,178,0,0,1401,1403,3,98,49,
-		0,1402,1399,1,0,0,0,1402,1400,1,0,0,0,1402,1401,1,0,0,0,1403,97,1,0,0,
-		0,1404,1405,7,22,0,0,1405,99,1,0,0,0,197,103,110,115,121,124,132,139,146,
-		152,161,166,170,176,186,198,203,207,214,226,233,237,241,248,260,268,282,
-		287,294,303,311,316,319,325,334,351,357,362,374,388,401,406,408,415,424,
-		436,452,461,466,479,483,485,488,492,495,499,506,514,527,533,536,538,548,
-		555,563,570,577,586,589,593,598,602,610,613,617,623,626,631,639,641,649,
-		652,661,673,686,692,700,703,707,716,721,725,731,737,739,759,767,769,773,
-		777,781,785,789,794,797,800,803,807,810,819,822,828,833,836,842,845,851,
-		853,869,876,883,890,897,899,903,911,915,917,920,927,936,945,948,951,954,
-		964,975,984,988,996,998,1006,1011,1018,1022,1030,1038,1047,1053,1059,1065,
-		1067,1073,1091,1102,1104,1109,1113,1117,1119,1122,1126,1128,1141,1149,
-		1154,1158,1183,1197,1200,1219,1226,1229,1238,1241,1243,1252,1255,1263,
-		1266,1275,1278,1288,1299,1308,1312,1327,1341,1350,1354,1358,1363,1373,
-		1383,1387,1389,1396,1402
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1196,8,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1210,8,40,1,40,3,40,1213,
+		8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1232,8,40,1,40,1,40,1,40,5,40,1237,8,40,10,40,
+		12,40,1240,9,40,3,40,1242,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1249,8,40,
+		10,40,12,40,1252,9,40,3,40,1254,8,40,3,40,1256,8,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,3,40,1265,8,40,1,40,3,40,1268,8,40,1,40,1,40,1,40,1,40,
+		5,40,1274,8,40,10,40,12,40,1277,9,40,3,40,1279,8,40,1,40,1,40,1,40,1,40,
+		1,40,5,40,1286,8,40,10,40,12,40,1289,9,40,3,40,1291,8,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,5,40,1299,8,40,10,40,12,40,1302,9,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,4,40,1310,8,40,11,40,12,40,1311,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,3,40,1321,8,40,1,41,1,41,3,41,1325,8,41,1,41,1,41,1,41,1,42,1,42,
+		1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1340,8,43,1,44,1,44,1,44,
+		1,44,1,44,1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1354,8,45,1,46,1,46,
+		1,46,1,46,1,46,5,46,1361,8,46,10,46,12,46,1364,9,46,1,46,3,46,1367,8,46,
+		1,46,1,46,3,46,1371,8,46,1,46,5,46,1374,8,46,10,46,12,46,1377,9,46,1,46,
+		1,46,1,46,1,46,1,46,5,46,1384,8,46,10,46,12,46,1387,9,46,1,46,1,46,1,46,
+		1,46,1,46,5,46,1394,8,46,10,46,12,46,1397,9,46,1,46,3,46,1400,8,46,3,46,
+		1402,8,46,1,47,1,47,1,47,5,47,1407,8,47,10,47,12,47,1410,9,47,1,48,1,48,
+		1,48,3,48,1415,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,27,2,0,28,28,
+		136,136,2,0,47,47,70,70,1,0,18,19,1,0,23,24,2,0,20,20,36,36,1,0,21,22,
+		1,0,31,32,2,0,121,121,150,150,1,0,181,182,2,0,38,38,125,125,2,0,2,2,33,
+		33,2,0,8,8,31,31,2,0,45,45,62,62,2,0,150,150,174,174,2,0,9,9,92,92,2,0,
+		80,80,87,87,2,0,46,46,79,79,2,0,43,43,122,122,2,0,52,52,64,64,1,0,157,
+		158,1,0,159,162,1,0,150,155,1,0,182,183,2,0,179,179,181,181,2,0,14,14,
+		123,123,1,0,142,144,24,0,1,2,4,4,8,9,11,11,15,24,27,29,31,32,37,37,39,
+		39,41,42,44,46,53,53,58,58,62,62,69,71,76,84,86,87,91,92,94,118,120,121,
+		123,124,129,130,133,134,136,149,1655,0,103,1,0,0,0,2,128,1,0,0,0,4,420,
+		1,0,0,0,6,422,1,0,0,0,8,436,1,0,0,0,10,478,1,0,0,0,12,480,1,0,0,0,14,484,
+		1,0,0,0,16,497,1,0,0,0,18,500,1,0,0,0,20,509,1,0,0,0,22,521,1,0,0,0,24,
+		533,1,0,0,0,26,567,1,0,0,0,28,569,1,0,0,0,30,580,1,0,0,0,32,631,1,0,0,
+		0,34,653,1,0,0,0,36,664,1,0,0,0,38,704,1,0,0,0,40,719,1,0,0,0,42,721,1,
+		0,0,0,44,731,1,0,0,0,46,751,1,0,0,0,48,753,1,0,0,0,50,801,1,0,0,0,52,865,
+		1,0,0,0,54,867,1,0,0,0,56,881,1,0,0,0,58,929,1,0,0,0,60,932,1,0,0,0,62,
+		941,1,0,0,0,64,948,1,0,0,0,66,976,1,0,0,0,68,987,1,0,0,0,70,1000,1,0,0,
+		0,72,1079,1,0,0,0,74,1085,1,0,0,0,76,1140,1,0,0,0,78,1142,1,0,0,0,80,1320,
+		1,0,0,0,82,1324,1,0,0,0,84,1329,1,0,0,0,86,1333,1,0,0,0,88,1341,1,0,0,
+		0,90,1353,1,0,0,0,92,1401,1,0,0,0,94,1403,1,0,0,0,96,1414,1,0,0,0,98,1416,
+		1,0,0,0,100,102,5,172,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,
+		0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,115,3,4,2,0,107,
+		109,5,172,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,
+		1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,0,114,117,1,0,0,
+		0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,115,1,0,0,0,118,
+		120,5,172,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,
+		1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,0,124,125,1,0,0,
+		0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,2,0,129,131,
+		5,172,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,
+		0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,3,1,0,0,0,137,
+		139,5,41,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,
+		0,0,0,141,421,3,4,2,0,142,421,3,18,9,0,143,146,5,25,0,0,144,145,5,73,0,
+		0,145,147,5,83,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,
+		152,7,0,0,0,149,150,5,51,0,0,150,151,5,67,0,0,151,153,5,40,0,0,152,149,
+		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,164,
+		0,0,156,161,3,6,3,0,157,158,5,170,0,0,158,160,3,6,3,0,159,157,1,0,0,0,
+		160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,164,1,0,0,0,163,161,
+		1,0,0,0,164,165,5,165,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,
+		0,0,167,170,1,0,0,0,168,169,5,7,0,0,169,171,3,18,9,0,170,168,1,0,0,0,170,
+		171,1,0,0,0,171,421,1,0,0,0,172,173,5,34,0,0,173,176,7,0,0,0,174,175,5,
+		51,0,0,175,177,5,40,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,
+		0,178,421,3,96,48,0,179,180,5,56,0,0,180,181,5,59,0,0,181,186,3,96,48,
+		0,182,183,5,164,0,0,183,184,3,94,47,0,184,185,5,165,0,0,185,187,1,0,0,
+		0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,189,3,18,9,0,189,
+		421,1,0,0,0,190,191,5,126,0,0,191,192,3,96,48,0,192,193,5,90,0,0,193,198,
+		3,14,7,0,194,195,5,170,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,
+		0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,
+		201,202,5,47,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
+		207,1,0,0,0,205,206,5,132,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,
+		1,0,0,0,208,421,1,0,0,0,209,210,5,30,0,0,210,211,5,47,0,0,211,214,3,96,
+		48,0,212,213,5,132,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,
+		0,215,421,1,0,0,0,216,217,5,111,0,0,217,218,5,59,0,0,218,219,3,96,48,0,
+		219,220,5,127,0,0,220,221,3,48,24,0,221,222,5,72,0,0,222,224,3,70,35,0,
+		223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,
+		1,0,0,0,227,421,1,0,0,0,228,229,5,3,0,0,229,230,5,28,0,0,230,231,3,96,
+		48,0,231,233,5,1,0,0,232,234,5,16,0,0,233,232,1,0,0,0,233,234,1,0,0,0,
+		234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,
+		238,1,0,0,0,238,241,1,0,0,0,239,240,5,7,0,0,240,242,3,70,35,0,241,239,
+		1,0,0,0,241,242,1,0,0,0,242,421,1,0,0,0,243,244,5,91,0,0,244,421,5,29,
+		0,0,245,246,5,91,0,0,246,248,5,113,0,0,247,249,7,1,0,0,248,247,1,0,0,0,
+		248,249,1,0,0,0,249,250,1,0,0,0,250,421,3,96,48,0,251,252,5,91,0,0,252,
+		253,5,130,0,0,253,254,5,70,0,0,254,421,3,96,48,0,255,256,5,15,0,0,256,
+		257,5,28,0,0,257,260,3,96,48,0,258,259,5,129,0,0,259,261,5,181,0,0,260,
+		258,1,0,0,0,260,261,1,0,0,0,261,421,1,0,0,0,262,264,7,2,0,0,263,265,7,
+		3,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,421,1,0,0,0,266,268,7,4,0,0,
+		267,269,7,3,0,0,268,267,1,0,0,0,268,269,1,0,0,0,269,421,1,0,0,0,270,272,
+		7,5,0,0,271,273,7,3,0,0,272,271,1,0,0,0,272,273,1,0,0,0,273,421,1,0,0,
+		0,274,280,7,6,0,0,275,281,3,96,48,0,276,277,5,164,0,0,277,278,3,18,9,0,
+		278,279,5,165,0,0,279,281,1,0,0,0,280,275,1,0,0,0,280,276,1,0,0,0,281,
+		421,1,0,0,0,282,283,5,17,0,0,283,284,5,164,0,0,284,285,3,18,9,0,285,286,
+		5,165,0,0,286,287,5,121,0,0,287,299,5,179,0,0,288,289,5,164,0,0,289,294,
+		3,16,8,0,290,291,5,170,0,0,291,293,3,16,8,0,292,290,1,0,0,0,293,296,1,
+		0,0,0,294,292,1,0,0,0,294,295,1,0,0,0,295,297,1,0,0,0,296,294,1,0,0,0,
+		297,298,5,165,0,0,298,300,1,0,0,0,299,288,1,0,0,0,299,300,1,0,0,0,300,
+		421,1,0,0,0,301,302,5,25,0,0,302,303,5,99,0,0,303,306,3,96,48,0,304,305,
+		5,101,0,0,305,307,5,102,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,308,1,
+		0,0,0,308,309,5,7,0,0,309,310,3,18,9,0,310,421,1,0,0,0,311,312,5,34,0,
+		0,312,315,5,99,0,0,313,314,5,51,0,0,314,316,5,40,0,0,315,313,1,0,0,0,315,
+		316,1,0,0,0,316,317,1,0,0,0,317,421,3,96,48,0,318,319,5,91,0,0,319,421,
+		5,100,0,0,320,321,5,91,0,0,321,323,5,103,0,0,322,324,5,70,0,0,323,322,
+		1,0,0,0,323,324,1,0,0,0,324,331,1,0,0,0,325,328,3,96,48,0,326,327,5,171,
+		0,0,327,329,3,96,48,0,328,326,1,0,0,0,328,329,1,0,0,0,329,332,1,0,0,0,
+		330,332,5,179,0,0,331,325,1,0,0,0,331,330,1,0,0,0,332,421,1,0,0,0,333,
+		334,5,91,0,0,334,421,5,104,0,0,335,337,5,90,0,0,336,338,5,106,0,0,337,
+		336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,340,3,96,48,0,340,341,
+		7,7,0,0,341,342,3,70,35,0,342,421,1,0,0,0,343,346,5,107,0,0,344,347,5,
+		2,0,0,345,347,3,96,48,0,346,344,1,0,0,0,346,345,1,0,0,0,347,421,1,0,0,
+		0,348,349,5,91,0,0,349,421,5,105,0,0,350,351,5,25,0,0,351,352,5,95,0,0,
+		352,353,3,96,48,0,353,354,5,47,0,0,354,355,5,164,0,0,355,356,3,18,9,0,
+		356,357,5,165,0,0,357,358,5,59,0,0,358,363,3,12,6,0,359,360,5,170,0,0,
+		360,362,3,12,6,0,361,359,1,0,0,0,362,365,1,0,0,0,363,361,1,0,0,0,363,364,
+		1,0,0,0,364,369,1,0,0,0,365,363,1,0,0,0,366,367,5,115,0,0,367,368,5,12,
+		0,0,368,370,3,70,35,0,369,366,1,0,0,0,369,370,1,0,0,0,370,374,1,0,0,0,
+		371,372,5,49,0,0,372,373,5,12,0,0,373,375,3,70,35,0,374,371,1,0,0,0,374,
+		375,1,0,0,0,375,376,1,0,0,0,376,377,5,117,0,0,377,378,5,181,0,0,378,421,
+		1,0,0,0,379,380,5,97,0,0,380,381,5,95,0,0,381,421,3,96,48,0,382,383,5,
+		34,0,0,383,386,5,95,0,0,384,385,5,51,0,0,385,387,5,40,0,0,386,384,1,0,
+		0,0,386,387,1,0,0,0,387,388,1,0,0,0,388,421,3,96,48,0,389,390,5,91,0,0,
+		390,421,5,96,0,0,391,392,5,53,0,0,392,393,5,108,0,0,393,394,5,179,0,0,
+		394,395,5,59,0,0,395,396,3,96,48,0,396,397,5,109,0,0,397,400,5,179,0,0,
+		398,399,5,110,0,0,399,401,3,96,48,0,400,398,1,0,0,0,400,401,1,0,0,0,401,
+		421,1,0,0,0,402,403,5,53,0,0,403,404,3,96,48,0,404,405,5,179,0,0,405,406,
+		5,59,0,0,406,418,3,96,48,0,407,408,5,164,0,0,408,413,3,16,8,0,409,410,
+		5,170,0,0,410,412,3,16,8,0,411,409,1,0,0,0,412,415,1,0,0,0,413,411,1,0,
+		0,0,413,414,1,0,0,0,414,416,1,0,0,0,415,413,1,0,0,0,416,417,5,165,0,0,
+		417,419,1,0,0,0,418,407,1,0,0,0,418,419,1,0,0,0,419,421,1,0,0,0,420,137,
+		1,0,0,0,420,142,1,0,0,0,420,143,1,0,0,0,420,172,1,0,0,0,420,179,1,0,0,
+		0,420,190,1,0,0,0,420,209,1,0,0,0,420,216,1,0,0,0,420,228,1,0,0,0,420,
+		243,1,0,0,0,420,245,1,0,0,0,420,251,1,0,0,0,420,255,1,0,0,0,420,262,1,
+		0,0,0,420,266,1,0,0,0,420,270,1,0,0,0,420,274,1,0,0,0,420,282,1,0,0,0,
+		420,301,1,0,0,0,420,311,1,0,0,0,420,318,1,0,0,0,420,320,1,0,0,0,420,333,
+		1,0,0,0,420,335,1,0,0,0,420,343,1,0,0,0,420,348,1,0,0,0,420,350,1,0,0,
+		0,420,379,1,0,0,0,420,382,1,0,0,0,420,389,1,0,0,0,420,391,1,0,0,0,420,
+		402,1,0,0,0,421,5,1,0,0,0,422,423,3,96,48,0,423,427,3,92,46,0,424,426,
+		3,8,4,0,425,424,1,0,0,0,426,429,1,0,0,0,427,425,1,0,0,0,427,428,1,0,0,
+		0,428,7,1,0,0,0,429,427,1,0,0,0,430,431,5,67,0,0,431,437,5,68,0,0,432,
+		437,5,68,0,0,433,434,5,137,0,0,434,437,5,110,0,0,435,437,5,138,0,0,436,
+		430,1,0,0,0,436,432,1,0,0,0,436,433,1,0,0,0,436,435,1,0,0,0,437,9,1,0,
+		0,0,438,439,5,131,0,0,439,440,5,112,0,0,440,441,5,119,0,0,441,442,5,126,
+		0,0,442,443,5,90,0,0,443,448,3,14,7,0,444,445,5,170,0,0,445,447,3,14,7,
+		0,446,444,1,0,0,0,447,450,1,0,0,0,448,446,1,0,0,0,448,449,1,0,0,0,449,
+		479,1,0,0,0,450,448,1,0,0,0,451,452,5,131,0,0,452,453,5,112,0,0,453,454,
+		5,119,0,0,454,479,5,30,0,0,455,456,5,131,0,0,456,457,5,67,0,0,457,458,
+		5,112,0,0,458,459,5,119,0,0,459,464,5,56,0,0,460,461,5,164,0,0,461,462,
+		3,94,47,0,462,463,5,165,0,0,463,465,1,0,0,0,464,460,1,0,0,0,464,465,1,
+		0,0,0,465,466,1,0,0,0,466,467,5,128,0,0,467,468,5,164,0,0,468,473,3,70,
+		35,0,469,470,5,170,0,0,470,472,3,70,35,0,471,469,1,0,0,0,472,475,1,0,0,
+		0,473,471,1,0,0,0,473,474,1,0,0,0,474,476,1,0,0,0,475,473,1,0,0,0,476,
+		477,5,165,0,0,477,479,1,0,0,0,478,438,1,0,0,0,478,451,1,0,0,0,478,455,
+		1,0,0,0,479,11,1,0,0,0,480,481,3,96,48,0,481,482,7,8,0,0,482,483,5,78,
+		0,0,483,13,1,0,0,0,484,485,3,96,48,0,485,486,5,150,0,0,486,487,3,70,35,
+		0,487,15,1,0,0,0,488,491,5,98,0,0,489,490,5,117,0,0,490,492,5,181,0,0,
+		491,489,1,0,0,0,491,492,1,0,0,0,492,498,1,0,0,0,493,495,3,96,48,0,494,
+		496,3,70,35,0,495,494,1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,488,
+		1,0,0,0,497,493,1,0,0,0,498,17,1,0,0,0,499,501,3,20,10,0,500,499,1,0,0,
+		0,500,501,1,0,0,0,501,502,1,0,0,0,502,504,3,24,12,0,503,505,3,42,21,0,
+		504,503,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,46,23,0,507,
+		506,1,0,0,0,507,508,1,0,0,0,508,19,1,0,0,0,509,511,5,135,0,0,510,512,5,
+		81,0,0,511,510,1,0,0,0,511,512,1,0,0,0,512,513,1,0,0,0,513,518,3,22,11,
+		0,514,515,5,170,0,0,515,517,3,22,11,0,516,514,1,0,0,0,517,520,1,0,0,0,
+		518,516,1,0,0,0,518,519,1,0,0,0,519,21,1,0,0,0,520,518,1,0,0,0,521,526,
+		3,96,48,0,522,523,5,164,0,0,523,524,3,94,47,0,524,525,5,165,0,0,525,527,
+		1,0,0,0,526,522,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,529,5,7,0,
+		0,529,530,5,164,0,0,530,531,3,18,9,0,531,532,5,165,0,0,532,23,1,0,0,0,
+		533,534,6,12,-1,0,534,535,3,26,13,0,535,550,1,0,0,0,536,537,10,2,0,0,537,
+		539,5,57,0,0,538,540,3,32,16,0,539,538,1,0,0,0,539,540,1,0,0,0,540,541,
+		1,0,0,0,541,549,3,24,12,3,542,543,10,1,0,0,543,545,7,9,0,0,544,546,3,32,
+		16,0,545,544,1,0,0,0,545,546,1,0,0,0,546,547,1,0,0,0,547,549,3,24,12,2,
+		548,536,1,0,0,0,548,542,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,550,551,
+		1,0,0,0,551,25,1,0,0,0,552,550,1,0,0,0,553,568,3,30,15,0,554,555,5,128,
+		0,0,555,560,3,28,14,0,556,557,5,170,0,0,557,559,3,28,14,0,558,556,1,0,
+		0,0,559,562,1,0,0,0,560,558,1,0,0,0,560,561,1,0,0,0,561,568,1,0,0,0,562,
+		560,1,0,0,0,563,564,5,164,0,0,564,565,3,18,9,0,565,566,5,165,0,0,566,568,
+		1,0,0,0,567,553,1,0,0,0,567,554,1,0,0,0,567,563,1,0,0,0,568,27,1,0,0,0,
+		569,570,5,164,0,0,570,575,3,70,35,0,571,572,5,170,0,0,572,574,3,70,35,
+		0,573,571,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,575,576,1,0,0,0,576,
+		578,1,0,0,0,577,575,1,0,0,0,578,579,5,165,0,0,579,29,1,0,0,0,580,582,5,
+		88,0,0,581,583,3,32,16,0,582,581,1,0,0,0,582,583,1,0,0,0,583,584,1,0,0,
+		0,584,589,3,34,17,0,585,586,5,170,0,0,586,588,3,34,17,0,587,585,1,0,0,
+		0,588,591,1,0,0,0,589,587,1,0,0,0,589,590,1,0,0,0,590,601,1,0,0,0,591,
+		589,1,0,0,0,592,593,5,47,0,0,593,598,3,48,24,0,594,595,5,170,0,0,595,597,
+		3,48,24,0,596,594,1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,599,1,0,
+		0,0,599,602,1,0,0,0,600,598,1,0,0,0,601,592,1,0,0,0,601,602,1,0,0,0,602,
+		605,1,0,0,0,603,604,5,132,0,0,604,606,3,70,35,0,605,603,1,0,0,0,605,606,
+		1,0,0,0,606,610,1,0,0,0,607,608,5,49,0,0,608,609,5,12,0,0,609,611,3,36,
+		18,0,610,607,1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,50,0,0,
+		613,615,3,70,35,0,614,612,1,0,0,0,614,615,1,0,0,0,615,625,1,0,0,0,616,
+		617,5,133,0,0,617,622,3,62,31,0,618,619,5,170,0,0,619,621,3,62,31,0,620,
+		618,1,0,0,0,621,624,1,0,0,0,622,620,1,0,0,0,622,623,1,0,0,0,623,626,1,
+		0,0,0,624,622,1,0,0,0,625,616,1,0,0,0,625,626,1,0,0,0,626,629,1,0,0,0,
+		627,628,5,134,0,0,628,630,3,70,35,0,629,627,1,0,0,0,629,630,1,0,0,0,630,
+		31,1,0,0,0,631,632,7,10,0,0,632,33,1,0,0,0,633,638,3,70,35,0,634,636,5,
+		7,0,0,635,634,1,0,0,0,635,636,1,0,0,0,636,637,1,0,0,0,637,639,3,96,48,
+		0,638,635,1,0,0,0,638,639,1,0,0,0,639,654,1,0,0,0,640,641,3,96,48,0,641,
+		642,5,171,0,0,642,644,1,0,0,0,643,640,1,0,0,0,643,644,1,0,0,0,644,645,
+		1,0,0,0,645,651,5,159,0,0,646,647,5,39,0,0,647,648,5,164,0,0,648,649,3,
+		94,47,0,649,650,5,165,0,0,650,652,1,0,0,0,651,646,1,0,0,0,651,652,1,0,
+		0,0,652,654,1,0,0,0,653,633,1,0,0,0,653,643,1,0,0,0,654,35,1,0,0,0,655,
+		665,5,2,0,0,656,661,3,38,19,0,657,658,5,170,0,0,658,660,3,38,19,0,659,
+		657,1,0,0,0,660,663,1,0,0,0,661,659,1,0,0,0,661,662,1,0,0,0,662,665,1,
+		0,0,0,663,661,1,0,0,0,664,655,1,0,0,0,664,656,1,0,0,0,665,37,1,0,0,0,666,
+		667,5,146,0,0,667,668,5,164,0,0,668,673,3,70,35,0,669,670,5,170,0,0,670,
+		672,3,70,35,0,671,669,1,0,0,0,672,675,1,0,0,0,673,671,1,0,0,0,673,674,
+		1,0,0,0,674,676,1,0,0,0,675,673,1,0,0,0,676,677,5,165,0,0,677,705,1,0,
+		0,0,678,679,5,147,0,0,679,680,5,164,0,0,680,685,3,70,35,0,681,682,5,170,
+		0,0,682,684,3,70,35,0,683,681,1,0,0,0,684,687,1,0,0,0,685,683,1,0,0,0,
+		685,686,1,0,0,0,686,688,1,0,0,0,687,685,1,0,0,0,688,689,5,165,0,0,689,
+		705,1,0,0,0,690,691,5,148,0,0,691,692,5,149,0,0,692,693,5,164,0,0,693,
+		698,3,40,20,0,694,695,5,170,0,0,695,697,3,40,20,0,696,694,1,0,0,0,697,
+		700,1,0,0,0,698,696,1,0,0,0,698,699,1,0,0,0,699,701,1,0,0,0,700,698,1,
+		0,0,0,701,702,5,165,0,0,702,705,1,0,0,0,703,705,3,70,35,0,704,666,1,0,
+		0,0,704,678,1,0,0,0,704,690,1,0,0,0,704,703,1,0,0,0,705,39,1,0,0,0,706,
+		715,5,164,0,0,707,712,3,70,35,0,708,709,5,170,0,0,709,711,3,70,35,0,710,
+		708,1,0,0,0,711,714,1,0,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,716,1,
+		0,0,0,714,712,1,0,0,0,715,707,1,0,0,0,715,716,1,0,0,0,716,717,1,0,0,0,
+		717,720,5,165,0,0,718,720,3,70,35,0,719,706,1,0,0,0,719,718,1,0,0,0,720,
+		41,1,0,0,0,721,722,5,74,0,0,722,723,5,12,0,0,723,728,3,44,22,0,724,725,
+		5,170,0,0,725,727,3,44,22,0,726,724,1,0,0,0,727,730,1,0,0,0,728,726,1,
+		0,0,0,728,729,1,0,0,0,729,43,1,0,0,0,730,728,1,0,0,0,731,733,3,70,35,0,
+		732,734,7,11,0,0,733,732,1,0,0,0,733,734,1,0,0,0,734,737,1,0,0,0,735,736,
+		5,69,0,0,736,738,7,12,0,0,737,735,1,0,0,0,737,738,1,0,0,0,738,45,1,0,0,
+		0,739,740,5,65,0,0,740,743,3,70,35,0,741,742,5,71,0,0,742,744,3,70,35,
+		0,743,741,1,0,0,0,743,744,1,0,0,0,744,752,1,0,0,0,745,746,5,71,0,0,746,
+		749,3,70,35,0,747,748,5,65,0,0,748,750,3,70,35,0,749,747,1,0,0,0,749,750,
+		1,0,0,0,750,752,1,0,0,0,751,739,1,0,0,0,751,745,1,0,0,0,752,47,1,0,0,0,
+		753,754,6,24,-1,0,754,755,3,52,26,0,755,781,1,0,0,0,756,757,10,4,0,0,757,
+		758,5,26,0,0,758,759,5,61,0,0,759,780,3,52,26,0,760,761,10,3,0,0,761,762,
+		3,50,25,0,762,763,5,61,0,0,763,771,3,52,26,0,764,765,5,72,0,0,765,772,
+		3,70,35,0,766,767,5,127,0,0,767,768,5,164,0,0,768,769,3,94,47,0,769,770,
+		5,165,0,0,770,772,1,0,0,0,771,764,1,0,0,0,771,766,1,0,0,0,772,780,1,0,
+		0,0,773,774,10,2,0,0,774,775,5,66,0,0,775,776,3,50,25,0,776,777,5,61,0,
+		0,777,778,3,52,26,0,778,780,1,0,0,0,779,756,1,0,0,0,779,760,1,0,0,0,779,
+		773,1,0,0,0,780,783,1,0,0,0,781,779,1,0,0,0,781,782,1,0,0,0,782,49,1,0,
+		0,0,783,781,1,0,0,0,784,786,5,55,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,
+		802,1,0,0,0,787,789,5,63,0,0,788,790,5,75,0,0,789,788,1,0,0,0,789,790,
+		1,0,0,0,790,802,1,0,0,0,791,793,5,85,0,0,792,794,5,75,0,0,793,792,1,0,
+		0,0,793,794,1,0,0,0,794,802,1,0,0,0,795,797,5,48,0,0,796,798,5,75,0,0,
+		797,796,1,0,0,0,797,798,1,0,0,0,798,802,1,0,0,0,799,802,5,89,0,0,800,802,
+		5,6,0,0,801,785,1,0,0,0,801,787,1,0,0,0,801,791,1,0,0,0,801,795,1,0,0,
+		0,801,799,1,0,0,0,801,800,1,0,0,0,802,51,1,0,0,0,803,806,3,96,48,0,804,
+		805,5,171,0,0,805,807,3,96,48,0,806,804,1,0,0,0,806,807,1,0,0,0,807,809,
+		1,0,0,0,808,810,3,56,28,0,809,808,1,0,0,0,809,810,1,0,0,0,810,812,1,0,
+		0,0,811,813,3,58,29,0,812,811,1,0,0,0,812,813,1,0,0,0,813,815,1,0,0,0,
+		814,816,3,60,30,0,815,814,1,0,0,0,815,816,1,0,0,0,816,866,1,0,0,0,817,
+		819,5,179,0,0,818,820,3,58,29,0,819,818,1,0,0,0,819,820,1,0,0,0,820,822,
+		1,0,0,0,821,823,3,60,30,0,822,821,1,0,0,0,822,823,1,0,0,0,823,866,1,0,
+		0,0,824,825,3,96,48,0,825,834,5,164,0,0,826,831,3,70,35,0,827,828,5,170,
+		0,0,828,830,3,70,35,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,1,0,0,0,
+		831,832,1,0,0,0,832,835,1,0,0,0,833,831,1,0,0,0,834,826,1,0,0,0,834,835,
+		1,0,0,0,835,840,1,0,0,0,836,837,5,170,0,0,837,839,3,54,27,0,838,836,1,
+		0,0,0,839,842,1,0,0,0,840,838,1,0,0,0,840,841,1,0,0,0,841,843,1,0,0,0,
+		842,840,1,0,0,0,843,845,5,165,0,0,844,846,3,58,29,0,845,844,1,0,0,0,845,
+		846,1,0,0,0,846,848,1,0,0,0,847,849,3,60,30,0,848,847,1,0,0,0,848,849,
+		1,0,0,0,849,866,1,0,0,0,850,851,5,164,0,0,851,852,3,18,9,0,852,854,5,165,
+		0,0,853,855,3,58,29,0,854,853,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,
+		856,858,3,60,30,0,857,856,1,0,0,0,857,858,1,0,0,0,858,866,1,0,0,0,859,
+		860,5,164,0,0,860,861,3,48,24,0,861,863,5,165,0,0,862,864,3,58,29,0,863,
+		862,1,0,0,0,863,864,1,0,0,0,864,866,1,0,0,0,865,803,1,0,0,0,865,817,1,
+		0,0,0,865,824,1,0,0,0,865,850,1,0,0,0,865,859,1,0,0,0,866,53,1,0,0,0,867,
+		868,3,96,48,0,868,869,7,13,0,0,869,870,3,70,35,0,870,55,1,0,0,0,871,872,
+		5,129,0,0,872,882,5,181,0,0,873,874,5,7,0,0,874,875,5,70,0,0,875,876,5,
+		120,0,0,876,882,5,179,0,0,877,878,5,11,0,0,878,882,3,96,48,0,879,880,5,
+		118,0,0,880,882,3,96,48,0,881,871,1,0,0,0,881,873,1,0,0,0,881,877,1,0,
+		0,0,881,879,1,0,0,0,882,57,1,0,0,0,883,884,5,93,0,0,884,885,7,14,0,0,885,
+		886,5,164,0,0,886,888,3,70,35,0,887,889,5,78,0,0,888,887,1,0,0,0,888,889,
+		1,0,0,0,889,890,1,0,0,0,890,895,5,165,0,0,891,892,5,82,0,0,892,893,5,164,
+		0,0,893,894,5,181,0,0,894,896,5,165,0,0,895,891,1,0,0,0,895,896,1,0,0,
+		0,896,930,1,0,0,0,897,898,5,94,0,0,898,899,3,70,35,0,899,902,5,87,0,0,
+		900,901,5,114,0,0,901,903,3,70,35,0,902,900,1,0,0,0,902,903,1,0,0,0,903,
+		911,1,0,0,0,904,905,5,116,0,0,905,906,5,12,0,0,906,909,3,70,35,0,907,908,
+		5,135,0,0,908,910,5,84,0,0,909,907,1,0,0,0,909,910,1,0,0,0,910,912,1,0,
+		0,0,911,904,1,0,0,0,911,912,1,0,0,0,912,915,1,0,0,0,913,914,5,117,0,0,
+		914,916,5,181,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,930,1,0,0,0,917,
+		918,5,94,0,0,918,919,3,70,35,0,919,923,5,78,0,0,920,921,5,115,0,0,921,
+		922,5,12,0,0,922,924,3,70,35,0,923,920,1,0,0,0,923,924,1,0,0,0,924,927,
+		1,0,0,0,925,926,5,117,0,0,926,928,5,181,0,0,927,925,1,0,0,0,927,928,1,
+		0,0,0,928,930,1,0,0,0,929,883,1,0,0,0,929,897,1,0,0,0,929,917,1,0,0,0,
+		930,59,1,0,0,0,931,933,5,7,0,0,932,931,1,0,0,0,932,933,1,0,0,0,933,934,
+		1,0,0,0,934,939,3,96,48,0,935,936,5,164,0,0,936,937,3,94,47,0,937,938,
+		5,165,0,0,938,940,1,0,0,0,939,935,1,0,0,0,939,940,1,0,0,0,940,61,1,0,0,
+		0,941,942,3,96,48,0,942,943,5,7,0,0,943,944,5,164,0,0,944,945,3,64,32,
+		0,945,946,5,165,0,0,946,63,1,0,0,0,947,949,3,96,48,0,948,947,1,0,0,0,948,
+		949,1,0,0,0,949,960,1,0,0,0,950,951,5,77,0,0,951,952,5,12,0,0,952,957,
+		3,70,35,0,953,954,5,170,0,0,954,956,3,70,35,0,955,953,1,0,0,0,956,959,
+		1,0,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,961,1,0,0,0,959,957,1,0,0,
+		0,960,950,1,0,0,0,960,961,1,0,0,0,961,963,1,0,0,0,962,964,3,42,21,0,963,
+		962,1,0,0,0,963,964,1,0,0,0,964,966,1,0,0,0,965,967,3,66,33,0,966,965,
+		1,0,0,0,966,967,1,0,0,0,967,65,1,0,0,0,968,969,7,15,0,0,969,977,3,68,34,
+		0,970,971,7,15,0,0,971,972,5,10,0,0,972,973,3,68,34,0,973,974,5,5,0,0,
+		974,975,3,68,34,0,975,977,1,0,0,0,976,968,1,0,0,0,976,970,1,0,0,0,977,
+		67,1,0,0,0,978,979,5,124,0,0,979,988,5,79,0,0,980,981,5,124,0,0,981,988,
+		5,46,0,0,982,983,5,27,0,0,983,988,5,86,0,0,984,985,3,70,35,0,985,986,7,
+		16,0,0,986,988,1,0,0,0,987,978,1,0,0,0,987,980,1,0,0,0,987,982,1,0,0,0,
+		987,984,1,0,0,0,988,69,1,0,0,0,989,990,6,35,-1,0,990,991,3,96,48,0,991,
+		992,5,156,0,0,992,993,3,70,35,5,993,1001,1,0,0,0,994,996,3,74,37,0,995,
+		997,3,72,36,0,996,995,1,0,0,0,996,997,1,0,0,0,997,1001,1,0,0,0,998,999,
+		5,67,0,0,999,1001,3,70,35,3,1000,989,1,0,0,0,1000,994,1,0,0,0,1000,998,
+		1,0,0,0,1001,1010,1,0,0,0,1002,1003,10,2,0,0,1003,1004,5,5,0,0,1004,1009,
+		3,70,35,3,1005,1006,10,1,0,0,1006,1007,5,73,0,0,1007,1009,3,70,35,2,1008,
+		1002,1,0,0,0,1008,1005,1,0,0,0,1009,1012,1,0,0,0,1010,1008,1,0,0,0,1010,
+		1011,1,0,0,0,1011,71,1,0,0,0,1012,1010,1,0,0,0,1013,1014,3,78,39,0,1014,
+		1015,3,74,37,0,1015,1080,1,0,0,0,1016,1018,5,60,0,0,1017,1019,5,67,0,0,
+		1018,1017,1,0,0,0,1018,1019,1,0,0,0,1019,1020,1,0,0,0,1020,1080,5,68,0,
+		0,1021,1023,5,60,0,0,1022,1024,5,67,0,0,1023,1022,1,0,0,0,1023,1024,1,
+		0,0,0,1024,1025,1,0,0,0,1025,1026,5,33,0,0,1026,1027,5,47,0,0,1027,1080,
+		3,74,37,0,1028,1030,5,60,0,0,1029,1031,5,67,0,0,1030,1029,1,0,0,0,1030,
+		1031,1,0,0,0,1031,1032,1,0,0,0,1032,1080,7,17,0,0,1033,1035,5,67,0,0,1034,
+		1033,1,0,0,0,1034,1035,1,0,0,0,1035,1036,1,0,0,0,1036,1037,5,10,0,0,1037,
+		1038,3,74,37,0,1038,1039,5,5,0,0,1039,1040,3,74,37,0,1040,1080,1,0,0,0,
+		1041,1043,5,67,0,0,1042,1041,1,0,0,0,1042,1043,1,0,0,0,1043,1044,1,0,0,
+		0,1044,1045,5,54,0,0,1045,1046,5,164,0,0,1046,1047,3,18,9,0,1047,1048,
+		5,165,0,0,1048,1080,1,0,0,0,1049,1051,5,67,0,0,1050,1049,1,0,0,0,1050,
+		1051,1,0,0,0,1051,1052,1,0,0,0,1052,1053,5,54,0,0,1053,1054,5,164,0,0,
+		1054,1059,3,70,35,0,1055,1056,5,170,0,0,1056,1058,3,70,35,0,1057,1055,
+		1,0,0,0,1058,1061,1,0,0,0,1059,1057,1,0,0,0,1059,1060,1,0,0,0,1060,1062,
+		1,0,0,0,1061,1059,1,0,0,0,1062,1063,5,165,0,0,1063,1080,1,0,0,0,1064,1066,
+		5,67,0,0,1065,1064,1,0,0,0,1065,1066,1,0,0,0,1066,1067,1,0,0,0,1067,1068,
+		5,54,0,0,1068,1069,5,164,0,0,1069,1080,5,165,0,0,1070,1072,5,67,0,0,1071,
+		1070,1,0,0,0,1071,1072,1,0,0,0,1072,1073,1,0,0,0,1073,1074,7,18,0,0,1074,
+		1077,3,74,37,0,1075,1076,5,37,0,0,1076,1078,3,74,37,0,1077,1075,1,0,0,
+		0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,1013,1,0,0,0,1079,1016,1,0,
+		0,0,1079,1021,1,0,0,0,1079,1028,1,0,0,0,1079,1034,1,0,0,0,1079,1042,1,
+		0,0,0,1079,1050,1,0,0,0,1079,1065,1,0,0,0,1079,1071,1,0,0,0,1080,73,1,
+		0,0,0,1081,1082,6,37,-1,0,1082,1086,3,80,40,0,1083,1084,7,19,0,0,1084,
+		1086,3,74,37,4,1085,1081,1,0,0,0,1085,1083,1,0,0,0,1086,1116,1,0,0,0,1087,
+		1088,10,3,0,0,1088,1089,7,20,0,0,1089,1115,3,74,37,4,1090,1091,10,2,0,
+		0,1091,1092,7,19,0,0,1092,1115,3,74,37,3,1093,1094,10,1,0,0,1094,1095,
+		5,163,0,0,1095,1115,3,74,37,2,1096,1097,10,7,0,0,1097,1098,5,166,0,0,1098,
+		1103,3,76,38,0,1099,1100,5,170,0,0,1100,1102,3,76,38,0,1101,1099,1,0,0,
+		0,1102,1105,1,0,0,0,1103,1101,1,0,0,0,1103,1104,1,0,0,0,1104,1106,1,0,
+		0,0,1105,1103,1,0,0,0,1106,1107,5,167,0,0,1107,1115,1,0,0,0,1108,1109,
+		10,6,0,0,1109,1110,5,173,0,0,1110,1115,3,92,46,0,1111,1112,10,5,0,0,1112,
+		1113,5,171,0,0,1113,1115,3,96,48,0,1114,1087,1,0,0,0,1114,1090,1,0,0,0,
+		1114,1093,1,0,0,0,1114,1096,1,0,0,0,1114,1108,1,0,0,0,1114,1111,1,0,0,
+		0,1115,1118,1,0,0,0,1116,1114,1,0,0,0,1116,1117,1,0,0,0,1117,75,1,0,0,
+		0,1118,1116,1,0,0,0,1119,1141,3,70,35,0,1120,1122,3,70,35,0,1121,1120,
+		1,0,0,0,1121,1122,1,0,0,0,1122,1123,1,0,0,0,1123,1125,5,175,0,0,1124,1126,
+		3,70,35,0,1125,1124,1,0,0,0,1125,1126,1,0,0,0,1126,1131,1,0,0,0,1127,1129,
+		5,175,0,0,1128,1130,3,70,35,0,1129,1128,1,0,0,0,1129,1130,1,0,0,0,1130,
+		1132,1,0,0,0,1131,1127,1,0,0,0,1131,1132,1,0,0,0,1132,1141,1,0,0,0,1133,
+		1135,3,70,35,0,1134,1133,1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,
+		1138,5,173,0,0,1137,1139,3,70,35,0,1138,1137,1,0,0,0,1138,1139,1,0,0,0,
+		1139,1141,1,0,0,0,1140,1119,1,0,0,0,1140,1121,1,0,0,0,1140,1134,1,0,0,
+		0,1141,77,1,0,0,0,1142,1143,7,21,0,0,1143,79,1,0,0,0,1144,1321,5,68,0,
+		0,1145,1321,7,17,0,0,1146,1321,5,181,0,0,1147,1321,7,22,0,0,1148,1321,
+		5,179,0,0,1149,1321,5,180,0,0,1150,1151,5,58,0,0,1151,1153,7,23,0,0,1152,
+		1154,3,96,48,0,1153,1152,1,0,0,0,1153,1154,1,0,0,0,1154,1321,1,0,0,0,1155,
+		1156,3,92,46,0,1156,1157,5,179,0,0,1157,1321,1,0,0,0,1158,1321,3,90,45,
+		0,1159,1161,5,13,0,0,1160,1162,3,70,35,0,1161,1160,1,0,0,0,1161,1162,1,
+		0,0,0,1162,1164,1,0,0,0,1163,1165,3,88,44,0,1164,1163,1,0,0,0,1165,1166,
+		1,0,0,0,1166,1164,1,0,0,0,1166,1167,1,0,0,0,1167,1170,1,0,0,0,1168,1169,
+		5,35,0,0,1169,1171,3,70,35,0,1170,1168,1,0,0,0,1170,1171,1,0,0,0,1171,
+		1172,1,0,0,0,1172,1173,5,36,0,0,1173,1321,1,0,0,0,1174,1175,7,24,0,0,1175,
+		1176,5,164,0,0,1176,1177,3,70,35,0,1177,1178,5,7,0,0,1178,1179,3,92,46,
+		0,1179,1180,5,165,0,0,1180,1321,1,0,0,0,1181,1182,5,42,0,0,1182,1183,5,
+		164,0,0,1183,1184,3,96,48,0,1184,1185,5,47,0,0,1185,1186,3,70,35,0,1186,
+		1187,5,165,0,0,1187,1321,1,0,0,0,1188,1189,5,139,0,0,1189,1190,5,164,0,
+		0,1190,1191,3,70,35,0,1191,1192,5,47,0,0,1192,1195,3,70,35,0,1193,1194,
+		5,145,0,0,1194,1196,3,70,35,0,1195,1193,1,0,0,0,1195,1196,1,0,0,0,1196,
+		1197,1,0,0,0,1197,1198,5,165,0,0,1198,1321,1,0,0,0,1199,1200,5,140,0,0,
+		1200,1201,5,164,0,0,1201,1202,3,74,37,0,1202,1203,5,54,0,0,1203,1204,3,
+		74,37,0,1204,1205,5,165,0,0,1205,1321,1,0,0,0,1206,1207,5,141,0,0,1207,
+		1209,5,164,0,0,1208,1210,7,25,0,0,1209,1208,1,0,0,0,1209,1210,1,0,0,0,
+		1210,1212,1,0,0,0,1211,1213,3,70,35,0,1212,1211,1,0,0,0,1212,1213,1,0,
+		0,0,1213,1214,1,0,0,0,1214,1215,5,47,0,0,1215,1216,3,70,35,0,1216,1217,
+		5,165,0,0,1217,1321,1,0,0,0,1218,1219,5,40,0,0,1219,1220,5,164,0,0,1220,
+		1221,3,18,9,0,1221,1222,5,165,0,0,1222,1321,1,0,0,0,1223,1224,5,164,0,
+		0,1224,1225,3,18,9,0,1225,1226,5,165,0,0,1226,1321,1,0,0,0,1227,1228,3,
+		96,48,0,1228,1255,5,164,0,0,1229,1256,5,159,0,0,1230,1232,3,32,16,0,1231,
+		1230,1,0,0,0,1231,1232,1,0,0,0,1232,1233,1,0,0,0,1233,1238,3,70,35,0,1234,
+		1235,5,170,0,0,1235,1237,3,70,35,0,1236,1234,1,0,0,0,1237,1240,1,0,0,0,
+		1238,1236,1,0,0,0,1238,1239,1,0,0,0,1239,1242,1,0,0,0,1240,1238,1,0,0,
+		0,1241,1231,1,0,0,0,1241,1242,1,0,0,0,1242,1253,1,0,0,0,1243,1244,5,74,
+		0,0,1244,1245,5,12,0,0,1245,1250,3,44,22,0,1246,1247,5,170,0,0,1247,1249,
+		3,44,22,0,1248,1246,1,0,0,0,1249,1252,1,0,0,0,1250,1248,1,0,0,0,1250,1251,
+		1,0,0,0,1251,1254,1,0,0,0,1252,1250,1,0,0,0,1253,1243,1,0,0,0,1253,1254,
+		1,0,0,0,1254,1256,1,0,0,0,1255,1229,1,0,0,0,1255,1241,1,0,0,0,1256,1257,
+		1,0,0,0,1257,1264,5,165,0,0,1258,1259,5,44,0,0,1259,1260,5,164,0,0,1260,
+		1261,5,132,0,0,1261,1262,3,70,35,0,1262,1263,5,165,0,0,1263,1265,1,0,0,
+		0,1264,1258,1,0,0,0,1264,1265,1,0,0,0,1265,1267,1,0,0,0,1266,1268,3,86,
+		43,0,1267,1266,1,0,0,0,1267,1268,1,0,0,0,1268,1321,1,0,0,0,1269,1278,5,
+		166,0,0,1270,1275,3,70,35,0,1271,1272,5,170,0,0,1272,1274,3,70,35,0,1273,
+		1271,1,0,0,0,1274,1277,1,0,0,0,1275,1273,1,0,0,0,1275,1276,1,0,0,0,1276,
+		1279,1,0,0,0,1277,1275,1,0,0,0,1278,1270,1,0,0,0,1278,1279,1,0,0,0,1279,
+		1280,1,0,0,0,1280,1321,5,167,0,0,1281,1290,5,168,0,0,1282,1287,3,82,41,
+		0,1283,1284,5,170,0,0,1284,1286,3,82,41,0,1285,1283,1,0,0,0,1286,1289,
+		1,0,0,0,1287,1285,1,0,0,0,1287,1288,1,0,0,0,1288,1291,1,0,0,0,1289,1287,
+		1,0,0,0,1290,1282,1,0,0,0,1290,1291,1,0,0,0,1291,1292,1,0,0,0,1292,1321,
+		5,169,0,0,1293,1294,3,96,48,0,1294,1295,5,164,0,0,1295,1300,3,84,42,0,
+		1296,1297,5,170,0,0,1297,1299,3,84,42,0,1298,1296,1,0,0,0,1299,1302,1,
+		0,0,0,1300,1298,1,0,0,0,1300,1301,1,0,0,0,1301,1303,1,0,0,0,1302,1300,
+		1,0,0,0,1303,1304,5,165,0,0,1304,1321,1,0,0,0,1305,1306,5,164,0,0,1306,
+		1309,3,70,35,0,1307,1308,5,170,0,0,1308,1310,3,70,35,0,1309,1307,1,0,0,
+		0,1310,1311,1,0,0,0,1311,1309,1,0,0,0,1311,1312,1,0,0,0,1312,1313,1,0,
+		0,0,1313,1314,5,165,0,0,1314,1321,1,0,0,0,1315,1316,5,164,0,0,1316,1317,
+		3,70,35,0,1317,1318,5,165,0,0,1318,1321,1,0,0,0,1319,1321,3,96,48,0,1320,
+		1144,1,0,0,0,1320,1145,1,0,0,0,1320,1146,1,0,0,0,1320,1147,1,0,0,0,1320,
+		1148,1,0,0,0,1320,1149,1,0,0,0,1320,1150,1,0,0,0,1320,1155,1,0,0,0,1320,
+		1158,1,0,0,0,1320,1159,1,0,0,0,1320,1174,1,0,0,0,1320,1181,1,0,0,0,1320,
+		1188,1,0,0,0,1320,1199,1,0,0,0,1320,1206,1,0,0,0,1320,1218,1,0,0,0,1320,
+		1223,1,0,0,0,1320,1227,1,0,0,0,1320,1269,1,0,0,0,1320,1281,1,0,0,0,1320,
+		1293,1,0,0,0,1320,1305,1,0,0,0,1320,1315,1,0,0,0,1320,1319,1,0,0,0,1321,
+		81,1,0,0,0,1322,1325,5,179,0,0,1323,1325,3,96,48,0,1324,1322,1,0,0,0,1324,
+		1323,1,0,0,0,1325,1326,1,0,0,0,1326,1327,5,175,0,0,1327,1328,3,70,35,0,
+		1328,83,1,0,0,0,1329,1330,3,96,48,0,1330,1331,5,174,0,0,1331,1332,3,70,
+		35,0,1332,85,1,0,0,0,1333,1339,5,76,0,0,1334,1340,3,96,48,0,1335,1336,
+		5,164,0,0,1336,1337,3,64,32,0,1337,1338,5,165,0,0,1338,1340,1,0,0,0,1339,
+		1334,1,0,0,0,1339,1335,1,0,0,0,1340,87,1,0,0,0,1341,1342,5,131,0,0,1342,
+		1343,3,70,35,0,1343,1344,5,119,0,0,1344,1345,3,70,35,0,1345,89,1,0,0,0,
+		1346,1347,5,176,0,0,1347,1354,3,96,48,0,1348,1349,5,177,0,0,1349,1354,
+		3,96,48,0,1350,1351,5,175,0,0,1351,1354,3,96,48,0,1352,1354,5,178,0,0,
+		1353,1346,1,0,0,0,1353,1348,1,0,0,0,1353,1350,1,0,0,0,1353,1352,1,0,0,
+		0,1354,91,1,0,0,0,1355,1366,3,96,48,0,1356,1357,5,164,0,0,1357,1362,5,
+		181,0,0,1358,1359,5,170,0,0,1359,1361,5,181,0,0,1360,1358,1,0,0,0,1361,
+		1364,1,0,0,0,1362,1360,1,0,0,0,1362,1363,1,0,0,0,1363,1365,1,0,0,0,1364,
+		1362,1,0,0,0,1365,1367,5,165,0,0,1366,1356,1,0,0,0,1366,1367,1,0,0,0,1367,
+		1375,1,0,0,0,1368,1370,5,166,0,0,1369,1371,5,181,0,0,1370,1369,1,0,0,0,
+		1370,1371,1,0,0,0,1371,1372,1,0,0,0,1372,1374,5,167,0,0,1373,1368,1,0,
+		0,0,1374,1377,1,0,0,0,1375,1373,1,0,0,0,1375,1376,1,0,0,0,1376,1402,1,
+		0,0,0,1377,1375,1,0,0,0,1378,1379,3,96,48,0,1379,1380,5,152,0,0,1380,1385,
+		3,92,46,0,1381,1382,5,170,0,0,1382,1384,3,92,46,0,1383,1381,1,0,0,0,1384,
+		1387,1,0,0,0,1385,1383,1,0,0,0,1385,1386,1,0,0,0,1386,1388,1,0,0,0,1387,
+		1385,1,0,0,0,1388,1399,5,154,0,0,1389,1390,5,164,0,0,1390,1395,5,181,0,
+		0,1391,1392,5,170,0,0,1392,1394,5,181,0,0,1393,1391,1,0,0,0,1394,1397,
+		1,0,0,0,1395,1393,1,0,0,0,1395,1396,1,0,0,0,1396,1398,1,0,0,0,1397,1395,
+		1,0,0,0,1398,1400,5,165,0,0,1399,1389,1,0,0,0,1399,1400,1,0,0,0,1400,1402,
+		1,0,0,0,1401,1355,1,0,0,0,1401,1378,1,0,0,0,1402,93,1,0,0,0,1403,1408,
+		3,96,48,0,1404,1405,5,170,0,0,1405,1407,3,96,48,0,1406,1404,1,0,0,0,1407,
+		1410,1,0,0,0,1408,1406,1,0,0,0,1408,1409,1,0,0,0,1409,95,1,0,0,0,1410,
+		1408,1,0,0,0,1411,1415,5,184,0,0,1412,1415,5,185,0,0,1413,1415,3,98,49,
+		0,1414,1411,1,0,0,0,1414,1412,1,0,0,0,1414,1413,1,0,0,0,1415,97,1,0,0,
+		0,1416,1417,7,26,0,0,1417,99,1,0,0,0,200,103,110,115,121,124,132,139,146,
+		152,161,166,170,176,186,198,203,207,214,226,233,237,241,248,260,264,268,
+		272,280,294,299,306,315,323,328,331,337,346,363,369,374,386,400,413,418,
+		420,427,436,448,464,473,478,491,495,497,500,504,507,511,518,526,539,545,
+		548,550,560,567,575,582,589,598,601,605,610,614,622,625,629,635,638,643,
+		651,653,661,664,673,685,698,704,712,715,719,728,733,737,743,749,751,771,
+		779,781,785,789,793,797,801,806,809,812,815,819,822,831,834,840,845,848,
+		854,857,863,865,881,888,895,902,909,911,915,923,927,929,932,939,948,957,
+		960,963,966,976,987,996,1000,1008,1010,1018,1023,1030,1034,1042,1050,1059,
+		1065,1071,1077,1079,1085,1103,1114,1116,1121,1125,1129,1131,1134,1138,
+		1140,1153,1161,1166,1170,1195,1209,1212,1231,1238,1241,1250,1253,1255,
+		1264,1267,1275,1278,1287,1290,1300,1311,1320,1324,1339,1353,1362,1366,
+		1370,1375,1385,1395,1399,1401,1408,1414
 	};
 
 	public static readonly ATN _ATN =

@@ -137,6 +137,27 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCheckDataset([NotNull] QueryLakeParser.CheckDatasetContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>beginTransaction</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitBeginTransaction([NotNull] QueryLakeParser.BeginTransactionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>commitTransaction</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCommitTransaction([NotNull] QueryLakeParser.CommitTransactionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>rollbackTransaction</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRollbackTransaction([NotNull] QueryLakeParser.RollbackTransactionContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>describe</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
