@@ -108,8 +108,8 @@ public sealed class QueryLakeConnection : DbConnection
     /// <inheritdoc />
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel)
     {
-        if (isolationLevel is not (IsolationLevel.Unspecified or IsolationLevel.ReadUncommitted))
-            throw new NotSupportedException($"QueryLake transactions are not isolated (other connections see each statement as it commits); {isolationLevel} is not available");
+        if (isolationLevel is not (IsolationLevel.Unspecified or IsolationLevel.ReadUncommitted or IsolationLevel.ReadCommitted))
+            throw new NotSupportedException($"QueryLake transactions are read committed (each statement reads what was committed when it started, and the transaction's own changes); {isolationLevel} is not available");
         return CurrentTransaction = new QueryLakeTransaction(this, Session.BeginTransaction());
     }
 

@@ -22,7 +22,7 @@ public sealed class QueryLakeTransaction : DbTransaction
     }
 
     /// <inheritdoc />
-    public override IsolationLevel IsolationLevel => IsolationLevel.ReadUncommitted;
+    public override IsolationLevel IsolationLevel => IsolationLevel.ReadCommitted;
 
     /// <inheritdoc />
     protected override DbConnection DbConnection => _connection;

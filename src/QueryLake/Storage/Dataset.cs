@@ -120,12 +120,15 @@ public sealed partial class Dataset
         {
             // A pending transaction above the head is waited for (or aborted) first: its version may still appear.
             if (!staging) _log.ResolvePending(Branch);
+            // The free version number is read before the head: a version published in between raises the head too,
+            // so the change is never built on an older head than the number it takes implies.
+            long slot = staging ? 0 : _log.NextSlot(Branch);
             long head = _log.Latest(Branch);
             var current = _log.Read(Branch, head);
             var next = change(current.Clone());
             if (next is null) return new DatasetSnapshot(this, current); // nothing to do
             // An aborted transaction leaves its version number unused: the next version comes after every one on disk.
-            next.Version = staging ? head + 1 : Math.Max(head + 1, _log.NextSlot(Branch));
+            next.Version = Math.Max(head + 1, slot);
             next.Parent = head;
             next.Branch = Branch;
             next.Dataset = Name;

@@ -176,6 +176,17 @@ public sealed class DapperTests
             tx.Commit();
         }
         Assert.Equal(7L, c.ExecuteScalar<long>("SELECT id FROM scenes"));
+        // Another connection sees a transaction's changes only once it commits.
+        using (var other = new QueryLakeConnection($"Data Source={dir.Path}"))
+        using (var tx = c.BeginTransaction())
+        {
+            other.Open();
+            c.Execute("INSERT INTO scenes (id) VALUES (8)", transaction: tx);
+            Assert.Equal(2L, c.ExecuteScalar<long>("SELECT count(*) FROM scenes", transaction: tx));
+            Assert.Equal(1L, other.ExecuteScalar<long>("SELECT count(*) FROM scenes"));
+            tx.Commit();
+            Assert.Equal(2L, other.ExecuteScalar<long>("SELECT count(*) FROM scenes"));
+        }
         using (var tx = c.BeginTransaction())
         {
             var e = Assert.ThrowsAny<QueryLakeException>(() => c.Execute("DROP DATASET scenes", transaction: tx));

@@ -40,6 +40,10 @@ internal sealed class StagedTransaction
 
     private readonly Dictionary<(string, string), Entry> _entries = [];
 
+    /// <summary>Called (in the committing flow) after every manifest of a transaction over several datasets is published
+    /// and before its commit point: tests pause or kill the commit there.</summary>
+    internal static readonly AsyncLocal<Action?> BeforeCommitPoint = new();
+
     public Entry? Find(string datasetPath, string branch) => _entries.GetValueOrDefault((datasetPath, branch));
 
     /// <summary>Whether the transaction created a dataset in <paramref name="datasetPath"/>.</summary>
@@ -72,6 +76,7 @@ internal sealed class StagedTransaction
         try
         {
             foreach (var e in entries) Publish(lake, e, id, maxAttempts);
+            if (id is not null) BeforeCommitPoint.Value?.Invoke();
             if (id is not null && !lake.Outcomes.Decide(id, commit: true).Committed)
                 throw new CommitConflictException("the transaction was aborted by a concurrent writer that waited for it; nothing was committed, run it again");
             // Files an earlier statement of the transaction wrote and a later one replaced were never published.
@@ -100,10 +105,12 @@ internal sealed class StagedTransaction
             else
             {
                 log.ResolvePending(e.Branch);
+                // The free number first, then the head (see Dataset.Commit).
+                long slot = log.NextSlot(e.Branch);
                 long head = log.LatestPublished(e.Branch);
                 var current = log.Read(e.Branch, head);
                 next = head == e.Start.Version ? e.Manifest.Clone() : Rebase(log, e, current);
-                next.Version = log.NextSlot(e.Branch);
+                next.Version = Math.Max(head + 1, slot);
                 next.TimestampMicros = Math.Max((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10, current.TimestampMicros + 1);
                 parent = head;
             }
