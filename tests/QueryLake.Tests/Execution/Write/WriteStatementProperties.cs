@@ -67,6 +67,58 @@ public sealed class WriteStatementProperties
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), property);
     }
 
+    /// <summary>Writes to the second table, so transactions span two datasets.</summary>
+    private static readonly Gen<string> SecondTable =
+        from c in Gen.Choose(0, 12)
+        from kind in Gen.Choose(0, 2)
+        select kind switch
+        {
+            0 => $"UPDATE s SET w = w + {c} WHERE k < {c}",
+            1 => $"INSERT INTO s VALUES ({c + 20}, 'm{c}', {c}.25)",
+            _ => $"DELETE FROM s WHERE k = {c}",
+        };
+
+    [Fact]
+    public void Random_transactions_over_two_tables_leave_the_tables_DuckDB_leaves()
+    {
+        // Each transaction: a few writes to t and s, then COMMIT or ROLLBACK, in both engines. After each, both tables
+        // match DuckDB's, and a committed transaction added at most one version per table, a rolled back one none.
+        var transaction = from writes in Gen.ListOf(Gen.OneOf(Statements, Statements, SecondTable), 4)
+                          from commit in Gen.Elements(true, true, false)
+                          select (Writes: writes.ToList(), Commit: commit);
+        var property = Prop.ForAll(Gen.ListOf(transaction, 3).ToArbitrary(), transactions =>
+        {
+            using var duck = new DuckDBConnection("Data Source=:memory:");
+            duck.Open();
+            using var ql = QueryLakeSession.Open();
+            foreach (var sql in new[]
+            {
+                $"CREATE TABLE t ({Schema})",
+                "INSERT INTO t SELECT range, range % 11, CASE WHEN range % 5 = 0 THEN NULL ELSE 'v' || (range % 4) END, range / 3.0 FROM range(40)",
+                "CREATE TABLE s (k BIGINT, name VARCHAR, w DOUBLE)",
+                "INSERT INTO s SELECT range, 'n' || range, range * 1.5 FROM range(0, 12, 2)",
+            }) { Duck(duck, sql); ql.Execute(sql); }
+            foreach (var (writes, commit) in transactions)
+            {
+                long t0 = ql.Lake.OpenDataset("t").LatestVersion, s0 = ql.Lake.OpenDataset("s").LatestVersion;
+                Duck(duck, "BEGIN TRANSACTION");
+                ql.Execute("BEGIN TRANSACTION");
+                foreach (var sql in writes) { Duck(duck, sql); ql.Execute(sql); }
+                Duck(duck, commit ? "COMMIT" : "ROLLBACK");
+                ql.Execute(commit ? "COMMIT" : "ROLLBACK");
+                foreach (var (table, order, before) in new[] { ("t", "id, k, v, x", t0), ("s", "k, name, w", s0) })
+                {
+                    var expected = DuckRows(duck, $"SELECT * FROM {table} ORDER BY {order}");
+                    var actual = ql.Query($"SELECT * FROM {table} ORDER BY {string.Join(", ", order.Split(", ").Select(c => c + " NULLS LAST"))}").Rows().Select(Line).ToList();
+                    Assert.True(expected.SequenceEqual(actual), $"{table} after {(commit ? "COMMIT" : "ROLLBACK")} of {string.Join("; ", writes)}:\nDuckDB:    {string.Join("; ", expected)}\nQueryLake: {string.Join("; ", actual)}");
+                    long added = ql.Lake.OpenDataset(table).Versions().Count(v => v.Version > before);
+                    Assert.True(commit ? added <= 1 : added == 0, $"{table}: the transaction added {added} versions");
+                }
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(15), property);
+    }
+
     [Fact]
     public void An_update_that_matches_a_row_twice_changes_nothing()
     {
