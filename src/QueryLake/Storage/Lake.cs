@@ -57,7 +57,7 @@ public sealed class Lake
         var main = System.IO.Path.Combine(datasetPath, "_versions", "main");
         if (!Directory.Exists(main) || !Directory.EnumerateFiles(main, "*.json").Any()) return false;
         // Its first version may belong to a transaction that has not committed.
-        return new Commits.CommitLog(datasetPath, this).Versions("main").Count > 0;
+        return new Commits.CommitLog(datasetPath, this).AnyVisible("main");
     }
 
     /// <summary>Creates a dataset (version 1) with <paramref name="schema"/>, empty or holding <paramref name="rows"/>: one

@@ -60,6 +60,10 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
         return result;
     }
 
+    /// <summary>Whether a reader sees any version of the branch (reading manifests only until the first visible one).</summary>
+    public bool AnyVisible(string branch) =>
+        Staged(branch) is not null || (Directory.Exists(BranchPath(branch)) && Slots(branch).Any(v => Visible(branch, v)));
+
     /// <summary>The latest version a reader sees (a staged one first).</summary>
     public long Latest(string branch)
     {
@@ -93,8 +97,8 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
     /// <summary>The transaction a published manifest belongs to, or null.</summary>
     private string? TransactionOf(string branch, long version)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(BranchPath(branch), FileName(version)));
-        return bytes.AsSpan().IndexOf("\"transaction\""u8) < 0 ? null : ManifestJson.Deserialize(bytes, Path.Combine(BranchPath(branch), FileName(version))).Transaction;
+        var path = Path.Combine(BranchPath(branch), FileName(version));
+        return ManifestJson.TransactionOf(File.ReadAllBytes(path), path);
     }
 
     /// <summary>Before a writer publishes: a pending transaction above the latest visible version is waited for, then
@@ -103,10 +107,11 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
     {
         if (!Directory.Exists(BranchPath(branch))) return;
         var outcomes = lake?.Outcomes ?? new TransactionOutcomes(Path.GetDirectoryName(DatasetPath)!);
+        // Pending manifests lie above every decided one: a writer resolves them before it publishes.
         foreach (var v in Slots(branch).Reverse())
         {
-            if (TransactionOf(branch, v) is not { } id) return;
-            if (outcomes.Outcome(id) is null) outcomes.Resolve(id);
+            if (TransactionOf(branch, v) is not { } id || outcomes.Outcome(id) is not null) return;
+            outcomes.Resolve(id);
         }
     }
 

@@ -29,6 +29,22 @@ internal static class ManifestJson
     private static readonly System.Text.RegularExpressions.Regex ChecksumTail =
         new(@",\s*""checksum""\s*:\s*""([0-9a-f]{16})""\s*\}\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
+    private static readonly System.Text.RegularExpressions.Regex TransactionMember =
+        new("\"transaction\"\\s*:\\s*\"([^\"]+)\"", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The transaction a manifest names, read without parsing it (its checksum verified first, so a damaged
+    /// name is QL-CORRUPT rather than an unknown transaction); null when it names none.</summary>
+    public static string? TransactionOf(ReadOnlySpan<byte> json, string path)
+    {
+        if (json.IndexOf("\"transaction\""u8) < 0) return null;
+        int from = Math.Max(0, json.Length - 128);
+        var match = ChecksumTail.Match(System.Text.Encoding.Latin1.GetString(json[from..]));
+        if (!match.Success || Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(json[..(from + match.Index)])) != match.Groups[1].Value)
+            return Deserialize(json, path).Transaction; // reports what is wrong
+        var id = TransactionMember.Match(System.Text.Encoding.UTF8.GetString(json));
+        return id.Success ? id.Groups[1].Value : null;
+    }
+
     /// <summary>Reads a manifest, verifying its checksum (required from format 2 on, checked wherever present) and its
     /// structure; anything else is <see cref="CorruptFileException"/> (QL-CORRUPT) naming <paramref name="path"/>.</summary>
     public static Manifest Deserialize(ReadOnlySpan<byte> json, string path)
