@@ -27,6 +27,8 @@ statement
     | SHOW COLUMNS (FROM | OF)? name=identifier                                          # showColumns
     | SHOW VERSIONS OF name=identifier                                                   # showVersions
     | CHECK DATASET name=identifier (VERSION version=INTEGER_VALUE)?                     # checkDataset
+    | VACUUM (DATASET? name=identifier)? (RETAIN amount=INTEGER_VALUE unit=(DAYS | DAY | VERSIONS | VERSION))? # vacuum
+    | COMPACT DATASET? name=identifier (TARGET ROWS rows=INTEGER_VALUE)?                # compact
     | (BEGIN | START) (TRANSACTION | WORK)?                                              # beginTransaction
     | (COMMIT | END) (TRANSACTION | WORK)?                                               # commitTransaction
     | (ROLLBACK | ABORT) (TRANSACTION | WORK)?                                           # rollbackTransaction
@@ -342,12 +344,14 @@ nonReserved
     | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | SETTINGS | SESSION | RESET | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
     | TABLE | PRIMARY | UNIQUE | SUBSTRING | POSITION | TRIM | BOTH | LEADING | TRAILING | FOR
     | ROLLUP | CUBE | GROUPING | SETS | CHECK | BEGIN | START | COMMIT | ROLLBACK | ABORT | TRANSACTION | WORK
+    | VACUUM | RETAIN | DAYS | DAY | COMPACT | TARGET
     ;
 
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
 BERNOULLI: B E R N O U L L I; BETWEEN: B E T W E E N; BRANCH: B R A N C H; BY: B Y; CASE: C A S E; CAST: C A S T;
 CHECK: C H E C K; COLUMN: C O L U M N; COPY: C O P Y; BEGIN: B E G I N; START: S T A R T; COMMIT: C O M M I T;
-ROLLBACK: R O L L B A C K; ABORT: A B O R T; TRANSACTION: T R A N S A C T I O N; WORK: W O R K; CREATE: C R E A T E; CROSS: C R O S S; CURRENT: C U R R E N T;
+ROLLBACK: R O L L B A C K; ABORT: A B O R T; TRANSACTION: T R A N S A C T I O N; WORK: W O R K;
+VACUUM: V A C U U M; RETAIN: R E T A I N; DAYS: D A Y S; DAY: D A Y; COMPACT: C O M P A C T; TARGET: T A R G E T; CREATE: C R E A T E; CROSS: C R O S S; CURRENT: C U R R E N T;
 DATASET: D A T A S E T; DATASETS: D A T A S E T S; DELETE: D E L E T E; DESC: D E S C; DESCRIBE: D E S C R I B E;
 DISTINCT: D I S T I N C T; DROP: D R O P; ELSE: E L S E; END: E N D; ESCAPE: E S C A P E; EXCEPT: E X C E P T;
 EXCLUDE: E X C L U D E; EXISTS: E X I S T S; EXPLAIN: E X P L A I N; EXTRACT: E X T R A C T; FALSE: F A L S E;

@@ -68,6 +68,10 @@ public sealed partial class QueryLakeSession
             s => s.FileAccess.Locked ? "true" : "false",
             (s, v) => { if (v is not bool on) throw new ArgumentException("lock_configuration takes true or false"); if (on) s.FileAccess.Lock(); },
             _ => { }),
+        new("vacuum_grace", "VACUUM removes unreferenced files only once they are older than this ('1h' by default; '0s' for all): a write in progress has written files it has not yet published.",
+            s => FormatDuration(s.VacuumGrace),
+            (s, v) => s.VacuumGrace = v is 0L or "0" or "0s" ? TimeSpan.Zero : ParseDuration(v) ?? TimeSpan.Zero,
+            s => s.VacuumGrace = DefaultVacuumGrace),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()

@@ -219,11 +219,11 @@ public sealed partial class QueryLakeSession : IDisposable
         var binder = NewBinder(parameters, positional, cancel);
         if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
             or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement
-            or CopyStatement)
+            or CopyStatement or VacuumStatement or CompactStatement)
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would " +
                 (s is CopyStatement ? "write a file" : "change the lake"));
         if (Transaction is not null && s is DropDatasetStatement or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement
-                or DropViewStatement or ImportPredictionsStatement or CopyStatement)
+                or DropViewStatement or ImportPredictionsStatement or CopyStatement or VacuumStatement)
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column,
                 $"{s.Text.Split(' ', 3) switch { [var a, var b, ..] => $"{a} {b}".ToUpperInvariant(), [var a] => a.ToUpperInvariant(), _ => "this statement" }} cannot run inside a transaction: " +
                 "a transaction commits dataset versions only (DROP, views, splits, predictions and COPY write outside them); COMMIT or ROLLBACK first");
@@ -299,6 +299,10 @@ public sealed partial class QueryLakeSession : IDisposable
                 return Table(s, [new Field("name", DataType.Utf8)], Lake.ListDatasets().Select(n => new object?[] { n }));
             case CheckDatasetStatement c:
                 return CheckDataset(c, cancel);
+            case VacuumStatement v:
+                return RunVacuum(v, cancel);
+            case CompactStatement c:
+                return RunCompact(c);
             case ShowVersionsStatement v:
                 return Table(s, [new Field("version", DataType.Int64), new Field("timestamp", DataType.Timestamp("UTC")), new Field("operation", DataType.Utf8),
                         new Field("rows", DataType.Int64), new Field("detail", DataType.Utf8)],
@@ -528,6 +532,31 @@ public sealed partial class QueryLakeSession : IDisposable
                 else open.Rollback();
                 return Message(t, t.Action == TransactionAction.Commit ? "committed" : "rolled back");
         }
+    }
+
+    /// <summary>The grace period VACUUM leaves files younger than alone (<c>vacuum_grace</c>).</summary>
+    public TimeSpan VacuumGrace { get; set; } = DefaultVacuumGrace;
+
+    /// <summary>One hour: longer than any write is expected to take between writing its files and publishing them.</summary>
+    public static readonly TimeSpan DefaultVacuumGrace = TimeSpan.FromHours(1);
+
+    private QueryResult RunVacuum(VacuumStatement v, CancellationToken cancel)
+    {
+        if (v.Name is not null) Open(v.Name, v.At);
+        var retain = v.RetainVersions is null && v.RetainDays is null ? null : new Storage.Maintenance.Retention(v.RetainVersions, v.RetainDays);
+        var reports = Storage.Maintenance.Vacuum.Run(Lake, v.Name, retain, VacuumGrace, cancel);
+        return Table(v, [new Field("dataset", DataType.Utf8), new Field("versions_removed", DataType.Int64), new Field("files_removed", DataType.Int64), new Field("bytes_freed", DataType.Int64)],
+            reports.Select(r => new object?[] { r.Dataset ?? "(lake)", (long)r.VersionsRemoved, (long)r.FilesRemoved, r.BytesFreed }));
+    }
+
+    private QueryResult RunCompact(CompactStatement c)
+    {
+        var ds = Open(c.Name, c.At);
+        var before = ds.Latest();
+        var after = ds.Compact(c.TargetRows);
+        return Table(c, [new Field("dataset", DataType.Utf8), new Field("version", DataType.Int64), new Field("fragments_before", DataType.Int64),
+                new Field("fragments_after", DataType.Int64), new Field("rows", DataType.Int64)],
+            [[c.Name, after.Version, (long)before.Fragments.Count, (long)after.Fragments.Count, after.RowCount]]);
     }
 
     /// <summary>CHECK DATASET: one row per file the version references, with what its verification found.</summary>

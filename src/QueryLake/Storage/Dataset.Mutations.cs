@@ -386,11 +386,17 @@ public sealed partial class Dataset
     /// or more than 20% deleted into fewer, larger fragments holding only live rows. Returns the current
     /// version unchanged when there is nothing worth compacting. Compacted rows get new row ids.
     /// </summary>
-    public DatasetSnapshot Compact()
+    public DatasetSnapshot Compact() => Compact(null);
+
+    /// <summary>Compacts as <see cref="Compact()"/>, merging fragments of fewer than <paramref name="targetRows"/> live
+    /// rows (default <see cref="DatasetWriteOptions.CompactBelowRows"/>) into files of up to that many rows.</summary>
+    public DatasetSnapshot Compact(long? targetRows)
     {
+        long below = targetRows ?? Options.CompactBelowRows;
+        long perFile = targetRows ?? Options.MaxRowsPerFile;
         return Commit(m =>
         {
-            var candidates = m.Fragments.Where(f => f.LiveRows < Options.CompactBelowRows || f.Deletions?.Count > f.PhysicalRows / 5).ToList();
+            var candidates = m.Fragments.Where(f => f.LiveRows < below || f.Deletions?.Count > f.PhysicalRows / 5).ToList();
             if (candidates.Count < 2 && !candidates.Any(f => f.Deletions is not null)) return null;
             var snapshot = new DatasetSnapshot(this, m);
             var fields = snapshot.Resolve(null);
@@ -410,7 +416,7 @@ public sealed partial class Dataset
                 foreach (var frag in candidates)
                     foreach (var b in snapshot.Reader(frag).Scan(fields, withRowId: false))
                     {
-                        if (w is not null && w.Rows + b.Length > Options.MaxRowsPerFile) Flush();
+                        if (w is not null && w.Rows + b.Length > perFile) Flush();
                         w ??= new DataFileWriter(Path, snapshot.Schema, fieldIds, ipc, Options.DictionaryEncodeText);
                         w.Write(b);
                     }

@@ -85,3 +85,9 @@ internal enum TransactionAction { Begin, Commit, Rollback }
 
 /// <summary>BEGIN [TRANSACTION], COMMIT, ROLLBACK (and START TRANSACTION, END, ABORT).</summary>
 internal sealed record TransactionStatement(SourceSpan At, TransactionAction Action) : Statement(At);
+
+/// <summary>VACUUM [[DATASET] name] [RETAIN n DAYS | n VERSIONS]: removes what no retained version needs.</summary>
+internal sealed record VacuumStatement(SourceSpan At, string? Name, int? RetainVersions, int? RetainDays) : Statement(At);
+
+/// <summary>COMPACT [DATASET] name [TARGET ROWS n]: merges small fragments into one new version.</summary>
+internal sealed record CompactStatement(SourceSpan At, string Name, long? TargetRows) : Statement(At);

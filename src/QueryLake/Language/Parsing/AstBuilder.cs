@@ -73,6 +73,20 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
     public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
 
+    public override object VisitVacuum(P.VacuumContext c)
+    {
+        int? amount = null;
+        if (c.amount is not null)
+            amount = int.TryParse(c.amount.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+                : throw new SqlException("QL-BAD-ARGUMENT", c.amount.Line, c.amount.Column + 1, $"RETAIN takes a whole number from 1 up to {int.MaxValue}, not {c.amount.Text}");
+        bool days = c.unit?.Type is P.DAYS or P.DAY;
+        return new VacuumStatement(At(c), c.name is null ? null : Ident(c.name), amount is { } a && !days ? a : null, amount is { } d && days ? d : null);
+    }
+
+    public override object VisitCompact(P.CompactContext c) => new CompactStatement(At(c), Ident(c.name),
+        c.rows is null ? null : long.TryParse(c.rows.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n >= 1 ? n
+            : throw new SqlException("QL-BAD-ARGUMENT", c.rows.Line, c.rows.Column + 1, $"TARGET ROWS takes a positive whole number, not {c.rows.Text}"));
+
     public override object VisitBeginTransaction(P.BeginTransactionContext c) => new TransactionStatement(At(c), TransactionAction.Begin);
 
     public override object VisitCommitTransaction(P.CommitTransactionContext c) => new TransactionStatement(At(c), TransactionAction.Commit);

@@ -41,32 +41,33 @@ internal partial class QueryLakeParser : Parser {
 		ADD=1, ALL=2, ALTER=3, ANALYZE=4, AND=5, ANTI=6, AS=7, ASC=8, BERNOULLI=9, 
 		BETWEEN=10, BRANCH=11, BY=12, CASE=13, CAST=14, CHECK=15, COLUMN=16, COPY=17, 
 		BEGIN=18, START=19, COMMIT=20, ROLLBACK=21, ABORT=22, TRANSACTION=23, 
-		WORK=24, CREATE=25, CROSS=26, CURRENT=27, DATASET=28, DATASETS=29, DELETE=30, 
-		DESC=31, DESCRIBE=32, DISTINCT=33, DROP=34, ELSE=35, END=36, ESCAPE=37, 
-		EXCEPT=38, EXCLUDE=39, EXISTS=40, EXPLAIN=41, EXTRACT=42, FALSE=43, FILTER=44, 
-		FIRST=45, FOLLOWING=46, FROM=47, FULL=48, GROUP=49, HAVING=50, IF=51, 
-		ILIKE=52, IMPORT=53, IN=54, INNER=55, INSERT=56, INTERSECT=57, INTERVAL=58, 
-		INTO=59, IS=60, JOIN=61, LAST=62, LEFT=63, LIKE=64, LIMIT=65, NATURAL=66, 
-		NOT=67, NULL=68, NULLS=69, OF=70, OFFSET=71, ON=72, OR=73, ORDER=74, OUTER=75, 
-		OVER=76, PARTITION=77, PERCENT=78, PRECEDING=79, RANGE=80, RECURSIVE=81, 
-		REPEATABLE=82, REPLACE=83, REPLACEMENT=84, RIGHT=85, ROW=86, ROWS=87, 
-		SELECT=88, SEMI_JOIN=89, SET=90, SHOW=91, SYSTEM=92, TABLESAMPLE=93, SAMPLE=94, 
-		SPLIT=95, SPLITS=96, REFRESH=97, SHUFFLE=98, VIEW=99, VIEWS=100, FOLLOW=101, 
-		LATEST=102, LINEAGE=103, EXPORTS=104, SETTINGS=105, SESSION=106, RESET=107, 
-		PREDICTIONS=108, RUN=109, KEY=110, MERGE=111, MATCHED=112, COLUMNS=113, 
-		PER=114, STRATIFY=115, WEIGHTED=116, SEED=117, TAG=118, THEN=119, TIMESTAMP=120, 
-		TO=121, TRUE=122, TRY_CAST=123, UNBOUNDED=124, UNION=125, UPDATE=126, 
-		USING=127, VALUES=128, VERSION=129, VERSIONS=130, WHEN=131, WHERE=132, 
-		WINDOW=133, QUALIFY=134, WITH=135, TABLE=136, PRIMARY=137, UNIQUE=138, 
-		SUBSTRING=139, POSITION=140, TRIM=141, BOTH=142, LEADING=143, TRAILING=144, 
-		FOR=145, ROLLUP=146, CUBE=147, GROUPING=148, SETS=149, EQ=150, NEQ=151, 
-		LT=152, LTE=153, GT=154, GTE=155, ARROW=156, PLUS=157, MINUS=158, STAR=159, 
-		INTEGER_DIVIDE=160, SLASH=161, PERCENT_SIGN=162, CONCAT=163, LPAREN=164, 
-		RPAREN=165, LBRACKET=166, RBRACKET=167, LBRACE=168, RBRACE=169, COMMA=170, 
-		DOT=171, SEMICOLON=172, DOUBLE_COLON=173, ASSIGN=174, COLON=175, AT=176, 
-		DOLLAR=177, QUESTION=178, STRING=179, BLOB_STRING=180, INTEGER_VALUE=181, 
-		DECIMAL_VALUE=182, DOUBLE_VALUE=183, IDENTIFIER=184, QUOTED_IDENTIFIER=185, 
-		LINE_COMMENT=186, BLOCK_COMMENT=187, WS=188, UNRECOGNIZED=189;
+		WORK=24, VACUUM=25, RETAIN=26, DAYS=27, DAY=28, COMPACT=29, TARGET=30, 
+		CREATE=31, CROSS=32, CURRENT=33, DATASET=34, DATASETS=35, DELETE=36, DESC=37, 
+		DESCRIBE=38, DISTINCT=39, DROP=40, ELSE=41, END=42, ESCAPE=43, EXCEPT=44, 
+		EXCLUDE=45, EXISTS=46, EXPLAIN=47, EXTRACT=48, FALSE=49, FILTER=50, FIRST=51, 
+		FOLLOWING=52, FROM=53, FULL=54, GROUP=55, HAVING=56, IF=57, ILIKE=58, 
+		IMPORT=59, IN=60, INNER=61, INSERT=62, INTERSECT=63, INTERVAL=64, INTO=65, 
+		IS=66, JOIN=67, LAST=68, LEFT=69, LIKE=70, LIMIT=71, NATURAL=72, NOT=73, 
+		NULL=74, NULLS=75, OF=76, OFFSET=77, ON=78, OR=79, ORDER=80, OUTER=81, 
+		OVER=82, PARTITION=83, PERCENT=84, PRECEDING=85, RANGE=86, RECURSIVE=87, 
+		REPEATABLE=88, REPLACE=89, REPLACEMENT=90, RIGHT=91, ROW=92, ROWS=93, 
+		SELECT=94, SEMI_JOIN=95, SET=96, SHOW=97, SYSTEM=98, TABLESAMPLE=99, SAMPLE=100, 
+		SPLIT=101, SPLITS=102, REFRESH=103, SHUFFLE=104, VIEW=105, VIEWS=106, 
+		FOLLOW=107, LATEST=108, LINEAGE=109, EXPORTS=110, SETTINGS=111, SESSION=112, 
+		RESET=113, PREDICTIONS=114, RUN=115, KEY=116, MERGE=117, MATCHED=118, 
+		COLUMNS=119, PER=120, STRATIFY=121, WEIGHTED=122, SEED=123, TAG=124, THEN=125, 
+		TIMESTAMP=126, TO=127, TRUE=128, TRY_CAST=129, UNBOUNDED=130, UNION=131, 
+		UPDATE=132, USING=133, VALUES=134, VERSION=135, VERSIONS=136, WHEN=137, 
+		WHERE=138, WINDOW=139, QUALIFY=140, WITH=141, TABLE=142, PRIMARY=143, 
+		UNIQUE=144, SUBSTRING=145, POSITION=146, TRIM=147, BOTH=148, LEADING=149, 
+		TRAILING=150, FOR=151, ROLLUP=152, CUBE=153, GROUPING=154, SETS=155, EQ=156, 
+		NEQ=157, LT=158, LTE=159, GT=160, GTE=161, ARROW=162, PLUS=163, MINUS=164, 
+		STAR=165, INTEGER_DIVIDE=166, SLASH=167, PERCENT_SIGN=168, CONCAT=169, 
+		LPAREN=170, RPAREN=171, LBRACKET=172, RBRACKET=173, LBRACE=174, RBRACE=175, 
+		COMMA=176, DOT=177, SEMICOLON=178, DOUBLE_COLON=179, ASSIGN=180, COLON=181, 
+		AT=182, DOLLAR=183, QUESTION=184, STRING=185, BLOB_STRING=186, INTEGER_VALUE=187, 
+		DECIMAL_VALUE=188, DOUBLE_VALUE=189, IDENTIFIER=190, QUOTED_IDENTIFIER=191, 
+		LINE_COMMENT=192, BLOCK_COMMENT=193, WS=194, UNRECOGNIZED=195;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -108,38 +109,38 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
-		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
-		"')'", "'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", 
-		"':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, null, null, null, 
+		null, null, "'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", 
+		"'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", 
+		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
 		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", 
 		"BEGIN", "START", "COMMIT", "ROLLBACK", "ABORT", "TRANSACTION", "WORK", 
-		"CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", 
-		"DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", 
-		"EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", 
-		"FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", 
-		"INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", 
-		"LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", 
-		"OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", 
-		"RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", 
-		"SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", 
-		"SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", 
-		"LINEAGE", "EXPORTS", "SETTINGS", "SESSION", "RESET", "PREDICTIONS", "RUN", 
-		"KEY", "MERGE", "MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", 
-		"TAG", "THEN", "TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", 
-		"UPDATE", "USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", 
-		"QUALIFY", "WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", 
-		"TRIM", "BOTH", "LEADING", "TRAILING", "FOR", "ROLLUP", "CUBE", "GROUPING", 
-		"SETS", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", 
-		"STAR", "INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", 
-		"RPAREN", "LBRACKET", "RBRACKET", "LBRACE", "RBRACE", "COMMA", "DOT", 
-		"SEMICOLON", "DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", 
-		"STRING", "BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"VACUUM", "RETAIN", "DAYS", "DAY", "COMPACT", "TARGET", "CREATE", "CROSS", 
+		"CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
+		"DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", "EXPLAIN", 
+		"EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", "FROM", "FULL", "GROUP", 
+		"HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", "INSERT", "INTERSECT", 
+		"INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", 
+		"NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", 
+		"OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", 
+		"REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", 
+		"SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", 
+		"SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", "LINEAGE", "EXPORTS", 
+		"SETTINGS", "SESSION", "RESET", "PREDICTIONS", "RUN", "KEY", "MERGE", 
+		"MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", 
+		"TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", 
+		"USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", 
+		"WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", "TRIM", 
+		"BOTH", "LEADING", "TRAILING", "FOR", "ROLLUP", "CUBE", "GROUPING", "SETS", 
+		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", 
+		"INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", 
+		"LBRACKET", "RBRACKET", "LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", 
+		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
+		"BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", 
+		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -224,7 +225,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 81067085773307912L) != 0) || ((((_la - 88)) & ~0x3f) == 0 && ((1L << (_la - 88)) & 142111886803469L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5188293489539842056L) != 0) || ((((_la - 94)) & ~0x3f) == 0 && ((1L << (_la - 94)) & 142111886803469L) != 0) || _la==LPAREN) {
 				{
 				State = 106;
 				statement();
@@ -643,6 +644,48 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class VacuumContext : StatementContext {
+		public IdentifierContext name;
+		public IToken amount;
+		public IToken unit;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VACUUM() { return GetToken(QueryLakeParser.VACUUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETAIN() { return GetToken(QueryLakeParser.RETAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAYS() { return GetToken(QueryLakeParser.DAYS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAY() { return GetToken(QueryLakeParser.DAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSIONS() { return GetToken(QueryLakeParser.VERSIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSION() { return GetToken(QueryLakeParser.VERSION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		public VacuumContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitVacuum(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CompactContext : StatementContext {
+		public IdentifierContext name;
+		public IToken rows;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMPACT() { return GetToken(QueryLakeParser.COMPACT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TARGET() { return GetToken(QueryLakeParser.TARGET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(QueryLakeParser.ROWS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
+		public CompactContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCompact(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class BeginTransactionContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(QueryLakeParser.BEGIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(QueryLakeParser.START, 0); }
@@ -1026,9 +1069,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 420;
+			State = 442;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1342,7 +1385,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6755399441186811L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6917529027775294659L) != 0)) {
 					{
 					State = 236;
 					dataType();
@@ -1441,27 +1484,45 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 14:
-				_localctx = new BeginTransactionContext(_localctx);
+				_localctx = new VacuumContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
 				State = 262;
-				_la = TokenStream.LA(1);
-				if ( !(_la==BEGIN || _la==START) ) {
-				ErrorHandler.RecoverInline(this);
+				Match(VACUUM);
+				State = 267;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
+				case 1:
+					{
+					State = 264;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+					case 1:
+						{
+						State = 263;
+						Match(DATASET);
+						}
+						break;
+					}
+					State = 266;
+					((VacuumContext)_localctx).name = identifier();
+					}
+					break;
 				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 264;
+				State = 272;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==TRANSACTION || _la==WORK) {
+				if (_la==RETAIN) {
 					{
-					State = 263;
+					State = 269;
+					Match(RETAIN);
+					State = 270;
+					((VacuumContext)_localctx).amount = Match(INTEGER_VALUE);
+					State = 271;
+					((VacuumContext)_localctx).unit = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(_la==TRANSACTION || _la==WORK) ) {
-					ErrorHandler.RecoverInline(this);
+					if ( !(_la==DAYS || _la==DAY || _la==VERSION || _la==VERSIONS) ) {
+						((VacuumContext)_localctx).unit = ErrorHandler.RecoverInline(this);
 					}
 					else {
 						ErrorHandler.ReportMatch(this);
@@ -1473,56 +1534,58 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 15:
-				_localctx = new CommitTransactionContext(_localctx);
+				_localctx = new CompactContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 266;
-				_la = TokenStream.LA(1);
-				if ( !(_la==COMMIT || _la==END) ) {
-				ErrorHandler.RecoverInline(this);
+				State = 274;
+				Match(COMPACT);
+				State = 276;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+				case 1:
+					{
+					State = 275;
+					Match(DATASET);
+					}
+					break;
 				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 268;
+				State = 278;
+				((CompactContext)_localctx).name = identifier();
+				State = 282;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==TRANSACTION || _la==WORK) {
+				if (_la==TARGET) {
 					{
-					State = 267;
-					_la = TokenStream.LA(1);
-					if ( !(_la==TRANSACTION || _la==WORK) ) {
-					ErrorHandler.RecoverInline(this);
-					}
-					else {
-						ErrorHandler.ReportMatch(this);
-					    Consume();
-					}
+					State = 279;
+					Match(TARGET);
+					State = 280;
+					Match(ROWS);
+					State = 281;
+					((CompactContext)_localctx).rows = Match(INTEGER_VALUE);
 					}
 				}
 
 				}
 				break;
 			case 16:
-				_localctx = new RollbackTransactionContext(_localctx);
+				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 270;
+				State = 284;
 				_la = TokenStream.LA(1);
-				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				if ( !(_la==BEGIN || _la==START) ) {
 				ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 272;
+				State = 286;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 271;
+					State = 285;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1537,10 +1600,74 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 17:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new CommitTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 274;
+				State = 288;
+				_la = TokenStream.LA(1);
+				if ( !(_la==COMMIT || _la==END) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 290;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 289;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 18:
+				_localctx = new RollbackTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 18);
+				{
+				State = 292;
+				_la = TokenStream.LA(1);
+				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 294;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 293;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 19:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 19);
+				{
+				State = 296;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1549,7 +1676,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 280;
+				State = 302;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1568,6 +1695,12 @@ internal partial class QueryLakeParser : Parser {
 				case ABORT:
 				case TRANSACTION:
 				case WORK:
+				case VACUUM:
+				case RETAIN:
+				case DAYS:
+				case DAY:
+				case COMPACT:
+				case TARGET:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -1649,17 +1782,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 275;
+					State = 297;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 276;
+					State = 298;
 					Match(LPAREN);
-					State = 277;
+					State = 299;
 					query();
-					State = 278;
+					State = 300;
 					Match(RPAREN);
 					}
 					break;
@@ -1668,135 +1801,135 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 18:
+			case 20:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 282;
+				State = 304;
 				Match(COPY);
-				State = 283;
+				State = 305;
 				Match(LPAREN);
-				State = 284;
+				State = 306;
 				query();
-				State = 285;
+				State = 307;
 				Match(RPAREN);
-				State = 286;
+				State = 308;
 				Match(TO);
-				State = 287;
+				State = 309;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 299;
+				State = 321;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 288;
+					State = 310;
 					Match(LPAREN);
-					State = 289;
+					State = 311;
 					copyOption();
-					State = 294;
+					State = 316;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 290;
+						State = 312;
 						Match(COMMA);
-						State = 291;
+						State = 313;
 						copyOption();
 						}
 						}
-						State = 296;
+						State = 318;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 297;
+					State = 319;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 19:
+			case 21:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 301;
+				State = 323;
 				Match(CREATE);
-				State = 302;
+				State = 324;
 				Match(VIEW);
-				State = 303;
+				State = 325;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 306;
+				State = 328;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 304;
+					State = 326;
 					Match(FOLLOW);
-					State = 305;
+					State = 327;
 					Match(LATEST);
 					}
 				}
 
-				State = 308;
+				State = 330;
 				Match(AS);
-				State = 309;
+				State = 331;
 				query();
 				}
 				break;
-			case 20:
+			case 22:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 311;
+				State = 333;
 				Match(DROP);
-				State = 312;
+				State = 334;
 				Match(VIEW);
-				State = 315;
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 313;
+					State = 335;
 					Match(IF);
-					State = 314;
+					State = 336;
 					Match(EXISTS);
 					}
 				}
 
-				State = 317;
+				State = 339;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 21:
+			case 23:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 318;
+				State = 340;
 				Match(SHOW);
-				State = 319;
+				State = 341;
 				Match(VIEWS);
 				}
 				break;
-			case 22:
+			case 24:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 320;
+				State = 342;
 				Match(SHOW);
-				State = 321;
+				State = 343;
 				Match(LINEAGE);
-				State = 323;
+				State = 345;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 				case 1:
 					{
-					State = 322;
+					State = 344;
 					Match(OF);
 					}
 					break;
 				}
-				State = 331;
+				State = 353;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADD:
@@ -1815,6 +1948,12 @@ internal partial class QueryLakeParser : Parser {
 				case ABORT:
 				case TRANSACTION:
 				case WORK:
+				case VACUUM:
+				case RETAIN:
+				case DAYS:
+				case DAY:
+				case COMPACT:
+				case TARGET:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -1896,16 +2035,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 325;
+					State = 347;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 328;
+					State = 350;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 326;
+						State = 348;
 						Match(DOT);
-						State = 327;
+						State = 349;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -1914,7 +2053,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 330;
+					State = 352;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -1923,35 +2062,35 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 23:
+			case 25:
 				_localctx = new ShowExportsContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 333;
+				State = 355;
 				Match(SHOW);
-				State = 334;
+				State = 356;
 				Match(EXPORTS);
 				}
 				break;
-			case 24:
+			case 26:
 				_localctx = new SetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 335;
+				State = 357;
 				Match(SET);
-				State = 337;
+				State = 359;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 				case 1:
 					{
-					State = 336;
+					State = 358;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 339;
+				State = 361;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 340;
+				State = 362;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1960,234 +2099,234 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 341;
+				State = 363;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
-			case 25:
+			case 27:
 				_localctx = new ResetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 343;
+				State = 365;
 				Match(RESET);
-				State = 346;
+				State = 368;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,36,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 344;
+					State = 366;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 345;
+					State = 367;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
 				}
 				}
 				break;
-			case 26:
+			case 28:
 				_localctx = new ShowSettingsContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 348;
+				State = 370;
 				Match(SHOW);
-				State = 349;
+				State = 371;
 				Match(SETTINGS);
 				}
 				break;
-			case 27:
+			case 29:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 350;
+				State = 372;
 				Match(CREATE);
-				State = 351;
+				State = 373;
 				Match(SPLIT);
-				State = 352;
+				State = 374;
 				((CreateSplitContext)_localctx).name = identifier();
-				State = 353;
+				State = 375;
 				Match(FROM);
-				State = 354;
+				State = 376;
 				Match(LPAREN);
-				State = 355;
+				State = 377;
 				query();
-				State = 356;
+				State = 378;
 				Match(RPAREN);
-				State = 357;
+				State = 379;
 				Match(INTO);
-				State = 358;
+				State = 380;
 				splitPart();
-				State = 363;
+				State = 385;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 359;
+					State = 381;
 					Match(COMMA);
-					State = 360;
+					State = 382;
 					splitPart();
 					}
 					}
-					State = 365;
+					State = 387;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 369;
+				State = 391;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 366;
+					State = 388;
 					Match(STRATIFY);
-					State = 367;
+					State = 389;
 					Match(BY);
-					State = 368;
+					State = 390;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 374;
+				State = 396;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 371;
+					State = 393;
 					Match(GROUP);
-					State = 372;
+					State = 394;
 					Match(BY);
-					State = 373;
+					State = 395;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 376;
+				State = 398;
 				Match(SEED);
-				State = 377;
+				State = 399;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 28:
+			case 30:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 30);
 				{
-				State = 379;
+				State = 401;
 				Match(REFRESH);
-				State = 380;
+				State = 402;
 				Match(SPLIT);
-				State = 381;
+				State = 403;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 29:
+			case 31:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 29);
+				EnterOuterAlt(_localctx, 31);
 				{
-				State = 382;
+				State = 404;
 				Match(DROP);
-				State = 383;
+				State = 405;
 				Match(SPLIT);
-				State = 386;
+				State = 408;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 384;
+					State = 406;
 					Match(IF);
-					State = 385;
+					State = 407;
 					Match(EXISTS);
 					}
 				}
 
-				State = 388;
+				State = 410;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 30:
+			case 32:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 30);
+				EnterOuterAlt(_localctx, 32);
 				{
-				State = 389;
+				State = 411;
 				Match(SHOW);
-				State = 390;
+				State = 412;
 				Match(SPLITS);
 				}
 				break;
-			case 31:
+			case 33:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 31);
+				EnterOuterAlt(_localctx, 33);
 				{
-				State = 391;
+				State = 413;
 				Match(IMPORT);
-				State = 392;
+				State = 414;
 				Match(PREDICTIONS);
-				State = 393;
+				State = 415;
 				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 394;
+				State = 416;
 				Match(INTO);
-				State = 395;
+				State = 417;
 				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 396;
+				State = 418;
 				Match(RUN);
-				State = 397;
+				State = 419;
 				((ImportPredictionsContext)_localctx).run = Match(STRING);
-				State = 400;
+				State = 422;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 398;
+					State = 420;
 					Match(KEY);
-					State = 399;
+					State = 421;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 32:
+			case 34:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 32);
+				EnterOuterAlt(_localctx, 34);
 				{
-				State = 402;
+				State = 424;
 				Match(IMPORT);
-				State = 403;
+				State = 425;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 404;
+				State = 426;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 405;
+				State = 427;
 				Match(INTO);
-				State = 406;
+				State = 428;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 418;
+				State = 440;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 407;
+					State = 429;
 					Match(LPAREN);
-					State = 408;
+					State = 430;
 					copyOption();
-					State = 413;
+					State = 435;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 409;
+						State = 431;
 						Match(COMMA);
-						State = 410;
+						State = 432;
 						copyOption();
 						}
 						}
-						State = 415;
+						State = 437;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 416;
+					State = 438;
 					Match(RPAREN);
 					}
 				}
@@ -2241,21 +2380,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 422;
+			State = 444;
 			identifier();
-			State = 423;
+			State = 445;
 			dataType();
-			State = 427;
+			State = 449;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 424;
+				State = 446;
 				columnConstraint();
 				}
 				}
-				State = 429;
+				State = 451;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2332,16 +2471,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 436;
+			State = 458;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 430;
+				State = 452;
 				Match(NOT);
-				State = 431;
+				State = 453;
 				Match(NULL);
 				}
 				break;
@@ -2349,7 +2488,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 432;
+				State = 454;
 				Match(NULL);
 				}
 				break;
@@ -2357,9 +2496,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 433;
+				State = 455;
 				Match(PRIMARY);
-				State = 434;
+				State = 456;
 				Match(KEY);
 				}
 				break;
@@ -2367,7 +2506,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 435;
+				State = 457;
 				Match(UNIQUE);
 				}
 				break;
@@ -2478,38 +2617,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 478;
+			State = 500;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 438;
+				State = 460;
 				Match(WHEN);
-				State = 439;
+				State = 461;
 				Match(MATCHED);
-				State = 440;
+				State = 462;
 				Match(THEN);
-				State = 441;
+				State = 463;
 				Match(UPDATE);
-				State = 442;
+				State = 464;
 				Match(SET);
-				State = 443;
+				State = 465;
 				assignment();
-				State = 448;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 444;
+					State = 466;
 					Match(COMMA);
-					State = 445;
+					State = 467;
 					assignment();
 					}
 					}
-					State = 450;
+					State = 472;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2519,13 +2658,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 451;
+				State = 473;
 				Match(WHEN);
-				State = 452;
+				State = 474;
 				Match(MATCHED);
-				State = 453;
+				State = 475;
 				Match(THEN);
-				State = 454;
+				State = 476;
 				Match(DELETE);
 				}
 				break;
@@ -2533,53 +2672,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 455;
+				State = 477;
 				Match(WHEN);
-				State = 456;
+				State = 478;
 				Match(NOT);
-				State = 457;
+				State = 479;
 				Match(MATCHED);
-				State = 458;
+				State = 480;
 				Match(THEN);
-				State = 459;
+				State = 481;
 				Match(INSERT);
-				State = 464;
+				State = 486;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 460;
+					State = 482;
 					Match(LPAREN);
-					State = 461;
+					State = 483;
 					identifierList();
-					State = 462;
+					State = 484;
 					Match(RPAREN);
 					}
 				}
 
-				State = 466;
+				State = 488;
 				Match(VALUES);
-				State = 467;
+				State = 489;
 				Match(LPAREN);
-				State = 468;
+				State = 490;
 				expression(0);
-				State = 473;
+				State = 495;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 469;
+					State = 491;
 					Match(COMMA);
-					State = 470;
+					State = 492;
 					expression(0);
 					}
 					}
-					State = 475;
+					State = 497;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 476;
+				State = 498;
 				Match(RPAREN);
 				}
 				break;
@@ -2625,9 +2764,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 480;
+			State = 502;
 			identifier();
-			State = 481;
+			State = 503;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2637,7 +2776,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 482;
+			State = 504;
 			Match(PERCENT);
 			}
 		}
@@ -2680,11 +2819,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 484;
+			State = 506;
 			identifier();
-			State = 485;
+			State = 507;
 			Match(EQ);
-			State = 486;
+			State = 508;
 			expression(0);
 			}
 		}
@@ -2746,23 +2885,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 497;
+			State = 519;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 488;
+				State = 510;
 				Match(SHUFFLE);
-				State = 491;
+				State = 513;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 489;
+					State = 511;
 					Match(SEED);
-					State = 490;
+					State = 512;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2773,14 +2912,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 493;
+				State = 515;
 				identifier();
-				State = 495;
+				State = 517;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 494;
+					State = 516;
 					expression(0);
 					}
 				}
@@ -2834,34 +2973,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 500;
+			State = 522;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 499;
+				State = 521;
 				with();
 				}
 			}
 
-			State = 502;
+			State = 524;
 			queryExpression(0);
-			State = 504;
+			State = 526;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 503;
+				State = 525;
 				orderBy();
 				}
 			}
 
-			State = 507;
+			State = 529;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 506;
+				State = 528;
 				limitClause();
 				}
 			}
@@ -2913,33 +3052,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 509;
+			State = 531;
 			Match(WITH);
-			State = 511;
+			State = 533;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				{
-				State = 510;
+				State = 532;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 513;
+			State = 535;
 			commonTableExpression();
-			State = 518;
+			State = 540;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 514;
+				State = 536;
 				Match(COMMA);
-				State = 515;
+				State = 537;
 				commonTableExpression();
 				}
 				}
-				State = 520;
+				State = 542;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2997,29 +3136,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 521;
+			State = 543;
 			_localctx.name = identifier();
-			State = 526;
+			State = 548;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 522;
+				State = 544;
 				Match(LPAREN);
-				State = 523;
+				State = 545;
 				identifierList();
-				State = 524;
+				State = 546;
 				Match(RPAREN);
 				}
 			}
 
-			State = 528;
+			State = 550;
 			Match(AS);
-			State = 529;
+			State = 551;
 			Match(LPAREN);
-			State = 530;
+			State = 552;
 			query();
-			State = 531;
+			State = 553;
 			Match(RPAREN);
 			}
 		}
@@ -3106,42 +3245,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 534;
+			State = 556;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 550;
+			State = 572;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 548;
+					State = 570;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 536;
+						State = 558;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 537;
+						State = 559;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 539;
+						State = 561;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 538;
+							State = 560;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 541;
+						State = 563;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -3150,9 +3289,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 542;
+						State = 564;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 543;
+						State = 565;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3162,26 +3301,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 545;
+						State = 567;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 544;
+							State = 566;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 547;
+						State = 569;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 552;
+				State = 574;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			}
 			}
 		}
@@ -3261,14 +3400,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 567;
+			State = 589;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 553;
+				State = 575;
 				select();
 				}
 				break;
@@ -3276,27 +3415,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 554;
+				State = 576;
 				Match(VALUES);
-				State = 555;
+				State = 577;
 				rowValue();
-				State = 560;
+				State = 582;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 556;
+						State = 578;
 						Match(COMMA);
-						State = 557;
+						State = 579;
 						rowValue();
 						}
 						} 
 					}
-					State = 562;
+					State = 584;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,64,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				}
 				}
 				break;
@@ -3304,11 +3443,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 563;
+				State = 585;
 				Match(LPAREN);
-				State = 564;
+				State = 586;
 				query();
-				State = 565;
+				State = 587;
 				Match(RPAREN);
 				}
 				break;
@@ -3361,27 +3500,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 569;
+			State = 591;
 			Match(LPAREN);
-			State = 570;
+			State = 592;
 			expression(0);
-			State = 575;
+			State = 597;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 571;
+				State = 593;
 				Match(COMMA);
-				State = 572;
+				State = 594;
 				expression(0);
 				}
 				}
-				State = 577;
+				State = 599;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 578;
+			State = 600;
 			Match(RPAREN);
 			}
 		}
@@ -3463,144 +3602,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 580;
+			State = 602;
 			Match(SELECT);
-			State = 582;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
-			case 1:
-				{
-				State = 581;
-				setQuantifier();
-				}
-				break;
-			}
-			State = 584;
-			selectItem();
-			State = 589;
-			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
-			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-				if ( _alt==1 ) {
-					{
-					{
-					State = 585;
-					Match(COMMA);
-					State = 586;
-					selectItem();
-					}
-					} 
-				}
-				State = 591;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
-			}
-			State = 601;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
-			case 1:
-				{
-				State = 592;
-				Match(FROM);
-				State = 593;
-				relation(0);
-				State = 598;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 594;
-						Match(COMMA);
-						State = 595;
-						relation(0);
-						}
-						} 
-					}
-					State = 600;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
-				}
-				}
-				break;
-			}
-			State = 605;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
-			case 1:
-				{
-				State = 603;
-				Match(WHERE);
-				State = 604;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 610;
+			State = 604;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 607;
-				Match(GROUP);
-				State = 608;
-				Match(BY);
-				State = 609;
-				groupBy();
+				State = 603;
+				setQuantifier();
 				}
 				break;
 			}
-			State = 614;
+			State = 606;
+			selectItem();
+			State = 611;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
-			case 1:
-				{
-				State = 612;
-				Match(HAVING);
-				State = 613;
-				_localctx.having = expression(0);
+			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 607;
+					Match(COMMA);
+					State = 608;
+					selectItem();
+					}
+					} 
 				}
-				break;
+				State = 613;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 			}
-			State = 625;
+			State = 623;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				{
-				State = 616;
-				Match(WINDOW);
-				State = 617;
-				windowDefinition();
-				State = 622;
+				State = 614;
+				Match(FROM);
+				State = 615;
+				relation(0);
+				State = 620;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 618;
+						State = 616;
 						Match(COMMA);
-						State = 619;
-						windowDefinition();
+						State = 617;
+						relation(0);
 						}
 						} 
 					}
-					State = 624;
+					State = 622;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				}
 				}
 				break;
 			}
-			State = 629;
+			State = 627;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 			case 1:
 				{
-				State = 627;
+				State = 625;
+				Match(WHERE);
+				State = 626;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 632;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+			case 1:
+				{
+				State = 629;
+				Match(GROUP);
+				State = 630;
+				Match(BY);
+				State = 631;
+				groupBy();
+				}
+				break;
+			}
+			State = 636;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+			case 1:
+				{
+				State = 634;
+				Match(HAVING);
+				State = 635;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 647;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+			case 1:
+				{
+				State = 638;
+				Match(WINDOW);
+				State = 639;
+				windowDefinition();
+				State = 644;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 640;
+						Match(COMMA);
+						State = 641;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 646;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+				}
+				}
+				break;
+			}
+			State = 651;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			case 1:
+				{
+				State = 649;
 				Match(QUALIFY);
-				State = 628;
+				State = 650;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3642,7 +3781,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 631;
+			State = 653;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3721,31 +3860,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 653;
+			State = 675;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 633;
+				State = 655;
 				expression(0);
-				State = 638;
+				State = 660;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 				case 1:
 					{
-					State = 635;
+					State = 657;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 634;
+						State = 656;
 						Match(AS);
 						}
 					}
 
-					State = 637;
+					State = 659;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3756,32 +3895,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 643;
+				State = 665;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6755399441186811L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6917529027775294659L) != 0)) {
 					{
-					State = 640;
+					State = 662;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 641;
+					State = 663;
 					Match(DOT);
 					}
 				}
 
-				State = 645;
+				State = 667;
 				Match(STAR);
-				State = 651;
+				State = 673;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 				case 1:
 					{
-					State = 646;
+					State = 668;
 					Match(EXCLUDE);
-					State = 647;
+					State = 669;
 					Match(LPAREN);
-					State = 648;
+					State = 670;
 					identifierList();
-					State = 649;
+					State = 671;
 					Match(RPAREN);
 					}
 					break;
@@ -3832,38 +3971,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 664;
+			State = 686;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 655;
+				State = 677;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 656;
+				State = 678;
 				groupingElement();
-				State = 661;
+				State = 683;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 657;
+						State = 679;
 						Match(COMMA);
-						State = 658;
+						State = 680;
 						groupingElement();
 						}
 						} 
 					}
-					State = 663;
+					State = 685;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
 				}
 				}
 				break;
@@ -3978,36 +4117,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 704;
+			State = 726;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 666;
+				State = 688;
 				Match(ROLLUP);
-				State = 667;
+				State = 689;
 				Match(LPAREN);
-				State = 668;
+				State = 690;
 				expression(0);
-				State = 673;
+				State = 695;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 669;
+					State = 691;
 					Match(COMMA);
-					State = 670;
+					State = 692;
 					expression(0);
 					}
 					}
-					State = 675;
+					State = 697;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 676;
+				State = 698;
 				Match(RPAREN);
 				}
 				break;
@@ -4015,29 +4154,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CubeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 678;
+				State = 700;
 				Match(CUBE);
-				State = 679;
+				State = 701;
 				Match(LPAREN);
-				State = 680;
+				State = 702;
 				expression(0);
-				State = 685;
+				State = 707;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 681;
+					State = 703;
 					Match(COMMA);
-					State = 682;
+					State = 704;
 					expression(0);
 					}
 					}
-					State = 687;
+					State = 709;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 688;
+				State = 710;
 				Match(RPAREN);
 				}
 				break;
@@ -4045,31 +4184,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingSetsContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 690;
+				State = 712;
 				Match(GROUPING);
-				State = 691;
+				State = 713;
 				Match(SETS);
-				State = 692;
+				State = 714;
 				Match(LPAREN);
-				State = 693;
+				State = 715;
 				groupingSet();
-				State = 698;
+				State = 720;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 694;
+					State = 716;
 					Match(COMMA);
-					State = 695;
+					State = 717;
 					groupingSet();
 					}
 					}
-					State = 700;
+					State = 722;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 701;
+				State = 723;
 				Match(RPAREN);
 				}
 				break;
@@ -4077,7 +4216,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 703;
+				State = 725;
 				expression(0);
 				}
 				break;
@@ -4126,48 +4265,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 719;
+			State = 741;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 706;
+				State = 728;
 				Match(LPAREN);
-				State = 715;
+				State = 737;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 707;
+					State = 729;
 					expression(0);
-					State = 712;
+					State = 734;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 708;
+						State = 730;
 						Match(COMMA);
-						State = 709;
+						State = 731;
 						expression(0);
 						}
 						}
-						State = 714;
+						State = 736;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 717;
+				State = 739;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 718;
+				State = 740;
 				expression(0);
 				}
 				break;
@@ -4218,25 +4357,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 721;
+			State = 743;
 			Match(ORDER);
-			State = 722;
+			State = 744;
 			Match(BY);
-			State = 723;
+			State = 745;
 			sortItem();
-			State = 728;
+			State = 750;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 724;
+				State = 746;
 				Match(COMMA);
-				State = 725;
+				State = 747;
 				sortItem();
 				}
 				}
-				State = 730;
+				State = 752;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4285,14 +4424,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 731;
+			State = 753;
 			expression(0);
-			State = 733;
+			State = 755;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 732;
+				State = 754;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4305,14 +4444,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 737;
+			State = 759;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 735;
+				State = 757;
 				Match(NULLS);
-				State = 736;
+				State = 758;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4368,24 +4507,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 751;
+			State = 773;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 739;
+				State = 761;
 				Match(LIMIT);
-				State = 740;
+				State = 762;
 				_localctx.limit = expression(0);
-				State = 743;
+				State = 765;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 741;
+					State = 763;
 					Match(OFFSET);
-					State = 742;
+					State = 764;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4395,18 +4534,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 745;
+				State = 767;
 				Match(OFFSET);
-				State = 746;
+				State = 768;
 				_localctx.offset = expression(0);
-				State = 749;
+				State = 771;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 747;
+					State = 769;
 					Match(LIMIT);
-					State = 748;
+					State = 770;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4547,34 +4686,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 754;
+			State = 776;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 781;
+			State = 803;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 779;
+					State = 801;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 756;
+						State = 778;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 757;
+						State = 779;
 						Match(CROSS);
-						State = 758;
+						State = 780;
 						Match(JOIN);
-						State = 759;
+						State = 781;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4583,34 +4722,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 760;
+						State = 782;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 761;
+						State = 783;
 						joinType();
-						State = 762;
+						State = 784;
 						Match(JOIN);
-						State = 763;
+						State = 785;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 771;
+						State = 793;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 764;
+							State = 786;
 							Match(ON);
-							State = 765;
+							State = 787;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 766;
+							State = 788;
 							Match(USING);
-							State = 767;
+							State = 789;
 							Match(LPAREN);
-							State = 768;
+							State = 790;
 							identifierList();
-							State = 769;
+							State = 791;
 							Match(RPAREN);
 							}
 							break;
@@ -4624,24 +4763,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 773;
+						State = 795;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 774;
+						State = 796;
 						Match(NATURAL);
-						State = 775;
+						State = 797;
 						joinType();
-						State = 776;
+						State = 798;
 						Match(JOIN);
-						State = 777;
+						State = 799;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 783;
+				State = 805;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
 			}
 			}
 		}
@@ -4683,19 +4822,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 801;
+			State = 823;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 785;
+				State = 807;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 784;
+					State = 806;
 					Match(INNER);
 					}
 				}
@@ -4705,14 +4844,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 787;
+				State = 809;
 				Match(LEFT);
-				State = 789;
+				State = 811;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 788;
+					State = 810;
 					Match(OUTER);
 					}
 				}
@@ -4722,14 +4861,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 791;
+				State = 813;
 				Match(RIGHT);
-				State = 793;
+				State = 815;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 792;
+					State = 814;
 					Match(OUTER);
 					}
 				}
@@ -4739,14 +4878,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 795;
+				State = 817;
 				Match(FULL);
-				State = 797;
+				State = 819;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 796;
+					State = 818;
 					Match(OUTER);
 					}
 				}
@@ -4756,14 +4895,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 799;
+				State = 821;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 800;
+				State = 822;
 				Match(ANTI);
 				}
 				break;
@@ -4920,53 +5059,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 865;
+			State = 887;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 803;
+				State = 825;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 806;
+				State = 828;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 804;
+					State = 826;
 					Match(DOT);
-					State = 805;
+					State = 827;
 					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 809;
+				State = 831;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 				case 1:
 					{
-					State = 808;
+					State = 830;
 					versionClause();
 					}
 					break;
 				}
-				State = 812;
+				State = 834;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 811;
+					State = 833;
 					sampleClause();
 					}
 					break;
 				}
-				State = 815;
+				State = 837;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 814;
+					State = 836;
 					tableAlias();
 					}
 					break;
@@ -4977,24 +5116,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 817;
+				State = 839;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 819;
+				State = 841;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 818;
+					State = 840;
 					sampleClause();
 					}
 					break;
 				}
-				State = 822;
+				State = 844;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 821;
+					State = 843;
 					tableAlias();
 					}
 					break;
@@ -5005,72 +5144,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 824;
+				State = 846;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 825;
+				State = 847;
 				Match(LPAREN);
-				State = 834;
+				State = 856;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 826;
+					State = 848;
 					expression(0);
-					State = 831;
+					State = 853;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 827;
+							State = 849;
 							Match(COMMA);
-							State = 828;
+							State = 850;
 							expression(0);
 							}
 							} 
 						}
-						State = 833;
+						State = 855;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
 					}
 					}
 				}
 
-				State = 840;
+				State = 862;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 836;
+					State = 858;
 					Match(COMMA);
-					State = 837;
+					State = 859;
 					namedArgument();
 					}
 					}
-					State = 842;
+					State = 864;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 843;
+				State = 865;
 				Match(RPAREN);
-				State = 845;
+				State = 867;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 844;
+					State = 866;
 					sampleClause();
 					}
 					break;
 				}
-				State = 848;
+				State = 870;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 847;
+					State = 869;
 					tableAlias();
 					}
 					break;
@@ -5081,28 +5220,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 850;
+				State = 872;
 				Match(LPAREN);
-				State = 851;
+				State = 873;
 				query();
-				State = 852;
+				State = 874;
 				Match(RPAREN);
-				State = 854;
+				State = 876;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 				case 1:
 					{
-					State = 853;
+					State = 875;
 					sampleClause();
 					}
 					break;
 				}
-				State = 857;
+				State = 879;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 856;
+					State = 878;
 					tableAlias();
 					}
 					break;
@@ -5113,18 +5252,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 859;
+				State = 881;
 				Match(LPAREN);
-				State = 860;
+				State = 882;
 				relation(0);
-				State = 861;
+				State = 883;
 				Match(RPAREN);
-				State = 863;
+				State = 885;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 862;
+					State = 884;
 					sampleClause();
 					}
 					break;
@@ -5174,9 +5313,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 867;
+			State = 889;
 			identifier();
-			State = 868;
+			State = 890;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5185,7 +5324,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 869;
+			State = 891;
 			expression(0);
 			}
 		}
@@ -5268,16 +5407,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 881;
+			State = 903;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 871;
+				State = 893;
 				Match(VERSION);
-				State = 872;
+				State = 894;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5285,13 +5424,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 873;
+				State = 895;
 				Match(AS);
-				State = 874;
+				State = 896;
 				Match(OF);
-				State = 875;
+				State = 897;
 				Match(TIMESTAMP);
-				State = 876;
+				State = 898;
 				Match(STRING);
 				}
 				break;
@@ -5299,9 +5438,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 877;
+				State = 899;
 				Match(BRANCH);
-				State = 878;
+				State = 900;
 				identifier();
 				}
 				break;
@@ -5309,9 +5448,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 879;
+				State = 901;
 				Match(TAG);
-				State = 880;
+				State = 902;
 				identifier();
 				}
 				break;
@@ -5429,16 +5568,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 929;
+			State = 951;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 883;
+				State = 905;
 				Match(TABLESAMPLE);
-				State = 884;
+				State = 906;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5448,34 +5587,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 885;
+				State = 907;
 				Match(LPAREN);
-				State = 886;
+				State = 908;
 				expression(0);
-				State = 888;
+				State = 910;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 887;
+					State = 909;
 					Match(PERCENT);
 					}
 				}
 
-				State = 890;
+				State = 912;
 				Match(RPAREN);
-				State = 895;
+				State = 917;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 				case 1:
 					{
-					State = 891;
+					State = 913;
 					Match(REPEATABLE);
-					State = 892;
+					State = 914;
 					Match(LPAREN);
-					State = 893;
+					State = 915;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 894;
+					State = 916;
 					Match(RPAREN);
 					}
 					break;
@@ -5486,43 +5625,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 897;
+				State = 919;
 				Match(SAMPLE);
-				State = 898;
+				State = 920;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 899;
+				State = 921;
 				Match(ROWS);
-				State = 902;
+				State = 924;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 900;
+					State = 922;
 					Match(PER);
-					State = 901;
+					State = 923;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 911;
+				State = 933;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
-					State = 904;
+					State = 926;
 					Match(WEIGHTED);
-					State = 905;
+					State = 927;
 					Match(BY);
-					State = 906;
+					State = 928;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 909;
+					State = 931;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 					case 1:
 						{
-						State = 907;
+						State = 929;
 						Match(WITH);
-						State = 908;
+						State = 930;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5530,14 +5669,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 915;
+				State = 937;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 				case 1:
 					{
-					State = 913;
+					State = 935;
 					Match(SEED);
-					State = 914;
+					State = 936;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5548,34 +5687,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 917;
+				State = 939;
 				Match(SAMPLE);
-				State = 918;
+				State = 940;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 919;
+				State = 941;
 				Match(PERCENT);
-				State = 923;
+				State = 945;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 920;
+					State = 942;
 					Match(STRATIFY);
-					State = 921;
+					State = 943;
 					Match(BY);
-					State = 922;
+					State = 944;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 927;
+				State = 949;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 925;
+					State = 947;
 					Match(SEED);
-					State = 926;
+					State = 948;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5626,28 +5765,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 932;
+			State = 954;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 931;
+				State = 953;
 				Match(AS);
 				}
 			}
 
-			State = 934;
+			State = 956;
 			identifier();
-			State = 939;
+			State = 961;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 			case 1:
 				{
-				State = 935;
+				State = 957;
 				Match(LPAREN);
-				State = 936;
+				State = 958;
 				identifierList();
-				State = 937;
+				State = 959;
 				Match(RPAREN);
 				}
 				break;
@@ -5695,15 +5834,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 941;
+			State = 963;
 			identifier();
-			State = 942;
+			State = 964;
 			Match(AS);
-			State = 943;
+			State = 965;
 			Match(LPAREN);
-			State = 944;
+			State = 966;
 			windowSpecification();
-			State = 945;
+			State = 967;
 			Match(RPAREN);
 			}
 		}
@@ -5762,62 +5901,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 948;
+			State = 970;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				{
-				State = 947;
+				State = 969;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 960;
+			State = 982;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 950;
+				State = 972;
 				Match(PARTITION);
-				State = 951;
+				State = 973;
 				Match(BY);
-				State = 952;
+				State = 974;
 				expression(0);
-				State = 957;
+				State = 979;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 953;
+					State = 975;
 					Match(COMMA);
-					State = 954;
+					State = 976;
 					expression(0);
 					}
 					}
-					State = 959;
+					State = 981;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 963;
+			State = 985;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 962;
+				State = 984;
 				orderBy();
 				}
 			}
 
-			State = 966;
+			State = 988;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 965;
+				State = 987;
 				windowFrame();
 				}
 			}
@@ -5868,13 +6007,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 976;
+			State = 998;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 968;
+				State = 990;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5884,14 +6023,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 969;
+				State = 991;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 970;
+				State = 992;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -5901,13 +6040,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 971;
+				State = 993;
 				Match(BETWEEN);
-				State = 972;
+				State = 994;
 				_localctx.start = frameBound();
-				State = 973;
+				State = 995;
 				Match(AND);
-				State = 974;
+				State = 996;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -5953,42 +6092,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 987;
+			State = 1009;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 978;
+				State = 1000;
 				Match(UNBOUNDED);
-				State = 979;
+				State = 1001;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 980;
+				State = 1002;
 				Match(UNBOUNDED);
-				State = 981;
+				State = 1003;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 982;
+				State = 1004;
 				Match(CURRENT);
-				State = 983;
+				State = 1005;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 984;
+				State = 1006;
 				expression(0);
-				State = 985;
+				State = 1007;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -6125,20 +6264,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1000;
+			State = 1022;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 990;
+				State = 1012;
 				((LambdaContext)_localctx).param = identifier();
-				State = 991;
+				State = 1013;
 				Match(ARROW);
-				State = 992;
+				State = 1014;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -6147,14 +6286,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 994;
+				State = 1016;
 				valueExpression(0);
-				State = 996;
+				State = 1018;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 995;
+					State = 1017;
 					predicate();
 					}
 					break;
@@ -6166,36 +6305,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 998;
+				State = 1020;
 				Match(NOT);
-				State = 999;
+				State = 1021;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1010;
+			State = 1032;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,142,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1008;
+					State = 1030;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1002;
+						State = 1024;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1003;
+						State = 1025;
 						Match(AND);
-						State = 1004;
+						State = 1026;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6204,20 +6343,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1005;
+						State = 1027;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1006;
+						State = 1028;
 						Match(OR);
-						State = 1007;
+						State = 1029;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1012;
+				State = 1034;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,142,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
 			}
 		}
@@ -6404,16 +6543,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1079;
+			State = 1101;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1013;
+				State = 1035;
 				comparisonOperator();
-				State = 1014;
+				State = 1036;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6421,19 +6560,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1016;
+				State = 1038;
 				Match(IS);
-				State = 1018;
+				State = 1040;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1017;
+					State = 1039;
 					Match(NOT);
 					}
 				}
 
-				State = 1020;
+				State = 1042;
 				Match(NULL);
 				}
 				break;
@@ -6441,23 +6580,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1021;
+				State = 1043;
 				Match(IS);
-				State = 1023;
+				State = 1045;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1022;
+					State = 1044;
 					Match(NOT);
 					}
 				}
 
-				State = 1025;
+				State = 1047;
 				Match(DISTINCT);
-				State = 1026;
+				State = 1048;
 				Match(FROM);
-				State = 1027;
+				State = 1049;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6465,19 +6604,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1028;
+				State = 1050;
 				Match(IS);
-				State = 1030;
+				State = 1052;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1029;
+					State = 1051;
 					Match(NOT);
 					}
 				}
 
-				State = 1032;
+				State = 1054;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6493,23 +6632,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1034;
+				State = 1056;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1033;
+					State = 1055;
 					Match(NOT);
 					}
 				}
 
-				State = 1036;
+				State = 1058;
 				Match(BETWEEN);
-				State = 1037;
+				State = 1059;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1038;
+				State = 1060;
 				Match(AND);
-				State = 1039;
+				State = 1061;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6517,23 +6656,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1042;
+				State = 1064;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1041;
+					State = 1063;
 					Match(NOT);
 					}
 				}
 
-				State = 1044;
+				State = 1066;
 				Match(IN);
-				State = 1045;
+				State = 1067;
 				Match(LPAREN);
-				State = 1046;
+				State = 1068;
 				query();
-				State = 1047;
+				State = 1069;
 				Match(RPAREN);
 				}
 				break;
@@ -6541,39 +6680,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1050;
+				State = 1072;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1049;
+					State = 1071;
 					Match(NOT);
 					}
 				}
 
-				State = 1052;
+				State = 1074;
 				Match(IN);
-				State = 1053;
+				State = 1075;
 				Match(LPAREN);
-				State = 1054;
+				State = 1076;
 				expression(0);
-				State = 1059;
+				State = 1081;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1055;
+					State = 1077;
 					Match(COMMA);
-					State = 1056;
+					State = 1078;
 					expression(0);
 					}
 					}
-					State = 1061;
+					State = 1083;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1062;
+				State = 1084;
 				Match(RPAREN);
 				}
 				break;
@@ -6581,21 +6720,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1065;
+				State = 1087;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1064;
+					State = 1086;
 					Match(NOT);
 					}
 				}
 
-				State = 1067;
+				State = 1089;
 				Match(IN);
-				State = 1068;
+				State = 1090;
 				Match(LPAREN);
-				State = 1069;
+				State = 1091;
 				Match(RPAREN);
 				}
 				break;
@@ -6603,17 +6742,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1071;
+				State = 1093;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1070;
+					State = 1092;
 					Match(NOT);
 					}
 				}
 
-				State = 1073;
+				State = 1095;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6623,16 +6762,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1074;
+				State = 1096;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1077;
+				State = 1099;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 				case 1:
 					{
-					State = 1075;
+					State = 1097;
 					Match(ESCAPE);
-					State = 1076;
+					State = 1098;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6796,7 +6935,7 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1085;
+			State = 1107;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -6817,6 +6956,12 @@ internal partial class QueryLakeParser : Parser {
 			case ABORT:
 			case TRANSACTION:
 			case WORK:
+			case VACUUM:
+			case RETAIN:
+			case DAYS:
+			case DAY:
+			case COMPACT:
+			case TARGET:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -6918,7 +7063,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1082;
+				State = 1104;
 				primaryExpression();
 				}
 				break;
@@ -6928,7 +7073,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1083;
+				State = 1105;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6938,7 +7083,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1084;
+				State = 1106;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -6946,36 +7091,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1116;
+			State = 1138;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,157,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1114;
+					State = 1136;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1087;
+						State = 1109;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1088;
+						State = 1110;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 159)) & ~0x3f) == 0 && ((1L << (_la - 159)) & 15L) != 0)) ) {
+						if ( !(((((_la - 165)) & ~0x3f) == 0 && ((1L << (_la - 165)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1089;
+						State = 1111;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6984,9 +7129,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1090;
+						State = 1112;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1091;
+						State = 1113;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6996,7 +7141,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1092;
+						State = 1114;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7005,11 +7150,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1093;
+						State = 1115;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1094;
+						State = 1116;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1095;
+						State = 1117;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -7018,29 +7163,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1096;
+						State = 1118;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1097;
+						State = 1119;
 						Match(LBRACKET);
-						State = 1098;
+						State = 1120;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1103;
+						State = 1125;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1099;
+							State = 1121;
 							Match(COMMA);
-							State = 1100;
+							State = 1122;
 							sliceOrIndex();
 							}
 							}
-							State = 1105;
+							State = 1127;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1106;
+						State = 1128;
 						Match(RBRACKET);
 						}
 						break;
@@ -7049,11 +7194,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1108;
+						State = 1130;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1109;
+						State = 1131;
 						Match(DOUBLE_COLON);
-						State = 1110;
+						State = 1132;
 						dataType();
 						}
 						break;
@@ -7062,20 +7207,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1111;
+						State = 1133;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1112;
+						State = 1134;
 						Match(DOT);
-						State = 1113;
+						State = 1135;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1118;
+				State = 1140;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,157,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			}
 			}
 		}
@@ -7161,14 +7306,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1140;
+			State = 1162;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1119;
+				State = 1141;
 				expression(0);
 				}
 				break;
@@ -7176,41 +7321,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1121;
+				State = 1143;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 				case 1:
 					{
-					State = 1120;
+					State = 1142;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1123;
+				State = 1145;
 				Match(COLON);
-				State = 1125;
+				State = 1147;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 				case 1:
 					{
-					State = 1124;
+					State = 1146;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1131;
+				State = 1153;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1127;
+					State = 1149;
 					Match(COLON);
-					State = 1129;
+					State = 1151;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 						{
-						State = 1128;
+						State = 1150;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7224,24 +7369,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1134;
+				State = 1156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 1133;
+					State = 1155;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1136;
+				State = 1158;
 				Match(DOUBLE_COLON);
-				State = 1138;
+				State = 1160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 1137;
+					State = 1159;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7289,9 +7434,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1142;
+			State = 1164;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
+			if ( !(((((_la - 156)) & ~0x3f) == 0 && ((1L << (_la - 156)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7762,14 +7907,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1320;
+			State = 1342;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1144;
+				State = 1166;
 				Match(NULL);
 				}
 				break;
@@ -7777,7 +7922,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1145;
+				State = 1167;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7792,7 +7937,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1146;
+				State = 1168;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7800,7 +7945,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1147;
+				State = 1169;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7815,7 +7960,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1148;
+				State = 1170;
 				Match(STRING);
 				}
 				break;
@@ -7823,7 +7968,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1149;
+				State = 1171;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7831,9 +7976,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1150;
+				State = 1172;
 				Match(INTERVAL);
-				State = 1151;
+				State = 1173;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7843,12 +7988,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1153;
+				State = 1175;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 				case 1:
 					{
-					State = 1152;
+					State = 1174;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -7859,9 +8004,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1155;
+				State = 1177;
 				dataType();
-				State = 1156;
+				State = 1178;
 				Match(STRING);
 				}
 				break;
@@ -7869,7 +8014,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1158;
+				State = 1180;
 				parameter();
 				}
 				break;
@@ -7877,45 +8022,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1159;
+				State = 1181;
 				Match(CASE);
-				State = 1161;
+				State = 1183;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 1160;
+					State = 1182;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1164;
+				State = 1186;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1163;
+					State = 1185;
 					whenClause();
 					}
 					}
-					State = 1166;
+					State = 1188;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1170;
+				State = 1192;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1168;
+					State = 1190;
 					Match(ELSE);
-					State = 1169;
+					State = 1191;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1172;
+				State = 1194;
 				Match(END);
 				}
 				break;
@@ -7923,7 +8068,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1174;
+				State = 1196;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -7933,15 +8078,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1175;
+				State = 1197;
 				Match(LPAREN);
-				State = 1176;
+				State = 1198;
 				expression(0);
-				State = 1177;
+				State = 1199;
 				Match(AS);
-				State = 1178;
+				State = 1200;
 				dataType();
-				State = 1179;
+				State = 1201;
 				Match(RPAREN);
 				}
 				break;
@@ -7949,17 +8094,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1181;
+				State = 1203;
 				Match(EXTRACT);
-				State = 1182;
+				State = 1204;
 				Match(LPAREN);
-				State = 1183;
+				State = 1205;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1184;
+				State = 1206;
 				Match(FROM);
-				State = 1185;
+				State = 1207;
 				expression(0);
-				State = 1186;
+				State = 1208;
 				Match(RPAREN);
 				}
 				break;
@@ -7967,29 +8112,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1188;
+				State = 1210;
 				Match(SUBSTRING);
-				State = 1189;
+				State = 1211;
 				Match(LPAREN);
-				State = 1190;
+				State = 1212;
 				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1191;
+				State = 1213;
 				Match(FROM);
-				State = 1192;
+				State = 1214;
 				((SubstringFromContext)_localctx).start = expression(0);
-				State = 1195;
+				State = 1217;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1193;
+					State = 1215;
 					Match(FOR);
-					State = 1194;
+					State = 1216;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1197;
+				State = 1219;
 				Match(RPAREN);
 				}
 				break;
@@ -7997,17 +8142,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1199;
+				State = 1221;
 				Match(POSITION);
-				State = 1200;
+				State = 1222;
 				Match(LPAREN);
-				State = 1201;
+				State = 1223;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1202;
+				State = 1224;
 				Match(IN);
-				State = 1203;
+				State = 1225;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1204;
+				State = 1226;
 				Match(RPAREN);
 				}
 				break;
@@ -8015,19 +8160,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1206;
+				State = 1228;
 				Match(TRIM);
-				State = 1207;
+				State = 1229;
 				Match(LPAREN);
-				State = 1209;
+				State = 1231;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 				case 1:
 					{
-					State = 1208;
+					State = 1230;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 142)) & ~0x3f) == 0 && ((1L << (_la - 142)) & 7L) != 0)) ) {
+					if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -8037,21 +8182,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1212;
+				State = 1234;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 1211;
+					State = 1233;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1214;
+				State = 1236;
 				Match(FROM);
-				State = 1215;
+				State = 1237;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1216;
+				State = 1238;
 				Match(RPAREN);
 				}
 				break;
@@ -8059,13 +8204,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1218;
+				State = 1240;
 				Match(EXISTS);
-				State = 1219;
+				State = 1241;
 				Match(LPAREN);
-				State = 1220;
+				State = 1242;
 				query();
-				State = 1221;
+				State = 1243;
 				Match(RPAREN);
 				}
 				break;
@@ -8073,11 +8218,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1223;
+				State = 1245;
 				Match(LPAREN);
-				State = 1224;
+				State = 1246;
 				query();
-				State = 1225;
+				State = 1247;
 				Match(RPAREN);
 				}
 				break;
@@ -8085,16 +8230,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1227;
+				State = 1249;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1228;
+				State = 1250;
 				Match(LPAREN);
-				State = 1255;
+				State = 1277;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1229;
+					State = 1251;
 					Match(STAR);
 					}
 					break;
@@ -8116,6 +8261,12 @@ internal partial class QueryLakeParser : Parser {
 				case ABORT:
 				case TRANSACTION:
 				case WORK:
+				case VACUUM:
+				case RETAIN:
+				case DAYS:
+				case DAY:
+				case COMPACT:
+				case TARGET:
 				case CURRENT:
 				case DATASET:
 				case DATASETS:
@@ -8219,66 +8370,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1241;
+					State = 1263;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063935010794262L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442587628792598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 						{
-						State = 1231;
+						State = 1253;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
 						case 1:
 							{
-							State = 1230;
+							State = 1252;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1233;
+						State = 1255;
 						expression(0);
-						State = 1238;
+						State = 1260;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1234;
+							State = 1256;
 							Match(COMMA);
-							State = 1235;
+							State = 1257;
 							expression(0);
 							}
 							}
-							State = 1240;
+							State = 1262;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1253;
+					State = 1275;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1243;
+						State = 1265;
 						Match(ORDER);
-						State = 1244;
+						State = 1266;
 						Match(BY);
-						State = 1245;
+						State = 1267;
 						sortItem();
-						State = 1250;
+						State = 1272;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1246;
+							State = 1268;
 							Match(COMMA);
-							State = 1247;
+							State = 1269;
 							sortItem();
 							}
 							}
-							State = 1252;
+							State = 1274;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8290,32 +8441,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1257;
+				State = 1279;
 				Match(RPAREN);
-				State = 1264;
+				State = 1286;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 				case 1:
 					{
-					State = 1258;
+					State = 1280;
 					Match(FILTER);
-					State = 1259;
+					State = 1281;
 					Match(LPAREN);
-					State = 1260;
+					State = 1282;
 					Match(WHERE);
-					State = 1261;
+					State = 1283;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1262;
+					State = 1284;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1267;
+				State = 1289;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 				case 1:
 					{
-					State = 1266;
+					State = 1288;
 					over();
 					}
 					break;
@@ -8326,35 +8477,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1269;
+				State = 1291;
 				Match(LBRACKET);
-				State = 1278;
+				State = 1300;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909063926420859670L) != 0) || ((((_la - 67)) & ~0x3f) == 0 && ((1L << (_la - 67)) & -4327959241985098209L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 9002846355849211L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
 					{
-					State = 1270;
+					State = 1292;
 					expression(0);
-					State = 1275;
+					State = 1297;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1271;
+						State = 1293;
 						Match(COMMA);
-						State = 1272;
+						State = 1294;
 						expression(0);
 						}
 						}
-						State = 1277;
+						State = 1299;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1280;
+				State = 1302;
 				Match(RBRACKET);
 				}
 				break;
@@ -8362,35 +8513,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1281;
+				State = 1303;
 				Match(LBRACE);
-				State = 1290;
+				State = 1312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6825768185364475L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6989586621813222595L) != 0)) {
 					{
-					State = 1282;
+					State = 1304;
 					structEntry();
-					State = 1287;
+					State = 1309;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1283;
+						State = 1305;
 						Match(COMMA);
-						State = 1284;
+						State = 1306;
 						structEntry();
 						}
 						}
-						State = 1289;
+						State = 1311;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1292;
+				State = 1314;
 				Match(RBRACE);
 				}
 				break;
@@ -8398,29 +8549,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1293;
+				State = 1315;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1294;
+				State = 1316;
 				Match(LPAREN);
-				State = 1295;
+				State = 1317;
 				callArgument();
-				State = 1300;
+				State = 1322;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1296;
+					State = 1318;
 					Match(COMMA);
-					State = 1297;
+					State = 1319;
 					callArgument();
 					}
 					}
-					State = 1302;
+					State = 1324;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1303;
+				State = 1325;
 				Match(RPAREN);
 				}
 				break;
@@ -8428,27 +8579,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1305;
+				State = 1327;
 				Match(LPAREN);
-				State = 1306;
+				State = 1328;
 				expression(0);
-				State = 1309;
+				State = 1331;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1307;
+					State = 1329;
 					Match(COMMA);
-					State = 1308;
+					State = 1330;
 					expression(0);
 					}
 					}
-					State = 1311;
+					State = 1333;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1313;
+				State = 1335;
 				Match(RPAREN);
 				}
 				break;
@@ -8456,11 +8607,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1315;
+				State = 1337;
 				Match(LPAREN);
-				State = 1316;
+				State = 1338;
 				expression(0);
-				State = 1317;
+				State = 1339;
 				Match(RPAREN);
 				}
 				break;
@@ -8468,7 +8619,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1319;
+				State = 1341;
 				identifier();
 				}
 				break;
@@ -8517,12 +8668,12 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1324;
+			State = 1346;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1322;
+				State = 1344;
 				_localctx.key = Match(STRING);
 				}
 				break;
@@ -8542,6 +8693,12 @@ internal partial class QueryLakeParser : Parser {
 			case ABORT:
 			case TRANSACTION:
 			case WORK:
+			case VACUUM:
+			case RETAIN:
+			case DAYS:
+			case DAY:
+			case COMPACT:
+			case TARGET:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -8623,16 +8780,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1323;
+				State = 1345;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1326;
+			State = 1348;
 			Match(COLON);
-			State = 1327;
+			State = 1349;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8675,11 +8832,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1329;
+			State = 1351;
 			identifier();
-			State = 1330;
+			State = 1352;
 			Match(ASSIGN);
-			State = 1331;
+			State = 1353;
 			expression(0);
 			}
 		}
@@ -8724,9 +8881,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1333;
+			State = 1355;
 			Match(OVER);
-			State = 1339;
+			State = 1361;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADD:
@@ -8745,6 +8902,12 @@ internal partial class QueryLakeParser : Parser {
 			case ABORT:
 			case TRANSACTION:
 			case WORK:
+			case VACUUM:
+			case RETAIN:
+			case DAYS:
+			case DAY:
+			case COMPACT:
+			case TARGET:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -8826,17 +8989,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1334;
+				State = 1356;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1335;
+				State = 1357;
 				Match(LPAREN);
-				State = 1336;
+				State = 1358;
 				windowSpecification();
-				State = 1337;
+				State = 1359;
 				Match(RPAREN);
 				}
 				break;
@@ -8887,13 +9050,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1341;
+			State = 1363;
 			Match(WHEN);
-			State = 1342;
+			State = 1364;
 			_localctx.condition = expression(0);
-			State = 1343;
+			State = 1365;
 			Match(THEN);
-			State = 1344;
+			State = 1366;
 			_localctx.result = expression(0);
 			}
 		}
@@ -8951,16 +9114,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1353;
+			State = 1375;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1346;
+				State = 1368;
 				Match(AT);
-				State = 1347;
+				State = 1369;
 				identifier();
 				}
 				break;
@@ -8968,9 +9131,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1348;
+				State = 1370;
 				Match(DOLLAR);
-				State = 1349;
+				State = 1371;
 				identifier();
 				}
 				break;
@@ -8978,9 +9141,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1350;
+				State = 1372;
 				Match(COLON);
-				State = 1351;
+				State = 1373;
 				identifier();
 				}
 				break;
@@ -8988,7 +9151,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1352;
+				State = 1374;
 				Match(QUESTION);
 				}
 				break;
@@ -9058,127 +9221,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1401;
+			State = 1423;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,197,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,202,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1355;
+				State = 1377;
 				_localctx.@base = identifier();
-				State = 1366;
+				State = 1388;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
 				case 1:
 					{
-					State = 1356;
+					State = 1378;
 					Match(LPAREN);
-					State = 1357;
+					State = 1379;
 					Match(INTEGER_VALUE);
-					State = 1362;
+					State = 1384;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1358;
+						State = 1380;
 						Match(COMMA);
-						State = 1359;
+						State = 1381;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1364;
+						State = 1386;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1365;
+					State = 1387;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1375;
+				State = 1397;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,193,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,198,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1368;
+						State = 1390;
 						Match(LBRACKET);
-						State = 1370;
+						State = 1392;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1369;
+							State = 1391;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1372;
+						State = 1394;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1377;
+					State = 1399;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,193,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,198,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1378;
+				State = 1400;
 				_localctx.@base = identifier();
-				State = 1379;
+				State = 1401;
 				Match(LT);
-				State = 1380;
+				State = 1402;
 				dataType();
-				State = 1385;
+				State = 1407;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1381;
+					State = 1403;
 					Match(COMMA);
-					State = 1382;
+					State = 1404;
 					dataType();
 					}
 					}
-					State = 1387;
+					State = 1409;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1388;
+				State = 1410;
 				Match(GT);
-				State = 1399;
+				State = 1421;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,201,Context) ) {
 				case 1:
 					{
-					State = 1389;
+					State = 1411;
 					Match(LPAREN);
-					State = 1390;
+					State = 1412;
 					Match(INTEGER_VALUE);
-					State = 1395;
+					State = 1417;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1391;
+						State = 1413;
 						Match(COMMA);
-						State = 1392;
+						State = 1414;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1397;
+						State = 1419;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1398;
+					State = 1420;
 					Match(RPAREN);
 					}
 					break;
@@ -9230,21 +9393,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1403;
+			State = 1425;
 			identifier();
-			State = 1408;
+			State = 1430;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1404;
+				State = 1426;
 				Match(COMMA);
-				State = 1405;
+				State = 1427;
 				identifier();
 				}
 				}
-				State = 1410;
+				State = 1432;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9285,20 +9448,20 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1414;
+			State = 1436;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1411;
+				State = 1433;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1412;
+				State = 1434;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9318,6 +9481,12 @@ internal partial class QueryLakeParser : Parser {
 			case ABORT:
 			case TRANSACTION:
 			case WORK:
+			case VACUUM:
+			case RETAIN:
+			case DAYS:
+			case DAY:
+			case COMPACT:
+			case TARGET:
 			case CURRENT:
 			case DATASET:
 			case DATASETS:
@@ -9398,7 +9567,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1413;
+				State = 1435;
 				nonReserved();
 				}
 				break;
@@ -9512,6 +9681,12 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(QueryLakeParser.ABORT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(QueryLakeParser.TRANSACTION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(QueryLakeParser.WORK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VACUUM() { return GetToken(QueryLakeParser.VACUUM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETAIN() { return GetToken(QueryLakeParser.RETAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAYS() { return GetToken(QueryLakeParser.DAYS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAY() { return GetToken(QueryLakeParser.DAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMPACT() { return GetToken(QueryLakeParser.COMPACT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TARGET() { return GetToken(QueryLakeParser.TARGET, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9533,9 +9708,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1416;
+			State = 1438;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 4909054030816185110L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 3520689008676372359L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 131067L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 134212803L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9599,7 +9774,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,189,1419,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,195,1441,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9617,523 +9792,533 @@ internal partial class QueryLakeParser : Parser {
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
 		8,2,1,2,1,2,1,2,1,2,1,2,3,2,249,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,261,8,2,1,2,1,2,3,2,265,8,2,1,2,1,2,3,2,269,8,2,1,2,1,2,3,2,
-		273,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,5,2,293,8,2,10,2,12,2,296,9,2,1,2,1,2,3,2,300,8,2,1,2,1,
-		2,1,2,1,2,1,2,3,2,307,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,316,8,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,3,2,324,8,2,1,2,1,2,1,2,3,2,329,8,2,1,2,3,2,332,8,
-		2,1,2,1,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,347,8,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,362,8,2,10,2,12,
-		2,365,9,2,1,2,1,2,1,2,3,2,370,8,2,1,2,1,2,1,2,3,2,375,8,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,387,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,3,2,401,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,
-		412,8,2,10,2,12,2,415,9,2,1,2,1,2,3,2,419,8,2,3,2,421,8,2,1,3,1,3,1,3,
-		5,3,426,8,3,10,3,12,3,429,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,437,8,4,1,5,
-		1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,447,8,5,10,5,12,5,450,9,5,1,5,1,5,1,5,
-		1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,465,8,5,1,5,1,5,1,5,1,5,1,
-		5,5,5,472,8,5,10,5,12,5,475,9,5,1,5,1,5,3,5,479,8,5,1,6,1,6,1,6,1,6,1,
-		7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,492,8,8,1,8,1,8,3,8,496,8,8,3,8,498,8,8,
-		1,9,3,9,501,8,9,1,9,1,9,3,9,505,8,9,1,9,3,9,508,8,9,1,10,1,10,3,10,512,
-		8,10,1,10,1,10,1,10,5,10,517,8,10,10,10,12,10,520,9,10,1,11,1,11,1,11,
-		1,11,1,11,3,11,527,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,
-		12,1,12,3,12,540,8,12,1,12,1,12,1,12,1,12,3,12,546,8,12,1,12,5,12,549,
-		8,12,10,12,12,12,552,9,12,1,13,1,13,1,13,1,13,1,13,5,13,559,8,13,10,13,
-		12,13,562,9,13,1,13,1,13,1,13,1,13,3,13,568,8,13,1,14,1,14,1,14,1,14,5,
-		14,574,8,14,10,14,12,14,577,9,14,1,14,1,14,1,15,1,15,3,15,583,8,15,1,15,
-		1,15,1,15,5,15,588,8,15,10,15,12,15,591,9,15,1,15,1,15,1,15,1,15,5,15,
-		597,8,15,10,15,12,15,600,9,15,3,15,602,8,15,1,15,1,15,3,15,606,8,15,1,
-		15,1,15,1,15,3,15,611,8,15,1,15,1,15,3,15,615,8,15,1,15,1,15,1,15,1,15,
-		5,15,621,8,15,10,15,12,15,624,9,15,3,15,626,8,15,1,15,1,15,3,15,630,8,
-		15,1,16,1,16,1,17,1,17,3,17,636,8,17,1,17,3,17,639,8,17,1,17,1,17,1,17,
-		3,17,644,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,652,8,17,3,17,654,8,17,
-		1,18,1,18,1,18,1,18,5,18,660,8,18,10,18,12,18,663,9,18,3,18,665,8,18,1,
-		19,1,19,1,19,1,19,1,19,5,19,672,8,19,10,19,12,19,675,9,19,1,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,5,19,684,8,19,10,19,12,19,687,9,19,1,19,1,19,1,
-		19,1,19,1,19,1,19,1,19,1,19,5,19,697,8,19,10,19,12,19,700,9,19,1,19,1,
-		19,1,19,3,19,705,8,19,1,20,1,20,1,20,1,20,5,20,711,8,20,10,20,12,20,714,
-		9,20,3,20,716,8,20,1,20,1,20,3,20,720,8,20,1,21,1,21,1,21,1,21,1,21,5,
-		21,727,8,21,10,21,12,21,730,9,21,1,22,1,22,3,22,734,8,22,1,22,1,22,3,22,
-		738,8,22,1,23,1,23,1,23,1,23,3,23,744,8,23,1,23,1,23,1,23,1,23,3,23,750,
-		8,23,3,23,752,8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,772,8,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,5,24,780,8,24,10,24,12,24,783,9,24,1,25,3,25,786,8,25,1,25,1,
-		25,3,25,790,8,25,1,25,1,25,3,25,794,8,25,1,25,1,25,3,25,798,8,25,1,25,
-		1,25,3,25,802,8,25,1,26,1,26,1,26,3,26,807,8,26,1,26,3,26,810,8,26,1,26,
-		3,26,813,8,26,1,26,3,26,816,8,26,1,26,1,26,3,26,820,8,26,1,26,3,26,823,
-		8,26,1,26,1,26,1,26,1,26,1,26,5,26,830,8,26,10,26,12,26,833,9,26,3,26,
-		835,8,26,1,26,1,26,5,26,839,8,26,10,26,12,26,842,9,26,1,26,1,26,3,26,846,
-		8,26,1,26,3,26,849,8,26,1,26,1,26,1,26,1,26,3,26,855,8,26,1,26,3,26,858,
-		8,26,1,26,1,26,1,26,1,26,3,26,864,8,26,3,26,866,8,26,1,27,1,27,1,27,1,
-		27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,882,8,28,1,29,
-		1,29,1,29,1,29,1,29,3,29,889,8,29,1,29,1,29,1,29,1,29,1,29,3,29,896,8,
-		29,1,29,1,29,1,29,1,29,1,29,3,29,903,8,29,1,29,1,29,1,29,1,29,1,29,3,29,
-		910,8,29,3,29,912,8,29,1,29,1,29,3,29,916,8,29,1,29,1,29,1,29,1,29,1,29,
-		1,29,3,29,924,8,29,1,29,1,29,3,29,928,8,29,3,29,930,8,29,1,30,3,30,933,
-		8,30,1,30,1,30,1,30,1,30,1,30,3,30,940,8,30,1,31,1,31,1,31,1,31,1,31,1,
-		31,1,32,3,32,949,8,32,1,32,1,32,1,32,1,32,1,32,5,32,956,8,32,10,32,12,
-		32,959,9,32,3,32,961,8,32,1,32,3,32,964,8,32,1,32,3,32,967,8,32,1,33,1,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,977,8,33,1,34,1,34,1,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,3,34,988,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,
-		35,997,8,35,1,35,1,35,3,35,1001,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,
-		1009,8,35,10,35,12,35,1012,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1019,8,36,
-		1,36,1,36,1,36,3,36,1024,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1031,8,36,
-		1,36,1,36,3,36,1035,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1043,8,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,3,36,1051,8,36,1,36,1,36,1,36,1,36,1,36,
-		5,36,1058,8,36,10,36,12,36,1061,9,36,1,36,1,36,1,36,3,36,1066,8,36,1,36,
-		1,36,1,36,1,36,3,36,1072,8,36,1,36,1,36,1,36,1,36,3,36,1078,8,36,3,36,
-		1080,8,36,1,37,1,37,1,37,1,37,3,37,1086,8,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1102,8,37,10,37,12,37,
-		1105,9,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1115,8,37,10,37,
-		12,37,1118,9,37,1,38,1,38,3,38,1122,8,38,1,38,1,38,3,38,1126,8,38,1,38,
-		1,38,3,38,1130,8,38,3,38,1132,8,38,1,38,3,38,1135,8,38,1,38,1,38,3,38,
-		1139,8,38,3,38,1141,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,3,40,1154,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1162,8,40,
-		1,40,4,40,1165,8,40,11,40,12,40,1166,1,40,1,40,3,40,1171,8,40,1,40,1,40,
+		2,1,2,3,2,261,8,2,1,2,1,2,3,2,265,8,2,1,2,3,2,268,8,2,1,2,1,2,1,2,3,2,
+		273,8,2,1,2,1,2,3,2,277,8,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,3,2,287,
+		8,2,1,2,1,2,3,2,291,8,2,1,2,1,2,3,2,295,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,303,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,315,8,2,10,2,12,
+		2,318,9,2,1,2,1,2,3,2,322,8,2,1,2,1,2,1,2,1,2,1,2,3,2,329,8,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,346,8,2,1,
+		2,1,2,1,2,3,2,351,8,2,1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,3,2,360,8,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,3,2,369,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,5,2,384,8,2,10,2,12,2,387,9,2,1,2,1,2,1,2,3,2,392,8,
+		2,1,2,1,2,1,2,3,2,397,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
+		409,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,423,8,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,434,8,2,10,2,12,2,437,9,2,1,2,1,
+		2,3,2,441,8,2,3,2,443,8,2,1,3,1,3,1,3,5,3,448,8,3,10,3,12,3,451,9,3,1,
+		4,1,4,1,4,1,4,1,4,1,4,3,4,459,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,
+		469,8,5,10,5,12,5,472,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,
+		1,5,1,5,3,5,487,8,5,1,5,1,5,1,5,1,5,1,5,5,5,494,8,5,10,5,12,5,497,9,5,
+		1,5,1,5,3,5,501,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,514,
+		8,8,1,8,1,8,3,8,518,8,8,3,8,520,8,8,1,9,3,9,523,8,9,1,9,1,9,3,9,527,8,
+		9,1,9,3,9,530,8,9,1,10,1,10,3,10,534,8,10,1,10,1,10,1,10,5,10,539,8,10,
+		10,10,12,10,542,9,10,1,11,1,11,1,11,1,11,1,11,3,11,549,8,11,1,11,1,11,
+		1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,562,8,12,1,12,1,12,1,
+		12,1,12,3,12,568,8,12,1,12,5,12,571,8,12,10,12,12,12,574,9,12,1,13,1,13,
+		1,13,1,13,1,13,5,13,581,8,13,10,13,12,13,584,9,13,1,13,1,13,1,13,1,13,
+		3,13,590,8,13,1,14,1,14,1,14,1,14,5,14,596,8,14,10,14,12,14,599,9,14,1,
+		14,1,14,1,15,1,15,3,15,605,8,15,1,15,1,15,1,15,5,15,610,8,15,10,15,12,
+		15,613,9,15,1,15,1,15,1,15,1,15,5,15,619,8,15,10,15,12,15,622,9,15,3,15,
+		624,8,15,1,15,1,15,3,15,628,8,15,1,15,1,15,1,15,3,15,633,8,15,1,15,1,15,
+		3,15,637,8,15,1,15,1,15,1,15,1,15,5,15,643,8,15,10,15,12,15,646,9,15,3,
+		15,648,8,15,1,15,1,15,3,15,652,8,15,1,16,1,16,1,17,1,17,3,17,658,8,17,
+		1,17,3,17,661,8,17,1,17,1,17,1,17,3,17,666,8,17,1,17,1,17,1,17,1,17,1,
+		17,1,17,3,17,674,8,17,3,17,676,8,17,1,18,1,18,1,18,1,18,5,18,682,8,18,
+		10,18,12,18,685,9,18,3,18,687,8,18,1,19,1,19,1,19,1,19,1,19,5,19,694,8,
+		19,10,19,12,19,697,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,706,8,
+		19,10,19,12,19,709,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,719,
+		8,19,10,19,12,19,722,9,19,1,19,1,19,1,19,3,19,727,8,19,1,20,1,20,1,20,
+		1,20,5,20,733,8,20,10,20,12,20,736,9,20,3,20,738,8,20,1,20,1,20,3,20,742,
+		8,20,1,21,1,21,1,21,1,21,1,21,5,21,749,8,21,10,21,12,21,752,9,21,1,22,
+		1,22,3,22,756,8,22,1,22,1,22,3,22,760,8,22,1,23,1,23,1,23,1,23,3,23,766,
+		8,23,1,23,1,23,1,23,1,23,3,23,772,8,23,3,23,774,8,23,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,3,24,794,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,802,8,24,10,24,12,
+		24,805,9,24,1,25,3,25,808,8,25,1,25,1,25,3,25,812,8,25,1,25,1,25,3,25,
+		816,8,25,1,25,1,25,3,25,820,8,25,1,25,1,25,3,25,824,8,25,1,26,1,26,1,26,
+		3,26,829,8,26,1,26,3,26,832,8,26,1,26,3,26,835,8,26,1,26,3,26,838,8,26,
+		1,26,1,26,3,26,842,8,26,1,26,3,26,845,8,26,1,26,1,26,1,26,1,26,1,26,5,
+		26,852,8,26,10,26,12,26,855,9,26,3,26,857,8,26,1,26,1,26,5,26,861,8,26,
+		10,26,12,26,864,9,26,1,26,1,26,3,26,868,8,26,1,26,3,26,871,8,26,1,26,1,
+		26,1,26,1,26,3,26,877,8,26,1,26,3,26,880,8,26,1,26,1,26,1,26,1,26,3,26,
+		886,8,26,3,26,888,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,1,28,1,28,1,28,3,28,904,8,28,1,29,1,29,1,29,1,29,1,29,3,29,911,
+		8,29,1,29,1,29,1,29,1,29,1,29,3,29,918,8,29,1,29,1,29,1,29,1,29,1,29,3,
+		29,925,8,29,1,29,1,29,1,29,1,29,1,29,3,29,932,8,29,3,29,934,8,29,1,29,
+		1,29,3,29,938,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,946,8,29,1,29,1,
+		29,3,29,950,8,29,3,29,952,8,29,1,30,3,30,955,8,30,1,30,1,30,1,30,1,30,
+		1,30,3,30,962,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,971,8,32,1,
+		32,1,32,1,32,1,32,1,32,5,32,978,8,32,10,32,12,32,981,9,32,3,32,983,8,32,
+		1,32,3,32,986,8,32,1,32,3,32,989,8,32,1,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,3,33,999,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,
+		1010,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1019,8,35,1,35,1,35,
+		3,35,1023,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1031,8,35,10,35,12,35,
+		1034,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1041,8,36,1,36,1,36,1,36,3,36,
+		1046,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1053,8,36,1,36,1,36,3,36,1057,
+		8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1065,8,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,1073,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1080,8,36,10,36,
+		12,36,1083,9,36,1,36,1,36,1,36,3,36,1088,8,36,1,36,1,36,1,36,1,36,3,36,
+		1094,8,36,1,36,1,36,1,36,1,36,3,36,1100,8,36,3,36,1102,8,36,1,37,1,37,
+		1,37,1,37,3,37,1108,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,5,37,1124,8,37,10,37,12,37,1127,9,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1137,8,37,10,37,12,37,1140,9,37,1,38,
+		1,38,3,38,1144,8,38,1,38,1,38,3,38,1148,8,38,1,38,1,38,3,38,1152,8,38,
+		3,38,1154,8,38,1,38,3,38,1157,8,38,1,38,1,38,3,38,1161,8,38,3,38,1163,
+		8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1176,
+		8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1184,8,40,1,40,4,40,1187,8,40,
+		11,40,12,40,1188,1,40,1,40,3,40,1193,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1196,8,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1210,8,40,1,40,3,40,1213,
-		8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1232,8,40,1,40,1,40,1,40,5,40,1237,8,40,10,40,
-		12,40,1240,9,40,3,40,1242,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1249,8,40,
-		10,40,12,40,1252,9,40,3,40,1254,8,40,3,40,1256,8,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,3,40,1265,8,40,1,40,3,40,1268,8,40,1,40,1,40,1,40,1,40,
-		5,40,1274,8,40,10,40,12,40,1277,9,40,3,40,1279,8,40,1,40,1,40,1,40,1,40,
-		1,40,5,40,1286,8,40,10,40,12,40,1289,9,40,3,40,1291,8,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,5,40,1299,8,40,10,40,12,40,1302,9,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,4,40,1310,8,40,11,40,12,40,1311,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,3,40,1321,8,40,1,41,1,41,3,41,1325,8,41,1,41,1,41,1,41,1,42,1,42,
-		1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,3,43,1340,8,43,1,44,1,44,1,44,
-		1,44,1,44,1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1354,8,45,1,46,1,46,
-		1,46,1,46,1,46,5,46,1361,8,46,10,46,12,46,1364,9,46,1,46,3,46,1367,8,46,
-		1,46,1,46,3,46,1371,8,46,1,46,5,46,1374,8,46,10,46,12,46,1377,9,46,1,46,
-		1,46,1,46,1,46,1,46,5,46,1384,8,46,10,46,12,46,1387,9,46,1,46,1,46,1,46,
-		1,46,1,46,5,46,1394,8,46,10,46,12,46,1397,9,46,1,46,3,46,1400,8,46,3,46,
-		1402,8,46,1,47,1,47,1,47,5,47,1407,8,47,10,47,12,47,1410,9,47,1,48,1,48,
-		1,48,3,48,1415,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,27,2,0,28,28,
-		136,136,2,0,47,47,70,70,1,0,18,19,1,0,23,24,2,0,20,20,36,36,1,0,21,22,
-		1,0,31,32,2,0,121,121,150,150,1,0,181,182,2,0,38,38,125,125,2,0,2,2,33,
-		33,2,0,8,8,31,31,2,0,45,45,62,62,2,0,150,150,174,174,2,0,9,9,92,92,2,0,
-		80,80,87,87,2,0,46,46,79,79,2,0,43,43,122,122,2,0,52,52,64,64,1,0,157,
-		158,1,0,159,162,1,0,150,155,1,0,182,183,2,0,179,179,181,181,2,0,14,14,
-		123,123,1,0,142,144,24,0,1,2,4,4,8,9,11,11,15,24,27,29,31,32,37,37,39,
-		39,41,42,44,46,53,53,58,58,62,62,69,71,76,84,86,87,91,92,94,118,120,121,
-		123,124,129,130,133,134,136,149,1655,0,103,1,0,0,0,2,128,1,0,0,0,4,420,
-		1,0,0,0,6,422,1,0,0,0,8,436,1,0,0,0,10,478,1,0,0,0,12,480,1,0,0,0,14,484,
-		1,0,0,0,16,497,1,0,0,0,18,500,1,0,0,0,20,509,1,0,0,0,22,521,1,0,0,0,24,
-		533,1,0,0,0,26,567,1,0,0,0,28,569,1,0,0,0,30,580,1,0,0,0,32,631,1,0,0,
-		0,34,653,1,0,0,0,36,664,1,0,0,0,38,704,1,0,0,0,40,719,1,0,0,0,42,721,1,
-		0,0,0,44,731,1,0,0,0,46,751,1,0,0,0,48,753,1,0,0,0,50,801,1,0,0,0,52,865,
-		1,0,0,0,54,867,1,0,0,0,56,881,1,0,0,0,58,929,1,0,0,0,60,932,1,0,0,0,62,
-		941,1,0,0,0,64,948,1,0,0,0,66,976,1,0,0,0,68,987,1,0,0,0,70,1000,1,0,0,
-		0,72,1079,1,0,0,0,74,1085,1,0,0,0,76,1140,1,0,0,0,78,1142,1,0,0,0,80,1320,
-		1,0,0,0,82,1324,1,0,0,0,84,1329,1,0,0,0,86,1333,1,0,0,0,88,1341,1,0,0,
-		0,90,1353,1,0,0,0,92,1401,1,0,0,0,94,1403,1,0,0,0,96,1414,1,0,0,0,98,1416,
-		1,0,0,0,100,102,5,172,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,
+		1,40,1,40,1,40,3,40,1218,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1232,8,40,1,40,3,40,1235,8,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		3,40,1254,8,40,1,40,1,40,1,40,5,40,1259,8,40,10,40,12,40,1262,9,40,3,40,
+		1264,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1271,8,40,10,40,12,40,1274,9,40,
+		3,40,1276,8,40,3,40,1278,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1287,8,40,1,40,3,40,1290,8,40,1,40,1,40,1,40,1,40,5,40,1296,8,40,10,40,
+		12,40,1299,9,40,3,40,1301,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1308,8,40,
+		10,40,12,40,1311,9,40,3,40,1313,8,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,
+		1321,8,40,10,40,12,40,1324,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,1332,
+		8,40,11,40,12,40,1333,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1343,8,40,
+		1,41,1,41,3,41,1347,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,
+		1,43,1,43,1,43,1,43,3,43,1362,8,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,
+		1,45,1,45,1,45,1,45,1,45,3,45,1376,8,45,1,46,1,46,1,46,1,46,1,46,5,46,
+		1383,8,46,10,46,12,46,1386,9,46,1,46,3,46,1389,8,46,1,46,1,46,3,46,1393,
+		8,46,1,46,5,46,1396,8,46,10,46,12,46,1399,9,46,1,46,1,46,1,46,1,46,1,46,
+		5,46,1406,8,46,10,46,12,46,1409,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1416,
+		8,46,10,46,12,46,1419,9,46,1,46,3,46,1422,8,46,3,46,1424,8,46,1,47,1,47,
+		1,47,5,47,1429,8,47,10,47,12,47,1432,9,47,1,48,1,48,1,48,3,48,1437,8,48,
+		1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
+		76,78,80,82,84,86,88,90,92,94,96,98,0,28,2,0,34,34,142,142,2,0,53,53,76,
+		76,2,0,27,28,135,136,1,0,18,19,1,0,23,24,2,0,20,20,42,42,1,0,21,22,1,0,
+		37,38,2,0,127,127,156,156,1,0,187,188,2,0,44,44,131,131,2,0,2,2,39,39,
+		2,0,8,8,37,37,2,0,51,51,68,68,2,0,156,156,180,180,2,0,9,9,98,98,2,0,86,
+		86,93,93,2,0,52,52,85,85,2,0,49,49,128,128,2,0,58,58,70,70,1,0,163,164,
+		1,0,165,168,1,0,156,161,1,0,188,189,2,0,185,185,187,187,2,0,14,14,129,
+		129,1,0,148,150,24,0,1,2,4,4,8,9,11,11,15,30,33,35,37,38,43,43,45,45,47,
+		48,50,52,59,59,64,64,68,68,75,77,82,90,92,93,97,98,100,124,126,127,129,
+		130,135,136,139,140,142,155,1684,0,103,1,0,0,0,2,128,1,0,0,0,4,442,1,0,
+		0,0,6,444,1,0,0,0,8,458,1,0,0,0,10,500,1,0,0,0,12,502,1,0,0,0,14,506,1,
+		0,0,0,16,519,1,0,0,0,18,522,1,0,0,0,20,531,1,0,0,0,22,543,1,0,0,0,24,555,
+		1,0,0,0,26,589,1,0,0,0,28,591,1,0,0,0,30,602,1,0,0,0,32,653,1,0,0,0,34,
+		675,1,0,0,0,36,686,1,0,0,0,38,726,1,0,0,0,40,741,1,0,0,0,42,743,1,0,0,
+		0,44,753,1,0,0,0,46,773,1,0,0,0,48,775,1,0,0,0,50,823,1,0,0,0,52,887,1,
+		0,0,0,54,889,1,0,0,0,56,903,1,0,0,0,58,951,1,0,0,0,60,954,1,0,0,0,62,963,
+		1,0,0,0,64,970,1,0,0,0,66,998,1,0,0,0,68,1009,1,0,0,0,70,1022,1,0,0,0,
+		72,1101,1,0,0,0,74,1107,1,0,0,0,76,1162,1,0,0,0,78,1164,1,0,0,0,80,1342,
+		1,0,0,0,82,1346,1,0,0,0,84,1351,1,0,0,0,86,1355,1,0,0,0,88,1363,1,0,0,
+		0,90,1375,1,0,0,0,92,1423,1,0,0,0,94,1425,1,0,0,0,96,1436,1,0,0,0,98,1438,
+		1,0,0,0,100,102,5,178,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,
 		0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,115,3,4,2,0,107,
-		109,5,172,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,
+		109,5,178,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,
 		1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,0,114,117,1,0,0,
 		0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,115,1,0,0,0,118,
-		120,5,172,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,
+		120,5,178,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,
 		1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,0,124,125,1,0,0,
 		0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,2,0,129,131,
-		5,172,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,
+		5,178,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,
 		0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,3,1,0,0,0,137,
-		139,5,41,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,
-		0,0,0,141,421,3,4,2,0,142,421,3,18,9,0,143,146,5,25,0,0,144,145,5,73,0,
-		0,145,147,5,83,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,
-		152,7,0,0,0,149,150,5,51,0,0,150,151,5,67,0,0,151,153,5,40,0,0,152,149,
-		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,164,
-		0,0,156,161,3,6,3,0,157,158,5,170,0,0,158,160,3,6,3,0,159,157,1,0,0,0,
+		139,5,47,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,
+		0,0,0,141,443,3,4,2,0,142,443,3,18,9,0,143,146,5,31,0,0,144,145,5,79,0,
+		0,145,147,5,89,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,
+		152,7,0,0,0,149,150,5,57,0,0,150,151,5,73,0,0,151,153,5,46,0,0,152,149,
+		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,170,
+		0,0,156,161,3,6,3,0,157,158,5,176,0,0,158,160,3,6,3,0,159,157,1,0,0,0,
 		160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,164,1,0,0,0,163,161,
-		1,0,0,0,164,165,5,165,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,
+		1,0,0,0,164,165,5,171,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,
 		0,0,167,170,1,0,0,0,168,169,5,7,0,0,169,171,3,18,9,0,170,168,1,0,0,0,170,
-		171,1,0,0,0,171,421,1,0,0,0,172,173,5,34,0,0,173,176,7,0,0,0,174,175,5,
-		51,0,0,175,177,5,40,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,
-		0,178,421,3,96,48,0,179,180,5,56,0,0,180,181,5,59,0,0,181,186,3,96,48,
-		0,182,183,5,164,0,0,183,184,3,94,47,0,184,185,5,165,0,0,185,187,1,0,0,
+		171,1,0,0,0,171,443,1,0,0,0,172,173,5,40,0,0,173,176,7,0,0,0,174,175,5,
+		57,0,0,175,177,5,46,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,
+		0,178,443,3,96,48,0,179,180,5,62,0,0,180,181,5,65,0,0,181,186,3,96,48,
+		0,182,183,5,170,0,0,183,184,3,94,47,0,184,185,5,171,0,0,185,187,1,0,0,
 		0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,189,3,18,9,0,189,
-		421,1,0,0,0,190,191,5,126,0,0,191,192,3,96,48,0,192,193,5,90,0,0,193,198,
-		3,14,7,0,194,195,5,170,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,
+		443,1,0,0,0,190,191,5,132,0,0,191,192,3,96,48,0,192,193,5,96,0,0,193,198,
+		3,14,7,0,194,195,5,176,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,
 		0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,
-		201,202,5,47,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
-		207,1,0,0,0,205,206,5,132,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,
-		1,0,0,0,208,421,1,0,0,0,209,210,5,30,0,0,210,211,5,47,0,0,211,214,3,96,
-		48,0,212,213,5,132,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,
-		0,215,421,1,0,0,0,216,217,5,111,0,0,217,218,5,59,0,0,218,219,3,96,48,0,
-		219,220,5,127,0,0,220,221,3,48,24,0,221,222,5,72,0,0,222,224,3,70,35,0,
+		201,202,5,53,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
+		207,1,0,0,0,205,206,5,138,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,
+		1,0,0,0,208,443,1,0,0,0,209,210,5,36,0,0,210,211,5,53,0,0,211,214,3,96,
+		48,0,212,213,5,138,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,
+		0,215,443,1,0,0,0,216,217,5,117,0,0,217,218,5,65,0,0,218,219,3,96,48,0,
+		219,220,5,133,0,0,220,221,3,48,24,0,221,222,5,78,0,0,222,224,3,70,35,0,
 		223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,
-		1,0,0,0,227,421,1,0,0,0,228,229,5,3,0,0,229,230,5,28,0,0,230,231,3,96,
+		1,0,0,0,227,443,1,0,0,0,228,229,5,3,0,0,229,230,5,34,0,0,230,231,3,96,
 		48,0,231,233,5,1,0,0,232,234,5,16,0,0,233,232,1,0,0,0,233,234,1,0,0,0,
 		234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,
 		238,1,0,0,0,238,241,1,0,0,0,239,240,5,7,0,0,240,242,3,70,35,0,241,239,
-		1,0,0,0,241,242,1,0,0,0,242,421,1,0,0,0,243,244,5,91,0,0,244,421,5,29,
-		0,0,245,246,5,91,0,0,246,248,5,113,0,0,247,249,7,1,0,0,248,247,1,0,0,0,
-		248,249,1,0,0,0,249,250,1,0,0,0,250,421,3,96,48,0,251,252,5,91,0,0,252,
-		253,5,130,0,0,253,254,5,70,0,0,254,421,3,96,48,0,255,256,5,15,0,0,256,
-		257,5,28,0,0,257,260,3,96,48,0,258,259,5,129,0,0,259,261,5,181,0,0,260,
-		258,1,0,0,0,260,261,1,0,0,0,261,421,1,0,0,0,262,264,7,2,0,0,263,265,7,
-		3,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,421,1,0,0,0,266,268,7,4,0,0,
-		267,269,7,3,0,0,268,267,1,0,0,0,268,269,1,0,0,0,269,421,1,0,0,0,270,272,
-		7,5,0,0,271,273,7,3,0,0,272,271,1,0,0,0,272,273,1,0,0,0,273,421,1,0,0,
-		0,274,280,7,6,0,0,275,281,3,96,48,0,276,277,5,164,0,0,277,278,3,18,9,0,
-		278,279,5,165,0,0,279,281,1,0,0,0,280,275,1,0,0,0,280,276,1,0,0,0,281,
-		421,1,0,0,0,282,283,5,17,0,0,283,284,5,164,0,0,284,285,3,18,9,0,285,286,
-		5,165,0,0,286,287,5,121,0,0,287,299,5,179,0,0,288,289,5,164,0,0,289,294,
-		3,16,8,0,290,291,5,170,0,0,291,293,3,16,8,0,292,290,1,0,0,0,293,296,1,
-		0,0,0,294,292,1,0,0,0,294,295,1,0,0,0,295,297,1,0,0,0,296,294,1,0,0,0,
-		297,298,5,165,0,0,298,300,1,0,0,0,299,288,1,0,0,0,299,300,1,0,0,0,300,
-		421,1,0,0,0,301,302,5,25,0,0,302,303,5,99,0,0,303,306,3,96,48,0,304,305,
-		5,101,0,0,305,307,5,102,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,308,1,
-		0,0,0,308,309,5,7,0,0,309,310,3,18,9,0,310,421,1,0,0,0,311,312,5,34,0,
-		0,312,315,5,99,0,0,313,314,5,51,0,0,314,316,5,40,0,0,315,313,1,0,0,0,315,
-		316,1,0,0,0,316,317,1,0,0,0,317,421,3,96,48,0,318,319,5,91,0,0,319,421,
-		5,100,0,0,320,321,5,91,0,0,321,323,5,103,0,0,322,324,5,70,0,0,323,322,
-		1,0,0,0,323,324,1,0,0,0,324,331,1,0,0,0,325,328,3,96,48,0,326,327,5,171,
-		0,0,327,329,3,96,48,0,328,326,1,0,0,0,328,329,1,0,0,0,329,332,1,0,0,0,
-		330,332,5,179,0,0,331,325,1,0,0,0,331,330,1,0,0,0,332,421,1,0,0,0,333,
-		334,5,91,0,0,334,421,5,104,0,0,335,337,5,90,0,0,336,338,5,106,0,0,337,
-		336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,340,3,96,48,0,340,341,
-		7,7,0,0,341,342,3,70,35,0,342,421,1,0,0,0,343,346,5,107,0,0,344,347,5,
-		2,0,0,345,347,3,96,48,0,346,344,1,0,0,0,346,345,1,0,0,0,347,421,1,0,0,
-		0,348,349,5,91,0,0,349,421,5,105,0,0,350,351,5,25,0,0,351,352,5,95,0,0,
-		352,353,3,96,48,0,353,354,5,47,0,0,354,355,5,164,0,0,355,356,3,18,9,0,
-		356,357,5,165,0,0,357,358,5,59,0,0,358,363,3,12,6,0,359,360,5,170,0,0,
-		360,362,3,12,6,0,361,359,1,0,0,0,362,365,1,0,0,0,363,361,1,0,0,0,363,364,
-		1,0,0,0,364,369,1,0,0,0,365,363,1,0,0,0,366,367,5,115,0,0,367,368,5,12,
-		0,0,368,370,3,70,35,0,369,366,1,0,0,0,369,370,1,0,0,0,370,374,1,0,0,0,
-		371,372,5,49,0,0,372,373,5,12,0,0,373,375,3,70,35,0,374,371,1,0,0,0,374,
-		375,1,0,0,0,375,376,1,0,0,0,376,377,5,117,0,0,377,378,5,181,0,0,378,421,
-		1,0,0,0,379,380,5,97,0,0,380,381,5,95,0,0,381,421,3,96,48,0,382,383,5,
-		34,0,0,383,386,5,95,0,0,384,385,5,51,0,0,385,387,5,40,0,0,386,384,1,0,
-		0,0,386,387,1,0,0,0,387,388,1,0,0,0,388,421,3,96,48,0,389,390,5,91,0,0,
-		390,421,5,96,0,0,391,392,5,53,0,0,392,393,5,108,0,0,393,394,5,179,0,0,
-		394,395,5,59,0,0,395,396,3,96,48,0,396,397,5,109,0,0,397,400,5,179,0,0,
-		398,399,5,110,0,0,399,401,3,96,48,0,400,398,1,0,0,0,400,401,1,0,0,0,401,
-		421,1,0,0,0,402,403,5,53,0,0,403,404,3,96,48,0,404,405,5,179,0,0,405,406,
-		5,59,0,0,406,418,3,96,48,0,407,408,5,164,0,0,408,413,3,16,8,0,409,410,
-		5,170,0,0,410,412,3,16,8,0,411,409,1,0,0,0,412,415,1,0,0,0,413,411,1,0,
-		0,0,413,414,1,0,0,0,414,416,1,0,0,0,415,413,1,0,0,0,416,417,5,165,0,0,
-		417,419,1,0,0,0,418,407,1,0,0,0,418,419,1,0,0,0,419,421,1,0,0,0,420,137,
-		1,0,0,0,420,142,1,0,0,0,420,143,1,0,0,0,420,172,1,0,0,0,420,179,1,0,0,
-		0,420,190,1,0,0,0,420,209,1,0,0,0,420,216,1,0,0,0,420,228,1,0,0,0,420,
-		243,1,0,0,0,420,245,1,0,0,0,420,251,1,0,0,0,420,255,1,0,0,0,420,262,1,
-		0,0,0,420,266,1,0,0,0,420,270,1,0,0,0,420,274,1,0,0,0,420,282,1,0,0,0,
-		420,301,1,0,0,0,420,311,1,0,0,0,420,318,1,0,0,0,420,320,1,0,0,0,420,333,
-		1,0,0,0,420,335,1,0,0,0,420,343,1,0,0,0,420,348,1,0,0,0,420,350,1,0,0,
-		0,420,379,1,0,0,0,420,382,1,0,0,0,420,389,1,0,0,0,420,391,1,0,0,0,420,
-		402,1,0,0,0,421,5,1,0,0,0,422,423,3,96,48,0,423,427,3,92,46,0,424,426,
-		3,8,4,0,425,424,1,0,0,0,426,429,1,0,0,0,427,425,1,0,0,0,427,428,1,0,0,
-		0,428,7,1,0,0,0,429,427,1,0,0,0,430,431,5,67,0,0,431,437,5,68,0,0,432,
-		437,5,68,0,0,433,434,5,137,0,0,434,437,5,110,0,0,435,437,5,138,0,0,436,
-		430,1,0,0,0,436,432,1,0,0,0,436,433,1,0,0,0,436,435,1,0,0,0,437,9,1,0,
-		0,0,438,439,5,131,0,0,439,440,5,112,0,0,440,441,5,119,0,0,441,442,5,126,
-		0,0,442,443,5,90,0,0,443,448,3,14,7,0,444,445,5,170,0,0,445,447,3,14,7,
-		0,446,444,1,0,0,0,447,450,1,0,0,0,448,446,1,0,0,0,448,449,1,0,0,0,449,
-		479,1,0,0,0,450,448,1,0,0,0,451,452,5,131,0,0,452,453,5,112,0,0,453,454,
-		5,119,0,0,454,479,5,30,0,0,455,456,5,131,0,0,456,457,5,67,0,0,457,458,
-		5,112,0,0,458,459,5,119,0,0,459,464,5,56,0,0,460,461,5,164,0,0,461,462,
-		3,94,47,0,462,463,5,165,0,0,463,465,1,0,0,0,464,460,1,0,0,0,464,465,1,
-		0,0,0,465,466,1,0,0,0,466,467,5,128,0,0,467,468,5,164,0,0,468,473,3,70,
-		35,0,469,470,5,170,0,0,470,472,3,70,35,0,471,469,1,0,0,0,472,475,1,0,0,
-		0,473,471,1,0,0,0,473,474,1,0,0,0,474,476,1,0,0,0,475,473,1,0,0,0,476,
-		477,5,165,0,0,477,479,1,0,0,0,478,438,1,0,0,0,478,451,1,0,0,0,478,455,
-		1,0,0,0,479,11,1,0,0,0,480,481,3,96,48,0,481,482,7,8,0,0,482,483,5,78,
-		0,0,483,13,1,0,0,0,484,485,3,96,48,0,485,486,5,150,0,0,486,487,3,70,35,
-		0,487,15,1,0,0,0,488,491,5,98,0,0,489,490,5,117,0,0,490,492,5,181,0,0,
-		491,489,1,0,0,0,491,492,1,0,0,0,492,498,1,0,0,0,493,495,3,96,48,0,494,
-		496,3,70,35,0,495,494,1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,488,
-		1,0,0,0,497,493,1,0,0,0,498,17,1,0,0,0,499,501,3,20,10,0,500,499,1,0,0,
-		0,500,501,1,0,0,0,501,502,1,0,0,0,502,504,3,24,12,0,503,505,3,42,21,0,
-		504,503,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,46,23,0,507,
-		506,1,0,0,0,507,508,1,0,0,0,508,19,1,0,0,0,509,511,5,135,0,0,510,512,5,
-		81,0,0,511,510,1,0,0,0,511,512,1,0,0,0,512,513,1,0,0,0,513,518,3,22,11,
-		0,514,515,5,170,0,0,515,517,3,22,11,0,516,514,1,0,0,0,517,520,1,0,0,0,
-		518,516,1,0,0,0,518,519,1,0,0,0,519,21,1,0,0,0,520,518,1,0,0,0,521,526,
-		3,96,48,0,522,523,5,164,0,0,523,524,3,94,47,0,524,525,5,165,0,0,525,527,
-		1,0,0,0,526,522,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,529,5,7,0,
-		0,529,530,5,164,0,0,530,531,3,18,9,0,531,532,5,165,0,0,532,23,1,0,0,0,
-		533,534,6,12,-1,0,534,535,3,26,13,0,535,550,1,0,0,0,536,537,10,2,0,0,537,
-		539,5,57,0,0,538,540,3,32,16,0,539,538,1,0,0,0,539,540,1,0,0,0,540,541,
-		1,0,0,0,541,549,3,24,12,3,542,543,10,1,0,0,543,545,7,9,0,0,544,546,3,32,
-		16,0,545,544,1,0,0,0,545,546,1,0,0,0,546,547,1,0,0,0,547,549,3,24,12,2,
-		548,536,1,0,0,0,548,542,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,550,551,
-		1,0,0,0,551,25,1,0,0,0,552,550,1,0,0,0,553,568,3,30,15,0,554,555,5,128,
-		0,0,555,560,3,28,14,0,556,557,5,170,0,0,557,559,3,28,14,0,558,556,1,0,
-		0,0,559,562,1,0,0,0,560,558,1,0,0,0,560,561,1,0,0,0,561,568,1,0,0,0,562,
-		560,1,0,0,0,563,564,5,164,0,0,564,565,3,18,9,0,565,566,5,165,0,0,566,568,
-		1,0,0,0,567,553,1,0,0,0,567,554,1,0,0,0,567,563,1,0,0,0,568,27,1,0,0,0,
-		569,570,5,164,0,0,570,575,3,70,35,0,571,572,5,170,0,0,572,574,3,70,35,
-		0,573,571,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,575,576,1,0,0,0,576,
-		578,1,0,0,0,577,575,1,0,0,0,578,579,5,165,0,0,579,29,1,0,0,0,580,582,5,
-		88,0,0,581,583,3,32,16,0,582,581,1,0,0,0,582,583,1,0,0,0,583,584,1,0,0,
-		0,584,589,3,34,17,0,585,586,5,170,0,0,586,588,3,34,17,0,587,585,1,0,0,
-		0,588,591,1,0,0,0,589,587,1,0,0,0,589,590,1,0,0,0,590,601,1,0,0,0,591,
-		589,1,0,0,0,592,593,5,47,0,0,593,598,3,48,24,0,594,595,5,170,0,0,595,597,
-		3,48,24,0,596,594,1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,599,1,0,
-		0,0,599,602,1,0,0,0,600,598,1,0,0,0,601,592,1,0,0,0,601,602,1,0,0,0,602,
-		605,1,0,0,0,603,604,5,132,0,0,604,606,3,70,35,0,605,603,1,0,0,0,605,606,
-		1,0,0,0,606,610,1,0,0,0,607,608,5,49,0,0,608,609,5,12,0,0,609,611,3,36,
-		18,0,610,607,1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,50,0,0,
-		613,615,3,70,35,0,614,612,1,0,0,0,614,615,1,0,0,0,615,625,1,0,0,0,616,
-		617,5,133,0,0,617,622,3,62,31,0,618,619,5,170,0,0,619,621,3,62,31,0,620,
-		618,1,0,0,0,621,624,1,0,0,0,622,620,1,0,0,0,622,623,1,0,0,0,623,626,1,
-		0,0,0,624,622,1,0,0,0,625,616,1,0,0,0,625,626,1,0,0,0,626,629,1,0,0,0,
-		627,628,5,134,0,0,628,630,3,70,35,0,629,627,1,0,0,0,629,630,1,0,0,0,630,
-		31,1,0,0,0,631,632,7,10,0,0,632,33,1,0,0,0,633,638,3,70,35,0,634,636,5,
-		7,0,0,635,634,1,0,0,0,635,636,1,0,0,0,636,637,1,0,0,0,637,639,3,96,48,
-		0,638,635,1,0,0,0,638,639,1,0,0,0,639,654,1,0,0,0,640,641,3,96,48,0,641,
-		642,5,171,0,0,642,644,1,0,0,0,643,640,1,0,0,0,643,644,1,0,0,0,644,645,
-		1,0,0,0,645,651,5,159,0,0,646,647,5,39,0,0,647,648,5,164,0,0,648,649,3,
-		94,47,0,649,650,5,165,0,0,650,652,1,0,0,0,651,646,1,0,0,0,651,652,1,0,
-		0,0,652,654,1,0,0,0,653,633,1,0,0,0,653,643,1,0,0,0,654,35,1,0,0,0,655,
-		665,5,2,0,0,656,661,3,38,19,0,657,658,5,170,0,0,658,660,3,38,19,0,659,
-		657,1,0,0,0,660,663,1,0,0,0,661,659,1,0,0,0,661,662,1,0,0,0,662,665,1,
-		0,0,0,663,661,1,0,0,0,664,655,1,0,0,0,664,656,1,0,0,0,665,37,1,0,0,0,666,
-		667,5,146,0,0,667,668,5,164,0,0,668,673,3,70,35,0,669,670,5,170,0,0,670,
-		672,3,70,35,0,671,669,1,0,0,0,672,675,1,0,0,0,673,671,1,0,0,0,673,674,
-		1,0,0,0,674,676,1,0,0,0,675,673,1,0,0,0,676,677,5,165,0,0,677,705,1,0,
-		0,0,678,679,5,147,0,0,679,680,5,164,0,0,680,685,3,70,35,0,681,682,5,170,
-		0,0,682,684,3,70,35,0,683,681,1,0,0,0,684,687,1,0,0,0,685,683,1,0,0,0,
-		685,686,1,0,0,0,686,688,1,0,0,0,687,685,1,0,0,0,688,689,5,165,0,0,689,
-		705,1,0,0,0,690,691,5,148,0,0,691,692,5,149,0,0,692,693,5,164,0,0,693,
-		698,3,40,20,0,694,695,5,170,0,0,695,697,3,40,20,0,696,694,1,0,0,0,697,
-		700,1,0,0,0,698,696,1,0,0,0,698,699,1,0,0,0,699,701,1,0,0,0,700,698,1,
-		0,0,0,701,702,5,165,0,0,702,705,1,0,0,0,703,705,3,70,35,0,704,666,1,0,
-		0,0,704,678,1,0,0,0,704,690,1,0,0,0,704,703,1,0,0,0,705,39,1,0,0,0,706,
-		715,5,164,0,0,707,712,3,70,35,0,708,709,5,170,0,0,709,711,3,70,35,0,710,
-		708,1,0,0,0,711,714,1,0,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,716,1,
-		0,0,0,714,712,1,0,0,0,715,707,1,0,0,0,715,716,1,0,0,0,716,717,1,0,0,0,
-		717,720,5,165,0,0,718,720,3,70,35,0,719,706,1,0,0,0,719,718,1,0,0,0,720,
-		41,1,0,0,0,721,722,5,74,0,0,722,723,5,12,0,0,723,728,3,44,22,0,724,725,
-		5,170,0,0,725,727,3,44,22,0,726,724,1,0,0,0,727,730,1,0,0,0,728,726,1,
-		0,0,0,728,729,1,0,0,0,729,43,1,0,0,0,730,728,1,0,0,0,731,733,3,70,35,0,
-		732,734,7,11,0,0,733,732,1,0,0,0,733,734,1,0,0,0,734,737,1,0,0,0,735,736,
-		5,69,0,0,736,738,7,12,0,0,737,735,1,0,0,0,737,738,1,0,0,0,738,45,1,0,0,
-		0,739,740,5,65,0,0,740,743,3,70,35,0,741,742,5,71,0,0,742,744,3,70,35,
-		0,743,741,1,0,0,0,743,744,1,0,0,0,744,752,1,0,0,0,745,746,5,71,0,0,746,
-		749,3,70,35,0,747,748,5,65,0,0,748,750,3,70,35,0,749,747,1,0,0,0,749,750,
-		1,0,0,0,750,752,1,0,0,0,751,739,1,0,0,0,751,745,1,0,0,0,752,47,1,0,0,0,
-		753,754,6,24,-1,0,754,755,3,52,26,0,755,781,1,0,0,0,756,757,10,4,0,0,757,
-		758,5,26,0,0,758,759,5,61,0,0,759,780,3,52,26,0,760,761,10,3,0,0,761,762,
-		3,50,25,0,762,763,5,61,0,0,763,771,3,52,26,0,764,765,5,72,0,0,765,772,
-		3,70,35,0,766,767,5,127,0,0,767,768,5,164,0,0,768,769,3,94,47,0,769,770,
-		5,165,0,0,770,772,1,0,0,0,771,764,1,0,0,0,771,766,1,0,0,0,772,780,1,0,
-		0,0,773,774,10,2,0,0,774,775,5,66,0,0,775,776,3,50,25,0,776,777,5,61,0,
-		0,777,778,3,52,26,0,778,780,1,0,0,0,779,756,1,0,0,0,779,760,1,0,0,0,779,
-		773,1,0,0,0,780,783,1,0,0,0,781,779,1,0,0,0,781,782,1,0,0,0,782,49,1,0,
-		0,0,783,781,1,0,0,0,784,786,5,55,0,0,785,784,1,0,0,0,785,786,1,0,0,0,786,
-		802,1,0,0,0,787,789,5,63,0,0,788,790,5,75,0,0,789,788,1,0,0,0,789,790,
-		1,0,0,0,790,802,1,0,0,0,791,793,5,85,0,0,792,794,5,75,0,0,793,792,1,0,
-		0,0,793,794,1,0,0,0,794,802,1,0,0,0,795,797,5,48,0,0,796,798,5,75,0,0,
-		797,796,1,0,0,0,797,798,1,0,0,0,798,802,1,0,0,0,799,802,5,89,0,0,800,802,
-		5,6,0,0,801,785,1,0,0,0,801,787,1,0,0,0,801,791,1,0,0,0,801,795,1,0,0,
-		0,801,799,1,0,0,0,801,800,1,0,0,0,802,51,1,0,0,0,803,806,3,96,48,0,804,
-		805,5,171,0,0,805,807,3,96,48,0,806,804,1,0,0,0,806,807,1,0,0,0,807,809,
-		1,0,0,0,808,810,3,56,28,0,809,808,1,0,0,0,809,810,1,0,0,0,810,812,1,0,
-		0,0,811,813,3,58,29,0,812,811,1,0,0,0,812,813,1,0,0,0,813,815,1,0,0,0,
-		814,816,3,60,30,0,815,814,1,0,0,0,815,816,1,0,0,0,816,866,1,0,0,0,817,
-		819,5,179,0,0,818,820,3,58,29,0,819,818,1,0,0,0,819,820,1,0,0,0,820,822,
-		1,0,0,0,821,823,3,60,30,0,822,821,1,0,0,0,822,823,1,0,0,0,823,866,1,0,
-		0,0,824,825,3,96,48,0,825,834,5,164,0,0,826,831,3,70,35,0,827,828,5,170,
-		0,0,828,830,3,70,35,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,1,0,0,0,
-		831,832,1,0,0,0,832,835,1,0,0,0,833,831,1,0,0,0,834,826,1,0,0,0,834,835,
-		1,0,0,0,835,840,1,0,0,0,836,837,5,170,0,0,837,839,3,54,27,0,838,836,1,
-		0,0,0,839,842,1,0,0,0,840,838,1,0,0,0,840,841,1,0,0,0,841,843,1,0,0,0,
-		842,840,1,0,0,0,843,845,5,165,0,0,844,846,3,58,29,0,845,844,1,0,0,0,845,
-		846,1,0,0,0,846,848,1,0,0,0,847,849,3,60,30,0,848,847,1,0,0,0,848,849,
-		1,0,0,0,849,866,1,0,0,0,850,851,5,164,0,0,851,852,3,18,9,0,852,854,5,165,
-		0,0,853,855,3,58,29,0,854,853,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,
-		856,858,3,60,30,0,857,856,1,0,0,0,857,858,1,0,0,0,858,866,1,0,0,0,859,
-		860,5,164,0,0,860,861,3,48,24,0,861,863,5,165,0,0,862,864,3,58,29,0,863,
-		862,1,0,0,0,863,864,1,0,0,0,864,866,1,0,0,0,865,803,1,0,0,0,865,817,1,
-		0,0,0,865,824,1,0,0,0,865,850,1,0,0,0,865,859,1,0,0,0,866,53,1,0,0,0,867,
-		868,3,96,48,0,868,869,7,13,0,0,869,870,3,70,35,0,870,55,1,0,0,0,871,872,
-		5,129,0,0,872,882,5,181,0,0,873,874,5,7,0,0,874,875,5,70,0,0,875,876,5,
-		120,0,0,876,882,5,179,0,0,877,878,5,11,0,0,878,882,3,96,48,0,879,880,5,
-		118,0,0,880,882,3,96,48,0,881,871,1,0,0,0,881,873,1,0,0,0,881,877,1,0,
-		0,0,881,879,1,0,0,0,882,57,1,0,0,0,883,884,5,93,0,0,884,885,7,14,0,0,885,
-		886,5,164,0,0,886,888,3,70,35,0,887,889,5,78,0,0,888,887,1,0,0,0,888,889,
-		1,0,0,0,889,890,1,0,0,0,890,895,5,165,0,0,891,892,5,82,0,0,892,893,5,164,
-		0,0,893,894,5,181,0,0,894,896,5,165,0,0,895,891,1,0,0,0,895,896,1,0,0,
-		0,896,930,1,0,0,0,897,898,5,94,0,0,898,899,3,70,35,0,899,902,5,87,0,0,
-		900,901,5,114,0,0,901,903,3,70,35,0,902,900,1,0,0,0,902,903,1,0,0,0,903,
-		911,1,0,0,0,904,905,5,116,0,0,905,906,5,12,0,0,906,909,3,70,35,0,907,908,
-		5,135,0,0,908,910,5,84,0,0,909,907,1,0,0,0,909,910,1,0,0,0,910,912,1,0,
-		0,0,911,904,1,0,0,0,911,912,1,0,0,0,912,915,1,0,0,0,913,914,5,117,0,0,
-		914,916,5,181,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,930,1,0,0,0,917,
-		918,5,94,0,0,918,919,3,70,35,0,919,923,5,78,0,0,920,921,5,115,0,0,921,
-		922,5,12,0,0,922,924,3,70,35,0,923,920,1,0,0,0,923,924,1,0,0,0,924,927,
-		1,0,0,0,925,926,5,117,0,0,926,928,5,181,0,0,927,925,1,0,0,0,927,928,1,
-		0,0,0,928,930,1,0,0,0,929,883,1,0,0,0,929,897,1,0,0,0,929,917,1,0,0,0,
-		930,59,1,0,0,0,931,933,5,7,0,0,932,931,1,0,0,0,932,933,1,0,0,0,933,934,
-		1,0,0,0,934,939,3,96,48,0,935,936,5,164,0,0,936,937,3,94,47,0,937,938,
-		5,165,0,0,938,940,1,0,0,0,939,935,1,0,0,0,939,940,1,0,0,0,940,61,1,0,0,
-		0,941,942,3,96,48,0,942,943,5,7,0,0,943,944,5,164,0,0,944,945,3,64,32,
-		0,945,946,5,165,0,0,946,63,1,0,0,0,947,949,3,96,48,0,948,947,1,0,0,0,948,
-		949,1,0,0,0,949,960,1,0,0,0,950,951,5,77,0,0,951,952,5,12,0,0,952,957,
-		3,70,35,0,953,954,5,170,0,0,954,956,3,70,35,0,955,953,1,0,0,0,956,959,
-		1,0,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,961,1,0,0,0,959,957,1,0,0,
-		0,960,950,1,0,0,0,960,961,1,0,0,0,961,963,1,0,0,0,962,964,3,42,21,0,963,
-		962,1,0,0,0,963,964,1,0,0,0,964,966,1,0,0,0,965,967,3,66,33,0,966,965,
-		1,0,0,0,966,967,1,0,0,0,967,65,1,0,0,0,968,969,7,15,0,0,969,977,3,68,34,
-		0,970,971,7,15,0,0,971,972,5,10,0,0,972,973,3,68,34,0,973,974,5,5,0,0,
-		974,975,3,68,34,0,975,977,1,0,0,0,976,968,1,0,0,0,976,970,1,0,0,0,977,
-		67,1,0,0,0,978,979,5,124,0,0,979,988,5,79,0,0,980,981,5,124,0,0,981,988,
-		5,46,0,0,982,983,5,27,0,0,983,988,5,86,0,0,984,985,3,70,35,0,985,986,7,
-		16,0,0,986,988,1,0,0,0,987,978,1,0,0,0,987,980,1,0,0,0,987,982,1,0,0,0,
-		987,984,1,0,0,0,988,69,1,0,0,0,989,990,6,35,-1,0,990,991,3,96,48,0,991,
-		992,5,156,0,0,992,993,3,70,35,5,993,1001,1,0,0,0,994,996,3,74,37,0,995,
-		997,3,72,36,0,996,995,1,0,0,0,996,997,1,0,0,0,997,1001,1,0,0,0,998,999,
-		5,67,0,0,999,1001,3,70,35,3,1000,989,1,0,0,0,1000,994,1,0,0,0,1000,998,
-		1,0,0,0,1001,1010,1,0,0,0,1002,1003,10,2,0,0,1003,1004,5,5,0,0,1004,1009,
-		3,70,35,3,1005,1006,10,1,0,0,1006,1007,5,73,0,0,1007,1009,3,70,35,2,1008,
-		1002,1,0,0,0,1008,1005,1,0,0,0,1009,1012,1,0,0,0,1010,1008,1,0,0,0,1010,
-		1011,1,0,0,0,1011,71,1,0,0,0,1012,1010,1,0,0,0,1013,1014,3,78,39,0,1014,
-		1015,3,74,37,0,1015,1080,1,0,0,0,1016,1018,5,60,0,0,1017,1019,5,67,0,0,
-		1018,1017,1,0,0,0,1018,1019,1,0,0,0,1019,1020,1,0,0,0,1020,1080,5,68,0,
-		0,1021,1023,5,60,0,0,1022,1024,5,67,0,0,1023,1022,1,0,0,0,1023,1024,1,
-		0,0,0,1024,1025,1,0,0,0,1025,1026,5,33,0,0,1026,1027,5,47,0,0,1027,1080,
-		3,74,37,0,1028,1030,5,60,0,0,1029,1031,5,67,0,0,1030,1029,1,0,0,0,1030,
-		1031,1,0,0,0,1031,1032,1,0,0,0,1032,1080,7,17,0,0,1033,1035,5,67,0,0,1034,
-		1033,1,0,0,0,1034,1035,1,0,0,0,1035,1036,1,0,0,0,1036,1037,5,10,0,0,1037,
-		1038,3,74,37,0,1038,1039,5,5,0,0,1039,1040,3,74,37,0,1040,1080,1,0,0,0,
-		1041,1043,5,67,0,0,1042,1041,1,0,0,0,1042,1043,1,0,0,0,1043,1044,1,0,0,
-		0,1044,1045,5,54,0,0,1045,1046,5,164,0,0,1046,1047,3,18,9,0,1047,1048,
-		5,165,0,0,1048,1080,1,0,0,0,1049,1051,5,67,0,0,1050,1049,1,0,0,0,1050,
-		1051,1,0,0,0,1051,1052,1,0,0,0,1052,1053,5,54,0,0,1053,1054,5,164,0,0,
-		1054,1059,3,70,35,0,1055,1056,5,170,0,0,1056,1058,3,70,35,0,1057,1055,
-		1,0,0,0,1058,1061,1,0,0,0,1059,1057,1,0,0,0,1059,1060,1,0,0,0,1060,1062,
-		1,0,0,0,1061,1059,1,0,0,0,1062,1063,5,165,0,0,1063,1080,1,0,0,0,1064,1066,
-		5,67,0,0,1065,1064,1,0,0,0,1065,1066,1,0,0,0,1066,1067,1,0,0,0,1067,1068,
-		5,54,0,0,1068,1069,5,164,0,0,1069,1080,5,165,0,0,1070,1072,5,67,0,0,1071,
-		1070,1,0,0,0,1071,1072,1,0,0,0,1072,1073,1,0,0,0,1073,1074,7,18,0,0,1074,
-		1077,3,74,37,0,1075,1076,5,37,0,0,1076,1078,3,74,37,0,1077,1075,1,0,0,
-		0,1077,1078,1,0,0,0,1078,1080,1,0,0,0,1079,1013,1,0,0,0,1079,1016,1,0,
-		0,0,1079,1021,1,0,0,0,1079,1028,1,0,0,0,1079,1034,1,0,0,0,1079,1042,1,
-		0,0,0,1079,1050,1,0,0,0,1079,1065,1,0,0,0,1079,1071,1,0,0,0,1080,73,1,
-		0,0,0,1081,1082,6,37,-1,0,1082,1086,3,80,40,0,1083,1084,7,19,0,0,1084,
-		1086,3,74,37,4,1085,1081,1,0,0,0,1085,1083,1,0,0,0,1086,1116,1,0,0,0,1087,
-		1088,10,3,0,0,1088,1089,7,20,0,0,1089,1115,3,74,37,4,1090,1091,10,2,0,
-		0,1091,1092,7,19,0,0,1092,1115,3,74,37,3,1093,1094,10,1,0,0,1094,1095,
-		5,163,0,0,1095,1115,3,74,37,2,1096,1097,10,7,0,0,1097,1098,5,166,0,0,1098,
-		1103,3,76,38,0,1099,1100,5,170,0,0,1100,1102,3,76,38,0,1101,1099,1,0,0,
-		0,1102,1105,1,0,0,0,1103,1101,1,0,0,0,1103,1104,1,0,0,0,1104,1106,1,0,
-		0,0,1105,1103,1,0,0,0,1106,1107,5,167,0,0,1107,1115,1,0,0,0,1108,1109,
-		10,6,0,0,1109,1110,5,173,0,0,1110,1115,3,92,46,0,1111,1112,10,5,0,0,1112,
-		1113,5,171,0,0,1113,1115,3,96,48,0,1114,1087,1,0,0,0,1114,1090,1,0,0,0,
-		1114,1093,1,0,0,0,1114,1096,1,0,0,0,1114,1108,1,0,0,0,1114,1111,1,0,0,
-		0,1115,1118,1,0,0,0,1116,1114,1,0,0,0,1116,1117,1,0,0,0,1117,75,1,0,0,
-		0,1118,1116,1,0,0,0,1119,1141,3,70,35,0,1120,1122,3,70,35,0,1121,1120,
-		1,0,0,0,1121,1122,1,0,0,0,1122,1123,1,0,0,0,1123,1125,5,175,0,0,1124,1126,
-		3,70,35,0,1125,1124,1,0,0,0,1125,1126,1,0,0,0,1126,1131,1,0,0,0,1127,1129,
-		5,175,0,0,1128,1130,3,70,35,0,1129,1128,1,0,0,0,1129,1130,1,0,0,0,1130,
-		1132,1,0,0,0,1131,1127,1,0,0,0,1131,1132,1,0,0,0,1132,1141,1,0,0,0,1133,
-		1135,3,70,35,0,1134,1133,1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,
-		1138,5,173,0,0,1137,1139,3,70,35,0,1138,1137,1,0,0,0,1138,1139,1,0,0,0,
-		1139,1141,1,0,0,0,1140,1119,1,0,0,0,1140,1121,1,0,0,0,1140,1134,1,0,0,
-		0,1141,77,1,0,0,0,1142,1143,7,21,0,0,1143,79,1,0,0,0,1144,1321,5,68,0,
-		0,1145,1321,7,17,0,0,1146,1321,5,181,0,0,1147,1321,7,22,0,0,1148,1321,
-		5,179,0,0,1149,1321,5,180,0,0,1150,1151,5,58,0,0,1151,1153,7,23,0,0,1152,
-		1154,3,96,48,0,1153,1152,1,0,0,0,1153,1154,1,0,0,0,1154,1321,1,0,0,0,1155,
-		1156,3,92,46,0,1156,1157,5,179,0,0,1157,1321,1,0,0,0,1158,1321,3,90,45,
-		0,1159,1161,5,13,0,0,1160,1162,3,70,35,0,1161,1160,1,0,0,0,1161,1162,1,
-		0,0,0,1162,1164,1,0,0,0,1163,1165,3,88,44,0,1164,1163,1,0,0,0,1165,1166,
-		1,0,0,0,1166,1164,1,0,0,0,1166,1167,1,0,0,0,1167,1170,1,0,0,0,1168,1169,
-		5,35,0,0,1169,1171,3,70,35,0,1170,1168,1,0,0,0,1170,1171,1,0,0,0,1171,
-		1172,1,0,0,0,1172,1173,5,36,0,0,1173,1321,1,0,0,0,1174,1175,7,24,0,0,1175,
-		1176,5,164,0,0,1176,1177,3,70,35,0,1177,1178,5,7,0,0,1178,1179,3,92,46,
-		0,1179,1180,5,165,0,0,1180,1321,1,0,0,0,1181,1182,5,42,0,0,1182,1183,5,
-		164,0,0,1183,1184,3,96,48,0,1184,1185,5,47,0,0,1185,1186,3,70,35,0,1186,
-		1187,5,165,0,0,1187,1321,1,0,0,0,1188,1189,5,139,0,0,1189,1190,5,164,0,
-		0,1190,1191,3,70,35,0,1191,1192,5,47,0,0,1192,1195,3,70,35,0,1193,1194,
-		5,145,0,0,1194,1196,3,70,35,0,1195,1193,1,0,0,0,1195,1196,1,0,0,0,1196,
-		1197,1,0,0,0,1197,1198,5,165,0,0,1198,1321,1,0,0,0,1199,1200,5,140,0,0,
-		1200,1201,5,164,0,0,1201,1202,3,74,37,0,1202,1203,5,54,0,0,1203,1204,3,
-		74,37,0,1204,1205,5,165,0,0,1205,1321,1,0,0,0,1206,1207,5,141,0,0,1207,
-		1209,5,164,0,0,1208,1210,7,25,0,0,1209,1208,1,0,0,0,1209,1210,1,0,0,0,
-		1210,1212,1,0,0,0,1211,1213,3,70,35,0,1212,1211,1,0,0,0,1212,1213,1,0,
-		0,0,1213,1214,1,0,0,0,1214,1215,5,47,0,0,1215,1216,3,70,35,0,1216,1217,
-		5,165,0,0,1217,1321,1,0,0,0,1218,1219,5,40,0,0,1219,1220,5,164,0,0,1220,
-		1221,3,18,9,0,1221,1222,5,165,0,0,1222,1321,1,0,0,0,1223,1224,5,164,0,
-		0,1224,1225,3,18,9,0,1225,1226,5,165,0,0,1226,1321,1,0,0,0,1227,1228,3,
-		96,48,0,1228,1255,5,164,0,0,1229,1256,5,159,0,0,1230,1232,3,32,16,0,1231,
-		1230,1,0,0,0,1231,1232,1,0,0,0,1232,1233,1,0,0,0,1233,1238,3,70,35,0,1234,
-		1235,5,170,0,0,1235,1237,3,70,35,0,1236,1234,1,0,0,0,1237,1240,1,0,0,0,
-		1238,1236,1,0,0,0,1238,1239,1,0,0,0,1239,1242,1,0,0,0,1240,1238,1,0,0,
-		0,1241,1231,1,0,0,0,1241,1242,1,0,0,0,1242,1253,1,0,0,0,1243,1244,5,74,
-		0,0,1244,1245,5,12,0,0,1245,1250,3,44,22,0,1246,1247,5,170,0,0,1247,1249,
-		3,44,22,0,1248,1246,1,0,0,0,1249,1252,1,0,0,0,1250,1248,1,0,0,0,1250,1251,
-		1,0,0,0,1251,1254,1,0,0,0,1252,1250,1,0,0,0,1253,1243,1,0,0,0,1253,1254,
-		1,0,0,0,1254,1256,1,0,0,0,1255,1229,1,0,0,0,1255,1241,1,0,0,0,1256,1257,
-		1,0,0,0,1257,1264,5,165,0,0,1258,1259,5,44,0,0,1259,1260,5,164,0,0,1260,
-		1261,5,132,0,0,1261,1262,3,70,35,0,1262,1263,5,165,0,0,1263,1265,1,0,0,
-		0,1264,1258,1,0,0,0,1264,1265,1,0,0,0,1265,1267,1,0,0,0,1266,1268,3,86,
-		43,0,1267,1266,1,0,0,0,1267,1268,1,0,0,0,1268,1321,1,0,0,0,1269,1278,5,
-		166,0,0,1270,1275,3,70,35,0,1271,1272,5,170,0,0,1272,1274,3,70,35,0,1273,
-		1271,1,0,0,0,1274,1277,1,0,0,0,1275,1273,1,0,0,0,1275,1276,1,0,0,0,1276,
-		1279,1,0,0,0,1277,1275,1,0,0,0,1278,1270,1,0,0,0,1278,1279,1,0,0,0,1279,
-		1280,1,0,0,0,1280,1321,5,167,0,0,1281,1290,5,168,0,0,1282,1287,3,82,41,
-		0,1283,1284,5,170,0,0,1284,1286,3,82,41,0,1285,1283,1,0,0,0,1286,1289,
-		1,0,0,0,1287,1285,1,0,0,0,1287,1288,1,0,0,0,1288,1291,1,0,0,0,1289,1287,
-		1,0,0,0,1290,1282,1,0,0,0,1290,1291,1,0,0,0,1291,1292,1,0,0,0,1292,1321,
-		5,169,0,0,1293,1294,3,96,48,0,1294,1295,5,164,0,0,1295,1300,3,84,42,0,
-		1296,1297,5,170,0,0,1297,1299,3,84,42,0,1298,1296,1,0,0,0,1299,1302,1,
-		0,0,0,1300,1298,1,0,0,0,1300,1301,1,0,0,0,1301,1303,1,0,0,0,1302,1300,
-		1,0,0,0,1303,1304,5,165,0,0,1304,1321,1,0,0,0,1305,1306,5,164,0,0,1306,
-		1309,3,70,35,0,1307,1308,5,170,0,0,1308,1310,3,70,35,0,1309,1307,1,0,0,
-		0,1310,1311,1,0,0,0,1311,1309,1,0,0,0,1311,1312,1,0,0,0,1312,1313,1,0,
-		0,0,1313,1314,5,165,0,0,1314,1321,1,0,0,0,1315,1316,5,164,0,0,1316,1317,
-		3,70,35,0,1317,1318,5,165,0,0,1318,1321,1,0,0,0,1319,1321,3,96,48,0,1320,
-		1144,1,0,0,0,1320,1145,1,0,0,0,1320,1146,1,0,0,0,1320,1147,1,0,0,0,1320,
-		1148,1,0,0,0,1320,1149,1,0,0,0,1320,1150,1,0,0,0,1320,1155,1,0,0,0,1320,
-		1158,1,0,0,0,1320,1159,1,0,0,0,1320,1174,1,0,0,0,1320,1181,1,0,0,0,1320,
-		1188,1,0,0,0,1320,1199,1,0,0,0,1320,1206,1,0,0,0,1320,1218,1,0,0,0,1320,
-		1223,1,0,0,0,1320,1227,1,0,0,0,1320,1269,1,0,0,0,1320,1281,1,0,0,0,1320,
-		1293,1,0,0,0,1320,1305,1,0,0,0,1320,1315,1,0,0,0,1320,1319,1,0,0,0,1321,
-		81,1,0,0,0,1322,1325,5,179,0,0,1323,1325,3,96,48,0,1324,1322,1,0,0,0,1324,
-		1323,1,0,0,0,1325,1326,1,0,0,0,1326,1327,5,175,0,0,1327,1328,3,70,35,0,
-		1328,83,1,0,0,0,1329,1330,3,96,48,0,1330,1331,5,174,0,0,1331,1332,3,70,
-		35,0,1332,85,1,0,0,0,1333,1339,5,76,0,0,1334,1340,3,96,48,0,1335,1336,
-		5,164,0,0,1336,1337,3,64,32,0,1337,1338,5,165,0,0,1338,1340,1,0,0,0,1339,
-		1334,1,0,0,0,1339,1335,1,0,0,0,1340,87,1,0,0,0,1341,1342,5,131,0,0,1342,
-		1343,3,70,35,0,1343,1344,5,119,0,0,1344,1345,3,70,35,0,1345,89,1,0,0,0,
-		1346,1347,5,176,0,0,1347,1354,3,96,48,0,1348,1349,5,177,0,0,1349,1354,
-		3,96,48,0,1350,1351,5,175,0,0,1351,1354,3,96,48,0,1352,1354,5,178,0,0,
-		1353,1346,1,0,0,0,1353,1348,1,0,0,0,1353,1350,1,0,0,0,1353,1352,1,0,0,
-		0,1354,91,1,0,0,0,1355,1366,3,96,48,0,1356,1357,5,164,0,0,1357,1362,5,
-		181,0,0,1358,1359,5,170,0,0,1359,1361,5,181,0,0,1360,1358,1,0,0,0,1361,
-		1364,1,0,0,0,1362,1360,1,0,0,0,1362,1363,1,0,0,0,1363,1365,1,0,0,0,1364,
-		1362,1,0,0,0,1365,1367,5,165,0,0,1366,1356,1,0,0,0,1366,1367,1,0,0,0,1367,
-		1375,1,0,0,0,1368,1370,5,166,0,0,1369,1371,5,181,0,0,1370,1369,1,0,0,0,
-		1370,1371,1,0,0,0,1371,1372,1,0,0,0,1372,1374,5,167,0,0,1373,1368,1,0,
-		0,0,1374,1377,1,0,0,0,1375,1373,1,0,0,0,1375,1376,1,0,0,0,1376,1402,1,
-		0,0,0,1377,1375,1,0,0,0,1378,1379,3,96,48,0,1379,1380,5,152,0,0,1380,1385,
-		3,92,46,0,1381,1382,5,170,0,0,1382,1384,3,92,46,0,1383,1381,1,0,0,0,1384,
-		1387,1,0,0,0,1385,1383,1,0,0,0,1385,1386,1,0,0,0,1386,1388,1,0,0,0,1387,
-		1385,1,0,0,0,1388,1399,5,154,0,0,1389,1390,5,164,0,0,1390,1395,5,181,0,
-		0,1391,1392,5,170,0,0,1392,1394,5,181,0,0,1393,1391,1,0,0,0,1394,1397,
-		1,0,0,0,1395,1393,1,0,0,0,1395,1396,1,0,0,0,1396,1398,1,0,0,0,1397,1395,
-		1,0,0,0,1398,1400,5,165,0,0,1399,1389,1,0,0,0,1399,1400,1,0,0,0,1400,1402,
-		1,0,0,0,1401,1355,1,0,0,0,1401,1378,1,0,0,0,1402,93,1,0,0,0,1403,1408,
-		3,96,48,0,1404,1405,5,170,0,0,1405,1407,3,96,48,0,1406,1404,1,0,0,0,1407,
-		1410,1,0,0,0,1408,1406,1,0,0,0,1408,1409,1,0,0,0,1409,95,1,0,0,0,1410,
-		1408,1,0,0,0,1411,1415,5,184,0,0,1412,1415,5,185,0,0,1413,1415,3,98,49,
-		0,1414,1411,1,0,0,0,1414,1412,1,0,0,0,1414,1413,1,0,0,0,1415,97,1,0,0,
-		0,1416,1417,7,26,0,0,1417,99,1,0,0,0,200,103,110,115,121,124,132,139,146,
-		152,161,166,170,176,186,198,203,207,214,226,233,237,241,248,260,264,268,
-		272,280,294,299,306,315,323,328,331,337,346,363,369,374,386,400,413,418,
-		420,427,436,448,464,473,478,491,495,497,500,504,507,511,518,526,539,545,
-		548,550,560,567,575,582,589,598,601,605,610,614,622,625,629,635,638,643,
-		651,653,661,664,673,685,698,704,712,715,719,728,733,737,743,749,751,771,
-		779,781,785,789,793,797,801,806,809,812,815,819,822,831,834,840,845,848,
-		854,857,863,865,881,888,895,902,909,911,915,923,927,929,932,939,948,957,
-		960,963,966,976,987,996,1000,1008,1010,1018,1023,1030,1034,1042,1050,1059,
-		1065,1071,1077,1079,1085,1103,1114,1116,1121,1125,1129,1131,1134,1138,
-		1140,1153,1161,1166,1170,1195,1209,1212,1231,1238,1241,1250,1253,1255,
-		1264,1267,1275,1278,1287,1290,1300,1311,1320,1324,1339,1353,1362,1366,
-		1370,1375,1385,1395,1399,1401,1408,1414
+		1,0,0,0,241,242,1,0,0,0,242,443,1,0,0,0,243,244,5,97,0,0,244,443,5,35,
+		0,0,245,246,5,97,0,0,246,248,5,119,0,0,247,249,7,1,0,0,248,247,1,0,0,0,
+		248,249,1,0,0,0,249,250,1,0,0,0,250,443,3,96,48,0,251,252,5,97,0,0,252,
+		253,5,136,0,0,253,254,5,76,0,0,254,443,3,96,48,0,255,256,5,15,0,0,256,
+		257,5,34,0,0,257,260,3,96,48,0,258,259,5,135,0,0,259,261,5,187,0,0,260,
+		258,1,0,0,0,260,261,1,0,0,0,261,443,1,0,0,0,262,267,5,25,0,0,263,265,5,
+		34,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,266,1,0,0,0,266,268,3,96,48,
+		0,267,264,1,0,0,0,267,268,1,0,0,0,268,272,1,0,0,0,269,270,5,26,0,0,270,
+		271,5,187,0,0,271,273,7,2,0,0,272,269,1,0,0,0,272,273,1,0,0,0,273,443,
+		1,0,0,0,274,276,5,29,0,0,275,277,5,34,0,0,276,275,1,0,0,0,276,277,1,0,
+		0,0,277,278,1,0,0,0,278,282,3,96,48,0,279,280,5,30,0,0,280,281,5,93,0,
+		0,281,283,5,187,0,0,282,279,1,0,0,0,282,283,1,0,0,0,283,443,1,0,0,0,284,
+		286,7,3,0,0,285,287,7,4,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,443,1,
+		0,0,0,288,290,7,5,0,0,289,291,7,4,0,0,290,289,1,0,0,0,290,291,1,0,0,0,
+		291,443,1,0,0,0,292,294,7,6,0,0,293,295,7,4,0,0,294,293,1,0,0,0,294,295,
+		1,0,0,0,295,443,1,0,0,0,296,302,7,7,0,0,297,303,3,96,48,0,298,299,5,170,
+		0,0,299,300,3,18,9,0,300,301,5,171,0,0,301,303,1,0,0,0,302,297,1,0,0,0,
+		302,298,1,0,0,0,303,443,1,0,0,0,304,305,5,17,0,0,305,306,5,170,0,0,306,
+		307,3,18,9,0,307,308,5,171,0,0,308,309,5,127,0,0,309,321,5,185,0,0,310,
+		311,5,170,0,0,311,316,3,16,8,0,312,313,5,176,0,0,313,315,3,16,8,0,314,
+		312,1,0,0,0,315,318,1,0,0,0,316,314,1,0,0,0,316,317,1,0,0,0,317,319,1,
+		0,0,0,318,316,1,0,0,0,319,320,5,171,0,0,320,322,1,0,0,0,321,310,1,0,0,
+		0,321,322,1,0,0,0,322,443,1,0,0,0,323,324,5,31,0,0,324,325,5,105,0,0,325,
+		328,3,96,48,0,326,327,5,107,0,0,327,329,5,108,0,0,328,326,1,0,0,0,328,
+		329,1,0,0,0,329,330,1,0,0,0,330,331,5,7,0,0,331,332,3,18,9,0,332,443,1,
+		0,0,0,333,334,5,40,0,0,334,337,5,105,0,0,335,336,5,57,0,0,336,338,5,46,
+		0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,443,3,96,48,0,
+		340,341,5,97,0,0,341,443,5,106,0,0,342,343,5,97,0,0,343,345,5,109,0,0,
+		344,346,5,76,0,0,345,344,1,0,0,0,345,346,1,0,0,0,346,353,1,0,0,0,347,350,
+		3,96,48,0,348,349,5,177,0,0,349,351,3,96,48,0,350,348,1,0,0,0,350,351,
+		1,0,0,0,351,354,1,0,0,0,352,354,5,185,0,0,353,347,1,0,0,0,353,352,1,0,
+		0,0,354,443,1,0,0,0,355,356,5,97,0,0,356,443,5,110,0,0,357,359,5,96,0,
+		0,358,360,5,112,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,
+		362,3,96,48,0,362,363,7,8,0,0,363,364,3,70,35,0,364,443,1,0,0,0,365,368,
+		5,113,0,0,366,369,5,2,0,0,367,369,3,96,48,0,368,366,1,0,0,0,368,367,1,
+		0,0,0,369,443,1,0,0,0,370,371,5,97,0,0,371,443,5,111,0,0,372,373,5,31,
+		0,0,373,374,5,101,0,0,374,375,3,96,48,0,375,376,5,53,0,0,376,377,5,170,
+		0,0,377,378,3,18,9,0,378,379,5,171,0,0,379,380,5,65,0,0,380,385,3,12,6,
+		0,381,382,5,176,0,0,382,384,3,12,6,0,383,381,1,0,0,0,384,387,1,0,0,0,385,
+		383,1,0,0,0,385,386,1,0,0,0,386,391,1,0,0,0,387,385,1,0,0,0,388,389,5,
+		121,0,0,389,390,5,12,0,0,390,392,3,70,35,0,391,388,1,0,0,0,391,392,1,0,
+		0,0,392,396,1,0,0,0,393,394,5,55,0,0,394,395,5,12,0,0,395,397,3,70,35,
+		0,396,393,1,0,0,0,396,397,1,0,0,0,397,398,1,0,0,0,398,399,5,123,0,0,399,
+		400,5,187,0,0,400,443,1,0,0,0,401,402,5,103,0,0,402,403,5,101,0,0,403,
+		443,3,96,48,0,404,405,5,40,0,0,405,408,5,101,0,0,406,407,5,57,0,0,407,
+		409,5,46,0,0,408,406,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,443,3,
+		96,48,0,411,412,5,97,0,0,412,443,5,102,0,0,413,414,5,59,0,0,414,415,5,
+		114,0,0,415,416,5,185,0,0,416,417,5,65,0,0,417,418,3,96,48,0,418,419,5,
+		115,0,0,419,422,5,185,0,0,420,421,5,116,0,0,421,423,3,96,48,0,422,420,
+		1,0,0,0,422,423,1,0,0,0,423,443,1,0,0,0,424,425,5,59,0,0,425,426,3,96,
+		48,0,426,427,5,185,0,0,427,428,5,65,0,0,428,440,3,96,48,0,429,430,5,170,
+		0,0,430,435,3,16,8,0,431,432,5,176,0,0,432,434,3,16,8,0,433,431,1,0,0,
+		0,434,437,1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,436,438,1,0,0,0,437,
+		435,1,0,0,0,438,439,5,171,0,0,439,441,1,0,0,0,440,429,1,0,0,0,440,441,
+		1,0,0,0,441,443,1,0,0,0,442,137,1,0,0,0,442,142,1,0,0,0,442,143,1,0,0,
+		0,442,172,1,0,0,0,442,179,1,0,0,0,442,190,1,0,0,0,442,209,1,0,0,0,442,
+		216,1,0,0,0,442,228,1,0,0,0,442,243,1,0,0,0,442,245,1,0,0,0,442,251,1,
+		0,0,0,442,255,1,0,0,0,442,262,1,0,0,0,442,274,1,0,0,0,442,284,1,0,0,0,
+		442,288,1,0,0,0,442,292,1,0,0,0,442,296,1,0,0,0,442,304,1,0,0,0,442,323,
+		1,0,0,0,442,333,1,0,0,0,442,340,1,0,0,0,442,342,1,0,0,0,442,355,1,0,0,
+		0,442,357,1,0,0,0,442,365,1,0,0,0,442,370,1,0,0,0,442,372,1,0,0,0,442,
+		401,1,0,0,0,442,404,1,0,0,0,442,411,1,0,0,0,442,413,1,0,0,0,442,424,1,
+		0,0,0,443,5,1,0,0,0,444,445,3,96,48,0,445,449,3,92,46,0,446,448,3,8,4,
+		0,447,446,1,0,0,0,448,451,1,0,0,0,449,447,1,0,0,0,449,450,1,0,0,0,450,
+		7,1,0,0,0,451,449,1,0,0,0,452,453,5,73,0,0,453,459,5,74,0,0,454,459,5,
+		74,0,0,455,456,5,143,0,0,456,459,5,116,0,0,457,459,5,144,0,0,458,452,1,
+		0,0,0,458,454,1,0,0,0,458,455,1,0,0,0,458,457,1,0,0,0,459,9,1,0,0,0,460,
+		461,5,137,0,0,461,462,5,118,0,0,462,463,5,125,0,0,463,464,5,132,0,0,464,
+		465,5,96,0,0,465,470,3,14,7,0,466,467,5,176,0,0,467,469,3,14,7,0,468,466,
+		1,0,0,0,469,472,1,0,0,0,470,468,1,0,0,0,470,471,1,0,0,0,471,501,1,0,0,
+		0,472,470,1,0,0,0,473,474,5,137,0,0,474,475,5,118,0,0,475,476,5,125,0,
+		0,476,501,5,36,0,0,477,478,5,137,0,0,478,479,5,73,0,0,479,480,5,118,0,
+		0,480,481,5,125,0,0,481,486,5,62,0,0,482,483,5,170,0,0,483,484,3,94,47,
+		0,484,485,5,171,0,0,485,487,1,0,0,0,486,482,1,0,0,0,486,487,1,0,0,0,487,
+		488,1,0,0,0,488,489,5,134,0,0,489,490,5,170,0,0,490,495,3,70,35,0,491,
+		492,5,176,0,0,492,494,3,70,35,0,493,491,1,0,0,0,494,497,1,0,0,0,495,493,
+		1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,495,1,0,0,0,498,499,5,171,
+		0,0,499,501,1,0,0,0,500,460,1,0,0,0,500,473,1,0,0,0,500,477,1,0,0,0,501,
+		11,1,0,0,0,502,503,3,96,48,0,503,504,7,9,0,0,504,505,5,84,0,0,505,13,1,
+		0,0,0,506,507,3,96,48,0,507,508,5,156,0,0,508,509,3,70,35,0,509,15,1,0,
+		0,0,510,513,5,104,0,0,511,512,5,123,0,0,512,514,5,187,0,0,513,511,1,0,
+		0,0,513,514,1,0,0,0,514,520,1,0,0,0,515,517,3,96,48,0,516,518,3,70,35,
+		0,517,516,1,0,0,0,517,518,1,0,0,0,518,520,1,0,0,0,519,510,1,0,0,0,519,
+		515,1,0,0,0,520,17,1,0,0,0,521,523,3,20,10,0,522,521,1,0,0,0,522,523,1,
+		0,0,0,523,524,1,0,0,0,524,526,3,24,12,0,525,527,3,42,21,0,526,525,1,0,
+		0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,46,23,0,529,528,1,0,0,0,
+		529,530,1,0,0,0,530,19,1,0,0,0,531,533,5,141,0,0,532,534,5,87,0,0,533,
+		532,1,0,0,0,533,534,1,0,0,0,534,535,1,0,0,0,535,540,3,22,11,0,536,537,
+		5,176,0,0,537,539,3,22,11,0,538,536,1,0,0,0,539,542,1,0,0,0,540,538,1,
+		0,0,0,540,541,1,0,0,0,541,21,1,0,0,0,542,540,1,0,0,0,543,548,3,96,48,0,
+		544,545,5,170,0,0,545,546,3,94,47,0,546,547,5,171,0,0,547,549,1,0,0,0,
+		548,544,1,0,0,0,548,549,1,0,0,0,549,550,1,0,0,0,550,551,5,7,0,0,551,552,
+		5,170,0,0,552,553,3,18,9,0,553,554,5,171,0,0,554,23,1,0,0,0,555,556,6,
+		12,-1,0,556,557,3,26,13,0,557,572,1,0,0,0,558,559,10,2,0,0,559,561,5,63,
+		0,0,560,562,3,32,16,0,561,560,1,0,0,0,561,562,1,0,0,0,562,563,1,0,0,0,
+		563,571,3,24,12,3,564,565,10,1,0,0,565,567,7,10,0,0,566,568,3,32,16,0,
+		567,566,1,0,0,0,567,568,1,0,0,0,568,569,1,0,0,0,569,571,3,24,12,2,570,
+		558,1,0,0,0,570,564,1,0,0,0,571,574,1,0,0,0,572,570,1,0,0,0,572,573,1,
+		0,0,0,573,25,1,0,0,0,574,572,1,0,0,0,575,590,3,30,15,0,576,577,5,134,0,
+		0,577,582,3,28,14,0,578,579,5,176,0,0,579,581,3,28,14,0,580,578,1,0,0,
+		0,581,584,1,0,0,0,582,580,1,0,0,0,582,583,1,0,0,0,583,590,1,0,0,0,584,
+		582,1,0,0,0,585,586,5,170,0,0,586,587,3,18,9,0,587,588,5,171,0,0,588,590,
+		1,0,0,0,589,575,1,0,0,0,589,576,1,0,0,0,589,585,1,0,0,0,590,27,1,0,0,0,
+		591,592,5,170,0,0,592,597,3,70,35,0,593,594,5,176,0,0,594,596,3,70,35,
+		0,595,593,1,0,0,0,596,599,1,0,0,0,597,595,1,0,0,0,597,598,1,0,0,0,598,
+		600,1,0,0,0,599,597,1,0,0,0,600,601,5,171,0,0,601,29,1,0,0,0,602,604,5,
+		94,0,0,603,605,3,32,16,0,604,603,1,0,0,0,604,605,1,0,0,0,605,606,1,0,0,
+		0,606,611,3,34,17,0,607,608,5,176,0,0,608,610,3,34,17,0,609,607,1,0,0,
+		0,610,613,1,0,0,0,611,609,1,0,0,0,611,612,1,0,0,0,612,623,1,0,0,0,613,
+		611,1,0,0,0,614,615,5,53,0,0,615,620,3,48,24,0,616,617,5,176,0,0,617,619,
+		3,48,24,0,618,616,1,0,0,0,619,622,1,0,0,0,620,618,1,0,0,0,620,621,1,0,
+		0,0,621,624,1,0,0,0,622,620,1,0,0,0,623,614,1,0,0,0,623,624,1,0,0,0,624,
+		627,1,0,0,0,625,626,5,138,0,0,626,628,3,70,35,0,627,625,1,0,0,0,627,628,
+		1,0,0,0,628,632,1,0,0,0,629,630,5,55,0,0,630,631,5,12,0,0,631,633,3,36,
+		18,0,632,629,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,0,634,635,5,56,0,0,
+		635,637,3,70,35,0,636,634,1,0,0,0,636,637,1,0,0,0,637,647,1,0,0,0,638,
+		639,5,139,0,0,639,644,3,62,31,0,640,641,5,176,0,0,641,643,3,62,31,0,642,
+		640,1,0,0,0,643,646,1,0,0,0,644,642,1,0,0,0,644,645,1,0,0,0,645,648,1,
+		0,0,0,646,644,1,0,0,0,647,638,1,0,0,0,647,648,1,0,0,0,648,651,1,0,0,0,
+		649,650,5,140,0,0,650,652,3,70,35,0,651,649,1,0,0,0,651,652,1,0,0,0,652,
+		31,1,0,0,0,653,654,7,11,0,0,654,33,1,0,0,0,655,660,3,70,35,0,656,658,5,
+		7,0,0,657,656,1,0,0,0,657,658,1,0,0,0,658,659,1,0,0,0,659,661,3,96,48,
+		0,660,657,1,0,0,0,660,661,1,0,0,0,661,676,1,0,0,0,662,663,3,96,48,0,663,
+		664,5,177,0,0,664,666,1,0,0,0,665,662,1,0,0,0,665,666,1,0,0,0,666,667,
+		1,0,0,0,667,673,5,165,0,0,668,669,5,45,0,0,669,670,5,170,0,0,670,671,3,
+		94,47,0,671,672,5,171,0,0,672,674,1,0,0,0,673,668,1,0,0,0,673,674,1,0,
+		0,0,674,676,1,0,0,0,675,655,1,0,0,0,675,665,1,0,0,0,676,35,1,0,0,0,677,
+		687,5,2,0,0,678,683,3,38,19,0,679,680,5,176,0,0,680,682,3,38,19,0,681,
+		679,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,687,1,
+		0,0,0,685,683,1,0,0,0,686,677,1,0,0,0,686,678,1,0,0,0,687,37,1,0,0,0,688,
+		689,5,152,0,0,689,690,5,170,0,0,690,695,3,70,35,0,691,692,5,176,0,0,692,
+		694,3,70,35,0,693,691,1,0,0,0,694,697,1,0,0,0,695,693,1,0,0,0,695,696,
+		1,0,0,0,696,698,1,0,0,0,697,695,1,0,0,0,698,699,5,171,0,0,699,727,1,0,
+		0,0,700,701,5,153,0,0,701,702,5,170,0,0,702,707,3,70,35,0,703,704,5,176,
+		0,0,704,706,3,70,35,0,705,703,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,
+		707,708,1,0,0,0,708,710,1,0,0,0,709,707,1,0,0,0,710,711,5,171,0,0,711,
+		727,1,0,0,0,712,713,5,154,0,0,713,714,5,155,0,0,714,715,5,170,0,0,715,
+		720,3,40,20,0,716,717,5,176,0,0,717,719,3,40,20,0,718,716,1,0,0,0,719,
+		722,1,0,0,0,720,718,1,0,0,0,720,721,1,0,0,0,721,723,1,0,0,0,722,720,1,
+		0,0,0,723,724,5,171,0,0,724,727,1,0,0,0,725,727,3,70,35,0,726,688,1,0,
+		0,0,726,700,1,0,0,0,726,712,1,0,0,0,726,725,1,0,0,0,727,39,1,0,0,0,728,
+		737,5,170,0,0,729,734,3,70,35,0,730,731,5,176,0,0,731,733,3,70,35,0,732,
+		730,1,0,0,0,733,736,1,0,0,0,734,732,1,0,0,0,734,735,1,0,0,0,735,738,1,
+		0,0,0,736,734,1,0,0,0,737,729,1,0,0,0,737,738,1,0,0,0,738,739,1,0,0,0,
+		739,742,5,171,0,0,740,742,3,70,35,0,741,728,1,0,0,0,741,740,1,0,0,0,742,
+		41,1,0,0,0,743,744,5,80,0,0,744,745,5,12,0,0,745,750,3,44,22,0,746,747,
+		5,176,0,0,747,749,3,44,22,0,748,746,1,0,0,0,749,752,1,0,0,0,750,748,1,
+		0,0,0,750,751,1,0,0,0,751,43,1,0,0,0,752,750,1,0,0,0,753,755,3,70,35,0,
+		754,756,7,12,0,0,755,754,1,0,0,0,755,756,1,0,0,0,756,759,1,0,0,0,757,758,
+		5,75,0,0,758,760,7,13,0,0,759,757,1,0,0,0,759,760,1,0,0,0,760,45,1,0,0,
+		0,761,762,5,71,0,0,762,765,3,70,35,0,763,764,5,77,0,0,764,766,3,70,35,
+		0,765,763,1,0,0,0,765,766,1,0,0,0,766,774,1,0,0,0,767,768,5,77,0,0,768,
+		771,3,70,35,0,769,770,5,71,0,0,770,772,3,70,35,0,771,769,1,0,0,0,771,772,
+		1,0,0,0,772,774,1,0,0,0,773,761,1,0,0,0,773,767,1,0,0,0,774,47,1,0,0,0,
+		775,776,6,24,-1,0,776,777,3,52,26,0,777,803,1,0,0,0,778,779,10,4,0,0,779,
+		780,5,32,0,0,780,781,5,67,0,0,781,802,3,52,26,0,782,783,10,3,0,0,783,784,
+		3,50,25,0,784,785,5,67,0,0,785,793,3,52,26,0,786,787,5,78,0,0,787,794,
+		3,70,35,0,788,789,5,133,0,0,789,790,5,170,0,0,790,791,3,94,47,0,791,792,
+		5,171,0,0,792,794,1,0,0,0,793,786,1,0,0,0,793,788,1,0,0,0,794,802,1,0,
+		0,0,795,796,10,2,0,0,796,797,5,72,0,0,797,798,3,50,25,0,798,799,5,67,0,
+		0,799,800,3,52,26,0,800,802,1,0,0,0,801,778,1,0,0,0,801,782,1,0,0,0,801,
+		795,1,0,0,0,802,805,1,0,0,0,803,801,1,0,0,0,803,804,1,0,0,0,804,49,1,0,
+		0,0,805,803,1,0,0,0,806,808,5,61,0,0,807,806,1,0,0,0,807,808,1,0,0,0,808,
+		824,1,0,0,0,809,811,5,69,0,0,810,812,5,81,0,0,811,810,1,0,0,0,811,812,
+		1,0,0,0,812,824,1,0,0,0,813,815,5,91,0,0,814,816,5,81,0,0,815,814,1,0,
+		0,0,815,816,1,0,0,0,816,824,1,0,0,0,817,819,5,54,0,0,818,820,5,81,0,0,
+		819,818,1,0,0,0,819,820,1,0,0,0,820,824,1,0,0,0,821,824,5,95,0,0,822,824,
+		5,6,0,0,823,807,1,0,0,0,823,809,1,0,0,0,823,813,1,0,0,0,823,817,1,0,0,
+		0,823,821,1,0,0,0,823,822,1,0,0,0,824,51,1,0,0,0,825,828,3,96,48,0,826,
+		827,5,177,0,0,827,829,3,96,48,0,828,826,1,0,0,0,828,829,1,0,0,0,829,831,
+		1,0,0,0,830,832,3,56,28,0,831,830,1,0,0,0,831,832,1,0,0,0,832,834,1,0,
+		0,0,833,835,3,58,29,0,834,833,1,0,0,0,834,835,1,0,0,0,835,837,1,0,0,0,
+		836,838,3,60,30,0,837,836,1,0,0,0,837,838,1,0,0,0,838,888,1,0,0,0,839,
+		841,5,185,0,0,840,842,3,58,29,0,841,840,1,0,0,0,841,842,1,0,0,0,842,844,
+		1,0,0,0,843,845,3,60,30,0,844,843,1,0,0,0,844,845,1,0,0,0,845,888,1,0,
+		0,0,846,847,3,96,48,0,847,856,5,170,0,0,848,853,3,70,35,0,849,850,5,176,
+		0,0,850,852,3,70,35,0,851,849,1,0,0,0,852,855,1,0,0,0,853,851,1,0,0,0,
+		853,854,1,0,0,0,854,857,1,0,0,0,855,853,1,0,0,0,856,848,1,0,0,0,856,857,
+		1,0,0,0,857,862,1,0,0,0,858,859,5,176,0,0,859,861,3,54,27,0,860,858,1,
+		0,0,0,861,864,1,0,0,0,862,860,1,0,0,0,862,863,1,0,0,0,863,865,1,0,0,0,
+		864,862,1,0,0,0,865,867,5,171,0,0,866,868,3,58,29,0,867,866,1,0,0,0,867,
+		868,1,0,0,0,868,870,1,0,0,0,869,871,3,60,30,0,870,869,1,0,0,0,870,871,
+		1,0,0,0,871,888,1,0,0,0,872,873,5,170,0,0,873,874,3,18,9,0,874,876,5,171,
+		0,0,875,877,3,58,29,0,876,875,1,0,0,0,876,877,1,0,0,0,877,879,1,0,0,0,
+		878,880,3,60,30,0,879,878,1,0,0,0,879,880,1,0,0,0,880,888,1,0,0,0,881,
+		882,5,170,0,0,882,883,3,48,24,0,883,885,5,171,0,0,884,886,3,58,29,0,885,
+		884,1,0,0,0,885,886,1,0,0,0,886,888,1,0,0,0,887,825,1,0,0,0,887,839,1,
+		0,0,0,887,846,1,0,0,0,887,872,1,0,0,0,887,881,1,0,0,0,888,53,1,0,0,0,889,
+		890,3,96,48,0,890,891,7,14,0,0,891,892,3,70,35,0,892,55,1,0,0,0,893,894,
+		5,135,0,0,894,904,5,187,0,0,895,896,5,7,0,0,896,897,5,76,0,0,897,898,5,
+		126,0,0,898,904,5,185,0,0,899,900,5,11,0,0,900,904,3,96,48,0,901,902,5,
+		124,0,0,902,904,3,96,48,0,903,893,1,0,0,0,903,895,1,0,0,0,903,899,1,0,
+		0,0,903,901,1,0,0,0,904,57,1,0,0,0,905,906,5,99,0,0,906,907,7,15,0,0,907,
+		908,5,170,0,0,908,910,3,70,35,0,909,911,5,84,0,0,910,909,1,0,0,0,910,911,
+		1,0,0,0,911,912,1,0,0,0,912,917,5,171,0,0,913,914,5,88,0,0,914,915,5,170,
+		0,0,915,916,5,187,0,0,916,918,5,171,0,0,917,913,1,0,0,0,917,918,1,0,0,
+		0,918,952,1,0,0,0,919,920,5,100,0,0,920,921,3,70,35,0,921,924,5,93,0,0,
+		922,923,5,120,0,0,923,925,3,70,35,0,924,922,1,0,0,0,924,925,1,0,0,0,925,
+		933,1,0,0,0,926,927,5,122,0,0,927,928,5,12,0,0,928,931,3,70,35,0,929,930,
+		5,141,0,0,930,932,5,90,0,0,931,929,1,0,0,0,931,932,1,0,0,0,932,934,1,0,
+		0,0,933,926,1,0,0,0,933,934,1,0,0,0,934,937,1,0,0,0,935,936,5,123,0,0,
+		936,938,5,187,0,0,937,935,1,0,0,0,937,938,1,0,0,0,938,952,1,0,0,0,939,
+		940,5,100,0,0,940,941,3,70,35,0,941,945,5,84,0,0,942,943,5,121,0,0,943,
+		944,5,12,0,0,944,946,3,70,35,0,945,942,1,0,0,0,945,946,1,0,0,0,946,949,
+		1,0,0,0,947,948,5,123,0,0,948,950,5,187,0,0,949,947,1,0,0,0,949,950,1,
+		0,0,0,950,952,1,0,0,0,951,905,1,0,0,0,951,919,1,0,0,0,951,939,1,0,0,0,
+		952,59,1,0,0,0,953,955,5,7,0,0,954,953,1,0,0,0,954,955,1,0,0,0,955,956,
+		1,0,0,0,956,961,3,96,48,0,957,958,5,170,0,0,958,959,3,94,47,0,959,960,
+		5,171,0,0,960,962,1,0,0,0,961,957,1,0,0,0,961,962,1,0,0,0,962,61,1,0,0,
+		0,963,964,3,96,48,0,964,965,5,7,0,0,965,966,5,170,0,0,966,967,3,64,32,
+		0,967,968,5,171,0,0,968,63,1,0,0,0,969,971,3,96,48,0,970,969,1,0,0,0,970,
+		971,1,0,0,0,971,982,1,0,0,0,972,973,5,83,0,0,973,974,5,12,0,0,974,979,
+		3,70,35,0,975,976,5,176,0,0,976,978,3,70,35,0,977,975,1,0,0,0,978,981,
+		1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,
+		0,982,972,1,0,0,0,982,983,1,0,0,0,983,985,1,0,0,0,984,986,3,42,21,0,985,
+		984,1,0,0,0,985,986,1,0,0,0,986,988,1,0,0,0,987,989,3,66,33,0,988,987,
+		1,0,0,0,988,989,1,0,0,0,989,65,1,0,0,0,990,991,7,16,0,0,991,999,3,68,34,
+		0,992,993,7,16,0,0,993,994,5,10,0,0,994,995,3,68,34,0,995,996,5,5,0,0,
+		996,997,3,68,34,0,997,999,1,0,0,0,998,990,1,0,0,0,998,992,1,0,0,0,999,
+		67,1,0,0,0,1000,1001,5,130,0,0,1001,1010,5,85,0,0,1002,1003,5,130,0,0,
+		1003,1010,5,52,0,0,1004,1005,5,33,0,0,1005,1010,5,92,0,0,1006,1007,3,70,
+		35,0,1007,1008,7,17,0,0,1008,1010,1,0,0,0,1009,1000,1,0,0,0,1009,1002,
+		1,0,0,0,1009,1004,1,0,0,0,1009,1006,1,0,0,0,1010,69,1,0,0,0,1011,1012,
+		6,35,-1,0,1012,1013,3,96,48,0,1013,1014,5,162,0,0,1014,1015,3,70,35,5,
+		1015,1023,1,0,0,0,1016,1018,3,74,37,0,1017,1019,3,72,36,0,1018,1017,1,
+		0,0,0,1018,1019,1,0,0,0,1019,1023,1,0,0,0,1020,1021,5,73,0,0,1021,1023,
+		3,70,35,3,1022,1011,1,0,0,0,1022,1016,1,0,0,0,1022,1020,1,0,0,0,1023,1032,
+		1,0,0,0,1024,1025,10,2,0,0,1025,1026,5,5,0,0,1026,1031,3,70,35,3,1027,
+		1028,10,1,0,0,1028,1029,5,79,0,0,1029,1031,3,70,35,2,1030,1024,1,0,0,0,
+		1030,1027,1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,0,0,
+		0,1033,71,1,0,0,0,1034,1032,1,0,0,0,1035,1036,3,78,39,0,1036,1037,3,74,
+		37,0,1037,1102,1,0,0,0,1038,1040,5,66,0,0,1039,1041,5,73,0,0,1040,1039,
+		1,0,0,0,1040,1041,1,0,0,0,1041,1042,1,0,0,0,1042,1102,5,74,0,0,1043,1045,
+		5,66,0,0,1044,1046,5,73,0,0,1045,1044,1,0,0,0,1045,1046,1,0,0,0,1046,1047,
+		1,0,0,0,1047,1048,5,39,0,0,1048,1049,5,53,0,0,1049,1102,3,74,37,0,1050,
+		1052,5,66,0,0,1051,1053,5,73,0,0,1052,1051,1,0,0,0,1052,1053,1,0,0,0,1053,
+		1054,1,0,0,0,1054,1102,7,18,0,0,1055,1057,5,73,0,0,1056,1055,1,0,0,0,1056,
+		1057,1,0,0,0,1057,1058,1,0,0,0,1058,1059,5,10,0,0,1059,1060,3,74,37,0,
+		1060,1061,5,5,0,0,1061,1062,3,74,37,0,1062,1102,1,0,0,0,1063,1065,5,73,
+		0,0,1064,1063,1,0,0,0,1064,1065,1,0,0,0,1065,1066,1,0,0,0,1066,1067,5,
+		60,0,0,1067,1068,5,170,0,0,1068,1069,3,18,9,0,1069,1070,5,171,0,0,1070,
+		1102,1,0,0,0,1071,1073,5,73,0,0,1072,1071,1,0,0,0,1072,1073,1,0,0,0,1073,
+		1074,1,0,0,0,1074,1075,5,60,0,0,1075,1076,5,170,0,0,1076,1081,3,70,35,
+		0,1077,1078,5,176,0,0,1078,1080,3,70,35,0,1079,1077,1,0,0,0,1080,1083,
+		1,0,0,0,1081,1079,1,0,0,0,1081,1082,1,0,0,0,1082,1084,1,0,0,0,1083,1081,
+		1,0,0,0,1084,1085,5,171,0,0,1085,1102,1,0,0,0,1086,1088,5,73,0,0,1087,
+		1086,1,0,0,0,1087,1088,1,0,0,0,1088,1089,1,0,0,0,1089,1090,5,60,0,0,1090,
+		1091,5,170,0,0,1091,1102,5,171,0,0,1092,1094,5,73,0,0,1093,1092,1,0,0,
+		0,1093,1094,1,0,0,0,1094,1095,1,0,0,0,1095,1096,7,19,0,0,1096,1099,3,74,
+		37,0,1097,1098,5,43,0,0,1098,1100,3,74,37,0,1099,1097,1,0,0,0,1099,1100,
+		1,0,0,0,1100,1102,1,0,0,0,1101,1035,1,0,0,0,1101,1038,1,0,0,0,1101,1043,
+		1,0,0,0,1101,1050,1,0,0,0,1101,1056,1,0,0,0,1101,1064,1,0,0,0,1101,1072,
+		1,0,0,0,1101,1087,1,0,0,0,1101,1093,1,0,0,0,1102,73,1,0,0,0,1103,1104,
+		6,37,-1,0,1104,1108,3,80,40,0,1105,1106,7,20,0,0,1106,1108,3,74,37,4,1107,
+		1103,1,0,0,0,1107,1105,1,0,0,0,1108,1138,1,0,0,0,1109,1110,10,3,0,0,1110,
+		1111,7,21,0,0,1111,1137,3,74,37,4,1112,1113,10,2,0,0,1113,1114,7,20,0,
+		0,1114,1137,3,74,37,3,1115,1116,10,1,0,0,1116,1117,5,169,0,0,1117,1137,
+		3,74,37,2,1118,1119,10,7,0,0,1119,1120,5,172,0,0,1120,1125,3,76,38,0,1121,
+		1122,5,176,0,0,1122,1124,3,76,38,0,1123,1121,1,0,0,0,1124,1127,1,0,0,0,
+		1125,1123,1,0,0,0,1125,1126,1,0,0,0,1126,1128,1,0,0,0,1127,1125,1,0,0,
+		0,1128,1129,5,173,0,0,1129,1137,1,0,0,0,1130,1131,10,6,0,0,1131,1132,5,
+		179,0,0,1132,1137,3,92,46,0,1133,1134,10,5,0,0,1134,1135,5,177,0,0,1135,
+		1137,3,96,48,0,1136,1109,1,0,0,0,1136,1112,1,0,0,0,1136,1115,1,0,0,0,1136,
+		1118,1,0,0,0,1136,1130,1,0,0,0,1136,1133,1,0,0,0,1137,1140,1,0,0,0,1138,
+		1136,1,0,0,0,1138,1139,1,0,0,0,1139,75,1,0,0,0,1140,1138,1,0,0,0,1141,
+		1163,3,70,35,0,1142,1144,3,70,35,0,1143,1142,1,0,0,0,1143,1144,1,0,0,0,
+		1144,1145,1,0,0,0,1145,1147,5,181,0,0,1146,1148,3,70,35,0,1147,1146,1,
+		0,0,0,1147,1148,1,0,0,0,1148,1153,1,0,0,0,1149,1151,5,181,0,0,1150,1152,
+		3,70,35,0,1151,1150,1,0,0,0,1151,1152,1,0,0,0,1152,1154,1,0,0,0,1153,1149,
+		1,0,0,0,1153,1154,1,0,0,0,1154,1163,1,0,0,0,1155,1157,3,70,35,0,1156,1155,
+		1,0,0,0,1156,1157,1,0,0,0,1157,1158,1,0,0,0,1158,1160,5,179,0,0,1159,1161,
+		3,70,35,0,1160,1159,1,0,0,0,1160,1161,1,0,0,0,1161,1163,1,0,0,0,1162,1141,
+		1,0,0,0,1162,1143,1,0,0,0,1162,1156,1,0,0,0,1163,77,1,0,0,0,1164,1165,
+		7,22,0,0,1165,79,1,0,0,0,1166,1343,5,74,0,0,1167,1343,7,18,0,0,1168,1343,
+		5,187,0,0,1169,1343,7,23,0,0,1170,1343,5,185,0,0,1171,1343,5,186,0,0,1172,
+		1173,5,64,0,0,1173,1175,7,24,0,0,1174,1176,3,96,48,0,1175,1174,1,0,0,0,
+		1175,1176,1,0,0,0,1176,1343,1,0,0,0,1177,1178,3,92,46,0,1178,1179,5,185,
+		0,0,1179,1343,1,0,0,0,1180,1343,3,90,45,0,1181,1183,5,13,0,0,1182,1184,
+		3,70,35,0,1183,1182,1,0,0,0,1183,1184,1,0,0,0,1184,1186,1,0,0,0,1185,1187,
+		3,88,44,0,1186,1185,1,0,0,0,1187,1188,1,0,0,0,1188,1186,1,0,0,0,1188,1189,
+		1,0,0,0,1189,1192,1,0,0,0,1190,1191,5,41,0,0,1191,1193,3,70,35,0,1192,
+		1190,1,0,0,0,1192,1193,1,0,0,0,1193,1194,1,0,0,0,1194,1195,5,42,0,0,1195,
+		1343,1,0,0,0,1196,1197,7,25,0,0,1197,1198,5,170,0,0,1198,1199,3,70,35,
+		0,1199,1200,5,7,0,0,1200,1201,3,92,46,0,1201,1202,5,171,0,0,1202,1343,
+		1,0,0,0,1203,1204,5,48,0,0,1204,1205,5,170,0,0,1205,1206,3,96,48,0,1206,
+		1207,5,53,0,0,1207,1208,3,70,35,0,1208,1209,5,171,0,0,1209,1343,1,0,0,
+		0,1210,1211,5,145,0,0,1211,1212,5,170,0,0,1212,1213,3,70,35,0,1213,1214,
+		5,53,0,0,1214,1217,3,70,35,0,1215,1216,5,151,0,0,1216,1218,3,70,35,0,1217,
+		1215,1,0,0,0,1217,1218,1,0,0,0,1218,1219,1,0,0,0,1219,1220,5,171,0,0,1220,
+		1343,1,0,0,0,1221,1222,5,146,0,0,1222,1223,5,170,0,0,1223,1224,3,74,37,
+		0,1224,1225,5,60,0,0,1225,1226,3,74,37,0,1226,1227,5,171,0,0,1227,1343,
+		1,0,0,0,1228,1229,5,147,0,0,1229,1231,5,170,0,0,1230,1232,7,26,0,0,1231,
+		1230,1,0,0,0,1231,1232,1,0,0,0,1232,1234,1,0,0,0,1233,1235,3,70,35,0,1234,
+		1233,1,0,0,0,1234,1235,1,0,0,0,1235,1236,1,0,0,0,1236,1237,5,53,0,0,1237,
+		1238,3,70,35,0,1238,1239,5,171,0,0,1239,1343,1,0,0,0,1240,1241,5,46,0,
+		0,1241,1242,5,170,0,0,1242,1243,3,18,9,0,1243,1244,5,171,0,0,1244,1343,
+		1,0,0,0,1245,1246,5,170,0,0,1246,1247,3,18,9,0,1247,1248,5,171,0,0,1248,
+		1343,1,0,0,0,1249,1250,3,96,48,0,1250,1277,5,170,0,0,1251,1278,5,165,0,
+		0,1252,1254,3,32,16,0,1253,1252,1,0,0,0,1253,1254,1,0,0,0,1254,1255,1,
+		0,0,0,1255,1260,3,70,35,0,1256,1257,5,176,0,0,1257,1259,3,70,35,0,1258,
+		1256,1,0,0,0,1259,1262,1,0,0,0,1260,1258,1,0,0,0,1260,1261,1,0,0,0,1261,
+		1264,1,0,0,0,1262,1260,1,0,0,0,1263,1253,1,0,0,0,1263,1264,1,0,0,0,1264,
+		1275,1,0,0,0,1265,1266,5,80,0,0,1266,1267,5,12,0,0,1267,1272,3,44,22,0,
+		1268,1269,5,176,0,0,1269,1271,3,44,22,0,1270,1268,1,0,0,0,1271,1274,1,
+		0,0,0,1272,1270,1,0,0,0,1272,1273,1,0,0,0,1273,1276,1,0,0,0,1274,1272,
+		1,0,0,0,1275,1265,1,0,0,0,1275,1276,1,0,0,0,1276,1278,1,0,0,0,1277,1251,
+		1,0,0,0,1277,1263,1,0,0,0,1278,1279,1,0,0,0,1279,1286,5,171,0,0,1280,1281,
+		5,50,0,0,1281,1282,5,170,0,0,1282,1283,5,138,0,0,1283,1284,3,70,35,0,1284,
+		1285,5,171,0,0,1285,1287,1,0,0,0,1286,1280,1,0,0,0,1286,1287,1,0,0,0,1287,
+		1289,1,0,0,0,1288,1290,3,86,43,0,1289,1288,1,0,0,0,1289,1290,1,0,0,0,1290,
+		1343,1,0,0,0,1291,1300,5,172,0,0,1292,1297,3,70,35,0,1293,1294,5,176,0,
+		0,1294,1296,3,70,35,0,1295,1293,1,0,0,0,1296,1299,1,0,0,0,1297,1295,1,
+		0,0,0,1297,1298,1,0,0,0,1298,1301,1,0,0,0,1299,1297,1,0,0,0,1300,1292,
+		1,0,0,0,1300,1301,1,0,0,0,1301,1302,1,0,0,0,1302,1343,5,173,0,0,1303,1312,
+		5,174,0,0,1304,1309,3,82,41,0,1305,1306,5,176,0,0,1306,1308,3,82,41,0,
+		1307,1305,1,0,0,0,1308,1311,1,0,0,0,1309,1307,1,0,0,0,1309,1310,1,0,0,
+		0,1310,1313,1,0,0,0,1311,1309,1,0,0,0,1312,1304,1,0,0,0,1312,1313,1,0,
+		0,0,1313,1314,1,0,0,0,1314,1343,5,175,0,0,1315,1316,3,96,48,0,1316,1317,
+		5,170,0,0,1317,1322,3,84,42,0,1318,1319,5,176,0,0,1319,1321,3,84,42,0,
+		1320,1318,1,0,0,0,1321,1324,1,0,0,0,1322,1320,1,0,0,0,1322,1323,1,0,0,
+		0,1323,1325,1,0,0,0,1324,1322,1,0,0,0,1325,1326,5,171,0,0,1326,1343,1,
+		0,0,0,1327,1328,5,170,0,0,1328,1331,3,70,35,0,1329,1330,5,176,0,0,1330,
+		1332,3,70,35,0,1331,1329,1,0,0,0,1332,1333,1,0,0,0,1333,1331,1,0,0,0,1333,
+		1334,1,0,0,0,1334,1335,1,0,0,0,1335,1336,5,171,0,0,1336,1343,1,0,0,0,1337,
+		1338,5,170,0,0,1338,1339,3,70,35,0,1339,1340,5,171,0,0,1340,1343,1,0,0,
+		0,1341,1343,3,96,48,0,1342,1166,1,0,0,0,1342,1167,1,0,0,0,1342,1168,1,
+		0,0,0,1342,1169,1,0,0,0,1342,1170,1,0,0,0,1342,1171,1,0,0,0,1342,1172,
+		1,0,0,0,1342,1177,1,0,0,0,1342,1180,1,0,0,0,1342,1181,1,0,0,0,1342,1196,
+		1,0,0,0,1342,1203,1,0,0,0,1342,1210,1,0,0,0,1342,1221,1,0,0,0,1342,1228,
+		1,0,0,0,1342,1240,1,0,0,0,1342,1245,1,0,0,0,1342,1249,1,0,0,0,1342,1291,
+		1,0,0,0,1342,1303,1,0,0,0,1342,1315,1,0,0,0,1342,1327,1,0,0,0,1342,1337,
+		1,0,0,0,1342,1341,1,0,0,0,1343,81,1,0,0,0,1344,1347,5,185,0,0,1345,1347,
+		3,96,48,0,1346,1344,1,0,0,0,1346,1345,1,0,0,0,1347,1348,1,0,0,0,1348,1349,
+		5,181,0,0,1349,1350,3,70,35,0,1350,83,1,0,0,0,1351,1352,3,96,48,0,1352,
+		1353,5,180,0,0,1353,1354,3,70,35,0,1354,85,1,0,0,0,1355,1361,5,82,0,0,
+		1356,1362,3,96,48,0,1357,1358,5,170,0,0,1358,1359,3,64,32,0,1359,1360,
+		5,171,0,0,1360,1362,1,0,0,0,1361,1356,1,0,0,0,1361,1357,1,0,0,0,1362,87,
+		1,0,0,0,1363,1364,5,137,0,0,1364,1365,3,70,35,0,1365,1366,5,125,0,0,1366,
+		1367,3,70,35,0,1367,89,1,0,0,0,1368,1369,5,182,0,0,1369,1376,3,96,48,0,
+		1370,1371,5,183,0,0,1371,1376,3,96,48,0,1372,1373,5,181,0,0,1373,1376,
+		3,96,48,0,1374,1376,5,184,0,0,1375,1368,1,0,0,0,1375,1370,1,0,0,0,1375,
+		1372,1,0,0,0,1375,1374,1,0,0,0,1376,91,1,0,0,0,1377,1388,3,96,48,0,1378,
+		1379,5,170,0,0,1379,1384,5,187,0,0,1380,1381,5,176,0,0,1381,1383,5,187,
+		0,0,1382,1380,1,0,0,0,1383,1386,1,0,0,0,1384,1382,1,0,0,0,1384,1385,1,
+		0,0,0,1385,1387,1,0,0,0,1386,1384,1,0,0,0,1387,1389,5,171,0,0,1388,1378,
+		1,0,0,0,1388,1389,1,0,0,0,1389,1397,1,0,0,0,1390,1392,5,172,0,0,1391,1393,
+		5,187,0,0,1392,1391,1,0,0,0,1392,1393,1,0,0,0,1393,1394,1,0,0,0,1394,1396,
+		5,173,0,0,1395,1390,1,0,0,0,1396,1399,1,0,0,0,1397,1395,1,0,0,0,1397,1398,
+		1,0,0,0,1398,1424,1,0,0,0,1399,1397,1,0,0,0,1400,1401,3,96,48,0,1401,1402,
+		5,158,0,0,1402,1407,3,92,46,0,1403,1404,5,176,0,0,1404,1406,3,92,46,0,
+		1405,1403,1,0,0,0,1406,1409,1,0,0,0,1407,1405,1,0,0,0,1407,1408,1,0,0,
+		0,1408,1410,1,0,0,0,1409,1407,1,0,0,0,1410,1421,5,160,0,0,1411,1412,5,
+		170,0,0,1412,1417,5,187,0,0,1413,1414,5,176,0,0,1414,1416,5,187,0,0,1415,
+		1413,1,0,0,0,1416,1419,1,0,0,0,1417,1415,1,0,0,0,1417,1418,1,0,0,0,1418,
+		1420,1,0,0,0,1419,1417,1,0,0,0,1420,1422,5,171,0,0,1421,1411,1,0,0,0,1421,
+		1422,1,0,0,0,1422,1424,1,0,0,0,1423,1377,1,0,0,0,1423,1400,1,0,0,0,1424,
+		93,1,0,0,0,1425,1430,3,96,48,0,1426,1427,5,176,0,0,1427,1429,3,96,48,0,
+		1428,1426,1,0,0,0,1429,1432,1,0,0,0,1430,1428,1,0,0,0,1430,1431,1,0,0,
+		0,1431,95,1,0,0,0,1432,1430,1,0,0,0,1433,1437,5,190,0,0,1434,1437,5,191,
+		0,0,1435,1437,3,98,49,0,1436,1433,1,0,0,0,1436,1434,1,0,0,0,1436,1435,
+		1,0,0,0,1437,97,1,0,0,0,1438,1439,7,27,0,0,1439,99,1,0,0,0,205,103,110,
+		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
+		237,241,248,260,264,267,272,276,282,286,290,294,302,316,321,328,337,345,
+		350,353,359,368,385,391,396,408,422,435,440,442,449,458,470,486,495,500,
+		513,517,519,522,526,529,533,540,548,561,567,570,572,582,589,597,604,611,
+		620,623,627,632,636,644,647,651,657,660,665,673,675,683,686,695,707,720,
+		726,734,737,741,750,755,759,765,771,773,793,801,803,807,811,815,819,823,
+		828,831,834,837,841,844,853,856,862,867,870,876,879,885,887,903,910,917,
+		924,931,933,937,945,949,951,954,961,970,979,982,985,988,998,1009,1018,
+		1022,1030,1032,1040,1045,1052,1056,1064,1072,1081,1087,1093,1099,1101,
+		1107,1125,1136,1138,1143,1147,1151,1153,1156,1160,1162,1175,1183,1188,
+		1192,1217,1231,1234,1253,1260,1263,1272,1275,1277,1286,1289,1297,1300,
+		1309,1312,1322,1333,1342,1346,1361,1375,1384,1388,1392,1397,1407,1417,
+		1421,1423,1430,1436
 	};
 
 	public static readonly ATN _ATN =

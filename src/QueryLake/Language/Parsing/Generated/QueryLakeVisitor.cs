@@ -137,6 +137,20 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCheckDataset([NotNull] QueryLakeParser.CheckDatasetContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>vacuum</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitVacuum([NotNull] QueryLakeParser.VacuumContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>compact</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCompact([NotNull] QueryLakeParser.CompactContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>beginTransaction</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
