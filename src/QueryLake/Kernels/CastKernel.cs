@@ -239,7 +239,15 @@ internal static class CastKernel
         return picks;
     }
 
-    private static string Show(object? v) => v is string s ? $"'{s}'" : System.Convert.ToString(v, CultureInfo.InvariantCulture) ?? "NULL";
+    private static string Show(object? v) => v switch
+    {
+        null => "NULL",
+        string s => $"'{s}'",
+        byte[] bytes => $"<blob {bytes.Length} bytes>",
+        System.Collections.IDictionary fields => "{" + string.Join(", ", fields.Keys.Cast<object?>().Select(k => $"{k}: {Show(fields[k!])}")) + "}",
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Show)) + "]",
+        _ => System.Convert.ToString(v, CultureInfo.InvariantCulture) ?? "NULL",
+    };
 
     public static PrimitiveArray<double> ToFloat64(ArrowArray a)
     {

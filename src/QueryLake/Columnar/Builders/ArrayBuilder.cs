@@ -75,6 +75,8 @@ public abstract class ArrayBuilder
     /// <summary>An array of <paramref name="length"/> nulls of <paramref name="type"/>.</summary>
     public static ArrowArray Nulls(DataType type, int length)
     {
+        // An untyped NULL that is evaluated at all is a condition (WHERE NULL, ON NULL, WHEN NULL): a boolean NULL.
+        if (type.Id == TypeId.Null) type = DataType.Boolean;
         // Flat types: zeroed buffers at once (a join's unread columns are NULL placeholders of a whole build side).
         if (length > 0)
         {

@@ -8,7 +8,7 @@ internal static class MathFunctions
     public static void Register(FunctionRegistry r)
     {
         r.Add(new ScalarFunction("abs", "abs(x)", "Absolute value (a DECIMAL stays DECIMAL).", "SELECT abs(-3) → 3", t => DecimalArithmetic.Rounding("abs", t) ?? (TypeRules.Numeric(t[0], t[0]) is { } c
-            ? new Resolution(c, RowMapped.Kernel(c, a => a[0] is long l ? (l == long.MinValue ? throw new Errors.QueryLakeException("QL-OVERFLOW", "integer overflow in abs") : Math.Abs(l)) : Math.Abs((double)a[0]!)), [c]) : null)));
+            ? new Resolution(c, RowMapped.Kernel(c, a => a[0] is long l ? (l == long.MinValue ? throw new Errors.QueryLakeException("QL-OVERFLOW", "integer overflow in abs") : (object)Math.Abs(l)) : Math.Abs((double)a[0]!)), [c]) : null)));
         r.Add(Double1("sqrt", "Square root.", "SELECT sqrt(16) → 4.0", Math.Sqrt));
         r.Add(Double1("ln", "Natural logarithm.", "SELECT ln(1) → 0.0", Math.Log));
         r.Add(Double1("log10", "Base-10 logarithm.", "SELECT log10(100) → 2.0", Math.Log10));

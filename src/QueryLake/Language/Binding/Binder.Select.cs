@@ -330,6 +330,8 @@ internal sealed partial class Binder
         // DISTINCT applies to the first argument; the others (a separator, a quantile) must be constants.
         if (f.Distinct && (args.Count == 0 || args.Skip(1).Any(a => a is not Literal)))
             throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}(DISTINCT …) takes one argument that varies; the others must be constants");
+        // An untyped NULL argument (max(NULL)) takes a type, as a scalar function's does.
+        args = args.Select(Concrete).ToList();
         var resolution = function.Resolve(args.Select(a => a.Type).ToList())
             ?? throw Error(f.At, "QL-NO-FUNCTION", $"{f.Name}({string.Join(", ", args.Select(a => a.Type.ToString()))}) does not exist; {f.Name} takes {function.Signature}");
         if (resolution.InputTypes is { } want) args = args.Select((a, i) => i < want.Count ? CastTo(a, want[i]) : Concrete(a)).ToList();

@@ -21,7 +21,7 @@ internal static class DeletionVector
     {
         var set = new HashSet<uint>();
         if (record is null) return set;
-        FileChecksum.Verify(Path.Combine(datasetPath, record.Path), record.Checksum);
+        FileChecksum.VerifyOnce(Path.Combine(datasetPath, record.Path), record.Checksum);
         using var reader = ArrowFileReader.Open(Path.Combine(datasetPath, record.Path));
         foreach (var b in reader.ReadAll())
             foreach (var v in ((PrimitiveArray<uint>)b.Columns[0]).Values) set.Add(v);

@@ -1,6 +1,5 @@
 using System.IO.Hashing;
 using QueryLake.Errors;
-using QueryLake.Formats;
 
 namespace QueryLake.Storage.Integrity;
 
@@ -12,15 +11,35 @@ namespace QueryLake.Storage.Integrity;
 /// </summary>
 internal static class FileChecksum
 {
-    /// <summary>The checksum of a whole file.</summary>
+    /// <summary>The checksum of a whole file, read sequentially (no mapping: a mapping lives until the collector
+    /// frees it, and a process verifying many files would run out of them).</summary>
     public static string Of(string path)
     {
         var hash = new XxHash3();
-        var file = MappedFile.Open(path);
-        for (long offset = 0; offset < file.Length; offset += 1 << 26)
-            hash.Append(file.Span(offset, (int)Math.Min(1 << 26, file.Length - offset)));
-        GC.KeepAlive(file);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            int n;
+            while ((n = fs.Read(buffer, 0, buffer.Length)) > 0) hash.Append(buffer.AsSpan(0, n));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
         return Hex(hash.GetCurrentHashAsUInt64());
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, string Checksum, long Length, DateTime Written), bool> Verified = new();
+
+    /// <summary><see cref="Verify"/>, once per process for a file that has not changed since (its path, recorded
+    /// checksum, length and modification time): deletion vectors are read by every scan of their fragment.</summary>
+    public static void VerifyOnce(string path, string? expected)
+    {
+        if (expected is null) return;
+        var info = new FileInfo(path);
+        var key = (path, expected, info.Exists ? info.Length : -1, info.Exists ? info.LastWriteTimeUtc : default);
+        if (Verified.ContainsKey(key)) return;
+        Verify(path, expected);
+        if (Verified.Count > 100_000) Verified.Clear();
+        Verified[key] = true;
     }
 
     /// <summary>Fails with <see cref="CorruptFileException"/> (QL-CORRUPT) when the file does not hash to
