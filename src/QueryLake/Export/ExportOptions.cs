@@ -11,6 +11,10 @@ namespace QueryLake.Export;
 /// <param name="ShuffleSeed">Shuffle the rows with this seed (a full permutation) before writing; null keeps order.</param>
 internal sealed record ExportOptions(string Format, char Delimiter = ',', string? Compression = null, int RowGroupSize = 122_880, int? Shards = null, long? ShuffleSeed = null)
 {
+    /// <summary>Temporary files a killed COPY left beside a target are removed once older than this (the session's
+    /// <c>vacuum_grace</c>).</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The file extension of one output file.</summary>
     public string Extension => Format switch { "webdataset" => "tar", "json" => "jsonl", var f => f };
 }

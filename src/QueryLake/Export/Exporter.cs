@@ -96,7 +96,60 @@ internal static class Exporter
         void Finish();
     }
 
-    private static ISink Sink(string path, Schema schema, ExportOptions o) => o.Format switch
+    /// <summary>A sink for <paramref name="path"/>: every format writes a temporary file beside it and renames it into
+    /// place when finished (Parquet's writer does so itself), so a failed, cancelled or killed COPY never leaves a
+    /// partial file under the target's name. Temporary files that a killed COPY left beside the target are removed
+    /// once older than <paramref name="o"/>'s grace.</summary>
+    private static ISink Sink(string path, Schema schema, ExportOptions o)
+    {
+        RemoveStale(path, o.StaleAfter);
+        if (o.Format == "parquet") return Open(path, schema, o);
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        return new Published(Open(temp, schema, o), temp, path);
+    }
+
+    private static void RemoveStale(string path, TimeSpan staleAfter)
+    {
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (dir is null || !Directory.Exists(dir)) return;
+        foreach (var f in Directory.EnumerateFiles(dir, System.IO.Path.GetFileName(path) + ".tmp-*"))
+            try { if (File.GetLastWriteTimeUtc(f) < DateTime.UtcNow - staleAfter) File.Delete(f); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Writes to a temporary file and renames it to the target once finished; deletes it otherwise.</summary>
+    private sealed class Published(ISink inner, string temp, string path) : ISink
+    {
+        private bool _published, _closed;
+
+        public long Rows => inner.Rows;
+
+        public void Write(RecordBatch batch, ReadOnlySpan<long> sampleNumbers) => inner.Write(batch, sampleNumbers);
+
+        public void Finish()
+        {
+            inner.Finish();
+            Close();
+            File.Move(temp, path, overwrite: true);
+            _published = true;
+        }
+
+        private void Close()
+        {
+            if (_closed) return;
+            _closed = true;
+            inner.Dispose();
+        }
+
+        public void Dispose()
+        {
+            Close();
+            if (!_published) try { File.Delete(temp); } catch (IOException) { }
+        }
+    }
+
+    private static ISink Open(string path, Schema schema, ExportOptions o) => o.Format switch
     {
         "csv" => new Adapter<TextWriters.CsvSink>(new TextWriters.CsvSink(path, schema, o.Delimiter), (w, b) => w.Write(b), w => w.Rows),
         "json" => new Adapter<TextWriters.JsonLinesSink>(new TextWriters.JsonLinesSink(path, schema), (w, b) => w.Write(b), w => w.Rows),

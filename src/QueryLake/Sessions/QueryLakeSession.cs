@@ -611,7 +611,7 @@ public sealed partial class QueryLakeSession : IDisposable
         var options = new Export.ExportOptions(format, Option("delimiter", Option("delim", ",")) is { Length: 1 } d ? d[0]
                 : throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "DELIMITER must be one character"),
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
-            c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle);
+            c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle) { StaleAfter = VacuumGrace };
         using var hasher = new Lineage.ContentHasher(plan.Schema);
         long Sink(Schema schema, IEnumerable<RecordBatch> batches)
         {
