@@ -94,7 +94,6 @@ public sealed class IntegrityTests : IDisposable
     {
         var expected = Read();
         var random = new Random(7);
-        int detected = 0;
         foreach (var file in Files())
             for (int trial = 0; trial < 8; trial++)
             {
@@ -105,18 +104,9 @@ public sealed class IntegrityTests : IDisposable
                 File.WriteAllBytes(file, bytes);
                 try
                 {
-                    // Every byte a read interprets is covered by a checksum; the padding between buffers is not, and
-                    // a flip there changes no value.
-                    (string, long) result;
-                    try { result = Read(); }
-                    catch (QueryLakeException e)
-                    {
-                        Assert.Equal("QL-CORRUPT", e.Code);
-                        Assert.Contains(Path.GetFileName(file), e.Message);
-                        detected++;
-                        continue;
-                    }
-                    Assert.Equal(expected, result);
+                    var e = Assert.ThrowsAny<QueryLakeException>(() => Read());
+                    Assert.Equal("QL-CORRUPT", e.Code);
+                    Assert.Contains(Path.GetFileName(file), e.Message);
                 }
                 finally
                 {
@@ -125,30 +115,6 @@ public sealed class IntegrityTests : IDisposable
                 }
             }
         Assert.Equal(expected, Read());
-        Assert.True(detected > Files().Count * 4, $"only {detected} flips were detected");
-    }
-
-    [Fact]
-    public void A_scan_verifies_only_the_columns_it_reads()
-    {
-        // Damage one value of column d (a double: any bits are a valid value) in the first data file: a scan of a is
-        // unaffected and hashes nothing of d; a scan of d fails with QL-CORRUPT instead of a wrong sum; CHECK DATASET
-        // reports the file.
-        var data = Files().First(f => f.Contains($"{Path.DirectorySeparatorChar}data{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
-        var reader = QueryLake.Formats.Ipc.ArrowFileReader.Open(data);
-        int column = reader.Schema.Fields.ToList().FindIndex(f => f.Name == "d");
-        var (start, end) = reader.ColumnRanges(0)[column];
-        var bytes = File.ReadAllBytes(data);
-        bytes[(start + end) / 2] ^= 0x5A;
-        File.WriteAllBytes(data, bytes);
-        using (var s = QueryLakeSession.Open(_lake))
-        {
-            Assert.Equal(24742L, s.Query("SELECT count(*) FROM t WHERE a >= 0").Rows().Single()[0]);
-            var e = Assert.ThrowsAny<QueryLakeException>(() => s.Query("SELECT sum(d) FROM t").Rows().ToList());
-            Assert.Equal("QL-CORRUPT", e.Code);
-            Assert.Contains("column 'd'", e.Message);
-        }
-        Assert.Contains(Check(), r => (string)r[3]! == "corrupt" && data.EndsWith((string)r[0]!, StringComparison.Ordinal));
     }
 
     [Fact]

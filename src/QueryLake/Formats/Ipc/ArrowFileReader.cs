@@ -106,26 +106,6 @@ public sealed class ArrowFileReader : IDisposable
         return (message, body);
     }
 
-    /// <summary>The bytes before the first record batch (the magic and the schema message) end here; the bytes after
-    /// the last one (dictionaries, end-of-stream marker, footer) start at the second value.</summary>
-    internal (long PrefixEnd, long SuffixStart) Layout => _batches.Length == 0 ? (_length, _length)
-        : (_batches.Min(b => b.Offset), _batches.Max(b => b.Offset + b.MetadataLength + b.BodyLength));
-
-    /// <summary>The file range of record batch <paramref name="index"/>'s metadata.</summary>
-    internal (long Start, long End) MetadataRange(int index) => (_batches[index].Offset, _batches[index].Offset + _batches[index].MetadataLength);
-
-    /// <summary>The file range each top-level column's buffers occupy in record batch <paramref name="index"/>.</summary>
-    internal (long Start, long End)[] ColumnRanges(int index) => IpcErrors.Guard(Path, () =>
-    {
-        var block = _batches[index];
-        var (message, _) = ReadMessage(block);
-        long body = block.Offset + block.MetadataLength;
-        return RecordBatchDecoder.ColumnRanges(message.Header, Schema).Select(r => r.End == 0 ? (body, body) : (body + r.Start, body + r.End)).ToArray();
-    });
-
-    /// <summary>Bytes [<paramref name="start"/>, <paramref name="end"/>) of the file.</summary>
-    internal ReadOnlyMemory<byte> Bytes(long start, long end) => IpcErrors.Guard(Path, () => Slice(start, end - start, "checked range"));
-
     /// <summary>Number of rows in batch <paramref name="index"/> (reads only its metadata).</summary>
     public int GetRecordBatchLength(int index)
     {

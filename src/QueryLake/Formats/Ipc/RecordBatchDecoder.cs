@@ -54,50 +54,6 @@ internal sealed class RecordBatchDecoder
 
     public int Length { get; }
 
-    /// <summary>For each top-level column of <paramref name="schema"/>, the range of the message body its buffers
-    /// occupy (from the first buffer's start to the last one's end; a column without bytes gives an empty range), read
-    /// from the batch's metadata alone: what a checksum of one column covers.</summary>
-    public static (long Start, long End)[] ColumnRanges(FlatTable batch, Schema schema)
-    {
-        var buffers = batch.GetVectorBytes(2, 16, out int count);
-        var result = new (long, long)[schema.Fields.Count];
-        int next = 0;
-        for (int c = 0; c < result.Length; c++)
-        {
-            int n = BufferCount(schema.Fields[c].DataType, 0);
-            if (next + n > count) throw new FlatBufferException($"record batch has too few buffers (at column '{schema.Fields[c].Name}')");
-            long start = long.MaxValue, end = 0;
-            for (int k = next; k < next + n; k++)
-            {
-                var span = buffers.Slice(16 * k);
-                long offset = BinaryPrimitives.ReadInt64LittleEndian(span), length = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
-                if (offset < 0 || length < 0) throw new FlatBufferException($"column '{schema.Fields[c].Name}': buffer [{offset}, {offset}+{length}) is out of range");
-                if (length == 0) continue;
-                start = Math.Min(start, offset);
-                end = Math.Max(end, offset + length);
-            }
-            result[c] = start == long.MaxValue ? (0, 0) : (start, end);
-            next += n;
-        }
-        return result;
-    }
-
-    /// <summary>How many buffers a column of <paramref name="type"/> has in a record batch (as <see cref="Decode"/> reads them).</summary>
-    private static int BufferCount(DataType type, int depth)
-    {
-        if (depth > 64) throw new FlatBufferException("arrays are nested more than 64 levels deep");
-        return type.StorageType switch
-        {
-            PrimitiveType or TimestampType or DecimalType => 2,
-            VariableBinaryType => 3,
-            ListType l => 2 + BufferCount(l.ValueField.DataType, depth + 1),
-            FixedSizeListType f => 1 + BufferCount(f.ValueField.DataType, depth + 1),
-            StructType s => 1 + s.Fields.Sum(x => BufferCount(x.DataType, depth + 1)),
-            DictionaryType => 2,
-            var t => throw new FlatBufferException($"unsupported type {t}"),
-        };
-    }
-
     public ArrayData[] DecodeColumns(Schema schema, int dictionaryFieldStart = 0)
     {
         _nextDictionaryField = dictionaryFieldStart;

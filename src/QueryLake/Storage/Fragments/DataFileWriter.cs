@@ -26,13 +26,12 @@ internal sealed class DataFileWriter : IDisposable
     private bool[] _encoded = [];
     private readonly StatisticsCollector?[] _stats;
     private readonly IReadOnlyList<int> _fieldIds;
-    private readonly string _relativePath, _datasetPath;
+    private readonly string _relativePath;
     private bool _done;
 
     public DataFileWriter(string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, IpcWriteOptions options, bool encodeText)
     {
         _relativePath = Path.Combine("data", $"{Guid.NewGuid():N}.arrow");
-        _datasetPath = datasetPath;
         var full = Path.Combine(datasetPath, _relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         _stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
@@ -78,8 +77,7 @@ internal sealed class DataFileWriter : IDisposable
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         _done = true;
-        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum,
-            Chunks = ChunkChecksums.Compute(System.IO.Path.Combine(_datasetPath, _relativePath)) };
+        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum };
         for (int i = 0; i < _stats.Length; i++)
             if (_stats[i] is { } s) record.Stats[_fieldIds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)] = s.Build();
         return record;

@@ -3,7 +3,6 @@ using QueryLake.Columnar;
 using QueryLake.Formats.Ipc;
 
 using QueryLake.Storage.Integrity;
-using QueryLake.Storage.Manifests;
 
 namespace QueryLake.Storage.Fragments;
 
@@ -15,44 +14,27 @@ namespace QueryLake.Storage.Fragments;
 internal sealed class FileCache
 {
     public const int MaxFiles = 4096;
-
-    /// <summary>Whether reads verify checksums (always, except in the benchmark that measures what they cost).</summary>
-    internal static bool VerifyChecksums { get; set; } = true;
     private readonly ConcurrentDictionary<string, CachedFile> _files = new();
 
     /// <summary>The open file at <paramref name="path"/>; the first open verifies it against the
     /// <paramref name="checksum"/> its manifest records (<see cref="FileChecksum"/>), so a damaged file fails with
     /// QL-CORRUPT instead of returning wrong values.</summary>
-    /// <remarks>A file with part checksums (<paramref name="chunks"/>) has its schema and footer verified here, each
-    /// batch's metadata before it is decoded and each column when first read (<see cref="CachedFile.Column"/>); one
-    /// with only a whole-file checksum is hashed whole here.</remarks>
-    public CachedFile Get(string path, string? checksum, ChunkRecord? chunks = null)
+    public CachedFile Get(string path, string? checksum)
     {
-        if (!VerifyChecksums) (checksum, chunks) = (null, null);
         if (_files.TryGetValue(path, out var cached)) return cached;
         if (_files.Count >= MaxFiles) _files.Clear();
         return _files.GetOrAdd(path, p =>
         {
-            if (chunks is not null) ChunkChecksums.VerifyEnds(p, chunks);
-            else FileChecksum.Verify(p, checksum);
-            var reader = ArrowFileReader.Open(p);
-            return new CachedFile(reader, chunks is null ? null : new ChunkChecksums.Verifier(reader, chunks));
+            FileChecksum.Verify(p, checksum);
+            return new CachedFile(ArrowFileReader.Open(p));
         });
     }
 
     public void Clear() => _files.Clear();
 }
 
-internal sealed class CachedFile(ArrowFileReader reader, ChunkChecksums.Verifier? verifier = null)
+internal sealed class CachedFile(ArrowFileReader reader)
 {
-    /// <summary>Column <paramref name="column"/> of batch <paramref name="index"/>, its checksum verified the first time.</summary>
-    public Columnar.Arrays.ArrowArray Column(int index, int column)
-    {
-        var batch = Batch(index);
-        verifier?.Column(index, column);
-        return batch.Columns[column];
-    }
-
     /// <summary>Each batch read: the batch itself (views of the mapping) or a weak reference to it (a decompressed copy).</summary>
     private readonly object?[] _batches = new object?[reader.RecordBatchCount];
 
@@ -65,7 +47,6 @@ internal sealed class CachedFile(ArrowFileReader reader, ChunkChecksums.Verifier
             case RecordBatch kept: return kept;
             case WeakReference<RecordBatch> weak when weak.TryGetTarget(out var alive): return alive;
         }
-        verifier?.Metadata(index);
         var batch = reader.ReadRecordBatch(index, out bool decompressed);
         Volatile.Write(ref _batches[index], decompressed ? new WeakReference<RecordBatch>(batch) : batch);
         return batch;

@@ -46,11 +46,10 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum, file.Chunks);
-                var batch = cached.Batch(index);
+                var batch = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum).Batch(index);
                 if (batch.Length != rows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
-                column = cached.Column(index, pos);
+                column = batch.Columns[pos];
                 if (column is DictionaryArray && field.DataType is not DictionaryType)
                 {
                     if (!encoded) column = Vectors.Plain(column);
