@@ -64,7 +64,7 @@ public sealed class ManifestFuzzTests
             Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a damaged manifest hung: {c}");
             task.GetAwaiter().GetResult();
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(400), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), property);
     }
 
     [Fact]
@@ -92,6 +92,6 @@ public sealed class ManifestFuzzTests
             }
             finally { File.Delete(path); }
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), property);
     }
 }

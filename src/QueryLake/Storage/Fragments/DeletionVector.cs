@@ -2,6 +2,7 @@ using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
+using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Manifests;
 
@@ -21,10 +22,17 @@ internal static class DeletionVector
     {
         var set = new HashSet<uint>();
         if (record is null) return set;
-        FileChecksum.VerifyOnce(Path.Combine(datasetPath, record.Path), record.Checksum);
-        using var reader = ArrowFileReader.Open(Path.Combine(datasetPath, record.Path));
+        var path = Path.Combine(datasetPath, record.Path);
+        FileChecksum.VerifyOnce(path, record.Checksum);
+        using var reader = ArrowFileReader.Open(path);
+        if (reader.Schema.Fields.Count != 1 || reader.Schema.Fields[0].DataType != DataType.UInt32)
+            throw new CorruptFileException(path, $"a deletion vector holds one uint32 column 'row', but this file's schema is {reader.Schema}");
         foreach (var b in reader.ReadAll())
-            foreach (var v in ((PrimitiveArray<uint>)b.Columns[0]).Values) set.Add(v);
+        {
+            if (b.Columns.Count != 1 || b.Columns[0] is not PrimitiveArray<uint> rows)
+                throw new CorruptFileException(path, "a record batch of the deletion vector does not hold one uint32 column");
+            foreach (var v in rows.Values) set.Add(v);
+        }
         return set;
     }
 
