@@ -106,6 +106,28 @@ public sealed class ArrowFileReader : IDisposable
         return (message, body);
     }
 
+    /// <summary>The bytes before the first record batch end here; the bytes after the last one start at the second
+    /// value (the ends of <see cref="IpcPartHashes"/>).</summary>
+    internal (long PrefixEnd, long SuffixStart) Layout => _batches.Length == 0 ? (_length, _length)
+        : (_batches[0].Offset, _batches[^1].Offset + _batches[^1].MetadataLength + _batches[^1].BodyLength);
+
+    /// <summary>The file range of record batch <paramref name="index"/>'s metadata.</summary>
+    internal (long Start, long End) MetadataRange(int index) => (_batches[index].Offset, _batches[index].Offset + _batches[index].MetadataLength);
+
+    /// <summary>The file range of top-level column <paramref name="column"/>'s part of record batch <paramref name="index"/>
+    /// (<see cref="RecordBatchDecoder.ColumnRanges"/>).</summary>
+    internal (long Start, long End) ColumnRange(int index, int column) => IpcErrors.Guard(Path, () =>
+    {
+        var block = _batches[index];
+        var (message, _) = ReadMessage(block);
+        long body = block.Offset + block.MetadataLength;
+        var (start, end) = RecordBatchDecoder.ColumnRanges(message.Header, Schema, block.BodyLength)[column];
+        return (body + start, body + end);
+    });
+
+    /// <summary>Bytes [<paramref name="start"/>, <paramref name="end"/>) of the file.</summary>
+    internal ReadOnlyMemory<byte> Bytes(long start, long end) => IpcErrors.Guard(Path, () => Slice(start, end - start, "checked range"));
+
     /// <summary>Number of rows in batch <paramref name="index"/> (reads only its metadata).</summary>
     public int GetRecordBatchLength(int index)
     {

@@ -25,11 +25,19 @@ public sealed class ArrowFileWriter : IDisposable
 
     /// <summary>Starts a file on <paramref name="stream"/>.</summary>
     public ArrowFileWriter(Stream stream, Schema schema, IpcWriteOptions? options = null, bool leaveOpen = false)
+        : this(stream, schema, options, leaveOpen, hashParts: false)
+    {
+    }
+
+    /// <summary>Starts a file on <paramref name="stream"/>; with <paramref name="hashParts"/> it also hashes the file's
+    /// parts as it writes them (<see cref="PartHashes"/>).</summary>
+    internal ArrowFileWriter(Stream stream, Schema schema, IpcWriteOptions? options, bool leaveOpen, bool hashParts)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;
         Schema = schema;
-        _writer = new IpcMessageWriter(stream, options ?? IpcWriteOptions.Default);
+        PartHashes = hashParts ? new IpcPartHashes() : null;
+        _writer = new IpcMessageWriter(stream, options ?? IpcWriteOptions.Default, PartHashes);
         _dictionaryFields = DictionaryCollector.Collect(schema, null);
         _writer.WriteRaw(Magic);
         _writer.WriteRaw([0, 0]);
@@ -42,6 +50,9 @@ public sealed class ArrowFileWriter : IDisposable
 
     /// <summary>The schema of every batch.</summary>
     public Schema Schema { get; }
+
+    /// <summary>The hashes of the file's parts, when asked for; complete once the file is finished.</summary>
+    internal IpcPartHashes? PartHashes { get; }
 
     /// <summary>Bytes written so far.</summary>
     public long BytesWritten => _writer.Position;
@@ -109,6 +120,7 @@ public sealed class ArrowFileWriter : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(len, footer.Length);
         _writer.WriteRaw(len);
         _writer.WriteRaw(Magic);
+        PartHashes?.Finish(_writer.Position);
         _stream.Flush();
         _finished = true;
     }

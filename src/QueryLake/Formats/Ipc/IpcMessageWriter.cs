@@ -6,7 +6,7 @@ using QueryLake.Native;
 namespace QueryLake.Formats.Ipc;
 
 /// <summary>Writes encapsulated IPC messages (schema, dictionary batch, record batch, end of stream).</summary>
-internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
+internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options, IpcPartHashes? parts = null)
 {
     public const short MetadataVersionV5 = 4;
     public const byte HeaderSchema = 1, HeaderDictionaryBatch = 2, HeaderRecordBatch = 3;
@@ -20,6 +20,7 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
         stream.Write(bytes);
+        parts?.Raw(bytes);
         Position += bytes.Length;
     }
 
@@ -45,7 +46,12 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
     private Block WriteBatch(int length, IEnumerable<ArrayData> columns, long? dictionaryId, bool isDelta)
     {
         var body = new RecordBatchBody();
-        foreach (var c in columns) body.Add(c);
+        var firstBuffers = new List<int>();
+        foreach (var c in columns)
+        {
+            firstBuffers.Add(body.Buffers.Count);
+            body.Add(c);
+        }
         var buffers = body.Buffers.Select(Compress).ToList();
 
         var b = new FlatBufferBuilder();
@@ -92,7 +98,7 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
             header = b.EndTable();
             headerType = HeaderDictionaryBatch;
         }
-        return WriteMessage(b, headerType, header, bodyLength, buffers);
+        return WriteMessage(b, headerType, header, bodyLength, buffers, dictionaryId is null ? firstBuffers : null);
     }
 
     private static long Pad8(long n) => (n + 7) & ~7L;
@@ -119,7 +125,10 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
         return result;
     }
 
-    private Block WriteMessage(FlatBufferBuilder b, byte headerType, int header, long bodyLength, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    /// <summary>Writes one message; for a record batch, <paramref name="columnStarts"/> gives each top-level column's
+    /// first buffer index, and the part hashes (if kept) get the batch's metadata and column hashes.</summary>
+    private Block WriteMessage(FlatBufferBuilder b, byte headerType, int header, long bodyLength, IReadOnlyList<ReadOnlyMemory<byte>> buffers,
+        IReadOnlyList<int>? columnStarts = null)
     {
         b.StartTable(5);
         b.AddInt16(0, MetadataVersionV5);
@@ -128,20 +137,46 @@ internal sealed class IpcMessageWriter(Stream stream, IpcWriteOptions options)
         b.AddInt64(3, bodyLength);
         var metadata = b.Finish(b.EndTable());
         Align8();
+        var hashes = columnStarts is not null && parts is not null ? new ulong[1 + columnStarts.Count] : null;
+        if (hashes is not null) parts!.BeginBatch(Position);
         long start = Position;
         int padded = (int)Pad8(metadata.Length);
         Span<byte> prefix = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, 0xFFFFFFFF);
         BinaryPrimitives.WriteInt32LittleEndian(prefix[4..], padded);
-        WriteRaw(prefix);
-        WriteRaw(metadata);
-        WriteRaw(Padding.AsSpan(0, padded - metadata.Length));
-        foreach (var buf in buffers)
+        var hash = hashes is null ? null : new System.IO.Hashing.XxHash3();
+        Part(hash, prefix);
+        Part(hash, metadata);
+        Part(hash, Padding.AsSpan(0, padded - metadata.Length));
+        int column = 0;
+        for (int i = 0; i < buffers.Count; i++)
         {
-            WriteRaw(buf.Span);
-            WriteRaw(Padding.AsSpan(0, (int)(Pad8(buf.Length) - buf.Length)));
+            // A column's part runs from its first buffer to the next column's first buffer.
+            while (hash is not null && column < columnStarts!.Count && columnStarts[column] == i)
+            {
+                hashes![column] = hash.GetCurrentHashAsUInt64();
+                hash.Reset();
+                column++;
+            }
+            Part(hash, buffers[i].Span);
+            Part(hash, Padding.AsSpan(0, (int)(Pad8(buffers[i].Length) - buffers[i].Length)));
+        }
+        if (hash is not null)
+        {
+            for (; column <= columnStarts!.Count; column++)
+            {
+                hashes![column] = hash.GetCurrentHashAsUInt64();
+                hash.Reset();
+            }
+            parts!.EndBatch(hashes!, Position);
         }
         return new Block(start, 8 + padded, bodyLength);
+    }
+
+    private void Part(System.IO.Hashing.XxHash3? hash, ReadOnlySpan<byte> bytes)
+    {
+        WriteRaw(bytes);
+        hash?.Append(bytes);
     }
 
     public void WriteEndOfStream()

@@ -54,6 +54,46 @@ internal sealed class RecordBatchDecoder
 
     public int Length { get; }
 
+    /// <summary>The body range of each top-level column of <paramref name="schema"/>, read from the batch's metadata
+    /// alone: from the offset of its first buffer to the next column's first buffer offset (the body's end for the last
+    /// column). These are the parts <see cref="IpcPartHashes"/> hashes.</summary>
+    public static (long Start, long End)[] ColumnRanges(FlatTable batch, Schema schema, long bodyLength)
+    {
+        var buffers = batch.GetVectorBytes(2, 16, out int count);
+        var starts = new long[schema.Fields.Count + 1];
+        int next = 0;
+        for (int c = 0; c < schema.Fields.Count; c++)
+        {
+            if (next >= count) throw new FlatBufferException($"record batch has too few buffers (at column '{schema.Fields[c].Name}')");
+            starts[c] = BinaryPrimitives.ReadInt64LittleEndian(buffers.Slice(16 * next));
+            next += BufferCount(schema.Fields[c].DataType, 0);
+        }
+        starts[^1] = bodyLength;
+        var result = new (long, long)[schema.Fields.Count];
+        for (int c = 0; c < result.Length; c++)
+        {
+            if (starts[c] < 0 || starts[c] > starts[c + 1])
+                throw new FlatBufferException($"column '{schema.Fields[c].Name}' starts at body offset {starts[c]}, outside [0, {starts[c + 1]}]");
+            result[c] = (starts[c], starts[c + 1]);
+        }
+        return result;
+    }
+
+    /// <summary>How many buffers a column of <paramref name="type"/> has in a record batch (as <see cref="DecodeColumns"/> reads them).</summary>
+    private static int BufferCount(DataType type, int depth)
+    {
+        if (depth > 64) throw new FlatBufferException("arrays are nested more than 64 levels deep");
+        return type.StorageType switch
+        {
+            PrimitiveType or TimestampType or DecimalType or DictionaryType => 2,
+            VariableBinaryType => 3,
+            ListType l => 2 + BufferCount(l.ValueField.DataType, depth + 1),
+            FixedSizeListType f => 1 + BufferCount(f.ValueField.DataType, depth + 1),
+            StructType s => 1 + s.Fields.Sum(x => BufferCount(x.DataType, depth + 1)),
+            var t => throw new FlatBufferException($"unsupported type {t}"),
+        };
+    }
+
     public ArrayData[] DecodeColumns(Schema schema, int dictionaryFieldStart = 0)
     {
         _nextDictionaryField = dictionaryFieldStart;

@@ -60,7 +60,7 @@ internal sealed class DataFileWriter : IDisposable
         _encoded = _schema.Fields.Select((f, i) => _encodeText && f.DataType.Equals(DataType.Utf8) && first.Length > 0
             && DictionaryEncoder.Distinct(first.Columns[i]) is var distinct && distinct > 0 && distinct * RowsPerDistinctValue <= first.Length).ToArray();
         var fields = _schema.Fields.Select((f, i) => _encoded[i] ? new Field(f.Name, DataType.DictionaryUtf8, f.Nullable, f.Metadata) : f).ToList();
-        return new ArrowFileWriter(_hashed, new Schema(fields, _schema.Metadata), _options, leaveOpen: true);
+        return new ArrowFileWriter(_hashed, new Schema(fields, _schema.Metadata), _options, leaveOpen: true, hashParts: true);
     }
 
     private RecordBatch Encode(RecordBatch batch)
@@ -72,12 +72,13 @@ internal sealed class DataFileWriter : IDisposable
 
     public DataFileRecord Finish()
     {
-        _writer ??= new ArrowFileWriter(_hashed, _schema, _options, leaveOpen: true);
+        _writer ??= new ArrowFileWriter(_hashed, _schema, _options, leaveOpen: true, hashParts: true);
         _writer.Finish();
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         _done = true;
-        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum };
+        var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum,
+            Parts = PartChecksums.Record(_writer.PartHashes!) };
         for (int i = 0; i < _stats.Length; i++)
             if (_stats[i] is { } s) record.Stats[_fieldIds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)] = s.Build();
         return record;

@@ -3,6 +3,7 @@ using QueryLake.Columnar;
 using QueryLake.Formats.Ipc;
 
 using QueryLake.Storage.Integrity;
+using QueryLake.Storage.Manifests;
 
 namespace QueryLake.Storage.Fragments;
 
@@ -14,27 +15,44 @@ namespace QueryLake.Storage.Fragments;
 internal sealed class FileCache
 {
     public const int MaxFiles = 4096;
+
+    /// <summary>Whether reads verify checksums (always, except in the benchmark that measures what they cost).</summary>
+    internal static bool VerifyChecksums { get; set; } = true;
+
     private readonly ConcurrentDictionary<string, CachedFile> _files = new();
 
-    /// <summary>The open file at <paramref name="path"/>; the first open verifies it against the
-    /// <paramref name="checksum"/> its manifest records (<see cref="FileChecksum"/>), so a damaged file fails with
-    /// QL-CORRUPT instead of returning wrong values.</summary>
-    public CachedFile Get(string path, string? checksum)
+    /// <summary>The open file at <paramref name="path"/>, verified against the checksums its manifest records, so a
+    /// damaged file fails with QL-CORRUPT instead of returning wrong values. A file with part checksums
+    /// (<paramref name="parts"/>, <see cref="PartChecksums"/>) has its schema and footer verified here, each batch's
+    /// metadata before it is decoded and each column when first read (<see cref="CachedFile.Column"/>); one with only a
+    /// whole-file <paramref name="checksum"/> (<see cref="FileChecksum"/>) is hashed whole here.</summary>
+    public CachedFile Get(string path, string? checksum, PartsRecord? parts)
     {
         if (_files.TryGetValue(path, out var cached)) return cached;
         if (_files.Count >= MaxFiles) _files.Clear();
+        if (!VerifyChecksums) (checksum, parts) = (null, null);
         return _files.GetOrAdd(path, p =>
         {
-            FileChecksum.Verify(p, checksum);
-            return new CachedFile(ArrowFileReader.Open(p));
+            if (parts is not null) PartChecksums.VerifyEnds(p, parts);
+            else FileChecksum.Verify(p, checksum);
+            var reader = ArrowFileReader.Open(p);
+            return new CachedFile(reader, parts is null ? null : new PartChecksums.Verifier(reader, parts));
         });
     }
 
     public void Clear() => _files.Clear();
 }
 
-internal sealed class CachedFile(ArrowFileReader reader)
+internal sealed class CachedFile(ArrowFileReader reader, PartChecksums.Verifier? verifier = null)
 {
+    /// <summary>Column <paramref name="column"/> of batch <paramref name="index"/>, its checksum verified the first time.</summary>
+    public Columnar.Arrays.ArrowArray Column(int index, int column)
+    {
+        var batch = Batch(index);
+        verifier?.Column(index, column);
+        return batch.Columns[column];
+    }
+
     /// <summary>Each batch read: the batch itself (views of the mapping) or a weak reference to it (a decompressed copy).</summary>
     private readonly object?[] _batches = new object?[reader.RecordBatchCount];
 
@@ -47,6 +65,7 @@ internal sealed class CachedFile(ArrowFileReader reader)
             case RecordBatch kept: return kept;
             case WeakReference<RecordBatch> weak when weak.TryGetTarget(out var alive): return alive;
         }
+        verifier?.Metadata(index);
         var batch = reader.ReadRecordBatch(index, out bool decompressed);
         Volatile.Write(ref _batches[index], decompressed ? new WeakReference<RecordBatch>(batch) : batch);
         return batch;

@@ -46,10 +46,11 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var batch = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum).Batch(index);
+                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum, file.Parts);
+                var batch = cached.Batch(index);
                 if (batch.Length != rows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
-                column = batch.Columns[pos];
+                column = cached.Column(index, pos);
                 if (column is DictionaryArray && field.DataType is not DictionaryType)
                 {
                     if (!encoded) column = Vectors.Plain(column);

@@ -76,6 +76,10 @@ internal sealed class DataFileRecord
 
     /// <summary>XXH3 of the whole file, 16 hex digits (<see cref="Integrity.FileChecksum"/>); absent in files written before format 2.</summary>
     [JsonPropertyName("xxh3")] public string? Checksum { get; set; }
+
+    /// <summary>Checksums of the file's parts, verified as they are read (<see cref="Integrity.PartChecksums"/>);
+    /// absent in files written before them.</summary>
+    [JsonPropertyName("parts")] public PartsRecord? Parts { get; set; }
     [JsonPropertyName("stats")] public Dictionary<string, StatsRecord> Stats { get; set; } = [];
 }
 
@@ -96,4 +100,15 @@ internal sealed class StatsRecord
 
     /// <summary>A HyperLogLog sketch of the column's distinct values in the file (base64 of 1,024 registers).</summary>
     [JsonPropertyName("distinct")] public string? Distinct { get; set; }
+}
+
+/// <summary>A data file's part checksums (<see cref="Integrity.PartChecksums"/>): the prefix [0, PrefixEnd), the suffix
+/// [SuffixStart, end), and per record batch its metadata then each column (base64 of little-endian XXH3-64 values).</summary>
+internal sealed class PartsRecord
+{
+    [JsonPropertyName("prefixEnd")] public long PrefixEnd { get; set; }
+    [JsonPropertyName("prefix")] public string Prefix { get; set; } = "";
+    [JsonPropertyName("suffixStart")] public long SuffixStart { get; set; }
+    [JsonPropertyName("suffix")] public string Suffix { get; set; } = "";
+    [JsonPropertyName("batches")] public string Batches { get; set; } = "";
 }
