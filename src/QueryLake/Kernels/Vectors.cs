@@ -115,6 +115,23 @@ internal static class Vectors
         return ArrowArray.FromData(new ArrayData(data.Type, data.Length, data.Offset, nulls, [bits, .. data.Buffers[1..]], data.Children, data.Dictionary));
     }
 
+    /// <summary>The schema a source of Arrow data (a file, registered Apache.Arrow batches) presents to the engine:
+    /// dictionary-typed fields as their value type. The engine's convention is that a column's type is its values'
+    /// type and a text column may arrive dictionary-encoded (<see cref="ForEngine"/>).</summary>
+    public static Schema EngineSchema(Schema schema) =>
+        schema.Fields.Any(f => f.DataType is DictionaryType)
+            ? new Schema(schema.Fields.Select(f => f.DataType is DictionaryType d ? new Field(f.Name, d.ValueType, f.Nullable, f.Metadata) : f).ToList(), schema.Metadata)
+            : schema;
+
+    /// <summary>A batch of Arrow data under its <see cref="EngineSchema"/>: text dictionaries stay encoded (the engine
+    /// works on their indices), other dictionaries are decoded.</summary>
+    public static RecordBatch ForEngine(RecordBatch b, Schema engineSchema)
+    {
+        if (ReferenceEquals(engineSchema, b.Schema)) return b;
+        var columns = b.Columns.Select(c => c is DictionaryArray d && !d.Dictionary.Type.Equals(DataType.Utf8) ? Plain(c) : c).ToArray();
+        return new RecordBatch(engineSchema, columns, b.Length);
+    }
+
     /// <summary>A batch with every dictionary-encoded column decoded.</summary>
     public static RecordBatch Plain(RecordBatch b) =>
         b.Columns.Any(c => c is DictionaryArray) ? new RecordBatch(b.Schema, b.Columns.Select(Plain).ToArray(), b.Length) : b;

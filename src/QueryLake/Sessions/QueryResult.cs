@@ -135,6 +135,33 @@ public sealed class QueryResult : IEnumerable<RecordBatch>, IAsyncEnumerable<Rec
         }
     }
 
+    /// <summary>The result columns as an Apache.Arrow schema (extension types as their storage with
+    /// <c>ARROW:extension:*</c> field metadata).</summary>
+    public Apache.Arrow.Schema ArrowSchema => Columnar.Interop.ApacheArrowConvert.ToApache(Schema);
+
+    /// <summary>The batches as Apache.Arrow record batches that <b>share their buffers</b> with the engine's (no copy),
+    /// streamed like <see cref="GetEnumerator"/>. A batch stays valid as long as it is referenced, after the result is
+    /// read on or disposed; disposing a batch is allowed and releases nothing the engine still uses.</summary>
+    public IEnumerable<Apache.Arrow.RecordBatch> ToArrowBatches()
+    {
+        var schema = ArrowSchema;
+        foreach (var b in this) yield return Columnar.Interop.ApacheArrowConvert.ToApache(b, schema);
+    }
+
+    /// <summary><see cref="ToArrowBatches"/>, computed off the caller's thread.</summary>
+    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ToArrowBatchesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var schema = ArrowSchema;
+        await foreach (var b in this.WithCancellation(cancellationToken).ConfigureAwait(false))
+            yield return Columnar.Interop.ApacheArrowConvert.ToApache(b, schema);
+    }
+
+    /// <summary>The result as an Apache.Arrow <see cref="Apache.Arrow.Ipc.IArrowArrayStream"/> (batches as by
+    /// <see cref="ToArrowBatches"/>), which <c>Apache.Arrow.C.CArrowArrayStreamExporter</c> hands to native Arrow
+    /// consumers through the C Data Interface without copies. Disposing the stream stops the statement.</summary>
+    public Apache.Arrow.Ipc.IArrowArrayStream ToArrowStream() =>
+        new Columnar.Interop.ArrowResultStream(Schema, GetEnumerator(), this);
+
     /// <summary>The rows as arrays of .NET values (see <see cref="Columnar.Arrays.ArrowArray.GetValue"/>), streamed.</summary>
     public IEnumerable<object?[]> Rows()
     {

@@ -18,6 +18,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
 {
     public ITableSource Dataset(DatasetRelation r)
     {
+        if (r.Part is null && r.Version is null && session.Registered(r.Name) is { } registered) return registered;
         if (r.Part is null && r.Version is null && !session.Lake.DatasetExists(r.Name) && session.ViewExists(r.Name))
         {
             var (schema, batches) = session.ViewRows(r.Name, r.At, cancel, reads);
@@ -116,10 +117,17 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         if (n == 6 && head.SequenceEqual("ARROW1"u8))
         {
             using var r = ArrowFileReader.Open(path);
-            return new MemorySource(System.IO.Path.GetFileName(path), r.Schema, r.ReadAll().ToList());
+            return Decoded(r.Schema, r.ReadAll());
         }
         using var s = new ArrowStreamReader(fs, path, leaveOpen: true);
-        return new MemorySource(System.IO.Path.GetFileName(path), s.Schema, s.ReadAll().ToList());
+        return Decoded(s.Schema, s.ReadAll());
+
+        // Dictionary columns as the engine takes them (Kernels.Vectors.EngineSchema).
+        MemorySource Decoded(Schema schema, IEnumerable<RecordBatch> batches)
+        {
+            var engine = Kernels.Vectors.EngineSchema(schema);
+            return new MemorySource(System.IO.Path.GetFileName(path), engine, batches.Select(b => Kernels.Vectors.ForEngine(b, engine)).ToList());
+        }
     }
 
     /// <summary>Opens a table function declared in <see cref="Functions.FunctionRegistry"/> (by its name or an alias).</summary>

@@ -131,6 +131,8 @@ internal sealed class RecordBatchDecoder
         if (length < 8) throw new InvalidDataException($"column '{field}': compressed buffer of {length} bytes has no length prefix");
         long declared = BinaryPrimitives.ReadInt64LittleEndian(raw.Span);
         if (declared == -1) return new ArrowBuffer(raw[8..]);
+        // An empty buffer may be written as a bare prefix of 0 with no frame (Apache.Arrow C# does).
+        if (declared == 0) return ArrowBuffer.Empty;
         try
         {
             var data = raw[8..].Span;

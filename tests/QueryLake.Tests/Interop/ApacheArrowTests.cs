@@ -1,0 +1,198 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Interop;
+using QueryLake.Errors;
+using QueryLake.Formats.Ipc;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+using A = Apache.Arrow;
+
+namespace QueryLake.Tests.Interop;
+
+/// <summary>Apache.Arrow (C#) at the public boundary: results out and relations in without copying, files written by
+/// either library read by the other, every type, plain and compressed, and the C Data Interface.</summary>
+public sealed class ApacheArrowTests
+{
+    private static unsafe nint Address(ReadOnlyMemory<byte> m) => m.IsEmpty ? 0 : (nint)Unsafe(m.Span);
+    private static unsafe void* Unsafe(ReadOnlySpan<byte> s) => System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetReference(s));
+
+    private static void AssertSame(Schema schema, IEnumerable<RecordBatch> expected, Schema actualSchema, IEnumerable<RecordBatch> actual) =>
+        Assert.Equal(Canonical.Render(schema, expected).ToJsonString(), Canonical.Render(actualSchema, actual).ToJsonString());
+
+    /// <summary>Every buffer of a converted array is the original's memory (same address), children and dictionary included.</summary>
+    private static void AssertShared(ArrayData ours, A.ArrayData theirs)
+    {
+        Assert.Equal(ours.Length, theirs.Length);
+        Assert.Equal(ours.Offset, theirs.Offset);
+        for (int i = 0; i < ours.Buffers.Length; i++)
+            if (!ours.Buffers[i].IsEmpty) Assert.Equal(Address(ours.Buffers[i].Memory), Address(theirs.Buffers[i].Memory));
+        for (int i = 0; i < ours.Children.Length; i++) AssertShared(ours.Children[i], theirs.Children[i]);
+        if (ours.Dictionary is { } d) AssertShared(d, theirs.Dictionary);
+    }
+
+    [Fact]
+    public void Every_type_converts_both_ways_without_copying_a_buffer()
+    {
+        var batch = SampleData.AllTypes(300, seed: 3).Slice(7, 250);
+        var apache = ApacheArrowConvert.ToApache(batch);
+        Assert.Equal(batch.Schema.Fields.Count, apache.ColumnCount);
+        for (int c = 0; c < batch.Columns.Count; c++) AssertShared(batch.Columns[c].Data, apache.Column(c).Data);
+        var back = ApacheArrowConvert.FromApache(apache);
+        Assert.Equal(batch.Schema, back.Schema);
+        for (int c = 0; c < batch.Columns.Count; c++) AssertShared(back.Columns[c].Data, apache.Column(c).Data);
+        AssertSame(batch.Schema, [batch], back.Schema, [back]);
+        // Extension types travel as Arrow IPC carries them: storage plus ARROW:extension:* metadata.
+        var emb = apache.Schema.GetFieldByName("emb");
+        Assert.Equal("querylake.embedding", emb.Metadata["ARROW:extension:name"]);
+        Assert.IsType<A.Types.FixedSizeListType>(emb.DataType);
+        Assert.Equal("arrow.fixed_shape_tensor", apache.Schema.GetFieldByName("ten").Metadata["ARROW:extension:name"]);
+    }
+
+    public static TheoryData<string> Codecs => new() { "none", "zstd", "lz4" };
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Files_apache_arrow_writes_read_back_identically_and_the_reverse(string codec)
+    {
+        // Apache.Arrow writes (every type, nulls, an empty batch, a slice, a dictionary column; columns without nulls
+        // have empty validity buffers, which a compressed file stores as a bare length prefix) and QueryLake reads.
+        using var dir = new TempDir();
+        var batches = new List<RecordBatch> { SampleData.AllTypes(200, seed: 1), SampleData.AllTypes(0, seed: 2), SampleData.AllTypes(300, seed: 4, nullRate: 0).Slice(5, 120) };
+        var schema = SampleData.AllTypesSchema;
+        // One file per batch: Apache.Arrow's file writer keeps the first batch's dictionary for the whole file.
+        for (int i = 0; i < batches.Count; i++)
+        {
+            var theirs = dir.File($"theirs-{i}.arrow");
+            using (var fs = File.Create(theirs))
+            {
+                var apacheSchema = ApacheArrowConvert.ToApache(schema);
+                using var w = new A.Ipc.ArrowFileWriter(fs, apacheSchema, leaveOpen: false, Options(codec));
+                w.WriteRecordBatch(ApacheArrowConvert.ToApache(batches[i], apacheSchema));
+                w.WriteEnd();
+            }
+            using var r = ArrowFileReader.Open(theirs);
+            Assert.Equal(schema, r.Schema);
+            AssertSame(schema, [batches[i]], r.Schema, r.ReadAll().ToList());
+            // And through SQL, where the dictionary column is text.
+            using var s = QueryLakeSession.Open(dir.File($"lake-{i}"));
+            Assert.Equal(batches[i].Length, (long)s.Query($"SELECT count(*) FROM '{theirs}'").Rows().Single()[0]!);
+            Assert.Equal(Enumerable.Range(0, batches[i].Length).Select(r => (string?)batches[i].Columns[schema.IndexOf("dict")].GetValue(r)),
+                s.Query($"SELECT dict FROM '{theirs}'").Rows().Select(r => (string?)r[0]));
+        }
+        // QueryLake writes, Apache.Arrow reads.
+        var ours = dir.File("ours.arrow");
+        using (var w = ArrowFileWriter.Create(ours, schema, new IpcWriteOptions { Compression = codec == "zstd" ? IpcCompression.Zstd : IpcCompression.None }))
+            foreach (var b in batches) w.Write(b);
+        using (var fs = File.OpenRead(ours))
+        using (var r = new A.Ipc.ArrowFileReader(fs, new Apache.Arrow.Compression.CompressionCodecFactory()))
+        {
+            var read = new List<RecordBatch>();
+            var readSchema = ApacheArrowConvert.FromApache(r.Schema);
+            while (r.ReadNextRecordBatch() is { } b) read.Add(ApacheArrowConvert.FromApache(b, readSchema));
+            Assert.Equal(schema, readSchema);
+            AssertSame(schema, batches, readSchema, read);
+        }
+    }
+
+    private static A.Ipc.IpcOptions Options(string codec) => codec switch
+    {
+        "zstd" => new A.Ipc.IpcOptions { CompressionCodec = A.Ipc.CompressionCodecType.Zstd, CompressionCodecFactory = new Apache.Arrow.Compression.CompressionCodecFactory() },
+        "lz4" => new A.Ipc.IpcOptions { CompressionCodec = A.Ipc.CompressionCodecType.Lz4Frame, CompressionCodecFactory = new Apache.Arrow.Compression.CompressionCodecFactory() },
+        _ => new A.Ipc.IpcOptions(),
+    };
+
+    [Fact]
+    public void A_query_result_streams_as_apache_arrow_batches_sharing_the_engines_buffers()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        s.Execute("CREATE DATASET t AS SELECT range AS id, 'n' || range AS name, [range, 1] AS l FROM range(100000)");
+        var ours = s.Query("SELECT * FROM t").Materialize();
+        var arrow = ours.ToArrowBatches().ToList();
+        Assert.Equal(ours.Batches.Count, arrow.Count);
+        for (int b = 0; b < arrow.Count; b++)
+            for (int c = 0; c < 3; c++) AssertShared(ours.Batches[b].Columns[c].Data, arrow[b].Column(c).Data);
+        Assert.Equal(100000L, arrow.Sum(b => (long)b.Length));
+        Assert.Equal(4999950000L, arrow.Sum(b => ((A.Int64Array)b.Column(0)).Values.ToArray().Sum()));
+        Assert.Equal("name", ours.ArrowSchema.FieldsList[1].Name);
+        Assert.IsType<A.Types.StringType>(ours.ArrowSchema.FieldsList[1].DataType);
+    }
+
+    [Fact]
+    public async Task Registered_apache_arrow_batches_are_relations_for_select_insert_and_create_dataset()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        var source = SampleData.AllTypes(500, seed: 9);
+        var apache = ApacheArrowConvert.ToApache(source);
+        s.Register("incoming", apache);
+        Assert.Equal(500L, s.Query("SELECT count(*) FROM incoming").Rows().Single()[0]);
+        // Scanned twice in one statement, and again later: a list of batches can be read any number of times.
+        Assert.Equal(s.Query("SELECT count(*) FROM incoming WHERE i32 IS NOT NULL").Rows().Single()[0],
+            s.Query("SELECT count(*) FROM incoming WHERE i32 IN (SELECT i32 FROM incoming)").Rows().Single()[0]);
+        s.Execute("CREATE DATASET copy AS SELECT * FROM incoming");
+        s.Execute("INSERT INTO copy SELECT * FROM incoming WHERE i32 > 0");
+        var back = s.Query("SELECT * FROM copy VERSION 1").Materialize();
+        // The dataset keeps the values; its schema has text for the dictionary column and no schema metadata.
+        AssertSame(back.Schema, [source], back.Schema, back.Batches);
+        Assert.Equal(s.Query("SELECT 500 + count(*) FROM incoming WHERE i32 > 0").Rows().Single()[0], s.Query("SELECT count(*) FROM copy").Rows().Single()[0]);
+        // A stream is read once; a second scan says so.
+        var stream = s.Query("SELECT id, id * 2 AS twice FROM range(10) t(id)").ToArrowStream();
+        s.Register("once", stream);
+        Assert.Equal(90L, s.Query("SELECT sum(twice) FROM once").Rows().Single()[0]);
+        Assert.Equal("QL-ARROW-STREAM-READ", Assert.ThrowsAny<QueryLakeException>(() => s.Query("SELECT * FROM once").Rows().ToList()).Code);
+        Assert.True(s.Unregister("once"));
+        Assert.Equal("QL-DATASET-NOT-FOUND", Assert.ThrowsAny<QueryLakeException>(() => s.Query("SELECT * FROM once").Rows().ToList()).Code);
+        // Async enumeration yields the same batches.
+        long rows = 0;
+        await foreach (var b in s.Query("SELECT * FROM incoming").ToArrowBatchesAsync()) rows += b.Length;
+        Assert.Equal(500, rows);
+    }
+
+    /// <summary>Exports <paramref name="stream"/> through the C Data Interface's ArrowArrayStream struct and imports it
+    /// back, as a native consumer and producer would.</summary>
+    private static unsafe A.Ipc.IArrowArrayStream ThroughCDataInterface(A.Ipc.IArrowArrayStream stream)
+    {
+        var c = A.C.CArrowArrayStream.Create();
+        try
+        {
+            A.C.CArrowArrayStreamExporter.ExportArrayStream(stream, c);
+            return A.C.CArrowArrayStreamImporter.ImportArrayStream(c);
+        }
+        finally { A.C.CArrowArrayStream.Free(c); }
+    }
+
+    [Fact]
+    public async Task Results_cross_the_c_data_interface_without_copies_both_ways()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        s.Execute("CREATE DATASET t AS SELECT range AS id, range % 7 AS k FROM range(50000)");
+        var expected = s.Query("SELECT * FROM t").Materialize();
+        using var imported = ThroughCDataInterface(s.Query("SELECT * FROM t").ToArrowStream());
+        var batches = new List<A.RecordBatch>();
+        while (await imported.ReadNextRecordBatchAsync() is { } b) batches.Add(b);
+        // The imported buffers are the engine's: the same addresses as the materialized result's (the dataset's mapped file).
+        Assert.Equal(Address(expected.Batches[0].Columns[0].Data.Buffers[1].Memory), Address(batches[0].Column(0).Data.Buffers[1].Memory));
+        s.Register("imported", batches);
+        Assert.Equal(s.Query("SELECT k, count(*) FROM t GROUP BY k ORDER BY k").Rows().Select(r => $"{r[0]}:{r[1]}"),
+            s.Query("SELECT k, count(*) FROM imported GROUP BY k ORDER BY k").Rows().Select(r => $"{r[0]}:{r[1]}"));
+        // Imported as a stream, registered, read by a query.
+        s.Register("streamed", ThroughCDataInterface(s.Query("SELECT * FROM t WHERE k = 3").ToArrowStream()));
+        Assert.Equal(s.Query("SELECT count(*) FROM t WHERE k = 3").Rows().Single()[0], s.Query("SELECT count(*) FROM streamed").Rows().Single()[0]);
+    }
+
+    [Fact]
+    public void Apache_arrow_types_querylake_lacks_fail_with_a_clear_error()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        var schema = new A.Schema([new A.Field("t", A.Types.Time32Type.Default, true)], null);
+        var e = Assert.ThrowsAny<QueryLakeException>(() => s.Register("x", schema, []));
+        Assert.Equal("QL-UNSUPPORTED-TYPE", e.Code);
+        Assert.Contains("'t'", e.Message);
+        Assert.Equal("QL-ARROW-SCHEMA", Assert.ThrowsAny<QueryLakeException>(() => s.Register("x", new List<A.RecordBatch>())).Code);
+    }
+}
