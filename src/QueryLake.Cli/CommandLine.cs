@@ -34,6 +34,7 @@ internal static class CommandLine
                 case "--allowed-path" when i + 1 < args.Length: allowedPaths.Add(args[++i]); break;
                 case "--lock-configuration": lockConfiguration = true; break;
                 case "demo" or "--demo" when i == 0: return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
+                case "serve" when i == 0: return Serve.Run(args[1..]);
                 case "-h" or "--help": Usage(); return 0;
                 case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path": return Fail($"{a} needs a value");
                 default:
@@ -82,6 +83,7 @@ internal static class CommandLine
         usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
                          [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
                querylake demo [DIR]
+               querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
           -c SQL          run SQL (repeatable; statements run in order)
@@ -98,6 +100,10 @@ internal static class CommandLine
                           printing each step: ingest, labels, damaged samples, enrichment, similarity search,
                           a stratified sample, a grouped split, a model's accuracy per lighting, an export
                           (to DIR-export: COPY never writes inside a lake)
+
+          serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally
+                          ending with SHARD i OF n [SEED s] [EPOCH e] [BATCH b]; DoPut appends to a dataset in one commit;
+                          --token-file requires "authorization: Bearer <token>"; --tls-cert serves TLS (docs/flight.md)
 
         With neither -c nor -f, querylake opens the REPL: end statements with ";", .help lists its commands.
         """);

@@ -179,6 +179,15 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary><see cref="ReadAllAsync"/> as Apache.Arrow record batches sharing the engine's buffers (no copy; see
+    /// <see cref="Sessions.QueryResult.ToArrowBatches"/> for their lifetime).</summary>
+    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAllArrowAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Apache.Arrow.Schema? schema = null;
+        await foreach (var b in ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            yield return Columnar.Interop.ApacheArrowConvert.ToApache(b, schema ??= Columnar.Interop.ApacheArrowConvert.ToApache(b.Schema));
+    }
+
     /// <summary>The batches, awaited without blocking a thread.</summary>
     public async IAsyncEnumerable<RecordBatch> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,26 @@
+namespace QueryLake.Flight;
+
+/// <summary>How <c>querylake serve</c> serves a lake over Arrow Flight.</summary>
+public sealed record FlightServeOptions
+{
+    /// <summary>The lake's folder.</summary>
+    public required string LakePath { get; init; }
+
+    /// <summary>The TCP port (8815 by default; 0 picks a free one, see <see cref="FlightHost.Port"/>).</summary>
+    public int Port { get; init; } = 8815;
+
+    /// <summary>Listen on every interface instead of loopback only.</summary>
+    public bool AnyAddress { get; init; }
+
+    /// <summary>Refuse <c>DoPut</c>: the lake is only read.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>When set, every call must carry <c>authorization: Bearer &lt;token&gt;</c> with this token.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>A PKCS#12 (.pfx) certificate: when set, the server speaks TLS.</summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>The certificate's password, if it has one.</summary>
+    public string? CertificatePassword { get; init; }
+}

@@ -1,0 +1,174 @@
+using Apache.Arrow.Flight;
+using Apache.Arrow.Flight.Client;
+using Grpc.Core;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Interop;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+using A = Apache.Arrow;
+
+namespace QueryLake.Tests.Flight;
+
+/// <summary><c>querylake serve</c> in its own process, read and written by the Apache.Arrow.Flight C# client over
+/// loopback: results equal in-process queries, shards deal every row once, puts commit once, concurrent clients,
+/// cancelled streams, tokens.</summary>
+public sealed class FlightServerTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly string _lake;
+
+    public FlightServerTests()
+    {
+        _lake = _dir.File("lake");
+        using var s = QueryLakeSession.Open(_lake);
+        s.Execute("CREATE DATASET t AS SELECT range AS id, 'n' || range AS name, range % 10 AS k, [range * 0.5, 1.0] AS v FROM range(200000)");
+        s.Execute("CREATE DATASET small AS SELECT range AS id FROM range(10)");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static async Task<(Schema Schema, List<RecordBatch> Batches)> Read(FlightClient client, string ticket, Metadata? headers = null, CancellationToken cancel = default)
+    {
+        using var call = client.GetStream(new FlightTicket(ticket), headers, null, cancel);
+        var batches = new List<RecordBatch>();
+        Schema? schema = null;
+        await foreach (var b in call.ResponseStream.WithCancellation(cancel))
+            batches.Add(ApacheArrowConvert.FromApache(b, schema ??= ApacheArrowConvert.FromApache(b.Schema)));
+        schema ??= ApacheArrowConvert.FromApache(await call.ResponseStream.Schema);
+        return (schema, batches);
+    }
+
+    private (Schema, List<RecordBatch>) InProcess(string sql)
+    {
+        using var s = QueryLakeSession.Open(_lake);
+        var r = s.Query(sql).Materialize();
+        return (r.Schema, r.Batches.ToList());
+    }
+
+    private static string Render((Schema Schema, List<RecordBatch> Batches) r) => Canonical.Render(r.Schema, r.Batches).ToJsonString();
+
+    [Fact]
+    public async Task Tickets_are_queries_and_stream_the_same_rows_as_in_process()
+    {
+        using var server = new FlightServerProcess(_lake);
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        foreach (var sql in new[] { "SELECT * FROM t", "SELECT k, count(*) AS n, sum(id) AS s FROM t GROUP BY k ORDER BY k", "SELECT * FROM t WHERE id < 0" })
+            Assert.Equal(Render(InProcess(sql)), Render(await Read(client, sql)));
+        // GetFlightInfo: a command descriptor gives the schema and a ticket; a path descriptor names a dataset.
+        var info = await client.GetInfo(FlightDescriptor.CreateCommandDescriptor("SELECT id, name FROM t WHERE k = 3"));
+        Assert.Equal(["id", "name"], info.Schema.FieldsList.Select(f => f.Name));
+        var (_, rows) = await Read(client, info.Endpoints[0].Ticket.Ticket.ToStringUtf8());
+        Assert.Equal(20000, rows.Sum(b => b.Length));
+        var byPath = await client.GetSchema(FlightDescriptor.CreatePathDescriptor("small"));
+        Assert.Equal("id", byPath.FieldsList.Single().Name);
+        // ListFlights: every dataset, with its rows.
+        var flights = new List<FlightInfo>();
+        await foreach (var f in client.ListFlights(new FlightCriteria()).ResponseStream.ReadAllAsync()) flights.Add(f);
+        Assert.Equal(new[] { ("small", 10L), ("t", 200000L) }, flights.Select(f => (f.Descriptor.Paths.Single(), f.TotalRecords)).OrderBy(x => x.Item1, StringComparer.Ordinal));
+        // Errors carry the QL code.
+        var e = await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT nope FROM t"));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.StartsWith("QL-", e.Status.Detail);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT * FROM missing"))).StatusCode);
+        // Tickets run read-only, with no file access outside the lake.
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "DELETE FROM t"))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT * FROM read_csv('/etc/passwd')"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Shard_tickets_deal_every_row_to_exactly_one_worker_as_the_loader_does()
+    {
+        using var server = new FlightServerProcess(_lake);
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        var shards = new List<List<long>>();
+        for (int i = 0; i < 4; i++)
+        {
+            var (_, batches) = await Read(client, $"SELECT id FROM t WHERE k < 5 SHARD {i} OF 4 SEED 42 EPOCH 3 BATCH 500");
+            shards.Add(batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => (long)b.Columns[0].GetValue(r)!)).ToList());
+        }
+        var all = shards.SelectMany(x => x).ToList();
+        Assert.Equal(100000, all.Count);
+        Assert.Equal(all.Count, all.Distinct().Count());
+        // The same as the in-process loader's share, in the same order.
+        using var s = QueryLakeSession.Open(_lake);
+        var loader = s.Load("SELECT id FROM t WHERE k < 5", new QueryLake.Training.LoaderOptions { ShardIndex = 2, ShardCount = 4, Seed = 42, Epoch = 3, BatchSize = 500 });
+        Assert.Equal(loader.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => (long)b.Columns[0].GetValue(r)!)), shards[2]);
+        // Another epoch, another order.
+        var (_, other) = await Read(client, "SELECT id FROM t WHERE k < 5 SHARD 2 OF 4 SEED 42 EPOCH 4 BATCH 500");
+        Assert.NotEqual(shards[2], other.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => (long)b.Columns[0].GetValue(r)!)));
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT id FROM t SHARD 4 OF 4"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Do_put_appends_in_one_commit_or_creates_the_dataset()
+    {
+        using var server = new FlightServerProcess(_lake);
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        long Versions()
+        {
+            using var s = QueryLakeSession.Open(_lake);
+            return s.Query("SHOW VERSIONS OF small").Rows().Count();
+        }
+        long before = Versions();
+        var batch = ApacheArrowConvert.ToApache(InProcess("SELECT range + 100 AS id FROM range(1000)").Item2.Single());
+        var put = await client.StartPut(FlightDescriptor.CreatePathDescriptor("small"), batch.Schema);
+        for (int i = 0; i < 3; i++) await put.RequestStream.WriteAsync(batch);
+        await put.RequestStream.CompleteAsync();
+        var results = new List<FlightPutResult>();
+        await foreach (var r in put.ResponseStream.ReadAllAsync()) results.Add(r);
+        Assert.Contains("3000", results.Single().ApplicationMetadata.ToStringUtf8());
+        Assert.Equal(before + 1, Versions());
+        Assert.Equal(3010L, InProcess("SELECT count(*) FROM small").Item2.Single().Columns[0].GetValue(0));
+        // A new name creates the dataset.
+        var create = await client.StartPut(FlightDescriptor.CreatePathDescriptor("fresh"), batch.Schema);
+        await create.RequestStream.WriteAsync(batch);
+        await create.RequestStream.CompleteAsync();
+        await foreach (var _ in create.ResponseStream.ReadAllAsync()) { }
+        Assert.Equal(1000L, InProcess("SELECT count(*) FROM fresh").Item2.Single().Columns[0].GetValue(0));
+    }
+
+    [Fact]
+    public async Task Concurrent_clients_cancelled_streams_and_tokens()
+    {
+        var tokenFile = _dir.File("token");
+        File.WriteAllText(tokenFile, "s3cret-token\n");
+        using var server = new FlightServerProcess(_lake, "--token-file", tokenFile, "--read-only");
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        var auth = new Metadata { { "authorization", "Bearer s3cret-token" } };
+        // Wrong or missing token: refused.
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT 1"))).StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => Read(client, "SELECT 1", new Metadata { { "authorization", "Bearer nope" } }))).StatusCode);
+        // Four clients at once, each its own channel: every result complete and equal to the in-process one.
+        var expected = Render(InProcess("SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k"));
+        var tasks = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var ch = server.Channel();
+            return Render(await Read(new FlightClient(ch), "SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k", auth));
+        }).ToList();
+        Assert.All(await Task.WhenAll(tasks), r => Assert.Equal(expected, r));
+        // A client that goes away mid-stream: the server stops that stream and keeps serving.
+        for (int i = 0; i < 3; i++)
+        {
+            using var ch = server.Channel();
+            using var cancel = new CancellationTokenSource();
+            using var call = new FlightClient(ch).GetStream(new FlightTicket("SELECT * FROM t CROSS JOIN range(1000)"), auth, null, cancel.Token);
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            cancel.Cancel();
+        }
+        Assert.False(server.HasExited);
+        Assert.Equal(expected, Render(await Read(client, "SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k", auth)));
+        // Read-only: DoPut refused.
+        var put = await client.StartPut(FlightDescriptor.CreatePathDescriptor("small"), new A.Schema([new A.Field("id", A.Types.Int64Type.Default, true)], null), auth);
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await put.RequestStream.CompleteAsync();
+            await foreach (var _ in put.ResponseStream.ReadAllAsync()) { }
+        });
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+    }
+}
