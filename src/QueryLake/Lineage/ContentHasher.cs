@@ -1,28 +1,41 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using QueryLake.Columnar;
+using QueryLake.Columnar.Memory;
+using QueryLake.Columnar.Types;
 
 namespace QueryLake.Lineage;
 
-/// <summary>Builds a <see cref="ContentHash"/> batch by batch, so a streaming export can hash what it writes.</summary>
+/// <summary>
+/// Builds a <see cref="ContentHash"/> batch by batch, so a streaming export hashes what it writes in the same pass.
+/// The hash is columnar: every column (and every child of a nested column) feeds three streams, each hashed with
+/// XXH3-128 as the rows go by: its validity (one byte per row), its lengths (int64 per non-null list or string) and its
+/// values (the value bytes of non-null rows: fixed-width values as stored little-endian, booleans as one byte, strings
+/// and blobs as their bytes). Only logical content counts: batch boundaries, slices, offsets, dictionary encoding and
+/// what a null slot physically holds do not change the hash. The result is SHA-256 over the column names and types and
+/// every stream's digest, as <c>c2:</c> and 64 hex digits.
+/// </summary>
 internal sealed class ContentHasher : IDisposable
 {
-    private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    /// <summary>What marks this algorithm's hashes (hashes without it come from <see cref="TextContentHasher"/>).</summary>
+    public const string Prefix = "c2:";
+
+    private readonly Schema _schema;
+    private readonly Streams[] _columns;
 
     public ContentHasher(Schema schema)
     {
-        foreach (var f in schema.Fields) { Add(f.Name); Add(f.DataType.ToString()); }
+        _schema = schema;
+        _columns = schema.Fields.Select(f => new Streams(f.DataType)).ToArray();
     }
-
-    private void Add(string s) { _sha.AppendData(Encoding.UTF8.GetBytes(s)); _sha.AppendData([0x1F]); }
 
     public void Add(RecordBatch b)
     {
-        for (int r = 0; r < b.Length; r++)
-        {
-            foreach (var c in b.Columns) Add(Splits.SplitAssigner.Canonical(c.GetValue(r)));
-            _sha.AppendData([0x1E]);
-        }
+        for (int c = 0; c < _columns.Length; c++) _columns[c].Feed(b.Columns[c].Data, 0, b.Length);
     }
 
     /// <summary>Passes the batches through, hashing each.</summary>
@@ -31,7 +44,146 @@ internal sealed class ContentHasher : IDisposable
         foreach (var b in batches) { Add(b); yield return b; }
     }
 
-    public string Finish() => Convert.ToHexStringLower(_sha.GetHashAndReset());
+    public string Finish()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (f, streams) in _schema.Fields.Zip(_columns))
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes($"{f.Name}\u001F{f.DataType}\u001F"));
+            streams.Digest(sha);
+        }
+        return Prefix + Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
 
-    public void Dispose() => _sha.Dispose();
+    public void Dispose() { }
+
+    /// <summary>The streams of one column or child.</summary>
+    private sealed class Streams
+    {
+        private readonly XxHash128 _validity = new(), _lengths = new(), _values = new();
+        private readonly Streams[] _children;
+        private readonly DataType _storage;
+
+        public Streams(DataType type)
+        {
+            _storage = type.StorageType is DictionaryType d ? d.ValueType.StorageType : type.StorageType;
+            _children = _storage switch
+            {
+                ListType l => [new Streams(l.ValueType)],
+                FixedSizeListType f => [new Streams(f.ValueType)],
+                StructType s => s.Fields.Select(x => new Streams(x.DataType)).ToArray(),
+                _ => [],
+            };
+        }
+
+        public void Digest(IncrementalHash sha)
+        {
+            Span<byte> d = stackalloc byte[16];
+            foreach (var h in new[] { _validity, _lengths, _values })
+            {
+                h.GetCurrentHash(d);
+                sha.AppendData(d);
+            }
+            foreach (var c in _children) c.Digest(sha);
+        }
+
+        /// <summary>Rows [start, start + count) of <paramref name="a"/> (logical indices, before its offset).</summary>
+        public void Feed(ArrayData a, int start, int count)
+        {
+            if (count == 0) return;
+            if (a.Type.StorageType is DictionaryType)
+                a = Kernels.Vectors.Plain(Columnar.Arrays.ArrowArray.FromData(a.Slice(start, count))).Data;
+            else if (start != 0 || count != a.Length) a = a.Slice(start, count);
+            // Validity: one byte per row.
+            var bytes = ArrayPool<byte>.Shared.Rent(count);
+            try
+            {
+                bool nulls = a.NullCount > 0;
+                if (!nulls) bytes.AsSpan(0, count).Fill(1);
+                else for (int i = 0; i < count; i++) bytes[i] = a.IsNull(i) ? (byte)0 : (byte)1;
+                _validity.Append(bytes.AsSpan(0, count));
+                if (_storage is NullType) return;
+                if (!nulls) { Values(a, 0, count); return; }
+                for (int i = 0; i < count;)
+                {
+                    if (bytes[i] == 0) { i++; continue; }
+                    int run = i;
+                    while (i < count && bytes[i] == 1) i++;
+                    Values(a, run, i - run);
+                }
+            }
+            finally { ArrayPool<byte>.Shared.Return(bytes); }
+        }
+
+        /// <summary>The values (and lengths, and children) of the non-null rows [start, start + count) of <paramref name="a"/>.</summary>
+        private void Values(ArrayData a, int start, int count)
+        {
+            int at = a.Offset + start;
+            switch (_storage)
+            {
+                case PrimitiveType { Id: TypeId.Boolean }:
+                {
+                    var bits = a.Buffers[1].Span;
+                    var one = ArrayPool<byte>.Shared.Rent(count);
+                    for (int i = 0; i < count; i++) one[i] = BitUtil.GetBit(bits, at + i) ? (byte)1 : (byte)0;
+                    _values.Append(one.AsSpan(0, count));
+                    ArrayPool<byte>.Shared.Return(one);
+                    break;
+                }
+                case PrimitiveType p:
+                    _values.Append(a.Buffers[1].Span.Slice(at * p.ByteWidth, count * p.ByteWidth));
+                    break;
+                case TimestampType:
+                    _values.Append(a.Buffers[1].Span.Slice(at * 8, count * 8));
+                    break;
+                case DecimalType:
+                    _values.Append(a.Buffers[1].Span.Slice(at * 16, count * 16));
+                    break;
+                case VariableBinaryType v:
+                {
+                    var (first, last) = Lengths(a.Buffers[1], at, count, v.IsLarge);
+                    _values.Append(a.Buffers[2].Span.Slice(checked((int)first), checked((int)(last - first))));
+                    break;
+                }
+                case ListType:
+                {
+                    var (first, last) = Lengths(a.Buffers[1], at, count, large: false);
+                    _children[0].Feed(a.Children[0], (int)first, (int)(last - first));
+                    break;
+                }
+                case FixedSizeListType f:
+                    _children[0].Feed(a.Children[0], at * f.ListSize, count * f.ListSize);
+                    break;
+                case StructType:
+                    for (int c = 0; c < _children.Length; c++) _children[c].Feed(a.Children[c], at, count);
+                    break;
+                default:
+                    throw new NotSupportedException($"cannot hash values of type {_storage}");
+            }
+        }
+
+        /// <summary>Appends the lengths of slots [at, at + count) to the lengths stream; returns the value range.</summary>
+        private (long First, long Last) Lengths(ArrowBuffer offsets, int at, int count, bool large)
+        {
+            var lengths = ArrayPool<long>.Shared.Rent(count);
+            long first, last;
+            if (large)
+            {
+                var o = offsets.As<long>();
+                for (int i = 0; i < count; i++) lengths[i] = o[at + i + 1] - o[at + i];
+                (first, last) = (o[at], o[at + count]);
+            }
+            else
+            {
+                var o = offsets.As<int>();
+                for (int i = 0; i < count; i++) lengths[i] = o[at + i + 1] - o[at + i];
+                (first, last) = (o[at], o[at + count]);
+            }
+            if (!BitConverter.IsLittleEndian)
+                for (int i = 0; i < count; i++) lengths[i] = BinaryPrimitives.ReverseEndianness(lengths[i]);
+            _lengths.Append(MemoryMarshal.AsBytes(lengths.AsSpan(0, count)));
+            ArrayPool<long>.Shared.Return(lengths);
+            return (first, last);
+        }
+    }
 }

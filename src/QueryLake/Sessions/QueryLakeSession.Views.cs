@@ -92,7 +92,7 @@ public sealed partial class QueryLakeSession
             try
             {
                 var (schema, batches) = RunRecorded(e.Query, Pins(e.Reads), null, cancel);
-                now = ContentHash.Of(schema, batches);
+                now = ContentHash.Of(schema, batches, like: e.ContentHash);
             }
             catch (QueryLakeException) { now = null; } // e.g. the query took parameters, or a dataset it read was dropped
             return Table(s, fields, Each(e.Reads).Select(r => new object?[]
@@ -107,7 +107,7 @@ public sealed partial class QueryLakeSession
         {
             var v = Views.Load(s.Name);
             var (schema, batches) = ViewRows(s.Name, s.At, cancel);
-            var now = ContentHash.Of(schema, batches);
+            var now = ContentHash.Of(schema, batches, like: v.ContentHash);
             return Table(s, fields, Each(v.Reads).Select(r => new object?[]
             {
                 v.FollowLatest ? "view (follows latest)" : "view", v.Name, v.Query, r?.Dataset, r?.Branch, r?.Version, null, v.Created.UtcDateTime, v.ContentHash, now, v.ContentHash == now,
