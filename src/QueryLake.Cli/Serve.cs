@@ -48,15 +48,14 @@ internal static class Serve
         };
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
         try
         {
             var host = FlightHost.StartAsync(options).GetAwaiter().GetResult();
             // The first line says where it listens (tests and scripts read it).
             Console.WriteLine($"serving {options.LakePath} over Arrow Flight at {host.Uri}{(readOnly ? " (read-only)" : "")}{(token is null ? "" : " (bearer token required)")}");
             Console.Out.Flush();
-            try { Task.Delay(Timeout.Infinite, stop.Token).GetAwaiter().GetResult(); }
-            catch (OperationCanceledException) { }
+            // SIGTERM and SIGINT stop the host (its console lifetime); Ctrl-C also cancels here.
+            Task.WhenAny(host.WaitForShutdownAsync(), Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
             host.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return 0;
         }

@@ -40,11 +40,14 @@ public sealed partial class QueryLakeSession
     /// <summary>Makes an Apache.Arrow stream (for example one imported through the C Data Interface with
     /// <c>Apache.Arrow.C.CArrowArrayStreamImporter</c>) a relation named <paramref name="name"/>. A stream can be read
     /// once: the first statement that scans it consumes it, and a later scan fails with QL-ARROW-STREAM-READ. The
-    /// session does not dispose the stream.</summary>
-    public void Register(string name, A.Ipc.IArrowArrayStream stream)
+    /// session does not dispose the stream. The batches are used without copying and must stay valid while the
+    /// statement runs (Apache.Arrow's contract: a batch's memory lives until the batch is disposed); a producer that
+    /// frees or reuses a batch's memory once the next one is read (DuckDB.NET's <c>ExecuteArrowStream</c> does) needs
+    /// <paramref name="copy"/>, which copies each batch as it is read.</summary>
+    public void Register(string name, A.Ipc.IArrowArrayStream stream, bool copy = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        Add(name, new ArrowSource(Checked(name), stream));
+        Add(name, new ArrowSource(Checked(name), stream, copy));
     }
 
     /// <summary>Removes a relation added by <c>Register</c>; returns whether there was one.</summary>

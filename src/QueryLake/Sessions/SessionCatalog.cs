@@ -136,6 +136,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
         var function = Functions.FunctionRegistry.Default.Table(r.Name)
             ?? throw new SqlException("QL-NO-FUNCTION", r.At.Line, r.At.Column, $"table function {r.Name}() does not exist" + Scope.Suggest(r.Name, Functions.FunctionRegistry.Default.TableNames));
         if (function.Name is "range" or "generate_series") return Range(r, args);
+        if (function.Name == "duckdb_query") return DuckDb(r, args);
         if (args is not [string p])
             throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, $"{r.Name}() takes one file path (or, for read_parquet, a glob) as a string");
         return function.Name switch
@@ -147,6 +148,22 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
             "read_npy" => Existing(p, r.At, f => Text(f, () => Formats.Npy.NpyReader.Read(f))),
             _ => throw new InvalidOperationException($"table function {function.Name} is declared but not opened here"),
         };
+    }
+
+    /// <summary><c>duckdb_query(database, sql)</c>: the database file is read like any file the session opens.</summary>
+    private DuckDbSource DuckDb(TableFunctionRelation r, IReadOnlyList<object?> args)
+    {
+        if (args is not [string database, string sql])
+            throw new SqlException("QL-BAD-ARGUMENT", r.At.Line, r.At.Column, "duckdb_query() takes a database file (or ':memory:') and a query, both strings");
+        if (database is not (":memory:" or ""))
+        {
+            session.Demand(System.IO.Path.GetFullPath(database), "read", r.At);
+            if (!System.IO.File.Exists(database))
+                throw new SqlException("QL-FILE-NOT-FOUND", r.At.Line, r.At.Column, $"DuckDB database '{database}' does not exist");
+        }
+        bool confined = !session.FileAccess.ExternalAccess;
+        try { return new DuckDbSource(database, sql, confined); }
+        catch (QueryLakeException e) when (e is not SqlException) { throw new SqlException(e.Code, r.At.Line, r.At.Column, e.Message); }
     }
 
     private static RangeSource Range(TableFunctionRelation r, IReadOnlyList<object?> args)

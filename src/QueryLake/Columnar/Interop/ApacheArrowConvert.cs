@@ -157,22 +157,24 @@ internal static class ApacheArrowConvert
     private static bool IsInteger(PrimitiveType t) => t.Id is TypeId.Int8 or TypeId.Int16 or TypeId.Int32 or TypeId.Int64
         or TypeId.UInt8 or TypeId.UInt16 or TypeId.UInt32 or TypeId.UInt64;
 
-    /// <summary>The array's data as QueryLake's, typed <paramref name="type"/> (the field's type: an extension is kept).</summary>
-    public static ArrayData FromApache(A.ArrayData data, DataType type)
+    /// <summary>The array's data as QueryLake's, typed <paramref name="type"/> (the field's type: an extension is kept).
+    /// With <paramref name="copy"/>, the buffers are copied into memory QueryLake owns: for producers that free or reuse
+    /// a batch's memory once the next one is read (DuckDB's Arrow stream does).</summary>
+    public static ArrayData FromApache(A.ArrayData data, DataType type, bool copy = false)
     {
         var storage = type.StorageType;
         if (storage is NullType) return new ArrayData(type, data.Length, 0, 0, []);
-        var buffers = data.Buffers.Select(b => b.IsEmpty ? ArrowBuffer.Empty : new ArrowBuffer(b.Memory)).ToArray();
+        var buffers = data.Buffers.Select(b => b.IsEmpty ? ArrowBuffer.Empty : copy ? ArrowBuffer.Copy(b.Span) : new ArrowBuffer(b.Memory)).ToArray();
         // Apache.Arrow may hand a validity buffer with no nulls; QueryLake's empty buffer says the same.
         if (buffers.Length > 0 && data.NullCount == 0) buffers[0] = ArrowBuffer.Empty;
         ArrayData[] children = storage switch
         {
-            ListType l => [FromApache(data.Children[0], l.ValueType)],
-            FixedSizeListType f => [FromApache(data.Children[0], f.ValueType)],
-            StructType s => s.Fields.Select((f, i) => FromApache(data.Children[i], f.DataType)).ToArray(),
+            ListType l => [FromApache(data.Children[0], l.ValueType, copy)],
+            FixedSizeListType f => [FromApache(data.Children[0], f.ValueType, copy)],
+            StructType s => s.Fields.Select((f, i) => FromApache(data.Children[i], f.DataType, copy)).ToArray(),
             _ => [],
         };
-        var dictionary = storage is DictionaryType dt && data.Dictionary is { } d ? FromApache(d, dt.ValueType) : null;
+        var dictionary = storage is DictionaryType dt && data.Dictionary is { } d ? FromApache(d, dt.ValueType, copy) : null;
         return new ArrayData(type, data.Length, data.Offset, data.NullCount, buffers, children, dictionary);
     }
 

@@ -16,6 +16,9 @@ internal static class TableFunctions
             "The rows of a JSON Lines file (one object per line), or a JSON array of objects; types are inferred.", "SELECT * FROM read_json('boxes.jsonl')"));
         r.Add(new TableFunction("read_npy", [], "read_npy(path)",
             "A NumPy .npy array: one row per first-axis entry, as a number, an EMBEDDING (2-D float arrays) or a TENSOR.", "SELECT * FROM read_npy('embeddings.npy')"));
+        r.Add(new TableFunction("duckdb_query", [], "duckdb_query(database, sql)",
+            "The result of a query DuckDB runs in process on a DuckDB database file (opened read-only) or ':memory:', handed over as Arrow without copying.",
+            "CREATE DATASET trips AS SELECT * FROM duckdb_query('warehouse.duckdb', 'SELECT * FROM trips WHERE year = 2024')"));
         r.Add(new TableFunction("range", [], "range(stop) | range(start, stop [, step])",
             "Integers from start (default 0) up to stop, exclusive, by step, in a column named range.", "SELECT sum(range) FROM range(5) → 10"));
         r.Add(new TableFunction("generate_series", [], "generate_series(stop) | generate_series(start, stop [, step])",

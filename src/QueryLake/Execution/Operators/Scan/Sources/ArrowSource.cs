@@ -8,14 +8,15 @@ using A = Apache.Arrow;
 
 namespace QueryLake.Execution.Operators.Scan.Sources;
 
-/// <summary>Apache.Arrow record batches registered with a session (<see cref="Sessions.QueryLakeSession.Register(string, A.Ipc.IArrowArrayStream)"/>),
-/// read without copying: each batch is converted as it is scanned and shares its buffers. Batches given as a sequence
+/// <summary>Apache.Arrow record batches registered with a session (<see cref="Sessions.QueryLakeSession.Register(string, A.Ipc.IArrowArrayStream, bool)"/>),
+/// read without copying (unless asked to, for producers that reuse a batch's memory): each batch is converted as it is scanned and shares its buffers. Batches given as a sequence
 /// are scanned as often as a plan asks; a stream can be read once, and a second scan fails with QL-ARROW-STREAM-READ.</summary>
 internal sealed class ArrowSource : ITableSource
 {
     private readonly IEnumerable<A.RecordBatch>? _batches;
     private readonly A.Ipc.IArrowArrayStream? _stream;
     private int _streamRead;
+    private readonly bool _copy;
 
     /// <summary>The batches' own schema (dictionary fields typed as dictionaries); <see cref="Schema"/> is the engine's.</summary>
     private readonly Schema _arrowSchema;
@@ -29,8 +30,9 @@ internal sealed class ArrowSource : ITableSource
         EstimatedRows = batches is IReadOnlyCollection<A.RecordBatch> list ? list.Sum(b => (long)b.Length) : null;
     }
 
-    public ArrowSource(string name, A.Ipc.IArrowArrayStream stream)
+    public ArrowSource(string name, A.Ipc.IArrowArrayStream stream, bool copy)
     {
+        _copy = copy;
         Name = name;
         _arrowSchema = ApacheArrowConvert.FromApache(stream.Schema);
         Schema = Kernels.Vectors.EngineSchema(_arrowSchema);
@@ -54,7 +56,7 @@ internal sealed class ArrowSource : ITableSource
                 throw new QueryLakeException("QL-ARROW-SCHEMA", $"a batch of '{Name}' has {batch.ColumnCount} columns, its schema {Schema.Fields.Count}");
             var arrays = new Columnar.Arrays.ArrowArray[indices.Length];
             for (int k = 0; k < indices.Length; k++)
-                arrays[k] = Columnar.Arrays.ArrowArray.FromData(ApacheArrowConvert.FromApache(batch.Column(indices[k]).Data, stored.Fields[k].DataType));
+                arrays[k] = Columnar.Arrays.ArrowArray.FromData(ApacheArrowConvert.FromApache(batch.Column(indices[k]).Data, stored.Fields[k].DataType, _copy));
             yield return Kernels.Vectors.ForEngine(new RecordBatch(stored, arrays, batch.Length), projected);
         }
     }
