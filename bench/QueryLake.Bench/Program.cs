@@ -15,6 +15,7 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- tpch [sf] [repeat] [dir] [memory limit] (TPC-H's 22 queries against DuckDB)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- tpch-memory SF DIR LIMIT (peak memory per query, each engine in its own process)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- integrity [rows] [repeat] [dir] (what checksums cost a scan)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- arrow [tpch lake|-] [repeat] [dir] (Apache.Arrow conversion copies and time; Flight DoGet vs in process)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- copy CSV [repeat] [dir] (COPY against DuckDB's COPY, and the Arrow IPC writer against Apache.Arrow's)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- transactions [count] [dir] (commit latency with and without transactions)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- parquet [repeat] (the Parquet scan benchmark against DuckDB)
@@ -23,6 +24,11 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- spill [rows] [limit MB] [repeat] [dir] (a sort over its memory limit vs DuckDB)
+if (args is ["arrow", ..])
+{
+    ArrowBench.Run(args[1..]);
+    return;
+}
 if (args is ["copy", ..])
 {
     CopyBench.Run(args[1..]);

@@ -171,4 +171,33 @@ public sealed class FlightServerTests : IDisposable
         });
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
     }
+
+    [Fact]
+    public async Task Tls_with_a_self_signed_certificate()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
+            [new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var pfx = _dir.File("server.pfx");
+        File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+        using var server = new FlightServerProcess(_lake, "--tls-cert", pfx, "--tls-password", "pw");
+        Assert.Equal("https", server.Uri.Scheme);
+        // The client trusts exactly this certificate.
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Uri, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = handler });
+        var (_, batches) = await Read(new FlightClient(channel), "SELECT count(*) AS n FROM t");
+        Assert.Equal(200000L, batches.Single().Columns[0].GetValue(0));
+        // A client that checks certificates the usual way refuses the self-signed one.
+        using var strict = Grpc.Net.Client.GrpcChannel.ForAddress(server.Uri);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Read(new FlightClient(strict), "SELECT 1"));
+        Assert.Contains(refused.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
+        Assert.Contains("SSL", refused.Status.DebugException?.ToString() ?? refused.Status.Detail, StringComparison.OrdinalIgnoreCase);
+    }
 }

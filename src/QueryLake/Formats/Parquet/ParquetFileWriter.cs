@@ -40,6 +40,7 @@ public sealed class ParquetFileWriter : IDisposable
         _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         _out = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         _out.Write("PAR1"u8);
+        _chunkBuffers = new MemoryStream?[_leaves.Length];
     }
 
     /// <summary>The schema being written.</summary>
@@ -49,6 +50,7 @@ public sealed class ParquetFileWriter : IDisposable
     public long RowCount => _rows + _pendingRows;
 
     private long _pendingRows;
+    private MemoryStream?[] _chunkBuffers = [];
 
     /// <summary>Appends a batch (its schema must have the writer's column types).</summary>
     public void Write(RecordBatch batch)
@@ -60,26 +62,43 @@ public sealed class ParquetFileWriter : IDisposable
         {
             int take = (int)Math.Min(batch.Length - offset, _options.RowGroupSize - _pendingRows);
             var part = offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take);
-            for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves);
+            // Each column fills its own leaves: columns shred in parallel.
+            if (_options.Threads > 1 && _nodes.Count > 1 && take >= 4096)
+                Parallel.For(0, _nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, c => Shredder.Column(_nodes[c], part.Columns[c], _leaves));
+            else
+                for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves);
             _pendingRows += take;
             offset += take;
             if (_pendingRows == _options.RowGroupSize) FlushRowGroup();
         }
     }
 
+    /// <summary>Encodes the pending row group's column chunks in parallel, each into memory (pages, compression,
+    /// statistics are per chunk), then appends them to the file in column order and moves their offsets into place.</summary>
     private void FlushRowGroup()
     {
         if (_pendingRows == 0) return;
         var group = new RowGroup { NumRows = _pendingRows };
-        var results = new List<ColumnChunkWriter.Result>();
-        foreach (var acc in _leaves)
+        var encoded = new (MemoryStream Bytes, ColumnChunkWriter.Result Result)[_leaves.Length];
+        Parallel.For(0, _leaves.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) }, i =>
         {
-            var r = ColumnChunkWriter.Write(_out, acc, _options);
-            group.Columns.Add(r.Chunk);
-            group.TotalByteSize += r.Chunk.TotalUncompressedSize;
-            results.Add(r);
-            acc.Reset();
+            // Each leaf keeps its buffer from one row group to the next (no large allocations, so no full collections).
+            var bytes = _chunkBuffers[i] ??= new MemoryStream();
+            bytes.SetLength(0);
+            encoded[i] = (bytes, ColumnChunkWriter.Write(bytes, _leaves[i], _options));
+        });
+        var results = new List<ColumnChunkWriter.Result>();
+        foreach (var (bytes, r) in encoded)
+        {
+            long at = _out.Position;
+            bytes.Position = 0;
+            bytes.CopyTo(_out);
+            var rebased = ColumnChunkWriter.Moved(r, at);
+            group.Columns.Add(rebased.Chunk);
+            group.TotalByteSize += rebased.Chunk.TotalUncompressedSize;
+            results.Add(rebased);
         }
+        foreach (var acc in _leaves) acc.Reset();
         _meta.RowGroups.Add(group);
         _indexes.Add(results);
         _rows += _pendingRows;

@@ -19,6 +19,9 @@ public sealed record ParquetWriteOptions
     /// plus indices are smaller than the plain values.</summary>
     public int MaxDictionarySize { get; init; } = 1 << 16;
 
+    /// <summary>Columns shredded and column chunks encoded at once (one per core by default).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
     internal Metadata.CompressionCodec Codec => Compression.ToLowerInvariant() switch
     {
         "zstd" => Metadata.CompressionCodec.Zstd,

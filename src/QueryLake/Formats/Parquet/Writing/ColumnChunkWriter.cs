@@ -15,6 +15,15 @@ internal static class ColumnChunkWriter
     public sealed record Result(ColumnChunk Chunk, List<(long Offset, int Size, long FirstRow)> Pages,
         List<bool> NullPages, List<byte[]> Mins, List<byte[]> Maxes, List<long> NullCounts, bool IndexUsable);
 
+    /// <summary>The result of a chunk written at position 0 of its own buffer, as it is once that buffer lands at
+    /// <paramref name="at"/> in the file.</summary>
+    public static Result Moved(Result r, long at)
+    {
+        r.Chunk.DataPageOffset += at;
+        if (r.Chunk.DictionaryPageOffset is { } d) r.Chunk.DictionaryPageOffset = d + at;
+        return r with { Pages = r.Pages.Select(p => (p.Offset + at, p.Size, p.FirstRow)).ToList() };
+    }
+
     public static Result Write(Stream output, LeafAccumulator acc, ParquetWriteOptions options)
     {
         var leaf = acc.Leaf;
