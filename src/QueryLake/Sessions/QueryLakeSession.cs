@@ -213,17 +213,23 @@ public sealed partial class QueryLakeSession : IDisposable
         finally { if (!streams) scope.Dispose(); }
     }
 
+    /// <summary>Statements that write outside dataset versions (dropping, views, splits, predictions, files, cleanup):
+    /// a transaction cannot hold them.</summary>
+    private static bool WritesOutsideVersions(Statement s) => s is DropDatasetStatement or CreateSplitStatement or RefreshSplitStatement
+        or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or CopyStatement or VacuumStatement;
+
+    /// <summary>Statements that change the lake or write files: a read-only session refuses them.</summary>
+    private static bool Writes(Statement s) => WritesOutsideVersions(s) || s is CreateDatasetStatement or InsertStatement or UpdateStatement
+        or DeleteStatement or AddColumnStatement or ImportStatement or MergeStatement or CompactStatement;
+
     private QueryResult RunStatement(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, StatementScope scope)
     {
         var cancel = scope.Token;
         var binder = NewBinder(parameters, positional, cancel);
-        if (ReadOnly && s is CreateDatasetStatement or InsertStatement or UpdateStatement or DeleteStatement or AddColumnStatement or DropDatasetStatement or ImportStatement
-            or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement or DropViewStatement or ImportPredictionsStatement or MergeStatement
-            or CopyStatement or VacuumStatement or CompactStatement)
+        if (ReadOnly && Writes(s))
             throw new SqlException("QL-READ-ONLY", s.At.Line, s.At.Column, $"the session is read-only: {s.Text.Split(' ', 2)[0].ToUpperInvariant()} would " +
                 (s is CopyStatement ? "write a file" : "change the lake"));
-        if (Transaction is not null && s is DropDatasetStatement or CreateSplitStatement or RefreshSplitStatement or DropSplitStatement or CreateViewStatement
-                or DropViewStatement or ImportPredictionsStatement or CopyStatement or VacuumStatement)
+        if (Transaction is not null && WritesOutsideVersions(s))
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column,
                 $"{s.Text.Split(' ', 3) switch { [var a, var b, ..] => $"{a} {b}".ToUpperInvariant(), [var a] => a.ToUpperInvariant(), _ => "this statement" }} cannot run inside a transaction: " +
                 "a transaction commits dataset versions only (DROP, views, splits, predictions and COPY write outside them); COMMIT or ROLLBACK first");

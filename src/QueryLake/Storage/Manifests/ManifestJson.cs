@@ -37,12 +37,20 @@ internal static class ManifestJson
     public static string? TransactionOf(ReadOnlySpan<byte> json, string path)
     {
         if (json.IndexOf("\"transaction\""u8) < 0) return null;
-        int from = Math.Max(0, json.Length - 128);
-        var match = ChecksumTail.Match(System.Text.Encoding.Latin1.GetString(json[from..]));
-        if (!match.Success || Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(json[..(from + match.Index)])) != match.Groups[1].Value)
+        if (Tail(json) is not { Recorded: var recorded, Actual: var actual } || recorded != actual)
             return Deserialize(json, path).Transaction; // reports what is wrong
         var id = TransactionMember.Match(System.Text.Encoding.UTF8.GetString(json));
         return id.Success ? id.Groups[1].Value : null;
+    }
+
+    /// <summary>The checksum a manifest's tail records and the hash of the bytes before it; null without a tail.</summary>
+    private static (string Recorded, string Actual)? Tail(ReadOnlySpan<byte> json)
+    {
+        int from = Math.Max(0, json.Length - 128);
+        var match = ChecksumTail.Match(System.Text.Encoding.Latin1.GetString(json[from..]));
+        return match.Success
+            ? (match.Groups[1].Value, Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(json[..(from + match.Index)])))
+            : null;
     }
 
     /// <summary>Reads a manifest, verifying its checksum (required from format 2 on, checked wherever present) and its
@@ -51,18 +59,12 @@ internal static class ManifestJson
     {
         try
         {
-            int from = Math.Max(0, json.Length - 128);
-            var tail = System.Text.Encoding.Latin1.GetString(json[from..]);
-            var match = ChecksumTail.Match(tail);
-            if (match.Success)
-            {
-                var actual = Integrity.FileChecksum.Hex(System.IO.Hashing.XxHash3.HashToUInt64(json[..(from + match.Index)]));
-                if (actual != match.Groups[1].Value)
-                    throw new CorruptFileException(path, $"manifest checksum mismatch: it records {match.Groups[1].Value}, its contents hash to {actual}; the file was changed or damaged after it was written");
-            }
+            var tail = Tail(json);
+            if (tail is { Recorded: var recorded, Actual: var actual } && recorded != actual)
+                throw new CorruptFileException(path, $"manifest checksum mismatch: it records {recorded}, its contents hash to {actual}; the file was changed or damaged after it was written");
             var m = JsonSerializer.Deserialize<Manifest>(json, Options) ?? throw new JsonException("manifest is null");
             if (m.Format is < 1 or > CurrentFormat) throw new JsonException($"manifest format {m.Format} is not supported (this build reads formats 1 to {CurrentFormat})");
-            if (m.Format >= 2 && !match.Success) throw new JsonException("the manifest's checksum is missing");
+            if (m.Format >= 2 && tail is null) throw new JsonException("the manifest's checksum is missing");
             Validate(m);
             return m;
         }
