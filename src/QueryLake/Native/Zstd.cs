@@ -15,6 +15,8 @@ internal static unsafe partial class Zstd
 
     [LibraryImport(Lib, EntryPoint = "ZSTD_compressBound")] private static partial nuint CompressBound(nuint srcSize);
     [LibraryImport(Lib, EntryPoint = "ZSTD_compress")] private static partial nuint CompressNative(byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
+    [LibraryImport(Lib, EntryPoint = "ZSTD_createCCtx")] private static partial nint CreateCCtx();
+    [LibraryImport(Lib, EntryPoint = "ZSTD_compressCCtx")] private static partial nuint CompressCCtx(nint ctx, byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
     [LibraryImport(Lib, EntryPoint = "ZSTD_isError")] private static partial uint IsError(nuint code);
     [LibraryImport(Lib, EntryPoint = "ZSTD_getErrorName")] private static partial nint GetErrorName(nuint code);
     [LibraryImport(Lib, EntryPoint = "ZSTD_createDCtx")] private static partial nint CreateDCtx();
@@ -27,14 +29,27 @@ internal static unsafe partial class Zstd
     /// <summary>Compresses <paramref name="src"/> into a new array.</summary>
     public static byte[] Compress(ReadOnlySpan<byte> src, int level = 3)
     {
-        var dst = new byte[(int)CompressBound((nuint)src.Length)];
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxCompressedLength(src.Length));
+        try { return scratch.AsSpan(0, Compress(src, scratch, level)).ToArray(); }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(scratch); }
+    }
+
+    /// <summary>The most bytes compressing <paramref name="length"/> bytes can take.</summary>
+    public static int MaxCompressedLength(int length) => checked((int)CompressBound((nuint)length));
+
+    [ThreadStatic] private static nint t_compressor;
+
+    /// <summary>Compresses <paramref name="src"/> into <paramref name="dst"/> (at least <see cref="MaxCompressedLength"/>
+    /// long) with a per-thread context (no per-call setup); returns the bytes written.</summary>
+    public static int Compress(ReadOnlySpan<byte> src, Span<byte> dst, int level = 3)
+    {
+        if (t_compressor == 0) t_compressor = CreateCCtx();
         fixed (byte* s = src)
         fixed (byte* d = dst)
         {
-            nuint n = CompressNative(d, (nuint)dst.Length, s, (nuint)src.Length, level);
+            nuint n = CompressCCtx(t_compressor, d, (nuint)dst.Length, s, (nuint)src.Length, level);
             if (IsError(n) != 0) throw new InvalidOperationException($"zstd compression failed: {ErrorName(n)}");
-            Array.Resize(ref dst, (int)n);
-            return dst;
+            return (int)n;
         }
     }
 

@@ -26,6 +26,20 @@ internal sealed class ValueBuffer(int width, int capacity = 0, BufferLease? leas
 
     public ReadOnlySpan<int> OffsetSpan => MemoryMarshal.Cast<byte, int>(Offsets.Span);
 
+    /// <summary>Empties the buffer and keeps its memory (a writer refills it for every row group).</summary>
+    public void Clear()
+    {
+        Count = 0;
+        Data.SetLength(0);
+        if (_offsets is not null)
+        {
+            _offsets.SetLength(0);
+            _offsets.Append(0);
+        }
+        Dictionary = null;
+        Indices = null;
+    }
+
     /// <summary>In dictionary mode (text whose pages have all been dictionary-encoded so far, when the reader keeps
     /// dictionaries): the chunk's dictionary, and one int32 index per value in <see cref="Indices"/> instead of the
     /// values themselves.</summary>

@@ -37,8 +37,12 @@ internal static class ColumnChunkWriter
         // Dictionary encoding when it pays: few distinct values and dictionary + indices smaller than the values.
         int[]? indices = null;
         ValueBuffer? dictionary = null;
-        if (leaf.Physical != PhysicalType.Boolean && values.Count > 0)
+        // A column whose dictionary did not pay once (too many distinct values) is not tried again in later row groups.
+        if (leaf.Physical != PhysicalType.Boolean && values.Count > 0 && !acc.DictionaryDeclined)
+        {
             (dictionary, indices) = TryDictionary(values, options.MaxDictionarySize);
+            acc.DictionaryDeclined = dictionary is null;
+        }
 
         var chunk = new ColumnChunk { Type = leaf.Physical, Path = leaf.Path.ToList(), Codec = codec, NumValues = entries };
         long start = output.Position;
@@ -151,14 +155,31 @@ internal static class ColumnChunkWriter
             (compressed ?? values.ToArray()).CopyTo(joined, levelBytes);
             stored = joined;
         }
+        else if (codec == CompressionCodec.Zstd)
+        {
+            // Compressed into a pooled buffer with the thread's context: no per-page allocation.
+            var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(Native.Zstd.MaxCompressedLength(body.Length));
+            try
+            {
+                int n = Native.Zstd.Compress(body, scratch);
+                return Emit(output, header, body.Length, scratch.AsSpan(0, n));
+            }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(scratch); }
+        }
         else stored = codec == CompressionCodec.Uncompressed ? body : (compressed = ParquetCodecs.Compress(codec, body));
-        header.UncompressedSize = body.Length;
+        return Emit(output, header, body.Length, stored);
+    }
+
+    /// <summary>Writes a page header and its stored bytes; returns the uncompressed size the chunk counts.</summary>
+    private static long Emit(Stream output, PageHeader header, int uncompressed, ReadOnlySpan<byte> stored)
+    {
+        header.UncompressedSize = uncompressed;
         header.CompressedSize = stored.Length;
         var w = new ThriftWriter();
         header.Write(w);
         output.Write(w.Written);
         output.Write(stored);
-        return w.Written.Length + body.Length;
+        return w.Written.Length + uncompressed;
     }
 
     private static void EncodePlain(ValueBuffer values, int start, int count, PhysicalType type, BufferBuilder dst)

@@ -12,11 +12,14 @@ internal sealed class LeafAccumulator(WriteNode leaf, int width)
     public ValueBuffer Values { get; private set; } = new(width);
     public int Entries { get; set; }
 
+    /// <summary>Whether dictionary encoding did not pay in a row group of this leaf (too many distinct values); later row groups then write plain pages without trying.</summary>
+    public bool DictionaryDeclined { get; set; }
+
     public void Reset()
     {
         Def.SetLength(0);
         Rep.SetLength(0);
-        Values = new ValueBuffer(Values.Width);
+        Values.Clear();
         Entries = 0;
     }
 }
