@@ -107,6 +107,9 @@ public sealed class ApacheArrowTests
             var read = new List<RecordBatch>();
             var readSchema = ApacheArrowConvert.FromApache(r.Schema);
             while (r.ReadNextRecordBatch() is { } b) read.Add(ApacheArrowConvert.FromApache(b, readSchema));
+            // The converted arrays must outlive the Apache.Arrow batches they view: collected and finalized here.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             Assert.Equal(schema, readSchema);
             AssertSame(schema, batches, readSchema, read);
         }

@@ -164,7 +164,9 @@ internal static class ApacheArrowConvert
     {
         var storage = type.StorageType;
         if (storage is NullType) return new ArrayData(type, data.Length, 0, 0, []);
-        var buffers = data.Buffers.Select(b => b.IsEmpty ? ArrowBuffer.Empty : copy ? ArrowBuffer.Copy(b.Span) : new ArrowBuffer(b.Memory)).ToArray();
+        // Views keep the Apache.Arrow array (and so its buffers' owners) alive: see KeptAliveMemory.
+        var buffers = data.Buffers.Select(b => b.IsEmpty ? ArrowBuffer.Empty
+            : copy ? ArrowBuffer.Copy(b.Span) : new ArrowBuffer(new KeptAliveMemory(b.Memory, data).Memory)).ToArray();
         // Apache.Arrow may hand a validity buffer with no nulls; QueryLake's empty buffer says the same.
         if (buffers.Length > 0 && data.NullCount == 0) buffers[0] = ArrowBuffer.Empty;
         ArrayData[] children = storage switch

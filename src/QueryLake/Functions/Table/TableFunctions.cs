@@ -18,7 +18,7 @@ internal static class TableFunctions
             "A NumPy .npy array: one row per first-axis entry, as a number, an EMBEDDING (2-D float arrays) or a TENSOR.", "SELECT * FROM read_npy('embeddings.npy')"));
         r.Add(new TableFunction("duckdb_query", [], "duckdb_query(database, sql)",
             "The result of a query DuckDB runs in process on a DuckDB database file (opened read-only) or ':memory:', handed over as Arrow without copying.",
-            "CREATE DATASET trips AS SELECT * FROM duckdb_query('warehouse.duckdb', 'SELECT * FROM trips WHERE year = 2024')"));
+            "SELECT sum(i) FROM duckdb_query(':memory:', 'SELECT range AS i FROM range(5)') → 10"));
         r.Add(new TableFunction("range", [], "range(stop) | range(start, stop [, step])",
             "Integers from start (default 0) up to stop, exclusive, by step, in a column named range.", "SELECT sum(range) FROM range(5) → 10"));
         r.Add(new TableFunction("generate_series", [], "generate_series(stop) | generate_series(start, stop [, step])",
