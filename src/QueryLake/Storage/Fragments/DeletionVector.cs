@@ -24,7 +24,9 @@ internal static class DeletionVector
         if (record is null) return set;
         var path = Path.Combine(datasetPath, record.Path);
         FileChecksum.VerifyOnce(path, record.Checksum);
-        using var reader = ArrowFileReader.Open(path);
+        // Read into memory, not mapped: vectors are small, and a mapping lives until the collector frees it (a process
+        // reading many would run out of mappings).
+        using var reader = ArrowFileReader.FromMemory(File.ReadAllBytes(path), path);
         if (reader.Schema.Fields.Count != 1 || reader.Schema.Fields[0].DataType != DataType.UInt32)
             throw new CorruptFileException(path, $"a deletion vector holds one uint32 column 'row', but this file's schema is {reader.Schema}");
         foreach (var b in reader.ReadAll())
