@@ -33,11 +33,11 @@ internal static class ArrowBench
             var result = s.Query("SELECT * FROM six").Materialize();
             long buffers = 0, copied = 0;
             var converted = new List<Apache.Arrow.RecordBatch>();
-            double toApache = Median(repeat, () => { converted = result.ToArrowBatches().ToList(); });
+            double toApache = Measure.MedianSeconds(repeat, () => { converted = result.ToArrowBatches().ToList(); });
             for (int b = 0; b < converted.Count; b++)
                 for (int c = 0; c < converted[b].ColumnCount; c++)
                     Compare(result.Batches[b].Columns[c].Data, converted[b].Column(c).Data, ref buffers, ref copied);
-            double back = Median(repeat, () =>
+            double back = Measure.MedianSeconds(repeat, () =>
             {
                 s.Register("back", converted);
                 s.Query("SELECT count(*) FROM back").Rows().ToList();
@@ -53,7 +53,7 @@ internal static class ArrowBench
             {
                 using var local = QueryLakeSession.Open(path);
                 long rows = 0, bytes = 0;
-                double inProcess = Median(repeat, () =>
+                double inProcess = Measure.MedianSeconds(repeat, () =>
                 {
                     (rows, bytes) = (0, 0);
                     foreach (var b in local.Query(sql)) { rows += b.Length; bytes += Bytes(b); }
@@ -64,7 +64,7 @@ internal static class ArrowBench
                     using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(host.Uri, new Grpc.Net.Client.GrpcChannelOptions { MaxReceiveMessageSize = null });
                     var client = new FlightClient(channel);
                     long flightRows = 0;
-                    double flight = Median(repeat, () =>
+                    double flight = Measure.MedianSeconds(repeat, () =>
                     {
                         flightRows = 0;
                         using var call = client.GetStream(new FlightTicket(sql));
@@ -101,16 +101,4 @@ internal static class ArrowBench
 
     private static long Size(Columnar.ArrayData d) => d.Buffers.Sum(x => (long)x.Length) + d.Children.Sum(Size) + (d.Dictionary is { } x2 ? Size(x2) : 0);
 
-    private static double Median(int repeat, Action run)
-    {
-        var times = new List<double>();
-        for (int k = 0; k < repeat; k++)
-        {
-            var sw = Stopwatch.StartNew();
-            run();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
-    }
 }

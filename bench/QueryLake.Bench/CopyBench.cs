@@ -35,13 +35,13 @@ internal static class CopyBench
             string Out(string name) => Path.Combine(root, name);
             var rows = new List<(string, double, double?)>
             {
-                ("read only (count of every column)", Time(repeat, () => s.Query($"SELECT count(l_orderkey), count(l_comment), count(l_shipdate), sum(l_extendedprice) FROM read_parquet('{source}')").Rows().ToList()),
-                    Time(repeat, () => Duck(duck, $"SELECT count(l_orderkey), count(l_comment), count(l_shipdate), sum(l_extendedprice) FROM read_parquet('{source}')"))),
-                ("COPY to Parquet (zstd)", Time(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.parquet")}' (FORMAT parquet, COMPRESSION zstd)")),
-                    Time(repeat, () => Duck(duck, $"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("duck.parquet")}' (FORMAT parquet, COMPRESSION zstd)"))),
-                ("COPY to Arrow IPC (uncompressed)", Time(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.arrow")}' (FORMAT arrow)")), null),
-                ("COPY to CSV", Time(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.csv")}' (FORMAT csv)")),
-                    Time(repeat, () => Duck(duck, $"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("duck.csv")}' (FORMAT csv)"))),
+                ("read only (count of every column)", Measure.MedianSeconds(repeat, () => s.Query($"SELECT count(l_orderkey), count(l_comment), count(l_shipdate), sum(l_extendedprice) FROM read_parquet('{source}')").Rows().ToList()),
+                    Measure.MedianSeconds(repeat, () => Duck(duck, $"SELECT count(l_orderkey), count(l_comment), count(l_shipdate), sum(l_extendedprice) FROM read_parquet('{source}')"))),
+                ("COPY to Parquet (zstd)", Measure.MedianSeconds(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.parquet")}' (FORMAT parquet, COMPRESSION zstd)")),
+                    Measure.MedianSeconds(repeat, () => Duck(duck, $"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("duck.parquet")}' (FORMAT parquet, COMPRESSION zstd)"))),
+                ("COPY to Arrow IPC (uncompressed)", Measure.MedianSeconds(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.arrow")}' (FORMAT arrow)")), null),
+                ("COPY to CSV", Measure.MedianSeconds(repeat, () => s.Execute($"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("ql.csv")}' (FORMAT csv)")),
+                    Measure.MedianSeconds(repeat, () => Duck(duck, $"COPY (SELECT * FROM read_parquet('{source}')) TO '{Out("duck.csv")}' (FORMAT csv)"))),
             };
             Console.WriteLine($"{"",-36} {"QueryLake",10} {"DuckDB",10} {"ratio",7}");
             foreach (var (label, ql, dk) in rows)
@@ -49,7 +49,7 @@ internal static class CopyBench
             // The writers alone, on the same batches in memory.
             var batches = s.Query($"SELECT * FROM read_parquet('{source}')").Materialize().Batches;
             long bytes = 0;
-            double ours = Time(repeat, () =>
+            double ours = Measure.MedianSeconds(repeat, () =>
             {
                 using var w = QueryLake.Formats.Ipc.ArrowFileWriter.Create(Out("w-ql.arrow"), batches[0].Schema);
                 foreach (var b in batches) w.Write(b);
@@ -58,7 +58,7 @@ internal static class CopyBench
             });
             var apacheSchema = ApacheArrowConvert.ToApache(batches[0].Schema);
             var apache = batches.Select(b => ApacheArrowConvert.ToApache(b, apacheSchema)).ToList();
-            double theirs = Time(repeat, () =>
+            double theirs = Measure.MedianSeconds(repeat, () =>
             {
                 using var fs = new FileStream(Out("w-apache.arrow"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
                 using var w = new Apache.Arrow.Ipc.ArrowFileWriter(fs, apacheSchema);
@@ -88,16 +88,4 @@ internal static class CopyBench
         return c.ExecuteScalar();
     }
 
-    private static double Time(int repeat, Action run)
-    {
-        var times = new List<double>();
-        for (int k = 0; k < repeat; k++)
-        {
-            var sw = Stopwatch.StartNew();
-            run();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
-    }
 }

@@ -28,7 +28,8 @@ internal static class IntegrityBench
             Console.WriteLine($"# checksums on scans — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}");
             Console.WriteLine($"# {rows:N0} rows in {files.Count} data files, {bytes / 1e6:F0} MB; medians of {repeat}; each scan in a new session (files verified on first open)");
             double bandwidth = Limits.MemoryReadBytesPerSecond();
-            double hash = Median(repeat, () => { foreach (var f in files) FileChecksum.Of(f); });
+            foreach (var f in files) FileChecksum.Of(f); // warm the page cache
+            double hash = Measure.MedianSeconds(repeat, () => { foreach (var f in files) FileChecksum.Of(f); });
             Console.WriteLine($"memory read bandwidth (one core)      {bandwidth / 1e9,8:F1} GB/s");
             Console.WriteLine($"XXH3 of every data file              {hash * 1000,8:F1} ms  {bytes / hash / 1e9,6:F1} GB/s (what CHECK DATASET hashes)");
             foreach (var (label, sql) in new[] { ("all columns", "SELECT sum(a), sum(d), sum(length(s)) FROM t"), ("one column of three", "SELECT sum(a) FROM t") })
@@ -71,17 +72,4 @@ internal static class IntegrityBench
         return sw.Elapsed.TotalSeconds;
     }
 
-    private static double Median(int repeat, Action run)
-    {
-        run();
-        var times = new List<double>();
-        for (int i = 0; i < repeat; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            run();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
-    }
 }

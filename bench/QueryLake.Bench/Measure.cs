@@ -9,4 +9,12 @@ internal static class Measure
         var xs = Enumerable.Range(0, n).Select(_ => measure()).Order().ToArray();
         return xs[xs.Length / 2];
     }
+
+    /// <summary>The median wall-clock seconds of <paramref name="n"/> runs of <paramref name="run"/>.</summary>
+    public static double MedianSeconds(int n, Action run) => Median(n, () =>
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        run();
+        return sw.Elapsed.TotalSeconds;
+    });
 }

@@ -25,9 +25,9 @@ internal static class TransactionBench
             Console.WriteLine($"# commit latency — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {Limits.CpuModel()}, {Environment.ProcessorCount} cores; .NET {Environment.Version}; medians of {count}");
             Console.WriteLine($"# disk sequential write with fsync, same run: {Limits.DiskWriteBytesPerSecond(root, 64 << 20) / 1e6:F0} MB/s");
             int i = 0;
-            double auto = Median(count, () => s.Execute($"INSERT INTO a1 VALUES ({i++}, 'x')"));
-            double one = Median(count, () => s.Execute($"BEGIN; INSERT INTO a2 VALUES ({i++}, 'x'); COMMIT"));
-            double two = Median(count, () => s.Execute($"BEGIN; INSERT INTO a3 VALUES ({i++}, 'x'); INSERT INTO b3 VALUES ({i}, 'y'); COMMIT"));
+            double auto = Measure.MedianSeconds(count, () => s.Execute($"INSERT INTO a1 VALUES ({i++}, 'x')"));
+            double one = Measure.MedianSeconds(count, () => s.Execute($"BEGIN; INSERT INTO a2 VALUES ({i++}, 'x'); COMMIT"));
+            double two = Measure.MedianSeconds(count, () => s.Execute($"BEGIN; INSERT INTO a3 VALUES ({i++}, 'x'); INSERT INTO b3 VALUES ({i}, 'y'); COMMIT"));
             Console.WriteLine($"INSERT of one row, autocommit                 {auto * 1000,7:F2} ms");
             Console.WriteLine($"BEGIN; INSERT; COMMIT (one dataset)           {one * 1000,7:F2} ms");
             Console.WriteLine($"BEGIN; INSERT a; INSERT b; COMMIT (two)       {two * 1000,7:F2} ms");
@@ -38,16 +38,4 @@ internal static class TransactionBench
         }
     }
 
-    private static double Median(int count, Action run)
-    {
-        var times = new List<double>();
-        for (int k = 0; k < count; k++)
-        {
-            var sw = Stopwatch.StartNew();
-            run();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
-    }
 }
