@@ -46,18 +46,13 @@ internal sealed class ArrowSource : ITableSource
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
-        var indices = columns.Select(c => Schema.IndexOf(c)).ToArray();
-        var projected = new Schema(indices.Select(i => Schema.Fields[i]).ToList());
-        var stored = new Schema(indices.Select(i => _arrowSchema.Fields[i]).ToList());
+        var projection = new ArrowProjection(Schema, _arrowSchema, columns, _copy);
         foreach (var batch in Batches(cancel))
         {
             cancel.ThrowIfCancellationRequested();
             if (batch.ColumnCount != Schema.Fields.Count)
                 throw new QueryLakeException("QL-ARROW-SCHEMA", $"a batch of '{Name}' has {batch.ColumnCount} columns, its schema {Schema.Fields.Count}");
-            var arrays = new Columnar.Arrays.ArrowArray[indices.Length];
-            for (int k = 0; k < indices.Length; k++)
-                arrays[k] = Columnar.Arrays.ArrowArray.FromData(ApacheArrowConvert.FromApache(batch.Column(indices[k]).Data, stored.Fields[k].DataType, _copy));
-            yield return Kernels.Vectors.ForEngine(new RecordBatch(stored, arrays, batch.Length), projected);
+            yield return projection.Take(batch);
         }
     }
 

@@ -75,9 +75,7 @@ internal sealed class DuckDbSource : ITableSource
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
-        var indices = columns.Select(c => Schema.IndexOf(c)).ToArray();
-        var projected = new Schema(indices.Select(i => Schema.Fields[i]).ToList());
-        var stored = new Schema(indices.Select(i => _arrowSchema.Fields[i]).ToList());
+        var projection = new ArrowProjection(Schema, _arrowSchema, columns, true);
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = Trimmed(_sql);
@@ -89,10 +87,7 @@ internal sealed class DuckDbSource : ITableSource
             catch (DuckDBException e) { throw Failure(e); }
             if (batch is null) yield break;
             cancel.ThrowIfCancellationRequested();
-            var arrays = new Columnar.Arrays.ArrowArray[indices.Length];
-            for (int k = 0; k < indices.Length; k++)
-                arrays[k] = Columnar.Arrays.ArrowArray.FromData(ApacheArrowConvert.FromApache(batch.Column(indices[k]).Data, stored.Fields[k].DataType, copy: true));
-            yield return Kernels.Vectors.ForEngine(new RecordBatch(stored, arrays, batch.Length), projected);
+            yield return projection.Take(batch);
         }
     }
 }
