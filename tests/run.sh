@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
-# libjpeg-turbo-progs, python3-numpy, make and gcc from Debian's apt when missing, the oracles (apache-arrow, DuckDB, LanceDB, codecs, vega-datasets, mnist)
+# libjpeg-turbo-progs, python3-numpy, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -21,7 +21,7 @@ if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
-# npm install, not npm ci: npm records DuckDB's optional per-platform bindings only for the platform that
+# npm install, not npm ci: npm records LanceDB's optional per-platform bindings only for the platform that
 # wrote the lock file, and npm ci then refuses the lock; install honours the pinned versions all the same.
 npm install --prefix tests/oracles --no-audit --no-fund --no-save
 npm install --prefix tests/oracles/vector --no-audit --no-fund --no-save

@@ -38,15 +38,14 @@ public sealed class VectorFunctionTests
         var file = dir.File("v.parquet");
         using (var w = new ParquetFileWriter(file, schema)) { w.Write(batch); w.Finish(); }
         string literal = "[" + string.Join(", ", probe.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]::FLOAT[]";
-        var duck = JsonDocument.Parse(Oracles.RunNode("duckdb-query.mjs",
-            $"SELECT id, list_cosine_similarity(emb, {literal}), list_inner_product(emb, {literal}), list_distance(emb, {literal}) FROM '{file}' ORDER BY id")).RootElement;
-        Assert.Equal(Rows, duck.GetArrayLength());
+        var duck = DuckDbOracle.Rows($"SELECT id, list_cosine_similarity(emb, {literal}), list_inner_product(emb, {literal}), list_distance(emb, {literal}) FROM '{file}' ORDER BY id");
+        Assert.Equal(Rows, duck.Count);
         for (int i = 0; i < Rows; i++)
         {
             var d = duck[i];
             for (int k = 1; k <= 3; k++)
             {
-                double theirs = d[k].ValueKind == JsonValueKind.String ? double.Parse(d[k].GetString()!, System.Globalization.CultureInfo.InvariantCulture) : d[k].GetDouble();
+                double theirs = Convert.ToDouble(d[k], System.Globalization.CultureInfo.InvariantCulture);
                 double mine = (double)ours[i][k]!;
                 Assert.True(Math.Abs(mine - theirs) <= 1e-4 * Math.Max(1, Math.Abs(theirs)), $"row {i} column {k}: QueryLake {mine}, DuckDB {theirs}");
             }
@@ -55,8 +54,8 @@ public sealed class VectorFunctionTests
         }
         // The ten nearest by cosine, the same in both.
         var top = session.Query("SELECT id FROM scenes ORDER BY cosine_similarity(emb, @probe) DESC LIMIT 10", p).Rows().Select(r => (long)r[0]!).ToList();
-        var duckTop = JsonDocument.Parse(Oracles.RunNode("duckdb-query.mjs", $"SELECT id FROM '{file}' ORDER BY list_cosine_similarity(emb, {literal}) DESC LIMIT 10")).RootElement
-            .EnumerateArray().Select(r => r[0].ValueKind == JsonValueKind.String ? long.Parse(r[0].GetString()!, System.Globalization.CultureInfo.InvariantCulture) : r[0].GetInt64()).ToList();
+        var duckTop = DuckDbOracle.Rows($"SELECT id FROM '{file}' ORDER BY list_cosine_similarity(emb, {literal}) DESC LIMIT 10")
+            .Select(r => Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(duckTop, top);
         // The embedding of another sample as the probe (a scalar subquery).
         var self = session.Query("SELECT id FROM scenes ORDER BY cosine_similarity(emb, (SELECT emb FROM scenes WHERE id = 42)) DESC LIMIT 1").Rows().Single()[0];

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace QueryLake.Tests.Formats.Parquet;
 
-/// <summary>The canonical form tests/oracles/parquet-matrix.mjs makes DuckDB print: integers as strings, floats and
+/// <summary>The canonical form DuckDbParquetMatrix makes DuckDB print: integers as strings, floats and
 /// decimals as numbers, dates as days, times and timestamps as microseconds, blobs as base64, maps as
 /// lists of {key, value}.</summary>
 public static class ParquetCanonical
