@@ -84,6 +84,7 @@ internal static class CommandLine
                          [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
                querylake demo [DIR]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
+                 [--max-batch-bytes N]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
           -c SQL          run SQL (repeatable; statements run in order)

@@ -4,13 +4,14 @@ using QueryLake.Flight;
 namespace QueryLake.Cli;
 
 /// <summary><c>querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx]
-/// [--tls-password P] [--any-address]</c>: serves the lake over Arrow Flight until Ctrl-C (see docs/flight.md).</summary>
+/// [--tls-password P] [--any-address] [--max-batch-bytes N]</c>: serves the lake over Arrow Flight until Ctrl-C (see docs/flight.md).</summary>
 internal static class Serve
 {
     public static int Run(string[] args)
     {
         string? lake = null, tokenFile = null, cert = null, certPassword = null;
         int port = 8815;
+        long maxBatchBytes = 4L << 20;
         bool readOnly = false, anyAddress = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -20,12 +21,15 @@ internal static class Serve
                 case "--port" when i + 1 < args.Length:
                     if (!int.TryParse(args[++i], out port) || port is < 0 or > 65535) return Fail($"--port takes a port number, not '{args[i]}'");
                     break;
+                case "--max-batch-bytes" when i + 1 < args.Length:
+                    if (!long.TryParse(args[++i], out maxBatchBytes) || maxBatchBytes < 0) return Fail($"--max-batch-bytes takes a number of bytes (0: no limit), not '{args[i]}'");
+                    break;
                 case "--read-only": readOnly = true; break;
                 case "--any-address": anyAddress = true; break;
                 case "--token-file" when i + 1 < args.Length: tokenFile = args[++i]; break;
                 case "--tls-cert" when i + 1 < args.Length: cert = args[++i]; break;
                 case "--tls-password" when i + 1 < args.Length: certPassword = args[++i]; break;
-                case "--port" or "--token-file" or "--tls-cert" or "--tls-password": return Fail($"{a} needs a value");
+                case "--port" or "--token-file" or "--tls-cert" or "--tls-password" or "--max-batch-bytes": return Fail($"{a} needs a value");
                 default:
                     if (a.StartsWith('-')) return Fail($"unknown option {a} for serve; see querylake --help");
                     if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
@@ -44,7 +48,7 @@ internal static class Serve
         var options = new FlightServeOptions
         {
             LakePath = Path.GetFullPath(lake), Port = port, ReadOnly = readOnly, Token = token,
-            CertificatePath = cert, CertificatePassword = certPassword, AnyAddress = anyAddress,
+            CertificatePath = cert, CertificatePassword = certPassword, AnyAddress = anyAddress, MaxBatchBytes = maxBatchBytes,
         };
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

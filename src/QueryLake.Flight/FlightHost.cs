@@ -65,6 +65,7 @@ public sealed class FlightHost : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
         });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<FlightActivity>();
         // Results stream at the engine's pace; gRPC's flow control bounds what is in flight per stream.
         builder.Services.AddGrpc(o =>
         {

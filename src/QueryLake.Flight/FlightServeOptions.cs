@@ -23,4 +23,9 @@ public sealed record FlightServeOptions
 
     /// <summary>The certificate's password, if it has one.</summary>
     public string? CertificatePassword { get; init; }
+
+    /// <summary>The most bytes of Arrow buffers one <c>DoGet</c> message holds (4 MiB by default): larger result
+    /// batches are sent as slices, so what a stream holds in flight stays bounded whatever its rows hold (a single
+    /// larger row goes alone). 0: batches as the engine makes them.</summary>
+    public long MaxBatchBytes { get; init; } = 4L << 20;
 }

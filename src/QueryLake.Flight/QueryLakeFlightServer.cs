@@ -19,6 +19,7 @@ namespace QueryLake.Flight;
 /// <item><c>GetFlightInfo</c> / <c>GetSchema</c>: a command descriptor holding a query, or a path descriptor naming a
 /// dataset; the one endpoint's ticket is the query.</item>
 /// <item><c>ListFlights</c>: every dataset of the lake, with its schema and row count.</item>
+/// <item><c>DoAction("status")</c>: open, completed, cancelled and failed streams as JSON (<see cref="FlightActivity"/>).</item>
 /// <item><c>DoPut</c>: a path descriptor naming a dataset; the batches sent are appended in one commit (the dataset is
 /// created if it does not exist). Refused by a read-only server.</item>
 /// </list>
@@ -26,7 +27,7 @@ namespace QueryLake.Flight;
 /// <c>InvalidArgument</c> (or <c>NotFound</c>, <c>PermissionDenied</c>, <c>Unauthenticated</c>) whose detail starts
 /// with the QL code.
 /// </summary>
-public sealed class QueryLakeFlightServer(FlightServeOptions options) : FlightServer
+public sealed class QueryLakeFlightServer(FlightServeOptions options, FlightActivity activity) : FlightServer
 {
     private readonly byte[]? _token = options.Token is null ? null : Encoding.UTF8.GetBytes(options.Token);
 
@@ -87,18 +88,49 @@ public sealed class QueryLakeFlightServer(FlightServeOptions options) : FlightSe
         Authorize(context);
         var text = FlightTicketText.Parse(ticket.Ticket.ToStringUtf8());
         var cancel = context.CancellationToken;
-        using var session = Reader();
-        if (text.Shard is { } shard)
+        activity.Opened();
+        bool completed = false;
+        try
         {
-            var loader = session.Load(text.Sql, shard);
-            await foreach (var b in loader.ReadAllArrowAsync(cancel).ConfigureAwait(false))
-                await responseStream.WriteAsync(b).ConfigureAwait(false);
-            return;
+            using var session = Reader();
+            if (text.Shard is { } shard)
+            {
+                var loader = session.Load(text.Sql, shard);
+                await foreach (var b in loader.ReadAllArrowAsync(options.MaxBatchBytes, cancel).ConfigureAwait(false))
+                    await responseStream.WriteAsync(b).ConfigureAwait(false);
+            }
+            else
+            {
+                using var result = await Task.Run(() => session.Query(text.Sql, cancel: cancel), cancel).ConfigureAwait(false);
+                await responseStream.SetupStream(result.ArrowSchema).ConfigureAwait(false);
+                await foreach (var b in result.ToArrowBatchesAsync(options.MaxBatchBytes, cancel).ConfigureAwait(false))
+                    await responseStream.WriteAsync(b).ConfigureAwait(false);
+            }
+            completed = true;
         }
-        using var result = await Task.Run(() => session.Query(text.Sql, cancel: cancel), cancel).ConfigureAwait(false);
-        await responseStream.SetupStream(result.ArrowSchema).ConfigureAwait(false);
-        await foreach (var b in result.ToArrowBatchesAsync(cancel).ConfigureAwait(false))
-            await responseStream.WriteAsync(b).ConfigureAwait(false);
+        finally
+        {
+            activity.Closed(completed, cancelled: cancel.IsCancellationRequested);
+        }
+    });
+
+    /// <summary>The one action: <c>status</c>, whose single result is <see cref="FlightActivity.ToJson"/>.</summary>
+    private static readonly FlightActionType Status = new("status", "the server's streams: open now, completed, cancelled (the client went away) and failed; and its managed heap, as JSON");
+
+    /// <inheritdoc />
+    public override Task ListActions(IAsyncStreamWriter<FlightActionType> responseStream, ServerCallContext context) => Guard(async () =>
+    {
+        Authorize(context);
+        await responseStream.WriteAsync(Status).ConfigureAwait(false);
+    });
+
+    /// <inheritdoc />
+    public override Task DoAction(FlightAction request, IAsyncStreamWriter<FlightResult> responseStream, ServerCallContext context) => Guard(async () =>
+    {
+        Authorize(context);
+        if (request.Type != Status.Type)
+            throw new QueryLakeException("QL-BAD-ARGUMENT", $"unknown action '{request.Type}'; the actions are: {Status.Type}");
+        await responseStream.WriteAsync(new FlightResult(activity.ToJson())).ConfigureAwait(false);
     });
 
     /// <inheritdoc />

@@ -149,11 +149,18 @@ public sealed class QueryResult : IEnumerable<RecordBatch>, IAsyncEnumerable<Rec
     }
 
     /// <summary><see cref="ToArrowBatches"/>, computed off the caller's thread.</summary>
-    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ToArrowBatchesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Apache.Arrow.RecordBatch> ToArrowBatchesAsync(CancellationToken cancellationToken = default) =>
+        ToArrowBatchesAsync(0, cancellationToken);
+
+    /// <summary><see cref="ToArrowBatches"/>, computed off the caller's thread, with each engine batch cut into
+    /// slices (sharing its buffers) of at most <paramref name="maxBatchBytes"/> bytes of Arrow buffers, so a sender's
+    /// messages stay bounded whatever the rows hold (a single larger row is a batch of its own; 0: no limit).</summary>
+    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ToArrowBatchesAsync(long maxBatchBytes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var schema = ArrowSchema;
         await foreach (var b in this.WithCancellation(cancellationToken).ConfigureAwait(false))
-            yield return Columnar.Interop.ApacheArrowConvert.ToApache(b, schema);
+            foreach (var slice in Columnar.RowBytes.Slices(b, maxBatchBytes))
+                yield return Columnar.Interop.ApacheArrowConvert.ToApache(slice, schema);
     }
 
     /// <summary>The result as an Apache.Arrow <see cref="Apache.Arrow.Ipc.IArrowArrayStream"/> (batches as by

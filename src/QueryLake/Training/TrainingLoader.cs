@@ -181,11 +181,17 @@ public sealed class TrainingLoader : IEnumerable<RecordBatch>
 
     /// <summary><see cref="ReadAllAsync"/> as Apache.Arrow record batches sharing the engine's buffers (no copy; see
     /// <see cref="Sessions.QueryResult.ToArrowBatches"/> for their lifetime).</summary>
-    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAllArrowAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAllArrowAsync(CancellationToken cancellationToken = default) =>
+        ReadAllArrowAsync(0, cancellationToken);
+
+    /// <summary><see cref="ReadAllArrowAsync(CancellationToken)"/> with each batch cut into slices of at most
+    /// <paramref name="maxBatchBytes"/> bytes of Arrow buffers (see <see cref="Sessions.QueryResult.ToArrowBatchesAsync(long, CancellationToken)"/>).</summary>
+    public async IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAllArrowAsync(long maxBatchBytes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Apache.Arrow.Schema? schema = null;
         await foreach (var b in ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return Columnar.Interop.ApacheArrowConvert.ToApache(b, schema ??= Columnar.Interop.ApacheArrowConvert.ToApache(b.Schema));
+            foreach (var slice in Columnar.RowBytes.Slices(b, maxBatchBytes))
+                yield return Columnar.Interop.ApacheArrowConvert.ToApache(slice, schema ??= Columnar.Interop.ApacheArrowConvert.ToApache(b.Schema));
     }
 
     /// <summary>The batches, awaited without blocking a thread.</summary>

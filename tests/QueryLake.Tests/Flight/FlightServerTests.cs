@@ -172,6 +172,76 @@ public sealed class FlightServerTests : IDisposable
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
     }
 
+    private static async Task<System.Text.Json.JsonElement> Status(FlightClient client)
+    {
+        var results = new List<FlightResult>();
+        await foreach (var r in client.DoAction(new FlightAction("status")).ResponseStream.ReadAllAsync()) results.Add(r);
+        return System.Text.Json.JsonDocument.Parse(results.Single().Body.ToStringUtf8()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_client_killed_mid_stream_is_released_and_the_server_keeps_serving()
+    {
+        using var server = new FlightServerProcess(_lake);
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        Assert.Equal(["status"], (await client.ListActions().ResponseStream.ReadAllAsync().ToListAsync()).Select(a => a.Type));
+        var expected = Render(InProcess("SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k"));
+        for (int kill = 1; kill <= 2; kill++)
+        {
+            // A client in its own process starts reading 200 million rows, takes one batch, stops reading, and is killed.
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { Programs.Dll("QueryLake.FlightReader", "QueryLake.FlightReader"), server.Uri.ToString(), "SELECT * FROM t CROSS JOIN range(1000)" })
+                psi.ArgumentList.Add(a);
+            using var reader = System.Diagnostics.Process.Start(psi)!;
+            var line = await reader.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(line == "reading", $"the client did not start reading: {line} {(reader.HasExited ? await reader.StandardError.ReadToEndAsync() : "")}");
+            // While the client does not read, flow control holds the query back: the server's heap stays small.
+            await Task.Delay(1500);
+            var held = await Status(client);
+            Assert.Equal(1, held.GetProperty("open_streams").GetInt64());
+            Assert.True(held.GetProperty("managed_heap_bytes").GetInt64() < 400L << 20, $"a stalled stream grew the server's heap to {held.GetProperty("managed_heap_bytes").GetInt64() >> 20} MiB");
+            reader.Kill(entireProcessTree: true);
+            reader.WaitForExit();
+            // The server sees the connection go, stops the query and releases the stream.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            System.Text.Json.JsonElement status;
+            while ((status = await Status(client)).GetProperty("open_streams").GetInt64() != 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.Equal(0, status.GetProperty("open_streams").GetInt64());
+            Assert.Equal(kill, status.GetProperty("cancelled_streams").GetInt64());
+            Assert.False(server.HasExited);
+            Assert.Equal(expected, Render(await Read(client, "SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k")));
+        }
+        Assert.True((await Status(client)).GetProperty("completed_streams").GetInt64() >= 2);
+    }
+
+    [Fact]
+    public async Task Large_rows_stream_in_messages_of_bounded_size()
+    {
+        using (var s = QueryLakeSession.Open(_lake))
+            s.Execute("CREATE DATASET blobs AS SELECT range AS id, CAST(repeat(CAST(range % 10 AS VARCHAR), 100000) AS BLOB) AS blob FROM range(300)");
+        using var server = new FlightServerProcess(_lake, "--max-batch-bytes", "1000000");
+        using var channel = server.Channel();
+        var client = new FlightClient(channel);
+        foreach (var sql in new[] { "SELECT * FROM blobs", "SELECT * FROM blobs SHARD 0 OF 1 SEED 4" })
+        {
+            using var call = client.GetStream(new FlightTicket(sql));
+            var batches = new List<RecordBatch>();
+            Schema? schema = null;
+            await foreach (var b in call.ResponseStream)
+            {
+                // What the message held: the buffers the client decoded (ids and offsets, and the blobs' bytes).
+                long bytes = b.Arrays.Sum(a => a.Data.Buffers.Sum(x => (long)x.Length));
+                Assert.True(bytes <= 1_000_000 + 4096, $"{sql}: a message of {bytes} bytes");
+                batches.Add(ApacheArrowConvert.FromApache(b, schema ??= ApacheArrowConvert.FromApache(b.Schema)));
+            }
+            Assert.True(batches.Count >= 30, $"{sql}: {batches.Count} messages for 30 MB");
+            var rows = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((long)b.Columns[0].GetValue(i)!, (byte[])b.Columns[1].GetValue(i)!))).OrderBy(r => r.Item1).ToList();
+            Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), rows.Select(r => r.Item1));
+            Assert.All(rows, r => Assert.True(r.Item2.Length == 100000 && r.Item2.All(c => c == 48 + r.Item1 % 10), $"row {r.Item1} arrived damaged"));
+        }
+    }
+
     [Fact]
     public async Task Tls_with_a_self_signed_certificate()
     {

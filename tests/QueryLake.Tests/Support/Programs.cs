@@ -10,7 +10,7 @@ public static class Programs
     {
         var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         string tfm = Path.GetFileName(baseDir), config = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
-        var folder = project.StartsWith("QueryLake.CrashWriter", StringComparison.Ordinal) ? "tests" : "src";
+        var folder = project is "QueryLake.CrashWriter" or "QueryLake.FlightReader" ? "tests" : "src";
         var dll = Path.Combine(Oracles.Root, folder, project, "bin", config, tfm, assembly + ".dll");
         Assert.True(File.Exists(dll), $"{assembly} is not built at {dll}");
         return dll;
