@@ -204,6 +204,60 @@ public sealed class ApacheArrowTests
     }
 
     [Fact]
+    public void Decimal256_reads_exactly_up_to_38_digits_and_as_double_beyond()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        var rng = new Random(256);
+        // Unscaled values (scale 4) of up to 37 digits; the wide column holds them times 10^12 (up to 49 digits).
+        var values = Enumerable.Range(0, 1000).Select(i => i % 7 == 0 ? (System.Numerics.BigInteger?)null
+            : System.Numerics.BigInteger.Parse($"{(i % 2 == 0 ? "-" : "")}{rng.NextInt64(1, 999_999_999_999_999_999)}{rng.Next(0, 99_999_999):D8}{rng.Next(0, 99_999_999):D8}{rng.Next(0, 999):D3}", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var scaleUp = System.Numerics.BigInteger.Pow(10, 12);
+        A.Decimal256Array Array(int precision, Func<System.Numerics.BigInteger, System.Numerics.BigInteger> f)
+        {
+            var bytes = new byte[values.Count * 32];
+            var validity = new byte[(values.Count + 7) / 8];
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (values[i] is not { } v) continue;
+                validity[i >> 3] |= (byte)(1 << (i & 7));
+                var le = f(v).ToByteArray(isUnsigned: false, isBigEndian: false);
+                le.CopyTo(bytes, i * 32);
+                if (v < 0) bytes.AsSpan(i * 32 + le.Length, 32 - le.Length).Fill(0xff);
+            }
+            return new A.Decimal256Array(new A.ArrayData(new A.Types.Decimal256Type(precision, 4), values.Count, values.Count(v => v is null), 0,
+                [new A.ArrowBuffer(validity), new A.ArrowBuffer(bytes)]));
+        }
+        var ids = new A.Int64Array.Builder();
+        for (int i = 0; i < values.Count; i++) ids.Append(i);
+        var schema = new A.Schema([new A.Field("id", A.Types.Int64Type.Default, false), new A.Field("n", new A.Types.Decimal256Type(38, 4), true), new A.Field("w", new A.Types.Decimal256Type(50, 4), true)], null);
+        var batch = new A.RecordBatch(schema, [ids.Build(), Array(38, v => v), Array(50, v => v * scaleUp)], values.Count);
+        // Sliced too: the values and the validity of the second slice start at row 5.
+        s.Register("d", [batch.Slice(0, 5), batch.Slice(5, values.Count - 5)]);
+        var result = s.Query("SELECT id, n, w FROM d ORDER BY id");
+        Assert.Equal("decimal(38, 4)", result.Schema.Fields[1].DataType.ToString());
+        Assert.Equal("float64", result.Schema.Fields[2].DataType.ToString());
+        var rows = result.Rows().ToList();
+        Assert.Equal(values.Count, rows.Count);
+        static string Text(System.Numerics.BigInteger unscaled, int scale)
+        {
+            var digits = System.Numerics.BigInteger.Abs(unscaled).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
+            return (unscaled < 0 ? "-" : "") + digits[..^scale] + "." + digits[^scale..];
+        }
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (values[i] is not { } v) { Assert.Null(rows[i][1]); Assert.Null(rows[i][2]); continue; }
+            Assert.Equal(Text(v, 4), s.Query($"SELECT CAST(n AS VARCHAR) FROM d WHERE id = {i}").Rows().Single()[0]);
+            double exact = double.Parse(Text(v * scaleUp, 4), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs((double)rows[i][2]! - exact) <= 1e-15 * Math.Abs(exact), $"row {i}: {rows[i][2]}, expected {exact}");
+            if (i > 50) break;
+        }
+        // Sums stay exact in DECIMAL.
+        var sum = values.Where(v => v is not null).Aggregate(System.Numerics.BigInteger.Zero, (a, v) => a + v!.Value);
+        Assert.Equal(Text(sum, 4), s.Query("SELECT CAST(sum(n) AS VARCHAR) FROM d").Rows().Single()[0]);
+    }
+
+    [Fact]
     public void Apache_arrow_types_querylake_lacks_fail_with_a_clear_error()
     {
         using var dir = new TempDir();

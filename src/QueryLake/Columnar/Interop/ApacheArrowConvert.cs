@@ -145,6 +145,10 @@ internal static class ApacheArrowConvert
             _ => TimeUnit.Nanosecond,
         }, t.Timezone),
         AT.Decimal128Type d when d.Precision is >= 1 and <= DecimalType.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new DecimalType(d.Precision, d.Scale),
+        // decimal256: exact as DECIMAL(p, s) up to 38 digits (the values are narrowed to 128 bits); wider as DOUBLE,
+        // as the Parquet reader reads wider decimals.
+        AT.Decimal256Type d when d.Precision is >= 1 and <= DecimalType.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new DecimalType(d.Precision, d.Scale),
+        AT.Decimal256Type d when d.Scale >= 0 && d.Scale <= d.Precision => DataType.Float64,
         AT.ListType l => new ListType(FromApache(l.ValueField)),
         AT.FixedSizeListType f => new FixedSizeListType(FromApache(f.ValueField), f.ListSize),
         AT.StructType s => new StructType(s.Fields.Select(FromApache).ToList()),
@@ -164,6 +168,7 @@ internal static class ApacheArrowConvert
     {
         var storage = type.StorageType;
         if (storage is NullType) return new ArrayData(type, data.Length, 0, 0, []);
+        if (data.DataType is AT.Decimal256Type wide) return FromDecimal256(data, wide, type);
         // Views keep the Apache.Arrow array (and so its buffers' owners) alive: see KeptAliveMemory.
         var buffers = data.Buffers.Select(b => b.IsEmpty ? ArrowBuffer.Empty
             : copy ? ArrowBuffer.Copy(b.Span) : new ArrowBuffer(new KeptAliveMemory(b.Memory, data).Memory)).ToArray();
@@ -178,6 +183,49 @@ internal static class ApacheArrowConvert
         };
         var dictionary = storage is DictionaryType dt && data.Dictionary is { } d ? FromApache(d, dt.ValueType, copy) : null;
         return new ArrayData(type, data.Length, data.Offset, data.NullCount, buffers, children, dictionary);
+    }
+
+    /// <summary>decimal256 values as <paramref name="type"/>: DECIMAL (each value narrowed to 128 bits; a value that
+    /// does not fit is QL-OVERFLOW) or DOUBLE. Always a copy.</summary>
+    private static ArrayData FromDecimal256(A.ArrayData data, AT.Decimal256Type wide, DataType type)
+    {
+        var values = data.Buffers[1].Span;
+        // A slice's null count may be unknown (-1): the validity buffer decides.
+        bool nulls = data.NullCount != 0 && !data.Buffers[0].IsEmpty;
+        var validity = nulls ? ArrowBuffer.Copy(BitCopy(data.Buffers[0].Span, data.Offset, data.Length)) : ArrowBuffer.Empty;
+        bool IsNull(int i) => nulls && (data.Buffers[0].Span[(data.Offset + i) >> 3] & (1 << ((data.Offset + i) & 7))) == 0;
+        int nullCount = 0;
+        for (int i = 0; i < data.Length && nulls; i++) if (IsNull(i)) nullCount++;
+        if (type.StorageType is DecimalType)
+        {
+            var narrow = new Int128[data.Length];
+            for (int i = 0; i < narrow.Length; i++)
+            {
+                if (IsNull(i)) continue;
+                var v = values.Slice((data.Offset + i) * 32, 32);
+                var low = System.Buffers.Binary.BinaryPrimitives.ReadInt128LittleEndian(v);
+                // Fits in 128 bits when the high half is the low half's sign extension.
+                var high = System.Buffers.Binary.BinaryPrimitives.ReadInt128LittleEndian(v[16..]);
+                if (high != (low < 0 ? Int128.NegativeOne : Int128.Zero))
+                    throw new QueryLakeException("QL-OVERFLOW", $"a decimal256({wide.Precision}, {wide.Scale}) value does not fit in {wide.Precision} digits");
+                narrow[i] = low;
+            }
+            return new ArrayData(type, data.Length, 0, nullCount, [validity, ArrowBuffer.Copy<Int128>(narrow)]);
+        }
+        var doubles = new double[data.Length];
+        for (int i = 0; i < doubles.Length; i++)
+            if (!IsNull(i))
+                doubles[i] = (double)new System.Numerics.BigInteger(values.Slice((data.Offset + i) * 32, 32), isUnsigned: false, isBigEndian: false) / Math.Pow(10, wide.Scale);
+        return new ArrayData(type, data.Length, 0, nullCount, [validity, ArrowBuffer.Copy<double>(doubles)]);
+    }
+
+    /// <summary>Bits [offset, offset + length) of a bitmap, moved to start at bit 0.</summary>
+    private static byte[] BitCopy(ReadOnlySpan<byte> bits, int offset, int length)
+    {
+        var result = new byte[(length + 7) / 8];
+        for (int i = 0; i < length; i++)
+            if ((bits[(offset + i) >> 3] & (1 << ((offset + i) & 7))) != 0) result[i >> 3] |= (byte)(1 << (i & 7));
+        return result;
     }
 
     public static RecordBatch FromApache(A.RecordBatch batch, Schema? schema = null)
