@@ -82,7 +82,7 @@ public sealed class CrashRecoveryTests
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add($"CREATE DATASET x AS SELECT range AS n, 'row ' || CAST(range AS VARCHAR) AS label FROM range({Rows})");
             using var p = Process.Start(psi)!;
-            Thread.Sleep(rng.Next(200, 2500));
+            p.WaitForExit(rng.Next(200, 2500)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } // it had finished
             p.WaitForExit();
             var lake = Lake.Open(dir.Path);
@@ -117,7 +117,7 @@ public sealed class CrashRecoveryTests
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add($"CREATE OR REPLACE DATASET x AS SELECT range AS n, 'row ' || CAST(range AS VARCHAR) AS label FROM range({Rows})");
             using var p = Process.Start(psi)!;
-            Thread.Sleep(rng.Next(200, 2500));
+            p.WaitForExit(rng.Next(200, 2500)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } // it had finished
             p.WaitForExit();
             var ds = Lake.Open(dir.Path).OpenDataset("x");
