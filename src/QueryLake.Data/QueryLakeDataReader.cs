@@ -268,7 +268,7 @@ public sealed class QueryLakeDataReader : DbDataReader
     public override DateTime GetDateTime(int ordinal) => (DateTime)GetNonNull(ordinal);
 
     /// <inheritdoc />
-    public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
+    public override Guid GetGuid(int ordinal) => GetNonNull(ordinal) is Guid g ? g : Guid.Parse(GetString(ordinal));
 
     private object GetNonNull(int ordinal) => ValueConverter.ToClr(Column(ordinal), _row)
         ?? throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row; check IsDBNull first");

@@ -4,12 +4,13 @@ using QueryLake.Columnar.Types;
 namespace QueryLake.Data;
 
 /// <summary>Arrow values as the CLR values ADO.NET callers expect: strings, byte[], float[] for embeddings, object?[]
-/// for lists, dictionaries for structs, DateTime for dates and timestamps.</summary>
+/// for lists, dictionaries for structs, DateTime for dates and timestamps, Guid for UUIDs.</summary>
 internal static class ValueConverter
 {
     public static Type ClrType(DataType type) => type switch
     {
         EmbeddingType => typeof(float[]),
+        UuidType => typeof(Guid),
         _ => type.StorageType switch
         {
             PrimitiveType { Id: TypeId.Boolean } => typeof(bool),
@@ -26,7 +27,7 @@ internal static class ValueConverter
             DecimalType => typeof(decimal),
             PrimitiveType { Id: TypeId.Date32 } or TimestampType => typeof(DateTime),
             VariableBinaryType { IsUtf8: true } => typeof(string),
-            VariableBinaryType => typeof(byte[]),
+            VariableBinaryType or FixedSizeBinaryType => typeof(byte[]),
             DictionaryType d => ClrType(d.ValueType),
             FixedSizeListType { ValueType.Id: TypeId.Float32 } => typeof(float[]),
             ListType or FixedSizeListType => typeof(object[]),

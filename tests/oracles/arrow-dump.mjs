@@ -21,6 +21,7 @@ function typeName(t) {
     case Type.LargeUtf8: return 'large_utf8';
     case Type.Binary: return 'binary';
     case Type.LargeBinary: return 'large_binary';
+    case Type.FixedSizeBinary: return `fixed_size_binary[${t.byteWidth}]`;
     case Type.Date: return t.unit === 0 ? 'date32' : 'date64';
     case Type.Timestamp: {
       const u = ['s', 'ms', 'us', 'ns'][t.unit];
@@ -47,7 +48,7 @@ function render(type, v, data, i) {
     case Type.Int: return String(v);
     case Type.Float: return hex64(v);
     case Type.Utf8: case Type.LargeUtf8: return v;
-    case Type.Binary: case Type.LargeBinary: return 'b:' + Buffer.from(v).toString('base64');
+    case Type.Binary: case Type.LargeBinary: case Type.FixedSizeBinary: return 'b:' + Buffer.from(v).toString('base64');
     case Type.Date: return String(Math.round(Number(v instanceof Date ? v.getTime() : v) / 86400000));
     case Type.Timestamp: return String(data.values[data.offset + i]);
     case Type.List: case Type.FixedSizeList: {
@@ -78,7 +79,7 @@ function renderAny(type, v) {
   if (v === null || v === undefined) return null;
   if (type.typeId === Type.Float) return hex64(v);
   if (type.typeId === Type.Int) return String(v);
-  if (type.typeId === Type.Binary || type.typeId === Type.LargeBinary) return 'b:' + Buffer.from(v).toString('base64');
+  if (type.typeId === Type.Binary || type.typeId === Type.LargeBinary || type.typeId === Type.FixedSizeBinary) return 'b:' + Buffer.from(v).toString('base64');
   if (type.typeId === Type.Date) return String(Math.round(Number(v instanceof Date ? v.getTime() : v) / 86400000));
   return render(type, v, null, 0);
 }

@@ -9,6 +9,10 @@ internal static class TypeRules
 {
     public static DataType Logical(DataType t) => t is DictionaryType d ? d.ValueType : t is ExtensionType e ? e.StorageType : t;
 
+    /// <summary><see cref="Logical"/>, except that a flat extension type (UUID) stays itself: its values keep their
+    /// type through VALUES, UNION, CASE, min and max.</summary>
+    public static DataType Kept(DataType t) => t is ExtensionType { IsFlat: true } ? t : Logical(t);
+
     public static DataType? Numeric(DataType a, DataType b)
     {
         a = Logical(a); b = Logical(b);
@@ -52,6 +56,10 @@ internal static class TypeRules
     /// <summary>The type two values are compared in, or null when they are not comparable.</summary>
     public static DataType? Comparable(DataType a, DataType b)
     {
+        // A flat extension type (UUID) compares as itself, so its values keep their type (and their text) through
+        // VALUES, UNION and CASE.
+        if (a is ExtensionType { IsFlat: true } && (a.Equals(b) || b is NullType)) return a;
+        if (b is ExtensionType { IsFlat: true } && a is NullType) return b;
         // Extension types over structs and lists (INTERVAL, EMBEDDING, TENSOR) have no order of their own here.
         bool nestedOk = a is not ExtensionType && b is not ExtensionType;
         a = Logical(a); b = Logical(b);

@@ -22,6 +22,11 @@ internal static class CastKernel
                 string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase) && CanCast(p.First.DataType, p.Second.DataType));
         if (to is IntervalType || from is IntervalType)
             return from.StorageType is VariableBinaryType { IsUtf8: true } || to.StorageType is VariableBinaryType { IsUtf8: true } || from is NullType;
+        // UUID from and to its text; fixed-size binary (UUID included) from and to BLOB.
+        if (to is UuidType && from.StorageType is VariableBinaryType { IsUtf8: true } || from is UuidType && to.StorageType is VariableBinaryType { IsUtf8: true })
+            return true;
+        if (to.StorageType is FixedSizeBinaryType || from.StorageType is FixedSizeBinaryType)
+            return from is NullType || from.StorageType is VariableBinaryType { IsUtf8: false } or FixedSizeBinaryType && to.StorageType is VariableBinaryType { IsUtf8: false } or FixedSizeBinaryType;
         bool Scalar(DataType t) => t.StorageType is PrimitiveType or TimestampType or DecimalType or VariableBinaryType { IsUtf8: true } || t is DictionaryType;
         // Text to BLOB: its UTF-8 bytes (as DuckDB does for text without \x escapes).
         if (from.StorageType is VariableBinaryType { IsUtf8: true } && to.StorageType is VariableBinaryType { IsUtf8: false }) return true;
@@ -297,12 +302,40 @@ internal static class CastKernel
         return Columnar.Memory.ArrowBuffer.Copy(bits);
     }
 
+    /// <summary>A UUID's text: 32 hex digits, with or without the hyphens of the 8-4-4-4-12 form and braces around
+    /// (as DuckDB and PostgreSQL accept).</summary>
+    private static Guid ParseUuid(string text)
+    {
+        var t = text.Trim();
+        if (t.Length == 38 && t[0] == '{' && t[^1] == '}') t = t[1..^1];
+        if (t.Length is 36 or 32 && Guid.TryParseExact(t, t.Length == 36 ? "D" : "N", out var g)) return g;
+        throw new CastProblem($"'{text}' is not a UUID (32 hex digits as 8-4-4-4-12)");
+    }
+
     /// <summary>Converts one non-null value (in its <see cref="ArrowArray.GetValue"/> form) to the target type.</summary>
     public static object Convert(object v, DataType from, DataType to)
     {
         var inv = CultureInfo.InvariantCulture;
         if (to is IntervalType)
             return v is string text ? IntervalValue.TryParse(text, null, out var problem) ?? throw new CastProblem(problem!) : throw new CastProblem($"{from} does not convert to interval");
+        if (to is UuidType)
+            return v switch
+            {
+                Guid g => g,
+                string text => ParseUuid(text),
+                byte[] { Length: 16 } bytes => UuidType.FromBytes(bytes),
+                byte[] bytes => throw new CastProblem($"a UUID has 16 bytes, not {bytes.Length}"),
+                _ => throw new CastProblem($"{from} does not convert to uuid"),
+            };
+        if (to.StorageType is FixedSizeBinaryType fixedWidth)
+            return v switch
+            {
+                byte[] bytes when bytes.Length == fixedWidth.ByteWidth => bytes,
+                Guid g when fixedWidth.ByteWidth == 16 => UuidType.ToBytes(g),
+                byte[] bytes => throw new CastProblem($"a {to} value has {fixedWidth.ByteWidth} bytes, not {bytes.Length}"),
+                _ => throw new CastProblem($"{from} does not convert to {to}"),
+            };
+        if (to.StorageType is VariableBinaryType { IsUtf8: false } && v is Guid uuid) return UuidType.ToBytes(uuid);
         if (to is DecimalType dt)
         {
             Int128 unscaled = v switch

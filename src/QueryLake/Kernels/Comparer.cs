@@ -20,6 +20,7 @@ internal static class Comparer
         float f => Doubles(f, (float)b),
         string s => string.CompareOrdinal(s, (string)b),
         byte[] bytes => bytes.AsSpan().SequenceCompareTo((byte[])b),
+        Guid g => Columnar.Types.UuidType.Compare(g, (Guid)b),
         // DECIMAL values read as decimal, or as SqlDecimal past 28 digits: compare across the two.
         decimal or System.Data.SqlTypes.SqlDecimal when a.GetType() != b.GetType() => Big(a).CompareTo(Big(b)),
         object?[] or IReadOnlyDictionary<string, object?> => ValueEquality.Compare(a, b),
@@ -45,6 +46,7 @@ internal static class Comparer
         (PrimitiveArray<Int128> x, PrimitiveArray<Int128> y) => (i, j) => x[i].CompareTo(y[j]),
         (BooleanArray x, BooleanArray y) => (i, j) => x.GetBoolean(i).CompareTo(y.GetBoolean(j)),
         (BinaryArray x, BinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
+        (FixedSizeBinaryArray x, FixedSizeBinaryArray y) => (i, j) => x.GetBytes(i).SequenceCompareTo(y.GetBytes(j)),
         // Dictionary-encoded slots compare their dictionary values, found by index (nothing is decoded).
         (DictionaryArray x, _) => Encoded(x, b, first: true),
         (_, DictionaryArray y) => Encoded(y, a, first: false),

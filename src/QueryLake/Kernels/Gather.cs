@@ -78,6 +78,7 @@ internal static class Gather
         PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth,
         TimestampType => 8,
         DecimalType => 16,
+        FixedSizeBinaryType f => f.ByteWidth,
         _ => 0,
     };
 
@@ -96,7 +97,16 @@ internal static class Gather
             case 2: Take(MemoryMarshal.Cast<byte, short>(values), rows, MemoryMarshal.Cast<byte, short>(output.Span), nullable); break;
             case 4: Take(MemoryMarshal.Cast<byte, int>(values), rows, MemoryMarshal.Cast<byte, int>(output.Span), nullable); break;
             case 8: Take(MemoryMarshal.Cast<byte, long>(values), rows, MemoryMarshal.Cast<byte, long>(output.Span), nullable); break;
-            default: Take(MemoryMarshal.Cast<byte, Int128>(values), rows, MemoryMarshal.Cast<byte, Int128>(output.Span), nullable); break;
+            case 16: Take(MemoryMarshal.Cast<byte, Int128>(values), rows, MemoryMarshal.Cast<byte, Int128>(output.Span), nullable); break;
+            default:
+                // Other widths (fixed-size binary): one block copy per row; a NULL row's bytes are zero.
+                var dst = output.Span;
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    if (rows[i] >= 0) values.Slice(rows[i] * width, width).CopyTo(dst.Slice(i * width, width));
+                    else dst.Slice(i * width, width).Clear();
+                }
+                break;
         }
         int nulls = 0;
         var validity = ArrowBuffer.Empty;
@@ -142,6 +152,7 @@ internal static class Gather
             case PrimitiveType { ByteWidth: > 0 } p: return Fixed(type, sources, picks, p.ByteWidth, validity, nulls);
             case TimestampType: return Fixed(type, sources, picks, 8, validity, nulls);
             case DecimalType: return Fixed(type, sources, picks, 16, validity, nulls);
+            case FixedSizeBinaryType f: return Fixed(type, sources, picks, f.ByteWidth, validity, nulls);
             case VariableBinaryType v: return Binary(type, sources, picks, v.IsLarge, validity, nulls);
             case FixedSizeListType { ValueType.StorageType: PrimitiveType { ByteWidth: > 0 } item } list
                 when sources.All(s => ((FixedSizeListArray)s).Values.NullCount == 0):

@@ -85,6 +85,7 @@ internal static class KeyHash
             case PrimitiveArray<Int128> x: { var v = x.Values; for (int i = 0; i < h.Length; i++) h[i] = Mix((ulong)v[i]) ^ (ulong)(v[i] >> 64); break; }
             case BooleanArray x: for (int i = 0; i < h.Length; i++) h[i] = x.IsValid(i) && x.GetBoolean(i) ? 1UL : 0UL; break;
             case BinaryArray x: for (int i = 0; i < h.Length; i++) h[i] = x.IsValid(i) ? Bytes(x.GetBytes(i)) : 0; break;
+            case FixedSizeBinaryArray x: for (int i = 0; i < h.Length; i++) h[i] = x.IsValid(i) ? Bytes(x.GetBytes(i)) : 0; break;
             case DictionaryArray d:
             {
                 var values = new ulong[d.Dictionary.Length];

@@ -43,6 +43,7 @@ internal static class ValueEquality
     {
         null => 0x5555_5555_5555_5555,
         byte[] b => KeyHash.Bytes(b),
+        Guid g => KeyHash.Bytes(Columnar.Types.UuidType.ToBytes(g)),
         string s => KeyHash.Text(s),
         double d => KeyHash.Double(d),
         float f => KeyHash.Double(f),

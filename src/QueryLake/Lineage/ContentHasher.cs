@@ -139,6 +139,9 @@ internal sealed class ContentHasher : IDisposable
                 case DecimalType:
                     _values.Append(a.Buffers[1].Span.Slice(at * 16, count * 16));
                     break;
+                case FixedSizeBinaryType fb:
+                    _values.Append(a.Buffers[1].Span.Slice(at * fb.ByteWidth, count * fb.ByteWidth));
+                    break;
                 case VariableBinaryType v:
                 {
                     var (first, last) = Lengths(a.Buffers[1], at, count, v.IsLarge);

@@ -52,6 +52,7 @@ public static class Canonical
             case PrimitiveArray<int> x: return x[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
             case BinaryArray s:
                 return ((VariableBinaryType)s.Type.StorageType).IsUtf8 ? s.GetString(i) : "b:" + Convert.ToBase64String(s.GetBytes(i));
+            case FixedSizeBinaryArray fb: return "b:" + Convert.ToBase64String(fb.GetBytes(i));
             case ListArray l:
             {
                 var arr = new JsonArray();

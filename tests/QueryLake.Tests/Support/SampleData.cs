@@ -24,24 +24,32 @@ public static class SampleData
         new Field("emb", new EmbeddingType(4), nullable: false),
         new Field("ten", new TensorType(DataType.Float32, [2, 2])),
         new Field("vten", new TensorType(DataType.Int16, 2)),
+        new Field("uid", UuidType.Instance), new Field("fsb", new FixedSizeBinaryType(5)),
     ], new Dictionary<string, string> { ["origin"] = "querylake-tests" });
 
     private static readonly string[] Words = ["night", "day", "hail", "rain", "", "dusk", "ünïcode ✓"];
 
-    public static RecordBatch AllTypes(int rows, int seed, double nullRate = 0.2)
+    /// <summary>The columns of <see cref="AllTypesSchema"/> before UUID and fixed_size_binary joined it: tests pinned
+    /// to the bytes of a file written from them (a fuzzer's finding at a byte offset) still get that file.</summary>
+    public static Schema AllTypesBeforeFixedBinary { get; } = new(AllTypesSchema.Fields.Where(f => f.Name is not ("uid" or "fsb")).ToList(), AllTypesSchema.Metadata);
+
+    /// <summary>Random rows of every type (of <paramref name="schema"/>, a selection of <see cref="AllTypesSchema"/>'s
+    /// fields; all of them by default).</summary>
+    public static RecordBatch AllTypes(int rows, int seed, double nullRate = 0.2, Schema? schema = null)
     {
+        schema ??= AllTypesSchema;
         var rng = new Random(seed);
-        var builders = AllTypesSchema.Fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
+        var builders = schema.Fields.Select(f => ArrayBuilder.Create(f.DataType)).ToArray();
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < builders.Length; c++)
             {
-                var f = AllTypesSchema.Fields[c];
+                var f = schema.Fields[c];
                 if (f.Nullable && rng.NextDouble() < nullRate) { builders[c].AppendNull(); continue; }
                 builders[c].Append(Value(f.Name, rng));
             }
         }
-        return new RecordBatch(AllTypesSchema, builders.Select(b => b.Build()).ToArray(), rows);
+        return new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), rows);
     }
 
     private static object? Value(string column, Random rng) => column switch
@@ -67,6 +75,8 @@ public static class SampleData
         "emb" => Enumerable.Range(0, 4).Select(_ => (float)rng.NextDouble()).ToArray(),
         "ten" => Enumerable.Range(0, 4).Select(_ => (object?)(float)rng.NextDouble()).ToArray(),
         "vten" => Tensor(rng),
+        "uid" => UuidType.FromBytes(Bytes(rng, 16)),
+        "fsb" => Bytes(rng, 5),
         _ => throw new ArgumentException(column),
     };
 

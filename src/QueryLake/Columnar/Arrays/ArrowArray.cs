@@ -28,7 +28,7 @@ public abstract class ArrowArray
     public bool IsValid(int index) => !Data.IsNull(index);
 
     /// <summary>The value at <paramref name="index"/> as a plain .NET object (null for null): bool, the
-    /// integer and float types, decimal (DECIMAL), string, byte[], DateOnly, DateTime (UTC), object?[] for lists, and
+    /// integer and float types, decimal (DECIMAL), string, byte[], Guid (UUID), DateOnly, DateTime (UTC), object?[] for lists, and
     /// Dictionary&lt;string, object?&gt; for structs.</summary>
     public abstract object? GetValue(int index);
 
@@ -53,6 +53,7 @@ public abstract class ArrowArray
         TimestampType => new PrimitiveArray<long>(data),
         DecimalType => new PrimitiveArray<Int128>(data),
         VariableBinaryType => new BinaryArray(data),
+        FixedSizeBinaryType => new FixedSizeBinaryArray(data),
         ListType => new ListArray(data),
         FixedSizeListType => new FixedSizeListArray(data),
         StructType => new StructArray(data),

@@ -57,6 +57,7 @@ public abstract class ArrayBuilder
         TimestampType => new PrimitiveBuilder<long>(type),
         DecimalType => new PrimitiveBuilder<Int128>(type),
         VariableBinaryType => new BinaryBuilder(type),
+        FixedSizeBinaryType => new FixedSizeBinaryBuilder(type),
         ListType => new ListBuilder(type),
         FixedSizeListType => new FixedSizeListBuilder(type),
         StructType => new StructBuilder(type),
@@ -81,7 +82,7 @@ public abstract class ArrayBuilder
         if (length > 0)
         {
             var validity = new Memory.ArrowBuffer(new byte[Memory.BitUtil.BytesFor(length)]);
-            int width = type.StorageType switch { PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth, TimestampType => 8, DecimalType => 16, _ => 0 };
+            int width = type.StorageType switch { PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth, TimestampType => 8, DecimalType => 16, FixedSizeBinaryType f => f.ByteWidth, _ => 0 };
             if (width > 0)
                 return ArrowArray.FromData(new ArrayData(type, length, 0, length, [validity, new Memory.ArrowBuffer(new byte[checked(length * width)])]));
             if (type.StorageType is VariableBinaryType { IsLarge: var large })

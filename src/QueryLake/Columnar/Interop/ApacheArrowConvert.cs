@@ -71,6 +71,7 @@ internal static class ApacheArrowConvert
             _ => AT.TimeUnit.Nanosecond,
         }, t.TimeZone),
         DecimalType d => new AT.Decimal128Type(d.Precision, d.Scale),
+        FixedSizeBinaryType f => new AT.FixedSizeBinaryType(f.ByteWidth),
         ListType l => new AT.ListType(ToApache(l.ValueField)),
         FixedSizeListType f => new AT.FixedSizeListType(ToApache(f.ValueField), f.ListSize),
         StructType s => new AT.StructType(s.Fields.Select(ToApache).ToList()),
@@ -149,6 +150,7 @@ internal static class ApacheArrowConvert
         // as the Parquet reader reads wider decimals.
         AT.Decimal256Type d when d.Precision is >= 1 and <= DecimalType.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new DecimalType(d.Precision, d.Scale),
         AT.Decimal256Type d when d.Scale >= 0 && d.Scale <= d.Precision => DataType.Float64,
+        AT.FixedSizeBinaryType f when f.ByteWidth > 0 && f is not (AT.Decimal128Type or AT.Decimal256Type) => new FixedSizeBinaryType(f.ByteWidth),
         AT.ListType l => new ListType(FromApache(l.ValueField)),
         AT.FixedSizeListType f => new FixedSizeListType(FromApache(f.ValueField), f.ListSize),
         AT.StructType s => new StructType(s.Fields.Select(FromApache).ToList()),

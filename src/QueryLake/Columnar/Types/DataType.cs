@@ -71,7 +71,7 @@ public abstract class DataType : IEquatable<DataType>
 
     /// <summary>True when each value is one scalar stored in place (numbers, booleans, dates, timestamps, text, bytes),
     /// not a list or struct of child values; extension types answer for their storage.</summary>
-    internal bool IsFlat => StorageType is PrimitiveType or TimestampType or VariableBinaryType or DecimalType;
+    internal bool IsFlat => StorageType is PrimitiveType or TimestampType or VariableBinaryType or DecimalType or FixedSizeBinaryType;
 
     /// <inheritdoc />
     public abstract bool Equals(DataType? other);

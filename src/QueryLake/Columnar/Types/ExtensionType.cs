@@ -39,6 +39,7 @@ public abstract class ExtensionType : DataType
         EmbeddingType.Name => EmbeddingType.TryFromStorage(metadata, storage),
         TensorType.FixedShapeName or TensorType.VariableShapeName => TensorType.TryFromStorage(name, metadata, storage),
         IntervalType.Name => IntervalType.TryFromStorage(storage),
+        UuidType.Name => UuidType.TryFromStorage(storage),
         _ => null,
     };
 }

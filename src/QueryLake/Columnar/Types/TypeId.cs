@@ -51,4 +51,6 @@ public enum TypeId
     Null,
     /// <summary>An exact decimal number: a 128-bit integer scaled by a power of ten (DECIMAL(p, s)).</summary>
     Decimal128,
+    /// <summary>Values of a fixed number of bytes each (UUID is an extension over 16 of them).</summary>
+    FixedSizeBinary,
 }

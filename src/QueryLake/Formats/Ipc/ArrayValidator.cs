@@ -37,6 +37,9 @@ internal static class ArrayValidator
             case DecimalType:
                 Need(d.Buffers[1], (long)n * 16, "values");
                 break;
+            case FixedSizeBinaryType fb:
+                Need(d.Buffers[1], (long)n * fb.ByteWidth, "values");
+                break;
             case VariableBinaryType v:
                 CheckOffsets(d.Buffers[1], n, v.IsLarge, d.Buffers[2].Length, "data buffer");
                 break;

@@ -15,7 +15,7 @@ internal static class ArrowSchemaCodec
 
     // Type union codes from Schema.fbs.
     private const byte TInt = 2, TFloat = 3, TBinary = 4, TUtf8 = 5, TBool = 6, TDecimal = 7, TDate = 8, TTimestamp = 10,
-        TList = 12, TStruct = 13, TFixedSizeList = 16, TLargeBinary = 19, TLargeUtf8 = 20;
+        TList = 12, TStruct = 13, TFixedSizeBinary = 15, TFixedSizeList = 16, TLargeBinary = 19, TLargeUtf8 = 20;
 
     private static readonly string[] UnionNames =
     [
@@ -140,6 +140,10 @@ internal static class ArrowSchemaCodec
                 return (TTimestamp, b.EndTable());
             case VariableBinaryType v:
                 return (v.Id switch { TypeId.Utf8 => TUtf8, TypeId.LargeUtf8 => TLargeUtf8, TypeId.Binary => TBinary, _ => TLargeBinary }, EmptyTable(b));
+            case FixedSizeBinaryType fb:
+                b.StartTable(1);
+                b.AddInt32(0, fb.ByteWidth);
+                return (TFixedSizeBinary, b.EndTable());
             case ListType: return (TList, EmptyTable(b));
             case StructType: return (TStruct, EmptyTable(b));
             case FixedSizeListType f:
@@ -240,6 +244,12 @@ internal static class ArrowSchemaCodec
                 if (precision is < 1 or > DecimalType.MaxPrecision || scale < 0 || scale > precision)
                     throw new FlatBufferException($"field '{field}': decimal precision {precision} and scale {scale} are invalid");
                 return new DecimalType(precision, scale);
+            }
+            case TFixedSizeBinary:
+            {
+                int width = T().GetInt32(0);
+                if (width < 1) throw new FlatBufferException($"field '{field}': fixed_size_binary width {width} is invalid");
+                return new FixedSizeBinaryType(width);
             }
             case TTimestamp:
                 short unit = T().GetInt16(0);

@@ -32,6 +32,9 @@ internal sealed class RecordBatchBody
             case DecimalType:
                 Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * 16, data.Length * 16));
                 break;
+            case FixedSizeBinaryType fb:
+                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * fb.ByteWidth, data.Length * fb.ByteWidth));
+                break;
             case DictionaryType d:
                 Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * d.IndexType.ByteWidth, data.Length * d.IndexType.ByteWidth));
                 break;

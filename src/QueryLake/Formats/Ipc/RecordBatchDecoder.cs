@@ -85,7 +85,7 @@ internal sealed class RecordBatchDecoder
         if (depth > 64) throw new FlatBufferException("arrays are nested more than 64 levels deep");
         return type.StorageType switch
         {
-            PrimitiveType or TimestampType or DecimalType or DictionaryType => 2,
+            PrimitiveType or TimestampType or DecimalType or DictionaryType or FixedSizeBinaryType => 2,
             VariableBinaryType => 3,
             ListType l => 2 + BufferCount(l.ValueField.DataType, depth + 1),
             FixedSizeListType f => 1 + BufferCount(f.ValueField.DataType, depth + 1),
@@ -154,7 +154,7 @@ internal sealed class RecordBatchDecoder
         ArrayData data;
         switch (storage)
         {
-            case PrimitiveType or TimestampType or DecimalType:
+            case PrimitiveType or TimestampType or DecimalType or FixedSizeBinaryType:
                 data = new ArrayData(type, length, 0, nulls, [validity, NextBuffer(field.Name)]);
                 break;
             case VariableBinaryType:

@@ -35,7 +35,7 @@ public sealed class ParquetFileWriter : IDisposable
         _nodes = WriteNode.Build(schema, out var elements);
         _meta.Schema = elements;
         _meta.KeyValues.Add(new(Reading.ArrowSchemaHint.Key, Reading.ArrowSchemaHint.Encode(schema)));
-        _leaves = _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l.Physical))).ToArray();
+        _leaves = _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l))).ToArray();
         _path = Path.GetFullPath(path);
         _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         _out = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);

@@ -26,9 +26,9 @@ internal static class BasicAggregates
                 : t.Count == 1 && TypeRules.Numeric(t[0], t[0]) is { } c
                 ? new AggregateResolution(DataType.Float64, () => Sum(c, average: true), [c]) : null));
         r.Add(new AggregateFunction("min", "min(x)", "Smallest non-NULL value.", "SELECT min(captured_at) FROM scenes",
-            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Logical(t[0]), () => new MinMaxState(TypeRules.Logical(t[0]), max: false), [TypeRules.Logical(t[0])])) { IgnoresDuplicates = true });
+            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Kept(t[0]), () => new MinMaxState(TypeRules.Kept(t[0]), max: false), [TypeRules.Kept(t[0])])) { IgnoresDuplicates = true });
         r.Add(new AggregateFunction("max", "max(x)", "Largest non-NULL value.", "SELECT max(captured_at) FROM scenes",
-            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Logical(t[0]), () => new MinMaxState(TypeRules.Logical(t[0]), max: true), [TypeRules.Logical(t[0])])) { IgnoresDuplicates = true });
+            t => t.Count != 1 ? null : new AggregateResolution(TypeRules.Kept(t[0]), () => new MinMaxState(TypeRules.Kept(t[0]), max: true), [TypeRules.Kept(t[0])])) { IgnoresDuplicates = true });
     }
 
     private static AggregateState Sum(DataType type, bool average) =>

@@ -15,21 +15,21 @@ internal static class CollectionAggregates
             t => t.Count is 1 or 2 ? new AggregateResolution(DataType.Utf8, () => new StringAggState(), t.Count == 1 ? [DataType.Utf8] : [DataType.Utf8, DataType.Utf8]) : null));
         foreach (var n in new[] { "list", "array_agg" })
             r.Add(new AggregateFunction(n, $"{n}(x)", "All values of the group as a list, NULLs included, in input order.", $"SELECT {n}(id) FROM scenes",
-                t => t.Count == 1 && t[0] is not NullType ? new AggregateResolution(DataType.List(TypeRules.Logical(t[0])), () => new ListState(TypeRules.Logical(t[0])), [TypeRules.Logical(t[0])]) : null) { KeepsNulls = true });
+                t => t.Count == 1 && t[0] is not NullType ? new AggregateResolution(DataType.List(TypeRules.Kept(t[0])), () => new ListState(TypeRules.Kept(t[0])), [TypeRules.Kept(t[0])]) : null) { KeepsNulls = true });
         foreach (var (n, max) in new[] { ("arg_min", false), ("arg_max", true) })
             r.Add(new AggregateFunction(n, $"{n}(x, by)", $"The x of the row with the {(max ? "largest" : "smallest")} non-NULL by.", $"SELECT {n}(scene_id, brightness) FROM scenes",
-                t => t.Count == 2 ? new AggregateResolution(TypeRules.Logical(t[0]), () => new ArgState(TypeRules.Logical(t[0]), max), [TypeRules.Logical(t[0]), TypeRules.Logical(t[1])]) : null));
+                t => t.Count == 2 ? new AggregateResolution(TypeRules.Kept(t[0]), () => new ArgState(TypeRules.Kept(t[0]), max), [TypeRules.Kept(t[0]), TypeRules.Logical(t[1])]) : null));
         foreach (var (n, and) in new[] { ("bool_and", true), ("bool_or", false) })
             r.Add(new AggregateFunction(n, $"{n}(x)", and ? "True when every non-NULL value is true." : "True when any non-NULL value is true.", $"SELECT {n}(is_night) FROM scenes",
                 t => t.Count == 1 && t[0].Id is TypeId.Boolean or TypeId.Null ? new AggregateResolution(DataType.Boolean, () => new BoolState(and), [DataType.Boolean]) : null) { IgnoresDuplicates = true });
         r.Add(new AggregateFunction("first", "first(x)", "The value of the group's first row in input order, NULL included (as DuckDB's first).", "SELECT first(label) FROM scenes",
-            t => t.Count == 1 ? new AggregateResolution(TypeRules.Logical(t[0]), () => new FirstState(TypeRules.Logical(t[0])), [TypeRules.Logical(t[0])]) : null) { KeepsNulls = true });
+            t => t.Count == 1 ? new AggregateResolution(TypeRules.Kept(t[0]), () => new FirstState(TypeRules.Kept(t[0])), [TypeRules.Kept(t[0])]) : null) { KeepsNulls = true });
         r.Add(new AggregateFunction("approx_count_distinct", "approx_count_distinct(x)",
             "About how many distinct non-NULL values x takes: a HyperLogLog sketch of 1,024 registers (about 3% error), the one lake files keep per column.",
             "SELECT approx_count_distinct(label) FROM scenes",
             t => t.Count == 1 ? new AggregateResolution(DataType.Int64, () => new ApproxDistinctState(), [TypeRules.Logical(t[0])]) : null) { IgnoresDuplicates = true });
         r.Add(new AggregateFunction("any_value", "any_value(x)", "Some non-NULL value of the group (the first met).", "SELECT any_value(label) FROM scenes",
-            t => t.Count == 1 ? new AggregateResolution(TypeRules.Logical(t[0]), () => new AnyState(TypeRules.Logical(t[0])), [TypeRules.Logical(t[0])]) : null) { IgnoresDuplicates = true });
+            t => t.Count == 1 ? new AggregateResolution(TypeRules.Kept(t[0]), () => new AnyState(TypeRules.Kept(t[0])), [TypeRules.Kept(t[0])]) : null) { IgnoresDuplicates = true });
     }
 
     private sealed class StringAggState : AggregateState

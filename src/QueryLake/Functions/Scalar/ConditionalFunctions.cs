@@ -42,8 +42,8 @@ internal static class ConditionalFunctions
         DataType? c = NullType.Instance;
         foreach (var t in types)
         {
-            c = c is NullType ? TypeRules.Logical(t) : TypeRules.Logical(t) is NullType || TypeRules.Logical(t).Equals(c) ? c
-                : c is ListType a && TypeRules.Logical(t) is ListType b ? (Common([a.ValueType, b.ValueType]) is { } item ? DataType.List(item) : null)
+            c = c is NullType ? TypeRules.Kept(t) : TypeRules.Kept(t) is NullType || TypeRules.Kept(t).Equals(c) ? c
+                : c is ListType a && TypeRules.Kept(t) is ListType b ? (Common([a.ValueType, b.ValueType]) is { } item ? DataType.List(item) : null)
                 : TypeRules.Comparable(c!, t);
             if (c is null) return null;
         }

@@ -299,6 +299,7 @@ internal sealed partial class Binder
         DateTime t => new Literal(t, DataType.Timestamp()),
         DateOnly d => new Literal(d, DataType.Date32),
         byte[] bytes => new Literal(bytes, DataType.Binary),
+        Guid g => new Literal(g, UuidType.Instance),
         float[] v => new Literal(v, new EmbeddingType(Math.Max(1, v.Length))),
         _ => throw Error(at, "QL-BAD-PARAMETER", $"parameters of type {value.GetType().Name} are not supported"),
     };
@@ -461,12 +462,13 @@ internal sealed partial class Binder
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 
-    /// <summary>A string literal next to a date, timestamp, number or boolean takes that type in a comparison or
+    /// <summary>A string literal next to a UUID, date, timestamp, number or boolean takes that type in a comparison or
     /// arithmetic, as in DuckDB (<c>d &gt;= '2026-01-01'</c>); <c>'k' || 1</c> and LIKE keep their text.</summary>
     private static IReadOnlyList<BoundExpr> CoerceStringLiterals(IReadOnlyList<BoundExpr> args)
     {
         if (args.Count != 2) return args;
         BoundExpr Fix(BoundExpr lit, BoundExpr other) =>
+            lit is Literal { Value: string } && other.Type is UuidType ? new Cast(lit, UuidType.Instance, false) :
             lit is Literal { Value: string } && TypeRules.Logical(other.Type) is var t && t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Boolean || (lit is Literal { Value: string } && (other.Type.IsNumeric || TypeRules.Logical(other.Type) is DecimalType))
                 ? new Cast(lit, TypeRules.Logical(other.Type), false)
                 : lit;

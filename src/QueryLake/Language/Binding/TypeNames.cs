@@ -43,6 +43,8 @@ internal static class TypeNames
             "TIMESTAMP" or "DATETIME" => DataType.Timestamp(),
             "TIMESTAMPTZ" => DataType.Timestamp("UTC"),
             "INTERVAL" => IntervalType.Instance,
+            "UUID" => UuidType.Instance,
+            "FIXED_SIZE_BINARY" when t.Parameters is [> 0 and var width] => new FixedSizeBinaryType(width),
             "IMAGE" => new ImageType(),
             "EMBEDDING" when t.Parameters.Count == 1 => new EmbeddingType(t.Parameters[0]),
             "TENSOR" when t.Parameters.Count >= 1 && t.Parameters.All(d => d > 0) => new TensorType(
@@ -50,7 +52,7 @@ internal static class TypeNames
                     : throw new SqlException("QL-UNKNOWN-TYPE", t.At.Line, t.At.Column, $"a TENSOR holds numbers, not {t.Arguments[0]}"), t.Parameters),
             "LIST" when t.Arguments.Count == 1 => DataType.List(Resolve(t.Arguments[0])),
             _ => throw new SqlException("QL-UNKNOWN-TYPE", t.At.Line, t.At.Column, $"unknown type '{t}'" +
-                Scope.Suggest(t.Name, ["BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "DECIMAL", "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "INTERVAL", "IMAGE", "EMBEDDING", "TENSOR"])),
+                Scope.Suggest(t.Name, ["BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "DECIMAL", "VARCHAR", "BLOB", "DATE", "TIMESTAMP", "INTERVAL", "UUID", "FIXED_SIZE_BINARY", "IMAGE", "EMBEDDING", "TENSOR"])),
         };
         foreach (var dim in t.ArrayDims) baseType = dim is { } n ? DataType.FixedSizeList(baseType, n) : DataType.List(baseType);
         return baseType;

@@ -116,6 +116,7 @@ internal static class ManifestJson
         PrimitiveType or VariableBinaryType => JsonValue.Create(t.ToString()),
         TimestampType ts => new JsonObject { ["timestamp"] = ts.Unit.ToString().ToLowerInvariant(), ["tz"] = ts.TimeZone },
         DecimalType d => new JsonObject { ["decimal"] = d.Precision, ["scale"] = d.Scale },
+        FixedSizeBinaryType f => new JsonObject { ["fixed_size_binary"] = f.ByteWidth },
         ListType l => new JsonObject { ["list"] = FieldToJson(l.ValueField) },
         FixedSizeListType f => new JsonObject { ["fixed_size_list"] = FieldToJson(f.ValueField), ["size"] = f.ListSize },
         StructType s => new JsonObject { ["struct"] = new JsonArray(s.Fields.Select(x => (JsonNode)FieldToJson(x)).ToArray()) },
@@ -150,6 +151,11 @@ internal static class ManifestJson
             case JsonObject o when o["extension"] is not null:
                 var storage = TypeFromJson(o["storage"]);
                 return ExtensionType.TryCreate((string)o["extension"]!, (string?)o["metadata"] ?? "", storage) ?? storage;
+            case JsonObject o when o["fixed_size_binary"] is not null:
+            {
+                int width = (int)o["fixed_size_binary"]!;
+                return width >= 1 ? new FixedSizeBinaryType(width) : throw new FormatException($"fixed_size_binary width {width} is invalid");
+            }
             case JsonObject o when o["decimal"] is not null:
                 return new DecimalType((int)o["decimal"]!, (int?)o["scale"] ?? 0);
             case JsonObject o when o["timestamp"] is not null:

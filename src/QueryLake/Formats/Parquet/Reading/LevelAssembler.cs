@@ -169,7 +169,7 @@ internal static class LevelAssembler
                 }
             default:
                 {
-                    int w = d.Type.StorageType switch { PrimitiveType p => p.ByteWidth, DecimalType => 16, _ => 8 };
+                    int w = d.Type.StorageType switch { PrimitiveType p => p.ByteWidth, DecimalType => 16, FixedSizeBinaryType f => f.ByteWidth, _ => 8 };
                     var src = d.Buffers[1].Span[(d.Offset * w)..];
                     var output = AlignedMemory.Allocate(n * w);
                     var o = output.Span;
@@ -280,12 +280,8 @@ internal static class LevelAssembler
                         for (int i = 0; i < n; i++) f[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(copy.AsSpan(i * 2)));
                         return Fixed(DataType.Float32, new ArrowBuffer(mem));
                     }
-                    if (type.Id == TypeId.Utf8)
-                    {
-                        var b = new Columnar.Builders.BinaryBuilder(DataType.Utf8);
-                        for (int i = 0; i < n; i++) b.Append(new Guid(copy.AsSpan(i * 16, 16), bigEndian: true).ToString());
-                        return b.Build();
-                    }
+                    // UUID and other fixed-size binary: the values are already Arrow's layout.
+                    if (type.StorageType is FixedSizeBinaryType) return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Copy(copy)]));
                     var offsets = new int[n + 1];
                     for (int i = 0; i <= n; i++) offsets[i] = i * w;
                     return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Copy<int>(offsets), ArrowBuffer.Copy(copy)]));

@@ -122,7 +122,7 @@ internal sealed class ParquetSchema
 
     /// <summary>The Arrow type a leaf reads as. Decimals read as DECIMAL(p, s) (as float64 beyond 38 digits), TIME as
     /// int64 microseconds since midnight,
-    /// UUID as its text, FLOAT16 as float32 and INT96 as a nanosecond timestamp.</summary>
+    /// UUID as UUID, other FIXED_LEN_BYTE_ARRAY as fixed_size_binary, FLOAT16 as float32 and INT96 as a nanosecond timestamp.</summary>
     public static DataType ArrowType(SchemaElement e)
     {
         var lt = e.Logical;
@@ -163,9 +163,9 @@ internal sealed class ParquetSchema
                     ? DataType.Utf8 : DataType.Binary;
             case PhysicalType.FixedLenByteArray:
                 if (e.TypeLength <= 0) throw new ParquetFormatException($"column '{e.Name}' is FIXED_LEN_BYTE_ARRAY of length {e.TypeLength}");
-                if (lt?.Kind == LogicalKind.Uuid && e.TypeLength == 16) return DataType.Utf8;
+                if (lt?.Kind == LogicalKind.Uuid && e.TypeLength == 16) return UuidType.Instance;
                 if (lt?.Kind == LogicalKind.Float16 && e.TypeLength == 2) return DataType.Float32;
-                return DataType.Binary;
+                return new FixedSizeBinaryType(e.TypeLength);
             default: throw new ParquetFormatException($"column '{e.Name}' has unknown physical type {(int?)e.Type}");
         }
     }

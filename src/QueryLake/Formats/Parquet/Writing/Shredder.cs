@@ -105,6 +105,7 @@ internal static class Shredder
         {
             case BooleanArray b: v.ExtendFixed(1)[0] = b.GetBoolean(i) ? (byte)1 : (byte)0; return;
             case BinaryArray s: v.AppendBinary(s.GetBytes(i)); return;
+            case FixedSizeBinaryArray f: f.GetBytes(i).CopyTo(v.ExtendFixed(1)); return;
             case PrimitiveArray<Int128> wide when a.Type is DecimalType { Precision: > 18 }:
             {
                 // The fewest big-endian bytes that keep the sign.
@@ -136,7 +137,11 @@ internal static class Shredder
         }
     }
 
-    /// <summary>Bytes per physical value (0 for byte arrays).</summary>
+    /// <summary>Bytes per physical value of a leaf (0 for byte arrays).</summary>
+    public static int Width(WriteNode leaf) =>
+        leaf.Physical == PhysicalType.FixedLenByteArray ? ((FixedSizeBinaryType)leaf.Field.DataType.StorageType).ByteWidth : Width(leaf.Physical);
+
+    /// <summary>Bytes per physical value (0 for byte arrays and fixed-length byte arrays, whose width is the leaf's).</summary>
     public static int Width(PhysicalType t) => t switch
     {
         PhysicalType.Boolean => 1,

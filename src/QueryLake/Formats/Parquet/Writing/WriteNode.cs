@@ -64,8 +64,9 @@ internal sealed class WriteNode
                 }
             default:
                 {
-                    (e.Type, e.Converted, e.Logical) = Leaf(type);
+                    (e.Type, e.Converted, e.Logical) = Leaf(f.DataType is UuidType ? f.DataType : type);
                     if (type is DecimalType exact) (e.Precision, e.Scale) = (exact.Precision, exact.Scale);
+                    if (type.StorageType is FixedSizeBinaryType fixedWidth) e.TypeLength = fixedWidth.ByteWidth;
                     return new WriteNode
                     {
                         Kind = NodeKind.Leaf, Field = f, Optional = optional, Def = myDef, LeafIndex = leaves++, Physical = e.Type!.Value,
@@ -95,6 +96,8 @@ internal sealed class WriteNode
             ts.Unit switch { TimeUnit.Microsecond => ConvertedType.TimestampMicros, TimeUnit.Nanosecond => null, _ => ConvertedType.TimestampMillis },
             new LogicalType(LogicalKind.Timestamp, Unit: ts.Unit == TimeUnit.Second ? TimeUnit.Millisecond : ts.Unit, AdjustedToUtc: ts.TimeZone is not null)),
         NullType => (PhysicalType.Int32, null, new LogicalType(LogicalKind.Unknown)),
+        UuidType => (PhysicalType.FixedLenByteArray, null, new LogicalType(LogicalKind.Uuid)),
+        FixedSizeBinaryType => (PhysicalType.FixedLenByteArray, null, null),
         // DECIMAL: int64 up to 18 digits, else big-endian two's-complement bytes (both allowed by the format).
         DecimalType d => (d.Precision <= 18 ? PhysicalType.Int64 : PhysicalType.ByteArray, ConvertedType.Decimal,
             new LogicalType(LogicalKind.Decimal, Scale: d.Scale, Precision: d.Precision)),
