@@ -354,6 +354,13 @@ public sealed partial class QueryLakeSession : IDisposable
         return new QueryResult(s.Text, schema, [new RecordBatch(schema, builders.Select(b => b.Build()).ToArray(), n)]);
     }
 
+    private CopyNode ExplainedCopy(Binder binder, CopyStatement c)
+    {
+        var (node, hasher, _, _) = BindCopy(binder, c);
+        hasher.Dispose();
+        return node;
+    }
+
     private QueryResult Explain(Binder binder, ExplainStatement e, CancellationToken cancel)
     {
         if (e.Analyze && ReadOnly && e.Inner is not QueryStatement)
@@ -366,7 +373,9 @@ public sealed partial class QueryLakeSession : IDisposable
             UpdateStatement u => LogicalOptimizer.Optimize(binder.BindUpdate(u, Open(u.Name, u.At)), DisabledRules),
             DeleteStatement d => LogicalOptimizer.Optimize(binder.BindDelete(d, Open(d.Name, d.At)), DisabledRules),
             MergeStatement m => LogicalOptimizer.Optimize(binder.BindMerge(m, Open(m.Name, m.At)), DisabledRules),
-            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT, UPDATE, DELETE and MERGE"),
+            CopyStatement cp when !e.Analyze => LogicalOptimizer.Optimize(ExplainedCopy(binder, cp), DisabledRules),
+            CopyStatement => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN ANALYZE does not run COPY; EXPLAIN COPY shows its plan"),
+            _ => throw new SqlException("QL-UNSUPPORTED", e.At.Line, e.At.Column, "EXPLAIN works on queries, INSERT, UPDATE, DELETE, MERGE and COPY"),
         };
         var ctx = Context(cancel, statistics: e.Analyze);
         var physical = Executor.Physical(plan, ctx);
@@ -580,6 +589,23 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult Copy(Binder binder, CopyStatement c, List<Lineage.DatasetRead> reads, CancellationToken cancel)
     {
+        var (node, hasher, options, shuffle) = BindCopy(binder, c);
+        using (hasher)
+        {
+            var result = RunWrite(c, node, cancel, "copy");
+            long rows = result.RowsAffected ?? 0;
+            // Lineage: what was written, from which versions, with which seed (read-only sessions write files but no records).
+            if (!ReadOnly)
+                Exports.Save(new Lineage.ExportRecord(Path.GetFullPath(c.Target), options.Format, c.QueryText, reads.Distinct().ToList(), options.Shards, shuffle,
+                    DateTimeOffset.UtcNow, hasher.Finish(), rows));
+            return Count(c, rows);
+        }
+    }
+
+    /// <summary>COPY's plan: the query under a <see cref="CopyNode"/> whose sink writes the target (hashing what it
+    /// writes for the lineage record), with the options it was given; checked, but nothing written yet.</summary>
+    private (CopyNode Node, Lineage.ContentHasher Hasher, Export.ExportOptions Options, long? Shuffle) BindCopy(Binder binder, CopyStatement c)
+    {
         if (Storage.Paths.LakeMarker.Enclosing(c.Target, Lake.Path) is { } lake)
             throw new SqlException("QL-TARGET-IN-LAKE", c.At.Line, c.At.Column,
                 $"COPY cannot write '{c.Target}': it is inside the lake {lake}, whose files only the lake writes; write it outside the lake");
@@ -618,7 +644,7 @@ public sealed partial class QueryLakeSession : IDisposable
                 : throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, "DELIMITER must be one character"),
             compression, Positive("ROW_GROUP_SIZE", Option("row_group_size", "122880")),
             c.Options.ContainsKey("shards") ? Positive("SHARDS", Option("shards", "1")) : null, shuffle) { StaleAfter = VacuumGrace };
-        using var hasher = new Lineage.ContentHasher(plan.Schema);
+        var hasher = new Lineage.ContentHasher(plan.Schema);
         long Sink(Schema schema, IEnumerable<RecordBatch> batches)
         {
             try { return Export.Exporter.Export(c.Target, schema, hasher.Tap(batches), options); }
@@ -627,13 +653,7 @@ public sealed partial class QueryLakeSession : IDisposable
                 throw new SqlException("QL-BAD-ARGUMENT", c.At.Line, c.At.Column, e.Message);
             }
         }
-        var result = RunWrite(c, new CopyNode(plan, c.Target, format, Sink), cancel, "copy");
-        long rows = result.RowsAffected ?? 0;
-        // Lineage: what was written, from which versions, with which seed (read-only sessions write files but no records).
-        if (!ReadOnly)
-            Exports.Save(new Lineage.ExportRecord(Path.GetFullPath(c.Target), format, c.QueryText, reads.Distinct().ToList(), options.Shards, shuffle,
-                DateTimeOffset.UtcNow, hasher.Finish(), rows));
-        return Count(c, rows);
+        return (new CopyNode(plan, c.Target, format, Sink, KeepsNothing: shuffle is null), hasher, options, shuffle);
     }
 
     private static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch

@@ -30,6 +30,7 @@ internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
     [
         new ScanProjectionFusion(),
         new LentScanBatches(),
+        new LentCopyInput(),
         new JoinOutputPruning(),
         new LateTopKProjection(),
     ];

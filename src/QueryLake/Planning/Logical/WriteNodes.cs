@@ -69,8 +69,10 @@ internal sealed record MergeNode(LogicalPlan Input, Dataset Target, string Name,
 }
 
 /// <summary>COPY (query) TO 'target': the input's rows go to <see cref="Sink"/>, which writes them in
-/// <see cref="Format"/> (the session's exporter, with the statement's lineage) and returns how many it wrote.</summary>
-internal sealed record CopyNode(LogicalPlan Input, string Target, string Format, Func<Schema, IEnumerable<RecordBatch>, long> Sink) : WriteNode
+/// <see cref="Format"/> (the session's exporter, with the statement's lineage) and returns how many it wrote.
+/// <see cref="KeepsNothing"/>: the sink is done with each batch once it asks for the next (a streamed COPY; a shuffled
+/// one holds its rows).</summary>
+internal sealed record CopyNode(LogicalPlan Input, string Target, string Format, Func<Schema, IEnumerable<RecordBatch>, long> Sink, bool KeepsNothing = false) : WriteNode
 {
     public override LogicalPlan Input { get; init; } = Input;
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };

@@ -49,6 +49,27 @@ public sealed class PhysicalPlanTests(PlanFixture f) : IClassFixture<PlanFixture
     }
 
     [Fact]
+    public void A_streamed_copy_of_a_scan_reads_lent_batches_and_takes_its_columns_itself()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "never-written.parquet");
+        string sql = $"COPY (SELECT b AS label, a FROM t) TO '{target}'";
+        Assert.Equal($"""
+            Copy: to '{target}' (parquet), streams, lent batches, takes [label, a]
+              TableScan: t [a, b] lent
+
+            """.Replace("\r", ""), Physical(sql));
+        Assert.Equal($"""
+            Copy: to '{target}' (parquet), streams
+              Projection: b#1 AS label, a
+                TableScan: t [a, b]
+
+            """.Replace("\r", ""), Physical(sql, "lent_copy_input"));
+        // A shuffled COPY holds its rows: its input is owned.
+        Assert.DoesNotContain("lent", Physical($"COPY (SELECT * FROM t) TO '{target}' (SHUFFLE SEED 1)"));
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
     public void A_join_under_an_aggregation_builds_only_the_columns_it_reads()
     {
         const string sql = "SELECT s.label, count(*) FROM t JOIN small s ON t.a = s.a GROUP BY s.label";

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using QueryLake.Execution.Physical;
 using QueryLake.Sessions;
 using QueryLake.Tests.Planning.Optimizer;
+using QueryLake.Tests.Support;
 using Xunit;
 
 namespace QueryLake.Tests.Execution.Physical;
@@ -70,6 +71,37 @@ public sealed class PhysicalRuleProperties : IDisposable
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(80), property);
     }
+
+    [Fact]
+    public void A_copy_writes_the_same_file_with_its_input_lent_or_owned()
+    {
+        using var dir = new TempDir();
+        var source = dir.File("f.parquet");
+        _s.Execute($"COPY (SELECT * FROM f) TO '{source}' (ROW_GROUP_SIZE 500)");
+        var copies = from columns in Gen.Elements("*", "s, id", "x AS renamed, k, x AS again", "id, x * 2 AS doubled")
+                     from format in Gen.Elements("parquet", "arrow", "csv", "json")
+                     from filter in Gen.Elements("", " WHERE x > 50", " WHERE s = 'a'")
+                     select (Sql: $"SELECT {columns} FROM '{source}'{filter}", Format: format);
+        int n = 0;
+        var property = Prop.ForAll(copies.ToArbitrary(), c =>
+        {
+            string Copy(params string[] disabled)
+            {
+                var target = dir.File($"out-{n++}.{c.Format}");
+                _s.DisabledRules.Clear();
+                _s.DisabledRules.UnionWith(disabled);
+                try { _s.Execute($"COPY ({c.Sql}) TO '{target}' (FORMAT {c.Format})"); }
+                finally { _s.DisabledRules.Clear(); }
+                return target;
+            }
+            var on = File.ReadAllBytes(Copy());
+            var off = File.ReadAllBytes(Copy(LentCopyInputRule));
+            Assert.True(on.AsSpan().SequenceEqual(off), $"COPY ({c.Sql}) TO {c.Format} differs with {LentCopyInputRule} off");
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), property);
+    }
+
+    private const string LentCopyInputRule = "lent_copy_input";
 
     private static List<string> Lines(List<object?[]> rows) => rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).ToList();
 }

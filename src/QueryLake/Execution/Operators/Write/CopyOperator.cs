@@ -5,11 +5,14 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution.Operators.Write;
 
 /// <summary>Streams its input's rows to a file sink (COPY … TO): Parquet, Arrow, CSV, JSON or WebDataset shards, written
-/// as batches arrive.</summary>
-internal sealed class CopyOperator(CopyNode node, PhysicalOperator input) : WriteOperator(node, input)
+/// as batches arrive. With <paramref name="columns"/>, its input is a scan whose batches it narrows to those columns
+/// (the COPY query's projection of plain columns, done here so the scan's lent batches can be released).</summary>
+internal sealed class CopyOperator(CopyNode node, PhysicalOperator input, bool lent = false, int[]? columns = null) : WriteOperator(node, input, lent)
 {
     public override string Name => "Copy";
-    public override string Detail => $"to '{node.Target}' ({node.Format}), streams";
+    public override string Detail => $"to '{node.Target}' ({node.Format}), streams{(Lent ? ", lent batches" : "")}"
+        + (columns is null ? "" : $", takes [{string.Join(", ", node.Input.Schema.Fields.Select(f => f.Name))}]");
 
-    protected override long Write(IEnumerable<RecordBatch> rows, QueryContext ctx) => node.Sink(node.Input.Schema, rows);
+    protected override long Write(IEnumerable<RecordBatch> rows, QueryContext ctx) =>
+        node.Sink(node.Input.Schema, columns is null ? rows : rows.Select(b => new RecordBatch(node.Input.Schema, columns.Select(c => b.Columns[c]).ToArray(), b.Length)));
 }
