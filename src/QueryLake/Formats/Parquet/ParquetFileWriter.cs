@@ -64,9 +64,9 @@ public sealed class ParquetFileWriter : IDisposable
             var part = offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take);
             // Each column fills its own leaves: columns shred in parallel.
             if (_options.Threads > 1 && _nodes.Count > 1 && take >= 4096)
-                Parallel.For(0, _nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, c => Shredder.Column(_nodes[c], part.Columns[c], _leaves));
+                Parallel.For(0, _nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, c => Shredder.Column(_nodes[c], part.Columns[c], _leaves, _options.MaxDictionarySize));
             else
-                for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves);
+                for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves, _options.MaxDictionarySize);
             _pendingRows += take;
             offset += take;
             if (_pendingRows == _options.RowGroupSize) FlushRowGroup();

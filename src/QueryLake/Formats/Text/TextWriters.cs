@@ -101,6 +101,8 @@ public static class TextWriters
                     case Columnar.Arrays.BooleanArray x: text.Quoted(x.GetBoolean(r) ? "true"u8 : "false"u8, _delimiter); return;
                     case Columnar.Arrays.BinaryArray x when a.Type is Columnar.Types.VariableBinaryType { IsUtf8: true }:
                         text.Quoted(x.GetBytes(r), _delimiter); return;
+                    case Columnar.Arrays.DictionaryArray { Dictionary: Columnar.Arrays.BinaryArray { Type: Columnar.Types.VariableBinaryType { IsUtf8: true } } values } d:
+                        text.Quoted(values.GetBytes(checked((int)d.GetIndex(r))), _delimiter); return;
                 }
             text.Quoted(Encoding.UTF8.GetBytes(Quote(Text(a.GetValue(r)!), _delimiterChar)), 0);
         }

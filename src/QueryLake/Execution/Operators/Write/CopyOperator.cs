@@ -13,6 +13,9 @@ internal sealed class CopyOperator(CopyNode node, PhysicalOperator input, bool l
     public override string Detail => $"to '{node.Target}' ({node.Format}), streams{(Lent ? ", lent batches" : "")}"
         + (columns is null ? "" : $", takes [{string.Join(", ", node.Input.Schema.Fields.Select(f => f.Name))}]");
 
+    /// <summary>Parquet re-encodes dictionaries from their entries, and CSV formats their values in place.</summary>
+    protected override bool KeepsEncoding => node.Format is "parquet" or "csv";
+
     protected override long Write(IEnumerable<RecordBatch> rows, QueryContext ctx) =>
         node.Sink(node.Input.Schema, columns is null ? rows : rows.Select(b => new RecordBatch(node.Input.Schema, columns.Select(c => b.Columns[c]).ToArray(), b.Length)));
 }

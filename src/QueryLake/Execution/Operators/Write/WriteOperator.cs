@@ -13,6 +13,10 @@ internal abstract class WriteOperator(WriteNode node, PhysicalOperator input, bo
     /// <summary>Whether the input's batches are lent (released here once the writer is done with each).</summary>
     protected bool Lent => lent;
 
+    /// <summary>Whether the writer takes dictionary-encoded columns as they come (a file writer that encodes them again
+    /// faster from their dictionaries); otherwise they are decoded first.</summary>
+    protected virtual bool KeepsEncoding => false;
+
     /// <summary>Writes and commits; the rows written.</summary>
     protected abstract long Write(IEnumerable<RecordBatch> rows, QueryContext ctx);
 
@@ -35,7 +39,7 @@ internal abstract class WriteOperator(WriteNode node, PhysicalOperator input, bo
                 if (b.Length == 0) continue;
                 rows += b.Length;
                 ctx.Progress?.Invoke(rows, false);
-                yield return Kernels.Vectors.Plain(b);
+                yield return KeepsEncoding ? b : Kernels.Vectors.Plain(b);
             }
             finally
             {

@@ -119,6 +119,15 @@ internal sealed class ValueBuffer(int width, int capacity = 0, BufferLease? leas
         Count++;
     }
 
+    /// <summary>Drops the last byte-array value appended.</summary>
+    public void RemoveLast()
+    {
+        var o = OffsetSpan;
+        Data.SetLength(o[Count - 1]);
+        Offsets.SetLength(Offsets.Length - 4);
+        Count--;
+    }
+
     public ReadOnlySpan<byte> Binary(int i)
     {
         var o = OffsetSpan;

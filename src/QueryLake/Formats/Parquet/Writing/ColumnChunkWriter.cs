@@ -40,7 +40,10 @@ internal static class ColumnChunkWriter
         // A column whose dictionary did not pay once (too many distinct values) is not tried again in later row groups.
         if (leaf.Physical != PhysicalType.Boolean && values.Count > 0 && !acc.DictionaryDeclined)
         {
-            (dictionary, indices) = TryDictionary(values, options.MaxDictionarySize);
+            // Dictionary-encoded input brought its indices; otherwise every value is hashed.
+            (dictionary, indices) = acc.IndicesComplete && acc.Dictionary.Count > 0
+                ? (Pays(values, acc.Dictionary) ? (acc.Dictionary, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(acc.Indices.Span).ToArray()) : (null, null))
+                : TryDictionary(values, options.MaxDictionarySize);
             acc.DictionaryDeclined = dictionary is null;
         }
 
@@ -241,10 +244,17 @@ internal static class ColumnChunkWriter
             }
         }
         else return (null, null);
+        return Pays(values, dict) ? (dict, indices) : (null, null);
+    }
+
+    /// <summary>Whether the dictionary and the bit-packed indices are smaller than three quarters of the plain values.</summary>
+    private static bool Pays(ValueBuffer values, ValueBuffer dict)
+    {
+        int n = values.Count;
         long plainBytes = values.Width > 0 ? (long)n * values.Width : values.Data.Length + 4L * n;
         long dictBytes = (values.Width > 0 ? (long)dict.Count * values.Width : dict.Data.Length + 4L * dict.Count)
             + (long)n * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
-        return dictBytes < plainBytes * 3 / 4 ? (dict, indices) : (null, null);
+        return dictBytes < plainBytes * 3 / 4;
     }
 
     /// <summary>Compares byte-array values by index (for the dictionary's hash map).</summary>

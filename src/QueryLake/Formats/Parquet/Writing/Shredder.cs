@@ -19,13 +19,21 @@ internal static class Shredder
         public Tree[] Children { get; } = children;
     }
 
-    public static void Column(WriteNode node, ArrowArray column, LeafAccumulator[] accs)
+    public static void Column(WriteNode node, ArrowArray column, LeafAccumulator[] accs, int maxDictionarySize)
     {
         if (node.Kind == WriteNode.NodeKind.Leaf)
         {
-            Flat(node, column, accs[node.LeafIndex]);
+            if (column is DictionaryArray { Dictionary: BinaryArray } encoded && node.Physical == PhysicalType.ByteArray
+                && accs[node.LeafIndex] is { IndicesComplete: true, DictionaryDeclined: false } acc)
+                Encoded(node, encoded, acc, maxDictionarySize);
+            else
+            {
+                accs[node.LeafIndex].IndicesComplete = false;
+                Flat(node, column, accs[node.LeafIndex]);
+            }
             return;
         }
+        foreach (var leaf in node.Leaves()) accs[leaf.LeafIndex].IndicesComplete = false;
         var tree = Resolve(node, column);
         for (int i = 0; i < column.Length; i++) Value(node, tree, i, 0, 0, accs);
     }
@@ -94,6 +102,35 @@ internal static class Shredder
             return;
         }
         for (int i = 0; i < n; i++) if (!a.IsNull(i)) Append(acc, a, i);
+    }
+
+    /// <summary>A top-level dictionary-encoded byte-array column: each entry of its dictionary that the rows use is
+    /// looked up in the row group's dictionary once, and every value is appended with its index there, so the chunk
+    /// writer dictionary-encodes without hashing values (it falls back to plain input handling if the row group's
+    /// dictionary grows past <paramref name="maxSize"/>).</summary>
+    private static void Encoded(WriteNode node, DictionaryArray a, LeafAccumulator acc, int maxSize)
+    {
+        int n = a.Length;
+        var dictionary = (BinaryArray)a.Dictionary;
+        var remap = new int[dictionary.Length];
+        Array.Fill(remap, int.MinValue);
+        if (node.Optional)
+        {
+            var def = acc.Def.Extend(n);
+            for (int i = 0; i < n; i++) def[i] = a.IsNull(i) ? (byte)0 : (byte)1;
+        }
+        acc.Entries += n;
+        for (int i = 0; i < n; i++)
+        {
+            if (a.IsNull(i)) continue;
+            int k = checked((int)a.GetIndex(i));
+            var value = dictionary.GetBytes(k);
+            acc.Values.AppendBinary(value);
+            if (!acc.IndicesComplete) continue;
+            if (remap[k] == int.MinValue) remap[k] = acc.DictionaryIndex(value, maxSize);
+            if (remap[k] < 0) { acc.IndicesComplete = false; continue; }
+            acc.Indices.Append(remap[k]);
+        }
     }
 
     /// <summary>Appends value <paramref name="i"/> of <paramref name="a"/> in the leaf's physical representation.</summary>
