@@ -19,7 +19,13 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly ParquetWriteOptions _options;
     private readonly List<WriteNode> _nodes;
     private readonly FileMetaData _meta = new() { CreatedBy = "QueryLake" };
-    private readonly LeafAccumulator[] _leaves;
+    /// <summary>The accumulators the next rows shred into; a full row group's set is encoded and written by a
+    /// background flush (<see cref="_flushing"/>) while the next rows shred into the other set.</summary>
+    private LeafAccumulator[] _leaves;
+    private LeafAccumulator[]? _spare;
+    private Task? _flushing;
+    /// <summary>Per leaf: whether dictionary encoding did not pay in an earlier row group (carried across both sets).</summary>
+    private readonly bool[] _declined;
     private readonly List<List<ColumnChunkWriter.Result>> _indexes = [];
     private long _rows;
     private bool _done;
@@ -35,7 +41,8 @@ public sealed class ParquetFileWriter : IDisposable
         _nodes = WriteNode.Build(schema, out var elements);
         _meta.Schema = elements;
         _meta.KeyValues.Add(new(Reading.ArrowSchemaHint.Key, Reading.ArrowSchemaHint.Encode(schema)));
-        _leaves = _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l))).ToArray();
+        _leaves = Accumulators();
+        _declined = new bool[_leaves.Length];
         _path = Path.GetFullPath(path);
         _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         _out = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
@@ -43,11 +50,16 @@ public sealed class ParquetFileWriter : IDisposable
         _chunkBuffers = new MemoryStream?[_leaves.Length];
     }
 
+    private LeafAccumulator[] Accumulators() =>
+        _nodes.SelectMany(n => n.Leaves()).OrderBy(l => l.LeafIndex).Select(l => new LeafAccumulator(l, Shredder.Width(l))).ToArray();
+
     /// <summary>The schema being written.</summary>
     public Schema Schema { get; }
 
     /// <summary>Rows written so far.</summary>
-    public long RowCount => _rows + _pendingRows;
+    public long RowCount => _accepted;
+
+    private long _accepted;
 
     private long _pendingRows;
     private MemoryStream?[] _chunkBuffers = [];
@@ -68,24 +80,52 @@ public sealed class ParquetFileWriter : IDisposable
             else
                 for (int c = 0; c < _nodes.Count; c++) Shredder.Column(_nodes[c], part.Columns[c], _leaves, _options.MaxDictionarySize);
             _pendingRows += take;
+            _accepted += take;
             offset += take;
-            if (_pendingRows == _options.RowGroupSize) FlushRowGroup();
+            if (_pendingRows == _options.RowGroupSize) StartFlush();
         }
+    }
+
+    /// <summary>Hands the full row group to a background flush (after the previous one is done, so row groups reach the
+    /// file in order) and shreds the next rows into the other set of accumulators meanwhile.</summary>
+    private void StartFlush()
+    {
+        WaitForFlush();
+        var full = _leaves;
+        long rows = _pendingRows;
+        _leaves = _spare ?? Accumulators();
+        _spare = null;
+        _pendingRows = 0;
+        _flushing = Task.Run(() =>
+        {
+            FlushRowGroup(full, rows);
+            _spare = full;
+        });
+    }
+
+    /// <summary>Waits for the background flush, if any; its failure is this call's.</summary>
+    private void WaitForFlush()
+    {
+        if (_flushing is not { } task) return;
+        _flushing = null;
+        task.GetAwaiter().GetResult();
     }
 
     /// <summary>Encodes the pending row group's column chunks in parallel, each into memory (pages, compression,
     /// statistics are per chunk), then appends them to the file in column order and moves their offsets into place.</summary>
-    private void FlushRowGroup()
+    private void FlushRowGroup(LeafAccumulator[] leaves, long rows)
     {
-        if (_pendingRows == 0) return;
-        var group = new RowGroup { NumRows = _pendingRows };
-        var encoded = new (MemoryStream Bytes, ColumnChunkWriter.Result Result)[_leaves.Length];
-        Parallel.For(0, _leaves.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) }, i =>
+        if (rows == 0) return;
+        var group = new RowGroup { NumRows = rows };
+        var encoded = new (MemoryStream Bytes, ColumnChunkWriter.Result Result)[leaves.Length];
+        Parallel.For(0, leaves.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) }, i =>
         {
             // Each leaf keeps its buffer from one row group to the next (no large allocations, so no full collections).
             var bytes = _chunkBuffers[i] ??= new MemoryStream();
             bytes.SetLength(0);
-            encoded[i] = (bytes, ColumnChunkWriter.Write(bytes, _leaves[i], _options));
+            leaves[i].DictionaryDeclined = _declined[i];
+            encoded[i] = (bytes, ColumnChunkWriter.Write(bytes, leaves[i], _options));
+            _declined[i] = leaves[i].DictionaryDeclined;
         });
         var results = new List<ColumnChunkWriter.Result>();
         foreach (var (bytes, r) in encoded)
@@ -98,18 +138,19 @@ public sealed class ParquetFileWriter : IDisposable
             group.TotalByteSize += rebased.Chunk.TotalUncompressedSize;
             results.Add(rebased);
         }
-        foreach (var acc in _leaves) acc.Reset();
+        foreach (var acc in leaves) acc.Reset();
         _meta.RowGroups.Add(group);
         _indexes.Add(results);
-        _rows += _pendingRows;
-        _pendingRows = 0;
+        _rows += rows;
     }
 
     /// <summary>Writes the last row group, the page index and the footer, and moves the file into place.</summary>
     public void Finish()
     {
         if (_done) return;
-        FlushRowGroup();
+        WaitForFlush();
+        FlushRowGroup(_leaves, _pendingRows);
+        _pendingRows = 0;
         // The page index: column indexes, then offset indexes, after all row groups.
         for (int g = 0; g < _indexes.Count; g++)
             for (int c = 0; c < _indexes[g].Count; c++)
@@ -150,6 +191,9 @@ public sealed class ParquetFileWriter : IDisposable
     {
         if (_done) return;
         _done = true;
+        // An abandoned write: its background flush is waited for, whatever became of it.
+        try { _flushing?.Wait(); } catch (AggregateException) { }
+        _flushing = null;
         _out.Dispose();
         try { File.Delete(_temp); } catch (IOException) { }
     }
