@@ -61,7 +61,12 @@ internal static class ArrowBench
                 var host = FlightHost.StartAsync(new FlightServeOptions { LakePath = path, Port = 0 }).GetAwaiter().GetResult();
                 try
                 {
-                    using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(host.Uri, new Grpc.Net.Client.GrpcChannelOptions { MaxReceiveMessageSize = null });
+                    // A receive window of a few messages (docs/flight.md): .NET's default of 64 KB would stall each 4 MB message.
+                    using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(host.Uri, new Grpc.Net.Client.GrpcChannelOptions
+                    {
+                        MaxReceiveMessageSize = null,
+                        HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = 16 << 20 },
+                    });
                     var client = new FlightClient(channel);
                     long flightRows = 0;
                     double flight = Measure.MedianSeconds(repeat, () =>

@@ -63,6 +63,11 @@ public sealed class FlightHost : IAsyncDisposable
             if (options.AnyAddress) k.ListenAnyIP(options.Port, Listen);
             else k.Listen(System.Net.IPAddress.Loopback, options.Port, Listen);
             k.Limits.MaxRequestBodySize = null;
+            // Room for a message or two in flight per stream: the response pipe pauses the writer past this, and the
+            // receive windows bound what a DoPut client may send before the server reads it.
+            k.Limits.MaxResponseBufferSize = 8L << 20;
+            k.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
+            k.Limits.Http2.InitialStreamWindowSize = 8 << 20;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<FlightActivity>();
