@@ -29,6 +29,7 @@ internal sealed class FunctionRegistry
         ListFunctions.Register(r);
         TensorFunctions.Register(r);
         StructFunctions.Register(r);
+        UuidFunctions.Register(r);
         BasicAggregates.Register(r);
         StatisticalAggregates.Register(r);
         CollectionAggregates.Register(r);

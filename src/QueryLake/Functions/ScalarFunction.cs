@@ -32,6 +32,9 @@ internal sealed class ScalarFunction(string name, string signature, string descr
     /// large, such as the probe vector of a similarity search.</summary>
     public bool AcceptsConstants { get; init; }
 
+    /// <summary>A new value on every call (uuid()): never folded into a constant, whatever its arguments.</summary>
+    public bool Volatile { get; init; }
+
     /// <summary>Resolves the function for argument types, or null when it does not apply to them.</summary>
     public Resolution? Resolve(IReadOnlyList<DataType> argumentTypes) => resolve(argumentTypes);
 }

@@ -10,7 +10,7 @@ internal static class ConstantFolder
 
     public static Literal? TryFold(BoundExpr e)
     {
-        if (e is Literal || e.Type is Columnar.Types.NullType) return null;
+        if (e is Literal || e.Type is Columnar.Types.NullType || e is Call { Function.Volatile: true }) return null;
         // (A list lambda over a constant list that captures nothing but constants is a constant too.)
         if (e is not (Call or Cast or CaseWhen or ListLambda) || !e.Children.All(c => c is Literal)) return null;
         if (ExactDecimal(e) is { } exact) return exact;
