@@ -296,6 +296,18 @@ internal static class ColumnChunkWriter
             if (count > 0 && values.Width > 0 && leaf.Physical is PhysicalType.Int32 or PhysicalType.Int64 or PhysicalType.Float or PhysicalType.Double
                 && Typed(values.Data.Span.Slice(start * values.Width, count * values.Width)) is { } fast)
                 return fast;
+            if (count > 0 && values.Width == 0 && leaf.Physical == PhysicalType.ByteArray)
+            {
+                // Byte arrays: unsigned lexicographic order, the current bounds kept as spans.
+                ReadOnlySpan<byte> lo = values.Binary(start), hi = lo;
+                for (int i = start + 1; i < start + count; i++)
+                {
+                    var x = values.Binary(i);
+                    if (x.SequenceCompareTo(lo) < 0) lo = x;
+                    else if (x.SequenceCompareTo(hi) > 0) hi = x;
+                }
+                return (lo.ToArray(), hi.ToArray());
+            }
             int best = -1, worst = -1;
             for (int i = start; i < start + count; i++)
             {
