@@ -29,7 +29,7 @@ internal static class Gather
 
     public static ArrowArray Rows(ArrowArray source, ReadOnlySpan<int> rows)
     {
-        if (source is not DictionaryArray && FixedWidth(source.Type) > 0) return FixedRows(source, rows, nullable: false);
+        if (source is not DictionaryArray && source.Type.FixedByteWidth > 0) return FixedRows(source, rows, nullable: false);
         var picks = Picks(rows);
         try
         {
@@ -44,7 +44,7 @@ internal static class Gather
     /// <summary>Rows of one array, where a negative row gives NULL (the missing partner of an outer join's row).</summary>
     public static ArrowArray RowsOrNull(ArrowArray source, ReadOnlySpan<int> rows)
     {
-        if (source is not DictionaryArray && FixedWidth(source.Type) > 0) return FixedRows(source, rows, nullable: true);
+        if (source is not DictionaryArray && source.Type.FixedByteWidth > 0) return FixedRows(source, rows, nullable: true);
         bool anyNull = false;
         foreach (int r in rows) if (r < 0) { anyNull = true; break; }
         if (!anyNull) return Rows(source, rows);
@@ -61,7 +61,7 @@ internal static class Gather
         {
             var columns = new ArrowArray[batch.Columns.Count];
             for (int c = 0; c < columns.Length; c++)
-                columns[c] = batch.Columns[c] is not DictionaryArray && FixedWidth(batch.Columns[c].Type) > 0
+                columns[c] = batch.Columns[c] is not DictionaryArray && batch.Columns[c].Type.FixedByteWidth > 0
                     ? FixedRows(batch.Columns[c], rows, nullable: false)
                     : Rows(batch.Columns[c].Type, [batch.Columns[c]], picks.AsSpan(0, rows.Length));
             return new RecordBatch(batch.Schema, columns, rows.Length);
@@ -72,23 +72,13 @@ internal static class Gather
         }
     }
 
-    /// <summary>The byte width of a fixed-width type's values (0 for others: booleans, text, nested).</summary>
-    private static int FixedWidth(DataType type) => type.StorageType switch
-    {
-        PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth,
-        TimestampType => 8,
-        DecimalType => 16,
-        FixedSizeBinaryType f => f.ByteWidth,
-        _ => 0,
-    };
-
     /// <summary>Fixed-width values of one array at <paramref name="rows"/>, one typed load per row (a join's rows are
     /// random, so per-run block copies cost more than they save). With <paramref name="nullable"/>, a negative row
     /// gives NULL.</summary>
     private static ArrowArray FixedRows(ArrowArray source, ReadOnlySpan<int> rows, bool nullable)
     {
         var data = source.Data;
-        int width = FixedWidth(source.Type);
+        int width = source.Type.FixedByteWidth;
         var output = AlignedMemory.Allocate(rows.Length * width, clear: false);
         var values = data.Buffers[1].Span.Slice(data.Offset * width);
         switch (width)
@@ -149,10 +139,7 @@ internal static class Gather
         var validity = Validity(sources, picks, out int nulls);
         switch (type.StorageType)
         {
-            case PrimitiveType { ByteWidth: > 0 } p: return Fixed(type, sources, picks, p.ByteWidth, validity, nulls);
-            case TimestampType: return Fixed(type, sources, picks, 8, validity, nulls);
-            case DecimalType: return Fixed(type, sources, picks, 16, validity, nulls);
-            case FixedSizeBinaryType f: return Fixed(type, sources, picks, f.ByteWidth, validity, nulls);
+            case { FixedByteWidth: > 0 and var width }: return Fixed(type, sources, picks, width, validity, nulls);
             case VariableBinaryType v: return Binary(type, sources, picks, v.IsLarge, validity, nulls);
             case FixedSizeListType { ValueType.StorageType: PrimitiveType { ByteWidth: > 0 } item } list
                 when sources.All(s => ((FixedSizeListArray)s).Values.NullCount == 0):

@@ -130,17 +130,8 @@ internal sealed class ContentHasher : IDisposable
                     ArrayPool<byte>.Shared.Return(one);
                     break;
                 }
-                case PrimitiveType p:
-                    _values.Append(a.Buffers[1].Span.Slice(at * p.ByteWidth, count * p.ByteWidth));
-                    break;
-                case TimestampType:
-                    _values.Append(a.Buffers[1].Span.Slice(at * 8, count * 8));
-                    break;
-                case DecimalType:
-                    _values.Append(a.Buffers[1].Span.Slice(at * 16, count * 16));
-                    break;
-                case FixedSizeBinaryType fb:
-                    _values.Append(a.Buffers[1].Span.Slice(at * fb.ByteWidth, count * fb.ByteWidth));
+                case { FixedByteWidth: > 0 and var width }:
+                    _values.Append(a.Buffers[1].Span.Slice(at * width, count * width));
                     break;
                 case VariableBinaryType v:
                 {

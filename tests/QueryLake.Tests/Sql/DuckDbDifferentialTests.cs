@@ -26,9 +26,8 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         {
             // DuckDB (in process) loads real data nobody here made; Apache.Arrow (C#) writes each table to an Arrow file
             // from DuckDB's Arrow export, so QueryLake reads exactly the same rows.
-            using (var duck = new DuckDBConnection("Data Source=:memory:"))
+            using (var duck = DuckDbOracle.Open())
             {
-                duck.Open();
                 LoadFlights(duck, Oracles.VegaData("flights-200k.arrow"));
                 Execute(duck, $"CREATE TABLE weather AS SELECT * FROM read_csv('{Oracles.VegaData("seattle-weather.csv")}')");
                 Execute(duck, $"CREATE TABLE cars AS SELECT * FROM read_json('{Oracles.VegaData("cars.json")}')");
@@ -73,31 +72,15 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
             writer.WriteEnd();
         }
 
-        private static void Execute(DuckDBConnection duck, string sql)
-        {
-            using var cmd = duck.CreateCommand();
-            cmd.CommandText = sql;
-            cmd.ExecuteNonQuery();
-        }
+        private static void Execute(DuckDBConnection duck, string sql) => DuckDbOracle.Execute(duck, sql);
 
         private static (List<List<object?>>?, string?) Run(DuckDBConnection duck, string sql)
         {
             try
             {
-                using var cmd = duck.CreateCommand();
-                cmd.CommandText = sql;
-                using var reader = cmd.ExecuteReader();
-                var rows = new List<List<object?>>();
-                while (reader.Read())
-                {
-                    var row = new List<object?>(reader.FieldCount);
-                    for (int c = 0; c < reader.FieldCount; c++)
-                        row.Add(reader.IsDBNull(c) ? null
-                            : reader.GetDataTypeName(c).Equals("Date", StringComparison.OrdinalIgnoreCase) ? Canonical(reader.GetFieldValue<DateOnly>(c))
-                            : Canonical(reader.GetValue(c)));
-                    rows.Add(row);
-                }
-                return (rows, null);
+                var rows = DuckDbOracle.Rows(duck, sql, (reader, c) => reader.GetDataTypeName(c).Equals("Date", StringComparison.OrdinalIgnoreCase)
+                    ? Canonical(reader.GetFieldValue<DateOnly>(c)) : Canonical(reader.GetValue(c)));
+                return (rows.Select(r => r.ToList()).ToList(), null);
             }
             catch (DuckDBException e)
             {

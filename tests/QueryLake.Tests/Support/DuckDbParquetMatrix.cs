@@ -60,15 +60,15 @@ public static partial class DuckDbParquetMatrix
     /// gives, per file, <c>{ file, codec, version, encodings, columns, types, rows }</c> as DuckDB reads it back.</summary>
     public static JsonArray Write(string dir)
     {
-        using var duck = Open();
-        Run(duck, "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
-        Run(duck, Table);
+        using var duck = DuckDbOracle.Open();
+        DuckDbOracle.Execute(duck, "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+        DuckDbOracle.Execute(duck, Table);
         var results = new JsonArray();
         foreach (var codec in Codecs)
             foreach (var version in new[] { "V1", "V2" })
             {
                 var file = Path.Combine(dir, $"matrix-{codec}-{version}.parquet");
-                Run(duck, $"COPY (SELECT * FROM t ORDER BY id) TO '{file}' (FORMAT parquet, COMPRESSION {codec}, PARQUET_VERSION {version}, ROW_GROUP_SIZE 1024)");
+                DuckDbOracle.Execute(duck, $"COPY (SELECT * FROM t ORDER BY id) TO '{file}' (FORMAT parquet, COMPRESSION {codec}, PARQUET_VERSION {version}, ROW_GROUP_SIZE 1024)");
                 var entry = Canonical(duck, file);
                 entry["codec"] = codec;
                 entry["version"] = version;
@@ -81,43 +81,17 @@ public static partial class DuckDbParquetMatrix
     /// <summary>DuckDB's reading of each file: <c>{ file, columns, types, rows }</c>.</summary>
     public static JsonArray Read(IEnumerable<string> files)
     {
-        using var duck = Open();
+        using var duck = DuckDbOracle.Open();
         return new JsonArray([.. files.Select(f => (JsonNode)Canonical(duck, f))]);
     }
 
-    private static DuckDBConnection Open()
-    {
-        var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        return duck;
-    }
-
-    private static void Run(DuckDBConnection duck, string sql)
-    {
-        using var cmd = duck.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static List<string?> Strings(DuckDBConnection duck, string sql)
-    {
-        using var cmd = duck.CreateCommand();
-        cmd.CommandText = sql;
-        using var r = cmd.ExecuteReader();
-        var list = new List<string?>();
-        while (r.Read()) list.Add(r.IsDBNull(0) ? null : r.GetValue(0).ToString());
-        return list;
-    }
+    private static IEnumerable<string?> Strings(DuckDBConnection duck, string sql) =>
+        DuckDbOracle.Rows(duck, sql).Select(r => r[0]?.ToString());
 
     private static JsonObject Canonical(DuckDBConnection duck, string file)
     {
-        var columns = new List<(string Name, string Type)>();
-        using (var cmd = duck.CreateCommand())
-        {
-            cmd.CommandText = $"DESCRIBE SELECT * FROM '{file}'";
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) columns.Add((r.GetString(r.GetOrdinal("column_name")), r.GetString(r.GetOrdinal("column_type"))));
-        }
+        var columns = DuckDbOracle.Rows(duck, $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{file}')")
+            .Select(r => (Name: (string)r[0]!, Type: (string)r[1]!)).ToList();
         var select = string.Join(", ", columns.Select(c => $"{Norm($"\"{c.Name}\"", c.Type, 0)} AS \"{c.Name}\""));
         var pack = string.Join(", ", columns.Select(c => $"\"{c.Name}\" := \"{c.Name}\""));
         var rows = new JsonArray();

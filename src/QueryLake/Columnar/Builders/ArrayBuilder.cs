@@ -37,6 +37,16 @@ public abstract class ArrayBuilder
     /// <summary>Freezes the appended slots into array data and resets the builder.</summary>
     public abstract ArrayData BuildData();
 
+    /// <summary><see cref="BuildData"/> for a layout of validity plus one buffer of fixed-width values.</summary>
+    private protected ArrayData BuildFixed(Memory.BufferBuilder values)
+    {
+        int n = Length, nulls = Validity.NullCount;
+        var validity = Validity.Build();
+        var built = values.Build();
+        Length = 0;
+        return new ArrayData(Type, n, 0, nulls, [validity, built]);
+    }
+
     /// <summary>Freezes the appended slots into an array and resets the builder.</summary>
     public ArrowArray Build() => ArrowArray.FromData(BuildData());
 
@@ -82,7 +92,7 @@ public abstract class ArrayBuilder
         if (length > 0)
         {
             var validity = new Memory.ArrowBuffer(new byte[Memory.BitUtil.BytesFor(length)]);
-            int width = type.StorageType switch { PrimitiveType { ByteWidth: > 0 } p => p.ByteWidth, TimestampType => 8, DecimalType => 16, FixedSizeBinaryType f => f.ByteWidth, _ => 0 };
+            int width = type.FixedByteWidth;
             if (width > 0)
                 return ArrowArray.FromData(new ArrayData(type, length, 0, length, [validity, new Memory.ArrowBuffer(new byte[checked(length * width)])]));
             if (type.StorageType is VariableBinaryType { IsLarge: var large })

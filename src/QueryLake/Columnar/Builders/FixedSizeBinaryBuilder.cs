@@ -66,12 +66,5 @@ public sealed class FixedSizeBinaryBuilder : ArrayBuilder
     }
 
     /// <inheritdoc />
-    public override ArrayData BuildData()
-    {
-        int n = Length, nulls = Validity.NullCount;
-        var validity = Validity.Build();
-        var values = _values.Build();
-        Length = 0;
-        return new ArrayData(Type, n, 0, nulls, [validity, values]);
-    }
+    public override ArrayData BuildData() => BuildFixed(_values);
 }

@@ -119,12 +119,5 @@ public sealed class PrimitiveBuilder<T> : ArrayBuilder where T : unmanaged
     }
 
     /// <inheritdoc />
-    public override ArrayData BuildData()
-    {
-        int n = Length, nulls = Validity.NullCount;
-        var validity = Validity.Build();
-        var values = _values.Build();
-        Length = 0;
-        return new ArrayData(Type, n, 0, nulls, [validity, values]);
-    }
+    public override ArrayData BuildData() => BuildFixed(_values);
 }

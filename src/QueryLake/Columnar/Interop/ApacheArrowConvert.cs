@@ -194,10 +194,11 @@ internal static class ApacheArrowConvert
         var values = data.Buffers[1].Span;
         // A slice's null count may be unknown (-1): the validity buffer decides.
         bool nulls = data.NullCount != 0 && !data.Buffers[0].IsEmpty;
-        var validity = nulls ? ArrowBuffer.Copy(BitCopy(data.Buffers[0].Span, data.Offset, data.Length)) : ArrowBuffer.Empty;
-        bool IsNull(int i) => nulls && (data.Buffers[0].Span[(data.Offset + i) >> 3] & (1 << ((data.Offset + i) & 7))) == 0;
-        int nullCount = 0;
-        for (int i = 0; i < data.Length && nulls; i++) if (IsNull(i)) nullCount++;
+        var bits = new byte[BitUtil.BytesFor(data.Length)];
+        if (nulls) BitUtil.CopyBits(data.Buffers[0].Span, data.Offset, bits, 0, data.Length);
+        bool IsNull(int i) => nulls && !BitUtil.GetBit(bits, i);
+        int nullCount = nulls ? data.Length - BitUtil.CountSet(bits, 0, data.Length) : 0;
+        var validity = nullCount > 0 ? ArrowBuffer.Copy(bits) : ArrowBuffer.Empty;
         if (type.StorageType is DecimalType)
         {
             var narrow = new Int128[data.Length];
@@ -219,15 +220,6 @@ internal static class ApacheArrowConvert
             if (!IsNull(i))
                 doubles[i] = (double)new System.Numerics.BigInteger(values.Slice((data.Offset + i) * 32, 32), isUnsigned: false, isBigEndian: false) / Math.Pow(10, wide.Scale);
         return new ArrayData(type, data.Length, 0, nullCount, [validity, ArrowBuffer.Copy<double>(doubles)]);
-    }
-
-    /// <summary>Bits [offset, offset + length) of a bitmap, moved to start at bit 0.</summary>
-    private static byte[] BitCopy(ReadOnlySpan<byte> bits, int offset, int length)
-    {
-        var result = new byte[(length + 7) / 8];
-        for (int i = 0; i < length; i++)
-            if ((bits[(offset + i) >> 3] & (1 << ((offset + i) & 7))) != 0) result[i >> 3] |= (byte)(1 << (i & 7));
-        return result;
     }
 
     public static RecordBatch FromApache(A.RecordBatch batch, Schema? schema = null)

@@ -69,6 +69,18 @@ public abstract class DataType : IEquatable<DataType>
     /// <summary>True for integer and floating-point types.</summary>
     public bool IsNumeric => Id is >= TypeId.Int8 and <= TypeId.Float64;
 
+    /// <summary>Bytes per value of a type stored as one buffer of fixed-width values (numbers, dates, timestamps,
+    /// decimals, fixed-size binary, and extensions over them); 0 for the others (booleans, which are bits, text,
+    /// nested and dictionary types).</summary>
+    internal int FixedByteWidth => StorageType switch
+    {
+        PrimitiveType p => p.ByteWidth,
+        TimestampType => 8,
+        DecimalType => 16,
+        FixedSizeBinaryType f => f.ByteWidth,
+        _ => 0,
+    };
+
     /// <summary>True when each value is one scalar stored in place (numbers, booleans, dates, timestamps, text, bytes),
     /// not a list or struct of child values; extension types answer for their storage.</summary>
     internal bool IsFlat => StorageType is PrimitiveType or TimestampType or VariableBinaryType or DecimalType or FixedSizeBinaryType;

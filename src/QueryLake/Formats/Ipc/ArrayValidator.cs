@@ -28,17 +28,8 @@ internal static class ArrayValidator
             case PrimitiveType { Id: TypeId.Boolean }:
                 Need(d.Buffers[1], BitUtil.BytesFor(n), "values");
                 break;
-            case PrimitiveType p:
-                Need(d.Buffers[1], (long)n * p.ByteWidth, "values");
-                break;
-            case TimestampType:
-                Need(d.Buffers[1], (long)n * 8, "values");
-                break;
-            case DecimalType:
-                Need(d.Buffers[1], (long)n * 16, "values");
-                break;
-            case FixedSizeBinaryType fb:
-                Need(d.Buffers[1], (long)n * fb.ByteWidth, "values");
+            case { FixedByteWidth: > 0 and var width }:
+                Need(d.Buffers[1], (long)n * width, "values");
                 break;
             case VariableBinaryType v:
                 CheckOffsets(d.Buffers[1], n, v.IsLarge, d.Buffers[2].Length, "data buffer");

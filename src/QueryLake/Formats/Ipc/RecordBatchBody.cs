@@ -23,17 +23,8 @@ internal sealed class RecordBatchBody
             case PrimitiveType { Id: TypeId.Boolean }:
                 Buffers.Add(Bitmap(data.Buffers[1], data.Offset, data.Length, false));
                 break;
-            case PrimitiveType p:
-                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * p.ByteWidth, data.Length * p.ByteWidth));
-                break;
-            case TimestampType:
-                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * 8, data.Length * 8));
-                break;
-            case DecimalType:
-                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * 16, data.Length * 16));
-                break;
-            case FixedSizeBinaryType fb:
-                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * fb.ByteWidth, data.Length * fb.ByteWidth));
+            case { FixedByteWidth: > 0 and var width }:
+                Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * width, data.Length * width));
                 break;
             case DictionaryType d:
                 Buffers.Add(data.Buffers[1].Memory.Slice(data.Offset * d.IndexType.ByteWidth, data.Length * d.IndexType.ByteWidth));

@@ -169,7 +169,7 @@ internal static class LevelAssembler
                 }
             default:
                 {
-                    int w = d.Type.StorageType switch { PrimitiveType p => p.ByteWidth, DecimalType => 16, FixedSizeBinaryType f => f.ByteWidth, _ => 8 };
+                    int w = d.Type.FixedByteWidth;
                     var src = d.Buffers[1].Span[(d.Offset * w)..];
                     var output = AlignedMemory.Allocate(n * w);
                     var o = output.Span;
@@ -281,7 +281,7 @@ internal static class LevelAssembler
                         return Fixed(DataType.Float32, new ArrowBuffer(mem));
                     }
                     // UUID and other fixed-size binary: the values are already Arrow's layout.
-                    if (type.StorageType is FixedSizeBinaryType) return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Copy(copy)]));
+                    if (type.StorageType is FixedSizeBinaryType) return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(copy)]));
                     var offsets = new int[n + 1];
                     for (int i = 0; i <= n; i++) offsets[i] = i * w;
                     return ArrowArray.FromData(new ArrayData(type, n, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Copy<int>(offsets), ArrowBuffer.Copy(copy)]));
