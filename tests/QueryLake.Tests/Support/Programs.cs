@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using Xunit;
 
 namespace QueryLake.Tests.Support;
@@ -6,6 +8,10 @@ namespace QueryLake.Tests.Support;
 /// <summary>Runs the repository's own executables (built alongside the tests) as child processes.</summary>
 public static class Programs
 {
+    /// <summary>
+    /// The program's DLL: the ReadyToRun copy that tests/run.sh publishes (it starts in a third of the time, which
+    /// counts when a test starts hundreds of children) while it comes from the current build, else the plain build.
+    /// </summary>
     public static string Dll(string project, string assembly)
     {
         var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
@@ -13,7 +19,34 @@ public static class Programs
         var folder = project is "QueryLake.CrashWriter" or "QueryLake.FlightReader" ? "tests" : "src";
         var dll = Path.Combine(Oracles.Root, folder, project, "bin", config, tfm, assembly + ".dll");
         Assert.True(File.Exists(dll), $"{assembly} is not built at {dll}");
-        return dll;
+        return ReadyToRunCopy(dll) ?? dll;
+    }
+
+    /// <summary>
+    /// A published copy (bin/CONFIG/TFM/RID/publish) that matches the plain build: every QueryLake library in it has
+    /// the module version id of the plain build's (a deterministic build changes it exactly when the code changes),
+    /// and the program itself was published after the plain build last wrote it.
+    /// </summary>
+    private static string? ReadyToRunCopy(string dll)
+    {
+        var plain = Path.GetDirectoryName(dll)!;
+        foreach (var rid in Directory.EnumerateDirectories(plain))
+        {
+            var published = Path.Combine(rid, "publish", Path.GetFileName(dll));
+            if (!File.Exists(published) || File.GetLastWriteTimeUtc(published) < File.GetLastWriteTimeUtc(dll)) continue;
+            var libraries = Directory.EnumerateFiles(plain, "QueryLake.*.dll").ToList();
+            if (libraries.Count > 0 && libraries.All(l => File.Exists(Path.Combine(rid, "publish", Path.GetFileName(l))) && Mvid(l) == Mvid(Path.Combine(rid, "publish", Path.GetFileName(l)))))
+                return published;
+        }
+        return null;
+    }
+
+    private static Guid Mvid(string dll)
+    {
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        return reader.GetGuid(reader.GetModuleDefinition().Mvid);
     }
 
     public static (int Exit, string Stdout, string Stderr) Run(string dll, string? stdin, params string[] args)
