@@ -156,10 +156,17 @@ internal static class ExpressionEvaluator
         public static object?[]? Value => Outer.Value;
     }
 
+    /// <summary>The most outer values whose correlated scalar or EXISTS result a query keeps.</summary>
+    private const int MemoEntries = 1 << 16;
+
     private static ArrowArray Correlated(CorrelatedSubquery q, RecordBatch batch)
     {
         var args = q.OuterArgs.Select(a => Evaluate(a, batch)).ToArray();
         var value = q.Value is null ? null : Evaluate(q.Value, batch);
+        // Results by outer values. A scalar or EXISTS result is one value, so it is kept for the whole query (up to
+        // MemoEntries outer values), across batches and threads; an IN subquery's rows are kept for this batch only.
+        var shared = q.Kind != SubqueryKind.In && QueryContext.Current is { } context
+            ? context.Memo(q, () => new SubqueryMemo()) : null;
         var memo = new Dictionary<RowKey, object?>();
         var b = ArrayBuilder.Create(q.Type);
         var saved = Outer.Value;
@@ -170,8 +177,12 @@ internal static class ExpressionEvaluator
                 var key = RowKey.Of(args, i);
                 if (!memo.TryGetValue(key, out var result))
                 {
-                    Outer.Value = key.Values;
-                    result = Run(q);
+                    if (shared is null || !shared.Results.TryGetValue(key, out result))
+                    {
+                        Outer.Value = key.Values;
+                        result = Run(q);
+                        if (shared is not null && Interlocked.Increment(ref shared.Count) <= MemoEntries) shared.Results.TryAdd(key, result);
+                    }
                     memo[key] = result;
                 }
                 if (q.Kind == SubqueryKind.In && result is InResult r) b.Append(r.Test(value!.GetValue(i)));
@@ -183,6 +194,13 @@ internal static class ExpressionEvaluator
             Outer.Value = saved;
         }
         return b.Build();
+    }
+
+    /// <summary>A correlated subquery's results by outer values, kept for the query (see <see cref="QueryContext.Memo"/>).</summary>
+    private sealed class SubqueryMemo
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<RowKey, object?> Results = new();
+        public int Count;
     }
 
     /// <summary>The rows of an IN subquery, tested with SQL's three-valued logic.</summary>

@@ -31,6 +31,16 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
         finally { Ambient.Value = saved; }
     }
 
+    private System.Collections.Concurrent.ConcurrentDictionary<object, object>? _memos;
+
+    /// <summary>State an expression node keeps for the whole query, across batches and threads (a correlated
+    /// subquery's results by outer values): created once per <paramref name="owner"/>, shared after.</summary>
+    public T Memo<T>(object owner, Func<T> create) where T : class
+    {
+        if (_memos is null) Interlocked.CompareExchange(ref _memos, new(ReferenceEqualityComparer.Instance), null);
+        return (T)_memos.GetOrAdd(owner, _ => create());
+    }
+
     private long _reserved;
 
     /// <summary>The most bytes the query's blocking operators (sort, aggregation, join build, window, distinct) may hold.</summary>
