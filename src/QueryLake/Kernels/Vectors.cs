@@ -116,20 +116,57 @@ internal static class Vectors
     }
 
     /// <summary>The schema a source of Arrow data (a file, registered Apache.Arrow batches) presents to the engine:
-    /// dictionary-typed fields as their value type. The engine's convention is that a column's type is its values'
-    /// type and a text column may arrive dictionary-encoded (<see cref="ForEngine"/>).</summary>
+    /// dictionary-typed fields as their value type, and decimal256 (at any depth) as the DECIMAL or DOUBLE the engine
+    /// reads it as (<see cref="Decimal256Type.EngineType"/>). The engine's convention is that a column's type is its
+    /// values' type and a text column may arrive dictionary-encoded (<see cref="ForEngine"/>).</summary>
     public static Schema EngineSchema(Schema schema) =>
-        schema.Fields.Any(f => f.DataType is DictionaryType)
-            ? new Schema(schema.Fields.Select(f => f.DataType is DictionaryType d ? new Field(f.Name, d.ValueType, f.Nullable, f.Metadata) : f).ToList(), schema.Metadata)
+        schema.Fields.Any(f => f.DataType is DictionaryType || HasWideDecimal(f.DataType))
+            ? new Schema(schema.Fields.Select(f => f.DataType is DictionaryType d ? new Field(f.Name, d.ValueType, f.Nullable, f.Metadata) : Engine(f)).ToList(), schema.Metadata)
             : schema;
 
+    private static bool HasWideDecimal(DataType t) => t switch
+    {
+        Decimal256Type => true,
+        ListType l => HasWideDecimal(l.ValueType),
+        FixedSizeListType f => HasWideDecimal(f.ValueType),
+        StructType s => s.Fields.Any(x => HasWideDecimal(x.DataType)),
+        _ => false,
+    };
+
+    private static Field Engine(Field f) => HasWideDecimal(f.DataType) ? new Field(f.Name, EngineType(f.DataType), f.Nullable, f.Metadata) : f;
+
+    private static DataType EngineType(DataType t) => t switch
+    {
+        Decimal256Type w => w.EngineType,
+        ListType l => new ListType(Engine(l.ValueField)),
+        FixedSizeListType f => new FixedSizeListType(Engine(f.ValueField), f.ListSize),
+        StructType s => new StructType(s.Fields.Select(Engine).ToList()),
+        _ => t,
+    };
+
     /// <summary>A batch of Arrow data under its <see cref="EngineSchema"/>: text dictionaries stay encoded (the engine
-    /// works on their indices), other dictionaries are decoded.</summary>
+    /// works on their indices), other dictionaries are decoded, and decimal256 values are converted (a copy).</summary>
     public static RecordBatch ForEngine(RecordBatch b, Schema engineSchema)
     {
         if (ReferenceEquals(engineSchema, b.Schema)) return b;
-        var columns = b.Columns.Select(c => c is DictionaryArray d && !d.Dictionary.Type.Equals(DataType.Utf8) ? Plain(c) : c).ToArray();
+        var columns = b.Columns.Select((c, i) => c is DictionaryArray d && !d.Dictionary.Type.Equals(DataType.Utf8) ? Plain(c)
+            : HasWideDecimal(c.Type) ? ArrowArray.FromData(WideToEngine(c.Data, engineSchema.Fields[i].DataType)) : c).ToArray();
         return new RecordBatch(engineSchema, columns, b.Length);
+    }
+
+    /// <summary>An array holding decimal256 values (at any depth) as <paramref name="target"/>, its engine type.</summary>
+    private static ArrayData WideToEngine(ArrayData data, DataType target)
+    {
+        if (data.Type is Decimal256Type w)
+            return Decimal256Values.ToEngine(w.Precision, w.Scale, data.Buffers[1].Span, data.Validity.Span, data.Offset, data.Length, data.NullCount, target);
+        var children = (data.Type, target) switch
+        {
+            (ListType, ListType l) => [WideToEngine(data.Children[0], l.ValueType)],
+            (FixedSizeListType, FixedSizeListType f) => [WideToEngine(data.Children[0], f.ValueType)],
+            (StructType, StructType s) => data.Children.Select((c, k) => WideToEngine(c, s.Fields[k].DataType)).ToArray(),
+            _ => data.Children,
+        };
+        return new ArrayData(target, data.Length, data.Offset, data.NullCount, data.Buffers, children, data.Dictionary);
     }
 
     /// <summary>A batch with every dictionary-encoded column decoded.</summary>

@@ -203,58 +203,125 @@ public sealed class ApacheArrowTests
         Assert.Equal(s.Query("SELECT count(*) FROM t WHERE k = 3").Rows().Single()[0], s.Query("SELECT count(*) FROM streamed").Rows().Single()[0]);
     }
 
-    [Fact]
-    public void Decimal256_reads_exactly_up_to_38_digits_and_as_double_beyond()
+    /// <summary>1,000 decimal256 values of scale 4 (every 7th NULL): <c>n</c> as decimal256(38, 4) with up to 37 digits,
+    /// <c>w</c> as decimal256(50, 4) holding them times 10^12, a struct <c>s</c> holding <c>n</c> again and a list
+    /// <c>l</c> holding each <c>n</c> value twice.</summary>
+    private static (A.RecordBatch Batch, List<System.Numerics.BigInteger?> Values) Decimal256Batch()
     {
-        using var dir = new TempDir();
-        using var s = QueryLakeSession.Open(dir.File("lake"));
         var rng = new Random(256);
-        // Unscaled values (scale 4) of up to 37 digits; the wide column holds them times 10^12 (up to 49 digits).
         var values = Enumerable.Range(0, 1000).Select(i => i % 7 == 0 ? (System.Numerics.BigInteger?)null
             : System.Numerics.BigInteger.Parse($"{(i % 2 == 0 ? "-" : "")}{rng.NextInt64(1, 999_999_999_999_999_999)}{rng.Next(0, 99_999_999):D8}{rng.Next(0, 99_999_999):D8}{rng.Next(0, 999):D3}", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var scaleUp = System.Numerics.BigInteger.Pow(10, 12);
-        A.Decimal256Array Array(int precision, Func<System.Numerics.BigInteger, System.Numerics.BigInteger> f)
+        A.Decimal256Array Array(int precision, IReadOnlyList<System.Numerics.BigInteger?> vs, Func<System.Numerics.BigInteger, System.Numerics.BigInteger> f)
         {
-            var bytes = new byte[values.Count * 32];
-            var validity = new byte[(values.Count + 7) / 8];
-            for (int i = 0; i < values.Count; i++)
+            var bytes = new byte[vs.Count * 32];
+            var validity = new byte[(vs.Count + 7) / 8];
+            for (int i = 0; i < vs.Count; i++)
             {
-                if (values[i] is not { } v) continue;
+                if (vs[i] is not { } v) continue;
                 validity[i >> 3] |= (byte)(1 << (i & 7));
                 var le = f(v).ToByteArray(isUnsigned: false, isBigEndian: false);
                 le.CopyTo(bytes, i * 32);
                 if (v < 0) bytes.AsSpan(i * 32 + le.Length, 32 - le.Length).Fill(0xff);
             }
-            return new A.Decimal256Array(new A.ArrayData(new A.Types.Decimal256Type(precision, 4), values.Count, values.Count(v => v is null), 0,
+            return new A.Decimal256Array(new A.ArrayData(new A.Types.Decimal256Type(precision, 4), vs.Count, vs.Count(v => v is null), 0,
                 [new A.ArrowBuffer(validity), new A.ArrowBuffer(bytes)]));
         }
         var ids = new A.Int64Array.Builder();
         for (int i = 0; i < values.Count; i++) ids.Append(i);
-        var schema = new A.Schema([new A.Field("id", A.Types.Int64Type.Default, false), new A.Field("n", new A.Types.Decimal256Type(38, 4), true), new A.Field("w", new A.Types.Decimal256Type(50, 4), true)], null);
-        var batch = new A.RecordBatch(schema, [ids.Build(), Array(38, v => v), Array(50, v => v * scaleUp)], values.Count);
-        // Sliced too: the values and the validity of the second slice start at row 5.
-        s.Register("d", [batch.Slice(0, 5), batch.Slice(5, values.Count - 5)]);
-        var result = s.Query("SELECT id, n, w FROM d ORDER BY id");
+        var inner = new A.Field("x", new A.Types.Decimal256Type(38, 4), true);
+        var structType = new A.Types.StructType([inner]);
+        var listType = new A.Types.ListType(inner);
+        var offsets = new A.ArrowBuffer.Builder<int>();
+        for (int i = 0; i <= values.Count; i++) offsets.Append(2 * i);
+        var doubled = values.SelectMany(v => new[] { v, v }).ToList();
+        var schema = new A.Schema([new A.Field("id", A.Types.Int64Type.Default, false), new A.Field("n", new A.Types.Decimal256Type(38, 4), true),
+            new A.Field("w", new A.Types.Decimal256Type(50, 4), true), new A.Field("s", structType, false), new A.Field("l", listType, false)], null);
+        var batch = new A.RecordBatch(schema, [ids.Build(), Array(38, values, v => v), Array(50, values, v => v * scaleUp),
+            new A.StructArray(structType, values.Count, [Array(38, values, v => v)], A.ArrowBuffer.Empty, 0),
+            new A.ListArray(listType, values.Count, offsets.Build(), Array(38, doubled, v => v), A.ArrowBuffer.Empty, 0)], values.Count);
+        return (batch, values);
+    }
+
+    private static string DecimalText(System.Numerics.BigInteger unscaled, int scale)
+    {
+        var digits = System.Numerics.BigInteger.Abs(unscaled).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
+        return (unscaled < 0 ? "-" : "") + digits[..^scale] + "." + digits[^scale..];
+    }
+
+    /// <summary>Checks what <see cref="Decimal256Batch"/> reads as from <paramref name="relation"/>: DECIMAL(38, 4) exact
+    /// (alone, in the struct and in the list), DOUBLE for the 50-digit column.</summary>
+    private static void AssertDecimal256(QueryLakeSession s, string relation, List<System.Numerics.BigInteger?> values)
+    {
+        var result = s.Query($"SELECT id, n, w, CAST(n AS VARCHAR), CAST(s.x AS VARCHAR), CAST(l[2] AS VARCHAR), list_length(l) FROM {relation} ORDER BY id");
         Assert.Equal("decimal(38, 4)", result.Schema.Fields[1].DataType.ToString());
         Assert.Equal("float64", result.Schema.Fields[2].DataType.ToString());
         var rows = result.Rows().ToList();
         Assert.Equal(values.Count, rows.Count);
-        static string Text(System.Numerics.BigInteger unscaled, int scale)
-        {
-            var digits = System.Numerics.BigInteger.Abs(unscaled).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
-            return (unscaled < 0 ? "-" : "") + digits[..^scale] + "." + digits[^scale..];
-        }
+        var scaleUp = System.Numerics.BigInteger.Pow(10, 12);
         for (int i = 0; i < rows.Count; i++)
         {
-            if (values[i] is not { } v) { Assert.Null(rows[i][1]); Assert.Null(rows[i][2]); continue; }
-            Assert.Equal(Text(v, 4), s.Query($"SELECT CAST(n AS VARCHAR) FROM d WHERE id = {i}").Rows().Single()[0]);
-            double exact = double.Parse(Text(v * scaleUp, 4), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(2L, rows[i][6]);
+            if (values[i] is not { } v) { Assert.Null(rows[i][1]); Assert.Null(rows[i][2]); Assert.Null(rows[i][4]); Assert.Null(rows[i][5]); continue; }
+            Assert.Equal(DecimalText(v, 4), rows[i][3]);
+            Assert.Equal(DecimalText(v, 4), rows[i][4]);
+            Assert.Equal(DecimalText(v, 4), rows[i][5]);
+            double exact = double.Parse(DecimalText(v * scaleUp, 4), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(Math.Abs((double)rows[i][2]! - exact) <= 1e-15 * Math.Abs(exact), $"row {i}: {rows[i][2]}, expected {exact}");
-            if (i > 50) break;
         }
         // Sums stay exact in DECIMAL.
         var sum = values.Where(v => v is not null).Aggregate(System.Numerics.BigInteger.Zero, (a, v) => a + v!.Value);
-        Assert.Equal(Text(sum, 4), s.Query("SELECT CAST(sum(n) AS VARCHAR) FROM d").Rows().Single()[0]);
+        Assert.Equal(DecimalText(sum, 4), s.Query($"SELECT CAST(sum(n) AS VARCHAR) FROM {relation}").Rows().Single()[0]);
+    }
+
+    [Fact]
+    public void Decimal256_reads_exactly_up_to_38_digits_and_as_double_beyond()
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        var (batch, values) = Decimal256Batch();
+        // Sliced too: the values and the validity of the second slice start at row 5.
+        s.Register("d", [batch.Slice(0, 5), batch.Slice(5, values.Count - 5)]);
+        AssertDecimal256(s, "d", values);
+    }
+
+    [Theory]
+    [InlineData("none", false)]
+    [InlineData("zstd", false)]
+    [InlineData("lz4", true)]
+    public void Decimal256_in_arrow_ipc_files_written_by_apache_arrow_reads_as_decimal_or_double(string codec, bool stream)
+    {
+        using var dir = new TempDir();
+        using var s = QueryLakeSession.Open(dir.File("lake"));
+        var (batch, values) = Decimal256Batch();
+        var path = dir.File(stream ? "d.arrows" : "d.arrow");
+        using (var fs = File.Create(path))
+        {
+            using A.Ipc.ArrowStreamWriter w = stream ? new A.Ipc.ArrowStreamWriter(fs, batch.Schema, leaveOpen: true, Options(codec))
+                : new A.Ipc.ArrowFileWriter(fs, batch.Schema, leaveOpen: true, Options(codec));
+            w.WriteRecordBatch(batch.Slice(0, 300));
+            w.WriteRecordBatch(batch.Slice(300, values.Count - 300));
+            w.WriteEnd();
+        }
+        AssertDecimal256(s, $"'{path}'", values);
+        // The reader's own schema says what the file holds.
+        if (!stream)
+        {
+            using var r = ArrowFileReader.Open(path);
+            Assert.Equal("decimal256(50, 4)", r.Schema.Fields[2].DataType.ToString());
+        }
+        // A value wider than its declared 38 digits is refused, not wrapped.
+        var tooWide = new byte[32];
+        System.Numerics.BigInteger.Pow(10, 40).ToByteArray(isUnsigned: false, isBigEndian: false).CopyTo(tooWide, 0);
+        var bad = new A.Schema([new A.Field("n", new A.Types.Decimal256Type(38, 0), true)], null);
+        var badPath = dir.File("bad.arrow");
+        using (var fs = File.Create(badPath))
+        using (var w = new A.Ipc.ArrowFileWriter(fs, bad, leaveOpen: true, Options(codec)))
+        {
+            w.WriteRecordBatch(new A.RecordBatch(bad, [new A.Decimal256Array(new A.ArrayData(bad.FieldsList[0].DataType, 1, 0, 0, [A.ArrowBuffer.Empty, new A.ArrowBuffer(tooWide)]))], 1));
+            w.WriteEnd();
+        }
+        Assert.Equal("QL-OVERFLOW", Assert.ThrowsAny<QueryLakeException>(() => s.Query($"SELECT * FROM '{badPath}'").Rows().ToList()).Code);
     }
 
     [Fact]

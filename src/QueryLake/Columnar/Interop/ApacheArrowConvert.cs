@@ -146,10 +146,8 @@ internal static class ApacheArrowConvert
             _ => TimeUnit.Nanosecond,
         }, t.Timezone),
         AT.Decimal128Type d when d.Precision is >= 1 and <= DecimalType.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new DecimalType(d.Precision, d.Scale),
-        // decimal256: exact as DECIMAL(p, s) up to 38 digits (the values are narrowed to 128 bits); wider as DOUBLE,
-        // as the Parquet reader reads wider decimals.
-        AT.Decimal256Type d when d.Precision is >= 1 and <= DecimalType.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new DecimalType(d.Precision, d.Scale),
-        AT.Decimal256Type d when d.Scale >= 0 && d.Scale <= d.Precision => DataType.Float64,
+        // decimal256: as the engine reads it from an Arrow IPC file (Decimal256Type.EngineType).
+        AT.Decimal256Type d when d.Precision is >= 1 and <= Decimal256Type.MaxPrecision && d.Scale >= 0 && d.Scale <= d.Precision => new Decimal256Type(d.Precision, d.Scale).EngineType,
         AT.FixedSizeBinaryType f when f.ByteWidth > 0 && f is not (AT.Decimal128Type or AT.Decimal256Type) => new FixedSizeBinaryType(f.ByteWidth),
         AT.ListType l => new ListType(FromApache(l.ValueField)),
         AT.FixedSizeListType f => new FixedSizeListType(FromApache(f.ValueField), f.ListSize),
@@ -187,40 +185,9 @@ internal static class ApacheArrowConvert
         return new ArrayData(type, data.Length, data.Offset, data.NullCount, buffers, children, dictionary);
     }
 
-    /// <summary>decimal256 values as <paramref name="type"/>: DECIMAL (each value narrowed to 128 bits; a value that
-    /// does not fit is QL-OVERFLOW) or DOUBLE. Always a copy.</summary>
-    private static ArrayData FromDecimal256(A.ArrayData data, AT.Decimal256Type wide, DataType type)
-    {
-        var values = data.Buffers[1].Span;
-        // A slice's null count may be unknown (-1): the validity buffer decides.
-        bool nulls = data.NullCount != 0 && !data.Buffers[0].IsEmpty;
-        var bits = new byte[BitUtil.BytesFor(data.Length)];
-        if (nulls) BitUtil.CopyBits(data.Buffers[0].Span, data.Offset, bits, 0, data.Length);
-        bool IsNull(int i) => nulls && !BitUtil.GetBit(bits, i);
-        int nullCount = nulls ? data.Length - BitUtil.CountSet(bits, 0, data.Length) : 0;
-        var validity = nullCount > 0 ? ArrowBuffer.Copy(bits) : ArrowBuffer.Empty;
-        if (type.StorageType is DecimalType)
-        {
-            var narrow = new Int128[data.Length];
-            for (int i = 0; i < narrow.Length; i++)
-            {
-                if (IsNull(i)) continue;
-                var v = values.Slice((data.Offset + i) * 32, 32);
-                var low = System.Buffers.Binary.BinaryPrimitives.ReadInt128LittleEndian(v);
-                // Fits in 128 bits when the high half is the low half's sign extension.
-                var high = System.Buffers.Binary.BinaryPrimitives.ReadInt128LittleEndian(v[16..]);
-                if (high != (low < 0 ? Int128.NegativeOne : Int128.Zero))
-                    throw new QueryLakeException("QL-OVERFLOW", $"a decimal256({wide.Precision}, {wide.Scale}) value does not fit in {wide.Precision} digits");
-                narrow[i] = low;
-            }
-            return new ArrayData(type, data.Length, 0, nullCount, [validity, ArrowBuffer.Copy<Int128>(narrow)]);
-        }
-        var doubles = new double[data.Length];
-        for (int i = 0; i < doubles.Length; i++)
-            if (!IsNull(i))
-                doubles[i] = (double)new System.Numerics.BigInteger(values.Slice((data.Offset + i) * 32, 32), isUnsigned: false, isBigEndian: false) / Math.Pow(10, wide.Scale);
-        return new ArrayData(type, data.Length, 0, nullCount, [validity, ArrowBuffer.Copy<double>(doubles)]);
-    }
+    /// <summary>decimal256 values as <paramref name="type"/> (see <see cref="Decimal256Values"/>).</summary>
+    private static ArrayData FromDecimal256(A.ArrayData data, AT.Decimal256Type wide, DataType type) =>
+        Decimal256Values.ToEngine(wide.Precision, wide.Scale, data.Buffers[1].Span, data.Buffers[0].Span, data.Offset, data.Length, data.NullCount, type);
 
     public static RecordBatch FromApache(A.RecordBatch batch, Schema? schema = null)
     {

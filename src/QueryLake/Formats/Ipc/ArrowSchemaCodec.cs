@@ -132,6 +132,12 @@ internal static class ArrowSchemaCodec
                 b.AddInt32(1, d.Scale);
                 b.AddInt32(2, 128);
                 return (TDecimal, b.EndTable());
+            case Decimal256Type d:
+                b.StartTable(3);
+                b.AddInt32(0, d.Precision);
+                b.AddInt32(1, d.Scale);
+                b.AddInt32(2, 256);
+                return (TDecimal, b.EndTable());
             case TimestampType ts:
                 int tz = ts.TimeZone is null ? 0 : b.CreateString(ts.TimeZone);
                 b.StartTable(2);
@@ -240,10 +246,11 @@ internal static class ArrowSchemaCodec
             case TDecimal:
             {
                 int precision = T().GetInt32(0), scale = T().GetInt32(1), width = T().GetInt32(2, 128);
-                if (width != 128) throw new FlatBufferException($"field '{field}': decimal{width} is not supported; QueryLake reads decimal128");
-                if (precision is < 1 or > DecimalType.MaxPrecision || scale < 0 || scale > precision)
-                    throw new FlatBufferException($"field '{field}': decimal precision {precision} and scale {scale} are invalid");
-                return new DecimalType(precision, scale);
+                if (width is not (128 or 256)) throw new FlatBufferException($"field '{field}': decimal{width} is not supported; QueryLake reads decimal128 and decimal256");
+                if (precision < 1 || precision > (width == 128 ? DecimalType.MaxPrecision : Decimal256Type.MaxPrecision) || scale < 0 || scale > precision)
+                    throw new FlatBufferException($"field '{field}': decimal{width} precision {precision} and scale {scale} are invalid");
+                // decimal256 is read as stored; the engine narrows it (Decimal256Type.EngineType).
+                return width == 128 ? new DecimalType(precision, scale) : new Decimal256Type(precision, scale);
             }
             case TFixedSizeBinary:
             {
