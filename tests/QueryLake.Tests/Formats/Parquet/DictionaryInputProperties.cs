@@ -9,7 +9,8 @@ namespace QueryLake.Tests.Formats.Parquet;
 
 /// <summary>The writer dictionary-encodes dictionary-encoded text from its dictionaries' entries instead of hashing every
 /// value; the file must be the one it writes for the same values given plain, byte for byte: across batches with
-/// different dictionaries, NULLs, row groups that start mid-batch, and dictionaries that outgrow the size limit.</summary>
+/// different dictionaries, NULLs, row groups that start mid-batch, dictionaries that outgrow the size limit, and a plain
+/// batch between encoded ones.</summary>
 public sealed class DictionaryInputProperties
 {
     [Fact]
@@ -40,8 +41,11 @@ public sealed class DictionaryInputProperties
                 return File.ReadAllBytes(path);
             }
             var encoded = Write(batches, $"e-{c.seed}.parquet");
+            // A plain batch between encoded ones: the leaf leaves dictionary mode mid-row-group.
+            var mixed = Write(batches.Select((b, k) => k == 1 ? QueryLake.Kernels.Vectors.Plain(b) : b), $"m-{c.seed}.parquet");
             var plain = Write(batches.Select(QueryLake.Kernels.Vectors.Plain), $"p-{c.seed}.parquet");
             Assert.True(encoded.AsSpan().SequenceEqual(plain), $"{c}: the files differ");
+            Assert.True(mixed.AsSpan().SequenceEqual(plain), $"{c}: the file from mixed input differs");
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
     }

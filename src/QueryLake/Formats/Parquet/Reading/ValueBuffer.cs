@@ -119,6 +119,19 @@ internal sealed class ValueBuffer(int width, int capacity = 0, BufferLease? leas
         Count++;
     }
 
+    /// <summary>Appends the <paramref name="n"/> byte arrays that Arrow offsets <paramref name="offsets"/> (n + 1 of
+    /// them) delimit in <paramref name="data"/>: one copy of their bytes, the offsets moved by a vector add.</summary>
+    public void AppendBinaries(ReadOnlySpan<int> offsets, ReadOnlySpan<byte> data, int n)
+    {
+        int first = offsets[0], bytes = offsets[n] - first;
+        if ((long)Data.Length + bytes > int.MaxValue) throw new ParquetFormatException("a column chunk's strings exceed 2 GB");
+        int start = Data.Length;
+        Data.Append(data.Slice(first, bytes));
+        var outOffsets = MemoryMarshal.Cast<byte, int>(Offsets.ExtendUninitialized(n * 4));
+        System.Numerics.Tensors.TensorPrimitives.Add(offsets.Slice(1, n), start - first, outOffsets);
+        Count += n;
+    }
+
     /// <summary>Drops the last byte-array value appended.</summary>
     public void RemoveLast()
     {

@@ -38,14 +38,20 @@ internal static class ColumnChunkWriter
         int[]? indices = null;
         ValueBuffer? dictionary = null;
         // A column whose dictionary did not pay once (too many distinct values) is not tried again in later row groups.
-        if (leaf.Physical != PhysicalType.Boolean && values.Count > 0 && !acc.DictionaryDeclined)
+        if (leaf.Physical != PhysicalType.Boolean && acc.ValueCount > 0 && !acc.DictionaryDeclined)
         {
             // Dictionary-encoded input brought its indices; otherwise every value is hashed.
-            (dictionary, indices) = acc.IndicesComplete && acc.Dictionary.Count > 0
-                ? (Pays(values, acc.Dictionary) ? (acc.Dictionary, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(acc.Indices.Span).ToArray()) : (null, null))
-                : TryDictionary(values, options.MaxDictionarySize);
+            if (acc.IndicesComplete)
+            {
+                var given = MemoryMarshal.Cast<byte, int>(acc.Indices.Span);
+                if (PaysIndices(acc.Dictionary, given)) (dictionary, indices) = (acc.Dictionary, given.ToArray());
+            }
+            else (dictionary, indices) = TryDictionary(values, options.MaxDictionarySize);
             acc.DictionaryDeclined = dictionary is null;
         }
+        // Plain pages need the values that dictionary-encoded input only named.
+        if (dictionary is null) acc.LeaveDictionaryMode();
+        var pageOrder = indices is not null && acc.IndicesComplete ? new DictionaryOrder(dictionary!, order) : null;
 
         var chunk = new ColumnChunk { Type = leaf.Physical, Path = leaf.Path.ToList(), Codec = codec, NumValues = entries };
         long start = output.Position;
@@ -104,7 +110,7 @@ internal static class ColumnChunkWriter
                 encoding = ParquetEncoding.Plain;
                 EncodePlain(values, vStart, present, leaf.Physical, body);
             }
-            var (min, max) = order.MinMax(values, vStart, present);
+            var (min, max) = pageOrder is not null ? pageOrder.MinMax(indices.AsSpan(vStart, present)) : order.MinMax(values, vStart, present);
             long nulls = n - present;
             var stats = new Statistics { NullCount = nulls, MinValue = min, MaxValue = max };
             var header = new PageHeader { Type = options.DataPageV2 ? PageType.DataPageV2 : PageType.DataPage, NumValues = n, Encoding = encoding, Statistics = stats };
@@ -213,20 +219,13 @@ internal static class ColumnChunkWriter
         var dict = new ValueBuffer(values.Width);
         if (values.Width == 8 || values.Width == 4)
         {
-            var map = new Dictionary<long, int>();
+            var firsts = new List<int>();
             var data = values.Data.Span;
-            for (int i = 0; i < n; i++)
-            {
-                long key = values.Width == 8 ? BinaryPrimitives.ReadInt64LittleEndian(data[(i * 8)..]) : BinaryPrimitives.ReadInt32LittleEndian(data[(i * 4)..]);
-                if (!map.TryGetValue(key, out int ix))
-                {
-                    if (map.Count >= maxSize) return (null, null);
-                    ix = map.Count;
-                    map[key] = ix;
-                    dict.AppendFixed(data.Slice(i * values.Width, values.Width), 1);
-                }
-                indices[i] = ix;
-            }
+            bool fits = values.Width == 8
+                ? FixedDictionary.TryEncode(MemoryMarshal.Cast<byte, long>(data[..(n * 8)]), maxSize, indices, firsts)
+                : FixedDictionary.TryEncode(MemoryMarshal.Cast<byte, int>(data[..(n * 4)]), maxSize, indices, firsts);
+            if (!fits) return (null, null);
+            foreach (int i in firsts) dict.AppendFixed(data.Slice(i * values.Width, values.Width), 1);
         }
         else if (values.Width == 0)
         {
@@ -255,6 +254,49 @@ internal static class ColumnChunkWriter
         long dictBytes = (values.Width > 0 ? (long)dict.Count * values.Width : dict.Data.Length + 4L * dict.Count)
             + (long)n * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
         return dictBytes < plainBytes * 3 / 4;
+    }
+
+    /// <summary>Whether the dictionary and the bit-packed indices are smaller than three quarters of the plain values the
+    /// indices stand for (byte arrays: their bytes and 4-byte lengths).</summary>
+    private static bool PaysIndices(ValueBuffer dict, ReadOnlySpan<int> indices)
+    {
+        long plainBytes;
+        if (dict.Width > 0) plainBytes = (long)indices.Length * dict.Width;
+        else
+        {
+            var o = dict.OffsetSpan;
+            plainBytes = 4L * indices.Length;
+            foreach (int ix in indices) plainBytes += o[ix + 1] - o[ix];
+        }
+        long dictBytes = (dict.Width > 0 ? (long)dict.Count * dict.Width : dict.Data.Length + 4L * dict.Count)
+            + (long)indices.Length * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
+        return dictBytes < plainBytes * 3 / 4;
+    }
+
+    /// <summary>A page's min and max from its dictionary indices: each distinct entry on the page is compared once.</summary>
+    private sealed class DictionaryOrder(ValueBuffer dictionary, ValueOrder order)
+    {
+        private readonly int[] _seen = new int[dictionary.Count];
+        private int _page;
+
+        public (byte[]?, byte[]?) MinMax(ReadOnlySpan<int> indices)
+        {
+            if (indices.IsEmpty) return (null, null);
+            if (++_page == int.MaxValue) { Array.Clear(_seen); _page = 1; }
+            int lo = indices[0], hi = lo;
+            _seen[lo] = _page;
+            foreach (int ix in indices)
+            {
+                if (_seen[ix] == _page) continue;
+                _seen[ix] = _page;
+                var x = Get(ix);
+                if (order.Compare(x, Get(lo)) < 0) lo = ix;
+                else if (order.Compare(x, Get(hi)) > 0) hi = ix;
+            }
+            return (Get(lo).ToArray(), Get(hi).ToArray());
+        }
+
+        private ReadOnlySpan<byte> Get(int i) => dictionary.Width > 0 ? dictionary.Fixed(i) : dictionary.Binary(i);
     }
 
     /// <summary>Compares byte-array values by index (for the dictionary's hash map).</summary>

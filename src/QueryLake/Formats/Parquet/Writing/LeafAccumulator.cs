@@ -4,14 +4,16 @@ using QueryLake.Formats.Parquet.Reading;
 namespace QueryLake.Formats.Parquet.Writing;
 
 /// <summary>One leaf column's shredded row group so far: levels per entry and the dense non-null values. While every
-/// value came from dictionary-encoded input (<see cref="Indices"/> complete), it also holds the row group's dictionary
-/// and each value's index into it, built from the input dictionaries' entries (each hashed once per batch), so the
-/// chunk writer need not hash every value to dictionary-encode it.</summary>
+/// value came from dictionary-encoded input (<see cref="IndicesComplete"/>), it holds the row group's dictionary and
+/// each value's index into it instead of the values, built from the input dictionaries' entries (each hashed once per
+/// batch): the chunk writer then neither hashes nor copies every value to dictionary-encode it. The values are
+/// produced from the two only when they are needed (<see cref="LeaveDictionaryMode"/>).</summary>
 internal sealed class LeafAccumulator(WriteNode leaf, int width)
 {
     public WriteNode Leaf { get; } = leaf;
     public BufferBuilder Def { get; } = new(1024);
     public BufferBuilder Rep { get; } = new(1024);
+    /// <summary>The values; empty while <see cref="IndicesComplete"/> (the dictionary and indices stand for them).</summary>
     public ValueBuffer Values { get; private set; } = new(width);
     public int Entries { get; set; }
 
@@ -24,9 +26,21 @@ internal sealed class LeafAccumulator(WriteNode leaf, int width)
     /// <summary>Each value's index into <see cref="Dictionary"/>, while <see cref="IndicesComplete"/>.</summary>
     public BufferBuilder Indices { get; } = new(1024);
 
-    /// <summary>True while every value appended came with its dictionary index (no plain input yet in this row group,
-    /// and the dictionary is within its size).</summary>
-    public bool IndicesComplete { get; set; } = true;
+    /// <summary>True while every value came as a dictionary index (no plain input yet in this row group, and the
+    /// dictionary is within its size); the values are then in <see cref="Dictionary"/> and <see cref="Indices"/> only.</summary>
+    public bool IndicesComplete { get; private set; } = true;
+
+    /// <summary>Values present so far (non-null entries).</summary>
+    public int ValueCount => IndicesComplete ? Indices.Length / 4 : Values.Count;
+
+    /// <summary>Ends dictionary mode for this row group: the values the indices stand for are appended to
+    /// <see cref="Values"/>, which later input extends.</summary>
+    public void LeaveDictionaryMode()
+    {
+        if (!IndicesComplete) return;
+        IndicesComplete = false;
+        if (Indices.Length > 0) Values.AppendFrom(Dictionary, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(Indices.Span));
+    }
 
     private Dictionary<int, int>? _entries;
 

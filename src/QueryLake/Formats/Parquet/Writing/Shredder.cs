@@ -28,12 +28,12 @@ internal static class Shredder
                 Encoded(node, encoded, acc, maxDictionarySize);
             else
             {
-                accs[node.LeafIndex].IndicesComplete = false;
+                accs[node.LeafIndex].LeaveDictionaryMode();
                 Flat(node, column, accs[node.LeafIndex]);
             }
             return;
         }
-        foreach (var leaf in node.Leaves()) accs[leaf.LeafIndex].IndicesComplete = false;
+        foreach (var leaf in node.Leaves()) accs[leaf.LeafIndex].LeaveDictionaryMode();
         var tree = Resolve(node, column);
         for (int i = 0; i < column.Length; i++) Value(node, tree, i, 0, 0, accs);
     }
@@ -95,42 +95,65 @@ internal static class Shredder
             for (int i = 0; i < n; i++) def[i] = a.IsNull(i) ? (byte)0 : (byte)1;
         }
         acc.Entries += n;
-        if (a.NullCount == 0 && a is not DictionaryArray && node.Physical is PhysicalType.Int64 or PhysicalType.Double
-            && a.Type.StorageType is PrimitiveType { ByteWidth: 8 } or TimestampType { Unit: not TimeUnit.Second })
+        if (a.NullCount == 0 && a is not DictionaryArray)
         {
-            acc.Values.AppendFixed(a.Data.Buffers[1].Span.Slice(a.Data.Offset * 8, n * 8), n);
-            return;
+            // Values whose Arrow layout is their Parquet one are copied in bulk: 4- and 8-byte numbers, dates and
+            // timestamps (not seconds, which become milliseconds), and utf8/binary with int32 offsets.
+            int width = acc.Values.Width;
+            if (width > 0 && (node.Physical is PhysicalType.Int64 or PhysicalType.Double or PhysicalType.Int32 or PhysicalType.Float)
+                && (a.Type.StorageType is PrimitiveType p && p.ByteWidth == width || a.Type.StorageType is TimestampType { Unit: not TimeUnit.Second } && width == 8))
+            {
+                acc.Values.AppendFixed(a.Data.Buffers[1].Span.Slice(a.Data.Offset * width, n * width), n);
+                return;
+            }
+            if (a is BinaryArray && a.Type.StorageType.Id is TypeId.Utf8 or TypeId.Binary && node.Physical == PhysicalType.ByteArray)
+            {
+                acc.Values.AppendBinaries(MemoryMarshal.Cast<byte, int>(a.Data.Buffers[1].Span).Slice(a.Data.Offset, n + 1), a.Data.Buffers[2].Span, n);
+                return;
+            }
         }
         for (int i = 0; i < n; i++) if (!a.IsNull(i)) Append(acc, a, i);
     }
 
     /// <summary>A top-level dictionary-encoded byte-array column: each entry of its dictionary that the rows use is
-    /// looked up in the row group's dictionary once, and every value is appended with its index there, so the chunk
-    /// writer dictionary-encodes without hashing values (it falls back to plain input handling if the row group's
-    /// dictionary grows past <paramref name="maxSize"/>).</summary>
+    /// looked up in the row group's dictionary once, and every value is appended as its index there, so the chunk
+    /// writer dictionary-encodes without hashing or copying values. If the row group's dictionary would grow past
+    /// <paramref name="maxSize"/>, the leaf leaves dictionary mode and the batch's values are appended plainly.</summary>
     private static void Encoded(WriteNode node, DictionaryArray a, LeafAccumulator acc, int maxSize)
     {
         int n = a.Length;
         var dictionary = (BinaryArray)a.Dictionary;
-        var remap = new int[dictionary.Length];
-        Array.Fill(remap, int.MinValue);
+        var indices = Kernels.Vectors.IndexSpan(a);
+        bool nulls = a.NullCount > 0;
         if (node.Optional)
         {
             var def = acc.Def.Extend(n);
-            for (int i = 0; i < n; i++) def[i] = a.IsNull(i) ? (byte)0 : (byte)1;
+            for (int i = 0; i < n; i++) def[i] = nulls && a.IsNull(i) ? (byte)0 : (byte)1;
         }
         acc.Entries += n;
-        for (int i = 0; i < n; i++)
+        // The row group's index of each input dictionary entry the rows use.
+        var remap = new int[dictionary.Length];
+        Array.Fill(remap, int.MinValue);
+        bool fits = true;
+        for (int i = 0; i < n && fits; i++)
         {
-            if (a.IsNull(i)) continue;
-            int k = checked((int)a.GetIndex(i));
-            var value = dictionary.GetBytes(k);
-            acc.Values.AppendBinary(value);
-            if (!acc.IndicesComplete) continue;
-            if (remap[k] == int.MinValue) remap[k] = acc.DictionaryIndex(value, maxSize);
-            if (remap[k] < 0) { acc.IndicesComplete = false; continue; }
-            acc.Indices.Append(remap[k]);
+            if (nulls && a.IsNull(i)) continue;
+            int k = indices[i];
+            if (remap[k] == int.MinValue && (remap[k] = acc.DictionaryIndex(dictionary.GetBytes(k), maxSize)) < 0) fits = false;
         }
+        if (!fits)
+        {
+            acc.LeaveDictionaryMode();
+            for (int i = 0; i < n; i++) if (!(nulls && a.IsNull(i))) acc.Values.AppendBinary(dictionary.GetBytes(indices[i]));
+            return;
+        }
+        if (!nulls)
+        {
+            var output = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(acc.Indices.ExtendUninitialized(n * 4));
+            for (int i = 0; i < n; i++) output[i] = remap[indices[i]];
+            return;
+        }
+        for (int i = 0; i < n; i++) if (!a.IsNull(i)) acc.Indices.Append(remap[indices[i]]);
     }
 
     /// <summary>Appends value <paramref name="i"/> of <paramref name="a"/> in the leaf's physical representation.</summary>
