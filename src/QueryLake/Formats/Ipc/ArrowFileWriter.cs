@@ -21,6 +21,8 @@ public sealed class ArrowFileWriter : IDisposable
     private readonly List<(DictionaryType Type, ArrayData? Values)> _dictionaryFields;
     private readonly Dictionary<int, DictionaryUnifier> _unifiers = [];
     private readonly Dictionary<int, ArrayData> _nestedDictionaries = [];
+    /// <summary>Per field: whether dictionaries sit below its top level (only those fields are searched for them).</summary>
+    private readonly bool[] _hasNestedDictionaries;
     private bool _finished;
 
     /// <summary>Starts a file on <paramref name="stream"/>.</summary>
@@ -39,6 +41,7 @@ public sealed class ArrowFileWriter : IDisposable
         PartHashes = hashParts ? new IpcPartHashes() : null;
         _writer = new IpcMessageWriter(stream, options ?? IpcWriteOptions.Default, PartHashes);
         _dictionaryFields = DictionaryCollector.Collect(schema, null);
+        _hasNestedDictionaries = schema.Fields.Select(f => f.DataType.StorageType is not DictionaryType && HasDictionary(f.DataType)).ToArray();
         _writer.WriteRaw(Magic);
         _writer.WriteRaw([0, 0]);
         _writer.WriteSchema(schema);
@@ -61,8 +64,8 @@ public sealed class ArrowFileWriter : IDisposable
     public void Write(RecordBatch batch)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (batch.Schema.Fields.Count != Schema.Fields.Count ||
-            !batch.Schema.Fields.Zip(Schema.Fields).All(p => p.First.DataType.Equals(p.Second.DataType)))
+        if (!ReferenceEquals(batch.Schema, Schema) && (batch.Schema.Fields.Count != Schema.Fields.Count ||
+            !batch.Schema.Fields.Zip(Schema.Fields).All(p => p.First.DataType.Equals(p.Second.DataType))))
             throw new ArgumentException("batch schema does not match the file schema");
         var columns = batch.Columns.Select(c => c.Data).ToArray();
         int dictIndex = 0;
@@ -74,7 +77,7 @@ public sealed class ArrowFileWriter : IDisposable
                 columns[i] = u.Reencode(columns[i]);
                 dictIndex++;
             }
-            else
+            else if (_hasNestedDictionaries[i])
             {
                 var nested = DictionaryCollector.Collect(new Schema([Schema.Fields[i]]), [columns[i]]);
                 foreach (var (_, values) in nested)
@@ -124,6 +127,15 @@ public sealed class ArrowFileWriter : IDisposable
         _stream.Flush();
         _finished = true;
     }
+
+    private static bool HasDictionary(DataType type) => type.StorageType switch
+    {
+        DictionaryType => true,
+        ListType l => HasDictionary(l.ValueType),
+        FixedSizeListType f => HasDictionary(f.ValueType),
+        StructType s => s.Fields.Any(f => HasDictionary(f.DataType)),
+        _ => false,
+    };
 
     private static byte[] Blocks(List<IpcMessageWriter.Block> blocks)
     {

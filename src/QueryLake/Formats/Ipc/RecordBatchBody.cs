@@ -71,19 +71,14 @@ internal sealed class RecordBatchBody
         long first = large ? data.Buffers[1].As<long>()[data.Offset] : data.Buffers[1].As<int>()[data.Offset];
         long last = large ? data.Buffers[1].As<long>()[data.Offset + data.Length] : data.Buffers[1].As<int>()[data.Offset + data.Length];
         if (first == 0) return (raw, first, last);
+        // Rebased to start at 0: one vectorized subtraction into the buffer that is written.
+        var rebased = new byte[raw.Length];
         if (large)
-        {
-            var src = data.Buffers[1].As<long>().Slice(data.Offset, data.Length + 1);
-            var dst = new long[src.Length];
-            for (int i = 0; i < src.Length; i++) dst[i] = src[i] - first;
-            return (System.Runtime.InteropServices.MemoryMarshal.AsBytes(dst.AsSpan()).ToArray(), first, last);
-        }
+            System.Numerics.Tensors.TensorPrimitives.Subtract(data.Buffers[1].As<long>().Slice(data.Offset, data.Length + 1), first,
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(rebased.AsSpan()));
         else
-        {
-            var src = data.Buffers[1].As<int>().Slice(data.Offset, data.Length + 1);
-            var dst = new int[src.Length];
-            for (int i = 0; i < src.Length; i++) dst[i] = src[i] - (int)first;
-            return (System.Runtime.InteropServices.MemoryMarshal.AsBytes(dst.AsSpan()).ToArray(), first, last);
-        }
+            System.Numerics.Tensors.TensorPrimitives.Subtract(data.Buffers[1].As<int>().Slice(data.Offset, data.Length + 1), (int)first,
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(rebased.AsSpan()));
+        return (rebased, first, last);
     }
 }
