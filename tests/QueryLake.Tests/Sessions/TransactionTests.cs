@@ -173,7 +173,7 @@ public sealed class TransactionTests : IDisposable
                          "-c", "INSERT INTO b SELECT range, 'n' FROM range(300000)", "-c", "COMMIT" })
                 psi.ArgumentList.Add(arg);
             using var p = Process.Start(psi)!;
-            p.WaitForExit(rng.Next(300, 3000)); // kill at a random moment, or stop waiting once it has finished
+            p.WaitForExit(rng.Next(100, 1500)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             p.WaitForExit();
             using var check = QueryLakeSession.Open(_lake);

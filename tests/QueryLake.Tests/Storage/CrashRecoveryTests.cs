@@ -71,7 +71,7 @@ public sealed class CrashRecoveryTests
         // used to commit an empty version 1 first, which a kill left behind and a retry refused as "already exists".
         using var dir = new TempDir();
         var cli = Programs.Dll("QueryLake.Cli", "querylake");
-        const long Rows = 3_000_000;
+        const long Rows = 1_200_000;
         var rng = new Random(7);
         int absent = 0, complete = 0;
         for (int run = 0; run < 20; run++)
@@ -82,7 +82,7 @@ public sealed class CrashRecoveryTests
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add($"CREATE DATASET x AS SELECT range AS n, 'row ' || CAST(range AS VARCHAR) AS label FROM range({Rows})");
             using var p = Process.Start(psi)!;
-            p.WaitForExit(rng.Next(200, 2500)); // kill at a random moment, or stop waiting once it has finished
+            p.WaitForExit(rng.Next(100, 1200)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } // it had finished
             p.WaitForExit();
             var lake = Lake.Open(dir.Path);
@@ -103,7 +103,7 @@ public sealed class CrashRecoveryTests
         // dataset holds its old rows (no new version) or all the new ones (one new version); it is never missing or empty.
         using var dir = new TempDir();
         var cli = Programs.Dll("QueryLake.Cli", "querylake");
-        const long Rows = 3_000_000;
+        const long Rows = 1_200_000;
         var rng = new Random(11);
         using (var s = QueryLake.Sessions.QueryLakeSession.Open(dir.Path)) s.Execute("CREATE DATASET x AS SELECT range AS n FROM range(10)");
         int old = 0, replaced = 0;
@@ -117,7 +117,7 @@ public sealed class CrashRecoveryTests
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add($"CREATE OR REPLACE DATASET x AS SELECT range AS n, 'row ' || CAST(range AS VARCHAR) AS label FROM range({Rows})");
             using var p = Process.Start(psi)!;
-            p.WaitForExit(rng.Next(200, 2500)); // kill at a random moment, or stop waiting once it has finished
+            p.WaitForExit(rng.Next(100, 1200)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } // it had finished
             p.WaitForExit();
             var ds = Lake.Open(dir.Path).OpenDataset("x");

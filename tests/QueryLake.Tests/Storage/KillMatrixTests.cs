@@ -16,7 +16,7 @@ public sealed class KillMatrixTests
     private static readonly string Cli = Programs.Dll("QueryLake.Cli", "querylake");
 
     [Theory]
-    [InlineData("insert", "INSERT INTO t SELECT range + 10000000, 'n' || range FROM range(1500000)", "append")]
+    [InlineData("insert", "INSERT INTO t SELECT range + 10000000, 'n' || range FROM range(600000)", "append")]
     [InlineData("update", "UPDATE t SET v = v || 'x' WHERE a % 2 = {run} % 2", "update")]
     [InlineData("delete", "DELETE FROM t WHERE a % 97 = {run}", "delete")]
     [InlineData("add_column", "ALTER DATASET t ADD COLUMN c{run} AS a * {run}", "add_column")]
@@ -32,7 +32,7 @@ public sealed class KillMatrixTests
         var lake = Path.Combine(dir.Path, "lake");
         using (var s = QueryLakeSession.Open(lake))
         {
-            s.Execute("CREATE DATASET t AS SELECT range AS a, 'v' || range AS v FROM range(1500000)");
+            s.Execute("CREATE DATASET t AS SELECT range AS a, 'v' || range AS v FROM range(600000)");
             // Small fragments for COMPACT to merge.
             for (int i = 0; i < 4; i++) s.Execute($"INSERT INTO t SELECT range + {2000000 + i * 1000}, 'w' FROM range(1000)");
             s.Execute("SET vacuum_grace = '0s'");
@@ -51,7 +51,7 @@ public sealed class KillMatrixTests
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { Cli, lake, "-c", "SET vacuum_grace = '0s'", "-c", sql }) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
-            p.WaitForExit(rng.Next(150, 1800)); // kill at a random moment, or stop waiting once it has finished
+            p.WaitForExit(rng.Next(100, 1000)); // kill at a random moment, or stop waiting once it has finished
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             p.WaitForExit();
             using var check = QueryLakeSession.Open(lake);
