@@ -94,6 +94,12 @@ internal sealed class RecordBatchDecoder
         };
     }
 
+    /// <summary>The offsets of an array of no values as a single 0: Apache.Arrow (C#) writes an empty slice of a
+    /// longer array with its first offset kept (for example 50) and no data, which addresses nothing.</summary>
+    private static ArrowBuffer EmptyOffsets(ArrowBuffer offsets, int length, bool large) =>
+        length == 0 && offsets.Length >= (large ? 8 : 4) && (large ? offsets.As<long>()[0] : offsets.As<int>()[0]) != 0
+            ? ArrowBuffer.Copy(new byte[large ? 8 : 4]) : offsets;
+
     public ArrayData[] DecodeColumns(Schema schema, int dictionaryFieldStart = 0)
     {
         _nextDictionaryField = dictionaryFieldStart;
@@ -157,15 +163,15 @@ internal sealed class RecordBatchDecoder
             case PrimitiveType or TimestampType or DecimalType or FixedSizeBinaryType:
                 data = new ArrayData(type, length, 0, nulls, [validity, NextBuffer(field.Name)]);
                 break;
-            case VariableBinaryType:
+            case VariableBinaryType v:
             {
-                var offsets = NextBuffer(field.Name);
+                var offsets = EmptyOffsets(NextBuffer(field.Name), length, v.IsLarge);
                 data = new ArrayData(type, length, 0, nulls, [validity, offsets, NextBuffer(field.Name)]);
                 break;
             }
             case ListType l:
             {
-                var offsets = NextBuffer(field.Name);
+                var offsets = EmptyOffsets(NextBuffer(field.Name), length, large: false);
                 data = new ArrayData(type, length, 0, nulls, [validity, offsets], [Decode(l.ValueField, depth + 1)]);
                 break;
             }
