@@ -40,15 +40,14 @@ public sealed class SemiJoinReductionTests
 
     private static string Explain(QueryLakeSession s, string sql, params string[] disabled) => RuleToggle.Explain(s, sql, estimates: false, disabled);
 
-    public sealed record Case(int[] Outer, int[] Inner, int Shape);
+    public sealed record Case(int[] Outer, int[] Inner);
 
     // Few outer rows and many inner ones, so that the rule applies; values from a small range (NULL as -1) so that
     // keys repeat and some miss.
     private static readonly Gen<Case> Cases =
         from outer in Gen.Choose(1, 3).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 6), 2 * n))
         from inner in Gen.Choose(100, 200).SelectMany(n => Gen.ArrayOf(Gen.Choose(-1, 6), 2 * n))
-        from shape in Gen.Choose(0, 4)
-        select new Case(outer, inner, shape);
+        select new Case(outer, inner);
 
     [Fact]
     public void Results_are_the_same_with_the_rule_on_and_off()
@@ -58,10 +57,13 @@ public sealed class SemiJoinReductionTests
         var property = Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             round++;
+            // The shapes take turns, so each is drawn 12 times: the rule applies to the decorrelated subqueries
+            // (shapes 0 and 1) every time, and a random draw of shapes left too few of them now and then.
+            int shape = (round - 1) % 5;
             string o = $"o{round}", i = $"i{round}";
             Table(s, o, "k", "v", c.Outer);
             Table(s, i, "k", "v", c.Inner);
-            var sql = c.Shape switch
+            var sql = shape switch
             {
                 0 => $"SELECT k, v FROM {o} WHERE v > (SELECT avg(v) FROM {i} WHERE {i}.k = {o}.k)",
                 1 => $"SELECT k, v FROM {o} WHERE coalesce((SELECT max(v) FROM {i} WHERE {i}.k = {o}.k AND {i}.v = {o}.v), -1) >= 0",
