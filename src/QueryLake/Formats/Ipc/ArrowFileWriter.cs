@@ -41,7 +41,7 @@ public sealed class ArrowFileWriter : IDisposable
         PartHashes = hashParts ? new IpcPartHashes() : null;
         _writer = new IpcMessageWriter(stream, options ?? IpcWriteOptions.Default, PartHashes);
         _dictionaryFields = DictionaryCollector.Collect(schema, null);
-        _hasNestedDictionaries = schema.Fields.Select(f => f.DataType.StorageType is not DictionaryType && HasDictionary(f.DataType)).ToArray();
+        _hasNestedDictionaries = schema.Fields.Select(f => f.DataType.StorageType is not DictionaryType && DictionaryCollector.Collect(new Schema([f]), null).Count > 0).ToArray();
         _writer.WriteRaw(Magic);
         _writer.WriteRaw([0, 0]);
         _writer.WriteSchema(schema);
@@ -127,15 +127,6 @@ public sealed class ArrowFileWriter : IDisposable
         _stream.Flush();
         _finished = true;
     }
-
-    private static bool HasDictionary(DataType type) => type.StorageType switch
-    {
-        DictionaryType => true,
-        ListType l => HasDictionary(l.ValueType),
-        FixedSizeListType f => HasDictionary(f.ValueType),
-        StructType s => s.Fields.Any(f => HasDictionary(f.DataType)),
-        _ => false,
-    };
 
     private static byte[] Blocks(List<IpcMessageWriter.Block> blocks)
     {

@@ -106,6 +106,15 @@ internal static class ArrowSchemaCodec
         return b.EndTable();
     }
 
+    private static int WriteDecimal(FlatBufferBuilder b, int precision, int scale, int bitWidth)
+    {
+        b.StartTable(3);
+        b.AddInt32(0, precision);
+        b.AddInt32(1, scale);
+        b.AddInt32(2, bitWidth);
+        return b.EndTable();
+    }
+
     private static int EmptyTable(FlatBufferBuilder b)
     {
         b.StartTable(0);
@@ -126,18 +135,8 @@ internal static class ArrowSchemaCodec
                 b.StartTable(1);
                 b.AddInt16(0, 0); // DAY (the schema default is MILLISECOND, so it must be written)
                 return (TDate, b.EndTable());
-            case DecimalType d:
-                b.StartTable(3);
-                b.AddInt32(0, d.Precision);
-                b.AddInt32(1, d.Scale);
-                b.AddInt32(2, 128);
-                return (TDecimal, b.EndTable());
-            case Decimal256Type d:
-                b.StartTable(3);
-                b.AddInt32(0, d.Precision);
-                b.AddInt32(1, d.Scale);
-                b.AddInt32(2, 256);
-                return (TDecimal, b.EndTable());
+            case DecimalType d: return (TDecimal, WriteDecimal(b, d.Precision, d.Scale, 128));
+            case Decimal256Type d: return (TDecimal, WriteDecimal(b, d.Precision, d.Scale, 256));
             case TimestampType ts:
                 int tz = ts.TimeZone is null ? 0 : b.CreateString(ts.TimeZone);
                 b.StartTable(2);

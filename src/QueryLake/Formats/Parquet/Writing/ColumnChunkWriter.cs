@@ -247,33 +247,31 @@ internal static class ColumnChunkWriter
     }
 
     /// <summary>Whether the dictionary and the bit-packed indices are smaller than three quarters of the plain values.</summary>
-    private static bool Pays(ValueBuffer values, ValueBuffer dict)
-    {
-        int n = values.Count;
-        long plainBytes = values.Width > 0 ? (long)n * values.Width : values.Data.Length + 4L * n;
-        long dictBytes = (values.Width > 0 ? (long)dict.Count * values.Width : dict.Data.Length + 4L * dict.Count)
-            + (long)n * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
-        return dictBytes < plainBytes * 3 / 4;
-    }
+    private static bool Pays(ValueBuffer values, ValueBuffer dict) =>
+        Pays(values.Width > 0 ? (long)values.Count * values.Width : values.Data.Length + 4L * values.Count, values.Count, dict);
 
-    /// <summary>Whether the dictionary and the bit-packed indices are smaller than three quarters of the plain values the
-    /// indices stand for (byte arrays: their bytes and 4-byte lengths).</summary>
+    /// <summary>The same for the plain values that dictionary <paramref name="indices"/> stand for (byte arrays: their
+    /// bytes and 4-byte lengths).</summary>
     private static bool PaysIndices(ValueBuffer dict, ReadOnlySpan<int> indices)
     {
-        long plainBytes;
-        if (dict.Width > 0) plainBytes = (long)indices.Length * dict.Width;
-        else
+        long plainBytes = (long)indices.Length * (dict.Width > 0 ? dict.Width : 4);
+        if (dict.Width == 0)
         {
             var o = dict.OffsetSpan;
-            plainBytes = 4L * indices.Length;
             foreach (int ix in indices) plainBytes += o[ix + 1] - o[ix];
         }
+        return Pays(plainBytes, indices.Length, dict);
+    }
+
+    private static bool Pays(long plainBytes, long count, ValueBuffer dict)
+    {
         long dictBytes = (dict.Width > 0 ? (long)dict.Count * dict.Width : dict.Data.Length + 4L * dict.Count)
-            + (long)indices.Length * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
+            + count * Math.Max(1, BitPacking.WidthOf((ulong)Math.Max(0, dict.Count - 1))) / 8;
         return dictBytes < plainBytes * 3 / 4;
     }
 
-    /// <summary>A page's min and max from its dictionary indices: each distinct entry on the page is compared once.</summary>
+    /// <summary>A page's min and max from its dictionary indices (byte arrays, the only leaves that stay in dictionary
+    /// mode): each distinct entry on the page is compared once.</summary>
     private sealed class DictionaryOrder(ValueBuffer dictionary, ValueOrder order)
     {
         private readonly int[] _seen = new int[dictionary.Count];
@@ -296,7 +294,7 @@ internal static class ColumnChunkWriter
             return (Get(lo).ToArray(), Get(hi).ToArray());
         }
 
-        private ReadOnlySpan<byte> Get(int i) => dictionary.Width > 0 ? dictionary.Fixed(i) : dictionary.Binary(i);
+        private ReadOnlySpan<byte> Get(int i) => dictionary.Binary(i);
     }
 
     /// <summary>Compares byte-array values by index (for the dictionary's hash map).</summary>
