@@ -162,10 +162,11 @@ public sealed class FlightServerTests : IDisposable
         }
         Assert.False(server.HasExited);
         Assert.Equal(expected, Render(await Read(client, "SELECT k, sum(id) AS s FROM t GROUP BY k ORDER BY k", auth)));
-        // Read-only: DoPut refused.
-        var put = await client.StartPut(FlightDescriptor.CreatePathDescriptor("small"), new A.Schema([new A.Field("id", A.Types.Int64Type.Default, true)], null), auth);
+        // Read-only: DoPut refused. The server may refuse before the client has sent the schema, so the refusal
+        // can surface from StartPut itself or from completing the stream.
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
         {
+            var put = await client.StartPut(FlightDescriptor.CreatePathDescriptor("small"), new A.Schema([new A.Field("id", A.Types.Int64Type.Default, true)], null), auth);
             await put.RequestStream.CompleteAsync();
             await foreach (var _ in put.ResponseStream.ReadAllAsync()) { }
         });
