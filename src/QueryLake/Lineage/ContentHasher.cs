@@ -92,7 +92,11 @@ internal sealed class ContentHasher : IDisposable
         {
             if (count == 0) return;
             if (a.Type.StorageType is DictionaryType)
-                a = Kernels.Vectors.Plain(Columnar.Arrays.ArrowArray.FromData(a.Slice(start, count))).Data;
+            {
+                var d = (Columnar.Arrays.DictionaryArray)Columnar.Arrays.ArrowArray.FromData(a.Slice(start, count));
+                if (_storage is VariableBinaryType text && d.Dictionary.NullCount == 0) { FeedEncodedText(d, text.IsLarge); return; }
+                a = Kernels.Vectors.Plain(d).Data;
+            }
             else if (start != 0 || count != a.Length) a = a.Slice(start, count);
             // Validity: one byte per row.
             var bytes = ArrayPool<byte>.Shared.Rent(count);
@@ -113,6 +117,67 @@ internal sealed class ContentHasher : IDisposable
                 }
             }
             finally { ArrayPool<byte>.Shared.Return(bytes); }
+        }
+
+        /// <summary>Dictionary-encoded text (a dictionary without NULLs) hashed as the text it stands for, without
+        /// decoding it into a new array: each non-null row's length and bytes are gathered straight from the
+        /// dictionary into a reused buffer, so the streams see exactly what <see cref="Feed"/> of the plain array would.</summary>
+        private void FeedEncodedText(Columnar.Arrays.DictionaryArray d, bool large)
+        {
+            int count = d.Length;
+            var indices = Kernels.Vectors.IndexSpan(d);
+            var dict = d.Dictionary.Data;
+            var data = dict.Buffers[2].Span;
+            bool nulls = d.NullCount > 0;
+            var validity = ArrayPool<byte>.Shared.Rent(count);
+            var lengths = ArrayPool<long>.Shared.Rent(Math.Min(count, Chunk / 8));
+            var values = ArrayPool<byte>.Shared.Rent(Chunk);
+            try
+            {
+                if (!nulls) validity.AsSpan(0, count).Fill(1);
+                else for (int i = 0; i < count; i++) validity[i] = d.IsNull(i) ? (byte)0 : (byte)1;
+                _validity.Append(validity.AsSpan(0, count));
+                int nLengths = 0, nValues = 0, size = dict.Length;
+                var o32 = large ? default : dict.Buffers[1].As<int>();
+                var o64 = large ? dict.Buffers[1].As<long>() : default;
+                for (int i = 0; i < count; i++)
+                {
+                    if (nulls && validity[i] == 0) continue;
+                    if ((uint)indices[i] >= (uint)size)
+                        throw new InvalidDataException($"dictionary index {indices[i]} at slot {i} is outside a dictionary of {size} values");
+                    int at = dict.Offset + indices[i];
+                    long first = large ? o64[at] : o32[at], last = large ? o64[at + 1] : o32[at + 1];
+                    int length = checked((int)(last - first));
+                    if (nLengths == lengths.Length) { AppendLengths(lengths, nLengths); nLengths = 0; }
+                    lengths[nLengths++] = length;
+                    if (nValues + length > values.Length)
+                    {
+                        _values.Append(values.AsSpan(0, nValues));
+                        nValues = 0;
+                        if (length > values.Length) { _values.Append(data.Slice((int)first, length)); continue; }
+                    }
+                    data.Slice((int)first, length).CopyTo(values.AsSpan(nValues));
+                    nValues += length;
+                }
+                AppendLengths(lengths, nLengths);
+                _values.Append(values.AsSpan(0, nValues));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(validity);
+                ArrayPool<long>.Shared.Return(lengths);
+                ArrayPool<byte>.Shared.Return(values);
+            }
+        }
+
+        /// <summary>How many bytes of gathered values (or lengths) are hashed at a time.</summary>
+        private const int Chunk = 64 << 10;
+
+        private void AppendLengths(long[] lengths, int count)
+        {
+            if (!BitConverter.IsLittleEndian)
+                for (int i = 0; i < count; i++) lengths[i] = BinaryPrimitives.ReverseEndianness(lengths[i]);
+            _lengths.Append(MemoryMarshal.AsBytes(lengths.AsSpan(0, count)));
         }
 
         /// <summary>The values (and lengths, and children) of the non-null rows [start, start + count) of <paramref name="a"/>.</summary>
@@ -173,9 +238,7 @@ internal sealed class ContentHasher : IDisposable
                 for (int i = 0; i < count; i++) lengths[i] = o[at + i + 1] - o[at + i];
                 (first, last) = (o[at], o[at + count]);
             }
-            if (!BitConverter.IsLittleEndian)
-                for (int i = 0; i < count; i++) lengths[i] = BinaryPrimitives.ReverseEndianness(lengths[i]);
-            _lengths.Append(MemoryMarshal.AsBytes(lengths.AsSpan(0, count)));
+            AppendLengths(lengths, count);
             ArrayPool<long>.Shared.Return(lengths);
             return (first, last);
         }
