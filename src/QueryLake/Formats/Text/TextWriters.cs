@@ -24,9 +24,9 @@ public static class TextWriters
         return w.Rows;
     }
 
-    /// <summary>CSV written batch by batch: a header row, then one line per row. Rows are formatted straight to UTF-8,
-    /// column by column with typed formatters (numbers, dates and text without boxing; other types through
-    /// <see cref="Text"/>), in chunks of rows formatted in parallel and written in order.</summary>
+    /// <summary>CSV written batch by batch: a header row, then one line per row. Rows are formatted straight to UTF-8
+    /// by one <see cref="CsvField"/> per column chosen once per batch, in chunks of rows formatted in parallel and
+    /// written in order.</summary>
     internal sealed class CsvSink : IDisposable
     {
         private const int ChunkRows = 8192;
@@ -52,59 +52,38 @@ public static class TextWriters
         {
             int chunks = (b.Length + ChunkRows - 1) / ChunkRows;
             if (chunks == 0) return;
-            var formatted = new Utf8Text[chunks];
-            void Format(int k)
+            var fields = b.Columns.Select(c => CsvField.For(c, _delimiter, _delimiterChar)).ToArray();
+            try
             {
-                var text = new Utf8Text();
-                int end = Math.Min(b.Length, (k + 1) * ChunkRows);
-                for (int r = k * ChunkRows; r < end; r++)
+                var formatted = new Utf8Text[chunks];
+                void Format(int k)
                 {
-                    for (int c = 0; c < b.Columns.Count; c++)
+                    var text = new Utf8Text();
+                    int end = Math.Min(b.Length, (k + 1) * ChunkRows);
+                    for (int r = k * ChunkRows; r < end; r++)
                     {
-                        if (c > 0) text.Append(_delimiterBytes);
-                        Field(text, b.Columns[c], r);
+                        for (int c = 0; c < fields.Length; c++)
+                        {
+                            if (c > 0) text.Append(_delimiterBytes);
+                            fields[c].Write(text, r);
+                        }
+                        text.Append((byte)'\n');
                     }
-                    text.Append((byte)'\n');
+                    formatted[k] = text;
                 }
-                formatted[k] = text;
+                if (chunks == 1) Format(0);
+                else Parallel.For(0, chunks, Format);
+                foreach (var t in formatted)
+                {
+                    _stream.Write(t.Written);
+                    t.Return();
+                }
             }
-            if (chunks == 1) Format(0);
-            else Parallel.For(0, chunks, Format);
-            foreach (var t in formatted)
+            finally
             {
-                _stream.Write(t.Written);
-                t.Return();
+                foreach (var f in fields) f.Release();
             }
             Rows += b.Length;
-        }
-
-        /// <summary>One field: nothing for NULL; numbers, booleans, dates and text formatted in place; other values as
-        /// <see cref="Text"/> gives them; quoted when they hold the delimiter, a quote or a line break.</summary>
-        private void Field(Utf8Text text, Columnar.Arrays.ArrowArray a, int r)
-        {
-            if (a.IsNull(r)) return;
-            if (_delimiter != 0)
-                switch (a)
-                {
-                    case Columnar.Arrays.PrimitiveArray<long> x when a.Type.StorageType is Columnar.Types.PrimitiveType: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<int> x when a.Type.StorageType.Id == Columnar.Types.TypeId.Date32:
-                        text.Field(DateOnly.FromDayNumber(719162 + x[r]), "yyyy-MM-dd", _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<int> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<short> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<sbyte> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<byte> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<ushort> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<uint> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<ulong> x: text.Field(x[r], default, _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<double> x: text.Field(x[r], "R", _delimiter); return;
-                    case Columnar.Arrays.PrimitiveArray<float> x: text.Field(x[r], "R", _delimiter); return;
-                    case Columnar.Arrays.BooleanArray x: text.Quoted(x.GetBoolean(r) ? "true"u8 : "false"u8, _delimiter); return;
-                    case Columnar.Arrays.BinaryArray x when a.Type is Columnar.Types.VariableBinaryType { IsUtf8: true }:
-                        text.Quoted(x.GetBytes(r), _delimiter); return;
-                    case Columnar.Arrays.DictionaryArray { Dictionary: Columnar.Arrays.BinaryArray { Type: Columnar.Types.VariableBinaryType { IsUtf8: true } } values } d:
-                        text.Quoted(values.GetBytes(checked((int)d.GetIndex(r))), _delimiter); return;
-                }
-            text.Quoted(Encoding.UTF8.GetBytes(Quote(Text(a.GetValue(r)!), _delimiterChar)), 0);
         }
 
         public void Dispose() => _stream.Dispose();
@@ -177,6 +156,6 @@ public static class TextWriters
         _ => v.ToString() ?? "",
     };
 
-    private static string Quote(string s, char delimiter) =>
+    internal static string Quote(string s, char delimiter) =>
         s.IndexOfAny([delimiter, '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
