@@ -14,7 +14,8 @@ internal static class FunctionReference
         sb.Append("## Operators\n\n| operator | description | example |\n|---|---|---|\n");
         foreach (var f in registry.Scalars.Where(f => f.IsOperator)) Row(sb, f.Signature, f.Description, f.Example);
         sb.Append("\n## Scalar functions\n\n| function | description | example |\n|---|---|---|\n");
-        foreach (var f in registry.Scalars.Where(f => !f.IsOperator)) Row(sb, f.Signature, f.Description, f.Example);
+        foreach (var f in registry.Scalars.Where(f => !f.IsOperator))
+            Row(sb, f.Signature, f.Aliases.Count == 0 ? f.Description : f.Description + $" Also: {string.Join(", ", f.Aliases.Select(a => $"`{a}`"))}.", f.Example);
         sb.Append("\n## Aggregate functions\n\n| function | description | example |\n|---|---|---|\n");
         foreach (var f in registry.Aggregates) Row(sb, f.Signature, f.Description, f.Example);
         sb.Append("\n## Window functions\n\n`OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE BETWEEN … AND …])`, or `OVER name` for a `WINDOW name AS (…)` clause.\n\n| function | description | example |\n|---|---|---|\n");

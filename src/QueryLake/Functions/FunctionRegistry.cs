@@ -38,7 +38,11 @@ internal sealed class FunctionRegistry
         return r;
     }
 
-    public void Add(ScalarFunction f) => _scalars.Add(f.Name, f);
+    /// <summary>Adds a scalar function under its name and each alias.</summary>
+    public void Add(ScalarFunction f)
+    {
+        foreach (var name in f.Aliases.Prepend(f.Name)) _scalars.Add(name, f);
+    }
     public void Add(AggregateFunction f) => _aggregates.Add(f.Name, f);
     public void Add(WindowFunction f) => _windows.Add(f.Name, f);
 
@@ -55,7 +59,7 @@ internal sealed class FunctionRegistry
     /// <summary>The table function named <paramref name="name"/> or by an alias.</summary>
     public TableFunction? Table(string name) => _tables.GetValueOrDefault(name);
 
-    public IEnumerable<ScalarFunction> Scalars => _scalars.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
+    public IEnumerable<ScalarFunction> Scalars => _scalars.Values.Distinct().OrderBy(f => f.Name, StringComparer.Ordinal);
     public IEnumerable<AggregateFunction> Aggregates => _aggregates.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
     public IEnumerable<WindowFunction> Windows => _windows.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
     public IEnumerable<TableFunction> Tables => _tables.Values.Distinct().OrderBy(f => f.Name, StringComparer.Ordinal);

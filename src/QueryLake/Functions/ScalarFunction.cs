@@ -32,6 +32,9 @@ internal sealed class ScalarFunction(string name, string signature, string descr
     /// large, such as the probe vector of a similarity search.</summary>
     public bool AcceptsConstants { get; init; }
 
+    /// <summary>Other names the function answers to (len and array_length for list_length, as in DuckDB).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>A new value on every call (uuid()): never folded into a constant, whatever its arguments.</summary>
     public bool Volatile { get; init; }
 

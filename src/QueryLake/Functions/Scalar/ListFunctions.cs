@@ -43,7 +43,7 @@ internal static class ListFunctions
         r.Add(new ScalarFunction("list_length", "list_length(list)", "The number of elements of a list.", "SELECT list_length(list(x)) FROM (VALUES (1), (2)) v(x) → 2",
             t => t.Count == 1 && t[0].StorageType is ListType or FixedSizeListType
                 ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((object?[])a[0]!).Length))
-                : null));
+                : null) { Aliases = ["len", "array_length"] });
     }
 
     private static object? Contains(object haystack, object needle)
