@@ -23,11 +23,17 @@ if [ -n "$missing" ]; then
 fi
 # npm install, not npm ci: npm records LanceDB's optional per-platform bindings only for the platform that
 # wrote the lock file, and npm ci then refuses the lock; install honours the pinned versions all the same.
-npm install --prefix tests/oracles --no-audit --no-fund --no-save
-npm install --prefix tests/oracles/vector --no-audit --no-fund --no-save
+# The oracles' packages download while the grammar is checked and the solution builds (the one waits on the
+# network, the other on the CPU); their log is shown once they are in, and a failure stops the run there.
+oracles_log=$(mktemp)
+( npm install --prefix tests/oracles --no-audit --no-fund --no-save \
+  && npm install --prefix tests/oracles/vector --no-audit --no-fund --no-save ) >"$oracles_log" 2>&1 &
+oracles=$!
 npm ci --prefix grammar --no-audit --no-fund
 bash grammar/generate.sh --check
 dotnet build QueryLake.sln -c Release
+if ! wait "$oracles"; then cat "$oracles_log"; echo "installing the oracles' npm packages failed" >&2; exit 1; fi
+cat "$oracles_log"; rm -f "$oracles_log"
 # The program that tests start hundreds of times (the CLI: the kill -9 matrix, crash
 # recovery, the REPL) is also published
 # ReadyToRun-compiled: one starts in 0.13 s instead of 0.45 s. Tests use such a copy only while it matches the build.
