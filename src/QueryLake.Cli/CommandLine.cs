@@ -33,7 +33,13 @@ internal static class CommandLine
                 case "--allowed-directory" when i + 1 < args.Length: allowedDirectories.Add(args[++i]); break;
                 case "--allowed-path" when i + 1 < args.Length: allowedPaths.Add(args[++i]); break;
                 case "--lock-configuration": lockConfiguration = true; break;
-                case "demo" or "--demo" when i == 0: return Demo.Run(i + 1 < args.Length ? args[i + 1] : null);
+                case "demo" or "--demo" when i == 0:
+                {
+                    var rest = args[1..];
+                    var folders = rest.Where(x => x != "--force").ToList();
+                    if (folders.Count > 1 || folders.Any(x => x.StartsWith('-'))) return Fail("usage: querylake demo [DIR] [--force]");
+                    return Demo.Run(folders.FirstOrDefault(), force: rest.Contains("--force"));
+                }
                 case "serve" when i == 0: return Serve.Run(args[1..]);
                 case "-h" or "--help": Usage(); return 0;
                 case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path": return Fail($"{a} needs a value");
@@ -82,7 +88,7 @@ internal static class CommandLine
 
         usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
                          [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
-               querylake demo [DIR]
+               querylake demo [DIR] [--force]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
 
@@ -97,7 +103,8 @@ internal static class CommandLine
                           a folder or a file that stays open (allowed_directories, allowed_paths; repeatable)
           --lock-configuration
                           SQL cannot change settings afterwards (SET lock_configuration = true)
-          demo [DIR]      generate synthetic driving scenes and build a lake from them in DIR (default ./demo-lake),
+          demo [DIR]      generate synthetic driving scenes and build a lake from them in DIR (default ./demo-lake;
+                          a DIR or DIR-export that is not empty is refused unless --force is given, which deletes it),
                           printing each step: ingest, labels, damaged samples, enrichment, similarity search,
                           a stratified sample, a grouped split, a model's accuracy per lighting, an export
                           (to DIR-export: COPY never writes inside a lake)

@@ -5,17 +5,28 @@ using QueryLake.Sessions;
 
 namespace QueryLake.Cli;
 
-/// <summary><c>querylake demo [DIR]</c>: generates the synthetic driving scenes under DIR/raw (default ./demo-lake),
+/// <summary><c>querylake demo [DIR] [--force]</c>: refuses a DIR (or DIR-export) that is not empty unless given --force;
+/// generates the synthetic driving scenes under DIR/raw (default ./demo-lake),
 /// builds the lake in DIR, exports WebDataset shards to DIR-export/train, and prints each step of <see cref="DemoStory"/> with its statements and results.</summary>
 internal static class Demo
 {
-    public static int Run(string? directory)
+    public static int Run(string? directory, bool force)
     {
         directory = Path.GetFullPath(directory ?? "demo-lake");
         // The export goes beside the lake: COPY never writes inside one.
         string export = directory + "-export";
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        if (Directory.Exists(export)) Directory.Delete(export, recursive: true);
+        // A folder that holds anything may be someone's: the demo replaces it only when told to.
+        foreach (var d in new[] { directory, export })
+            if (Directory.Exists(d) && Directory.EnumerateFileSystemEntries(d).Any())
+            {
+                if (!force)
+                {
+                    Console.Error.WriteLine($"Error: QL-DEMO-EXISTS: {d} is not empty; the demo writes only into a new or empty folder. " +
+                        "Name another folder (querylake demo DIR), or add --force to delete this one and everything in it.");
+                    return 1;
+                }
+                Directory.Delete(d, recursive: true);
+            }
         var clock = Stopwatch.StartNew();
         var files = new DrivingSceneGenerator().Generate(Path.Combine(directory, "raw"));
         Console.WriteLine($"Generated {files.Frames:N0} driving-scene frames ({files.Damaged} of them damaged or empty), labels and a toy model's predictions under {Path.Combine(directory, "raw")} in {clock.Elapsed.TotalSeconds:F1} s");

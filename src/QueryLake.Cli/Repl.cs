@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using QueryLake.Errors;
+using QueryLake.Language.Parsing;
 using QueryLake.Sessions;
 using RadLine;
 using Spectre.Console;
@@ -69,8 +70,9 @@ internal static class Repl
             return;
         }
         buffer.AppendLine(line);
-        if (!line.TrimEnd().EndsWith(';')) return;
+        // A ';' inside a quote, a comment or dollar-quoted text does not end the statement.
         var sql = buffer.ToString();
+        if (!StatementSplitter.IsComplete(sql)) return;
         buffer.Clear();
         execute(sql);
     }

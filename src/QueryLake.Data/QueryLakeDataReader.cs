@@ -208,7 +208,7 @@ public sealed class QueryLakeDataReader : DbDataReader
     }
 
     /// <summary>The column's QueryLake type, as SQL names it.</summary>
-    public override string GetDataTypeName(int ordinal) => Schema.Fields[ordinal].DataType.ToString();
+    public override string GetDataTypeName(int ordinal) => QueryLake.Columnar.Types.SqlTypeName.Of(Schema.Fields[ordinal].DataType);
 
     /// <inheritdoc />
     public override Type GetFieldType(int ordinal) => ValueConverter.ClrType(Schema.Fields[ordinal].DataType);
@@ -391,7 +391,7 @@ public sealed class QueryLakeDataReader : DbDataReader
             BaseColumnName = f.Name;
             ColumnOrdinal = ordinal;
             DataType = ValueConverter.ClrType(f.DataType);
-            DataTypeName = f.DataType.ToString();
+            DataTypeName = QueryLake.Columnar.Types.SqlTypeName.Of(f.DataType);
             AllowDBNull = f.Nullable;
             IsReadOnly = true;
             IsLong = DataType == typeof(byte[]);

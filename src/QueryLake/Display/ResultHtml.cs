@@ -23,7 +23,7 @@ public static class ResultHtml
           .Append(".querylake-result .ql-type{color:#888;font-weight:normal;font-size:11px}.querylake-result .ql-null{color:#aaa;font-style:italic}")
           .Append(".querylake-result td.ql-num{text-align:right}.querylake-result img{max-width:96px;max-height:96px;image-rendering:pixelated}</style><table><thead><tr>");
         foreach (var f in schema.Fields)
-            sb.Append("<th>").Append(Enc(f.Name)).Append("<br><span class=\"ql-type\">").Append(Enc(f.DataType.ToString())).Append("</span></th>");
+            sb.Append("<th>").Append(Enc(f.Name)).Append("<br><span class=\"ql-type\">").Append(Enc(Columnar.Types.SqlTypeName.Of(f.DataType))).Append("</span></th>");
         sb.Append("</tr></thead><tbody>");
         long total = 0;
         int shown = 0;

@@ -49,7 +49,7 @@ public static class ResultText
     private static void WriteTable(TextWriter w, Schema schema, List<string[]> cells)
     {
         var names = schema.Fields.Select(f => f.Name).ToList();
-        var types = schema.Fields.Select(f => f.DataType.ToString()).ToList();
+        var types = schema.Fields.Select(f => Columnar.Types.SqlTypeName.Of(f.DataType)).ToList();
         var widths = names.Select((n, i) => new[] { n.Length, types[i].Length }.Concat(cells.Select(c => c[i].Length)).Max()).ToArray();
         var numeric = schema.Fields.Select(f => f.DataType.IsNumeric || f.DataType is Columnar.Types.DecimalType).ToList();
         string Line(char l, char m, char r) => l + string.Join(m, widths.Select(x => new string('─', x + 2))) + r;

@@ -29,5 +29,5 @@ public sealed partial class QueryLakeSession
 
     private QueryResult ShowColumns(ShowColumnsStatement s) =>
         Table(s, [new Field("column_name", DataType.Utf8), new Field("column_type", DataType.Utf8), new Field("null", DataType.Utf8), new Field("derived_as", DataType.Utf8)],
-            Open(s.Name, s.At).Schema.Fields.Select(f => new object?[] { f.Name, f.DataType.ToString(), f.Nullable ? "YES" : "NO", f.Metadata.GetValueOrDefault(DerivedKey) }));
+            Open(s.Name, s.At).Schema.Fields.Select(f => new object?[] { f.Name, SqlTypeName.Of(f.DataType), f.Nullable ? "YES" : "NO", f.Metadata.GetValueOrDefault(DerivedKey) }));
 }

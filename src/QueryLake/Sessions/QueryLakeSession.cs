@@ -317,7 +317,7 @@ public sealed partial class QueryLakeSession : IDisposable
             {
                 var schema = d.Name is not null ? Open(d.Name, d.At).Schema : Plan(binder, d.Query!).Schema;
                 return Table(s, [new Field("column_name", DataType.Utf8), new Field("column_type", DataType.Utf8), new Field("null", DataType.Utf8)],
-                    schema.Fields.Select(f => new object?[] { f.Name, f.DataType.ToString(), f.Nullable ? "YES" : "NO" }));
+                    schema.Fields.Select(f => new object?[] { f.Name, SqlTypeName.Of(f.DataType), f.Nullable ? "YES" : "NO" }));
             }
             default:
                 throw new SqlException("QL-UNSUPPORTED", s.At.Line, s.At.Column, $"{s.GetType().Name.Replace("Statement", "")} is not supported yet");

@@ -30,13 +30,35 @@ public sealed class CliTests
     {
         using var dir = new TempDir();
         var lake = Path.Combine(dir.Path, "demo-lake");
+        // A folder that holds a user's file is refused, and the file stays; --force replaces the folder.
+        Directory.CreateDirectory(lake);
+        File.WriteAllText(Path.Combine(lake, "notes.txt"), "mine");
         var (exit, stdout, stderr) = Programs.Run(Cli, null, "demo", lake);
+        Assert.Equal(1, exit);
+        Assert.Contains("QL-DEMO-EXISTS", stderr);
+        Assert.Contains("--force", stderr);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(lake, "notes.txt")));
+        (exit, stdout, stderr) = Programs.Run(Cli, null, "demo", lake, "--force");
         Assert.True(exit == 0, stderr + stdout);
+        Assert.False(File.Exists(Path.Combine(lake, "notes.txt")));
         Assert.Contains("── 13. Where everything came from", stdout);
         Assert.Contains("drives_on_both_sides", stdout);
         (exit, stdout, _) = Programs.Run(Cli, null, lake, "-c", "SELECT count(*) AS n FROM drives.holdout WHERE drive IN (SELECT drive FROM drives.train)", "--format", "csv");
         Assert.Equal(0, exit);
         Assert.EndsWith("n\n0\n", stdout.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void Piped_statements_end_at_semicolons_outside_quotes_and_comments_and_each_result_prints()
+    {
+        // 'a;' does not end the first statement; the comment's ';' does not end the second; the third fails after the
+        // first two printed their results.
+        var input = "SELECT 'a;\nb' AS x;\nSELECT 2 AS y -- not yet;\n;\nSELECT nope;\n";
+        var (exit, stdout, stderr) = Programs.Run(Cli, input, "--format", "csv");
+        Assert.Equal(1, exit);
+        Assert.Contains("x\n\"a;\nb\"\n", stdout.Replace("\r", ""));
+        Assert.Contains("y\n2\n", stdout.Replace("\r", ""));
+        Assert.Contains("column 'nope' does not exist", stderr);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class ReplTerminalTests : IDisposable
     {
         Start();
         Statement("CREATE DATASET scenes (id BIGINT, lighting VARCHAR);", "created scenes");
-        Statement("INSERT INTO scenes VALUES (1, 'night'), (2, 'day'), (3, 'night');", "│     3 │");
+        Statement("INSERT INTO scenes VALUES (1, 'night'), (2, 'day'), (3, 'night');", "│      3 │");
         // Tab completes a column, then a dataset name.
         Type("SELECT light");
         Key("Tab");
@@ -92,7 +92,7 @@ public sealed class ReplTerminalTests : IDisposable
         Key("Tab");
         Type(" GROUP BY 1 ORDER BY 1;");
         Key("Enter");
-        var screen = WaitFor("│ night    │     2 │", 1);
+        var screen = WaitFor("│ night    │      2 │", 1);
         Assert.Contains("SELECT lighting, count(*) AS n FROM scenes GROUP BY 1", screen);
         // A statement over several lines, then dot commands.
         Type("SELECT 40 +");

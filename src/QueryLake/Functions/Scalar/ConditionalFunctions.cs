@@ -20,8 +20,8 @@ internal static class ConditionalFunctions
                 }
                 return b.Build();
             }, t.Select(_ => c).ToList()) : null));
-        r.Add(new ScalarFunction("typeof", "typeof(x)", "The type of x, as QueryLake names it (int64, list<utf8>, embedding<64>, tensor<float32, [2, 3]>).", "SELECT typeof([1, 2]) → list<int64>",
-            t => t.Count == 1 ? new Resolution(DataType.Utf8, (_, n) => Kernels.Vectors.Broadcast(DataType.Utf8, t[0].ToString(), n)) : null));
+        r.Add(new ScalarFunction("typeof", "typeof(x)", "The SQL name of x's type, as DuckDB gives it (BIGINT, VARCHAR[], EMBEDDING(64), TENSOR<FLOAT>(2, 3)).", "SELECT typeof([1, 2]) → BIGINT[]",
+            t => t.Count == 1 ? new Resolution(DataType.Utf8, (_, n) => Kernels.Vectors.Broadcast(DataType.Utf8, SqlTypeName.Of(t[0]), n)) : null));
         r.Add(new ScalarFunction("nullif", "nullif(a, b)", "NULL when a = b, otherwise a.", "SELECT nullif(1, 1) → NULL",
             t => t.Count == 2 && TypeRules.Comparable(t[0], t[1]) is { } c ? new Resolution(c, (args, n) =>
             {

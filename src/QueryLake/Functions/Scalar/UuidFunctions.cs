@@ -9,7 +9,7 @@ internal static class UuidFunctions
     public static void Register(FunctionRegistry r)
     {
         r.Add(Maker("uuid", "A random UUID (version 4), a new one for every row.", "SELECT uuid() <> uuid() → true", Guid.NewGuid));
-        r.Add(Maker("gen_random_uuid", "Alias of uuid(): a random UUID (version 4), a new one for every row.", "SELECT typeof(gen_random_uuid()) → uuid", Guid.NewGuid));
+        r.Add(Maker("gen_random_uuid", "Alias of uuid(): a random UUID (version 4), a new one for every row.", "SELECT typeof(gen_random_uuid()) → UUID", Guid.NewGuid));
         r.Add(Maker("uuidv7", "A time-ordered UUID (version 7: milliseconds since the UNIX epoch, then random bits), a new one for every row; UUIDs made in a later millisecond sort after earlier ones.",
             "SELECT substr(CAST(uuidv7() AS VARCHAR), 15, 1) → 7", Guid.CreateVersion7));
     }
