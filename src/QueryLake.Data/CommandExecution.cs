@@ -16,6 +16,7 @@ internal sealed class CommandExecution : IDisposable
 
     public CommandExecution(int timeoutSeconds, CancellationToken caller, Action<CancellationTokenSource?> running, Func<bool> cancelled)
     {
+        if (caller.IsCancellationRequested) throw new QueryLakeException("QL-CANCELLED", "the command was cancelled by its cancellation token before it started");
         _caller = caller;
         _timeoutSeconds = timeoutSeconds;
         _running = running;
@@ -32,9 +33,12 @@ internal sealed class CommandExecution : IDisposable
     public T Guard<T>(Func<T> step)
     {
         try { return step(); }
-        catch (OperationCanceledException) when (!_caller.IsCancellationRequested)
+        catch (OperationCanceledException e)
         {
-            throw _timeoutSeconds > 0 && !_cancelled()
+            // The caller's token, Cancel() and the timeout all stop a command the same way: a QueryLakeException
+            // (a DbException) with QL-CANCELLED or QL-TIMEOUT, never a bare OperationCanceledException.
+            throw _caller.IsCancellationRequested ? new QueryLakeException("QL-CANCELLED", "the command was cancelled by its cancellation token", e)
+                : _timeoutSeconds > 0 && !_cancelled()
                 ? new QueryLakeException("QL-TIMEOUT", $"the command timed out after {_timeoutSeconds} s")
                 : new QueryLakeException("QL-CANCELLED", "the command was cancelled");
         }

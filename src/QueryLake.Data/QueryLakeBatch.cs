@@ -65,14 +65,14 @@ public sealed class QueryLakeBatch : DbBatch
 
     /// <inheritdoc />
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
-        await Task.Run(() => Start(behavior, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await Task.Run(() => Start(behavior, cancellationToken)).ConfigureAwait(false);
 
     /// <inheritdoc />
     public override int ExecuteNonQuery() => QueryLakeCommand.NonQuery(Start(CommandBehavior.Default, default));
 
     /// <inheritdoc />
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
-        QueryLakeCommand.NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
+        QueryLakeCommand.NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken)).ConfigureAwait(false));
 
     /// <inheritdoc />
     public override object? ExecuteScalar()
@@ -82,7 +82,8 @@ public sealed class QueryLakeBatch : DbBatch
     }
 
     /// <inheritdoc />
-    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default) => Task.Run(ExecuteScalar, cancellationToken);
+    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() => QueryLakeCommand.Scalar(Start(CommandBehavior.Default, cancellationToken)));
 
     /// <inheritdoc />
     public override void Prepare() { }

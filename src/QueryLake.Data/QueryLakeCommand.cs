@@ -130,7 +130,7 @@ public sealed class QueryLakeCommand : DbCommand
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
     {
         CheckText();
-        return await Task.Run(() => Start(behavior, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => Start(behavior, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Rows changed by INSERT, UPDATE, DELETE, IMPORT and COPY statements; -1 when none changes rows.</summary>
@@ -144,7 +144,7 @@ public sealed class QueryLakeCommand : DbCommand
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
     {
         CheckText();
-        return NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
+        return NonQuery(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken)).ConfigureAwait(false));
     }
 
     /// <summary>Runs every statement (closing the reader runs those not reached; queries' rows are not computed).</summary>
@@ -165,7 +165,7 @@ public sealed class QueryLakeCommand : DbCommand
     public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
     {
         CheckText();
-        return Scalar(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken), cancellationToken).ConfigureAwait(false));
+        return Scalar(await Task.Run(() => Start(CommandBehavior.Default, cancellationToken)).ConfigureAwait(false));
     }
 
     internal static object? Scalar(QueryLakeDataReader reader)

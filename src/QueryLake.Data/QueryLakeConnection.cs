@@ -119,6 +119,18 @@ public sealed class QueryLakeConnection : DbConnection
     /// <inheritdoc />
     protected override DbCommand CreateDbCommand() => CreateCommand();
 
+    /// <summary>The MetaDataCollections collection: the schema collections this provider answers.</summary>
+    public override DataTable GetSchema() => GetSchema(DbMetaDataCollectionNames.MetaDataCollections);
+
+    /// <summary>A schema collection: MetaDataCollections, DataSourceInformation, DataTypes, Restrictions,
+    /// ReservedWords, Tables, Columns or Views (column names as Microsoft.Data.Sqlite and Npgsql give them).</summary>
+    public override DataTable GetSchema(string collectionName) => GetSchema(collectionName, []);
+
+    /// <summary>A schema collection narrowed by restrictions: Tables by TABLE_NAME and TABLE_TYPE ('BASE TABLE' for
+    /// datasets, 'VIEW'), Columns by TABLE_NAME, COLUMN_NAME and TABLE_TYPE, Views by TABLE_NAME; null matches all.</summary>
+    public override DataTable GetSchema(string collectionName, string?[] restrictionValues) =>
+        SchemaCollections.Get(Session, collectionName, restrictionValues);
+
     /// <inheritdoc />
     public override bool CanCreateBatch => true;
 

@@ -5,6 +5,7 @@ using System.Data.Common;
 using System.Globalization;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
+using QueryLake.Columnar.Types;
 using QueryLake.Sessions;
 
 namespace QueryLake.Data;
@@ -208,7 +209,7 @@ public sealed class QueryLakeDataReader : DbDataReader
     }
 
     /// <summary>The column's QueryLake type, as SQL names it.</summary>
-    public override string GetDataTypeName(int ordinal) => QueryLake.Columnar.Types.SqlTypeName.Of(Schema.Fields[ordinal].DataType);
+    public override string GetDataTypeName(int ordinal) => SqlTypeName.Of(Schema.Fields[ordinal].DataType);
 
     /// <inheritdoc />
     public override Type GetFieldType(int ordinal) => ValueConverter.ClrType(Schema.Fields[ordinal].DataType);
@@ -229,13 +230,31 @@ public sealed class QueryLakeDataReader : DbDataReader
 
     private T Primitive<T>(int ordinal) where T : unmanaged
     {
-        var a = Column(ordinal);
+        var a = Typed(ordinal, IsNumber, typeof(T).Name);
         if (a.IsNull(_row)) throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row; check IsDBNull first");
-        return a is PrimitiveArray<T> p ? p[_row] : (T)System.Convert.ChangeType(ValueConverter.ToClr(a, _row)!, typeof(T), CultureInfo.InvariantCulture);
+        if (a is PrimitiveArray<T> p) return p[_row];
+        try { return (T)System.Convert.ChangeType(ValueConverter.ToClr(a, _row)!, typeof(T), CultureInfo.InvariantCulture); }
+        catch (OverflowException)
+        {
+            throw new InvalidCastException($"column '{GetName(ordinal)}' holds {ValueConverter.ToClr(a, _row)} in this row, which does not fit {typeof(T).Name}");
+        }
+    }
+
+    private static bool IsNumber(DataType t) => t.StorageType is PrimitiveType { IsNumeric: true } or DecimalType;
+
+    /// <summary>The column, when its type is one the getter reads; otherwise an InvalidCastException that names both
+    /// (as Npgsql does: a getter does not parse text or turn numbers into text).</summary>
+    private ArrowArray Typed(int ordinal, Func<DataType, bool> reads, string getter)
+    {
+        var a = Column(ordinal);
+        var type = Schema.Fields[ordinal].DataType;
+        var value = type is DictionaryType d ? d.ValueType : type;
+        return reads(value) ? a : throw new InvalidCastException($"column '{GetName(ordinal)}' is {GetDataTypeName(ordinal)}; it cannot be read as {getter}");
     }
 
     /// <inheritdoc />
-    public override bool GetBoolean(int ordinal) => Column(ordinal) is BooleanArray b && !b.IsNull(_row) ? b.GetBoolean(_row) : System.Convert.ToBoolean(GetNonNull(ordinal), CultureInfo.InvariantCulture);
+    public override bool GetBoolean(int ordinal) =>
+        Typed(ordinal, t => t.StorageType is PrimitiveType { Id: TypeId.Boolean }, "Boolean") is BooleanArray b && !b.IsNull(_row) ? b.GetBoolean(_row) : (bool)GetNonNull(ordinal);
 
     /// <inheritdoc />
     public override byte GetByte(int ordinal) => Primitive<byte>(ordinal);
@@ -256,19 +275,33 @@ public sealed class QueryLakeDataReader : DbDataReader
     public override double GetDouble(int ordinal) => Primitive<double>(ordinal);
 
     /// <inheritdoc />
-    public override decimal GetDecimal(int ordinal) => System.Convert.ToDecimal(GetNonNull(ordinal), CultureInfo.InvariantCulture);
+    public override decimal GetDecimal(int ordinal)
+    {
+        Typed(ordinal, IsNumber, "Decimal");
+        try { return System.Convert.ToDecimal(GetNonNull(ordinal), CultureInfo.InvariantCulture); }
+        catch (OverflowException) { throw new InvalidCastException($"column '{GetName(ordinal)}' holds a value that does not fit Decimal in this row"); }
+    }
 
     /// <inheritdoc />
     public override char GetChar(int ordinal) => GetString(ordinal) is { Length: > 0 } s ? s[0] : throw new InvalidCastException("the string is empty");
 
     /// <inheritdoc />
-    public override string GetString(int ordinal) => Column(ordinal) is BinaryArray b && !b.IsNull(_row) ? b.GetString(_row)! : System.Convert.ToString(GetNonNull(ordinal), CultureInfo.InvariantCulture)!;
+    public override string GetString(int ordinal) =>
+        Typed(ordinal, t => t.StorageType is VariableBinaryType { IsUtf8: true }, "String") is BinaryArray b && !b.IsNull(_row) ? b.GetString(_row)! : (string)GetNonNull(ordinal);
 
     /// <inheritdoc />
-    public override DateTime GetDateTime(int ordinal) => (DateTime)GetNonNull(ordinal);
+    public override DateTime GetDateTime(int ordinal)
+    {
+        Typed(ordinal, t => t.StorageType is TimestampType or PrimitiveType { Id: TypeId.Date32 }, "DateTime");
+        return (DateTime)GetNonNull(ordinal);
+    }
 
     /// <inheritdoc />
-    public override Guid GetGuid(int ordinal) => GetNonNull(ordinal) is Guid g ? g : Guid.Parse(GetString(ordinal));
+    public override Guid GetGuid(int ordinal)
+    {
+        Typed(ordinal, t => t is UuidType, "Guid");
+        return (Guid)GetNonNull(ordinal);
+    }
 
     private object GetNonNull(int ordinal) => ValueConverter.ToClr(Column(ordinal), _row)
         ?? throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row; check IsDBNull first");
@@ -298,7 +331,8 @@ public sealed class QueryLakeDataReader : DbDataReader
     /// <summary>A read-only stream over a blob, without copying it.</summary>
     public override Stream GetStream(int ordinal)
     {
-        if (Column(ordinal) is not BinaryArray b) throw new InvalidCastException($"column '{GetName(ordinal)}' is {GetDataTypeName(ordinal)}, not a blob");
+        if (Typed(ordinal, t => t.StorageType is VariableBinaryType { IsUtf8: false }, "Stream (a BLOB or IMAGE)") is not BinaryArray b)
+            throw new InvalidCastException($"column '{GetName(ordinal)}' is {GetDataTypeName(ordinal)}, not a blob");
         if (b.IsNull(_row)) throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row");
         return new Columnar.Memory.ReadOnlyMemoryStream(b.GetMemory(_row));
     }
@@ -391,7 +425,7 @@ public sealed class QueryLakeDataReader : DbDataReader
             BaseColumnName = f.Name;
             ColumnOrdinal = ordinal;
             DataType = ValueConverter.ClrType(f.DataType);
-            DataTypeName = QueryLake.Columnar.Types.SqlTypeName.Of(f.DataType);
+            DataTypeName = SqlTypeName.Of(f.DataType);
             AllowDBNull = f.Nullable;
             IsReadOnly = true;
             IsLong = DataType == typeof(byte[]);

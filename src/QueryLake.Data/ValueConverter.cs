@@ -60,6 +60,8 @@ internal static class ValueConverter
         {
             DateOnly d => d.ToDateTime(TimeOnly.MinValue),
             DateTime t when a.Type.StorageType is TimestampType { TimeZone: not null } => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+            // A TIMESTAMP without a zone is a wall-clock time, as Npgsql and Microsoft.Data.Sqlite return it.
+            DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Unspecified),
             var v => v,
         };
     }

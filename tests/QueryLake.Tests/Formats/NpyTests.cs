@@ -59,7 +59,7 @@ public sealed class NpyTests
         }
         // Imported, the float32 file is an EMBEDDING dataset ready for similarity search.
         s.Execute($"IMPORT NPY '{dir.File("embeddings_f4.npy")}' INTO vectors");
-        Assert.Equal("embedding<16>", s.Query("SELECT typeof(embedding) FROM vectors LIMIT 1").Rows().Single()[0]);
+        Assert.Equal("EMBEDDING(16)", s.Query("SELECT typeof(embedding) FROM vectors LIMIT 1").Rows().Single()[0]);
         Assert.Equal(0L, s.Query("SELECT id FROM vectors ORDER BY cosine_distance(embedding, (SELECT embedding FROM vectors WHERE id = 0)) LIMIT 1").Rows().Single()[0]);
     }
 

@@ -67,7 +67,7 @@ public sealed class UuidTests
         var theirs = dir.File("duck.parquet");
         DuckDbOracle.Rows($"COPY (SELECT CAST(v AS UUID) AS id FROM (VALUES {values}) t(v)) TO '{theirs}'");
         var ours = s.Query($"SELECT typeof(id), id FROM '{theirs}'").Rows().ToList();
-        Assert.All(ours, row => Assert.Equal("uuid", row[0]));
+        Assert.All(ours, row => Assert.Equal("UUID", row[0]));
         Assert.Equal(Ids.Select((g, i) => i % 9 == 4 ? (Guid?)null : g), ours.Select(row => (Guid?)row[1]));
     }
 
@@ -83,7 +83,7 @@ public sealed class UuidTests
         s.Register("t", [new A.RecordBatch(schema, [bytes, bytes], Ids.Length).Slice(3, 40)]);
         var rows = s.Query("SELECT typeof(id), typeof(raw), id, raw FROM t ORDER BY id").Rows().ToList();
         Assert.Equal(40, rows.Count);
-        Assert.All(rows, r => Assert.Equal(("uuid", "fixed_size_binary[16]"), ((string)r[0]!, (string)r[1]!)));
+        Assert.All(rows, r => Assert.Equal(("UUID", "FIXED_SIZE_BINARY(16)"), ((string)r[0]!, (string)r[1]!)));
         Assert.Equal(Ids[3..43].OrderBy(g => g.ToString(), StringComparer.Ordinal), rows.Select(r => (Guid)r[2]!));
         Assert.All(rows, r => Assert.Equal(UuidType.ToBytes((Guid)r[2]!), (byte[])r[3]!));
         // And back out: the extension travels as field metadata over fixed_size_binary[16].

@@ -33,7 +33,7 @@ public sealed class DecimalParquetTests
 
         using var s = QueryLakeSession.Open(dir.File("lake"));
         Assert.Equal(expected, Text(s.Query($"SELECT {Aggregates} FROM '{source}'").Rows()));
-        Assert.Equal(["decimal(15, 2)", "decimal(38, 6)", "decimal(4, 0)", "decimal(4, 2)"],
+        Assert.Equal(["DECIMAL(15,2)", "DECIMAL(38,6)", "DECIMAL(4,0)", "DECIMAL(4,2)"],
             s.Query($"SELECT typeof(a), typeof(b), typeof(c), typeof(d) FROM '{source}' LIMIT 1").Rows().Single().Select(v => (string)v!).ToArray());
 
         s.Execute($"CREATE DATASET money AS SELECT * FROM '{source}'");
