@@ -1,5 +1,6 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
+using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Formats.Parquet;
 using QueryLake.Formats.Text;
@@ -102,6 +103,11 @@ internal static class Exporter
     /// once older than <paramref name="o"/>'s grace.</summary>
     private static ISink Sink(string path, Schema schema, ExportOptions o)
     {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new QueryLakeException("QL-COPY-TARGET", $"cannot write '{path}': the folder '{folder}' does not exist; create it first (COPY does not create folders)");
+        if (Directory.Exists(path))
+            throw new QueryLakeException("QL-COPY-TARGET", $"cannot write '{path}': it is a folder; name a file inside it");
         RemoveStale(path, o.StaleAfter);
         if (o.Format == "parquet") return Open(path, schema, o);
         var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];

@@ -125,7 +125,7 @@ internal static class CastKernel
             catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
             {
                 if (tryCast) { b.AppendNull(); continue; }
-                throw new QueryLakeException("QL-CAST", $"cannot cast row {i + 1}'s list ({input.Type}) to {to}: {Why(e, target.ToString())}");
+                throw new QueryLakeException("QL-CAST", $"cannot cast row {i + 1}'s list ({SqlTypeName.Of(input.Type)}) to {SqlTypeName.Of(to)}: {Why(e, SqlTypeName.Of(target))}");
             }
         }
         return b.Build();
@@ -172,7 +172,7 @@ internal static class CastKernel
             catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException)
             {
                 if (tryCast) { b.AppendNull(); continue; }
-                throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {to}: {Why(e, to.ToString())}");
+                throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({SqlTypeName.Of(input.Type)}) to {SqlTypeName.Of(to)}: {Why(e, SqlTypeName.Of(to))}");
             }
             b.Append(v);
         }
@@ -217,7 +217,7 @@ internal static class CastKernel
                 if (input.IsNull(i)) { nulls++; continue; }
                 try { values[i] = convert(i); }
                 catch (QueryLakeException) when (tryCast) { nulls++; continue; }
-                catch (QueryLakeException e) { throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({input.Type}) to {type}: {e.Message}"); }
+                catch (QueryLakeException e) { throw new QueryLakeException("QL-CAST", $"cannot cast {Show(input.GetValue(i))} ({SqlTypeName.Of(input.Type)}) to {SqlTypeName.Of(type)}: {e.Message}"); }
                 BitUtil.SetBit(valid, i, true);
             }
             return Vectors.Make(type, values, nulls == 0 ? ArrowBuffer.Empty : ArrowBuffer.Copy(valid), nulls);

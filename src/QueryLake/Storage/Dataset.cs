@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Commits;
@@ -244,7 +245,8 @@ public sealed partial class Dataset
             int at = batch.Schema.IndexOf(target.Name);
             if (at < 0)
             {
-                if (!target.Nullable) throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is not nullable but the appended batch lacks it");
+                if (!target.Nullable)
+                    throw new LakeException("QL-NOT-NULL", $"NOT NULL constraint failed: column '{target.Name}' is NOT NULL, and no value was given for it; name it in the column list (INSERT INTO … ({target.Name}, …))");
                 columns[i] = ArrayBuilder.Nulls(target.DataType, batch.Length);
                 continue;
             }
@@ -252,10 +254,10 @@ public sealed partial class Dataset
             if (!col.Type.Equals(target.DataType))
             {
                 if (col.Type.StorageType.Equals(target.DataType.StorageType)) col = ArrowArray.FromData(col.Data.WithType(target.DataType));
-                else throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is {target.DataType} in the dataset, but the appended batch has {col.Type}");
+                else throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is {SqlTypeName.Of(target.DataType)} in the dataset, but the rows to append have {SqlTypeName.Of(col.Type)}");
             }
             if (!target.Nullable && col.NullCount > 0)
-                throw new LakeException("QL-SCHEMA-MISMATCH", $"column '{target.Name}' is not nullable but the appended batch has {col.NullCount} nulls in it");
+                throw new LakeException("QL-NOT-NULL", $"NOT NULL constraint failed: column '{target.Name}' is NOT NULL, but {col.NullCount} row{(col.NullCount == 1 ? "" : "s")} would set it to NULL; nothing was written");
             columns[i] = col;
         }
         return new RecordBatch(schema, columns, batch.Length);

@@ -53,7 +53,7 @@ public sealed class DatasetTests : IDisposable
         var wrong = new Schema([new Field("id", DataType.Utf8, nullable: false)]);
         var batch = new RecordBatch(wrong, [QueryLake.Columnar.Builders.ArrayBuilder.Build(DataType.Utf8, ["x"])], 1);
         var e = Assert.Throws<LakeException>(() => ds.Append(batch));
-        Assert.Contains("column 'id' is int64 in the dataset", e.Message);
+        Assert.Contains("column 'id' is BIGINT in the dataset", e.Message);
         var extra = new RecordBatch(new Schema([new Field("nope", DataType.Int32)]), [QueryLake.Columnar.Builders.ArrayBuilder.Build(DataType.Int32, [1])], 1);
         Assert.Contains("'nope' is not in the dataset", Assert.Throws<LakeException>(() => ds.Append(extra)).Message);
         Assert.Equal(1, ds.LatestVersion);

@@ -150,12 +150,12 @@ internal sealed partial class Binder
                 if (target is DecimalType dt && NumberText(cx.Value) is { } digits)
                 {
                     try { return new Literal(DecimalMath.ToObject(DecimalMath.Parse(digits, dt)!.Value, dt.Scale), dt); }
-                    catch (Errors.QueryLakeException bad) when (!cx.Try) { throw Error(cx.At, "QL-CAST", $"cannot cast {digits} to {target}: {bad.Message}"); }
+                    catch (Errors.QueryLakeException bad) when (!cx.Try) { throw Error(cx.At, "QL-CAST", $"cannot cast {digits} to {SqlTypeName.Of(target)}: {bad.Message}"); }
                     catch (Errors.QueryLakeException) { return new Literal(null, target); }
                 }
                 var v = child(cx.Value);
                 if (v is Literal { Value: null }) return new Literal(null, target);
-                if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {v.Type} to {target}");
+                if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {SqlTypeName.Of(v.Type)} to {SqlTypeName.Of(target)}");
                 return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try);
             }
             case SubscriptExpr sub:
