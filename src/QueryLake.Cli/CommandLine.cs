@@ -62,7 +62,7 @@ internal static class CommandLine
             {
                 string sql = isFile ? File.ReadAllText(text) : text;
                 foreach (var result in session.ExecuteEach(sql, cancel: cancel.Token))
-                    ResultPrinter.Print(Console.Out, result, format);
+                    ResultPrinter.Print(Console.Out, result, format, width: ResultPrinter.TerminalWidth());
             }
             catch (Exception e)
             {

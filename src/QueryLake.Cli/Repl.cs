@@ -33,8 +33,10 @@ internal static class Repl
             try
             {
                 var sw = Stopwatch.StartNew();
+                // Results printed to a file are not fitted to the terminal.
+                int width = state.OutputPath is null ? ResultPrinter.TerminalWidth() : int.MaxValue;
                 foreach (var result in state.Session.ExecuteEach(sql, cancel: running.Token))
-                    ResultPrinter.Print(Console.Out, result, state.Format, state.MaxRows);
+                    ResultPrinter.Print(state.Out, result, state.Format, state.MaxRows, width, state.Headers);
                 if (state.Timer) Console.WriteLine($"Run Time: {sw.Elapsed.TotalSeconds:0.000} s");
             }
             catch (Exception e)
@@ -51,6 +53,7 @@ internal static class Repl
             {
                 running.Dispose();
                 running = null;
+                state.StatementDone();
             }
         }
         bool interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
@@ -65,7 +68,7 @@ internal static class Repl
     {
         if (buffer.Length == 0 && line.TrimStart().StartsWith('.'))
         {
-            try { MetaCommands.Run(line, state, execute, Console.Out); }
+            try { MetaCommands.Run(line, state, execute, state.Out); }
             catch (Exception e) when (e is ArgumentException or IOException or QueryLakeException or UnauthorizedAccessException) { Console.Error.WriteLine("Error: " + e.Message); }
             return;
         }
@@ -97,6 +100,7 @@ internal static class Repl
             Highlighter = Highlighter(),
         };
         editor.KeyBindings.Add(ConsoleKey.D, ConsoleModifiers.Control, () => new EndOfInput(() => eof = true));
+        editor.KeyBindings.Add(ConsoleKey.L, ConsoleModifiers.Control, () => new ClearScreen(console));
         // Lines are single-line here, so Up and Down (and Ctrl-P, Ctrl-N) walk the history, as in psql and DuckDB.
         editor.KeyBindings.Add(ConsoleKey.UpArrow, () => new PreviousHistoryCommand());
         editor.KeyBindings.Add(ConsoleKey.DownArrow, () => new NextHistoryCommand());
@@ -112,11 +116,8 @@ internal static class Repl
             try { line = editor.ReadLine(CancellationToken.None).GetAwaiter().GetResult(); }
             catch (InvalidOperationException) { Plain(state, execute); return; } // no usable terminal after all
             if (eof || line is null) break;
-            if (line.Trim().Length > 0)
-            {
-                editor.History.Add(line);
-                AppendHistory(historyPath, line);
-            }
+            // The editor keeps each submitted line in its own history; the file keeps them for the next session.
+            if (line.Trim().Length > 0) AppendHistory(historyPath, line);
             Accept(line, buffer, state, execute);
         }
         Console.WriteLine();
@@ -146,16 +147,25 @@ internal static class Repl
         return h;
     }
 
-    /// <summary>Tab completion from the engine: the candidates replace the token under the cursor.</summary>
+    /// <summary>Tab completion from the engine: the candidates replace the token under the cursor. Tab again cycles
+    /// through every candidate of the word first typed (Shift-Tab backwards): while the word is one of the last
+    /// candidates at the same place, the last list is offered again, so the editor moves to the next one instead of
+    /// completing the candidate itself (which would offer only its own extensions).</summary>
     private sealed class Completion(ReplState state) : ITextCompletion
     {
+        private (string Prefix, string Suffix, string[] Candidates)? _last;
+
         public IEnumerable<string> GetCompletions(string prefix, string word, string suffix)
         {
+            if (_last is { } last && last.Prefix == prefix && last.Suffix == suffix && last.Candidates.Contains(word, StringComparer.Ordinal))
+                return last.Candidates;
             var before = prefix + word;
             var candidates = SqlCompletion.Complete(state.Session, before, out int start);
             // The editor replaces its own word; keep what precedes our token inside it (a quote, a parenthesis).
             string lead = start > prefix.Length ? before[prefix.Length..start] : "";
-            return candidates.Select(c => lead + c);
+            var list = candidates.Select(c => lead + c).ToArray();
+            _last = (prefix, suffix, list);
+            return list;
         }
     }
 
@@ -164,6 +174,12 @@ internal static class Repl
     {
         public (Markup Markup, int Margin) GetPrompt(ILineEditorState state, int line) =>
             (new Markup(continuing() ? "[green]  >[/]" : "[bold green]ql>[/]"), 1);
+    }
+
+    /// <summary>Ctrl-L: clears the screen; the line being edited is drawn again at the top.</summary>
+    private sealed class ClearScreen(IAnsiConsole console) : LineEditorCommand
+    {
+        public override void Execute(LineEditorContext context) => console.Clear(home: true);
     }
 
     /// <summary>Ctrl-D: leaves on an empty line, else deletes the character under the cursor.</summary>

@@ -4,18 +4,19 @@ using QueryLake.Sessions;
 
 namespace QueryLake.Cli;
 
-/// <summary>Prints results as a table (<see cref="ResultText"/>), CSV (header row; NULL is an empty field), JSON (an
+/// <summary>Prints results as a table (<see cref="ResultText"/>: fitted to the terminal's width when printing to one),
+/// CSV (header row; NULL is an empty field), JSON (an
 /// array of objects), Markdown, or one "column = value" line per value. Value text comes from the engine's
 /// <see cref="ValueText"/>, shared with notebooks.</summary>
 internal static class ResultPrinter
 {
-    public static void Print(TextWriter w, QueryResult result, OutputFormat format, int maxRows = int.MaxValue)
+    public static void Print(TextWriter w, QueryResult result, OutputFormat format, int maxRows = int.MaxValue, int width = int.MaxValue, bool headers = true)
     {
         var names = result.Schema.Fields.Select(f => f.Name).ToList();
         switch (format)
         {
             case OutputFormat.Csv:
-                w.WriteLine(string.Join(",", names.Select(Csv)));
+                if (headers) w.WriteLine(string.Join(",", names.Select(Csv)));
                 foreach (var r in result.Rows()) w.WriteLine(string.Join(",", r.Select(v => v is null ? "" : Csv(ValueText.Format(v)))));
                 break;
             case OutputFormat.Json:
@@ -23,23 +24,26 @@ internal static class ResultPrinter
                 w.WriteLine(JsonSerializer.Serialize(list));
                 break;
             case OutputFormat.Markdown:
-                w.WriteLine("| " + string.Join(" | ", names) + " |");
-                w.WriteLine("|" + string.Concat(names.Select(_ => "---|")));
+                if (headers)
+                {
+                    w.WriteLine("| " + string.Join(" | ", names) + " |");
+                    w.WriteLine("|" + string.Concat(names.Select(_ => "---|")));
+                }
                 foreach (var r in result.Rows()) w.WriteLine("| " + string.Join(" | ", r.Select(v => ValueText.Format(v).Replace("|", "\\|"))) + " |");
                 break;
             case OutputFormat.Line:
-                int width = names.Count == 0 ? 0 : names.Max(n => n.Length);
+                int nameWidth = names.Count == 0 ? 0 : names.Max(n => n.Length);
                 long seen = 0;
                 foreach (var row in result.Rows())
                 {
                     if (seen++ >= maxRows) continue; // counted, not shown
                     if (seen > 1) w.WriteLine();
-                    for (int c = 0; c < names.Count; c++) w.WriteLine($"{names[c].PadLeft(width)} = {ValueText.Cell(row[c], result.Schema.Fields[c].DataType)}");
+                    for (int c = 0; c < names.Count; c++) w.WriteLine($"{names[c].PadLeft(nameWidth)} = {ValueText.Cell(row[c], result.Schema.Fields[c].DataType)}");
                 }
                 if (seen > maxRows) w.WriteLine($"({seen} rows, {maxRows} shown)");
                 break;
             default:
-                ResultText.Write(w, result.Schema, result, maxRows);
+                ResultText.Write(w, result.Schema, result, maxRows, width);
                 w.WriteLine();
                 break;
         }
@@ -56,4 +60,12 @@ internal static class ResultPrinter
         Dictionary<string, object?> st => st.ToDictionary(kv => kv.Key, kv => Json(kv.Value)),
         _ => ValueText.Format(v),
     };
+
+    /// <summary>The terminal's width when output goes to one (tables are fitted to it), else no limit.</summary>
+    public static int TerminalWidth()
+    {
+        if (Console.IsOutputRedirected) return int.MaxValue;
+        try { return Console.WindowWidth > 20 ? Console.WindowWidth : int.MaxValue; }
+        catch (IOException) { return int.MaxValue; }
+    }
 }

@@ -62,6 +62,48 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Dot_commands_redirect_output_import_files_and_show_settings()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("in.csv"), "name,score\nann,3\nbob,5\n");
+        var input = string.Join("\n",
+            "CREATE DATASET t AS SELECT range AS id FROM range(5);",
+            ".mode csv",
+            ".headers off",
+            $".once '{dir.File("once.csv")}'",
+            "SELECT id FROM t ORDER BY id;",
+            "SELECT 42 AS after_once;",
+            $".output {dir.File("all.csv")}",
+            "SELECT count(*) AS n FROM t;",
+            "SELECT 7 AS seven;",
+            ".output",
+            $".import '{dir.File("in.csv")}' scores",
+            $".import '{dir.File("in.csv")}' scores",
+            ".headers on",
+            "SELECT count(*) AS imported, sum(score) AS total FROM scores;",
+            ".schema",
+            ".show",
+            ".mode duckbox",
+            "SELECT 1 AS boxed;",
+            ".mode nonsense",
+            "");
+        var (exit, stdout, stderr) = Programs.Run(Cli, input, dir.File("lake"));
+        stdout = stdout.Replace("\r", "");
+        Assert.Equal("0\n1\n2\n3\n4\n", File.ReadAllText(dir.File("once.csv")));
+        Assert.Equal("5\n7\n", File.ReadAllText(dir.File("all.csv")));
+        Assert.Contains("42\n", stdout);
+        Assert.DoesNotContain("\n5\n", stdout);
+        Assert.Contains("imported,total\n4,16\n", stdout); // imported twice: appended the second time
+        Assert.Contains("scores", stdout);
+        Assert.Contains("column_name,column_type,null\nname,VARCHAR,YES", stdout);
+        Assert.Contains("headers: on", stdout);
+        Assert.Contains("mode: csv", stdout);
+        Assert.Contains("│ boxed ", stdout);
+        Assert.Contains("unknown mode 'nonsense'", stderr);
+        Assert.Equal(0, exit);
+    }
+
+    [Fact]
     public void Errors_go_to_stderr_with_exit_code_1()
     {
         var (exit, stdout, stderr) = Programs.Run(Cli, null, "-c", "SELECT 1", "-c", "SELEC 2");
