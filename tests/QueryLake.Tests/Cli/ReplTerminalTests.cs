@@ -103,6 +103,26 @@ public sealed class ReplTerminalTests : IDisposable
         Statement("SELECT id, lighting FROM scenes WHERE id = 2;", "lighting = day");
         Statement(".help", ".maxrows N");
         Statement(".schema scenes", "lighting");
+        // Each line is one history entry: two presses of Up reach the line before the last.
+        Key("Up");
+        Key("Up");
+        WaitFor("ql> .help", 2);
+        Key("Enter");
+        WaitFor(".maxrows N", 2);
+        // Tab again cycles through the candidates (before, it stopped at the second one).
+        Type("SELECT * FROM scenes WHERE l");
+        var offered = new List<string>();
+        for (int i = 0; i < 4; i++)
+        {
+            Key("Tab");
+            Thread.Sleep(400);
+            offered.Add(Screen().Split('\n').Last(l => l.StartsWith("ql> ", StringComparison.Ordinal)).Trim());
+        }
+        Assert.True(offered.Distinct().Count() == 4, string.Join(" | ", offered));
+        Assert.All(offered, o => Assert.StartsWith("ql> SELECT * FROM scenes WHERE l", o, StringComparison.OrdinalIgnoreCase));
+        Type(";");
+        Key("Enter");
+        WaitFor("ql>", Count(Screen(), "ql>") + 1);
         // Ctrl-C cancels a long statement and the REPL goes on.
         Statement(".mode table", "ql> .mode table\nql>");
         // (a cross join with 10^11 rows on one side: a 15-way cross join of three-row tables now ends within a second)
