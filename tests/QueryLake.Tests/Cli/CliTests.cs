@@ -103,6 +103,36 @@ public sealed class CliTests
         Assert.Equal(0, exit);
     }
 
+    private static (int Exit, string Output) Exec(string file, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void The_cli_packs_as_a_dotnet_tool_that_installs_the_querylake_command()
+    {
+        using var dir = new TempDir();
+        // Only the folder the package is packed into is a source: nothing is downloaded.
+        File.WriteAllText(dir.File("nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration><packageSources><clear /><add key="local" value="{dir.File("pkg")}" /></packageSources></configuration>
+            """);
+        string config = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
+        var (exit, output) = Exec("dotnet", "pack", Path.Combine(Oracles.Root, "src", "QueryLake.Cli", "QueryLake.Cli.csproj"), "-c", config, "--no-build", "-o", dir.File("pkg"), "-v", "quiet");
+        Assert.True(exit == 0, output);
+        (exit, output) = Exec("dotnet", "tool", "install", "querylake", "--tool-path", dir.File("tools"), "--configfile", dir.File("nuget.config"));
+        Assert.True(exit == 0, output);
+        (exit, output) = Exec(dir.File("tools/querylake"), "-c", "SELECT 40 + 2 AS answer", "--format", "csv");
+        Assert.Equal(0, exit);
+        Assert.Equal("answer\n42\n", output.Replace("\r", ""));
+    }
+
     [Fact]
     public void Errors_go_to_stderr_with_exit_code_1()
     {
