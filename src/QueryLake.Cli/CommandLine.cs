@@ -66,6 +66,12 @@ internal static class CommandLine
             }
             catch (Exception e)
             {
+                if (e is Language.SqlException se && se.Pointer(isFile ? SafeRead(text) : text) is { Length: > 0 } pointer)
+                {
+                    Fail(se.Message);
+                    Console.Error.WriteLine(string.Join("\n", pointer.Split('\n').Select(l => "  " + l)));
+                    return 1;
+                }
                 return Fail(e switch
                 {
                     OperationCanceledException => "cancelled",
@@ -75,6 +81,13 @@ internal static class CommandLine
             }
         }
         return 0;
+    }
+
+    private static string SafeRead(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
     }
 
     private static int Fail(string message)

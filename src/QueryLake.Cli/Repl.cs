@@ -47,6 +47,9 @@ internal static class Repl
                     QueryLakeException or IOException or UnauthorizedAccessException or ArgumentException => e.Message,
                     _ => $"internal error ({e.GetType().Name}): {e.Message}",
                 });
+                // Where it is: the statement's line and a caret under the column.
+                if (e is Language.SqlException se && se.Pointer(sql) is { Length: > 0 } pointer)
+                    Console.Error.WriteLine(string.Join("\n", pointer.Split('\n').Select(l => "  " + l)));
                 exit = 1;
             }
             finally

@@ -67,6 +67,7 @@ public sealed class QueryLakeParameter : DbParameter
     internal object? EngineValue() => Value switch
     {
         null or DBNull => null,
+        QueryLakeVector v => v.Values.ToArray(),
         ReadOnlyMemory<float> m => m.ToArray(),
         Memory<float> m => m.ToArray(),
         Stream s => ReadAll(s),

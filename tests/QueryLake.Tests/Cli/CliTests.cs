@@ -140,6 +140,19 @@ public sealed class CliTests
         Assert.Equal(1, exit);
         Assert.StartsWith("Error: 1:1: syntax error", stderr);
         Assert.Contains("1 row", stdout);
+        // A misspelt keyword is named, and a caret points at the place.
+        Assert.Contains("did you mean 'SELECT'?", stderr);
+        Assert.Contains("  SELEC 2\n  ^", stderr.Replace("\r", ""));
+        // Many possible tokens: a few likely ones, and how many more.
+        (exit, _, stderr) = Programs.Run(Cli, null, "-c", "SELECT (1, 2\nFROM x");
+        Assert.Equal(1, exit);
+        Assert.Contains("2:1: syntax error near 'FROM'; expected ')', ','", stderr);
+        Assert.Contains("  FROM x\n  ^", stderr.Replace("\r", ""));
+        (_, _, stderr) = Programs.Run(Cli, null, "-c", "SELECT a FROM t ORDER LIMIT 3");
+        Assert.Contains("expected BY", stderr);
+        (_, _, stderr) = Programs.Run(Cli, null, "-c", "ALTER ;");
+        Assert.DoesNotContain("expecting", stderr);
+        Assert.True(stderr.Split(',').Length <= 6, stderr);
     }
 
     [Fact]

@@ -31,7 +31,20 @@ public sealed class DapperTests
         public override float[] Parse(object value) => (float[])value;
     }
 
-    static DapperTests() => SqlMapper.AddTypeHandler(new VectorHandler());
+    /// <summary>Dapper refuses a parameter type it does not know (NotSupportedException) unless a handler is registered,
+    /// as pgvector's Vector needs with Npgsql; the handler passes the QueryLakeVector through to the provider.</summary>
+    private sealed class QueryLakeVectorHandler : SqlMapper.TypeHandler<QueryLakeVector>
+    {
+        public override void SetValue(IDbDataParameter parameter, QueryLakeVector? value) => parameter.Value = value;
+
+        public override QueryLakeVector Parse(object value) => new((float[])value);
+    }
+
+    static DapperTests()
+    {
+        SqlMapper.AddTypeHandler(new VectorHandler());
+        SqlMapper.AddTypeHandler(new QueryLakeVectorHandler());
+    }
 
     private static QueryLakeConnection Open(string? dir = null)
     {
@@ -108,6 +121,29 @@ public sealed class DapperTests
         Assert.Equal([0.5f, -1f, 2f], reader.GetFieldValue<float[]>(1));
         Assert.Equal([0.5, -1.0, 2.0], reader.GetFieldValue<double[]>(1));
         Assert.Equal(typeof(float[]), reader.GetFieldType(1));
+    }
+
+    [Fact]
+    public void A_QueryLakeVector_is_one_value_and_an_expanded_list_is_a_clear_error()
+    {
+        using var c = Open();
+        c.Execute("INSERT INTO scenes (id, emb) VALUES (1, [1.0, 0.0, 0.0]), (2, [0.0, 1.0, 0.0]), (3, [0.7, 0.7, 0.0])");
+        // A QueryLakeVector travels as one EMBEDDING value, through Dapper or plain ADO.NET.
+        var probe = new QueryLakeVector([0.6f, 0.8f, 0f]);
+        Assert.Equal([3L, 2L, 1L], c.Query<long>("SELECT id FROM scenes ORDER BY cosine_similarity(emb, @probe) DESC", new { probe }).ToList());
+        c.Execute("INSERT INTO scenes (id, emb) VALUES (@id, @emb)", new { id = 4L, emb = (QueryLakeVector)new[] { 0f, 0f, 1f } });
+        Assert.Equal([0f, 0f, 1f], c.QuerySingle<float[]>("SELECT emb FROM scenes WHERE id = 4"));
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT id FROM scenes ORDER BY cosine_similarity(emb, $probe) DESC LIMIT 1";
+            cmd.Parameters.Add(new QueryLakeParameter { ParameterName = "probe", Value = new QueryLakeVector(new ReadOnlyMemory<float>([0f, 0.1f, 1f])) });
+            Assert.Equal(4L, cmd.ExecuteScalar());
+        }
+        // A list Dapper expands into (@v1, @v2, @v3) is named as such, not as an unknown function row().
+        var e = Assert.ThrowsAny<QueryLakeException>(() => c.Query<long>("SELECT id FROM scenes ORDER BY cosine_similarity(emb, @v) DESC", new { v = new List<double> { 1, 0, 0 } }).ToList());
+        Assert.Equal("QL-EXPANDED-PARAMETER", e.Code);
+        Assert.Contains("@v reached QueryLake as 3 separate parameters", e.Message);
+        Assert.Contains("QueryLakeVector", e.Message);
     }
 
     [Fact]

@@ -349,6 +349,16 @@ internal sealed partial class Binder
                 throw Error(f.At, "QL-AGGREGATE-CONTEXT", $"aggregate {f.Name}() is not allowed here");
             if (f.Name.Equals("unnest", StringComparison.OrdinalIgnoreCase))
                 throw Error(f.At, "QL-UNNEST-CONTEXT", "unnest(…) must be a whole item of the select list, as in SELECT id, unnest(tags) AS tag FROM …");
+            // (@v1, @v2, …): a client (Dapper) expanded one list parameter into a parenthesised list of parameters.
+            if (f.Name == "row" && f.Args.Count > 1 && f.Args.All(a => a is ParameterExpr { Name: not null }))
+            {
+                var names = f.Args.Select(a => ((ParameterExpr)a).Name!).ToList();
+                var stem = names[0].TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
+                throw Error(f.At, "QL-EXPANDED-PARAMETER",
+                    $"the parameter @{stem} reached QueryLake as {names.Count} separate parameters (@{names[0]} … @{names[^1]}): the client " +
+                    "expanded a list or array into one parameter per element, as Dapper does with every IEnumerable. Pass a vector as one " +
+                    "value: a QueryLakeVector (new QueryLakeVector(floats)), or register a Dapper type handler for float[]");
+            }
             throw Error(f.At, "QL-NO-FUNCTION", $"function {f.Name}() does not exist" + Scope.Suggest(f.Name, _functions.Names));
         }
         if (f.Star || f.Distinct) throw Error(f.At, "QL-BAD-ARGUMENT", $"{f.Name}() is not an aggregate: * and DISTINCT are not allowed");

@@ -132,8 +132,28 @@ internal static class SqlParser
             string near = offendingSymbol.Type == TokenConstants.EOF ? "end of input" : $"'{offendingSymbol.Text}'";
             string hint = msg.StartsWith("mismatched input", StringComparison.Ordinal) || msg.StartsWith("extraneous input", StringComparison.Ordinal) || msg.StartsWith("no viable", StringComparison.Ordinal)
                 ? "" : $" ({msg})";
-            var expecting = msg.IndexOf("expecting", StringComparison.Ordinal) is var i and >= 0 ? "; " + msg[i..] : "";
+            var expected = msg.IndexOf("expecting", StringComparison.Ordinal) is var i and >= 0 ? Expected(msg[(i + "expecting".Length)..]) : [];
+            var text = offendingSymbol.Type == TokenConstants.EOF ? "" : offendingSymbol.Text ?? "";
+            // A misspelt keyword (SELEC): the expected keyword it resembles.
+            var similar = text.Length >= 3 && text.All(char.IsLetter) ? Binding.Scope.Suggest(text.ToUpperInvariant(), expected.Where(x => x.All(char.IsLetter))) : "";
+            var expecting = similar.Length > 0 ? similar : Few(expected);
             throw new SqlException("QL-SYNTAX", line, charPositionInLine + 1, $"syntax error near {near}{expecting}{hint}");
+        }
+
+        /// <summary>The tokens ANTLR says it expected ("{A, B, ';'}" or "A"), as a user reads them.</summary>
+        private static List<string> Expected(string set) =>
+            set.Trim().TrimStart('{').TrimEnd('}').Split(", ", StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => t == "<EOF>" ? "end of input" : t.Trim('\'')).Distinct().ToList();
+
+        /// <summary>At most five of the expected tokens, the likeliest first: closing punctuation, then the words that
+        /// continue a clause, then the rest in the grammar's order, with a count of those left out.</summary>
+        private static string Few(List<string> expected)
+        {
+            if (expected.Count == 0) return "";
+            string[] likely = [")", "]", "}", ",", ";", "end of input", "BY", "FROM", "AS", "ON", "THEN", "END", "SELECT", "WHERE", "INTO"];
+            var ranked = expected.OrderBy(t => Array.IndexOf(likely, t) is var k and >= 0 ? k : likely.Length).ToList();
+            var shown = ranked.Take(5).Select(t => t.All(c => char.IsLetter(c) || c == '_') || t == "end of input" ? t : $"'{t}'");
+            return "; expected " + string.Join(", ", shown) + (ranked.Count > 5 ? $" or one of {ranked.Count - 5} more" : "");
         }
     }
 }
