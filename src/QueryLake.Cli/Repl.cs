@@ -25,6 +25,7 @@ internal static class Repl
         {
             e.Cancel = true; // never leave on Ctrl-C
             if (running is { } r) { try { r.Cancel(); } catch (ObjectDisposedException) { } }
+            else if (state.Prompt is { } p) { try { p.Cancel(); } catch (ObjectDisposedException) { } } // at the prompt: clear the line
         };
         int exit = 0;
         void Execute(string sql)
@@ -116,8 +117,19 @@ internal static class Repl
         while (!state.Quit)
         {
             string? line;
-            try { line = editor.ReadLine(CancellationToken.None).GetAwaiter().GetResult(); }
+            using var prompt = new CancellationTokenSource();
+            state.Prompt = prompt;
+            try { line = editor.ReadLine(prompt.Token).GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) { line = null; }
             catch (InvalidOperationException) { Plain(state, execute); return; } // no usable terminal after all
+            finally { state.Prompt = null; }
+            if (prompt.IsCancellationRequested)
+            {
+                // Ctrl-C at the prompt drops the line and any unfinished statement, as in psql and DuckDB.
+                buffer.Clear();
+                Console.WriteLine("^C");
+                continue;
+            }
             if (eof || line is null) break;
             // The editor keeps each submitted line in its own history; the file keeps them for the next session.
             if (line.Trim().Length > 0) AppendHistory(historyPath, line);

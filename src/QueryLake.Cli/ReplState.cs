@@ -28,6 +28,9 @@ internal sealed class ReplState(QueryLakeSession session, OutputFormat format) :
     public int MaxRows { get; set; } = 40;
     public bool Quit { get; set; }
 
+    /// <summary>Cancels the prompt's line editing (Ctrl-C at the prompt); null while a statement runs.</summary>
+    public CancellationTokenSource? Prompt { get; set; }
+
     /// <summary>Whether csv and markdown output start with a header row (.headers).</summary>
     public bool Headers { get; set; } = true;
 

@@ -132,6 +132,13 @@ public sealed class ReplTerminalTests : IDisposable
         Key("C-c");
         WaitFor("Error: cancelled", 1);
         Statement("SELECT 'still here' AS s;", "still here", 2);
+        // Ctrl-C at the prompt drops the line being typed (and an unfinished statement) and gives a new prompt.
+        Type("SELECT 'half");
+        Key("Enter");
+        Type("typed");
+        Key("C-c");
+        WaitFor("^C", 1);
+        Statement("SELECT 'fresh' AS f;", "│ fresh   │");
         // Ctrl-D leaves; the history survives for the next session (Up recalls the last statement).
         Key("C-d");
         Thread.Sleep(1500);
@@ -139,7 +146,7 @@ public sealed class ReplTerminalTests : IDisposable
         Tmux("kill-server");
         Start();
         Key("Up");
-        WaitFor("ql> SELECT 'still here' AS s;", 1);
+        WaitFor("ql> SELECT 'fresh' AS f;", 1);
     }
 
     public void Dispose()
