@@ -54,6 +54,9 @@ public sealed class SqlLogicTests
                 catch (QueryLakeException e)
                 {
                     Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), $"{where}: expected an error containing '{expected}', got: {e.Message}");
+                    // Every error path the .slt files reach speaks QueryLake's words, never .NET's.
+                    Assert.True(e.Code.StartsWith("QL-", StringComparison.Ordinal), $"{where}: error without a QL code: {e.Code}");
+                    Assert.True(!SqlFuzzTests.DotNetText.Any(t => e.Message.Contains(t, StringComparison.Ordinal)), $"{where}: .NET text in the error: {e.Message}");
                 }
             }
             else if (header.StartsWith("query", StringComparison.Ordinal))
