@@ -120,9 +120,10 @@ public sealed class ReplTerminalTests : IDisposable
         }
         Assert.True(offered.Distinct().Count() == 4, string.Join(" | ", offered));
         Assert.All(offered, o => Assert.StartsWith("ql> SELECT * FROM scenes WHERE l", o, StringComparison.OrdinalIgnoreCase));
+        int prompts = Count(Screen(), "ql>");
         Type(";");
         Key("Enter");
-        WaitFor("ql>", Count(Screen(), "ql>") + 1);
+        WaitFor("ql>", prompts + 1);
         // Ctrl-C cancels a long statement and the REPL goes on.
         Statement(".mode table", "ql> .mode table\nql>");
         // (a cross join with 10^11 rows on one side: a 15-way cross join of three-row tables now ends within a second)
