@@ -67,21 +67,23 @@ internal static class Repl
         return interactive ? 0 : exit;
     }
 
-    /// <summary>Handles one line: a dot command, or part of a statement. Returns the statement buffer's new state.</summary>
-    private static void Accept(string line, StringBuilder buffer, ReplState state, Action<string> execute)
+    /// <summary>Handles one line: a dot command, or part of a statement. Returns what ran: the dot command, or the whole
+    /// statement once this line completes it (null while it continues).</summary>
+    private static string? Accept(string line, StringBuilder buffer, ReplState state, Action<string> execute)
     {
         if (buffer.Length == 0 && line.TrimStart().StartsWith('.'))
         {
             try { MetaCommands.Run(line, state, execute, state.Out); }
             catch (Exception e) when (e is ArgumentException or IOException or QueryLakeException or UnauthorizedAccessException) { Console.Error.WriteLine("Error: " + e.Message); }
-            return;
+            return line;
         }
         buffer.AppendLine(line);
         // A ';' inside a quote, a comment or dollar-quoted text does not end the statement.
         var sql = buffer.ToString();
-        if (!StatementSplitter.IsComplete(sql)) return;
+        if (!StatementSplitter.IsComplete(sql)) return null;
         buffer.Clear();
         execute(sql);
+        return sql;
     }
 
     private static void Plain(ReplState state, Action<string> execute)
@@ -105,14 +107,14 @@ internal static class Repl
         };
         editor.KeyBindings.Add(ConsoleKey.D, ConsoleModifiers.Control, () => new EndOfInput(() => eof = true));
         editor.KeyBindings.Add(ConsoleKey.L, ConsoleModifiers.Control, () => new ClearScreen(console));
-        // Lines are single-line here, so Up and Down (and Ctrl-P, Ctrl-N) walk the history, as in psql and DuckDB.
-        editor.KeyBindings.Add(ConsoleKey.UpArrow, () => new PreviousHistoryCommand());
-        editor.KeyBindings.Add(ConsoleKey.DownArrow, () => new NextHistoryCommand());
-        editor.KeyBindings.Add(ConsoleKey.P, ConsoleModifiers.Control, () => new PreviousHistoryCommand());
-        editor.KeyBindings.Add(ConsoleKey.N, ConsoleModifiers.Control, () => new NextHistoryCommand());
+        // Up and Down (and Ctrl-P, Ctrl-N) walk the REPL's own history of statements, as in psql and DuckDB: the editor's
+        // keeps lines, and cannot go back to the line being typed.
         var historyPath = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".querylake_history");
-        var history = LoadHistory(historyPath);
-        foreach (var h in history) editor.History.Add(h);
+        var history = new ReplHistory(LoadHistory(historyPath));
+        editor.KeyBindings.Add(ConsoleKey.UpArrow, () => new Recall(history, back: true));
+        editor.KeyBindings.Add(ConsoleKey.DownArrow, () => new Recall(history, back: false));
+        editor.KeyBindings.Add(ConsoleKey.P, ConsoleModifiers.Control, () => new Recall(history, back: true));
+        editor.KeyBindings.Add(ConsoleKey.N, ConsoleModifiers.Control, () => new Recall(history, back: false));
         Console.WriteLine($"querylake — lake {state.Session.Lake.Path}\nEnd statements with ';'. .help lists commands; Ctrl-D exits.");
         while (!state.Quit)
         {
@@ -127,13 +129,18 @@ internal static class Repl
             {
                 // Ctrl-C at the prompt drops the line and any unfinished statement, as in psql and DuckDB.
                 buffer.Clear();
+                history.Reset();
                 Console.WriteLine("^C");
                 continue;
             }
             if (eof || line is null) break;
-            // The editor keeps each submitted line in its own history; the file keeps them for the next session.
-            if (line.Trim().Length > 0) AppendHistory(historyPath, line);
-            Accept(line, buffer, state, execute);
+            history.Reset();
+            // A finished statement (all its lines) or a dot command becomes one history entry, here and in the file.
+            if (Accept(line, buffer, state, execute) is { } ran && ran.Trim().Length > 0)
+            {
+                history.Add(ran);
+                AppendHistory(historyPath, history.Entries[^1]);
+            }
         }
         Console.WriteLine();
     }
@@ -189,6 +196,20 @@ internal static class Repl
     {
         public (Markup Markup, int Margin) GetPrompt(ILineEditorState state, int line) =>
             (new Markup(continuing() ? "[green]  >[/]" : "[bold green]ql>[/]"), 1);
+    }
+
+    /// <summary>Up or Down: the line shows the previous or next history entry (Down past the newest: what was typed).</summary>
+    private sealed class Recall(ReplHistory history, bool back) : LineEditorCommand
+    {
+        public override void Execute(LineEditorContext context)
+        {
+            var text = back ? history.Previous(context.Buffer.Content) : history.Next();
+            if (text is null) return;
+            context.Buffer.Move(0);
+            context.Buffer.Clear(0, context.Buffer.Length);
+            context.Buffer.Insert(text);
+            context.Buffer.Move(text.Length);
+        }
     }
 
     /// <summary>Ctrl-L: clears the screen; the line being edited is drawn again at the top.</summary>

@@ -99,6 +99,12 @@ public sealed class ReplTerminalTests : IDisposable
         Key("Enter");
         WaitFor("  >", 1);
         Statement("2 AS answer;", "│     42 │");
+        // Up recalls that statement whole, on one line; Down past the newest entry gives the empty line back.
+        Key("Up");
+        WaitFor("ql> SELECT 40 + 2 AS answer;", 1);
+        Key("Down");
+        Thread.Sleep(500);
+        Assert.Equal("ql>", Screen().Split('\n').Last(l => l.StartsWith("ql>", StringComparison.Ordinal)).Trim());
         Statement(".mode line", "ql> .mode line\nql>");
         Statement("SELECT id, lighting FROM scenes WHERE id = 2;", "lighting = day");
         Statement(".help", ".maxrows N");
