@@ -69,7 +69,7 @@ internal static class CommandLine
                 if (e is Language.SqlException se && se.Pointer(isFile ? SafeRead(text) : text) is { Length: > 0 } pointer)
                 {
                     Fail(se.Message);
-                    Console.Error.WriteLine(string.Join("\n", pointer.Split('\n').Select(l => "  " + l)));
+                    Console.Error.WriteLine(pointer);
                     return 1;
                 }
                 return Fail(e switch

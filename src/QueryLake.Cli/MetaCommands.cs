@@ -1,4 +1,5 @@
 using System.Globalization;
+using QueryLake.Language;
 using QueryLake.Sessions;
 
 namespace QueryLake.Cli;
@@ -38,19 +39,20 @@ internal static class MetaCommands
             case ".datasets" or ".tables": execute("SHOW DATASETS;"); break;
             case ".schema" when arg.Length > 0: execute($"DESCRIBE {arg};"); break;
             case ".schema":
-                foreach (var name in state.Session.Query("SHOW DATASETS").Rows().Select(r => (string)r[0]!))
+                foreach (var name in Datasets(state))
                 {
                     output.WriteLine(name);
-                    execute($"DESCRIBE {Quote(name)};");
+                    execute($"DESCRIBE {SqlIdentifier.Quote(name)};");
                 }
                 break;
             case ".headers" when arg is "on" or "off": state.Headers = arg == "on"; break;
             case ".output": state.Redirect(arg.Length == 0 ? null : Unquote(arg), once: false); break;
             case ".once" when arg.Length > 0: state.Redirect(Unquote(arg), once: true); break;
             case ".import" when SplitImport(arg) is var (file, dataset):
-                bool exists = state.Session.Query("SHOW DATASETS").Rows().Any(r => (string)r[0]! == dataset);
                 var source = "'" + file.Replace("'", "''") + "'";
-                execute(exists ? $"INSERT INTO {Quote(dataset)} SELECT * FROM {source};" : $"CREATE DATASET {Quote(dataset)} AS SELECT * FROM {source};");
+                execute(Datasets(state).Contains(dataset)
+                    ? $"INSERT INTO {SqlIdentifier.Quote(dataset)} SELECT * FROM {source};"
+                    : $"CREATE DATASET {SqlIdentifier.Quote(dataset)} AS SELECT * FROM {source};");
                 break;
             case ".show":
                 output.WriteLine($"""
@@ -84,7 +86,7 @@ internal static class MetaCommands
 
     private static string Unquote(string s) => s.Trim().Trim('\'', '"');
 
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+    private static List<string> Datasets(ReplState state) => state.Session.Query("SHOW DATASETS").Rows().Select(r => (string)r[0]!).ToList();
 
     /// <summary>.import's FILE and DATASET: the file may be quoted (and then hold spaces); the dataset is the last word.</summary>
     private static (string File, string Dataset)? SplitImport(string arg)

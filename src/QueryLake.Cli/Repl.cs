@@ -50,7 +50,7 @@ internal static class Repl
                 });
                 // Where it is: the statement's line and a caret under the column.
                 if (e is Language.SqlException se && se.Pointer(sql) is { Length: > 0 } pointer)
-                    Console.Error.WriteLine(string.Join("\n", pointer.Split('\n').Select(l => "  " + l)));
+                    Console.Error.WriteLine(pointer);
                 exit = 1;
             }
             finally

@@ -230,6 +230,8 @@ public sealed class QueryLakeDataReader : DbDataReader
 
     private T Primitive<T>(int ordinal) where T : unmanaged
     {
+        // The common case first, as cheaply as before: a number column of exactly this type.
+        if (Column(ordinal) is PrimitiveArray<T> same && same.Type is PrimitiveType { IsNumeric: true } && !same.IsNull(_row)) return same[_row];
         var a = Typed(ordinal, IsNumber, typeof(T).Name);
         if (a.IsNull(_row)) throw new InvalidCastException($"column '{GetName(ordinal)}' is NULL in this row; check IsDBNull first");
         if (a is PrimitiveArray<T> p) return p[_row];

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Types;
+using QueryLake.Language;
 using QueryLake.Sessions;
 
 namespace QueryLake.Data;
@@ -98,8 +99,7 @@ internal static class SchemaCollections
 
     private static IEnumerable<object?[]> Columns(QueryLakeSession session, string name, string type)
     {
-        var quoted = "\"" + name.Replace("\"", "\"\"") + "\"";
-        var rows = session.Query(type == "VIEW" ? $"DESCRIBE (SELECT * FROM {quoted})" : $"DESCRIBE {quoted}").Rows().ToList();
+        var rows = session.Query(type == "VIEW" ? $"DESCRIBE (SELECT * FROM {SqlIdentifier.Quote(name)})" : $"DESCRIBE {SqlIdentifier.Quote(name)}").Rows().ToList();
         return rows.Select((r, i) => new object?[] { null, null, name, r[0], i + 1, r[1], r[2], type });
     }
 

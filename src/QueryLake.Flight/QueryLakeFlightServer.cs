@@ -5,6 +5,7 @@ using Apache.Arrow.Flight.Server;
 using Google.Protobuf;
 using Grpc.Core;
 using QueryLake.Errors;
+using QueryLake.Language;
 using QueryLake.Sessions;
 
 namespace QueryLake.Flight;
@@ -76,11 +77,9 @@ public sealed class QueryLakeFlightServer(FlightServeOptions options, FlightActi
     private static string QueryOf(FlightDescriptor descriptor) => descriptor.Type switch
     {
         FlightDescriptorType.Command => descriptor.Command.ToStringUtf8(),
-        _ when descriptor.Paths.ToList() is [var name] => $"SELECT * FROM {Quote(name)}",
+        _ when descriptor.Paths.ToList() is [var name] => $"SELECT * FROM {SqlIdentifier.Quote(name)}",
         _ => throw new QueryLakeException("QL-BAD-ARGUMENT", "a path descriptor names one dataset"),
     };
-
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <inheritdoc />
     public override Task DoGet(FlightTicket ticket, FlightServerRecordBatchStreamWriter responseStream, ServerCallContext context) => Guard(async () =>
@@ -165,9 +164,9 @@ public sealed class QueryLakeFlightServer(FlightServeOptions options, FlightActi
         using var session = Reader();
         foreach (var name in session.Lake.ListDatasets())
         {
-            var sql = $"SELECT * FROM {Quote(name)}";
+            var sql = $"SELECT * FROM {SqlIdentifier.Quote(name)}";
             using var result = session.Query(sql, cancel: context.CancellationToken);
-            long rows = (long)session.Query($"SELECT count(*) FROM {Quote(name)}", cancel: context.CancellationToken).Rows().Single()[0]!;
+            long rows = (long)session.Query($"SELECT count(*) FROM {SqlIdentifier.Quote(name)}", cancel: context.CancellationToken).Rows().Single()[0]!;
             var endpoint = new FlightEndpoint(new FlightTicket(ByteString.CopyFromUtf8(sql)), []);
             await responseStream.WriteAsync(new FlightInfo(result.ArrowSchema, FlightDescriptor.CreatePathDescriptor(name), [endpoint], rows, -1)).ConfigureAwait(false);
         }
@@ -190,8 +189,8 @@ public sealed class QueryLakeFlightServer(FlightServeOptions options, FlightActi
             session.FileAccess.Configure(externalAccess: false, lockConfiguration: true);
             session.Register(PutRelation, stream);
             var statement = session.Lake.DatasetExists(name)
-                ? $"INSERT INTO {Quote(name)} SELECT * FROM {PutRelation}"
-                : $"CREATE DATASET {Quote(name)} AS SELECT * FROM {PutRelation}";
+                ? $"INSERT INTO {SqlIdentifier.Quote(name)} SELECT * FROM {PutRelation}"
+                : $"CREATE DATASET {SqlIdentifier.Quote(name)} AS SELECT * FROM {PutRelation}";
             var result = session.Execute(statement, cancel: context.CancellationToken).Last();
             return result.RowsAffected ?? stream.Rows;
         }, context.CancellationToken).ConfigureAwait(false);

@@ -40,13 +40,15 @@ public static class ResultText
         long total = 0;
         foreach (var b in batches)
         {
-            for (int r = 0; r < b.Length; r++, total++)
+            int r = 0;
+            for (; r < b.Length && head.Count < headCount; r++) head.Add(Cells(schema, b, r));
+            // Only a batch's last tailCount rows can be among the result's last: the rows before are counted, not formatted.
+            for (r = Math.Max(r, b.Length - tailCount); r < b.Length; r++)
             {
-                if (head.Count < headCount) { head.Add(Cells(schema, b, r)); continue; }
-                if (tailCount == 0) continue;
                 if (tail.Count == tailCount) tail.Dequeue();
                 tail.Enqueue(Cells(schema, b, r));
             }
+            total += b.Length;
         }
         bool gap = total > head.Count + tail.Count;
         WriteTable(w, schema, head, gap, tail.ToList(), width, out int shownColumns);

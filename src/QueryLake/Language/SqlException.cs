@@ -19,14 +19,14 @@ public sealed class SqlException : QueryLakeException
     /// <summary>1-based column of the problem.</summary>
     public int Column { get; }
 
-    /// <summary>The line of <paramref name="sql"/> the error is on, and a caret under its column, for front ends to
-    /// print under the message (empty when the position is not in <paramref name="sql"/>).</summary>
+    /// <summary>The line of <paramref name="sql"/> the error is on, and a caret under its column, each line indented by
+    /// two spaces, for front ends to print under the message (empty when the position is not in <paramref name="sql"/>).</summary>
     public string Pointer(string sql)
     {
         var lines = sql.Replace("\r\n", "\n").Split('\n');
         if (Line < 1 || Line > lines.Length) return "";
         var text = lines[Line - 1].Replace('\t', ' ');
         if (Column < 1 || Column > text.Length + 1) return "";
-        return text + "\n" + new string(' ', Column - 1) + "^";
+        return "  " + text + "\n  " + new string(' ', Column - 1) + "^";
     }
 }

@@ -99,13 +99,9 @@ internal sealed class ContentHasher : IDisposable
             }
             else if (start != 0 || count != a.Length) a = a.Slice(start, count);
             // Validity: one byte per row.
-            var bytes = ArrayPool<byte>.Shared.Rent(count);
+            var bytes = Validity(a, count, out bool nulls);
             try
             {
-                bool nulls = a.NullCount > 0;
-                if (!nulls) bytes.AsSpan(0, count).Fill(1);
-                else for (int i = 0; i < count; i++) bytes[i] = a.IsNull(i) ? (byte)0 : (byte)1;
-                _validity.Append(bytes.AsSpan(0, count));
                 if (_storage is NullType) return;
                 if (!nulls) { Values(a, 0, count); return; }
                 for (int i = 0; i < count;)
@@ -128,15 +124,11 @@ internal sealed class ContentHasher : IDisposable
             var indices = Kernels.Vectors.IndexSpan(d);
             var dict = d.Dictionary.Data;
             var data = dict.Buffers[2].Span;
-            bool nulls = d.NullCount > 0;
-            var validity = ArrayPool<byte>.Shared.Rent(count);
+            var validity = Validity(d.Data, count, out bool nulls);
             var lengths = ArrayPool<long>.Shared.Rent(Math.Min(count, Chunk / 8));
             var values = ArrayPool<byte>.Shared.Rent(Chunk);
             try
             {
-                if (!nulls) validity.AsSpan(0, count).Fill(1);
-                else for (int i = 0; i < count; i++) validity[i] = d.IsNull(i) ? (byte)0 : (byte)1;
-                _validity.Append(validity.AsSpan(0, count));
                 int nLengths = 0, nValues = 0, size = dict.Length;
                 var o32 = large ? default : dict.Buffers[1].As<int>();
                 var o64 = large ? dict.Buffers[1].As<long>() : default;
@@ -168,6 +160,18 @@ internal sealed class ContentHasher : IDisposable
                 ArrayPool<long>.Shared.Return(lengths);
                 ArrayPool<byte>.Shared.Return(values);
             }
+        }
+
+        /// <summary>Hashes one validity byte per row of <paramref name="a"/> (1: valid); returns those bytes, rented from
+        /// the shared pool for the caller to return.</summary>
+        private byte[] Validity(ArrayData a, int count, out bool nulls)
+        {
+            var bytes = ArrayPool<byte>.Shared.Rent(count);
+            nulls = a.NullCount > 0;
+            if (!nulls) bytes.AsSpan(0, count).Fill(1);
+            else for (int i = 0; i < count; i++) bytes[i] = a.IsNull(i) ? (byte)0 : (byte)1;
+            _validity.Append(bytes.AsSpan(0, count));
+            return bytes;
         }
 
         /// <summary>How many bytes of gathered values (or lengths) are hashed at a time.</summary>

@@ -105,13 +105,8 @@ public sealed class CliTests
 
     private static (int Exit, string Output) Exec(string file, params string[] args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        var (exit, stdout, stderr) = Programs.Exec(file, null, args);
+        return (exit, stdout + stderr);
     }
 
     [Fact]

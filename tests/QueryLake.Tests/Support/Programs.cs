@@ -49,10 +49,13 @@ public static class Programs
         return reader.GetGuid(reader.GetModuleDefinition().Mvid);
     }
 
-    public static (int Exit, string Stdout, string Stderr) Run(string dll, string? stdin, params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Run(string dll, string? stdin, params string[] args) => Exec("dotnet", stdin, [dll, .. args]);
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/> (and <paramref name="stdin"/> as its input, if
+    /// given) to its end; returns its exit code and output.</summary>
+    public static (int Exit, string Stdout, string Stderr) Exec(string file, string? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
-        psi.ArgumentList.Add(dll);
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         if (stdin is not null)

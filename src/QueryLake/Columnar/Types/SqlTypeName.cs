@@ -61,5 +61,5 @@ public static class SqlTypeName
     private static string Identifier(string name) =>
         name.Length > 0 && (char.IsAsciiLetterLower(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
             ? name
-            : "\"" + name.Replace("\"", "\"\"") + "\"";
+            : Language.SqlIdentifier.Quote(name);
 }

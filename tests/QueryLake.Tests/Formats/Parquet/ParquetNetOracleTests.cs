@@ -128,26 +128,19 @@ public sealed class ParquetNetOracleTests
         }
     }
 
-    private static async Task<List<(int Def, int Rep, string Value)>> RawLeaf<T>(ParquetRowGroupReader rg, DataField f) where T : struct
+    /// <summary>One leaf of a row group as Parquet.Net's raw column reader gives it: (definition level, repetition level,
+    /// value) per slot. The values are packed at the front of its buffer, one per slot at the maximum definition level
+    /// (every slot, for a required leaf).</summary>
+    private static async Task<List<(int Def, int Rep, string Value)>> Raw<T>(ParquetRowGroupReader rg, DataField f, Func<T, object?> value) where T : struct
     {
         using var raw = (global::Parquet.Data.RawColumnData<T>)await rg.ReadRawColumnDataBaseAsync(f);
-        return Zip(f.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], f.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], raw.Values.ToArray().Select(v => (object?)v).ToArray(), f);
-    }
-
-    private static async Task<List<(int Def, int Rep, string Value)>> RawStrings(ParquetRowGroupReader rg, DataField f)
-    {
-        using var raw = (global::Parquet.Data.RawColumnData<ReadOnlyMemory<char>>)await rg.ReadRawColumnDataBaseAsync(f);
-        return Zip(f.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], f.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], raw.Values.ToArray().Select(v => (object?)v.ToString()).ToArray(), f);
-    }
-
-    /// <summary>Levels and the packed values (one per slot at the maximum definition level, at the front of Parquet.Net's
-    /// value buffer) as triples.</summary>
-    private static List<(int Def, int Rep, string Value)> Zip(int[] defs, int[] reps, object?[] values, DataField f)
-    {
+        var values = raw.Values.ToArray();
+        int[] defs = f.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : new int[values.Length];
+        int[] reps = f.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : new int[defs.Length];
         var result = new List<(int, int, string)>();
         int next = 0;
         for (int i = 0; i < defs.Length; i++)
-            result.Add((defs[i], reps.Length == 0 ? 0 : reps[i], defs[i] == f.MaxDefinitionLevel ? Text(values[next++]) : "NULL"));
+            result.Add((defs[i], reps[i], defs[i] == f.MaxDefinitionLevel ? Text(value(values[next++])) : "NULL"));
         return result;
     }
 
@@ -177,9 +170,9 @@ public sealed class ParquetNetOracleTests
         {
             using var rg = reader.OpenRowGroupReader(g);
             foreach (var f in leaves)
-                theirs[f.Path.ToString()].AddRange(f.ClrType == typeof(long) ? await RawLeaf<long>(rg, f)
-                    : f.ClrType == typeof(double) ? await RawLeaf<double>(rg, f)
-                    : await RawStrings(rg, f));
+                theirs[f.Path.ToString()].AddRange(f.ClrType == typeof(long) ? await Raw<long>(rg, f, v => v)
+                    : f.ClrType == typeof(double) ? await Raw<double>(rg, f, v => v)
+                    : await Raw<ReadOnlyMemory<char>>(rg, f, v => v.ToString()));
         }
         foreach (var f in leaves)
         {
