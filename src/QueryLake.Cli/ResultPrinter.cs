@@ -21,7 +21,7 @@ internal static class ResultPrinter
                 break;
             case OutputFormat.Json:
                 var list = result.Rows().Select(r => names.Select((n, i) => (n, r[i])).ToDictionary(x => x.n, x => Json(x.Item2))).ToList();
-                w.WriteLine(JsonSerializer.Serialize(list));
+                w.WriteLine(JsonSerializer.Serialize(list, JsonText));
                 break;
             case OutputFormat.Markdown:
                 if (headers)
@@ -48,6 +48,10 @@ internal static class ResultPrinter
                 break;
         }
     }
+
+    /// <summary>JSON as a person reads it: text stays text (&lt;, ×, é), only what JSON requires is escaped; the
+    /// output is a terminal or a file, never HTML, so the web-safe default escaping has no use here.</summary>
+    private static readonly JsonSerializerOptions JsonText = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 

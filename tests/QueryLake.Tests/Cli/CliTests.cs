@@ -129,6 +129,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Json_output_keeps_text_readable_and_valid()
+    {
+        var (exit, stdout, _) = Programs.Run(Cli, null, "-c", "SELECT '<png 96×64, 14 KB>' AS v, 'say \"hi\"' AS q", "--format", "json");
+        Assert.Equal(0, exit);
+        Assert.Contains("\"<png 96×64, 14 KB>\"", stdout);
+        Assert.DoesNotContain("\\u003C", stdout);
+        var row = System.Text.Json.JsonDocument.Parse(stdout).RootElement[0];
+        Assert.Equal("<png 96×64, 14 KB>", row.GetProperty("v").GetString());
+        Assert.Equal("say \"hi\"", row.GetProperty("q").GetString());
+    }
+
+    [Fact]
     public void Errors_go_to_stderr_with_exit_code_1()
     {
         var (exit, stdout, stderr) = Programs.Run(Cli, null, "-c", "SELECT 1", "-c", "SELEC 2");
