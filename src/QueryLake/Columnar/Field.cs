@@ -31,6 +31,9 @@ public sealed class Field : IEquatable<Field>
     /// <summary>A copy with another name.</summary>
     public Field WithName(string name) => new(name, DataType, Nullable, Metadata);
 
+    /// <summary>This field, or a copy that allows NULL (the side of an outer join that may find no match).</summary>
+    public Field AsNullable() => Nullable ? this : new(Name, DataType, true, Metadata);
+
     /// <summary>A copy with other metadata.</summary>
     public Field WithMetadata(IReadOnlyDictionary<string, string>? metadata) => new(Name, DataType, Nullable, metadata);
 

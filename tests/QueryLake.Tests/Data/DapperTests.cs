@@ -268,6 +268,53 @@ public sealed class DapperTests
         Assert.False(r.HasRows);
     }
 
+    [Theory]
+    [InlineData("SELECT id FROM scenes", false)]
+    [InlineData("SELECT lighting FROM scenes", true)]
+    [InlineData("SELECT id * 2 + 1 AS x FROM scenes", false)]
+    [InlineData("SELECT id + brightness AS x FROM scenes", true)]
+    [InlineData("SELECT coalesce(lighting, 'none') AS x FROM scenes", false)]
+    [InlineData("SELECT lighting IS NULL AS x FROM scenes", false)]
+    [InlineData("SELECT CASE WHEN id > 1 THEN 'a' END AS x FROM scenes", true)]
+    [InlineData("SELECT CASE WHEN id > 1 THEN 'a' ELSE 'b' END AS x FROM scenes", false)]
+    [InlineData("SELECT TRY_CAST(id AS VARCHAR) AS x FROM scenes", true)]
+    [InlineData("SELECT CAST(id AS VARCHAR) AS x FROM scenes", false)]
+    [InlineData("SELECT count(*) AS x FROM scenes", false)]
+    [InlineData("SELECT max(id) AS x FROM scenes", true)]
+    [InlineData("SELECT id AS x, count(*) FROM scenes GROUP BY id", false)]
+    [InlineData("SELECT b.id AS x FROM scenes a LEFT JOIN scenes b ON a.id = b.id + 1", true)]
+    [InlineData("SELECT a.id AS x FROM scenes a LEFT JOIN scenes b ON a.id = b.id + 1", false)]
+    [InlineData("SELECT a.id AS x FROM scenes a FULL JOIN scenes b ON a.id = b.id + 1", true)]
+    [InlineData("SELECT id AS x FROM scenes UNION ALL SELECT NULL", true)]
+    [InlineData("SELECT id AS x FROM scenes UNION SELECT 7", false)]
+    [InlineData("SELECT row_number() OVER (ORDER BY id) AS x FROM scenes", false)]
+    [InlineData("SELECT lag(id) OVER (ORDER BY id) AS x FROM scenes", true)]
+    [InlineData("SELECT (SELECT max(id) FROM scenes WHERE id > 100) AS x", true)]
+    [InlineData("SELECT id AS x FROM scenes WHERE id IN (SELECT id FROM scenes WHERE lighting IS NULL)", false)]
+    [InlineData("SELECT 1 AS x", false)]
+    public void Column_schema_reports_nullability_the_plan_can_prove(string sql, bool allowsNull)
+    {
+        using var c = Open();
+        c.Execute("INSERT INTO scenes (id, lighting, brightness) VALUES (1, NULL, 0.5), (2, 'day', NULL), (3, 'night', 0.9)");
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var col = r.GetColumnSchema()[0];
+        Assert.Equal(allowsNull, col.AllowDBNull);
+        Assert.Equal(allowsNull, (bool)r.GetSchemaTable().Rows[0]["AllowDBNull"]);
+        // What is reported NOT NULL holds no NULL.
+        while (r.Read()) Assert.True(allowsNull || !r.IsDBNull(0), $"{sql}: NULL in a NOT NULL column");
+    }
+
+    [Fact]
+    public void Created_from_a_query_drops_not_null_as_duckdb_does()
+    {
+        using var c = Open();
+        c.Execute("CREATE DATASET copied AS SELECT id, id + 1 AS next FROM scenes");
+        c.Execute("INSERT INTO copied VALUES (NULL, NULL)");
+        Assert.Equal(1L, c.ExecuteScalar<long>("SELECT count(*) FROM copied WHERE id IS NULL"));
+    }
+
     [Fact]
     public void Timeouts_and_cancel_stop_a_running_command()
     {

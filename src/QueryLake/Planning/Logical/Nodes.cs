@@ -40,7 +40,7 @@ internal sealed record FilterNode(LogicalPlan Input, BoundExpr Predicate) : Logi
 /// <summary>Computes output columns from input rows.</summary>
 internal sealed record ProjectNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Exprs, IReadOnlyList<string> Names) : LogicalPlan
 {
-    protected override Schema ComputeSchema() => new(Exprs.Zip(Names, (e, n) => new Field(n, e.Type)).ToList());
+    protected override Schema ComputeSchema() => new(Exprs.Zip(Names, (e, n) => new Field(n, e.Type, Nullability.MayBeNull(e, Input.Schema))).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Project: {string.Join(", ", Exprs.Zip(Names, (e, n) => e is ColumnRef c && c.Name == n ? n : $"{e} AS {n}"))}";
@@ -56,7 +56,8 @@ internal sealed record AggregateCall(AggregateFunction Function, IReadOnlyList<B
 internal sealed record AggregateNode(LogicalPlan Input, IReadOnlyList<BoundExpr> Groups, IReadOnlyList<string> GroupNames, IReadOnlyList<AggregateCall> Aggregates) : LogicalPlan
 {
     protected override Schema ComputeSchema() => new(
-        Groups.Zip(GroupNames, (g, n) => new Field(n, g.Type)).Concat(Aggregates.Select(a => new Field(a.Name, a.Resolution.Result))).ToList());
+        Groups.Zip(GroupNames, (g, n) => new Field(n, g.Type, Nullability.MayBeNull(g, Input.Schema)))
+            .Concat(Aggregates.Select(a => new Field(a.Name, a.Resolution.Result, Nullability.MayBeNull(a)))).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override long? EstimatedRows => Groups.Count == 0 ? 1 : Input.EstimatedRows is { } n ? Math.Max(1, n / 10) : null;
@@ -102,7 +103,8 @@ internal sealed record LimitNode(LogicalPlan Input, long? Limit, long Offset) : 
 internal sealed record JoinNode(LogicalPlan Left, LogicalPlan Right, JoinKind Kind, BoundExpr? Condition) : LogicalPlan
 {
     protected override Schema ComputeSchema() => Kind is JoinKind.Semi or JoinKind.Anti ? Left.Schema
-        : new(Left.Schema.Fields.Concat(Right.Schema.Fields).Select((f, i) => f).ToList().Let(Dedupe));
+        : new(Left.Schema.Fields.Select(f => Kind is JoinKind.Right or JoinKind.Full ? f.AsNullable() : f)
+            .Concat(Right.Schema.Fields.Select(f => Kind is JoinKind.Left or JoinKind.Full ? f.AsNullable() : f)).ToList().Let(Dedupe));
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
     /// <summary>The rows the join planner expects (null: not planned by it; then the larger input's rows).</summary>
@@ -143,7 +145,8 @@ internal enum JoinKind { Inner, Left, Right, Full, Semi, Anti, Cross }
 /// <summary>UNION, INTERSECT or EXCEPT, with or without ALL.</summary>
 internal sealed record SetOperationNode(LogicalPlan Left, LogicalPlan Right, string Op, bool All) : LogicalPlan
 {
-    protected override Schema ComputeSchema() => Left.Schema;
+    protected override Schema ComputeSchema() =>
+        new(Left.Schema.Fields.Zip(Right.Schema.Fields, (l, r) => r.Nullable && Op == "UNION" ? l.AsNullable() : l).ToList());
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Left = inputs[0], Right = inputs[1] };
     public override long? EstimatedRows => Left.EstimatedRows is { } l && Right.EstimatedRows is { } r ? l + r : null;
@@ -189,7 +192,7 @@ internal sealed record WindowFrameSpec(bool Rows, Language.Ast.FrameBoundKind St
 internal sealed record WindowNode(LogicalPlan Input, IReadOnlyList<WindowCall> Calls) : LogicalPlan
 {
     protected override Schema ComputeSchema() =>
-        new(Input.Schema.Fields.Concat(Calls.Select((c, i) => new Field($"{c.Name}#w{i}", c.ResultType))).ToList()); // unique: two calls may read alike
+        new(Input.Schema.Fields.Concat(Calls.Select((c, i) => new Field($"{c.Name}#w{i}", c.ResultType, Nullability.MayBeNull(c)))).ToList()); // unique: two calls may read alike
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
     public override string Label() => $"Window: {string.Join(", ", Calls)}";

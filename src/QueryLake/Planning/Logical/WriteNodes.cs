@@ -37,6 +37,11 @@ internal sealed record CreateAsNode(LogicalPlan Input, Lake Lake, string Name, b
 {
     public override LogicalPlan Input { get; init; } = Input;
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => this with { Input = inputs[0] };
+
+    /// <summary>The new dataset's columns: the input's names and types, every one nullable (a query's NOT NULL is what
+    /// it proved of its rows, not a constraint the dataset keeps, as in DuckDB's CREATE TABLE … AS).</summary>
+    public Schema Columns => new(Input.Schema.Fields.Select(f => f.AsNullable()).ToList(), Input.Schema.Metadata);
+
     public override string Label() => $"{(Replace ? "Replace" : "Create")}: {Name} [{string.Join(", ", Input.Schema.Fields.Select(f => f.Name))}]";
 }
 

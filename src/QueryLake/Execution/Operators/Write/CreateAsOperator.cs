@@ -16,8 +16,8 @@ internal sealed class CreateAsOperator(CreateAsNode node, PhysicalOperator input
     {
         long written = 0;
         var counted = rows.Select(b => { written += b.Length; return b; });
-        if (node.Replace) node.Lake.OpenDataset(node.Name).Replace(node.Input.Schema, counted);
-        else node.Lake.CreateDataset(node.Name, node.Input.Schema, rows: counted);
+        if (node.Replace) node.Lake.OpenDataset(node.Name).Replace(node.Columns, counted);
+        else node.Lake.CreateDataset(node.Name, node.Columns, rows: counted);
         return written;
     }
 }
