@@ -24,7 +24,7 @@ internal static class MetaCommands
         .open LAKE_DIR        switch to another lake
         .quit                 leave (Ctrl-D does too)
         Statements end with ';' (not one inside quotes or comments) and may span lines. Tab completes keywords,
-        datasets, columns, functions and paths inside quotes, and again cycles through the candidates; Up and Down
+        datasets, columns, functions and paths inside quotes: it lists the candidates, and again cycles through them; Up and Down
         walk the history (~/.querylake_history). Ctrl-C cancels a running statement; Ctrl-L clears the screen.
         """;
 

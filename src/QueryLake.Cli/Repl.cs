@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using QueryLake.Errors;
 using QueryLake.Language.Parsing;
+using QueryLake.Display;
 using QueryLake.Sessions;
 using RadLine;
 using Spectre.Console;
@@ -169,12 +170,16 @@ internal static class Repl
         return h;
     }
 
-    /// <summary>Tab completion from the engine: the candidates replace the token under the cursor. Tab again cycles
-    /// through every candidate of the word first typed (Shift-Tab backwards): while the word is one of the last
-    /// candidates at the same place, the last list is offered again, so the editor moves to the next one instead of
-    /// completing the candidate itself (which would offer only its own extensions).</summary>
+    /// <summary>Tab completion from the engine: the candidates replace the token under the cursor. When a word has
+    /// several, the first Tab lists them all under the line (in columns, as a shell does) and puts in the first; Tab
+    /// again cycles through every candidate of the word first typed (Shift-Tab backwards): while the word is one of
+    /// the last candidates at the same place, the last list is offered again, so the editor moves to the next one
+    /// instead of completing the candidate itself (which would offer only its own extensions).</summary>
     private sealed class Completion(ReplState state) : ITextCompletion
     {
+        /// <summary>At most this many rows of candidates are listed; the last says how many more there are.</summary>
+        private const int ListRows = 8;
+
         private (string Prefix, string Suffix, string[] Candidates)? _last;
 
         public IEnumerable<string> GetCompletions(string prefix, string word, string suffix)
@@ -187,7 +192,17 @@ internal static class Repl
             string lead = start > prefix.Length ? before[prefix.Length..start] : "";
             var list = candidates.Select(c => lead + c).ToArray();
             _last = (prefix, suffix, list);
+            if (list.Length > 1) Show(candidates);
             return list;
+        }
+
+        /// <summary>Writes the candidates below the line being edited; the editor then draws its line again under them.</summary>
+        private static void Show(IReadOnlyList<string> candidates)
+        {
+            int width = Console.IsOutputRedirected ? 80 : Math.Max(20, Console.WindowWidth);
+            var lines = ColumnList.Format(candidates, width - 1, ListRows);
+            Console.Out.Write("\r\n" + string.Join("\r\n", lines) + "\r\n");
+            Console.Out.Flush();
         }
     }
 

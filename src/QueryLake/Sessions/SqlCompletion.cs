@@ -19,15 +19,23 @@ public static class SqlCompletion
     public static IReadOnlyList<string> Functions { get; } = FunctionRegistry.Default.Names.Distinct(StringComparer.OrdinalIgnoreCase)
         .Where(n => char.IsLetter(n[0])).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>The keyword tokens: those the grammar declares before its operators (so no punctuation or literal
+    /// token names), spelled as typed.</summary>
     private static string[] BuildKeywords()
     {
         var v = QueryLakeLexer.DefaultVocabulary;
         var words = new List<string>();
-        for (int t = 1; t < 1000 && (v.GetSymbolicName(t) is not null || t < 10); t++)
-            if (v.GetSymbolicName(t) is { Length: > 1 } s && s.All(c => c is >= 'A' and <= 'Z' or '_') && s != "IDENTIFIER" && !s.Contains("STRING") && !s.Contains("NUMBER"))
-                words.Add(s);
+        for (int t = 1; t < QueryLakeLexer.EQ; t++)
+            if (v.GetSymbolicName(t) is { Length: > 1 } s && s.All(c => c is >= 'A' and <= 'Z' or '_'))
+                words.Add(s == "SEMI_JOIN" ? "SEMI" : s);
         return words.Distinct().Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>Keywords after which a dataset name comes.</summary>
+    private static readonly HashSet<string> BeforeDataset = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "FROM", "JOIN", "INTO", "UPDATE", "TABLE", "DATASET", "DESCRIBE", "VIEW",
+    };
 
     /// <summary>Completions of the word ending at the cursor: <paramref name="before"/> is the text before the
     /// cursor (the statement so far). Keywords come back in upper case, other names as they are.</summary>
@@ -47,32 +55,34 @@ public static class SqlCompletion
         start = before.Length;
         while (start > 0 && (char.IsLetterOrDigit(before[start - 1]) || before[start - 1] is '_' or '.')) start--;
         var word = before[start..];
-        var candidates = new List<string>();
         int dot = word.LastIndexOf('.');
         if (dot > 0)
         {
             // ds.col
             var ds = word[..dot];
-            if (session.Lake.DatasetExists(ds))
-                candidates.AddRange(session.Lake.OpenDataset(ds).Schema.Fields.Select(f => ds + "." + f.Name));
-            return Match(candidates, word);
+            return session.Lake.DatasetExists(ds)
+                ? Match(session.Lake.OpenDataset(ds).Schema.Fields.Select(f => ds + "." + f.Name), word).ToList()
+                : [];
         }
         var datasets = session.Lake.ListDatasets();
-        candidates.AddRange(KeywordList);
-        candidates.AddRange(datasets);
-        candidates.AddRange(Functions);
         // Columns of the datasets the statement names.
-        var named = before.Split([' ', '\t', '\n', ',', '(', ')', ';'], StringSplitOptions.RemoveEmptyEntries);
+        var named = before[..start].Split([' ', '\t', '\n', '\r', ',', '(', ')', ';'], StringSplitOptions.RemoveEmptyEntries);
         var mentioned = datasets.Where(d => named.Contains(d, StringComparer.OrdinalIgnoreCase)).ToList();
+        var columns = new List<string>();
         // Before FROM is typed no dataset is named yet: offer the columns of every dataset (of a modest lake).
         foreach (var d in mentioned.Count > 0 ? mentioned : datasets.Take(32))
-            candidates.AddRange(session.Lake.OpenDataset(d).Schema.Fields.Select(f => f.Name));
-        return Match(candidates, word);
+            columns.AddRange(session.Lake.OpenDataset(d).Schema.Fields.Select(f => f.Name));
+        // The likeliest first: dataset names where one is due, else the columns in play; then functions, keywords.
+        bool datasetDue = named.Length > 0 && BeforeDataset.Contains(named[^1]);
+        IEnumerable<string>[] tiers = datasetDue
+            ? [datasets, KeywordList, Functions, columns]
+            : [columns, Functions, datasets, KeywordList];
+        return tiers.SelectMany(t => Match(t, word)).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static IReadOnlyList<string> Match(IEnumerable<string> candidates, string word) =>
+    private static IEnumerable<string> Match(IEnumerable<string> candidates, string word) =>
         candidates.Where(c => c.StartsWith(word, StringComparison.OrdinalIgnoreCase) && c.Length > word.Length)
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase).ToList();
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase);
 
     private static IReadOnlyList<string> Paths(string partial)
     {

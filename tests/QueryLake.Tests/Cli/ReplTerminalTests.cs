@@ -24,15 +24,21 @@ public sealed class ReplTerminalTests : IDisposable
         Assert.True(p.ExitCode == 0, $"tmux {string.Join(' ', args)} failed: {p.StandardError.ReadToEnd()}");
     }
 
-    private string Screen()
+    /// <summary>The pane with 200 lines of its scrollback.</summary>
+    private string Screen() => Capture("-S", "-200");
+
+    private string Capture(params string[] extra)
     {
         var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true };
-        foreach (var a in new[] { "-L", _socket, "capture-pane", "-t", _session, "-p", "-S", "-200" }) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])["-L", _socket, "capture-pane", "-t", _session, "-p", .. extra]) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var text = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return text;
     }
+
+    /// <summary>The pane as shown now, without its scrollback.</summary>
+    private string Visible() => Capture().TrimStart('\n');
 
     private void Start()
     {
@@ -125,6 +131,9 @@ public sealed class ReplTerminalTests : IDisposable
             offered.Add(Screen().Split('\n').Last(l => l.StartsWith("ql> ", StringComparison.Ordinal)).Trim());
         }
         Assert.True(offered.Distinct().Count() == 4, string.Join(" | ", offered));
+        // The first Tab listed the candidates under the line, several to a line, the column among them.
+        Assert.Contains(Screen().Split('\n'), l => !l.StartsWith("ql>", StringComparison.Ordinal) && l.Contains("lighting", StringComparison.Ordinal)
+            && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2);
         Assert.All(offered, o => Assert.StartsWith("ql> SELECT * FROM scenes WHERE l", o, StringComparison.OrdinalIgnoreCase));
         int prompts = Count(Screen(), "ql>");
         Type(";");
@@ -146,6 +155,11 @@ public sealed class ReplTerminalTests : IDisposable
         Key("C-c");
         WaitFor("^C", 1);
         Statement("SELECT 'fresh' AS f;", "│ fresh   │");
+        // Ctrl-L clears the screen: the prompt is on its first line.
+        Key("C-l");
+        var sw = Stopwatch.StartNew();
+        while (!Visible().StartsWith("ql>", StringComparison.Ordinal) && sw.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
+        Assert.StartsWith("ql>", Visible());
         // Ctrl-D leaves; the history survives for the next session (Up recalls the last statement).
         Key("C-d");
         Thread.Sleep(1500);

@@ -20,6 +20,14 @@ public sealed class CompletionTests
         Assert.Equal(["scenes.lighting", "scenes.light_level"], SqlCompletion.Complete(session, "SELECT scenes.l"));
         Assert.Contains("string_agg", SqlCompletion.Complete(session, "SELECT string_"));
         Assert.Contains("WHERE", SqlCompletion.Keywords);
+        Assert.Contains("SEMI", SqlCompletion.Keywords);
+        // Only words: no names of punctuation or literal tokens (DOT, DOUBLE_COLON, DECIMAL_VALUE).
+        Assert.All(SqlCompletion.Keywords, k => Assert.True(k is not ("DOT" or "DOUBLE_COLON" or "DECIMAL_VALUE" or "STRING" or "IDENTIFIER"), k));
+        // The likeliest come first: the columns in play, then functions, then keywords; a dataset after FROM.
+        var where = SqlCompletion.Complete(session, "SELECT * FROM scenes WHERE l");
+        Assert.Equal(["lighting", "light_level"], where.Take(2));
+        Assert.True(where.ToList().IndexOf("lower") < where.ToList().IndexOf("LIMIT"), string.Join(", ", where));
+        Assert.Equal("labels", SqlCompletion.Complete(session, "SELECT * FROM l")[0]);
         using var dir = new TempDir();
         File.WriteAllText(dir.File("flights.parquet"), "");
         Directory.CreateDirectory(dir.File("folder"));
