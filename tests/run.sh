@@ -39,4 +39,10 @@ cat "$oracles_log"; rm -f "$oracles_log"
 # ReadyToRun-compiled: one starts in 0.13 s instead of 0.45 s. Tests use such a copy only while it matches the build.
 case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 dotnet publish src/QueryLake.Cli -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v quiet
-dotnet test QueryLake.sln -c Release --no-build
+# Every QueryLake error the tests raise is scanned for .NET text (tests/QueryLake.Tests/Support/ErrorTextScan.cs).
+error_scan=$(mktemp)
+QL_ERROR_SCAN="$error_scan" dotnet test QueryLake.sln -c Release --no-build
+if [ -s "$error_scan" ]; then
+  echo "errors that users would read carry .NET text:" >&2; cat "$error_scan" >&2; exit 1
+fi
+rm -f "$error_scan"

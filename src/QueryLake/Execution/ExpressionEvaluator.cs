@@ -10,7 +10,20 @@ namespace QueryLake.Execution;
 /// <summary>Evaluates bound expressions over a record batch, a whole column at a time.</summary>
 internal static class ExpressionEvaluator
 {
-    public static ArrowArray Evaluate(BoundExpr e, RecordBatch batch) => e switch
+    /// <summary>Evaluates <paramref name="e"/> over the batch's rows. An error a call or a CAST raises names where it
+    /// was written in the statement (the innermost one that knows).</summary>
+    public static ArrowArray Evaluate(BoundExpr e, RecordBatch batch)
+    {
+        try { return EvaluateHere(e, batch); }
+        catch (Errors.QueryLakeException x) when (x is not Language.SqlException && Site(e) is { Known: true } at)
+        {
+            throw new Language.SqlException(x.Code, at.Line, at.Column, x.Message);
+        }
+    }
+
+    private static ErrorSite Site(BoundExpr e) => e switch { Call c => c.At, Cast c => c.At, _ => default };
+
+    private static ArrowArray EvaluateHere(BoundExpr e, RecordBatch batch) => e switch
     {
         ColumnRef c => batch.Columns[c.Index],
         Literal l => Vectors.Broadcast(l.Type, l.Value, batch.Length),
@@ -121,7 +134,7 @@ internal static class ExpressionEvaluator
             }
             catch (Exception e) when (Recoverable(e))
             {
-                if (t.ErrorText) b.Append(e.Message); else b.AppendNull();
+                if (t.ErrorText) b.Append(e is Language.SqlException located ? located.Reason : e.Message); else b.AppendNull();
             }
         }
         return b.Build();

@@ -36,6 +36,8 @@ internal static class CastKernel
             return CanCast(nested, tensor.DType);
         }
         if (from.StorageType is VariableBinaryType { IsUtf8: true } && Item(to) is { } parsed) return CanCast(DataType.Float64, parsed) || CanCast(DataType.Utf8, parsed);
+        // A list or struct to its text, as DuckDB writes it.
+        if (to.StorageType is VariableBinaryType { IsUtf8: true } && (from is StructType || Item(from) is not null && from is not TensorType)) return true;
         return Scalar(from) && Scalar(to) || Item(from) is { } a && Item(to) is { } b && CanCast(a, b);
     }
 
@@ -364,6 +366,7 @@ internal static class CastKernel
                     float f => FormatDouble(f),
                     DateOnly d => d.ToString("yyyy-MM-dd", inv),
                     DateTime t => t.ToString(t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.ffffff", inv),
+                    object?[] or IReadOnlyDictionary<string, object?> and not IntervalValue => Nested(v, from),
                     _ => System.Convert.ToString(v, inv)!,
                 };
             case PrimitiveType { Id: TypeId.Boolean }:
@@ -417,6 +420,27 @@ internal static class CastKernel
                 throw new CastProblem($"cannot cast {from} to {to}");
         }
     }
+
+    /// <summary>A list's or struct's text as DuckDB writes it: <c>[1, 2]</c>, <c>{'a': 1, 'b': x}</c>; values inside
+    /// are bare unless their text could read as something else (empty, NULL, padded, or holding a delimiter such as
+    /// a timestamp's colons), then single-quoted with <c>\'</c> for a quote.</summary>
+    private static string Nested(object? v, DataType type) => (v, type.StorageType) switch
+    {
+        (null, _) => "NULL",
+        (object?[] items, ListType l) => "[" + string.Join(", ", items.Select(x => Nested(x, l.ValueType))) + "]",
+        (object?[] items, FixedSizeListType l) => "[" + string.Join(", ", items.Select(x => Nested(x, l.ValueType))) + "]",
+        (IReadOnlyDictionary<string, object?> fields, StructType s) when type is not IntervalType =>
+            "{" + string.Join(", ", s.Fields.Select(f => $"'{f.Name.Replace("'", "\\'")}': {Nested(fields.GetValueOrDefault(f.Name), f.DataType)}")) + "}",
+        (IReadOnlyDictionary<string, object?> fields, _) when type is IntervalType && v is not IntervalValue =>
+            Quoted(new IntervalValue((int)fields["months"]!, (int)fields["days"]!, (long)fields["micros"]!).ToString()),
+        _ => Quoted((string)Convert(v, type, DataType.Utf8)),
+    };
+
+    private static string Quoted(string s) => NeedsQuotes(s) ? "'" + s.Replace("'", "\\'") + "'" : s;
+
+    private static bool NeedsQuotes(string s) =>
+        s.Length == 0 || char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]) || s.Equals("NULL", StringComparison.OrdinalIgnoreCase)
+        || s.AsSpan().IndexOfAny(",:[]{}()='\"") >= 0;
 
     public static string FormatDouble(double d) =>
         double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf"

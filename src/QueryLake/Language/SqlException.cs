@@ -11,7 +11,11 @@ public sealed class SqlException : QueryLakeException
     {
         Line = line;
         Column = column;
+        Reason = message;
     }
+
+    /// <summary>The message without its position.</summary>
+    public string Reason { get; }
 
     /// <summary>1-based line of the problem.</summary>
     public int Line { get; }

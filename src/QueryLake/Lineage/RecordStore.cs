@@ -25,7 +25,7 @@ internal sealed class RecordStore<T>(string root, string what, Func<T, string> k
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(File(name), e.Message, e);
+            throw new CorruptFileException(File(name), Errors.ErrorText.Describe(e), e);
         }
     }
 

@@ -59,7 +59,7 @@ internal sealed class SplitStore(string lakePath)
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(Path.Combine(folder, "split.json"), e.Message, e);
+            throw new CorruptFileException(Path.Combine(folder, "split.json"), Errors.ErrorText.Describe(e), e);
         }
     }
 

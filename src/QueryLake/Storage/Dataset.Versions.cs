@@ -68,7 +68,7 @@ public sealed partial class Dataset
     private static VersionRef ReadTag(string path)
     {
         try { return JsonSerializer.Deserialize<VersionRef>(File.ReadAllBytes(path)) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new CorruptFileException(path, $"invalid tag: {e.Message}", e); }
+        catch (JsonException e) { throw new CorruptFileException(path, $"invalid tag: {Errors.ErrorText.Describe(e)}", e); }
     }
 
     /// <summary>Removes a tag (the version it named stays).</summary>

@@ -38,6 +38,6 @@ public sealed class ColumnListTests
             Assert.Equal(words.Length, shown.Count + more);
             Assert.Equal(words.Take(shown.Count).OrderBy(w => w, StringComparer.Ordinal), shown.OrderBy(w => w, StringComparer.Ordinal));
             // A line is wider than the width only when one word alone is.
-            Assert.All(lines, l => Assert.True(l.Length <= Math.Max(width, words.Max(w => w.Length)), $"'{l}' is wider than {width}"));
+            Assert.All(lines.Where(l => !l.StartsWith('…')), l => Assert.True(l.Length <= Math.Max(width, words.Max(w => w.Length)), $"'{l}' is wider than {width}"));
         }).QuickCheckThrowOnFailure();
 }

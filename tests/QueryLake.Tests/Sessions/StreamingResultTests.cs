@@ -126,10 +126,14 @@ public sealed class StreamingResultTests : IDisposable
     public void Errors_surface_while_reading_with_their_code_and_position()
     {
         var result = _session.Query("SELECT CAST('x' || range AS BIGINT) FROM range(5)");
-        var e = Assert.Throws<QueryLakeException>(() => result.Materialize());
-        Assert.StartsWith("QL-", e.Code);
+        var e = Assert.Throws<SqlException>(() => result.Materialize());
+        Assert.Equal("QL-CAST", e.Code);
+        // The CAST's place in the statement, and the value that failed.
+        Assert.Equal((1, 8), (e.Line, e.Column));
+        Assert.Contains("'x0'", e.Message);
         // Execute runs every statement to its end, so it reports the error itself.
-        Assert.Throws<QueryLakeException>(() => _session.Execute("SELECT CAST('x' || range AS BIGINT) FROM range(5)"));
+        var again = Assert.Throws<SqlException>(() => _session.Execute("SELECT 1 AS a,\n  CAST('x' || range AS BIGINT) FROM range(5)"));
+        Assert.Equal((2, 3), (again.Line, again.Column));
     }
 
     [Fact]

@@ -179,6 +179,9 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         "SELECT state, count(*) FROM airports a WHERE latitude > (SELECT avg(latitude) FROM airports b WHERE b.state = a.state) GROUP BY state ORDER BY state",
         "SELECT count(*) FROM airports a WHERE a.iata NOT IN (SELECT b.iata FROM airports b WHERE b.state = a.state AND b.latitude < a.latitude)",
         "SELECT weather, (SELECT max(temp_max) FROM weather w2 WHERE w2.weather = w1.weather AND year(w2.date) = 2012) AS hottest FROM weather w1 GROUP BY weather ORDER BY weather",
+        // Lists and structs as text, as DuckDB writes them: strings bare unless they could read as something else.
+        "SELECT CAST(['', ' a', 'a b', 'NULL', 'a,b', 'a:b', 'a[b', 'x''y', 'a(b', 'a=b', NULL] AS VARCHAR), CAST({'k': '', 'a b': 1.5, 'n': [[1, 2], [3]]} AS VARCHAR), CAST([2.0::DOUBLE, 1.50::DECIMAL(4, 2)] AS VARCHAR), CAST([DATE '2024-01-02'] AS VARCHAR), CAST([true, NULL] AS VARCHAR)",
+        "SELECT CAST([weather, CAST(date AS VARCHAR)] AS VARCHAR), CAST({'w': weather, 't': temp_max} AS VARCHAR) FROM weather ORDER BY date LIMIT 5",
     ];
 
     /// <summary>The query with $DATA replaced by the vega-datasets folder, the same for both engines.</summary>

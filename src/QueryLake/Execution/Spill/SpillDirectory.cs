@@ -44,7 +44,7 @@ internal sealed class SpillDirectory(string root) : IDisposable
 
     /// <summary>The error a spill that cannot be written shows (a full disk, a temp directory that cannot be written).</summary>
     public Errors.QueryLakeException Failed(Exception e) =>
-        new("QL-SPILL", $"the query needs to spill to disk, but cannot write under the temp directory '{Root}' ({e.Message}); " +
+        new("QL-SPILL", $"the query needs to spill to disk, but cannot write under the temp directory '{Root}' ({Errors.ErrorText.Describe(e)}); " +
                         "free disk space, SET temp_directory to a folder with room, or raise memory_limit");
 
     /// <summary>Deletes the query's spill files.</summary>

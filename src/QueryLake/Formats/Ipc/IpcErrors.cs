@@ -15,7 +15,7 @@ internal static class IpcErrors
         catch (Exception e) when (e is FlatBufferException or InvalidDataException or ArgumentException or OverflowException
                                        or IndexOutOfRangeException or EndOfStreamException or NotSupportedException)
         {
-            throw new CorruptFileException(path, e.Message, e);
+            throw new CorruptFileException(path, Errors.ErrorText.Describe(e), e);
         }
     }
 }

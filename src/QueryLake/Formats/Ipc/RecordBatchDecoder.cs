@@ -146,7 +146,7 @@ internal sealed class RecordBatchDecoder
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"column '{field}': {e.Message}", e);
+            throw new InvalidDataException($"column '{field}': {Errors.ErrorText.Describe(e)}", e);
         }
     }
 
@@ -198,7 +198,7 @@ internal sealed class RecordBatchDecoder
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"column '{field.Name}': {e.Message}", e);
+            throw new InvalidDataException($"column '{field.Name}': {Errors.ErrorText.Describe(e)}", e);
         }
         return data;
     }

@@ -41,7 +41,7 @@ internal static class ParquetCodecs
         }
         catch (InvalidDataException e)
         {
-            throw new ParquetFormatException($"{codec} data is corrupt: {e.Message}");
+            throw new ParquetFormatException($"{codec} data is corrupt: {Errors.ErrorText.Describe(e)}");
         }
         return result;
     }
@@ -85,7 +85,7 @@ internal static class ParquetCodecs
         }
         catch (Exception e) when (e is not ParquetFormatException)
         {
-            throw new ParquetFormatException($"SNAPPY data is corrupt: {e.Message}");
+            throw new ParquetFormatException($"SNAPPY data is corrupt: {Errors.ErrorText.Describe(e)}");
         }
     }
 

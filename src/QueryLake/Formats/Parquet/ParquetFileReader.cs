@@ -60,7 +60,7 @@ public sealed class ParquetFileReader
         }
         catch (ParquetFormatException e) { throw new CorruptFileException(path, e.Message, e); }
         catch (OverflowException e) { throw new CorruptFileException(path, "the footer holds an out-of-range number", e); }
-        catch (ArgumentException e) { throw new CorruptFileException(path, $"the footer describes an invalid schema: {e.Message}", e); }
+        catch (ArgumentException e) { throw new CorruptFileException(path, $"the footer describes an invalid schema: {Errors.ErrorText.Describe(e)}", e); }
     }
 
     /// <summary>The file's path.</summary>
@@ -237,7 +237,7 @@ public sealed class ParquetFileReader
         }
         catch (Exception e) when (IsDamage(e))
         {
-            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {Errors.ErrorText.Describe(e)}", e);
         }
     }
 
@@ -274,7 +274,7 @@ public sealed class ParquetFileReader
         }
         catch (Exception e) when (IsDamage(e))
         {
-            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {e.Message}", e);
+            throw new CorruptFileException(_file.Path, $"row group {index}, column '{current}': {Errors.ErrorText.Describe(e)}", e);
         }
     }
 

@@ -42,7 +42,7 @@ public static class JsonReader
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(path, $"invalid JSON: {e.Message}", e);
+            throw new CorruptFileException(path, $"invalid JSON: {Errors.ErrorText.Describe(e)}", e);
         }
         var keys = new List<string>();
         var seen = new HashSet<string>();

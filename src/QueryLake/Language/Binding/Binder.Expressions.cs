@@ -140,7 +140,7 @@ internal sealed partial class Binder
                 foreach (var (when, _) in branches) RequireBoolean(when, ce.At, "a WHEN condition");
                 var otherwise = ce.Else is null ? null : child(ce.Else);
                 var type = ConditionalFunctions.Common(branches.Select(b => b.Then.Type).Concat(otherwise is null ? [] : [otherwise.Type]).ToList())
-                    ?? throw Error(ce.At, "QL-TYPE-MISMATCH", $"CASE branches have incompatible types: {string.Join(", ", branches.Select(b => b.Then.Type).Concat(otherwise is null ? [] : [otherwise.Type]))}");
+                    ?? throw Error(ce.At, "QL-TYPE-MISMATCH", $"CASE branches have incompatible types: {string.Join(", ", branches.Select(b => SqlTypeName.Of(b.Then.Type)).Concat(otherwise is null ? [] : [SqlTypeName.Of(otherwise.Type)]))}");
                 return new CaseWhen(branches.Select(b => (b.When, CastTo(b.Then, type))).ToList(), otherwise is null ? null : CastTo(otherwise, type), type);
             }
             case CastExpr cx:
@@ -156,7 +156,7 @@ internal sealed partial class Binder
                 var v = child(cx.Value);
                 if (v is Literal { Value: null }) return new Literal(null, target);
                 if (!Kernels.CastKernel.CanCast(v.Type, target)) throw Error(cx.At, "QL-BAD-CAST", $"cannot cast {SqlTypeName.Of(v.Type)} to {SqlTypeName.Of(target)}");
-                return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try);
+                return v.Type.Equals(target) ? v : new Cast(v, target, cx.Try) { At = new(cx.At.Line, cx.At.Column) };
             }
             case SubscriptExpr sub:
                 return BindSubscript(sub, child);
@@ -190,7 +190,7 @@ internal sealed partial class Binder
                 if (args.Count > 0)
                 {
                     var common = ConditionalFunctions.Common([v.Type, plan.Schema.Fields[0].DataType])
-                        ?? throw Error(ins.At, "QL-TYPE-MISMATCH", $"cannot compare {v.Type} with {plan.Schema.Fields[0].DataType} in IN (subquery)");
+                        ?? throw Error(ins.At, "QL-TYPE-MISMATCH", $"cannot compare {SqlTypeName.Of(v.Type)} with {SqlTypeName.Of(plan.Schema.Fields[0].DataType)} in IN (subquery)");
                     var inner = CastColumns(plan, new Scope([new ScopeColumn(null, plan.Schema.Fields[0].Name, plan.Schema.Fields[0].DataType)]), [common]);
                     BoundExpr test = new CorrelatedSubquery(Planning.Optimizer.LogicalOptimizer.Optimize(inner), SubqueryKind.In, args, CastTo(v, common), DataType.Boolean);
                     return ins.Negated ? BindCall("NOT", [test], ins.At) : test;
@@ -224,7 +224,7 @@ internal sealed partial class Binder
                 return StructFunctions.Field(holder, fa.Field)
                     ?? throw Error(fa.At, "QL-COLUMN-NOT-FOUND", holder.Type.StorageType is StructType
                         ? $"the struct has no field '{fa.Field}'; its fields are {StructFunctions.FieldNames(holder.Type)}"
-                        : $".{fa.Field} reads a struct field, but the value is {holder.Type}");
+                        : $".{fa.Field} reads a struct field, but the value is {SqlTypeName.Of(holder.Type)}");
             }
             case IntervalExpr iv:
                 return IntervalValue.TryParse(iv.Text, iv.Unit, out var problem) is { } interval
@@ -336,7 +336,7 @@ internal sealed partial class Binder
             return StructFunctions.Field(value, name)
                 ?? throw Error(f.At, "QL-COLUMN-NOT-FOUND", value.Type.StorageType is StructType
                     ? $"the struct has no field '{name}'; its fields are {StructFunctions.FieldNames(value.Type)}"
-                    : $"struct_extract reads a struct, not {value.Type}");
+                    : $"struct_extract reads a struct, not {SqlTypeName.Of(value.Type)}");
         }
         if (f.Over is not null)
             return _windows is { } w ? w.Bind(this, f, child)
@@ -390,7 +390,7 @@ internal sealed partial class Binder
             throw Error(f.At, "QL-ARITY", $"{name}(list, x -> …) takes a list and a lambda");
         var list = Concrete(child(listArg));
         if (Functions.Scalar.TensorFunctions.Item(list.Type) is not { } item)
-            throw Error(listArg.At, "QL-TYPE-MISMATCH", $"{name}() needs a list, not {list.Type}");
+            throw Error(listArg.At, "QL-TYPE-MISMATCH", $"{name}() needs a list, not {SqlTypeName.Of(list.Type)}");
         var scope = new Scope([new ScopeColumn(null, lambda.Param, item)]);
         var frame = new LambdaFrame(e => Concrete(child(e)), [], []);
         _lambdas.Push(frame);
@@ -444,7 +444,7 @@ internal sealed partial class Binder
             return new Call(take, [value], TensorFunctions.Take(result, positions), result);
         }
         if (TensorFunctions.Item(value.Type) is null)
-            throw Error(sub.At, "QL-TYPE-MISMATCH", $"{value.Type} cannot be indexed: [] applies to lists, embeddings and tensors");
+            throw Error(sub.At, "QL-TYPE-MISMATCH", $"{SqlTypeName.Of(value.Type)} cannot be indexed: [] applies to lists, embeddings and tensors");
         if (sub.Indexes.Count != 1)
             throw Error(sub.At, "QL-BAD-INDEX", "a list takes one index or slice; a TENSOR takes one per dimension");
         var only = sub.Indexes[0];
@@ -456,31 +456,32 @@ internal sealed partial class Binder
     public BoundExpr BindCall(string name, IReadOnlyList<BoundExpr> args, SourceSpan at)
     {
         var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");
-        if (function.IsOperator && function.Name is not ("||" or "LIKE" or "ILIKE")) args = CoerceStringLiterals(args);
+        var site = new ErrorSite(at.Line, at.Column);
+        if (function.IsOperator && function.Name is not ("||" or "LIKE" or "ILIKE")) args = CoerceStringLiterals(args, site);
         var resolution = function.Resolve(args.Select(a => a.Type).ToList());
         if (resolution is null)
         {
-            string types = string.Join(", ", args.Select(a => a.Type));
+            string types = string.Join(", ", args.Select(a => SqlTypeName.Of(a.Type)));
             throw Error(at, "QL-NO-FUNCTION", function.IsOperator
                 ? $"operator {name} cannot be applied to ({types}); add an explicit CAST"
                 : $"no overload of {name}({types}); {name} takes {function.Signature}");
         }
         args = resolution.ArgumentTypes is { } want
-            ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i])).ToList()
+            ? args.Select((a, i) => CastTo(a, want[i] is NullType ? DataType.Int32 : want[i], site)).ToList()
             : args.Select(Concrete).ToList();
-        var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected, Top = resolution.Top };
+        var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected, Top = resolution.Top, At = site };
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
     }
 
     /// <summary>A string literal next to a UUID, date, timestamp, number or boolean takes that type in a comparison or
     /// arithmetic, as in DuckDB (<c>d &gt;= '2026-01-01'</c>); <c>'k' || 1</c> and LIKE keep their text.</summary>
-    private static IReadOnlyList<BoundExpr> CoerceStringLiterals(IReadOnlyList<BoundExpr> args)
+    private static IReadOnlyList<BoundExpr> CoerceStringLiterals(IReadOnlyList<BoundExpr> args, ErrorSite at)
     {
         if (args.Count != 2) return args;
         BoundExpr Fix(BoundExpr lit, BoundExpr other) =>
-            lit is Literal { Value: string } && other.Type is UuidType ? new Cast(lit, UuidType.Instance, false) :
+            lit is Literal { Value: string } && other.Type is UuidType ? new Cast(lit, UuidType.Instance, false) { At = at } :
             lit is Literal { Value: string } && TypeRules.Logical(other.Type) is var t && t.Id is TypeId.Date32 or TypeId.Timestamp or TypeId.Boolean || (lit is Literal { Value: string } && (other.Type.IsNumeric || TypeRules.Logical(other.Type) is DecimalType))
-                ? new Cast(lit, TypeRules.Logical(other.Type), false)
+                ? new Cast(lit, TypeRules.Logical(other.Type), false) { At = at }
                 : lit;
         return [Fix(args[0], args[1]), Fix(args[1], args[0])];
     }

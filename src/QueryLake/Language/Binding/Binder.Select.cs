@@ -1,3 +1,4 @@
+using QueryLake.Columnar.Types;
 using QueryLake.Columnar;
 using QueryLake.Functions;
 using QueryLake.Language.Ast;
@@ -151,7 +152,7 @@ internal sealed partial class Binder
         if (unnestAt >= 0)
         {
             unnested = Functions.Scalar.TensorFunctions.Item(exprs[unnestAt].Type)
-                ?? throw Error(items[unnestAt].Expr.At, "QL-TYPE-MISMATCH", $"unnest needs a list, and this argument is {exprs[unnestAt].Type}");
+                ?? throw Error(items[unnestAt].Expr.At, "QL-TYPE-MISMATCH", $"unnest needs a list, and this argument is {SqlTypeName.Of(exprs[unnestAt].Type)}");
         }
         var outputScope = new Scope(exprs.Select((e, i) => new ScopeColumn(null, names[i], i == unnestAt ? unnested! : e.Type)).ToList());
         var sortKeys = new List<SortKey>();

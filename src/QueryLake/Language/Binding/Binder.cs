@@ -104,7 +104,7 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
                 if (ls.Columns.Count != rs.Columns.Count)
                     throw Error(so.At, "QL-SET-MISMATCH", $"{so.Op} needs the same number of columns on both sides, got {ls.Columns.Count} and {rs.Columns.Count}");
                 var types = ls.Columns.Zip(rs.Columns, (a, b) => ConditionalFunctions.Common([a.Type, b.Type])
-                    ?? throw Error(so.At, "QL-SET-MISMATCH", $"{so.Op}: column '{a.Name}' is {a.Type} on the left but {b.Type} on the right")).ToList();
+                    ?? throw Error(so.At, "QL-SET-MISMATCH", $"{so.Op}: column '{a.Name}' is {SqlTypeName.Of(a.Type)} on the left but {SqlTypeName.Of(b.Type)} on the right")).ToList();
                 lp = CastColumns(lp, ls, types);
                 rp = CastColumns(rp, rs, types);
                 var scope = new Scope(ls.Columns.Select((c, i) => new ScopeColumn(null, c.Name, types[i])).ToList());
@@ -162,7 +162,7 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
         var key = s.Key is null ? null : BindExpr(s.Key, scope);
         var weight = s.Weight is null ? null : BindExpr(s.Weight, scope);
         if (weight is not null && !weight.Type.IsNumeric)
-            throw Error(s.Weight!.At, "QL-TYPE-MISMATCH", $"WEIGHTED BY needs a number, not {weight.Type}");
+            throw Error(s.Weight!.At, "QL-TYPE-MISMATCH", $"WEIGHTED BY needs a number, not {SqlTypeName.Of(weight.Type)}");
         if (weight is not null && key is not null)
             throw Error(s.At, "QL-UNSUPPORTED", "SAMPLE … PER and WEIGHTED BY cannot be combined yet");
         // Without a seed the sample is random; with one it is the same on every run and machine.
@@ -266,14 +266,16 @@ internal sealed partial class Binder(ICatalog catalog, IReadOnlyDictionary<strin
     private static void RequireBoolean(BoundExpr e, SourceSpan at, string what)
     {
         if (e.Type.Id is not (TypeId.Boolean or TypeId.Null))
-            throw Error(at, "QL-TYPE-MISMATCH", $"{what} must be boolean, but this expression is {e.Type}");
+            throw Error(at, "QL-TYPE-MISMATCH", $"{what} must be boolean, but this expression is {SqlTypeName.Of(e.Type)}");
     }
 
-    internal static BoundExpr CastTo(BoundExpr e, DataType t)
+    /// <summary><paramref name="e"/> as type <paramref name="t"/> (an implicit cast, where needed); <paramref name="at"/>
+    /// is where the expression that needs it was written, for values that do not convert.</summary>
+    internal static BoundExpr CastTo(BoundExpr e, DataType t, ErrorSite at = default)
     {
         if (e.Type.Equals(t)) return e;
         if (e is Literal { Value: null }) return new Literal(null, t);
-        return new Cast(e, t, false);
+        return new Cast(e, t, false) { At = at };
     }
 
     /// <summary>Replaces any remaining untyped NULL by an int32 NULL, as DuckDB types a bare NULL.</summary>

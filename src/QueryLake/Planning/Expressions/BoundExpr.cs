@@ -62,6 +62,9 @@ internal sealed record Call(ScalarFunction Function, IReadOnlyList<BoundExpr> Ar
     /// <summary>The function's fused value-and-top-k kernel, when it has one.</summary>
     public TopKernel? Top { get; init; }
 
+    /// <summary>Where the call was written, for errors its kernel raises.</summary>
+    public ErrorSite At { get; init; }
+
     public override IEnumerable<BoundExpr> Children => Args;
     public override string ToString() => Function.IsOperator && Args.Count == 2
         ? $"({Args[0]} {Function.Name} {Args[1]})"
@@ -80,6 +83,9 @@ internal sealed record CaseWhen(IReadOnlyList<(BoundExpr When, BoundExpr Then)> 
 /// <summary>CAST or TRY_CAST.</summary>
 internal sealed record Cast(BoundExpr Value, DataType Target, bool Try) : BoundExpr(Target)
 {
+    /// <summary>Where the CAST was written (unknown for the casts the binder adds), for the values that do not convert.</summary>
+    public ErrorSite At { get; init; }
+
     public override IEnumerable<BoundExpr> Children => [Value];
     public override string ToString() => $"{(Try ? "TRY_CAST" : "CAST")}({Value} AS {Target})";
 }

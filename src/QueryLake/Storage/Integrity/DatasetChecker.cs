@@ -87,7 +87,7 @@ internal static class DatasetChecker
         catch (CorruptFileException e) { return new FileCheck(relative, kind, bytes, "corrupt", e.Problem); }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidCastException or OverflowException)
         {
-            return new FileCheck(relative, kind, bytes, "corrupt", $"cannot be read: {e.Message}");
+            return new FileCheck(relative, kind, bytes, "corrupt", $"cannot be read: {Errors.ErrorText.Describe(e)}");
         }
         return checksum is null
             ? new FileCheck(relative, kind, bytes, "unverified", "written before files carried checksums; it reads without error")

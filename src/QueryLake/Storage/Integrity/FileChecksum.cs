@@ -49,7 +49,7 @@ internal static class FileChecksum
         if (expected is null) return;
         string actual;
         try { actual = Of(path); }
-        catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksum: {e.Message}", e); }
+        catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksum: {Errors.ErrorText.Describe(e)}", e); }
         if (!string.Equals(actual, expected, StringComparison.Ordinal))
             throw new CorruptFileException(path, $"checksum mismatch: the manifest records xxh3 {expected}, the file hashes to {actual}; the file was changed or damaged after it was written");
     }

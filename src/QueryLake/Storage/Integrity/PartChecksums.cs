@@ -43,7 +43,7 @@ internal static class PartChecksums
             Check(path, Read(fs, 0, r.PrefixEnd), r.Prefix, "its schema");
             Check(path, Read(fs, r.SuffixStart, length), r.Suffix, "its footer or dictionaries");
         }
-        catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksums: {e.Message}", e); }
+        catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksums: {Errors.ErrorText.Describe(e)}", e); }
     }
 
     private static byte[] Read(FileStream fs, long start, long end)

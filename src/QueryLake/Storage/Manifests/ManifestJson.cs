@@ -70,11 +70,11 @@ internal static class ManifestJson
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(path, $"invalid manifest: {e.Message}", e);
+            throw new CorruptFileException(path, $"invalid manifest: {ErrorText.Describe(e)}", e);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or NotSupportedException or InvalidCastException)
         {
-            throw new CorruptFileException(path, $"invalid manifest: {e.Message}", e);
+            throw new CorruptFileException(path, $"invalid manifest: {ErrorText.Describe(e)}", e);
         }
     }
 

@@ -35,7 +35,7 @@ internal sealed class ParquetSchema
         var dup = columns.GroupBy(c => c.Field.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ParquetFormatException($"the schema names column '{dup.Key}' twice");
         try { Arrow = new Schema(columns.Select(c => c.Field).ToList()); }
-        catch (ArgumentException e) { throw new ParquetFormatException($"the schema is invalid: {e.Message}"); }
+        catch (ArgumentException e) { throw new ParquetFormatException($"the schema is invalid: {Errors.ErrorText.Describe(e)}"); }
     }
 
     private static Raw Build(IReadOnlyList<SchemaElement> elements, ref int pos, int depth)
