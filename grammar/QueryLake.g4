@@ -376,7 +376,9 @@ PLUS: '+'; MINUS: '-'; STAR: '*'; INTEGER_DIVIDE: '//'; SLASH: '/'; PERCENT_SIGN
 LPAREN: '('; RPAREN: ')'; LBRACKET: '['; RBRACKET: ']'; LBRACE: '{'; RBRACE: '}'; COMMA: ','; DOT: '.'; SEMICOLON: ';';
 DOUBLE_COLON: '::'; ASSIGN: ':='; COLON: ':'; AT: '@'; DOLLAR: '$'; QUESTION: '?';
 
-STRING: '\'' ( ~'\'' | '\'\'' )* '\'';
+// A quoted string, or a dollar-quoted one as in PostgreSQL and DuckDB: $$…$$ or $tag$…$tag$, its text verbatim; it
+// ends only at its own tag (DollarClosed, in Language/Parsing/DollarQuoting.cs).
+STRING: '\'' ( ~'\'' | '\'\'' )* '\'' | '$' DOLLAR_TAG? '$' .*? '$' DOLLAR_TAG? '$' {this.DollarClosed()}?;
 BLOB_STRING: [xX] '\'' [0-9a-fA-F ]* '\'';
 INTEGER_VALUE: DIGIT+;
 DECIMAL_VALUE: DIGIT+ '.' DIGIT* | '.' DIGIT+;
@@ -390,6 +392,7 @@ WS: [ \t\r\n]+ -> channel(HIDDEN);
 UNRECOGNIZED: .;
 
 fragment DIGIT: [0-9];
+fragment DOLLAR_TAG: (LETTER | '_') (LETTER | DIGIT | '_')*;
 fragment LETTER: [a-zA-Z\u0080-\uFFFF];
 fragment A: [aA]; fragment B: [bB]; fragment C: [cC]; fragment D: [dD]; fragment E: [eE]; fragment F: [fF];
 fragment G: [gG]; fragment H: [hH]; fragment I: [iI]; fragment J: [jJ]; fragment K: [kK]; fragment L: [lL];

@@ -27,7 +27,14 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     private static IReadOnlyList<string> Idents(P.IdentifierListContext? c) => c?.identifier().Select(Ident).ToList() ?? [];
 
-    private static string Unquote(IToken t) => t.Text[1..^1].Replace("''", "'");
+    /// <summary>A string token's text: '…' with '' for a quote, or $tag$…$tag$ verbatim (the lexer ends it at its own tag).</summary>
+    private static string Unquote(IToken t)
+    {
+        var text = t.Text;
+        if (text[0] != '$') return text[1..^1].Replace("''", "'");
+        int open = text.IndexOf('$', 1) + 1;
+        return text[open..^open];
+    }
 
     // ---- statements ----
     public override object VisitExplain(P.ExplainContext c) => new ExplainStatement(At(c), (Statement)Visit(c.statement())!, c.ANALYZE() is not null);

@@ -127,6 +127,21 @@ internal static class SqlParser
 
     private sealed class ParserErrors : BaseErrorListener
     {
+        /// <summary>The $ or $tag$ that opens a dollar-quoted string the lexer found no end for: the offending $
+        /// right after another $ or after $tag.</summary>
+        private static (int Line, int Column, string Text)? OpenDollarQuote(ITokenStream tokens, IToken dollar)
+        {
+            int i = dollar.TokenIndex;
+            if (i < 1) return null;
+            var before = tokens.Get(i - 1);
+            if (before.Type == QueryLakeLexer.DOLLAR && before.StopIndex + 1 == dollar.StartIndex)
+                return (before.Line, before.Column, "$$");
+            if (i >= 2 && before.Type == QueryLakeLexer.IDENTIFIER && before.StopIndex + 1 == dollar.StartIndex
+                && tokens.Get(i - 2) is { Type: QueryLakeLexer.DOLLAR } first && first.StopIndex + 1 == before.StartIndex)
+                return (first.Line, first.Column, $"${before.Text}$");
+            return null;
+        }
+
         public override void SyntaxError(TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line, int charPositionInLine, string msg, RecognitionException e)
         {
             string near = offendingSymbol.Type == TokenConstants.EOF ? "end of input" : $"'{offendingSymbol.Text}'";
@@ -137,6 +152,13 @@ internal static class SqlParser
             // A misspelt keyword (SELEC): the expected keyword it resembles.
             var similar = text.Length >= 3 && text.All(char.IsLetter) ? Binding.Scope.Suggest(text.ToUpperInvariant(), expected.Where(x => x.All(char.IsLetter))) : "";
             var expecting = similar.Length > 0 ? similar : Few(expected);
+            // A quote the lexer could not close reaches the parser as a lone character.
+            if (text is "'" or "\"" && offendingSymbol.Type == QueryLakeLexer.UNRECOGNIZED)
+                throw new SqlException("QL-SYNTAX", line, charPositionInLine + 1, $"unterminated {(text == "'" ? "string" : "quoted name")}: the {text} here is never closed");
+            // An unclosed $$ or $tag$ reaches it as $ [tag] $.
+            if (offendingSymbol.Type == QueryLakeLexer.DOLLAR && recognizer.InputStream is ITokenStream tokens && OpenDollarQuote(tokens, offendingSymbol) is { } open)
+                throw new SqlException("QL-SYNTAX", open.Line, open.Column + 1,
+                    $"unterminated dollar-quoted string: the {open.Text} here is never closed by {open.Text}");
             throw new SqlException("QL-SYNTAX", line, charPositionInLine + 1, $"syntax error near {near}{expecting}{hint}");
         }
 
