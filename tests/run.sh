@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
-# libjpeg-turbo-progs, python3-numpy, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
+# libjpeg-turbo-progs, netpbm, webp, python3-numpy, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -12,6 +12,9 @@ missing=""
 command -v tmux >/dev/null || missing="$missing tmux"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -x /usr/bin/jpegtran ] || missing="$missing libjpeg-turbo-progs"
+# netpbm and webp write the TIFF, GIF, BMP, TGA and WebP files the image decoding tests read back.
+[ -x /usr/bin/pamtotiff ] || missing="$missing netpbm"
+[ -x /usr/bin/cwebp ] || missing="$missing webp"
 # The TPC-H test builds the TPC's dbgen/qgen (../shared/tpch-dbgen) with make and a C compiler.
 command -v make >/dev/null || missing="$missing make"
 command -v gcc >/dev/null || missing="$missing gcc libc6-dev"

@@ -26,6 +26,7 @@ internal sealed class FunctionRegistry
         VectorFunctions.Register(r);
         ImageFunctions.Register(r);
         PixelFunctions.Register(r);
+        ImageTransforms.Register(r);
         ListFunctions.Register(r);
         TensorFunctions.Register(r);
         StructFunctions.Register(r);

@@ -8,11 +8,11 @@ using Xunit;
 
 namespace QueryLake.Tests.Formats;
 
-/// <summary>QueryLake's JPEG decoder against jpeg-js (an independent decoder) on the @stdlib photographs, and, where
+/// <summary>JPEG decoding (ImageSharp, through ImageCodec) against jpeg-js (an independent decoder) on the @stdlib photographs, and, where
 /// libjpeg-turbo's tools are installed (tests/run.sh installs them), on progressive, subsampled and restart-marker
 /// re-encodings: a progressive file from jpegtran holds the same coefficients, so it must decode to exactly the
-/// baseline's pixels. Corrupted JPEGs fail with InvalidDataException only.</summary>
-public sealed class JpegDecoderTests
+/// baseline's pixels. Corrupted JPEGs fail with a QueryLake error only.</summary>
+public sealed class JpegDecodingTests
 {
     public static IEnumerable<string> Photographs() =>
         Directory.GetDirectories(Path.Combine(Oracles.OraclesDir, "node_modules", "@stdlib"), "datasets-img-*")
@@ -20,7 +20,7 @@ public sealed class JpegDecoderTests
 
     private static (double MeanAbs, double Brightness) Compare(byte[] jpeg, JsonElement oracle)
     {
-        var (w, h, rgba) = JpegDecoder.Decode(jpeg);
+        var (w, h, rgba) = ImageCodec.Decode(jpeg);
         Assert.Equal(oracle.GetProperty("width").GetInt32(), w);
         Assert.Equal(oracle.GetProperty("height").GetInt32(), h);
         var theirs = Convert.FromBase64String(oracle.GetProperty("rgba").GetString()!);
@@ -74,7 +74,7 @@ public sealed class JpegDecoderTests
         var source = Photographs().First();
         var progressive = dir.File("progressive.jpg");
         Run("jpegtran", "-progressive", "-outfile", progressive, source);
-        Assert.Equal(JpegDecoder.Decode(File.ReadAllBytes(source)).Rgba, JpegDecoder.Decode(File.ReadAllBytes(progressive)).Rgba);
+        Assert.Equal(ImageCodec.Decode(File.ReadAllBytes(source)).Rgba, ImageCodec.Decode(File.ReadAllBytes(progressive)).Rgba);
         // Re-encode with 4:2:0 and 4:2:2 subsampling, restart markers, greyscale, progressive: compare with jpeg-js.
         var ppm = dir.File("source.ppm");
         Run("djpeg", "-outfile", ppm, source);
@@ -107,8 +107,8 @@ public sealed class JpegDecoderTests
             var bytes = Corruptions.Apply(valid, c);
             var task = Task.Run(() =>
             {
-                try { JpegDecoder.Decode(bytes); }
-                catch (InvalidDataException) { }
+                try { ImageCodec.Decode(bytes); }
+                catch (QueryLake.Errors.QueryLakeException) { }
             });
             Assert.True(task.Wait(TimeSpan.FromSeconds(20)), $"decoding a corrupted JPEG hung: {c}");
             task.GetAwaiter().GetResult();
