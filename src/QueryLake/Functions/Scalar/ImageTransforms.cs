@@ -24,7 +24,7 @@ internal static class ImageTransforms
                 int size = Size(a[0], "size");
                 if (img.Width > size || img.Height > size)
                     img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(size, size), Mode = ResizeMode.Max, Sampler = KnownResamplers.Box }));
-                return ImageCodec.Encode(img, "png");
+                return ImageCodec.Encode(img, "png-fast");
             }));
         r.Add(Function("image_resize", "image_resize(image, width, height [, 'bilinear' | 'bicubic' | 'nearest'])",
             "The image resampled to exactly width × height pixels (bilinear unless named), as a PNG.",
@@ -32,7 +32,7 @@ internal static class ImageTransforms
             {
                 var sampler = a.Length > 2 ? Sampler((string)a[2]!) : KnownResamplers.Triangle;
                 img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Size(a[0], "width"), Size(a[1], "height")), Mode = ResizeMode.Stretch, Sampler = sampler }));
-                return ImageCodec.Encode(img, "png");
+                return ImageCodec.Encode(img, "png-fast");
             }, optional: DataType.Utf8));
         r.Add(Function("image_crop", "image_crop(image, x, y, width, height)",
             "The width × height pixels whose top-left corner is at (x, y), as a PNG; the rectangle must lie inside the image.",
@@ -43,7 +43,7 @@ internal static class ImageTransforms
                     throw new QueryLakeException("QL-BAD-ARGUMENT",
                         $"image_crop({x}, {y}, {w}, {h}) reaches past the {img.Width} × {img.Height} image; the rectangle must lie inside it");
                 img.Mutate(c => c.Crop(new Rectangle(x, y, w, h)));
-                return ImageCodec.Encode(img, "png");
+                return ImageCodec.Encode(img, "png-fast");
             }));
         r.Add(Function("image_center_crop", "image_center_crop(image, size)",
             "The central size × size pixels, as torchvision's CenterCrop takes them (an image smaller than size is padded with black around it), as a PNG.",
@@ -54,7 +54,7 @@ internal static class ImageTransforms
                 // torchvision: top = round((height - size) / 2), left = round((width - size) / 2); negative pads.
                 int top = (int)Math.Round((img.Height - size) / 2.0, MidpointRounding.ToEven), left = (int)Math.Round((img.Width - size) / 2.0, MidpointRounding.ToEven);
                 output.Mutate(c => c.DrawImage(img, new Point(-left, -top), 1f));
-                return ImageCodec.Encode(output, "png");
+                return ImageCodec.Encode(output, "png-fast");
             }));
         r.Add(new ScalarFunction("image_encode", "image_encode(image, 'png' | 'jpeg' | 'webp' [, quality])",
             "The image re-encoded: PNG, JPEG at a quality of 1–100 (75 unless given) or WebP (lossy at a quality, lossless without one).",
