@@ -139,6 +139,34 @@ public sealed class ImageFormatTests : IDisposable
     }
 
     [Fact]
+    public void Image_to_tensor_scales_and_normalizes_as_torchvision_in_either_layout()
+    {
+        var png = Png();
+        var rgb = Pixels();
+        var p = new Dictionary<string, object?> { ["p"] = png };
+        var row = _session.Query("SELECT image_to_tensor(@p), image_to_tensor(@p, 'hwc', [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), " +
+            "shape(image_to_tensor(@p)), typeof(image_to_tensor(@p))", p).Rows().Single();
+        var chw = (IReadOnlyDictionary<string, object?>)row[0]!;
+        var hwc = (IReadOnlyDictionary<string, object?>)row[1]!;
+        Assert.Equal([3, H, W], ((object?[])chw["shape"]!).Select(Convert.ToInt32));
+        Assert.Equal([H, W, 3], ((object?[])hwc["shape"]!).Select(Convert.ToInt32));
+        Assert.Equal([3L, (long)H, (long)W], (object?[])row[2]!);
+        Assert.Equal("TENSOR<FLOAT>(rank 3)", row[3]);
+        var a = ((object?[])chw["data"]!).Select(Convert.ToSingle).ToArray();
+        var b = ((object?[])hwc["data"]!).Select(Convert.ToSingle).ToArray();
+        double[] mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+        for (int px = 0; px < W * H; px++)
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal((float)(rgb[px * 3 + c] / 255.0), a[c * W * H + px]);
+                Assert.Equal((float)((rgb[px * 3 + c] / 255.0 - mean[c]) / std[c]), b[px * 3 + c]);
+            }
+        Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT image_to_tensor(@p, 'nchw')", p).Materialize()).Code);
+        Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT image_to_tensor(@p, [0.5, 0.5], [1, 1])", p).Materialize()).Code);
+        Assert.Null(_session.Query("SELECT try(image_to_tensor(CAST('no image' AS BLOB)))").Rows().Single()[0]);
+    }
+
+    [Fact]
     public void Encoding_as_webp_and_jpeg_reads_back_with_libwebp_and_libjpeg()
     {
         var png = Png();

@@ -56,6 +56,41 @@ internal static class ImageTransforms
                 output.Mutate(c => c.DrawImage(img, new Point(-left, -top), 1f));
                 return ImageCodec.Encode(output, "png-fast");
             }));
+        var tensor = new TensorType(DataType.Float32, 3);
+        r.Add(new ScalarFunction("image_to_tensor", "image_to_tensor(image [, 'chw' | 'hwc'] [, mean, std])",
+            "The image's RGB pixels as a float32 TENSOR of rank 3 (its shape per row: 3 × height × width in 'chw', the default, or height × width × 3), scaled to 0–1 and, given per-channel mean and std lists, normalized as (x - mean) / std, as torchvision's ToTensor and Normalize do.",
+            "SELECT image_to_tensor(CAST(NULL AS BLOB), 'chw', [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])",
+            t =>
+            {
+                static bool Text(DataType x) => x.StorageType is VariableBinaryType { IsUtf8: true };
+                static bool Numbers(DataType x) => x.StorageType is ListType { ValueType.IsNumeric: true } or FixedSizeListType { ValueType.IsNumeric: true };
+                if (t.Count == 0 || !IsBlob(t[0])) return null;
+                bool layout = t.Count is 2 or 4 && Text(t[1]);
+                int stats = layout ? 2 : 1;
+                if (t.Count != stats && t.Count != stats + 2 || t.Count == stats + 2 && !(Numbers(t[stats]) && Numbers(t[stats + 1]))) return null;
+                var numbers = DataType.List(DataType.Float64);
+                DataType[] want = [t[0], .. layout ? new DataType[] { DataType.Utf8 } : [], .. t.Count == stats + 2 ? new DataType[] { numbers, numbers } : []];
+                return new Resolution(tensor, RowMapped.Kernel(tensor, a =>
+                {
+                    if (a[0] is not byte[] bytes) return null;
+                    bool hwc = layout && ((string)a[1]!).ToLowerInvariant() switch
+                    {
+                        "chw" => false,
+                        "hwc" => true,
+                        var other => throw new QueryLakeException("QL-BAD-ARGUMENT", $"image_to_tensor lays channels out as 'chw' or 'hwc', not '{other}'"),
+                    };
+                    var mean = a.Length > stats ? Channels(a[stats], "mean") : [0, 0, 0];
+                    var std = a.Length > stats ? Channels(a[stats + 1], "std") : [1, 1, 1];
+                    if (std.Any(x => x == 0)) throw new QueryLakeException("QL-BAD-ARGUMENT", "image_to_tensor's std values must not be 0");
+                    var (w, h, rgba) = ImageCodec.Decode(bytes);
+                    var data = new float[3 * w * h];
+                    int plane = w * h;
+                    for (int p = 0; p < plane; p++)
+                        for (int c = 0; c < 3; c++)
+                            data[hwc ? p * 3 + c : c * plane + p] = (float)((rgba[p * 4 + c] / 255.0 - mean[c]) / std[c]);
+                    return new Dictionary<string, object?> { ["data"] = data, ["shape"] = hwc ? new[] { h, w, 3 } : new[] { 3, h, w } };
+                }), want);
+            }));
         r.Add(new ScalarFunction("image_encode", "image_encode(image, 'png' | 'jpeg' | 'webp' [, quality])",
             "The image re-encoded: PNG, JPEG at a quality of 1–100 (75 unless given) or WebP (lossy at a quality, lossless without one).",
             "SELECT image_encode(CAST(NULL AS BLOB), 'jpeg', 90)",
@@ -69,6 +104,12 @@ internal static class ImageTransforms
                 }), t.Count == 2 ? [t[0], DataType.Utf8] : [t[0], DataType.Utf8, DataType.Int64])
                 : null));
     }
+
+    /// <summary>Three per-channel numbers (red, green, blue), from a mean or std list.</summary>
+    private static double[] Channels(object? list, string what) =>
+        list is object?[] { Length: 3 } items && items.All(x => x is not null)
+            ? items.Select(x => System.Convert.ToDouble(x, CultureInfo.InvariantCulture)).ToArray()
+            : throw new QueryLakeException("QL-BAD-ARGUMENT", $"image_to_tensor's {what} is a list of 3 numbers (red, green, blue)");
 
     private static bool IsBlob(DataType t) => t.StorageType is VariableBinaryType { IsUtf8: false } || t is NullType;
 

@@ -27,9 +27,12 @@ internal static class TensorFunctions
                     [t[0], .. t.Skip(1).Select(_ => DataType.Int64)])
                 : null));
         r.Add(new ScalarFunction("shape", "shape(tensor_or_list)", "The dimensions: a TENSOR's shape, or [length] of a list.", "SELECT shape([1, 2, 3]) → [3]",
-            t => t.Count == 1 && Item(t[0]) is not null
+            t => t.Count == 1 && (Item(t[0]) is not null || t[0] is TensorType)
                 ? new Resolution(DataType.List(DataType.Int64), RowMapped.Kernel(DataType.List(DataType.Int64), a =>
-                    t[0] is TensorType { Shape: { } shape } ? shape.Select(d => (object?)(long)d).ToList() : new List<object?> { (long)Items(a[0]!).Count }))
+                    t[0] is TensorType { Shape: { } shape } ? shape.Select(d => (object?)(long)d).ToList()
+                    // A variable-shape tensor keeps each value's shape beside its data.
+                    : t[0] is TensorType && a[0] is IReadOnlyDictionary<string, object?> v ? Items(v["shape"]!).Select(d => (object?)System.Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+                    : new List<object?> { (long)Items(a[0]!).Count }))
                 : null));
     }
 
