@@ -9,9 +9,9 @@ internal static class TypeRules
 {
     public static DataType Logical(DataType t) => t is DictionaryType d ? d.ValueType : t is ExtensionType e ? e.StorageType : t;
 
-    /// <summary><see cref="Logical"/>, except that a flat extension type (UUID) stays itself: its values keep their
-    /// type through VALUES, UNION, CASE, min and max.</summary>
-    public static DataType Kept(DataType t) => t is ExtensionType { IsFlat: true } ? t : Logical(t);
+    /// <summary><see cref="Logical"/>, except that a flat extension type (UUID) and INTERVAL stay themselves: their
+    /// values keep their type through VALUES, UNION, CASE, list literals, min and max.</summary>
+    public static DataType Kept(DataType t) => t is ExtensionType { IsFlat: true } or IntervalType ? t : Logical(t);
 
     public static DataType? Numeric(DataType a, DataType b)
     {
