@@ -182,6 +182,7 @@ public sealed class DuckDbDifferentialTests : IClassFixture<DuckDbDifferentialTe
         // Lists and structs as text, as DuckDB writes them: strings bare unless they could read as something else.
         "SELECT CAST(['', ' a', 'a b', 'NULL', 'a,b', 'a:b', 'a[b', 'x''y', 'a(b', 'a=b', NULL] AS VARCHAR), CAST({'k': '', 'a b': 1.5, 'n': [[1, 2], [3]]} AS VARCHAR), CAST([2.0::DOUBLE, 1.50::DECIMAL(4, 2)] AS VARCHAR), CAST([DATE '2024-01-02'] AS VARCHAR), CAST([true, NULL] AS VARCHAR)",
         "SELECT CAST([weather, CAST(date AS VARCHAR)] AS VARCHAR), CAST({'w': weather, 't': temp_max} AS VARCHAR) FROM weather ORDER BY date LIMIT 5",
+        "SELECT weather, sum(octet_length(CAST(weather || 'x' AS BLOB))), octet_length(CAST('' AS BLOB)) FROM weather GROUP BY weather ORDER BY weather",
     ];
 
     /// <summary>The query with $DATA replaced by the vega-datasets folder, the same for both engines.</summary>

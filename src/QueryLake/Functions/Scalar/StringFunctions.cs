@@ -28,6 +28,10 @@ internal static class StringFunctions
         r.Add(Str1("reverse", "Reverses a string.", "SELECT reverse('abc') → 'cba'", s => new string(s.EnumerateRunes().Reverse().SelectMany(x => x.ToString()).ToArray())));
         r.Add(new ScalarFunction("length", "length(s)", "Number of characters (Unicode code points).", "SELECT length('hail') → 4",
             t => t.Count == 1 && Text(t[0]) ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((string)a[0]!).EnumerateRunes().Count()), [DataType.Utf8]) : null));
+        r.Add(new ScalarFunction("octet_length", "octet_length(blob)", "Number of bytes of a BLOB or IMAGE value (an image's encoded size).", "SELECT octet_length(CAST('hail' AS BLOB)) → 4",
+            t => t.Count == 1 && (t[0].StorageType is VariableBinaryType { IsUtf8: false } || t[0] is NullType)
+                ? new Resolution(DataType.Int64, RowMapped.Kernel(DataType.Int64, a => (long)((byte[])a[0]!).Length))
+                : null));
         foreach (var name in new[] { "substr", "substring" })
         r.Add(new ScalarFunction(name, $"{name}(s, start [, length])", "The substring from 1-based start, of length characters (default: to the end); substring(s FROM start FOR length) is the same.", $"SELECT {name}('nightfall', 6) → 'fall'",
             t => t.Count is 2 or 3 && Text(t[0]) && t.Skip(1).All(x => x.IsInteger || x is NullType)
