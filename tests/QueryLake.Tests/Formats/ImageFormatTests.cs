@@ -185,6 +185,20 @@ public sealed class ImageFormatTests : IDisposable
     }
 
     [Fact]
+    public void The_statement_timeout_stops_image_work_within_a_batch()
+    {
+        // 400 rows of 3000 × 3000 resizes in one batch: minutes of work, cut off by the timeout between rows (and inside
+        // the decoder).
+        _session.Execute("CREATE DATASET frames AS SELECT @p AS img FROM range(400)", new Dictionary<string, object?> { ["p"] = Png() });
+        _session.StatementTimeout = TimeSpan.FromSeconds(1);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT sum(image_width(image_resize(img, 3000, 3000))) FROM frames").Materialize());
+        Assert.Equal("QL-TIMEOUT", e.Code);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"the timeout took {sw.Elapsed}");
+        _session.StatementTimeout = null;
+    }
+
+    [Fact]
     public void A_header_claiming_a_huge_image_is_refused_before_any_pixels_are_allocated()
     {
         var png = Png();

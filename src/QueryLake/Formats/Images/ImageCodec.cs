@@ -50,8 +50,8 @@ internal static class ImageCodec
         catch (Exception e) when (Damage(e)) { return null; }
     }
 
-    /// <summary>Decodes to RGBA pixels.</summary>
-    public static Image<Rgba32> Load(byte[] bytes)
+    /// <summary>Decodes to RGBA pixels; <paramref name="cancel"/> stops a long decode.</summary>
+    public static Image<Rgba32> Load(byte[] bytes, CancellationToken cancel = default)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -64,30 +64,30 @@ internal static class ImageCodec
         if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
             throw new QueryLakeException("QL-IMAGE-TOO-LARGE",
                 $"the {Name(format)} image is {info.Width} × {info.Height} pixels; at most {MaxPixels:N0} pixels are decoded (a larger one would take {(long)info.Width * info.Height * 4 / (1 << 20):N0} MB)");
-        try { return Image.Load<Rgba32>(Config, bytes); }
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return Config.ImageFormatsManager.FindDecoder(format).Decode<Rgba32>(Config, stream, cancel);
+        }
         catch (Exception e) when (Damage(e)) { throw Corrupt(e); }
     }
 
     /// <summary>Decodes to width, height and RGBA bytes, row by row.</summary>
-    public static (int W, int H, byte[] Rgba) Decode(byte[] bytes)
+    public static (int W, int H, byte[] Rgba) Decode(byte[] bytes, CancellationToken cancel = default)
     {
-        using var image = Load(bytes);
+        using var image = Load(bytes, cancel);
         var rgba = new byte[checked(image.Width * image.Height * 4)];
         image.CopyPixelDataTo(rgba);
         return (image.Width, image.Height, rgba);
     }
 
-    /// <summary>Encodes in a format: png, jpeg (quality 1–100) or webp (lossy at a quality, lossless without one); png-fast
-    /// is PNG at deflate's fastest level, for the transforms' outputs.</summary>
+    /// <summary>Encodes in a format: png, jpeg (quality 1–100) or webp (lossy at a quality, lossless without one).</summary>
     public static byte[] Encode(Image image, string format, int? quality = null)
     {
         using var output = new MemoryStream();
         switch (format.ToLowerInvariant())
         {
             case "png": image.SaveAsPng(output, new SixLabors.ImageSharp.Formats.Png.PngEncoder()); break;
-            // The transforms' output: deflate's fastest level is 5× faster than its default for 9% more bytes (measured
-            // on 224 × 224 resized frames: 7 against 40 ms), and these are intermediate images.
-            case "png-fast": image.SaveAsPng(output, new SixLabors.ImageSharp.Formats.Png.PngEncoder { CompressionLevel = SixLabors.ImageSharp.Formats.Png.PngCompressionLevel.BestSpeed }); break;
             case "jpeg" or "jpg": image.SaveAsJpeg(output, new JpegEncoder { Quality = quality ?? 75 }); break;
             case "webp":
                 image.SaveAsWebp(output, quality is { } q
@@ -99,11 +99,16 @@ internal static class ImageCodec
         return output.ToArray();
     }
 
-    private static string Name(IImageFormat format) => format.Name.ToLowerInvariant() switch
+    /// <summary>A PNG at deflate's fastest level, for the transforms' outputs: 5× faster than the default level for 9%
+    /// more bytes (measured on 224 × 224 resized frames: 7 against 40 ms), and these are intermediate images.</summary>
+    public static byte[] EncodeFastPng(Image image)
     {
-        "jpeg" => "jpeg",
-        var n => n,
-    };
+        using var output = new MemoryStream();
+        image.SaveAsPng(output, new SixLabors.ImageSharp.Formats.Png.PngEncoder { CompressionLevel = SixLabors.ImageSharp.Formats.Png.PngCompressionLevel.BestSpeed });
+        return output.ToArray();
+    }
+
+    private static string Name(IImageFormat format) => format.Name.ToLowerInvariant();
 
     /// <summary>What decoding hostile bytes throws: the library's format errors and the range errors its checks trip.</summary>
     private static bool Damage(Exception e) =>

@@ -24,7 +24,7 @@ internal static class ImageTransforms
                 int size = Size(a[0], "size");
                 if (img.Width > size || img.Height > size)
                     img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(size, size), Mode = ResizeMode.Max, Sampler = KnownResamplers.Box }));
-                return ImageCodec.Encode(img, "png-fast");
+                return ImageCodec.EncodeFastPng(img);
             }));
         r.Add(Function("image_resize", "image_resize(image, width, height [, 'bilinear' | 'bicubic' | 'nearest'])",
             "The image resampled to exactly width × height pixels (bilinear unless named), as a PNG.",
@@ -32,7 +32,7 @@ internal static class ImageTransforms
             {
                 var sampler = a.Length > 2 ? Sampler((string)a[2]!) : KnownResamplers.Triangle;
                 img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Size(a[0], "width"), Size(a[1], "height")), Mode = ResizeMode.Stretch, Sampler = sampler }));
-                return ImageCodec.Encode(img, "png-fast");
+                return ImageCodec.EncodeFastPng(img);
             }, optional: DataType.Utf8));
         r.Add(Function("image_crop", "image_crop(image, x, y, width, height)",
             "The width × height pixels whose top-left corner is at (x, y), as a PNG; the rectangle must lie inside the image.",
@@ -43,7 +43,7 @@ internal static class ImageTransforms
                     throw new QueryLakeException("QL-BAD-ARGUMENT",
                         $"image_crop({x}, {y}, {w}, {h}) reaches past the {img.Width} × {img.Height} image; the rectangle must lie inside it");
                 img.Mutate(c => c.Crop(new Rectangle(x, y, w, h)));
-                return ImageCodec.Encode(img, "png-fast");
+                return ImageCodec.EncodeFastPng(img);
             }));
         r.Add(Function("image_center_crop", "image_center_crop(image, size)",
             "The central size × size pixels, as torchvision's CenterCrop takes them (an image smaller than size is padded with black around it), as a PNG.",
@@ -54,7 +54,7 @@ internal static class ImageTransforms
                 // torchvision: top = round((height - size) / 2), left = round((width - size) / 2); negative pads.
                 int top = (int)Math.Round((img.Height - size) / 2.0, MidpointRounding.ToEven), left = (int)Math.Round((img.Width - size) / 2.0, MidpointRounding.ToEven);
                 output.Mutate(c => c.DrawImage(img, new Point(-left, -top), 1f));
-                return ImageCodec.Encode(output, "png-fast");
+                return ImageCodec.EncodeFastPng(output);
             }));
         var tensor = new TensorType(DataType.Float32, 3);
         r.Add(new ScalarFunction("image_to_tensor", "image_to_tensor(image [, 'chw' | 'hwc'] [, mean, std])",
@@ -82,7 +82,7 @@ internal static class ImageTransforms
                     var mean = a.Length > stats ? Channels(a[stats], "mean") : [0, 0, 0];
                     var std = a.Length > stats ? Channels(a[stats + 1], "std") : [1, 1, 1];
                     if (std.Any(x => x == 0)) throw new QueryLakeException("QL-BAD-ARGUMENT", "image_to_tensor's std values must not be 0");
-                    var (w, h, rgba) = ImageCodec.Decode(bytes);
+                    var (w, h, rgba) = ImageCodec.Decode(bytes, RowMapped.Cancellation);
                     var data = new float[3 * w * h];
                     int plane = w * h;
                     for (int p = 0; p < plane; p++)
@@ -99,7 +99,7 @@ internal static class ImageTransforms
                 {
                     if (a[0] is not byte[] bytes || a[1] is not string format) return null;
                     int? quality = a.Length > 2 && a[2] is { } q ? (int)Math.Clamp(System.Convert.ToInt64(q, CultureInfo.InvariantCulture), 1, 100) : null;
-                    using var img = ImageCodec.Load(bytes);
+                    using var img = ImageCodec.Load(bytes, RowMapped.Cancellation);
                     return ImageCodec.Encode(img, format, quality);
                 }), t.Count == 2 ? [t[0], DataType.Utf8] : [t[0], DataType.Utf8, DataType.Int64])
                 : null));
@@ -126,7 +126,7 @@ internal static class ImageTransforms
             return new Resolution(result, RowMapped.Kernel(result, a =>
             {
                 if (a[0] is not byte[] bytes) return null;
-                using var img = ImageCodec.Load(bytes);
+                using var img = ImageCodec.Load(bytes, RowMapped.Cancellation);
                 return transform(img, a[1..]);
             }), want);
         });

@@ -32,11 +32,11 @@ internal static class PixelFunctions
                 ? new Resolution(result, RowMapped.Kernel(result, a => a[0] is byte[] b ? f(b) : null))
                 : null);
 
-    private static (int W, int H, byte[] Rgba) Decode(byte[] b) => ImageCodec.Decode(b);
+    private static (int W, int H, byte[] Rgba) Decode(byte[] b) => ImageCodec.Decode(b, RowMapped.Cancellation);
 
     private static (int W, int H, byte[] Rgba)? Try(byte[] b)
     {
-        try { return ImageCodec.Decode(b); }
+        try { return Decode(b); }
         catch (QueryLakeException) { return null; }
     }
 
