@@ -1,11 +1,13 @@
 using QueryLake.Functions.Aggregate;
+using QueryLake.Functions.Extensions;
 using QueryLake.Functions.Scalar;
 using QueryLake.Functions.Table;
 using QueryLake.Functions.Window;
 
 namespace QueryLake.Functions;
 
-/// <summary>All functions, by lower-case name. Built-ins register themselves here; docs/functions.md is generated from it.</summary>
+/// <summary>All functions, by lower-case name. Built-ins register themselves here, then extension packages
+/// (<see cref="ExtensionLoader"/>); docs/functions.md is generated from it.</summary>
 internal sealed class FunctionRegistry
 {
     private readonly Dictionary<string, ScalarFunction> _scalars = new(StringComparer.OrdinalIgnoreCase);
@@ -36,6 +38,7 @@ internal sealed class FunctionRegistry
         CollectionAggregates.Register(r);
         WindowFunctions.Register(r);
         TableFunctions.Register(r);
+        ExtensionLoader.LoadInto(r);
         return r;
     }
 

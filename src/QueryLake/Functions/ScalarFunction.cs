@@ -14,6 +14,9 @@ internal sealed record Resolution(DataType Result, ScalarKernel Kernel, IReadOnl
     public TopKernel? Top { get; init; }
 }
 
+/// <summary>The value of a constant argument, as the binder saw it (NULL is a constant too).</summary>
+internal sealed record Constant(object? Value);
+
 /// <summary>
 /// A scalar function (operators are functions too), declared with the metadata the function reference in
 /// docs/functions.md is generated from.
@@ -38,6 +41,15 @@ internal sealed class ScalarFunction(string name, string signature, string descr
     /// <summary>A new value on every call (uuid()): never folded into a constant, whatever its arguments.</summary>
     public bool Volatile { get; init; }
 
+    /// <summary>For functions whose result type depends on a constant argument (a model file's output size): resolves
+    /// from the argument types and the values of the arguments that are constants (null where an argument is not).
+    /// Used instead of the type-only resolver when set.</summary>
+    public Func<IReadOnlyList<DataType>, IReadOnlyList<Constant?>, Resolution?>? ResolveWithConstants { get; init; }
+
     /// <summary>Resolves the function for argument types, or null when it does not apply to them.</summary>
     public Resolution? Resolve(IReadOnlyList<DataType> argumentTypes) => resolve(argumentTypes);
+
+    /// <summary>Resolves the function for argument types and the constant arguments' values.</summary>
+    public Resolution? Resolve(IReadOnlyList<DataType> argumentTypes, IReadOnlyList<Constant?> constants) =>
+        ResolveWithConstants is { } withConstants ? withConstants(argumentTypes, constants) : resolve(argumentTypes);
 }

@@ -458,7 +458,8 @@ internal sealed partial class Binder
         var function = _functions.Scalar(name) ?? throw Error(at, "QL-NO-FUNCTION", $"function {name}() does not exist");
         var site = new ErrorSite(at.Line, at.Column);
         if (function.IsOperator && function.Name is not ("||" or "LIKE" or "ILIKE")) args = CoerceStringLiterals(args, site);
-        var resolution = function.Resolve(args.Select(a => a.Type).ToList());
+        var resolution = function.ResolveWithConstants is null ? function.Resolve(args.Select(a => a.Type).ToList())
+            : function.Resolve(args.Select(a => a.Type).ToList(), args.Select(ConstantValue).ToList());
         if (resolution is null)
         {
             string types = string.Join(", ", args.Select(a => SqlTypeName.Of(a.Type)));
@@ -471,6 +472,15 @@ internal sealed partial class Binder
             : args.Select(Concrete).ToList();
         var call = new Call(function, args, resolution.Kernel, resolution.Result) { Selected = resolution.Selected, Top = resolution.Top, At = site };
         return _noFold > 0 ? call : (BoundExpr?)Planning.Optimizer.ConstantFolder.TryFold(call) ?? call;
+    }
+
+    /// <summary>The value of an argument that is a constant (a literal, or an expression of literals such as a struct
+    /// literal), for functions that resolve by their constant arguments; null for the others.</summary>
+    private static Constant? ConstantValue(BoundExpr arg)
+    {
+        if (arg is Literal l) return new Constant(l.Value);
+        try { return Planning.Optimizer.ConstantFolder.TryFold(arg) is { } folded ? new Constant(folded.Value) : null; }
+        catch (Errors.QueryLakeException) { return null; }
     }
 
     /// <summary>A string literal next to a UUID, date, timestamp, number or boolean takes that type in a comparison or
