@@ -100,7 +100,7 @@ internal static class BatchDimension
             var field = (int)(tag >> 3);
             var wire = (int)(tag & 7);
             if (wire != 2) { Skip(message, wire, ref pos); output.Write(message[start..pos]); continue; }
-            var length = checked((int)ReadVarint(message, ref pos));
+            var length = Length(message, ref pos);
             if (length < 0 || pos + length > message.Length) throw new FormatException();
             var body = message.Slice(pos, length);
             pos += length;
@@ -134,6 +134,12 @@ internal static class BatchDimension
         throw new FormatException();
     }
 
+    private static int Length(ReadOnlySpan<byte> data, ref int pos)
+    {
+        var length = ReadVarint(data, ref pos);
+        return length <= (ulong)(data.Length - pos) ? (int)length : throw new FormatException();
+    }
+
     private static void Skip(ReadOnlySpan<byte> data, int wire, ref int pos)
     {
         switch (wire)
@@ -141,7 +147,7 @@ internal static class BatchDimension
             case 0: ReadVarint(data, ref pos); break;
             case 1: pos += 8; break;
             case 5: pos += 4; break;
-            case 2: var n = checked((int)ReadVarint(data, ref pos)); pos += n; break;
+            case 2: pos += Length(data, ref pos); break;
             default: throw new FormatException();
         }
         if (pos > data.Length) throw new FormatException();

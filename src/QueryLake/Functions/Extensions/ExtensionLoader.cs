@@ -47,7 +47,7 @@ internal static class ExtensionLoader
 
     /// <summary>Whether the assembly file carries the extension attribute, read from its metadata without loading it
     /// (the other QueryLake assemblies beside the application, the Flight server's among them, stay unloaded).</summary>
-    private static bool Marked(string file)
+    internal static bool Marked(string file)
     {
         try
         {
