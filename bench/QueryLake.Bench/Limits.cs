@@ -131,4 +131,29 @@ internal static class Limits
         for (; i < values.Length; i++) s += values[i];
         return s;
     }
+
+    /// <summary>Float32 multiply-add throughput (flops/s, two per multiply-add) on <paramref name="threads"/> threads:
+    /// eight independent FMA chains of the widest vector the CPU has, in registers, the compute peak a model run can
+    /// approach.</summary>
+    public static double FmaFlopsPerSecond(int threads)
+    {
+        const long iterations = 50_000_000;
+        static float Chain(long n)
+        {
+            var a0 = System.Numerics.Vector<float>.One; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            var m = new System.Numerics.Vector<float>(0.999999f); var c = new System.Numerics.Vector<float>(1e-7f);
+            for (long i = 0; i < n; i++)
+            {
+                a0 = System.Numerics.Vector.FusedMultiplyAdd(a0, m, c); a1 = System.Numerics.Vector.FusedMultiplyAdd(a1, m, c);
+                a2 = System.Numerics.Vector.FusedMultiplyAdd(a2, m, c); a3 = System.Numerics.Vector.FusedMultiplyAdd(a3, m, c);
+                a4 = System.Numerics.Vector.FusedMultiplyAdd(a4, m, c); a5 = System.Numerics.Vector.FusedMultiplyAdd(a5, m, c);
+                a6 = System.Numerics.Vector.FusedMultiplyAdd(a6, m, c); a7 = System.Numerics.Vector.FusedMultiplyAdd(a7, m, c);
+            }
+            return System.Numerics.Vector.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
+        }
+        Chain(1000);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Chain(iterations));
+        return threads * iterations * 8.0 * System.Numerics.Vector<float>.Count * 2 / sw.Elapsed.TotalSeconds;
+    }
 }

@@ -25,6 +25,11 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- images [repeat] [pngs] (ImageSharp decoding, thumbnails and resizing vs memory bandwidth and djpeg)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- spill [rows] [limit MB] [repeat] [dir] (a sort over its memory limit vs DuckDB)
+if (args is ["embeddings", ..])
+{
+    EmbeddingBench.Run(args[1..]);
+    return;
+}
 if (args is ["images", ..])
 {
     ImageBench.Run(args[1..]);

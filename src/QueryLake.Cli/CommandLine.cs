@@ -35,10 +35,25 @@ internal static class CommandLine
                 case "--lock-configuration": lockConfiguration = true; break;
                 case "demo" or "--demo" when i == 0:
                 {
-                    var rest = args[1..];
+                    var rest = args[1..].ToList();
+                    string? embedding = null;
+                    int at = rest.IndexOf("--embedding");
+                    if (at >= 0)
+                    {
+                        embedding = at + 1 < rest.Count ? rest[at + 1] switch
+                        {
+                            "builtin" => "image_embedding",
+                            "resnet18" when QueryLake.Demo.DemoStory.DefaultEmbedding == "image_embedding_resnet18" => "image_embedding_resnet18",
+                            "resnet18" => "",
+                            _ => null,
+                        } : null;
+                        if (embedding is null) return Fail("usage: querylake demo [DIR] [--force] [--embedding builtin|resnet18]");
+                        if (embedding == "") return Fail("--embedding resnet18 needs the QueryLake.Onnx package beside querylake");
+                        rest.RemoveRange(at, 2);
+                    }
                     var folders = rest.Where(x => x != "--force").ToList();
-                    if (folders.Count > 1 || folders.Any(x => x.StartsWith('-'))) return Fail("usage: querylake demo [DIR] [--force]");
-                    return Demo.Run(folders.FirstOrDefault(), force: rest.Contains("--force"));
+                    if (folders.Count > 1 || folders.Any(x => x.StartsWith('-'))) return Fail("usage: querylake demo [DIR] [--force] [--embedding builtin|resnet18]");
+                    return Demo.Run(folders.FirstOrDefault(), force: rest.Contains("--force"), embedding);
                 }
                 case "serve" when i == 0: return Serve.Run(args[1..]);
                 case "-h" or "--help": Usage(); return 0;
@@ -101,7 +116,7 @@ internal static class CommandLine
 
         usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
                          [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
-               querylake demo [DIR] [--force]
+               querylake demo [DIR] [--force] [--embedding builtin|resnet18]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
 
@@ -120,7 +135,9 @@ internal static class CommandLine
                           a DIR or DIR-export that is not empty is refused unless --force is given, which deletes it),
                           printing each step: ingest, labels, damaged samples, enrichment, similarity search,
                           a stratified sample, a grouped split, a model's accuracy per lighting, an export
-                          (to DIR-export: COPY never writes inside a lake)
+                          (to DIR-export: COPY never writes inside a lake); frames are embedded with ResNet18
+                          (QueryLake.Onnx, about a minute on 2 cores) unless --embedding builtin picks the fast
+                          built-in embedder
 
           serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally
                           ending with SHARD i OF n [SEED s] [EPOCH e] [BATCH b]; DoPut appends to a dataset in one commit;

@@ -5,12 +5,12 @@ using QueryLake.Sessions;
 
 namespace QueryLake.Cli;
 
-/// <summary><c>querylake demo [DIR] [--force]</c>: refuses a DIR (or DIR-export) that is not empty unless given --force;
+/// <summary><c>querylake demo [DIR] [--force] [--embedding builtin|resnet18]</c>: refuses a DIR (or DIR-export) that is not empty unless given --force;
 /// generates the synthetic driving scenes under DIR/raw (default ./demo-lake),
 /// builds the lake in DIR, exports WebDataset shards to DIR-export/train, and prints each step of <see cref="DemoStory"/> with its statements and results.</summary>
 internal static class Demo
 {
-    public static int Run(string? directory, bool force)
+    public static int Run(string? directory, bool force, string? embedding = null)
     {
         directory = Path.GetFullPath(directory ?? "demo-lake");
         // The export goes beside the lake: COPY never writes inside one.
@@ -32,7 +32,7 @@ internal static class Demo
         Console.WriteLine($"Generated {files.Frames:N0} driving-scene frames ({files.Damaged} of them damaged or empty), labels and a toy model's predictions under {Path.Combine(directory, "raw")} in {clock.Elapsed.TotalSeconds:F1} s");
         using var session = QueryLakeSession.Open(directory);
         int number = 0;
-        foreach (var step in DemoStory.Steps(files, Path.Combine(export, "train")))
+        foreach (var step in DemoStory.Steps(files, Path.Combine(export, "train"), embedding))
         {
             Console.WriteLine();
             Console.WriteLine($"── {++number}. {step.Title}");

@@ -10,11 +10,19 @@ namespace QueryLake.Demo;
 /// </summary>
 public static class DemoStory
 {
+    /// <summary>The embedding function the demo uses unless told otherwise: ResNet18 (<c>image_embedding_resnet18</c>)
+    /// where the QueryLake.Onnx package is present, else the small built-in embedder (<c>image_embedding</c>).</summary>
+    public static string DefaultEmbedding =>
+        Functions.FunctionRegistry.Default.Scalar("image_embedding_resnet18") is not null ? "image_embedding_resnet18" : "image_embedding";
+
     /// <summary>The steps over the generated <paramref name="files"/>; the WebDataset shards go to
-    /// <paramref name="exportDirectory"/>, which must lie outside the lake (COPY never writes into a lake).</summary>
-    public static IReadOnlyList<DemoStep> Steps(DrivingSceneFiles files, string exportDirectory)
+    /// <paramref name="exportDirectory"/>, which must lie outside the lake (COPY never writes into a lake). The frames
+    /// are embedded with <paramref name="embedding"/> (a function name; null: <see cref="DefaultEmbedding"/>).</summary>
+    public static IReadOnlyList<DemoStep> Steps(DrivingSceneFiles files, string exportDirectory, string? embedding = null)
     {
         string export = Path.GetFullPath(exportDirectory);
+        embedding ??= DefaultEmbedding;
+        string embedder = embedding == "image_embedding_resnet18" ? "ResNet18 (ONNX Runtime)" : "the built-in embedder";
         return
         [
             new("Ingest the camera frames: one row per file, kind and format sniffed from the bytes",
@@ -40,11 +48,11 @@ public static class DemoStory
                 "SELECT frame, kind, size, try_error(image_brightness(content)) AS problem FROM scenes WHERE valid IS NOT TRUE ORDER BY frame LIMIT 4",
                 "DELETE FROM scenes WHERE valid IS NOT TRUE",
             ]),
-            new("Enrich: brightness from the pixels, lighting from brightness, an embedding from the built-in embedder",
+            new($"Enrich: brightness from the pixels, lighting from brightness, an embedding from {embedder}",
             [
                 "ALTER DATASET scenes ADD COLUMN brightness AS image_brightness(content)",
                 "ALTER DATASET scenes ADD COLUMN lighting AS CASE WHEN brightness < 0.2 THEN 'night' WHEN brightness < 0.4 THEN 'dusk' ELSE 'day' END",
-                "ALTER DATASET scenes ADD COLUMN embedding AS image_embedding(content)",
+                $"ALTER DATASET scenes ADD COLUMN embedding AS {embedding}(content)",
                 "SELECT lighting, count(*) AS frames, count(DISTINCT drive) AS drives, round(avg(brightness), 3) AS brightness FROM scenes GROUP BY lighting ORDER BY brightness",
             ]),
             new("Night scenes with hail, by metadata",

@@ -18,7 +18,7 @@ internal static class OnnxEmbed
 {
     public static ScalarFunction Function { get; } = new("onnx_embed", "onnx_embed('model.onnx', input [, {'output': name, 'as': 'embedding' | 'tensor'}])",
         "Runs an ONNX model (one input, its first dimension the batch) on each row's numbers: a TENSOR such as image_to_tensor gives, an EMBEDDING or a LIST of numbers, reshaped to the model's input where the element counts agree. Returns the output (the first, or the one named) as an EMBEDDING of its flattened values, or with 'as': 'tensor' as a float TENSOR of its shape. Rows are scored in batches with ONNX Runtime on `SET threads` threads; the model loads once per process (again when the file changes). Needs the QueryLake.Onnx package.",
-        "SELECT onnx_embed('model.onnx', [1.0, 2.0, 3.0])",
+        "SELECT onnx_embed('models/resnet18/ResNet18.onnx', image_to_tensor(image_resize(CAST(NULL AS BLOB), 224, 224)))",
         _ => null)
     {
         ResolveWithConstants = Resolve,

@@ -43,6 +43,12 @@ public sealed class CliTests
         Assert.False(File.Exists(Path.Combine(lake, "notes.txt")));
         Assert.Contains("── 13. Where everything came from", stdout);
         Assert.Contains("drives_on_both_sides", stdout);
+        // The CLI ships QueryLake.Onnx, so the frames are embedded with ResNet18.
+        Assert.Contains("an embedding from ResNet18 (ONNX Runtime)", stdout);
+        Assert.Contains("ADD COLUMN embedding AS image_embedding_resnet18(content)", stdout);
+        (exit, _, stderr) = Programs.Run(Cli, null, "demo", lake, "--embedding", "vgg");
+        Assert.Equal(1, exit);
+        Assert.Contains("--embedding builtin|resnet18", stderr);
         (exit, stdout, _) = Programs.Run(Cli, null, lake, "-c", "SELECT count(*) AS n FROM drives.holdout WHERE drive IN (SELECT drive FROM drives.train)", "--format", "csv");
         Assert.Equal(0, exit);
         Assert.EndsWith("n\n0\n", stdout.Replace("\r", ""));

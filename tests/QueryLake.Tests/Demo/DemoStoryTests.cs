@@ -9,15 +9,17 @@ namespace QueryLake.Tests.Demo;
 /// what the generator really drew (lighting from the capture hour, weather from the labels).</summary>
 public sealed class DemoStoryTests
 {
-    [Fact]
-    public void The_story_runs_and_every_step_shows_what_it_claims()
+    [Theory]
+    [InlineData("image_embedding")]
+    [InlineData("image_embedding_resnet18")]
+    public void The_story_runs_and_every_step_shows_what_it_claims(string embedding)
     {
         using var dir = new TempDir();
         var files = new DrivingSceneGenerator { FramesPerDrive = 12 }.Generate(Path.Combine(dir.Path, "raw"));
         Assert.Equal(48 * 12, files.Frames);
         using var s = QueryLakeSession.Open(Path.Combine(dir.Path, "lake"));
         var results = new List<QueryResult>();
-        foreach (var step in DemoStory.Steps(files, Path.Combine(dir.Path, "export", "train")))
+        foreach (var step in DemoStory.Steps(files, Path.Combine(dir.Path, "export", "train"), embedding))
             foreach (var sql in step.Statements)
                 results.AddRange(s.Execute(sql));
 
