@@ -26,6 +26,7 @@ internal static class ImageBench
             .SelectMany(d => Directory.GetFiles(d, "*.jpg", SearchOption.AllDirectories)).Order(StringComparer.Ordinal)
             .Select(File.ReadAllBytes).ToList();
         Report("@stdlib photographs (JPEG)", photos, repeat, copy);
+        NotebookHtml("@stdlib photographs", photos);
         if (File.Exists("/usr/bin/djpeg"))
         {
             var files = Directory.GetDirectories(root, "datasets-img-*")
@@ -49,6 +50,7 @@ internal static class ImageBench
             return PngEncoder.Encode(SceneRenderer.Width, SceneRenderer.Height, rgba);
         }).ToList();
         Report($"{pngs:N0} demo PNGs ({SceneRenderer.Width} × {SceneRenderer.Height})", demo, repeat, copy);
+        NotebookHtml("demo PNGs (the first 60)", demo.Take(60).ToList());
 
         using var session = QueryLakeSession.Open();
         session.Execute("CREATE DATASET frames (image BLOB)");
@@ -68,6 +70,22 @@ internal static class ImageBench
             double s = Measure.MedianSeconds(repeat, () => session.Query(sql).Rows().ToList());
             Console.WriteLine($"  {sql}: {s * 1000:F0} ms, {pngs / s:F0} images/s");
         }
+    }
+
+    /// <summary>Notebook HTML per row for a table of the images: thumbnails downscaled and re-encoded (now) against the
+    /// whole file inlined as base64, as the HTML did before (what the row would take).</summary>
+    private static void NotebookHtml(string what, List<byte[]> images)
+    {
+        using var session = QueryLakeSession.Open();
+        session.Execute("CREATE DATASET shown (content BLOB)");
+        foreach (var b in images) session.Execute("INSERT INTO shown VALUES (@c)", new Dictionary<string, object?> { ["c"] = b });
+        var result = session.Query("SELECT content FROM shown");
+        var clock = Stopwatch.StartNew();
+        var html = QueryLake.Display.ResultHtml.Render(result.Schema, result.Batches, maxRows: images.Count);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double inlined = images.Average(b => 4.0 * ((b.Length + 2) / 3));
+        Console.WriteLine($"  notebook HTML for {what}: {html.Length / (double)images.Count:F0} bytes per row with downscaled thumbnails " +
+                          $"(rendered in {seconds * 1000 / images.Count:F1} ms a row); the whole image inlined would take {inlined:F0}");
     }
 
     private static void Report(string what, List<byte[]> images, int repeat, double copy)
