@@ -1,6 +1,7 @@
 using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
+using QueryLake.Execution;
 using QueryLake.Functions;
 using QueryLake.Onnx.Models;
 
@@ -30,12 +31,19 @@ internal static class ImageEmbeddingResNet18
             const int size = 3 * ResNet18.Size * ResNet18.Size;
             foreach (var run in rows.Chunk(KernelContext.RowsPerRun))
             {
+                // The run's input and the preprocessed copy of it are held until the run is scored.
+                RowMemory.Charge(2L * run.Length * size * sizeof(float), $"a run of {run.Length} images for ResNet18");
                 var input = new float[run.Length * size];
-                KernelContext.ForEach(run.Length, threads, cancel,
-                    k => ResNet18.Pixels((byte[])images.GetValue(run[k])!, input.AsSpan(k * size, size), cancel));
+                KernelContext.ForEach(run.Length, threads, cancel, k =>
+                {
+                    long mark = RowMemory.Held;
+                    try { ResNet18.Pixels((byte[])images.GetValue(run[k])!, input.AsSpan(k * size, size), cancel); }
+                    finally { RowMemory.ReleaseTo(mark); }
+                });
                 var (prepared, shape) = preprocess.RunRows(input, run.Length, ResNet18.InputShape, cancel);
                 var (features, _) = net.RunRows(prepared, run.Length, shape, cancel);
                 for (int k = 0; k < run.Length; k++) output[run[k]] = features.AsSpan(k * ResNet18.Dimension, ResNet18.Dimension).ToArray();
+                RowMemory.Release();
             }
         }
         var builder = ArrayBuilder.Create(new EmbeddingType(ResNet18.Dimension));

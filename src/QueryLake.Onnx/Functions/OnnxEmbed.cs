@@ -2,6 +2,7 @@ using QueryLake.Columnar.Arrays;
 using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
+using QueryLake.Execution;
 using QueryLake.Functions;
 using QueryLake.Onnx.Models;
 
@@ -134,9 +135,13 @@ internal static class OnnxEmbed
     private static void Score(OnnxModel model, TensorRows rows, List<int> run, int[] shape, object?[] output, DataType result, CancellationToken cancel)
     {
         int size = Count(shape);
+        RowMemory.Charge((long)run.Count * size * sizeof(float), $"a run of {run.Count} rows for the ONNX model '{model.Path}'");
         var input = new float[run.Count * size];
         for (int k = 0; k < run.Count; k++) rows.CopyTo(run[k], input.AsSpan(k * size, size));
-        var (values, outShape) = model.RunRows(input, run.Count, shape, cancel);
+        float[] values;
+        int[] outShape;
+        try { (values, outShape) = model.RunRows(input, run.Count, shape, cancel); }
+        finally { RowMemory.Release(); }
         int per = values.Length / run.Count;
         for (int k = 0; k < run.Count; k++)
         {

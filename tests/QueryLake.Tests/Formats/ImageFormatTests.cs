@@ -2,6 +2,8 @@ using QueryLake.Errors;
 using QueryLake.Formats.Images;
 using QueryLake.Sessions;
 using QueryLake.Tests.Support;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
 
 namespace QueryLake.Tests.Formats;
@@ -161,6 +163,15 @@ public sealed class ImageFormatTests : IDisposable
                 Assert.Equal((float)(rgb[px * 3 + c] / 255.0), a[c * W * H + px]);
                 Assert.Equal((float)((rgb[px * 3 + c] / 255.0 - mean[c]) / std[c]), b[px * 3 + c]);
             }
+        // NumPy-style indexing of the variable-shape tensor, checked against each row's shape: a pixel, a row of one channel.
+        var picked = _session.Query("SELECT image_to_tensor(@p)[1, 5, 7], image_to_tensor(@p, 'hwc')[-1, 2:5, 0], try(image_to_tensor(@p)[0, 99, 0]) " +
+            "FROM (SELECT 1) t", p).Rows().Single();
+        Assert.Equal((float)(rgb[(5 * W + 7) * 3 + 1] / 255.0), picked[0]);
+        var slice = (IReadOnlyDictionary<string, object?>)picked[1]!;
+        Assert.Equal([3], ((object?[])slice["shape"]!).Select(Convert.ToInt32));
+        Assert.Equal(Enumerable.Range(2, 3).Select(x => (float)(rgb[((H - 1) * W + x) * 3] / 255.0)), ((object?[])slice["data"]!).Select(Convert.ToSingle));
+        Assert.Null(picked[2]);
+        Assert.Equal("QL-BAD-INDEX", Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT image_to_tensor(@p)[0, 99, 0] FROM (SELECT 1) t", p).Materialize()).Code);
         Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT image_to_tensor(@p, 'nchw')", p).Materialize()).Code);
         Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLakeException>(() => _session.Query("SELECT image_to_tensor(@p, [0.5, 0.5], [1, 1])", p).Materialize()).Code);
         Assert.Null(_session.Query("SELECT try(image_to_tensor(CAST('no image' AS BLOB)))").Rows().Single()[0]);
@@ -196,6 +207,30 @@ public sealed class ImageFormatTests : IDisposable
         Assert.Equal("QL-TIMEOUT", e.Code);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"the timeout took {sw.Elapsed}");
         _session.StatementTimeout = null;
+    }
+
+    [Fact]
+    public void Decoded_pixels_count_against_the_memory_limit_and_are_given_back_after_each_row()
+    {
+        // A 4000 × 3000 PNG of one colour: a few KB encoded, 48 MB decoded.
+        using var big = new Image<Rgba32>(4000, 3000, new Rgba32(10, 200, 30, 255));
+        using var encoded = new MemoryStream();
+        big.SaveAsPng(encoded);
+        var p = new Dictionary<string, object?> { ["big"] = encoded.ToArray(), ["small"] = Png() };
+        _session.Execute("CREATE DATASET bigone AS SELECT @big AS img", p);
+        _session.Execute("SET memory_limit = '32MB'");
+        foreach (var sql in new[] { "SELECT image_brightness(img) FROM bigone", "SELECT try(image_brightness(img)) FROM bigone", "SELECT image_is_valid(img) FROM bigone", "SELECT thumbnail(img, 64) FROM bigone" })
+        {
+            var e = Assert.ThrowsAny<QueryLakeException>(() => _session.Query(sql).Materialize());
+            Assert.True(e.Code == "QL-OUT-OF-MEMORY", $"{sql}: {e.Code} {e.Message}");
+            Assert.Contains("4000 × 3000", e.Message);
+        }
+        // 400 rows of a small image (37 × 23, 3.4 KB decoded each) run under 1 MB: each row gives its pixels back.
+        _session.Execute("SET memory_limit = '1MB'");
+        _session.Execute("CREATE DATASET many AS SELECT @small AS img, range AS i FROM range(400)", p);
+        Assert.Equal(400L, _session.Query("SELECT count(image_brightness(img)) FROM many").Rows().Single()[0]);
+        _session.Execute("SET memory_limit = 'none'");
+        Assert.NotNull(_session.Query("SELECT image_brightness(img) FROM bigone").Rows().Single()[0]);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using QueryLake.Columnar.Builders;
 using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Functions.Scalar;
@@ -12,7 +13,8 @@ namespace QueryLake.Tests.Functions;
 
 /// <summary>TENSOR indexing against NumPy's basic indexing (Debian's python3-numpy): random shapes of rank 1 to 3,
 /// random mixes of integer indexes (negative too) and slices (missing, negative and out-of-range bounds, negative and
-/// larger steps) select the same elements in the same order, with the same result shape.</summary>
+/// larger steps) select the same elements in the same order, with the same result shape, from fixed-shape tensors
+/// (positions worked out once) and from variable-shape ones (per row).</summary>
 public sealed class TensorIndexingProperties
 {
     private sealed record Case(int[] Shape, TensorFunctions.Entry[] Entries);
@@ -55,16 +57,37 @@ public sealed class TensorIndexingProperties
                 var shape = expected.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
                 string what = $"shape [{string.Join(", ", cases[c].Shape)}], entries {string.Join(", ", cases[c].Entries)}";
                 var tensor = new TensorType(DataType.Float32, cases[c].Shape);
+                // The same selection from a variable-shape tensor, whose shape is known only per row, to the kernel.
+                var variable = new TensorType(DataType.Float32, cases[c].Shape.Length);
+                var (variableResult, kernel) = TensorFunctions.Index(variable, cases[c].Entries);
+                var builder = ArrayBuilder.Create(variable);
+                builder.Append(new Dictionary<string, object?>
+                {
+                    ["data"] = Enumerable.Range(0, cases[c].Shape.Aggregate(1, (a, b) => a * b)).Select(i => (float)i).ToArray(),
+                    ["shape"] = cases[c].Shape,
+                });
+                var row = builder.Build();
                 if (positions.Length == 0)
                 {
                     var e = Assert.Throws<QueryLakeException>(() => TensorFunctions.Index(tensor, cases[c].Entries));
                     Assert.Contains("selects no elements", e.Message);
+                    Assert.Contains("selects no elements", Assert.Throws<QueryLakeException>(() => kernel([row], 1)).Message);
                     continue;
                 }
-                var (result, ours) = TensorFunctions.Index(tensor, cases[c].Entries);
+                var (result, _) = TensorFunctions.Index(tensor, cases[c].Entries);
+                var (ours, _) = TensorFunctions.Positions(cases[c].Shape, cases[c].Entries);
                 Assert.True(positions.SequenceEqual(ours), $"{what}: NumPy [{string.Join(", ", positions)}], QueryLake [{string.Join(", ", ours)}]");
                 var ourShape = result is TensorType t ? t.Shape!.ToArray() : [];
                 Assert.True(shape.SequenceEqual(ourShape), $"{what}: NumPy shape [{string.Join(", ", shape)}], QueryLake [{string.Join(", ", ourShape)}]");
+                var taken = kernel([row], 1).GetValue(0);
+                if (variableResult is TensorType)
+                {
+                    var value = (IReadOnlyDictionary<string, object?>)taken!;
+                    var data = TensorFunctions.Items(value["data"]!).Select(x => (int)(float)x!).ToArray();
+                    var dims = TensorFunctions.Items(value["shape"]!).Select(x => (int)x!).ToArray();
+                    Assert.True(positions.SequenceEqual(data) && shape.SequenceEqual(dims), $"{what}: variable-shape took [{string.Join(", ", data)}] of shape [{string.Join(", ", dims)}]");
+                }
+                else Assert.True(shape.Length == 0 && (float)taken! == positions[0], $"{what}: variable-shape took {taken}");
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), property);

@@ -50,7 +50,8 @@ internal static class ImageCodec
         catch (Exception e) when (Damage(e)) { return null; }
     }
 
-    /// <summary>Decodes to RGBA pixels; <paramref name="cancel"/> stops a long decode.</summary>
+    /// <summary>Decodes to RGBA pixels; <paramref name="cancel"/> stops a long decode. The pixels are charged to the
+    /// running query's memory limit before they are allocated (<see cref="Execution.RowMemory"/>), until the row is done.</summary>
     public static Image<Rgba32> Load(byte[] bytes, CancellationToken cancel = default)
     {
         IImageInfo? info;
@@ -64,6 +65,7 @@ internal static class ImageCodec
         if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
             throw new QueryLakeException("QL-IMAGE-TOO-LARGE",
                 $"the {Name(format)} image is {info.Width} × {info.Height} pixels; at most {MaxPixels:N0} pixels are decoded (a larger one would take {(long)info.Width * info.Height * 4 / (1 << 20):N0} MB)");
+        Execution.RowMemory.Charge((long)info.Width * info.Height * 4, $"decoding a {info.Width} × {info.Height} {Name(format)} image");
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
@@ -76,6 +78,7 @@ internal static class ImageCodec
     public static (int W, int H, byte[] Rgba) Decode(byte[] bytes, CancellationToken cancel = default)
     {
         using var image = Load(bytes, cancel);
+        Execution.RowMemory.Charge((long)image.Width * image.Height * 4, $"the pixels of a {image.Width} × {image.Height} image");
         var rgba = new byte[checked(image.Width * image.Height * 4)];
         image.CopyPixelDataTo(rgba);
         return (image.Width, image.Height, rgba);

@@ -37,7 +37,7 @@ internal static class PixelFunctions
     private static (int W, int H, byte[] Rgba)? Try(byte[] b)
     {
         try { return Decode(b); }
-        catch (QueryLakeException) { return null; }
+        catch (QueryLakeException e) when (e.Code is not ("QL-OUT-OF-MEMORY" or "QL-TIMEOUT" or "QL-CANCELLED")) { return null; }
     }
 
     private static Dictionary<string, object?> Stats((int W, int H, byte[] Rgba) d)

@@ -6,7 +6,8 @@ namespace QueryLake.Functions.Scalar;
 
 /// <summary>Builds kernels from a per-row function over .NET values, for functions that are not (yet)
 /// hand-vectorized. NULL in any argument gives NULL unless <c>nullAware</c>. The query's cancellation (Ctrl-C, the
-/// statement timeout) is checked before every row, since one row may be slow work (decoding an image).</summary>
+/// statement timeout) is checked before every row, since one row may be slow work (decoding an image), and the working
+/// memory a row charged (<see cref="Execution.RowMemory"/>) is given back when it is done.</summary>
 internal static class RowMapped
 {
     /// <summary>The running query's cancellation, for per-row work that can pass it on (an image decoder).</summary>
@@ -26,7 +27,9 @@ internal static class RowMapped
                 row[a] = args[a].GetValue(i);
                 anyNull |= row[a] is null;
             }
-            b.Append(anyNull && !nullAware ? null : f(row));
+            long mark = Execution.RowMemory.Held;
+            try { b.Append(anyNull && !nullAware ? null : f(row)); }
+            finally { Execution.RowMemory.ReleaseTo(mark); }
         }
         return b.Build();
     };

@@ -75,14 +75,39 @@ internal static class TensorFunctions
     /// <summary>One entry of a TENSOR subscript: an index (the dimension is dropped) or a slice.</summary>
     public readonly record struct Entry(long? Index, long? From, long? To, long? Step, bool IsSlice);
 
-    /// <summary>NumPy-style indexing of a fixed-shape tensor by constant entries: the result type (a scalar of the
-    /// tensor's dtype when every dimension is indexed, else a TENSOR of the remaining shape) and the flat positions
-    /// (row-major) it takes from each value.</summary>
-    public static (DataType Result, int[] Positions) Index(TensorType tensor, IReadOnlyList<Entry> entries)
+    /// <summary>NumPy-style indexing of a tensor by constant entries: the result type (a scalar of the tensor's dtype
+    /// when every dimension is indexed, else a TENSOR of the remaining dimensions) and the kernel. A fixed-shape
+    /// tensor's flat positions are worked out once, here; a variable-shape tensor's per row, from the row's shape (an
+    /// index outside a row's dimension is that row's error).</summary>
+    public static (DataType Result, ScalarKernel Kernel) Index(TensorType tensor, IReadOnlyList<Entry> entries)
     {
-        var shape = tensor.Shape ?? throw new QueryLakeException("QL-UNSUPPORTED", "indexing a variable-shape tensor is not supported yet");
-        if (entries.Count > shape.Count)
-            throw new QueryLakeException("QL-BAD-INDEX", $"{entries.Count} indexes for a tensor of {shape.Count} dimensions");
+        if (entries.Count > tensor.Rank)
+            throw new QueryLakeException("QL-BAD-INDEX", $"{entries.Count} indexes for a tensor of {tensor.Rank} dimensions");
+        if (tensor.Shape is { } shape)
+        {
+            var (positions, kept) = Positions(shape, entries);
+            DataType fixedResult = kept.Count == 0 ? tensor.DType : new TensorType(tensor.DType, kept);
+            return (fixedResult, Take(fixedResult, positions));
+        }
+        foreach (var e in entries)
+            if (e.IsSlice && e.Step == 0) throw new QueryLakeException("QL-BAD-INDEX", "a slice step cannot be zero");
+        int rank = entries.Count(e => e.IsSlice) + tensor.Rank - entries.Count;
+        DataType result = rank == 0 ? tensor.DType : new TensorType(tensor.DType, rank);
+        return (result, RowMapped.Kernel(result, a =>
+        {
+            var value = (IReadOnlyDictionary<string, object?>)a[0]!;
+            var items = Items(value["data"]!);
+            var dims = Items(value["shape"]!).Select(d => Convert.ToInt32(d, CultureInfo.InvariantCulture)).ToArray();
+            var (positions, kept) = Positions(dims, entries);
+            if (result is not TensorType) return items[positions[0]];
+            return new Dictionary<string, object?> { ["data"] = positions.Select(p => items[p]).ToList(), ["shape"] = kept.ToArray() };
+        }));
+    }
+
+    /// <summary>The flat positions (row-major) that <paramref name="entries"/> take from a tensor of
+    /// <paramref name="shape"/>, and the sizes of the dimensions that remain (those sliced or not indexed).</summary>
+    internal static (int[] Positions, List<int> Kept) Positions(IReadOnlyList<int> shape, IReadOnlyList<Entry> entries)
+    {
         var picks = new List<int[]>();
         var kept = new List<int>();
         for (int d = 0; d < shape.Count; d++)
@@ -111,13 +136,12 @@ internal static class TensorFunctions
         var positions = new List<int> { 0 };
         for (int d = 0; d < shape.Count; d++)
             positions = positions.SelectMany(p => picks[d].Select(i => p + i * strides[d])).ToList();
-        DataType result = kept.Count == 0 ? tensor.DType : new TensorType(tensor.DType, kept);
         if (kept.Contains(0)) throw new QueryLakeException("QL-BAD-INDEX", "the slice selects no elements");
-        return (result, [.. positions]);
+        return ([.. positions], kept);
     }
 
     /// <summary>Takes <paramref name="positions"/> from each tensor value.</summary>
-    public static ScalarKernel Take(DataType result, int[] positions) => RowMapped.Kernel(result, a =>
+    private static ScalarKernel Take(DataType result, int[] positions) => RowMapped.Kernel(result, a =>
     {
         var items = Items(a[0]!);
         if (result is not TensorType) return items[positions[0]];

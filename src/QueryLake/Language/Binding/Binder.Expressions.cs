@@ -421,7 +421,7 @@ internal sealed partial class Binder
     private BoundExpr BindSubscript(SubscriptExpr sub, Func<Expr, BoundExpr> child)
     {
         var value = child(sub.Value);
-        if (value.Type.StorageType is StructType)
+        if (value.Type.StorageType is StructType && value.Type is not TensorType)
         {
             // s['field']: the name must be a constant string.
             if (sub.Indexes is not [{ IsSlice: false, Index: { } ix }] || child(ix) is not Literal { Value: string name })
@@ -437,11 +437,11 @@ internal sealed partial class Binder
                 ? new TensorFunctions.Entry(null, Const(ix.From), Const(ix.To), Const(ix.Step), true)
                 : new TensorFunctions.Entry(Const(ix.Index), null, null, null, false)).ToList();
             DataType result;
-            int[] positions;
-            try { (result, positions) = TensorFunctions.Index(tensor, entries); }
+            ScalarKernel kernel;
+            try { (result, kernel) = TensorFunctions.Index(tensor, entries); }
             catch (Errors.QueryLakeException e) { throw Error(sub.At, e.Code, e.Message); }
             var take = new ScalarFunction("tensor_index", "tensor[i, a:b:s, …]", "NumPy-style tensor indexing.", "", _ => null);
-            return new Call(take, [value], TensorFunctions.Take(result, positions), result);
+            return new Call(take, [value], kernel, result) { At = new ErrorSite(sub.At.Line, sub.At.Column) };
         }
         if (TensorFunctions.Item(value.Type) is null)
             throw Error(sub.At, "QL-TYPE-MISMATCH", $"{SqlTypeName.Of(value.Type)} cannot be indexed: [] applies to lists, embeddings and tensors");
