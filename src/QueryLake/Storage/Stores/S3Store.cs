@@ -1,0 +1,238 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using QueryLake.Errors;
+
+namespace QueryLake.Storage.Stores;
+
+/// <summary>
+/// A lake on S3-compatible object storage (<c>s3://bucket/prefix</c>) through AWSSDK.S3: ranged GETs, single PUTs up to
+/// the multipart threshold and multipart uploads above it (aborted when a part fails, so no orphaned parts stay
+/// billed), conditional creates (<c>If-None-Match: *</c>) for commits, retries with exponential back-off on 5xx answers,
+/// throttling and connection resets (the SDK's standard retry mode). Uploads are sent without aws-chunked framing,
+/// which some S3-compatible servers store inside the object.
+/// </summary>
+internal sealed class S3Store : IObjectStore
+{
+    private readonly AmazonS3Client _client;
+    private readonly string _bucket;
+    private readonly string _prefix;
+    private readonly S3Options _options;
+
+    public S3Store(string location, S3Options? options = null)
+    {
+        (_bucket, _prefix) = Parse(location);
+        _options = (options ?? new S3Options()).WithEnvironment();
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = _options.UsesPathStyle,
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = Math.Max(0, _options.MaxAttempts - 1),
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        if (_options.Endpoint is { } endpoint) config.ServiceURL = endpoint;
+        if (_options.Region is { } region)
+        {
+            if (_options.Endpoint is null) config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+            else config.AuthenticationRegion = region;
+        }
+        else if (_options.Endpoint is not null) config.AuthenticationRegion = "us-east-1";
+        _client = _options.AccessKey is { } key && _options.SecretKey is { } secret
+            ? new AmazonS3Client(_options.SessionToken is { } token ? new SessionAWSCredentials(key, secret, token) : new BasicAWSCredentials(key, secret), config)
+            : new AmazonS3Client(config);
+    }
+
+    public string Location => _prefix.Length == 0 ? $"s3://{_bucket}" : $"s3://{_bucket}/{_prefix}";
+
+    public bool AtomicCreate => _options.ConditionalCreates;
+
+    /// <summary>The bucket and the key prefix (without slashes at its ends) of <c>s3://bucket/prefix</c>.</summary>
+    public static (string Bucket, string Prefix) Parse(string location)
+    {
+        if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            throw new QueryLakeException("QL-BAD-LOCATION", $"'{location}' is not an S3 location (s3://bucket/prefix)");
+        var rest = location[5..].Trim('/');
+        int slash = rest.IndexOf('/');
+        var bucket = slash < 0 ? rest : rest[..slash];
+        if (bucket.Length is < 3 or > 63 || bucket.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')))
+            throw new QueryLakeException("QL-BAD-LOCATION", $"'{location}' does not name a valid bucket (3–63 lower-case letters, digits, '-' and '.')");
+        return (bucket, slash < 0 ? "" : rest[(slash + 1)..].Trim('/'));
+    }
+
+    private string Key(string key) => _prefix.Length == 0 ? key : $"{_prefix}/{key}";
+
+    private T Call<T>(string what, string key, Func<Task<T>> request)
+    {
+        try { return request().GetAwaiter().GetResult(); }
+        catch (AmazonS3Exception e) { throw Failed(what, key, e); }
+        catch (AmazonServiceException e) { throw Failed(what, key, e); }
+        catch (QueryLakeException) { throw; }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            throw new QueryLakeException("QL-STORE-UNAVAILABLE",
+                $"cannot {what} '{key}' in {Location}: the store at {_options.Endpoint ?? "AWS S3"} did not answer ({Reason(e)}) after {_options.MaxAttempts} attempts");
+        }
+    }
+
+    /// <summary>Runs a GET and reads its body, again (with back-off) when the body breaks off or comes short: the SDK
+    /// retries failed requests, but a connection reset in the middle of a body surfaces only while reading it.</summary>
+    private async Task<T> Retrying<T>(Func<Task<T>> read)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await read().ConfigureAwait(false); }
+            catch (Exception e) when (attempt < _options.MaxAttempts && (e is IOException or HttpRequestException || e is QueryLakeException { Code: "QL-STORE-UNAVAILABLE" }))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << attempt)) * (0.5 + Random.Shared.NextDouble()))).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        TaskCanceledException => "timed out",
+        HttpRequestException { HttpRequestError: var error } => error.ToString(),
+        IOException => "the connection broke",
+        _ => "a client error",
+    };
+
+    private QueryLakeException Failed(string what, string key, AmazonServiceException e) => e.StatusCode switch
+    {
+        HttpStatusCode.NotFound => new("QL-STORE-NOT-FOUND", $"cannot {what} '{key}' in {Location}: {(e.ErrorCode == "NoSuchBucket" ? "the bucket does not exist" : "no such object")}"),
+        HttpStatusCode.Forbidden => new("QL-STORE-DENIED", $"cannot {what} '{key}' in {Location}: access denied ({e.ErrorCode}); check the credentials and the bucket's policy"),
+        _ => new("QL-STORE-FAILED", $"cannot {what} '{key}' in {Location}: the store answered {(int)e.StatusCode} {e.ErrorCode}"),
+    };
+
+    public ObjectInfo? Head(string key)
+    {
+        try
+        {
+            var meta = _client.GetObjectMetadataAsync(_bucket, Key(key)).GetAwaiter().GetResult();
+            return new ObjectInfo(key, meta.ContentLength, meta.LastModified?.ToUniversalTime() ?? DateTime.MinValue);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket") { return null; }
+        catch (AmazonS3Exception e) { throw Failed("read", key, e); }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            return Call<ObjectInfo?>("read", key, () => throw e);
+        }
+    }
+
+    public byte[] Read(string key, long offset, int length)
+    {
+        if (length <= 0) return [];
+        return Call("read", key, () => Retrying(async () =>
+        {
+            try
+            {
+                using var response = await _client.GetObjectAsync(new GetObjectRequest
+                {
+                    BucketName = _bucket, Key = Key(key), ByteRange = new ByteRange(offset, offset + length - 1),
+                }).ConfigureAwait(false);
+                return await Body(response, key).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) { return []; }
+        }));
+    }
+
+    public byte[] ReadAll(string key) => Call("read", key, () => Retrying(async () =>
+    {
+        using var response = await _client.GetObjectAsync(_bucket, Key(key)).ConfigureAwait(false);
+        return await Body(response, key).ConfigureAwait(false);
+    }));
+
+    /// <summary>The response body, all of it: a body cut short (a connection that dropped mid-transfer) is an error,
+    /// never a shorter object.</summary>
+    private async Task<byte[]> Body(GetObjectResponse response, string key)
+    {
+        var buffer = new MemoryStream(response.ContentLength > 0 ? (int)response.ContentLength : 0);
+        await response.ResponseStream.CopyToAsync(buffer).ConfigureAwait(false);
+        if (response.ContentLength >= 0 && buffer.Length != response.ContentLength)
+            throw new QueryLakeException("QL-STORE-UNAVAILABLE", $"reading '{key}' in {Location} stopped after {buffer.Length} of {response.ContentLength} bytes");
+        return buffer.ToArray();
+    }
+
+    private static MemoryStream Stream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+
+    public void Write(string key, ReadOnlyMemory<byte> content)
+    {
+        if (content.Length > _options.MultipartThreshold) { Multipart(key, content); return; }
+        Call("write", key, () => _client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, AutoCloseStream = true,
+        }));
+    }
+
+    private void Multipart(string key, ReadOnlyMemory<byte> content)
+    {
+        var upload = Call("write", key, () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = Key(key) }));
+        try
+        {
+            var parts = new List<PartETag>();
+            for (int offset = 0, number = 1; offset < content.Length; offset += _options.PartSize, number++)
+            {
+                var part = content.Slice(offset, Math.Min(_options.PartSize, content.Length - offset));
+                int n = number;
+                var response = Call("write", key, () => _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartNumber = n, InputStream = Stream(part),
+                    PartSize = part.Length, UseChunkEncoding = false,
+                }));
+                parts.Add(new PartETag(n, response.ETag));
+            }
+            Call("write", key, () => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartETags = parts,
+            }));
+        }
+        catch
+        {
+            try { _client.AbortMultipartUploadAsync(_bucket, Key(key), upload.UploadId).GetAwaiter().GetResult(); }
+            catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException) { /* VACUUM lists and aborts what stays */ }
+            throw;
+        }
+    }
+
+    public bool TryCreate(string key, ReadOnlyMemory<byte> content) => Call("create", key, async () =>
+    {
+        try
+        {
+            await _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, IfNoneMatch = "*",
+            }).ConfigureAwait(false);
+            return true;
+        }
+        // 412: the object exists; 409: a concurrent conditional write to the same key is in flight (S3 asks to retry;
+        // for a commit, the other writer wins either way).
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict) { return false; }
+    });
+
+    public IReadOnlyList<ObjectInfo> List(string prefix)
+    {
+        var result = new List<ObjectInfo>();
+        string? token = null;
+        int strip = _prefix.Length == 0 ? 0 : _prefix.Length + 1;
+        do
+        {
+            var page = Call("list", prefix, () => _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _bucket, Prefix = Key(prefix), ContinuationToken = token,
+            }));
+            foreach (var o in page.S3Objects ?? [])
+                result.Add(new ObjectInfo(o.Key[strip..], o.Size ?? 0, o.LastModified?.ToUniversalTime() ?? DateTime.MinValue));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        } while (token is not null);
+        result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return result;
+    }
+
+    public void Delete(string key) => Call("delete", key, () => _client.DeleteObjectAsync(_bucket, Key(key)));
+
+    public void Dispose() => _client.Dispose();
+}
