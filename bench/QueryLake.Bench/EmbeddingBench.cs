@@ -1,6 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using QueryLake.Demo;
-using QueryLake.Formats.Images;
 using QueryLake.Onnx.Models;
 using QueryLake.Sessions;
 
@@ -25,13 +23,7 @@ internal static class EmbeddingBench
         double peak = Limits.FmaFlopsPerSecond(threads);
         Console.WriteLine($"float32 multiply-add peak ({threads} threads, {System.Numerics.Vector<float>.Count}-wide): {peak / 1e9:F0} GFLOP/s = {peak / FlopsPerImage:F1} ResNet18 images/s at best");
 
-        var rng = new Random(7);
-        string[] lightings = ["day", "night", "dusk"], weathers = ["clear", "rain", "hail", "fog"];
-        var images = Enumerable.Range(0, count).Select(_ =>
-        {
-            var (rgba, _) = SceneRenderer.Render(lightings[rng.Next(3)], weathers[rng.Next(4)], rng);
-            return PngEncoder.Encode(SceneRenderer.Width, SceneRenderer.Height, rgba);
-        }).ToList();
+        var images = ImageBench.DemoPngs(count);
 
         using var session = QueryLakeSession.Open();
         session.Execute("CREATE DATASET frames (image BLOB)");

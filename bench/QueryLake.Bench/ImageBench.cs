@@ -42,13 +42,7 @@ internal static class ImageBench
             Console.WriteLine($"  peer libjpeg-turbo djpeg (a process per file): {djpeg * 1000:F0} ms for {files.Count}, {files.Count / djpeg:F1} images/s");
         }
 
-        var rng = new Random(7);
-        string[] lightings = ["day", "night", "dusk"], weathers = ["clear", "rain", "hail", "fog"];
-        var demo = Enumerable.Range(0, pngs).Select(_ =>
-        {
-            var (rgba, _) = SceneRenderer.Render(lightings[rng.Next(3)], weathers[rng.Next(4)], rng);
-            return PngEncoder.Encode(SceneRenderer.Width, SceneRenderer.Height, rgba);
-        }).ToList();
+        var demo = DemoPngs(pngs);
         Report($"{pngs:N0} demo PNGs ({SceneRenderer.Width} × {SceneRenderer.Height})", demo, repeat, copy);
         NotebookHtml("demo PNGs (the first 60)", demo.Take(60).ToList());
 
@@ -96,6 +90,18 @@ internal static class ImageBench
         Console.WriteLine($"{what}: {images.Count} images, {compressed / 1e6:F2} MB compressed, {pixels / 1e6:F1} Mpixels");
         Console.WriteLine($"  ImageSharp decode: {s * 1000:F0} ms, {images.Count / s:F1} images/s, {compressed / s / 1e6:F1} MB/s in, " +
                           $"{pixels * 4 / s / 1e9:F2} GB/s of RGBA out ({pixels * 4 / s / copy * 100:F1}% of memory copy bandwidth)");
+    }
+
+    /// <summary>Demo frames (random lighting and weather, seed 7) as PNGs, as the demo renders them.</summary>
+    public static List<byte[]> DemoPngs(int count)
+    {
+        var rng = new Random(7);
+        string[] lightings = ["day", "night", "dusk"], weathers = ["clear", "rain", "hail", "fog"];
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var (rgba, _) = SceneRenderer.Render(lightings[rng.Next(3)], weathers[rng.Next(4)], rng);
+            return PngEncoder.Encode(SceneRenderer.Width, SceneRenderer.Height, rgba);
+        }).ToList();
     }
 
     private static string FindRepo()

@@ -12,7 +12,7 @@ internal static class KernelContext
 
     public static int Threads => QueryContext.Current?.Threads ?? Environment.ProcessorCount;
 
-    public static CancellationToken Cancel => QueryContext.Current?.Cancel ?? CancellationToken.None;
+    public static CancellationToken Cancel => QueryLake.Functions.Scalar.RowMapped.Cancellation;
 
     /// <summary>Runs <paramref name="body"/> for 0 … count-1 on up to <paramref name="threads"/> threads, with the first
     /// error thrown as itself (not wrapped).</summary>

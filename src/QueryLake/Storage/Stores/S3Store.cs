@@ -105,20 +105,15 @@ internal sealed class S3Store : IObjectStore
         _ => new("QL-STORE-FAILED", $"cannot {what} '{key}' in {Location}: the store answered {(int)e.StatusCode} {e.ErrorCode}"),
     };
 
-    public ObjectInfo? Head(string key)
+    public ObjectInfo? Head(string key) => Call("read", key, async () =>
     {
         try
         {
-            var meta = _client.GetObjectMetadataAsync(_bucket, Key(key)).GetAwaiter().GetResult();
+            var meta = await _client.GetObjectMetadataAsync(_bucket, Key(key)).ConfigureAwait(false);
             return new ObjectInfo(key, meta.ContentLength, meta.LastModified?.ToUniversalTime() ?? DateTime.MinValue);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket") { return null; }
-        catch (AmazonS3Exception e) { throw Failed("read", key, e); }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or TaskCanceledException)
-        {
-            return Call<ObjectInfo?>("read", key, () => throw e);
-        }
-    }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket") { return (ObjectInfo?)null; }
+    });
 
     public byte[] Read(string key, long offset, int length)
     {
