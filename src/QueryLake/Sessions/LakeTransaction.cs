@@ -14,11 +14,12 @@ namespace QueryLake.Sessions;
 public sealed class LakeTransaction : IDisposable
 {
     private readonly QueryLakeSession _session;
-    private readonly StagedTransaction _staged = new();
+    private readonly StagedTransaction _staged;
 
     internal LakeTransaction(QueryLakeSession session)
     {
         _session = session;
+        _staged = new StagedTransaction(session.Lake.Storage);
         session.Lake.Transaction = _staged;
     }
 

@@ -28,9 +28,26 @@ public sealed partial class QueryLakeSession
         new("temp_directory", "Where queries over memory_limit spill (sorts write sorted runs there); each query's files go in a folder of its own, deleted when the query ends (default: the system's temp folder).",
             s => s.TempDirectory ?? Execution.QueryContext.DefaultTempDirectory,
             (s, v) => s.TempDirectory = v is string { Length: > 0 } path
-                ? s.FileAccess.Denial(path, "spill to", s.Lake.Path) is { } why ? throw new InvalidOperationException(why) : System.IO.Path.GetFullPath(path)
+                ? s.FileAccess.Denial(path, "spill to", s.LakeFolder) is { } why ? throw new InvalidOperationException(why) : System.IO.Path.GetFullPath(path)
                 : throw new ArgumentException("temp_directory takes a folder path"),
             s => s.TempDirectory = null),
+        new("cache_directory", "Where a lake on object storage keeps the byte ranges it read (footers, batch metadata, columns), checked by their checksums and kept across restarts; 'none' turns the cache off. A folder lake needs none (default: $XDG_CACHE_HOME/querylake, or ~/.cache/querylake).",
+            s => s.Lake.Files.Ranges?.Directory ?? "none",
+            (s, v) => s.Lake.Files.Ranges = v switch
+            {
+                string { Length: > 0 } path when !path.Equals("none", StringComparison.OrdinalIgnoreCase) =>
+                    s.FileAccess.Denial(path, "cache to", s.LakeFolder) is { } why ? throw new InvalidOperationException(why)
+                    : s.LakeFolder is { } lake && System.IO.Path.GetFullPath(path).StartsWith(lake + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        ? throw new ArgumentException("cache_directory cannot lie inside the lake")
+                        : Storage.Cache.RangeCache.For(path, s.Lake.Files.CacheCapacity),
+                string => null,
+                _ => throw new ArgumentException("cache_directory takes a folder path, or 'none'"),
+            },
+            s => s.Lake.Files.Ranges = s.Lake.IsRemote ? Storage.Cache.RangeCache.OpenDefault(s.Lake.Files.CacheCapacity) : null),
+        new("cache_size", "The most bytes cache_directory keeps; the least recently used ranges are evicted first: '10GB', '512MB', a number of bytes (default: 4GB).",
+            s => FormatBytes(s.Lake.Files.CacheCapacity),
+            (s, v) => SetCacheSize(s, ParseBytes(v) ?? throw new ArgumentException("cache_size takes a size such as '10GB'; to turn the cache off, SET cache_directory = 'none'")),
+            s => SetCacheSize(s, Storage.Cache.RangeCache.DefaultCapacity)),
         new("statement_timeout", "Statements running longer are cancelled with QL-TIMEOUT: '30s', '500ms', '2min', '1h', a number of milliseconds, or 'none' (0).",
             s => s.StatementTimeout is { } t ? FormatDuration(t) : "none",
             (s, v) => s.StatementTimeout = ParseDuration(v),
@@ -127,6 +144,12 @@ public sealed partial class QueryLakeSession
     private QueryResult ShowSettings(ShowSettingsStatement s) =>
         Table(s, [new Field("name", DataType.Utf8), new Field("value", DataType.Utf8), new Field("description", DataType.Utf8)],
             Settings.Select(x => new object?[] { x.Name, x.Show(this), x.Description }));
+
+    private static void SetCacheSize(QueryLakeSession s, long size)
+    {
+        s.Lake.Files.CacheCapacity = size;
+        if (s.Lake.Files.Ranges is { } cache) s.Lake.Files.Ranges = Storage.Cache.RangeCache.For(cache.Directory, size);
+    }
 
     private static long? ParseBytes(object? v)
     {

@@ -14,7 +14,7 @@ public sealed partial class QueryLakeSession
 {
     private const string UnitColumn = "__ql_split_unit", StratumColumn = "__ql_split_stratum";
 
-    private SplitStore Splits => new(Lake.Path);
+    private SplitStore Splits => new(Lake.Storage);
 
     /// <summary>The split's query with each row's unit key and stratum appended (one code path for creating,
     /// refreshing and reading a split).</summary>

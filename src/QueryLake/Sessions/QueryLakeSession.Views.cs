@@ -13,9 +13,9 @@ namespace QueryLake.Sessions;
 
 public sealed partial class QueryLakeSession
 {
-    private RecordStore<ViewDefinition> Views => new(Path.Combine(Lake.Path, "_views"), "view", v => v.Name);
+    private RecordStore<ViewDefinition> Views => new(Lake.Storage, Path.Combine(Lake.Path, "_views"), "view", v => v.Name);
 
-    private RecordStore<ExportRecord> Exports => new(Path.Combine(Lake.Path, "_exports"), "export record", e => ExportRecord.KeyOf(e.Target));
+    private RecordStore<ExportRecord> Exports => new(Lake.Storage, Path.Combine(Lake.Path, "_exports"), "export record", e => ExportRecord.KeyOf(e.Target));
 
     internal bool ViewExists(string name) => Views.Exists(name);
 

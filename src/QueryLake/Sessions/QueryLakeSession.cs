@@ -34,15 +34,22 @@ public sealed partial class QueryLakeSession : IDisposable
 
     /// <summary>Opens a session on the lake at <paramref name="lakePath"/>, or on a temporary lake (deleted on
     /// <see cref="Dispose"/>) when it is null.</summary>
-    public static QueryLakeSession Open(string? lakePath = null)
+    public static QueryLakeSession Open(string? lakePath = null) => Open(lakePath, null);
+
+    /// <summary>Opens a session on the lake at <paramref name="lakePath"/> (a folder or <c>s3://bucket/prefix</c>, reached
+    /// as <paramref name="options"/> say), or on a temporary lake (deleted on <see cref="Dispose"/>) when it is null.</summary>
+    public static QueryLakeSession Open(string? lakePath, LakeOptions? options)
     {
         bool temporary = lakePath is null;
         lakePath ??= Path.Combine(Path.GetTempPath(), "querylake-" + Guid.NewGuid().ToString("N")[..12]);
-        return new QueryLakeSession(Lake.Open(lakePath), temporary);
+        return new QueryLakeSession(Lake.Open(lakePath, options), temporary);
     }
 
     /// <summary>The lake this session works on.</summary>
     public Lake Lake { get; }
+
+    /// <summary>The lake's folder, or null for a lake on object storage (no local path lies in it).</summary>
+    internal string? LakeFolder => Lake.IsRemote ? null : Lake.Path;
 
     /// <summary>Statements running longer than this are cancelled (null: no limit).</summary>
     public TimeSpan? StatementTimeout { get; set; }
@@ -84,7 +91,7 @@ public sealed partial class QueryLakeSession : IDisposable
     /// statement <paramref name="use"/> ("read", "write") <paramref name="path"/>.</summary>
     internal void Demand(string path, string use, SourceSpan at)
     {
-        if (FileAccess.Denial(path, use, Lake.Path) is { } why) throw new SqlException("QL-ACCESS-DENIED", at.Line, at.Column, why);
+        if (FileAccess.Denial(path, use, LakeFolder) is { } why) throw new SqlException("QL-ACCESS-DENIED", at.Line, at.Column, why);
     }
 
     /// <summary>Receives progress of statements that write rows (IMPORT, COPY, CREATE DATASET … AS, INSERT … SELECT),
@@ -580,7 +587,7 @@ public sealed partial class QueryLakeSession : IDisposable
         var ds = Open(c.Name, c.At);
         long version = c.Version ?? ds.LatestVersion;
         IReadOnlyList<Storage.Integrity.FileCheck> checks;
-        try { checks = Storage.Integrity.DatasetChecker.Check(ds.Path, ds.Branch, version, cancel); }
+        try { checks = Storage.Integrity.DatasetChecker.Check(Lake.Storage, ds.Path, ds.Branch, version, cancel); }
         catch (LakeException e) { throw new SqlException(e.Code, c.At.Line, c.At.Column, e.Message); }
         return Table(c, [new Field("file", DataType.Utf8), new Field("kind", DataType.Utf8), new Field("bytes", DataType.Int64),
                 new Field("status", DataType.Utf8), new Field("detail", DataType.Utf8)],
@@ -606,7 +613,7 @@ public sealed partial class QueryLakeSession : IDisposable
     /// writes for the lineage record), with the options it was given; checked, but nothing written yet.</summary>
     private (CopyNode Node, Lineage.ContentHasher Hasher, Export.ExportOptions Options, long? Shuffle) BindCopy(Binder binder, CopyStatement c)
     {
-        if (Storage.Paths.LakeMarker.Enclosing(c.Target, Lake.Path) is { } lake)
+        if (Storage.Paths.LakeMarker.Enclosing(c.Target, LakeFolder) is { } lake)
             throw new SqlException("QL-TARGET-IN-LAKE", c.At.Line, c.At.Column,
                 $"COPY cannot write '{c.Target}': it is inside the lake {lake}, whose files only the lake writes; write it outside the lake");
         Demand(c.Target, "write", c.At);
@@ -670,7 +677,7 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         // An open transaction is rolled back: nothing of it was published.
         Transaction?.Dispose();
-        if (_temporary && Directory.Exists(Lake.Path))
+        if (_temporary && !Lake.IsRemote && Directory.Exists(Lake.Path))
         {
             try { Directory.Delete(Lake.Path, recursive: true); } catch (IOException) { }
         }

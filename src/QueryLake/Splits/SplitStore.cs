@@ -6,81 +6,83 @@ using QueryLake.Columnar.Types;
 using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Paths;
+using QueryLake.Storage.Stores;
 
 namespace QueryLake.Splits;
 
 /// <summary>
 /// Splits persisted in the lake: <c>_splits/&lt;name&gt;/split.json</c> (the definition) and
-/// <c>_splits/&lt;name&gt;/assignments.arrow</c> (unit key → part), both replaced atomically (written beside, then
-/// renamed), so a crash leaves the old split or the new one, never a mix.
+/// <c>_splits/&lt;name&gt;/assignments.arrow</c> (unit key → part). A save writes both under names of their own
+/// (<c>split-&lt;id&gt;.json</c>, <c>assignments-&lt;id&gt;.arrow</c>) and then replaces <c>split.json</c>, which names the
+/// assignments file it goes with: one object's write is atomic on a folder (rename) and on object storage alike, so a
+/// crash leaves the old split or the new one, never a mix.
 /// </summary>
-internal sealed class SplitStore(string lakePath)
+internal sealed class SplitStore(LakeStorage storage)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private static readonly Schema AssignmentSchema = new([new Field("unit", DataType.Utf8, false), new Field("part", DataType.Int32, false)]);
 
-    private string Root => Path.Combine(lakePath, "_splits");
+    private string Root => Path.Combine(storage.Root, "_splits");
 
     private string Folder(string name) => Path.Combine(Root, LakeNames.Check(name, "split"));
 
-    public bool Exists(string name)
-    {
-        Recover(name);
-        return File.Exists(Path.Combine(Folder(name), "split.json"));
-    }
-
-    /// <summary>A crash between moving the old split aside and moving the new one in leaves only the old one: restore it.</summary>
-    private void Recover(string name)
-    {
-        if (Directory.Exists(Folder(name)) || !Directory.Exists(Root)) return;
-        var old = Directory.EnumerateDirectories(Root, name + ".old-*").FirstOrDefault();
-        if (old is not null) Directory.Move(old, Folder(name));
-    }
+    public bool Exists(string name) => storage.Exists(Path.Combine(Folder(name), "split.json"));
 
     public IReadOnlyList<string> List() =>
-        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(LakeNames.IsValid).Where(Exists).Order(StringComparer.Ordinal).ToList() : [];
+        storage.Folders(Root).Where(LakeNames.IsValid).Where(Exists).Order(StringComparer.Ordinal).ToList();
 
     public (SplitDefinition Definition, Dictionary<string, int> Assignments) Load(string name)
     {
         var folder = Folder(name);
+        var definitionPath = Path.Combine(folder, "split.json");
         try
         {
-            var def = JsonSerializer.Deserialize<SplitDefinition>(File.ReadAllText(Path.Combine(folder, "split.json")), Json)
-                ?? throw new CorruptFileException(Path.Combine(folder, "split.json"), "empty split definition");
+            var stored = JsonSerializer.Deserialize<StoredSplit>(storage.ReadAll(definitionPath), Json)
+                ?? throw new CorruptFileException(definitionPath, "empty split definition");
+            var def = JsonSerializer.Deserialize<SplitDefinition>(storage.ReadAll(definitionPath), Json)!;
+            var assignmentsPath = Path.Combine(folder, stored.Assignments ?? "assignments.arrow");
             var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
-            using var reader = ArrowFileReader.Open(Path.Combine(folder, "assignments.arrow"));
+            using var reader = ArrowFileReader.FromMemory(storage.ReadAll(assignmentsPath), assignmentsPath);
             foreach (var b in reader.ReadAll())
             {
-                var units = (BinaryArray)b.Columns[0];
-                var parts = (PrimitiveArray<int>)b.Columns[1];
+                if (b.Columns.Count != 2 || b.Columns[0] is not BinaryArray units || b.Columns[1] is not PrimitiveArray<int> parts)
+                    throw new CorruptFileException(assignmentsPath, "does not hold the columns unit (text) and part (int32)");
                 for (int r = 0; r < b.Length; r++) assignments[units.GetString(r)!] = parts[r];
             }
             return (def, assignments);
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(Path.Combine(folder, "split.json"), Errors.ErrorText.Describe(e), e);
+            throw new CorruptFileException(definitionPath, Errors.ErrorText.Describe(e), e);
         }
+    }
+
+    /// <summary>The name of the assignments file a definition goes with (absent in splits saved before it existed).</summary>
+    private sealed class StoredSplit
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("assignments")] public string? Assignments { get; set; }
     }
 
     public void Save(SplitDefinition definition, IReadOnlyDictionary<string, int> assignments)
     {
-        Directory.CreateDirectory(Root);
         var folder = Folder(definition.Name);
-        // Staging folders start with '.', which no split name can: a killed CREATE SPLIT's leftover is never listed.
-        var staging = Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        File.WriteAllText(Path.Combine(staging, "split.json"), JsonSerializer.Serialize(definition, Json));
+        var id = Guid.NewGuid().ToString("N");
         var units = new BinaryBuilder(DataType.Utf8);
         var parts = new PrimitiveBuilder<int>(DataType.Int32);
         foreach (var (unit, part) in assignments.OrderBy(kv => kv.Key, StringComparer.Ordinal)) { units.Append(unit); parts.Append(part); }
-        using (var w = ArrowFileWriter.Create(Path.Combine(staging, "assignments.arrow"), AssignmentSchema, new IpcWriteOptions { Compression = IpcCompression.Zstd }))
+        var buffer = new MemoryStream();
+        using (var w = new ArrowFileWriter(buffer, AssignmentSchema, new IpcWriteOptions { Compression = IpcCompression.Zstd }, leaveOpen: true))
             w.Write(new RecordBatch(AssignmentSchema, [units.Build(), parts.Build()], assignments.Count));
-        var old = folder + ".old-" + Guid.NewGuid().ToString("N")[..8];
-        if (Directory.Exists(folder)) Directory.Move(folder, old);
-        Directory.Move(staging, folder);
-        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        var assignmentsName = $"assignments-{id}.arrow";
+        storage.Write(Path.Combine(folder, assignmentsName), buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        // The definition, naming its assignments, replaces the old one last: the commit point.
+        var node = JsonSerializer.SerializeToNode(definition, Json)!.AsObject();
+        node["assignments"] = assignmentsName;
+        var previous = storage.Files(folder).Select(o => o.Key[(o.Key.LastIndexOf('/') + 1)..]).Where(n => n.StartsWith("assignments", StringComparison.Ordinal)).ToList();
+        storage.Write(Path.Combine(folder, "split.json"), System.Text.Encoding.UTF8.GetBytes(node.ToJsonString(Json)));
+        foreach (var old in previous.Where(n => n != assignmentsName))
+            try { storage.Delete(Path.Combine(folder, old)); } catch (QueryLakeException) { }
     }
 
-    public void Drop(string name) => Directory.Delete(Folder(name), recursive: true);
+    public void Drop(string name) => storage.DeleteFolder(Folder(name));
 }

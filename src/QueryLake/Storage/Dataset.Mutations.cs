@@ -25,12 +25,12 @@ public sealed partial class Dataset
                     ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
                 var bad = offsets.FirstOrDefault(o => o >= f.PhysicalRows, uint.MaxValue);
                 if (bad != uint.MaxValue) throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete row id {RowId.Make(fragId, bad)}: fragment {fragId} has {f.PhysicalRows} rows");
-                var set = DeletionVector.Read(Path, f.Deletions);
+                var set = DeletionVector.Read(Lake.Storage, Path, f.Deletions);
                 int before = set.Count;
                 set.UnionWith(offsets);
                 if (set.Count == before) continue;
                 deleted += set.Count - before;
-                f.Deletions = DeletionVector.Write(Path, fragId, set);
+                f.Deletions = DeletionVector.Write(Lake.Storage, Path, fragId, set);
             }
             if (deleted == 0) return null;
             m.Operation = new OperationRecord { Kind = "delete", TouchedFragments = byFragment.Keys.ToList(), RowsDeleted = deleted };
@@ -141,7 +141,7 @@ public sealed partial class Dataset
         var deleted = deletes.GroupBy(RowId.Fragment).ToDictionary(g => g.Key, g => g.Select(RowId.Offset).ToList());
         var head = _log.Read(Branch, _log.Latest(Branch));
         var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
-        var written = WriteFiles(Path, Options, inserts, schema, fieldIds);
+        var written = WriteFiles(Lake.Storage, Path, Options, inserts, schema, fieldIds);
         if (byFragment.Count == 0 && deleted.Count == 0 && written.Count == 0) return Latest();
         long updated = byFragment.Sum(f => (long)f.Value.Count);
         try
@@ -155,11 +155,11 @@ public sealed partial class Dataset
                 {
                     var f = m.Fragments.Find(x => x.Id == fragId)
                         ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot delete: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
-                    var set = DeletionVector.Read(Path, f.Deletions);
+                    var set = DeletionVector.Read(Lake.Storage, Path, f.Deletions);
                     int before = set.Count;
                     set.UnionWith(offsets);
                     removed += set.Count - before;
-                    if (set.Count > before) f.Deletions = DeletionVector.Write(Path, fragId, set);
+                    if (set.Count > before) f.Deletions = DeletionVector.Write(Lake.Storage, Path, fragId, set);
                 }
                 long added = 0;
                 foreach (var (file, batchRows, n) in written)
@@ -178,7 +178,7 @@ public sealed partial class Dataset
         }
         catch
         {
-            DeleteFiles(Path, written);
+            DeleteFiles(Lake.Storage, Path, written);
             throw;
         }
     }
@@ -195,12 +195,12 @@ public sealed partial class Dataset
         {
             var frag = m.Fragments.Find(x => x.Id == fragId)
                 ?? throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update: fragment {fragId} is not in dataset '{Name}' (branch '{Branch}')");
-            var deleted = DeletionVector.Read(Path, frag.Deletions);
+            var deleted = DeletionVector.Read(Lake.Storage, Path, frag.Deletions);
             foreach (var offset in rows.Keys)
                 if (offset >= frag.PhysicalRows || deleted.Contains(offset))
                     throw new LakeException("QL-ROW-NOT-FOUND", $"cannot update row id {RowId.Make(fragId, offset)} of '{Name}': it is not a live row");
             var reader = snapshot.Reader(frag);
-            using var w = new DataFileWriter(Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
+            using var w = new DataFileWriter(Lake.Storage, Path, snapshot.Schema, fieldIds, new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
             long start = 0;
             for (int bi = 0; bi < frag.BatchRows.Count; bi++)
             {
@@ -240,7 +240,7 @@ public sealed partial class Dataset
         var head = _log.Read(Branch, _log.Latest(Branch));
         int next = head.NextFieldId;
         var defined = ManifestJson.FromSchema(schema, ref next);
-        var written = rows is null ? [] : WriteFiles(Path, Options, rows, schema, defined.Fields.Select(f => f.Id).ToArray());
+        var written = rows is null ? [] : WriteFiles(Lake.Storage, Path, Options, rows, schema, defined.Fields.Select(f => f.Id).ToArray());
         try
         {
             return Commit(m =>
@@ -261,7 +261,7 @@ public sealed partial class Dataset
         }
         catch
         {
-            DeleteFiles(Path, written);
+            DeleteFiles(Lake.Storage, Path, written);
             throw;
         }
     }
@@ -283,7 +283,7 @@ public sealed partial class Dataset
             throw new LakeException("QL-SCHEMA-MISMATCH", $"dataset '{Name}' already has columns");
         int next = head.NextFieldId;
         var defined = ManifestJson.FromSchema(schema, ref next);
-        var written = WriteFiles(Path, Options, batches, schema, defined.Fields.Select(f => f.Id).ToArray());
+        var written = WriteFiles(Lake.Storage, Path, Options, batches, schema, defined.Fields.Select(f => f.Id).ToArray());
         try
         {
             return Commit(m =>
@@ -303,7 +303,7 @@ public sealed partial class Dataset
         }
         catch
         {
-            DeleteFiles(Path, written);
+            DeleteFiles(Lake.Storage, Path, written);
             throw;
         }
     }
@@ -357,8 +357,8 @@ public sealed partial class Dataset
                 foreach (var frag in m.Fragments)
                 {
                     var reader = snapshot.Reader(frag);
-                    var deleted = DeletionVector.Read(Path, frag.Deletions);
-                    using var w = new DataFileWriter(Path, one, [id], new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
+                    var deleted = DeletionVector.Read(Lake.Storage, Path, frag.Deletions);
+                    using var w = new DataFileWriter(Lake.Storage, Path, one, [id], new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
                     long start = 0;
                     for (int bi = 0; bi < frag.BatchRows.Count; bi++)
                     {
@@ -417,7 +417,7 @@ public sealed partial class Dataset
                     foreach (var b in snapshot.Reader(frag).Scan(fields, withRowId: false))
                     {
                         if (w is not null && w.Rows + b.Length > perFile) Flush();
-                        w ??= new DataFileWriter(Path, snapshot.Schema, fieldIds, ipc, Options.DictionaryEncodeText);
+                        w ??= new DataFileWriter(Lake.Storage, Path, snapshot.Schema, fieldIds, ipc, Options.DictionaryEncodeText);
                         w.Write(b);
                     }
                 Flush();

@@ -46,8 +46,7 @@ public sealed partial class Dataset
         long v = version ?? LatestVersion;
         _log.Read(Branch, v);
         var body = JsonSerializer.SerializeToUtf8Bytes(new VersionRef { Branch = Branch, Version = v });
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(TagPath(tag))!);
-        if (!AtomicFile.TryCreate(TagPath(tag), body, _log.TempPath))
+        if (!Lake.Storage.TryCreate(TagPath(tag), body))
             throw new LakeException("QL-TAG-EXISTS", $"dataset '{Name}' already has a tag '{tag}'; delete it first to move it");
     }
 
@@ -56,18 +55,17 @@ public sealed partial class Dataset
     {
         var dir = System.IO.Path.Combine(Path, "_refs", "tags");
         var result = new SortedDictionary<string, (string, long)>(StringComparer.Ordinal);
-        if (!Directory.Exists(dir)) return result;
-        foreach (var f in Directory.EnumerateFiles(dir, "*.json"))
+        foreach (var f in Lake.Storage.FileNames(dir, ".json"))
         {
-            var r = ReadTag(f);
-            result[System.IO.Path.GetFileNameWithoutExtension(f)] = (r.Branch, r.Version);
+            var r = ReadTag(System.IO.Path.Combine(dir, f));
+            result[f[..^5]] = (r.Branch, r.Version);
         }
         return result;
     }
 
-    private static VersionRef ReadTag(string path)
+    private VersionRef ReadTag(string path)
     {
-        try { return JsonSerializer.Deserialize<VersionRef>(File.ReadAllBytes(path)) ?? throw new JsonException("null"); }
+        try { return JsonSerializer.Deserialize<VersionRef>(Lake.Storage.ReadAll(path)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new CorruptFileException(path, $"invalid tag: {Errors.ErrorText.Describe(e)}", e); }
     }
 
@@ -75,14 +73,14 @@ public sealed partial class Dataset
     public void DeleteTag(string tag)
     {
         if (Lake.Transaction is not null) throw new LakeException("QL-TRANSACTION", "tags and branches cannot change inside a transaction; COMMIT or ROLLBACK first");
-        if (!File.Exists(TagPath(tag))) throw new LakeException("QL-TAG-NOT-FOUND", $"dataset '{Name}' has no tag '{tag}'");
-        File.Delete(TagPath(tag));
+        if (!Lake.Storage.Exists(TagPath(tag))) throw new LakeException("QL-TAG-NOT-FOUND", $"dataset '{Name}' has no tag '{tag}'");
+        Lake.Storage.Delete(TagPath(tag));
     }
 
     /// <summary>Opens the version a tag names.</summary>
     public DatasetSnapshot CheckoutTag(string tag)
     {
-        if (!File.Exists(TagPath(tag)))
+        if (!Lake.Storage.Exists(TagPath(tag)))
             throw new LakeException("QL-TAG-NOT-FOUND", $"dataset '{Name}' has no tag '{tag}'; tags: {string.Join(", ", Tags().Keys)}");
         var r = ReadTag(TagPath(tag));
         return new DatasetSnapshot(this, _log.Read(r.Branch, r.Version));
@@ -185,9 +183,9 @@ public sealed partial class Dataset
         }
         foreach (var f in b.Fragments)
         {
-            var delB = DeletionVector.Read(Path, f.Deletions);
+            var delB = DeletionVector.Read(Lake.Storage, Path, f.Deletions);
             if (!aById.TryGetValue(f.Id, out var old)) { added.AddRange(Live(f, delB)); continue; }
-            var delA = DeletionVector.Read(Path, old.Deletions);
+            var delA = DeletionVector.Read(Lake.Storage, Path, old.Deletions);
             bool rewritten = !old.Files.Select(x => x.Path).SequenceEqual(f.Files.Select(x => x.Path)) &&
                              !f.Files.Select(x => x.Path).Take(old.Files.Count).SequenceEqual(old.Files.Select(x => x.Path));
             for (long o = 0; o < f.PhysicalRows; o++)
@@ -199,7 +197,7 @@ public sealed partial class Dataset
             }
         }
         foreach (var f in a.Fragments)
-            if (!bById.ContainsKey(f.Id)) deleted.AddRange(Live(f, DeletionVector.Read(Path, f.Deletions)));
+            if (!bById.ContainsKey(f.Id)) deleted.AddRange(Live(f, DeletionVector.Read(Lake.Storage, Path, f.Deletions)));
         return new DatasetDiff(fromVersion, toVersion, added, deleted, updated);
     }
 }

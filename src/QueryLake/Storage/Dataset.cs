@@ -27,7 +27,7 @@ public sealed partial class Dataset
         Path = path;
         Branch = branch;
         Options = options;
-        _log = new CommitLog(path, lake);
+        _log = new CommitLog(path, lake.Storage, lake);
     }
 
     /// <summary>The lake holding the dataset.</summary>
@@ -36,7 +36,7 @@ public sealed partial class Dataset
     /// <summary>The dataset name.</summary>
     public string Name { get; }
 
-    /// <summary>The dataset folder.</summary>
+    /// <summary>The dataset folder (under <see cref="Storage.Lake.Path"/>, so <c>s3://…</c> on object storage).</summary>
     public string Path { get; }
 
     /// <summary>The branch this handle reads and writes.</summary>
@@ -73,7 +73,7 @@ public sealed partial class Dataset
             Schema = ManifestJson.FromSchema(schema, ref nextField),
         };
         m.NextFieldId = nextField;
-        var written = rows is null ? [] : WriteFiles(path, options, rows, schema, m.Schema.Fields.Select(f => f.Id).ToArray());
+        var written = rows is null ? [] : WriteFiles(lake.Storage, path, options, rows, schema, m.Schema.Fields.Select(f => f.Id).ToArray());
         long added = 0;
         foreach (var (file, batchRows, n) in written)
         {
@@ -81,19 +81,20 @@ public sealed partial class Dataset
             added += n;
         }
         if (rows is not null) m.Operation = new OperationRecord { Kind = "create", RowsAdded = added };
-        var log = new CommitLog(path, lake);
+        var log = new CommitLog(path, lake.Storage, lake);
         if (!log.TryPublish(m))
         {
-            DeleteFiles(path, written);
+            DeleteFiles(lake.Storage, path, written);
             throw new LakeException("QL-DATASET-EXISTS", $"dataset '{name}' already exists in {lake.Path}");
         }
         return new Dataset(lake, name, path, "main", options);
     }
 
-    private static void DeleteFiles(string path, List<(DataFileRecord File, List<int> BatchRows, long Rows)> written)
+    private static void DeleteFiles(Stores.LakeStorage storage, string path, List<(DataFileRecord File, List<int> BatchRows, long Rows)> written)
     {
+        // Best effort: what stays is named by no version, and VACUUM removes it.
         foreach (var (file, _, _) in written)
-            try { File.Delete(System.IO.Path.Combine(path, file.Path)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { storage.Delete(System.IO.Path.Combine(path, file.Path)); } catch (QueryLakeException) { }
     }
 
     private static long NowMicros(long after) =>
@@ -165,7 +166,7 @@ public sealed partial class Dataset
         var head = _log.Read(Branch, _log.Latest(Branch));
         var schema = ManifestJson.ToSchema(head.Schema);
         var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
-        var written = WriteFiles(Path, Options, batches, schema, fieldIds);
+        var written = WriteFiles(Lake.Storage, Path, Options, batches, schema, fieldIds);
         if (written.Count == 0) return new DatasetSnapshot(this, head);
         return Commit(m =>
         {
@@ -184,7 +185,7 @@ public sealed partial class Dataset
     /// <summary>Writes a stream of batches of any total size to data files under <paramref name="path"/> as they arrive
     /// (never all held in memory), durably (files and their directory fsynced), for a commit to name. On failure the
     /// files written so far are deleted.</summary>
-    private static List<(DataFileRecord File, List<int> BatchRows, long Rows)> WriteFiles(string path, DatasetWriteOptions options,
+    private static List<(DataFileRecord File, List<int> BatchRows, long Rows)> WriteFiles(Stores.LakeStorage storage, string path, DatasetWriteOptions options,
         IEnumerable<RecordBatch> batches, Schema schema, int[] fieldIds)
     {
         // A finished file is closed and fsynced in the background while the next one is being written.
@@ -205,7 +206,7 @@ public sealed partial class Dataset
                         Roll(writer);
                         writer = null;
                     }
-                    writer ??= new DataFileWriter(path, schema, fieldIds, ipc, options.DictionaryEncodeText);
+                    writer ??= new DataFileWriter(storage, path, schema, fieldIds, ipc, options.DictionaryEncodeText);
                     writer.Write(piece);
                 }
             }
@@ -219,15 +220,13 @@ public sealed partial class Dataset
             var done = new List<(DataFileRecord File, List<int> BatchRows, long Rows)>();
             foreach (var t in finishing)
                 try { done.Add(t.GetAwaiter().GetResult()); } catch (Exception) { } // the first error is the one to report
-            DeleteFiles(path, done);
+            DeleteFiles(storage, path, done);
             throw;
         }
         var written = finishing.Select(t => t.GetAwaiter().GetResult()).ToList();
-        if (written.Count > 0) LibCFsync(System.IO.Path.Combine(path, "data"));
+        if (written.Count > 0 && storage.LocalPath(System.IO.Path.Combine(path, "data", "x")) is { } local) Native.LibC.FsyncDirectory(System.IO.Path.GetDirectoryName(local)!);
         return written;
     }
-
-    private static void LibCFsync(string dir) => Native.LibC.FsyncDirectory(dir);
 
     private Manifest Conflict(string what, string why) =>
         throw new CommitConflictException($"cannot commit {what} to dataset '{Name}': {why}. Nothing was committed.");

@@ -142,7 +142,7 @@ public sealed class DatasetSnapshot
                 throw new LakeException("QL-ROW-NOT-FOUND", $"row id {id} (fragment {fragId}, offset {offset}) is not in version {Version} of '{DatasetName}'");
             if (frag.Deletions is not null)
             {
-                if (!deletedCache.TryGetValue(fragId, out var del)) deletedCache[fragId] = del = DeletionVector.Read(_dataset.Path, frag.Deletions);
+                if (!deletedCache.TryGetValue(fragId, out var del)) deletedCache[fragId] = del = DeletionVector.Read(_dataset.Lake.Storage, _dataset.Path, frag.Deletions);
                 if (del.Contains(offset)) throw new LakeException("QL-ROW-NOT-FOUND", $"row id {id} is deleted in version {Version} of '{DatasetName}'");
             }
             var reader = Reader(frag);

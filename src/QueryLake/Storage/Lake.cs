@@ -1,28 +1,51 @@
 using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Storage.Paths;
+using QueryLake.Storage.Stores;
 
 namespace QueryLake.Storage;
 
 /// <summary>
-/// A lake: a directory holding datasets, each in a folder of its own. Opening a lake is cheap; every
-/// dataset keeps its own versioned commit log, so readers and writers in several processes share a lake.
+/// A lake: a folder (or an <c>s3://bucket/prefix</c> on object storage) holding datasets, each in a folder of its own.
+/// Opening a lake is cheap; every dataset keeps its own versioned commit log, so readers and writers in several
+/// processes, and on several machines when the lake is on object storage, share a lake.
 /// </summary>
 public sealed class Lake
 {
-    private Lake(string path) => Path = path;
+    private Lake(LakeStorage storage)
+    {
+        Storage = storage;
+        Path = storage.Root;
+    }
 
-    /// <summary>The lake directory.</summary>
+    /// <summary>The lake's location: an absolute folder path, or <c>s3://bucket/prefix</c>.</summary>
     public string Path { get; }
 
-    /// <summary>Opens the lake at <paramref name="path"/>, creating the directory if needed.</summary>
-    public static Lake Open(string path)
+    /// <summary>Where the lake's files live.</summary>
+    internal LakeStorage Storage { get; }
+
+    /// <summary>Whether the lake is on object storage rather than in a folder.</summary>
+    public bool IsRemote => !Storage.IsLocal;
+
+    /// <summary>Opens the lake at <paramref name="location"/>: a folder (created if needed) or <c>s3://bucket/prefix</c>
+    /// (see <see cref="LakeOptions"/> for the endpoint, credentials and commit lock).</summary>
+    public static Lake Open(string location, LakeOptions? options = null)
     {
-        Directory.CreateDirectory(path);
-        var full = System.IO.Path.GetFullPath(path);
+        if (location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            options ??= LakeOptions.Default;
+            IObjectStore store = new S3Store(location, new S3Options { Endpoint = options.Endpoint, Region = options.Region, PathStyle = options.PathStyle });
+            if (options.CommitLock is { } lockFile) store = new LockedCreates(store, lockFile);
+            return new Lake(new LakeStorage(store.Location, store));
+        }
+        Directory.CreateDirectory(location);
+        var full = System.IO.Path.GetFullPath(location);
         LakeMarker.Write(full);
-        return new Lake(full);
+        return new Lake(new LakeStorage(full, new LocalStore(full)));
     }
+
+    /// <summary>A lake over <paramref name="store"/> (tests put proxies and fault injection in front of stores).</summary>
+    internal static Lake Open(IObjectStore store) => new(new LakeStorage(store.Location, store));
 
     private string DatasetPath(string name) => System.IO.Path.Combine(Path, LakeNames.Check(name, "dataset"));
 
@@ -30,7 +53,7 @@ public sealed class Lake
     internal Commits.StagedTransaction? Transaction { get; set; }
 
     /// <summary>The commit points of transactions that span several datasets.</summary>
-    internal Commits.TransactionOutcomes Outcomes => _outcomes ??= new Commits.TransactionOutcomes(Path);
+    internal Commits.TransactionOutcomes Outcomes => _outcomes ??= new Commits.TransactionOutcomes(Storage);
 
     private Commits.TransactionOutcomes? _outcomes;
 
@@ -38,12 +61,15 @@ public sealed class Lake
     /// statement starts, so a transaction over several datasets is seen whole or not at all.</summary>
     internal long? SnapshotMicros { get; set; }
 
-    /// <summary>Memory-mapped data files with their decoded batches, shared by the lake's dataset handles.</summary>
-    internal Fragments.FileCache Files { get; } = new();
+    /// <summary>Open data files with their decoded batches, shared by the lake's dataset handles: memory-mapped in a
+    /// folder lake, read by byte ranges (through the local cache) on object storage.</summary>
+    internal Fragments.FileCache Files => _files ??= new Fragments.FileCache(Storage);
+
+    private Fragments.FileCache? _files;
 
     /// <summary>Names of the datasets in the lake, sorted.</summary>
     public IReadOnlyList<string> ListDatasets() =>
-        Directory.EnumerateDirectories(Path).Concat(Transaction?.Created ?? []).Distinct().Where(Published)
+        Storage.Folders(Path).Where(LakeNames.IsValid).Select(DatasetPath).Concat(Transaction?.Created ?? []).Distinct().Where(Published)
             .Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>True when a dataset of that name exists.</summary>
@@ -54,10 +80,8 @@ public sealed class Lake
     private bool Published(string datasetPath)
     {
         if (Transaction?.Creates(datasetPath) == true) return true;
-        var main = System.IO.Path.Combine(datasetPath, "_versions", "main");
-        if (!Directory.Exists(main) || !Directory.EnumerateFiles(main, "*.json").Any()) return false;
         // Its first version may belong to a transaction that has not committed.
-        return new Commits.CommitLog(datasetPath, this).AnyVisible("main");
+        return new Commits.CommitLog(datasetPath, Storage, this).AnyVisible("main");
     }
 
     /// <summary>Creates a dataset (version 1) with <paramref name="schema"/>, empty or holding <paramref name="rows"/>: one
@@ -86,10 +110,10 @@ public sealed class Lake
     public void DropDataset(string name)
     {
         if (!DatasetExists(name)) throw new LakeException("QL-DATASET-NOT-FOUND", $"no dataset '{name}' in {Path}");
-        // Make it invisible first (atomic rename), then remove the files.
-        var trash = System.IO.Path.Combine(Path, $".dropped-{name}-{Guid.NewGuid():N}");
-        Directory.Move(DatasetPath(name), trash);
-        Directory.Delete(trash, recursive: true);
+        // Its versions go first (atomically on a folder), so it is no dataset any more; then its files.
+        var path = DatasetPath(name);
+        Storage.DeleteFolder(System.IO.Path.Combine(path, "_versions"));
+        Storage.DeleteFolder(path);
     }
 
     internal static int Levenshtein(string a, string b)

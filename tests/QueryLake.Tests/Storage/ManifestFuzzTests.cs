@@ -75,6 +75,8 @@ public sealed class ManifestFuzzTests
         var (_, _, deletions) = Sample(dir);
         var valid = File.ReadAllBytes(deletions);
         var folder = Path.GetDirectoryName(Path.GetDirectoryName(deletions))!;
+        var root = Path.GetDirectoryName(folder)!;
+        var storage = new QueryLake.Storage.Stores.LakeStorage(root, new QueryLake.Storage.Stores.LocalStore(root));
         var property = Prop.ForAll(Corruptions.Gen.ToArbitrary(), c =>
         {
             var damaged = Corruptions.Apply(valid, c);
@@ -83,13 +85,13 @@ public sealed class ManifestFuzzTests
             try
             {
                 // Without a checksum (a vector from before format 2): the Arrow reader must cope.
-                try { DeletionVector.Read(folder, new DeletionRecord { Path = Path.GetRelativePath(folder, path), Count = 1 }); }
+                try { DeletionVector.Read(storage, folder, new DeletionRecord { Path = Path.GetRelativePath(folder, path), Count = 1 }); }
                 catch (CorruptFileException e) { Assert.Equal("QL-CORRUPT", e.Code); }
                 // With the original's checksum: any change is refused.
                 var original = QueryLake.Storage.Integrity.FileChecksum.Of(deletions);
                 if (!damaged.AsSpan().SequenceEqual(valid))
                     Assert.Equal("QL-CORRUPT", Assert.Throws<CorruptFileException>(() =>
-                        DeletionVector.Read(folder, new DeletionRecord { Path = Path.GetRelativePath(folder, path), Count = 1, Checksum = original })).Code);
+                        DeletionVector.Read(storage, folder, new DeletionRecord { Path = Path.GetRelativePath(folder, path), Count = 1, Checksum = original })).Code);
             }
             finally { File.Delete(path); }
         });

@@ -126,16 +126,23 @@ public sealed class ObjectStoreTests(S3Fixture s3) : IClassFixture<S3Fixture>, I
     }
 
     [Fact]
-    public void Without_the_proxy_s3rver_ignores_conditional_creates()
+    public void Without_the_proxy_s3rver_ignores_conditional_creates_and_commits_are_refused()
     {
-        // Why the race tests go through the proxy: s3rver itself lets a second If-None-Match: * PUT overwrite.
+        // Why the race tests go through the proxy: s3rver itself lets a second If-None-Match: * PUT overwrite. The
+        // store finds that out with its probe, and refuses to commit rather than risk two writers overwriting.
         using var direct = new S3Store($"s3://{S3Server.Bucket}/direct/{Guid.NewGuid():N}", new S3Options
         {
             Endpoint = s3.Server.Endpoint, AccessKey = S3Server.AccessKey, SecretKey = S3Server.SecretKey,
         });
-        Assert.True(direct.TryCreate("k", new byte[] { 1 }));
-        Assert.True(direct.TryCreate("k", new byte[] { 2 }));
-        Assert.Equal([2], direct.ReadAll("k"));
+        Assert.False(direct.AtomicCreate);
+        var e = Assert.Throws<QueryLakeException>(() => direct.TryCreate("k", new byte[] { 1 }));
+        Assert.Equal("QL-STORE-UNSAFE", e.Code);
+        Assert.Contains("Commit Lock", e.Message);
+        Assert.Null(direct.Head("k"));
+        Assert.Empty(direct.List("_probe/"));
+        // Behind the proxy, which enforces the header, the same server passes the probe.
+        using var proxied = Store("s3");
+        Assert.True(proxied.AtomicCreate);
     }
 
     [Fact]

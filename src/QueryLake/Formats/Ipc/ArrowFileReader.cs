@@ -37,6 +37,10 @@ public sealed class ArrowFileReader : IDisposable
         return new ArrowFileReader(path, file.Length, file.Slice);
     }
 
+    /// <summary>Reads an Arrow file of <paramref name="length"/> bytes through <paramref name="slice"/>(offset, length),
+    /// which returns those bytes: a file on object storage read by byte ranges.</summary>
+    internal static ArrowFileReader FromSource(string name, long length, Func<long, int, ReadOnlyMemory<byte>> slice) => new(name, length, slice);
+
     /// <summary>Reads an Arrow file held in memory; <paramref name="name"/> is used in error messages.</summary>
     public static ArrowFileReader FromMemory(ReadOnlyMemory<byte> bytes, string name = "<memory>") =>
         new(name, bytes.Length, (o, n) => bytes.Slice(checked((int)o), n));
@@ -95,6 +99,13 @@ public sealed class ArrowFileReader : IDisposable
 
     private (IpcMessage, ReadOnlyMemory<byte>) ReadMessage((long Offset, int MetadataLength, long BodyLength) block)
     {
+        var message = ReadHeader(block);
+        return (message, Slice(block.Offset + block.MetadataLength, block.BodyLength, "message body"));
+    }
+
+    /// <summary>A block's message metadata alone, its body left unread.</summary>
+    private IpcMessage ReadHeader((long Offset, int MetadataLength, long BodyLength) block)
+    {
         if (block.MetadataLength < 8) throw new InvalidDataException($"block at {block.Offset} has metadata length {block.MetadataLength}");
         var prefix = Slice(block.Offset, 8, "message prefix").Span;
         var (len, prefixLength) = IpcMessage.ReadPrefix(prefix);
@@ -102,8 +113,7 @@ public sealed class ArrowFileReader : IDisposable
         var message = IpcMessage.Parse(Slice(block.Offset + prefixLength, len, "message metadata").ToArray());
         if (message.BodyLength != block.BodyLength)
             throw new InvalidDataException($"message at {block.Offset} has body length {message.BodyLength} but its footer block says {block.BodyLength}");
-        var body = Slice(block.Offset + block.MetadataLength, block.BodyLength, "message body");
-        return (message, body);
+        return message;
     }
 
     /// <summary>The bytes before the first record batch end here; the bytes after the last one start at the second
@@ -119,7 +129,7 @@ public sealed class ArrowFileReader : IDisposable
     internal (long Start, long End) ColumnRange(int index, int column) => IpcErrors.Guard(Path, () =>
     {
         var block = _batches[index];
-        var (message, _) = ReadMessage(block);
+        var message = ReadHeader(block);
         long body = block.Offset + block.MetadataLength;
         var (start, end) = RecordBatchDecoder.ColumnRanges(message.Header, Schema, block.BodyLength)[column];
         return (body + start, body + end);
@@ -134,7 +144,7 @@ public sealed class ArrowFileReader : IDisposable
         if (_batchLengths[index] >= 0) return _batchLengths[index];
         return _batchLengths[index] = IpcErrors.Guard(Path, () =>
         {
-            var (message, _) = ReadMessage(_batches[index]);
+            var message = ReadHeader(_batches[index]);
             long n = message.Header.GetInt64(0);
             if (n is < 0 or > int.MaxValue) throw new InvalidDataException($"batch {index} length {n} is out of range");
             return (int)n;
@@ -160,6 +170,24 @@ public sealed class ArrowFileReader : IDisposable
         });
         decompressed = copies;
         return batch;
+    }
+
+    /// <summary>Reads top-level column <paramref name="column"/> of record batch <paramref name="index"/> alone: only its
+    /// metadata and the column's byte range are read, so a reader of object storage fetches what a query needs.</summary>
+    internal ArrowArray ReadColumn(int index, int column)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_batches.Length, nameof(index));
+        return IpcErrors.Guard(Path, () =>
+        {
+            var block = _batches[index];
+            var message = ReadHeader(block);
+            if (message.HeaderType != IpcMessageWriter.HeaderRecordBatch) throw new FlatBufferException($"block {index} does not hold a record batch");
+            var (start, end) = RecordBatchDecoder.ColumnRanges(message.Header, Schema, block.BodyLength)[column];
+            var body = Slice(block.Offset + block.MetadataLength + start, end - start, "column range");
+            var decoder = new RecordBatchDecoder(message.Header, body, _dictionaries.Fields, _dictionaries.Get);
+            _batchLengths[index] = decoder.Length;
+            return ArrowArray.FromData(decoder.DecodeColumn(Schema, column, start));
+        });
     }
 
     /// <summary>Reads every record batch in order.</summary>

@@ -115,6 +115,38 @@ internal sealed class RecordBatchDecoder
 
     public ArrayData DecodeSingle(Field field) => Decode(field, 0);
 
+    /// <summary>Decodes top-level column <paramref name="column"/> alone, from a body that holds only the bytes from
+    /// body offset <paramref name="bodyStart"/> on (the column's range, <see cref="ColumnRanges"/>): a reader of object
+    /// storage fetches just the columns a query reads.</summary>
+    public ArrayData DecodeColumn(Schema schema, int column, long bodyStart)
+    {
+        _nextNode = _nextBuffer = _nextDictionaryField = 0;
+        for (int c = 0; c < column; c++) Skip(schema.Fields[c].DataType, 0);
+        _bodyStart = bodyStart;
+        var result = Decode(schema.Fields[column], 0);
+        if (result.Length != Length)
+            throw new InvalidDataException($"column '{schema.Fields[column].Name}' has {result.Length} rows but the batch has {Length}");
+        return result;
+    }
+
+    /// <summary>Moves the cursors past a column of <paramref name="type"/> (its nodes, buffers and dictionary ids).</summary>
+    private void Skip(DataType type, int depth)
+    {
+        if (depth > 64) throw new FlatBufferException("arrays are nested more than 64 levels deep");
+        _nextNode++;
+        if (type.StorageType is DictionaryType) _nextDictionaryField++;
+        switch (type.StorageType)
+        {
+            case ListType l: _nextBuffer += 2; Skip(l.ValueField.DataType, depth + 1); break;
+            case FixedSizeListType f: _nextBuffer += 1; Skip(f.ValueField.DataType, depth + 1); break;
+            case StructType st: _nextBuffer += 1; foreach (var x in st.Fields) Skip(x.DataType, depth + 1); break;
+            default: _nextBuffer += BufferCount(type, depth); break;
+        }
+    }
+
+    /// <summary>The body offset the body memory starts at (0 unless one column is decoded from its range alone).</summary>
+    private long _bodyStart;
+
     private (int Length, int NullCount) NextNode(string field)
     {
         if (_nextNode >= _nodeCount) throw new FlatBufferException($"record batch has too few field nodes (at column '{field}')");
@@ -129,9 +161,9 @@ internal sealed class RecordBatchDecoder
     {
         if (_nextBuffer >= _bufferCount) throw new FlatBufferException($"record batch has too few buffers (at column '{field}')");
         var span = _buffers.AsSpan(16 * _nextBuffer++);
-        long offset = BinaryPrimitives.ReadInt64LittleEndian(span), length = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
+        long offset = BinaryPrimitives.ReadInt64LittleEndian(span) - _bodyStart, length = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
         if (offset < 0 || length < 0 || offset + length > _body.Length)
-            throw new FlatBufferException($"column '{field}': buffer [{offset}, {offset}+{length}) lies outside the {_body.Length}-byte message body");
+            throw new FlatBufferException($"column '{field}': buffer [{offset + _bodyStart}, {offset + _bodyStart}+{length}) lies outside the {_body.Length}-byte message body" + (_bodyStart > 0 ? $" range read from {_bodyStart}" : ""));
         var raw = _body.Slice((int)offset, (int)length);
         if (_compression == IpcCompression.None || length == 0) return new ArrowBuffer(raw);
         if (length < 8) throw new InvalidDataException($"column '{field}': compressed buffer of {length} bytes has no length prefix");

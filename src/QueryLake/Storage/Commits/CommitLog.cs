@@ -13,20 +13,21 @@ namespace QueryLake.Storage.Commits;
 /// aborted one leaves its version number unused. Inside a transaction of the lake's session
 /// (<see cref="StagedTransaction"/>), what this log publishes is staged in memory and what it reads includes it.
 /// </summary>
-internal sealed class CommitLog(string datasetPath, Lake? lake = null)
+internal sealed class CommitLog(string datasetPath, Stores.LakeStorage storage, Lake? lake = null)
 {
     public string DatasetPath { get; } = datasetPath;
     public string VersionsPath => Path.Combine(DatasetPath, "_versions");
-    public string TempPath => Path.Combine(DatasetPath, "_tmp");
 
     public string BranchPath(string branch) => Path.Combine(VersionsPath, LakeNames.Check(branch, "branch"));
 
     public static string FileName(long version) => version.ToString("D20", CultureInfo.InvariantCulture) + ".json";
 
-    public bool BranchExists(string branch) => Directory.Exists(BranchPath(branch)) || Staged(branch) is not null;
+    public Stores.LakeStorage Storage => storage;
+
+    public bool BranchExists(string branch) => Staged(branch) is not null || storage.Folders(VersionsPath).Contains(LakeNames.Check(branch, "branch"));
 
     public IEnumerable<string> Branches() =>
-        Directory.Exists(VersionsPath) ? Directory.EnumerateDirectories(VersionsPath).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+        storage.Folders(VersionsPath) is { Count: > 0 } branches ? branches.Where(LakeNames.IsValid)
         : Staged("main") is not null ? ["main"] : [];
 
     private StagedTransaction.Entry? Staged(string branch) => lake?.Transaction?.Find(DatasetPath, branch);
@@ -34,16 +35,19 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
     /// <summary>Every version number with a manifest file, visible or not, ascending.</summary>
     public IReadOnlyList<long> Slots(string branch)
     {
-        var dir = BranchPath(branch);
-        if (!Directory.Exists(dir))
-        {
-            if (Staged(branch) is not null) return [];
+        var result = SlotsOrEmpty(branch);
+        if (result.Count == 0 && Staged(branch) is null && !BranchExists(branch))
             throw new LakeException("QL-BRANCH-NOT-FOUND", $"dataset {Path.GetFileName(DatasetPath)} has no branch '{branch}'; branches: {string.Join(", ", Branches())}");
-        }
+        return result;
+    }
+
+    /// <summary>The manifests' version numbers: one listing of the branch's folder.</summary>
+    private List<long> SlotsOrEmpty(string branch)
+    {
         var result = new List<long>();
-        foreach (var f in Directory.EnumerateFiles(dir, "*.json"))
+        foreach (var f in storage.FileNames(BranchPath(branch), ".json"))
         {
-            var name = Path.GetFileNameWithoutExtension(f);
+            var name = f[..^5];
             if (name.Length == 20 && long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out long v)) result.Add(v);
         }
         result.Sort();
@@ -62,7 +66,7 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
 
     /// <summary>Whether a reader sees any version of the branch (reading manifests only until the first visible one).</summary>
     public bool AnyVisible(string branch) =>
-        Staged(branch) is not null || (Directory.Exists(BranchPath(branch)) && Slots(branch).Any(v => Visible(branch, v)));
+        Staged(branch) is not null || SlotsOrEmpty(branch).Any(v => Visible(branch, v));
 
     /// <summary>The latest version a reader sees (a staged one first).</summary>
     public long Latest(string branch)
@@ -91,24 +95,31 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
     private bool Visible(string branch, long version)
     {
         var id = TransactionOf(branch, version);
-        return id is null || (lake?.Outcomes ?? new TransactionOutcomes(Path.GetDirectoryName(DatasetPath)!)).Visible(id, lake?.SnapshotMicros);
+        return id is null || (lake?.Outcomes ?? new TransactionOutcomes(storage)).Visible(id, lake?.SnapshotMicros);
     }
 
     /// <summary>The transaction a published manifest belongs to, or null.</summary>
     private string? TransactionOf(string branch, long version)
     {
         var path = Path.Combine(BranchPath(branch), FileName(version));
-        return ManifestJson.TransactionOf(File.ReadAllBytes(path), path);
+        return ManifestJson.TransactionOf(ReadManifestBytes(path), path);
+    }
+
+    private byte[] ReadManifestBytes(string path) => storage.ReadAll(path);
+
+    /// <summary>Bytes of a manifest, or null when it does not exist.</summary>
+    private byte[]? TryReadManifestBytes(string path)
+    {
+        return storage.TryReadAll(path);
     }
 
     /// <summary>Before a writer publishes: a pending transaction above the latest visible version is waited for, then
     /// aborted (<see cref="TransactionOutcomes.Resolve"/>), so no change is built on a version that may still appear.</summary>
     public void ResolvePending(string branch)
     {
-        if (!Directory.Exists(BranchPath(branch))) return;
-        var outcomes = lake?.Outcomes ?? new TransactionOutcomes(Path.GetDirectoryName(DatasetPath)!);
+        var outcomes = lake?.Outcomes ?? new TransactionOutcomes(storage);
         // Pending manifests lie above every decided one: a writer resolves them before it publishes.
-        foreach (var v in Slots(branch).Reverse())
+        foreach (var v in Enumerable.Reverse(SlotsOrEmpty(branch)))
         {
             if (TransactionOf(branch, v) is not { } id || outcomes.Outcome(id) is not null) return;
             outcomes.Resolve(id);
@@ -119,9 +130,9 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
     {
         if (Staged(branch) is { } staged && staged.Manifest.Version == version) return staged.Manifest.Clone();
         var path = Path.Combine(BranchPath(branch), FileName(version));
-        if (!File.Exists(path) || !Visible(branch, version))
+        if (TryReadManifestBytes(path) is not { } bytes || !Visible(branch, version))
             throw new LakeException("QL-VERSION-NOT-FOUND", $"dataset {Path.GetFileName(DatasetPath)} has no version {version} on branch '{branch}'");
-        var m = ManifestJson.Deserialize(File.ReadAllBytes(path), path);
+        var m = ManifestJson.Deserialize(bytes, path);
         if (m.Version != version || m.Branch != branch)
             throw new CorruptFileException(path, $"is named as version {version} of branch '{branch}' but holds version {m.Version} of branch '{m.Branch}'");
         return m;
@@ -139,10 +150,8 @@ internal sealed class CommitLog(string datasetPath, Lake? lake = null)
         return PublishNow(m);
     }
 
-    /// <summary>Publishes <paramref name="m"/> on disk, create-if-absent.</summary>
-    public bool PublishNow(Manifest m)
-    {
-        Directory.CreateDirectory(BranchPath(m.Branch));
-        return AtomicFile.TryCreate(Path.Combine(BranchPath(m.Branch), FileName(m.Version)), ManifestJson.Serialize(m), TempPath);
-    }
+    /// <summary>Publishes <paramref name="m"/> in the store, create-if-absent (link(2) in a folder, a conditional create on
+    /// object storage).</summary>
+    public bool PublishNow(Manifest m) =>
+        storage.TryCreate(Path.Combine(BranchPath(m.Branch), FileName(m.Version)), ManifestJson.Serialize(m));
 }

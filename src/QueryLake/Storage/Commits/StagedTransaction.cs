@@ -17,7 +17,7 @@ namespace QueryLake.Storage.Commits;
 /// <see cref="TransactionOutcomes.Decide"/> records it committed, the commit point; a failure before it records it
 /// aborted, so the manifests already published never appear.
 /// </remarks>
-internal sealed class StagedTransaction
+internal sealed class StagedTransaction(Stores.LakeStorage storage)
 {
     /// <summary>One dataset branch the transaction changed.</summary>
     internal sealed class Entry(string datasetPath, string branch, Manifest? start, Manifest manifest)
@@ -91,7 +91,7 @@ internal sealed class StagedTransaction
 
     private static void Publish(Lake lake, Entry e, string? id, int maxAttempts)
     {
-        var log = new CommitLog(e.DatasetPath, lake: null);
+        var log = new CommitLog(e.DatasetPath, lake.Storage, lake: null);
         var name = Path.GetFileName(e.DatasetPath);
         for (int attempt = 0; attempt < maxAttempts; attempt++)
         {
@@ -185,11 +185,12 @@ internal sealed class StagedTransaction
         _entries.Clear();
     }
 
-    private static void Delete(Entry e, IEnumerable<string> keep)
+    private void Delete(Entry e, IEnumerable<string> keep)
     {
+        // Best effort: what stays is named by no version, and VACUUM removes it.
         var kept = keep.ToHashSet(StringComparer.Ordinal);
         foreach (var file in e.Written.Where(f => !kept.Contains(f)))
-            try { File.Delete(Path.Combine(e.DatasetPath, file)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { storage.Delete(Path.Combine(e.DatasetPath, file)); } catch (QueryLakeException) { }
     }
 
     private static IEnumerable<string> Files(FragmentRecord f) =>

@@ -9,7 +9,7 @@ using QueryLake.Storage.Integrity;
 namespace QueryLake.Storage.Fragments;
 
 /// <summary>Writes one data file of a fragment (an Arrow IPC file), collecting per-column statistics,
-/// and fsyncs it before its manifest can refer to it. Text columns that repeat their values (at most one distinct
+/// and makes it durable before its manifest can refer to it (fsynced in a folder lake, uploaded whole to object storage). Text columns that repeat their values (at most one distinct
 /// value in four rows of the first batch) are stored dictionary-encoded: one dictionary per file, int32 indices per
 /// row, which scans hand to the engine as they are.</summary>
 internal sealed class DataFileWriter : IDisposable
@@ -27,14 +27,21 @@ internal sealed class DataFileWriter : IDisposable
     private readonly StatisticsCollector?[] _stats;
     private readonly IReadOnlyList<int> _fieldIds;
     private readonly string _relativePath;
+    private readonly Stores.LakeStorage _storage;
+    private readonly string _target;
+    /// <summary>The local file being written: the data file itself in a folder lake, a staging file uploaded by
+    /// <see cref="Finish"/> on object storage.</summary>
+    private readonly string _local;
     private bool _done;
 
-    public DataFileWriter(string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, IpcWriteOptions options, bool encodeText)
+    public DataFileWriter(Stores.LakeStorage storage, string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, IpcWriteOptions options, bool encodeText)
     {
         _relativePath = Path.Combine("data", $"{Guid.NewGuid():N}.arrow");
-        var full = Path.Combine(datasetPath, _relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        _stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        _storage = storage;
+        _target = Path.Combine(datasetPath, _relativePath);
+        _local = storage.LocalPath(_target) ?? Path.Combine(Path.GetTempPath(), $"querylake-upload-{Guid.NewGuid():N}.arrow");
+        Directory.CreateDirectory(Path.GetDirectoryName(_local)!);
+        _stream = new FileStream(_local, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         _hashed = new FileChecksum.Stream(_stream);
         (_schema, _options, _encodeText) = (schema, options, encodeText);
         _stats = schema.Fields.Select(f => StatisticsCollector.Supports(f.DataType) ? new StatisticsCollector(f.DataType) : null).ToArray();
@@ -74,9 +81,14 @@ internal sealed class DataFileWriter : IDisposable
     {
         _writer ??= new ArrowFileWriter(_hashed, _schema, _options, leaveOpen: true, hashParts: true);
         _writer.Finish();
-        _stream.Flush(flushToDisk: true);
+        if (_storage.IsLocal) _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         _done = true;
+        if (!_storage.IsLocal)
+        {
+            try { _storage.Upload(_target, _local); }
+            finally { TryDelete(_local); }
+        }
         var record = new DataFileRecord { Path = _relativePath.Replace('\\', '/'), FieldIds = _fieldIds.ToList(), Bytes = _writer.BytesWritten, Checksum = _hashed.Checksum,
             Parts = PartChecksums.Record(_writer.PartHashes!) };
         for (int i = 0; i < _stats.Length; i++)
@@ -86,6 +98,13 @@ internal sealed class DataFileWriter : IDisposable
 
     public void Dispose()
     {
-        if (!_done) _stream.Dispose();
+        if (_done) return;
+        _stream.Dispose();
+        if (!_storage.IsLocal) TryDelete(_local);
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -11,8 +11,8 @@ namespace QueryLake.Storage.Fragments;
 
 /// <summary>
 /// Reads the rows of one fragment: each of its data files holds some columns, all with the same batch
-/// boundaries (recorded as <c>batchRows</c>); columns no file holds read as nulls. Files are memory-mapped
-/// and their decoded batches cached, so random access to single rows costs no scan.
+/// boundaries (recorded as <c>batchRows</c>); columns no file holds read as nulls. Files are memory-mapped (read by
+/// ranges on object storage) and their decoded batches cached, so random access to single rows costs no scan.
 /// </summary>
 internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment, FileCache cache)
 {
@@ -46,10 +46,9 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file.Checksum, file.Parts);
-                var batch = cached.Batch(index);
-                if (batch.Length != rows)
-                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {batch.Length} rows, the manifest says {rows}");
+                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file);
+                if (cached.BatchLength(index) is var length && length != rows)
+                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {rows}");
                 column = cached.Column(index, pos);
                 if (column is DictionaryArray && field.DataType is not DictionaryType)
                 {
@@ -76,7 +75,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
     /// <summary>All live rows, batch by batch.</summary>
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false)
     {
-        var deleted = DeletionVector.Read(datasetPath, Fragment.Deletions);
+        var deleted = DeletionVector.Read(cache.Storage, datasetPath, Fragment.Deletions);
         for (int i = 0; i < Fragment.BatchRows.Count; i++)
         {
             var batch = ReadBatch(i, fields, withRowId, encoded);

@@ -16,24 +16,25 @@ internal sealed record FileCheck(string File, string Kind, long Bytes, string St
 /// before, and reports every file instead of stopping at the first problem.</summary>
 internal static class DatasetChecker
 {
-    public static IReadOnlyList<FileCheck> Check(string datasetPath, string branch, long version, CancellationToken cancel)
+    public static IReadOnlyList<FileCheck> Check(Stores.LakeStorage storage, string datasetPath, string branch, long version, CancellationToken cancel)
     {
         var results = new List<FileCheck>();
-        var log = new CommitLog(datasetPath);
+        var log = new CommitLog(datasetPath, storage);
         var manifestPath = Path.Combine(log.BranchPath(branch), CommitLog.FileName(version));
         var manifestName = Path.GetRelativePath(datasetPath, manifestPath).Replace('\\', '/');
-        if (!File.Exists(manifestPath))
+        var manifestInfo = storage.Head(manifestPath);
+        if (manifestInfo is null)
             throw new LakeException("QL-VERSION-NOT-FOUND", $"dataset {Path.GetFileName(datasetPath)} has no version {version} on branch '{branch}'");
         Manifest manifest;
         try
         {
             manifest = log.Read(branch, version);
-            results.Add(new FileCheck(manifestName, "manifest", new FileInfo(manifestPath).Length, manifest.Format >= 2 ? "ok" : "unverified",
+            results.Add(new FileCheck(manifestName, "manifest", manifestInfo.Size, manifest.Format >= 2 ? "ok" : "unverified",
                 manifest.Format >= 2 ? "" : $"format {manifest.Format}: written before manifests carried checksums"));
         }
         catch (CorruptFileException e)
         {
-            results.Add(new FileCheck(manifestName, "manifest", File.Exists(manifestPath) ? new FileInfo(manifestPath).Length : 0, "corrupt", e.Problem));
+            results.Add(new FileCheck(manifestName, "manifest", manifestInfo.Size, "corrupt", e.Problem));
             return results;
         }
         foreach (var fragment in manifest.Fragments)
@@ -41,21 +42,21 @@ internal static class DatasetChecker
             foreach (var file in fragment.Files)
             {
                 cancel.ThrowIfCancellationRequested();
-                results.Add(Data(datasetPath, file, fragment));
+                results.Add(Data(storage, datasetPath, file, fragment));
             }
             if (fragment.Deletions is { } d)
             {
                 cancel.ThrowIfCancellationRequested();
-                results.Add(Deletions(datasetPath, d, fragment));
+                results.Add(Deletions(storage, datasetPath, d, fragment));
             }
         }
         return results;
     }
 
-    private static FileCheck Data(string datasetPath, DataFileRecord file, FragmentRecord fragment) =>
-        Verify(datasetPath, file.Path, "data", file.Checksum, full =>
+    private static FileCheck Data(Stores.LakeStorage storage, string datasetPath, DataFileRecord file, FragmentRecord fragment) =>
+        Verify(storage, datasetPath, file.Path, "data", file.Checksum, (full, bytes) =>
         {
-            var reader = ArrowFileReader.Open(full);
+            var reader = bytes is null ? ArrowFileReader.Open(full) : ArrowFileReader.FromMemory(bytes, full);
             var rows = Enumerable.Range(0, reader.RecordBatchCount).Select(reader.GetRecordBatchLength).ToList();
             if (fragment.BatchRows.Count > 0 && !rows.SequenceEqual(fragment.BatchRows))
                 return $"holds batches of [{string.Join(", ", rows)}] rows, the manifest records [{string.Join(", ", fragment.BatchRows)}]";
@@ -63,10 +64,10 @@ internal static class DatasetChecker
             return null;
         });
 
-    private static FileCheck Deletions(string datasetPath, DeletionRecord d, FragmentRecord fragment) =>
-        Verify(datasetPath, d.Path, "deletions", d.Checksum, full =>
+    private static FileCheck Deletions(Stores.LakeStorage storage, string datasetPath, DeletionRecord d, FragmentRecord fragment) =>
+        Verify(storage, datasetPath, d.Path, "deletions", d.Checksum, (_, _) =>
         {
-            var rows = Fragments.DeletionVector.Read(datasetPath, d);
+            var rows = Fragments.DeletionVector.Read(storage, datasetPath, d);
             if (rows.Count != d.Count) return $"deletes {rows.Count} rows, the manifest records {d.Count}";
             if (rows.Count > 0 && rows.Max() >= fragment.PhysicalRows) return $"deletes row {rows.Max()} of a fragment of {fragment.PhysicalRows} rows";
             return null;
@@ -74,15 +75,20 @@ internal static class DatasetChecker
 
     /// <summary>The check of one file: present, its checksum (when recorded), then <paramref name="structure"/> (a
     /// problem, or null).</summary>
-    private static FileCheck Verify(string datasetPath, string relative, string kind, string? checksum, Func<string, string?> structure)
+    /// <remarks>A file in a folder is hashed and read in place (memory-mapped); one on object storage is fetched whole
+    /// and checked in memory.</remarks>
+    private static FileCheck Verify(Stores.LakeStorage storage, string datasetPath, string relative, string kind, string? checksum, Func<string, byte[]?, string?> structure)
     {
         var full = Path.Combine(datasetPath, relative);
-        if (!File.Exists(full)) return new FileCheck(relative, kind, 0, "missing", "the manifest refers to it, but it does not exist");
-        long bytes = new FileInfo(full).Length;
+        var local = storage.LocalPath(full);
+        var content = local is null ? storage.TryReadAll(full) : null;
+        if (local is null ? content is null : !File.Exists(local)) return new FileCheck(relative, kind, 0, "missing", "the manifest refers to it, but it does not exist");
+        long bytes = content?.Length ?? new FileInfo(local!).Length;
         try
         {
-            FileChecksum.Verify(full, checksum);
-            if (structure(full) is { } problem) return new FileCheck(relative, kind, bytes, "corrupt", problem);
+            if (content is null) FileChecksum.Verify(local!, checksum);
+            else FileChecksum.Verify(full, content, checksum);
+            if (structure(local ?? full, content) is { } problem) return new FileCheck(relative, kind, bytes, "corrupt", problem);
         }
         catch (CorruptFileException e) { return new FileCheck(relative, kind, bytes, "corrupt", e.Problem); }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidCastException or OverflowException)

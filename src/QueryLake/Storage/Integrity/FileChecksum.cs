@@ -27,21 +27,6 @@ internal static class FileChecksum
         return Hex(hash.GetCurrentHashAsUInt64());
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, string Checksum, long Length, DateTime Written), bool> Verified = new();
-
-    /// <summary><see cref="Verify"/>, once per process for a file that has not changed since (its path, recorded
-    /// checksum, length and modification time): deletion vectors are read by every scan of their fragment.</summary>
-    public static void VerifyOnce(string path, string? expected)
-    {
-        if (expected is null) return;
-        var info = new FileInfo(path);
-        var key = (path, expected, info.Exists ? info.Length : -1, info.Exists ? info.LastWriteTimeUtc : default);
-        if (Verified.ContainsKey(key)) return;
-        Verify(path, expected);
-        if (Verified.Count > 100_000) Verified.Clear();
-        Verified[key] = true;
-    }
-
     /// <summary>Fails with <see cref="CorruptFileException"/> (QL-CORRUPT) when the file does not hash to
     /// <paramref name="expected"/>; files written before checksums existed (null) are not checked.</summary>
     public static void Verify(string path, string? expected)
@@ -50,6 +35,15 @@ internal static class FileChecksum
         string actual;
         try { actual = Of(path); }
         catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksum: {Errors.ErrorText.Describe(e)}", e); }
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
+            throw new CorruptFileException(path, $"checksum mismatch: the manifest records xxh3 {expected}, the file hashes to {actual}; the file was changed or damaged after it was written");
+    }
+
+    /// <summary><see cref="Verify(string, string?)"/> of bytes already read.</summary>
+    public static void Verify(string path, ReadOnlySpan<byte> bytes, string? expected)
+    {
+        if (expected is null) return;
+        var actual = Hex(XxHash3.HashToUInt64(bytes));
         if (!string.Equals(actual, expected, StringComparison.Ordinal))
             throw new CorruptFileException(path, $"checksum mismatch: the manifest records xxh3 {expected}, the file hashes to {actual}; the file was changed or damaged after it was written");
     }

@@ -37,21 +37,25 @@ internal static class PartChecksums
         try
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-            long length = fs.Length;
-            if (r.PrefixEnd < 0 || r.PrefixEnd > length || r.SuffixStart < r.PrefixEnd || r.SuffixStart > length || length - r.SuffixStart > int.MaxValue || r.PrefixEnd > int.MaxValue)
-                throw new CorruptFileException(path, $"is {length} bytes, but its manifest records parts at {r.PrefixEnd} and {r.SuffixStart}; the file was changed or damaged after it was written");
-            Check(path, Read(fs, 0, r.PrefixEnd), r.Prefix, "its schema");
-            Check(path, Read(fs, r.SuffixStart, length), r.Suffix, "its footer or dictionaries");
+            VerifyEnds(path, fs.Length, (start, length) =>
+            {
+                var buffer = new byte[length];
+                fs.Position = start;
+                fs.ReadExactly(buffer);
+                return buffer;
+            }, r);
         }
         catch (IOException e) { throw new CorruptFileException(path, $"cannot be read to verify its checksums: {Errors.ErrorText.Describe(e)}", e); }
     }
 
-    private static byte[] Read(FileStream fs, long start, long end)
+    /// <summary>Verifies the prefix and suffix of a file of <paramref name="length"/> bytes read through
+    /// <paramref name="read"/>(offset, length) (a file on object storage).</summary>
+    public static void VerifyEnds(string path, long length, Func<long, int, ReadOnlyMemory<byte>> read, PartsRecord r)
     {
-        var buffer = new byte[end - start];
-        fs.Position = start;
-        fs.ReadExactly(buffer);
-        return buffer;
+        if (r.PrefixEnd < 0 || r.PrefixEnd > length || r.SuffixStart < r.PrefixEnd || r.SuffixStart > length || length - r.SuffixStart > int.MaxValue || r.PrefixEnd > int.MaxValue)
+            throw new CorruptFileException(path, $"is {length} bytes, but its manifest records parts at {r.PrefixEnd} and {r.SuffixStart}; the file was changed or damaged after it was written");
+        Check(path, read(0, (int)r.PrefixEnd).Span, r.Prefix, "its schema");
+        Check(path, read(r.SuffixStart, (int)(length - r.SuffixStart)).Span, r.Suffix, "its footer or dictionaries");
     }
 
     private static void Check(string path, ReadOnlySpan<byte> bytes, string expected, string what)

@@ -24,7 +24,7 @@ internal static class Vacuum
     {
         var cutoff = DateTime.UtcNow - grace;
         var reports = new List<VacuumReport>();
-        var names = dataset is not null ? [dataset] : Directory.EnumerateDirectories(lake.Path).Select(Path.GetFileName).OfType<string>()
+        var names = dataset is not null ? [dataset] : lake.Storage.Folders(lake.Path)
             .Where(n => !n.StartsWith('_') && !n.StartsWith('.') && Paths.LakeNames.IsValid(n)).Order(StringComparer.Ordinal).ToList();
         foreach (var name in names)
         {
@@ -39,7 +39,8 @@ internal static class Vacuum
     {
         int versions = 0, files = 0;
         long bytes = 0;
-        var log = new CommitLog(path, lake);
+        var storage = lake.Storage;
+        var log = new CommitLog(path, storage, lake);
         var kept = new List<Manifest>();
         if (lake.DatasetExists(name))
         {
@@ -57,8 +58,8 @@ internal static class Vacuum
                 {
                     // Invisible: an aborted transaction's goes; a pending one's stays, with its files, to be resolved.
                     var file = Path.Combine(log.BranchPath(branch), CommitLog.FileName(v));
-                    if (Aborted(lake, log, branch, v)) { if (Remove(file, cutoff, ref bytes, force: true)) versions++; }
-                    else kept.Add(ManifestJson.Deserialize(File.ReadAllBytes(file), file));
+                    if (Aborted(lake, log, branch, v)) { if (Remove(storage, file, ref bytes)) versions++; }
+                    else kept.Add(ManifestJson.Deserialize(storage.ReadAll(file), file));
                 }
                 var manifests = visible.Select(v => log.Read(branch, v)).ToList();
                 for (int i = 0; i < manifests.Count; i++)
@@ -72,7 +73,7 @@ internal static class Vacuum
                         _ => false,
                     };
                     if (expired && !latest && !protectedVersions.Contains((branch, m.Version))
-                        && Remove(Path.Combine(log.BranchPath(branch), CommitLog.FileName(m.Version)), cutoff, ref bytes, force: true))
+                        && Remove(storage, Path.Combine(log.BranchPath(branch), CommitLog.FileName(m.Version)), ref bytes))
                         versions++;
                     else kept.Add(m);
                 }
@@ -80,18 +81,19 @@ internal static class Vacuum
         }
         // Files no remaining version names, once older than the grace period.
         var referenced = kept.SelectMany(m => m.Fragments).SelectMany(f => f.Files.Select(x => x.Path).Concat(f.Deletions is { } d ? [d.Path] : []))
-            .Select(p => Path.GetFullPath(Path.Combine(path, p))).ToHashSet(StringComparer.Ordinal);
+            .Select(p => p.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
         foreach (var folder in new[] { "data", "deletions", "_tmp" })
         {
-            var dir = Path.Combine(path, folder);
-            if (!Directory.Exists(dir)) continue;
-            foreach (var f in Directory.EnumerateFiles(dir))
-                if (!referenced.Contains(Path.GetFullPath(f)) && Remove(f, cutoff, ref bytes, force: false)) files++;
+            foreach (var f in storage.Files(Path.Combine(path, folder)))
+            {
+                var relative = folder + "/" + f.Key[(f.Key.LastIndexOf('/') + 1)..];
+                if (!referenced.Contains(relative) && f.LastModifiedUtc < cutoff && Remove(storage, storage.PathOf(f.Key), ref bytes, f.Size)) files++;
+            }
         }
         // A dataset a killed CREATE left without any version: its folder goes once it is old enough.
-        if (!lake.DatasetExists(name) && !Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories).Any(e => File.Exists(e) && File.GetLastWriteTimeUtc(e) >= cutoff))
+        if (!lake.DatasetExists(name) && !storage.FilesUnder(path).Any(e => e.LastModifiedUtc >= cutoff))
         {
-            try { Directory.Delete(path, recursive: true); } catch (IOException) { }
+            try { storage.DeleteFolder(path); } catch (Errors.QueryLakeException) { }
         }
         return new VacuumReport(name, versions, files, bytes);
     }
@@ -99,48 +101,45 @@ internal static class Vacuum
     private static bool Aborted(Lake lake, CommitLog log, string branch, long version)
     {
         var path = Path.Combine(log.BranchPath(branch), CommitLog.FileName(version));
-        var id = ManifestJson.TransactionOf(File.ReadAllBytes(path), path);
+        var id = ManifestJson.TransactionOf(lake.Storage.ReadAll(path), path);
         return id is not null && lake.Outcomes.Outcome(id) is { Committed: false };
     }
 
-    /// <summary>The lake's own leftovers: temporary files, split staging folders, folders of killed drops.</summary>
+    /// <summary>The lake's own leftovers: temporary files, split staging folders, folders of killed drops, and the probe
+    /// objects of a process killed while it tested an object store's conditional creates.</summary>
     private static VacuumReport LakeFolders(Lake lake, DateTime cutoff)
     {
+        var storage = lake.Storage;
         int files = 0;
         long bytes = 0;
-        foreach (var dir in Directory.EnumerateDirectories(lake.Path, ".dropped-*"))
-            if (Directory.GetLastWriteTimeUtc(dir) < cutoff) files += RemoveFolder(dir, ref bytes);
+        var folders = storage.Folders(lake.Path).Where(d => d.StartsWith(".dropped-", StringComparison.Ordinal)).Select(d => Path.Combine(lake.Path, d));
         var splits = Path.Combine(lake.Path, "_splits");
-        if (Directory.Exists(splits))
-            foreach (var dir in Directory.EnumerateDirectories(splits, ".*"))
-                if (Directory.GetLastWriteTimeUtc(dir) < cutoff) files += RemoveFolder(dir, ref bytes);
-        foreach (var tmp in new[] { Path.Combine(lake.Path, "_tmp"), Path.Combine(lake.Path, "_transactions", "_tmp") })
-            if (Directory.Exists(tmp))
-                foreach (var f in Directory.EnumerateFiles(tmp))
-                    if (Remove(f, cutoff, ref bytes, force: false)) files++;
+        folders = folders.Concat(storage.Folders(splits).Where(d => d.StartsWith('.')).Select(d => Path.Combine(splits, d)));
+        foreach (var dir in folders.ToList())
+        {
+            var entries = storage.FilesUnder(dir);
+            if (entries.Any(e => e.LastModifiedUtc >= cutoff)) continue;
+            try { storage.DeleteFolder(dir); } catch (Errors.QueryLakeException) { continue; }
+            files += entries.Count;
+            bytes += entries.Sum(e => e.Size);
+        }
+        foreach (var tmp in new[] { "_tmp", ".tmp", "_transactions/_tmp", "_probe" })
+            foreach (var f in storage.Files(Path.Combine(lake.Path, tmp)))
+                if (f.LastModifiedUtc < cutoff && Remove(storage, storage.PathOf(f.Key), ref bytes, f.Size)) files++;
         return new VacuumReport(null, 0, files, bytes);
     }
 
-    private static int RemoveFolder(string dir, ref long bytes)
-    {
-        var entries = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
-        bytes += entries.Sum(f => new FileInfo(f).Length);
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { return 0; }
-        return entries.Count;
-    }
-
-    private static bool Remove(string file, DateTime cutoff, ref long bytes, bool force)
+    /// <summary>Deletes a file (its size known, or read first); false when it could not be.</summary>
+    private static bool Remove(Stores.LakeStorage storage, string file, ref long bytes, long? size = null)
     {
         try
         {
-            var info = new FileInfo(file);
-            if (!info.Exists || (!force && info.LastWriteTimeUtc >= cutoff)) return false;
-            long length = info.Length;
-            info.Delete();
+            long length = size ?? storage.Head(file)?.Size ?? -1;
+            if (length < 0) return false;
+            storage.Delete(file);
             bytes += length;
             return true;
         }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        catch (Errors.QueryLakeException) { return false; }
     }
 }

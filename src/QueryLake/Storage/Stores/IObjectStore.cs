@@ -35,6 +35,22 @@ internal interface IObjectStore : IDisposable
     /// <summary>The objects whose keys start with <paramref name="prefix"/>, in key order.</summary>
     IReadOnlyList<ObjectInfo> List(string prefix);
 
+    /// <summary>The objects directly in <paramref name="folder"/> (a key prefix without its trailing '/'; "" for the
+    /// root) and the names of the folders in it, each in key order: one LIST with a delimiter on object storage.</summary>
+    (IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> Folders) ListLevel(string folder);
+
     /// <summary>Deletes the object; nothing happens when there is none.</summary>
     void Delete(string key);
+
+    /// <summary>Deletes every object under <paramref name="folder"/>; on a folder store the folder is first renamed away
+    /// (atomically, to a name that starts with '.', which VACUUM finishes removing if a process dies meanwhile).</summary>
+    void DeleteFolder(string folder);
+
+    /// <summary>Uploads the local file <paramref name="file"/> as <paramref name="key"/>, streaming it (in parts when it is
+    /// large), then deletes the local file.</summary>
+    void Upload(string key, string file);
+
+    /// <summary>The file that holds <paramref name="key"/> when the store is a local or POSIX folder (data files are then
+    /// written and memory-mapped in place), or null for object storage.</summary>
+    string? LocalPath(string key);
 }

@@ -45,17 +45,28 @@ internal sealed class LocalStore(string root) : IObjectStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("read", key, e); }
     }
 
+    /// <summary>Writes whole or not at all: to a temporary file, fsynced, then renamed over the key.</summary>
     public void Write(string key, ReadOnlyMemory<byte> content)
     {
         var path = PathOf(key);
+        var temp = Path.Combine(_root, ".tmp", $"{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
-            stream.Write(content.Span);
-            stream.Flush(flushToDisk: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                stream.Write(content.Span);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+            Native.LibC.FsyncDirectory(Path.GetDirectoryName(path)!);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("write", key, e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw Failed("write", key, e);
+        }
     }
 
     public bool TryCreate(string key, ReadOnlyMemory<byte> content)
@@ -64,7 +75,8 @@ internal sealed class LocalStore(string root) : IObjectStore
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            return AtomicFile.TryCreate(path, content.Span, Path.Combine(Path.GetDirectoryName(path)!, ".tmp"));
+            // One temporary folder for the whole store: link(2) works within a file system, and VACUUM cleans one place.
+            return AtomicFile.TryCreate(path, content.Span, Path.Combine(_root, ".tmp"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("create", key, e); }
     }
@@ -72,8 +84,11 @@ internal sealed class LocalStore(string root) : IObjectStore
     public IReadOnlyList<ObjectInfo> List(string prefix)
     {
         var result = new List<ObjectInfo>();
-        if (!Directory.Exists(_root)) return result;
-        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        // Only the folder the prefix lies in is walked, never the whole lake.
+        int slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(start)) return result;
+        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
         {
             var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
             if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/').Contains(".tmp")) continue;
@@ -83,6 +98,49 @@ internal sealed class LocalStore(string root) : IObjectStore
         result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return result;
     }
+
+    public (IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> Folders) ListLevel(string folder)
+    {
+        var dir = folder.Length == 0 ? _root : PathOf(folder);
+        if (!Directory.Exists(dir)) return ([], []);
+        try
+        {
+            var prefix = folder.Length == 0 ? "" : folder + "/";
+            var objects = new DirectoryInfo(dir).EnumerateFiles().Select(f => new ObjectInfo(prefix + f.Name, f.Length, f.LastWriteTimeUtc))
+                .OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+            var folders = Directory.EnumerateDirectories(dir).Select(Path.GetFileName).OfType<string>().Where(n => n != ".tmp")
+                .Order(StringComparer.Ordinal).ToList();
+            return (objects, folders);
+        }
+        catch (DirectoryNotFoundException) { return ([], []); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("list", folder, e); }
+    }
+
+    public void DeleteFolder(string folder)
+    {
+        var dir = PathOf(folder);
+        if (!Directory.Exists(dir)) return;
+        var trash = Path.Combine(_root, $".dropped-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.Move(dir, trash);
+            Directory.Delete(trash, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("delete", folder, e); }
+    }
+
+    public void Upload(string key, string file)
+    {
+        var path = PathOf(key);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Move(file, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed("write", key, e); }
+    }
+
+    public string? LocalPath(string key) => PathOf(key);
 
     public void Delete(string key)
     {

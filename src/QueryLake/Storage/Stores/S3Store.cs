@@ -46,7 +46,19 @@ internal sealed class S3Store : IObjectStore
 
     public string Location => _prefix.Length == 0 ? $"s3://{_bucket}" : $"s3://{_bucket}/{_prefix}";
 
-    public bool AtomicCreate => _options.ConditionalCreates;
+    private bool? _atomic;
+
+    /// <summary>Whether the store honours conditional creates: not declared otherwise, and proven once per handle by
+    /// creating a probe object twice (the second create must be refused), since some S3-compatible servers accept the
+    /// header and overwrite anyway.</summary>
+    public bool AtomicCreate => _atomic ??= _options.ConditionalCreates && Probe();
+
+    private bool Probe()
+    {
+        var key = $"_probe/{Guid.NewGuid():N}";
+        try { return PutIfAbsent(key, "probe"u8.ToArray()) && !PutIfAbsent(key, "again"u8.ToArray()); }
+        finally { Delete(key); }
+    }
 
     /// <summary>The bucket and the key prefix (without slashes at its ends) of <c>s3://bucket/prefix</c>.</summary>
     public static (string Bucket, string Prefix) Parse(string location)
@@ -163,20 +175,26 @@ internal sealed class S3Store : IObjectStore
         }));
     }
 
-    private void Multipart(string key, ReadOnlyMemory<byte> content)
+    private void Multipart(string key, ReadOnlyMemory<byte> content) =>
+        Multipart(key, content.Length, (offset, length) => content.Slice((int)offset, length));
+
+    /// <summary>A multipart upload of <paramref name="length"/> bytes, each part taken from <paramref name="part"/>(offset,
+    /// length); aborted when any part fails, so no orphaned parts stay billed.</summary>
+    private void Multipart(string key, long length, Func<long, int, ReadOnlyMemory<byte>> part)
     {
         var upload = Call("write", key, () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = Key(key) }));
         try
         {
             var parts = new List<PartETag>();
-            for (int offset = 0, number = 1; offset < content.Length; offset += _options.PartSize, number++)
+            int number = 1;
+            for (long offset = 0; offset < length; offset += _options.PartSize, number++)
             {
-                var part = content.Slice(offset, Math.Min(_options.PartSize, content.Length - offset));
+                var bytes = part(offset, (int)Math.Min(_options.PartSize, length - offset));
                 int n = number;
                 var response = Call("write", key, () => _client.UploadPartAsync(new UploadPartRequest
                 {
-                    BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartNumber = n, InputStream = Stream(part),
-                    PartSize = part.Length, UseChunkEncoding = false,
+                    BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartNumber = n, InputStream = Stream(bytes),
+                    PartSize = bytes.Length, UseChunkEncoding = false,
                 }));
                 parts.Add(new PartETag(n, response.ETag));
             }
@@ -193,7 +211,46 @@ internal sealed class S3Store : IObjectStore
         }
     }
 
-    public bool TryCreate(string key, ReadOnlyMemory<byte> content) => Call("create", key, async () =>
+    public void Upload(string key, string file)
+    {
+        try
+        {
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            {
+                if (stream.Length <= _options.MultipartThreshold)
+                {
+                    var content = new byte[stream.Length];
+                    stream.ReadExactly(content);
+                    Write(key, content);
+                }
+                else
+                {
+                    var buffer = new byte[_options.PartSize];
+                    Multipart(key, stream.Length, (offset, length) =>
+                    {
+                        stream.Position = offset;
+                        stream.ReadExactly(buffer, 0, length);
+                        return buffer.AsMemory(0, length);
+                    });
+                }
+            }
+            File.Delete(file);
+        }
+        catch (IOException e) { throw new QueryLakeException("QL-STORE-FAILED", $"cannot upload '{key}' to {Location}: the local file could not be read ({ErrorText.Describe(e)})"); }
+    }
+
+    public string? LocalPath(string key) => null;
+
+    public bool TryCreate(string key, ReadOnlyMemory<byte> content)
+    {
+        if (!AtomicCreate)
+            throw new QueryLakeException("QL-STORE-UNSAFE",
+                $"cannot commit to {Location}: the store at {_options.Endpoint ?? "AWS S3"} does not honour conditional creates (If-None-Match: *), so two writers could overwrite each other's commits; " +
+                "name a commit lock (the connection-string key 'Commit Lock=<lock file>' or LakeOptions.CommitLock), or open the lake read-only");
+        return PutIfAbsent(key, content);
+    }
+
+    private bool PutIfAbsent(string key, ReadOnlyMemory<byte> content) => Call("create", key, async () =>
     {
         try
         {
@@ -227,7 +284,37 @@ internal sealed class S3Store : IObjectStore
         return result;
     }
 
+    public (IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> Folders) ListLevel(string folder)
+    {
+        var objects = new List<ObjectInfo>();
+        var folders = new List<string>();
+        string? token = null;
+        var prefix = Key(folder.Length == 0 ? "" : folder + "/");
+        do
+        {
+            var page = Call("list", folder, () => _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _bucket, Prefix = prefix, Delimiter = "/", ContinuationToken = token,
+            }));
+            foreach (var o in page.S3Objects ?? [])
+                objects.Add(new ObjectInfo(o.Key[(_prefix.Length == 0 ? 0 : _prefix.Length + 1)..], o.Size ?? 0, o.LastModified?.ToUniversalTime() ?? DateTime.MinValue));
+            foreach (var p in page.CommonPrefixes ?? [])
+                folders.Add(p[prefix.Length..].TrimEnd('/'));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        } while (token is not null);
+        objects.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        folders.Sort(StringComparer.Ordinal);
+        return (objects, folders);
+    }
+
     public void Delete(string key) => Call("delete", key, () => _client.DeleteObjectAsync(_bucket, Key(key)));
+
+    public void DeleteFolder(string folder)
+    {
+        // Object stores have no rename: the objects go one by one, in parallel.
+        var keys = List(folder + "/");
+        Parallel.ForEach(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, o => Delete(o.Key));
+    }
 
     public void Dispose() => _client.Dispose();
 }
