@@ -45,6 +45,9 @@ public sealed partial class QueryLakeSession : IDisposable
         return new QueryLakeSession(Lake.Open(lakePath, options), temporary);
     }
 
+    /// <summary>A session on a lake already open (tests open lakes over proxies and fault-injecting stores).</summary>
+    internal static QueryLakeSession Open(Lake lake) => new(lake, temporary: false);
+
     /// <summary>The lake this session works on.</summary>
     public Lake Lake { get; }
 

@@ -82,6 +82,10 @@ public sealed partial class Dataset
         }
         if (rows is not null) m.Operation = new OperationRecord { Kind = "create", RowsAdded = added };
         var log = new CommitLog(path, lake.Storage, lake);
+        // On object storage, where folders exist only as key prefixes, the dataset's folder gets an object of its own
+        // (<c>_dataset.json</c>), so a listing of the lake's top level by delimiter finds it directly (some S3 servers,
+        // s3rver among them, list only prefixes that hold objects one level down).
+        if (!lake.Storage.IsLocal) lake.Storage.Write(System.IO.Path.Combine(path, "_dataset.json"), "{\"querylake_dataset\": 1}\n"u8.ToArray());
         if (!log.TryPublish(m))
         {
             DeleteFiles(lake.Storage, path, written);

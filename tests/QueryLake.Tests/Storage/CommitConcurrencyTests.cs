@@ -6,14 +6,23 @@ using Xunit;
 
 namespace QueryLake.Tests.Storage;
 
-public sealed class CommitConcurrencyTests : IDisposable
+/// <summary>Commit races on a lake in a folder; <see cref="S3CommitConcurrencyTests"/> runs the same tests on object
+/// storage.</summary>
+public class CommitConcurrencyTests : IDisposable
 {
     private readonly TempDir _dir = new();
     private readonly Lake _lake;
 
     public CommitConcurrencyTests() => _lake = Lake.Open(_dir.Path);
 
-    public void Dispose() => _dir.Dispose();
+    /// <summary>The same tests on <paramref name="lake"/>.</summary>
+    protected CommitConcurrencyTests(Lake lake) => _lake = lake;
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void A_writer_that_loses_the_race_to_a_non_conflicting_change_retries_and_succeeds()

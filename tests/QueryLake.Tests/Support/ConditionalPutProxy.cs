@@ -66,6 +66,10 @@ public sealed class ConditionalPutProxy : IDisposable
                 case Fault.ServerError:
                     await Answer(response, 500, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>");
                     return;
+                case Fault.Reset when request.HttpMethod != "GET":
+                    // A write whose connection drops before any answer: the client cannot know whether it landed.
+                    response.Abort();
+                    return;
                 case Fault.Reset:
                     // Headers that promise a body, then the connection closes: what a reset mid-transfer looks like.
                     response.StatusCode = 200;

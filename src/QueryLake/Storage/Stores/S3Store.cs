@@ -44,6 +44,9 @@ internal sealed class S3Store : IObjectStore
             : new AmazonS3Client(config);
     }
 
+    /// <summary>What this handle sent.</summary>
+    public StoreCounters Counters { get; } = new();
+
     public string Location => _prefix.Length == 0 ? $"s3://{_bucket}" : $"s3://{_bucket}/{_prefix}";
 
     private bool? _atomic;
@@ -102,6 +105,16 @@ internal sealed class S3Store : IObjectStore
         }
     }
 
+    /// <summary>A write's answer, checked: a PUT whose connection dropped before any answer can come back from the SDK
+    /// as a success without an ETag, which says nothing about whether the object landed; that is sent again.</summary>
+    private static T Answered<T>(T response, string key) where T : AmazonWebServiceResponse =>
+        response.HttpStatusCode == HttpStatusCode.OK && response switch
+        {
+            PutObjectResponse p => p.ETag is { Length: > 0 },
+            UploadPartResponse u => u.ETag is { Length: > 0 },
+            _ => true,
+        } ? response : throw new IOException($"the answer to writing '{key}' was lost");
+
     private static string Reason(Exception e) => e switch
     {
         TaskCanceledException => "timed out",
@@ -121,6 +134,7 @@ internal sealed class S3Store : IObjectStore
     {
         try
         {
+            Counters.Head();
             var meta = await _client.GetObjectMetadataAsync(_bucket, Key(key)).ConfigureAwait(false);
             return new ObjectInfo(key, meta.ContentLength, meta.LastModified?.ToUniversalTime() ?? DateTime.MinValue);
         }
@@ -154,6 +168,7 @@ internal sealed class S3Store : IObjectStore
     /// never a shorter object.</summary>
     private async Task<byte[]> Body(GetObjectResponse response, string key)
     {
+        Counters.Get(response.ContentLength);
         var buffer = new MemoryStream(response.ContentLength > 0 ? (int)response.ContentLength : 0);
         await response.ResponseStream.CopyToAsync(buffer).ConfigureAwait(false);
         if (response.ContentLength >= 0 && buffer.Length != response.ContentLength)
@@ -169,10 +184,11 @@ internal sealed class S3Store : IObjectStore
     public void Write(string key, ReadOnlyMemory<byte> content)
     {
         if (content.Length > _options.MultipartThreshold) { Multipart(key, content); return; }
-        Call("write", key, () => _client.PutObjectAsync(new PutObjectRequest
+        Counters.Put(content.Length);
+        Call("write", key, () => Retrying(async () => Answered(await _client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, AutoCloseStream = true,
-        }));
+        }).ConfigureAwait(false), key)));
     }
 
     private void Multipart(string key, ReadOnlyMemory<byte> content) =>
@@ -191,11 +207,12 @@ internal sealed class S3Store : IObjectStore
             {
                 var bytes = part(offset, (int)Math.Min(_options.PartSize, length - offset));
                 int n = number;
-                var response = Call("write", key, () => _client.UploadPartAsync(new UploadPartRequest
+                Counters.Put(bytes.Length);
+                var response = Call("write", key, () => Retrying(async () => Answered(await _client.UploadPartAsync(new UploadPartRequest
                 {
                     BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartNumber = n, InputStream = Stream(bytes),
                     PartSize = bytes.Length, UseChunkEncoding = false,
-                }));
+                }).ConfigureAwait(false), key)));
                 parts.Add(new PartETag(n, response.ETag));
             }
             Call("write", key, () => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
@@ -252,17 +269,29 @@ internal sealed class S3Store : IObjectStore
 
     private bool PutIfAbsent(string key, ReadOnlyMemory<byte> content) => Call("create", key, async () =>
     {
+        Counters.Put(content.Length);
         try
         {
-            await _client.PutObjectAsync(new PutObjectRequest
+            return await Retrying(async () =>
             {
-                BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, IfNoneMatch = "*",
+                Answered(await _client.PutObjectAsync(new PutObjectRequest
+                {
+                    BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, IfNoneMatch = "*",
+                }).ConfigureAwait(false), key);
+                return true;
             }).ConfigureAwait(false);
-            return true;
         }
         // 412: the object exists; 409: a concurrent conditional write to the same key is in flight (S3 asks to retry;
-        // for a commit, the other writer wins either way).
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict) { return false; }
+        // for a commit, the other writer wins either way). The object may be this very write: when a PUT's answer is
+        // lost (a reset, a body cut short) the SDK sends it again, and the second one finds the first. So it is read
+        // back: the same bytes mean this write created it (a manifest holds its writer's timestamp and changes, so
+        // another writer's never matches byte for byte).
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            if (e.StatusCode == HttpStatusCode.Conflict) return false;
+            try { return ReadAll(key).AsSpan().SequenceEqual(content.Span); }
+            catch (QueryLakeException r) when (r.Code == "QL-STORE-NOT-FOUND") { return false; }
+        }
     });
 
     public IReadOnlyList<ObjectInfo> List(string prefix)
@@ -272,6 +301,7 @@ internal sealed class S3Store : IObjectStore
         int strip = _prefix.Length == 0 ? 0 : _prefix.Length + 1;
         do
         {
+            Counters.List();
             var page = Call("list", prefix, () => _client.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _bucket, Prefix = Key(prefix), ContinuationToken = token,
@@ -292,6 +322,7 @@ internal sealed class S3Store : IObjectStore
         var prefix = Key(folder.Length == 0 ? "" : folder + "/");
         do
         {
+            Counters.List();
             var page = Call("list", folder, () => _client.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _bucket, Prefix = prefix, Delimiter = "/", ContinuationToken = token,
@@ -307,7 +338,11 @@ internal sealed class S3Store : IObjectStore
         return (objects, folders);
     }
 
-    public void Delete(string key) => Call("delete", key, () => _client.DeleteObjectAsync(_bucket, Key(key)));
+    public void Delete(string key)
+    {
+        Counters.Delete();
+        Call("delete", key, () => _client.DeleteObjectAsync(_bucket, Key(key)));
+    }
 
     public void DeleteFolder(string folder)
     {
