@@ -4,7 +4,7 @@ using QueryLake.Sessions;
 namespace QueryLake.Cli;
 
 /// <summary>
-/// <c>querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]</c>: runs statements and
+/// <c>querylake [LAKE_DIR | s3://bucket/prefix] [-c SQL]... [-f FILE] [--format table|csv|json|markdown]</c>: runs statements and
 /// prints their results, or opens the REPL when neither -c nor -f is given. <c>demo</c> (or <c>--demo</c>) runs the demo.
 /// </summary>
 internal static class CommandLine
@@ -17,6 +17,7 @@ internal static class CommandLine
         bool readOnly = false, externalAccess = true, lockConfiguration = false;
         var allowedDirectories = new List<string>();
         var allowedPaths = new List<string>();
+        var store = QueryLake.Storage.LakeOptions.Default;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -33,6 +34,10 @@ internal static class CommandLine
                 case "--allowed-directory" when i + 1 < args.Length: allowedDirectories.Add(args[++i]); break;
                 case "--allowed-path" when i + 1 < args.Length: allowedPaths.Add(args[++i]); break;
                 case "--lock-configuration": lockConfiguration = true; break;
+                case "--endpoint" when i + 1 < args.Length: store = store with { Endpoint = args[++i] }; break;
+                case "--region" when i + 1 < args.Length: store = store with { Region = args[++i] }; break;
+                case "--path-style": store = store with { PathStyle = true }; break;
+                case "--commit-lock" when i + 1 < args.Length: store = store with { CommitLock = args[++i] }; break;
                 case "demo" or "--demo" when i == 0:
                 {
                     var rest = args[1..].ToList();
@@ -57,7 +62,7 @@ internal static class CommandLine
                 }
                 case "serve" when i == 0: return Serve.Run(args[1..]);
                 case "-h" or "--help": Usage(); return 0;
-                case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path": return Fail($"{a} needs a value");
+                case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path" or "--endpoint" or "--region" or "--commit-lock": return Fail($"{a} needs a value");
                 default:
                     if (a.StartsWith('-')) return Fail($"unknown option {a}; see querylake --help");
                     if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
@@ -65,7 +70,7 @@ internal static class CommandLine
                     break;
             }
         }
-        using var session = QueryLakeSession.Open(lake);
+        using var session = QueryLakeSession.Open(lake, store);
         session.ReadOnly = readOnly;
         session.FileAccess.Configure(externalAccess, allowedDirectories, allowedPaths, lockConfiguration);
         if (commands.Count == 0) return Repl.Run(session, format);
@@ -114,13 +119,20 @@ internal static class CommandLine
     private static void Usage() => Console.WriteLine("""
         querylake — an embedded query engine and versioned lake for deep-learning data
 
-        usage: querylake [LAKE_DIR] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
+        usage: querylake [LAKE_DIR | s3://BUCKET/PREFIX] [-c SQL]... [-f FILE] [--format table|csv|json|markdown|line] [--read-only]
                          [--no-external-access] [--allowed-directory DIR]... [--allowed-path FILE]... [--lock-configuration]
+                         [--endpoint URL] [--region R] [--path-style] [--commit-lock FILE]
                querylake demo [DIR] [--force] [--embedding builtin|resnet18]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
 
-          LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit)
+          LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit), or s3://BUCKET/PREFIX for a
+                          lake on S3-compatible object storage (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+                          and the AWS profile files; see docs/format.md)
+          --endpoint URL, --region R, --path-style
+                          the object store's endpoint (default AWS_ENDPOINT_URL, else AWS S3), region, addressing
+          --commit-lock FILE
+                          a lock file every writer names, for a store that ignores conditional creates
           -c SQL          run SQL (repeatable; statements run in order)
           -f FILE         run the statements in FILE
           --format F      output format: table (default), csv, json, markdown or line

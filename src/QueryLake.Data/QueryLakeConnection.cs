@@ -41,7 +41,7 @@ public sealed class QueryLakeConnection : DbConnection
     public override string DataSource => Settings.DataSource;
 
     /// <summary>The lake's folder name (QueryLake has no databases inside a lake).</summary>
-    public override string Database => DataSource == ":memory:" ? "memory" : Path.GetFileName(Path.TrimEndingDirectorySeparator(DataSource));
+    public override string Database => DataSource == ":memory:" ? "memory" : Path.GetFileName(DataSource.TrimEnd('/', Path.DirectorySeparatorChar));
 
     /// <summary>The QueryLake engine version.</summary>
     public override string ServerVersion => typeof(QueryLakeSession).Assembly.GetName().Version?.ToString() ?? "0";
@@ -64,7 +64,7 @@ public sealed class QueryLakeConnection : DbConnection
     {
         if (_state == ConnectionState.Open) throw new InvalidOperationException("the connection is already open");
         var s = Settings;
-        var session = QueryLakeSession.Open(s.DataSource == ":memory:" ? null : s.DataSource);
+        var session = QueryLakeSession.Open(s.DataSource == ":memory:" ? null : s.DataSource, s.LakeOptions);
         session.ReadOnly = s.Mode == QueryLakeMode.ReadOnly;
         session.MemoryLimit = s.MemoryLimit ?? QueryLakeSession.DefaultMemoryLimit;
         if (s.Threads is { } threads) session.Threads = threads;

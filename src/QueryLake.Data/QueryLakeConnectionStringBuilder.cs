@@ -9,7 +9,9 @@ namespace QueryLake.Data;
 /// <c>ReadOnly</c>), <c>Memory Limit</c> (bytes, or with a KB/MB/GB suffix), <c>Threads</c> and
 /// <c>Command Timeout</c> (seconds, the default for commands; 0 waits forever); and the file-access settings of
 /// <see cref="QueryLake.Sessions.FileAccessPolicy"/>: <c>Enable External Access</c> (true or false),
-/// <c>Allowed Directories</c> and <c>Allowed Paths</c> (comma-separated) and <c>Lock Configuration</c> (true or false).
+/// <c>Allowed Directories</c> and <c>Allowed Paths</c> (comma-separated) and <c>Lock Configuration</c> (true or false);
+/// for a lake on object storage (<c>Data Source=s3://bucket/prefix</c>), <c>Endpoint</c>, <c>Region</c>, <c>Path Style</c>
+/// and <c>Commit Lock</c> (credentials come from the AWS environment variables and profile files, never from here).
 /// </summary>
 public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
 {
@@ -21,6 +23,8 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
         ["allowed directories"] = "Allowed Directories", ["allowed_directories"] = "Allowed Directories",
         ["allowed paths"] = "Allowed Paths", ["allowed_paths"] = "Allowed Paths",
         ["lock configuration"] = "Lock Configuration", ["lock_configuration"] = "Lock Configuration",
+        ["endpoint"] = "Endpoint", ["region"] = "Region", ["path style"] = "Path Style", ["pathstyle"] = "Path Style",
+        ["commit lock"] = "Commit Lock", ["commitlock"] = "Commit Lock",
     };
 
     /// <summary>An empty builder.</summary>
@@ -38,7 +42,7 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
     }
 
     private static string Key(string keyword) => Canonical.TryGetValue(keyword.Trim(), out var k) ? k
-        : throw new ArgumentException($"unknown connection string key '{keyword}'; QueryLake knows Data Source, Mode, Memory Limit, Threads, Command Timeout, Enable External Access, Allowed Directories, Allowed Paths and Lock Configuration", nameof(keyword));
+        : throw new ArgumentException($"unknown connection string key '{keyword}'; QueryLake knows Data Source, Mode, Memory Limit, Threads, Command Timeout, Enable External Access, Allowed Directories, Allowed Paths, Lock Configuration, Endpoint, Region, Path Style and Commit Lock", nameof(keyword));
 
     private string? Get(string key) => TryGetValue(key, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
 
@@ -100,6 +104,39 @@ public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
 
     private IReadOnlyList<string> List(string key) =>
         Get(key) is { } s ? s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
+
+    /// <summary>For a lake on object storage (<c>Data Source=s3://bucket/prefix</c>): the store's endpoint URL (null: AWS
+    /// S3, or <c>AWS_ENDPOINT_URL</c>).</summary>
+    public string? Endpoint
+    {
+        get => Get("Endpoint");
+        set { if (value is null) Remove("Endpoint"); else this["Endpoint"] = value; }
+    }
+
+    /// <summary>For a lake on object storage: the region (null: <c>AWS_REGION</c>).</summary>
+    public string? Region
+    {
+        get => Get("Region");
+        set { if (value is null) Remove("Region"); else this["Region"] = value; }
+    }
+
+    /// <summary>For a lake on object storage: path-style addressing (null: automatic, on for an IP address or localhost).</summary>
+    public bool? PathStyle
+    {
+        get => Get("Path Style") is null ? null : Flag("Path Style", false);
+        set { if (value is null) Remove("Path Style"); else this["Path Style"] = value.Value ? "true" : "false"; }
+    }
+
+    /// <summary>For a lake on object storage that does not honour conditional creates: a lock file on a local or POSIX
+    /// path that every writer names, which serializes commits (without one, writing to such a store is refused).</summary>
+    public string? CommitLock
+    {
+        get => Get("Commit Lock");
+        set { if (value is null) Remove("Commit Lock"); else this["Commit Lock"] = value; }
+    }
+
+    /// <summary>The object-storage options these keys give.</summary>
+    internal QueryLake.Storage.LakeOptions LakeOptions => new() { Endpoint = Endpoint, Region = Region, PathStyle = PathStyle, CommitLock = CommitLock };
 
     /// <summary>ReadWrite (the default) or ReadOnly.</summary>
     public QueryLakeMode Mode

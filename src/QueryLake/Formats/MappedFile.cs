@@ -4,7 +4,7 @@ using System.IO.MemoryMappedFiles;
 namespace QueryLake.Formats;
 
 /// <summary>
-/// A read-only memory-mapped file. Slices are <see cref="ReadOnlyMemory{T}"/> that keep the mapping alive;
+/// A read-only memory-mapped file (or a file read by ranges, <see cref="Over"/>). Slices are <see cref="ReadOnlyMemory{T}"/> that keep the mapping alive;
 /// the mapping is released by the runtime once no slice, array or reader refers to it, so arrays read
 /// from a file stay valid after their reader is disposed.
 /// </summary>
@@ -38,11 +38,19 @@ internal sealed unsafe class MappedFile
         return new MappedFile(path, length, view, p);
     }
 
+    /// <summary>The bytes of a file that is not mapped but read through <paramref name="read"/>(offset, length): a file on
+    /// object storage read by byte ranges, which the readers of every format then use as they use a mapping.</summary>
+    public static MappedFile Over(string path, long length, Func<long, int, ReadOnlyMemory<byte>> read) =>
+        new(path, length, null, null) { _read = read };
+
+    private Func<long, int, ReadOnlyMemory<byte>>? _read;
+
     public ReadOnlyMemory<byte> Slice(long offset, int length)
     {
         if (offset < 0 || length < 0 || offset + length > Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, {offset + length}) is outside the {Length}-byte file");
-        return length == 0 ? ReadOnlyMemory<byte>.Empty : new Region(this, _base + offset, length).Memory;
+        if (length == 0) return ReadOnlyMemory<byte>.Empty;
+        return _read is { } read ? read(offset, length) : new Region(this, _base + offset, length).Memory;
     }
 
     public ReadOnlySpan<byte> Span(long offset, int length) => Slice(offset, length).Span;

@@ -230,7 +230,7 @@ public sealed partial class QueryLakeSession : IDisposable
 
     /// <summary>Statements that change the lake or write files: a read-only session refuses them.</summary>
     private static bool Writes(Statement s) => WritesOutsideVersions(s) || s is CreateDatasetStatement or InsertStatement or UpdateStatement
-        or DeleteStatement or AddColumnStatement or ImportStatement or MergeStatement or CompactStatement;
+        or DeleteStatement or AddColumnStatement or ImportStatement or MergeStatement or CompactStatement or SetTierStatement;
 
     private QueryResult RunStatement(Statement s, IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, StatementScope scope)
     {
@@ -319,6 +319,10 @@ public sealed partial class QueryLakeSession : IDisposable
                 return RunVacuum(v, cancel);
             case CompactStatement c:
                 return RunCompact(c);
+            case SetTierStatement t:
+                return SetTier(binder, t, cancel);
+            case ShowFragmentsStatement f:
+                return ShowFragments(f);
             case ShowVersionsStatement v:
                 return Table(s, [new Field("version", DataType.Int64), new Field("timestamp", DataType.Timestamp("UTC")), new Field("operation", DataType.Utf8),
                         new Field("rows", DataType.Int64), new Field("detail", DataType.Utf8)],
@@ -582,6 +586,53 @@ public sealed partial class QueryLakeSession : IDisposable
         return Table(c, [new Field("dataset", DataType.Utf8), new Field("version", DataType.Int64), new Field("fragments_before", DataType.Int64),
                 new Field("fragments_after", DataType.Int64), new Field("rows", DataType.Int64)],
             [[c.Name, after.Version, (long)before.Fragments.Count, (long)after.Fragments.Count, after.RowCount]]);
+    }
+
+    /// <summary>ALTER DATASET … SET TIER: the fragments whose live rows all satisfy the WHERE (a scan of the version the
+    /// move is built on finds those with a row that does not, or whose condition is NULL), or all of them, move in one
+    /// commit. Reports the version and how many fragments and rows moved.</summary>
+    private QueryResult SetTier(Binder binder, SetTierStatement t, CancellationToken cancel)
+    {
+        var ds = Open(t.Name, t.At);
+        BoundExpr? where = t.Where is null ? null : Binder.CastTo(Binder.Concrete(binder.BindExpr(t.Where, DatasetScope(ds, t.Name))), DataType.Boolean);
+        var tier = t.Cold ? DataTier.Cold : DataTier.Hot;
+        long rows = 0;
+        int moved = 0;
+        var before = ds.Latest();
+        var after = ds.SetTier(tier, snapshot =>
+        {
+            var keep = snapshot.Fragments.Select(f => f.Id).ToHashSet();
+            if (where is not null)
+                foreach (var batch in snapshot.Scan(withRowId: true))
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var test = (Columnar.Arrays.BooleanArray)Kernels.Vectors.Plain(ExpressionEvaluator.Evaluate(where, batch));
+                    var ids = (Columnar.Arrays.PrimitiveArray<long>)batch.Columns[^1];
+                    for (int i = 0; i < batch.Length; i++)
+                        if (test.IsNull(i) || !test.GetBoolean(i)) keep.Remove(RowId.Fragment(ids[i]));
+                }
+            // As Dataset.SetTier decides: a fragment in the tier already stays, unless it is cold with deleted rows.
+            var tiers = snapshot.TierOfFragments();
+            var info = snapshot.Fragments.ToDictionary(f => f.Id);
+            keep.RemoveWhere(id => info[id].LiveRows == 0 || (tiers[id] == tier && (tier == DataTier.Hot || info[id].PhysicalRows == info[id].LiveRows)));
+            moved = keep.Count;
+            rows = snapshot.Fragments.Where(f => keep.Contains(f.Id)).Sum(f => f.LiveRows);
+            return keep;
+        });
+        return Table(t, [new Field("dataset", DataType.Utf8), new Field("version", DataType.Int64), new Field("tier", DataType.Utf8),
+                new Field("fragments_moved", DataType.Int64), new Field("rows_moved", DataType.Int64)],
+            [[t.Name, after.Version, t.Cold ? "cold" : "hot", after.Version == before.Version ? 0L : moved, after.Version == before.Version ? 0L : rows]]);
+    }
+
+    /// <summary>SHOW FRAGMENTS: each fragment of the latest version with its tier, format, where its files are, their
+    /// size, and its rows.</summary>
+    private QueryResult ShowFragments(ShowFragmentsStatement f)
+    {
+        var ds = Open(f.Name, f.At);
+        return Table(f, [new Field("fragment", DataType.Int64), new Field("tier", DataType.Utf8), new Field("format", DataType.Utf8),
+                new Field("location", DataType.Utf8), new Field("bytes", DataType.Int64), new Field("rows", DataType.Int64),
+                new Field("deleted_rows", DataType.Int64)],
+            ds.Latest().FragmentDetails().Select(d => new object?[] { d.Id, d.Tier == DataTier.Cold ? "cold" : "hot", d.Format, d.Location, d.Bytes, d.Rows, d.Deleted }));
     }
 
     /// <summary>CHECK DATASET: one row per file the version references, with what its verification found.</summary>

@@ -396,7 +396,8 @@ public sealed partial class Dataset
         long perFile = targetRows ?? Options.MaxRowsPerFile;
         return Commit(m =>
         {
-            var candidates = m.Fragments.Where(f => f.LiveRows < below || f.Deletions?.Count > f.PhysicalRows / 5).ToList();
+            // Cold fragments stay in their tier: compaction writes hot files.
+            var candidates = m.Fragments.Where(f => TierOf(f) == DataTier.Hot && (f.LiveRows < below || f.Deletions?.Count > f.PhysicalRows / 5)).ToList();
             if (candidates.Count < 2 && !candidates.Any(f => f.Deletions is not null)) return null;
             var snapshot = new DatasetSnapshot(this, m);
             var fields = snapshot.Resolve(null);

@@ -74,6 +74,15 @@ public sealed class DatasetSnapshot
         _ => n.ToJsonString(),
     };
 
+    /// <summary>The tier of each fragment, by id.</summary>
+    internal IReadOnlyDictionary<long, DataTier> TierOfFragments() => _manifest.Fragments.ToDictionary(f => f.Id, Dataset.TierOf);
+
+    /// <summary>Each fragment's tier, file format, file locations (the lake's location, so <c>s3://…</c> on object
+    /// storage), total bytes, live rows and deleted rows.</summary>
+    internal IEnumerable<(long Id, DataTier Tier, string Format, string Location, long Bytes, long Rows, long Deleted)> FragmentDetails() =>
+        _manifest.Fragments.Select(f => (f.Id, Dataset.TierOf(f), string.Join(",", f.Files.Select(x => x.Format ?? "arrow").Distinct()),
+            string.Join(",", f.Files.Select(x => _dataset.Path + "/" + x.Path)), f.Files.Sum(x => x.Bytes), f.LiveRows, f.Deletions?.Count ?? 0L));
+
     internal FragmentReader Reader(FragmentRecord f)
     {
         lock (_readers)

@@ -124,6 +124,103 @@ public sealed class S3LakeTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDispo
     }
 
     [Fact]
+    public void The_cli_and_ado_net_open_lakes_on_object_storage()
+    {
+        // Credentials come from the environment, as for every AWS tool; the child process inherits it.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.SecretKey);
+        Environment.SetEnvironmentVariable("QUERYLAKE_CACHE", Path.Combine(_dir.Path, "cache"));
+        var location = $"s3://{S3Server.Bucket}/cli/{Guid.NewGuid():N}";
+        var cli = Programs.Dll("QueryLake.Cli", "querylake");
+        var (exit, stdout, stderr) = Programs.Run(cli, null, location, "--endpoint", s3.Proxy.Endpoint,
+            "-c", "CREATE TABLE t AS SELECT i AS id, i % 3 AS k FROM range(0, 1000) t(i)", "-c", "SELECT k, count(*) AS n FROM t GROUP BY k ORDER BY k", "--format", "csv");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("0,334", stdout);
+        using (var connection = new QueryLake.Data.QueryLakeConnection($"Data Source={location};Endpoint={s3.Proxy.Endpoint};Region=us-east-1"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT sum(id) FROM t";
+            Assert.Equal(499500L, Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+            command.CommandText = "INSERT INTO t VALUES (1000, 1)";
+            command.ExecuteNonQuery();
+        }
+        // Straight to s3rver, which ignores conditional creates: writing is refused with a clear error, reading works,
+        // and a named commit lock makes writing safe.
+        (exit, _, stderr) = Programs.Run(cli, null, location, "--endpoint", s3.Server.Endpoint, "-c", "INSERT INTO t VALUES (1001, 2)");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("does not honour conditional creates", stderr);
+        (exit, stdout, stderr) = Programs.Run(cli, null, location, "--endpoint", s3.Server.Endpoint, "--commit-lock", Path.Combine(_dir.Path, "lock"),
+            "-c", "INSERT INTO t VALUES (1001, 2)", "-c", "SELECT count(*) AS n FROM t", "--format", "csv");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("1002", stdout);
+    }
+
+    [Fact]
+    public void A_writer_killed_mid_upload_leaves_the_lake_readable_at_its_last_commit_and_vacuum_removes_the_orphans()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.SecretKey);
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", s3.Proxy.Endpoint);
+        Environment.SetEnvironmentVariable("QUERYLAKE_CACHE", Path.Combine(_dir.Path, "cache"));
+        var prefix = "crash/" + Guid.NewGuid().ToString("N");
+        var dll = Programs.Dll("QueryLake.CrashWriter", "QueryLake.CrashWriter");
+        var rng = new Random(23);
+        long committed = 0;
+        var lake = OpenLake(s3, prefix: prefix);
+        for (int run = 0; run < 4; run++)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(dll);
+            psi.ArgumentList.Add($"s3://{S3Server.Bucket}/{prefix}");
+            psi.ArgumentList.Add("crash");
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            Assert.Equal("ready", p.StandardOutput.ReadLine());
+            Assert.Equal("committed", p.StandardOutput.ReadLine());
+            Thread.Sleep(rng.Next(5, 300));
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            var latest = lake.OpenDataset("crash").Latest();
+            Assert.True(latest.RowCount >= committed && latest.RowCount % 1000 == 0, $"run {run}: {latest.RowCount} rows, {committed} before");
+            committed = latest.RowCount;
+            Assert.Equal(Enumerable.Range(0, (int)committed).Select(i => (long)i), LakeTestData.Ids(latest.Scan(), "n"));
+        }
+        // Files the killed writers uploaded without committing are named by no version: VACUUM removes exactly those.
+        var data = Path.Combine(lake.Path, "crash", "data");
+        int named = lake.OpenDataset("crash").Versions().SelectMany(v => lake.OpenDataset("crash").Checkout(v.Version).Fragments)
+            .Select(f => f.Id).Distinct().Count();
+        using var session = QueryLakeSession.Open(lake);
+        session.Execute("SET vacuum_grace = '0s'");
+        session.Execute("VACUUM crash");
+        Assert.Equal(named, lake.Storage.Files(data).Count);
+        Assert.Equal(committed, lake.OpenDataset("crash").Latest().RowCount);
+        Assert.Equal(Enumerable.Range(0, (int)committed).Select(i => (long)i), LakeTestData.Ids(lake.OpenDataset("crash").Latest().Scan(), "n"));
+    }
+
+    [Fact]
+    public void Tiers_work_on_object_storage()
+    {
+        using var session = Session(OpenLake(s3));
+        session.Execute("CREATE TABLE t AS SELECT i AS id, i % 7 AS k, [i, 1.0]::FLOAT[2] AS emb FROM range(0, 30000) t(i)");
+        session.Execute("INSERT INTO t SELECT i, i % 7, [i, 2.0]::FLOAT[2] FROM range(30000, 31000) t(i)");
+        session.Execute("DELETE FROM t WHERE k = 3");
+        const string Query = "SELECT k, count(*), sum(id), sum(emb[2]) FROM t GROUP BY k ORDER BY k";
+        var expected = Text(session.Query(Query));
+        session.Execute("ALTER DATASET t SET TIER COLD WHERE id < 30000");
+        var fragments = session.Query("SHOW FRAGMENTS t").Rows().ToList();
+        Assert.Equal(["cold", "hot"], fragments.Select(r => (string)r[1]!));
+        Assert.StartsWith("s3://", (string)fragments[0][3]!);
+        Assert.EndsWith(".parquet", (string)fragments[0][3]!);
+        Assert.Equal(expected, Text(session.Query(Query)));
+        // A new handle, cold cache: the Parquet file is read from the store.
+        using var again = Session(OpenLake(s3, prefix: Store(session.Lake).Location["s3://lake/".Length..]));
+        again.Execute("SET cache_directory = 'none'");
+        Assert.Equal(expected, Text(again.Query(Query)));
+        Assert.Equal(Text(session.Query("SELECT * FROM t WHERE id IN (17, 29999, 30500) ORDER BY id")), Text(again.Query("SELECT * FROM t WHERE id IN (17, 29999, 30500) ORDER BY id")));
+        Assert.All(again.Query("CHECK DATASET t").Rows(), r => Assert.Equal("ok", r[3]));
+    }
+
+    [Fact]
     public void A_store_that_ignores_conditional_creates_is_refused_for_writing_unless_a_commit_lock_is_named()
     {
         var direct = OpenLake(s3, direct: true);

@@ -37,9 +37,13 @@ public sealed class ParquetFileReader
 
     /// <summary>Opens a file and reads its footer and schema.</summary>
     /// <exception cref="CorruptFileException">The file is not Parquet, or its footer is damaged.</exception>
-    public static ParquetFileReader Open(string path)
+    public static ParquetFileReader Open(string path) => Open(MappedFile.Open(path));
+
+    /// <summary>Reads a Parquet file through <paramref name="file"/>: mapped, or read by ranges from object storage
+    /// (<see cref="MappedFile.Over"/>), in which case only the footer and the column chunks a read needs are fetched.</summary>
+    internal static ParquetFileReader Open(MappedFile file)
     {
-        var file = MappedFile.Open(path);
+        var path = file.Path;
         try
         {
             if (file.Length < 12) throw new ParquetFormatException($"the file has {file.Length} bytes, too few for Parquet");

@@ -86,6 +86,14 @@ public sealed class ParquetFileWriter : IDisposable
         }
     }
 
+    /// <summary>Ends the current row group here (a lake's cold fragment keeps its batches as row groups, so a batch
+    /// index is a row group index).</summary>
+    internal void EndRowGroup()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (_pendingRows > 0) StartFlush();
+    }
+
     /// <summary>Hands the full row group to a background flush (after the previous one is done, so row groups reach the
     /// file in order) and shreds the next rows into the other set of accumulators meanwhile.</summary>
     private void StartFlush()

@@ -77,6 +77,10 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowColumns(P.ShowColumnsContext c) => new ShowColumnsStatement(At(c), Ident(c.name));
 
+    public override object VisitSetTier(P.SetTierContext c) => new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where));
+
+    public override object VisitShowFragments(P.ShowFragmentsContext c) => new ShowFragmentsStatement(At(c), Ident(c.name));
+
     public override object VisitShowDatasets(P.ShowDatasetsContext c) => new ShowDatasetsStatement(At(c));
     public override object VisitShowVersions(P.ShowVersionsContext c) => new ShowVersionsStatement(At(c), Ident(c.name));
 

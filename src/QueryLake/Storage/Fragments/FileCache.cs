@@ -19,7 +19,7 @@ internal sealed class FileCache(Stores.LakeStorage storage)
     /// <summary>Whether reads verify checksums (always, except in the benchmark that measures what they cost).</summary>
     internal static bool VerifyChecksums { get; set; } = true;
 
-    private readonly ConcurrentDictionary<string, CachedFile> _files = new();
+    private readonly ConcurrentDictionary<string, IFragmentFile> _files = new();
 
     /// <summary>Where the lake's files live.</summary>
     public Stores.LakeStorage Storage => storage;
@@ -36,12 +36,36 @@ internal sealed class FileCache(Stores.LakeStorage storage)
     /// decoded and each column when first read (<see cref="CachedFile.Column"/>); one with only a whole-file checksum
     /// (<see cref="FileChecksum"/>) is hashed whole here. In a folder lake the file is memory-mapped; on object storage
     /// it is read by byte ranges (<see cref="Cache.RemoteFile"/>), only those of the columns a query reads.</summary>
-    public CachedFile Get(string path, DataFileRecord file)
+    public IFragmentFile Get(string path, DataFileRecord file)
     {
         if (_files.TryGetValue(path, out var cached)) return cached;
         if (_files.Count >= MaxFiles) _files.Clear();
         var (checksum, parts) = VerifyChecksums ? (file.Checksum, file.Parts) : (null, null);
-        return _files.GetOrAdd(path, p =>
+        return _files.GetOrAdd(path, p => file.IsCold ? OpenCold(p, file, checksum) : OpenHot(p, file, checksum, parts));
+    }
+
+    /// <summary>A cold-tier Parquet file, its whole-file checksum verified first (Parquet files carry no part checksums:
+    /// on object storage the whole file is read once, into the range cache).</summary>
+    private ParquetFragmentFile OpenCold(string p, DataFileRecord file, string? checksum)
+    {
+        Formats.MappedFile bytes;
+        if (storage.LocalPath(p) is { } local)
+        {
+            FileChecksum.Verify(local, checksum);
+            bytes = Formats.MappedFile.Open(local);
+        }
+        else
+        {
+            long length = file.Bytes > 0 ? file.Bytes : storage.Head(p)?.Size ?? throw new Errors.CorruptFileException(p, "is named by the manifest but does not exist");
+            var remote = new Cache.RemoteFile(storage, p, length, file.Checksum, Ranges);
+            if (checksum is not null) FileChecksum.Verify(p, remote.Slice(0, checked((int)length)).Span, checksum);
+            bytes = Formats.MappedFile.Over(p, length, remote.Slice);
+        }
+        return new ParquetFragmentFile(Formats.Parquet.ParquetFileReader.Open(bytes));
+    }
+
+    private CachedFile OpenHot(string p, DataFileRecord file, string? checksum, PartsRecord? parts)
+    {
         {
             if (storage.LocalPath(p) is { } local)
             {
@@ -56,13 +80,13 @@ internal sealed class FileCache(Stores.LakeStorage storage)
             else if (checksum is not null) FileChecksum.Verify(p, remote.Slice(0, checked((int)length)).Span, checksum);
             var reader = ArrowFileReader.FromSource(p, length, remote.Slice);
             return new CachedFile(reader, parts is null ? null : new PartChecksums.Verifier(reader, parts), remote: true);
-        });
+        }
     }
 
     public void Clear() => _files.Clear();
 }
 
-internal sealed class CachedFile(ArrowFileReader reader, PartChecksums.Verifier? verifier, bool remote)
+internal sealed class CachedFile(ArrowFileReader reader, PartChecksums.Verifier? verifier, bool remote) : IFragmentFile
 {
     /// <summary>Column <paramref name="column"/> of batch <paramref name="index"/>, its checksum verified the first time.
     /// A file on object storage reads and decodes that column alone (held weakly, like a decompressed batch).</summary>

@@ -56,6 +56,15 @@ internal static class DatasetChecker
     private static FileCheck Data(Stores.LakeStorage storage, string datasetPath, DataFileRecord file, FragmentRecord fragment) =>
         Verify(storage, datasetPath, file.Path, "data", file.Checksum, (full, bytes) =>
         {
+            if (file.IsCold)
+            {
+                var parquet = Formats.Parquet.ParquetFileReader.Open(bytes is null ? Formats.MappedFile.Open(full) : Formats.MappedFile.Over(full, bytes.Length, (o, n) => bytes.AsMemory((int)o, n)));
+                var groups = Enumerable.Range(0, parquet.RowGroupCount).Select(g => (int)parquet.RowGroupRows(g)).ToList();
+                if (!groups.SequenceEqual(fragment.BatchRows))
+                    return $"holds row groups of [{string.Join(", ", groups)}] rows, the manifest records batches of [{string.Join(", ", fragment.BatchRows)}]";
+                foreach (var _ in parquet.ReadAll()) { }
+                return null;
+            }
             var reader = bytes is null ? ArrowFileReader.Open(full) : ArrowFileReader.FromMemory(bytes, full);
             var rows = Enumerable.Range(0, reader.RecordBatchCount).Select(reader.GetRecordBatchLength).ToList();
             if (fragment.BatchRows.Count > 0 && !rows.SequenceEqual(fragment.BatchRows))

@@ -74,6 +74,14 @@ internal sealed class DataFileRecord
     [JsonPropertyName("fieldIds")] public List<int> FieldIds { get; set; } = [];
     [JsonPropertyName("bytes")] public long Bytes { get; set; }
 
+    /// <summary>The file's format: absent for Arrow IPC (the hot tier), <see cref="Parquet"/> for the cold tier.</summary>
+    [JsonPropertyName("format")] public string? Format { get; set; }
+
+    /// <summary>The <see cref="Format"/> of cold-tier files.</summary>
+    public const string Parquet = "parquet";
+
+    [JsonIgnore] public bool IsCold => Format == Parquet;
+
     /// <summary>XXH3 of the whole file, 16 hex digits (<see cref="Integrity.FileChecksum"/>); absent in files written before format 2.</summary>
     [JsonPropertyName("xxh3")] public string? Checksum { get; set; }
 

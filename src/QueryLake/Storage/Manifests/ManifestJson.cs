@@ -11,14 +11,16 @@ internal static class ManifestJson
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>The manifest format this build writes: 2 adds checksums (of the manifest and of every file it references).</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>The newest manifest format this build reads and writes: 2 adds checksums (of the manifest and of every
+    /// file it references); 3 adds cold-tier Parquet data files (<c>"format": "parquet"</c>), and is written only by a
+    /// manifest that names one, so builds that cannot read them refuse it clearly instead of misreading it.</summary>
+    public const int CurrentFormat = 3;
 
     /// <summary>The JSON of <paramref name="m"/>, ending with its own checksum: the last member is
     /// <c>"checksum": "&lt;16 hex digits&gt;"</c>, XXH3 of every byte before the comma that precedes it.</summary>
     public static byte[] Serialize(Manifest m)
     {
-        m.Format = CurrentFormat;
+        m.Format = m.Fragments.Any(f => f.Files.Any(x => x.IsCold)) ? 3 : 2;
         var body = JsonSerializer.SerializeToUtf8Bytes(m, Options).AsSpan();
         int end = body.LastIndexOf((byte)'}');
         var prefix = body[..end].TrimEnd(" \t\r\n"u8);

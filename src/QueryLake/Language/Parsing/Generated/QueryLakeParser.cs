@@ -38,36 +38,36 @@ internal partial class QueryLakeParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADD=1, ALL=2, ALTER=3, ANALYZE=4, AND=5, ANTI=6, AS=7, ASC=8, BERNOULLI=9, 
-		BETWEEN=10, BRANCH=11, BY=12, CASE=13, CAST=14, CHECK=15, COLUMN=16, COPY=17, 
-		BEGIN=18, START=19, COMMIT=20, ROLLBACK=21, ABORT=22, TRANSACTION=23, 
-		WORK=24, VACUUM=25, RETAIN=26, DAYS=27, DAY=28, COMPACT=29, TARGET=30, 
-		CREATE=31, CROSS=32, CURRENT=33, DATASET=34, DATASETS=35, DELETE=36, DESC=37, 
-		DESCRIBE=38, DISTINCT=39, DROP=40, ELSE=41, END=42, ESCAPE=43, EXCEPT=44, 
-		EXCLUDE=45, EXISTS=46, EXPLAIN=47, EXTRACT=48, FALSE=49, FILTER=50, FIRST=51, 
-		FOLLOWING=52, FROM=53, FULL=54, GROUP=55, HAVING=56, IF=57, ILIKE=58, 
-		IMPORT=59, IN=60, INNER=61, INSERT=62, INTERSECT=63, INTERVAL=64, INTO=65, 
-		IS=66, JOIN=67, LAST=68, LEFT=69, LIKE=70, LIMIT=71, NATURAL=72, NOT=73, 
-		NULL=74, NULLS=75, OF=76, OFFSET=77, ON=78, OR=79, ORDER=80, OUTER=81, 
-		OVER=82, PARTITION=83, PERCENT=84, PRECEDING=85, RANGE=86, RECURSIVE=87, 
-		REPEATABLE=88, REPLACE=89, REPLACEMENT=90, RIGHT=91, ROW=92, ROWS=93, 
-		SELECT=94, SEMI_JOIN=95, SET=96, SHOW=97, SYSTEM=98, TABLESAMPLE=99, SAMPLE=100, 
-		SPLIT=101, SPLITS=102, REFRESH=103, SHUFFLE=104, VIEW=105, VIEWS=106, 
-		FOLLOW=107, LATEST=108, LINEAGE=109, EXPORTS=110, SETTINGS=111, SESSION=112, 
-		RESET=113, PREDICTIONS=114, RUN=115, KEY=116, MERGE=117, MATCHED=118, 
-		COLUMNS=119, PER=120, STRATIFY=121, WEIGHTED=122, SEED=123, TAG=124, THEN=125, 
-		TIMESTAMP=126, TO=127, TRUE=128, TRY_CAST=129, UNBOUNDED=130, UNION=131, 
-		UPDATE=132, USING=133, VALUES=134, VERSION=135, VERSIONS=136, WHEN=137, 
-		WHERE=138, WINDOW=139, QUALIFY=140, WITH=141, TABLE=142, PRIMARY=143, 
-		UNIQUE=144, SUBSTRING=145, POSITION=146, TRIM=147, BOTH=148, LEADING=149, 
-		TRAILING=150, FOR=151, ROLLUP=152, CUBE=153, GROUPING=154, SETS=155, EQ=156, 
-		NEQ=157, LT=158, LTE=159, GT=160, GTE=161, ARROW=162, PLUS=163, MINUS=164, 
-		STAR=165, INTEGER_DIVIDE=166, SLASH=167, PERCENT_SIGN=168, CONCAT=169, 
-		LPAREN=170, RPAREN=171, LBRACKET=172, RBRACKET=173, LBRACE=174, RBRACE=175, 
-		COMMA=176, DOT=177, SEMICOLON=178, DOUBLE_COLON=179, ASSIGN=180, COLON=181, 
-		AT=182, DOLLAR=183, QUESTION=184, STRING=185, BLOB_STRING=186, INTEGER_VALUE=187, 
-		DECIMAL_VALUE=188, DOUBLE_VALUE=189, IDENTIFIER=190, QUOTED_IDENTIFIER=191, 
-		LINE_COMMENT=192, BLOCK_COMMENT=193, WS=194, UNRECOGNIZED=195;
+		TIER=1, HOT=2, COLD=3, FRAGMENTS=4, ADD=5, ALL=6, ALTER=7, ANALYZE=8, 
+		AND=9, ANTI=10, AS=11, ASC=12, BERNOULLI=13, BETWEEN=14, BRANCH=15, BY=16, 
+		CASE=17, CAST=18, CHECK=19, COLUMN=20, COPY=21, BEGIN=22, START=23, COMMIT=24, 
+		ROLLBACK=25, ABORT=26, TRANSACTION=27, WORK=28, VACUUM=29, RETAIN=30, 
+		DAYS=31, DAY=32, COMPACT=33, TARGET=34, CREATE=35, CROSS=36, CURRENT=37, 
+		DATASET=38, DATASETS=39, DELETE=40, DESC=41, DESCRIBE=42, DISTINCT=43, 
+		DROP=44, ELSE=45, END=46, ESCAPE=47, EXCEPT=48, EXCLUDE=49, EXISTS=50, 
+		EXPLAIN=51, EXTRACT=52, FALSE=53, FILTER=54, FIRST=55, FOLLOWING=56, FROM=57, 
+		FULL=58, GROUP=59, HAVING=60, IF=61, ILIKE=62, IMPORT=63, IN=64, INNER=65, 
+		INSERT=66, INTERSECT=67, INTERVAL=68, INTO=69, IS=70, JOIN=71, LAST=72, 
+		LEFT=73, LIKE=74, LIMIT=75, NATURAL=76, NOT=77, NULL=78, NULLS=79, OF=80, 
+		OFFSET=81, ON=82, OR=83, ORDER=84, OUTER=85, OVER=86, PARTITION=87, PERCENT=88, 
+		PRECEDING=89, RANGE=90, RECURSIVE=91, REPEATABLE=92, REPLACE=93, REPLACEMENT=94, 
+		RIGHT=95, ROW=96, ROWS=97, SELECT=98, SEMI_JOIN=99, SET=100, SHOW=101, 
+		SYSTEM=102, TABLESAMPLE=103, SAMPLE=104, SPLIT=105, SPLITS=106, REFRESH=107, 
+		SHUFFLE=108, VIEW=109, VIEWS=110, FOLLOW=111, LATEST=112, LINEAGE=113, 
+		EXPORTS=114, SETTINGS=115, SESSION=116, RESET=117, PREDICTIONS=118, RUN=119, 
+		KEY=120, MERGE=121, MATCHED=122, COLUMNS=123, PER=124, STRATIFY=125, WEIGHTED=126, 
+		SEED=127, TAG=128, THEN=129, TIMESTAMP=130, TO=131, TRUE=132, TRY_CAST=133, 
+		UNBOUNDED=134, UNION=135, UPDATE=136, USING=137, VALUES=138, VERSION=139, 
+		VERSIONS=140, WHEN=141, WHERE=142, WINDOW=143, QUALIFY=144, WITH=145, 
+		TABLE=146, PRIMARY=147, UNIQUE=148, SUBSTRING=149, POSITION=150, TRIM=151, 
+		BOTH=152, LEADING=153, TRAILING=154, FOR=155, ROLLUP=156, CUBE=157, GROUPING=158, 
+		SETS=159, EQ=160, NEQ=161, LT=162, LTE=163, GT=164, GTE=165, ARROW=166, 
+		PLUS=167, MINUS=168, STAR=169, INTEGER_DIVIDE=170, SLASH=171, PERCENT_SIGN=172, 
+		CONCAT=173, LPAREN=174, RPAREN=175, LBRACKET=176, RBRACKET=177, LBRACE=178, 
+		RBRACE=179, COMMA=180, DOT=181, SEMICOLON=182, DOUBLE_COLON=183, ASSIGN=184, 
+		COLON=185, AT=186, DOLLAR=187, QUESTION=188, STRING=189, BLOB_STRING=190, 
+		INTEGER_VALUE=191, DECIMAL_VALUE=192, DOUBLE_VALUE=193, IDENTIFIER=194, 
+		QUOTED_IDENTIFIER=195, LINE_COMMENT=196, BLOCK_COMMENT=197, WS=198, UNRECOGNIZED=199;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -110,37 +110,39 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, "'<'", "'<='", "'>'", "'>='", "'->'", "'+'", "'-'", "'*'", 
-		"'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", "']'", "'{'", "'}'", 
-		"','", "'.'", "';'", "'::'", "':='", "':'", "'@'", "'$'", "'?'"
+		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'->'", 
+		"'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", 
+		"']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", 
+		"'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
-		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", 
-		"BEGIN", "START", "COMMIT", "ROLLBACK", "ABORT", "TRANSACTION", "WORK", 
-		"VACUUM", "RETAIN", "DAYS", "DAY", "COMPACT", "TARGET", "CREATE", "CROSS", 
-		"CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
-		"DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", "EXPLAIN", 
-		"EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", "FROM", "FULL", "GROUP", 
-		"HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", "INSERT", "INTERSECT", 
-		"INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", 
-		"NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", 
-		"OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", 
-		"REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", 
-		"SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", 
-		"SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", "LINEAGE", "EXPORTS", 
-		"SETTINGS", "SESSION", "RESET", "PREDICTIONS", "RUN", "KEY", "MERGE", 
-		"MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", 
-		"TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", 
-		"USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", 
-		"WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", "TRIM", 
-		"BOTH", "LEADING", "TRAILING", "FOR", "ROLLUP", "CUBE", "GROUPING", "SETS", 
-		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", 
-		"INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", 
-		"LBRACKET", "RBRACKET", "LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", 
-		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
-		"BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", 
-		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		null, "TIER", "HOT", "COLD", "FRAGMENTS", "ADD", "ALL", "ALTER", "ANALYZE", 
+		"AND", "ANTI", "AS", "ASC", "BERNOULLI", "BETWEEN", "BRANCH", "BY", "CASE", 
+		"CAST", "CHECK", "COLUMN", "COPY", "BEGIN", "START", "COMMIT", "ROLLBACK", 
+		"ABORT", "TRANSACTION", "WORK", "VACUUM", "RETAIN", "DAYS", "DAY", "COMPACT", 
+		"TARGET", "CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", 
+		"DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", 
+		"EXCLUDE", "EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", 
+		"FOLLOWING", "FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", 
+		"IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", 
+		"LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", 
+		"OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", 
+		"PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", 
+		"RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", 
+		"TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", 
+		"VIEWS", "FOLLOW", "LATEST", "LINEAGE", "EXPORTS", "SETTINGS", "SESSION", 
+		"RESET", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "COLUMNS", "PER", 
+		"STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", 
+		"TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", "VERSION", 
+		"VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "TABLE", "PRIMARY", 
+		"UNIQUE", "SUBSTRING", "POSITION", "TRIM", "BOTH", "LEADING", "TRAILING", 
+		"FOR", "ROLLUP", "CUBE", "GROUPING", "SETS", "EQ", "NEQ", "LT", "LTE", 
+		"GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
+		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
+		"LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", 
+		"COLON", "AT", "DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", 
+		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
+		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -225,7 +227,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5188293489539842056L) != 0) || ((((_la - 94)) & ~0x3f) == 0 && ((1L << (_la - 94)) & 142111886803469L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9221024535910285184L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 38282851690479617L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 274877907461L) != 0)) {
 				{
 				State = 106;
 				statement();
@@ -582,6 +584,31 @@ internal partial class QueryLakeParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SetTierContext : StatementContext {
+		public IdentifierContext name;
+		public IToken tier;
+		public ExpressionContext where;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALTER() { return GetToken(QueryLakeParser.ALTER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(QueryLakeParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIER() { return GetToken(QueryLakeParser.TIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOT() { return GetToken(QueryLakeParser.HOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(QueryLakeParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public SetTierContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetTier(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ShowDatasetsContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASETS() { return GetToken(QueryLakeParser.DATASETS, 0); }
@@ -590,6 +617,23 @@ internal partial class QueryLakeParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitShowDatasets(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowFragmentsContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(QueryLakeParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FRAGMENTS() { return GetToken(QueryLakeParser.FRAGMENTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(QueryLakeParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OF() { return GetToken(QueryLakeParser.OF, 0); }
+		public ShowFragmentsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IQueryLakeVisitor<TResult> typedVisitor = visitor as IQueryLakeVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowFragments(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -1069,9 +1113,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 442;
+			State = 458;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1385,7 +1429,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6917529027775294659L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6917529027775294659L) != 0)) {
 					{
 					State = 236;
 					dataType();
@@ -1407,29 +1451,67 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 10:
-				_localctx = new ShowDatasetsContext(_localctx);
+				_localctx = new SetTierContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
 				State = 243;
-				Match(SHOW);
+				Match(ALTER);
 				State = 244;
-				Match(DATASETS);
+				Match(DATASET);
+				State = 245;
+				((SetTierContext)_localctx).name = identifier();
+				State = 246;
+				Match(SET);
+				State = 247;
+				Match(TIER);
+				State = 248;
+				((SetTierContext)_localctx).tier = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==HOT || _la==COLD) ) {
+					((SetTierContext)_localctx).tier = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 251;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 249;
+					Match(WHERE);
+					State = 250;
+					((SetTierContext)_localctx).where = expression(0);
+					}
+				}
+
 				}
 				break;
 			case 11:
-				_localctx = new ShowColumnsContext(_localctx);
+				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 245;
+				State = 253;
 				Match(SHOW);
-				State = 246;
-				Match(COLUMNS);
-				State = 248;
+				State = 254;
+				Match(DATASETS);
+				}
+				break;
+			case 12:
+				_localctx = new ShowFragmentsContext(_localctx);
+				EnterOuterAlt(_localctx, 12);
+				{
+				State = 255;
+				Match(SHOW);
+				State = 256;
+				Match(FRAGMENTS);
+				State = 258;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
 				case 1:
 					{
-					State = 247;
+					State = 257;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1441,84 +1523,113 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 250;
-				((ShowColumnsContext)_localctx).name = identifier();
-				}
-				break;
-			case 12:
-				_localctx = new ShowVersionsContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
-				{
-				State = 251;
-				Match(SHOW);
-				State = 252;
-				Match(VERSIONS);
-				State = 253;
-				Match(OF);
-				State = 254;
-				((ShowVersionsContext)_localctx).name = identifier();
+				State = 260;
+				((ShowFragmentsContext)_localctx).name = identifier();
 				}
 				break;
 			case 13:
-				_localctx = new CheckDatasetContext(_localctx);
+				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 255;
+				State = 261;
+				Match(SHOW);
+				State = 262;
+				Match(COLUMNS);
+				State = 264;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+				case 1:
+					{
+					State = 263;
+					_la = TokenStream.LA(1);
+					if ( !(_la==FROM || _la==OF) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 266;
+				((ShowColumnsContext)_localctx).name = identifier();
+				}
+				break;
+			case 14:
+				_localctx = new ShowVersionsContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 267;
+				Match(SHOW);
+				State = 268;
+				Match(VERSIONS);
+				State = 269;
+				Match(OF);
+				State = 270;
+				((ShowVersionsContext)_localctx).name = identifier();
+				}
+				break;
+			case 15:
+				_localctx = new CheckDatasetContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 271;
 				Match(CHECK);
-				State = 256;
+				State = 272;
 				Match(DATASET);
-				State = 257;
+				State = 273;
 				((CheckDatasetContext)_localctx).name = identifier();
-				State = 260;
+				State = 276;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==VERSION) {
 					{
-					State = 258;
+					State = 274;
 					Match(VERSION);
-					State = 259;
+					State = 275;
 					((CheckDatasetContext)_localctx).version = Match(INTEGER_VALUE);
 					}
 				}
 
 				}
 				break;
-			case 14:
+			case 16:
 				_localctx = new VacuumContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 16);
 				{
-				State = 262;
+				State = 278;
 				Match(VACUUM);
-				State = 267;
+				State = 283;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
 				case 1:
 					{
-					State = 264;
+					State = 280;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,26,Context) ) {
 					case 1:
 						{
-						State = 263;
+						State = 279;
 						Match(DATASET);
 						}
 						break;
 					}
-					State = 266;
+					State = 282;
 					((VacuumContext)_localctx).name = identifier();
 					}
 					break;
 				}
-				State = 272;
+				State = 288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==RETAIN) {
 					{
-					State = 269;
+					State = 285;
 					Match(RETAIN);
-					State = 270;
+					State = 286;
 					((VacuumContext)_localctx).amount = Match(INTEGER_VALUE);
-					State = 271;
+					State = 287;
 					((VacuumContext)_localctx).unit = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DAYS || _la==DAY || _la==VERSION || _la==VERSIONS) ) {
@@ -1533,45 +1644,45 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case 15:
+			case 17:
 				_localctx = new CompactContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 274;
+				State = 290;
 				Match(COMPACT);
-				State = 276;
+				State = 292;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
 				case 1:
 					{
-					State = 275;
+					State = 291;
 					Match(DATASET);
 					}
 					break;
 				}
-				State = 278;
+				State = 294;
 				((CompactContext)_localctx).name = identifier();
-				State = 282;
+				State = 298;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TARGET) {
 					{
-					State = 279;
+					State = 295;
 					Match(TARGET);
-					State = 280;
+					State = 296;
 					Match(ROWS);
-					State = 281;
+					State = 297;
 					((CompactContext)_localctx).rows = Match(INTEGER_VALUE);
 					}
 				}
 
 				}
 				break;
-			case 16:
+			case 18:
 				_localctx = new BeginTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 284;
+				State = 300;
 				_la = TokenStream.LA(1);
 				if ( !(_la==BEGIN || _la==START) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1580,76 +1691,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 286;
+				State = 302;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 285;
-					_la = TokenStream.LA(1);
-					if ( !(_la==TRANSACTION || _la==WORK) ) {
-					ErrorHandler.RecoverInline(this);
-					}
-					else {
-						ErrorHandler.ReportMatch(this);
-					    Consume();
-					}
-					}
-				}
-
-				}
-				break;
-			case 17:
-				_localctx = new CommitTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
-				{
-				State = 288;
-				_la = TokenStream.LA(1);
-				if ( !(_la==COMMIT || _la==END) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 290;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==TRANSACTION || _la==WORK) {
-					{
-					State = 289;
-					_la = TokenStream.LA(1);
-					if ( !(_la==TRANSACTION || _la==WORK) ) {
-					ErrorHandler.RecoverInline(this);
-					}
-					else {
-						ErrorHandler.ReportMatch(this);
-					    Consume();
-					}
-					}
-				}
-
-				}
-				break;
-			case 18:
-				_localctx = new RollbackTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
-				{
-				State = 292;
-				_la = TokenStream.LA(1);
-				if ( !(_la==ROLLBACK || _la==ABORT) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 294;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==TRANSACTION || _la==WORK) {
-					{
-					State = 293;
+					State = 301;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1664,10 +1711,74 @@ internal partial class QueryLakeParser : Parser {
 				}
 				break;
 			case 19:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new CommitTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 296;
+				State = 304;
+				_la = TokenStream.LA(1);
+				if ( !(_la==COMMIT || _la==END) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 306;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 305;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 20:
+				_localctx = new RollbackTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 20);
+				{
+				State = 308;
+				_la = TokenStream.LA(1);
+				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 310;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 309;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
+			case 21:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 21);
+				{
+				State = 312;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1676,9 +1787,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 302;
+				State = 318;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
+				case TIER:
+				case HOT:
+				case COLD:
+				case FRAGMENTS:
 				case ADD:
 				case ALL:
 				case ANALYZE:
@@ -1782,17 +1897,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 297;
+					State = 313;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 298;
+					State = 314;
 					Match(LPAREN);
-					State = 299;
+					State = 315;
 					query();
-					State = 300;
+					State = 316;
 					Match(RPAREN);
 					}
 					break;
@@ -1801,137 +1916,141 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 20:
+			case 22:
 				_localctx = new CopyContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+				EnterOuterAlt(_localctx, 22);
 				{
-				State = 304;
+				State = 320;
 				Match(COPY);
-				State = 305;
-				Match(LPAREN);
-				State = 306;
-				query();
-				State = 307;
-				Match(RPAREN);
-				State = 308;
-				Match(TO);
-				State = 309;
-				((CopyContext)_localctx).target = Match(STRING);
 				State = 321;
+				Match(LPAREN);
+				State = 322;
+				query();
+				State = 323;
+				Match(RPAREN);
+				State = 324;
+				Match(TO);
+				State = 325;
+				((CopyContext)_localctx).target = Match(STRING);
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 310;
+					State = 326;
 					Match(LPAREN);
-					State = 311;
+					State = 327;
 					copyOption();
-					State = 316;
+					State = 332;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 312;
+						State = 328;
 						Match(COMMA);
-						State = 313;
+						State = 329;
 						copyOption();
 						}
 						}
-						State = 318;
+						State = 334;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 319;
+					State = 335;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 21:
+			case 23:
 				_localctx = new CreateViewContext(_localctx);
-				EnterOuterAlt(_localctx, 21);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 323;
+				State = 339;
 				Match(CREATE);
-				State = 324;
+				State = 340;
 				Match(VIEW);
-				State = 325;
+				State = 341;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 328;
+				State = 344;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 326;
+					State = 342;
 					Match(FOLLOW);
-					State = 327;
+					State = 343;
 					Match(LATEST);
 					}
 				}
 
-				State = 330;
+				State = 346;
 				Match(AS);
-				State = 331;
+				State = 347;
 				query();
 				}
 				break;
-			case 22:
+			case 24:
 				_localctx = new DropViewContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 333;
+				State = 349;
 				Match(DROP);
-				State = 334;
+				State = 350;
 				Match(VIEW);
-				State = 337;
+				State = 353;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 335;
+					State = 351;
 					Match(IF);
-					State = 336;
+					State = 352;
 					Match(EXISTS);
 					}
 				}
 
-				State = 339;
+				State = 355;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
-			case 23:
+			case 25:
 				_localctx = new ShowViewsContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 340;
+				State = 356;
 				Match(SHOW);
-				State = 341;
+				State = 357;
 				Match(VIEWS);
 				}
 				break;
-			case 24:
+			case 26:
 				_localctx = new ShowLineageContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 342;
+				State = 358;
 				Match(SHOW);
-				State = 343;
+				State = 359;
 				Match(LINEAGE);
-				State = 345;
+				State = 361;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 				case 1:
 					{
-					State = 344;
+					State = 360;
 					Match(OF);
 					}
 					break;
 				}
-				State = 353;
+				State = 369;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
+				case TIER:
+				case HOT:
+				case COLD:
+				case FRAGMENTS:
 				case ADD:
 				case ALL:
 				case ANALYZE:
@@ -2035,16 +2154,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 347;
+					State = 363;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 350;
+					State = 366;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 348;
+						State = 364;
 						Match(DOT);
-						State = 349;
+						State = 365;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -2053,7 +2172,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 352;
+					State = 368;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -2062,35 +2181,35 @@ internal partial class QueryLakeParser : Parser {
 				}
 				}
 				break;
-			case 25:
+			case 27:
 				_localctx = new ShowExportsContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 355;
+				State = 371;
 				Match(SHOW);
-				State = 356;
+				State = 372;
 				Match(EXPORTS);
 				}
 				break;
-			case 26:
+			case 28:
 				_localctx = new SetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 357;
+				State = 373;
 				Match(SET);
-				State = 359;
+				State = 375;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 				case 1:
 					{
-					State = 358;
+					State = 374;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 361;
+				State = 377;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 362;
+				State = 378;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -2099,234 +2218,234 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 363;
+				State = 379;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
-			case 27:
+			case 29:
 				_localctx = new ResetSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 365;
+				State = 381;
 				Match(RESET);
-				State = 368;
+				State = 384;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 				case 1:
 					{
-					State = 366;
+					State = 382;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 367;
+					State = 383;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
 				}
 				}
 				break;
-			case 28:
+			case 30:
 				_localctx = new ShowSettingsContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 30);
 				{
-				State = 370;
+				State = 386;
 				Match(SHOW);
-				State = 371;
+				State = 387;
 				Match(SETTINGS);
 				}
 				break;
-			case 29:
+			case 31:
 				_localctx = new CreateSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 29);
+				EnterOuterAlt(_localctx, 31);
 				{
-				State = 372;
+				State = 388;
 				Match(CREATE);
-				State = 373;
+				State = 389;
 				Match(SPLIT);
-				State = 374;
+				State = 390;
 				((CreateSplitContext)_localctx).name = identifier();
-				State = 375;
+				State = 391;
 				Match(FROM);
-				State = 376;
+				State = 392;
 				Match(LPAREN);
-				State = 377;
+				State = 393;
 				query();
-				State = 378;
+				State = 394;
 				Match(RPAREN);
-				State = 379;
+				State = 395;
 				Match(INTO);
-				State = 380;
+				State = 396;
 				splitPart();
-				State = 385;
+				State = 401;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 381;
+					State = 397;
 					Match(COMMA);
-					State = 382;
+					State = 398;
 					splitPart();
 					}
 					}
-					State = 387;
+					State = 403;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 391;
+				State = 407;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 388;
+					State = 404;
 					Match(STRATIFY);
-					State = 389;
+					State = 405;
 					Match(BY);
-					State = 390;
+					State = 406;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 396;
+				State = 412;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 393;
+					State = 409;
 					Match(GROUP);
-					State = 394;
+					State = 410;
 					Match(BY);
-					State = 395;
+					State = 411;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 398;
+				State = 414;
 				Match(SEED);
-				State = 399;
+				State = 415;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
-			case 30:
+			case 32:
 				_localctx = new RefreshSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 30);
+				EnterOuterAlt(_localctx, 32);
 				{
-				State = 401;
+				State = 417;
 				Match(REFRESH);
-				State = 402;
+				State = 418;
 				Match(SPLIT);
-				State = 403;
+				State = 419;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 31:
+			case 33:
 				_localctx = new DropSplitContext(_localctx);
-				EnterOuterAlt(_localctx, 31);
+				EnterOuterAlt(_localctx, 33);
 				{
-				State = 404;
+				State = 420;
 				Match(DROP);
-				State = 405;
+				State = 421;
 				Match(SPLIT);
-				State = 408;
+				State = 424;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 406;
+					State = 422;
 					Match(IF);
-					State = 407;
+					State = 423;
 					Match(EXISTS);
 					}
 				}
 
-				State = 410;
+				State = 426;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
-			case 32:
+			case 34:
 				_localctx = new ShowSplitsContext(_localctx);
-				EnterOuterAlt(_localctx, 32);
+				EnterOuterAlt(_localctx, 34);
 				{
-				State = 411;
+				State = 427;
 				Match(SHOW);
-				State = 412;
+				State = 428;
 				Match(SPLITS);
 				}
 				break;
-			case 33:
+			case 35:
 				_localctx = new ImportPredictionsContext(_localctx);
-				EnterOuterAlt(_localctx, 33);
+				EnterOuterAlt(_localctx, 35);
 				{
-				State = 413;
+				State = 429;
 				Match(IMPORT);
-				State = 414;
+				State = 430;
 				Match(PREDICTIONS);
-				State = 415;
+				State = 431;
 				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 416;
+				State = 432;
 				Match(INTO);
-				State = 417;
+				State = 433;
 				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 418;
+				State = 434;
 				Match(RUN);
-				State = 419;
+				State = 435;
 				((ImportPredictionsContext)_localctx).run = Match(STRING);
-				State = 422;
+				State = 438;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 420;
+					State = 436;
 					Match(KEY);
-					State = 421;
+					State = 437;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
 
 				}
 				break;
-			case 34:
+			case 36:
 				_localctx = new ImportDataContext(_localctx);
-				EnterOuterAlt(_localctx, 34);
+				EnterOuterAlt(_localctx, 36);
 				{
-				State = 424;
-				Match(IMPORT);
-				State = 425;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 426;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 427;
-				Match(INTO);
-				State = 428;
-				((ImportDataContext)_localctx).name = identifier();
 				State = 440;
+				Match(IMPORT);
+				State = 441;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 442;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 443;
+				Match(INTO);
+				State = 444;
+				((ImportDataContext)_localctx).name = identifier();
+				State = 456;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 429;
+					State = 445;
 					Match(LPAREN);
-					State = 430;
+					State = 446;
 					copyOption();
-					State = 435;
+					State = 451;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 431;
+						State = 447;
 						Match(COMMA);
-						State = 432;
+						State = 448;
 						copyOption();
 						}
 						}
-						State = 437;
+						State = 453;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 438;
+					State = 454;
 					Match(RPAREN);
 					}
 				}
@@ -2380,21 +2499,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 444;
+			State = 460;
 			identifier();
-			State = 445;
+			State = 461;
 			dataType();
-			State = 449;
+			State = 465;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 446;
+				State = 462;
 				columnConstraint();
 				}
 				}
-				State = 451;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2471,16 +2590,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 458;
+			State = 474;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 452;
+				State = 468;
 				Match(NOT);
-				State = 453;
+				State = 469;
 				Match(NULL);
 				}
 				break;
@@ -2488,7 +2607,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 454;
+				State = 470;
 				Match(NULL);
 				}
 				break;
@@ -2496,9 +2615,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 455;
+				State = 471;
 				Match(PRIMARY);
-				State = 456;
+				State = 472;
 				Match(KEY);
 				}
 				break;
@@ -2506,7 +2625,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 457;
+				State = 473;
 				Match(UNIQUE);
 				}
 				break;
@@ -2617,38 +2736,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 500;
+			State = 516;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 460;
+				State = 476;
 				Match(WHEN);
-				State = 461;
+				State = 477;
 				Match(MATCHED);
-				State = 462;
+				State = 478;
 				Match(THEN);
-				State = 463;
+				State = 479;
 				Match(UPDATE);
-				State = 464;
+				State = 480;
 				Match(SET);
-				State = 465;
+				State = 481;
 				assignment();
-				State = 470;
+				State = 486;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 466;
+					State = 482;
 					Match(COMMA);
-					State = 467;
+					State = 483;
 					assignment();
 					}
 					}
-					State = 472;
+					State = 488;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2658,13 +2777,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 473;
+				State = 489;
 				Match(WHEN);
-				State = 474;
+				State = 490;
 				Match(MATCHED);
-				State = 475;
+				State = 491;
 				Match(THEN);
-				State = 476;
+				State = 492;
 				Match(DELETE);
 				}
 				break;
@@ -2672,53 +2791,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 477;
+				State = 493;
 				Match(WHEN);
-				State = 478;
+				State = 494;
 				Match(NOT);
-				State = 479;
+				State = 495;
 				Match(MATCHED);
-				State = 480;
+				State = 496;
 				Match(THEN);
-				State = 481;
+				State = 497;
 				Match(INSERT);
-				State = 486;
+				State = 502;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 482;
+					State = 498;
 					Match(LPAREN);
-					State = 483;
+					State = 499;
 					identifierList();
-					State = 484;
+					State = 500;
 					Match(RPAREN);
 					}
 				}
 
-				State = 488;
+				State = 504;
 				Match(VALUES);
-				State = 489;
+				State = 505;
 				Match(LPAREN);
-				State = 490;
+				State = 506;
 				expression(0);
-				State = 495;
+				State = 511;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 491;
+					State = 507;
 					Match(COMMA);
-					State = 492;
+					State = 508;
 					expression(0);
 					}
 					}
-					State = 497;
+					State = 513;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 498;
+				State = 514;
 				Match(RPAREN);
 				}
 				break;
@@ -2764,9 +2883,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 502;
+			State = 518;
 			identifier();
-			State = 503;
+			State = 519;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2776,7 +2895,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 504;
+			State = 520;
 			Match(PERCENT);
 			}
 		}
@@ -2819,11 +2938,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 506;
+			State = 522;
 			identifier();
-			State = 507;
+			State = 523;
 			Match(EQ);
-			State = 508;
+			State = 524;
 			expression(0);
 			}
 		}
@@ -2885,23 +3004,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 519;
+			State = 535;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 510;
+				State = 526;
 				Match(SHUFFLE);
-				State = 513;
+				State = 529;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 511;
+					State = 527;
 					Match(SEED);
-					State = 512;
+					State = 528;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -2912,14 +3031,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 515;
+				State = 531;
 				identifier();
-				State = 517;
+				State = 533;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 516;
+					State = 532;
 					expression(0);
 					}
 				}
@@ -2973,34 +3092,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 522;
+			State = 538;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 521;
+				State = 537;
 				with();
 				}
 			}
 
-			State = 524;
+			State = 540;
 			queryExpression(0);
-			State = 526;
+			State = 542;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 525;
+				State = 541;
 				orderBy();
 				}
 			}
 
-			State = 529;
+			State = 545;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 528;
+				State = 544;
 				limitClause();
 				}
 			}
@@ -3052,33 +3171,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 531;
+			State = 547;
 			Match(WITH);
-			State = 533;
+			State = 549;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				{
-				State = 532;
+				State = 548;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 535;
+			State = 551;
 			commonTableExpression();
-			State = 540;
+			State = 556;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 536;
+				State = 552;
 				Match(COMMA);
-				State = 537;
+				State = 553;
 				commonTableExpression();
 				}
 				}
-				State = 542;
+				State = 558;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3136,29 +3255,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 543;
+			State = 559;
 			_localctx.name = identifier();
-			State = 548;
+			State = 564;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 544;
+				State = 560;
 				Match(LPAREN);
-				State = 545;
+				State = 561;
 				identifierList();
-				State = 546;
+				State = 562;
 				Match(RPAREN);
 				}
 			}
 
-			State = 550;
+			State = 566;
 			Match(AS);
-			State = 551;
+			State = 567;
 			Match(LPAREN);
-			State = 552;
+			State = 568;
 			query();
-			State = 553;
+			State = 569;
 			Match(RPAREN);
 			}
 		}
@@ -3245,42 +3364,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 556;
+			State = 572;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 572;
+			State = 588;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 570;
+					State = 586;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 558;
+						State = 574;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 559;
+						State = 575;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 561;
+						State = 577;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 560;
+							State = 576;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 563;
+						State = 579;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -3289,9 +3408,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 564;
+						State = 580;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 565;
+						State = 581;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3301,26 +3420,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 567;
+						State = 583;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 566;
+							State = 582;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 569;
+						State = 585;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 574;
+				State = 590;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 			}
 			}
 		}
@@ -3400,14 +3519,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 589;
+			State = 605;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 575;
+				State = 591;
 				select();
 				}
 				break;
@@ -3415,27 +3534,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 576;
+				State = 592;
 				Match(VALUES);
-				State = 577;
+				State = 593;
 				rowValue();
-				State = 582;
+				State = 598;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 578;
+						State = 594;
 						Match(COMMA);
-						State = 579;
+						State = 595;
 						rowValue();
 						}
 						} 
 					}
-					State = 584;
+					State = 600;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 				}
 				}
 				break;
@@ -3443,11 +3562,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 585;
+				State = 601;
 				Match(LPAREN);
-				State = 586;
+				State = 602;
 				query();
-				State = 587;
+				State = 603;
 				Match(RPAREN);
 				}
 				break;
@@ -3500,27 +3619,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 591;
+			State = 607;
 			Match(LPAREN);
-			State = 592;
+			State = 608;
 			expression(0);
-			State = 597;
+			State = 613;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 593;
+				State = 609;
 				Match(COMMA);
-				State = 594;
+				State = 610;
 				expression(0);
 				}
 				}
-				State = 599;
+				State = 615;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 600;
+			State = 616;
 			Match(RPAREN);
 			}
 		}
@@ -3602,144 +3721,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 602;
+			State = 618;
 			Match(SELECT);
-			State = 604;
+			State = 620;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				{
-				State = 603;
+				State = 619;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 606;
+			State = 622;
 			selectItem();
-			State = 611;
+			State = 627;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 607;
+					State = 623;
 					Match(COMMA);
-					State = 608;
+					State = 624;
 					selectItem();
 					}
 					} 
 				}
-				State = 613;
+				State = 629;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			}
-			State = 623;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
-			case 1:
-				{
-				State = 614;
-				Match(FROM);
-				State = 615;
-				relation(0);
-				State = 620;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 616;
-						Match(COMMA);
-						State = 617;
-						relation(0);
-						}
-						} 
-					}
-					State = 622;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
-				}
-				}
-				break;
-			}
-			State = 627;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
-			case 1:
-				{
-				State = 625;
-				Match(WHERE);
-				State = 626;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 632;
+			State = 639;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				{
-				State = 629;
-				Match(GROUP);
 				State = 630;
-				Match(BY);
+				Match(FROM);
 				State = 631;
-				groupBy();
-				}
-				break;
-			}
-			State = 636;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
-			case 1:
-				{
-				State = 634;
-				Match(HAVING);
-				State = 635;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 647;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
-			case 1:
-				{
-				State = 638;
-				Match(WINDOW);
-				State = 639;
-				windowDefinition();
-				State = 644;
+				relation(0);
+				State = 636;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 640;
+						State = 632;
 						Match(COMMA);
-						State = 641;
-						windowDefinition();
+						State = 633;
+						relation(0);
 						}
 						} 
 					}
-					State = 646;
+					State = 638;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,79,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
 				}
 				}
 				break;
 			}
-			State = 651;
+			State = 643;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				{
-				State = 649;
-				Match(QUALIFY);
+				State = 641;
+				Match(WHERE);
+				State = 642;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 648;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			case 1:
+				{
+				State = 645;
+				Match(GROUP);
+				State = 646;
+				Match(BY);
+				State = 647;
+				groupBy();
+				}
+				break;
+			}
+			State = 652;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+			case 1:
+				{
 				State = 650;
+				Match(HAVING);
+				State = 651;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 663;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+			case 1:
+				{
+				State = 654;
+				Match(WINDOW);
+				State = 655;
+				windowDefinition();
+				State = 660;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 656;
+						Match(COMMA);
+						State = 657;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 662;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+				}
+				}
+				break;
+			}
+			State = 667;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			case 1:
+				{
+				State = 665;
+				Match(QUALIFY);
+				State = 666;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3781,7 +3900,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 653;
+			State = 669;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3860,31 +3979,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 675;
+			State = 691;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 655;
+				State = 671;
 				expression(0);
-				State = 660;
+				State = 676;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 				case 1:
 					{
-					State = 657;
+					State = 673;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 656;
+						State = 672;
 						Match(AS);
 						}
 					}
 
-					State = 659;
+					State = 675;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -3895,32 +4014,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 665;
+				State = 681;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6917529027775294659L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6917529027775294659L) != 0)) {
 					{
-					State = 662;
+					State = 678;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 663;
+					State = 679;
 					Match(DOT);
 					}
 				}
 
-				State = 667;
+				State = 683;
 				Match(STAR);
-				State = 673;
+				State = 689;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 668;
+					State = 684;
 					Match(EXCLUDE);
-					State = 669;
+					State = 685;
 					Match(LPAREN);
-					State = 670;
+					State = 686;
 					identifierList();
-					State = 671;
+					State = 687;
 					Match(RPAREN);
 					}
 					break;
@@ -3971,38 +4090,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 686;
+			State = 702;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 677;
+				State = 693;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 678;
+				State = 694;
 				groupingElement();
-				State = 683;
+				State = 699;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,89,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 679;
+						State = 695;
 						Match(COMMA);
-						State = 680;
+						State = 696;
 						groupingElement();
 						}
 						} 
 					}
-					State = 685;
+					State = 701;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,87,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,89,Context);
 				}
 				}
 				break;
@@ -4117,36 +4236,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 726;
+			State = 742;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 688;
+				State = 704;
 				Match(ROLLUP);
-				State = 689;
+				State = 705;
 				Match(LPAREN);
-				State = 690;
+				State = 706;
 				expression(0);
-				State = 695;
+				State = 711;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 691;
+					State = 707;
 					Match(COMMA);
-					State = 692;
+					State = 708;
 					expression(0);
 					}
 					}
-					State = 697;
+					State = 713;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 698;
+				State = 714;
 				Match(RPAREN);
 				}
 				break;
@@ -4154,29 +4273,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CubeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 700;
+				State = 716;
 				Match(CUBE);
-				State = 701;
+				State = 717;
 				Match(LPAREN);
-				State = 702;
+				State = 718;
 				expression(0);
-				State = 707;
+				State = 723;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 703;
+					State = 719;
 					Match(COMMA);
-					State = 704;
+					State = 720;
 					expression(0);
 					}
 					}
-					State = 709;
+					State = 725;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 710;
+				State = 726;
 				Match(RPAREN);
 				}
 				break;
@@ -4184,31 +4303,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingSetsContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 712;
+				State = 728;
 				Match(GROUPING);
-				State = 713;
+				State = 729;
 				Match(SETS);
-				State = 714;
+				State = 730;
 				Match(LPAREN);
-				State = 715;
+				State = 731;
 				groupingSet();
-				State = 720;
+				State = 736;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 716;
+					State = 732;
 					Match(COMMA);
-					State = 717;
+					State = 733;
 					groupingSet();
 					}
 					}
-					State = 722;
+					State = 738;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 723;
+				State = 739;
 				Match(RPAREN);
 				}
 				break;
@@ -4216,7 +4335,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 725;
+				State = 741;
 				expression(0);
 				}
 				break;
@@ -4265,48 +4384,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 741;
+			State = 757;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 728;
+				State = 744;
 				Match(LPAREN);
-				State = 737;
+				State = 753;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 729;
+					State = 745;
 					expression(0);
-					State = 734;
+					State = 750;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 730;
+						State = 746;
 						Match(COMMA);
-						State = 731;
+						State = 747;
 						expression(0);
 						}
 						}
-						State = 736;
+						State = 752;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 739;
+				State = 755;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 740;
+				State = 756;
 				expression(0);
 				}
 				break;
@@ -4357,25 +4476,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 743;
+			State = 759;
 			Match(ORDER);
-			State = 744;
+			State = 760;
 			Match(BY);
-			State = 745;
+			State = 761;
 			sortItem();
-			State = 750;
+			State = 766;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 746;
+				State = 762;
 				Match(COMMA);
-				State = 747;
+				State = 763;
 				sortItem();
 				}
 				}
-				State = 752;
+				State = 768;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4424,14 +4543,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 753;
+			State = 769;
 			expression(0);
-			State = 755;
+			State = 771;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 754;
+				State = 770;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4444,14 +4563,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 759;
+			State = 775;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 757;
+				State = 773;
 				Match(NULLS);
-				State = 758;
+				State = 774;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4507,24 +4626,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 773;
+			State = 789;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 761;
+				State = 777;
 				Match(LIMIT);
-				State = 762;
+				State = 778;
 				_localctx.limit = expression(0);
-				State = 765;
+				State = 781;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 763;
+					State = 779;
 					Match(OFFSET);
-					State = 764;
+					State = 780;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4534,18 +4653,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 767;
+				State = 783;
 				Match(OFFSET);
-				State = 768;
+				State = 784;
 				_localctx.offset = expression(0);
-				State = 771;
+				State = 787;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 769;
+					State = 785;
 					Match(LIMIT);
-					State = 770;
+					State = 786;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4686,34 +4805,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 776;
+			State = 792;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 803;
+			State = 819;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 801;
+					State = 817;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 778;
+						State = 794;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 779;
+						State = 795;
 						Match(CROSS);
-						State = 780;
+						State = 796;
 						Match(JOIN);
-						State = 781;
+						State = 797;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4722,34 +4841,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 782;
+						State = 798;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 783;
+						State = 799;
 						joinType();
-						State = 784;
+						State = 800;
 						Match(JOIN);
-						State = 785;
+						State = 801;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 793;
+						State = 809;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 786;
+							State = 802;
 							Match(ON);
-							State = 787;
+							State = 803;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 788;
+							State = 804;
 							Match(USING);
-							State = 789;
+							State = 805;
 							Match(LPAREN);
-							State = 790;
+							State = 806;
 							identifierList();
-							State = 791;
+							State = 807;
 							Match(RPAREN);
 							}
 							break;
@@ -4763,24 +4882,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 795;
+						State = 811;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 796;
+						State = 812;
 						Match(NATURAL);
-						State = 797;
+						State = 813;
 						joinType();
-						State = 798;
+						State = 814;
 						Match(JOIN);
-						State = 799;
+						State = 815;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 805;
+				State = 821;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
 			}
 			}
 		}
@@ -4822,19 +4941,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 823;
+			State = 839;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 807;
+				State = 823;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 806;
+					State = 822;
 					Match(INNER);
 					}
 				}
@@ -4844,14 +4963,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 809;
+				State = 825;
 				Match(LEFT);
-				State = 811;
+				State = 827;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 810;
+					State = 826;
 					Match(OUTER);
 					}
 				}
@@ -4861,14 +4980,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 813;
+				State = 829;
 				Match(RIGHT);
-				State = 815;
+				State = 831;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 814;
+					State = 830;
 					Match(OUTER);
 					}
 				}
@@ -4878,14 +4997,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 817;
+				State = 833;
 				Match(FULL);
-				State = 819;
+				State = 835;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 818;
+					State = 834;
 					Match(OUTER);
 					}
 				}
@@ -4895,14 +5014,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 821;
+				State = 837;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 822;
+				State = 838;
 				Match(ANTI);
 				}
 				break;
@@ -5059,53 +5178,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 887;
+			State = 903;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 825;
+				State = 841;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 828;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
-				case 1:
-					{
-					State = 826;
-					Match(DOT);
-					State = 827;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 831;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
-				case 1:
-					{
-					State = 830;
-					versionClause();
-					}
-					break;
-				}
-				State = 834;
+				State = 844;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 				case 1:
 					{
-					State = 833;
-					sampleClause();
+					State = 842;
+					Match(DOT);
+					State = 843;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 837;
+				State = 847;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 836;
+					State = 846;
+					versionClause();
+					}
+					break;
+				}
+				State = 850;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				case 1:
+					{
+					State = 849;
+					sampleClause();
+					}
+					break;
+				}
+				State = 853;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				case 1:
+					{
+					State = 852;
 					tableAlias();
 					}
 					break;
@@ -5116,24 +5235,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 839;
+				State = 855;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 841;
+				State = 857;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 840;
+					State = 856;
 					sampleClause();
 					}
 					break;
 				}
-				State = 844;
+				State = 860;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 843;
+					State = 859;
 					tableAlias();
 					}
 					break;
@@ -5144,72 +5263,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 846;
+				State = 862;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 847;
+				State = 863;
 				Match(LPAREN);
-				State = 856;
+				State = 872;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 848;
+					State = 864;
 					expression(0);
-					State = 853;
+					State = 869;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 849;
+							State = 865;
 							Match(COMMA);
-							State = 850;
+							State = 866;
 							expression(0);
 							}
 							} 
 						}
-						State = 855;
+						State = 871;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,116,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
 					}
 					}
 				}
 
-				State = 862;
+				State = 878;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 858;
+					State = 874;
 					Match(COMMA);
-					State = 859;
+					State = 875;
 					namedArgument();
 					}
 					}
-					State = 864;
+					State = 880;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 865;
+				State = 881;
 				Match(RPAREN);
-				State = 867;
+				State = 883;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 				case 1:
 					{
-					State = 866;
+					State = 882;
 					sampleClause();
 					}
 					break;
 				}
-				State = 870;
+				State = 886;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 869;
+					State = 885;
 					tableAlias();
 					}
 					break;
@@ -5220,28 +5339,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 872;
+				State = 888;
 				Match(LPAREN);
-				State = 873;
+				State = 889;
 				query();
-				State = 874;
+				State = 890;
 				Match(RPAREN);
-				State = 876;
+				State = 892;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 875;
+					State = 891;
 					sampleClause();
 					}
 					break;
 				}
-				State = 879;
+				State = 895;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 878;
+					State = 894;
 					tableAlias();
 					}
 					break;
@@ -5252,18 +5371,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 881;
+				State = 897;
 				Match(LPAREN);
-				State = 882;
+				State = 898;
 				relation(0);
-				State = 883;
+				State = 899;
 				Match(RPAREN);
-				State = 885;
+				State = 901;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 884;
+					State = 900;
 					sampleClause();
 					}
 					break;
@@ -5313,9 +5432,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 889;
+			State = 905;
 			identifier();
-			State = 890;
+			State = 906;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5324,7 +5443,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 891;
+			State = 907;
 			expression(0);
 			}
 		}
@@ -5407,16 +5526,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 903;
+			State = 919;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 893;
+				State = 909;
 				Match(VERSION);
-				State = 894;
+				State = 910;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5424,13 +5543,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 895;
+				State = 911;
 				Match(AS);
-				State = 896;
+				State = 912;
 				Match(OF);
-				State = 897;
+				State = 913;
 				Match(TIMESTAMP);
-				State = 898;
+				State = 914;
 				Match(STRING);
 				}
 				break;
@@ -5438,9 +5557,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 899;
+				State = 915;
 				Match(BRANCH);
-				State = 900;
+				State = 916;
 				identifier();
 				}
 				break;
@@ -5448,9 +5567,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 901;
+				State = 917;
 				Match(TAG);
-				State = 902;
+				State = 918;
 				identifier();
 				}
 				break;
@@ -5568,16 +5687,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 951;
+			State = 967;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 905;
+				State = 921;
 				Match(TABLESAMPLE);
-				State = 906;
+				State = 922;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5587,34 +5706,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 907;
+				State = 923;
 				Match(LPAREN);
-				State = 908;
+				State = 924;
 				expression(0);
-				State = 910;
+				State = 926;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 909;
+					State = 925;
 					Match(PERCENT);
 					}
 				}
 
-				State = 912;
+				State = 928;
 				Match(RPAREN);
-				State = 917;
+				State = 933;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 				case 1:
 					{
-					State = 913;
+					State = 929;
 					Match(REPEATABLE);
-					State = 914;
+					State = 930;
 					Match(LPAREN);
-					State = 915;
+					State = 931;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 916;
+					State = 932;
 					Match(RPAREN);
 					}
 					break;
@@ -5625,43 +5744,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 919;
+				State = 935;
 				Match(SAMPLE);
-				State = 920;
+				State = 936;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 921;
+				State = 937;
 				Match(ROWS);
-				State = 924;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
-				case 1:
-					{
-					State = 922;
-					Match(PER);
-					State = 923;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 933;
+				State = 940;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
-					State = 926;
+					State = 938;
+					Match(PER);
+					State = 939;
+					((SampleRowsContext)_localctx).per = expression(0);
+					}
+					break;
+				}
+				State = 949;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				case 1:
+					{
+					State = 942;
 					Match(WEIGHTED);
-					State = 927;
+					State = 943;
 					Match(BY);
-					State = 928;
+					State = 944;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 931;
+					State = 947;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 					case 1:
 						{
-						State = 929;
+						State = 945;
 						Match(WITH);
-						State = 930;
+						State = 946;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5669,14 +5788,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 937;
+				State = 953;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 935;
+					State = 951;
 					Match(SEED);
-					State = 936;
+					State = 952;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5687,34 +5806,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 939;
+				State = 955;
 				Match(SAMPLE);
-				State = 940;
+				State = 956;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 941;
+				State = 957;
 				Match(PERCENT);
-				State = 945;
+				State = 961;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 				case 1:
 					{
-					State = 942;
+					State = 958;
 					Match(STRATIFY);
-					State = 943;
+					State = 959;
 					Match(BY);
-					State = 944;
+					State = 960;
 					((SamplePercentContext)_localctx).stratum = expression(0);
 					}
 					break;
 				}
-				State = 949;
+				State = 965;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 947;
+					State = 963;
 					Match(SEED);
-					State = 948;
+					State = 964;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5765,28 +5884,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 954;
+			State = 970;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 953;
+				State = 969;
 				Match(AS);
 				}
 			}
 
-			State = 956;
+			State = 972;
 			identifier();
-			State = 961;
+			State = 977;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 			case 1:
 				{
-				State = 957;
+				State = 973;
 				Match(LPAREN);
-				State = 958;
+				State = 974;
 				identifierList();
-				State = 959;
+				State = 975;
 				Match(RPAREN);
 				}
 				break;
@@ -5834,15 +5953,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 963;
+			State = 979;
 			identifier();
-			State = 964;
+			State = 980;
 			Match(AS);
-			State = 965;
+			State = 981;
 			Match(LPAREN);
-			State = 966;
+			State = 982;
 			windowSpecification();
-			State = 967;
+			State = 983;
 			Match(RPAREN);
 			}
 		}
@@ -5901,62 +6020,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 970;
+			State = 986;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 			case 1:
 				{
-				State = 969;
+				State = 985;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 982;
+			State = 998;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 972;
+				State = 988;
 				Match(PARTITION);
-				State = 973;
+				State = 989;
 				Match(BY);
-				State = 974;
+				State = 990;
 				expression(0);
-				State = 979;
+				State = 995;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 975;
+					State = 991;
 					Match(COMMA);
-					State = 976;
+					State = 992;
 					expression(0);
 					}
 					}
-					State = 981;
+					State = 997;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 985;
+			State = 1001;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 984;
+				State = 1000;
 				orderBy();
 				}
 			}
 
-			State = 988;
+			State = 1004;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 987;
+				State = 1003;
 				windowFrame();
 				}
 			}
@@ -6007,13 +6126,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 998;
+			State = 1014;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 990;
+				State = 1006;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6023,14 +6142,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 991;
+				State = 1007;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 992;
+				State = 1008;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6040,13 +6159,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 993;
+				State = 1009;
 				Match(BETWEEN);
-				State = 994;
+				State = 1010;
 				_localctx.start = frameBound();
-				State = 995;
+				State = 1011;
 				Match(AND);
-				State = 996;
+				State = 1012;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -6092,42 +6211,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 1009;
+			State = 1025;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1000;
+				State = 1016;
 				Match(UNBOUNDED);
-				State = 1001;
+				State = 1017;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1002;
+				State = 1018;
 				Match(UNBOUNDED);
-				State = 1003;
+				State = 1019;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1004;
+				State = 1020;
 				Match(CURRENT);
-				State = 1005;
+				State = 1021;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1006;
+				State = 1022;
 				expression(0);
-				State = 1007;
+				State = 1023;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -6264,20 +6383,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1022;
+			State = 1038;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1012;
+				State = 1028;
 				((LambdaContext)_localctx).param = identifier();
-				State = 1013;
+				State = 1029;
 				Match(ARROW);
-				State = 1014;
+				State = 1030;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -6286,14 +6405,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1016;
+				State = 1032;
 				valueExpression(0);
-				State = 1018;
+				State = 1034;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 1017;
+					State = 1033;
 					predicate();
 					}
 					break;
@@ -6305,36 +6424,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1020;
+				State = 1036;
 				Match(NOT);
-				State = 1021;
+				State = 1037;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1032;
+			State = 1048;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1030;
+					State = 1046;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1024;
+						State = 1040;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1025;
+						State = 1041;
 						Match(AND);
-						State = 1026;
+						State = 1042;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6343,20 +6462,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1027;
+						State = 1043;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1028;
+						State = 1044;
 						Match(OR);
-						State = 1029;
+						State = 1045;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1034;
+				State = 1050;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 			}
 			}
 		}
@@ -6543,16 +6662,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1101;
+			State = 1117;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1035;
+				State = 1051;
 				comparisonOperator();
-				State = 1036;
+				State = 1052;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6560,19 +6679,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1038;
+				State = 1054;
 				Match(IS);
-				State = 1040;
+				State = 1056;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1039;
+					State = 1055;
 					Match(NOT);
 					}
 				}
 
-				State = 1042;
+				State = 1058;
 				Match(NULL);
 				}
 				break;
@@ -6580,23 +6699,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1043;
+				State = 1059;
 				Match(IS);
-				State = 1045;
+				State = 1061;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1044;
+					State = 1060;
 					Match(NOT);
 					}
 				}
 
-				State = 1047;
+				State = 1063;
 				Match(DISTINCT);
-				State = 1048;
+				State = 1064;
 				Match(FROM);
-				State = 1049;
+				State = 1065;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6604,19 +6723,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1050;
+				State = 1066;
 				Match(IS);
-				State = 1052;
+				State = 1068;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1051;
+					State = 1067;
 					Match(NOT);
 					}
 				}
 
-				State = 1054;
+				State = 1070;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6632,54 +6751,6 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1056;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1055;
-					Match(NOT);
-					}
-				}
-
-				State = 1058;
-				Match(BETWEEN);
-				State = 1059;
-				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1060;
-				Match(AND);
-				State = 1061;
-				((BetweenContext)_localctx).upper = valueExpression(0);
-				}
-				break;
-			case 6:
-				_localctx = new InSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 6);
-				{
-				State = 1064;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1063;
-					Match(NOT);
-					}
-				}
-
-				State = 1066;
-				Match(IN);
-				State = 1067;
-				Match(LPAREN);
-				State = 1068;
-				query();
-				State = 1069;
-				Match(RPAREN);
-				}
-				break;
-			case 7:
-				_localctx = new InListContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
-				{
 				State = 1072;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -6691,28 +6762,76 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 1074;
-				Match(IN);
+				Match(BETWEEN);
 				State = 1075;
-				Match(LPAREN);
+				((BetweenContext)_localctx).lower = valueExpression(0);
 				State = 1076;
+				Match(AND);
+				State = 1077;
+				((BetweenContext)_localctx).upper = valueExpression(0);
+				}
+				break;
+			case 6:
+				_localctx = new InSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 6);
+				{
+				State = 1080;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1079;
+					Match(NOT);
+					}
+				}
+
+				State = 1082;
+				Match(IN);
+				State = 1083;
+				Match(LPAREN);
+				State = 1084;
+				query();
+				State = 1085;
+				Match(RPAREN);
+				}
+				break;
+			case 7:
+				_localctx = new InListContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
+				{
+				State = 1088;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1087;
+					Match(NOT);
+					}
+				}
+
+				State = 1090;
+				Match(IN);
+				State = 1091;
+				Match(LPAREN);
+				State = 1092;
 				expression(0);
-				State = 1081;
+				State = 1097;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1077;
+					State = 1093;
 					Match(COMMA);
-					State = 1078;
+					State = 1094;
 					expression(0);
 					}
 					}
-					State = 1083;
+					State = 1099;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1084;
+				State = 1100;
 				Match(RPAREN);
 				}
 				break;
@@ -6720,21 +6839,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1087;
+				State = 1103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1086;
+					State = 1102;
 					Match(NOT);
 					}
 				}
 
-				State = 1089;
+				State = 1105;
 				Match(IN);
-				State = 1090;
+				State = 1106;
 				Match(LPAREN);
-				State = 1091;
+				State = 1107;
 				Match(RPAREN);
 				}
 				break;
@@ -6742,17 +6861,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1093;
+				State = 1109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1092;
+					State = 1108;
 					Match(NOT);
 					}
 				}
 
-				State = 1095;
+				State = 1111;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6762,16 +6881,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1096;
+				State = 1112;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1099;
+				State = 1115;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 				case 1:
 					{
-					State = 1097;
+					State = 1113;
 					Match(ESCAPE);
-					State = 1098;
+					State = 1114;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6935,9 +7054,13 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1107;
+			State = 1123;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
+			case TIER:
+			case HOT:
+			case COLD:
+			case FRAGMENTS:
 			case ADD:
 			case ALL:
 			case ANALYZE:
@@ -7063,7 +7186,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1104;
+				State = 1120;
 				primaryExpression();
 				}
 				break;
@@ -7073,7 +7196,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1105;
+				State = 1121;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7083,7 +7206,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1106;
+				State = 1122;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -7091,36 +7214,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1138;
+			State = 1154;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1136;
+					State = 1152;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1109;
+						State = 1125;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1110;
+						State = 1126;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 165)) & ~0x3f) == 0 && ((1L << (_la - 165)) & 15L) != 0)) ) {
+						if ( !(((((_la - 169)) & ~0x3f) == 0 && ((1L << (_la - 169)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1111;
+						State = 1127;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7129,9 +7252,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1112;
+						State = 1128;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1113;
+						State = 1129;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7141,7 +7264,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1114;
+						State = 1130;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7150,11 +7273,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1115;
+						State = 1131;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1116;
+						State = 1132;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1117;
+						State = 1133;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -7163,29 +7286,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1118;
+						State = 1134;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1119;
+						State = 1135;
 						Match(LBRACKET);
-						State = 1120;
+						State = 1136;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1125;
+						State = 1141;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1121;
+							State = 1137;
 							Match(COMMA);
-							State = 1122;
+							State = 1138;
 							sliceOrIndex();
 							}
 							}
-							State = 1127;
+							State = 1143;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1128;
+						State = 1144;
 						Match(RBRACKET);
 						}
 						break;
@@ -7194,11 +7317,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1130;
+						State = 1146;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1131;
+						State = 1147;
 						Match(DOUBLE_COLON);
-						State = 1132;
+						State = 1148;
 						dataType();
 						}
 						break;
@@ -7207,20 +7330,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1133;
+						State = 1149;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1134;
+						State = 1150;
 						Match(DOT);
-						State = 1135;
+						State = 1151;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1140;
+				State = 1156;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 			}
 			}
 		}
@@ -7306,14 +7429,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1162;
+			State = 1178;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,169,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1141;
+				State = 1157;
 				expression(0);
 				}
 				break;
@@ -7321,41 +7444,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1143;
+				State = 1159;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 				case 1:
 					{
-					State = 1142;
+					State = 1158;
 					((SliceContext)_localctx).from = expression(0);
 					}
 					break;
 				}
-				State = 1145;
+				State = 1161;
 				Match(COLON);
-				State = 1147;
+				State = 1163;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1146;
+					State = 1162;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1153;
+				State = 1169;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1149;
+					State = 1165;
 					Match(COLON);
-					State = 1151;
+					State = 1167;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 						{
-						State = 1150;
+						State = 1166;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7369,24 +7492,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1156;
+				State = 1172;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 1155;
+					State = 1171;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1158;
+				State = 1174;
 				Match(DOUBLE_COLON);
-				State = 1160;
+				State = 1176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 1159;
+					State = 1175;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7434,9 +7557,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1164;
+			State = 1180;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 156)) & ~0x3f) == 0 && ((1L << (_la - 156)) & 63L) != 0)) ) {
+			if ( !(((((_la - 160)) & ~0x3f) == 0 && ((1L << (_la - 160)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7907,14 +8030,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1342;
+			State = 1358;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1166;
+				State = 1182;
 				Match(NULL);
 				}
 				break;
@@ -7922,7 +8045,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1167;
+				State = 1183;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7937,7 +8060,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1168;
+				State = 1184;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -7945,7 +8068,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1169;
+				State = 1185;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -7960,7 +8083,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1170;
+				State = 1186;
 				Match(STRING);
 				}
 				break;
@@ -7968,7 +8091,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1171;
+				State = 1187;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -7976,9 +8099,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1172;
+				State = 1188;
 				Match(INTERVAL);
-				State = 1173;
+				State = 1189;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -7988,12 +8111,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1175;
+				State = 1191;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 				case 1:
 					{
-					State = 1174;
+					State = 1190;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -8004,9 +8127,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1177;
+				State = 1193;
 				dataType();
-				State = 1178;
+				State = 1194;
 				Match(STRING);
 				}
 				break;
@@ -8014,7 +8137,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1180;
+				State = 1196;
 				parameter();
 				}
 				break;
@@ -8022,45 +8145,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1181;
+				State = 1197;
 				Match(CASE);
-				State = 1183;
+				State = 1199;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 1182;
+					State = 1198;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1186;
+				State = 1202;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1185;
+					State = 1201;
 					whenClause();
 					}
 					}
-					State = 1188;
+					State = 1204;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1192;
+				State = 1208;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1190;
+					State = 1206;
 					Match(ELSE);
-					State = 1191;
+					State = 1207;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1194;
+				State = 1210;
 				Match(END);
 				}
 				break;
@@ -8068,7 +8191,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1196;
+				State = 1212;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -8078,15 +8201,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1197;
+				State = 1213;
 				Match(LPAREN);
-				State = 1198;
+				State = 1214;
 				expression(0);
-				State = 1199;
+				State = 1215;
 				Match(AS);
-				State = 1200;
+				State = 1216;
 				dataType();
-				State = 1201;
+				State = 1217;
 				Match(RPAREN);
 				}
 				break;
@@ -8094,17 +8217,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1203;
+				State = 1219;
 				Match(EXTRACT);
-				State = 1204;
+				State = 1220;
 				Match(LPAREN);
-				State = 1205;
+				State = 1221;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1206;
+				State = 1222;
 				Match(FROM);
-				State = 1207;
+				State = 1223;
 				expression(0);
-				State = 1208;
+				State = 1224;
 				Match(RPAREN);
 				}
 				break;
@@ -8112,29 +8235,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1210;
+				State = 1226;
 				Match(SUBSTRING);
-				State = 1211;
+				State = 1227;
 				Match(LPAREN);
-				State = 1212;
+				State = 1228;
 				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1213;
+				State = 1229;
 				Match(FROM);
-				State = 1214;
+				State = 1230;
 				((SubstringFromContext)_localctx).start = expression(0);
-				State = 1217;
+				State = 1233;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1215;
+					State = 1231;
 					Match(FOR);
-					State = 1216;
+					State = 1232;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1219;
+				State = 1235;
 				Match(RPAREN);
 				}
 				break;
@@ -8142,17 +8265,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1221;
+				State = 1237;
 				Match(POSITION);
-				State = 1222;
+				State = 1238;
 				Match(LPAREN);
-				State = 1223;
+				State = 1239;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1224;
+				State = 1240;
 				Match(IN);
-				State = 1225;
+				State = 1241;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1226;
+				State = 1242;
 				Match(RPAREN);
 				}
 				break;
@@ -8160,19 +8283,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1228;
+				State = 1244;
 				Match(TRIM);
-				State = 1229;
+				State = 1245;
 				Match(LPAREN);
-				State = 1231;
+				State = 1247;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
 				case 1:
 					{
-					State = 1230;
+					State = 1246;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 7L) != 0)) ) {
+					if ( !(((((_la - 152)) & ~0x3f) == 0 && ((1L << (_la - 152)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -8182,21 +8305,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1234;
+				State = 1250;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 1233;
+					State = 1249;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1236;
+				State = 1252;
 				Match(FROM);
-				State = 1237;
+				State = 1253;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1238;
+				State = 1254;
 				Match(RPAREN);
 				}
 				break;
@@ -8204,13 +8327,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1240;
+				State = 1256;
 				Match(EXISTS);
-				State = 1241;
+				State = 1257;
 				Match(LPAREN);
-				State = 1242;
+				State = 1258;
 				query();
-				State = 1243;
+				State = 1259;
 				Match(RPAREN);
 				}
 				break;
@@ -8218,11 +8341,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1245;
+				State = 1261;
 				Match(LPAREN);
-				State = 1246;
+				State = 1262;
 				query();
-				State = 1247;
+				State = 1263;
 				Match(RPAREN);
 				}
 				break;
@@ -8230,19 +8353,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1249;
+				State = 1265;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1250;
+				State = 1266;
 				Match(LPAREN);
-				State = 1277;
+				State = 1293;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1251;
+					State = 1267;
 					Match(STAR);
 					}
 					break;
+				case TIER:
+				case HOT:
+				case COLD:
+				case FRAGMENTS:
 				case ADD:
 				case ALL:
 				case ANALYZE:
@@ -8370,66 +8497,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1263;
+					State = 1279;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442587628792598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079662671648870018L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 						{
-						State = 1253;
+						State = 1269;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 						case 1:
 							{
-							State = 1252;
+							State = 1268;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1255;
+						State = 1271;
 						expression(0);
-						State = 1260;
+						State = 1276;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1256;
+							State = 1272;
 							Match(COMMA);
-							State = 1257;
+							State = 1273;
 							expression(0);
 							}
 							}
-							State = 1262;
+							State = 1278;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1275;
+					State = 1291;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1265;
+						State = 1281;
 						Match(ORDER);
-						State = 1266;
+						State = 1282;
 						Match(BY);
-						State = 1267;
+						State = 1283;
 						sortItem();
-						State = 1272;
+						State = 1288;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1268;
+							State = 1284;
 							Match(COMMA);
-							State = 1269;
+							State = 1285;
 							sortItem();
 							}
 							}
-							State = 1274;
+							State = 1290;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8441,32 +8568,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1279;
+				State = 1295;
 				Match(RPAREN);
-				State = 1286;
+				State = 1302;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1280;
+					State = 1296;
 					Match(FILTER);
-					State = 1281;
+					State = 1297;
 					Match(LPAREN);
-					State = 1282;
+					State = 1298;
 					Match(WHERE);
-					State = 1283;
+					State = 1299;
 					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1284;
+					State = 1300;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1289;
+				State = 1305;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 				case 1:
 					{
-					State = 1288;
+					State = 1304;
 					over();
 					}
 					break;
@@ -8477,35 +8604,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1291;
+				State = 1307;
 				Match(LBRACKET);
-				State = 1300;
+				State = 1316;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 585442037872978710L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224089071L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
 					{
-					State = 1292;
+					State = 1308;
 					expression(0);
-					State = 1297;
+					State = 1313;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1293;
+						State = 1309;
 						Match(COMMA);
-						State = 1294;
+						State = 1310;
 						expression(0);
 						}
 						}
-						State = 1299;
+						State = 1315;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1302;
+				State = 1318;
 				Match(RBRACKET);
 				}
 				break;
@@ -8513,35 +8640,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1303;
+				State = 1319;
 				Match(LBRACE);
-				State = 1312;
+				State = 1328;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 6989586621813222595L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6989586621813222595L) != 0)) {
 					{
-					State = 1304;
+					State = 1320;
 					structEntry();
-					State = 1309;
+					State = 1325;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1305;
+						State = 1321;
 						Match(COMMA);
-						State = 1306;
+						State = 1322;
 						structEntry();
 						}
 						}
-						State = 1311;
+						State = 1327;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1314;
+				State = 1330;
 				Match(RBRACE);
 				}
 				break;
@@ -8549,29 +8676,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1315;
+				State = 1331;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1316;
+				State = 1332;
 				Match(LPAREN);
-				State = 1317;
+				State = 1333;
 				callArgument();
-				State = 1322;
+				State = 1338;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1318;
+					State = 1334;
 					Match(COMMA);
-					State = 1319;
+					State = 1335;
 					callArgument();
 					}
 					}
-					State = 1324;
+					State = 1340;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1325;
+				State = 1341;
 				Match(RPAREN);
 				}
 				break;
@@ -8579,27 +8706,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1327;
+				State = 1343;
 				Match(LPAREN);
-				State = 1328;
+				State = 1344;
 				expression(0);
-				State = 1331;
+				State = 1347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1329;
+					State = 1345;
 					Match(COMMA);
-					State = 1330;
+					State = 1346;
 					expression(0);
 					}
 					}
-					State = 1333;
+					State = 1349;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1335;
+				State = 1351;
 				Match(RPAREN);
 				}
 				break;
@@ -8607,11 +8734,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1337;
+				State = 1353;
 				Match(LPAREN);
-				State = 1338;
+				State = 1354;
 				expression(0);
-				State = 1339;
+				State = 1355;
 				Match(RPAREN);
 				}
 				break;
@@ -8619,7 +8746,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1341;
+				State = 1357;
 				identifier();
 				}
 				break;
@@ -8668,15 +8795,19 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1346;
+			State = 1362;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1344;
+				State = 1360;
 				_localctx.key = Match(STRING);
 				}
 				break;
+			case TIER:
+			case HOT:
+			case COLD:
+			case FRAGMENTS:
 			case ADD:
 			case ALL:
 			case ANALYZE:
@@ -8780,16 +8911,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1345;
+				State = 1361;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1348;
+			State = 1364;
 			Match(COLON);
-			State = 1349;
+			State = 1365;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8832,11 +8963,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1351;
+			State = 1367;
 			identifier();
-			State = 1352;
+			State = 1368;
 			Match(ASSIGN);
-			State = 1353;
+			State = 1369;
 			expression(0);
 			}
 		}
@@ -8881,11 +9012,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1355;
+			State = 1371;
 			Match(OVER);
-			State = 1361;
+			State = 1377;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
+			case TIER:
+			case HOT:
+			case COLD:
+			case FRAGMENTS:
 			case ADD:
 			case ALL:
 			case ANALYZE:
@@ -8989,17 +9124,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1356;
+				State = 1372;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1357;
+				State = 1373;
 				Match(LPAREN);
-				State = 1358;
+				State = 1374;
 				windowSpecification();
-				State = 1359;
+				State = 1375;
 				Match(RPAREN);
 				}
 				break;
@@ -9050,13 +9185,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1363;
+			State = 1379;
 			Match(WHEN);
-			State = 1364;
+			State = 1380;
 			_localctx.condition = expression(0);
-			State = 1365;
+			State = 1381;
 			Match(THEN);
-			State = 1366;
+			State = 1382;
 			_localctx.result = expression(0);
 			}
 		}
@@ -9114,16 +9249,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1375;
+			State = 1391;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1368;
+				State = 1384;
 				Match(AT);
-				State = 1369;
+				State = 1385;
 				identifier();
 				}
 				break;
@@ -9131,9 +9266,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1370;
+				State = 1386;
 				Match(DOLLAR);
-				State = 1371;
+				State = 1387;
 				identifier();
 				}
 				break;
@@ -9141,9 +9276,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1372;
+				State = 1388;
 				Match(COLON);
-				State = 1373;
+				State = 1389;
 				identifier();
 				}
 				break;
@@ -9151,7 +9286,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1374;
+				State = 1390;
 				Match(QUESTION);
 				}
 				break;
@@ -9221,127 +9356,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1423;
+			State = 1439;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,202,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,204,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1377;
+				State = 1393;
 				_localctx.@base = identifier();
-				State = 1388;
+				State = 1404;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,198,Context) ) {
 				case 1:
 					{
-					State = 1378;
+					State = 1394;
 					Match(LPAREN);
-					State = 1379;
+					State = 1395;
 					Match(INTEGER_VALUE);
-					State = 1384;
+					State = 1400;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1380;
+						State = 1396;
 						Match(COMMA);
-						State = 1381;
+						State = 1397;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1386;
+						State = 1402;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1387;
+					State = 1403;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1397;
+				State = 1413;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,198,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1390;
+						State = 1406;
 						Match(LBRACKET);
-						State = 1392;
+						State = 1408;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1391;
+							State = 1407;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1394;
+						State = 1410;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1399;
+					State = 1415;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,198,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1400;
+				State = 1416;
 				_localctx.@base = identifier();
-				State = 1401;
+				State = 1417;
 				Match(LT);
-				State = 1402;
+				State = 1418;
 				dataType();
-				State = 1407;
+				State = 1423;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1403;
+					State = 1419;
 					Match(COMMA);
-					State = 1404;
+					State = 1420;
 					dataType();
 					}
 					}
-					State = 1409;
+					State = 1425;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1410;
+				State = 1426;
 				Match(GT);
-				State = 1421;
+				State = 1437;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,201,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,203,Context) ) {
 				case 1:
 					{
-					State = 1411;
+					State = 1427;
 					Match(LPAREN);
-					State = 1412;
+					State = 1428;
 					Match(INTEGER_VALUE);
-					State = 1417;
+					State = 1433;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1413;
+						State = 1429;
 						Match(COMMA);
-						State = 1414;
+						State = 1430;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1419;
+						State = 1435;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1420;
+					State = 1436;
 					Match(RPAREN);
 					}
 					break;
@@ -9393,21 +9528,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1425;
+			State = 1441;
 			identifier();
-			State = 1430;
+			State = 1446;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1426;
+				State = 1442;
 				Match(COMMA);
-				State = 1427;
+				State = 1443;
 				identifier();
 				}
 				}
-				State = 1432;
+				State = 1448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9448,23 +9583,27 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1436;
+			State = 1452;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1433;
+				State = 1449;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1434;
+				State = 1450;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
+			case TIER:
+			case HOT:
+			case COLD:
+			case FRAGMENTS:
 			case ADD:
 			case ALL:
 			case ANALYZE:
@@ -9567,7 +9706,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1435;
+				State = 1451;
 				nonReserved();
 				}
 				break;
@@ -9687,6 +9826,10 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAY() { return GetToken(QueryLakeParser.DAY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMPACT() { return GetToken(QueryLakeParser.COMPACT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TARGET() { return GetToken(QueryLakeParser.TARGET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIER() { return GetToken(QueryLakeParser.TIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOT() { return GetToken(QueryLakeParser.HOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FRAGMENTS() { return GetToken(QueryLakeParser.FRAGMENTS, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9708,9 +9851,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1438;
+			State = 1454;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 584808719175355158L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2305843051224090607L) != 0) || ((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 134212803L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 134212803L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9774,7 +9917,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,195,1441,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,199,1457,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9791,534 +9934,541 @@ internal partial class QueryLakeParser : Parser {
 		2,12,2,200,9,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
-		8,2,1,2,1,2,1,2,1,2,1,2,3,2,249,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,261,8,2,1,2,1,2,3,2,265,8,2,1,2,3,2,268,8,2,1,2,1,2,1,2,3,2,
-		273,8,2,1,2,1,2,3,2,277,8,2,1,2,1,2,1,2,1,2,3,2,283,8,2,1,2,1,2,3,2,287,
-		8,2,1,2,1,2,3,2,291,8,2,1,2,1,2,3,2,295,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,303,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,315,8,2,10,2,12,
-		2,318,9,2,1,2,1,2,3,2,322,8,2,1,2,1,2,1,2,1,2,1,2,3,2,329,8,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,346,8,2,1,
-		2,1,2,1,2,3,2,351,8,2,1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,3,2,360,8,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,3,2,369,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,5,2,384,8,2,10,2,12,2,387,9,2,1,2,1,2,1,2,3,2,392,8,
-		2,1,2,1,2,1,2,3,2,397,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,
-		409,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,423,8,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,434,8,2,10,2,12,2,437,9,2,1,2,1,
-		2,3,2,441,8,2,3,2,443,8,2,1,3,1,3,1,3,5,3,448,8,3,10,3,12,3,451,9,3,1,
-		4,1,4,1,4,1,4,1,4,1,4,3,4,459,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,
-		469,8,5,10,5,12,5,472,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,
-		1,5,1,5,3,5,487,8,5,1,5,1,5,1,5,1,5,1,5,5,5,494,8,5,10,5,12,5,497,9,5,
-		1,5,1,5,3,5,501,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,514,
-		8,8,1,8,1,8,3,8,518,8,8,3,8,520,8,8,1,9,3,9,523,8,9,1,9,1,9,3,9,527,8,
-		9,1,9,3,9,530,8,9,1,10,1,10,3,10,534,8,10,1,10,1,10,1,10,5,10,539,8,10,
-		10,10,12,10,542,9,10,1,11,1,11,1,11,1,11,1,11,3,11,549,8,11,1,11,1,11,
-		1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,562,8,12,1,12,1,12,1,
-		12,1,12,3,12,568,8,12,1,12,5,12,571,8,12,10,12,12,12,574,9,12,1,13,1,13,
-		1,13,1,13,1,13,5,13,581,8,13,10,13,12,13,584,9,13,1,13,1,13,1,13,1,13,
-		3,13,590,8,13,1,14,1,14,1,14,1,14,5,14,596,8,14,10,14,12,14,599,9,14,1,
-		14,1,14,1,15,1,15,3,15,605,8,15,1,15,1,15,1,15,5,15,610,8,15,10,15,12,
-		15,613,9,15,1,15,1,15,1,15,1,15,5,15,619,8,15,10,15,12,15,622,9,15,3,15,
-		624,8,15,1,15,1,15,3,15,628,8,15,1,15,1,15,1,15,3,15,633,8,15,1,15,1,15,
-		3,15,637,8,15,1,15,1,15,1,15,1,15,5,15,643,8,15,10,15,12,15,646,9,15,3,
-		15,648,8,15,1,15,1,15,3,15,652,8,15,1,16,1,16,1,17,1,17,3,17,658,8,17,
-		1,17,3,17,661,8,17,1,17,1,17,1,17,3,17,666,8,17,1,17,1,17,1,17,1,17,1,
-		17,1,17,3,17,674,8,17,3,17,676,8,17,1,18,1,18,1,18,1,18,5,18,682,8,18,
-		10,18,12,18,685,9,18,3,18,687,8,18,1,19,1,19,1,19,1,19,1,19,5,19,694,8,
-		19,10,19,12,19,697,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,706,8,
-		19,10,19,12,19,709,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,719,
-		8,19,10,19,12,19,722,9,19,1,19,1,19,1,19,3,19,727,8,19,1,20,1,20,1,20,
-		1,20,5,20,733,8,20,10,20,12,20,736,9,20,3,20,738,8,20,1,20,1,20,3,20,742,
-		8,20,1,21,1,21,1,21,1,21,1,21,5,21,749,8,21,10,21,12,21,752,9,21,1,22,
-		1,22,3,22,756,8,22,1,22,1,22,3,22,760,8,22,1,23,1,23,1,23,1,23,3,23,766,
-		8,23,1,23,1,23,1,23,1,23,3,23,772,8,23,3,23,774,8,23,1,24,1,24,1,24,1,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,252,8,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,259,8,2,1,2,1,2,1,2,1,2,3,2,265,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,3,2,277,8,2,1,2,1,2,3,2,281,8,2,1,2,3,2,284,8,2,1,2,1,2,1,2,3,
+		2,289,8,2,1,2,1,2,3,2,293,8,2,1,2,1,2,1,2,1,2,3,2,299,8,2,1,2,1,2,3,2,
+		303,8,2,1,2,1,2,3,2,307,8,2,1,2,1,2,3,2,311,8,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,3,2,319,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,331,8,2,10,2,
+		12,2,334,9,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,3,2,345,8,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,362,8,2,
+		1,2,1,2,1,2,3,2,367,8,2,1,2,3,2,370,8,2,1,2,1,2,1,2,1,2,3,2,376,8,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,385,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,5,2,400,8,2,10,2,12,2,403,9,2,1,2,1,2,1,2,3,2,408,
+		8,2,1,2,1,2,1,2,3,2,413,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,425,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,439,8,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,450,8,2,10,2,12,2,453,9,2,1,2,
+		1,2,3,2,457,8,2,3,2,459,8,2,1,3,1,3,1,3,5,3,464,8,3,10,3,12,3,467,9,3,
+		1,4,1,4,1,4,1,4,1,4,1,4,3,4,475,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,
+		5,485,8,5,10,5,12,5,488,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
+		5,1,5,1,5,3,5,503,8,5,1,5,1,5,1,5,1,5,1,5,5,5,510,8,5,10,5,12,5,513,9,
+		5,1,5,1,5,3,5,517,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,
+		530,8,8,1,8,1,8,3,8,534,8,8,3,8,536,8,8,1,9,3,9,539,8,9,1,9,1,9,3,9,543,
+		8,9,1,9,3,9,546,8,9,1,10,1,10,3,10,550,8,10,1,10,1,10,1,10,5,10,555,8,
+		10,10,10,12,10,558,9,10,1,11,1,11,1,11,1,11,1,11,3,11,565,8,11,1,11,1,
+		11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,578,8,12,1,12,1,12,
+		1,12,1,12,3,12,584,8,12,1,12,5,12,587,8,12,10,12,12,12,590,9,12,1,13,1,
+		13,1,13,1,13,1,13,5,13,597,8,13,10,13,12,13,600,9,13,1,13,1,13,1,13,1,
+		13,3,13,606,8,13,1,14,1,14,1,14,1,14,5,14,612,8,14,10,14,12,14,615,9,14,
+		1,14,1,14,1,15,1,15,3,15,621,8,15,1,15,1,15,1,15,5,15,626,8,15,10,15,12,
+		15,629,9,15,1,15,1,15,1,15,1,15,5,15,635,8,15,10,15,12,15,638,9,15,3,15,
+		640,8,15,1,15,1,15,3,15,644,8,15,1,15,1,15,1,15,3,15,649,8,15,1,15,1,15,
+		3,15,653,8,15,1,15,1,15,1,15,1,15,5,15,659,8,15,10,15,12,15,662,9,15,3,
+		15,664,8,15,1,15,1,15,3,15,668,8,15,1,16,1,16,1,17,1,17,3,17,674,8,17,
+		1,17,3,17,677,8,17,1,17,1,17,1,17,3,17,682,8,17,1,17,1,17,1,17,1,17,1,
+		17,1,17,3,17,690,8,17,3,17,692,8,17,1,18,1,18,1,18,1,18,5,18,698,8,18,
+		10,18,12,18,701,9,18,3,18,703,8,18,1,19,1,19,1,19,1,19,1,19,5,19,710,8,
+		19,10,19,12,19,713,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,722,8,
+		19,10,19,12,19,725,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,735,
+		8,19,10,19,12,19,738,9,19,1,19,1,19,1,19,3,19,743,8,19,1,20,1,20,1,20,
+		1,20,5,20,749,8,20,10,20,12,20,752,9,20,3,20,754,8,20,1,20,1,20,3,20,758,
+		8,20,1,21,1,21,1,21,1,21,1,21,5,21,765,8,21,10,21,12,21,768,9,21,1,22,
+		1,22,3,22,772,8,22,1,22,1,22,3,22,776,8,22,1,23,1,23,1,23,1,23,3,23,782,
+		8,23,1,23,1,23,1,23,1,23,3,23,788,8,23,3,23,790,8,23,1,24,1,24,1,24,1,
 		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
-		24,3,24,794,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,802,8,24,10,24,12,
-		24,805,9,24,1,25,3,25,808,8,25,1,25,1,25,3,25,812,8,25,1,25,1,25,3,25,
-		816,8,25,1,25,1,25,3,25,820,8,25,1,25,1,25,3,25,824,8,25,1,26,1,26,1,26,
-		3,26,829,8,26,1,26,3,26,832,8,26,1,26,3,26,835,8,26,1,26,3,26,838,8,26,
-		1,26,1,26,3,26,842,8,26,1,26,3,26,845,8,26,1,26,1,26,1,26,1,26,1,26,5,
-		26,852,8,26,10,26,12,26,855,9,26,3,26,857,8,26,1,26,1,26,5,26,861,8,26,
-		10,26,12,26,864,9,26,1,26,1,26,3,26,868,8,26,1,26,3,26,871,8,26,1,26,1,
-		26,1,26,1,26,3,26,877,8,26,1,26,3,26,880,8,26,1,26,1,26,1,26,1,26,3,26,
-		886,8,26,3,26,888,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,
-		28,1,28,1,28,1,28,1,28,3,28,904,8,28,1,29,1,29,1,29,1,29,1,29,3,29,911,
-		8,29,1,29,1,29,1,29,1,29,1,29,3,29,918,8,29,1,29,1,29,1,29,1,29,1,29,3,
-		29,925,8,29,1,29,1,29,1,29,1,29,1,29,3,29,932,8,29,3,29,934,8,29,1,29,
-		1,29,3,29,938,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,946,8,29,1,29,1,
-		29,3,29,950,8,29,3,29,952,8,29,1,30,3,30,955,8,30,1,30,1,30,1,30,1,30,
-		1,30,3,30,962,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,971,8,32,1,
-		32,1,32,1,32,1,32,1,32,5,32,978,8,32,10,32,12,32,981,9,32,3,32,983,8,32,
-		1,32,3,32,986,8,32,1,32,3,32,989,8,32,1,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,3,33,999,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,
-		1010,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1019,8,35,1,35,1,35,
-		3,35,1023,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1031,8,35,10,35,12,35,
-		1034,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1041,8,36,1,36,1,36,1,36,3,36,
-		1046,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1053,8,36,1,36,1,36,3,36,1057,
-		8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1065,8,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,1073,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1080,8,36,10,36,
-		12,36,1083,9,36,1,36,1,36,1,36,3,36,1088,8,36,1,36,1,36,1,36,1,36,3,36,
-		1094,8,36,1,36,1,36,1,36,1,36,3,36,1100,8,36,3,36,1102,8,36,1,37,1,37,
-		1,37,1,37,3,37,1108,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,5,37,1124,8,37,10,37,12,37,1127,9,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1137,8,37,10,37,12,37,1140,9,37,1,38,
-		1,38,3,38,1144,8,38,1,38,1,38,3,38,1148,8,38,1,38,1,38,3,38,1152,8,38,
-		3,38,1154,8,38,1,38,3,38,1157,8,38,1,38,1,38,3,38,1161,8,38,3,38,1163,
-		8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1176,
-		8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1184,8,40,1,40,4,40,1187,8,40,
-		11,40,12,40,1188,1,40,1,40,3,40,1193,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		24,3,24,810,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,818,8,24,10,24,12,
+		24,821,9,24,1,25,3,25,824,8,25,1,25,1,25,3,25,828,8,25,1,25,1,25,3,25,
+		832,8,25,1,25,1,25,3,25,836,8,25,1,25,1,25,3,25,840,8,25,1,26,1,26,1,26,
+		3,26,845,8,26,1,26,3,26,848,8,26,1,26,3,26,851,8,26,1,26,3,26,854,8,26,
+		1,26,1,26,3,26,858,8,26,1,26,3,26,861,8,26,1,26,1,26,1,26,1,26,1,26,5,
+		26,868,8,26,10,26,12,26,871,9,26,3,26,873,8,26,1,26,1,26,5,26,877,8,26,
+		10,26,12,26,880,9,26,1,26,1,26,3,26,884,8,26,1,26,3,26,887,8,26,1,26,1,
+		26,1,26,1,26,3,26,893,8,26,1,26,3,26,896,8,26,1,26,1,26,1,26,1,26,3,26,
+		902,8,26,3,26,904,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,1,28,1,28,1,28,3,28,920,8,28,1,29,1,29,1,29,1,29,1,29,3,29,927,
+		8,29,1,29,1,29,1,29,1,29,1,29,3,29,934,8,29,1,29,1,29,1,29,1,29,1,29,3,
+		29,941,8,29,1,29,1,29,1,29,1,29,1,29,3,29,948,8,29,3,29,950,8,29,1,29,
+		1,29,3,29,954,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,962,8,29,1,29,1,
+		29,3,29,966,8,29,3,29,968,8,29,1,30,3,30,971,8,30,1,30,1,30,1,30,1,30,
+		1,30,3,30,978,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,987,8,32,1,
+		32,1,32,1,32,1,32,1,32,5,32,994,8,32,10,32,12,32,997,9,32,3,32,999,8,32,
+		1,32,3,32,1002,8,32,1,32,3,32,1005,8,32,1,33,1,33,1,33,1,33,1,33,1,33,
+		1,33,1,33,3,33,1015,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		3,34,1026,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1035,8,35,1,35,
+		1,35,3,35,1039,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1047,8,35,10,35,
+		12,35,1050,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1057,8,36,1,36,1,36,1,36,
+		3,36,1062,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1069,8,36,1,36,1,36,3,36,
+		1073,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1081,8,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,3,36,1089,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1096,8,36,
+		10,36,12,36,1099,9,36,1,36,1,36,1,36,3,36,1104,8,36,1,36,1,36,1,36,1,36,
+		3,36,1110,8,36,1,36,1,36,1,36,1,36,3,36,1116,8,36,3,36,1118,8,36,1,37,
+		1,37,1,37,1,37,3,37,1124,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1140,8,37,10,37,12,37,1143,9,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1153,8,37,10,37,12,37,1156,9,37,
+		1,38,1,38,3,38,1160,8,38,1,38,1,38,3,38,1164,8,38,1,38,1,38,3,38,1168,
+		8,38,3,38,1170,8,38,1,38,3,38,1173,8,38,1,38,1,38,3,38,1177,8,38,3,38,
+		1179,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1192,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1200,8,40,1,40,4,40,1203,
+		8,40,11,40,12,40,1204,1,40,1,40,3,40,1209,8,40,1,40,1,40,1,40,1,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,3,40,1218,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1232,8,40,1,40,3,40,1235,8,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,3,40,1234,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,3,40,1248,8,40,1,40,3,40,1251,8,40,1,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		3,40,1254,8,40,1,40,1,40,1,40,5,40,1259,8,40,10,40,12,40,1262,9,40,3,40,
-		1264,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1271,8,40,10,40,12,40,1274,9,40,
-		3,40,1276,8,40,3,40,1278,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
-		1287,8,40,1,40,3,40,1290,8,40,1,40,1,40,1,40,1,40,5,40,1296,8,40,10,40,
-		12,40,1299,9,40,3,40,1301,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1308,8,40,
-		10,40,12,40,1311,9,40,3,40,1313,8,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,
-		1321,8,40,10,40,12,40,1324,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,1332,
-		8,40,11,40,12,40,1333,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1343,8,40,
-		1,41,1,41,3,41,1347,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,
-		1,43,1,43,1,43,1,43,3,43,1362,8,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,
-		1,45,1,45,1,45,1,45,1,45,3,45,1376,8,45,1,46,1,46,1,46,1,46,1,46,5,46,
-		1383,8,46,10,46,12,46,1386,9,46,1,46,3,46,1389,8,46,1,46,1,46,3,46,1393,
-		8,46,1,46,5,46,1396,8,46,10,46,12,46,1399,9,46,1,46,1,46,1,46,1,46,1,46,
-		5,46,1406,8,46,10,46,12,46,1409,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1416,
-		8,46,10,46,12,46,1419,9,46,1,46,3,46,1422,8,46,3,46,1424,8,46,1,47,1,47,
-		1,47,5,47,1429,8,47,10,47,12,47,1432,9,47,1,48,1,48,1,48,3,48,1437,8,48,
-		1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,
-		76,78,80,82,84,86,88,90,92,94,96,98,0,28,2,0,34,34,142,142,2,0,53,53,76,
-		76,2,0,27,28,135,136,1,0,18,19,1,0,23,24,2,0,20,20,42,42,1,0,21,22,1,0,
-		37,38,2,0,127,127,156,156,1,0,187,188,2,0,44,44,131,131,2,0,2,2,39,39,
-		2,0,8,8,37,37,2,0,51,51,68,68,2,0,156,156,180,180,2,0,9,9,98,98,2,0,86,
-		86,93,93,2,0,52,52,85,85,2,0,49,49,128,128,2,0,58,58,70,70,1,0,163,164,
-		1,0,165,168,1,0,156,161,1,0,188,189,2,0,185,185,187,187,2,0,14,14,129,
-		129,1,0,148,150,24,0,1,2,4,4,8,9,11,11,15,30,33,35,37,38,43,43,45,45,47,
-		48,50,52,59,59,64,64,68,68,75,77,82,90,92,93,97,98,100,124,126,127,129,
-		130,135,136,139,140,142,155,1684,0,103,1,0,0,0,2,128,1,0,0,0,4,442,1,0,
-		0,0,6,444,1,0,0,0,8,458,1,0,0,0,10,500,1,0,0,0,12,502,1,0,0,0,14,506,1,
-		0,0,0,16,519,1,0,0,0,18,522,1,0,0,0,20,531,1,0,0,0,22,543,1,0,0,0,24,555,
-		1,0,0,0,26,589,1,0,0,0,28,591,1,0,0,0,30,602,1,0,0,0,32,653,1,0,0,0,34,
-		675,1,0,0,0,36,686,1,0,0,0,38,726,1,0,0,0,40,741,1,0,0,0,42,743,1,0,0,
-		0,44,753,1,0,0,0,46,773,1,0,0,0,48,775,1,0,0,0,50,823,1,0,0,0,52,887,1,
-		0,0,0,54,889,1,0,0,0,56,903,1,0,0,0,58,951,1,0,0,0,60,954,1,0,0,0,62,963,
-		1,0,0,0,64,970,1,0,0,0,66,998,1,0,0,0,68,1009,1,0,0,0,70,1022,1,0,0,0,
-		72,1101,1,0,0,0,74,1107,1,0,0,0,76,1162,1,0,0,0,78,1164,1,0,0,0,80,1342,
-		1,0,0,0,82,1346,1,0,0,0,84,1351,1,0,0,0,86,1355,1,0,0,0,88,1363,1,0,0,
-		0,90,1375,1,0,0,0,92,1423,1,0,0,0,94,1425,1,0,0,0,96,1436,1,0,0,0,98,1438,
-		1,0,0,0,100,102,5,178,0,0,101,100,1,0,0,0,102,105,1,0,0,0,103,101,1,0,
-		0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,115,3,4,2,0,107,
-		109,5,178,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,1,0,0,0,110,111,
-		1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,0,114,117,1,0,0,
-		0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,115,1,0,0,0,118,
-		120,5,178,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,121,122,
-		1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,0,124,125,1,0,0,
-		0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,3,4,2,0,129,131,
-		5,178,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,0,0,132,133,1,0,
-		0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,3,1,0,0,0,137,
-		139,5,47,0,0,138,140,5,4,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,141,1,
-		0,0,0,141,443,3,4,2,0,142,443,3,18,9,0,143,146,5,31,0,0,144,145,5,79,0,
-		0,145,147,5,89,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,
-		152,7,0,0,0,149,150,5,57,0,0,150,151,5,73,0,0,151,153,5,46,0,0,152,149,
-		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,48,0,155,156,5,170,
-		0,0,156,161,3,6,3,0,157,158,5,176,0,0,158,160,3,6,3,0,159,157,1,0,0,0,
-		160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,164,1,0,0,0,163,161,
-		1,0,0,0,164,165,5,171,0,0,165,167,1,0,0,0,166,155,1,0,0,0,166,167,1,0,
-		0,0,167,170,1,0,0,0,168,169,5,7,0,0,169,171,3,18,9,0,170,168,1,0,0,0,170,
-		171,1,0,0,0,171,443,1,0,0,0,172,173,5,40,0,0,173,176,7,0,0,0,174,175,5,
-		57,0,0,175,177,5,46,0,0,176,174,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,
-		0,178,443,3,96,48,0,179,180,5,62,0,0,180,181,5,65,0,0,181,186,3,96,48,
-		0,182,183,5,170,0,0,183,184,3,94,47,0,184,185,5,171,0,0,185,187,1,0,0,
-		0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,189,3,18,9,0,189,
-		443,1,0,0,0,190,191,5,132,0,0,191,192,3,96,48,0,192,193,5,96,0,0,193,198,
-		3,14,7,0,194,195,5,176,0,0,195,197,3,14,7,0,196,194,1,0,0,0,197,200,1,
-		0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,
-		201,202,5,53,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,204,1,0,0,0,204,
-		207,1,0,0,0,205,206,5,138,0,0,206,208,3,70,35,0,207,205,1,0,0,0,207,208,
-		1,0,0,0,208,443,1,0,0,0,209,210,5,36,0,0,210,211,5,53,0,0,211,214,3,96,
-		48,0,212,213,5,138,0,0,213,215,3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,
-		0,215,443,1,0,0,0,216,217,5,117,0,0,217,218,5,65,0,0,218,219,3,96,48,0,
-		219,220,5,133,0,0,220,221,3,48,24,0,221,222,5,78,0,0,222,224,3,70,35,0,
-		223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,
-		1,0,0,0,227,443,1,0,0,0,228,229,5,3,0,0,229,230,5,34,0,0,230,231,3,96,
-		48,0,231,233,5,1,0,0,232,234,5,16,0,0,233,232,1,0,0,0,233,234,1,0,0,0,
-		234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,
-		238,1,0,0,0,238,241,1,0,0,0,239,240,5,7,0,0,240,242,3,70,35,0,241,239,
-		1,0,0,0,241,242,1,0,0,0,242,443,1,0,0,0,243,244,5,97,0,0,244,443,5,35,
-		0,0,245,246,5,97,0,0,246,248,5,119,0,0,247,249,7,1,0,0,248,247,1,0,0,0,
-		248,249,1,0,0,0,249,250,1,0,0,0,250,443,3,96,48,0,251,252,5,97,0,0,252,
-		253,5,136,0,0,253,254,5,76,0,0,254,443,3,96,48,0,255,256,5,15,0,0,256,
-		257,5,34,0,0,257,260,3,96,48,0,258,259,5,135,0,0,259,261,5,187,0,0,260,
-		258,1,0,0,0,260,261,1,0,0,0,261,443,1,0,0,0,262,267,5,25,0,0,263,265,5,
-		34,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,266,1,0,0,0,266,268,3,96,48,
-		0,267,264,1,0,0,0,267,268,1,0,0,0,268,272,1,0,0,0,269,270,5,26,0,0,270,
-		271,5,187,0,0,271,273,7,2,0,0,272,269,1,0,0,0,272,273,1,0,0,0,273,443,
-		1,0,0,0,274,276,5,29,0,0,275,277,5,34,0,0,276,275,1,0,0,0,276,277,1,0,
-		0,0,277,278,1,0,0,0,278,282,3,96,48,0,279,280,5,30,0,0,280,281,5,93,0,
-		0,281,283,5,187,0,0,282,279,1,0,0,0,282,283,1,0,0,0,283,443,1,0,0,0,284,
-		286,7,3,0,0,285,287,7,4,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,443,1,
-		0,0,0,288,290,7,5,0,0,289,291,7,4,0,0,290,289,1,0,0,0,290,291,1,0,0,0,
-		291,443,1,0,0,0,292,294,7,6,0,0,293,295,7,4,0,0,294,293,1,0,0,0,294,295,
-		1,0,0,0,295,443,1,0,0,0,296,302,7,7,0,0,297,303,3,96,48,0,298,299,5,170,
-		0,0,299,300,3,18,9,0,300,301,5,171,0,0,301,303,1,0,0,0,302,297,1,0,0,0,
-		302,298,1,0,0,0,303,443,1,0,0,0,304,305,5,17,0,0,305,306,5,170,0,0,306,
-		307,3,18,9,0,307,308,5,171,0,0,308,309,5,127,0,0,309,321,5,185,0,0,310,
-		311,5,170,0,0,311,316,3,16,8,0,312,313,5,176,0,0,313,315,3,16,8,0,314,
-		312,1,0,0,0,315,318,1,0,0,0,316,314,1,0,0,0,316,317,1,0,0,0,317,319,1,
-		0,0,0,318,316,1,0,0,0,319,320,5,171,0,0,320,322,1,0,0,0,321,310,1,0,0,
-		0,321,322,1,0,0,0,322,443,1,0,0,0,323,324,5,31,0,0,324,325,5,105,0,0,325,
-		328,3,96,48,0,326,327,5,107,0,0,327,329,5,108,0,0,328,326,1,0,0,0,328,
-		329,1,0,0,0,329,330,1,0,0,0,330,331,5,7,0,0,331,332,3,18,9,0,332,443,1,
-		0,0,0,333,334,5,40,0,0,334,337,5,105,0,0,335,336,5,57,0,0,336,338,5,46,
-		0,0,337,335,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,443,3,96,48,0,
-		340,341,5,97,0,0,341,443,5,106,0,0,342,343,5,97,0,0,343,345,5,109,0,0,
-		344,346,5,76,0,0,345,344,1,0,0,0,345,346,1,0,0,0,346,353,1,0,0,0,347,350,
-		3,96,48,0,348,349,5,177,0,0,349,351,3,96,48,0,350,348,1,0,0,0,350,351,
-		1,0,0,0,351,354,1,0,0,0,352,354,5,185,0,0,353,347,1,0,0,0,353,352,1,0,
-		0,0,354,443,1,0,0,0,355,356,5,97,0,0,356,443,5,110,0,0,357,359,5,96,0,
-		0,358,360,5,112,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,
-		362,3,96,48,0,362,363,7,8,0,0,363,364,3,70,35,0,364,443,1,0,0,0,365,368,
-		5,113,0,0,366,369,5,2,0,0,367,369,3,96,48,0,368,366,1,0,0,0,368,367,1,
-		0,0,0,369,443,1,0,0,0,370,371,5,97,0,0,371,443,5,111,0,0,372,373,5,31,
-		0,0,373,374,5,101,0,0,374,375,3,96,48,0,375,376,5,53,0,0,376,377,5,170,
-		0,0,377,378,3,18,9,0,378,379,5,171,0,0,379,380,5,65,0,0,380,385,3,12,6,
-		0,381,382,5,176,0,0,382,384,3,12,6,0,383,381,1,0,0,0,384,387,1,0,0,0,385,
-		383,1,0,0,0,385,386,1,0,0,0,386,391,1,0,0,0,387,385,1,0,0,0,388,389,5,
-		121,0,0,389,390,5,12,0,0,390,392,3,70,35,0,391,388,1,0,0,0,391,392,1,0,
-		0,0,392,396,1,0,0,0,393,394,5,55,0,0,394,395,5,12,0,0,395,397,3,70,35,
-		0,396,393,1,0,0,0,396,397,1,0,0,0,397,398,1,0,0,0,398,399,5,123,0,0,399,
-		400,5,187,0,0,400,443,1,0,0,0,401,402,5,103,0,0,402,403,5,101,0,0,403,
-		443,3,96,48,0,404,405,5,40,0,0,405,408,5,101,0,0,406,407,5,57,0,0,407,
-		409,5,46,0,0,408,406,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,443,3,
-		96,48,0,411,412,5,97,0,0,412,443,5,102,0,0,413,414,5,59,0,0,414,415,5,
-		114,0,0,415,416,5,185,0,0,416,417,5,65,0,0,417,418,3,96,48,0,418,419,5,
-		115,0,0,419,422,5,185,0,0,420,421,5,116,0,0,421,423,3,96,48,0,422,420,
-		1,0,0,0,422,423,1,0,0,0,423,443,1,0,0,0,424,425,5,59,0,0,425,426,3,96,
-		48,0,426,427,5,185,0,0,427,428,5,65,0,0,428,440,3,96,48,0,429,430,5,170,
-		0,0,430,435,3,16,8,0,431,432,5,176,0,0,432,434,3,16,8,0,433,431,1,0,0,
-		0,434,437,1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,436,438,1,0,0,0,437,
-		435,1,0,0,0,438,439,5,171,0,0,439,441,1,0,0,0,440,429,1,0,0,0,440,441,
-		1,0,0,0,441,443,1,0,0,0,442,137,1,0,0,0,442,142,1,0,0,0,442,143,1,0,0,
-		0,442,172,1,0,0,0,442,179,1,0,0,0,442,190,1,0,0,0,442,209,1,0,0,0,442,
-		216,1,0,0,0,442,228,1,0,0,0,442,243,1,0,0,0,442,245,1,0,0,0,442,251,1,
-		0,0,0,442,255,1,0,0,0,442,262,1,0,0,0,442,274,1,0,0,0,442,284,1,0,0,0,
-		442,288,1,0,0,0,442,292,1,0,0,0,442,296,1,0,0,0,442,304,1,0,0,0,442,323,
-		1,0,0,0,442,333,1,0,0,0,442,340,1,0,0,0,442,342,1,0,0,0,442,355,1,0,0,
-		0,442,357,1,0,0,0,442,365,1,0,0,0,442,370,1,0,0,0,442,372,1,0,0,0,442,
-		401,1,0,0,0,442,404,1,0,0,0,442,411,1,0,0,0,442,413,1,0,0,0,442,424,1,
-		0,0,0,443,5,1,0,0,0,444,445,3,96,48,0,445,449,3,92,46,0,446,448,3,8,4,
-		0,447,446,1,0,0,0,448,451,1,0,0,0,449,447,1,0,0,0,449,450,1,0,0,0,450,
-		7,1,0,0,0,451,449,1,0,0,0,452,453,5,73,0,0,453,459,5,74,0,0,454,459,5,
-		74,0,0,455,456,5,143,0,0,456,459,5,116,0,0,457,459,5,144,0,0,458,452,1,
-		0,0,0,458,454,1,0,0,0,458,455,1,0,0,0,458,457,1,0,0,0,459,9,1,0,0,0,460,
-		461,5,137,0,0,461,462,5,118,0,0,462,463,5,125,0,0,463,464,5,132,0,0,464,
-		465,5,96,0,0,465,470,3,14,7,0,466,467,5,176,0,0,467,469,3,14,7,0,468,466,
-		1,0,0,0,469,472,1,0,0,0,470,468,1,0,0,0,470,471,1,0,0,0,471,501,1,0,0,
-		0,472,470,1,0,0,0,473,474,5,137,0,0,474,475,5,118,0,0,475,476,5,125,0,
-		0,476,501,5,36,0,0,477,478,5,137,0,0,478,479,5,73,0,0,479,480,5,118,0,
-		0,480,481,5,125,0,0,481,486,5,62,0,0,482,483,5,170,0,0,483,484,3,94,47,
-		0,484,485,5,171,0,0,485,487,1,0,0,0,486,482,1,0,0,0,486,487,1,0,0,0,487,
-		488,1,0,0,0,488,489,5,134,0,0,489,490,5,170,0,0,490,495,3,70,35,0,491,
-		492,5,176,0,0,492,494,3,70,35,0,493,491,1,0,0,0,494,497,1,0,0,0,495,493,
-		1,0,0,0,495,496,1,0,0,0,496,498,1,0,0,0,497,495,1,0,0,0,498,499,5,171,
-		0,0,499,501,1,0,0,0,500,460,1,0,0,0,500,473,1,0,0,0,500,477,1,0,0,0,501,
-		11,1,0,0,0,502,503,3,96,48,0,503,504,7,9,0,0,504,505,5,84,0,0,505,13,1,
-		0,0,0,506,507,3,96,48,0,507,508,5,156,0,0,508,509,3,70,35,0,509,15,1,0,
-		0,0,510,513,5,104,0,0,511,512,5,123,0,0,512,514,5,187,0,0,513,511,1,0,
-		0,0,513,514,1,0,0,0,514,520,1,0,0,0,515,517,3,96,48,0,516,518,3,70,35,
-		0,517,516,1,0,0,0,517,518,1,0,0,0,518,520,1,0,0,0,519,510,1,0,0,0,519,
-		515,1,0,0,0,520,17,1,0,0,0,521,523,3,20,10,0,522,521,1,0,0,0,522,523,1,
-		0,0,0,523,524,1,0,0,0,524,526,3,24,12,0,525,527,3,42,21,0,526,525,1,0,
-		0,0,526,527,1,0,0,0,527,529,1,0,0,0,528,530,3,46,23,0,529,528,1,0,0,0,
-		529,530,1,0,0,0,530,19,1,0,0,0,531,533,5,141,0,0,532,534,5,87,0,0,533,
-		532,1,0,0,0,533,534,1,0,0,0,534,535,1,0,0,0,535,540,3,22,11,0,536,537,
-		5,176,0,0,537,539,3,22,11,0,538,536,1,0,0,0,539,542,1,0,0,0,540,538,1,
-		0,0,0,540,541,1,0,0,0,541,21,1,0,0,0,542,540,1,0,0,0,543,548,3,96,48,0,
-		544,545,5,170,0,0,545,546,3,94,47,0,546,547,5,171,0,0,547,549,1,0,0,0,
-		548,544,1,0,0,0,548,549,1,0,0,0,549,550,1,0,0,0,550,551,5,7,0,0,551,552,
-		5,170,0,0,552,553,3,18,9,0,553,554,5,171,0,0,554,23,1,0,0,0,555,556,6,
-		12,-1,0,556,557,3,26,13,0,557,572,1,0,0,0,558,559,10,2,0,0,559,561,5,63,
-		0,0,560,562,3,32,16,0,561,560,1,0,0,0,561,562,1,0,0,0,562,563,1,0,0,0,
-		563,571,3,24,12,3,564,565,10,1,0,0,565,567,7,10,0,0,566,568,3,32,16,0,
-		567,566,1,0,0,0,567,568,1,0,0,0,568,569,1,0,0,0,569,571,3,24,12,2,570,
-		558,1,0,0,0,570,564,1,0,0,0,571,574,1,0,0,0,572,570,1,0,0,0,572,573,1,
-		0,0,0,573,25,1,0,0,0,574,572,1,0,0,0,575,590,3,30,15,0,576,577,5,134,0,
-		0,577,582,3,28,14,0,578,579,5,176,0,0,579,581,3,28,14,0,580,578,1,0,0,
-		0,581,584,1,0,0,0,582,580,1,0,0,0,582,583,1,0,0,0,583,590,1,0,0,0,584,
-		582,1,0,0,0,585,586,5,170,0,0,586,587,3,18,9,0,587,588,5,171,0,0,588,590,
-		1,0,0,0,589,575,1,0,0,0,589,576,1,0,0,0,589,585,1,0,0,0,590,27,1,0,0,0,
-		591,592,5,170,0,0,592,597,3,70,35,0,593,594,5,176,0,0,594,596,3,70,35,
-		0,595,593,1,0,0,0,596,599,1,0,0,0,597,595,1,0,0,0,597,598,1,0,0,0,598,
-		600,1,0,0,0,599,597,1,0,0,0,600,601,5,171,0,0,601,29,1,0,0,0,602,604,5,
-		94,0,0,603,605,3,32,16,0,604,603,1,0,0,0,604,605,1,0,0,0,605,606,1,0,0,
-		0,606,611,3,34,17,0,607,608,5,176,0,0,608,610,3,34,17,0,609,607,1,0,0,
-		0,610,613,1,0,0,0,611,609,1,0,0,0,611,612,1,0,0,0,612,623,1,0,0,0,613,
-		611,1,0,0,0,614,615,5,53,0,0,615,620,3,48,24,0,616,617,5,176,0,0,617,619,
-		3,48,24,0,618,616,1,0,0,0,619,622,1,0,0,0,620,618,1,0,0,0,620,621,1,0,
-		0,0,621,624,1,0,0,0,622,620,1,0,0,0,623,614,1,0,0,0,623,624,1,0,0,0,624,
-		627,1,0,0,0,625,626,5,138,0,0,626,628,3,70,35,0,627,625,1,0,0,0,627,628,
-		1,0,0,0,628,632,1,0,0,0,629,630,5,55,0,0,630,631,5,12,0,0,631,633,3,36,
-		18,0,632,629,1,0,0,0,632,633,1,0,0,0,633,636,1,0,0,0,634,635,5,56,0,0,
-		635,637,3,70,35,0,636,634,1,0,0,0,636,637,1,0,0,0,637,647,1,0,0,0,638,
-		639,5,139,0,0,639,644,3,62,31,0,640,641,5,176,0,0,641,643,3,62,31,0,642,
-		640,1,0,0,0,643,646,1,0,0,0,644,642,1,0,0,0,644,645,1,0,0,0,645,648,1,
-		0,0,0,646,644,1,0,0,0,647,638,1,0,0,0,647,648,1,0,0,0,648,651,1,0,0,0,
-		649,650,5,140,0,0,650,652,3,70,35,0,651,649,1,0,0,0,651,652,1,0,0,0,652,
-		31,1,0,0,0,653,654,7,11,0,0,654,33,1,0,0,0,655,660,3,70,35,0,656,658,5,
-		7,0,0,657,656,1,0,0,0,657,658,1,0,0,0,658,659,1,0,0,0,659,661,3,96,48,
-		0,660,657,1,0,0,0,660,661,1,0,0,0,661,676,1,0,0,0,662,663,3,96,48,0,663,
-		664,5,177,0,0,664,666,1,0,0,0,665,662,1,0,0,0,665,666,1,0,0,0,666,667,
-		1,0,0,0,667,673,5,165,0,0,668,669,5,45,0,0,669,670,5,170,0,0,670,671,3,
-		94,47,0,671,672,5,171,0,0,672,674,1,0,0,0,673,668,1,0,0,0,673,674,1,0,
-		0,0,674,676,1,0,0,0,675,655,1,0,0,0,675,665,1,0,0,0,676,35,1,0,0,0,677,
-		687,5,2,0,0,678,683,3,38,19,0,679,680,5,176,0,0,680,682,3,38,19,0,681,
-		679,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,687,1,
-		0,0,0,685,683,1,0,0,0,686,677,1,0,0,0,686,678,1,0,0,0,687,37,1,0,0,0,688,
-		689,5,152,0,0,689,690,5,170,0,0,690,695,3,70,35,0,691,692,5,176,0,0,692,
-		694,3,70,35,0,693,691,1,0,0,0,694,697,1,0,0,0,695,693,1,0,0,0,695,696,
-		1,0,0,0,696,698,1,0,0,0,697,695,1,0,0,0,698,699,5,171,0,0,699,727,1,0,
-		0,0,700,701,5,153,0,0,701,702,5,170,0,0,702,707,3,70,35,0,703,704,5,176,
-		0,0,704,706,3,70,35,0,705,703,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,
-		707,708,1,0,0,0,708,710,1,0,0,0,709,707,1,0,0,0,710,711,5,171,0,0,711,
-		727,1,0,0,0,712,713,5,154,0,0,713,714,5,155,0,0,714,715,5,170,0,0,715,
-		720,3,40,20,0,716,717,5,176,0,0,717,719,3,40,20,0,718,716,1,0,0,0,719,
-		722,1,0,0,0,720,718,1,0,0,0,720,721,1,0,0,0,721,723,1,0,0,0,722,720,1,
-		0,0,0,723,724,5,171,0,0,724,727,1,0,0,0,725,727,3,70,35,0,726,688,1,0,
-		0,0,726,700,1,0,0,0,726,712,1,0,0,0,726,725,1,0,0,0,727,39,1,0,0,0,728,
-		737,5,170,0,0,729,734,3,70,35,0,730,731,5,176,0,0,731,733,3,70,35,0,732,
-		730,1,0,0,0,733,736,1,0,0,0,734,732,1,0,0,0,734,735,1,0,0,0,735,738,1,
-		0,0,0,736,734,1,0,0,0,737,729,1,0,0,0,737,738,1,0,0,0,738,739,1,0,0,0,
-		739,742,5,171,0,0,740,742,3,70,35,0,741,728,1,0,0,0,741,740,1,0,0,0,742,
-		41,1,0,0,0,743,744,5,80,0,0,744,745,5,12,0,0,745,750,3,44,22,0,746,747,
-		5,176,0,0,747,749,3,44,22,0,748,746,1,0,0,0,749,752,1,0,0,0,750,748,1,
-		0,0,0,750,751,1,0,0,0,751,43,1,0,0,0,752,750,1,0,0,0,753,755,3,70,35,0,
-		754,756,7,12,0,0,755,754,1,0,0,0,755,756,1,0,0,0,756,759,1,0,0,0,757,758,
-		5,75,0,0,758,760,7,13,0,0,759,757,1,0,0,0,759,760,1,0,0,0,760,45,1,0,0,
-		0,761,762,5,71,0,0,762,765,3,70,35,0,763,764,5,77,0,0,764,766,3,70,35,
-		0,765,763,1,0,0,0,765,766,1,0,0,0,766,774,1,0,0,0,767,768,5,77,0,0,768,
-		771,3,70,35,0,769,770,5,71,0,0,770,772,3,70,35,0,771,769,1,0,0,0,771,772,
-		1,0,0,0,772,774,1,0,0,0,773,761,1,0,0,0,773,767,1,0,0,0,774,47,1,0,0,0,
-		775,776,6,24,-1,0,776,777,3,52,26,0,777,803,1,0,0,0,778,779,10,4,0,0,779,
-		780,5,32,0,0,780,781,5,67,0,0,781,802,3,52,26,0,782,783,10,3,0,0,783,784,
-		3,50,25,0,784,785,5,67,0,0,785,793,3,52,26,0,786,787,5,78,0,0,787,794,
-		3,70,35,0,788,789,5,133,0,0,789,790,5,170,0,0,790,791,3,94,47,0,791,792,
-		5,171,0,0,792,794,1,0,0,0,793,786,1,0,0,0,793,788,1,0,0,0,794,802,1,0,
-		0,0,795,796,10,2,0,0,796,797,5,72,0,0,797,798,3,50,25,0,798,799,5,67,0,
-		0,799,800,3,52,26,0,800,802,1,0,0,0,801,778,1,0,0,0,801,782,1,0,0,0,801,
-		795,1,0,0,0,802,805,1,0,0,0,803,801,1,0,0,0,803,804,1,0,0,0,804,49,1,0,
-		0,0,805,803,1,0,0,0,806,808,5,61,0,0,807,806,1,0,0,0,807,808,1,0,0,0,808,
-		824,1,0,0,0,809,811,5,69,0,0,810,812,5,81,0,0,811,810,1,0,0,0,811,812,
-		1,0,0,0,812,824,1,0,0,0,813,815,5,91,0,0,814,816,5,81,0,0,815,814,1,0,
-		0,0,815,816,1,0,0,0,816,824,1,0,0,0,817,819,5,54,0,0,818,820,5,81,0,0,
-		819,818,1,0,0,0,819,820,1,0,0,0,820,824,1,0,0,0,821,824,5,95,0,0,822,824,
-		5,6,0,0,823,807,1,0,0,0,823,809,1,0,0,0,823,813,1,0,0,0,823,817,1,0,0,
-		0,823,821,1,0,0,0,823,822,1,0,0,0,824,51,1,0,0,0,825,828,3,96,48,0,826,
-		827,5,177,0,0,827,829,3,96,48,0,828,826,1,0,0,0,828,829,1,0,0,0,829,831,
-		1,0,0,0,830,832,3,56,28,0,831,830,1,0,0,0,831,832,1,0,0,0,832,834,1,0,
-		0,0,833,835,3,58,29,0,834,833,1,0,0,0,834,835,1,0,0,0,835,837,1,0,0,0,
-		836,838,3,60,30,0,837,836,1,0,0,0,837,838,1,0,0,0,838,888,1,0,0,0,839,
-		841,5,185,0,0,840,842,3,58,29,0,841,840,1,0,0,0,841,842,1,0,0,0,842,844,
-		1,0,0,0,843,845,3,60,30,0,844,843,1,0,0,0,844,845,1,0,0,0,845,888,1,0,
-		0,0,846,847,3,96,48,0,847,856,5,170,0,0,848,853,3,70,35,0,849,850,5,176,
-		0,0,850,852,3,70,35,0,851,849,1,0,0,0,852,855,1,0,0,0,853,851,1,0,0,0,
-		853,854,1,0,0,0,854,857,1,0,0,0,855,853,1,0,0,0,856,848,1,0,0,0,856,857,
-		1,0,0,0,857,862,1,0,0,0,858,859,5,176,0,0,859,861,3,54,27,0,860,858,1,
-		0,0,0,861,864,1,0,0,0,862,860,1,0,0,0,862,863,1,0,0,0,863,865,1,0,0,0,
-		864,862,1,0,0,0,865,867,5,171,0,0,866,868,3,58,29,0,867,866,1,0,0,0,867,
-		868,1,0,0,0,868,870,1,0,0,0,869,871,3,60,30,0,870,869,1,0,0,0,870,871,
-		1,0,0,0,871,888,1,0,0,0,872,873,5,170,0,0,873,874,3,18,9,0,874,876,5,171,
-		0,0,875,877,3,58,29,0,876,875,1,0,0,0,876,877,1,0,0,0,877,879,1,0,0,0,
-		878,880,3,60,30,0,879,878,1,0,0,0,879,880,1,0,0,0,880,888,1,0,0,0,881,
-		882,5,170,0,0,882,883,3,48,24,0,883,885,5,171,0,0,884,886,3,58,29,0,885,
-		884,1,0,0,0,885,886,1,0,0,0,886,888,1,0,0,0,887,825,1,0,0,0,887,839,1,
-		0,0,0,887,846,1,0,0,0,887,872,1,0,0,0,887,881,1,0,0,0,888,53,1,0,0,0,889,
-		890,3,96,48,0,890,891,7,14,0,0,891,892,3,70,35,0,892,55,1,0,0,0,893,894,
-		5,135,0,0,894,904,5,187,0,0,895,896,5,7,0,0,896,897,5,76,0,0,897,898,5,
-		126,0,0,898,904,5,185,0,0,899,900,5,11,0,0,900,904,3,96,48,0,901,902,5,
-		124,0,0,902,904,3,96,48,0,903,893,1,0,0,0,903,895,1,0,0,0,903,899,1,0,
-		0,0,903,901,1,0,0,0,904,57,1,0,0,0,905,906,5,99,0,0,906,907,7,15,0,0,907,
-		908,5,170,0,0,908,910,3,70,35,0,909,911,5,84,0,0,910,909,1,0,0,0,910,911,
-		1,0,0,0,911,912,1,0,0,0,912,917,5,171,0,0,913,914,5,88,0,0,914,915,5,170,
-		0,0,915,916,5,187,0,0,916,918,5,171,0,0,917,913,1,0,0,0,917,918,1,0,0,
-		0,918,952,1,0,0,0,919,920,5,100,0,0,920,921,3,70,35,0,921,924,5,93,0,0,
-		922,923,5,120,0,0,923,925,3,70,35,0,924,922,1,0,0,0,924,925,1,0,0,0,925,
-		933,1,0,0,0,926,927,5,122,0,0,927,928,5,12,0,0,928,931,3,70,35,0,929,930,
-		5,141,0,0,930,932,5,90,0,0,931,929,1,0,0,0,931,932,1,0,0,0,932,934,1,0,
-		0,0,933,926,1,0,0,0,933,934,1,0,0,0,934,937,1,0,0,0,935,936,5,123,0,0,
-		936,938,5,187,0,0,937,935,1,0,0,0,937,938,1,0,0,0,938,952,1,0,0,0,939,
-		940,5,100,0,0,940,941,3,70,35,0,941,945,5,84,0,0,942,943,5,121,0,0,943,
-		944,5,12,0,0,944,946,3,70,35,0,945,942,1,0,0,0,945,946,1,0,0,0,946,949,
-		1,0,0,0,947,948,5,123,0,0,948,950,5,187,0,0,949,947,1,0,0,0,949,950,1,
-		0,0,0,950,952,1,0,0,0,951,905,1,0,0,0,951,919,1,0,0,0,951,939,1,0,0,0,
-		952,59,1,0,0,0,953,955,5,7,0,0,954,953,1,0,0,0,954,955,1,0,0,0,955,956,
-		1,0,0,0,956,961,3,96,48,0,957,958,5,170,0,0,958,959,3,94,47,0,959,960,
-		5,171,0,0,960,962,1,0,0,0,961,957,1,0,0,0,961,962,1,0,0,0,962,61,1,0,0,
-		0,963,964,3,96,48,0,964,965,5,7,0,0,965,966,5,170,0,0,966,967,3,64,32,
-		0,967,968,5,171,0,0,968,63,1,0,0,0,969,971,3,96,48,0,970,969,1,0,0,0,970,
-		971,1,0,0,0,971,982,1,0,0,0,972,973,5,83,0,0,973,974,5,12,0,0,974,979,
-		3,70,35,0,975,976,5,176,0,0,976,978,3,70,35,0,977,975,1,0,0,0,978,981,
-		1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,983,1,0,0,0,981,979,1,0,0,
-		0,982,972,1,0,0,0,982,983,1,0,0,0,983,985,1,0,0,0,984,986,3,42,21,0,985,
-		984,1,0,0,0,985,986,1,0,0,0,986,988,1,0,0,0,987,989,3,66,33,0,988,987,
-		1,0,0,0,988,989,1,0,0,0,989,65,1,0,0,0,990,991,7,16,0,0,991,999,3,68,34,
-		0,992,993,7,16,0,0,993,994,5,10,0,0,994,995,3,68,34,0,995,996,5,5,0,0,
-		996,997,3,68,34,0,997,999,1,0,0,0,998,990,1,0,0,0,998,992,1,0,0,0,999,
-		67,1,0,0,0,1000,1001,5,130,0,0,1001,1010,5,85,0,0,1002,1003,5,130,0,0,
-		1003,1010,5,52,0,0,1004,1005,5,33,0,0,1005,1010,5,92,0,0,1006,1007,3,70,
-		35,0,1007,1008,7,17,0,0,1008,1010,1,0,0,0,1009,1000,1,0,0,0,1009,1002,
-		1,0,0,0,1009,1004,1,0,0,0,1009,1006,1,0,0,0,1010,69,1,0,0,0,1011,1012,
-		6,35,-1,0,1012,1013,3,96,48,0,1013,1014,5,162,0,0,1014,1015,3,70,35,5,
-		1015,1023,1,0,0,0,1016,1018,3,74,37,0,1017,1019,3,72,36,0,1018,1017,1,
-		0,0,0,1018,1019,1,0,0,0,1019,1023,1,0,0,0,1020,1021,5,73,0,0,1021,1023,
-		3,70,35,3,1022,1011,1,0,0,0,1022,1016,1,0,0,0,1022,1020,1,0,0,0,1023,1032,
-		1,0,0,0,1024,1025,10,2,0,0,1025,1026,5,5,0,0,1026,1031,3,70,35,3,1027,
-		1028,10,1,0,0,1028,1029,5,79,0,0,1029,1031,3,70,35,2,1030,1024,1,0,0,0,
-		1030,1027,1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1032,1033,1,0,0,
-		0,1033,71,1,0,0,0,1034,1032,1,0,0,0,1035,1036,3,78,39,0,1036,1037,3,74,
-		37,0,1037,1102,1,0,0,0,1038,1040,5,66,0,0,1039,1041,5,73,0,0,1040,1039,
-		1,0,0,0,1040,1041,1,0,0,0,1041,1042,1,0,0,0,1042,1102,5,74,0,0,1043,1045,
-		5,66,0,0,1044,1046,5,73,0,0,1045,1044,1,0,0,0,1045,1046,1,0,0,0,1046,1047,
-		1,0,0,0,1047,1048,5,39,0,0,1048,1049,5,53,0,0,1049,1102,3,74,37,0,1050,
-		1052,5,66,0,0,1051,1053,5,73,0,0,1052,1051,1,0,0,0,1052,1053,1,0,0,0,1053,
-		1054,1,0,0,0,1054,1102,7,18,0,0,1055,1057,5,73,0,0,1056,1055,1,0,0,0,1056,
-		1057,1,0,0,0,1057,1058,1,0,0,0,1058,1059,5,10,0,0,1059,1060,3,74,37,0,
-		1060,1061,5,5,0,0,1061,1062,3,74,37,0,1062,1102,1,0,0,0,1063,1065,5,73,
-		0,0,1064,1063,1,0,0,0,1064,1065,1,0,0,0,1065,1066,1,0,0,0,1066,1067,5,
-		60,0,0,1067,1068,5,170,0,0,1068,1069,3,18,9,0,1069,1070,5,171,0,0,1070,
-		1102,1,0,0,0,1071,1073,5,73,0,0,1072,1071,1,0,0,0,1072,1073,1,0,0,0,1073,
-		1074,1,0,0,0,1074,1075,5,60,0,0,1075,1076,5,170,0,0,1076,1081,3,70,35,
-		0,1077,1078,5,176,0,0,1078,1080,3,70,35,0,1079,1077,1,0,0,0,1080,1083,
-		1,0,0,0,1081,1079,1,0,0,0,1081,1082,1,0,0,0,1082,1084,1,0,0,0,1083,1081,
-		1,0,0,0,1084,1085,5,171,0,0,1085,1102,1,0,0,0,1086,1088,5,73,0,0,1087,
-		1086,1,0,0,0,1087,1088,1,0,0,0,1088,1089,1,0,0,0,1089,1090,5,60,0,0,1090,
-		1091,5,170,0,0,1091,1102,5,171,0,0,1092,1094,5,73,0,0,1093,1092,1,0,0,
-		0,1093,1094,1,0,0,0,1094,1095,1,0,0,0,1095,1096,7,19,0,0,1096,1099,3,74,
-		37,0,1097,1098,5,43,0,0,1098,1100,3,74,37,0,1099,1097,1,0,0,0,1099,1100,
-		1,0,0,0,1100,1102,1,0,0,0,1101,1035,1,0,0,0,1101,1038,1,0,0,0,1101,1043,
-		1,0,0,0,1101,1050,1,0,0,0,1101,1056,1,0,0,0,1101,1064,1,0,0,0,1101,1072,
-		1,0,0,0,1101,1087,1,0,0,0,1101,1093,1,0,0,0,1102,73,1,0,0,0,1103,1104,
-		6,37,-1,0,1104,1108,3,80,40,0,1105,1106,7,20,0,0,1106,1108,3,74,37,4,1107,
-		1103,1,0,0,0,1107,1105,1,0,0,0,1108,1138,1,0,0,0,1109,1110,10,3,0,0,1110,
-		1111,7,21,0,0,1111,1137,3,74,37,4,1112,1113,10,2,0,0,1113,1114,7,20,0,
-		0,1114,1137,3,74,37,3,1115,1116,10,1,0,0,1116,1117,5,169,0,0,1117,1137,
-		3,74,37,2,1118,1119,10,7,0,0,1119,1120,5,172,0,0,1120,1125,3,76,38,0,1121,
-		1122,5,176,0,0,1122,1124,3,76,38,0,1123,1121,1,0,0,0,1124,1127,1,0,0,0,
-		1125,1123,1,0,0,0,1125,1126,1,0,0,0,1126,1128,1,0,0,0,1127,1125,1,0,0,
-		0,1128,1129,5,173,0,0,1129,1137,1,0,0,0,1130,1131,10,6,0,0,1131,1132,5,
-		179,0,0,1132,1137,3,92,46,0,1133,1134,10,5,0,0,1134,1135,5,177,0,0,1135,
-		1137,3,96,48,0,1136,1109,1,0,0,0,1136,1112,1,0,0,0,1136,1115,1,0,0,0,1136,
-		1118,1,0,0,0,1136,1130,1,0,0,0,1136,1133,1,0,0,0,1137,1140,1,0,0,0,1138,
-		1136,1,0,0,0,1138,1139,1,0,0,0,1139,75,1,0,0,0,1140,1138,1,0,0,0,1141,
-		1163,3,70,35,0,1142,1144,3,70,35,0,1143,1142,1,0,0,0,1143,1144,1,0,0,0,
-		1144,1145,1,0,0,0,1145,1147,5,181,0,0,1146,1148,3,70,35,0,1147,1146,1,
-		0,0,0,1147,1148,1,0,0,0,1148,1153,1,0,0,0,1149,1151,5,181,0,0,1150,1152,
-		3,70,35,0,1151,1150,1,0,0,0,1151,1152,1,0,0,0,1152,1154,1,0,0,0,1153,1149,
-		1,0,0,0,1153,1154,1,0,0,0,1154,1163,1,0,0,0,1155,1157,3,70,35,0,1156,1155,
-		1,0,0,0,1156,1157,1,0,0,0,1157,1158,1,0,0,0,1158,1160,5,179,0,0,1159,1161,
-		3,70,35,0,1160,1159,1,0,0,0,1160,1161,1,0,0,0,1161,1163,1,0,0,0,1162,1141,
-		1,0,0,0,1162,1143,1,0,0,0,1162,1156,1,0,0,0,1163,77,1,0,0,0,1164,1165,
-		7,22,0,0,1165,79,1,0,0,0,1166,1343,5,74,0,0,1167,1343,7,18,0,0,1168,1343,
-		5,187,0,0,1169,1343,7,23,0,0,1170,1343,5,185,0,0,1171,1343,5,186,0,0,1172,
-		1173,5,64,0,0,1173,1175,7,24,0,0,1174,1176,3,96,48,0,1175,1174,1,0,0,0,
-		1175,1176,1,0,0,0,1176,1343,1,0,0,0,1177,1178,3,92,46,0,1178,1179,5,185,
-		0,0,1179,1343,1,0,0,0,1180,1343,3,90,45,0,1181,1183,5,13,0,0,1182,1184,
-		3,70,35,0,1183,1182,1,0,0,0,1183,1184,1,0,0,0,1184,1186,1,0,0,0,1185,1187,
-		3,88,44,0,1186,1185,1,0,0,0,1187,1188,1,0,0,0,1188,1186,1,0,0,0,1188,1189,
-		1,0,0,0,1189,1192,1,0,0,0,1190,1191,5,41,0,0,1191,1193,3,70,35,0,1192,
-		1190,1,0,0,0,1192,1193,1,0,0,0,1193,1194,1,0,0,0,1194,1195,5,42,0,0,1195,
-		1343,1,0,0,0,1196,1197,7,25,0,0,1197,1198,5,170,0,0,1198,1199,3,70,35,
-		0,1199,1200,5,7,0,0,1200,1201,3,92,46,0,1201,1202,5,171,0,0,1202,1343,
-		1,0,0,0,1203,1204,5,48,0,0,1204,1205,5,170,0,0,1205,1206,3,96,48,0,1206,
-		1207,5,53,0,0,1207,1208,3,70,35,0,1208,1209,5,171,0,0,1209,1343,1,0,0,
-		0,1210,1211,5,145,0,0,1211,1212,5,170,0,0,1212,1213,3,70,35,0,1213,1214,
-		5,53,0,0,1214,1217,3,70,35,0,1215,1216,5,151,0,0,1216,1218,3,70,35,0,1217,
-		1215,1,0,0,0,1217,1218,1,0,0,0,1218,1219,1,0,0,0,1219,1220,5,171,0,0,1220,
-		1343,1,0,0,0,1221,1222,5,146,0,0,1222,1223,5,170,0,0,1223,1224,3,74,37,
-		0,1224,1225,5,60,0,0,1225,1226,3,74,37,0,1226,1227,5,171,0,0,1227,1343,
-		1,0,0,0,1228,1229,5,147,0,0,1229,1231,5,170,0,0,1230,1232,7,26,0,0,1231,
-		1230,1,0,0,0,1231,1232,1,0,0,0,1232,1234,1,0,0,0,1233,1235,3,70,35,0,1234,
-		1233,1,0,0,0,1234,1235,1,0,0,0,1235,1236,1,0,0,0,1236,1237,5,53,0,0,1237,
-		1238,3,70,35,0,1238,1239,5,171,0,0,1239,1343,1,0,0,0,1240,1241,5,46,0,
-		0,1241,1242,5,170,0,0,1242,1243,3,18,9,0,1243,1244,5,171,0,0,1244,1343,
-		1,0,0,0,1245,1246,5,170,0,0,1246,1247,3,18,9,0,1247,1248,5,171,0,0,1248,
-		1343,1,0,0,0,1249,1250,3,96,48,0,1250,1277,5,170,0,0,1251,1278,5,165,0,
-		0,1252,1254,3,32,16,0,1253,1252,1,0,0,0,1253,1254,1,0,0,0,1254,1255,1,
-		0,0,0,1255,1260,3,70,35,0,1256,1257,5,176,0,0,1257,1259,3,70,35,0,1258,
-		1256,1,0,0,0,1259,1262,1,0,0,0,1260,1258,1,0,0,0,1260,1261,1,0,0,0,1261,
-		1264,1,0,0,0,1262,1260,1,0,0,0,1263,1253,1,0,0,0,1263,1264,1,0,0,0,1264,
-		1275,1,0,0,0,1265,1266,5,80,0,0,1266,1267,5,12,0,0,1267,1272,3,44,22,0,
-		1268,1269,5,176,0,0,1269,1271,3,44,22,0,1270,1268,1,0,0,0,1271,1274,1,
-		0,0,0,1272,1270,1,0,0,0,1272,1273,1,0,0,0,1273,1276,1,0,0,0,1274,1272,
-		1,0,0,0,1275,1265,1,0,0,0,1275,1276,1,0,0,0,1276,1278,1,0,0,0,1277,1251,
-		1,0,0,0,1277,1263,1,0,0,0,1278,1279,1,0,0,0,1279,1286,5,171,0,0,1280,1281,
-		5,50,0,0,1281,1282,5,170,0,0,1282,1283,5,138,0,0,1283,1284,3,70,35,0,1284,
-		1285,5,171,0,0,1285,1287,1,0,0,0,1286,1280,1,0,0,0,1286,1287,1,0,0,0,1287,
-		1289,1,0,0,0,1288,1290,3,86,43,0,1289,1288,1,0,0,0,1289,1290,1,0,0,0,1290,
-		1343,1,0,0,0,1291,1300,5,172,0,0,1292,1297,3,70,35,0,1293,1294,5,176,0,
-		0,1294,1296,3,70,35,0,1295,1293,1,0,0,0,1296,1299,1,0,0,0,1297,1295,1,
-		0,0,0,1297,1298,1,0,0,0,1298,1301,1,0,0,0,1299,1297,1,0,0,0,1300,1292,
-		1,0,0,0,1300,1301,1,0,0,0,1301,1302,1,0,0,0,1302,1343,5,173,0,0,1303,1312,
-		5,174,0,0,1304,1309,3,82,41,0,1305,1306,5,176,0,0,1306,1308,3,82,41,0,
-		1307,1305,1,0,0,0,1308,1311,1,0,0,0,1309,1307,1,0,0,0,1309,1310,1,0,0,
-		0,1310,1313,1,0,0,0,1311,1309,1,0,0,0,1312,1304,1,0,0,0,1312,1313,1,0,
-		0,0,1313,1314,1,0,0,0,1314,1343,5,175,0,0,1315,1316,3,96,48,0,1316,1317,
-		5,170,0,0,1317,1322,3,84,42,0,1318,1319,5,176,0,0,1319,1321,3,84,42,0,
-		1320,1318,1,0,0,0,1321,1324,1,0,0,0,1322,1320,1,0,0,0,1322,1323,1,0,0,
-		0,1323,1325,1,0,0,0,1324,1322,1,0,0,0,1325,1326,5,171,0,0,1326,1343,1,
-		0,0,0,1327,1328,5,170,0,0,1328,1331,3,70,35,0,1329,1330,5,176,0,0,1330,
-		1332,3,70,35,0,1331,1329,1,0,0,0,1332,1333,1,0,0,0,1333,1331,1,0,0,0,1333,
-		1334,1,0,0,0,1334,1335,1,0,0,0,1335,1336,5,171,0,0,1336,1343,1,0,0,0,1337,
-		1338,5,170,0,0,1338,1339,3,70,35,0,1339,1340,5,171,0,0,1340,1343,1,0,0,
-		0,1341,1343,3,96,48,0,1342,1166,1,0,0,0,1342,1167,1,0,0,0,1342,1168,1,
-		0,0,0,1342,1169,1,0,0,0,1342,1170,1,0,0,0,1342,1171,1,0,0,0,1342,1172,
-		1,0,0,0,1342,1177,1,0,0,0,1342,1180,1,0,0,0,1342,1181,1,0,0,0,1342,1196,
-		1,0,0,0,1342,1203,1,0,0,0,1342,1210,1,0,0,0,1342,1221,1,0,0,0,1342,1228,
-		1,0,0,0,1342,1240,1,0,0,0,1342,1245,1,0,0,0,1342,1249,1,0,0,0,1342,1291,
-		1,0,0,0,1342,1303,1,0,0,0,1342,1315,1,0,0,0,1342,1327,1,0,0,0,1342,1337,
-		1,0,0,0,1342,1341,1,0,0,0,1343,81,1,0,0,0,1344,1347,5,185,0,0,1345,1347,
-		3,96,48,0,1346,1344,1,0,0,0,1346,1345,1,0,0,0,1347,1348,1,0,0,0,1348,1349,
-		5,181,0,0,1349,1350,3,70,35,0,1350,83,1,0,0,0,1351,1352,3,96,48,0,1352,
-		1353,5,180,0,0,1353,1354,3,70,35,0,1354,85,1,0,0,0,1355,1361,5,82,0,0,
-		1356,1362,3,96,48,0,1357,1358,5,170,0,0,1358,1359,3,64,32,0,1359,1360,
-		5,171,0,0,1360,1362,1,0,0,0,1361,1356,1,0,0,0,1361,1357,1,0,0,0,1362,87,
-		1,0,0,0,1363,1364,5,137,0,0,1364,1365,3,70,35,0,1365,1366,5,125,0,0,1366,
-		1367,3,70,35,0,1367,89,1,0,0,0,1368,1369,5,182,0,0,1369,1376,3,96,48,0,
-		1370,1371,5,183,0,0,1371,1376,3,96,48,0,1372,1373,5,181,0,0,1373,1376,
-		3,96,48,0,1374,1376,5,184,0,0,1375,1368,1,0,0,0,1375,1370,1,0,0,0,1375,
-		1372,1,0,0,0,1375,1374,1,0,0,0,1376,91,1,0,0,0,1377,1388,3,96,48,0,1378,
-		1379,5,170,0,0,1379,1384,5,187,0,0,1380,1381,5,176,0,0,1381,1383,5,187,
-		0,0,1382,1380,1,0,0,0,1383,1386,1,0,0,0,1384,1382,1,0,0,0,1384,1385,1,
-		0,0,0,1385,1387,1,0,0,0,1386,1384,1,0,0,0,1387,1389,5,171,0,0,1388,1378,
-		1,0,0,0,1388,1389,1,0,0,0,1389,1397,1,0,0,0,1390,1392,5,172,0,0,1391,1393,
-		5,187,0,0,1392,1391,1,0,0,0,1392,1393,1,0,0,0,1393,1394,1,0,0,0,1394,1396,
-		5,173,0,0,1395,1390,1,0,0,0,1396,1399,1,0,0,0,1397,1395,1,0,0,0,1397,1398,
-		1,0,0,0,1398,1424,1,0,0,0,1399,1397,1,0,0,0,1400,1401,3,96,48,0,1401,1402,
-		5,158,0,0,1402,1407,3,92,46,0,1403,1404,5,176,0,0,1404,1406,3,92,46,0,
-		1405,1403,1,0,0,0,1406,1409,1,0,0,0,1407,1405,1,0,0,0,1407,1408,1,0,0,
-		0,1408,1410,1,0,0,0,1409,1407,1,0,0,0,1410,1421,5,160,0,0,1411,1412,5,
-		170,0,0,1412,1417,5,187,0,0,1413,1414,5,176,0,0,1414,1416,5,187,0,0,1415,
-		1413,1,0,0,0,1416,1419,1,0,0,0,1417,1415,1,0,0,0,1417,1418,1,0,0,0,1418,
-		1420,1,0,0,0,1419,1417,1,0,0,0,1420,1422,5,171,0,0,1421,1411,1,0,0,0,1421,
-		1422,1,0,0,0,1422,1424,1,0,0,0,1423,1377,1,0,0,0,1423,1400,1,0,0,0,1424,
-		93,1,0,0,0,1425,1430,3,96,48,0,1426,1427,5,176,0,0,1427,1429,3,96,48,0,
-		1428,1426,1,0,0,0,1429,1432,1,0,0,0,1430,1428,1,0,0,0,1430,1431,1,0,0,
-		0,1431,95,1,0,0,0,1432,1430,1,0,0,0,1433,1437,5,190,0,0,1434,1437,5,191,
-		0,0,1435,1437,3,98,49,0,1436,1433,1,0,0,0,1436,1434,1,0,0,0,1436,1435,
-		1,0,0,0,1437,97,1,0,0,0,1438,1439,7,27,0,0,1439,99,1,0,0,0,205,103,110,
+		1,40,3,40,1270,8,40,1,40,1,40,1,40,5,40,1275,8,40,10,40,12,40,1278,9,40,
+		3,40,1280,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1287,8,40,10,40,12,40,1290,
+		9,40,3,40,1292,8,40,3,40,1294,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		3,40,1303,8,40,1,40,3,40,1306,8,40,1,40,1,40,1,40,1,40,5,40,1312,8,40,
+		10,40,12,40,1315,9,40,3,40,1317,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1324,
+		8,40,10,40,12,40,1327,9,40,3,40,1329,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		5,40,1337,8,40,10,40,12,40,1340,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,
+		1348,8,40,11,40,12,40,1349,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1359,
+		8,40,1,41,1,41,3,41,1363,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,
+		1,43,1,43,1,43,1,43,1,43,3,43,1378,8,43,1,44,1,44,1,44,1,44,1,44,1,45,
+		1,45,1,45,1,45,1,45,1,45,1,45,3,45,1392,8,45,1,46,1,46,1,46,1,46,1,46,
+		5,46,1399,8,46,10,46,12,46,1402,9,46,1,46,3,46,1405,8,46,1,46,1,46,3,46,
+		1409,8,46,1,46,5,46,1412,8,46,10,46,12,46,1415,9,46,1,46,1,46,1,46,1,46,
+		1,46,5,46,1422,8,46,10,46,12,46,1425,9,46,1,46,1,46,1,46,1,46,1,46,5,46,
+		1432,8,46,10,46,12,46,1435,9,46,1,46,3,46,1438,8,46,3,46,1440,8,46,1,47,
+		1,47,1,47,5,47,1445,8,47,10,47,12,47,1448,9,47,1,48,1,48,1,48,3,48,1453,
+		8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,
+		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
+		72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,29,2,0,38,38,146,146,1,0,2,
+		3,2,0,57,57,80,80,2,0,31,32,139,140,1,0,22,23,1,0,27,28,2,0,24,24,46,46,
+		1,0,25,26,1,0,41,42,2,0,131,131,160,160,1,0,191,192,2,0,48,48,135,135,
+		2,0,6,6,43,43,2,0,12,12,41,41,2,0,55,55,72,72,2,0,160,160,184,184,2,0,
+		13,13,102,102,2,0,90,90,97,97,2,0,56,56,89,89,2,0,53,53,132,132,2,0,62,
+		62,74,74,1,0,167,168,1,0,169,172,1,0,160,165,1,0,192,193,2,0,189,189,191,
+		191,2,0,18,18,133,133,1,0,152,154,24,0,1,6,8,8,12,13,15,15,19,34,37,39,
+		41,42,47,47,49,49,51,52,54,56,63,63,68,68,72,72,79,81,86,94,96,97,101,
+		102,104,128,130,131,133,134,139,140,143,144,146,159,1704,0,103,1,0,0,0,
+		2,128,1,0,0,0,4,458,1,0,0,0,6,460,1,0,0,0,8,474,1,0,0,0,10,516,1,0,0,0,
+		12,518,1,0,0,0,14,522,1,0,0,0,16,535,1,0,0,0,18,538,1,0,0,0,20,547,1,0,
+		0,0,22,559,1,0,0,0,24,571,1,0,0,0,26,605,1,0,0,0,28,607,1,0,0,0,30,618,
+		1,0,0,0,32,669,1,0,0,0,34,691,1,0,0,0,36,702,1,0,0,0,38,742,1,0,0,0,40,
+		757,1,0,0,0,42,759,1,0,0,0,44,769,1,0,0,0,46,789,1,0,0,0,48,791,1,0,0,
+		0,50,839,1,0,0,0,52,903,1,0,0,0,54,905,1,0,0,0,56,919,1,0,0,0,58,967,1,
+		0,0,0,60,970,1,0,0,0,62,979,1,0,0,0,64,986,1,0,0,0,66,1014,1,0,0,0,68,
+		1025,1,0,0,0,70,1038,1,0,0,0,72,1117,1,0,0,0,74,1123,1,0,0,0,76,1178,1,
+		0,0,0,78,1180,1,0,0,0,80,1358,1,0,0,0,82,1362,1,0,0,0,84,1367,1,0,0,0,
+		86,1371,1,0,0,0,88,1379,1,0,0,0,90,1391,1,0,0,0,92,1439,1,0,0,0,94,1441,
+		1,0,0,0,96,1452,1,0,0,0,98,1454,1,0,0,0,100,102,5,182,0,0,101,100,1,0,
+		0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,
+		103,1,0,0,0,106,115,3,4,2,0,107,109,5,182,0,0,108,107,1,0,0,0,109,110,
+		1,0,0,0,110,108,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,
+		0,113,108,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,
+		121,1,0,0,0,117,115,1,0,0,0,118,120,5,182,0,0,119,118,1,0,0,0,120,123,
+		1,0,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,
+		0,124,106,1,0,0,0,124,125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,
+		1,1,0,0,0,128,132,3,4,2,0,129,131,5,182,0,0,130,129,1,0,0,0,131,134,1,
+		0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,
+		135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,51,0,0,138,140,5,8,0,0,139,138,
+		1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,459,3,4,2,0,142,459,3,18,9,
+		0,143,146,5,35,0,0,144,145,5,83,0,0,145,147,5,93,0,0,146,144,1,0,0,0,146,
+		147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,5,61,0,0,150,151,5,
+		77,0,0,151,153,5,50,0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,
+		0,154,166,3,96,48,0,155,156,5,174,0,0,156,161,3,6,3,0,157,158,5,180,0,
+		0,158,160,3,6,3,0,159,157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,
+		162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,175,0,0,165,167,
+		1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,11,0,
+		0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,459,1,0,0,0,172,
+		173,5,44,0,0,173,176,7,0,0,0,174,175,5,61,0,0,175,177,5,50,0,0,176,174,
+		1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,459,3,96,48,0,179,180,5,66,
+		0,0,180,181,5,69,0,0,181,186,3,96,48,0,182,183,5,174,0,0,183,184,3,94,
+		47,0,184,185,5,175,0,0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,
+		187,188,1,0,0,0,188,189,3,18,9,0,189,459,1,0,0,0,190,191,5,136,0,0,191,
+		192,3,96,48,0,192,193,5,100,0,0,193,198,3,14,7,0,194,195,5,180,0,0,195,
+		197,3,14,7,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,
+		0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,57,0,0,202,204,3,48,24,
+		0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,5,142,0,0,206,
+		208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,459,1,0,0,0,209,210,
+		5,40,0,0,210,211,5,57,0,0,211,214,3,96,48,0,212,213,5,142,0,0,213,215,
+		3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,459,1,0,0,0,216,217,5,121,
+		0,0,217,218,5,69,0,0,218,219,3,96,48,0,219,220,5,137,0,0,220,221,3,48,
+		24,0,221,222,5,82,0,0,222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,
+		0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,459,1,0,0,0,228,
+		229,5,7,0,0,229,230,5,38,0,0,230,231,3,96,48,0,231,233,5,5,0,0,232,234,
+		5,20,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,
+		48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,
+		239,240,5,11,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,
+		459,1,0,0,0,243,244,5,7,0,0,244,245,5,38,0,0,245,246,3,96,48,0,246,247,
+		5,100,0,0,247,248,5,1,0,0,248,251,7,1,0,0,249,250,5,142,0,0,250,252,3,
+		70,35,0,251,249,1,0,0,0,251,252,1,0,0,0,252,459,1,0,0,0,253,254,5,101,
+		0,0,254,459,5,39,0,0,255,256,5,101,0,0,256,258,5,4,0,0,257,259,7,2,0,0,
+		258,257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,459,3,96,48,0,261,
+		262,5,101,0,0,262,264,5,123,0,0,263,265,7,2,0,0,264,263,1,0,0,0,264,265,
+		1,0,0,0,265,266,1,0,0,0,266,459,3,96,48,0,267,268,5,101,0,0,268,269,5,
+		140,0,0,269,270,5,80,0,0,270,459,3,96,48,0,271,272,5,19,0,0,272,273,5,
+		38,0,0,273,276,3,96,48,0,274,275,5,139,0,0,275,277,5,191,0,0,276,274,1,
+		0,0,0,276,277,1,0,0,0,277,459,1,0,0,0,278,283,5,29,0,0,279,281,5,38,0,
+		0,280,279,1,0,0,0,280,281,1,0,0,0,281,282,1,0,0,0,282,284,3,96,48,0,283,
+		280,1,0,0,0,283,284,1,0,0,0,284,288,1,0,0,0,285,286,5,30,0,0,286,287,5,
+		191,0,0,287,289,7,3,0,0,288,285,1,0,0,0,288,289,1,0,0,0,289,459,1,0,0,
+		0,290,292,5,33,0,0,291,293,5,38,0,0,292,291,1,0,0,0,292,293,1,0,0,0,293,
+		294,1,0,0,0,294,298,3,96,48,0,295,296,5,34,0,0,296,297,5,97,0,0,297,299,
+		5,191,0,0,298,295,1,0,0,0,298,299,1,0,0,0,299,459,1,0,0,0,300,302,7,4,
+		0,0,301,303,7,5,0,0,302,301,1,0,0,0,302,303,1,0,0,0,303,459,1,0,0,0,304,
+		306,7,6,0,0,305,307,7,5,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,459,1,
+		0,0,0,308,310,7,7,0,0,309,311,7,5,0,0,310,309,1,0,0,0,310,311,1,0,0,0,
+		311,459,1,0,0,0,312,318,7,8,0,0,313,319,3,96,48,0,314,315,5,174,0,0,315,
+		316,3,18,9,0,316,317,5,175,0,0,317,319,1,0,0,0,318,313,1,0,0,0,318,314,
+		1,0,0,0,319,459,1,0,0,0,320,321,5,21,0,0,321,322,5,174,0,0,322,323,3,18,
+		9,0,323,324,5,175,0,0,324,325,5,131,0,0,325,337,5,189,0,0,326,327,5,174,
+		0,0,327,332,3,16,8,0,328,329,5,180,0,0,329,331,3,16,8,0,330,328,1,0,0,
+		0,331,334,1,0,0,0,332,330,1,0,0,0,332,333,1,0,0,0,333,335,1,0,0,0,334,
+		332,1,0,0,0,335,336,5,175,0,0,336,338,1,0,0,0,337,326,1,0,0,0,337,338,
+		1,0,0,0,338,459,1,0,0,0,339,340,5,35,0,0,340,341,5,109,0,0,341,344,3,96,
+		48,0,342,343,5,111,0,0,343,345,5,112,0,0,344,342,1,0,0,0,344,345,1,0,0,
+		0,345,346,1,0,0,0,346,347,5,11,0,0,347,348,3,18,9,0,348,459,1,0,0,0,349,
+		350,5,44,0,0,350,353,5,109,0,0,351,352,5,61,0,0,352,354,5,50,0,0,353,351,
+		1,0,0,0,353,354,1,0,0,0,354,355,1,0,0,0,355,459,3,96,48,0,356,357,5,101,
+		0,0,357,459,5,110,0,0,358,359,5,101,0,0,359,361,5,113,0,0,360,362,5,80,
+		0,0,361,360,1,0,0,0,361,362,1,0,0,0,362,369,1,0,0,0,363,366,3,96,48,0,
+		364,365,5,181,0,0,365,367,3,96,48,0,366,364,1,0,0,0,366,367,1,0,0,0,367,
+		370,1,0,0,0,368,370,5,189,0,0,369,363,1,0,0,0,369,368,1,0,0,0,370,459,
+		1,0,0,0,371,372,5,101,0,0,372,459,5,114,0,0,373,375,5,100,0,0,374,376,
+		5,116,0,0,375,374,1,0,0,0,375,376,1,0,0,0,376,377,1,0,0,0,377,378,3,96,
+		48,0,378,379,7,9,0,0,379,380,3,70,35,0,380,459,1,0,0,0,381,384,5,117,0,
+		0,382,385,5,6,0,0,383,385,3,96,48,0,384,382,1,0,0,0,384,383,1,0,0,0,385,
+		459,1,0,0,0,386,387,5,101,0,0,387,459,5,115,0,0,388,389,5,35,0,0,389,390,
+		5,105,0,0,390,391,3,96,48,0,391,392,5,57,0,0,392,393,5,174,0,0,393,394,
+		3,18,9,0,394,395,5,175,0,0,395,396,5,69,0,0,396,401,3,12,6,0,397,398,5,
+		180,0,0,398,400,3,12,6,0,399,397,1,0,0,0,400,403,1,0,0,0,401,399,1,0,0,
+		0,401,402,1,0,0,0,402,407,1,0,0,0,403,401,1,0,0,0,404,405,5,125,0,0,405,
+		406,5,16,0,0,406,408,3,70,35,0,407,404,1,0,0,0,407,408,1,0,0,0,408,412,
+		1,0,0,0,409,410,5,59,0,0,410,411,5,16,0,0,411,413,3,70,35,0,412,409,1,
+		0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,415,5,127,0,0,415,416,5,191,
+		0,0,416,459,1,0,0,0,417,418,5,107,0,0,418,419,5,105,0,0,419,459,3,96,48,
+		0,420,421,5,44,0,0,421,424,5,105,0,0,422,423,5,61,0,0,423,425,5,50,0,0,
+		424,422,1,0,0,0,424,425,1,0,0,0,425,426,1,0,0,0,426,459,3,96,48,0,427,
+		428,5,101,0,0,428,459,5,106,0,0,429,430,5,63,0,0,430,431,5,118,0,0,431,
+		432,5,189,0,0,432,433,5,69,0,0,433,434,3,96,48,0,434,435,5,119,0,0,435,
+		438,5,189,0,0,436,437,5,120,0,0,437,439,3,96,48,0,438,436,1,0,0,0,438,
+		439,1,0,0,0,439,459,1,0,0,0,440,441,5,63,0,0,441,442,3,96,48,0,442,443,
+		5,189,0,0,443,444,5,69,0,0,444,456,3,96,48,0,445,446,5,174,0,0,446,451,
+		3,16,8,0,447,448,5,180,0,0,448,450,3,16,8,0,449,447,1,0,0,0,450,453,1,
+		0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,454,1,0,0,0,453,451,1,0,0,0,
+		454,455,5,175,0,0,455,457,1,0,0,0,456,445,1,0,0,0,456,457,1,0,0,0,457,
+		459,1,0,0,0,458,137,1,0,0,0,458,142,1,0,0,0,458,143,1,0,0,0,458,172,1,
+		0,0,0,458,179,1,0,0,0,458,190,1,0,0,0,458,209,1,0,0,0,458,216,1,0,0,0,
+		458,228,1,0,0,0,458,243,1,0,0,0,458,253,1,0,0,0,458,255,1,0,0,0,458,261,
+		1,0,0,0,458,267,1,0,0,0,458,271,1,0,0,0,458,278,1,0,0,0,458,290,1,0,0,
+		0,458,300,1,0,0,0,458,304,1,0,0,0,458,308,1,0,0,0,458,312,1,0,0,0,458,
+		320,1,0,0,0,458,339,1,0,0,0,458,349,1,0,0,0,458,356,1,0,0,0,458,358,1,
+		0,0,0,458,371,1,0,0,0,458,373,1,0,0,0,458,381,1,0,0,0,458,386,1,0,0,0,
+		458,388,1,0,0,0,458,417,1,0,0,0,458,420,1,0,0,0,458,427,1,0,0,0,458,429,
+		1,0,0,0,458,440,1,0,0,0,459,5,1,0,0,0,460,461,3,96,48,0,461,465,3,92,46,
+		0,462,464,3,8,4,0,463,462,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,0,465,
+		466,1,0,0,0,466,7,1,0,0,0,467,465,1,0,0,0,468,469,5,77,0,0,469,475,5,78,
+		0,0,470,475,5,78,0,0,471,472,5,147,0,0,472,475,5,120,0,0,473,475,5,148,
+		0,0,474,468,1,0,0,0,474,470,1,0,0,0,474,471,1,0,0,0,474,473,1,0,0,0,475,
+		9,1,0,0,0,476,477,5,141,0,0,477,478,5,122,0,0,478,479,5,129,0,0,479,480,
+		5,136,0,0,480,481,5,100,0,0,481,486,3,14,7,0,482,483,5,180,0,0,483,485,
+		3,14,7,0,484,482,1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,
+		0,487,517,1,0,0,0,488,486,1,0,0,0,489,490,5,141,0,0,490,491,5,122,0,0,
+		491,492,5,129,0,0,492,517,5,40,0,0,493,494,5,141,0,0,494,495,5,77,0,0,
+		495,496,5,122,0,0,496,497,5,129,0,0,497,502,5,66,0,0,498,499,5,174,0,0,
+		499,500,3,94,47,0,500,501,5,175,0,0,501,503,1,0,0,0,502,498,1,0,0,0,502,
+		503,1,0,0,0,503,504,1,0,0,0,504,505,5,138,0,0,505,506,5,174,0,0,506,511,
+		3,70,35,0,507,508,5,180,0,0,508,510,3,70,35,0,509,507,1,0,0,0,510,513,
+		1,0,0,0,511,509,1,0,0,0,511,512,1,0,0,0,512,514,1,0,0,0,513,511,1,0,0,
+		0,514,515,5,175,0,0,515,517,1,0,0,0,516,476,1,0,0,0,516,489,1,0,0,0,516,
+		493,1,0,0,0,517,11,1,0,0,0,518,519,3,96,48,0,519,520,7,10,0,0,520,521,
+		5,88,0,0,521,13,1,0,0,0,522,523,3,96,48,0,523,524,5,160,0,0,524,525,3,
+		70,35,0,525,15,1,0,0,0,526,529,5,108,0,0,527,528,5,127,0,0,528,530,5,191,
+		0,0,529,527,1,0,0,0,529,530,1,0,0,0,530,536,1,0,0,0,531,533,3,96,48,0,
+		532,534,3,70,35,0,533,532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,
+		526,1,0,0,0,535,531,1,0,0,0,536,17,1,0,0,0,537,539,3,20,10,0,538,537,1,
+		0,0,0,538,539,1,0,0,0,539,540,1,0,0,0,540,542,3,24,12,0,541,543,3,42,21,
+		0,542,541,1,0,0,0,542,543,1,0,0,0,543,545,1,0,0,0,544,546,3,46,23,0,545,
+		544,1,0,0,0,545,546,1,0,0,0,546,19,1,0,0,0,547,549,5,145,0,0,548,550,5,
+		91,0,0,549,548,1,0,0,0,549,550,1,0,0,0,550,551,1,0,0,0,551,556,3,22,11,
+		0,552,553,5,180,0,0,553,555,3,22,11,0,554,552,1,0,0,0,555,558,1,0,0,0,
+		556,554,1,0,0,0,556,557,1,0,0,0,557,21,1,0,0,0,558,556,1,0,0,0,559,564,
+		3,96,48,0,560,561,5,174,0,0,561,562,3,94,47,0,562,563,5,175,0,0,563,565,
+		1,0,0,0,564,560,1,0,0,0,564,565,1,0,0,0,565,566,1,0,0,0,566,567,5,11,0,
+		0,567,568,5,174,0,0,568,569,3,18,9,0,569,570,5,175,0,0,570,23,1,0,0,0,
+		571,572,6,12,-1,0,572,573,3,26,13,0,573,588,1,0,0,0,574,575,10,2,0,0,575,
+		577,5,67,0,0,576,578,3,32,16,0,577,576,1,0,0,0,577,578,1,0,0,0,578,579,
+		1,0,0,0,579,587,3,24,12,3,580,581,10,1,0,0,581,583,7,11,0,0,582,584,3,
+		32,16,0,583,582,1,0,0,0,583,584,1,0,0,0,584,585,1,0,0,0,585,587,3,24,12,
+		2,586,574,1,0,0,0,586,580,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,
+		589,1,0,0,0,589,25,1,0,0,0,590,588,1,0,0,0,591,606,3,30,15,0,592,593,5,
+		138,0,0,593,598,3,28,14,0,594,595,5,180,0,0,595,597,3,28,14,0,596,594,
+		1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,599,1,0,0,0,599,606,1,0,0,
+		0,600,598,1,0,0,0,601,602,5,174,0,0,602,603,3,18,9,0,603,604,5,175,0,0,
+		604,606,1,0,0,0,605,591,1,0,0,0,605,592,1,0,0,0,605,601,1,0,0,0,606,27,
+		1,0,0,0,607,608,5,174,0,0,608,613,3,70,35,0,609,610,5,180,0,0,610,612,
+		3,70,35,0,611,609,1,0,0,0,612,615,1,0,0,0,613,611,1,0,0,0,613,614,1,0,
+		0,0,614,616,1,0,0,0,615,613,1,0,0,0,616,617,5,175,0,0,617,29,1,0,0,0,618,
+		620,5,98,0,0,619,621,3,32,16,0,620,619,1,0,0,0,620,621,1,0,0,0,621,622,
+		1,0,0,0,622,627,3,34,17,0,623,624,5,180,0,0,624,626,3,34,17,0,625,623,
+		1,0,0,0,626,629,1,0,0,0,627,625,1,0,0,0,627,628,1,0,0,0,628,639,1,0,0,
+		0,629,627,1,0,0,0,630,631,5,57,0,0,631,636,3,48,24,0,632,633,5,180,0,0,
+		633,635,3,48,24,0,634,632,1,0,0,0,635,638,1,0,0,0,636,634,1,0,0,0,636,
+		637,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,639,630,1,0,0,0,639,640,1,
+		0,0,0,640,643,1,0,0,0,641,642,5,142,0,0,642,644,3,70,35,0,643,641,1,0,
+		0,0,643,644,1,0,0,0,644,648,1,0,0,0,645,646,5,59,0,0,646,647,5,16,0,0,
+		647,649,3,36,18,0,648,645,1,0,0,0,648,649,1,0,0,0,649,652,1,0,0,0,650,
+		651,5,60,0,0,651,653,3,70,35,0,652,650,1,0,0,0,652,653,1,0,0,0,653,663,
+		1,0,0,0,654,655,5,143,0,0,655,660,3,62,31,0,656,657,5,180,0,0,657,659,
+		3,62,31,0,658,656,1,0,0,0,659,662,1,0,0,0,660,658,1,0,0,0,660,661,1,0,
+		0,0,661,664,1,0,0,0,662,660,1,0,0,0,663,654,1,0,0,0,663,664,1,0,0,0,664,
+		667,1,0,0,0,665,666,5,144,0,0,666,668,3,70,35,0,667,665,1,0,0,0,667,668,
+		1,0,0,0,668,31,1,0,0,0,669,670,7,12,0,0,670,33,1,0,0,0,671,676,3,70,35,
+		0,672,674,5,11,0,0,673,672,1,0,0,0,673,674,1,0,0,0,674,675,1,0,0,0,675,
+		677,3,96,48,0,676,673,1,0,0,0,676,677,1,0,0,0,677,692,1,0,0,0,678,679,
+		3,96,48,0,679,680,5,181,0,0,680,682,1,0,0,0,681,678,1,0,0,0,681,682,1,
+		0,0,0,682,683,1,0,0,0,683,689,5,169,0,0,684,685,5,49,0,0,685,686,5,174,
+		0,0,686,687,3,94,47,0,687,688,5,175,0,0,688,690,1,0,0,0,689,684,1,0,0,
+		0,689,690,1,0,0,0,690,692,1,0,0,0,691,671,1,0,0,0,691,681,1,0,0,0,692,
+		35,1,0,0,0,693,703,5,6,0,0,694,699,3,38,19,0,695,696,5,180,0,0,696,698,
+		3,38,19,0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,699,700,1,0,
+		0,0,700,703,1,0,0,0,701,699,1,0,0,0,702,693,1,0,0,0,702,694,1,0,0,0,703,
+		37,1,0,0,0,704,705,5,156,0,0,705,706,5,174,0,0,706,711,3,70,35,0,707,708,
+		5,180,0,0,708,710,3,70,35,0,709,707,1,0,0,0,710,713,1,0,0,0,711,709,1,
+		0,0,0,711,712,1,0,0,0,712,714,1,0,0,0,713,711,1,0,0,0,714,715,5,175,0,
+		0,715,743,1,0,0,0,716,717,5,157,0,0,717,718,5,174,0,0,718,723,3,70,35,
+		0,719,720,5,180,0,0,720,722,3,70,35,0,721,719,1,0,0,0,722,725,1,0,0,0,
+		723,721,1,0,0,0,723,724,1,0,0,0,724,726,1,0,0,0,725,723,1,0,0,0,726,727,
+		5,175,0,0,727,743,1,0,0,0,728,729,5,158,0,0,729,730,5,159,0,0,730,731,
+		5,174,0,0,731,736,3,40,20,0,732,733,5,180,0,0,733,735,3,40,20,0,734,732,
+		1,0,0,0,735,738,1,0,0,0,736,734,1,0,0,0,736,737,1,0,0,0,737,739,1,0,0,
+		0,738,736,1,0,0,0,739,740,5,175,0,0,740,743,1,0,0,0,741,743,3,70,35,0,
+		742,704,1,0,0,0,742,716,1,0,0,0,742,728,1,0,0,0,742,741,1,0,0,0,743,39,
+		1,0,0,0,744,753,5,174,0,0,745,750,3,70,35,0,746,747,5,180,0,0,747,749,
+		3,70,35,0,748,746,1,0,0,0,749,752,1,0,0,0,750,748,1,0,0,0,750,751,1,0,
+		0,0,751,754,1,0,0,0,752,750,1,0,0,0,753,745,1,0,0,0,753,754,1,0,0,0,754,
+		755,1,0,0,0,755,758,5,175,0,0,756,758,3,70,35,0,757,744,1,0,0,0,757,756,
+		1,0,0,0,758,41,1,0,0,0,759,760,5,84,0,0,760,761,5,16,0,0,761,766,3,44,
+		22,0,762,763,5,180,0,0,763,765,3,44,22,0,764,762,1,0,0,0,765,768,1,0,0,
+		0,766,764,1,0,0,0,766,767,1,0,0,0,767,43,1,0,0,0,768,766,1,0,0,0,769,771,
+		3,70,35,0,770,772,7,13,0,0,771,770,1,0,0,0,771,772,1,0,0,0,772,775,1,0,
+		0,0,773,774,5,79,0,0,774,776,7,14,0,0,775,773,1,0,0,0,775,776,1,0,0,0,
+		776,45,1,0,0,0,777,778,5,75,0,0,778,781,3,70,35,0,779,780,5,81,0,0,780,
+		782,3,70,35,0,781,779,1,0,0,0,781,782,1,0,0,0,782,790,1,0,0,0,783,784,
+		5,81,0,0,784,787,3,70,35,0,785,786,5,75,0,0,786,788,3,70,35,0,787,785,
+		1,0,0,0,787,788,1,0,0,0,788,790,1,0,0,0,789,777,1,0,0,0,789,783,1,0,0,
+		0,790,47,1,0,0,0,791,792,6,24,-1,0,792,793,3,52,26,0,793,819,1,0,0,0,794,
+		795,10,4,0,0,795,796,5,36,0,0,796,797,5,71,0,0,797,818,3,52,26,0,798,799,
+		10,3,0,0,799,800,3,50,25,0,800,801,5,71,0,0,801,809,3,52,26,0,802,803,
+		5,82,0,0,803,810,3,70,35,0,804,805,5,137,0,0,805,806,5,174,0,0,806,807,
+		3,94,47,0,807,808,5,175,0,0,808,810,1,0,0,0,809,802,1,0,0,0,809,804,1,
+		0,0,0,810,818,1,0,0,0,811,812,10,2,0,0,812,813,5,76,0,0,813,814,3,50,25,
+		0,814,815,5,71,0,0,815,816,3,52,26,0,816,818,1,0,0,0,817,794,1,0,0,0,817,
+		798,1,0,0,0,817,811,1,0,0,0,818,821,1,0,0,0,819,817,1,0,0,0,819,820,1,
+		0,0,0,820,49,1,0,0,0,821,819,1,0,0,0,822,824,5,65,0,0,823,822,1,0,0,0,
+		823,824,1,0,0,0,824,840,1,0,0,0,825,827,5,73,0,0,826,828,5,85,0,0,827,
+		826,1,0,0,0,827,828,1,0,0,0,828,840,1,0,0,0,829,831,5,95,0,0,830,832,5,
+		85,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,840,1,0,0,0,833,835,5,58,0,
+		0,834,836,5,85,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,840,1,0,0,0,837,
+		840,5,99,0,0,838,840,5,10,0,0,839,823,1,0,0,0,839,825,1,0,0,0,839,829,
+		1,0,0,0,839,833,1,0,0,0,839,837,1,0,0,0,839,838,1,0,0,0,840,51,1,0,0,0,
+		841,844,3,96,48,0,842,843,5,181,0,0,843,845,3,96,48,0,844,842,1,0,0,0,
+		844,845,1,0,0,0,845,847,1,0,0,0,846,848,3,56,28,0,847,846,1,0,0,0,847,
+		848,1,0,0,0,848,850,1,0,0,0,849,851,3,58,29,0,850,849,1,0,0,0,850,851,
+		1,0,0,0,851,853,1,0,0,0,852,854,3,60,30,0,853,852,1,0,0,0,853,854,1,0,
+		0,0,854,904,1,0,0,0,855,857,5,189,0,0,856,858,3,58,29,0,857,856,1,0,0,
+		0,857,858,1,0,0,0,858,860,1,0,0,0,859,861,3,60,30,0,860,859,1,0,0,0,860,
+		861,1,0,0,0,861,904,1,0,0,0,862,863,3,96,48,0,863,872,5,174,0,0,864,869,
+		3,70,35,0,865,866,5,180,0,0,866,868,3,70,35,0,867,865,1,0,0,0,868,871,
+		1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,873,1,0,0,0,871,869,1,0,0,
+		0,872,864,1,0,0,0,872,873,1,0,0,0,873,878,1,0,0,0,874,875,5,180,0,0,875,
+		877,3,54,27,0,876,874,1,0,0,0,877,880,1,0,0,0,878,876,1,0,0,0,878,879,
+		1,0,0,0,879,881,1,0,0,0,880,878,1,0,0,0,881,883,5,175,0,0,882,884,3,58,
+		29,0,883,882,1,0,0,0,883,884,1,0,0,0,884,886,1,0,0,0,885,887,3,60,30,0,
+		886,885,1,0,0,0,886,887,1,0,0,0,887,904,1,0,0,0,888,889,5,174,0,0,889,
+		890,3,18,9,0,890,892,5,175,0,0,891,893,3,58,29,0,892,891,1,0,0,0,892,893,
+		1,0,0,0,893,895,1,0,0,0,894,896,3,60,30,0,895,894,1,0,0,0,895,896,1,0,
+		0,0,896,904,1,0,0,0,897,898,5,174,0,0,898,899,3,48,24,0,899,901,5,175,
+		0,0,900,902,3,58,29,0,901,900,1,0,0,0,901,902,1,0,0,0,902,904,1,0,0,0,
+		903,841,1,0,0,0,903,855,1,0,0,0,903,862,1,0,0,0,903,888,1,0,0,0,903,897,
+		1,0,0,0,904,53,1,0,0,0,905,906,3,96,48,0,906,907,7,15,0,0,907,908,3,70,
+		35,0,908,55,1,0,0,0,909,910,5,139,0,0,910,920,5,191,0,0,911,912,5,11,0,
+		0,912,913,5,80,0,0,913,914,5,130,0,0,914,920,5,189,0,0,915,916,5,15,0,
+		0,916,920,3,96,48,0,917,918,5,128,0,0,918,920,3,96,48,0,919,909,1,0,0,
+		0,919,911,1,0,0,0,919,915,1,0,0,0,919,917,1,0,0,0,920,57,1,0,0,0,921,922,
+		5,103,0,0,922,923,7,16,0,0,923,924,5,174,0,0,924,926,3,70,35,0,925,927,
+		5,88,0,0,926,925,1,0,0,0,926,927,1,0,0,0,927,928,1,0,0,0,928,933,5,175,
+		0,0,929,930,5,92,0,0,930,931,5,174,0,0,931,932,5,191,0,0,932,934,5,175,
+		0,0,933,929,1,0,0,0,933,934,1,0,0,0,934,968,1,0,0,0,935,936,5,104,0,0,
+		936,937,3,70,35,0,937,940,5,97,0,0,938,939,5,124,0,0,939,941,3,70,35,0,
+		940,938,1,0,0,0,940,941,1,0,0,0,941,949,1,0,0,0,942,943,5,126,0,0,943,
+		944,5,16,0,0,944,947,3,70,35,0,945,946,5,145,0,0,946,948,5,94,0,0,947,
+		945,1,0,0,0,947,948,1,0,0,0,948,950,1,0,0,0,949,942,1,0,0,0,949,950,1,
+		0,0,0,950,953,1,0,0,0,951,952,5,127,0,0,952,954,5,191,0,0,953,951,1,0,
+		0,0,953,954,1,0,0,0,954,968,1,0,0,0,955,956,5,104,0,0,956,957,3,70,35,
+		0,957,961,5,88,0,0,958,959,5,125,0,0,959,960,5,16,0,0,960,962,3,70,35,
+		0,961,958,1,0,0,0,961,962,1,0,0,0,962,965,1,0,0,0,963,964,5,127,0,0,964,
+		966,5,191,0,0,965,963,1,0,0,0,965,966,1,0,0,0,966,968,1,0,0,0,967,921,
+		1,0,0,0,967,935,1,0,0,0,967,955,1,0,0,0,968,59,1,0,0,0,969,971,5,11,0,
+		0,970,969,1,0,0,0,970,971,1,0,0,0,971,972,1,0,0,0,972,977,3,96,48,0,973,
+		974,5,174,0,0,974,975,3,94,47,0,975,976,5,175,0,0,976,978,1,0,0,0,977,
+		973,1,0,0,0,977,978,1,0,0,0,978,61,1,0,0,0,979,980,3,96,48,0,980,981,5,
+		11,0,0,981,982,5,174,0,0,982,983,3,64,32,0,983,984,5,175,0,0,984,63,1,
+		0,0,0,985,987,3,96,48,0,986,985,1,0,0,0,986,987,1,0,0,0,987,998,1,0,0,
+		0,988,989,5,87,0,0,989,990,5,16,0,0,990,995,3,70,35,0,991,992,5,180,0,
+		0,992,994,3,70,35,0,993,991,1,0,0,0,994,997,1,0,0,0,995,993,1,0,0,0,995,
+		996,1,0,0,0,996,999,1,0,0,0,997,995,1,0,0,0,998,988,1,0,0,0,998,999,1,
+		0,0,0,999,1001,1,0,0,0,1000,1002,3,42,21,0,1001,1000,1,0,0,0,1001,1002,
+		1,0,0,0,1002,1004,1,0,0,0,1003,1005,3,66,33,0,1004,1003,1,0,0,0,1004,1005,
+		1,0,0,0,1005,65,1,0,0,0,1006,1007,7,17,0,0,1007,1015,3,68,34,0,1008,1009,
+		7,17,0,0,1009,1010,5,14,0,0,1010,1011,3,68,34,0,1011,1012,5,9,0,0,1012,
+		1013,3,68,34,0,1013,1015,1,0,0,0,1014,1006,1,0,0,0,1014,1008,1,0,0,0,1015,
+		67,1,0,0,0,1016,1017,5,134,0,0,1017,1026,5,89,0,0,1018,1019,5,134,0,0,
+		1019,1026,5,56,0,0,1020,1021,5,37,0,0,1021,1026,5,96,0,0,1022,1023,3,70,
+		35,0,1023,1024,7,18,0,0,1024,1026,1,0,0,0,1025,1016,1,0,0,0,1025,1018,
+		1,0,0,0,1025,1020,1,0,0,0,1025,1022,1,0,0,0,1026,69,1,0,0,0,1027,1028,
+		6,35,-1,0,1028,1029,3,96,48,0,1029,1030,5,166,0,0,1030,1031,3,70,35,5,
+		1031,1039,1,0,0,0,1032,1034,3,74,37,0,1033,1035,3,72,36,0,1034,1033,1,
+		0,0,0,1034,1035,1,0,0,0,1035,1039,1,0,0,0,1036,1037,5,77,0,0,1037,1039,
+		3,70,35,3,1038,1027,1,0,0,0,1038,1032,1,0,0,0,1038,1036,1,0,0,0,1039,1048,
+		1,0,0,0,1040,1041,10,2,0,0,1041,1042,5,9,0,0,1042,1047,3,70,35,3,1043,
+		1044,10,1,0,0,1044,1045,5,83,0,0,1045,1047,3,70,35,2,1046,1040,1,0,0,0,
+		1046,1043,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,0,0,1048,1049,1,0,0,
+		0,1049,71,1,0,0,0,1050,1048,1,0,0,0,1051,1052,3,78,39,0,1052,1053,3,74,
+		37,0,1053,1118,1,0,0,0,1054,1056,5,70,0,0,1055,1057,5,77,0,0,1056,1055,
+		1,0,0,0,1056,1057,1,0,0,0,1057,1058,1,0,0,0,1058,1118,5,78,0,0,1059,1061,
+		5,70,0,0,1060,1062,5,77,0,0,1061,1060,1,0,0,0,1061,1062,1,0,0,0,1062,1063,
+		1,0,0,0,1063,1064,5,43,0,0,1064,1065,5,57,0,0,1065,1118,3,74,37,0,1066,
+		1068,5,70,0,0,1067,1069,5,77,0,0,1068,1067,1,0,0,0,1068,1069,1,0,0,0,1069,
+		1070,1,0,0,0,1070,1118,7,19,0,0,1071,1073,5,77,0,0,1072,1071,1,0,0,0,1072,
+		1073,1,0,0,0,1073,1074,1,0,0,0,1074,1075,5,14,0,0,1075,1076,3,74,37,0,
+		1076,1077,5,9,0,0,1077,1078,3,74,37,0,1078,1118,1,0,0,0,1079,1081,5,77,
+		0,0,1080,1079,1,0,0,0,1080,1081,1,0,0,0,1081,1082,1,0,0,0,1082,1083,5,
+		64,0,0,1083,1084,5,174,0,0,1084,1085,3,18,9,0,1085,1086,5,175,0,0,1086,
+		1118,1,0,0,0,1087,1089,5,77,0,0,1088,1087,1,0,0,0,1088,1089,1,0,0,0,1089,
+		1090,1,0,0,0,1090,1091,5,64,0,0,1091,1092,5,174,0,0,1092,1097,3,70,35,
+		0,1093,1094,5,180,0,0,1094,1096,3,70,35,0,1095,1093,1,0,0,0,1096,1099,
+		1,0,0,0,1097,1095,1,0,0,0,1097,1098,1,0,0,0,1098,1100,1,0,0,0,1099,1097,
+		1,0,0,0,1100,1101,5,175,0,0,1101,1118,1,0,0,0,1102,1104,5,77,0,0,1103,
+		1102,1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,1106,5,64,0,0,1106,
+		1107,5,174,0,0,1107,1118,5,175,0,0,1108,1110,5,77,0,0,1109,1108,1,0,0,
+		0,1109,1110,1,0,0,0,1110,1111,1,0,0,0,1111,1112,7,20,0,0,1112,1115,3,74,
+		37,0,1113,1114,5,47,0,0,1114,1116,3,74,37,0,1115,1113,1,0,0,0,1115,1116,
+		1,0,0,0,1116,1118,1,0,0,0,1117,1051,1,0,0,0,1117,1054,1,0,0,0,1117,1059,
+		1,0,0,0,1117,1066,1,0,0,0,1117,1072,1,0,0,0,1117,1080,1,0,0,0,1117,1088,
+		1,0,0,0,1117,1103,1,0,0,0,1117,1109,1,0,0,0,1118,73,1,0,0,0,1119,1120,
+		6,37,-1,0,1120,1124,3,80,40,0,1121,1122,7,21,0,0,1122,1124,3,74,37,4,1123,
+		1119,1,0,0,0,1123,1121,1,0,0,0,1124,1154,1,0,0,0,1125,1126,10,3,0,0,1126,
+		1127,7,22,0,0,1127,1153,3,74,37,4,1128,1129,10,2,0,0,1129,1130,7,21,0,
+		0,1130,1153,3,74,37,3,1131,1132,10,1,0,0,1132,1133,5,173,0,0,1133,1153,
+		3,74,37,2,1134,1135,10,7,0,0,1135,1136,5,176,0,0,1136,1141,3,76,38,0,1137,
+		1138,5,180,0,0,1138,1140,3,76,38,0,1139,1137,1,0,0,0,1140,1143,1,0,0,0,
+		1141,1139,1,0,0,0,1141,1142,1,0,0,0,1142,1144,1,0,0,0,1143,1141,1,0,0,
+		0,1144,1145,5,177,0,0,1145,1153,1,0,0,0,1146,1147,10,6,0,0,1147,1148,5,
+		183,0,0,1148,1153,3,92,46,0,1149,1150,10,5,0,0,1150,1151,5,181,0,0,1151,
+		1153,3,96,48,0,1152,1125,1,0,0,0,1152,1128,1,0,0,0,1152,1131,1,0,0,0,1152,
+		1134,1,0,0,0,1152,1146,1,0,0,0,1152,1149,1,0,0,0,1153,1156,1,0,0,0,1154,
+		1152,1,0,0,0,1154,1155,1,0,0,0,1155,75,1,0,0,0,1156,1154,1,0,0,0,1157,
+		1179,3,70,35,0,1158,1160,3,70,35,0,1159,1158,1,0,0,0,1159,1160,1,0,0,0,
+		1160,1161,1,0,0,0,1161,1163,5,185,0,0,1162,1164,3,70,35,0,1163,1162,1,
+		0,0,0,1163,1164,1,0,0,0,1164,1169,1,0,0,0,1165,1167,5,185,0,0,1166,1168,
+		3,70,35,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1170,1,0,0,0,1169,1165,
+		1,0,0,0,1169,1170,1,0,0,0,1170,1179,1,0,0,0,1171,1173,3,70,35,0,1172,1171,
+		1,0,0,0,1172,1173,1,0,0,0,1173,1174,1,0,0,0,1174,1176,5,183,0,0,1175,1177,
+		3,70,35,0,1176,1175,1,0,0,0,1176,1177,1,0,0,0,1177,1179,1,0,0,0,1178,1157,
+		1,0,0,0,1178,1159,1,0,0,0,1178,1172,1,0,0,0,1179,77,1,0,0,0,1180,1181,
+		7,23,0,0,1181,79,1,0,0,0,1182,1359,5,78,0,0,1183,1359,7,19,0,0,1184,1359,
+		5,191,0,0,1185,1359,7,24,0,0,1186,1359,5,189,0,0,1187,1359,5,190,0,0,1188,
+		1189,5,68,0,0,1189,1191,7,25,0,0,1190,1192,3,96,48,0,1191,1190,1,0,0,0,
+		1191,1192,1,0,0,0,1192,1359,1,0,0,0,1193,1194,3,92,46,0,1194,1195,5,189,
+		0,0,1195,1359,1,0,0,0,1196,1359,3,90,45,0,1197,1199,5,17,0,0,1198,1200,
+		3,70,35,0,1199,1198,1,0,0,0,1199,1200,1,0,0,0,1200,1202,1,0,0,0,1201,1203,
+		3,88,44,0,1202,1201,1,0,0,0,1203,1204,1,0,0,0,1204,1202,1,0,0,0,1204,1205,
+		1,0,0,0,1205,1208,1,0,0,0,1206,1207,5,45,0,0,1207,1209,3,70,35,0,1208,
+		1206,1,0,0,0,1208,1209,1,0,0,0,1209,1210,1,0,0,0,1210,1211,5,46,0,0,1211,
+		1359,1,0,0,0,1212,1213,7,26,0,0,1213,1214,5,174,0,0,1214,1215,3,70,35,
+		0,1215,1216,5,11,0,0,1216,1217,3,92,46,0,1217,1218,5,175,0,0,1218,1359,
+		1,0,0,0,1219,1220,5,52,0,0,1220,1221,5,174,0,0,1221,1222,3,96,48,0,1222,
+		1223,5,57,0,0,1223,1224,3,70,35,0,1224,1225,5,175,0,0,1225,1359,1,0,0,
+		0,1226,1227,5,149,0,0,1227,1228,5,174,0,0,1228,1229,3,70,35,0,1229,1230,
+		5,57,0,0,1230,1233,3,70,35,0,1231,1232,5,155,0,0,1232,1234,3,70,35,0,1233,
+		1231,1,0,0,0,1233,1234,1,0,0,0,1234,1235,1,0,0,0,1235,1236,5,175,0,0,1236,
+		1359,1,0,0,0,1237,1238,5,150,0,0,1238,1239,5,174,0,0,1239,1240,3,74,37,
+		0,1240,1241,5,64,0,0,1241,1242,3,74,37,0,1242,1243,5,175,0,0,1243,1359,
+		1,0,0,0,1244,1245,5,151,0,0,1245,1247,5,174,0,0,1246,1248,7,27,0,0,1247,
+		1246,1,0,0,0,1247,1248,1,0,0,0,1248,1250,1,0,0,0,1249,1251,3,70,35,0,1250,
+		1249,1,0,0,0,1250,1251,1,0,0,0,1251,1252,1,0,0,0,1252,1253,5,57,0,0,1253,
+		1254,3,70,35,0,1254,1255,5,175,0,0,1255,1359,1,0,0,0,1256,1257,5,50,0,
+		0,1257,1258,5,174,0,0,1258,1259,3,18,9,0,1259,1260,5,175,0,0,1260,1359,
+		1,0,0,0,1261,1262,5,174,0,0,1262,1263,3,18,9,0,1263,1264,5,175,0,0,1264,
+		1359,1,0,0,0,1265,1266,3,96,48,0,1266,1293,5,174,0,0,1267,1294,5,169,0,
+		0,1268,1270,3,32,16,0,1269,1268,1,0,0,0,1269,1270,1,0,0,0,1270,1271,1,
+		0,0,0,1271,1276,3,70,35,0,1272,1273,5,180,0,0,1273,1275,3,70,35,0,1274,
+		1272,1,0,0,0,1275,1278,1,0,0,0,1276,1274,1,0,0,0,1276,1277,1,0,0,0,1277,
+		1280,1,0,0,0,1278,1276,1,0,0,0,1279,1269,1,0,0,0,1279,1280,1,0,0,0,1280,
+		1291,1,0,0,0,1281,1282,5,84,0,0,1282,1283,5,16,0,0,1283,1288,3,44,22,0,
+		1284,1285,5,180,0,0,1285,1287,3,44,22,0,1286,1284,1,0,0,0,1287,1290,1,
+		0,0,0,1288,1286,1,0,0,0,1288,1289,1,0,0,0,1289,1292,1,0,0,0,1290,1288,
+		1,0,0,0,1291,1281,1,0,0,0,1291,1292,1,0,0,0,1292,1294,1,0,0,0,1293,1267,
+		1,0,0,0,1293,1279,1,0,0,0,1294,1295,1,0,0,0,1295,1302,5,175,0,0,1296,1297,
+		5,54,0,0,1297,1298,5,174,0,0,1298,1299,5,142,0,0,1299,1300,3,70,35,0,1300,
+		1301,5,175,0,0,1301,1303,1,0,0,0,1302,1296,1,0,0,0,1302,1303,1,0,0,0,1303,
+		1305,1,0,0,0,1304,1306,3,86,43,0,1305,1304,1,0,0,0,1305,1306,1,0,0,0,1306,
+		1359,1,0,0,0,1307,1316,5,176,0,0,1308,1313,3,70,35,0,1309,1310,5,180,0,
+		0,1310,1312,3,70,35,0,1311,1309,1,0,0,0,1312,1315,1,0,0,0,1313,1311,1,
+		0,0,0,1313,1314,1,0,0,0,1314,1317,1,0,0,0,1315,1313,1,0,0,0,1316,1308,
+		1,0,0,0,1316,1317,1,0,0,0,1317,1318,1,0,0,0,1318,1359,5,177,0,0,1319,1328,
+		5,178,0,0,1320,1325,3,82,41,0,1321,1322,5,180,0,0,1322,1324,3,82,41,0,
+		1323,1321,1,0,0,0,1324,1327,1,0,0,0,1325,1323,1,0,0,0,1325,1326,1,0,0,
+		0,1326,1329,1,0,0,0,1327,1325,1,0,0,0,1328,1320,1,0,0,0,1328,1329,1,0,
+		0,0,1329,1330,1,0,0,0,1330,1359,5,179,0,0,1331,1332,3,96,48,0,1332,1333,
+		5,174,0,0,1333,1338,3,84,42,0,1334,1335,5,180,0,0,1335,1337,3,84,42,0,
+		1336,1334,1,0,0,0,1337,1340,1,0,0,0,1338,1336,1,0,0,0,1338,1339,1,0,0,
+		0,1339,1341,1,0,0,0,1340,1338,1,0,0,0,1341,1342,5,175,0,0,1342,1359,1,
+		0,0,0,1343,1344,5,174,0,0,1344,1347,3,70,35,0,1345,1346,5,180,0,0,1346,
+		1348,3,70,35,0,1347,1345,1,0,0,0,1348,1349,1,0,0,0,1349,1347,1,0,0,0,1349,
+		1350,1,0,0,0,1350,1351,1,0,0,0,1351,1352,5,175,0,0,1352,1359,1,0,0,0,1353,
+		1354,5,174,0,0,1354,1355,3,70,35,0,1355,1356,5,175,0,0,1356,1359,1,0,0,
+		0,1357,1359,3,96,48,0,1358,1182,1,0,0,0,1358,1183,1,0,0,0,1358,1184,1,
+		0,0,0,1358,1185,1,0,0,0,1358,1186,1,0,0,0,1358,1187,1,0,0,0,1358,1188,
+		1,0,0,0,1358,1193,1,0,0,0,1358,1196,1,0,0,0,1358,1197,1,0,0,0,1358,1212,
+		1,0,0,0,1358,1219,1,0,0,0,1358,1226,1,0,0,0,1358,1237,1,0,0,0,1358,1244,
+		1,0,0,0,1358,1256,1,0,0,0,1358,1261,1,0,0,0,1358,1265,1,0,0,0,1358,1307,
+		1,0,0,0,1358,1319,1,0,0,0,1358,1331,1,0,0,0,1358,1343,1,0,0,0,1358,1353,
+		1,0,0,0,1358,1357,1,0,0,0,1359,81,1,0,0,0,1360,1363,5,189,0,0,1361,1363,
+		3,96,48,0,1362,1360,1,0,0,0,1362,1361,1,0,0,0,1363,1364,1,0,0,0,1364,1365,
+		5,185,0,0,1365,1366,3,70,35,0,1366,83,1,0,0,0,1367,1368,3,96,48,0,1368,
+		1369,5,184,0,0,1369,1370,3,70,35,0,1370,85,1,0,0,0,1371,1377,5,86,0,0,
+		1372,1378,3,96,48,0,1373,1374,5,174,0,0,1374,1375,3,64,32,0,1375,1376,
+		5,175,0,0,1376,1378,1,0,0,0,1377,1372,1,0,0,0,1377,1373,1,0,0,0,1378,87,
+		1,0,0,0,1379,1380,5,141,0,0,1380,1381,3,70,35,0,1381,1382,5,129,0,0,1382,
+		1383,3,70,35,0,1383,89,1,0,0,0,1384,1385,5,186,0,0,1385,1392,3,96,48,0,
+		1386,1387,5,187,0,0,1387,1392,3,96,48,0,1388,1389,5,185,0,0,1389,1392,
+		3,96,48,0,1390,1392,5,188,0,0,1391,1384,1,0,0,0,1391,1386,1,0,0,0,1391,
+		1388,1,0,0,0,1391,1390,1,0,0,0,1392,91,1,0,0,0,1393,1404,3,96,48,0,1394,
+		1395,5,174,0,0,1395,1400,5,191,0,0,1396,1397,5,180,0,0,1397,1399,5,191,
+		0,0,1398,1396,1,0,0,0,1399,1402,1,0,0,0,1400,1398,1,0,0,0,1400,1401,1,
+		0,0,0,1401,1403,1,0,0,0,1402,1400,1,0,0,0,1403,1405,5,175,0,0,1404,1394,
+		1,0,0,0,1404,1405,1,0,0,0,1405,1413,1,0,0,0,1406,1408,5,176,0,0,1407,1409,
+		5,191,0,0,1408,1407,1,0,0,0,1408,1409,1,0,0,0,1409,1410,1,0,0,0,1410,1412,
+		5,177,0,0,1411,1406,1,0,0,0,1412,1415,1,0,0,0,1413,1411,1,0,0,0,1413,1414,
+		1,0,0,0,1414,1440,1,0,0,0,1415,1413,1,0,0,0,1416,1417,3,96,48,0,1417,1418,
+		5,162,0,0,1418,1423,3,92,46,0,1419,1420,5,180,0,0,1420,1422,3,92,46,0,
+		1421,1419,1,0,0,0,1422,1425,1,0,0,0,1423,1421,1,0,0,0,1423,1424,1,0,0,
+		0,1424,1426,1,0,0,0,1425,1423,1,0,0,0,1426,1437,5,164,0,0,1427,1428,5,
+		174,0,0,1428,1433,5,191,0,0,1429,1430,5,180,0,0,1430,1432,5,191,0,0,1431,
+		1429,1,0,0,0,1432,1435,1,0,0,0,1433,1431,1,0,0,0,1433,1434,1,0,0,0,1434,
+		1436,1,0,0,0,1435,1433,1,0,0,0,1436,1438,5,175,0,0,1437,1427,1,0,0,0,1437,
+		1438,1,0,0,0,1438,1440,1,0,0,0,1439,1393,1,0,0,0,1439,1416,1,0,0,0,1440,
+		93,1,0,0,0,1441,1446,3,96,48,0,1442,1443,5,180,0,0,1443,1445,3,96,48,0,
+		1444,1442,1,0,0,0,1445,1448,1,0,0,0,1446,1444,1,0,0,0,1446,1447,1,0,0,
+		0,1447,95,1,0,0,0,1448,1446,1,0,0,0,1449,1453,5,194,0,0,1450,1453,5,195,
+		0,0,1451,1453,3,98,49,0,1452,1449,1,0,0,0,1452,1450,1,0,0,0,1452,1451,
+		1,0,0,0,1453,97,1,0,0,0,1454,1455,7,28,0,0,1455,99,1,0,0,0,207,103,110,
 		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
-		237,241,248,260,264,267,272,276,282,286,290,294,302,316,321,328,337,345,
-		350,353,359,368,385,391,396,408,422,435,440,442,449,458,470,486,495,500,
-		513,517,519,522,526,529,533,540,548,561,567,570,572,582,589,597,604,611,
-		620,623,627,632,636,644,647,651,657,660,665,673,675,683,686,695,707,720,
-		726,734,737,741,750,755,759,765,771,773,793,801,803,807,811,815,819,823,
-		828,831,834,837,841,844,853,856,862,867,870,876,879,885,887,903,910,917,
-		924,931,933,937,945,949,951,954,961,970,979,982,985,988,998,1009,1018,
-		1022,1030,1032,1040,1045,1052,1056,1064,1072,1081,1087,1093,1099,1101,
-		1107,1125,1136,1138,1143,1147,1151,1153,1156,1160,1162,1175,1183,1188,
-		1192,1217,1231,1234,1253,1260,1263,1272,1275,1277,1286,1289,1297,1300,
-		1309,1312,1322,1333,1342,1346,1361,1375,1384,1388,1392,1397,1407,1417,
-		1421,1423,1430,1436
+		237,241,251,258,264,276,280,283,288,292,298,302,306,310,318,332,337,344,
+		353,361,366,369,375,384,401,407,412,424,438,451,456,458,465,474,486,502,
+		511,516,529,533,535,538,542,545,549,556,564,577,583,586,588,598,605,613,
+		620,627,636,639,643,648,652,660,663,667,673,676,681,689,691,699,702,711,
+		723,736,742,750,753,757,766,771,775,781,787,789,809,817,819,823,827,831,
+		835,839,844,847,850,853,857,860,869,872,878,883,886,892,895,901,903,919,
+		926,933,940,947,949,953,961,965,967,970,977,986,995,998,1001,1004,1014,
+		1025,1034,1038,1046,1048,1056,1061,1068,1072,1080,1088,1097,1103,1109,
+		1115,1117,1123,1141,1152,1154,1159,1163,1167,1169,1172,1176,1178,1191,
+		1199,1204,1208,1233,1247,1250,1269,1276,1279,1288,1291,1293,1302,1305,
+		1313,1316,1325,1328,1338,1349,1358,1362,1377,1391,1400,1404,1408,1413,
+		1423,1433,1437,1439,1446,1452
 	};
 
 	public static readonly ATN _ATN =

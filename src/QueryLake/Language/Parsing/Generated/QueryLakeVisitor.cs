@@ -109,12 +109,26 @@ internal interface IQueryLakeVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitAddColumn([NotNull] QueryLakeParser.AddColumnContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>setTier</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSetTier([NotNull] QueryLakeParser.SetTierContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>showDatasets</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitShowDatasets([NotNull] QueryLakeParser.ShowDatasetsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showFragments</c>
+	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowFragments([NotNull] QueryLakeParser.ShowFragmentsContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>showColumns</c>
 	/// labeled alternative in <see cref="QueryLakeParser.statement"/>.
