@@ -25,7 +25,7 @@ internal static class Measure
         return (a.Order().ElementAt(n / 2), b.Order().ElementAt(n / 2));
     }
 
-    private static double Seconds(Action run)
+    public static double Seconds(Action run)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         run();

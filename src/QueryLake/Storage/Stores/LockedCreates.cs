@@ -15,6 +15,9 @@ internal sealed class LockedCreates(IObjectStore inner, string lockFile) : IObje
 
     private readonly string _lockFile = Path.GetFullPath(lockFile);
 
+    /// <summary>The store whose creates this serializes.</summary>
+    public IObjectStore Inner => inner;
+
     public string Location => inner.Location;
     public bool AtomicCreate => true;
     public ObjectInfo? Head(string key) => inner.Head(key);
