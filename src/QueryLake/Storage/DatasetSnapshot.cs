@@ -142,6 +142,9 @@ public sealed class DatasetSnapshot
         var sources = new List<RecordBatch>();
         var sourceIndex = new Dictionary<(long, int), int>();
         var picks = new Gather.Pick[rowIds.Count];
+        // On object storage only the wanted rows of each batch are read: the rows are gathered per batch first.
+        var wanted = _dataset.Lake.IsRemote ? new Dictionary<(long, int), SortedSet<int>>() : null;
+        var located = wanted is null ? null : new (long Fragment, int Batch, int Row)[picks.Length];
         for (int k = 0; k < picks.Length; k++)
         {
             long id = rowIds[k];
@@ -157,12 +160,35 @@ public sealed class DatasetSnapshot
             var reader = Reader(frag);
             var (batchIndex, row) = reader.Locate(offset);
             if (batchIndex < 0) throw new LakeException("QL-ROW-NOT-FOUND", $"row id {id}: fragment {fragId} has only {frag.PhysicalRows} rows");
+            if (wanted is not null)
+            {
+                if (!wanted.TryGetValue((fragId, batchIndex), out var set)) wanted[(fragId, batchIndex)] = set = [];
+                set.Add(row);
+                located![k] = (fragId, batchIndex, row);
+                continue;
+            }
             if (!sourceIndex.TryGetValue((fragId, batchIndex), out int source))
             {
                 sourceIndex[(fragId, batchIndex)] = source = sources.Count;
                 sources.Add(reader.ReadBatch(batchIndex, fields, withRowId: false));
             }
             picks[k] = new Gather.Pick(source, row);
+        }
+        if (wanted is not null)
+        {
+            var position = new Dictionary<(long, int, int), int>();
+            foreach (var ((fragId, batchIndex), set) in wanted)
+            {
+                var rows = set.ToArray();
+                sourceIndex[(fragId, batchIndex)] = sources.Count;
+                sources.Add(Reader(byId[fragId]).ReadRows(batchIndex, fields, rows));
+                for (int i = 0; i < rows.Length; i++) position[(fragId, batchIndex, rows[i])] = i;
+            }
+            for (int k = 0; k < picks.Length; k++)
+            {
+                var (f, b, r) = located![k];
+                picks[k] = new Gather.Pick(sourceIndex[(f, b)], position[(f, b, r)]);
+            }
         }
         var columnsOut = new ArrowArray[fields.Count];
         for (int c = 0; c < columnsOut.Length; c++)

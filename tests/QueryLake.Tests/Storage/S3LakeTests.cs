@@ -221,6 +221,32 @@ public sealed class S3LakeTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDispo
     }
 
     [Fact]
+    public void A_take_reads_only_the_bytes_of_the_rows_it_asks_for()
+    {
+        const string Fill = "CREATE TABLE t AS SELECT i AS id, 'row ' || i || repeat('.', i % 50) AS note, [i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7]::FLOAT[8] AS emb, " +
+            "CASE WHEN i % 11 = 0 THEN NULL ELSE i * 0.5 END AS v, 'tag' || (i % 3) AS tag FROM range(0, 100000) t(i)";
+        using var local = QueryLakeSession.Open(Path.Combine(_dir.Path, "local"));
+        local.Execute(Fill);
+        var lake = OpenLake(s3);
+        using (var s = QueryLakeSession.Open(lake)) { s.Execute("SET cache_directory = 'none'"); s.Execute(Fill); }
+        var expectedSnapshot = local.Lake.OpenDataset("t").Latest();
+        var random = new Random(9);
+        var ids = LakeTestData.Ids(expectedSnapshot.Scan(["id"], withRowId: true), RowId.ColumnName);
+        var take = Enumerable.Range(0, 60).Select(_ => ids[random.Next(ids.Count)]).ToList();
+        take.Add(take[0]); // a row twice, in the order asked
+        var fresh = OpenLake(s3, prefix: Store(lake).Location["s3://lake/".Length..]);
+        fresh.Files.Ranges = null;
+        var snapshot = fresh.OpenDataset("t").Latest();
+        long before = Store(fresh).Counters.BytesRead;
+        var got = snapshot.Take(take);
+        long read = Store(fresh).Counters.BytesRead - before;
+        var want = expectedSnapshot.Take(take);
+        Assert.Equal(Canonical.Render(want.Schema, [want]).ToJsonString(), Canonical.Render(got.Schema, [got]).ToJsonString());
+        long total = fresh.Storage.FilesUnder(Path.Combine(fresh.Path, "t", "data")).Sum(o => o.Size);
+        Assert.True(read < total / 4, $"a take of {take.Count} rows read {read} of {total} bytes");
+    }
+
+    [Fact]
     public void A_store_that_ignores_conditional_creates_is_refused_for_writing_unless_a_commit_lock_is_named()
     {
         var direct = OpenLake(s3, direct: true);

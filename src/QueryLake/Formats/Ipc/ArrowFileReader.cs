@@ -39,7 +39,11 @@ public sealed class ArrowFileReader : IDisposable
 
     /// <summary>Reads an Arrow file of <paramref name="length"/> bytes through <paramref name="slice"/>(offset, length),
     /// which returns those bytes: a file on object storage read by byte ranges.</summary>
-    internal static ArrowFileReader FromSource(string name, long length, Func<long, int, ReadOnlyMemory<byte>> slice) => new(name, length, slice);
+    internal static ArrowFileReader FromSource(string name, long length, Func<long, int, ReadOnlyMemory<byte>> slice,
+        Func<long, int, ReadOnlyMemory<byte>>? exact = null) => new(name, length, slice) { _exact = exact };
+
+    /// <summary>Reads exactly the bytes asked for (no widening, nothing kept): the row ranges of a take.</summary>
+    private Func<long, int, ReadOnlyMemory<byte>>? _exact;
 
     /// <summary>Reads an Arrow file held in memory; <paramref name="name"/> is used in error messages.</summary>
     public static ArrowFileReader FromMemory(ReadOnlyMemory<byte> bytes, string name = "<memory>") =>
@@ -186,6 +190,101 @@ public sealed class ArrowFileReader : IDisposable
             var body = Slice(block.Offset + block.MetadataLength + start, end - start, "column range");
             var decoder = new RecordBatchDecoder(message.Header, body, _dictionaries.Fields, _dictionaries.Get);
             _batchLengths[index] = decoder.Length;
+            return ArrowArray.FromData(decoder.DecodeColumn(Schema, column, start));
+        });
+    }
+
+    /// <summary>Ranges of a take closer than this are read as one: a request to object storage costs about as much as
+    /// transferring this many bytes (tens of milliseconds at a few hundred MB/s, less on a local store), so reading the
+    /// hole is cheaper than another request.</summary>
+    internal const int HoleLimit = 256 << 10;
+
+    /// <summary>
+    /// Column <paramref name="column"/> of batch <paramref name="index"/> with only the bytes of rows
+    /// <paramref name="rows"/> (ascending) read: the validity bitmap and offsets whole, then each wanted row's values
+    /// (ranges closer than <see cref="HoleLimit"/> read as one), 16 requests at a time. Other rows' values are zeros: the caller picks the rows it
+    /// asked for. For files read by ranges whose batch is uncompressed and whose column is fixed-width (numbers,
+    /// timestamps, fixed-size binary, dictionary indices, fixed-size lists of those: embeddings, tensors) or variable
+    /// binary (text, blobs, images); null otherwise, and the caller reads the whole column.
+    /// </summary>
+    internal ArrowArray? ReadColumnRows(int index, int column, IReadOnlyList<int> rows)
+    {
+        if (_exact is not { } exact) return null;
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_batches.Length, nameof(index));
+        return IpcErrors.Guard(Path, () =>
+        {
+            var block = _batches[index];
+            var message = ReadHeader(block);
+            if (message.HeaderType != IpcMessageWriter.HeaderRecordBatch) throw new FlatBufferException($"block {index} does not hold a record batch");
+            if (RecordBatchDecoder.IsCompressed(message.Header)) return null;
+            var type = Schema.Fields[column].DataType.StorageType;
+            var (start, end) = RecordBatchDecoder.ColumnRanges(message.Header, Schema, block.BodyLength)[column];
+            var buffers = RecordBatchDecoder.ColumnBuffers(message.Header, Schema, column);
+            long bodyAt = block.Offset + block.MetadataLength;
+            var body = new byte[end - start];
+            var wanted = new List<(long Offset, long Length)>();
+            void Whole(int b) => wanted.Add(buffers[b]);
+            void Fill(List<(long Offset, long Length)> ranges)
+            {
+                var merged = new List<(long Offset, long Length)>();
+                foreach (var r in ranges.Where(r => r.Length > 0).OrderBy(r => r.Offset))
+                    if (merged.Count > 0 && r.Offset <= merged[^1].Offset + merged[^1].Length + HoleLimit)
+                        merged[^1] = (merged[^1].Offset, Math.Max(merged[^1].Offset + merged[^1].Length, r.Offset + r.Length) - merged[^1].Offset);
+                    else merged.Add(r);
+                foreach (var (o, n) in merged)
+                    if (o < start || o + n > end || n > int.MaxValue) throw new InvalidDataException($"column '{Schema.Fields[column].Name}': buffer range [{o}, {o + n}) lies outside its column");
+                Parallel.ForEach(merged, new ParallelOptions { MaxDegreeOfParallelism = 16 }, r =>
+                    exact(bodyAt + r.Offset, (int)r.Length).Span.CopyTo(body.AsSpan((int)(r.Offset - start))));
+            }
+            int Width(DataType t) => t.StorageType switch
+            {
+                PrimitiveType { Id: not TypeId.Boolean } p => p.ByteWidth,
+                TimestampType => 8,
+                DecimalType => 16,
+                FixedSizeBinaryType f => f.ByteWidth,
+                DictionaryType d => d.IndexType.ByteWidth,
+                _ => 0,
+            };
+            switch (type)
+            {
+                case PrimitiveType or TimestampType or DecimalType or FixedSizeBinaryType or DictionaryType when Width(type) > 0:
+                {
+                    int w = Width(type);
+                    Whole(0);
+                    wanted.AddRange(rows.Select(r => (buffers[1].Offset + (long)r * w, (long)w)));
+                    Fill(wanted);
+                    break;
+                }
+                case FixedSizeListType f when Width(f.ValueField.DataType) > 0:
+                {
+                    long rowBytes = (long)f.ListSize * Width(f.ValueField.DataType);
+                    Whole(0);
+                    Whole(1);
+                    wanted.AddRange(rows.Select(r => (buffers[2].Offset + r * rowBytes, rowBytes)));
+                    Fill(wanted);
+                    break;
+                }
+                case VariableBinaryType v:
+                {
+                    Whole(0);
+                    Whole(1);
+                    Fill(wanted);
+                    var offsets = body.AsSpan((int)(buffers[1].Offset - start), (int)buffers[1].Length);
+                    var values = new List<(long, long)>();
+                    foreach (var r in rows)
+                    {
+                        long a = v.IsLarge ? BinaryPrimitives.ReadInt64LittleEndian(offsets[(8 * r)..]) : BinaryPrimitives.ReadInt32LittleEndian(offsets[(4 * r)..]);
+                        long b = v.IsLarge ? BinaryPrimitives.ReadInt64LittleEndian(offsets[(8 * r + 8)..]) : BinaryPrimitives.ReadInt32LittleEndian(offsets[(4 * r + 4)..]);
+                        if (a < 0 || b < a || b > buffers[2].Length) throw new InvalidDataException($"column '{Schema.Fields[column].Name}': row {r} has offsets [{a}, {b}) outside its data");
+                        values.Add((buffers[2].Offset + a, b - a));
+                    }
+                    Fill(values);
+                    break;
+                }
+                default:
+                    return null;
+            }
+            var decoder = new RecordBatchDecoder(message.Header, body, _dictionaries.Fields, _dictionaries.Get);
             return ArrowArray.FromData(decoder.DecodeColumn(Schema, column, start));
         });
     }

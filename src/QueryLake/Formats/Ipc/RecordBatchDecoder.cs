@@ -79,6 +79,27 @@ internal sealed class RecordBatchDecoder
         return result;
     }
 
+    /// <summary>The body ranges (offset, length) of top-level column <paramref name="column"/>'s buffers, in the order
+    /// <see cref="DecodeColumns"/> reads them.</summary>
+    public static (long Offset, long Length)[] ColumnBuffers(FlatTable batch, Schema schema, int column)
+    {
+        var buffers = batch.GetVectorBytes(2, 16, out int count);
+        int first = 0;
+        for (int c = 0; c < column; c++) first += BufferCount(schema.Fields[c].DataType, 0);
+        int n = BufferCount(schema.Fields[column].DataType, 0);
+        if (first + n > count) throw new FlatBufferException($"record batch has too few buffers (at column '{schema.Fields[column].Name}')");
+        var result = new (long, long)[n];
+        for (int i = 0; i < n; i++)
+        {
+            var span = buffers.Slice(16 * (first + i));
+            result[i] = (BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..]));
+        }
+        return result;
+    }
+
+    /// <summary>Whether the batch's buffers are compressed (read from its metadata alone).</summary>
+    public static bool IsCompressed(FlatTable batch) => batch.GetTable(3) is not null;
+
     /// <summary>How many buffers a column of <paramref name="type"/> has in a record batch (as <see cref="DecodeColumns"/> reads them).</summary>
     private static int BufferCount(DataType type, int depth)
     {

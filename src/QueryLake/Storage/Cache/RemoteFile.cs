@@ -51,6 +51,9 @@ internal sealed class RemoteFile(LakeStorage storage, string path, long length, 
         return large;
     }
 
+    /// <summary>Exactly [offset, offset + count): one GET (or a cache hit), neither widened nor kept.</summary>
+    public ReadOnlyMemory<byte> Exact(long offset, int count) => count == 0 ? ReadOnlyMemory<byte>.Empty : Fetch(offset, count);
+
     private byte[] Fetch(long offset, int count)
     {
         var key = storage.Key(path);

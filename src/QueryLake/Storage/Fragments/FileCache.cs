@@ -78,7 +78,7 @@ internal sealed class FileCache(Stores.LakeStorage storage)
             var remote = new Cache.RemoteFile(storage, p, length, file.Checksum, Ranges);
             if (parts is not null) PartChecksums.VerifyEnds(p, length, remote.Slice, parts);
             else if (checksum is not null) FileChecksum.Verify(p, remote.Slice(0, checked((int)length)).Span, checksum);
-            var reader = ArrowFileReader.FromSource(p, length, remote.Slice);
+            var reader = ArrowFileReader.FromSource(p, length, remote.Slice, remote.Exact);
             return new CachedFile(reader, parts is null ? null : new PartChecksums.Verifier(reader, parts), remote: true);
         }
     }
@@ -106,6 +106,22 @@ internal sealed class CachedFile(ArrowFileReader reader, PartChecksums.Verifier?
         var read = reader.ReadColumn(index, column);
         lock (_columns) _columns[slot] = new WeakReference<Columnar.Arrays.ArrowArray>(read);
         return read;
+    }
+
+    /// <summary>Rows <paramref name="rows"/> (ascending) of column <paramref name="column"/> of batch
+    /// <paramref name="index"/>, in that order. On object storage, when they are a small part of the column, only their
+    /// bytes are read (<see cref="ArrowFileReader.ReadColumnRows"/>); such a partial read is not covered by the column's
+    /// part checksum, which hashes the whole column.</summary>
+    public Columnar.Arrays.ArrowArray Rows(int index, int column, int[] rows)
+    {
+        if (remote && rows.Length * 8L < BatchLength(index))
+        {
+            lock (_columns)
+                if (_columns.TryGetValue((long)index * reader.Schema.Fields.Count + column, out var weak) && weak.TryGetTarget(out var whole))
+                    return Kernels.Gather.Rows(whole, rows);
+            if (reader.ReadColumnRows(index, column, rows) is { } sparse) return Kernels.Gather.Rows(sparse, rows);
+        }
+        return Kernels.Gather.Rows(Column(index, column), rows);
     }
 
     /// <summary>Rows in batch <paramref name="index"/>, from its metadata (verified first).</summary>

@@ -72,6 +72,32 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
         return new RecordBatch(new Schema(outFields), columns, rows);
     }
 
+    /// <summary>Rows <paramref name="rows"/> (ascending offsets within batch <paramref name="index"/>) of the given fields:
+    /// a take, which on object storage reads only those rows' bytes where it can (<see cref="IFragmentFile.Rows"/>).</summary>
+    public RecordBatch ReadRows(int index, IReadOnlyList<(Field Field, int Id)> fields, int[] rows)
+    {
+        int batchRows = Fragment.BatchRows[index];
+        var columns = new List<ArrowArray>(fields.Count);
+        foreach (var (field, id) in fields)
+        {
+            ArrowArray? column = null;
+            foreach (var file in Fragment.Files)
+            {
+                int pos = file.FieldIds.IndexOf(id);
+                if (pos < 0) continue;
+                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file);
+                if (cached.BatchLength(index) is var length && length != batchRows)
+                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {batchRows}");
+                column = cached.Rows(index, pos, rows);
+                if (column is DictionaryArray && field.DataType is not DictionaryType) column = Vectors.Plain(column);
+                else if (!column.Type.Equals(field.DataType)) column = ArrowArray.FromData(column.Data.WithType(field.DataType));
+                break;
+            }
+            columns.Add(column ?? ArrayBuilder.Nulls(field.DataType, rows.Length));
+        }
+        return new RecordBatch(new Schema(fields.Select(f => f.Field).ToList()), columns, rows.Length);
+    }
+
     /// <summary>All live rows, batch by batch.</summary>
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false)
     {

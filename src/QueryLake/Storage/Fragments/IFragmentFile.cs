@@ -9,4 +9,8 @@ internal interface IFragmentFile
 
     /// <summary>Column <paramref name="column"/> (by its position in the file) of batch <paramref name="index"/>.</summary>
     Columnar.Arrays.ArrowArray Column(int index, int column);
+
+    /// <summary>Rows <paramref name="rows"/> (ascending) of that column, in that order: a take, which a file read by
+    /// ranges serves by reading only those rows' bytes where it can.</summary>
+    Columnar.Arrays.ArrowArray Rows(int index, int column, int[] rows) => Kernels.Gather.Rows(Column(index, column), rows);
 }
