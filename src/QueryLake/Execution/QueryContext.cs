@@ -27,7 +27,7 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
     {
         var saved = Ambient.Value;
         Ambient.Value = this;
-        try { return work(); }
+        try { return Storage.Stores.StoreCancellation.Within(Cancel, work); }
         finally { Ambient.Value = saved; }
     }
 

@@ -247,6 +247,26 @@ public sealed class S3LakeTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDispo
     }
 
     [Fact]
+    public void A_statement_timeout_interrupts_a_read_the_store_does_not_answer()
+    {
+        using var session = Session(OpenLake(s3));
+        session.Execute("SET cache_directory = 'none'");
+        session.Execute("CREATE TABLE t AS SELECT i AS id FROM range(0, 1000) t(i)");
+        s3.Proxy.Faults = (method, path) => method == "GET" && path.Contains("/data/", StringComparison.Ordinal) ? ConditionalPutProxy.Fault.Stall : null;
+        try
+        {
+            session.Execute("SET statement_timeout = '1s'");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.ThrowsAny<QueryLakeException>(() => session.Query("SELECT sum(id) FROM t").Materialize());
+            Assert.Equal("QL-TIMEOUT", e.Code);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the timeout took {clock.Elapsed}");
+        }
+        finally { s3.Proxy.Faults = null; }
+        session.Execute("SET statement_timeout = 'none'");
+        Assert.Contains("499500", Text(session.Query("SELECT sum(id) FROM t")));
+    }
+
+    [Fact]
     public void A_store_that_ignores_conditional_creates_is_refused_for_writing_unless_a_commit_lock_is_named()
     {
         var direct = OpenLake(s3, direct: true);

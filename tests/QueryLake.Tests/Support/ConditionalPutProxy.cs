@@ -36,7 +36,7 @@ public sealed class ConditionalPutProxy : IDisposable
     /// <summary>Decides, per request (method, path), a fault to inject instead of passing it on; null passes it on.</summary>
     public Func<string, string, Fault?>? Faults { get; set; }
 
-    public enum Fault { SlowDown, ServerError, Reset, TruncatedBody }
+    public enum Fault { SlowDown, ServerError, Reset, TruncatedBody, Stall }
 
     private async Task Loop()
     {
@@ -65,6 +65,11 @@ public sealed class ConditionalPutProxy : IDisposable
                     return;
                 case Fault.ServerError:
                     await Answer(response, 500, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>");
+                    return;
+                case Fault.Stall:
+                    // A store that stops answering: the request hangs for a minute (or until the test ends).
+                    try { await Task.Delay(TimeSpan.FromMinutes(1), _stop.Token); } catch (OperationCanceledException) { }
+                    response.Abort();
                     return;
                 case Fault.Reset when request.HttpMethod != "GET":
                     // A write whose connection drops before any answer: the client cannot know whether it landed.

@@ -44,6 +44,10 @@ internal sealed class S3Store : IObjectStore
             : new AmazonS3Client(config);
     }
 
+    /// <summary>The statement's cancellation, which reads, listings and data uploads take (conditional creates and deletes
+    /// do not: a commit's outcome must be known).</summary>
+    private static CancellationToken Token => StoreCancellation.Current;
+
     /// <summary>What this handle sent.</summary>
     public StoreCounters Counters { get; } = new();
 
@@ -81,6 +85,8 @@ internal sealed class S3Store : IObjectStore
     private T Call<T>(string what, string key, Func<Task<T>> request)
     {
         try { return request().GetAwaiter().GetResult(); }
+        // The statement was cancelled (or timed out): the engine reports that, not the store.
+        catch (OperationCanceledException) when (Token.IsCancellationRequested) { throw; }
         catch (AmazonS3Exception e) { throw Failed(what, key, e); }
         catch (AmazonServiceException e) { throw Failed(what, key, e); }
         catch (QueryLakeException) { throw; }
@@ -93,14 +99,14 @@ internal sealed class S3Store : IObjectStore
 
     /// <summary>Runs a GET and reads its body, again (with back-off) when the body breaks off or comes short: the SDK
     /// retries failed requests, but a connection reset in the middle of a body surfaces only while reading it.</summary>
-    private async Task<T> Retrying<T>(Func<Task<T>> read)
+    private async Task<T> Retrying<T>(Func<Task<T>> read, bool cancellable = true)
     {
         for (int attempt = 1; ; attempt++)
         {
             try { return await read().ConfigureAwait(false); }
             catch (Exception e) when (attempt < _options.MaxAttempts && (e is IOException or HttpRequestException || e is QueryLakeException { Code: "QL-STORE-UNAVAILABLE" }))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << attempt)) * (0.5 + Random.Shared.NextDouble()))).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << attempt)) * (0.5 + Random.Shared.NextDouble())), cancellable ? Token : CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -135,7 +141,7 @@ internal sealed class S3Store : IObjectStore
         try
         {
             Counters.Head();
-            var meta = await _client.GetObjectMetadataAsync(_bucket, Key(key)).ConfigureAwait(false);
+            var meta = await _client.GetObjectMetadataAsync(_bucket, Key(key), Token).ConfigureAwait(false);
             return new ObjectInfo(key, meta.ContentLength, meta.LastModified?.ToUniversalTime() ?? DateTime.MinValue);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket") { return (ObjectInfo?)null; }
@@ -151,7 +157,7 @@ internal sealed class S3Store : IObjectStore
                 using var response = await _client.GetObjectAsync(new GetObjectRequest
                 {
                     BucketName = _bucket, Key = Key(key), ByteRange = new ByteRange(offset, offset + length - 1),
-                }).ConfigureAwait(false);
+                }, Token).ConfigureAwait(false);
                 return await Body(response, key).ConfigureAwait(false);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) { return []; }
@@ -160,7 +166,7 @@ internal sealed class S3Store : IObjectStore
 
     public byte[] ReadAll(string key) => Call("read", key, () => Retrying(async () =>
     {
-        using var response = await _client.GetObjectAsync(_bucket, Key(key)).ConfigureAwait(false);
+        using var response = await _client.GetObjectAsync(_bucket, Key(key), Token).ConfigureAwait(false);
         return await Body(response, key).ConfigureAwait(false);
     }));
 
@@ -170,7 +176,7 @@ internal sealed class S3Store : IObjectStore
     {
         Counters.Get(response.ContentLength);
         var buffer = new MemoryStream(response.ContentLength > 0 ? (int)response.ContentLength : 0);
-        await response.ResponseStream.CopyToAsync(buffer).ConfigureAwait(false);
+        await response.ResponseStream.CopyToAsync(buffer, Token).ConfigureAwait(false);
         if (response.ContentLength >= 0 && buffer.Length != response.ContentLength)
             throw new QueryLakeException("QL-STORE-UNAVAILABLE", $"reading '{key}' in {Location} stopped after {buffer.Length} of {response.ContentLength} bytes");
         return buffer.ToArray();
@@ -188,7 +194,7 @@ internal sealed class S3Store : IObjectStore
         Call("write", key, () => Retrying(async () => Answered(await _client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, AutoCloseStream = true,
-        }).ConfigureAwait(false), key)));
+        }, Token).ConfigureAwait(false), key)));
     }
 
     private void Multipart(string key, ReadOnlyMemory<byte> content) =>
@@ -198,7 +204,7 @@ internal sealed class S3Store : IObjectStore
     /// length); aborted when any part fails, so no orphaned parts stay billed.</summary>
     private void Multipart(string key, long length, Func<long, int, ReadOnlyMemory<byte>> part)
     {
-        var upload = Call("write", key, () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = Key(key) }));
+        var upload = Call("write", key, () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = Key(key) }, Token));
         try
         {
             var parts = new List<PartETag>();
@@ -212,7 +218,7 @@ internal sealed class S3Store : IObjectStore
                 {
                     BucketName = _bucket, Key = Key(key), UploadId = upload.UploadId, PartNumber = n, InputStream = Stream(bytes),
                     PartSize = bytes.Length, UseChunkEncoding = false,
-                }).ConfigureAwait(false), key)));
+                }, Token).ConfigureAwait(false), key)));
                 parts.Add(new PartETag(n, response.ETag));
             }
             Call("write", key, () => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
@@ -279,7 +285,7 @@ internal sealed class S3Store : IObjectStore
                     BucketName = _bucket, Key = Key(key), InputStream = Stream(content), UseChunkEncoding = false, IfNoneMatch = "*",
                 }).ConfigureAwait(false), key);
                 return true;
-            }).ConfigureAwait(false);
+            }, cancellable: false).ConfigureAwait(false);
         }
         // 412: the object exists; 409: a concurrent conditional write to the same key is in flight (S3 asks to retry;
         // for a commit, the other writer wins either way). The object may be this very write: when a PUT's answer is
@@ -305,7 +311,7 @@ internal sealed class S3Store : IObjectStore
             var page = Call("list", prefix, () => _client.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _bucket, Prefix = Key(prefix), ContinuationToken = token,
-            }));
+            }, Token));
             foreach (var o in page.S3Objects ?? [])
                 result.Add(new ObjectInfo(o.Key[strip..], o.Size ?? 0, o.LastModified?.ToUniversalTime() ?? DateTime.MinValue));
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
@@ -326,7 +332,7 @@ internal sealed class S3Store : IObjectStore
             var page = Call("list", folder, () => _client.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _bucket, Prefix = prefix, Delimiter = "/", ContinuationToken = token,
-            }));
+            }, Token));
             foreach (var o in page.S3Objects ?? [])
                 objects.Add(new ObjectInfo(o.Key[(_prefix.Length == 0 ? 0 : _prefix.Length + 1)..], o.Size ?? 0, o.LastModified?.ToUniversalTime() ?? DateTime.MinValue));
             foreach (var p in page.CommonPrefixes ?? [])
