@@ -594,6 +594,13 @@ public sealed partial class QueryLakeSession : IDisposable
     private QueryResult SetTier(Binder binder, SetTierStatement t, CancellationToken cancel)
     {
         var ds = Open(t.Name, t.At);
+        if (t.Location is { } location)
+        {
+            if (!t.Cold) throw new SqlException("QL-BAD-LOCATION", t.At.Line, t.At.Column, "only SET TIER COLD takes a LOCATION: hot files live in the lake");
+            if (!Storage.Stores.LakeStorage.IsAbsolute(location))
+                throw new SqlException("QL-BAD-LOCATION", t.At.Line, t.At.Column, $"LOCATION '{location}' must be an s3://bucket/prefix location or an absolute folder path");
+            if (location.StartsWith('/')) Demand(location, "write", t.At);
+        }
         BoundExpr? where = t.Where is null ? null : Binder.CastTo(Binder.Concrete(binder.BindExpr(t.Where, DatasetScope(ds, t.Name))), DataType.Boolean);
         var tier = t.Cold ? DataTier.Cold : DataTier.Hot;
         long rows = 0;
@@ -614,11 +621,13 @@ public sealed partial class QueryLakeSession : IDisposable
             // As Dataset.SetTier decides: a fragment in the tier already stays, unless it is cold with deleted rows.
             var tiers = snapshot.TierOfFragments();
             var info = snapshot.Fragments.ToDictionary(f => f.Id);
-            keep.RemoveWhere(id => info[id].LiveRows == 0 || (tiers[id] == tier && (tier == DataTier.Hot || info[id].PhysicalRows == info[id].LiveRows)));
+            var placed = snapshot.FragmentDetails().ToDictionary(d => d.Id, d => t.Location is null ? d.Location.Split(',').All(l => l.StartsWith(Lake.Path + "/", StringComparison.Ordinal))
+                : d.Location.Split(',').All(l => l.StartsWith(t.Location.TrimEnd('/') + "/", StringComparison.Ordinal)));
+            keep.RemoveWhere(id => info[id].LiveRows == 0 || (tiers[id] == tier && (tier == DataTier.Hot || (info[id].PhysicalRows == info[id].LiveRows && placed[id]))));
             moved = keep.Count;
             rows = snapshot.Fragments.Where(f => keep.Contains(f.Id)).Sum(f => f.LiveRows);
             return keep;
-        });
+        }, t.Location);
         return Table(t, [new Field("dataset", DataType.Utf8), new Field("version", DataType.Int64), new Field("tier", DataType.Utf8),
                 new Field("fragments_moved", DataType.Int64), new Field("rows_moved", DataType.Int64)],
             [[t.Name, after.Version, t.Cold ? "cold" : "hot", after.Version == before.Version ? 0L : moved, after.Version == before.Version ? 0L : rows]]);

@@ -1,3 +1,4 @@
+using QueryLake.Errors;
 using QueryLake.Formats.Ipc;
 using QueryLake.Storage.Fragments;
 using QueryLake.Storage.Manifests;
@@ -6,6 +7,10 @@ namespace QueryLake.Storage;
 
 public sealed partial class Dataset
 {
+    /// <summary>Whether a cold fragment's files are at <paramref name="location"/> (null: in the dataset's folder).</summary>
+    private static bool InLocation(FragmentRecord f, string? location) =>
+        f.Files.All(x => location is null ? !Stores.LakeStorage.IsAbsolute(x.Path) : x.Path.StartsWith(location.TrimEnd('/') + "/", StringComparison.Ordinal));
+
     /// <summary>The tier a fragment is in: cold when all its files are Parquet.</summary>
     internal static DataTier TierOf(FragmentRecord f) => f.Files.Count > 0 && f.Files.All(x => x.IsCold) ? DataTier.Cold : DataTier.Hot;
 
@@ -19,13 +24,19 @@ public sealed partial class Dataset
     /// </summary>
     /// <param name="tier">The tier to move to.</param>
     /// <param name="choose">Which fragments to move (null: all), given the fragments of the version the move starts from.</param>
-    public DatasetSnapshot SetTier(DataTier tier, Func<FragmentInfo, bool>? choose = null) =>
-        SetTier(tier, snapshot => snapshot.Fragments.Where(f => choose?.Invoke(f) ?? true).Select(f => f.Id).ToHashSet());
+    /// <param name="location">For the cold tier: where its files go when not in the lake (an <c>s3://bucket/prefix</c>
+    /// location, or an absolute folder), under <c>&lt;dataset&gt;/data/</c>; null keeps them in the dataset's folder.</param>
+    public DatasetSnapshot SetTier(DataTier tier, Func<FragmentInfo, bool>? choose = null, string? location = null) =>
+        SetTier(tier, snapshot => snapshot.Fragments.Where(f => choose?.Invoke(f) ?? true).Select(f => f.Id).ToHashSet(), location);
 
-    /// <summary><see cref="SetTier(DataTier, Func{FragmentInfo, bool})"/> with the fragments chosen from the version the
+    /// <summary><see cref="SetTier(DataTier, Func{FragmentInfo, bool}, string)"/> with the fragments chosen from the version the
     /// move is built on (again after a lost commit race).</summary>
-    internal DatasetSnapshot SetTier(DataTier tier, Func<DatasetSnapshot, IReadOnlySet<long>> choose) => Commit(m =>
+    internal DatasetSnapshot SetTier(DataTier tier, Func<DatasetSnapshot, IReadOnlySet<long>> choose, string? location = null) => Commit(m =>
     {
+        if (location is not null && (tier != DataTier.Cold || !Stores.LakeStorage.IsAbsolute(location)))
+            throw new LakeException("QL-BAD-LOCATION", $"LOCATION '{location}' must be an s3://bucket/prefix location or an absolute folder, and only the cold tier takes one");
+        if (location is not null && location.TrimEnd('/').StartsWith(Lake.Path, StringComparison.Ordinal))
+            throw new LakeException("QL-BAD-LOCATION", $"LOCATION '{location}' lies in the lake {Lake.Path}: leave LOCATION out to keep cold files in the dataset's folder");
         var snapshot = new DatasetSnapshot(this, m);
         var chosen = choose(snapshot);
         var fields = snapshot.Resolve(null);
@@ -34,13 +45,13 @@ public sealed partial class Dataset
         foreach (var frag in m.Fragments)
         {
             // A cold fragment with deletions is written again too, so the Parquet file other tools read holds its live rows.
-            if (!chosen.Contains(frag.Id) || frag.LiveRows == 0 || (TierOf(frag) == tier && (tier == DataTier.Hot || frag.Deletions is null))) continue;
+            if (!chosen.Contains(frag.Id) || frag.LiveRows == 0 || (TierOf(frag) == tier && (tier == DataTier.Hot || (frag.Deletions is null && InLocation(frag, location))))) continue;
             var reader = snapshot.Reader(frag);
             DataFileRecord file;
             List<int> batchRows;
             if (tier == DataTier.Cold)
             {
-                using var w = new ColdFileWriter(Lake.Storage, Path, snapshot.Schema, fieldIds);
+                using var w = new ColdFileWriter(Lake.Storage, Path, snapshot.Schema, fieldIds, location);
                 foreach (var batch in reader.Scan(fields, withRowId: false)) w.Write(batch);
                 (file, batchRows) = (w.Finish(), w.BatchRows);
             }

@@ -98,7 +98,7 @@ public sealed partial class Dataset
     {
         // Best effort: what stays is named by no version, and VACUUM removes it.
         foreach (var (file, _, _) in written)
-            try { storage.Delete(System.IO.Path.Combine(path, file.Path)); } catch (QueryLakeException) { }
+            try { storage.Delete(Stores.LakeStorage.FileOf(path, file.Path)); } catch (QueryLakeException) { }
     }
 
     private static long NowMicros(long after) =>

@@ -81,7 +81,7 @@ public sealed class DatasetSnapshot
     /// storage), total bytes, live rows and deleted rows.</summary>
     internal IEnumerable<(long Id, DataTier Tier, string Format, string Location, long Bytes, long Rows, long Deleted)> FragmentDetails() =>
         _manifest.Fragments.Select(f => (f.Id, Dataset.TierOf(f), string.Join(",", f.Files.Select(x => x.Format ?? "arrow").Distinct()),
-            string.Join(",", f.Files.Select(x => _dataset.Path + "/" + x.Path)), f.Files.Sum(x => x.Bytes), f.LiveRows, f.Deletions?.Count ?? 0L));
+            string.Join(",", f.Files.Select(x => Stores.LakeStorage.FileOf(_dataset.Path, x.Path))), f.Files.Sum(x => x.Bytes), f.LiveRows, f.Deletions?.Count ?? 0L));
 
     internal FragmentReader Reader(FragmentRecord f)
     {

@@ -31,21 +31,28 @@ public sealed class Lake
     /// (see <see cref="LakeOptions"/> for the endpoint, credentials and commit lock).</summary>
     public static Lake Open(string location, LakeOptions? options = null)
     {
+        options ??= LakeOptions.Default;
+        // Object stores outside the lake (a cold tier's location) are reached as the lake is.
+        IObjectStore Other(string bucket)
+        {
+            IObjectStore s3 = new S3Store(bucket, new S3Options { Endpoint = options.Endpoint, Region = options.Region, PathStyle = options.PathStyle });
+            return options.CommitLock is { } lockFile ? new LockedCreates(s3, lockFile) : s3;
+        }
         if (location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
-            options ??= LakeOptions.Default;
             IObjectStore store = new S3Store(location, new S3Options { Endpoint = options.Endpoint, Region = options.Region, PathStyle = options.PathStyle });
             if (options.CommitLock is { } lockFile) store = new LockedCreates(store, lockFile);
-            return new Lake(new LakeStorage(store.Location, store));
+            return new Lake(new LakeStorage(store.Location, store, Other));
         }
         Directory.CreateDirectory(location);
         var full = System.IO.Path.GetFullPath(location);
         LakeMarker.Write(full);
-        return new Lake(new LakeStorage(full, new LocalStore(full)));
+        return new Lake(new LakeStorage(full, new LocalStore(full), Other));
     }
 
-    /// <summary>A lake over <paramref name="store"/> (tests put proxies and fault injection in front of stores).</summary>
-    internal static Lake Open(IObjectStore store) => new(new LakeStorage(store.Location, store));
+    /// <summary>A lake over <paramref name="store"/>, other object stores (a cold tier's location, by bucket) opened by
+    /// <paramref name="open"/> (tests put proxies and fault injection in front of stores).</summary>
+    internal static Lake Open(IObjectStore store, Func<string, IObjectStore>? open = null) => new(new LakeStorage(store.Location, store, open));
 
     private string DatasetPath(string name) => System.IO.Path.Combine(Path, LakeNames.Check(name, "dataset"));
 
@@ -110,10 +117,19 @@ public sealed class Lake
     public void DropDataset(string name)
     {
         if (!DatasetExists(name)) throw new LakeException("QL-DATASET-NOT-FOUND", $"no dataset '{name}' in {Path}");
-        // Its versions go first (atomically on a folder), so it is no dataset any more; then its files.
+        // Cold files kept outside the lake are found from its versions first.
         var path = DatasetPath(name);
+        var log = new Commits.CommitLog(path, Storage, this);
+        var outside = log.Branches().SelectMany(b => log.Slots(b).Select(v => (b, v))).SelectMany(x =>
+        {
+            try { return log.ReadAny(x.b, x.v).Fragments.SelectMany(f => f.Files).Where(f => LakeStorage.IsAbsolute(f.Path)).Select(f => f.Path); }
+            catch (QueryLakeException) { return []; }
+        }).Distinct().ToList();
+        // Its versions go first (atomically on a folder), so it is no dataset any more; then its files.
         Storage.DeleteFolder(System.IO.Path.Combine(path, "_versions"));
         Storage.DeleteFolder(path);
+        foreach (var file in outside)
+            try { Storage.Delete(file); } catch (QueryLakeException) { } // VACUUM of that location finds what stays
     }
 
     internal static int Levenshtein(string a, string b)

@@ -223,16 +223,18 @@ public sealed class S3LakeTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDispo
     [Fact]
     public void A_take_reads_only_the_bytes_of_the_rows_it_asks_for()
     {
-        const string Fill = "CREATE TABLE t AS SELECT i AS id, 'row ' || i || repeat('.', i % 50) AS note, [i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7]::FLOAT[8] AS emb, " +
+        // Wide rows (a 64-float embedding, text), so the 20 rows asked for lie further apart than a request costs.
+        var fill = "CREATE TABLE t AS SELECT i AS id, 'row ' || i || repeat('.', i % 50) AS note, " +
+            $"[{string.Join(", ", Enumerable.Range(0, 64).Select(j => $"i + {j}"))}]::FLOAT[64] AS emb, " +
             "CASE WHEN i % 11 = 0 THEN NULL ELSE i * 0.5 END AS v, 'tag' || (i % 3) AS tag FROM range(0, 100000) t(i)";
         using var local = QueryLakeSession.Open(Path.Combine(_dir.Path, "local"));
-        local.Execute(Fill);
+        local.Execute(fill);
         var lake = OpenLake(s3);
-        using (var s = QueryLakeSession.Open(lake)) { s.Execute("SET cache_directory = 'none'"); s.Execute(Fill); }
+        using (var s = QueryLakeSession.Open(lake)) { s.Execute("SET cache_directory = 'none'"); s.Execute(fill); }
         var expectedSnapshot = local.Lake.OpenDataset("t").Latest();
         var random = new Random(9);
         var ids = LakeTestData.Ids(expectedSnapshot.Scan(["id"], withRowId: true), RowId.ColumnName);
-        var take = Enumerable.Range(0, 60).Select(_ => ids[random.Next(ids.Count)]).ToList();
+        var take = Enumerable.Range(0, 20).Select(_ => ids[random.Next(ids.Count)]).ToList();
         take.Add(take[0]); // a row twice, in the order asked
         var fresh = OpenLake(s3, prefix: Store(lake).Location["s3://lake/".Length..]);
         fresh.Files.Ranges = null;
@@ -264,6 +266,37 @@ public sealed class S3LakeTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDispo
         finally { s3.Proxy.Faults = null; }
         session.Execute("SET statement_timeout = 'none'");
         Assert.Contains("499500", Text(session.Query("SELECT sum(id) FROM t")));
+    }
+
+    [Fact]
+    public void A_folder_lake_keeps_its_cold_tier_on_object_storage()
+    {
+        var options = new S3Options { Endpoint = s3.Proxy.Endpoint, AccessKey = S3Server.AccessKey, SecretKey = S3Server.SecretKey };
+        var folder = Path.Combine(_dir.Path, "hot-lake");
+        Directory.CreateDirectory(folder);
+        Lake Open() => Lake.Open(new LocalStore(folder), bucket => new S3Store(bucket, options));
+        using var session = QueryLakeSession.Open(Open());
+        session.Execute("SET cache_directory = 'none'");
+        session.Execute("CREATE TABLE t AS SELECT i AS id, 'n' || i AS name, [i, 0.5]::FLOAT[2] AS emb FROM range(0, 20000) t(i)");
+        session.Execute("INSERT INTO t SELECT i, 'm' || i, [i, 1.5]::FLOAT[2] FROM range(20000, 21000) t(i)");
+        const string Query = "SELECT count(*), sum(id), max(name), sum(emb[2]) FROM t";
+        var expected = Text(session.Query(Query));
+        var archive = $"s3://{S3Server.Bucket}/archive/{Guid.NewGuid():N}";
+        session.Execute($"ALTER DATASET t SET TIER COLD LOCATION '{archive}' WHERE id < 20000");
+        var fragments = session.Query("SHOW FRAGMENTS t").Rows().ToList();
+        Assert.StartsWith(archive + "/t/data/", (string)fragments[0][3]!);
+        Assert.Equal("hot", fragments[1][1]);
+        Assert.Equal(expected, Text(session.Query(Query)));
+        using (var again = QueryLakeSession.Open(Open()))
+        {
+            again.Execute("SET cache_directory = 'none'");
+            Assert.Equal(expected, Text(again.Query(Query)));
+            Assert.Equal(Text(session.Query("SELECT * FROM t WHERE id IN (3, 19999, 20500) ORDER BY id")), Text(again.Query("SELECT * FROM t WHERE id IN (3, 19999, 20500) ORDER BY id")));
+        }
+        using var stored = new S3Store(archive, options);
+        Assert.Single(stored.List(""));
+        session.Execute("DROP DATASET t");
+        Assert.Empty(stored.List(""));
     }
 
     [Fact]

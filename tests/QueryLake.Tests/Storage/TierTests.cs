@@ -109,6 +109,39 @@ public sealed class TierTests : IDisposable
     }
 
     [Fact]
+    public void The_cold_tier_may_live_outside_the_lake_and_vacuum_and_drop_clean_it()
+    {
+        using var s = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"));
+        Fill(s);
+        var hot = Answers(s);
+        var archive = Path.Combine(_dir.Path, "archive");
+        s.Execute($"ALTER DATASET s SET TIER COLD LOCATION '{archive}' WHERE captured_at < '2026-01-01'");
+        var fragments = s.Query("SHOW FRAGMENTS s").Rows().ToList();
+        Assert.Equal(2, fragments.Count(r => ((string)r[3]!).StartsWith(archive + "/s/data/", StringComparison.Ordinal)));
+        Assert.Equal(hot, Answers(s));
+        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(archive, "s", "data"), "*.parquet").Count());
+        // A new process reads the lake with its archive.
+        using (var again = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"))) Assert.Equal(hot, Answers(again));
+        Assert.All(s.Query("CHECK DATASET s").Rows(), r => Assert.Equal("ok", r[3]));
+        // Back to hot: the archive's files are named only by older versions; VACUUM RETAIN 1 VERSIONS removes them.
+        s.Execute("ALTER DATASET s SET TIER HOT");
+        s.Execute("SET vacuum_grace = '0s'");
+        s.Execute("VACUUM s RETAIN 1 VERSIONS");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(archive, "s", "data")));
+        Assert.Equal(hot[0], Text(s.Query(Queries[0])));
+        // DROP removes cold files outside the lake too.
+        s.Execute($"ALTER DATASET s SET TIER COLD LOCATION '{archive}'");
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(archive, "s", "data")));
+        s.Execute("DROP DATASET s");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(archive, "s", "data")));
+        // Errors: a relative location, a location inside the lake, a location for the hot tier.
+        s.Execute("CREATE TABLE t AS SELECT 1 AS x");
+        Assert.Equal("QL-BAD-LOCATION", Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => s.Execute("ALTER DATASET t SET TIER COLD LOCATION 'relative/dir'")).Code);
+        Assert.Equal("QL-BAD-LOCATION", Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => s.Execute($"ALTER DATASET t SET TIER COLD LOCATION '{Path.Combine(_dir.Path, "lake", "inside")}'")).Code);
+        Assert.Equal("QL-BAD-LOCATION", Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => s.Execute($"ALTER DATASET t SET TIER HOT LOCATION '{archive}'")).Code);
+    }
+
+    [Fact]
     public void Any_choice_of_fragments_to_move_gives_the_same_rows()
     {
         using var s = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"));

@@ -77,7 +77,8 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowColumns(P.ShowColumnsContext c) => new ShowColumnsStatement(At(c), Ident(c.name));
 
-    public override object VisitSetTier(P.SetTierContext c) => new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where));
+    public override object VisitSetTier(P.SetTierContext c) => new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where),
+        c.location is null ? null : Unquote(c.location));
 
     public override object VisitShowFragments(P.ShowFragmentsContext c) => new ShowFragmentsStatement(At(c), Ident(c.name));
 

@@ -56,12 +56,12 @@ internal sealed class RemoteFile(LakeStorage storage, string path, long length, 
 
     private byte[] Fetch(long offset, int count)
     {
-        var key = storage.Key(path);
-        if (cache?.TryGet(storage.Root, key, tag, offset, count) is { } cached) return cached;
+        // Cached by the file's full location (in the lake, or a cold tier's outside it) and checksum.
+        if (cache?.TryGet(path, "", tag, offset, count) is { } cached) return cached;
         var bytes = storage.Read(path, offset, count);
         if (bytes.Length != count)
             throw new Errors.CorruptFileException(path, $"is shorter than its manifest records: reading [{offset}, {offset + count}) returned {bytes.Length} bytes of a {length}-byte file");
-        cache?.Put(storage.Root, key, tag, offset, bytes);
+        cache?.Put(path, "", tag, offset, bytes);
         return bytes;
     }
 }

@@ -138,6 +138,14 @@ internal sealed class CommitLog(string datasetPath, Stores.LakeStorage storage, 
         return m;
     }
 
+    /// <summary>Version <paramref name="version"/>'s manifest whether or not a reader sees it (VACUUM and DROP look at
+    /// every file any manifest names).</summary>
+    public Manifest ReadAny(string branch, long version)
+    {
+        var path = Path.Combine(BranchPath(branch), FileName(version));
+        return ManifestJson.Deserialize(ReadManifestBytes(path), path);
+    }
+
     /// <summary>Publishes <paramref name="m"/> as version <c>m.Version</c> of <c>m.Branch</c>; false when that version
     /// already exists. Inside a transaction it is staged instead, for the transaction's commit to publish.</summary>
     public bool TryPublish(Manifest m)

@@ -190,7 +190,7 @@ internal sealed class StagedTransaction(Stores.LakeStorage storage)
         // Best effort: what stays is named by no version, and VACUUM removes it.
         var kept = keep.ToHashSet(StringComparer.Ordinal);
         foreach (var file in e.Written.Where(f => !kept.Contains(f)))
-            try { storage.Delete(Path.Combine(e.DatasetPath, file)); } catch (QueryLakeException) { }
+            try { storage.Delete(Stores.LakeStorage.FileOf(e.DatasetPath, file)); } catch (QueryLakeException) { }
     }
 
     private static IEnumerable<string> Files(FragmentRecord f) =>

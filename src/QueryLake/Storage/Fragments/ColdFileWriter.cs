@@ -14,16 +14,21 @@ internal sealed class ColdFileWriter : IDisposable
 {
     private readonly Stores.LakeStorage _storage;
     private readonly string _relativePath, _target, _local;
+    private readonly bool _remote;
     private readonly IReadOnlyList<int> _fieldIds;
     private readonly ParquetFileWriter _writer;
     private readonly StatisticsCollector?[] _stats;
     private bool _done;
 
-    public ColdFileWriter(Stores.LakeStorage storage, string datasetPath, Schema schema, IReadOnlyList<int> fieldIds)
+    // location: where the cold tier lives when not in the lake (an s3:// location or an absolute folder), under which
+    // the file goes to <dataset>/data/ and the manifest records its absolute path.
+    public ColdFileWriter(Stores.LakeStorage storage, string datasetPath, Schema schema, IReadOnlyList<int> fieldIds, string? location = null)
     {
         _storage = storage;
-        _relativePath = $"data/{Guid.NewGuid():N}.parquet";
-        _target = Path.Combine(datasetPath, _relativePath);
+        var name = $"data/{Guid.NewGuid():N}.parquet";
+        _target = location is null ? Path.Combine(datasetPath, name) : $"{location.TrimEnd('/')}/{Path.GetFileName(datasetPath)}/{name}";
+        _relativePath = location is null ? name : _target;
+        _remote = storage.LocalPath(_target) is null;
         _local = storage.LocalPath(_target) ?? Path.Combine(Path.GetTempPath(), $"querylake-upload-{Guid.NewGuid():N}.parquet");
         Directory.CreateDirectory(Path.GetDirectoryName(_local)!);
         _fieldIds = fieldIds;
@@ -54,7 +59,7 @@ internal sealed class ColdFileWriter : IDisposable
         };
         for (int i = 0; i < _stats.Length; i++)
             if (_stats[i] is { } s) record.Stats[_fieldIds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)] = s.Build();
-        if (!_storage.IsLocal)
+        if (_remote)
         {
             try { _storage.Upload(_target, _local); }
             finally { TryDelete(_local); }
@@ -66,7 +71,7 @@ internal sealed class ColdFileWriter : IDisposable
     {
         if (_done) return;
         _writer.Dispose();
-        if (!_storage.IsLocal) TryDelete(_local);
+        if (_remote) TryDelete(_local);
     }
 
     private static void TryDelete(string file)

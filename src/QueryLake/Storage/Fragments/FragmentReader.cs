@@ -46,7 +46,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file);
+                var cached = cache.Get(Stores.LakeStorage.FileOf(datasetPath, file.Path), file);
                 if (cached.BatchLength(index) is var length && length != rows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {rows}");
                 column = cached.Column(index, pos);
@@ -85,7 +85,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
             {
                 int pos = file.FieldIds.IndexOf(id);
                 if (pos < 0) continue;
-                var cached = cache.Get(Path.Combine(datasetPath, file.Path), file);
+                var cached = cache.Get(Stores.LakeStorage.FileOf(datasetPath, file.Path), file);
                 if (cached.BatchLength(index) is var length && length != batchRows)
                     throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {batchRows}");
                 column = cached.Rows(index, pos, rows);

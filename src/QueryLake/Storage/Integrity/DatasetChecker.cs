@@ -88,7 +88,7 @@ internal static class DatasetChecker
     /// and checked in memory.</remarks>
     private static FileCheck Verify(Stores.LakeStorage storage, string datasetPath, string relative, string kind, string? checksum, Func<string, byte[]?, string?> structure)
     {
-        var full = Path.Combine(datasetPath, relative);
+        var full = Stores.LakeStorage.FileOf(datasetPath, relative);
         var local = storage.LocalPath(full);
         var content = local is null ? storage.TryReadAll(full) : null;
         if (local is null ? content is null : !File.Exists(local)) return new FileCheck(relative, kind, 0, "missing", "the manifest refers to it, but it does not exist");

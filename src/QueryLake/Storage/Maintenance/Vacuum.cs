@@ -42,6 +42,8 @@ internal static class Vacuum
         var storage = lake.Storage;
         var log = new CommitLog(path, storage, lake);
         var kept = new List<Manifest>();
+        // Folders outside the lake that cold files of any version live in (SET TIER COLD LOCATION …).
+        var outside = new HashSet<string>(StringComparer.Ordinal);
         if (lake.DatasetExists(name))
         {
             var protectedVersions = new HashSet<(string, long)>();
@@ -62,6 +64,8 @@ internal static class Vacuum
                     else kept.Add(ManifestJson.Deserialize(storage.ReadAll(file), file));
                 }
                 var manifests = visible.Select(v => log.Read(branch, v)).ToList();
+                foreach (var file in manifests.SelectMany(x => x.Fragments).SelectMany(f => f.Files).Where(f => Stores.LakeStorage.IsAbsolute(f.Path)))
+                    outside.Add(file.Path[..file.Path.LastIndexOf('/')]);
                 for (int i = 0; i < manifests.Count; i++)
                 {
                     var m = manifests[i];
@@ -90,6 +94,14 @@ internal static class Vacuum
                 if (!referenced.Contains(relative) && f.LastModifiedUtc < cutoff && Remove(storage, storage.PathOf(f.Key), ref bytes, f.Size)) files++;
             }
         }
+        // Cold files outside the lake that no remaining version names: only QueryLake's own names (32 hex digits).
+        foreach (var dir in outside)
+            foreach (var f in storage.Files(dir))
+            {
+                var file = dir + "/" + f.Key[(f.Key.LastIndexOf('/') + 1)..];
+                if (!referenced.Contains(file) && f.LastModifiedUtc < cutoff && System.Text.RegularExpressions.Regex.IsMatch(file, "/[0-9a-f]{32}\\.parquet$")
+                    && Remove(storage, file, ref bytes, f.Size)) files++;
+            }
         // A dataset a killed CREATE left without any version: its folder goes once it is old enough.
         if (!lake.DatasetExists(name) && !storage.FilesUnder(path).Any(e => e.LastModifiedUtc >= cutoff))
         {

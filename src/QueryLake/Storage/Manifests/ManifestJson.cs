@@ -103,11 +103,19 @@ internal static class ManifestJson
             Require(fr.Id >= 0 && fr.Id < m.NextFragmentId && fragments.Add(fr.Id), $"fragment {fr.Id} is repeated or not below nextFragmentId {m.NextFragmentId}");
             Require(fr.PhysicalRows >= 0 && (fr.BatchRows.Count == 0 || fr.BatchRows.Sum(n => (long)n) == fr.PhysicalRows),
                 $"fragment {fr.Id} has {fr.PhysicalRows} rows but batches of {fr.BatchRows.Sum(n => (long)n)}");
-            foreach (var file in fr.Files) Require(Inside(file.Path, "data/"), $"fragment {fr.Id} refers to '{file.Path}', not a data file of the dataset");
+            foreach (var file in fr.Files)
+                Require(Inside(file.Path, "data/") || (file.IsCold && ColdLocation(file.Path, m.Dataset)), $"fragment {fr.Id} refers to '{file.Path}', not a data file of the dataset");
             if (fr.Deletions is { } d)
                 Require(Inside(d.Path, "deletions/") && d.Count >= 0 && d.Count <= fr.PhysicalRows, $"fragment {fr.Id} has an invalid deletion vector '{d.Path}' ({d.Count} rows)");
         }
     }
+
+    /// <summary>Whether <paramref name="path"/> is a cold file kept outside the lake: an absolute location
+    /// (<c>s3://…</c> or <c>/…</c>) ending in <c>/&lt;dataset&gt;/data/&lt;32 hex digits&gt;.parquet</c>, without <c>.</c>
+    /// or <c>..</c> parts, so a manifest can name no other file outside the lake (VACUUM and DROP delete such files).</summary>
+    internal static bool ColdLocation(string path, string dataset) =>
+        Stores.LakeStorage.IsAbsolute(path) && !path.Contains('\\') && !path.Split('/').Skip(1).Any(p => p is "." or "..")
+        && System.Text.RegularExpressions.Regex.IsMatch(path, "/" + System.Text.RegularExpressions.Regex.Escape(dataset) + "/data/[0-9a-f]{32}\\.parquet$");
 
     private static bool Inside(string path, string folder) =>
         path.StartsWith(folder, StringComparison.Ordinal) && !path.Contains("..", StringComparison.Ordinal) && !path.Contains('\\') && path.Length > folder.Length;

@@ -38,36 +38,36 @@ internal partial class QueryLakeParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		TIER=1, HOT=2, COLD=3, FRAGMENTS=4, ADD=5, ALL=6, ALTER=7, ANALYZE=8, 
-		AND=9, ANTI=10, AS=11, ASC=12, BERNOULLI=13, BETWEEN=14, BRANCH=15, BY=16, 
-		CASE=17, CAST=18, CHECK=19, COLUMN=20, COPY=21, BEGIN=22, START=23, COMMIT=24, 
-		ROLLBACK=25, ABORT=26, TRANSACTION=27, WORK=28, VACUUM=29, RETAIN=30, 
-		DAYS=31, DAY=32, COMPACT=33, TARGET=34, CREATE=35, CROSS=36, CURRENT=37, 
-		DATASET=38, DATASETS=39, DELETE=40, DESC=41, DESCRIBE=42, DISTINCT=43, 
-		DROP=44, ELSE=45, END=46, ESCAPE=47, EXCEPT=48, EXCLUDE=49, EXISTS=50, 
-		EXPLAIN=51, EXTRACT=52, FALSE=53, FILTER=54, FIRST=55, FOLLOWING=56, FROM=57, 
-		FULL=58, GROUP=59, HAVING=60, IF=61, ILIKE=62, IMPORT=63, IN=64, INNER=65, 
-		INSERT=66, INTERSECT=67, INTERVAL=68, INTO=69, IS=70, JOIN=71, LAST=72, 
-		LEFT=73, LIKE=74, LIMIT=75, NATURAL=76, NOT=77, NULL=78, NULLS=79, OF=80, 
-		OFFSET=81, ON=82, OR=83, ORDER=84, OUTER=85, OVER=86, PARTITION=87, PERCENT=88, 
-		PRECEDING=89, RANGE=90, RECURSIVE=91, REPEATABLE=92, REPLACE=93, REPLACEMENT=94, 
-		RIGHT=95, ROW=96, ROWS=97, SELECT=98, SEMI_JOIN=99, SET=100, SHOW=101, 
-		SYSTEM=102, TABLESAMPLE=103, SAMPLE=104, SPLIT=105, SPLITS=106, REFRESH=107, 
-		SHUFFLE=108, VIEW=109, VIEWS=110, FOLLOW=111, LATEST=112, LINEAGE=113, 
-		EXPORTS=114, SETTINGS=115, SESSION=116, RESET=117, PREDICTIONS=118, RUN=119, 
-		KEY=120, MERGE=121, MATCHED=122, COLUMNS=123, PER=124, STRATIFY=125, WEIGHTED=126, 
-		SEED=127, TAG=128, THEN=129, TIMESTAMP=130, TO=131, TRUE=132, TRY_CAST=133, 
-		UNBOUNDED=134, UNION=135, UPDATE=136, USING=137, VALUES=138, VERSION=139, 
-		VERSIONS=140, WHEN=141, WHERE=142, WINDOW=143, QUALIFY=144, WITH=145, 
-		TABLE=146, PRIMARY=147, UNIQUE=148, SUBSTRING=149, POSITION=150, TRIM=151, 
-		BOTH=152, LEADING=153, TRAILING=154, FOR=155, ROLLUP=156, CUBE=157, GROUPING=158, 
-		SETS=159, EQ=160, NEQ=161, LT=162, LTE=163, GT=164, GTE=165, ARROW=166, 
-		PLUS=167, MINUS=168, STAR=169, INTEGER_DIVIDE=170, SLASH=171, PERCENT_SIGN=172, 
-		CONCAT=173, LPAREN=174, RPAREN=175, LBRACKET=176, RBRACKET=177, LBRACE=178, 
-		RBRACE=179, COMMA=180, DOT=181, SEMICOLON=182, DOUBLE_COLON=183, ASSIGN=184, 
-		COLON=185, AT=186, DOLLAR=187, QUESTION=188, STRING=189, BLOB_STRING=190, 
-		INTEGER_VALUE=191, DECIMAL_VALUE=192, DOUBLE_VALUE=193, IDENTIFIER=194, 
-		QUOTED_IDENTIFIER=195, LINE_COMMENT=196, BLOCK_COMMENT=197, WS=198, UNRECOGNIZED=199;
+		TIER=1, LOCATION=2, HOT=3, COLD=4, FRAGMENTS=5, ADD=6, ALL=7, ALTER=8, 
+		ANALYZE=9, AND=10, ANTI=11, AS=12, ASC=13, BERNOULLI=14, BETWEEN=15, BRANCH=16, 
+		BY=17, CASE=18, CAST=19, CHECK=20, COLUMN=21, COPY=22, BEGIN=23, START=24, 
+		COMMIT=25, ROLLBACK=26, ABORT=27, TRANSACTION=28, WORK=29, VACUUM=30, 
+		RETAIN=31, DAYS=32, DAY=33, COMPACT=34, TARGET=35, CREATE=36, CROSS=37, 
+		CURRENT=38, DATASET=39, DATASETS=40, DELETE=41, DESC=42, DESCRIBE=43, 
+		DISTINCT=44, DROP=45, ELSE=46, END=47, ESCAPE=48, EXCEPT=49, EXCLUDE=50, 
+		EXISTS=51, EXPLAIN=52, EXTRACT=53, FALSE=54, FILTER=55, FIRST=56, FOLLOWING=57, 
+		FROM=58, FULL=59, GROUP=60, HAVING=61, IF=62, ILIKE=63, IMPORT=64, IN=65, 
+		INNER=66, INSERT=67, INTERSECT=68, INTERVAL=69, INTO=70, IS=71, JOIN=72, 
+		LAST=73, LEFT=74, LIKE=75, LIMIT=76, NATURAL=77, NOT=78, NULL=79, NULLS=80, 
+		OF=81, OFFSET=82, ON=83, OR=84, ORDER=85, OUTER=86, OVER=87, PARTITION=88, 
+		PERCENT=89, PRECEDING=90, RANGE=91, RECURSIVE=92, REPEATABLE=93, REPLACE=94, 
+		REPLACEMENT=95, RIGHT=96, ROW=97, ROWS=98, SELECT=99, SEMI_JOIN=100, SET=101, 
+		SHOW=102, SYSTEM=103, TABLESAMPLE=104, SAMPLE=105, SPLIT=106, SPLITS=107, 
+		REFRESH=108, SHUFFLE=109, VIEW=110, VIEWS=111, FOLLOW=112, LATEST=113, 
+		LINEAGE=114, EXPORTS=115, SETTINGS=116, SESSION=117, RESET=118, PREDICTIONS=119, 
+		RUN=120, KEY=121, MERGE=122, MATCHED=123, COLUMNS=124, PER=125, STRATIFY=126, 
+		WEIGHTED=127, SEED=128, TAG=129, THEN=130, TIMESTAMP=131, TO=132, TRUE=133, 
+		TRY_CAST=134, UNBOUNDED=135, UNION=136, UPDATE=137, USING=138, VALUES=139, 
+		VERSION=140, VERSIONS=141, WHEN=142, WHERE=143, WINDOW=144, QUALIFY=145, 
+		WITH=146, TABLE=147, PRIMARY=148, UNIQUE=149, SUBSTRING=150, POSITION=151, 
+		TRIM=152, BOTH=153, LEADING=154, TRAILING=155, FOR=156, ROLLUP=157, CUBE=158, 
+		GROUPING=159, SETS=160, EQ=161, NEQ=162, LT=163, LTE=164, GT=165, GTE=166, 
+		ARROW=167, PLUS=168, MINUS=169, STAR=170, INTEGER_DIVIDE=171, SLASH=172, 
+		PERCENT_SIGN=173, CONCAT=174, LPAREN=175, RPAREN=176, LBRACKET=177, RBRACKET=178, 
+		LBRACE=179, RBRACE=180, COMMA=181, DOT=182, SEMICOLON=183, DOUBLE_COLON=184, 
+		ASSIGN=185, COLON=186, AT=187, DOLLAR=188, QUESTION=189, STRING=190, BLOB_STRING=191, 
+		INTEGER_VALUE=192, DECIMAL_VALUE=193, DOUBLE_VALUE=194, IDENTIFIER=195, 
+		QUOTED_IDENTIFIER=196, LINE_COMMENT=197, BLOCK_COMMENT=198, WS=199, UNRECOGNIZED=200;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -110,23 +110,23 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", "'->'", 
-		"'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", "'['", 
-		"']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", "':'", "'@'", 
-		"'$'", "'?'"
+		null, null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", 
+		"'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
+		"'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", "':'", 
+		"'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "TIER", "HOT", "COLD", "FRAGMENTS", "ADD", "ALL", "ALTER", "ANALYZE", 
-		"AND", "ANTI", "AS", "ASC", "BERNOULLI", "BETWEEN", "BRANCH", "BY", "CASE", 
-		"CAST", "CHECK", "COLUMN", "COPY", "BEGIN", "START", "COMMIT", "ROLLBACK", 
-		"ABORT", "TRANSACTION", "WORK", "VACUUM", "RETAIN", "DAYS", "DAY", "COMPACT", 
-		"TARGET", "CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", "DELETE", 
-		"DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", 
-		"EXCLUDE", "EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", "FIRST", 
-		"FOLLOWING", "FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", "IMPORT", 
-		"IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", 
-		"LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", "OF", 
-		"OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", 
+		null, "TIER", "LOCATION", "HOT", "COLD", "FRAGMENTS", "ADD", "ALL", "ALTER", 
+		"ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", "BETWEEN", "BRANCH", 
+		"BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", "BEGIN", "START", "COMMIT", 
+		"ROLLBACK", "ABORT", "TRANSACTION", "WORK", "VACUUM", "RETAIN", "DAYS", 
+		"DAY", "COMPACT", "TARGET", "CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", 
+		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", 
+		"EXCEPT", "EXCLUDE", "EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", 
+		"FIRST", "FOLLOWING", "FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", 
+		"IMPORT", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", 
+		"JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", 
+		"OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", 
 		"PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", 
 		"RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", 
 		"TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", 
@@ -227,7 +227,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9221024535910285184L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 38282851690479617L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 274877907461L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4695001888981248L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 306262813523836937L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 274877907461L) != 0)) {
 				{
 				State = 106;
 				statement();
@@ -587,6 +587,7 @@ internal partial class QueryLakeParser : Parser {
 	public partial class SetTierContext : StatementContext {
 		public IdentifierContext name;
 		public IToken tier;
+		public IToken location;
 		public ExpressionContext where;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALTER() { return GetToken(QueryLakeParser.ALTER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
@@ -597,7 +598,9 @@ internal partial class QueryLakeParser : Parser {
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOT() { return GetToken(QueryLakeParser.HOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCATION() { return GetToken(QueryLakeParser.LOCATION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(QueryLakeParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
 		}
@@ -1113,9 +1116,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 458;
+			State = 462;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1429,7 +1432,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6917529027775294659L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6917529027775294659L) != 0)) {
 					{
 					State = 236;
 					dataType();
@@ -1477,11 +1480,23 @@ internal partial class QueryLakeParser : Parser {
 				State = 251;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==WHERE) {
+				if (_la==LOCATION) {
 					{
 					State = 249;
-					Match(WHERE);
+					Match(LOCATION);
 					State = 250;
+					((SetTierContext)_localctx).location = Match(STRING);
+					}
+				}
+
+				State = 255;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 253;
+					Match(WHERE);
+					State = 254;
 					((SetTierContext)_localctx).where = expression(0);
 					}
 				}
@@ -1492,9 +1507,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 253;
+				State = 257;
 				Match(SHOW);
-				State = 254;
+				State = 258;
 				Match(DATASETS);
 				}
 				break;
@@ -1502,16 +1517,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowFragmentsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 255;
+				State = 259;
 				Match(SHOW);
-				State = 256;
+				State = 260;
 				Match(FRAGMENTS);
-				State = 258;
+				State = 262;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 				case 1:
 					{
-					State = 257;
+					State = 261;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1523,7 +1538,7 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 260;
+				State = 264;
 				((ShowFragmentsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1531,16 +1546,16 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowColumnsContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 261;
+				State = 265;
 				Match(SHOW);
-				State = 262;
+				State = 266;
 				Match(COLUMNS);
-				State = 264;
+				State = 268;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
 				case 1:
 					{
-					State = 263;
+					State = 267;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==OF) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1552,7 +1567,7 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 266;
+				State = 270;
 				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1560,13 +1575,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 267;
+				State = 271;
 				Match(SHOW);
-				State = 268;
+				State = 272;
 				Match(VERSIONS);
-				State = 269;
+				State = 273;
 				Match(OF);
-				State = 270;
+				State = 274;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1574,20 +1589,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CheckDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 271;
+				State = 275;
 				Match(CHECK);
-				State = 272;
-				Match(DATASET);
-				State = 273;
-				((CheckDatasetContext)_localctx).name = identifier();
 				State = 276;
+				Match(DATASET);
+				State = 277;
+				((CheckDatasetContext)_localctx).name = identifier();
+				State = 280;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==VERSION) {
 					{
-					State = 274;
+					State = 278;
 					Match(VERSION);
-					State = 275;
+					State = 279;
 					((CheckDatasetContext)_localctx).version = Match(INTEGER_VALUE);
 					}
 				}
@@ -1598,38 +1613,38 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VacuumContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 278;
+				State = 282;
 				Match(VACUUM);
-				State = 283;
+				State = 287;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 				case 1:
 					{
-					State = 280;
+					State = 284;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,26,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
 					case 1:
 						{
-						State = 279;
+						State = 283;
 						Match(DATASET);
 						}
 						break;
 					}
-					State = 282;
+					State = 286;
 					((VacuumContext)_localctx).name = identifier();
 					}
 					break;
 				}
-				State = 288;
+				State = 292;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==RETAIN) {
 					{
-					State = 285;
+					State = 289;
 					Match(RETAIN);
-					State = 286;
+					State = 290;
 					((VacuumContext)_localctx).amount = Match(INTEGER_VALUE);
-					State = 287;
+					State = 291;
 					((VacuumContext)_localctx).unit = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DAYS || _la==DAY || _la==VERSION || _la==VERSIONS) ) {
@@ -1648,30 +1663,30 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CompactContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 290;
+				State = 294;
 				Match(COMPACT);
-				State = 292;
+				State = 296;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 291;
+					State = 295;
 					Match(DATASET);
 					}
 					break;
 				}
-				State = 294;
-				((CompactContext)_localctx).name = identifier();
 				State = 298;
+				((CompactContext)_localctx).name = identifier();
+				State = 302;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TARGET) {
 					{
-					State = 295;
+					State = 299;
 					Match(TARGET);
-					State = 296;
+					State = 300;
 					Match(ROWS);
-					State = 297;
+					State = 301;
 					((CompactContext)_localctx).rows = Match(INTEGER_VALUE);
 					}
 				}
@@ -1682,41 +1697,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 300;
-				_la = TokenStream.LA(1);
-				if ( !(_la==BEGIN || _la==START) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 302;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==TRANSACTION || _la==WORK) {
-					{
-					State = 301;
-					_la = TokenStream.LA(1);
-					if ( !(_la==TRANSACTION || _la==WORK) ) {
-					ErrorHandler.RecoverInline(this);
-					}
-					else {
-						ErrorHandler.ReportMatch(this);
-					    Consume();
-					}
-					}
-				}
-
-				}
-				break;
-			case 19:
-				_localctx = new CommitTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
-				{
 				State = 304;
 				_la = TokenStream.LA(1);
-				if ( !(_la==COMMIT || _la==END) ) {
+				if ( !(_la==BEGIN || _la==START) ) {
 				ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1742,13 +1725,13 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case 20:
-				_localctx = new RollbackTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 20);
+			case 19:
+				_localctx = new CommitTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 19);
 				{
 				State = 308;
 				_la = TokenStream.LA(1);
-				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				if ( !(_la==COMMIT || _la==END) ) {
 				ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1774,11 +1757,43 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case 20:
+				_localctx = new RollbackTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 20);
+				{
+				State = 312;
+				_la = TokenStream.LA(1);
+				if ( !(_la==ROLLBACK || _la==ABORT) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 314;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 313;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+				break;
 			case 21:
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 312;
+				State = 316;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1787,10 +1802,11 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 318;
+				State = 322;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case TIER:
+				case LOCATION:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -1897,17 +1913,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 313;
+					State = 317;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 314;
+					State = 318;
 					Match(LPAREN);
-					State = 315;
+					State = 319;
 					query();
-					State = 316;
+					State = 320;
 					Match(RPAREN);
 					}
 					break;
@@ -1920,44 +1936,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 320;
-				Match(COPY);
-				State = 321;
-				Match(LPAREN);
-				State = 322;
-				query();
-				State = 323;
-				Match(RPAREN);
 				State = 324;
-				Match(TO);
+				Match(COPY);
 				State = 325;
+				Match(LPAREN);
+				State = 326;
+				query();
+				State = 327;
+				Match(RPAREN);
+				State = 328;
+				Match(TO);
+				State = 329;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 337;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 326;
+					State = 330;
 					Match(LPAREN);
-					State = 327;
+					State = 331;
 					copyOption();
-					State = 332;
+					State = 336;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 328;
+						State = 332;
 						Match(COMMA);
-						State = 329;
+						State = 333;
 						copyOption();
 						}
 						}
-						State = 334;
+						State = 338;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 335;
+					State = 339;
 					Match(RPAREN);
 					}
 				}
@@ -1968,27 +1984,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 339;
+				State = 343;
 				Match(CREATE);
-				State = 340;
-				Match(VIEW);
-				State = 341;
-				((CreateViewContext)_localctx).name = identifier();
 				State = 344;
+				Match(VIEW);
+				State = 345;
+				((CreateViewContext)_localctx).name = identifier();
+				State = 348;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 342;
+					State = 346;
 					Match(FOLLOW);
-					State = 343;
+					State = 347;
 					Match(LATEST);
 					}
 				}
 
-				State = 346;
+				State = 350;
 				Match(AS);
-				State = 347;
+				State = 351;
 				query();
 				}
 				break;
@@ -1996,23 +2012,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 349;
-				Match(DROP);
-				State = 350;
-				Match(VIEW);
 				State = 353;
+				Match(DROP);
+				State = 354;
+				Match(VIEW);
+				State = 357;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 351;
+					State = 355;
 					Match(IF);
-					State = 352;
+					State = 356;
 					Match(EXISTS);
 					}
 				}
 
-				State = 355;
+				State = 359;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -2020,9 +2036,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 356;
+				State = 360;
 				Match(SHOW);
-				State = 357;
+				State = 361;
 				Match(VIEWS);
 				}
 				break;
@@ -2030,24 +2046,25 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 358;
+				State = 362;
 				Match(SHOW);
-				State = 359;
+				State = 363;
 				Match(LINEAGE);
-				State = 361;
+				State = 365;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 				case 1:
 					{
-					State = 360;
+					State = 364;
 					Match(OF);
 					}
 					break;
 				}
-				State = 369;
+				State = 373;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case TIER:
+				case LOCATION:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -2154,16 +2171,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 363;
+					State = 367;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 366;
+					State = 370;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 364;
+						State = 368;
 						Match(DOT);
-						State = 365;
+						State = 369;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -2172,7 +2189,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 368;
+					State = 372;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -2185,9 +2202,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 371;
+				State = 375;
 				Match(SHOW);
-				State = 372;
+				State = 376;
 				Match(EXPORTS);
 				}
 				break;
@@ -2195,21 +2212,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 373;
+				State = 377;
 				Match(SET);
-				State = 375;
+				State = 379;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 				case 1:
 					{
-					State = 374;
+					State = 378;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 377;
+				State = 381;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 378;
+				State = 382;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -2218,7 +2235,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 379;
+				State = 383;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
@@ -2226,20 +2243,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ResetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 381;
+				State = 385;
 				Match(RESET);
-				State = 384;
+				State = 388;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 				case 1:
 					{
-					State = 382;
+					State = 386;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 383;
+					State = 387;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
@@ -2250,9 +2267,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 386;
+				State = 390;
 				Match(SHOW);
-				State = 387;
+				State = 391;
 				Match(SETTINGS);
 				}
 				break;
@@ -2260,71 +2277,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 31);
 				{
-				State = 388;
-				Match(CREATE);
-				State = 389;
-				Match(SPLIT);
-				State = 390;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 391;
-				Match(FROM);
 				State = 392;
-				Match(LPAREN);
+				Match(CREATE);
 				State = 393;
-				query();
+				Match(SPLIT);
 				State = 394;
-				Match(RPAREN);
+				((CreateSplitContext)_localctx).name = identifier();
 				State = 395;
-				Match(INTO);
+				Match(FROM);
 				State = 396;
+				Match(LPAREN);
+				State = 397;
+				query();
+				State = 398;
+				Match(RPAREN);
+				State = 399;
+				Match(INTO);
+				State = 400;
 				splitPart();
-				State = 401;
+				State = 405;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 397;
+					State = 401;
 					Match(COMMA);
-					State = 398;
+					State = 402;
 					splitPart();
 					}
 					}
-					State = 403;
+					State = 407;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 407;
+				State = 411;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 404;
+					State = 408;
 					Match(STRATIFY);
-					State = 405;
+					State = 409;
 					Match(BY);
-					State = 406;
+					State = 410;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 412;
+				State = 416;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 409;
+					State = 413;
 					Match(GROUP);
-					State = 410;
+					State = 414;
 					Match(BY);
-					State = 411;
+					State = 415;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 414;
+				State = 418;
 				Match(SEED);
-				State = 415;
+				State = 419;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -2332,11 +2349,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 32);
 				{
-				State = 417;
+				State = 421;
 				Match(REFRESH);
-				State = 418;
+				State = 422;
 				Match(SPLIT);
-				State = 419;
+				State = 423;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -2344,23 +2361,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 33);
 				{
-				State = 420;
-				Match(DROP);
-				State = 421;
-				Match(SPLIT);
 				State = 424;
+				Match(DROP);
+				State = 425;
+				Match(SPLIT);
+				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 422;
+					State = 426;
 					Match(IF);
-					State = 423;
+					State = 427;
 					Match(EXISTS);
 					}
 				}
 
-				State = 426;
+				State = 430;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -2368,9 +2385,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 34);
 				{
-				State = 427;
+				State = 431;
 				Match(SHOW);
-				State = 428;
+				State = 432;
 				Match(SPLITS);
 				}
 				break;
@@ -2378,28 +2395,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 35);
 				{
-				State = 429;
-				Match(IMPORT);
-				State = 430;
-				Match(PREDICTIONS);
-				State = 431;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 432;
-				Match(INTO);
 				State = 433;
-				((ImportPredictionsContext)_localctx).name = identifier();
+				Match(IMPORT);
 				State = 434;
-				Match(RUN);
+				Match(PREDICTIONS);
 				State = 435;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
+				State = 436;
+				Match(INTO);
+				State = 437;
+				((ImportPredictionsContext)_localctx).name = identifier();
 				State = 438;
+				Match(RUN);
+				State = 439;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 442;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 436;
+					State = 440;
 					Match(KEY);
-					State = 437;
+					State = 441;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -2410,42 +2427,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 36);
 				{
-				State = 440;
-				Match(IMPORT);
-				State = 441;
-				((ImportDataContext)_localctx).format = identifier();
-				State = 442;
-				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 443;
-				Match(INTO);
 				State = 444;
+				Match(IMPORT);
+				State = 445;
+				((ImportDataContext)_localctx).format = identifier();
+				State = 446;
+				((ImportDataContext)_localctx).source = Match(STRING);
+				State = 447;
+				Match(INTO);
+				State = 448;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 456;
+				State = 460;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 445;
+					State = 449;
 					Match(LPAREN);
-					State = 446;
+					State = 450;
 					copyOption();
-					State = 451;
+					State = 455;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 447;
+						State = 451;
 						Match(COMMA);
-						State = 448;
+						State = 452;
 						copyOption();
 						}
 						}
-						State = 453;
+						State = 457;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 454;
+					State = 458;
 					Match(RPAREN);
 					}
 				}
@@ -2499,21 +2516,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 460;
+			State = 464;
 			identifier();
-			State = 461;
-			dataType();
 			State = 465;
+			dataType();
+			State = 469;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 462;
+				State = 466;
 				columnConstraint();
 				}
 				}
-				State = 467;
+				State = 471;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2590,16 +2607,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 474;
+			State = 478;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 468;
+				State = 472;
 				Match(NOT);
-				State = 469;
+				State = 473;
 				Match(NULL);
 				}
 				break;
@@ -2607,7 +2624,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 470;
+				State = 474;
 				Match(NULL);
 				}
 				break;
@@ -2615,9 +2632,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 471;
+				State = 475;
 				Match(PRIMARY);
-				State = 472;
+				State = 476;
 				Match(KEY);
 				}
 				break;
@@ -2625,7 +2642,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 473;
+				State = 477;
 				Match(UNIQUE);
 				}
 				break;
@@ -2736,38 +2753,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 516;
+			State = 520;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 476;
-				Match(WHEN);
-				State = 477;
-				Match(MATCHED);
-				State = 478;
-				Match(THEN);
-				State = 479;
-				Match(UPDATE);
 				State = 480;
-				Match(SET);
+				Match(WHEN);
 				State = 481;
+				Match(MATCHED);
+				State = 482;
+				Match(THEN);
+				State = 483;
+				Match(UPDATE);
+				State = 484;
+				Match(SET);
+				State = 485;
 				assignment();
-				State = 486;
+				State = 490;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 482;
+					State = 486;
 					Match(COMMA);
-					State = 483;
+					State = 487;
 					assignment();
 					}
 					}
-					State = 488;
+					State = 492;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2777,13 +2794,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 489;
+				State = 493;
 				Match(WHEN);
-				State = 490;
+				State = 494;
 				Match(MATCHED);
-				State = 491;
+				State = 495;
 				Match(THEN);
-				State = 492;
+				State = 496;
 				Match(DELETE);
 				}
 				break;
@@ -2791,53 +2808,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 493;
-				Match(WHEN);
-				State = 494;
-				Match(NOT);
-				State = 495;
-				Match(MATCHED);
-				State = 496;
-				Match(THEN);
 				State = 497;
+				Match(WHEN);
+				State = 498;
+				Match(NOT);
+				State = 499;
+				Match(MATCHED);
+				State = 500;
+				Match(THEN);
+				State = 501;
 				Match(INSERT);
-				State = 502;
+				State = 506;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 498;
+					State = 502;
 					Match(LPAREN);
-					State = 499;
+					State = 503;
 					identifierList();
-					State = 500;
+					State = 504;
 					Match(RPAREN);
 					}
 				}
 
-				State = 504;
+				State = 508;
 				Match(VALUES);
-				State = 505;
+				State = 509;
 				Match(LPAREN);
-				State = 506;
+				State = 510;
 				expression(0);
-				State = 511;
+				State = 515;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 507;
+					State = 511;
 					Match(COMMA);
-					State = 508;
+					State = 512;
 					expression(0);
 					}
 					}
-					State = 513;
+					State = 517;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 514;
+				State = 518;
 				Match(RPAREN);
 				}
 				break;
@@ -2883,9 +2900,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 518;
+			State = 522;
 			identifier();
-			State = 519;
+			State = 523;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2895,7 +2912,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 520;
+			State = 524;
 			Match(PERCENT);
 			}
 		}
@@ -2938,11 +2955,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 522;
+			State = 526;
 			identifier();
-			State = 523;
+			State = 527;
 			Match(EQ);
-			State = 524;
+			State = 528;
 			expression(0);
 			}
 		}
@@ -3004,23 +3021,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 535;
+			State = 539;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 526;
+				State = 530;
 				Match(SHUFFLE);
-				State = 529;
+				State = 533;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 527;
+					State = 531;
 					Match(SEED);
-					State = 528;
+					State = 532;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -3031,14 +3048,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 531;
+				State = 535;
 				identifier();
-				State = 533;
+				State = 537;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 532;
+					State = 536;
 					expression(0);
 					}
 				}
@@ -3092,34 +3109,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 538;
+			State = 542;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 537;
+				State = 541;
 				with();
 				}
 			}
 
-			State = 540;
+			State = 544;
 			queryExpression(0);
-			State = 542;
+			State = 546;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 541;
+				State = 545;
 				orderBy();
 				}
 			}
 
-			State = 545;
+			State = 549;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 544;
+				State = 548;
 				limitClause();
 				}
 			}
@@ -3171,33 +3188,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 547;
+			State = 551;
 			Match(WITH);
-			State = 549;
+			State = 553;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				{
-				State = 548;
+				State = 552;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 551;
+			State = 555;
 			commonTableExpression();
-			State = 556;
+			State = 560;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 552;
+				State = 556;
 				Match(COMMA);
-				State = 553;
+				State = 557;
 				commonTableExpression();
 				}
 				}
-				State = 558;
+				State = 562;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3255,29 +3272,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 559;
+			State = 563;
 			_localctx.name = identifier();
-			State = 564;
+			State = 568;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 560;
+				State = 564;
 				Match(LPAREN);
-				State = 561;
+				State = 565;
 				identifierList();
-				State = 562;
+				State = 566;
 				Match(RPAREN);
 				}
 			}
 
-			State = 566;
+			State = 570;
 			Match(AS);
-			State = 567;
+			State = 571;
 			Match(LPAREN);
-			State = 568;
+			State = 572;
 			query();
-			State = 569;
+			State = 573;
 			Match(RPAREN);
 			}
 		}
@@ -3364,42 +3381,42 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 572;
+			State = 576;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 588;
+			State = 592;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 586;
+					State = 590;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,69,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 574;
+						State = 578;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 575;
+						State = 579;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 577;
+						State = 581;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 576;
+							State = 580;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 579;
+						State = 583;
 						((SetOperationContext)_localctx).right = queryExpression(3);
 						}
 						break;
@@ -3408,9 +3425,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 580;
+						State = 584;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 581;
+						State = 585;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3420,26 +3437,26 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 583;
+						State = 587;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 582;
+							State = 586;
 							((SetOperationContext)_localctx).quantifier = setQuantifier();
 							}
 						}
 
-						State = 585;
+						State = 589;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 590;
+				State = 594;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 			}
 			}
 		}
@@ -3519,14 +3536,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 605;
+			State = 609;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 591;
+				State = 595;
 				select();
 				}
 				break;
@@ -3534,27 +3551,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 592;
+				State = 596;
 				Match(VALUES);
-				State = 593;
+				State = 597;
 				rowValue();
-				State = 598;
+				State = 602;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 594;
+						State = 598;
 						Match(COMMA);
-						State = 595;
+						State = 599;
 						rowValue();
 						}
 						} 
 					}
-					State = 600;
+					State = 604;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 				}
 				}
 				break;
@@ -3562,11 +3579,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 601;
+				State = 605;
 				Match(LPAREN);
-				State = 602;
+				State = 606;
 				query();
-				State = 603;
+				State = 607;
 				Match(RPAREN);
 				}
 				break;
@@ -3619,27 +3636,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 607;
+			State = 611;
 			Match(LPAREN);
-			State = 608;
+			State = 612;
 			expression(0);
-			State = 613;
+			State = 617;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 609;
+				State = 613;
 				Match(COMMA);
-				State = 610;
+				State = 614;
 				expression(0);
 				}
 				}
-				State = 615;
+				State = 619;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 616;
+			State = 620;
 			Match(RPAREN);
 			}
 		}
@@ -3721,91 +3738,77 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 618;
+			State = 622;
 			Match(SELECT);
-			State = 620;
+			State = 624;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				{
-				State = 619;
+				State = 623;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 622;
+			State = 626;
 			selectItem();
-			State = 627;
+			State = 631;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 623;
+					State = 627;
 					Match(COMMA);
-					State = 624;
+					State = 628;
 					selectItem();
 					}
 					} 
 				}
-				State = 629;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
-			}
-			State = 639;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
-			case 1:
-				{
-				State = 630;
-				Match(FROM);
-				State = 631;
-				relation(0);
-				State = 636;
+				State = 633;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 632;
-						Match(COMMA);
-						State = 633;
-						relation(0);
-						}
-						} 
-					}
-					State = 638;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
-				}
-				}
-				break;
 			}
 			State = 643;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				{
-				State = 641;
-				Match(WHERE);
-				State = 642;
-				_localctx.where = expression(0);
+				State = 634;
+				Match(FROM);
+				State = 635;
+				relation(0);
+				State = 640;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 636;
+						Match(COMMA);
+						State = 637;
+						relation(0);
+						}
+						} 
+					}
+					State = 642;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				}
 				}
 				break;
 			}
-			State = 648;
+			State = 647;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				{
 				State = 645;
-				Match(GROUP);
+				Match(WHERE);
 				State = 646;
-				Match(BY);
-				State = 647;
-				groupBy();
+				_localctx.where = expression(0);
 				}
 				break;
 			}
@@ -3814,40 +3817,24 @@ internal partial class QueryLakeParser : Parser {
 			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 			case 1:
 				{
+				State = 649;
+				Match(GROUP);
 				State = 650;
-				Match(HAVING);
+				Match(BY);
 				State = 651;
-				_localctx.having = expression(0);
+				groupBy();
 				}
 				break;
 			}
-			State = 663;
+			State = 656;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				{
 				State = 654;
-				Match(WINDOW);
+				Match(HAVING);
 				State = 655;
-				windowDefinition();
-				State = 660;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 656;
-						Match(COMMA);
-						State = 657;
-						windowDefinition();
-						}
-						} 
-					}
-					State = 662;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
-				}
+				_localctx.having = expression(0);
 				}
 				break;
 			}
@@ -3856,9 +3843,39 @@ internal partial class QueryLakeParser : Parser {
 			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 			case 1:
 				{
-				State = 665;
+				State = 658;
+				Match(WINDOW);
+				State = 659;
+				windowDefinition();
+				State = 664;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 660;
+						Match(COMMA);
+						State = 661;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 666;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				}
+				}
+				break;
+			}
+			State = 671;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+			case 1:
+				{
+				State = 669;
 				Match(QUALIFY);
-				State = 666;
+				State = 670;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3900,7 +3917,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 669;
+			State = 673;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3979,31 +3996,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 691;
+			State = 695;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 671;
+				State = 675;
 				expression(0);
-				State = 676;
+				State = 680;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 				case 1:
 					{
-					State = 673;
+					State = 677;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 672;
+						State = 676;
 						Match(AS);
 						}
 					}
 
-					State = 675;
+					State = 679;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -4014,32 +4031,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 681;
+				State = 685;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6917529027775294659L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6917529027775294659L) != 0)) {
 					{
-					State = 678;
+					State = 682;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 679;
+					State = 683;
 					Match(DOT);
 					}
 				}
 
-				State = 683;
+				State = 687;
 				Match(STAR);
-				State = 689;
+				State = 693;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
 				case 1:
 					{
-					State = 684;
+					State = 688;
 					Match(EXCLUDE);
-					State = 685;
+					State = 689;
 					Match(LPAREN);
-					State = 686;
+					State = 690;
 					identifierList();
-					State = 687;
+					State = 691;
 					Match(RPAREN);
 					}
 					break;
@@ -4090,38 +4107,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 702;
+			State = 706;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 693;
+				State = 697;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 694;
+				State = 698;
 				groupingElement();
-				State = 699;
+				State = 703;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,89,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 695;
+						State = 699;
 						Match(COMMA);
-						State = 696;
+						State = 700;
 						groupingElement();
 						}
 						} 
 					}
-					State = 701;
+					State = 705;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,89,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
 				}
 				}
 				break;
@@ -4236,36 +4253,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 742;
+			State = 746;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 704;
+				State = 708;
 				Match(ROLLUP);
-				State = 705;
+				State = 709;
 				Match(LPAREN);
-				State = 706;
+				State = 710;
 				expression(0);
-				State = 711;
+				State = 715;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 707;
+					State = 711;
 					Match(COMMA);
-					State = 708;
+					State = 712;
 					expression(0);
 					}
 					}
-					State = 713;
+					State = 717;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 714;
+				State = 718;
 				Match(RPAREN);
 				}
 				break;
@@ -4273,29 +4290,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CubeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 716;
+				State = 720;
 				Match(CUBE);
-				State = 717;
+				State = 721;
 				Match(LPAREN);
-				State = 718;
+				State = 722;
 				expression(0);
-				State = 723;
+				State = 727;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 719;
+					State = 723;
 					Match(COMMA);
-					State = 720;
+					State = 724;
 					expression(0);
 					}
 					}
-					State = 725;
+					State = 729;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 726;
+				State = 730;
 				Match(RPAREN);
 				}
 				break;
@@ -4303,31 +4320,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingSetsContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 728;
+				State = 732;
 				Match(GROUPING);
-				State = 729;
+				State = 733;
 				Match(SETS);
-				State = 730;
+				State = 734;
 				Match(LPAREN);
-				State = 731;
+				State = 735;
 				groupingSet();
-				State = 736;
+				State = 740;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 732;
+					State = 736;
 					Match(COMMA);
-					State = 733;
+					State = 737;
 					groupingSet();
 					}
 					}
-					State = 738;
+					State = 742;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 739;
+				State = 743;
 				Match(RPAREN);
 				}
 				break;
@@ -4335,7 +4352,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 741;
+				State = 745;
 				expression(0);
 				}
 				break;
@@ -4384,48 +4401,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 757;
+			State = 761;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 744;
+				State = 748;
 				Match(LPAREN);
-				State = 753;
+				State = 757;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 745;
+					State = 749;
 					expression(0);
-					State = 750;
+					State = 754;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 746;
+						State = 750;
 						Match(COMMA);
-						State = 747;
+						State = 751;
 						expression(0);
 						}
 						}
-						State = 752;
+						State = 756;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 755;
+				State = 759;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 756;
+				State = 760;
 				expression(0);
 				}
 				break;
@@ -4476,25 +4493,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 759;
+			State = 763;
 			Match(ORDER);
-			State = 760;
+			State = 764;
 			Match(BY);
-			State = 761;
+			State = 765;
 			sortItem();
-			State = 766;
+			State = 770;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 762;
+				State = 766;
 				Match(COMMA);
-				State = 763;
+				State = 767;
 				sortItem();
 				}
 				}
-				State = 768;
+				State = 772;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4543,14 +4560,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 769;
+			State = 773;
 			expression(0);
-			State = 771;
+			State = 775;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 770;
+				State = 774;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4563,14 +4580,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 775;
+			State = 779;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 773;
+				State = 777;
 				Match(NULLS);
-				State = 774;
+				State = 778;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4626,24 +4643,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 789;
+			State = 793;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 777;
-				Match(LIMIT);
-				State = 778;
-				_localctx.limit = expression(0);
 				State = 781;
+				Match(LIMIT);
+				State = 782;
+				_localctx.limit = expression(0);
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 779;
+					State = 783;
 					Match(OFFSET);
-					State = 780;
+					State = 784;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4653,18 +4670,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 783;
-				Match(OFFSET);
-				State = 784;
-				_localctx.offset = expression(0);
 				State = 787;
+				Match(OFFSET);
+				State = 788;
+				_localctx.offset = expression(0);
+				State = 791;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 785;
+					State = 789;
 					Match(LIMIT);
-					State = 786;
+					State = 790;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4805,34 +4822,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 792;
+			State = 796;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 819;
+			State = 823;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 817;
+					State = 821;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 794;
+						State = 798;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 795;
+						State = 799;
 						Match(CROSS);
-						State = 796;
+						State = 800;
 						Match(JOIN);
-						State = 797;
+						State = 801;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4841,34 +4858,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 798;
+						State = 802;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 799;
+						State = 803;
 						joinType();
-						State = 800;
+						State = 804;
 						Match(JOIN);
-						State = 801;
+						State = 805;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 809;
+						State = 813;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 802;
+							State = 806;
 							Match(ON);
-							State = 803;
+							State = 807;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 804;
+							State = 808;
 							Match(USING);
-							State = 805;
+							State = 809;
 							Match(LPAREN);
-							State = 806;
+							State = 810;
 							identifierList();
-							State = 807;
+							State = 811;
 							Match(RPAREN);
 							}
 							break;
@@ -4882,24 +4899,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 811;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 812;
-						Match(NATURAL);
-						State = 813;
-						joinType();
-						State = 814;
-						Match(JOIN);
 						State = 815;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 816;
+						Match(NATURAL);
+						State = 817;
+						joinType();
+						State = 818;
+						Match(JOIN);
+						State = 819;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 821;
+				State = 825;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 			}
 			}
 		}
@@ -4941,19 +4958,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 839;
+			State = 843;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 823;
+				State = 827;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 822;
+					State = 826;
 					Match(INNER);
 					}
 				}
@@ -4963,25 +4980,8 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 825;
-				Match(LEFT);
-				State = 827;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 826;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 829;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 831;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -4994,11 +4994,11 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 833;
-				Match(FULL);
+				Match(RIGHT);
 				State = 835;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -5011,17 +5011,34 @@ internal partial class QueryLakeParser : Parser {
 
 				}
 				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 837;
+				Match(FULL);
+				State = 839;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 838;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 837;
+				State = 841;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 838;
+				State = 842;
 				Match(ANTI);
 				}
 				break;
@@ -5178,53 +5195,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 903;
+			State = 907;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 841;
+				State = 845;
 				((DatasetRelationContext)_localctx).name = identifier();
-				State = 844;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
-				case 1:
-					{
-					State = 842;
-					Match(DOT);
-					State = 843;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
-				State = 847;
+				State = 848;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
 					State = 846;
-					versionClause();
+					Match(DOT);
+					State = 847;
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
-				State = 850;
+				State = 851;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 849;
-					sampleClause();
+					State = 850;
+					versionClause();
 					}
 					break;
 				}
-				State = 853;
+				State = 854;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 852;
+					State = 853;
+					sampleClause();
+					}
+					break;
+				}
+				State = 857;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				case 1:
+					{
+					State = 856;
 					tableAlias();
 					}
 					break;
@@ -5235,24 +5252,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 855;
+				State = 859;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 857;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
-				case 1:
-					{
-					State = 856;
-					sampleClause();
-					}
-					break;
-				}
-				State = 860;
+				State = 861;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 859;
+					State = 860;
+					sampleClause();
+					}
+					break;
+				}
+				State = 864;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+				case 1:
+					{
+					State = 863;
 					tableAlias();
 					}
 					break;
@@ -5263,72 +5280,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 862;
+				State = 866;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 863;
+				State = 867;
 				Match(LPAREN);
-				State = 872;
+				State = 876;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 864;
+					State = 868;
 					expression(0);
-					State = 869;
+					State = 873;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 865;
+							State = 869;
 							Match(COMMA);
-							State = 866;
+							State = 870;
 							expression(0);
 							}
 							} 
 						}
-						State = 871;
+						State = 875;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 					}
 					}
 				}
 
-				State = 878;
+				State = 882;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 874;
+					State = 878;
 					Match(COMMA);
-					State = 875;
+					State = 879;
 					namedArgument();
 					}
 					}
-					State = 880;
+					State = 884;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 881;
+				State = 885;
 				Match(RPAREN);
-				State = 883;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
-				case 1:
-					{
-					State = 882;
-					sampleClause();
-					}
-					break;
-				}
-				State = 886;
+				State = 887;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 				case 1:
 					{
-					State = 885;
+					State = 886;
+					sampleClause();
+					}
+					break;
+				}
+				State = 890;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				case 1:
+					{
+					State = 889;
 					tableAlias();
 					}
 					break;
@@ -5339,28 +5356,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 888;
-				Match(LPAREN);
-				State = 889;
-				query();
-				State = 890;
-				Match(RPAREN);
 				State = 892;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
-				case 1:
-					{
-					State = 891;
-					sampleClause();
-					}
-					break;
-				}
-				State = 895;
+				Match(LPAREN);
+				State = 893;
+				query();
+				State = 894;
+				Match(RPAREN);
+				State = 896;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 894;
+					State = 895;
+					sampleClause();
+					}
+					break;
+				}
+				State = 899;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				case 1:
+					{
+					State = 898;
 					tableAlias();
 					}
 					break;
@@ -5371,18 +5388,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 897;
-				Match(LPAREN);
-				State = 898;
-				relation(0);
-				State = 899;
-				Match(RPAREN);
 				State = 901;
+				Match(LPAREN);
+				State = 902;
+				relation(0);
+				State = 903;
+				Match(RPAREN);
+				State = 905;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
 				case 1:
 					{
-					State = 900;
+					State = 904;
 					sampleClause();
 					}
 					break;
@@ -5432,9 +5449,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 905;
+			State = 909;
 			identifier();
-			State = 906;
+			State = 910;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5443,7 +5460,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 907;
+			State = 911;
 			expression(0);
 			}
 		}
@@ -5526,16 +5543,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 919;
+			State = 923;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 909;
+				State = 913;
 				Match(VERSION);
-				State = 910;
+				State = 914;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5543,13 +5560,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 911;
+				State = 915;
 				Match(AS);
-				State = 912;
+				State = 916;
 				Match(OF);
-				State = 913;
+				State = 917;
 				Match(TIMESTAMP);
-				State = 914;
+				State = 918;
 				Match(STRING);
 				}
 				break;
@@ -5557,9 +5574,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 915;
+				State = 919;
 				Match(BRANCH);
-				State = 916;
+				State = 920;
 				identifier();
 				}
 				break;
@@ -5567,9 +5584,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 917;
+				State = 921;
 				Match(TAG);
-				State = 918;
+				State = 922;
 				identifier();
 				}
 				break;
@@ -5687,16 +5704,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 967;
+			State = 971;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 921;
+				State = 925;
 				Match(TABLESAMPLE);
-				State = 922;
+				State = 926;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5706,34 +5723,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 923;
+				State = 927;
 				Match(LPAREN);
-				State = 924;
+				State = 928;
 				expression(0);
-				State = 926;
+				State = 930;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 925;
+					State = 929;
 					Match(PERCENT);
 					}
 				}
 
-				State = 928;
+				State = 932;
 				Match(RPAREN);
-				State = 933;
+				State = 937;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 				case 1:
 					{
-					State = 929;
+					State = 933;
 					Match(REPEATABLE);
-					State = 930;
+					State = 934;
 					Match(LPAREN);
-					State = 931;
+					State = 935;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 932;
+					State = 936;
 					Match(RPAREN);
 					}
 					break;
@@ -5744,47 +5761,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 935;
+				State = 939;
 				Match(SAMPLE);
-				State = 936;
-				((SampleRowsContext)_localctx).count = expression(0);
-				State = 937;
-				Match(ROWS);
 				State = 940;
+				((SampleRowsContext)_localctx).count = expression(0);
+				State = 941;
+				Match(ROWS);
+				State = 944;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
-				case 1:
-					{
-					State = 938;
-					Match(PER);
-					State = 939;
-					((SampleRowsContext)_localctx).per = expression(0);
-					}
-					break;
-				}
-				State = 949;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 				case 1:
 					{
 					State = 942;
-					Match(WEIGHTED);
+					Match(PER);
 					State = 943;
-					Match(BY);
-					State = 944;
-					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 947;
-					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
-					case 1:
-						{
-						State = 945;
-						Match(WITH);
-						State = 946;
-						Match(REPLACEMENT);
-						}
-						break;
-					}
+					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
@@ -5793,9 +5784,35 @@ internal partial class QueryLakeParser : Parser {
 				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
+					State = 946;
+					Match(WEIGHTED);
+					State = 947;
+					Match(BY);
+					State = 948;
+					((SampleRowsContext)_localctx).weight = expression(0);
 					State = 951;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+					case 1:
+						{
+						State = 949;
+						Match(WITH);
+						State = 950;
+						Match(REPLACEMENT);
+						}
+						break;
+					}
+					}
+					break;
+				}
+				State = 957;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+				case 1:
+					{
+					State = 955;
 					Match(SEED);
-					State = 952;
+					State = 956;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5806,34 +5823,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 955;
+				State = 959;
 				Match(SAMPLE);
-				State = 956;
+				State = 960;
 				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 957;
-				Match(PERCENT);
 				State = 961;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
-				case 1:
-					{
-					State = 958;
-					Match(STRATIFY);
-					State = 959;
-					Match(BY);
-					State = 960;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
+				Match(PERCENT);
 				State = 965;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
+					State = 962;
+					Match(STRATIFY);
 					State = 963;
-					Match(SEED);
+					Match(BY);
 					State = 964;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 969;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+				case 1:
+					{
+					State = 967;
+					Match(SEED);
+					State = 968;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5884,28 +5901,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 970;
+			State = 974;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 969;
+				State = 973;
 				Match(AS);
 				}
 			}
 
-			State = 972;
+			State = 976;
 			identifier();
-			State = 977;
+			State = 981;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 			case 1:
 				{
-				State = 973;
+				State = 977;
 				Match(LPAREN);
-				State = 974;
+				State = 978;
 				identifierList();
-				State = 975;
+				State = 979;
 				Match(RPAREN);
 				}
 				break;
@@ -5953,15 +5970,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 979;
-			identifier();
-			State = 980;
-			Match(AS);
-			State = 981;
-			Match(LPAREN);
-			State = 982;
-			windowSpecification();
 			State = 983;
+			identifier();
+			State = 984;
+			Match(AS);
+			State = 985;
+			Match(LPAREN);
+			State = 986;
+			windowSpecification();
+			State = 987;
 			Match(RPAREN);
 			}
 		}
@@ -6020,62 +6037,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 986;
+			State = 990;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 			case 1:
 				{
-				State = 985;
+				State = 989;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 998;
+			State = 1002;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 988;
+				State = 992;
 				Match(PARTITION);
-				State = 989;
+				State = 993;
 				Match(BY);
-				State = 990;
+				State = 994;
 				expression(0);
-				State = 995;
+				State = 999;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 991;
+					State = 995;
 					Match(COMMA);
-					State = 992;
+					State = 996;
 					expression(0);
 					}
 					}
-					State = 997;
+					State = 1001;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 1001;
+			State = 1005;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 1000;
+				State = 1004;
 				orderBy();
 				}
 			}
 
-			State = 1004;
+			State = 1008;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 1003;
+				State = 1007;
 				windowFrame();
 				}
 			}
@@ -6126,13 +6143,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 1014;
+			State = 1018;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1006;
+				State = 1010;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6142,14 +6159,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1007;
+				State = 1011;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1008;
+				State = 1012;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6159,13 +6176,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1009;
+				State = 1013;
 				Match(BETWEEN);
-				State = 1010;
+				State = 1014;
 				_localctx.start = frameBound();
-				State = 1011;
+				State = 1015;
 				Match(AND);
-				State = 1012;
+				State = 1016;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -6211,42 +6228,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 1025;
+			State = 1029;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1016;
+				State = 1020;
 				Match(UNBOUNDED);
-				State = 1017;
+				State = 1021;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1018;
+				State = 1022;
 				Match(UNBOUNDED);
-				State = 1019;
+				State = 1023;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1020;
+				State = 1024;
 				Match(CURRENT);
-				State = 1021;
+				State = 1025;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1022;
+				State = 1026;
 				expression(0);
-				State = 1023;
+				State = 1027;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -6383,20 +6400,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1038;
+			State = 1042;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1028;
+				State = 1032;
 				((LambdaContext)_localctx).param = identifier();
-				State = 1029;
+				State = 1033;
 				Match(ARROW);
-				State = 1030;
+				State = 1034;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -6405,14 +6422,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1032;
+				State = 1036;
 				valueExpression(0);
-				State = 1034;
+				State = 1038;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1033;
+					State = 1037;
 					predicate();
 					}
 					break;
@@ -6424,36 +6441,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1036;
+				State = 1040;
 				Match(NOT);
-				State = 1037;
+				State = 1041;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1048;
+			State = 1052;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1046;
+					State = 1050;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1040;
+						State = 1044;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1041;
+						State = 1045;
 						Match(AND);
-						State = 1042;
+						State = 1046;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6462,20 +6479,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1043;
+						State = 1047;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1044;
+						State = 1048;
 						Match(OR);
-						State = 1045;
+						State = 1049;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1050;
+				State = 1054;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
 			}
 			}
 		}
@@ -6662,16 +6679,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1117;
+			State = 1121;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1051;
+				State = 1055;
 				comparisonOperator();
-				State = 1052;
+				State = 1056;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6679,19 +6696,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1054;
+				State = 1058;
 				Match(IS);
-				State = 1056;
+				State = 1060;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1055;
+					State = 1059;
 					Match(NOT);
 					}
 				}
 
-				State = 1058;
+				State = 1062;
 				Match(NULL);
 				}
 				break;
@@ -6699,23 +6716,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1059;
+				State = 1063;
 				Match(IS);
-				State = 1061;
+				State = 1065;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1060;
+					State = 1064;
 					Match(NOT);
 					}
 				}
 
-				State = 1063;
+				State = 1067;
 				Match(DISTINCT);
-				State = 1064;
+				State = 1068;
 				Match(FROM);
-				State = 1065;
+				State = 1069;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6723,19 +6740,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1066;
+				State = 1070;
 				Match(IS);
-				State = 1068;
+				State = 1072;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1067;
+					State = 1071;
 					Match(NOT);
 					}
 				}
 
-				State = 1070;
+				State = 1074;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6751,23 +6768,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1072;
+				State = 1076;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1071;
+					State = 1075;
 					Match(NOT);
 					}
 				}
 
-				State = 1074;
+				State = 1078;
 				Match(BETWEEN);
-				State = 1075;
+				State = 1079;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1076;
+				State = 1080;
 				Match(AND);
-				State = 1077;
+				State = 1081;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6775,23 +6792,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1080;
+				State = 1084;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1079;
+					State = 1083;
 					Match(NOT);
 					}
 				}
 
-				State = 1082;
+				State = 1086;
 				Match(IN);
-				State = 1083;
+				State = 1087;
 				Match(LPAREN);
-				State = 1084;
+				State = 1088;
 				query();
-				State = 1085;
+				State = 1089;
 				Match(RPAREN);
 				}
 				break;
@@ -6799,39 +6816,39 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1088;
+				State = 1092;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1087;
+					State = 1091;
 					Match(NOT);
 					}
 				}
 
-				State = 1090;
+				State = 1094;
 				Match(IN);
-				State = 1091;
+				State = 1095;
 				Match(LPAREN);
-				State = 1092;
+				State = 1096;
 				expression(0);
-				State = 1097;
+				State = 1101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1093;
+					State = 1097;
 					Match(COMMA);
-					State = 1094;
+					State = 1098;
 					expression(0);
 					}
 					}
-					State = 1099;
+					State = 1103;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1100;
+				State = 1104;
 				Match(RPAREN);
 				}
 				break;
@@ -6839,21 +6856,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1103;
+				State = 1107;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1102;
+					State = 1106;
 					Match(NOT);
 					}
 				}
 
-				State = 1105;
+				State = 1109;
 				Match(IN);
-				State = 1106;
+				State = 1110;
 				Match(LPAREN);
-				State = 1107;
+				State = 1111;
 				Match(RPAREN);
 				}
 				break;
@@ -6861,17 +6878,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1109;
+				State = 1113;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1108;
+					State = 1112;
 					Match(NOT);
 					}
 				}
 
-				State = 1111;
+				State = 1115;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6881,16 +6898,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1112;
+				State = 1116;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1115;
+				State = 1119;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 				case 1:
 					{
-					State = 1113;
+					State = 1117;
 					Match(ESCAPE);
-					State = 1114;
+					State = 1118;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -7054,10 +7071,11 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1123;
+			State = 1127;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TIER:
+			case LOCATION:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -7186,7 +7204,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1120;
+				State = 1124;
 				primaryExpression();
 				}
 				break;
@@ -7196,7 +7214,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1121;
+				State = 1125;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7206,7 +7224,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1122;
+				State = 1126;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -7214,36 +7232,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1154;
+			State = 1158;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1152;
+					State = 1156;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1125;
+						State = 1129;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1126;
+						State = 1130;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 169)) & ~0x3f) == 0 && ((1L << (_la - 169)) & 15L) != 0)) ) {
+						if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1127;
+						State = 1131;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7252,9 +7270,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1128;
+						State = 1132;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1129;
+						State = 1133;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7264,7 +7282,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1130;
+						State = 1134;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7273,11 +7291,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1131;
+						State = 1135;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1132;
+						State = 1136;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1133;
+						State = 1137;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -7286,29 +7304,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1134;
+						State = 1138;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1135;
+						State = 1139;
 						Match(LBRACKET);
-						State = 1136;
+						State = 1140;
 						((SubscriptContext)_localctx).index = sliceOrIndex();
-						State = 1141;
+						State = 1145;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1137;
+							State = 1141;
 							Match(COMMA);
-							State = 1138;
+							State = 1142;
 							sliceOrIndex();
 							}
 							}
-							State = 1143;
+							State = 1147;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1144;
+						State = 1148;
 						Match(RBRACKET);
 						}
 						break;
@@ -7317,11 +7335,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1146;
+						State = 1150;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1147;
+						State = 1151;
 						Match(DOUBLE_COLON);
-						State = 1148;
+						State = 1152;
 						dataType();
 						}
 						break;
@@ -7330,20 +7348,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1149;
+						State = 1153;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1150;
+						State = 1154;
 						Match(DOT);
-						State = 1151;
+						State = 1155;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1156;
+				State = 1160;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
 			}
 			}
 		}
@@ -7429,14 +7447,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1178;
+			State = 1182;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1157;
+				State = 1161;
 				expression(0);
 				}
 				break;
@@ -7444,41 +7462,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1159;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
-				case 1:
-					{
-					State = 1158;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 1161;
-				Match(COLON);
 				State = 1163;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
 					State = 1162;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 1165;
+				Match(COLON);
+				State = 1167;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				case 1:
+					{
+					State = 1166;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1169;
+				State = 1173;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1165;
+					State = 1169;
 					Match(COLON);
-					State = 1167;
+					State = 1171;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+					if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 						{
-						State = 1166;
+						State = 1170;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7492,24 +7510,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1172;
+				State = 1176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 1171;
+					State = 1175;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1174;
+				State = 1178;
 				Match(DOUBLE_COLON);
-				State = 1176;
+				State = 1180;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 1175;
+					State = 1179;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7557,9 +7575,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1180;
+			State = 1184;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 160)) & ~0x3f) == 0 && ((1L << (_la - 160)) & 63L) != 0)) ) {
+			if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8030,14 +8048,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1358;
+			State = 1362;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1182;
+				State = 1186;
 				Match(NULL);
 				}
 				break;
@@ -8045,7 +8063,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1183;
+				State = 1187;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -8060,7 +8078,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1184;
+				State = 1188;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -8068,7 +8086,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1185;
+				State = 1189;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -8083,7 +8101,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1186;
+				State = 1190;
 				Match(STRING);
 				}
 				break;
@@ -8091,7 +8109,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1187;
+				State = 1191;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -8099,9 +8117,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1188;
+				State = 1192;
 				Match(INTERVAL);
-				State = 1189;
+				State = 1193;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -8111,12 +8129,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1191;
+				State = 1195;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
 				case 1:
 					{
-					State = 1190;
+					State = 1194;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -8127,9 +8145,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1193;
+				State = 1197;
 				dataType();
-				State = 1194;
+				State = 1198;
 				Match(STRING);
 				}
 				break;
@@ -8137,7 +8155,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1196;
+				State = 1200;
 				parameter();
 				}
 				break;
@@ -8145,45 +8163,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1197;
+				State = 1201;
 				Match(CASE);
-				State = 1199;
+				State = 1203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 1198;
+					State = 1202;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1202;
+				State = 1206;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1201;
+					State = 1205;
 					whenClause();
 					}
 					}
-					State = 1204;
+					State = 1208;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1208;
+				State = 1212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1206;
+					State = 1210;
 					Match(ELSE);
-					State = 1207;
+					State = 1211;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1210;
+				State = 1214;
 				Match(END);
 				}
 				break;
@@ -8191,7 +8209,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1212;
+				State = 1216;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -8201,15 +8219,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1213;
-				Match(LPAREN);
-				State = 1214;
-				expression(0);
-				State = 1215;
-				Match(AS);
-				State = 1216;
-				dataType();
 				State = 1217;
+				Match(LPAREN);
+				State = 1218;
+				expression(0);
+				State = 1219;
+				Match(AS);
+				State = 1220;
+				dataType();
+				State = 1221;
 				Match(RPAREN);
 				}
 				break;
@@ -8217,17 +8235,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1219;
-				Match(EXTRACT);
-				State = 1220;
-				Match(LPAREN);
-				State = 1221;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1222;
-				Match(FROM);
 				State = 1223;
-				expression(0);
+				Match(EXTRACT);
 				State = 1224;
+				Match(LPAREN);
+				State = 1225;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1226;
+				Match(FROM);
+				State = 1227;
+				expression(0);
+				State = 1228;
 				Match(RPAREN);
 				}
 				break;
@@ -8235,29 +8253,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1226;
-				Match(SUBSTRING);
-				State = 1227;
-				Match(LPAREN);
-				State = 1228;
-				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1229;
-				Match(FROM);
 				State = 1230;
-				((SubstringFromContext)_localctx).start = expression(0);
+				Match(SUBSTRING);
+				State = 1231;
+				Match(LPAREN);
+				State = 1232;
+				((SubstringFromContext)_localctx).value = expression(0);
 				State = 1233;
+				Match(FROM);
+				State = 1234;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1231;
+					State = 1235;
 					Match(FOR);
-					State = 1232;
+					State = 1236;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1235;
+				State = 1239;
 				Match(RPAREN);
 				}
 				break;
@@ -8265,17 +8283,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1237;
-				Match(POSITION);
-				State = 1238;
-				Match(LPAREN);
-				State = 1239;
-				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1240;
-				Match(IN);
 				State = 1241;
-				((PositionInContext)_localctx).haystack = valueExpression(0);
+				Match(POSITION);
 				State = 1242;
+				Match(LPAREN);
+				State = 1243;
+				((PositionInContext)_localctx).needle = valueExpression(0);
+				State = 1244;
+				Match(IN);
+				State = 1245;
+				((PositionInContext)_localctx).haystack = valueExpression(0);
+				State = 1246;
 				Match(RPAREN);
 				}
 				break;
@@ -8283,19 +8301,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1244;
+				State = 1248;
 				Match(TRIM);
-				State = 1245;
+				State = 1249;
 				Match(LPAREN);
-				State = 1247;
+				State = 1251;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
 				case 1:
 					{
-					State = 1246;
+					State = 1250;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 152)) & ~0x3f) == 0 && ((1L << (_la - 152)) & 7L) != 0)) ) {
+					if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -8305,21 +8323,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1250;
+				State = 1254;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 1249;
+					State = 1253;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1252;
+				State = 1256;
 				Match(FROM);
-				State = 1253;
+				State = 1257;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1254;
+				State = 1258;
 				Match(RPAREN);
 				}
 				break;
@@ -8327,20 +8345,8 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1256;
+				State = 1260;
 				Match(EXISTS);
-				State = 1257;
-				Match(LPAREN);
-				State = 1258;
-				query();
-				State = 1259;
-				Match(RPAREN);
-				}
-				break;
-			case 17:
-				_localctx = new ScalarSubqueryContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
-				{
 				State = 1261;
 				Match(LPAREN);
 				State = 1262;
@@ -8349,24 +8355,37 @@ internal partial class QueryLakeParser : Parser {
 				Match(RPAREN);
 				}
 				break;
+			case 17:
+				_localctx = new ScalarSubqueryContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 1265;
+				Match(LPAREN);
+				State = 1266;
+				query();
+				State = 1267;
+				Match(RPAREN);
+				}
+				break;
 			case 18:
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1265;
+				State = 1269;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1266;
+				State = 1270;
 				Match(LPAREN);
-				State = 1293;
+				State = 1297;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1267;
+					State = 1271;
 					Match(STAR);
 					}
 					break;
 				case TIER:
+				case LOCATION:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -8497,66 +8516,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1279;
+					State = 1283;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079662671648870018L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+					if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079662671648870017L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 						{
-						State = 1269;
+						State = 1273;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 						case 1:
 							{
-							State = 1268;
+							State = 1272;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1271;
+						State = 1275;
 						expression(0);
-						State = 1276;
+						State = 1280;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1272;
+							State = 1276;
 							Match(COMMA);
-							State = 1273;
+							State = 1277;
 							expression(0);
 							}
 							}
-							State = 1278;
+							State = 1282;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1291;
+					State = 1295;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1281;
+						State = 1285;
 						Match(ORDER);
-						State = 1282;
+						State = 1286;
 						Match(BY);
-						State = 1283;
+						State = 1287;
 						sortItem();
-						State = 1288;
+						State = 1292;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1284;
+							State = 1288;
 							Match(COMMA);
-							State = 1285;
+							State = 1289;
 							sortItem();
 							}
 							}
-							State = 1290;
+							State = 1294;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8568,32 +8587,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1295;
+				State = 1299;
 				Match(RPAREN);
-				State = 1302;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
-				case 1:
-					{
-					State = 1296;
-					Match(FILTER);
-					State = 1297;
-					Match(LPAREN);
-					State = 1298;
-					Match(WHERE);
-					State = 1299;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1300;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1305;
+				State = 1306;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 				case 1:
 					{
+					State = 1300;
+					Match(FILTER);
+					State = 1301;
+					Match(LPAREN);
+					State = 1302;
+					Match(WHERE);
+					State = 1303;
+					((FunctionCallContext)_localctx).filter = expression(0);
 					State = 1304;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1309;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+				case 1:
+					{
+					State = 1308;
 					over();
 					}
 					break;
@@ -8604,35 +8623,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1307;
+				State = 1311;
 				Match(LBRACKET);
-				State = 1316;
+				State = 1320;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9079671467741892226L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224089071L) != 0) || ((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & -8914736930367097L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
 					{
-					State = 1308;
+					State = 1312;
 					expression(0);
-					State = 1313;
+					State = 1317;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1309;
+						State = 1313;
 						Match(COMMA);
-						State = 1310;
+						State = 1314;
 						expression(0);
 						}
 						}
-						State = 1315;
+						State = 1319;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1318;
+				State = 1322;
 				Match(RBRACKET);
 				}
 				break;
@@ -8640,35 +8659,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1319;
+				State = 1323;
 				Match(LBRACE);
-				State = 1328;
+				State = 1332;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 6989586621813222595L) != 0)) {
+				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6989586621813222595L) != 0)) {
 					{
-					State = 1320;
+					State = 1324;
 					structEntry();
-					State = 1325;
+					State = 1329;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1321;
+						State = 1325;
 						Match(COMMA);
-						State = 1322;
+						State = 1326;
 						structEntry();
 						}
 						}
-						State = 1327;
+						State = 1331;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1330;
+				State = 1334;
 				Match(RBRACE);
 				}
 				break;
@@ -8676,29 +8695,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1331;
+				State = 1335;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1332;
+				State = 1336;
 				Match(LPAREN);
-				State = 1333;
+				State = 1337;
 				callArgument();
-				State = 1338;
+				State = 1342;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1334;
+					State = 1338;
 					Match(COMMA);
-					State = 1335;
+					State = 1339;
 					callArgument();
 					}
 					}
-					State = 1340;
+					State = 1344;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1341;
+				State = 1345;
 				Match(RPAREN);
 				}
 				break;
@@ -8706,27 +8725,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1343;
-				Match(LPAREN);
-				State = 1344;
-				expression(0);
 				State = 1347;
+				Match(LPAREN);
+				State = 1348;
+				expression(0);
+				State = 1351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1345;
+					State = 1349;
 					Match(COMMA);
-					State = 1346;
+					State = 1350;
 					expression(0);
 					}
 					}
-					State = 1349;
+					State = 1353;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1351;
+				State = 1355;
 				Match(RPAREN);
 				}
 				break;
@@ -8734,11 +8753,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1353;
+				State = 1357;
 				Match(LPAREN);
-				State = 1354;
+				State = 1358;
 				expression(0);
-				State = 1355;
+				State = 1359;
 				Match(RPAREN);
 				}
 				break;
@@ -8746,7 +8765,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1357;
+				State = 1361;
 				identifier();
 				}
 				break;
@@ -8795,16 +8814,17 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1362;
+			State = 1366;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1360;
+				State = 1364;
 				_localctx.key = Match(STRING);
 				}
 				break;
 			case TIER:
+			case LOCATION:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -8911,16 +8931,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1361;
+				State = 1365;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1364;
+			State = 1368;
 			Match(COLON);
-			State = 1365;
+			State = 1369;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8963,11 +8983,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1367;
+			State = 1371;
 			identifier();
-			State = 1368;
+			State = 1372;
 			Match(ASSIGN);
-			State = 1369;
+			State = 1373;
 			expression(0);
 			}
 		}
@@ -9012,12 +9032,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1371;
+			State = 1375;
 			Match(OVER);
-			State = 1377;
+			State = 1381;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TIER:
+			case LOCATION:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -9124,17 +9145,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1372;
+				State = 1376;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1373;
+				State = 1377;
 				Match(LPAREN);
-				State = 1374;
+				State = 1378;
 				windowSpecification();
-				State = 1375;
+				State = 1379;
 				Match(RPAREN);
 				}
 				break;
@@ -9185,13 +9206,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1379;
+			State = 1383;
 			Match(WHEN);
-			State = 1380;
+			State = 1384;
 			_localctx.condition = expression(0);
-			State = 1381;
+			State = 1385;
 			Match(THEN);
-			State = 1382;
+			State = 1386;
 			_localctx.result = expression(0);
 			}
 		}
@@ -9249,16 +9270,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1391;
+			State = 1395;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1384;
+				State = 1388;
 				Match(AT);
-				State = 1385;
+				State = 1389;
 				identifier();
 				}
 				break;
@@ -9266,9 +9287,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1386;
+				State = 1390;
 				Match(DOLLAR);
-				State = 1387;
+				State = 1391;
 				identifier();
 				}
 				break;
@@ -9276,9 +9297,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1388;
+				State = 1392;
 				Match(COLON);
-				State = 1389;
+				State = 1393;
 				identifier();
 				}
 				break;
@@ -9286,7 +9307,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1390;
+				State = 1394;
 				Match(QUESTION);
 				}
 				break;
@@ -9356,127 +9377,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1439;
+			State = 1443;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,204,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,205,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1393;
+				State = 1397;
 				_localctx.@base = identifier();
-				State = 1404;
+				State = 1408;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,198,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,199,Context) ) {
 				case 1:
 					{
-					State = 1394;
+					State = 1398;
 					Match(LPAREN);
-					State = 1395;
+					State = 1399;
 					Match(INTEGER_VALUE);
-					State = 1400;
+					State = 1404;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1396;
+						State = 1400;
 						Match(COMMA);
-						State = 1397;
+						State = 1401;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1402;
+						State = 1406;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1403;
+					State = 1407;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1413;
+				State = 1417;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,201,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1406;
+						State = 1410;
 						Match(LBRACKET);
-						State = 1408;
+						State = 1412;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1407;
+							State = 1411;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1410;
+						State = 1414;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1415;
+					State = 1419;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,201,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1416;
+				State = 1420;
 				_localctx.@base = identifier();
-				State = 1417;
+				State = 1421;
 				Match(LT);
-				State = 1418;
+				State = 1422;
 				dataType();
-				State = 1423;
+				State = 1427;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1419;
+					State = 1423;
 					Match(COMMA);
-					State = 1420;
+					State = 1424;
 					dataType();
 					}
 					}
-					State = 1425;
+					State = 1429;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1426;
+				State = 1430;
 				Match(GT);
-				State = 1437;
+				State = 1441;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,203,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,204,Context) ) {
 				case 1:
 					{
-					State = 1427;
+					State = 1431;
 					Match(LPAREN);
-					State = 1428;
+					State = 1432;
 					Match(INTEGER_VALUE);
-					State = 1433;
+					State = 1437;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1429;
+						State = 1433;
 						Match(COMMA);
-						State = 1430;
+						State = 1434;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1435;
+						State = 1439;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1436;
+					State = 1440;
 					Match(RPAREN);
 					}
 					break;
@@ -9528,21 +9549,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1441;
+			State = 1445;
 			identifier();
-			State = 1446;
+			State = 1450;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1442;
+				State = 1446;
 				Match(COMMA);
-				State = 1443;
+				State = 1447;
 				identifier();
 				}
 				}
-				State = 1448;
+				State = 1452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9583,24 +9604,25 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1452;
+			State = 1456;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1449;
+				State = 1453;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1450;
+				State = 1454;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case TIER:
+			case LOCATION:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -9706,7 +9728,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1451;
+				State = 1455;
 				nonReserved();
 				}
 				break;
@@ -9830,6 +9852,7 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOT() { return GetToken(QueryLakeParser.HOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FRAGMENTS() { return GetToken(QueryLakeParser.FRAGMENTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCATION() { return GetToken(QueryLakeParser.LOCATION, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9851,9 +9874,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1454;
+			State = 1458;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -9089804566903869058L) != 0) || ((((_la - 68)) & ~0x3f) == 0 && ((1L << (_la - 68)) & -2305843051224090607L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 134212803L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 267134939901813502L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -1344332692959L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 8589619419L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9917,7 +9940,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,199,1457,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,200,1461,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9934,541 +9957,543 @@ internal partial class QueryLakeParser : Parser {
 		2,12,2,200,9,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,252,8,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,259,8,2,1,2,1,2,1,2,1,2,3,2,265,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,3,2,277,8,2,1,2,1,2,3,2,281,8,2,1,2,3,2,284,8,2,1,2,1,2,1,2,3,
-		2,289,8,2,1,2,1,2,3,2,293,8,2,1,2,1,2,1,2,1,2,3,2,299,8,2,1,2,1,2,3,2,
-		303,8,2,1,2,1,2,3,2,307,8,2,1,2,1,2,3,2,311,8,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,3,2,319,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,331,8,2,10,2,
-		12,2,334,9,2,1,2,1,2,3,2,338,8,2,1,2,1,2,1,2,1,2,1,2,3,2,345,8,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,3,2,354,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,362,8,2,
-		1,2,1,2,1,2,3,2,367,8,2,1,2,3,2,370,8,2,1,2,1,2,1,2,1,2,3,2,376,8,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,385,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,5,2,400,8,2,10,2,12,2,403,9,2,1,2,1,2,1,2,3,2,408,
-		8,2,1,2,1,2,1,2,3,2,413,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
-		2,425,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,439,8,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,450,8,2,10,2,12,2,453,9,2,1,2,
-		1,2,3,2,457,8,2,3,2,459,8,2,1,3,1,3,1,3,5,3,464,8,3,10,3,12,3,467,9,3,
-		1,4,1,4,1,4,1,4,1,4,1,4,3,4,475,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,
-		5,485,8,5,10,5,12,5,488,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,
-		5,1,5,1,5,3,5,503,8,5,1,5,1,5,1,5,1,5,1,5,5,5,510,8,5,10,5,12,5,513,9,
-		5,1,5,1,5,3,5,517,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,
-		530,8,8,1,8,1,8,3,8,534,8,8,3,8,536,8,8,1,9,3,9,539,8,9,1,9,1,9,3,9,543,
-		8,9,1,9,3,9,546,8,9,1,10,1,10,3,10,550,8,10,1,10,1,10,1,10,5,10,555,8,
-		10,10,10,12,10,558,9,10,1,11,1,11,1,11,1,11,1,11,3,11,565,8,11,1,11,1,
-		11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,578,8,12,1,12,1,12,
-		1,12,1,12,3,12,584,8,12,1,12,5,12,587,8,12,10,12,12,12,590,9,12,1,13,1,
-		13,1,13,1,13,1,13,5,13,597,8,13,10,13,12,13,600,9,13,1,13,1,13,1,13,1,
-		13,3,13,606,8,13,1,14,1,14,1,14,1,14,5,14,612,8,14,10,14,12,14,615,9,14,
-		1,14,1,14,1,15,1,15,3,15,621,8,15,1,15,1,15,1,15,5,15,626,8,15,10,15,12,
-		15,629,9,15,1,15,1,15,1,15,1,15,5,15,635,8,15,10,15,12,15,638,9,15,3,15,
-		640,8,15,1,15,1,15,3,15,644,8,15,1,15,1,15,1,15,3,15,649,8,15,1,15,1,15,
-		3,15,653,8,15,1,15,1,15,1,15,1,15,5,15,659,8,15,10,15,12,15,662,9,15,3,
-		15,664,8,15,1,15,1,15,3,15,668,8,15,1,16,1,16,1,17,1,17,3,17,674,8,17,
-		1,17,3,17,677,8,17,1,17,1,17,1,17,3,17,682,8,17,1,17,1,17,1,17,1,17,1,
-		17,1,17,3,17,690,8,17,3,17,692,8,17,1,18,1,18,1,18,1,18,5,18,698,8,18,
-		10,18,12,18,701,9,18,3,18,703,8,18,1,19,1,19,1,19,1,19,1,19,5,19,710,8,
-		19,10,19,12,19,713,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,722,8,
-		19,10,19,12,19,725,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,735,
-		8,19,10,19,12,19,738,9,19,1,19,1,19,1,19,3,19,743,8,19,1,20,1,20,1,20,
-		1,20,5,20,749,8,20,10,20,12,20,752,9,20,3,20,754,8,20,1,20,1,20,3,20,758,
-		8,20,1,21,1,21,1,21,1,21,1,21,5,21,765,8,21,10,21,12,21,768,9,21,1,22,
-		1,22,3,22,772,8,22,1,22,1,22,3,22,776,8,22,1,23,1,23,1,23,1,23,3,23,782,
-		8,23,1,23,1,23,1,23,1,23,3,23,788,8,23,3,23,790,8,23,1,24,1,24,1,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
-		24,3,24,810,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,818,8,24,10,24,12,
-		24,821,9,24,1,25,3,25,824,8,25,1,25,1,25,3,25,828,8,25,1,25,1,25,3,25,
-		832,8,25,1,25,1,25,3,25,836,8,25,1,25,1,25,3,25,840,8,25,1,26,1,26,1,26,
-		3,26,845,8,26,1,26,3,26,848,8,26,1,26,3,26,851,8,26,1,26,3,26,854,8,26,
-		1,26,1,26,3,26,858,8,26,1,26,3,26,861,8,26,1,26,1,26,1,26,1,26,1,26,5,
-		26,868,8,26,10,26,12,26,871,9,26,3,26,873,8,26,1,26,1,26,5,26,877,8,26,
-		10,26,12,26,880,9,26,1,26,1,26,3,26,884,8,26,1,26,3,26,887,8,26,1,26,1,
-		26,1,26,1,26,3,26,893,8,26,1,26,3,26,896,8,26,1,26,1,26,1,26,1,26,3,26,
-		902,8,26,3,26,904,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,
-		28,1,28,1,28,1,28,1,28,3,28,920,8,28,1,29,1,29,1,29,1,29,1,29,3,29,927,
-		8,29,1,29,1,29,1,29,1,29,1,29,3,29,934,8,29,1,29,1,29,1,29,1,29,1,29,3,
-		29,941,8,29,1,29,1,29,1,29,1,29,1,29,3,29,948,8,29,3,29,950,8,29,1,29,
-		1,29,3,29,954,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,962,8,29,1,29,1,
-		29,3,29,966,8,29,3,29,968,8,29,1,30,3,30,971,8,30,1,30,1,30,1,30,1,30,
-		1,30,3,30,978,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,987,8,32,1,
-		32,1,32,1,32,1,32,1,32,5,32,994,8,32,10,32,12,32,997,9,32,3,32,999,8,32,
-		1,32,3,32,1002,8,32,1,32,3,32,1005,8,32,1,33,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,3,33,1015,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		3,34,1026,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1035,8,35,1,35,
-		1,35,3,35,1039,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1047,8,35,10,35,
-		12,35,1050,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1057,8,36,1,36,1,36,1,36,
-		3,36,1062,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1069,8,36,1,36,1,36,3,36,
-		1073,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1081,8,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,3,36,1089,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1096,8,36,
-		10,36,12,36,1099,9,36,1,36,1,36,1,36,3,36,1104,8,36,1,36,1,36,1,36,1,36,
-		3,36,1110,8,36,1,36,1,36,1,36,1,36,3,36,1116,8,36,3,36,1118,8,36,1,37,
-		1,37,1,37,1,37,3,37,1124,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,5,37,1140,8,37,10,37,12,37,1143,9,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1153,8,37,10,37,12,37,1156,9,37,
-		1,38,1,38,3,38,1160,8,38,1,38,1,38,3,38,1164,8,38,1,38,1,38,3,38,1168,
-		8,38,3,38,1170,8,38,1,38,3,38,1173,8,38,1,38,1,38,3,38,1177,8,38,3,38,
-		1179,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
-		1192,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1200,8,40,1,40,4,40,1203,
-		8,40,11,40,12,40,1204,1,40,1,40,3,40,1209,8,40,1,40,1,40,1,40,1,40,1,40,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,252,8,2,1,2,1,2,3,2,256,8,2,1,
+		2,1,2,1,2,1,2,1,2,3,2,263,8,2,1,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,3,2,285,8,2,1,2,3,2,288,
+		8,2,1,2,1,2,1,2,3,2,293,8,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,1,2,3,2,303,
+		8,2,1,2,1,2,3,2,307,8,2,1,2,1,2,3,2,311,8,2,1,2,1,2,3,2,315,8,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,3,2,323,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		5,2,335,8,2,10,2,12,2,338,9,2,1,2,1,2,3,2,342,8,2,1,2,1,2,1,2,1,2,1,2,
+		3,2,349,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,358,8,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,3,2,366,8,2,1,2,1,2,1,2,3,2,371,8,2,1,2,3,2,374,8,2,1,2,1,2,1,2,
+		1,2,3,2,380,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,389,8,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,404,8,2,10,2,12,2,407,9,2,1,
+		2,1,2,1,2,3,2,412,8,2,1,2,1,2,1,2,3,2,417,8,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,3,2,429,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,1,2,3,2,443,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,454,8,2,10,2,
+		12,2,457,9,2,1,2,1,2,3,2,461,8,2,3,2,463,8,2,1,3,1,3,1,3,5,3,468,8,3,10,
+		3,12,3,471,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,479,8,4,1,5,1,5,1,5,1,5,1,5,
+		1,5,1,5,1,5,5,5,489,8,5,10,5,12,5,492,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,
+		1,5,1,5,1,5,1,5,1,5,1,5,3,5,507,8,5,1,5,1,5,1,5,1,5,1,5,5,5,514,8,5,10,
+		5,12,5,517,9,5,1,5,1,5,3,5,521,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,
+		1,8,1,8,3,8,534,8,8,1,8,1,8,3,8,538,8,8,3,8,540,8,8,1,9,3,9,543,8,9,1,
+		9,1,9,3,9,547,8,9,1,9,3,9,550,8,9,1,10,1,10,3,10,554,8,10,1,10,1,10,1,
+		10,5,10,559,8,10,10,10,12,10,562,9,10,1,11,1,11,1,11,1,11,1,11,3,11,569,
+		8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,582,8,
+		12,1,12,1,12,1,12,1,12,3,12,588,8,12,1,12,5,12,591,8,12,10,12,12,12,594,
+		9,12,1,13,1,13,1,13,1,13,1,13,5,13,601,8,13,10,13,12,13,604,9,13,1,13,
+		1,13,1,13,1,13,3,13,610,8,13,1,14,1,14,1,14,1,14,5,14,616,8,14,10,14,12,
+		14,619,9,14,1,14,1,14,1,15,1,15,3,15,625,8,15,1,15,1,15,1,15,5,15,630,
+		8,15,10,15,12,15,633,9,15,1,15,1,15,1,15,1,15,5,15,639,8,15,10,15,12,15,
+		642,9,15,3,15,644,8,15,1,15,1,15,3,15,648,8,15,1,15,1,15,1,15,3,15,653,
+		8,15,1,15,1,15,3,15,657,8,15,1,15,1,15,1,15,1,15,5,15,663,8,15,10,15,12,
+		15,666,9,15,3,15,668,8,15,1,15,1,15,3,15,672,8,15,1,16,1,16,1,17,1,17,
+		3,17,678,8,17,1,17,3,17,681,8,17,1,17,1,17,1,17,3,17,686,8,17,1,17,1,17,
+		1,17,1,17,1,17,1,17,3,17,694,8,17,3,17,696,8,17,1,18,1,18,1,18,1,18,5,
+		18,702,8,18,10,18,12,18,705,9,18,3,18,707,8,18,1,19,1,19,1,19,1,19,1,19,
+		5,19,714,8,19,10,19,12,19,717,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
+		5,19,726,8,19,10,19,12,19,729,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
+		1,19,5,19,739,8,19,10,19,12,19,742,9,19,1,19,1,19,1,19,3,19,747,8,19,1,
+		20,1,20,1,20,1,20,5,20,753,8,20,10,20,12,20,756,9,20,3,20,758,8,20,1,20,
+		1,20,3,20,762,8,20,1,21,1,21,1,21,1,21,1,21,5,21,769,8,21,10,21,12,21,
+		772,9,21,1,22,1,22,3,22,776,8,22,1,22,1,22,3,22,780,8,22,1,23,1,23,1,23,
+		1,23,3,23,786,8,23,1,23,1,23,1,23,1,23,3,23,792,8,23,3,23,794,8,23,1,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,3,24,814,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,822,8,
+		24,10,24,12,24,825,9,24,1,25,3,25,828,8,25,1,25,1,25,3,25,832,8,25,1,25,
+		1,25,3,25,836,8,25,1,25,1,25,3,25,840,8,25,1,25,1,25,3,25,844,8,25,1,26,
+		1,26,1,26,3,26,849,8,26,1,26,3,26,852,8,26,1,26,3,26,855,8,26,1,26,3,26,
+		858,8,26,1,26,1,26,3,26,862,8,26,1,26,3,26,865,8,26,1,26,1,26,1,26,1,26,
+		1,26,5,26,872,8,26,10,26,12,26,875,9,26,3,26,877,8,26,1,26,1,26,5,26,881,
+		8,26,10,26,12,26,884,9,26,1,26,1,26,3,26,888,8,26,1,26,3,26,891,8,26,1,
+		26,1,26,1,26,1,26,3,26,897,8,26,1,26,3,26,900,8,26,1,26,1,26,1,26,1,26,
+		3,26,906,8,26,3,26,908,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,
+		28,1,28,1,28,1,28,1,28,1,28,3,28,924,8,28,1,29,1,29,1,29,1,29,1,29,3,29,
+		931,8,29,1,29,1,29,1,29,1,29,1,29,3,29,938,8,29,1,29,1,29,1,29,1,29,1,
+		29,3,29,945,8,29,1,29,1,29,1,29,1,29,1,29,3,29,952,8,29,3,29,954,8,29,
+		1,29,1,29,3,29,958,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,966,8,29,1,
+		29,1,29,3,29,970,8,29,3,29,972,8,29,1,30,3,30,975,8,30,1,30,1,30,1,30,
+		1,30,1,30,3,30,982,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,991,8,
+		32,1,32,1,32,1,32,1,32,1,32,5,32,998,8,32,10,32,12,32,1001,9,32,3,32,1003,
+		8,32,1,32,3,32,1006,8,32,1,32,3,32,1009,8,32,1,33,1,33,1,33,1,33,1,33,
+		1,33,1,33,1,33,3,33,1019,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
+		1,34,3,34,1030,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1039,8,35,
+		1,35,1,35,3,35,1043,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1051,8,35,
+		10,35,12,35,1054,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1061,8,36,1,36,1,36,
+		1,36,3,36,1066,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1073,8,36,1,36,1,36,
+		3,36,1077,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1085,8,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,3,36,1093,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1100,
+		8,36,10,36,12,36,1103,9,36,1,36,1,36,1,36,3,36,1108,8,36,1,36,1,36,1,36,
+		1,36,3,36,1114,8,36,1,36,1,36,1,36,1,36,3,36,1120,8,36,3,36,1122,8,36,
+		1,37,1,37,1,37,1,37,3,37,1128,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1144,8,37,10,37,12,37,1147,9,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1157,8,37,10,37,12,37,1160,
+		9,37,1,38,1,38,3,38,1164,8,38,1,38,1,38,3,38,1168,8,38,1,38,1,38,3,38,
+		1172,8,38,3,38,1174,8,38,1,38,3,38,1177,8,38,1,38,1,38,3,38,1181,8,38,
+		3,38,1183,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		3,40,1196,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1204,8,40,1,40,4,40,
+		1207,8,40,11,40,12,40,1208,1,40,1,40,3,40,1213,8,40,1,40,1,40,1,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,3,40,1234,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,3,40,1248,8,40,1,40,3,40,1251,8,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,3,40,1238,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,3,40,1252,8,40,1,40,3,40,1255,8,40,1,40,
 		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,3,40,1270,8,40,1,40,1,40,1,40,5,40,1275,8,40,10,40,12,40,1278,9,40,
-		3,40,1280,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1287,8,40,10,40,12,40,1290,
-		9,40,3,40,1292,8,40,3,40,1294,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		3,40,1303,8,40,1,40,3,40,1306,8,40,1,40,1,40,1,40,1,40,5,40,1312,8,40,
-		10,40,12,40,1315,9,40,3,40,1317,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1324,
-		8,40,10,40,12,40,1327,9,40,3,40,1329,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		5,40,1337,8,40,10,40,12,40,1340,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,
-		1348,8,40,11,40,12,40,1349,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1359,
-		8,40,1,41,1,41,3,41,1363,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,
-		1,43,1,43,1,43,1,43,1,43,3,43,1378,8,43,1,44,1,44,1,44,1,44,1,44,1,45,
-		1,45,1,45,1,45,1,45,1,45,1,45,3,45,1392,8,45,1,46,1,46,1,46,1,46,1,46,
-		5,46,1399,8,46,10,46,12,46,1402,9,46,1,46,3,46,1405,8,46,1,46,1,46,3,46,
-		1409,8,46,1,46,5,46,1412,8,46,10,46,12,46,1415,9,46,1,46,1,46,1,46,1,46,
-		1,46,5,46,1422,8,46,10,46,12,46,1425,9,46,1,46,1,46,1,46,1,46,1,46,5,46,
-		1432,8,46,10,46,12,46,1435,9,46,1,46,3,46,1438,8,46,3,46,1440,8,46,1,47,
-		1,47,1,47,5,47,1445,8,47,10,47,12,47,1448,9,47,1,48,1,48,1,48,3,48,1453,
-		8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,
-		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
-		72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,29,2,0,38,38,146,146,1,0,2,
-		3,2,0,57,57,80,80,2,0,31,32,139,140,1,0,22,23,1,0,27,28,2,0,24,24,46,46,
-		1,0,25,26,1,0,41,42,2,0,131,131,160,160,1,0,191,192,2,0,48,48,135,135,
-		2,0,6,6,43,43,2,0,12,12,41,41,2,0,55,55,72,72,2,0,160,160,184,184,2,0,
-		13,13,102,102,2,0,90,90,97,97,2,0,56,56,89,89,2,0,53,53,132,132,2,0,62,
-		62,74,74,1,0,167,168,1,0,169,172,1,0,160,165,1,0,192,193,2,0,189,189,191,
-		191,2,0,18,18,133,133,1,0,152,154,24,0,1,6,8,8,12,13,15,15,19,34,37,39,
-		41,42,47,47,49,49,51,52,54,56,63,63,68,68,72,72,79,81,86,94,96,97,101,
-		102,104,128,130,131,133,134,139,140,143,144,146,159,1704,0,103,1,0,0,0,
-		2,128,1,0,0,0,4,458,1,0,0,0,6,460,1,0,0,0,8,474,1,0,0,0,10,516,1,0,0,0,
-		12,518,1,0,0,0,14,522,1,0,0,0,16,535,1,0,0,0,18,538,1,0,0,0,20,547,1,0,
-		0,0,22,559,1,0,0,0,24,571,1,0,0,0,26,605,1,0,0,0,28,607,1,0,0,0,30,618,
-		1,0,0,0,32,669,1,0,0,0,34,691,1,0,0,0,36,702,1,0,0,0,38,742,1,0,0,0,40,
-		757,1,0,0,0,42,759,1,0,0,0,44,769,1,0,0,0,46,789,1,0,0,0,48,791,1,0,0,
-		0,50,839,1,0,0,0,52,903,1,0,0,0,54,905,1,0,0,0,56,919,1,0,0,0,58,967,1,
-		0,0,0,60,970,1,0,0,0,62,979,1,0,0,0,64,986,1,0,0,0,66,1014,1,0,0,0,68,
-		1025,1,0,0,0,70,1038,1,0,0,0,72,1117,1,0,0,0,74,1123,1,0,0,0,76,1178,1,
-		0,0,0,78,1180,1,0,0,0,80,1358,1,0,0,0,82,1362,1,0,0,0,84,1367,1,0,0,0,
-		86,1371,1,0,0,0,88,1379,1,0,0,0,90,1391,1,0,0,0,92,1439,1,0,0,0,94,1441,
-		1,0,0,0,96,1452,1,0,0,0,98,1454,1,0,0,0,100,102,5,182,0,0,101,100,1,0,
+		1,40,1,40,3,40,1274,8,40,1,40,1,40,1,40,5,40,1279,8,40,10,40,12,40,1282,
+		9,40,3,40,1284,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1291,8,40,10,40,12,40,
+		1294,9,40,3,40,1296,8,40,3,40,1298,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,3,40,1307,8,40,1,40,3,40,1310,8,40,1,40,1,40,1,40,1,40,5,40,1316,
+		8,40,10,40,12,40,1319,9,40,3,40,1321,8,40,1,40,1,40,1,40,1,40,1,40,5,40,
+		1328,8,40,10,40,12,40,1331,9,40,3,40,1333,8,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,5,40,1341,8,40,10,40,12,40,1344,9,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		4,40,1352,8,40,11,40,12,40,1353,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1363,8,40,1,41,1,41,3,41,1367,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,
+		1,43,1,43,1,43,1,43,1,43,1,43,3,43,1382,8,43,1,44,1,44,1,44,1,44,1,44,
+		1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1396,8,45,1,46,1,46,1,46,1,46,
+		1,46,5,46,1403,8,46,10,46,12,46,1406,9,46,1,46,3,46,1409,8,46,1,46,1,46,
+		3,46,1413,8,46,1,46,5,46,1416,8,46,10,46,12,46,1419,9,46,1,46,1,46,1,46,
+		1,46,1,46,5,46,1426,8,46,10,46,12,46,1429,9,46,1,46,1,46,1,46,1,46,1,46,
+		5,46,1436,8,46,10,46,12,46,1439,9,46,1,46,3,46,1442,8,46,3,46,1444,8,46,
+		1,47,1,47,1,47,5,47,1449,8,47,10,47,12,47,1452,9,47,1,48,1,48,1,48,3,48,
+		1457,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,
+		22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,
+		70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,29,2,0,39,39,147,147,1,
+		0,3,4,2,0,58,58,81,81,2,0,32,33,140,141,1,0,23,24,1,0,28,29,2,0,25,25,
+		47,47,1,0,26,27,1,0,42,43,2,0,132,132,161,161,1,0,192,193,2,0,49,49,136,
+		136,2,0,7,7,44,44,2,0,13,13,42,42,2,0,56,56,73,73,2,0,161,161,185,185,
+		2,0,14,14,103,103,2,0,91,91,98,98,2,0,57,57,90,90,2,0,54,54,133,133,2,
+		0,63,63,75,75,1,0,168,169,1,0,170,173,1,0,161,166,1,0,193,194,2,0,190,
+		190,192,192,2,0,19,19,134,134,1,0,153,155,24,0,1,7,9,9,13,14,16,16,20,
+		35,38,40,42,43,48,48,50,50,52,53,55,57,64,64,69,69,73,73,80,82,87,95,97,
+		98,102,103,105,129,131,132,134,135,140,141,144,145,147,160,1709,0,103,
+		1,0,0,0,2,128,1,0,0,0,4,462,1,0,0,0,6,464,1,0,0,0,8,478,1,0,0,0,10,520,
+		1,0,0,0,12,522,1,0,0,0,14,526,1,0,0,0,16,539,1,0,0,0,18,542,1,0,0,0,20,
+		551,1,0,0,0,22,563,1,0,0,0,24,575,1,0,0,0,26,609,1,0,0,0,28,611,1,0,0,
+		0,30,622,1,0,0,0,32,673,1,0,0,0,34,695,1,0,0,0,36,706,1,0,0,0,38,746,1,
+		0,0,0,40,761,1,0,0,0,42,763,1,0,0,0,44,773,1,0,0,0,46,793,1,0,0,0,48,795,
+		1,0,0,0,50,843,1,0,0,0,52,907,1,0,0,0,54,909,1,0,0,0,56,923,1,0,0,0,58,
+		971,1,0,0,0,60,974,1,0,0,0,62,983,1,0,0,0,64,990,1,0,0,0,66,1018,1,0,0,
+		0,68,1029,1,0,0,0,70,1042,1,0,0,0,72,1121,1,0,0,0,74,1127,1,0,0,0,76,1182,
+		1,0,0,0,78,1184,1,0,0,0,80,1362,1,0,0,0,82,1366,1,0,0,0,84,1371,1,0,0,
+		0,86,1375,1,0,0,0,88,1383,1,0,0,0,90,1395,1,0,0,0,92,1443,1,0,0,0,94,1445,
+		1,0,0,0,96,1456,1,0,0,0,98,1458,1,0,0,0,100,102,5,183,0,0,101,100,1,0,
 		0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,
-		103,1,0,0,0,106,115,3,4,2,0,107,109,5,182,0,0,108,107,1,0,0,0,109,110,
+		103,1,0,0,0,106,115,3,4,2,0,107,109,5,183,0,0,108,107,1,0,0,0,109,110,
 		1,0,0,0,110,108,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,
 		0,113,108,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,
-		121,1,0,0,0,117,115,1,0,0,0,118,120,5,182,0,0,119,118,1,0,0,0,120,123,
+		121,1,0,0,0,117,115,1,0,0,0,118,120,5,183,0,0,119,118,1,0,0,0,120,123,
 		1,0,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,
 		0,124,106,1,0,0,0,124,125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,
-		1,1,0,0,0,128,132,3,4,2,0,129,131,5,182,0,0,130,129,1,0,0,0,131,134,1,
+		1,1,0,0,0,128,132,3,4,2,0,129,131,5,183,0,0,130,129,1,0,0,0,131,134,1,
 		0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,
-		135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,51,0,0,138,140,5,8,0,0,139,138,
-		1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,459,3,4,2,0,142,459,3,18,9,
-		0,143,146,5,35,0,0,144,145,5,83,0,0,145,147,5,93,0,0,146,144,1,0,0,0,146,
-		147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,5,61,0,0,150,151,5,
-		77,0,0,151,153,5,50,0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,
-		0,154,166,3,96,48,0,155,156,5,174,0,0,156,161,3,6,3,0,157,158,5,180,0,
+		135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,52,0,0,138,140,5,9,0,0,139,138,
+		1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,463,3,4,2,0,142,463,3,18,9,
+		0,143,146,5,36,0,0,144,145,5,84,0,0,145,147,5,94,0,0,146,144,1,0,0,0,146,
+		147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,5,62,0,0,150,151,5,
+		78,0,0,151,153,5,51,0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,
+		0,154,166,3,96,48,0,155,156,5,175,0,0,156,161,3,6,3,0,157,158,5,181,0,
 		0,158,160,3,6,3,0,159,157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,
-		162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,175,0,0,165,167,
-		1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,11,0,
-		0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,459,1,0,0,0,172,
-		173,5,44,0,0,173,176,7,0,0,0,174,175,5,61,0,0,175,177,5,50,0,0,176,174,
-		1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,459,3,96,48,0,179,180,5,66,
-		0,0,180,181,5,69,0,0,181,186,3,96,48,0,182,183,5,174,0,0,183,184,3,94,
-		47,0,184,185,5,175,0,0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,
-		187,188,1,0,0,0,188,189,3,18,9,0,189,459,1,0,0,0,190,191,5,136,0,0,191,
-		192,3,96,48,0,192,193,5,100,0,0,193,198,3,14,7,0,194,195,5,180,0,0,195,
+		162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,176,0,0,165,167,
+		1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,12,0,
+		0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,463,1,0,0,0,172,
+		173,5,45,0,0,173,176,7,0,0,0,174,175,5,62,0,0,175,177,5,51,0,0,176,174,
+		1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,463,3,96,48,0,179,180,5,67,
+		0,0,180,181,5,70,0,0,181,186,3,96,48,0,182,183,5,175,0,0,183,184,3,94,
+		47,0,184,185,5,176,0,0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,
+		187,188,1,0,0,0,188,189,3,18,9,0,189,463,1,0,0,0,190,191,5,137,0,0,191,
+		192,3,96,48,0,192,193,5,101,0,0,193,198,3,14,7,0,194,195,5,181,0,0,195,
 		197,3,14,7,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,
-		0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,57,0,0,202,204,3,48,24,
-		0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,5,142,0,0,206,
-		208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,459,1,0,0,0,209,210,
-		5,40,0,0,210,211,5,57,0,0,211,214,3,96,48,0,212,213,5,142,0,0,213,215,
-		3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,459,1,0,0,0,216,217,5,121,
-		0,0,217,218,5,69,0,0,218,219,3,96,48,0,219,220,5,137,0,0,220,221,3,48,
-		24,0,221,222,5,82,0,0,222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,
-		0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,459,1,0,0,0,228,
-		229,5,7,0,0,229,230,5,38,0,0,230,231,3,96,48,0,231,233,5,5,0,0,232,234,
-		5,20,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,
+		0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,58,0,0,202,204,3,48,24,
+		0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,5,143,0,0,206,
+		208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,463,1,0,0,0,209,210,
+		5,41,0,0,210,211,5,58,0,0,211,214,3,96,48,0,212,213,5,143,0,0,213,215,
+		3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,463,1,0,0,0,216,217,5,122,
+		0,0,217,218,5,70,0,0,218,219,3,96,48,0,219,220,5,138,0,0,220,221,3,48,
+		24,0,221,222,5,83,0,0,222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,
+		0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,463,1,0,0,0,228,
+		229,5,8,0,0,229,230,5,39,0,0,230,231,3,96,48,0,231,233,5,6,0,0,232,234,
+		5,21,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,
 		48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,
-		239,240,5,11,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,
-		459,1,0,0,0,243,244,5,7,0,0,244,245,5,38,0,0,245,246,3,96,48,0,246,247,
-		5,100,0,0,247,248,5,1,0,0,248,251,7,1,0,0,249,250,5,142,0,0,250,252,3,
-		70,35,0,251,249,1,0,0,0,251,252,1,0,0,0,252,459,1,0,0,0,253,254,5,101,
-		0,0,254,459,5,39,0,0,255,256,5,101,0,0,256,258,5,4,0,0,257,259,7,2,0,0,
-		258,257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,459,3,96,48,0,261,
-		262,5,101,0,0,262,264,5,123,0,0,263,265,7,2,0,0,264,263,1,0,0,0,264,265,
-		1,0,0,0,265,266,1,0,0,0,266,459,3,96,48,0,267,268,5,101,0,0,268,269,5,
-		140,0,0,269,270,5,80,0,0,270,459,3,96,48,0,271,272,5,19,0,0,272,273,5,
-		38,0,0,273,276,3,96,48,0,274,275,5,139,0,0,275,277,5,191,0,0,276,274,1,
-		0,0,0,276,277,1,0,0,0,277,459,1,0,0,0,278,283,5,29,0,0,279,281,5,38,0,
-		0,280,279,1,0,0,0,280,281,1,0,0,0,281,282,1,0,0,0,282,284,3,96,48,0,283,
-		280,1,0,0,0,283,284,1,0,0,0,284,288,1,0,0,0,285,286,5,30,0,0,286,287,5,
-		191,0,0,287,289,7,3,0,0,288,285,1,0,0,0,288,289,1,0,0,0,289,459,1,0,0,
-		0,290,292,5,33,0,0,291,293,5,38,0,0,292,291,1,0,0,0,292,293,1,0,0,0,293,
-		294,1,0,0,0,294,298,3,96,48,0,295,296,5,34,0,0,296,297,5,97,0,0,297,299,
-		5,191,0,0,298,295,1,0,0,0,298,299,1,0,0,0,299,459,1,0,0,0,300,302,7,4,
-		0,0,301,303,7,5,0,0,302,301,1,0,0,0,302,303,1,0,0,0,303,459,1,0,0,0,304,
-		306,7,6,0,0,305,307,7,5,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,459,1,
-		0,0,0,308,310,7,7,0,0,309,311,7,5,0,0,310,309,1,0,0,0,310,311,1,0,0,0,
-		311,459,1,0,0,0,312,318,7,8,0,0,313,319,3,96,48,0,314,315,5,174,0,0,315,
-		316,3,18,9,0,316,317,5,175,0,0,317,319,1,0,0,0,318,313,1,0,0,0,318,314,
-		1,0,0,0,319,459,1,0,0,0,320,321,5,21,0,0,321,322,5,174,0,0,322,323,3,18,
-		9,0,323,324,5,175,0,0,324,325,5,131,0,0,325,337,5,189,0,0,326,327,5,174,
-		0,0,327,332,3,16,8,0,328,329,5,180,0,0,329,331,3,16,8,0,330,328,1,0,0,
-		0,331,334,1,0,0,0,332,330,1,0,0,0,332,333,1,0,0,0,333,335,1,0,0,0,334,
-		332,1,0,0,0,335,336,5,175,0,0,336,338,1,0,0,0,337,326,1,0,0,0,337,338,
-		1,0,0,0,338,459,1,0,0,0,339,340,5,35,0,0,340,341,5,109,0,0,341,344,3,96,
-		48,0,342,343,5,111,0,0,343,345,5,112,0,0,344,342,1,0,0,0,344,345,1,0,0,
-		0,345,346,1,0,0,0,346,347,5,11,0,0,347,348,3,18,9,0,348,459,1,0,0,0,349,
-		350,5,44,0,0,350,353,5,109,0,0,351,352,5,61,0,0,352,354,5,50,0,0,353,351,
-		1,0,0,0,353,354,1,0,0,0,354,355,1,0,0,0,355,459,3,96,48,0,356,357,5,101,
-		0,0,357,459,5,110,0,0,358,359,5,101,0,0,359,361,5,113,0,0,360,362,5,80,
-		0,0,361,360,1,0,0,0,361,362,1,0,0,0,362,369,1,0,0,0,363,366,3,96,48,0,
-		364,365,5,181,0,0,365,367,3,96,48,0,366,364,1,0,0,0,366,367,1,0,0,0,367,
-		370,1,0,0,0,368,370,5,189,0,0,369,363,1,0,0,0,369,368,1,0,0,0,370,459,
-		1,0,0,0,371,372,5,101,0,0,372,459,5,114,0,0,373,375,5,100,0,0,374,376,
-		5,116,0,0,375,374,1,0,0,0,375,376,1,0,0,0,376,377,1,0,0,0,377,378,3,96,
-		48,0,378,379,7,9,0,0,379,380,3,70,35,0,380,459,1,0,0,0,381,384,5,117,0,
-		0,382,385,5,6,0,0,383,385,3,96,48,0,384,382,1,0,0,0,384,383,1,0,0,0,385,
-		459,1,0,0,0,386,387,5,101,0,0,387,459,5,115,0,0,388,389,5,35,0,0,389,390,
-		5,105,0,0,390,391,3,96,48,0,391,392,5,57,0,0,392,393,5,174,0,0,393,394,
-		3,18,9,0,394,395,5,175,0,0,395,396,5,69,0,0,396,401,3,12,6,0,397,398,5,
-		180,0,0,398,400,3,12,6,0,399,397,1,0,0,0,400,403,1,0,0,0,401,399,1,0,0,
-		0,401,402,1,0,0,0,402,407,1,0,0,0,403,401,1,0,0,0,404,405,5,125,0,0,405,
-		406,5,16,0,0,406,408,3,70,35,0,407,404,1,0,0,0,407,408,1,0,0,0,408,412,
-		1,0,0,0,409,410,5,59,0,0,410,411,5,16,0,0,411,413,3,70,35,0,412,409,1,
-		0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,415,5,127,0,0,415,416,5,191,
-		0,0,416,459,1,0,0,0,417,418,5,107,0,0,418,419,5,105,0,0,419,459,3,96,48,
-		0,420,421,5,44,0,0,421,424,5,105,0,0,422,423,5,61,0,0,423,425,5,50,0,0,
-		424,422,1,0,0,0,424,425,1,0,0,0,425,426,1,0,0,0,426,459,3,96,48,0,427,
-		428,5,101,0,0,428,459,5,106,0,0,429,430,5,63,0,0,430,431,5,118,0,0,431,
-		432,5,189,0,0,432,433,5,69,0,0,433,434,3,96,48,0,434,435,5,119,0,0,435,
-		438,5,189,0,0,436,437,5,120,0,0,437,439,3,96,48,0,438,436,1,0,0,0,438,
-		439,1,0,0,0,439,459,1,0,0,0,440,441,5,63,0,0,441,442,3,96,48,0,442,443,
-		5,189,0,0,443,444,5,69,0,0,444,456,3,96,48,0,445,446,5,174,0,0,446,451,
-		3,16,8,0,447,448,5,180,0,0,448,450,3,16,8,0,449,447,1,0,0,0,450,453,1,
-		0,0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,454,1,0,0,0,453,451,1,0,0,0,
-		454,455,5,175,0,0,455,457,1,0,0,0,456,445,1,0,0,0,456,457,1,0,0,0,457,
-		459,1,0,0,0,458,137,1,0,0,0,458,142,1,0,0,0,458,143,1,0,0,0,458,172,1,
-		0,0,0,458,179,1,0,0,0,458,190,1,0,0,0,458,209,1,0,0,0,458,216,1,0,0,0,
-		458,228,1,0,0,0,458,243,1,0,0,0,458,253,1,0,0,0,458,255,1,0,0,0,458,261,
-		1,0,0,0,458,267,1,0,0,0,458,271,1,0,0,0,458,278,1,0,0,0,458,290,1,0,0,
-		0,458,300,1,0,0,0,458,304,1,0,0,0,458,308,1,0,0,0,458,312,1,0,0,0,458,
-		320,1,0,0,0,458,339,1,0,0,0,458,349,1,0,0,0,458,356,1,0,0,0,458,358,1,
-		0,0,0,458,371,1,0,0,0,458,373,1,0,0,0,458,381,1,0,0,0,458,386,1,0,0,0,
-		458,388,1,0,0,0,458,417,1,0,0,0,458,420,1,0,0,0,458,427,1,0,0,0,458,429,
-		1,0,0,0,458,440,1,0,0,0,459,5,1,0,0,0,460,461,3,96,48,0,461,465,3,92,46,
-		0,462,464,3,8,4,0,463,462,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,0,465,
-		466,1,0,0,0,466,7,1,0,0,0,467,465,1,0,0,0,468,469,5,77,0,0,469,475,5,78,
-		0,0,470,475,5,78,0,0,471,472,5,147,0,0,472,475,5,120,0,0,473,475,5,148,
-		0,0,474,468,1,0,0,0,474,470,1,0,0,0,474,471,1,0,0,0,474,473,1,0,0,0,475,
-		9,1,0,0,0,476,477,5,141,0,0,477,478,5,122,0,0,478,479,5,129,0,0,479,480,
-		5,136,0,0,480,481,5,100,0,0,481,486,3,14,7,0,482,483,5,180,0,0,483,485,
-		3,14,7,0,484,482,1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,
-		0,487,517,1,0,0,0,488,486,1,0,0,0,489,490,5,141,0,0,490,491,5,122,0,0,
-		491,492,5,129,0,0,492,517,5,40,0,0,493,494,5,141,0,0,494,495,5,77,0,0,
-		495,496,5,122,0,0,496,497,5,129,0,0,497,502,5,66,0,0,498,499,5,174,0,0,
-		499,500,3,94,47,0,500,501,5,175,0,0,501,503,1,0,0,0,502,498,1,0,0,0,502,
-		503,1,0,0,0,503,504,1,0,0,0,504,505,5,138,0,0,505,506,5,174,0,0,506,511,
-		3,70,35,0,507,508,5,180,0,0,508,510,3,70,35,0,509,507,1,0,0,0,510,513,
-		1,0,0,0,511,509,1,0,0,0,511,512,1,0,0,0,512,514,1,0,0,0,513,511,1,0,0,
-		0,514,515,5,175,0,0,515,517,1,0,0,0,516,476,1,0,0,0,516,489,1,0,0,0,516,
-		493,1,0,0,0,517,11,1,0,0,0,518,519,3,96,48,0,519,520,7,10,0,0,520,521,
-		5,88,0,0,521,13,1,0,0,0,522,523,3,96,48,0,523,524,5,160,0,0,524,525,3,
-		70,35,0,525,15,1,0,0,0,526,529,5,108,0,0,527,528,5,127,0,0,528,530,5,191,
-		0,0,529,527,1,0,0,0,529,530,1,0,0,0,530,536,1,0,0,0,531,533,3,96,48,0,
-		532,534,3,70,35,0,533,532,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,0,535,
-		526,1,0,0,0,535,531,1,0,0,0,536,17,1,0,0,0,537,539,3,20,10,0,538,537,1,
-		0,0,0,538,539,1,0,0,0,539,540,1,0,0,0,540,542,3,24,12,0,541,543,3,42,21,
-		0,542,541,1,0,0,0,542,543,1,0,0,0,543,545,1,0,0,0,544,546,3,46,23,0,545,
-		544,1,0,0,0,545,546,1,0,0,0,546,19,1,0,0,0,547,549,5,145,0,0,548,550,5,
-		91,0,0,549,548,1,0,0,0,549,550,1,0,0,0,550,551,1,0,0,0,551,556,3,22,11,
-		0,552,553,5,180,0,0,553,555,3,22,11,0,554,552,1,0,0,0,555,558,1,0,0,0,
-		556,554,1,0,0,0,556,557,1,0,0,0,557,21,1,0,0,0,558,556,1,0,0,0,559,564,
-		3,96,48,0,560,561,5,174,0,0,561,562,3,94,47,0,562,563,5,175,0,0,563,565,
-		1,0,0,0,564,560,1,0,0,0,564,565,1,0,0,0,565,566,1,0,0,0,566,567,5,11,0,
-		0,567,568,5,174,0,0,568,569,3,18,9,0,569,570,5,175,0,0,570,23,1,0,0,0,
-		571,572,6,12,-1,0,572,573,3,26,13,0,573,588,1,0,0,0,574,575,10,2,0,0,575,
-		577,5,67,0,0,576,578,3,32,16,0,577,576,1,0,0,0,577,578,1,0,0,0,578,579,
-		1,0,0,0,579,587,3,24,12,3,580,581,10,1,0,0,581,583,7,11,0,0,582,584,3,
-		32,16,0,583,582,1,0,0,0,583,584,1,0,0,0,584,585,1,0,0,0,585,587,3,24,12,
-		2,586,574,1,0,0,0,586,580,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,
-		589,1,0,0,0,589,25,1,0,0,0,590,588,1,0,0,0,591,606,3,30,15,0,592,593,5,
-		138,0,0,593,598,3,28,14,0,594,595,5,180,0,0,595,597,3,28,14,0,596,594,
-		1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,599,1,0,0,0,599,606,1,0,0,
-		0,600,598,1,0,0,0,601,602,5,174,0,0,602,603,3,18,9,0,603,604,5,175,0,0,
-		604,606,1,0,0,0,605,591,1,0,0,0,605,592,1,0,0,0,605,601,1,0,0,0,606,27,
-		1,0,0,0,607,608,5,174,0,0,608,613,3,70,35,0,609,610,5,180,0,0,610,612,
-		3,70,35,0,611,609,1,0,0,0,612,615,1,0,0,0,613,611,1,0,0,0,613,614,1,0,
-		0,0,614,616,1,0,0,0,615,613,1,0,0,0,616,617,5,175,0,0,617,29,1,0,0,0,618,
-		620,5,98,0,0,619,621,3,32,16,0,620,619,1,0,0,0,620,621,1,0,0,0,621,622,
-		1,0,0,0,622,627,3,34,17,0,623,624,5,180,0,0,624,626,3,34,17,0,625,623,
-		1,0,0,0,626,629,1,0,0,0,627,625,1,0,0,0,627,628,1,0,0,0,628,639,1,0,0,
-		0,629,627,1,0,0,0,630,631,5,57,0,0,631,636,3,48,24,0,632,633,5,180,0,0,
-		633,635,3,48,24,0,634,632,1,0,0,0,635,638,1,0,0,0,636,634,1,0,0,0,636,
-		637,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,639,630,1,0,0,0,639,640,1,
-		0,0,0,640,643,1,0,0,0,641,642,5,142,0,0,642,644,3,70,35,0,643,641,1,0,
-		0,0,643,644,1,0,0,0,644,648,1,0,0,0,645,646,5,59,0,0,646,647,5,16,0,0,
-		647,649,3,36,18,0,648,645,1,0,0,0,648,649,1,0,0,0,649,652,1,0,0,0,650,
-		651,5,60,0,0,651,653,3,70,35,0,652,650,1,0,0,0,652,653,1,0,0,0,653,663,
-		1,0,0,0,654,655,5,143,0,0,655,660,3,62,31,0,656,657,5,180,0,0,657,659,
-		3,62,31,0,658,656,1,0,0,0,659,662,1,0,0,0,660,658,1,0,0,0,660,661,1,0,
-		0,0,661,664,1,0,0,0,662,660,1,0,0,0,663,654,1,0,0,0,663,664,1,0,0,0,664,
-		667,1,0,0,0,665,666,5,144,0,0,666,668,3,70,35,0,667,665,1,0,0,0,667,668,
-		1,0,0,0,668,31,1,0,0,0,669,670,7,12,0,0,670,33,1,0,0,0,671,676,3,70,35,
-		0,672,674,5,11,0,0,673,672,1,0,0,0,673,674,1,0,0,0,674,675,1,0,0,0,675,
-		677,3,96,48,0,676,673,1,0,0,0,676,677,1,0,0,0,677,692,1,0,0,0,678,679,
-		3,96,48,0,679,680,5,181,0,0,680,682,1,0,0,0,681,678,1,0,0,0,681,682,1,
-		0,0,0,682,683,1,0,0,0,683,689,5,169,0,0,684,685,5,49,0,0,685,686,5,174,
-		0,0,686,687,3,94,47,0,687,688,5,175,0,0,688,690,1,0,0,0,689,684,1,0,0,
-		0,689,690,1,0,0,0,690,692,1,0,0,0,691,671,1,0,0,0,691,681,1,0,0,0,692,
-		35,1,0,0,0,693,703,5,6,0,0,694,699,3,38,19,0,695,696,5,180,0,0,696,698,
-		3,38,19,0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,1,0,0,0,699,700,1,0,
-		0,0,700,703,1,0,0,0,701,699,1,0,0,0,702,693,1,0,0,0,702,694,1,0,0,0,703,
-		37,1,0,0,0,704,705,5,156,0,0,705,706,5,174,0,0,706,711,3,70,35,0,707,708,
-		5,180,0,0,708,710,3,70,35,0,709,707,1,0,0,0,710,713,1,0,0,0,711,709,1,
-		0,0,0,711,712,1,0,0,0,712,714,1,0,0,0,713,711,1,0,0,0,714,715,5,175,0,
-		0,715,743,1,0,0,0,716,717,5,157,0,0,717,718,5,174,0,0,718,723,3,70,35,
-		0,719,720,5,180,0,0,720,722,3,70,35,0,721,719,1,0,0,0,722,725,1,0,0,0,
-		723,721,1,0,0,0,723,724,1,0,0,0,724,726,1,0,0,0,725,723,1,0,0,0,726,727,
-		5,175,0,0,727,743,1,0,0,0,728,729,5,158,0,0,729,730,5,159,0,0,730,731,
-		5,174,0,0,731,736,3,40,20,0,732,733,5,180,0,0,733,735,3,40,20,0,734,732,
-		1,0,0,0,735,738,1,0,0,0,736,734,1,0,0,0,736,737,1,0,0,0,737,739,1,0,0,
-		0,738,736,1,0,0,0,739,740,5,175,0,0,740,743,1,0,0,0,741,743,3,70,35,0,
-		742,704,1,0,0,0,742,716,1,0,0,0,742,728,1,0,0,0,742,741,1,0,0,0,743,39,
-		1,0,0,0,744,753,5,174,0,0,745,750,3,70,35,0,746,747,5,180,0,0,747,749,
-		3,70,35,0,748,746,1,0,0,0,749,752,1,0,0,0,750,748,1,0,0,0,750,751,1,0,
-		0,0,751,754,1,0,0,0,752,750,1,0,0,0,753,745,1,0,0,0,753,754,1,0,0,0,754,
-		755,1,0,0,0,755,758,5,175,0,0,756,758,3,70,35,0,757,744,1,0,0,0,757,756,
-		1,0,0,0,758,41,1,0,0,0,759,760,5,84,0,0,760,761,5,16,0,0,761,766,3,44,
-		22,0,762,763,5,180,0,0,763,765,3,44,22,0,764,762,1,0,0,0,765,768,1,0,0,
-		0,766,764,1,0,0,0,766,767,1,0,0,0,767,43,1,0,0,0,768,766,1,0,0,0,769,771,
-		3,70,35,0,770,772,7,13,0,0,771,770,1,0,0,0,771,772,1,0,0,0,772,775,1,0,
-		0,0,773,774,5,79,0,0,774,776,7,14,0,0,775,773,1,0,0,0,775,776,1,0,0,0,
-		776,45,1,0,0,0,777,778,5,75,0,0,778,781,3,70,35,0,779,780,5,81,0,0,780,
-		782,3,70,35,0,781,779,1,0,0,0,781,782,1,0,0,0,782,790,1,0,0,0,783,784,
-		5,81,0,0,784,787,3,70,35,0,785,786,5,75,0,0,786,788,3,70,35,0,787,785,
-		1,0,0,0,787,788,1,0,0,0,788,790,1,0,0,0,789,777,1,0,0,0,789,783,1,0,0,
-		0,790,47,1,0,0,0,791,792,6,24,-1,0,792,793,3,52,26,0,793,819,1,0,0,0,794,
-		795,10,4,0,0,795,796,5,36,0,0,796,797,5,71,0,0,797,818,3,52,26,0,798,799,
-		10,3,0,0,799,800,3,50,25,0,800,801,5,71,0,0,801,809,3,52,26,0,802,803,
-		5,82,0,0,803,810,3,70,35,0,804,805,5,137,0,0,805,806,5,174,0,0,806,807,
-		3,94,47,0,807,808,5,175,0,0,808,810,1,0,0,0,809,802,1,0,0,0,809,804,1,
-		0,0,0,810,818,1,0,0,0,811,812,10,2,0,0,812,813,5,76,0,0,813,814,3,50,25,
-		0,814,815,5,71,0,0,815,816,3,52,26,0,816,818,1,0,0,0,817,794,1,0,0,0,817,
-		798,1,0,0,0,817,811,1,0,0,0,818,821,1,0,0,0,819,817,1,0,0,0,819,820,1,
-		0,0,0,820,49,1,0,0,0,821,819,1,0,0,0,822,824,5,65,0,0,823,822,1,0,0,0,
-		823,824,1,0,0,0,824,840,1,0,0,0,825,827,5,73,0,0,826,828,5,85,0,0,827,
-		826,1,0,0,0,827,828,1,0,0,0,828,840,1,0,0,0,829,831,5,95,0,0,830,832,5,
-		85,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,840,1,0,0,0,833,835,5,58,0,
-		0,834,836,5,85,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,840,1,0,0,0,837,
-		840,5,99,0,0,838,840,5,10,0,0,839,823,1,0,0,0,839,825,1,0,0,0,839,829,
-		1,0,0,0,839,833,1,0,0,0,839,837,1,0,0,0,839,838,1,0,0,0,840,51,1,0,0,0,
-		841,844,3,96,48,0,842,843,5,181,0,0,843,845,3,96,48,0,844,842,1,0,0,0,
-		844,845,1,0,0,0,845,847,1,0,0,0,846,848,3,56,28,0,847,846,1,0,0,0,847,
-		848,1,0,0,0,848,850,1,0,0,0,849,851,3,58,29,0,850,849,1,0,0,0,850,851,
-		1,0,0,0,851,853,1,0,0,0,852,854,3,60,30,0,853,852,1,0,0,0,853,854,1,0,
-		0,0,854,904,1,0,0,0,855,857,5,189,0,0,856,858,3,58,29,0,857,856,1,0,0,
-		0,857,858,1,0,0,0,858,860,1,0,0,0,859,861,3,60,30,0,860,859,1,0,0,0,860,
-		861,1,0,0,0,861,904,1,0,0,0,862,863,3,96,48,0,863,872,5,174,0,0,864,869,
-		3,70,35,0,865,866,5,180,0,0,866,868,3,70,35,0,867,865,1,0,0,0,868,871,
-		1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,873,1,0,0,0,871,869,1,0,0,
-		0,872,864,1,0,0,0,872,873,1,0,0,0,873,878,1,0,0,0,874,875,5,180,0,0,875,
-		877,3,54,27,0,876,874,1,0,0,0,877,880,1,0,0,0,878,876,1,0,0,0,878,879,
-		1,0,0,0,879,881,1,0,0,0,880,878,1,0,0,0,881,883,5,175,0,0,882,884,3,58,
-		29,0,883,882,1,0,0,0,883,884,1,0,0,0,884,886,1,0,0,0,885,887,3,60,30,0,
-		886,885,1,0,0,0,886,887,1,0,0,0,887,904,1,0,0,0,888,889,5,174,0,0,889,
-		890,3,18,9,0,890,892,5,175,0,0,891,893,3,58,29,0,892,891,1,0,0,0,892,893,
-		1,0,0,0,893,895,1,0,0,0,894,896,3,60,30,0,895,894,1,0,0,0,895,896,1,0,
-		0,0,896,904,1,0,0,0,897,898,5,174,0,0,898,899,3,48,24,0,899,901,5,175,
-		0,0,900,902,3,58,29,0,901,900,1,0,0,0,901,902,1,0,0,0,902,904,1,0,0,0,
-		903,841,1,0,0,0,903,855,1,0,0,0,903,862,1,0,0,0,903,888,1,0,0,0,903,897,
-		1,0,0,0,904,53,1,0,0,0,905,906,3,96,48,0,906,907,7,15,0,0,907,908,3,70,
-		35,0,908,55,1,0,0,0,909,910,5,139,0,0,910,920,5,191,0,0,911,912,5,11,0,
-		0,912,913,5,80,0,0,913,914,5,130,0,0,914,920,5,189,0,0,915,916,5,15,0,
-		0,916,920,3,96,48,0,917,918,5,128,0,0,918,920,3,96,48,0,919,909,1,0,0,
-		0,919,911,1,0,0,0,919,915,1,0,0,0,919,917,1,0,0,0,920,57,1,0,0,0,921,922,
-		5,103,0,0,922,923,7,16,0,0,923,924,5,174,0,0,924,926,3,70,35,0,925,927,
-		5,88,0,0,926,925,1,0,0,0,926,927,1,0,0,0,927,928,1,0,0,0,928,933,5,175,
-		0,0,929,930,5,92,0,0,930,931,5,174,0,0,931,932,5,191,0,0,932,934,5,175,
-		0,0,933,929,1,0,0,0,933,934,1,0,0,0,934,968,1,0,0,0,935,936,5,104,0,0,
-		936,937,3,70,35,0,937,940,5,97,0,0,938,939,5,124,0,0,939,941,3,70,35,0,
-		940,938,1,0,0,0,940,941,1,0,0,0,941,949,1,0,0,0,942,943,5,126,0,0,943,
-		944,5,16,0,0,944,947,3,70,35,0,945,946,5,145,0,0,946,948,5,94,0,0,947,
-		945,1,0,0,0,947,948,1,0,0,0,948,950,1,0,0,0,949,942,1,0,0,0,949,950,1,
-		0,0,0,950,953,1,0,0,0,951,952,5,127,0,0,952,954,5,191,0,0,953,951,1,0,
-		0,0,953,954,1,0,0,0,954,968,1,0,0,0,955,956,5,104,0,0,956,957,3,70,35,
-		0,957,961,5,88,0,0,958,959,5,125,0,0,959,960,5,16,0,0,960,962,3,70,35,
-		0,961,958,1,0,0,0,961,962,1,0,0,0,962,965,1,0,0,0,963,964,5,127,0,0,964,
-		966,5,191,0,0,965,963,1,0,0,0,965,966,1,0,0,0,966,968,1,0,0,0,967,921,
-		1,0,0,0,967,935,1,0,0,0,967,955,1,0,0,0,968,59,1,0,0,0,969,971,5,11,0,
-		0,970,969,1,0,0,0,970,971,1,0,0,0,971,972,1,0,0,0,972,977,3,96,48,0,973,
-		974,5,174,0,0,974,975,3,94,47,0,975,976,5,175,0,0,976,978,1,0,0,0,977,
-		973,1,0,0,0,977,978,1,0,0,0,978,61,1,0,0,0,979,980,3,96,48,0,980,981,5,
-		11,0,0,981,982,5,174,0,0,982,983,3,64,32,0,983,984,5,175,0,0,984,63,1,
-		0,0,0,985,987,3,96,48,0,986,985,1,0,0,0,986,987,1,0,0,0,987,998,1,0,0,
-		0,988,989,5,87,0,0,989,990,5,16,0,0,990,995,3,70,35,0,991,992,5,180,0,
-		0,992,994,3,70,35,0,993,991,1,0,0,0,994,997,1,0,0,0,995,993,1,0,0,0,995,
-		996,1,0,0,0,996,999,1,0,0,0,997,995,1,0,0,0,998,988,1,0,0,0,998,999,1,
-		0,0,0,999,1001,1,0,0,0,1000,1002,3,42,21,0,1001,1000,1,0,0,0,1001,1002,
-		1,0,0,0,1002,1004,1,0,0,0,1003,1005,3,66,33,0,1004,1003,1,0,0,0,1004,1005,
-		1,0,0,0,1005,65,1,0,0,0,1006,1007,7,17,0,0,1007,1015,3,68,34,0,1008,1009,
-		7,17,0,0,1009,1010,5,14,0,0,1010,1011,3,68,34,0,1011,1012,5,9,0,0,1012,
-		1013,3,68,34,0,1013,1015,1,0,0,0,1014,1006,1,0,0,0,1014,1008,1,0,0,0,1015,
-		67,1,0,0,0,1016,1017,5,134,0,0,1017,1026,5,89,0,0,1018,1019,5,134,0,0,
-		1019,1026,5,56,0,0,1020,1021,5,37,0,0,1021,1026,5,96,0,0,1022,1023,3,70,
-		35,0,1023,1024,7,18,0,0,1024,1026,1,0,0,0,1025,1016,1,0,0,0,1025,1018,
-		1,0,0,0,1025,1020,1,0,0,0,1025,1022,1,0,0,0,1026,69,1,0,0,0,1027,1028,
-		6,35,-1,0,1028,1029,3,96,48,0,1029,1030,5,166,0,0,1030,1031,3,70,35,5,
-		1031,1039,1,0,0,0,1032,1034,3,74,37,0,1033,1035,3,72,36,0,1034,1033,1,
-		0,0,0,1034,1035,1,0,0,0,1035,1039,1,0,0,0,1036,1037,5,77,0,0,1037,1039,
-		3,70,35,3,1038,1027,1,0,0,0,1038,1032,1,0,0,0,1038,1036,1,0,0,0,1039,1048,
-		1,0,0,0,1040,1041,10,2,0,0,1041,1042,5,9,0,0,1042,1047,3,70,35,3,1043,
-		1044,10,1,0,0,1044,1045,5,83,0,0,1045,1047,3,70,35,2,1046,1040,1,0,0,0,
-		1046,1043,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,0,0,1048,1049,1,0,0,
-		0,1049,71,1,0,0,0,1050,1048,1,0,0,0,1051,1052,3,78,39,0,1052,1053,3,74,
-		37,0,1053,1118,1,0,0,0,1054,1056,5,70,0,0,1055,1057,5,77,0,0,1056,1055,
-		1,0,0,0,1056,1057,1,0,0,0,1057,1058,1,0,0,0,1058,1118,5,78,0,0,1059,1061,
-		5,70,0,0,1060,1062,5,77,0,0,1061,1060,1,0,0,0,1061,1062,1,0,0,0,1062,1063,
-		1,0,0,0,1063,1064,5,43,0,0,1064,1065,5,57,0,0,1065,1118,3,74,37,0,1066,
-		1068,5,70,0,0,1067,1069,5,77,0,0,1068,1067,1,0,0,0,1068,1069,1,0,0,0,1069,
-		1070,1,0,0,0,1070,1118,7,19,0,0,1071,1073,5,77,0,0,1072,1071,1,0,0,0,1072,
-		1073,1,0,0,0,1073,1074,1,0,0,0,1074,1075,5,14,0,0,1075,1076,3,74,37,0,
-		1076,1077,5,9,0,0,1077,1078,3,74,37,0,1078,1118,1,0,0,0,1079,1081,5,77,
-		0,0,1080,1079,1,0,0,0,1080,1081,1,0,0,0,1081,1082,1,0,0,0,1082,1083,5,
-		64,0,0,1083,1084,5,174,0,0,1084,1085,3,18,9,0,1085,1086,5,175,0,0,1086,
-		1118,1,0,0,0,1087,1089,5,77,0,0,1088,1087,1,0,0,0,1088,1089,1,0,0,0,1089,
-		1090,1,0,0,0,1090,1091,5,64,0,0,1091,1092,5,174,0,0,1092,1097,3,70,35,
-		0,1093,1094,5,180,0,0,1094,1096,3,70,35,0,1095,1093,1,0,0,0,1096,1099,
-		1,0,0,0,1097,1095,1,0,0,0,1097,1098,1,0,0,0,1098,1100,1,0,0,0,1099,1097,
-		1,0,0,0,1100,1101,5,175,0,0,1101,1118,1,0,0,0,1102,1104,5,77,0,0,1103,
-		1102,1,0,0,0,1103,1104,1,0,0,0,1104,1105,1,0,0,0,1105,1106,5,64,0,0,1106,
-		1107,5,174,0,0,1107,1118,5,175,0,0,1108,1110,5,77,0,0,1109,1108,1,0,0,
-		0,1109,1110,1,0,0,0,1110,1111,1,0,0,0,1111,1112,7,20,0,0,1112,1115,3,74,
-		37,0,1113,1114,5,47,0,0,1114,1116,3,74,37,0,1115,1113,1,0,0,0,1115,1116,
-		1,0,0,0,1116,1118,1,0,0,0,1117,1051,1,0,0,0,1117,1054,1,0,0,0,1117,1059,
-		1,0,0,0,1117,1066,1,0,0,0,1117,1072,1,0,0,0,1117,1080,1,0,0,0,1117,1088,
-		1,0,0,0,1117,1103,1,0,0,0,1117,1109,1,0,0,0,1118,73,1,0,0,0,1119,1120,
-		6,37,-1,0,1120,1124,3,80,40,0,1121,1122,7,21,0,0,1122,1124,3,74,37,4,1123,
-		1119,1,0,0,0,1123,1121,1,0,0,0,1124,1154,1,0,0,0,1125,1126,10,3,0,0,1126,
-		1127,7,22,0,0,1127,1153,3,74,37,4,1128,1129,10,2,0,0,1129,1130,7,21,0,
-		0,1130,1153,3,74,37,3,1131,1132,10,1,0,0,1132,1133,5,173,0,0,1133,1153,
-		3,74,37,2,1134,1135,10,7,0,0,1135,1136,5,176,0,0,1136,1141,3,76,38,0,1137,
-		1138,5,180,0,0,1138,1140,3,76,38,0,1139,1137,1,0,0,0,1140,1143,1,0,0,0,
-		1141,1139,1,0,0,0,1141,1142,1,0,0,0,1142,1144,1,0,0,0,1143,1141,1,0,0,
-		0,1144,1145,5,177,0,0,1145,1153,1,0,0,0,1146,1147,10,6,0,0,1147,1148,5,
-		183,0,0,1148,1153,3,92,46,0,1149,1150,10,5,0,0,1150,1151,5,181,0,0,1151,
-		1153,3,96,48,0,1152,1125,1,0,0,0,1152,1128,1,0,0,0,1152,1131,1,0,0,0,1152,
-		1134,1,0,0,0,1152,1146,1,0,0,0,1152,1149,1,0,0,0,1153,1156,1,0,0,0,1154,
-		1152,1,0,0,0,1154,1155,1,0,0,0,1155,75,1,0,0,0,1156,1154,1,0,0,0,1157,
-		1179,3,70,35,0,1158,1160,3,70,35,0,1159,1158,1,0,0,0,1159,1160,1,0,0,0,
-		1160,1161,1,0,0,0,1161,1163,5,185,0,0,1162,1164,3,70,35,0,1163,1162,1,
-		0,0,0,1163,1164,1,0,0,0,1164,1169,1,0,0,0,1165,1167,5,185,0,0,1166,1168,
-		3,70,35,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1170,1,0,0,0,1169,1165,
-		1,0,0,0,1169,1170,1,0,0,0,1170,1179,1,0,0,0,1171,1173,3,70,35,0,1172,1171,
-		1,0,0,0,1172,1173,1,0,0,0,1173,1174,1,0,0,0,1174,1176,5,183,0,0,1175,1177,
-		3,70,35,0,1176,1175,1,0,0,0,1176,1177,1,0,0,0,1177,1179,1,0,0,0,1178,1157,
-		1,0,0,0,1178,1159,1,0,0,0,1178,1172,1,0,0,0,1179,77,1,0,0,0,1180,1181,
-		7,23,0,0,1181,79,1,0,0,0,1182,1359,5,78,0,0,1183,1359,7,19,0,0,1184,1359,
-		5,191,0,0,1185,1359,7,24,0,0,1186,1359,5,189,0,0,1187,1359,5,190,0,0,1188,
-		1189,5,68,0,0,1189,1191,7,25,0,0,1190,1192,3,96,48,0,1191,1190,1,0,0,0,
-		1191,1192,1,0,0,0,1192,1359,1,0,0,0,1193,1194,3,92,46,0,1194,1195,5,189,
-		0,0,1195,1359,1,0,0,0,1196,1359,3,90,45,0,1197,1199,5,17,0,0,1198,1200,
-		3,70,35,0,1199,1198,1,0,0,0,1199,1200,1,0,0,0,1200,1202,1,0,0,0,1201,1203,
-		3,88,44,0,1202,1201,1,0,0,0,1203,1204,1,0,0,0,1204,1202,1,0,0,0,1204,1205,
-		1,0,0,0,1205,1208,1,0,0,0,1206,1207,5,45,0,0,1207,1209,3,70,35,0,1208,
-		1206,1,0,0,0,1208,1209,1,0,0,0,1209,1210,1,0,0,0,1210,1211,5,46,0,0,1211,
-		1359,1,0,0,0,1212,1213,7,26,0,0,1213,1214,5,174,0,0,1214,1215,3,70,35,
-		0,1215,1216,5,11,0,0,1216,1217,3,92,46,0,1217,1218,5,175,0,0,1218,1359,
-		1,0,0,0,1219,1220,5,52,0,0,1220,1221,5,174,0,0,1221,1222,3,96,48,0,1222,
-		1223,5,57,0,0,1223,1224,3,70,35,0,1224,1225,5,175,0,0,1225,1359,1,0,0,
-		0,1226,1227,5,149,0,0,1227,1228,5,174,0,0,1228,1229,3,70,35,0,1229,1230,
-		5,57,0,0,1230,1233,3,70,35,0,1231,1232,5,155,0,0,1232,1234,3,70,35,0,1233,
-		1231,1,0,0,0,1233,1234,1,0,0,0,1234,1235,1,0,0,0,1235,1236,5,175,0,0,1236,
-		1359,1,0,0,0,1237,1238,5,150,0,0,1238,1239,5,174,0,0,1239,1240,3,74,37,
-		0,1240,1241,5,64,0,0,1241,1242,3,74,37,0,1242,1243,5,175,0,0,1243,1359,
-		1,0,0,0,1244,1245,5,151,0,0,1245,1247,5,174,0,0,1246,1248,7,27,0,0,1247,
-		1246,1,0,0,0,1247,1248,1,0,0,0,1248,1250,1,0,0,0,1249,1251,3,70,35,0,1250,
-		1249,1,0,0,0,1250,1251,1,0,0,0,1251,1252,1,0,0,0,1252,1253,5,57,0,0,1253,
-		1254,3,70,35,0,1254,1255,5,175,0,0,1255,1359,1,0,0,0,1256,1257,5,50,0,
-		0,1257,1258,5,174,0,0,1258,1259,3,18,9,0,1259,1260,5,175,0,0,1260,1359,
-		1,0,0,0,1261,1262,5,174,0,0,1262,1263,3,18,9,0,1263,1264,5,175,0,0,1264,
-		1359,1,0,0,0,1265,1266,3,96,48,0,1266,1293,5,174,0,0,1267,1294,5,169,0,
-		0,1268,1270,3,32,16,0,1269,1268,1,0,0,0,1269,1270,1,0,0,0,1270,1271,1,
-		0,0,0,1271,1276,3,70,35,0,1272,1273,5,180,0,0,1273,1275,3,70,35,0,1274,
-		1272,1,0,0,0,1275,1278,1,0,0,0,1276,1274,1,0,0,0,1276,1277,1,0,0,0,1277,
-		1280,1,0,0,0,1278,1276,1,0,0,0,1279,1269,1,0,0,0,1279,1280,1,0,0,0,1280,
-		1291,1,0,0,0,1281,1282,5,84,0,0,1282,1283,5,16,0,0,1283,1288,3,44,22,0,
-		1284,1285,5,180,0,0,1285,1287,3,44,22,0,1286,1284,1,0,0,0,1287,1290,1,
-		0,0,0,1288,1286,1,0,0,0,1288,1289,1,0,0,0,1289,1292,1,0,0,0,1290,1288,
-		1,0,0,0,1291,1281,1,0,0,0,1291,1292,1,0,0,0,1292,1294,1,0,0,0,1293,1267,
-		1,0,0,0,1293,1279,1,0,0,0,1294,1295,1,0,0,0,1295,1302,5,175,0,0,1296,1297,
-		5,54,0,0,1297,1298,5,174,0,0,1298,1299,5,142,0,0,1299,1300,3,70,35,0,1300,
-		1301,5,175,0,0,1301,1303,1,0,0,0,1302,1296,1,0,0,0,1302,1303,1,0,0,0,1303,
-		1305,1,0,0,0,1304,1306,3,86,43,0,1305,1304,1,0,0,0,1305,1306,1,0,0,0,1306,
-		1359,1,0,0,0,1307,1316,5,176,0,0,1308,1313,3,70,35,0,1309,1310,5,180,0,
-		0,1310,1312,3,70,35,0,1311,1309,1,0,0,0,1312,1315,1,0,0,0,1313,1311,1,
-		0,0,0,1313,1314,1,0,0,0,1314,1317,1,0,0,0,1315,1313,1,0,0,0,1316,1308,
-		1,0,0,0,1316,1317,1,0,0,0,1317,1318,1,0,0,0,1318,1359,5,177,0,0,1319,1328,
-		5,178,0,0,1320,1325,3,82,41,0,1321,1322,5,180,0,0,1322,1324,3,82,41,0,
-		1323,1321,1,0,0,0,1324,1327,1,0,0,0,1325,1323,1,0,0,0,1325,1326,1,0,0,
-		0,1326,1329,1,0,0,0,1327,1325,1,0,0,0,1328,1320,1,0,0,0,1328,1329,1,0,
-		0,0,1329,1330,1,0,0,0,1330,1359,5,179,0,0,1331,1332,3,96,48,0,1332,1333,
-		5,174,0,0,1333,1338,3,84,42,0,1334,1335,5,180,0,0,1335,1337,3,84,42,0,
-		1336,1334,1,0,0,0,1337,1340,1,0,0,0,1338,1336,1,0,0,0,1338,1339,1,0,0,
-		0,1339,1341,1,0,0,0,1340,1338,1,0,0,0,1341,1342,5,175,0,0,1342,1359,1,
-		0,0,0,1343,1344,5,174,0,0,1344,1347,3,70,35,0,1345,1346,5,180,0,0,1346,
-		1348,3,70,35,0,1347,1345,1,0,0,0,1348,1349,1,0,0,0,1349,1347,1,0,0,0,1349,
-		1350,1,0,0,0,1350,1351,1,0,0,0,1351,1352,5,175,0,0,1352,1359,1,0,0,0,1353,
-		1354,5,174,0,0,1354,1355,3,70,35,0,1355,1356,5,175,0,0,1356,1359,1,0,0,
-		0,1357,1359,3,96,48,0,1358,1182,1,0,0,0,1358,1183,1,0,0,0,1358,1184,1,
-		0,0,0,1358,1185,1,0,0,0,1358,1186,1,0,0,0,1358,1187,1,0,0,0,1358,1188,
-		1,0,0,0,1358,1193,1,0,0,0,1358,1196,1,0,0,0,1358,1197,1,0,0,0,1358,1212,
-		1,0,0,0,1358,1219,1,0,0,0,1358,1226,1,0,0,0,1358,1237,1,0,0,0,1358,1244,
-		1,0,0,0,1358,1256,1,0,0,0,1358,1261,1,0,0,0,1358,1265,1,0,0,0,1358,1307,
-		1,0,0,0,1358,1319,1,0,0,0,1358,1331,1,0,0,0,1358,1343,1,0,0,0,1358,1353,
-		1,0,0,0,1358,1357,1,0,0,0,1359,81,1,0,0,0,1360,1363,5,189,0,0,1361,1363,
-		3,96,48,0,1362,1360,1,0,0,0,1362,1361,1,0,0,0,1363,1364,1,0,0,0,1364,1365,
-		5,185,0,0,1365,1366,3,70,35,0,1366,83,1,0,0,0,1367,1368,3,96,48,0,1368,
-		1369,5,184,0,0,1369,1370,3,70,35,0,1370,85,1,0,0,0,1371,1377,5,86,0,0,
-		1372,1378,3,96,48,0,1373,1374,5,174,0,0,1374,1375,3,64,32,0,1375,1376,
-		5,175,0,0,1376,1378,1,0,0,0,1377,1372,1,0,0,0,1377,1373,1,0,0,0,1378,87,
-		1,0,0,0,1379,1380,5,141,0,0,1380,1381,3,70,35,0,1381,1382,5,129,0,0,1382,
-		1383,3,70,35,0,1383,89,1,0,0,0,1384,1385,5,186,0,0,1385,1392,3,96,48,0,
-		1386,1387,5,187,0,0,1387,1392,3,96,48,0,1388,1389,5,185,0,0,1389,1392,
-		3,96,48,0,1390,1392,5,188,0,0,1391,1384,1,0,0,0,1391,1386,1,0,0,0,1391,
-		1388,1,0,0,0,1391,1390,1,0,0,0,1392,91,1,0,0,0,1393,1404,3,96,48,0,1394,
-		1395,5,174,0,0,1395,1400,5,191,0,0,1396,1397,5,180,0,0,1397,1399,5,191,
-		0,0,1398,1396,1,0,0,0,1399,1402,1,0,0,0,1400,1398,1,0,0,0,1400,1401,1,
-		0,0,0,1401,1403,1,0,0,0,1402,1400,1,0,0,0,1403,1405,5,175,0,0,1404,1394,
-		1,0,0,0,1404,1405,1,0,0,0,1405,1413,1,0,0,0,1406,1408,5,176,0,0,1407,1409,
-		5,191,0,0,1408,1407,1,0,0,0,1408,1409,1,0,0,0,1409,1410,1,0,0,0,1410,1412,
-		5,177,0,0,1411,1406,1,0,0,0,1412,1415,1,0,0,0,1413,1411,1,0,0,0,1413,1414,
-		1,0,0,0,1414,1440,1,0,0,0,1415,1413,1,0,0,0,1416,1417,3,96,48,0,1417,1418,
-		5,162,0,0,1418,1423,3,92,46,0,1419,1420,5,180,0,0,1420,1422,3,92,46,0,
-		1421,1419,1,0,0,0,1422,1425,1,0,0,0,1423,1421,1,0,0,0,1423,1424,1,0,0,
-		0,1424,1426,1,0,0,0,1425,1423,1,0,0,0,1426,1437,5,164,0,0,1427,1428,5,
-		174,0,0,1428,1433,5,191,0,0,1429,1430,5,180,0,0,1430,1432,5,191,0,0,1431,
-		1429,1,0,0,0,1432,1435,1,0,0,0,1433,1431,1,0,0,0,1433,1434,1,0,0,0,1434,
-		1436,1,0,0,0,1435,1433,1,0,0,0,1436,1438,5,175,0,0,1437,1427,1,0,0,0,1437,
-		1438,1,0,0,0,1438,1440,1,0,0,0,1439,1393,1,0,0,0,1439,1416,1,0,0,0,1440,
-		93,1,0,0,0,1441,1446,3,96,48,0,1442,1443,5,180,0,0,1443,1445,3,96,48,0,
-		1444,1442,1,0,0,0,1445,1448,1,0,0,0,1446,1444,1,0,0,0,1446,1447,1,0,0,
-		0,1447,95,1,0,0,0,1448,1446,1,0,0,0,1449,1453,5,194,0,0,1450,1453,5,195,
-		0,0,1451,1453,3,98,49,0,1452,1449,1,0,0,0,1452,1450,1,0,0,0,1452,1451,
-		1,0,0,0,1453,97,1,0,0,0,1454,1455,7,28,0,0,1455,99,1,0,0,0,207,103,110,
-		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
-		237,241,251,258,264,276,280,283,288,292,298,302,306,310,318,332,337,344,
-		353,361,366,369,375,384,401,407,412,424,438,451,456,458,465,474,486,502,
-		511,516,529,533,535,538,542,545,549,556,564,577,583,586,588,598,605,613,
-		620,627,636,639,643,648,652,660,663,667,673,676,681,689,691,699,702,711,
-		723,736,742,750,753,757,766,771,775,781,787,789,809,817,819,823,827,831,
-		835,839,844,847,850,853,857,860,869,872,878,883,886,892,895,901,903,919,
-		926,933,940,947,949,953,961,965,967,970,977,986,995,998,1001,1004,1014,
-		1025,1034,1038,1046,1048,1056,1061,1068,1072,1080,1088,1097,1103,1109,
-		1115,1117,1123,1141,1152,1154,1159,1163,1167,1169,1172,1176,1178,1191,
-		1199,1204,1208,1233,1247,1250,1269,1276,1279,1288,1291,1293,1302,1305,
-		1313,1316,1325,1328,1338,1349,1358,1362,1377,1391,1400,1404,1408,1413,
-		1423,1433,1437,1439,1446,1452
+		239,240,5,12,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,
+		463,1,0,0,0,243,244,5,8,0,0,244,245,5,39,0,0,245,246,3,96,48,0,246,247,
+		5,101,0,0,247,248,5,1,0,0,248,251,7,1,0,0,249,250,5,2,0,0,250,252,5,190,
+		0,0,251,249,1,0,0,0,251,252,1,0,0,0,252,255,1,0,0,0,253,254,5,143,0,0,
+		254,256,3,70,35,0,255,253,1,0,0,0,255,256,1,0,0,0,256,463,1,0,0,0,257,
+		258,5,102,0,0,258,463,5,40,0,0,259,260,5,102,0,0,260,262,5,5,0,0,261,263,
+		7,2,0,0,262,261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,463,3,96,48,
+		0,265,266,5,102,0,0,266,268,5,124,0,0,267,269,7,2,0,0,268,267,1,0,0,0,
+		268,269,1,0,0,0,269,270,1,0,0,0,270,463,3,96,48,0,271,272,5,102,0,0,272,
+		273,5,141,0,0,273,274,5,81,0,0,274,463,3,96,48,0,275,276,5,20,0,0,276,
+		277,5,39,0,0,277,280,3,96,48,0,278,279,5,140,0,0,279,281,5,192,0,0,280,
+		278,1,0,0,0,280,281,1,0,0,0,281,463,1,0,0,0,282,287,5,30,0,0,283,285,5,
+		39,0,0,284,283,1,0,0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,288,3,96,48,
+		0,287,284,1,0,0,0,287,288,1,0,0,0,288,292,1,0,0,0,289,290,5,31,0,0,290,
+		291,5,192,0,0,291,293,7,3,0,0,292,289,1,0,0,0,292,293,1,0,0,0,293,463,
+		1,0,0,0,294,296,5,34,0,0,295,297,5,39,0,0,296,295,1,0,0,0,296,297,1,0,
+		0,0,297,298,1,0,0,0,298,302,3,96,48,0,299,300,5,35,0,0,300,301,5,98,0,
+		0,301,303,5,192,0,0,302,299,1,0,0,0,302,303,1,0,0,0,303,463,1,0,0,0,304,
+		306,7,4,0,0,305,307,7,5,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,463,1,
+		0,0,0,308,310,7,6,0,0,309,311,7,5,0,0,310,309,1,0,0,0,310,311,1,0,0,0,
+		311,463,1,0,0,0,312,314,7,7,0,0,313,315,7,5,0,0,314,313,1,0,0,0,314,315,
+		1,0,0,0,315,463,1,0,0,0,316,322,7,8,0,0,317,323,3,96,48,0,318,319,5,175,
+		0,0,319,320,3,18,9,0,320,321,5,176,0,0,321,323,1,0,0,0,322,317,1,0,0,0,
+		322,318,1,0,0,0,323,463,1,0,0,0,324,325,5,22,0,0,325,326,5,175,0,0,326,
+		327,3,18,9,0,327,328,5,176,0,0,328,329,5,132,0,0,329,341,5,190,0,0,330,
+		331,5,175,0,0,331,336,3,16,8,0,332,333,5,181,0,0,333,335,3,16,8,0,334,
+		332,1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,0,337,339,1,
+		0,0,0,338,336,1,0,0,0,339,340,5,176,0,0,340,342,1,0,0,0,341,330,1,0,0,
+		0,341,342,1,0,0,0,342,463,1,0,0,0,343,344,5,36,0,0,344,345,5,110,0,0,345,
+		348,3,96,48,0,346,347,5,112,0,0,347,349,5,113,0,0,348,346,1,0,0,0,348,
+		349,1,0,0,0,349,350,1,0,0,0,350,351,5,12,0,0,351,352,3,18,9,0,352,463,
+		1,0,0,0,353,354,5,45,0,0,354,357,5,110,0,0,355,356,5,62,0,0,356,358,5,
+		51,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,359,1,0,0,0,359,463,3,96,48,
+		0,360,361,5,102,0,0,361,463,5,111,0,0,362,363,5,102,0,0,363,365,5,114,
+		0,0,364,366,5,81,0,0,365,364,1,0,0,0,365,366,1,0,0,0,366,373,1,0,0,0,367,
+		370,3,96,48,0,368,369,5,182,0,0,369,371,3,96,48,0,370,368,1,0,0,0,370,
+		371,1,0,0,0,371,374,1,0,0,0,372,374,5,190,0,0,373,367,1,0,0,0,373,372,
+		1,0,0,0,374,463,1,0,0,0,375,376,5,102,0,0,376,463,5,115,0,0,377,379,5,
+		101,0,0,378,380,5,117,0,0,379,378,1,0,0,0,379,380,1,0,0,0,380,381,1,0,
+		0,0,381,382,3,96,48,0,382,383,7,9,0,0,383,384,3,70,35,0,384,463,1,0,0,
+		0,385,388,5,118,0,0,386,389,5,7,0,0,387,389,3,96,48,0,388,386,1,0,0,0,
+		388,387,1,0,0,0,389,463,1,0,0,0,390,391,5,102,0,0,391,463,5,116,0,0,392,
+		393,5,36,0,0,393,394,5,106,0,0,394,395,3,96,48,0,395,396,5,58,0,0,396,
+		397,5,175,0,0,397,398,3,18,9,0,398,399,5,176,0,0,399,400,5,70,0,0,400,
+		405,3,12,6,0,401,402,5,181,0,0,402,404,3,12,6,0,403,401,1,0,0,0,404,407,
+		1,0,0,0,405,403,1,0,0,0,405,406,1,0,0,0,406,411,1,0,0,0,407,405,1,0,0,
+		0,408,409,5,126,0,0,409,410,5,17,0,0,410,412,3,70,35,0,411,408,1,0,0,0,
+		411,412,1,0,0,0,412,416,1,0,0,0,413,414,5,60,0,0,414,415,5,17,0,0,415,
+		417,3,70,35,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,419,
+		5,128,0,0,419,420,5,192,0,0,420,463,1,0,0,0,421,422,5,108,0,0,422,423,
+		5,106,0,0,423,463,3,96,48,0,424,425,5,45,0,0,425,428,5,106,0,0,426,427,
+		5,62,0,0,427,429,5,51,0,0,428,426,1,0,0,0,428,429,1,0,0,0,429,430,1,0,
+		0,0,430,463,3,96,48,0,431,432,5,102,0,0,432,463,5,107,0,0,433,434,5,64,
+		0,0,434,435,5,119,0,0,435,436,5,190,0,0,436,437,5,70,0,0,437,438,3,96,
+		48,0,438,439,5,120,0,0,439,442,5,190,0,0,440,441,5,121,0,0,441,443,3,96,
+		48,0,442,440,1,0,0,0,442,443,1,0,0,0,443,463,1,0,0,0,444,445,5,64,0,0,
+		445,446,3,96,48,0,446,447,5,190,0,0,447,448,5,70,0,0,448,460,3,96,48,0,
+		449,450,5,175,0,0,450,455,3,16,8,0,451,452,5,181,0,0,452,454,3,16,8,0,
+		453,451,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,0,456,458,
+		1,0,0,0,457,455,1,0,0,0,458,459,5,176,0,0,459,461,1,0,0,0,460,449,1,0,
+		0,0,460,461,1,0,0,0,461,463,1,0,0,0,462,137,1,0,0,0,462,142,1,0,0,0,462,
+		143,1,0,0,0,462,172,1,0,0,0,462,179,1,0,0,0,462,190,1,0,0,0,462,209,1,
+		0,0,0,462,216,1,0,0,0,462,228,1,0,0,0,462,243,1,0,0,0,462,257,1,0,0,0,
+		462,259,1,0,0,0,462,265,1,0,0,0,462,271,1,0,0,0,462,275,1,0,0,0,462,282,
+		1,0,0,0,462,294,1,0,0,0,462,304,1,0,0,0,462,308,1,0,0,0,462,312,1,0,0,
+		0,462,316,1,0,0,0,462,324,1,0,0,0,462,343,1,0,0,0,462,353,1,0,0,0,462,
+		360,1,0,0,0,462,362,1,0,0,0,462,375,1,0,0,0,462,377,1,0,0,0,462,385,1,
+		0,0,0,462,390,1,0,0,0,462,392,1,0,0,0,462,421,1,0,0,0,462,424,1,0,0,0,
+		462,431,1,0,0,0,462,433,1,0,0,0,462,444,1,0,0,0,463,5,1,0,0,0,464,465,
+		3,96,48,0,465,469,3,92,46,0,466,468,3,8,4,0,467,466,1,0,0,0,468,471,1,
+		0,0,0,469,467,1,0,0,0,469,470,1,0,0,0,470,7,1,0,0,0,471,469,1,0,0,0,472,
+		473,5,78,0,0,473,479,5,79,0,0,474,479,5,79,0,0,475,476,5,148,0,0,476,479,
+		5,121,0,0,477,479,5,149,0,0,478,472,1,0,0,0,478,474,1,0,0,0,478,475,1,
+		0,0,0,478,477,1,0,0,0,479,9,1,0,0,0,480,481,5,142,0,0,481,482,5,123,0,
+		0,482,483,5,130,0,0,483,484,5,137,0,0,484,485,5,101,0,0,485,490,3,14,7,
+		0,486,487,5,181,0,0,487,489,3,14,7,0,488,486,1,0,0,0,489,492,1,0,0,0,490,
+		488,1,0,0,0,490,491,1,0,0,0,491,521,1,0,0,0,492,490,1,0,0,0,493,494,5,
+		142,0,0,494,495,5,123,0,0,495,496,5,130,0,0,496,521,5,41,0,0,497,498,5,
+		142,0,0,498,499,5,78,0,0,499,500,5,123,0,0,500,501,5,130,0,0,501,506,5,
+		67,0,0,502,503,5,175,0,0,503,504,3,94,47,0,504,505,5,176,0,0,505,507,1,
+		0,0,0,506,502,1,0,0,0,506,507,1,0,0,0,507,508,1,0,0,0,508,509,5,139,0,
+		0,509,510,5,175,0,0,510,515,3,70,35,0,511,512,5,181,0,0,512,514,3,70,35,
+		0,513,511,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,515,516,1,0,0,0,516,
+		518,1,0,0,0,517,515,1,0,0,0,518,519,5,176,0,0,519,521,1,0,0,0,520,480,
+		1,0,0,0,520,493,1,0,0,0,520,497,1,0,0,0,521,11,1,0,0,0,522,523,3,96,48,
+		0,523,524,7,10,0,0,524,525,5,89,0,0,525,13,1,0,0,0,526,527,3,96,48,0,527,
+		528,5,161,0,0,528,529,3,70,35,0,529,15,1,0,0,0,530,533,5,109,0,0,531,532,
+		5,128,0,0,532,534,5,192,0,0,533,531,1,0,0,0,533,534,1,0,0,0,534,540,1,
+		0,0,0,535,537,3,96,48,0,536,538,3,70,35,0,537,536,1,0,0,0,537,538,1,0,
+		0,0,538,540,1,0,0,0,539,530,1,0,0,0,539,535,1,0,0,0,540,17,1,0,0,0,541,
+		543,3,20,10,0,542,541,1,0,0,0,542,543,1,0,0,0,543,544,1,0,0,0,544,546,
+		3,24,12,0,545,547,3,42,21,0,546,545,1,0,0,0,546,547,1,0,0,0,547,549,1,
+		0,0,0,548,550,3,46,23,0,549,548,1,0,0,0,549,550,1,0,0,0,550,19,1,0,0,0,
+		551,553,5,146,0,0,552,554,5,92,0,0,553,552,1,0,0,0,553,554,1,0,0,0,554,
+		555,1,0,0,0,555,560,3,22,11,0,556,557,5,181,0,0,557,559,3,22,11,0,558,
+		556,1,0,0,0,559,562,1,0,0,0,560,558,1,0,0,0,560,561,1,0,0,0,561,21,1,0,
+		0,0,562,560,1,0,0,0,563,568,3,96,48,0,564,565,5,175,0,0,565,566,3,94,47,
+		0,566,567,5,176,0,0,567,569,1,0,0,0,568,564,1,0,0,0,568,569,1,0,0,0,569,
+		570,1,0,0,0,570,571,5,12,0,0,571,572,5,175,0,0,572,573,3,18,9,0,573,574,
+		5,176,0,0,574,23,1,0,0,0,575,576,6,12,-1,0,576,577,3,26,13,0,577,592,1,
+		0,0,0,578,579,10,2,0,0,579,581,5,68,0,0,580,582,3,32,16,0,581,580,1,0,
+		0,0,581,582,1,0,0,0,582,583,1,0,0,0,583,591,3,24,12,3,584,585,10,1,0,0,
+		585,587,7,11,0,0,586,588,3,32,16,0,587,586,1,0,0,0,587,588,1,0,0,0,588,
+		589,1,0,0,0,589,591,3,24,12,2,590,578,1,0,0,0,590,584,1,0,0,0,591,594,
+		1,0,0,0,592,590,1,0,0,0,592,593,1,0,0,0,593,25,1,0,0,0,594,592,1,0,0,0,
+		595,610,3,30,15,0,596,597,5,139,0,0,597,602,3,28,14,0,598,599,5,181,0,
+		0,599,601,3,28,14,0,600,598,1,0,0,0,601,604,1,0,0,0,602,600,1,0,0,0,602,
+		603,1,0,0,0,603,610,1,0,0,0,604,602,1,0,0,0,605,606,5,175,0,0,606,607,
+		3,18,9,0,607,608,5,176,0,0,608,610,1,0,0,0,609,595,1,0,0,0,609,596,1,0,
+		0,0,609,605,1,0,0,0,610,27,1,0,0,0,611,612,5,175,0,0,612,617,3,70,35,0,
+		613,614,5,181,0,0,614,616,3,70,35,0,615,613,1,0,0,0,616,619,1,0,0,0,617,
+		615,1,0,0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,617,1,0,0,0,620,621,5,
+		176,0,0,621,29,1,0,0,0,622,624,5,99,0,0,623,625,3,32,16,0,624,623,1,0,
+		0,0,624,625,1,0,0,0,625,626,1,0,0,0,626,631,3,34,17,0,627,628,5,181,0,
+		0,628,630,3,34,17,0,629,627,1,0,0,0,630,633,1,0,0,0,631,629,1,0,0,0,631,
+		632,1,0,0,0,632,643,1,0,0,0,633,631,1,0,0,0,634,635,5,58,0,0,635,640,3,
+		48,24,0,636,637,5,181,0,0,637,639,3,48,24,0,638,636,1,0,0,0,639,642,1,
+		0,0,0,640,638,1,0,0,0,640,641,1,0,0,0,641,644,1,0,0,0,642,640,1,0,0,0,
+		643,634,1,0,0,0,643,644,1,0,0,0,644,647,1,0,0,0,645,646,5,143,0,0,646,
+		648,3,70,35,0,647,645,1,0,0,0,647,648,1,0,0,0,648,652,1,0,0,0,649,650,
+		5,60,0,0,650,651,5,17,0,0,651,653,3,36,18,0,652,649,1,0,0,0,652,653,1,
+		0,0,0,653,656,1,0,0,0,654,655,5,61,0,0,655,657,3,70,35,0,656,654,1,0,0,
+		0,656,657,1,0,0,0,657,667,1,0,0,0,658,659,5,144,0,0,659,664,3,62,31,0,
+		660,661,5,181,0,0,661,663,3,62,31,0,662,660,1,0,0,0,663,666,1,0,0,0,664,
+		662,1,0,0,0,664,665,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,0,667,658,1,
+		0,0,0,667,668,1,0,0,0,668,671,1,0,0,0,669,670,5,145,0,0,670,672,3,70,35,
+		0,671,669,1,0,0,0,671,672,1,0,0,0,672,31,1,0,0,0,673,674,7,12,0,0,674,
+		33,1,0,0,0,675,680,3,70,35,0,676,678,5,12,0,0,677,676,1,0,0,0,677,678,
+		1,0,0,0,678,679,1,0,0,0,679,681,3,96,48,0,680,677,1,0,0,0,680,681,1,0,
+		0,0,681,696,1,0,0,0,682,683,3,96,48,0,683,684,5,182,0,0,684,686,1,0,0,
+		0,685,682,1,0,0,0,685,686,1,0,0,0,686,687,1,0,0,0,687,693,5,170,0,0,688,
+		689,5,50,0,0,689,690,5,175,0,0,690,691,3,94,47,0,691,692,5,176,0,0,692,
+		694,1,0,0,0,693,688,1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,675,1,
+		0,0,0,695,685,1,0,0,0,696,35,1,0,0,0,697,707,5,7,0,0,698,703,3,38,19,0,
+		699,700,5,181,0,0,700,702,3,38,19,0,701,699,1,0,0,0,702,705,1,0,0,0,703,
+		701,1,0,0,0,703,704,1,0,0,0,704,707,1,0,0,0,705,703,1,0,0,0,706,697,1,
+		0,0,0,706,698,1,0,0,0,707,37,1,0,0,0,708,709,5,157,0,0,709,710,5,175,0,
+		0,710,715,3,70,35,0,711,712,5,181,0,0,712,714,3,70,35,0,713,711,1,0,0,
+		0,714,717,1,0,0,0,715,713,1,0,0,0,715,716,1,0,0,0,716,718,1,0,0,0,717,
+		715,1,0,0,0,718,719,5,176,0,0,719,747,1,0,0,0,720,721,5,158,0,0,721,722,
+		5,175,0,0,722,727,3,70,35,0,723,724,5,181,0,0,724,726,3,70,35,0,725,723,
+		1,0,0,0,726,729,1,0,0,0,727,725,1,0,0,0,727,728,1,0,0,0,728,730,1,0,0,
+		0,729,727,1,0,0,0,730,731,5,176,0,0,731,747,1,0,0,0,732,733,5,159,0,0,
+		733,734,5,160,0,0,734,735,5,175,0,0,735,740,3,40,20,0,736,737,5,181,0,
+		0,737,739,3,40,20,0,738,736,1,0,0,0,739,742,1,0,0,0,740,738,1,0,0,0,740,
+		741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,176,0,0,744,747,
+		1,0,0,0,745,747,3,70,35,0,746,708,1,0,0,0,746,720,1,0,0,0,746,732,1,0,
+		0,0,746,745,1,0,0,0,747,39,1,0,0,0,748,757,5,175,0,0,749,754,3,70,35,0,
+		750,751,5,181,0,0,751,753,3,70,35,0,752,750,1,0,0,0,753,756,1,0,0,0,754,
+		752,1,0,0,0,754,755,1,0,0,0,755,758,1,0,0,0,756,754,1,0,0,0,757,749,1,
+		0,0,0,757,758,1,0,0,0,758,759,1,0,0,0,759,762,5,176,0,0,760,762,3,70,35,
+		0,761,748,1,0,0,0,761,760,1,0,0,0,762,41,1,0,0,0,763,764,5,85,0,0,764,
+		765,5,17,0,0,765,770,3,44,22,0,766,767,5,181,0,0,767,769,3,44,22,0,768,
+		766,1,0,0,0,769,772,1,0,0,0,770,768,1,0,0,0,770,771,1,0,0,0,771,43,1,0,
+		0,0,772,770,1,0,0,0,773,775,3,70,35,0,774,776,7,13,0,0,775,774,1,0,0,0,
+		775,776,1,0,0,0,776,779,1,0,0,0,777,778,5,80,0,0,778,780,7,14,0,0,779,
+		777,1,0,0,0,779,780,1,0,0,0,780,45,1,0,0,0,781,782,5,76,0,0,782,785,3,
+		70,35,0,783,784,5,82,0,0,784,786,3,70,35,0,785,783,1,0,0,0,785,786,1,0,
+		0,0,786,794,1,0,0,0,787,788,5,82,0,0,788,791,3,70,35,0,789,790,5,76,0,
+		0,790,792,3,70,35,0,791,789,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,0,793,
+		781,1,0,0,0,793,787,1,0,0,0,794,47,1,0,0,0,795,796,6,24,-1,0,796,797,3,
+		52,26,0,797,823,1,0,0,0,798,799,10,4,0,0,799,800,5,37,0,0,800,801,5,72,
+		0,0,801,822,3,52,26,0,802,803,10,3,0,0,803,804,3,50,25,0,804,805,5,72,
+		0,0,805,813,3,52,26,0,806,807,5,83,0,0,807,814,3,70,35,0,808,809,5,138,
+		0,0,809,810,5,175,0,0,810,811,3,94,47,0,811,812,5,176,0,0,812,814,1,0,
+		0,0,813,806,1,0,0,0,813,808,1,0,0,0,814,822,1,0,0,0,815,816,10,2,0,0,816,
+		817,5,77,0,0,817,818,3,50,25,0,818,819,5,72,0,0,819,820,3,52,26,0,820,
+		822,1,0,0,0,821,798,1,0,0,0,821,802,1,0,0,0,821,815,1,0,0,0,822,825,1,
+		0,0,0,823,821,1,0,0,0,823,824,1,0,0,0,824,49,1,0,0,0,825,823,1,0,0,0,826,
+		828,5,66,0,0,827,826,1,0,0,0,827,828,1,0,0,0,828,844,1,0,0,0,829,831,5,
+		74,0,0,830,832,5,86,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,844,1,0,0,
+		0,833,835,5,96,0,0,834,836,5,86,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
+		844,1,0,0,0,837,839,5,59,0,0,838,840,5,86,0,0,839,838,1,0,0,0,839,840,
+		1,0,0,0,840,844,1,0,0,0,841,844,5,100,0,0,842,844,5,11,0,0,843,827,1,0,
+		0,0,843,829,1,0,0,0,843,833,1,0,0,0,843,837,1,0,0,0,843,841,1,0,0,0,843,
+		842,1,0,0,0,844,51,1,0,0,0,845,848,3,96,48,0,846,847,5,182,0,0,847,849,
+		3,96,48,0,848,846,1,0,0,0,848,849,1,0,0,0,849,851,1,0,0,0,850,852,3,56,
+		28,0,851,850,1,0,0,0,851,852,1,0,0,0,852,854,1,0,0,0,853,855,3,58,29,0,
+		854,853,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,856,858,3,60,30,0,857,
+		856,1,0,0,0,857,858,1,0,0,0,858,908,1,0,0,0,859,861,5,190,0,0,860,862,
+		3,58,29,0,861,860,1,0,0,0,861,862,1,0,0,0,862,864,1,0,0,0,863,865,3,60,
+		30,0,864,863,1,0,0,0,864,865,1,0,0,0,865,908,1,0,0,0,866,867,3,96,48,0,
+		867,876,5,175,0,0,868,873,3,70,35,0,869,870,5,181,0,0,870,872,3,70,35,
+		0,871,869,1,0,0,0,872,875,1,0,0,0,873,871,1,0,0,0,873,874,1,0,0,0,874,
+		877,1,0,0,0,875,873,1,0,0,0,876,868,1,0,0,0,876,877,1,0,0,0,877,882,1,
+		0,0,0,878,879,5,181,0,0,879,881,3,54,27,0,880,878,1,0,0,0,881,884,1,0,
+		0,0,882,880,1,0,0,0,882,883,1,0,0,0,883,885,1,0,0,0,884,882,1,0,0,0,885,
+		887,5,176,0,0,886,888,3,58,29,0,887,886,1,0,0,0,887,888,1,0,0,0,888,890,
+		1,0,0,0,889,891,3,60,30,0,890,889,1,0,0,0,890,891,1,0,0,0,891,908,1,0,
+		0,0,892,893,5,175,0,0,893,894,3,18,9,0,894,896,5,176,0,0,895,897,3,58,
+		29,0,896,895,1,0,0,0,896,897,1,0,0,0,897,899,1,0,0,0,898,900,3,60,30,0,
+		899,898,1,0,0,0,899,900,1,0,0,0,900,908,1,0,0,0,901,902,5,175,0,0,902,
+		903,3,48,24,0,903,905,5,176,0,0,904,906,3,58,29,0,905,904,1,0,0,0,905,
+		906,1,0,0,0,906,908,1,0,0,0,907,845,1,0,0,0,907,859,1,0,0,0,907,866,1,
+		0,0,0,907,892,1,0,0,0,907,901,1,0,0,0,908,53,1,0,0,0,909,910,3,96,48,0,
+		910,911,7,15,0,0,911,912,3,70,35,0,912,55,1,0,0,0,913,914,5,140,0,0,914,
+		924,5,192,0,0,915,916,5,12,0,0,916,917,5,81,0,0,917,918,5,131,0,0,918,
+		924,5,190,0,0,919,920,5,16,0,0,920,924,3,96,48,0,921,922,5,129,0,0,922,
+		924,3,96,48,0,923,913,1,0,0,0,923,915,1,0,0,0,923,919,1,0,0,0,923,921,
+		1,0,0,0,924,57,1,0,0,0,925,926,5,104,0,0,926,927,7,16,0,0,927,928,5,175,
+		0,0,928,930,3,70,35,0,929,931,5,89,0,0,930,929,1,0,0,0,930,931,1,0,0,0,
+		931,932,1,0,0,0,932,937,5,176,0,0,933,934,5,93,0,0,934,935,5,175,0,0,935,
+		936,5,192,0,0,936,938,5,176,0,0,937,933,1,0,0,0,937,938,1,0,0,0,938,972,
+		1,0,0,0,939,940,5,105,0,0,940,941,3,70,35,0,941,944,5,98,0,0,942,943,5,
+		125,0,0,943,945,3,70,35,0,944,942,1,0,0,0,944,945,1,0,0,0,945,953,1,0,
+		0,0,946,947,5,127,0,0,947,948,5,17,0,0,948,951,3,70,35,0,949,950,5,146,
+		0,0,950,952,5,95,0,0,951,949,1,0,0,0,951,952,1,0,0,0,952,954,1,0,0,0,953,
+		946,1,0,0,0,953,954,1,0,0,0,954,957,1,0,0,0,955,956,5,128,0,0,956,958,
+		5,192,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,972,1,0,0,0,959,960,5,105,
+		0,0,960,961,3,70,35,0,961,965,5,89,0,0,962,963,5,126,0,0,963,964,5,17,
+		0,0,964,966,3,70,35,0,965,962,1,0,0,0,965,966,1,0,0,0,966,969,1,0,0,0,
+		967,968,5,128,0,0,968,970,5,192,0,0,969,967,1,0,0,0,969,970,1,0,0,0,970,
+		972,1,0,0,0,971,925,1,0,0,0,971,939,1,0,0,0,971,959,1,0,0,0,972,59,1,0,
+		0,0,973,975,5,12,0,0,974,973,1,0,0,0,974,975,1,0,0,0,975,976,1,0,0,0,976,
+		981,3,96,48,0,977,978,5,175,0,0,978,979,3,94,47,0,979,980,5,176,0,0,980,
+		982,1,0,0,0,981,977,1,0,0,0,981,982,1,0,0,0,982,61,1,0,0,0,983,984,3,96,
+		48,0,984,985,5,12,0,0,985,986,5,175,0,0,986,987,3,64,32,0,987,988,5,176,
+		0,0,988,63,1,0,0,0,989,991,3,96,48,0,990,989,1,0,0,0,990,991,1,0,0,0,991,
+		1002,1,0,0,0,992,993,5,88,0,0,993,994,5,17,0,0,994,999,3,70,35,0,995,996,
+		5,181,0,0,996,998,3,70,35,0,997,995,1,0,0,0,998,1001,1,0,0,0,999,997,1,
+		0,0,0,999,1000,1,0,0,0,1000,1003,1,0,0,0,1001,999,1,0,0,0,1002,992,1,0,
+		0,0,1002,1003,1,0,0,0,1003,1005,1,0,0,0,1004,1006,3,42,21,0,1005,1004,
+		1,0,0,0,1005,1006,1,0,0,0,1006,1008,1,0,0,0,1007,1009,3,66,33,0,1008,1007,
+		1,0,0,0,1008,1009,1,0,0,0,1009,65,1,0,0,0,1010,1011,7,17,0,0,1011,1019,
+		3,68,34,0,1012,1013,7,17,0,0,1013,1014,5,15,0,0,1014,1015,3,68,34,0,1015,
+		1016,5,10,0,0,1016,1017,3,68,34,0,1017,1019,1,0,0,0,1018,1010,1,0,0,0,
+		1018,1012,1,0,0,0,1019,67,1,0,0,0,1020,1021,5,135,0,0,1021,1030,5,90,0,
+		0,1022,1023,5,135,0,0,1023,1030,5,57,0,0,1024,1025,5,38,0,0,1025,1030,
+		5,97,0,0,1026,1027,3,70,35,0,1027,1028,7,18,0,0,1028,1030,1,0,0,0,1029,
+		1020,1,0,0,0,1029,1022,1,0,0,0,1029,1024,1,0,0,0,1029,1026,1,0,0,0,1030,
+		69,1,0,0,0,1031,1032,6,35,-1,0,1032,1033,3,96,48,0,1033,1034,5,167,0,0,
+		1034,1035,3,70,35,5,1035,1043,1,0,0,0,1036,1038,3,74,37,0,1037,1039,3,
+		72,36,0,1038,1037,1,0,0,0,1038,1039,1,0,0,0,1039,1043,1,0,0,0,1040,1041,
+		5,78,0,0,1041,1043,3,70,35,3,1042,1031,1,0,0,0,1042,1036,1,0,0,0,1042,
+		1040,1,0,0,0,1043,1052,1,0,0,0,1044,1045,10,2,0,0,1045,1046,5,10,0,0,1046,
+		1051,3,70,35,3,1047,1048,10,1,0,0,1048,1049,5,84,0,0,1049,1051,3,70,35,
+		2,1050,1044,1,0,0,0,1050,1047,1,0,0,0,1051,1054,1,0,0,0,1052,1050,1,0,
+		0,0,1052,1053,1,0,0,0,1053,71,1,0,0,0,1054,1052,1,0,0,0,1055,1056,3,78,
+		39,0,1056,1057,3,74,37,0,1057,1122,1,0,0,0,1058,1060,5,71,0,0,1059,1061,
+		5,78,0,0,1060,1059,1,0,0,0,1060,1061,1,0,0,0,1061,1062,1,0,0,0,1062,1122,
+		5,79,0,0,1063,1065,5,71,0,0,1064,1066,5,78,0,0,1065,1064,1,0,0,0,1065,
+		1066,1,0,0,0,1066,1067,1,0,0,0,1067,1068,5,44,0,0,1068,1069,5,58,0,0,1069,
+		1122,3,74,37,0,1070,1072,5,71,0,0,1071,1073,5,78,0,0,1072,1071,1,0,0,0,
+		1072,1073,1,0,0,0,1073,1074,1,0,0,0,1074,1122,7,19,0,0,1075,1077,5,78,
+		0,0,1076,1075,1,0,0,0,1076,1077,1,0,0,0,1077,1078,1,0,0,0,1078,1079,5,
+		15,0,0,1079,1080,3,74,37,0,1080,1081,5,10,0,0,1081,1082,3,74,37,0,1082,
+		1122,1,0,0,0,1083,1085,5,78,0,0,1084,1083,1,0,0,0,1084,1085,1,0,0,0,1085,
+		1086,1,0,0,0,1086,1087,5,65,0,0,1087,1088,5,175,0,0,1088,1089,3,18,9,0,
+		1089,1090,5,176,0,0,1090,1122,1,0,0,0,1091,1093,5,78,0,0,1092,1091,1,0,
+		0,0,1092,1093,1,0,0,0,1093,1094,1,0,0,0,1094,1095,5,65,0,0,1095,1096,5,
+		175,0,0,1096,1101,3,70,35,0,1097,1098,5,181,0,0,1098,1100,3,70,35,0,1099,
+		1097,1,0,0,0,1100,1103,1,0,0,0,1101,1099,1,0,0,0,1101,1102,1,0,0,0,1102,
+		1104,1,0,0,0,1103,1101,1,0,0,0,1104,1105,5,176,0,0,1105,1122,1,0,0,0,1106,
+		1108,5,78,0,0,1107,1106,1,0,0,0,1107,1108,1,0,0,0,1108,1109,1,0,0,0,1109,
+		1110,5,65,0,0,1110,1111,5,175,0,0,1111,1122,5,176,0,0,1112,1114,5,78,0,
+		0,1113,1112,1,0,0,0,1113,1114,1,0,0,0,1114,1115,1,0,0,0,1115,1116,7,20,
+		0,0,1116,1119,3,74,37,0,1117,1118,5,48,0,0,1118,1120,3,74,37,0,1119,1117,
+		1,0,0,0,1119,1120,1,0,0,0,1120,1122,1,0,0,0,1121,1055,1,0,0,0,1121,1058,
+		1,0,0,0,1121,1063,1,0,0,0,1121,1070,1,0,0,0,1121,1076,1,0,0,0,1121,1084,
+		1,0,0,0,1121,1092,1,0,0,0,1121,1107,1,0,0,0,1121,1113,1,0,0,0,1122,73,
+		1,0,0,0,1123,1124,6,37,-1,0,1124,1128,3,80,40,0,1125,1126,7,21,0,0,1126,
+		1128,3,74,37,4,1127,1123,1,0,0,0,1127,1125,1,0,0,0,1128,1158,1,0,0,0,1129,
+		1130,10,3,0,0,1130,1131,7,22,0,0,1131,1157,3,74,37,4,1132,1133,10,2,0,
+		0,1133,1134,7,21,0,0,1134,1157,3,74,37,3,1135,1136,10,1,0,0,1136,1137,
+		5,174,0,0,1137,1157,3,74,37,2,1138,1139,10,7,0,0,1139,1140,5,177,0,0,1140,
+		1145,3,76,38,0,1141,1142,5,181,0,0,1142,1144,3,76,38,0,1143,1141,1,0,0,
+		0,1144,1147,1,0,0,0,1145,1143,1,0,0,0,1145,1146,1,0,0,0,1146,1148,1,0,
+		0,0,1147,1145,1,0,0,0,1148,1149,5,178,0,0,1149,1157,1,0,0,0,1150,1151,
+		10,6,0,0,1151,1152,5,184,0,0,1152,1157,3,92,46,0,1153,1154,10,5,0,0,1154,
+		1155,5,182,0,0,1155,1157,3,96,48,0,1156,1129,1,0,0,0,1156,1132,1,0,0,0,
+		1156,1135,1,0,0,0,1156,1138,1,0,0,0,1156,1150,1,0,0,0,1156,1153,1,0,0,
+		0,1157,1160,1,0,0,0,1158,1156,1,0,0,0,1158,1159,1,0,0,0,1159,75,1,0,0,
+		0,1160,1158,1,0,0,0,1161,1183,3,70,35,0,1162,1164,3,70,35,0,1163,1162,
+		1,0,0,0,1163,1164,1,0,0,0,1164,1165,1,0,0,0,1165,1167,5,186,0,0,1166,1168,
+		3,70,35,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1173,1,0,0,0,1169,1171,
+		5,186,0,0,1170,1172,3,70,35,0,1171,1170,1,0,0,0,1171,1172,1,0,0,0,1172,
+		1174,1,0,0,0,1173,1169,1,0,0,0,1173,1174,1,0,0,0,1174,1183,1,0,0,0,1175,
+		1177,3,70,35,0,1176,1175,1,0,0,0,1176,1177,1,0,0,0,1177,1178,1,0,0,0,1178,
+		1180,5,184,0,0,1179,1181,3,70,35,0,1180,1179,1,0,0,0,1180,1181,1,0,0,0,
+		1181,1183,1,0,0,0,1182,1161,1,0,0,0,1182,1163,1,0,0,0,1182,1176,1,0,0,
+		0,1183,77,1,0,0,0,1184,1185,7,23,0,0,1185,79,1,0,0,0,1186,1363,5,79,0,
+		0,1187,1363,7,19,0,0,1188,1363,5,192,0,0,1189,1363,7,24,0,0,1190,1363,
+		5,190,0,0,1191,1363,5,191,0,0,1192,1193,5,69,0,0,1193,1195,7,25,0,0,1194,
+		1196,3,96,48,0,1195,1194,1,0,0,0,1195,1196,1,0,0,0,1196,1363,1,0,0,0,1197,
+		1198,3,92,46,0,1198,1199,5,190,0,0,1199,1363,1,0,0,0,1200,1363,3,90,45,
+		0,1201,1203,5,18,0,0,1202,1204,3,70,35,0,1203,1202,1,0,0,0,1203,1204,1,
+		0,0,0,1204,1206,1,0,0,0,1205,1207,3,88,44,0,1206,1205,1,0,0,0,1207,1208,
+		1,0,0,0,1208,1206,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1211,
+		5,46,0,0,1211,1213,3,70,35,0,1212,1210,1,0,0,0,1212,1213,1,0,0,0,1213,
+		1214,1,0,0,0,1214,1215,5,47,0,0,1215,1363,1,0,0,0,1216,1217,7,26,0,0,1217,
+		1218,5,175,0,0,1218,1219,3,70,35,0,1219,1220,5,12,0,0,1220,1221,3,92,46,
+		0,1221,1222,5,176,0,0,1222,1363,1,0,0,0,1223,1224,5,53,0,0,1224,1225,5,
+		175,0,0,1225,1226,3,96,48,0,1226,1227,5,58,0,0,1227,1228,3,70,35,0,1228,
+		1229,5,176,0,0,1229,1363,1,0,0,0,1230,1231,5,150,0,0,1231,1232,5,175,0,
+		0,1232,1233,3,70,35,0,1233,1234,5,58,0,0,1234,1237,3,70,35,0,1235,1236,
+		5,156,0,0,1236,1238,3,70,35,0,1237,1235,1,0,0,0,1237,1238,1,0,0,0,1238,
+		1239,1,0,0,0,1239,1240,5,176,0,0,1240,1363,1,0,0,0,1241,1242,5,151,0,0,
+		1242,1243,5,175,0,0,1243,1244,3,74,37,0,1244,1245,5,65,0,0,1245,1246,3,
+		74,37,0,1246,1247,5,176,0,0,1247,1363,1,0,0,0,1248,1249,5,152,0,0,1249,
+		1251,5,175,0,0,1250,1252,7,27,0,0,1251,1250,1,0,0,0,1251,1252,1,0,0,0,
+		1252,1254,1,0,0,0,1253,1255,3,70,35,0,1254,1253,1,0,0,0,1254,1255,1,0,
+		0,0,1255,1256,1,0,0,0,1256,1257,5,58,0,0,1257,1258,3,70,35,0,1258,1259,
+		5,176,0,0,1259,1363,1,0,0,0,1260,1261,5,51,0,0,1261,1262,5,175,0,0,1262,
+		1263,3,18,9,0,1263,1264,5,176,0,0,1264,1363,1,0,0,0,1265,1266,5,175,0,
+		0,1266,1267,3,18,9,0,1267,1268,5,176,0,0,1268,1363,1,0,0,0,1269,1270,3,
+		96,48,0,1270,1297,5,175,0,0,1271,1298,5,170,0,0,1272,1274,3,32,16,0,1273,
+		1272,1,0,0,0,1273,1274,1,0,0,0,1274,1275,1,0,0,0,1275,1280,3,70,35,0,1276,
+		1277,5,181,0,0,1277,1279,3,70,35,0,1278,1276,1,0,0,0,1279,1282,1,0,0,0,
+		1280,1278,1,0,0,0,1280,1281,1,0,0,0,1281,1284,1,0,0,0,1282,1280,1,0,0,
+		0,1283,1273,1,0,0,0,1283,1284,1,0,0,0,1284,1295,1,0,0,0,1285,1286,5,85,
+		0,0,1286,1287,5,17,0,0,1287,1292,3,44,22,0,1288,1289,5,181,0,0,1289,1291,
+		3,44,22,0,1290,1288,1,0,0,0,1291,1294,1,0,0,0,1292,1290,1,0,0,0,1292,1293,
+		1,0,0,0,1293,1296,1,0,0,0,1294,1292,1,0,0,0,1295,1285,1,0,0,0,1295,1296,
+		1,0,0,0,1296,1298,1,0,0,0,1297,1271,1,0,0,0,1297,1283,1,0,0,0,1298,1299,
+		1,0,0,0,1299,1306,5,176,0,0,1300,1301,5,55,0,0,1301,1302,5,175,0,0,1302,
+		1303,5,143,0,0,1303,1304,3,70,35,0,1304,1305,5,176,0,0,1305,1307,1,0,0,
+		0,1306,1300,1,0,0,0,1306,1307,1,0,0,0,1307,1309,1,0,0,0,1308,1310,3,86,
+		43,0,1309,1308,1,0,0,0,1309,1310,1,0,0,0,1310,1363,1,0,0,0,1311,1320,5,
+		177,0,0,1312,1317,3,70,35,0,1313,1314,5,181,0,0,1314,1316,3,70,35,0,1315,
+		1313,1,0,0,0,1316,1319,1,0,0,0,1317,1315,1,0,0,0,1317,1318,1,0,0,0,1318,
+		1321,1,0,0,0,1319,1317,1,0,0,0,1320,1312,1,0,0,0,1320,1321,1,0,0,0,1321,
+		1322,1,0,0,0,1322,1363,5,178,0,0,1323,1332,5,179,0,0,1324,1329,3,82,41,
+		0,1325,1326,5,181,0,0,1326,1328,3,82,41,0,1327,1325,1,0,0,0,1328,1331,
+		1,0,0,0,1329,1327,1,0,0,0,1329,1330,1,0,0,0,1330,1333,1,0,0,0,1331,1329,
+		1,0,0,0,1332,1324,1,0,0,0,1332,1333,1,0,0,0,1333,1334,1,0,0,0,1334,1363,
+		5,180,0,0,1335,1336,3,96,48,0,1336,1337,5,175,0,0,1337,1342,3,84,42,0,
+		1338,1339,5,181,0,0,1339,1341,3,84,42,0,1340,1338,1,0,0,0,1341,1344,1,
+		0,0,0,1342,1340,1,0,0,0,1342,1343,1,0,0,0,1343,1345,1,0,0,0,1344,1342,
+		1,0,0,0,1345,1346,5,176,0,0,1346,1363,1,0,0,0,1347,1348,5,175,0,0,1348,
+		1351,3,70,35,0,1349,1350,5,181,0,0,1350,1352,3,70,35,0,1351,1349,1,0,0,
+		0,1352,1353,1,0,0,0,1353,1351,1,0,0,0,1353,1354,1,0,0,0,1354,1355,1,0,
+		0,0,1355,1356,5,176,0,0,1356,1363,1,0,0,0,1357,1358,5,175,0,0,1358,1359,
+		3,70,35,0,1359,1360,5,176,0,0,1360,1363,1,0,0,0,1361,1363,3,96,48,0,1362,
+		1186,1,0,0,0,1362,1187,1,0,0,0,1362,1188,1,0,0,0,1362,1189,1,0,0,0,1362,
+		1190,1,0,0,0,1362,1191,1,0,0,0,1362,1192,1,0,0,0,1362,1197,1,0,0,0,1362,
+		1200,1,0,0,0,1362,1201,1,0,0,0,1362,1216,1,0,0,0,1362,1223,1,0,0,0,1362,
+		1230,1,0,0,0,1362,1241,1,0,0,0,1362,1248,1,0,0,0,1362,1260,1,0,0,0,1362,
+		1265,1,0,0,0,1362,1269,1,0,0,0,1362,1311,1,0,0,0,1362,1323,1,0,0,0,1362,
+		1335,1,0,0,0,1362,1347,1,0,0,0,1362,1357,1,0,0,0,1362,1361,1,0,0,0,1363,
+		81,1,0,0,0,1364,1367,5,190,0,0,1365,1367,3,96,48,0,1366,1364,1,0,0,0,1366,
+		1365,1,0,0,0,1367,1368,1,0,0,0,1368,1369,5,186,0,0,1369,1370,3,70,35,0,
+		1370,83,1,0,0,0,1371,1372,3,96,48,0,1372,1373,5,185,0,0,1373,1374,3,70,
+		35,0,1374,85,1,0,0,0,1375,1381,5,87,0,0,1376,1382,3,96,48,0,1377,1378,
+		5,175,0,0,1378,1379,3,64,32,0,1379,1380,5,176,0,0,1380,1382,1,0,0,0,1381,
+		1376,1,0,0,0,1381,1377,1,0,0,0,1382,87,1,0,0,0,1383,1384,5,142,0,0,1384,
+		1385,3,70,35,0,1385,1386,5,130,0,0,1386,1387,3,70,35,0,1387,89,1,0,0,0,
+		1388,1389,5,187,0,0,1389,1396,3,96,48,0,1390,1391,5,188,0,0,1391,1396,
+		3,96,48,0,1392,1393,5,186,0,0,1393,1396,3,96,48,0,1394,1396,5,189,0,0,
+		1395,1388,1,0,0,0,1395,1390,1,0,0,0,1395,1392,1,0,0,0,1395,1394,1,0,0,
+		0,1396,91,1,0,0,0,1397,1408,3,96,48,0,1398,1399,5,175,0,0,1399,1404,5,
+		192,0,0,1400,1401,5,181,0,0,1401,1403,5,192,0,0,1402,1400,1,0,0,0,1403,
+		1406,1,0,0,0,1404,1402,1,0,0,0,1404,1405,1,0,0,0,1405,1407,1,0,0,0,1406,
+		1404,1,0,0,0,1407,1409,5,176,0,0,1408,1398,1,0,0,0,1408,1409,1,0,0,0,1409,
+		1417,1,0,0,0,1410,1412,5,177,0,0,1411,1413,5,192,0,0,1412,1411,1,0,0,0,
+		1412,1413,1,0,0,0,1413,1414,1,0,0,0,1414,1416,5,178,0,0,1415,1410,1,0,
+		0,0,1416,1419,1,0,0,0,1417,1415,1,0,0,0,1417,1418,1,0,0,0,1418,1444,1,
+		0,0,0,1419,1417,1,0,0,0,1420,1421,3,96,48,0,1421,1422,5,163,0,0,1422,1427,
+		3,92,46,0,1423,1424,5,181,0,0,1424,1426,3,92,46,0,1425,1423,1,0,0,0,1426,
+		1429,1,0,0,0,1427,1425,1,0,0,0,1427,1428,1,0,0,0,1428,1430,1,0,0,0,1429,
+		1427,1,0,0,0,1430,1441,5,165,0,0,1431,1432,5,175,0,0,1432,1437,5,192,0,
+		0,1433,1434,5,181,0,0,1434,1436,5,192,0,0,1435,1433,1,0,0,0,1436,1439,
+		1,0,0,0,1437,1435,1,0,0,0,1437,1438,1,0,0,0,1438,1440,1,0,0,0,1439,1437,
+		1,0,0,0,1440,1442,5,176,0,0,1441,1431,1,0,0,0,1441,1442,1,0,0,0,1442,1444,
+		1,0,0,0,1443,1397,1,0,0,0,1443,1420,1,0,0,0,1444,93,1,0,0,0,1445,1450,
+		3,96,48,0,1446,1447,5,181,0,0,1447,1449,3,96,48,0,1448,1446,1,0,0,0,1449,
+		1452,1,0,0,0,1450,1448,1,0,0,0,1450,1451,1,0,0,0,1451,95,1,0,0,0,1452,
+		1450,1,0,0,0,1453,1457,5,195,0,0,1454,1457,5,196,0,0,1455,1457,3,98,49,
+		0,1456,1453,1,0,0,0,1456,1454,1,0,0,0,1456,1455,1,0,0,0,1457,97,1,0,0,
+		0,1458,1459,7,28,0,0,1459,99,1,0,0,0,208,103,110,115,121,124,132,139,146,
+		152,161,166,170,176,186,198,203,207,214,226,233,237,241,251,255,262,268,
+		280,284,287,292,296,302,306,310,314,322,336,341,348,357,365,370,373,379,
+		388,405,411,416,428,442,455,460,462,469,478,490,506,515,520,533,537,539,
+		542,546,549,553,560,568,581,587,590,592,602,609,617,624,631,640,643,647,
+		652,656,664,667,671,677,680,685,693,695,703,706,715,727,740,746,754,757,
+		761,770,775,779,785,791,793,813,821,823,827,831,835,839,843,848,851,854,
+		857,861,864,873,876,882,887,890,896,899,905,907,923,930,937,944,951,953,
+		957,965,969,971,974,981,990,999,1002,1005,1008,1018,1029,1038,1042,1050,
+		1052,1060,1065,1072,1076,1084,1092,1101,1107,1113,1119,1121,1127,1145,
+		1156,1158,1163,1167,1171,1173,1176,1180,1182,1195,1203,1208,1212,1237,
+		1251,1254,1273,1280,1283,1292,1295,1297,1306,1309,1317,1320,1329,1332,
+		1342,1353,1362,1366,1381,1395,1404,1408,1412,1417,1427,1437,1441,1443,
+		1450,1456
 	};
 
 	public static readonly ATN _ATN =
