@@ -24,7 +24,7 @@ statement
     | ALTER DATASET name=identifier ADD COLUMN? column=identifier dataType?
         (AS expression)?                                                                 # addColumn
     | ALTER DATASET name=identifier SET TIER tier=(HOT | COLD) (LOCATION location=STRING)?
-        (WHERE where=expression)?                                                        # setTier
+        (OLDER THAN age=INTEGER_VALUE unit=(DAYS | DAY | VERSIONS | VERSION))? (WHERE where=expression)? # setTier
     | SHOW DATASETS                                                                      # showDatasets
     | SHOW FRAGMENTS (FROM | OF)? name=identifier                                        # showFragments
     | SHOW COLUMNS (FROM | OF)? name=identifier                                          # showColumns
@@ -347,10 +347,10 @@ nonReserved
     | SAMPLE | PER | STRATIFY | WEIGHTED | SEED | REPLACEMENT | SPLIT | SPLITS | REFRESH | SHUFFLE | VIEW | VIEWS | FOLLOW | LATEST | LINEAGE | EXPORTS | SETTINGS | SESSION | RESET | PREDICTIONS | RUN | KEY | MERGE | MATCHED | COLUMNS
     | TABLE | PRIMARY | UNIQUE | SUBSTRING | POSITION | TRIM | BOTH | LEADING | TRAILING | FOR
     | ROLLUP | CUBE | GROUPING | SETS | CHECK | BEGIN | START | COMMIT | ROLLBACK | ABORT | TRANSACTION | WORK
-    | VACUUM | RETAIN | DAYS | DAY | COMPACT | TARGET | TIER | HOT | COLD | FRAGMENTS | LOCATION
+    | VACUUM | RETAIN | DAYS | DAY | COMPACT | TARGET | TIER | HOT | COLD | FRAGMENTS | LOCATION | OLDER | THAN
     ;
 
-TIER: T I E R; LOCATION: L O C A T I O N; HOT: H O T; COLD: C O L D; FRAGMENTS: F R A G M E N T S;
+TIER: T I E R; LOCATION: L O C A T I O N; OLDER: O L D E R; THAN: T H A N; HOT: H O T; COLD: C O L D; FRAGMENTS: F R A G M E N T S;
 ADD: A D D; ALL: A L L; ALTER: A L T E R; ANALYZE: A N A L Y Z E; AND: A N D; ANTI: A N T I; AS: A S; ASC: A S C;
 BERNOULLI: B E R N O U L L I; BETWEEN: B E T W E E N; BRANCH: B R A N C H; BY: B Y; CASE: C A S E; CAST: C A S T;
 CHECK: C H E C K; COLUMN: C O L U M N; COPY: C O P Y; BEGIN: B E G I N; START: S T A R T; COMMIT: C O M M I T;

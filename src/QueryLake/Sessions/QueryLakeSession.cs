@@ -609,6 +609,15 @@ public sealed partial class QueryLakeSession : IDisposable
         var after = ds.SetTier(tier, snapshot =>
         {
             var keep = snapshot.Fragments.Select(f => f.Id).ToHashSet();
+            if (t.OlderThanVersions is not null || t.OlderThanDays is not null)
+            {
+                // By age: fragments written more than n versions, or n days, before the version the move starts from.
+                var written = ds.WrittenAt(snapshot);
+                long cutoffMicros = t.OlderThanDays is { } days ? (DateTime.UtcNow.AddDays(-days).Ticks - DateTime.UnixEpoch.Ticks) / 10 : long.MaxValue;
+                keep.RemoveWhere(id => !written.TryGetValue(id, out var w)
+                    || (t.OlderThanVersions is { } n && w.Version >= snapshot.Version - n)
+                    || (t.OlderThanDays is not null && w.Micros >= cutoffMicros));
+            }
             if (where is not null)
                 foreach (var batch in snapshot.Scan(withRowId: true))
                 {

@@ -7,6 +7,24 @@ namespace QueryLake.Storage;
 
 public sealed partial class Dataset
 {
+    /// <summary>When each fragment of <paramref name="snapshot"/> was written as it is now: the first version of this
+    /// branch (and its time) naming the fragment with its current files. A fragment an UPDATE or a tier move rewrote
+    /// counts from that rewrite.</summary>
+    internal Dictionary<long, (long Version, long Micros)> WrittenAt(DatasetSnapshot snapshot)
+    {
+        var current = snapshot.Manifest.Fragments.ToDictionary(f => f.Id, f => string.Join(",", f.Files.Select(x => x.Path)));
+        var result = new Dictionary<long, (long, long)>();
+        foreach (var v in _log.Versions(Branch).Where(v => v <= snapshot.Version))
+        {
+            var m = _log.Read(Branch, v);
+            foreach (var f in m.Fragments)
+                if (!result.ContainsKey(f.Id) && current.TryGetValue(f.Id, out var files) && files == string.Join(",", f.Files.Select(x => x.Path)))
+                    result[f.Id] = (v, m.TimestampMicros);
+            if (result.Count == current.Count) break;
+        }
+        return result;
+    }
+
     /// <summary>Whether a cold fragment's files are at <paramref name="location"/> (null: in the dataset's folder).</summary>
     private static bool InLocation(FragmentRecord f, string? location) =>
         f.Files.All(x => location is null ? !Stores.LakeStorage.IsAbsolute(x.Path) : x.Path.StartsWith(location.TrimEnd('/') + "/", StringComparison.Ordinal));

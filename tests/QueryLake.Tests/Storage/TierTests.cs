@@ -142,6 +142,26 @@ public sealed class TierTests : IDisposable
     }
 
     [Fact]
+    public void Fragments_move_by_version_age()
+    {
+        using var s = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"));
+        s.Execute("CREATE TABLE t (id BIGINT)");
+        for (int i = 0; i < 5; i++) s.Execute($"INSERT INTO t SELECT i FROM range({i * 10}, {i * 10 + 10}) t(i)"); // versions 2..6
+        s.Execute("UPDATE t SET id = id WHERE id = 0"); // version 7 rewrites the first fragment
+        // Written more than 3 versions before version 7: versions 2..3 (the first fragment counts from its rewrite).
+        var moved = s.Query("ALTER DATASET t SET TIER COLD OLDER THAN 3 VERSIONS").Rows().Single();
+        Assert.Equal(1L, moved[3]);
+        Assert.Equal(["hot", "cold", "hot", "hot", "hot"], s.Query("SHOW FRAGMENTS t").Rows().Select(r => (string)r[1]!));
+        // Nothing was written more than a day ago; all of it more than 0 versions ago is refused as a number.
+        Assert.Equal(0L, s.Query("ALTER DATASET t SET TIER COLD OLDER THAN 1 DAYS").Rows().Single()[3]);
+        Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLake.Errors.QueryLakeException>(() => s.Execute("ALTER DATASET t SET TIER COLD OLDER THAN 0 VERSIONS")).Code);
+        // Combined with WHERE: both hold.
+        Assert.Equal(1L, s.Query("ALTER DATASET t SET TIER COLD OLDER THAN 2 VERSIONS WHERE id >= 20 AND id < 30").Rows().Single()[3]);
+        Assert.Equal(["hot", "cold", "cold", "hot", "hot"], s.Query("SHOW FRAGMENTS t").Rows().Select(r => (string)r[1]!));
+        Assert.Equal(1225L, s.Query("SELECT sum(id) FROM t").Rows().Single()[0]);
+    }
+
+    [Fact]
     public void Any_choice_of_fragments_to_move_gives_the_same_rows()
     {
         using var s = QueryLakeSession.Open(Path.Combine(_dir.Path, "lake"));

@@ -92,9 +92,11 @@ internal sealed record VacuumStatement(SourceSpan At, string? Name, int? RetainV
 /// <summary>COMPACT [DATASET] name [TARGET ROWS n]: merges small fragments into one new version.</summary>
 internal sealed record CompactStatement(SourceSpan At, string Name, long? TargetRows) : Statement(At);
 
-/// <summary>ALTER DATASET name SET TIER HOT|COLD [LOCATION 'uri'] [WHERE cond]: moves the fragments whose live rows all satisfy cond (all
-/// fragments without one) to that tier, in one commit.</summary>
-internal sealed record SetTierStatement(SourceSpan At, string Name, bool Cold, Expr? Where, string? Location = null) : Statement(At);
+/// <summary>ALTER DATASET name SET TIER HOT|COLD [LOCATION 'uri'] [OLDER THAN n VERSIONS|DAYS] [WHERE cond]: moves the
+/// fragments written more than n versions or days ago whose live rows all satisfy cond (all fragments without either)
+/// to that tier, in one commit.</summary>
+internal sealed record SetTierStatement(SourceSpan At, string Name, bool Cold, Expr? Where, string? Location = null,
+    int? OlderThanVersions = null, int? OlderThanDays = null) : Statement(At);
 
 /// <summary>SHOW FRAGMENTS [FROM] name: each fragment of the latest version with its tier, format, location, size and rows.</summary>
 internal sealed record ShowFragmentsStatement(SourceSpan At, string Name) : Statement(At);

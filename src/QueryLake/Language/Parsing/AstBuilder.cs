@@ -77,8 +77,16 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowColumns(P.ShowColumnsContext c) => new ShowColumnsStatement(At(c), Ident(c.name));
 
-    public override object VisitSetTier(P.SetTierContext c) => new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where),
-        c.location is null ? null : Unquote(c.location));
+    public override object VisitSetTier(P.SetTierContext c)
+    {
+        int? age = null;
+        if (c.age is not null)
+            age = int.TryParse(c.age.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+                : throw new SqlException("QL-BAD-ARGUMENT", c.age.Line, c.age.Column + 1, $"OLDER THAN takes a whole number from 1 up to {int.MaxValue}, not {c.age.Text}");
+        bool days = c.unit?.Type is P.DAYS or P.DAY;
+        return new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where), c.location is null ? null : Unquote(c.location),
+            age is { } v && !days ? v : null, age is { } d && days ? d : null);
+    }
 
     public override object VisitShowFragments(P.ShowFragmentsContext c) => new ShowFragmentsStatement(At(c), Ident(c.name));
 

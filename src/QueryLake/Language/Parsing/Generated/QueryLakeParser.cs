@@ -38,36 +38,37 @@ internal partial class QueryLakeParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		TIER=1, LOCATION=2, HOT=3, COLD=4, FRAGMENTS=5, ADD=6, ALL=7, ALTER=8, 
-		ANALYZE=9, AND=10, ANTI=11, AS=12, ASC=13, BERNOULLI=14, BETWEEN=15, BRANCH=16, 
-		BY=17, CASE=18, CAST=19, CHECK=20, COLUMN=21, COPY=22, BEGIN=23, START=24, 
-		COMMIT=25, ROLLBACK=26, ABORT=27, TRANSACTION=28, WORK=29, VACUUM=30, 
-		RETAIN=31, DAYS=32, DAY=33, COMPACT=34, TARGET=35, CREATE=36, CROSS=37, 
-		CURRENT=38, DATASET=39, DATASETS=40, DELETE=41, DESC=42, DESCRIBE=43, 
-		DISTINCT=44, DROP=45, ELSE=46, END=47, ESCAPE=48, EXCEPT=49, EXCLUDE=50, 
-		EXISTS=51, EXPLAIN=52, EXTRACT=53, FALSE=54, FILTER=55, FIRST=56, FOLLOWING=57, 
-		FROM=58, FULL=59, GROUP=60, HAVING=61, IF=62, ILIKE=63, IMPORT=64, IN=65, 
-		INNER=66, INSERT=67, INTERSECT=68, INTERVAL=69, INTO=70, IS=71, JOIN=72, 
-		LAST=73, LEFT=74, LIKE=75, LIMIT=76, NATURAL=77, NOT=78, NULL=79, NULLS=80, 
-		OF=81, OFFSET=82, ON=83, OR=84, ORDER=85, OUTER=86, OVER=87, PARTITION=88, 
-		PERCENT=89, PRECEDING=90, RANGE=91, RECURSIVE=92, REPEATABLE=93, REPLACE=94, 
-		REPLACEMENT=95, RIGHT=96, ROW=97, ROWS=98, SELECT=99, SEMI_JOIN=100, SET=101, 
-		SHOW=102, SYSTEM=103, TABLESAMPLE=104, SAMPLE=105, SPLIT=106, SPLITS=107, 
-		REFRESH=108, SHUFFLE=109, VIEW=110, VIEWS=111, FOLLOW=112, LATEST=113, 
-		LINEAGE=114, EXPORTS=115, SETTINGS=116, SESSION=117, RESET=118, PREDICTIONS=119, 
-		RUN=120, KEY=121, MERGE=122, MATCHED=123, COLUMNS=124, PER=125, STRATIFY=126, 
-		WEIGHTED=127, SEED=128, TAG=129, THEN=130, TIMESTAMP=131, TO=132, TRUE=133, 
-		TRY_CAST=134, UNBOUNDED=135, UNION=136, UPDATE=137, USING=138, VALUES=139, 
-		VERSION=140, VERSIONS=141, WHEN=142, WHERE=143, WINDOW=144, QUALIFY=145, 
-		WITH=146, TABLE=147, PRIMARY=148, UNIQUE=149, SUBSTRING=150, POSITION=151, 
-		TRIM=152, BOTH=153, LEADING=154, TRAILING=155, FOR=156, ROLLUP=157, CUBE=158, 
-		GROUPING=159, SETS=160, EQ=161, NEQ=162, LT=163, LTE=164, GT=165, GTE=166, 
-		ARROW=167, PLUS=168, MINUS=169, STAR=170, INTEGER_DIVIDE=171, SLASH=172, 
-		PERCENT_SIGN=173, CONCAT=174, LPAREN=175, RPAREN=176, LBRACKET=177, RBRACKET=178, 
-		LBRACE=179, RBRACE=180, COMMA=181, DOT=182, SEMICOLON=183, DOUBLE_COLON=184, 
-		ASSIGN=185, COLON=186, AT=187, DOLLAR=188, QUESTION=189, STRING=190, BLOB_STRING=191, 
-		INTEGER_VALUE=192, DECIMAL_VALUE=193, DOUBLE_VALUE=194, IDENTIFIER=195, 
-		QUOTED_IDENTIFIER=196, LINE_COMMENT=197, BLOCK_COMMENT=198, WS=199, UNRECOGNIZED=200;
+		TIER=1, LOCATION=2, OLDER=3, THAN=4, HOT=5, COLD=6, FRAGMENTS=7, ADD=8, 
+		ALL=9, ALTER=10, ANALYZE=11, AND=12, ANTI=13, AS=14, ASC=15, BERNOULLI=16, 
+		BETWEEN=17, BRANCH=18, BY=19, CASE=20, CAST=21, CHECK=22, COLUMN=23, COPY=24, 
+		BEGIN=25, START=26, COMMIT=27, ROLLBACK=28, ABORT=29, TRANSACTION=30, 
+		WORK=31, VACUUM=32, RETAIN=33, DAYS=34, DAY=35, COMPACT=36, TARGET=37, 
+		CREATE=38, CROSS=39, CURRENT=40, DATASET=41, DATASETS=42, DELETE=43, DESC=44, 
+		DESCRIBE=45, DISTINCT=46, DROP=47, ELSE=48, END=49, ESCAPE=50, EXCEPT=51, 
+		EXCLUDE=52, EXISTS=53, EXPLAIN=54, EXTRACT=55, FALSE=56, FILTER=57, FIRST=58, 
+		FOLLOWING=59, FROM=60, FULL=61, GROUP=62, HAVING=63, IF=64, ILIKE=65, 
+		IMPORT=66, IN=67, INNER=68, INSERT=69, INTERSECT=70, INTERVAL=71, INTO=72, 
+		IS=73, JOIN=74, LAST=75, LEFT=76, LIKE=77, LIMIT=78, NATURAL=79, NOT=80, 
+		NULL=81, NULLS=82, OF=83, OFFSET=84, ON=85, OR=86, ORDER=87, OUTER=88, 
+		OVER=89, PARTITION=90, PERCENT=91, PRECEDING=92, RANGE=93, RECURSIVE=94, 
+		REPEATABLE=95, REPLACE=96, REPLACEMENT=97, RIGHT=98, ROW=99, ROWS=100, 
+		SELECT=101, SEMI_JOIN=102, SET=103, SHOW=104, SYSTEM=105, TABLESAMPLE=106, 
+		SAMPLE=107, SPLIT=108, SPLITS=109, REFRESH=110, SHUFFLE=111, VIEW=112, 
+		VIEWS=113, FOLLOW=114, LATEST=115, LINEAGE=116, EXPORTS=117, SETTINGS=118, 
+		SESSION=119, RESET=120, PREDICTIONS=121, RUN=122, KEY=123, MERGE=124, 
+		MATCHED=125, COLUMNS=126, PER=127, STRATIFY=128, WEIGHTED=129, SEED=130, 
+		TAG=131, THEN=132, TIMESTAMP=133, TO=134, TRUE=135, TRY_CAST=136, UNBOUNDED=137, 
+		UNION=138, UPDATE=139, USING=140, VALUES=141, VERSION=142, VERSIONS=143, 
+		WHEN=144, WHERE=145, WINDOW=146, QUALIFY=147, WITH=148, TABLE=149, PRIMARY=150, 
+		UNIQUE=151, SUBSTRING=152, POSITION=153, TRIM=154, BOTH=155, LEADING=156, 
+		TRAILING=157, FOR=158, ROLLUP=159, CUBE=160, GROUPING=161, SETS=162, EQ=163, 
+		NEQ=164, LT=165, LTE=166, GT=167, GTE=168, ARROW=169, PLUS=170, MINUS=171, 
+		STAR=172, INTEGER_DIVIDE=173, SLASH=174, PERCENT_SIGN=175, CONCAT=176, 
+		LPAREN=177, RPAREN=178, LBRACKET=179, RBRACKET=180, LBRACE=181, RBRACE=182, 
+		COMMA=183, DOT=184, SEMICOLON=185, DOUBLE_COLON=186, ASSIGN=187, COLON=188, 
+		AT=189, DOLLAR=190, QUESTION=191, STRING=192, BLOB_STRING=193, INTEGER_VALUE=194, 
+		DECIMAL_VALUE=195, DOUBLE_VALUE=196, IDENTIFIER=197, QUOTED_IDENTIFIER=198, 
+		LINE_COMMENT=199, BLOCK_COMMENT=200, WS=201, UNRECOGNIZED=202;
 	public const int
 		RULE_script = 0, RULE_singleStatement = 1, RULE_statement = 2, RULE_columnDefinition = 3, 
 		RULE_columnConstraint = 4, RULE_mergeClause = 5, RULE_splitPart = 6, RULE_assignment = 7, 
@@ -110,39 +111,39 @@ internal partial class QueryLakeParser : Parser {
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
 		null, null, null, null, null, null, null, null, null, null, null, null, 
-		null, null, null, null, null, null, null, "'<'", "'<='", "'>'", "'>='", 
-		"'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", "')'", 
-		"'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", "':'", 
-		"'@'", "'$'", "'?'"
+		null, null, null, null, null, null, null, null, null, "'<'", "'<='", "'>'", 
+		"'>='", "'->'", "'+'", "'-'", "'*'", "'//'", "'/'", "'%'", "'||'", "'('", 
+		"')'", "'['", "']'", "'{'", "'}'", "','", "'.'", "';'", "'::'", "':='", 
+		"':'", "'@'", "'$'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "TIER", "LOCATION", "HOT", "COLD", "FRAGMENTS", "ADD", "ALL", "ALTER", 
-		"ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", "BETWEEN", "BRANCH", 
-		"BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", "BEGIN", "START", "COMMIT", 
-		"ROLLBACK", "ABORT", "TRANSACTION", "WORK", "VACUUM", "RETAIN", "DAYS", 
-		"DAY", "COMPACT", "TARGET", "CREATE", "CROSS", "CURRENT", "DATASET", "DATASETS", 
-		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", 
-		"EXCEPT", "EXCLUDE", "EXISTS", "EXPLAIN", "EXTRACT", "FALSE", "FILTER", 
-		"FIRST", "FOLLOWING", "FROM", "FULL", "GROUP", "HAVING", "IF", "ILIKE", 
-		"IMPORT", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", "IS", 
-		"JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "NULLS", 
-		"OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PERCENT", 
-		"PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", "REPLACE", "REPLACEMENT", 
-		"RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", "SET", "SHOW", "SYSTEM", 
-		"TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", "SHUFFLE", "VIEW", 
-		"VIEWS", "FOLLOW", "LATEST", "LINEAGE", "EXPORTS", "SETTINGS", "SESSION", 
-		"RESET", "PREDICTIONS", "RUN", "KEY", "MERGE", "MATCHED", "COLUMNS", "PER", 
-		"STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", "TIMESTAMP", "TO", "TRUE", 
-		"TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", "USING", "VALUES", "VERSION", 
-		"VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", "WITH", "TABLE", "PRIMARY", 
-		"UNIQUE", "SUBSTRING", "POSITION", "TRIM", "BOTH", "LEADING", "TRAILING", 
-		"FOR", "ROLLUP", "CUBE", "GROUPING", "SETS", "EQ", "NEQ", "LT", "LTE", 
-		"GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", "INTEGER_DIVIDE", "SLASH", 
-		"PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", 
-		"LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", "DOUBLE_COLON", "ASSIGN", 
-		"COLON", "AT", "DOLLAR", "QUESTION", "STRING", "BLOB_STRING", "INTEGER_VALUE", 
-		"DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", 
-		"BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		null, "TIER", "LOCATION", "OLDER", "THAN", "HOT", "COLD", "FRAGMENTS", 
+		"ADD", "ALL", "ALTER", "ANALYZE", "AND", "ANTI", "AS", "ASC", "BERNOULLI", 
+		"BETWEEN", "BRANCH", "BY", "CASE", "CAST", "CHECK", "COLUMN", "COPY", 
+		"BEGIN", "START", "COMMIT", "ROLLBACK", "ABORT", "TRANSACTION", "WORK", 
+		"VACUUM", "RETAIN", "DAYS", "DAY", "COMPACT", "TARGET", "CREATE", "CROSS", 
+		"CURRENT", "DATASET", "DATASETS", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
+		"DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", "EXPLAIN", 
+		"EXTRACT", "FALSE", "FILTER", "FIRST", "FOLLOWING", "FROM", "FULL", "GROUP", 
+		"HAVING", "IF", "ILIKE", "IMPORT", "IN", "INNER", "INSERT", "INTERSECT", 
+		"INTERVAL", "INTO", "IS", "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NATURAL", 
+		"NOT", "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", "ORDER", "OUTER", 
+		"OVER", "PARTITION", "PERCENT", "PRECEDING", "RANGE", "RECURSIVE", "REPEATABLE", 
+		"REPLACE", "REPLACEMENT", "RIGHT", "ROW", "ROWS", "SELECT", "SEMI_JOIN", 
+		"SET", "SHOW", "SYSTEM", "TABLESAMPLE", "SAMPLE", "SPLIT", "SPLITS", "REFRESH", 
+		"SHUFFLE", "VIEW", "VIEWS", "FOLLOW", "LATEST", "LINEAGE", "EXPORTS", 
+		"SETTINGS", "SESSION", "RESET", "PREDICTIONS", "RUN", "KEY", "MERGE", 
+		"MATCHED", "COLUMNS", "PER", "STRATIFY", "WEIGHTED", "SEED", "TAG", "THEN", 
+		"TIMESTAMP", "TO", "TRUE", "TRY_CAST", "UNBOUNDED", "UNION", "UPDATE", 
+		"USING", "VALUES", "VERSION", "VERSIONS", "WHEN", "WHERE", "WINDOW", "QUALIFY", 
+		"WITH", "TABLE", "PRIMARY", "UNIQUE", "SUBSTRING", "POSITION", "TRIM", 
+		"BOTH", "LEADING", "TRAILING", "FOR", "ROLLUP", "CUBE", "GROUPING", "SETS", 
+		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "ARROW", "PLUS", "MINUS", "STAR", 
+		"INTEGER_DIVIDE", "SLASH", "PERCENT_SIGN", "CONCAT", "LPAREN", "RPAREN", 
+		"LBRACKET", "RBRACKET", "LBRACE", "RBRACE", "COMMA", "DOT", "SEMICOLON", 
+		"DOUBLE_COLON", "ASSIGN", "COLON", "AT", "DOLLAR", "QUESTION", "STRING", 
+		"BLOB_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE", "IDENTIFIER", 
+		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -227,7 +228,7 @@ internal partial class QueryLakeParser : Parser {
 			State = 124;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4695001888981248L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 306262813523836937L) != 0) || ((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 274877907461L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 18780007555924992L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 306262813523836937L) != 0) || ((((_la - 139)) & ~0x3f) == 0 && ((1L << (_la - 139)) & 274877907461L) != 0)) {
 				{
 				State = 106;
 				statement();
@@ -588,6 +589,8 @@ internal partial class QueryLakeParser : Parser {
 		public IdentifierContext name;
 		public IToken tier;
 		public IToken location;
+		public IToken age;
+		public IToken unit;
 		public ExpressionContext where;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALTER() { return GetToken(QueryLakeParser.ALTER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DATASET() { return GetToken(QueryLakeParser.DATASET, 0); }
@@ -599,11 +602,18 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOT() { return GetToken(QueryLakeParser.HOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCATION() { return GetToken(QueryLakeParser.LOCATION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OLDER() { return GetToken(QueryLakeParser.OLDER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode THAN() { return GetToken(QueryLakeParser.THAN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(QueryLakeParser.WHERE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(QueryLakeParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(QueryLakeParser.INTEGER_VALUE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAYS() { return GetToken(QueryLakeParser.DAYS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DAY() { return GetToken(QueryLakeParser.DAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSIONS() { return GetToken(QueryLakeParser.VERSIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERSION() { return GetToken(QueryLakeParser.VERSION, 0); }
 		public SetTierContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -1116,9 +1126,9 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 4, RULE_statement);
 		int _la;
 		try {
-			State = 462;
+			State = 468;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1432,7 +1442,7 @@ internal partial class QueryLakeParser : Parser {
 				State = 237;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6917529027775294659L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1068539759607254014L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332692959L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 8589619419L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 236;
 					dataType();
@@ -1489,14 +1499,38 @@ internal partial class QueryLakeParser : Parser {
 					}
 				}
 
-				State = 255;
+				State = 257;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OLDER) {
+					{
+					State = 253;
+					Match(OLDER);
+					State = 254;
+					Match(THAN);
+					State = 255;
+					((SetTierContext)_localctx).age = Match(INTEGER_VALUE);
+					State = 256;
+					((SetTierContext)_localctx).unit = TokenStream.LT(1);
+					_la = TokenStream.LA(1);
+					if ( !(_la==DAYS || _la==DAY || _la==VERSION || _la==VERSIONS) ) {
+						((SetTierContext)_localctx).unit = ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				State = 261;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 253;
+					State = 259;
 					Match(WHERE);
-					State = 254;
+					State = 260;
 					((SetTierContext)_localctx).where = expression(0);
 					}
 				}
@@ -1507,9 +1541,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowDatasetsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 257;
+				State = 263;
 				Match(SHOW);
-				State = 258;
+				State = 264;
 				Match(DATASETS);
 				}
 				break;
@@ -1517,39 +1551,10 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowFragmentsContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 259;
-				Match(SHOW);
-				State = 260;
-				Match(FRAGMENTS);
-				State = 262;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
-				case 1:
-					{
-					State = 261;
-					_la = TokenStream.LA(1);
-					if ( !(_la==FROM || _la==OF) ) {
-					ErrorHandler.RecoverInline(this);
-					}
-					else {
-						ErrorHandler.ReportMatch(this);
-					    Consume();
-					}
-					}
-					break;
-				}
-				State = 264;
-				((ShowFragmentsContext)_localctx).name = identifier();
-				}
-				break;
-			case 13:
-				_localctx = new ShowColumnsContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
-				{
 				State = 265;
 				Match(SHOW);
 				State = 266;
-				Match(COLUMNS);
+				Match(FRAGMENTS);
 				State = 268;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
@@ -1568,6 +1573,35 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				}
 				State = 270;
+				((ShowFragmentsContext)_localctx).name = identifier();
+				}
+				break;
+			case 13:
+				_localctx = new ShowColumnsContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 271;
+				Match(SHOW);
+				State = 272;
+				Match(COLUMNS);
+				State = 274;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,26,Context) ) {
+				case 1:
+					{
+					State = 273;
+					_la = TokenStream.LA(1);
+					if ( !(_la==FROM || _la==OF) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 276;
 				((ShowColumnsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1575,13 +1609,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowVersionsContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 271;
+				State = 277;
 				Match(SHOW);
-				State = 272;
+				State = 278;
 				Match(VERSIONS);
-				State = 273;
+				State = 279;
 				Match(OF);
-				State = 274;
+				State = 280;
 				((ShowVersionsContext)_localctx).name = identifier();
 				}
 				break;
@@ -1589,20 +1623,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CheckDatasetContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 275;
+				State = 281;
 				Match(CHECK);
-				State = 276;
+				State = 282;
 				Match(DATASET);
-				State = 277;
+				State = 283;
 				((CheckDatasetContext)_localctx).name = identifier();
-				State = 280;
+				State = 286;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==VERSION) {
 					{
-					State = 278;
+					State = 284;
 					Match(VERSION);
-					State = 279;
+					State = 285;
 					((CheckDatasetContext)_localctx).version = Match(INTEGER_VALUE);
 					}
 				}
@@ -1613,38 +1647,38 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VacuumContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 282;
+				State = 288;
 				Match(VACUUM);
-				State = 287;
+				State = 293;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
 				case 1:
 					{
-					State = 284;
+					State = 290;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 					case 1:
 						{
-						State = 283;
+						State = 289;
 						Match(DATASET);
 						}
 						break;
 					}
-					State = 286;
+					State = 292;
 					((VacuumContext)_localctx).name = identifier();
 					}
 					break;
 				}
-				State = 292;
+				State = 298;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==RETAIN) {
 					{
-					State = 289;
+					State = 295;
 					Match(RETAIN);
-					State = 290;
+					State = 296;
 					((VacuumContext)_localctx).amount = Match(INTEGER_VALUE);
-					State = 291;
+					State = 297;
 					((VacuumContext)_localctx).unit = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
 					if ( !(_la==DAYS || _la==DAY || _la==VERSION || _la==VERSIONS) ) {
@@ -1663,30 +1697,30 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CompactContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 294;
+				State = 300;
 				Match(COMPACT);
-				State = 296;
+				State = 302;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 				case 1:
 					{
-					State = 295;
+					State = 301;
 					Match(DATASET);
 					}
 					break;
 				}
-				State = 298;
+				State = 304;
 				((CompactContext)_localctx).name = identifier();
-				State = 302;
+				State = 308;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TARGET) {
 					{
-					State = 299;
+					State = 305;
 					Match(TARGET);
-					State = 300;
+					State = 306;
 					Match(ROWS);
-					State = 301;
+					State = 307;
 					((CompactContext)_localctx).rows = Match(INTEGER_VALUE);
 					}
 				}
@@ -1697,7 +1731,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 304;
+				State = 310;
 				_la = TokenStream.LA(1);
 				if ( !(_la==BEGIN || _la==START) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1706,12 +1740,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 306;
+				State = 312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 305;
+					State = 311;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1729,7 +1763,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CommitTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 308;
+				State = 314;
 				_la = TokenStream.LA(1);
 				if ( !(_la==COMMIT || _la==END) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1738,12 +1772,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 310;
+				State = 316;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 309;
+					State = 315;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1761,7 +1795,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RollbackTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 312;
+				State = 318;
 				_la = TokenStream.LA(1);
 				if ( !(_la==ROLLBACK || _la==ABORT) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1770,12 +1804,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 314;
+				State = 320;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 313;
+					State = 319;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1793,7 +1827,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 316;
+				State = 322;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1802,11 +1836,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 322;
+				State = 328;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case TIER:
 				case LOCATION:
+				case OLDER:
+				case THAN:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -1913,17 +1949,17 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 317;
+					State = 323;
 					((DescribeContext)_localctx).name = identifier();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 318;
+					State = 324;
 					Match(LPAREN);
-					State = 319;
+					State = 325;
 					query();
-					State = 320;
+					State = 326;
 					Match(RPAREN);
 					}
 					break;
@@ -1936,44 +1972,44 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CopyContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 324;
+				State = 330;
 				Match(COPY);
-				State = 325;
+				State = 331;
 				Match(LPAREN);
-				State = 326;
+				State = 332;
 				query();
-				State = 327;
+				State = 333;
 				Match(RPAREN);
-				State = 328;
+				State = 334;
 				Match(TO);
-				State = 329;
+				State = 335;
 				((CopyContext)_localctx).target = Match(STRING);
-				State = 341;
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 330;
-					Match(LPAREN);
-					State = 331;
-					copyOption();
 					State = 336;
+					Match(LPAREN);
+					State = 337;
+					copyOption();
+					State = 342;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 332;
+						State = 338;
 						Match(COMMA);
-						State = 333;
+						State = 339;
 						copyOption();
 						}
 						}
-						State = 338;
+						State = 344;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 339;
+					State = 345;
 					Match(RPAREN);
 					}
 				}
@@ -1984,27 +2020,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 343;
+				State = 349;
 				Match(CREATE);
-				State = 344;
+				State = 350;
 				Match(VIEW);
-				State = 345;
+				State = 351;
 				((CreateViewContext)_localctx).name = identifier();
-				State = 348;
+				State = 354;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOLLOW) {
 					{
-					State = 346;
+					State = 352;
 					Match(FOLLOW);
-					State = 347;
+					State = 353;
 					Match(LATEST);
 					}
 				}
 
-				State = 350;
+				State = 356;
 				Match(AS);
-				State = 351;
+				State = 357;
 				query();
 				}
 				break;
@@ -2012,23 +2048,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropViewContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 353;
+				State = 359;
 				Match(DROP);
-				State = 354;
+				State = 360;
 				Match(VIEW);
-				State = 357;
+				State = 363;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 355;
+					State = 361;
 					Match(IF);
-					State = 356;
+					State = 362;
 					Match(EXISTS);
 					}
 				}
 
-				State = 359;
+				State = 365;
 				((DropViewContext)_localctx).name = identifier();
 				}
 				break;
@@ -2036,9 +2072,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 360;
+				State = 366;
 				Match(SHOW);
-				State = 361;
+				State = 367;
 				Match(VIEWS);
 				}
 				break;
@@ -2046,25 +2082,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowLineageContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 362;
+				State = 368;
 				Match(SHOW);
-				State = 363;
+				State = 369;
 				Match(LINEAGE);
-				State = 365;
+				State = 371;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 364;
+					State = 370;
 					Match(OF);
 					}
 					break;
 				}
-				State = 373;
+				State = 379;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case TIER:
 				case LOCATION:
+				case OLDER:
+				case THAN:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -2171,16 +2209,16 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 367;
+					State = 373;
 					((ShowLineageContext)_localctx).name = identifier();
-					State = 370;
+					State = 376;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DOT) {
 						{
-						State = 368;
+						State = 374;
 						Match(DOT);
-						State = 369;
+						State = 375;
 						((ShowLineageContext)_localctx).column = identifier();
 						}
 					}
@@ -2189,7 +2227,7 @@ internal partial class QueryLakeParser : Parser {
 					break;
 				case STRING:
 					{
-					State = 372;
+					State = 378;
 					((ShowLineageContext)_localctx).target = Match(STRING);
 					}
 					break;
@@ -2202,9 +2240,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowExportsContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 375;
+				State = 381;
 				Match(SHOW);
-				State = 376;
+				State = 382;
 				Match(EXPORTS);
 				}
 				break;
@@ -2212,21 +2250,21 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 377;
+				State = 383;
 				Match(SET);
-				State = 379;
+				State = 385;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 				case 1:
 					{
-					State = 378;
+					State = 384;
 					Match(SESSION);
 					}
 					break;
 				}
-				State = 381;
+				State = 387;
 				((SetSettingContext)_localctx).name = identifier();
-				State = 382;
+				State = 388;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -2235,7 +2273,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 383;
+				State = 389;
 				((SetSettingContext)_localctx).value = expression(0);
 				}
 				break;
@@ -2243,20 +2281,20 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ResetSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 385;
+				State = 391;
 				Match(RESET);
-				State = 388;
+				State = 394;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,45,Context) ) {
 				case 1:
 					{
-					State = 386;
+					State = 392;
 					Match(ALL);
 					}
 					break;
 				case 2:
 					{
-					State = 387;
+					State = 393;
 					((ResetSettingContext)_localctx).name = identifier();
 					}
 					break;
@@ -2267,9 +2305,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 390;
+				State = 396;
 				Match(SHOW);
-				State = 391;
+				State = 397;
 				Match(SETTINGS);
 				}
 				break;
@@ -2277,71 +2315,71 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CreateSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 31);
 				{
-				State = 392;
-				Match(CREATE);
-				State = 393;
-				Match(SPLIT);
-				State = 394;
-				((CreateSplitContext)_localctx).name = identifier();
-				State = 395;
-				Match(FROM);
-				State = 396;
-				Match(LPAREN);
-				State = 397;
-				query();
 				State = 398;
-				Match(RPAREN);
+				Match(CREATE);
 				State = 399;
-				Match(INTO);
+				Match(SPLIT);
 				State = 400;
-				splitPart();
+				((CreateSplitContext)_localctx).name = identifier();
+				State = 401;
+				Match(FROM);
+				State = 402;
+				Match(LPAREN);
+				State = 403;
+				query();
+				State = 404;
+				Match(RPAREN);
 				State = 405;
+				Match(INTO);
+				State = 406;
+				splitPart();
+				State = 411;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 401;
+					State = 407;
 					Match(COMMA);
-					State = 402;
+					State = 408;
 					splitPart();
 					}
 					}
-					State = 407;
+					State = 413;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 411;
+				State = 417;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==STRATIFY) {
 					{
-					State = 408;
+					State = 414;
 					Match(STRATIFY);
-					State = 409;
+					State = 415;
 					Match(BY);
-					State = 410;
+					State = 416;
 					((CreateSplitContext)_localctx).stratum = expression(0);
 					}
 				}
 
-				State = 416;
+				State = 422;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==GROUP) {
 					{
-					State = 413;
+					State = 419;
 					Match(GROUP);
-					State = 414;
+					State = 420;
 					Match(BY);
-					State = 415;
+					State = 421;
 					((CreateSplitContext)_localctx).key = expression(0);
 					}
 				}
 
-				State = 418;
+				State = 424;
 				Match(SEED);
-				State = 419;
+				State = 425;
 				((CreateSplitContext)_localctx).seed = Match(INTEGER_VALUE);
 				}
 				break;
@@ -2349,11 +2387,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RefreshSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 32);
 				{
-				State = 421;
+				State = 427;
 				Match(REFRESH);
-				State = 422;
+				State = 428;
 				Match(SPLIT);
-				State = 423;
+				State = 429;
 				((RefreshSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -2361,23 +2399,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DropSplitContext(_localctx);
 				EnterOuterAlt(_localctx, 33);
 				{
-				State = 424;
+				State = 430;
 				Match(DROP);
-				State = 425;
+				State = 431;
 				Match(SPLIT);
-				State = 428;
+				State = 434;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==IF) {
 					{
-					State = 426;
+					State = 432;
 					Match(IF);
-					State = 427;
+					State = 433;
 					Match(EXISTS);
 					}
 				}
 
-				State = 430;
+				State = 436;
 				((DropSplitContext)_localctx).name = identifier();
 				}
 				break;
@@ -2385,9 +2423,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ShowSplitsContext(_localctx);
 				EnterOuterAlt(_localctx, 34);
 				{
-				State = 431;
+				State = 437;
 				Match(SHOW);
-				State = 432;
+				State = 438;
 				Match(SPLITS);
 				}
 				break;
@@ -2395,28 +2433,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportPredictionsContext(_localctx);
 				EnterOuterAlt(_localctx, 35);
 				{
-				State = 433;
-				Match(IMPORT);
-				State = 434;
-				Match(PREDICTIONS);
-				State = 435;
-				((ImportPredictionsContext)_localctx).source = Match(STRING);
-				State = 436;
-				Match(INTO);
-				State = 437;
-				((ImportPredictionsContext)_localctx).name = identifier();
-				State = 438;
-				Match(RUN);
 				State = 439;
-				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				Match(IMPORT);
+				State = 440;
+				Match(PREDICTIONS);
+				State = 441;
+				((ImportPredictionsContext)_localctx).source = Match(STRING);
 				State = 442;
+				Match(INTO);
+				State = 443;
+				((ImportPredictionsContext)_localctx).name = identifier();
+				State = 444;
+				Match(RUN);
+				State = 445;
+				((ImportPredictionsContext)_localctx).run = Match(STRING);
+				State = 448;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==KEY) {
 					{
-					State = 440;
+					State = 446;
 					Match(KEY);
-					State = 441;
+					State = 447;
 					((ImportPredictionsContext)_localctx).key = identifier();
 					}
 				}
@@ -2427,42 +2465,42 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ImportDataContext(_localctx);
 				EnterOuterAlt(_localctx, 36);
 				{
-				State = 444;
+				State = 450;
 				Match(IMPORT);
-				State = 445;
+				State = 451;
 				((ImportDataContext)_localctx).format = identifier();
-				State = 446;
+				State = 452;
 				((ImportDataContext)_localctx).source = Match(STRING);
-				State = 447;
+				State = 453;
 				Match(INTO);
-				State = 448;
+				State = 454;
 				((ImportDataContext)_localctx).name = identifier();
-				State = 460;
+				State = 466;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 449;
-					Match(LPAREN);
-					State = 450;
-					copyOption();
 					State = 455;
+					Match(LPAREN);
+					State = 456;
+					copyOption();
+					State = 461;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 451;
+						State = 457;
 						Match(COMMA);
-						State = 452;
+						State = 458;
 						copyOption();
 						}
 						}
-						State = 457;
+						State = 463;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 458;
+					State = 464;
 					Match(RPAREN);
 					}
 				}
@@ -2516,21 +2554,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 464;
+			State = 470;
 			identifier();
-			State = 465;
+			State = 471;
 			dataType();
-			State = 469;
+			State = 475;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==NOT || _la==NULL || _la==PRIMARY || _la==UNIQUE) {
 				{
 				{
-				State = 466;
+				State = 472;
 				columnConstraint();
 				}
 				}
-				State = 471;
+				State = 477;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2607,16 +2645,16 @@ internal partial class QueryLakeParser : Parser {
 		ColumnConstraintContext _localctx = new ColumnConstraintContext(Context, State);
 		EnterRule(_localctx, 8, RULE_columnConstraint);
 		try {
-			State = 478;
+			State = 484;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case NOT:
 				_localctx = new NotNullConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 472;
+				State = 478;
 				Match(NOT);
-				State = 473;
+				State = 479;
 				Match(NULL);
 				}
 				break;
@@ -2624,7 +2662,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NullableConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 474;
+				State = 480;
 				Match(NULL);
 				}
 				break;
@@ -2632,9 +2670,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PrimaryKeyConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 475;
+				State = 481;
 				Match(PRIMARY);
-				State = 476;
+				State = 482;
 				Match(KEY);
 				}
 				break;
@@ -2642,7 +2680,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UniqueConstraintContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 477;
+				State = 483;
 				Match(UNIQUE);
 				}
 				break;
@@ -2753,38 +2791,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 10, RULE_mergeClause);
 		int _la;
 		try {
-			State = 520;
+			State = 526;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				_localctx = new MergeUpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 480;
+				State = 486;
 				Match(WHEN);
-				State = 481;
+				State = 487;
 				Match(MATCHED);
-				State = 482;
+				State = 488;
 				Match(THEN);
-				State = 483;
+				State = 489;
 				Match(UPDATE);
-				State = 484;
-				Match(SET);
-				State = 485;
-				assignment();
 				State = 490;
+				Match(SET);
+				State = 491;
+				assignment();
+				State = 496;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 486;
+					State = 492;
 					Match(COMMA);
-					State = 487;
+					State = 493;
 					assignment();
 					}
 					}
-					State = 492;
+					State = 498;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2794,13 +2832,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeDeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 493;
+				State = 499;
 				Match(WHEN);
-				State = 494;
+				State = 500;
 				Match(MATCHED);
-				State = 495;
+				State = 501;
 				Match(THEN);
-				State = 496;
+				State = 502;
 				Match(DELETE);
 				}
 				break;
@@ -2808,53 +2846,53 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new MergeInsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 497;
+				State = 503;
 				Match(WHEN);
-				State = 498;
+				State = 504;
 				Match(NOT);
-				State = 499;
+				State = 505;
 				Match(MATCHED);
-				State = 500;
-				Match(THEN);
-				State = 501;
-				Match(INSERT);
 				State = 506;
+				Match(THEN);
+				State = 507;
+				Match(INSERT);
+				State = 512;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 502;
+					State = 508;
 					Match(LPAREN);
-					State = 503;
+					State = 509;
 					identifierList();
-					State = 504;
+					State = 510;
 					Match(RPAREN);
 					}
 				}
 
-				State = 508;
+				State = 514;
 				Match(VALUES);
-				State = 509;
-				Match(LPAREN);
-				State = 510;
-				expression(0);
 				State = 515;
+				Match(LPAREN);
+				State = 516;
+				expression(0);
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 511;
+					State = 517;
 					Match(COMMA);
-					State = 512;
+					State = 518;
 					expression(0);
 					}
 					}
-					State = 517;
+					State = 523;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 518;
+				State = 524;
 				Match(RPAREN);
 				}
 				break;
@@ -2900,9 +2938,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 522;
+			State = 528;
 			identifier();
-			State = 523;
+			State = 529;
 			_localctx.amount = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
@@ -2912,7 +2950,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 524;
+			State = 530;
 			Match(PERCENT);
 			}
 		}
@@ -2955,11 +2993,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 526;
+			State = 532;
 			identifier();
-			State = 527;
+			State = 533;
 			Match(EQ);
-			State = 528;
+			State = 534;
 			expression(0);
 			}
 		}
@@ -3021,23 +3059,23 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 16, RULE_copyOption);
 		int _la;
 		try {
-			State = 539;
+			State = 545;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				_localctx = new ShuffleOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 530;
+				State = 536;
 				Match(SHUFFLE);
-				State = 533;
+				State = 539;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEED) {
 					{
-					State = 531;
+					State = 537;
 					Match(SEED);
-					State = 532;
+					State = 538;
 					((ShuffleOptionContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 				}
@@ -3048,14 +3086,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedOptionContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 535;
+				State = 541;
 				identifier();
-				State = 537;
+				State = 543;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 536;
+					State = 542;
 					expression(0);
 					}
 				}
@@ -3109,34 +3147,34 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 542;
+			State = 548;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 541;
+				State = 547;
 				with();
 				}
 			}
 
-			State = 544;
+			State = 550;
 			queryExpression(0);
-			State = 546;
+			State = 552;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 545;
+				State = 551;
 				orderBy();
 				}
 			}
 
-			State = 549;
+			State = 555;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT || _la==OFFSET) {
 				{
-				State = 548;
+				State = 554;
 				limitClause();
 				}
 			}
@@ -3188,33 +3226,33 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 551;
+			State = 557;
 			Match(WITH);
-			State = 553;
+			State = 559;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,66,Context) ) {
 			case 1:
 				{
-				State = 552;
+				State = 558;
 				Match(RECURSIVE);
 				}
 				break;
 			}
-			State = 555;
+			State = 561;
 			commonTableExpression();
-			State = 560;
+			State = 566;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 556;
+				State = 562;
 				Match(COMMA);
-				State = 557;
+				State = 563;
 				commonTableExpression();
 				}
 				}
-				State = 562;
+				State = 568;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -3272,29 +3310,29 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 563;
+			State = 569;
 			_localctx.name = identifier();
-			State = 568;
+			State = 574;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 564;
+				State = 570;
 				Match(LPAREN);
-				State = 565;
+				State = 571;
 				identifierList();
-				State = 566;
+				State = 572;
 				Match(RPAREN);
 				}
 			}
 
-			State = 570;
+			State = 576;
 			Match(AS);
-			State = 571;
+			State = 577;
 			Match(LPAREN);
-			State = 572;
+			State = 578;
 			query();
-			State = 573;
+			State = 579;
 			Match(RPAREN);
 			}
 		}
@@ -3381,62 +3419,31 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 576;
+			State = 582;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 592;
+			State = 598;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 590;
+					State = 596;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
-						State = 578;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 579;
-						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 581;
-						ErrorHandler.Sync(this);
-						_la = TokenStream.LA(1);
-						if (_la==ALL || _la==DISTINCT) {
-							{
-							State = 580;
-							((SetOperationContext)_localctx).quantifier = setQuantifier();
-							}
-						}
-
-						State = 583;
-						((SetOperationContext)_localctx).right = queryExpression(3);
-						}
-						break;
-					case 2:
-						{
-						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
-						((SetOperationContext)_localctx).left = _prevctx;
-						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
 						State = 584;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
 						State = 585;
-						((SetOperationContext)_localctx).op = TokenStream.LT(1);
-						_la = TokenStream.LA(1);
-						if ( !(_la==EXCEPT || _la==UNION) ) {
-							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
-						}
-						else {
-							ErrorHandler.ReportMatch(this);
-						    Consume();
-						}
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
 						State = 587;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
@@ -3448,15 +3455,46 @@ internal partial class QueryLakeParser : Parser {
 						}
 
 						State = 589;
+						((SetOperationContext)_localctx).right = queryExpression(3);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new SetOperationContext(new QueryExpressionContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryExpression);
+						State = 590;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 591;
+						((SetOperationContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==EXCEPT || _la==UNION) ) {
+							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 593;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 592;
+							((SetOperationContext)_localctx).quantifier = setQuantifier();
+							}
+						}
+
+						State = 595;
 						((SetOperationContext)_localctx).right = queryExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 594;
+				State = 600;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			}
 			}
 		}
@@ -3536,14 +3574,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 26, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 609;
+			State = 615;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new SelectQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 595;
+				State = 601;
 				select();
 				}
 				break;
@@ -3551,27 +3589,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ValuesQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 596;
-				Match(VALUES);
-				State = 597;
-				rowValue();
 				State = 602;
+				Match(VALUES);
+				State = 603;
+				rowValue();
+				State = 608;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 598;
+						State = 604;
 						Match(COMMA);
-						State = 599;
+						State = 605;
 						rowValue();
 						}
 						} 
 					}
-					State = 604;
+					State = 610;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 				}
 				}
 				break;
@@ -3579,11 +3617,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 605;
+				State = 611;
 				Match(LPAREN);
-				State = 606;
+				State = 612;
 				query();
-				State = 607;
+				State = 613;
 				Match(RPAREN);
 				}
 				break;
@@ -3636,27 +3674,27 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 611;
-			Match(LPAREN);
-			State = 612;
-			expression(0);
 			State = 617;
+			Match(LPAREN);
+			State = 618;
+			expression(0);
+			State = 623;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 613;
+				State = 619;
 				Match(COMMA);
-				State = 614;
+				State = 620;
 				expression(0);
 				}
 				}
-				State = 619;
+				State = 625;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 620;
+			State = 626;
 			Match(RPAREN);
 			}
 		}
@@ -3738,144 +3776,144 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 622;
+			State = 628;
 			Match(SELECT);
-			State = 624;
+			State = 630;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 			case 1:
 				{
-				State = 623;
+				State = 629;
 				setQuantifier();
 				}
 				break;
 			}
-			State = 626;
+			State = 632;
 			selectItem();
-			State = 631;
+			State = 637;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 627;
+					State = 633;
 					Match(COMMA);
-					State = 628;
+					State = 634;
 					selectItem();
 					}
 					} 
 				}
-				State = 633;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,76,Context);
-			}
-			State = 643;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
-			case 1:
-				{
-				State = 634;
-				Match(FROM);
-				State = 635;
-				relation(0);
-				State = 640;
+				State = 639;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 636;
-						Match(COMMA);
-						State = 637;
-						relation(0);
-						}
-						} 
-					}
-					State = 642;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
-				}
-				}
-				break;
 			}
-			State = 647;
+			State = 649;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				{
-				State = 645;
-				Match(WHERE);
+				State = 640;
+				Match(FROM);
+				State = 641;
+				relation(0);
 				State = 646;
-				_localctx.where = expression(0);
-				}
-				break;
-			}
-			State = 652;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
-			case 1:
-				{
-				State = 649;
-				Match(GROUP);
-				State = 650;
-				Match(BY);
-				State = 651;
-				groupBy();
-				}
-				break;
-			}
-			State = 656;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
-			case 1:
-				{
-				State = 654;
-				Match(HAVING);
-				State = 655;
-				_localctx.having = expression(0);
-				}
-				break;
-			}
-			State = 667;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
-			case 1:
-				{
-				State = 658;
-				Match(WINDOW);
-				State = 659;
-				windowDefinition();
-				State = 664;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 660;
+						State = 642;
 						Match(COMMA);
-						State = 661;
-						windowDefinition();
+						State = 643;
+						relation(0);
 						}
 						} 
 					}
-					State = 666;
+					State = 648;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,78,Context);
 				}
 				}
 				break;
 			}
-			State = 671;
+			State = 653;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+			case 1:
+				{
+				State = 651;
+				Match(WHERE);
+				State = 652;
+				_localctx.where = expression(0);
+				}
+				break;
+			}
+			State = 658;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			case 1:
+				{
+				State = 655;
+				Match(GROUP);
+				State = 656;
+				Match(BY);
+				State = 657;
+				groupBy();
+				}
+				break;
+			}
+			State = 662;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+			case 1:
+				{
+				State = 660;
+				Match(HAVING);
+				State = 661;
+				_localctx.having = expression(0);
+				}
+				break;
+			}
+			State = 673;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				{
-				State = 669;
-				Match(QUALIFY);
+				State = 664;
+				Match(WINDOW);
+				State = 665;
+				windowDefinition();
 				State = 670;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 666;
+						Match(COMMA);
+						State = 667;
+						windowDefinition();
+						}
+						} 
+					}
+					State = 672;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
+				}
+				}
+				break;
+			}
+			State = 677;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+			case 1:
+				{
+				State = 675;
+				Match(QUALIFY);
+				State = 676;
 				_localctx.qualify = expression(0);
 				}
 				break;
@@ -3917,7 +3955,7 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 673;
+			State = 679;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3996,31 +4034,31 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 34, RULE_selectItem);
 		int _la;
 		try {
-			State = 695;
+			State = 701;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 675;
+				State = 681;
 				expression(0);
-				State = 680;
+				State = 686;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 				case 1:
 					{
-					State = 677;
+					State = 683;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 676;
+						State = 682;
 						Match(AS);
 						}
 					}
 
-					State = 679;
+					State = 685;
 					((SelectExpressionContext)_localctx).alias = identifier();
 					}
 					break;
@@ -4031,32 +4069,32 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 685;
+				State = 691;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6917529027775294659L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1068539759607254014L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332692959L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 8589619419L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 682;
+					State = 688;
 					((SelectAllContext)_localctx).qualifier = identifier();
-					State = 683;
+					State = 689;
 					Match(DOT);
 					}
 				}
 
-				State = 687;
-				Match(STAR);
 				State = 693;
+				Match(STAR);
+				State = 699;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 688;
+					State = 694;
 					Match(EXCLUDE);
-					State = 689;
+					State = 695;
 					Match(LPAREN);
-					State = 690;
+					State = 696;
 					identifierList();
-					State = 691;
+					State = 697;
 					Match(RPAREN);
 					}
 					break;
@@ -4107,38 +4145,38 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 36, RULE_groupBy);
 		try {
 			int _alt;
-			State = 706;
+			State = 712;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 697;
+				State = 703;
 				Match(ALL);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 698;
+				State = 704;
 				groupingElement();
-				State = 703;
+				State = 709;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,91,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 699;
+						State = 705;
 						Match(COMMA);
-						State = 700;
+						State = 706;
 						groupingElement();
 						}
 						} 
 					}
-					State = 705;
+					State = 711;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,91,Context);
 				}
 				}
 				break;
@@ -4253,36 +4291,36 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 38, RULE_groupingElement);
 		int _la;
 		try {
-			State = 746;
+			State = 752;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 			case 1:
 				_localctx = new RollupContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 708;
+				State = 714;
 				Match(ROLLUP);
-				State = 709;
-				Match(LPAREN);
-				State = 710;
-				expression(0);
 				State = 715;
+				Match(LPAREN);
+				State = 716;
+				expression(0);
+				State = 721;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 711;
+					State = 717;
 					Match(COMMA);
-					State = 712;
+					State = 718;
 					expression(0);
 					}
 					}
-					State = 717;
+					State = 723;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 718;
+				State = 724;
 				Match(RPAREN);
 				}
 				break;
@@ -4290,29 +4328,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CubeContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 720;
+				State = 726;
 				Match(CUBE);
-				State = 721;
-				Match(LPAREN);
-				State = 722;
-				expression(0);
 				State = 727;
+				Match(LPAREN);
+				State = 728;
+				expression(0);
+				State = 733;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 723;
+					State = 729;
 					Match(COMMA);
-					State = 724;
+					State = 730;
 					expression(0);
 					}
 					}
-					State = 729;
+					State = 735;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 730;
+				State = 736;
 				Match(RPAREN);
 				}
 				break;
@@ -4320,31 +4358,31 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingSetsContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 732;
+				State = 738;
 				Match(GROUPING);
-				State = 733;
+				State = 739;
 				Match(SETS);
-				State = 734;
-				Match(LPAREN);
-				State = 735;
-				groupingSet();
 				State = 740;
+				Match(LPAREN);
+				State = 741;
+				groupingSet();
+				State = 746;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 736;
+					State = 742;
 					Match(COMMA);
-					State = 737;
+					State = 743;
 					groupingSet();
 					}
 					}
-					State = 742;
+					State = 748;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 743;
+				State = 749;
 				Match(RPAREN);
 				}
 				break;
@@ -4352,7 +4390,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new GroupingExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 745;
+				State = 751;
 				expression(0);
 				}
 				break;
@@ -4401,48 +4439,48 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 40, RULE_groupingSet);
 		int _la;
 		try {
-			State = 761;
+			State = 767;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,98,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 748;
+				State = 754;
 				Match(LPAREN);
-				State = 757;
+				State = 763;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 749;
+					State = 755;
 					expression(0);
-					State = 754;
+					State = 760;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 750;
+						State = 756;
 						Match(COMMA);
-						State = 751;
+						State = 757;
 						expression(0);
 						}
 						}
-						State = 756;
+						State = 762;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 759;
+				State = 765;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 760;
+				State = 766;
 				expression(0);
 				}
 				break;
@@ -4493,25 +4531,25 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 763;
+			State = 769;
 			Match(ORDER);
-			State = 764;
-			Match(BY);
-			State = 765;
-			sortItem();
 			State = 770;
+			Match(BY);
+			State = 771;
+			sortItem();
+			State = 776;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 766;
+				State = 772;
 				Match(COMMA);
-				State = 767;
+				State = 773;
 				sortItem();
 				}
 				}
-				State = 772;
+				State = 778;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -4560,14 +4598,14 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 773;
+			State = 779;
 			expression(0);
-			State = 775;
+			State = 781;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 774;
+				State = 780;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4580,14 +4618,14 @@ internal partial class QueryLakeParser : Parser {
 				}
 			}
 
-			State = 779;
+			State = 785;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 777;
+				State = 783;
 				Match(NULLS);
-				State = 778;
+				State = 784;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4643,24 +4681,24 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 46, RULE_limitClause);
 		int _la;
 		try {
-			State = 793;
+			State = 799;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LIMIT:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 781;
+				State = 787;
 				Match(LIMIT);
-				State = 782;
+				State = 788;
 				_localctx.limit = expression(0);
-				State = 785;
+				State = 791;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OFFSET) {
 					{
-					State = 783;
+					State = 789;
 					Match(OFFSET);
-					State = 784;
+					State = 790;
 					_localctx.offset = expression(0);
 					}
 				}
@@ -4670,18 +4708,18 @@ internal partial class QueryLakeParser : Parser {
 			case OFFSET:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 787;
+				State = 793;
 				Match(OFFSET);
-				State = 788;
+				State = 794;
 				_localctx.offset = expression(0);
-				State = 791;
+				State = 797;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 789;
+					State = 795;
 					Match(LIMIT);
-					State = 790;
+					State = 796;
 					_localctx.limit = expression(0);
 					}
 				}
@@ -4822,34 +4860,34 @@ internal partial class QueryLakeParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 796;
+			State = 802;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 823;
+			State = 829;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 821;
+					State = 827;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 798;
+						State = 804;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 799;
+						State = 805;
 						Match(CROSS);
-						State = 800;
+						State = 806;
 						Match(JOIN);
-						State = 801;
+						State = 807;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4858,34 +4896,34 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new JoinContext(new RelationContext(_parentctx, _parentState));
 						((JoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 802;
+						State = 808;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 803;
+						State = 809;
 						joinType();
-						State = 804;
+						State = 810;
 						Match(JOIN);
-						State = 805;
+						State = 811;
 						((JoinContext)_localctx).right = relationPrimary();
-						State = 813;
+						State = 819;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ON:
 							{
-							State = 806;
+							State = 812;
 							Match(ON);
-							State = 807;
+							State = 813;
 							((JoinContext)_localctx).on = expression(0);
 							}
 							break;
 						case USING:
 							{
-							State = 808;
+							State = 814;
 							Match(USING);
-							State = 809;
+							State = 815;
 							Match(LPAREN);
-							State = 810;
+							State = 816;
 							identifierList();
-							State = 811;
+							State = 817;
 							Match(RPAREN);
 							}
 							break;
@@ -4899,24 +4937,24 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new NaturalJoinContext(new RelationContext(_parentctx, _parentState));
 						((NaturalJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 815;
+						State = 821;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 816;
+						State = 822;
 						Match(NATURAL);
-						State = 817;
+						State = 823;
 						joinType();
-						State = 818;
+						State = 824;
 						Match(JOIN);
-						State = 819;
+						State = 825;
 						((NaturalJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
 					}
 					} 
 				}
-				State = 825;
+				State = 831;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 			}
 			}
 		}
@@ -4958,19 +4996,19 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 50, RULE_joinType);
 		int _la;
 		try {
-			State = 843;
+			State = 849;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 827;
+				State = 833;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 826;
+					State = 832;
 					Match(INNER);
 					}
 				}
@@ -4980,14 +5018,14 @@ internal partial class QueryLakeParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 829;
+				State = 835;
 				Match(LEFT);
-				State = 831;
+				State = 837;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 830;
+					State = 836;
 					Match(OUTER);
 					}
 				}
@@ -4997,14 +5035,14 @@ internal partial class QueryLakeParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 833;
+				State = 839;
 				Match(RIGHT);
-				State = 835;
+				State = 841;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 834;
+					State = 840;
 					Match(OUTER);
 					}
 				}
@@ -5014,14 +5052,14 @@ internal partial class QueryLakeParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 837;
+				State = 843;
 				Match(FULL);
-				State = 839;
+				State = 845;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 838;
+					State = 844;
 					Match(OUTER);
 					}
 				}
@@ -5031,14 +5069,14 @@ internal partial class QueryLakeParser : Parser {
 			case SEMI_JOIN:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 841;
+				State = 847;
 				Match(SEMI_JOIN);
 				}
 				break;
 			case ANTI:
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 842;
+				State = 848;
 				Match(ANTI);
 				}
 				break;
@@ -5195,53 +5233,53 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 907;
+			State = 913;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 			case 1:
 				_localctx = new DatasetRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 845;
-				((DatasetRelationContext)_localctx).name = identifier();
-				State = 848;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
-				case 1:
-					{
-					State = 846;
-					Match(DOT);
-					State = 847;
-					((DatasetRelationContext)_localctx).part = identifier();
-					}
-					break;
-				}
 				State = 851;
+				((DatasetRelationContext)_localctx).name = identifier();
+				State = 854;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 850;
-					versionClause();
-					}
-					break;
-				}
-				State = 854;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
-				case 1:
-					{
+					State = 852;
+					Match(DOT);
 					State = 853;
-					sampleClause();
+					((DatasetRelationContext)_localctx).part = identifier();
 					}
 					break;
 				}
 				State = 857;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
 					State = 856;
+					versionClause();
+					}
+					break;
+				}
+				State = 860;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				case 1:
+					{
+					State = 859;
+					sampleClause();
+					}
+					break;
+				}
+				State = 863;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				case 1:
+					{
+					State = 862;
 					tableAlias();
 					}
 					break;
@@ -5252,24 +5290,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FileRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 859;
+				State = 865;
 				((FileRelationContext)_localctx).path = Match(STRING);
-				State = 861;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
-				case 1:
-					{
-					State = 860;
-					sampleClause();
-					}
-					break;
-				}
-				State = 864;
+				State = 867;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 863;
+					State = 866;
+					sampleClause();
+					}
+					break;
+				}
+				State = 870;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				case 1:
+					{
+					State = 869;
 					tableAlias();
 					}
 					break;
@@ -5280,72 +5318,72 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 866;
+				State = 872;
 				((TableFunctionContext)_localctx).function = identifier();
-				State = 867;
+				State = 873;
 				Match(LPAREN);
-				State = 876;
+				State = 882;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 868;
+					State = 874;
 					expression(0);
-					State = 873;
+					State = 879;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,120,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 869;
+							State = 875;
 							Match(COMMA);
-							State = 870;
+							State = 876;
 							expression(0);
 							}
 							} 
 						}
-						State = 875;
+						State = 881;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,120,Context);
 					}
 					}
 				}
 
-				State = 882;
+				State = 888;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 878;
+					State = 884;
 					Match(COMMA);
-					State = 879;
+					State = 885;
 					namedArgument();
 					}
 					}
-					State = 884;
+					State = 890;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 885;
+				State = 891;
 				Match(RPAREN);
-				State = 887;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
-				case 1:
-					{
-					State = 886;
-					sampleClause();
-					}
-					break;
-				}
-				State = 890;
+				State = 893;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 				case 1:
 					{
-					State = 889;
+					State = 892;
+					sampleClause();
+					}
+					break;
+				}
+				State = 896;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				case 1:
+					{
+					State = 895;
 					tableAlias();
 					}
 					break;
@@ -5356,28 +5394,28 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 892;
+				State = 898;
 				Match(LPAREN);
-				State = 893;
-				query();
-				State = 894;
-				Match(RPAREN);
-				State = 896;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
-				case 1:
-					{
-					State = 895;
-					sampleClause();
-					}
-					break;
-				}
 				State = 899;
+				query();
+				State = 900;
+				Match(RPAREN);
+				State = 902;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 898;
+					State = 901;
+					sampleClause();
+					}
+					break;
+				}
+				State = 905;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				case 1:
+					{
+					State = 904;
 					tableAlias();
 					}
 					break;
@@ -5388,18 +5426,18 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 901;
+				State = 907;
 				Match(LPAREN);
-				State = 902;
+				State = 908;
 				relation(0);
-				State = 903;
+				State = 909;
 				Match(RPAREN);
-				State = 905;
+				State = 911;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,127,Context) ) {
 				case 1:
 					{
-					State = 904;
+					State = 910;
 					sampleClause();
 					}
 					break;
@@ -5449,9 +5487,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 909;
+			State = 915;
 			identifier();
-			State = 910;
+			State = 916;
 			_la = TokenStream.LA(1);
 			if ( !(_la==EQ || _la==ASSIGN) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5460,7 +5498,7 @@ internal partial class QueryLakeParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 911;
+			State = 917;
 			expression(0);
 			}
 		}
@@ -5543,16 +5581,16 @@ internal partial class QueryLakeParser : Parser {
 		VersionClauseContext _localctx = new VersionClauseContext(Context, State);
 		EnterRule(_localctx, 56, RULE_versionClause);
 		try {
-			State = 923;
+			State = 929;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VERSION:
 				_localctx = new VersionNumberContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 913;
+				State = 919;
 				Match(VERSION);
-				State = 914;
+				State = 920;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -5560,13 +5598,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionAsOfContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 915;
+				State = 921;
 				Match(AS);
-				State = 916;
+				State = 922;
 				Match(OF);
-				State = 917;
+				State = 923;
 				Match(TIMESTAMP);
-				State = 918;
+				State = 924;
 				Match(STRING);
 				}
 				break;
@@ -5574,9 +5612,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionBranchContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 919;
+				State = 925;
 				Match(BRANCH);
-				State = 920;
+				State = 926;
 				identifier();
 				}
 				break;
@@ -5584,9 +5622,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new VersionTagContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 921;
+				State = 927;
 				Match(TAG);
-				State = 922;
+				State = 928;
 				identifier();
 				}
 				break;
@@ -5704,16 +5742,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 58, RULE_sampleClause);
 		int _la;
 		try {
-			State = 971;
+			State = 977;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 			case 1:
 				_localctx = new TableSampleContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 925;
+				State = 931;
 				Match(TABLESAMPLE);
-				State = 926;
+				State = 932;
 				((TableSampleContext)_localctx).method = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==BERNOULLI || _la==SYSTEM) ) {
@@ -5723,34 +5761,34 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 927;
+				State = 933;
 				Match(LPAREN);
-				State = 928;
+				State = 934;
 				expression(0);
-				State = 930;
+				State = 936;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==PERCENT) {
 					{
-					State = 929;
+					State = 935;
 					Match(PERCENT);
 					}
 				}
 
-				State = 932;
+				State = 938;
 				Match(RPAREN);
-				State = 937;
+				State = 943;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 				case 1:
 					{
-					State = 933;
+					State = 939;
 					Match(REPEATABLE);
-					State = 934;
+					State = 940;
 					Match(LPAREN);
-					State = 935;
+					State = 941;
 					((TableSampleContext)_localctx).seed = Match(INTEGER_VALUE);
-					State = 936;
+					State = 942;
 					Match(RPAREN);
 					}
 					break;
@@ -5761,43 +5799,43 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SampleRowsContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 939;
+				State = 945;
 				Match(SAMPLE);
-				State = 940;
+				State = 946;
 				((SampleRowsContext)_localctx).count = expression(0);
-				State = 941;
+				State = 947;
 				Match(ROWS);
-				State = 944;
+				State = 950;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 942;
+					State = 948;
 					Match(PER);
-					State = 943;
+					State = 949;
 					((SampleRowsContext)_localctx).per = expression(0);
 					}
 					break;
 				}
-				State = 953;
+				State = 959;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 				case 1:
 					{
-					State = 946;
+					State = 952;
 					Match(WEIGHTED);
-					State = 947;
+					State = 953;
 					Match(BY);
-					State = 948;
+					State = 954;
 					((SampleRowsContext)_localctx).weight = expression(0);
-					State = 951;
+					State = 957;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 					case 1:
 						{
-						State = 949;
+						State = 955;
 						Match(WITH);
-						State = 950;
+						State = 956;
 						Match(REPLACEMENT);
 						}
 						break;
@@ -5805,14 +5843,14 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 957;
+				State = 963;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 955;
+					State = 961;
 					Match(SEED);
-					State = 956;
+					State = 962;
 					((SampleRowsContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5823,34 +5861,34 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SamplePercentContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 959;
-				Match(SAMPLE);
-				State = 960;
-				((SamplePercentContext)_localctx).percent = expression(0);
-				State = 961;
-				Match(PERCENT);
 				State = 965;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
-				case 1:
-					{
-					State = 962;
-					Match(STRATIFY);
-					State = 963;
-					Match(BY);
-					State = 964;
-					((SamplePercentContext)_localctx).stratum = expression(0);
-					}
-					break;
-				}
-				State = 969;
+				Match(SAMPLE);
+				State = 966;
+				((SamplePercentContext)_localctx).percent = expression(0);
+				State = 967;
+				Match(PERCENT);
+				State = 971;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 967;
-					Match(SEED);
 					State = 968;
+					Match(STRATIFY);
+					State = 969;
+					Match(BY);
+					State = 970;
+					((SamplePercentContext)_localctx).stratum = expression(0);
+					}
+					break;
+				}
+				State = 975;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+				case 1:
+					{
+					State = 973;
+					Match(SEED);
+					State = 974;
 					((SamplePercentContext)_localctx).seed = Match(INTEGER_VALUE);
 					}
 					break;
@@ -5901,28 +5939,28 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 974;
+			State = 980;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==AS) {
 				{
-				State = 973;
+				State = 979;
 				Match(AS);
 				}
 			}
 
-			State = 976;
+			State = 982;
 			identifier();
-			State = 981;
+			State = 987;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 			case 1:
 				{
-				State = 977;
+				State = 983;
 				Match(LPAREN);
-				State = 978;
+				State = 984;
 				identifierList();
-				State = 979;
+				State = 985;
 				Match(RPAREN);
 				}
 				break;
@@ -5970,15 +6008,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 983;
+			State = 989;
 			identifier();
-			State = 984;
+			State = 990;
 			Match(AS);
-			State = 985;
+			State = 991;
 			Match(LPAREN);
-			State = 986;
+			State = 992;
 			windowSpecification();
-			State = 987;
+			State = 993;
 			Match(RPAREN);
 			}
 		}
@@ -6037,62 +6075,62 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 990;
+			State = 996;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 			case 1:
 				{
-				State = 989;
+				State = 995;
 				_localctx.@base = identifier();
 				}
 				break;
 			}
-			State = 1002;
+			State = 1008;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==PARTITION) {
 				{
-				State = 992;
+				State = 998;
 				Match(PARTITION);
-				State = 993;
-				Match(BY);
-				State = 994;
-				expression(0);
 				State = 999;
+				Match(BY);
+				State = 1000;
+				expression(0);
+				State = 1005;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 995;
+					State = 1001;
 					Match(COMMA);
-					State = 996;
+					State = 1002;
 					expression(0);
 					}
 					}
-					State = 1001;
+					State = 1007;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 1005;
+			State = 1011;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 1004;
+				State = 1010;
 				orderBy();
 				}
 			}
 
-			State = 1008;
+			State = 1014;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==RANGE || _la==ROWS) {
 				{
-				State = 1007;
+				State = 1013;
 				windowFrame();
 				}
 			}
@@ -6143,13 +6181,13 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 66, RULE_windowFrame);
 		int _la;
 		try {
-			State = 1018;
+			State = 1024;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1010;
+				State = 1016;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6159,14 +6197,14 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1011;
+				State = 1017;
 				_localctx.start = frameBound();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1012;
+				State = 1018;
 				_localctx.unit = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==RANGE || _la==ROWS) ) {
@@ -6176,13 +6214,13 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1013;
+				State = 1019;
 				Match(BETWEEN);
-				State = 1014;
+				State = 1020;
 				_localctx.start = frameBound();
-				State = 1015;
+				State = 1021;
 				Match(AND);
-				State = 1016;
+				State = 1022;
 				_localctx.end = frameBound();
 				}
 				break;
@@ -6228,42 +6266,42 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 68, RULE_frameBound);
 		int _la;
 		try {
-			State = 1029;
+			State = 1035;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1020;
+				State = 1026;
 				Match(UNBOUNDED);
-				State = 1021;
+				State = 1027;
 				_localctx.boundType = Match(PRECEDING);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1022;
+				State = 1028;
 				Match(UNBOUNDED);
-				State = 1023;
+				State = 1029;
 				_localctx.boundType = Match(FOLLOWING);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1024;
+				State = 1030;
 				Match(CURRENT);
-				State = 1025;
+				State = 1031;
 				Match(ROW);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1026;
+				State = 1032;
 				expression(0);
-				State = 1027;
+				State = 1033;
 				_localctx.boundType = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FOLLOWING || _la==PRECEDING) ) {
@@ -6400,20 +6438,20 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1042;
+			State = 1048;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 			case 1:
 				{
 				_localctx = new LambdaContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1032;
+				State = 1038;
 				((LambdaContext)_localctx).param = identifier();
-				State = 1033;
+				State = 1039;
 				Match(ARROW);
-				State = 1034;
+				State = 1040;
 				((LambdaContext)_localctx).body = expression(5);
 				}
 				break;
@@ -6422,14 +6460,14 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PredicatedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1036;
+				State = 1042;
 				valueExpression(0);
-				State = 1038;
+				State = 1044;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 1037;
+					State = 1043;
 					predicate();
 					}
 					break;
@@ -6441,36 +6479,36 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1040;
+				State = 1046;
 				Match(NOT);
-				State = 1041;
+				State = 1047;
 				((NotContext)_localctx).operand = expression(3);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1052;
+			State = 1058;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1050;
+					State = 1056;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 					case 1:
 						{
 						_localctx = new AndContext(new ExpressionContext(_parentctx, _parentState));
 						((AndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1044;
+						State = 1050;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1045;
+						State = 1051;
 						Match(AND);
-						State = 1046;
+						State = 1052;
 						((AndContext)_localctx).right = expression(3);
 						}
 						break;
@@ -6479,20 +6517,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new OrContext(new ExpressionContext(_parentctx, _parentState));
 						((OrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 1047;
+						State = 1053;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1048;
+						State = 1054;
 						Match(OR);
-						State = 1049;
+						State = 1055;
 						((OrContext)_localctx).right = expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1054;
+				State = 1060;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			}
 			}
 		}
@@ -6679,16 +6717,16 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 72, RULE_predicate);
 		int _la;
 		try {
-			State = 1121;
+			State = 1127;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1055;
+				State = 1061;
 				comparisonOperator();
-				State = 1056;
+				State = 1062;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6696,19 +6734,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1058;
+				State = 1064;
 				Match(IS);
-				State = 1060;
+				State = 1066;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1059;
+					State = 1065;
 					Match(NOT);
 					}
 				}
 
-				State = 1062;
+				State = 1068;
 				Match(NULL);
 				}
 				break;
@@ -6716,23 +6754,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1063;
+				State = 1069;
 				Match(IS);
-				State = 1065;
+				State = 1071;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1064;
+					State = 1070;
 					Match(NOT);
 					}
 				}
 
-				State = 1067;
+				State = 1073;
 				Match(DISTINCT);
-				State = 1068;
+				State = 1074;
 				Match(FROM);
-				State = 1069;
+				State = 1075;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6740,19 +6778,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IsTruthContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1070;
+				State = 1076;
 				Match(IS);
-				State = 1072;
+				State = 1078;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1071;
+					State = 1077;
 					Match(NOT);
 					}
 				}
 
-				State = 1074;
+				State = 1080;
 				((IsTruthContext)_localctx).truth = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
@@ -6768,23 +6806,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1076;
+				State = 1082;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1075;
+					State = 1081;
 					Match(NOT);
 					}
 				}
 
-				State = 1078;
+				State = 1084;
 				Match(BETWEEN);
-				State = 1079;
+				State = 1085;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 1080;
+				State = 1086;
 				Match(AND);
-				State = 1081;
+				State = 1087;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6792,23 +6830,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1084;
+				State = 1090;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1083;
+					State = 1089;
 					Match(NOT);
 					}
 				}
 
-				State = 1086;
+				State = 1092;
 				Match(IN);
-				State = 1087;
+				State = 1093;
 				Match(LPAREN);
-				State = 1088;
+				State = 1094;
 				query();
-				State = 1089;
+				State = 1095;
 				Match(RPAREN);
 				}
 				break;
@@ -6816,67 +6854,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1092;
+				State = 1098;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1091;
+					State = 1097;
 					Match(NOT);
 					}
 				}
 
-				State = 1094;
+				State = 1100;
 				Match(IN);
-				State = 1095;
-				Match(LPAREN);
-				State = 1096;
-				expression(0);
 				State = 1101;
+				Match(LPAREN);
+				State = 1102;
+				expression(0);
+				State = 1107;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1097;
+					State = 1103;
 					Match(COMMA);
-					State = 1098;
+					State = 1104;
 					expression(0);
 					}
 					}
-					State = 1103;
+					State = 1109;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1104;
+				State = 1110;
 				Match(RPAREN);
 				}
 				break;
 			case 8:
 				_localctx = new EmptyInListContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
-				{
-				State = 1107;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 1106;
-					Match(NOT);
-					}
-				}
-
-				State = 1109;
-				Match(IN);
-				State = 1110;
-				Match(LPAREN);
-				State = 1111;
-				Match(RPAREN);
-				}
-				break;
-			case 9:
-				_localctx = new LikeContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
 				{
 				State = 1113;
 				ErrorHandler.Sync(this);
@@ -6889,6 +6905,28 @@ internal partial class QueryLakeParser : Parser {
 				}
 
 				State = 1115;
+				Match(IN);
+				State = 1116;
+				Match(LPAREN);
+				State = 1117;
+				Match(RPAREN);
+				}
+				break;
+			case 9:
+				_localctx = new LikeContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 1119;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1118;
+					Match(NOT);
+					}
+				}
+
+				State = 1121;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6898,16 +6936,16 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1116;
+				State = 1122;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1119;
+				State = 1125;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 				case 1:
 					{
-					State = 1117;
+					State = 1123;
 					Match(ESCAPE);
-					State = 1118;
+					State = 1124;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -7071,11 +7109,13 @@ internal partial class QueryLakeParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1127;
+			State = 1133;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TIER:
 			case LOCATION:
+			case OLDER:
+			case THAN:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -7204,7 +7244,7 @@ internal partial class QueryLakeParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1124;
+				State = 1130;
 				primaryExpression();
 				}
 				break;
@@ -7214,7 +7254,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new UnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1125;
+				State = 1131;
 				((UnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7224,7 +7264,7 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1126;
+				State = 1132;
 				((UnaryContext)_localctx).operand = valueExpression(4);
 				}
 				break;
@@ -7232,36 +7272,36 @@ internal partial class QueryLakeParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1158;
+			State = 1164;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1156;
+					State = 1162;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1129;
+						State = 1135;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1130;
+						State = 1136;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
+						if ( !(((((_la - 172)) & ~0x3f) == 0 && ((1L << (_la - 172)) & 15L) != 0)) ) {
 							((ArithmeticContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1131;
+						State = 1137;
 						((ArithmeticContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7270,9 +7310,9 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1132;
+						State = 1138;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1133;
+						State = 1139;
 						((ArithmeticContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7282,7 +7322,7 @@ internal partial class QueryLakeParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1134;
+						State = 1140;
 						((ArithmeticContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7291,11 +7331,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new ArithmeticContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1135;
+						State = 1141;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1136;
+						State = 1142;
 						((ArithmeticContext)_localctx).op = Match(CONCAT);
-						State = 1137;
+						State = 1143;
 						((ArithmeticContext)_localctx).right = valueExpression(2);
 						}
 						break;
@@ -7304,29 +7344,29 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new SubscriptContext(new ValueExpressionContext(_parentctx, _parentState));
 						((SubscriptContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1138;
+						State = 1144;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 1139;
-						Match(LBRACKET);
-						State = 1140;
-						((SubscriptContext)_localctx).index = sliceOrIndex();
 						State = 1145;
+						Match(LBRACKET);
+						State = 1146;
+						((SubscriptContext)_localctx).index = sliceOrIndex();
+						State = 1151;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1141;
+							State = 1147;
 							Match(COMMA);
-							State = 1142;
+							State = 1148;
 							sliceOrIndex();
 							}
 							}
-							State = 1147;
+							State = 1153;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
-						State = 1148;
+						State = 1154;
 						Match(RBRACKET);
 						}
 						break;
@@ -7335,11 +7375,11 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new PostfixCastContext(new ValueExpressionContext(_parentctx, _parentState));
 						((PostfixCastContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1150;
+						State = 1156;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1151;
+						State = 1157;
 						Match(DOUBLE_COLON);
-						State = 1152;
+						State = 1158;
 						dataType();
 						}
 						break;
@@ -7348,20 +7388,20 @@ internal partial class QueryLakeParser : Parser {
 						_localctx = new FieldAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((FieldAccessContext)_localctx).value = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1153;
+						State = 1159;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1154;
+						State = 1160;
 						Match(DOT);
-						State = 1155;
+						State = 1161;
 						((FieldAccessContext)_localctx).field = identifier();
 						}
 						break;
 					}
 					} 
 				}
-				State = 1160;
+				State = 1166;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			}
 			}
 		}
@@ -7447,14 +7487,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 76, RULE_sliceOrIndex);
 		int _la;
 		try {
-			State = 1182;
+			State = 1188;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
 			case 1:
 				_localctx = new IndexContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1161;
+				State = 1167;
 				expression(0);
 				}
 				break;
@@ -7462,41 +7502,41 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SliceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1163;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
-				case 1:
-					{
-					State = 1162;
-					((SliceContext)_localctx).from = expression(0);
-					}
-					break;
-				}
-				State = 1165;
-				Match(COLON);
-				State = 1167;
+				State = 1169;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1166;
+					State = 1168;
+					((SliceContext)_localctx).from = expression(0);
+					}
+					break;
+				}
+				State = 1171;
+				Match(COLON);
+				State = 1173;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+				case 1:
+					{
+					State = 1172;
 					((SliceContext)_localctx).to = expression(0);
 					}
 					break;
 				}
-				State = 1173;
+				State = 1179;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COLON) {
 					{
-					State = 1169;
+					State = 1175;
 					Match(COLON);
-					State = 1171;
+					State = 1177;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 						{
-						State = 1170;
+						State = 1176;
 						((SliceContext)_localctx).step = expression(0);
 						}
 					}
@@ -7510,24 +7550,24 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SteppedSliceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1176;
+				State = 1182;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 1175;
+					State = 1181;
 					((SteppedSliceContext)_localctx).from = expression(0);
 					}
 				}
 
-				State = 1178;
+				State = 1184;
 				Match(DOUBLE_COLON);
-				State = 1180;
+				State = 1186;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 1179;
+					State = 1185;
 					((SteppedSliceContext)_localctx).step = expression(0);
 					}
 				}
@@ -7575,9 +7615,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1184;
+			State = 1190;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 63L) != 0)) ) {
+			if ( !(((((_la - 163)) & ~0x3f) == 0 && ((1L << (_la - 163)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8048,14 +8088,14 @@ internal partial class QueryLakeParser : Parser {
 		EnterRule(_localctx, 80, RULE_primaryExpression);
 		int _la;
 		try {
-			State = 1362;
+			State = 1368;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,195,Context) ) {
 			case 1:
 				_localctx = new NullLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1186;
+				State = 1192;
 				Match(NULL);
 				}
 				break;
@@ -8063,7 +8103,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1187;
+				State = 1193;
 				_la = TokenStream.LA(1);
 				if ( !(_la==FALSE || _la==TRUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -8078,7 +8118,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntegerLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1188;
+				State = 1194;
 				Match(INTEGER_VALUE);
 				}
 				break;
@@ -8086,7 +8126,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new DecimalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1189;
+				State = 1195;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DECIMAL_VALUE || _la==DOUBLE_VALUE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -8101,7 +8141,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1190;
+				State = 1196;
 				Match(STRING);
 				}
 				break;
@@ -8109,7 +8149,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new BlobLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1191;
+				State = 1197;
 				Match(BLOB_STRING);
 				}
 				break;
@@ -8117,9 +8157,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1192;
+				State = 1198;
 				Match(INTERVAL);
-				State = 1193;
+				State = 1199;
 				((IntervalLiteralContext)_localctx).value = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STRING || _la==INTEGER_VALUE) ) {
@@ -8129,12 +8169,12 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1195;
+				State = 1201;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 				case 1:
 					{
-					State = 1194;
+					State = 1200;
 					((IntervalLiteralContext)_localctx).intervalUnit = identifier();
 					}
 					break;
@@ -8145,9 +8185,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1197;
+				State = 1203;
 				dataType();
-				State = 1198;
+				State = 1204;
 				Match(STRING);
 				}
 				break;
@@ -8155,7 +8195,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParameterReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1200;
+				State = 1206;
 				parameter();
 				}
 				break;
@@ -8163,45 +8203,45 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SimpleOrSearchedCaseContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 1201;
+				State = 1207;
 				Match(CASE);
-				State = 1203;
+				State = 1209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 1202;
+					State = 1208;
 					((SimpleOrSearchedCaseContext)_localctx).operand = expression(0);
 					}
 				}
 
-				State = 1206;
+				State = 1212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1205;
+					State = 1211;
 					whenClause();
 					}
 					}
-					State = 1208;
+					State = 1214;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1212;
+				State = 1218;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1210;
+					State = 1216;
 					Match(ELSE);
-					State = 1211;
+					State = 1217;
 					((SimpleOrSearchedCaseContext)_localctx).elseValue = expression(0);
 					}
 				}
 
-				State = 1214;
+				State = 1220;
 				Match(END);
 				}
 				break;
@@ -8209,7 +8249,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new CastContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 1216;
+				State = 1222;
 				((CastContext)_localctx).castKind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CAST || _la==TRY_CAST) ) {
@@ -8219,15 +8259,15 @@ internal partial class QueryLakeParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1217;
+				State = 1223;
 				Match(LPAREN);
-				State = 1218;
+				State = 1224;
 				expression(0);
-				State = 1219;
+				State = 1225;
 				Match(AS);
-				State = 1220;
+				State = 1226;
 				dataType();
-				State = 1221;
+				State = 1227;
 				Match(RPAREN);
 				}
 				break;
@@ -8235,17 +8275,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 1223;
+				State = 1229;
 				Match(EXTRACT);
-				State = 1224;
+				State = 1230;
 				Match(LPAREN);
-				State = 1225;
+				State = 1231;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1226;
+				State = 1232;
 				Match(FROM);
-				State = 1227;
+				State = 1233;
 				expression(0);
-				State = 1228;
+				State = 1234;
 				Match(RPAREN);
 				}
 				break;
@@ -8253,29 +8293,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new SubstringFromContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 1230;
+				State = 1236;
 				Match(SUBSTRING);
-				State = 1231;
-				Match(LPAREN);
-				State = 1232;
-				((SubstringFromContext)_localctx).value = expression(0);
-				State = 1233;
-				Match(FROM);
-				State = 1234;
-				((SubstringFromContext)_localctx).start = expression(0);
 				State = 1237;
+				Match(LPAREN);
+				State = 1238;
+				((SubstringFromContext)_localctx).value = expression(0);
+				State = 1239;
+				Match(FROM);
+				State = 1240;
+				((SubstringFromContext)_localctx).start = expression(0);
+				State = 1243;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FOR) {
 					{
-					State = 1235;
+					State = 1241;
 					Match(FOR);
-					State = 1236;
+					State = 1242;
 					((SubstringFromContext)_localctx).length = expression(0);
 					}
 				}
 
-				State = 1239;
+				State = 1245;
 				Match(RPAREN);
 				}
 				break;
@@ -8283,17 +8323,17 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionInContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 1241;
+				State = 1247;
 				Match(POSITION);
-				State = 1242;
+				State = 1248;
 				Match(LPAREN);
-				State = 1243;
+				State = 1249;
 				((PositionInContext)_localctx).needle = valueExpression(0);
-				State = 1244;
+				State = 1250;
 				Match(IN);
-				State = 1245;
+				State = 1251;
 				((PositionInContext)_localctx).haystack = valueExpression(0);
-				State = 1246;
+				State = 1252;
 				Match(RPAREN);
 				}
 				break;
@@ -8301,19 +8341,19 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new TrimFromContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 1248;
+				State = 1254;
 				Match(TRIM);
-				State = 1249;
+				State = 1255;
 				Match(LPAREN);
-				State = 1251;
+				State = 1257;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 				case 1:
 					{
-					State = 1250;
+					State = 1256;
 					((TrimFromContext)_localctx).side = TokenStream.LT(1);
 					_la = TokenStream.LA(1);
-					if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 7L) != 0)) ) {
+					if ( !(((((_la - 155)) & ~0x3f) == 0 && ((1L << (_la - 155)) & 7L) != 0)) ) {
 						((TrimFromContext)_localctx).side = ErrorHandler.RecoverInline(this);
 					}
 					else {
@@ -8323,21 +8363,21 @@ internal partial class QueryLakeParser : Parser {
 					}
 					break;
 				}
-				State = 1254;
+				State = 1260;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 1253;
+					State = 1259;
 					((TrimFromContext)_localctx).characters = expression(0);
 					}
 				}
 
-				State = 1256;
+				State = 1262;
 				Match(FROM);
-				State = 1257;
+				State = 1263;
 				((TrimFromContext)_localctx).value = expression(0);
-				State = 1258;
+				State = 1264;
 				Match(RPAREN);
 				}
 				break;
@@ -8345,13 +8385,13 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 1260;
+				State = 1266;
 				Match(EXISTS);
-				State = 1261;
+				State = 1267;
 				Match(LPAREN);
-				State = 1262;
+				State = 1268;
 				query();
-				State = 1263;
+				State = 1269;
 				Match(RPAREN);
 				}
 				break;
@@ -8359,11 +8399,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 1265;
+				State = 1271;
 				Match(LPAREN);
-				State = 1266;
+				State = 1272;
 				query();
-				State = 1267;
+				State = 1273;
 				Match(RPAREN);
 				}
 				break;
@@ -8371,21 +8411,23 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 1269;
+				State = 1275;
 				((FunctionCallContext)_localctx).function = identifier();
-				State = 1270;
+				State = 1276;
 				Match(LPAREN);
-				State = 1297;
+				State = 1303;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STAR:
 					{
-					State = 1271;
+					State = 1277;
 					Match(STAR);
 					}
 					break;
 				case TIER:
 				case LOCATION:
+				case OLDER:
+				case THAN:
 				case HOT:
 				case COLD:
 				case FRAGMENTS:
@@ -8516,66 +8558,66 @@ internal partial class QueryLakeParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 1283;
+					State = 1289;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079662671648870017L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+					if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149674921647246334L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 						{
-						State = 1273;
+						State = 1279;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 						case 1:
 							{
-							State = 1272;
+							State = 1278;
 							setQuantifier();
 							}
 							break;
 						}
-						State = 1275;
+						State = 1281;
 						expression(0);
-						State = 1280;
+						State = 1286;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1276;
+							State = 1282;
 							Match(COMMA);
-							State = 1277;
+							State = 1283;
 							expression(0);
 							}
 							}
-							State = 1282;
+							State = 1288;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
 						}
 					}
 
-					State = 1295;
+					State = 1301;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==ORDER) {
 						{
-						State = 1285;
+						State = 1291;
 						Match(ORDER);
-						State = 1286;
-						Match(BY);
-						State = 1287;
-						sortItem();
 						State = 1292;
+						Match(BY);
+						State = 1293;
+						sortItem();
+						State = 1298;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						while (_la==COMMA) {
 							{
 							{
-							State = 1288;
+							State = 1294;
 							Match(COMMA);
-							State = 1289;
+							State = 1295;
 							sortItem();
 							}
 							}
-							State = 1294;
+							State = 1300;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						}
@@ -8587,32 +8629,32 @@ internal partial class QueryLakeParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 1299;
+				State = 1305;
 				Match(RPAREN);
-				State = 1306;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
-				case 1:
-					{
-					State = 1300;
-					Match(FILTER);
-					State = 1301;
-					Match(LPAREN);
-					State = 1302;
-					Match(WHERE);
-					State = 1303;
-					((FunctionCallContext)_localctx).filter = expression(0);
-					State = 1304;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1309;
+				State = 1312;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 				case 1:
 					{
+					State = 1306;
+					Match(FILTER);
+					State = 1307;
+					Match(LPAREN);
 					State = 1308;
+					Match(WHERE);
+					State = 1309;
+					((FunctionCallContext)_localctx).filter = expression(0);
+					State = 1310;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1315;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
+				case 1:
+					{
+					State = 1314;
 					over();
 					}
 					break;
@@ -8623,35 +8665,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ListLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 1311;
+				State = 1317;
 				Match(LBRACKET);
-				State = 1320;
+				State = 1326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9079671467741892225L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224089071L) != 0) || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & -8914736930367097L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1149604552903068670L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332643807L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & -285271581771747077L) != 0) || ((((_la - 194)) & ~0x3f) == 0 && ((1L << (_la - 194)) & 31L) != 0)) {
 					{
-					State = 1312;
+					State = 1318;
 					expression(0);
-					State = 1317;
+					State = 1323;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1313;
+						State = 1319;
 						Match(COMMA);
-						State = 1314;
+						State = 1320;
 						expression(0);
 						}
 						}
-						State = 1319;
+						State = 1325;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1322;
+				State = 1328;
 				Match(RBRACKET);
 				}
 				break;
@@ -8659,35 +8701,35 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new StructLiteralContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 1323;
+				State = 1329;
 				Match(LBRACE);
-				State = 1332;
+				State = 1338;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (((((_la - 1)) & ~0x3f) == 0 && ((1L << (_la - 1)) & -9089804566903869057L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & -2305843051224090607L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 6989586621813222595L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1068539759607254014L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332692959L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 4611686027017007323L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 1324;
+					State = 1330;
 					structEntry();
-					State = 1329;
+					State = 1335;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1325;
+						State = 1331;
 						Match(COMMA);
-						State = 1326;
+						State = 1332;
 						structEntry();
 						}
 						}
-						State = 1331;
+						State = 1337;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1334;
+				State = 1340;
 				Match(RBRACE);
 				}
 				break;
@@ -8695,29 +8737,29 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedArgumentCallContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 1335;
+				State = 1341;
 				((NamedArgumentCallContext)_localctx).function = identifier();
-				State = 1336;
-				Match(LPAREN);
-				State = 1337;
-				callArgument();
 				State = 1342;
+				Match(LPAREN);
+				State = 1343;
+				callArgument();
+				State = 1348;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1338;
+					State = 1344;
 					Match(COMMA);
-					State = 1339;
+					State = 1345;
 					callArgument();
 					}
 					}
-					State = 1344;
+					State = 1350;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1345;
+				State = 1351;
 				Match(RPAREN);
 				}
 				break;
@@ -8725,27 +8767,27 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new RowConstructorContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 1347;
+				State = 1353;
 				Match(LPAREN);
-				State = 1348;
+				State = 1354;
 				expression(0);
-				State = 1351;
+				State = 1357;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1349;
+					State = 1355;
 					Match(COMMA);
-					State = 1350;
+					State = 1356;
 					expression(0);
 					}
 					}
-					State = 1353;
+					State = 1359;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==COMMA );
-				State = 1355;
+				State = 1361;
 				Match(RPAREN);
 				}
 				break;
@@ -8753,11 +8795,11 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 1357;
+				State = 1363;
 				Match(LPAREN);
-				State = 1358;
+				State = 1364;
 				expression(0);
-				State = 1359;
+				State = 1365;
 				Match(RPAREN);
 				}
 				break;
@@ -8765,7 +8807,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 1361;
+				State = 1367;
 				identifier();
 				}
 				break;
@@ -8814,17 +8856,19 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1366;
+			State = 1372;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				{
-				State = 1364;
+				State = 1370;
 				_localctx.key = Match(STRING);
 				}
 				break;
 			case TIER:
 			case LOCATION:
+			case OLDER:
+			case THAN:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -8931,16 +8975,16 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1365;
+				State = 1371;
 				_localctx.name = identifier();
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 1368;
+			State = 1374;
 			Match(COLON);
-			State = 1369;
+			State = 1375;
 			_localctx.value = expression(0);
 			}
 		}
@@ -8983,11 +9027,11 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1371;
+			State = 1377;
 			identifier();
-			State = 1372;
+			State = 1378;
 			Match(ASSIGN);
-			State = 1373;
+			State = 1379;
 			expression(0);
 			}
 		}
@@ -9032,13 +9076,15 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1375;
-			Match(OVER);
 			State = 1381;
+			Match(OVER);
+			State = 1387;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TIER:
 			case LOCATION:
+			case OLDER:
+			case THAN:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -9145,17 +9191,17 @@ internal partial class QueryLakeParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 1376;
+				State = 1382;
 				identifier();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 1377;
+				State = 1383;
 				Match(LPAREN);
-				State = 1378;
+				State = 1384;
 				windowSpecification();
-				State = 1379;
+				State = 1385;
 				Match(RPAREN);
 				}
 				break;
@@ -9206,13 +9252,13 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1383;
+			State = 1389;
 			Match(WHEN);
-			State = 1384;
+			State = 1390;
 			_localctx.condition = expression(0);
-			State = 1385;
+			State = 1391;
 			Match(THEN);
-			State = 1386;
+			State = 1392;
 			_localctx.result = expression(0);
 			}
 		}
@@ -9270,16 +9316,16 @@ internal partial class QueryLakeParser : Parser {
 		ParameterContext _localctx = new ParameterContext(Context, State);
 		EnterRule(_localctx, 90, RULE_parameter);
 		try {
-			State = 1395;
+			State = 1401;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case AT:
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1388;
+				State = 1394;
 				Match(AT);
-				State = 1389;
+				State = 1395;
 				identifier();
 				}
 				break;
@@ -9287,9 +9333,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1390;
+				State = 1396;
 				Match(DOLLAR);
-				State = 1391;
+				State = 1397;
 				identifier();
 				}
 				break;
@@ -9297,9 +9343,9 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new NamedParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1392;
+				State = 1398;
 				Match(COLON);
-				State = 1393;
+				State = 1399;
 				identifier();
 				}
 				break;
@@ -9307,7 +9353,7 @@ internal partial class QueryLakeParser : Parser {
 				_localctx = new PositionalParameterContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 1394;
+				State = 1400;
 				Match(QUESTION);
 				}
 				break;
@@ -9377,127 +9423,127 @@ internal partial class QueryLakeParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 1443;
+			State = 1449;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,205,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,206,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1397;
+				State = 1403;
 				_localctx.@base = identifier();
-				State = 1408;
+				State = 1414;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,199,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,200,Context) ) {
 				case 1:
 					{
-					State = 1398;
-					Match(LPAREN);
-					State = 1399;
-					Match(INTEGER_VALUE);
 					State = 1404;
+					Match(LPAREN);
+					State = 1405;
+					Match(INTEGER_VALUE);
+					State = 1410;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1400;
+						State = 1406;
 						Match(COMMA);
-						State = 1401;
+						State = 1407;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1406;
+						State = 1412;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1407;
+					State = 1413;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1417;
+				State = 1423;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,201,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,202,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 1410;
+						State = 1416;
 						Match(LBRACKET);
-						State = 1412;
+						State = 1418;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==INTEGER_VALUE) {
 							{
-							State = 1411;
+							State = 1417;
 							Match(INTEGER_VALUE);
 							}
 						}
 
-						State = 1414;
+						State = 1420;
 						Match(RBRACKET);
 						}
 						} 
 					}
-					State = 1419;
+					State = 1425;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,201,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,202,Context);
 				}
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1420;
+				State = 1426;
 				_localctx.@base = identifier();
-				State = 1421;
-				Match(LT);
-				State = 1422;
-				dataType();
 				State = 1427;
+				Match(LT);
+				State = 1428;
+				dataType();
+				State = 1433;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 1423;
+					State = 1429;
 					Match(COMMA);
-					State = 1424;
+					State = 1430;
 					dataType();
 					}
 					}
-					State = 1429;
+					State = 1435;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 1430;
+				State = 1436;
 				Match(GT);
-				State = 1441;
+				State = 1447;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,204,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,205,Context) ) {
 				case 1:
 					{
-					State = 1431;
-					Match(LPAREN);
-					State = 1432;
-					Match(INTEGER_VALUE);
 					State = 1437;
+					Match(LPAREN);
+					State = 1438;
+					Match(INTEGER_VALUE);
+					State = 1443;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1433;
+						State = 1439;
 						Match(COMMA);
-						State = 1434;
+						State = 1440;
 						Match(INTEGER_VALUE);
 						}
 						}
-						State = 1439;
+						State = 1445;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 1440;
+					State = 1446;
 					Match(RPAREN);
 					}
 					break;
@@ -9549,21 +9595,21 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1445;
+			State = 1451;
 			identifier();
-			State = 1450;
+			State = 1456;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 1446;
+				State = 1452;
 				Match(COMMA);
-				State = 1447;
+				State = 1453;
 				identifier();
 				}
 				}
-				State = 1452;
+				State = 1458;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -9604,25 +9650,27 @@ internal partial class QueryLakeParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 96, RULE_identifier);
 		try {
-			State = 1456;
+			State = 1462;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1453;
+				State = 1459;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1454;
+				State = 1460;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case TIER:
 			case LOCATION:
+			case OLDER:
+			case THAN:
 			case HOT:
 			case COLD:
 			case FRAGMENTS:
@@ -9728,7 +9776,7 @@ internal partial class QueryLakeParser : Parser {
 			case SETS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1455;
+				State = 1461;
 				nonReserved();
 				}
 				break;
@@ -9853,6 +9901,8 @@ internal partial class QueryLakeParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLD() { return GetToken(QueryLakeParser.COLD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FRAGMENTS() { return GetToken(QueryLakeParser.FRAGMENTS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCATION() { return GetToken(QueryLakeParser.LOCATION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OLDER() { return GetToken(QueryLakeParser.OLDER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode THAN() { return GetToken(QueryLakeParser.THAN, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9874,9 +9924,9 @@ internal partial class QueryLakeParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1458;
+			State = 1464;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 267134939901813502L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -1344332692959L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 8589619419L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 1068539759607254014L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -1344332692959L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 8589619419L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9940,7 +9990,7 @@ internal partial class QueryLakeParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,200,1461,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,202,1467,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9957,543 +10007,545 @@ internal partial class QueryLakeParser : Parser {
 		2,12,2,200,9,2,1,2,1,2,3,2,204,8,2,1,2,1,2,3,2,208,8,2,1,2,1,2,1,2,1,2,
 		1,2,3,2,215,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,4,2,225,8,2,11,2,12,2,
 		226,1,2,1,2,1,2,1,2,1,2,3,2,234,8,2,1,2,1,2,3,2,238,8,2,1,2,1,2,3,2,242,
-		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,252,8,2,1,2,1,2,3,2,256,8,2,1,
-		2,1,2,1,2,1,2,1,2,3,2,263,8,2,1,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,281,8,2,1,2,1,2,3,2,285,8,2,1,2,3,2,288,
-		8,2,1,2,1,2,1,2,3,2,293,8,2,1,2,1,2,3,2,297,8,2,1,2,1,2,1,2,1,2,3,2,303,
-		8,2,1,2,1,2,3,2,307,8,2,1,2,1,2,3,2,311,8,2,1,2,1,2,3,2,315,8,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,3,2,323,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		5,2,335,8,2,10,2,12,2,338,9,2,1,2,1,2,3,2,342,8,2,1,2,1,2,1,2,1,2,1,2,
-		3,2,349,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,358,8,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,366,8,2,1,2,1,2,1,2,3,2,371,8,2,1,2,3,2,374,8,2,1,2,1,2,1,2,
-		1,2,3,2,380,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,389,8,2,1,2,1,2,1,2,1,
-		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,404,8,2,10,2,12,2,407,9,2,1,
-		2,1,2,1,2,3,2,412,8,2,1,2,1,2,1,2,3,2,417,8,2,1,2,1,2,1,2,1,2,1,2,1,2,
-		1,2,1,2,1,2,1,2,3,2,429,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
-		2,1,2,3,2,443,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,454,8,2,10,2,
-		12,2,457,9,2,1,2,1,2,3,2,461,8,2,3,2,463,8,2,1,3,1,3,1,3,5,3,468,8,3,10,
-		3,12,3,471,9,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,479,8,4,1,5,1,5,1,5,1,5,1,5,
-		1,5,1,5,1,5,5,5,489,8,5,10,5,12,5,492,9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,
-		1,5,1,5,1,5,1,5,1,5,1,5,3,5,507,8,5,1,5,1,5,1,5,1,5,1,5,5,5,514,8,5,10,
-		5,12,5,517,9,5,1,5,1,5,3,5,521,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,
-		1,8,1,8,3,8,534,8,8,1,8,1,8,3,8,538,8,8,3,8,540,8,8,1,9,3,9,543,8,9,1,
-		9,1,9,3,9,547,8,9,1,9,3,9,550,8,9,1,10,1,10,3,10,554,8,10,1,10,1,10,1,
-		10,5,10,559,8,10,10,10,12,10,562,9,10,1,11,1,11,1,11,1,11,1,11,3,11,569,
-		8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,12,1,12,1,12,1,12,1,12,3,12,582,8,
-		12,1,12,1,12,1,12,1,12,3,12,588,8,12,1,12,5,12,591,8,12,10,12,12,12,594,
-		9,12,1,13,1,13,1,13,1,13,1,13,5,13,601,8,13,10,13,12,13,604,9,13,1,13,
-		1,13,1,13,1,13,3,13,610,8,13,1,14,1,14,1,14,1,14,5,14,616,8,14,10,14,12,
-		14,619,9,14,1,14,1,14,1,15,1,15,3,15,625,8,15,1,15,1,15,1,15,5,15,630,
-		8,15,10,15,12,15,633,9,15,1,15,1,15,1,15,1,15,5,15,639,8,15,10,15,12,15,
-		642,9,15,3,15,644,8,15,1,15,1,15,3,15,648,8,15,1,15,1,15,1,15,3,15,653,
-		8,15,1,15,1,15,3,15,657,8,15,1,15,1,15,1,15,1,15,5,15,663,8,15,10,15,12,
-		15,666,9,15,3,15,668,8,15,1,15,1,15,3,15,672,8,15,1,16,1,16,1,17,1,17,
-		3,17,678,8,17,1,17,3,17,681,8,17,1,17,1,17,1,17,3,17,686,8,17,1,17,1,17,
-		1,17,1,17,1,17,1,17,3,17,694,8,17,3,17,696,8,17,1,18,1,18,1,18,1,18,5,
-		18,702,8,18,10,18,12,18,705,9,18,3,18,707,8,18,1,19,1,19,1,19,1,19,1,19,
-		5,19,714,8,19,10,19,12,19,717,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
-		5,19,726,8,19,10,19,12,19,729,9,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
-		1,19,5,19,739,8,19,10,19,12,19,742,9,19,1,19,1,19,1,19,3,19,747,8,19,1,
-		20,1,20,1,20,1,20,5,20,753,8,20,10,20,12,20,756,9,20,3,20,758,8,20,1,20,
-		1,20,3,20,762,8,20,1,21,1,21,1,21,1,21,1,21,5,21,769,8,21,10,21,12,21,
-		772,9,21,1,22,1,22,3,22,776,8,22,1,22,1,22,3,22,780,8,22,1,23,1,23,1,23,
-		1,23,3,23,786,8,23,1,23,1,23,1,23,1,23,3,23,792,8,23,3,23,794,8,23,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,3,24,814,8,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,822,8,
-		24,10,24,12,24,825,9,24,1,25,3,25,828,8,25,1,25,1,25,3,25,832,8,25,1,25,
-		1,25,3,25,836,8,25,1,25,1,25,3,25,840,8,25,1,25,1,25,3,25,844,8,25,1,26,
-		1,26,1,26,3,26,849,8,26,1,26,3,26,852,8,26,1,26,3,26,855,8,26,1,26,3,26,
-		858,8,26,1,26,1,26,3,26,862,8,26,1,26,3,26,865,8,26,1,26,1,26,1,26,1,26,
-		1,26,5,26,872,8,26,10,26,12,26,875,9,26,3,26,877,8,26,1,26,1,26,5,26,881,
-		8,26,10,26,12,26,884,9,26,1,26,1,26,3,26,888,8,26,1,26,3,26,891,8,26,1,
-		26,1,26,1,26,1,26,3,26,897,8,26,1,26,3,26,900,8,26,1,26,1,26,1,26,1,26,
-		3,26,906,8,26,3,26,908,8,26,1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,
-		28,1,28,1,28,1,28,1,28,1,28,3,28,924,8,28,1,29,1,29,1,29,1,29,1,29,3,29,
-		931,8,29,1,29,1,29,1,29,1,29,1,29,3,29,938,8,29,1,29,1,29,1,29,1,29,1,
-		29,3,29,945,8,29,1,29,1,29,1,29,1,29,1,29,3,29,952,8,29,3,29,954,8,29,
-		1,29,1,29,3,29,958,8,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,966,8,29,1,
-		29,1,29,3,29,970,8,29,3,29,972,8,29,1,30,3,30,975,8,30,1,30,1,30,1,30,
-		1,30,1,30,3,30,982,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,32,3,32,991,8,
-		32,1,32,1,32,1,32,1,32,1,32,5,32,998,8,32,10,32,12,32,1001,9,32,3,32,1003,
-		8,32,1,32,3,32,1006,8,32,1,32,3,32,1009,8,32,1,33,1,33,1,33,1,33,1,33,
-		1,33,1,33,1,33,3,33,1019,8,33,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,
-		1,34,3,34,1030,8,34,1,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1039,8,35,
-		1,35,1,35,3,35,1043,8,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,1051,8,35,
-		10,35,12,35,1054,9,35,1,36,1,36,1,36,1,36,1,36,3,36,1061,8,36,1,36,1,36,
-		1,36,3,36,1066,8,36,1,36,1,36,1,36,1,36,1,36,3,36,1073,8,36,1,36,1,36,
-		3,36,1077,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1085,8,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,3,36,1093,8,36,1,36,1,36,1,36,1,36,1,36,5,36,1100,
-		8,36,10,36,12,36,1103,9,36,1,36,1,36,1,36,3,36,1108,8,36,1,36,1,36,1,36,
-		1,36,3,36,1114,8,36,1,36,1,36,1,36,1,36,3,36,1120,8,36,3,36,1122,8,36,
-		1,37,1,37,1,37,1,37,3,37,1128,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1144,8,37,10,37,12,37,1147,9,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1157,8,37,10,37,12,37,1160,
-		9,37,1,38,1,38,3,38,1164,8,38,1,38,1,38,3,38,1168,8,38,1,38,1,38,3,38,
-		1172,8,38,3,38,1174,8,38,1,38,3,38,1177,8,38,1,38,1,38,3,38,1181,8,38,
-		3,38,1183,8,38,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		3,40,1196,8,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1204,8,40,1,40,4,40,
-		1207,8,40,11,40,12,40,1208,1,40,1,40,3,40,1213,8,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,3,40,1238,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,3,40,1252,8,40,1,40,3,40,1255,8,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,3,40,1274,8,40,1,40,1,40,1,40,5,40,1279,8,40,10,40,12,40,1282,
-		9,40,3,40,1284,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1291,8,40,10,40,12,40,
-		1294,9,40,3,40,1296,8,40,3,40,1298,8,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,3,40,1307,8,40,1,40,3,40,1310,8,40,1,40,1,40,1,40,1,40,5,40,1316,
-		8,40,10,40,12,40,1319,9,40,3,40,1321,8,40,1,40,1,40,1,40,1,40,1,40,5,40,
-		1328,8,40,10,40,12,40,1331,9,40,3,40,1333,8,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,5,40,1341,8,40,10,40,12,40,1344,9,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		4,40,1352,8,40,11,40,12,40,1353,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
-		1363,8,40,1,41,1,41,3,41,1367,8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,
-		1,43,1,43,1,43,1,43,1,43,1,43,3,43,1382,8,43,1,44,1,44,1,44,1,44,1,44,
-		1,45,1,45,1,45,1,45,1,45,1,45,1,45,3,45,1396,8,45,1,46,1,46,1,46,1,46,
-		1,46,5,46,1403,8,46,10,46,12,46,1406,9,46,1,46,3,46,1409,8,46,1,46,1,46,
-		3,46,1413,8,46,1,46,5,46,1416,8,46,10,46,12,46,1419,9,46,1,46,1,46,1,46,
-		1,46,1,46,5,46,1426,8,46,10,46,12,46,1429,9,46,1,46,1,46,1,46,1,46,1,46,
-		5,46,1436,8,46,10,46,12,46,1439,9,46,1,46,3,46,1442,8,46,3,46,1444,8,46,
-		1,47,1,47,1,47,5,47,1449,8,47,10,47,12,47,1452,9,47,1,48,1,48,1,48,3,48,
-		1457,8,48,1,49,1,49,1,49,0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,
-		22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,
-		70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,0,29,2,0,39,39,147,147,1,
-		0,3,4,2,0,58,58,81,81,2,0,32,33,140,141,1,0,23,24,1,0,28,29,2,0,25,25,
-		47,47,1,0,26,27,1,0,42,43,2,0,132,132,161,161,1,0,192,193,2,0,49,49,136,
-		136,2,0,7,7,44,44,2,0,13,13,42,42,2,0,56,56,73,73,2,0,161,161,185,185,
-		2,0,14,14,103,103,2,0,91,91,98,98,2,0,57,57,90,90,2,0,54,54,133,133,2,
-		0,63,63,75,75,1,0,168,169,1,0,170,173,1,0,161,166,1,0,193,194,2,0,190,
-		190,192,192,2,0,19,19,134,134,1,0,153,155,24,0,1,7,9,9,13,14,16,16,20,
-		35,38,40,42,43,48,48,50,50,52,53,55,57,64,64,69,69,73,73,80,82,87,95,97,
-		98,102,103,105,129,131,132,134,135,140,141,144,145,147,160,1709,0,103,
-		1,0,0,0,2,128,1,0,0,0,4,462,1,0,0,0,6,464,1,0,0,0,8,478,1,0,0,0,10,520,
-		1,0,0,0,12,522,1,0,0,0,14,526,1,0,0,0,16,539,1,0,0,0,18,542,1,0,0,0,20,
-		551,1,0,0,0,22,563,1,0,0,0,24,575,1,0,0,0,26,609,1,0,0,0,28,611,1,0,0,
-		0,30,622,1,0,0,0,32,673,1,0,0,0,34,695,1,0,0,0,36,706,1,0,0,0,38,746,1,
-		0,0,0,40,761,1,0,0,0,42,763,1,0,0,0,44,773,1,0,0,0,46,793,1,0,0,0,48,795,
-		1,0,0,0,50,843,1,0,0,0,52,907,1,0,0,0,54,909,1,0,0,0,56,923,1,0,0,0,58,
-		971,1,0,0,0,60,974,1,0,0,0,62,983,1,0,0,0,64,990,1,0,0,0,66,1018,1,0,0,
-		0,68,1029,1,0,0,0,70,1042,1,0,0,0,72,1121,1,0,0,0,74,1127,1,0,0,0,76,1182,
-		1,0,0,0,78,1184,1,0,0,0,80,1362,1,0,0,0,82,1366,1,0,0,0,84,1371,1,0,0,
-		0,86,1375,1,0,0,0,88,1383,1,0,0,0,90,1395,1,0,0,0,92,1443,1,0,0,0,94,1445,
-		1,0,0,0,96,1456,1,0,0,0,98,1458,1,0,0,0,100,102,5,183,0,0,101,100,1,0,
-		0,0,102,105,1,0,0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,
-		103,1,0,0,0,106,115,3,4,2,0,107,109,5,183,0,0,108,107,1,0,0,0,109,110,
-		1,0,0,0,110,108,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,
-		0,113,108,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,
-		121,1,0,0,0,117,115,1,0,0,0,118,120,5,183,0,0,119,118,1,0,0,0,120,123,
-		1,0,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,
-		0,124,106,1,0,0,0,124,125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,
-		1,1,0,0,0,128,132,3,4,2,0,129,131,5,183,0,0,130,129,1,0,0,0,131,134,1,
-		0,0,0,132,130,1,0,0,0,132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,
-		135,136,5,0,0,1,136,3,1,0,0,0,137,139,5,52,0,0,138,140,5,9,0,0,139,138,
-		1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,463,3,4,2,0,142,463,3,18,9,
-		0,143,146,5,36,0,0,144,145,5,84,0,0,145,147,5,94,0,0,146,144,1,0,0,0,146,
-		147,1,0,0,0,147,148,1,0,0,0,148,152,7,0,0,0,149,150,5,62,0,0,150,151,5,
-		78,0,0,151,153,5,51,0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,
-		0,154,166,3,96,48,0,155,156,5,175,0,0,156,161,3,6,3,0,157,158,5,181,0,
-		0,158,160,3,6,3,0,159,157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,
-		162,1,0,0,0,162,164,1,0,0,0,163,161,1,0,0,0,164,165,5,176,0,0,165,167,
-		1,0,0,0,166,155,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,12,0,
-		0,169,171,3,18,9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,463,1,0,0,0,172,
-		173,5,45,0,0,173,176,7,0,0,0,174,175,5,62,0,0,175,177,5,51,0,0,176,174,
-		1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,463,3,96,48,0,179,180,5,67,
-		0,0,180,181,5,70,0,0,181,186,3,96,48,0,182,183,5,175,0,0,183,184,3,94,
-		47,0,184,185,5,176,0,0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,
-		187,188,1,0,0,0,188,189,3,18,9,0,189,463,1,0,0,0,190,191,5,137,0,0,191,
-		192,3,96,48,0,192,193,5,101,0,0,193,198,3,14,7,0,194,195,5,181,0,0,195,
-		197,3,14,7,0,196,194,1,0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,
-		0,0,0,199,203,1,0,0,0,200,198,1,0,0,0,201,202,5,58,0,0,202,204,3,48,24,
-		0,203,201,1,0,0,0,203,204,1,0,0,0,204,207,1,0,0,0,205,206,5,143,0,0,206,
-		208,3,70,35,0,207,205,1,0,0,0,207,208,1,0,0,0,208,463,1,0,0,0,209,210,
-		5,41,0,0,210,211,5,58,0,0,211,214,3,96,48,0,212,213,5,143,0,0,213,215,
-		3,70,35,0,214,212,1,0,0,0,214,215,1,0,0,0,215,463,1,0,0,0,216,217,5,122,
-		0,0,217,218,5,70,0,0,218,219,3,96,48,0,219,220,5,138,0,0,220,221,3,48,
-		24,0,221,222,5,83,0,0,222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,
-		0,225,226,1,0,0,0,226,224,1,0,0,0,226,227,1,0,0,0,227,463,1,0,0,0,228,
-		229,5,8,0,0,229,230,5,39,0,0,230,231,3,96,48,0,231,233,5,6,0,0,232,234,
-		5,21,0,0,233,232,1,0,0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,
-		48,0,236,238,3,92,46,0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,
-		239,240,5,12,0,0,240,242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,
-		463,1,0,0,0,243,244,5,8,0,0,244,245,5,39,0,0,245,246,3,96,48,0,246,247,
-		5,101,0,0,247,248,5,1,0,0,248,251,7,1,0,0,249,250,5,2,0,0,250,252,5,190,
-		0,0,251,249,1,0,0,0,251,252,1,0,0,0,252,255,1,0,0,0,253,254,5,143,0,0,
-		254,256,3,70,35,0,255,253,1,0,0,0,255,256,1,0,0,0,256,463,1,0,0,0,257,
-		258,5,102,0,0,258,463,5,40,0,0,259,260,5,102,0,0,260,262,5,5,0,0,261,263,
-		7,2,0,0,262,261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,463,3,96,48,
-		0,265,266,5,102,0,0,266,268,5,124,0,0,267,269,7,2,0,0,268,267,1,0,0,0,
-		268,269,1,0,0,0,269,270,1,0,0,0,270,463,3,96,48,0,271,272,5,102,0,0,272,
-		273,5,141,0,0,273,274,5,81,0,0,274,463,3,96,48,0,275,276,5,20,0,0,276,
-		277,5,39,0,0,277,280,3,96,48,0,278,279,5,140,0,0,279,281,5,192,0,0,280,
-		278,1,0,0,0,280,281,1,0,0,0,281,463,1,0,0,0,282,287,5,30,0,0,283,285,5,
-		39,0,0,284,283,1,0,0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,288,3,96,48,
-		0,287,284,1,0,0,0,287,288,1,0,0,0,288,292,1,0,0,0,289,290,5,31,0,0,290,
-		291,5,192,0,0,291,293,7,3,0,0,292,289,1,0,0,0,292,293,1,0,0,0,293,463,
-		1,0,0,0,294,296,5,34,0,0,295,297,5,39,0,0,296,295,1,0,0,0,296,297,1,0,
-		0,0,297,298,1,0,0,0,298,302,3,96,48,0,299,300,5,35,0,0,300,301,5,98,0,
-		0,301,303,5,192,0,0,302,299,1,0,0,0,302,303,1,0,0,0,303,463,1,0,0,0,304,
-		306,7,4,0,0,305,307,7,5,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,463,1,
-		0,0,0,308,310,7,6,0,0,309,311,7,5,0,0,310,309,1,0,0,0,310,311,1,0,0,0,
-		311,463,1,0,0,0,312,314,7,7,0,0,313,315,7,5,0,0,314,313,1,0,0,0,314,315,
-		1,0,0,0,315,463,1,0,0,0,316,322,7,8,0,0,317,323,3,96,48,0,318,319,5,175,
-		0,0,319,320,3,18,9,0,320,321,5,176,0,0,321,323,1,0,0,0,322,317,1,0,0,0,
-		322,318,1,0,0,0,323,463,1,0,0,0,324,325,5,22,0,0,325,326,5,175,0,0,326,
-		327,3,18,9,0,327,328,5,176,0,0,328,329,5,132,0,0,329,341,5,190,0,0,330,
-		331,5,175,0,0,331,336,3,16,8,0,332,333,5,181,0,0,333,335,3,16,8,0,334,
-		332,1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,0,337,339,1,
-		0,0,0,338,336,1,0,0,0,339,340,5,176,0,0,340,342,1,0,0,0,341,330,1,0,0,
-		0,341,342,1,0,0,0,342,463,1,0,0,0,343,344,5,36,0,0,344,345,5,110,0,0,345,
-		348,3,96,48,0,346,347,5,112,0,0,347,349,5,113,0,0,348,346,1,0,0,0,348,
-		349,1,0,0,0,349,350,1,0,0,0,350,351,5,12,0,0,351,352,3,18,9,0,352,463,
-		1,0,0,0,353,354,5,45,0,0,354,357,5,110,0,0,355,356,5,62,0,0,356,358,5,
-		51,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,359,1,0,0,0,359,463,3,96,48,
-		0,360,361,5,102,0,0,361,463,5,111,0,0,362,363,5,102,0,0,363,365,5,114,
-		0,0,364,366,5,81,0,0,365,364,1,0,0,0,365,366,1,0,0,0,366,373,1,0,0,0,367,
-		370,3,96,48,0,368,369,5,182,0,0,369,371,3,96,48,0,370,368,1,0,0,0,370,
-		371,1,0,0,0,371,374,1,0,0,0,372,374,5,190,0,0,373,367,1,0,0,0,373,372,
-		1,0,0,0,374,463,1,0,0,0,375,376,5,102,0,0,376,463,5,115,0,0,377,379,5,
-		101,0,0,378,380,5,117,0,0,379,378,1,0,0,0,379,380,1,0,0,0,380,381,1,0,
-		0,0,381,382,3,96,48,0,382,383,7,9,0,0,383,384,3,70,35,0,384,463,1,0,0,
-		0,385,388,5,118,0,0,386,389,5,7,0,0,387,389,3,96,48,0,388,386,1,0,0,0,
-		388,387,1,0,0,0,389,463,1,0,0,0,390,391,5,102,0,0,391,463,5,116,0,0,392,
-		393,5,36,0,0,393,394,5,106,0,0,394,395,3,96,48,0,395,396,5,58,0,0,396,
-		397,5,175,0,0,397,398,3,18,9,0,398,399,5,176,0,0,399,400,5,70,0,0,400,
-		405,3,12,6,0,401,402,5,181,0,0,402,404,3,12,6,0,403,401,1,0,0,0,404,407,
-		1,0,0,0,405,403,1,0,0,0,405,406,1,0,0,0,406,411,1,0,0,0,407,405,1,0,0,
-		0,408,409,5,126,0,0,409,410,5,17,0,0,410,412,3,70,35,0,411,408,1,0,0,0,
-		411,412,1,0,0,0,412,416,1,0,0,0,413,414,5,60,0,0,414,415,5,17,0,0,415,
-		417,3,70,35,0,416,413,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,419,
-		5,128,0,0,419,420,5,192,0,0,420,463,1,0,0,0,421,422,5,108,0,0,422,423,
-		5,106,0,0,423,463,3,96,48,0,424,425,5,45,0,0,425,428,5,106,0,0,426,427,
-		5,62,0,0,427,429,5,51,0,0,428,426,1,0,0,0,428,429,1,0,0,0,429,430,1,0,
-		0,0,430,463,3,96,48,0,431,432,5,102,0,0,432,463,5,107,0,0,433,434,5,64,
-		0,0,434,435,5,119,0,0,435,436,5,190,0,0,436,437,5,70,0,0,437,438,3,96,
-		48,0,438,439,5,120,0,0,439,442,5,190,0,0,440,441,5,121,0,0,441,443,3,96,
-		48,0,442,440,1,0,0,0,442,443,1,0,0,0,443,463,1,0,0,0,444,445,5,64,0,0,
-		445,446,3,96,48,0,446,447,5,190,0,0,447,448,5,70,0,0,448,460,3,96,48,0,
-		449,450,5,175,0,0,450,455,3,16,8,0,451,452,5,181,0,0,452,454,3,16,8,0,
-		453,451,1,0,0,0,454,457,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,0,456,458,
-		1,0,0,0,457,455,1,0,0,0,458,459,5,176,0,0,459,461,1,0,0,0,460,449,1,0,
-		0,0,460,461,1,0,0,0,461,463,1,0,0,0,462,137,1,0,0,0,462,142,1,0,0,0,462,
-		143,1,0,0,0,462,172,1,0,0,0,462,179,1,0,0,0,462,190,1,0,0,0,462,209,1,
-		0,0,0,462,216,1,0,0,0,462,228,1,0,0,0,462,243,1,0,0,0,462,257,1,0,0,0,
-		462,259,1,0,0,0,462,265,1,0,0,0,462,271,1,0,0,0,462,275,1,0,0,0,462,282,
-		1,0,0,0,462,294,1,0,0,0,462,304,1,0,0,0,462,308,1,0,0,0,462,312,1,0,0,
-		0,462,316,1,0,0,0,462,324,1,0,0,0,462,343,1,0,0,0,462,353,1,0,0,0,462,
-		360,1,0,0,0,462,362,1,0,0,0,462,375,1,0,0,0,462,377,1,0,0,0,462,385,1,
-		0,0,0,462,390,1,0,0,0,462,392,1,0,0,0,462,421,1,0,0,0,462,424,1,0,0,0,
-		462,431,1,0,0,0,462,433,1,0,0,0,462,444,1,0,0,0,463,5,1,0,0,0,464,465,
-		3,96,48,0,465,469,3,92,46,0,466,468,3,8,4,0,467,466,1,0,0,0,468,471,1,
-		0,0,0,469,467,1,0,0,0,469,470,1,0,0,0,470,7,1,0,0,0,471,469,1,0,0,0,472,
-		473,5,78,0,0,473,479,5,79,0,0,474,479,5,79,0,0,475,476,5,148,0,0,476,479,
-		5,121,0,0,477,479,5,149,0,0,478,472,1,0,0,0,478,474,1,0,0,0,478,475,1,
-		0,0,0,478,477,1,0,0,0,479,9,1,0,0,0,480,481,5,142,0,0,481,482,5,123,0,
-		0,482,483,5,130,0,0,483,484,5,137,0,0,484,485,5,101,0,0,485,490,3,14,7,
-		0,486,487,5,181,0,0,487,489,3,14,7,0,488,486,1,0,0,0,489,492,1,0,0,0,490,
-		488,1,0,0,0,490,491,1,0,0,0,491,521,1,0,0,0,492,490,1,0,0,0,493,494,5,
-		142,0,0,494,495,5,123,0,0,495,496,5,130,0,0,496,521,5,41,0,0,497,498,5,
-		142,0,0,498,499,5,78,0,0,499,500,5,123,0,0,500,501,5,130,0,0,501,506,5,
-		67,0,0,502,503,5,175,0,0,503,504,3,94,47,0,504,505,5,176,0,0,505,507,1,
-		0,0,0,506,502,1,0,0,0,506,507,1,0,0,0,507,508,1,0,0,0,508,509,5,139,0,
-		0,509,510,5,175,0,0,510,515,3,70,35,0,511,512,5,181,0,0,512,514,3,70,35,
-		0,513,511,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,515,516,1,0,0,0,516,
-		518,1,0,0,0,517,515,1,0,0,0,518,519,5,176,0,0,519,521,1,0,0,0,520,480,
-		1,0,0,0,520,493,1,0,0,0,520,497,1,0,0,0,521,11,1,0,0,0,522,523,3,96,48,
-		0,523,524,7,10,0,0,524,525,5,89,0,0,525,13,1,0,0,0,526,527,3,96,48,0,527,
-		528,5,161,0,0,528,529,3,70,35,0,529,15,1,0,0,0,530,533,5,109,0,0,531,532,
-		5,128,0,0,532,534,5,192,0,0,533,531,1,0,0,0,533,534,1,0,0,0,534,540,1,
-		0,0,0,535,537,3,96,48,0,536,538,3,70,35,0,537,536,1,0,0,0,537,538,1,0,
-		0,0,538,540,1,0,0,0,539,530,1,0,0,0,539,535,1,0,0,0,540,17,1,0,0,0,541,
-		543,3,20,10,0,542,541,1,0,0,0,542,543,1,0,0,0,543,544,1,0,0,0,544,546,
-		3,24,12,0,545,547,3,42,21,0,546,545,1,0,0,0,546,547,1,0,0,0,547,549,1,
-		0,0,0,548,550,3,46,23,0,549,548,1,0,0,0,549,550,1,0,0,0,550,19,1,0,0,0,
-		551,553,5,146,0,0,552,554,5,92,0,0,553,552,1,0,0,0,553,554,1,0,0,0,554,
-		555,1,0,0,0,555,560,3,22,11,0,556,557,5,181,0,0,557,559,3,22,11,0,558,
-		556,1,0,0,0,559,562,1,0,0,0,560,558,1,0,0,0,560,561,1,0,0,0,561,21,1,0,
-		0,0,562,560,1,0,0,0,563,568,3,96,48,0,564,565,5,175,0,0,565,566,3,94,47,
-		0,566,567,5,176,0,0,567,569,1,0,0,0,568,564,1,0,0,0,568,569,1,0,0,0,569,
-		570,1,0,0,0,570,571,5,12,0,0,571,572,5,175,0,0,572,573,3,18,9,0,573,574,
-		5,176,0,0,574,23,1,0,0,0,575,576,6,12,-1,0,576,577,3,26,13,0,577,592,1,
-		0,0,0,578,579,10,2,0,0,579,581,5,68,0,0,580,582,3,32,16,0,581,580,1,0,
-		0,0,581,582,1,0,0,0,582,583,1,0,0,0,583,591,3,24,12,3,584,585,10,1,0,0,
-		585,587,7,11,0,0,586,588,3,32,16,0,587,586,1,0,0,0,587,588,1,0,0,0,588,
-		589,1,0,0,0,589,591,3,24,12,2,590,578,1,0,0,0,590,584,1,0,0,0,591,594,
-		1,0,0,0,592,590,1,0,0,0,592,593,1,0,0,0,593,25,1,0,0,0,594,592,1,0,0,0,
-		595,610,3,30,15,0,596,597,5,139,0,0,597,602,3,28,14,0,598,599,5,181,0,
-		0,599,601,3,28,14,0,600,598,1,0,0,0,601,604,1,0,0,0,602,600,1,0,0,0,602,
-		603,1,0,0,0,603,610,1,0,0,0,604,602,1,0,0,0,605,606,5,175,0,0,606,607,
-		3,18,9,0,607,608,5,176,0,0,608,610,1,0,0,0,609,595,1,0,0,0,609,596,1,0,
-		0,0,609,605,1,0,0,0,610,27,1,0,0,0,611,612,5,175,0,0,612,617,3,70,35,0,
-		613,614,5,181,0,0,614,616,3,70,35,0,615,613,1,0,0,0,616,619,1,0,0,0,617,
-		615,1,0,0,0,617,618,1,0,0,0,618,620,1,0,0,0,619,617,1,0,0,0,620,621,5,
-		176,0,0,621,29,1,0,0,0,622,624,5,99,0,0,623,625,3,32,16,0,624,623,1,0,
-		0,0,624,625,1,0,0,0,625,626,1,0,0,0,626,631,3,34,17,0,627,628,5,181,0,
-		0,628,630,3,34,17,0,629,627,1,0,0,0,630,633,1,0,0,0,631,629,1,0,0,0,631,
-		632,1,0,0,0,632,643,1,0,0,0,633,631,1,0,0,0,634,635,5,58,0,0,635,640,3,
-		48,24,0,636,637,5,181,0,0,637,639,3,48,24,0,638,636,1,0,0,0,639,642,1,
-		0,0,0,640,638,1,0,0,0,640,641,1,0,0,0,641,644,1,0,0,0,642,640,1,0,0,0,
-		643,634,1,0,0,0,643,644,1,0,0,0,644,647,1,0,0,0,645,646,5,143,0,0,646,
-		648,3,70,35,0,647,645,1,0,0,0,647,648,1,0,0,0,648,652,1,0,0,0,649,650,
-		5,60,0,0,650,651,5,17,0,0,651,653,3,36,18,0,652,649,1,0,0,0,652,653,1,
-		0,0,0,653,656,1,0,0,0,654,655,5,61,0,0,655,657,3,70,35,0,656,654,1,0,0,
-		0,656,657,1,0,0,0,657,667,1,0,0,0,658,659,5,144,0,0,659,664,3,62,31,0,
-		660,661,5,181,0,0,661,663,3,62,31,0,662,660,1,0,0,0,663,666,1,0,0,0,664,
-		662,1,0,0,0,664,665,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,0,667,658,1,
-		0,0,0,667,668,1,0,0,0,668,671,1,0,0,0,669,670,5,145,0,0,670,672,3,70,35,
-		0,671,669,1,0,0,0,671,672,1,0,0,0,672,31,1,0,0,0,673,674,7,12,0,0,674,
-		33,1,0,0,0,675,680,3,70,35,0,676,678,5,12,0,0,677,676,1,0,0,0,677,678,
-		1,0,0,0,678,679,1,0,0,0,679,681,3,96,48,0,680,677,1,0,0,0,680,681,1,0,
-		0,0,681,696,1,0,0,0,682,683,3,96,48,0,683,684,5,182,0,0,684,686,1,0,0,
-		0,685,682,1,0,0,0,685,686,1,0,0,0,686,687,1,0,0,0,687,693,5,170,0,0,688,
-		689,5,50,0,0,689,690,5,175,0,0,690,691,3,94,47,0,691,692,5,176,0,0,692,
-		694,1,0,0,0,693,688,1,0,0,0,693,694,1,0,0,0,694,696,1,0,0,0,695,675,1,
-		0,0,0,695,685,1,0,0,0,696,35,1,0,0,0,697,707,5,7,0,0,698,703,3,38,19,0,
-		699,700,5,181,0,0,700,702,3,38,19,0,701,699,1,0,0,0,702,705,1,0,0,0,703,
-		701,1,0,0,0,703,704,1,0,0,0,704,707,1,0,0,0,705,703,1,0,0,0,706,697,1,
-		0,0,0,706,698,1,0,0,0,707,37,1,0,0,0,708,709,5,157,0,0,709,710,5,175,0,
-		0,710,715,3,70,35,0,711,712,5,181,0,0,712,714,3,70,35,0,713,711,1,0,0,
-		0,714,717,1,0,0,0,715,713,1,0,0,0,715,716,1,0,0,0,716,718,1,0,0,0,717,
-		715,1,0,0,0,718,719,5,176,0,0,719,747,1,0,0,0,720,721,5,158,0,0,721,722,
-		5,175,0,0,722,727,3,70,35,0,723,724,5,181,0,0,724,726,3,70,35,0,725,723,
-		1,0,0,0,726,729,1,0,0,0,727,725,1,0,0,0,727,728,1,0,0,0,728,730,1,0,0,
-		0,729,727,1,0,0,0,730,731,5,176,0,0,731,747,1,0,0,0,732,733,5,159,0,0,
-		733,734,5,160,0,0,734,735,5,175,0,0,735,740,3,40,20,0,736,737,5,181,0,
-		0,737,739,3,40,20,0,738,736,1,0,0,0,739,742,1,0,0,0,740,738,1,0,0,0,740,
-		741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,176,0,0,744,747,
-		1,0,0,0,745,747,3,70,35,0,746,708,1,0,0,0,746,720,1,0,0,0,746,732,1,0,
-		0,0,746,745,1,0,0,0,747,39,1,0,0,0,748,757,5,175,0,0,749,754,3,70,35,0,
-		750,751,5,181,0,0,751,753,3,70,35,0,752,750,1,0,0,0,753,756,1,0,0,0,754,
-		752,1,0,0,0,754,755,1,0,0,0,755,758,1,0,0,0,756,754,1,0,0,0,757,749,1,
-		0,0,0,757,758,1,0,0,0,758,759,1,0,0,0,759,762,5,176,0,0,760,762,3,70,35,
-		0,761,748,1,0,0,0,761,760,1,0,0,0,762,41,1,0,0,0,763,764,5,85,0,0,764,
-		765,5,17,0,0,765,770,3,44,22,0,766,767,5,181,0,0,767,769,3,44,22,0,768,
-		766,1,0,0,0,769,772,1,0,0,0,770,768,1,0,0,0,770,771,1,0,0,0,771,43,1,0,
-		0,0,772,770,1,0,0,0,773,775,3,70,35,0,774,776,7,13,0,0,775,774,1,0,0,0,
-		775,776,1,0,0,0,776,779,1,0,0,0,777,778,5,80,0,0,778,780,7,14,0,0,779,
-		777,1,0,0,0,779,780,1,0,0,0,780,45,1,0,0,0,781,782,5,76,0,0,782,785,3,
-		70,35,0,783,784,5,82,0,0,784,786,3,70,35,0,785,783,1,0,0,0,785,786,1,0,
-		0,0,786,794,1,0,0,0,787,788,5,82,0,0,788,791,3,70,35,0,789,790,5,76,0,
-		0,790,792,3,70,35,0,791,789,1,0,0,0,791,792,1,0,0,0,792,794,1,0,0,0,793,
-		781,1,0,0,0,793,787,1,0,0,0,794,47,1,0,0,0,795,796,6,24,-1,0,796,797,3,
-		52,26,0,797,823,1,0,0,0,798,799,10,4,0,0,799,800,5,37,0,0,800,801,5,72,
-		0,0,801,822,3,52,26,0,802,803,10,3,0,0,803,804,3,50,25,0,804,805,5,72,
-		0,0,805,813,3,52,26,0,806,807,5,83,0,0,807,814,3,70,35,0,808,809,5,138,
-		0,0,809,810,5,175,0,0,810,811,3,94,47,0,811,812,5,176,0,0,812,814,1,0,
-		0,0,813,806,1,0,0,0,813,808,1,0,0,0,814,822,1,0,0,0,815,816,10,2,0,0,816,
-		817,5,77,0,0,817,818,3,50,25,0,818,819,5,72,0,0,819,820,3,52,26,0,820,
-		822,1,0,0,0,821,798,1,0,0,0,821,802,1,0,0,0,821,815,1,0,0,0,822,825,1,
-		0,0,0,823,821,1,0,0,0,823,824,1,0,0,0,824,49,1,0,0,0,825,823,1,0,0,0,826,
-		828,5,66,0,0,827,826,1,0,0,0,827,828,1,0,0,0,828,844,1,0,0,0,829,831,5,
-		74,0,0,830,832,5,86,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,844,1,0,0,
-		0,833,835,5,96,0,0,834,836,5,86,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
-		844,1,0,0,0,837,839,5,59,0,0,838,840,5,86,0,0,839,838,1,0,0,0,839,840,
-		1,0,0,0,840,844,1,0,0,0,841,844,5,100,0,0,842,844,5,11,0,0,843,827,1,0,
-		0,0,843,829,1,0,0,0,843,833,1,0,0,0,843,837,1,0,0,0,843,841,1,0,0,0,843,
-		842,1,0,0,0,844,51,1,0,0,0,845,848,3,96,48,0,846,847,5,182,0,0,847,849,
-		3,96,48,0,848,846,1,0,0,0,848,849,1,0,0,0,849,851,1,0,0,0,850,852,3,56,
-		28,0,851,850,1,0,0,0,851,852,1,0,0,0,852,854,1,0,0,0,853,855,3,58,29,0,
-		854,853,1,0,0,0,854,855,1,0,0,0,855,857,1,0,0,0,856,858,3,60,30,0,857,
-		856,1,0,0,0,857,858,1,0,0,0,858,908,1,0,0,0,859,861,5,190,0,0,860,862,
-		3,58,29,0,861,860,1,0,0,0,861,862,1,0,0,0,862,864,1,0,0,0,863,865,3,60,
-		30,0,864,863,1,0,0,0,864,865,1,0,0,0,865,908,1,0,0,0,866,867,3,96,48,0,
-		867,876,5,175,0,0,868,873,3,70,35,0,869,870,5,181,0,0,870,872,3,70,35,
-		0,871,869,1,0,0,0,872,875,1,0,0,0,873,871,1,0,0,0,873,874,1,0,0,0,874,
-		877,1,0,0,0,875,873,1,0,0,0,876,868,1,0,0,0,876,877,1,0,0,0,877,882,1,
-		0,0,0,878,879,5,181,0,0,879,881,3,54,27,0,880,878,1,0,0,0,881,884,1,0,
-		0,0,882,880,1,0,0,0,882,883,1,0,0,0,883,885,1,0,0,0,884,882,1,0,0,0,885,
-		887,5,176,0,0,886,888,3,58,29,0,887,886,1,0,0,0,887,888,1,0,0,0,888,890,
-		1,0,0,0,889,891,3,60,30,0,890,889,1,0,0,0,890,891,1,0,0,0,891,908,1,0,
-		0,0,892,893,5,175,0,0,893,894,3,18,9,0,894,896,5,176,0,0,895,897,3,58,
-		29,0,896,895,1,0,0,0,896,897,1,0,0,0,897,899,1,0,0,0,898,900,3,60,30,0,
-		899,898,1,0,0,0,899,900,1,0,0,0,900,908,1,0,0,0,901,902,5,175,0,0,902,
-		903,3,48,24,0,903,905,5,176,0,0,904,906,3,58,29,0,905,904,1,0,0,0,905,
-		906,1,0,0,0,906,908,1,0,0,0,907,845,1,0,0,0,907,859,1,0,0,0,907,866,1,
-		0,0,0,907,892,1,0,0,0,907,901,1,0,0,0,908,53,1,0,0,0,909,910,3,96,48,0,
-		910,911,7,15,0,0,911,912,3,70,35,0,912,55,1,0,0,0,913,914,5,140,0,0,914,
-		924,5,192,0,0,915,916,5,12,0,0,916,917,5,81,0,0,917,918,5,131,0,0,918,
-		924,5,190,0,0,919,920,5,16,0,0,920,924,3,96,48,0,921,922,5,129,0,0,922,
-		924,3,96,48,0,923,913,1,0,0,0,923,915,1,0,0,0,923,919,1,0,0,0,923,921,
-		1,0,0,0,924,57,1,0,0,0,925,926,5,104,0,0,926,927,7,16,0,0,927,928,5,175,
-		0,0,928,930,3,70,35,0,929,931,5,89,0,0,930,929,1,0,0,0,930,931,1,0,0,0,
-		931,932,1,0,0,0,932,937,5,176,0,0,933,934,5,93,0,0,934,935,5,175,0,0,935,
-		936,5,192,0,0,936,938,5,176,0,0,937,933,1,0,0,0,937,938,1,0,0,0,938,972,
-		1,0,0,0,939,940,5,105,0,0,940,941,3,70,35,0,941,944,5,98,0,0,942,943,5,
-		125,0,0,943,945,3,70,35,0,944,942,1,0,0,0,944,945,1,0,0,0,945,953,1,0,
-		0,0,946,947,5,127,0,0,947,948,5,17,0,0,948,951,3,70,35,0,949,950,5,146,
-		0,0,950,952,5,95,0,0,951,949,1,0,0,0,951,952,1,0,0,0,952,954,1,0,0,0,953,
-		946,1,0,0,0,953,954,1,0,0,0,954,957,1,0,0,0,955,956,5,128,0,0,956,958,
-		5,192,0,0,957,955,1,0,0,0,957,958,1,0,0,0,958,972,1,0,0,0,959,960,5,105,
-		0,0,960,961,3,70,35,0,961,965,5,89,0,0,962,963,5,126,0,0,963,964,5,17,
-		0,0,964,966,3,70,35,0,965,962,1,0,0,0,965,966,1,0,0,0,966,969,1,0,0,0,
-		967,968,5,128,0,0,968,970,5,192,0,0,969,967,1,0,0,0,969,970,1,0,0,0,970,
-		972,1,0,0,0,971,925,1,0,0,0,971,939,1,0,0,0,971,959,1,0,0,0,972,59,1,0,
-		0,0,973,975,5,12,0,0,974,973,1,0,0,0,974,975,1,0,0,0,975,976,1,0,0,0,976,
-		981,3,96,48,0,977,978,5,175,0,0,978,979,3,94,47,0,979,980,5,176,0,0,980,
-		982,1,0,0,0,981,977,1,0,0,0,981,982,1,0,0,0,982,61,1,0,0,0,983,984,3,96,
-		48,0,984,985,5,12,0,0,985,986,5,175,0,0,986,987,3,64,32,0,987,988,5,176,
-		0,0,988,63,1,0,0,0,989,991,3,96,48,0,990,989,1,0,0,0,990,991,1,0,0,0,991,
-		1002,1,0,0,0,992,993,5,88,0,0,993,994,5,17,0,0,994,999,3,70,35,0,995,996,
-		5,181,0,0,996,998,3,70,35,0,997,995,1,0,0,0,998,1001,1,0,0,0,999,997,1,
-		0,0,0,999,1000,1,0,0,0,1000,1003,1,0,0,0,1001,999,1,0,0,0,1002,992,1,0,
-		0,0,1002,1003,1,0,0,0,1003,1005,1,0,0,0,1004,1006,3,42,21,0,1005,1004,
-		1,0,0,0,1005,1006,1,0,0,0,1006,1008,1,0,0,0,1007,1009,3,66,33,0,1008,1007,
-		1,0,0,0,1008,1009,1,0,0,0,1009,65,1,0,0,0,1010,1011,7,17,0,0,1011,1019,
-		3,68,34,0,1012,1013,7,17,0,0,1013,1014,5,15,0,0,1014,1015,3,68,34,0,1015,
-		1016,5,10,0,0,1016,1017,3,68,34,0,1017,1019,1,0,0,0,1018,1010,1,0,0,0,
-		1018,1012,1,0,0,0,1019,67,1,0,0,0,1020,1021,5,135,0,0,1021,1030,5,90,0,
-		0,1022,1023,5,135,0,0,1023,1030,5,57,0,0,1024,1025,5,38,0,0,1025,1030,
-		5,97,0,0,1026,1027,3,70,35,0,1027,1028,7,18,0,0,1028,1030,1,0,0,0,1029,
-		1020,1,0,0,0,1029,1022,1,0,0,0,1029,1024,1,0,0,0,1029,1026,1,0,0,0,1030,
-		69,1,0,0,0,1031,1032,6,35,-1,0,1032,1033,3,96,48,0,1033,1034,5,167,0,0,
-		1034,1035,3,70,35,5,1035,1043,1,0,0,0,1036,1038,3,74,37,0,1037,1039,3,
-		72,36,0,1038,1037,1,0,0,0,1038,1039,1,0,0,0,1039,1043,1,0,0,0,1040,1041,
-		5,78,0,0,1041,1043,3,70,35,3,1042,1031,1,0,0,0,1042,1036,1,0,0,0,1042,
-		1040,1,0,0,0,1043,1052,1,0,0,0,1044,1045,10,2,0,0,1045,1046,5,10,0,0,1046,
-		1051,3,70,35,3,1047,1048,10,1,0,0,1048,1049,5,84,0,0,1049,1051,3,70,35,
-		2,1050,1044,1,0,0,0,1050,1047,1,0,0,0,1051,1054,1,0,0,0,1052,1050,1,0,
-		0,0,1052,1053,1,0,0,0,1053,71,1,0,0,0,1054,1052,1,0,0,0,1055,1056,3,78,
-		39,0,1056,1057,3,74,37,0,1057,1122,1,0,0,0,1058,1060,5,71,0,0,1059,1061,
-		5,78,0,0,1060,1059,1,0,0,0,1060,1061,1,0,0,0,1061,1062,1,0,0,0,1062,1122,
-		5,79,0,0,1063,1065,5,71,0,0,1064,1066,5,78,0,0,1065,1064,1,0,0,0,1065,
-		1066,1,0,0,0,1066,1067,1,0,0,0,1067,1068,5,44,0,0,1068,1069,5,58,0,0,1069,
-		1122,3,74,37,0,1070,1072,5,71,0,0,1071,1073,5,78,0,0,1072,1071,1,0,0,0,
-		1072,1073,1,0,0,0,1073,1074,1,0,0,0,1074,1122,7,19,0,0,1075,1077,5,78,
-		0,0,1076,1075,1,0,0,0,1076,1077,1,0,0,0,1077,1078,1,0,0,0,1078,1079,5,
-		15,0,0,1079,1080,3,74,37,0,1080,1081,5,10,0,0,1081,1082,3,74,37,0,1082,
-		1122,1,0,0,0,1083,1085,5,78,0,0,1084,1083,1,0,0,0,1084,1085,1,0,0,0,1085,
-		1086,1,0,0,0,1086,1087,5,65,0,0,1087,1088,5,175,0,0,1088,1089,3,18,9,0,
-		1089,1090,5,176,0,0,1090,1122,1,0,0,0,1091,1093,5,78,0,0,1092,1091,1,0,
-		0,0,1092,1093,1,0,0,0,1093,1094,1,0,0,0,1094,1095,5,65,0,0,1095,1096,5,
-		175,0,0,1096,1101,3,70,35,0,1097,1098,5,181,0,0,1098,1100,3,70,35,0,1099,
-		1097,1,0,0,0,1100,1103,1,0,0,0,1101,1099,1,0,0,0,1101,1102,1,0,0,0,1102,
-		1104,1,0,0,0,1103,1101,1,0,0,0,1104,1105,5,176,0,0,1105,1122,1,0,0,0,1106,
-		1108,5,78,0,0,1107,1106,1,0,0,0,1107,1108,1,0,0,0,1108,1109,1,0,0,0,1109,
-		1110,5,65,0,0,1110,1111,5,175,0,0,1111,1122,5,176,0,0,1112,1114,5,78,0,
-		0,1113,1112,1,0,0,0,1113,1114,1,0,0,0,1114,1115,1,0,0,0,1115,1116,7,20,
-		0,0,1116,1119,3,74,37,0,1117,1118,5,48,0,0,1118,1120,3,74,37,0,1119,1117,
-		1,0,0,0,1119,1120,1,0,0,0,1120,1122,1,0,0,0,1121,1055,1,0,0,0,1121,1058,
-		1,0,0,0,1121,1063,1,0,0,0,1121,1070,1,0,0,0,1121,1076,1,0,0,0,1121,1084,
-		1,0,0,0,1121,1092,1,0,0,0,1121,1107,1,0,0,0,1121,1113,1,0,0,0,1122,73,
-		1,0,0,0,1123,1124,6,37,-1,0,1124,1128,3,80,40,0,1125,1126,7,21,0,0,1126,
-		1128,3,74,37,4,1127,1123,1,0,0,0,1127,1125,1,0,0,0,1128,1158,1,0,0,0,1129,
-		1130,10,3,0,0,1130,1131,7,22,0,0,1131,1157,3,74,37,4,1132,1133,10,2,0,
-		0,1133,1134,7,21,0,0,1134,1157,3,74,37,3,1135,1136,10,1,0,0,1136,1137,
-		5,174,0,0,1137,1157,3,74,37,2,1138,1139,10,7,0,0,1139,1140,5,177,0,0,1140,
-		1145,3,76,38,0,1141,1142,5,181,0,0,1142,1144,3,76,38,0,1143,1141,1,0,0,
-		0,1144,1147,1,0,0,0,1145,1143,1,0,0,0,1145,1146,1,0,0,0,1146,1148,1,0,
-		0,0,1147,1145,1,0,0,0,1148,1149,5,178,0,0,1149,1157,1,0,0,0,1150,1151,
-		10,6,0,0,1151,1152,5,184,0,0,1152,1157,3,92,46,0,1153,1154,10,5,0,0,1154,
-		1155,5,182,0,0,1155,1157,3,96,48,0,1156,1129,1,0,0,0,1156,1132,1,0,0,0,
-		1156,1135,1,0,0,0,1156,1138,1,0,0,0,1156,1150,1,0,0,0,1156,1153,1,0,0,
-		0,1157,1160,1,0,0,0,1158,1156,1,0,0,0,1158,1159,1,0,0,0,1159,75,1,0,0,
-		0,1160,1158,1,0,0,0,1161,1183,3,70,35,0,1162,1164,3,70,35,0,1163,1162,
-		1,0,0,0,1163,1164,1,0,0,0,1164,1165,1,0,0,0,1165,1167,5,186,0,0,1166,1168,
-		3,70,35,0,1167,1166,1,0,0,0,1167,1168,1,0,0,0,1168,1173,1,0,0,0,1169,1171,
-		5,186,0,0,1170,1172,3,70,35,0,1171,1170,1,0,0,0,1171,1172,1,0,0,0,1172,
-		1174,1,0,0,0,1173,1169,1,0,0,0,1173,1174,1,0,0,0,1174,1183,1,0,0,0,1175,
-		1177,3,70,35,0,1176,1175,1,0,0,0,1176,1177,1,0,0,0,1177,1178,1,0,0,0,1178,
-		1180,5,184,0,0,1179,1181,3,70,35,0,1180,1179,1,0,0,0,1180,1181,1,0,0,0,
-		1181,1183,1,0,0,0,1182,1161,1,0,0,0,1182,1163,1,0,0,0,1182,1176,1,0,0,
-		0,1183,77,1,0,0,0,1184,1185,7,23,0,0,1185,79,1,0,0,0,1186,1363,5,79,0,
-		0,1187,1363,7,19,0,0,1188,1363,5,192,0,0,1189,1363,7,24,0,0,1190,1363,
-		5,190,0,0,1191,1363,5,191,0,0,1192,1193,5,69,0,0,1193,1195,7,25,0,0,1194,
-		1196,3,96,48,0,1195,1194,1,0,0,0,1195,1196,1,0,0,0,1196,1363,1,0,0,0,1197,
-		1198,3,92,46,0,1198,1199,5,190,0,0,1199,1363,1,0,0,0,1200,1363,3,90,45,
-		0,1201,1203,5,18,0,0,1202,1204,3,70,35,0,1203,1202,1,0,0,0,1203,1204,1,
-		0,0,0,1204,1206,1,0,0,0,1205,1207,3,88,44,0,1206,1205,1,0,0,0,1207,1208,
-		1,0,0,0,1208,1206,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1211,
-		5,46,0,0,1211,1213,3,70,35,0,1212,1210,1,0,0,0,1212,1213,1,0,0,0,1213,
-		1214,1,0,0,0,1214,1215,5,47,0,0,1215,1363,1,0,0,0,1216,1217,7,26,0,0,1217,
-		1218,5,175,0,0,1218,1219,3,70,35,0,1219,1220,5,12,0,0,1220,1221,3,92,46,
-		0,1221,1222,5,176,0,0,1222,1363,1,0,0,0,1223,1224,5,53,0,0,1224,1225,5,
-		175,0,0,1225,1226,3,96,48,0,1226,1227,5,58,0,0,1227,1228,3,70,35,0,1228,
-		1229,5,176,0,0,1229,1363,1,0,0,0,1230,1231,5,150,0,0,1231,1232,5,175,0,
-		0,1232,1233,3,70,35,0,1233,1234,5,58,0,0,1234,1237,3,70,35,0,1235,1236,
-		5,156,0,0,1236,1238,3,70,35,0,1237,1235,1,0,0,0,1237,1238,1,0,0,0,1238,
-		1239,1,0,0,0,1239,1240,5,176,0,0,1240,1363,1,0,0,0,1241,1242,5,151,0,0,
-		1242,1243,5,175,0,0,1243,1244,3,74,37,0,1244,1245,5,65,0,0,1245,1246,3,
-		74,37,0,1246,1247,5,176,0,0,1247,1363,1,0,0,0,1248,1249,5,152,0,0,1249,
-		1251,5,175,0,0,1250,1252,7,27,0,0,1251,1250,1,0,0,0,1251,1252,1,0,0,0,
-		1252,1254,1,0,0,0,1253,1255,3,70,35,0,1254,1253,1,0,0,0,1254,1255,1,0,
-		0,0,1255,1256,1,0,0,0,1256,1257,5,58,0,0,1257,1258,3,70,35,0,1258,1259,
-		5,176,0,0,1259,1363,1,0,0,0,1260,1261,5,51,0,0,1261,1262,5,175,0,0,1262,
-		1263,3,18,9,0,1263,1264,5,176,0,0,1264,1363,1,0,0,0,1265,1266,5,175,0,
-		0,1266,1267,3,18,9,0,1267,1268,5,176,0,0,1268,1363,1,0,0,0,1269,1270,3,
-		96,48,0,1270,1297,5,175,0,0,1271,1298,5,170,0,0,1272,1274,3,32,16,0,1273,
-		1272,1,0,0,0,1273,1274,1,0,0,0,1274,1275,1,0,0,0,1275,1280,3,70,35,0,1276,
-		1277,5,181,0,0,1277,1279,3,70,35,0,1278,1276,1,0,0,0,1279,1282,1,0,0,0,
-		1280,1278,1,0,0,0,1280,1281,1,0,0,0,1281,1284,1,0,0,0,1282,1280,1,0,0,
-		0,1283,1273,1,0,0,0,1283,1284,1,0,0,0,1284,1295,1,0,0,0,1285,1286,5,85,
-		0,0,1286,1287,5,17,0,0,1287,1292,3,44,22,0,1288,1289,5,181,0,0,1289,1291,
-		3,44,22,0,1290,1288,1,0,0,0,1291,1294,1,0,0,0,1292,1290,1,0,0,0,1292,1293,
-		1,0,0,0,1293,1296,1,0,0,0,1294,1292,1,0,0,0,1295,1285,1,0,0,0,1295,1296,
-		1,0,0,0,1296,1298,1,0,0,0,1297,1271,1,0,0,0,1297,1283,1,0,0,0,1298,1299,
-		1,0,0,0,1299,1306,5,176,0,0,1300,1301,5,55,0,0,1301,1302,5,175,0,0,1302,
-		1303,5,143,0,0,1303,1304,3,70,35,0,1304,1305,5,176,0,0,1305,1307,1,0,0,
-		0,1306,1300,1,0,0,0,1306,1307,1,0,0,0,1307,1309,1,0,0,0,1308,1310,3,86,
-		43,0,1309,1308,1,0,0,0,1309,1310,1,0,0,0,1310,1363,1,0,0,0,1311,1320,5,
-		177,0,0,1312,1317,3,70,35,0,1313,1314,5,181,0,0,1314,1316,3,70,35,0,1315,
-		1313,1,0,0,0,1316,1319,1,0,0,0,1317,1315,1,0,0,0,1317,1318,1,0,0,0,1318,
-		1321,1,0,0,0,1319,1317,1,0,0,0,1320,1312,1,0,0,0,1320,1321,1,0,0,0,1321,
-		1322,1,0,0,0,1322,1363,5,178,0,0,1323,1332,5,179,0,0,1324,1329,3,82,41,
-		0,1325,1326,5,181,0,0,1326,1328,3,82,41,0,1327,1325,1,0,0,0,1328,1331,
-		1,0,0,0,1329,1327,1,0,0,0,1329,1330,1,0,0,0,1330,1333,1,0,0,0,1331,1329,
-		1,0,0,0,1332,1324,1,0,0,0,1332,1333,1,0,0,0,1333,1334,1,0,0,0,1334,1363,
-		5,180,0,0,1335,1336,3,96,48,0,1336,1337,5,175,0,0,1337,1342,3,84,42,0,
-		1338,1339,5,181,0,0,1339,1341,3,84,42,0,1340,1338,1,0,0,0,1341,1344,1,
-		0,0,0,1342,1340,1,0,0,0,1342,1343,1,0,0,0,1343,1345,1,0,0,0,1344,1342,
-		1,0,0,0,1345,1346,5,176,0,0,1346,1363,1,0,0,0,1347,1348,5,175,0,0,1348,
-		1351,3,70,35,0,1349,1350,5,181,0,0,1350,1352,3,70,35,0,1351,1349,1,0,0,
-		0,1352,1353,1,0,0,0,1353,1351,1,0,0,0,1353,1354,1,0,0,0,1354,1355,1,0,
-		0,0,1355,1356,5,176,0,0,1356,1363,1,0,0,0,1357,1358,5,175,0,0,1358,1359,
-		3,70,35,0,1359,1360,5,176,0,0,1360,1363,1,0,0,0,1361,1363,3,96,48,0,1362,
-		1186,1,0,0,0,1362,1187,1,0,0,0,1362,1188,1,0,0,0,1362,1189,1,0,0,0,1362,
-		1190,1,0,0,0,1362,1191,1,0,0,0,1362,1192,1,0,0,0,1362,1197,1,0,0,0,1362,
-		1200,1,0,0,0,1362,1201,1,0,0,0,1362,1216,1,0,0,0,1362,1223,1,0,0,0,1362,
-		1230,1,0,0,0,1362,1241,1,0,0,0,1362,1248,1,0,0,0,1362,1260,1,0,0,0,1362,
-		1265,1,0,0,0,1362,1269,1,0,0,0,1362,1311,1,0,0,0,1362,1323,1,0,0,0,1362,
-		1335,1,0,0,0,1362,1347,1,0,0,0,1362,1357,1,0,0,0,1362,1361,1,0,0,0,1363,
-		81,1,0,0,0,1364,1367,5,190,0,0,1365,1367,3,96,48,0,1366,1364,1,0,0,0,1366,
-		1365,1,0,0,0,1367,1368,1,0,0,0,1368,1369,5,186,0,0,1369,1370,3,70,35,0,
-		1370,83,1,0,0,0,1371,1372,3,96,48,0,1372,1373,5,185,0,0,1373,1374,3,70,
-		35,0,1374,85,1,0,0,0,1375,1381,5,87,0,0,1376,1382,3,96,48,0,1377,1378,
-		5,175,0,0,1378,1379,3,64,32,0,1379,1380,5,176,0,0,1380,1382,1,0,0,0,1381,
-		1376,1,0,0,0,1381,1377,1,0,0,0,1382,87,1,0,0,0,1383,1384,5,142,0,0,1384,
-		1385,3,70,35,0,1385,1386,5,130,0,0,1386,1387,3,70,35,0,1387,89,1,0,0,0,
-		1388,1389,5,187,0,0,1389,1396,3,96,48,0,1390,1391,5,188,0,0,1391,1396,
-		3,96,48,0,1392,1393,5,186,0,0,1393,1396,3,96,48,0,1394,1396,5,189,0,0,
-		1395,1388,1,0,0,0,1395,1390,1,0,0,0,1395,1392,1,0,0,0,1395,1394,1,0,0,
-		0,1396,91,1,0,0,0,1397,1408,3,96,48,0,1398,1399,5,175,0,0,1399,1404,5,
-		192,0,0,1400,1401,5,181,0,0,1401,1403,5,192,0,0,1402,1400,1,0,0,0,1403,
-		1406,1,0,0,0,1404,1402,1,0,0,0,1404,1405,1,0,0,0,1405,1407,1,0,0,0,1406,
-		1404,1,0,0,0,1407,1409,5,176,0,0,1408,1398,1,0,0,0,1408,1409,1,0,0,0,1409,
-		1417,1,0,0,0,1410,1412,5,177,0,0,1411,1413,5,192,0,0,1412,1411,1,0,0,0,
-		1412,1413,1,0,0,0,1413,1414,1,0,0,0,1414,1416,5,178,0,0,1415,1410,1,0,
-		0,0,1416,1419,1,0,0,0,1417,1415,1,0,0,0,1417,1418,1,0,0,0,1418,1444,1,
-		0,0,0,1419,1417,1,0,0,0,1420,1421,3,96,48,0,1421,1422,5,163,0,0,1422,1427,
-		3,92,46,0,1423,1424,5,181,0,0,1424,1426,3,92,46,0,1425,1423,1,0,0,0,1426,
-		1429,1,0,0,0,1427,1425,1,0,0,0,1427,1428,1,0,0,0,1428,1430,1,0,0,0,1429,
-		1427,1,0,0,0,1430,1441,5,165,0,0,1431,1432,5,175,0,0,1432,1437,5,192,0,
-		0,1433,1434,5,181,0,0,1434,1436,5,192,0,0,1435,1433,1,0,0,0,1436,1439,
-		1,0,0,0,1437,1435,1,0,0,0,1437,1438,1,0,0,0,1438,1440,1,0,0,0,1439,1437,
-		1,0,0,0,1440,1442,5,176,0,0,1441,1431,1,0,0,0,1441,1442,1,0,0,0,1442,1444,
-		1,0,0,0,1443,1397,1,0,0,0,1443,1420,1,0,0,0,1444,93,1,0,0,0,1445,1450,
-		3,96,48,0,1446,1447,5,181,0,0,1447,1449,3,96,48,0,1448,1446,1,0,0,0,1449,
-		1452,1,0,0,0,1450,1448,1,0,0,0,1450,1451,1,0,0,0,1451,95,1,0,0,0,1452,
-		1450,1,0,0,0,1453,1457,5,195,0,0,1454,1457,5,196,0,0,1455,1457,3,98,49,
-		0,1456,1453,1,0,0,0,1456,1454,1,0,0,0,1456,1455,1,0,0,0,1457,97,1,0,0,
-		0,1458,1459,7,28,0,0,1459,99,1,0,0,0,208,103,110,115,121,124,132,139,146,
-		152,161,166,170,176,186,198,203,207,214,226,233,237,241,251,255,262,268,
-		280,284,287,292,296,302,306,310,314,322,336,341,348,357,365,370,373,379,
-		388,405,411,416,428,442,455,460,462,469,478,490,506,515,520,533,537,539,
-		542,546,549,553,560,568,581,587,590,592,602,609,617,624,631,640,643,647,
-		652,656,664,667,671,677,680,685,693,695,703,706,715,727,740,746,754,757,
-		761,770,775,779,785,791,793,813,821,823,827,831,835,839,843,848,851,854,
-		857,861,864,873,876,882,887,890,896,899,905,907,923,930,937,944,951,953,
-		957,965,969,971,974,981,990,999,1002,1005,1008,1018,1029,1038,1042,1050,
-		1052,1060,1065,1072,1076,1084,1092,1101,1107,1113,1119,1121,1127,1145,
-		1156,1158,1163,1167,1171,1173,1176,1180,1182,1195,1203,1208,1212,1237,
-		1251,1254,1273,1280,1283,1292,1295,1297,1306,1309,1317,1320,1329,1332,
-		1342,1353,1362,1366,1381,1395,1404,1408,1412,1417,1427,1437,1441,1443,
-		1450,1456
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,252,8,2,1,2,1,2,1,2,1,2,3,2,258,
+		8,2,1,2,1,2,3,2,262,8,2,1,2,1,2,1,2,1,2,1,2,3,2,269,8,2,1,2,1,2,1,2,1,
+		2,3,2,275,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,287,8,2,1,2,
+		1,2,3,2,291,8,2,1,2,3,2,294,8,2,1,2,1,2,1,2,3,2,299,8,2,1,2,1,2,3,2,303,
+		8,2,1,2,1,2,1,2,1,2,3,2,309,8,2,1,2,1,2,3,2,313,8,2,1,2,1,2,3,2,317,8,
+		2,1,2,1,2,3,2,321,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,329,8,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,341,8,2,10,2,12,2,344,9,2,1,2,1,2,3,2,
+		348,8,2,1,2,1,2,1,2,1,2,1,2,3,2,355,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,
+		2,364,8,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,372,8,2,1,2,1,2,1,2,3,2,377,8,2,
+		1,2,3,2,380,8,2,1,2,1,2,1,2,1,2,3,2,386,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,
+		2,3,2,395,8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,5,2,
+		410,8,2,10,2,12,2,413,9,2,1,2,1,2,1,2,3,2,418,8,2,1,2,1,2,1,2,3,2,423,
+		8,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,435,8,2,1,2,1,2,1,2,1,
+		2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,3,2,449,8,2,1,2,1,2,1,2,1,2,1,2,1,2,
+		1,2,1,2,1,2,5,2,460,8,2,10,2,12,2,463,9,2,1,2,1,2,3,2,467,8,2,3,2,469,
+		8,2,1,3,1,3,1,3,5,3,474,8,3,10,3,12,3,477,9,3,1,4,1,4,1,4,1,4,1,4,1,4,
+		3,4,485,8,4,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,5,5,495,8,5,10,5,12,5,498,
+		9,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,1,5,3,5,513,8,5,1,
+		5,1,5,1,5,1,5,1,5,5,5,520,8,5,10,5,12,5,523,9,5,1,5,1,5,3,5,527,8,5,1,
+		6,1,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,3,8,540,8,8,1,8,1,8,3,8,544,
+		8,8,3,8,546,8,8,1,9,3,9,549,8,9,1,9,1,9,3,9,553,8,9,1,9,3,9,556,8,9,1,
+		10,1,10,3,10,560,8,10,1,10,1,10,1,10,5,10,565,8,10,10,10,12,10,568,9,10,
+		1,11,1,11,1,11,1,11,1,11,3,11,575,8,11,1,11,1,11,1,11,1,11,1,11,1,12,1,
+		12,1,12,1,12,1,12,1,12,3,12,588,8,12,1,12,1,12,1,12,1,12,3,12,594,8,12,
+		1,12,5,12,597,8,12,10,12,12,12,600,9,12,1,13,1,13,1,13,1,13,1,13,5,13,
+		607,8,13,10,13,12,13,610,9,13,1,13,1,13,1,13,1,13,3,13,616,8,13,1,14,1,
+		14,1,14,1,14,5,14,622,8,14,10,14,12,14,625,9,14,1,14,1,14,1,15,1,15,3,
+		15,631,8,15,1,15,1,15,1,15,5,15,636,8,15,10,15,12,15,639,9,15,1,15,1,15,
+		1,15,1,15,5,15,645,8,15,10,15,12,15,648,9,15,3,15,650,8,15,1,15,1,15,3,
+		15,654,8,15,1,15,1,15,1,15,3,15,659,8,15,1,15,1,15,3,15,663,8,15,1,15,
+		1,15,1,15,1,15,5,15,669,8,15,10,15,12,15,672,9,15,3,15,674,8,15,1,15,1,
+		15,3,15,678,8,15,1,16,1,16,1,17,1,17,3,17,684,8,17,1,17,3,17,687,8,17,
+		1,17,1,17,1,17,3,17,692,8,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,700,8,
+		17,3,17,702,8,17,1,18,1,18,1,18,1,18,5,18,708,8,18,10,18,12,18,711,9,18,
+		3,18,713,8,18,1,19,1,19,1,19,1,19,1,19,5,19,720,8,19,10,19,12,19,723,9,
+		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,732,8,19,10,19,12,19,735,9,
+		19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,5,19,745,8,19,10,19,12,19,748,
+		9,19,1,19,1,19,1,19,3,19,753,8,19,1,20,1,20,1,20,1,20,5,20,759,8,20,10,
+		20,12,20,762,9,20,3,20,764,8,20,1,20,1,20,3,20,768,8,20,1,21,1,21,1,21,
+		1,21,1,21,5,21,775,8,21,10,21,12,21,778,9,21,1,22,1,22,3,22,782,8,22,1,
+		22,1,22,3,22,786,8,22,1,23,1,23,1,23,1,23,3,23,792,8,23,1,23,1,23,1,23,
+		1,23,3,23,798,8,23,3,23,800,8,23,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,3,24,820,8,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,5,24,828,8,24,10,24,12,24,831,9,24,1,25,3,25,
+		834,8,25,1,25,1,25,3,25,838,8,25,1,25,1,25,3,25,842,8,25,1,25,1,25,3,25,
+		846,8,25,1,25,1,25,3,25,850,8,25,1,26,1,26,1,26,3,26,855,8,26,1,26,3,26,
+		858,8,26,1,26,3,26,861,8,26,1,26,3,26,864,8,26,1,26,1,26,3,26,868,8,26,
+		1,26,3,26,871,8,26,1,26,1,26,1,26,1,26,1,26,5,26,878,8,26,10,26,12,26,
+		881,9,26,3,26,883,8,26,1,26,1,26,5,26,887,8,26,10,26,12,26,890,9,26,1,
+		26,1,26,3,26,894,8,26,1,26,3,26,897,8,26,1,26,1,26,1,26,1,26,3,26,903,
+		8,26,1,26,3,26,906,8,26,1,26,1,26,1,26,1,26,3,26,912,8,26,3,26,914,8,26,
+		1,27,1,27,1,27,1,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,
+		3,28,930,8,28,1,29,1,29,1,29,1,29,1,29,3,29,937,8,29,1,29,1,29,1,29,1,
+		29,1,29,3,29,944,8,29,1,29,1,29,1,29,1,29,1,29,3,29,951,8,29,1,29,1,29,
+		1,29,1,29,1,29,3,29,958,8,29,3,29,960,8,29,1,29,1,29,3,29,964,8,29,1,29,
+		1,29,1,29,1,29,1,29,1,29,3,29,972,8,29,1,29,1,29,3,29,976,8,29,3,29,978,
+		8,29,1,30,3,30,981,8,30,1,30,1,30,1,30,1,30,1,30,3,30,988,8,30,1,31,1,
+		31,1,31,1,31,1,31,1,31,1,32,3,32,997,8,32,1,32,1,32,1,32,1,32,1,32,5,32,
+		1004,8,32,10,32,12,32,1007,9,32,3,32,1009,8,32,1,32,3,32,1012,8,32,1,32,
+		3,32,1015,8,32,1,33,1,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,1025,8,33,
+		1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,1036,8,34,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,3,35,1045,8,35,1,35,1,35,3,35,1049,8,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,5,35,1057,8,35,10,35,12,35,1060,9,35,1,36,1,36,
+		1,36,1,36,1,36,3,36,1067,8,36,1,36,1,36,1,36,3,36,1072,8,36,1,36,1,36,
+		1,36,1,36,1,36,3,36,1079,8,36,1,36,1,36,3,36,1083,8,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,3,36,1091,8,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1099,
+		8,36,1,36,1,36,1,36,1,36,1,36,5,36,1106,8,36,10,36,12,36,1109,9,36,1,36,
+		1,36,1,36,3,36,1114,8,36,1,36,1,36,1,36,1,36,3,36,1120,8,36,1,36,1,36,
+		1,36,1,36,3,36,1126,8,36,3,36,1128,8,36,1,37,1,37,1,37,1,37,3,37,1134,
+		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,5,37,1150,8,37,10,37,12,37,1153,9,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,5,37,1163,8,37,10,37,12,37,1166,9,37,1,38,1,38,3,38,1170,8,38,
+		1,38,1,38,3,38,1174,8,38,1,38,1,38,3,38,1178,8,38,3,38,1180,8,38,1,38,
+		3,38,1183,8,38,1,38,1,38,3,38,1187,8,38,3,38,1189,8,38,1,39,1,39,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1202,8,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,3,40,1210,8,40,1,40,4,40,1213,8,40,11,40,12,40,1214,1,40,
+		1,40,3,40,1219,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,
+		1244,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		3,40,1258,8,40,1,40,3,40,1261,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1280,8,40,1,40,
+		1,40,1,40,5,40,1285,8,40,10,40,12,40,1288,9,40,3,40,1290,8,40,1,40,1,40,
+		1,40,1,40,1,40,5,40,1297,8,40,10,40,12,40,1300,9,40,3,40,1302,8,40,3,40,
+		1304,8,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1313,8,40,1,40,3,40,
+		1316,8,40,1,40,1,40,1,40,1,40,5,40,1322,8,40,10,40,12,40,1325,9,40,3,40,
+		1327,8,40,1,40,1,40,1,40,1,40,1,40,5,40,1334,8,40,10,40,12,40,1337,9,40,
+		3,40,1339,8,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,1347,8,40,10,40,12,40,
+		1350,9,40,1,40,1,40,1,40,1,40,1,40,1,40,4,40,1358,8,40,11,40,12,40,1359,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,3,40,1369,8,40,1,41,1,41,3,41,1373,
+		8,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,43,
+		3,43,1388,8,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,1,45,1,45,1,45,1,45,
+		1,45,3,45,1402,8,45,1,46,1,46,1,46,1,46,1,46,5,46,1409,8,46,10,46,12,46,
+		1412,9,46,1,46,3,46,1415,8,46,1,46,1,46,3,46,1419,8,46,1,46,5,46,1422,
+		8,46,10,46,12,46,1425,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1432,8,46,10,
+		46,12,46,1435,9,46,1,46,1,46,1,46,1,46,1,46,5,46,1442,8,46,10,46,12,46,
+		1445,9,46,1,46,3,46,1448,8,46,3,46,1450,8,46,1,47,1,47,1,47,5,47,1455,
+		8,47,10,47,12,47,1458,9,47,1,48,1,48,1,48,3,48,1463,8,48,1,49,1,49,1,49,
+		0,4,24,48,70,74,50,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,90,92,94,96,98,0,29,2,0,41,41,149,149,1,0,5,6,2,0,34,35,142,143,
+		2,0,60,60,83,83,1,0,25,26,1,0,30,31,2,0,27,27,49,49,1,0,28,29,1,0,44,45,
+		2,0,134,134,163,163,1,0,194,195,2,0,51,51,138,138,2,0,9,9,46,46,2,0,15,
+		15,44,44,2,0,58,58,75,75,2,0,163,163,187,187,2,0,16,16,105,105,2,0,93,
+		93,100,100,2,0,59,59,92,92,2,0,56,56,135,135,2,0,65,65,77,77,1,0,170,171,
+		1,0,172,175,1,0,163,168,1,0,195,196,2,0,192,192,194,194,2,0,21,21,136,
+		136,1,0,155,157,24,0,1,9,11,11,15,16,18,18,22,37,40,42,44,45,50,50,52,
+		52,54,55,57,59,66,66,71,71,75,75,82,84,89,97,99,100,104,105,107,131,133,
+		134,136,137,142,143,146,147,149,162,1716,0,103,1,0,0,0,2,128,1,0,0,0,4,
+		468,1,0,0,0,6,470,1,0,0,0,8,484,1,0,0,0,10,526,1,0,0,0,12,528,1,0,0,0,
+		14,532,1,0,0,0,16,545,1,0,0,0,18,548,1,0,0,0,20,557,1,0,0,0,22,569,1,0,
+		0,0,24,581,1,0,0,0,26,615,1,0,0,0,28,617,1,0,0,0,30,628,1,0,0,0,32,679,
+		1,0,0,0,34,701,1,0,0,0,36,712,1,0,0,0,38,752,1,0,0,0,40,767,1,0,0,0,42,
+		769,1,0,0,0,44,779,1,0,0,0,46,799,1,0,0,0,48,801,1,0,0,0,50,849,1,0,0,
+		0,52,913,1,0,0,0,54,915,1,0,0,0,56,929,1,0,0,0,58,977,1,0,0,0,60,980,1,
+		0,0,0,62,989,1,0,0,0,64,996,1,0,0,0,66,1024,1,0,0,0,68,1035,1,0,0,0,70,
+		1048,1,0,0,0,72,1127,1,0,0,0,74,1133,1,0,0,0,76,1188,1,0,0,0,78,1190,1,
+		0,0,0,80,1368,1,0,0,0,82,1372,1,0,0,0,84,1377,1,0,0,0,86,1381,1,0,0,0,
+		88,1389,1,0,0,0,90,1401,1,0,0,0,92,1449,1,0,0,0,94,1451,1,0,0,0,96,1462,
+		1,0,0,0,98,1464,1,0,0,0,100,102,5,185,0,0,101,100,1,0,0,0,102,105,1,0,
+		0,0,103,101,1,0,0,0,103,104,1,0,0,0,104,124,1,0,0,0,105,103,1,0,0,0,106,
+		115,3,4,2,0,107,109,5,185,0,0,108,107,1,0,0,0,109,110,1,0,0,0,110,108,
+		1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,114,3,4,2,0,113,108,1,0,0,
+		0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,121,1,0,0,0,117,
+		115,1,0,0,0,118,120,5,185,0,0,119,118,1,0,0,0,120,123,1,0,0,0,121,119,
+		1,0,0,0,121,122,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,124,106,1,0,0,
+		0,124,125,1,0,0,0,125,126,1,0,0,0,126,127,5,0,0,1,127,1,1,0,0,0,128,132,
+		3,4,2,0,129,131,5,185,0,0,130,129,1,0,0,0,131,134,1,0,0,0,132,130,1,0,
+		0,0,132,133,1,0,0,0,133,135,1,0,0,0,134,132,1,0,0,0,135,136,5,0,0,1,136,
+		3,1,0,0,0,137,139,5,54,0,0,138,140,5,11,0,0,139,138,1,0,0,0,139,140,1,
+		0,0,0,140,141,1,0,0,0,141,469,3,4,2,0,142,469,3,18,9,0,143,146,5,38,0,
+		0,144,145,5,86,0,0,145,147,5,96,0,0,146,144,1,0,0,0,146,147,1,0,0,0,147,
+		148,1,0,0,0,148,152,7,0,0,0,149,150,5,64,0,0,150,151,5,80,0,0,151,153,
+		5,53,0,0,152,149,1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,166,3,96,
+		48,0,155,156,5,177,0,0,156,161,3,6,3,0,157,158,5,183,0,0,158,160,3,6,3,
+		0,159,157,1,0,0,0,160,163,1,0,0,0,161,159,1,0,0,0,161,162,1,0,0,0,162,
+		164,1,0,0,0,163,161,1,0,0,0,164,165,5,178,0,0,165,167,1,0,0,0,166,155,
+		1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,168,169,5,14,0,0,169,171,3,18,
+		9,0,170,168,1,0,0,0,170,171,1,0,0,0,171,469,1,0,0,0,172,173,5,47,0,0,173,
+		176,7,0,0,0,174,175,5,64,0,0,175,177,5,53,0,0,176,174,1,0,0,0,176,177,
+		1,0,0,0,177,178,1,0,0,0,178,469,3,96,48,0,179,180,5,69,0,0,180,181,5,72,
+		0,0,181,186,3,96,48,0,182,183,5,177,0,0,183,184,3,94,47,0,184,185,5,178,
+		0,0,185,187,1,0,0,0,186,182,1,0,0,0,186,187,1,0,0,0,187,188,1,0,0,0,188,
+		189,3,18,9,0,189,469,1,0,0,0,190,191,5,139,0,0,191,192,3,96,48,0,192,193,
+		5,103,0,0,193,198,3,14,7,0,194,195,5,183,0,0,195,197,3,14,7,0,196,194,
+		1,0,0,0,197,200,1,0,0,0,198,196,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,
+		0,200,198,1,0,0,0,201,202,5,60,0,0,202,204,3,48,24,0,203,201,1,0,0,0,203,
+		204,1,0,0,0,204,207,1,0,0,0,205,206,5,145,0,0,206,208,3,70,35,0,207,205,
+		1,0,0,0,207,208,1,0,0,0,208,469,1,0,0,0,209,210,5,43,0,0,210,211,5,60,
+		0,0,211,214,3,96,48,0,212,213,5,145,0,0,213,215,3,70,35,0,214,212,1,0,
+		0,0,214,215,1,0,0,0,215,469,1,0,0,0,216,217,5,124,0,0,217,218,5,72,0,0,
+		218,219,3,96,48,0,219,220,5,140,0,0,220,221,3,48,24,0,221,222,5,85,0,0,
+		222,224,3,70,35,0,223,225,3,10,5,0,224,223,1,0,0,0,225,226,1,0,0,0,226,
+		224,1,0,0,0,226,227,1,0,0,0,227,469,1,0,0,0,228,229,5,10,0,0,229,230,5,
+		41,0,0,230,231,3,96,48,0,231,233,5,8,0,0,232,234,5,23,0,0,233,232,1,0,
+		0,0,233,234,1,0,0,0,234,235,1,0,0,0,235,237,3,96,48,0,236,238,3,92,46,
+		0,237,236,1,0,0,0,237,238,1,0,0,0,238,241,1,0,0,0,239,240,5,14,0,0,240,
+		242,3,70,35,0,241,239,1,0,0,0,241,242,1,0,0,0,242,469,1,0,0,0,243,244,
+		5,10,0,0,244,245,5,41,0,0,245,246,3,96,48,0,246,247,5,103,0,0,247,248,
+		5,1,0,0,248,251,7,1,0,0,249,250,5,2,0,0,250,252,5,192,0,0,251,249,1,0,
+		0,0,251,252,1,0,0,0,252,257,1,0,0,0,253,254,5,3,0,0,254,255,5,4,0,0,255,
+		256,5,194,0,0,256,258,7,2,0,0,257,253,1,0,0,0,257,258,1,0,0,0,258,261,
+		1,0,0,0,259,260,5,145,0,0,260,262,3,70,35,0,261,259,1,0,0,0,261,262,1,
+		0,0,0,262,469,1,0,0,0,263,264,5,104,0,0,264,469,5,42,0,0,265,266,5,104,
+		0,0,266,268,5,7,0,0,267,269,7,3,0,0,268,267,1,0,0,0,268,269,1,0,0,0,269,
+		270,1,0,0,0,270,469,3,96,48,0,271,272,5,104,0,0,272,274,5,126,0,0,273,
+		275,7,3,0,0,274,273,1,0,0,0,274,275,1,0,0,0,275,276,1,0,0,0,276,469,3,
+		96,48,0,277,278,5,104,0,0,278,279,5,143,0,0,279,280,5,83,0,0,280,469,3,
+		96,48,0,281,282,5,22,0,0,282,283,5,41,0,0,283,286,3,96,48,0,284,285,5,
+		142,0,0,285,287,5,194,0,0,286,284,1,0,0,0,286,287,1,0,0,0,287,469,1,0,
+		0,0,288,293,5,32,0,0,289,291,5,41,0,0,290,289,1,0,0,0,290,291,1,0,0,0,
+		291,292,1,0,0,0,292,294,3,96,48,0,293,290,1,0,0,0,293,294,1,0,0,0,294,
+		298,1,0,0,0,295,296,5,33,0,0,296,297,5,194,0,0,297,299,7,2,0,0,298,295,
+		1,0,0,0,298,299,1,0,0,0,299,469,1,0,0,0,300,302,5,36,0,0,301,303,5,41,
+		0,0,302,301,1,0,0,0,302,303,1,0,0,0,303,304,1,0,0,0,304,308,3,96,48,0,
+		305,306,5,37,0,0,306,307,5,100,0,0,307,309,5,194,0,0,308,305,1,0,0,0,308,
+		309,1,0,0,0,309,469,1,0,0,0,310,312,7,4,0,0,311,313,7,5,0,0,312,311,1,
+		0,0,0,312,313,1,0,0,0,313,469,1,0,0,0,314,316,7,6,0,0,315,317,7,5,0,0,
+		316,315,1,0,0,0,316,317,1,0,0,0,317,469,1,0,0,0,318,320,7,7,0,0,319,321,
+		7,5,0,0,320,319,1,0,0,0,320,321,1,0,0,0,321,469,1,0,0,0,322,328,7,8,0,
+		0,323,329,3,96,48,0,324,325,5,177,0,0,325,326,3,18,9,0,326,327,5,178,0,
+		0,327,329,1,0,0,0,328,323,1,0,0,0,328,324,1,0,0,0,329,469,1,0,0,0,330,
+		331,5,24,0,0,331,332,5,177,0,0,332,333,3,18,9,0,333,334,5,178,0,0,334,
+		335,5,134,0,0,335,347,5,192,0,0,336,337,5,177,0,0,337,342,3,16,8,0,338,
+		339,5,183,0,0,339,341,3,16,8,0,340,338,1,0,0,0,341,344,1,0,0,0,342,340,
+		1,0,0,0,342,343,1,0,0,0,343,345,1,0,0,0,344,342,1,0,0,0,345,346,5,178,
+		0,0,346,348,1,0,0,0,347,336,1,0,0,0,347,348,1,0,0,0,348,469,1,0,0,0,349,
+		350,5,38,0,0,350,351,5,112,0,0,351,354,3,96,48,0,352,353,5,114,0,0,353,
+		355,5,115,0,0,354,352,1,0,0,0,354,355,1,0,0,0,355,356,1,0,0,0,356,357,
+		5,14,0,0,357,358,3,18,9,0,358,469,1,0,0,0,359,360,5,47,0,0,360,363,5,112,
+		0,0,361,362,5,64,0,0,362,364,5,53,0,0,363,361,1,0,0,0,363,364,1,0,0,0,
+		364,365,1,0,0,0,365,469,3,96,48,0,366,367,5,104,0,0,367,469,5,113,0,0,
+		368,369,5,104,0,0,369,371,5,116,0,0,370,372,5,83,0,0,371,370,1,0,0,0,371,
+		372,1,0,0,0,372,379,1,0,0,0,373,376,3,96,48,0,374,375,5,184,0,0,375,377,
+		3,96,48,0,376,374,1,0,0,0,376,377,1,0,0,0,377,380,1,0,0,0,378,380,5,192,
+		0,0,379,373,1,0,0,0,379,378,1,0,0,0,380,469,1,0,0,0,381,382,5,104,0,0,
+		382,469,5,117,0,0,383,385,5,103,0,0,384,386,5,119,0,0,385,384,1,0,0,0,
+		385,386,1,0,0,0,386,387,1,0,0,0,387,388,3,96,48,0,388,389,7,9,0,0,389,
+		390,3,70,35,0,390,469,1,0,0,0,391,394,5,120,0,0,392,395,5,9,0,0,393,395,
+		3,96,48,0,394,392,1,0,0,0,394,393,1,0,0,0,395,469,1,0,0,0,396,397,5,104,
+		0,0,397,469,5,118,0,0,398,399,5,38,0,0,399,400,5,108,0,0,400,401,3,96,
+		48,0,401,402,5,60,0,0,402,403,5,177,0,0,403,404,3,18,9,0,404,405,5,178,
+		0,0,405,406,5,72,0,0,406,411,3,12,6,0,407,408,5,183,0,0,408,410,3,12,6,
+		0,409,407,1,0,0,0,410,413,1,0,0,0,411,409,1,0,0,0,411,412,1,0,0,0,412,
+		417,1,0,0,0,413,411,1,0,0,0,414,415,5,128,0,0,415,416,5,19,0,0,416,418,
+		3,70,35,0,417,414,1,0,0,0,417,418,1,0,0,0,418,422,1,0,0,0,419,420,5,62,
+		0,0,420,421,5,19,0,0,421,423,3,70,35,0,422,419,1,0,0,0,422,423,1,0,0,0,
+		423,424,1,0,0,0,424,425,5,130,0,0,425,426,5,194,0,0,426,469,1,0,0,0,427,
+		428,5,110,0,0,428,429,5,108,0,0,429,469,3,96,48,0,430,431,5,47,0,0,431,
+		434,5,108,0,0,432,433,5,64,0,0,433,435,5,53,0,0,434,432,1,0,0,0,434,435,
+		1,0,0,0,435,436,1,0,0,0,436,469,3,96,48,0,437,438,5,104,0,0,438,469,5,
+		109,0,0,439,440,5,66,0,0,440,441,5,121,0,0,441,442,5,192,0,0,442,443,5,
+		72,0,0,443,444,3,96,48,0,444,445,5,122,0,0,445,448,5,192,0,0,446,447,5,
+		123,0,0,447,449,3,96,48,0,448,446,1,0,0,0,448,449,1,0,0,0,449,469,1,0,
+		0,0,450,451,5,66,0,0,451,452,3,96,48,0,452,453,5,192,0,0,453,454,5,72,
+		0,0,454,466,3,96,48,0,455,456,5,177,0,0,456,461,3,16,8,0,457,458,5,183,
+		0,0,458,460,3,16,8,0,459,457,1,0,0,0,460,463,1,0,0,0,461,459,1,0,0,0,461,
+		462,1,0,0,0,462,464,1,0,0,0,463,461,1,0,0,0,464,465,5,178,0,0,465,467,
+		1,0,0,0,466,455,1,0,0,0,466,467,1,0,0,0,467,469,1,0,0,0,468,137,1,0,0,
+		0,468,142,1,0,0,0,468,143,1,0,0,0,468,172,1,0,0,0,468,179,1,0,0,0,468,
+		190,1,0,0,0,468,209,1,0,0,0,468,216,1,0,0,0,468,228,1,0,0,0,468,243,1,
+		0,0,0,468,263,1,0,0,0,468,265,1,0,0,0,468,271,1,0,0,0,468,277,1,0,0,0,
+		468,281,1,0,0,0,468,288,1,0,0,0,468,300,1,0,0,0,468,310,1,0,0,0,468,314,
+		1,0,0,0,468,318,1,0,0,0,468,322,1,0,0,0,468,330,1,0,0,0,468,349,1,0,0,
+		0,468,359,1,0,0,0,468,366,1,0,0,0,468,368,1,0,0,0,468,381,1,0,0,0,468,
+		383,1,0,0,0,468,391,1,0,0,0,468,396,1,0,0,0,468,398,1,0,0,0,468,427,1,
+		0,0,0,468,430,1,0,0,0,468,437,1,0,0,0,468,439,1,0,0,0,468,450,1,0,0,0,
+		469,5,1,0,0,0,470,471,3,96,48,0,471,475,3,92,46,0,472,474,3,8,4,0,473,
+		472,1,0,0,0,474,477,1,0,0,0,475,473,1,0,0,0,475,476,1,0,0,0,476,7,1,0,
+		0,0,477,475,1,0,0,0,478,479,5,80,0,0,479,485,5,81,0,0,480,485,5,81,0,0,
+		481,482,5,150,0,0,482,485,5,123,0,0,483,485,5,151,0,0,484,478,1,0,0,0,
+		484,480,1,0,0,0,484,481,1,0,0,0,484,483,1,0,0,0,485,9,1,0,0,0,486,487,
+		5,144,0,0,487,488,5,125,0,0,488,489,5,132,0,0,489,490,5,139,0,0,490,491,
+		5,103,0,0,491,496,3,14,7,0,492,493,5,183,0,0,493,495,3,14,7,0,494,492,
+		1,0,0,0,495,498,1,0,0,0,496,494,1,0,0,0,496,497,1,0,0,0,497,527,1,0,0,
+		0,498,496,1,0,0,0,499,500,5,144,0,0,500,501,5,125,0,0,501,502,5,132,0,
+		0,502,527,5,43,0,0,503,504,5,144,0,0,504,505,5,80,0,0,505,506,5,125,0,
+		0,506,507,5,132,0,0,507,512,5,69,0,0,508,509,5,177,0,0,509,510,3,94,47,
+		0,510,511,5,178,0,0,511,513,1,0,0,0,512,508,1,0,0,0,512,513,1,0,0,0,513,
+		514,1,0,0,0,514,515,5,141,0,0,515,516,5,177,0,0,516,521,3,70,35,0,517,
+		518,5,183,0,0,518,520,3,70,35,0,519,517,1,0,0,0,520,523,1,0,0,0,521,519,
+		1,0,0,0,521,522,1,0,0,0,522,524,1,0,0,0,523,521,1,0,0,0,524,525,5,178,
+		0,0,525,527,1,0,0,0,526,486,1,0,0,0,526,499,1,0,0,0,526,503,1,0,0,0,527,
+		11,1,0,0,0,528,529,3,96,48,0,529,530,7,10,0,0,530,531,5,91,0,0,531,13,
+		1,0,0,0,532,533,3,96,48,0,533,534,5,163,0,0,534,535,3,70,35,0,535,15,1,
+		0,0,0,536,539,5,111,0,0,537,538,5,130,0,0,538,540,5,194,0,0,539,537,1,
+		0,0,0,539,540,1,0,0,0,540,546,1,0,0,0,541,543,3,96,48,0,542,544,3,70,35,
+		0,543,542,1,0,0,0,543,544,1,0,0,0,544,546,1,0,0,0,545,536,1,0,0,0,545,
+		541,1,0,0,0,546,17,1,0,0,0,547,549,3,20,10,0,548,547,1,0,0,0,548,549,1,
+		0,0,0,549,550,1,0,0,0,550,552,3,24,12,0,551,553,3,42,21,0,552,551,1,0,
+		0,0,552,553,1,0,0,0,553,555,1,0,0,0,554,556,3,46,23,0,555,554,1,0,0,0,
+		555,556,1,0,0,0,556,19,1,0,0,0,557,559,5,148,0,0,558,560,5,94,0,0,559,
+		558,1,0,0,0,559,560,1,0,0,0,560,561,1,0,0,0,561,566,3,22,11,0,562,563,
+		5,183,0,0,563,565,3,22,11,0,564,562,1,0,0,0,565,568,1,0,0,0,566,564,1,
+		0,0,0,566,567,1,0,0,0,567,21,1,0,0,0,568,566,1,0,0,0,569,574,3,96,48,0,
+		570,571,5,177,0,0,571,572,3,94,47,0,572,573,5,178,0,0,573,575,1,0,0,0,
+		574,570,1,0,0,0,574,575,1,0,0,0,575,576,1,0,0,0,576,577,5,14,0,0,577,578,
+		5,177,0,0,578,579,3,18,9,0,579,580,5,178,0,0,580,23,1,0,0,0,581,582,6,
+		12,-1,0,582,583,3,26,13,0,583,598,1,0,0,0,584,585,10,2,0,0,585,587,5,70,
+		0,0,586,588,3,32,16,0,587,586,1,0,0,0,587,588,1,0,0,0,588,589,1,0,0,0,
+		589,597,3,24,12,3,590,591,10,1,0,0,591,593,7,11,0,0,592,594,3,32,16,0,
+		593,592,1,0,0,0,593,594,1,0,0,0,594,595,1,0,0,0,595,597,3,24,12,2,596,
+		584,1,0,0,0,596,590,1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,599,1,
+		0,0,0,599,25,1,0,0,0,600,598,1,0,0,0,601,616,3,30,15,0,602,603,5,141,0,
+		0,603,608,3,28,14,0,604,605,5,183,0,0,605,607,3,28,14,0,606,604,1,0,0,
+		0,607,610,1,0,0,0,608,606,1,0,0,0,608,609,1,0,0,0,609,616,1,0,0,0,610,
+		608,1,0,0,0,611,612,5,177,0,0,612,613,3,18,9,0,613,614,5,178,0,0,614,616,
+		1,0,0,0,615,601,1,0,0,0,615,602,1,0,0,0,615,611,1,0,0,0,616,27,1,0,0,0,
+		617,618,5,177,0,0,618,623,3,70,35,0,619,620,5,183,0,0,620,622,3,70,35,
+		0,621,619,1,0,0,0,622,625,1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,
+		626,1,0,0,0,625,623,1,0,0,0,626,627,5,178,0,0,627,29,1,0,0,0,628,630,5,
+		101,0,0,629,631,3,32,16,0,630,629,1,0,0,0,630,631,1,0,0,0,631,632,1,0,
+		0,0,632,637,3,34,17,0,633,634,5,183,0,0,634,636,3,34,17,0,635,633,1,0,
+		0,0,636,639,1,0,0,0,637,635,1,0,0,0,637,638,1,0,0,0,638,649,1,0,0,0,639,
+		637,1,0,0,0,640,641,5,60,0,0,641,646,3,48,24,0,642,643,5,183,0,0,643,645,
+		3,48,24,0,644,642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,
+		0,0,647,650,1,0,0,0,648,646,1,0,0,0,649,640,1,0,0,0,649,650,1,0,0,0,650,
+		653,1,0,0,0,651,652,5,145,0,0,652,654,3,70,35,0,653,651,1,0,0,0,653,654,
+		1,0,0,0,654,658,1,0,0,0,655,656,5,62,0,0,656,657,5,19,0,0,657,659,3,36,
+		18,0,658,655,1,0,0,0,658,659,1,0,0,0,659,662,1,0,0,0,660,661,5,63,0,0,
+		661,663,3,70,35,0,662,660,1,0,0,0,662,663,1,0,0,0,663,673,1,0,0,0,664,
+		665,5,146,0,0,665,670,3,62,31,0,666,667,5,183,0,0,667,669,3,62,31,0,668,
+		666,1,0,0,0,669,672,1,0,0,0,670,668,1,0,0,0,670,671,1,0,0,0,671,674,1,
+		0,0,0,672,670,1,0,0,0,673,664,1,0,0,0,673,674,1,0,0,0,674,677,1,0,0,0,
+		675,676,5,147,0,0,676,678,3,70,35,0,677,675,1,0,0,0,677,678,1,0,0,0,678,
+		31,1,0,0,0,679,680,7,12,0,0,680,33,1,0,0,0,681,686,3,70,35,0,682,684,5,
+		14,0,0,683,682,1,0,0,0,683,684,1,0,0,0,684,685,1,0,0,0,685,687,3,96,48,
+		0,686,683,1,0,0,0,686,687,1,0,0,0,687,702,1,0,0,0,688,689,3,96,48,0,689,
+		690,5,184,0,0,690,692,1,0,0,0,691,688,1,0,0,0,691,692,1,0,0,0,692,693,
+		1,0,0,0,693,699,5,172,0,0,694,695,5,52,0,0,695,696,5,177,0,0,696,697,3,
+		94,47,0,697,698,5,178,0,0,698,700,1,0,0,0,699,694,1,0,0,0,699,700,1,0,
+		0,0,700,702,1,0,0,0,701,681,1,0,0,0,701,691,1,0,0,0,702,35,1,0,0,0,703,
+		713,5,9,0,0,704,709,3,38,19,0,705,706,5,183,0,0,706,708,3,38,19,0,707,
+		705,1,0,0,0,708,711,1,0,0,0,709,707,1,0,0,0,709,710,1,0,0,0,710,713,1,
+		0,0,0,711,709,1,0,0,0,712,703,1,0,0,0,712,704,1,0,0,0,713,37,1,0,0,0,714,
+		715,5,159,0,0,715,716,5,177,0,0,716,721,3,70,35,0,717,718,5,183,0,0,718,
+		720,3,70,35,0,719,717,1,0,0,0,720,723,1,0,0,0,721,719,1,0,0,0,721,722,
+		1,0,0,0,722,724,1,0,0,0,723,721,1,0,0,0,724,725,5,178,0,0,725,753,1,0,
+		0,0,726,727,5,160,0,0,727,728,5,177,0,0,728,733,3,70,35,0,729,730,5,183,
+		0,0,730,732,3,70,35,0,731,729,1,0,0,0,732,735,1,0,0,0,733,731,1,0,0,0,
+		733,734,1,0,0,0,734,736,1,0,0,0,735,733,1,0,0,0,736,737,5,178,0,0,737,
+		753,1,0,0,0,738,739,5,161,0,0,739,740,5,162,0,0,740,741,5,177,0,0,741,
+		746,3,40,20,0,742,743,5,183,0,0,743,745,3,40,20,0,744,742,1,0,0,0,745,
+		748,1,0,0,0,746,744,1,0,0,0,746,747,1,0,0,0,747,749,1,0,0,0,748,746,1,
+		0,0,0,749,750,5,178,0,0,750,753,1,0,0,0,751,753,3,70,35,0,752,714,1,0,
+		0,0,752,726,1,0,0,0,752,738,1,0,0,0,752,751,1,0,0,0,753,39,1,0,0,0,754,
+		763,5,177,0,0,755,760,3,70,35,0,756,757,5,183,0,0,757,759,3,70,35,0,758,
+		756,1,0,0,0,759,762,1,0,0,0,760,758,1,0,0,0,760,761,1,0,0,0,761,764,1,
+		0,0,0,762,760,1,0,0,0,763,755,1,0,0,0,763,764,1,0,0,0,764,765,1,0,0,0,
+		765,768,5,178,0,0,766,768,3,70,35,0,767,754,1,0,0,0,767,766,1,0,0,0,768,
+		41,1,0,0,0,769,770,5,87,0,0,770,771,5,19,0,0,771,776,3,44,22,0,772,773,
+		5,183,0,0,773,775,3,44,22,0,774,772,1,0,0,0,775,778,1,0,0,0,776,774,1,
+		0,0,0,776,777,1,0,0,0,777,43,1,0,0,0,778,776,1,0,0,0,779,781,3,70,35,0,
+		780,782,7,13,0,0,781,780,1,0,0,0,781,782,1,0,0,0,782,785,1,0,0,0,783,784,
+		5,82,0,0,784,786,7,14,0,0,785,783,1,0,0,0,785,786,1,0,0,0,786,45,1,0,0,
+		0,787,788,5,78,0,0,788,791,3,70,35,0,789,790,5,84,0,0,790,792,3,70,35,
+		0,791,789,1,0,0,0,791,792,1,0,0,0,792,800,1,0,0,0,793,794,5,84,0,0,794,
+		797,3,70,35,0,795,796,5,78,0,0,796,798,3,70,35,0,797,795,1,0,0,0,797,798,
+		1,0,0,0,798,800,1,0,0,0,799,787,1,0,0,0,799,793,1,0,0,0,800,47,1,0,0,0,
+		801,802,6,24,-1,0,802,803,3,52,26,0,803,829,1,0,0,0,804,805,10,4,0,0,805,
+		806,5,39,0,0,806,807,5,74,0,0,807,828,3,52,26,0,808,809,10,3,0,0,809,810,
+		3,50,25,0,810,811,5,74,0,0,811,819,3,52,26,0,812,813,5,85,0,0,813,820,
+		3,70,35,0,814,815,5,140,0,0,815,816,5,177,0,0,816,817,3,94,47,0,817,818,
+		5,178,0,0,818,820,1,0,0,0,819,812,1,0,0,0,819,814,1,0,0,0,820,828,1,0,
+		0,0,821,822,10,2,0,0,822,823,5,79,0,0,823,824,3,50,25,0,824,825,5,74,0,
+		0,825,826,3,52,26,0,826,828,1,0,0,0,827,804,1,0,0,0,827,808,1,0,0,0,827,
+		821,1,0,0,0,828,831,1,0,0,0,829,827,1,0,0,0,829,830,1,0,0,0,830,49,1,0,
+		0,0,831,829,1,0,0,0,832,834,5,68,0,0,833,832,1,0,0,0,833,834,1,0,0,0,834,
+		850,1,0,0,0,835,837,5,76,0,0,836,838,5,88,0,0,837,836,1,0,0,0,837,838,
+		1,0,0,0,838,850,1,0,0,0,839,841,5,98,0,0,840,842,5,88,0,0,841,840,1,0,
+		0,0,841,842,1,0,0,0,842,850,1,0,0,0,843,845,5,61,0,0,844,846,5,88,0,0,
+		845,844,1,0,0,0,845,846,1,0,0,0,846,850,1,0,0,0,847,850,5,102,0,0,848,
+		850,5,13,0,0,849,833,1,0,0,0,849,835,1,0,0,0,849,839,1,0,0,0,849,843,1,
+		0,0,0,849,847,1,0,0,0,849,848,1,0,0,0,850,51,1,0,0,0,851,854,3,96,48,0,
+		852,853,5,184,0,0,853,855,3,96,48,0,854,852,1,0,0,0,854,855,1,0,0,0,855,
+		857,1,0,0,0,856,858,3,56,28,0,857,856,1,0,0,0,857,858,1,0,0,0,858,860,
+		1,0,0,0,859,861,3,58,29,0,860,859,1,0,0,0,860,861,1,0,0,0,861,863,1,0,
+		0,0,862,864,3,60,30,0,863,862,1,0,0,0,863,864,1,0,0,0,864,914,1,0,0,0,
+		865,867,5,192,0,0,866,868,3,58,29,0,867,866,1,0,0,0,867,868,1,0,0,0,868,
+		870,1,0,0,0,869,871,3,60,30,0,870,869,1,0,0,0,870,871,1,0,0,0,871,914,
+		1,0,0,0,872,873,3,96,48,0,873,882,5,177,0,0,874,879,3,70,35,0,875,876,
+		5,183,0,0,876,878,3,70,35,0,877,875,1,0,0,0,878,881,1,0,0,0,879,877,1,
+		0,0,0,879,880,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,0,882,874,1,0,0,0,
+		882,883,1,0,0,0,883,888,1,0,0,0,884,885,5,183,0,0,885,887,3,54,27,0,886,
+		884,1,0,0,0,887,890,1,0,0,0,888,886,1,0,0,0,888,889,1,0,0,0,889,891,1,
+		0,0,0,890,888,1,0,0,0,891,893,5,178,0,0,892,894,3,58,29,0,893,892,1,0,
+		0,0,893,894,1,0,0,0,894,896,1,0,0,0,895,897,3,60,30,0,896,895,1,0,0,0,
+		896,897,1,0,0,0,897,914,1,0,0,0,898,899,5,177,0,0,899,900,3,18,9,0,900,
+		902,5,178,0,0,901,903,3,58,29,0,902,901,1,0,0,0,902,903,1,0,0,0,903,905,
+		1,0,0,0,904,906,3,60,30,0,905,904,1,0,0,0,905,906,1,0,0,0,906,914,1,0,
+		0,0,907,908,5,177,0,0,908,909,3,48,24,0,909,911,5,178,0,0,910,912,3,58,
+		29,0,911,910,1,0,0,0,911,912,1,0,0,0,912,914,1,0,0,0,913,851,1,0,0,0,913,
+		865,1,0,0,0,913,872,1,0,0,0,913,898,1,0,0,0,913,907,1,0,0,0,914,53,1,0,
+		0,0,915,916,3,96,48,0,916,917,7,15,0,0,917,918,3,70,35,0,918,55,1,0,0,
+		0,919,920,5,142,0,0,920,930,5,194,0,0,921,922,5,14,0,0,922,923,5,83,0,
+		0,923,924,5,133,0,0,924,930,5,192,0,0,925,926,5,18,0,0,926,930,3,96,48,
+		0,927,928,5,131,0,0,928,930,3,96,48,0,929,919,1,0,0,0,929,921,1,0,0,0,
+		929,925,1,0,0,0,929,927,1,0,0,0,930,57,1,0,0,0,931,932,5,106,0,0,932,933,
+		7,16,0,0,933,934,5,177,0,0,934,936,3,70,35,0,935,937,5,91,0,0,936,935,
+		1,0,0,0,936,937,1,0,0,0,937,938,1,0,0,0,938,943,5,178,0,0,939,940,5,95,
+		0,0,940,941,5,177,0,0,941,942,5,194,0,0,942,944,5,178,0,0,943,939,1,0,
+		0,0,943,944,1,0,0,0,944,978,1,0,0,0,945,946,5,107,0,0,946,947,3,70,35,
+		0,947,950,5,100,0,0,948,949,5,127,0,0,949,951,3,70,35,0,950,948,1,0,0,
+		0,950,951,1,0,0,0,951,959,1,0,0,0,952,953,5,129,0,0,953,954,5,19,0,0,954,
+		957,3,70,35,0,955,956,5,148,0,0,956,958,5,97,0,0,957,955,1,0,0,0,957,958,
+		1,0,0,0,958,960,1,0,0,0,959,952,1,0,0,0,959,960,1,0,0,0,960,963,1,0,0,
+		0,961,962,5,130,0,0,962,964,5,194,0,0,963,961,1,0,0,0,963,964,1,0,0,0,
+		964,978,1,0,0,0,965,966,5,107,0,0,966,967,3,70,35,0,967,971,5,91,0,0,968,
+		969,5,128,0,0,969,970,5,19,0,0,970,972,3,70,35,0,971,968,1,0,0,0,971,972,
+		1,0,0,0,972,975,1,0,0,0,973,974,5,130,0,0,974,976,5,194,0,0,975,973,1,
+		0,0,0,975,976,1,0,0,0,976,978,1,0,0,0,977,931,1,0,0,0,977,945,1,0,0,0,
+		977,965,1,0,0,0,978,59,1,0,0,0,979,981,5,14,0,0,980,979,1,0,0,0,980,981,
+		1,0,0,0,981,982,1,0,0,0,982,987,3,96,48,0,983,984,5,177,0,0,984,985,3,
+		94,47,0,985,986,5,178,0,0,986,988,1,0,0,0,987,983,1,0,0,0,987,988,1,0,
+		0,0,988,61,1,0,0,0,989,990,3,96,48,0,990,991,5,14,0,0,991,992,5,177,0,
+		0,992,993,3,64,32,0,993,994,5,178,0,0,994,63,1,0,0,0,995,997,3,96,48,0,
+		996,995,1,0,0,0,996,997,1,0,0,0,997,1008,1,0,0,0,998,999,5,90,0,0,999,
+		1000,5,19,0,0,1000,1005,3,70,35,0,1001,1002,5,183,0,0,1002,1004,3,70,35,
+		0,1003,1001,1,0,0,0,1004,1007,1,0,0,0,1005,1003,1,0,0,0,1005,1006,1,0,
+		0,0,1006,1009,1,0,0,0,1007,1005,1,0,0,0,1008,998,1,0,0,0,1008,1009,1,0,
+		0,0,1009,1011,1,0,0,0,1010,1012,3,42,21,0,1011,1010,1,0,0,0,1011,1012,
+		1,0,0,0,1012,1014,1,0,0,0,1013,1015,3,66,33,0,1014,1013,1,0,0,0,1014,1015,
+		1,0,0,0,1015,65,1,0,0,0,1016,1017,7,17,0,0,1017,1025,3,68,34,0,1018,1019,
+		7,17,0,0,1019,1020,5,17,0,0,1020,1021,3,68,34,0,1021,1022,5,12,0,0,1022,
+		1023,3,68,34,0,1023,1025,1,0,0,0,1024,1016,1,0,0,0,1024,1018,1,0,0,0,1025,
+		67,1,0,0,0,1026,1027,5,137,0,0,1027,1036,5,92,0,0,1028,1029,5,137,0,0,
+		1029,1036,5,59,0,0,1030,1031,5,40,0,0,1031,1036,5,99,0,0,1032,1033,3,70,
+		35,0,1033,1034,7,18,0,0,1034,1036,1,0,0,0,1035,1026,1,0,0,0,1035,1028,
+		1,0,0,0,1035,1030,1,0,0,0,1035,1032,1,0,0,0,1036,69,1,0,0,0,1037,1038,
+		6,35,-1,0,1038,1039,3,96,48,0,1039,1040,5,169,0,0,1040,1041,3,70,35,5,
+		1041,1049,1,0,0,0,1042,1044,3,74,37,0,1043,1045,3,72,36,0,1044,1043,1,
+		0,0,0,1044,1045,1,0,0,0,1045,1049,1,0,0,0,1046,1047,5,80,0,0,1047,1049,
+		3,70,35,3,1048,1037,1,0,0,0,1048,1042,1,0,0,0,1048,1046,1,0,0,0,1049,1058,
+		1,0,0,0,1050,1051,10,2,0,0,1051,1052,5,12,0,0,1052,1057,3,70,35,3,1053,
+		1054,10,1,0,0,1054,1055,5,86,0,0,1055,1057,3,70,35,2,1056,1050,1,0,0,0,
+		1056,1053,1,0,0,0,1057,1060,1,0,0,0,1058,1056,1,0,0,0,1058,1059,1,0,0,
+		0,1059,71,1,0,0,0,1060,1058,1,0,0,0,1061,1062,3,78,39,0,1062,1063,3,74,
+		37,0,1063,1128,1,0,0,0,1064,1066,5,73,0,0,1065,1067,5,80,0,0,1066,1065,
+		1,0,0,0,1066,1067,1,0,0,0,1067,1068,1,0,0,0,1068,1128,5,81,0,0,1069,1071,
+		5,73,0,0,1070,1072,5,80,0,0,1071,1070,1,0,0,0,1071,1072,1,0,0,0,1072,1073,
+		1,0,0,0,1073,1074,5,46,0,0,1074,1075,5,60,0,0,1075,1128,3,74,37,0,1076,
+		1078,5,73,0,0,1077,1079,5,80,0,0,1078,1077,1,0,0,0,1078,1079,1,0,0,0,1079,
+		1080,1,0,0,0,1080,1128,7,19,0,0,1081,1083,5,80,0,0,1082,1081,1,0,0,0,1082,
+		1083,1,0,0,0,1083,1084,1,0,0,0,1084,1085,5,17,0,0,1085,1086,3,74,37,0,
+		1086,1087,5,12,0,0,1087,1088,3,74,37,0,1088,1128,1,0,0,0,1089,1091,5,80,
+		0,0,1090,1089,1,0,0,0,1090,1091,1,0,0,0,1091,1092,1,0,0,0,1092,1093,5,
+		67,0,0,1093,1094,5,177,0,0,1094,1095,3,18,9,0,1095,1096,5,178,0,0,1096,
+		1128,1,0,0,0,1097,1099,5,80,0,0,1098,1097,1,0,0,0,1098,1099,1,0,0,0,1099,
+		1100,1,0,0,0,1100,1101,5,67,0,0,1101,1102,5,177,0,0,1102,1107,3,70,35,
+		0,1103,1104,5,183,0,0,1104,1106,3,70,35,0,1105,1103,1,0,0,0,1106,1109,
+		1,0,0,0,1107,1105,1,0,0,0,1107,1108,1,0,0,0,1108,1110,1,0,0,0,1109,1107,
+		1,0,0,0,1110,1111,5,178,0,0,1111,1128,1,0,0,0,1112,1114,5,80,0,0,1113,
+		1112,1,0,0,0,1113,1114,1,0,0,0,1114,1115,1,0,0,0,1115,1116,5,67,0,0,1116,
+		1117,5,177,0,0,1117,1128,5,178,0,0,1118,1120,5,80,0,0,1119,1118,1,0,0,
+		0,1119,1120,1,0,0,0,1120,1121,1,0,0,0,1121,1122,7,20,0,0,1122,1125,3,74,
+		37,0,1123,1124,5,50,0,0,1124,1126,3,74,37,0,1125,1123,1,0,0,0,1125,1126,
+		1,0,0,0,1126,1128,1,0,0,0,1127,1061,1,0,0,0,1127,1064,1,0,0,0,1127,1069,
+		1,0,0,0,1127,1076,1,0,0,0,1127,1082,1,0,0,0,1127,1090,1,0,0,0,1127,1098,
+		1,0,0,0,1127,1113,1,0,0,0,1127,1119,1,0,0,0,1128,73,1,0,0,0,1129,1130,
+		6,37,-1,0,1130,1134,3,80,40,0,1131,1132,7,21,0,0,1132,1134,3,74,37,4,1133,
+		1129,1,0,0,0,1133,1131,1,0,0,0,1134,1164,1,0,0,0,1135,1136,10,3,0,0,1136,
+		1137,7,22,0,0,1137,1163,3,74,37,4,1138,1139,10,2,0,0,1139,1140,7,21,0,
+		0,1140,1163,3,74,37,3,1141,1142,10,1,0,0,1142,1143,5,176,0,0,1143,1163,
+		3,74,37,2,1144,1145,10,7,0,0,1145,1146,5,179,0,0,1146,1151,3,76,38,0,1147,
+		1148,5,183,0,0,1148,1150,3,76,38,0,1149,1147,1,0,0,0,1150,1153,1,0,0,0,
+		1151,1149,1,0,0,0,1151,1152,1,0,0,0,1152,1154,1,0,0,0,1153,1151,1,0,0,
+		0,1154,1155,5,180,0,0,1155,1163,1,0,0,0,1156,1157,10,6,0,0,1157,1158,5,
+		186,0,0,1158,1163,3,92,46,0,1159,1160,10,5,0,0,1160,1161,5,184,0,0,1161,
+		1163,3,96,48,0,1162,1135,1,0,0,0,1162,1138,1,0,0,0,1162,1141,1,0,0,0,1162,
+		1144,1,0,0,0,1162,1156,1,0,0,0,1162,1159,1,0,0,0,1163,1166,1,0,0,0,1164,
+		1162,1,0,0,0,1164,1165,1,0,0,0,1165,75,1,0,0,0,1166,1164,1,0,0,0,1167,
+		1189,3,70,35,0,1168,1170,3,70,35,0,1169,1168,1,0,0,0,1169,1170,1,0,0,0,
+		1170,1171,1,0,0,0,1171,1173,5,188,0,0,1172,1174,3,70,35,0,1173,1172,1,
+		0,0,0,1173,1174,1,0,0,0,1174,1179,1,0,0,0,1175,1177,5,188,0,0,1176,1178,
+		3,70,35,0,1177,1176,1,0,0,0,1177,1178,1,0,0,0,1178,1180,1,0,0,0,1179,1175,
+		1,0,0,0,1179,1180,1,0,0,0,1180,1189,1,0,0,0,1181,1183,3,70,35,0,1182,1181,
+		1,0,0,0,1182,1183,1,0,0,0,1183,1184,1,0,0,0,1184,1186,5,186,0,0,1185,1187,
+		3,70,35,0,1186,1185,1,0,0,0,1186,1187,1,0,0,0,1187,1189,1,0,0,0,1188,1167,
+		1,0,0,0,1188,1169,1,0,0,0,1188,1182,1,0,0,0,1189,77,1,0,0,0,1190,1191,
+		7,23,0,0,1191,79,1,0,0,0,1192,1369,5,81,0,0,1193,1369,7,19,0,0,1194,1369,
+		5,194,0,0,1195,1369,7,24,0,0,1196,1369,5,192,0,0,1197,1369,5,193,0,0,1198,
+		1199,5,71,0,0,1199,1201,7,25,0,0,1200,1202,3,96,48,0,1201,1200,1,0,0,0,
+		1201,1202,1,0,0,0,1202,1369,1,0,0,0,1203,1204,3,92,46,0,1204,1205,5,192,
+		0,0,1205,1369,1,0,0,0,1206,1369,3,90,45,0,1207,1209,5,20,0,0,1208,1210,
+		3,70,35,0,1209,1208,1,0,0,0,1209,1210,1,0,0,0,1210,1212,1,0,0,0,1211,1213,
+		3,88,44,0,1212,1211,1,0,0,0,1213,1214,1,0,0,0,1214,1212,1,0,0,0,1214,1215,
+		1,0,0,0,1215,1218,1,0,0,0,1216,1217,5,48,0,0,1217,1219,3,70,35,0,1218,
+		1216,1,0,0,0,1218,1219,1,0,0,0,1219,1220,1,0,0,0,1220,1221,5,49,0,0,1221,
+		1369,1,0,0,0,1222,1223,7,26,0,0,1223,1224,5,177,0,0,1224,1225,3,70,35,
+		0,1225,1226,5,14,0,0,1226,1227,3,92,46,0,1227,1228,5,178,0,0,1228,1369,
+		1,0,0,0,1229,1230,5,55,0,0,1230,1231,5,177,0,0,1231,1232,3,96,48,0,1232,
+		1233,5,60,0,0,1233,1234,3,70,35,0,1234,1235,5,178,0,0,1235,1369,1,0,0,
+		0,1236,1237,5,152,0,0,1237,1238,5,177,0,0,1238,1239,3,70,35,0,1239,1240,
+		5,60,0,0,1240,1243,3,70,35,0,1241,1242,5,158,0,0,1242,1244,3,70,35,0,1243,
+		1241,1,0,0,0,1243,1244,1,0,0,0,1244,1245,1,0,0,0,1245,1246,5,178,0,0,1246,
+		1369,1,0,0,0,1247,1248,5,153,0,0,1248,1249,5,177,0,0,1249,1250,3,74,37,
+		0,1250,1251,5,67,0,0,1251,1252,3,74,37,0,1252,1253,5,178,0,0,1253,1369,
+		1,0,0,0,1254,1255,5,154,0,0,1255,1257,5,177,0,0,1256,1258,7,27,0,0,1257,
+		1256,1,0,0,0,1257,1258,1,0,0,0,1258,1260,1,0,0,0,1259,1261,3,70,35,0,1260,
+		1259,1,0,0,0,1260,1261,1,0,0,0,1261,1262,1,0,0,0,1262,1263,5,60,0,0,1263,
+		1264,3,70,35,0,1264,1265,5,178,0,0,1265,1369,1,0,0,0,1266,1267,5,53,0,
+		0,1267,1268,5,177,0,0,1268,1269,3,18,9,0,1269,1270,5,178,0,0,1270,1369,
+		1,0,0,0,1271,1272,5,177,0,0,1272,1273,3,18,9,0,1273,1274,5,178,0,0,1274,
+		1369,1,0,0,0,1275,1276,3,96,48,0,1276,1303,5,177,0,0,1277,1304,5,172,0,
+		0,1278,1280,3,32,16,0,1279,1278,1,0,0,0,1279,1280,1,0,0,0,1280,1281,1,
+		0,0,0,1281,1286,3,70,35,0,1282,1283,5,183,0,0,1283,1285,3,70,35,0,1284,
+		1282,1,0,0,0,1285,1288,1,0,0,0,1286,1284,1,0,0,0,1286,1287,1,0,0,0,1287,
+		1290,1,0,0,0,1288,1286,1,0,0,0,1289,1279,1,0,0,0,1289,1290,1,0,0,0,1290,
+		1301,1,0,0,0,1291,1292,5,87,0,0,1292,1293,5,19,0,0,1293,1298,3,44,22,0,
+		1294,1295,5,183,0,0,1295,1297,3,44,22,0,1296,1294,1,0,0,0,1297,1300,1,
+		0,0,0,1298,1296,1,0,0,0,1298,1299,1,0,0,0,1299,1302,1,0,0,0,1300,1298,
+		1,0,0,0,1301,1291,1,0,0,0,1301,1302,1,0,0,0,1302,1304,1,0,0,0,1303,1277,
+		1,0,0,0,1303,1289,1,0,0,0,1304,1305,1,0,0,0,1305,1312,5,178,0,0,1306,1307,
+		5,57,0,0,1307,1308,5,177,0,0,1308,1309,5,145,0,0,1309,1310,3,70,35,0,1310,
+		1311,5,178,0,0,1311,1313,1,0,0,0,1312,1306,1,0,0,0,1312,1313,1,0,0,0,1313,
+		1315,1,0,0,0,1314,1316,3,86,43,0,1315,1314,1,0,0,0,1315,1316,1,0,0,0,1316,
+		1369,1,0,0,0,1317,1326,5,179,0,0,1318,1323,3,70,35,0,1319,1320,5,183,0,
+		0,1320,1322,3,70,35,0,1321,1319,1,0,0,0,1322,1325,1,0,0,0,1323,1321,1,
+		0,0,0,1323,1324,1,0,0,0,1324,1327,1,0,0,0,1325,1323,1,0,0,0,1326,1318,
+		1,0,0,0,1326,1327,1,0,0,0,1327,1328,1,0,0,0,1328,1369,5,180,0,0,1329,1338,
+		5,181,0,0,1330,1335,3,82,41,0,1331,1332,5,183,0,0,1332,1334,3,82,41,0,
+		1333,1331,1,0,0,0,1334,1337,1,0,0,0,1335,1333,1,0,0,0,1335,1336,1,0,0,
+		0,1336,1339,1,0,0,0,1337,1335,1,0,0,0,1338,1330,1,0,0,0,1338,1339,1,0,
+		0,0,1339,1340,1,0,0,0,1340,1369,5,182,0,0,1341,1342,3,96,48,0,1342,1343,
+		5,177,0,0,1343,1348,3,84,42,0,1344,1345,5,183,0,0,1345,1347,3,84,42,0,
+		1346,1344,1,0,0,0,1347,1350,1,0,0,0,1348,1346,1,0,0,0,1348,1349,1,0,0,
+		0,1349,1351,1,0,0,0,1350,1348,1,0,0,0,1351,1352,5,178,0,0,1352,1369,1,
+		0,0,0,1353,1354,5,177,0,0,1354,1357,3,70,35,0,1355,1356,5,183,0,0,1356,
+		1358,3,70,35,0,1357,1355,1,0,0,0,1358,1359,1,0,0,0,1359,1357,1,0,0,0,1359,
+		1360,1,0,0,0,1360,1361,1,0,0,0,1361,1362,5,178,0,0,1362,1369,1,0,0,0,1363,
+		1364,5,177,0,0,1364,1365,3,70,35,0,1365,1366,5,178,0,0,1366,1369,1,0,0,
+		0,1367,1369,3,96,48,0,1368,1192,1,0,0,0,1368,1193,1,0,0,0,1368,1194,1,
+		0,0,0,1368,1195,1,0,0,0,1368,1196,1,0,0,0,1368,1197,1,0,0,0,1368,1198,
+		1,0,0,0,1368,1203,1,0,0,0,1368,1206,1,0,0,0,1368,1207,1,0,0,0,1368,1222,
+		1,0,0,0,1368,1229,1,0,0,0,1368,1236,1,0,0,0,1368,1247,1,0,0,0,1368,1254,
+		1,0,0,0,1368,1266,1,0,0,0,1368,1271,1,0,0,0,1368,1275,1,0,0,0,1368,1317,
+		1,0,0,0,1368,1329,1,0,0,0,1368,1341,1,0,0,0,1368,1353,1,0,0,0,1368,1363,
+		1,0,0,0,1368,1367,1,0,0,0,1369,81,1,0,0,0,1370,1373,5,192,0,0,1371,1373,
+		3,96,48,0,1372,1370,1,0,0,0,1372,1371,1,0,0,0,1373,1374,1,0,0,0,1374,1375,
+		5,188,0,0,1375,1376,3,70,35,0,1376,83,1,0,0,0,1377,1378,3,96,48,0,1378,
+		1379,5,187,0,0,1379,1380,3,70,35,0,1380,85,1,0,0,0,1381,1387,5,89,0,0,
+		1382,1388,3,96,48,0,1383,1384,5,177,0,0,1384,1385,3,64,32,0,1385,1386,
+		5,178,0,0,1386,1388,1,0,0,0,1387,1382,1,0,0,0,1387,1383,1,0,0,0,1388,87,
+		1,0,0,0,1389,1390,5,144,0,0,1390,1391,3,70,35,0,1391,1392,5,132,0,0,1392,
+		1393,3,70,35,0,1393,89,1,0,0,0,1394,1395,5,189,0,0,1395,1402,3,96,48,0,
+		1396,1397,5,190,0,0,1397,1402,3,96,48,0,1398,1399,5,188,0,0,1399,1402,
+		3,96,48,0,1400,1402,5,191,0,0,1401,1394,1,0,0,0,1401,1396,1,0,0,0,1401,
+		1398,1,0,0,0,1401,1400,1,0,0,0,1402,91,1,0,0,0,1403,1414,3,96,48,0,1404,
+		1405,5,177,0,0,1405,1410,5,194,0,0,1406,1407,5,183,0,0,1407,1409,5,194,
+		0,0,1408,1406,1,0,0,0,1409,1412,1,0,0,0,1410,1408,1,0,0,0,1410,1411,1,
+		0,0,0,1411,1413,1,0,0,0,1412,1410,1,0,0,0,1413,1415,5,178,0,0,1414,1404,
+		1,0,0,0,1414,1415,1,0,0,0,1415,1423,1,0,0,0,1416,1418,5,179,0,0,1417,1419,
+		5,194,0,0,1418,1417,1,0,0,0,1418,1419,1,0,0,0,1419,1420,1,0,0,0,1420,1422,
+		5,180,0,0,1421,1416,1,0,0,0,1422,1425,1,0,0,0,1423,1421,1,0,0,0,1423,1424,
+		1,0,0,0,1424,1450,1,0,0,0,1425,1423,1,0,0,0,1426,1427,3,96,48,0,1427,1428,
+		5,165,0,0,1428,1433,3,92,46,0,1429,1430,5,183,0,0,1430,1432,3,92,46,0,
+		1431,1429,1,0,0,0,1432,1435,1,0,0,0,1433,1431,1,0,0,0,1433,1434,1,0,0,
+		0,1434,1436,1,0,0,0,1435,1433,1,0,0,0,1436,1447,5,167,0,0,1437,1438,5,
+		177,0,0,1438,1443,5,194,0,0,1439,1440,5,183,0,0,1440,1442,5,194,0,0,1441,
+		1439,1,0,0,0,1442,1445,1,0,0,0,1443,1441,1,0,0,0,1443,1444,1,0,0,0,1444,
+		1446,1,0,0,0,1445,1443,1,0,0,0,1446,1448,5,178,0,0,1447,1437,1,0,0,0,1447,
+		1448,1,0,0,0,1448,1450,1,0,0,0,1449,1403,1,0,0,0,1449,1426,1,0,0,0,1450,
+		93,1,0,0,0,1451,1456,3,96,48,0,1452,1453,5,183,0,0,1453,1455,3,96,48,0,
+		1454,1452,1,0,0,0,1455,1458,1,0,0,0,1456,1454,1,0,0,0,1456,1457,1,0,0,
+		0,1457,95,1,0,0,0,1458,1456,1,0,0,0,1459,1463,5,197,0,0,1460,1463,5,198,
+		0,0,1461,1463,3,98,49,0,1462,1459,1,0,0,0,1462,1460,1,0,0,0,1462,1461,
+		1,0,0,0,1463,97,1,0,0,0,1464,1465,7,28,0,0,1465,99,1,0,0,0,209,103,110,
+		115,121,124,132,139,146,152,161,166,170,176,186,198,203,207,214,226,233,
+		237,241,251,257,261,268,274,286,290,293,298,302,308,312,316,320,328,342,
+		347,354,363,371,376,379,385,394,411,417,422,434,448,461,466,468,475,484,
+		496,512,521,526,539,543,545,548,552,555,559,566,574,587,593,596,598,608,
+		615,623,630,637,646,649,653,658,662,670,673,677,683,686,691,699,701,709,
+		712,721,733,746,752,760,763,767,776,781,785,791,797,799,819,827,829,833,
+		837,841,845,849,854,857,860,863,867,870,879,882,888,893,896,902,905,911,
+		913,929,936,943,950,957,959,963,971,975,977,980,987,996,1005,1008,1011,
+		1014,1024,1035,1044,1048,1056,1058,1066,1071,1078,1082,1090,1098,1107,
+		1113,1119,1125,1127,1133,1151,1162,1164,1169,1173,1177,1179,1182,1186,
+		1188,1201,1209,1214,1218,1243,1257,1260,1279,1286,1289,1298,1301,1303,
+		1312,1315,1323,1326,1335,1338,1348,1359,1368,1372,1387,1401,1410,1414,
+		1418,1423,1433,1443,1447,1449,1456,1462
 	};
 
 	public static readonly ATN _ATN =
