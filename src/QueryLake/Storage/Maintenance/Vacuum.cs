@@ -138,6 +138,8 @@ internal static class Vacuum
         foreach (var tmp in new[] { "_tmp", ".tmp", "_transactions/_tmp", "_probe" })
             foreach (var f in storage.Files(Path.Combine(lake.Path, tmp)))
                 if (f.LastModifiedUtc < cutoff && Remove(storage, storage.PathOf(f.Key), ref bytes, f.Size)) files++;
+        // Multipart uploads of killed writers (object storage only): their parts are billed until aborted.
+        files += storage.Store.AbortUploads(cutoff);
         return new VacuumReport(null, 0, files, bytes);
     }
 

@@ -50,6 +50,12 @@ internal interface IObjectStore : IDisposable
     /// large), then deletes the local file.</summary>
     void Upload(string key, string file);
 
+    /// <summary>Aborts the multipart uploads under the store's root started before <paramref name="before"/> (left by a
+    /// process killed mid-upload; a failed upload is aborted at once) and returns how many; 0 on a folder store, and
+    /// on a server that cannot list them (s3rver), where a bucket lifecycle rule (AbortIncompleteMultipartUpload) does
+    /// it.</summary>
+    int AbortUploads(DateTime before);
+
     /// <summary>The file that holds <paramref name="key"/> when the store is a local or POSIX folder (data files are then
     /// written and memory-mapped in place), or null for object storage.</summary>
     string? LocalPath(string key);

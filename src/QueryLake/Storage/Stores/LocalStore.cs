@@ -142,6 +142,9 @@ internal sealed class LocalStore(string root) : IObjectStore
 
     public string? LocalPath(string key) => PathOf(key);
 
+    /// <summary>A folder has no multipart uploads: a killed write leaves a file VACUUM finds.</summary>
+    public int AbortUploads(DateTime before) => 0;
+
     public void Delete(string key)
     {
         try { File.Delete(PathOf(key)); }

@@ -30,6 +30,7 @@ internal sealed class LockedCreates(IObjectStore inner, string lockFile) : IObje
     public void DeleteFolder(string folder) => inner.DeleteFolder(folder);
     public void Upload(string key, string file) => inner.Upload(key, file);
     public string? LocalPath(string key) => inner.LocalPath(key);
+    public int AbortUploads(DateTime before) => inner.AbortUploads(before);
 
     public bool TryCreate(string key, ReadOnlyMemory<byte> content)
     {

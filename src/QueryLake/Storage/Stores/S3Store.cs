@@ -357,5 +357,32 @@ internal sealed class S3Store : IObjectStore
         Parallel.ForEach(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, o => Delete(o.Key));
     }
 
+    public int AbortUploads(DateTime before)
+    {
+        int aborted = 0;
+        string? keyMarker = null, uploadMarker = null;
+        do
+        {
+            ListMultipartUploadsResponse page;
+            try
+            {
+                page = Call("list uploads", "", () => _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+                {
+                    BucketName = _bucket, Prefix = _prefix.Length == 0 ? null : _prefix + "/", KeyMarker = keyMarker, UploadIdMarker = uploadMarker,
+                }, Token));
+            }
+            // A server that cannot list uploads (s3rver answers 501): nothing to do here.
+            catch (QueryLakeException e) when (e.Code == "QL-STORE-FAILED" && e.Message.Contains(" 501 ", StringComparison.Ordinal)) { return aborted; }
+            foreach (var upload in page.MultipartUploads ?? [])
+                if (upload.Initiated is { } started && started.ToUniversalTime() < before)
+                {
+                    Call("abort upload", upload.Key, () => _client.AbortMultipartUploadAsync(_bucket, upload.Key, upload.UploadId));
+                    aborted++;
+                }
+            (keyMarker, uploadMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextUploadIdMarker) : (null, null);
+        } while (keyMarker is not null);
+        return aborted;
+    }
+
     public void Dispose() => _client.Dispose();
 }
