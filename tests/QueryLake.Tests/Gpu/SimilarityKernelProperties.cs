@@ -1,0 +1,109 @@
+using FsCheck;
+using FsCheck.Fluent;
+using QueryLake.Gpu.Kernels;
+using QueryLake.Kernels.Similarity;
+using Xunit;
+
+namespace QueryLake.Tests.Gpu;
+
+/// <summary>One GPU kernel for the tests, on ILGPU's CPU accelerator (CI has no GPU): the same kernel code CUDA runs.</summary>
+public sealed class CpuAcceleratorFixture : IDisposable
+{
+    internal GpuSimilarityKernel Kernel { get; } = GpuSimilarityKernel.OnCpuAccelerator();
+
+    public void Dispose() => Kernel.Dispose();
+}
+
+/// <summary>
+/// The GPU similarity kernel against the SIMD reference, as FsCheck properties over small inputs: lengths 0–300,
+/// dimensions 1–130, k 1–50, invalid (NULL) rows, zero vectors, NaN elements, heavy ties (few distinct values) and
+/// selections. Values are small integers, so every sum is exact in float whatever the order of its terms, and both
+/// backends must return the same rows in the same order with the same distances.
+/// </summary>
+public sealed class SimilarityKernelProperties(CpuAcceleratorFixture gpu) : IClassFixture<CpuAcceleratorFixture>
+{
+    public sealed record Case(int Count, int Dims, int Probes, int K, int Metric, int Distinct, int Seed, bool Nulls, bool Select, bool Zeros, bool NaN);
+
+    private static readonly Gen<Case> Cases =
+        from count in Gen.Choose(0, 300)
+        from dims in Gen.Choose(1, 130)
+        from probes in Gen.Choose(1, 4)
+        from k in Gen.Choose(1, 50)
+        from metric in Gen.Choose(0, 2)
+        from distinct in Gen.Elements(2, 3, 5, 17)
+        from seed in Gen.Choose(0, int.MaxValue)
+        from nulls in Gen.Elements(true, false)
+        from picked in Gen.Elements(true, false)
+        from zeros in Gen.Elements(true, false)
+        from nan in Gen.Elements(true, false, false, false)
+        select new Case(count, dims, probes, k, metric, distinct, seed, nulls, picked, zeros, nan);
+
+    [Fact]
+    public void The_gpu_kernel_returns_the_reference_s_rows_and_distances()
+    {
+        var property = Prop.ForAll(Cases.ToArbitrary(), c =>
+        {
+            var random = new Random(c.Seed);
+            // Few distinct small integers: many exact ties, and sums exact in float.
+            float Value() => random.Next(c.Distinct) - c.Distinct / 2;
+            var vectors = new float[c.Count * c.Dims];
+            for (int i = 0; i < vectors.Length; i++) vectors[i] = Value();
+            if (c.Zeros) for (int r = 0; r < c.Count; r += 7) Array.Clear(vectors, r * c.Dims, c.Dims);
+            if (c.NaN && c.Count > 0) vectors[random.Next(vectors.Length)] = float.NaN;
+            var probes = new float[c.Probes * c.Dims];
+            for (int i = 0; i < probes.Length; i++) probes[i] = Value();
+            bool[]? valid = c.Nulls ? Enumerable.Range(0, c.Count).Select(_ => random.Next(5) != 0).ToArray() : null;
+            int[]? selection = c.Select ? Enumerable.Range(0, c.Count).Where(_ => random.Next(3) != 0).ToArray() : null;
+            var metric = (DistanceMetric)c.Metric;
+            var expected = CpuSimilarityKernel.Instance.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric);
+            var actual = gpu.Kernel.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int p = 0; p < expected.Length; p++)
+            {
+                Assert.Equal(expected[p].Rows, actual[p].Rows);
+                Assert.Equal(expected[p].Distances, actual[p].Distances);
+                Assert.True(expected[p].Rows.Length <= c.K);
+                // The contract itself: no invalid, unselected or NaN row; nearest first, ties by row.
+                foreach (var row in expected[p].Rows)
+                {
+                    Assert.True(valid is null || valid[row]);
+                    Assert.True(selection is null || selection.Contains(row));
+                }
+                for (int i = 1; i < expected[p].Rows.Length; i++)
+                    Assert.True(expected[p].Distances[i - 1] < expected[p].Distances[i]
+                        || (expected[p].Distances[i - 1] == expected[p].Distances[i] && expected[p].Rows[i - 1] < expected[p].Rows[i]));
+                Assert.DoesNotContain(expected[p].Distances, float.IsNaN);
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
+    }
+
+    [Fact]
+    public void The_reference_agrees_with_a_plain_sort_of_every_distance()
+    {
+        var random = new Random(3);
+        var vectors = Enumerable.Range(0, 200 * 8).Select(_ => (float)random.Next(-3, 4)).ToArray();
+        var probe = Enumerable.Range(0, 8).Select(_ => (float)random.Next(-3, 4)).ToArray();
+        foreach (var metric in Enum.GetValues<DistanceMetric>())
+        {
+            float norm = MathF.Sqrt(probe.Sum(x => x * x));
+            var all = Enumerable.Range(0, 200).Select(r => (Row: r, D: CpuSimilarityKernel.Distance(vectors.AsSpan(r * 8, 8), probe, norm, metric)))
+                .Where(x => !float.IsNaN(x.D)).OrderBy(x => x.D).ThenBy(x => x.Row).Take(25).ToList();
+            var top = CpuSimilarityKernel.Instance.TopK(vectors, 200, 8, null, null, probe, 1, 25, metric)[0];
+            Assert.Equal(all.Select(x => x.Row), top.Rows);
+        }
+    }
+
+    [CudaFact]
+    public void Cuda_runs_the_same_kernel_when_a_device_is_present()
+    {
+        using var cuda = GpuSimilarityKernel.TryCuda();
+        Assert.NotNull(cuda);
+        var random = new Random(1);
+        var vectors = Enumerable.Range(0, 5000 * 64).Select(_ => (float)random.Next(-4, 5)).ToArray();
+        var probes = Enumerable.Range(0, 3 * 64).Select(_ => (float)random.Next(-4, 5)).ToArray();
+        var expected = CpuSimilarityKernel.Instance.TopK(vectors, 5000, 64, null, null, probes, 3, 10, DistanceMetric.L2);
+        var actual = cuda.TopK(vectors, 5000, 64, null, null, probes, 3, 10, DistanceMetric.L2);
+        for (int p = 0; p < 3; p++) Assert.Equal(expected[p].Rows, actual[p].Rows);
+    }
+}
