@@ -28,7 +28,9 @@ internal static class HubBench
         int rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000;
         var work = Path.Combine(Path.GetTempPath(), "ql-hub-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
-        using var server = new S3rver(Path.Combine(work, "s3"));
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "QueryLake.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("run from the repository");
+        using var server = new QueryLake.Tests.Support.S3rverProcess(Path.Combine(root, "tests", "oracles", "node_modules", "s3rver", "bin", "s3rver.js"), Path.Combine(work, "s3"), "lake");
         var options = new S3Options { Endpoint = server.Endpoint, AccessKey = "S3RVER", SecretKey = "S3RVER" };
         var lockFile = Path.Combine(work, "commit.lock");
         Lake Remote() => Lake.Open(new LockedCreates(new S3Store("s3://lake/hub", options), lockFile));
@@ -174,45 +176,4 @@ internal static class HubBench
         return blob.Length / Measure.MedianSeconds(3, () => store.ReadAll("blob"));
     }
 
-    /// <summary>s3rver (tests/oracles, from the committed lock file) on a free loopback port.</summary>
-    private sealed class S3rver : IDisposable
-    {
-        private readonly Process _process;
-
-        public S3rver(string data)
-        {
-            var root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "QueryLake.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("run from the repository");
-            var script = Path.Combine(root, "tests", "oracles", "node_modules", "s3rver", "bin", "s3rver.js");
-            if (!File.Exists(script)) throw new InvalidOperationException("s3rver is not installed: run `bash tests/run.sh`, which installs tests/oracles");
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            Directory.CreateDirectory(data);
-            var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { script, "-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent",
-                         "--allow-mismatched-signatures", "--no-vhost-buckets", "--configure-bucket", "lake" })
-                psi.ArgumentList.Add(a);
-            _process = Process.Start(psi)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            Endpoint = $"http://127.0.0.1:{port}";
-            for (var until = DateTime.UtcNow.AddSeconds(30); ; Thread.Sleep(100))
-            {
-                try { using var tcp = new TcpClient(); tcp.Connect(IPAddress.Loopback, port); break; }
-                catch (SocketException) when (DateTime.UtcNow < until && !_process.HasExited) { }
-            }
-        }
-
-        public string Endpoint { get; }
-
-        public void Dispose()
-        {
-            try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            _process.Dispose();
-        }
-    }
 }

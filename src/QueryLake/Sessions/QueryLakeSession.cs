@@ -603,8 +603,6 @@ public sealed partial class QueryLakeSession : IDisposable
         }
         BoundExpr? where = t.Where is null ? null : Binder.CastTo(Binder.Concrete(binder.BindExpr(t.Where, DatasetScope(ds, t.Name))), DataType.Boolean);
         var tier = t.Cold ? DataTier.Cold : DataTier.Hot;
-        long rows = 0;
-        int moved = 0;
         var before = ds.Latest();
         var after = ds.SetTier(tier, snapshot =>
         {
@@ -627,19 +625,13 @@ public sealed partial class QueryLakeSession : IDisposable
                     for (int i = 0; i < batch.Length; i++)
                         if (test.IsNull(i) || !test.GetBoolean(i)) keep.Remove(RowId.Fragment(ids[i]));
                 }
-            // As Dataset.SetTier decides: a fragment in the tier already stays, unless it is cold with deleted rows.
-            var tiers = snapshot.TierOfFragments();
-            var info = snapshot.Fragments.ToDictionary(f => f.Id);
-            var placed = snapshot.FragmentDetails().ToDictionary(d => d.Id, d => t.Location is null ? d.Location.Split(',').All(l => l.StartsWith(Lake.Path + "/", StringComparison.Ordinal))
-                : d.Location.Split(',').All(l => l.StartsWith(t.Location.TrimEnd('/') + "/", StringComparison.Ordinal)));
-            keep.RemoveWhere(id => info[id].LiveRows == 0 || (tiers[id] == tier && (tier == DataTier.Hot || (info[id].PhysicalRows == info[id].LiveRows && placed[id]))));
-            moved = keep.Count;
-            rows = snapshot.Fragments.Where(f => keep.Contains(f.Id)).Sum(f => f.LiveRows);
             return keep;
         }, t.Location);
+        // What moved is what the commit says it touched (Dataset.SetTier skips fragments already where they belong).
+        HashSet<long> moved = after.Version == before.Version ? [] : [.. after.Manifest.Operation.TouchedFragments];
         return Table(t, [new Field("dataset", DataType.Utf8), new Field("version", DataType.Int64), new Field("tier", DataType.Utf8),
                 new Field("fragments_moved", DataType.Int64), new Field("rows_moved", DataType.Int64)],
-            [[t.Name, after.Version, t.Cold ? "cold" : "hot", after.Version == before.Version ? 0L : moved, after.Version == before.Version ? 0L : rows]]);
+            [[t.Name, after.Version, t.Cold ? "cold" : "hot", (long)moved.Count, after.Manifest.Fragments.Where(f => moved.Contains(f.Id)).Sum(f => f.LiveRows)]]);
     }
 
     /// <summary>SHOW FRAGMENTS: each fragment of the latest version with its tier, format, where its files are, their

@@ -74,9 +74,6 @@ public sealed class DatasetSnapshot
         _ => n.ToJsonString(),
     };
 
-    /// <summary>The tier of each fragment, by id.</summary>
-    internal IReadOnlyDictionary<long, DataTier> TierOfFragments() => _manifest.Fragments.ToDictionary(f => f.Id, Dataset.TierOf);
-
     /// <summary>Each fragment's tier, file format, file locations (the lake's location, so <c>s3://…</c> on object
     /// storage), total bytes, live rows and deleted rows.</summary>
     internal IEnumerable<(long Id, DataTier Tier, string Format, string Location, long Bytes, long Rows, long Deleted)> FragmentDetails() =>

@@ -170,7 +170,7 @@ public sealed class ObjectStoreTests(S3Fixture s3) : IClassFixture<S3Fixture>, I
 
         var nowhere = new S3Store($"s3://{S3Server.Bucket}/x", new S3Options
         {
-            Endpoint = $"http://127.0.0.1:{S3Server.FreePort()}", AccessKey = "AKIAEXAMPLE", SecretKey = "very-secret-value", MaxAttempts = 2,
+            Endpoint = $"http://127.0.0.1:{S3rverProcess.FreePort()}", AccessKey = "AKIAEXAMPLE", SecretKey = "very-secret-value", MaxAttempts = 2,
         });
         var unreachable = Assert.ThrowsAny<QueryLakeException>(() => nowhere.ReadAll("k"));
         Assert.Equal("QL-STORE-UNAVAILABLE", unreachable.Code);

@@ -20,7 +20,7 @@ public sealed class ConditionalPutProxy : IDisposable
     public ConditionalPutProxy(S3Server server)
     {
         _server = server;
-        Port = S3Server.FreePort();
+        Port = S3rverProcess.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _ = Task.Run(Loop);

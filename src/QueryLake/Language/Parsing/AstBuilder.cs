@@ -77,12 +77,14 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitShowColumns(P.ShowColumnsContext c) => new ShowColumnsStatement(At(c), Ident(c.name));
 
+    /// <summary>A count of versions or days (<c>RETAIN n</c>, <c>OLDER THAN n</c>): a whole number from 1, or null when absent.</summary>
+    private static int? Count(IToken? token, string clause) => token is null ? null
+        : int.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+        : throw new SqlException("QL-BAD-ARGUMENT", token.Line, token.Column + 1, $"{clause} takes a whole number from 1 up to {int.MaxValue}, not {token.Text}");
+
     public override object VisitSetTier(P.SetTierContext c)
     {
-        int? age = null;
-        if (c.age is not null)
-            age = int.TryParse(c.age.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
-                : throw new SqlException("QL-BAD-ARGUMENT", c.age.Line, c.age.Column + 1, $"OLDER THAN takes a whole number from 1 up to {int.MaxValue}, not {c.age.Text}");
+        int? age = Count(c.age, "OLDER THAN");
         bool days = c.unit?.Type is P.DAYS or P.DAY;
         return new SetTierStatement(At(c), Ident(c.name), c.tier.Type == P.COLD, EOpt(c.where), c.location is null ? null : Unquote(c.location),
             age is { } v && !days ? v : null, age is { } d && days ? d : null);
@@ -95,10 +97,7 @@ internal sealed class AstBuilder : QueryLakeBaseVisitor<object?>
 
     public override object VisitVacuum(P.VacuumContext c)
     {
-        int? amount = null;
-        if (c.amount is not null)
-            amount = int.TryParse(c.amount.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
-                : throw new SqlException("QL-BAD-ARGUMENT", c.amount.Line, c.amount.Column + 1, $"RETAIN takes a whole number from 1 up to {int.MaxValue}, not {c.amount.Text}");
+        int? amount = Count(c.amount, "RETAIN");
         bool days = c.unit?.Type is P.DAYS or P.DAY;
         return new VacuumStatement(At(c), c.name is null ? null : Ident(c.name), amount is { } a && !days ? a : null, amount is { } d && days ? d : null);
     }

@@ -41,23 +41,7 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
         var outFields = new List<Field>(fields.Count + 1);
         foreach (var (field, id) in fields)
         {
-            ArrowArray? column = null;
-            foreach (var file in Fragment.Files)
-            {
-                int pos = file.FieldIds.IndexOf(id);
-                if (pos < 0) continue;
-                var cached = cache.Get(Stores.LakeStorage.FileOf(datasetPath, file.Path), file);
-                if (cached.BatchLength(index) is var length && length != rows)
-                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {rows}");
-                column = cached.Column(index, pos);
-                if (column is DictionaryArray && field.DataType is not DictionaryType)
-                {
-                    if (!encoded) column = Vectors.Plain(column);
-                }
-                else if (!column.Type.Equals(field.DataType))
-                    column = ArrowArray.FromData(column.Data.WithType(field.DataType));
-                break;
-            }
+            var column = Column(index, field, id, (f, pos) => f.Column(index, pos), encoded);
             columns.Add(column ?? ArrayBuilder.Nulls(field.DataType, rows));
             outFields.Add(field);
         }
@@ -76,26 +60,33 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
     /// a take, which on object storage reads only those rows' bytes where it can (<see cref="IFragmentFile.Rows"/>).</summary>
     public RecordBatch ReadRows(int index, IReadOnlyList<(Field Field, int Id)> fields, int[] rows)
     {
-        int batchRows = Fragment.BatchRows[index];
         var columns = new List<ArrowArray>(fields.Count);
         foreach (var (field, id) in fields)
         {
-            ArrowArray? column = null;
-            foreach (var file in Fragment.Files)
-            {
-                int pos = file.FieldIds.IndexOf(id);
-                if (pos < 0) continue;
-                var cached = cache.Get(Stores.LakeStorage.FileOf(datasetPath, file.Path), file);
-                if (cached.BatchLength(index) is var length && length != batchRows)
-                    throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {batchRows}");
-                column = cached.Rows(index, pos, rows);
-                if (column is DictionaryArray && field.DataType is not DictionaryType) column = Vectors.Plain(column);
-                else if (!column.Type.Equals(field.DataType)) column = ArrowArray.FromData(column.Data.WithType(field.DataType));
-                break;
-            }
+            var column = Column(index, field, id, (f, pos) => f.Rows(index, pos, rows), encoded: false);
             columns.Add(column ?? ArrayBuilder.Nulls(field.DataType, rows.Length));
         }
         return new RecordBatch(new Schema(fields.Select(f => f.Field).ToList()), columns, rows.Length);
+    }
+
+    /// <summary>Field <paramref name="id"/> of batch <paramref name="index"/>, as <paramref name="read"/> takes it from the
+    /// file that holds it (the whole column, or some rows), typed as <paramref name="field"/> says (dictionary-encoded
+    /// text decoded unless <paramref name="encoded"/>); null when no file holds it.</summary>
+    private ArrowArray? Column(int index, Field field, int id, Func<IFragmentFile, int, ArrowArray> read, bool encoded)
+    {
+        int rows = Fragment.BatchRows[index];
+        foreach (var file in Fragment.Files)
+        {
+            int pos = file.FieldIds.IndexOf(id);
+            if (pos < 0) continue;
+            var cached = cache.Get(Stores.LakeStorage.FileOf(datasetPath, file.Path), file);
+            if (cached.BatchLength(index) is var length && length != rows)
+                throw new Errors.CorruptFileException(file.Path, $"batch {index} has {length} rows, the manifest says {rows}");
+            var column = read(cached, pos);
+            if (column is DictionaryArray && field.DataType is not DictionaryType) return encoded ? column : Vectors.Plain(column);
+            return column.Type.Equals(field.DataType) ? column : ArrowArray.FromData(column.Data.WithType(field.DataType));
+        }
+        return null;
     }
 
     /// <summary>All live rows, batch by batch.</summary>
