@@ -17,6 +17,10 @@ internal sealed class FunctionRegistry
 
     public static FunctionRegistry Default { get; } = CreateDefault();
 
+    /// <summary>Builds <see cref="Default"/> if it is not yet, so the extensions it finds have registered themselves
+    /// (a GPU backend among them).</summary>
+    public static void EnsureExtensions() => _ = Default;
+
     private static FunctionRegistry CreateDefault()
     {
         var r = new FunctionRegistry();

@@ -22,12 +22,30 @@ public sealed class CpuAcceleratorFixture : IDisposable
 /// </summary>
 public sealed class SimilarityKernelProperties(CpuAcceleratorFixture gpu) : IClassFixture<CpuAcceleratorFixture>
 {
-    public sealed record Case(int Count, int Dims, int Probes, int K, int Metric, int Distinct, int Seed, bool Nulls, bool Select, bool Zeros, bool NaN);
+    public sealed record Case(int Count, int Dims, int Probes, int K, int Metric, int Distinct, int Seed, bool Nulls, bool Select, bool Zeros, bool NaN)
+    {
+        /// <summary>The case's vectors, probes, valid rows and selection.</summary>
+        public (float[] Vectors, float[] Probes, bool[]? Valid, int[]? Selection) Data()
+        {
+            var random = new Random(Seed);
+            // Few distinct small integers: many exact ties, and sums exact in float.
+            float Value() => random.Next(Distinct) - Distinct / 2;
+            var vectors = new float[Count * Dims];
+            for (int i = 0; i < vectors.Length; i++) vectors[i] = Value();
+            if (Zeros) for (int r = 0; r < Count; r += 7) Array.Clear(vectors, r * Dims, Dims);
+            if (NaN && Count > 0) vectors[random.Next(vectors.Length)] = float.NaN;
+            var probes = new float[Probes * Dims];
+            for (int i = 0; i < probes.Length; i++) probes[i] = Value();
+            bool[]? valid = Nulls ? Enumerable.Range(0, Count).Select(_ => random.Next(5) != 0).ToArray() : null;
+            int[]? selection = Select ? Enumerable.Range(0, Count).Where(_ => random.Next(3) != 0).ToArray() : null;
+            return (vectors, probes, valid, selection);
+        }
+    }
 
     private static readonly Gen<Case> Cases =
         from count in Gen.Choose(0, 300)
         from dims in Gen.Choose(1, 130)
-        from probes in Gen.Choose(1, 4)
+        from probes in Gen.Elements(1, 1, 2, 3, 17)
         from k in Gen.Choose(1, 50)
         from metric in Gen.Choose(0, 2)
         from distinct in Gen.Elements(2, 3, 5, 17)
@@ -43,17 +61,7 @@ public sealed class SimilarityKernelProperties(CpuAcceleratorFixture gpu) : ICla
     {
         var property = Prop.ForAll(Cases.ToArbitrary(), c =>
         {
-            var random = new Random(c.Seed);
-            // Few distinct small integers: many exact ties, and sums exact in float.
-            float Value() => random.Next(c.Distinct) - c.Distinct / 2;
-            var vectors = new float[c.Count * c.Dims];
-            for (int i = 0; i < vectors.Length; i++) vectors[i] = Value();
-            if (c.Zeros) for (int r = 0; r < c.Count; r += 7) Array.Clear(vectors, r * c.Dims, c.Dims);
-            if (c.NaN && c.Count > 0) vectors[random.Next(vectors.Length)] = float.NaN;
-            var probes = new float[c.Probes * c.Dims];
-            for (int i = 0; i < probes.Length; i++) probes[i] = Value();
-            bool[]? valid = c.Nulls ? Enumerable.Range(0, c.Count).Select(_ => random.Next(5) != 0).ToArray() : null;
-            int[]? selection = c.Select ? Enumerable.Range(0, c.Count).Where(_ => random.Next(3) != 0).ToArray() : null;
+            var (vectors, probes, valid, selection) = c.Data();
             var metric = (DistanceMetric)c.Metric;
             var expected = CpuSimilarityKernel.Instance.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric);
             var actual = gpu.Kernel.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric);
@@ -76,6 +84,59 @@ public sealed class SimilarityKernelProperties(CpuAcceleratorFixture gpu) : ICla
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
+    }
+
+    [Fact]
+    public void With_slack_the_gpu_kernel_returns_the_reference_s_band_past_the_k_th()
+    {
+        var property = Prop.ForAll(Cases.ToArbitrary(), Gen.Elements(0.01f, 0.1f, 0.5f).ToArbitrary(), (c, slack) =>
+        {
+            var (vectors, probes, valid, selection) = c.Data();
+            var metric = (DistanceMetric)c.Metric;
+            var expected = CpuSimilarityKernel.Instance.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric, slack);
+            var actual = gpu.Kernel.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric, slack);
+            var exact = CpuSimilarityKernel.Instance.TopK(vectors, c.Count, c.Dims, valid, selection, probes, c.Probes, c.K, metric);
+            for (int p = 0; p < expected.Length; p++)
+            {
+                Assert.Equal(expected[p].Rows, actual[p].Rows);
+                Assert.Equal(expected[p].Distances, actual[p].Distances);
+                // The band extends the exact answer: its first k are the k nearest.
+                Assert.Equal(exact[p].Rows, expected[p].Rows.Take(c.K));
+                if (exact[p].Rows.Length == c.K && c.K > 0)
+                    Assert.All(expected[p].Distances, d => Assert.True(d <= CpuSimilarityKernel.Widened(exact[p].Distances[^1], slack)));
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
+    }
+
+    [Fact]
+    public void The_gpu_rarity_equals_the_reference_s()
+    {
+        var property = Prop.ForAll(Cases.ToArbitrary(), c =>
+        {
+            var (vectors, _, valid, _) = c.Data();
+            int count = Math.Min(c.Count, 120);
+            var metric = (DistanceMetric)c.Metric;
+            var expected = CpuSimilarityKernel.Instance.Rarity(vectors, count, c.Dims, valid, Math.Min(c.K, 8), metric);
+            var actual = gpu.Kernel.Rarity(vectors, count, c.Dims, valid, Math.Min(c.K, 8), metric);
+            Assert.Equal(expected, actual);
+            for (int r = 0; r < count; r++)
+                if (valid is not null && !valid[r]) Assert.Null(expected[r]);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), property);
+    }
+
+    [Fact]
+    public void Rarity_is_the_mean_distance_to_the_k_nearest_other_rows()
+    {
+        // Rows on a line at 0, 1, 2 and 10: under L2 the 2 nearest others of row 3 are at 8 and 9.
+        var vectors = new float[] { 0, 1, 2, 10 };
+        var rarity = CpuSimilarityKernel.Instance.Rarity(vectors, 4, 1, null, 2, DistanceMetric.L2);
+        Assert.Equal([1.5, 1.0, 1.5, 8.5], rarity);
+        Assert.Equal(rarity, gpu.Kernel.Rarity(vectors, 4, 1, null, 2, DistanceMetric.L2));
+        // A NULL row gets NULL and is nobody's neighbour.
+        var withNull = CpuSimilarityKernel.Instance.Rarity(vectors, 4, 1, [true, true, false, true], 1, DistanceMetric.L2);
+        Assert.Equal([1.0, 1.0, null, 9.0], withNull);
     }
 
     [Fact]

@@ -7,12 +7,23 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
     public static CpuSimilarityKernel Instance { get; } = new();
 
     public string Device => "cpu";
+    public bool IsGpu => false;
+    public long DeviceMemory => 0;
 
-    public NearestRows[] TopK(float[] vectors, int count, int dims, bool[]? valid, int[]? selection, float[] probes, int probeCount, int k, DistanceMetric metric)
+    public IEmbeddingColumn Load(float[] vectors, int count, int dims, bool[]? valid)
     {
+        Check(vectors, count, dims, valid, null, [], 0, 0);
+        return new HostEmbeddingColumn(vectors, count, dims, valid);
+    }
+
+    public NearestRows[] TopK(IEmbeddingColumn column, int[]? selection, float[] probes, int probeCount, int k, DistanceMetric metric,
+        float slack = 0, CancellationToken cancel = default)
+    {
+        var host = (HostEmbeddingColumn)column;
+        var (vectors, count, dims, valid) = (host.Vectors, host.Count, host.Dims, host.Valid);
         Check(vectors, count, dims, valid, selection, probes, probeCount, k);
         var result = new NearestRows[probeCount];
-        Parallel.For(0, probeCount, p =>
+        System.Threading.Tasks.Parallel.For(0, probeCount, new ParallelOptions { CancellationToken = cancel }, p =>
         {
             var probe = probes.AsSpan(p * dims, dims);
             float probeNorm = metric == DistanceMetric.Cosine ? MathF.Sqrt(VectorMath.Dot(probe, probe)) : 0;
@@ -24,10 +35,65 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
                 if (valid is not null && !valid[row]) continue;
                 top.Offer(Distance(vectors.AsSpan(row * dims, dims), probe, probeNorm, metric), row);
             }
-            result[p] = top.Result();
+            var nearest = top.Result();
+            if (slack > 0 && nearest.Rows.Length == k && k > 0)
+            {
+                // The band past the k-th: a second pass for the candidates within the margin.
+                float limit = Widened(nearest.Distances[^1], slack);
+                var kept = nearest.Rows.ToHashSet();
+                var band = new List<(float Distance, int Row)>();
+                for (int j = 0; j < n; j++)
+                {
+                    int row = selection?[j] ?? j;
+                    if ((valid is not null && !valid[row]) || kept.Contains(row)) continue;
+                    float d = Distance(vectors.AsSpan(row * dims, dims), probe, probeNorm, metric);
+                    if (d <= limit) band.Add((d, row));
+                }
+                band.Sort((x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : x.Row.CompareTo(y.Row));
+                nearest = new NearestRows([.. nearest.Rows, .. band.Select(b => b.Row)], [.. nearest.Distances, .. band.Select(b => b.Distance)]);
+            }
+            result[p] = nearest;
         });
         return result;
     }
+
+    public double?[] Rarity(IEmbeddingColumn column, int k, DistanceMetric metric, CancellationToken cancel = default)
+    {
+        var host = (HostEmbeddingColumn)column;
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), "rarity needs k ≥ 1");
+        var rows = Enumerable.Range(0, host.Count).Where(r => host.Valid is null || host.Valid[r]).ToArray();
+        var result = new double?[host.Count];
+        // Each row is a probe against all: its k + 1 nearest hold its k nearest others, itself aside.
+        const int Tile = 256;
+        for (int start = 0; start < rows.Length; start += Tile)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int n = Math.Min(Tile, rows.Length - start);
+            var probes = new float[n * host.Dims];
+            for (int i = 0; i < n; i++) host.Vectors.AsSpan(rows[start + i] * host.Dims, host.Dims).CopyTo(probes.AsSpan(i * host.Dims));
+            var nearest = TopK(column, null, probes, n, k + 1, metric, 0, cancel);
+            for (int i = 0; i < n; i++) result[rows[start + i]] = MeanOfOthers(nearest[i], rows[start + i], k);
+        }
+        return result;
+    }
+
+    /// <summary>The mean of the first <paramref name="k"/> distances of rows other than <paramref name="self"/>; null
+    /// when there are none. Shared by every backend.</summary>
+    public static double? MeanOfOthers(NearestRows nearest, int self, int k)
+    {
+        double sum = 0;
+        int taken = 0;
+        for (int i = 0; i < nearest.Rows.Length && taken < k; i++)
+        {
+            if (nearest.Rows[i] == self) continue;
+            sum += nearest.Distances[i];
+            taken++;
+        }
+        return taken == 0 ? null : sum / taken;
+    }
+
+    /// <summary>The widest distance a caller's band keeps: <paramref name="kth"/> + slack × (1 + |kth|).</summary>
+    public static float Widened(float kth, float slack) => kth + slack * (1 + MathF.Abs(kth));
 
     /// <summary>The distance as the SQL functions compute it.</summary>
     public static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> probe, float probeNorm, DistanceMetric metric) => metric switch

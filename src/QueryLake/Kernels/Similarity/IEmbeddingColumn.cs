@@ -1,0 +1,19 @@
+namespace QueryLake.Kernels.Similarity;
+
+/// <summary>An embedding column loaded where a <see cref="ISimilarityKernel"/> computes: host arrays for the CPU path,
+/// device memory for a GPU. It is searched many times once loaded (<see cref="SimilarityColumnCache"/> keeps GPU ones
+/// per dataset version), and disposing it frees what it holds.</summary>
+internal interface IEmbeddingColumn : IDisposable
+{
+    /// <summary>Rows, valid or not.</summary>
+    int Count { get; }
+
+    /// <summary>Floats per row.</summary>
+    int Dims { get; }
+
+    /// <summary>Device memory it holds, in bytes (0 on the host).</summary>
+    long DeviceBytes { get; }
+
+    /// <summary>Which rows hold a vector (null: all of them).</summary>
+    bool[]? Valid { get; }
+}
