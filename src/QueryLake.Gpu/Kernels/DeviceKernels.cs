@@ -14,16 +14,17 @@ internal static class DeviceKernels
     /// <summary>The key of a row that is no candidate (invalid, unselected, or a NaN distance): above every real key.</summary>
     public const uint Excluded = 0xFFFFFFFF;
 
-    /// <summary>A distance as an unsigned key whose order is the float order (−0 as +0); NaN is <see cref="Excluded"/>.</summary>
-    public static uint Key(float distance)
+    /// <summary>A distance as an unsigned key whose order is the float order (−0 as +0); NaN is <see cref="Excluded"/>,
+    /// or 0 (before every other) with <paramref name="nanFirst"/>.</summary>
+    public static uint Key(float distance, int nanFirst)
     {
-        if (XMath.IsNaN(distance)) return Excluded;
+        if (XMath.IsNaN(distance)) return nanFirst != 0 ? 0u : Excluded;
         if (distance == 0f) distance = 0f;
         uint bits = Interop.FloatAsInt(distance);
         return (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
     }
 
-    /// <summary>The distance of a key (the inverse of <see cref="Key"/>).</summary>
+    /// <summary>The distance of a key (the inverse of <see cref="Key"/>; NaN for key 0).</summary>
     public static float Distance(uint key) =>
         BitConverter.UInt32BitsToSingle((key & 0x80000000u) != 0 ? key & 0x7FFFFFFFu : ~key);
 
@@ -79,7 +80,7 @@ internal static class DeviceKernels
             }
             for (int offset = lanes / 2; offset > 0; offset /= 2) sum += Warp.ShuffleDown(sum, offset);
             if (lane == 0)
-                keys[row] = Candidate(mask, shape.HasMask, row) ? Key(Finish(sum, squares[row], shape.ProbeSquare, shape.Metric)) : Excluded;
+                keys[row] = Candidate(mask, shape.HasMask, row) ? Key(Finish(sum, squares[row], shape.ProbeSquare, shape.Metric), shape.NaNFirst) : Excluded;
         }
     }
 
@@ -118,7 +119,7 @@ internal static class DeviceKernels
         }
         if (row < shape.Count && probe < shape.Probes)
             keys[(long)probe * shape.Count + row] = Candidate(mask, shape.HasMask, row)
-                ? Key(Finish(sum, squares[row], probeSquares[probe], shape.Metric))
+                ? Key(Finish(sum, squares[row], probeSquares[probe], shape.Metric), shape.NaNFirst)
                 : Excluded;
     }
 

@@ -96,10 +96,10 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
         }
     }
 
-    public NearestRows[] TopK(IEmbeddingColumn column, int[]? selection, float[] probes, int probeCount, int k, DistanceMetric metric,
-        float slack = 0, CancellationToken cancel = default)
+    public NearestRows[] TopK(IEmbeddingColumn column, float[] probes, int probeCount, SimilaritySearch search, CancellationToken cancel = default)
     {
         var device = (DeviceEmbeddingColumn)column;
+        var (selection, k) = (search.Selection, search.K);
         if (probeCount < 0 || k < 0 || (long)probeCount * device.Dims > probes.Length) throw new ArgumentException("the probes are shorter than probeCount × dims, or k is negative");
         if (selection is not null && selection.Any(r => (uint)r >= (uint)device.Count)) throw new ArgumentOutOfRangeException(nameof(selection), "a selected row is outside the column");
         var result = new NearestRows[probeCount];
@@ -120,7 +120,7 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
             using var _ = mask;
             using var deviceProbes = _accelerator.Allocate1D(probes.AsSpan(0, probeCount * device.Dims).ToArray());
             using var deviceSquares = _accelerator.Allocate1D(squares);
-            Search(device, mask, hasMask, deviceProbes.View, deviceSquares.View, squares, probeCount, k, metric, slack, result, cancel);
+            Search(device, mask, hasMask, deviceProbes.View, deviceSquares.View, squares, probeCount, search, result, cancel);
         }
         return result;
     }
@@ -153,7 +153,7 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
                 }
                 using var deviceSquares = _accelerator.Allocate1D(probeSquares);
                 var nearest = new NearestRows[n];
-                Search(device, mask, hasMask, probes.View, deviceSquares.View, probeSquares, n, k + 1, metric, 0, nearest, cancel);
+                Search(device, mask, hasMask, probes.View, deviceSquares.View, probeSquares, n, new SimilaritySearch(k + 1, metric), nearest, cancel);
                 for (int i = 0; i < n; i++) result[rows[start + i]] = CpuSimilarityKernel.MeanOfOthers(nearest[i], rows[start + i], k);
             }
         }
@@ -179,7 +179,7 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
 
     /// <summary>Scores and selects, a tile of probes at a time, filling <paramref name="result"/>.</summary>
     private void Search(DeviceEmbeddingColumn column, MemoryBuffer1D<uint, Stride1D.Dense> mask, int hasMask, ArrayView<float> probes, ArrayView<float> probeSquares,
-        float[] hostSquares, int probeCount, int k, DistanceMetric metric, float slack, NearestRows[] result, CancellationToken cancel)
+        float[] hostSquares, int probeCount, SimilaritySearch search, NearestRows[] result, CancellationToken cancel)
     {
         int count = column.Count, dims = column.Dims;
         int tile = ProbeTile(count);
@@ -188,7 +188,7 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             int n = Math.Min(tile, probeCount - start);
-            var shape = new ScoreShape { Count = count, Dims = dims, Metric = (int)metric, HasMask = hasMask, Probes = n, Tile = _tile };
+            var shape = new ScoreShape { Count = count, Dims = dims, Metric = (int)search.Metric, HasMask = hasMask, Probes = n, Tile = _tile, NaNFirst = search.NaNFirst ? 1 : 0 };
             if (n == 1)
             {
                 shape.ProbeSquare = hostSquares[start];
@@ -205,15 +205,16 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
                 _scoreTiles(config, column.Vectors.View, column.Squares.View, mask.View, probes.SubView((long)start * dims, (long)n * dims),
                     probeSquares.SubView(start, n), keys.View, shape);
             }
-            Select(keys.View, count, n, k, slack, result.AsSpan(start, n), cancel);
+            Select(keys.View, count, n, search, result.AsSpan(start, n), cancel);
         }
     }
 
     /// <summary>The radix select over a tile's keys: four rounds of one-byte histograms find each probe's k-th key
     /// (all of a probe's candidates when it has no more than k), then the rows at or under it (or under the widened
-    /// limit, with slack) are collected and put in (distance, row) order; the k nearest, or all with slack, are kept.</summary>
-    private void Select(ArrayView<uint> keys, int count, int probes, int k, float slack, Span<NearestRows> result, CancellationToken cancel)
+    /// limit, with a band) are collected and put in (distance, row) order; the k nearest, or all with a band, are kept.</summary>
+    private void Select(ArrayView<uint> keys, int count, int probes, SimilaritySearch search, Span<NearestRows> result, CancellationToken cancel)
     {
+        int k = search.K;
         int group = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
         int blocksPerProbe = (int)Math.Clamp((count + group - 1L) / group, 1, Math.Max(1, _accelerator.NumMultiprocessors * 8L / probes + 1));
         var prefixes = new uint[probes];
@@ -254,10 +255,15 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
                 }
             }
         }
-        // The limits: the k-th key, widened by the slack.
+        // The limits: the k-th key, or past it to the widened distance (a NaN k-th keeps only the NaN).
         var limits = new uint[probes];
         for (int p = 0; p < probes; p++)
-            limits[p] = slack > 0 && !done[p] ? DeviceKernels.Key(CpuSimilarityKernel.Widened(DeviceKernels.Distance(prefixes[p]), slack)) is var w && w != DeviceKernels.Excluded ? w : DeviceKernels.Excluded - 1 : prefixes[p];
+        {
+            limits[p] = prefixes[p];
+            if (search.Widen is { } widen && !done[p] && DeviceKernels.Distance(prefixes[p]) is var kth && !float.IsNaN(kth)
+                && widen(kth) is var wide && !float.IsNaN(wide))
+                limits[p] = Math.Max(prefixes[p], DeviceKernels.Key(wide, 0));
+        }
         using var deviceLimits = _accelerator.Allocate1D(limits);
         using var counters = _accelerator.Allocate1D<int>(probes);
         int capacity = Math.Max(16, 2 * k + 64);
@@ -282,9 +288,9 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
             {
                 var pairs = new (float Distance, int Row)[taken[p]];
                 for (int i = 0; i < pairs.Length; i++) pairs[i] = (DeviceKernels.Distance(hostKeys[p * capacity + i]), hostRows[p * capacity + i]);
-                Array.Sort(pairs, (x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : x.Row.CompareTo(y.Row));
-                int keep = slack > 0 ? pairs.Length : Math.Min(k, pairs.Length);
-                result[p] = new NearestRows(pairs.Take(keep).Select(x => x.Row).ToArray(), pairs.Take(keep).Select(x => x.Distance).ToArray());
+                var sorted = TopKSelection.Sorted(pairs);
+                int keep = search.Widen is not null ? pairs.Length : Math.Min(k, pairs.Length);
+                result[p] = keep == pairs.Length ? sorted : new NearestRows(sorted.Rows[..keep], sorted.Distances[..keep]);
             }
             return;
         }

@@ -24,6 +24,9 @@ internal struct ScoreShape
     /// <summary>Row tiles per probe tile (tiles).</summary>
     public int RowBlocks;
 
+    /// <summary>1 when NaN distances are candidates before every other (key 0), 0 when they are excluded.</summary>
+    public int NaNFirst;
+
     /// <summary>‖probe‖² (one probe).</summary>
     public float ProbeSquare;
 }

@@ -16,18 +16,18 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
         return new HostEmbeddingColumn(vectors, count, dims, valid);
     }
 
-    public NearestRows[] TopK(IEmbeddingColumn column, int[]? selection, float[] probes, int probeCount, int k, DistanceMetric metric,
-        float slack = 0, CancellationToken cancel = default)
+    public NearestRows[] TopK(IEmbeddingColumn column, float[] probes, int probeCount, SimilaritySearch search, CancellationToken cancel = default)
     {
         var host = (HostEmbeddingColumn)column;
         var (vectors, count, dims, valid) = (host.Vectors, host.Count, host.Dims, host.Valid);
+        var (selection, k, metric) = (search.Selection, search.K, search.Metric);
         Check(vectors, count, dims, valid, selection, probes, probeCount, k);
         var result = new NearestRows[probeCount];
         System.Threading.Tasks.Parallel.For(0, probeCount, new ParallelOptions { CancellationToken = cancel }, p =>
         {
             var probe = probes.AsSpan(p * dims, dims);
             float probeNorm = metric == DistanceMetric.Cosine ? MathF.Sqrt(VectorMath.Dot(probe, probe)) : 0;
-            var top = new TopKSelection(k);
+            var top = new TopKSelection(k, search.NaNFirst);
             int n = selection?.Length ?? count;
             for (int j = 0; j < n; j++)
             {
@@ -36,10 +36,10 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
                 top.Offer(Distance(vectors.AsSpan(row * dims, dims), probe, probeNorm, metric), row);
             }
             var nearest = top.Result();
-            if (slack > 0 && nearest.Rows.Length == k && k > 0)
+            if (search.Widen is { } widen && nearest.Rows.Length == k && k > 0)
             {
-                // The band past the k-th: a second pass for the candidates within the margin.
-                float limit = Widened(nearest.Distances[^1], slack);
+                // The band past the k-th: a second pass for the candidates within the margin (only NaN past a NaN k-th).
+                float kth = nearest.Distances[^1], limit = widen(kth);
                 var kept = nearest.Rows.ToHashSet();
                 var band = new List<(float Distance, int Row)>();
                 for (int j = 0; j < n; j++)
@@ -47,10 +47,10 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
                     int row = selection?[j] ?? j;
                     if ((valid is not null && !valid[row]) || kept.Contains(row)) continue;
                     float d = Distance(vectors.AsSpan(row * dims, dims), probe, probeNorm, metric);
-                    if (d <= limit) band.Add((d, row));
+                    if (float.IsNaN(kth) ? float.IsNaN(d) : d <= limit) band.Add((d, row));
                 }
-                band.Sort((x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : x.Row.CompareTo(y.Row));
-                nearest = new NearestRows([.. nearest.Rows, .. band.Select(b => b.Row)], [.. nearest.Distances, .. band.Select(b => b.Distance)]);
+                var more = TopKSelection.Sorted(band.ToArray());
+                nearest = new NearestRows([.. nearest.Rows, .. more.Rows], [.. nearest.Distances, .. more.Distances]);
             }
             result[p] = nearest;
         });
@@ -71,7 +71,7 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
             int n = Math.Min(Tile, rows.Length - start);
             var probes = new float[n * host.Dims];
             for (int i = 0; i < n; i++) host.Vectors.AsSpan(rows[start + i] * host.Dims, host.Dims).CopyTo(probes.AsSpan(i * host.Dims));
-            var nearest = TopK(column, null, probes, n, k + 1, metric, 0, cancel);
+            var nearest = TopK(column, probes, n, new SimilaritySearch(k + 1, metric), cancel);
             for (int i = 0; i < n; i++) result[rows[start + i]] = MeanOfOthers(nearest[i], rows[start + i], k);
         }
         return result;
@@ -91,9 +91,6 @@ internal sealed class CpuSimilarityKernel : ISimilarityKernel
         }
         return taken == 0 ? null : sum / taken;
     }
-
-    /// <summary>The widest distance a caller's band keeps: <paramref name="kth"/> + slack × (1 + |kth|).</summary>
-    public static float Widened(float kth, float slack) => kth + slack * (1 + MathF.Abs(kth));
 
     /// <summary>The distance as the SQL functions compute it.</summary>
     public static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> probe, float probeNorm, DistanceMetric metric) => metric switch

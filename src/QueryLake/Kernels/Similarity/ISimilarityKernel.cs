@@ -8,9 +8,9 @@ namespace QueryLake.Kernels.Similarity;
 /// </summary>
 /// <remarks>
 /// The contract: a column holds <c>Count</c> rows of <c>Dims</c> floats; a row is a candidate when it is valid
-/// (<see cref="IEmbeddingColumn.Valid"/>) and selected (<c>selection</c> null, or listed there); a candidate whose
-/// distance is NaN (a zero vector under cosine, a NaN element) is never returned; candidates are ordered by distance,
-/// then by row index, and the first <c>k</c> are returned for each probe. Distances are computed as the SQL functions
+/// (<see cref="IEmbeddingColumn.Valid"/>) and selected (<see cref="SimilaritySearch.Selection"/>); a candidate whose
+/// distance is NaN (a zero vector under cosine, a NaN element) is never returned, unless the search puts NaN first;
+/// candidates are ordered by distance, then by row index, and the first <c>k</c> are returned for each probe. Distances are computed as the SQL functions
 /// compute them (<see cref="CpuSimilarityKernel.Distance"/>).
 /// </remarks>
 internal interface ISimilarityKernel
@@ -28,12 +28,10 @@ internal interface ISimilarityKernel
     /// hold a vector (null: all).</summary>
     IEmbeddingColumn Load(float[] vectors, int count, int dims, bool[]? valid);
 
-    /// <summary>The <paramref name="k"/> nearest candidates of each of the <paramref name="probeCount"/> probes; with
-    /// <paramref name="slack"/> above 0, also every other candidate whose distance is within
-    /// <c>slack × (1 + |d|)</c> of the k-th nearest distance <c>d</c> (a margin for a caller that rescores them with
-    /// other rounding), all nearest first.</summary>
-    NearestRows[] TopK(IEmbeddingColumn column, int[]? selection, float[] probes, int probeCount, int k, DistanceMetric metric,
-        float slack = 0, CancellationToken cancel = default);
+    /// <summary>For each of the <paramref name="probeCount"/> probes (row-major in <paramref name="probes"/>), its
+    /// <see cref="SimilaritySearch.K"/> nearest candidates, then the band <see cref="SimilaritySearch.Widen"/> asks for,
+    /// all in <see cref="TopKSelection.Compare"/> order.</summary>
+    NearestRows[] TopK(IEmbeddingColumn column, float[] probes, int probeCount, SimilaritySearch search, CancellationToken cancel = default);
 
     /// <summary>For each valid row, the mean distance to its <paramref name="k"/> nearest other valid rows (NaN
     /// distances skipped); null for an invalid row, or one with no other row.</summary>
