@@ -85,7 +85,15 @@ internal sealed class GpuSimilarityKernel : ISimilarityKernel, IDisposable
                     _squares(count, deviceVectors.View, squares.View, dims);
                     _accelerator.Synchronize();
                 }
-                return new DeviceEmbeddingColumn(deviceVectors, squares, count, dims, valid?.AsSpan(0, count).ToArray());
+                // The largest square of a valid row, from the squares the device computed.
+                float most = 0;
+                if (count > 0)
+                {
+                    var all = squares.GetAsArray1D();
+                    for (int r = 0; r < count; r++)
+                        if ((valid is null || valid[r]) && all[r] > most) most = all[r];
+                }
+                return new DeviceEmbeddingColumn(deviceVectors, squares, count, dims, valid?.AsSpan(0, count).ToArray(), most);
             }
             catch
             {

@@ -12,7 +12,7 @@ namespace QueryLake.Execution;
 internal static class Executor
 {
     /// <summary>The physical plan of <paramref name="plan"/> for a query run under <paramref name="ctx"/>.</summary>
-    public static PhysicalOperator Physical(LogicalPlan plan, QueryContext ctx) => PhysicalPlanner.Plan(plan, ctx.DisabledRules);
+    public static PhysicalOperator Physical(LogicalPlan plan, QueryContext ctx) => PhysicalPlanner.Plan(plan, ctx.DisabledRules, ctx.Device);
 
     /// <summary>Runs a plan for a caller outside the pipeline: every column in the plan's own types.</summary>
     public static IEnumerable<RecordBatch> Results(LogicalPlan plan, QueryContext ctx) => Results(Physical(plan, ctx), ctx);

@@ -16,6 +16,12 @@ internal sealed class QueryContext(CancellationToken cancel, bool collectStatist
 
     public CancellationToken Cancel { get; } = cancel;
 
+    /// <summary>Where similarity searches run (<c>SET device</c>).</summary>
+    public Kernels.Similarity.DevicePolicy Device { get; init; }
+
+    /// <summary>The most device memory kept columns may hold (<c>gpu_memory_limit</c>); null: 80% of the device's.</summary>
+    public long? GpuMemoryLimit { get; init; }
+
     private static readonly AsyncLocal<QueryContext?> Ambient = new();
 
     /// <summary>The context of the query running on this thread (and in the tasks it started), for work that

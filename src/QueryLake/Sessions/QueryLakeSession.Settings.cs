@@ -89,6 +89,16 @@ public sealed partial class QueryLakeSession
             s => FormatDuration(s.VacuumGrace),
             (s, v) => s.VacuumGrace = v is 0L or "0" or "0s" ? TimeSpan.Zero : ParseDuration(v) ?? TimeSpan.Zero,
             s => s.VacuumGrace = DefaultVacuumGrace),
+        new("device", "Where similarity searches (ORDER BY a distance to a constant vector, LIMIT k) run: 'auto' (the GPU when one is present and the column is large enough or already on it, the default), 'cpu', or 'gpu' (fails with QL-DEVICE-UNAVAILABLE when there is none).",
+            s => s.Device.ToString().ToLowerInvariant(),
+            (s, v) => s.Device = v is string text && Enum.TryParse<Kernels.Similarity.DevicePolicy>(text, ignoreCase: true, out var policy) && !int.TryParse(text, out _)
+                ? policy : throw new ArgumentException("device takes 'auto', 'cpu' or 'gpu'"),
+            s => s.Device = Kernels.Similarity.DevicePolicy.Auto),
+        new("gpu_memory_limit", "The most GPU memory the embedding columns kept on the device between queries may hold: '8GB', a number of bytes, or 'auto' (80% of the device's memory, the default). A column larger than this is uploaded for its query only.",
+            s => s.GpuMemoryLimit is { } m ? FormatBytes(m) : "auto",
+            (s, v) => s.GpuMemoryLimit = v is string text && text.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
+                : ParseBytes(v) ?? throw new ArgumentException("gpu_memory_limit takes a size such as '8GB', or 'auto'"),
+            s => s.GpuMemoryLimit = null),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()

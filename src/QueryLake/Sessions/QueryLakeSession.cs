@@ -1,3 +1,4 @@
+using QueryLake.Kernels.Similarity;
 using System.Diagnostics;
 using QueryLake.Columnar;
 using QueryLake.Columnar.Arrays;
@@ -72,7 +73,19 @@ public sealed partial class QueryLakeSession : IDisposable
 
     /// <summary>The context a statement's plan runs in: its cancellation, threads, memory limit and spill folder.</summary>
     internal QueryContext Context(CancellationToken cancel, bool statistics = false, Action<long, bool>? progress = null) =>
-        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet()) { Progress = progress };
+        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet())
+        {
+            Progress = progress,
+            Device = Device,
+            GpuMemoryLimit = GpuMemoryLimit,
+        };
+
+    /// <summary>Where similarity searches run (<c>SET device</c>): <see cref="DevicePolicy.Auto"/> by default.</summary>
+    public DevicePolicy Device { get; set; }
+
+    /// <summary>The most device memory the embedding columns kept on the GPU may hold (<c>gpu_memory_limit</c>); null:
+    /// 80% of the device's memory.</summary>
+    public long? GpuMemoryLimit { get; set; }
 
     /// <summary>What EXPLAIN prints (<c>explain_output</c>): the physical plan (<c>physical_only</c>, the default), the
     /// optimized logical plan (<c>optimized_only</c>), or both (<c>all</c>). EXPLAIN ANALYZE always prints the

@@ -35,6 +35,13 @@ public sealed class DatasetSnapshot
     /// <summary>The version number.</summary>
     public long Version => _manifest.Version;
 
+    /// <summary>What names this dataset's branch across versions, for caches of derived data (its path and branch).</summary>
+    internal string CacheIdentity => _dataset.Path + "@" + _manifest.Branch;
+
+    /// <summary>What names this version for caches: its number and commit time (a dataset dropped and created again
+    /// starts its numbers over).</summary>
+    internal string CacheVersion => $"{_manifest.Version}:{_manifest.TimestampMicros}";
+
     /// <summary>The branch of the version.</summary>
     public string Branch => _manifest.Branch;
 

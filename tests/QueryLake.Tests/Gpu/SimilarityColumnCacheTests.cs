@@ -14,6 +14,7 @@ public sealed class SimilarityColumnCacheTests
         public int Dims => 1;
         public long DeviceBytes => bytes;
         public bool[]? Valid => null;
+        public float MaxSquare => 0;
         public bool Disposed { get; private set; }
         public void Dispose() => Disposed = true;
     }

@@ -23,7 +23,7 @@ namespace QueryLake.Execution.Physical;
 /// physical rules (<see cref="Rules"/>, tried in order at every node) fuse nodes into faster operators or choose a
 /// faster way to run them, and any of them can be switched off by name with the same result.
 /// </summary>
-internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
+internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled, Kernels.Similarity.DevicePolicy device = Kernels.Similarity.DevicePolicy.Auto)
 {
     /// <summary>The physical rules, in the order they are tried.</summary>
     public static IReadOnlyList<IPhysicalRule> Rules { get; } =
@@ -32,12 +32,17 @@ internal sealed class PhysicalPlanner(IReadOnlySet<string>? disabled)
         new LentScanBatches(),
         new LentCopyInput(),
         new JoinOutputPruning(),
+        new DeviceSimilarityTopK(),
         new LateTopKProjection(),
     ];
 
     /// <summary>The physical plan of <paramref name="plan"/>, with the named rules (physical ones; others are ignored)
     /// switched off.</summary>
-    public static PhysicalOperator Plan(LogicalPlan plan, IReadOnlySet<string>? disabled = null) => new PhysicalPlanner(disabled).Build(plan);
+    public static PhysicalOperator Plan(LogicalPlan plan, IReadOnlySet<string>? disabled = null,
+        Kernels.Similarity.DevicePolicy device = Kernels.Similarity.DevicePolicy.Auto) => new PhysicalPlanner(disabled, device).Build(plan);
+
+    /// <summary>Where similarity searches run (<c>SET device</c>).</summary>
+    public Kernels.Similarity.DevicePolicy Device => device;
 
     /// <summary>Whether the rule named <paramref name="name"/> is on.</summary>
     public bool Enabled(string name) => disabled is null || !disabled.Contains(name);

@@ -14,6 +14,9 @@ internal interface IEmbeddingColumn : IDisposable
     /// <summary>Device memory it holds, in bytes (0 on the host).</summary>
     long DeviceBytes { get; }
 
+    /// <summary>The largest ‖x‖² of a valid row (0 when none): how large an inner product's rounding can be.</summary>
+    float MaxSquare { get; }
+
     /// <summary>Which rows hold a vector (null: all of them).</summary>
     bool[]? Valid { get; }
 }
