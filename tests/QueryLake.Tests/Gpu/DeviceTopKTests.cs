@@ -166,6 +166,24 @@ public sealed class DeviceTopKTests : IClassFixture<CpuAcceleratorFixture>, IDis
     }
 
     [Fact]
+    public void Rarity_on_the_device_agrees_with_the_cpu_within_float_tolerance()
+    {
+        using var use = SimilarityDevices.Use(_gpu.Kernel);
+        // Partitions by g; NULL vectors get NULL, zero vectors are as far from everything as the CPU path makes them.
+        const string Sql = "SELECT id, rarity(e, 5) OVER (PARTITION BY g) AS r FROM v WHERE id < 400 ORDER BY id";
+        var cpu = _cpu.Query(Sql).Rows().ToList();
+        var device = _device.Query(Sql).Rows().ToList();
+        Assert.Equal(cpu.Count, device.Count);
+        Assert.Contains(cpu, r => r[1] is null);
+        for (int i = 0; i < cpu.Count; i++)
+        {
+            Assert.Equal(cpu[i][0], device[i][0]);
+            if (cpu[i][1] is null) Assert.Null(device[i][1]);
+            else Assert.Equal((double)cpu[i][1]!, (double)device[i][1]!, 5);
+        }
+    }
+
+    [Fact]
     public void Gpu_without_a_device_is_a_clear_error()
     {
         // No override here: the process's own GPU (none on CI).

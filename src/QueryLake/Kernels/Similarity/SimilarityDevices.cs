@@ -55,6 +55,11 @@ internal static class SimilarityDevices
         }
     }
 
+    /// <summary>The GPU kernel, for <c>device = 'gpu'</c>: QL-DEVICE-UNAVAILABLE, saying why, when there is none.</summary>
+    public static ISimilarityKernel Require() => Gpu ?? throw new Errors.QueryLakeException("QL-DEVICE-UNAVAILABLE", "device = 'gpu', but there is no GPU: "
+        + (Unavailable ?? (Installed ? "no CUDA device was found" : "the QueryLake.Gpu package is not beside the application"))
+        + "; SET device = 'auto' or 'cpu' to run on the CPU");
+
     /// <summary>Makes <paramref name="kernel"/> the GPU for this flow of execution until the result is disposed (tests
     /// run the GPU plans on ILGPU's CPU accelerator this way).</summary>
     public static IDisposable Use(ISimilarityKernel kernel)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using QueryLake.Errors;
+using QueryLake.Kernels.Similarity;
 
 namespace QueryLake.Execution.Operators.Window;
 
@@ -34,11 +35,36 @@ internal static class NearestNeighbours
         return result;
     }
 
-    public static object?[] Rarity(int n, Func<int, object?> vector, object? kArgument)
+    /// <summary>Partitions from this many rows have their rarity computed on the GPU under <c>device = 'auto'</c>
+    /// (n² dot products: 16 M pairs).</summary>
+    public const int AutoRows = 4096;
+
+    /// <summary>The GPU kernel a partition of <paramref name="n"/> rows computes its rarity on (<c>SET device</c>), or
+    /// null for the CPU.</summary>
+    public static ISimilarityKernel? RarityDevice(QueryContext ctx, int n) => ctx.Device switch
+    {
+        DevicePolicy.Cpu => null,
+        DevicePolicy.Gpu => SimilarityDevices.Require(),
+        _ => n >= AutoRows && SimilarityDevices.Gpu is { IsGpu: true } gpu ? gpu : null,
+    };
+
+    public static object?[] Rarity(int n, Func<int, object?> vector, object? kArgument, ISimilarityKernel? device = null, CancellationToken cancel = default)
     {
         long k = kArgument is null ? 0 : Convert.ToInt64(kArgument, CultureInfo.InvariantCulture);
         if (k < 1) throw new QueryLakeException("QL-BAD-ARGUMENT", "rarity(embedding, k) needs k ≥ 1");
         var rows = UnitVectors(n, vector, "rarity");
+        if (device is not null && rows.FirstOrDefault(r => r is not null) is { } some)
+        {
+            // The same scores on the device: on unit vectors, 1 − cosine is 1 + (−x·y), the inner-product distance.
+            int dims = some.Length;
+            var packed = new float[(long)n * dims <= Array.MaxLength ? n * dims : throw new QueryLakeException("QL-OUT-OF-MEMORY", "rarity(): the partition's vectors exceed one array")];
+            var valid = new bool[n];
+            for (int i = 0; i < n; i++)
+                if (rows[i] is { } x) { x.CopyTo(packed, i * dims); valid[i] = true; }
+            using var column = device.Load(packed, n, dims, valid);
+            var means = device.Rarity(column, (int)Math.Min(k, int.MaxValue - 1), DistanceMetric.InnerProduct, cancel);
+            return means.Select(m => m is { } v ? (object?)(1 + v) : null).ToArray();
+        }
         var live = Enumerable.Range(0, n).Where(i => rows[i] is not null).ToArray();
         var result = new object?[n];
         int take = (int)Math.Min(k, Math.Max(0, live.Length - 1));

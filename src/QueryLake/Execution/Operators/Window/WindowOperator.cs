@@ -70,7 +70,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
             for (int c = 0; c < node.Calls.Count; c++)
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
-                Compute(node.Calls[c], batches, results[c]);
+                Compute(node.Calls[c], batches, results[c], ctx);
             }
             for (int b = 0; b < batches.Count; b++)
             {
@@ -86,7 +86,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
     private static List<Planning.Expressions.BoundExpr> CommonPartitionKeys(WindowNode node) =>
         node.Calls[0].PartitionBy.Where(e => node.Calls.All(c => c.PartitionBy.Any(o => o.ToString() == e.ToString()))).ToList();
 
-    private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output)
+    private static void Compute(WindowCall call, List<RecordBatch> batches, object?[][] output, QueryContext ctx)
     {
         var args = call.Arguments.Select(a => batches.Select(b => ExpressionEvaluator.Evaluate(a, b)).ToArray()).ToArray();
         var rowOrder = new RowOrder(call.OrderBy);
@@ -108,7 +108,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
             for (int i = n - 2; i >= 0; i--) peerEnd[i] = order(partition[i], partition[i + 1]) == 0 ? peerEnd[i + 1] : i;
             object? Arg(int a, int pos) => args[a][partition[pos].Source].GetValue(partition[pos].Row);
             var range = RangeOffsets(call, partition, orderKeys, peerStart, peerEnd);
-            var values = Evaluate(call, n, new Peers(peerStart, peerEnd, range.Start, range.End), Arg);
+            var values = Evaluate(call, n, new Peers(peerStart, peerEnd, range.Start, range.End), Arg, ctx);
             for (int i = 0; i < n; i++) output[partition[i].Source][partition[i].Row] = values[i];
         }
     }
@@ -191,7 +191,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
         return (start, end);
     }
 
-    private static object?[] Evaluate(WindowCall call, int n, Peers peers, Func<int, int, object?> arg)
+    private static object?[] Evaluate(WindowCall call, int n, Peers peers, Func<int, int, object?> arg, QueryContext ctx)
     {
         var (peerStart, peerEnd) = (peers.PeerStart, peers.PeerEnd);
         var result = new object?[n];
@@ -217,7 +217,7 @@ internal sealed class WindowOperator(WindowNode node, PhysicalOperator input) : 
                 return result;
             }
             case "rarity":
-                return NearestNeighbours.Rarity(n, i => arg(0, i), arg(1, 0));
+                return NearestNeighbours.Rarity(n, i => arg(0, i), arg(1, 0), NearestNeighbours.RarityDevice(ctx, n), ctx.Cancel);
             case "near_duplicate":
                 return NearestNeighbours.NearDuplicates(n, i => arg(0, i), arg(1, 0));
             case "lag" or "lead":

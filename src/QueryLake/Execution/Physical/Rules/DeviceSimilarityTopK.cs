@@ -1,4 +1,3 @@
-using QueryLake.Errors;
 using QueryLake.Execution.Operators.TopK;
 using QueryLake.Kernels.Similarity;
 using QueryLake.Planning.Logical;
@@ -29,17 +28,12 @@ internal sealed class DeviceSimilarityTopK : IPhysicalRule
         if (node is not TopKNode { Input: ProjectNode { Input: ScanNode { Limit: null } scan } project } topK) return null;
         if (topK.K + topK.Offset is <= 0 or > MaxK) return null;
         if (SimilarityKey.Match(topK, project, scan) is not { } key) return null;
-        var kernel = SimilarityDevices.Gpu;
-        if (planner.Device == DevicePolicy.Gpu)
-        {
-            if (kernel is null)
-                throw new QueryLakeException("QL-DEVICE-UNAVAILABLE", "device = 'gpu', but there is no GPU: "
-                    + (SimilarityDevices.Unavailable ?? (SimilarityDevices.Installed ? "no CUDA device was found" : "the QueryLake.Gpu package is not beside the application"))
-                    + "; SET device = 'auto' or 'cpu' to search on the CPU");
-        }
+        ISimilarityKernel kernel;
+        if (planner.Device == DevicePolicy.Gpu) kernel = SimilarityDevices.Require();
         else
         {
-            if (kernel is not { IsGpu: true }) return null;
+            if (SimilarityDevices.Gpu is not { IsGpu: true } gpu) return null;
+            kernel = gpu;
             bool cached = key.Snapshot is { } s && SimilarityDevices.Cache.Contains(kernel, s.CacheIdentity, s.CacheVersion, key.ColumnName);
             if (!cached && (scan.Source.EstimatedRows ?? 0) * key.Dims < AutoThreshold) return null;
         }
