@@ -67,8 +67,9 @@ internal sealed record SimilarityKey(int Column, string ColumnName, int Dims, fl
         };
         if (values is null || values.Length != dims || values.NullCount > 0) return null;
         var floats = new float[dims];
+        // A list of vectors (the closest of several probes) is another function: only numbers make a probe.
         for (int i = 0; i < dims; i++)
-            if (values.GetValue(i) is { } v and not string) floats[i] = Convert.ToSingle(v, CultureInfo.InvariantCulture);
+            if (values.GetValue(i) is float or double or long or int or short or sbyte or byte or decimal or Half) floats[i] = Convert.ToSingle(values.GetValue(i), CultureInfo.InvariantCulture);
             else return null;
         return floats;
     }

@@ -27,6 +27,7 @@ internal sealed class DeviceSimilarityTopK : IPhysicalRule
         if (planner.Device == DevicePolicy.Cpu) return null;
         if (node is not TopKNode { Input: ProjectNode { Input: ScanNode { Limit: null } scan } project } topK) return null;
         if (topK.K + topK.Offset is <= 0 or > MaxK) return null;
+        if (planner.Device == DevicePolicy.Auto && SimilarityDevices.Gpu is not { IsGpu: true }) return null;
         if (SimilarityKey.Match(topK, project, scan) is not { } key) return null;
         ISimilarityKernel kernel;
         if (planner.Device == DevicePolicy.Gpu) kernel = SimilarityDevices.Require();
