@@ -7,8 +7,9 @@ namespace QueryLake.Execution.Operators.Scan.Sources;
 
 /// <summary>A dataset version as a scan source: projection and fragment pruning go down to the store. With
 /// <paramref name="withRowId"/>, the source also has each row's id as a last column, <c>_rowid</c> (what UPDATE and
-/// DELETE plans read to name the rows they change).</summary>
-internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool withRowId = false) : ITableSource
+/// DELETE plans read to name the rows they change). With <paramref name="fragments"/>, only those fragments are read (a
+/// cluster worker's share); estimates stay the whole version's, so every worker plans as the coordinator does.</summary>
+internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool withRowId = false, IReadOnlySet<long>? fragments = null) : ITableSource
 {
     public string Name { get; } = name;
 
@@ -24,7 +25,9 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool 
     {
         int rowId = withRowId ? columns.ToList().IndexOf(RowId.ColumnName) : -1;
         var stored = rowId < 0 ? columns : columns.Where((_, i) => i != rowId).ToList();
-        foreach (var b in snapshot.Scan(stored, withRowId: rowId >= 0, fragmentFilter: keep, encoded: true))
+        var filter = fragments is null ? keep
+            : f => f is FragmentInfo info && fragments.Contains(info.Id) && (keep is null || keep(f));
+        foreach (var b in snapshot.Scan(stored, withRowId: rowId >= 0, fragmentFilter: filter, encoded: true))
         {
             cancel.ThrowIfCancellationRequested();
             if (rowId < 0 || rowId == columns.Count - 1) { yield return b; continue; }
