@@ -1,0 +1,73 @@
+using QueryLake.Cluster.Grains;
+using QueryLake.Columnar;
+using QueryLake.Errors;
+using QueryLake.Sessions;
+
+namespace QueryLake.Cluster.Execution;
+
+/// <summary>
+/// Runs one query on the cluster from a coordinator: the session plans and cuts it and pins the versions it reads;
+/// each fragment of the cut dataset becomes a task for the worker keyed by that fragment (placed by its hash); a task
+/// whose silo fails or does not answer in time runs again under another key (another silo), up to
+/// <see cref="Attempts"/> times; the coordinator's stage then runs over the tasks' batches in fragment order. A query
+/// that cannot be cut runs whole on the coordinator.
+/// </summary>
+internal static class DistributedQuery
+{
+    /// <summary>Tries per task before the query fails.</summary>
+    public const int Attempts = 4;
+
+    /// <summary>How long a task may take before it is tried elsewhere.</summary>
+    public static TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Run(IGrainFactory grains, QueryLakeSession session, string sql, CancellationToken cancel)
+    {
+        var plan = await Task.Run(() => session.PlanDistributed(sql, cancel), cancel);
+        var stages = new List<string>();
+        if (plan.Split is not { } split)
+        {
+            var whole = await Task.Run(() => session.FinishDistributed(plan, null, cancel), cancel);
+            stages.Add("coordinator: the whole query (it cannot be cut: joins, set operations or several datasets)");
+            return (whole.Schema, whole.Batches, stages);
+        }
+        // One task per fragment; a version with no fragments still gets one (a global aggregate has a row).
+        var tasks = plan.Fragments.Count == 0 ? [Array.Empty<long>()] : plan.Fragments.Select(f => new[] { f }).ToList();
+        var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var results = await Task.WhenAll(tasks.Select(fragments => RunTask(grains, new StageTask(sql, pins, split.Dataset, fragments, 0), cancel)));
+        var batches = new List<RecordBatch>();
+        foreach (var (result, attempts) in results)
+        {
+            batches.AddRange(Arrow.Read(result.Arrow!).Batches);
+        }
+        stages.Add($"workers: {split.Kind} of {split.Dataset}@{split.Snapshot.Version}, {tasks.Count} tasks");
+        stages.AddRange(results.Select((r, i) =>
+            $"  fragments [{string.Join(", ", tasks[i])}] on {r.Result.Silo}: {r.Result.Rows} rows, {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
+        var final = await Task.Run(() => session.FinishDistributed(plan, batches, cancel), cancel);
+        stages.Add("coordinator: merged the workers' batches");
+        return (final.Schema, final.Batches, stages);
+    }
+
+    private static async Task<(StageResult Result, int Attempts)> RunTask(IGrainFactory grains, StageTask task, CancellationToken cancel)
+    {
+        string key = task.Fragments.Length == 0 ? $"{task.Dataset}/none" : $"{task.Dataset}/{task.Fragments[0]}";
+        Exception? last = null;
+        for (int attempt = 0; attempt < Attempts; attempt++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            // A retry is keyed anew, so hash placement sends it to another silo while the failed one is still listed.
+            var worker = grains.GetGrain<IStageWorker>(attempt == 0 ? key : $"{key}#{attempt}");
+            try
+            {
+                var result = await worker.Run(task with { Attempt = attempt }).WaitAsync(TaskTimeout, cancel);
+                if (result.ErrorCode is { } code) throw new QueryLakeException(code, result.ErrorMessage ?? code);
+                return (result, attempt + 1);
+            }
+            catch (Exception e) when (e is not QueryLakeException and not OperationCanceledException || e is TimeoutException)
+            {
+                last = e;
+            }
+        }
+        throw new QueryLakeException("QL-CLUSTER-FAILED",
+            $"fragments [{string.Join(", ", task.Fragments)}] of {task.Dataset} failed on {Attempts} silos; the last error: {last?.GetType().Name}: {last?.Message}");
+    }
+}

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Orleans.Placement;
+using QueryLake.Errors;
+
+namespace QueryLake.Cluster.Grains;
+
+/// <summary>The worker stage on a silo: the query bound at the task's pinned versions, cut as the coordinator cut it,
+/// its worker part run over the task's fragments only (<c>QueryLakeSession.RunStage</c>).</summary>
+[HashBasedPlacement]
+internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : Grain, IStageWorker
+{
+    /// <summary>Runs before each task (tests: slow a task down to kill its silo under it).</summary>
+    internal static Func<StageTask, string, Task>? BeforeRun { get; set; }
+
+    public async Task<StageResult> Run(StageTask task)
+    {
+        string where = silo.SiloAddress.ToString();
+        if (BeforeRun is { } hook) await hook(task, where);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            // The engine's work runs on the thread pool, not on the grain's scheduler.
+            var (schema, batches) = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, task.Dataset, task.Fragments.ToHashSet()));
+            return new StageResult(Arrow.Write(schema, batches), null, null, where, batches.Sum(b => (long)b.Length), clock.Elapsed.TotalMilliseconds);
+        }
+        catch (QueryLakeException e)
+        {
+            return new StageResult(null, e.Code, e.Message, where, 0, clock.Elapsed.TotalMilliseconds);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QueryLake.Cluster.Grains;
+using QueryLake.Columnar;
+using QueryLake.Errors;
+
+namespace QueryLake.Cluster.Hosting;
+
+/// <summary>A connection to a QueryLake cluster through one or more silo gateways: each query goes to a coordinator on
+/// the silo the client is connected to, which runs it across the cluster.</summary>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly IClusterClient _client;
+
+    private ClusterClient(IHost host) => (_host, _client) = (host, host.Services.GetRequiredService<IClusterClient>());
+
+    /// <summary>Connects to the gateways (<c>host:port</c>, Orleans' gateway port of one or more silos).</summary>
+    public static async Task<ClusterClient> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId = "querylake", CancellationToken cancel = default)
+    {
+        var host = new HostBuilder()
+            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error))
+            .UseOrleansClient(client => client.UseStaticClustering(gateways.ToArray()).Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = "querylake";
+            }))
+            .Build();
+        await host.StartAsync(cancel);
+        return new ClusterClient(host);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (one query) on the cluster: its columns, batches, and where each stage ran.</summary>
+    public async Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql)
+    {
+        var reply = await _client.GetGrain<IQueryCoordinator>(0).Query(sql);
+        if (reply.ErrorCode is { } code) throw new QueryLakeException(code, reply.ErrorMessage ?? code);
+        var (schema, batches) = Arrow.Read(reply.Arrow!);
+        return (schema, batches, reply.Stages);
+    }
+
+    /// <summary>Leaves the cluster.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace QueryLake.Cluster.Hosting;
+
+/// <summary>How a silo runs: the lake every silo shares, its ports, and how it finds the others.</summary>
+public sealed class ClusterSiloOptions
+{
+    /// <summary>The lake: a folder every silo reaches at the same path (a shared file system), or <c>s3://bucket/prefix</c>.</summary>
+    public required string Lake { get; init; }
+
+    /// <summary>The port silos talk on (default 11111).</summary>
+    public int SiloPort { get; init; } = 11111;
+
+    /// <summary>The port clients connect to (default 30000).</summary>
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>With localhost clustering, the first silo's endpoint (null: this silo is the first).</summary>
+    public IPEndPoint? Primary { get; init; }
+
+    /// <summary>The cluster's name; silos of one cluster share it (default <c>querylake</c>).</summary>
+    public string ClusterId { get; init; } = "querylake";
+
+    /// <summary>How fast a silo that stopped answering is declared dead (default: Orleans' own, about a minute; tests
+    /// use seconds).</summary>
+    public TimeSpan? FailureDetection { get; init; }
+}

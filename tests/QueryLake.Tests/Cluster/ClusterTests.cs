@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using QueryLake.Cluster.Execution;
+using QueryLake.Cluster.Grains;
+using QueryLake.Cluster.Hosting;
+using QueryLake.Columnar;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Cluster;
+
+/// <summary>Three Orleans silos in this process, on loopback ports, over one lake folder: a client connected to their
+/// gateways, and the lake's data written by an embedded session.</summary>
+public sealed class ThreeSilos : IAsyncLifetime
+{
+    public TempDir Dir { get; } = new();
+    public List<IHost> Silos { get; } = [];
+    public List<IPEndPoint> Gateways { get; } = [];
+    public ClusterClient Client { get; private set; } = null!;
+    public QueryLakeSession Embedded { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Embedded = QueryLakeSession.Open(Dir.File("lake"));
+        var rng = new Random(9);
+        Embedded.Execute("CREATE DATASET t (id BIGINT, g VARCHAR, x DOUBLE, n BIGINT, e EMBEDDING(4))");
+        // Eight appends: eight fragments to spread over the silos.
+        for (int f = 0; f < 8; f++)
+            Embedded.Execute("INSERT INTO t VALUES " + string.Join(", ", Enumerable.Range(f * 250, 250).Select(i =>
+                $"({i}, '{"abcde"[i % 5]}', {(rng.NextDouble() * 10).ToString("F4", CultureInfo.InvariantCulture)}, {(i % 9 == 0 ? "NULL" : (i % 17).ToString(CultureInfo.InvariantCulture))}, " +
+                $"[{rng.Next(-3, 4)}, {rng.Next(-3, 4)}, {rng.Next(-3, 4)}, {rng.Next(-3, 4)}])")));
+        Embedded.Execute("CREATE DATASET names AS SELECT * FROM (VALUES ('a', 'alpha'), ('b', 'beta')) v(g, name)");
+        Silos.AddRange(await Start(Dir.File("lake"), 3));
+        Gateways.AddRange(Silos.Select(s => Endpoint(s)));
+        Client = await ClusterClient.ConnectAsync(Gateways, ClusterIdOf(Dir.File("lake")));
+    }
+
+    /// <summary>Starts <paramref name="count"/> silos over <paramref name="lake"/>, the first as the primary.</summary>
+    public static async Task<List<IHost>> Start(string lake, int count)
+    {
+        var silos = new List<IHost>();
+        IPEndPoint? primary = null;
+        for (int i = 0; i < count; i++)
+        {
+            int port = S3rverProcess.FreePort();
+            var options = new ClusterSiloOptions
+            {
+                Lake = lake, SiloPort = port, GatewayPort = S3rverProcess.FreePort(), Primary = primary,
+                ClusterId = ClusterIdOf(lake), FailureDetection = TimeSpan.FromSeconds(1),
+            };
+            silos.Add(await ClusterSilo.StartAsync(options));
+            Ports[silos[^1]] = options.GatewayPort;
+            primary ??= new IPEndPoint(IPAddress.Loopback, port);
+        }
+        return silos;
+    }
+
+    private static readonly Dictionary<IHost, int> Ports = [];
+
+    /// <summary>The cluster's name for a test lake: its temporary folder's.</summary>
+    public static string ClusterIdOf(string lake) => "test-" + Path.GetFileName(Path.GetDirectoryName(lake));
+
+    public static IPEndPoint Endpoint(IHost silo) => new(IPAddress.Loopback, Ports[silo]);
+
+    public async Task DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        foreach (var silo in Silos)
+        {
+            try { await silo.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+            silo.Dispose();
+        }
+        Embedded.Dispose();
+        Dir.Dispose();
+    }
+}
+
+/// <summary>
+/// Distributed queries on three silos equal the embedded results: scans, filters, projections, grouped and global
+/// aggregates (partial on the workers), top-k and similarity top-k, sorts and aggregates the coordinator finishes,
+/// and a join that runs whole on the coordinator; the fragments' tasks spread over the silos. A silo killed while it
+/// holds tasks: the query completes on the survivors, with the same result.
+/// </summary>
+public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
+{
+    public static TheoryData<string> Queries => new()
+    {
+        "SELECT id, g, x * 2 AS y FROM t WHERE n > 10",
+        "SELECT g, count(*) AS c, count(n) AS cn, sum(n) AS s, min(x) AS lo, max(x) AS hi FROM t GROUP BY g ORDER BY g",
+        "SELECT count(*), sum(n), min(id), max(id) FROM t",
+        "SELECT count(*), sum(n) FROM t WHERE id < 0",
+        "SELECT id, x FROM t ORDER BY x DESC, id LIMIT 7 OFFSET 3",
+        "SELECT id, cosine_distance(e, [1.0, 0.5, 0.0, -1.0]) AS d FROM t ORDER BY d, id LIMIT 10",
+        "SELECT g, avg(x) AS a FROM t GROUP BY g ORDER BY g",
+        "SELECT * FROM t LIMIT 5",
+        "SELECT t.g, name, count(*) AS c FROM t JOIN names ON t.g = names.g GROUP BY ALL ORDER BY 1",
+    };
+
+    private static List<string> Show(IEnumerable<RecordBatch> batches) =>
+        batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => string.Join("|", b.Columns.Select(c => c.GetValue(r) switch
+        {
+            null => "NULL",
+            double v => v.ToString("G12", CultureInfo.InvariantCulture),
+            var v => Convert.ToString(v, CultureInfo.InvariantCulture),
+        })))).ToList();
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task A_distributed_query_equals_the_embedded_one(string sql)
+    {
+        var expected = cluster.Embedded.Query(sql).Materialize();
+        var (schema, batches, stages) = await cluster.Client.QueryAsync(sql);
+        Assert.Equal(expected.Schema.Fields.Select(f => f.Name), schema.Fields.Select(f => f.Name));
+        Assert.Equal(Show(expected), Show(batches));
+        Assert.NotEmpty(stages);
+    }
+
+    [Fact]
+    public async Task Tasks_spread_over_the_silos_by_fragment()
+    {
+        var (_, _, stages) = await cluster.Client.QueryAsync("SELECT g, count(*) FROM t GROUP BY g");
+        Assert.StartsWith("workers: partial aggregate of t@", stages[0]);
+        var silos = stages.Where(s => s.StartsWith("  fragments", StringComparison.Ordinal)).Select(s => s.Split(" on ")[1].Split(": ")[0]).ToList();
+        Assert.Equal(8, silos.Count);
+        Assert.True(silos.Distinct().Count() >= 2, string.Join("\n", stages));
+        // The same fragment goes to the same silo next time (its caches).
+        var (_, _, again) = await cluster.Client.QueryAsync("SELECT g, count(*) FROM t GROUP BY g");
+        Assert.Equal(silos, again.Where(s => s.StartsWith("  fragments", StringComparison.Ordinal)).Select(s => s.Split(" on ")[1].Split(": ")[0]).ToList());
+    }
+
+    [Fact]
+    public async Task An_engine_error_comes_back_with_its_code()
+    {
+        var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("SELECT nope FROM t"));
+        Assert.StartsWith("QL-", e.Code);
+        Assert.Contains("nope", e.Message);
+    }
+}
+
+/// <summary>A silo killed while it runs tasks: they run again on the survivors and the query's result is exact.</summary>
+public sealed class ClusterFailureTests
+{
+    [Fact]
+    public async Task A_silo_killed_mid_query_has_its_tasks_rerun_elsewhere()
+    {
+        using var dir = new TempDir();
+        using (var s = QueryLakeSession.Open(dir.File("lake")))
+        {
+            s.Execute("CREATE DATASET t (id BIGINT, n BIGINT)");
+            for (int f = 0; f < 9; f++) s.Execute($"INSERT INTO t SELECT range + {f * 100}, range % 7 FROM range(100)");
+        }
+        var silos = await ThreeSilos.Start(dir.File("lake"), 3);
+        // The victim: the first silo other than the coordinator's (the client's gateway) that gets a task.
+        IHost? victim = null;
+        await using var client = await ClusterClient.ConnectAsync([ThreeSilos.Endpoint(silos[0])], ThreeSilos.ClusterIdOf(dir.File("lake")));
+        DistributedQuery.TaskTimeout = TimeSpan.FromSeconds(20);
+        var killed = new TaskCompletionSource();
+        string? victimAddress = null;
+        long blocked = -1;
+        try
+        {
+            StageWorker.BeforeRun = async (task, where) =>
+            {
+                // The first task on a silo other than the coordinator's kills that silo, and never answers from it.
+                var host = silos.Skip(1).FirstOrDefault(h => where.Contains($":{PortOf(h)}:", StringComparison.Ordinal));
+                bool first;
+                lock (silos) { first = host is not null && task.Attempt == 0 && victimAddress is null; if (first) victimAddress = where; }
+                if (first)
+                {
+                    victim = host!;
+                    blocked = task.Fragments[0];
+                    _ = Task.Run(async () =>
+                    {
+                        await victim.StopAsync(new CancellationToken(canceled: true)).ContinueWith(_ => { }, TaskScheduler.Default);
+                        killed.TrySetResult();
+                    });
+                    await Task.Delay(TimeSpan.FromSeconds(60));
+                }
+            };
+            var (_, batches, stages) = await client.QueryAsync("SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n");
+            Assert.Equal(7, Show(batches).Count);
+            using var embedded = QueryLakeSession.Open(dir.File("lake"));
+            Assert.Equal(Show(embedded.Query("SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n").Materialize()), Show(batches));
+            Assert.NotNull(victimAddress);
+            {
+                Assert.True(killed.Task.IsCompleted);
+                // The task the victim held ran again on a survivor.
+                var line = stages.Single(s => s.StartsWith($"  fragments [{blocked}] ", StringComparison.Ordinal));
+                Assert.Contains(", attempt ", line);
+                Assert.DoesNotContain(victimAddress, line);
+            }
+        }
+        finally
+        {
+            StageWorker.BeforeRun = null;
+            DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
+            foreach (var silo in silos)
+            {
+                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+                silo.Dispose();
+            }
+        }
+    }
+
+    private static int PortOf(IHost silo) => silo.Services.GetService(typeof(Orleans.Runtime.ILocalSiloDetails)) is Orleans.Runtime.ILocalSiloDetails d ? d.SiloAddress.Endpoint.Port : -1;
+
+    private static List<string> Show(IEnumerable<RecordBatch> batches) =>
+        batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => string.Join("|", b.Columns.Select(c => Convert.ToString(c.GetValue(r), CultureInfo.InvariantCulture))))).ToList();
+}
