@@ -70,7 +70,10 @@ internal static class CommandLine
                     break;
             }
         }
-        using var session = QueryLakeSession.Open(lake, store);
+        QueryLakeSession opened;
+        try { opened = QueryLake.Cluster.Hosting.ClusterSession.IsCluster(lake) ? QueryLake.Cluster.Hosting.ClusterSession.Open(lake!) : QueryLakeSession.Open(lake, store); }
+        catch (Errors.QueryLakeException e) when (QueryLake.Cluster.Hosting.ClusterSession.IsCluster(lake)) { return Fail(e.Message); }
+        using var session = opened;
         session.ReadOnly = readOnly;
         session.FileAccess.Configure(externalAccess, allowedDirectories, allowedPaths, lockConfiguration);
         if (commands.Count == 0) return Repl.Run(session, format);
@@ -125,6 +128,8 @@ internal static class CommandLine
                querylake demo [DIR] [--force] [--embedding builtin|resnet18]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
+               querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT] [--cluster-id ID]
+               querylake cluster://HOST:PORT[,HOST:PORT...] [-c SQL]... [-f FILE] [--format F]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit), or s3://BUCKET/PREFIX for a
                           lake on S3-compatible object storage (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
@@ -151,6 +156,12 @@ internal static class CommandLine
                           (QueryLake.Onnx, about a minute on 2 cores) unless --embedding builtin picks the fast
                           built-in embedder
 
+          serve LAKE_DIR --cluster
+                          run a QueryLake silo (Microsoft Orleans) over the lake, which every silo reaches at the same
+                          path or s3:// URI: the first silo of a cluster is started without --primary, the others
+                          name it; clients connect to any silo's gateway port (docs/cluster.md)
+          cluster://HOST:PORT
+                          run queries and EXPLAIN on a cluster, through any silo's gateway
           serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally
                           ending with SHARD i OF n [SEED s] [EPOCH e] [BATCH b]; DoPut appends to a dataset in one commit;
                           --token-file requires "authorization: Bearer <token>"; --tls-cert serves TLS (docs/flight.md)

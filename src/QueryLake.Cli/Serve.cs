@@ -9,6 +9,7 @@ internal static class Serve
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--cluster")) return ServeCluster.Run(args.Where(a => a != "--cluster").ToArray());
         string? lake = null, tokenFile = null, cert = null, certPassword = null;
         int port = 8815;
         long maxBatchBytes = 4L << 20;

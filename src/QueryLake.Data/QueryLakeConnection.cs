@@ -64,7 +64,9 @@ public sealed class QueryLakeConnection : DbConnection
     {
         if (_state == ConnectionState.Open) throw new InvalidOperationException("the connection is already open");
         var s = Settings;
-        var session = QueryLakeSession.Open(s.DataSource == ":memory:" ? null : s.DataSource, s.LakeOptions);
+        var session = QueryLake.Cluster.Hosting.ClusterSession.IsCluster(s.DataSource)
+            ? QueryLake.Cluster.Hosting.ClusterSession.Open(s.DataSource)
+            : QueryLakeSession.Open(s.DataSource == ":memory:" ? null : s.DataSource, s.LakeOptions);
         session.ReadOnly = s.Mode == QueryLakeMode.ReadOnly;
         session.MemoryLimit = s.MemoryLimit ?? QueryLakeSession.DefaultMemoryLimit;
         if (s.Threads is { } threads) session.Threads = threads;

@@ -11,7 +11,8 @@ namespace QueryLake.Data;
 /// <see cref="QueryLake.Sessions.FileAccessPolicy"/>: <c>Enable External Access</c> (true or false),
 /// <c>Allowed Directories</c> and <c>Allowed Paths</c> (comma-separated) and <c>Lock Configuration</c> (true or false);
 /// for a lake on object storage (<c>Data Source=s3://bucket/prefix</c>), <c>Endpoint</c>, <c>Region</c>, <c>Path Style</c>
-/// and <c>Commit Lock</c> (credentials come from the AWS environment variables and profile files, never from here).
+/// and <c>Commit Lock</c> (credentials come from the AWS environment variables and profile files, never from here); for a
+/// QueryLake cluster, <c>Data Source=cluster://host:port[,host:port…][?cluster=ID]</c> (queries and EXPLAIN only).
 /// </summary>
 public sealed class QueryLakeConnectionStringBuilder : DbConnectionStringBuilder
 {

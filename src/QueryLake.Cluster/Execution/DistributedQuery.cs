@@ -22,6 +22,16 @@ internal static class DistributedQuery
 
     public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Run(IGrainFactory grains, QueryLakeSession session, string sql, CancellationToken cancel)
     {
+        if (QueryLakeSession.IsExplain(sql, out var query, out bool analyze))
+        {
+            // EXPLAIN: the stages' plans; EXPLAIN ANALYZE runs the query first and adds where each task ran.
+            var planned = await Task.Run(() => session.PlanDistributed(query, cancel), cancel);
+            var report = analyze ? (await Run(grains, session, query, cancel)).Stages : null;
+            var text = session.ExplainDistributed(planned, report);
+            var schema = new Schema([new Field("plan", Columnar.Types.DataType.Utf8)]);
+            var column = Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Utf8, [text]);
+            return (schema, [new RecordBatch(schema, [column], 1)], report ?? []);
+        }
         var plan = await Task.Run(() => session.PlanDistributed(sql, cancel), cancel);
         var stages = new List<string>();
         if (plan.Split is not { } split)

@@ -1,6 +1,7 @@
 using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Execution;
+using QueryLake.Language;
 using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
 using QueryLake.Language.Parsing;
@@ -52,6 +53,59 @@ public sealed partial class QueryLakeSession
         var plan = query.Split is { } split ? split.Coordinator(stage ?? []) : query.Plan;
         using var ctx = Context(cancel);
         return (plan.Schema, ctx.Within(() => Executor.Results(plan, ctx).ToList()));
+    }
+
+    /// <summary>Where this session's queries run when it is a cluster connection (<c>cluster://host:port</c>): the
+    /// statement's text goes to a coordinator, which returns the columns and batches. Null: here.</summary>
+    internal Func<string, CancellationToken, (Schema Schema, IReadOnlyList<RecordBatch> Batches)>? Remote { get; set; }
+
+    /// <summary>What a cluster connection closes with its session (its client).</summary>
+    internal IDisposable? RemoteOwner { get; set; }
+
+    /// <summary>A statement of a cluster connection: queries and EXPLAIN [ANALYZE] of a query go to the cluster; other
+    /// statements are refused (they change the lake: run them embedded, or on a silo's own session).</summary>
+    private static QueryResult RunRemote(Func<string, CancellationToken, (Schema Schema, IReadOnlyList<RecordBatch> Batches)> remote, Statement s,
+        IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
+    {
+        if (s is not (QueryStatement or ExplainStatement { Inner: QueryStatement }))
+            throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column,
+                $"a cluster connection runs queries and EXPLAIN; {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
+        if (parameters.Count > 0 || positional.Count > 0)
+            throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column, "a cluster connection does not take parameters yet: put the values in the query's text");
+        var (schema, batches) = remote(s.Text, cancel);
+        return new QueryResult(s.Text, schema, batches);
+    }
+
+    /// <summary>EXPLAIN of a query on a cluster: the stages, each as the physical plan that runs it, and with
+    /// <paramref name="report"/> (EXPLAIN ANALYZE) where each task ran.</summary>
+    internal string ExplainDistributed(DistributedQuery query, IReadOnlyList<string>? report)
+    {
+        var text = new System.Text.StringBuilder();
+        if (query.Split is not { } split)
+            text.Append("Stage 1 on the coordinator: the whole query (it cannot be cut: joins, set operations or several datasets)\n")
+                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(query.Plan, Context(default)))));
+        else
+        {
+            text.Append($"Stage 1 on the workers: {split.Kind} of {split.Dataset}@{split.Snapshot.Version}, one task per fragment ({query.Fragments.Count}), placed by fragment hash\n")
+                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(split.Worker, Context(default)))))
+                .Append("Stage 2 on the coordinator: over the workers' batches in fragment order\n")
+                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(split.Coordinator([]), Context(default)))));
+        }
+        if (report is not null) text.Append("Ran:\n").Append(string.Join("", report.Select(r => "  " + r + "\n")));
+        return text.ToString();
+    }
+
+    private static string Indent(string lines) => string.Join("", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n"));
+
+    /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>
+    internal static bool IsExplain(string sql, out string query, out bool analyze)
+    {
+        (query, analyze) = ("", false);
+        if (SqlParser.ParseScript(sql) is not [ExplainStatement { Inner: QueryStatement } e]) return false;
+        // The inner statement's text: the source after EXPLAIN [ANALYZE].
+        var m = System.Text.RegularExpressions.Regex.Match(sql, @"^\s*EXPLAIN\s+(ANALYZE\s+)?", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        (query, analyze) = (sql[m.Length..], e.Analyze);
+        return m.Success;
     }
 
     private static QueryStatement OneQuery(string sql) =>

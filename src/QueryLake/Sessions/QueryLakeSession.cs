@@ -256,6 +256,7 @@ public sealed partial class QueryLakeSession : IDisposable
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column,
                 $"{s.Text.Split(' ', 3) switch { [var a, var b, ..] => $"{a} {b}".ToUpperInvariant(), [var a] => a.ToUpperInvariant(), _ => "this statement" }} cannot run inside a transaction: " +
                 "a transaction commits dataset versions only (DROP, views, splits, predictions and COPY write outside them); COMMIT or ROLLBACK first");
+        if (Remote is { } remote) return RunRemote(remote, s, parameters, positional, cancel);
         // What this statement reads of transactions over several datasets: those committed by now, whole.
         Lake.SnapshotMicros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         switch (s)
@@ -754,6 +755,7 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         // An open transaction is rolled back: nothing of it was published.
         Transaction?.Dispose();
+        RemoteOwner?.Dispose();
         if (_temporary && !Lake.IsRemote && Directory.Exists(Lake.Path))
         {
             try { Directory.Delete(Lake.Path, recursive: true); } catch (IOException) { }

@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using QueryLake.Cluster.Hosting;
+
+namespace QueryLake.Cli;
+
+/// <summary><c>querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT]
+/// [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
+internal static class ServeCluster
+{
+    public static int Run(string[] args)
+    {
+        string? lake = null, clusterId = "querylake";
+        int siloPort = 11111, gatewayPort = 30000;
+        IPEndPoint? primary = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            switch (a)
+            {
+                case "--silo-port" or "--gateway-port" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], out int port) || port is <= 0 or > 65535) return Fail($"{a} takes a port number, not '{args[i]}'");
+                    if (a == "--silo-port") siloPort = port; else gatewayPort = port;
+                    break;
+                case "--primary" when i + 1 < args.Length:
+                    if (!IPEndPoint.TryParse(args[++i], out primary) || primary.Port == 0) return Fail($"--primary takes HOST:PORT (an IP address and the first silo's --silo-port), not '{args[i]}'");
+                    break;
+                case "--cluster-id" when i + 1 < args.Length: clusterId = args[++i]; break;
+                case "--silo-port" or "--gateway-port" or "--primary" or "--cluster-id": return Fail($"{a} needs a value");
+                default:
+                    if (a.StartsWith('-')) return Fail($"unknown option {a} for serve --cluster; see querylake --help");
+                    if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
+                    lake = a;
+                    break;
+            }
+        }
+        if (lake is null) return Fail("serve --cluster needs LAKE_DIR: querylake serve LAKE_DIR --cluster [--primary HOST:PORT]");
+        string location = lake.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? lake : Path.GetFullPath(lake);
+        if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(location)) return Fail($"there is no lake at '{location}'");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        try
+        {
+            var host = ClusterSilo.StartAsync(new ClusterSiloOptions { Lake = location, SiloPort = siloPort, GatewayPort = gatewayPort, Primary = primary, ClusterId = clusterId })
+                .GetAwaiter().GetResult();
+            // The first line says where it listens (tests and scripts read it).
+            Console.WriteLine($"silo of cluster '{clusterId}' over {location}: silo port {siloPort}, gateway cluster://127.0.0.1:{gatewayPort}{(primary is null ? " (primary)" : $", joined {primary}")}");
+            Console.Out.Flush();
+            Task.WhenAny(host.WaitForShutdownAsync(), Task.Delay(Timeout.Infinite, stop.Token)).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
+            host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            host.Dispose();
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Orleans.Runtime.OrleansException or InvalidOperationException)
+        {
+            return Fail($"the silo did not start: {e.Message}");
+        }
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"Error: {message}");
+        return 1;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using QueryLake.Data;
+using QueryLake.Errors;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using Xunit;
+
+namespace QueryLake.Tests.Cluster;
+
+/// <summary>The front ends of a cluster: ADO.NET (<c>Data Source=cluster://…</c>) and its EXPLAIN of the stages, and
+/// the CLI: <c>querylake serve LAKE --cluster</c> silos in child processes, queried by <c>querylake cluster://…</c>.</summary>
+public sealed class ClusterFrontEndTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
+{
+    private string Source => $"cluster://{string.Join(",", cluster.Gateways.Select(g => $"127.0.0.1:{g.Port}"))}?cluster={ThreeSilos.ClusterIdOf(cluster.Dir.File("lake"))}";
+
+    [Fact]
+    public void Ado_net_runs_queries_on_the_cluster()
+    {
+        using var connection = new QueryLakeConnection($"Data Source={Source}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT g, count(*) AS c, sum(n) AS s FROM t GROUP BY g ORDER BY g";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read()) rows.Add($"{reader.GetString(0)}|{reader.GetInt64(1)}|{reader.GetValue(2)}");
+        var expected = cluster.Embedded.Query(command.CommandText).Rows().Select(r => $"{r[0]}|{r[1]}|{r[2]}").ToList();
+        Assert.Equal(expected, rows);
+        Assert.Equal("c", reader.GetName(1));
+    }
+
+    [Fact]
+    public void Explain_shows_the_stages_and_explain_analyze_where_each_ran()
+    {
+        using var connection = new QueryLakeConnection($"Data Source={Source}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN SELECT g, count(*) FROM t WHERE n > 3 GROUP BY g";
+        var plan = (string)command.ExecuteScalar()!;
+        Assert.StartsWith("Stage 1 on the workers: partial aggregate of t@", plan);
+        Assert.Contains("one task per fragment (8)", plan);
+        Assert.Contains("Stage 2 on the coordinator", plan);
+        Assert.Contains("HashAggregate", plan);
+        command.CommandText = "EXPLAIN ANALYZE SELECT g, count(*) FROM t WHERE n > 3 GROUP BY g";
+        var analyzed = (string)command.ExecuteScalar()!;
+        Assert.Contains("Ran:\n", analyzed);
+        Assert.Equal(8, analyzed.Split('\n').Count(l => l.StartsWith("    fragments [", StringComparison.Ordinal)));
+        command.CommandText = "EXPLAIN SELECT * FROM t JOIN names USING (g)";
+        Assert.StartsWith("Stage 1 on the coordinator: the whole query", (string)command.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void Statements_that_change_the_lake_and_parameters_are_refused_with_a_code()
+    {
+        using var connection = new QueryLakeConnection($"Data Source={Source}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO t (id) VALUES (1)";
+        var e = Assert.ThrowsAny<QueryLakeException>(() => command.ExecuteNonQuery());
+        Assert.Equal("QL-CLUSTER-UNSUPPORTED", e.Code);
+        Assert.Contains("INSERT", e.Message);
+        command.CommandText = "SELECT count(*) FROM t WHERE id > @lo";
+        var p = command.CreateParameter();
+        p.ParameterName = "lo";
+        p.Value = 3L;
+        command.Parameters.Add(p);
+        Assert.Equal("QL-CLUSTER-UNSUPPORTED", Assert.ThrowsAny<QueryLakeException>(() => command.ExecuteScalar()).Code);
+    }
+
+    [Fact]
+    public void A_cluster_uri_that_is_wrong_or_unreachable_is_a_clear_error()
+    {
+        Assert.Equal("QL-BAD-ARGUMENT", Assert.ThrowsAny<QueryLakeException>(() => new QueryLakeConnection("Data Source=cluster://nohost").Open()).Code);
+        var e = Assert.ThrowsAny<QueryLakeException>(() => new QueryLakeConnection($"Data Source=cluster://127.0.0.1:{S3rverProcess.FreePort()}?connect_timeout=2").Open());
+        Assert.Equal("QL-CLUSTER-UNREACHABLE", e.Code);
+        Assert.Contains("within 2 s", e.Message);
+    }
+}
+
+/// <summary>Two <c>querylake serve LAKE --cluster</c> silos in child processes and <c>querylake cluster://…</c>.</summary>
+public sealed class ClusterCliTests
+{
+    [Fact]
+    public void The_cli_serves_silos_and_queries_them()
+    {
+        using var dir = new TempDir();
+        string lake = dir.File("lake");
+        using (var s = QueryLakeSession.Open(lake))
+        {
+            s.Execute("CREATE DATASET t (id BIGINT, n BIGINT)");
+            for (int f = 0; f < 4; f++) s.Execute($"INSERT INTO t SELECT range + {f * 50}, range % 5 FROM range(50)");
+        }
+        int silo1 = S3rverProcess.FreePort(), gateway1 = S3rverProcess.FreePort(), silo2 = S3rverProcess.FreePort(), gateway2 = S3rverProcess.FreePort();
+        using var first = Silo(lake, "--silo-port", silo1.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway1.ToString(CultureInfo.InvariantCulture));
+        using var second = Silo(lake, "--silo-port", silo2.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway2.ToString(CultureInfo.InvariantCulture), "--primary", $"127.0.0.1:{silo1}");
+        try
+        {
+            var (exit, stdout, stderr) = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null,
+                $"cluster://127.0.0.1:{gateway2}", "--format", "csv", "-c", "SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n");
+            Assert.True(exit == 0, stderr);
+            Assert.Equal("n,c\n0,40\n1,40\n2,40\n3,40\n4,40", stdout.Trim().ReplaceLineEndings("\n"));
+            var refused = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null, $"cluster://127.0.0.1:{gateway1}", "-c", "DELETE FROM t");
+            Assert.NotEqual(0, refused.Exit);
+            Assert.Contains("a cluster connection runs queries and EXPLAIN", refused.Stderr + refused.Stdout);
+        }
+        finally
+        {
+            Stop(second);
+            Stop(first);
+        }
+    }
+
+    private static Process Silo(string lake, params string[] options)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[Programs.Dll("QueryLake.Cli", "querylake"), "serve", lake, "--cluster", .. options]) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        var line = process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(90)) || line.Result is null)
+        {
+            Stop(process);
+            Assert.Fail($"the silo did not start: {process.StandardError.ReadToEnd()}");
+        }
+        Assert.StartsWith("silo of cluster 'querylake' over ", line.Result);
+        return process;
+    }
+
+    private static void Stop(Process process)
+    {
+        try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        process.WaitForExit(10_000);
+    }
+}
