@@ -1,0 +1,42 @@
+using QueryLake.Cluster.Hosting;
+using QueryLake.Tests.Tpch;
+using Xunit;
+
+namespace QueryLake.Tests.Cluster;
+
+/// <summary>The 22 TPC-H queries (SF 0.01, the TPC's dbgen and qgen) on three silos equal the embedded results: the
+/// single-table ones cut into worker and coordinator stages, the joins run whole on a coordinator.</summary>
+public sealed class ClusterTpchTests(TpchData data) : IClassFixture<TpchData>
+{
+    [TpchFact]
+    public async Task The_22_queries_on_three_silos_equal_the_embedded_results()
+    {
+        string lake = data.Session.Lake.Path;
+        var silos = await ThreeSilos.Start(lake, 3);
+        try
+        {
+            await using var client = await ClusterClient.ConnectAsync([ThreeSilos.Endpoint(silos[1])], ThreeSilos.ClusterIdOf(lake));
+            int cut = 0;
+            for (int q = 1; q <= 22; q++)
+            {
+                var sql = data.Query(q);
+                var expected = data.Session.Query(sql).Rows().Select(r => r.Select(TpchFiles.Normal).ToArray()).ToList();
+                var (_, batches, stages) = await client.QueryAsync(sql);
+                var actual = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => b.Columns.Select(c => TpchFiles.Normal(c.GetValue(r))).ToArray())).ToList();
+                var verdict = TpchFiles.Compare(expected, actual);
+                Assert.True(verdict == "same", $"q{q}: {verdict}");
+                if (stages[0].StartsWith("workers:", StringComparison.Ordinal)) cut++;
+            }
+            // Q1 and Q6 read lineitem alone: they are cut.
+            Assert.True(cut >= 2, $"{cut} queries were cut");
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+                silo.Dispose();
+            }
+        }
+    }
+}
