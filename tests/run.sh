@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
-# libjpeg-turbo-progs, netpbm, webp, python3-numpy, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
+# libjpeg-turbo-progs, netpbm, webp, python3-numpy, redis-server, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -18,6 +18,8 @@ command -v tmux >/dev/null || missing="$missing tmux"
 # The TPC-H test builds the TPC's dbgen/qgen (../shared/tpch-dbgen) with make and a C compiler.
 command -v make >/dev/null || missing="$missing make"
 command -v gcc >/dev/null || missing="$missing gcc libc6-dev"
+# Redis holds the membership of the cluster tests' silos (Orleans' Redis clustering).
+command -v redis-server >/dev/null || missing="$missing redis-server"
 # NumPy is the reference for TENSOR indexing.
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import numpy" 2>/dev/null; } || missing="$missing python3-numpy"
 if [ -n "$missing" ]; then

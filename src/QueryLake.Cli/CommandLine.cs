@@ -128,7 +128,8 @@ internal static class CommandLine
                querylake demo [DIR] [--force] [--embedding builtin|resnet18]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
-               querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT] [--cluster-id ID]
+               querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT | --redis HOST:PORT]
+                 [--advertise IP] [--cluster-id ID]
                querylake cluster://HOST:PORT[,HOST:PORT...] [-c SQL]... [-f FILE] [--format F]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit), or s3://BUCKET/PREFIX for a
@@ -158,8 +159,9 @@ internal static class CommandLine
 
           serve LAKE_DIR --cluster
                           run a QueryLake silo (Microsoft Orleans) over the lake, which every silo reaches at the same
-                          path or s3:// URI: the first silo of a cluster is started without --primary, the others
-                          name it; clients connect to any silo's gateway port (docs/cluster.md)
+                          path or s3:// URI; on one machine the first silo is started without --primary and the
+                          others name it; across machines every silo names --redis (the membership table) and
+                          --advertise (its own IP); clients connect to any silo's gateway port (docs/cluster.md)
           cluster://HOST:PORT
                           run queries and EXPLAIN on a cluster, through any silo's gateway
           serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally

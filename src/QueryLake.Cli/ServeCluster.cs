@@ -4,13 +4,14 @@ using QueryLake.Cluster.Hosting;
 
 namespace QueryLake.Cli;
 
-/// <summary><c>querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT]
-/// [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
+/// <summary><c>querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT |
+/// --redis HOST:PORT] [--advertise IP] [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
 internal static class ServeCluster
 {
     public static int Run(string[] args)
     {
-        string? lake = null, clusterId = "querylake";
+        string? lake = null, clusterId = "querylake", redis = null;
+        IPAddress advertise = IPAddress.Loopback;
         int siloPort = 11111, gatewayPort = 30000;
         IPEndPoint? primary = null;
         for (int i = 0; i < args.Length; i++)
@@ -26,7 +27,11 @@ internal static class ServeCluster
                     if (!IPEndPoint.TryParse(args[++i], out primary) || primary.Port == 0) return Fail($"--primary takes HOST:PORT (an IP address and the first silo's --silo-port), not '{args[i]}'");
                     break;
                 case "--cluster-id" when i + 1 < args.Length: clusterId = args[++i]; break;
-                case "--silo-port" or "--gateway-port" or "--primary" or "--cluster-id": return Fail($"{a} needs a value");
+                case "--redis" when i + 1 < args.Length: redis = args[++i]; break;
+                case "--advertise" when i + 1 < args.Length:
+                    if (!IPAddress.TryParse(args[++i], out advertise!)) return Fail($"--advertise takes this machine's IP address, not '{args[i]}'");
+                    break;
+                case "--silo-port" or "--gateway-port" or "--primary" or "--cluster-id" or "--redis" or "--advertise": return Fail($"{a} needs a value");
                 default:
                     if (a.StartsWith('-')) return Fail($"unknown option {a} for serve --cluster; see querylake --help");
                     if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
@@ -34,17 +39,22 @@ internal static class ServeCluster
                     break;
             }
         }
-        if (lake is null) return Fail("serve --cluster needs LAKE_DIR: querylake serve LAKE_DIR --cluster [--primary HOST:PORT]");
+        if (lake is null) return Fail("serve --cluster needs LAKE_DIR: querylake serve LAKE_DIR --cluster [--primary HOST:PORT | --redis HOST:PORT]");
+        if (redis is not null && primary is not null) return Fail("--primary is for localhost clustering; with --redis, silos find each other in Redis");
         string location = lake.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? lake : Path.GetFullPath(lake);
         if (!location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(location)) return Fail($"there is no lake at '{location}'");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         try
         {
-            var host = ClusterSilo.StartAsync(new ClusterSiloOptions { Lake = location, SiloPort = siloPort, GatewayPort = gatewayPort, Primary = primary, ClusterId = clusterId })
+            var host = ClusterSilo.StartAsync(new ClusterSiloOptions
+            {
+                Lake = location, SiloPort = siloPort, GatewayPort = gatewayPort, Primary = primary, ClusterId = clusterId, Redis = redis, AdvertisedAddress = advertise,
+            })
                 .GetAwaiter().GetResult();
             // The first line says where it listens (tests and scripts read it).
-            Console.WriteLine($"silo of cluster '{clusterId}' over {location}: silo port {siloPort}, gateway cluster://127.0.0.1:{gatewayPort}{(primary is null ? " (primary)" : $", joined {primary}")}");
+            Console.WriteLine($"silo of cluster '{clusterId}' over {location}: silo port {siloPort}, gateway cluster://{advertise}:{gatewayPort}"
+                + (redis is not null ? $", membership in Redis at {redis}" : primary is null ? " (primary)" : $", joined {primary}"));
             Console.Out.Flush();
             Task.WhenAny(host.WaitForShutdownAsync(), Task.Delay(Timeout.Infinite, stop.Token)).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
             host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();

@@ -7,8 +7,9 @@ using QueryLake.Cluster.Grains;
 
 namespace QueryLake.Cluster.Hosting;
 
-/// <summary>Starts a QueryLake silo: an Orleans silo with localhost clustering (one machine, or tests) hosting the
-/// stage workers and the query coordinator over the shared lake. <c>querylake serve --cluster</c> runs one.</summary>
+/// <summary>Starts a QueryLake silo: an Orleans silo hosting the stage workers and the query coordinator over the shared
+/// lake, its membership in Redis (several machines) or localhost clustering (one machine, tests). <c>querylake serve
+/// --cluster</c> runs one.</summary>
 public static class ClusterSilo
 {
     /// <summary>Starts a silo; dispose (or stop) the host to leave the cluster.</summary>
@@ -18,8 +19,21 @@ public static class ClusterSilo
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error))
             .UseOrleans(silo =>
             {
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.Primary, "querylake", options.ClusterId);
-                silo.Configure<EndpointOptions>(e => e.AdvertisedIPAddress = IPAddress.Loopback);
+                if (options.Redis is { } redis)
+                {
+                    silo.UseRedisClustering(redis);
+                    silo.ConfigureEndpoints(options.AdvertisedAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedAddress));
+                    silo.Configure<ClusterOptions>(c =>
+                    {
+                        c.ClusterId = options.ClusterId;
+                        c.ServiceId = "querylake";
+                    });
+                }
+                else
+                {
+                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.Primary, "querylake", options.ClusterId);
+                    silo.Configure<EndpointOptions>(e => e.AdvertisedIPAddress = options.AdvertisedAddress);
+                }
                 if (options.FailureDetection is { } quick)
                     silo.Configure<ClusterMembershipOptions>(m =>
                     {

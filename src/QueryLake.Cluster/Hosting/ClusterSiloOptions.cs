@@ -14,6 +14,13 @@ public sealed class ClusterSiloOptions
     /// <summary>The port clients connect to (default 30000).</summary>
     public int GatewayPort { get; init; } = 30000;
 
+    /// <summary>Redis holding the cluster's membership (<c>host:port</c>, a StackExchange.Redis configuration string):
+    /// silos on several machines find each other there. Null: localhost clustering (one machine, <see cref="Primary"/>).</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>The address other silos and clients reach this one at (default loopback; on a network, the machine's).</summary>
+    public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
+
     /// <summary>With localhost clustering, the first silo's endpoint (null: this silo is the first).</summary>
     public IPEndPoint? Primary { get; init; }
 
