@@ -195,6 +195,13 @@ public sealed partial class QueryLakeSession : IDisposable
     {
         var statements = SqlParser.ParseScript(sql);
         if (statements is not [QueryStatement q]) throw new QueryLakeException("QL-BAD-ARGUMENT", "a loader takes one query");
+        if (Remote is { } remote)
+        {
+            // A cluster connection: each enumeration runs the query on the cluster; this rank's shard of the epoch's
+            // order is taken from its rows, as every rank computes the same order from the seed and epoch.
+            if (parameters is { Count: > 0 }) throw new QueryLakeException("QL-CLUSTER-UNSUPPORTED", "a cluster connection does not take parameters yet: put the values in the query's text");
+            return new Training.TrainingLoader(cancel => remote(q.Text, cancel).Batches, options ?? new Training.LoaderOptions());
+        }
         LogicalPlan PlanFor(CancellationToken cancel) => Plan(NewBinder(parameters ?? new Dictionary<string, object?>(), [], cancel), q.Query);
         return new Training.TrainingLoader(
             cancel => Executor.Results(PlanFor(cancel), Context(cancel)),
