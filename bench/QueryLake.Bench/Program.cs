@@ -24,8 +24,14 @@ using static QueryLake.Bench.Measure;
 //        dotnet run -c Release --project bench/QueryLake.Bench -- loader [repeat] [samples] [dir] (shuffled training epochs vs disk read)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- stream [sizes] [dir] (ADO.NET SELECT * time to first row and memory vs DuckDB.NET)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- images [repeat] [pngs] (ImageSharp decoding, thumbnails and resizing vs memory bandwidth and djpeg)
+//        dotnet run -c Release --project bench/QueryLake.Bench -- cluster [sf] [repeat] [dir] [rows] [dims] (TPC-H and a similarity top-k embedded, on 1 silo and on 3 silos; a model of time against nodes)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- hub [repeat] [rows] (a lake on S3 (s3rver): GETs and bytes per query, cold vs warm cache, commits, tiers)
 //        dotnet run -c Release --project bench/QueryLake.Bench -- spill [rows] [limit MB] [repeat] [dir] (a sort over its memory limit vs DuckDB)
+if (args is ["cluster", ..])
+{
+    ClusterBench.Run(args[1..]);
+    return;
+}
 if (args is ["hub", ..])
 {
     HubBench.Run(args[1..]);

@@ -19,23 +19,32 @@ namespace QueryLake.Bench;
 internal static class TpchBench
 {
     /// <summary>usage: tpch [scale factor, default 1] [repeat, default 3] [work dir, default the temp dir] [memory limit, default none]</summary>
+    /// <summary>The TPC-H files (with the 22 queries in data/queries) and a lake loaded from them under
+    /// <paramref name="work"/>; a lake loaded by an earlier run is reused (loading SF1 from CSV takes minutes).</summary>
+    public static (string Data, string Lake, bool Reused) Lake(string sf, string work)
+    {
+        var data = Path.Combine(work, "data");
+        if (!File.Exists(Path.Combine(data, "lineitem.csv")))
+            TpchFiles.Generate(Path.GetFullPath(Path.Combine(SqlBench.RepositoryRoot(), "..", "shared", "tpch-dbgen", "generate.sh")), sf, data);
+        var lakePath = Path.Combine(work, "lake");
+        bool reuse = TpchFiles.Tables.All(t => Directory.Exists(Path.Combine(lakePath, t.Table, "_versions")));
+        if (!reuse)
+        {
+            using var session = QueryLakeSession.Open(lakePath);
+            foreach (var (t, _) in TpchFiles.Tables) session.Execute($"IMPORT CSV '{Path.Combine(data, t + ".csv")}' INTO {t} (DELIMITER '|')");
+        }
+        return (data, lakePath, reuse);
+    }
+
     public static void Run(string[] args)
     {
         string sf = args.Length > 0 ? args[0] : "1";
         int repeat = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         var work = Path.Combine(args.Length > 2 ? args[2] : Path.GetTempPath(), $"ql-tpch-sf{sf}");
         string? limit = args.Length > 3 ? args[3] : null;
-        var data = Path.Combine(work, "data");
-        if (!File.Exists(Path.Combine(data, "lineitem.csv")))
-            TpchFiles.Generate(Path.GetFullPath(Path.Combine(SqlBench.RepositoryRoot(), "..", "shared", "tpch-dbgen", "generate.sh")), sf, data);
-
         var clock = Stopwatch.StartNew();
-        var lakePath = Path.Combine(work, "lake");
-        // A lake loaded by an earlier run is reused (loading SF1 from CSV takes minutes); its load time is then not shown.
-        bool reuse = TpchFiles.Tables.All(t => Directory.Exists(Path.Combine(lakePath, t.Table, "_versions")));
+        var (data, lakePath, reuse) = Lake(sf, work);
         using var session = QueryLakeSession.Open(lakePath);
-        if (!reuse)
-            foreach (var (t, _) in TpchFiles.Tables) session.Execute($"IMPORT CSV '{Path.Combine(data, t + ".csv")}' INTO {t} (DELIMITER '|')");
         var qlLoad = clock.Elapsed.TotalSeconds;
         clock.Restart();
         // Under a memory limit DuckDB keeps its tables in a file, as QueryLake keeps them in the lake.

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using QueryLake.Cluster.Hosting;
+using QueryLake.Columnar;
+using QueryLake.Columnar.Builders;
+using QueryLake.Columnar.Types;
+using QueryLake.Sessions;
+using QueryLake.Tests.Support;
+using QueryLake.Tests.Tpch;
+
+namespace QueryLake.Bench;
+
+/// <summary>
+/// The cluster (issue 24) on this machine: TPC-H (the TPC's dbgen and qgen) and a similarity top-k over rows × dims
+/// float32 embeddings in 8 fragments, run embedded, on 1 silo and on 3 silos (all in this process, localhost
+/// clustering), medians of <c>repeat</c>. On 2 cores this measures the cluster's overhead, not a speed-up. Then a
+/// model of time against node count from the measured per-fragment task times and the bytes the workers returned:
+/// T(n) = coordinator time + the busiest node's share of the tasks + the returned bytes over the loopback rate.
+/// <c>bench cluster [sf=1] [repeat=3] [work dir] [rows=1000000] [dims=768]</c>
+/// </summary>
+internal static class ClusterBench
+{
+    public static void Run(string[] args)
+    {
+        string sf = args.Length > 0 ? args[0] : "1";
+        int repeat = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        string root = args.Length > 2 ? args[2] : Path.GetTempPath();
+        int rows = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1_000_000;
+        int dims = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 768;
+        var (data, lake, reused) = TpchBench.Lake(sf, Path.Combine(root, $"ql-tpch-sf{sf}"));
+        Console.WriteLine($"# cluster bench — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Limits.CpuModel()}, {Environment.ProcessorCount} cores; memory read {Limits.MemoryReadBytesPerSecondAllCores() / 1e9:F1} GB/s (all cores)");
+        Console.WriteLine($"# TPC-H SF{sf} lake {(reused ? "reused" : "loaded")}; silos in this process on loopback; medians of {repeat}");
+        var queries = Enumerable.Range(1, 22).Select(q => ($"q{q:D2}", File.ReadAllText(Path.Combine(data, "queries", $"q{q:D2}.sql")))).ToList();
+        Measure("TPC-H", lake, queries, repeat);
+
+        var vectors = Path.Combine(root, $"ql-cluster-vectors-{rows}x{dims}");
+        if (!Directory.Exists(Path.Combine(vectors, "v", "_versions"))) Vectors(vectors, rows, dims);
+        var probe = "[" + string.Join(", ", Enumerable.Range(0, dims).Select(i => (((i * 7919) % 201) / 100.0 - 1).ToString("F2", CultureInfo.InvariantCulture))) + "]";
+        Measure($"similarity, {rows:N0} x {dims}", vectors, [("top10", $"SELECT id, cosine_distance(embedding, {probe}) AS d FROM v ORDER BY d LIMIT 10"),
+            ("top10f", $"SELECT id, cosine_distance(embedding, {probe}) AS d FROM v WHERE id % 10 = 3 ORDER BY d LIMIT 10")], repeat);
+    }
+
+    private static void Measure(string title, string lake, List<(string Name, string Sql)> queries, int repeat)
+    {
+        Console.WriteLine($"\n## {title}");
+        Console.WriteLine($"{"query",-7} {"embedded ms",12} {"1 silo ms",10} {"3 silos ms",11} {"1 silo/emb",11} {"3/1 silos",10}  stages");
+        using var embedded = QueryLakeSession.Open(lake);
+        var one = Start(lake, 1, "bench-1");
+        var three = Start(lake, 3, "bench-3");
+        try
+        {
+            var client1 = QueryLake.Cluster.Hosting.ClusterClient.ConnectAsync([one.Gateways[0]], "bench-1").GetAwaiter().GetResult();
+            var client3 = QueryLake.Cluster.Hosting.ClusterClient.ConnectAsync([three.Gateways[0]], "bench-3").GetAwaiter().GetResult();
+            var tasks = new List<(string Query, double[] TaskMs, long Bytes, double Total)>();
+            foreach (var (name, sql) in queries)
+            {
+                double e = Median(repeat, () => embedded.Query(sql).Rows().Count());
+                double s1 = Median(repeat, () => client1.QueryAsync(sql).GetAwaiter().GetResult());
+                IReadOnlyList<string> stages = [];
+                long bytes = 0;
+                double s3 = Median(repeat, () =>
+                {
+                    var r = client3.QueryAsync(sql).GetAwaiter().GetResult();
+                    stages = r.Stages;
+                    bytes = r.Batches.Sum(b => QueryLake.Execution.QueryContext.SizeOf(b));
+                });
+                var taskMs = stages.Where(s => s.StartsWith("  fragments", StringComparison.Ordinal))
+                    .Select(s => double.Parse(s.Split(", ")[^1].Split(" ms")[0].Split(' ')[^1], CultureInfo.InvariantCulture)).ToArray();
+                Console.WriteLine($"{name,-7} {e * 1e3,12:F1} {s1 * 1e3,10:F1} {s3 * 1e3,11:F1} {s1 / e,10:F2}x {s3 / s1,9:F2}x  {(taskMs.Length > 0 ? $"cut, {taskMs.Length} tasks" : "whole on the coordinator")}");
+                if (taskMs.Length > 0) tasks.Add((name, taskMs, bytes, s3 * 1e3));
+            }
+            // The model: per-fragment task times measured on 3 silos, spread over n nodes largest first.
+            if (tasks.Count > 0)
+            {
+                Console.WriteLine("\nmodel of the cut queries' time against nodes (ms): coordinator + busiest node's tasks; the measured 3-silo total for reference");
+                Console.WriteLine($"{"query",-7} {"3 silos",8} " + string.Join(" ", new[] { 1, 2, 4, 8, 16 }.Select(n => $"{n + " nodes",9}")));
+                foreach (var (name, ms, _, total) in tasks)
+                {
+                    double coordinator = Math.Max(0, total - Busiest(ms, 3));
+                    Console.WriteLine($"{name,-7} {total,8:F1} " + string.Join(" ", new[] { 1, 2, 4, 8, 16 }.Select(n => $"{coordinator + Busiest(ms, n),9:F1}")));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var silo in one.Silos.Concat(three.Silos)) { silo.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult(); silo.Dispose(); }
+        }
+    }
+
+    /// <summary>The largest total of task times one of <paramref name="nodes"/> nodes gets when tasks go, largest first,
+    /// to the least loaded node.</summary>
+    private static double Busiest(double[] taskMs, int nodes)
+    {
+        var load = new double[nodes];
+        foreach (var t in taskMs.OrderDescending()) load[Array.IndexOf(load, load.Min())] += t;
+        return load.Max();
+    }
+
+    private static (List<IHost> Silos, List<IPEndPoint> Gateways) Start(string lake, int count, string cluster)
+    {
+        var silos = new List<IHost>();
+        var gateways = new List<IPEndPoint>();
+        IPEndPoint? primary = null;
+        for (int i = 0; i < count; i++)
+        {
+            int port = S3rverProcess.FreePort(), gateway = S3rverProcess.FreePort();
+            silos.Add(ClusterSilo.StartAsync(new ClusterSiloOptions { Lake = lake, SiloPort = port, GatewayPort = gateway, Primary = primary, ClusterId = cluster }).GetAwaiter().GetResult());
+            gateways.Add(new IPEndPoint(IPAddress.Loopback, gateway));
+            primary ??= new IPEndPoint(IPAddress.Loopback, port);
+        }
+        return (silos, gateways);
+    }
+
+    private static double Median(int repeat, Action run)
+    {
+        run();
+        var times = new List<double>();
+        for (int i = 0; i < repeat; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>rows × dims random float32 embeddings in 8 appends (8 fragments).</summary>
+    private static void Vectors(string lake, int rows, int dims)
+    {
+        using var session = QueryLakeSession.Open(lake);
+        var schema = new Schema([new Field("id", DataType.Int64, false), new Field("embedding", new EmbeddingType(dims))]);
+        var dataset = session.Lake.CreateDataset("v", schema);
+        var rng = new Random(3);
+        int perFragment = (rows + 7) / 8;
+        for (int start = 0; start < rows; start += perFragment)
+        {
+            var batches = new List<RecordBatch>();
+            for (int b = start; b < Math.Min(rows, start + perFragment); b += 65_536)
+            {
+                int n = Math.Min(65_536, Math.Min(rows, start + perFragment) - b);
+                var ids = new PrimitiveBuilder<long>(DataType.Int64);
+                var vectors = new FixedSizeListBuilder(DataType.FixedSizeList(DataType.Float32, dims, nullable: false));
+                var v = new float[dims];
+                for (int i = 0; i < n; i++)
+                {
+                    ids.Append(b + i);
+                    for (int k = 0; k < dims; k++) v[k] = (float)(rng.NextDouble() * 2 - 1);
+                    vectors.Append(v.AsSpan());
+                }
+                var built = vectors.Build();
+                batches.Add(new RecordBatch(schema, [ids.Build(), Columnar.Arrays.ArrowArray.FromData(built.Data.WithType(schema.Fields[1].DataType))], n));
+            }
+            dataset.Append(batches);
+        }
+    }
+}
