@@ -68,11 +68,11 @@ internal static class DistributedQuery
             var worker = grains.GetGrain<IStageWorker>(attempt == 0 ? key : $"{key}#{attempt}");
             try
             {
-                var result = await worker.Run(task with { Attempt = attempt }).WaitAsync(TaskTimeout, cancel);
+                var result = await worker.Run(task with { Attempt = attempt }, cancel).WaitAsync(TaskTimeout, cancel);
                 if (result.ErrorCode is { } code) throw new QueryLakeException(code, result.ErrorMessage ?? code);
                 return (result, attempt + 1);
             }
-            catch (Exception e) when (e is not QueryLakeException and not OperationCanceledException || e is TimeoutException)
+            catch (Exception e) when ((e is not QueryLakeException and not OperationCanceledException || e is TimeoutException) && !cancel.IsCancellationRequested)
             {
                 last = e;
             }

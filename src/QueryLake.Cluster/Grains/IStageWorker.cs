@@ -4,6 +4,6 @@ namespace QueryLake.Cluster.Grains;
 /// placed by the hash of that key, so a fragment's tasks go to the silo whose caches hold it while membership holds.</summary>
 public interface IStageWorker : IGrainWithStringKey
 {
-    /// <summary>Runs <paramref name="task"/> over its fragments.</summary>
-    Task<StageResult> Run(StageTask task);
+    /// <summary>Runs <paramref name="task"/> over its fragments, until <paramref name="cancel"/>.</summary>
+    Task<StageResult> Run(StageTask task, CancellationToken cancel = default);
 }

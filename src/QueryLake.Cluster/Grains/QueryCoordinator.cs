@@ -1,19 +1,19 @@
-using Orleans.Concurrency;
+using Orleans.Placement;
 using QueryLake.Cluster.Execution;
 using QueryLake.Errors;
 
 namespace QueryLake.Cluster.Grains;
 
-/// <summary>The coordinator on whichever silo the query arrived at (a stateless worker: activated locally, as many as
-/// needed).</summary>
-[StatelessWorker]
+/// <summary>The coordinator on whichever silo the query arrived at: one activation per query (a fresh key), placed on
+/// the silo the client reached.</summary>
+[PreferLocalPlacement]
 internal sealed class QueryCoordinator(LakeSessions lake) : Grain, IQueryCoordinator
 {
-    public async Task<QueryReply> Query(string sql)
+    public async Task<QueryReply> Query(string sql, CancellationToken cancel = default)
     {
         try
         {
-            var (schema, batches, stages) = await DistributedQuery.Run(GrainFactory, lake.Session, sql, CancellationToken.None);
+            var (schema, batches, stages) = await DistributedQuery.Run(GrainFactory, lake.Session, sql, cancel);
             return new QueryReply(Arrow.Write(schema, batches), null, null, stages.ToArray());
         }
         catch (QueryLakeException e)

@@ -10,17 +10,17 @@ namespace QueryLake.Cluster.Grains;
 internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : Grain, IStageWorker
 {
     /// <summary>Runs before each task (tests: slow a task down to kill its silo under it).</summary>
-    internal static Func<StageTask, string, Task>? BeforeRun { get; set; }
+    internal static Func<StageTask, string, CancellationToken, Task>? BeforeRun { get; set; }
 
-    public async Task<StageResult> Run(StageTask task)
+    public async Task<StageResult> Run(StageTask task, CancellationToken cancel = default)
     {
         string where = silo.SiloAddress.ToString();
-        if (BeforeRun is { } hook) await hook(task, where);
+        if (BeforeRun is { } hook) await hook(task, where, cancel);
         var clock = Stopwatch.StartNew();
         try
         {
             // The engine's work runs on the thread pool, not on the grain's scheduler.
-            var (schema, batches) = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, task.Dataset, task.Fragments.ToHashSet()));
+            var (schema, batches) = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, task.Dataset, task.Fragments.ToHashSet(), cancel), cancel);
             return new StageResult(Arrow.Write(schema, batches), null, null, where, batches.Sum(b => (long)b.Length), clock.Elapsed.TotalMilliseconds);
         }
         catch (QueryLakeException e)

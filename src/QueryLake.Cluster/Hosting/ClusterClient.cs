@@ -32,10 +32,11 @@ public sealed class ClusterClient : IAsyncDisposable
         return new ClusterClient(host);
     }
 
-    /// <summary>Runs <paramref name="sql"/> (one query) on the cluster: its columns, batches, and where each stage ran.</summary>
-    public async Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql)
+    /// <summary>Runs <paramref name="sql"/> (one query) on the cluster: its columns, batches, and where each stage ran;
+    /// <paramref name="cancel"/> cancels it on the cluster too.</summary>
+    public async Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql, CancellationToken cancel = default)
     {
-        var reply = await _client.GetGrain<IQueryCoordinator>(0).Query(sql);
+        var reply = await _client.GetGrain<IQueryCoordinator>(Guid.NewGuid()).Query(sql, cancel);
         if (reply.ErrorCode is { } code) throw new QueryLakeException(code, reply.ErrorMessage ?? code);
         var (schema, batches) = Arrow.Read(reply.Arrow!);
         return (schema, batches, reply.Stages);

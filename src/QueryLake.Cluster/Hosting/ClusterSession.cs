@@ -34,7 +34,7 @@ public static class ClusterSession
         var session = QueryLakeSession.Open();
         session.Remote = (sql, cancel) =>
         {
-            var (schema, batches, _) = client.QueryAsync(sql).WaitAsync(cancel).GetAwaiter().GetResult();
+            var (schema, batches, _) = client.QueryAsync(sql, cancel).GetAwaiter().GetResult();
             return (schema, batches);
         };
         session.RemoteOwner = new Closer(client);

@@ -62,19 +62,23 @@ public sealed partial class QueryLakeSession
     /// <summary>What a cluster connection closes with its session (its client).</summary>
     internal IDisposable? RemoteOwner { get; set; }
 
-    /// <summary>A statement of a cluster connection: queries and EXPLAIN [ANALYZE] of a query go to the cluster; other
-    /// statements are refused (they change the lake: run them embedded, or on a silo's own session).</summary>
+    /// <summary>A statement of a cluster connection: queries and EXPLAIN [ANALYZE] of a query go to the cluster, with the
+    /// statement's cancellation (its timeout, Ctrl-C); settings stay local (<see cref="IsLocal"/>); other statements are
+    /// refused (they change the lake: run them embedded, or on a silo's own session).</summary>
     private static QueryResult RunRemote(Func<string, CancellationToken, (Schema Schema, IReadOnlyList<RecordBatch> Batches)> remote, Statement s,
         IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
         if (s is not (QueryStatement or ExplainStatement { Inner: QueryStatement }))
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column,
-                $"a cluster connection runs queries and EXPLAIN; {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
+                $"a cluster connection runs queries and EXPLAIN (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
         if (parameters.Count > 0 || positional.Count > 0)
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column, "a cluster connection does not take parameters yet: put the values in the query's text");
         var (schema, batches) = remote(s.Text, cancel);
         return new QueryResult(s.Text, schema, batches);
     }
+
+    /// <summary>Statements a cluster connection runs itself: its own settings (statement_timeout bounds the wait).</summary>
+    private static bool IsLocal(Statement s) => s is SetStatement or ResetStatement or ShowSettingsStatement;
 
     /// <summary>EXPLAIN of a query on a cluster: the stages, each as the physical plan that runs it, and with
     /// <paramref name="report"/> (EXPLAIN ANALYZE) where each task ran.</summary>

@@ -263,7 +263,7 @@ public sealed partial class QueryLakeSession : IDisposable
             throw new SqlException("QL-TRANSACTION", s.At.Line, s.At.Column,
                 $"{s.Text.Split(' ', 3) switch { [var a, var b, ..] => $"{a} {b}".ToUpperInvariant(), [var a] => a.ToUpperInvariant(), _ => "this statement" }} cannot run inside a transaction: " +
                 "a transaction commits dataset versions only (DROP, views, splits, predictions and COPY write outside them); COMMIT or ROLLBACK first");
-        if (Remote is { } remote) return RunRemote(remote, s, parameters, positional, cancel);
+        if (Remote is { } remote && !IsLocal(s)) return RunRemote(remote, s, parameters, positional, cancel);
         // What this statement reads of transactions over several datasets: those committed by now, whole.
         Lake.SnapshotMicros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         switch (s)

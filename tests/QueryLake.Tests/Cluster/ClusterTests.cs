@@ -161,7 +161,7 @@ public sealed class ClusterFailureTests
         long blocked = -1;
         try
         {
-            StageWorker.BeforeRun = async (task, where) =>
+            StageWorker.BeforeRun = async (task, where, unused) =>
             {
                 // The first task on a silo other than the coordinator's kills that silo, and never answers from it.
                 var host = silos.Skip(1).FirstOrDefault(h => where.Contains($":{PortOf(h)}:", StringComparison.Ordinal));
@@ -196,6 +196,46 @@ public sealed class ClusterFailureTests
         {
             StageWorker.BeforeRun = null;
             DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
+            foreach (var silo in silos)
+            {
+                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+                silo.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_client_timeout_cancels_the_query_on_the_silos()
+    {
+        using var dir = new TempDir();
+        using (var s = QueryLakeSession.Open(dir.File("lake")))
+        {
+            s.Execute("CREATE DATASET t (id BIGINT)");
+            for (int f = 0; f < 3; f++) s.Execute($"INSERT INTO t SELECT range FROM range({f * 10}, {f * 10 + 10})");
+        }
+        var silos = await ThreeSilos.Start(dir.File("lake"), 2);
+        int cancelled = 0;
+        try
+        {
+            // Every task waits a minute unless cancelled.
+            StageWorker.BeforeRun = async (_, _, cancel) =>
+            {
+                try { await Task.Delay(TimeSpan.FromSeconds(60), cancel); }
+                catch (OperationCanceledException) { Interlocked.Increment(ref cancelled); throw; }
+            };
+            using var session = QueryLake.Cluster.Hosting.ClusterSession.Open($"cluster://127.0.0.1:{ThreeSilos.Endpoint(silos[0]).Port}?cluster={ThreeSilos.ClusterIdOf(dir.File("lake"))}");
+            session.Execute("SET statement_timeout = '2s'");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.ThrowsAny<Errors.QueryLakeException>(() => session.Query("SELECT count(*) FROM t").Rows().ToList());
+            Assert.Equal("QL-TIMEOUT", e.Code);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{clock.Elapsed}");
+            // The tasks on the silos were cancelled, not left to run out their minute.
+            for (int i = 0; i < 50 && Volatile.Read(ref cancelled) < 3; i++) await Task.Delay(100);
+            Assert.Equal(3, Volatile.Read(ref cancelled));
+        }
+        finally
+        {
+            StageWorker.BeforeRun = null;
             foreach (var silo in silos)
             {
                 try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
