@@ -9,13 +9,14 @@ namespace QueryLake.Cluster.Grains;
 [HashBasedPlacement]
 internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : Grain, IStageWorker
 {
-    /// <summary>Runs before each task (tests: slow a task down to kill its silo under it).</summary>
-    internal static Func<StageTask, string, CancellationToken, Task>? BeforeRun { get; set; }
+    /// <summary>Runs before each task over the lake at a location (tests: slow a task down, to kill its silo or time it
+    /// out; keyed by lake so tests of other lakes run as usual).</summary>
+    internal static System.Collections.Concurrent.ConcurrentDictionary<string, Func<StageTask, string, CancellationToken, Task>> BeforeRun { get; } = new(StringComparer.Ordinal);
 
     public async Task<StageResult> Run(StageTask task, CancellationToken cancel = default)
     {
         string where = silo.SiloAddress.ToString();
-        if (BeforeRun is { } hook) await hook(task, where, cancel);
+        if (BeforeRun.TryGetValue(lake.Location, out var hook)) await hook(task, where, cancel);
         var clock = Stopwatch.StartNew();
         try
         {

@@ -22,11 +22,14 @@ public sealed class ClusterClient : IAsyncDisposable
     {
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error))
-            .UseOrleansClient(client => client.UseStaticClustering(gateways.ToArray()).Configure<Orleans.Configuration.ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = "querylake";
-            }))
+            .UseOrleansClient(client => client.UseStaticClustering(gateways.ToArray())
+                .Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = "querylake";
+                })
+                // A query runs as long as it runs: the statement's timeout (the caller's token) bounds it, not messaging.
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromDays(1)))
             .Build();
         await host.StartAsync(cancel);
         return new ClusterClient(host);

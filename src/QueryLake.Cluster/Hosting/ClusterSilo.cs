@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using QueryLake.Cluster.Execution;
 using QueryLake.Cluster.Grains;
 
 namespace QueryLake.Cluster.Hosting;
@@ -43,6 +44,9 @@ public static class ClusterSilo
                         m.TableRefreshTimeout = quick;
                         m.IAmAliveTablePublishTimeout = quick;
                     });
+                // A task may run for minutes: the coordinator's own timeout (DistributedQuery.TaskTimeout) decides, not
+                // Orleans' 30 s default.
+                silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = DistributedQuery.TaskTimeout + TimeSpan.FromMinutes(1));
                 silo.Services.AddSingleton(new LakeSessions(options.Lake));
             })
             .Build();

@@ -161,7 +161,7 @@ public sealed class ClusterFailureTests
         long blocked = -1;
         try
         {
-            StageWorker.BeforeRun = async (task, where, unused) =>
+            StageWorker.BeforeRun[dir.File("lake")] = async (task, where, unused) =>
             {
                 // The first task on a silo other than the coordinator's kills that silo, and never answers from it.
                 var host = silos.Skip(1).FirstOrDefault(h => where.Contains($":{PortOf(h)}:", StringComparison.Ordinal));
@@ -194,7 +194,7 @@ public sealed class ClusterFailureTests
         }
         finally
         {
-            StageWorker.BeforeRun = null;
+            StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
             DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
             foreach (var silo in silos)
             {
@@ -218,7 +218,7 @@ public sealed class ClusterFailureTests
         try
         {
             // Every task waits a minute unless cancelled.
-            StageWorker.BeforeRun = async (_, _, cancel) =>
+            StageWorker.BeforeRun[dir.File("lake")] = async (_, _, cancel) =>
             {
                 try { await Task.Delay(TimeSpan.FromSeconds(60), cancel); }
                 catch (OperationCanceledException) { Interlocked.Increment(ref cancelled); throw; }
@@ -235,7 +235,7 @@ public sealed class ClusterFailureTests
         }
         finally
         {
-            StageWorker.BeforeRun = null;
+            StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
             foreach (var silo in silos)
             {
                 try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }

@@ -7,7 +7,7 @@ namespace QueryLake.Tests.Cluster;
 /// <summary>
 /// The cut a cluster runs (<c>StageSplitter</c>), in process: each fragment's worker stage run on its own, then the
 /// coordinator's stage over their batches in fragment order, gives the embedded result, for scans, filters,
-/// projections, partial aggregates (grouped and global, empty inputs included), top-k (similarity too), LIMIT, sorts and
+/// projections, partial aggregates (grouped and global, avg as a sum and a count, empty inputs included), top-k (similarity too), LIMIT, sorts and
 /// aggregates the workers cannot split; and queries that cannot be cut (joins) run whole on the coordinator.
 /// </summary>
 public sealed class StageSplitTests : IDisposable
@@ -40,6 +40,8 @@ public sealed class StageSplitTests : IDisposable
         { "SELECT id, x FROM t ORDER BY x DESC LIMIT 5 OFFSET 2", "top-k" },
         { "SELECT id, l2_distance(e, [1.0, 0.0, 0.0, 1.0]) AS dist FROM t ORDER BY dist, id LIMIT 10", "top-k" },
         { "SELECT g, avg(x) AS a, count(DISTINCT n) AS dn FROM t GROUP BY g ORDER BY g", "rows" },
+        { "SELECT g, avg(x) AS a, avg(n) AS an, avg(d) AS ad, count(*) AS c FROM t GROUP BY g ORDER BY g", "partial aggregate" },
+        { "SELECT avg(n), avg(d), count(*) FROM t WHERE id < 0", "partial aggregate" },
         { "SELECT id FROM t WHERE n = 2 ORDER BY id DESC", "rows" },
         { "SELECT t.g, label, count(*) FROM t JOIN small ON t.g = small.g GROUP BY ALL ORDER BY 1", null },
     };

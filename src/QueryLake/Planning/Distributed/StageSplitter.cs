@@ -11,8 +11,8 @@ namespace QueryLake.Planning.Distributed;
 /// operators over one dataset scan: the scan and the row-local operators above it (filters and projections of
 /// deterministic expressions without subqueries) run on the workers, each over its fragments; then
 /// <list type="bullet">
-/// <item>an aggregation of count, sum, min and max runs partially on each worker (per group) and finally on the
-/// coordinator over the partial rows;</item>
+/// <item>an aggregation of count, sum, min, max and avg runs partially on each worker (per group) and finally on the
+/// coordinator over the partial rows (avg as a partial sum and count);</item>
 /// <item>a top-k runs on each worker with k + offset rows, and again on the coordinator;</item>
 /// <item>anything else (a sort, a window, DISTINCT, other aggregates) runs on the coordinator over the workers'
 /// rows.</item>
@@ -29,6 +29,8 @@ internal static class StageSplitter
         ["sum"] = "sum",
         ["min"] = "min",
         ["max"] = "max",
+        // avg(x): sum(x) and count(x) per worker, then their mean (AverageMerge).
+        ["avg"] = "avg_merge",
     };
 
     public static StageSplit? Split(LogicalPlan plan)
@@ -96,23 +98,39 @@ internal static class StageSplitter
         agg.Aggregates.All(a => Combiners.ContainsKey(a.Function.Name) && (!a.Distinct || a.Function.IgnoresDuplicates))
         && agg.Groups.All(Local) && agg.Aggregates.All(a => a.Arguments.All(Local));
 
-    /// <summary>The partial aggregation (the same groups and calls, named p0, p1, …) and the final one over its rows:
-    /// group by the partial group columns, and combine each partial column (counts and sums by sum, min by min, max
-    /// by max), with the original names.</summary>
+    /// <summary>The partial aggregation (the same groups and calls, named p0, p1, …; avg as a sum and a count) and the
+    /// final one over its rows: group by the partial group columns, and combine each partial column (counts and sums by
+    /// sum, min by min, max by max, avg's pair by <see cref="Functions.Aggregate.AverageMerge"/>), with the original names.</summary>
     private static (AggregateNode Partial, Func<LogicalPlan, LogicalPlan> Final) Aggregates(AggregateNode agg)
     {
-        var partialCalls = agg.Aggregates.Select((a, i) => a with { Name = $"p{i}", Distinct = a.Distinct && a.Function.IgnoresDuplicates }).ToList();
+        var partialCalls = new List<AggregateCall>();
+        var columns = new List<int[]>(); // each original aggregate's partial columns, after the groups
+        int groups = agg.Groups.Count;
+        foreach (var (a, i) in agg.Aggregates.Select((a, i) => (a, i)))
+        {
+            if (a.Function.Name == "avg")
+            {
+                var types = a.Arguments.Select(x => x.Type).ToList();
+                var sum = FunctionRegistry.Default.Aggregate("sum")!;
+                var count = FunctionRegistry.Default.Aggregate("count")!;
+                columns.Add([groups + partialCalls.Count, groups + partialCalls.Count + 1]);
+                partialCalls.Add(new AggregateCall(sum, a.Arguments, false, sum.Resolve(types)!, $"p{i}s"));
+                partialCalls.Add(new AggregateCall(count, a.Arguments, false, count.Resolve(types)!, $"p{i}c"));
+                continue;
+            }
+            columns.Add([groups + partialCalls.Count]);
+            partialCalls.Add(a with { Name = $"p{i}", Distinct = a.Distinct && a.Function.IgnoresDuplicates });
+        }
         var partial = agg with { Aggregates = partialCalls, GroupNames = agg.GroupNames.Select((_, i) => $"g{i}").ToList() };
         return (partial, input =>
         {
             var schema = input.Schema;
-            int groups = agg.Groups.Count;
             var finalCalls = agg.Aggregates.Select((a, i) =>
             {
-                var function = FunctionRegistry.Default.Aggregate(Combiners[a.Function.Name])!;
-                var column = new ColumnRef(groups + i, $"p{i}", schema.Fields[groups + i].DataType);
-                var resolution = function.Resolve([column.Type]) ?? throw new InvalidOperationException($"{function.Name} does not take {column.Type}");
-                return new AggregateCall(function, [column], false, resolution, a.Name);
+                var function = a.Function.Name == "avg" ? Functions.Aggregate.AverageMerge.Function : FunctionRegistry.Default.Aggregate(Combiners[a.Function.Name])!;
+                var args = columns[i].Select(c => (BoundExpr)new ColumnRef(c, schema.Fields[c].Name, schema.Fields[c].DataType)).ToList();
+                var resolution = function.Resolve(args.Select(x => x.Type).ToList()) ?? throw new InvalidOperationException($"{function.Name} does not take {string.Join(", ", args.Select(x => x.Type))}");
+                return new AggregateCall(function, args, false, resolution, a.Name);
             }).ToList();
             var groupRefs = agg.Groups.Select((g, i) => (BoundExpr)new ColumnRef(i, $"g{i}", schema.Fields[i].DataType)).ToList();
             return new AggregateNode(input, groupRefs, agg.GroupNames, finalCalls);
