@@ -163,7 +163,8 @@ internal static class CommandLine
                           others name it; across machines every silo names --redis (the membership table) and
                           --advertise (its own IP); clients connect to any silo's gateway port (docs/cluster.md)
           cluster://HOST:PORT
-                          run queries and EXPLAIN on a cluster, through any silo's gateway
+                          run queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS on a cluster, through any
+                          silo's gateway
           serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally
                           ending with SHARD i OF n [SEED s] [EPOCH e] [BATCH b]; DoPut appends to a dataset in one commit;
                           --token-file requires "authorization: Bearer <token>"; --tls-cert serves TLS (docs/flight.md)

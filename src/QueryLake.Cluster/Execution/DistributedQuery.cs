@@ -32,6 +32,8 @@ internal static class DistributedQuery
             var column = Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Utf8, [text]);
             return (schema, [new RecordBatch(schema, [column], 1)], report ?? []);
         }
+        if (await Task.Run(() => session.PlanDistributedAddColumn(sql, cancel), cancel) is { } added)
+            return await AddColumn(grains, session, added, cancel);
         var plan = await Task.Run(() => session.PlanDistributed(sql, cancel), cancel);
         var stages = new List<string>();
         if (plan.Split is not { } split)
@@ -55,6 +57,22 @@ internal static class DistributedQuery
         var final = await Task.Run(() => session.FinishDistributed(plan, batches, cancel), cancel);
         stages.Add("coordinator: merged the workers' batches");
         return (final.Schema, final.Batches, stages);
+    }
+
+    /// <summary>ALTER DATASET … ADD COLUMN … AS on the cluster: each fragment's column file written by a worker (retried
+    /// elsewhere as queries are), then one commit on the coordinator naming every file; a file of a failed attempt is
+    /// named by no version, and VACUUM removes it.</summary>
+    private static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> AddColumn(IGrainFactory grains, QueryLakeSession session,
+        QueryLakeSession.DistributedColumn column, CancellationToken cancel)
+    {
+        var pins = new Dictionary<string, long>(StringComparer.Ordinal) { [column.Dataset] = column.Version };
+        var results = await Task.WhenAll(column.Fragments.Select(f => RunTask(grains, new StageTask(column.Sql, pins, column.Dataset, [f], 0, Writes: true), cancel)));
+        var files = column.Fragments.Select((f, i) => (f, results[i].Result.File!)).ToDictionary(x => x.f, x => x.Item2);
+        var (schema, batches) = await Task.Run(() => session.FinishAddColumn(column, files, cancel), cancel);
+        var stages = new List<string> { $"workers: a column file per fragment of {column.Dataset}@{column.Version}, {column.Fragments.Count} tasks" };
+        stages.AddRange(results.Select((r, i) => $"  fragments [{column.Fragments[i]}] on {r.Result.Silo}: {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
+        stages.Add("coordinator: committed the files in one version");
+        return (schema, batches, stages);
     }
 
     private static async Task<(StageResult Result, int Attempts)> RunTask(IGrainFactory grains, StageTask task, CancellationToken cancel)

@@ -21,6 +21,11 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
         try
         {
             // The engine's work runs on the thread pool, not on the grain's scheduler.
+            if (task.Writes)
+            {
+                var file = await Task.Run(() => lake.Session.RunAddColumnTask(task.Sql, task.Pins[task.Dataset], task.Fragments.Single(), cancel), cancel);
+                return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, file);
+            }
             var (schema, batches) = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, task.Dataset, task.Fragments.ToHashSet(), cancel), cancel);
             return new StageResult(Arrow.Write(schema, batches), null, null, where, batches.Sum(b => (long)b.Length), clock.Elapsed.TotalMilliseconds);
         }

@@ -68,9 +68,9 @@ public sealed partial class QueryLakeSession
     private static QueryResult RunRemote(Func<string, CancellationToken, (Schema Schema, IReadOnlyList<RecordBatch> Batches)> remote, Statement s,
         IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
-        if (s is not (QueryStatement or ExplainStatement { Inner: QueryStatement }))
+        if (s is not (QueryStatement or ExplainStatement { Inner: QueryStatement } or AddColumnStatement { Expression: not null }))
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column,
-                $"a cluster connection runs queries and EXPLAIN (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
+                $"a cluster connection runs queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
         if (parameters.Count > 0 || positional.Count > 0)
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column, "a cluster connection does not take parameters yet: put the values in the query's text");
         var (schema, batches) = remote(s.Text, cancel);
@@ -100,6 +100,44 @@ public sealed partial class QueryLakeSession
     }
 
     private static string Indent(string lines) => string.Join("", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n"));
+
+    /// <summary>ALTER DATASET … ADD COLUMN … AS expr planned for a cluster: the dataset, the version the workers compute
+    /// it for, and its fragments (one task each).</summary>
+    internal sealed record DistributedColumn(string Sql, string Dataset, long Version, IReadOnlyList<long> Fragments);
+
+    /// <summary>The cluster plan of <paramref name="sql"/> when it is one ADD COLUMN … AS expr; null otherwise.</summary>
+    internal DistributedColumn? PlanDistributedAddColumn(string sql, CancellationToken cancel = default)
+    {
+        if (SqlParser.ParseScript(sql) is not [AddColumnStatement { Expression: not null } a]) return null;
+        if (ReadOnly) throw new SqlException("QL-READ-ONLY", a.At.Line, a.At.Column, "the session is read-only: ALTER would change the lake");
+        var binder = NewBinder(new Dictionary<string, object?>(), [], cancel);
+        var (ds, field, _) = BindAddColumn(binder, a, null);
+        if (ds.Schema.IndexOf(field.Name) >= 0) throw new SqlException("QL-COLUMN-EXISTS", a.At.Line, a.At.Column, $"dataset '{a.Name}' already has a column '{field.Name}'");
+        var snapshot = ds.Latest();
+        return new DistributedColumn(sql, a.Name, snapshot.Version, snapshot.Fragments.Select(f => f.Id).ToList());
+    }
+
+    /// <summary>A worker's part of a distributed ADD COLUMN … AS: the column's file for <paramref name="fragment"/> of
+    /// <paramref name="version"/>, written, not committed; its record as JSON for the coordinator.</summary>
+    internal string RunAddColumnTask(string sql, long version, long fragment, CancellationToken cancel = default)
+    {
+        if (SqlParser.ParseScript(sql) is not [AddColumnStatement { Expression: not null } a])
+            throw new QueryLakeException("QL-BAD-ARGUMENT", "a column task takes one ALTER DATASET … ADD COLUMN … AS");
+        var (ds, field, compute) = BindAddColumn(NewBinder(new Dictionary<string, object?>(), [], cancel), a, version);
+        var file = ds.WriteColumnFile(ds.Checkout(version), fragment, field, compute!);
+        return System.Text.Json.JsonSerializer.Serialize(file);
+    }
+
+    /// <summary>The coordinator's commit of a distributed ADD COLUMN … AS: every fragment's file in one version.</summary>
+    internal (Schema Schema, List<RecordBatch> Batches) FinishAddColumn(DistributedColumn plan, IReadOnlyDictionary<long, string> files, CancellationToken cancel = default)
+    {
+        var a = (AddColumnStatement)SqlParser.ParseScript(plan.Sql)[0];
+        var (ds, field, _) = BindAddColumn(NewBinder(new Dictionary<string, object?>(), [], cancel), a, plan.Version);
+        var records = files.ToDictionary(f => f.Key, f => System.Text.Json.JsonSerializer.Deserialize<Storage.Manifests.DataFileRecord>(f.Value)!);
+        ds.CommitColumn(field, plan.Version, records);
+        using var result = AddedColumn(a, field);
+        return (result.Schema, result.ToList());
+    }
 
     /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>
     internal static bool IsExplain(string sql, out string query, out bool analyze)

@@ -489,6 +489,15 @@ public sealed partial class QueryLakeSession : IDisposable
 
     private QueryResult AddColumn(Binder binder, AddColumnStatement a)
     {
+        var (ds, field, compute) = BindAddColumn(binder, a, null);
+        ds.AddColumn(field, compute);
+        return AddedColumn(a, field);
+    }
+
+    /// <summary>ADD COLUMN bound: the dataset, the new field (with its derivation recorded, for a column AS expr, as
+    /// read at <paramref name="version"/> or the latest), and the function that computes it per row (null: NULLs).</summary>
+    private (Storage.Dataset Dataset, Field Field, Func<RecordBatch, int, object?>? Compute) BindAddColumn(Binder binder, AddColumnStatement a, long? version)
+    {
         var ds = Open(a.Name, a.At);
         BoundExpr? expr = a.Expression is null ? null : Binder.Concrete(binder.BindExpr(a.Expression, DatasetScope(ds, a.Name)));
         var type = a.Type is not null ? TypeNames.Resolve(a.Type) : expr?.Type
@@ -499,12 +508,15 @@ public sealed partial class QueryLakeSession : IDisposable
         var metadata = expr is null || a.ExpressionText is null ? null : new Dictionary<string, string>
         {
             [DerivedKey] = a.ExpressionText,
-            [DerivedReadKey] = ds.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [DerivedReadKey] = (version ?? ds.LatestVersion).ToString(System.Globalization.CultureInfo.InvariantCulture),
             [DerivedAtKey] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
-        ds.AddColumn(new Field(a.Column, type, metadata: metadata), expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i));
-        return Message(a, $"added column {a.Column} {type}" + (metadata is null ? "" : $" derived as {a.ExpressionText}"));
+        Func<RecordBatch, int, object?>? compute = expr is null ? null : (b, i) => cache.GetValue(b, x => ExpressionEvaluator.Evaluate(expr, x)).GetValue(i);
+        return (ds, new Field(a.Column, type, metadata: metadata), compute);
     }
+
+    private static QueryResult AddedColumn(AddColumnStatement a, Field field) =>
+        Message(a, $"added column {a.Column} {field.DataType}" + (field.Metadata.ContainsKey(DerivedKey) ? $" derived as {a.ExpressionText}" : ""));
 
     /// <summary>IMPORT format 'file or glob' INTO ds: creates the dataset from the files' columns, or appends to it by
     /// column name, streaming (Parquet row group by row group) into one new version.</summary>

@@ -352,30 +352,63 @@ public sealed partial class Dataset
             var record = ManifestJson.FromSchema(new Schema([field]), ref nf).Fields[0];
             m.Schema.Fields.Add(record);
             if (compute is not null)
+                foreach (var frag in m.Fragments) frag.Files.Add(WriteColumn(snapshot, frag, fields, field, id, compute));
+            m.Operation = new OperationRecord { Kind = "add_column", SchemaChanged = true, Detail = field.ToString() };
+            return m;
+        });
+    }
+
+    /// <summary>The data file of a computed column for one fragment: <paramref name="compute"/> over its live rows,
+    /// deleted rows holding null.</summary>
+    private DataFileRecord WriteColumn(DatasetSnapshot snapshot, FragmentRecord frag, List<(Field Field, int Id)> fields, Field field, int id,
+        Func<RecordBatch, int, object?> compute)
+    {
+        var one = new Schema([field]);
+        var reader = snapshot.Reader(frag);
+        var deleted = DeletionVector.Read(Lake.Storage, Path, frag.Deletions);
+        using var w = new DataFileWriter(Lake.Storage, Path, one, [id], new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
+        long start = 0;
+        for (int bi = 0; bi < frag.BatchRows.Count; bi++)
+        {
+            var b = reader.ReadBatch(bi, fields, withRowId: false);
+            var (live, rows) = LiveRows(b, deleted, start);
+            start += b.Length;
+            var builder = ArrayBuilder.Create(field.DataType);
+            for (int i = 0, j = 0; i < b.Length; i++)
             {
-                var one = new Schema([field]);
-                foreach (var frag in m.Fragments)
-                {
-                    var reader = snapshot.Reader(frag);
-                    var deleted = DeletionVector.Read(Lake.Storage, Path, frag.Deletions);
-                    using var w = new DataFileWriter(Lake.Storage, Path, one, [id], new IpcWriteOptions { Compression = Options.Compression }, Options.DictionaryEncodeText);
-                    long start = 0;
-                    for (int bi = 0; bi < frag.BatchRows.Count; bi++)
-                    {
-                        var b = reader.ReadBatch(bi, fields, withRowId: false);
-                        var (live, rows) = LiveRows(b, deleted, start);
-                        start += b.Length;
-                        var builder = ArrayBuilder.Create(field.DataType);
-                        for (int i = 0, j = 0; i < b.Length; i++)
-                        {
-                            if (j < rows.Length && rows[j] == i) builder.Append(compute(live, j++));
-                            else builder.AppendNull();
-                        }
-                        w.Write(new RecordBatch(one, [builder.Build()], b.Length));
-                    }
-                    frag.Files.Add(w.Finish());
-                }
+                if (j < rows.Length && rows[j] == i) builder.Append(compute(live, j++));
+                else builder.AppendNull();
             }
+            w.Write(new RecordBatch(one, [builder.Build()], b.Length));
+        }
+        return w.Finish();
+    }
+
+    /// <summary>A cluster worker's part of ADD COLUMN … AS: the column's file for one fragment of the pinned version
+    /// <paramref name="at"/>, written but not committed (<see cref="CommitColumn"/> commits every fragment's at once; a
+    /// file no commit names is removed by VACUUM).</summary>
+    internal DataFileRecord WriteColumnFile(DatasetSnapshot at, long fragmentId, Field field, Func<RecordBatch, int, object?> compute)
+    {
+        var frag = at.Manifest.Fragments.FirstOrDefault(f => f.Id == fragmentId)
+            ?? throw new LakeException("QL-FRAGMENT-NOT-FOUND", $"dataset '{Name}' version {at.Version} has no fragment {fragmentId}");
+        return WriteColumn(at, frag, at.Resolve(null), field, at.Manifest.NextFieldId, compute);
+    }
+
+    /// <summary>Commits a computed column whose files were written for every fragment of version
+    /// <paramref name="baseVersion"/> (<see cref="WriteColumnFile"/>), as one version; fails with a commit conflict when
+    /// the dataset changed since (the files then stay unnamed, for VACUUM).</summary>
+    internal DatasetSnapshot CommitColumn(Field field, long baseVersion, IReadOnlyDictionary<long, DataFileRecord> files)
+    {
+        LakeNames.CheckColumn(field.Name);
+        return Commit(m =>
+        {
+            if (m.Version != baseVersion || !m.Fragments.Select(f => f.Id).ToHashSet().SetEquals(files.Keys))
+                throw new CommitConflictException($"cannot commit add_column to dataset '{Name}': it changed after version {baseVersion}, which the column was computed for. Nothing was committed; run it again.");
+            if (m.Schema.Fields.Any(f => f.Name.Equals(field.Name, StringComparison.OrdinalIgnoreCase)))
+                throw new LakeException("QL-COLUMN-EXISTS", $"dataset '{Name}' already has a column '{field.Name}'");
+            int nf = m.NextFieldId++;
+            m.Schema.Fields.Add(ManifestJson.FromSchema(new Schema([field]), ref nf).Fields[0]);
+            foreach (var frag in m.Fragments) frag.Files.Add(files[frag.Id]);
             m.Operation = new OperationRecord { Kind = "add_column", SchemaChanged = true, Detail = field.ToString() };
             return m;
         });

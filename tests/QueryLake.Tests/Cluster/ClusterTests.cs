@@ -131,6 +131,28 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     }
 
     [Fact]
+    public async Task Add_column_as_runs_a_task_per_fragment_and_commits_once()
+    {
+        cluster.Embedded.Execute("CREATE DATASET w (id BIGINT, x DOUBLE)");
+        for (int f = 0; f < 5; f++) cluster.Embedded.Execute($"INSERT INTO w SELECT range + {f * 40}, range * 0.5 FROM range(40)");
+        cluster.Embedded.Execute("DELETE FROM w WHERE id % 9 = 0");
+        long before = cluster.Embedded.Lake.OpenDataset("w").LatestVersion;
+        var (_, batches, stages) = await cluster.Client.QueryAsync("ALTER DATASET w ADD COLUMN y AS x * 2 + id");
+        Assert.Contains("added column y", batches.Single().Columns[0].GetValue(0)?.ToString());
+        Assert.Equal(5, stages.Count(l => l.StartsWith("  fragments", StringComparison.Ordinal)));
+        Assert.True(stages.Select(l => l.Split(" on ").ElementAtOrDefault(1)?.Split(": ")[0]).Where(x => x is not null).Distinct().Count() >= 2, string.Join("\n", stages));
+        // One new version, the same values as the embedded expression, and the column derived for later appends.
+        var ds = cluster.Embedded.Lake.OpenDataset("w");
+        Assert.Equal(before + 1, ds.LatestVersion);
+        Assert.Equal(cluster.Embedded.Query("SELECT id, x * 2 + id FROM w ORDER BY id").Rows().Select(r => $"{r[0]}|{r[1]}"),
+            cluster.Embedded.Query("SELECT id, y FROM w ORDER BY id").Rows().Select(r => $"{r[0]}|{r[1]}"));
+        cluster.Embedded.Execute("INSERT INTO w (id, x) VALUES (1000, 1.5)");
+        Assert.Equal(1003.0, cluster.Embedded.Query("SELECT y FROM w WHERE id = 1000").Rows().Single()[0]);
+        var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("ALTER DATASET w ADD COLUMN y AS x"));
+        Assert.Equal("QL-COLUMN-EXISTS", e.Code);
+    }
+
+    [Fact]
     public async Task An_engine_error_comes_back_with_its_code()
     {
         var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("SELECT nope FROM t"));
@@ -191,6 +213,56 @@ public sealed class ClusterFailureTests
                 Assert.Contains(", attempt ", line);
                 Assert.DoesNotContain(victimAddress, line);
             }
+        }
+        finally
+        {
+            StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
+            DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
+            foreach (var silo in silos)
+            {
+                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+                silo.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_killed_mid_write_leaves_one_commit_with_every_fragment_s_file()
+    {
+        using var dir = new TempDir();
+        using (var s = QueryLakeSession.Open(dir.File("lake")))
+        {
+            s.Execute("CREATE DATASET t (id BIGINT)");
+            for (int f = 0; f < 9; f++) s.Execute($"INSERT INTO t SELECT range + {f * 10} FROM range(10)");
+        }
+        long before;
+        using (var s = QueryLakeSession.Open(dir.File("lake"))) before = s.Lake.OpenDataset("t").LatestVersion;
+        var silos = await ThreeSilos.Start(dir.File("lake"), 3);
+        DistributedQuery.TaskTimeout = TimeSpan.FromSeconds(20);
+        string? victimAddress = null;
+        try
+        {
+            StageWorker.BeforeRun[dir.File("lake")] = async (task, where, unused) =>
+            {
+                var host = silos.Skip(1).FirstOrDefault(h => where.Contains($":{PortOf(h)}:", StringComparison.Ordinal));
+                bool first;
+                lock (silos) { first = host is not null && task.Attempt == 0 && victimAddress is null; if (first) victimAddress = where; }
+                if (first)
+                {
+                    _ = Task.Run(() => host!.StopAsync(new CancellationToken(canceled: true)).ContinueWith(_ => { }, TaskScheduler.Default));
+                    await Task.Delay(TimeSpan.FromSeconds(60));
+                }
+            };
+            await using var client = await ClusterClient.ConnectAsync([ThreeSilos.Endpoint(silos[0])], ThreeSilos.ClusterIdOf(dir.File("lake")));
+            var (_, _, stages) = await client.QueryAsync("ALTER DATASET t ADD COLUMN twice AS id * 2");
+            Assert.NotNull(victimAddress);
+            Assert.Contains(stages, l => l.Contains(", attempt ", StringComparison.Ordinal));
+            using var embedded = QueryLakeSession.Open(dir.File("lake"));
+            var ds = embedded.Lake.OpenDataset("t");
+            Assert.Equal(before + 1, ds.LatestVersion);
+            Assert.Equal(0L, embedded.Query("SELECT count(*) FROM t WHERE twice IS DISTINCT FROM id * 2").Rows().Single()[0]);
+            // Each fragment names exactly one file of the new column: nothing was committed twice.
+            Assert.All(ds.Latest().Manifest.Fragments, f => Assert.Equal(2, f.Files.Count));
         }
         finally
         {
