@@ -4,7 +4,10 @@ using Xunit;
 
 namespace QueryLake.Tests.Execution;
 
-/// <summary>Memory limit, statement timeout and cancellation: a statement fails cleanly and the session lives on.</summary>
+/// <summary>Memory limit, statement timeout and cancellation: a statement fails cleanly and the session lives on. Alone
+/// (<see cref="Support.AloneCollection"/>): the cross join's test measures the process's heap and how soon a timeout
+/// stops it, which other tests' threads (the cluster tests' silos) would blur on 2 cores.</summary>
+[Collection(Support.AloneCollection.Name)]
 public sealed class ResourceTests : IDisposable
 {
     private readonly QueryLakeSession _session = QueryLakeSession.Open();
