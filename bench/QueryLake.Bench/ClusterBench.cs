@@ -118,18 +118,11 @@ internal static class ClusterBench
         return (silos, gateways);
     }
 
+    /// <summary>The median of <paramref name="repeat"/> timed runs after one warm-up (<see cref="Measure.MedianSeconds"/>).</summary>
     private static double Median(int repeat, Action run)
     {
         run();
-        var times = new List<double>();
-        for (int i = 0; i < repeat; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            times.Add(clock.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
+        return Measure.MedianSeconds(repeat, run);
     }
 
     /// <summary>rows × dims random float32 embeddings in 8 appends (8 fragments).</summary>

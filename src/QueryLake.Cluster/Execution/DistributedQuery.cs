@@ -46,11 +46,7 @@ internal static class DistributedQuery
         var tasks = plan.Fragments.Count == 0 ? [Array.Empty<long>()] : plan.Fragments.Select(f => new[] { f }).ToList();
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var results = await Task.WhenAll(tasks.Select(fragments => RunTask(grains, new StageTask(sql, pins, split.Dataset, fragments, 0), cancel)));
-        var batches = new List<RecordBatch>();
-        foreach (var (result, attempts) in results)
-        {
-            batches.AddRange(Arrow.Read(result.Arrow!).Batches);
-        }
+        var batches = results.SelectMany(r => Arrow.Read(r.Result.Arrow!).Batches).ToList();
         stages.Add($"workers: {split.Kind} of {split.Dataset}@{split.Snapshot.Version}, {tasks.Count} tasks");
         stages.AddRange(results.Select((r, i) =>
             $"  fragments [{string.Join(", ", tasks[i])}] on {r.Result.Silo}: {r.Result.Rows} rows, {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));

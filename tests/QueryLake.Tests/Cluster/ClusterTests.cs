@@ -64,6 +64,16 @@ public sealed class ThreeSilos : IAsyncLifetime
 
     public static IPEndPoint Endpoint(IHost silo) => new(IPAddress.Loopback, Ports[silo]);
 
+    /// <summary>Stops <paramref name="silos"/> at once (ungracefully, as a test's end needs) and disposes them.</summary>
+    public static async Task StopAll(IEnumerable<IHost> silos)
+    {
+        foreach (var silo in silos)
+        {
+            try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+            silo.Dispose();
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Client.DisposeAsync();
@@ -218,11 +228,7 @@ public sealed class ClusterFailureTests
         {
             StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
             DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
-            foreach (var silo in silos)
-            {
-                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-                silo.Dispose();
-            }
+            await ThreeSilos.StopAll(silos);
         }
     }
 
@@ -268,11 +274,7 @@ public sealed class ClusterFailureTests
         {
             StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
             DistributedQuery.TaskTimeout = TimeSpan.FromMinutes(5);
-            foreach (var silo in silos)
-            {
-                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-                silo.Dispose();
-            }
+            await ThreeSilos.StopAll(silos);
         }
     }
 
@@ -308,11 +310,7 @@ public sealed class ClusterFailureTests
         finally
         {
             StageWorker.BeforeRun.TryRemove(dir.File("lake"), out _);
-            foreach (var silo in silos)
-            {
-                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-                silo.Dispose();
-            }
+            await ThreeSilos.StopAll(silos);
         }
     }
 

@@ -32,11 +32,7 @@ public sealed class ClusterTpchTests(TpchData data) : IClassFixture<TpchData>
         }
         finally
         {
-            foreach (var silo in silos)
-            {
-                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-                silo.Dispose();
-            }
+            await ThreeSilos.StopAll(silos);
         }
     }
 }

@@ -62,11 +62,7 @@ public sealed class RedisMembershipTests
         }
         finally
         {
-            foreach (var silo in silos)
-            {
-                try { await silo.StopAsync(new CancellationToken(canceled: true)); } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-                silo.Dispose();
-            }
+            await ThreeSilos.StopAll(silos);
             try { redis.Kill(); } catch (InvalidOperationException) { }
             redis.WaitForExit(5000);
         }
