@@ -118,11 +118,11 @@ internal static class ClusterBench
         return (silos, gateways);
     }
 
-    /// <summary>The median of <paramref name="repeat"/> timed runs after one warm-up (<see cref="Measure.MedianSeconds"/>).</summary>
+    /// <summary>The median of <paramref name="repeat"/> timed runs after one warm-up (<see cref="QueryLake.Bench.Measure.MedianSeconds"/>).</summary>
     private static double Median(int repeat, Action run)
     {
         run();
-        return Measure.MedianSeconds(repeat, run);
+        return QueryLake.Bench.Measure.MedianSeconds(repeat, run);
     }
 
     /// <summary>rows × dims random float32 embeddings in 8 appends (8 fragments).</summary>
