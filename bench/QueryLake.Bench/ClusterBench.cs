@@ -53,38 +53,49 @@ internal static class ClusterBench
         {
             var client1 = QueryLake.Cluster.Hosting.ClusterClient.ConnectAsync([one.Gateways[0]], "bench-1").GetAwaiter().GetResult();
             var client3 = QueryLake.Cluster.Hosting.ClusterClient.ConnectAsync([three.Gateways[0]], "bench-3").GetAwaiter().GetResult();
-            var tasks = new List<(string Query, double[] TaskMs, long Bytes, double Total)>();
+            var tasks = new List<(string Query, double[][] TaskMs, long Bytes, double Total)>();
             foreach (var (name, sql) in queries)
             {
                 double e = Median(repeat, () => embedded.Query(sql).Rows().Count());
                 double s1 = Median(repeat, () => client1.QueryAsync(sql).GetAwaiter().GetResult());
-                IReadOnlyList<string> stages = [];
-                long bytes = 0;
-                double s3 = Median(repeat, () =>
-                {
-                    var r = client3.QueryAsync(sql).GetAwaiter().GetResult();
-                    stages = r.Stages;
-                    bytes = r.Batches.Sum(b => QueryLake.Execution.QueryContext.SizeOf(b));
-                });
-                // Each fragment's worker stage alone, one after another in this process (the silos' task times overlap
-                // on 2 cores, so they overstate what a node of its own would take).
+                double s3 = Median(repeat, () => client3.QueryAsync(sql).GetAwaiter().GetResult());
+                // Each task alone, one after another in this process (the silos' task times overlap on 2 cores, so
+                // they overstate what a node of its own would take), by stage; and the bytes each exchange wrote.
                 var plan = embedded.PlanDistributed(sql);
-                var taskMs = plan.Split is { } split
-                    ? plan.Fragments.Select(f => 1e3 * Median(repeat, () => embedded.RunStage(sql, plan.Pins, split.Dataset, new HashSet<long> { f }))).ToArray()
-                    : [];
-                Console.WriteLine($"{name,-7} {e * 1e3,12:F1} {s1 * 1e3,10:F1} {s3 * 1e3,11:F1} {s1 / e,10:F2}x {s3 / s1,9:F2}x  {(taskMs.Length > 0 ? $"cut, {taskMs.Length} tasks" : "whole on the coordinator")}");
-                if (taskMs.Length > 0) tasks.Add((name, taskMs, bytes, s3 * 1e3));
+                var byStage = plan.Split.Stages.Select(_ => new List<double>()).ToArray();
+                long exchanged = 0;
+                if (plan.IsCut)
+                {
+                    var gate = new SemaphoreSlim(1);
+                    QueryLake.Execution.Distributed.StageScheduler.Run(embedded, plan, 6, async (work, token) =>
+                    {
+                        await gate.WaitAsync(token);
+                        try
+                        {
+                            var output = embedded.RunStage(sql, plan.Pins, work, token);
+                            lock (byStage) { byStage[work.Stage].Add(output.Milliseconds); exchanged += output.Bytes; }
+                            return output;
+                        }
+                        finally { gate.Release(); }
+                    }, default).GetAwaiter().GetResult();
+                }
+                int taskCount = byStage.Sum(t => t.Count);
+                Console.WriteLine($"{name,-7} {e * 1e3,12:F1} {s1 * 1e3,10:F1} {s3 * 1e3,11:F1} {s1 / e,10:F2}x {s3 / s1,9:F2}x  " +
+                    (plan.IsCut ? $"{plan.Split.Stages.Count} stages, {taskCount} tasks, {exchanged / 1e6:F1} MB exchanged" : "whole on the coordinator"));
+                if (plan.IsCut) tasks.Add((name, byStage.Select(t => t.ToArray()).ToArray(), exchanged, s3 * 1e3));
             }
-            // The model: per-fragment task times measured alone, spread over n nodes largest first, plus the coordinator's
-            // share (the 3-silo total less its busiest node's tasks).
+            // The model: each stage's tasks, timed alone, spread over n nodes largest first (stages one after another),
+            // the exchanged bytes over the network (each node sends its share, (n − 1)/n of it to others, at
+            // LinkBytesPerSecond), and the coordinator's share (the 3-silo total less the 3-node stage times).
             if (tasks.Count > 0)
             {
-                Console.WriteLine("\nmodel of the cut queries' time against nodes (ms): coordinator + busiest node's tasks (each fragment's stage timed alone); the measured 3-silo total for reference");
+                Console.WriteLine($"\nmodel of the cut queries' time against nodes (ms): coordinator + Σ stages' busiest node (tasks timed alone) + exchange at {LinkBytesPerSecond / 1e9:F2} GB/s per node; the measured 3-silo total for reference");
                 Console.WriteLine($"{"query",-7} {"3 silos",8} " + string.Join(" ", new[] { 1, 2, 4, 8, 16 }.Select(n => $"{n + " nodes",9}")));
-                foreach (var (name, ms, _, total) in tasks)
+                foreach (var (name, ms, bytes, total) in tasks)
                 {
-                    double coordinator = Math.Max(0, total - Busiest(ms, 3));
-                    Console.WriteLine($"{name,-7} {total,8:F1} " + string.Join(" ", new[] { 1, 2, 4, 8, 16 }.Select(n => $"{coordinator + Busiest(ms, n),9:F1}")));
+                    double Nodes(int n) => ms.Sum(stage => stage.Length == 0 ? 0 : Busiest(stage, n)) + 1e3 * bytes * (n - 1) / ((double)n * n * LinkBytesPerSecond);
+                    double coordinator = Math.Max(0, total - Nodes(3));
+                    Console.WriteLine($"{name,-7} {total,8:F1} " + string.Join(" ", new[] { 1, 2, 4, 8, 16 }.Select(n => $"{coordinator + Nodes(n),9:F1}")));
                 }
             }
         }
@@ -93,6 +104,9 @@ internal static class ClusterBench
             foreach (var silo in one.Silos.Concat(three.Silos)) { silo.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult(); silo.Dispose(); }
         }
     }
+
+    /// <summary>A node's network bandwidth in the model: 10 Gbit/s.</summary>
+    private const double LinkBytesPerSecond = 1.25e9;
 
     /// <summary>The largest total of task times one of <paramref name="nodes"/> nodes gets when tasks go, largest first,
     /// to the least loaded node.</summary>

@@ -1,15 +1,17 @@
 using QueryLake.Cluster.Grains;
 using QueryLake.Columnar;
 using QueryLake.Errors;
+using QueryLake.Execution.Distributed;
 using QueryLake.Sessions;
 
 namespace QueryLake.Cluster.Execution;
 
 /// <summary>
-/// Runs one query on the cluster from a coordinator: the session plans and cuts it and pins the versions it reads;
-/// each fragment of the cut dataset becomes a task for the worker keyed by that fragment (placed by its hash); a task
-/// whose silo fails or does not answer in time runs again under another key (another silo), up to
-/// <see cref="Attempts"/> times; the coordinator's stage then runs over the tasks' batches in fragment order. A query
+/// Runs one query on the cluster from a coordinator: the session plans it, pins the versions it reads and cuts it into
+/// stages, which the engine's <see cref="StageScheduler"/> runs with this class's task runner: a scan task goes to the
+/// worker keyed by its fragment (placed by its hash, so the silo whose caches hold it), an exchange task to the worker
+/// keyed by its partition; a task whose silo fails or does not answer in time runs again under another key (another
+/// silo), up to <see cref="Attempts"/> times, and writes its exchange files under a name of its own attempt. A query
 /// that cannot be cut runs whole on the coordinator.
 /// </summary>
 internal static class DistributedQuery
@@ -35,24 +37,29 @@ internal static class DistributedQuery
         if (await Task.Run(() => session.PlanDistributedAddColumn(sql, cancel), cancel) is { } added)
             return await AddColumn(grains, session, added, cancel);
         var plan = await Task.Run(() => session.PlanDistributed(sql, cancel), cancel);
-        var stages = new List<string>();
-        if (plan.Split is not { } split)
-        {
-            var whole = await Task.Run(() => session.FinishDistributed(plan, null, cancel), cancel);
-            stages.Add("coordinator: the whole query (it cannot be cut: joins, set operations or several datasets)");
-            return (whole.Schema, whole.Batches, stages);
-        }
-        // One task per fragment; a version with no fragments still gets one (a global aggregate has a row).
-        var tasks = plan.Fragments.Count == 0 ? [Array.Empty<long>()] : plan.Fragments.Select(f => new[] { f }).ToList();
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var results = await Task.WhenAll(tasks.Select(fragments => RunTask(grains, new StageTask(sql, pins, split.Dataset, fragments, 0), cancel)));
-        var batches = results.SelectMany(r => Arrow.Read(r.Result.Arrow!).Batches).ToList();
-        stages.Add($"workers: {split.Kind} of {split.Dataset}@{split.Snapshot.Version}, {tasks.Count} tasks");
-        stages.AddRange(results.Select((r, i) =>
-            $"  fragments [{string.Join(", ", tasks[i])}] on {r.Result.Silo}: {r.Result.Rows} rows, {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
-        var final = await Task.Run(() => session.FinishDistributed(plan, batches, cancel), cancel);
-        stages.Add("coordinator: merged the workers' batches");
-        return (final.Schema, final.Batches, stages);
+        int partitions = await Partitions(grains);
+        return await StageScheduler.Run(session, plan, partitions, async (work, token) =>
+        {
+            var stage = plan.Split.Stages[work.Stage];
+            var task = new StageTask(sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
+                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange);
+            // Scan tasks are placed by fragment (the silo whose caches hold it); exchange tasks by partition.
+            string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}") : $"partition/{work.Partition}";
+            var (result, attempts) = await RunTask(grains, task, key, work.Describe(), token);
+            var batches = result.Arrow is { } bytes ? Arrow.Read(bytes).Batches : null;
+            return new StageOutput(stage.Plan.Schema, batches, result.Files, result.Rows, result.Bytes)
+            {
+                Where = result.Silo, Milliseconds = result.Milliseconds, Attempts = attempts,
+            };
+        }, cancel);
+    }
+
+    /// <summary>Partitions per exchange: two per active silo.</summary>
+    private static async Task<int> Partitions(IGrainFactory grains)
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        return Math.Clamp(2 * hosts.Count, 2, 256);
     }
 
     /// <summary>ALTER DATASET … ADD COLUMN … AS on the cluster: each fragment's column file written by a worker (retried
@@ -62,7 +69,8 @@ internal static class DistributedQuery
         QueryLakeSession.DistributedColumn column, CancellationToken cancel)
     {
         var pins = new Dictionary<string, long>(StringComparer.Ordinal) { [column.Dataset] = column.Version };
-        var results = await Task.WhenAll(column.Fragments.Select(f => RunTask(grains, new StageTask(column.Sql, pins, column.Dataset, [f], 0, Writes: true), cancel)));
+        var results = await Task.WhenAll(column.Fragments.Select(f =>
+            RunTask(grains, new StageTask(column.Sql, pins, column.Dataset, [f], 0, Writes: true), $"{column.Dataset}/{f}", $"fragments [{f}]", cancel)));
         var files = column.Fragments.Select((f, i) => (f, results[i].Result.File!)).ToDictionary(x => x.f, x => x.Item2);
         var (schema, batches) = await Task.Run(() => session.FinishAddColumn(column, files, cancel), cancel);
         var stages = new List<string> { $"workers: a column file per fragment of {column.Dataset}@{column.Version}, {column.Fragments.Count} tasks" };
@@ -71,9 +79,9 @@ internal static class DistributedQuery
         return (schema, batches, stages);
     }
 
-    private static async Task<(StageResult Result, int Attempts)> RunTask(IGrainFactory grains, StageTask task, CancellationToken cancel)
+    /// <summary>Runs a task on the worker keyed <paramref name="key"/>, and again under new keys when its silo fails.</summary>
+    private static async Task<(StageResult Result, int Attempts)> RunTask(IGrainFactory grains, StageTask task, string key, string what, CancellationToken cancel)
     {
-        string key = task.Fragments.Length == 0 ? $"{task.Dataset}/none" : $"{task.Dataset}/{task.Fragments[0]}";
         Exception? last = null;
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
@@ -92,6 +100,6 @@ internal static class DistributedQuery
             }
         }
         throw new QueryLakeException("QL-CLUSTER-FAILED",
-            $"fragments [{string.Join(", ", task.Fragments)}] of {task.Dataset} failed on {Attempts} silos; the last error: {last?.GetType().Name}: {last?.Message}");
+            $"{what} of stage {task.Stage} failed on {Attempts} silos; the last error: {last?.GetType().Name}: {last?.Message}");
     }
 }

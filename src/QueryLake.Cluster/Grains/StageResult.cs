@@ -1,8 +1,8 @@
 namespace QueryLake.Cluster.Grains;
 
-/// <summary>What a worker returns for a <see cref="StageTask"/>: its batches as an Arrow IPC stream (or, for a writing
-/// task, the record of the file it wrote, as JSON), or the engine's error (code and message), and where and how long it
-/// ran.</summary>
+/// <summary>What a worker returns for a <see cref="StageTask"/>: its batches as an Arrow IPC stream, or the exchange
+/// files it wrote per partition (<see cref="Files"/>), or, for a writing task, the record of the column file it wrote,
+/// as JSON (<see cref="File"/>); or the engine's error (code and message); and where and how long it ran.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageResult(
     [property: Id(0)] byte[]? Arrow,
@@ -11,4 +11,6 @@ public sealed record StageResult(
     [property: Id(3)] string Silo,
     [property: Id(4)] long Rows,
     [property: Id(5)] double Milliseconds,
-    [property: Id(6)] string? File = null);
+    [property: Id(6)] string? File = null,
+    [property: Id(7)] string[][]? Files = null,
+    [property: Id(8)] long Bytes = 0);

@@ -1,8 +1,11 @@
 namespace QueryLake.Cluster.Grains;
 
-/// <summary>One unit of a distributed statement: the statement, the dataset versions it reads, and the fragments of the
-/// cut dataset this task covers. The versions are pinned, so a task retried elsewhere reads the same bytes.
-/// <see cref="Writes"/>: the task writes a computed column's file for its fragment (ADD COLUMN … AS), not rows.</summary>
+/// <summary>One unit of a distributed statement: the statement, the dataset versions it reads (pinned, so a task retried
+/// elsewhere reads the same bytes), and what of it this task runs: the stage <see cref="Stage"/>, over
+/// <see cref="Fragments"/> of <see cref="Dataset"/> (a scan stage) or over partition <see cref="Partition"/> of its
+/// inputs' exchange files (<see cref="Inputs"/>, by input stage). A partitioning stage writes into
+/// <see cref="Partitions"/> partitions under <see cref="Exchange"/>. <see cref="Writes"/>: the task writes a computed
+/// column's file for its fragment (ADD COLUMN … AS), not rows.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageTask(
     [property: Id(0)] string Sql,
@@ -10,4 +13,10 @@ public sealed record StageTask(
     [property: Id(2)] string Dataset,
     [property: Id(3)] long[] Fragments,
     [property: Id(4)] int Attempt,
-    [property: Id(5)] bool Writes = false);
+    [property: Id(5)] bool Writes = false,
+    [property: Id(6)] int Stage = 0,
+    [property: Id(7)] int Task = 0,
+    [property: Id(8)] int Partition = 0,
+    [property: Id(9)] int Partitions = 1,
+    [property: Id(10)] Dictionary<int, string[]>? Inputs = null,
+    [property: Id(11)] string Exchange = "");

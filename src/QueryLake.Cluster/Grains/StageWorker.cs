@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Orleans.Placement;
 using QueryLake.Errors;
+using QueryLake.Execution.Distributed;
 
 namespace QueryLake.Cluster.Grains;
 
@@ -26,8 +27,10 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
                 var file = await Task.Run(() => lake.Session.RunAddColumnTask(task.Sql, task.Pins[task.Dataset], task.Fragments.Single(), cancel), cancel);
                 return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, file);
             }
-            var (schema, batches) = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, task.Dataset, task.Fragments.ToHashSet(), cancel), cancel);
-            return new StageResult(Arrow.Write(schema, batches), null, null, where, batches.Sum(b => (long)b.Length), clock.Elapsed.TotalMilliseconds);
+            var work = new StageWork(task.Stage, task.Task, task.Fragments, task.Partition, task.Partitions, task.Inputs ?? [], task.Exchange, task.Attempt);
+            var output = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, work, cancel), cancel);
+            byte[]? arrow = output.Batches is { } batches ? Arrow.Write(output.Schema!, batches) : null;
+            return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes);
         }
         catch (QueryLakeException e)
         {

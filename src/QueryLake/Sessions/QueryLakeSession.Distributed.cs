@@ -1,6 +1,8 @@
 using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Execution;
+using QueryLake.Execution.Distributed;
+using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Language;
 using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
@@ -14,9 +16,13 @@ namespace QueryLake.Sessions;
 
 public sealed partial class QueryLakeSession
 {
-    /// <summary>One query planned for a cluster (<see cref="PlanDistributed"/>): the versions it reads, and, when it can be
-    /// cut (<see cref="StageSplitter"/>), the cut and the fragments of the dataset the workers share.</summary>
-    internal sealed record DistributedQuery(string Sql, LogicalPlan Plan, StageSplit? Split, IReadOnlyDictionary<string, long> Pins, IReadOnlyList<long> Fragments);
+    /// <summary>One query planned for a cluster (<see cref="PlanDistributed"/>): the versions it reads and its stages
+    /// (<see cref="StageSplitter"/>).</summary>
+    internal sealed record DistributedQuery(string Sql, LogicalPlan Plan, StagePlan Split, IReadOnlyDictionary<string, long> Pins)
+    {
+        /// <summary>Whether any part of it runs on workers.</summary>
+        public bool IsCut => Split.Stages.Count > 0;
+    }
 
     /// <summary>Plans <paramref name="sql"/> (one query) for a cluster: binds it against the latest versions, which it
     /// then pins, so every worker reads the same bytes, retries included.</summary>
@@ -26,31 +32,55 @@ public sealed partial class QueryLakeSession
         var reads = new List<DatasetRead>();
         var binder = new Binder(new SessionCatalog(this, cancel, null, reads), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        var split = StageSplitter.Split(plan);
-        return new DistributedQuery(sql, plan, split, Pins(reads), split?.Snapshot.Fragments.Select(f => f.Id).ToList() ?? []);
+        return new DistributedQuery(sql, plan, StageSplitter.Split(plan), Pins(reads));
     }
 
-    /// <summary>A worker's part of a distributed query: <paramref name="sql"/> bound at <paramref name="pins"/>, cut as the
-    /// coordinator cut it, its worker stage run over <paramref name="fragments"/> of <paramref name="dataset"/> only.</summary>
-    internal (Schema Schema, List<RecordBatch> Batches) RunStage(string sql, IReadOnlyDictionary<string, long> pins, string dataset,
-        IReadOnlySet<long> fragments, CancellationToken cancel = default)
+    /// <summary>A worker's task of a distributed query: <paramref name="sql"/> bound at <paramref name="pins"/> and cut as
+    /// the coordinator cut it; the stage <paramref name="work"/> names run over its fragments, or over the partition
+    /// files of its inputs; its rows returned, or partitioned into exchange files.</summary>
+    internal StageOutput RunStage(string sql, IReadOnlyDictionary<string, long> pins, StageWork work, CancellationToken cancel = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var q = OneQuery(sql);
-        var catalog = new SessionCatalog(this, cancel, pins, null) { Restrict = (dataset, fragments) };
-        var binder = new Binder(catalog, new Dictionary<string, object?>(), []);
+        var binder = new Binder(new SessionCatalog(this, cancel, pins, null), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        var split = StageSplitter.Split(plan);
-        if (split is null || split.Dataset != dataset)
-            throw new QueryLakeException("QL-CLUSTER-PLAN", $"the worker's plan of the query does not cut at {dataset} as the coordinator's did");
+        var stages = StageSplitter.Split(plan).Stages;
+        if (work.Stage < 0 || work.Stage >= stages.Count)
+            throw new QueryLakeException("QL-CLUSTER-PLAN", $"the worker's plan of the query has no stage {work.Stage}: it does not cut as the coordinator's did");
+        var stage = stages[work.Stage];
+        var storage = Lake.Storage;
+        var fragments = work.Fragments.ToHashSet();
+        var runnable = Scans(stage.Plan, scan => scan.Source switch
+        {
+            DatasetSource d => scan with { Source = d.Restricted(fragments) },
+            StageSource s => scan with
+            {
+                Source = new StreamSource(s.Name, s.Schema, () => PartitionWriter.Read(storage, work.Inputs.GetValueOrDefault(s.Stage) ?? [], cancel), s.EstimatedRows),
+            },
+            _ => scan,
+        });
         using var ctx = Context(cancel);
-        return (split.Worker.Schema, ctx.Within(() => Executor.Results(split.Worker, ctx).ToList()));
+        return ctx.Within(() =>
+        {
+            var rows = Executor.Results(runnable, ctx);
+            if (stage.PartitionKeys is not { } keys)
+            {
+                var batches = rows.ToList();
+                return new StageOutput(runnable.Schema, batches, null, batches.Sum(b => (long)b.Length), 0) { Milliseconds = clock.Elapsed.TotalMilliseconds };
+            }
+            string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
+            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, work.Partitions, cancel);
+            return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
+        });
     }
 
-    /// <summary>The coordinator's stage of a cut query over the workers' batches (in fragment order), or the whole
-    /// query when it could not be cut.</summary>
-    internal (Schema Schema, List<RecordBatch> Batches) FinishDistributed(DistributedQuery query, IReadOnlyList<RecordBatch>? stage, CancellationToken cancel = default)
+    /// <summary>The coordinator's plan of a distributed query over the rows its gathering stages returned (by stage),
+    /// or the whole query when it was not cut.</summary>
+    internal (Schema Schema, List<RecordBatch> Batches) FinishDistributed(DistributedQuery query, IReadOnlyDictionary<int, List<RecordBatch>> gathered, CancellationToken cancel = default)
     {
-        var plan = query.Split is { } split ? split.Coordinator(stage ?? []) : query.Plan;
+        var plan = Scans(query.Split.Coordinator, scan => scan.Source is StageSource s
+            ? scan with { Source = new MemorySource(s.Name, s.Schema, gathered.GetValueOrDefault(s.Stage) ?? []) }
+            : scan);
         using var ctx = Context(cancel);
         return (plan.Schema, ctx.Within(() => Executor.Results(plan, ctx).ToList()));
     }
@@ -80,24 +110,24 @@ public sealed partial class QueryLakeSession
     /// <summary>Statements a cluster connection runs itself: its own settings (statement_timeout bounds the wait).</summary>
     private static bool IsLocal(Statement s) => s is SetStatement or ResetStatement or ShowSettingsStatement;
 
-    /// <summary>EXPLAIN of a query on a cluster: the stages, each as the physical plan that runs it, and with
-    /// <paramref name="report"/> (EXPLAIN ANALYZE) where each task ran.</summary>
+    /// <summary>EXPLAIN of a query on a cluster: each stage as the physical plan its tasks run, where its rows go, then
+    /// the coordinator's plan; with <paramref name="report"/> (EXPLAIN ANALYZE) where each task ran.</summary>
     internal string ExplainDistributed(DistributedQuery query, IReadOnlyList<string>? report)
     {
         var text = new System.Text.StringBuilder();
-        if (query.Split is not { } split)
-            text.Append("Stage 1 on the coordinator: the whole query (it cannot be cut: joins, set operations or several datasets)\n")
-                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(query.Plan, Context(default)))));
-        else
-        {
-            text.Append($"Stage 1 on the workers: {split.Kind} of {split.Dataset}@{split.Snapshot.Version}, one task per fragment ({query.Fragments.Count}), placed by fragment hash\n")
-                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(split.Worker, Context(default)))))
-                .Append("Stage 2 on the coordinator: over the workers' batches in fragment order\n")
-                .Append(Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(split.Coordinator([]), Context(default)))));
-        }
+        string Physical(LogicalPlan plan) => Indent(Execution.Physical.PhysicalPlanPrinter.Print(Executor.Physical(plan, Context(default))));
+        foreach (var stage in query.Split.Stages)
+            text.Append($"Stage {stage.Id} on the workers: {stage.Describe()}\n").Append(Physical(stage.Plan));
+        text.Append(query.IsCut
+            ? "On the coordinator: over the rows the stages gathered\n"
+            : "On the coordinator: the whole query (it reads no dataset that can be split)\n").Append(Physical(query.Split.Coordinator));
         if (report is not null) text.Append("Ran:\n").Append(string.Join("", report.Select(r => "  " + r + "\n")));
         return text.ToString();
     }
+
+    /// <summary><paramref name="plan"/> with each scan replaced by <paramref name="replace"/>'s.</summary>
+    private static LogicalPlan Scans(LogicalPlan plan, Func<ScanNode, LogicalPlan> replace) =>
+        PlanRewriter.Up(plan, p => p is ScanNode scan ? replace(scan) : p);
 
     private static string Indent(string lines) => string.Join("", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n"));
 

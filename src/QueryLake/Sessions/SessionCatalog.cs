@@ -16,9 +16,6 @@ namespace QueryLake.Sessions;
 internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken cancel,
     IReadOnlyDictionary<string, long>? pins = null, List<Lineage.DatasetRead>? reads = null) : ICatalog
 {
-    /// <summary>A cluster worker's share: the one dataset whose scans read only these fragments.</summary>
-    public (string Dataset, IReadOnlySet<long> Fragments)? Restrict { get; init; }
-
     public ITableSource Dataset(DatasetRelation r)
     {
         if (r.Part is null && r.Version is null && session.Registered(r.Name) is { } registered) return registered;
@@ -58,7 +55,7 @@ internal sealed class SessionCatalog(QueryLakeSession session, CancellationToken
             throw new SqlException("QL-BAD-TIMESTAMP", r.At.Line, r.At.Column, $"'{v!.AsOf}' is not a timestamp (use e.g. '2026-11-22 10:00:00')");
         }
         reads?.Add(new Lineage.DatasetRead(r.Name, ds.Branch, snapshot.Version));
-        return new DatasetSource(snapshot, r.Name, fragments: Restrict is { } only && only.Dataset == r.Name ? only.Fragments : null);
+        return new DatasetSource(snapshot, r.Name);
     }
 
     public ITableSource File(string path, SourceSpan at)

@@ -38,16 +38,18 @@ public sealed class ClusterFrontEndTests(ThreeSilos cluster) : IClassFixture<Thr
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN SELECT g, count(*) FROM t WHERE n > 3 GROUP BY g";
         var plan = (string)command.ExecuteScalar()!;
-        Assert.StartsWith("Stage 1 on the workers: partial aggregate of t@", plan);
-        Assert.Contains("one task per fragment (8)", plan);
-        Assert.Contains("Stage 2 on the coordinator", plan);
+        Assert.StartsWith("Stage 0 on the workers: scan of t, partial aggregate, one task per fragment of t@", plan);
+        Assert.Contains(" (8); rows to the coordinator", plan);
+        Assert.Contains("On the coordinator: over the rows the stages gathered", plan);
         Assert.Contains("HashAggregate", plan);
         command.CommandText = "EXPLAIN ANALYZE SELECT g, count(*) FROM t WHERE n > 3 GROUP BY g";
         var analyzed = (string)command.ExecuteScalar()!;
         Assert.Contains("Ran:\n", analyzed);
         Assert.Equal(8, analyzed.Split('\n').Count(l => l.StartsWith("    fragments [", StringComparison.Ordinal)));
         command.CommandText = "EXPLAIN SELECT * FROM t JOIN names USING (g)";
-        Assert.StartsWith("Stage 1 on the coordinator: the whole query", (string)command.ExecuteScalar()!);
+        Assert.Contains("Stage 2 on the workers: inner join, one task per partition of stages 0 and 1; rows to the coordinator", (string)command.ExecuteScalar()!);
+        command.CommandText = "EXPLAIN SELECT 1 + 1 AS two";
+        Assert.StartsWith("On the coordinator: the whole query", (string)command.ExecuteScalar()!);
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     public async Task Tasks_spread_over_the_silos_by_fragment()
     {
         var (_, _, stages) = await cluster.Client.QueryAsync("SELECT g, count(*) FROM t GROUP BY g");
-        Assert.StartsWith("workers: partial aggregate of t@", stages[0]);
+        Assert.StartsWith("stage 0 on the workers: scan of t, partial aggregate, one task per fragment of t@", stages[0]);
         var silos = stages.Where(s => s.StartsWith("  fragments", StringComparison.Ordinal)).Select(s => s.Split(" on ")[1].Split(": ")[0]).ToList();
         Assert.Equal(8, silos.Count);
         Assert.True(silos.Distinct().Count() >= 2, string.Join("\n", stages));

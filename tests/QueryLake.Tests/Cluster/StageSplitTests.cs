@@ -5,10 +5,11 @@ using Xunit;
 namespace QueryLake.Tests.Cluster;
 
 /// <summary>
-/// The cut a cluster runs (<c>StageSplitter</c>), in process: each fragment's worker stage run on its own, then the
-/// coordinator's stage over their batches in fragment order, gives the embedded result, for scans, filters,
-/// projections, partial aggregates (grouped and global, avg as a sum and a count, empty inputs included), top-k (similarity too), LIMIT, sorts and
-/// aggregates the workers cannot split; and queries that cannot be cut (joins) run whole on the coordinator.
+/// The stages a cluster runs (<c>StageSplitter</c>), in process through the engine's scheduler: each task bound anew at
+/// the pinned versions, exchange files on the lake. The result equals the embedded one for scans, filters,
+/// projections, partial aggregates (grouped and global, avg as a sum and a count, empty inputs included), top-k
+/// (similarity too), LIMIT, sorts, aggregates that do not combine (partitioned on their groups), DISTINCT, and joins
+/// of every kind partitioned on their keys (NULL keys, NOT IN's NULL rule, self-joins), with tasks retried.
 /// </summary>
 public sealed class StageSplitTests : IDisposable
 {
@@ -23,72 +24,76 @@ public sealed class StageSplitTests : IDisposable
             _session.Execute("INSERT INTO t VALUES " + string.Join(", ", Enumerable.Range(f * 300, 300).Select(i =>
                 $"({i}, {(i % 11 == 0 ? "NULL" : $"'{"abcd"[i % 4]}'")}, {(rng.NextDouble() * 100).ToString("F3", CultureInfo.InvariantCulture)}, {(i % 7 == 0 ? "NULL" : (i % 13).ToString(CultureInfo.InvariantCulture))}, {i % 97}.25, " +
                 $"[{rng.Next(-3, 4)}, {rng.Next(-3, 4)}, {rng.Next(-3, 4)}, {rng.Next(-3, 4)}])")));
-        _session.Execute("CREATE DATASET small (g VARCHAR, label VARCHAR)");
-        _session.Execute("INSERT INTO small VALUES ('a', 'first'), ('b', 'second')");
+        _session.Execute("CREATE DATASET small (g VARCHAR, label VARCHAR, n BIGINT)");
+        _session.Execute("INSERT INTO small VALUES ('a', 'first', 1), ('b', 'second', NULL), ('z', 'none', 5)");
+        _session.Execute("INSERT INTO small VALUES (NULL, 'null key', 2), ('a', 'again', 3)");
+        // More distinct keys than a partial aggregate sends to the coordinator: grouped on it, the aggregate partitions.
+        _session.Execute("CREATE DATASET big AS SELECT range AS k, range % 7 AS m FROM range(60000)");
+        _session.Execute("INSERT INTO big SELECT range AS k, range % 5 AS m FROM range(30000)");
     }
 
     public void Dispose() => _session.Dispose();
 
-    public static TheoryData<string, string?> Queries => new()
+    public static TheoryData<string, string> Queries => new()
     {
-        { "SELECT id, g, x * 2 AS y FROM t WHERE n > 3", "rows" },
-        { "SELECT * FROM t LIMIT 7", "rows" },
-        { "SELECT g, count(*) AS c, count(n) AS cn, sum(n) AS s, min(x) AS lo, max(d) AS hi, sum(d) AS sd FROM t GROUP BY g ORDER BY g", "partial aggregate" },
-        { "SELECT count(*), sum(n), min(id), max(id) FROM t", "partial aggregate" },
-        { "SELECT count(*), sum(n), max(x) FROM t WHERE id < 0", "partial aggregate" },
-        { "SELECT g, n % 3 AS m, count(*) FROM t WHERE x > 20 GROUP BY g, n % 3 ORDER BY 1, 2", "partial aggregate" },
-        { "SELECT id, x FROM t ORDER BY x DESC LIMIT 5 OFFSET 2", "top-k" },
-        { "SELECT id, l2_distance(e, [1.0, 0.0, 0.0, 1.0]) AS dist FROM t ORDER BY dist, id LIMIT 10", "top-k" },
-        { "SELECT g, avg(x) AS a, count(DISTINCT n) AS dn FROM t GROUP BY g ORDER BY g", "rows" },
-        { "SELECT g, avg(x) AS a, avg(n) AS an, avg(d) AS ad, count(*) AS c FROM t GROUP BY g ORDER BY g", "partial aggregate" },
-        { "SELECT avg(n), avg(d), count(*) FROM t WHERE id < 0", "partial aggregate" },
-        { "SELECT id FROM t WHERE n = 2 ORDER BY id DESC", "rows" },
-        { "SELECT t.g, label, count(*) FROM t JOIN small ON t.g = small.g GROUP BY ALL ORDER BY 1", null },
+        { "SELECT id, g, x * 2 AS y FROM t WHERE n > 3 ORDER BY id", "scan of t → coordinator" },
+        { "SELECT * FROM t LIMIT 7", "scan of t → coordinator" },
+        { "SELECT g, count(*) AS c, count(n) AS cn, sum(n) AS s, min(x) AS lo, max(d) AS hi, sum(d) AS sd FROM t GROUP BY g ORDER BY g", "scan of t, partial aggregate → coordinator" },
+        { "SELECT count(*), sum(n), min(id), max(id) FROM t", "scan of t, partial aggregate → coordinator" },
+        { "SELECT count(*), sum(n), max(x) FROM t WHERE id < 0", "scan of t, partial aggregate → coordinator" },
+        { "SELECT g, n % 3 AS m, count(*) FROM t WHERE x > 20 GROUP BY g, n % 3 ORDER BY 1, 2", "scan of t, partial aggregate → coordinator" },
+        { "SELECT id, x FROM t ORDER BY x DESC LIMIT 5 OFFSET 2", "scan of t, top-k → coordinator" },
+        { "SELECT id, l2_distance(e, [1.0, 0.0, 0.0, 1.0]) AS dist FROM t ORDER BY dist, id LIMIT 10", "scan of t, top-k → coordinator" },
+        { "SELECT g, avg(x) AS a, count(DISTINCT n) AS dn FROM t GROUP BY g ORDER BY g", "scan of t → exchange; aggregate → coordinator" },
+        { "SELECT g, avg(x) AS a, avg(n) AS an, avg(d) AS ad, count(*) AS c FROM t GROUP BY g ORDER BY g", "scan of t, partial aggregate → coordinator" },
+        { "SELECT avg(n), avg(d), count(*) FROM t WHERE id < 0", "scan of t, partial aggregate → coordinator" },
+        { "SELECT id FROM t WHERE n = 2 ORDER BY id DESC", "scan of t → coordinator" },
+        { "SELECT DISTINCT g, n FROM t ORDER BY 1, 2", "scan of t, distinct → exchange; distinct → coordinator" },
+        { "SELECT t.g, label, count(*) AS c, sum(t.n) AS s FROM t JOIN small ON t.g = small.g GROUP BY ALL ORDER BY 1, 2", "scan of t → exchange; scan of small → exchange; inner join, partial aggregate → coordinator" },
+        { "SELECT t.id, label FROM t LEFT JOIN small ON t.g = small.g WHERE t.id < 40 ORDER BY 1, 2", "scan of t → exchange; scan of small → exchange; left join → coordinator" },
+        { "SELECT t.id, small.label FROM t FULL JOIN small ON t.g = small.g AND t.n = small.n ORDER BY 1 NULLS FIRST, 2", "scan of t → exchange; scan of small → exchange; full join → coordinator" },
+        { "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM small WHERE small.g = t.g AND small.n < t.n) ORDER BY id", "scan of t → exchange; scan of small → exchange; semi join → coordinator" },
+        { "SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM small WHERE small.g = t.g) ORDER BY id", "scan of t → exchange; scan of small → exchange; anti join → coordinator" },
+        { "SELECT label FROM small WHERE g NOT IN (SELECT g FROM t WHERE id < 50) ORDER BY 1", null! },
+        { "SELECT a.id, b.id AS other FROM t a JOIN t b ON a.id = b.id + 1 WHERE a.n = 3 ORDER BY 1", "scan of t → exchange; scan of t → exchange; inner join → coordinator" },
+        { "SELECT k, count(*) AS c, sum(m) AS s FROM big GROUP BY k ORDER BY c DESC, k LIMIT 5", "scan of big, partial aggregate → exchange; final aggregate, top-k → coordinator" },
+        { "SELECT m, count(DISTINCT k) AS dk FROM big GROUP BY m ORDER BY m", "scan of big → exchange; aggregate → coordinator" },
+        { "SELECT t.g, count(*) FROM t, small WHERE t.n > small.n GROUP BY 1 ORDER BY 1", "scan of t → coordinator; scan of small → coordinator" },
     };
-
-    private static List<string> Show(IEnumerable<QueryLake.Columnar.RecordBatch> batches, QueryLake.Columnar.Schema schema)
-    {
-        var rows = new List<string>();
-        foreach (var b in batches)
-            for (int r = 0; r < b.Length; r++)
-                rows.Add(string.Join("|", b.Columns.Select(c => c.GetValue(r) switch
-                {
-                    null => "NULL",
-                    double v => v.ToString("G12", CultureInfo.InvariantCulture),
-                    var v => Convert.ToString(v, CultureInfo.InvariantCulture),
-                })));
-        return rows;
-    }
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public void Fragments_run_apart_then_merged_give_the_embedded_result(string sql, string? kind)
+    public void Stages_run_apart_give_the_embedded_result(string sql, string? shape)
     {
         var expected = _session.Query(sql).Materialize();
-        var plan = _session.PlanDistributed(sql);
-        Assert.Equal(kind, plan.Split?.Kind);
-        List<QueryLake.Columnar.RecordBatch>? stage = null;
-        if (plan.Split is { } split)
-        {
-            Assert.Equal(5, plan.Fragments.Count);
-            stage = [];
-            // One worker per fragment, in fragment order; fragments run in any order would do as well.
-            foreach (var fragment in plan.Fragments)
-                stage.AddRange(_session.RunStage(sql, plan.Pins, split.Dataset, new HashSet<long> { fragment }).Batches);
-        }
-        var (schema, batches) = _session.FinishDistributed(plan, stage);
+        var (schema, batches, _, plan) = InProcessStages.Run(_session, sql, 3, new Random(sql.Length));
+        if (shape is not null) Assert.Equal(shape, InProcessStages.Shape(plan));
         Assert.Equal(expected.Schema.Fields.Select(f => f.Name), schema.Fields.Select(f => f.Name));
-        Assert.Equal(Show(expected, expected.Schema), Show(batches, schema));
+        Assert.Equal(InProcessStages.Show(expected), InProcessStages.Show(batches));
+        // The exchange files are gone with the query.
+        Assert.False(Directory.Exists(Path.Combine(_session.Lake.Path, "_exchange")) && Directory.EnumerateFiles(Path.Combine(_session.Lake.Path, "_exchange"), "*", SearchOption.AllDirectories).Any());
     }
 
     [Fact]
-    public void A_stage_reads_the_pinned_version_even_after_new_commits()
+    public async Task A_stage_reads_the_pinned_version_even_after_new_commits()
     {
-        const string Sql = "SELECT count(*) FROM t";
+        const string Sql = "SELECT count(*) FROM t JOIN small ON t.g = small.g";
+        long before = (long)_session.Query(Sql).Rows().Single()[0]!;
         var plan = _session.PlanDistributed(Sql);
-        _session.Execute("INSERT INTO t (id) VALUES (100000)");
-        var stage = plan.Fragments.SelectMany(f => _session.RunStage(Sql, plan.Pins, "t", new HashSet<long> { f }).Batches).ToList();
-        var (_, batches) = _session.FinishDistributed(plan, stage);
-        Assert.Equal(1500L, batches.Single().Columns[0].GetValue(0));
+        _session.Execute("INSERT INTO t (id, g) VALUES (100000, 'a')");
+        var (_, batches, _) = await QueryLake.Execution.Distributed.StageScheduler.Run(_session, plan, 2,
+            (work, token) => Task.FromResult(_session.RunStage(Sql, plan.Pins, work, token)), default);
+        Assert.Equal(before, batches.Single().Columns[0].GetValue(0));
+    }
+
+    [Fact]
+    public void Explain_shows_each_stage_and_where_its_rows_go()
+    {
+        var plan = _session.PlanDistributed("SELECT t.g, label, count(*) FROM t JOIN small ON t.g = small.g GROUP BY ALL");
+        var text = _session.ExplainDistributed(plan, null);
+        Assert.Contains("Stage 0 on the workers: scan of t, one task per fragment of t@", text);
+        Assert.Contains("hash-partitioned on [g#0] into the exchange", text);
+        Assert.Contains("Stage 2 on the workers: inner join, partial aggregate, one task per partition of stages 0 and 1; rows to the coordinator", text);
+        Assert.Contains("On the coordinator: over the rows the stages gathered", text);
     }
 }

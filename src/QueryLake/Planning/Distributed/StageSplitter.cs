@@ -3,22 +3,29 @@ using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Functions;
 using QueryLake.Planning.Expressions;
 using QueryLake.Planning.Logical;
+using QueryLake.Planning.Optimizer;
 
 namespace QueryLake.Planning.Distributed;
 
 /// <summary>
-/// Cuts an optimized plan for distributed execution (<see cref="StageSplit"/>). Version 1 takes a chain of one-input
-/// operators over one dataset scan: the scan and the row-local operators above it (filters and projections of
-/// deterministic expressions without subqueries) run on the workers, each over its fragments; then
+/// Cuts an optimized plan into stages for a cluster (<see cref="StagePlan"/>). Walking up from the leaves, a dataset
+/// scan opens a parallel pipeline (one task per fragment); row-local operators (filters and projections of
+/// deterministic expressions without subqueries) join the pipeline below them; then
 /// <list type="bullet">
-/// <item>an aggregation of count, sum, min, max and avg runs partially on each worker (per group) and finally on the
-/// coordinator over the partial rows (avg as a partial sum and count);</item>
-/// <item>a top-k runs on each worker with k + offset rows, and again on the coordinator;</item>
-/// <item>anything else (a sort, a window, DISTINCT, other aggregates) runs on the coordinator over the workers'
-/// rows.</item>
+/// <item>an equi-join of two pipelines hash-partitions each on its join keys (the exchange) and continues as one
+/// pipeline over the partitions, a task per partition joining its pair (any join kind: rows with equal keys meet in one
+/// partition, and a NULL key, which matches nothing, stays in one);</item>
+/// <item>a grouped aggregation whose groups are few (by the fragments' statistics) runs partially in the pipeline and
+/// finally on the coordinator; with many groups, it partitions on the group keys — after a partial aggregation when
+/// every aggregate combines (count, sum, min, max, avg), else the rows themselves — and finishes per partition;</item>
+/// <item>a global aggregation runs partially in the pipeline and finally on the coordinator;</item>
+/// <item>DISTINCT runs in the pipeline, partitions on all columns and runs again per partition;</item>
+/// <item>a top-k runs in the pipeline with k + offset rows, and again on the coordinator;</item>
+/// <item>anything else (a sort, a window, LIMIT, set operations, joins without equal keys) runs on the coordinator over
+/// the rows its pipelines gather.</item>
 /// </list>
-/// Joins, set operations and several datasets are not cut (null): the coordinator runs them itself. Workers bind the
-/// same SQL against the same pinned versions, so they cut the same plan the same way.
+/// Workers bind the same SQL against the same pinned versions and cut the same plan the same way, so a stage is named by
+/// its number alone. Runtime join filters are left out: a filter published in one stage cannot reach another.
 /// </summary>
 internal static class StageSplitter
 {
@@ -33,48 +40,145 @@ internal static class StageSplitter
         ["avg"] = "avg_merge",
     };
 
-    public static StageSplit? Split(LogicalPlan plan)
-    {
-        // The chain from the root down to the scan.
-        var chain = new List<LogicalPlan>();
-        var node = plan;
-        while (node is not ScanNode)
-        {
-            if (node.Inputs.Count != 1) return null;
-            chain.Add(node);
-            node = node.Inputs[0];
-        }
-        if (node is not ScanNode { Source: DatasetSource source } scan) return null;
-        if (scan.Schema.Fields.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != scan.Schema.Fields.Count) return null;
-        // The row-local operators right above the scan go with it.
-        int top = chain.Count; // index in chain of the highest row-local node; chain.Count: the scan itself
-        while (top > 0 && RowLocal(chain[top - 1])) top--;
-        LogicalPlan leaf = top == chain.Count ? scan : chain[top];
-        if (!Unique(leaf.Schema)) return null;
-        var parent = top > 0 ? chain[top - 1] : null;
+    /// <summary>Estimated groups at most which a partial aggregation sends to the coordinator rather than partitioning.</summary>
+    public const long GatherGroups = 50_000;
 
-        switch (parent)
+    /// <summary>An open pipeline: a plan over one dataset scan (<paramref name="Dataset"/>) or over partitions of
+    /// <paramref name="Inputs"/>, not yet a stage.</summary>
+    private sealed record Pipeline(LogicalPlan Plan, IReadOnlyList<int> Inputs, DatasetSource? Dataset, string Kind);
+
+    public static StagePlan Split(LogicalPlan plan)
+    {
+        var stages = new List<Stage>();
+        var root = Visit(WithoutRuntimeFilters(plan), stages);
+        var coordinator = root is Pipeline p ? Gather(p, stages) : (LogicalPlan)root;
+        return new StagePlan(stages, coordinator);
+    }
+
+    /// <summary>A pipeline, or (a plan) what the coordinator runs.</summary>
+    private static object Visit(LogicalPlan node, List<Stage> stages)
+    {
+        if (node is ScanNode { Source: DatasetSource d } scan)
         {
-            case AggregateNode agg when Decomposable(agg):
+            var pipeline = new Pipeline(scan, [], d, $"scan of {d.Name}");
+            // A LIMIT pushed into the scan: each task stops at it, and so does the coordinator.
+            return scan.Limit is { } limit ? new LimitNode(Gather(pipeline, stages), limit, 0) : pipeline;
+        }
+        if (node.Inputs.Count == 0) return node;
+        var inputs = node.Inputs.Select(i => Visit(i, stages)).ToList();
+        if (inputs.All(i => i is LogicalPlan)) return node.WithInputs(inputs.Cast<LogicalPlan>().ToList());
+
+        switch (node)
+        {
+            case FilterNode or ProjectNode when RowLocal(node) && inputs[0] is Pipeline p:
+                return p with { Plan = node.WithInputs([p.Plan]) };
+            case AggregateNode agg when inputs[0] is Pipeline p:
+                return Aggregate(agg with { Input = p.Plan }, p, stages);
+            case TopKNode topK when inputs[0] is Pipeline p:
             {
-                var (partial, final) = Aggregates(agg);
-                return new StageSplit(partial, source.Name, source.Snapshot,
-                    batches => Replace(plan, agg, final(Memory(partial.Schema, batches, null))), "partial aggregate");
+                var local = topK with { Input = p.Plan, K = topK.K + topK.Offset, Offset = 0 };
+                return topK with { Input = Gather(p with { Plan = local, Kind = p.Kind + ", top-k" }, stages) };
             }
-            case TopKNode topK:
+            case DistinctNode distinct when inputs[0] is Pipeline p:
             {
-                var local = topK with { K = topK.K + topK.Offset, Offset = 0 };
-                return new StageSplit(local, source.Name, source.Snapshot,
-                    batches => Replace(plan, topK, topK with { Input = Memory(local.Schema, batches, null) }), "top-k");
+                var local = new DistinctNode(p.Plan);
+                var keys = Columns(local.Schema);
+                int stage = Close(p with { Plan = local, Kind = p.Kind + ", distinct" }, keys, stages);
+                return new Pipeline(new DistinctNode(Exchange(stage, stages)), [stage], null, "distinct");
+            }
+            case JoinNode join when inputs[0] is Pipeline l && inputs[1] is Pipeline r && Partitionable(join) is var (lk, rk):
+            {
+                int left = Close(l, lk, stages), right = Close(r, rk, stages);
+                return new Pipeline(join with { Left = Exchange(left, stages), Right = Exchange(right, stages) }, [left, right], null,
+                    $"{join.Kind.ToString().ToLowerInvariant()} join");
             }
             default:
-            {
-                long? limit = leaf is ScanNode { Limit: { } l } ? l : null;
-                return new StageSplit(leaf, source.Name, source.Snapshot,
-                    batches => Replace(plan, leaf, Memory(leaf.Schema, batches, limit)), "rows");
-            }
+                return node.WithInputs(inputs.Select(i => i is Pipeline p ? Gather(p, stages) : (LogicalPlan)i).ToList());
         }
     }
+
+    private static object Aggregate(AggregateNode agg, Pipeline p, List<Stage> stages)
+    {
+        if (!agg.Groups.All(Local) || !agg.Aggregates.All(a => a.Arguments.All(Local)))
+            return agg with { Input = Gather(p, stages) };
+        bool combines = Decomposable(agg);
+        if (agg.Groups.Count == 0)
+        {
+            if (!combines) return agg with { Input = Gather(p, stages) };
+            var (partial, final) = Aggregates(agg);
+            return final(Gather(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, stages));
+        }
+        if (combines)
+        {
+            var (partial, final) = Aggregates(agg);
+            if (Groups(agg) <= GatherGroups) return final(Gather(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, stages));
+            int stage = Close(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, Columns(partial.Schema).Take(agg.Groups.Count).ToList(), stages);
+            return new Pipeline(final(Exchange(stage, stages)), [stage], null, "final aggregate");
+        }
+        int rows = Close(p, agg.Groups, stages);
+        return new Pipeline(agg with { Input = Exchange(rows, stages) }, [rows], null, "aggregate");
+    }
+
+    /// <summary>An estimate of an aggregation's groups: the product of its group columns' distinct values (traced through
+    /// filters, projections and joins to the dataset's statistics), bounded by its input's rows.</summary>
+    private static double Groups(AggregateNode agg)
+    {
+        double groups = 1;
+        foreach (var g in agg.Groups)
+        {
+            if (g is not ColumnRef c || Distinct(agg.Input, c.Index) is not { } n) return agg.Input.EstimatedRows ?? double.MaxValue;
+            groups *= n;
+        }
+        return Math.Min(groups, agg.Input.EstimatedRows ?? double.MaxValue);
+    }
+
+    private static long? Distinct(LogicalPlan p, int column) => p switch
+    {
+        JoinNode j when j.Kind is not (JoinKind.Semi or JoinKind.Anti) => column < j.Left.Schema.Fields.Count
+            ? Distinct(j.Left, column) : Distinct(j.Right, column - j.Left.Schema.Fields.Count),
+        JoinNode j => Distinct(j.Left, column),
+        FilterNode f => Distinct(f.Input, column),
+        ProjectNode pr => pr.Exprs[column] is ColumnRef r ? Distinct(pr.Input, r.Index) : null,
+        ScanNode { Source: StageSource } => null,
+        ScanNode => Cardinality.DistinctBound(p, column),
+        _ => null,
+    };
+
+    /// <summary>The join's equality keys on each side when it can run per partition: a join with at least one equality
+    /// key (a hash join), whose condition is deterministic and reads no outer row.</summary>
+    private static (List<BoundExpr> Left, List<BoundExpr> Right)? Partitionable(JoinNode join)
+    {
+        if (join.Kind == JoinKind.Cross || join.Condition is null || !Local(join.Condition)) return null;
+        var (left, right, _) = JoinCondition.Split(join.Condition, join.Left.Schema.Fields.Count);
+        return left.Count == 0 ? null : (left, right);
+    }
+
+    /// <summary>Closes a pipeline as a stage whose rows are partitioned on <paramref name="keys"/> (null: gathered).</summary>
+    private static int Close(Pipeline p, IReadOnlyList<BoundExpr>? keys, List<Stage> stages)
+    {
+        int id = stages.Count;
+        stages.Add(new Stage(id, p.Plan, p.Inputs, keys, p.Kind, p.Dataset));
+        return id;
+    }
+
+    /// <summary>Closes a pipeline as a stage whose rows go to the coordinator, and reads them there.</summary>
+    private static LogicalPlan Gather(Pipeline p, List<Stage> stages) => Exchange(Close(p, null, stages), stages);
+
+    /// <summary>A scan of a stage's rows, with the stage's column names (made unique for the scan when they repeat).</summary>
+    private static LogicalPlan Exchange(int stage, List<Stage> stages)
+    {
+        var plan = stages[stage].Plan;
+        var fields = plan.Schema.Fields;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = fields.Select((f, i) => seen.Add(f.Name) ? f.Name : $"{f.Name}#{i}").ToList();
+        var schema = new Schema(fields.Select((f, i) => f.WithName(names[i])).ToList());
+        var scan = new ScanNode(new StageSource(stage, schema, plan.EstimatedRows), names);
+        if (names.SequenceEqual(fields.Select(f => f.Name))) return scan;
+        return new ProjectNode(scan, fields.Select((f, i) => (BoundExpr)new ColumnRef(i, names[i], f.DataType)).ToList(), fields.Select(f => f.Name).ToList());
+    }
+
+    private static List<BoundExpr> Columns(Schema schema) =>
+        schema.Fields.Select((f, i) => (BoundExpr)new ColumnRef(i, f.Name, f.DataType)).ToList();
 
     /// <summary>Whether a node computes each output row from one input row alone, deterministically.</summary>
     private static bool RowLocal(LogicalPlan node) => node switch
@@ -91,12 +195,15 @@ internal static class StageSplitter
         _ => e.Children.All(Local),
     };
 
-    private static bool Unique(Schema schema) =>
-        schema.Fields.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == schema.Fields.Count;
+    private static LogicalPlan WithoutRuntimeFilters(LogicalPlan plan)
+    {
+        var inputs = plan.Inputs.Select(WithoutRuntimeFilters).ToList();
+        var node = inputs.Count == 0 ? plan : plan.WithInputs(inputs);
+        return node is JoinNode j && (j.Publishes.Count > 0 || j.Applies.Count > 0) ? j with { Publishes = [], Applies = [] } : node;
+    }
 
     private static bool Decomposable(AggregateNode agg) =>
-        agg.Aggregates.All(a => Combiners.ContainsKey(a.Function.Name) && (!a.Distinct || a.Function.IgnoresDuplicates))
-        && agg.Groups.All(Local) && agg.Aggregates.All(a => a.Arguments.All(Local));
+        agg.Aggregates.All(a => Combiners.ContainsKey(a.Function.Name) && (!a.Distinct || a.Function.IgnoresDuplicates));
 
     /// <summary>The partial aggregation (the same groups and calls, named p0, p1, …; avg as a sum and a count) and the
     /// final one over its rows: group by the partial group columns, and combine each partial column (counts and sums by
@@ -136,13 +243,4 @@ internal static class StageSplitter
             return new AggregateNode(input, groupRefs, agg.GroupNames, finalCalls);
         });
     }
-
-    /// <summary>A scan of the workers' batches, in the order given.</summary>
-    private static ScanNode Memory(Schema schema, IReadOnlyList<RecordBatch> batches, long? limit) =>
-        new(new MemorySource("stage", schema, batches), schema.Fields.Select(f => f.Name).ToList(), null, limit);
-
-    /// <summary><paramref name="plan"/> with the node <paramref name="target"/> (found by reference along the chain)
-    /// replaced by <paramref name="replacement"/>.</summary>
-    private static LogicalPlan Replace(LogicalPlan plan, LogicalPlan target, LogicalPlan replacement) =>
-        ReferenceEquals(plan, target) ? replacement : plan.WithInputs([Replace(plan.Inputs[0], target, replacement)]);
 }

@@ -117,8 +117,9 @@ internal static class Vacuum
         return id is not null && lake.Outcomes.Outcome(id) is { Committed: false };
     }
 
-    /// <summary>The lake's own leftovers: temporary files, split staging folders, folders of killed drops, and the probe
-    /// objects of a process killed while it tested an object store's conditional creates.</summary>
+    /// <summary>The lake's own leftovers: temporary files, split staging folders, folders of killed drops, the exchange
+    /// files of distributed queries whose coordinator died, and the probe objects of a process killed while it tested
+    /// an object store's conditional creates.</summary>
     private static VacuumReport LakeFolders(Lake lake, DateTime cutoff)
     {
         var storage = lake.Storage;
@@ -127,6 +128,8 @@ internal static class Vacuum
         var folders = storage.Folders(lake.Path).Where(d => d.StartsWith(".dropped-", StringComparison.Ordinal)).Select(d => Path.Combine(lake.Path, d));
         var splits = Path.Combine(lake.Path, "_splits");
         folders = folders.Concat(storage.Folders(splits).Where(d => d.StartsWith('.')).Select(d => Path.Combine(splits, d)));
+        var exchange = Path.Combine(lake.Path, Execution.Distributed.StageScheduler.ExchangeFolder);
+        folders = folders.Concat(storage.Folders(exchange).Select(d => Path.Combine(exchange, d)));
         foreach (var dir in folders.ToList())
         {
             var entries = storage.FilesUnder(dir);

@@ -21,7 +21,7 @@ internal static partial class LakeNames
     /// <summary>Folder and file names the lake uses itself, at its root or inside a dataset.</summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
-        "_splits", "_views", "_exports", "_versions", "_refs", "_tmp", "_lake", "_transactions",
+        "_splits", "_views", "_exports", "_versions", "_refs", "_tmp", "_lake", "_transactions", "_exchange",
     };
 
     /// <summary>Why <paramref name="name"/> cannot be used, or null when it can.</summary>

@@ -21,6 +21,9 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool 
     public IReadOnlyList<FragmentInfo>? Fragments => snapshot.Fragments;
     public DatasetSnapshot Snapshot => snapshot;
 
+    /// <summary>The same source reading only <paramref name="only"/> (a cluster task's fragments).</summary>
+    public DatasetSource Restricted(IReadOnlySet<long> only) => new(snapshot, Name, withRowId, only);
+
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
         int rowId = withRowId ? columns.ToList().IndexOf(RowId.ColumnName) : -1;

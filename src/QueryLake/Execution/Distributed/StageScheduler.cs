@@ -1,0 +1,102 @@
+using System.Runtime.ExceptionServices;
+using QueryLake.Columnar;
+using QueryLake.Errors;
+using QueryLake.Planning.Distributed;
+using QueryLake.Sessions;
+
+namespace QueryLake.Execution.Distributed;
+
+/// <summary>
+/// Runs a distributed query's stages (<see cref="StagePlan"/>) through a task runner — a cluster's workers, or this
+/// process in tests — then the coordinator's plan over the rows the gathering stages returned. A stage starts once
+/// the stages it reads have finished (independent stages run at once); its tasks are one per fragment for a scan stage
+/// and one per non-empty partition for an exchange stage. The first failure cancels every other task. The exchange
+/// files live under <c>_exchange/&lt;query&gt;</c> in the lake and are deleted when the query ends (VACUUM removes those
+/// of a coordinator that died).
+/// </summary>
+internal static class StageScheduler
+{
+    /// <summary>The lake folder of exchange files.</summary>
+    public const string ExchangeFolder = "_exchange";
+
+    /// <summary>Runs <paramref name="query"/> with <paramref name="partitions"/> partitions per exchange; returns its
+    /// rows and a report of where each task ran.</summary>
+    public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Report)> Run(QueryLakeSession session,
+        QueryLakeSession.DistributedQuery query, int partitions, Func<StageWork, CancellationToken, Task<StageOutput>> run, CancellationToken cancel)
+    {
+        var stages = query.Split.Stages;
+        var report = new List<string>();
+        if (stages.Count == 0)
+        {
+            var whole = await Task.Run(() => session.FinishDistributed(query, new Dictionary<int, List<RecordBatch>>(), cancel), cancel);
+            report.Add("coordinator: the whole query (it reads no dataset that can be split)");
+            return (whole.Schema, whole.Batches, report);
+        }
+        partitions = Math.Max(1, partitions);
+        string exchange = $"{ExchangeFolder}/{Guid.NewGuid():N}";
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var done = new Task<(StageWork Work, StageOutput Output)[]>[stages.Count];
+        foreach (var stage in stages) done[stage.Id] = RunStage(stage);
+
+        async Task<(StageWork, StageOutput)[]> RunStage(Stage stage)
+        {
+            var inputs = await Task.WhenAll(stage.Inputs.Select(i => done[i]));
+            var works = new List<StageWork>();
+            var none = new Dictionary<int, string[]>();
+            if (stage.Dataset is { } d)
+            {
+                var fragments = d.Snapshot.Fragments.Select(f => f.Id).ToList();
+                // A version with no fragments still gets a task: a global aggregate has a row.
+                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], 0, partitions, none, exchange));
+                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], 0, partitions, none, exchange)));
+            }
+            else
+                for (int p = 0; p < partitions; p++)
+                {
+                    var files = stage.Inputs.Select((input, k) => (input, inputs[k].SelectMany(o => o.Output.Files![p]).ToArray()))
+                        .ToDictionary(x => x.input, x => x.Item2);
+                    // A partition no input wrote to has no rows to give (a grouped aggregate, a join, DISTINCT).
+                    if (files.Values.All(f => f.Length == 0)) continue;
+                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange));
+                }
+            try
+            {
+                var outputs = await Task.WhenAll(works.Select(w => run(w, failed.Token)));
+                return works.Zip(outputs).ToArray();
+            }
+            catch
+            {
+                failed.Cancel();
+                throw;
+            }
+        }
+
+        try
+        {
+            try { await Task.WhenAll(done); }
+            catch (Exception) when (done.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } first)
+            {
+                ExceptionDispatchInfo.Capture(first).Throw();
+            }
+            var results = done.Select(t => t.Result).ToArray();
+            foreach (var stage in stages)
+            {
+                var outs = results[stage.Id];
+                string moved = stage.Gathers ? "" : $", {outs.Sum(o => o.Output.Bytes):N0} bytes exchanged";
+                report.Add($"stage {stage.Id} on the workers: {stage.Describe()}: {outs.Length} tasks, {outs.Sum(o => o.Output.Rows):N0} rows{moved}");
+                report.AddRange(outs.Select(o => $"  {o.Work.Describe()} on {o.Output.Where}: {o.Output.Rows:N0} rows, {o.Output.Milliseconds:F1} ms"
+                    + (o.Output.Attempts > 1 ? $", attempt {o.Output.Attempts}" : "")));
+            }
+            var gathered = stages.Where(s => s.Gathers).ToDictionary(s => s.Id, s => results[s.Id].SelectMany(o => o.Output.Batches!).ToList());
+            var final = await Task.Run(() => session.FinishDistributed(query, gathered, cancel), cancel);
+            report.Add("coordinator: merged the gathered rows");
+            return (final.Schema, final.Batches, report);
+        }
+        finally
+        {
+            if (stages.Any(s => !s.Gathers))
+                try { session.Lake.Storage.DeleteFolder(session.Lake.Storage.PathOf(exchange)); }
+                catch (QueryLakeException) { /* VACUUM removes it */ }
+        }
+    }
+}

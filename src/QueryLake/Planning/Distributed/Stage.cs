@@ -1,0 +1,24 @@
+using QueryLake.Execution.Operators.Scan.Sources;
+using QueryLake.Planning.Expressions;
+using QueryLake.Planning.Logical;
+
+namespace QueryLake.Planning.Distributed;
+
+/// <summary>
+/// One stage of a distributed query (<see cref="StagePlan"/>): a plan that workers run as parallel tasks. A scan stage
+/// (<see cref="Dataset"/> set) reads one dataset at its pinned version, one task per fragment; an exchange stage reads
+/// the partitions its <see cref="Inputs"/> wrote, one task per partition (leaves: <see cref="StageSource"/> scans).
+/// Its rows go back to the coordinator (<see cref="PartitionKeys"/> null), or are hash-partitioned on
+/// <see cref="PartitionKeys"/> (expressions over <see cref="Plan"/>'s columns) into Arrow IPC files on the lake's
+/// storage, which the stages above read, each task its partition.
+/// </summary>
+internal sealed record Stage(int Id, LogicalPlan Plan, IReadOnlyList<int> Inputs, IReadOnlyList<BoundExpr>? PartitionKeys, string Kind, DatasetSource? Dataset)
+{
+    /// <summary>Whether the stage's rows go to the coordinator.</summary>
+    public bool Gathers => PartitionKeys is null;
+
+    /// <summary>How the stage reads and where its rows go, as EXPLAIN and the report say it.</summary>
+    public string Describe() =>
+        $"{Kind}, " + (Dataset is { } d ? $"one task per fragment of {d.Name}@{d.Snapshot.Version} ({d.Snapshot.Fragments.Count})" : $"one task per partition of stage{(Inputs.Count > 1 ? "s" : "")} {string.Join(" and ", Inputs)}")
+        + (PartitionKeys is { } keys ? $"; hash-partitioned on [{string.Join(", ", keys)}] into the exchange" : "; rows to the coordinator");
+}
