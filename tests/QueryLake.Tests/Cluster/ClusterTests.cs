@@ -174,8 +174,10 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
 /// <summary>A silo killed while it runs tasks: they run again on the survivors and the query's result is exact.</summary>
 public sealed class ClusterFailureTests
 {
-    [Fact]
-    public async Task A_silo_killed_mid_query_has_its_tasks_rerun_elsewhere()
+    [Theory]
+    [InlineData("SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n", false)]
+    [InlineData("SELECT a.n, count(*) AS c, sum(b.id) AS s FROM t a JOIN t b ON a.id = b.id + 1 GROUP BY a.n ORDER BY a.n", true)]
+    public async Task A_silo_killed_mid_query_has_its_tasks_rerun_elsewhere(string sql, bool inExchange)
     {
         using var dir = new TempDir();
         using (var s = QueryLakeSession.Open(dir.File("lake")))
@@ -184,25 +186,29 @@ public sealed class ClusterFailureTests
             for (int f = 0; f < 9; f++) s.Execute($"INSERT INTO t SELECT range + {f * 100}, range % 7 FROM range(100)");
         }
         var silos = await ThreeSilos.Start(dir.File("lake"), 3);
-        // The victim: the first silo other than the coordinator's (the client's gateway) that gets a task.
+        // The victim: the first silo other than the coordinator's (the client's gateway) that gets a task (of the join's
+        // stage, which reads the exchange, when inExchange).
         IHost? victim = null;
         await using var client = await ClusterClient.ConnectAsync([ThreeSilos.Endpoint(silos[0])], ThreeSilos.ClusterIdOf(dir.File("lake")));
         DistributedQuery.TaskTimeout = TimeSpan.FromSeconds(20);
         var killed = new TaskCompletionSource();
         string? victimAddress = null;
-        long blocked = -1;
+        string blocked = "";
         try
         {
             StageWorker.BeforeRun[dir.File("lake")] = async (task, where, unused) =>
             {
-                // The first task on a silo other than the coordinator's kills that silo, and never answers from it.
                 var host = silos.Skip(1).FirstOrDefault(h => where.Contains($":{PortOf(h)}:", StringComparison.Ordinal));
                 bool first;
-                lock (silos) { first = host is not null && task.Attempt == 0 && victimAddress is null; if (first) victimAddress = where; }
+                lock (silos)
+                {
+                    first = host is not null && task.Attempt == 0 && victimAddress is null && (task.Inputs is { Count: > 0 }) == inExchange;
+                    if (first) victimAddress = where;
+                }
                 if (first)
                 {
                     victim = host!;
-                    blocked = task.Fragments[0];
+                    blocked = inExchange ? $"partition {task.Partition}" : $"fragments [{task.Fragments[0]}]";
                     _ = Task.Run(async () =>
                     {
                         await victim.StopAsync(new CancellationToken(canceled: true)).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -211,18 +217,21 @@ public sealed class ClusterFailureTests
                     await Task.Delay(TimeSpan.FromSeconds(60));
                 }
             };
-            var (_, batches, stages) = await client.QueryAsync("SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n");
+            var (_, batches, stages) = await client.QueryAsync(sql);
             Assert.Equal(7, Show(batches).Count);
             using var embedded = QueryLakeSession.Open(dir.File("lake"));
-            Assert.Equal(Show(embedded.Query("SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n").Materialize()), Show(batches));
+            Assert.Equal(Show(embedded.Query(sql).Materialize()), Show(batches));
             Assert.NotNull(victimAddress);
             {
                 Assert.True(killed.Task.IsCompleted);
                 // The task the victim held ran again on a survivor.
-                var line = stages.Single(s => s.StartsWith($"  fragments [{blocked}] ", StringComparison.Ordinal));
+                var line = stages.Single(s => s.StartsWith($"  {blocked} ", StringComparison.Ordinal));
                 Assert.Contains(", attempt ", line);
                 Assert.DoesNotContain(victimAddress, line);
             }
+            // The exchange files, the failed attempt's included, are gone with the query.
+            var exchange = Path.Combine(dir.File("lake"), "_exchange");
+            Assert.False(Directory.Exists(exchange) && Directory.EnumerateFiles(exchange, "*", SearchOption.AllDirectories).Any());
         }
         finally
         {

@@ -89,7 +89,8 @@ public sealed class VacuumTests : IDisposable
     public void Leftovers_of_killed_and_aborted_writes_go()
     {
         _s.Execute("SET vacuum_grace = '0s'");
-        // A split's staging folder, a killed DROP's folder, a killed CREATE's dataset folder without a version.
+        // A split's staging folder, a killed DROP's folder, a killed CREATE's dataset folder without a version, a dead
+        // coordinator's exchange.
         Directory.CreateDirectory(Path.Combine(_lake, "_splits", ".s_1.abc"));
         File.WriteAllText(Path.Combine(_lake, "_splits", ".s_1.abc", "assignments.arrow"), "x");
         Directory.CreateDirectory(Path.Combine(_lake, ".dropped-old-1234", "data"));
@@ -97,8 +98,12 @@ public sealed class VacuumTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_lake, "half", "data"));
         File.WriteAllText(Path.Combine(_lake, "half", "data", "f.arrow"), "xyz");
         Age(Path.Combine(_lake, "half", "data", "f.arrow"));
+        // The exchange files of a distributed query whose coordinator died.
+        Directory.CreateDirectory(Path.Combine(_lake, "_exchange", "0123abcd", "s0", "t0a0"));
+        File.WriteAllText(Path.Combine(_lake, "_exchange", "0123abcd", "s0", "t0a0", "p0-0.arrow"), "xyz");
         var rows = Rows("VACUUM");
-        Assert.Equal(2L, rows.Single(r => (string)r[0]! == "(lake)")[2]);
+        Assert.Equal(3L, rows.Single(r => (string)r[0]! == "(lake)")[2]);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_lake, "_exchange")));
         Assert.False(Directory.Exists(Path.Combine(_lake, "_splits", ".s_1.abc")));
         Assert.False(Directory.Exists(Path.Combine(_lake, ".dropped-old-1234")));
         Assert.False(Directory.Exists(Path.Combine(_lake, "half")));
