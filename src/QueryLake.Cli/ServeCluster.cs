@@ -5,7 +5,7 @@ using QueryLake.Cluster.Hosting;
 namespace QueryLake.Cli;
 
 /// <summary><c>querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT |
-/// --redis HOST:PORT] [--advertise IP] [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
+/// --redis HOST:PORT [--kubernetes]] [--advertise IP] [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
 internal static class ServeCluster
 {
     public static int Run(string[] args)
@@ -14,6 +14,7 @@ internal static class ServeCluster
         IPAddress advertise = IPAddress.Loopback;
         int siloPort = 11111, gatewayPort = 30000;
         IPEndPoint? primary = null;
+        bool kubernetes = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -27,6 +28,7 @@ internal static class ServeCluster
                     if (!IPEndPoint.TryParse(args[++i], out primary) || primary.Port == 0) return Fail($"--primary takes HOST:PORT (an IP address and the first silo's --silo-port), not '{args[i]}'");
                     break;
                 case "--cluster-id" when i + 1 < args.Length: clusterId = args[++i]; break;
+                case "--kubernetes": kubernetes = true; break;
                 case "--redis" when i + 1 < args.Length: redis = args[++i]; break;
                 case "--advertise" when i + 1 < args.Length:
                     if (!IPAddress.TryParse(args[++i], out advertise!)) return Fail($"--advertise takes this machine's IP address, not '{args[i]}'");
@@ -50,6 +52,7 @@ internal static class ServeCluster
             var host = ClusterSilo.StartAsync(new ClusterSiloOptions
             {
                 Lake = location, SiloPort = siloPort, GatewayPort = gatewayPort, Primary = primary, ClusterId = clusterId, Redis = redis, AdvertisedAddress = advertise,
+                Kubernetes = kubernetes,
             })
                 .GetAwaiter().GetResult();
             // The first line says where it listens (tests and scripts read it).
@@ -60,6 +63,10 @@ internal static class ServeCluster
             host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             host.Dispose();
             return 0;
+        }
+        catch (QueryLake.Errors.QueryLakeException e)
+        {
+            return Fail($"{e.Code}: {e.Message}");
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Orleans.Runtime.OrleansException or InvalidOperationException)
         {

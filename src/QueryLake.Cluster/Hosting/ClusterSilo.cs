@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using QueryLake.Cluster.Execution;
 using QueryLake.Cluster.Grains;
+using QueryLake.Errors;
 
 namespace QueryLake.Cluster.Hosting;
 
@@ -16,6 +17,7 @@ public static class ClusterSilo
     /// <summary>Starts a silo; dispose (or stop) the host to leave the cluster.</summary>
     public static async Task<IHost> StartAsync(ClusterSiloOptions options, CancellationToken cancel = default)
     {
+        if (options.Kubernetes) CheckPod(options);
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error))
             .UseOrleans(silo =>
@@ -29,6 +31,8 @@ public static class ClusterSilo
                         c.ClusterId = options.ClusterId;
                         c.ServiceId = "querylake";
                     });
+                    // In a pod, the pod's name, IP and labels override the endpoints and cluster names set above.
+                    if (options.Kubernetes) silo.UseKubernetesHosting();
                 }
                 else
                 {
@@ -52,5 +56,18 @@ public static class ClusterSilo
             .Build();
         await host.StartAsync(cancel);
         return host;
+    }
+
+    /// <summary>The environment Orleans' Kubernetes hosting reads, and the membership it needs, or a QL error naming
+    /// what is missing.</summary>
+    private static void CheckPod(ClusterSiloOptions options)
+    {
+        if (options.Redis is null)
+            throw new QueryLakeException("QL-CLUSTER-CONFIG", "--kubernetes needs --redis HOST:PORT: Kubernetes hosting names the silos; the membership itself lives in Redis");
+        string[] needed = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
+        var missing = needed.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+        if (missing.Count > 0)
+            throw new QueryLakeException("QL-CLUSTER-CONFIG",
+                $"--kubernetes runs in a pod, and {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not set: set them from the downward API (see docs/cluster.md)");
     }
 }

@@ -27,6 +27,12 @@ public sealed class ClusterSiloOptions
     /// <summary>The cluster's name; silos of one cluster share it (default <c>querylake</c>).</summary>
     public string ClusterId { get; init; } = "querylake";
 
+    /// <summary>Runs in a Kubernetes pod (Orleans' Kubernetes hosting): the silo's name, address and cluster come from
+    /// the pod (<c>POD_NAME</c>, <c>POD_NAMESPACE</c>, <c>POD_IP</c>, <c>ORLEANS_SERVICE_ID</c>, <c>ORLEANS_CLUSTER_ID</c>,
+    /// set from the downward API), and silos whose pods are gone are declared dead at once. Membership is still
+    /// <see cref="Redis"/>'s, which it needs.</summary>
+    public bool Kubernetes { get; init; }
+
     /// <summary>How fast a silo that stopped answering is declared dead (default: Orleans' own, about a minute; tests
     /// use seconds).</summary>
     public TimeSpan? FailureDetection { get; init; }

@@ -113,6 +113,20 @@ public sealed class ClusterCliTests
         }
     }
 
+    [Fact]
+    public void Kubernetes_hosting_outside_a_pod_is_refused_with_what_is_missing()
+    {
+        using var dir = new TempDir();
+        using (QueryLakeSession.Open(dir.File("lake"))) { }
+        var cli = Programs.Dll("QueryLake.Cli", "querylake");
+        var alone = Programs.Run(cli, null, "serve", dir.File("lake"), "--cluster", "--kubernetes");
+        Assert.NotEqual(0, alone.Exit);
+        Assert.Contains("QL-CLUSTER-CONFIG: --kubernetes needs --redis HOST:PORT", alone.Stderr);
+        var outside = Programs.Run(cli, null, "serve", dir.File("lake"), "--cluster", "--kubernetes", "--redis", "127.0.0.1:1");
+        Assert.NotEqual(0, outside.Exit);
+        Assert.Contains("POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID are not set", outside.Stderr);
+    }
+
     private static Process Silo(string lake, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
