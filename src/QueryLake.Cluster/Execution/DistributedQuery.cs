@@ -22,13 +22,14 @@ internal static class DistributedQuery
     /// <summary>How long a task may take before it is tried elsewhere.</summary>
     public static TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Run(IGrainFactory grains, QueryLakeSession session, string sql, CancellationToken cancel)
+    public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Run(IGrainFactory grains, QueryLakeSession session, string sql,
+        DistributedSettings? settings, CancellationToken cancel)
     {
         if (QueryLakeSession.IsExplain(sql, out var query, out bool analyze))
         {
             // EXPLAIN: the stages' plans; EXPLAIN ANALYZE runs the query first and adds where each task ran.
-            var planned = await Task.Run(() => session.PlanDistributed(query, cancel), cancel);
-            var report = analyze ? (await Run(grains, session, query, cancel)).Stages : null;
+            var planned = await Task.Run(() => session.PlanDistributed(query, cancel, settings), cancel);
+            var report = analyze ? (await Run(grains, session, query, settings, cancel)).Stages : null;
             var text = session.ExplainDistributed(planned, report);
             var schema = new Schema([new Field("plan", Columnar.Types.DataType.Utf8)]);
             var column = Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Utf8, [text]);
@@ -36,14 +37,14 @@ internal static class DistributedQuery
         }
         if (await Task.Run(() => session.PlanDistributedAddColumn(sql, cancel), cancel) is { } added)
             return await AddColumn(grains, session, added, cancel);
-        var plan = await Task.Run(() => session.PlanDistributed(sql, cancel), cancel);
+        var plan = await Task.Run(() => session.PlanDistributed(sql, cancel, settings), cancel);
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         int partitions = await Partitions(grains);
         return await StageScheduler.Run(session, plan, partitions, async (work, token) =>
         {
             var stage = plan.Split.Stages[work.Stage];
             var task = new StageTask(sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
-                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange);
+                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings));
             // Scan tasks are placed by fragment (the silo whose caches hold it); exchange tasks by partition.
             string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}") : $"partition/{work.Partition}";
             var (result, attempts) = await RunTask(grains, task, key, work.Describe(), token);

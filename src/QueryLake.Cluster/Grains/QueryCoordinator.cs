@@ -9,11 +9,11 @@ namespace QueryLake.Cluster.Grains;
 [PreferLocalPlacement]
 internal sealed class QueryCoordinator(LakeSessions lake) : Grain, IQueryCoordinator
 {
-    public async Task<QueryReply> Query(string sql, CancellationToken cancel = default)
+    public async Task<QueryReply> Query(string sql, QuerySettings? settings = null, CancellationToken cancel = default)
     {
         try
         {
-            var (schema, batches, stages) = await DistributedQuery.Run(GrainFactory, lake.Session, sql, cancel);
+            var (schema, batches, stages) = await DistributedQuery.Run(GrainFactory, lake.Session, sql, settings?.ToEngine(), cancel);
             return new QueryReply(Arrow.Write(schema, batches), null, null, stages.ToArray());
         }
         catch (QueryLakeException e)

@@ -5,7 +5,8 @@ namespace QueryLake.Cluster.Grains;
 /// <see cref="Fragments"/> of <see cref="Dataset"/> (a scan stage) or over partition <see cref="Partition"/> of its
 /// inputs' exchange files (<see cref="Inputs"/>, by input stage). A partitioning stage writes into
 /// <see cref="Partitions"/> partitions under <see cref="Exchange"/>. <see cref="Writes"/>: the task writes a computed
-/// column's file for its fragment (ADD COLUMN … AS), not rows.</summary>
+/// column's file for its fragment (ADD COLUMN … AS), not rows. <see cref="Settings"/>: the query's, which the task runs
+/// under.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageTask(
     [property: Id(0)] string Sql,
@@ -16,7 +17,8 @@ public sealed record StageTask(
     [property: Id(5)] bool Writes = false,
     [property: Id(6)] int Stage = 0,
     [property: Id(7)] int Task = 0,
-    [property: Id(8)] int Partition = 0,
+    [property: Id(8)] int Partition = -1,
     [property: Id(9)] int Partitions = 1,
     [property: Id(10)] Dictionary<int, string[]>? Inputs = null,
-    [property: Id(11)] string Exchange = "");
+    [property: Id(11)] string Exchange = "",
+    [property: Id(12)] QuerySettings? Settings = null);

@@ -36,10 +36,15 @@ public sealed class ClusterClient : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="sql"/> (one query) on the cluster: its columns, batches, and where each stage ran;
-    /// <paramref name="cancel"/> cancels it on the cluster too.</summary>
-    public async Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql, CancellationToken cancel = default)
+    /// <paramref name="cancel"/> cancels it on the cluster too. It runs under the coordinator's settings.</summary>
+    public Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql, CancellationToken cancel = default) =>
+        QueryAsync(sql, null, cancel);
+
+    /// <summary>Runs <paramref name="sql"/> under <paramref name="settings"/> (a client session's <c>memory_limit</c>,
+    /// <c>cluster_broadcast_rows</c> and <c>cluster_gather_groups</c>; null: the coordinator's).</summary>
+    public async Task<(Schema Schema, List<RecordBatch> Batches, IReadOnlyList<string> Stages)> QueryAsync(string sql, QuerySettings? settings, CancellationToken cancel = default)
     {
-        var reply = await _client.GetGrain<IQueryCoordinator>(Guid.NewGuid()).Query(sql, cancel);
+        var reply = await _client.GetGrain<IQueryCoordinator>(Guid.NewGuid()).Query(sql, settings, cancel);
         if (reply.ErrorCode is { } code) throw new QueryLakeException(code, reply.ErrorMessage ?? code);
         var (schema, batches) = Arrow.Read(reply.Arrow!);
         return (schema, batches, reply.Stages);

@@ -1,4 +1,5 @@
 using System.Net;
+using QueryLake.Cluster.Grains;
 using QueryLake.Errors;
 using QueryLake.Sessions;
 
@@ -34,7 +35,8 @@ public static class ClusterSession
         var session = QueryLakeSession.Open();
         session.Remote = (sql, cancel) =>
         {
-            var (schema, batches, _) = client.QueryAsync(sql, cancel).GetAwaiter().GetResult();
+            // The connection's own SET memory_limit, cluster_broadcast_rows and cluster_gather_groups go with the query.
+            var (schema, batches, _) = client.QueryAsync(sql, QuerySettings.From(session.DistributedSettings), cancel).GetAwaiter().GetResult();
             return (schema, batches);
         };
         session.RemoteOwner = new Closer(client);

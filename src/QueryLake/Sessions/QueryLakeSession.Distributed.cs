@@ -18,21 +18,27 @@ public sealed partial class QueryLakeSession
 {
     /// <summary>One query planned for a cluster (<see cref="PlanDistributed"/>): the versions it reads and its stages
     /// (<see cref="StageSplitter"/>).</summary>
-    internal sealed record DistributedQuery(string Sql, LogicalPlan Plan, StagePlan Split, IReadOnlyDictionary<string, long> Pins)
+    internal sealed record DistributedQuery(string Sql, LogicalPlan Plan, StagePlan Split, IReadOnlyDictionary<string, long> Pins, DistributedSettings Settings)
     {
         /// <summary>Whether any part of it runs on workers.</summary>
         public bool IsCut => Split.Stages.Count > 0;
     }
 
-    /// <summary>Plans <paramref name="sql"/> (one query) for a cluster: binds it against the latest versions, which it
-    /// then pins, so every worker reads the same bytes, retries included.</summary>
-    internal DistributedQuery PlanDistributed(string sql, CancellationToken cancel = default)
+    /// <summary>This session's settings for a distributed query (<c>memory_limit</c>, <c>cluster_broadcast_rows</c>,
+    /// <c>cluster_gather_groups</c>): a cluster connection sends them with each query.</summary>
+    internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups);
+
+    /// <summary>Plans <paramref name="sql"/> (one query) for a cluster under <paramref name="settings"/> (by default this
+    /// session's): binds it against the latest versions, which it then pins, so every worker reads the same bytes,
+    /// retries included.</summary>
+    internal DistributedQuery PlanDistributed(string sql, CancellationToken cancel = default, DistributedSettings? settings = null)
     {
+        settings ??= DistributedSettings;
         var q = OneQuery(sql);
         var reads = new List<DatasetRead>();
         var binder = new Binder(new SessionCatalog(this, cancel, null, reads), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        return new DistributedQuery(sql, plan, StageSplitter.Split(plan), Pins(reads));
+        return new DistributedQuery(sql, plan, StageSplitter.Split(plan, settings), Pins(reads), settings);
     }
 
     /// <summary>A worker's task of a distributed query: <paramref name="sql"/> bound at <paramref name="pins"/> and cut as
@@ -44,7 +50,7 @@ public sealed partial class QueryLakeSession
         var q = OneQuery(sql);
         var binder = new Binder(new SessionCatalog(this, cancel, pins, null), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        var stages = StageSplitter.Split(plan).Stages;
+        var stages = StageSplitter.Split(plan, work.Settings).Stages;
         if (work.Stage < 0 || work.Stage >= stages.Count)
             throw new QueryLakeException("QL-CLUSTER-PLAN", $"the worker's plan of the query has no stage {work.Stage}: it does not cut as the coordinator's did");
         var stage = stages[work.Stage];
@@ -59,7 +65,7 @@ public sealed partial class QueryLakeSession
             },
             _ => scan,
         });
-        using var ctx = Context(cancel);
+        using var ctx = Context(cancel, work.Settings.MemoryLimit);
         return ctx.Within(() =>
         {
             var rows = Executor.Results(runnable, ctx);
@@ -69,7 +75,7 @@ public sealed partial class QueryLakeSession
                 return new StageOutput(runnable.Schema, batches, null, batches.Sum(b => (long)b.Length), 0) { Milliseconds = clock.Elapsed.TotalMilliseconds };
             }
             string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
-            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, work.Partitions, cancel);
+            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, cancel);
             return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
         });
     }
@@ -81,7 +87,7 @@ public sealed partial class QueryLakeSession
         var plan = Scans(query.Split.Coordinator, scan => scan.Source is StageSource s
             ? scan with { Source = new MemorySource(s.Name, s.Schema, gathered.GetValueOrDefault(s.Stage) ?? []) }
             : scan);
-        using var ctx = Context(cancel);
+        using var ctx = Context(cancel, query.Settings.MemoryLimit);
         return (plan.Schema, ctx.Within(() => Executor.Results(plan, ctx).ToList()));
     }
 
@@ -124,6 +130,10 @@ public sealed partial class QueryLakeSession
         if (report is not null) text.Append("Ran:\n").Append(string.Join("", report.Select(r => "  " + r + "\n")));
         return text.ToString();
     }
+
+    /// <summary>This session's query context with another memory limit (a distributed query's).</summary>
+    private QueryContext Context(CancellationToken cancel, long? memoryLimit) =>
+        new(cancel, false, Threads, memoryLimit, TempDirectory, DisabledRules.ToHashSet()) { Device = Device, GpuMemoryLimit = GpuMemoryLimit };
 
     /// <summary><paramref name="plan"/> with each scan replaced by <paramref name="replace"/>'s.</summary>
     private static LogicalPlan Scans(LogicalPlan plan, Func<ScanNode, LogicalPlan> replace) =>

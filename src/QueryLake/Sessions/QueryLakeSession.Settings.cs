@@ -99,6 +99,14 @@ public sealed partial class QueryLakeSession
             (s, v) => s.GpuMemoryLimit = v is string text && text.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
                 : ParseBytes(v) ?? throw new ArgumentException("gpu_memory_limit takes a size such as '8GB', or 'auto'"),
             s => s.GpuMemoryLimit = null),
+        new("cluster_broadcast_rows", "On a cluster, the estimated rows at most of a join side that goes whole to every task of the other side (a broadcast), which then needs no exchange; larger sides are hash-partitioned on the join keys (default 100000; 0: always partition).",
+            s => s.ClusterBroadcastRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (s, v) => s.ClusterBroadcastRows = v is long n && n >= 0 ? n : throw new ArgumentException("cluster_broadcast_rows takes a number of rows, 0 or more"),
+            s => s.ClusterBroadcastRows = Execution.Distributed.DistributedSettings.DefaultBroadcastRows),
+        new("cluster_gather_groups", "On a cluster, the estimated groups at most of a GROUP BY whose partial aggregates go to the coordinator; with more, they are hash-partitioned on the groups and finished on the workers (default 50000; 0: always partition).",
+            s => s.ClusterGatherGroups.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (s, v) => s.ClusterGatherGroups = v is long n && n >= 0 ? n : throw new ArgumentException("cluster_gather_groups takes a number of groups, 0 or more"),
+            s => s.ClusterGatherGroups = Execution.Distributed.DistributedSettings.DefaultGatherGroups),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()

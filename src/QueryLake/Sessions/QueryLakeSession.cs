@@ -80,6 +80,14 @@ public sealed partial class QueryLakeSession : IDisposable
             GpuMemoryLimit = GpuMemoryLimit,
         };
 
+    /// <summary>On a cluster, the estimated rows at most of a join side broadcast to the other side's tasks
+    /// (<c>cluster_broadcast_rows</c>).</summary>
+    public long ClusterBroadcastRows { get; set; } = Execution.Distributed.DistributedSettings.DefaultBroadcastRows;
+
+    /// <summary>On a cluster, the estimated groups at most whose partial aggregates go to the coordinator
+    /// (<c>cluster_gather_groups</c>).</summary>
+    public long ClusterGatherGroups { get; set; } = Execution.Distributed.DistributedSettings.DefaultGatherGroups;
+
     /// <summary>Where similarity searches run (<c>SET device</c>): <see cref="DevicePolicy.Auto"/> by default.</summary>
     public DevicePolicy Device { get; set; }
 

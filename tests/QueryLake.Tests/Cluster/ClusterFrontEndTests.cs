@@ -47,6 +47,12 @@ public sealed class ClusterFrontEndTests(ThreeSilos cluster) : IClassFixture<Thr
         Assert.Contains("Ran:\n", analyzed);
         Assert.Equal(8, analyzed.Split('\n').Count(l => l.StartsWith("    fragments [", StringComparison.Ordinal)));
         command.CommandText = "EXPLAIN SELECT * FROM t JOIN names USING (g)";
+        // names is small: it goes whole to every task of t's scan.
+        Assert.Contains("Stage 1 on the workers: scan of t, inner join, one task per fragment of t@", (string)command.ExecuteScalar()!);
+        // The connection's own settings go with its queries: with no broadcast, both sides are partitioned.
+        command.CommandText = "SET cluster_broadcast_rows = 0";
+        command.ExecuteNonQuery();
+        command.CommandText = "EXPLAIN SELECT * FROM t JOIN names USING (g)";
         Assert.Contains("Stage 2 on the workers: inner join, one task per partition of stages 0 and 1; rows to the coordinator", (string)command.ExecuteScalar()!);
         command.CommandText = "EXPLAIN SELECT 1 + 1 AS two";
         Assert.StartsWith("On the coordinator: the whole query", (string)command.ExecuteScalar()!);

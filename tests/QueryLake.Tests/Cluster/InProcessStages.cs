@@ -9,14 +9,15 @@ namespace QueryLake.Tests.Cluster;
 /// Runs a query's stages in this process through the engine's scheduler, as a cluster's workers would: each task bound
 /// anew from the SQL at the pinned versions (<c>RunStage</c>), exchange files on the lake. With
 /// <paramref name="retry"/>, some tasks run twice, the first attempt's output thrown away as a failed silo's would be:
-/// its exchange files stay on the lake, named by that attempt, and must not be read.
+/// its exchange files stay on the lake, named by that attempt, and must not be read. <paramref name="settings"/>: the
+/// thresholds of the cut (by default the session's).
 /// </summary>
 internal static class InProcessStages
 {
     public static (Schema Schema, List<RecordBatch> Batches, List<string> Report, QueryLakeSession.DistributedQuery Plan) Run(
-        QueryLakeSession session, string sql, int partitions = 3, Random? retry = null)
+        QueryLakeSession session, string sql, int partitions = 3, Random? retry = null, DistributedSettings? settings = null)
     {
-        var plan = session.PlanDistributed(sql);
+        var plan = session.PlanDistributed(sql, default, settings);
         var gate = new object();
         var (schema, batches, report) = StageScheduler.Run(session, plan, partitions, (work, token) => Task.Run(() =>
         {
@@ -39,5 +40,5 @@ internal static class InProcessStages
 
     /// <summary>The stages as a line: each stage's kind and where its rows go.</summary>
     public static string Shape(QueryLakeSession.DistributedQuery plan) =>
-        plan.IsCut ? string.Join("; ", plan.Split.Stages.Select(s => $"{s.Kind} → {(s.Gathers ? "coordinator" : "exchange")}")) : "whole";
+        plan.IsCut ? string.Join("; ", plan.Split.Stages.Select(s => $"{s.Kind} → {(s.Gathers ? "coordinator" : s.Broadcasts ? "broadcast" : "exchange")}")) : "whole";
 }

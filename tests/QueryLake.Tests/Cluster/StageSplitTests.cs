@@ -1,4 +1,5 @@
 using System.Globalization;
+using QueryLake.Execution.Distributed;
 using QueryLake.Sessions;
 using Xunit;
 
@@ -29,7 +30,7 @@ public sealed class StageSplitTests : IDisposable
         _session.Execute("INSERT INTO small VALUES (NULL, 'null key', 2), ('a', 'again', 3)");
         // More distinct keys than a partial aggregate sends to the coordinator: grouped on it, the aggregate partitions.
         _session.Execute("CREATE DATASET big AS SELECT range AS k, range % 7 AS m FROM range(60000)");
-        _session.Execute("INSERT INTO big SELECT range AS k, range % 5 AS m FROM range(30000)");
+        _session.Execute("INSERT INTO big SELECT range AS k, range % 5 AS m FROM range(60000)");
     }
 
     public void Dispose() => _session.Dispose();
@@ -49,16 +50,17 @@ public sealed class StageSplitTests : IDisposable
         { "SELECT avg(n), avg(d), count(*) FROM t WHERE id < 0", "scan of t, partial aggregate → coordinator" },
         { "SELECT id FROM t WHERE n = 2 ORDER BY id DESC", "scan of t → coordinator" },
         { "SELECT DISTINCT g, n FROM t ORDER BY 1, 2", "scan of t, distinct → exchange; distinct → coordinator" },
-        { "SELECT t.g, label, count(*) AS c, sum(t.n) AS s FROM t JOIN small ON t.g = small.g GROUP BY ALL ORDER BY 1, 2", "scan of t → exchange; scan of small → exchange; inner join, partial aggregate → coordinator" },
-        { "SELECT t.id, label FROM t LEFT JOIN small ON t.g = small.g WHERE t.id < 40 ORDER BY 1, 2", "scan of t → exchange; scan of small → exchange; left join → coordinator" },
+        { "SELECT t.g, label, count(*) AS c, sum(t.n) AS s FROM t JOIN small ON t.g = small.g GROUP BY ALL ORDER BY 1, 2", "scan of small → broadcast; scan of t, inner join, partial aggregate → coordinator" },
+        { "SELECT t.id, label FROM t LEFT JOIN small ON t.g = small.g WHERE t.id < 40 ORDER BY 1, 2", "scan of small → broadcast; scan of t, left join → coordinator" },
         { "SELECT t.id, small.label FROM t FULL JOIN small ON t.g = small.g AND t.n = small.n ORDER BY 1 NULLS FIRST, 2", "scan of t → exchange; scan of small → exchange; full join → coordinator" },
-        { "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM small WHERE small.g = t.g AND small.n < t.n) ORDER BY id", "scan of t → exchange; scan of small → exchange; semi join → coordinator" },
-        { "SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM small WHERE small.g = t.g) ORDER BY id", "scan of t → exchange; scan of small → exchange; anti join → coordinator" },
+        { "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM small WHERE small.g = t.g AND small.n < t.n) ORDER BY id", "scan of small → broadcast; scan of t, semi join → coordinator" },
+        { "SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM small WHERE small.g = t.g) ORDER BY id", "scan of small → broadcast; scan of t, anti join → coordinator" },
         { "SELECT label FROM small WHERE g NOT IN (SELECT g FROM t WHERE id < 50) ORDER BY 1", null! },
-        { "SELECT a.id, b.id AS other FROM t a JOIN t b ON a.id = b.id + 1 WHERE a.n = 3 ORDER BY 1", "scan of t → exchange; scan of t → exchange; inner join → coordinator" },
+        { "SELECT a.id, b.id AS other FROM t a JOIN t b ON a.id = b.id + 1 WHERE a.n = 3 ORDER BY 1", "scan of t → broadcast; scan of t, inner join → coordinator" },
         { "SELECT k, count(*) AS c, sum(m) AS s FROM big GROUP BY k ORDER BY c DESC, k LIMIT 5", "scan of big, partial aggregate → exchange; final aggregate, top-k → coordinator" },
         { "SELECT m, count(DISTINCT k) AS dk FROM big GROUP BY m ORDER BY m", "scan of big → exchange; aggregate → coordinator" },
         { "SELECT t.g, count(*) FROM t, small WHERE t.n > small.n GROUP BY 1 ORDER BY 1", "scan of t → coordinator; scan of small → coordinator" },
+        { "SELECT count(*) AS c, sum(a.m) AS s, count(b.k) AS bk FROM big a LEFT JOIN big b ON a.k = b.k + 7", "scan of big → exchange; scan of big → exchange; left join, partial aggregate → coordinator" },
     };
 
     [Theory]
@@ -70,6 +72,9 @@ public sealed class StageSplitTests : IDisposable
         if (shape is not null) Assert.Equal(shape, InProcessStages.Shape(plan));
         Assert.Equal(expected.Schema.Fields.Select(f => f.Name), schema.Fields.Select(f => f.Name));
         Assert.Equal(InProcessStages.Show(expected), InProcessStages.Show(batches));
+        // Every join side partitioned, every grouped aggregate partitioned: the same result.
+        var partitioned = InProcessStages.Run(_session, sql, 4, new Random(sql.Length + 1), new DistributedSettings(null, 0, 0));
+        Assert.Equal(InProcessStages.Show(expected), InProcessStages.Show(partitioned.Batches));
         // The exchange files are gone with the query.
         Assert.False(Directory.Exists(Path.Combine(_session.Lake.Path, "_exchange")) && Directory.EnumerateFiles(Path.Combine(_session.Lake.Path, "_exchange"), "*", SearchOption.AllDirectories).Any());
     }
@@ -89,11 +94,22 @@ public sealed class StageSplitTests : IDisposable
     [Fact]
     public void Explain_shows_each_stage_and_where_its_rows_go()
     {
-        var plan = _session.PlanDistributed("SELECT t.g, label, count(*) FROM t JOIN small ON t.g = small.g GROUP BY ALL");
-        var text = _session.ExplainDistributed(plan, null);
-        Assert.Contains("Stage 0 on the workers: scan of t, one task per fragment of t@", text);
-        Assert.Contains("hash-partitioned on [g#0] into the exchange", text);
-        Assert.Contains("Stage 2 on the workers: inner join, partial aggregate, one task per partition of stages 0 and 1; rows to the coordinator", text);
+        const string Sql = "SELECT t.g, label, count(*) FROM t JOIN small ON t.g = small.g GROUP BY ALL";
+        var text = _session.ExplainDistributed(_session.PlanDistributed(Sql), null);
+        Assert.Contains("Stage 0 on the workers: scan of small, one task per fragment of small@", text);
+        Assert.Contains("rows to every task that reads them (broadcast)", text);
+        Assert.Contains("Stage 1 on the workers: scan of t, inner join, partial aggregate, one task per fragment of t@", text);
+        Assert.Contains(" (5), each reading all of stage 0; rows to the coordinator", text);
         Assert.Contains("On the coordinator: over the rows the stages gathered", text);
+        // With no side small enough to broadcast, both are hash-partitioned on the key.
+        _session.Execute("SET cluster_broadcast_rows = 0");
+        try
+        {
+            var partitioned = _session.ExplainDistributed(_session.PlanDistributed(Sql), null);
+            Assert.Contains("Stage 0 on the workers: scan of t, one task per fragment of t@", partitioned);
+            Assert.Contains("hash-partitioned on [g#0] into the exchange", partitioned);
+            Assert.Contains("Stage 2 on the workers: inner join, partial aggregate, one task per partition of stages 0 and 1; rows to the coordinator", partitioned);
+        }
+        finally { _session.Execute("RESET cluster_broadcast_rows"); }
     }
 }

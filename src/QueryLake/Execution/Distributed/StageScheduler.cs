@@ -40,24 +40,28 @@ internal static class StageScheduler
 
         async Task<(StageWork, StageOutput)[]> RunStage(Stage stage)
         {
-            var inputs = await Task.WhenAll(stage.Inputs.Select(i => done[i]));
+            var inputs = await Task.WhenAll(stage.Inputs.Concat(stage.Broadcast).Select(i => done[i]));
             var works = new List<StageWork>();
-            var none = new Dictionary<int, string[]>();
+            // The stages read whole (broadcast): every file, for every task.
+            var whole = stage.Broadcast.ToDictionary(b => b, b => inputs[stage.Inputs.Count + stage.Broadcast.ToList().IndexOf(b)]
+                .SelectMany(o => o.Output.Files!.SelectMany(f => f)).ToArray());
             if (stage.Dataset is { } d)
             {
                 var fragments = d.Snapshot.Fragments.Select(f => f.Id).ToList();
                 // A version with no fragments still gets a task: a global aggregate has a row.
-                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], 0, partitions, none, exchange));
-                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], 0, partitions, none, exchange)));
+                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings));
+                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings)));
             }
             else
                 for (int p = 0; p < partitions; p++)
                 {
                     var files = stage.Inputs.Select((input, k) => (input, inputs[k].SelectMany(o => o.Output.Files![p]).ToArray()))
                         .ToDictionary(x => x.input, x => x.Item2);
-                    // A partition no input wrote to has no rows to give (a grouped aggregate, a join, DISTINCT).
+                    // A partition no input wrote to has no rows to give (a grouped aggregate, a join, DISTINCT; a
+                    // broadcast side is never one the join preserves).
                     if (files.Values.All(f => f.Length == 0)) continue;
-                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange));
+                    foreach (var (b, all) in whole) files[b] = all;
+                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange, query.Settings));
                 }
             try
             {

@@ -2,13 +2,15 @@ namespace QueryLake.Execution.Distributed;
 
 /// <summary>
 /// One task of a stage of a distributed query (<see cref="Planning.Distributed.Stage"/>): for a scan stage, the
-/// fragments it reads; for an exchange stage, its partition and, per input stage, the files of that partition. Its own
+/// fragments it reads (<see cref="Partition"/> −1); for an exchange stage, its partition and, per input stage, the files
+/// of that partition; and the whole output of the stages it reads broadcast. Its own
 /// rows, when partitioned, go to files under <see cref="Exchange"/> named by the stage, <see cref="Task"/> and
-/// <see cref="Attempt"/>, so a retried task never overwrites a file another attempt reported.
+/// <see cref="Attempt"/>, so a retried task never overwrites a file another attempt reported. It runs under the
+/// query's <see cref="Settings"/>.
 /// </summary>
 internal sealed record StageWork(int Stage, int Task, long[] Fragments, int Partition, int Partitions,
-    IReadOnlyDictionary<int, string[]> Inputs, string Exchange, int Attempt = 0)
+    IReadOnlyDictionary<int, string[]> Inputs, string Exchange, DistributedSettings Settings, int Attempt = 0)
 {
     /// <summary>What the task reads, as the report names it.</summary>
-    public string Describe() => Inputs.Count > 0 ? $"partition {Partition}" : $"fragments [{string.Join(", ", Fragments)}]";
+    public string Describe() => Partition >= 0 ? $"partition {Partition}" : $"fragments [{string.Join(", ", Fragments)}]";
 }

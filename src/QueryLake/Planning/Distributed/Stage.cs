@@ -14,11 +14,23 @@ namespace QueryLake.Planning.Distributed;
 /// </summary>
 internal sealed record Stage(int Id, LogicalPlan Plan, IReadOnlyList<int> Inputs, IReadOnlyList<BoundExpr>? PartitionKeys, string Kind, DatasetSource? Dataset)
 {
+    /// <summary>Stages whose whole output every task of this one reads (the small side of a join).</summary>
+    public IReadOnlyList<int> Broadcast { get; init; } = [];
+
     /// <summary>Whether the stage's rows go to the coordinator.</summary>
     public bool Gathers => PartitionKeys is null;
+
+    /// <summary>Whether the stage's rows go whole to every task of the stage that reads them (no keys: one partition).</summary>
+    public bool Broadcasts => PartitionKeys is { Count: 0 };
 
     /// <summary>How the stage reads and where its rows go, as EXPLAIN and the report say it.</summary>
     public string Describe() =>
         $"{Kind}, " + (Dataset is { } d ? $"one task per fragment of {d.Name}@{d.Snapshot.Version} ({d.Snapshot.Fragments.Count})" : $"one task per partition of stage{(Inputs.Count > 1 ? "s" : "")} {string.Join(" and ", Inputs)}")
-        + (PartitionKeys is { } keys ? $"; hash-partitioned on [{string.Join(", ", keys)}] into the exchange" : "; rows to the coordinator");
+        + (Broadcast.Count > 0 ? $", each reading all of stage{(Broadcast.Count > 1 ? "s" : "")} {string.Join(" and ", Broadcast)}" : "")
+        + (PartitionKeys switch
+        {
+            null => "; rows to the coordinator",
+            { Count: 0 } => "; rows to every task that reads them (broadcast)",
+            var keys => $"; hash-partitioned on [{string.Join(", ", keys)}] into the exchange",
+        });
 }

@@ -1,4 +1,5 @@
 using QueryLake.Columnar;
+using QueryLake.Execution.Distributed;
 using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Functions;
 using QueryLake.Planning.Expressions;
@@ -12,10 +13,14 @@ namespace QueryLake.Planning.Distributed;
 /// scan opens a parallel pipeline (one task per fragment); row-local operators (filters and projections of
 /// deterministic expressions without subqueries) join the pipeline below them; then
 /// <list type="bullet">
-/// <item>an equi-join of two pipelines hash-partitions each on its join keys (the exchange) and continues as one
-/// pipeline over the partitions, a task per partition joining its pair (any join kind: rows with equal keys meet in one
-/// partition, and a NULL key, which matches nothing, stays in one);</item>
-/// <item>a grouped aggregation whose groups are few (by the fragments' statistics) runs partially in the pipeline and
+/// <item>an equi-join of two pipelines whose one side is small (estimated rows at most
+/// <see cref="DistributedSettings.BroadcastRows"/>) and not preserved by the join sends that
+/// side whole to every task of the other (a broadcast), whose pipeline goes on; otherwise it hash-partitions each side
+/// on its join keys (the exchange) and continues as one pipeline over the partitions, a task per partition joining its
+/// pair (any join kind: rows with equal keys meet in one partition, and a NULL key, which matches nothing, stays in
+/// one);</item>
+/// <item>a grouped aggregation whose groups are few (by the fragments' statistics, at most
+/// <see cref="DistributedSettings.GatherGroups"/>) runs partially in the pipeline and
 /// finally on the coordinator; with many groups, it partitions on the group keys — after a partial aggregation when
 /// every aggregate combines (count, sum, min, max, avg), else the rows themselves — and finishes per partition;</item>
 /// <item>a global aggregation runs partially in the pipeline and finally on the coordinator;</item>
@@ -40,23 +45,29 @@ internal static class StageSplitter
         ["avg"] = "avg_merge",
     };
 
-    /// <summary>Estimated groups at most which a partial aggregation sends to the coordinator rather than partitioning.</summary>
-    public const long GatherGroups = 50_000;
-
     /// <summary>An open pipeline: a plan over one dataset scan (<paramref name="Dataset"/>) or over partitions of
-    /// <paramref name="Inputs"/>, not yet a stage.</summary>
-    private sealed record Pipeline(LogicalPlan Plan, IReadOnlyList<int> Inputs, DatasetSource? Dataset, string Kind);
-
-    public static StagePlan Split(LogicalPlan plan)
+    /// <paramref name="Inputs"/>, and over the whole output of the <c>Broadcast</c> stages; not yet a stage.</summary>
+    private sealed record Pipeline(LogicalPlan Plan, IReadOnlyList<int> Inputs, DatasetSource? Dataset, string Kind)
     {
-        var stages = new List<Stage>();
+        public IReadOnlyList<int> Broadcast { get; init; } = [];
+    }
+
+    /// <summary>The stages being cut, and the thresholds the cut follows.</summary>
+    private sealed class Cut(DistributedSettings settings) : List<Stage>
+    {
+        public DistributedSettings Settings { get; } = settings;
+    }
+
+    public static StagePlan Split(LogicalPlan plan, DistributedSettings settings)
+    {
+        var stages = new Cut(settings);
         var root = Visit(WithoutRuntimeFilters(plan), stages);
         var coordinator = root is Pipeline p ? Gather(p, stages) : (LogicalPlan)root;
         return new StagePlan(stages, coordinator);
     }
 
     /// <summary>A pipeline, or (a plan) what the coordinator runs.</summary>
-    private static object Visit(LogicalPlan node, List<Stage> stages)
+    private static object Visit(LogicalPlan node, Cut stages)
     {
         if (node is ScanNode { Source: DatasetSource d } scan)
         {
@@ -88,16 +99,27 @@ internal static class StageSplitter
             }
             case JoinNode join when inputs[0] is Pipeline l && inputs[1] is Pipeline r && Partitionable(join) is var (lk, rk):
             {
+                // A small side that the join does not preserve goes whole to every task of the other side's pipeline,
+                // which then continues without an exchange.
+                if (join.Kind is JoinKind.Inner or JoinKind.Left or JoinKind.Semi or JoinKind.Anti && Small(r.Plan, stages))
+                {
+                    int small = Close(r, [], stages);
+                    return l with { Plan = join with { Left = l.Plan, Right = Exchange(small, stages) }, Broadcast = [.. l.Broadcast, small], Kind = l.Kind + ", " + Joined(join) };
+                }
+                if (join.Kind is JoinKind.Inner or JoinKind.Right && Small(l.Plan, stages))
+                {
+                    int small = Close(l, [], stages);
+                    return r with { Plan = join with { Left = Exchange(small, stages), Right = r.Plan }, Broadcast = [.. r.Broadcast, small], Kind = r.Kind + ", " + Joined(join) };
+                }
                 int left = Close(l, lk, stages), right = Close(r, rk, stages);
-                return new Pipeline(join with { Left = Exchange(left, stages), Right = Exchange(right, stages) }, [left, right], null,
-                    $"{join.Kind.ToString().ToLowerInvariant()} join");
+                return new Pipeline(join with { Left = Exchange(left, stages), Right = Exchange(right, stages) }, [left, right], null, Joined(join));
             }
             default:
                 return node.WithInputs(inputs.Select(i => i is Pipeline p ? Gather(p, stages) : (LogicalPlan)i).ToList());
         }
     }
 
-    private static object Aggregate(AggregateNode agg, Pipeline p, List<Stage> stages)
+    private static object Aggregate(AggregateNode agg, Pipeline p, Cut stages)
     {
         if (!agg.Groups.All(Local) || !agg.Aggregates.All(a => a.Arguments.All(Local)))
             return agg with { Input = Gather(p, stages) };
@@ -111,7 +133,7 @@ internal static class StageSplitter
         if (combines)
         {
             var (partial, final) = Aggregates(agg);
-            if (Groups(agg) <= GatherGroups) return final(Gather(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, stages));
+            if (Groups(agg) <= stages.Settings.GatherGroups) return final(Gather(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, stages));
             int stage = Close(p with { Plan = partial, Kind = p.Kind + ", partial aggregate" }, Columns(partial.Schema).Take(agg.Groups.Count).ToList(), stages);
             return new Pipeline(final(Exchange(stage, stages)), [stage], null, "final aggregate");
         }
@@ -144,6 +166,10 @@ internal static class StageSplitter
         _ => null,
     };
 
+    private static string Joined(JoinNode join) => $"{join.Kind.ToString().ToLowerInvariant()} join";
+
+    private static bool Small(LogicalPlan side, Cut stages) => side.EstimatedRows is { } n && n <= stages.Settings.BroadcastRows;
+
     /// <summary>The join's equality keys on each side when it can run per partition: a join with at least one equality
     /// key (a hash join), whose condition is deterministic and reads no outer row.</summary>
     private static (List<BoundExpr> Left, List<BoundExpr> Right)? Partitionable(JoinNode join)
@@ -153,19 +179,20 @@ internal static class StageSplitter
         return left.Count == 0 ? null : (left, right);
     }
 
-    /// <summary>Closes a pipeline as a stage whose rows are partitioned on <paramref name="keys"/> (null: gathered).</summary>
-    private static int Close(Pipeline p, IReadOnlyList<BoundExpr>? keys, List<Stage> stages)
+    /// <summary>Closes a pipeline as a stage whose rows are partitioned on <paramref name="keys"/> (none: one
+    /// partition, broadcast; null: gathered).</summary>
+    private static int Close(Pipeline p, IReadOnlyList<BoundExpr>? keys, Cut stages)
     {
         int id = stages.Count;
-        stages.Add(new Stage(id, p.Plan, p.Inputs, keys, p.Kind, p.Dataset));
+        stages.Add(new Stage(id, p.Plan, p.Inputs, keys, p.Kind, p.Dataset) { Broadcast = p.Broadcast });
         return id;
     }
 
     /// <summary>Closes a pipeline as a stage whose rows go to the coordinator, and reads them there.</summary>
-    private static LogicalPlan Gather(Pipeline p, List<Stage> stages) => Exchange(Close(p, null, stages), stages);
+    private static LogicalPlan Gather(Pipeline p, Cut stages) => Exchange(Close(p, null, stages), stages);
 
     /// <summary>A scan of a stage's rows, with the stage's column names (made unique for the scan when they repeat).</summary>
-    private static LogicalPlan Exchange(int stage, List<Stage> stages)
+    private static LogicalPlan Exchange(int stage, Cut stages)
     {
         var plan = stages[stage].Plan;
         var fields = plan.Schema.Fields;
