@@ -129,7 +129,7 @@ internal static class CommandLine
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
                querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT | --redis HOST:PORT]
-                 [--advertise IP] [--cluster-id ID] [--kubernetes]
+                 [--advertise IP] [--cluster-id ID] [--kubernetes] [--flight-port N]
                querylake cluster://HOST:PORT[,HOST:PORT...] [-c SQL]... [-f FILE] [--format F]
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit), or s3://BUCKET/PREFIX for a
@@ -162,7 +162,8 @@ internal static class CommandLine
                           path or s3:// URI; on one machine the first silo is started without --primary and the
                           others name it; across machines every silo names --redis (the membership table) and
                           --advertise (its own IP); in a Kubernetes pod, --kubernetes (with --redis) takes the silo's
-                          name, IP and cluster from the pod; clients connect to any silo's gateway port (docs/cluster.md)
+                          name, IP and cluster from the pod; clients connect to any silo's gateway port, or with
+                          --flight-port to its Arrow Flight server, whose queries run on the cluster (docs/cluster.md)
           cluster://HOST:PORT
                           run queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS on a cluster, through any
                           silo's gateway

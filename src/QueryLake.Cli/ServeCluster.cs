@@ -5,7 +5,9 @@ using QueryLake.Cluster.Hosting;
 namespace QueryLake.Cli;
 
 /// <summary><c>querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT |
-/// --redis HOST:PORT [--kubernetes]] [--advertise IP] [--cluster-id ID]</c>: runs a QueryLake silo until Ctrl-C or SIGTERM (see docs/cluster.md).</summary>
+/// --redis HOST:PORT [--kubernetes]] [--advertise IP] [--cluster-id ID] [--flight-port N]</c>: runs a QueryLake silo until
+/// Ctrl-C or SIGTERM (see docs/cluster.md); with <c>--flight-port</c>, also an Arrow Flight server whose queries run on
+/// the cluster.</summary>
 internal static class ServeCluster
 {
     public static int Run(string[] args)
@@ -13,6 +15,7 @@ internal static class ServeCluster
         string? lake = null, clusterId = "querylake", redis = null;
         IPAddress advertise = IPAddress.Loopback;
         int siloPort = 11111, gatewayPort = 30000;
+        int? flightPort = null;
         IPEndPoint? primary = null;
         bool kubernetes = false;
         for (int i = 0; i < args.Length; i++)
@@ -20,9 +23,9 @@ internal static class ServeCluster
             string a = args[i];
             switch (a)
             {
-                case "--silo-port" or "--gateway-port" when i + 1 < args.Length:
+                case "--silo-port" or "--gateway-port" or "--flight-port" when i + 1 < args.Length:
                     if (!int.TryParse(args[++i], out int port) || port is <= 0 or > 65535) return Fail($"{a} takes a port number, not '{args[i]}'");
-                    if (a == "--silo-port") siloPort = port; else gatewayPort = port;
+                    if (a == "--silo-port") siloPort = port; else if (a == "--gateway-port") gatewayPort = port; else flightPort = port;
                     break;
                 case "--primary" when i + 1 < args.Length:
                     if (!IPEndPoint.TryParse(args[++i], out primary) || primary.Port == 0) return Fail($"--primary takes HOST:PORT (an IP address and the first silo's --silo-port), not '{args[i]}'");
@@ -33,7 +36,7 @@ internal static class ServeCluster
                 case "--advertise" when i + 1 < args.Length:
                     if (!IPAddress.TryParse(args[++i], out advertise!)) return Fail($"--advertise takes this machine's IP address, not '{args[i]}'");
                     break;
-                case "--silo-port" or "--gateway-port" or "--primary" or "--cluster-id" or "--redis" or "--advertise": return Fail($"{a} needs a value");
+                case "--silo-port" or "--gateway-port" or "--flight-port" or "--primary" or "--cluster-id" or "--redis" or "--advertise": return Fail($"{a} needs a value");
                 default:
                     if (a.StartsWith('-')) return Fail($"unknown option {a} for serve --cluster; see querylake --help");
                     if (lake is not null) return Fail($"only one LAKE_DIR may be given (got '{lake}' and '{a}')");
@@ -55,11 +58,26 @@ internal static class ServeCluster
                 Kubernetes = kubernetes,
             })
                 .GetAwaiter().GetResult();
+            // With --flight-port, a Flight server whose calls run their queries on the cluster through this silo's gateway.
+            ClusterClient? client = null;
+            QueryLake.Flight.FlightHost? flight = null;
+            if (flightPort is { } fp)
+            {
+                client = ClusterClient.ConnectAsync([new IPEndPoint(advertise, gatewayPort)], clusterId).GetAwaiter().GetResult();
+                var own = client;
+                flight = QueryLake.Flight.FlightHost.StartAsync(new QueryLake.Flight.FlightServeOptions
+                {
+                    LakePath = location, Port = fp, AnyAddress = !IPAddress.IsLoopback(advertise), Sessions = () => ClusterSession.Over(own),
+                }).GetAwaiter().GetResult();
+            }
             // The first line says where it listens (tests and scripts read it).
             Console.WriteLine($"silo of cluster '{clusterId}' over {location}: silo port {siloPort}, gateway cluster://{advertise}:{gatewayPort}"
-                + (redis is not null ? $", membership in Redis at {redis}" : primary is null ? " (primary)" : $", joined {primary}"));
+                + (redis is not null ? $", membership in Redis at {redis}" : primary is null ? " (primary)" : $", joined {primary}")
+                + (flight is not null ? $", Flight at {flight.Uri}" : ""));
             Console.Out.Flush();
             Task.WhenAny(host.WaitForShutdownAsync(), Task.Delay(Timeout.Infinite, stop.Token)).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
+            if (flight is not null) flight.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (client is not null) client.DisposeAsync().AsTask().GetAwaiter().GetResult();
             host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             host.Dispose();
             return 0;

@@ -6,6 +6,10 @@ public sealed record FlightServeOptions
     /// <summary>The lake's folder.</summary>
     public required string LakePath { get; init; }
 
+    /// <summary>Opens the session a call's query runs in (null: one over <see cref="LakePath"/>). A cluster silo's
+    /// Flight server opens a session on the cluster, so its queries run across the silos.</summary>
+    public Func<Sessions.QueryLakeSession>? Sessions { get; init; }
+
     /// <summary>The TCP port (8815 by default; 0 picks a free one, see <see cref="FlightHost.Port"/>).</summary>
     public int Port { get; init; } = 8815;
 

@@ -44,10 +44,11 @@ public sealed class QueryLakeFlightServer(FlightServeOptions options, FlightActi
             throw new RpcException(new Status(StatusCode.Unauthenticated, "QL-UNAUTHENTICATED: this server needs 'authorization: Bearer <token>' with its token"));
     }
 
-    /// <summary>A session for queries: read-only, no files outside the lake.</summary>
+    /// <summary>A session for queries (on the lake, or on a cluster, <see cref="FlightServeOptions.Sessions"/>):
+    /// read-only, no files outside the lake.</summary>
     private QueryLakeSession Reader()
     {
-        var s = QueryLakeSession.Open(options.LakePath);
+        var s = options.Sessions?.Invoke() ?? QueryLakeSession.Open(options.LakePath);
         s.ReadOnly = true;
         s.FileAccess.Configure(externalAccess: false, lockConfiguration: true);
         return s;

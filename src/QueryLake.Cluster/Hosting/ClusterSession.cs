@@ -32,6 +32,15 @@ public static class ClusterSession
             throw new QueryLakeException("QL-CLUSTER-UNREACHABLE", $"no silo of cluster '{clusterId}' answered at {string.Join(", ", gateways)} within {timeout.TotalSeconds:0.#} s"
                 + (e is OperationCanceledException ? "" : $": {e.Message}"));
         }
+        var session = Over(client);
+        session.RemoteOwner = new Closer(client);
+        return session;
+    }
+
+    /// <summary>A session whose queries run on the cluster through <paramref name="client"/>, which stays open when the
+    /// session closes (a silo's Flight server opens one per call over its own client).</summary>
+    public static QueryLakeSession Over(ClusterClient client)
+    {
         var session = QueryLakeSession.Open();
         session.Remote = (sql, cancel) =>
         {
@@ -39,7 +48,6 @@ public static class ClusterSession
             var (schema, batches, _) = client.QueryAsync(sql, QuerySettings.From(session.DistributedSettings), cancel).GetAwaiter().GetResult();
             return (schema, batches);
         };
-        session.RemoteOwner = new Closer(client);
         return session;
     }
 

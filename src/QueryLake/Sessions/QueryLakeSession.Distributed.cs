@@ -38,7 +38,10 @@ public sealed partial class QueryLakeSession
         var reads = new List<DatasetRead>();
         var binder = new Binder(new SessionCatalog(this, cancel, null, reads), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        return new DistributedQuery(sql, plan, StageSplitter.Split(plan, settings), Pins(reads), settings);
+        var query = new DistributedQuery(sql, plan, StageSplitter.Split(plan, settings), Pins(reads), settings);
+        // This silo's tasks of the query use the coordinator's cut.
+        _stagePlans.TryAdd(StagePlanKey(sql, query.Pins, settings), new Lazy<StagePlan>(query.Split));
+        return query;
     }
 
     /// <summary>A worker's task of a distributed query: <paramref name="sql"/> bound at <paramref name="pins"/> and cut as
@@ -47,10 +50,7 @@ public sealed partial class QueryLakeSession
     internal StageOutput RunStage(string sql, IReadOnlyDictionary<string, long> pins, StageWork work, CancellationToken cancel = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var q = OneQuery(sql);
-        var binder = new Binder(new SessionCatalog(this, cancel, pins, null), new Dictionary<string, object?>(), []);
-        var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        var stages = StageSplitter.Split(plan, work.Settings).Stages;
+        var stages = StagesOf(sql, pins, work.Settings, cancel).Stages;
         if (work.Stage < 0 || work.Stage >= stages.Count)
             throw new QueryLakeException("QL-CLUSTER-PLAN", $"the worker's plan of the query has no stage {work.Stage}: it does not cut as the coordinator's did");
         var stage = stages[work.Stage];
@@ -78,6 +78,36 @@ public sealed partial class QueryLakeSession
             var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, cancel);
             return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
         });
+    }
+
+    /// <summary>A silo's cut plans of the queries its tasks run, by query text, pinned versions and settings: the query is
+    /// bound, optimized and cut once per silo, not once per task (planning may run an uncorrelated subquery, which
+    /// every task would otherwise repeat). Plans are immutable, so tasks share them.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<StagePlan>> _stagePlans = new(StringComparer.Ordinal);
+
+    /// <summary>Plans a silo keeps at most; past it, the oldest go (all at once: a query's tasks arrive together).</summary>
+    private const int StagePlansKept = 64;
+
+    private string StagePlanKey(string sql, IReadOnlyDictionary<string, long> pins, DistributedSettings settings) =>
+        string.Join("\n", [sql, .. pins.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}@{p.Value}"), settings.ToString(), string.Join(",", DisabledRules.Order())]);
+
+    private StagePlan StagesOf(string sql, IReadOnlyDictionary<string, long> pins, DistributedSettings settings, CancellationToken cancel)
+    {
+        string key = StagePlanKey(sql, pins, settings);
+        if (_stagePlans.Count > StagePlansKept) _stagePlans.Clear();
+        var plan = _stagePlans.GetOrAdd(key, _ => new Lazy<StagePlan>(() =>
+        {
+            var q = OneQuery(sql);
+            var binder = new Binder(new SessionCatalog(this, cancel, pins, null), new Dictionary<string, object?>(), []);
+            return StageSplitter.Split(LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules), settings);
+        }));
+        try { return plan.Value; }
+        catch
+        {
+            // A failed or cancelled planning is not kept: the next task plans again.
+            _stagePlans.TryRemove(new KeyValuePair<string, Lazy<StagePlan>>(key, plan));
+            throw;
+        }
     }
 
     /// <summary>The coordinator's plan of a distributed query over the rows its gathering stages returned (by stage),

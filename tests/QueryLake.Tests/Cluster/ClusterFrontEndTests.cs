@@ -90,7 +90,7 @@ public sealed class ClusterFrontEndTests(ThreeSilos cluster) : IClassFixture<Thr
 public sealed class ClusterCliTests
 {
     [Fact]
-    public void The_cli_serves_silos_and_queries_them()
+    public async Task The_cli_serves_silos_and_queries_them()
     {
         using var dir = new TempDir();
         string lake = dir.File("lake");
@@ -99,9 +99,10 @@ public sealed class ClusterCliTests
             s.Execute("CREATE DATASET t (id BIGINT, n BIGINT)");
             for (int f = 0; f < 4; f++) s.Execute($"INSERT INTO t SELECT range + {f * 50}, range % 5 FROM range(50)");
         }
-        int silo1 = S3rverProcess.FreePort(), gateway1 = S3rverProcess.FreePort(), silo2 = S3rverProcess.FreePort(), gateway2 = S3rverProcess.FreePort();
+        int silo1 = S3rverProcess.FreePort(), gateway1 = S3rverProcess.FreePort(), silo2 = S3rverProcess.FreePort(), gateway2 = S3rverProcess.FreePort(), flight = S3rverProcess.FreePort();
         using var first = Silo(lake, "--silo-port", silo1.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway1.ToString(CultureInfo.InvariantCulture));
-        using var second = Silo(lake, "--silo-port", silo2.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway2.ToString(CultureInfo.InvariantCulture), "--primary", $"127.0.0.1:{silo1}");
+        using var second = Silo(lake, "--silo-port", silo2.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway2.ToString(CultureInfo.InvariantCulture), "--primary", $"127.0.0.1:{silo1}",
+            "--flight-port", flight.ToString(CultureInfo.InvariantCulture));
         try
         {
             var (exit, stdout, stderr) = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null,
@@ -111,6 +112,19 @@ public sealed class ClusterCliTests
             var refused = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null, $"cluster://127.0.0.1:{gateway1}", "-c", "DELETE FROM t");
             Assert.NotEqual(0, refused.Exit);
             Assert.Contains("a cluster connection runs queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS", refused.Stderr + refused.Stdout);
+            // The second silo's Flight server runs a ticket's query on the cluster (a self-join: its stages on both silos).
+            const string Join = "SELECT a.n, count(*) AS c FROM t a JOIN t b ON a.id = b.id + 1 GROUP BY a.n ORDER BY a.n";
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{flight}");
+            using var call = new Apache.Arrow.Flight.Client.FlightClient(channel).GetStream(new Apache.Arrow.Flight.FlightTicket(Join));
+            var rows = new List<string>();
+            while (await call.ResponseStream.MoveNext(default))
+            {
+                var b = call.ResponseStream.Current;
+                for (int r = 0; r < b.Length; r++)
+                    rows.Add($"{((Apache.Arrow.Int64Array)b.Column(0)).GetValue(r)},{((Apache.Arrow.Int64Array)b.Column(1)).GetValue(r)}");
+            }
+            using var embedded = QueryLakeSession.Open(lake);
+            Assert.Equal(embedded.Query(Join).Rows().Select(r => $"{r[0]},{r[1]}"), rows);
         }
         finally
         {
