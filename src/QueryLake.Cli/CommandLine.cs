@@ -61,6 +61,7 @@ internal static class CommandLine
                     return Demo.Run(folders.FirstOrDefault(), force: rest.Contains("--force"), embedding);
                 }
                 case "serve" when i == 0: return Serve.Run(args[1..]);
+                case "shard" when i == 0: return Shard.Run(args[1..]);
                 case "-h" or "--help": Usage(); return 0;
                 case "-c" or "-f" or "--format" or "--allowed-directory" or "--allowed-path" or "--endpoint" or "--region" or "--commit-lock": return Fail($"{a} needs a value");
                 default:
@@ -131,6 +132,8 @@ internal static class CommandLine
                querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT | --redis HOST:PORT]
                  [--advertise IP] [--cluster-id ID] [--kubernetes] [--flight-port N]
                querylake cluster://HOST:PORT[,HOST:PORT...] [-c SQL]... [-f FILE] [--format F]
+               querylake shard plan LAKE DIR -c "ALTER DATASET … ADD COLUMN … AS …" | shard run LAKE DIR [--shard K --of N]
+                 | shard commit LAKE DIR
 
           LAKE_DIR        the lake directory (default: a temporary lake, deleted on exit), or s3://BUCKET/PREFIX for a
                           lake on S3-compatible object storage (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
@@ -167,6 +170,10 @@ internal static class CommandLine
           cluster://HOST:PORT
                           run queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS on a cluster, through any
                           silo's gateway
+          shard plan|run|commit
+                          ADD COLUMN … AS computed by independent processes (a Slurm job array) through the work folder
+                          DIR: plan pins the version, run writes shard K of N (default SLURM_ARRAY_TASK_ID of
+                          SLURM_ARRAY_TASK_COUNT) without committing, commit commits every shard's files as one version
           serve LAKE_DIR  serve the lake over Arrow Flight (gRPC) on localhost:8815: a ticket is a query's text, optionally
                           ending with SHARD i OF n [SEED s] [EPOCH e] [BATCH b]; DoPut appends to a dataset in one commit;
                           --token-file requires "authorization: Bearer <token>"; --tls-cert serves TLS (docs/flight.md)
