@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
-# libjpeg-turbo-progs, netpbm, webp, python3-numpy, redis-server, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
+# libjpeg-turbo-progs, netpbm, webp, python3-numpy, redis-server, slurm-wlm, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -20,6 +20,8 @@ command -v make >/dev/null || missing="$missing make"
 command -v gcc >/dev/null || missing="$missing gcc libc6-dev"
 # Redis holds the membership of the cluster tests' silos (Orleans' Redis clustering).
 command -v redis-server >/dev/null || missing="$missing redis-server"
+# Slurm (slurmctld, slurmd, munge) runs the job-array recipe of docs/cluster.md on loopback (tests/slurm/check.sh).
+command -v slurmctld >/dev/null || missing="$missing slurm-wlm"
 # NumPy is the reference for TENSOR indexing.
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import numpy" 2>/dev/null; } || missing="$missing python3-numpy"
 if [ -n "$missing" ]; then
@@ -51,3 +53,6 @@ if [ -s "$error_scan" ]; then
   echo "errors that users would read carry .NET text:" >&2; cat "$error_scan" >&2; exit 1
 fi
 rm -f "$error_scan"
+# The Slurm recipe for real: a job array of `querylake shard run` and a dependent commit (about 15 s; the daemons
+# need root).
+if [ "$(id -u)" = 0 ]; then bash tests/slurm/check.sh; else echo "tests/slurm/check.sh skipped: slurmd needs root"; fi
