@@ -37,6 +37,9 @@ internal static class DistributedQuery
         }
         if (await Task.Run(() => session.PlanDistributedAddColumn(sql, cancel), cancel) is { } added)
             return await AddColumn(grains, session, added, cancel);
+        int tasks = 2 * await Partitions(grains);
+        if (await Task.Run(() => session.PlanDistributedImport(sql, tasks, cancel), cancel) is { } import)
+            return await Import(grains, session, import, cancel);
         var plan = await Task.Run(() => session.PlanDistributed(sql, cancel, settings), cancel);
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         int partitions = await Partitions(grains);
@@ -78,6 +81,30 @@ internal static class DistributedQuery
         stages.AddRange(results.Select((r, i) => $"  fragments [{column.Fragments[i]}] on {r.Result.Silo}: {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
         stages.Add("coordinator: committed the files in one version");
         return (schema, batches, stages);
+    }
+
+    /// <summary>IMPORT FILES on the cluster: each chunk of files read and written to data files by a worker (placed and
+    /// retried as query tasks are; a failed attempt's files are named by no version, and VACUUM removes them), then one
+    /// commit on the coordinator naming every chunk's files. If a task fails for good, nothing is committed, and a
+    /// dataset the import created is dropped.</summary>
+    private static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Import(IGrainFactory grains, QueryLakeSession session,
+        QueryLakeSession.DistributedImport import, CancellationToken cancel)
+    {
+        try
+        {
+            var results = await Task.WhenAll(import.Chunks.Select((files, k) =>
+                RunTask(grains, new StageTask(import.Sql, [], import.Dataset, [], 0, Writes: true, Task: k, Files: files), $"import/{k}", $"files {k}", cancel)));
+            var (schema, batches) = await Task.Run(() => session.FinishImport(import, results.Select(r => r.Result.File!).ToList()), cancel);
+            var stages = new List<string> { $"workers: the files of IMPORT FILES into {import.Dataset}, {import.Chunks.Count} tasks of {import.Chunks.Sum(c => c.Length)} files" };
+            stages.AddRange(results.Select((r, k) => $"  files {k} ({import.Chunks[k].Length}) on {r.Result.Silo}: {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
+            stages.Add("coordinator: committed every task's files in one version");
+            return (schema, batches, stages);
+        }
+        catch
+        {
+            session.AbandonImport(import);
+            throw;
+        }
     }
 
     /// <summary>Runs a task on the worker keyed <paramref name="key"/>, and again under new keys when its silo fails.</summary>

@@ -5,7 +5,8 @@ namespace QueryLake.Cluster.Grains;
 /// <see cref="Fragments"/> of <see cref="Dataset"/> (a scan stage) or over partition <see cref="Partition"/> of its
 /// inputs' exchange files (<see cref="Inputs"/>, by input stage). A partitioning stage writes into
 /// <see cref="Partitions"/> partitions under <see cref="Exchange"/>. <see cref="Writes"/>: the task writes a computed
-/// column's file for its fragment (ADD COLUMN … AS), not rows. <see cref="Settings"/>: the query's, which the task runs
+/// column's file for its fragment (ADD COLUMN … AS), or with <see cref="Files"/> those files' rows into the dataset's
+/// data files (IMPORT FILES), not rows. <see cref="Settings"/>: the query's, which the task runs
 /// under.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageTask(
@@ -21,4 +22,5 @@ public sealed record StageTask(
     [property: Id(9)] int Partitions = 1,
     [property: Id(10)] Dictionary<int, string[]>? Inputs = null,
     [property: Id(11)] string Exchange = "",
-    [property: Id(12)] QuerySettings? Settings = null);
+    [property: Id(12)] QuerySettings? Settings = null,
+    [property: Id(13)] string[]? Files = null);

@@ -22,6 +22,11 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
         try
         {
             // The engine's work runs on the thread pool, not on the grain's scheduler.
+            if (task.Writes && task.Files is { } files)
+            {
+                var staged = await Task.Run(() => lake.Session.RunImportTask(task.Sql, files, cancel), cancel);
+                return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, staged);
+            }
             if (task.Writes)
             {
                 var file = await Task.Run(() => lake.Session.RunAddColumnTask(task.Sql, task.Pins[task.Dataset], task.Fragments.Single(), cancel), cancel);

@@ -134,9 +134,10 @@ public sealed partial class QueryLakeSession
     private static QueryResult RunRemote(Func<string, CancellationToken, (Schema Schema, IReadOnlyList<RecordBatch> Batches)> remote, Statement s,
         IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
-        if (s is not (QueryStatement or ExplainStatement { Inner: QueryStatement } or AddColumnStatement { Expression: not null }))
+        bool importFiles = s is ImportStatement im && im.Format.Equals("files", StringComparison.OrdinalIgnoreCase);
+        if (!importFiles && s is not (QueryStatement or ExplainStatement { Inner: QueryStatement } or AddColumnStatement { Expression: not null }))
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column,
-                $"a cluster connection runs queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
+                $"a cluster connection runs queries, EXPLAIN, ALTER DATASET … ADD COLUMN … AS and IMPORT FILES (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
         if (parameters.Count > 0 || positional.Count > 0)
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column, "a cluster connection does not take parameters yet: put the values in the query's text");
         var (schema, batches) = remote(s.Text, cancel);
@@ -207,6 +208,77 @@ public sealed partial class QueryLakeSession
         ds.CommitColumn(field, plan.Version, records);
         using var result = AddedColumn(a, field);
         return (result.Schema, result.ToList());
+    }
+
+    /// <summary>IMPORT FILES planned for a cluster: the dataset (made ready for the rows: created, or given the files'
+    /// columns, when <see cref="Created"/>), and the matched files in chunks, one task each.</summary>
+    internal sealed record DistributedImport(string Sql, string Dataset, IReadOnlyList<string[]> Chunks, bool Created);
+
+    /// <summary>The cluster plan of <paramref name="sql"/> when it is one IMPORT FILES; null otherwise. The glob is
+    /// expanded here (the files must be at the same path on every silo); the files are dealt into at most
+    /// <paramref name="tasks"/> chunks of consecutive files. A dataset that does not exist is created here, with the
+    /// columns the files give (IMAGE content when every file is an image), so the workers can write its data files.</summary>
+    internal DistributedImport? PlanDistributedImport(string sql, int tasks, CancellationToken cancel = default)
+    {
+        if (SqlParser.ParseScript(sql) is not [ImportStatement im] || !im.Format.Equals("files", StringComparison.OrdinalIgnoreCase)) return null;
+        if (ReadOnly) throw new SqlException("QL-READ-ONLY", im.At.Line, im.At.Column, "the session is read-only: IMPORT would change the lake");
+        if (im.Options.Count > 0) throw new SqlException("QL-BAD-ARGUMENT", im.At.Line, im.At.Column, "IMPORT FILES takes no options");
+        Storage.Paths.LakeNames.Check(im.Name, "dataset");
+        var files = Formats.FileGlob.Expand(im.Source);
+        if (files.Count == 0) throw new SqlException("QL-FILE-NOT-FOUND", im.At.Line, im.At.Column, $"no file matches '{im.Source}'");
+        foreach (var f in files) Demand(f, "read", im.At);
+        bool created = false;
+        if (!Lake.DatasetExists(im.Name))
+        {
+            Lake.CreateDataset(im.Name, Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
+            created = true;
+        }
+        else
+        {
+            var ds = Lake.OpenDataset(im.Name);
+            if (ds.Schema.Fields.Count == 0) ds.DefineSchema(Ingest.FileImporter.SchemaFor(Ingest.FileImporter.AllImages(files)));
+            else if (ds.Schema.IndexOf("path") < 0 || ds.Schema.IndexOf("content") < 0)
+                throw new SqlException("QL-SCHEMA-MISMATCH", im.At.Line, im.At.Column, $"dataset '{im.Name}' was not made by IMPORT FILES (it has no path and content columns)");
+        }
+        int n = Math.Clamp(tasks, 1, files.Count);
+        var chunks = Enumerable.Range(0, n).Select(k => files.Skip(k * files.Count / n).Take((k + 1) * files.Count / n - k * files.Count / n).ToArray()).ToList();
+        return new DistributedImport(sql, im.Name, chunks, created);
+    }
+
+    /// <summary>A worker's part of a distributed IMPORT FILES: the rows of <paramref name="files"/> as an INSERT makes
+    /// them (derived columns computed), written to the dataset's data files, not committed; their records as JSON.</summary>
+    internal string RunImportTask(string sql, string[] files, CancellationToken cancel = default)
+    {
+        if (SqlParser.ParseScript(sql) is not [ImportStatement im])
+            throw new QueryLakeException("QL-BAD-ARGUMENT", "an import task takes one IMPORT FILES");
+        var ds = Lake.OpenDataset(im.Name);
+        var schema = Ingest.FileImporter.SchemaFor(ds.Schema.IndexOf("content") is int c && c >= 0 && ds.Schema.Fields[c].DataType is Columnar.Types.ImageType);
+        var source = new StreamSource("files", schema, () => Ingest.FileImporter.Read(files, schema, null, cancel), files.Length, once: true);
+        var binder = NewBinder(new Dictionary<string, object?>(), [], cancel);
+        var insert = binder.BindInsert(new ScanNode(source, schema.Fields.Select(f => f.Name).ToList()), schema.Fields.Select(f => f.Name).ToList(), ds, im.Name, im.At);
+        using var ctx = Context(cancel);
+        var staged = ctx.Within(() => ds.WriteStaged(Executor.Results(insert.Input, ctx)));
+        return System.Text.Json.JsonSerializer.Serialize(staged);
+    }
+
+    /// <summary>The coordinator's commit of a distributed IMPORT FILES: every task's files in one version, in chunk
+    /// order; its result is the files imported, as embedded.</summary>
+    internal (Schema Schema, List<RecordBatch> Batches) FinishImport(DistributedImport plan, IReadOnlyList<string> staged)
+    {
+        var parts = staged.Select(j => System.Text.Json.JsonSerializer.Deserialize<Storage.StagedAppend>(j)!).ToList();
+        Lake.OpenDataset(plan.Dataset).CommitStaged(parts);
+        var schema = new Schema([new Field("Count", Columnar.Types.DataType.Int64)]);
+        long rows = parts.Sum(p => p.Files.Sum(f => f.Rows));
+        return (schema, [new RecordBatch(schema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1)]);
+    }
+
+    /// <summary>Undoes what <see cref="PlanDistributedImport"/> did when the import fails: drops the dataset it
+    /// created (a failed import leaves no dataset, as embedded); best effort.</summary>
+    internal void AbandonImport(DistributedImport plan)
+    {
+        if (!plan.Created) return;
+        try { Lake.DropDataset(plan.Dataset); }
+        catch (QueryLakeException) { /* left for the user: an empty dataset */ }
     }
 
     /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>

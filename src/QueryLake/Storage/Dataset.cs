@@ -165,21 +165,35 @@ public sealed partial class Dataset
     /// all held in memory), then committed as one new version. Columns are matched by name; nullable
     /// columns missing from the batches are filled with nulls.
     /// </summary>
-    public DatasetSnapshot Append(IEnumerable<RecordBatch> batches)
+    public DatasetSnapshot Append(IEnumerable<RecordBatch> batches) => CommitStaged([WriteStaged(batches)]);
+
+    /// <summary>Writes batches to this dataset's data files, durably, without committing them: one writer's share of an
+    /// append that <see cref="CommitStaged"/> commits with the others' in one version (a distributed import). Files no
+    /// commit names are removed by VACUUM.</summary>
+    internal StagedAppend WriteStaged(IEnumerable<RecordBatch> batches)
     {
         var head = _log.Read(Branch, _log.Latest(Branch));
         var schema = ManifestJson.ToSchema(head.Schema);
         var fieldIds = head.Schema.Fields.Select(f => f.Id).ToArray();
         var written = WriteFiles(Lake.Storage, Path, Options, batches, schema, fieldIds);
-        if (written.Count == 0) return new DatasetSnapshot(this, head);
+        return new StagedAppend(fieldIds, written.Select(w => new StagedFile(w.File, w.BatchRows, w.Rows)).ToList());
+    }
+
+    /// <summary>Commits the files of <paramref name="parts"/> (<see cref="WriteStaged"/>) as one appended version, their
+    /// fragments in the order given; fails with a commit conflict, committing nothing, when the schema changed since they
+    /// were written.</summary>
+    internal DatasetSnapshot CommitStaged(IReadOnlyList<StagedAppend> parts)
+    {
+        if (parts.All(p => p.Files.Count == 0)) return Latest();
+        var fieldIds = parts[0].FieldIds;
         return Commit(m =>
         {
-            if (!m.Schema.Fields.Select(f => f.Id).SequenceEqual(fieldIds)) return Conflict("append", "the schema changed while the data was being written");
+            if (parts.Any(p => !m.Schema.Fields.Select(f => f.Id).SequenceEqual(p.FieldIds))) return Conflict("append", "the schema changed while the data was being written");
             long rows = 0;
-            foreach (var (file, batchRows, n) in written)
+            foreach (var f in parts.SelectMany(p => p.Files))
             {
-                m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = n, Files = [file], BatchRows = batchRows });
-                rows += n;
+                m.Fragments.Add(new FragmentRecord { Id = m.NextFragmentId++, PhysicalRows = f.Rows, Files = [f.File], BatchRows = f.BatchRows });
+                rows += f.Rows;
             }
             m.Operation = new OperationRecord { Kind = "append", RowsAdded = rows };
             return m;

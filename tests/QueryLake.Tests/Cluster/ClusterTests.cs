@@ -113,6 +113,7 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
         {
             null => "NULL",
             double v => v.ToString("G12", CultureInfo.InvariantCulture),
+            byte[] bytes => Convert.ToHexString(bytes),
             var v => Convert.ToString(v, CultureInfo.InvariantCulture),
         })))).ToList();
 
@@ -160,6 +161,50 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
         Assert.Equal(1003.0, cluster.Embedded.Query("SELECT y FROM w WHERE id = 1000").Rows().Single()[0]);
         var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("ALTER DATASET w ADD COLUMN y AS x"));
         Assert.Equal("QL-COLUMN-EXISTS", e.Code);
+    }
+
+    [Fact]
+    public async Task Import_files_reads_on_the_workers_and_commits_once()
+    {
+        var folder = cluster.Dir.File("incoming");
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < 37; i++) File.WriteAllText(Path.Combine(folder, $"doc{i:D2}.txt"), new string((char)('a' + i % 26), i * 13));
+        var (_, batches, stages) = await cluster.Client.QueryAsync($"IMPORT FILES '{folder}/*.txt' INTO docs");
+        Assert.Equal(37L, batches.Single().Columns[0].GetValue(0));
+        var tasks = stages.Where(l => l.StartsWith("  files ", StringComparison.Ordinal)).ToList();
+        Assert.True(tasks.Count > 1, string.Join("\n", stages));
+        Assert.True(tasks.Select(l => l.Split(" on ")[1].Split(": ")[0]).Distinct().Count() >= 2, string.Join("\n", stages));
+        // The same rows as an embedded IMPORT FILES, in one commit after the dataset's creation.
+        cluster.Embedded.Execute($"IMPORT FILES '{folder}/*.txt' INTO docs_here");
+        const string Rows = "SELECT path, size, kind, format, error, content FROM {0} ORDER BY path";
+        Assert.Equal(Show(cluster.Embedded.Query(string.Format(CultureInfo.InvariantCulture, Rows, "docs_here")).Materialize()),
+            Show(cluster.Embedded.Query(string.Format(CultureInfo.InvariantCulture, Rows, "docs")).Materialize()));
+        long version = cluster.Embedded.Lake.OpenDataset("docs").LatestVersion;
+        // Again, into the existing dataset: one more version with the files again.
+        await cluster.Client.QueryAsync($"IMPORT FILES '{folder}/doc1*.txt' INTO docs");
+        Assert.Equal(version + 1, cluster.Embedded.Lake.OpenDataset("docs").LatestVersion);
+        Assert.Equal(47L, cluster.Embedded.Query("SELECT count(*) FROM docs").Rows().Single()[0]);
+    }
+
+    [Fact]
+    public async Task A_failed_import_commits_nothing_and_leaves_no_new_dataset()
+    {
+        var folder = cluster.Dir.File("failing");
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < 12; i++) File.WriteAllText(Path.Combine(folder, $"f{i}.bin"), $"payload {i}");
+        var missing = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"IMPORT FILES '{folder}/*.none' INTO nothing"));
+        Assert.Equal("QL-FILE-NOT-FOUND", missing.Code);
+        // Every attempt at one chunk fails (a worker that keeps dying): the import fails, and the dataset it created goes.
+        StageWorker.BeforeRun[cluster.Dir.File("lake")] = (task, _, _) => task.Files is not null && task.Task == 1 ? throw new IOException("the disk went away") : Task.CompletedTask;
+        try
+        {
+            var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"IMPORT FILES '{folder}/*.bin' INTO failed"));
+            Assert.Equal("QL-CLUSTER-FAILED", e.Code);
+            Assert.Contains("files 1 of stage 0 failed on 4 silos", e.Message);
+        }
+        finally { StageWorker.BeforeRun.TryRemove(cluster.Dir.File("lake"), out _); }
+        Assert.False(cluster.Embedded.Lake.DatasetExists("failed"));
+        Assert.False(cluster.Embedded.Lake.DatasetExists("nothing"));
     }
 
     [Fact]
