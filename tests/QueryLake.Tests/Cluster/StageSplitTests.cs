@@ -111,5 +111,16 @@ public sealed class StageSplitTests : IDisposable
             Assert.Contains("Stage 2 on the workers: inner join, partial aggregate, one task per partition of stages 0 and 1; rows to the coordinator", partitioned);
         }
         finally { _session.Execute("RESET cluster_broadcast_rows"); }
+        // Above the threshold, a side still goes whole to the other's tasks when that moves fewer rows than
+        // partitioning the other side: 5 rows to each of t's 5 tasks, not t's 1,500 rows through the exchange.
+        _session.Execute("SET cluster_broadcast_rows = 1");
+        try
+        {
+            Assert.Contains("rows to every task that reads them (broadcast)", _session.ExplainDistributed(_session.PlanDistributed(Sql), null));
+            var same = _session.ExplainDistributed(_session.PlanDistributed("SELECT count(*) FROM big a JOIN big b ON a.k = b.k"), null);
+            Assert.DoesNotContain("(broadcast)", same);
+            Assert.Contains("hash-partitioned on [k#0] into the exchange", same);
+        }
+        finally { _session.Execute("RESET cluster_broadcast_rows"); }
     }
 }

@@ -101,12 +101,12 @@ internal static class StageSplitter
             {
                 // A small side that the join does not preserve goes whole to every task of the other side's pipeline,
                 // which then continues without an exchange.
-                if (join.Kind is JoinKind.Inner or JoinKind.Left or JoinKind.Semi or JoinKind.Anti && Small(r.Plan, stages))
+                if (join.Kind is JoinKind.Inner or JoinKind.Left or JoinKind.Semi or JoinKind.Anti && Small(r, l, stages))
                 {
                     int small = Close(r, [], stages);
                     return l with { Plan = join with { Left = l.Plan, Right = Exchange(small, stages) }, Broadcast = [.. l.Broadcast, small], Kind = l.Kind + ", " + Joined(join) };
                 }
-                if (join.Kind is JoinKind.Inner or JoinKind.Right && Small(l.Plan, stages))
+                if (join.Kind is JoinKind.Inner or JoinKind.Right && Small(l, r, stages))
                 {
                     int small = Close(l, [], stages);
                     return r with { Plan = join with { Left = Exchange(small, stages), Right = r.Plan }, Broadcast = [.. r.Broadcast, small], Kind = r.Kind + ", " + Joined(join) };
@@ -168,7 +168,26 @@ internal static class StageSplitter
 
     private static string Joined(JoinNode join) => $"{join.Kind.ToString().ToLowerInvariant()} join";
 
-    private static bool Small(LogicalPlan side, Cut stages) => side.EstimatedRows is { } n && n <= stages.Settings.BroadcastRows;
+    /// <summary>Whether <paramref name="side"/> goes whole to every task of <paramref name="other"/>: never when
+    /// broadcasts are off (<c>cluster_broadcast_rows</c> 0); else when its estimated rows are at most
+    /// <c>cluster_broadcast_rows</c>, or when sending it to each of the other side's tasks moves fewer rows than
+    /// partitioning the other side would (its rows × the other's tasks ≤ the other's rows), up to
+    /// <see cref="BroadcastCeiling"/> rows, which every task then holds.</summary>
+    private static bool Small(Pipeline side, Pipeline other, Cut stages)
+    {
+        long limit = stages.Settings.BroadcastRows;
+        if (limit == 0 || side.Plan.EstimatedRows is not { } n) return false;
+        if (n <= limit) return true;
+        int tasks = other.Dataset is { } d ? Math.Max(1, d.Snapshot.Fragments.Count) : AssumedPartitions;
+        return n <= BroadcastCeiling && other.Plan.EstimatedRows is { } m && (double)n * tasks <= m;
+    }
+
+    /// <summary>The most estimated rows a join side is broadcast with, however large the other side.</summary>
+    private const long BroadcastCeiling = 4_000_000;
+
+    /// <summary>The tasks an exchange pipeline is assumed to have when the cut is planned (partitions follow the live
+    /// silos, known only when it runs).</summary>
+    private const int AssumedPartitions = 8;
 
     /// <summary>The join's equality keys on each side when it can run per partition: a join with at least one equality
     /// key (a hash join), whose condition is deterministic and reads no outer row.</summary>
