@@ -40,15 +40,22 @@ internal static class DistributedQuery
         int tasks = 2 * await Partitions(grains);
         if (await Task.Run(() => session.PlanDistributedImport(sql, tasks, cancel), cancel) is { } import)
             return await Import(grains, session, import, cancel);
+        if (await Task.Run(() => session.PlanDistributedCopy(sql, cancel, settings), cancel) is { } copy)
+            return await Copy(grains, session, copy, cancel);
         var plan = await Task.Run(() => session.PlanDistributed(sql, cancel, settings), cancel);
+        return await StageScheduler.Run(session, plan, await Partitions(grains), Runner(grains, plan), cancel);
+    }
+
+    /// <summary>The task runner of a cut query: a scan task goes to the worker keyed by its fragment (the silo whose
+    /// caches hold it), an exchange task to the worker keyed by its partition.</summary>
+    private static Func<StageWork, CancellationToken, Task<StageOutput>> Runner(IGrainFactory grains, QueryLakeSession.DistributedQuery plan)
+    {
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        int partitions = await Partitions(grains);
-        return await StageScheduler.Run(session, plan, partitions, async (work, token) =>
+        return async (work, token) =>
         {
             var stage = plan.Split.Stages[work.Stage];
-            var task = new StageTask(sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
-                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings));
-            // Scan tasks are placed by fragment (the silo whose caches hold it); exchange tasks by partition.
+            var task = new StageTask(plan.Sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
+                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings), Deal: work.Deal);
             string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}") : $"partition/{work.Partition}";
             var (result, attempts) = await RunTask(grains, task, key, work.Describe(), token);
             var batches = result.Arrow is { } bytes ? Arrow.Read(bytes).Batches : null;
@@ -56,8 +63,51 @@ internal static class DistributedQuery
             {
                 Where = result.Silo, Milliseconds = result.Milliseconds, Attempts = attempts,
             };
-        }, cancel);
+        };
     }
+
+    /// <summary>COPY … SHARDS on the cluster. When the query's rows come straight from a stage, its tasks deal them
+    /// round-robin into the shards' partitions on the lake, one worker per shard writes its file under a pending name
+    /// (placed and retried as query tasks are), and the coordinator renames every shard into place at the end, so the
+    /// shards appear together, or not at all. Otherwise (a sort, a LIMIT) the coordinator gathers the rows and writes
+    /// the shards as embedded.</summary>
+    private static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Stages)> Copy(IGrainFactory grains, QueryLakeSession session,
+        QueryLakeSession.DistributedCopy copy, CancellationToken cancel)
+    {
+        int partitions = await Partitions(grains);
+        var runner = Runner(grains, copy.Query);
+        if (!copy.Dealt)
+        {
+            var (schema, batches, report) = await StageScheduler.Run(session, copy.Query, partitions, runner, cancel);
+            long written = await Task.Run(() => session.WriteCopyHere(copy, schema, batches, cancel), cancel);
+            report.Add($"coordinator: wrote {copy.Shards} shards of {written:N0} rows into {copy.Target}");
+            return (CountSchema, [Count(written)], report);
+        }
+        string pending = $".pending-{Guid.NewGuid():N}";
+        try
+        {
+            return await StageScheduler.RunDealt(session, copy.Query, partitions, copy.Shards, runner, async (files, report) =>
+            {
+                var results = await Task.WhenAll(files.Select((f, k) => RunTask(grains,
+                    new StageTask(copy.Sql, [], "", [], 0, Writes: true, Task: k, Partition: k, Partitions: copy.Shards, Exchange: pending, Files: f, CopyShard: true),
+                    $"copy/{k}", $"shard {k}", cancel)));
+                var (schema, batches) = await Task.Run(() => session.FinishCopy(copy, pending, results.Sum(r => r.Result.Rows)), cancel);
+                report.Add($"workers: {copy.Shards} shards of {copy.Target}");
+                report.AddRange(results.Select((r, k) => $"  shard {k} on {r.Result.Silo}: {r.Result.Rows:N0} rows, {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
+                report.Add("coordinator: renamed every shard into place");
+                return (schema, batches, report);
+            }, cancel);
+        }
+        catch
+        {
+            QueryLakeSession.AbandonCopy(copy, pending);
+            throw;
+        }
+    }
+
+    private static readonly Schema CountSchema = new([new Field("Count", Columnar.Types.DataType.Int64)]);
+
+    private static RecordBatch Count(long rows) => new(CountSchema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1);
 
     /// <summary>Partitions per exchange: two per active silo.</summary>
     private static async Task<int> Partitions(IGrainFactory grains)

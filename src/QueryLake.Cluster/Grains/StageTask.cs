@@ -6,7 +6,9 @@ namespace QueryLake.Cluster.Grains;
 /// inputs' exchange files (<see cref="Inputs"/>, by input stage). A partitioning stage writes into
 /// <see cref="Partitions"/> partitions under <see cref="Exchange"/>. <see cref="Writes"/>: the task writes a computed
 /// column's file for its fragment (ADD COLUMN … AS), or with <see cref="Files"/> those files' rows into the dataset's
-/// data files (IMPORT FILES), not rows. <see cref="Settings"/>: the query's, which the task runs
+/// data files (IMPORT FILES), or with <see cref="CopyShard"/> those exchange files' rows into COPY's shard
+/// <see cref="Partition"/> of <see cref="Partitions"/> (under the pending suffix <see cref="Exchange"/>), not rows.
+/// <see cref="Deal"/>: the stage's rows are dealt round-robin into that many partitions instead of returned. <see cref="Settings"/>: the query's, which the task runs
 /// under.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageTask(
@@ -23,4 +25,6 @@ public sealed record StageTask(
     [property: Id(10)] Dictionary<int, string[]>? Inputs = null,
     [property: Id(11)] string Exchange = "",
     [property: Id(12)] QuerySettings? Settings = null,
-    [property: Id(13)] string[]? Files = null);
+    [property: Id(13)] string[]? Files = null,
+    [property: Id(14)] int? Deal = null,
+    [property: Id(15)] bool CopyShard = false);

@@ -22,6 +22,11 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
         try
         {
             // The engine's work runs on the thread pool, not on the grain's scheduler.
+            if (task.Writes && task.CopyShard)
+            {
+                long rows = await Task.Run(() => lake.Session.RunCopyShard(task.Sql, task.Files ?? [], task.Partition, task.Partitions, task.Exchange, cancel), cancel);
+                return new StageResult(null, null, null, where, rows, clock.Elapsed.TotalMilliseconds);
+            }
             if (task.Writes && task.Files is { } files)
             {
                 var staged = await Task.Run(() => lake.Session.RunImportTask(task.Sql, files, cancel), cancel);
@@ -33,7 +38,7 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
                 return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, file);
             }
             var work = new StageWork(task.Stage, task.Task, task.Fragments, task.Partition, task.Partitions, task.Inputs ?? [], task.Exchange,
-                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt);
+                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal);
             var output = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, work, cancel), cancel);
             byte[]? arrow = output.Batches is { } batches ? Arrow.Write(output.Schema!, batches) : null;
             return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes);

@@ -69,12 +69,17 @@ public sealed partial class QueryLakeSession
         return ctx.Within(() =>
         {
             var rows = Executor.Results(runnable, ctx);
+            string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
+            if (stage.PartitionKeys is null && work.Deal is { } shards)
+            {
+                var (dealt, n, size) = PartitionWriter.Deal(storage, folder, runnable.Schema, rows, work.Task, shards, cancel);
+                return new StageOutput(runnable.Schema, null, dealt, n, size) { Milliseconds = clock.Elapsed.TotalMilliseconds };
+            }
             if (stage.PartitionKeys is not { } keys)
             {
                 var batches = rows.ToList();
                 return new StageOutput(runnable.Schema, batches, null, batches.Sum(b => (long)b.Length), 0) { Milliseconds = clock.Elapsed.TotalMilliseconds };
             }
-            string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
             var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, cancel);
             return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
         });
@@ -135,9 +140,9 @@ public sealed partial class QueryLakeSession
         IReadOnlyDictionary<string, object?> parameters, IReadOnlyList<object?> positional, CancellationToken cancel)
     {
         bool importFiles = s is ImportStatement im && im.Format.Equals("files", StringComparison.OrdinalIgnoreCase);
-        if (!importFiles && s is not (QueryStatement or ExplainStatement { Inner: QueryStatement } or AddColumnStatement { Expression: not null }))
+        if (!importFiles && s is not (QueryStatement or ExplainStatement { Inner: QueryStatement } or AddColumnStatement { Expression: not null } or CopyStatement))
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column,
-                $"a cluster connection runs queries, EXPLAIN, ALTER DATASET … ADD COLUMN … AS and IMPORT FILES (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
+                $"a cluster connection runs queries, EXPLAIN, ALTER DATASET … ADD COLUMN … AS, IMPORT FILES and COPY … SHARDS (and SET, RESET, SHOW SETTINGS); {s.Text.Split(' ', 2)[0].ToUpperInvariant()} runs in a session opened on the lake itself");
         if (parameters.Count > 0 || positional.Count > 0)
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", s.At.Line, s.At.Column, "a cluster connection does not take parameters yet: put the values in the query's text");
         var (schema, batches) = remote(s.Text, cancel);
@@ -279,6 +284,72 @@ public sealed partial class QueryLakeSession
         if (!plan.Created) return;
         try { Lake.DropDataset(plan.Dataset); }
         catch (QueryLakeException) { /* left for the user: an empty dataset */ }
+    }
+
+    /// <summary>COPY … SHARDS planned for a cluster: the target folder, the shard count, the query's cut plan, and whether
+    /// its rows come straight from a stage (<see cref="Dealt"/>: the workers deal them into shards and write them;
+    /// otherwise the coordinator gathers them and writes the shards).</summary>
+    internal sealed record DistributedCopy(string Sql, string Target, int Shards, DistributedQuery Query, bool Dealt, string Extension)
+    {
+        /// <summary>Shard <paramref name="k"/>'s file.</summary>
+        public string ShardPath(int k) => Path.Combine(Target, $"part-{k:D5}-of-{Shards:D5}.{Extension}");
+    }
+
+    /// <summary>The cluster plan of <paramref name="sql"/> when it is one COPY; null otherwise. COPY writes on a cluster
+    /// with SHARDS and without SHUFFLE (a shuffle is a permutation of all rows: run it in a session on the lake); its
+    /// target is checked as embedded (outside the lake, writable).</summary>
+    internal DistributedCopy? PlanDistributedCopy(string sql, CancellationToken cancel = default, DistributedSettings? settings = null)
+    {
+        if (SqlParser.ParseScript(sql) is not [CopyStatement c]) return null;
+        var (_, hasher, options, shuffle) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
+        hasher.Dispose();
+        if (options.Shards is not { } shards || shuffle is not null)
+            throw new SqlException("QL-CLUSTER-UNSUPPORTED", c.At.Line, c.At.Column,
+                "on a cluster, COPY writes SHARDS n without SHUFFLE (the workers write the shards); run other COPYs in a session opened on the lake");
+        var query = PlanDistributed(c.QueryText, cancel, settings);
+        return new DistributedCopy(sql, c.Target, shards, query, StageScheduler.CanDeal(query), options.Extension);
+    }
+
+    /// <summary>A worker's shard of a distributed COPY: the rows of <paramref name="files"/> (the shard's dealt
+    /// partition files, in task order) written as COPY's format and options would, to the shard's file under a
+    /// pending name (<paramref name="pending"/> appended), which the coordinator renames into place once every shard is
+    /// written. Returns the rows written.</summary>
+    internal long RunCopyShard(string sql, string[] files, int shard, int shards, string pending, CancellationToken cancel = default)
+    {
+        if (SqlParser.ParseScript(sql) is not [CopyStatement c])
+            throw new QueryLakeException("QL-BAD-ARGUMENT", "a copy task takes one COPY");
+        var (node, hasher, options, _) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
+        hasher.Dispose();
+        Directory.CreateDirectory(c.Target);
+        var path = Path.Combine(c.Target, $"part-{shard:D5}-of-{shards:D5}.{options.Extension}") + pending;
+        var rows = PartitionWriter.Read(Lake.Storage, files, cancel);
+        return Export.Exporter.Export(path, node.Input.Schema, rows, options with { Shards = null, ShuffleSeed = null });
+    }
+
+    /// <summary>The coordinator's end of a distributed COPY: every shard's pending file renamed into place (the
+    /// shards appear together), and the count of rows, as embedded.</summary>
+    internal (Schema Schema, List<RecordBatch> Batches) FinishCopy(DistributedCopy copy, string pending, long rows)
+    {
+        for (int k = 0; k < copy.Shards; k++) File.Move(copy.ShardPath(k) + pending, copy.ShardPath(k), overwrite: true);
+        var schema = new Schema([new Field("Count", Columnar.Types.DataType.Int64)]);
+        return (schema, [new RecordBatch(schema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1)]);
+    }
+
+    /// <summary>Removes a failed distributed COPY's pending shard files; best effort.</summary>
+    internal static void AbandonCopy(DistributedCopy copy, string pending)
+    {
+        for (int k = 0; k < copy.Shards; k++)
+            try { File.Delete(copy.ShardPath(k) + pending); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>A distributed COPY whose rows the coordinator gathered (a sort, a LIMIT: <see cref="DistributedCopy.Dealt"/>
+    /// false): the shards written here, as embedded.</summary>
+    internal long WriteCopyHere(DistributedCopy copy, Schema schema, IEnumerable<RecordBatch> rows, CancellationToken cancel = default)
+    {
+        var c = (CopyStatement)SqlParser.ParseScript(copy.Sql)[0];
+        var (_, hasher, options, _) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
+        hasher.Dispose();
+        return Export.Exporter.Export(c.Target, schema, rows, options);
     }
 
     /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>

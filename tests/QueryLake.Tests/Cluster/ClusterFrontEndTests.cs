@@ -111,7 +111,7 @@ public sealed class ClusterCliTests
             Assert.Equal("n,c\n0,40\n1,40\n2,40\n3,40\n4,40", stdout.Trim().ReplaceLineEndings("\n"));
             var refused = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null, $"cluster://127.0.0.1:{gateway1}", "-c", "DELETE FROM t");
             Assert.NotEqual(0, refused.Exit);
-            Assert.Contains("a cluster connection runs queries, EXPLAIN, ALTER DATASET … ADD COLUMN … AS and IMPORT FILES", refused.Stderr + refused.Stdout);
+            Assert.Contains("a cluster connection runs queries, EXPLAIN, ALTER DATASET … ADD COLUMN … AS, IMPORT FILES and COPY … SHARDS", refused.Stderr + refused.Stdout);
             // The second silo's Flight server runs a ticket's query on the cluster (a self-join: its stages on both silos).
             const string Join = "SELECT a.n, count(*) AS c FROM t a JOIN t b ON a.id = b.id + 1 GROUP BY a.n ORDER BY a.n";
             using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{flight}");

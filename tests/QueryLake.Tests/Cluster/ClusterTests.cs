@@ -208,6 +208,48 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     }
 
     [Fact]
+    public async Task Copy_shards_are_written_by_the_workers_and_appear_together()
+    {
+        string target = cluster.Dir.File("shards");
+        const string Query = "SELECT id, g, x FROM t WHERE n > 3";
+        var (_, batches, stages) = await cluster.Client.QueryAsync($"COPY ({Query}) TO '{target}' (FORMAT parquet, SHARDS 3)");
+        var expected = cluster.Embedded.Query($"{Query} ORDER BY id").Materialize();
+        Assert.Equal((long)expected.Batches.Sum(b => b.Length), batches.Single().Columns[0].GetValue(0));
+        Assert.Equal(["part-00000-of-00003.parquet", "part-00001-of-00003.parquet", "part-00002-of-00003.parquet"],
+            Directory.GetFiles(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(Show(expected), Show(cluster.Embedded.Query($"SELECT id, g, x FROM read_parquet('{target}/*.parquet') ORDER BY id").Materialize()));
+        // Dealt round-robin by every task from its own offset: the shards are even to within the task count.
+        var sizes = Enumerable.Range(0, 3).Select(k => (long)cluster.Embedded.Query($"SELECT count(*) FROM read_parquet('{target}/part-0000{k}-of-00003.parquet')").Rows().Single()[0]!).ToList();
+        Assert.True(sizes.Max() - sizes.Min() <= 8, string.Join(", ", sizes));
+        Assert.Equal(3, stages.Count(l => l.StartsWith("  shard ", StringComparison.Ordinal)));
+        // Rows in an order only the coordinator knows: it writes the shards itself, byte for byte as embedded.
+        string sorted = cluster.Dir.File("sorted"), here = cluster.Dir.File("sorted-here");
+        await cluster.Client.QueryAsync($"COPY (SELECT id, x FROM t ORDER BY x DESC, id) TO '{sorted}' (FORMAT csv, SHARDS 2)");
+        cluster.Embedded.Execute($"COPY (SELECT id, x FROM t ORDER BY x DESC, id) TO '{here}' (FORMAT csv, SHARDS 2)");
+        foreach (var name in new[] { "part-00000-of-00002.csv", "part-00001-of-00002.csv" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(here, name)), File.ReadAllBytes(Path.Combine(sorted, name)));
+        var shuffle = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"COPY (SELECT id FROM t) TO '{cluster.Dir.File("s")}' (SHARDS 2, SHUFFLE SEED 1)"));
+        Assert.Equal("QL-CLUSTER-UNSUPPORTED", shuffle.Code);
+        var inLake = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"COPY (SELECT id FROM t) TO '{cluster.Dir.File("lake")}/x' (SHARDS 2)"));
+        Assert.Equal("QL-TARGET-IN-LAKE", inLake.Code);
+    }
+
+    [Fact]
+    public async Task A_failed_copy_leaves_no_shard_behind()
+    {
+        string target = cluster.Dir.File("never");
+        StageWorker.BeforeRun[cluster.Dir.File("lake")] = (task, _, _) => task.CopyShard && task.Partition == 1 ? throw new IOException("the disk is full") : Task.CompletedTask;
+        try
+        {
+            var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"COPY (SELECT id, x FROM t) TO '{target}' (FORMAT arrow, SHARDS 3)"));
+            Assert.Equal("QL-CLUSTER-FAILED", e.Code);
+        }
+        finally { StageWorker.BeforeRun.TryRemove(cluster.Dir.File("lake"), out _); }
+        // The shards that were written stay pending and are removed: none appears.
+        Assert.Empty(Directory.Exists(target) ? Directory.GetFiles(target) : []);
+    }
+
+    [Fact]
     public async Task An_engine_error_comes_back_with_its_code()
     {
         var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("SELECT nope FROM t"));

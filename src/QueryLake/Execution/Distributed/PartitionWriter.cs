@@ -22,7 +22,27 @@ internal static class PartitionWriter
     /// <summary>Writes <paramref name="batches"/> into <paramref name="partitions"/> partitions under the lake key
     /// <paramref name="folder"/>; returns each partition's files (lake keys), the rows and the bytes written.</summary>
     public static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        IReadOnlyList<BoundExpr> keys, int partitions, CancellationToken cancel)
+        IReadOnlyList<BoundExpr> keys, int partitions, CancellationToken cancel) =>
+        Write(storage, folder, schema, batches, b => Of(keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToList(), b.Length, partitions), partitions, cancel);
+
+    /// <summary>Deals <paramref name="batches"/> round-robin into <paramref name="partitions"/> partitions, the task's
+    /// first row to partition <paramref name="start"/> modulo the count (tasks start apart, so partitions stay even),
+    /// for COPY … SHARDS on a cluster.</summary>
+    public static (string[][] Files, long Rows, long Bytes) Deal(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
+        int start, int partitions, CancellationToken cancel)
+    {
+        long position = start;
+        return Write(storage, folder, schema, batches, b =>
+        {
+            var of = new int[b.Length];
+            for (int r = 0; r < of.Length; r++) of[r] = (int)((position + r) % partitions);
+            position += b.Length;
+            return of;
+        }, partitions, cancel);
+    }
+
+    private static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
+        Func<RecordBatch, int[]> partitionOf, int partitions, CancellationToken cancel)
     {
         var files = Enumerable.Range(0, partitions).Select(_ => new List<string>()).ToArray();
         var buffers = new (MemoryStream Stream, ArrowStreamWriter Writer)?[partitions];
@@ -43,7 +63,7 @@ internal static class PartitionWriter
             cancel.ThrowIfCancellationRequested();
             if (batch.Length == 0) continue;
             rows += batch.Length;
-            var of = Of(keys.Select(k => ExpressionEvaluator.Evaluate(k, batch)).ToList(), batch.Length, partitions);
+            var of = partitionOf(batch);
             var counts = new int[partitions];
             foreach (int p in of) counts[p]++;
             var picks = counts.Select(c => new int[c]).ToArray();

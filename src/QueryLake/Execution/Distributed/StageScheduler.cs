@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Planning.Distributed;
+using QueryLake.Planning.Logical;
 using QueryLake.Sessions;
 
 namespace QueryLake.Execution.Distributed;
@@ -21,17 +22,39 @@ internal static class StageScheduler
 
     /// <summary>Runs <paramref name="query"/> with <paramref name="partitions"/> partitions per exchange; returns its
     /// rows and a report of where each task ran.</summary>
-    public static async Task<(Schema Schema, List<RecordBatch> Batches, List<string> Report)> Run(QueryLakeSession session,
-        QueryLakeSession.DistributedQuery query, int partitions, Func<StageWork, CancellationToken, Task<StageOutput>> run, CancellationToken cancel)
+    public static Task<(Schema Schema, List<RecordBatch> Batches, List<string> Report)> Run(QueryLakeSession session,
+        QueryLakeSession.DistributedQuery query, int partitions, Func<StageWork, CancellationToken, Task<StageOutput>> run, CancellationToken cancel) =>
+        Execute(session, query, partitions, run, null, cancel, async (results, report) =>
+        {
+            var gathered = query.Split.Stages.Where(s => s.Gathers).ToDictionary(s => s.Id, s => results[s.Id].SelectMany(o => o.Output.Batches!).ToList());
+            var final = await Task.Run(() => session.FinishDistributed(query, gathered, cancel), cancel);
+            report.Add(query.IsCut ? "coordinator: merged the gathered rows" : "coordinator: the whole query (it reads no dataset that can be split)");
+            return (final.Schema, final.Batches, report);
+        });
+
+    /// <summary>Whether <paramref name="query"/>'s rows come straight from one stage, with nothing left for the
+    /// coordinator to do: they can then be dealt into shards by the workers (<see cref="RunDealt{T}"/>).</summary>
+    public static bool CanDeal(QueryLakeSession.DistributedQuery query) => query.Split.Coordinator is ScanNode { Source: StageSource };
+
+    /// <summary>Runs <paramref name="query"/> (<see cref="CanDeal"/>) with the rows of its last stage dealt round-robin
+    /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files (and
+    /// the report), before the exchange files are deleted: COPY … SHARDS writes each shard from them.</summary>
+    public static Task<T> RunDealt<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions, int shards,
+        Func<StageWork, CancellationToken, Task<StageOutput>> run, Func<string[][], List<string>, Task<T>> then, CancellationToken cancel)
+    {
+        if (query.Split.Coordinator is not ScanNode { Source: StageSource root })
+            throw new InvalidOperationException("the query's rows do not come straight from a stage");
+        return Execute(session, query, partitions, run, (root.Stage, shards), cancel, (results, report) =>
+            then(Enumerable.Range(0, shards).Select(k => results[root.Stage].SelectMany(o => o.Output.Files![k]).ToArray()).ToArray(), report));
+    }
+
+    private static async Task<T> Execute<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions,
+        Func<StageWork, CancellationToken, Task<StageOutput>> run, (int Stage, int Shards)? deal, CancellationToken cancel,
+        Func<(StageWork Work, StageOutput Output)[][], List<string>, Task<T>> finish)
     {
         var stages = query.Split.Stages;
         var report = new List<string>();
-        if (stages.Count == 0)
-        {
-            var whole = await Task.Run(() => session.FinishDistributed(query, new Dictionary<int, List<RecordBatch>>(), cancel), cancel);
-            report.Add("coordinator: the whole query (it reads no dataset that can be split)");
-            return (whole.Schema, whole.Batches, report);
-        }
+        if (stages.Count == 0) return await finish([], report);
         partitions = Math.Max(1, partitions);
         string exchange = $"{ExchangeFolder}/{Guid.NewGuid():N}";
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -42,6 +65,7 @@ internal static class StageScheduler
         {
             var inputs = await Task.WhenAll(stage.Inputs.Concat(stage.Broadcast).Select(i => done[i]));
             var works = new List<StageWork>();
+            int? dealt = deal is var (at, n) && at == stage.Id ? n : null;
             // The stages read whole (broadcast): every file, for every task.
             var whole = stage.Broadcast.ToDictionary(b => b, b => inputs[stage.Inputs.Count + stage.Broadcast.ToList().IndexOf(b)]
                 .SelectMany(o => o.Output.Files!.SelectMany(f => f)).ToArray());
@@ -49,8 +73,8 @@ internal static class StageScheduler
             {
                 var fragments = d.Snapshot.Fragments.Select(f => f.Id).ToList();
                 // A version with no fragments still gets a task: a global aggregate has a row.
-                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings));
-                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings)));
+                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings, Deal: dealt));
+                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings, Deal: dealt)));
             }
             else
                 for (int p = 0; p < partitions; p++)
@@ -61,7 +85,7 @@ internal static class StageScheduler
                     // broadcast side is never one the join preserves).
                     if (files.Values.All(f => f.Length == 0)) continue;
                     foreach (var (b, all) in whole) files[b] = all;
-                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange, query.Settings));
+                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange, query.Settings, Deal: dealt));
                 }
             try
             {
@@ -86,19 +110,16 @@ internal static class StageScheduler
             foreach (var stage in stages)
             {
                 var outs = results[stage.Id];
-                string moved = stage.Gathers ? "" : $", {outs.Sum(o => o.Output.Bytes):N0} bytes exchanged";
+                string moved = outs.Any(o => o.Output.Files is not null) ? $", {outs.Sum(o => o.Output.Bytes):N0} bytes exchanged" : "";
                 report.Add($"stage {stage.Id} on the workers: {stage.Describe()}: {outs.Length} tasks, {outs.Sum(o => o.Output.Rows):N0} rows{moved}");
                 report.AddRange(outs.Select(o => $"  {o.Work.Describe()} on {o.Output.Where}: {o.Output.Rows:N0} rows, {o.Output.Milliseconds:F1} ms"
                     + (o.Output.Attempts > 1 ? $", attempt {o.Output.Attempts}" : "")));
             }
-            var gathered = stages.Where(s => s.Gathers).ToDictionary(s => s.Id, s => results[s.Id].SelectMany(o => o.Output.Batches!).ToList());
-            var final = await Task.Run(() => session.FinishDistributed(query, gathered, cancel), cancel);
-            report.Add("coordinator: merged the gathered rows");
-            return (final.Schema, final.Batches, report);
+            return await finish(results, report);
         }
         finally
         {
-            if (stages.Any(s => !s.Gathers))
+            if (stages.Any(s => !s.Gathers) || deal is not null)
                 try { session.Lake.Storage.DeleteFolder(session.Lake.Storage.PathOf(exchange)); }
                 catch (QueryLakeException) { /* VACUUM removes it */ }
         }
