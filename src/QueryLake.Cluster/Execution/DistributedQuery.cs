@@ -177,7 +177,17 @@ internal static class DistributedQuery
                 last = e;
             }
         }
-        throw new QueryLakeException("QL-CLUSTER-FAILED",
-            $"{what} of stage {task.Stage} failed on {Attempts} silos; the last error: {last?.GetType().Name}: {last?.Message}");
+        throw new QueryLakeException("QL-CLUSTER-FAILED", $"{what} of stage {task.Stage} failed on {Attempts} silos; the last time, {Why(last)}");
     }
+
+    /// <summary>Why a try of a task failed, in words (no .NET type names).</summary>
+    private static string Why(Exception? e) => e switch
+    {
+        TimeoutException => $"it did not answer within {TaskTimeout.TotalSeconds:0.#} s",
+        SiloUnavailableException => "its silo went away",
+        OrleansMessageRejectionException => "its silo refused the task (it was stopping)",
+        IOException io => $"the worker could not read or write a file: {io.Message}",
+        null => "nothing was said",
+        _ => $"the worker failed: {e.Message}",
+    };
 }
