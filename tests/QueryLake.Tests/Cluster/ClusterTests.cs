@@ -250,6 +250,27 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     }
 
     [Fact]
+    public async Task A_grouped_split_s_parts_read_on_the_cluster_equal_the_embedded_ones()
+    {
+        cluster.Embedded.Execute("CREATE SPLIT by_g FROM (SELECT * FROM t) INTO train 70 PERCENT, holdout 30 PERCENT GROUP BY n SEED 11");
+        foreach (var sql in new[]
+        {
+            "SELECT n, count(*) AS c, sum(id) AS s FROM by_g.train GROUP BY n ORDER BY n NULLS FIRST",
+            "SELECT count(*) AS c, min(id) AS lo, max(id) AS hi FROM by_g.holdout",
+            "SELECT h.id, names.name FROM by_g.holdout h JOIN names ON h.g = names.g ORDER BY h.id",
+        })
+        {
+            // A split's part is its query's rows filtered by the stored assignments, made when the query is bound: the
+            // coordinator reads it, and whatever else the query reads runs on the workers.
+            var (_, batches, _) = await cluster.Client.QueryAsync(sql);
+            Assert.Equal(Show(cluster.Embedded.Query(sql).Materialize()), Show(batches));
+        }
+        // No group straddles the parts, read on the cluster.
+        var (_, both, _) = await cluster.Client.QueryAsync("SELECT count(*) FROM (SELECT DISTINCT n FROM by_g.train) a JOIN (SELECT DISTINCT n FROM by_g.holdout) b ON a.n = b.n");
+        Assert.Equal(0L, both.Single().Columns[0].GetValue(0));
+    }
+
+    [Fact]
     public async Task An_engine_error_comes_back_with_its_code()
     {
         var e = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync("SELECT nope FROM t"));
