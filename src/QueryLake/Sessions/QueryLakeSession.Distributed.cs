@@ -115,14 +115,21 @@ public sealed partial class QueryLakeSession
         }
     }
 
-    /// <summary>The coordinator's plan of a distributed query over the rows its gathering stages returned (by stage),
-    /// or the whole query when it was not cut.</summary>
-    internal (Schema Schema, List<RecordBatch> Batches) FinishDistributed(DistributedQuery query, IReadOnlyDictionary<int, List<RecordBatch>> gathered, CancellationToken cancel = default)
+    /// <summary>The coordinator's plan of a distributed query over the rows its gathering stages returned (by stage, each
+    /// task's batches in task order), or the whole query when it was not cut. A stage whose tasks sorted their rows is
+    /// read as their runs merged.</summary>
+    internal (Schema Schema, List<RecordBatch> Batches) FinishDistributed(DistributedQuery query, IReadOnlyDictionary<int, List<List<RecordBatch>>> gathered, CancellationToken cancel = default)
     {
-        var plan = Scans(query.Split.Coordinator, scan => scan.Source is StageSource s
-            ? scan with { Source = new MemorySource(s.Name, s.Schema, gathered.GetValueOrDefault(s.Stage) ?? []) }
-            : scan);
         using var ctx = Context(cancel, query.Settings.MemoryLimit);
+        var plan = Scans(query.Split.Coordinator, scan =>
+        {
+            if (scan.Source is not StageSource s) return scan;
+            var runs = gathered.GetValueOrDefault(s.Stage) ?? [];
+            ITableSource rows = s.Merge is { } keys
+                ? new StreamSource(s.Name, s.Schema, () => Execution.Operators.Sort.RunMerge.Merge(s.Schema, keys, runs, ctx), runs.Sum(r => r.Sum(b => (long)b.Length)))
+                : new MemorySource(s.Name, s.Schema, runs.SelectMany(r => r).ToList());
+            return scan with { Source = rows };
+        });
         return (plan.Schema, ctx.Within(() => Executor.Results(plan, ctx).ToList()));
     }
 

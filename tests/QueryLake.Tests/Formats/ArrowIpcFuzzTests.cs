@@ -60,16 +60,14 @@ public sealed class ArrowIpcFuzzTests
         var property = Prop.ForAll(Corruptions.Gen.ToArbitrary(), c =>
         {
             var bytes = Corruptions.Apply(valid, c);
-            var task = Task.Run(() =>
+            Assert.True(Bounded.Run(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 try { ReadEverything(bytes, stream); }
                 catch (CorruptFileException e) { Assert.Contains("fuzz.arrow", e.Message); }
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 Assert.True(allocated < 64 << 20, $"reading a {bytes.Length}-byte corrupted file allocated {allocated} bytes");
-            });
-            Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a corrupted file hung: {c}");
-            task.GetAwaiter().GetResult();
+            }, TimeSpan.FromSeconds(10)), $"reading a corrupted file hung: {c}");
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(400), property);
     }

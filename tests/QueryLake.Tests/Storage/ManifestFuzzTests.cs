@@ -61,9 +61,7 @@ public sealed class ManifestFuzzTests
             if (!damaged.AsSpan().TrimEnd((byte)'\n').SequenceEqual(manifest.AsSpan().TrimEnd((byte)'\n')))
                 Assert.Equal("QL-CORRUPT", Assert.Throws<CorruptFileException>(() => ManifestJson.Deserialize(damaged, "fuzz.json")).Code);
             // Re-signed: the parser and the structural checks.
-            var task = Task.Run(() => ReadManifest(Resign(damaged)));
-            Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"reading a damaged manifest hung: {c}");
-            task.GetAwaiter().GetResult();
+            Assert.True(Bounded.Run(() => ReadManifest(Resign(damaged)), TimeSpan.FromSeconds(10)), $"reading a damaged manifest hung: {c}");
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), property);
     }

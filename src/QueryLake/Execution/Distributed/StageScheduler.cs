@@ -26,15 +26,16 @@ internal static class StageScheduler
         QueryLakeSession.DistributedQuery query, int partitions, Func<StageWork, CancellationToken, Task<StageOutput>> run, CancellationToken cancel) =>
         Execute(session, query, partitions, run, null, cancel, async (results, report) =>
         {
-            var gathered = query.Split.Stages.Where(s => s.Gathers).ToDictionary(s => s.Id, s => results[s.Id].SelectMany(o => o.Output.Batches!).ToList());
+            var gathered = query.Split.Stages.Where(s => s.Gathers).ToDictionary(s => s.Id, s => results[s.Id].Select(o => o.Output.Batches!).ToList());
             var final = await Task.Run(() => session.FinishDistributed(query, gathered, cancel), cancel);
             report.Add(query.IsCut ? "coordinator: merged the gathered rows" : "coordinator: the whole query (it reads no dataset that can be split)");
             return (final.Schema, final.Batches, report);
         });
 
     /// <summary>Whether <paramref name="query"/>'s rows come straight from one stage, with nothing left for the
-    /// coordinator to do: they can then be dealt into shards by the workers (<see cref="RunDealt{T}"/>).</summary>
-    public static bool CanDeal(QueryLakeSession.DistributedQuery query) => query.Split.Coordinator is ScanNode { Source: StageSource };
+    /// coordinator to do, in no order (a sorted merge orders them): they can then be dealt into shards by the workers
+    /// (<see cref="RunDealt{T}"/>).</summary>
+    public static bool CanDeal(QueryLakeSession.DistributedQuery query) => query.Split.Coordinator is ScanNode { Source: StageSource { Merge: null } };
 
     /// <summary>Runs <paramref name="query"/> (<see cref="CanDeal"/>) with the rows of its last stage dealt round-robin
     /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files (and

@@ -26,8 +26,9 @@ namespace QueryLake.Planning.Distributed;
 /// <item>a global aggregation runs partially in the pipeline and finally on the coordinator;</item>
 /// <item>DISTINCT runs in the pipeline, partitions on all columns and runs again per partition;</item>
 /// <item>a top-k runs in the pipeline with k + offset rows, and again on the coordinator;</item>
-/// <item>anything else (a sort, a window, LIMIT, set operations, joins without equal keys) runs on the coordinator over
-/// the rows its pipelines gather.</item>
+/// <item>a sort runs in the pipeline, each task sorting its rows, and the coordinator merges the tasks' sorted runs;</item>
+/// <item>anything else (a window, LIMIT, set operations, joins without equal keys) runs on the coordinator over the rows
+/// its pipelines gather.</item>
 /// </list>
 /// Workers bind the same SQL against the same pinned versions and cut the same plan the same way, so a stage is named by
 /// its number alone. Runtime join filters are left out: a filter published in one stage cannot reach another.
@@ -89,6 +90,12 @@ internal static class StageSplitter
             {
                 var local = topK with { Input = p.Plan, K = topK.K + topK.Offset, Offset = 0 };
                 return topK with { Input = Gather(p with { Plan = local, Kind = p.Kind + ", top-k" }, stages) };
+            }
+            case SortNode sort when inputs[0] is Pipeline p && sort.Keys.All(k => Local(k.Expr)):
+            {
+                // Each task sorts its rows; the coordinator merges the tasks' sorted runs.
+                int stage = Close(p with { Plan = sort with { Input = p.Plan }, Kind = p.Kind + ", sort" }, null, stages);
+                return Exchange(stage, stages, sort.Keys);
             }
             case DistinctNode distinct when inputs[0] is Pipeline p:
             {
@@ -210,15 +217,16 @@ internal static class StageSplitter
     /// <summary>Closes a pipeline as a stage whose rows go to the coordinator, and reads them there.</summary>
     private static LogicalPlan Gather(Pipeline p, Cut stages) => Exchange(Close(p, null, stages), stages);
 
-    /// <summary>A scan of a stage's rows, with the stage's column names (made unique for the scan when they repeat).</summary>
-    private static LogicalPlan Exchange(int stage, Cut stages)
+    /// <summary>A scan of a stage's rows, with the stage's column names (made unique for the scan when they repeat); with
+    /// <paramref name="merge"/>, the stage's tasks' sorted runs merged on those keys.</summary>
+    private static LogicalPlan Exchange(int stage, Cut stages, IReadOnlyList<SortKey>? merge = null)
     {
         var plan = stages[stage].Plan;
         var fields = plan.Schema.Fields;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var names = fields.Select((f, i) => seen.Add(f.Name) ? f.Name : $"{f.Name}#{i}").ToList();
         var schema = new Schema(fields.Select((f, i) => f.WithName(names[i])).ToList());
-        var scan = new ScanNode(new StageSource(stage, schema, plan.EstimatedRows), names);
+        var scan = new ScanNode(new StageSource(stage, schema, plan.EstimatedRows, merge), names);
         if (names.SequenceEqual(fields.Select(f => f.Name))) return scan;
         return new ProjectNode(scan, fields.Select((f, i) => (BoundExpr)new ColumnRef(i, names[i], f.DataType)).ToList(), fields.Select(f => f.Name).ToList());
     }

@@ -6,7 +6,7 @@ using QueryLake.Planning.Logical;
 namespace QueryLake.Execution.Operators.Sort;
 
 /// <summary>
-/// Merges sorted runs in spill files into one sorted stream, holding one batch of each run at a time. Ties go to
+/// Merges sorted runs (in spill files, or a cluster's tasks' batches) into one sorted stream, holding one batch of each run at a time. Ties go to
 /// the earlier run, so the merge of stable runs cut from the input in order is stable. More runs than
 /// <see cref="MaxFanIn"/> are first merged in groups into longer runs.
 /// </summary>
@@ -27,12 +27,20 @@ internal static class RunMerge
             }
             runs = merged;
         }
-        return MergeRuns(schema, keys, runs, ctx);
+        return MergeRuns(schema, keys, runs.Select(SpillFile.Read).ToList(), ctx);
     }
 
-    private static IEnumerable<RecordBatch> MergeRuns(Schema schema, IReadOnlyList<SortKey> keys, List<string> runs, QueryContext ctx)
+    /// <summary>Merges sorted runs held as batch streams (a cluster's tasks, each of which sorted its rows) into one
+    /// sorted stream; ties go to the earlier run.</summary>
+    public static IEnumerable<RecordBatch> Merge(Schema schema, IReadOnlyList<SortKey> keys, IReadOnlyList<IEnumerable<RecordBatch>> runs, QueryContext ctx) =>
+        MergeRuns(schema, keys, runs, ctx);
+
+    private static IEnumerable<RecordBatch> MergeRuns(Schema schema, IReadOnlyList<SortKey> keys, List<string> runs, QueryContext ctx) =>
+        MergeRuns(schema, keys, runs.Select(SpillFile.Read).ToList(), ctx);
+
+    private static IEnumerable<RecordBatch> MergeRuns(Schema schema, IReadOnlyList<SortKey> keys, IReadOnlyList<IEnumerable<RecordBatch>> runs, QueryContext ctx)
     {
-        var readers = runs.Select(r => SpillFile.Read(r).GetEnumerator()).ToArray();
+        var readers = runs.Select(r => r.GetEnumerator()).ToArray();
         try
         {
             var order = new RowOrder(keys);
