@@ -323,6 +323,8 @@ public sealed class ClusterFailureTests
                         killed.TrySetResult();
                     });
                     await Task.Delay(TimeSpan.FromSeconds(60));
+                    // The victim's task never runs: later tests (those that measure the process's memory) must not see it.
+                    throw new IOException("the killed silo's task does not run");
                 }
             };
             // Small as the join's sides are, they are partitioned, not broadcast: the client's settings say so.
@@ -375,6 +377,8 @@ public sealed class ClusterFailureTests
                 {
                     _ = Task.Run(() => host!.StopAsync(new CancellationToken(canceled: true)).ContinueWith(_ => { }, TaskScheduler.Default));
                     await Task.Delay(TimeSpan.FromSeconds(60));
+                    // The victim's task never runs: later tests (those that measure the process's memory) must not see it.
+                    throw new IOException("the killed silo's task does not run");
                 }
             };
             await using var client = await ClusterClient.ConnectAsync([ThreeSilos.Endpoint(silos[0])], ThreeSilos.ClusterIdOf(dir.File("lake")));

@@ -74,7 +74,9 @@ public sealed class WriteStatementProperties
         select kind switch
         {
             0 => $"UPDATE s SET w = w + {c} WHERE k < {c}",
-            1 => $"INSERT INTO s VALUES ({c + 20}, 'm{c}', {c}.25)",
+            // A key s does not hold yet: a source key twice makes UPDATE … FROM s and MERGE ambiguous, which QueryLake
+            // refuses and DuckDB resolves by picking a row.
+            1 => $"INSERT INTO s SELECT {c + 20}, 'm{c}', {c}.25 WHERE NOT EXISTS (SELECT 1 FROM s WHERE k = {c + 20})",
             _ => $"DELETE FROM s WHERE k = {c}",
         };
 
