@@ -12,9 +12,16 @@ printf '#!/bin/bash\nexec dotnet %s "$@"\n' "$repo/src/QueryLake.Cli/bin/Release
 chmod +x $work/bin/querylake
 host=$(hostname -s)
 cpus=$(nproc)
+# Ports of their own, so another Slurm on the machine (or a check left running) is never in the way.
+read -r ctld_port d_port < <(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1", 0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
 cat > $SLURM_CONF <<CONF
 ClusterName=ql
 SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$d_port
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -38,7 +45,10 @@ printf 'CgroupPlugin=cgroup/v1\nIgnoreSystemd=yes\nConstrainCores=no\nConstrainR
 pgrep -x munged > /dev/null || /usr/sbin/munged --force
 slurmctld
 slurmd
-trap 'kill $(cat $work/slurmd.pid $work/slurmctld.pid 2>/dev/null) 2>/dev/null || true' EXIT
+for _ in $(seq 30); do [ -s $work/slurmctld.pid ] && [ -s $work/slurmd.pid ] && break; sleep 0.2; done
+pids="$(cat $work/slurmctld.pid $work/slurmd.pid 2>/dev/null | tr '\n' ' ')"
+# The daemons stop, and then their folder goes, however the check ends.
+trap 'kill $pids 2>/dev/null || true; sleep 1; rm -rf $work' EXIT
 for _ in $(seq 30); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 1; done
 
 { echo "CREATE DATASET scenes (id BIGINT, brightness DOUBLE);"
@@ -63,4 +73,3 @@ result=$(querylake $work/lake --format csv -c "SELECT count(*), count(brightness
 [ "$result" = "12000,12000,12000" ] || { echo "FAILED: $result"; exit 1; }
 grep -q "added column brightness2" $work/log/commit-*.out || { echo "FAILED: no commit"; exit 1; }
 echo "OK: 12000 rows enriched by 4 array tasks, one commit"
-rm -rf $work
