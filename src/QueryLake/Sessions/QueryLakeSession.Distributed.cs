@@ -174,10 +174,6 @@ public sealed partial class QueryLakeSession
         return text.ToString();
     }
 
-    /// <summary>This session's query context with another memory limit (a distributed query's).</summary>
-    private QueryContext Context(CancellationToken cancel, long? memoryLimit) =>
-        new(cancel, false, Threads, memoryLimit, TempDirectory, DisabledRules.ToHashSet()) { Device = Device, GpuMemoryLimit = GpuMemoryLimit };
-
     /// <summary><paramref name="plan"/> with each scan replaced by <paramref name="replace"/>'s.</summary>
     private static LogicalPlan Scans(LogicalPlan plan, Func<ScanNode, LogicalPlan> replace) =>
         PlanRewriter.Up(plan, p => p is ScanNode scan ? replace(scan) : p);
@@ -308,8 +304,7 @@ public sealed partial class QueryLakeSession
     internal DistributedCopy? PlanDistributedCopy(string sql, CancellationToken cancel = default, DistributedSettings? settings = null)
     {
         if (SqlParser.ParseScript(sql) is not [CopyStatement c]) return null;
-        var (_, hasher, options, shuffle) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
-        hasher.Dispose();
+        var (_, options, shuffle) = CopyPlan(c, cancel);
         if (options.Shards is not { } shards || shuffle is not null)
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", c.At.Line, c.At.Column,
                 "on a cluster, COPY writes SHARDS n without SHUFFLE (the workers write the shards); run other COPYs in a session opened on the lake");
@@ -325,8 +320,7 @@ public sealed partial class QueryLakeSession
     {
         if (SqlParser.ParseScript(sql) is not [CopyStatement c])
             throw new QueryLakeException("QL-BAD-ARGUMENT", "a copy task takes one COPY");
-        var (node, hasher, options, _) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
-        hasher.Dispose();
+        var (node, options, _) = CopyPlan(c, cancel);
         Directory.CreateDirectory(c.Target);
         var path = Path.Combine(c.Target, $"part-{shard:D5}-of-{shards:D5}.{options.Extension}") + pending;
         var rows = PartitionWriter.Read(Lake.Storage, files, cancel);
@@ -342,6 +336,15 @@ public sealed partial class QueryLakeSession
         return (schema, [new RecordBatch(schema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1)]);
     }
 
+    /// <summary>COPY's checked plan and options, as embedded (its target outside the lake and writable), without the
+    /// lineage hasher a distributed COPY does not use.</summary>
+    private (CopyNode Node, Export.ExportOptions Options, long? Shuffle) CopyPlan(CopyStatement c, CancellationToken cancel)
+    {
+        var (node, hasher, options, shuffle) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
+        hasher.Dispose();
+        return (node, options, shuffle);
+    }
+
     /// <summary>Removes a failed distributed COPY's pending shard files; best effort.</summary>
     internal static void AbandonCopy(DistributedCopy copy, string pending)
     {
@@ -354,8 +357,7 @@ public sealed partial class QueryLakeSession
     internal long WriteCopyHere(DistributedCopy copy, Schema schema, IEnumerable<RecordBatch> rows, CancellationToken cancel = default)
     {
         var c = (CopyStatement)SqlParser.ParseScript(copy.Sql)[0];
-        var (_, hasher, options, _) = BindCopy(NewBinder(new Dictionary<string, object?>(), [], cancel), c);
-        hasher.Dispose();
+        var (_, options, _) = CopyPlan(c, cancel);
         return Export.Exporter.Export(c.Target, schema, rows, options);
     }
 

@@ -73,7 +73,12 @@ public sealed partial class QueryLakeSession : IDisposable
 
     /// <summary>The context a statement's plan runs in: its cancellation, threads, memory limit and spill folder.</summary>
     internal QueryContext Context(CancellationToken cancel, bool statistics = false, Action<long, bool>? progress = null) =>
-        new(cancel, statistics, Threads, MemoryLimit, TempDirectory, DisabledRules.ToHashSet())
+        Context(cancel, MemoryLimit, statistics, progress);
+
+    /// <summary>A query context under <paramref name="memoryLimit"/> instead of the session's (a distributed query's,
+    /// which the client set).</summary>
+    internal QueryContext Context(CancellationToken cancel, long? memoryLimit, bool statistics = false, Action<long, bool>? progress = null) =>
+        new(cancel, statistics, Threads, memoryLimit, TempDirectory, DisabledRules.ToHashSet())
         {
             Progress = progress,
             Device = Device,
