@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine with only the .NET SDK and Node.js: installs tmux, chromium,
-# libjpeg-turbo-progs, netpbm, webp, python3-numpy, redis-server, slurm-wlm, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
+# libjpeg-turbo-progs, netpbm, webp, python3-numpy, redis-server, postgresql, slurm-wlm, make and gcc from Debian's apt when missing, the oracles (apache-arrow, LanceDB, codecs, vega-datasets, mnist; DuckDB runs in process through DuckDB.NET)
 # and the parser generator from the committed lock files, checks that the committed parser matches the grammar,
 # then runs the test suite.
 set -euo pipefail
@@ -20,6 +20,8 @@ command -v make >/dev/null || missing="$missing make"
 command -v gcc >/dev/null || missing="$missing gcc libc6-dev"
 # Redis holds the membership of the cluster tests' silos (Orleans' Redis clustering).
 command -v redis-server >/dev/null || missing="$missing redis-server"
+# PostgreSQL holds it through Orleans' ADO.NET clustering (the tests run initdb and postgres in a folder of their own).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 # Slurm (slurmctld, slurmd, munge) runs the job-array recipe of docs/cluster.md on loopback (tests/slurm/check.sh).
 command -v slurmctld >/dev/null || missing="$missing slurm-wlm"
 # NumPy is the reference for TENSOR indexing.

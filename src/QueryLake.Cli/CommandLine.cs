@@ -129,7 +129,8 @@ internal static class CommandLine
                querylake demo [DIR] [--force] [--embedding builtin|resnet18]
                querylake serve LAKE_DIR [--port 8815] [--read-only] [--token-file F] [--tls-cert F.pfx [--tls-password P]] [--any-address]
                  [--max-batch-bytes N]
-               querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT | --redis HOST:PORT]
+               querylake serve LAKE_DIR --cluster [--silo-port 11111] [--gateway-port 30000]
+                 [--primary HOST:PORT | --redis HOST:PORT | --postgres CONNECTION]
                  [--advertise IP] [--cluster-id ID] [--kubernetes] [--flight-port N]
                querylake cluster://HOST:PORT[,HOST:PORT...] [-c SQL]... [-f FILE] [--format F]
                querylake shard plan LAKE DIR -c "ALTER DATASET … ADD COLUMN … AS …" | shard run LAKE DIR [--shard K --of N]
@@ -163,10 +164,12 @@ internal static class CommandLine
           serve LAKE_DIR --cluster
                           run a QueryLake silo (Microsoft Orleans) over the lake, which every silo reaches at the same
                           path or s3:// URI; on one machine the first silo is started without --primary and the
-                          others name it; across machines every silo names --redis (the membership table) and
-                          --advertise (its own IP); in a Kubernetes pod, --kubernetes (with --redis) takes the silo's
-                          name, IP and cluster from the pod; clients connect to any silo's gateway port, or with
-                          --flight-port to its Arrow Flight server, whose queries run on the cluster (docs/cluster.md)
+                          others name it; across machines every silo names the membership table, --redis HOST:PORT
+                          or --postgres "Host=…;Database=…;Username=…" (PostgreSQL through ADO.NET; the first silo
+                          creates its tables), and --advertise (its own IP); in a Kubernetes pod, --kubernetes (with
+                          --redis or --postgres) takes the silo's name, IP and cluster from the pod; clients connect
+                          to any silo's gateway port, or with --flight-port to its Arrow Flight server, whose queries
+                          run on the cluster (docs/cluster.md)
           cluster://HOST:PORT
                           run queries, EXPLAIN and ALTER DATASET … ADD COLUMN … AS on a cluster, through any
                           silo's gateway

@@ -10,21 +10,30 @@ using QueryLake.Errors;
 namespace QueryLake.Cluster.Hosting;
 
 /// <summary>Starts a QueryLake silo: an Orleans silo hosting the stage workers and the query coordinator over the shared
-/// lake, its membership in Redis (several machines) or localhost clustering (one machine, tests). <c>querylake serve
+/// lake, its membership in Redis or PostgreSQL (several machines) or localhost clustering (one machine, tests). <c>querylake serve
 /// --cluster</c> runs one.</summary>
 public static class ClusterSilo
 {
     /// <summary>Starts a silo; dispose (or stop) the host to leave the cluster.</summary>
     public static async Task<IHost> StartAsync(ClusterSiloOptions options, CancellationToken cancel = default)
     {
+        if (options.Redis is not null && options.Postgres is not null)
+            throw new QueryLakeException("QL-CLUSTER-CONFIG", "a cluster's membership is in Redis or in PostgreSQL, not both: give --redis or --postgres");
         if (options.Kubernetes) CheckPod(options);
+        var postgres = options.Postgres is { } connection ? await PostgresMembership.PrepareAsync(connection, cancel) : null;
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error))
             .UseOrleans(silo =>
             {
-                if (options.Redis is { } redis)
+                if (options.Redis is not null || postgres is not null)
                 {
-                    silo.UseRedisClustering(redis);
+                    if (options.Redis is { } redis) silo.UseRedisClustering(redis);
+                    else
+                        silo.UseAdoNetClustering(a =>
+                        {
+                            a.Invariant = PostgresMembership.Invariant;
+                            a.DataSource = postgres;
+                        });
                     silo.ConfigureEndpoints(options.AdvertisedAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedAddress));
                     silo.Configure<ClusterOptions>(c =>
                     {
@@ -52,9 +61,20 @@ public static class ClusterSilo
                 // Orleans' 30 s default.
                 silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = DistributedQuery.TaskTimeout + TimeSpan.FromMinutes(1));
                 silo.Services.AddSingleton(new LakeSessions(options.Lake));
+                // The data source lives as long as the silo: the host disposes what a factory made.
+                if (postgres is not null) silo.Services.AddSingleton(_ => postgres);
             })
             .Build();
-        await host.StartAsync(cancel);
+        try
+        {
+            await host.StartAsync(cancel);
+        }
+        catch
+        {
+            host.Dispose();
+            if (postgres is not null) await postgres.DisposeAsync();
+            throw;
+        }
         return host;
     }
 
@@ -62,8 +82,8 @@ public static class ClusterSilo
     /// what is missing.</summary>
     private static void CheckPod(ClusterSiloOptions options)
     {
-        if (options.Redis is null)
-            throw new QueryLakeException("QL-CLUSTER-CONFIG", "--kubernetes needs --redis HOST:PORT: Kubernetes hosting names the silos; the membership itself lives in Redis");
+        if (options.Redis is null && options.Postgres is null)
+            throw new QueryLakeException("QL-CLUSTER-CONFIG", "--kubernetes needs --redis HOST:PORT or --postgres CONNECTION: Kubernetes hosting names the silos; the membership itself lives in Redis or PostgreSQL");
         string[] needed = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
         var missing = needed.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
         if (missing.Count > 0)

@@ -147,7 +147,55 @@ public sealed class ClusterCliTests
         Assert.Contains("POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID are not set", outside.Stderr);
     }
 
-    private static Process Silo(string lake, params string[] options)
+    [PostgresFact]
+    public async Task The_cli_serves_a_silo_whose_membership_is_in_postgres()
+    {
+        using var dir = new TempDir();
+        string lake = dir.File("lake");
+        using (var s = QueryLakeSession.Open(lake))
+        {
+            s.Execute("CREATE DATASET t (id BIGINT, n BIGINT)");
+            for (int f = 0; f < 2; f++) s.Execute($"INSERT INTO t SELECT range + {f * 50}, range % 5 FROM range(50)");
+        }
+        using var pg = await PostgresServer.StartAsync();
+        int gateway = S3rverProcess.FreePort();
+        using var silo = Silo(lake, out string started, "--silo-port", S3rverProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture), "--postgres", pg.ConnectionString + ";Password=hunter2");
+        try
+        {
+            Assert.Contains($"membership in PostgreSQL at 127.0.0.1:{pg.Port}/postgres", started);
+            Assert.DoesNotContain("hunter2", started);
+            var (exit, stdout, stderr) = Programs.Run(Programs.Dll("QueryLake.Cli", "querylake"), null,
+                $"cluster://127.0.0.1:{gateway}", "--format", "csv", "-c", "SELECT n, count(*) AS c FROM t GROUP BY n ORDER BY n");
+            Assert.True(exit == 0, stderr);
+            Assert.Equal("n,c\n0,20\n1,20\n2,20\n3,20\n4,20", stdout.Trim().ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            Stop(silo);
+        }
+    }
+
+    [Fact]
+    public void Membership_flags_that_contradict_each_other_are_refused()
+    {
+        using var dir = new TempDir();
+        using (QueryLakeSession.Open(dir.File("lake"))) { }
+        var cli = Programs.Dll("QueryLake.Cli", "querylake");
+        var both = Programs.Run(cli, null, "serve", dir.File("lake"), "--cluster", "--redis", "127.0.0.1:1", "--postgres", "Host=127.0.0.1");
+        Assert.NotEqual(0, both.Exit);
+        Assert.Contains("not both: give --redis or --postgres", both.Stderr);
+        var primary = Programs.Run(cli, null, "serve", dir.File("lake"), "--cluster", "--primary", "127.0.0.1:11111", "--postgres", "Host=127.0.0.1");
+        Assert.NotEqual(0, primary.Exit);
+        Assert.Contains("with --postgres, silos find each other in PostgreSQL", primary.Stderr);
+        var bare = Programs.Run(cli, null, "serve", dir.File("lake"), "--cluster", "--postgres");
+        Assert.NotEqual(0, bare.Exit);
+        Assert.Contains("--postgres needs a value", bare.Stderr);
+    }
+
+    private static Process Silo(string lake, params string[] options) => Silo(lake, out _, options);
+
+    private static Process Silo(string lake, out string started, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])[Programs.Dll("QueryLake.Cli", "querylake"), "serve", lake, "--cluster", .. options]) psi.ArgumentList.Add(a);
@@ -159,6 +207,7 @@ public sealed class ClusterCliTests
             Assert.Fail($"the silo did not start: {process.StandardError.ReadToEnd()}");
         }
         Assert.StartsWith("silo of cluster 'querylake' over ", line.Result);
+        started = line.Result;
         return process;
     }
 
