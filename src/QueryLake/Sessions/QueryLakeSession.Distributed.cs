@@ -56,31 +56,38 @@ public sealed partial class QueryLakeSession
         var stage = stages[work.Stage];
         var storage = Lake.Storage;
         var fragments = work.Fragments.ToHashSet();
+        using var ctx = Context(cancel, work.Settings.MemoryLimit);
         var runnable = Scans(stage.Plan, scan => scan.Source switch
         {
             DatasetSource d => scan with { Source = d.Restricted(fragments) },
             StageSource s => scan with
             {
-                Source = new StreamSource(s.Name, s.Schema, () => PartitionWriter.Read(storage, work.Inputs.GetValueOrDefault(s.Stage) ?? [], cancel), s.EstimatedRows),
+                Source = new StreamSource(s.Name, s.Schema, () => PartitionWriter.Read(storage, work.Inputs.GetValueOrDefault(s.Stage) ?? [], ctx), s.EstimatedRows),
             },
             _ => scan,
         });
-        using var ctx = Context(cancel, work.Settings.MemoryLimit);
         return ctx.Within(() =>
         {
             var rows = Executor.Results(runnable, ctx);
             string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
             if (stage.PartitionKeys is null && work.Deal is { } shards)
             {
-                var (dealt, n, size) = PartitionWriter.Deal(storage, folder, runnable.Schema, rows, work.Task, shards, cancel);
+                var (dealt, n, size) = PartitionWriter.Deal(storage, folder, runnable.Schema, rows, work.Task, shards, ctx);
                 return new StageOutput(runnable.Schema, null, dealt, n, size) { Milliseconds = clock.Elapsed.TotalMilliseconds };
             }
             if (stage.PartitionKeys is not { } keys)
             {
-                var batches = rows.ToList();
+                // The rows go back to the coordinator in one reply: they count against the task's memory until sent.
+                var batches = new List<RecordBatch>();
+                var shared = QueryContext.Dictionaries();
+                foreach (var b in rows)
+                {
+                    ctx.Reserve(QueryContext.SizeOf(b, shared), "the rows a task returns to the coordinator");
+                    batches.Add(b);
+                }
                 return new StageOutput(runnable.Schema, batches, null, batches.Sum(b => (long)b.Length), 0) { Milliseconds = clock.Elapsed.TotalMilliseconds };
             }
-            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, cancel);
+            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, ctx);
             return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
         });
     }
@@ -121,6 +128,9 @@ public sealed partial class QueryLakeSession
     internal (Schema Schema, List<RecordBatch> Batches) FinishDistributed(DistributedQuery query, IReadOnlyDictionary<int, List<List<RecordBatch>>> gathered, CancellationToken cancel = default)
     {
         using var ctx = Context(cancel, query.Settings.MemoryLimit);
+        // The gathered rows are held here while the coordinator's plan runs over them.
+        var shared = QueryContext.Dictionaries();
+        ctx.Reserve(gathered.Values.Sum(runs => runs.Sum(run => run.Sum(b => QueryContext.SizeOf(b, shared)))), "the rows the workers returned to the coordinator");
         var plan = Scans(query.Split.Coordinator, scan =>
         {
             if (scan.Source is not StageSource s) return scan;
@@ -323,8 +333,9 @@ public sealed partial class QueryLakeSession
         var (node, options, _) = CopyPlan(c, cancel);
         Directory.CreateDirectory(c.Target);
         var path = Path.Combine(c.Target, $"part-{shard:D5}-of-{shards:D5}.{options.Extension}") + pending;
-        var rows = PartitionWriter.Read(Lake.Storage, files, cancel);
-        return Export.Exporter.Export(path, node.Input.Schema, rows, options with { Shards = null, ShuffleSeed = null });
+        using var ctx = Context(cancel);
+        var rows = PartitionWriter.Read(Lake.Storage, files, ctx);
+        return ctx.Within(() => Export.Exporter.Export(path, node.Input.Schema, rows, options with { Shards = null, ShuffleSeed = null }));
     }
 
     /// <summary>The coordinator's end of a distributed COPY: every shard's pending file renamed into place (the

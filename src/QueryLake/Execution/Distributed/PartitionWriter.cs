@@ -12,7 +12,10 @@ namespace QueryLake.Execution.Distributed;
 /// lake's storage, one or more per partition (a partition's buffer is written out as a file whenever it passes
 /// <see cref="ChunkBytes"/>). A row's partition is a function of its keys' values alone (<see cref="KeyHash"/>, which
 /// hashes a value alike whatever its integer width or encoding), so the two sides of a join, partitioned on their
-/// keys, put equal keys in the same partition.
+/// keys, put equal keys in the same partition. The buffers count against the query's <c>memory_limit</c>: when the
+/// next rows do not fit, the largest buffer is written out early, so a task holds at most the limit whatever the
+/// partition count. The reading side streams a file from local storage, and holds an object store's file only while
+/// its rows are read, counted the same way.
 /// </summary>
 internal static class PartitionWriter
 {
@@ -22,14 +25,14 @@ internal static class PartitionWriter
     /// <summary>Writes <paramref name="batches"/> into <paramref name="partitions"/> partitions under the lake key
     /// <paramref name="folder"/>; returns each partition's files (lake keys), the rows and the bytes written.</summary>
     public static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        IReadOnlyList<BoundExpr> keys, int partitions, CancellationToken cancel) =>
-        Write(storage, folder, schema, batches, b => Of(keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToList(), b.Length, partitions), partitions, cancel);
+        IReadOnlyList<BoundExpr> keys, int partitions, QueryContext ctx) =>
+        Write(storage, folder, schema, batches, b => Of(keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToList(), b.Length, partitions), partitions, ctx);
 
     /// <summary>Deals <paramref name="batches"/> round-robin into <paramref name="partitions"/> partitions, the task's
     /// first row to partition <paramref name="start"/> modulo the count (tasks start apart, so partitions stay even),
     /// for COPY … SHARDS on a cluster.</summary>
     public static (string[][] Files, long Rows, long Bytes) Deal(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        int start, int partitions, CancellationToken cancel)
+        int start, int partitions, QueryContext ctx)
     {
         long position = start;
         return Write(storage, folder, schema, batches, b =>
@@ -38,14 +41,16 @@ internal static class PartitionWriter
             for (int r = 0; r < of.Length; r++) of[r] = (int)((position + r) % partitions);
             position += b.Length;
             return of;
-        }, partitions, cancel);
+        }, partitions, ctx);
     }
 
     private static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        Func<RecordBatch, int[]> partitionOf, int partitions, CancellationToken cancel)
+        Func<RecordBatch, int[]> partitionOf, int partitions, QueryContext ctx)
     {
         var files = Enumerable.Range(0, partitions).Select(_ => new List<string>()).ToArray();
         var buffers = new (MemoryStream Stream, ArrowStreamWriter Writer)?[partitions];
+        // The bytes of each buffer counted against the query's memory.
+        var held = new long[partitions];
         long rows = 0, bytes = 0;
         void Flush(int p)
         {
@@ -57,28 +62,56 @@ internal static class PartitionWriter
             files[p].Add(key);
             writer.Dispose();
             buffers[p] = null;
+            ctx.Release(held[p]);
+            held[p] = 0;
         }
-        foreach (var batch in batches)
+        // Counts partition p's growth; while it does not fit, writes out the largest buffer (p's own included, which
+        // then needs nothing more).
+        void Count(int p)
         {
-            cancel.ThrowIfCancellationRequested();
-            if (batch.Length == 0) continue;
-            rows += batch.Length;
-            var of = partitionOf(batch);
-            var counts = new int[partitions];
-            foreach (int p in of) counts[p]++;
-            var picks = counts.Select(c => new int[c]).ToArray();
-            var at = new int[partitions];
-            for (int r = 0; r < of.Length; r++) picks[of[r]][at[of[r]]++] = r;
+            long grown = buffers[p]!.Value.Stream.Length - held[p];
+            while (!ctx.TryReserve(grown))
+            {
+                int largest = p;
+                for (int q = 0; q < partitions; q++) if (held[q] > held[largest]) largest = q;
+                if (largest == p || held[largest] <= held[p] + grown) { Flush(p); return; }
+                Flush(largest);
+            }
+            held[p] += grown;
+        }
+        try
+        {
+            foreach (var batch in batches)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                if (batch.Length == 0) continue;
+                rows += batch.Length;
+                var of = partitionOf(batch);
+                var counts = new int[partitions];
+                foreach (int p in of) counts[p]++;
+                var picks = counts.Select(c => new int[c]).ToArray();
+                var at = new int[partitions];
+                for (int r = 0; r < of.Length; r++) picks[of[r]][at[of[r]]++] = r;
+                for (int p = 0; p < partitions; p++)
+                {
+                    if (counts[p] == 0) continue;
+                    var part = counts[p] == batch.Length ? batch : Gather.Rows(batch, picks[p]);
+                    buffers[p] ??= Open(schema);
+                    buffers[p]!.Value.Writer.Write(part);
+                    if (buffers[p]!.Value.Stream.Length >= ChunkBytes) Flush(p);
+                    else Count(p);
+                }
+            }
+            for (int p = 0; p < partitions; p++) Flush(p);
+        }
+        finally
+        {
             for (int p = 0; p < partitions; p++)
             {
-                if (counts[p] == 0) continue;
-                var part = counts[p] == batch.Length ? batch : Gather.Rows(batch, picks[p]);
-                buffers[p] ??= Open(schema);
-                buffers[p]!.Value.Writer.Write(part);
-                if (buffers[p]!.Value.Stream.Length >= ChunkBytes) Flush(p);
+                buffers[p]?.Writer.Dispose();
+                ctx.Release(held[p]);
             }
         }
-        for (int p = 0; p < partitions; p++) Flush(p);
         return (files.Select(f => f.ToArray()).ToArray(), rows, bytes);
     }
 
@@ -99,14 +132,29 @@ internal static class PartitionWriter
         return of;
     }
 
-    /// <summary>The rows of the given partition files, one file at a time.</summary>
-    public static IEnumerable<RecordBatch> Read(LakeStorage storage, IEnumerable<string> files, CancellationToken cancel)
+    /// <summary>The rows of the given partition files, one file at a time: a local file streamed, an object store's read
+    /// whole and counted against the query's memory while its rows are read.</summary>
+    public static IEnumerable<RecordBatch> Read(LakeStorage storage, IEnumerable<string> files, QueryContext ctx)
     {
         foreach (var key in files)
         {
-            cancel.ThrowIfCancellationRequested();
-            using var reader = new ArrowStreamReader(new MemoryStream(storage.ReadAll(storage.PathOf(key))), key);
-            foreach (var b in reader.ReadAll()) yield return b;
+            ctx.Cancel.ThrowIfCancellationRequested();
+            string path = storage.PathOf(key);
+            if (storage.LocalPath(path) is { } local)
+            {
+                using var stream = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                using var reader = new ArrowStreamReader(stream, key);
+                foreach (var b in reader.ReadAll()) yield return b;
+                continue;
+            }
+            byte[] content = storage.ReadAll(path);
+            ctx.Reserve(content.Length, "an exchange file being read");
+            try
+            {
+                using var reader = new ArrowStreamReader(new MemoryStream(content), key);
+                foreach (var b in reader.ReadAll()) yield return b;
+            }
+            finally { ctx.Release(content.Length); }
         }
     }
 }
