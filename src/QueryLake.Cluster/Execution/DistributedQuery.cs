@@ -1,3 +1,4 @@
+using QueryLake.Kernels;
 using QueryLake.Cluster.Grains;
 using QueryLake.Columnar;
 using QueryLake.Errors;
@@ -51,17 +52,21 @@ internal static class DistributedQuery
     private static Func<StageWork, CancellationToken, Task<StageOutput>> Runner(IGrainFactory grains, QueryLakeSession.DistributedQuery plan)
     {
         var pins = plan.Pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        // A join filter goes to every task of the stage it filters: its bytes are made once.
+        var filters = new System.Runtime.CompilerServices.ConditionalWeakTable<BlockedBloom, byte[]>();
         return async (work, token) =>
         {
             var stage = plan.Split.Stages[work.Stage];
             var task = new StageTask(plan.Sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
-                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings), Deal: work.Deal);
+                work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings), Deal: work.Deal,
+                Filter: work.Filter is { } filter ? filters.GetValue(filter, f => f.ToBytes()) : null);
             string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}") : $"partition/{work.Partition}";
             var (result, attempts) = await RunTask(grains, task, key, work.Describe(), token);
             var batches = result.Arrow is { } bytes ? Arrow.Read(bytes).Batches : null;
             return new StageOutput(stage.Plan.Schema, batches, result.Files, result.Rows, result.Bytes)
             {
                 Where = result.Silo, Milliseconds = result.Milliseconds, Attempts = attempts,
+                Filter = result.Filter is { } bloom ? BlockedBloom.FromBytes(bloom) : null,
             };
         };
     }

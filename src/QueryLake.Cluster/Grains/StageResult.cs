@@ -2,7 +2,8 @@ namespace QueryLake.Cluster.Grains;
 
 /// <summary>What a worker returns for a <see cref="StageTask"/>: its batches as an Arrow IPC stream, or the exchange
 /// files it wrote per partition (<see cref="Files"/>), or, for a writing task, the record of the column file it wrote,
-/// as JSON (<see cref="File"/>); or the engine's error (code and message); and where and how long it ran.</summary>
+/// as JSON (<see cref="File"/>), and the join filter of the keys it wrote when its stage builds one (<see cref="Filter"/>);
+/// or the engine's error (code and message); and where and how long it ran.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageResult(
     [property: Id(0)] byte[]? Arrow,
@@ -13,4 +14,5 @@ public sealed record StageResult(
     [property: Id(5)] double Milliseconds,
     [property: Id(6)] string? File = null,
     [property: Id(7)] string[][]? Files = null,
-    [property: Id(8)] long Bytes = 0);
+    [property: Id(8)] long Bytes = 0,
+    [property: Id(9)] byte[]? Filter = null);

@@ -1,3 +1,4 @@
+using QueryLake.Kernels;
 using System.Diagnostics;
 using Orleans.Placement;
 using QueryLake.Errors;
@@ -38,10 +39,10 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
                 return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, file);
             }
             var work = new StageWork(task.Stage, task.Task, task.Fragments, task.Partition, task.Partitions, task.Inputs ?? [], task.Exchange,
-                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal);
+                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal, task.Filter is { } f ? BlockedBloom.FromBytes(f) : null);
             var output = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, work, cancel), cancel);
             byte[]? arrow = output.Batches is { } batches ? Arrow.Write(output.Schema!, batches) : null;
-            return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes);
+            return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes, output.Filter?.ToBytes());
         }
         catch (QueryLakeException e)
         {

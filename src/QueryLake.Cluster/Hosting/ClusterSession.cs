@@ -44,7 +44,8 @@ public static class ClusterSession
         var session = QueryLakeSession.Open();
         session.Remote = (sql, cancel) =>
         {
-            // The connection's own SET memory_limit, cluster_broadcast_rows and cluster_gather_groups go with the query.
+            // The connection's own SET memory_limit, cluster_broadcast_rows, cluster_gather_groups and cluster_join_filters go
+            // with the query.
             var (schema, batches, _) = client.QueryAsync(sql, QuerySettings.From(session.DistributedSettings), cancel).GetAwaiter().GetResult();
             return (schema, batches);
         };

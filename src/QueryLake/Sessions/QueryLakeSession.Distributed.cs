@@ -2,6 +2,7 @@ using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Execution;
 using QueryLake.Execution.Distributed;
+using QueryLake.Kernels;
 using QueryLake.Execution.Operators.Scan.Sources;
 using QueryLake.Language;
 using QueryLake.Language.Ast;
@@ -26,7 +27,7 @@ public sealed partial class QueryLakeSession
 
     /// <summary>This session's settings for a distributed query (<c>memory_limit</c>, <c>cluster_broadcast_rows</c>,
     /// <c>cluster_gather_groups</c>): a cluster connection sends them with each query.</summary>
-    internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups);
+    internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups, ClusterJoinFilters);
 
     /// <summary>Plans <paramref name="sql"/> (one query) for a cluster under <paramref name="settings"/> (by default this
     /// session's): binds it against the latest versions, which it then pins, so every worker reads the same bytes,
@@ -87,8 +88,15 @@ public sealed partial class QueryLakeSession
                 }
                 return new StageOutput(runnable.Schema, batches, null, batches.Sum(b => (long)b.Length), 0) { Milliseconds = clock.Elapsed.TotalMilliseconds };
             }
-            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, ctx);
-            return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds };
+            // A join filter of the keys written, for the other side of the join; it is held until the task returns.
+            BlockedBloom? build = null;
+            if (stage.FilterValues > 0)
+            {
+                ctx.Reserve(BlockedBloom.WordsFor(stage.FilterValues) * 8L, "a join filter");
+                build = BlockedBloom.ForValues(stage.FilterValues);
+            }
+            var (files, count, bytes) = PartitionWriter.Write(storage, folder, runnable.Schema, rows, keys, keys.Count == 0 ? 1 : work.Partitions, ctx, work.Filter, build);
+            return new StageOutput(runnable.Schema, null, files, count, bytes) { Milliseconds = clock.Elapsed.TotalMilliseconds, Filter = build };
         });
     }
 

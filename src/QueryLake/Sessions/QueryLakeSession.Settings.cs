@@ -107,6 +107,10 @@ public sealed partial class QueryLakeSession
             s => s.ClusterGatherGroups.ToString(System.Globalization.CultureInfo.InvariantCulture),
             (s, v) => s.ClusterGatherGroups = v is long n && n >= 0 ? n : throw new ArgumentException("cluster_gather_groups takes a number of groups, 0 or more"),
             s => s.ClusterGatherGroups = Execution.Distributed.DistributedSettings.DefaultGatherGroups),
+        new("cluster_join_filters", "On a cluster, whether a join whose one side is expected to match few of the other side's rows filters those rows by a Bloom filter of the first side's keys before they are exchanged (default true).",
+            s => s.ClusterJoinFilters ? "true" : "false",
+            (s, v) => s.ClusterJoinFilters = v is bool on ? on : throw new ArgumentException("cluster_join_filters takes true or false"),
+            s => s.ClusterJoinFilters = true),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()

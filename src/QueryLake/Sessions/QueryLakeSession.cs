@@ -93,6 +93,10 @@ public sealed partial class QueryLakeSession : IDisposable
     /// (<c>cluster_gather_groups</c>).</summary>
     public long ClusterGatherGroups { get; set; } = Execution.Distributed.DistributedSettings.DefaultGatherGroups;
 
+    /// <summary>On a cluster, whether joins filter one side's rows by the other side's keys before the exchange
+    /// (<c>cluster_join_filters</c>).</summary>
+    public bool ClusterJoinFilters { get; set; } = true;
+
     /// <summary>Where similarity searches run (<c>SET device</c>): <see cref="DevicePolicy.Auto"/> by default.</summary>
     public DevicePolicy Device { get; set; }
 

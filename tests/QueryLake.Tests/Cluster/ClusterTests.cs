@@ -129,6 +129,22 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     }
 
     [Fact]
+    public async Task A_join_filter_crosses_the_silos_and_keeps_the_result()
+    {
+        const string Sql = "SELECT count(*) AS c, sum(a.x) AS s, min(b.g) AS g FROM t a JOIN t b ON a.id = b.id WHERE b.n = 3 AND b.id % 5 = 0";
+        var expected = Show(cluster.Embedded.Query(Sql).Materialize());
+        // Every side partitioned: the big side's tasks, on all silos, receive the filter the other side's tasks built.
+        var (_, batches, stages) = await cluster.Client.QueryAsync(Sql, new QuerySettings(null, 0, 0));
+        Assert.Equal(expected, Show(batches));
+        var filtered = stages.Single(s => s.Contains("rows without a key of stage", StringComparison.Ordinal));
+        long rows = long.Parse(filtered.Split(" tasks, ")[1].Split(" rows")[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.True(rows < 200, filtered);
+        var (_, off, offStages) = await cluster.Client.QueryAsync(Sql, new QuerySettings(null, 0, 0, JoinFilters: false));
+        Assert.Equal(expected, Show(off));
+        Assert.DoesNotContain(offStages, s => s.Contains("join filter", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tasks_spread_over_the_silos_by_fragment()
     {
         var (_, _, stages) = await cluster.Client.QueryAsync("SELECT g, count(*) FROM t GROUP BY g");

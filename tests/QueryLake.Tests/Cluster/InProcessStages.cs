@@ -38,7 +38,9 @@ internal static class InProcessStages
             var v => Convert.ToString(v, CultureInfo.InvariantCulture),
         })))).ToList();
 
-    /// <summary>The stages as a line: each stage's kind and where its rows go.</summary>
+    /// <summary>The stages as a line: each stage's kind and where its rows go (and the stage whose join filter they
+    /// pass).</summary>
     public static string Shape(QueryLakeSession.DistributedQuery plan) =>
-        plan.IsCut ? string.Join("; ", plan.Split.Stages.Select(s => $"{s.Kind} → {(s.Gathers ? "coordinator" : s.Broadcasts ? "broadcast" : "exchange")}")) : "whole";
+        plan.IsCut ? string.Join("; ", plan.Split.Stages.Select(s => $"{s.Kind} → {(s.Gathers ? "coordinator" : s.Broadcasts ? "broadcast" : "exchange")}"
+            + (s.FilteredBy is { } by ? $" (filtered by {by})" : ""))) : "whole";
 }

@@ -65,8 +65,9 @@ public sealed class StageSplitProperties
             if (id > 0 && rng.Next(3) == 0) s.Execute($"DELETE FROM t WHERE id < {rng.Next(0, id)}");
             var sql = Sql(c);
             var expected = InProcessStages.Show(s.Query(sql).Materialize());
-            // The thresholds of the cut at their defaults, or at 0 (every join side and grouped aggregate partitioned).
-            var settings = c.Seed % 3 == 0 ? null : new QueryLake.Execution.Distributed.DistributedSettings(null, c.Seed % 3 == 1 ? 0 : 100_000, c.Seed % 2 == 0 ? 0 : 50_000);
+            // The thresholds of the cut at their defaults, or at 0 (every join side and grouped aggregate partitioned);
+            // join filters on or off.
+            var settings = c.Seed % 3 == 0 ? null : new QueryLake.Execution.Distributed.DistributedSettings(null, c.Seed % 3 == 1 ? 0 : 100_000, c.Seed % 2 == 0 ? 0 : 50_000, c.Seed % 5 != 0);
             var actual = InProcessStages.Show(InProcessStages.Run(s, sql, 1 + c.Seed % 4, rng, settings).Batches);
             // Without ORDER BY (shape 0, and 6's LIMIT over all rows when it takes them all), rows come in any order.
             if (c.Shape is 0 or 8) { expected.Sort(StringComparer.Ordinal); actual.Sort(StringComparer.Ordinal); }

@@ -3,10 +3,11 @@ namespace QueryLake.Execution.Distributed;
 /// <summary>
 /// The settings a distributed query runs under, the same on its coordinator and in every task: the client's
 /// <c>memory_limit</c> (per task, and for the coordinator's plan), and the two thresholds that decide how the plan is
-/// cut (<c>cluster_broadcast_rows</c>, <c>cluster_gather_groups</c>). They travel with the query, so a worker cuts the
-/// plan exactly as the coordinator did whatever its own session says.
+/// cut (<c>cluster_broadcast_rows</c>, <c>cluster_gather_groups</c>), and whether joins filter one side by the other's
+/// keys between stages (<c>cluster_join_filters</c>). They travel with the query, so a worker cuts the plan exactly as
+/// the coordinator did whatever its own session says.
 /// </summary>
-internal sealed record DistributedSettings(long? MemoryLimit, long BroadcastRows, long GatherGroups)
+internal sealed record DistributedSettings(long? MemoryLimit, long BroadcastRows, long GatherGroups, bool JoinFilters = true)
 {
     /// <summary>Estimated rows at most of a join side sent whole to every task of the other side (default).</summary>
     public const long DefaultBroadcastRows = 100_000;

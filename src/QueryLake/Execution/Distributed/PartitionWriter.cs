@@ -23,10 +23,36 @@ internal static class PartitionWriter
     public const long ChunkBytes = 32L << 20;
 
     /// <summary>Writes <paramref name="batches"/> into <paramref name="partitions"/> partitions under the lake key
-    /// <paramref name="folder"/>; returns each partition's files (lake keys), the rows and the bytes written.</summary>
+    /// <paramref name="folder"/>; returns each partition's files (lake keys), the rows and the bytes written. With
+    /// <paramref name="keep"/> (a join filter of the other side's keys), only the rows whose keys may be in it are
+    /// written, and none with a NULL key (which matches nothing); <paramref name="build"/> is given the hashes of the
+    /// keys written (a join filter for the other side).</summary>
     public static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        IReadOnlyList<BoundExpr> keys, int partitions, QueryContext ctx) =>
-        Write(storage, folder, schema, batches, b => Of(keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToList(), b.Length, partitions), partitions, ctx);
+        IReadOnlyList<BoundExpr> keys, int partitions, QueryContext ctx, BlockedBloom? keep = null, BlockedBloom? build = null) =>
+        Write(storage, folder, schema, batches, b =>
+        {
+            var values = keys.Select(k => ExpressionEvaluator.Evaluate(k, b)).ToList();
+            var hashes = KeyHash.Of(values, b.Length);
+            if (keep is null && build is null) return (b, Of(hashes, partitions));
+            var nullable = values.Where(v => v.NullCount > 0).ToList();
+            var kept = new int[b.Length];
+            int n = 0;
+            for (int r = 0; r < b.Length; r++)
+            {
+                bool isNull = false;
+                foreach (var v in nullable) isNull |= v.IsNull(r);
+                if (isNull || (keep is not null && !keep.MayHold(hashes[r]))) continue;
+                build?.Add(hashes[r]);
+                kept[n++] = r;
+            }
+            // A side that builds a filter keeps its NULL keys: only the filtered side loses them.
+            if (keep is null) return (b, Of(hashes, partitions));
+            if (n == b.Length) return (b, Of(hashes, partitions));
+            var rows = kept.AsSpan(0, n);
+            var picked = new ulong[n];
+            for (int i = 0; i < n; i++) picked[i] = hashes[rows[i]];
+            return (Gather.Rows(b, rows), Of(picked, partitions));
+        }, partitions, ctx);
 
     /// <summary>Deals <paramref name="batches"/> round-robin into <paramref name="partitions"/> partitions, the task's
     /// first row to partition <paramref name="start"/> modulo the count (tasks start apart, so partitions stay even),
@@ -40,12 +66,12 @@ internal static class PartitionWriter
             var of = new int[b.Length];
             for (int r = 0; r < of.Length; r++) of[r] = (int)((position + r) % partitions);
             position += b.Length;
-            return of;
+            return (b, of);
         }, partitions, ctx);
     }
 
     private static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
-        Func<RecordBatch, int[]> partitionOf, int partitions, QueryContext ctx)
+        Func<RecordBatch, (RecordBatch Rows, int[] Of)> partitionOf, int partitions, QueryContext ctx)
     {
         var files = Enumerable.Range(0, partitions).Select(_ => new List<string>()).ToArray();
         var buffers = new (MemoryStream Stream, ArrowStreamWriter Writer)?[partitions];
@@ -85,8 +111,9 @@ internal static class PartitionWriter
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
                 if (batch.Length == 0) continue;
-                rows += batch.Length;
-                var of = partitionOf(batch);
+                var (written, of) = partitionOf(batch);
+                if (written.Length == 0) continue;
+                rows += written.Length;
                 var counts = new int[partitions];
                 foreach (int p in of) counts[p]++;
                 var picks = counts.Select(c => new int[c]).ToArray();
@@ -95,7 +122,7 @@ internal static class PartitionWriter
                 for (int p = 0; p < partitions; p++)
                 {
                     if (counts[p] == 0) continue;
-                    var part = counts[p] == batch.Length ? batch : Gather.Rows(batch, picks[p]);
+                    var part = counts[p] == written.Length ? written : Gather.Rows(written, picks[p]);
                     buffers[p] ??= Open(schema);
                     buffers[p]!.Value.Writer.Write(part);
                     if (buffers[p]!.Value.Stream.Length >= ChunkBytes) Flush(p);
@@ -122,9 +149,12 @@ internal static class PartitionWriter
     }
 
     /// <summary>The partition of each of the first <paramref name="n"/> rows of the key columns.</summary>
-    public static int[] Of(IReadOnlyList<ArrowArray> keys, int n, int partitions)
+    public static int[] Of(IReadOnlyList<ArrowArray> keys, int n, int partitions) => Of(KeyHash.Of(keys, n), partitions);
+
+    /// <summary>The partition of each row, from its keys' hash.</summary>
+    private static int[] Of(ulong[] hashes, int partitions)
     {
-        var hashes = KeyHash.Of(keys, n);
+        int n = hashes.Length;
         var of = new int[n];
         for (int i = 0; i < n; i++)
             // Remixed, so partitions do not follow the bits a hash table of the same keys buckets by.

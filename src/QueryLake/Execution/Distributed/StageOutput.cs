@@ -15,6 +15,10 @@ internal sealed record StageOutput(Schema Schema, List<RecordBatch>? Batches, st
     /// <summary>How long the task took, in milliseconds.</summary>
     public double Milliseconds { get; init; }
 
+    /// <summary>The join filter of the keys it wrote, when its stage builds one
+    /// (<see cref="Planning.Distributed.Stage.FilterValues"/>).</summary>
+    public Kernels.BlockedBloom? Filter { get; init; }
+
     /// <summary>How many tries it took.</summary>
     public int Attempts { get; init; } = 1;
 }

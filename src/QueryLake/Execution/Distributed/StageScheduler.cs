@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using QueryLake.Columnar;
 using QueryLake.Errors;
+using QueryLake.Kernels;
 using QueryLake.Planning.Distributed;
 using QueryLake.Planning.Logical;
 using QueryLake.Sessions;
@@ -10,7 +11,8 @@ namespace QueryLake.Execution.Distributed;
 /// <summary>
 /// Runs a distributed query's stages (<see cref="StagePlan"/>) through a task runner — a cluster's workers, or this
 /// process in tests — then the coordinator's plan over the rows the gathering stages returned. A stage starts once
-/// the stages it reads have finished (independent stages run at once); its tasks are one per fragment for a scan stage
+/// the stages it reads have finished, and the stage whose keys filter its rows (a join filter); independent stages run
+/// at once. Its tasks are one per fragment for a scan stage
 /// and one per non-empty partition for an exchange stage. The first failure cancels every other task. The exchange
 /// files live under <c>_exchange/&lt;query&gt;</c> in the lake and are deleted when the query ends (VACUUM removes those
 /// of a coordinator that died).
@@ -60,11 +62,24 @@ internal static class StageScheduler
         string exchange = $"{ExchangeFolder}/{Guid.NewGuid():N}";
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var done = new Task<(StageWork Work, StageOutput Output)[]>[stages.Count];
+        // Every stage's task exists before any looks at another's (a stage may wait for a later one's join filter).
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         foreach (var stage in stages) done[stage.Id] = RunStage(stage);
+        created.SetResult();
 
         async Task<(StageWork, StageOutput)[]> RunStage(Stage stage)
         {
+            await created.Task;
             var inputs = await Task.WhenAll(stage.Inputs.Concat(stage.Broadcast).Select(i => done[i]));
+            // The join filter of the other side's keys: its tasks' filters merged, once they have all run.
+            BlockedBloom? filter = null;
+            if (stage.FilteredBy is { } by)
+            {
+                var builders = await done[by];
+                filter = BlockedBloom.ForValues(stages[by].FilterValues);
+                foreach (var (_, output) in builders)
+                    filter.Or(output.Filter ?? throw new InvalidOperationException($"a task of stage {by} returned no join filter"));
+            }
             var works = new List<StageWork>();
             int? dealt = deal is var (at, n) && at == stage.Id ? n : null;
             // The stages read whole (broadcast): every file, for every task.
@@ -74,8 +89,8 @@ internal static class StageScheduler
             {
                 var fragments = d.Snapshot.Fragments.Select(f => f.Id).ToList();
                 // A version with no fragments still gets a task: a global aggregate has a row.
-                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings, Deal: dealt));
-                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings, Deal: dealt)));
+                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter));
+                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter)));
             }
             else
                 for (int p = 0; p < partitions; p++)
@@ -86,7 +101,7 @@ internal static class StageScheduler
                     // broadcast side is never one the join preserves).
                     if (files.Values.All(f => f.Length == 0)) continue;
                     foreach (var (b, all) in whole) files[b] = all;
-                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange, query.Settings, Deal: dealt));
+                    works.Add(new StageWork(stage.Id, p, [], p, partitions, files, exchange, query.Settings, Deal: dealt, Filter: filter));
                 }
             try
             {

@@ -17,6 +17,15 @@ internal sealed record Stage(int Id, LogicalPlan Plan, IReadOnlyList<int> Inputs
     /// <summary>Stages whose whole output every task of this one reads (the small side of a join).</summary>
     public IReadOnlyList<int> Broadcast { get; init; } = [];
 
+    /// <summary>The stage whose partition keys filter this one's rows before they are written (a join filter: the two are
+    /// the sides of a join that drops this side's rows without a match), or null. This stage starts once that one has
+    /// finished.</summary>
+    public int? FilteredBy { get; init; }
+
+    /// <summary>Distinct partition keys expected, when the stage builds a filter of them for the other side of its join
+    /// (<see cref="FilteredBy"/>): the size of its filter. 0: it builds none.</summary>
+    public long FilterValues { get; init; }
+
     /// <summary>Whether the stage's rows go to the coordinator.</summary>
     public bool Gathers => PartitionKeys is null;
 
@@ -27,6 +36,8 @@ internal sealed record Stage(int Id, LogicalPlan Plan, IReadOnlyList<int> Inputs
     public string Describe() =>
         $"{Kind}, " + (Dataset is { } d ? $"one task per fragment of {d.Name}@{d.Snapshot.Version} ({d.Snapshot.Fragments.Count})" : $"one task per partition of stage{(Inputs.Count > 1 ? "s" : "")} {string.Join(" and ", Inputs)}")
         + (Broadcast.Count > 0 ? $", each reading all of stage{(Broadcast.Count > 1 ? "s" : "")} {string.Join(" and ", Broadcast)}" : "")
+        + (FilteredBy is { } by ? $", rows without a key of stage {by} dropped (join filter)" : "")
+        + (FilterValues > 0 ? ", its keys a join filter" : "")
         + (PartitionKeys switch
         {
             null => "; rows to the coordinator",

@@ -18,7 +18,8 @@ namespace QueryLake.Planning.Distributed;
 /// side whole to every task of the other (a broadcast), whose pipeline goes on; otherwise it hash-partitions each side
 /// on its join keys (the exchange) and continues as one pipeline over the partitions, a task per partition joining its
 /// pair (any join kind: rows with equal keys meet in one partition, and a NULL key, which matches nothing, stays in
-/// one);</item>
+/// one); when the keys of one side are expected to match few of the other's rows, a Bloom filter of them drops the
+/// other's unmatched rows before they are exchanged (<see cref="JoinFilter"/>);</item>
 /// <item>a grouped aggregation whose groups are few (by the fragments' statistics, at most
 /// <see cref="DistributedSettings.GatherGroups"/>) runs partially in the pipeline and
 /// finally on the coordinator; with many groups, it partitions on the group keys — after a partial aggregation when
@@ -31,7 +32,8 @@ namespace QueryLake.Planning.Distributed;
 /// its pipelines gather.</item>
 /// </list>
 /// Workers bind the same SQL against the same pinned versions and cut the same plan the same way, so a stage is named by
-/// its number alone. Runtime join filters are left out: a filter published in one stage cannot reach another.
+/// its number alone. The plan's runtime join filters are left out (a filter published in one stage cannot reach another);
+/// join filters between stages take their place.
 /// </summary>
 internal static class StageSplitter
 {
@@ -119,6 +121,7 @@ internal static class StageSplitter
                     return r with { Plan = join with { Left = Exchange(small, stages), Right = r.Plan }, Broadcast = [.. r.Broadcast, small], Kind = r.Kind + ", " + Joined(join) };
                 }
                 int left = Close(l, lk, stages), right = Close(r, rk, stages);
+                if (stages.Settings.JoinFilters) JoinFilter(join.Kind, left, right, stages);
                 return new Pipeline(join with { Left = Exchange(left, stages), Right = Exchange(right, stages) }, [left, right], null, Joined(join));
             }
             default:
@@ -187,6 +190,64 @@ internal static class StageSplitter
         if (n <= limit) return true;
         int tasks = other.Dataset is { } d ? Math.Max(1, d.Snapshot.Fragments.Count) : AssumedPartitions;
         return n <= BroadcastCeiling && other.Plan.EstimatedRows is { } m && (double)n * tasks <= m;
+    }
+
+    /// <summary>The share of a join side's rows at most that the other side's keys are expected to keep, for that side
+    /// to be filtered by them before its exchange.</summary>
+    private const double MostKept = 0.5;
+
+    /// <summary>The most distinct keys a join filter is built for: its filter then takes 4 MiB, which every task of the
+    /// side it filters receives.</summary>
+    private const long MostFilterValues = 2_000_000;
+
+    /// <summary>A join filter between the two partitioned sides of a join (stages <paramref name="left"/> and
+    /// <paramref name="right"/>): the side whose rows the join drops when they have no match (both for an inner join,
+    /// the right for a left or anti join, either for a semi join, the left for a right join) and that the other's keys
+    /// are expected to thin the most — at most <see cref="MostKept"/> of its rows kept, by the distinct keys each
+    /// side holds (the smaller set contained in the larger) — waits for the other, whose tasks build a Bloom filter of
+    /// their keys, and writes only the rows whose keys may be in it. Nothing is decided without the statistics to
+    /// estimate the filtered side's distinct keys.</summary>
+    private static void JoinFilter(JoinKind kind, int left, int right, Cut stages)
+    {
+        bool filterLeft = kind is JoinKind.Inner or JoinKind.Right or JoinKind.Semi;
+        bool filterRight = kind is JoinKind.Inner or JoinKind.Left or JoinKind.Semi or JoinKind.Anti;
+        var (l, r) = (stages[left], stages[right]);
+        double keepLeft = filterLeft ? Kept(l, r) : 1, keepRight = filterRight ? Kept(r, l) : 1;
+        var (filtered, by) = keepLeft <= keepRight ? (left, right) : (right, left);
+        if (Math.Min(keepLeft, keepRight) > MostKept) return;
+        long values = TupleValues(stages[by]);
+        if (values > MostFilterValues) return;
+        stages[filtered] = stages[filtered] with { FilteredBy = by };
+        stages[by] = stages[by] with { FilterValues = Math.Max(1, values) };
+    }
+
+    /// <summary>The share of <paramref name="side"/>'s rows whose keys <paramref name="other"/> is expected to hold: for
+    /// the key it is smallest on, the other's distinct values over this side's (1: not known).</summary>
+    private static double Kept(Stage side, Stage other)
+    {
+        double kept = 1;
+        for (int k = 0; k < side.PartitionKeys!.Count; k++)
+            if (KeyValues(side, k, bound: false) is { } mine && mine > 0 && KeyValues(other, k, bound: true) is { } theirs)
+                kept = Math.Min(kept, (double)theirs / mine);
+        return kept;
+    }
+
+    /// <summary>The distinct values of a stage's partition key <paramref name="k"/>: the column's (traced to the
+    /// dataset's statistics), at most the stage's rows; with <paramref name="bound"/>, the stage's rows when the column's
+    /// are not known.</summary>
+    private static long? KeyValues(Stage stage, int k, bool bound)
+    {
+        long? rows = stage.Plan.EstimatedRows;
+        if (stage.PartitionKeys![k] is ColumnRef c && Distinct(stage.Plan, c.Index) is { } d) return rows is { } n ? Math.Min(d, n) : d;
+        return bound ? rows : null;
+    }
+
+    /// <summary>The distinct key tuples of a stage: the product of its keys' distinct values, at most its rows.</summary>
+    private static long TupleValues(Stage stage)
+    {
+        double product = 1;
+        for (int k = 0; k < stage.PartitionKeys!.Count; k++) product *= KeyValues(stage, k, bound: true) ?? double.MaxValue;
+        return (long)Math.Min(product, stage.Plan.EstimatedRows ?? long.MaxValue);
     }
 
     /// <summary>The most estimated rows a join side is broadcast with, however large the other side.</summary>

@@ -1,4 +1,3 @@
-using System.Numerics;
 using QueryLake.Columnar.Arrays;
 using QueryLake.Kernels;
 
@@ -10,15 +9,14 @@ namespace QueryLake.Execution.Operators.HashJoin;
 /// <c>runtime_join_filters</c> rule says which joins publish and which apply). It may pass values the key does not hold
 /// (the join above checks them anyway), never the reverse. Integer keys test a bitmap of the values present over their
 /// range when it is small enough (exact), other values a blocked Bloom filter of their <see cref="KeyHash"/> (two bits
-/// in one 64-bit word per value, 16 bits per build row: about 2% false positives). NULL never passes.
+/// in one 64-bit word per value, 16 bits per build row: about 2% false positives; <see cref="BlockedBloom"/>). NULL never passes.
 /// </summary>
 internal sealed class RuntimeFilter
 {
     private readonly long _min;
     private readonly ulong _range;
     private readonly ulong[]? _bitmap;   // bit v − min: some build row holds v
-    private readonly ulong[]? _bloom;
-    private readonly int _shift;
+    private readonly BlockedBloom? _bloom;
     private readonly bool _integers;
 
     /// <summary>Where the joins below find the filter of one run of the publishing join: empty until its table is built
@@ -63,31 +61,20 @@ internal sealed class RuntimeFilter
                 }
                 return;
             }
-            _bloom = NewBloom(n, out _shift);
+            _bloom = BlockedBloom.ForValues(n);
             for (int r = 0; r < n; r++)
-                if (!(nulls && keys.IsNull(r))) Add(IntegerHash(longs.IsEmpty ? ints[r] : longs[r]));
+                if (!(nulls && keys.IsNull(r))) _bloom.Add(IntegerHash(longs.IsEmpty ? ints[r] : longs[r]));
             return;
         }
-        _bloom = NewBloom(n, out _shift);
+        _bloom = BlockedBloom.ForValues(n);
         var hashes = KeyHash.Of([keys], n);
         for (int r = 0; r < n; r++)
-            if (!(nulls && keys.IsNull(r))) Add(hashes[r]);
-    }
-
-    private static ulong[] NewBloom(int n, out int shift)
-    {
-        int words = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, n / 4));
-        shift = 64 - BitOperations.Log2((uint)words);
-        return new ulong[words];
+            if (!(nulls && keys.IsNull(r))) _bloom.Add(hashes[r]);
     }
 
     private static ulong IntegerHash(long v) => KeyHash.Mix((ulong)v);
 
-    private static ulong Bits(ulong h) => (1UL << (int)(h & 63)) | (1UL << (int)((h >> 6) & 63));
-
-    private void Add(ulong h) => _bloom![h >> _shift] |= Bits(h);
-
-    private bool MayHold(ulong h) => (_bloom![h >> _shift] & Bits(h)) == Bits(h);
+    private bool MayHold(ulong h) => _bloom!.MayHold(h);
 
     /// <summary>Of <paramref name="rows"/> (null: every row) of <paramref name="column"/>, the ones whose value may
     /// match, in order.</summary>
