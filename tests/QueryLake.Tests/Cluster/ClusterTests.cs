@@ -106,6 +106,7 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
         "SELECT g, avg(x) AS a FROM t GROUP BY g ORDER BY g",
         "SELECT * FROM t LIMIT 5",
         "SELECT t.g, name, count(*) AS c FROM t JOIN names ON t.g = names.g GROUP BY ALL ORDER BY 1",
+        "SELECT id, g, row_number() OVER (PARTITION BY g ORDER BY x, id) AS r, avg(x) OVER (PARTITION BY g) AS a FROM t WHERE id % 3 = 0 ORDER BY id",
     };
 
     private static List<string> Show(IEnumerable<RecordBatch> batches) =>

@@ -8,7 +8,7 @@ namespace QueryLake.Tests.Cluster;
 
 /// <summary>
 /// The stages as a property: for random queries (filters, projections, grouped and global aggregates of count, sum,
-/// min, max and avg, top-k with offsets, sorts, LIMIT, self-joins inner and left, on keys with NULLs) over a dataset
+/// min, max and avg, top-k with offsets, sorts, LIMIT, self-joins inner and left, on keys with NULLs, windows) over a dataset
 /// whose rows lie in random fragments (NULLs, empty fragments after deletes), running every task apart — with 1 to 4
 /// partitions per exchange, and some tasks run twice, as a retry after a failed silo — and the coordinator's plan over
 /// what they gathered equals the embedded result.
@@ -20,7 +20,7 @@ public sealed class StageSplitProperties
     private static readonly Gen<Case> Cases =
         from seed in Gen.Choose(0, int.MaxValue)
         from fragments in Gen.Choose(1, 6)
-        from shape in Gen.Choose(0, 9)
+        from shape in Gen.Choose(0, 10)
         from filter in Gen.Choose(0, 4)
         from k in Gen.Choose(1, 30)
         from offset in Gen.Elements(0, 0, 4)
@@ -41,6 +41,7 @@ public sealed class StageSplitProperties
             6 => $"SELECT * FROM t{where} LIMIT {c.K}",
             7 => $"SELECT g, count(DISTINCT n) AS dn FROM t{where} GROUP BY g ORDER BY g",
             8 => $"SELECT t.id, u.id AS other, u.g FROM t JOIN t AS u ON t.n = u.n AND t.g = u.g{Where("t.")}",
+            10 => $"SELECT id, g, row_number() OVER (PARTITION BY g ORDER BY x, id) AS r, sum(n) OVER (PARTITION BY g, n % 2) AS s, lag(d) OVER (PARTITION BY g ORDER BY id) AS p FROM t{where} ORDER BY id",
             _ => $"SELECT t.g, count(u.id) AS c, sum(u.n) AS s FROM t LEFT JOIN t AS u ON t.n = u.n + 1{Where("t.")} GROUP BY t.g ORDER BY t.g",
         };
     }

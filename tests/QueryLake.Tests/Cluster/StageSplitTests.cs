@@ -62,6 +62,14 @@ public sealed class StageSplitTests : IDisposable
         { "SELECT m, count(DISTINCT k) AS dk FROM big GROUP BY m ORDER BY m", "scan of big → exchange; aggregate, sort → coordinator" },
         { "SELECT t.g, count(*) FROM t, small WHERE t.n > small.n GROUP BY 1 ORDER BY 1", "scan of t → coordinator; scan of small → coordinator" },
         { "SELECT count(*) AS c, sum(a.m) AS s, count(b.k) AS bk FROM big a LEFT JOIN big b ON a.k = b.k + 7", "scan of big → exchange; scan of big → exchange; left join, partial aggregate → coordinator" },
+        // Windows partitioned on the keys their calls share, computed per partition (ties broken by id: any order of
+        // tied rows is a right answer, and the test compares one).
+        { "SELECT id, g, row_number() OVER (PARTITION BY g ORDER BY x, id) AS r, sum(n) OVER (PARTITION BY g) AS s FROM t ORDER BY id", "scan of t → exchange; window, sort → coordinator" },
+        { "SELECT id, rank() OVER (PARTITION BY g, n % 3 ORDER BY d, id) AS r, lag(x) OVER (PARTITION BY n % 3, g ORDER BY id) AS prev, count(*) OVER (PARTITION BY g) AS c FROM t WHERE id % 2 = 0 ORDER BY id", "scan of t → exchange; window, sort → coordinator" },
+        { "SELECT m, k, sum(k) OVER (PARTITION BY m ORDER BY k ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS run FROM big WHERE k < 500 ORDER BY m, k", "scan of big → exchange; window, sort → coordinator" },
+        // Calls that share no key, or a window over all rows, run on the coordinator.
+        { "SELECT id, row_number() OVER (PARTITION BY g ORDER BY id) AS a, row_number() OVER (PARTITION BY n ORDER BY id) AS b FROM t ORDER BY id", "scan of t → coordinator" },
+        { "SELECT id, sum(x) OVER (ORDER BY id) AS run FROM t WHERE id < 200 ORDER BY id", "scan of t → coordinator" },
     };
 
     [Theory]

@@ -28,8 +28,9 @@ namespace QueryLake.Planning.Distributed;
 /// <item>DISTINCT runs in the pipeline, partitions on all columns and runs again per partition;</item>
 /// <item>a top-k runs in the pipeline with k + offset rows, and again on the coordinator;</item>
 /// <item>a sort runs in the pipeline, each task sorting its rows, and the coordinator merges the tasks' sorted runs;</item>
-/// <item>anything else (a window, LIMIT, set operations, joins without equal keys) runs on the coordinator over the rows
-/// its pipelines gather.</item>
+/// <item>a window whose calls share PARTITION BY expressions partitions on them and runs per partition;</item>
+/// <item>anything else (a window over one partition, LIMIT, set operations, joins without equal keys) runs on the
+/// coordinator over the rows its pipelines gather.</item>
 /// </list>
 /// Workers bind the same SQL against the same pinned versions and cut the same plan the same way, so a stage is named by
 /// its number alone. The plan's runtime join filters are left out (a filter published in one stage cannot reach another);
@@ -106,6 +107,13 @@ internal static class StageSplitter
                 int stage = Close(p with { Plan = local, Kind = p.Kind + ", distinct" }, keys, stages);
                 return new Pipeline(new DistinctNode(Exchange(stage, stages)), [stage], null, "distinct");
             }
+            case WindowNode window when inputs[0] is Pipeline p && WindowKeys(window) is { Count: > 0 } keys:
+            {
+                // Every window partition lies whole in one exchange partition: rows partitioned on the keys all the
+                // calls partition by, each task computes its windows.
+                int stage = Close(p, keys, stages);
+                return new Pipeline(window with { Input = Exchange(stage, stages) }, [stage], null, "window");
+            }
             case JoinNode join when inputs[0] is Pipeline l && inputs[1] is Pipeline r && Partitionable(join) is var (lk, rk):
             {
                 // A small side that the join does not preserve goes whole to every task of the other side's pipeline,
@@ -175,6 +183,18 @@ internal static class StageSplitter
         ScanNode => Cardinality.DistinctBound(p, column),
         _ => null,
     };
+
+    /// <summary>The PARTITION BY expressions every call of a window shares (none: a call without PARTITION BY, or calls
+    /// that share none), when every expression of every call is deterministic and reads no outer row.</summary>
+    private static List<BoundExpr> WindowKeys(WindowNode window)
+    {
+        if (!window.Calls.All(c => c.Arguments.All(Local) && c.PartitionBy.All(Local) && c.OrderBy.All(k => Local(k.Expr))))
+            return [];
+        // Compared by their text, which names columns by position: calls bind their keys apart.
+        var shared = window.Calls[0].PartitionBy.DistinctBy(k => k.ToString()).ToList();
+        foreach (var call in window.Calls.Skip(1)) shared.RemoveAll(k => !call.PartitionBy.Any(o => o.ToString() == k.ToString()));
+        return shared;
+    }
 
     private static string Joined(JoinNode join) => $"{join.Kind.ToString().ToLowerInvariant()} join";
 
