@@ -67,6 +67,7 @@ internal static class DistributedQuery
             {
                 Where = result.Silo, Milliseconds = result.Milliseconds, Attempts = attempts,
                 Filter = result.Filter is { } bloom ? BlockedBloom.FromBytes(bloom) : null,
+                RowSet = result.RowSet is [var sum, var mixed, var rows] ? new Lineage.RowSetHasher.Part(sum, mixed, (long)rows) : null,
             };
         };
     }
@@ -91,12 +92,12 @@ internal static class DistributedQuery
         string pending = $".pending-{Guid.NewGuid():N}";
         try
         {
-            return await StageScheduler.RunDealt(session, copy.Query, partitions, copy.Shards, runner, async (files, report) =>
+            return await StageScheduler.RunDealt(session, copy.Query, partitions, copy.Shards, runner, async (files, sums, report) =>
             {
                 var results = await Task.WhenAll(files.Select((f, k) => RunTask(grains,
                     new StageTask(copy.Sql, [], "", [], 0, Writes: true, Task: k, Partition: k, Partitions: copy.Shards, Exchange: pending, Files: f, CopyShard: true),
                     $"copy/{k}", $"shard {k}", cancel)));
-                var (schema, batches) = await Task.Run(() => session.FinishCopy(copy, pending, results.Sum(r => r.Result.Rows)), cancel);
+                var (schema, batches) = await Task.Run(() => session.FinishCopy(copy, pending, results.Sum(r => r.Result.Rows), sums), cancel);
                 report.Add($"workers: {copy.Shards} shards of {copy.Target}");
                 report.AddRange(results.Select((r, k) => $"  shard {k} on {r.Result.Silo}: {r.Result.Rows:N0} rows, {r.Result.Milliseconds:F1} ms{(r.Attempts > 1 ? $", attempt {r.Attempts}" : "")}"));
                 report.Add("coordinator: renamed every shard into place");

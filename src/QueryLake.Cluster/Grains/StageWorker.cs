@@ -42,7 +42,8 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
                 task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal, task.Filter is { } f ? BlockedBloom.FromBytes(f) : null);
             var output = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, work, cancel), cancel);
             byte[]? arrow = output.Batches is { } batches ? Arrow.Write(output.Schema!, batches) : null;
-            return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes, output.Filter?.ToBytes());
+            return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes, output.Filter?.ToBytes(),
+                output.RowSet is { } sums ? [sums.Sum, sums.Mixed, (ulong)sums.Rows] : null);
         }
         catch (QueryLakeException e)
         {

@@ -2,8 +2,8 @@ using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Execution;
 using QueryLake.Execution.Distributed;
-using QueryLake.Kernels;
 using QueryLake.Execution.Operators.Scan.Sources;
+using QueryLake.Kernels;
 using QueryLake.Language;
 using QueryLake.Language.Ast;
 using QueryLake.Language.Binding;
@@ -21,6 +21,9 @@ public sealed partial class QueryLakeSession
     /// (<see cref="StageSplitter"/>).</summary>
     internal sealed record DistributedQuery(string Sql, LogicalPlan Plan, StagePlan Split, IReadOnlyDictionary<string, long> Pins, DistributedSettings Settings)
     {
+        /// <summary>The dataset versions it reads, for lineage records.</summary>
+        public IReadOnlyList<DatasetRead> Reads { get; init; } = [];
+
         /// <summary>Whether any part of it runs on workers.</summary>
         public bool IsCut => Split.Stages.Count > 0;
     }
@@ -39,7 +42,7 @@ public sealed partial class QueryLakeSession
         var reads = new List<DatasetRead>();
         var binder = new Binder(new SessionCatalog(this, cancel, null, reads), new Dictionary<string, object?>(), []);
         var plan = LogicalOptimizer.Optimize(binder.BindQuery(q.Query).Plan, DisabledRules);
-        var query = new DistributedQuery(sql, plan, StageSplitter.Split(plan, settings), Pins(reads), settings);
+        var query = new DistributedQuery(sql, plan, StageSplitter.Split(plan, settings), Pins(reads), settings) { Reads = reads.Distinct().ToList() };
         // This silo's tasks of the query use the coordinator's cut.
         _stagePlans.TryAdd(StagePlanKey(sql, query.Pins, settings), new Lazy<StagePlan>(query.Split));
         return query;
@@ -73,8 +76,10 @@ public sealed partial class QueryLakeSession
             string folder = $"{work.Exchange}/s{work.Stage}/t{work.Task}a{work.Attempt}";
             if (stage.PartitionKeys is null && work.Deal is { } shards)
             {
-                var (dealt, n, size) = PartitionWriter.Deal(storage, folder, runnable.Schema, rows, work.Task, shards, ctx);
-                return new StageOutput(runnable.Schema, null, dealt, n, size) { Milliseconds = clock.Elapsed.TotalMilliseconds };
+                // The rows dealt are hashed for the export's lineage record, in no order: the coordinator adds the parts.
+                var hasher = new RowSetHasher(runnable.Schema);
+                var (dealt, n, size) = PartitionWriter.Deal(storage, folder, runnable.Schema, hasher.Tap(rows), work.Task, shards, ctx);
+                return new StageOutput(runnable.Schema, null, dealt, n, size) { Milliseconds = clock.Elapsed.TotalMilliseconds, RowSet = hasher.Sums };
             }
             if (stage.PartitionKeys is not { } keys)
             {
@@ -310,7 +315,7 @@ public sealed partial class QueryLakeSession
     /// <summary>COPY … SHARDS planned for a cluster: the target folder, the shard count, the query's cut plan, and whether
     /// its rows come straight from a stage (<see cref="Dealt"/>: the workers deal them into shards and write them;
     /// otherwise the coordinator gathers them and writes the shards).</summary>
-    internal sealed record DistributedCopy(string Sql, string Target, int Shards, DistributedQuery Query, bool Dealt, string Extension)
+    internal sealed record DistributedCopy(string Sql, string Target, int Shards, DistributedQuery Query, bool Dealt, string Extension, string Format)
     {
         /// <summary>Shard <paramref name="k"/>'s file.</summary>
         public string ShardPath(int k) => Path.Combine(Target, $"part-{k:D5}-of-{Shards:D5}.{Extension}");
@@ -327,7 +332,7 @@ public sealed partial class QueryLakeSession
             throw new SqlException("QL-CLUSTER-UNSUPPORTED", c.At.Line, c.At.Column,
                 "on a cluster, COPY writes SHARDS n without SHUFFLE (the workers write the shards); run other COPYs in a session opened on the lake");
         var query = PlanDistributed(c.QueryText, cancel, settings);
-        return new DistributedCopy(sql, c.Target, shards, query, StageScheduler.CanDeal(query), options.Extension);
+        return new DistributedCopy(sql, c.Target, shards, query, StageScheduler.CanDeal(query), options.Extension, options.Format);
     }
 
     /// <summary>A worker's shard of a distributed COPY: the rows of <paramref name="files"/> (the shard's dealt
@@ -348,9 +353,12 @@ public sealed partial class QueryLakeSession
 
     /// <summary>The coordinator's end of a distributed COPY: every shard's pending file renamed into place (the
     /// shards appear together), and the count of rows, as embedded.</summary>
-    internal (Schema Schema, List<RecordBatch> Batches) FinishCopy(DistributedCopy copy, string pending, long rows)
+    internal (Schema Schema, List<RecordBatch> Batches) FinishCopy(DistributedCopy copy, string pending, long rows, RowSetHasher.Part sums)
     {
         for (int k = 0; k < copy.Shards; k++) File.Move(copy.ShardPath(k) + pending, copy.ShardPath(k), overwrite: true);
+        var hasher = new RowSetHasher(copy.Query.Split.Coordinator.Schema);
+        hasher.Add(sums);
+        RecordExport(copy, hasher.Finish(), rows);
         var schema = new Schema([new Field("Count", Columnar.Types.DataType.Int64)]);
         return (schema, [new RecordBatch(schema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1)]);
     }
@@ -377,7 +385,20 @@ public sealed partial class QueryLakeSession
     {
         var c = (CopyStatement)SqlParser.ParseScript(copy.Sql)[0];
         var (_, options, _) = CopyPlan(c, cancel);
-        return Export.Exporter.Export(c.Target, schema, rows, options);
+        // In the query's order, as embedded: the same hash as an embedded COPY of the same rows.
+        using var hasher = new ContentHasher(schema);
+        long written = Export.Exporter.Export(c.Target, schema, hasher.Tap(rows), options);
+        RecordExport(copy, hasher.Finish(), written);
+        return written;
+    }
+
+    /// <summary>The lineage record of a distributed COPY, as an embedded one records it: the target, format, query,
+    /// versions read, shards, content hash and rows (a read-only session writes files but no records).</summary>
+    private void RecordExport(DistributedCopy copy, string contentHash, long rows)
+    {
+        if (ReadOnly) return;
+        var c = (CopyStatement)SqlParser.ParseScript(copy.Sql)[0];
+        Exports.Save(new ExportRecord(Path.GetFullPath(c.Target), copy.Format, c.QueryText, copy.Query.Reads, copy.Shards, null, DateTimeOffset.UtcNow, contentHash, rows));
     }
 
     /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>

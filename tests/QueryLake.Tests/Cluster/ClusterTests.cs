@@ -239,12 +239,23 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
         var sizes = Enumerable.Range(0, 3).Select(k => (long)cluster.Embedded.Query($"SELECT count(*) FROM read_parquet('{target}/part-0000{k}-of-00003.parquet')").Rows().Single()[0]!).ToList();
         Assert.True(sizes.Max() - sizes.Min() <= 8, string.Join(", ", sizes));
         Assert.Equal(3, stages.Count(l => l.StartsWith("  shard ", StringComparison.Ordinal)));
-        // Rows in an order only the coordinator knows: it writes the shards itself, byte for byte as embedded.
+        // Its lineage: the query, the version read, the shards, and a hash of its rows in no order, which the query run
+        // again embedded at that version matches.
+        var lineage = cluster.Embedded.Query($"SHOW LINEAGE '{target}'").Rows().Single();
+        Assert.Equal("export (parquet, 3 shards)", lineage[0]);
+        Assert.Equal(Query, lineage[2]);
+        Assert.Equal("t", lineage[3]);
+        Assert.StartsWith("m1:", (string)lineage[8]!);
+        Assert.Equal(lineage[8], lineage[9]);
+        Assert.Equal(true, lineage[10]);
+        // Rows in an order only the coordinator knows: it writes the shards itself, byte for byte as embedded, and
+        // records the same lineage hash as an embedded COPY.
         string sorted = cluster.Dir.File("sorted"), here = cluster.Dir.File("sorted-here");
         await cluster.Client.QueryAsync($"COPY (SELECT id, x FROM t ORDER BY x DESC, id) TO '{sorted}' (FORMAT csv, SHARDS 2)");
         cluster.Embedded.Execute($"COPY (SELECT id, x FROM t ORDER BY x DESC, id) TO '{here}' (FORMAT csv, SHARDS 2)");
         foreach (var name in new[] { "part-00000-of-00002.csv", "part-00001-of-00002.csv" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(here, name)), File.ReadAllBytes(Path.Combine(sorted, name)));
+        Assert.Equal(cluster.Embedded.Query($"SHOW LINEAGE '{here}'").Rows().Single()[8], cluster.Embedded.Query($"SHOW LINEAGE '{sorted}'").Rows().Single()[8]);
         var shuffle = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"COPY (SELECT id FROM t) TO '{cluster.Dir.File("s")}' (SHARDS 2, SHUFFLE SEED 1)"));
         Assert.Equal("QL-CLUSTER-UNSUPPORTED", shuffle.Code);
         var inLake = await Assert.ThrowsAsync<Errors.QueryLakeException>(() => cluster.Client.QueryAsync($"COPY (SELECT id FROM t) TO '{cluster.Dir.File("lake")}/x' (SHARDS 2)"));

@@ -19,6 +19,10 @@ internal sealed record StageOutput(Schema Schema, List<RecordBatch>? Batches, st
     /// (<see cref="Planning.Distributed.Stage.FilterValues"/>).</summary>
     public Kernels.BlockedBloom? Filter { get; init; }
 
+    /// <summary>The content hash's sums of the rows it dealt into shards (<see cref="StageWork.Deal"/>), which the
+    /// coordinator adds up for the export's lineage record.</summary>
+    public Lineage.RowSetHasher.Part? RowSet { get; init; }
+
     /// <summary>How many tries it took.</summary>
     public int Attempts { get; init; } = 1;
 }

@@ -40,15 +40,20 @@ internal static class StageScheduler
     public static bool CanDeal(QueryLakeSession.DistributedQuery query) => query.Split.Coordinator is ScanNode { Source: StageSource { Merge: null } };
 
     /// <summary>Runs <paramref name="query"/> (<see cref="CanDeal"/>) with the rows of its last stage dealt round-robin
-    /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files (and
-    /// the report), before the exchange files are deleted: COPY … SHARDS writes each shard from them.</summary>
+    /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files, the
+    /// content hash's sums of all the rows dealt (<see cref="Lineage.RowSetHasher"/>) and the report, before the exchange
+    /// files are deleted: COPY … SHARDS writes each shard from them.</summary>
     public static Task<T> RunDealt<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions, int shards,
-        Func<StageWork, CancellationToken, Task<StageOutput>> run, Func<string[][], List<string>, Task<T>> then, CancellationToken cancel)
+        Func<StageWork, CancellationToken, Task<StageOutput>> run, Func<string[][], Lineage.RowSetHasher.Part, List<string>, Task<T>> then, CancellationToken cancel)
     {
         if (query.Split.Coordinator is not ScanNode { Source: StageSource root })
             throw new InvalidOperationException("the query's rows do not come straight from a stage");
         return Execute(session, query, partitions, run, (root.Stage, shards), cancel, (results, report) =>
-            then(Enumerable.Range(0, shards).Select(k => results[root.Stage].SelectMany(o => o.Output.Files![k]).ToArray()).ToArray(), report));
+        {
+            var sums = results[root.Stage].Select(o => o.Output.RowSet ?? throw new InvalidOperationException("a dealing task returned no row sums"))
+                .Aggregate(new Lineage.RowSetHasher.Part(0, 0, 0), (a, b) => new(a.Sum + b.Sum, a.Mixed + b.Mixed, a.Rows + b.Rows));
+            return then(Enumerable.Range(0, shards).Select(k => results[root.Stage].SelectMany(o => o.Output.Files![k]).ToArray()).ToArray(), sums, report);
+        });
     }
 
     private static async Task<T> Execute<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions,
