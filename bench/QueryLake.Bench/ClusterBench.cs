@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using DuckDB.NET.Data;
 using Microsoft.Extensions.Hosting;
 using QueryLake.Cluster.Hosting;
 using QueryLake.Columnar;
@@ -33,7 +34,18 @@ internal static class ClusterBench
         Console.WriteLine($"# cluster bench — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Limits.CpuModel()}, {Environment.ProcessorCount} cores; memory read {Limits.MemoryReadBytesPerSecondAllCores() / 1e9:F1} GB/s (all cores)");
         Console.WriteLine($"# TPC-H SF{sf} lake {(reused ? "reused" : "loaded")}; silos in this process on loopback; medians of {repeat}");
         var queries = Enumerable.Range(1, 22).Select(q => ($"q{q:D2}", File.ReadAllText(Path.Combine(data, "queries", $"q{q:D2}.sql")))).ToList();
-        Measure("TPC-H", lake, queries, repeat);
+        // The single-machine peer on the same data, in this process: DuckDB, from the same dbgen files.
+        using (var duck = new DuckDBConnection("Data Source=:memory:"))
+        {
+            duck.Open();
+            foreach (var (t, _) in TpchFiles.Tables)
+            {
+                using var load = duck.CreateCommand();
+                load.CommandText = $"CREATE TABLE {t} AS SELECT * FROM read_csv('{Path.Combine(data, t + ".csv")}', delim = '|', header = true)";
+                load.ExecuteNonQuery();
+            }
+            Measure("TPC-H", lake, queries, repeat, sql => Median(repeat, () => TpchFiles.DuckDbRows(duck, sql)));
+        }
 
         var vectors = Path.Combine(root, $"ql-cluster-vectors-{rows}x{dims}");
         if (!Directory.Exists(Path.Combine(vectors, "v", "_versions"))) Vectors(vectors, rows, dims);
@@ -42,10 +54,10 @@ internal static class ClusterBench
             ("top10f", $"SELECT id, cosine_distance(embedding, {probe}) AS d FROM v WHERE id % 10 = 3 ORDER BY d LIMIT 10")], repeat);
     }
 
-    private static void Measure(string title, string lake, List<(string Name, string Sql)> queries, int repeat)
+    private static void Measure(string title, string lake, List<(string Name, string Sql)> queries, int repeat, Func<string, double>? peer = null)
     {
         Console.WriteLine($"\n## {title}");
-        Console.WriteLine($"{"query",-7} {"embedded ms",12} {"1 silo ms",10} {"3 silos ms",11} {"1 silo/emb",11} {"3/1 silos",10}  stages");
+        Console.WriteLine($"{"query",-7} {"DuckDB ms",10} {"embedded ms",12} {"1 silo ms",10} {"3 silos ms",11} {"1 silo/emb",11} {"3/1 silos",10} {"3 silos/DuckDB",15}  stages");
         using var embedded = QueryLakeSession.Open(lake);
         var one = Start(lake, 1, "bench-1");
         var three = Start(lake, 3, "bench-3");
@@ -56,6 +68,7 @@ internal static class ClusterBench
             var tasks = new List<(string Query, double[][] TaskMs, long Bytes, double Total)>();
             foreach (var (name, sql) in queries)
             {
+                double? d = peer?.Invoke(sql);
                 double e = Median(repeat, () => embedded.Query(sql).Rows().Count());
                 double s1 = Median(repeat, () => client1.QueryAsync(sql).GetAwaiter().GetResult());
                 double s3 = Median(repeat, () => client3.QueryAsync(sql).GetAwaiter().GetResult());
@@ -80,7 +93,7 @@ internal static class ClusterBench
                     }, default).GetAwaiter().GetResult();
                 }
                 int taskCount = byStage.Sum(t => t.Count);
-                Console.WriteLine($"{name,-7} {e * 1e3,12:F1} {s1 * 1e3,10:F1} {s3 * 1e3,11:F1} {s1 / e,10:F2}x {s3 / s1,9:F2}x  " +
+                Console.WriteLine($"{name,-7} {(d is { } dm ? (dm * 1e3).ToString("F1", CultureInfo.InvariantCulture) : "—"),10} {e * 1e3,12:F1} {s1 * 1e3,10:F1} {s3 * 1e3,11:F1} {s1 / e,10:F2}x {s3 / s1,9:F2}x {(d is { } dd ? (s3 / dd).ToString("F2", CultureInfo.InvariantCulture) + "x" : "—"),15}  " +
                     (plan.IsCut ? $"{plan.Split.Stages.Count} stages, {taskCount} tasks, {exchanged / 1e6:F1} MB exchanged" : "whole on the coordinator"));
                 if (plan.IsCut) tasks.Add((name, byStage.Select(t => t.ToArray()).ToArray(), exchanged, s3 * 1e3));
             }

@@ -42,6 +42,13 @@ PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 # Slurm 22.05 cannot run without a cgroup plugin; v1 with nothing constrained works in a container.
 printf 'CgroupPlugin=cgroup/v1\nIgnoreSystemd=yes\nConstrainCores=no\nConstrainRAMSpace=no\nCgroupAutomount=no\n' > $work/etc/cgroup.conf
+# Without systemd (a container, a fresh CI machine) nothing makes munge's socket folder, as systemd's tmpfiles would,
+# nor, on some images, its key.
+install -d -o munge -g munge -m 0755 /run/munge
+if [ ! -s /etc/munge/munge.key ]; then
+  /usr/sbin/mungekey --create --keyfile=/etc/munge/munge.key 2>/dev/null || head -c 1024 /dev/urandom > /etc/munge/munge.key
+  chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
+fi
 pgrep -x munged > /dev/null || /usr/sbin/munged --force
 slurmctld
 slurmd
