@@ -59,8 +59,11 @@ internal static class DistributedQuery
             var stage = plan.Split.Stages[work.Stage];
             var task = new StageTask(plan.Sql, pins, stage.Dataset?.Name ?? "", work.Fragments, 0, false, work.Stage, work.Task, work.Partition, work.Partitions,
                 work.Inputs.ToDictionary(i => i.Key, i => i.Value), work.Exchange, QuerySettings.From(work.Settings), Deal: work.Deal,
-                Filter: work.Filter is { } filter ? filters.GetValue(filter, f => f.ToBytes()) : null);
-            string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}") : $"partition/{work.Partition}";
+                Filter: work.Filter is { } filter ? filters.GetValue(filter, f => f.ToBytes()) : null,
+                FirstBatch: work.Batches?.First ?? -1, EndBatch: work.Batches?.End ?? -1);
+            // A task goes to the worker keyed by its fragment (by its first batch too, for a row range), so the same
+            // rows go to the same silo, and its caches, each time.
+            string key = stage.Dataset is { } d ? (work.Fragments.Length == 0 ? $"{d.Name}/none" : $"{d.Name}/{work.Fragments[0]}" + (work.Batches is var (b, _) ? $":{b}" : "")) : $"partition/{work.Partition}";
             var (result, attempts) = await RunTask(grains, task, key, work.Describe(), token);
             var batches = result.Arrow is { } bytes ? Arrow.Read(bytes).Batches : null;
             return new StageOutput(stage.Plan.Schema, batches, result.Files, result.Rows, result.Bytes)

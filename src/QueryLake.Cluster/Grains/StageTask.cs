@@ -9,7 +9,9 @@ namespace QueryLake.Cluster.Grains;
 /// data files (IMPORT FILES), or with <see cref="CopyShard"/> those exchange files' rows into COPY's shard
 /// <see cref="Partition"/> of <see cref="Partitions"/> (under the pending suffix <see cref="Exchange"/>), not rows.
 /// <see cref="Deal"/>: the stage's rows are dealt round-robin into that many partitions instead of returned. <see cref="Settings"/>: the query's, which the task runs
-/// under. <see cref="Filter"/>: the join filter its rows must pass before they are written (a Bloom filter's bytes).</summary>
+/// under. <see cref="Filter"/>: the join filter its rows must pass before they are written (a Bloom filter's bytes).
+/// <see cref="FirstBatch"/> and <see cref="EndBatch"/> (−1: the whole fragment): of its one fragment, only batches
+/// [first, end), a row range.</summary>
 [GenerateSerializer, Immutable]
 public sealed record StageTask(
     [property: Id(0)] string Sql,
@@ -28,4 +30,6 @@ public sealed record StageTask(
     [property: Id(13)] string[]? Files = null,
     [property: Id(14)] int? Deal = null,
     [property: Id(15)] bool CopyShard = false,
-    [property: Id(16)] byte[]? Filter = null);
+    [property: Id(16)] byte[]? Filter = null,
+    [property: Id(17)] int FirstBatch = -1,
+    [property: Id(18)] int EndBatch = -1);

@@ -39,7 +39,8 @@ internal sealed class StageWorker(LakeSessions lake, ILocalSiloDetails silo) : G
                 return new StageResult(null, null, null, where, 0, clock.Elapsed.TotalMilliseconds, file);
             }
             var work = new StageWork(task.Stage, task.Task, task.Fragments, task.Partition, task.Partitions, task.Inputs ?? [], task.Exchange,
-                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal, task.Filter is { } f ? BlockedBloom.FromBytes(f) : null);
+                task.Settings?.ToEngine() ?? lake.Session.DistributedSettings, task.Attempt, task.Deal, task.Filter is { } f ? BlockedBloom.FromBytes(f) : null,
+                task.FirstBatch >= 0 ? (task.FirstBatch, task.EndBatch) : null);
             var output = await Task.Run(() => lake.Session.RunStage(task.Sql, task.Pins, work, cancel), cancel);
             byte[]? arrow = output.Batches is { } batches ? Arrow.Write(output.Schema!, batches) : null;
             return new StageResult(arrow, null, null, where, output.Rows, clock.Elapsed.TotalMilliseconds, null, output.Files, output.Bytes, output.Filter?.ToBytes(),

@@ -30,7 +30,7 @@ public sealed partial class QueryLakeSession
 
     /// <summary>This session's settings for a distributed query (<c>memory_limit</c>, <c>cluster_broadcast_rows</c>,
     /// <c>cluster_gather_groups</c>): a cluster connection sends them with each query.</summary>
-    internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups, ClusterJoinFilters);
+    internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups, ClusterJoinFilters, ClusterTaskRows);
 
     /// <summary>Plans <paramref name="sql"/> (one query) for a cluster under <paramref name="settings"/> (by default this
     /// session's): binds it against the latest versions, which it then pins, so every worker reads the same bytes,
@@ -63,7 +63,10 @@ public sealed partial class QueryLakeSession
         using var ctx = Context(cancel, work.Settings.MemoryLimit);
         var runnable = Scans(stage.Plan, scan => scan.Source switch
         {
-            DatasetSource d => scan with { Source = d.Restricted(fragments) },
+            DatasetSource d => scan with
+            {
+                Source = d.Restricted(fragments, work.Batches is { } range && work.Fragments is [var only] ? new Dictionary<long, (int, int)> { [only] = range } : null),
+            },
             StageSource s => scan with
             {
                 Source = new StreamSource(s.Name, s.Schema, () => PartitionWriter.Read(storage, work.Inputs.GetValueOrDefault(s.Stage) ?? [], ctx), s.EstimatedRows),

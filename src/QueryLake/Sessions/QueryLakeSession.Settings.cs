@@ -111,6 +111,10 @@ public sealed partial class QueryLakeSession
             s => s.ClusterJoinFilters ? "true" : "false",
             (s, v) => s.ClusterJoinFilters = v is bool on ? on : throw new ArgumentException("cluster_join_filters takes true or false"),
             s => s.ClusterJoinFilters = true),
+        new("cluster_task_rows", "On a cluster, the rows past which a fragment is read by several tasks, each a range of its consecutive batches of about this many rows, so a large fragment spreads over the silos (default 1048576).",
+            s => s.ClusterTaskRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (s, v) => s.ClusterTaskRows = v is long n && n > 0 ? n : throw new ArgumentException("cluster_task_rows takes a number of rows, 1 or more"),
+            s => s.ClusterTaskRows = Execution.Distributed.DistributedSettings.DefaultTaskRows),
         new("explain_output", "What EXPLAIN prints: 'physical_only' (the operators that run, the default), 'optimized_only' (the optimized logical plan) or 'all' (both).",
             s => s.ExplainOutput,
             (s, v) => s.ExplainOutput = v is string text && text.ToLowerInvariant() is "physical_only" or "optimized_only" or "all" ? text.ToLowerInvariant()

@@ -97,6 +97,10 @@ public sealed partial class QueryLakeSession : IDisposable
     /// (<c>cluster_join_filters</c>).</summary>
     public bool ClusterJoinFilters { get; set; } = true;
 
+    /// <summary>On a cluster, the rows past which a fragment is read by several tasks, each a range of its batches
+    /// (<c>cluster_task_rows</c>).</summary>
+    public long ClusterTaskRows { get; set; } = Execution.Distributed.DistributedSettings.DefaultTaskRows;
+
     /// <summary>Where similarity searches run (<c>SET device</c>): <see cref="DevicePolicy.Auto"/> by default.</summary>
     public DevicePolicy Device { get; set; }
 

@@ -68,7 +68,7 @@ public sealed class DatasetSnapshot
             foreach (var (id, s) in file.Stats)
                 if (byId.TryGetValue(id, out var name))
                     stats[name] = new ColumnStatistics(Value(s.Min), Value(s.Max), s.Nulls) { Distinct = HyperLogLog.Deserialize(s.Distinct) };
-        return new FragmentInfo(f.Id, f.PhysicalRows, f.LiveRows, f.Files.Select(x => x.Path).ToList(), stats);
+        return new FragmentInfo(f.Id, f.PhysicalRows, f.LiveRows, f.Files.Select(x => x.Path).ToList(), stats) { BatchRows = f.BatchRows };
     }
 
     private static object? Value(JsonNode? n) => n switch
@@ -120,13 +120,19 @@ public sealed class DatasetSnapshot
     /// skips fragments, e.g. by their statistics. Text stored dictionary-encoded is decoded unless
     /// <paramref name="encoded"/> is set (the query engine's scans).
     /// </summary>
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<IPrunable, bool>? fragmentFilter = null, bool encoded = false)
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns = null, bool withRowId = false, Func<IPrunable, bool>? fragmentFilter = null, bool encoded = false) =>
+        Scan(columns, withRowId, fragmentFilter, encoded, null);
+
+    /// <summary><see cref="Scan(IReadOnlyList{string}?, bool, Func{IPrunable, bool}?, bool)"/> reading, of a fragment
+    /// <paramref name="batches"/> names, only its batches [<c>First</c>, <c>End</c>) (a row range).</summary>
+    internal IEnumerable<RecordBatch> Scan(IReadOnlyList<string>? columns, bool withRowId, Func<IPrunable, bool>? fragmentFilter, bool encoded,
+        IReadOnlyDictionary<long, (int First, int End)>? batches)
     {
         var fields = Resolve(columns);
         foreach (var f in _manifest.Fragments)
         {
             if (fragmentFilter is not null && !fragmentFilter(ToInfo(f))) continue;
-            foreach (var b in Reader(f).Scan(fields, withRowId, encoded)) yield return b;
+            foreach (var b in Reader(f).Scan(fields, withRowId, encoded, batches is not null && batches.TryGetValue(f.Id, out var range) ? range : null)) yield return b;
         }
     }
 

@@ -8,4 +8,8 @@ namespace QueryLake.Storage;
 /// <param name="Files">Data files, relative to the dataset folder.</param>
 /// <param name="Statistics">Per-column statistics by column name.</param>
 public sealed record FragmentInfo(long Id, long PhysicalRows, long LiveRows, IReadOnlyList<string> Files,
-    IReadOnlyDictionary<string, ColumnStatistics> Statistics) : IPrunable;
+    IReadOnlyDictionary<string, ColumnStatistics> Statistics) : IPrunable
+{
+    /// <summary>The physical rows of each of its batches, in order (deleted rows included).</summary>
+    public IReadOnlyList<int> BatchRows { get; init; } = [];
+}

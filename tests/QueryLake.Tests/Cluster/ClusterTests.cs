@@ -146,6 +146,19 @@ public sealed class ClusterTests(ThreeSilos cluster) : IClassFixture<ThreeSilos>
     }
 
     [Fact]
+    public async Task A_large_fragment_is_read_by_row_range_tasks_on_several_silos()
+    {
+        // One fragment of three batches (65,536 rows at most each).
+        cluster.Embedded.Execute("CREATE DATASET ranged AS SELECT range AS k, range % 11 AS m FROM range(140000)");
+        const string Sql = "SELECT m, count(*) AS c, sum(k) AS s, min(k) AS lo FROM ranged GROUP BY m ORDER BY m";
+        var expected = Show(cluster.Embedded.Query(Sql).Materialize());
+        var (_, batches, stages) = await cluster.Client.QueryAsync(Sql, new QuerySettings(null, 100_000, 50_000, true, 65_536));
+        Assert.Equal(expected, Show(batches));
+        var tasks = stages.Where(s => s.StartsWith("  fragments [0] batches ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["0–0", "1–1", "2–2"], tasks.Select(t => t.Split(" batches ")[1].Split(" on ")[0]));
+    }
+
+    [Fact]
     public async Task Tasks_spread_over_the_silos_by_fragment()
     {
         var (_, _, stages) = await cluster.Client.QueryAsync("SELECT g, count(*) FROM t GROUP BY g");

@@ -178,4 +178,40 @@ public sealed class StageSplitTests : IDisposable
         // EXPLAIN says which stage filters which.
         Assert.Contains($"rows without a key of stage {filtered.Plan.Split.Stages[stage].FilteredBy} dropped (join filter)", _session.ExplainDistributed(filtered.Plan, null));
     }
+
+    /// <summary>Row ranges: a fragment past <c>cluster_task_rows</c> is read by several tasks, each a run of its
+    /// consecutive batches, with the same result as embedded (sorted merges keep the embedded order, deleted rows stay
+    /// deleted, row ids stay the fragment's).</summary>
+    [Theory]
+    [InlineData("SELECT m, count(*) AS c, sum(k) AS s FROM big GROUP BY m ORDER BY m")]
+    [InlineData("SELECT k, m FROM big WHERE k % 1000 = 7 ORDER BY m, k")]
+    [InlineData("SELECT k FROM big ORDER BY m DESC, k LIMIT 20 OFFSET 5")]
+    [InlineData("SELECT count(*) AS c, count(DISTINCT k) AS d FROM big WHERE k NOT BETWEEN 10000 AND 150999")]
+    [InlineData("SELECT a.m, count(*) AS c FROM big a JOIN big b ON a.k = b.k + 1 GROUP BY a.m ORDER BY a.m")]
+    public void Large_fragments_are_read_by_several_tasks_each_a_range_of_batches(string sql)
+    {
+        using var s = QueryLakeSession.Open();
+        // Two fragments of four batches (65,536 rows at most each).
+        s.Execute("CREATE DATASET big AS SELECT range AS k, range % 7 AS m FROM range(200000)");
+        s.Execute("INSERT INTO big SELECT range AS k, range % 5 AS m FROM range(200000)");
+        s.Execute("DELETE FROM big WHERE k % 97 = 0");
+        var fragments = s.Lake.OpenDataset("big").Latest().Fragments;
+        Assert.All(fragments, f => Assert.True(f.BatchRows.Count >= 4, $"fragment {f.Id} has {f.BatchRows.Count} batches"));
+        var expected = InProcessStages.Show(s.Query(sql).Materialize());
+        var ranged = InProcessStages.Run(s, sql, 3, new Random(sql.Length), new DistributedSettings(null, 0, 0, TaskRows: 100_000));
+        Assert.Equal(expected, InProcessStages.Show(ranged.Batches));
+        // More tasks than fragments, each naming its batches; every batch read by exactly one task.
+        var units = StageScheduler.Units(fragments, 100_000);
+        Assert.True(units.Count > fragments.Count);
+        foreach (var f in fragments)
+        {
+            var ranges = units.Where(u => u.Fragment == f.Id).Select(u => u.Batches!.Value).ToList();
+            Assert.Equal(0, ranges[0].First);
+            Assert.Equal(f.BatchRows.Count, ranges[^1].End);
+            Assert.All(ranges.Zip(ranges.Skip(1)), p => Assert.Equal(p.First.End, p.Second.First));
+        }
+        Assert.Contains(ranged.Report, l => l.Contains(" batches ", StringComparison.Ordinal));
+        // At the default, each fragment is one task.
+        Assert.Equal(fragments.Count, StageScheduler.Units(fragments, DistributedSettings.DefaultTaskRows).Count);
+    }
 }

@@ -56,6 +56,27 @@ internal static class StageScheduler
         });
     }
 
+    /// <summary>A scan stage's tasks, in the fragments' order: a fragment each, or, past <paramref name="taskRows"/> rows,
+    /// runs of its consecutive batches of about that many rows (a row range; a batch is never split).</summary>
+    internal static List<(long Fragment, (int First, int End)? Batches)> Units(IReadOnlyList<Storage.FragmentInfo> fragments, long taskRows)
+    {
+        var units = new List<(long, (int, int)?)>();
+        foreach (var f in fragments)
+        {
+            if (f.PhysicalRows <= taskRows || f.BatchRows.Count < 2) { units.Add((f.Id, null)); continue; }
+            int first = 0;
+            long rows = 0;
+            for (int b = 0; b < f.BatchRows.Count; b++)
+            {
+                rows += f.BatchRows[b];
+                if (rows < taskRows && b < f.BatchRows.Count - 1) continue;
+                units.Add((f.Id, (first, b + 1)));
+                (first, rows) = (b + 1, 0);
+            }
+        }
+        return units;
+    }
+
     private static async Task<T> Execute<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions,
         Func<StageWork, CancellationToken, Task<StageOutput>> run, (int Stage, int Shards)? deal, CancellationToken cancel,
         Func<(StageWork Work, StageOutput Output)[][], List<string>, Task<T>> finish)
@@ -92,10 +113,10 @@ internal static class StageScheduler
                 .SelectMany(o => o.Output.Files!.SelectMany(f => f)).ToArray());
             if (stage.Dataset is { } d)
             {
-                var fragments = d.Snapshot.Fragments.Select(f => f.Id).ToList();
+                var units = Units(d.Snapshot.Fragments, query.Settings.TaskRows);
                 // A version with no fragments still gets a task: a global aggregate has a row.
-                if (fragments.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter));
-                works.AddRange(fragments.Select((f, t) => new StageWork(stage.Id, t, [f], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter)));
+                if (units.Count == 0) works.Add(new StageWork(stage.Id, 0, [], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter));
+                works.AddRange(units.Select((u, t) => new StageWork(stage.Id, t, [u.Fragment], -1, partitions, whole, exchange, query.Settings, Deal: dealt, Filter: filter, Batches: u.Batches)));
             }
             else
                 for (int p = 0; p < partitions; p++)

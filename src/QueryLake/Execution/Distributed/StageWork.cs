@@ -9,11 +9,13 @@ namespace QueryLake.Execution.Distributed;
 /// query's <see cref="Settings"/>. <see cref="Deal"/>: the stage's rows, which would go to the coordinator, are dealt
 /// round-robin into that many partitions instead (COPY … SHARDS on a cluster). <see cref="Filter"/>: the join filter
 /// of the other side's keys (the stage is <see cref="Planning.Distributed.Stage.FilteredBy"/> it), which the rows it
-/// writes must pass.
+/// writes must pass. <see cref="Batches"/>: of its one fragment, only batches [<c>First</c>, <c>End</c>) (a row range:
+/// a large fragment is split into tasks of about <see cref="DistributedSettings.TaskRows"/> rows).
 /// </summary>
 internal sealed record StageWork(int Stage, int Task, long[] Fragments, int Partition, int Partitions,
-    IReadOnlyDictionary<int, string[]> Inputs, string Exchange, DistributedSettings Settings, int Attempt = 0, int? Deal = null, Kernels.BlockedBloom? Filter = null)
+    IReadOnlyDictionary<int, string[]> Inputs, string Exchange, DistributedSettings Settings, int Attempt = 0, int? Deal = null, Kernels.BlockedBloom? Filter = null, (int First, int End)? Batches = null)
 {
     /// <summary>What the task reads, as the report names it.</summary>
-    public string Describe() => Partition >= 0 ? $"partition {Partition}" : $"fragments [{string.Join(", ", Fragments)}]";
+    public string Describe() => Partition >= 0 ? $"partition {Partition}"
+        : $"fragments [{string.Join(", ", Fragments)}]" + (Batches is var (first, end) ? $" batches {first}–{end - 1}" : "");
 }

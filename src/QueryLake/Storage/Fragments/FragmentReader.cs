@@ -89,11 +89,13 @@ internal sealed class FragmentReader(string datasetPath, FragmentRecord fragment
         return null;
     }
 
-    /// <summary>All live rows, batch by batch.</summary>
-    public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false)
+    /// <summary>All live rows, batch by batch; with <paramref name="batches"/>, those of batches
+    /// [<c>First</c>, <c>End</c>) only (a row range: a cluster task's share of a large fragment).</summary>
+    public IEnumerable<RecordBatch> Scan(IReadOnlyList<(Field Field, int Id)> fields, bool withRowId, bool encoded = false, (int First, int End)? batches = null)
     {
         var deleted = DeletionVector.Read(cache.Storage, datasetPath, Fragment.Deletions);
-        for (int i = 0; i < Fragment.BatchRows.Count; i++)
+        int first = Math.Max(0, batches?.First ?? 0), end = Math.Min(Fragment.BatchRows.Count, batches?.End ?? int.MaxValue);
+        for (int i = first; i < end; i++)
         {
             var batch = ReadBatch(i, fields, withRowId, encoded);
             if (deleted.Count == 0) { yield return batch; continue; }

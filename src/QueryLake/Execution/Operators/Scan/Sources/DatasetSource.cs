@@ -8,8 +8,10 @@ namespace QueryLake.Execution.Operators.Scan.Sources;
 /// <summary>A dataset version as a scan source: projection and fragment pruning go down to the store. With
 /// <paramref name="withRowId"/>, the source also has each row's id as a last column, <c>_rowid</c> (what UPDATE and
 /// DELETE plans read to name the rows they change). With <paramref name="fragments"/>, only those fragments are read (a
-/// cluster worker's share); estimates stay the whole version's, so every worker plans as the coordinator does.</summary>
-internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool withRowId = false, IReadOnlySet<long>? fragments = null) : ITableSource
+/// cluster worker's share), and of a fragment <paramref name="batches"/> names only those batches (a row range);
+/// estimates stay the whole version's, so every worker plans as the coordinator does.</summary>
+internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool withRowId = false, IReadOnlySet<long>? fragments = null,
+    IReadOnlyDictionary<long, (int First, int End)>? batches = null) : ITableSource
 {
     public string Name { get; } = name;
 
@@ -21,8 +23,9 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool 
     public IReadOnlyList<FragmentInfo>? Fragments => snapshot.Fragments;
     public DatasetSnapshot Snapshot => snapshot;
 
-    /// <summary>The same source reading only <paramref name="only"/> (a cluster task's fragments).</summary>
-    public DatasetSource Restricted(IReadOnlySet<long> only) => new(snapshot, Name, withRowId, only);
+    /// <summary>The same source reading only <paramref name="only"/> (a cluster task's fragments), and of a fragment
+    /// <paramref name="rows"/> names only those batches.</summary>
+    public DatasetSource Restricted(IReadOnlySet<long> only, IReadOnlyDictionary<long, (int First, int End)>? rows = null) => new(snapshot, Name, withRowId, only, rows);
 
     public IEnumerable<RecordBatch> Scan(IReadOnlyList<string> columns, Func<IPrunable, bool>? keep, CancellationToken cancel)
     {
@@ -30,7 +33,7 @@ internal sealed class DatasetSource(DatasetSnapshot snapshot, string name, bool 
         var stored = rowId < 0 ? columns : columns.Where((_, i) => i != rowId).ToList();
         var filter = fragments is null ? keep
             : f => f is FragmentInfo info && fragments.Contains(info.Id) && (keep is null || keep(f));
-        foreach (var b in snapshot.Scan(stored, withRowId: rowId >= 0, fragmentFilter: filter, encoded: true))
+        foreach (var b in snapshot.Scan(stored, rowId >= 0, filter, true, batches))
         {
             cancel.ThrowIfCancellationRequested();
             if (rowId < 0 || rowId == columns.Count - 1) { yield return b; continue; }
