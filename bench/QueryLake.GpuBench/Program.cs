@@ -150,8 +150,10 @@ static float[] Generate(int rows, int dims, ulong seed)
 
 static void Write(string path, float[] values)
 {
+    // In slices: a span of more than 2 GiB of bytes overflows.
     using var file = File.Create(path);
-    file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    for (long at = 0; at < values.LongLength; at += 1 << 26)
+        file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan((int)at, (int)Math.Min(1 << 26, values.LongLength - at))));
 }
 
 static string CpuModel() => File.Exists("/proc/cpuinfo")
