@@ -1,8 +1,8 @@
-using QueryLake.Kernels;
 using QueryLake.Cluster.Grains;
 using QueryLake.Columnar;
 using QueryLake.Errors;
 using QueryLake.Execution.Distributed;
+using QueryLake.Kernels;
 using QueryLake.Sessions;
 
 namespace QueryLake.Cluster.Execution;

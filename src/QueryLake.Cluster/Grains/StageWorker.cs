@@ -1,8 +1,8 @@
-using QueryLake.Kernels;
 using System.Diagnostics;
 using Orleans.Placement;
 using QueryLake.Errors;
 using QueryLake.Execution.Distributed;
+using QueryLake.Kernels;
 
 namespace QueryLake.Cluster.Grains;
 

@@ -10,8 +10,8 @@ using QueryLake.Errors;
 namespace QueryLake.Cluster.Hosting;
 
 /// <summary>Starts a QueryLake silo: an Orleans silo hosting the stage workers and the query coordinator over the shared
-/// lake, its membership in Redis or PostgreSQL (several machines) or localhost clustering (one machine, tests). <c>querylake serve
-/// --cluster</c> runs one.</summary>
+/// lake, its membership in Redis or PostgreSQL (several machines) or localhost clustering (one machine, tests).
+/// <c>querylake serve --cluster</c> runs one.</summary>
 public static class ClusterSilo
 {
     /// <summary>Starts a silo; dispose (or stop) the host to leave the cluster.</summary>

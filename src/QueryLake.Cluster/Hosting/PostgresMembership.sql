@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS querylake_membership (
     PRIMARY KEY (deployment_id, address, port, generation)
 );
 
+-- A silo's row under the column names Orleans reads, for the two read queries.
+CREATE OR REPLACE VIEW querylake_membership_rows AS
+    SELECT deployment_id, address AS "Address", port AS "Port", generation AS "Generation", silo_name AS "SiloName",
+           host_name AS "HostName", status AS "Status", proxy_port AS "ProxyPort", suspect_times AS "SuspectTimes",
+           start_time AS "StartTime", i_am_alive_time AS "IAmAliveTime"
+    FROM querylake_membership;
+
 CREATE TABLE IF NOT EXISTS OrleansQuery (
     QueryKey varchar(64) PRIMARY KEY,
     QueryText text NOT NULL
@@ -83,20 +90,16 @@ $q$),
     WHERE deployment_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
 $q$),
 ('MembershipReadRowKey', $q$
-    SELECT v.version AS "Version", m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-           m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort",
-           m.suspect_times AS "SuspectTimes", m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime"
+    SELECT v.version AS "Version", m.*
     FROM querylake_membership_version v
-    LEFT JOIN querylake_membership m
-      ON m.deployment_id = v.deployment_id AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+    LEFT JOIN querylake_membership_rows m
+      ON m.deployment_id = v.deployment_id AND m."Address" = @Address AND m."Port" = @Port AND m."Generation" = @Generation
     WHERE v.deployment_id = @DeploymentId
 $q$),
 ('MembershipReadAllKey', $q$
-    SELECT v.version AS "Version", m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-           m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort",
-           m.suspect_times AS "SuspectTimes", m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime"
+    SELECT v.version AS "Version", m.*
     FROM querylake_membership_version v
-    LEFT JOIN querylake_membership m ON m.deployment_id = v.deployment_id
+    LEFT JOIN querylake_membership_rows m ON m.deployment_id = v.deployment_id
     WHERE v.deployment_id = @DeploymentId
 $q$),
 ('GatewaysQueryKey', $q$

@@ -60,12 +60,7 @@ internal sealed class RowSetHasher(Schema schema)
     }
 
     /// <summary>Adds the rows another hasher of the same columns summed.</summary>
-    public void Add(Part part)
-    {
-        _sum += part.Sum;
-        _mixed += part.Mixed;
-        _rows += part.Rows;
-    }
+    public void Add(Part part) => (_sum, _mixed, _rows) = (_sum + part.Sum, _mixed + part.Mixed, _rows + part.Rows);
 
     public string Finish()
     {

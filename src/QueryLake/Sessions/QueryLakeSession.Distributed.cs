@@ -29,7 +29,8 @@ public sealed partial class QueryLakeSession
     }
 
     /// <summary>This session's settings for a distributed query (<c>memory_limit</c>, <c>cluster_broadcast_rows</c>,
-    /// <c>cluster_gather_groups</c>): a cluster connection sends them with each query.</summary>
+    /// <c>cluster_gather_groups</c>, <c>cluster_join_filters</c>, <c>cluster_task_rows</c>): a cluster connection sends
+    /// them with each query.</summary>
     internal DistributedSettings DistributedSettings => new(MemoryLimit, ClusterBroadcastRows, ClusterGatherGroups, ClusterJoinFilters, ClusterTaskRows);
 
     /// <summary>Plans <paramref name="sql"/> (one query) for a cluster under <paramref name="settings"/> (by default this
@@ -356,11 +357,11 @@ public sealed partial class QueryLakeSession
 
     /// <summary>The coordinator's end of a distributed COPY: every shard's pending file renamed into place (the
     /// shards appear together), and the count of rows, as embedded.</summary>
-    internal (Schema Schema, List<RecordBatch> Batches) FinishCopy(DistributedCopy copy, string pending, long rows, RowSetHasher.Part sums)
+    internal (Schema Schema, List<RecordBatch> Batches) FinishCopy(DistributedCopy copy, string pending, long rows, IEnumerable<RowSetHasher.Part> sums)
     {
         for (int k = 0; k < copy.Shards; k++) File.Move(copy.ShardPath(k) + pending, copy.ShardPath(k), overwrite: true);
         var hasher = new RowSetHasher(copy.Query.Split.Coordinator.Schema);
-        hasher.Add(sums);
+        foreach (var part in sums) hasher.Add(part);
         RecordExport(copy, hasher.Finish(), rows);
         var schema = new Schema([new Field("Count", Columnar.Types.DataType.Int64)]);
         return (schema, [new RecordBatch(schema, [Columnar.Builders.ArrayBuilder.Build(Columnar.Types.DataType.Int64, [rows])], 1)]);
@@ -400,8 +401,7 @@ public sealed partial class QueryLakeSession
     private void RecordExport(DistributedCopy copy, string contentHash, long rows)
     {
         if (ReadOnly) return;
-        var c = (CopyStatement)SqlParser.ParseScript(copy.Sql)[0];
-        Exports.Save(new ExportRecord(Path.GetFullPath(c.Target), copy.Format, c.QueryText, copy.Query.Reads, copy.Shards, null, DateTimeOffset.UtcNow, contentHash, rows));
+        Exports.Save(new ExportRecord(Path.GetFullPath(copy.Target), copy.Format, copy.Query.Sql, copy.Query.Reads, copy.Shards, null, DateTimeOffset.UtcNow, contentHash, rows));
     }
 
     /// <summary>Whether <paramref name="sql"/> is EXPLAIN [ANALYZE] of one query, and that query's text.</summary>

@@ -26,7 +26,7 @@ internal static class PartitionWriter
     /// <paramref name="folder"/>; returns each partition's files (lake keys), the rows and the bytes written. With
     /// <paramref name="keep"/> (a join filter of the other side's keys), only the rows whose keys may be in it are
     /// written, and none with a NULL key (which matches nothing); <paramref name="build"/> is given the hashes of the
-    /// keys written (a join filter for the other side).</summary>
+    /// keys written (a join filter for the other side). A stage builds a filter or is filtered by one, never both.</summary>
     public static (string[][] Files, long Rows, long Bytes) Write(LakeStorage storage, string folder, Schema schema, IEnumerable<RecordBatch> batches,
         IReadOnlyList<BoundExpr> keys, int partitions, QueryContext ctx, BlockedBloom? keep = null, BlockedBloom? build = null) =>
         Write(storage, folder, schema, batches, b =>
@@ -35,23 +35,17 @@ internal static class PartitionWriter
             var hashes = KeyHash.Of(values, b.Length);
             if (keep is null && build is null) return (b, Of(hashes, partitions));
             var nullable = values.Where(v => v.NullCount > 0).ToList();
-            var kept = new int[b.Length];
-            int n = 0;
-            for (int r = 0; r < b.Length; r++)
+            bool NullKey(int r) => nullable.Any(v => v.IsNull(r));
+            // A side that builds a filter writes every row, its NULL keys too; only the filtered side loses rows.
+            if (keep is null)
             {
-                bool isNull = false;
-                foreach (var v in nullable) isNull |= v.IsNull(r);
-                if (isNull || (keep is not null && !keep.MayHold(hashes[r]))) continue;
-                build?.Add(hashes[r]);
-                kept[n++] = r;
+                for (int r = 0; r < b.Length; r++) if (!NullKey(r)) build!.Add(hashes[r]);
+                return (b, Of(hashes, partitions));
             }
-            // A side that builds a filter keeps its NULL keys: only the filtered side loses them.
-            if (keep is null) return (b, Of(hashes, partitions));
-            if (n == b.Length) return (b, Of(hashes, partitions));
-            var rows = kept.AsSpan(0, n);
-            var picked = new ulong[n];
-            for (int i = 0; i < n; i++) picked[i] = hashes[rows[i]];
-            return (Gather.Rows(b, rows), Of(picked, partitions));
+            var kept = new List<int>(b.Length);
+            for (int r = 0; r < b.Length; r++) if (!NullKey(r) && keep.MayHold(hashes[r])) kept.Add(r);
+            if (kept.Count == b.Length) return (b, Of(hashes, partitions));
+            return (Gather.Rows(b, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept)), Of(kept.Select(r => hashes[r]).ToArray(), partitions));
         }, partitions, ctx);
 
     /// <summary>Deals <paramref name="batches"/> round-robin into <paramref name="partitions"/> partitions, the task's

@@ -12,7 +12,7 @@ namespace QueryLake.Execution.Distributed;
 /// Runs a distributed query's stages (<see cref="StagePlan"/>) through a task runner — a cluster's workers, or this
 /// process in tests — then the coordinator's plan over the rows the gathering stages returned. A stage starts once
 /// the stages it reads have finished, and the stage whose keys filter its rows (a join filter); independent stages run
-/// at once. Its tasks are one per fragment for a scan stage
+/// at once. Its tasks are one per fragment (or row range of a large fragment, <see cref="Units"/>) for a scan stage
 /// and one per non-empty partition for an exchange stage. The first failure cancels every other task. The exchange
 /// files live under <c>_exchange/&lt;query&gt;</c> in the lake and are deleted when the query ends (VACUUM removes those
 /// of a coordinator that died).
@@ -40,18 +40,17 @@ internal static class StageScheduler
     public static bool CanDeal(QueryLakeSession.DistributedQuery query) => query.Split.Coordinator is ScanNode { Source: StageSource { Merge: null } };
 
     /// <summary>Runs <paramref name="query"/> (<see cref="CanDeal"/>) with the rows of its last stage dealt round-robin
-    /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files, the
-    /// content hash's sums of all the rows dealt (<see cref="Lineage.RowSetHasher"/>) and the report, before the exchange
+    /// into <paramref name="shards"/> partitions on the lake, then <paramref name="then"/> with each shard's files, each
+    /// task's content hash sums of the rows it dealt (<see cref="Lineage.RowSetHasher"/>) and the report, before the exchange
     /// files are deleted: COPY … SHARDS writes each shard from them.</summary>
     public static Task<T> RunDealt<T>(QueryLakeSession session, QueryLakeSession.DistributedQuery query, int partitions, int shards,
-        Func<StageWork, CancellationToken, Task<StageOutput>> run, Func<string[][], Lineage.RowSetHasher.Part, List<string>, Task<T>> then, CancellationToken cancel)
+        Func<StageWork, CancellationToken, Task<StageOutput>> run, Func<string[][], IReadOnlyList<Lineage.RowSetHasher.Part>, List<string>, Task<T>> then, CancellationToken cancel)
     {
         if (query.Split.Coordinator is not ScanNode { Source: StageSource root })
             throw new InvalidOperationException("the query's rows do not come straight from a stage");
         return Execute(session, query, partitions, run, (root.Stage, shards), cancel, (results, report) =>
         {
-            var sums = results[root.Stage].Select(o => o.Output.RowSet ?? throw new InvalidOperationException("a dealing task returned no row sums"))
-                .Aggregate(new Lineage.RowSetHasher.Part(0, 0, 0), (a, b) => new(a.Sum + b.Sum, a.Mixed + b.Mixed, a.Rows + b.Rows));
+            var sums = results[root.Stage].Select(o => o.Output.RowSet ?? throw new InvalidOperationException("a dealing task returned no row sums")).ToList();
             return then(Enumerable.Range(0, shards).Select(k => results[root.Stage].SelectMany(o => o.Output.Files![k]).ToArray()).ToArray(), sums, report);
         });
     }
